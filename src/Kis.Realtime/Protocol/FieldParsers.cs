@@ -1,0 +1,132 @@
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+
+namespace Kis.Realtime.Protocol;
+
+/// <summary>
+/// Allocation-free parsers for KIS's ASCII field text. KIS numbers are plain: an optional sign, digits, at most one
+/// '.', and sometimes leading zeros; anything else is rejected rather than guessed at.
+/// </summary>
+public static class FieldParsers
+{
+    private const int MaxFastDigits = 18; // 10^18 < 2^63: no overflow checks needed below this
+
+    /// <summary>
+    /// Parses a decimal such as <c>-32.68</c>, <c>0000000002</c> or <c>+1.26</c>. <paramref name="impliedDecimals"/>
+    /// shifts the point left (notice prices: <c>007840000</c> with 2 → 78400.00). The scale is kept, so 10575.00 stays
+    /// 10575.00. An empty field is not a number: callers decide what empty means.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParseDecimal(ReadOnlySpan<byte> s, int impliedDecimals, out decimal value)
+    {
+        value = 0;
+        if (s.IsEmpty) return false;
+        var negative = false;
+        var i = 0;
+        if (s[0] is (byte)'-' or (byte)'+')
+        {
+            negative = s[0] == (byte)'-';
+            i = 1;
+            if (s.Length == 1) return false;
+        }
+
+        ulong mantissa = 0;
+        var digits = 0;
+        var scale = -1; // -1: no point seen yet
+        var sawDigit = false;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d <= 9)
+            {
+                mantissa = mantissa * 10 + d;
+                sawDigit = true;
+                if (mantissa != 0) digits++;
+                if (scale >= 0) scale++;
+                if (digits > MaxFastDigits) return TryParseDecimalSlow(s, impliedDecimals, out value);
+            }
+            else if (s[i] == (byte)'.' && scale < 0)
+            {
+                scale = 0;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (scale == 0 || (digits == 0 && !sawDigit)) return false; // "12." and "." are not KIS numbers
+        var totalScale = Math.Max(scale, 0) + impliedDecimals;
+        if (totalScale > 28) return TryParseDecimalSlow(s, impliedDecimals, out value);
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative && mantissa != 0, (byte)totalScale);
+        return true;
+    }
+
+    private static bool TryParseDecimalSlow(ReadOnlySpan<byte> s, int impliedDecimals, out decimal value)
+    {
+        value = 0;
+        if (s.Contains((byte)'e') || s.Contains((byte)'E')) return false;
+        var start = s[0] == (byte)'+' ? 1 : 0;
+        if (!Utf8Parser.TryParse(s[start..], out decimal v, out var consumed) || consumed != s.Length - start) return false;
+        try
+        {
+            for (var k = 0; k < impliedDecimals; k++) v /= 10m;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+        value = v;
+        return true;
+    }
+
+    /// <summary>Parses an integer such as <c>-224036</c> or <c>0000000002</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
+    {
+        value = 0;
+        if (s.IsEmpty) return false;
+        var negative = false;
+        var i = 0;
+        if (s[0] is (byte)'-' or (byte)'+')
+        {
+            negative = s[0] == (byte)'-';
+            i = 1;
+            if (s.Length == 1) return false;
+        }
+
+        ulong acc = 0;
+        var significant = 0;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d > 9) return false;
+            acc = acc * 10 + d;
+            if (acc != 0 && ++significant > MaxFastDigits) return TryParseInt64Slow(s, out value);
+        }
+
+        value = negative ? -(long)acc : (long)acc;
+        return true;
+    }
+
+    private static bool TryParseInt64Slow(ReadOnlySpan<byte> s, out long value)
+    {
+        var start = s[0] == (byte)'+' ? 1 : 0;
+        return Utf8Parser.TryParse(s[start..], out value, out var consumed) && consumed == s.Length - start;
+    }
+
+    /// <summary>Parses HHMMSS (6 digits, 00:00:00–23:59:59).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParseTime(ReadOnlySpan<byte> s, out TimeOnly value)
+    {
+        value = default;
+        if (s.Length != 6) return false;
+        uint h1 = (uint)(s[0] - '0'), h2 = (uint)(s[1] - '0'), m1 = (uint)(s[2] - '0'),
+             m2 = (uint)(s[3] - '0'), s1 = (uint)(s[4] - '0'), s2 = (uint)(s[5] - '0');
+        if ((h1 | h2 | m1 | m2 | s1 | s2) > 9) return false;
+        uint hour = h1 * 10 + h2, minute = m1 * 10 + m2, second = s1 * 10 + s2;
+        if (hour > 23 || minute > 59 || second > 59) return false;
+        value = new TimeOnly((hour * 3600 + minute * 60 + second) * TimeSpan.TicksPerSecond);
+        return true;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+
+namespace Kis.Realtime.Protocol;
+
+/// <summary>
+/// Reads the <c>^</c>-separated fields of one record, left to right, without allocating. Typed views read exactly
+/// their known fields; whatever follows (fields KIS appended later) stays in <see cref="Remaining"/>.
+/// </summary>
+public ref struct FieldReader
+{
+    private ReadOnlySpan<byte> _rest;
+    private bool _exhausted;
+
+    /// <summary>Starts reading <paramref name="record"/>; an empty record holds one empty field.</summary>
+    public FieldReader(ReadOnlySpan<byte> record)
+    {
+        _rest = record;
+        _exhausted = false;
+        Index = 0;
+    }
+
+    /// <summary>Zero-based index of the next field to read.</summary>
+    public int Index { get; private set; }
+
+    /// <summary>True when every field has been read.</summary>
+    public readonly bool End => _exhausted;
+
+    /// <summary>The unread fields (still <c>^</c>-separated).</summary>
+    public readonly ReadOnlySpan<byte> Remaining => _exhausted ? default : _rest;
+
+    /// <summary>Reads the next field; false when there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryRead(out ReadOnlySpan<byte> field)
+    {
+        if (_exhausted)
+        {
+            field = default;
+            return false;
+        }
+
+        var sep = _rest.IndexOf((byte)'^');
+        if (sep < 0)
+        {
+            field = _rest;
+            _rest = default;
+            _exhausted = true;
+        }
+        else
+        {
+            field = _rest[..sep];
+            _rest = _rest[(sep + 1)..];
+        }
+
+        Index++;
+        return true;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Kis.Realtime.Protocol;
+
+/// <summary>
+/// Turns field bytes into text: UTF-8 when the bytes are valid UTF-8, else cp949 (EUC-KR), which is what KIS's
+/// Korean names are when they are not UTF-8. Short values repeat all day (codes, ISINs, names), so they come from a
+/// small per-thread cache: steady-state decoding of identifiers allocates nothing.
+/// </summary>
+public static class KisText
+{
+    private static readonly Encoding Cp949 = CreateCp949();
+
+    /// <summary>The cp949 (EUC-KR, Korean) encoding.</summary>
+    public static Encoding Korean => Cp949;
+
+    private static Encoding CreateCp949()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(949);
+    }
+
+    /// <summary>True when the bytes are valid UTF-8 (ASCII included).</summary>
+    public static bool IsUtf8(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes);
+
+    /// <summary>Decodes without caching.</summary>
+    public static string DecodeUncached(ReadOnlySpan<byte> bytes)
+        => bytes.IsEmpty ? string.Empty : (Utf8.IsValid(bytes) ? Encoding.UTF8 : Cp949).GetString(bytes);
+
+    /// <summary>Decodes, serving repeated short values from the per-thread cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static string Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty) return string.Empty;
+        return bytes.Length <= TextCache.MaxLength ? (TextCache.Current ??= new TextCache()).Get(bytes) : DecodeUncached(bytes);
+    }
+
+    /// <summary>
+    /// A direct-mapped cache from byte sequences to strings. Not thread-safe by design: one per thread, no locks.
+    /// A collision simply replaces the entry, so memory stays bounded.
+    /// </summary>
+    private sealed class TextCache
+    {
+        public const int MaxLength = 64;
+        private const int Size = 1024; // power of two
+        [ThreadStatic] public static TextCache? Current;
+
+        private readonly byte[]?[] _keys = new byte[Size][];
+        private readonly string?[] _values = new string[Size];
+
+        public string Get(ReadOnlySpan<byte> bytes)
+        {
+            var slot = (int)((uint)HashCode(bytes) & (Size - 1));
+            var key = _keys[slot];
+            if (key is not null && bytes.SequenceEqual(key)) return _values[slot]!;
+            var text = DecodeUncached(bytes);
+            _keys[slot] = bytes.ToArray();
+            _values[slot] = text;
+            return text;
+        }
+
+        private static int HashCode(ReadOnlySpan<byte> bytes)
+        {
+            // FNV-1a: short inputs, no seed needed (the cache only trades speed, never correctness).
+            var h = 2166136261u;
+            foreach (var b in bytes) h = (h ^ b) * 16777619u;
+            return (int)h;
+        }
+    }
+}

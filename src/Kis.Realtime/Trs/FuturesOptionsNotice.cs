@@ -1,0 +1,237 @@
+using Kis.Realtime.Protocol;
+using F = Kis.Realtime.Protocol.FieldType;
+
+namespace Kis.Realtime.Trs;
+
+/// <summary>What a futures/options notice reports (derived as in KIS's own sample code).</summary>
+public enum NoticeKind : byte
+{
+    /// <summary>oder_kind2 = 0: a fill (체결).</summary>
+    Fill = 1,
+    /// <summary>A new order was accepted (접수).</summary>
+    OrderAccepted = 2,
+    /// <summary>rctf_cls = 1: an amendment was accepted (정정).</summary>
+    AmendAccepted = 3,
+    /// <summary>rctf_cls = 2: a cancellation was accepted (취소).</summary>
+    CancelAccepted = 4,
+    /// <summary>rfus_yn = 1: the order was rejected (거부).</summary>
+    Rejected = 5,
+}
+
+/// <summary>seln_byov_cls: order side.</summary>
+public enum OrderSide : byte
+{
+    /// <summary>Empty or unknown code.</summary>
+    Unknown = 0,
+    /// <summary>01 매도.</summary>
+    Sell = 1,
+    /// <summary>02 매수.</summary>
+    Buy = 2,
+}
+
+/// <summary>rctf_cls: whether the order is new, an amendment or a cancellation.</summary>
+public enum OrderRevision : byte
+{
+    /// <summary>0 new (신규).</summary>
+    New = 0,
+    /// <summary>1 amend (정정).</summary>
+    Amend = 1,
+    /// <summary>2 cancel (취소).</summary>
+    Cancel = 2,
+    /// <summary>Any other code.</summary>
+    Unknown = 255,
+}
+
+/// <summary>acpt_yn: acceptance state.</summary>
+public enum AcceptanceStatus : byte
+{
+    /// <summary>Empty.</summary>
+    None = 0,
+    /// <summary>1 accepted (접수).</summary>
+    Accepted = 1,
+    /// <summary>2 confirmed (확인).</summary>
+    Confirmed = 2,
+    /// <summary>3 cancelled (취소, FOK/IOC).</summary>
+    Cancelled = 3,
+    /// <summary>Any other code.</summary>
+    Unknown = 255,
+}
+
+/// <summary>
+/// H0IFCNI0 (real) / H0IFCNI9 (paper) 선물옵션 실시간체결통보: an order or fill notice for the account holder's futures and
+/// options orders. Always encrypted on the wire. Fields 9, 10, 11 and 16 mean different things per <see cref="Kind"/>;
+/// the kind-specific properties (<see cref="FillQuantity"/>, <see cref="AmendedPrice"/> …) are null where they do not
+/// apply, and the raw positional values stay available as <see cref="Quantity9"/>, <see cref="Price10"/>,
+/// <see cref="Time11"/> and <see cref="Quantity16"/>.
+/// </summary>
+public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNotice>
+{
+    /// <summary>Prices are 9 digits with 2 implied decimals (007840000 = 78,400.00).</summary>
+    public const int PriceImpliedDecimals = 2;
+
+    private static readonly FieldDefinition[] Fields =
+    [
+        new("cust_id", F.Text, "customer (HTS) id"),
+        new("acnt_no", F.Text, "account number"),
+        new("oder_no", F.Text, "order number"),
+        new("ooder_no", F.Text, "original order number"),
+        new("seln_byov_cls", F.Code, "01 sell, 02 buy"),
+        new("rctf_cls", F.Code, "0 new, 1 amend, 2 cancel"),
+        new("oder_kind2", F.Code, "L order notice, 0 fill"),
+        new("stck_shrn_iscd", F.Text, "product short code"),
+        new("cntg_qty", F.Integer, "quantity (meaning depends on kind)"),
+        new("cntg_unpr", F.Decimal, "price (meaning depends on kind)", PriceImpliedDecimals),
+        new("stck_cntg_hour", F.Time, "time HHMMSS (meaning depends on kind)"),
+        new("rfus_yn", F.Code, "1 rejected"),
+        new("cntg_yn", F.Code, "1 order notice, 2 fill"),
+        new("acpt_yn", F.Code, "1 accepted, 2 confirmed, 3 cancelled"),
+        new("brnc_no", F.Text, "branch number"),
+        new("oder_qty", F.Integer, "quantity (meaning depends on kind)"),
+        new("acnt_name", F.Text, "account name"),
+        new("cntg_isnm", F.Text, "product name"),
+        new("oder_cond", F.Text, "order condition"),
+        new("ord_grp", F.Text, "order group"),
+        new("ord_grpseq", F.Text, "order group sequence"),
+        new("order_prc", F.Decimal, "order price", PriceImpliedDecimals),
+    ];
+
+    /// <summary>The H0IFCNI0 (real server) field table.</summary>
+    public static TrDefinition RealDefinition { get; } = new("H0IFCNI0", "futures/options order and fill notices", TrKeyFormat.HtsId, KisEnvironments.Real, Fields, encrypted: true);
+
+    /// <summary>The H0IFCNI9 (paper server) field table.</summary>
+    public static TrDefinition PaperDefinition { get; } = new("H0IFCNI9", "futures/options order and fill notices (paper)", TrKeyFormat.HtsId, KisEnvironments.Paper, Fields, encrypted: true);
+
+    /// <inheritdoc/>
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [RealDefinition, PaperDefinition];
+
+    /// <summary>What this notice reports.</summary>
+    public NoticeKind Kind { get; init; }
+    /// <summary>cust_id: customer id (the HTS ID subscribed).</summary>
+    public string CustomerId { get; init; }
+    /// <summary>acnt_no: account number (leading zeros kept).</summary>
+    public string AccountNumber { get; init; }
+    /// <summary>oder_no: order number.</summary>
+    public string OrderNumber { get; init; }
+    /// <summary>ooder_no: original order number (for amendments and cancellations).</summary>
+    public string OriginalOrderNumber { get; init; }
+    /// <summary>seln_byov_cls: sell or buy.</summary>
+    public OrderSide Side { get; init; }
+    /// <summary>rctf_cls: new, amend or cancel.</summary>
+    public OrderRevision Revision { get; init; }
+    /// <summary>oder_kind2 as received: "L" order notice, "0" fill.</summary>
+    public string OrderKindCode { get; init; }
+    /// <summary>stck_shrn_iscd: product short code, e.g. 111V06.</summary>
+    public string ProductCode { get; init; }
+    /// <summary>cntg_qty (field 9), raw: fill, amended, cancelled or order quantity depending on <see cref="Kind"/>.</summary>
+    public long Quantity9 { get; init; }
+    /// <summary>cntg_unpr (field 10), raw: fill, amended or order price depending on <see cref="Kind"/>.</summary>
+    public decimal Price10 { get; init; }
+    /// <summary>stck_cntg_hour (field 11), raw: fill time or order time depending on <see cref="Kind"/>.</summary>
+    public TimeOnly Time11 { get; init; }
+    /// <summary>rfus_yn: true when the order was rejected.</summary>
+    public bool IsRejected { get; init; }
+    /// <summary>cntg_yn as received: "1" order/amend/cancel/reject notice, "2" fill.</summary>
+    public string NoticeTypeCode { get; init; }
+    /// <summary>acpt_yn: acceptance state.</summary>
+    public AcceptanceStatus Acceptance { get; init; }
+    /// <summary>brnc_no: branch number.</summary>
+    public string BranchNumber { get; init; }
+    /// <summary>oder_qty (field 16), raw: order quantity for fills, else quantity already filled.</summary>
+    public long Quantity16 { get; init; }
+    /// <summary>acnt_name: account holder's name.</summary>
+    public string AccountName { get; init; }
+    /// <summary>cntg_isnm: product name.</summary>
+    public string ProductName { get; init; }
+    /// <summary>oder_cond: order condition.</summary>
+    public string OrderCondition { get; init; }
+    /// <summary>ord_grp: order group.</summary>
+    public string OrderGroup { get; init; }
+    /// <summary>ord_grpseq: order group sequence.</summary>
+    public string OrderGroupSequence { get; init; }
+    /// <summary>order_prc (field 22): the order price.</summary>
+    public decimal OrderPriceField { get; init; }
+
+    /// <summary>Fill: cntg_qty, the quantity filled by this fill.</summary>
+    public long? FillQuantity => Kind == NoticeKind.Fill ? Quantity9 : null;
+    /// <summary>Fill: cntg_unpr, the fill price.</summary>
+    public decimal? FillPrice => Kind == NoticeKind.Fill ? Price10 : null;
+    /// <summary>Fill: stck_cntg_hour, the fill time.</summary>
+    public TimeOnly? FillTime => Kind == NoticeKind.Fill ? Time11 : null;
+    /// <summary>The order's quantity: oder_qty for fills, cntg_qty for accepted and rejected orders.</summary>
+    public long? OrderQuantity => Kind switch
+    {
+        NoticeKind.Fill => Quantity16,
+        NoticeKind.OrderAccepted or NoticeKind.Rejected => Quantity9,
+        _ => null,
+    };
+    /// <summary>Non-fill notices: oder_qty, the quantity already filled.</summary>
+    public long? FilledQuantity => Kind == NoticeKind.Fill ? null : Quantity16;
+    /// <summary>Amend accepted: cntg_qty, the amended quantity.</summary>
+    public long? AmendedQuantity => Kind == NoticeKind.AmendAccepted ? Quantity9 : null;
+    /// <summary>Amend accepted: cntg_unpr, the amended price.</summary>
+    public decimal? AmendedPrice => Kind == NoticeKind.AmendAccepted ? Price10 : null;
+    /// <summary>Cancel accepted: cntg_qty, the cancelled quantity.</summary>
+    public long? CancelledQuantity => Kind == NoticeKind.CancelAccepted ? Quantity9 : null;
+    /// <summary>Order accepted, cancel accepted or rejected: cntg_unpr, the order price.</summary>
+    public decimal? OrderPrice => Kind is NoticeKind.OrderAccepted or NoticeKind.CancelAccepted or NoticeKind.Rejected ? Price10 : null;
+    /// <summary>Rejected: stck_cntg_hour, the order time.</summary>
+    public TimeOnly? OrderTime => Kind == NoticeKind.Rejected ? Time11 : null;
+
+    string IKisRecord<FuturesOptionsNotice>.Key => CustomerId;
+
+    /// <summary>KIS's rule for what a notice reports, from its raw codes.</summary>
+    public static NoticeKind ClassifyKind(ReadOnlySpan<byte> orderKind2, ReadOnlySpan<byte> revision, ReadOnlySpan<byte> rejected)
+        => orderKind2.SequenceEqual("0"u8) ? NoticeKind.Fill
+            : revision.SequenceEqual("1"u8) ? NoticeKind.AmendAccepted
+            : revision.SequenceEqual("2"u8) ? NoticeKind.CancelAccepted
+            : rejected.SequenceEqual("1"u8) ? NoticeKind.Rejected
+            : NoticeKind.OrderAccepted;
+
+    /// <inheritdoc/>
+    public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out FuturesOptionsNotice value, out DecodeError error)
+    {
+        var r = new TypedFieldReader(record);
+        var customerId = r.Text();
+        var account = r.Text();
+        var order = r.Text();
+        var originalOrder = r.Text();
+        var side = r.Digit();
+        var revisionRaw = r.Raw();
+        var kind2Raw = r.Raw();
+        var product = r.Text();
+        var quantity9 = r.Int64();
+        var price10 = r.Decimal(PriceImpliedDecimals);
+        var time11 = r.Time();
+        var rejectedRaw = r.Raw();
+        var noticeType = r.Text();
+        var acceptance = r.Digit();
+        value = new FuturesOptionsNotice
+        {
+            Kind = ClassifyKind(kind2Raw, revisionRaw, rejectedRaw),
+            CustomerId = customerId,
+            AccountNumber = account,
+            OrderNumber = order,
+            OriginalOrderNumber = originalOrder,
+            Side = side is 1 or 2 ? (OrderSide)side : OrderSide.Unknown,
+            Revision = revisionRaw.Length == 1 && revisionRaw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(revisionRaw[0] - '0') : OrderRevision.Unknown,
+            OrderKindCode = KisText.Decode(kind2Raw),
+            ProductCode = product,
+            Quantity9 = quantity9,
+            Price10 = price10,
+            Time11 = time11,
+            IsRejected = rejectedRaw.SequenceEqual("1"u8),
+            NoticeTypeCode = noticeType,
+            Acceptance = acceptance is >= 0 and <= 3 ? (AcceptanceStatus)acceptance : AcceptanceStatus.Unknown,
+            BranchNumber = r.Text(),
+            Quantity16 = r.Int64(),
+            AccountName = r.Text(),
+            ProductName = r.Text(),
+            OrderCondition = r.Text(),
+            OrderGroup = r.Text(),
+            OrderGroupSequence = r.Text(),
+            OrderPriceField = r.Decimal(PriceImpliedDecimals),
+        };
+        error = r.Error;
+        return !error.IsError;
+    }
+}

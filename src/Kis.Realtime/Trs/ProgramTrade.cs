@@ -1,0 +1,94 @@
+using Kis.Realtime.Protocol;
+using F = Kis.Realtime.Protocol.FieldType;
+
+namespace Kis.Realtime.Trs;
+
+/// <summary>The venue a program-trading feed covers.</summary>
+public enum ProgramTradeVenue : byte
+{
+    /// <summary>H0NXPGM0: Nextrade (NXT).</summary>
+    Nxt = 1,
+    /// <summary>H0UNPGM0: KRX and NXT combined (통합).</summary>
+    Unified = 2,
+}
+
+/// <summary>
+/// H0NXPGM0 / H0UNPGM0 국내주식 실시간프로그램매매: cumulative program-trading flow of one stock. Quantities are shares,
+/// amounts KRW (beyond 32 bits). Net = buy − sell.
+/// </summary>
+public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
+{
+    private static readonly FieldDefinition[] Fields =
+    [
+        new("mksc_shrn_iscd", F.Text, "stock short code"),
+        new("stck_cntg_hour", F.Time, "time HHMMSS"),
+        new("seln_cnqn", F.Integer, "program sell quantity"),
+        new("seln_tr_pbmn", F.Integer, "program sell amount"),
+        new("shnu_cnqn", F.Integer, "program buy quantity"),
+        new("shnu_tr_pbmn", F.Integer, "program buy amount"),
+        new("ntby_cnqn", F.Integer, "program net buy quantity"),
+        new("ntby_tr_pbmn", F.Integer, "program net buy amount"),
+        new("seln_rsqn", F.Integer, "sell order book quantity"),
+        new("shnu_rsqn", F.Integer, "buy order book quantity"),
+        new("whol_ntby_qty", F.Integer, "net order book quantity"),
+    ];
+
+    /// <summary>The H0NXPGM0 (NXT) field table.</summary>
+    public static TrDefinition NxtDefinition { get; } = new("H0NXPGM0", "program trading, Nextrade", TrKeyFormat.StockCode, KisEnvironments.Real, Fields);
+
+    /// <summary>The H0UNPGM0 (KRX+NXT) field table.</summary>
+    public static TrDefinition UnifiedDefinition { get; } = new("H0UNPGM0", "program trading, KRX+NXT combined", TrKeyFormat.StockCode, KisEnvironments.Real, Fields);
+
+    /// <inheritdoc/>
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [NxtDefinition, UnifiedDefinition];
+
+    /// <summary>Which feed this came from (from the frame's TR id).</summary>
+    public ProgramTradeVenue Venue { get; init; }
+    /// <summary>mksc_shrn_iscd: stock short code, e.g. 005930.</summary>
+    public string StockCode { get; init; }
+    /// <summary>stck_cntg_hour: time (KST).</summary>
+    public TimeOnly Time { get; init; }
+    /// <summary>seln_cnqn: program sell quantity (cumulative).</summary>
+    public long SellQuantity { get; init; }
+    /// <summary>seln_tr_pbmn: program sell amount, KRW (cumulative).</summary>
+    public long SellAmount { get; init; }
+    /// <summary>shnu_cnqn: program buy quantity (cumulative).</summary>
+    public long BuyQuantity { get; init; }
+    /// <summary>shnu_tr_pbmn: program buy amount, KRW (cumulative).</summary>
+    public long BuyAmount { get; init; }
+    /// <summary>ntby_cnqn: net buy quantity = buy − sell.</summary>
+    public long NetBuyQuantity { get; init; }
+    /// <summary>ntby_tr_pbmn: net buy amount, KRW = buy − sell.</summary>
+    public long NetBuyAmount { get; init; }
+    /// <summary>seln_rsqn: sell order book quantity (매도호가잔량).</summary>
+    public long SellOrderBookQuantity { get; init; }
+    /// <summary>shnu_rsqn: buy order book quantity (매수호가잔량).</summary>
+    public long BuyOrderBookQuantity { get; init; }
+    /// <summary>whol_ntby_qty: net order book quantity = buy − sell book.</summary>
+    public long NetOrderBookQuantity { get; init; }
+
+    string IKisRecord<ProgramTrade>.Key => StockCode;
+
+    /// <inheritdoc/>
+    public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out ProgramTrade value, out DecodeError error)
+    {
+        var r = new TypedFieldReader(record);
+        value = new ProgramTrade
+        {
+            Venue = tr.TrId == NxtDefinition.TrId ? ProgramTradeVenue.Nxt : ProgramTradeVenue.Unified,
+            StockCode = r.Text(),
+            Time = r.Time(),
+            SellQuantity = r.Int64(),
+            SellAmount = r.Int64(),
+            BuyQuantity = r.Int64(),
+            BuyAmount = r.Int64(),
+            NetBuyQuantity = r.Int64(),
+            NetBuyAmount = r.Int64(),
+            SellOrderBookQuantity = r.Int64(),
+            BuyOrderBookQuantity = r.Int64(),
+            NetOrderBookQuantity = r.Int64(),
+        };
+        error = r.Error;
+        return !error.IsError;
+    }
+}
