@@ -108,8 +108,9 @@ public sealed class ControlMessage
             }
             if (reader.TokenType != JsonTokenType.EndObject) return false;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: an escaped string that does not transcode; treated like malformed JSON.
             return false;
         }
 
@@ -145,7 +146,8 @@ public sealed class ControlMessage
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    onValue(name, reader.GetString());
+                    // Unescaped text goes through KisText so a cp949 msg1 decodes instead of throwing.
+                    onValue(name, reader.ValueIsEscaped ? reader.GetString() : KisText.DecodeUncached(reader.ValueSpan));
                     break;
                 case JsonTokenType.Number:
                 case JsonTokenType.True:

@@ -59,7 +59,7 @@ public readonly record struct DecodeError(DecodeErrorKind Kind, int RecordIndex 
             DecodeErrorKind.BadHeader => "malformed frame header (expected 0|TR_ID|NNN|payload or 1|TR_ID|NNN|payload)",
             DecodeErrorKind.BadRecordCount => "record count in the frame header is not a positive number",
             DecodeErrorKind.FieldCountNotDivisible => $"{trText} frame has {Detail} fields, not a multiple of its record count".TrimStart(),
-            DecodeErrorKind.TooFewFields => $"{trText} record{record} has {Detail} fields, fewer than the {tr?.Fields.Count.ToString() ?? "known"} known".TrimStart(),
+            DecodeErrorKind.TooFewFields => $"{trText} record {Math.Max(RecordIndex, 0) + 1} has {Detail} fields, fewer than the {tr?.Fields.Count.ToString() ?? "known"} known".TrimStart(),
             DecodeErrorKind.UnknownTr => "unknown TR id",
             DecodeErrorKind.BadNumber => $"{trText}{field}{record} is not a number".TrimStart(),
             DecodeErrorKind.BadTime => $"{trText}{field}{record} is not a time HHMMSS".TrimStart(),

@@ -123,7 +123,7 @@ public static class FieldParsers
         if (s.Length != 6) return false;
         uint h1 = (uint)(s[0] - '0'), h2 = (uint)(s[1] - '0'), m1 = (uint)(s[2] - '0'),
              m2 = (uint)(s[3] - '0'), s1 = (uint)(s[4] - '0'), s2 = (uint)(s[5] - '0');
-        if ((h1 | h2 | m1 | m2 | s1 | s2) > 9) return false;
+        if (h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 || s1 > 9 || s2 > 9) return false;
         uint hour = h1 * 10 + h2, minute = m1 * 10 + m2, second = s1 * 10 + s2;
         if (hour > 23 || minute > 59 || second > 59) return false;
         value = new TimeOnly((hour * 3600 + minute * 60 + second) * TimeSpan.TicksPerSecond);
