@@ -1,0 +1,141 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Kis.Realtime.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kis.Realtime.Simulator.Hosting;
+
+/// <summary>
+/// The REST side: <c>POST /oauth2/Approval</c> as KIS, and the simulator's control endpoint under <c>/sim</c>.
+/// Error bodies follow KIS's REST shape <c>{"error_code":"EGW…","error_description":"…"}</c> (codes inferred).
+/// </summary>
+internal static class RestEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = false,
+    };
+
+    public static void Map(IEndpointRouteBuilder app, SimulatorHub hub, KisSimulator simulator)
+    {
+        app.MapPost("/oauth2/Approval", (HttpContext ctx) => ApprovalAsync(ctx, hub));
+        app.MapGet("/sim/status", () => Results.Json(Status(simulator), Json));
+        app.MapPost("/sim/faults/{fault}", async (string fault, HttpContext ctx) =>
+        {
+            var faults = simulator.Faults;
+            var q = ctx.Request.Query;
+            switch (fault.ToLowerInvariant())
+            {
+                case "drop": return Affected(fault, await faults.DropConnections().ConfigureAwait(false));
+                case "close": return Affected(fault, await faults.CloseConnections().ConfigureAwait(false));
+                case "stall": return Affected(fault, await faults.Stall().ConfigureAwait(false));
+                case "unstall": return Affected(fault, await faults.Unstall().ConfigureAwait(false));
+                case "malformed": return Affected(fault, await faults.SendMalformedFrame().ConfigureAwait(false));
+                case "non-utf8": return Affected(fault, await faults.SendNonUtf8Frame().ConfigureAwait(false));
+                case "expire-keys": return Affected(fault, await faults.ExpireApprovalKeys().ConfigureAwait(false));
+                case "refuse-sessions":
+                    var on = !string.Equals(q["on"].ToString(), "false", StringComparison.OrdinalIgnoreCase);
+                    faults.RefuseNewSessions(on);
+                    return Results.Json(new { fault, refusing = on }, Json);
+                case "fail-next":
+                    if (!OpspCodes.TryParse(q["code"].ToString(), out var code))
+                        return Results.Json(new { error = "query parameter code=OPSPnnnn is required" }, Json, statusCode: 400);
+                    var count = int.TryParse(q["count"].ToString(), out var c) && c > 0 ? c : 1;
+                    faults.FailNextRequests(code, count);
+                    return Results.Json(new { fault, code = code.ToMsgCd(), count }, Json);
+                default:
+                    return Results.Json(new { error = $"unknown fault '{fault}'", faults = FaultNames }, Json, statusCode: 404);
+            }
+        });
+    }
+
+    private static readonly string[] FaultNames =
+        ["drop", "close", "stall", "unstall", "malformed", "non-utf8", "expire-keys", "refuse-sessions?on=true|false", "fail-next?code=OPSPnnnn&count=n"];
+
+    private static IResult Affected(string fault, int n) => Results.Json(new { fault, affected = n }, Json);
+
+    private static object Status(KisSimulator sim) => new
+    {
+        profile = sim.Options.Profile.ToString(),
+        webSocketUrl = sim.WebSocketUrl.ToString(),
+        restBaseUrl = sim.RestBaseUrl.ToString(),
+        stalled = sim.Faults.IsStalled,
+        refusingNewSessions = sim.Faults.IsRefusingNewSessions,
+        counters = new
+        {
+            sim.Counters.SessionsAccepted, sim.Counters.SessionsRefused, sim.Counters.FramesSent, sim.Counters.RecordsSent,
+            sim.Counters.BytesSent, sim.Counters.PingsSent, sim.Counters.PingsAnswered, sim.Counters.ClosesForMissedPing,
+            sim.Counters.Requests, sim.Counters.ReplayFramesSent, sim.Counters.ReplayLinesSkipped, sim.Counters.FaultFramesSent,
+            sim.Counters.ApprovalKeysIssued, sim.Counters.ApprovalRequestsRejected, repliesByMsgCd = sim.Counters.RepliesByMsgCd,
+        },
+        sessions = sim.Sessions,
+    };
+
+    private static async Task ApprovalAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(ctx.Request.Body).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            await Error(ctx, hub, 400, "EGW00002", "요청 본문이 올바른 JSON이 아닙니다. (invalid JSON body)").ConfigureAwait(false);
+            return;
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            string? Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var e)
+                && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+            var grantType = Field("grant_type");
+            var appKey = Field("appkey");
+            var secret = Field("secretkey");
+            if (grantType != "client_credentials")
+            {
+                await Error(ctx, hub, 400, "EGW00101", "grant_type은 client_credentials 이어야 합니다. (grant_type must be client_credentials)").ConfigureAwait(false);
+                return;
+            }
+            if (string.IsNullOrEmpty(appKey))
+            {
+                await Error(ctx, hub, 400, "EGW00102", "appkey가 없습니다. (appkey is missing)").ConfigureAwait(false);
+                return;
+            }
+            if (string.IsNullOrEmpty(secret))
+            {
+                await Error(ctx, hub, 400, "EGW00104", "secretkey가 없습니다. (secretkey is missing)").ConfigureAwait(false);
+                return;
+            }
+            var credential = hub.Options.Credentials.FirstOrDefault(c => c.AppKey == appKey);
+            if (credential is null)
+            {
+                await Error(ctx, hub, 403, "EGW00103", "유효하지 않은 AppKey입니다. (invalid appkey)").ConfigureAwait(false);
+                return;
+            }
+            if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.UTF8.GetBytes(credential.AppSecret), System.Text.Encoding.UTF8.GetBytes(secret)))
+            {
+                await Error(ctx, hub, 403, "EGW00105", "유효하지 않은 AppSecret입니다. (invalid secretkey)").ConfigureAwait(false);
+                return;
+            }
+
+            var key = hub.Approvals.Issue(credential);
+            Interlocked.Increment(ref hub.Counters._approvalKeysIssued);
+            Log.ApprovalIssued(hub.Logger, SecretMask.Mask(credential.AppKey));
+            await Results.Json(new Dictionary<string, string> { ["approval_key"] = key }).ExecuteAsync(ctx).ConfigureAwait(false);
+        }
+    }
+
+    private static Task Error(HttpContext ctx, SimulatorHub hub, int status, string code, string description)
+    {
+        Interlocked.Increment(ref hub.Counters._approvalRequestsRejected);
+        Log.ApprovalRefused(hub.Logger, code, description);
+        return Results.Json(new Dictionary<string, string> { ["error_code"] = code, ["error_description"] = description }, Json, statusCode: status)
+            .ExecuteAsync(ctx);
+    }
+}

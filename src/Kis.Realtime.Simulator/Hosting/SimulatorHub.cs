@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.WebSockets;
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime.Simulator.Hosting;
+
+/// <summary>The state shared by the REST and WebSocket sides: approval keys, live sessions, app-key slots, fault switches.</summary>
+internal sealed class SimulatorHub
+{
+    private readonly ConcurrentDictionary<long, SimSession> _sessions = new();
+    private readonly ConcurrentDictionary<string, SimSession> _appKeySlots = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<OpspCode> _injectedFailures = new();
+    private readonly KisEnvironments _environment;
+    private long _nextSessionId;
+    private volatile bool _refuseNewSessions;
+    private volatile bool _stalled;
+
+    public SimulatorHub(SimulatorOptions options)
+    {
+        Options = options;
+        Logger = options.LoggerFactory.CreateLogger("Kis.Realtime.Simulator");
+        Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
+        _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
+    }
+
+    public SimulatorOptions Options { get; }
+    public ILogger Logger { get; }
+    public SimulatorCounters Counters { get; } = new();
+    public ApprovalKeyStore Approvals { get; }
+    public bool RefuseNewSessions { get => _refuseNewSessions; set => _refuseNewSessions = value; }
+    public bool IsStalled => _stalled;
+
+    public IReadOnlyCollection<SimSession> Sessions => [.. _sessions.Values.OrderBy(s => s.Id)];
+
+    /// <summary>True when this profile's server offers the TR (H0IFCNI9 only on paper, the other seed TRs only on real).</summary>
+    public bool Offers(TrDefinition tr) => (tr.Environments & _environment) != 0;
+
+    public long NextSessionId() => Interlocked.Increment(ref _nextSessionId);
+
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the next change of the session set or of any session's subscriptions.</summary>
+    public Task NextChange => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Signals waiters of <see cref="NextChange"/>.</summary>
+    public void NotifyChanged() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    public void Add(SimSession session)
+    {
+        _sessions[session.Id] = session;
+        NotifyChanged();
+    }
+
+    public void Remove(SimSession session)
+    {
+        _sessions.TryRemove(session.Id, out _);
+        session.ReleaseAppKey();
+        NotifyChanged();
+    }
+
+    /// <summary>Claims the one live-session slot of an app key; false when another live session holds it (OPSP8996).</summary>
+    public bool TryClaimAppKey(string appKey, SimSession session)
+        => _appKeySlots.TryAdd(appKey, session) || (_appKeySlots.TryGetValue(appKey, out var holder) && holder == session);
+
+    public void ReleaseAppKey(string appKey, SimSession session)
+        => _appKeySlots.TryRemove(new KeyValuePair<string, SimSession>(appKey, session));
+
+    public void InjectFailures(OpspCode code, int count)
+    {
+        for (var i = 0; i < count; i++) _injectedFailures.Enqueue(code);
+    }
+
+    public bool TryTakeInjectedFailure(out OpspCode code) => _injectedFailures.TryDequeue(out code);
+
+    public int SetStalled(bool stalled)
+    {
+        _stalled = stalled;
+        var sessions = Sessions;
+        foreach (var s in sessions) s.SetStalled(stalled);
+        return sessions.Count;
+    }
+}

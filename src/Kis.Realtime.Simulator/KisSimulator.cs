@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Http.Json;
+using Kis.Realtime.Simulator.Hosting;
+using Kis.Realtime.Simulator.Replay;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime.Simulator;
+
+/// <summary>
+/// A KIS-compatible real-time server on 127.0.0.1: <c>POST /oauth2/Approval</c> on the REST port and the WebSocket
+/// protocol (subscribe replies with KIS's OPSP codes and quirks, PINGPONG, data frames of the five seed TRs,
+/// encrypted notices) on a separate WebSocket port, like the real server. Host it in-process with
+/// <see cref="StartAsync"/>; dispose to stop.
+/// </summary>
+public sealed class KisSimulator : IAsyncDisposable
+{
+    private readonly SimulatorHub _hub;
+    private WebApplication? _webSocketApp, _restApp;
+    private ReplayPlayer? _replay;
+    private int _disposed;
+
+    private KisSimulator(SimulatorOptions options)
+    {
+        Options = options;
+        _hub = new SimulatorHub(options);
+        Faults = new SimulatorFaults(_hub);
+    }
+
+    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:&lt;port&gt;</c> (paths <c>/</c>, <c>/tryitout</c>, <c>/tryitout/…</c> all work).</summary>
+    public Uri WebSocketUrl { get; private set; } = null!;
+
+    /// <summary>The REST base, <c>http://127.0.0.1:&lt;port&gt;</c> (approval key and <c>/sim</c> control endpoint).</summary>
+    public Uri RestBaseUrl { get; private set; } = null!;
+
+    /// <summary>The settings it runs with.</summary>
+    public SimulatorOptions Options { get; }
+
+    /// <summary>Fault injection.</summary>
+    public SimulatorFaults Faults { get; }
+
+    /// <summary>Live sessions (app keys masked).</summary>
+    public IReadOnlyList<SimulatorSessionInfo> Sessions => [.. _hub.Sessions.Select(s => s.Snapshot())];
+
+    /// <summary>
+    /// Waits until the live sessions satisfy <paramref name="condition"/> (checked now and at every session or
+    /// subscription change), e.g. <c>s =&gt; s.Count == 0</c> after a client closed. Lets tests wait without sleeping.
+    /// </summary>
+    public async Task WaitForSessionsAsync(Func<IReadOnlyList<SimulatorSessionInfo>, bool> condition, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        while (true)
+        {
+            var next = _hub.NextChange;
+            if (condition(Sessions)) return;
+            await next.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Running totals.</summary>
+    public SimulatorCounters Counters => _hub.Counters;
+
+    /// <summary>Completes when the replay file has been served (immediately when there is none).</summary>
+    public Task ReplayCompletion => _replay?.Completion ?? Task.CompletedTask;
+
+    /// <summary>Starts both listeners and returns once they accept connections.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="IOException">A port could not be bound.</exception>
+    public static async Task<KisSimulator> StartAsync(SimulatorOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.ReplayFile is not null && !File.Exists(options.ReplayFile))
+            throw new FileNotFoundException("The replay file does not exist.", options.ReplayFile);
+        var sim = new KisSimulator(options);
+        try
+        {
+            await sim.StartCoreAsync(ct).ConfigureAwait(false);
+            return sim;
+        }
+        catch
+        {
+            await sim.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken ct)
+    {
+        _webSocketApp = CreateApp(Options.WebSocketPort);
+        _webSocketApp.Run(ctx => WebSocketEndpoint.HandleAsync(ctx, _hub));
+        _restApp = CreateApp(Options.RestPort);
+        RestEndpoints.Map(_restApp, _hub, this);
+
+        await _webSocketApp.StartAsync(ct).ConfigureAwait(false);
+        WebSocketUrl = new Uri($"ws://127.0.0.1:{BoundPort(_webSocketApp)}");
+        await _restApp.StartAsync(ct).ConfigureAwait(false);
+        RestBaseUrl = new Uri($"http://127.0.0.1:{BoundPort(_restApp)}");
+
+        if (Options.ReplayFile is not null)
+        {
+            _replay = new ReplayPlayer(_hub, Options.ReplayFile);
+            _replay.Start();
+        }
+        Log.Started(_hub.Logger, Options.Profile, WebSocketUrl, RestBaseUrl);
+    }
+
+    private WebApplication CreateApp(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(KisSimulator).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        // The host's own logging stays quiet; the simulator logs through Options.LoggerFactory.
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port);
+            k.AddServerHeader = false;
+            // A flat-out benchmark client or a stalled test client must not be cut by Kestrel's data-rate guards.
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Limits.MinResponseDataRate = null;
+        });
+        return builder.Build();
+    }
+
+    private static int BoundPort(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First()).Port;
+    }
+
+    /// <summary>Issues an approval key as <c>POST /oauth2/Approval</c> would (convenience for tests and tools).</summary>
+    /// <exception cref="InvalidOperationException">The credentials are not accepted.</exception>
+    public async Task<string> IssueApprovalKeyAsync(string? appKey = null, string? appSecret = null, CancellationToken ct = default)
+    {
+        using var http = new HttpClient { BaseAddress = RestBaseUrl };
+        using var response = await http.PostAsJsonAsync("/oauth2/Approval", new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["appkey"] = appKey ?? SimulatorOptions.DefaultAppKey,
+            ["secretkey"] = appSecret ?? SimulatorOptions.DefaultAppSecret,
+        }, ct).ConfigureAwait(false);
+        var body = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>(ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode || body is null || !body.TryGetValue("approval_key", out var key))
+            throw new InvalidOperationException($"Approval refused: HTTP {(int)response.StatusCode} {body?.GetValueOrDefault("error_code")}");
+        return key;
+    }
+
+    /// <summary>Stops the listeners and ends every session.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (_replay is not null) await _replay.DisposeAsync().ConfigureAwait(false);
+        foreach (var s in _hub.Sessions) _ = s.AbortAsync();
+        foreach (var app in new[] { _webSocketApp, _restApp })
+        {
+            if (app is null) continue;
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await app.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // never started
+            }
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"KisSimulator({Options.Profile}, {WebSocketUrl}, {RestBaseUrl})";
+}

@@ -1,0 +1,134 @@
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>
+/// H0IFCNI0 / H0IFCNI9: the order life cycle of one HTS ID's futures/options account: orders accepted, filled in parts,
+/// amended, cancelled or rejected. Fields 9/10/11/16 carry the kind-dependent meanings of kis-protocol.md §7; numbers
+/// are zero-padded and prices are 9 digits with 2 implied decimals. The session encrypts each record.
+/// </summary>
+internal sealed class NoticeStream : MarketStream
+{
+    private sealed record Product(string Code, string Name, long Price, long Tick);
+
+    private static readonly Product[] Products =
+    [
+        new("101W09", "코스피200 F 202609", 35_000, 5),
+        new("111V06", "삼성전자   F 2", 7_840_000, 10_000),
+        new("201W9345", "코스피200 C 202609 345.0", 250, 1),
+        new("301W9340", "코스피200 P 202609 340.0", 180, 1),
+    ];
+
+    private sealed class Order
+    {
+        public long Number;
+        public long Original;
+        public required Product Product;
+        public bool Buy;
+        public long Quantity;
+        public long Filled;
+        public long Price;
+    }
+
+    private readonly string _htsId;
+    private readonly string _account;
+    private readonly List<Order> _open = [];
+    private long _nextOrderNumber;
+
+    public NoticeStream(Random random, string key) : base(random)
+    {
+        _htsId = key;
+        _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}03";
+        _nextOrderNumber = random.Next(1, 5_000);
+    }
+
+    public override int MaxRecordBytes => 400;
+
+    public override void WriteRecord(ref RecordWriter w)
+    {
+        Tick(20);
+        var roll = Random.Next(100);
+        if (_open.Count == 0 || (roll < 25 && _open.Count < 4))
+        {
+            var product = Products[Random.Next(Products.Length)];
+            var order = new Order
+            {
+                Number = _nextOrderNumber++,
+                Product = product,
+                Buy = Random.Next(2) == 0,
+                Quantity = Random.Next(1, 21),
+                Price = product.Price + Random.Next(-20, 21) * product.Tick,
+            };
+            if (Random.Next(10) == 0)
+            {
+                // Rejected: qty9 = order qty, price10 = order price, time11 = order time, qty16 = filled (0).
+                Write(ref w, order, revision: '0', kind2: "L", rejected: true, noticeType: '1', acceptance: '1',
+                    q9: order.Quantity, p10: order.Price, q16: 0, orderPrice: order.Price);
+                return;
+            }
+            _open.Add(order);
+            Write(ref w, order, '0', "L", false, '1', '1', order.Quantity, order.Price, 0, order.Price);
+            return;
+        }
+
+        var o = _open[Random.Next(_open.Count)];
+        var remaining = o.Quantity - o.Filled;
+        if (roll < 75)
+        {
+            // Fill: qty9 = fill qty, price10 = fill price, time11 = fill time, qty16 = order qty.
+            var qty = Random.Next(1, (int)remaining + 1);
+            o.Filled += qty;
+            Write(ref w, o, '0', "0", false, '2', '2', qty, o.Price, o.Quantity, 0);
+            if (o.Filled == o.Quantity) _open.Remove(o);
+        }
+        else if (roll < 88)
+        {
+            // Amend: a new order number pointing at the original; qty9 = amended qty, price10 = amended price, qty16 = filled.
+            var amended = new Order
+            {
+                Number = _nextOrderNumber++,
+                Original = o.Number,
+                Product = o.Product,
+                Buy = o.Buy,
+                Quantity = o.Filled + remaining,
+                Filled = o.Filled,
+                Price = o.Price + Random.Next(-5, 6) * o.Product.Tick,
+            };
+            _open.Remove(o);
+            _open.Add(amended);
+            Write(ref w, amended, '1', "L", false, '1', '1', remaining, amended.Price, amended.Filled, amended.Price);
+        }
+        else
+        {
+            // Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.
+            _open.Remove(o);
+            var cancel = new Order { Number = _nextOrderNumber++, Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity, Filled = o.Filled, Price = o.Price };
+            Write(ref w, cancel, '2', "L", false, '1', '1', remaining, o.Price, o.Filled, o.Price);
+        }
+    }
+
+    private void Write(ref RecordWriter w, Order o, char revision, string kind2, bool rejected, char noticeType,
+        char acceptance, long q9, long p10, long q16, long orderPrice)
+    {
+        w.Text(_htsId);
+        w.Text(_account);
+        w.Padded(o.Number, 10);
+        if (o.Original == 0) w.Empty(); else w.Padded(o.Original, 10);
+        w.Ascii(o.Buy ? "02"u8 : "01"u8);
+        w.Text(revision.ToString());
+        w.Text(kind2);
+        w.Text(o.Product.Code);
+        w.Padded(q9, 10);
+        w.Padded(p10, 9);
+        w.Time(Clock);
+        w.Ascii(rejected ? "1"u8 : "0"u8);
+        w.Text(noticeType.ToString());
+        w.Text(acceptance.ToString());
+        w.Ascii("00950"u8);
+        w.Padded(q16, 9);
+        w.Text("김한국");
+        w.Text(o.Product.Name);
+        w.Empty();
+        w.Empty();
+        w.Empty();
+        w.Padded(orderPrice, 9);
+    }
+}

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kis.Realtime.Simulator;
+
+/// <summary>Which KIS server the simulator imitates.</summary>
+public enum SimulatorProfile
+{
+    /// <summary>실전: H0UPCNT0, H0BJCNT0, H0NXPGM0, H0UNPGM0, H0IFCNI0.</summary>
+    Real,
+    /// <summary>모의: only H0IFCNI9 of the seed TRs.</summary>
+    Paper,
+}
+
+/// <summary>Which heartbeat answers keep a session alive.</summary>
+[Flags]
+public enum PingAnswer
+{
+    /// <summary>None (every session is closed at the second ping).</summary>
+    None = 0,
+    /// <summary>The PINGPONG text echoed back as a text frame (what KIS accepts).</summary>
+    TextEcho = 1,
+    /// <summary>A WebSocket pong control frame (what KIS's older samples send).</summary>
+    PongFrame = 2,
+}
+
+/// <summary>An app key the simulator accepts, with its secret and the account holder's HTS ID (for notices).</summary>
+/// <param name="AppKey">The app key (36 characters at KIS; any non-empty text here).</param>
+/// <param name="AppSecret">The app secret (sent as <c>secretkey</c>). Never printed.</param>
+/// <param name="HtsId">The HTS ID whose notices this app key may subscribe.</param>
+public sealed record SimulatorCredential(string AppKey, string AppSecret, string HtsId)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"SimulatorCredential {{ AppKey = {SecretMask.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
+}
+
+/// <summary>How fast the market generator sends.</summary>
+public enum MarketPaceMode
+{
+    /// <summary>Human pace: every subscription gets its first data within about 1–2 s, then a frame every second or so.</summary>
+    Demo,
+    /// <summary>A fixed number of records per second per subscription.</summary>
+    Rate,
+    /// <summary>As fast as the connection takes them (benchmarks).</summary>
+    FlatOut,
+    /// <summary>No generated data at all (e.g. when only replaying a file).</summary>
+    Off,
+}
+
+/// <summary>How fast the market generator sends; use <see cref="Demo"/>, <see cref="FlatOut"/>, <see cref="Off"/> or <see cref="PerSecond"/>.</summary>
+/// <param name="Mode">The pacing mode.</param>
+/// <param name="RecordsPerSecond">For <see cref="MarketPaceMode.Rate"/>: records per second per subscription.</param>
+public sealed record MarketPace(MarketPaceMode Mode, double RecordsPerSecond = 0)
+{
+    /// <summary>Human pace (the default).</summary>
+    public static MarketPace Demo { get; } = new(MarketPaceMode.Demo);
+
+    /// <summary>As fast as possible, in multi-record frames.</summary>
+    public static MarketPace FlatOut { get; } = new(MarketPaceMode.FlatOut);
+
+    /// <summary>No generated data.</summary>
+    public static MarketPace Off { get; } = new(MarketPaceMode.Off);
+
+    /// <summary>A fixed rate per subscription (records per second, &gt; 0). High rates go out as multi-record frames.</summary>
+    public static MarketPace PerSecond(double recordsPerSecond)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(recordsPerSecond);
+        return new MarketPace(MarketPaceMode.Rate, recordsPerSecond);
+    }
+}
+
+/// <summary>
+/// Simulator settings: an immutable record; start from <see cref="Default"/> and change what you need with <c>with</c>.
+/// </summary>
+public sealed record SimulatorOptions
+{
+    /// <summary>The default app key (public: the simulator is a test double, not a secret store).</summary>
+    public const string DefaultAppKey = "PSsimKisRealtimeDefaultAppKey0000000";
+
+    /// <summary>The default app secret.</summary>
+    public const string DefaultAppSecret = "simulator-default-app-secret-not-a-real-secret";
+
+    /// <summary>The default HTS ID (notices for it are accepted with the default app key).</summary>
+    public const string DefaultHtsId = "simuser01";
+
+    /// <summary>Profile Real, free ports, the default credential, seed 1, ping every 100 s (text echo only), demo pace.</summary>
+    public static SimulatorOptions Default { get; } = new();
+
+    /// <summary>Which server to imitate.</summary>
+    public SimulatorProfile Profile { get; init; } = SimulatorProfile.Real;
+
+    /// <summary>WebSocket port on 127.0.0.1; 0 picks a free port (see <see cref="KisSimulator.WebSocketUrl"/>).</summary>
+    public int WebSocketPort { get; init; }
+
+    /// <summary>REST port on 127.0.0.1 (approval key and the <c>/sim</c> control endpoint); 0 picks a free port.</summary>
+    public int RestPort { get; init; }
+
+    /// <summary>Accepted credentials.</summary>
+    public IReadOnlyList<SimulatorCredential> Credentials { get; init; } =
+        [new SimulatorCredential(DefaultAppKey, DefaultAppSecret, DefaultHtsId)];
+
+    /// <summary>Notices accept any well-formed HTS ID instead of only the app key's own.</summary>
+    public bool AcceptAnyHtsId { get; init; }
+
+    /// <summary>Seed of the market generator: the same seed and subscriptions give the same records.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Interval between PINGPONG messages; a session that has not answered the previous one by then is closed.</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Which heartbeat answers count (default: text echo only, like KIS).</summary>
+    public PingAnswer AcceptedPingAnswers { get; init; } = PingAnswer.TextEcho;
+
+    /// <summary>Generator pace.</summary>
+    public MarketPace Pace { get; init; } = MarketPace.Demo;
+
+    /// <summary>Maximum records per multi-record frame (1..999); bursts and fast paces are split into frames of at most this many.</summary>
+    public int MaxRecordsPerFrame { get; init; } = 100;
+
+    /// <summary>A file of recorded frames to serve (lines <c>&lt;ISO-8601 UTC&gt;\t&lt;raw message&gt;</c>); null for none.</summary>
+    public string? ReplayFile { get; init; }
+
+    /// <summary>Replay pace: 1.0 = original timing, 2.0 = twice as fast, 0 = as fast as possible.</summary>
+    public double ReplaySpeed { get; init; } = 1.0;
+
+    /// <summary>Replay to every connected session (true) or only to sessions holding a subscription (false, the default).</summary>
+    public bool ReplayToAllSessions { get; init; }
+
+    /// <summary>Approval key lifetime (KIS: 24 hours).</summary>
+    public TimeSpan ApprovalKeyLifetime { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Clock for heartbeats, pacing, approval-key expiry and PINGPONG timestamps.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the simulator logs (secrets are masked). Default: nowhere.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        if (WebSocketPort is < 0 or > 65535) throw new ArgumentException("WebSocketPort must be 0..65535.", nameof(WebSocketPort));
+        if (RestPort is < 0 or > 65535) throw new ArgumentException("RestPort must be 0..65535.", nameof(RestPort));
+        if (PingInterval <= TimeSpan.Zero) throw new ArgumentException("PingInterval must be positive.", nameof(PingInterval));
+        if (MaxRecordsPerFrame is < 1 or > 999) throw new ArgumentException("MaxRecordsPerFrame must be 1..999.", nameof(MaxRecordsPerFrame));
+        if (ReplaySpeed < 0 || double.IsNaN(ReplaySpeed)) throw new ArgumentException("ReplaySpeed must be ≥ 0.", nameof(ReplaySpeed));
+        if (Pace is null) throw new ArgumentException("Pace is required.", nameof(Pace));
+        if (Pace.Mode == MarketPaceMode.Rate && !(Pace.RecordsPerSecond > 0)) throw new ArgumentException("A rate pace needs RecordsPerSecond > 0.", nameof(Pace));
+        if (Credentials is null) throw new ArgumentException("Credentials are required.", nameof(Credentials));
+        foreach (var c in Credentials)
+            if (string.IsNullOrEmpty(c.AppKey) || string.IsNullOrEmpty(c.AppSecret))
+                throw new ArgumentException("Every credential needs an app key and an app secret.", nameof(Credentials));
+        if (TimeProvider is null) throw new ArgumentException("TimeProvider is required.", nameof(TimeProvider));
+        if (LoggerFactory is null) throw new ArgumentException("LoggerFactory is required.", nameof(LoggerFactory));
+    }
+}
+
+/// <summary>Masks secrets for logs and status output.</summary>
+internal static class SecretMask
+{
+    /// <summary>First 4 and last 2 characters of a key, the rest hidden.</summary>
+    public static string Mask(string? value) => value switch
+    {
+        null or "" => "",
+        { Length: <= 8 } => "***",
+        _ => $"{value[..4]}***{value[^2..]}",
+    };
+}

@@ -1,0 +1,177 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Market;
+
+namespace Kis.Realtime.Simulator.WebSockets;
+
+internal sealed partial class SimSession
+{
+    private async Task SendLoopAsync(CancellationToken ct)
+    {
+        var pace = _hub.Options.Pace;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (_stalled && !_closing)
+                {
+                    await _unstalled.Task.WaitAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                while (_control.Reader.TryRead(out var item))
+                {
+                    if (item.Frame is not null)
+                    {
+                        await _stream.WriteAsync(item.Frame, ct).ConfigureAwait(false);
+                        Interlocked.Add(ref _bytes, item.Frame.Length);
+                        Interlocked.Add(ref _hub.Counters._bytes, item.Frame.Length);
+                        if (item.IsFaultFrame) Interlocked.Increment(ref _hub.Counters._faultFrames);
+                    }
+                    item.Done?.TrySetResult();
+                    if (item.CloseAfter) return;
+                    if (_stalled && !_closing) break;
+                }
+                if (_stalled) continue;
+
+                var subs = _snapshot;
+                if (subs.Length == 0 || pace.Mode == MarketPaceMode.Off || _closing)
+                {
+                    await _control.Reader.WaitToReadAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                var wait = NextData(subs, pace, out var due, out var count);
+                if (due is not null)
+                {
+                    await SendDataAsync(due, count, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Nothing due: sleep until the next due time or until a control message arrives.
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var readable = _control.Reader.WaitToReadAsync(wake.Token).AsTask();
+                var delay = Task.Delay(wait, _time, wake.Token);
+                await Task.WhenAny(readable, delay).ConfigureAwait(false);
+                await wake.CancelAsync().ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (IOException)
+        {
+            if (!_closing) _endReason = "connection lost while sending";
+        }
+        finally
+        {
+            // Anyone awaiting a queued frame (fault injection) must not hang on a dead session.
+            while (_control.Reader.TryRead(out var left)) left.Done?.TrySetResult();
+        }
+    }
+
+    /// <summary>Picks the subscription due now and how many records it sends, or how long to wait.</summary>
+
+    private TimeSpan NextData(Subscription[] subs, MarketPace pace, out Subscription? due, out int count)
+    {
+        var max = _hub.Options.MaxRecordsPerFrame;
+        due = null;
+        count = 0;
+        switch (pace.Mode)
+        {
+            case MarketPaceMode.FlatOut:
+                due = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
+                count = due.Tr.Encrypted ? 1 : max;
+                return TimeSpan.Zero;
+
+            case MarketPaceMode.Rate:
+            {
+                var now = _time.GetTimestamp();
+                var freq = (double)_time.TimestampFrequency;
+                var shortest = double.MaxValue;
+                for (var i = 0; i < subs.Length; i++)
+                {
+                    var s = subs[(_roundRobin + i) % subs.Length];
+                    s.Credit = Math.Min(s.Credit + (now - s.LastTimestamp) / freq * pace.RecordsPerSecond, Math.Max(1, pace.RecordsPerSecond));
+                    s.LastTimestamp = now;
+                    if (s.Credit >= 1)
+                    {
+                        count = (int)Math.Min(Math.Floor(s.Credit), s.Tr.Encrypted ? 1 : max);
+                        s.Credit -= count;
+                        due = s;
+                        _roundRobin++;
+                        return TimeSpan.Zero;
+                    }
+                    shortest = Math.Min(shortest, (1 - s.Credit) / pace.RecordsPerSecond);
+                }
+                return TimeSpan.FromSeconds(Math.Max(shortest, 0.001));
+            }
+
+            default: // Demo
+            {
+                var now = _time.GetTimestamp();
+                Subscription? first = null;
+                foreach (var s in subs)
+                    if (first is null || s.NextDue < first.NextDue) first = s;
+                if (first!.NextDue <= now)
+                {
+                    // Mostly single records, sometimes a burst sent as one multi-record frame (as KIS pages bursts).
+                    var roll = first.Pace.Next(100);
+                    count = first.Tr.Encrypted ? 1 : roll < 70 ? 1 : roll < 90 ? first.Pace.Next(2, 4) : first.Pace.Next(4, 9);
+                    count = Math.Min(count, max);
+                    first.NextDue = now + (long)(first.Pace.Next(400, 1200) / 1000.0 * _time.TimestampFrequency);
+                    due = first;
+                    return TimeSpan.Zero;
+                }
+                return _time.GetElapsedTime(now, first.NextDue);
+            }
+        }
+    }
+
+    private async ValueTask SendDataAsync(Subscription sub, int count, CancellationToken ct)
+    {
+        var (offset, length, records) = sub.Tr.Encrypted ? BuildEncryptedFrame(sub) : BuildPlainFrame(sub, count);
+        await _stream.WriteAsync(_sendBuffer.AsMemory(offset, length), ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _frames);
+        Interlocked.Add(ref _records, records);
+        Interlocked.Add(ref _bytes, length);
+        Interlocked.Increment(ref _hub.Counters._frames);
+        Interlocked.Add(ref _hub.Counters._records, records);
+        Interlocked.Add(ref _hub.Counters._bytes, length);
+    }
+
+    /// <summary>Writes up to <paramref name="count"/> records into the send buffer behind a reserved header; returns the WebSocket frame's span.</summary>
+    private (int Offset, int Length, int Records) BuildPlainFrame(Subscription sub, int count)
+    {
+        var buffer = _sendBuffer!;
+        var writer = new RecordWriter(buffer.AsSpan(PayloadStart));
+        var n = 0;
+        while (n < count && writer.Remaining > sub.Stream.MaxRecordBytes)
+        {
+            sub.Stream.WriteRecord(ref writer);
+            n++;
+        }
+        FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: false, sub.Tr.TrId, n);
+        return Frame(buffer, FrameWriter.HeaderLength + writer.Written, n);
+    }
+
+    /// <summary>One notice per frame, encrypted with this session's key (KIS sends notices one at a time).</summary>
+    private (int Offset, int Length, int Records) BuildEncryptedFrame(Subscription sub)
+    {
+        var buffer = _sendBuffer!;
+        Span<byte> plain = stackalloc byte[1024];
+        var writer = new RecordWriter(plain);
+        sub.Stream.WriteRecord(ref writer);
+        var cipherText = _cipher.EncryptToBase64(writer.WrittenSpan);
+        FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: true, sub.Tr.TrId, 1);
+        cipherText.CopyTo(buffer.AsSpan(PayloadStart));
+        return Frame(buffer, FrameWriter.HeaderLength + cipherText.Length, 1);
+    }
+
+    private static (int, int, int) Frame(byte[] buffer, int payloadLength, int records)
+    {
+        var header = WsFraming.HeaderLength(payloadLength);
+        WsFraming.WriteHeader(buffer.AsSpan(FrameStart - header), WsOpcode.Text, payloadLength);
+        return (FrameStart - header, header + payloadLength, records);
+    }
+}

@@ -1,0 +1,431 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Hosting;
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Trs;
+using Microsoft.AspNetCore.Http;
+
+namespace Kis.Realtime.Simulator.WebSockets;
+
+/// <summary>
+/// One WebSocket session: a receive loop (requests, PINGPONG echoes, control frames) and a send loop that is the only
+/// writer of the socket (replies, pings, fault frames and generated data, in that priority). Replies are queued before
+/// a new subscription becomes visible to the send loop, so a SUBSCRIBE SUCCESS always precedes its first data frame.
+/// </summary>
+internal sealed partial class SimSession : IAsyncDisposable
+{
+    /// <summary>KIS's limit: 41 registrations per session, all TRs together.</summary>
+    public const int MaxRegistrations = 41;
+
+    private const int SendBufferSize = 128 * 1024;
+    private const int FrameStart = WsFraming.MaxHeaderLength;
+    private const int PayloadStart = FrameStart + FrameWriter.HeaderLength;
+    private const string KeyAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    private readonly SimulatorHub _hub;
+    private readonly HttpContext _context;
+    private readonly Stream _stream;
+    private readonly Channel<Outgoing> _control = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private readonly List<Subscription> _subscriptions = [];
+    private volatile Subscription[] _snapshot = [];
+    private readonly string _iv, _key;
+    private readonly NoticeCipher _cipher;
+    private readonly TimeProvider _time;
+    private SimulatorCredential? _credential;
+    private volatile bool _stalled;
+    private TaskCompletionSource _unstalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _pingOutstanding, _pingAnswered;
+    private volatile bool _closing;
+    private int _roundRobin;
+    private byte[]? _sendBuffer;
+    private string _endReason = "connection ended";
+
+    internal long _frames, _records, _bytes, _pingsSent, _pingsAnswered, _requests;
+
+    private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false);
+
+    private sealed class Subscription(TrDefinition tr, string key, MarketStream stream, Random pace)
+    {
+        public TrDefinition Tr { get; } = tr;
+        public string Key { get; } = key;
+        public MarketStream Stream { get; } = stream;
+        public Random Pace { get; } = pace;
+        public long NextDue;
+        public long LastTimestamp;
+        public double Credit;
+    }
+
+    public SimSession(SimulatorHub hub, HttpContext context, Stream stream, long id)
+    {
+        _hub = hub;
+        _context = context;
+        _stream = stream;
+        _time = hub.Options.TimeProvider;
+        Id = id;
+        Path = context.Request.Path.Value ?? "/";
+        ConnectedAt = _time.GetUtcNow();
+        // Fresh per session, the same for every TR of the session (as KIS: keys die with the session).
+        _iv = RandomNumberGenerator.GetString(KeyAlphabet, 16);
+        _key = RandomNumberGenerator.GetString(KeyAlphabet, 32);
+        _cipher = new NoticeCipher(_key, _iv);
+        _stalled = hub.IsStalled;
+    }
+
+    public long Id { get; }
+    public string Path { get; }
+    public DateTimeOffset ConnectedAt { get; }
+    public string? AppKey => _credential?.AppKey;
+
+    /// <summary>Completes when the session has ended (connection closed or aborted).</summary>
+    public Task Completion => _completed.Task;
+
+    public SimulatorSessionInfo Snapshot()
+    {
+        Subscription[] subs;
+        lock (_gate) subs = [.. _subscriptions];
+        return new SimulatorSessionInfo
+        {
+            Id = Id,
+            AppKey = SecretMask.Mask(_credential?.AppKey),
+            Path = Path,
+            ConnectedAt = ConnectedAt,
+            Subscriptions = [.. subs.Select(s => new SimulatorSubscription(s.Tr.Id, s.Key))],
+            FramesSent = Interlocked.Read(ref _frames),
+            RecordsSent = Interlocked.Read(ref _records),
+            BytesSent = Interlocked.Read(ref _bytes),
+            PingsSent = Interlocked.Read(ref _pingsSent),
+            PingsAnswered = Interlocked.Read(ref _pingsAnswered),
+            Requests = Interlocked.Read(ref _requests),
+            Stalled = _stalled,
+        };
+    }
+
+    public bool HasSubscriptions => _snapshot.Length > 0;
+
+    public async Task RunAsync()
+    {
+        var ct = _cts.Token;
+        _sendBuffer = ArrayPool<byte>.Shared.Rent(SendBufferSize);
+        using var pingTimer = _time.CreateTimer(static s => ((SimSession)s!).OnPingTimer(), this,
+            _hub.Options.PingInterval, _hub.Options.PingInterval);
+        var receive = Task.Run(() => ReceiveLoopAsync(ct), CancellationToken.None);
+        var send = Task.Run(() => SendLoopAsync(ct), CancellationToken.None);
+        try
+        {
+            var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
+            if (first == send && !receive.IsCompleted)
+            {
+                // We sent a close frame: give the client a moment to answer it (RFC 6455), then drop the connection.
+                await Task.WhenAny(receive, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await _cts.CancelAsync().ConfigureAwait(false);
+            if (!receive.IsCompleted || !send.IsCompleted) _context.Abort();
+            try { await Task.WhenAll(receive, send).ConfigureAwait(false); }
+            catch (Exception) { /* ended by cancellation or abort: the reason is already recorded */ }
+            ArrayPool<byte>.Shared.Return(_sendBuffer);
+            _cipher.Dispose();
+            Log.SessionEnded(_hub.Logger, Id, _endReason);
+            _completed.TrySetResult();
+        }
+    }
+
+    // ---------------------------------------------------------------- faults and control
+
+    /// <summary>Drops the TCP connection without a close frame.</summary>
+    public Task AbortAsync()
+    {
+        _endReason = "dropped by fault injection";
+        _closing = true;
+        _context.Abort();
+        _cts.Cancel();
+        return Completion;
+    }
+
+    /// <summary>Sends a close frame (after anything already queued) and ends the session.</summary>
+    public Task CloseAsync(int status, string reason)
+    {
+        BeginClose(status, reason);
+        return Completion;
+    }
+
+    private void BeginClose(int status, string reason)
+    {
+        if (_closing) return;
+        _closing = true;
+        _endReason = reason;
+        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Close, WsFraming.ClosePayload(status, reason)), CloseAfter: true));
+        // A stalled session still closes when asked.
+        _unstalled.TrySetResult();
+    }
+
+    public void SetStalled(bool stalled)
+    {
+        if (stalled)
+        {
+            if (_stalled) return;
+            _unstalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _stalled = true;
+            _control.Writer.TryWrite(new Outgoing(null)); // wake the send loop so it notices
+        }
+        else
+        {
+            _stalled = false;
+            _unstalled.TrySetResult();
+        }
+    }
+
+    /// <summary>Queues a raw text frame (fault or replay); completes when it has been written.</summary>
+    public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, message), done, IsFaultFrame: isFault)))
+            done.TrySetResult();
+        return done.Task;
+    }
+
+    private void Enqueue(byte[] payload) => _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, payload)));
+
+    // ---------------------------------------------------------------- heartbeat
+
+    private void OnPingTimer()
+    {
+        if (_stalled || _closing) return;
+        bool missed;
+        lock (_gate)
+        {
+            missed = _pingOutstanding && !_pingAnswered;
+            if (!missed)
+            {
+                _pingOutstanding = true;
+                _pingAnswered = false;
+            }
+        }
+        if (missed)
+        {
+            Interlocked.Increment(ref _hub.Counters._closesForMissedPing);
+            Log.MissedPing(_hub.Logger, Id, _hub.Options.PingInterval);
+            BeginClose(1000, "PINGPONG not answered");
+            return;
+        }
+        Interlocked.Increment(ref _pingsSent);
+        Interlocked.Increment(ref _hub.Counters._pingsSent);
+        Enqueue(Replies.PingPong(_time.GetUtcNow()));
+    }
+
+    private void PingAnswered()
+    {
+        lock (_gate)
+        {
+            if (!_pingOutstanding || _pingAnswered) return;
+            _pingAnswered = true;
+        }
+        Interlocked.Increment(ref _pingsAnswered);
+        Interlocked.Increment(ref _hub.Counters._pingsAnswered);
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    private async Task ReceiveLoopAsync(CancellationToken ct)
+    {
+        var reader = new WsReader(_stream, 1 << 20);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var message = await reader.ReceiveAsync(ct).ConfigureAwait(false);
+                if (message.IsEndOfStream)
+                {
+                    if (!_closing) _endReason = "client disconnected without a close frame";
+                    return;
+                }
+                if (_stalled && message.Opcode != WsOpcode.Close)
+                {
+                    // Stalled: hold the message until unstalled (the server "stops answering").
+                    await _unstalled.Task.WaitAsync(ct).ConfigureAwait(false);
+                }
+
+                switch (message.Opcode)
+                {
+                    case WsOpcode.Close:
+                        if (!_closing)
+                        {
+                            _closing = true;
+                            _endReason = "closed by client";
+                            var status = message.Payload.Length >= 2 ? message.Payload[..2].ToArray() : [0x03, 0xE8];
+                            _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Close, status), CloseAfter: true));
+                            _unstalled.TrySetResult();
+                        }
+                        return;
+                    case WsOpcode.Ping:
+                        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Pong, message.Payload.Span)));
+                        break;
+                    case WsOpcode.Pong:
+                        if ((_hub.Options.AcceptedPingAnswers & PingAnswer.PongFrame) != 0) PingAnswered();
+                        break;
+                    case WsOpcode.Text:
+                    case WsOpcode.Binary:
+                        if (RequestParser.IsPingPong(message.Payload.Span))
+                        {
+                            if ((_hub.Options.AcceptedPingAnswers & PingAnswer.TextEcho) != 0) PingAnswered();
+                            break;
+                        }
+                        if (!HandleRequest(message.Payload)) return;
+                        break;
+                }
+            }
+        }
+        catch (WsProtocolException ex)
+        {
+            Log.ProtocolError(_hub.Logger, Id, ex.Message);
+            BeginClose(ex.CloseStatus, ex.Message);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (IOException)
+        {
+            if (!_closing) _endReason = "connection lost";
+        }
+    }
+
+    /// <summary>Validates and applies one request; false when the session must stop reading (it is being closed).</summary>
+    private bool HandleRequest(ReadOnlyMemory<byte> message)
+    {
+        if (_closing) return false;
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _hub.Counters._requests);
+
+        if (!RequestParser.TryParse(message, out var request, out var parseError))
+        {
+            Reply(ReplyHeader.NullTrId, null, null, false, "9", parseError, null, null);
+            return true;
+        }
+        var typeText = request.Type == RequestType.Subscribe ? "subscribe" : "unsubscribe";
+
+        if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
+        {
+            var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : SecretMask.Mask(request.ApprovalKey);
+            Reply(ReplyHeader.None, null, null, false, "1", OpspCode.InvalidApproval, $"invalid approval : {shown}", typeText);
+            return true;
+        }
+
+        if (_credential is null)
+        {
+            if (_hub.RefuseNewSessions || !_hub.TryClaimAppKey(credential.AppKey, this))
+            {
+                Log.AppKeyInUse(_hub.Logger, Id, SecretMask.Mask(credential.AppKey));
+                Interlocked.Increment(ref _hub.Counters._sessionsRefused);
+                Reply(ReplyHeader.NullTrId, null, null, false, "9", OpspCode.AppKeyInUse, null, typeText);
+                BeginClose(1008, "ALREADY IN USE appkey");
+                return false;
+            }
+            _credential = credential;
+        }
+
+        if (_hub.TryTakeInjectedFailure(out var injected))
+        {
+            Reply(ReplyHeader.Full, request.TrId, request.TrKey, false, "1", injected, null, typeText);
+            return true;
+        }
+
+        if (request.TrId is null || !KisTrs.TryGet(request.TrId, out var tr) || !_hub.Offers(tr))
+        {
+            Reply(ReplyHeader.Full, request.TrId ?? "", request.TrKey, false, "1", OpspCode.InvalidTrId, null, typeText);
+            return true;
+        }
+        if (!tr.IsValidKey(request.TrKey))
+        {
+            Reply(ReplyHeader.Full, tr.Id, request.TrKey, tr.Encrypted, "1", OpspCode.InvalidTrKey, null, typeText);
+            return true;
+        }
+
+        if (request.Type == RequestType.Subscribe)
+        {
+            if (tr.KeyFormat == TrKeyFormat.HtsId && !_hub.Options.AcceptAnyHtsId
+                && !string.Equals(request.TrKey, _credential.HtsId, StringComparison.OrdinalIgnoreCase))
+            {
+                Reply(ReplyHeader.NullTrIdOnly, null, null, false, "9", OpspCode.InvalidHtsId, null, typeText);
+                return true;
+            }
+            Subscribe(tr, request.TrKey, typeText);
+        }
+        else
+        {
+            Unsubscribe(tr, request.TrKey, typeText);
+        }
+        return true;
+    }
+
+    private void Subscribe(TrDefinition tr, string key, string typeText)
+    {
+        lock (_gate)
+        {
+            if (_subscriptions.Exists(s => s.Tr == tr && s.Key == key))
+            {
+                Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "1", OpspCode.AlreadySubscribed, null, typeText);
+                return;
+            }
+            if (_subscriptions.Count >= MaxRegistrations)
+            {
+                Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "1", OpspCode.MaxSubscribeOver, null, typeText);
+                return;
+            }
+            var seed = _hub.Options.Seed;
+            var sub = new Subscription(tr, key, MarketStream.Create(tr, key, seed), new Random(StableHash.Combine(seed ^ 0x5A5A5A5A, tr.Id, key)));
+            var now = _time.GetTimestamp();
+            sub.LastTimestamp = now;
+            // Demo pace: first data 0.2–0.9 s after the reply, so every subscription shows data within 1–2 s.
+            sub.NextDue = now + (long)(sub.Pace.Next(200, 900) / 1000.0 * _time.TimestampFrequency);
+            // The reply is queued before the subscription becomes visible to the send loop.
+            Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.SubscribeSuccess, null, typeText, withKeys: true);
+            _subscriptions.Add(sub);
+            _snapshot = [.. _subscriptions];
+        }
+        _hub.NotifyChanged();
+    }
+
+    private void Unsubscribe(TrDefinition tr, string key, string typeText)
+    {
+        lock (_gate)
+        {
+            var index = _subscriptions.FindIndex(s => s.Tr == tr && s.Key == key);
+            if (index < 0)
+            {
+                Reply(ReplyHeader.None, null, null, false, "1", OpspCode.UnsubscribeNotFound, null, typeText, logKey: key, logTr: tr.Id);
+                return;
+            }
+            _subscriptions.RemoveAt(index);
+            _snapshot = [.. _subscriptions];
+            Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.UnsubscribeSuccess, null, typeText);
+        }
+        _hub.NotifyChanged();
+    }
+
+    private void Reply(ReplyHeader header, string? trId, string? trKey, bool encrypted, string rtCd, OpspCode code, string? msg1,
+        string? typeText, bool withKeys = false, string? logTr = null, string? logKey = null)
+    {
+        var payload = Replies.Build(header, trId, trKey, encrypted, rtCd, code, msg1, withKeys ? _iv : null, withKeys ? _key : null);
+        _hub.Counters.CountReply(code.ToMsgCd());
+        Log.Request(_hub.Logger, Id, typeText ?? "request", trId ?? logTr, trKey ?? logKey, code.ToMsgCd());
+        Enqueue(payload);
+    }
+
+    public void ReleaseAppKey()
+    {
+        if (_credential is not null) _hub.ReleaseAppKey(_credential.AppKey, this);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await AbortAsync().ConfigureAwait(false);
+        _cts.Dispose();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+public sealed class DataFrameTests
+{
+    private static List<T> Decode<T>(byte[] frame, TrDefinition tr, FrameDecoder decoder) where T : struct, IKisRecord<T>
+    {
+        Assert.True(DataFrame.TryParse(frame, out var f, out var err), err.ToString());
+        Assert.True(decoder.TryOpen(f, out var def, out var records, out err), err.ToString());
+        Assert.Equal(tr, def);
+        var list = new List<T>();
+        while (records.TryNext(out var r))
+        {
+            Assert.True(T.TryDecode(def, r, out var value, out err), $"{err} in {Encoding.UTF8.GetString(r)}");
+            list.Add(value);
+        }
+        Assert.Equal(f.RecordCount, list.Count);
+        return list;
+    }
+
+    [Fact]
+    public async Task Index_ticks_decode_and_keep_the_documented_relations()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.FlatOut, MaxRecordsPerFrame = 50 });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        using var decoder = new FrameDecoder();
+        var ticks = Decode<IndexTick>((await c.NextDataAsync("H0UPCNT0")).Data, KisTrs.IndexTicks, decoder);
+        Assert.Equal(50, ticks.Count); // a multi-record frame
+        var prev = ticks[0].PreviousClose;
+        foreach (var t in ticks)
+        {
+            Assert.Equal("0001", t.IndexCode);
+            Assert.Equal(prev, t.PreviousClose);
+            Assert.Equal(t.Open - prev, t.OpenChange);
+            Assert.Equal(t.High - prev, t.HighChange);
+            Assert.Equal(t.Low - prev, t.LowChange);
+            Assert.Equal(Math.Round((t.Open - prev) / prev * 100, 2, MidpointRounding.AwayFromZero), t.OpenChangeRate);
+            Assert.Equal(Math.Round((t.High - prev) / prev * 100, 2, MidpointRounding.AwayFromZero), t.HighChangeRate);
+            Assert.Equal(Math.Round((t.Low - prev) / prev * 100, 2, MidpointRounding.AwayFromZero), t.LowChangeRate);
+            Assert.Equal(Math.Round(t.Change / prev * 100, 2, MidpointRounding.AwayFromZero), t.ChangeRate);
+            Assert.Equal(Sign(t.Change), t.ChangeSign);
+            Assert.Equal(Sign(t.HighChange), t.HighChangeSign);
+            Assert.InRange(t.Value, t.Low, t.High);
+        }
+    }
+
+    private static PriceChangeSign Sign(decimal d) => d > 0 ? PriceChangeSign.Rise : d < 0 ? PriceChangeSign.Fall : PriceChangeSign.Unchanged;
+
+    [Fact]
+    public async Task Bond_trades_have_korean_names_and_yields_moving_against_prices()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.FlatOut, MaxRecordsPerFrame = 100 });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0BJCNT0", "KR103502GD31")).Code);
+        using var decoder = new FrameDecoder();
+        var trades = Decode<BondTrade>((await c.NextDataAsync("H0BJCNT0")).Data, KisTrs.BondTrades, decoder);
+        Assert.True(trades.Count > 1);
+        foreach (var t in trades)
+        {
+            Assert.Equal("KR103502GD31", t.Isin);
+            Assert.Matches("[가-힣]", t.Name);
+            Assert.InRange(t.Price, 5_000m, 15_000m);
+            Assert.Equal(t.Price - t.PreviousClose, t.Change);
+            Assert.True(t.HighYield <= t.LowYield, "the high price has the low yield");
+        }
+        for (var i = 1; i < trades.Count; i++)
+            if (trades[i].Price > trades[i - 1].Price) Assert.True(trades[i].Yield <= trades[i - 1].Yield);
+            else if (trades[i].Price < trades[i - 1].Price) Assert.True(trades[i].Yield >= trades[i - 1].Yield);
+    }
+
+    [Theory]
+    [InlineData("H0NXPGM0")]
+    [InlineData("H0UNPGM0")]
+    public async Task Program_trades_are_cumulative_with_net_relations(string trId)
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.FlatOut, MaxRecordsPerFrame = 20 });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync(trId, "005930")).Code);
+        using var decoder = new FrameDecoder();
+        KisTrs.TryGet(trId, out var tr);
+        var trades = Decode<ProgramTrade>((await c.NextDataAsync(trId)).Data, tr, decoder);
+        for (var i = 0; i < trades.Count; i++)
+        {
+            var t = trades[i];
+            Assert.Equal("005930", t.StockCode);
+            Assert.Equal(t.BuyQuantity - t.SellQuantity, t.NetBuyQuantity);
+            Assert.Equal(t.BuyAmount - t.SellAmount, t.NetBuyAmount);
+            Assert.Equal(t.BuyOrderBookQuantity - t.SellOrderBookQuantity, t.NetOrderBookQuantity);
+            if (i > 0)
+            {
+                Assert.True(t.SellQuantity >= trades[i - 1].SellQuantity);
+                Assert.True(t.BuyAmount >= trades[i - 1].BuyAmount);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Demo_pace_delivers_every_subscription_within_two_seconds()
+    {
+        await using var sim = await Sim.StartAsync();
+        await using var c = await Sim.ClientAsync(sim);
+        string[][] subs = [["H0UPCNT0", "0001"], ["H0BJCNT0", "KR103502GD31"], ["H0NXPGM0", "005930"], ["H0UNPGM0", "000660"], ["H0IFCNI0", SimulatorOptions.DefaultHtsId]];
+        foreach (var s in subs) Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync(s[0], s[1])).Code);
+        var seen = new HashSet<string>();
+        var started = DateTime.UtcNow;
+        while (seen.Count < subs.Length)
+        {
+            var m = await c.NextDataAsync(timeout: TimeSpan.FromSeconds(3));
+            seen.Add(Encoding.ASCII.GetString(m.Data, 2, 8));
+        }
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
+    }
+}

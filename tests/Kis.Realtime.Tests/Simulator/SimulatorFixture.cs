@@ -1,0 +1,26 @@
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+internal static class Sim
+{
+    /// <summary>Starts a simulator on free ports with the given tweaks.</summary>
+    public static Task<KisSimulator> StartAsync(Func<SimulatorOptions, SimulatorOptions>? configure = null)
+        => KisSimulator.StartAsync((configure ?? (o => o))(SimulatorOptions.Default));
+
+    /// <summary>Connects a client that already holds an approval key.</summary>
+    public static async Task<SimTestClient> ClientAsync(KisSimulator sim, string path = "/", bool echo = true)
+    {
+        var key = await sim.IssueApprovalKeyAsync();
+        var c = await SimTestClient.ConnectAsync(sim, path, key);
+        c.EchoPingPong = echo;
+        return c;
+    }
+
+    /// <summary>Waits (event-driven, with a timeout guard) until the simulator's sessions satisfy a condition.</summary>
+    public static async Task SessionsAsync(KisSimulator sim, Func<IReadOnlyList<SimulatorSessionInfo>, bool> condition)
+    {
+        using var cts = new CancellationTokenSource(SimTestClient.Timeout);
+        await sim.WaitForSessionsAsync(condition, cts.Token);
+    }
+}
