@@ -123,6 +123,11 @@ internal sealed partial class SimSession : IAsyncDisposable
                 // We sent a close frame: give the client a moment to answer it (RFC 6455), then drop the connection.
                 await Task.WhenAny(receive, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             }
+            else if (first == receive && _closing && !send.IsCompleted)
+            {
+                // A close is queued (the client's close echo, or ours after OPSP8996): let the send loop flush it.
+                await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
+            }
         }
         finally
         {
