@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using Microsoft.Extensions.Logging;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -191,8 +190,7 @@ public sealed class KisRealtimeClientTests
         await using var a = new KisRealtimeClient(Options(sim));
         await using var ta = a.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
         await ta.NextAsync();
-        using var lf = Microsoft.Extensions.Logging.LoggerFactory.Create(l => l.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
-        await using var b = new KisRealtimeClient(Options(sim) with { AppKeyInUseRetryDelay = TimeSpan.FromSeconds(30), LoggerFactory = lf });
+        await using var b = new KisRealtimeClient(Options(sim) with { AppKeyInUseRetryDelay = TimeSpan.FromSeconds(30) });
         var inUse = NextStateAsync(b, e => e.Code == OpspCode.AppKeyInUse);
         using var cts = new CancellationTokenSource();
         var tb = b.SubscribeIndexTicksAsync("1001").GetAsyncEnumerator(cts.Token);
