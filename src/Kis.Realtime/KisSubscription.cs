@@ -14,12 +14,12 @@ namespace Kis.Realtime;
 public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
 {
     private readonly KisRealtimeClient _client;
-    private readonly Func<ISubscriptionOwner, ChannelSubscriber<T>> _createSubscriber;
+    private readonly Func<ISubscriptionOwner, Subscriber<T>> _createSubscriber;
     private readonly CancellationToken _cancellationToken;
     private long _dropped;
 
     internal KisSubscription(KisRealtimeClient client, TrDefinition tr, string trKey,
-        Func<ISubscriptionOwner, ChannelSubscriber<T>> createSubscriber, CancellationToken cancellationToken)
+        Func<ISubscriptionOwner, Subscriber<T>> createSubscriber, CancellationToken cancellationToken)
     {
         _client = client;
         Tr = tr;
@@ -59,9 +59,11 @@ public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
             {
                 while (reader.TryRead(out var item))
                 {
+                    subscriber.OnConsumed();
+                    if (!subscriber.TryCreate(item, out var value)) continue; // counted as a decode error
                     if (KisMetrics.DeliveryLatency.Enabled)
                         KisMetrics.DeliveryLatency.Record(time.GetElapsedTime(item.Timestamp).TotalMilliseconds);
-                    yield return item.Value;
+                    yield return value;
                 }
             }
         }

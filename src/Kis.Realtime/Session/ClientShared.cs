@@ -49,6 +49,13 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger)
         }
     }
 
+    public void OnDecodeError(Kis.Realtime.Protocol.DecodeError error, Kis.Realtime.Protocol.TrDefinition? tr)
+    {
+        Interlocked.Increment(ref DecodeErrors);
+        KisMetrics.DecodeErrors.Add(1);
+        Log.DecodeError(Logger, error.Describe(tr));
+    }
+
     public void OnDropped(Subscriber subscriber)
     {
         var total = Interlocked.Increment(ref subscriber.DroppedCount);

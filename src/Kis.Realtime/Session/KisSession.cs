@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Transport;
@@ -345,14 +347,14 @@ internal sealed class KisSession : IAsyncDisposable
                 Interlocked.Increment(ref _shared.Controls);
                 if (!ControlMessage.TryParse(message, out var control))
                 {
-                    CountDecodeError(new DecodeError(DecodeErrorKind.BadControlMessage), null);
+                    _shared.OnDecodeError(new DecodeError(DecodeErrorKind.BadControlMessage), null);
                     return null;
                 }
                 if (control.Kind == ControlMessageKind.PingPong) return message.ToArray();
                 if (control.Kind == ControlMessageKind.Reply) HandleReply(control);
                 return null;
             default:
-                CountDecodeError(new DecodeError(message.IsEmpty ? DecodeErrorKind.Empty : DecodeErrorKind.UnknownMessage), null);
+                _shared.OnDecodeError(new DecodeError(message.IsEmpty ? DecodeErrorKind.Empty : DecodeErrorKind.UnknownMessage), null);
                 return null;
         }
     }
@@ -363,64 +365,69 @@ internal sealed class KisSession : IAsyncDisposable
         KisMetrics.Frames.Add(1);
         if (!DataFrame.TryParse(message, out var frame, out var error))
         {
-            CountDecodeError(error, null);
+            _shared.OnDecodeError(error, null);
             return;
         }
         if (!_decoder.TryOpen(frame, out var tr, out var records, out error))
         {
-            CountDecodeError(error, null);
+            _shared.OnDecodeError(error, null);
             return;
         }
 
         Interlocked.Add(ref _shared.Records, frame.RecordCount);
         KisMetrics.Records.Add(frame.RecordCount);
         _routes.TryGetValue(frame.TrId, out var byKey);
-        var lookup = byKey?.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (byKey is null)
+        {
+            Interlocked.Add(ref _shared.Unrouted, frame.RecordCount);
+            return;
+        }
+
+        // Pass 1: route each record by its first field (data frames carry no tr_key). Records are contiguous, so
+        // each is remembered as an offset from the first record's start.
+        var lookup = byKey.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> keyChars = stackalloc char[32];
-        long delivered = 0, unrouted = 0;
+        scoped ref byte origin = ref Unsafe.NullRef<byte>();
+        var regionLength = 0;
+        long unrouted = 0;
+        _routed.Clear();
         while (records.TryNext(out var record))
         {
-            // Data frames carry no tr_key: the first field of each record is its key.
+            if (Unsafe.IsNullRef(ref origin)) origin = ref MemoryMarshal.GetReference(record);
+            var offset = (int)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(record));
+            regionLength = offset + record.Length;
             var end = record.IndexOf((byte)'^');
             var keyBytes = end < 0 ? record : record[..end];
             Registration? registration = null;
-            if (lookup is { } l && keyBytes.Length <= keyChars.Length)
+            if (keyBytes.Length <= keyChars.Length)
             {
                 for (var i = 0; i < keyBytes.Length; i++) keyChars[i] = (char)keyBytes[i];
-                l.TryGetValue(keyChars[..keyBytes.Length], out registration);
+                lookup.TryGetValue(keyChars[..keyBytes.Length], out registration);
             }
-            if (registration is null)
-            {
-                unrouted++;
-                continue;
-            }
+            if (registration is null) unrouted++;
+            else _routed.Add((registration, offset, record.Length));
+        }
+        if (unrouted > 0) Interlocked.Add(ref _shared.Unrouted, unrouted);
+        if (_routed.Count == 0) return;
+
+        // Pass 2: one copy of the frame's plain records (the receive buffer and the decryption buffer are reused),
+        // shared by every record and subscriber; consumers decode their slices on their own threads.
+        var copy = MemoryMarshal.CreateReadOnlySpan(ref origin, regionLength).ToArray();
+        long delivered = 0;
+        foreach (var (registration, offset, length) in _routed)
+        {
+            var pending = new PendingRecord(tr, copy, offset, length, stamp.Timestamp, stamp.ReceivedAt);
             foreach (var subscriber in registration.Subscribers)
             {
-                switch (subscriber.Deliver(tr, record, stamp))
-                {
-                    case DeliverResult.Delivered:
-                        delivered++;
-                        break;
-                    case DeliverResult.Blocked:
-                        delivered++;
-                        if (!_blocked.Contains(subscriber)) _blocked.Add(subscriber);
-                        break;
-                    case DeliverResult.DecodeError:
-                        CountDecodeError(subscriber.LastError, tr);
-                        break;
-                }
+                delivered++;
+                if (!subscriber.Deliver(pending) && !_blocked.Contains(subscriber)) _blocked.Add(subscriber);
             }
         }
+        _routed.Clear();
         if (delivered > 0) Interlocked.Add(ref _shared.Delivered, delivered);
-        if (unrouted > 0) Interlocked.Add(ref _shared.Unrouted, unrouted);
     }
 
-    private void CountDecodeError(DecodeError error, TrDefinition? tr)
-    {
-        Interlocked.Increment(ref _shared.DecodeErrors);
-        KisMetrics.DecodeErrors.Add(1);
-        Log.DecodeError(_shared.Logger, Index, error.Describe(tr));
-    }
+    private readonly List<(Registration Registration, int Offset, int Length)> _routed = new();
 
     private void HandleReply(ControlMessage reply)
     {

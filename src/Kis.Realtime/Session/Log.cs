@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Warning, "Session {Session}: nothing received for {Seconds:0.0} s; treating the connection as dead")]
     public static partial void Stalled(ILogger logger, int session, double seconds);
 
-    [LoggerMessage(2005, LogLevel.Debug, "Session {Session}: decode error: {Error}")]
-    public static partial void DecodeError(ILogger logger, int session, string error);
+    [LoggerMessage(2005, LogLevel.Debug, "Decode error (the frame or record is skipped): {Error}")]
+    public static partial void DecodeError(ILogger logger, string error);
 
     [LoggerMessage(2006, LogLevel.Information, "Session {Session}: registered {TrId} {TrKey} ({MsgCd})")]
     public static partial void Registered(ILogger logger, int session, string trId, string trKey, string? msgCd);

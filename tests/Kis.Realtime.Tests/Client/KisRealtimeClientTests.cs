@@ -118,7 +118,7 @@ public sealed class KisRealtimeClientTests
     public async Task Heartbeats_keep_the_session_up_for_many_intervals()
     {
         await using var sim = await StartSimAsync(o => o with { PingInterval = TimeSpan.FromMilliseconds(100), Pace = MarketPace.Off });
-        await using var client = new KisRealtimeClient(Options(sim) with { LivenessTimeout = TimeSpan.FromMilliseconds(400) });
+        await using var client = new KisRealtimeClient(Options(sim) with { LivenessTimeout = TimeSpan.FromSeconds(1.5) });
         await client.ConnectAsync().WaitAsync(TestTimeout);
         using var cts = new CancellationTokenSource();
         var subscription = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator(cts.Token);
