@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace Kis.Realtime;
+
+/// <summary>
+/// One KIS app key and its secret (앱키 / 앱시크릿). KIS allows one live WebSocket session per app key, with at most 41
+/// registrations; give the client several credentials to go beyond that. The secret is never printed: not by
+/// <see cref="ToString"/>, not in logs, not in exception messages.
+/// </summary>
+/// <param name="AppKey">The app key (appkey). Shown only abbreviated.</param>
+/// <param name="AppSecret">The app secret (secretkey). Never shown.</param>
+public sealed record KisCredential(string AppKey, string AppSecret)
+{
+    /// <summary>The app key abbreviated for display: its first four characters and its length.</summary>
+    public string MaskedAppKey => Mask(AppKey);
+
+    /// <summary>Abbreviates a secret-ish value for logs: first four characters, then its length.</summary>
+    internal static string Mask(string? value) => value switch
+    {
+        null or "" => "(empty)",
+        { Length: <= 8 } => $"****({value.Length})",
+        _ => $"{value[..4]}****({value.Length})",
+    };
+
+    /// <summary>Prints the masked app key only.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("AppKey = ").Append(MaskedAppKey).Append(", AppSecret = ****");
+        return true;
+    }
+
+    /// <summary>Throws a clear exception when a field is missing.</summary>
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(AppKey)) throw new ArgumentException("A KIS credential needs an app key.", nameof(AppKey));
+        if (string.IsNullOrWhiteSpace(AppSecret)) throw new ArgumentException($"The KIS credential {MaskedAppKey} has no app secret.", nameof(AppSecret));
+    }
+}

@@ -1,0 +1,249 @@
+using Kis.Realtime.Auth;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Session;
+using Kis.Realtime.Trs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kis.Realtime;
+
+/// <summary>
+/// The client for KIS's real-time WebSocket API. One session per app key (KIS allows one, with 41 registrations);
+/// subscriptions are spread over the sessions transparently, replayed after every reconnect, and consumed as
+/// <see cref="IAsyncEnumerable{T}"/>.
+/// <code>
+/// await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with { Credentials = [new(appKey, appSecret)] });
+/// await client.ConnectAsync();
+/// await foreach (var tick in client.SubscribeIndexTicksAsync("0001")) Console.WriteLine(tick.Value);
+/// </code>
+/// </summary>
+public sealed class KisRealtimeClient : IAsyncDisposable
+{
+    private readonly ClientShared _shared;
+    private readonly ApprovalKeyProvider _keys;
+    private readonly KisSession[] _sessions;
+    private readonly Lock _sessionsGate = new();
+    private int _state = (int)KisConnectionState.Closed;
+    private volatile bool _disposed;
+
+    /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first subscription.</summary>
+    /// <exception cref="ArgumentException">The options are incomplete (no credentials, duplicate app keys …).</exception>
+    public KisRealtimeClient(KisRealtimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<KisRealtimeClient>();
+        _shared = new ClientShared(options.TimeProvider, logger);
+        _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
+            loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
+        _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, OnSessionStateChanged)).ToArray();
+    }
+
+    /// <summary>The options in effect.</summary>
+    public KisRealtimeOptions Options { get; }
+
+    /// <summary>
+    /// The client's state, summarising its sessions: Faulted or Reconnecting if any started session is, Connecting
+    /// while any is connecting, Connected when all started sessions are, Closed before the first connect and after
+    /// disposal.
+    /// </summary>
+    public KisConnectionState State => (KisConnectionState)Volatile.Read(ref _state);
+
+    /// <summary>The state of each session (index = position in <see cref="KisRealtimeOptions.Credentials"/>).</summary>
+    public IReadOnlyList<KisConnectionState> SessionStates => _sessions.Select(s => s.State).ToArray();
+
+    /// <summary>Raised on every session state change (from the session's thread; keep handlers short).</summary>
+    public event EventHandler<KisStateChangedEventArgs>? StateChanged;
+
+    /// <summary>Raised for every record a full subscription buffer drops (from the receive loop; keep handlers short).</summary>
+    public event Action<KisDroppedItem>? ItemDropped
+    {
+        add => _shared.ItemDropped += value;
+        remove => _shared.ItemDropped -= value;
+    }
+
+    /// <summary>A snapshot of the client's counters.</summary>
+    public KisRealtimeStatistics Statistics => new()
+    {
+        MessagesReceived = Interlocked.Read(ref _shared.Messages),
+        FramesReceived = Interlocked.Read(ref _shared.Frames),
+        ControlMessagesReceived = Interlocked.Read(ref _shared.Controls),
+        HeartbeatsAnswered = Interlocked.Read(ref _shared.Heartbeats),
+        RecordsReceived = Interlocked.Read(ref _shared.Records),
+        RecordsDelivered = Interlocked.Read(ref _shared.Delivered),
+        RecordsUnrouted = Interlocked.Read(ref _shared.Unrouted),
+        BytesReceived = Interlocked.Read(ref _shared.Bytes),
+        DecodeErrors = Interlocked.Read(ref _shared.DecodeErrors),
+        Dropped = Interlocked.Read(ref _shared.Dropped),
+        Reconnects = Interlocked.Read(ref _shared.Reconnects),
+        Registrations = _sessions.Sum(s => s.RegistrationCount),
+    };
+
+    /// <summary>
+    /// Issues (or loads) the first app key's approval key and opens its session. Other sessions open when
+    /// subscriptions need them.
+    /// </summary>
+    /// <exception cref="KisApprovalException">The approval key could not be issued.</exception>
+    /// <exception cref="System.Net.WebSockets.WebSocketException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off).</exception>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _keys.GetAsync(Options.Credentials[0], null, cancellationToken).ConfigureAwait(false);
+        _sessions[0].EnsureStarted();
+        await _sessions[0].WhenFirstConnected.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>H0UPCNT0: ticks of a domestic index (0001 KOSPI, 1001 KOSDAQ, 2001 KOSPI200 …). Real server only.</summary>
+    /// <param name="indexCode">The 4-digit index code.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public KisSubscription<IndexTick> SubscribeIndexTicksAsync(string indexCode, CancellationToken cancellationToken = default)
+        => SubscribeAsync<IndexTick>(KisTrs.IndexTicks, indexCode, cancellationToken);
+
+    /// <summary>H0BJCNT0: trades of an exchange-listed bond. Real server only.</summary>
+    /// <param name="isin">The 12-character standard code, e.g. KR103502GD31.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public KisSubscription<BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default)
+        => SubscribeAsync<BondTrade>(KisTrs.BondTrades, isin, cancellationToken);
+
+    /// <summary>H0NXPGM0 (Nextrade) or H0UNPGM0 (KRX+NXT): program trading of a stock. Real server only.</summary>
+    /// <param name="stockCode">The 6-character stock code, e.g. 005930.</param>
+    /// <param name="venue">Which feed.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public KisSubscription<ProgramTrade> SubscribeProgramTradesAsync(string stockCode, ProgramTradeVenue venue = ProgramTradeVenue.Unified,
+        CancellationToken cancellationToken = default)
+        => SubscribeAsync<ProgramTrade>(venue switch
+        {
+            ProgramTradeVenue.Nxt => KisTrs.ProgramTradesNxt,
+            ProgramTradeVenue.Unified => KisTrs.ProgramTradesUnified,
+            _ => throw new ArgumentOutOfRangeException(nameof(venue), venue, "Unknown program-trading venue."),
+        }, stockCode, cancellationToken);
+
+    /// <summary>
+    /// H0IFCNI0 (real) / H0IFCNI9 (paper): your futures/options order and fill notices, decrypted.
+    /// </summary>
+    /// <param name="htsId">The HTS ID; null uses <see cref="KisRealtimeOptions.HtsId"/>.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <exception cref="ArgumentException">No HTS ID given or configured.</exception>
+    public KisSubscription<FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default)
+    {
+        var key = htsId ?? Options.HtsId
+            ?? throw new ArgumentException("Futures/options notices are keyed by HTS ID: pass one or set KisRealtimeOptions.HtsId.", nameof(htsId));
+        return SubscribeAsync<FuturesOptionsNotice>(KisTrs.FuturesOptionsNotices, key, cancellationToken);
+    }
+
+    /// <summary>Any TR with a typed view, e.g. <c>SubscribeAsync&lt;ProgramTrade&gt;(KisTrs.ProgramTradesNxt, "005930")</c>.</summary>
+    /// <typeparam name="T">The typed view; <paramref name="tr"/> must be one of its <c>Trs</c>.</typeparam>
+    /// <param name="tr">The TR (mapped to the environment: H0IFCNI0 becomes H0IFCNI9 on paper).</param>
+    /// <param name="key">The <c>tr_key</c>.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <exception cref="ArgumentException">The key is malformed, the TR is not offered on this environment, or <typeparamref name="T"/> does not decode it.</exception>
+    public KisSubscription<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        tr = Resolve(tr, key);
+        if (!T.Trs.Contains(tr))
+            throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+        var capacity = Options.SubscriptionCapacity;
+        var mode = Options.FullMode;
+        return new KisSubscription<T>(this, tr, key, owner => new TypedSubscriber<T>(tr, key, capacity, mode, _shared, owner), cancellationToken);
+    }
+
+    /// <summary>Any TR, raw: each record's plain (decrypted) fields as bytes, e.g. for JSON output or TRs without a typed view.</summary>
+    /// <param name="tr">The TR (mapped to the environment).</param>
+    /// <param name="key">The <c>tr_key</c>.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <exception cref="ArgumentException">The key is malformed or the TR is not offered on this environment.</exception>
+    public KisSubscription<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+    {
+        tr = Resolve(tr, key);
+        var capacity = Options.SubscriptionCapacity;
+        var mode = Options.FullMode;
+        return new KisSubscription<KisRecord>(this, tr, key, owner => new RecordSubscriber(tr, key, capacity, mode, _shared, owner), cancellationToken);
+    }
+
+    /// <summary>
+    /// Every message every session receives, as received (data frames, replies, PINGPONG), with nothing dropped:
+    /// the buffer is unbounded, so read promptly. Buffering starts when this method is called; leaving the loop
+    /// stops it. For recording.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    public IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new RawTap(_shared, cancellationToken);
+    }
+
+    private TrDefinition Resolve(TrDefinition tr, string key)
+    {
+        ArgumentNullException.ThrowIfNull(tr);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        tr = KisTrs.ForEnvironment(tr, Options.EnvironmentFlag);
+        if (!tr.IsValidKey(key))
+            throw new ArgumentException($"'{key}' is not a valid {tr.Id} key ({tr.KeyFormat}).", nameof(key));
+        if ((tr.Environments & Options.EnvironmentFlag) == 0)
+            throw new ArgumentException($"{tr.Id} ({tr.Description}) is not offered on the {Options.Environment} server.", nameof(tr));
+        return tr;
+    }
+
+    /// <summary>Places a subscriber on the session holding its key, else on the first session with room.</summary>
+    internal async Task<KisSession> AttachAsync(Subscriber subscriber, CancellationToken cancellationToken)
+    {
+        KisSession session;
+        Task registered;
+        lock (_sessionsGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var max = Options.MaxRegistrationsPerSession;
+            session = Array.Find(_sessions, s => s.Holds(subscriber.Tr, subscriber.Key))
+                ?? Array.Find(_sessions, s => s.RegistrationCount < max)
+                ?? throw new KisSubscriptionLimitException(subscriber.Tr.Id, subscriber.Key, max, _sessions.Length);
+            registered = session.Add(subscriber);
+        }
+
+        try
+        {
+            await registered.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await session.RemoveAsync(subscriber).ConfigureAwait(false);
+            throw;
+        }
+        return session;
+    }
+
+    private void OnSessionStateChanged(KisStateChangedEventArgs e)
+    {
+        var started = _sessions.Where(s => s.Started).Select(s => s.State).ToList();
+        var state = _disposed || started.Count == 0 ? KisConnectionState.Closed
+            : started.Contains(KisConnectionState.Faulted) ? KisConnectionState.Faulted
+            : started.Contains(KisConnectionState.Reconnecting) ? KisConnectionState.Reconnecting
+            : started.Contains(KisConnectionState.Connecting) ? KisConnectionState.Connecting
+            : started.All(s => s == KisConnectionState.Closed) ? KisConnectionState.Closed
+            : KisConnectionState.Connected;
+        Volatile.Write(ref _state, (int)state);
+        StateChanged?.Invoke(this, e);
+    }
+
+    /// <summary>
+    /// Graceful shutdown: releases every registration (tr_type 2, awaiting the replies), sends close frames, ends
+    /// every enumeration. Without this KIS may keep the app key "in use" for a while.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_sessionsGate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        await Task.WhenAll(_sessions.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
+        _shared.CompleteRawTaps();
+        _keys.Dispose();
+        Volatile.Write(ref _state, (int)KisConnectionState.Closed);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"KisRealtimeClient({Options.Environment}, {_sessions.Length} app key(s), {State})";
+}

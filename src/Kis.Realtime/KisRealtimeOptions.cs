@@ -1,0 +1,151 @@
+using Kis.Realtime.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime;
+
+/// <summary>Which KIS server to use.</summary>
+public enum KisEnvironment
+{
+    /// <summary>실전: the real server (<c>ws://ops.koreainvestment.com:21000</c>).</summary>
+    Real,
+    /// <summary>모의: the paper-trading server (<c>ws://ops.koreainvestment.com:31000</c>).</summary>
+    Paper,
+}
+
+/// <summary>What a subscription does when its consumer falls behind and its buffer is full.</summary>
+public enum KisFullMode
+{
+    /// <summary>Drop the oldest buffered record to make room (the consumer sees the latest data). Counted as a drop.</summary>
+    DropOldest,
+    /// <summary>Drop the arriving record (the consumer keeps what is buffered). Counted as a drop.</summary>
+    DropNewest,
+    /// <summary>Lose nothing: the session stops reading until the consumer catches up, which delays every subscription of that session.</summary>
+    Wait,
+}
+
+/// <summary>
+/// Options of a <see cref="KisRealtimeClient"/>. Immutable: start from <see cref="Default"/> and change what you need
+/// with <c>with { … }</c>.
+/// </summary>
+public sealed record KisRealtimeOptions
+{
+    /// <summary>The defaults: real server, no credentials (add at least one).</summary>
+    public static KisRealtimeOptions Default { get; } = new();
+
+    /// <summary>
+    /// App keys to use. KIS allows one live session per app key with at most 41 registrations; with several
+    /// credentials the client opens one session per key as subscriptions need them.
+    /// </summary>
+    public IReadOnlyList<KisCredential> Credentials { get; init; } = [];
+
+    /// <summary>The HTS ID (the key of the futures/options notice TR), used when a subscription does not name one.</summary>
+    public string? HtsId { get; init; }
+
+    /// <summary>Real or paper server. Also picks the notice TR (H0IFCNI0 or H0IFCNI9).</summary>
+    public KisEnvironment Environment { get; init; } = KisEnvironment.Real;
+
+    /// <summary>Overrides the WebSocket URL of <see cref="Environment"/> (e.g. a simulator's <c>ws://127.0.0.1:port</c>).</summary>
+    public Uri? WebSocketUrl { get; init; }
+
+    /// <summary>Overrides the REST base URL used to issue approval keys.</summary>
+    public Uri? RestBaseUrl { get; init; }
+
+    /// <summary>Sent as <c>custtype</c>: personal ("P") or corporate ("B").</summary>
+    public CustomerType CustomerType { get; init; } = CustomerType.Personal;
+
+    /// <summary>First reconnect delay; doubles per failed attempt up to <see cref="ReconnectMaxDelay"/>, with ±20 % jitter.</summary>
+    public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest reconnect delay.</summary>
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Delay before retrying after OPSP8996 (the app key is in use by another session). Long on purpose: reports
+    /// say rapid retries keep the slot locked.
+    /// </summary>
+    public TimeSpan AppKeyInUseRetryDelay { get; init; } = TimeSpan.FromSeconds(65);
+
+    /// <summary>
+    /// Minimum interval between subscribe/unsubscribe requests on one session. KIS documents no limit; its own
+    /// samples sleep 0.1–0.5 s between requests, so the default is the fastest pace KIS itself uses.
+    /// </summary>
+    public TimeSpan SubscribePacing { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long to wait for the server's reply to a subscribe/unsubscribe request.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>TCP connect + WebSocket handshake timeout.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a graceful shutdown waits for unsubscribe replies and the close handshake.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Stall detection: when nothing at all (data or PINGPONG) arrives for this long, the connection is treated as
+    /// dead and re-established. KIS pings about every 100–110 s, so the default is ~2.7 ping intervals.
+    /// <see langword="null"/> disables it.
+    /// </summary>
+    public TimeSpan? LivenessTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Registrations allowed per session (KIS: 41, all TRs together). Enforced locally before sending.</summary>
+    public int MaxRegistrationsPerSession { get; init; } = 41;
+
+    /// <summary>Records buffered per subscription before <see cref="FullMode"/> applies.</summary>
+    public int SubscriptionCapacity { get; init; } = 10_000;
+
+    /// <summary>What a full subscription buffer does.</summary>
+    public KisFullMode FullMode { get; init; } = KisFullMode.DropOldest;
+
+    /// <summary>Largest WebSocket message accepted; a bigger one is a protocol error that ends the connection.</summary>
+    public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// When true, <see cref="KisRealtimeClient.ConnectAsync"/> keeps retrying a failing first connection instead
+    /// of throwing.
+    /// </summary>
+    public bool RetryOnInitialConnect { get; init; }
+
+    /// <summary>
+    /// A file to keep approval keys in across runs (created readable by the current user only). Null: in memory.
+    /// </summary>
+    public string? ApprovalKeyCacheFile { get; init; }
+
+    /// <summary>Logging; null for none.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The clock for every delay, timeout and timestamp (inject a fake one in tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The HTTP client for approval keys; null creates one.</summary>
+    public HttpClient? HttpClient { get; init; }
+
+    /// <summary>The WebSocket URL in effect.</summary>
+    public Uri EffectiveWebSocketUrl => WebSocketUrl ?? new Uri(Environment == KisEnvironment.Paper
+        ? "ws://ops.koreainvestment.com:31000" : "ws://ops.koreainvestment.com:21000");
+
+    /// <summary>The REST base URL in effect.</summary>
+    public Uri EffectiveRestBaseUrl => RestBaseUrl ?? new Uri(Environment == KisEnvironment.Paper
+        ? "https://openapivts.koreainvestment.com:29443" : "https://openapi.koreainvestment.com:9443");
+
+    internal KisEnvironments EnvironmentFlag => Environment == KisEnvironment.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
+
+    internal void Validate()
+    {
+        if (Credentials.Count == 0) throw new ArgumentException("KisRealtimeOptions.Credentials needs at least one app key.");
+        foreach (var c in Credentials) c.Validate();
+        if (Credentials.Select(c => c.AppKey).Distinct(StringComparer.Ordinal).Count() != Credentials.Count)
+            throw new ArgumentException("KisRealtimeOptions.Credentials lists the same app key twice; KIS allows one session per app key.");
+        if (MaxRegistrationsPerSession <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationsPerSession), "Must be positive.");
+        if (SubscriptionCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(SubscriptionCapacity), "Must be positive.");
+        if (ReconnectMinDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
+            throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "Need 0 ≤ ReconnectMinDelay ≤ ReconnectMaxDelay.");
+    }
+
+    /// <summary>Prints the options without secrets.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Environment = {Environment}, Credentials = [{string.Join(", ", Credentials.Select(c => c.MaskedAppKey))}], ");
+        builder.Append($"WebSocketUrl = {EffectiveWebSocketUrl}, RestBaseUrl = {EffectiveRestBaseUrl}, FullMode = {FullMode}, SubscriptionCapacity = {SubscriptionCapacity}");
+        return true;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Session;
+
+namespace Kis.Realtime;
+
+/// <summary>
+/// A subscription to one TR key, consumed with <c>await foreach</c>. Enumerating registers the key on the server
+/// (the first <c>MoveNextAsync</c> waits for KIS's reply and throws <see cref="KisSubscriptionException"/> if KIS
+/// refuses); leaving the loop releases the registration. Survives reconnects: the client replays the registration.
+/// Each enumeration is an independent consumer; consumers of the same key share one server registration.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
+{
+    private readonly KisRealtimeClient _client;
+    private readonly Func<ISubscriptionOwner, Subscriber<T>> _createSubscriber;
+    private readonly CancellationToken _cancellationToken;
+    private long _dropped;
+
+    internal KisSubscription(KisRealtimeClient client, TrDefinition tr, string trKey,
+        Func<ISubscriptionOwner, Subscriber<T>> createSubscriber, CancellationToken cancellationToken)
+    {
+        _client = client;
+        Tr = tr;
+        TrKey = trKey;
+        _createSubscriber = createSubscriber;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>The TR (after the environment mapping, e.g. H0IFCNI9 on paper).</summary>
+    public TrDefinition Tr { get; }
+
+    /// <summary>The key (<c>tr_key</c>).</summary>
+    public string TrKey { get; }
+
+    /// <summary>Records this subscription dropped because its consumer fell behind (see <see cref="KisRealtimeOptions.FullMode"/>).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    void ISubscriptionOwner.OnDropped() => Interlocked.Increment(ref _dropped);
+
+    /// <inheritdoc/>
+    public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default) => Enumerate(cancellationToken);
+
+    private async IAsyncEnumerator<T> Enumerate(CancellationToken cancellationToken)
+    {
+        using var linked = cancellationToken.CanBeCanceled && _cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancellationToken)
+            : null;
+        var token = linked?.Token ?? (cancellationToken.CanBeCanceled ? cancellationToken : _cancellationToken);
+
+        var subscriber = _createSubscriber(this);
+        var session = await _client.AttachAsync(subscriber, token).ConfigureAwait(false);
+        try
+        {
+            var reader = subscriber.Reader;
+            var time = _client.Options.TimeProvider;
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    subscriber.OnConsumed();
+                    if (!subscriber.TryCreate(item, out var value)) continue; // counted as a decode error
+                    if (KisMetrics.DeliveryLatency.Enabled)
+                        KisMetrics.DeliveryLatency.Record(time.GetElapsedTime(item.Timestamp).TotalMilliseconds);
+                    yield return value;
+                }
+            }
+        }
+        finally
+        {
+            await session.RemoveAsync(subscriber).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Tr.Id} {TrKey}";
+}
+
+/// <summary>The client's raw tap: every message of every session, lossless.</summary>
+internal sealed class RawTap(ClientShared shared, CancellationToken callToken) : IAsyncEnumerable<RawMessage>
+{
+    // Created eagerly so messages arriving between the call and the first MoveNextAsync are kept.
+    private readonly System.Threading.Channels.Channel<RawMessage> _channel = shared.AddRawTap();
+
+    public async IAsyncEnumerator<RawMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callToken);
+        cancellationToken = linked.Token;
+        try
+        {
+            var reader = _channel.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                while (reader.TryRead(out var message)) yield return message;
+        }
+        finally
+        {
+            shared.RemoveRawTap(_channel);
+        }
+    }
+}

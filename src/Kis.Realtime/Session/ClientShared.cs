@@ -1,0 +1,74 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>State shared by a client's sessions: counters, the raw tap, the drop event.</summary>
+internal sealed class ClientShared(TimeProvider time, ILogger logger)
+{
+    public readonly TimeProvider Time = time;
+    public readonly ILogger Logger = logger;
+
+    public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, Reconnects;
+
+    private volatile Channel<RawMessage>[] _rawTaps = [];
+    private readonly Lock _tapGate = new();
+
+    public Action<KisDroppedItem>? ItemDropped;
+
+    public bool HasRawTaps => _rawTaps.Length != 0;
+
+    public void PublishRaw(int session, DateTimeOffset receivedAt, ReadOnlySpan<byte> data)
+    {
+        var taps = _rawTaps;
+        if (taps.Length == 0) return;
+        var message = new RawMessage(receivedAt, session, data.ToArray());
+        foreach (var tap in taps) tap.Writer.TryWrite(message); // unbounded: never fails while open
+    }
+
+    public Channel<RawMessage> AddRawTap()
+    {
+        // Unbounded on purpose: recording must lose nothing; memory is the price of a slow disk.
+        var channel = Channel.CreateUnbounded<RawMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        lock (_tapGate) _rawTaps = [.. _rawTaps, channel];
+        return channel;
+    }
+
+    public void RemoveRawTap(Channel<RawMessage> channel)
+    {
+        lock (_tapGate) _rawTaps = _rawTaps.Where(c => c != channel).ToArray();
+        channel.Writer.TryComplete();
+    }
+
+    public void CompleteRawTaps()
+    {
+        lock (_tapGate)
+        {
+            foreach (var tap in _rawTaps) tap.Writer.TryComplete();
+            _rawTaps = [];
+        }
+    }
+
+    public void OnDecodeError(Kis.Realtime.Protocol.DecodeError error, Kis.Realtime.Protocol.TrDefinition? tr)
+    {
+        Interlocked.Increment(ref DecodeErrors);
+        KisMetrics.DecodeErrors.Add(1);
+        Log.DecodeError(Logger, error.Describe(tr));
+    }
+
+    public void OnDropped(Subscriber subscriber)
+    {
+        var total = Interlocked.Increment(ref subscriber.DroppedCount);
+        Interlocked.Increment(ref Dropped);
+        subscriber.Owner?.OnDropped();
+        KisMetrics.Dropped.Add(1);
+        try
+        {
+            ItemDropped?.Invoke(new KisDroppedItem(subscriber.Tr, subscriber.Key, total));
+        }
+        catch (Exception e)
+        {
+            Log.HandlerFailed(Logger, "ItemDropped", e);
+        }
+    }
+}

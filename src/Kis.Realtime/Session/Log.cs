@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>Source-generated log messages. App keys appear masked; secrets and approval keys never appear.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Information, "Session {Session} ({AppKey}): {Previous} -> {Current} {Reason}")]
+    public static partial void StateChanged(ILogger logger, int session, string appKey, KisConnectionState previous, KisConnectionState current, string? reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Session {Session}: connecting to {Url} failed: {Error}")]
+    public static partial void ConnectFailed(ILogger logger, int session, Uri url, string error);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Session {Session}: connection lost ({Reason})")]
+    public static partial void ConnectionLost(ILogger logger, int session, string reason);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Session {Session}: nothing received for {Seconds:0.0} s; treating the connection as dead")]
+    public static partial void Stalled(ILogger logger, int session, double seconds);
+
+    [LoggerMessage(2005, LogLevel.Debug, "Decode error (the frame or record is skipped): {Error}")]
+    public static partial void DecodeError(ILogger logger, string error);
+
+    [LoggerMessage(2006, LogLevel.Information, "Session {Session}: registered {TrId} {TrKey} ({MsgCd})")]
+    public static partial void Registered(ILogger logger, int session, string trId, string trKey, string? msgCd);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Session {Session}: KIS refused {TrId} {TrKey}: {MsgCd} {Msg}")]
+    public static partial void Refused(ILogger logger, int session, string trId, string trKey, string? msgCd, string? msg);
+
+    [LoggerMessage(2008, LogLevel.Information, "Session {Session}: released {TrId} {TrKey} ({MsgCd})")]
+    public static partial void Released(ILogger logger, int session, string trId, string trKey, string? msgCd);
+
+    [LoggerMessage(2009, LogLevel.Warning, "Session {Session}: approval key rejected (OPSP0011); issuing a new one once")]
+    public static partial void ApprovalRejected(ILogger logger, int session);
+
+    [LoggerMessage(2010, LogLevel.Error, "Session {Session}: app key {AppKey} is in use by another session (OPSP8996); retrying in {Seconds:0} s")]
+    public static partial void AppKeyInUse(ILogger logger, int session, string appKey, double seconds);
+
+    [LoggerMessage(2011, LogLevel.Debug, "Session {Session}: reply matched no pending request: {Reply}")]
+    public static partial void UnmatchedReply(ILogger logger, int session, string reply);
+
+    [LoggerMessage(2012, LogLevel.Error, "A {Handler} handler threw")]
+    public static partial void HandlerFailed(ILogger logger, string handler, Exception exception);
+
+    [LoggerMessage(2013, LogLevel.Warning, "Session {Session}: request {TrId} {TrKey} failed: {Error}")]
+    public static partial void RequestFailed(ILogger logger, int session, string trId, string trKey, string error);
+
+    [LoggerMessage(2014, LogLevel.Information, "Session {Session}: resubscribing {Count} registration(s)")]
+    public static partial void Resubscribing(ILogger logger, int session, int count);
+}

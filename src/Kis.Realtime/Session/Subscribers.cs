@@ -1,0 +1,155 @@
+using System.Threading.Channels;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>The time a message arrived: a <see cref="TimeProvider"/> timestamp (latency) and the UTC time (for users).</summary>
+internal readonly record struct MessageStamp(long Timestamp, DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// A record waiting in a subscription's channel: a slice of a per-frame copy of the plain payload (one copy per
+/// frame, shared by every record and subscriber of that frame), decoded on the consumer's thread. Decoding there
+/// keeps the receive loop short and lets it run in parallel with the consumers.
+/// </summary>
+internal readonly record struct PendingRecord(TrDefinition Tr, byte[] Buffer, int Offset, int Length, long Timestamp, DateTimeOffset ReceivedAt)
+{
+    public ReadOnlySpan<byte> Span => Buffer.AsSpan(Offset, Length);
+}
+
+/// <summary>Counts shared by every enumeration of one <see cref="KisSubscription{T}"/>.</summary>
+internal interface ISubscriptionOwner
+{
+    void OnDropped();
+}
+
+/// <summary>One consumer of a registration: a bounded channel filled by the session's receive loop.</summary>
+internal abstract class Subscriber
+{
+    public readonly TrDefinition Tr;
+    public readonly string Key;
+    public readonly ISubscriptionOwner? Owner;
+    public long DroppedCount;
+
+    private readonly Channel<PendingRecord> _channel;
+    private readonly bool _wait;
+    private readonly Queue<PendingRecord> _overflow = new();
+    private volatile bool _completed;
+    private readonly int _lowWater;
+    private volatile TaskCompletionSource? _space;
+
+    protected Subscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    {
+        Tr = tr;
+        Key = key;
+        Owner = owner;
+        Shared = shared;
+        _wait = mode == KisFullMode.Wait;
+        _lowWater = capacity / 2;
+        var options = new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            AllowSynchronousContinuations = false,
+            // DropWrite drops the arriving item: what users call "drop newest".
+            FullMode = mode switch { KisFullMode.DropOldest => BoundedChannelFullMode.DropOldest, KisFullMode.DropNewest => BoundedChannelFullMode.DropWrite, _ => BoundedChannelFullMode.Wait },
+        };
+        _channel = _wait ? Channel.CreateBounded<PendingRecord>(options) : Channel.CreateBounded<PendingRecord>(options, _ => shared.OnDropped(this));
+    }
+
+    protected ClientShared Shared { get; }
+
+    public ChannelReader<PendingRecord> Reader => _channel.Reader;
+
+    /// <summary>Queues a record; false when it is held back (Wait mode, full) and <see cref="FlushAsync"/> must run.</summary>
+    public bool Deliver(in PendingRecord record)
+    {
+        if (_completed) return true;
+        if (_overflow.Count == 0 && _channel.Writer.TryWrite(record)) return true;
+        if (!_wait) return true; // completed meanwhile
+        _overflow.Enqueue(record); // keeps order behind what is already waiting
+        return false;
+    }
+
+    /// <summary>
+    /// Wait mode: moves the held-back records into the channel as the consumer makes room. Resumes only once the
+    /// consumer has drained the channel to half its capacity: waking per freed slot would make the two threads
+    /// ping-pong for every record.
+    /// </summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        var writer = _channel.Writer;
+        while (_overflow.TryPeek(out var item))
+        {
+            if (_completed)
+            {
+                _overflow.Clear(); // the consumer left
+                return;
+            }
+            if (writer.TryWrite(item))
+            {
+                _overflow.Dequeue();
+                continue;
+            }
+            var space = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _space = space;
+            if (_channel.Reader.Count <= _lowWater || _completed)
+            {
+                _space = null; // drained (or left) before the consumer could see the request
+                continue;
+            }
+            await space.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Called by the consumer after each read: wakes a waiting receive loop once the channel is half empty.</summary>
+    public void OnConsumed()
+    {
+        var space = _space;
+        if (space is null || _channel.Reader.Count > _lowWater) return;
+        _space = null;
+        space.TrySetResult();
+    }
+
+    /// <summary>Ends the consumer's enumeration (with an error, or normally).</summary>
+    public void Complete(Exception? error)
+    {
+        _completed = true;
+        _channel.Writer.TryComplete(error);
+        Interlocked.Exchange(ref _space, null)?.TrySetResult();
+    }
+
+    /// <summary>Counts a record the consumer side could not decode (it is skipped).</summary>
+    protected void DecodeFailed(DecodeError error) => Shared.OnDecodeError(error, Tr);
+}
+
+/// <summary>A subscriber whose consumer sees <typeparamref name="T"/>.</summary>
+internal abstract class Subscriber<T>(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    : Subscriber(tr, key, capacity, mode, shared, owner)
+{
+    /// <summary>Turns a queued record into what the consumer sees; false (counted) when it does not decode.</summary>
+    public abstract bool TryCreate(in PendingRecord record, out T value);
+}
+
+/// <summary>A typed subscriber: decodes each record into <typeparamref name="T"/>.</summary>
+internal sealed class TypedSubscriber<T>(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    : Subscriber<T>(tr, key, capacity, mode, shared, owner) where T : struct, IKisRecord<T>
+{
+    public override bool TryCreate(in PendingRecord record, out T value)
+    {
+        if (T.TryDecode(record.Tr, record.Span, out value, out var error)) return true;
+        DecodeFailed(error);
+        return false;
+    }
+}
+
+/// <summary>A raw subscriber: the record's bytes (a slice of the frame's copy).</summary>
+internal sealed class RecordSubscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    : Subscriber<KisRecord>(tr, key, capacity, mode, shared, owner)
+{
+    public override bool TryCreate(in PendingRecord record, out KisRecord value)
+    {
+        value = new KisRecord(record.Tr, Key, record.ReceivedAt, record.Buffer.AsMemory(record.Offset, record.Length));
+        return true;
+    }
+}

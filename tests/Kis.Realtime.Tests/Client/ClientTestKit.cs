@@ -1,0 +1,86 @@
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Tests.Client;
+
+/// <summary>Helpers for client tests against the in-process simulator.</summary>
+internal static class ClientTestKit
+{
+    public static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(15);
+
+    public static Task<KisSimulator> StartSimAsync(Func<SimulatorOptions, SimulatorOptions>? configure = null)
+        => KisSimulator.StartAsync((configure ?? (o => o))(SimulatorOptions.Default with
+        {
+            PingInterval = TimeSpan.FromMilliseconds(300),
+            Seed = 7,
+            Pace = MarketPace.PerSecond(50),
+        }));
+
+    public static KisCredential DefaultCredential => new(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret);
+
+    /// <summary>Client options pointing at the simulator, with test-speed timing.</summary>
+    public static KisRealtimeOptions Options(KisSimulator sim, params KisCredential[] credentials) => KisRealtimeOptions.Default with
+    {
+        Credentials = credentials.Length > 0 ? credentials : [DefaultCredential],
+        HtsId = SimulatorOptions.DefaultHtsId,
+        WebSocketUrl = sim.WebSocketUrl,
+        RestBaseUrl = sim.RestBaseUrl,
+        Environment = sim.Options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real,
+        SubscribePacing = TimeSpan.FromMilliseconds(2),
+        ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
+        AppKeyInUseRetryDelay = TimeSpan.FromMilliseconds(400),
+        LivenessTimeout = TimeSpan.FromSeconds(1),
+        RequestTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary>Completes with the first state change matching <paramref name="match"/> (subscribe before causing it).</summary>
+    public static Task<KisStateChangedEventArgs> NextStateAsync(KisRealtimeClient client, Func<KisStateChangedEventArgs, bool> match)
+    {
+        var tcs = new TaskCompletionSource<KisStateChangedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventHandler<KisStateChangedEventArgs>? handler = null;
+        handler = (_, e) =>
+        {
+            if (!match(e)) return;
+            client.StateChanged -= handler;
+            tcs.TrySetResult(e);
+        };
+        client.StateChanged += handler;
+        return tcs.Task.WaitAsync(TestTimeout);
+    }
+
+    /// <summary>Waits for a condition on state that raises no event (counters), checking every 10 ms up to the timeout.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TestTimeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}.");
+            await Task.Delay(10);
+        }
+    }
+
+    public static async Task SessionsAsync(KisSimulator sim, Func<IReadOnlyList<SimulatorSessionInfo>, bool> condition)
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await sim.WaitForSessionsAsync(condition, cts.Token);
+    }
+
+    /// <summary>Awaits a pending MoveNextAsync that was cancelled (the enumeration then released its registration).</summary>
+    public static async Task CancelledAsync(Task<bool> moveNext)
+    {
+        try
+        {
+            await moveNext.WaitAsync(TestTimeout);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The next item, or a timeout.</summary>
+    public static async Task<T> NextAsync<T>(this IAsyncEnumerator<T> e)
+    {
+        Assert.True(await e.MoveNextAsync().AsTask().WaitAsync(TestTimeout), "the subscription ended");
+        return e.Current;
+    }
+}

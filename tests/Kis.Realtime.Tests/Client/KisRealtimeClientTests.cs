@@ -1,0 +1,345 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Trs;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Client;
+
+public sealed class KisRealtimeClientTests
+{
+    [Fact]
+    public async Task All_five_trs_are_delivered_typed()
+    {
+        await using var sim = await StartSimAsync();
+        await using var client = new KisRealtimeClient(Options(sim));
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        Assert.Equal(KisConnectionState.Connected, client.State);
+
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        await using var bonds = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        await using var nxt = client.SubscribeProgramTradesAsync("005930", ProgramTradeVenue.Nxt).GetAsyncEnumerator();
+        await using var unified = client.SubscribeProgramTradesAsync("005930", ProgramTradeVenue.Unified).GetAsyncEnumerator();
+        await using var notices = client.SubscribeFuturesOptionsNoticesAsync().GetAsyncEnumerator();
+
+        var tick = await ticks.NextAsync();
+        Assert.Equal("0001", tick.IndexCode);
+        Assert.True(tick.Value > 0);
+        Assert.Equal("KR103502GD31", (await bonds.NextAsync()).Isin);
+        var n = await nxt.NextAsync();
+        Assert.Equal(("005930", ProgramTradeVenue.Nxt), (n.StockCode, n.Venue));
+        var u = await unified.NextAsync();
+        Assert.Equal(("005930", ProgramTradeVenue.Unified), (u.StockCode, u.Venue));
+        var notice = await notices.NextAsync(); // encrypted on the wire: decrypted with this session's key
+        Assert.Equal(SimulatorOptions.DefaultHtsId, notice.CustomerId);
+
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 5);
+        Assert.Equal(0, client.Statistics.DecodeErrors);
+        Assert.True(client.Statistics.RecordsDelivered >= 5);
+    }
+
+    [Fact]
+    public async Task Paper_environment_uses_H0IFCNI9_for_notices()
+    {
+        await using var sim = await StartSimAsync(o => o with { Profile = SimulatorProfile.Paper });
+        await using var client = new KisRealtimeClient(Options(sim));
+        var subscription = client.SubscribeFuturesOptionsNoticesAsync();
+        Assert.Equal("H0IFCNI9", subscription.Tr.Id);
+        await using var notices = subscription.GetAsyncEnumerator();
+        Assert.Equal(SimulatorOptions.DefaultHtsId, (await notices.NextAsync()).CustomerId);
+        Assert.Throws<ArgumentException>(() => client.SubscribeIndexTicksAsync("0001")); // real-only TR
+    }
+
+    public enum Fault { Drop, Close, Stall, Malformed, NonUtf8 }
+
+    [Theory]
+    [InlineData(Fault.Drop)]
+    [InlineData(Fault.Close)]
+    [InlineData(Fault.Stall)]
+    [InlineData(Fault.Malformed)]
+    [InlineData(Fault.NonUtf8)]
+    public async Task Survives_fault_and_resubscribes_without_duplicates(Fault fault)
+    {
+        await using var sim = await StartSimAsync();
+        await using var client = new KisRealtimeClient(Options(sim));
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        await using var ticks = client.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
+        await using var bonds = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        await ticks.NextAsync();
+        await bonds.NextAsync();
+
+        var reconnected = NextStateAsync(client, e => e.Previous == KisConnectionState.Reconnecting && e.Current == KisConnectionState.Connected);
+        var before = client.Statistics;
+        switch (fault)
+        {
+            case Fault.Drop: await sim.Faults.DropConnections(); break;
+            case Fault.Close: await sim.Faults.CloseConnections(); break;
+            case Fault.Stall:
+                var lost = NextStateAsync(client, e => e.Current == KisConnectionState.Reconnecting);
+                await sim.Faults.Stall();
+                Assert.Contains("stalled", (await lost).Reason);
+                await sim.Faults.Unstall();
+                break;
+            case Fault.Malformed: await sim.Faults.SendMalformedFrame(); break;
+            case Fault.NonUtf8:
+                await sim.Faults.SendNonUtf8Frame();
+                BondTrade bond;
+                do bond = await bonds.NextAsync(); while (bond.Name != "국고03250-5303(23-2)"); // cp949 decoded
+                break;
+        }
+
+        var resumeAfter = DateTimeOffset.UtcNow;
+        if (fault is Fault.Drop or Fault.Close or Fault.Stall)
+        {
+            await reconnected;
+            Assert.Equal(before.Reconnects + 1, client.Statistics.Reconnects);
+        }
+        else
+        {
+            Assert.Equal(0, client.Statistics.Reconnects);
+            if (fault == Fault.Malformed) await UntilAsync(() => client.Statistics.DecodeErrors == before.DecodeErrors + 1, "the decode error");
+        }
+
+        // Data flows again on every subscription.
+        KisRecord record;
+        do record = await ticks.NextAsync(); while (record.ReceivedAt < resumeAfter);
+        Assert.Equal("0001", record.TrKey);
+        Assert.StartsWith("0001^", System.Text.Encoding.ASCII.GetString(record.Data.Span));
+        await bonds.NextAsync();
+
+        // Exactly one session holding each registration once: nothing was registered twice.
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 2);
+        var subs = sim.Sessions[0].Subscriptions;
+        Assert.Equal(2, subs.Distinct().Count());
+        Assert.Equal(0, sim.Counters.Replies("OPSP0002"));
+        Assert.Equal(KisConnectionState.Connected, client.State);
+    }
+
+    [Fact]
+    public async Task Heartbeats_keep_the_session_up_for_many_intervals()
+    {
+        await using var sim = await StartSimAsync(o => o with { PingInterval = TimeSpan.FromMilliseconds(100), Pace = MarketPace.Off });
+        await using var client = new KisRealtimeClient(Options(sim) with { LivenessTimeout = TimeSpan.FromSeconds(1.5) });
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        using var cts = new CancellationTokenSource();
+        var subscription = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator(cts.Token);
+        var first = subscription.MoveNextAsync().AsTask(); // registers; no data comes (pace off)
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 1);
+
+        await UntilAsync(() => client.Statistics.HeartbeatsAnswered >= 15, "15 PINGPONG answers");
+        Assert.Equal(0, client.Statistics.Reconnects);
+        Assert.Equal(0, sim.Counters.ClosesForMissedPing);
+        Assert.True(sim.Counters.PingsAnswered >= 14);
+        Assert.Equal(KisConnectionState.Connected, client.State);
+        Assert.False(first.IsCompleted);
+        cts.Cancel();
+        await CancelledAsync(first);
+        await subscription.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Expired_approval_key_is_reissued_once_and_everything_resubscribed()
+    {
+        await using var sim = await StartSimAsync();
+        await using var client = new KisRealtimeClient(Options(sim));
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        await ticks.NextAsync();
+        Assert.Equal(1, sim.Counters.ApprovalKeysIssued);
+
+        await sim.Faults.ExpireApprovalKeys();
+        // A new subscription on the live session meets OPSP0011, reissues, retries.
+        await using var bonds = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        await bonds.NextAsync();
+        Assert.Equal(2, sim.Counters.ApprovalKeysIssued);
+        Assert.Equal(1, sim.Counters.Replies("OPSP0011"));
+
+        // Again, on a reconnect: the replay meets OPSP0011 once and every registration comes back.
+        await sim.Faults.ExpireApprovalKeys();
+        var reconnected = NextStateAsync(client, e => e.Previous == KisConnectionState.Reconnecting && e.Current == KisConnectionState.Connected);
+        await sim.Faults.DropConnections();
+        await reconnected;
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 2);
+        Assert.Equal(3, sim.Counters.ApprovalKeysIssued);
+        Assert.Equal(2, sim.Counters.Replies("OPSP0011"));
+    }
+
+    [Fact]
+    public async Task App_key_in_use_reports_a_clear_state_and_backs_off()
+    {
+        await using var sim = await StartSimAsync();
+        sim.Faults.RefuseNewSessions(true);
+        await using var client = new KisRealtimeClient(Options(sim) with { AppKeyInUseRetryDelay = TimeSpan.FromMilliseconds(600) });
+        var inUse = NextStateAsync(client, e => e.Code == OpspCode.AppKeyInUse);
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        var first = ticks.MoveNextAsync().AsTask();
+
+        var e = await inUse;
+        Assert.Equal(KisConnectionState.Reconnecting, e.Current);
+        Assert.Contains("OPSP8996", e.Reason);
+        Assert.True(e.RetryIn >= TimeSpan.FromMilliseconds(480), $"retry in {e.RetryIn}"); // the long delay (±20 %), not the 50 ms backoff
+        Assert.False(first.IsCompleted);
+
+        sim.Faults.RefuseNewSessions(false);
+        Assert.True(await first.WaitAsync(TestTimeout)); // registered once the key is free, data flows
+        Assert.Equal("0001", ticks.Current.IndexCode);
+    }
+
+    [Fact]
+    public async Task Second_client_with_the_same_app_key_gets_OPSP8996()
+    {
+        await using var sim = await StartSimAsync();
+        await using var a = new KisRealtimeClient(Options(sim));
+        await using var ta = a.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        await ta.NextAsync();
+        await using var b = new KisRealtimeClient(Options(sim) with { AppKeyInUseRetryDelay = TimeSpan.FromSeconds(30) });
+        var inUse = NextStateAsync(b, e => e.Code == OpspCode.AppKeyInUse);
+        using var cts = new CancellationTokenSource();
+        var tb = b.SubscribeIndexTicksAsync("1001").GetAsyncEnumerator(cts.Token);
+        var pending = tb.MoveNextAsync().AsTask();
+        Assert.Equal(KisConnectionState.Reconnecting, (await inUse).Current);
+        Assert.Equal(KisConnectionState.Reconnecting, b.State);
+        cts.Cancel();
+        await CancelledAsync(pending);
+        await tb.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_41_registration_cap_is_enforced_locally()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.Off });
+        await using var client = new KisRealtimeClient(Options(sim));
+        using var cts = new CancellationTokenSource();
+        var enumerators = Enumerable.Range(1, 41).Select(i => client.SubscribeIndexTicksAsync($"{i:D4}").GetAsyncEnumerator(cts.Token)).ToList();
+        var pending = enumerators.Select(e => e.MoveNextAsync().AsTask()).ToList();
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 41);
+        await UntilAsync(() => client.Statistics.Registrations == 41, "41 registrations");
+
+        await using var extra = client.SubscribeIndexTicksAsync("0042").GetAsyncEnumerator();
+        var error = await Assert.ThrowsAsync<KisSubscriptionLimitException>(async () => await extra.MoveNextAsync());
+        Assert.Equal(41, error.LimitPerSession);
+        Assert.Equal(0, sim.Counters.Replies("OPSP0008")); // never sent
+
+        // A second consumer of a key already held needs no new registration.
+        var shared = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator(cts.Token);
+        pending.Add(shared.MoveNextAsync().AsTask());
+        await UntilAsync(() => client.Statistics.Registrations == 41, "still 41");
+        cts.Cancel();
+        foreach (var p in pending) await CancelledAsync(p);
+        foreach (var e in enumerators) await e.DisposeAsync();
+        await shared.DisposeAsync();
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 0);
+    }
+
+    [Fact]
+    public async Task More_than_41_registrations_spread_over_app_keys()
+    {
+        var second = new SimulatorCredential("PSsecondAppKeyForSpreadingTest000000", "second-secret", "simuser02");
+        await using var sim = await StartSimAsync(o => o with
+        {
+            Pace = MarketPace.PerSecond(5),
+            Credentials = [new(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId), second],
+        });
+        await using var client = new KisRealtimeClient(Options(sim, DefaultCredential, new KisCredential(second.AppKey, second.AppSecret)));
+        var enumerators = Enumerable.Range(1, 50).Select(i => client.SubscribeIndexTicksAsync($"{i:D4}").GetAsyncEnumerator()).ToList();
+        try
+        {
+            var firsts = await Task.WhenAll(enumerators.Select(e => e.NextAsync()));
+            Assert.Equal(Enumerable.Range(1, 50).Select(i => $"{i:D4}"), firsts.Select(t => t.IndexCode));
+            await SessionsAsync(sim, s => s.Count == 2 && s.Sum(x => x.Subscriptions.Count) == 50);
+            Assert.Equal([41, 9], sim.Sessions.Select(s => s.Subscriptions.Count).OrderDescending());
+            Assert.Equal(50, sim.Sessions.SelectMany(s => s.Subscriptions).Distinct().Count());
+        }
+        finally
+        {
+            foreach (var e in enumerators) await e.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Refused_subscription_throws_typed_exception()
+    {
+        await using var sim = await StartSimAsync();
+        await using var client = new KisRealtimeClient(Options(sim));
+        await using var notices = client.SubscribeFuturesOptionsNoticesAsync("wronguser").GetAsyncEnumerator();
+        var e = await Assert.ThrowsAsync<KisSubscriptionException>(async () => await notices.MoveNextAsync());
+        Assert.Equal(OpspCode.InvalidHtsId, e.Code);
+        Assert.Equal("OPSP0017", e.MsgCd);
+
+        sim.Faults.FailNextRequests(OpspCode.InvalidTrKey);
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        e = await Assert.ThrowsAsync<KisSubscriptionException>(async () => await ticks.MoveNextAsync());
+        Assert.Equal(OpspCode.InvalidTrKey, e.Code);
+
+        // The session goes on.
+        await using var bonds = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        await bonds.NextAsync();
+        Assert.Equal(0, client.Statistics.Reconnects);
+        Assert.Throws<ArgumentException>(() => client.SubscribeIndexTicksAsync("KOSPI"));
+    }
+
+    [Fact]
+    public async Task Leaving_the_loop_and_disposing_release_every_registration()
+    {
+        await using var sim = await StartSimAsync();
+        var client = new KisRealtimeClient(Options(sim));
+        await foreach (var tick in client.SubscribeIndexTicksAsync("0001"))
+        {
+            Assert.Equal("0001", tick.IndexCode);
+            break; // releases 0001
+        }
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 0);
+        Assert.Equal(1, sim.Counters.Replies("OPSP0001"));
+
+        var a = client.SubscribeIndexTicksAsync("1001").GetAsyncEnumerator();
+        var b = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        var c = client.SubscribeProgramTradesAsync("005930").GetAsyncEnumerator();
+        await a.NextAsync();
+        await b.NextAsync();
+        await c.NextAsync();
+
+        await client.DisposeAsync();
+        Assert.Equal(4, sim.Counters.Replies("OPSP0001")); // each release answered before the close frame
+        await SessionsAsync(sim, s => s.Count == 0);
+        Assert.Equal(KisConnectionState.Closed, client.State);
+        var left = 0;
+        while (await a.MoveNextAsync().AsTask().WaitAsync(TestTimeout)) Assert.True(++left < 10_000); // buffered records, then a normal end
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        await c.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Raw_tap_sees_replies_heartbeats_and_data()
+    {
+        await using var sim = await StartSimAsync();
+        await using var client = new KisRealtimeClient(Options(sim));
+        var raw = client.ReadRawMessagesAsync().GetAsyncEnumerator();
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        await ticks.NextAsync();
+        bool reply = false, ping = false, data = false;
+        while (!(reply && ping && data))
+        {
+            var m = await raw.NextAsync();
+            var text = System.Text.Encoding.UTF8.GetString(m.Data.Span);
+            reply |= text.Contains("OPSP0000");
+            ping |= text.Contains("PINGPONG");
+            data |= text.StartsWith("0|H0UPCNT0|");
+        }
+        await raw.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Slow_consumer_drops_are_counted()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.FlatOut });
+        await using var client = new KisRealtimeClient(Options(sim) with { SubscriptionCapacity = 8, FullMode = KisFullMode.DropOldest });
+        long dropEvents = 0;
+        client.ItemDropped += _ => Interlocked.Increment(ref dropEvents);
+        var subscription = client.SubscribeIndexTicksAsync("0001");
+        await using var ticks = subscription.GetAsyncEnumerator();
+        await ticks.NextAsync();
+        await UntilAsync(() => subscription.Dropped > 100, "drops");
+        var own = subscription.Dropped;
+        Assert.True(client.Statistics.Dropped >= own);
+        Assert.True(Interlocked.Read(ref dropEvents) > 100);
+    }
+}
