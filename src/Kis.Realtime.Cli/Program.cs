@@ -6,6 +6,7 @@ var root = new RootCommand("kisrt: stream, record, decode and simulate the KIS (
 {
     DecodeCommand.Create(),
     SimCommand.Create(),
+    StreamCommand.Create(),
 };
 try
 {
