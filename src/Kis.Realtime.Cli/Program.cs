@@ -7,6 +7,7 @@ var root = new RootCommand("kisrt: stream, record, decode and simulate the KIS (
     DecodeCommand.Create(),
     SimCommand.Create(),
     StreamCommand.Create(),
+    RecordCommand.Create(),
 };
 try
 {

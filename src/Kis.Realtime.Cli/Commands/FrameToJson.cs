@@ -15,6 +15,9 @@ internal sealed class FrameToJson : IDisposable
     private readonly FrameDecoder _decoder = new();
     private readonly ArrayBufferWriter<byte> _pending = new(16 * 1024);
 
+    /// <summary>Records written by the last <see cref="Outcome.Records"/> decode.</summary>
+    public int LastRecordCount { get; private set; }
+
     /// <summary>What a message turned out to be.</summary>
     public enum Outcome { Records, Control, Error }
 
@@ -23,6 +26,14 @@ internal sealed class FrameToJson : IDisposable
     /// says why and nothing is written.
     /// </summary>
     public Outcome Decode(ReadOnlySpan<byte> message, IBufferWriter<byte> output, out string? reason, string? trKey = null, DateTimeOffset? receivedAt = null)
+        => Decode(message, _ => output, out reason, trKey, receivedAt);
+
+    /// <summary>
+    /// As above, choosing the output by TR. With <paramref name="keyFromFirstField"/>, each record's
+    /// <c>tr_key</c> is its first field, which is the subscription key for every seed TR.
+    /// </summary>
+    public Outcome Decode(ReadOnlySpan<byte> message, Func<TrDefinition, IBufferWriter<byte>> outputFor, out string? reason,
+        string? trKey = null, DateTimeOffset? receivedAt = null, bool keyFromFirstField = false)
     {
         reason = null;
         switch (DataFrame.Classify(message))
@@ -66,15 +77,23 @@ internal sealed class FrameToJson : IDisposable
                     reason = (error with { RecordIndex = records.Index }).Describe(tr);
                     return Outcome.Error;
                 }
-                RecordJson.Write(json, tr, record, trKey, receivedAt);
+                var key = keyFromFirstField ? FirstField(record) : trKey;
+                RecordJson.Write(json, tr, record, key, receivedAt);
                 json.Flush();
                 _pending.Write("\n"u8);
                 json.Reset();
             }
         }
 
-        output.Write(_pending.WrittenSpan);
+        outputFor(tr).Write(_pending.WrittenSpan);
+        LastRecordCount = records.Index + 1;
         return Outcome.Records;
+    }
+
+    private static string FirstField(ReadOnlySpan<byte> record)
+    {
+        var end = record.IndexOf((byte)'^');
+        return KisText.Decode(end < 0 ? record : record[..end]);
     }
 
     public void Dispose() => _decoder.Dispose();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 
 namespace Kis.Realtime.Cli.IO;
@@ -32,13 +33,14 @@ internal static class RawLine
     }
 
     /// <summary>Writes one raw line: timestamp, tab, message, newline.</summary>
-    public static void Write(Stream output, DateTimeOffset receivedAt, ReadOnlySpan<byte> message)
+    public static void Write(IBufferWriter<byte> output, DateTimeOffset receivedAt, ReadOnlySpan<byte> message)
     {
-        Span<byte> stamp = stackalloc byte[MaxTimestampLength];
-        Utf8Formatter.TryFormat(receivedAt.ToUniversalTime(), stamp, out var written, 'O');
-        output.Write(stamp[..written]);
-        output.WriteByte((byte)'\t');
-        output.Write(message);
-        output.WriteByte((byte)'\n');
+        var span = output.GetSpan(MaxTimestampLength + message.Length + 2);
+        Utf8Formatter.TryFormat(receivedAt.ToUniversalTime(), span, out var written, 'O');
+        span[written++] = (byte)'\t';
+        message.CopyTo(span[written..]);
+        written += message.Length;
+        span[written++] = (byte)'\n';
+        output.Advance(written);
     }
 }
