@@ -12,6 +12,12 @@ namespace Kis.Realtime.Formatting;
 /// </summary>
 public static class RecordJson
 {
+    // Field names pre-encoded once per TR: writing a property name is then a copy, not an escape check + transcode.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TrDefinition, JsonEncodedText[]> EncodedNames = new();
+
+    private static JsonEncodedText[] NamesOf(TrDefinition tr) => EncodedNames.GetValue(tr,
+        static t => t.Fields.Select(f => JsonEncodedText.Encode(f.Name, WriterOptions.Encoder)).ToArray());
+
     /// <summary>Writer options: Korean text stays readable instead of \uXXXX escapes.</summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false };
 
@@ -59,10 +65,11 @@ public static class RecordJson
         if (receivedAt is { } at) json.WriteString("received_at"u8, at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteStartObject("fields"u8);
         var reader = new FieldReader(record);
+        var names = NamesOf(tr);
         for (var i = 0; i < tr.Fields.Count && reader.TryRead(out var field); i++)
         {
             var def = tr.Fields[i];
-            json.WritePropertyName(def.Name);
+            json.WritePropertyName(names[i]);
             if (def.IsNumeric)
             {
                 if (!field.IsEmpty && FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out var number)) json.WriteNumberValue(number);
