@@ -148,10 +148,18 @@ internal sealed partial class SimSession : IAsyncDisposable
     /// <summary>Drops the TCP connection without a close frame.</summary>
     public Task AbortAsync()
     {
+        if (Completion.IsCompleted) return Completion;
         _endReason = "dropped by fault injection";
         _closing = true;
-        _context.Abort();
-        _cts.Cancel();
+        try
+        {
+            _context.Abort();
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended between the caller's snapshot and now: nothing left to drop.
+        }
         return Completion;
     }
 
@@ -183,6 +191,9 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
         else
         {
+            if (!_stalled) return;
+            // Heartbeat restarts clean: the client could not have had an answer processed while we held its messages.
+            lock (_gate) _pingOutstanding = _pingAnswered = false;
             _stalled = false;
             _unstalled.TrySetResult();
         }
@@ -441,6 +452,5 @@ internal sealed partial class SimSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await AbortAsync().ConfigureAwait(false);
-        _cts.Dispose();
     }
 }
