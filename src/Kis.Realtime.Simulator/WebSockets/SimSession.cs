@@ -415,6 +415,9 @@ internal sealed partial class SimSession : IAsyncDisposable
             _subscriptions.Add(sub);
             _snapshot = [.. _subscriptions];
         }
+        // Wake the send loop again: it may have drained the reply and gone back to sleep before the new
+        // subscription became visible.
+        _control.Writer.TryWrite(new Outgoing(null));
         _hub.NotifyChanged();
     }
 
