@@ -134,8 +134,20 @@ internal sealed partial class SimSession : IAsyncDisposable
         {
             await _cts.CancelAsync().ConfigureAwait(false);
             if (!receive.IsCompleted || !send.IsCompleted) _context.Abort();
-            try { await Task.WhenAll(receive, send).ConfigureAwait(false); }
-            catch (Exception) { /* ended by cancellation or abort: the reason is already recorded */ }
+            try
+            {
+                await Task.WhenAll(receive, send).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Cancellation and I/O failures are how sessions end (the reason is recorded); anything else is a bug: log it.
+                foreach (var loop in new[] { receive, send })
+                    if (loop.Exception?.GetBaseException() is { } ex and not OperationCanceledException and not IOException)
+                    {
+                        _endReason = "failed: " + ex.GetType().Name;
+                        Log.SessionFailed(_hub.Logger, Id, ex);
+                    }
+            }
             ArrayPool<byte>.Shared.Return(_sendBuffer);
             _cipher.Dispose();
             Log.SessionEnded(_hub.Logger, Id, _endReason);
