@@ -19,7 +19,8 @@ internal sealed partial class SimSession : IAsyncDisposable
     /// <summary>KIS's limit: 41 registrations per session, all TRs together.</summary>
     public const int MaxRegistrations = 41;
 
-    private const int SendBufferSize = 128 * 1024;
+    /// <summary>Room for the largest record of any generator (bytes).</summary>
+    private const int MaxRecordBytes = 512;
     private const int FrameStart = WsFraming.MaxHeaderLength;
     private const int PayloadStart = FrameStart + FrameWriter.HeaderLength;
     private const string KeyAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -111,7 +112,8 @@ internal sealed partial class SimSession : IAsyncDisposable
     public async Task RunAsync()
     {
         var ct = _cts.Token;
-        _sendBuffer = ArrayPool<byte>.Shared.Rent(SendBufferSize);
+        // Big enough for a full frame of the largest records, so MaxRecordsPerFrame is never cut short by the buffer.
+        _sendBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(64 * 1024, PayloadStart + _hub.Options.MaxRecordsPerFrame * MaxRecordBytes));
         using var pingTimer = _time.CreateTimer(static s => ((SimSession)s!).OnPingTimer(), this,
             _hub.Options.PingInterval, _hub.Options.PingInterval);
         var receive = Task.Run(() => ReceiveLoopAsync(ct), CancellationToken.None);
