@@ -72,7 +72,8 @@ public static class RecordJson
             json.WritePropertyName(names[i]);
             if (def.IsNumeric)
             {
-                if (!field.IsEmpty && FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out var number)) json.WriteNumberValue(number);
+                if (def.ImpliedDecimals == 0 && IsCanonicalJsonNumber(field)) json.WriteRawValue(field, skipInputValidation: true);
+                else if (!field.IsEmpty && FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out var number)) json.WriteNumberValue(number);
                 else json.WriteNullValue();
             }
             else
@@ -89,5 +90,35 @@ public static class RecordJson
             json.WriteEndArray();
         }
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// True when the field's text already is the JSON spelling of its value (no '+', no leading zeros, no "-0"),
+    /// so it can be copied as is: most KIS numbers are, and copying is far cheaper than formatting a decimal.
+    /// </summary>
+    internal static bool IsCanonicalJsonNumber(ReadOnlySpan<byte> s)
+    {
+        var i = 0;
+        if (s.Length > 0 && s[0] == (byte)'-') i = 1;
+        if (i >= s.Length) return false;
+        if (s[i] == (byte)'0')
+        {
+            if (i == 1) return false; // "-0…": the parsed value drops the sign
+            i++;
+            if (i == s.Length) return true; // "0"
+            if (s[i] != (byte)'.') return false; // leading zero
+        }
+        else
+        {
+            if ((uint)(s[i] - '1') > 8) return false;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+            if (i == s.Length) return true;
+            if (s[i] != (byte)'.') return false;
+        }
+
+        i++; // past '.'
+        if (i == s.Length) return false;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+        return i == s.Length;
     }
 }
