@@ -62,7 +62,12 @@ public static class RecordJson
         json.WriteStartObject();
         json.WriteString("tr_id"u8, tr.Id);
         if (trKey is not null) json.WriteString("tr_key"u8, trKey);
-        if (receivedAt is { } at) json.WriteString("received_at"u8, at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        if (receivedAt is { } at)
+        {
+            Span<byte> stamp = stackalloc byte[40];
+            System.Buffers.Text.Utf8Formatter.TryFormat(at.UtcDateTime, stamp, out var length, 'O'); // …fffffffZ
+            json.WriteString("received_at"u8, stamp[..length]);
+        }
         json.WriteStartObject("fields"u8);
         var reader = new FieldReader(record);
         var names = NamesOf(tr);
@@ -76,9 +81,13 @@ public static class RecordJson
                 else if (!field.IsEmpty && FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out var number)) json.WriteNumberValue(number);
                 else json.WriteNullValue();
             }
+            else if (System.Text.Unicode.Utf8.IsValid(field))
+            {
+                json.WriteStringValue(field); // already UTF-8: no string in between
+            }
             else
             {
-                json.WriteStringValue(KisText.Decode(field));
+                json.WriteStringValue(KisText.Decode(field)); // cp949
             }
         }
         json.WriteEndObject();
