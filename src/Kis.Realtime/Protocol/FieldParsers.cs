@@ -21,34 +21,15 @@ public static class FieldParsers
     {
         value = 0;
         var i = 0;
-        var negative = false;
-        if (!s.IsEmpty && (s[0] == (byte)'-' || s[0] == (byte)'+'))
-        {
-            negative = s[0] == (byte)'-';
-            i = 1;
-        }
+        var negative = DigitRun.Sign(s, ref i);
 
-        var digitsStart = i;
         ulong mantissa = 0;
-        for (; i < s.Length; i++)
-        {
-            var d = (uint)(s[i] - '0');
-            if (d > 9) break;
-            mantissa = mantissa * 10 + d;
-        }
-
-        var digits = i - digitsStart;
+        var digits = DigitRun.Parse(s, ref i, ref mantissa);
         var scale = 0;
         if (i < s.Length && s[i] == (byte)'.')
         {
-            var fractionStart = ++i;
-            for (; i < s.Length; i++)
-            {
-                var d = (uint)(s[i] - '0');
-                if (d > 9) return false;
-                mantissa = mantissa * 10 + d;
-            }
-            scale = i - fractionStart;
+            i++;
+            scale = DigitRun.Parse(s, ref i, ref mantissa);
             if (scale == 0) return false; // "12." is not a KIS number
             digits += scale;
         }
@@ -83,24 +64,11 @@ public static class FieldParsers
     {
         value = 0;
         var i = 0;
-        var negative = false;
-        if (!s.IsEmpty && (s[0] == (byte)'-' || s[0] == (byte)'+'))
-        {
-            negative = s[0] == (byte)'-';
-            i = 1;
-        }
+        var negative = DigitRun.Sign(s, ref i);
 
-        var digitsStart = i;
         ulong acc = 0;
-        for (; i < s.Length; i++)
-        {
-            var d = (uint)(s[i] - '0');
-            if (d > 9) return false;
-            acc = acc * 10 + d;
-        }
-
-        var digits = i - digitsStart;
-        if (digits == 0) return false;
+        var digits = DigitRun.Parse(s, ref i, ref acc);
+        if (digits == 0 || i != s.Length) return false;
         if (digits > MaxFastDigits) return TryParseInt64Slow(s, out value);
         value = negative ? -(long)acc : (long)acc;
         return true;

@@ -74,12 +74,7 @@ public ref struct TypedFieldReader
         }
 
         var start = p;
-        var negative = false;
-        if (p < s.Length && (s[p] == (byte)'-' || s[p] == (byte)'+'))
-        {
-            negative = s[p] == (byte)'-';
-            p++;
-        }
+        var negative = DigitRun.Sign(s, ref p);
 
         ulong mantissa = 0;
         var digits = DigitRun.Parse(s, ref p, ref mantissa);
@@ -129,12 +124,7 @@ public ref struct TypedFieldReader
         }
 
         var start = p;
-        var negative = false;
-        if (p < s.Length && (s[p] == (byte)'-' || s[p] == (byte)'+'))
-        {
-            negative = s[p] == (byte)'-';
-            p++;
-        }
+        var negative = DigitRun.Sign(s, ref p);
 
         ulong acc = 0;
         var digits = DigitRun.Parse(s, ref p, ref acc);
