@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Client;
+
+/// <summary>Session behaviour checked against a scripted KIS peer (Kestrel), where the exact bytes and timing matter.</summary>
+public sealed class SessionProtocolTests
+{
+    private static void MapApproval(WebApplication app) =>
+        app.MapPost("/oauth2/Approval", () => Results.Json(new { approval_key = "11111111-2222-3333-4444-555555555555" }));
+
+    private static KisRealtimeOptions OptionsFor(KestrelPeer peer) => KisRealtimeOptions.Default with
+    {
+        Credentials = [new KisCredential("PSpeerAppKey000000000000000000000000", "peer-secret")],
+        WebSocketUrl = peer.WebSocketUrl,
+        RestBaseUrl = peer.BaseUrl,
+        ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+        LivenessTimeout = null,
+    };
+
+    private static async Task<string?> ReceiveText(WebSocket ws)
+    {
+        var buffer = new byte[8192];
+        var total = 0;
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buffer.AsMemory(total), CancellationToken.None);
+            if (r.MessageType == WebSocketMessageType.Close) return null;
+            total += r.Count;
+            if (r.EndOfMessage) return Encoding.UTF8.GetString(buffer, 0, total);
+        }
+    }
+
+    private static byte[] Reply(string trId, string trKey, string msgCd) => Encoding.UTF8.GetBytes(
+        $"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}},\"body\":{{\"rt_cd\":\"0\",\"msg_cd\":\"{msgCd}\",\"msg1\":\"OK\"}}}}");
+
+    [Fact]
+    public async Task Pingpong_is_echoed_as_the_same_text_frame()
+    {
+        var ping = "{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}";
+        var echoed = new TaskCompletionSource<string?>();
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            await ws.SendAsync(Encoding.UTF8.GetBytes(ping), WebSocketMessageType.Text, true, CancellationToken.None);
+            echoed.TrySetResult(await ReceiveText(ws));
+            await ReceiveText(ws);
+        }, MapApproval);
+        await using var client = new KisRealtimeClient(OptionsFor(peer));
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        Assert.Equal(ping, await echoed.Task.WaitAsync(TestTimeout));
+        await UntilAsync(() => client.Statistics.HeartbeatsAnswered == 1, "the heartbeat count");
+    }
+
+    [Fact]
+    public async Task Requests_are_paced_and_replies_without_header_match_the_oldest_request()
+    {
+        var arrivals = new List<(long At, string TrKey, string TrType)>();
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            while (await ReceiveText(ws) is { } text)
+            {
+                using var doc = JsonDocument.Parse(text);
+                var key = doc.RootElement.GetProperty("body").GetProperty("input").GetProperty("tr_key").GetString()!;
+                var type = doc.RootElement.GetProperty("header").GetProperty("tr_type").GetString()!;
+                lock (arrivals) arrivals.Add((Stopwatch.GetTimestamp(), key, type));
+                // Success replies for subscribes; an unsubscribe is answered the way KIS answers "not found": no header.
+                var reply = type == "1" ? Reply("H0UPCNT0", key, "OPSP0000")
+                    : "{\"body\":{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0003\",\"msg1\":\"UNSUBSCRIBE ERROR(not found!)\"}}"u8.ToArray();
+                await ws.SendAsync(reply, WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+            await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        }, MapApproval);
+
+        var pacing = TimeSpan.FromMilliseconds(60);
+        var client = new KisRealtimeClient(OptionsFor(peer) with { SubscribePacing = pacing });
+        using var cts = new CancellationTokenSource();
+        var enumerators = Enumerable.Range(1, 4).Select(i => client.SubscribeIndexTicksAsync($"{i:D4}").GetAsyncEnumerator(cts.Token)).ToList();
+        var moves = enumerators.Select(e => e.MoveNextAsync().AsTask()).ToList();
+        await UntilAsync(() => { lock (arrivals) return arrivals.Count == 4; }, "four subscribe requests");
+        await UntilAsync(() => client.Statistics.Registrations == 4, "four registrations");
+        await client.DisposeAsync(); // four releases, answered without a header: each matched, none left pending
+        foreach (var m in moves) Assert.False(await m.WaitAsync(TestTimeout));
+
+        lock (arrivals)
+        {
+            Assert.Equal(8, arrivals.Count);
+            Assert.Equal(["1", "1", "1", "1", "2", "2", "2", "2"], arrivals.Select(a => a.TrType));
+            for (var i = 1; i < arrivals.Count; i++)
+            {
+                var gap = Stopwatch.GetElapsedTime(arrivals[i - 1].At, arrivals[i].At);
+                Assert.True(gap >= pacing * 0.9, $"request {i} came {gap.TotalMilliseconds:0.0} ms after the previous one");
+            }
+        }
+        foreach (var e in enumerators) await e.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Unreachable_server_faults_the_first_connect()
+    {
+        await using var peer = await KestrelPeer.StartAsync(configure: MapApproval); // REST only: no WebSocket endpoint
+        var states = new List<KisConnectionState>();
+        await using var client = new KisRealtimeClient(OptionsFor(peer));
+        client.StateChanged += (_, e) => { lock (states) states.Add(e.Current); };
+        await Assert.ThrowsAsync<WebSocketException>(() => client.ConnectAsync().WaitAsync(TestTimeout));
+        Assert.Equal(KisConnectionState.Faulted, client.State);
+        lock (states) Assert.Equal([KisConnectionState.Connecting, KisConnectionState.Faulted], states);
+    }
+}
