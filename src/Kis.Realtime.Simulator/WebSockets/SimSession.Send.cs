@@ -26,6 +26,7 @@ internal sealed partial class SimSession
                         Interlocked.Add(ref _bytes, item.Frame.Length);
                         Interlocked.Add(ref _hub.Counters._bytes, item.Frame.Length);
                         if (item.IsFaultFrame) Interlocked.Increment(ref _hub.Counters._faultFrames);
+                        if (item.IsPing) PingWritten();
                     }
                     item.Done?.TrySetResult();
                     if (item.CloseAfter) return;

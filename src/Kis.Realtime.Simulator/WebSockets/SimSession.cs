@@ -40,6 +40,7 @@ internal sealed partial class SimSession : IAsyncDisposable
     private volatile bool _stalled;
     private TaskCompletionSource _unstalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _pingOutstanding, _pingAnswered;
+    private long _pingSentTimestamp;
     private volatile bool _closing;
     private int _roundRobin;
     private byte[]? _sendBuffer;
@@ -47,7 +48,7 @@ internal sealed partial class SimSession : IAsyncDisposable
 
     internal long _frames, _records, _bytes, _pingsSent, _pingsAnswered, _requests;
 
-    private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false);
+    private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false, bool IsPing = false);
 
     private sealed class Subscription(TrDefinition tr, string key, MarketStream stream, Random pace)
     {
@@ -207,10 +208,14 @@ internal sealed partial class SimSession : IAsyncDisposable
         lock (_gate)
         {
             missed = _pingOutstanding && !_pingAnswered;
+            // Timer ticks can bunch up under scheduling delays: a ping only counts as missed once a (near) full interval
+            // has passed since it actually went out.
+            if (missed && (_pingSentTimestamp == 0 || _time.GetElapsedTime(_pingSentTimestamp) < _hub.Options.PingInterval * 0.75)) return;
             if (!missed)
             {
                 _pingOutstanding = true;
                 _pingAnswered = false;
+                _pingSentTimestamp = 0;
             }
         }
         if (missed)
@@ -222,7 +227,12 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
         Interlocked.Increment(ref _pingsSent);
         Interlocked.Increment(ref _hub.Counters._pingsSent);
-        Enqueue(Replies.PingPong(_time.GetUtcNow()));
+        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, Replies.PingPong(_time.GetUtcNow())), IsPing: true));
+    }
+
+    private void PingWritten()
+    {
+        lock (_gate) _pingSentTimestamp = _time.GetTimestamp();
     }
 
     private void PingAnswered()

@@ -1,0 +1,68 @@
+using System.Net.WebSockets;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// Flat-out simulator throughput to one local client over a real WebSocket (127.0.0.1). The client only counts records
+/// from the frame headers, so the number measures the simulator's generate-and-send path (plus the socket).
+/// Target: ≥ 300,000 records/s. Time per operation = time per record; records/s = 1 s ÷ that.
+/// Run: dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter *SimulatorThroughput*
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 5)]
+public class SimulatorThroughputBenchmarks
+{
+    private const int RecordsPerInvoke = 300_000;
+
+    private KisSimulator _sim = null!;
+    private ClientWebSocket _ws = null!;
+    private readonly byte[] _buffer = new byte[1 << 20];
+
+    /// <summary>The TR streamed (index ticks are the common case; bonds carry Korean text).</summary>
+    [Params("H0UPCNT0", "H0BJCNT0")]
+    public string TrId { get; set; } = "H0UPCNT0";
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.FlatOut, MaxRecordsPerFrame = 100 });
+        var key = await _sim.IssueApprovalKeyAsync();
+        _ws = new ClientWebSocket();
+        _ws.Options.KeepAliveInterval = TimeSpan.Zero;
+        await _ws.ConnectAsync(_sim.WebSocketUrl, CancellationToken.None);
+        var trKey = TrId == "H0BJCNT0" ? "KR103502GD31" : "0001";
+        await _ws.SendAsync(SubscriptionRequest.ToBytes(key, CustomerType.Personal, RequestType.Subscribe, TrId, trKey),
+            WebSocketMessageType.Text, true, CancellationToken.None);
+    }
+
+    [Benchmark(OperationsPerInvoke = RecordsPerInvoke)]
+    public async Task<int> ReceiveRecordsFlatOut()
+    {
+        var records = 0;
+        while (records < RecordsPerInvoke)
+        {
+            var offset = 0;
+            ValueWebSocketReceiveResult r;
+            do
+            {
+                r = await _ws.ReceiveAsync(_buffer.AsMemory(offset), CancellationToken.None);
+                offset += r.Count;
+            } while (!r.EndOfMessage);
+            if (offset > FrameWriter.HeaderLength && _buffer[0] == (byte)'0')
+                records += (_buffer[11] - '0') * 100 + (_buffer[12] - '0') * 10 + (_buffer[13] - '0');
+        }
+        return records;
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        _ws.Abort();
+        _ws.Dispose();
+        await _sim.DisposeAsync();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+public sealed class FaultTests
+{
+    [Fact]
+    public async Task DropConnections_aborts_without_a_close_frame()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        Assert.Equal(1, await sim.Faults.DropConnections());
+        Assert.Null(await c.Closed.WaitAsync(SimTestClient.Timeout)); // no close status: the TCP connection was cut
+        Assert.Empty(sim.Sessions);
+    }
+
+    [Fact]
+    public async Task CloseConnections_sends_a_close_frame()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        Assert.Equal(1, await sim.Faults.CloseConnections());
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await c.Closed.WaitAsync(SimTestClient.Timeout));
+        Assert.Empty(sim.Sessions);
+    }
+
+    [Fact]
+    public async Task Stall_stops_sending_and_answering_until_unstalled()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(200) });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        await c.NextDataAsync("H0UPCNT0");
+        await sim.Faults.Stall();
+        Assert.True(sim.Sessions.Single().Stalled);
+        await c.SubscribeAsync("H0UPCNT0", "1001");
+        // The request is held: no reply (and no data beyond what was in flight) within a generous window.
+        var framesAtStall = sim.Counters.FramesSent;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => c.NextReplyAsync(TimeSpan.FromMilliseconds(500)));
+        Assert.InRange(sim.Counters.FramesSent - framesAtStall, 0, 1);
+        Assert.Equal(WebSocketState.Open, c.State);
+        await sim.Faults.Unstall();
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.NextReplyAsync()).Code);
+        await c.NextDataAsync("H0UPCNT0");
+    }
+
+    [Fact]
+    public async Task Malformed_frame_is_delivered_and_the_session_survives()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(1, await sim.Faults.SendMalformedFrame());
+        var m = await c.NextDataAsync();
+        Assert.Equal(SimulatorFaults.MalformedFrame.ToArray(), m.Data);
+        Assert.True(DataFrame.TryParse(m.Data, out var f, out _));
+        Assert.False(RecordSplitter.TryCreate(f.Payload, f.RecordCount, KisTrs.IndexTicks.Fields.Count, out _, out var err));
+        Assert.Equal(DecodeErrorKind.FieldCountNotDivisible, err.Kind);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        Assert.Equal(1, sim.Counters.FaultFramesSent);
+    }
+
+    [Fact]
+    public async Task Non_utf8_frame_carries_a_cp949_bond_name()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var raw = await RawWsClient.ConnectAsync(sim);
+        await Sim.SessionsAsync(sim, s => s.Count == 1);
+        Assert.Equal(1, await sim.Faults.SendNonUtf8Frame());
+        var frame = await raw.ReceiveAsync();
+        Assert.Equal(1, frame!.Value.Opcode); // a TEXT frame whose bytes are not UTF-8 (ASP.NET Core would not stop us, we frame it ourselves)
+        var data = frame.Value.Payload;
+        Assert.False(KisText.IsUtf8(data));
+        Assert.True(DataFrame.TryParse(data, out var f, out _));
+        Assert.True(RecordSplitter.TryCreate(f.Payload, f.RecordCount, KisTrs.BondTrades.Fields.Count, out var records, out _));
+        Assert.True(records.TryNext(out var record));
+        Assert.True(BondTrade.TryDecode(KisTrs.BondTrades, record, out var trade, out var err), err.ToString());
+        Assert.Equal("국고03250-5303(23-2)", trade.Name); // cp949 fallback
+        Assert.Equal(10575.00m, trade.Price);
+    }
+
+    [Fact]
+    public async Task ClientWebSocket_dies_on_the_non_utf8_frame_which_is_why_clients_need_their_own_transport()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim);
+        await Sim.SessionsAsync(sim, s => s.Count == 1);
+        await sim.Faults.SendNonUtf8Frame();
+        await c.Closed.WaitAsync(SimTestClient.Timeout);
+        Assert.NotEqual(WebSocketState.Open, c.State);
+    }
+
+    [Fact]
+    public async Task Control_endpoint_reports_status_and_injects_faults()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        using var http = new HttpClient { BaseAddress = sim.RestBaseUrl };
+
+        var statusText = await http.GetStringAsync("/sim/status");
+        Assert.DoesNotContain(SimulatorOptions.DefaultAppKey, statusText);
+        Assert.DoesNotContain(SimulatorOptions.DefaultAppSecret, statusText);
+        Assert.DoesNotContain(c.ApprovalKey!, statusText);
+        var status = JsonDocument.Parse(statusText).RootElement;
+        var session = status.GetProperty("sessions")[0];
+        Assert.Equal("H0UPCNT0", session.GetProperty("subscriptions")[0].GetProperty("trId").GetString());
+        Assert.Equal(1, status.GetProperty("counters").GetProperty("repliesByMsgCd").GetProperty("OPSP0000").GetInt32());
+
+        var r = await http.PostAsync("/sim/faults/malformed", null);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(SimulatorFaults.MalformedFrame.ToArray(), (await c.NextDataAsync()).Data);
+
+        r = await http.PostAsync("/sim/faults/fail-next?code=OPSP0007", null);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(OpspCode.SubscribeInternalError, (await c.RequestAsync("H0UPCNT0", "1001")).Code);
+
+        r = await http.PostAsync("/sim/faults/expire-keys", null);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(OpspCode.InvalidApproval, (await c.RequestAsync("H0UPCNT0", "1001")).Code);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/sim/faults/nonsense", null)).StatusCode);
+
+        r = await http.PostAsync("/sim/faults/close", null);
+        Assert.Contains("\"affected\":1", await r.Content.ReadAsStringAsync());
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await c.Closed.WaitAsync(SimTestClient.Timeout));
+    }
+
+    [Fact]
+    public async Task Plain_http_on_the_websocket_port_is_refused_politely()
+    {
+        await using var sim = await Sim.StartAsync();
+        using var http = new HttpClient();
+        var r = await http.GetAsync(new Uri($"http://{sim.WebSocketUrl.Authority}/"));
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        r = await http.GetAsync(new Uri($"http://{sim.WebSocketUrl.Authority}/other"));
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+    }
+}

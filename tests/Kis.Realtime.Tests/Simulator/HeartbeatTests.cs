@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+[Collection("Simulator timing")]
+public sealed class HeartbeatTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public async Task A_session_that_echoes_PINGPONG_stays_up_across_many_intervals()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim, echo: true);
+        for (var i = 0; i < 6; i++) await c.NextAsync(m => m.Text.Contains("\"PINGPONG\""));
+        // The 6th ping was sent only because the 5th was answered in time.
+        Assert.True(sim.Counters.PingsAnswered >= 5);
+        Assert.Equal(0, sim.Counters.ClosesForMissedPing);
+        Assert.Single(sim.Sessions);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+    }
+
+    [Fact]
+    public async Task A_session_that_does_not_echo_is_closed_within_one_interval_after_the_missed_echo()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim, echo: false);
+        await c.NextAsync(m => m.Text.Contains("\"PINGPONG\""));
+        var pinged = DateTime.UtcNow;
+        await c.Closed.WaitAsync(SimTestClient.Timeout);
+        var elapsed = DateTime.UtcNow - pinged;
+        Assert.True(elapsed < Interval + TimeSpan.FromMilliseconds(400), $"closed after {elapsed}");
+        Assert.Equal(1, sim.Counters.ClosesForMissedPing);
+        Assert.Equal(1, c.PingsSeen);
+    }
+
+    [Fact]
+    public async Task PINGPONG_has_the_KIS_shape_with_KST_datetime()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim, echo: true);
+        var m = await c.NextAsync(x => x.Text.Contains("\"PINGPONG\""));
+        Assert.Matches("""^\{"header":\{"tr_id":"PINGPONG","datetime":"\d{14}"\}\}$""", m.Text);
+        var dt = DateTime.ParseExact(m.Json.GetProperty("header").GetProperty("datetime").GetString()!, "yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        var kstNow = DateTime.UtcNow.AddHours(9);
+        Assert.True(Math.Abs((kstNow - dt).TotalSeconds) < 60);
+    }
+
+    [Fact]
+    public async Task Pong_frames_do_not_count_by_default()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off });
+        await using var c = await RawWsClient.ConnectAsync(sim);
+        var ping = await c.ReceiveAsync((op, p) => op == 1 && Encoding.UTF8.GetString(p).Contains("PINGPONG"));
+        Assert.NotNull(ping);
+        await c.SendPongAsync();
+        var close = await c.ReceiveAsync((op, _) => op == 8);
+        Assert.NotNull(close);
+        Assert.Equal(1, sim.Counters.ClosesForMissedPing);
+    }
+
+    [Fact]
+    public async Task Pong_frames_count_when_accepted()
+    {
+        await using var sim = await Sim.StartAsync(o => o with
+        {
+            PingInterval = Interval, Pace = MarketPace.Off, AcceptedPingAnswers = PingAnswer.PongFrame | PingAnswer.TextEcho,
+        });
+        await using var c = await RawWsClient.ConnectAsync(sim);
+        for (var i = 0; i < 4; i++)
+        {
+            var f = await c.ReceiveAsync();
+            Assert.NotNull(f);
+            Assert.True(f.Value.Opcode == 1, $"frame {i}: opcode {f.Value.Opcode} {Encoding.UTF8.GetString(f.Value.Payload)} answered={sim.Counters.PingsAnswered}");
+            Assert.Contains("PINGPONG", Encoding.UTF8.GetString(f.Value.Payload));
+            await c.SendPongAsync();
+        }
+        Assert.True(sim.Counters.PingsAnswered >= 3);
+        Assert.Equal(0, sim.Counters.ClosesForMissedPing);
+    }
+
+    [Fact]
+    public async Task Text_echo_does_not_count_when_only_pong_frames_are_accepted()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off, AcceptedPingAnswers = PingAnswer.PongFrame });
+        await using var c = await Sim.ClientAsync(sim, echo: true);
+        Assert.NotNull(await c.Closed.WaitAsync(SimTestClient.Timeout));
+        Assert.Equal(1, sim.Counters.ClosesForMissedPing);
+    }
+
+    [Fact]
+    public async Task Client_ping_frames_get_a_pong()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await RawWsClient.ConnectAsync(sim);
+        await c.SendAsync(0x9, [1, 2, 3]);
+        var pong = await c.ReceiveAsync();
+        Assert.Equal(0xA, pong!.Value.Opcode);
+        Assert.Equal(new byte[] { 1, 2, 3 }, pong.Value.Payload);
+    }
+}
