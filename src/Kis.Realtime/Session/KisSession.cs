@@ -232,15 +232,19 @@ internal sealed class KisSession : IAsyncDisposable
     /// <summary>A connection that lasted this long resets the backoff; a flapping one keeps doubling it.</summary>
     private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(1);
 
-    private TimeSpan Backoff(int failures)
+    private TimeSpan Backoff(int failures) => ComputeBackoff(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
+
+    /// <summary>min × 2^failures, capped at max, then ±20 % jitter (<paramref name="random01"/> in [0, 1)).</summary>
+    internal static TimeSpan ComputeBackoff(int failures, TimeSpan min, TimeSpan max, double random01)
     {
-        var min = _options.ReconnectMinDelay.TotalMilliseconds;
-        var ms = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, min * Math.Pow(2, Math.Min(failures, 30)));
-        return Jitter(TimeSpan.FromMilliseconds(ms));
+        var ms = Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures, 0, 30)));
+        return Jitter(TimeSpan.FromMilliseconds(ms), random01);
     }
 
     // ±20 %: sessions dropped together (a server restart) must not come back in lockstep.
-    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + Random.Shared.NextDouble() * 0.4);
+    private static TimeSpan Jitter(TimeSpan delay, double random01) => delay * (0.8 + random01 * 0.4);
+
+    private static TimeSpan Jitter(TimeSpan delay) => Jitter(delay, Random.Shared.NextDouble());
 
     private async Task<bool> DelayAsync(TimeSpan delay)
     {
@@ -290,7 +294,18 @@ internal sealed class KisSession : IAsyncDisposable
 
                 Volatile.Write(ref _lastReceived, _time.GetTimestamp());
                 var stamp = new MessageStamp(_time.GetTimestamp(), _time.GetUtcNow());
-                var echo = Handle(message.Data.Span, stamp);
+                byte[]? echo;
+                try
+                {
+                    echo = Handle(message.Data.Span, stamp);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One bad message never ends the session: count it and read on.
+                    _shared.OnDecodeError(new DecodeError(DecodeErrorKind.UnknownMessage), null);
+                    Log.HandlerFailed(_shared.Logger, "message", e);
+                    echo = null;
+                }
                 if (echo is not null)
                 {
                     // PINGPONG: KIS wants the same text back as a text frame (not a pong control frame).
@@ -327,6 +342,11 @@ internal sealed class KisSession : IAsyncDisposable
         catch (WebSocketException e)
         {
             return $"protocol error: {e.Message}";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.HandlerFailed(_shared.Logger, "receive loop", e);
+            return $"internal error: {e.GetType().Name}";
         }
     }
 

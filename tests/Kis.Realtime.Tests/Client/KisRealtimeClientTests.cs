@@ -342,4 +342,22 @@ public sealed class KisRealtimeClientTests
         Assert.True(client.Statistics.Dropped >= own);
         Assert.True(Interlocked.Read(ref dropEvents) > 100);
     }
+
+    [Fact]
+    public async Task Wait_mode_loses_nothing_with_a_slow_consumer()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.FlatOut });
+        await using var client = new KisRealtimeClient(Options(sim) with { SubscriptionCapacity = 16, FullMode = KisFullMode.Wait });
+        var subscription = client.SubscribeIndexTicksAsync("0001");
+        long lastVolume = -1, n = 0;
+        await foreach (var tick in subscription.WithCancellation(new CancellationTokenSource(TestTimeout).Token))
+        {
+            Assert.True(tick.AccumulatedVolume >= lastVolume); // cumulative: in order
+            lastVolume = tick.AccumulatedVolume;
+            if (++n % 500 == 0) await Task.Yield(); // a consumer slower than the flat-out feed
+            if (n == 20_000) break;
+        }
+        Assert.Equal(0, subscription.Dropped);
+        Assert.Equal(0, client.Statistics.Dropped);
+    }
 }

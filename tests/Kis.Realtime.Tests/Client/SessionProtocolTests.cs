@@ -100,6 +100,35 @@ public sealed class SessionProtocolTests
     }
 
     [Fact]
+    public async Task Garbage_messages_are_counted_and_the_session_goes_on()
+    {
+        var done = new TaskCompletionSource();
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            byte[][] garbage =
+            [
+                "{\"header\":"u8.ToArray(),                       // truncated JSON
+                "hello"u8.ToArray(),                                 // neither data nor JSON
+                "0|H0UPCNT0|abc|0001"u8.ToArray(),                   // bad record count
+                "0|H0ZZZZZ0|001|x"u8.ToArray(),                      // unknown TR
+                "1|H0IFCNI0|001|bm90IGVuY3J5cHRlZA=="u8.ToArray(),   // encrypted without a key
+                [(byte)'{', 0xFF, 0xFE, (byte)'}'],                  // invalid UTF-8 JSON
+                "{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"1\"}}"u8.ToArray(),
+            ];
+            foreach (var g in garbage) await ws.SendAsync(g, WebSocketMessageType.Text, true, CancellationToken.None);
+            await ReceiveText(ws); // the PINGPONG echo: everything before it was read
+            done.TrySetResult();
+            await ReceiveText(ws);
+        }, MapApproval);
+        await using var client = new KisRealtimeClient(OptionsFor(peer));
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        await done.Task.WaitAsync(TestTimeout);
+        Assert.Equal(6, client.Statistics.DecodeErrors);
+        Assert.Equal(KisConnectionState.Connected, client.State);
+        Assert.Equal(0, client.Statistics.Reconnects);
+    }
+
+    [Fact]
     public async Task Unreachable_server_faults_the_first_connect()
     {
         await using var peer = await KestrelPeer.StartAsync(configure: MapApproval); // REST only: no WebSocket endpoint
