@@ -58,7 +58,7 @@ internal sealed class KisSession : IAsyncDisposable
     private readonly FrameDecoder _decoder = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Subscriber> _blocked = new();
 
     private WebSocketConnection? _connection;
@@ -69,6 +69,7 @@ internal sealed class KisSession : IAsyncDisposable
     private volatile bool _appKeyInUse;
     private volatile bool _stopping;
     private Task? _run;
+    private bool _running; // under _gate: a run loop is active
 
     public KisSession(int index, KisCredential credential, KisRealtimeOptions options, ApprovalKeyProvider keys, ClientShared shared,
         Action<KisStateChangedEventArgs> onStateChanged)
@@ -122,17 +123,28 @@ internal sealed class KisSession : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_run is not null || _stopping) return;
+            if (_running || _stopping) return;
+            // After a faulted first connect, a new attempt (ConnectAsync or a subscription) starts over.
+            if (_run is not null) _firstConnect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _running = true;
             SetState(KisConnectionState.Connecting);
             _run = Task.Run(RunAsync);
         }
     }
 
     /// <summary>Completes when the first connection is up; throws when it failed and retrying is off.</summary>
-    public Task WhenFirstConnected => _firstConnect.Task;
+    public Task WhenFirstConnected
+    {
+        get
+        {
+            lock (_gate) return _firstConnect.Task;
+        }
+    }
 
     private async Task RunAsync()
     {
+        TaskCompletionSource firstConnect;
+        lock (_gate) firstConnect = _firstConnect;
         var failures = 0;
         var everConnected = false;
         while (!_stopping)
@@ -150,9 +162,11 @@ internal sealed class KisSession : IAsyncDisposable
                 Log.ConnectFailed(_shared.Logger, Index, _url, error);
                 if (!everConnected && !_options.RetryOnInitialConnect)
                 {
+                    var fault = new WebSocketException(WebSocketError.Faulted, $"Could not connect to {_url}: {error}", e);
+                    FailAll(fault);
+                    lock (_gate) _running = false; // before reporting, so a retry right after the exception starts over
                     SetState(KisConnectionState.Faulted, $"could not connect to {_url}: {error}");
-                    _firstConnect.TrySetException(new WebSocketException(WebSocketError.Faulted, $"Could not connect to {_url}: {error}", e));
-                    FailAll(new WebSocketException(WebSocketError.Faulted, $"Could not connect to {_url}: {error}", e));
+                    firstConnect.TrySetException(fault);
                     return;
                 }
                 var delay = Backoff(failures++);
@@ -192,7 +206,7 @@ internal sealed class KisSession : IAsyncDisposable
             _appKeyInUse = false;
             var connectedAt = _time.GetTimestamp();
             SetState(KisConnectionState.Connected);
-            _firstConnect.TrySetResult();
+            firstConnect.TrySetResult();
 
             using var watchdog = StartWatchdog(connection);
             var receive = ReceiveLoopAsync(connection);
@@ -776,8 +790,9 @@ internal sealed class KisSession : IAsyncDisposable
             {
             }
         }
-        _firstConnect.TrySetException(new ObjectDisposedException(nameof(KisRealtimeClient)));
-        _ = _firstConnect.Task.Exception; // observed
+        TaskCompletionSource last;
+        lock (_gate) last = _firstConnect;
+        if (last.TrySetException(new ObjectDisposedException(nameof(KisRealtimeClient)))) _ = last.Task.Exception; // observed
         SetState(KisConnectionState.Closed, "disposed");
         _decoder.Dispose();
     }

@@ -64,8 +64,10 @@ public sealed class KisRealtimeClientTests
         await client.ConnectAsync().WaitAsync(TestTimeout);
         await using var ticks = client.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
         await using var bonds = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        await using var notices = client.SubscribeRecordsAsync(KisTrs.FuturesOptionsNotices, SimulatorOptions.DefaultHtsId).GetAsyncEnumerator();
         await ticks.NextAsync();
         await bonds.NextAsync();
+        await notices.NextAsync();
 
         var reconnected = NextStateAsync(client, e => e.Previous == KisConnectionState.Reconnecting && e.Current == KisConnectionState.Connected);
         var before = client.Statistics;
@@ -105,11 +107,16 @@ public sealed class KisRealtimeClientTests
         Assert.Equal("0001", record.TrKey);
         Assert.StartsWith("0001^", System.Text.Encoding.ASCII.GetString(record.Data.Span));
         await bonds.NextAsync();
+        // Notices are encrypted with per-session keys: after a reconnect they decrypt with the new session's key.
+        do record = await notices.NextAsync(); while (record.ReceivedAt < resumeAfter);
+        Assert.True(FuturesOptionsNotice.TryDecode(record.Tr, record.Data.Span, out var notice, out var error), error.Describe(record.Tr));
+        Assert.Equal(SimulatorOptions.DefaultHtsId, notice.CustomerId);
+        Assert.Equal(before.DecodeErrors + (fault == Fault.Malformed ? 1 : 0), client.Statistics.DecodeErrors);
 
         // Exactly one session holding each registration once: nothing was registered twice.
-        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 2);
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 3);
         var subs = sim.Sessions[0].Subscriptions;
-        Assert.Equal(2, subs.Distinct().Count());
+        Assert.Equal(3, subs.Distinct().Count());
         Assert.Equal(0, sim.Counters.Replies("OPSP0002"));
         Assert.Equal(KisConnectionState.Connected, client.State);
     }
