@@ -479,7 +479,7 @@ internal sealed class KisSession : IAsyncDisposable
         }
         if (match is null)
         {
-            Log.UnmatchedReply(_shared.Logger, Index, reply.ToString());
+            Log.UnmatchedReply(_shared.Logger, Index, $"{reply.TrId} {reply.TrKey} rt_cd={reply.RtCd} {reply.MsgCd} {Redaction.ServerText(reply.Msg1)}");
             return;
         }
         match.Reply.TrySetResult(reply);
@@ -593,13 +593,13 @@ internal sealed class KisSession : IAsyncDisposable
             }
             if (reply.Code == OpspCode.AppKeyInUse) return; // the session waits and replays later
 
-            Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, reply.Msg1);
+            Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, Redaction.ServerText(reply.Msg1));
             if (reply.Code is { } code && code.IsTransient() && attempt < 2)
             {
                 if (!await DelayAsync(Backoff(attempt)).ConfigureAwait(false)) return;
                 continue;
             }
-            Fail(registration, new KisSubscriptionException(registration.Tr.Id, registration.Key, reply.Code, reply.MsgCd, reply.Msg1));
+            Fail(registration, new KisSubscriptionException(registration.Tr.Id, registration.Key, reply.Code, reply.MsgCd, Redaction.ServerText(reply.Msg1)));
             return;
         }
     }
@@ -703,7 +703,7 @@ internal sealed class KisSession : IAsyncDisposable
             if (reply.IsSuccess || reply.Code == OpspCode.UnsubscribeNotFound)
                 Log.Released(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd);
             else
-                Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, reply.Msg1);
+                Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, Redaction.ServerText(reply.Msg1));
         }
         catch (Exception e) when (e is ConnectionLostException or TimeoutException or WebSocketException or OperationCanceledException or KisApprovalException)
         {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Client;
@@ -126,6 +127,28 @@ public sealed class SessionProtocolTests
         Assert.Equal(6, client.Statistics.DecodeErrors);
         Assert.Equal(KisConnectionState.Connected, client.State);
         Assert.Equal(0, client.Statistics.Reconnects);
+    }
+
+    [Fact]
+    public async Task Approval_key_echoed_by_the_server_is_masked_in_exceptions_and_logs()
+    {
+        const string approvalKey = "11111111-2222-3333-4444-555555555555"; // what MapApproval issues
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            // The live server echoes the rejected key in msg1 (and sends no header).
+            while (await ReceiveText(ws) is not null)
+                await ws.SendAsync(Encoding.UTF8.GetBytes($"{{\"body\":{{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0011\",\"msg1\":\"invalid approval : {approvalKey}\"}}}}"),
+                    WebSocketMessageType.Text, true, CancellationToken.None);
+        }, MapApproval);
+        var sink = new CapturingLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(sink).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        await using var client = new KisRealtimeClient(OptionsFor(peer) with { LoggerFactory = factory, SubscribePacing = TimeSpan.Zero });
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        var e = await Assert.ThrowsAsync<KisSubscriptionException>(async () => await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        Assert.Equal(Kis.Realtime.Protocol.OpspCode.InvalidApproval, e.Code); // reissued once, refused again: reported
+        Assert.DoesNotContain(approvalKey, e.ToString());
+        Assert.Contains("1111****", e.Message);
+        Assert.DoesNotContain(approvalKey, string.Join("\n", sink.Lines));
     }
 
     [Fact]
