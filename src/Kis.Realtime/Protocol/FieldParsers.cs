@@ -20,45 +20,42 @@ public static class FieldParsers
     public static bool TryParseDecimal(ReadOnlySpan<byte> s, int impliedDecimals, out decimal value)
     {
         value = 0;
-        if (s.IsEmpty) return false;
-        var negative = false;
         var i = 0;
-        if (s[0] is (byte)'-' or (byte)'+')
+        var negative = false;
+        if (!s.IsEmpty && (s[0] == (byte)'-' || s[0] == (byte)'+'))
         {
             negative = s[0] == (byte)'-';
             i = 1;
-            if (s.Length == 1) return false;
         }
 
+        var digitsStart = i;
         ulong mantissa = 0;
-        var digits = 0;
-        var scale = -1; // -1: no point seen yet
-        var sawDigit = false;
         for (; i < s.Length; i++)
         {
-            uint d = (uint)(s[i] - '0');
-            if (d <= 9)
-            {
-                mantissa = mantissa * 10 + d;
-                sawDigit = true;
-                if (mantissa != 0) digits++;
-                if (scale >= 0) scale++;
-                if (digits > MaxFastDigits) return TryParseDecimalSlow(s, impliedDecimals, out value);
-            }
-            else if (s[i] == (byte)'.' && scale < 0)
-            {
-                scale = 0;
-            }
-            else
-            {
-                return false;
-            }
+            var d = (uint)(s[i] - '0');
+            if (d > 9) break;
+            mantissa = mantissa * 10 + d;
         }
 
-        if (scale == 0 || (digits == 0 && !sawDigit)) return false; // "12." and "." are not KIS numbers
-        var totalScale = Math.Max(scale, 0) + impliedDecimals;
-        if (totalScale > 28) return TryParseDecimalSlow(s, impliedDecimals, out value);
-        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative && mantissa != 0, (byte)totalScale);
+        var digits = i - digitsStart;
+        var scale = 0;
+        if (i < s.Length && s[i] == (byte)'.')
+        {
+            var fractionStart = ++i;
+            for (; i < s.Length; i++)
+            {
+                var d = (uint)(s[i] - '0');
+                if (d > 9) return false;
+                mantissa = mantissa * 10 + d;
+            }
+            scale = i - fractionStart;
+            if (scale == 0) return false; // "12." is not a KIS number
+            digits += scale;
+        }
+
+        if (i != s.Length || digits == 0) return false;
+        if (digits > MaxFastDigits || scale + impliedDecimals > 28) return TryParseDecimalSlow(s, impliedDecimals, out value);
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative && mantissa != 0, (byte)(scale + impliedDecimals));
         return true;
     }
 
@@ -85,26 +82,26 @@ public static class FieldParsers
     public static bool TryParseInt64(ReadOnlySpan<byte> s, out long value)
     {
         value = 0;
-        if (s.IsEmpty) return false;
-        var negative = false;
         var i = 0;
-        if (s[0] is (byte)'-' or (byte)'+')
+        var negative = false;
+        if (!s.IsEmpty && (s[0] == (byte)'-' || s[0] == (byte)'+'))
         {
             negative = s[0] == (byte)'-';
             i = 1;
-            if (s.Length == 1) return false;
         }
 
+        var digitsStart = i;
         ulong acc = 0;
-        var significant = 0;
         for (; i < s.Length; i++)
         {
-            uint d = (uint)(s[i] - '0');
+            var d = (uint)(s[i] - '0');
             if (d > 9) return false;
             acc = acc * 10 + d;
-            if (acc != 0 && ++significant > MaxFastDigits) return TryParseInt64Slow(s, out value);
         }
 
+        var digits = i - digitsStart;
+        if (digits == 0) return false;
+        if (digits > MaxFastDigits) return TryParseInt64Slow(s, out value);
         value = negative ? -(long)acc : (long)acc;
         return true;
     }

@@ -7,15 +7,23 @@ namespace Kis.Realtime.Protocol;
 /// straight list of reads followed by one check of <see cref="Error"/>. After a failure every read returns a default.
 /// Empty numeric fields read as 0 (KIS leaves some numbers blank where they do not apply).
 /// </summary>
+/// <remarks>
+/// Numbers are parsed in the same pass that finds the field's end: no separate separator search, no copy. This single
+/// pass is what makes typed decoding run at several million records per second.
+/// </remarks>
 public ref struct TypedFieldReader
 {
-    private FieldReader _fields;
+    private readonly ReadOnlySpan<byte> _record;
+    private int _pos;        // start of the next field; _record.Length + 1 once the last field is consumed
+    private int _index;      // zero-based index of the next field
     private DecodeError _error;
 
     /// <summary>Starts reading one record.</summary>
     public TypedFieldReader(ReadOnlySpan<byte> record)
     {
-        _fields = new FieldReader(record);
+        _record = record;
+        _pos = 0;
+        _index = 0;
         _error = default;
     }
 
@@ -23,37 +31,124 @@ public ref struct TypedFieldReader
     public readonly DecodeError Error => _error;
 
     /// <summary>Fields not read (appended by KIS after the known list), still <c>^</c>-separated; empty when none.</summary>
-    public readonly ReadOnlySpan<byte> Extras => _fields.Remaining;
+    public readonly ReadOnlySpan<byte> Extras => _pos <= _record.Length ? _record[_pos..] : default;
+
+    /// <summary>True while at least one more field can be read.</summary>
+    public readonly bool HasMore => _pos <= _record.Length;
 
     /// <summary>The next field's raw bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> Raw()
     {
-        if (_fields.TryRead(out var field)) return field;
-        if (!_error.IsError) _error = new DecodeError(DecodeErrorKind.TooFewFields, FieldIndex: _fields.Index, Detail: _fields.Index);
-        return default;
+        var pos = _pos;
+        if (pos > _record.Length)
+        {
+            TooFew();
+            return default;
+        }
+
+        var rest = _record[pos..];
+        var sep = rest.IndexOf((byte)'^');
+        _index++;
+        if (sep < 0)
+        {
+            _pos = _record.Length + 1;
+            return rest;
+        }
+        _pos = pos + sep + 1;
+        return rest[..sep];
     }
 
     /// <summary>The next field as text (UTF-8, else cp949; repeated values cached).</summary>
     public string Text() => KisText.Decode(Raw());
 
-    /// <summary>The next field as a decimal, with <paramref name="impliedDecimals"/> implied digits.</summary>
+    /// <summary>The next field as a decimal, with <paramref name="impliedDecimals"/> implied digits; empty reads as 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public decimal Decimal(int impliedDecimals = 0)
     {
+        var s = _record;
+        var p = _pos;
+        if (p > s.Length)
+        {
+            TooFew();
+            return 0;
+        }
+
+        var start = p;
+        var negative = false;
+        if (p < s.Length && (s[p] == (byte)'-' || s[p] == (byte)'+'))
+        {
+            negative = s[p] == (byte)'-';
+            p++;
+        }
+
+        ulong mantissa = 0;
+        var digits = DigitRun.Parse(s, ref p, ref mantissa);
+        var scale = 0;
+        if (p < s.Length && s[p] == (byte)'.')
+        {
+            p++;
+            scale = DigitRun.Parse(s, ref p, ref mantissa);
+            digits += scale;
+            if (scale == 0) return SlowDecimal(start, impliedDecimals); // "12." : let the strict parser reject it
+        }
+
+        if ((p < s.Length && s[p] != (byte)'^') || digits > 18 || scale + impliedDecimals > 28)
+            return SlowDecimal(start, impliedDecimals);
+        if (digits == 0)
+        {
+            if (p != start) return SlowDecimal(start, impliedDecimals); // a lone sign
+            _pos = p + 1;
+            _index++;
+            return 0; // empty field
+        }
+
+        _pos = p + 1;
+        _index++;
+        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative && mantissa != 0, (byte)(scale + impliedDecimals));
+    }
+
+    private decimal SlowDecimal(int start, int impliedDecimals)
+    {
+        _pos = start;
         var field = Raw();
-        if (field.IsEmpty) return 0;
         if (FieldParsers.TryParseDecimal(field, impliedDecimals, out var value)) return value;
         Fail(DecodeErrorKind.BadNumber);
         return 0;
     }
 
-    /// <summary>The next field as a 64-bit integer.</summary>
+    /// <summary>The next field as a 64-bit integer; empty reads as 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Int64()
     {
+        var s = _record;
+        var p = _pos;
+        if (p > s.Length)
+        {
+            TooFew();
+            return 0;
+        }
+
+        var start = p;
+        var negative = false;
+        if (p < s.Length && (s[p] == (byte)'-' || s[p] == (byte)'+'))
+        {
+            negative = s[p] == (byte)'-';
+            p++;
+        }
+
+        ulong acc = 0;
+        var digits = DigitRun.Parse(s, ref p, ref acc);
+        if ((p < s.Length && s[p] != (byte)'^') || digits > 18 || (digits == 0 && p != start))
+            return SlowInt64(start);
+        _pos = p + 1;
+        _index++;
+        return negative ? -(long)acc : (long)acc;
+    }
+
+    private long SlowInt64(int start)
+    {
+        _pos = start;
         var field = Raw();
-        if (field.IsEmpty) return 0;
         if (FieldParsers.TryParseInt64(field, out var value)) return value;
         Fail(DecodeErrorKind.BadNumber);
         return 0;
@@ -63,6 +158,17 @@ public ref struct TypedFieldReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TimeOnly Time()
     {
+        var s = _record;
+        var p = _pos;
+        // Fast path: exactly six bytes followed by a separator or the end.
+        if (p + 6 <= s.Length && (p + 6 == s.Length || s[p + 6] == (byte)'^')
+            && FieldParsers.TryParseTime(s.Slice(p, 6), out var fast))
+        {
+            _pos = p + 7;
+            _index++;
+            return fast;
+        }
+
         var field = Raw();
         if (field.IsEmpty) return default;
         if (FieldParsers.TryParseTime(field, out var value)) return value;
@@ -70,19 +176,41 @@ public ref struct TypedFieldReader
         return default;
     }
 
-    /// <summary>The next field as a one-digit code (e.g. a sign code): its digit value, 0 when empty, -1 otherwise.</summary>
+    /// <summary>The next field as a small code number (sign codes "2", sides "01"): its value, 0 when empty, -1 otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Digit()
     {
+        var s = _record;
+        var p = _pos;
+        // Fast path: one digit followed by a separator or the end.
+        if (p < s.Length && (p + 1 == s.Length || s[p + 1] == (byte)'^'))
+        {
+            var digit = (uint)(s[p] - '0');
+            if (digit <= 9)
+            {
+                _pos = p + 2;
+                _index++;
+                return (int)digit;
+            }
+        }
+
         var field = Raw();
+        if (field.Length == 1)
+        {
+            var d = (uint)(field[0] - '0');
+            return d <= 9 ? (int)d : -1;
+        }
         if (field.IsEmpty) return 0;
-        if (field.Length == 1 && (uint)(field[0] - '0') <= 9) return field[0] - '0';
-        // Codes like "01"/"02" (order side): read the whole number when it is all digits.
         return FieldParsers.TryParseInt64(field, out var n) && n is >= 0 and < 100 ? (int)n : -1;
+    }
+
+    private void TooFew()
+    {
+        if (!_error.IsError) _error = new DecodeError(DecodeErrorKind.TooFewFields, FieldIndex: _index, Detail: _index);
     }
 
     private void Fail(DecodeErrorKind kind)
     {
-        if (!_error.IsError) _error = new DecodeError(kind, FieldIndex: _fields.Index - 1);
+        if (!_error.IsError) _error = new DecodeError(kind, FieldIndex: _index - 1);
     }
 }

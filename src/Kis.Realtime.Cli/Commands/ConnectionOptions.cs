@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Kis.Realtime.Cli.Configuration;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary>What <c>stream</c> and <c>record</c> share: subscriptions, credentials and where to connect.</summary>
+internal sealed record ConnectionArgs
+{
+    public IReadOnlyList<string> Subscriptions { get; init; } = [];
+    public string? AppKey { get; init; }
+    public string? AppSecret { get; init; }
+    public string? HtsId { get; init; }
+    public string? Environment { get; init; }
+    public string? WebSocketUrl { get; init; }
+    public string? RestUrl { get; init; }
+    /// <summary>Built-in simulator pace (records/s per subscription, or demo/flat-out); used only when no credentials are given.</summary>
+    public string? SimulatorPace { get; init; }
+    public int SimulatorSeed { get; init; } = 1;
+
+    /// <summary>The command-line layer of the configuration (highest precedence).</summary>
+    public IReadOnlyDictionary<string, string?> ToConfiguration() => new Dictionary<string, string?>
+    {
+        ["Kis:AppKey"] = AppKey,
+        ["Kis:AppSecret"] = AppSecret,
+        ["Kis:HtsId"] = HtsId,
+        ["Kis:Environment"] = Environment,
+        ["Kis:WebSocketUrl"] = WebSocketUrl,
+        ["Kis:RestUrl"] = RestUrl,
+    };
+}
+
+/// <summary>The System.CommandLine options behind <see cref="ConnectionArgs"/>.</summary>
+internal sealed class ConnectionOptions
+{
+    private readonly Option<string[]> _sub = new("--sub")
+    {
+        Description = "TR:KEY to subscribe, repeatable. TR is a TR id or an alias: " + SubscriptionSpec.AliasHelp +
+                      ". Default: one of each of the five services.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+    private readonly Option<string?> _appKey = new("--app-key") { Description = "KIS app key (or KIS_APP_KEY)" };
+    private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user secrets)" };
+    private readonly Option<string?> _htsId = new("--hts-id") { Description = "HTS ID for notices (or KIS_HTS_ID)" };
+    private readonly Option<string?> _env = new("--env") { Description = "real or paper (or KIS_ENV)" };
+    private readonly Option<string?> _wsUrl = new("--ws-url") { Description = "WebSocket URL to connect to instead of KIS's (or KIS_WS_URL)" };
+    private readonly Option<string?> _restUrl = new("--rest-url") { Description = "REST base URL for the approval key (or KIS_REST_URL)" };
+    private readonly Option<string?> _simPace = new("--sim-pace") { Description = "built-in simulator only: demo (default), flat-out, or records/s per subscription" };
+    private readonly Option<int> _simSeed = new("--sim-seed") { Description = "built-in simulator only: market seed", DefaultValueFactory = _ => 1 };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _sub, _appKey, _appSecret, _htsId, _env, _wsUrl, _restUrl, _simPace, _simSeed })
+            command.Options.Add(option);
+    }
+
+    public ConnectionArgs Read(ParseResult parse) => new()
+    {
+        Subscriptions = parse.GetValue(_sub) ?? [],
+        AppKey = parse.GetValue(_appKey),
+        AppSecret = parse.GetValue(_appSecret),
+        HtsId = parse.GetValue(_htsId),
+        Environment = parse.GetValue(_env),
+        WebSocketUrl = parse.GetValue(_wsUrl),
+        RestUrl = parse.GetValue(_restUrl),
+        SimulatorPace = parse.GetValue(_simPace),
+        SimulatorSeed = parse.GetValue(_simSeed),
+    };
+}

@@ -1,0 +1,58 @@
+using System.Buffers;
+using System.CommandLine;
+using Kis.Realtime.Cli.IO;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary><c>kisrt decode [FILE]</c>: raw server messages (one per line, stdin when no file) to JSON Lines.</summary>
+internal static class DecodeCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo?>("FILE")
+        {
+            Description = "File of raw server messages, one per line (a `kisrt record` raw file works too). Standard input when omitted.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("decode", "Decode raw KIS messages to JSON Lines: one object per record, in input order.") { file };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file);
+            using var input = path is null ? Console.OpenStandardInput() : path.OpenRead();
+            using var output = Console.OpenStandardOutput();
+            return Run(input, output, Console.Error);
+        });
+        return command;
+    }
+
+    /// <summary>Decodes every line; returns 0 when every line was decoded or was a control message, 1 otherwise.</summary>
+    public static int Run(Stream input, Stream output, TextWriter errors)
+    {
+        var reader = new ByteLineReader(input);
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        using var decoder = new FrameToJson();
+        var lineNumber = 0;
+        var failed = 0;
+        while (reader.TryReadLine(out var line))
+        {
+            lineNumber++;
+            var message = RawLine.Split(line, out _);
+            if (message.Trim(" \t"u8).IsEmpty) continue; // blank lines carry no message
+            if (decoder.Decode(message, buffer, out var reason) == FrameToJson.Outcome.Error)
+            {
+                failed++;
+                errors.WriteLine($"kisrt decode: line {lineNumber}: {reason}");
+            }
+
+            if (buffer.WrittenCount >= 32 * 1024)
+            {
+                output.Write(buffer.WrittenSpan);
+                buffer.ResetWrittenCount();
+            }
+        }
+
+        output.Write(buffer.WrittenSpan);
+        output.Flush();
+        return failed == 0 ? 0 : 1;
+    }
+}

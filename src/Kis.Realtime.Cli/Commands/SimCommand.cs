@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary><c>kisrt sim</c>: runs the KIS-compatible simulator until Ctrl+C.</summary>
+internal static class SimCommand
+{
+    public static Command Create()
+    {
+        var profile = new Option<string>("--profile") { Description = "real (five seed TRs) or paper (H0IFCNI9 only)", DefaultValueFactory = _ => "real" };
+        var wsPort = new Option<int>("--ws-port") { Description = "WebSocket port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 0 };
+        var restPort = new Option<int>("--rest-port") { Description = "REST port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "market generator seed", DefaultValueFactory = _ => 1 };
+        var ping = new Option<string>("--ping-interval") { Description = "PINGPONG interval, e.g. 5s (KIS: about 100s)", DefaultValueFactory = _ => "100s" };
+        var appKey = new Option<string?>("--app-key") { Description = $"accepted app key (default {SimulatorOptions.DefaultAppKey})" };
+        var appSecret = new Option<string?>("--app-secret") { Description = "accepted app secret (default: the documented simulator secret)" };
+        var htsId = new Option<string?>("--hts-id") { Description = $"HTS ID for notices (default {SimulatorOptions.DefaultHtsId})" };
+        var anyHts = new Option<bool>("--any-hts-id") { Description = "accept notice subscriptions for any well-formed HTS ID" };
+        var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
+        var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out", DefaultValueFactory = _ => 1.0 };
+        var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
+
+        var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
+        {
+            profile, wsPort, restPort, seed, ping, appKey, appSecret, htsId, anyHts, replay, replaySpeed, pace,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var defaults = SimulatorOptions.Default;
+            var options = defaults with
+            {
+                Profile = parse.GetValue(profile)?.ToLowerInvariant() switch
+                {
+                    "real" => SimulatorProfile.Real,
+                    "paper" => SimulatorProfile.Paper,
+                    var other => throw new CliUsageException($"--profile must be real or paper, not '{other}'."),
+                },
+                WebSocketPort = parse.GetValue(wsPort),
+                RestPort = parse.GetValue(restPort),
+                Seed = parse.GetValue(seed),
+                PingInterval = Duration.Parse(parse.GetValue(ping), "--ping-interval"),
+                Credentials =
+                [
+                    new SimulatorCredential(
+                        parse.GetValue(appKey) ?? SimulatorOptions.DefaultAppKey,
+                        parse.GetValue(appSecret) ?? SimulatorOptions.DefaultAppSecret,
+                        parse.GetValue(htsId) ?? SimulatorOptions.DefaultHtsId),
+                ],
+                AcceptAnyHtsId = parse.GetValue(anyHts),
+                ReplayFile = parse.GetValue(replay)?.FullName,
+                ReplaySpeed = parse.GetValue(replaySpeed),
+                Pace = ParsePace(parse.GetValue(pace), parse.GetValue(replay) is not null),
+            };
+
+            await using var sim = await KisSimulator.StartAsync(options, ct);
+            var credential = options.Credentials[0];
+            Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");
+            Console.WriteLine($"  WebSocket URL : {sim.WebSocketUrl}");
+            Console.WriteLine($"  REST base URL : {sim.RestBaseUrl}   (POST /oauth2/Approval, GET /sim/status)");
+            Console.WriteLine($"  app key       : {credential.AppKey}");
+            Console.WriteLine(credential.AppSecret == SimulatorOptions.DefaultAppSecret
+                ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"
+                : "  app secret    : (as given on the command line)");
+            Console.WriteLine($"  HTS ID        : {credential.HtsId}{(options.AcceptAnyHtsId ? " (any HTS ID accepted)" : "")}");
+            Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s   seed: {options.Seed}");
+            Console.WriteLine($"Try: KIS_WS_URL={sim.WebSocketUrl} KIS_REST_URL={sim.RestBaseUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            Console.WriteLine("Simulator stopped.");
+            return 0;
+        });
+        return command;
+    }
+
+    internal static MarketPace ParsePace(string? text, bool replaying) => text?.ToLowerInvariant() switch
+    {
+        null or "" or "demo" => replaying ? MarketPace.Off : MarketPace.Demo,
+        "flat-out" or "flatout" => MarketPace.FlatOut,
+        "off" => MarketPace.Off,
+        var n when double.TryParse(n, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rate) && rate > 0
+            => MarketPace.PerSecond(rate),
+        var other => throw new CliUsageException($"--pace must be demo, flat-out, off or a positive records/s number, not '{other}'."),
+    };
+}

@@ -1,0 +1,87 @@
+using Kis.Realtime.Protocol;
+using Microsoft.Extensions.Configuration;
+
+namespace Kis.Realtime.Cli.Configuration;
+
+/// <summary>
+/// The connection settings of <c>kisrt</c>, resolved the .NET way. Precedence, lowest to highest:
+/// <c>appsettings.json</c> (section <c>Kis</c>), user secrets, environment variables (<c>KIS_APP_KEY</c>,
+/// <c>KIS_APP_SECRET</c>, <c>KIS_HTS_ID</c>, <c>KIS_ENV</c>, <c>KIS_WS_URL</c>, <c>KIS_REST_URL</c>), command-line options.
+/// </summary>
+internal sealed record CliSettings
+{
+    public string? AppKey { get; init; }
+    public string? AppSecret { get; init; }
+    public string? HtsId { get; init; }
+    public KisEnvironments Environment { get; init; } = KisEnvironments.Real;
+    public Uri? WebSocketUrl { get; init; }
+    public Uri? RestUrl { get; init; }
+
+    /// <summary>True when credentials were given: connect to KIS (or the URLs given) instead of the built-in simulator.</summary>
+    public bool HasCredentials => !string.IsNullOrEmpty(AppKey) && !string.IsNullOrEmpty(AppSecret);
+
+    /// <summary>The mapping from environment variables to configuration keys.</summary>
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentVariables = new Dictionary<string, string>
+    {
+        ["KIS_APP_KEY"] = "Kis:AppKey",
+        ["KIS_APP_SECRET"] = "Kis:AppSecret",
+        ["KIS_HTS_ID"] = "Kis:HtsId",
+        ["KIS_ENV"] = "Kis:Environment",
+        ["KIS_WS_URL"] = "Kis:WebSocketUrl",
+        ["KIS_REST_URL"] = "Kis:RestUrl",
+    };
+
+    /// <summary>Builds the layered configuration. Tests pass their own environment and base directory.</summary>
+    public static IConfiguration BuildConfiguration(IReadOnlyDictionary<string, string?> commandLine,
+        Func<string, string?>? getEnvironmentVariable = null, string? baseDirectory = null, bool userSecrets = true)
+    {
+        getEnvironmentVariable ??= System.Environment.GetEnvironmentVariable;
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(baseDirectory ?? Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        if (userSecrets) builder.AddUserSecrets(typeof(CliSettings).Assembly, optional: true, reloadOnChange: false);
+        builder.AddInMemoryCollection(EnvironmentVariables
+            .Select(kv => KeyValuePair.Create(kv.Value, getEnvironmentVariable(kv.Key)))
+            .Where(kv => !string.IsNullOrEmpty(kv.Value)));
+        builder.AddInMemoryCollection(commandLine.Where(kv => !string.IsNullOrEmpty(kv.Value)));
+        return builder.Build();
+    }
+
+    /// <summary>Reads the settings; a bad value is a clear error, never a silent default.</summary>
+    public static CliSettings From(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Kis");
+        var env = section["Environment"];
+        return new CliSettings
+        {
+            AppKey = section["AppKey"],
+            AppSecret = section["AppSecret"],
+            HtsId = section["HtsId"],
+            Environment = env?.ToLowerInvariant() switch
+            {
+                null or "" or "real" => KisEnvironments.Real,
+                "paper" or "vts" => KisEnvironments.Paper,
+                _ => throw new CliUsageException($"KIS_ENV / --env must be 'real' or 'paper', not '{env}'."),
+            },
+            WebSocketUrl = ParseUrl(section["WebSocketUrl"], "KIS_WS_URL / --ws-url", "ws"),
+            RestUrl = ParseUrl(section["RestUrl"], "KIS_REST_URL / --rest-url", "http"),
+        };
+    }
+
+    private static Uri? ParseUrl(string? text, string name, string scheme)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !uri.Scheme.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            throw new CliUsageException($"{name} must be an absolute {scheme}:// or {scheme}s:// URL, not '{text}'.");
+        return uri;
+    }
+
+    /// <summary>Masks secrets: the app key is shown by its first four characters only; the secret never.</summary>
+    public override string ToString() =>
+        $"CliSettings {{ AppKey = {Mask(AppKey)}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl} }}";
+
+    public static string Mask(string? value) => value is null ? "(none)" : value.Length <= 4 ? "***" : value[..4] + "***";
+}
+
+/// <summary>A user error on the command line or in configuration: printed as one line, exit code 2.</summary>
+internal sealed class CliUsageException(string message) : Exception(message);

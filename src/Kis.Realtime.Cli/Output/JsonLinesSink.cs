@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Kis.Realtime.Formatting;
+
+namespace Kis.Realtime.Cli.Output;
+
+/// <summary>The <c>kisrt decode</c> record objects plus <c>tr_key</c> and <c>received_at</c>, one per line.</summary>
+internal sealed class JsonLinesSink(Stream output, bool ownsStream = false) : IRecordSink
+{
+    private readonly Utf8JsonWriter _json = new(output, RecordJson.WriterOptions);
+
+    public void Write(in OutputRecord record)
+    {
+        RecordJson.Write(_json, record.Tr, record.Record.Span, record.TrKey, record.ReceivedAt);
+        _json.Flush();
+        output.WriteByte((byte)'\n');
+        _json.Reset();
+    }
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default) => await output.FlushAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await FlushAsync();
+        await _json.DisposeAsync();
+        if (ownsStream) await output.DisposeAsync();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Kis.Realtime.Cli.Configuration;
+using Spectre.Console;
+
+namespace Kis.Realtime.Cli.Output;
+
+/// <summary>
+/// The <c>--format table</c> view: one row per subscription with its latest values, record count and rate, plus the
+/// connection state. Renders in place on a terminal; as a plain text snapshot per second when output is redirected.
+/// </summary>
+internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<string> status)
+{
+    private sealed class Row
+    {
+        public string Time = "";
+        public string Summary = "waiting for data…";
+        public long Count;
+        public long CountAtLastRate;
+        public double Rate;
+    }
+
+    private readonly Dictionary<(string, string), Row> _rows = specs.ToDictionary(s => (s.Tr.Id, s.Key), _ => new Row());
+    private readonly Stopwatch _sinceRate = Stopwatch.StartNew();
+
+    public void Update(in OutputRecord record)
+    {
+        if (!_rows.TryGetValue((record.Tr.Id, record.TrKey), out var row)) return;
+        row.Count++;
+        (row.Time, row.Summary) = RecordSummary.Describe(record.Tr, record.Record.Span);
+    }
+
+    private void UpdateRates()
+    {
+        var seconds = _sinceRate.Elapsed.TotalSeconds;
+        if (seconds < 0.5) return;
+        foreach (var row in _rows.Values)
+        {
+            row.Rate = (row.Count - row.CountAtLastRate) / seconds;
+            row.CountAtLastRate = row.Count;
+        }
+        _sinceRate.Restart();
+    }
+
+    public Table Render()
+    {
+        UpdateRates();
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]KIS real-time[/]").Caption(Markup.Escape(status()));
+        table.AddColumns("TR", "key", "time", "latest", "records", "rec/s");
+        foreach (var spec in specs)
+        {
+            var row = _rows[(spec.Tr.Id, spec.Key)];
+            table.AddRow(Markup.Escape(spec.Tr.Id), Markup.Escape(spec.Key), Markup.Escape(row.Time), Markup.Escape(row.Summary),
+                row.Count.ToString("N0"), row.Rate.ToString("0.0"));
+        }
+        return table;
+    }
+
+    /// <summary>A plain text snapshot for redirected output.</summary>
+    public string RenderText()
+    {
+        UpdateRates();
+        var lines = new List<string> { $"-- {DateTime.Now:HH:mm:ss} {status()}" };
+        foreach (var spec in specs)
+        {
+            var row = _rows[(spec.Tr.Id, spec.Key)];
+            lines.Add($"{spec.Tr.Id} {spec.Key,-12} {row.Time,8} {row.Count,8} rec {row.Rate,7:0.0}/s  {row.Summary}");
+        }
+        return string.Join(System.Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,16 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Cli.Output;
+
+/// <summary>One decoded record on its way to an output: its TR, subscription key, receive time and plain fields.</summary>
+internal readonly record struct OutputRecord(TrDefinition Tr, string TrKey, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Record);
+
+/// <summary>Where <c>kisrt stream</c> and <c>kisrt record</c> put records.</summary>
+internal interface IRecordSink : IAsyncDisposable
+{
+    /// <summary>Writes one record. Sinks are used from one task: no locking.</summary>
+    void Write(in OutputRecord record);
+
+    /// <summary>Pushes buffered output to its destination.</summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken = default);
+}

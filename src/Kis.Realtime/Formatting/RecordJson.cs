@@ -1,0 +1,86 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Formatting;
+
+/// <summary>
+/// Writes a record as the JSON object <c>kisrt decode</c> and <c>kisrt stream --format jsonl</c> print:
+/// <c>{"tr_id":…,["tr_key":…,"received_at":…,]"fields":{name:value…}[,"extra":[…]]}</c>. Numeric fields (types d
+/// and n) are JSON numbers with exactly the parsed value (implied decimals applied, scale kept, no exponent); an empty
+/// numeric field is null; every other field is the decoded text as received.
+/// </summary>
+public static class RecordJson
+{
+    /// <summary>Writer options: Korean text stays readable instead of \uXXXX escapes.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false };
+
+    /// <summary>
+    /// Checks that every known field of <paramref name="record"/> reads as its type, so a frame can be validated in
+    /// full before any of it is written.
+    /// </summary>
+    public static bool TryValidate(TrDefinition tr, ReadOnlySpan<byte> record, out DecodeError error)
+    {
+        var reader = new FieldReader(record);
+        for (var i = 0; i < tr.Fields.Count; i++)
+        {
+            if (!reader.TryRead(out var field))
+            {
+                error = new DecodeError(DecodeErrorKind.TooFewFields, FieldIndex: i, Detail: i);
+                return false;
+            }
+
+            var def = tr.Fields[i];
+            if (field.IsEmpty) continue;
+            var ok = def.Type switch
+            {
+                FieldType.Decimal => FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
+                FieldType.Integer => def.ImpliedDecimals == 0 ? FieldParsers.TryParseInt64(field, out _) : FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
+                FieldType.Time => FieldParsers.TryParseTime(field, out _),
+                _ => true,
+            };
+            if (!ok)
+            {
+                error = new DecodeError(def.Type == FieldType.Time ? DecodeErrorKind.BadTime : DecodeErrorKind.BadNumber, FieldIndex: i);
+                return false;
+            }
+        }
+
+        error = default;
+        return true;
+    }
+
+    /// <summary>Writes one record object. Call <see cref="TryValidate"/> first: invalid numbers are written as null.</summary>
+    public static void Write(Utf8JsonWriter json, TrDefinition tr, ReadOnlySpan<byte> record, string? trKey = null, DateTimeOffset? receivedAt = null)
+    {
+        json.WriteStartObject();
+        json.WriteString("tr_id"u8, tr.Id);
+        if (trKey is not null) json.WriteString("tr_key"u8, trKey);
+        if (receivedAt is { } at) json.WriteString("received_at"u8, at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteStartObject("fields"u8);
+        var reader = new FieldReader(record);
+        for (var i = 0; i < tr.Fields.Count && reader.TryRead(out var field); i++)
+        {
+            var def = tr.Fields[i];
+            json.WritePropertyName(def.Name);
+            if (def.IsNumeric)
+            {
+                if (!field.IsEmpty && FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out var number)) json.WriteNumberValue(number);
+                else json.WriteNullValue();
+            }
+            else
+            {
+                json.WriteStringValue(KisText.Decode(field));
+            }
+        }
+        json.WriteEndObject();
+
+        if (!reader.End)
+        {
+            json.WriteStartArray("extra"u8);
+            while (reader.TryRead(out var extra)) json.WriteStringValue(KisText.Decode(extra));
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+    }
+}

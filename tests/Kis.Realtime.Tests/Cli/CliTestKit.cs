@@ -1,0 +1,32 @@
+using System.Text;
+using System.Text.Json;
+using Kis.Realtime.Cli.Commands;
+
+namespace Kis.Realtime.Tests.Cli;
+
+/// <summary>Runs kisrt commands in-process with a private environment (no real variables, no user secrets).</summary>
+internal static class CliTestKit
+{
+    public static readonly TimeSpan CliTimeout = TimeSpan.FromSeconds(60);
+
+    public static ClientHost.Environment Env(Dictionary<string, string>? variables = null, string? configDirectory = null) =>
+        new(name => variables is not null && variables.TryGetValue(name, out var v) ? v : null,
+            configDirectory ?? EmptyDirectory(), UserSecrets: false);
+
+    public static string EmptyDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "kisrt-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public static List<JsonElement> JsonLines(byte[] bytes) => JsonLines(Encoding.UTF8.GetString(bytes));
+
+    public static List<JsonElement> JsonLines(string text) => text
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+        .ToList();
+
+    /// <summary>The five services with a fast built-in simulator, so tests take seconds.</summary>
+    public static ConnectionArgs FastSimulator(params string[] subs) => new() { Subscriptions = subs, SimulatorPace = "300" };
+}

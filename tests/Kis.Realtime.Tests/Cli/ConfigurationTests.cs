@@ -1,0 +1,84 @@
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Protocol;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+
+namespace Kis.Realtime.Tests.Cli;
+
+public class ConfigurationTests
+{
+    private static CliSettings Resolve(Dictionary<string, string?> commandLine, Dictionary<string, string> env, string? appsettings)
+    {
+        var dir = EmptyDirectory();
+        if (appsettings is not null) File.WriteAllText(Path.Combine(dir, "appsettings.json"), appsettings);
+        var config = CliSettings.BuildConfiguration(commandLine, n => env.TryGetValue(n, out var v) ? v : null, dir, userSecrets: false);
+        return CliSettings.From(config);
+    }
+
+    [Fact]
+    public void Command_line_beats_environment_beats_appsettings()
+    {
+        const string json = """{"Kis":{"AppKey":"from-json","AppSecret":"json-secret","HtsId":"jsonuser","Environment":"paper","WebSocketUrl":"ws://json:1"}}""";
+        var env = new Dictionary<string, string> { ["KIS_APP_KEY"] = "from-env", ["KIS_HTS_ID"] = "envuser" };
+        var cli = new Dictionary<string, string?> { ["Kis:AppKey"] = "from-cli", ["Kis:HtsId"] = null };
+
+        var s = Resolve(cli, env, json);
+        Assert.Equal("from-cli", s.AppKey);           // command line
+        Assert.Equal("envuser", s.HtsId);             // environment (command line not given)
+        Assert.Equal("json-secret", s.AppSecret);     // appsettings.json
+        Assert.Equal(KisEnvironments.Paper, s.Environment);
+        Assert.Equal(new Uri("ws://json:1"), s.WebSocketUrl);
+        Assert.True(s.HasCredentials);
+    }
+
+    [Fact]
+    public void No_credentials_means_the_built_in_simulator()
+    {
+        var s = Resolve(new(), new(), null);
+        Assert.False(s.HasCredentials);
+        Assert.Equal(KisEnvironments.Real, s.Environment);
+    }
+
+    [Fact]
+    public void Bad_values_are_clear_errors_and_secrets_never_print()
+    {
+        Assert.Contains("real' or 'paper", Assert.Throws<CliUsageException>(() => Resolve(new(), new() { ["KIS_ENV"] = "demo" }, null)).Message);
+        Assert.Contains("KIS_WS_URL", Assert.Throws<CliUsageException>(() => Resolve(new(), new() { ["KIS_WS_URL"] = "nope" }, null)).Message);
+        var s = Resolve(new(), new() { ["KIS_APP_KEY"] = "PSabcdefgh1234", ["KIS_APP_SECRET"] = "top-secret-value" }, null);
+        Assert.DoesNotContain("top-secret-value", s.ToString());
+        Assert.DoesNotContain("PSabcdefgh1234", s.ToString());
+    }
+
+    [Theory]
+    [InlineData("index:0001", "H0UPCNT0", "0001")]
+    [InlineData("H0UPCNT0:2001", "H0UPCNT0", "2001")]
+    [InlineData("bond:KR103502GD31", "H0BJCNT0", "KR103502GD31")]
+    [InlineData("program-nxt:005930", "H0NXPGM0", "005930")]
+    [InlineData("pgm:005930", "H0UNPGM0", "005930")]
+    [InlineData("notice", "H0IFCNI0", "myhts01")]
+    [InlineData("h0ifcni0:other01", "H0IFCNI0", "other01")]
+    public void Subscriptions_accept_tr_ids_and_aliases(string text, string trId, string key)
+    {
+        Assert.True(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironments.Real, out var spec, out var error), error);
+        Assert.Equal(trId, spec.Tr.Id);
+        Assert.Equal(key, spec.Key);
+    }
+
+    [Fact]
+    public void Paper_environment_maps_notices_to_h0ifcni9()
+    {
+        Assert.True(SubscriptionSpec.TryParse("notice", "myhts01", KisEnvironments.Paper, out var spec, out _));
+        Assert.Equal("H0IFCNI9", spec.Tr.Id);
+    }
+
+    [Theory]
+    [InlineData("500ms", 0.5)]
+    [InlineData("5s", 5)]
+    [InlineData("2m", 120)]
+    [InlineData("1h", 3600)]
+    [InlineData("00:00:30", 30)]
+    public void Durations_parse(string text, double seconds)
+    {
+        Assert.True(Duration.TryParse(text, out var d));
+        Assert.Equal(seconds, d.TotalSeconds, 3);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Text;
+using System.Text.Json;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Cli.Commands;
+using static Kis.Realtime.Tests.Protocol.DocumentedFrames;
+
+namespace Kis.Realtime.Tests.Cli;
+
+public class DecodeCommandTests
+{
+    private static (int Exit, List<JsonElement> Records, string Errors) Run(params byte[][] lines)
+    {
+        var input = new MemoryStream();
+        foreach (var line in lines)
+        {
+            input.Write(line);
+            input.WriteByte((byte)'\n');
+        }
+        input.Position = 0;
+        var output = new MemoryStream();
+        var errors = new StringWriter();
+        var exit = DecodeCommand.Run(input, output, errors);
+        var records = Encoding.UTF8.GetString(output.ToArray())
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+            .ToList();
+        return (exit, records, errors.ToString());
+    }
+
+    [Fact]
+    public void Documented_index_frame_becomes_typed_json()
+    {
+        var (exit, records, errors) = Run(Utf8(IndexTickFrame));
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        var r = Assert.Single(records);
+        Assert.Equal("H0UPCNT0", r.GetProperty("tr_id").GetString());
+        var f = r.GetProperty("fields");
+        Assert.Equal("0001", f.GetProperty("bstp_cls_code").GetString());
+        Assert.Equal("091240", f.GetProperty("bsop_hour").GetString());
+        Assert.Equal(JsonValueKind.Number, f.GetProperty("prpr_nmix").ValueKind);
+        Assert.Equal("2624.54", f.GetProperty("prpr_nmix").GetRawText());
+        Assert.Equal("2610.00", f.GetProperty("nmix_lwpr").GetRawText());
+        Assert.Equal("2", f.GetProperty("prdy_vrss_sign").GetString());
+        Assert.Equal(30, f.EnumerateObject().Count());
+        Assert.False(r.TryGetProperty("extra", out _));
+    }
+
+    [Fact]
+    public void Encrypted_notices_use_the_key_from_an_earlier_reply_line_and_scale_prices()
+    {
+        var (exit, records, errors) = Run(
+            Utf8(SuccessReply("H0IFCNI0", "abcd1234")),
+            Utf8("""{"header":{"tr_id":"PINGPONG","datetime":"20261121093000"}}"""),
+            Utf8($"1|H0IFCNI0|002|{EncryptIndependently(Repeat(NoticeRecord, 2))}"));
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.Equal(2, records.Count);
+        var f = records[0].GetProperty("fields");
+        Assert.Equal("78400.00", f.GetProperty("cntg_unpr").GetRawText());
+        Assert.Equal("2", f.GetProperty("cntg_qty").GetRawText());
+        Assert.Equal("0000001666", f.GetProperty("oder_no").GetString());
+        Assert.Equal("김한국", f.GetProperty("acnt_name").GetString());
+        Assert.Equal("", f.GetProperty("ooder_no").GetString());
+    }
+
+    [Fact]
+    public void Appended_fields_go_to_extra_and_empty_numbers_are_null()
+    {
+        var record = ProgramTradeRecord.Replace("^65033^", "^^") + "^X1^X2";
+        var (exit, records, _) = Run(Utf8($"0|H0UNPGM0|002|{record}^{record}"));
+        Assert.Equal(0, exit);
+        Assert.Equal(2, records.Count);
+        Assert.Equal(["X1", "X2"], records[1].GetProperty("extra").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(JsonValueKind.Null, records[0].GetProperty("fields").GetProperty("seln_rsqn").ValueKind);
+        Assert.Equal("-17227936700", records[0].GetProperty("fields").GetProperty("ntby_tr_pbmn").GetRawText());
+    }
+
+    [Fact]
+    public void Cp949_bytes_in_a_line_decode_to_korean()
+    {
+        var prefix = Utf8("0|H0BJCNT0|001|KR103502GD31^");
+        var name = KisText.Korean.GetBytes("국고03250-5303(23-2)");
+        var rest = Utf8(BondTradeRecord[BondTradeRecord.IndexOf("^131743", StringComparison.Ordinal)..]);
+        var (exit, records, errors) = Run([.. prefix, .. name, .. rest]);
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        Assert.Equal("국고03250-5303(23-2)", Assert.Single(records).GetProperty("fields").GetProperty("bond_isnm").GetString());
+    }
+
+    [Fact]
+    public void Bad_lines_are_reported_by_number_and_decoding_continues()
+    {
+        var (exit, records, errors) = Run(
+            Utf8("garbage"),
+            Utf8(IndexTickFrame),
+            Utf8("0|H0UPCNT0|002|" + IndexTickRecord + "^x"),
+            Utf8("1|H0IFCNI0|001|" + EncryptIndependently(NoticeRecord)),
+            Utf8(IndexTickFrame.Replace("2624.54", "abc")),
+            Utf8("{not json"),
+            Utf8(IndexTickFrame));
+        Assert.Equal(1, exit);
+        Assert.Equal(2, records.Count);
+        var lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length);
+        Assert.StartsWith("kisrt decode: line 1:", lines[0]);
+        Assert.Contains("line 3:", lines[1]);
+        Assert.Contains("not a multiple", lines[1]);
+        Assert.Contains("line 4:", lines[2]);
+        Assert.Contains("no key", lines[2]);
+        Assert.Contains("line 5:", lines[3]);
+        Assert.Contains("prpr_nmix", lines[3]);
+        Assert.Contains("line 6:", lines[4]);
+    }
+
+    [Fact]
+    public void Recorded_raw_lines_with_timestamps_decode_too()
+    {
+        var (exit, records, _) = Run(Utf8("2026-11-21T00:12:40.1234567+00:00\t" + IndexTickFrame));
+        Assert.Equal(0, exit);
+        Assert.Single(records);
+    }
+}

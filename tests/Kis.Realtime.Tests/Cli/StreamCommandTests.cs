@@ -1,0 +1,160 @@
+using System.Text;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Simulator;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+
+namespace Kis.Realtime.Tests.Cli;
+
+public class StreamCommandTests
+{
+    [Fact]
+    public async Task Jsonl_with_count_yields_records_of_all_five_services_from_the_built_in_simulator()
+    {
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        var exit = await StreamCommand.RunAsync(FastSimulator(), new StreamArgs { Format = "jsonl", Count = 500 }, Env(), stdout, stderr, default)
+            .WaitAsync(CliTimeout);
+
+        Assert.Equal(0, exit);
+        var records = JsonLines(stdout.ToArray());
+        Assert.Equal(500, records.Count);
+        Assert.Equal(["H0BJCNT0", "H0IFCNI0", "H0NXPGM0", "H0UNPGM0", "H0UPCNT0"],
+            records.Select(r => r.GetProperty("tr_id").GetString()).Distinct().Order());
+        foreach (var r in records)
+        {
+            Assert.True(r.TryGetProperty("tr_key", out _));
+            Assert.True(DateTimeOffset.TryParse(r.GetProperty("received_at").GetString(), out var at));
+            Assert.Equal(TimeSpan.Zero, at.Offset);
+            Assert.True(r.GetProperty("fields").EnumerateObject().Any());
+        }
+        var notice = records.First(r => r.GetProperty("tr_id").GetString() == "H0IFCNI0");
+        Assert.Equal(SimulatorOptions.DefaultHtsId, notice.GetProperty("tr_key").GetString());
+        Assert.Contains("built-in simulator", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Csv_to_a_folder_writes_one_file_per_tr_with_its_header()
+    {
+        var dir = EmptyDirectory();
+        var exit = await StreamCommand.RunAsync(FastSimulator("index:0001", "program:005930"),
+            new StreamArgs { Format = "csv", Count = 100, OutputDirectory = dir }, Env(), new MemoryStream(), new StringWriter(), default).WaitAsync(CliTimeout);
+
+        Assert.Equal(0, exit);
+        var index = File.ReadAllLines(Path.Combine(dir, "H0UPCNT0.csv"));
+        Assert.StartsWith("tr_id,tr_key,received_at,bstp_cls_code,bsop_hour,prpr_nmix,", index[0]);
+        Assert.All(index.Skip(1), l => Assert.StartsWith("H0UPCNT0,0001,", l));
+        var program = File.ReadAllLines(Path.Combine(dir, "H0UNPGM0.csv"));
+        Assert.StartsWith("tr_id,tr_key,received_at,mksc_shrn_iscd,", program[0]);
+        Assert.Equal(100, index.Length - 1 + program.Length - 1);
+        // Every row has as many columns as its header.
+        Assert.All(index.Skip(1), l => Assert.Equal(index[0].Split(',').Length, l.Split(',').Length));
+    }
+
+    [Fact]
+    public async Task Csv_to_standard_output_puts_each_trs_header_before_its_first_row()
+    {
+        var stdout = new MemoryStream();
+        var exit = await StreamCommand.RunAsync(FastSimulator("index:0001", "bond:KR103502GD31"),
+            new StreamArgs { Format = "csv", Count = 40 }, Env(), stdout, new StringWriter(), default).WaitAsync(CliTimeout);
+
+        Assert.Equal(0, exit);
+        var lines = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(42, lines.Length);
+        foreach (var tr in new[] { "H0UPCNT0", "H0BJCNT0" })
+        {
+            var header = Array.FindIndex(lines, l => l.StartsWith("tr_id,") && l.Contains(tr == "H0UPCNT0" ? "bstp_cls_code" : "bond_isnm"));
+            var firstRow = Array.FindIndex(lines, l => l.StartsWith(tr + ","));
+            Assert.True(header >= 0 && header < firstRow, tr);
+        }
+    }
+
+    [Fact]
+    public async Task Table_format_when_redirected_prints_a_row_per_subscription()
+    {
+        var stderr = new StringWriter();
+        var exit = await StreamCommand.RunAsync(FastSimulator(), new StreamArgs { Format = "table", Count = 200 }, Env(), new MemoryStream(), stderr, default)
+            .WaitAsync(CliTimeout);
+
+        Assert.Equal(0, exit);
+        var text = stderr.ToString();
+        foreach (var row in new[] { "H0UPCNT0 0001", "H0BJCNT0 KR103502GD31", "H0NXPGM0 005930", "H0UNPGM0 005930", "H0IFCNI0 " + SimulatorOptions.DefaultHtsId })
+            Assert.Contains(row, text);
+        Assert.Contains("Connected", text);
+    }
+
+    [Fact]
+    public async Task Duration_stops_cleanly_with_exit_code_zero()
+    {
+        var exit = await StreamCommand.RunAsync(FastSimulator("index:0001"), new StreamArgs { Format = "jsonl", Duration = TimeSpan.FromSeconds(1.5) },
+            Env(), new MemoryStream(), new StringWriter(), default).WaitAsync(CliTimeout);
+        Assert.Equal(0, exit);
+    }
+
+    [Fact]
+    public async Task Cancellation_like_ctrl_c_releases_every_registration_on_the_server()
+    {
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(200) });
+        var args = new ConnectionArgs
+        {
+            Subscriptions = ["index:0001", "bond:KR103502GD31", "notice"],
+            WebSocketUrl = sim.WebSocketUrl.ToString(),
+            RestUrl = sim.RestBaseUrl.ToString(),
+            AppKey = SimulatorOptions.DefaultAppKey,
+            AppSecret = SimulatorOptions.DefaultAppSecret,
+            HtsId = SimulatorOptions.DefaultHtsId,
+        };
+        using var ctrlC = new CancellationTokenSource();
+        // "Ctrl+C" once every subscription has delivered: all three registrations are live on the server.
+        var stdout = new NotifyingStream(() => ctrlC.Cancel(), text => text.Contains("H0UPCNT0") && text.Contains("H0BJCNT0") && text.Contains("H0IFCNI0"));
+        var exit = await StreamCommand.RunAsync(args, new StreamArgs { Format = "jsonl" }, Env(), stdout, new StringWriter(), ctrlC.Token)
+            .WaitAsync(CliTimeout);
+
+        Assert.Equal(0, exit);
+        Assert.True(stdout.Fired);
+        // Graceful: every registration released (tr_type 2) before the close frame.
+        await sim.WaitForSessionsAsync(s => s.Count == 0).WaitAsync(CliTimeout);
+        Assert.Equal(3, sim.Counters.Replies("OPSP0001"));
+    }
+
+    [Fact]
+    public async Task Bad_subscriptions_are_usage_errors_naming_the_problem()
+    {
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
+            StreamCommand.RunAsync(FastSimulator("index:12"), new StreamArgs(), Env(), new MemoryStream(), new StringWriter(), default));
+        Assert.Contains("4-digit index code", e.Message);
+        var e2 = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
+            StreamCommand.RunAsync(FastSimulator("ticks:0001"), new StreamArgs(), Env(), new MemoryStream(), new StringWriter(), default));
+        Assert.Contains("unknown TR 'ticks'", e2.Message);
+    }
+
+    /// <summary>A stream that calls back once its content meets a condition (the test's "user presses Ctrl+C").</summary>
+    private sealed class NotifyingStream(Action callback, Func<string, bool> condition) : MemoryStream
+    {
+        public bool Fired { get; private set; }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            base.Write(buffer);
+            Fire();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            base.Write(buffer, offset, count);
+            Fire();
+        }
+
+        public override void WriteByte(byte value)
+        {
+            base.WriteByte(value);
+            Fire();
+        }
+
+        private void Fire()
+        {
+            if (Fired || !condition(Encoding.UTF8.GetString(GetBuffer(), 0, (int)Length))) return;
+            Fired = true;
+            callback();
+        }
+    }
+}

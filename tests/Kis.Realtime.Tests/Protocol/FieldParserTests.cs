@@ -1,0 +1,95 @@
+using System.Globalization;
+using Kis.Realtime.Protocol;
+using static Kis.Realtime.Tests.Protocol.DocumentedFrames;
+
+namespace Kis.Realtime.Tests.Protocol;
+
+public class FieldParserTests
+{
+    [Theory]
+    [InlineData("2624.54", 0, "2624.54")]
+    [InlineData("-32.68", 0, "-32.68")]
+    [InlineData("+1.26", 0, "1.26")]
+    [InlineData("10575.00", 0, "10575.00")]
+    [InlineData("0000000002", 0, "2")]
+    [InlineData("007840000", 2, "78400.00")]
+    [InlineData("000000000", 2, "0.00")]
+    [InlineData("-0.00", 0, "0.00")]
+    [InlineData(".5", 0, "0.5")]
+    [InlineData("123456789012345678901234", 0, "123456789012345678901234")]
+    [InlineData("-17227936700", 0, "-17227936700")]
+    public void Decimals_parse_exactly_with_scale_kept(string text, int implied, string expected)
+    {
+        Assert.True(FieldParsers.TryParseDecimal(Utf8(text), implied, out var value));
+        Assert.Equal(expected, value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-")]
+    [InlineData("+")]
+    [InlineData(".")]
+    [InlineData("12.")]
+    [InlineData("1.2.3")]
+    [InlineData("1e5")]
+    [InlineData("12a")]
+    [InlineData(" 12")]
+    [InlineData("--1")]
+    public void Non_numbers_are_rejected(string text)
+    {
+        Assert.False(FieldParsers.TryParseDecimal(Utf8(text), 0, out _));
+    }
+
+    [Theory]
+    [InlineData("0", 0L)]
+    [InlineData("-224036", -224036L)]
+    [InlineData("109159646900", 109159646900L)]
+    [InlineData("0000000002", 2L)]
+    [InlineData("9223372036854775807", long.MaxValue)]
+    [InlineData("-9223372036854775808", long.MinValue)]
+    public void Integers_parse_to_64_bits(string text, long expected)
+    {
+        Assert.True(FieldParsers.TryParseInt64(Utf8(text), out var value));
+        Assert.Equal(expected, value);
+    }
+
+    [Theory]
+    [InlineData("9223372036854775808")]
+    [InlineData("1.5")]
+    [InlineData("")]
+    [InlineData("-")]
+    [InlineData("x")]
+    public void Bad_integers_are_rejected(string text) => Assert.False(FieldParsers.TryParseInt64(Utf8(text), out _));
+
+    [Theory]
+    [InlineData("091240", 9, 12, 40)]
+    [InlineData("000000", 0, 0, 0)]
+    [InlineData("235959", 23, 59, 59)]
+    public void Times_parse(string text, int h, int m, int s)
+    {
+        Assert.True(FieldParsers.TryParseTime(Utf8(text), out var t));
+        Assert.Equal(new TimeOnly(h, m, s), t);
+    }
+
+    [Theory]
+    [InlineData("240000")]
+    [InlineData("096000")]
+    [InlineData("091260")]
+    [InlineData("09124")]
+    [InlineData("0912400")]
+    [InlineData("09:12:")]
+    public void Bad_times_are_rejected(string text) => Assert.False(FieldParsers.TryParseTime(Utf8(text), out _));
+
+    [Fact]
+    public void Text_falls_back_to_cp949_when_not_utf8()
+    {
+        var name = "국고03250-5303(23-2)";
+        var cp949 = KisText.Korean.GetBytes(name);
+        Assert.False(KisText.IsUtf8(cp949));
+        Assert.Equal(name, KisText.Decode(cp949));
+        Assert.Equal(name, KisText.Decode(Utf8(name)));
+        Assert.Equal("", KisText.Decode([]));
+        // The cache must never confuse two values.
+        for (var i = 0; i < 5000; i++) Assert.Equal(i.ToString("D6"), KisText.Decode(Utf8(i.ToString("D6"))));
+    }
+}
