@@ -152,6 +152,39 @@ public sealed class SessionProtocolTests
     }
 
     [Fact]
+    public async Task Liveness_and_backoff_run_on_the_injected_clock()
+    {
+        var connections = 0;
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            Interlocked.Increment(ref connections);
+            await ReceiveText(ws); // a server that never sends anything: a stalled connection
+        }, MapApproval);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var client = new KisRealtimeClient(OptionsFor(peer) with
+        {
+            TimeProvider = time,
+            LivenessTimeout = TimeSpan.FromSeconds(300),
+            ReconnectMinDelay = TimeSpan.FromSeconds(10),
+        });
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+
+        var lost = NextStateAsync(client, e => e.Current == KisConnectionState.Reconnecting);
+        time.Advance(TimeSpan.FromSeconds(299)); // quiet, but not for long enough
+        Assert.Equal(KisConnectionState.Connected, client.State);
+        time.Advance(TimeSpan.FromSeconds(76)); // the watchdog (every 75 s) now sees > 300 s of silence
+        var e = await lost;
+        Assert.Equal("stalled", e.Reason);
+        Assert.InRange(e.RetryIn!.Value, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12)); // min delay ±20 %
+
+        var back = NextStateAsync(client, e => e.Current == KisConnectionState.Connected);
+        Assert.Equal(1, connections);
+        await UntilAsync(() => { time.Advance(TimeSpan.FromSeconds(1)); return client.State == KisConnectionState.Connected; }, "the reconnect");
+        await back;
+        Assert.Equal(1, client.Statistics.Reconnects);
+    }
+
+    [Fact]
     public async Task Unreachable_server_faults_the_first_connect()
     {
         await using var peer = await KestrelPeer.StartAsync(configure: MapApproval); // REST only: no WebSocket endpoint
