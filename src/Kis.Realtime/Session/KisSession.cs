@@ -205,10 +205,11 @@ internal sealed class KisSession : IAsyncDisposable
             everConnected = true;
             _appKeyInUse = false;
             var connectedAt = _time.GetTimestamp();
+            _stalled = false;
+            using var watchdog = StartWatchdog(connection); // before anyone hears "connected": no unwatched window
             SetState(KisConnectionState.Connected);
             firstConnect.TrySetResult();
 
-            using var watchdog = StartWatchdog(connection);
             var receive = ReceiveLoopAsync(connection);
             if (replay.Count > 0) _ = ResubscribeAsync(replay, epoch);
             var lostReason = await receive.ConfigureAwait(false);
@@ -294,7 +295,6 @@ internal sealed class KisSession : IAsyncDisposable
     private async Task<string> ReceiveLoopAsync(WebSocketConnection connection)
     {
         await Task.Yield(); // let the caller start the resubscription while this loop runs
-        _stalled = false;
         try
         {
             while (true)
@@ -763,9 +763,9 @@ internal sealed class KisSession : IAsyncDisposable
         foreach (var s in subscribers) s.Complete(null);
 
         if (connection is not null)
-        {
             await connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).ConfigureAwait(false);
-        }
+        else
+            _stop.Cancel(); // connecting or waiting to reconnect: nothing to close politely, stop at once
         var run = _run;
         if (run is not null)
         {

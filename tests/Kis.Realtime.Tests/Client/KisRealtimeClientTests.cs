@@ -207,6 +207,9 @@ public sealed class KisRealtimeClientTests
         cts.Cancel();
         await CancelledAsync(pending);
         await tb.DisposeAsync();
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await b.DisposeAsync(); // waiting out the 30 s OPSP8996 delay: shutdown is still immediate
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"dispose took {stopwatch.Elapsed}");
     }
 
     [Fact]
