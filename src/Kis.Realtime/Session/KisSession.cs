@@ -22,6 +22,19 @@ internal sealed class Registration(TrDefinition tr, string key)
     public bool Removed;
 }
 
+/// <summary>(TR, key) identity of a registration: HTS IDs compare without regard to case, other keys exactly.</summary>
+internal sealed class RegistrationKeyComparer : IEqualityComparer<(TrId TrId, string Key)>
+{
+    public static readonly RegistrationKeyComparer Instance = new();
+
+    private static StringComparer For(TrId trId) =>
+        KisTrs.TryGet(trId, out var tr) && tr.KeyFormat == TrKeyFormat.HtsId ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    public bool Equals((TrId TrId, string Key) x, (TrId TrId, string Key) y) => x.TrId == y.TrId && For(x.TrId).Equals(x.Key, y.Key);
+
+    public int GetHashCode((TrId TrId, string Key) obj) => HashCode.Combine(obj.TrId, For(obj.TrId).GetHashCode(obj.Key));
+}
+
 /// <summary>A request waiting for its reply.</summary>
 internal sealed class PendingRequest(string trId, string trKey, RequestType type, int epoch)
 {
@@ -52,7 +65,7 @@ internal sealed class KisSession : IAsyncDisposable
     private readonly Action<KisStateChangedEventArgs> _onStateChanged;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<(TrId, string), Registration> _registrations = new();
+    private readonly Dictionary<(TrId, string), Registration> _registrations = new(RegistrationKeyComparer.Instance);
     private volatile Dictionary<TrId, Dictionary<string, Registration>> _routes = new();
     private readonly List<PendingRequest> _pending = new();
     private readonly FrameDecoder _decoder = new();
@@ -717,7 +730,9 @@ internal sealed class KisSession : IAsyncDisposable
         var routes = new Dictionary<TrId, Dictionary<string, Registration>>();
         foreach (var ((trId, key), r) in _registrations)
         {
-            if (!routes.TryGetValue(trId, out var byKey)) routes[trId] = byKey = new Dictionary<string, Registration>(StringComparer.Ordinal);
+            // HTS IDs are matched without regard to case (KIS accepts them so); every other key is exact.
+            if (!routes.TryGetValue(trId, out var byKey))
+                routes[trId] = byKey = new Dictionary<string, Registration>(r.Tr.KeyFormat == TrKeyFormat.HtsId ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
             byKey[key] = r;
         }
         _routes = routes;

@@ -31,8 +31,10 @@ public sealed class KisRealtimeClientTests
         Assert.Equal(("005930", ProgramTradeVenue.Unified), (u.StockCode, u.Venue));
         var notice = await notices.NextAsync(); // encrypted on the wire: decrypted with this session's key
         Assert.Equal(SimulatorOptions.DefaultHtsId, notice.CustomerId);
+        await using var upper = client.SubscribeFuturesOptionsNoticesAsync(SimulatorOptions.DefaultHtsId.ToUpperInvariant()).GetAsyncEnumerator();
+        Assert.Equal(SimulatorOptions.DefaultHtsId, (await upper.NextAsync()).CustomerId); // HTS IDs route regardless of case
 
-        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 5);
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 5); // the upper-case HTS ID shares the registration
         Assert.Equal(0, client.Statistics.DecodeErrors);
         Assert.True(client.Statistics.RecordsDelivered >= 5);
     }
