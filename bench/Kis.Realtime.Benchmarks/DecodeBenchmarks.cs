@@ -28,6 +28,8 @@ public class DecodeBenchmarks
     private byte[] _programMultiFrame = null!;
     private byte[] _noticeFrame = null!;
     private FrameDecoder _decoder = null!;
+    private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(64 * 1024);
+    private System.Text.Json.Utf8JsonWriter _jsonWriter = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -42,6 +44,18 @@ public class DecodeBenchmarks
         _decoder.Keys.Set(KisTrs.FuturesOptionsNotices.TrId, Key, Iv);
         using var cipher = new NoticeCipher(Key, Iv);
         _noticeFrame = [.. "1|H0IFCNI0|001|"u8, .. cipher.EncryptToBase64(Encoding.UTF8.GetBytes(NoticeRecord))];
+    }
+
+    /// <summary>The `kisrt decode` / `stream --format jsonl` path for one index record.</summary>
+    [Benchmark]
+    public int IndexTick_Record_ToJson()
+    {
+        _json.ResetWrittenCount();
+        _jsonWriter ??= new System.Text.Json.Utf8JsonWriter(_json, Kis.Realtime.Formatting.RecordJson.WriterOptions);
+        _jsonWriter.Reset(_json);
+        Kis.Realtime.Formatting.RecordJson.Write(_jsonWriter, IndexTick.Definition, _indexRecord, "0001", DateTimeOffset.UnixEpoch);
+        _jsonWriter.Flush();
+        return _json.WrittenCount;
     }
 
     [GlobalCleanup]

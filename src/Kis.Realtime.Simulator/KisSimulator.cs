@@ -140,7 +140,9 @@ public sealed class KisSimulator : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The credentials are not accepted.</exception>
     public async Task<string> IssueApprovalKeyAsync(string? appKey = null, string? appSecret = null, CancellationToken ct = default)
     {
-        using var http = new HttpClient { BaseAddress = RestBaseUrl };
+        // Loopback only: never route through a proxy configured in the environment.
+        using var handler = new HttpClientHandler { UseProxy = false };
+        using var http = new HttpClient(handler) { BaseAddress = RestBaseUrl };
         using var response = await http.PostAsJsonAsync("/oauth2/Approval", new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",

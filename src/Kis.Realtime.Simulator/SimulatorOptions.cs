@@ -117,7 +117,10 @@ public sealed record SimulatorOptions
     /// <summary>Maximum records per multi-record frame (1..999); bursts and fast paces are split into frames of at most this many.</summary>
     public int MaxRecordsPerFrame { get; init; } = 100;
 
-    /// <summary>A file of recorded frames to serve (lines <c>&lt;ISO-8601 UTC&gt;\t&lt;raw message&gt;</c>); null for none.</summary>
+    /// <summary>
+    /// A file of recorded frames to serve (lines <c>&lt;ISO-8601 UTC&gt;\t&lt;raw message&gt;</c>); null for none. The generator
+    /// keeps running alongside unless <see cref="Pace"/> is <see cref="MarketPace.Off"/> (what a pure replay wants).
+    /// </summary>
     public string? ReplayFile { get; init; }
 
     /// <summary>Replay pace: 1.0 = original timing, 2.0 = twice as fast, 0 = as fast as possible.</summary>

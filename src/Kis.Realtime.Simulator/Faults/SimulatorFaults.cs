@@ -40,10 +40,21 @@ public sealed class SimulatorFaults
     /// Stalls every session, and new ones until <see cref="Unstall"/>: nothing is sent (no data, no replies, no PINGPONG)
     /// and requests are held unanswered. The socket stays open. PINGPONG deadlines are suspended meanwhile.
     /// </summary>
-    public Task<int> Stall()
+    /// <param name="duration">When given, the stall ends by itself after this time (on the simulator's clock).</param>
+    public Task<int> Stall(TimeSpan? duration = null)
     {
         var n = _hub.SetStalled(true);
         Log.Fault(_hub.Logger, "stall", n);
+        if (duration is { } d)
+        {
+            ITimer? timer = null;
+            timer = _hub.Options.TimeProvider.CreateTimer(_ =>
+            {
+                _hub.SetStalled(false);
+                Log.Fault(_hub.Logger, "unstall (timed)", 0);
+                timer?.Dispose();
+            }, null, d, Timeout.InfiniteTimeSpan);
+        }
         return Task.FromResult(n);
     }
 

@@ -32,7 +32,10 @@ internal static class RestEndpoints
             {
                 case "drop": return Affected(fault, await faults.DropConnections().ConfigureAwait(false));
                 case "close": return Affected(fault, await faults.CloseConnections().ConfigureAwait(false));
-                case "stall": return Affected(fault, await faults.Stall().ConfigureAwait(false));
+                case "stall":
+                    TimeSpan? duration = double.TryParse(q["seconds"].ToString(), System.Globalization.NumberStyles.Float,
+                        System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+                    return Affected(fault, await faults.Stall(duration).ConfigureAwait(false));
                 case "unstall": return Affected(fault, await faults.Unstall().ConfigureAwait(false));
                 case "malformed": return Affected(fault, await faults.SendMalformedFrame().ConfigureAwait(false));
                 case "non-utf8": return Affected(fault, await faults.SendNonUtf8Frame().ConfigureAwait(false));
@@ -54,7 +57,7 @@ internal static class RestEndpoints
     }
 
     private static readonly string[] FaultNames =
-        ["drop", "close", "stall", "unstall", "malformed", "non-utf8", "expire-keys", "refuse-sessions?on=true|false", "fail-next?code=OPSPnnnn&count=n"];
+        ["drop", "close", "stall?seconds=n", "unstall", "malformed", "non-utf8", "expire-keys", "refuse-sessions?on=true|false", "fail-next?code=OPSPnnnn&count=n"];
 
     private static IResult Affected(string fault, int n) => Results.Json(new { fault, affected = n }, Json);
 

@@ -19,7 +19,8 @@ internal sealed partial class SimSession : IAsyncDisposable
     /// <summary>KIS's limit: 41 registrations per session, all TRs together.</summary>
     public const int MaxRegistrations = 41;
 
-    private const int SendBufferSize = 128 * 1024;
+    /// <summary>Room for the largest record of any generator (bytes).</summary>
+    private const int MaxRecordBytes = 512;
     private const int FrameStart = WsFraming.MaxHeaderLength;
     private const int PayloadStart = FrameStart + FrameWriter.HeaderLength;
     private const string KeyAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -111,7 +112,8 @@ internal sealed partial class SimSession : IAsyncDisposable
     public async Task RunAsync()
     {
         var ct = _cts.Token;
-        _sendBuffer = ArrayPool<byte>.Shared.Rent(SendBufferSize);
+        // Big enough for a full frame of the largest records, so MaxRecordsPerFrame is never cut short by the buffer.
+        _sendBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(64 * 1024, PayloadStart + _hub.Options.MaxRecordsPerFrame * MaxRecordBytes));
         using var pingTimer = _time.CreateTimer(static s => ((SimSession)s!).OnPingTimer(), this,
             _hub.Options.PingInterval, _hub.Options.PingInterval);
         var receive = Task.Run(() => ReceiveLoopAsync(ct), CancellationToken.None);
@@ -134,8 +136,20 @@ internal sealed partial class SimSession : IAsyncDisposable
         {
             await _cts.CancelAsync().ConfigureAwait(false);
             if (!receive.IsCompleted || !send.IsCompleted) _context.Abort();
-            try { await Task.WhenAll(receive, send).ConfigureAwait(false); }
-            catch (Exception) { /* ended by cancellation or abort: the reason is already recorded */ }
+            try
+            {
+                await Task.WhenAll(receive, send).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Cancellation and I/O failures are how sessions end (the reason is recorded); anything else is a bug: log it.
+                foreach (var loop in new[] { receive, send })
+                    if (loop.Exception?.GetBaseException() is { } ex and not OperationCanceledException and not IOException)
+                    {
+                        _endReason = "failed: " + ex.GetType().Name;
+                        Log.SessionFailed(_hub.Logger, Id, ex);
+                    }
+            }
             ArrayPool<byte>.Shared.Return(_sendBuffer);
             _cipher.Dispose();
             Log.SessionEnded(_hub.Logger, Id, _endReason);
@@ -148,10 +162,18 @@ internal sealed partial class SimSession : IAsyncDisposable
     /// <summary>Drops the TCP connection without a close frame.</summary>
     public Task AbortAsync()
     {
+        if (Completion.IsCompleted) return Completion;
         _endReason = "dropped by fault injection";
         _closing = true;
-        _context.Abort();
-        _cts.Cancel();
+        try
+        {
+            _context.Abort();
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended between the caller's snapshot and now: nothing left to drop.
+        }
         return Completion;
     }
 
@@ -183,6 +205,9 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
         else
         {
+            if (!_stalled) return;
+            // Heartbeat restarts clean: the client could not have had an answer processed while we held its messages.
+            lock (_gate) _pingOutstanding = _pingAnswered = false;
             _stalled = false;
             _unstalled.TrySetResult();
         }
@@ -404,6 +429,9 @@ internal sealed partial class SimSession : IAsyncDisposable
             _subscriptions.Add(sub);
             _snapshot = [.. _subscriptions];
         }
+        // Wake the send loop again: it may have drained the reply and gone back to sleep before the new
+        // subscription became visible.
+        _control.Writer.TryWrite(new Outgoing(null));
         _hub.NotifyChanged();
     }
 
@@ -441,6 +469,5 @@ internal sealed partial class SimSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await AbortAsync().ConfigureAwait(false);
-        _cts.Dispose();
     }
 }

@@ -12,6 +12,12 @@ namespace Kis.Realtime.Formatting;
 /// </summary>
 public static class RecordJson
 {
+    // Field names pre-encoded once per TR: writing a property name is then a copy, not an escape check + transcode.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TrDefinition, JsonEncodedText[]> EncodedNames = new();
+
+    private static JsonEncodedText[] NamesOf(TrDefinition tr) => EncodedNames.GetValue(tr,
+        static t => t.Fields.Select(f => JsonEncodedText.Encode(f.Name, WriterOptions.Encoder)).ToArray());
+
     /// <summary>Writer options: Korean text stays readable instead of \uXXXX escapes.</summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false };
 
@@ -59,13 +65,15 @@ public static class RecordJson
         if (receivedAt is { } at) json.WriteString("received_at"u8, at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteStartObject("fields"u8);
         var reader = new FieldReader(record);
+        var names = NamesOf(tr);
         for (var i = 0; i < tr.Fields.Count && reader.TryRead(out var field); i++)
         {
             var def = tr.Fields[i];
-            json.WritePropertyName(def.Name);
+            json.WritePropertyName(names[i]);
             if (def.IsNumeric)
             {
-                if (!field.IsEmpty && FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out var number)) json.WriteNumberValue(number);
+                if (def.ImpliedDecimals == 0 && IsCanonicalJsonNumber(field)) json.WriteRawValue(field, skipInputValidation: true);
+                else if (!field.IsEmpty && FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out var number)) json.WriteNumberValue(number);
                 else json.WriteNullValue();
             }
             else
@@ -82,5 +90,35 @@ public static class RecordJson
             json.WriteEndArray();
         }
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// True when the field's text already is the JSON spelling of its value (no '+', no leading zeros, no "-0"),
+    /// so it can be copied as is: most KIS numbers are, and copying is far cheaper than formatting a decimal.
+    /// </summary>
+    internal static bool IsCanonicalJsonNumber(ReadOnlySpan<byte> s)
+    {
+        var i = 0;
+        if (s.Length > 0 && s[0] == (byte)'-') i = 1;
+        if (i >= s.Length) return false;
+        if (s[i] == (byte)'0')
+        {
+            if (i == 1) return false; // "-0…": the parsed value drops the sign
+            i++;
+            if (i == s.Length) return true; // "0"
+            if (s[i] != (byte)'.') return false; // leading zero
+        }
+        else
+        {
+            if ((uint)(s[i] - '1') > 8) return false;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+            if (i == s.Length) return true;
+            if (s[i] != (byte)'.') return false;
+        }
+
+        i++; // past '.'
+        if (i == s.Length) return false;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+        return i == s.Length;
     }
 }

@@ -93,3 +93,34 @@ public class FieldParserTests
         for (var i = 0; i < 5000; i++) Assert.Equal(i.ToString("D6"), KisText.Decode(Utf8(i.ToString("D6"))));
     }
 }
+
+public class CanonicalNumberTests
+{
+    [Theory]
+    [InlineData("0", true)]
+    [InlineData("2624.54", true)]
+    [InlineData("-32.68", true)]
+    [InlineData("0.92", true)]
+    [InlineData("10575.00", true)]
+    [InlineData("-17227936700", true)]
+    [InlineData("0000000002", false)]
+    [InlineData("+1.26", false)]
+    [InlineData("-0.00", false)]
+    [InlineData("-0", false)]
+    [InlineData("12.", false)]
+    [InlineData(".5", false)]
+    [InlineData("", false)]
+    [InlineData("-", false)]
+    [InlineData("1e5", false)]
+    [InlineData("00.5", false)]
+    public void Only_text_that_is_already_json_is_copied(string text, bool canonical)
+    {
+        Assert.Equal(canonical, Kis.Realtime.Formatting.RecordJson.IsCanonicalJsonNumber(DocumentedFrames.Utf8(text)));
+        if (canonical)
+        {
+            // Copying must give exactly what formatting the parsed value gives.
+            Assert.True(FieldParsers.TryParseDecimal(DocumentedFrames.Utf8(text), 0, out var value));
+            Assert.Equal(text, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -109,3 +109,48 @@ public class NoticeDecryptionTests
         Assert.DoesNotContain(Key, cipher.ToString());
     }
 }
+
+public class AesCbcDecryptorTests
+{
+    [Fact]
+    public void Matches_dotnet_aes_for_random_keys_and_lengths_including_in_place()
+    {
+        if (!AesCbcDecryptor.IsSupported) return; // NoticeCipher uses .NET's AES there; covered by the other tests
+        var random = new Random(7);
+        for (var i = 0; i < 300; i++)
+        {
+            var key = new byte[32];
+            var iv = new byte[16];
+            var plain = new byte[random.Next(0, 700)];
+            random.NextBytes(key);
+            random.NextBytes(iv);
+            random.NextBytes(plain);
+            using var aes = System.Security.Cryptography.Aes.Create();
+            aes.Key = key;
+            var cipher = aes.EncryptCbc(plain, iv);
+
+            var decryptor = new AesCbcDecryptor(key, iv);
+            var output = new byte[cipher.Length];
+            Assert.True(decryptor.TryDecrypt(cipher, output, out var written));
+            Assert.Equal(plain, output[..written]);
+
+            Assert.True(decryptor.TryDecrypt(cipher, cipher, out written)); // in place
+            Assert.Equal(plain, cipher[..written]);
+        }
+    }
+
+    [Fact]
+    public void Bad_padding_and_partial_blocks_are_rejected()
+    {
+        if (!AesCbcDecryptor.IsSupported) return;
+        var key = Encoding.UTF8.GetBytes(DocumentedFrames.Key);
+        var iv = Encoding.UTF8.GetBytes(DocumentedFrames.Iv);
+        using var aes = System.Security.Cryptography.Aes.Create();
+        aes.Key = key;
+        var cipher = aes.EncryptCbc(new byte[16], iv, System.Security.Cryptography.PaddingMode.None); // plaintext ends in 0x00: invalid PKCS7
+        var decryptor = new AesCbcDecryptor(key, iv);
+        Assert.False(decryptor.TryDecrypt(cipher, new byte[16], out _));
+        Assert.False(decryptor.TryDecrypt(new byte[15], new byte[16], out _));
+        Assert.False(decryptor.TryDecrypt([], new byte[16], out _));
+    }
+}

@@ -116,3 +116,46 @@ public sealed class DataFrameTests
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
     }
 }
+
+public sealed class PaceTests
+{
+    [Fact]
+    public async Task A_rate_pace_sends_about_that_many_records_per_second_and_counts_them()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        await c.NextDataAsync();
+        var start = DateTime.UtcNow;
+        var records = 0;
+        while (DateTime.UtcNow - start < TimeSpan.FromSeconds(1))
+        {
+            var m = await c.NextDataAsync();
+            Assert.True(DataFrame.TryParse(m.Data, out var f, out _));
+            records += f.RecordCount;
+        }
+        Assert.InRange(records, 40, 200);
+        var session = sim.Sessions.Single();
+        Assert.True(session.RecordsSent >= records);
+        Assert.True(session.BytesSent > session.RecordsSent * 100);
+        Assert.Equal(1, sim.Counters.SessionsAccepted);
+        Assert.True(sim.Counters.FramesSent >= session.FramesSent);
+        Assert.Equal(sim.Counters.RecordsSent, session.RecordsSent);
+    }
+
+    [Fact]
+    public async Task Demo_pace_sends_some_bursts_as_multi_record_frames()
+    {
+        await using var sim = await Sim.StartAsync();
+        await using var c = await Sim.ClientAsync(sim);
+        for (var i = 0; i < 20; i++) await c.SubscribeAsync("H0UPCNT0", $"{i:D4}");
+        var sawMulti = false;
+        for (var n = 0; n < 400 && !sawMulti; n++)
+        {
+            var m = await c.NextDataAsync();
+            Assert.True(DataFrame.TryParse(m.Data, out var f, out _));
+            sawMulti = f.RecordCount > 1;
+        }
+        Assert.True(sawMulti);
+    }
+}

@@ -144,3 +144,28 @@ public sealed class FaultTests
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
     }
 }
+
+public sealed class FaultTimingTests
+{
+    [Fact]
+    public async Task A_timed_stall_ends_by_itself()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim);
+        await Sim.SessionsAsync(sim, s => s.Count == 1);
+        await sim.Faults.Stall(TimeSpan.FromMilliseconds(300));
+        var sent = DateTime.UtcNow;
+        var reply = await c.RequestAsync("H0UPCNT0", "0001"); // held until the stall ends
+        Assert.Equal(OpspCode.SubscribeSuccess, reply.Code);
+        Assert.True(DateTime.UtcNow - sent >= TimeSpan.FromMilliseconds(250));
+        Assert.False(sim.Faults.IsStalled);
+    }
+
+    [Fact]
+    public void Options_ToString_hides_secrets()
+    {
+        var text = SimulatorOptions.Default.ToString() + SimulatorOptions.Default.Credentials[0];
+        Assert.DoesNotContain(SimulatorOptions.DefaultAppSecret, text);
+        Assert.DoesNotContain(SimulatorOptions.DefaultAppKey, text);
+    }
+}

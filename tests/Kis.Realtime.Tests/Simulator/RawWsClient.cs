@@ -43,19 +43,20 @@ public sealed class RawWsClient : IAsyncDisposable
 
     public Task SendPongAsync() => SendAsync(0xA, []);
 
-    public async Task SendAsync(byte opcode, byte[] payload)
+    public async Task SendAsync(byte opcode, byte[] payload, bool fin = true, bool masked = true)
     {
-        var mask = RandomNumberGenerator.GetBytes(4);
-        var frame = new List<byte> { (byte)(0x80 | opcode) };
-        if (payload.Length < 126) frame.Add((byte)(0x80 | payload.Length));
+        var mask = masked ? RandomNumberGenerator.GetBytes(4) : [];
+        var frame = new List<byte> { (byte)((fin ? 0x80 : 0) | opcode) };
+        var maskBit = masked ? 0x80 : 0;
+        if (payload.Length < 126) frame.Add((byte)(maskBit | payload.Length));
         else
         {
-            frame.Add(0x80 | 126);
+            frame.Add((byte)(maskBit | 126));
             frame.Add((byte)(payload.Length >> 8));
             frame.Add((byte)payload.Length);
         }
         frame.AddRange(mask);
-        for (var i = 0; i < payload.Length; i++) frame.Add((byte)(payload[i] ^ mask[i & 3]));
+        for (var i = 0; i < payload.Length; i++) frame.Add(masked ? (byte)(payload[i] ^ mask[i & 3]) : payload[i]);
         await _stream.WriteAsync(frame.ToArray());
     }
 

@@ -88,13 +88,6 @@ public sealed class SimTestClient : IAsyncDisposable
 
     public Task SendTextAsync(string text) => _ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    public Task SendPongFrameAsync()
-    {
-        // ClientWebSocket has no public pong API; its keep-alive sends unsolicited pongs, so tests that need a pong
-        // frame use RawWsClient instead.
-        throw new NotSupportedException();
-    }
-
     public Task SubscribeAsync(string trId, string trKey, string trType = "1", string? approvalKey = null)
         => _ws.SendAsync(SubscriptionRequest.ToBytes(approvalKey ?? ApprovalKey ?? "", CustomerType.Personal,
             trType == "1" ? RequestType.Subscribe : RequestType.Unsubscribe, trId, trKey), WebSocketMessageType.Text, true, CancellationToken.None);

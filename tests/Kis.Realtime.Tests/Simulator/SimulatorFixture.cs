@@ -23,4 +23,15 @@ internal static class Sim
         using var cts = new CancellationTokenSource(SimTestClient.Timeout);
         await sim.WaitForSessionsAsync(condition, cts.Token);
     }
+
+    /// <summary>Yields until a server-side counter reaches a state (no sleeping; a timeout guard ends it).</summary>
+    public static async Task UntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + SimTestClient.Timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not reached");
+            await Task.Yield();
+        }
+    }
 }
