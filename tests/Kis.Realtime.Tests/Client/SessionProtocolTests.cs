@@ -187,6 +187,37 @@ public sealed class SessionProtocolTests
     }
 
     [Fact]
+    public async Task Replies_with_a_header_match_their_request_even_out_of_order()
+    {
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            var first = await ReceiveText(ws);
+            var second = await ReceiveText(ws);
+            Assert.Contains("\"0001\"", first);
+            Assert.Contains("\"0002\"", second);
+            // Answer the second request first, then refuse the first one.
+            await ws.SendAsync(Reply("H0UPCNT0", "0002", "OPSP0000"), WebSocketMessageType.Text, true, CancellationToken.None);
+            await ws.SendAsync("{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"0001\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP8992\",\"msg1\":\"SUBSCRIBE ERROR : invalid tr_key\"}}"u8.ToArray(),
+                WebSocketMessageType.Text, true, CancellationToken.None);
+            await ws.SendAsync("0|H0UPCNT0|001|0002^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19"u8.ToArray(),
+                WebSocketMessageType.Text, true, CancellationToken.None);
+            while (await ReceiveText(ws) is not null) // the release of 0002
+                await ws.SendAsync(Reply("H0UPCNT0", "0002", "OPSP0001"), WebSocketMessageType.Text, true, CancellationToken.None);
+        }, MapApproval);
+        await using var client = new KisRealtimeClient(OptionsFor(peer) with { SubscribePacing = TimeSpan.Zero });
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        await using var a = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        var aFirst = a.MoveNextAsync().AsTask();
+        await UntilAsync(() => client.Statistics.Registrations == 1, "the first request");
+        await using var b = client.SubscribeIndexTicksAsync("0002").GetAsyncEnumerator();
+        var tick = await b.NextAsync();
+        Assert.Equal(2624.54m, tick.Value);
+        var e = await Assert.ThrowsAsync<KisSubscriptionException>(() => aFirst.WaitAsync(TestTimeout));
+        Assert.Equal(Kis.Realtime.Protocol.OpspCode.InvalidTrKey, e.Code);
+        Assert.Equal("0001", e.TrKey);
+    }
+
+    [Fact]
     public async Task Unreachable_server_faults_the_first_connect()
     {
         await using var peer = await KestrelPeer.StartAsync(configure: MapApproval); // REST only: no WebSocket endpoint
