@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Kis.Realtime.Simulator;
 
 namespace Kis.Realtime.Benchmarks;
@@ -12,7 +15,7 @@ namespace Kis.Realtime.Benchmarks;
 /// (<c>dotnet run -c Release -- e2e</c>) that also reports p50/p99 receive-to-delivery latency at a steady rate.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(InProcessShortConfig))]
 public class EndToEndBenchmarks
 {
     private const int RecordsPerInvoke = 200_000;
@@ -47,6 +50,16 @@ public class EndToEndBenchmarks
         _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _sim.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
+}
+
+/// <summary>
+/// In-process (the simulator and client share the process anyway; no separate build of a generated project) and
+/// short: a few iterations of 200,000 records each.
+/// </summary>
+public sealed class InProcessShortConfig : ManualConfig
+{
+    public InProcessShortConfig() => AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+        .WithStrategy(RunStrategy.Monitoring).WithWarmupCount(2).WithIterationCount(8));
 }
 
 /// <summary>The measured end-to-end harness: throughput flat out, and latency percentiles at a steady rate.</summary>

@@ -41,6 +41,11 @@ public sealed class KisRealtimeClient : IAsyncDisposable
         _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, OnSessionStateChanged)).ToArray();
     }
 
+    /// <summary>The name of the library's <see cref="System.Diagnostics.Metrics.Meter"/>: counters <c>kis.realtime.frames</c>,
+    /// <c>.records</c>, <c>.bytes</c>, <c>.decode_errors</c>, <c>.dropped</c>, <c>.reconnects</c> and the histogram
+    /// <c>kis.realtime.delivery.latency</c> (ms, frame received → record handed to the consumer).</summary>
+    public const string MeterName = KisMetrics.MeterName;
+
     /// <summary>The options in effect.</summary>
     public KisRealtimeOptions Options { get; }
 
@@ -83,7 +88,7 @@ public sealed class KisRealtimeClient : IAsyncDisposable
 
     /// <summary>
     /// Issues (or loads) the first app key's approval key and opens its session. Other sessions open when
-    /// subscriptions need them.
+    /// subscriptions need them. Optional: the first subscription connects too. May be called again after a failure.
     /// </summary>
     /// <exception cref="KisApprovalException">The approval key could not be issued.</exception>
     /// <exception cref="System.Net.WebSockets.WebSocketException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off).</exception>

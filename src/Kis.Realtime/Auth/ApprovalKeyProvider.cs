@@ -16,6 +16,9 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     /// <summary>KIS keys live 24 h; reissue an hour early so a key never expires between issue and use.</summary>
     internal static readonly TimeSpan Lifetime = TimeSpan.FromHours(23);
 
+    /// <summary>How long one issuance request may take.</summary>
+    internal static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly Uri _restBase;
@@ -32,7 +35,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         _time = time;
         _logger = logger;
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // timed by RequestTimeout on the injected clock
         LoadFile();
     }
 
@@ -79,19 +82,26 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         var url = new Uri(_restBase, "/oauth2/Approval");
         LogIssuing(_logger, credential.MaskedAppKey, _restBase.GetLeftPart(UriPartial.Authority));
         HttpResponseMessage response;
+        // The timeout runs on the injected clock like every other delay of the client.
+        using var timeout = new CancellationTokenSource(RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             response = await _http.PostAsJsonAsync(url, new ApprovalRequest("client_credentials", credential.AppKey, credential.AppSecret),
-                ApprovalJson.Default.ApprovalRequest, cancellationToken).ConfigureAwait(false);
+                ApprovalJson.Default.ApprovalRequest, linked.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw new KisApprovalException($"Could not reach {url} to issue an approval key for app key {credential.MaskedAppKey}: {e.Message}", inner: e);
         }
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new KisApprovalException($"{url} did not answer within {RequestTimeout.TotalSeconds:0} s (approval key for app key {credential.MaskedAppKey}).", inner: e);
+        }
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
             string? approvalKey = null, errorCode = null, errorText = null;
             try
             {

@@ -22,6 +22,19 @@ internal sealed class Registration(TrDefinition tr, string key)
     public bool Removed;
 }
 
+/// <summary>(TR, key) identity of a registration: HTS IDs compare without regard to case, other keys exactly.</summary>
+internal sealed class RegistrationKeyComparer : IEqualityComparer<(TrId TrId, string Key)>
+{
+    public static readonly RegistrationKeyComparer Instance = new();
+
+    private static StringComparer For(TrId trId) =>
+        KisTrs.TryGet(trId, out var tr) && tr.KeyFormat == TrKeyFormat.HtsId ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    public bool Equals((TrId TrId, string Key) x, (TrId TrId, string Key) y) => x.TrId == y.TrId && For(x.TrId).Equals(x.Key, y.Key);
+
+    public int GetHashCode((TrId TrId, string Key) obj) => HashCode.Combine(obj.TrId, For(obj.TrId).GetHashCode(obj.Key));
+}
+
 /// <summary>A request waiting for its reply.</summary>
 internal sealed class PendingRequest(string trId, string trKey, RequestType type, int epoch)
 {
@@ -52,13 +65,13 @@ internal sealed class KisSession : IAsyncDisposable
     private readonly Action<KisStateChangedEventArgs> _onStateChanged;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<(TrId, string), Registration> _registrations = new();
+    private readonly Dictionary<(TrId, string), Registration> _registrations = new(RegistrationKeyComparer.Instance);
     private volatile Dictionary<TrId, Dictionary<string, Registration>> _routes = new();
     private readonly List<PendingRequest> _pending = new();
     private readonly FrameDecoder _decoder = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Subscriber> _blocked = new();
 
     private WebSocketConnection? _connection;
@@ -69,6 +82,7 @@ internal sealed class KisSession : IAsyncDisposable
     private volatile bool _appKeyInUse;
     private volatile bool _stopping;
     private Task? _run;
+    private bool _running; // under _gate: a run loop is active
 
     public KisSession(int index, KisCredential credential, KisRealtimeOptions options, ApprovalKeyProvider keys, ClientShared shared,
         Action<KisStateChangedEventArgs> onStateChanged)
@@ -122,17 +136,28 @@ internal sealed class KisSession : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_run is not null || _stopping) return;
+            if (_running || _stopping) return;
+            // After a faulted first connect, a new attempt (ConnectAsync or a subscription) starts over.
+            if (_run is not null) _firstConnect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _running = true;
             SetState(KisConnectionState.Connecting);
             _run = Task.Run(RunAsync);
         }
     }
 
     /// <summary>Completes when the first connection is up; throws when it failed and retrying is off.</summary>
-    public Task WhenFirstConnected => _firstConnect.Task;
+    public Task WhenFirstConnected
+    {
+        get
+        {
+            lock (_gate) return _firstConnect.Task;
+        }
+    }
 
     private async Task RunAsync()
     {
+        TaskCompletionSource firstConnect;
+        lock (_gate) firstConnect = _firstConnect;
         var failures = 0;
         var everConnected = false;
         while (!_stopping)
@@ -150,9 +175,11 @@ internal sealed class KisSession : IAsyncDisposable
                 Log.ConnectFailed(_shared.Logger, Index, _url, error);
                 if (!everConnected && !_options.RetryOnInitialConnect)
                 {
+                    var fault = new WebSocketException(WebSocketError.Faulted, $"Could not connect to {_url}: {error}", e);
+                    FailAll(fault);
+                    lock (_gate) _running = false; // before reporting, so a retry right after the exception starts over
                     SetState(KisConnectionState.Faulted, $"could not connect to {_url}: {error}");
-                    _firstConnect.TrySetException(new WebSocketException(WebSocketError.Faulted, $"Could not connect to {_url}: {error}", e));
-                    FailAll(new WebSocketException(WebSocketError.Faulted, $"Could not connect to {_url}: {error}", e));
+                    firstConnect.TrySetException(fault);
                     return;
                 }
                 var delay = Backoff(failures++);
@@ -191,10 +218,11 @@ internal sealed class KisSession : IAsyncDisposable
             everConnected = true;
             _appKeyInUse = false;
             var connectedAt = _time.GetTimestamp();
+            _stalled = false;
+            using var watchdog = StartWatchdog(connection); // before anyone hears "connected": no unwatched window
             SetState(KisConnectionState.Connected);
-            _firstConnect.TrySetResult();
+            firstConnect.TrySetResult();
 
-            using var watchdog = StartWatchdog(connection);
             var receive = ReceiveLoopAsync(connection);
             if (replay.Count > 0) _ = ResubscribeAsync(replay, epoch);
             var lostReason = await receive.ConfigureAwait(false);
@@ -232,15 +260,19 @@ internal sealed class KisSession : IAsyncDisposable
     /// <summary>A connection that lasted this long resets the backoff; a flapping one keeps doubling it.</summary>
     private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(1);
 
-    private TimeSpan Backoff(int failures)
+    private TimeSpan Backoff(int failures) => ComputeBackoff(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
+
+    /// <summary>min × 2^failures, capped at max, then ±20 % jitter (<paramref name="random01"/> in [0, 1)).</summary>
+    internal static TimeSpan ComputeBackoff(int failures, TimeSpan min, TimeSpan max, double random01)
     {
-        var min = _options.ReconnectMinDelay.TotalMilliseconds;
-        var ms = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, min * Math.Pow(2, Math.Min(failures, 30)));
-        return Jitter(TimeSpan.FromMilliseconds(ms));
+        var ms = Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures, 0, 30)));
+        return Jitter(TimeSpan.FromMilliseconds(ms), random01);
     }
 
     // ±20 %: sessions dropped together (a server restart) must not come back in lockstep.
-    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + Random.Shared.NextDouble() * 0.4);
+    private static TimeSpan Jitter(TimeSpan delay, double random01) => delay * (0.8 + random01 * 0.4);
+
+    private static TimeSpan Jitter(TimeSpan delay) => Jitter(delay, Random.Shared.NextDouble());
 
     private async Task<bool> DelayAsync(TimeSpan delay)
     {
@@ -276,7 +308,6 @@ internal sealed class KisSession : IAsyncDisposable
     private async Task<string> ReceiveLoopAsync(WebSocketConnection connection)
     {
         await Task.Yield(); // let the caller start the resubscription while this loop runs
-        _stalled = false;
         try
         {
             while (true)
@@ -290,7 +321,18 @@ internal sealed class KisSession : IAsyncDisposable
 
                 Volatile.Write(ref _lastReceived, _time.GetTimestamp());
                 var stamp = new MessageStamp(_time.GetTimestamp(), _time.GetUtcNow());
-                var echo = Handle(message.Data.Span, stamp);
+                byte[]? echo;
+                try
+                {
+                    echo = Handle(message.Data.Span, stamp);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One bad message never ends the session: count it and read on.
+                    _shared.OnDecodeError(new DecodeError(DecodeErrorKind.UnknownMessage), null);
+                    Log.HandlerFailed(_shared.Logger, "message", e);
+                    echo = null;
+                }
                 if (echo is not null)
                 {
                     // PINGPONG: KIS wants the same text back as a text frame (not a pong control frame).
@@ -327,6 +369,11 @@ internal sealed class KisSession : IAsyncDisposable
         catch (WebSocketException e)
         {
             return $"protocol error: {e.Message}";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.HandlerFailed(_shared.Logger, "receive loop", e);
+            return $"internal error: {e.GetType().Name}";
         }
     }
 
@@ -445,7 +492,7 @@ internal sealed class KisSession : IAsyncDisposable
         }
         if (match is null)
         {
-            Log.UnmatchedReply(_shared.Logger, Index, reply.ToString());
+            Log.UnmatchedReply(_shared.Logger, Index, $"{reply.TrId} {reply.TrKey} rt_cd={reply.RtCd} {reply.MsgCd} {Redaction.ServerText(reply.Msg1)}");
             return;
         }
         match.Reply.TrySetResult(reply);
@@ -559,13 +606,13 @@ internal sealed class KisSession : IAsyncDisposable
             }
             if (reply.Code == OpspCode.AppKeyInUse) return; // the session waits and replays later
 
-            Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, reply.Msg1);
+            Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, Redaction.ServerText(reply.Msg1));
             if (reply.Code is { } code && code.IsTransient() && attempt < 2)
             {
                 if (!await DelayAsync(Backoff(attempt)).ConfigureAwait(false)) return;
                 continue;
             }
-            Fail(registration, new KisSubscriptionException(registration.Tr.Id, registration.Key, reply.Code, reply.MsgCd, reply.Msg1));
+            Fail(registration, new KisSubscriptionException(registration.Tr.Id, registration.Key, reply.Code, reply.MsgCd, Redaction.ServerText(reply.Msg1)));
             return;
         }
     }
@@ -669,7 +716,7 @@ internal sealed class KisSession : IAsyncDisposable
             if (reply.IsSuccess || reply.Code == OpspCode.UnsubscribeNotFound)
                 Log.Released(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd);
             else
-                Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, reply.Msg1);
+                Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, Redaction.ServerText(reply.Msg1));
         }
         catch (Exception e) when (e is ConnectionLostException or TimeoutException or WebSocketException or OperationCanceledException or KisApprovalException)
         {
@@ -683,7 +730,9 @@ internal sealed class KisSession : IAsyncDisposable
         var routes = new Dictionary<TrId, Dictionary<string, Registration>>();
         foreach (var ((trId, key), r) in _registrations)
         {
-            if (!routes.TryGetValue(trId, out var byKey)) routes[trId] = byKey = new Dictionary<string, Registration>(StringComparer.Ordinal);
+            // HTS IDs are matched without regard to case (KIS accepts them so); every other key is exact.
+            if (!routes.TryGetValue(trId, out var byKey))
+                routes[trId] = byKey = new Dictionary<string, Registration>(r.Tr.KeyFormat == TrKeyFormat.HtsId ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
             byKey[key] = r;
         }
         _routes = routes;
@@ -729,9 +778,9 @@ internal sealed class KisSession : IAsyncDisposable
         foreach (var s in subscribers) s.Complete(null);
 
         if (connection is not null)
-        {
             await connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).ConfigureAwait(false);
-        }
+        else
+            _stop.Cancel(); // connecting or waiting to reconnect: nothing to close politely, stop at once
         var run = _run;
         if (run is not null)
         {
@@ -756,8 +805,9 @@ internal sealed class KisSession : IAsyncDisposable
             {
             }
         }
-        _firstConnect.TrySetException(new ObjectDisposedException(nameof(KisRealtimeClient)));
-        _ = _firstConnect.Task.Exception; // observed
+        TaskCompletionSource last;
+        lock (_gate) last = _firstConnect;
+        if (last.TrySetException(new ObjectDisposedException(nameof(KisRealtimeClient)))) _ = last.Task.Exception; // observed
         SetState(KisConnectionState.Closed, "disposed");
         _decoder.Dispose();
     }

@@ -31,8 +31,10 @@ public sealed class KisRealtimeClientTests
         Assert.Equal(("005930", ProgramTradeVenue.Unified), (u.StockCode, u.Venue));
         var notice = await notices.NextAsync(); // encrypted on the wire: decrypted with this session's key
         Assert.Equal(SimulatorOptions.DefaultHtsId, notice.CustomerId);
+        await using var upper = client.SubscribeFuturesOptionsNoticesAsync(SimulatorOptions.DefaultHtsId.ToUpperInvariant()).GetAsyncEnumerator();
+        Assert.Equal(SimulatorOptions.DefaultHtsId, (await upper.NextAsync()).CustomerId); // HTS IDs route regardless of case
 
-        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 5);
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 5); // the upper-case HTS ID shares the registration
         Assert.Equal(0, client.Statistics.DecodeErrors);
         Assert.True(client.Statistics.RecordsDelivered >= 5);
     }
@@ -64,8 +66,10 @@ public sealed class KisRealtimeClientTests
         await client.ConnectAsync().WaitAsync(TestTimeout);
         await using var ticks = client.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
         await using var bonds = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        await using var notices = client.SubscribeRecordsAsync(KisTrs.FuturesOptionsNotices, SimulatorOptions.DefaultHtsId).GetAsyncEnumerator();
         await ticks.NextAsync();
         await bonds.NextAsync();
+        await notices.NextAsync();
 
         var reconnected = NextStateAsync(client, e => e.Previous == KisConnectionState.Reconnecting && e.Current == KisConnectionState.Connected);
         var before = client.Statistics;
@@ -105,11 +109,16 @@ public sealed class KisRealtimeClientTests
         Assert.Equal("0001", record.TrKey);
         Assert.StartsWith("0001^", System.Text.Encoding.ASCII.GetString(record.Data.Span));
         await bonds.NextAsync();
+        // Notices are encrypted with per-session keys: after a reconnect they decrypt with the new session's key.
+        do record = await notices.NextAsync(); while (record.ReceivedAt < resumeAfter);
+        Assert.True(FuturesOptionsNotice.TryDecode(record.Tr, record.Data.Span, out var notice, out var error), error.Describe(record.Tr));
+        Assert.Equal(SimulatorOptions.DefaultHtsId, notice.CustomerId);
+        Assert.Equal(before.DecodeErrors + (fault == Fault.Malformed ? 1 : 0), client.Statistics.DecodeErrors);
 
         // Exactly one session holding each registration once: nothing was registered twice.
-        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 2);
+        await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 3);
         var subs = sim.Sessions[0].Subscriptions;
-        Assert.Equal(2, subs.Distinct().Count());
+        Assert.Equal(3, subs.Distinct().Count());
         Assert.Equal(0, sim.Counters.Replies("OPSP0002"));
         Assert.Equal(KisConnectionState.Connected, client.State);
     }
@@ -200,6 +209,9 @@ public sealed class KisRealtimeClientTests
         cts.Cancel();
         await CancelledAsync(pending);
         await tb.DisposeAsync();
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await b.DisposeAsync(); // waiting out the 30 s OPSP8996 delay: shutdown is still immediate
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"dispose took {stopwatch.Elapsed}");
     }
 
     [Fact]
@@ -341,5 +353,23 @@ public sealed class KisRealtimeClientTests
         var own = subscription.Dropped;
         Assert.True(client.Statistics.Dropped >= own);
         Assert.True(Interlocked.Read(ref dropEvents) > 100);
+    }
+
+    [Fact]
+    public async Task Wait_mode_loses_nothing_with_a_slow_consumer()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.FlatOut });
+        await using var client = new KisRealtimeClient(Options(sim) with { SubscriptionCapacity = 16, FullMode = KisFullMode.Wait });
+        var subscription = client.SubscribeIndexTicksAsync("0001");
+        long lastVolume = -1, n = 0;
+        await foreach (var tick in subscription.WithCancellation(new CancellationTokenSource(TestTimeout).Token))
+        {
+            Assert.True(tick.AccumulatedVolume >= lastVolume); // cumulative: in order
+            lastVolume = tick.AccumulatedVolume;
+            if (++n % 500 == 0) await Task.Yield(); // a consumer slower than the flat-out feed
+            if (n == 20_000) break;
+        }
+        Assert.Equal(0, subscription.Dropped);
+        Assert.Equal(0, client.Statistics.Dropped);
     }
 }
