@@ -12,7 +12,8 @@ public class StreamCommandTests
     {
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
-        var exit = await StreamCommand.RunAsync(FastSimulator(), new StreamArgs { Format = "jsonl", Count = 500 }, Env(), stdout, stderr, default)
+        // 60 records/s per subscription: 500 records take ~2 s, long after the last of the five (paced 100 ms apart) registers.
+        var exit = await StreamCommand.RunAsync(FastSimulator() with { SimulatorPace = "60" }, new StreamArgs { Format = "jsonl", Count = 500 }, Env(), stdout, stderr, default)
             .WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit);
@@ -72,7 +73,7 @@ public class StreamCommandTests
     public async Task Table_format_when_redirected_prints_a_row_per_subscription()
     {
         var stderr = new StringWriter();
-        var exit = await StreamCommand.RunAsync(FastSimulator(), new StreamArgs { Format = "table", Count = 200 }, Env(), new MemoryStream(), stderr, default)
+        var exit = await StreamCommand.RunAsync(FastSimulator() with { SimulatorPace = "40" }, new StreamArgs { Format = "table", Count = 200 }, Env(), new MemoryStream(), stderr, default)
             .WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit);
