@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.CommandLine;
 using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Formatting;
 
 namespace Kis.Realtime.Cli.Commands;
 
@@ -31,12 +32,13 @@ internal static class DecodeCommand
         var reader = new ByteLineReader(input);
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         using var decoder = new FrameToJson();
+        var scratch = new ArrayBufferWriter<byte>(4096);
         var lineNumber = 0;
         var failed = 0;
         while (reader.TryReadLine(out var line))
         {
             lineNumber++;
-            var message = RawLine.Split(line, out _);
+            var message = RawMessageLine.Parse(line, scratch, out _);
             if (message.Trim(" \t"u8).IsEmpty) continue; // blank lines carry no message
             if (decoder.Decode(message, buffer, out var reason) == FrameToJson.Outcome.Error)
             {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.CommandLine;
 using System.Diagnostics;
 using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Formatting;
 
 namespace Kis.Realtime.Cli.Commands;
 
@@ -144,7 +145,7 @@ internal static class RecordCommand
         private void Write(RawMessage m, DailyFiles files, Dictionary<int, FrameToJson> decoders)
         {
             var message = m.Data.Span;
-            RawLine.Write(files.For(RawFileName, m.ReceivedAt), m.ReceivedAt, message);
+            RawMessageLine.Write(files.For(RawFileName, m.ReceivedAt), m.ReceivedAt, message);
             Interlocked.Increment(ref _raw);
             if (!decoders.TryGetValue(m.SessionIndex, out var decoder)) decoders[m.SessionIndex] = decoder = new FrameToJson();
             var outcome = decoder.Decode(message, tr => files.For(tr.Id + ".jsonl", m.ReceivedAt), out _,

@@ -124,3 +124,35 @@ public class CanonicalNumberTests
         }
     }
 }
+
+public class RawMessageLineTests
+{
+    [Theory]
+    [InlineData("0|H0UPCNT0|001|0001^091240")]
+    [InlineData("{\"header\":\n{\"tr_id\":\"PINGPONG\"}}\r")]
+    [InlineData("back\\slash \\n literal, real\nnewline, \r\n and \\\\ double")]
+    [InlineData("")]
+    public void Recorded_lines_give_back_every_byte(string text)
+    {
+        var message = Kis.Realtime.Protocol.KisText.Korean.GetBytes(text + "국고"); // non-UTF-8 bytes too
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var at = new DateTimeOffset(2026, 11, 21, 0, 12, 40, TimeSpan.Zero).AddTicks(1234567);
+        Kis.Realtime.Formatting.RawMessageLine.Write(buffer, at, message);
+        var line = buffer.WrittenSpan.ToArray();
+        Assert.Equal(1, line.Count(b => b == (byte)'\n'));
+        Assert.Equal((byte)'\n', line[^1]);
+
+        var parsed = Kis.Realtime.Formatting.RawMessageLine.Parse(line.AsSpan(0, line.Length - 1), new System.Buffers.ArrayBufferWriter<byte>(), out var receivedAt);
+        Assert.Equal(message, parsed.ToArray());
+        Assert.Equal(at, receivedAt);
+    }
+
+    [Fact]
+    public void Bare_messages_are_taken_as_they_are()
+    {
+        var bare = DocumentedFrames.Utf8("0|H0UPCNT0|001|a\\nb");
+        var parsed = Kis.Realtime.Formatting.RawMessageLine.Parse(bare, new System.Buffers.ArrayBufferWriter<byte>(), out var at);
+        Assert.Null(at);
+        Assert.Equal(bare, parsed.ToArray());
+    }
+}

@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Buffers.Text;
+
+namespace Kis.Realtime.Formatting;
+
+/// <summary>
+/// The line format of recorded raw messages (<c>kisrt record</c>, <c>kisrt decode</c>, the simulator's replay):
+/// <c>&lt;ISO-8601 UTC receive time&gt;\t&lt;message&gt;\n</c>. Inside the message, <c>\</c>, LF and CR are written as
+/// <c>\\</c>, <c>\n</c> and <c>\r</c> so that one message is always one line, byte for byte recoverable (JSON replies
+/// may legally contain newlines). A line without a leading timestamp is a bare message taken as is: what a live
+/// capture gives. KIS messages start with '0', '1' or '{', never with a timestamp, so the forms cannot be confused.
+/// </summary>
+public static class RawMessageLine
+{
+    private const int MaxTimestampLength = 40;
+
+    /// <summary>
+    /// Splits a line into its receive time (null for a bare message) and message. A recorded message is unescaped into
+    /// <paramref name="scratch"/> when it contains escapes; otherwise the returned span points into the line.
+    /// </summary>
+    public static ReadOnlySpan<byte> Parse(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> scratch, out DateTimeOffset? receivedAt)
+    {
+        receivedAt = null;
+        var tab = line[..Math.Min(line.Length, MaxTimestampLength)].IndexOf((byte)'\t');
+        if (tab <= 0 || line[0] is (byte)'0' or (byte)'1' or (byte)'{') return line;
+        if (!Utf8Parser.TryParse(line[..tab], out DateTimeOffset at, out var consumed, 'O') || consumed != tab) return line;
+
+        receivedAt = at;
+        var message = line[(tab + 1)..];
+        if (message.IndexOf((byte)'\\') < 0) return message;
+
+        scratch.ResetWrittenCount();
+        var output = scratch.GetSpan(message.Length);
+        var n = 0;
+        for (var i = 0; i < message.Length; i++)
+        {
+            var b = message[i];
+            if (b == (byte)'\\' && i + 1 < message.Length)
+            {
+                var next = message[++i];
+                b = next switch { (byte)'n' => (byte)'\n', (byte)'r' => (byte)'\r', _ => next };
+            }
+            output[n++] = b;
+        }
+        scratch.Advance(n);
+        return scratch.WrittenSpan;
+    }
+
+    /// <summary>Writes one line: timestamp, tab, escaped message, newline.</summary>
+    public static void Write(IBufferWriter<byte> output, DateTimeOffset receivedAt, ReadOnlySpan<byte> message)
+    {
+        var span = output.GetSpan(MaxTimestampLength + 2 * message.Length + 2);
+        Utf8Formatter.TryFormat(receivedAt.UtcDateTime, span, out var written, 'O');
+        span[written++] = (byte)'\t';
+        if (message.IndexOfAny((byte)'\\', (byte)'\n', (byte)'\r') < 0)
+        {
+            message.CopyTo(span[written..]);
+            written += message.Length;
+        }
+        else
+        {
+            foreach (var b in message)
+            {
+                switch (b)
+                {
+                    case (byte)'\\': span[written++] = (byte)'\\'; span[written++] = (byte)'\\'; break;
+                    case (byte)'\n': span[written++] = (byte)'\\'; span[written++] = (byte)'n'; break;
+                    case (byte)'\r': span[written++] = (byte)'\\'; span[written++] = (byte)'r'; break;
+                    default: span[written++] = b; break;
+                }
+            }
+        }
+        span[written++] = (byte)'\n';
+        output.Advance(written);
+    }
+}
