@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kis.Realtime;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
 
@@ -9,13 +10,38 @@ var root = new RootCommand("kisrt: stream, record, decode and simulate the KIS (
     StreamCommand.Create(),
     RecordCommand.Create(),
 };
+
+// Exit codes: 0 done; 1 some input could not be decoded or a subscription was refused; 2 usage error;
+// 3 the run failed (file, network, approval key).
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"kisrt: {error.Message}");
+    Console.Error.WriteLine("kisrt: see 'kisrt --help'.");
+    return 2;
+}
+
+var invocation = new InvocationConfiguration
+{
+    // Our own handler below: one line, no stack trace.
+    EnableDefaultExceptionHandler = false,
+    // Ctrl+C must leave time to release every registration and close the WebSocket (paced at 100 ms each):
+    // a cut-short shutdown is what leaves KIS holding the app key "in use".
+    ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+};
 try
 {
-    // Our own handler: a usage error is one line and exit code 2, not a stack trace.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(invocation);
 }
 catch (CliUsageException e)
 {
     Console.Error.WriteLine($"kisrt: {e.Message}");
     return 2;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or OverflowException
+                              or KisApprovalException or KisSubscriptionException or System.Net.Sockets.SocketException
+                              or System.Net.Http.HttpRequestException or TimeoutException)
+{
+    Console.Error.WriteLine($"kisrt: {e.Message}");
+    return 3;
 }

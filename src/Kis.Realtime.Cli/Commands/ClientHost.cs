@@ -36,29 +36,13 @@ internal sealed class ClientHost : IAsyncDisposable
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
             environment.ConfigurationDirectory, environment.UserSecrets);
         var settings = CliSettings.From(configuration);
-        var envFlag = settings.Environment;
+        if (string.IsNullOrEmpty(settings.AppKey) != string.IsNullOrEmpty(settings.AppSecret))
+            throw new CliUsageException("give both the app key and the app secret (KIS_APP_KEY and KIS_APP_SECRET), or neither to use the simulator.");
 
-        KisSimulator? simulator = null;
+        var useBuiltInSimulator = !settings.HasCredentials && settings.WebSocketUrl is null;
         if (!settings.HasCredentials)
         {
-            if (settings.WebSocketUrl is null)
-            {
-                // No account: the built-in simulator stands in for KIS, accepting any HTS ID for notices.
-                var simOptions = SimulatorOptions.Default with
-                {
-                    Profile = envFlag == KisEnvironments.Paper ? SimulatorProfile.Paper : SimulatorProfile.Real,
-                    AcceptAnyHtsId = true,
-                    Seed = args.SimulatorSeed,
-                    Pace = SimCommand.ParsePace(args.SimulatorPace, replaying: false),
-                };
-                simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
-                settings = settings with { WebSocketUrl = simulator.WebSocketUrl, RestUrl = simulator.RestBaseUrl };
-                status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {simulator.WebSocketUrl}");
-            }
-            else
-            {
-                status.WriteLine($"kisrt: no KIS credentials configured: using the simulator's default credentials against {settings.WebSocketUrl}");
-            }
+            // No account: the simulator's documented credentials (the built-in one accepts any HTS ID for notices).
             settings = settings with
             {
                 AppKey = SimulatorOptions.DefaultAppKey,
@@ -67,21 +51,44 @@ internal sealed class ClientHost : IAsyncDisposable
             };
         }
 
+        // Checked before anything starts: a typo in --sub should cost nothing.
+        var specs = ParseSubscriptions(args.Subscriptions, settings);
+
+        KisSimulator? simulator = null;
+        if (useBuiltInSimulator)
+        {
+            var simOptions = SimulatorOptions.Default with
+            {
+                Profile = settings.Environment == KisEnvironments.Paper ? SimulatorProfile.Paper : SimulatorProfile.Real,
+                AcceptAnyHtsId = true,
+                Seed = args.SimulatorSeed,
+                Pace = SimCommand.ParsePace(args.SimulatorPace, replaying: false),
+            };
+            simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
+            settings = settings with { WebSocketUrl = simulator.WebSocketUrl, RestUrl = simulator.RestBaseUrl };
+            status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {simulator.WebSocketUrl}");
+        }
+        else if (settings.AppKey == SimulatorOptions.DefaultAppKey)
+        {
+            status.WriteLine($"kisrt: no KIS credentials configured: using the simulator's default credentials against {settings.WebSocketUrl}");
+        }
+
         try
         {
-            var specs = ParseSubscriptions(args.Subscriptions, settings);
             var options = KisRealtimeOptions.Default with
             {
                 Credentials = [new KisCredential(settings.AppKey!, settings.AppSecret!)],
                 HtsId = settings.HtsId,
-                Environment = envFlag == KisEnvironments.Paper ? KisEnvironment.Paper : KisEnvironment.Real,
+                Environment = settings.Environment == KisEnvironments.Paper ? KisEnvironment.Paper : KisEnvironment.Real,
                 WebSocketUrl = settings.WebSocketUrl,
                 RestBaseUrl = settings.RestUrl,
                 // A dropped connection is retried within a second; backoff grows only if retries keep failing.
                 ReconnectMinDelay = TimeSpan.FromMilliseconds(500),
-                RetryOnInitialConnect = false,
                 FullMode = fullMode,
                 LoggerFactory = loggerFactory,
+                // KIS wants approval keys reused for their 24 hours; simulators issue them freely.
+                ApprovalKeyCacheFile = simulator is null && settings.AppKey != SimulatorOptions.DefaultAppKey ? ApprovalKeyCachePath() : null,
+                HttpClient = IsLoopback(settings.RestUrl) ? LoopbackHttp : null,
             };
             var client = new KisRealtimeClient(options);
             return new ClientHost(client, simulator, settings, specs);
@@ -93,12 +100,26 @@ internal sealed class ClientHost : IAsyncDisposable
         }
     }
 
+    // A proxy configured for the machine must not capture requests to a local simulator.
+    private static readonly HttpClient LoopbackHttp = new(new SocketsHttpHandler { UseProxy = false });
+
+    private static bool IsLoopback(Uri? url) => url is not null && url.IsLoopback;
+
+    /// <summary>Per-user cache of approval keys (the client writes it readable by the user only).</summary>
+    private static string ApprovalKeyCachePath() =>
+        Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create),
+            "kisrt", "approval-keys.json");
+
     private static List<SubscriptionSpec> ParseSubscriptions(IReadOnlyList<string> texts, CliSettings settings)
     {
         if (texts.Count == 0)
+        {
+            if (settings.Environment == KisEnvironments.Paper && settings.HtsId is null)
+                throw new CliUsageException("the paper server offers only notices (H0IFCNI9): set KIS_HTS_ID or --hts-id, or give --sub.");
             texts = settings.Environment == KisEnvironments.Paper
                 ? [$"notice:{settings.HtsId}"] // the paper server offers only the notice TR
-                : SubscriptionSpec.DemoSet(settings.HtsId ?? "");
+                : SubscriptionSpec.DemoSet(settings.HtsId); // without an HTS ID, no notices
+        }
         var specs = new List<SubscriptionSpec>();
         foreach (var text in texts)
         {

@@ -29,8 +29,15 @@ internal static class DecodeCommand
     /// <summary>Decodes every line; returns 0 when every line was decoded or was a control message, 1 otherwise.</summary>
     public static int Run(Stream input, Stream output, TextWriter errors)
     {
-        var reader = new ByteLineReader(input);
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        // Output goes out whenever input must be waited for: `tail -f raw.log | kisrt decode` stays live.
+        var reader = new ByteLineReader(input, () =>
+        {
+            if (buffer.WrittenCount == 0) return;
+            output.Write(buffer.WrittenSpan);
+            output.Flush();
+            buffer.ResetWrittenCount();
+        });
         using var decoder = new FrameToJson();
         var scratch = new ArrayBufferWriter<byte>(4096);
         var lineNumber = 0;

@@ -8,9 +8,9 @@ namespace Kis.Realtime.Cli.Commands;
 
 /// <summary>
 /// <c>kisrt record --sub … --out DIR</c>: every message exactly as received (with receive timestamps) into
-/// <c>DIR/yyyy-MM-dd/raw.log</c>, and the decoded records into <c>DIR/yyyy-MM-dd/TR_ID.jsonl</c>. Lossless: the
-/// client runs in Wait mode (a slow disk slows the session instead of dropping), and every batch is handed to the OS
-/// before the next is read.
+/// <c>DIR/yyyy-MM-dd/raw.log</c>, and the decoded records into <c>DIR/yyyy-MM-dd/TR_ID.jsonl</c>. Lossless: both
+/// files are written from the client's raw tap, whose buffer is unbounded (a disk slower than the feed costs memory,
+/// never messages), and every batch is handed to the OS before the next is read.
 /// </summary>
 internal static class RecordCommand
 {
@@ -46,6 +46,8 @@ internal static class RecordCommand
         var raw = client.ReadRawMessagesAsync(CancellationToken.None);
         var recorder = new Recorder(directory, count, stop);
         var rawTask = Task.Run(() => recorder.RunAsync(raw));
+        // A failing disk must stop the run at once (and be reported), not leave a status line that looks alive.
+        _ = rawTask.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         // Subscriptions hold the registrations; their records are already in the raw stream, so they are drained.
         var failures = 0;
@@ -97,7 +99,9 @@ internal static class RecordCommand
         }
 
         if (interactive) await stderr.WriteLineAsync();
-        await stderr.WriteLineAsync($"kisrt: recorded {recorder.Records:N0} records and {recorder.RawMessages:N0} raw messages into {Path.GetFullPath(directory)} in {started.Elapsed.TotalSeconds:0.0} s; undecodable {recorder.DecodeErrors}, dropped {client.Statistics.Dropped}, reconnects {client.Statistics.Reconnects}");
+        var stats = client.Statistics;
+        await stderr.WriteLineAsync($"kisrt: recorded {recorder.Records:N0} records and {recorder.RawMessages:N0} raw messages into {Path.GetFullPath(directory)} in {started.Elapsed.TotalSeconds:0.0} s; " +
+            $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {recorder.DecodeErrors}, reconnects {stats.Reconnects}");
         return failures == 0 ? 0 : 1;
     }
 

@@ -54,6 +54,15 @@ internal static class SimCommand
                 Pace = ParsePace(parse.GetValue(pace), parse.GetValue(replay) is not null),
             };
 
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliUsageException(e.Message);
+            }
+
             await using var sim = await KisSimulator.StartAsync(options, ct);
             var credential = options.Credentials[0];
             Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");

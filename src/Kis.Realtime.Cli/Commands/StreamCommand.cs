@@ -110,7 +110,7 @@ internal static class StreamCommand
             }
             else
             {
-                await Consume(records.Reader, r => sink!.Write(r), () => { }, TimeSpan.FromSeconds(1));
+                await Consume(records.Reader, r => sink!.Write(r), sink!.Flush, TimeSpan.FromSeconds(1));
             }
         }
         finally

@@ -21,9 +21,10 @@ internal sealed record SubscriptionSpec(TrDefinition Tr, string Key)
     /// <summary>The friendly aliases, for help text.</summary>
     public static string AliasHelp => "index (H0UPCNT0), bond (H0BJCNT0), program-nxt (H0NXPGM0), program (H0UNPGM0), notice (H0IFCNI0/H0IFCNI9; KEY defaults to the HTS ID)";
 
-    /// <summary>What <c>kisrt stream</c> subscribes when no <c>--sub</c> is given: one of each of the five services.</summary>
-    public static IReadOnlyList<string> DemoSet(string htsId) =>
-        ["index:0001", "bond:KR103502GD31", "program-nxt:005930", "program:005930", $"notice:{htsId}"];
+    /// <summary>What <c>kisrt stream</c> subscribes when no <c>--sub</c> is given: one of each of the five services (notices only with an HTS ID).</summary>
+    public static IReadOnlyList<string> DemoSet(string? htsId) => htsId is null
+        ? ["index:0001", "bond:KR103502GD31", "program-nxt:005930", "program:005930"]
+        : ["index:0001", "bond:KR103502GD31", "program-nxt:005930", "program:005930", $"notice:{htsId}"];
 
     /// <summary>Parses <c>TR:KEY</c> (or <c>notice</c> alone, keyed by <paramref name="defaultHtsId"/>).</summary>
     public static bool TryParse(string text, string? defaultHtsId, KisEnvironments environment, out SubscriptionSpec spec, out string error)

@@ -4,7 +4,10 @@ namespace Kis.Realtime.Cli.IO;
 /// Reads '\n'-terminated lines as raw bytes. Recorded KIS messages may hold bytes that are not UTF-8 (cp949 names),
 /// so lines are never decoded to strings here. A trailing '\r' is removed.
 /// </summary>
-internal sealed class ByteLineReader(Stream stream, int initialBufferSize = 64 * 1024)
+/// <param name="stream">The input.</param>
+/// <param name="beforeBlockingRead">Called before each read of the input, e.g. to flush output so a pipeline stays live.</param>
+/// <param name="initialBufferSize">Starting buffer size; grows for longer lines.</param>
+internal sealed class ByteLineReader(Stream stream, Action? beforeBlockingRead = null, int initialBufferSize = 64 * 1024)
 {
     private byte[] _buffer = new byte[initialBufferSize];
     private int _start;
@@ -49,6 +52,7 @@ internal sealed class ByteLineReader(Stream stream, int initialBufferSize = 64 *
             _start = 0;
         }
         if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        beforeBlockingRead?.Invoke();
         var read = stream.Read(_buffer, _end, _buffer.Length - _end);
         if (read == 0) _eof = true;
         else _end += read;

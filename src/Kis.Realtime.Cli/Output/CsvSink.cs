@@ -78,15 +78,15 @@ internal sealed class CsvSink : IRecordSink
     private static string Quote(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
 
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    public void Flush()
     {
-        if (_single is not null) await _single.FlushAsync(cancellationToken);
-        foreach (var writer in _writers.Values) await writer.FlushAsync(cancellationToken);
+        _single?.Flush();
+        foreach (var writer in _writers.Values) writer.Flush();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await FlushAsync();
+        Flush();
         foreach (var writer in _writers.Values) await writer.DisposeAsync();
         _writers.Clear();
     }

@@ -16,11 +16,11 @@ internal sealed class JsonLinesSink(Stream output, bool ownsStream = false) : IR
         _json.Reset();
     }
 
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default) => await output.FlushAsync(cancellationToken);
+    public void Flush() => output.Flush();
 
     public async ValueTask DisposeAsync()
     {
-        await FlushAsync();
+        Flush();
         await _json.DisposeAsync();
         if (ownsStream) await output.DisposeAsync();
     }

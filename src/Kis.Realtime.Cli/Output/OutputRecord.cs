@@ -11,6 +11,6 @@ internal interface IRecordSink : IAsyncDisposable
     /// <summary>Writes one record. Sinks are used from one task: no locking.</summary>
     void Write(in OutputRecord record);
 
-    /// <summary>Pushes buffered output to its destination.</summary>
-    ValueTask FlushAsync(CancellationToken cancellationToken = default);
+    /// <summary>Pushes buffered output to its destination (called at least once a second while streaming).</summary>
+    void Flush();
 }

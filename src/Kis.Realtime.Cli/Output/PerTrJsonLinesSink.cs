@@ -16,9 +16,9 @@ internal sealed class PerTrJsonLinesSink(string directory) : IRecordSink
         sink.Write(record);
     }
 
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    public void Flush()
     {
-        foreach (var sink in _sinks.Values) await sink.FlushAsync(cancellationToken);
+        foreach (var sink in _sinks.Values) sink.Flush();
     }
 
     public async ValueTask DisposeAsync()

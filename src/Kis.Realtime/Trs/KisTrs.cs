@@ -36,7 +36,10 @@ public static class KisTrs
     public static bool TryGet(string id, out TrDefinition tr)
     {
         tr = null!;
-        return id is { Length: TrId.Length } && id.All(char.IsAscii) && TryGet(TrId.Parse(id), out tr);
+        if (id is not { Length: TrId.Length } || !id.All(char.IsAscii)) return false;
+        Span<byte> ascii = stackalloc byte[TrId.Length];
+        System.Text.Encoding.ASCII.GetBytes(id, ascii);
+        return TrId.TryParse(ascii, out var trId) && TryGet(trId, out tr); // never throws: ids come from the wire
     }
 
     /// <summary>The TR to use on <paramref name="environment"/>: the paper server's notice TR is H0IFCNI9, not H0IFCNI0.</summary>

@@ -78,8 +78,15 @@ public class StreamCommandTests
 
         Assert.Equal(0, exit);
         var text = stderr.ToString();
+        // The last snapshot has a row per subscription, each with data (a count above zero and a summary).
+        var last = text[text.LastIndexOf("-- ", StringComparison.Ordinal)..];
         foreach (var row in new[] { "H0UPCNT0 0001", "H0BJCNT0 KR103502GD31", "H0NXPGM0 005930", "H0UNPGM0 005930", "H0IFCNI0 " + SimulatorOptions.DefaultHtsId })
-            Assert.Contains(row, text);
+        {
+            var line = last.Split('\n').Single(l => l.StartsWith(row, StringComparison.Ordinal));
+            var count = long.Parse(System.Text.RegularExpressions.Regex.Match(line, @"\s(\d+) rec\s").Groups[1].Value);
+            Assert.True(count > 0, line);
+            Assert.DoesNotContain("waiting for data", line);
+        }
         Assert.Contains("Connected", text);
     }
 
@@ -126,6 +133,34 @@ public class StreamCommandTests
         var e2 = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
             StreamCommand.RunAsync(FastSimulator("ticks:0001"), new StreamArgs(), Env(), new MemoryStream(), new StringWriter(), default));
         Assert.Contains("unknown TR 'ticks'", e2.Message);
+    }
+
+    [Fact]
+    public async Task Half_given_credentials_are_a_usage_error_not_a_silent_simulator()
+    {
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
+            StreamCommand.RunAsync(new ConnectionArgs(), new StreamArgs(), Env(new() { ["KIS_APP_KEY"] = "PSrealkey" }), new MemoryStream(), new StringWriter(), default));
+        Assert.Contains("both the app key and the app secret", e.Message);
+    }
+
+    [Fact]
+    public async Task With_real_credentials_and_no_hts_id_the_default_set_leaves_out_notices()
+    {
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(100) });
+        var env = Env(new()
+        {
+            ["KIS_APP_KEY"] = SimulatorOptions.DefaultAppKey,
+            ["KIS_APP_SECRET"] = SimulatorOptions.DefaultAppSecret,
+            ["KIS_WS_URL"] = sim.WebSocketUrl.ToString(),
+            ["KIS_REST_URL"] = sim.RestBaseUrl.ToString(),
+        });
+        var stdout = new MemoryStream();
+        var exit = await StreamCommand.RunAsync(new ConnectionArgs(), new StreamArgs { Format = "jsonl", Count = 100 }, env, stdout, new StringWriter(), default)
+            .WaitAsync(CliTimeout);
+        Assert.Equal(0, exit);
+        var trs = JsonLines(stdout.ToArray()).Select(r => r.GetProperty("tr_id").GetString()).ToHashSet();
+        Assert.DoesNotContain("H0IFCNI0", trs);
+        Assert.Contains("H0UPCNT0", trs);
     }
 
     /// <summary>A stream that calls back once its content meets a condition (the test's "user presses Ctrl+C").</summary>

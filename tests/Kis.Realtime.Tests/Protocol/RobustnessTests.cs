@@ -69,7 +69,9 @@ public class RobustnessTests
         switch (DataFrame.Classify(message))
         {
             case MessageKind.Control:
-                return ControlMessage.TryParse(message, out var c) ? "control-" + c.Kind : "control-bad";
+                if (!ControlMessage.TryParse(message, out var c)) return "control-bad";
+                decoder.Learn(c); // a mutated tr_id, key or iv must not throw either
+                return "control-" + c.Kind;
             case MessageKind.Unknown:
                 return "unknown";
         }
