@@ -23,7 +23,8 @@ internal static class RecordSummary
                 return (n.Time11 == default ? "" : n.Time11.ToString("HH:mm:ss", Inv),
                     $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity9} @ {n.Price10.ToString(Inv)}");
             default:
-                return ("", KisText.Decode(record.Length > 80 ? record[..80] : record));
+                var text = KisText.DecodeUncached(record); // decode first: cutting bytes could split a character
+                return ("", text.Length > 80 ? text[..80] : text);
         }
     }
 

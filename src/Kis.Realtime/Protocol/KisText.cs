@@ -26,6 +26,11 @@ public static class KisText
     public static bool IsUtf8(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes);
 
     /// <summary>Decodes without caching.</summary>
+    /// <remarks>
+    /// "Valid UTF-8 first" can misread a short cp949 string that happens to be valid UTF-8 (a lead byte C2–DF followed
+    /// by a byte 80–BF, e.g. some two-byte names). KIS sends UTF-8; cp949 is the exception, so the rare ambiguity is
+    /// resolved in UTF-8's favour.
+    /// </remarks>
     public static string DecodeUncached(ReadOnlySpan<byte> bytes)
         => bytes.IsEmpty ? string.Empty : (Utf8.IsValid(bytes) ? Encoding.UTF8 : Cp949).GetString(bytes);
 

@@ -18,7 +18,12 @@ public sealed class NoticeCipher : IDisposable
 
     /// <summary>Creates the cipher from the reply's key and iv text.</summary>
     /// <exception cref="ArgumentException">The key is not 32 bytes or the iv not 16 bytes (values are never echoed).</exception>
-    public NoticeCipher(string key, string iv)
+    public NoticeCipher(string key, string iv) : this(key, iv, useAesInstructions: true)
+    {
+    }
+
+    /// <summary>For tests: <paramref name="useAesInstructions"/> false forces the portable .NET AES path.</summary>
+    internal NoticeCipher(string key, string iv, bool useAesInstructions)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(iv);
@@ -28,7 +33,7 @@ public sealed class NoticeCipher : IDisposable
         if (_iv.Length != 16) throw new ArgumentException($"A KIS notice iv is 16 bytes; got {_iv.Length}.", nameof(iv));
         _aes = Aes.Create();
         _aes.Key = keyBytes;
-        if (AesCbcDecryptor.IsSupported) _fast = new AesCbcDecryptor(keyBytes, _iv);
+        if (useAesInstructions && AesCbcDecryptor.IsSupported) _fast = new AesCbcDecryptor(keyBytes, _iv);
     }
 
     /// <summary>Largest plaintext a base64 payload of this length can hold.</summary>

@@ -112,6 +112,32 @@ public class NoticeDecryptionTests
 
 public class AesCbcDecryptorTests
 {
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Both_cipher_paths_decrypt_notices_and_reject_garbage(bool useAesInstructions)
+    {
+        using var cipher = new NoticeCipher(DocumentedFrames.Key, DocumentedFrames.Iv, useAesInstructions);
+        var destination = new byte[1024];
+        var payload = DocumentedFrames.Utf8(DocumentedFrames.EncryptIndependently(DocumentedFrames.Repeat(DocumentedFrames.NoticeRecord, 3)));
+        Assert.True(cipher.TryDecrypt(payload, destination, out var written));
+        Assert.Equal(DocumentedFrames.Repeat(DocumentedFrames.NoticeRecord, 3), Encoding.UTF8.GetString(destination, 0, written));
+
+        var wrongKey = DocumentedFrames.Utf8(DocumentedFrames.EncryptIndependently(DocumentedFrames.NoticeRecord, key: "ZZZZefghijklmnopabcdefghijklmnop"));
+        var random = new Random(3);
+        var rejected = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var garbage = new byte[16 * random.Next(1, 6)];
+            random.NextBytes(garbage);
+            if (!cipher.TryDecrypt(DocumentedFrames.Utf8(Convert.ToBase64String(garbage)), destination, out _)) rejected++;
+        }
+        Assert.True(rejected > 150); // random blocks almost never end in valid PKCS7 padding
+        Assert.False(cipher.TryDecrypt("not base64!"u8, destination, out _));
+        // A wrong key fails the padding check (or, rarely, yields garbage): never an exception.
+        cipher.TryDecrypt(wrongKey, destination, out _);
+    }
+
     [Fact]
     public void Matches_dotnet_aes_for_random_keys_and_lengths_including_in_place()
     {
