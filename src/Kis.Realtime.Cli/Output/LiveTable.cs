@@ -15,12 +15,16 @@ internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<stri
         public string Time = "";
         public string Summary = "waiting for data…";
         public long Count;
-        public long CountAtLastRate;
         public double Rate;
+        // (seconds since start, count) samples of the last few seconds: a rate over a window, not over one
+        // refresh, so a feed of a few records a second does not flicker between 0 and a burst.
+        public readonly Queue<(double At, long Count)> Samples = new();
     }
 
+    private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
+
     private readonly Dictionary<(string, string), Row> _rows = specs.ToDictionary(s => (s.Tr.Id, s.Key), _ => new Row());
-    private readonly Stopwatch _sinceRate = Stopwatch.StartNew();
+    private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
 
     public void Update(in OutputRecord record)
     {
@@ -31,14 +35,14 @@ internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<stri
 
     private void UpdateRates()
     {
-        var seconds = _sinceRate.Elapsed.TotalSeconds;
-        if (seconds < 0.5) return;
+        var now = _sinceStart.Elapsed.TotalSeconds;
         foreach (var row in _rows.Values)
         {
-            row.Rate = (row.Count - row.CountAtLastRate) / seconds;
-            row.CountAtLastRate = row.Count;
+            row.Samples.Enqueue((now, row.Count));
+            while (row.Samples.Count > 2 && now - row.Samples.Peek().At > RateWindow.TotalSeconds) row.Samples.Dequeue();
+            var (at, count) = row.Samples.Peek();
+            row.Rate = now - at > 0.2 ? (row.Count - count) / (now - at) : 0;
         }
-        _sinceRate.Restart();
     }
 
     public Table Render()
