@@ -69,14 +69,17 @@ public sealed class SimulatorFaults
     /// <summary>True while stalled.</summary>
     public bool IsStalled => _hub.IsStalled;
 
-    /// <summary>Sends <see cref="MalformedFrame"/> to every session. Completes when written.</summary>
-    public Task<int> SendMalformedFrame() => SendToAll(MalformedFrame.ToArray(), "malformed");
+    /// <summary>
+    /// Sends <see cref="MalformedFrame"/> to every session. Completes when written (a session that ends first is
+    /// skipped; a stalled one is written to when unstalled, or <paramref name="ct"/> gives up waiting).
+    /// </summary>
+    public Task<int> SendMalformedFrame(CancellationToken ct = default) => SendToAll(MalformedFrame.ToArray(), "malformed", ct);
 
     /// <summary>
     /// Sends every session an H0BJCNT0 text frame whose bond name is cp949 (EUC-KR) bytes, i.e. not valid UTF-8 (what
-    /// made KIS's Python users see 1007 "invalid start byte"). Completes when written.
+    /// made KIS's Python users see 1007 "invalid start byte"). Completes when written, as <see cref="SendMalformedFrame"/>.
     /// </summary>
-    public Task<int> SendNonUtf8Frame() => SendToAll(NonUtf8BondFrame(), "non-utf8");
+    public Task<int> SendNonUtf8Frame(CancellationToken ct = default) => SendToAll(NonUtf8BondFrame(), "non-utf8", ct);
 
     /// <summary>The cp949 bond frame sent by <see cref="SendNonUtf8Frame"/>.</summary>
     public static byte[] NonUtf8BondFrame()
@@ -121,10 +124,10 @@ public sealed class SimulatorFaults
         Log.Fault(_hub.Logger, $"fail-next {code.ToMsgCd()}", count);
     }
 
-    private async Task<int> SendToAll(byte[] message, string name)
+    private async Task<int> SendToAll(byte[] message, string name, CancellationToken ct)
     {
         var sessions = _hub.Sessions;
-        await Task.WhenAll(sessions.Select(s => s.SendRawAsync(message, isFault: true))).ConfigureAwait(false);
+        await Task.WhenAll(sessions.Select(s => s.SendRawAsync(message, isFault: true, ct))).ConfigureAwait(false);
         Log.Fault(_hub.Logger, name, sessions.Count);
         return sessions.Count;
     }

@@ -213,13 +213,34 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a raw text frame (fault or replay); completes when it has been written.</summary>
-    public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault)
+    /// <summary>
+    /// Queues a raw text frame (fault or replay); completes when it has been written, or (without writing) when the
+    /// session has ended or ends first. While the session is stalled it waits for the unstall or for
+    /// <paramref name="ct"/>.
+    /// </summary>
+    public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault, CancellationToken ct = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Fails once the send loop has ended (it completes the writer before its final drain): nobody would write it.
+        Interlocked.Increment(ref _rawQueued);
         if (!_control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, message), done, IsFaultFrame: isFault)))
+        {
+            Interlocked.Decrement(ref _rawQueued);
             done.TrySetResult();
-        return done.Task;
+        }
+        return ct.CanBeCanceled ? done.Task.WaitAsync(ct) : done.Task;
+    }
+
+    private int _rawQueued;
+
+    /// <summary>Raw frames queued and not yet written or released (tests: a stalled session holds them).</summary>
+    internal int QueuedRawFrames => Volatile.Read(ref _rawQueued);
+
+    private void RawFrameDone(in Outgoing item)
+    {
+        if (item.Done is null) return;
+        Interlocked.Decrement(ref _rawQueued);
+        item.Done.TrySetResult();
     }
 
     private void Enqueue(byte[] payload) => _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, payload)));
