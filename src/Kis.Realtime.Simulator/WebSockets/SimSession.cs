@@ -371,25 +371,20 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
         var typeText = request.Type == RequestType.Subscribe ? "subscribe" : "unsubscribe";
 
-        if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
+        // kis-protocol.md §2: the approval key is checked when a session subscribes. A release on a live (bound) session
+        // is not checked, so a graceful shutdown of a session older than the key's 24 h still gets OPSP0001. The first
+        // request of a connection is checked whatever its type: it is what binds the session to an app key.
+        if (request.Type == RequestType.Subscribe || _credential is null)
         {
-            var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : SecretMask.Mask(request.ApprovalKey);
-            Reply(ReplyHeader.None, null, null, false, "1", OpspCode.InvalidApproval, $"invalid approval : {shown}", typeText);
-            return true;
-        }
-
-        if (_credential is null)
-        {
-            if (_hub.RefuseNewSessions || !_hub.TryClaimAppKey(credential.AppKey, this))
+            if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
             {
-                Log.AppKeyInUse(_hub.Logger, Id, SecretMask.Mask(credential.AppKey));
-                Interlocked.Increment(ref _hub.Counters._sessionsRefused);
-                Reply(ReplyHeader.NullTrId, null, null, false, "9", OpspCode.AppKeyInUse, null, typeText);
-                BeginClose(1008, "ALREADY IN USE appkey");
-                return false;
+                var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : SecretMask.Mask(request.ApprovalKey);
+                Reply(ReplyHeader.None, null, null, false, "1", OpspCode.InvalidApproval, $"invalid approval : {shown}", typeText);
+                return true;
             }
-            _credential = credential;
+            if (_credential is null && !TryBind(credential, typeText)) return false;
         }
+        // Bound by now: the first request of a session always goes through the check above.
 
         if (_hub.TryTakeInjectedFailure(out var injected))
         {
@@ -411,7 +406,7 @@ internal sealed partial class SimSession : IAsyncDisposable
         if (request.Type == RequestType.Subscribe)
         {
             if (tr.KeyFormat == TrKeyFormat.HtsId && !_hub.Options.AcceptAnyHtsId
-                && !string.Equals(request.TrKey, _credential.HtsId, StringComparison.OrdinalIgnoreCase))
+                && !string.Equals(request.TrKey, _credential!.HtsId, StringComparison.OrdinalIgnoreCase))
             {
                 Reply(ReplyHeader.NullTrIdOnly, null, null, false, "9", OpspCode.InvalidHtsId, null, typeText);
                 return true;
@@ -422,6 +417,21 @@ internal sealed partial class SimSession : IAsyncDisposable
         {
             Unsubscribe(tr, request.TrKey, typeText);
         }
+        return true;
+    }
+
+    /// <summary>Binds the session to the app key of its first valid request; false (OPSP8996, closing) when the slot is taken.</summary>
+    private bool TryBind(SimulatorCredential credential, string typeText)
+    {
+        if (_hub.RefuseNewSessions || !_hub.TryClaimAppKey(credential.AppKey, this))
+        {
+            Log.AppKeyInUse(_hub.Logger, Id, SecretMask.Mask(credential.AppKey));
+            Interlocked.Increment(ref _hub.Counters._sessionsRefused);
+            Reply(ReplyHeader.NullTrId, null, null, false, "9", OpspCode.AppKeyInUse, null, typeText);
+            BeginClose(1008, "ALREADY IN USE appkey");
+            return false;
+        }
+        _credential = credential;
         return true;
     }
 
