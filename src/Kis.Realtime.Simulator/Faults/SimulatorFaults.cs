@@ -43,25 +43,66 @@ public sealed class SimulatorFaults
     /// <param name="duration">When given, the stall ends by itself after this time (on the simulator's clock).</param>
     public Task<int> Stall(TimeSpan? duration = null)
     {
-        var n = _hub.SetStalled(true);
+        long generation;
+        int n;
+        // Stall, unstall and the timed end are serialised: a late timer can never undo a newer stall.
+        lock (_stallGate)
+        {
+            // A new stall supersedes any timed one still pending: its timer must not end this stall.
+            generation = ++_stallGeneration;
+            DisposeStallTimer();
+            n = _hub.SetStalled(true);
+        }
         Log.Fault(_hub.Logger, "stall", n);
         if (duration is { } d)
         {
-            ITimer? timer = null;
-            timer = _hub.Options.TimeProvider.CreateTimer(_ =>
+            var timer = _hub.Options.TimeProvider.CreateTimer(static s =>
             {
-                _hub.SetStalled(false);
-                Log.Fault(_hub.Logger, "unstall (timed)", 0);
-                timer?.Dispose();
-            }, null, d, Timeout.InfiniteTimeSpan);
+                var (faults, generation) = ((SimulatorFaults, long))s!;
+                faults.EndTimedStall(generation);
+            }, (this, generation), d, Timeout.InfiniteTimeSpan);
+            lock (_stallGate)
+            {
+                // The timer may already have fired (tiny duration), or another stall/unstall may have come in between.
+                if (_stallGeneration == generation) _stallTimer = timer;
+                else timer.Dispose();
+            }
         }
         return Task.FromResult(n);
+    }
+
+    private readonly Lock _stallGate = new();
+    private long _stallGeneration;
+    private ITimer? _stallTimer;
+
+    private void EndTimedStall(long generation)
+    {
+        lock (_stallGate)
+        {
+            if (_stallGeneration != generation) return; // superseded by a later stall or an unstall
+            _stallGeneration++;
+            DisposeStallTimer();
+            _hub.SetStalled(false);
+        }
+        Log.Fault(_hub.Logger, "unstall (timed)", 0);
+    }
+
+    private void DisposeStallTimer()
+    {
+        _stallTimer?.Dispose();
+        _stallTimer = null;
     }
 
     /// <summary>Ends a stall: held requests are answered and data flows again.</summary>
     public Task<int> Unstall()
     {
-        var n = _hub.SetStalled(false);
+        int n;
+        lock (_stallGate)
+        {
+            _stallGeneration++;
+            DisposeStallTimer();
+            n = _hub.SetStalled(false);
+        }
         Log.Fault(_hub.Logger, "unstall", n);
         return Task.FromResult(n);
     }
