@@ -61,6 +61,9 @@ public sealed class KisSimulator : IAsyncDisposable
         }
     }
 
+    /// <summary>The shared state (tests look at live sessions' internals).</summary>
+    internal SimulatorHub Hub => _hub;
+
     /// <summary>Running totals.</summary>
     public SimulatorCounters Counters => _hub.Counters;
 
@@ -159,8 +162,9 @@ public sealed class KisSimulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        if (_replay is not null) await _replay.DisposeAsync().ConfigureAwait(false);
+        // Sessions first: a replay waiting on a stalled session's queue is released when that session ends.
         foreach (var s in _hub.Sessions) _ = s.AbortAsync();
+        if (_replay is not null) await _replay.DisposeAsync().ConfigureAwait(false);
         foreach (var app in new[] { _webSocketApp, _restApp })
         {
             if (app is null) continue;

@@ -13,9 +13,19 @@ public sealed class SimulatorCounters
     public long SessionsAccepted => Interlocked.Read(ref _sessionsAccepted);
     /// <summary>Sessions refused with OPSP8996 and closed.</summary>
     public long SessionsRefused => Interlocked.Read(ref _sessionsRefused);
-    /// <summary>Data frames sent (generated, replayed and fault frames).</summary>
+    /// <summary>
+    /// Data frames sent (generated, replayed and fault frames). "Sent" means handed to the connection's output (see
+    /// <see cref="RecordsSent"/>), not received by the client.
+    /// </summary>
     public long FramesSent => Interlocked.Read(ref _frames);
-    /// <summary>Records inside generated data frames.</summary>
+    /// <summary>
+    /// Records inside generated data frames, counted when the frame's write to the connection completes, i.e. when
+    /// Kestrel's output pipe has accepted it. That is not delivery: when a connection is aborted (e.g.
+    /// <see cref="SimulatorFaults.DropConnections"/>, or the client vanishes) whatever still sits in the pipe or the
+    /// socket's send buffer is discarded, so this can exceed what any client received, by up to a few buffers' worth
+    /// per aborted session. Compare with a client's own count only after a graceful close. The same holds for
+    /// <see cref="FramesSent"/>, <see cref="BytesSent"/> and the per-session counts.
+    /// </summary>
     public long RecordsSent => Interlocked.Read(ref _records);
     /// <summary>Bytes of WebSocket payload sent (data, replies, pings).</summary>
     public long BytesSent => Interlocked.Read(ref _bytes);
@@ -29,7 +39,10 @@ public sealed class SimulatorCounters
     public long Requests => Interlocked.Read(ref _requests);
     /// <summary>Frames sent from the replay file (each counted once per receiving session).</summary>
     public long ReplayFramesSent => Interlocked.Read(ref _replayFrames);
-    /// <summary>Replay lines that could not be used (bad timestamp, empty).</summary>
+    /// <summary>
+    /// Replay lines not replayed: recorded control messages (PINGPONG, OPSP replies), lines that are not a message
+    /// (e.g. an unreadable timestamp) and over-long lines. Blank lines are not counted.
+    /// </summary>
     public long ReplayLinesSkipped => Interlocked.Read(ref _replayLinesSkipped);
     /// <summary>Malformed and non-UTF-8 frames sent by fault injection.</summary>
     public long FaultFramesSent => Interlocked.Read(ref _faultFrames);
@@ -67,7 +80,7 @@ public sealed record SimulatorSessionInfo
     public required IReadOnlyList<SimulatorSubscription> Subscriptions { get; init; }
     /// <summary>Data frames sent to this session.</summary>
     public required long FramesSent { get; init; }
-    /// <summary>Records sent to this session.</summary>
+    /// <summary>Records sent to this session (handed to the connection; see <see cref="SimulatorCounters.RecordsSent"/>).</summary>
     public required long RecordsSent { get; init; }
     /// <summary>Bytes sent to this session.</summary>
     public required long BytesSent { get; init; }

@@ -118,8 +118,10 @@ public sealed record SimulatorOptions
     public int MaxRecordsPerFrame { get; init; } = 100;
 
     /// <summary>
-    /// A file of recorded frames to serve (lines <c>&lt;ISO-8601 UTC&gt;\t&lt;raw message&gt;</c>); null for none. The generator
-    /// keeps running alongside unless <see cref="Pace"/> is <see cref="MarketPace.Off"/> (what a pure replay wants).
+    /// A file of recorded messages to serve, in <see cref="Kis.Realtime.Formatting.RawMessageLine"/>'s line format
+    /// (<c>&lt;ISO-8601 UTC&gt;\t&lt;escaped message&gt;</c>, as <c>kisrt record</c> writes it); only its data frames are
+    /// replayed. Null for none. The generator keeps running alongside unless <see cref="Pace"/> is
+    /// <see cref="MarketPace.Off"/> (what a pure replay wants).
     /// </summary>
     public string? ReplayFile { get; init; }
 

@@ -43,25 +43,66 @@ public sealed class SimulatorFaults
     /// <param name="duration">When given, the stall ends by itself after this time (on the simulator's clock).</param>
     public Task<int> Stall(TimeSpan? duration = null)
     {
-        var n = _hub.SetStalled(true);
+        long generation;
+        int n;
+        // Stall, unstall and the timed end are serialised: a late timer can never undo a newer stall.
+        lock (_stallGate)
+        {
+            // A new stall supersedes any timed one still pending: its timer must not end this stall.
+            generation = ++_stallGeneration;
+            DisposeStallTimer();
+            n = _hub.SetStalled(true);
+        }
         Log.Fault(_hub.Logger, "stall", n);
         if (duration is { } d)
         {
-            ITimer? timer = null;
-            timer = _hub.Options.TimeProvider.CreateTimer(_ =>
+            var timer = _hub.Options.TimeProvider.CreateTimer(static s =>
             {
-                _hub.SetStalled(false);
-                Log.Fault(_hub.Logger, "unstall (timed)", 0);
-                timer?.Dispose();
-            }, null, d, Timeout.InfiniteTimeSpan);
+                var (faults, generation) = ((SimulatorFaults, long))s!;
+                faults.EndTimedStall(generation);
+            }, (this, generation), d, Timeout.InfiniteTimeSpan);
+            lock (_stallGate)
+            {
+                // The timer may already have fired (tiny duration), or another stall/unstall may have come in between.
+                if (_stallGeneration == generation) _stallTimer = timer;
+                else timer.Dispose();
+            }
         }
         return Task.FromResult(n);
+    }
+
+    private readonly Lock _stallGate = new();
+    private long _stallGeneration;
+    private ITimer? _stallTimer;
+
+    private void EndTimedStall(long generation)
+    {
+        lock (_stallGate)
+        {
+            if (_stallGeneration != generation) return; // superseded by a later stall or an unstall
+            _stallGeneration++;
+            DisposeStallTimer();
+            _hub.SetStalled(false);
+        }
+        Log.Fault(_hub.Logger, "unstall (timed)", 0);
+    }
+
+    private void DisposeStallTimer()
+    {
+        _stallTimer?.Dispose();
+        _stallTimer = null;
     }
 
     /// <summary>Ends a stall: held requests are answered and data flows again.</summary>
     public Task<int> Unstall()
     {
-        var n = _hub.SetStalled(false);
+        int n;
+        lock (_stallGate)
+        {
+            _stallGeneration++;
+            DisposeStallTimer();
+            n = _hub.SetStalled(false);
+        }
         Log.Fault(_hub.Logger, "unstall", n);
         return Task.FromResult(n);
     }
@@ -69,14 +110,17 @@ public sealed class SimulatorFaults
     /// <summary>True while stalled.</summary>
     public bool IsStalled => _hub.IsStalled;
 
-    /// <summary>Sends <see cref="MalformedFrame"/> to every session. Completes when written.</summary>
-    public Task<int> SendMalformedFrame() => SendToAll(MalformedFrame.ToArray(), "malformed");
+    /// <summary>
+    /// Sends <see cref="MalformedFrame"/> to every session. Completes when written (a session that ends first is
+    /// skipped; a stalled one is written to when unstalled, or <paramref name="ct"/> gives up waiting).
+    /// </summary>
+    public Task<int> SendMalformedFrame(CancellationToken ct = default) => SendToAll(MalformedFrame.ToArray(), "malformed", ct);
 
     /// <summary>
     /// Sends every session an H0BJCNT0 text frame whose bond name is cp949 (EUC-KR) bytes, i.e. not valid UTF-8 (what
-    /// made KIS's Python users see 1007 "invalid start byte"). Completes when written.
+    /// made KIS's Python users see 1007 "invalid start byte"). Completes when written, as <see cref="SendMalformedFrame"/>.
     /// </summary>
-    public Task<int> SendNonUtf8Frame() => SendToAll(NonUtf8BondFrame(), "non-utf8");
+    public Task<int> SendNonUtf8Frame(CancellationToken ct = default) => SendToAll(NonUtf8BondFrame(), "non-utf8", ct);
 
     /// <summary>The cp949 bond frame sent by <see cref="SendNonUtf8Frame"/>.</summary>
     public static byte[] NonUtf8BondFrame()
@@ -121,10 +165,10 @@ public sealed class SimulatorFaults
         Log.Fault(_hub.Logger, $"fail-next {code.ToMsgCd()}", count);
     }
 
-    private async Task<int> SendToAll(byte[] message, string name)
+    private async Task<int> SendToAll(byte[] message, string name, CancellationToken ct)
     {
         var sessions = _hub.Sessions;
-        await Task.WhenAll(sessions.Select(s => s.SendRawAsync(message, isFault: true))).ConfigureAwait(false);
+        await Task.WhenAll(sessions.Select(s => s.SendRawAsync(message, isFault: true, ct))).ConfigureAwait(false);
         Log.Fault(_hub.Logger, name, sessions.Count);
         return sessions.Count;
     }

@@ -11,9 +11,14 @@ internal sealed class ApprovalKeyStore(TimeProvider time, TimeSpan lifetime)
 
     public string Issue(SimulatorCredential credential)
     {
+        var now = time.GetUtcNow();
+        // Expired keys that were never presented again would otherwise stay forever (a long-running simulator with
+        // clients reissuing daily): drop them here. O(keys), and keys are few.
+        foreach (var (k, e) in _keys)
+            if (now - e.IssuedAt >= lifetime) _keys.TryRemove(new KeyValuePair<string, Entry>(k, e));
         // UUID-like, as KIS's keys look; random (not seeded): keys are not part of the market data.
         var key = Guid.NewGuid().ToString("D");
-        _keys[key] = new Entry(credential, time.GetUtcNow());
+        _keys[key] = new Entry(credential, now);
         return key;
     }
 

@@ -37,8 +37,8 @@ internal static class RestEndpoints
                         System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
                     return Affected(fault, await faults.Stall(duration).ConfigureAwait(false));
                 case "unstall": return Affected(fault, await faults.Unstall().ConfigureAwait(false));
-                case "malformed": return Affected(fault, await faults.SendMalformedFrame().ConfigureAwait(false));
-                case "non-utf8": return Affected(fault, await faults.SendNonUtf8Frame().ConfigureAwait(false));
+                case "malformed": return Affected(fault, await faults.SendMalformedFrame(ctx.RequestAborted).ConfigureAwait(false));
+                case "non-utf8": return Affected(fault, await faults.SendNonUtf8Frame(ctx.RequestAborted).ConfigureAwait(false));
                 case "expire-keys": return Affected(fault, await faults.ExpireApprovalKeys().ConfigureAwait(false));
                 case "refuse-sessions":
                     var on = !string.Equals(q["on"].ToString(), "false", StringComparison.OrdinalIgnoreCase);

@@ -1,18 +1,25 @@
-using System.Globalization;
-using System.Text;
+using System.Buffers;
+using System.IO.Pipelines;
+using Kis.Realtime.Formatting;
 using Kis.Realtime.Simulator.Hosting;
 
 namespace Kis.Realtime.Simulator.Replay;
 
 /// <summary>
-/// Serves a file of recorded raw messages. Format (agreed with the CLI's recorder): one message per line,
-/// <c>&lt;ISO-8601 UTC receive timestamp&gt;\t&lt;raw message bytes&gt;\n</c>; raw messages never contain '\n'. A line
-/// without a tab is a bare message sent right after the previous one. Bytes are passed through untouched (a recorded
-/// non-UTF-8 frame stays non-UTF-8). Waits for a receiving session before starting, then paces by the timestamps
-/// divided by <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting).
+/// Serves a file of recorded raw messages, streamed line by line (never read whole). Line format is
+/// <see cref="RawMessageLine"/>'s, as written by <c>kisrt record</c>: <c>&lt;ISO-8601 UTC receive time&gt;\t&lt;escaped
+/// message&gt;\n</c> (<c>\r\n</c> tolerated); a line without a leading timestamp is a bare message sent right after the
+/// previous one. Only data frames are replayed (messages starting with <c>0|</c> or <c>1|</c>): recorded control
+/// messages (PINGPONG, OPSP replies such as OPSP8996) belonged to the recording session and would confuse a client, so
+/// they are skipped and counted in <see cref="SimulatorCounters.ReplayLinesSkipped"/>. Message bytes are passed through
+/// untouched after unescaping (a recorded non-UTF-8 frame stays non-UTF-8). Waits for a receiving session before
+/// starting, then paces by the timestamps divided by <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting).
 /// </summary>
 internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDisposable
 {
+    /// <summary>Longer lines are skipped (a replay file is text of KIS messages, far below this).</summary>
+    internal const int MaxLineBytes = 4 << 20;
+
     private readonly CancellationTokenSource _cts = new();
     private Task _run = Task.CompletedTask;
 
@@ -20,55 +27,73 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
 
     public void Start() => _run = Task.Run(() => RunAsync(_cts.Token));
 
-    /// <summary>Parses one line (without its '\n'); false for an empty line.</summary>
-    internal static bool TryParseLine(ReadOnlySpan<byte> line, out DateTimeOffset? timestamp, out ReadOnlySpan<byte> message)
+    /// <summary>What one line (without its '\n') holds.</summary>
+    internal enum LineKind { Blank, DataFrame, Skipped }
+
+    /// <summary>Classifies one line and extracts its data frame (unescaped into <paramref name="scratch"/> if needed).</summary>
+    internal static LineKind ParseLine(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> scratch, out DateTimeOffset? timestamp, out ReadOnlySpan<byte> message)
     {
         if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
         timestamp = null;
-        message = line;
-        if (line.IsEmpty) return false;
-        var tab = line.IndexOf((byte)'\t');
-        if (tab < 0) return true;
-        message = line[(tab + 1)..];
-        if (DateTimeOffset.TryParse(Encoding.ASCII.GetString(line[..tab]), CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var ts))
-            timestamp = ts;
-        return !message.IsEmpty;
+        message = default;
+        if (line.IsEmpty) return LineKind.Blank;
+        message = RawMessageLine.Parse(line, scratch, out timestamp);
+        // Data frames only: "0|…" plain, "1|…" encrypted. JSON control messages ('{') and anything else are skipped.
+        return message.Length >= 2 && message[0] is (byte)'0' or (byte)'1' && message[1] == (byte)'|' ? LineKind.DataFrame : LineKind.Skipped;
     }
+
+    private readonly ArrayBufferWriter<byte> _scratch = new(1024), _lineBuffer = new(1024);
+    private DateTimeOffset? _firstTimestamp;
+    private long _startTicks;
 
     private async Task RunAsync(CancellationToken ct)
     {
-        var time = hub.Options.TimeProvider;
-        var speed = hub.Options.ReplaySpeed;
         try
         {
-            var bytes = await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
-            await WaitForReceiverAsync(ct).ConfigureAwait(false);
-            DateTimeOffset? firstTs = null;
-            var startTicks = time.GetTimestamp();
-            var rest = bytes.AsMemory();
-            while (!rest.IsEmpty && !ct.IsCancellationRequested)
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, useAsync: true);
+            var reader = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+            try
             {
-                var nl = rest.Span.IndexOf((byte)'\n');
-                var line = nl < 0 ? rest : rest[..nl];
-                rest = nl < 0 ? default : rest[(nl + 1)..];
-                if (!TryParseLine(line.Span, out var ts, out var message))
+                await WaitForReceiverAsync(ct).ConfigureAwait(false);
+                _startTicks = hub.Options.TimeProvider.GetTimestamp();
+                var skippingLongLine = false;
+                while (true)
                 {
-                    if (!line.IsEmpty) Interlocked.Increment(ref hub.Counters._replayLinesSkipped);
-                    continue;
+                    var read = await reader.ReadAsync(ct).ConfigureAwait(false);
+                    var buffer = read.Buffer;
+                    while (true)
+                    {
+                        if (!TryReadLine(ref buffer, out var line))
+                        {
+                            if (!read.IsCompleted)
+                            {
+                                // A line longer than the cap is skipped without buffering it whole.
+                                if (buffer.Length > MaxLineBytes)
+                                {
+                                    if (!skippingLongLine) Interlocked.Increment(ref hub.Counters._replayLinesSkipped);
+                                    skippingLongLine = true;
+                                    buffer = buffer.Slice(buffer.End);
+                                }
+                                break;
+                            }
+                            if (buffer.IsEmpty) break;
+                            line = buffer; // the last line has no '\n'
+                            buffer = buffer.Slice(buffer.End);
+                        }
+                        if (skippingLongLine)
+                        {
+                            skippingLongLine = false;
+                            continue;
+                        }
+                        await ServeLineAsync(line, ct).ConfigureAwait(false);
+                    }
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    if (read.IsCompleted) break;
                 }
-                var payload = message.ToArray();
-                if (ts is { } t && speed > 0)
-                {
-                    firstTs ??= t;
-                    var due = TimeSpan.FromTicks((long)((t - firstTs.Value).Ticks / speed));
-                    var wait = due - time.GetElapsedTime(startTicks);
-                    if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct).ConfigureAwait(false);
-                }
-                var targets = hub.Sessions.Where(s => hub.Options.ReplayToAllSessions || s.HasSubscriptions).ToArray();
-                await Task.WhenAll(targets.Select(s => s.SendRawAsync(payload, isFault: false))).ConfigureAwait(false);
-                Interlocked.Add(ref hub.Counters._replayFrames, targets.Length);
-                Interlocked.Add(ref hub.Counters._frames, targets.Length);
+            }
+            finally
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -78,6 +103,63 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
         {
             Log.Replay(hub.Logger, ex.Message);
         }
+    }
+
+    private async ValueTask ServeLineAsync(ReadOnlySequence<byte> line, CancellationToken ct)
+    {
+        ReadOnlyMemory<byte> bytes;
+        if (line.IsSingleSegment) bytes = line.First;
+        else
+        {
+            _lineBuffer.ResetWrittenCount();
+            line.CopyTo(_lineBuffer.GetSpan((int)line.Length));
+            _lineBuffer.Advance((int)line.Length);
+            bytes = _lineBuffer.WrittenMemory;
+        }
+        var kind = ParseLine(bytes.Span, _scratch, out var ts, out _);
+        if (kind == LineKind.Blank) return;
+        if (kind == LineKind.Skipped)
+        {
+            Interlocked.Increment(ref hub.Counters._replayLinesSkipped);
+            return;
+        }
+        var time = hub.Options.TimeProvider;
+        var speed = hub.Options.ReplaySpeed;
+        if (ts is { } t && speed > 0)
+        {
+            _firstTimestamp ??= t;
+            var due = TimeSpan.FromTicks((long)((t - _firstTimestamp.Value).Ticks / speed));
+            var wait = due - time.GetElapsedTime(_startTicks);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct).ConfigureAwait(false);
+        }
+        var sends = Send(bytes.Span, ct, out var targets);
+        await Task.WhenAll(sends).ConfigureAwait(false);
+        Interlocked.Add(ref hub.Counters._replayFrames, targets);
+        Interlocked.Add(ref hub.Counters._frames, targets);
+    }
+
+    /// <summary>Queues the line's frame to every receiving session (spans cannot cross an await, hence a separate step).</summary>
+    private Task[] Send(ReadOnlySpan<byte> line, CancellationToken ct, out int targets)
+    {
+        ParseLine(line, _scratch, out _, out var message);
+        var sessions = hub.Sessions.Where(s => hub.Options.ReplayToAllSessions || s.HasSubscriptions).ToArray();
+        var sends = new Task[sessions.Length];
+        for (var i = 0; i < sessions.Length; i++) sends[i] = sessions[i].SendRawAsync(message, isFault: false, ct);
+        targets = sessions.Length;
+        return sends;
+    }
+
+    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        var nl = buffer.PositionOf((byte)'\n');
+        if (nl is null)
+        {
+            line = default;
+            return false;
+        }
+        line = buffer.Slice(0, nl.Value);
+        buffer = buffer.Slice(buffer.GetPosition(1, nl.Value));
+        return true;
     }
 
     private async Task WaitForReceiverAsync(CancellationToken ct)

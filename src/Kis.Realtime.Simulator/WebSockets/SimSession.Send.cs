@@ -28,7 +28,7 @@ internal sealed partial class SimSession
                         if (item.IsFaultFrame) Interlocked.Increment(ref _hub.Counters._faultFrames);
                         if (item.IsPing) PingWritten();
                     }
-                    item.Done?.TrySetResult();
+                    RawFrameDone(item);
                     if (item.CloseAfter) return;
                     if (_stalled && !_closing) break;
                 }
@@ -66,8 +66,11 @@ internal sealed partial class SimSession
         }
         finally
         {
-            // Anyone awaiting a queued frame (fault injection) must not hang on a dead session.
-            while (_control.Reader.TryRead(out var left)) left.Done?.TrySetResult();
+            // Anyone awaiting a queued frame (fault injection, replay) must not hang on a dead session: close the queue
+            // first, so a later SendRawAsync fails its TryWrite (and completes at once) instead of waiting forever for a
+            // loop that is gone, then release everything already queued.
+            _control.Writer.TryComplete();
+            while (_control.Reader.TryRead(out var left)) RawFrameDone(left);
         }
     }
 

@@ -213,13 +213,34 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a raw text frame (fault or replay); completes when it has been written.</summary>
-    public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault)
+    /// <summary>
+    /// Queues a raw text frame (fault or replay); completes when it has been written, or (without writing) when the
+    /// session has ended or ends first. While the session is stalled it waits for the unstall or for
+    /// <paramref name="ct"/>.
+    /// </summary>
+    public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault, CancellationToken ct = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Fails once the send loop has ended (it completes the writer before its final drain): nobody would write it.
+        Interlocked.Increment(ref _rawQueued);
         if (!_control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, message), done, IsFaultFrame: isFault)))
+        {
+            Interlocked.Decrement(ref _rawQueued);
             done.TrySetResult();
-        return done.Task;
+        }
+        return ct.CanBeCanceled ? done.Task.WaitAsync(ct) : done.Task;
+    }
+
+    private int _rawQueued;
+
+    /// <summary>Raw frames queued and not yet written or released (tests: a stalled session holds them).</summary>
+    internal int QueuedRawFrames => Volatile.Read(ref _rawQueued);
+
+    private void RawFrameDone(in Outgoing item)
+    {
+        if (item.Done is null) return;
+        Interlocked.Decrement(ref _rawQueued);
+        item.Done.TrySetResult();
     }
 
     private void Enqueue(byte[] payload) => _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, payload)));
@@ -350,25 +371,20 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
         var typeText = request.Type == RequestType.Subscribe ? "subscribe" : "unsubscribe";
 
-        if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
+        // kis-protocol.md §2: the approval key is checked when a session subscribes. A release on a live (bound) session
+        // is not checked, so a graceful shutdown of a session older than the key's 24 h still gets OPSP0001. The first
+        // request of a connection is checked whatever its type: it is what binds the session to an app key.
+        if (request.Type == RequestType.Subscribe || _credential is null)
         {
-            var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : SecretMask.Mask(request.ApprovalKey);
-            Reply(ReplyHeader.None, null, null, false, "1", OpspCode.InvalidApproval, $"invalid approval : {shown}", typeText);
-            return true;
-        }
-
-        if (_credential is null)
-        {
-            if (_hub.RefuseNewSessions || !_hub.TryClaimAppKey(credential.AppKey, this))
+            if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
             {
-                Log.AppKeyInUse(_hub.Logger, Id, SecretMask.Mask(credential.AppKey));
-                Interlocked.Increment(ref _hub.Counters._sessionsRefused);
-                Reply(ReplyHeader.NullTrId, null, null, false, "9", OpspCode.AppKeyInUse, null, typeText);
-                BeginClose(1008, "ALREADY IN USE appkey");
-                return false;
+                var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : SecretMask.Mask(request.ApprovalKey);
+                Reply(ReplyHeader.None, null, null, false, "1", OpspCode.InvalidApproval, $"invalid approval : {shown}", typeText);
+                return true;
             }
-            _credential = credential;
+            if (_credential is null && !TryBind(credential, typeText)) return false;
         }
+        // Bound by now: the first request of a session always goes through the check above.
 
         if (_hub.TryTakeInjectedFailure(out var injected))
         {
@@ -390,7 +406,7 @@ internal sealed partial class SimSession : IAsyncDisposable
         if (request.Type == RequestType.Subscribe)
         {
             if (tr.KeyFormat == TrKeyFormat.HtsId && !_hub.Options.AcceptAnyHtsId
-                && !string.Equals(request.TrKey, _credential.HtsId, StringComparison.OrdinalIgnoreCase))
+                && !string.Equals(request.TrKey, _credential!.HtsId, StringComparison.OrdinalIgnoreCase))
             {
                 Reply(ReplyHeader.NullTrIdOnly, null, null, false, "9", OpspCode.InvalidHtsId, null, typeText);
                 return true;
@@ -401,6 +417,21 @@ internal sealed partial class SimSession : IAsyncDisposable
         {
             Unsubscribe(tr, request.TrKey, typeText);
         }
+        return true;
+    }
+
+    /// <summary>Binds the session to the app key of its first valid request; false (OPSP8996, closing) when the slot is taken.</summary>
+    private bool TryBind(SimulatorCredential credential, string typeText)
+    {
+        if (_hub.RefuseNewSessions || !_hub.TryClaimAppKey(credential.AppKey, this))
+        {
+            Log.AppKeyInUse(_hub.Logger, Id, SecretMask.Mask(credential.AppKey));
+            Interlocked.Increment(ref _hub.Counters._sessionsRefused);
+            Reply(ReplyHeader.NullTrId, null, null, false, "9", OpspCode.AppKeyInUse, null, typeText);
+            BeginClose(1008, "ALREADY IN USE appkey");
+            return false;
+        }
+        _credential = credential;
         return true;
     }
 

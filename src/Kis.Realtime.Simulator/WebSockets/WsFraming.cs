@@ -128,13 +128,17 @@ internal sealed class WsReader(Stream stream, int maxMessageBytes)
             else if (length == 127)
             {
                 if (!await EnsureAsync(10, ct)) return WsMessage.EndOfStream;
-                length = (long)BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2));
+                var length64 = BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2));
+                // RFC 6455 5.2: the most significant bit must be 0. Read as a long it would be negative and slip past the
+                // size checks below.
+                if ((length64 & 0x8000_0000_0000_0000UL) != 0) throw new WsProtocolException(1002, "64-bit payload length with the top bit set");
+                length = (long)length64;
                 headerLength = 10;
             }
 
             var isControl = ((byte)opcode & 0x8) != 0;
             if (isControl && (length > 125 || !fin)) throw new WsProtocolException(1002, "bad control frame");
-            if (length > maxMessageBytes || _messageLength + length > maxMessageBytes) throw new WsProtocolException(1009, "message too big");
+            if (length < 0 || length > maxMessageBytes || _messageLength + length > maxMessageBytes) throw new WsProtocolException(1009, "message too big");
             var frameLength = headerLength + 4 + (int)length;
             if (!await EnsureAsync(frameLength, ct)) return WsMessage.EndOfStream;
 

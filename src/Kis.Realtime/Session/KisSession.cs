@@ -479,7 +479,6 @@ internal sealed class KisSession : IAsyncDisposable
     private void HandleReply(ControlMessage reply)
     {
         _decoder.Learn(reply);
-        if (reply.Code == OpspCode.AppKeyInUse) _appKeyInUse = true;
 
         PendingRequest? match = null;
         lock (_gate)
@@ -490,6 +489,9 @@ internal sealed class KisSession : IAsyncDisposable
             if (match is null && (reply.TrId is null || reply.TrKey is null) && _pending.Count > 0) match = _pending[0];
             if (match is not null) _pending.Remove(match);
         }
+        // OPSP8996 ends this session only when it answers one of its requests, or comes the way the live server sends it
+        // (tr_id "(null)" or no header): a stray reply naming a request this session does not have is not about it.
+        if (reply.Code == OpspCode.AppKeyInUse && (match is not null || reply.TrId is null)) _appKeyInUse = true;
         if (match is null)
         {
             Log.UnmatchedReply(_shared.Logger, Index, $"{reply.TrId} {reply.TrKey} rt_cd={reply.RtCd} {reply.MsgCd} {Redaction.ServerText(reply.Msg1)}");

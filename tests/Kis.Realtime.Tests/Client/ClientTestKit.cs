@@ -10,7 +10,9 @@ internal static class ClientTestKit
     public static Task<KisSimulator> StartSimAsync(Func<SimulatorOptions, SimulatorOptions>? configure = null)
         => KisSimulator.StartAsync((configure ?? (o => o))(SimulatorOptions.Default with
         {
-            PingInterval = TimeSpan.FromMilliseconds(300),
+            // Well above any scheduling delay of a loaded machine: a late PINGPONG echo must not close a session in a
+            // test that is not about heartbeats. Tests that need pings set their own interval.
+            PingInterval = TimeSpan.FromSeconds(2),
             Seed = 7,
             Pace = MarketPace.PerSecond(50),
         }));
@@ -29,7 +31,9 @@ internal static class ClientTestKit
         ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         AppKeyInUseRetryDelay = TimeSpan.FromMilliseconds(400),
-        LivenessTimeout = TimeSpan.FromSeconds(1),
+        // More than two ping intervals of the simulator's default (2 s): with no data (Pace Off) PINGPONGs alone keep the
+        // session alive. Stall tests set a short one.
+        LivenessTimeout = TimeSpan.FromSeconds(5),
         RequestTimeout = TimeSpan.FromSeconds(5),
     };
 

@@ -103,6 +103,35 @@ public sealed class SessionProtocolTests
     }
 
     [Fact]
+    public async Task A_stray_OPSP8996_for_no_pending_request_does_not_end_the_session()
+    {
+        var ping = "{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}";
+        var afterStray = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            await ReceiveText(ws); // the subscribe
+            await ws.SendAsync(Reply("H0UPCNT0", "0001", "OPSP0000"), WebSocketMessageType.Text, true, CancellationToken.None);
+            // An OPSP8996 naming a request this session never made (e.g. replayed from a recording), then a PINGPONG.
+            await ws.SendAsync(Encoding.UTF8.GetBytes(
+                "{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"9999\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"9\",\"msg_cd\":\"OPSP8996\",\"msg1\":\"ALREADY IN USE appkey\"}}"),
+                WebSocketMessageType.Text, true, CancellationToken.None);
+            await ws.SendAsync(Encoding.UTF8.GetBytes(ping), WebSocketMessageType.Text, true, CancellationToken.None);
+            afterStray.TrySetResult(await ReceiveText(ws)); // the echo, or null if the client closed
+            while (await ReceiveText(ws) is not null) { }
+        }, MapApproval);
+        await using var client = new KisRealtimeClient(OptionsFor(peer));
+        using var cts = new CancellationTokenSource();
+        var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator(cts.Token);
+        var first = ticks.MoveNextAsync().AsTask();
+        Assert.Equal(ping, await afterStray.Task.WaitAsync(TestTimeout)); // still up: it answered the heartbeat
+        Assert.Equal(KisConnectionState.Connected, client.State);
+        Assert.Equal(0, client.Statistics.Reconnects);
+        cts.Cancel();
+        await CancelledAsync(first);
+        await ticks.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Garbage_messages_are_counted_and_the_session_goes_on()
     {
         var done = new TaskCompletionSource();

@@ -55,6 +55,25 @@ public sealed class ApprovalTests
     }
 
     [Fact]
+    public void Expired_keys_are_pruned_when_a_new_key_is_issued()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 0, 30, 0, TimeSpan.Zero));
+        var store = new Kis.Realtime.Simulator.Hosting.ApprovalKeyStore(clock, TimeSpan.FromHours(24));
+        var credential = new SimulatorCredential("PSabcdefghijklmnop", "secret", "me01");
+        var old1 = store.Issue(credential);
+        store.Issue(credential);
+        clock.Advance(TimeSpan.FromHours(20));
+        var young = store.Issue(credential);
+        Assert.Equal(3, store.Count);
+        clock.Advance(TimeSpan.FromHours(5)); // the first two are 25 h old, never presented again
+        var fresh = store.Issue(credential);
+        Assert.Equal(2, store.Count);
+        Assert.False(store.TryValidate(old1, out _));
+        Assert.True(store.TryValidate(young, out _));
+        Assert.True(store.TryValidate(fresh, out _));
+    }
+
+    [Fact]
     public void Secrets_are_masked_in_ToString()
     {
         var c = new SimulatorCredential("PSabcdefghijklmnop", "supersecret", "me01");

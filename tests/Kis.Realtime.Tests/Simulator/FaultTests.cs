@@ -162,6 +162,36 @@ public sealed class FaultTimingTests
     }
 
     [Fact]
+    public async Task A_timed_stall_does_not_end_a_later_stall_and_its_timer_is_disposed()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 0, 30, 0, TimeSpan.Zero));
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.Off });
+        var timers = clock.TimerCount;
+
+        await sim.Faults.Stall(TimeSpan.FromSeconds(10));
+        Assert.Equal(timers + 1, clock.TimerCount);
+        await sim.Faults.Unstall();
+        Assert.Equal(timers, clock.TimerCount); // an unstall cancels the pending timed end
+        await sim.Faults.Stall(); // manual: only Unstall ends it
+        clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.True(sim.Faults.IsStalled);
+
+        await sim.Faults.Stall(TimeSpan.FromSeconds(10));
+        await sim.Faults.Stall(TimeSpan.FromSeconds(30)); // the later timed stall replaces the earlier one
+        Assert.Equal(timers + 1, clock.TimerCount);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(sim.Faults.IsStalled);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(sim.Faults.IsStalled);
+        Assert.Equal(timers, clock.TimerCount); // a timer that fired is disposed
+
+        await sim.Faults.Stall(TimeSpan.Zero); // fires at once (on the next advance): still ends and is disposed
+        clock.Advance(TimeSpan.FromTicks(1));
+        Assert.False(sim.Faults.IsStalled);
+        Assert.Equal(timers, clock.TimerCount);
+    }
+
+    [Fact]
     public void Options_ToString_hides_secrets()
     {
         var text = SimulatorOptions.Default.ToString() + SimulatorOptions.Default.Credentials[0];

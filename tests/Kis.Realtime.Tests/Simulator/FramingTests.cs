@@ -37,6 +37,22 @@ public sealed class FramingTests
         Assert.Equal(1002, BinaryPrimitives.ReadUInt16BigEndian(close.Value.Payload));
     }
 
+    [Theory]
+    [InlineData(0x8000_0000_0000_0000UL, 1002)] // top bit set: negative as a long
+    [InlineData(0xFFFF_FFFF_FFFF_FFFFUL, 1002)]
+    [InlineData(0x0000_0001_0000_0000UL, 1009)] // valid form, far over the message limit
+    [InlineData(0x7FFF_FFFF_FFFF_FFFFUL, 1009)]
+    public async Task A_64_bit_length_that_is_negative_or_oversized_is_a_protocol_error(ulong length, int status)
+    {
+        var frame = new byte[14];
+        frame[0] = 0x81; // FIN, text
+        frame[1] = 0x80 | 127; // masked, 64-bit length
+        BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), length);
+        var reader = new Kis.Realtime.Simulator.WebSockets.WsReader(new MemoryStream(frame), 1 << 20);
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Simulator.WebSockets.WsProtocolException>(() => reader.ReceiveAsync(CancellationToken.None).AsTask());
+        Assert.Equal(status, e.CloseStatus);
+    }
+
     [Fact]
     public async Task Large_frames_use_extended_lengths()
     {

@@ -26,6 +26,12 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>Timers created and not disposed (one-shot timers that fired stay until disposed).</summary>
+    public int TimerCount
+    {
+        get { lock (_gate) return _timers.Count; }
+    }
+
     /// <summary>Moves the clock forward, firing every timer that comes due on the way, in order.</summary>
     public void Advance(TimeSpan by)
     {

@@ -101,6 +101,32 @@ public sealed class OpspReplyTests
     }
 
     [Fact]
+    public async Task A_live_session_older_than_its_approval_key_still_releases_but_cannot_subscribe()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 0, 30, 0, TimeSpan.Zero));
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.Off, PingInterval = TimeSpan.FromDays(30) });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "1001")).Code);
+        clock.Advance(TimeSpan.FromHours(25)); // the key is past its 24 h; the session is still up
+
+        Assert.Equal(OpspCode.UnsubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001", trType: "2")).Code);
+        Assert.Equal(OpspCode.InvalidApproval, (await c.RequestAsync("H0UPCNT0", "2001")).Code);
+        await sim.Faults.ExpireApprovalKeys(); // forgotten keys alike
+        Assert.Equal(OpspCode.UnsubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "1001", trType: "2")).Code);
+        Assert.Equal(2, sim.Counters.Replies("OPSP0001"));
+    }
+
+    [Fact]
+    public async Task The_first_request_of_a_session_is_checked_even_when_it_is_a_release()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
+        await using var c = await SimTestClient.ConnectAsync(sim, "/", "unknown-approval-key");
+        Assert.Equal(OpspCode.InvalidApproval, (await c.RequestAsync("H0UPCNT0", "0001", trType: "2")).Code);
+        Assert.Equal("", sim.Sessions.Single().AppKey); // not bound
+    }
+
+    [Fact]
     public async Task Approval_keys_expire_after_their_lifetime()
     {
         await using var sim = await Sim.StartAsync(o => o with { ApprovalKeyLifetime = TimeSpan.FromTicks(1) });
