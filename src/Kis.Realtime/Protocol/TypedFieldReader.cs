@@ -15,20 +15,22 @@ public ref struct TypedFieldReader
 {
     private readonly ReadOnlySpan<byte> _record;
     private int _pos;        // start of the next field; _record.Length + 1 once the last field is consumed
-    private int _index;      // zero-based index of the next field
-    private DecodeError _error;
+    private DecodeErrorKind _errorKind;
+    private int _errorField; // field index of the first error, computed only when it happens
 
     /// <summary>Starts reading one record.</summary>
     public TypedFieldReader(ReadOnlySpan<byte> record)
     {
         _record = record;
         _pos = 0;
-        _index = 0;
-        _error = default;
+        _errorKind = DecodeErrorKind.None;
+        _errorField = -1;
     }
 
     /// <summary>The first failure, or none.</summary>
-    public readonly DecodeError Error => _error;
+    public readonly DecodeError Error => _errorKind == DecodeErrorKind.None
+        ? default
+        : new DecodeError(_errorKind, FieldIndex: _errorField, Detail: _errorKind == DecodeErrorKind.TooFewFields ? _errorField : 0);
 
     /// <summary>Fields not read (appended by KIS after the known list), still <c>^</c>-separated; empty when none.</summary>
     public readonly ReadOnlySpan<byte> Extras => _pos <= _record.Length ? _record[_pos..] : default;
@@ -48,7 +50,6 @@ public ref struct TypedFieldReader
 
         var rest = _record[pos..];
         var sep = rest.IndexOf((byte)'^');
-        _index++;
         if (sep < 0)
         {
             _pos = _record.Length + 1;
@@ -93,12 +94,10 @@ public ref struct TypedFieldReader
         {
             if (p != start) return SlowDecimal(start, impliedDecimals); // a lone sign
             _pos = p + 1;
-            _index++;
             return 0; // empty field
         }
 
         _pos = p + 1;
-        _index++;
         return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative && mantissa != 0, (byte)(scale + impliedDecimals));
     }
 
@@ -107,7 +106,7 @@ public ref struct TypedFieldReader
         _pos = start;
         var field = Raw();
         if (FieldParsers.TryParseDecimal(field, impliedDecimals, out var value)) return value;
-        Fail(DecodeErrorKind.BadNumber);
+        Fail(DecodeErrorKind.BadNumber, start);
         return 0;
     }
 
@@ -131,7 +130,6 @@ public ref struct TypedFieldReader
         if ((p < s.Length && s[p] != (byte)'^') || digits > 18 || (digits == 0 && p != start))
             return SlowInt64(start);
         _pos = p + 1;
-        _index++;
         return negative ? -(long)acc : (long)acc;
     }
 
@@ -140,7 +138,7 @@ public ref struct TypedFieldReader
         _pos = start;
         var field = Raw();
         if (FieldParsers.TryParseInt64(field, out var value)) return value;
-        Fail(DecodeErrorKind.BadNumber);
+        Fail(DecodeErrorKind.BadNumber, start);
         return 0;
     }
 
@@ -155,14 +153,14 @@ public ref struct TypedFieldReader
             && FieldParsers.TryParseTime(s.Slice(p, 6), out var fast))
         {
             _pos = p + 7;
-            _index++;
             return fast;
         }
 
+        var start = _pos;
         var field = Raw();
         if (field.IsEmpty) return default;
         if (FieldParsers.TryParseTime(field, out var value)) return value;
-        Fail(DecodeErrorKind.BadTime);
+        Fail(DecodeErrorKind.BadTime, start);
         return default;
     }
 
@@ -179,7 +177,6 @@ public ref struct TypedFieldReader
             if (digit <= 9)
             {
                 _pos = p + 2;
-                _index++;
                 return (int)digit;
             }
         }
@@ -196,11 +193,19 @@ public ref struct TypedFieldReader
 
     private void TooFew()
     {
-        if (!_error.IsError) _error = new DecodeError(DecodeErrorKind.TooFewFields, FieldIndex: _index, Detail: _index);
+        // Every field was consumed: the missing one's index is the number of fields.
+        if (_errorKind == DecodeErrorKind.None) Record(DecodeErrorKind.TooFewFields, _record.Count((byte)'^') + 1);
     }
 
-    private void Fail(DecodeErrorKind kind)
+    private void Fail(DecodeErrorKind kind, int fieldStart)
     {
-        if (!_error.IsError) _error = new DecodeError(kind, FieldIndex: _index - 1);
+        // The index is counted only now: tracking it on every read costs the hot path for the rare failure.
+        if (_errorKind == DecodeErrorKind.None) Record(kind, _record[..fieldStart].Count((byte)'^'));
+    }
+
+    private void Record(DecodeErrorKind kind, int fieldIndex)
+    {
+        _errorKind = kind;
+        _errorField = fieldIndex;
     }
 }
