@@ -40,6 +40,8 @@ internal sealed class ClientHost : IAsyncDisposable
             throw new CliUsageException("give both the app key and the app secret (KIS_APP_KEY and KIS_APP_SECRET), or neither to use the simulator.");
 
         var useBuiltInSimulator = !settings.HasCredentials && settings.WebSocketUrl is null;
+        if (!settings.HasCredentials && settings.WebSocketUrl is not null && settings.RestUrl is null)
+            throw new CliUsageException("with --ws-url / KIS_WS_URL and no credentials, also give --rest-url / KIS_REST_URL (the simulator's REST base URL issues the approval key).");
         if (!settings.HasCredentials)
         {
             // No account: the simulator's documented credentials (the built-in one accepts any HTS ID for notices).
