@@ -42,6 +42,21 @@ public class RecordCommandTests
     }
 
     [Fact]
+    public async Task Duration_stops_recording_cleanly_with_everything_received_on_disk()
+    {
+        var dir = EmptyDirectory();
+        var stderr = new StringWriter();
+        var exit = await RecordCommand.RunAsync(FastSimulator("index:0001"), dir, count: null, duration: TimeSpan.FromSeconds(1.5), Env(), stderr, default)
+            .WaitAsync(CliTimeout);
+        Assert.Equal(0, exit);
+        var day = Assert.Single(Directory.GetDirectories(dir));
+        var lines = File.ReadAllLines(Path.Combine(day, "H0UPCNT0.jsonl")).Length;
+        Assert.True(lines > 0);
+        Assert.Contains($"recorded {lines:N0} records", stderr.ToString());
+        Assert.Contains($"received {lines:N0} records", stderr.ToString());
+    }
+
+    [Fact]
     public async Task Nothing_received_is_lost_across_a_dropped_connection()
     {
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(100) });
