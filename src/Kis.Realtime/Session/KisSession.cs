@@ -700,12 +700,17 @@ internal sealed class KisSession : IAsyncDisposable
             if (!_registrations.TryGetValue((subscriber.Tr.TrId, subscriber.Key), out registration)) return;
             if (!registration.Subscribers.Contains(subscriber)) return;
             registration.Subscribers = registration.Subscribers.Where(s => s != subscriber).ToArray();
-            if (registration.Subscribers.Length > 0) return;
-            registration.Removed = true;
-            _registrations.Remove((subscriber.Tr.TrId, subscriber.Key));
+            release = false;
+            if (registration.Subscribers.Length == 0)
+            {
+                registration.Removed = true;
+                _registrations.Remove((subscriber.Tr.TrId, subscriber.Key));
+                release = _connection is not null && registration.SentEpoch == _epoch && !_stopping;
+            }
             RebuildRoutes();
-            release = _connection is not null && registration.SentEpoch == _epoch && !_stopping;
         }
+        // Always completed, last consumer or not: in Wait mode the receive loop may be waiting for room in this
+        // subscriber's buffer, and only completion (or consumption) wakes it.
         subscriber.Complete(null);
         if (release) await ReleaseAsync(registration).ConfigureAwait(false);
     }
@@ -720,9 +725,10 @@ internal sealed class KisSession : IAsyncDisposable
             else
                 Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, Redaction.ServerText(reply.Msg1));
         }
-        catch (Exception e) when (e is ConnectionLostException or TimeoutException or WebSocketException or OperationCanceledException or KisApprovalException)
+        catch (Exception e) when (e is ConnectionLostException or TimeoutException or WebSocketException or OperationCanceledException
+                                       or KisApprovalException or ObjectDisposedException)
         {
-            // Lost connection: the server forgets the registration with it.
+            // Lost connection (or the client is being disposed): the server forgets the registration with it.
             Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
         }
     }
@@ -768,21 +774,38 @@ internal sealed class KisSession : IAsyncDisposable
         }
 
         Subscriber[] subscribers;
+        Registration[] ended;
         lock (_gate)
         {
             _stopping = true;
-            subscribers = _registrations.Values.SelectMany(r => r.Subscribers).ToArray();
-            foreach (var r in _registrations.Values) r.Removed = true;
+            ended = _registrations.Values.ToArray();
+            subscribers = ended.SelectMany(r => r.Subscribers).ToArray();
+            foreach (var r in ended) r.Removed = true;
             _registrations.Clear();
             RebuildRoutes();
             connection = _connection;
         }
         foreach (var s in subscribers) s.Complete(null);
+        // A subscription still waiting for its first reply (not connected yet, reconnecting, app key in use) must
+        // not wait forever: its first MoveNextAsync ends with ObjectDisposedException.
+        foreach (var r in ended)
+            if (r.Registered.TrySetException(new ObjectDisposedException(nameof(KisRealtimeClient)))) _ = r.Registered.Task.Exception;
 
         if (connection is not null)
-            await connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).ConfigureAwait(false);
+        {
+            try
+            {
+                await connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+            {
+                // Already broken (reset, aborted by the watchdog): nothing to close politely; shutdown goes on.
+            }
+        }
         else
+        {
             _stop.Cancel(); // connecting or waiting to reconnect: nothing to close politely, stop at once
+        }
         var run = _run;
         if (run is not null)
         {

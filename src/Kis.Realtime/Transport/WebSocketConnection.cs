@@ -266,9 +266,10 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         {
             await SendFrameAsync(0x8, payload, cancellationToken, closing: true).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or WebSocketException)
         {
-            // The peer is already gone: nothing left to close politely.
+            // The peer is already gone (SendFrameAsync reports a lost connection as WebSocketException): nothing left
+            // to close politely.
         }
     }
 

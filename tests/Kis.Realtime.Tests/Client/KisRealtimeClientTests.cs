@@ -385,3 +385,54 @@ public sealed class ClientHeartbeatTimingTests
         await subscription.DisposeAsync();
     }
 }
+
+/// <summary>Shutdown and Wait-mode liveness (found in review: each failed before its fix).</summary>
+public sealed class ClientShutdownTests
+{
+    [Fact]
+    public async Task Dispose_ends_a_first_MoveNext_still_waiting_for_its_registration()
+    {
+        await using var sim = await StartSimAsync();
+        sim.Faults.RefuseNewSessions(true);
+        var client = new KisRealtimeClient(Options(sim) with { AppKeyInUseRetryDelay = TimeSpan.FromSeconds(30) });
+        var inUse = NextStateAsync(client, e => e.Code == OpspCode.AppKeyInUse);
+        var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator(); // no cancellation token
+        var first = ticks.MoveNextAsync().AsTask();
+        await inUse.WaitAsync(TestTimeout);
+        await client.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => first.WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public async Task In_wait_mode_a_consumer_leaving_a_shared_key_does_not_stall_the_session()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(500) });
+        await using var client = new KisRealtimeClient(Options(sim) with { FullMode = KisFullMode.Wait, SubscriptionCapacity = 2, LivenessTimeout = null });
+        var sub = client.SubscribeIndexTicksAsync("0001");
+        var slow = sub.GetAsyncEnumerator();
+        var fast = sub.GetAsyncEnumerator();
+        Assert.True(await slow.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        Assert.True(await fast.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+
+        // The slow consumer stops reading: its 2-record buffer fills and the session waits for it (Wait mode), so the
+        // fast consumer soon gets nothing more. Reading until that happens needs no clock: the fast reader blocks.
+        var fastReads = 0;
+        var blocked = false;
+        while (!blocked)
+        {
+            var next = fast.MoveNextAsync().AsTask();
+            // A bounded probe for "nothing arrives any more" (the session waits on the slow consumer), not a sleep.
+            blocked = await Task.WhenAny(next, Task.Delay(TimeSpan.FromMilliseconds(500))) != next;
+            if (!blocked) fastReads++;
+            else
+            {
+                // The slow consumer leaves: the session must resume and the pending read must complete.
+                await slow.DisposeAsync();
+                Assert.True(await next.WaitAsync(TestTimeout));
+            }
+            Assert.True(fastReads < 100_000, "the session never blocked on the slow consumer");
+        }
+        Assert.True(await fast.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        await fast.DisposeAsync();
+    }
+}

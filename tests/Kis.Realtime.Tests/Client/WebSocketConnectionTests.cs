@@ -41,6 +41,17 @@ public sealed class WebSocketConnectionTests
     }
 
     [Fact]
+    public async Task Closing_an_already_aborted_connection_does_not_throw()
+    {
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) => await ServerReceive(ws));
+        await using var c = await Connect(peer);
+        c.Abort(); // what the liveness watchdog does to a dead connection
+        // Shutdown then sends the close frame into a dead socket: it must be a no-op, not an exception that skips
+        // the rest of the shutdown.
+        await c.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).AsTask().WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task Invalid_utf8_text_frame_is_delivered_not_fatal()
     {
         var cp949 = new byte[] { (byte)'0', (byte)'|', 0xB1, 0xB9, 0xB0, 0xED, 0xFF }; // 국고 in cp949 + an invalid byte
