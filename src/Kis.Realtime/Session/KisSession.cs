@@ -20,6 +20,8 @@ internal sealed class Registration(TrDefinition tr, string key)
     public int SentEpoch = -1;
     public bool Active;
     public bool Removed;
+    /// <summary>Subscribe requests in a row that got no reply (each one replaced the connection).</summary>
+    public int Timeouts;
 }
 
 /// <summary>(TR, key) identity of a registration: HTS IDs compare without regard to case, other keys exactly.</summary>
@@ -259,6 +261,9 @@ internal sealed class KisSession : IAsyncDisposable
 
     /// <summary>A connection that lasted this long resets the backoff; a flapping one keeps doubling it.</summary>
     private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(1);
+
+    /// <summary>Subscribe requests without a reply, in a row, after which a registration fails with <see cref="TimeoutException"/>.</summary>
+    private const int MaxSubscribeTimeouts = 3;
 
     private TimeSpan Backoff(int failures) => ComputeBackoff(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
 
@@ -585,12 +590,26 @@ internal sealed class KisSession : IAsyncDisposable
             {
                 return;
             }
-            catch (TimeoutException)
+            catch (TimeoutException e)
             {
-                // No reply: the connection is not working. Replace it; the registration is replayed.
+                // No reply: the connection is not working. Replace it; the registration is replayed. A key that never
+                // gets an answer must not make the session reconnect forever (rapid reconnects can lock the app key).
+                if (Interlocked.Increment(ref registration.Timeouts) >= MaxSubscribeTimeouts)
+                {
+                    Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply to repeated requests; giving up");
+                    Fail(registration, e);
+                    return;
+                }
                 Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply in time; reconnecting");
                 lock (_gate) _connection?.Abort();
                 return;
+            }
+            catch (KisApprovalException e) when (e.HttpStatus is null or >= 500)
+            {
+                // KIS's REST side is unreachable or failing: not a refusal. Keep the registration and retry with backoff.
+                Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
+                if (!await DelayAsync(Backoff(Math.Min(attempt, 10))).ConfigureAwait(false)) return;
+                continue;
             }
             catch (Exception e)
             {
@@ -599,6 +618,7 @@ internal sealed class KisSession : IAsyncDisposable
                 return;
             }
 
+            registration.Timeouts = 0;
             if (reply.IsSuccess || reply.Code == OpspCode.AlreadySubscribed)
             {
                 lock (_gate) registration.Active = !registration.Removed;

@@ -41,6 +41,21 @@ public sealed class SessionProtocolTests
         $"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}},\"body\":{{\"rt_cd\":\"0\",\"msg_cd\":\"{msgCd}\",\"msg1\":\"OK\"}}}}");
 
     [Fact]
+    public async Task A_key_the_server_never_answers_fails_after_three_connections_instead_of_reconnecting_forever()
+    {
+        var connections = 0;
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            Interlocked.Increment(ref connections);
+            while (await ReceiveText(ws) is not null) { } // reads every request, answers none
+        }, MapApproval);
+        await using var client = new KisRealtimeClient(OptionsFor(peer) with { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        await Assert.ThrowsAsync<TimeoutException>(() => ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        Assert.Equal(3, Volatile.Read(ref connections));
+    }
+
+    [Fact]
     public async Task Pingpong_is_echoed_as_the_same_text_frame()
     {
         var ping = "{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}";
