@@ -171,7 +171,8 @@ public sealed class ControlMessage
     public override string ToString() => Kind switch
     {
         ControlMessageKind.PingPong => $"PINGPONG {DateTime}",
-        ControlMessageKind.Reply => $"{TrId ?? "(no tr_id)"} {TrKey} rt_cd={RtCd} {MsgCd} {Msg1}{(HasCipherKey ? " (key hidden)" : "")}",
+        // msg1 of OPSP0011 echoes the approval key: masked like every server text the library prints.
+        ControlMessageKind.Reply => $"{TrId ?? "(no tr_id)"} {TrKey} rt_cd={RtCd} {MsgCd} {Redaction.ServerText(Msg1)}{(HasCipherKey ? " (key hidden)" : "")}",
         _ => "control message",
     };
 }

@@ -38,6 +38,7 @@ public class ControlMessageTests
         Assert.Equal(trKey, m.TrKey);
         Assert.Equal(rtCd, m.RtCd);
         Assert.False(m.HasCipherKey);
+        Assert.DoesNotContain("062f61cb-c756-4b8f-9fab-92113c6fbea4", m.ToString()); // an echoed approval key is masked
     }
 
     [Fact]

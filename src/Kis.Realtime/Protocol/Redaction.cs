@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Kis.Realtime.Session;
+namespace Kis.Realtime.Protocol;
 
 /// <summary>
 /// Masks approval keys in server text before it reaches a log or an exception: KIS echoes the rejected key in
