@@ -134,6 +134,34 @@ internal sealed class ClientHost : IAsyncDisposable
         return specs;
     }
 
+    private int _failedSubscriptions;
+
+    /// <summary>Subscriptions that ended with an error (refused, approval failed, lost): the command's exit code is 1.</summary>
+    public int FailedSubscriptions => Volatile.Read(ref _failedSubscriptions);
+
+    /// <summary>
+    /// Runs one task per subscription, handing each record to <paramref name="onRecord"/> until <paramref name="stop"/>
+    /// is cancelled (leaving the enumeration releases the registration). A failing subscription is reported on
+    /// <paramref name="status"/> and counted; the others go on.
+    /// </summary>
+    public Task[] PumpSubscriptions(Func<KisRecord, CancellationToken, ValueTask> onRecord, TextWriter status, CancellationToken stop) =>
+        Subscriptions.Select(spec => Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var record in Client.SubscribeRecordsAsync(spec.Tr, spec.Key, stop))
+                    await onRecord(record, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (e is KisSubscriptionException or KisApprovalException or IOException or TimeoutException)
+            {
+                Interlocked.Increment(ref _failedSubscriptions);
+                await status.WriteLineAsync($"kisrt: {spec}: {e.Message}");
+            }
+        })).ToArray();
+
     public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync().ConfigureAwait(false);

@@ -50,24 +50,7 @@ internal static class RecordCommand
         _ = rawTask.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         // Subscriptions hold the registrations; their records are already in the raw stream, so they are drained.
-        var failures = 0;
-        var pumps = host.Subscriptions.Select(spec => Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var _ in client.SubscribeRecordsAsync(spec.Tr, spec.Key, stop.Token))
-                {
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception e) when (e is KisSubscriptionException or KisApprovalException or IOException or TimeoutException)
-            {
-                Interlocked.Increment(ref failures);
-                await stderr.WriteLineAsync($"kisrt: {spec}: {e.Message}");
-            }
-        })).ToArray();
+        var pumps = host.PumpSubscriptions(static (_, _) => ValueTask.CompletedTask, stderr, stop.Token);
 
         var started = Stopwatch.StartNew();
         var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
@@ -102,7 +85,7 @@ internal static class RecordCommand
         var stats = client.Statistics;
         await stderr.WriteLineAsync($"kisrt: recorded {recorder.Records:N0} records and {recorder.RawMessages:N0} raw messages into {Path.GetFullPath(directory)} in {started.Elapsed.TotalSeconds:0.0} s; " +
             $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {recorder.DecodeErrors}, reconnects {stats.Reconnects}");
-        return failures == 0 ? 0 : 1;
+        return host.FailedSubscriptions == 0 ? 0 : 1;
     }
 
     /// <summary>Writes raw lines and decoded JSON Lines from the raw tap, one batch per wake-up, committed to the OS per batch.</summary>

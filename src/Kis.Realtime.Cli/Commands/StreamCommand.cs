@@ -58,24 +58,9 @@ internal static class StreamCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);
 
-        var failures = 0;
         var records = Channel.CreateBounded<OutputRecord>(new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        var pumps = host.Subscriptions.Select(spec => Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var r in client.SubscribeRecordsAsync(spec.Tr, spec.Key, stop.Token))
-                    await records.Writer.WriteAsync(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data), stop.Token);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception e) when (e is KisSubscriptionException or KisApprovalException or IOException or TimeoutException)
-            {
-                Interlocked.Increment(ref failures);
-                await stderr.WriteLineAsync($"kisrt: {spec}: {e.Message}");
-            }
-        })).ToArray();
+        var pumps = host.PumpSubscriptions(
+            (r, token) => records.Writer.WriteAsync(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data), token), stderr, stop.Token);
         _ = Task.WhenAll(pumps).ContinueWith(_ => records.Writer.TryComplete(), TaskScheduler.Default);
 
         var started = Stopwatch.StartNew();
@@ -122,7 +107,7 @@ internal static class StreamCommand
 
         var byTr = string.Join(", ", perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"));
         await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; dropped {client.Statistics.Dropped}, reconnects {client.Statistics.Reconnects}, decode errors {client.Statistics.DecodeErrors}");
-        return failures == 0 ? 0 : 1;
+        return host.FailedSubscriptions == 0 ? 0 : 1;
 
         async Task Consume(ChannelReader<OutputRecord> reader, Action<OutputRecord> handle, Action refresh, TimeSpan refreshEvery)
         {

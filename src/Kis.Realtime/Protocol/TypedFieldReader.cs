@@ -35,9 +35,6 @@ public ref struct TypedFieldReader
     /// <summary>Fields not read (appended by KIS after the known list), still <c>^</c>-separated; empty when none.</summary>
     public readonly ReadOnlySpan<byte> Extras => _pos <= _record.Length ? _record[_pos..] : default;
 
-    /// <summary>True while at least one more field can be read.</summary>
-    public readonly bool HasMore => _pos <= _record.Length;
-
     /// <summary>The next field's raw bytes.</summary>
     public ReadOnlySpan<byte> Raw()
     {
