@@ -23,6 +23,17 @@ public enum KisFullMode
     Wait,
 }
 
+/// <summary>How a session answers KIS's PINGPONG heartbeat.</summary>
+public enum KisHeartbeatAnswer
+{
+    /// <summary>A pong control frame with the PINGPONG text as payload, then the text echoed as a text frame.</summary>
+    PongAndText,
+    /// <summary>Only the pong control frame with the payload (KIS's own samples).</summary>
+    Pong,
+    /// <summary>Only the text echo (python-kis).</summary>
+    Text,
+}
+
 /// <summary>
 /// Options of a <see cref="KisRealtimeClient"/>. Immutable: start from <see cref="Default"/> and change what you need
 /// with <c>with { … }</c>.
@@ -119,6 +130,30 @@ public sealed record KisRealtimeOptions
     /// <summary>The HTTP client for approval keys; null creates one.</summary>
     public HttpClient? HttpClient { get; init; }
 
+    /// <summary>
+    /// How PINGPONG is answered. Default: a pong control frame carrying the PINGPONG text (what KIS's own clients do)
+    /// and the same text echoed as a text frame (what other clients do); the live server accepts either.
+    /// </summary>
+    public KisHeartbeatAnswer HeartbeatAnswer { get; init; } = KisHeartbeatAnswer.PongAndText;
+
+    /// <summary>
+    /// In <see cref="KisFullMode.Wait"/>: the longest one consumer may hold its session waiting for room. A consumer
+    /// still full after this is ended with <see cref="KisSlowConsumerException"/> (counted) and the others go on.
+    /// </summary>
+    public TimeSpan SlowConsumerTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A connection must stay up this long (with traffic) before the reconnect backoff starts over; until then every
+    /// loss keeps doubling the delay. A server that accepts and closes at once must not get a fast reconnect loop.
+    /// </summary>
+    public TimeSpan HealthyConnectionTime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Connection attempts allowed per app key in any 60-second window, whatever the server does. KIS is reported to
+    /// block app keys that reconnect rapidly; 6 a minute is still enough to ride out a few quick drops.
+    /// </summary>
+    public int MaxConnectAttemptsPerMinute { get; init; } = 6;
+
     /// <summary>The WebSocket URL in effect.</summary>
     public Uri EffectiveWebSocketUrl => WebSocketUrl ?? new Uri(Environment == KisEnvironment.Paper
         ? "ws://ops.koreainvestment.com:31000" : "ws://ops.koreainvestment.com:21000");
@@ -137,6 +172,8 @@ public sealed record KisRealtimeOptions
             throw new ArgumentException("KisRealtimeOptions.Credentials lists the same app key twice; KIS allows one session per app key.");
         if (MaxRegistrationsPerSession <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationsPerSession), "Must be positive.");
         if (SubscriptionCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(SubscriptionCapacity), "Must be positive.");
+        if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
+        if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");
         if (ReconnectMinDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
             throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "Need 0 ≤ ReconnectMinDelay ≤ ReconnectMaxDelay.");
     }
