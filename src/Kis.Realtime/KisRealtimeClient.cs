@@ -22,8 +22,8 @@ public sealed class KisRealtimeClient : IAsyncDisposable
     private readonly ClientShared _shared;
     private readonly ApprovalKeyProvider _keys;
     private readonly KisSession[] _sessions;
+    private readonly SessionEvents _events;
     private readonly Lock _sessionsGate = new();
-    private int _state = (int)KisConnectionState.Closed;
     private volatile bool _disposed;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first subscription.</summary>
@@ -38,7 +38,8 @@ public sealed class KisRealtimeClient : IAsyncDisposable
         _shared = new ClientShared(options.TimeProvider, logger);
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
-        _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, OnSessionStateChanged)).ToArray();
+        _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e));
+        _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, _events)).ToArray();
     }
 
     /// <summary>The name of the library's <see cref="System.Diagnostics.Metrics.Meter"/>: counters <c>kis.realtime.frames</c>,
@@ -50,16 +51,19 @@ public sealed class KisRealtimeClient : IAsyncDisposable
     public KisRealtimeOptions Options { get; }
 
     /// <summary>
-    /// The client's state, summarising its sessions: Faulted or Reconnecting if any started session is, Connecting
-    /// while any is connecting, Connected when all started sessions are, Closed before the first connect and after
-    /// disposal.
+    /// The client's state, summarising its sessions at the moment of reading: Faulted or Reconnecting if any started
+    /// session is, Connecting while any is connecting, Connected when all started sessions are, Closed before the first
+    /// connect and after disposal.
     /// </summary>
-    public KisConnectionState State => (KisConnectionState)Volatile.Read(ref _state);
+    public KisConnectionState State => _disposed ? KisConnectionState.Closed : Summarize(_sessions.Where(s => s.Started).Select(s => s.State).ToList());
 
     /// <summary>The state of each session (index = position in <see cref="KisRealtimeOptions.Credentials"/>).</summary>
     public IReadOnlyList<KisConnectionState> SessionStates => _sessions.Select(s => s.State).ToArray();
 
-    /// <summary>Raised on every session state change (from the session's thread; keep handlers short).</summary>
+    /// <summary>
+    /// Raised on every session state change, in order, from one dispatching task: never on a session's thread and never
+    /// under a library lock (a handler may read <see cref="Statistics"/> or <see cref="State"/>, or call the client).
+    /// </summary>
     public event EventHandler<KisStateChangedEventArgs>? StateChanged;
 
     /// <summary>Raised for every record a full subscription buffer drops (from the receive loop; keep handlers short).</summary>
@@ -83,6 +87,10 @@ public sealed class KisRealtimeClient : IAsyncDisposable
         DecodeErrors = Interlocked.Read(ref _shared.DecodeErrors),
         Dropped = Interlocked.Read(ref _shared.Dropped),
         Reconnects = Interlocked.Read(ref _shared.Reconnects),
+        ConnectAttempts = Interlocked.Read(ref _shared.ConnectAttempts),
+        SlowConsumers = Interlocked.Read(ref _shared.SlowConsumers),
+        ResubscribeRefusals = Interlocked.Read(ref _shared.ResubscribeRefusals),
+        UnroutedByTr = _shared.UnroutedByTr(),
         Registrations = _sessions.Sum(s => s.RegistrationCount),
     };
 
@@ -91,13 +99,11 @@ public sealed class KisRealtimeClient : IAsyncDisposable
     /// subscriptions need them. Optional: the first subscription connects too. May be called again after a failure.
     /// </summary>
     /// <exception cref="KisApprovalException">The approval key could not be issued.</exception>
-    /// <exception cref="System.Net.WebSockets.WebSocketException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off).</exception>
-    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="KisConnectionException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off).</exception>
+    public Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _keys.GetAsync(Options.Credentials[0], null, cancellationToken).ConfigureAwait(false);
-        _sessions[0].EnsureStarted();
-        await _sessions[0].WhenFirstConnected.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return _sessions[0].ConnectAsync().WaitAsync(cancellationToken);
     }
 
     /// <summary>H0UPCNT0: ticks of a domestic index (0001 KOSPI, 1001 KOSDAQ, 2001 KOSPI200 …). Real server only.</summary>
@@ -202,7 +208,7 @@ public sealed class KisRealtimeClient : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             var max = Options.MaxRegistrationsPerSession;
             session = Array.Find(_sessions, s => s.Holds(subscriber.Tr, subscriber.Key))
-                ?? Array.Find(_sessions, s => s.RegistrationCount < max)
+                ?? Array.Find(_sessions, s => s.HasRoom)
                 ?? throw new KisSubscriptionLimitException(subscriber.Tr.Id, subscriber.Key, max, _sessions.Length);
             registered = session.Add(subscriber);
         }
@@ -219,18 +225,13 @@ public sealed class KisRealtimeClient : IAsyncDisposable
         return session;
     }
 
-    private void OnSessionStateChanged(KisStateChangedEventArgs e)
-    {
-        var started = _sessions.Where(s => s.Started).Select(s => s.State).ToList();
-        var state = _disposed || started.Count == 0 ? KisConnectionState.Closed
-            : started.Contains(KisConnectionState.Faulted) ? KisConnectionState.Faulted
-            : started.Contains(KisConnectionState.Reconnecting) ? KisConnectionState.Reconnecting
-            : started.Contains(KisConnectionState.Connecting) ? KisConnectionState.Connecting
-            : started.All(s => s == KisConnectionState.Closed) ? KisConnectionState.Closed
-            : KisConnectionState.Connected;
-        Volatile.Write(ref _state, (int)state);
-        StateChanged?.Invoke(this, e);
-    }
+    private static KisConnectionState Summarize(List<KisConnectionState> started) =>
+        started.Count == 0 ? KisConnectionState.Closed
+        : started.Contains(KisConnectionState.Faulted) ? KisConnectionState.Faulted
+        : started.Contains(KisConnectionState.Reconnecting) ? KisConnectionState.Reconnecting
+        : started.Contains(KisConnectionState.Connecting) ? KisConnectionState.Connecting
+        : started.All(s => s == KisConnectionState.Closed) ? KisConnectionState.Closed
+        : KisConnectionState.Connected;
 
     /// <summary>
     /// Graceful shutdown: releases every registration (tr_type 2, awaiting the replies), sends close frames, ends
@@ -246,7 +247,7 @@ public sealed class KisRealtimeClient : IAsyncDisposable
         await Task.WhenAll(_sessions.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
         _shared.CompleteRawTaps();
         _keys.Dispose();
-        Volatile.Write(ref _state, (int)KisConnectionState.Closed);
+        await _events.CompleteAsync(Options.CloseTimeout, Options.TimeProvider).ConfigureAwait(false); // the last events reach their handlers
     }
 
     /// <inheritdoc/>

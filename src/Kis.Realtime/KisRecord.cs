@@ -77,4 +77,16 @@ public sealed record KisRealtimeStatistics
     public long Reconnects { get; init; }
     /// <summary>Registrations currently held on the server(s) or being made.</summary>
     public int Registrations { get; init; }
+
+    /// <summary>Connection attempts made (first connects and reconnects), within the per-app-key budget.</summary>
+    public long ConnectAttempts { get; init; }
+
+    /// <summary>Wait-mode consumers ended with <see cref="KisSlowConsumerException"/> for holding their session too long.</summary>
+    public long SlowConsumers { get; init; }
+
+    /// <summary>Re-subscriptions after a reconnect that KIS refused and that are being retried.</summary>
+    public long ResubscribeRefusals { get; init; }
+
+    /// <summary><see cref="RecordsUnrouted"/> per TR id.</summary>
+    public IReadOnlyDictionary<string, long> UnroutedByTr { get; init; } = new Dictionary<string, long>();
 }

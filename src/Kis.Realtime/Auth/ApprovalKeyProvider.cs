@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
@@ -87,8 +86,13 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            response = await _http.PostAsJsonAsync(url, new ApprovalRequest("client_credentials", credential.AppKey, credential.AppSecret),
-                ApprovalJson.Default.ApprovalRequest, linked.Token).ConfigureAwait(false);
+            // Serialized up front so the request carries a Content-Length, as KIS's own clients send it: JsonContent
+            // (PostAsJsonAsync) streams with chunked transfer encoding, which API gateways may refuse.
+            var json = JsonSerializer.SerializeToUtf8Bytes(new ApprovalRequest("client_credentials", credential.AppKey, credential.AppSecret),
+                ApprovalJson.Default.ApprovalRequest);
+            using var content = new ByteArrayContent(json);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            response = await _http.PostAsync(url, content, linked.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {

@@ -9,7 +9,39 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger)
     public readonly TimeProvider Time = time;
     public readonly ILogger Logger = logger;
 
-    public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, Reconnects;
+    public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, Reconnects,
+        SlowConsumers, ResubscribeRefusals, ConnectAttempts;
+
+    private readonly Dictionary<string, long> _unroutedByTr = new(StringComparer.Ordinal);
+    private readonly Lock _unroutedGate = new();
+    private long _unroutedLoggedAt = long.MinValue;
+
+    /// <summary>Records that reached no registration, per TR id: counted, exposed and logged (never silent).</summary>
+    public void OnUnrouted(string trId, long count)
+    {
+        Interlocked.Add(ref Unrouted, count);
+        KisMetrics.Unrouted.Add(count, new KeyValuePair<string, object?>("kis.tr_id", trId));
+        bool first;
+        long total;
+        lock (_unroutedGate)
+        {
+            first = !_unroutedByTr.TryGetValue(trId, out total);
+            _unroutedByTr[trId] = total += count;
+        }
+        // The first occurrence per TR as a warning, then at most one line every 10 s.
+        var now = Time.GetTimestamp();
+        var last = Interlocked.Read(ref _unroutedLoggedAt);
+        if (first || (Time.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(10) && Interlocked.CompareExchange(ref _unroutedLoggedAt, now, last) == last))
+        {
+            if (first) Interlocked.Exchange(ref _unroutedLoggedAt, now);
+            Log.Unrouted(Logger, trId, count, total);
+        }
+    }
+
+    public IReadOnlyDictionary<string, long> UnroutedByTr()
+    {
+        lock (_unroutedGate) return new Dictionary<string, long>(_unroutedByTr);
+    }
 
     private volatile Channel<RawMessage>[] _rawTaps = [];
     private readonly Lock _tapGate = new();

@@ -46,4 +46,22 @@ internal static partial class Log
 
     [LoggerMessage(2014, LogLevel.Information, "Session {Session}: resubscribing {Count} registration(s)")]
     public static partial void Resubscribing(ILogger logger, int session, int count);
+
+    [LoggerMessage(2015, LogLevel.Warning, "{Count} record(s) of {TrId} matched no registration ({Total} so far); they are counted in Statistics.UnroutedByTr")]
+    public static partial void Unrouted(ILogger logger, string trId, long count, long total);
+
+    [LoggerMessage(2016, LogLevel.Warning, "Session {Session}: the consumer of {TrId} {TrKey} held the session for {Seconds:0.#} s (Wait mode); it was ended so the others go on")]
+    public static partial void SlowConsumer(ILogger logger, int session, string trId, string trKey, double seconds);
+
+    [LoggerMessage(2017, LogLevel.Warning, "Session {Session}: re-subscribing {TrId} {TrKey} after a reconnect was refused ({MsgCd} {Msg}); retrying in {Seconds:0.#} s")]
+    public static partial void ResubscribeRefused(ILogger logger, int session, string trId, string trKey, string? msgCd, string? msg, double seconds);
+
+    [LoggerMessage(2018, LogLevel.Warning, "Session {Session}: {Attempts} connection attempts in the last minute reach the budget; next attempt in {Seconds:0.#} s")]
+    public static partial void ConnectBudgetExhausted(ILogger logger, int session, int attempts, double seconds);
+
+    [LoggerMessage(2019, LogLevel.Warning, "Session {Session}: the approval key could not be issued ({Error}); retrying in {Seconds:0.#} s")]
+    public static partial void ApprovalUnavailable(ILogger logger, int session, string error, double seconds);
+
+    [LoggerMessage(2020, LogLevel.Warning, "Session {Session}: release of {TrId} {TrKey} got no reply; it stays counted until the server confirms or the connection ends")]
+    public static partial void ReleaseUnconfirmed(ILogger logger, int session, string trId, string trKey);
 }

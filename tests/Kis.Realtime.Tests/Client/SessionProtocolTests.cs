@@ -268,9 +268,11 @@ public sealed class SessionProtocolTests
         var states = new List<KisConnectionState>();
         await using var client = new KisRealtimeClient(OptionsFor(peer));
         client.StateChanged += (_, e) => { lock (states) states.Add(e.Current); };
-        await Assert.ThrowsAsync<WebSocketException>(() => client.ConnectAsync().WaitAsync(TestTimeout));
+        await Assert.ThrowsAsync<KisConnectionException>(() => client.ConnectAsync().WaitAsync(TestTimeout));
         Assert.Equal(KisConnectionState.Faulted, client.State);
-        await Assert.ThrowsAsync<WebSocketException>(() => client.ConnectAsync().WaitAsync(TestTimeout)); // tries again
+        await Assert.ThrowsAsync<KisConnectionException>(() => client.ConnectAsync().WaitAsync(TestTimeout)); // tries again
+        // Events are dispatched off the session's thread, in order: wait for the fourth.
+        await UntilAsync(() => { lock (states) return states.Count >= 4; }, "four state changes");
         lock (states)
             Assert.Equal([KisConnectionState.Connecting, KisConnectionState.Faulted, KisConnectionState.Connecting, KisConnectionState.Faulted], states);
     }

@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>What the receive loop must do after a message.</summary>
+internal enum RouteOutcome
+{
+    /// <summary>Nothing more.</summary>
+    Done,
+    /// <summary>A PINGPONG: answer it.</summary>
+    PingPong,
+    /// <summary>OPSP8996 for this session: another session holds the app key.</summary>
+    AppKeyInUse,
+}
+
+/// <summary>
+/// Decode → route → deliver for one session, synchronously, testable with byte arrays: data frames go to the
+/// consumers of their registrations, replies to the request channel, PINGPONG back to the receive loop. Every
+/// record that reaches no registration is counted per TR. Used by the receive loop only (single thread).
+/// </summary>
+internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, RequestChannel requests, ClientShared shared) : IDisposable
+{
+    private readonly FrameDecoder _decoder = new();
+    private readonly List<(Registration Registration, int Offset, int Length)> _routed = new();
+
+    /// <summary>Wait-mode consumers whose buffer was full: the receive loop waits for them before reading on.</summary>
+    public List<Subscriber> Blocked { get; } = new();
+
+    /// <summary>A new connection means new notice keys: forget the old ones before any reply can arrive.</summary>
+    public void ResetKeys() => _decoder.Reset();
+
+    /// <summary>Handles one complete WebSocket message.</summary>
+    public RouteOutcome Handle(ReadOnlySpan<byte> message, in MessageStamp stamp)
+    {
+        Interlocked.Increment(ref shared.Messages);
+        Interlocked.Add(ref shared.Bytes, message.Length);
+        KisMetrics.Bytes.Add(message.Length);
+        if (shared.HasRawTaps) shared.PublishRaw(sessionIndex, stamp.ReceivedAt, message);
+
+        switch (DataFrame.Classify(message))
+        {
+            case MessageKind.Data:
+                HandleData(message, stamp);
+                return RouteOutcome.Done;
+            case MessageKind.Control:
+                Interlocked.Increment(ref shared.Controls);
+                if (!ControlMessage.TryParse(message, out var control))
+                {
+                    shared.OnDecodeError(new DecodeError(DecodeErrorKind.BadControlMessage), null);
+                    return RouteOutcome.Done;
+                }
+                if (control.Kind == ControlMessageKind.PingPong) return RouteOutcome.PingPong;
+                return control.Kind == ControlMessageKind.Reply ? HandleReply(control) : RouteOutcome.Done;
+            default:
+                shared.OnDecodeError(new DecodeError(message.IsEmpty ? DecodeErrorKind.Empty : DecodeErrorKind.UnknownMessage), null);
+                return RouteOutcome.Done;
+        }
+    }
+
+    private RouteOutcome HandleReply(ControlMessage reply)
+    {
+        _decoder.Learn(reply);
+        var matched = requests.Complete(reply);
+        if (!matched)
+            Log.UnmatchedReply(shared.Logger, sessionIndex, $"{reply.TrId} {reply.TrKey} rt_cd={reply.RtCd} {reply.MsgCd} {Redaction.ServerText(reply.Msg1)}");
+        // OPSP8996 ends this session only when it answers one of its requests, or comes the way the live server sends it
+        // (tr_id "(null)" or no header): a stray reply naming a request this session does not have is not about it.
+        return reply.Code == OpspCode.AppKeyInUse && (matched || reply.TrId is null) ? RouteOutcome.AppKeyInUse : RouteOutcome.Done;
+    }
+
+    private void HandleData(ReadOnlySpan<byte> message, in MessageStamp stamp)
+    {
+        Interlocked.Increment(ref shared.Frames);
+        KisMetrics.Frames.Add(1);
+        if (!DataFrame.TryParse(message, out var frame, out var error) || !_decoder.TryOpen(frame, out var tr, out var records, out error))
+        {
+            shared.OnDecodeError(error, null);
+            return;
+        }
+
+        Interlocked.Add(ref shared.Records, frame.RecordCount);
+        KisMetrics.Records.Add(frame.RecordCount);
+        if (!table.Routes.TryGet(frame.TrId, out var routes))
+        {
+            shared.OnUnrouted(tr.Id, frame.RecordCount);
+            return;
+        }
+
+        // Pass 1: route each record by its first field. Records are contiguous, so each is remembered as an offset
+        // from the first record's start.
+        scoped ref byte origin = ref Unsafe.NullRef<byte>();
+        var regionLength = 0;
+        long unrouted = 0;
+        _routed.Clear();
+        while (records.TryNext(out var record))
+        {
+            if (Unsafe.IsNullRef(ref origin)) origin = ref MemoryMarshal.GetReference(record);
+            var offset = (int)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(record));
+            regionLength = offset + record.Length;
+            var end = record.IndexOf((byte)'^');
+            var registration = routes.Find(end < 0 ? record : record[..end]);
+            if (registration is null) unrouted++;
+            else _routed.Add((registration, offset, record.Length));
+        }
+        if (unrouted > 0) shared.OnUnrouted(tr.Id, unrouted);
+        if (_routed.Count == 0) return;
+
+        // Pass 2: one copy of the frame's plain records (the receive and decryption buffers are reused), shared by
+        // every record and consumer; consumers decode their slices on their own threads.
+        var copy = MemoryMarshal.CreateReadOnlySpan(ref origin, regionLength).ToArray();
+        long delivered = 0;
+        foreach (var (registration, offset, length) in _routed)
+        {
+            var pending = new PendingRecord(tr, copy, offset, length, stamp.Timestamp, stamp.ReceivedAt);
+            foreach (var subscriber in registration.Subscribers)
+            {
+                delivered++;
+                if (!subscriber.Deliver(pending) && !Blocked.Contains(subscriber)) Blocked.Add(subscriber);
+            }
+        }
+        _routed.Clear();
+        if (delivered > 0) Interlocked.Add(ref shared.Delivered, delivered);
+    }
+
+    public void Dispose() => _decoder.Dispose();
+}

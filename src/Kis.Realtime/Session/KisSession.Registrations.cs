@@ -1,0 +1,262 @@
+using System.Net.WebSockets;
+using Kis.Realtime.Auth;
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>
+/// The registration workflows: subscribe, release, replay after a reconnect, shutdown. Each one asks the table after
+/// every await whether the registration is still wanted on this connection, and the table's transitions decide.
+/// </summary>
+internal sealed partial class KisSession
+{
+    /// <summary>Subscribe requests without a reply, in a row, after which a registration fails with <see cref="TimeoutException"/>.</summary>
+    private const int MaxSubscribeTimeouts = 3;
+
+    /// <summary>
+    /// Adds a consumer, creating the registration when it is the first for its key. Returns the task that completes
+    /// when the server has accepted the registration. The caller checks the session's capacity.
+    /// </summary>
+    public Task Add(Subscriber subscriber)
+    {
+        var registration = _table.Add(subscriber, out var created);
+        if (created)
+        {
+            EnsureRunning();
+            // Not connected: the connection's replay sends it (it looks at the table after publishing the connection).
+            var connection = CurrentConnectionId;
+            if (connection >= 0) _ = RegisterAsync(registration, connection);
+        }
+        return registration.Registered.Task;
+    }
+
+    /// <summary>Removes a consumer; the last one out releases the registration on the server (awaiting the reply).</summary>
+    public async Task RemoveAsync(Subscriber subscriber)
+    {
+        var toRelease = _table.Remove(subscriber);
+        // Always completed, last consumer or not: in Wait mode the receive loop may wait for room in this buffer.
+        subscriber.Complete(null);
+        if (toRelease is not null) await ReleaseAsync(toRelease, toRelease.Connection).ConfigureAwait(false);
+    }
+
+    private async Task ResubscribeAsync(long connection)
+    {
+        var pending = _table.Pending();
+        if (pending.Count == 0) return;
+        Log.Resubscribing(_shared.Logger, Index, pending.Count);
+        foreach (var r in pending)
+        {
+            if (CurrentConnectionId != connection) return;
+            await RegisterAsync(r, connection).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Registers on connection <paramref name="connection"/>; the table decides at every step.</summary>
+    private async Task RegisterAsync(Registration registration, long connection)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (!_table.TryBeginSubscribe(registration, connection)) return;
+            ControlMessage? reply;
+            try
+            {
+                reply = await _requests.SendAsync(registration.Tr, registration.Key, RequestType.Subscribe, connection,
+                    () => _table.IsStillSubscribing(registration, connection), _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ConnectionLostException or OperationCanceledException or ObjectDisposedException)
+            {
+                _table.Requeue(registration, connection); // replayed by the next connection
+                return;
+            }
+            catch (TimeoutException e)
+            {
+                // No reply: the connection is not working. Replace it; the registration is replayed. A key that never gets
+                // an answer must not make the session reconnect forever (rapid reconnects can lock the app key).
+                if (++registration.Timeouts >= MaxSubscribeTimeouts)
+                {
+                    Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply to repeated requests; giving up");
+                    FailRegistration(registration, e);
+                    return;
+                }
+                Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply in time; reconnecting");
+                _table.Requeue(registration, connection);
+                AbortConnection(connection);
+                return;
+            }
+            catch (KisApprovalException e) when (e.HttpStatus is null or >= 500)
+            {
+                // KIS's REST side is unreachable or failing: not a refusal. Keep the registration and retry with backoff.
+                _table.Requeue(registration, connection);
+                var delay = Backoff(Math.Min(attempt, 10));
+                Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
+                SetState(State, $"approval key unavailable: {e.Message}", retryIn: delay);
+                if (!await DelayAsync(delay).ConfigureAwait(false)) return;
+                continue;
+            }
+            catch (Exception e)
+            {
+                Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
+                FailRegistration(registration, e);
+                return;
+            }
+
+            if (reply is null)
+            {
+                _table.Requeue(registration, connection); // no longer wanted before it was sent: the table drops it
+                return;
+            }
+            if (reply.IsSuccess || reply.Code == OpspCode.AlreadySubscribed)
+            {
+                switch (_table.Accept(registration, connection))
+                {
+                    case AcceptOutcome.Active:
+                        Log.Registered(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd);
+                        registration.Registered.TrySetResult();
+                        return;
+                    case AcceptOutcome.ReleaseNeeded:
+                        await ReleaseAsync(registration, connection).ConfigureAwait(false);
+                        return;
+                    default:
+                        return;
+                }
+            }
+            if (reply.Code == OpspCode.AppKeyInUse)
+            {
+                _table.Requeue(registration, connection); // the session waits and replays later
+                return;
+            }
+
+            var text = Redaction.ServerText(reply.Msg1);
+            if (registration.EverAccepted)
+            {
+                // KIS had accepted it before the reconnect; a refusal now (e.g. OPSP0008 while the old session's
+                // registrations are still held) is not the user's error: retry with backoff, visibly.
+                Interlocked.Increment(ref _shared.ResubscribeRefusals);
+                var delay = Backoff(registration.Refusals++);
+                Log.ResubscribeRefused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text, delay.TotalSeconds);
+                _table.Requeue(registration, connection);
+                if (!await DelayAsync(delay).ConfigureAwait(false)) return;
+                continue;
+            }
+            Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text);
+            if (reply.Code is { } code && code.IsTransient() && attempt < 2)
+            {
+                _table.Requeue(registration, connection);
+                if (!await DelayAsync(Backoff(attempt)).ConfigureAwait(false)) return;
+                continue;
+            }
+            FailRegistration(registration, new KisSubscriptionException(registration.Tr.Id, registration.Key, reply.Code, reply.MsgCd, text));
+            return;
+        }
+    }
+
+    /// <summary>Releases on the connection it was accepted on. A release never answered stays counted until the connection ends.</summary>
+    private async Task ReleaseAsync(Registration registration, long connection)
+    {
+        try
+        {
+            var reply = await _requests.SendAsync(registration.Tr, registration.Key, RequestType.Unsubscribe, connection,
+                () => _table.IsStillReleasing(registration, connection), _stop.Token).ConfigureAwait(false);
+            if (reply is null) return; // the connection ended first: the server forgot it with the connection
+            if (reply.IsSuccess || reply.Code == OpspCode.UnsubscribeNotFound)
+                Log.Released(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd);
+            else
+                Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, Redaction.ServerText(reply.Msg1));
+            _table.Released(registration);
+            // A slot is free: a registration waiting for one can go now.
+            if (CurrentConnectionId == connection) _ = ResubscribeAsync(connection);
+        }
+        catch (TimeoutException)
+        {
+            Log.ReleaseUnconfirmed(_shared.Logger, Index, registration.Tr.Id, registration.Key);
+        }
+        catch (Exception e) when (e is ConnectionLostException or WebSocketException or OperationCanceledException or KisApprovalException
+                                       or ObjectDisposedException)
+        {
+            // Lost connection (the server forgets the registration with it) or shutdown.
+            Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
+        }
+    }
+
+    private void FailRegistration(Registration registration, Exception error)
+    {
+        var subscribers = _table.Fail(registration);
+        if (registration.Registered.TrySetException(error)) _ = registration.Registered.Task.Exception; // observed
+        foreach (var s in subscribers) s.Complete(error);
+    }
+
+    private void AbortConnection(long connection)
+    {
+        lock (_lock)
+            if (_current?.Id == connection) _current.Connection.Abort();
+    }
+
+    /// <summary>Graceful shutdown: releases every registration (tr_type 2), sends a close frame, stops reconnecting.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        ConnectionContext? current;
+        TaskCompletionSource first;
+        lock (_lock)
+        {
+            if (_stopping) return;
+            _stopping = true;
+            current = _current;
+            first = _firstConnect;
+        }
+
+        var (toRelease, ended, subscribers) = _table.BeginShutdown();
+        foreach (var s in subscribers) s.Complete(null);
+        // A subscription still waiting for its first reply must not wait forever: its first MoveNextAsync ends with
+        // ObjectDisposedException.
+        foreach (var r in ended)
+            if (r.Registered.TrySetException(new ObjectDisposedException(nameof(KisRealtimeClient)))) _ = r.Registered.Task.Exception;
+
+        if (current is not null)
+        {
+            // Releasing keeps KIS from holding the app key "in use" (OPSP8996) after we are gone. Requests in flight are
+            // answered first (a subscribe accepted now is released at once).
+            var releases = Task.WhenAll(toRelease.Select(r => ReleaseAsync(r, current.Id)).Append(_table.WhenSettled));
+            try
+            {
+                await releases.WaitAsync(_options.CloseTimeout, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            await current.Connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            _stop.Cancel(); // connecting or waiting to reconnect: nothing to close politely, stop at once
+        }
+
+        Task? run;
+        lock (_lock) run = _run;
+        if (run is not null)
+        {
+            try
+            {
+                await run.WaitAsync(_options.CloseTimeout, _time).ConfigureAwait(false); // ends when the server answers the close
+            }
+            catch (Exception)
+            {
+            }
+        }
+        _stop.Cancel();
+        current?.Connection.Abort();
+        if (run is not null)
+        {
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+            }
+        }
+        lock (_lock) first = _firstConnect; // the latest: a failed first connect replaces it
+        if (first.TrySetException(new ObjectDisposedException(nameof(KisRealtimeClient)))) _ = first.Task.Exception;
+        SetState(KisConnectionState.Closed, "disposed");
+        _router.Dispose();
+    }
+}

@@ -1,0 +1,94 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>
+/// Where a registration (one TR key on the server) is in its life. Every change is a method of
+/// <see cref="Registration"/> called by <see cref="RegistrationTable"/> under its lock.
+/// <code>
+/// Pending ──TryBeginSubscribe──▶ Subscribing ──Accept──▶ Active ──BeginRelease──▶ Releasing ──▶ Released
+///    ▲                               │                     │                          │
+///    └──── connection lost / refused after an earlier acceptance ◀──────┘      connection lost ──▶ Released
+/// Pending/Subscribing ──refused, never accepted──▶ Failed          Pending ──last consumer left──▶ Released
+/// </code>
+/// </summary>
+internal enum RegistrationState
+{
+    /// <summary>Wanted, not (yet) requested on the current connection: the next connection or retry sends it.</summary>
+    Pending,
+    /// <summary>A subscribe request is being sent or awaits its reply.</summary>
+    Subscribing,
+    /// <summary>The server accepted it on the current connection.</summary>
+    Active,
+    /// <summary>A release request is being sent or awaits its reply; it still counts against KIS's 41.</summary>
+    Releasing,
+    /// <summary>Gone from the server and from the table.</summary>
+    Released,
+    /// <summary>Refused (or never answered) for good; its consumers got the error.</summary>
+    Failed,
+}
+
+/// <summary>A registration and its local consumers. Mutable state is guarded by the owning table's lock.</summary>
+internal sealed class Registration(TrDefinition tr, string key)
+{
+    public readonly TrDefinition Tr = tr;
+    public readonly string Key = key;
+
+    /// <summary>Completes on the first acceptance; fails when the registration fails before ever being accepted.</summary>
+    public readonly TaskCompletionSource Registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Read without the lock by the frame router (replaced, never mutated).</summary>
+    public volatile Subscriber[] Subscribers = [];
+
+    public RegistrationState State { get; private set; }
+
+    /// <summary>The connection the current request or acceptance belongs to.</summary>
+    public long Connection { get; private set; } = -1;
+
+    /// <summary>True once the server accepted it on some connection: a later refusal is retried, not final.</summary>
+    public bool EverAccepted { get; private set; }
+
+    /// <summary>Subscribe requests in a row that got no reply.</summary>
+    public int Timeouts;
+
+    /// <summary>Refusals in a row (for the retry backoff).</summary>
+    public int Refusals;
+
+    public bool IsWanted => Subscribers.Length > 0;
+
+    public bool IsTerminal => State is RegistrationState.Released or RegistrationState.Failed;
+
+    /// <summary>Held or being made or released on the server: what counts against KIS's 41.</summary>
+    public bool OccupiesServerSlot => State is RegistrationState.Subscribing or RegistrationState.Active or RegistrationState.Releasing;
+
+    public bool TryBeginSubscribe(long connection)
+    {
+        if (State != RegistrationState.Pending || !IsWanted) return false;
+        State = RegistrationState.Subscribing;
+        Connection = connection;
+        return true;
+    }
+
+    public void Accept()
+    {
+        State = RegistrationState.Active;
+        EverAccepted = true;
+        Timeouts = 0;
+        Refusals = 0;
+    }
+
+    /// <summary>Back to waiting: the connection went away, or a retry will send it again.</summary>
+    public void Requeue()
+    {
+        State = RegistrationState.Pending;
+        Connection = -1;
+    }
+
+    public void BeginRelease() => State = RegistrationState.Releasing;
+
+    public void Release() => State = RegistrationState.Released;
+
+    public void Fail() => State = RegistrationState.Failed;
+
+    public override string ToString() => $"{Tr.Id} {Key} {State}";
+}

@@ -1,0 +1,305 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>What the table decided when a request's outcome arrived.</summary>
+internal enum AcceptOutcome
+{
+    /// <summary>Active and wanted: tell the consumers.</summary>
+    Active,
+    /// <summary>Accepted, but nobody wants it any more (or the session is shutting down): release it now.</summary>
+    ReleaseNeeded,
+    /// <summary>The reply belongs to a connection (or request) that is gone: nothing to do.</summary>
+    Stale,
+}
+
+/// <summary>
+/// One session's registrations: the single lock over their life cycle, the count against KIS's 41 (registrations
+/// being released included: the server still holds them), and the routing snapshot the receive loop reads without a
+/// lock. Every <see cref="Registration"/> transition happens here, under <see cref="_lock"/>.
+/// </summary>
+internal sealed class RegistrationTable(int maxRegistrations)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(TrId, string), Registration> _wanted = new(RegistrationKeys.Comparer);
+    private readonly List<Registration> _releasing = new();
+    private volatile RouteTable _routes = RouteTable.Empty;
+    private bool _closing;
+    private TaskCompletionSource? _settled;
+
+    public RouteTable Routes => _routes;
+
+    /// <summary>Registrations held, being made or being released.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _wanted.Count + _releasing.Count;
+        }
+    }
+
+    /// <summary>True when a new key fits: registrations being released free their slot soon, so they do not block it.</summary>
+    public bool HasRoom
+    {
+        get
+        {
+            lock (_lock) return _wanted.Count < maxRegistrations;
+        }
+    }
+
+    public bool Holds(TrDefinition tr, string key)
+    {
+        lock (_lock) return _wanted.ContainsKey((tr.TrId, key));
+    }
+
+    /// <summary>Adds a consumer; creates the registration (Pending) when it is the first for its key.</summary>
+    /// <exception cref="ObjectDisposedException">The session is shutting down.</exception>
+    public Registration Add(Subscriber subscriber, out bool created)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closing, typeof(KisRealtimeClient));
+            var id = (subscriber.Tr.TrId, subscriber.Key);
+            created = !_wanted.TryGetValue(id, out var registration);
+            if (registration is null)
+            {
+                registration = new Registration(subscriber.Tr, subscriber.Key);
+                _wanted.Add(id, registration);
+            }
+            registration.Subscribers = [.. registration.Subscribers, subscriber];
+            if (created) RebuildRoutes();
+            return registration;
+        }
+    }
+
+    /// <summary>
+    /// Removes a consumer. Returns the registration when its last consumer left an Active registration, which is now
+    /// Releasing and must be released on the server; a Pending one is dropped at once, a Subscribing one is released
+    /// when its reply arrives (<see cref="Accept"/>).
+    /// </summary>
+    public Registration? Remove(Subscriber subscriber)
+    {
+        lock (_lock)
+        {
+            if (!_wanted.TryGetValue((subscriber.Tr.TrId, subscriber.Key), out var registration)) return null;
+            if (Array.IndexOf(registration.Subscribers, subscriber) < 0) return null;
+            registration.Subscribers = Array.FindAll(registration.Subscribers, s => s != subscriber);
+            if (registration.IsWanted) return null;
+            switch (registration.State)
+            {
+                case RegistrationState.Pending:
+                    registration.Release();
+                    Drop(registration);
+                    return null;
+                case RegistrationState.Active:
+                    registration.BeginRelease();
+                    MoveToReleasing(registration);
+                    return registration;
+                default:
+                    return null; // Subscribing: decided when the reply arrives
+            }
+        }
+    }
+
+    /// <summary>Pending → Subscribing on <paramref name="connection"/>, if it is wanted and a server slot is free.</summary>
+    public bool TryBeginSubscribe(Registration registration, long connection)
+    {
+        lock (_lock)
+        {
+            if (_closing || registration.IsTerminal) return false;
+            var occupied = _releasing.Count;
+            foreach (var r in _wanted.Values)
+                if (r.OccupiesServerSlot) occupied++;
+            if (occupied >= maxRegistrations) return false; // a release in flight frees a slot; Released() retries then
+            return registration.TryBeginSubscribe(connection);
+        }
+    }
+
+    /// <summary>Asked after every await of a subscribe request, right before it is sent.</summary>
+    public bool IsStillSubscribing(Registration registration, long connection)
+    {
+        lock (_lock) return !_closing && registration.State == RegistrationState.Subscribing && registration.Connection == connection && registration.IsWanted;
+    }
+
+    /// <summary>Asked right before a release request is sent.</summary>
+    public bool IsStillReleasing(Registration registration, long connection)
+    {
+        lock (_lock) return registration.State == RegistrationState.Releasing && registration.Connection == connection;
+    }
+
+    /// <summary>The server accepted a subscribe request sent on <paramref name="connection"/>.</summary>
+    public AcceptOutcome Accept(Registration registration, long connection)
+    {
+        lock (_lock)
+        {
+            if (registration.State != RegistrationState.Subscribing || registration.Connection != connection) return AcceptOutcome.Stale;
+            registration.Accept();
+            if (registration.IsWanted && !_closing) return AcceptOutcome.Active;
+            registration.BeginRelease();
+            MoveToReleasing(registration);
+            return AcceptOutcome.ReleaseNeeded;
+        }
+    }
+
+    /// <summary>A subscribe request was not sent or not answered in a way that ends it: back to Pending (or gone when unwanted).</summary>
+    public void Requeue(Registration registration, long connection)
+    {
+        lock (_lock)
+        {
+            if (registration.State != RegistrationState.Subscribing || registration.Connection != connection) return;
+            if (registration.IsWanted && !_closing)
+            {
+                registration.Requeue();
+                return;
+            }
+            registration.Release();
+            Drop(registration);
+        }
+    }
+
+    /// <summary>Ends a registration for good; returns its consumers (to be completed outside the lock).</summary>
+    public Subscriber[] Fail(Registration registration)
+    {
+        lock (_lock)
+        {
+            if (registration.IsTerminal || registration.State == RegistrationState.Releasing) return [];
+            registration.Fail();
+            Drop(registration);
+            var subscribers = registration.Subscribers;
+            registration.Subscribers = [];
+            return subscribers;
+        }
+    }
+
+    /// <summary>The server confirmed a release (or the registration ended with its connection).</summary>
+    public void Released(Registration registration)
+    {
+        lock (_lock)
+        {
+            if (registration.State != RegistrationState.Releasing) return;
+            registration.Release();
+            _releasing.Remove(registration);
+            RebuildRoutes();
+            CheckSettled();
+        }
+    }
+
+    /// <summary>
+    /// The connection is gone and the server forgot its registrations: Subscribing and Active ones go back to Pending
+    /// (replayed on the next connection), Releasing ones are released.
+    /// </summary>
+    public void OnConnectionLost()
+    {
+        lock (_lock)
+        {
+            foreach (var r in _wanted.Values)
+                if (r.State is RegistrationState.Subscribing or RegistrationState.Active) r.Requeue();
+            foreach (var r in _releasing) r.Release();
+            _releasing.Clear();
+            RebuildRoutes();
+            CheckSettled();
+        }
+    }
+
+    /// <summary>Wanted registrations waiting to be sent, oldest first.</summary>
+    public List<Registration> Pending()
+    {
+        lock (_lock)
+        {
+            var pending = new List<Registration>();
+            foreach (var r in _wanted.Values)
+                if (r.State == RegistrationState.Pending && r.IsWanted) pending.Add(r);
+            return pending;
+        }
+    }
+
+    /// <summary>
+    /// Starts shutdown: no new consumers or requests; Active registrations become Releasing (returned, to be
+    /// released); Pending ones end. Returns every consumer, to be completed outside the lock.
+    /// </summary>
+    public (List<Registration> ToRelease, List<Registration> Ended, Subscriber[] Subscribers) BeginShutdown()
+    {
+        lock (_lock)
+        {
+            _closing = true;
+            var toRelease = new List<Registration>();
+            var ended = new List<Registration>();
+            var subscribers = new List<Subscriber>();
+            foreach (var r in _wanted.Values.ToList())
+            {
+                subscribers.AddRange(r.Subscribers);
+                r.Subscribers = [];
+                if (r.State == RegistrationState.Active)
+                {
+                    r.BeginRelease();
+                    MoveToReleasing(r);
+                    toRelease.Add(r);
+                }
+                else if (r.State == RegistrationState.Pending)
+                {
+                    r.Release();
+                    Drop(r);
+                    ended.Add(r);
+                }
+                else ended.Add(r); // Subscribing: its reply releases it (Accept sees _closing)
+            }
+            _settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            CheckSettled();
+            return (toRelease, ended, subscribers.ToArray());
+        }
+    }
+
+    /// <summary>After <see cref="BeginShutdown"/>: completes when no request is in flight any more.</summary>
+    public Task WhenSettled
+    {
+        get
+        {
+            lock (_lock) return _settled?.Task ?? Task.CompletedTask;
+        }
+    }
+
+    private void CheckSettled()
+    {
+        if (_settled is null || _releasing.Count > 0) return;
+        foreach (var r in _wanted.Values)
+            if (r.State == RegistrationState.Subscribing) return;
+        _settled.TrySetResult();
+    }
+
+    private void MoveToReleasing(Registration registration)
+    {
+        _wanted.Remove((registration.Tr.TrId, registration.Key));
+        _releasing.Add(registration);
+        RebuildRoutes();
+    }
+
+    private void Drop(Registration registration)
+    {
+        _wanted.Remove((registration.Tr.TrId, registration.Key));
+        RebuildRoutes();
+        CheckSettled();
+    }
+
+    private void RebuildRoutes() => _routes = RouteTable.Build(_wanted.Values, _releasing);
+}
+
+/// <summary>How (TR, key) pairs compare: an HTS ID without regard to case (KIS accepts it so), every other key exactly.</summary>
+internal static class RegistrationKeys
+{
+    public static readonly IEqualityComparer<(TrId TrId, string Key)> Comparer = new KeyComparer();
+
+    /// <summary>TRs keyed by the HTS ID (notices): their records' first field is cust_id, not the key.</summary>
+    public static bool IsHtsIdKeyed(TrDefinition tr) => tr.KeyFormat == TrKeyFormat.HtsId;
+
+    public static StringComparer For(TrDefinition tr) => IsHtsIdKeyed(tr) ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    private static StringComparer For(TrId trId) => KisTrs.TryGet(trId, out var tr) ? For(tr) : StringComparer.Ordinal;
+
+    private sealed class KeyComparer : IEqualityComparer<(TrId TrId, string Key)>
+    {
+        public bool Equals((TrId TrId, string Key) x, (TrId TrId, string Key) y) => x.TrId == y.TrId && For(x.TrId).Equals(x.Key, y.Key);
+
+        public int GetHashCode((TrId TrId, string Key) obj) => HashCode.Combine(obj.TrId, For(obj.TrId).GetHashCode(obj.Key));
+    }
+}

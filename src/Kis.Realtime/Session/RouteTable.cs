@@ -1,0 +1,72 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>
+/// An immutable snapshot of where records go, rebuilt by <see cref="RegistrationTable"/> on every change and read by
+/// the receive loop without a lock. Data frames carry no tr_key: market data is routed by each record's first field
+/// (the key); a TR keyed by HTS ID (notices) sends every record to its registration, because the first field is
+/// cust_id, which nothing guarantees to equal the HTS ID (kis-protocol.md §5).
+/// </summary>
+internal sealed class RouteTable
+{
+    public static readonly RouteTable Empty = new(new Dictionary<TrId, TrRoutes>());
+
+    private readonly Dictionary<TrId, TrRoutes> _byTr;
+
+    private RouteTable(Dictionary<TrId, TrRoutes> byTr) => _byTr = byTr;
+
+    public bool TryGet(TrId trId, out TrRoutes routes) => _byTr.TryGetValue(trId, out routes!);
+
+    public static RouteTable Build(IEnumerable<Registration> wanted, IEnumerable<Registration> releasing)
+    {
+        var byTr = new Dictionary<TrId, TrRoutes>();
+        // Releasing registrations still route (to no consumer): records of a key just left are not "unrouted".
+        foreach (var r in releasing.Concat(wanted))
+        {
+            if (!byTr.TryGetValue(r.Tr.TrId, out var routes))
+                byTr[r.Tr.TrId] = routes = new TrRoutes(RegistrationKeys.For(r.Tr), RegistrationKeys.IsHtsIdKeyed(r.Tr));
+            routes.Add(r);
+        }
+        return new RouteTable(byTr);
+    }
+}
+
+/// <summary>The registrations of one TR.</summary>
+internal sealed class TrRoutes
+{
+    private readonly Dictionary<string, Registration> _byKey;
+    private readonly bool _allToOne;
+    private Registration? _fallback;
+
+    public TrRoutes(StringComparer comparer, bool htsIdKeyed)
+    {
+        _byKey = new Dictionary<string, Registration>(comparer);
+        _allToOne = htsIdKeyed;
+        Lookup = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public Dictionary<string, Registration>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
+
+    /// <summary>For HTS-ID-keyed TRs: the registration that takes records whose first field matches no key.</summary>
+    public Registration? Fallback => _fallback;
+
+    internal void Add(Registration registration)
+    {
+        // A wanted registration wins over one being released for the same key (wanted ones are added last).
+        _byKey[registration.Key] = registration;
+        if (_allToOne && (_fallback is null || registration.State != RegistrationState.Releasing)) _fallback = registration;
+    }
+
+    /// <summary>Finds the registration of a record by its first field (ASCII key bytes).</summary>
+    public Registration? Find(ReadOnlySpan<byte> keyBytes)
+    {
+        if (keyBytes.Length <= 32)
+        {
+            Span<char> chars = stackalloc char[keyBytes.Length];
+            for (var i = 0; i < keyBytes.Length; i++) chars[i] = (char)keyBytes[i];
+            if (Lookup.TryGetValue(chars, out var registration)) return registration;
+        }
+        return _fallback;
+    }
+}
