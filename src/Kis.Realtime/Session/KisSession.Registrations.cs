@@ -58,10 +58,14 @@ internal sealed partial class KisSession
         {
             if (!_table.TryBeginSubscribe(registration, connection)) return;
             ControlMessage? reply;
+            AcceptOutcome? accepted = null;
             try
             {
+                // The acceptance is recorded as the reply is read: a connection lost right after it must find the
+                // registration accepted (and replay it as such), not still subscribing.
                 reply = await _requests.SendAsync(registration.Tr, registration.Key, RequestType.Subscribe, connection,
-                    () => _table.IsStillSubscribing(registration, connection), _stop.Token).ConfigureAwait(false);
+                    () => _table.IsStillSubscribing(registration, connection),
+                    r => accepted = IsAcceptance(r) ? _table.Accept(registration, connection) : null, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ConnectionLostException or OperationCanceledException or ObjectDisposedException)
             {
@@ -105,9 +109,9 @@ internal sealed partial class KisSession
                 _table.Requeue(registration, connection); // no longer wanted before it was sent: the table drops it
                 return;
             }
-            if (reply.IsSuccess || reply.Code == OpspCode.AlreadySubscribed)
+            if (IsAcceptance(reply))
             {
-                switch (_table.Accept(registration, connection))
+                switch (accepted ?? AcceptOutcome.Stale)
                 {
                     case AcceptOutcome.Active:
                         Log.Registered(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd);
@@ -156,7 +160,7 @@ internal sealed partial class KisSession
         try
         {
             var reply = await _requests.SendAsync(registration.Tr, registration.Key, RequestType.Unsubscribe, connection,
-                () => _table.IsStillReleasing(registration, connection), _stop.Token).ConfigureAwait(false);
+                () => _table.IsStillReleasing(registration, connection), null, _stop.Token).ConfigureAwait(false);
             if (reply is null) return; // the connection ended first: the server forgot it with the connection
             if (reply.IsSuccess || reply.Code == OpspCode.UnsubscribeNotFound)
                 Log.Released(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd);
@@ -177,6 +181,8 @@ internal sealed partial class KisSession
             Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
         }
     }
+
+    private static bool IsAcceptance(ControlMessage reply) => reply.IsSuccess || reply.Code == OpspCode.AlreadySubscribed;
 
     private void FailRegistration(Registration registration, Exception error)
     {

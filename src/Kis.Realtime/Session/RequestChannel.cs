@@ -6,8 +6,10 @@ using Kis.Realtime.Transport;
 namespace Kis.Realtime.Session;
 
 /// <summary>A request waiting for its reply.</summary>
-internal sealed class PendingRequest(string trId, string trKey, RequestType type)
+internal sealed class PendingRequest(string trId, string trKey, RequestType type, Action<ControlMessage>? onReply)
 {
+    /// <summary>Runs on the receive loop when the reply arrives, before anything else of that connection happens.</summary>
+    public readonly Action<ControlMessage>? OnReply = onReply;
     public readonly string TrId = trId;
     public readonly string TrKey = trKey;
     public readonly RequestType Type = type;
@@ -59,13 +61,14 @@ internal sealed class RequestChannel(int sessionIndex, KisCredential credential,
     /// <summary>
     /// Sends one paced request on connection <paramref name="connectionId"/> and awaits its reply. Returns null without
     /// sending when <paramref name="stillWanted"/> says no after the awaits before the send (approval key, pacing): a
-    /// request that is no longer wanted is never sent late.
+    /// request that is no longer wanted is never sent late. <paramref name="onReply"/> runs on the receive loop as the
+    /// reply is matched, so its effect is in place before the connection can be seen lost.
     /// </summary>
     /// <exception cref="ConnectionLostException">Not connected (any more) on that connection.</exception>
     /// <exception cref="TimeoutException">No reply within <see cref="KisRealtimeOptions.RequestTimeout"/>.</exception>
     /// <exception cref="KisApprovalException">The approval key could not be issued.</exception>
     public async Task<ControlMessage?> SendAsync(TrDefinition tr, string key, RequestType type, long connectionId, Func<bool> stillWanted,
-        CancellationToken cancellationToken)
+        Action<ControlMessage>? onReply, CancellationToken cancellationToken)
     {
         string? rejected = null;
         for (var attempt = 0; ; attempt++)
@@ -84,7 +87,7 @@ internal sealed class RequestChannel(int sessionIndex, KisCredential credential,
                 {
                     if (_connection is null || _connectionId != connectionId) throw new ConnectionLostException();
                     connection = _connection;
-                    pending = new PendingRequest(tr.Id, key, type);
+                    pending = new PendingRequest(tr.Id, key, type, onReply);
                     _pending.Add(pending); // before sending: the reply can beat the send's completion
                 }
                 try
@@ -146,6 +149,7 @@ internal sealed class RequestChannel(int sessionIndex, KisCredential credential,
             if (match is not null) _pending.Remove(match);
         }
         if (match is null) return false;
+        match.OnReply?.Invoke(reply);
         match.Reply.TrySetResult(reply);
         return true;
     }
