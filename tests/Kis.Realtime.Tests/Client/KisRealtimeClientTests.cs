@@ -407,12 +407,18 @@ public sealed class ClientShutdownTests
     public async Task In_wait_mode_a_consumer_leaving_a_shared_key_does_not_stall_the_session()
     {
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(500) });
-        await using var client = new KisRealtimeClient(Options(sim) with { FullMode = KisFullMode.Wait, SubscriptionCapacity = 2, LivenessTimeout = null });
+        // A slow-consumer timeout far beyond the test: here the session must resume because the consumer leaves.
+        await using var client = new KisRealtimeClient(Options(sim) with { FullMode = KisFullMode.Wait, SubscriptionCapacity = 2, LivenessTimeout = null,
+            SlowConsumerTimeout = TimeSpan.FromMinutes(5) });
         var sub = client.SubscribeIndexTicksAsync("0001");
         var slow = sub.GetAsyncEnumerator();
         var fast = sub.GetAsyncEnumerator();
-        Assert.True(await slow.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
-        Assert.True(await fast.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        // Both consumers attach before the first record: each first MoveNextAsync joins the registration synchronously.
+        // (Awaiting the slow one first let its 2-record buffer fill before the fast one attached: a flaky test.)
+        var slowFirst = slow.MoveNextAsync().AsTask();
+        var fastFirst = fast.MoveNextAsync().AsTask();
+        Assert.True(await slowFirst.WaitAsync(TestTimeout));
+        Assert.True(await fastFirst.WaitAsync(TestTimeout));
 
         // The slow consumer stops reading: its 2-record buffer fills and the session waits for it (Wait mode), so the
         // fast consumer soon gets nothing more. Reading until that happens needs no clock: the fast reader blocks.
