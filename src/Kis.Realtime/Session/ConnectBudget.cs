@@ -15,7 +15,8 @@ internal sealed class ConnectBudget(int limit, TimeProvider time)
         var now = time.GetTimestamp();
         while (_attempts.TryPeek(out var oldest) && time.GetElapsedTime(oldest, now) >= Window) _attempts.Dequeue();
         if (_attempts.Count < limit) return TimeSpan.Zero;
-        return Window - time.GetElapsedTime(_attempts.Peek(), now);
+        // One extra millisecond: the elapsed time is computed in floating point, and the wait must not end a tick early.
+        return Window - time.GetElapsedTime(_attempts.Peek(), now) + TimeSpan.FromMilliseconds(1);
     }
 
     /// <summary>Attempts within the current window.</summary>
