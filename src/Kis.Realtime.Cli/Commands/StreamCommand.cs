@@ -70,7 +70,8 @@ internal static class StreamCommand
 
         IRecordSink? sink = format switch
         {
-            "jsonl" when args.OutputDirectory is null => new JsonLinesSink(stdout),
+            // Buffered: one write per batch of records (flushed whenever the queue is drained), not two per record.
+            "jsonl" when args.OutputDirectory is null => new JsonLinesSink(new BufferedStream(stdout, 64 * 1024)),
             "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory),
             "csv" when args.OutputDirectory is null => CsvSink.ToWriter(new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = false }),
             "csv" => CsvSink.ToDirectory(args.OutputDirectory),
@@ -95,7 +96,7 @@ internal static class StreamCommand
             }
             else
             {
-                await Consume(records.Reader, r => sink!.Write(r), sink!.Flush, TimeSpan.FromSeconds(1));
+                await Consume(records.Reader, r => sink!.Write(r), sink!.Flush, TimeSpan.FromSeconds(1), drained: sink!.Flush);
             }
         }
         finally
@@ -109,9 +110,10 @@ internal static class StreamCommand
         await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; dropped {client.Statistics.Dropped}, reconnects {client.Statistics.Reconnects}, decode errors {client.Statistics.DecodeErrors}");
         return host.FailedSubscriptions == 0 ? 0 : 1;
 
-        async Task Consume(ChannelReader<OutputRecord> reader, Action<OutputRecord> handle, Action refresh, TimeSpan refreshEvery)
+        async Task Consume(ChannelReader<OutputRecord> reader, Action<OutputRecord> handle, Action refresh, TimeSpan refreshEvery, Action? drained = null)
         {
             var lastRefresh = Stopwatch.StartNew();
+            Task? tick = null; // one refresh timer at a time, not one per wake-up
             try
             {
                 while (true)
@@ -120,10 +122,11 @@ internal static class StreamCommand
                     if (!wait.IsCompleted)
                     {
                         // Wake up for the refresh even when nothing arrives, so the state shown stays current.
-                        var tick = Task.Delay(refreshEvery, stop.Token);
+                        tick ??= Task.Delay(refreshEvery, stop.Token);
                         await Task.WhenAny(wait, tick);
                         if (!wait.IsCompleted)
                         {
+                            tick = null;
                             refresh();
                             lastRefresh.Restart();
                             continue;
@@ -137,6 +140,7 @@ internal static class StreamCommand
                         perTr[record.Tr.Id] = perTr.GetValueOrDefault(record.Tr.Id) + 1;
                         if (total >= args.Count) return;
                     }
+                    if (drained is not null && reader.Count == 0) drained();
                     if (lastRefresh.Elapsed >= refreshEvery)
                     {
                         refresh();
