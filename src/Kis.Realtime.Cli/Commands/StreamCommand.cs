@@ -53,7 +53,16 @@ internal static class StreamCommand
         if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
 
-        await using var host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, null, cancellationToken);
+        ClientHost host;
+        try
+        {
+            host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CliFailures.Done; // Ctrl+C while connecting
+        }
+        await using var hostScope = host;
         var client = host.Client;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);
@@ -107,7 +116,7 @@ internal static class StreamCommand
 
         var byTr = string.Join(", ", perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"));
         await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; dropped {client.Statistics.Dropped}, reconnects {client.Statistics.Reconnects}, decode errors {client.Statistics.DecodeErrors}");
-        return host.FailedSubscriptions == 0 ? 0 : 1;
+        return host.ExitCode;
 
         async Task Consume(ChannelReader<OutputRecord> reader, Action<OutputRecord> handle, Action refresh, TimeSpan refreshEvery)
         {

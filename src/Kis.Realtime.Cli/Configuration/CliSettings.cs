@@ -71,8 +71,14 @@ internal sealed record CliSettings
     private static Uri? ParseUrl(string? text, string name, string scheme)
     {
         if (string.IsNullOrEmpty(text)) return null;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !uri.Scheme.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-            throw new CliUsageException($"{name} must be an absolute {scheme}:// or {scheme}s:// URL, not '{text}'.");
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !uri.Scheme.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            || uri.Scheme.Length > scheme.Length + 1)
+            throw new CliUsageException(scheme == "ws"
+                ? $"{name} must be an absolute ws:// URL such as ws://127.0.0.1:21000/, not '{text}'."
+                : $"{name} must be an absolute http:// or https:// URL, not '{text}'.");
+        // KIS's real-time service is plain ws:// (ports 21000/31000) and the client speaks no TLS: refuse now, not after a failed handshake.
+        if (uri.Scheme.Equals("wss", StringComparison.OrdinalIgnoreCase))
+            throw new CliUsageException($"{name}: KIS's real-time service is plain ws:// and the client does not speak TLS (wss://); use ws://{uri.Authority}{uri.PathAndQuery} or leave it unset for KIS's own URL.");
         return uri;
     }
 

@@ -102,7 +102,8 @@ public class DecodeCommandTests
         Assert.Equal(1, exit);
         Assert.Equal(2, records.Count);
         var lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(5, lines.Length);
+        Assert.Equal(6, lines.Length);
+        Assert.Equal("kisrt decode: 5 of 7 lines could not be decoded", lines[5]);
         Assert.StartsWith("kisrt decode: line 1:", lines[0]);
         Assert.Contains("line 3:", lines[1]);
         Assert.Contains("not a multiple", lines[1]);
