@@ -47,7 +47,9 @@ internal static class CliFailures
             >= 500 => "KIS's approval service is failing; try again later.",
             _ => "Check the app key, app secret and --rest-url / KIS_REST_URL.",
         };
-        return $"approval key refused or unavailable: {e.Message} {hint}";
+        var message = e.Message.TrimEnd();
+        if (!message.EndsWith('.')) message += ".";
+        return $"approval key refused or unavailable: {message} {hint}";
     }
 
     private static string Uncapitalise(string text) =>

@@ -122,3 +122,76 @@ public class DecodeCommandTests
         Assert.Single(records);
     }
 }
+
+public class DecodeCompletenessTests
+{
+    private static (int Exit, int Records, string[] Errors) Run(string text, int maxLineLength = 1 << 20)
+    {
+        var output = new MemoryStream();
+        var errors = new StringWriter();
+        var exit = DecodeCommand.Run(new MemoryStream(Encoding.UTF8.GetBytes(text)), output, errors, maxLineLength);
+        var records = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        return (exit, records, errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Json_that_is_not_a_kis_message_is_reported()
+    {
+        var (exit, records, errors) = Run("{\"hello\":\"world\"}\n{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}\n" + IndexTickFrame + "\n");
+        Assert.Equal(1, exit);
+        Assert.Equal(1, records);
+        Assert.Equal("kisrt decode: line 1: JSON that is not a KIS message (neither PINGPONG nor a reply with body.rt_cd / msg_cd)", errors[0]);
+        Assert.Equal(2, errors.Length);
+    }
+
+    [Theory]
+    [InlineData("\"iv\":\"0123456789abcdef\",\"key\":\"short\"", "carries an unusable notice key or iv")]
+    [InlineData("\"iv\":\"0123\",\"key\":\"abcdefghijklmnopabcdefghijklmnop\"", "carries an unusable notice key or iv")]
+    [InlineData("\"key\":\"abcdefghijklmnopabcdefghijklmnop\"", "carries only one of output.key and output.iv")]
+    public void A_success_reply_with_an_unusable_key_or_iv_is_reported(string output, string expected)
+    {
+        var reply = "{\"header\":{\"tr_id\":\"H0IFCNI0\",\"tr_key\":\"simuser01\",\"encrypt\":\"Y\"},\"body\":{\"rt_cd\":\"0\",\"msg_cd\":\"OPSP0000\",\"msg1\":\"SUBSCRIBE SUCCESS\",\"output\":{" + output + "}}}";
+        var (exit, _, errors) = Run(reply + "\n");
+        Assert.Equal(1, exit);
+        Assert.Contains("line 1: reply for H0IFCNI0 " + expected, errors[0]);
+    }
+
+    [Fact]
+    public void Replies_and_pingpong_are_recognised_silently()
+    {
+        var refused = "{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"9999\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0003\",\"msg1\":\"invalid tr_key\"}}";
+        var (exit, records, errors) = Run(SuccessReply("H0IFCNI0", "simuser01") + "\n" + refused + "\n{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}\n");
+        Assert.Equal(0, exit);
+        Assert.Equal(0, records);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void A_line_too_long_to_hold_is_reported_and_skipped_and_decoding_goes_on()
+    {
+        var (exit, records, errors) = Run(IndexTickFrame + "\n" + new string('x', 5000) + "\n" + IndexTickFrame + "\n" + new string('y', 3000), maxLineLength: 1024);
+        Assert.Equal(1, exit);
+        Assert.Equal(2, records);
+        Assert.Equal("kisrt decode: line 2: line of 5,000 bytes is longer than 1,024 bytes (no KIS message is); skipped", errors[0]);
+        Assert.Equal("kisrt decode: line 4: line of 3,000 bytes is longer than 1,024 bytes (no KIS message is); skipped", errors[1]);
+        Assert.Equal("kisrt decode: 2 of 4 lines could not be decoded", errors[2]);
+    }
+
+    [Fact]
+    public void Lines_arriving_a_few_bytes_at_a_time_are_split_exactly()
+    {
+        var text = string.Join("\n", Enumerable.Range(0, 50).Select(i => i % 7 == 3 ? "" : IndexTickFrame)) + "\n";
+        var output = new MemoryStream();
+        var errors = new StringWriter();
+        var exit = DecodeCommand.Run(new TrickleStream(Encoding.UTF8.GetBytes(text), 7), output, errors);
+        Assert.Equal(0, exit);
+        Assert.Equal(43, Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    /// <summary>A pipe that hands out at most <c>chunk</c> bytes per read.</summary>
+    private sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
+    }
+}
