@@ -14,6 +14,7 @@ public class PublicApiTests
     [Theory]
     [InlineData("Kis.Realtime")]
     [InlineData("Kis.Realtime.Simulator")]
+    [InlineData("Kis.Realtime.Extensions.Hosting")]
     public void Public_surface_matches_the_baseline(string assemblyName)
     {
         var assembly = Assembly.Load(assemblyName);
