@@ -27,7 +27,7 @@ internal sealed record ConnectionArgs
         ["Kis:HtsId"] = HtsId,
         ["Kis:Environment"] = Environment,
         ["Kis:WebSocketUrl"] = WebSocketUrl,
-        ["Kis:RestUrl"] = RestUrl,
+        ["Kis:RestBaseUrl"] = RestUrl,
     };
 }
 

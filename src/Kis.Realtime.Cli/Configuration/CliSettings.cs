@@ -4,7 +4,9 @@ using Microsoft.Extensions.Configuration;
 namespace Kis.Realtime.Cli.Configuration;
 
 /// <summary>
-/// The connection settings of <c>kisrt</c>, resolved the .NET way. Precedence, lowest to highest:
+/// The connection settings of <c>kisrt</c>, resolved the .NET way, from the same keys as the library's
+/// <c>services.AddKisRealtime(configuration.GetSection("Kis"))</c> (<c>KisRealtimeSettings</c>): one appsettings.json
+/// serves both. Precedence, lowest to highest:
 /// <c>appsettings.json</c> (section <c>Kis</c>), user secrets, environment variables (<c>KIS_APP_KEY</c>,
 /// <c>KIS_APP_SECRET</c>, <c>KIS_HTS_ID</c>, <c>KIS_ENV</c>, <c>KIS_WS_URL</c>, <c>KIS_REST_URL</c>), command-line options.
 /// </summary>
@@ -28,7 +30,7 @@ internal sealed record CliSettings
         ["KIS_HTS_ID"] = "Kis:HtsId",
         ["KIS_ENV"] = "Kis:Environment",
         ["KIS_WS_URL"] = "Kis:WebSocketUrl",
-        ["KIS_REST_URL"] = "Kis:RestUrl",
+        ["KIS_REST_URL"] = "Kis:RestBaseUrl",
     };
 
     /// <summary>Builds the layered configuration. Tests pass their own environment and base directory.</summary>
@@ -64,7 +66,7 @@ internal sealed record CliSettings
                 _ => throw new CliUsageException($"KIS_ENV / --env must be 'real' or 'paper', not '{env}'."),
             },
             WebSocketUrl = ParseUrl(section["WebSocketUrl"], "KIS_WS_URL / --ws-url", "ws"),
-            RestUrl = ParseUrl(section["RestUrl"], "KIS_REST_URL / --rest-url", "http"),
+            RestUrl = ParseUrl(section["RestBaseUrl"], "KIS_REST_URL / --rest-url", "http"),
         };
     }
 
