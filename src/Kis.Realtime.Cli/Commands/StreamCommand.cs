@@ -14,6 +14,10 @@ internal sealed record StreamArgs
     public long? Count { get; init; }
     public TimeSpan? Duration { get; init; }
     public string? OutputDirectory { get; init; }
+    /// <summary>OTLP endpoint to export the library's metrics to while streaming.</summary>
+    public string? OtlpEndpoint { get; init; }
+    /// <summary>How often metrics are exported (default 10 s).</summary>
+    public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary><c>kisrt stream</c>: subscribe and show records live (table), or write them as JSON Lines or CSV.</summary>
@@ -26,9 +30,10 @@ internal static class StreamCommand
         var count = new Option<long?>("--count") { Description = "stop after this many records (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var output = new Option<string?>("--out") { Description = "csv/jsonl: write one file per TR into this folder instead of standard output" };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "export the library's metrics over OTLP: gRPC URL (http://localhost:4317) or HTTP ending in /v1/metrics" };
         var command = new Command("stream", "Stream live records. With no credentials configured, streams all five services from the built-in simulator.")
         {
-            format, count, duration, output,
+            format, count, duration, output, otlp,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -39,6 +44,7 @@ internal static class StreamCommand
                 Count = parse.GetValue(count),
                 Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
                 OutputDirectory = parse.GetValue(output),
+                OtlpEndpoint = parse.GetValue(otlp),
             };
             return await RunAsync(connection.Read(parse), args, ClientHost.Environment.Process, Console.OpenStandardOutput(), Console.Error, ct);
         });
@@ -52,6 +58,9 @@ internal static class StreamCommand
         var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
         if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
+        // Before the client exists, so its instruments are exported from the first record; disposed last (final flush).
+        using var metrics = args.OtlpEndpoint is null ? null : Hosting.MetricsExport.Start(args.OtlpEndpoint, args.OtlpInterval);
+        if (args.OtlpEndpoint is not null) await stderr.WriteLineAsync($"kisrt: exporting metrics (meter {KisRealtimeClient.MeterName}) to {args.OtlpEndpoint}");
 
         ClientHost host;
         try
