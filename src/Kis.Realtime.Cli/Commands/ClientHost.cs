@@ -45,7 +45,7 @@ internal sealed class ClientHost : IAsyncDisposable
     /// from <see cref="ConnectionArgs.LogLevel"/> up.
     /// </summary>
     public static async Task<ClientHost> StartAsync(ConnectionArgs args, Environment environment, TextWriter status,
-        KisFullMode fullMode, CancellationToken cancellationToken)
+        KisFullMode fullMode, CancellationToken cancellationToken, Action<IReadOnlyList<SubscriptionSpec>>? checkSubscriptions = null)
     {
         var logLevel = Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel);
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
@@ -71,6 +71,7 @@ internal sealed class ClientHost : IAsyncDisposable
 
         // Checked before anything starts: a typo in --sub should cost nothing.
         var specs = ParseSubscriptions(args.Subscriptions, settings);
+        checkSubscriptions?.Invoke(specs);
 
         KisSimulator? simulator = null;
         if (useBuiltInSimulator)

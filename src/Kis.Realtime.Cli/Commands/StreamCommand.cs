@@ -51,6 +51,15 @@ internal static class StreamCommand
         return command;
     }
 
+    /// <summary>CSV on standard output has one header, so it holds one TR; several TRs need one file each (--out).</summary>
+    private static void CheckCsvToStandardOutput(string format, string? outputDirectory, IReadOnlyList<SubscriptionSpec> specs)
+    {
+        if (format != "csv" || outputDirectory is not null) return;
+        var trs = specs.Select(s => s.Tr.Id).Distinct().ToList();
+        if (trs.Count > 1)
+            throw new CliUsageException($"--format csv to standard output holds one TR (one header), not {trs.Count} ({string.Join(", ", trs)}): add --out DIR for one CSV file per TR, subscribe one TR, or use --format jsonl.");
+    }
+
     public static async Task<int> RunAsync(ConnectionArgs connection, StreamArgs args, ClientHost.Environment environment,
         Stream stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -65,7 +74,8 @@ internal static class StreamCommand
         ClientHost host;
         try
         {
-            host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken);
+            host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken,
+                specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
