@@ -36,7 +36,7 @@ internal static class RecordCommand
         ClientHost.Environment environment, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (count is <= 0) throw new Configuration.CliUsageException("--count must be positive.");
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create(directory);
         ClientHost host;
         try
         {

@@ -64,9 +64,14 @@ internal static class StreamCommand
         Stream stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var interactive = !Console.IsOutputRedirected && ReferenceEquals(stderr, Console.Error);
-        var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
+        var format = (args.Format ?? (interactive && args.OutputDirectory is null ? "table" : "jsonl")).ToLowerInvariant();
         if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
+        if (args.OutputDirectory is not null)
+        {
+            if (format == "table") throw new CliUsageException("--out writes csv or jsonl files: add --format csv or --format jsonl.");
+            IO.OutputFolder.Create(args.OutputDirectory);
+        }
         // Before the client exists, so its instruments are exported from the first record; disposed last (final flush).
         using var metrics = args.OtlpEndpoint is null ? null : Hosting.MetricsExport.Start(args.OtlpEndpoint, args.OtlpInterval);
         if (args.OtlpEndpoint is not null) await stderr.WriteLineAsync($"kisrt: exporting metrics (meter {KisRealtimeClient.MeterName}) to {args.OtlpEndpoint}");

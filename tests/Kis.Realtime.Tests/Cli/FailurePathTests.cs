@@ -186,3 +186,27 @@ public class FailurePathTests
         return (exit, stderr.ToString());
     }
 }
+
+public class OutputFolderFailureTests
+{
+    [Fact]
+    public async Task Out_naming_an_existing_file_fails_before_connecting_exit_3()
+    {
+        var file = Path.Combine(CliTestKit.EmptyDirectory(), "taken");
+        await File.WriteAllTextAsync(file, "x");
+        var stderr = new StringWriter();
+        var exit = await Kis.Realtime.Cli.KisrtApp.GuardAsync(() => Kis.Realtime.Cli.Commands.RecordCommand.RunAsync(
+            CliTestKit.FastSimulator("index:0001"), file, 10, null, CliTestKit.Env(), stderr, default), stderr);
+        Assert.Equal(3, exit);
+        Assert.Equal($"kisrt: --out {file}: a file by that name exists; give a folder.", stderr.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Out_with_the_table_format_is_a_usage_error()
+    {
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() => Kis.Realtime.Cli.Commands.StreamCommand.RunAsync(
+            CliTestKit.FastSimulator("index:0001"), new Kis.Realtime.Cli.Commands.StreamArgs { Format = "table", OutputDirectory = CliTestKit.EmptyDirectory() },
+            CliTestKit.Env(), new MemoryStream(), new StringWriter(), default));
+        Assert.Equal("--out writes csv or jsonl files: add --format csv or --format jsonl.", e.Message);
+    }
+}
