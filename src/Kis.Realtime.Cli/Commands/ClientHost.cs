@@ -41,11 +41,12 @@ internal sealed class ClientHost : IAsyncDisposable
     /// <summary>
     /// Resolves the settings, starts the built-in simulator if needed, creates the client and connects it once: a
     /// server that cannot be reached or an approval key that cannot be issued fails here, once, with one line
-    /// (<see cref="CliFailures"/>), before any subscription starts. The library's log goes to <paramref name="status"/>
-    /// from <see cref="ConnectionArgs.LogLevel"/> up.
+    /// (<see cref="CliFailures"/>), before any subscription starts. The library's log goes to <paramref name="log"/>
+    /// (default <paramref name="status"/>) from <see cref="ConnectionArgs.LogLevel"/> up.
     /// </summary>
     public static async Task<ClientHost> StartAsync(ConnectionArgs args, Environment environment, TextWriter status,
-        KisFullMode fullMode, CancellationToken cancellationToken, Action<IReadOnlyList<SubscriptionSpec>>? checkSubscriptions = null)
+        KisFullMode fullMode, CancellationToken cancellationToken, Action<IReadOnlyList<SubscriptionSpec>>? checkSubscriptions = null,
+        TextWriter? log = null)
     {
         var logLevel = Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel);
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
@@ -92,7 +93,7 @@ internal sealed class ClientHost : IAsyncDisposable
             status.WriteLine($"kisrt: no KIS credentials configured: using the simulator's default credentials against {settings.WebSocketUrl}");
         }
 
-        var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, logLevel);
+        var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(log ?? status, logLevel);
         KisRealtimeClient? client = null;
         try
         {

@@ -51,6 +51,8 @@ internal static class StreamCommand
         return command;
     }
 
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
     /// <summary>CSV on standard output has one header, so it holds one TR; several TRs need one file each (--out).</summary>
     private static void CheckCsvToStandardOutput(string format, string? outputDirectory, IReadOnlyList<SubscriptionSpec> specs)
     {
@@ -76,11 +78,13 @@ internal static class StreamCommand
         using var metrics = args.OtlpEndpoint is null ? null : Hosting.MetricsExport.Start(args.OtlpEndpoint, args.OtlpInterval);
         if (args.OtlpEndpoint is not null) await stderr.WriteLineAsync($"kisrt: exporting metrics (meter {KisRealtimeClient.MeterName}) to {args.OtlpEndpoint}");
 
+        // The live table owns the terminal: log lines wait (the latest shows in its status line) until it is gone.
+        var heldLog = format == "table" && interactive ? new Hosting.HeldLog(stderr) : null;
         ClientHost host;
         try
         {
             host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken,
-                specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs));
+                specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -99,7 +103,8 @@ internal static class StreamCommand
         var started = Stopwatch.StartNew();
         long total = 0;
         var perTr = new SortedDictionary<string, long>();
-        string Status() => $"{client.State}  records {total:N0}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}  decode errors {client.Statistics.DecodeErrors}";
+        string Status() => $"{client.State}  records {total:N0}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}  decode errors {client.Statistics.DecodeErrors}"
+                            + (heldLog?.Latest is { } latest ? $"  | {Shorten(latest, 100)}" : "");
 
         IRecordSink? sink = format switch
         {
@@ -115,11 +120,19 @@ internal static class StreamCommand
         {
             if (table is not null && interactive)
             {
-                await AnsiConsole.Live(table.Render()).AutoClear(false).StartAsync(async ctx =>
+                heldLog!.Hold();
+                try
                 {
-                    await Consume(records.Reader, r => table.Update(r), () => ctx.UpdateTarget(table.Render()), TimeSpan.FromMilliseconds(250));
-                    ctx.UpdateTarget(table.Render());
-                });
+                    await AnsiConsole.Live(table.Render()).AutoClear(false).StartAsync(async ctx =>
+                    {
+                        await Consume(records.Reader, r => table.Update(r), () => ctx.UpdateTarget(table.Render()), TimeSpan.FromMilliseconds(250));
+                        ctx.UpdateTarget(table.Render());
+                    });
+                }
+                finally
+                {
+                    heldLog.Release();
+                }
             }
             else if (table is not null)
             {

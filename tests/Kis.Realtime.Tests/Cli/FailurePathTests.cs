@@ -210,3 +210,27 @@ public class OutputFolderFailureTests
         Assert.Equal("--out writes csv or jsonl files: add --format csv or --format jsonl.", e.Message);
     }
 }
+
+public class HeldLogTests
+{
+    [Fact]
+    public void Lines_pass_through_until_held_then_wait_and_come_out_in_order_on_release()
+    {
+        var target = new StringWriter();
+        var log = new Kis.Realtime.Cli.Hosting.HeldLog(target);
+        log.WriteLine("before");
+        log.Hold();
+        for (var i = 0; i < Kis.Realtime.Cli.Hosting.HeldLog.Capacity + 5; i++) log.WriteLine($"held {i}");
+        Assert.Equal("before", target.ToString().Trim());
+        Assert.Equal($"held {Kis.Realtime.Cli.Hosting.HeldLog.Capacity + 4}", log.Latest);
+
+        log.Release();
+        log.WriteLine("after");
+        var lines = target.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal("before", lines[0]);
+        Assert.Equal("kisrt: (5 earlier log lines not kept)", lines[1]);
+        Assert.Equal("held 5", lines[2]);
+        Assert.Equal("after", lines[^1]);
+        Assert.Equal(Kis.Realtime.Cli.Hosting.HeldLog.Capacity + 3, lines.Count);
+    }
+}
