@@ -36,8 +36,8 @@ public class PackageConsumerTests
 
         foreach (var project in new[] { "Kis.Realtime", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
             await Dotnet(root, "pack", Path.Combine("src", project), "-c", "Release", "-o", feed, $"-p:Version={version}");
-        Assert.True(File.Exists(Path.Combine(feed, $"Kis.Realtime.{version}.nupkg")));
-        Assert.True(File.Exists(Path.Combine(feed, $"Kis.Realtime.{version}.snupkg")));
+        foreach (var id in new[] { "Kis.Realtime", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
+            AssertPackageMetadata(feed, id, version);
 
         await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
             <configuration>
@@ -72,6 +72,25 @@ public class PackageConsumerTests
         var ticks = output.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d [\d,]+\.\d\d\s*$")).ToList();
         Assert.Equal(5, ticks.Count);
         Directory.Delete(work, recursive: true);
+    }
+
+    /// <summary>Readme, license, repository, description, symbols: what a package page shows.</summary>
+    private static void AssertPackageMetadata(string feed, string id, string version)
+    {
+        Assert.True(File.Exists(Path.Combine(feed, $"{id}.{version}.snupkg")), $"{id}: no symbols package");
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"{id}.{version}.nupkg"));
+        Assert.NotNull(zip.GetEntry("README.md"));
+        Assert.NotNull(zip.GetEntry("LICENSE"));
+        using var reader = new StreamReader(zip.GetEntry($"{id}.nuspec")!.Open());
+        var nuspec = System.Xml.Linq.XDocument.Parse(reader.ReadToEnd());
+        var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string? Value(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+        Assert.Equal(version, Value("version"));
+        Assert.Equal("MIT", Value("license"));
+        Assert.Equal("README.md", Value("readme"));
+        Assert.False(string.IsNullOrWhiteSpace(Value("description")));
+        Assert.False(string.IsNullOrWhiteSpace(Value("tags")));
+        Assert.NotNull(metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url"));
     }
 
     private static async Task<string> Dotnet(string directory, params string[] args)
