@@ -53,6 +53,9 @@ internal sealed record CliSettings
     public static CliSettings From(IConfiguration configuration)
     {
         var section = configuration.GetSection("Kis");
+        // kisrt 0.1 read Kis:RestUrl; ignoring it silently would send an old configuration to KIS's own REST URL.
+        if (!string.IsNullOrEmpty(section["RestUrl"]))
+            throw new CliUsageException("configuration key Kis:RestUrl is now Kis:RestBaseUrl (the library's name for it): rename it.");
         var env = section["Environment"];
         return new CliSettings
         {

@@ -108,3 +108,16 @@ public class SharedConfigurationKeyTests
         Assert.All(CliSettings.EnvironmentVariables.Values, key => Assert.Contains(key, settingsKeys));
     }
 }
+
+public class RenamedConfigurationKeyTests
+{
+    [Fact]
+    public void The_old_RestUrl_key_is_refused_with_its_new_name()
+    {
+        var dir = EmptyDirectory();
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), """{"Kis":{"RestUrl":"http://127.0.0.1:1"}}""");
+        var configuration = CliSettings.BuildConfiguration(new Dictionary<string, string?>(), _ => null, dir, userSecrets: false);
+        var e = Assert.Throws<CliUsageException>(() => CliSettings.From(configuration));
+        Assert.Equal("configuration key Kis:RestUrl is now Kis:RestBaseUrl (the library's name for it): rename it.", e.Message);
+    }
+}
