@@ -16,6 +16,8 @@ internal sealed record StreamArgs
     public string? OutputDirectory { get; init; }
     /// <summary>OTLP endpoint to export the library's metrics to while streaming.</summary>
     public string? OtlpEndpoint { get; init; }
+    /// <summary>KRW amounts in the table: digits (default) or korean (조/억/만).</summary>
+    public string? Krw { get; init; }
     /// <summary>How often metrics are exported (default 10 s).</summary>
     public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
@@ -30,10 +32,11 @@ internal static class StreamCommand
         var count = new Option<long?>("--count") { Description = "stop after this many records (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var output = new Option<string?>("--out") { Description = "csv/jsonl: write one file per TR into this folder instead of standard output" };
+        var krw = new Option<string?>("--krw") { Description = "table: KRW amounts as digits (default) or korean (조/억/만, e.g. 1,172억 5,245만원)" };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "export the library's metrics over OTLP: gRPC URL (http://localhost:4317) or HTTP ending in /v1/metrics" };
         var command = new Command("stream", "Stream live records. With no credentials configured, streams all five services from the built-in simulator.")
         {
-            format, count, duration, output, otlp,
+            format, count, duration, output, krw, otlp,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -45,6 +48,7 @@ internal static class StreamCommand
                 Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
                 OutputDirectory = parse.GetValue(output),
                 OtlpEndpoint = parse.GetValue(otlp),
+                Krw = parse.GetValue(krw),
             };
             return await RunAsync(connection.Read(parse), args, ClientHost.Environment.Process, Console.OpenStandardOutput(), Console.Error, ct);
         });
@@ -69,6 +73,7 @@ internal static class StreamCommand
         var format = (args.Format ?? (interactive && args.OutputDirectory is null ? "table" : "jsonl")).ToLowerInvariant();
         if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
+        var display = DisplayFormat.Parse(args.Krw);
         if (args.OutputDirectory is not null)
         {
             if (format == "table") throw new CliUsageException("--out writes csv or jsonl files: add --format csv or --format jsonl.");
@@ -114,7 +119,7 @@ internal static class StreamCommand
             "csv" => CsvSink.ToDirectory(args.OutputDirectory),
             _ => null,
         };
-        var table = format == "table" ? new LiveTable(host.Subscriptions, Status) : null;
+        var table = format == "table" ? new LiveTable(host.Subscriptions, Status, display) : null;
 
         try
         {
