@@ -17,7 +17,7 @@ namespace Kis.Realtime;
 /// await foreach (var tick in client.SubscribeIndexTicksAsync("0001")) Console.WriteLine(tick.Value);
 /// </code>
 /// </summary>
-public sealed class KisRealtimeClient : IAsyncDisposable
+public sealed partial class KisRealtimeClient : IKisRealtimeClient
 {
     private readonly ClientShared _shared;
     private readonly ApprovalKeyProvider _keys;

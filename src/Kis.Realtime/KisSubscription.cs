@@ -61,8 +61,7 @@ public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
                 {
                     subscriber.OnConsumed();
                     if (!subscriber.TryCreate(item, out var value)) continue; // counted as a decode error
-                    if (KisMetrics.DeliveryLatency.Enabled)
-                        KisMetrics.DeliveryLatency.Record(time.GetElapsedTime(item.Timestamp).TotalMilliseconds);
+                    if (KisMetrics.Shared.DeliveryDuration.Enabled) KisMetrics.Shared.RecordDelivery(time.GetElapsedTime(item.Timestamp), Tr.Id);
                     yield return value;
                 }
             }

@@ -11,8 +11,16 @@ namespace Kis.Realtime.Cli.Commands;
 /// </summary>
 internal sealed class ClientHost : IAsyncDisposable
 {
-    private ClientHost(KisRealtimeClient client, KisSimulator? simulator, CliSettings settings, IReadOnlyList<SubscriptionSpec> subscriptions)
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TextWriter _status;
+    private readonly Lock _reportGate = new();
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
+    private ClientHost(KisRealtimeClient client, KisSimulator? simulator, CliSettings settings, IReadOnlyList<SubscriptionSpec> subscriptions,
+        ILoggerFactory loggerFactory, TextWriter status)
     {
+        _loggerFactory = loggerFactory;
+        _status = status;
         Client = client;
         Simulator = simulator;
         Settings = settings;
@@ -30,15 +38,24 @@ internal sealed class ClientHost : IAsyncDisposable
         public static Environment Process { get; } = new(System.Environment.GetEnvironmentVariable, null, true);
     }
 
+    /// <summary>
+    /// Resolves the settings, starts the built-in simulator if needed, creates the client and connects it once: a
+    /// server that cannot be reached or an approval key that cannot be issued fails here, once, with one line
+    /// (<see cref="CliFailures"/>), before any subscription starts. The library's log goes to <paramref name="log"/>
+    /// (default <paramref name="status"/>) from <see cref="ConnectionArgs.LogLevel"/> up.
+    /// </summary>
     public static async Task<ClientHost> StartAsync(ConnectionArgs args, Environment environment, TextWriter status,
-        KisFullMode fullMode, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+        KisFullMode fullMode, CancellationToken cancellationToken, Action<IReadOnlyList<SubscriptionSpec>>? checkSubscriptions = null,
+        TextWriter? log = null)
     {
+        var logLevel = Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel);
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
             environment.ConfigurationDirectory, environment.UserSecrets);
         var settings = CliSettings.From(configuration);
         if (string.IsNullOrEmpty(settings.AppKey) != string.IsNullOrEmpty(settings.AppSecret))
             throw new CliUsageException("give both the app key and the app secret (KIS_APP_KEY and KIS_APP_SECRET), or neither to use the simulator.");
 
+        var credentialsGiven = settings.HasCredentials;
         var useBuiltInSimulator = !settings.HasCredentials && settings.WebSocketUrl is null;
         if (!settings.HasCredentials && settings.WebSocketUrl is not null && settings.RestUrl is null)
             throw new CliUsageException("with --ws-url / KIS_WS_URL and no credentials, also give --rest-url / KIS_REST_URL (the simulator's REST base URL issues the approval key).");
@@ -55,6 +72,7 @@ internal sealed class ClientHost : IAsyncDisposable
 
         // Checked before anything starts: a typo in --sub should cost nothing.
         var specs = ParseSubscriptions(args.Subscriptions, settings);
+        checkSubscriptions?.Invoke(specs);
 
         KisSimulator? simulator = null;
         if (useBuiltInSimulator)
@@ -70,11 +88,13 @@ internal sealed class ClientHost : IAsyncDisposable
             settings = settings with { WebSocketUrl = simulator.WebSocketUrl, RestUrl = simulator.RestBaseUrl };
             status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {simulator.WebSocketUrl}");
         }
-        else if (settings.AppKey == SimulatorOptions.DefaultAppKey)
+        else if (!credentialsGiven)
         {
             status.WriteLine($"kisrt: no KIS credentials configured: using the simulator's default credentials against {settings.WebSocketUrl}");
         }
 
+        var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(log ?? status, logLevel);
+        KisRealtimeClient? client = null;
         try
         {
             var options = KisRealtimeOptions.Default with
@@ -92,13 +112,28 @@ internal sealed class ClientHost : IAsyncDisposable
                 ApprovalKeyCacheFile = simulator is null && settings.AppKey != SimulatorOptions.DefaultAppKey ? ApprovalKeyCachePath() : null,
                 HttpClient = IsLoopback(settings.RestUrl) ? LoopbackHttp : null,
             };
-            var client = new KisRealtimeClient(options);
-            return new ClientHost(client, simulator, settings, specs);
+            client = CreateClient(options);
+            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return new ClientHost(client, simulator, settings, specs, loggerFactory, status);
         }
         catch
         {
+            if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
             if (simulator is not null) await simulator.DisposeAsync().ConfigureAwait(false);
+            loggerFactory.Dispose();
             throw;
+        }
+    }
+
+    private static KisRealtimeClient CreateClient(KisRealtimeOptions options)
+    {
+        try
+        {
+            return new KisRealtimeClient(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException(e.Message); // incomplete settings: the user's to fix
         }
     }
 
@@ -135,9 +170,17 @@ internal sealed class ClientHost : IAsyncDisposable
     }
 
     private int _failedSubscriptions;
+    private int _runFailed;
 
-    /// <summary>Subscriptions that ended with an error (refused, approval failed, lost): the command's exit code is 1.</summary>
+    /// <summary>Subscriptions that ended with an error (refused, approval failed, lost).</summary>
     public int FailedSubscriptions => Volatile.Read(ref _failedSubscriptions);
+
+    /// <summary>
+    /// The command's exit code: 3 when a subscription failed for a reason of the run (network, approval key),
+    /// 1 when KIS refused one, 0 otherwise.
+    /// </summary>
+    public int ExitCode => Volatile.Read(ref _runFailed) != 0 ? CliFailures.RunFailed
+        : FailedSubscriptions > 0 ? CliFailures.SomeInputFailed : CliFailures.Done;
 
     /// <summary>
     /// Runs one task per subscription, handing each record to <paramref name="onRecord"/> until <paramref name="stop"/>
@@ -155,10 +198,15 @@ internal sealed class ClientHost : IAsyncDisposable
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is KisSubscriptionException or KisApprovalException or IOException or TimeoutException)
+            catch (Exception e) when (CliFailures.Describe(e) is { } failure)
             {
                 Interlocked.Increment(ref _failedSubscriptions);
-                await status.WriteLineAsync($"kisrt: {spec}: {e.Message}");
+                if (failure.ExitCode == CliFailures.RunFailed) Volatile.Write(ref _runFailed, 1);
+                // A failure of the run (approval key, network) is the same for every subscription: said once.
+                var line = failure.ExitCode == CliFailures.RunFailed ? $"kisrt: {failure.Message}" : $"kisrt: {spec}: {failure.Message}";
+                bool first;
+                lock (_reportGate) first = _reported.Add(line);
+                if (first) await status.WriteLineAsync(line);
             }
         })).ToArray();
 
@@ -166,5 +214,6 @@ internal sealed class ClientHost : IAsyncDisposable
     {
         await Client.DisposeAsync().ConfigureAwait(false);
         if (Simulator is not null) await Simulator.DisposeAsync().ConfigureAwait(false);
+        _loggerFactory.Dispose();
     }
 }

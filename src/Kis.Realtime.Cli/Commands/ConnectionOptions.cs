@@ -16,6 +16,8 @@ internal sealed record ConnectionArgs
     /// <summary>Built-in simulator pace (records/s per subscription, or demo/flat-out); used only when no credentials are given.</summary>
     public string? SimulatorPace { get; init; }
     public int SimulatorSeed { get; init; } = 1;
+    /// <summary>The library's log on standard error from this level up (default warning).</summary>
+    public string? LogLevel { get; init; }
 
     /// <summary>The command-line layer of the configuration (highest precedence).</summary>
     public IReadOnlyDictionary<string, string?> ToConfiguration() => new Dictionary<string, string?>
@@ -25,7 +27,7 @@ internal sealed record ConnectionArgs
         ["Kis:HtsId"] = HtsId,
         ["Kis:Environment"] = Environment,
         ["Kis:WebSocketUrl"] = WebSocketUrl,
-        ["Kis:RestUrl"] = RestUrl,
+        ["Kis:RestBaseUrl"] = RestUrl,
     };
 }
 
@@ -45,11 +47,12 @@ internal sealed class ConnectionOptions
     private readonly Option<string?> _wsUrl = new("--ws-url") { Description = "WebSocket URL to connect to instead of KIS's (or KIS_WS_URL)" };
     private readonly Option<string?> _restUrl = new("--rest-url") { Description = "REST base URL for the approval key (or KIS_REST_URL)" };
     private readonly Option<string?> _simPace = new("--sim-pace") { Description = "built-in simulator only: demo (default), flat-out, or records/s per subscription" };
+    private readonly Option<string?> _logLevel = new("--log-level") { Description = "library log on standard error from this level: trace, debug, information, warning (default), error, none" };
     private readonly Option<int> _simSeed = new("--sim-seed") { Description = "built-in simulator only: market seed", DefaultValueFactory = _ => 1 };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _sub, _appKey, _appSecret, _htsId, _env, _wsUrl, _restUrl, _simPace, _simSeed })
+        foreach (var option in new Option[] { _sub, _appKey, _appSecret, _htsId, _env, _wsUrl, _restUrl, _simPace, _simSeed, _logLevel })
             command.Options.Add(option);
     }
 
@@ -64,5 +67,6 @@ internal sealed class ConnectionOptions
         RestUrl = parse.GetValue(_restUrl),
         SimulatorPace = parse.GetValue(_simPace),
         SimulatorSeed = parse.GetValue(_simSeed),
+        LogLevel = parse.GetValue(_logLevel),
     };
 }

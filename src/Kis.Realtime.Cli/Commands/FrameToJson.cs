@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Cli.Commands;
 
@@ -44,8 +45,7 @@ internal sealed class FrameToJson : IDisposable
                     reason = new DecodeError(DecodeErrorKind.BadControlMessage).Describe();
                     return Outcome.Error;
                 }
-                _decoder.Learn(control);
-                return Outcome.Control;
+                return Classify(control, out reason);
 
             case MessageKind.Data:
                 break;
@@ -88,6 +88,32 @@ internal sealed class FrameToJson : IDisposable
         outputFor(tr).Write(_pending.WrittenSpan);
         LastRecordCount = records.Index + 1;
         return Outcome.Records;
+    }
+
+    /// <summary>
+    /// A control message is recognised only when it is one KIS sends: PINGPONG, or a reply to a request. Other JSON,
+    /// and a successful reply whose notice key or iv cannot be used, are reported rather than passed over.
+    /// </summary>
+    private Outcome Classify(ControlMessage control, out string? reason)
+    {
+        reason = null;
+        switch (control.Kind)
+        {
+            case ControlMessageKind.PingPong:
+                return Outcome.Control;
+            case ControlMessageKind.Other:
+                reason = "JSON that is not a KIS message (neither PINGPONG nor a reply with body.rt_cd / msg_cd)";
+                return Outcome.Error;
+        }
+
+        // Replies for TRs outside the table are recognised; their data frames are reported as unknown TRs.
+        var hasKey = !string.IsNullOrEmpty(control.Key) || !string.IsNullOrEmpty(control.Iv);
+        if (!control.IsSuccess || !hasKey || control.TrId is null || !KisTrs.TryGet(control.TrId, out _) || _decoder.Learn(control))
+            return Outcome.Control;
+        reason = control.HasCipherKey
+            ? $"reply for {control.TrId} carries an unusable notice key or iv (AES-256-CBC needs a 32-byte key and a 16-byte iv)"
+            : $"reply for {control.TrId} carries only one of output.key and output.iv";
+        return Outcome.Error;
     }
 
     private static string FirstField(ReadOnlySpan<byte> record)

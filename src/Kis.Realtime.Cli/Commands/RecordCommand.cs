@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.CommandLine;
 using System.Diagnostics;
+using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.IO;
 using Kis.Realtime.Formatting;
 
@@ -35,8 +36,17 @@ internal static class RecordCommand
         ClientHost.Environment environment, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (count is <= 0) throw new Configuration.CliUsageException("--count must be positive.");
-        Directory.CreateDirectory(directory);
-        await using var host = await ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, null, cancellationToken);
+        OutputFolder.Create(directory);
+        ClientHost host;
+        try
+        {
+            host = await ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CliFailures.Done; // Ctrl+C while connecting
+        }
+        await using var hostScope = host;
         var client = host.Client;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (duration is { } limit) stop.CancelAfter(limit);
@@ -85,7 +95,7 @@ internal static class RecordCommand
         var stats = client.Statistics;
         await stderr.WriteLineAsync($"kisrt: recorded {recorder.Records:N0} records and {recorder.RawMessages:N0} raw messages into {Path.GetFullPath(directory)} in {started.Elapsed.TotalSeconds:0.0} s; " +
             $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {recorder.DecodeErrors}, reconnects {stats.Reconnects}");
-        return host.FailedSubscriptions == 0 ? 0 : 1;
+        return host.ExitCode;
     }
 
     /// <summary>Writes raw lines and decoded JSON Lines from the raw tap, one batch per wake-up, committed to the OS per batch.</summary>

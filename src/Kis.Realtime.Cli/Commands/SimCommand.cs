@@ -29,6 +29,12 @@ internal static class SimCommand
         command.SetAction(async (parse, ct) =>
         {
             var defaults = SimulatorOptions.Default;
+            CheckPort(parse.GetValue(wsPort), "--ws-port");
+            CheckPort(parse.GetValue(restPort), "--rest-port");
+            if (parse.GetValue(replaySpeed) is var speed && !(speed >= 0))
+                throw new CliUsageException($"--replay-speed must be 0 (flat out) or a positive factor, not {speed}.");
+            var pingInterval = Duration.Parse(parse.GetValue(ping), "--ping-interval");
+            if (pingInterval <= TimeSpan.Zero) throw new CliUsageException("--ping-interval must be longer than zero.");
             var options = defaults with
             {
                 Profile = parse.GetValue(profile)?.ToLowerInvariant() switch
@@ -40,7 +46,7 @@ internal static class SimCommand
                 WebSocketPort = parse.GetValue(wsPort),
                 RestPort = parse.GetValue(restPort),
                 Seed = parse.GetValue(seed),
-                PingInterval = Duration.Parse(parse.GetValue(ping), "--ping-interval"),
+                PingInterval = pingInterval,
                 Credentials =
                 [
                     new SimulatorCredential(
@@ -86,6 +92,11 @@ internal static class SimCommand
             return 0;
         });
         return command;
+    }
+
+    private static void CheckPort(int port, string option)
+    {
+        if (port is < 0 or > 65535) throw new CliUsageException($"{option} must be a TCP port from 0 to 65535 (0 = any free port), not {port}.");
     }
 
     internal static MarketPace ParsePace(string? text, bool replaying) => text?.ToLowerInvariant() switch

@@ -14,6 +14,12 @@ internal sealed record StreamArgs
     public long? Count { get; init; }
     public TimeSpan? Duration { get; init; }
     public string? OutputDirectory { get; init; }
+    /// <summary>OTLP endpoint to export the library's metrics to while streaming.</summary>
+    public string? OtlpEndpoint { get; init; }
+    /// <summary>KRW amounts in the table: digits (default) or korean (조/억/만).</summary>
+    public string? Krw { get; init; }
+    /// <summary>How often metrics are exported (default 10 s).</summary>
+    public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary><c>kisrt stream</c>: subscribe and show records live (table), or write them as JSON Lines or CSV.</summary>
@@ -26,9 +32,11 @@ internal static class StreamCommand
         var count = new Option<long?>("--count") { Description = "stop after this many records (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var output = new Option<string?>("--out") { Description = "csv/jsonl: write one file per TR into this folder instead of standard output" };
+        var krw = new Option<string?>("--krw") { Description = "table: KRW amounts as digits (default) or korean (조/억/만, e.g. 1,172억 5,245만원)" };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "export the library's metrics over OTLP: gRPC URL (http://localhost:4317) or HTTP ending in /v1/metrics" };
         var command = new Command("stream", "Stream live records. With no credentials configured, streams all five services from the built-in simulator.")
         {
-            format, count, duration, output,
+            format, count, duration, output, krw, otlp,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -39,21 +47,55 @@ internal static class StreamCommand
                 Count = parse.GetValue(count),
                 Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
                 OutputDirectory = parse.GetValue(output),
+                OtlpEndpoint = parse.GetValue(otlp),
+                Krw = parse.GetValue(krw),
             };
             return await RunAsync(connection.Read(parse), args, ClientHost.Environment.Process, Console.OpenStandardOutput(), Console.Error, ct);
         });
         return command;
     }
 
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    /// <summary>CSV on standard output has one header, so it holds one TR; several TRs need one file each (--out).</summary>
+    private static void CheckCsvToStandardOutput(string format, string? outputDirectory, IReadOnlyList<SubscriptionSpec> specs)
+    {
+        if (format != "csv" || outputDirectory is not null) return;
+        var trs = specs.Select(s => s.Tr.Id).Distinct().ToList();
+        if (trs.Count > 1)
+            throw new CliUsageException($"--format csv to standard output holds one TR (one header), not {trs.Count} ({string.Join(", ", trs)}): add --out DIR for one CSV file per TR, subscribe one TR, or use --format jsonl.");
+    }
+
     public static async Task<int> RunAsync(ConnectionArgs connection, StreamArgs args, ClientHost.Environment environment,
         Stream stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var interactive = !Console.IsOutputRedirected && ReferenceEquals(stderr, Console.Error);
-        var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
+        var format = (args.Format ?? (interactive && args.OutputDirectory is null ? "table" : "jsonl")).ToLowerInvariant();
         if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
+        var display = DisplayFormat.Parse(args.Krw);
+        if (args.OutputDirectory is not null)
+        {
+            if (format == "table") throw new CliUsageException("--out writes csv or jsonl files: add --format csv or --format jsonl.");
+            IO.OutputFolder.Create(args.OutputDirectory);
+        }
+        // Before the client exists, so its instruments are exported from the first record; disposed last (final flush).
+        using var metrics = args.OtlpEndpoint is null ? null : Hosting.MetricsExport.Start(args.OtlpEndpoint, args.OtlpInterval);
+        if (args.OtlpEndpoint is not null) await stderr.WriteLineAsync($"kisrt: exporting metrics (meter {KisRealtimeClient.MeterName}) to {args.OtlpEndpoint}");
 
-        await using var host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, null, cancellationToken);
+        // The live table owns the terminal: log lines wait (the latest shows in its status line) until it is gone.
+        var heldLog = format == "table" && interactive ? new Hosting.HeldLog(stderr) : null;
+        ClientHost host;
+        try
+        {
+            host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken,
+                specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CliFailures.Done; // Ctrl+C while connecting
+        }
+        await using var hostScope = host;
         var client = host.Client;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);
@@ -66,7 +108,8 @@ internal static class StreamCommand
         var started = Stopwatch.StartNew();
         long total = 0;
         var perTr = new SortedDictionary<string, long>();
-        string Status() => $"{client.State}  records {total:N0}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}  decode errors {client.Statistics.DecodeErrors}";
+        string Status() => $"{client.State}  records {total:N0}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}  decode errors {client.Statistics.DecodeErrors}"
+                            + (heldLog?.Latest is { } latest ? $"  | {Shorten(latest, 100)}" : "");
 
         IRecordSink? sink = format switch
         {
@@ -77,17 +120,25 @@ internal static class StreamCommand
             "csv" => CsvSink.ToDirectory(args.OutputDirectory),
             _ => null,
         };
-        var table = format == "table" ? new LiveTable(host.Subscriptions, Status) : null;
+        var table = format == "table" ? new LiveTable(host.Subscriptions, Status, display) : null;
 
         try
         {
             if (table is not null && interactive)
             {
-                await AnsiConsole.Live(table.Render()).AutoClear(false).StartAsync(async ctx =>
+                heldLog!.Hold();
+                try
                 {
-                    await Consume(records.Reader, r => table.Update(r), () => ctx.UpdateTarget(table.Render()), TimeSpan.FromMilliseconds(250));
-                    ctx.UpdateTarget(table.Render());
-                });
+                    await AnsiConsole.Live(table.Render()).AutoClear(false).StartAsync(async ctx =>
+                    {
+                        await Consume(records.Reader, r => table.Update(r), () => ctx.UpdateTarget(table.Render()), TimeSpan.FromMilliseconds(250));
+                        ctx.UpdateTarget(table.Render());
+                    });
+                }
+                finally
+                {
+                    heldLog.Release();
+                }
             }
             else if (table is not null)
             {
@@ -108,7 +159,7 @@ internal static class StreamCommand
 
         var byTr = string.Join(", ", perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"));
         await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; dropped {client.Statistics.Dropped}, reconnects {client.Statistics.Reconnects}, decode errors {client.Statistics.DecodeErrors}");
-        return host.FailedSubscriptions == 0 ? 0 : 1;
+        return host.ExitCode;
 
         async Task Consume(ChannelReader<OutputRecord> reader, Action<OutputRecord> handle, Action refresh, TimeSpan refreshEvery, Action? drained = null)
         {

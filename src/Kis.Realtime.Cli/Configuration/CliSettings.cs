@@ -4,7 +4,9 @@ using Microsoft.Extensions.Configuration;
 namespace Kis.Realtime.Cli.Configuration;
 
 /// <summary>
-/// The connection settings of <c>kisrt</c>, resolved the .NET way. Precedence, lowest to highest:
+/// The connection settings of <c>kisrt</c>, resolved the .NET way, from the same keys as the library's
+/// <c>services.AddKisRealtime(configuration.GetSection("Kis"))</c> (<c>KisRealtimeSettings</c>): one appsettings.json
+/// serves both. Precedence, lowest to highest:
 /// <c>appsettings.json</c> (section <c>Kis</c>), user secrets, environment variables (<c>KIS_APP_KEY</c>,
 /// <c>KIS_APP_SECRET</c>, <c>KIS_HTS_ID</c>, <c>KIS_ENV</c>, <c>KIS_WS_URL</c>, <c>KIS_REST_URL</c>), command-line options.
 /// </summary>
@@ -28,7 +30,7 @@ internal sealed record CliSettings
         ["KIS_HTS_ID"] = "Kis:HtsId",
         ["KIS_ENV"] = "Kis:Environment",
         ["KIS_WS_URL"] = "Kis:WebSocketUrl",
-        ["KIS_REST_URL"] = "Kis:RestUrl",
+        ["KIS_REST_URL"] = "Kis:RestBaseUrl",
     };
 
     /// <summary>Builds the layered configuration. Tests pass their own environment and base directory.</summary>
@@ -51,6 +53,9 @@ internal sealed record CliSettings
     public static CliSettings From(IConfiguration configuration)
     {
         var section = configuration.GetSection("Kis");
+        // kisrt 0.1 read Kis:RestUrl; ignoring it silently would send an old configuration to KIS's own REST URL.
+        if (!string.IsNullOrEmpty(section["RestUrl"]))
+            throw new CliUsageException("configuration key Kis:RestUrl is now Kis:RestBaseUrl (the library's name for it): rename it.");
         var env = section["Environment"];
         return new CliSettings
         {
@@ -64,15 +69,21 @@ internal sealed record CliSettings
                 _ => throw new CliUsageException($"KIS_ENV / --env must be 'real' or 'paper', not '{env}'."),
             },
             WebSocketUrl = ParseUrl(section["WebSocketUrl"], "KIS_WS_URL / --ws-url", "ws"),
-            RestUrl = ParseUrl(section["RestUrl"], "KIS_REST_URL / --rest-url", "http"),
+            RestUrl = ParseUrl(section["RestBaseUrl"], "KIS_REST_URL / --rest-url", "http"),
         };
     }
 
     private static Uri? ParseUrl(string? text, string name, string scheme)
     {
         if (string.IsNullOrEmpty(text)) return null;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !uri.Scheme.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-            throw new CliUsageException($"{name} must be an absolute {scheme}:// or {scheme}s:// URL, not '{text}'.");
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !uri.Scheme.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            || uri.Scheme.Length > scheme.Length + 1)
+            throw new CliUsageException(scheme == "ws"
+                ? $"{name} must be an absolute ws:// URL such as ws://127.0.0.1:21000/, not '{text}'."
+                : $"{name} must be an absolute http:// or https:// URL, not '{text}'.");
+        // KIS's real-time service is plain ws:// (ports 21000/31000) and the client speaks no TLS: refuse now, not after a failed handshake.
+        if (uri.Scheme.Equals("wss", StringComparison.OrdinalIgnoreCase))
+            throw new CliUsageException($"{name}: KIS's real-time service is plain ws:// and the client does not speak TLS (wss://); use ws://{uri.Authority}{uri.PathAndQuery} or leave it unset for KIS's own URL.");
         return uri;
     }
 

@@ -8,7 +8,7 @@ namespace Kis.Realtime.Cli.Output;
 /// The <c>--format table</c> view: one row per subscription with its latest values, record count and rate, plus the
 /// connection state. Renders in place on a terminal; as a plain text snapshot per second when output is redirected.
 /// </summary>
-internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<string> status)
+internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<string> status, DisplayFormat? format = null)
 {
     private sealed class Row
     {
@@ -30,7 +30,7 @@ internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<stri
     {
         if (!_rows.TryGetValue((record.Tr.Id, record.TrKey), out var row)) return;
         row.Count++;
-        (row.Time, row.Summary) = RecordSummary.Describe(record.Tr, record.Record.Span);
+        (row.Time, row.Summary) = RecordSummary.Describe(record.Tr, record.Record.Span, format);
     }
 
     private void UpdateRates()

@@ -43,6 +43,9 @@ public readonly ref struct DataFrame
     /// <summary>The records (plain) or the ciphertext (encrypted).</summary>
     public ReadOnlySpan<byte> Payload { get; }
 
+    /// <summary>The largest record count accepted in a header (KIS writes three digits; four are tolerated).</summary>
+    public const int MaxRecordCount = 9999;
+
     /// <summary>Classifies a raw message by its first byte.</summary>
     public static MessageKind Classify(ReadOnlySpan<byte> message)
     {
@@ -97,10 +100,10 @@ public readonly ref struct DataFrame
         }
 
         var countText = rest[..bar];
-        var count = 0;
-        if (countText.IsEmpty || countText.Length > 4)
+        long count = 0;
+        if (countText.IsEmpty)
         {
-            error = new(DecodeErrorKind.BadRecordCount);
+            error = new(DecodeErrorKind.BadRecordCount, Detail: -1);
             return false;
         }
 
@@ -109,19 +112,20 @@ public readonly ref struct DataFrame
             uint d = (uint)(b - '0');
             if (d > 9)
             {
-                error = new(DecodeErrorKind.BadRecordCount);
+                error = new(DecodeErrorKind.BadRecordCount, Detail: -1);
                 return false;
             }
-            count = count * 10 + (int)d;
+            count = Math.Min(count * 10 + d, int.MaxValue); // saturates: the error names the count up to int.MaxValue
         }
 
-        if (count == 0)
+        if (count is 0 or > MaxRecordCount)
         {
-            error = new(DecodeErrorKind.BadRecordCount);
+            // Detail: the count found (0, or too large) so the message can say which.
+            error = new(DecodeErrorKind.BadRecordCount, Detail: (int)count);
             return false;
         }
 
-        frame = new DataFrame(message[0] == (byte)'1', trId, count, rest[(bar + 1)..]);
+        frame = new DataFrame(message[0] == (byte)'1', trId, (int)count, rest[(bar + 1)..]);
         error = default;
         return true;
     }

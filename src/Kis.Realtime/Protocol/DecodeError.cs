@@ -11,7 +11,7 @@ public enum DecodeErrorKind
     UnknownMessage,
     /// <summary>The <c>flag|tr_id|count|</c> header is malformed.</summary>
     BadHeader,
-    /// <summary>The record count is not a positive number.</summary>
+    /// <summary>The record count is not a number, is 0, or is larger than <see cref="DataFrame.MaxRecordCount"/> (<see cref="DecodeError.Detail"/>: -1, 0 or the count).</summary>
     BadRecordCount,
     /// <summary>The field count is not a multiple of the record count.</summary>
     FieldCountNotDivisible,
@@ -57,7 +57,13 @@ public readonly record struct DecodeError(DecodeErrorKind Kind, int RecordIndex 
             DecodeErrorKind.Empty => "empty message",
             DecodeErrorKind.UnknownMessage => "not a KIS data frame or JSON control message",
             DecodeErrorKind.BadHeader => "malformed frame header (expected 0|TR_ID|NNN|payload or 1|TR_ID|NNN|payload)",
-            DecodeErrorKind.BadRecordCount => "record count in the frame header is not a positive number",
+            DecodeErrorKind.BadRecordCount => Detail switch
+            {
+                < 0 => "record count in the frame header is not a number",
+                0 => "record count in the frame header is 0 (a frame has at least one record)",
+                int.MaxValue => $"record count in the frame header is larger than {DataFrame.MaxRecordCount}",
+                _ => $"record count {Detail} in the frame header is larger than {DataFrame.MaxRecordCount}",
+            },
             DecodeErrorKind.FieldCountNotDivisible => $"{trText} frame has {Detail} fields, not a multiple of its record count".TrimStart(),
             DecodeErrorKind.TooFewFields => $"{trText} record {Math.Max(RecordIndex, 0) + 1} has {Detail} fields, fewer than the {tr?.Fields.Count.ToString() ?? "known"} known".TrimStart(),
             DecodeErrorKind.UnknownTr => "unknown TR id",

@@ -82,3 +82,42 @@ public class ConfigurationTests
         Assert.Equal(seconds, d.TotalSeconds, 3);
     }
 }
+
+public class SharedConfigurationKeyTests
+{
+    [Fact]
+    public void One_appsettings_section_configures_kisrt_and_AddKisRealtime_alike()
+    {
+        const string json = """{"Kis":{"AppKey":"PSappkey","AppSecret":"s3cret","HtsId":"myuser","Environment":"Paper","WebSocketUrl":"ws://127.0.0.1:31000","RestBaseUrl":"http://127.0.0.1:29443"}}""";
+        var dir = EmptyDirectory();
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), json);
+        var configuration = CliSettings.BuildConfiguration(new Dictionary<string, string?>(), _ => null, dir, userSecrets: false);
+
+        var cli = CliSettings.From(configuration);
+        var library = Microsoft.Extensions.Configuration.ConfigurationBinder.Get<KisRealtimeSettings>(configuration.GetSection("Kis"))!.ToOptions();
+
+        Assert.Equal(library.Credentials.Single().AppKey, cli.AppKey);
+        Assert.Equal(library.Credentials.Single().AppSecret, cli.AppSecret);
+        Assert.Equal(library.HtsId, cli.HtsId);
+        Assert.Equal(KisEnvironment.Paper, library.Environment);
+        Assert.Equal(KisEnvironments.Paper, cli.Environment);
+        Assert.Equal(library.WebSocketUrl, cli.WebSocketUrl);
+        Assert.Equal(library.RestBaseUrl, cli.RestUrl);
+        // Every key kisrt reads is a key of the library's settings.
+        var settingsKeys = typeof(KisRealtimeSettings).GetProperties().Select(p => "Kis:" + p.Name).ToHashSet();
+        Assert.All(CliSettings.EnvironmentVariables.Values, key => Assert.Contains(key, settingsKeys));
+    }
+}
+
+public class RenamedConfigurationKeyTests
+{
+    [Fact]
+    public void The_old_RestUrl_key_is_refused_with_its_new_name()
+    {
+        var dir = EmptyDirectory();
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), """{"Kis":{"RestUrl":"http://127.0.0.1:1"}}""");
+        var configuration = CliSettings.BuildConfiguration(new Dictionary<string, string?>(), _ => null, dir, userSecrets: false);
+        var e = Assert.Throws<CliUsageException>(() => CliSettings.From(configuration));
+        Assert.Equal("configuration key Kis:RestUrl is now Kis:RestBaseUrl (the library's name for it): rename it.", e.Message);
+    }
+}

@@ -52,21 +52,26 @@ public class StreamCommandTests
     }
 
     [Fact]
-    public async Task Csv_to_standard_output_puts_each_trs_header_before_its_first_row()
+    public async Task Csv_to_standard_output_with_one_tr_has_one_header_and_its_rows()
     {
         var stdout = new MemoryStream();
-        var exit = await StreamCommand.RunAsync(FastSimulator("index:0001", "bond:KR103502GD31"),
+        var exit = await StreamCommand.RunAsync(FastSimulator("index:0001", "index:1001"),
             new StreamArgs { Format = "csv", Count = 40 }, Env(), stdout, new StringWriter(), default).WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit);
         var lines = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(42, lines.Length);
-        foreach (var tr in new[] { "H0UPCNT0", "H0BJCNT0" })
-        {
-            var header = Array.FindIndex(lines, l => l.StartsWith("tr_id,") && l.Contains(tr == "H0UPCNT0" ? "bstp_cls_code" : "bond_isnm"));
-            var firstRow = Array.FindIndex(lines, l => l.StartsWith(tr + ","));
-            Assert.True(header >= 0 && header < firstRow, tr);
-        }
+        Assert.Equal(41, lines.Length);
+        Assert.StartsWith("tr_id,tr_key,received_at,bstp_cls_code,", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.StartsWith("H0UPCNT0,", l));
+    }
+
+    [Fact]
+    public async Task Csv_to_standard_output_with_several_trs_is_refused_before_connecting()
+    {
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
+            StreamCommand.RunAsync(FastSimulator("index:0001", "bond:KR103502GD31"), new StreamArgs { Format = "csv", Count = 40 }, Env(),
+                new MemoryStream(), new StringWriter(), default));
+        Assert.Equal("--format csv to standard output holds one TR (one header), not 2 (H0UPCNT0, H0BJCNT0): add --out DIR for one CSV file per TR, subscribe one TR, or use --format jsonl.", e.Message);
     }
 
     [Fact]

@@ -98,12 +98,31 @@ public class FrameTests
     [InlineData("0|H0UPCNT0|000|a", DecodeErrorKind.BadRecordCount)]
     [InlineData("0|H0UPCNT0|0x1|a", DecodeErrorKind.BadRecordCount)]
     [InlineData("0|H0UPCNT0||a", DecodeErrorKind.BadRecordCount)]
-    [InlineData("0|H0UPCNT0|00001|a", DecodeErrorKind.BadRecordCount)]
+    [InlineData("0|H0UPCNT0|10000|a", DecodeErrorKind.BadRecordCount)]
     public void Malformed_headers_are_typed_errors(string message, DecodeErrorKind expected)
     {
         Assert.False(DataFrame.TryParse(Utf8(message), out _, out var error));
         Assert.Equal(expected, error.Kind);
         Assert.False(string.IsNullOrWhiteSpace(error.Describe()));
+    }
+
+    [Theory]
+    [InlineData("0|H0UPCNT0|999999|a", "record count 999999 in the frame header is larger than 9999")]
+    [InlineData("0|H0UPCNT0|99999999999999999999|a", "record count in the frame header is larger than 9999")]
+    [InlineData("0|H0UPCNT0|000|a", "record count in the frame header is 0 (a frame has at least one record)")]
+    [InlineData("0|H0UPCNT0|0x1|a", "record count in the frame header is not a number")]
+    [InlineData("0|H0UPCNT0||a", "record count in the frame header is not a number")]
+    public void Record_count_errors_say_what_the_count_was(string message, string expected)
+    {
+        Assert.False(DataFrame.TryParse(Utf8(message), out _, out var error));
+        Assert.Equal(expected, error.Describe());
+    }
+
+    [Fact]
+    public void Leading_zeros_in_the_record_count_are_tolerated()
+    {
+        Assert.True(DataFrame.TryParse(Utf8("0|H0UPCNT0|00001|a"), out var frame, out _));
+        Assert.Equal(1, frame.RecordCount);
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using System.Net.WebSockets;
+
+namespace Kis.Realtime.Cli.Configuration;
+
+/// <summary>The run failed for a reason outside the command line (network, approval key, files): one line, exit code 3.</summary>
+internal sealed class CliRunException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The exit codes the README promises, and the one line each failure prints.</summary>
+internal static class CliFailures
+{
+    public const int Done = 0;
+    public const int SomeInputFailed = 1;
+    public const int Usage = 2;
+    public const int RunFailed = 3;
+
+    /// <summary>
+    /// Maps an exception that ended a command to its exit code and the one line that says what to fix; null for an
+    /// exception that is a bug (it should crash with its stack trace, not be dressed up as a user error).
+    /// </summary>
+    public static (int ExitCode, string Message)? Describe(Exception e) => e switch
+    {
+        CliUsageException => (Usage, e.Message),
+        CliRunException => (RunFailed, e.Message),
+        KisConnectionException or WebSocketException => (RunFailed, ConnectionFailed(e)),
+        KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),
+        FileNotFoundException or DirectoryNotFoundException => (RunFailed, $"{e.Message} Check the path."),
+        UnauthorizedAccessException => (RunFailed, $"{e.Message} Check the file's permissions."),
+        IOException or System.Net.Sockets.SocketException or System.Net.Http.HttpRequestException or TimeoutException => (RunFailed, e.Message),
+        KisSubscriptionException => (SomeInputFailed, e.Message),
+        _ => null,
+    };
+
+    /// <summary>The first connection failed: name the URL and the setting that chose it.</summary>
+    public static string ConnectionFailed(Exception e)
+    {
+        var what = e is KisConnectionException c ? $"could not connect to {c.Url}: {c.Reason}" : Uncapitalise(e.Message);
+        return $"{what}. Check that the server is running and --ws-url / KIS_WS_URL (KIS itself: leave it unset).";
+    }
+
+    /// <summary>The approval key could not be issued: the server's code and message (never the secret) and what to check.</summary>
+    public static string ApprovalFailed(KisApprovalException e)
+    {
+        var hint = e.HttpStatus switch
+        {
+            null => "Check --rest-url / KIS_REST_URL and the network.",
+            401 or 403 => "Check the app key and app secret (KIS_APP_KEY / KIS_APP_SECRET, --app-key / --app-secret).",
+            >= 500 => "KIS's approval service is failing; try again later.",
+            _ => "Check the app key, app secret and --rest-url / KIS_REST_URL.",
+        };
+        var message = e.Message.TrimEnd();
+        if (!message.EndsWith('.')) message += ".";
+        return $"approval key refused or unavailable: {message} {hint}";
+    }
+
+    private static string Uncapitalise(string text) =>
+        text.Length > 1 && char.IsUpper(text[0]) && char.IsLower(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Cli.Configuration;
+
+namespace Kis.Realtime.Cli;
+
+/// <summary>The <c>kisrt</c> command line: parsing, invocation and the one-line failure report with its exit code.</summary>
+internal static class KisrtApp
+{
+    public static RootCommand CreateRoot() => new("kisrt: stream, record, decode and simulate the KIS (한국투자증권) real-time WebSocket API.")
+    {
+        DecodeCommand.Create(),
+        SimCommand.Create(),
+        StreamCommand.Create(),
+        RecordCommand.Create(),
+    };
+
+    /// <summary>
+    /// Runs <paramref name="args"/>. Exit codes: 0 done; 1 some input could not be decoded or a subscription was
+    /// refused; 2 usage error; 3 the run failed (file, network, approval key). Help and parse errors go to the given
+    /// writers (the console by default); command output goes to the console.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        var parse = CreateRoot().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) await error.WriteLineAsync($"kisrt: {e.Message}");
+            await error.WriteLineAsync("kisrt: see 'kisrt --help'.");
+            return CliFailures.Usage;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            // Our own handler below: one line, no stack trace.
+            EnableDefaultExceptionHandler = false,
+            // Ctrl+C must leave time to release every registration and close the WebSocket (paced at 100 ms each):
+            // a cut-short shutdown is what leaves KIS holding the app key "in use".
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            Output = output,
+            Error = error,
+        };
+        return await GuardAsync(() => parse.InvokeAsync(invocation), error);
+    }
+
+    /// <summary>Runs a command and turns an expected failure into its one line on <paramref name="error"/> and its exit code.</summary>
+    public static async Task<int> GuardAsync(Func<Task<int>> command, TextWriter error)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (Exception e) when (CliFailures.Describe(e) is { } failure)
+        {
+            await error.WriteLineAsync($"kisrt: {failure.Message}");
+            return failure.ExitCode;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Kis.Realtime.Tests.Packaging;
+
+/// <summary>Runs only with KIS_PACKAGE_TEST=1: it packs and builds from scratch (about two minutes on this machine).</summary>
+public sealed class PackageFactAttribute : FactAttribute
+{
+    public PackageFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("KIS_PACKAGE_TEST") != "1")
+            Skip = "Packs the packages and builds a consumer project (minutes): run with KIS_PACKAGE_TEST=1.";
+    }
+}
+
+/// <summary>
+/// What a user does: packs the library, hosting and simulator packages into a local folder, creates a console project
+/// outside the repository that references them from that folder, builds each README sample as its Program.cs, and runs
+/// the simulator sample (AddKisRealtime + the in-process simulator) until it prints its five ticks.
+/// </summary>
+public class PackageConsumerTests
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+
+    [PackageFact]
+    public async Task Packed_packages_restore_from_a_folder_and_the_readme_samples_build_and_stream()
+    {
+        var root = ReadmeSamples.RepositoryRoot();
+        var work = Path.Combine(Path.GetTempPath(), "kis-package-test", Guid.NewGuid().ToString("N"));
+        var feed = Path.Combine(work, "feed");
+        var app = Path.Combine(work, "app");
+        Directory.CreateDirectory(app);
+        // A version of its own: the machine's package cache never serves an older build under the same number.
+        var version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
+
+        foreach (var project in new[] { "Kis.Realtime", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
+            await Dotnet(root, "pack", Path.Combine("src", project), "-c", "Release", "-o", feed, $"-p:Version={version}");
+        foreach (var id in new[] { "Kis.Realtime", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
+            AssertPackageMetadata(feed, id, version);
+
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
+            <configuration>
+              <packageSources>
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(app, "app.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Kis.Realtime.Extensions.Hosting" Version="{version}" />
+                <PackageReference Include="Kis.Realtime.Simulator" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+
+        var samples = ReadmeSamples.Load();
+        foreach (var name in new[] { "console", "hosting", "simulator" })
+        {
+            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), samples[name]);
+            await Dotnet(app, "build", "-c", "Release");
+        }
+
+        var output = await Dotnet(app, "run", "-c", "Release", "--no-build");
+        var ticks = output.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d [\d,]+\.\d\d\s*$")).ToList();
+        Assert.Equal(5, ticks.Count);
+        Directory.Delete(work, recursive: true);
+    }
+
+    /// <summary>Readme, license, repository, description, symbols: what a package page shows.</summary>
+    private static void AssertPackageMetadata(string feed, string id, string version)
+    {
+        Assert.True(File.Exists(Path.Combine(feed, $"{id}.{version}.snupkg")), $"{id}: no symbols package");
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"{id}.{version}.nupkg"));
+        Assert.NotNull(zip.GetEntry("README.md"));
+        Assert.NotNull(zip.GetEntry("LICENSE"));
+        using var reader = new StreamReader(zip.GetEntry($"{id}.nuspec")!.Open());
+        var nuspec = System.Xml.Linq.XDocument.Parse(reader.ReadToEnd());
+        var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string? Value(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+        Assert.Equal(version, Value("version"));
+        Assert.Equal("MIT", Value("license"));
+        Assert.Equal("README.md", Value("readme"));
+        Assert.False(string.IsNullOrWhiteSpace(Value("description")));
+        Assert.False(string.IsNullOrWhiteSpace(Value("tags")));
+        Assert.NotNull(metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url"));
+    }
+
+    private static async Task<string> Dotnet(string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(StepTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', args)} took longer than {StepTimeout}");
+        }
+        var text = await stdout + await stderr;
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} in {directory} failed ({process.ExitCode}):\n{text}");
+        return text;
+    }
+}

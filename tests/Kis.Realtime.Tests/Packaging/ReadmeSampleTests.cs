@@ -1,0 +1,71 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Kis.Realtime.Tests.Packaging;
+
+/// <summary>
+/// Every C# sample in the README compiles as written, as the Program.cs of a console project with the SDK's implicit
+/// usings, against the library, hosting and simulator assemblies. (The packed-package check is
+/// PackageConsumerTests.)
+/// </summary>
+public class ReadmeSampleTests
+{
+    // What `<ImplicitUsings>enable</ImplicitUsings>` adds to a Microsoft.NET.Sdk project.
+    private const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
+    public static TheoryData<string> Names() => [.. new[] { "console", "hosting", "simulator" }];
+
+    [Fact]
+    public void The_readme_has_the_three_samples()
+        => Assert.Equal(["console", "hosting", "simulator"], ReadmeSamples.Load().Keys.Order());
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Readme_sample_compiles_as_written(string name)
+    {
+        var code = ReadmeSamples.Load()[name];
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        var compilation = CSharpCompilation.Create("ReadmeSample_" + name,
+            [CSharpSyntaxTree.ParseText(code, options, "Program.cs"), CSharpSyntaxTree.ParseText(ImplicitUsings, options, "GlobalUsings.cs")],
+            References(),
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+
+        using var output = new MemoryStream();
+        var result = compilation.Emit(output);
+        var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
+        Assert.True(result.Success, $"README sample '{name}' does not compile:\n{string.Join("\n", errors)}");
+        var warnings = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).Select(d => d.ToString()).ToList();
+        Assert.True(warnings.Count == 0, $"README sample '{name}' has warnings:\n{string.Join("\n", warnings)}");
+    }
+
+    private static List<MetadataReference> References()
+    {
+        // The runtime's and ASP.NET Core's assemblies (the test host runs on both), plus ours.
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToHashSet(StringComparer.Ordinal);
+        foreach (var assembly in new[] { typeof(KisRealtimeClient).Assembly, typeof(KisRealtimeServiceCollectionExtensions).Assembly, typeof(Kis.Realtime.Simulator.KisSimulator).Assembly })
+            paths.Add(assembly.Location);
+        return paths.Where(p => !string.IsNullOrEmpty(p) && IsManaged(p)).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
+    }
+
+    private static bool IsManaged(string path)
+    {
+        try
+        {
+            AssemblyName.GetAssemblyName(path);
+            return true;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
+    }
+}
