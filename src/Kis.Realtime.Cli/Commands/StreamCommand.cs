@@ -108,7 +108,7 @@ internal static class StreamCommand
         var started = Stopwatch.StartNew();
         long total = 0;
         var perTr = new SortedDictionary<string, long>();
-        string Status() => $"{client.State}  records {total:N0}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}  decode errors {client.Statistics.DecodeErrors}"
+        string Status() => $"{client.State}  records {total:N0}  {ClientHost.LossCounters(client.Statistics, "  ")}"
                             + (heldLog?.Latest is { } latest ? $"  | {Shorten(latest, 100)}" : "");
 
         IRecordSink? sink = format switch
@@ -158,7 +158,7 @@ internal static class StreamCommand
         }
 
         var byTr = string.Join(", ", perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"));
-        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; dropped {client.Statistics.Dropped}, reconnects {client.Statistics.Reconnects}, decode errors {client.Statistics.DecodeErrors}");
+        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(client.Statistics, ", ", perTr: true)}");
         return host.ExitCode;
 
         async Task Consume(ChannelReader<OutputRecord> reader, Action<OutputRecord> handle, Action refresh, TimeSpan refreshEvery, Action? drained = null)
