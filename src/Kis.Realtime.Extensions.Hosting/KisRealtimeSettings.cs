@@ -70,6 +70,18 @@ public sealed class KisRealtimeSettings
     /// <summary>See <see cref="KisRealtimeOptions.ApprovalKeyCacheFile"/>.</summary>
     public string? ApprovalKeyCacheFile { get; set; }
 
+    /// <summary>See <see cref="KisRealtimeOptions.HeartbeatAnswer"/>.</summary>
+    public KisHeartbeatAnswer? HeartbeatAnswer { get; set; }
+
+    /// <summary>See <see cref="KisRealtimeOptions.SlowConsumerTimeout"/>.</summary>
+    public TimeSpan? SlowConsumerTimeout { get; set; }
+
+    /// <summary>See <see cref="KisRealtimeOptions.HealthyConnectionTime"/>.</summary>
+    public TimeSpan? HealthyConnectionTime { get; set; }
+
+    /// <summary>See <see cref="KisRealtimeOptions.MaxConnectAttemptsPerMinute"/>.</summary>
+    public int? MaxConnectAttemptsPerMinute { get; set; }
+
     /// <summary>Connect when the host starts (a hosted service calls <see cref="KisRealtimeClient.ConnectAsync"/>), so a wrong key fails the start.</summary>
     public bool ConnectOnStart { get; set; }
 
@@ -98,6 +110,10 @@ public sealed class KisRealtimeSettings
         if (FullMode is { } fullMode) o = o with { FullMode = fullMode };
         if (RetryOnInitialConnect is { } retry) o = o with { RetryOnInitialConnect = retry };
         if (ApprovalKeyCacheFile is not null) o = o with { ApprovalKeyCacheFile = ApprovalKeyCacheFile };
+        if (HeartbeatAnswer is { } heartbeat) o = o with { HeartbeatAnswer = heartbeat };
+        if (SlowConsumerTimeout is { } slow) o = o with { SlowConsumerTimeout = slow };
+        if (HealthyConnectionTime is { } healthy) o = o with { HealthyConnectionTime = healthy };
+        if (MaxConnectAttemptsPerMinute is { } budget) o = o with { MaxConnectAttemptsPerMinute = budget };
         return o;
     }
 
