@@ -47,6 +47,7 @@ internal sealed partial class KisSession
         var result = await receive.ConfigureAwait(false);
 
         lock (_lock) _current = null;
+        _router.Blocked.Clear(); // a consumer still full holds its records in its own overflow, in order
         // The server forgets a connection's registrations with it: requeue them before failing the requests in flight.
         _table.OnConnectionLost();
         _requests.Detach();

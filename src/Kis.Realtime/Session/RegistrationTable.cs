@@ -193,8 +193,17 @@ internal sealed class RegistrationTable(int maxRegistrations)
     {
         lock (_lock)
         {
-            foreach (var r in _wanted.Values)
-                if (r.State is RegistrationState.Subscribing or RegistrationState.Active) r.Requeue();
+            foreach (var r in _wanted.Values.ToList())
+            {
+                if (r.State is not (RegistrationState.Subscribing or RegistrationState.Active)) continue;
+                if (r.IsWanted)
+                {
+                    r.Requeue();
+                    continue;
+                }
+                r.Release(); // its consumers left while its request was in flight: nothing to replay
+                _wanted.Remove((r.Tr.TrId, r.Key));
+            }
             foreach (var r in _releasing) r.Release();
             _releasing.Clear();
             RebuildRoutes();

@@ -227,4 +227,41 @@ public sealed class RegistrationLifecycleTests
         Assert.Equal("09:00:02", (await ticks.NextAsync()).Time.ToString("HH:mm:ss"));
         Assert.Equal(1, client.Statistics.ResubscribeRefusals);
     }
+
+    [Fact]
+    public async Task A_registration_left_while_its_subscribe_is_unanswered_is_gone_after_the_connection_drops()
+    {
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var drop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondConnectionRequests = 0;
+        var secondConnection = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = ScriptedKisServer.Start(async c =>
+        {
+            if (c.Number == 1)
+            {
+                await c.ReceiveRequestAsync(); // never answered
+                requested.TrySetResult();
+                await drop.Task;
+                c.Drop();
+                return;
+            }
+            secondConnection.TrySetResult();
+            while (await c.ReceiveRequestAsync() is not null) Interlocked.Increment(ref secondConnectionRequests);
+        });
+        await using var client = new KisRealtimeClient(OptionsFor(server));
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        using var leave = new CancellationTokenSource();
+        var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator(leave.Token);
+        var first = ticks.MoveNextAsync().AsTask();
+        await requested.Task.WaitAsync(TestTimeout);
+        leave.Cancel();
+        await CancelledAsync(first);
+        await ticks.DisposeAsync();
+        drop.SetResult();
+        await secondConnection.Task.WaitAsync(TestTimeout);
+        await UntilAsync(() => client.State == KisConnectionState.Connected, "the reconnect");
+        Assert.Equal(0, client.Statistics.Registrations); // not held locally, not replayed
+        await client.DisposeAsync();
+        Assert.Equal(0, Volatile.Read(ref secondConnectionRequests));
+    }
 }
