@@ -161,6 +161,30 @@ public ref struct TypedFieldReader
         return default;
     }
 
+    /// <summary>The next field as a date YYYYMMDD; empty or <c>00000000</c> reads as null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public DateOnly? Date()
+    {
+        var start = _pos;
+        var field = Raw();
+        if (field.IsEmpty) return null;
+        if (FieldParsers.TryParseDate(field, out var value)) return value;
+        Fail(DecodeErrorKind.BadDate, start);
+        return null;
+    }
+
+    /// <summary>The next field's first byte as a code character ('Y', 'N', '1' …), or '\0' when empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public char Char()
+    {
+        var field = Raw();
+        return field.IsEmpty ? '\0' : (char)field[0];
+    }
+
+    /// <summary>Skips the next field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Skip() => Raw();
+
     /// <summary>The next field as a small code number (sign codes "2", sides "01"): its value, 0 when empty, -1 otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Digit()
