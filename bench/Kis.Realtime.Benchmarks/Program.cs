@@ -5,6 +5,8 @@ using Kis.Realtime.Benchmarks;
 // One set:  dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter '*DecodeBenchmarks*'
 // `e2e [seconds]`: the quick measured end-to-end harness (client + simulator); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "e2e") return await EndToEndHarness.RunAsync(args);
+// `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
+if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
 

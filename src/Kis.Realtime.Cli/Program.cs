@@ -9,6 +9,7 @@ var root = new RootCommand("kisrt: stream, record, decode and simulate the KIS (
     SimCommand.Create(),
     StreamCommand.Create(),
     RecordCommand.Create(),
+    TrsCommand.Create(),
 };
 
 // Exit codes: 0 done; 1 some input could not be decoded or a subscription was refused; 2 usage error;
