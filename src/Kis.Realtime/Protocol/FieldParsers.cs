@@ -113,7 +113,7 @@ public static class FieldParsers
         }
         if (n == 0) return true;
         int year = n / 10000, month = n / 100 % 100, day = n % 100;
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || (day > 28 && day > DateTime.DaysInMonth(year, month))) return false;
         value = new DateOnly(year, month, day);
         return true;
     }

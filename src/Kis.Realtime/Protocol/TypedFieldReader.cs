@@ -165,6 +165,16 @@ public ref struct TypedFieldReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public DateOnly? Date()
     {
+        var s = _record;
+        var p = _pos;
+        // Fast path: exactly eight bytes followed by a separator or the end.
+        if (p + 8 <= s.Length && (p + 8 == s.Length || s[p + 8] == (byte)'^')
+            && FieldParsers.TryParseDate(s.Slice(p, 8), out var fast))
+        {
+            _pos = p + 9;
+            return fast;
+        }
+
         var start = _pos;
         var field = Raw();
         if (field.IsEmpty) return null;
@@ -177,6 +187,14 @@ public ref struct TypedFieldReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public char Char()
     {
+        var s = _record;
+        var p = _pos;
+        // Fast path: one byte followed by a separator or the end.
+        if (p < s.Length && s[p] != (byte)'^' && (p + 1 == s.Length || s[p + 1] == (byte)'^'))
+        {
+            _pos = p + 2;
+            return (char)s[p];
+        }
         var field = Raw();
         return field.IsEmpty ? '\0' : (char)field[0];
     }
