@@ -39,12 +39,11 @@ internal static class TrsCommand
 
     private static void WriteCatalog(TextWriter output)
     {
-        output.WriteLine($"{"TR",-8}  {"paper",-8}  {"enc",-3}  {"fields",6}  {"key (example)",-42}  {"aliases",-28}  name");
+        output.WriteLine($"{"TR",-8}  {"paper",-8}  {"enc",-3}  {"fields",6}  {"key (example)",-54}  {"aliases",-28}  name");
         foreach (var tr in KisTrs.Catalog)
         {
-            var key = $"{TrKeys.Describe(tr.KeyFormat)}";
-            if (tr.KeyFormat == TrKeyFormat.HtsId) key += $", e.g. {tr.KeyExample}";
-            output.WriteLine($"{tr.Id,-8}  {tr.PaperId ?? "-",-8}  {(tr.Encrypted ? "yes" : "no"),-3}  {tr.Fields.Count,6}  {key,-42}  " +
+            var key = tr.DescribeKey();
+            output.WriteLine($"{tr.Id,-8}  {tr.PaperId ?? "-",-8}  {(tr.Encrypted ? "yes" : "no"),-3}  {tr.Fields.Count,6}  {key,-54}  " +
                              $"{string.Join(',', SubscriptionSpec.AliasesOf(tr)),-28}  {tr.KoreanName} — {tr.Description}");
         }
         output.WriteLine($"{KisTrs.Catalog.Count} TRs. Subscribe with --sub TR:KEY or ALIAS:KEY (notices: the key defaults to your HTS ID).");
@@ -53,7 +52,7 @@ internal static class TrsCommand
     private static void WriteFields(TextWriter output, TrDefinition tr)
     {
         output.WriteLine($"{tr.Id} {tr.KoreanName} — {tr.Description}");
-        output.WriteLine($"key: {TrKeys.Describe(tr.KeyFormat)} (example {tr.KeyExample}); encrypted: {(tr.Encrypted ? "yes" : "no")}; " +
+        output.WriteLine($"key: {tr.DescribeKey()}; encrypted: {(tr.Encrypted ? "yes" : "no")}; " +
                          $"paper: {tr.PaperId ?? "not offered"}{(tr.ApiId is null ? "" : $"; KIS API {tr.ApiId}")}");
         for (var i = 0; i < tr.Fields.Count; i++)
         {

@@ -68,8 +68,8 @@ internal sealed record SubscriptionSpec(TrDefinition Tr, string Key)
         if (!tr.IsValidKey(key))
         {
             error = key.Length == 0
-                ? $"--sub {text}: {tr.Id} needs a key ({Describe(tr.KeyFormat)})"
-                : $"--sub {text}: '{key}' is not a valid {tr.Id} key ({Describe(tr.KeyFormat)})";
+                ? $"--sub {text}: {tr.Id} needs a key ({Describe(tr)})"
+                : $"--sub {text}: '{key}' is not a valid {tr.Id} key ({Describe(tr)})";
             return false;
         }
 
@@ -78,8 +78,8 @@ internal sealed record SubscriptionSpec(TrDefinition Tr, string Key)
         return true;
     }
 
-    private static string Describe(TrKeyFormat format)
-        => format == TrKeyFormat.HtsId ? "your HTS ID; set KIS_HTS_ID or --hts-id" : TrKeys.Describe(format);
+    private static string Describe(TrDefinition tr)
+        => tr.KeyFormat == TrKeyFormat.HtsId ? "your HTS ID; set KIS_HTS_ID or --hts-id" : tr.DescribeKey();
 
     public override string ToString() => $"{Tr.Id}:{Key}";
 }

@@ -124,6 +124,9 @@ public sealed class TrDefinition
     /// <summary>True when <paramref name="trKey"/> has this TR's key shape.</summary>
     public bool IsValidKey(string? trKey) => TrKeys.IsValid(KeyFormat, trKey);
 
+    /// <summary>The key format in English with this TR's example, e.g. "6-character short code, e.g. 005930".</summary>
+    public string DescribeKey() => $"{TrKeys.Describe(KeyFormat)}, e.g. {KeyExample}";
+
     /// <inheritdoc/>
     public override string ToString() => Id;
 }

@@ -18,17 +18,17 @@ public static class TrKeys
         _ => false,
     };
 
-    /// <summary>A short English description with an example, for error messages and <c>kisrt trs</c>.</summary>
+    /// <summary>A short English description of the format (see <see cref="TrDefinition.DescribeKey"/> for one with an example).</summary>
     public static string Describe(TrKeyFormat format) => format switch
     {
-        TrKeyFormat.IndexCode => "4-digit index code, e.g. 0001",
-        TrKeyFormat.Isin => "12-character ISIN, e.g. KR103502GD31",
-        TrKeyFormat.StockCode => "6-character short code, e.g. 005930",
+        TrKeyFormat.IndexCode => "4-digit index code",
+        TrKeyFormat.Isin => "12-character ISIN",
+        TrKeyFormat.StockCode => "6-character short code",
         TrKeyFormat.HtsId => "your HTS ID",
-        TrKeyFormat.DerivativeCode => "6-9 character futures/options code, e.g. 101W09",
-        TrKeyFormat.BondIndexCode => "bond index id, e.g. KBPR01",
-        TrKeyFormat.OverseasSymbol => "D|R + exchange + symbol, e.g. DNASAAPL",
-        TrKeyFormat.OverseasDerivativeCode => "series code, e.g. 1OZQ25",
+        TrKeyFormat.DerivativeCode => "6-9 character futures/options code",
+        TrKeyFormat.BondIndexCode => "bond index id",
+        TrKeyFormat.OverseasSymbol => "D|R + exchange + symbol",
+        TrKeyFormat.OverseasDerivativeCode => "series code",
         _ => format.ToString(),
     };
 
