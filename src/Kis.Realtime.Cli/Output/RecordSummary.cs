@@ -13,7 +13,7 @@ internal static class RecordSummary
     {
         switch (tr.Id)
         {
-            case "H0UPCNT0" when IndexTick.TryDecode(tr, record, out var t, out _):
+            case "H0UPCNT0" or "H0UPANC0" when IndexTick.TryDecode(tr, record, out var t, out _):
                 return (t.Time.ToString("HH:mm:ss", Inv), $"{t.Value.ToString(Inv)} {Signed(t.Change)} ({Signed(t.ChangeRate)}%)  vol {t.AccumulatedVolume:N0}  adv/dec {t.AdvancingIssues}/{t.DecliningIssues}");
             case "H0BJCNT0" when BondTrade.TryDecode(tr, record, out var b, out _):
                 return (b.Time.ToString("HH:mm:ss", Inv), $"{b.Name}  {b.Price.ToString(Inv)} ({Signed(b.Change)})  yield {b.Yield.ToString(Inv)}%  vol {b.Volume:N0}");
@@ -22,7 +22,7 @@ internal static class RecordSummary
             case "H0IFCNI0" or "H0IFCNI9" when FuturesOptionsNotice.TryDecode(tr, record, out var n, out _):
                 return (n.Time11 == default ? "" : n.Time11.ToString("HH:mm:ss", Inv),
                     $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity9} @ {n.Price10.ToString(Inv)}");
-            case "H0STCNT0" or "H0NXCNT0" or "H0UNCNT0" when StockTrade.TryDecode(tr, record, out var st, out _):
+            case "H0STCNT0" or "H0NXCNT0" or "H0UNCNT0" or "H0STOUP0" when StockTrade.TryDecode(tr, record, out var st, out _):
                 return (Hms(st.Time), $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)  {st.Side} {st.Volume:N0}  vol {st.AccumulatedVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
             case "H0STASP0" or "H0NXASP0" or "H0UNASP0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
                 return (Hms(sb.Time), $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"

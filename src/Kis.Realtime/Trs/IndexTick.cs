@@ -12,7 +12,10 @@ public readonly record struct IndexTick : IKisRecord<IndexTick>
     public static TrDefinition Definition => KisTrs.H0UPCNT0;
 
     /// <inheritdoc/>
-    public static IReadOnlyList<TrDefinition> Trs { get; } = [Definition];
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0UPCNT0, KisTrs.H0UPANC0];
+
+    /// <summary>True for H0UPANC0 국내지수 실시간예상체결 (the same 30 fields, carrying the expected index of an auction).</summary>
+    public bool IsExpected { get; init; }
 
     /// <summary>bstp_cls_code: the index code, e.g. 0001.</summary>
     public string IndexCode { get; init; }
@@ -86,6 +89,7 @@ public readonly record struct IndexTick : IKisRecord<IndexTick>
         var r = new TypedFieldReader(record);
         value = new IndexTick
         {
+            IsExpected = tr.TrId == KisTrs.H0UPANC0.TrId,
             IndexCode = r.Text(),
             Time = r.Time(),
             Value = r.Decimal(),

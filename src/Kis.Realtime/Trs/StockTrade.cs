@@ -3,14 +3,21 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Trs;
 
 /// <summary>
-/// H0STCNT0 국내주식 실시간체결가(KRX), H0NXCNT0 (NXT) and H0UNCNT0 (KRX+NXT 통합): one trade of a domestic stock, with the
+/// H0STCNT0 국내주식 실시간체결가(KRX), H0NXCNT0 (NXT), H0UNCNT0 (KRX+NXT 통합) and H0STOUP0 (KRX after-hours, 시간외): one
+/// trade of a domestic stock, with the
 /// day's running totals and the touch. Prices in KRW, volumes in shares, amounts in KRW. Each property names KIS's
 /// field and its Korean label.
 /// </summary>
 public readonly record struct StockTrade : IKisRecord<StockTrade>
 {
     /// <inheritdoc/>
-    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0STCNT0, KisTrs.H0NXCNT0, KisTrs.H0UNCNT0];
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0STCNT0, KisTrs.H0NXCNT0, KisTrs.H0UNCNT0, KisTrs.H0STOUP0];
+
+    /// <summary>
+    /// True for H0STOUP0 국내주식 시간외 실시간체결가 (KRX after-hours trades: the first 43 fields; <see cref="SessionCode"/>,
+    /// <see cref="RandomEndCode"/> are empty and <see cref="StaticViReferencePrice"/> 0).
+    /// </summary>
+    public bool IsAfterHours { get; init; }
 
     /// <summary>Which market's feed this came from (from the frame's TR id).</summary>
     public StockVenue Venue { get; init; }
@@ -116,6 +123,7 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out StockTrade value, out DecodeError error)
     {
         var r = new TypedFieldReader(record);
+        var afterHours = tr.Fields.Count < 46;
         value = new StockTrade
         {
             Venue = Codes.Venue(tr),
@@ -162,9 +170,11 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
             VolumeTurnover = r.Decimal(),
             PreviousDayVolumeSameTime = r.Int64(),
             VolumeVsPreviousDaySameTime = r.Decimal(),
-            SessionCode = r.Text(),
-            RandomEndCode = r.Text(),
-            StaticViReferencePrice = r.Decimal(),
+            // H0STOUP0 ends here; initializers run in order, so the reads stay in wire order.
+            SessionCode = afterHours ? "" : r.Text(),
+            RandomEndCode = afterHours ? "" : r.Text(),
+            StaticViReferencePrice = afterHours ? 0 : r.Decimal(),
+            IsAfterHours = afterHours,
         };
         error = r.Error;
         return !error.IsError;

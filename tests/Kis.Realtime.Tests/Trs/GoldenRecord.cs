@@ -32,7 +32,8 @@ internal sealed class GoldenRecord
         var field = tr.Fields[i];
         return field.Type switch
         {
-            FieldType.Text => i == tr.KeyField ? tr.KeyExample : $"T{i}",
+            _ when i == tr.KeyField => tr.KeyExample,
+            FieldType.Text => $"T{i}",
             FieldType.Code => ((i % 5) + 1).ToString(CultureInfo.InvariantCulture),
             FieldType.Time => $"{(i / 60) % 24:D2}{i % 60:D2}{(i * 7) % 60:D2}",
             FieldType.Date => $"2026{(i % 12) + 1:D2}{(i % 28) + 1:D2}",

@@ -47,7 +47,7 @@ public class MoreViewTests
                      "H0STCNT0", "H0NXCNT0", "H0UNCNT0", "H0STASP0", "H0NXASP0", "H0UNASP0", "H0STCNI0", "H0STCNI9", "H0STMKO0",
                      "H0NXMKO0", "H0UNMKO0", "H0STANC0", "H0NXANC0", "H0UNANC0", "H0IFCNT0", "H0IFASP0", "H0ZFCNT0", "H0ZFASP0",
                      "H0IOCNT0", "H0ZOCNT0", "H0MFCNT0", "H0MFASP0", "H0EUCNT0", "H0EUASP0", "HDFSCNT0", "HDFSASP0", "H0GSCNI0",
-                     "H0GSCNI9", "H0STNAV0", "H0EWCNT0", "H0MFCNI0", "H0EUCNI0",
+                     "H0GSCNI9", "H0STNAV0", "H0EWCNT0", "H0MFCNI0", "H0EUCNI0", "H0STOUP0", "H0UPANC0", "H0STPGM0",
                  })
             Assert.Contains(id, typed);
     }

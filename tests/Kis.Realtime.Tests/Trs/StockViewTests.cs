@@ -73,6 +73,34 @@ public class StockViewTests
     }
 
     [Fact]
+    public void After_hours_trades_decode_without_the_three_trailing_fields()
+    {
+        var tr = KisTrs.H0STOUP0;
+        var g = new GoldenRecord(tr, new Dictionary<string, string> { ["cntg_cls_code"] = "5", ["trht_yn"] = "N" });
+        Assert.True(StockTrade.TryDecode(tr, g.Bytes, out var t, out var error), error.Describe(tr));
+        Assert.True(t.IsAfterHours);
+        Assert.Equal(StockVenue.Krx, t.Venue);
+        Assert.Equal(g.Dec("stck_prpr"), t.Price);
+        Assert.Equal(g.Dec("prdy_smns_hour_acml_vol_rate"), t.VolumeVsPreviousDaySameTime);
+        Assert.Equal(TradeSide.Sell, t.Side);
+        Assert.Equal("", t.SessionCode);
+        Assert.Equal(0m, t.StaticViReferencePrice);
+        Assert.True(StockTrade.TryDecode(KisTrs.StockTrades, new GoldenRecord(KisTrs.StockTrades).Bytes, out var regular, out _));
+        Assert.False(regular.IsAfterHours);
+    }
+
+    [Fact]
+    public void Index_expected_values_decode_with_the_index_tick_view()
+    {
+        var g = new GoldenRecord(KisTrs.H0UPANC0);
+        Assert.True(IndexTick.TryDecode(KisTrs.H0UPANC0, g.Bytes, out var t, out var error), error.Describe());
+        Assert.True(t.IsExpected);
+        Assert.Equal("0001", t.IndexCode);
+        Assert.Equal(g.Dec("prpr_nmix"), t.Value);
+        Assert.Equal(g.Int("tick_vrss"), t.TickChange);
+    }
+
+    [Fact]
     public void Multi_record_trade_frames_with_appended_fields_decode_every_record()
     {
         var tr = KisTrs.StockTrades;
