@@ -27,7 +27,7 @@ internal static class RecordSummary
             case "H0STASP0" or "H0NXASP0" or "H0UNASP0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
                 return (Hms(sb.Time), $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
                     + (sb.ExpectedPrice != 0 ? $"  expected {sb.ExpectedPrice.ToString(Inv)}" : ""));
-            case "H0STANC0" or "H0NXANC0" or "H0UNANC0" when StockExpectedTrade.TryDecode(tr, record, out var se, out _):
+            case "H0STANC0" or "H0NXANC0" or "H0UNANC0" or "H0STOAC0" when StockExpectedTrade.TryDecode(tr, record, out var se, out _):
                 return (Hms(se.Time), $"expected {se.ExpectedPrice.ToString(Inv)} {Signed(se.Change)} ({Signed(se.ChangeRate)}%)  qty {se.ExpectedVolume:N0}");
             case "H0STMKO0" or "H0NXMKO0" or "H0UNMKO0" when MarketStatus.TryDecode(tr, record, out var ms, out _):
                 return ("", $"{(ms.IsHalted ? "HALTED " + ms.HaltReason : "trading")}  phase {ms.MarketOperationCode}  VI {ms.Vi}{(ms.AfterHoursVi is ViStatus.None or ViStatus.Released ? "" : $" (after-hours {ms.AfterHoursVi})")}");
@@ -48,6 +48,9 @@ internal static class RecordSummary
                 return (Hms(us.KoreaTime), $"{us.Ticker} {us.Price.ToString(Inv)} {Signed(us.Change)} ({Signed(us.ChangeRate)}%)  qty {us.Volume:N0}  vol {us.AccumulatedVolume:N0}  local {Hms(us.LocalTime)}");
             case "HDFSASP0" or "HDFSASP1" when OverseasStockOrderBook.TryDecode(tr, record, out var ub, out _):
                 return (Hms(ub.KoreaTime), $"{ub.Ticker} bid {ub.Bids[0].Price.ToString(Inv)} x {ub.Bids[0].Quantity:N0} | ask {ub.Asks[0].Price.ToString(Inv)} x {ub.Asks[0].Quantity:N0}");
+            case "H0ZFANC0" or "H0ZOANC0" or "H0EUANC0" when DerivativesExpectedTrade.TryDecode(tr, record, out var de, out _):
+                return (Hms(de.Time), $"expected {de.ExpectedPrice.ToString(Inv)} {Signed(de.ExpectedChange)} ({Signed(de.ExpectedChangeRate)}%)"
+                    + (de.ExpectedQuantity is { } q ? $"  qty {q:N0}" : ""));
             case "H0STNAV0" when EtfNav.TryDecode(tr, record, out var nav, out _):
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):

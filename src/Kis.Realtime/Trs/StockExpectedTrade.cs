@@ -3,14 +3,17 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Trs;
 
 /// <summary>
-/// H0STANC0 국내주식 실시간예상체결 (KRX), H0NXANC0 (NXT) and H0UNANC0 (통합): the expected (auction) price and volume of
+/// H0STANC0 국내주식 실시간예상체결 (KRX), H0NXANC0 (NXT), H0UNANC0 (통합) and H0STOAC0 (KRX after-hours): the expected (auction) price and volume of
 /// a domestic stock during the opening and closing auctions. KIS reuses the trade TR's layout and labels; in this feed
 /// stck_prpr is the expected price and cntg_vol the expected volume.
 /// </summary>
 public readonly record struct StockExpectedTrade : IKisRecord<StockExpectedTrade>
 {
     /// <inheritdoc/>
-    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0STANC0, KisTrs.H0NXANC0, KisTrs.H0UNANC0];
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0STANC0, KisTrs.H0NXANC0, KisTrs.H0UNANC0, KisTrs.H0STOAC0];
+
+    /// <summary>True for H0STOAC0 국내주식 시간외 실시간예상체결 (KRX after-hours: the first 43 fields; session and random-end codes empty).</summary>
+    public bool IsAfterHours { get; init; }
 
     /// <summary>Which market's feed this came from.</summary>
     public StockVenue Venue { get; init; }
@@ -118,10 +121,12 @@ public readonly record struct StockExpectedTrade : IKisRecord<StockExpectedTrade
         r.Skip(); // vol_tnrt
         r.Skip(); // prdy_smns_hour_acml_vol
         r.Skip(); // prdy_smns_hour_acml_vol_rate
+        var afterHours = tr.Fields.Count < 45;
         value = value with
         {
-            SessionCode = r.Text(),
-            RandomEndCode = r.Text(),
+            IsAfterHours = afterHours,
+            SessionCode = afterHours ? "" : r.Text(),
+            RandomEndCode = afterHours ? "" : r.Text(),
             ViStatusCode = tr.Fields.Count > 45 ? r.Text() : "",
         };
         error = r.Error;

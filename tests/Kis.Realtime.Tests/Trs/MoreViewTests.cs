@@ -19,6 +19,7 @@ public class MoreViewTests
         (OptionsTrade.Trs, Decode<OptionsTrade>), (DerivativesOrderBook.Trs, Decode<DerivativesOrderBook>),
         (OverseasStockTrade.Trs, Decode<OverseasStockTrade>), (OverseasStockOrderBook.Trs, Decode<OverseasStockOrderBook>),
         (OverseasStockNotice.Trs, Decode<OverseasStockNotice>), (EtfNav.Trs, Decode<EtfNav>), (ElwTrade.Trs, Decode<ElwTrade>),
+        (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>),
     ];
 
     [Fact]
@@ -282,6 +283,37 @@ public class MoreViewTests
         Assert.Equal(78400.00m, n.FillPrice);
         Assert.Equal(g["oder_cond"], n.OrderCondition);
         Assert.Equal(session == FuturesOptionsSession.Day ? g["ord_grp"] : "", n.OrderGroup);
+    }
+
+    [Theory]
+    [InlineData("H0ZFANC0", DerivativesMarket.StockFutures, true)]
+    [InlineData("H0EUANC0", DerivativesMarket.NightOptions, true)]
+    [InlineData("H0ZOANC0", DerivativesMarket.StockOptions, false)]
+    public void Derivatives_expected_trades_read_the_expected_price(string id, DerivativesMarket market, bool hasQuantity)
+    {
+        Assert.True(KisTrs.TryGet(id, out var tr));
+        var g = new GoldenRecord(tr, new Dictionary<string, string> { ["antc_cntg_vrss_sign"] = "5" });
+        Assert.True(DerivativesExpectedTrade.TryDecode(tr, g.Bytes, out var e, out var error), error.Describe(tr));
+        Assert.Equal(market, e.Market);
+        Assert.Equal(tr.KeyExample, e.Code);
+        Assert.Equal(g.Time("bsop_hour"), e.Time);
+        Assert.Equal(g.Dec("antc_cnpr"), e.ExpectedPrice);
+        Assert.Equal(g.Dec("antc_cntg_vrss"), e.ExpectedChange);
+        Assert.Equal(PriceChangeSign.Fall, e.ExpectedChangeSign);
+        Assert.Equal(g.Dec("antc_cntg_prdy_ctrt"), e.ExpectedChangeRate);
+        Assert.Equal(g["antc_mkop_cls_code"], e.ExpectedMarketOperationCode);
+        Assert.Equal(hasQuantity ? g.Int("antc_cnqn") : null, e.ExpectedQuantity);
+    }
+
+    [Fact]
+    public void After_hours_expected_trades_decode_with_the_expected_trade_view()
+    {
+        var g = new GoldenRecord(KisTrs.H0STOAC0);
+        Assert.True(StockExpectedTrade.TryDecode(KisTrs.H0STOAC0, g.Bytes, out var e, out var error), error.Describe());
+        Assert.True(e.IsAfterHours);
+        Assert.Equal(g.Dec("stck_prpr"), e.ExpectedPrice);
+        Assert.Equal(g.Int("total_bidp_rsqn"), e.TotalBidQuantity);
+        Assert.Equal("", e.SessionCode);
     }
 
     private static byte[] Utf8(string s) => System.Text.Encoding.UTF8.GetBytes(s);
