@@ -51,6 +51,10 @@ internal static class RecordSummary
             case "H0ZFANC0" or "H0ZOANC0" or "H0EUANC0" when DerivativesExpectedTrade.TryDecode(tr, record, out var de, out _):
                 return (Hms(de.Time), $"expected {de.ExpectedPrice.ToString(Inv)} {Signed(de.ExpectedChange)} ({Signed(de.ExpectedChangeRate)}%)"
                     + (de.ExpectedQuantity is { } q ? $"  qty {q:N0}" : ""));
+            case "HDFFF020" when OverseasFuturesTrade.TryDecode(tr, record, out var of, out _):
+                return ("", $"{of.SeriesCode} {of.Price.ToString(Inv)} {Signed(of.Change)} ({Signed(of.ChangeRate)}%)  qty {of.Volume:N0}  vol {of.AccumulatedVolume:N0}");
+            case "HDFFF010" when OverseasFuturesOrderBook.TryDecode(tr, record, out var ob, out _):
+                return ("", $"{ob.SeriesCode} bid {ob.Bids[0].Price.ToString(Inv)} x {ob.Bids[0].Quantity:N0} | ask {ob.Asks[0].Price.ToString(Inv)} x {ob.Asks[0].Quantity:N0}");
             case "H0STNAV0" when EtfNav.TryDecode(tr, record, out var nav, out _):
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):

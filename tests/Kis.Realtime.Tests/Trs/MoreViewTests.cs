@@ -19,7 +19,8 @@ public class MoreViewTests
         (OptionsTrade.Trs, Decode<OptionsTrade>), (DerivativesOrderBook.Trs, Decode<DerivativesOrderBook>),
         (OverseasStockTrade.Trs, Decode<OverseasStockTrade>), (OverseasStockOrderBook.Trs, Decode<OverseasStockOrderBook>),
         (OverseasStockNotice.Trs, Decode<OverseasStockNotice>), (EtfNav.Trs, Decode<EtfNav>), (ElwTrade.Trs, Decode<ElwTrade>),
-        (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>),
+        (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>), (OverseasFuturesTrade.Trs, Decode<OverseasFuturesTrade>),
+        (OverseasFuturesOrderBook.Trs, Decode<OverseasFuturesOrderBook>),
     ];
 
     [Fact]
@@ -314,6 +315,33 @@ public class MoreViewTests
         Assert.Equal(g.Dec("stck_prpr"), e.ExpectedPrice);
         Assert.Equal(g.Int("total_bidp_rsqn"), e.TotalBidQuantity);
         Assert.Equal("", e.SessionCode);
+    }
+
+    [Fact]
+    public void Overseas_futures_trade_and_book_read_their_fields()
+    {
+        var t = new GoldenRecord(KisTrs.HDFFF020, new Dictionary<string, string> { ["prev_sign"] = "2", ["psttl_sign"] = "5", ["recv_time"] = "093015" });
+        Assert.True(OverseasFuturesTrade.TryDecode(KisTrs.HDFFF020, t.Bytes, out var trade, out var error), error.Describe());
+        Assert.Equal("1OZQ25", trade.SeriesCode);
+        Assert.Equal(t.Date("bsns_date"), trade.BusinessDate);
+        Assert.Equal(t["mrkt_open_time"], trade.MarketOpenTime);
+        Assert.Equal("093015", trade.ReceivedTime);
+        Assert.Equal(t.Dec("last_price"), trade.Price);
+        Assert.Equal(t.Int("last_qntt"), trade.Volume);
+        Assert.Equal(t.Int("vol"), trade.AccumulatedVolume);
+        Assert.Equal(PriceChangeSign.Rise, trade.ChangeSign);
+        Assert.Equal(PriceChangeSign.Fall, trade.SettlementChangeSign);
+        Assert.Equal(t.Dec("psttl_diff_rate"), trade.SettlementChangeRate);
+
+        var b = new GoldenRecord(KisTrs.HDFFF010);
+        Assert.True(OverseasFuturesOrderBook.TryDecode(KisTrs.HDFFF010, b.Bytes, out var book, out error), error.Describe());
+        for (var i = 0; i < OverseasFuturesOrderBook.Depth; i++)
+        {
+            Assert.Equal(new OrderBookLevel(b.Dec($"bid_price_{i + 1}"), b.Int($"bid_qntt_{i + 1}"), b.Int($"bid_num_{i + 1}")), book.Bids[i]);
+            Assert.Equal(new OrderBookLevel(b.Dec($"ask_price_{i + 1}"), b.Int($"ask_qntt_{i + 1}"), b.Int($"ask_num_{i + 1}")), book.Asks[i]);
+        }
+        Assert.Equal(b.Dec("sttl_price"), book.PreviousSettlement);
+        Assert.Equal(b.Dec("prev_price"), book.PreviousClose);
     }
 
     private static byte[] Utf8(string s) => System.Text.Encoding.UTF8.GetBytes(s);
