@@ -24,7 +24,7 @@ internal static class RecordSummary
                     $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity9} @ {n.Price10.ToString(Inv)}");
             case "H0STCNT0" or "H0NXCNT0" or "H0UNCNT0" or "H0STOUP0" when StockTrade.TryDecode(tr, record, out var st, out _):
                 return (Hms(st.Time), $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)  {st.Side} {st.Volume:N0}  vol {st.AccumulatedVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
-            case "H0STASP0" or "H0NXASP0" or "H0UNASP0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
+            case "H0STASP0" or "H0NXASP0" or "H0UNASP0" or "H0STOAA0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
                 return (Hms(sb.Time), $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
                     + (sb.ExpectedPrice != 0 ? $"  expected {sb.ExpectedPrice.ToString(Inv)}" : ""));
             case "H0STANC0" or "H0NXANC0" or "H0UNANC0" or "H0STOAC0" when StockExpectedTrade.TryDecode(tr, record, out var se, out _):

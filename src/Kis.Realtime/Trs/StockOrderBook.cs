@@ -3,17 +3,17 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Trs;
 
 /// <summary>
-/// H0STASP0 국내주식 실시간호가 (KRX), H0NXASP0 (NXT) and H0UNASP0 (KRX+NXT 통합): the 10-level order book of a domestic
-/// stock, with totals and the expected (auction) price. Levels are stored inline in <see cref="Asks"/> and
+/// H0STASP0 국내주식 실시간호가 (KRX), H0NXASP0 (NXT), H0UNASP0 (KRX+NXT 통합) and H0STOAA0 (KRX after-hours, 9 levels): the
+/// order book of a domestic stock, with totals and the expected (auction) price. Levels are stored inline in <see cref="Asks"/> and
 /// <see cref="Bids"/> (best first): decoding allocates nothing. H0NXASP0 and H0UNASP0 add the KRX and NXT mid prices.
 /// </summary>
 public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
 {
-    /// <summary>Levels per side.</summary>
-    public const int Depth = 10;
-
     /// <inheritdoc/>
-    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0STASP0, KisTrs.H0NXASP0, KisTrs.H0UNASP0];
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0STASP0, KisTrs.H0NXASP0, KisTrs.H0UNASP0, KisTrs.H0STOAA0];
+
+    /// <summary>Levels per side: 10, or 9 for H0STOAA0 국내주식 시간외 실시간호가 (KRX after-hours book).</summary>
+    public int Depth { get; init; }
 
     /// <summary>Which market's feed this came from (from the frame's TR id).</summary>
     public StockVenue Venue { get; init; }
@@ -57,7 +57,7 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
     public long AfterHoursTotalAskQuantityChange { get; init; }
     /// <summary>ovtm_total_bidp_icdc 시간외 총 매수호가 증감: change in after-hours total bid quantity.</summary>
     public long AfterHoursTotalBidQuantityChange { get; init; }
-    /// <summary>stck_deal_cls_code 주식 매매 구분 코드: deal type code, as sent.</summary>
+    /// <summary>stck_deal_cls_code 주식 매매 구분 코드: deal type code, as sent (empty for H0STOAA0).</summary>
     public string DealTypeCode { get; init; }
     /// <summary>H0NXASP0 / H0UNASP0 only (null for H0STASP0): the KRX and NXT mid prices (kmid_*, nmid_*).</summary>
     public MidPrices? Mids { get; init; }
@@ -77,19 +77,22 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
         var time = r.Time();
         var session = r.Text();
         OrderBookLevels asks = default, bids = default;
-        // Wire order: ten ask prices, ten bid prices, ten ask quantities, ten bid quantities.
-        Span<decimal> askPrices = stackalloc decimal[Depth];
-        Span<decimal> bidPrices = stackalloc decimal[Depth];
-        for (var i = 0; i < Depth; i++) askPrices[i] = r.Decimal();
-        for (var i = 0; i < Depth; i++) bidPrices[i] = r.Decimal();
-        for (var i = 0; i < Depth; i++) asks[i] = new OrderBookLevel(askPrices[i], r.Int64());
-        for (var i = 0; i < Depth; i++) bids[i] = new OrderBookLevel(bidPrices[i], r.Int64());
+        var afterHours = tr.Fields.Count < 59; // H0STOAA0: 9 levels, no stck_deal_cls_code
+        var depth = afterHours ? 9 : OrderBookLevels.MaxDepth;
+        // Wire order: the ask prices, the bid prices, the ask quantities, the bid quantities.
+        Span<decimal> askPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
+        Span<decimal> bidPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
+        for (var i = 0; i < depth; i++) askPrices[i] = r.Decimal();
+        for (var i = 0; i < depth; i++) bidPrices[i] = r.Decimal();
+        for (var i = 0; i < depth; i++) asks[i] = new OrderBookLevel(askPrices[i], r.Int64());
+        for (var i = 0; i < depth; i++) bids[i] = new OrderBookLevel(bidPrices[i], r.Int64());
         value = new StockOrderBook
         {
             Venue = Codes.Venue(tr),
             StockCode = code,
             Time = time,
             SessionCode = session,
+            Depth = depth,
             Asks = asks,
             Bids = bids,
             TotalAskQuantity = r.Int64(),
@@ -107,7 +110,7 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
             TotalBidQuantityChange = r.Int64(),
             AfterHoursTotalAskQuantityChange = r.Int64(),
             AfterHoursTotalBidQuantityChange = r.Int64(),
-            DealTypeCode = r.Text(),
+            DealTypeCode = afterHours ? "" : r.Text(),
             Mids = tr.Fields.Count >= 65
                 ? new MidPrices(r.Decimal(), r.Int64(), r.Text(), r.Decimal(), r.Int64(), r.Text())
                 : null,

@@ -141,7 +141,8 @@ public class StockViewTests
         Assert.Equal("005930", b.StockCode);
         Assert.Equal(g.Time("bsop_hour"), b.Time);
         Assert.Equal("0", b.SessionCode);
-        for (var i = 0; i < StockOrderBook.Depth; i++)
+        Assert.Equal(10, b.Depth);
+        for (var i = 0; i < b.Depth; i++)
         {
             Assert.Equal(new OrderBookLevel(g.Dec($"askp{i + 1}"), g.Int($"askp_rsqn{i + 1}")), b.Asks[i]);
             Assert.Equal(new OrderBookLevel(g.Dec($"bidp{i + 1}"), g.Int($"bidp_rsqn{i + 1}")), b.Bids[i]);
@@ -173,6 +174,24 @@ public class StockViewTests
             Assert.Equal(new MidPrices(g.Dec("kmid_prc"), g.Int("kmid_total_rsqn"), g["kmid_cls_code"],
                 g.Dec("nmid_prc"), g.Int("nmid_total_rsqn"), g["nmid_cls_code"]), b.Mids);
         }
+    }
+
+    [Fact]
+    public void After_hours_book_has_nine_levels()
+    {
+        var tr = KisTrs.H0STOAA0;
+        var g = new GoldenRecord(tr);
+        Assert.True(StockOrderBook.TryDecode(tr, g.Bytes, out var b, out var error), error.Describe(tr));
+        Assert.Equal(9, b.Depth);
+        for (var i = 0; i < 9; i++)
+        {
+            Assert.Equal(new OrderBookLevel(g.Dec($"askp{i + 1}"), g.Int($"askp_rsqn{i + 1}")), b.Asks[i]);
+            Assert.Equal(new OrderBookLevel(g.Dec($"bidp{i + 1}"), g.Int($"bidp_rsqn{i + 1}")), b.Bids[i]);
+        }
+        Assert.Equal(default, b.Asks[9]);
+        Assert.Equal(g.Int("ovtm_total_bidp_icdc"), b.AfterHoursTotalBidQuantityChange);
+        Assert.Equal("", b.DealTypeCode);
+        Assert.Null(b.Mids);
     }
 
     [Fact]
