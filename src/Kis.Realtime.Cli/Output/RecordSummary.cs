@@ -55,6 +55,10 @@ internal static class RecordSummary
                 return ("", $"{of.SeriesCode} {of.Price.ToString(Inv)} {Signed(of.Change)} ({Signed(of.ChangeRate)}%)  qty {of.Volume:N0}  vol {of.AccumulatedVolume:N0}");
             case "HDFFF010" when OverseasFuturesOrderBook.TryDecode(tr, record, out var ob, out _):
                 return ("", $"{ob.SeriesCode} bid {ob.Bids[0].Price.ToString(Inv)} x {ob.Bids[0].Quantity:N0} | ask {ob.Asks[0].Price.ToString(Inv)} x {ob.Asks[0].Quantity:N0}");
+            case "H0BJASP0" when BondOrderBook.TryDecode(tr, record, out var bb, out _):
+                return (Hms(bb.Time), $"bid {bb.Bids[0].Price.ToString(Inv)} ({bb.BidYields[0].ToString(Inv)}%) x {bb.Bids[0].Quantity:N0} | ask {bb.Asks[0].Price.ToString(Inv)} ({bb.AskYields[0].ToString(Inv)}%) x {bb.Asks[0].Quantity:N0}");
+            case "H0BICNT0" when BondIndexTick.TryDecode(tr, record, out var bi, out _):
+                return (Hms(bi.Time), $"{bi.TotalReturnIndex.ToString(Inv)} {Signed(bi.Change)} ({Signed(bi.ChangeRate)}%)  YTM {bi.AverageYieldToMaturity.ToString(Inv)}%  duration {bi.AverageDuration.ToString(Inv)}");
             case "H0STNAV0" when EtfNav.TryDecode(tr, record, out var nav, out _):
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):

@@ -20,7 +20,8 @@ public class MoreViewTests
         (OverseasStockTrade.Trs, Decode<OverseasStockTrade>), (OverseasStockOrderBook.Trs, Decode<OverseasStockOrderBook>),
         (OverseasStockNotice.Trs, Decode<OverseasStockNotice>), (EtfNav.Trs, Decode<EtfNav>), (ElwTrade.Trs, Decode<ElwTrade>),
         (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>), (OverseasFuturesTrade.Trs, Decode<OverseasFuturesTrade>),
-        (OverseasFuturesOrderBook.Trs, Decode<OverseasFuturesOrderBook>),
+        (OverseasFuturesOrderBook.Trs, Decode<OverseasFuturesOrderBook>), (BondOrderBook.Trs, Decode<BondOrderBook>),
+        (BondIndexTick.Trs, Decode<BondIndexTick>),
     ];
 
     [Fact]
@@ -342,6 +343,35 @@ public class MoreViewTests
         }
         Assert.Equal(b.Dec("sttl_price"), book.PreviousSettlement);
         Assert.Equal(b.Dec("prev_price"), book.PreviousClose);
+    }
+
+    [Fact]
+    public void Bond_book_and_bond_index_read_their_fields()
+    {
+        var b = new GoldenRecord(KisTrs.H0BJASP0);
+        Assert.True(BondOrderBook.TryDecode(KisTrs.H0BJASP0, b.Bytes, out var book, out var error), error.Describe());
+        Assert.Equal("KR103502GD31", book.Isin);
+        Assert.Equal(b.Time("stck_cntg_hour"), book.Time);
+        for (var i = 0; i < YieldLevels.Count; i++)
+        {
+            Assert.Equal(new OrderBookLevel(b.Dec($"askp{i + 1}"), b.Int($"askp_rsqn{i + 1}")), book.Asks[i]);
+            Assert.Equal(new OrderBookLevel(b.Dec($"bidp{i + 1}"), b.Int($"bidp_rsqn{i + 1}")), book.Bids[i]);
+            Assert.Equal(b.Dec($"askp_ert{i + 1}"), book.AskYields[i]);
+            Assert.Equal(b.Dec($"bidp_ert{i + 1}"), book.BidYields[i]);
+        }
+        Assert.Equal(b.Int("total_askp_rsqn"), book.TotalAskQuantity);
+        Assert.Equal(b.Int("total_bidp_rsqn"), book.TotalBidQuantity);
+
+        var x = new GoldenRecord(KisTrs.H0BICNT0, new Dictionary<string, string> { ["totl_ernn_nmix_prdy_vrss_sign"] = "3" });
+        Assert.True(BondIndexTick.TryDecode(KisTrs.H0BICNT0, x.Bytes, out var index, out error), error.Describe());
+        Assert.Equal("KBPR01", index.IndexId);
+        Assert.Equal(x.Date("stnd_date1"), index.Date);
+        Assert.Equal(x.Time("trnm_hour"), index.Time);
+        Assert.Equal(x.Dec("totl_ernn_nmix"), index.TotalReturnIndex);
+        Assert.Equal(PriceChangeSign.Unchanged, index.ChangeSign);
+        Assert.Equal(x.Dec("clen_prc_nmix"), index.CleanPriceIndex);
+        Assert.Equal(x.Dec("bond_avrg_drtn_val"), index.AverageDuration);
+        Assert.Equal(x.Dec("bond_avrg_frdl_ytm_val"), index.AverageForwardYieldToMaturity);
     }
 
     private static byte[] Utf8(string s) => System.Text.Encoding.UTF8.GetBytes(s);
