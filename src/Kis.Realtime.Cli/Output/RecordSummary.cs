@@ -59,6 +59,8 @@ internal static class RecordSummary
                 return (Hms(bb.Time), $"bid {bb.Bids[0].Price.ToString(Inv)} ({bb.BidYields[0].ToString(Inv)}%) x {bb.Bids[0].Quantity:N0} | ask {bb.Asks[0].Price.ToString(Inv)} ({bb.AskYields[0].ToString(Inv)}%) x {bb.Asks[0].Quantity:N0}");
             case "H0BICNT0" when BondIndexTick.TryDecode(tr, record, out var bi, out _):
                 return (Hms(bi.Time), $"{bi.TotalReturnIndex.ToString(Inv)} {Signed(bi.Change)} ({Signed(bi.ChangeRate)}%)  YTM {bi.AverageYieldToMaturity.ToString(Inv)}%  duration {bi.AverageDuration.ToString(Inv)}");
+            case "H0STMBC0" or "H0NXMBC0" or "H0UNMBC0" when BrokerFlow.TryDecode(tr, record, out var bf, out _):
+                return ("", $"top seller {bf.Sellers[0].Name} {bf.Sellers[0].Quantity:N0} | top buyer {bf.Buyers[0].Name} {bf.Buyers[0].Quantity:N0}  foreign net {bf.ForeignNetBuyQuantity:N0}");
             case "H0STNAV0" when EtfNav.TryDecode(tr, record, out var nav, out _):
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):

@@ -21,7 +21,7 @@ public class MoreViewTests
         (OverseasStockNotice.Trs, Decode<OverseasStockNotice>), (EtfNav.Trs, Decode<EtfNav>), (ElwTrade.Trs, Decode<ElwTrade>),
         (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>), (OverseasFuturesTrade.Trs, Decode<OverseasFuturesTrade>),
         (OverseasFuturesOrderBook.Trs, Decode<OverseasFuturesOrderBook>), (BondOrderBook.Trs, Decode<BondOrderBook>),
-        (BondIndexTick.Trs, Decode<BondIndexTick>),
+        (BondIndexTick.Trs, Decode<BondIndexTick>), (BrokerFlow.Trs, Decode<BrokerFlow>),
     ];
 
     [Fact]

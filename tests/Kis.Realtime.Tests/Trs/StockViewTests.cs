@@ -339,4 +339,33 @@ public class StockViewTests
         }
         Assert.Equal(2, count);
     }
+
+    [Theory]
+    [InlineData("H0STMBC0", StockVenue.Krx)]
+    [InlineData("H0UNMBC0", StockVenue.Unified)]
+    public void Broker_flow_reads_five_sellers_and_buyers(string id, StockVenue venue)
+    {
+        Assert.True(KisTrs.TryGet(id, out var tr));
+        var g = new GoldenRecord(tr, new Dictionary<string, string> { ["seln2_mbcr_name1"] = "모건스탠리", ["byov_mbcr_name5"] = "키움증권" });
+        Assert.True(BrokerFlow.TryDecode(tr, g.Bytes, out var f, out var error), error.Describe(tr));
+        Assert.Equal(venue, f.Venue);
+        Assert.Equal("005930", f.StockCode);
+        Assert.Equal("모건스탠리", f.Sellers[0].Name);
+        Assert.Equal("키움증권", f.Buyers[4].Name);
+        for (var i = 0; i < BrokerRanks.Count; i++)
+        {
+            var n = i + 1;
+            Assert.Equal(new BrokerRank(g[$"seln2_mbcr_name{n}"], g[$"seln2_mbcr_eng_name{n}"], g[$"seln_mbcr_no{n}"], g[$"seln_mbcr_glob_yn_{n}"],
+                g.Int($"total_seln_qty{n}"), g.Dec($"seln_mbcr_rlim{n}"), g.Int($"seln_qty_icdc{n}")), f.Sellers[i]);
+            Assert.Equal(new BrokerRank(g[$"byov_mbcr_name{n}"], g[$"byov_mbcr_eng_name{n}"], g[$"shnu_mbcr_no{n}"], g[$"shnu_mbcr_glob_yn_{n}"],
+                g.Int($"total_shnu_qty{n}"), g.Dec($"shnu_mbcr_rlim{n}"), g.Int($"shnu_qty_icdc{n}")), f.Buyers[i]);
+        }
+        Assert.Equal(g.Int("glob_total_seln_qty"), f.ForeignSellQuantity);
+        Assert.Equal(g.Int("glob_total_shnu_qty"), f.ForeignBuyQuantity);
+        Assert.Equal(g.Int("glob_total_seln_qty_icdc"), f.ForeignSellQuantityChange);
+        Assert.Equal(g.Int("glob_total_shnu_qty_icdc"), f.ForeignBuyQuantityChange);
+        Assert.Equal(g.Int("glob_ntby_qty"), f.ForeignNetBuyQuantity);
+        Assert.Equal(g.Dec("glob_seln_rlim"), f.ForeignSellShare);
+        Assert.Equal(g.Dec("glob_shnu_rlim"), f.ForeignBuyShare);
+    }
 }
