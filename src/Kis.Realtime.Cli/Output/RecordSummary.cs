@@ -61,6 +61,10 @@ internal static class RecordSummary
                 return (Hms(bi.Time), $"{bi.TotalReturnIndex.ToString(Inv)} {Signed(bi.Change)} ({Signed(bi.ChangeRate)}%)  YTM {bi.AverageYieldToMaturity.ToString(Inv)}%  duration {bi.AverageDuration.ToString(Inv)}");
             case "H0STMBC0" or "H0NXMBC0" or "H0UNMBC0" when BrokerFlow.TryDecode(tr, record, out var bf, out _):
                 return ("", $"top seller {bf.Sellers[0].Name} {bf.Sellers[0].Quantity:N0} | top buyer {bf.Buyers[0].Name} {bf.Buyers[0].Quantity:N0}  foreign net {bf.ForeignNetBuyQuantity:N0}");
+            case "HDFFF1C0" or "HDFFF2C0" when OverseasFuturesNotice.TryDecode(tr, record, out var fn, out _):
+                return ("", fn.IsFill
+                    ? $"Fill {fn.SideCode} {fn.Series} #{fn.OrderNumber} qty {fn.FillQuantity} @ {fn.FillPrice?.ToString(Inv)} {fn.Currency}"
+                    : $"Order {fn.SideCode} {fn.Series} #{fn.OrderNumber} qty {fn.OrderQuantity} filled {fn.FilledQuantity} open {fn.RemainingQuantity}");
             case "H0STNAV0" when EtfNav.TryDecode(tr, record, out var nav, out _):
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):

@@ -22,6 +22,7 @@ public class MoreViewTests
         (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>), (OverseasFuturesTrade.Trs, Decode<OverseasFuturesTrade>),
         (OverseasFuturesOrderBook.Trs, Decode<OverseasFuturesOrderBook>), (BondOrderBook.Trs, Decode<BondOrderBook>),
         (BondIndexTick.Trs, Decode<BondIndexTick>), (BrokerFlow.Trs, Decode<BrokerFlow>),
+        (OverseasFuturesNotice.Trs, Decode<OverseasFuturesNotice>),
     ];
 
     [Fact]
