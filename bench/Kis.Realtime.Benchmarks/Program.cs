@@ -7,6 +7,8 @@ using Kis.Realtime.Benchmarks;
 if (args.Length > 0 && args[0] == "e2e") return await EndToEndHarness.RunAsync(args);
 // `sim RATE`: the child process of StreamCpuBenchmarks (a simulator whose CPU is not counted).
 if (args.Length > 1 && args[0] == "sim") return await StreamCpuBenchmarks.RunSimulatorAsync(args);
+// `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
+if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
 

@@ -13,6 +13,7 @@ internal static class KisrtApp
         SimCommand.Create(),
         StreamCommand.Create(),
         RecordCommand.Create(),
+        TrsCommand.Create(),
     };
 
     /// <summary>

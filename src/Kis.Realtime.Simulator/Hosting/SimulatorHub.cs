@@ -34,7 +34,7 @@ internal sealed class SimulatorHub
     public IReadOnlyCollection<SimSession> Sessions => [.. _sessions.Values.OrderBy(s => s.Id)];
 
     /// <summary>True when this profile's server offers the TR (H0IFCNI9 only on paper, the other seed TRs only on real).</summary>
-    public bool Offers(TrDefinition tr) => (tr.Environments & _environment) != 0;
+    public bool Offers(TrDefinition tr) => (tr.Environments & _environment) != 0 && Market.MarketStream.CanGenerate(tr);
 
     public long NextSessionId() => Interlocked.Increment(ref _nextSessionId);
 

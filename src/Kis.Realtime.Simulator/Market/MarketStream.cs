@@ -26,6 +26,11 @@ internal abstract class MarketStream
     /// <summary>Advances the simulated clock by 0..<paramref name="maxSeconds"/> seconds.</summary>
     protected void Tick(int maxSeconds) => Clock += Random.Next(0, maxSeconds + 1);
 
+    /// <summary>True when there is a generator for the TR (the library's table now lists all 60 KIS TRs).</summary>
+    public static bool CanGenerate(TrDefinition tr)
+        => tr == KisTrs.IndexTicks || tr == KisTrs.BondTrades || tr == KisTrs.ProgramTradesNxt || tr == KisTrs.ProgramTradesUnified
+           || tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper;
+
     /// <summary>Creates the stream for a TR and key from the seed.</summary>
     public static MarketStream Create(TrDefinition tr, string key, int seed)
     {

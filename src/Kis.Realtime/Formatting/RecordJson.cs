@@ -43,11 +43,17 @@ public static class RecordJson
                 FieldType.Decimal => FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
                 FieldType.Integer => def.ImpliedDecimals == 0 ? FieldParsers.TryParseInt64(field, out _) : FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
                 FieldType.Time => FieldParsers.TryParseTime(field, out _),
+                FieldType.Date => FieldParsers.TryParseDate(field, out _),
                 _ => true,
             };
             if (!ok)
             {
-                error = new DecodeError(def.Type == FieldType.Time ? DecodeErrorKind.BadTime : DecodeErrorKind.BadNumber, FieldIndex: i);
+                error = new DecodeError(def.Type switch
+                {
+                    FieldType.Time => DecodeErrorKind.BadTime,
+                    FieldType.Date => DecodeErrorKind.BadDate,
+                    _ => DecodeErrorKind.BadNumber,
+                }, FieldIndex: i);
                 return false;
             }
         }

@@ -29,6 +29,8 @@ public enum DecodeErrorKind
     DecryptionFailed,
     /// <summary>A JSON control message could not be parsed.</summary>
     BadControlMessage,
+    /// <summary>A date field is not YYYYMMDD.</summary>
+    BadDate,
 }
 
 /// <summary>A decode failure with where it happened. A value type: failing costs no allocation and no exception.</summary>
@@ -69,6 +71,7 @@ public readonly record struct DecodeError(DecodeErrorKind Kind, int RecordIndex 
             DecodeErrorKind.UnknownTr => "unknown TR id",
             DecodeErrorKind.BadNumber => $"{trText}{field}{record} is not a number".TrimStart(),
             DecodeErrorKind.BadTime => $"{trText}{field}{record} is not a time HHMMSS".TrimStart(),
+            DecodeErrorKind.BadDate => $"{trText}{field}{record} is not a date YYYYMMDD".TrimStart(),
             DecodeErrorKind.NoDecryptionKey => $"encrypted{trText} frame but no key: no SUBSCRIBE SUCCESS reply for it was seen",
             DecodeErrorKind.DecryptionFailed => $"encrypted{trText} frame does not decrypt (not base64, wrong key or bad padding)",
             DecodeErrorKind.BadControlMessage => "malformed JSON control message",

@@ -94,4 +94,27 @@ public static class FieldParsers
         value = new TimeOnly((hour * 3600 + minute * 60 + second) * TimeSpan.TicksPerSecond);
         return true;
     }
+
+    /// <summary>
+    /// Parses YYYYMMDD. <c>00000000</c> (KIS's "no date") parses as <paramref name="value"/> = null; any other
+    /// impossible date fails.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParseDate(ReadOnlySpan<byte> s, out DateOnly? value)
+    {
+        value = null;
+        if (s.Length != 8) return false;
+        var n = 0;
+        foreach (var b in s)
+        {
+            var d = (uint)(b - '0');
+            if (d > 9) return false;
+            n = n * 10 + (int)d;
+        }
+        if (n == 0) return true;
+        int year = n / 10000, month = n / 100 % 100, day = n % 100;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || (day > 28 && day > DateTime.DaysInMonth(year, month))) return false;
+        value = new DateOnly(year, month, day);
+        return true;
+    }
 }

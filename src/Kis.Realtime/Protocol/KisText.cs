@@ -34,11 +34,24 @@ public static class KisText
     public static string DecodeUncached(ReadOnlySpan<byte> bytes)
         => bytes.IsEmpty ? string.Empty : (Utf8.IsValid(bytes) ? Encoding.UTF8 : Cp949).GetString(bytes);
 
+    // Codes ("2", "N", "20") are most of the text fields of market data: one- and two-character ASCII codes come
+    // from fixed tables, with no hashing and no thread-local lookup.
+    private static readonly string[] OneChar = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
+    private static readonly string[] TwoDigits = Enumerable.Range(0, 100).Select(n => n.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
     /// <summary>Decodes, serving repeated short values from the per-thread cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static string Decode(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.IsEmpty) return string.Empty;
+        switch (bytes.Length)
+        {
+            case 0:
+                return string.Empty;
+            case 1 when bytes[0] < 0x80:
+                return OneChar[bytes[0]];
+            case 2 when (uint)(bytes[0] - '0') <= 9 && (uint)(bytes[1] - '0') <= 9:
+                return TwoDigits[(bytes[0] - '0') * 10 + (bytes[1] - '0')];
+        }
         return bytes.Length <= TextCache.MaxLength ? (TextCache.Current ??= new TextCache()).Get(bytes) : DecodeUncached(bytes);
     }
 

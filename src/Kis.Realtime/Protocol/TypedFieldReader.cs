@@ -161,6 +161,48 @@ public ref struct TypedFieldReader
         return default;
     }
 
+    /// <summary>The next field as a date YYYYMMDD; empty or <c>00000000</c> reads as null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public DateOnly? Date()
+    {
+        var s = _record;
+        var p = _pos;
+        // Fast path: exactly eight bytes followed by a separator or the end.
+        if (p + 8 <= s.Length && (p + 8 == s.Length || s[p + 8] == (byte)'^')
+            && FieldParsers.TryParseDate(s.Slice(p, 8), out var fast))
+        {
+            _pos = p + 9;
+            return fast;
+        }
+
+        var start = _pos;
+        var field = Raw();
+        if (field.IsEmpty) return null;
+        if (FieldParsers.TryParseDate(field, out var value)) return value;
+        Fail(DecodeErrorKind.BadDate, start);
+        return null;
+    }
+
+    /// <summary>The next field's first byte as a code character ('Y', 'N', '1' …), or '\0' when empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public char Char()
+    {
+        var s = _record;
+        var p = _pos;
+        // Fast path: one byte followed by a separator or the end.
+        if (p < s.Length && s[p] != (byte)'^' && (p + 1 == s.Length || s[p + 1] == (byte)'^'))
+        {
+            _pos = p + 2;
+            return (char)s[p];
+        }
+        var field = Raw();
+        return field.IsEmpty ? '\0' : (char)field[0];
+    }
+
+    /// <summary>Skips the next field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Skip() => Raw();
+
     /// <summary>The next field as a small code number (sign codes "2", sides "01"): its value, 0 when empty, -1 otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Digit()

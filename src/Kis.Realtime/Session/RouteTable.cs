@@ -25,7 +25,7 @@ internal sealed class RouteTable
         foreach (var r in releasing.Concat(wanted))
         {
             if (!byTr.TryGetValue(r.Tr.TrId, out var routes))
-                byTr[r.Tr.TrId] = routes = new TrRoutes(RegistrationKeys.For(r.Tr), RegistrationKeys.IsHtsIdKeyed(r.Tr));
+                byTr[r.Tr.TrId] = routes = new TrRoutes(RegistrationKeys.For(r.Tr), RegistrationKeys.IsHtsIdKeyed(r.Tr), keyless: r.Tr.KeyField < 0);
             routes.Add(r);
         }
         return new RouteTable(byTr);
@@ -37,12 +37,18 @@ internal sealed class TrRoutes
 {
     private readonly Dictionary<string, Registration> _byKey;
     private readonly bool _allToOne;
+    private readonly bool _keyless;
     private Registration? _fallback;
 
-    public TrRoutes(StringComparer comparer, bool htsIdKeyed)
+    /// <param name="comparer">How keys compare.</param>
+    /// <param name="htsIdKeyed">Records lead with cust_id, not the key: a record whose first field matches no key goes to the TR's registration.</param>
+    /// <param name="keyless">Records carry no key at all (H0UNMKO0): they go to the TR's registration when there is exactly one;
+    /// with several they cannot be told apart and are counted as unrouted rather than given to the wrong consumer.</param>
+    public TrRoutes(StringComparer comparer, bool htsIdKeyed, bool keyless)
     {
         _byKey = new Dictionary<string, Registration>(comparer);
         _allToOne = htsIdKeyed;
+        _keyless = keyless;
         Lookup = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -61,6 +67,11 @@ internal sealed class TrRoutes
     /// <summary>Finds the registration of a record by its first field (ASCII key bytes).</summary>
     public Registration? Find(ReadOnlySpan<byte> keyBytes)
     {
+        if (_keyless)
+        {
+            if (_byKey.Count != 1) return null;
+            foreach (var only in _byKey.Values) return only;
+        }
         if (keyBytes.Length <= 32)
         {
             Span<char> chars = stackalloc char[keyBytes.Length];

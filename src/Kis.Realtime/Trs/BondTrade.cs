@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using F = Kis.Realtime.Protocol.FieldType;
 
 namespace Kis.Realtime.Trs;
 
@@ -10,28 +9,7 @@ namespace Kis.Realtime.Trs;
 public readonly record struct BondTrade : IKisRecord<BondTrade>
 {
     /// <summary>The H0BJCNT0 field table.</summary>
-    public static TrDefinition Definition { get; } = new("H0BJCNT0", "exchange-listed bond trades", TrKeyFormat.Isin, KisEnvironments.Real,
-    [
-        new("stnd_iscd", F.Text, "standard code (ISIN)"),
-        new("bond_isnm", F.Text, "bond name"),
-        new("stck_cntg_hour", F.Time, "trade time HHMMSS"),
-        new("prdy_vrss_sign", F.Code, "sign of change vs previous close"),
-        new("prdy_vrss", F.Decimal, "change vs previous close"),
-        new("prdy_ctrt", F.Decimal, "change rate %"),
-        new("stck_prpr", F.Decimal, "price"),
-        new("cntg_vol", F.Integer, "trade volume"),
-        new("stck_oprc", F.Decimal, "open"),
-        new("stck_hgpr", F.Decimal, "high"),
-        new("stck_lwpr", F.Decimal, "low"),
-        new("stck_prdy_clpr", F.Decimal, "previous close"),
-        new("bond_cntg_ert", F.Decimal, "trade yield %"),
-        new("oprc_ert", F.Decimal, "open yield %"),
-        new("hgpr_ert", F.Decimal, "high yield %"),
-        new("lwpr_ert", F.Decimal, "low yield %"),
-        new("acml_vol", F.Integer, "accumulated volume"),
-        new("prdy_vol", F.Integer, "previous day volume"),
-        new("cntg_type_cls_code", F.Code, "trade type code"),
-    ]);
+    public static TrDefinition Definition => KisTrs.H0BJCNT0;
 
     /// <inheritdoc/>
     public static IReadOnlyList<TrDefinition> Trs { get; } = [Definition];

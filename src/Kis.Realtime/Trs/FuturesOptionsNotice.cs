@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using F = Kis.Realtime.Protocol.FieldType;
 
 namespace Kis.Realtime.Trs;
 
@@ -16,6 +15,17 @@ public enum NoticeKind : byte
     CancelAccepted = 4,
     /// <summary>rfus_yn = 1: the order was rejected (거부).</summary>
     Rejected = 5,
+}
+
+/// <summary>The session a futures/options notice TR covers.</summary>
+public enum FuturesOptionsSession : byte
+{
+    /// <summary>H0IFCNI0 / H0IFCNI9: the regular (day) session.</summary>
+    Day = 1,
+    /// <summary>H0MFCNI0: KRX night-session futures.</summary>
+    NightFutures = 2,
+    /// <summary>H0EUCNI0: KRX night-session options.</summary>
+    NightOptions = 3,
 }
 
 /// <summary>seln_byov_cls: order side.</summary>
@@ -58,8 +68,9 @@ public enum AcceptanceStatus : byte
 }
 
 /// <summary>
-/// H0IFCNI0 (real) / H0IFCNI9 (paper) 선물옵션 실시간체결통보: an order or fill notice for the account holder's futures and
-/// options orders. Always encrypted on the wire. Fields 9, 10, 11 and 16 mean different things per <see cref="Kind"/>;
+/// H0IFCNI0 (real) / H0IFCNI9 (paper) 선물옵션 실시간체결통보, H0MFCNI0 KRX야간선물 실시간체결통보 and H0EUCNI0
+/// KRX야간옵션 실시간체결통보: an order or fill notice for the account holder's futures and options orders. Always
+/// encrypted on the wire. The night TRs carry the first 19 fields only (no order group, no field 22 order price). Fields 9, 10, 11 and 16 mean different things per <see cref="Kind"/>;
 /// the kind-specific properties (<see cref="FillQuantity"/>, <see cref="AmendedPrice"/> …) are null where they do not
 /// apply, and the raw positional values stay available as <see cref="Quantity9"/>, <see cref="Price10"/>,
 /// <see cref="Time11"/> and <see cref="Quantity16"/>.
@@ -69,40 +80,18 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     /// <summary>Prices are 9 digits with 2 implied decimals (007840000 = 78,400.00).</summary>
     public const int PriceImpliedDecimals = 2;
 
-    private static readonly FieldDefinition[] Fields =
-    [
-        new("cust_id", F.Text, "customer (HTS) id"),
-        new("acnt_no", F.Text, "account number"),
-        new("oder_no", F.Text, "order number"),
-        new("ooder_no", F.Text, "original order number"),
-        new("seln_byov_cls", F.Code, "01 sell, 02 buy"),
-        new("rctf_cls", F.Code, "0 new, 1 amend, 2 cancel"),
-        new("oder_kind2", F.Code, "L order notice, 0 fill"),
-        new("stck_shrn_iscd", F.Text, "product short code"),
-        new("cntg_qty", F.Integer, "quantity (meaning depends on kind)"),
-        new("cntg_unpr", F.Decimal, "price (meaning depends on kind)", PriceImpliedDecimals),
-        new("stck_cntg_hour", F.Time, "time HHMMSS (meaning depends on kind)"),
-        new("rfus_yn", F.Code, "1 rejected"),
-        new("cntg_yn", F.Code, "1 order notice, 2 fill"),
-        new("acpt_yn", F.Code, "1 accepted, 2 confirmed, 3 cancelled"),
-        new("brnc_no", F.Text, "branch number"),
-        new("oder_qty", F.Integer, "quantity (meaning depends on kind)"),
-        new("acnt_name", F.Text, "account name"),
-        new("cntg_isnm", F.Text, "product name"),
-        new("oder_cond", F.Text, "order condition"),
-        new("ord_grp", F.Text, "order group"),
-        new("ord_grpseq", F.Text, "order group sequence"),
-        new("order_prc", F.Decimal, "order price", PriceImpliedDecimals),
-    ];
 
     /// <summary>The H0IFCNI0 (real server) field table.</summary>
-    public static TrDefinition RealDefinition { get; } = new("H0IFCNI0", "futures/options order and fill notices", TrKeyFormat.HtsId, KisEnvironments.Real, Fields, encrypted: true);
+    public static TrDefinition RealDefinition => KisTrs.H0IFCNI0;
 
     /// <summary>The H0IFCNI9 (paper server) field table.</summary>
-    public static TrDefinition PaperDefinition { get; } = new("H0IFCNI9", "futures/options order and fill notices (paper)", TrKeyFormat.HtsId, KisEnvironments.Paper, Fields, encrypted: true);
+    public static TrDefinition PaperDefinition => KisTrs.H0IFCNI9;
 
     /// <inheritdoc/>
-    public static IReadOnlyList<TrDefinition> Trs { get; } = [RealDefinition, PaperDefinition];
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0IFCNI0, KisTrs.H0IFCNI9, KisTrs.H0MFCNI0, KisTrs.H0EUCNI0];
+
+    /// <summary>Which trading session the notice's TR covers.</summary>
+    public FuturesOptionsSession Session { get; init; }
 
     /// <summary>What this notice reports.</summary>
     public NoticeKind Kind { get; init; }
@@ -144,11 +133,11 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     public string ProductName { get; init; }
     /// <summary>oder_cond: order condition.</summary>
     public string OrderCondition { get; init; }
-    /// <summary>ord_grp: order group.</summary>
+    /// <summary>ord_grp: order group (empty for the night TRs, which do not carry it).</summary>
     public string OrderGroup { get; init; }
     /// <summary>ord_grpseq: order group sequence.</summary>
     public string OrderGroupSequence { get; init; }
-    /// <summary>order_prc (field 22): the order price.</summary>
+    /// <summary>order_prc (field 22): the order price (0 for the night TRs, which do not carry it).</summary>
     public decimal OrderPriceField { get; init; }
 
     /// <summary>Fill: cntg_qty, the quantity filled by this fill.</summary>
@@ -227,9 +216,24 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
             AccountName = r.Text(),
             ProductName = r.Text(),
             OrderCondition = r.Text(),
-            OrderGroup = r.Text(),
-            OrderGroupSequence = r.Text(),
-            OrderPriceField = r.Decimal(PriceImpliedDecimals),
+        };
+        if (tr.Fields.Count >= 22) // the day TRs; the night TRs end at oder_cond
+        {
+            value = value with
+            {
+                OrderGroup = r.Text(),
+                OrderGroupSequence = r.Text(),
+                OrderPriceField = r.Decimal(PriceImpliedDecimals),
+            };
+        }
+        else
+        {
+            value = value with { OrderGroup = "", OrderGroupSequence = "" };
+        }
+        value = value with
+        {
+            Session = tr.TrId == KisTrs.H0MFCNI0.TrId ? FuturesOptionsSession.NightFutures
+                : tr.TrId == KisTrs.H0EUCNI0.TrId ? FuturesOptionsSession.NightOptions : FuturesOptionsSession.Day,
         };
         error = r.Error;
         return !error.IsError;

@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using F = Kis.Realtime.Protocol.FieldType;
 
 namespace Kis.Realtime.Trs;
 
@@ -10,42 +9,13 @@ namespace Kis.Realtime.Trs;
 public readonly record struct IndexTick : IKisRecord<IndexTick>
 {
     /// <summary>The H0UPCNT0 field table.</summary>
-    public static TrDefinition Definition { get; } = new("H0UPCNT0", "domestic index ticks", TrKeyFormat.IndexCode, KisEnvironments.Real,
-    [
-        new("bstp_cls_code", F.Text, "index (business type) code"),
-        new("bsop_hour", F.Time, "time HHMMSS"),
-        new("prpr_nmix", F.Decimal, "current index"),
-        new("prdy_vrss_sign", F.Code, "sign of change vs previous close"),
-        new("bstp_nmix_prdy_vrss", F.Decimal, "change vs previous close"),
-        new("acml_vol", F.Integer, "accumulated volume"),
-        new("acml_tr_pbmn", F.Integer, "accumulated trade value"),
-        new("pcas_vol", F.Integer, "volume of this tick"),
-        new("pcas_tr_pbmn", F.Integer, "trade value of this tick"),
-        new("prdy_ctrt", F.Decimal, "change rate vs previous close %"),
-        new("oprc_nmix", F.Decimal, "opening index"),
-        new("nmix_hgpr", F.Decimal, "high"),
-        new("nmix_lwpr", F.Decimal, "low"),
-        new("oprc_vrss_nmix_prpr", F.Decimal, "open minus previous close"),
-        new("oprc_vrss_nmix_sign", F.Code, "sign of open vs previous close"),
-        new("hgpr_vrss_nmix_prpr", F.Decimal, "high minus previous close"),
-        new("hgpr_vrss_nmix_sign", F.Code, "sign of high vs previous close"),
-        new("lwpr_vrss_nmix_prpr", F.Decimal, "low minus previous close"),
-        new("lwpr_vrss_nmix_sign", F.Code, "sign of low vs previous close"),
-        new("prdy_clpr_vrss_oprc_rate", F.Decimal, "open vs previous close %"),
-        new("prdy_clpr_vrss_hgpr_rate", F.Decimal, "high vs previous close %"),
-        new("prdy_clpr_vrss_lwpr_rate", F.Decimal, "low vs previous close %"),
-        new("uplm_issu_cnt", F.Integer, "issues at upper limit"),
-        new("ascn_issu_cnt", F.Integer, "advancing issues"),
-        new("stnr_issu_cnt", F.Integer, "unchanged issues"),
-        new("down_issu_cnt", F.Integer, "declining issues"),
-        new("lslm_issu_cnt", F.Integer, "issues at lower limit"),
-        new("qtqt_ascn_issu_cnt", F.Integer, "quoted-only advancing issues"),
-        new("qtqt_down_issu_cnt", F.Integer, "quoted-only declining issues"),
-        new("tick_vrss", F.Integer, "tick change"),
-    ]);
+    public static TrDefinition Definition => KisTrs.H0UPCNT0;
 
     /// <inheritdoc/>
-    public static IReadOnlyList<TrDefinition> Trs { get; } = [Definition];
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0UPCNT0, KisTrs.H0UPANC0];
+
+    /// <summary>True for H0UPANC0 국내지수 실시간예상체결 (the same 30 fields, carrying the expected index of an auction).</summary>
+    public bool IsExpected { get; init; }
 
     /// <summary>bstp_cls_code: the index code, e.g. 0001.</summary>
     public string IndexCode { get; init; }
@@ -119,6 +89,7 @@ public readonly record struct IndexTick : IKisRecord<IndexTick>
         var r = new TypedFieldReader(record);
         value = new IndexTick
         {
+            IsExpected = tr.TrId == KisTrs.H0UPANC0.TrId,
             IndexCode = r.Text(),
             Time = r.Time(),
             Value = r.Decimal(),

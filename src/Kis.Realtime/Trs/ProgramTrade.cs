@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using F = Kis.Realtime.Protocol.FieldType;
 
 namespace Kis.Realtime.Trs;
 
@@ -10,37 +9,28 @@ public enum ProgramTradeVenue : byte
     Nxt = 1,
     /// <summary>H0UNPGM0: KRX and NXT combined (통합).</summary>
     Unified = 2,
+    /// <summary>H0STPGM0: the Korea Exchange (KRX) alone.</summary>
+    Krx = 3,
 }
 
 /// <summary>
-/// H0NXPGM0 / H0UNPGM0 국내주식 실시간프로그램매매: cumulative program-trading flow of one stock. Quantities are shares,
+/// H0NXPGM0 / H0UNPGM0 / H0STPGM0 국내주식 실시간프로그램매매: cumulative program-trading flow of one stock. Quantities are shares,
 /// amounts KRW (beyond 32 bits). Net = buy − sell.
 /// </summary>
 public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
 {
-    private static readonly FieldDefinition[] Fields =
-    [
-        new("mksc_shrn_iscd", F.Text, "stock short code"),
-        new("stck_cntg_hour", F.Time, "time HHMMSS"),
-        new("seln_cnqn", F.Integer, "program sell quantity"),
-        new("seln_tr_pbmn", F.Integer, "program sell amount"),
-        new("shnu_cnqn", F.Integer, "program buy quantity"),
-        new("shnu_tr_pbmn", F.Integer, "program buy amount"),
-        new("ntby_cnqn", F.Integer, "program net buy quantity"),
-        new("ntby_tr_pbmn", F.Integer, "program net buy amount"),
-        new("seln_rsqn", F.Integer, "sell order book quantity"),
-        new("shnu_rsqn", F.Integer, "buy order book quantity"),
-        new("whol_ntby_qty", F.Integer, "net order book quantity"),
-    ];
 
     /// <summary>The H0NXPGM0 (NXT) field table.</summary>
-    public static TrDefinition NxtDefinition { get; } = new("H0NXPGM0", "program trading, Nextrade", TrKeyFormat.StockCode, KisEnvironments.Real, Fields);
+    public static TrDefinition NxtDefinition => KisTrs.H0NXPGM0;
 
     /// <summary>The H0UNPGM0 (KRX+NXT) field table.</summary>
-    public static TrDefinition UnifiedDefinition { get; } = new("H0UNPGM0", "program trading, KRX+NXT combined", TrKeyFormat.StockCode, KisEnvironments.Real, Fields);
+    public static TrDefinition UnifiedDefinition => KisTrs.H0UNPGM0;
+
+    /// <summary>The H0STPGM0 (KRX) field table.</summary>
+    public static TrDefinition KrxDefinition => KisTrs.H0STPGM0;
 
     /// <inheritdoc/>
-    public static IReadOnlyList<TrDefinition> Trs { get; } = [NxtDefinition, UnifiedDefinition];
+    public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0NXPGM0, KisTrs.H0UNPGM0, KisTrs.H0STPGM0];
 
     /// <summary>Which feed this came from (from the frame's TR id).</summary>
     public ProgramTradeVenue Venue { get; init; }
@@ -75,7 +65,8 @@ public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
         var r = new TypedFieldReader(record);
         value = new ProgramTrade
         {
-            Venue = tr.TrId == NxtDefinition.TrId ? ProgramTradeVenue.Nxt : ProgramTradeVenue.Unified,
+            Venue = tr.TrId == KisTrs.H0NXPGM0.TrId ? ProgramTradeVenue.Nxt
+                : tr.TrId == KisTrs.H0STPGM0.TrId ? ProgramTradeVenue.Krx : ProgramTradeVenue.Unified,
             StockCode = r.Text(),
             Time = r.Time(),
             SellQuantity = r.Int64(),

@@ -129,17 +129,17 @@ public class AddKisRealtimeTests
         public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
         public Task ConnectAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-        public async IAsyncEnumerable<Trs.IndexTick> SubscribeIndexTicksAsync(string indexCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public async IAsyncEnumerable<global::Kis.Realtime.Trs.IndexTick> SubscribeIndexTicksAsync(string indexCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             await Task.Yield();
-            yield return new Trs.IndexTick { Value = 2600.5m };
-            yield return new Trs.IndexTick { Value = 2601m };
+            yield return new global::Kis.Realtime.Trs.IndexTick { Value = 2600.5m };
+            yield return new global::Kis.Realtime.Trs.IndexTick { Value = 2601m };
         }
 
-        public IAsyncEnumerable<Trs.BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public IAsyncEnumerable<Trs.ProgramTrade> SubscribeProgramTradesAsync(string stockCode, Trs.ProgramTradeVenue venue = Trs.ProgramTradeVenue.Unified, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public IAsyncEnumerable<Trs.FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public IAsyncEnumerable<T> SubscribeAsync<T>(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default) where T : struct, Trs.IKisRecord<T> => throw new NotSupportedException();
+        public IAsyncEnumerable<global::Kis.Realtime.Trs.BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public IAsyncEnumerable<global::Kis.Realtime.Trs.ProgramTrade> SubscribeProgramTradesAsync(string stockCode, global::Kis.Realtime.Trs.ProgramTradeVenue venue = global::Kis.Realtime.Trs.ProgramTradeVenue.Unified, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public IAsyncEnumerable<global::Kis.Realtime.Trs.FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public IAsyncEnumerable<T> SubscribeAsync<T>(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default) where T : struct, global::Kis.Realtime.Trs.IKisRecord<T> => throw new NotSupportedException();
         public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

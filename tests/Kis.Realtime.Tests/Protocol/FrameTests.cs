@@ -128,7 +128,7 @@ public class FrameTests
     [Fact]
     public void An_unknown_tr_is_an_error_for_that_frame()
     {
-        DecodeTicks("0|H0STCNT0|001|005930^1", out var error);
+        DecodeTicks("0|H0XXCNT0|001|005930^1", out var error);
         Assert.Equal(DecodeErrorKind.UnknownTr, error.Kind);
     }
 

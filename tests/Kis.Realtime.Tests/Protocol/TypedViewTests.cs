@@ -181,7 +181,7 @@ public class TypedViewTests
     {
         foreach (var id in new[] { "H0UPCNT0", "H0BJCNT0", "H0NXPGM0", "H0UNPGM0", "H0IFCNI0", "H0IFCNI9" })
             Assert.True(KisTrs.TryGet(id, out _), id);
-        Assert.False(KisTrs.TryGet("H0STCNT0", out _));
+        Assert.False(KisTrs.TryGet("H0XXCNT0", out _));
         foreach (var bad in new[] { "H0UP CNT", "H0UP|CNT", "H0UP^CNT", "H0UP\tCNT", "", "H0UPCNT", "국내지수실시" })
             Assert.False(KisTrs.TryGet(bad, out _), bad);
         Assert.Equal(30, KisTrs.IndexTicks.Fields.Count);

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- cpu [seconds]</c>: typed decode measured in
+/// process CPU time per record rather than wall time, so a machine shared with other work (where BenchmarkDotNet's
+/// wall-clock figures swing by several times) still gives a stable "records per CPU-second on one core". Also reports
+/// bytes allocated per record on the decoding thread.
+/// </summary>
+internal static class CpuPerRecordHarness
+{
+    public static int Run(string[] args)
+    {
+        var seconds = args.Length > 1 && double.TryParse(args[1], out var s) ? s : 3;
+        Measure("H0UPCNT0 IndexTick (30 fields)", KisTrs.IndexTicks,
+            "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19",
+            static (tr, r) => IndexTick.TryDecode(tr, r, out var v, out _) ? v.Value : -1, seconds);
+        Measure("H0STCNT0 StockTrade (46 fields)", KisTrs.StockTrades, CatalogDecodeBenchmarks.TradeRecord,
+            static (tr, r) => StockTrade.TryDecode(tr, r, out var v, out _) ? v.Price : -1, seconds);
+        Measure("H0STASP0 StockOrderBook (59 fields)", KisTrs.StockOrderBooks, CatalogDecodeBenchmarks.BookRecord,
+            static (tr, r) => StockOrderBook.TryDecode(tr, r, out var v, out _) ? v.Bids[9].Price : -1, seconds);
+        return 0;
+    }
+
+    private delegate decimal Decode(TrDefinition tr, ReadOnlySpan<byte> record);
+
+    private static void Measure(string name, TrDefinition tr, string recordText, Decode decode, double seconds)
+    {
+        var record = Encoding.UTF8.GetBytes(recordText);
+        const int Batch = 100_000;
+        decimal sink = 0;
+        // Warm up past tiered compilation (tier 0 → OSR → tier 1).
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < 1.5)
+            for (var i = 0; i < Batch; i++) sink += decode(tr, record);
+
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
+        var alloc0 = GC.GetAllocatedBytesForCurrentThread();
+        var wall = Stopwatch.StartNew();
+        long records = 0;
+        while (wall.Elapsed.TotalSeconds < seconds)
+        {
+            for (var i = 0; i < Batch; i++) sink += decode(tr, record);
+            records += Batch;
+        }
+        wall.Stop();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - alloc0;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        Console.WriteLine($"{name,-38} {records / cpu / 1e6,6:0.00} M records per CPU-second ({cpu * 1e9 / records,6:0.0} ns CPU/record), " +
+                          $"{records / wall.Elapsed.TotalSeconds / 1e6,6:0.00} M/s wall, {(double)allocated / records:0.000} B/record  [{sink != 0}]");
+    }
+}
