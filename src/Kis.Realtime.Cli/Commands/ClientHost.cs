@@ -31,7 +31,8 @@ internal sealed class ClientHost : IAsyncDisposable
     }
 
     public static async Task<ClientHost> StartAsync(ConnectionArgs args, Environment environment, TextWriter status,
-        KisFullMode fullMode, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+        KisFullMode fullMode, ILoggerFactory? loggerFactory, CancellationToken cancellationToken,
+        Func<KisRealtimeOptions, KisRealtimeOptions>? tuneOptions = null)
     {
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
             environment.ConfigurationDirectory, environment.UserSecrets);
@@ -92,6 +93,7 @@ internal sealed class ClientHost : IAsyncDisposable
                 ApprovalKeyCacheFile = simulator is null && settings.AppKey != SimulatorOptions.DefaultAppKey ? ApprovalKeyCachePath() : null,
                 HttpClient = IsLoopback(settings.RestUrl) ? LoopbackHttp : null,
             };
+            if (tuneOptions is not null) options = tuneOptions(options);
             var client = new KisRealtimeClient(options);
             return new ClientHost(client, simulator, settings, specs);
         }
@@ -155,7 +157,7 @@ internal sealed class ClientHost : IAsyncDisposable
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is KisSubscriptionException or KisApprovalException or IOException or TimeoutException)
+            catch (Exception e) when (e is KisSubscriptionException or KisApprovalException or KisSlowConsumerException or KisConnectionException or IOException or TimeoutException)
             {
                 Interlocked.Increment(ref _failedSubscriptions);
                 await status.WriteLineAsync($"kisrt: {spec}: {e.Message}");

@@ -71,7 +71,7 @@ internal static class StreamCommand
         IRecordSink? sink = format switch
         {
             "jsonl" when args.OutputDirectory is null => new JsonLinesSink(stdout),
-            "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory),
+            "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory, m => stderr.WriteLine("kisrt: " + m)),
             "csv" when args.OutputDirectory is null => CsvSink.ToWriter(new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = false }),
             "csv" => CsvSink.ToDirectory(args.OutputDirectory),
             _ => null,
