@@ -79,7 +79,7 @@ internal static class RecordCommand
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
         // files are made from exactly these messages (as `kisrt decode` would), so raw and decoded always agree.
         var raw = client.ReadRawMessagesAsync(CancellationToken.None);
-        var drainTask = Task.Run(() => recorder.DrainAsync(raw));
+        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, recorder.Queue));
         var writeTask = Task.Run(() => recorder.WriteAsync(() =>
         {
             if (recorder.WrittenRecords >= count) stop.Cancel();
@@ -89,7 +89,7 @@ internal static class RecordCommand
 
         // Subscriptions hold the registrations; their records are already in the raw stream. Each record waits while
         // the recorder's queue is over its limit: that is the back-pressure that keeps memory bounded.
-        var pumps = host.PumpSubscriptions((_, token) => recorder.WaitForRoomAsync(token), stderr, stop.Token);
+        var pumps = host.PumpSubscriptions((_, token) => recorder.Queue.WaitForRoomAsync(token), stderr, stop.Token);
 
         var started = Stopwatch.StartNew();
         var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
@@ -129,7 +129,7 @@ internal static class RecordCommand
         var stats = client.Statistics;
         await stderr.WriteLineAsync($"kisrt: recorded {recorder.WrittenRecords:N0} records and {recorder.WrittenMessages:N0} raw messages into {Path.GetFullPath(directory)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
             $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {recorder.DecodeErrors}, reconnects {stats.Reconnects}, " +
-            $"queue peak {Megabytes(recorder.PeakQueuedBytes)}, waited for disk {recorder.Waits:N0} times ({recorder.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {recorder.TornLinesIsolated}");
+            $"queue peak {Megabytes(recorder.Queue.PeakBytes)}, waited for disk {recorder.Queue.Waits:N0} times ({recorder.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {recorder.TornLinesIsolated}");
         return host.FailedSubscriptions == 0 ? 0 : 1;
     }
 
@@ -139,7 +139,7 @@ internal static class RecordCommand
     /// </summary>
     private static string StatusLine(KisRealtimeClient client, RawRecorder recorder, double rate) =>
         $"{client.State}  written {recorder.WrittenRecords:N0} records ({rate:N0}/s) raw {recorder.WrittenMessages:N0}  synced {recorder.SyncedRecords:N0}  " +
-        $"queue {Megabytes(recorder.QueuedBytes)}/{Megabytes(recorder.Limits.QueueLimitBytes)}  waited {recorder.Waits:N0}x {recorder.WaitedTime.TotalSeconds:0.0}s  " +
+        $"queue {Megabytes(recorder.Queue.QueuedBytes)}/{Megabytes(recorder.Queue.LimitBytes)}  waited {recorder.Queue.Waits:N0}x {recorder.Queue.WaitedTime.TotalSeconds:0.0}s  " +
         $"undecodable {recorder.DecodeErrors}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}";
 
     private static string Megabytes(long bytes) => $"{bytes / 1048576.0:0.#} MB";

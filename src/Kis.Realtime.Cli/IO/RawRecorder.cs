@@ -15,8 +15,8 @@ internal sealed record RecorderLimits(long QueueLimitBytes, int BatchBytes, Time
 }
 
 /// <summary>
-/// The durable core of <c>kisrt record</c>. Two loops: <see cref="DrainAsync"/> moves every message from the client's
-/// raw tap into the recorder's queue at once (so the library's own unbounded tap buffer stays near empty), and
+/// The durable file writer of <c>kisrt record</c>. <see cref="DrainAsync"/> moves every message from the client's
+/// raw tap into the writers' queues at once (so the library's own unbounded tap buffer stays near empty), and
 /// <see cref="WriteAsync"/> writes raw lines and decoded JSON Lines in batches of at most
 /// <see cref="RecorderLimits.BatchBytes"/>, each handed to the OS before the next starts.
 /// <para>
@@ -25,93 +25,40 @@ internal sealed record RecorderLimits(long QueueLimitBytes, int BatchBytes, Time
 /// after they were written, on day rotation and at exit; <see cref="SyncedRecords"/> says what survives a power loss.
 /// </para>
 /// <para>
-/// Memory: the queue holds at most <see cref="RecorderLimits.QueueLimitBytes"/> plus what the session receives while
-/// stopping. A recorder must not drop, so a full queue blocks instead: <see cref="WaitForRoomAsync"/>, awaited for every
-/// record by the subscription pumps (in <see cref="KisFullMode.Wait"/>), holds them until the queue is down to half, the
-/// subscriptions' small buffers fill, and the session stops reading its socket, so the back-pressure reaches TCP and
-/// KIS. Every wait is counted and timed (<see cref="Waits"/>, <see cref="WaitedTime"/>) and shown in the status line.
+/// Memory: <see cref="Queue"/> holds at most <see cref="RecorderLimits.QueueLimitBytes"/> plus what the session receives
+/// before its back-pressure takes hold (the subscriptions' buffers) or while it stops. See <see cref="RecordQueue"/>.
 /// </para>
 /// </summary>
 internal sealed class RawRecorder(string directory, RecorderLimits limits, Action<string>? notice = null)
 {
-    private readonly Channel<RawMessage> _queue = Channel.CreateUnbounded<RawMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly Lock _roomGate = new();
-    private TaskCompletionSource? _room; // guarded by _roomGate, with _roomClosedAt
-    private long _roomClosedAt;
-    private long _queuedBytes, _peakQueuedBytes, _waits, _waitedTicks;
     private long _writtenRecords, _writtenMessages, _syncedRecords, _syncedMessages, _decodeErrors;
     private int _tornLines;
+
+    /// <summary>What the writer has not written yet; its limit holds the session back.</summary>
+    public RecordQueue Queue { get; } = new(limits.QueueLimitBytes);
 
     public long WrittenRecords => Interlocked.Read(ref _writtenRecords);
     public long WrittenMessages => Interlocked.Read(ref _writtenMessages);
     public long SyncedRecords => Interlocked.Read(ref _syncedRecords);
     public long SyncedMessages => Interlocked.Read(ref _syncedMessages);
     public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
-    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
-    public long PeakQueuedBytes => Interlocked.Read(ref _peakQueuedBytes);
-    /// <summary>Times the queue reached its limit and held the session back.</summary>
-    public long Waits => Interlocked.Read(ref _waits);
-    /// <summary>Total time the session was held back (a wait still under way is not included yet).</summary>
-    public TimeSpan WaitedTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitedTicks));
     public int TornLinesIsolated => Volatile.Read(ref _tornLines);
     public RecorderLimits Limits => limits;
 
-    /// <summary>Moves every message of the raw tap into the queue until the tap ends; never blocks the tap.</summary>
-    public async Task DrainAsync(IAsyncEnumerable<RawMessage> raw)
+    /// <summary>Moves every message of the raw tap into <paramref name="queues"/> until the tap ends; never blocks the tap.</summary>
+    public static async Task DrainAsync(IAsyncEnumerable<RawMessage> raw, params RecordQueue[] queues)
     {
         try
         {
             await foreach (var message in raw.ConfigureAwait(false))
-            {
-                var queued = Interlocked.Add(ref _queuedBytes, message.Data.Length);
-                if (queued > Interlocked.Read(ref _peakQueuedBytes)) Interlocked.Exchange(ref _peakQueuedBytes, queued); // one writer
-                _queue.Writer.TryWrite(message); // unbounded: the bound is kept by WaitForRoomAsync
-            }
-            _queue.Writer.TryComplete();
+                foreach (var queue in queues) queue.Enqueue(message);
+            foreach (var queue in queues) queue.Complete();
         }
         catch (Exception e)
         {
-            _queue.Writer.TryComplete(e);
+            foreach (var queue in queues) queue.Complete(e);
             throw;
         }
-    }
-
-    /// <summary>Completes at once while the queue is under its limit; otherwise when it is down to half (counted).</summary>
-    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) =>
-        Interlocked.Read(ref _queuedBytes) <= limits.QueueLimitBytes ? ValueTask.CompletedTask : WaitSlowAsync(cancellationToken);
-
-    private async ValueTask WaitSlowAsync(CancellationToken cancellationToken)
-    {
-        TaskCompletionSource room;
-        lock (_roomGate)
-        {
-            if (Interlocked.Read(ref _queuedBytes) <= limits.QueueLimitBytes) return;
-            if (_room is null)
-            {
-                // One wait episode however many pumps take part in it: counted and timed from here to the release.
-                _room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _roomClosedAt = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref _waits);
-            }
-            room = _room;
-        }
-        await room.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private void Release(long bytes, bool all)
-    {
-        var queued = Interlocked.Add(ref _queuedBytes, -bytes);
-        TaskCompletionSource? room = null;
-        lock (_roomGate)
-        {
-            if (_room is not null && (all || queued <= limits.QueueLimitBytes / 2))
-            {
-                room = _room;
-                _room = null;
-                Interlocked.Add(ref _waitedTicks, Stopwatch.GetTimestamp() - _roomClosedAt);
-            }
-        }
-        room?.TrySetResult();
     }
 
     /// <summary>
@@ -122,7 +69,7 @@ internal sealed class RawRecorder(string directory, RecorderLimits limits, Actio
     {
         var files = new DailyFiles(directory, notice);
         var decoders = new Dictionary<int, FrameToJson>(); // notice keys are per session
-        var reader = _queue.Reader;
+        var reader = Queue.Reader;
         var unsyncedSince = 0L; // timestamp of the first write after the last sync; 0 when all is synced
         try
         {
@@ -151,7 +98,7 @@ internal sealed class RawRecorder(string directory, RecorderLimits limits, Actio
                 Interlocked.Add(ref _writtenMessages, messages);
                 Interlocked.Add(ref _writtenRecords, records);
                 Volatile.Write(ref _tornLines, files.TornLinesIsolated);
-                Release(bytes, all: false);
+                Queue.Release(bytes);
                 if (unsyncedSince == 0) unsyncedSince = Stopwatch.GetTimestamp();
                 else if (Stopwatch.GetElapsedTime(unsyncedSince) >= limits.SyncInterval)
                 {
@@ -169,7 +116,7 @@ internal sealed class RawRecorder(string directory, RecorderLimits limits, Actio
         }
         finally
         {
-            Release(0, all: true); // nobody waits for a writer that has stopped
+            Queue.Release(0, all: true); // nobody waits for a writer that has stopped
             foreach (var d in decoders.Values) d.Dispose();
         }
         files.Dispose(); // commits and syncs everything

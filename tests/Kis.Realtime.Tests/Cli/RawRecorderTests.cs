@@ -20,16 +20,16 @@ public class RawRecorderTests
         var messages = Enumerable.Range(0, 300).Select(Ping).ToList();
         foreach (var m in messages) tap.Writer.TryWrite(m);
         tap.Writer.Complete();
-        await recorder.DrainAsync(tap.Reader.ReadAllAsync()).WaitAsync(CliTimeout);
+        await RawRecorder.DrainAsync(tap.Reader.ReadAllAsync(), recorder.Queue).WaitAsync(CliTimeout);
         var total = messages.Sum(m => (long)m.Data.Length);
-        Assert.Equal(total, recorder.QueuedBytes);
+        Assert.Equal(total, recorder.Queue.QueuedBytes);
 
         // Over the limit and nothing written yet: every pump waits, in one counted episode.
-        var first = recorder.WaitForRoomAsync(CancellationToken.None).AsTask();
-        var second = recorder.WaitForRoomAsync(CancellationToken.None).AsTask();
+        var first = recorder.Queue.WaitForRoomAsync(CancellationToken.None).AsTask();
+        var second = recorder.Queue.WaitForRoomAsync(CancellationToken.None).AsTask();
         Assert.False(first.IsCompleted);
         Assert.False(second.IsCompleted);
-        Assert.Equal(1, recorder.Waits);
+        Assert.Equal(1, recorder.Queue.Waits);
         Assert.Equal(0, recorder.WrittenMessages);
 
         var writer = recorder.WriteAsync();
@@ -38,10 +38,10 @@ public class RawRecorderTests
 
         Assert.Equal(300, recorder.WrittenMessages);
         Assert.Equal(300, recorder.SyncedMessages);
-        Assert.Equal(0, recorder.QueuedBytes);
-        Assert.Equal(total, recorder.PeakQueuedBytes);
-        Assert.True(recorder.WaitForRoomAsync(CancellationToken.None).IsCompletedSuccessfully);
-        Assert.Equal(1, recorder.Waits);
+        Assert.Equal(0, recorder.Queue.QueuedBytes);
+        Assert.Equal(total, recorder.Queue.PeakBytes);
+        Assert.True(recorder.Queue.WaitForRoomAsync(CancellationToken.None).IsCompletedSuccessfully);
+        Assert.Equal(1, recorder.Queue.Waits);
         var raw = File.ReadAllLines(Path.Combine(Assert.Single(Directory.GetDirectories(dir)), RecordCommand.RawFileName));
         Assert.Equal(messages.Select(m => Encoding.ASCII.GetString(m.Data.Span)), raw.Select(l => l[(l.IndexOf('\t') + 1)..]));
     }
@@ -50,14 +50,14 @@ public class RawRecorderTests
     public async Task Under_the_limit_nobody_waits_and_a_waiting_pump_can_be_cancelled()
     {
         var recorder = new RawRecorder(EmptyDirectory(), new RecorderLimits(100, 1_000, TimeSpan.FromSeconds(1)));
-        Assert.True(recorder.WaitForRoomAsync(CancellationToken.None).IsCompletedSuccessfully);
+        Assert.True(recorder.Queue.WaitForRoomAsync(CancellationToken.None).IsCompletedSuccessfully);
 
         var tap = Channel.CreateUnbounded<RawMessage>();
         for (var i = 0; i < 5; i++) tap.Writer.TryWrite(Ping(i));
         tap.Writer.Complete();
-        await recorder.DrainAsync(tap.Reader.ReadAllAsync());
+        await RawRecorder.DrainAsync(tap.Reader.ReadAllAsync(), recorder.Queue);
         using var cancel = new CancellationTokenSource();
-        var waiting = recorder.WaitForRoomAsync(cancel.Token).AsTask();
+        var waiting = recorder.Queue.WaitForRoomAsync(cancel.Token).AsTask();
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(CliTimeout));
     }
