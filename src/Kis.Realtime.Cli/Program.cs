@@ -40,7 +40,7 @@ catch (CliUsageException e)
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or OverflowException
                               or KisApprovalException or KisSubscriptionException or System.Net.Sockets.SocketException
-                              or System.Net.Http.HttpRequestException or TimeoutException)
+                              or System.Net.Http.HttpRequestException or TimeoutException or Npgsql.NpgsqlException)
 {
     Console.Error.WriteLine($"kisrt: {e.Message}");
     return 3;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Cli.Postgres;
 
 namespace Kis.Realtime.Cli.Commands;
 
@@ -10,7 +11,10 @@ namespace Kis.Realtime.Cli.Commands;
 /// <param name="Duration">Stop after this long.</param>
 /// <param name="StatusInterval">How often the status line is printed.</param>
 /// <param name="Limits">Batching, fsync interval and queue bound.</param>
-internal sealed record RecordSettings(long? Count = null, TimeSpan? Duration = null, TimeSpan? StatusInterval = null, RecorderLimits? Limits = null);
+/// <param name="Postgres">Npgsql connection string: also (or only) record into PostgreSQL.</param>
+/// <param name="PostgresSchema">The PostgreSQL schema of the tables.</param>
+internal sealed record RecordSettings(long? Count = null, TimeSpan? Duration = null, TimeSpan? StatusInterval = null, RecorderLimits? Limits = null,
+    string? Postgres = null, string PostgresSchema = "kis");
 
 /// <summary>
 /// <c>kisrt record --sub … --out DIR</c>: every message exactly as received (with receive timestamps) into
@@ -30,14 +34,16 @@ internal static class RecordCommand
     public static Command Create()
     {
         var connection = new ConnectionOptions();
-        var output = new Option<string>("--out") { Description = "folder to record into (created if missing)", Required = true };
+        var output = new Option<string?>("--out") { Description = "folder to record into (created if missing)" };
+        var postgres = new Option<string?>("--postgres") { Description = "also (or only) record into PostgreSQL: an Npgsql connection string, e.g. \"Host=127.0.0.1;Username=kisrt;Password=kisrt;Database=kisrt\"" };
+        var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema of the tables (default kis)", DefaultValueFactory = _ => "kis" };
         var count = new Option<long?>("--count") { Description = "stop after this many records" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 60s" };
         var status = new Option<string?>("--status-interval") { Description = "how often the status line is printed (default 1s)" };
         var fsync = new Option<string?>("--fsync-interval") { Description = "fsync written files at most this long after writing them (default 1s)" };
         var queue = new Option<int?>("--max-queue-mb") { Description = "messages held in memory before the session is made to wait (default 64)" };
         var command = new Command("record", "Record raw messages and decoded JSON Lines per TR, rotated daily, losing nothing.")
-            { output, count, duration, status, fsync, queue };
+            { output, postgres, pgSchema, count, duration, status, fsync, queue };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -48,8 +54,8 @@ internal static class RecordCommand
             var settings = new RecordSettings(parse.GetValue(count),
                 parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : null,
                 parse.GetValue(status) is { } s ? Positive(Duration.Parse(s, "--status-interval"), "--status-interval") : null,
-                limits);
-            return await RunAsync(connection.Read(parse), parse.GetValue(output)!, settings, ClientHost.Environment.Process, Console.Error, ct);
+                limits, parse.GetValue(postgres), parse.GetValue(pgSchema)!);
+            return await RunAsync(connection.Read(parse), parse.GetValue(output), settings, ClientHost.Environment.Process, Console.Error, ct);
         });
         return command;
     }
@@ -61,12 +67,14 @@ internal static class RecordCommand
         ClientHost.Environment environment, TextWriter stderr, CancellationToken cancellationToken) =>
         RunAsync(connection, directory, new RecordSettings(count, duration), environment, stderr, cancellationToken);
 
-    public static async Task<int> RunAsync(ConnectionArgs connection, string directory, RecordSettings settings,
+    public static async Task<int> RunAsync(ConnectionArgs connection, string? directory, RecordSettings settings,
         ClientHost.Environment environment, TextWriter stderr, CancellationToken cancellationToken)
     {
         var count = settings.Count;
         if (count is <= 0) throw new CliUsageException("--count must be positive.");
-        Directory.CreateDirectory(directory);
+        if (directory is null && settings.Postgres is null) throw new CliUsageException("give --out DIR, --postgres CONNECTION, or both.");
+        if (settings.Postgres is not null) ValidatePostgres(settings.Postgres);
+        if (directory is not null) Directory.CreateDirectory(directory);
         await using var host = await ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, null, cancellationToken,
             // A slow disk holds the session back for as long as it takes; ending the subscriptions would lose data.
             options => options with { SubscriptionCapacity = SubscriptionCapacity, SlowConsumerTimeout = TimeSpan.FromHours(1) });
@@ -75,21 +83,47 @@ internal static class RecordCommand
         if (settings.Duration is { } limit) stop.CancelAfter(limit);
 
         var limits = settings.Limits ?? RecorderLimits.Default;
-        var recorder = new RawRecorder(directory, limits, m => stderr.WriteLine("kisrt: " + m));
+        Action<string> notice = m => stderr.WriteLine("kisrt: " + m);
+        var files = directory is null ? null : new RawRecorder(directory, limits, notice);
+        var database = settings.Postgres is null ? null : new PostgresRecorder(settings.Postgres, settings.PostgresSchema, limits.QueueLimitBytes, notice);
+        if (database is not null)
+        {
+            await database.CheckAsync(cancellationToken); // unreachable or refused: fail now, before any subscription
+            await stderr.WriteLineAsync($"kisrt: recording into PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)}, schema {settings.PostgresSchema}, run {database.RunId}");
+        }
+        long Recorded() => files?.WrittenRecords ?? database!.CommittedRecords;
+        RecordQueue[] queues = [.. new[] { files?.Queue, database?.Queue }.OfType<RecordQueue>()];
+
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
         // files are made from exactly these messages (as `kisrt decode` would), so raw and decoded always agree.
         var raw = client.ReadRawMessagesAsync(CancellationToken.None);
-        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, recorder.Queue));
-        var writeTask = Task.Run(() => recorder.WriteAsync(() =>
+        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues));
+        using var giveUp = new CancellationTokenSource(); // ends database retries some time after the run stops
+        var writers = new List<Task>();
+        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync(() => { if (Recorded() >= count) stop.Cancel(); })));
+        if (database is not null) writers.Add(Task.Run(async () =>
         {
-            if (recorder.WrittenRecords >= count) stop.Cancel();
+            await database.WriteAsync(giveUp.Token);
+            if (files is null && Recorded() >= count) stop.Cancel();
         }));
-        // A failing disk must stop the run at once (and be reported), not leave a status line that looks alive.
-        _ = writeTask.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        // A failing writer must stop the run at once (and be reported), not leave a status line that looks alive.
+        foreach (var writer in writers)
+            _ = writer.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        if (database is not null && files is null)
+            _ = Task.Run(async () =>
+            {
+                // Without files, --count is checked as batches commit.
+                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+                    if (Recorded() >= count) stop.Cancel();
+            });
 
         // Subscriptions hold the registrations; their records are already in the raw stream. Each record waits while
-        // the recorder's queue is over its limit: that is the back-pressure that keeps memory bounded.
-        var pumps = host.PumpSubscriptions((_, token) => recorder.Queue.WaitForRoomAsync(token), stderr, stop.Token);
+        // a writer's queue is over its limit: that is the back-pressure that keeps memory bounded.
+        var pumps = host.PumpSubscriptions(async (_, token) =>
+        {
+            foreach (var queue in queues) await queue.WaitForRoomAsync(token);
+        }, stderr, stop.Token);
 
         var started = Stopwatch.StartNew();
         var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
@@ -101,11 +135,11 @@ internal static class RecordCommand
             using var timer = new PeriodicTimer(interval);
             while (await timer.WaitForNextTickAsync(stop.Token))
             {
-                var records = recorder.WrittenRecords;
+                var records = Recorded();
                 var rate = (records - recordsAtLastStatus) / Math.Max(lastStatus.Elapsed.TotalSeconds, 1e-3);
                 recordsAtLastStatus = records;
                 lastStatus.Restart();
-                var line = StatusLine(client, recorder, rate);
+                var line = StatusLine(client, files, database, rate);
                 if (interactive) await stderr.WriteAsync("\r" + line.PadRight(150));
                 else await stderr.WriteLineAsync(line);
             }
@@ -119,28 +153,58 @@ internal static class RecordCommand
             stop.Cancel();
             await Task.WhenAll(pumps);
             // Releases registrations and closes the session; the raw tap then completes, after the last message
-            // received, and the recorder writes and syncs everything it was given.
+            // received, and the writers write (files: and sync) everything they were given.
             await host.DisposeAsync();
             await drainTask;
-            await writeTask;
+            giveUp.CancelAfter(DatabaseGraceAtExit);
+            await Task.WhenAll(writers);
         }
 
         if (interactive) await stderr.WriteLineAsync();
         var stats = client.Statistics;
-        await stderr.WriteLineAsync($"kisrt: recorded {recorder.WrittenRecords:N0} records and {recorder.WrittenMessages:N0} raw messages into {Path.GetFullPath(directory)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
-            $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {recorder.DecodeErrors}, reconnects {stats.Reconnects}, " +
-            $"queue peak {Megabytes(recorder.Queue.PeakBytes)}, waited for disk {recorder.Queue.Waits:N0} times ({recorder.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {recorder.TornLinesIsolated}");
+        var undecodable = files?.DecodeErrors ?? database!.DecodeErrors;
+        if (files is not null)
+            await stderr.WriteLineAsync($"kisrt: recorded {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages into {Path.GetFullPath(directory!)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
+                $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {undecodable}, reconnects {stats.Reconnects}, " +
+                $"queue peak {Megabytes(files.Queue.PeakBytes)}, waited for disk {files.Queue.Waits:N0} times ({files.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {files.TornLinesIsolated}");
+        if (database is not null)
+            await stderr.WriteLineAsync($"kisrt: committed {database.CommittedRecords:N0} records and {database.CommittedMessages:N0} raw messages to PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)} " +
+                $"(schema {settings.PostgresSchema}, run {database.RunId}) in {started.Elapsed.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
+                $"undecodable {database.DecodeErrors}, retries {database.Retries}, queue peak {Megabytes(database.Queue.PeakBytes)}, waited for the database {database.Queue.Waits:N0} times ({database.Queue.WaitedTime.TotalSeconds:0.0} s)");
         return host.FailedSubscriptions == 0 ? 0 : 1;
+    }
+
+    // After the run stops, an unreachable database gets this long to come back before its queue is given up (reported).
+    private static readonly TimeSpan DatabaseGraceAtExit = TimeSpan.FromSeconds(30);
+
+    private static void ValidatePostgres(string connectionString)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--postgres: not a connection string ({e.Message}).");
+        }
     }
 
     /// <summary>
     /// "written" = handed to the OS (survives the process being killed); "synced" = fsynced (survives a power loss);
     /// "queue" = received, not yet written.
     /// </summary>
-    private static string StatusLine(KisRealtimeClient client, RawRecorder recorder, double rate) =>
-        $"{client.State}  written {recorder.WrittenRecords:N0} records ({rate:N0}/s) raw {recorder.WrittenMessages:N0}  synced {recorder.SyncedRecords:N0}  " +
-        $"queue {Megabytes(recorder.Queue.QueuedBytes)}/{Megabytes(recorder.Queue.LimitBytes)}  waited {recorder.Queue.Waits:N0}x {recorder.Queue.WaitedTime.TotalSeconds:0.0}s  " +
-        $"undecodable {recorder.DecodeErrors}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}";
+    private static string StatusLine(KisRealtimeClient client, RawRecorder? files, PostgresRecorder? database, double rate)
+    {
+        var line = new System.Text.StringBuilder($"{client.State}  ");
+        if (files is not null)
+            line.Append($"written {files.WrittenRecords:N0} records ({rate:N0}/s) raw {files.WrittenMessages:N0}  synced {files.SyncedRecords:N0}  " +
+                        $"queue {Megabytes(files.Queue.QueuedBytes)}/{Megabytes(files.Queue.LimitBytes)}  waited {files.Queue.Waits:N0}x {files.Queue.WaitedTime.TotalSeconds:0.0}s  ");
+        if (database is not null)
+            line.Append($"pg committed {database.CommittedRecords:N0} records{(files is null ? $" ({rate:N0}/s)" : "")} raw {database.CommittedMessages:N0}  " +
+                        $"pg queue {Megabytes(database.Queue.QueuedBytes)}  retries {database.Retries}  ");
+        line.Append($"undecodable {files?.DecodeErrors ?? database!.DecodeErrors}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}");
+        return line.ToString();
+    }
 
     private static string Megabytes(long bytes) => $"{bytes / 1048576.0:0.#} MB";
 }
