@@ -102,6 +102,12 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
             }
             await reader.Completion.ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+        {
+            // Reported like a failing disk (exit code 3), with what is missing: never a silent loss.
+            throw new IOException($"PostgreSQL {Describe(connectionString)} stayed unreachable after the run stopped: {batch.Count + Queue.Reader.Count:N0} messages " +
+                $"from message {(batch.Count > 0 ? batch.FirstSeq : nextSeq):N0} on were not committed (run {RunId}).");
+        }
         finally
         {
             Queue.Release(0, all: true);

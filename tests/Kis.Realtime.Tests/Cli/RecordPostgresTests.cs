@@ -155,6 +155,24 @@ public partial class RecordPostgresTests
         Task<long> ColumnCount() => db.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{db.Schema}' AND table_name = 'h0upcnt0'");
     }
 
+    [Fact]
+    public async Task An_unreachable_database_fails_the_run_at_start_without_showing_the_password()
+    {
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there any more
+        var connection = $"Host=127.0.0.1;Port={port};Username=kisrt;Password=secret-password-123;Database=kisrt;Timeout=5";
+        var stderr = new StringWriter();
+        var e = await Assert.ThrowsAnyAsync<NpgsqlException>(() =>
+            RecordCommand.RunAsync(FastSimulator(), null, new RecordSettings(Postgres: connection), Env(), stderr, default).WaitAsync(CliTimeout));
+        Assert.DoesNotContain("secret-password-123", e.ToString());
+        Assert.DoesNotContain("secret-password-123", stderr.ToString());
+
+        await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
+            RecordCommand.RunAsync(FastSimulator(), null, new RecordSettings(), Env(), stderr, default));
+    }
+
     /// <summary>stderr shared by the status loop and the writers: StringWriter is not thread-safe.</summary>
     private sealed class SynchronizedWriter : StringWriter
     {
