@@ -121,6 +121,56 @@ public partial class RecordKillTests(ITestOutputHelper output)
 
     private static long Number(string text) => long.Parse(text.Replace(",", ""));
 
+    [GeneratedRegex(@"pg committed ([\d,]+) records \([^)]*\) raw ([\d,]+)")]
+    private static partial Regex PostgresStatusPattern();
+
+    [Fact]
+    public async Task Killed_at_random_moments_the_database_recorder_keeps_everything_it_reported_committed_once()
+    {
+        const int Runs = 3;
+        var credentials = Enumerable.Range(0, Runs)
+            .Select(i => new SimulatorCredential($"PSsimRecordKillPgTestKey{i:D2}".PadRight(36, '0'), Secret, SimulatorOptions.DefaultHtsId))
+            .ToList();
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            Credentials = credentials,
+            Pace = MarketPace.PerSecond(4_000), // five subscriptions: about 20,000 records/s
+            MaxRecordsPerFrame = 50,
+        });
+        await using var db = await PostgresTestDatabase.CreateAsync();
+        var random = new Random();
+        long reportedMessages = 0, reportedRecords = 0;
+        for (var run = 0; run < Runs; run++)
+        {
+            await using var child = RecorderProcess.Start(sim, credentials[run], PostgresStatusPattern(),
+                "--postgres", db.ConnectionString, "--pg-schema", db.Schema);
+            await child.WaitUntilWrittenAsync(random.Next(1, 30_000)).WaitAsync(CliTimeout);
+            child.Kill();
+            await child.WaitForExitAsync().WaitAsync(CliTimeout);
+            var (committedRecords, committedMessages) = child.LastReported;
+            output.WriteLine($"run {run}: killed after {committedRecords:N0} records / {committedMessages:N0} messages reported committed");
+            reportedMessages += committedMessages;
+            reportedRecords += committedRecords;
+        }
+
+        // Per run: messages 1..N without a gap (a batch is one transaction), at least what that run reported.
+        var runs = await db.RowsAsync("SELECT run_id, count(*), max(seq), min(seq) FROM {schema}.raw_messages GROUP BY run_id");
+        Assert.Equal(Runs, runs.Count);
+        Assert.All(runs, r => Assert.Equal((long)r[1]!, (long)r[2]!));
+        Assert.All(runs, r => Assert.Equal(1L, (long)r[3]!));
+        var messages = runs.Sum(r => (long)r[1]!);
+        Assert.True(messages >= reportedMessages, $"{messages} messages in the database, {reportedMessages} reported committed");
+        // Typed rows exist exactly for committed data frames: as many records as the committed frames carry.
+        long records = 0;
+        foreach (var table in new[] { "h0upcnt0", "h0bjcnt0", "h0nxpgm0", "h0unpgm0", "h0ifcni0" })
+            if (!await db.ScalarAsync<bool>($"SELECT to_regclass('{{schema}}.{table}') IS NULL"))
+                records += await db.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.{table}");
+        Assert.True(records >= reportedRecords, $"{records} records in the database, {reportedRecords} reported committed");
+        var frameRecords = await db.ScalarAsync<long>(
+            "SELECT coalesce(sum(substring(convert_from(substring(message from 1 for 20), 'UTF8') from '^[01]\\|[^|]+\\|([0-9]+)\\|')::bigint), 0)::bigint FROM {schema}.raw_messages WHERE tr_id IS NOT NULL");
+        Assert.Equal(frameRecords, records);
+    }
+
     private static void AssertPrefixesUnchanged(DirectorySnapshot before, DirectorySnapshot after)
     {
         foreach (var (path, file) in before.Files)
@@ -218,7 +268,13 @@ public partial class RecordKillTests(ITestOutputHelper output)
         private int _statusLines;
         private TaskCompletionSource _statusSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        private RecorderProcess(Process process) => _process = process;
+        private readonly Regex _status;
+
+        private RecorderProcess(Process process, Regex status)
+        {
+            _process = process;
+            _status = status;
+        }
 
         public (long Records, long Raw) LastReported
         {
@@ -230,7 +286,11 @@ public partial class RecordKillTests(ITestOutputHelper output)
             get { lock (_gate) return _stderr.ToString(); }
         }
 
-        public static RecorderProcess Start(string dir, KisSimulator sim, SimulatorCredential credential, params string[] extra)
+        public static RecorderProcess Start(string dir, KisSimulator sim, SimulatorCredential credential, params string[] extra) =>
+            Start(sim, credential, StatusPattern(), ["--out", dir, .. extra]);
+
+        /// <summary>Starts <c>kisrt record</c> with <paramref name="arguments"/>; <paramref name="status"/> reads (records, messages) from its status lines.</summary>
+        public static RecorderProcess Start(KisSimulator sim, SimulatorCredential credential, Regex status, params string[] arguments)
         {
             // kisrt.dll as copied next to the tests, resolved with the test assembly's own dependency manifest: kisrt's
             // manifest names package files that the shared framework replaced in this folder.
@@ -243,11 +303,11 @@ public partial class RecordKillTests(ITestOutputHelper output)
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json", kisrt, "record", "--out", dir, "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(),
-                         "--app-key", credential.AppKey, "--app-secret", credential.AppSecret, "--hts-id", credential.HtsId, "--status-interval", "100ms", "--max-queue-mb", "8", .. extra])
+            foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json", kisrt, "record", "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(),
+                         "--app-key", credential.AppKey, "--app-secret", credential.AppSecret, "--hts-id", credential.HtsId, "--status-interval", "100ms", "--max-queue-mb", "8", .. arguments])
                 start.ArgumentList.Add(arg);
             foreach (var name in new[] { "KIS_APP_KEY", "KIS_APP_SECRET", "KIS_HTS_ID", "KIS_ENV", "KIS_WS_URL", "KIS_REST_URL" }) start.Environment.Remove(name);
-            var child = new RecorderProcess(new Process { StartInfo = start });
+            var child = new RecorderProcess(new Process { StartInfo = start }, status);
             child._process.ErrorDataReceived += (_, e) => child.OnStderr(e.Data);
             child._process.OutputDataReceived += (_, _) => { };
             child._process.Start();
@@ -263,7 +323,7 @@ public partial class RecordKillTests(ITestOutputHelper output)
             lock (_gate)
             {
                 _stderr.AppendLine(line);
-                var status = StatusPattern().Match(line);
+                var status = _status.Match(line);
                 if (!status.Success) return;
                 _reported = (Number(status.Groups[1].Value), Number(status.Groups[2].Value));
                 _statusLines++;
