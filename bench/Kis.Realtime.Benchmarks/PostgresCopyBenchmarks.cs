@@ -54,6 +54,18 @@ public class PostgresCopyBenchmarks
         return recorder.CommittedRecords;
     }
 
+    /// <summary>The client-side share without the database: decode and validate into the batch's rows.</summary>
+    [Benchmark(OperationsPerInvoke = Frames * RecordsPerFrame)]
+    public long Prepare_batch_only()
+    {
+        var batch = new PostgresBatch();
+        var decoders = new Dictionary<int, Kis.Realtime.Protocol.FrameDecoder>();
+        long errors = 0;
+        for (var i = 0; i < _messages.Length; i++) batch.Add(i + 1, _messages[i], decoders, ref errors);
+        foreach (var d in decoders.Values) d.Dispose();
+        return batch.RecordCount + errors;
+    }
+
     [GlobalCleanup]
     public void Cleanup() => EmptyTables();
 }
