@@ -11,7 +11,8 @@ namespace Kis.Realtime.Cli.IO;
 /// </summary>
 internal sealed class DailyFiles(string directory, Action<string>? notice = null) : IDisposable
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
+    /// <summary>Korea Standard Time's offset (no daylight saving): trading days are KST dates.</summary>
+    public static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     private readonly Dictionary<string, Entry> _files = new();
 
     private sealed class Entry(string day, FileStream stream)

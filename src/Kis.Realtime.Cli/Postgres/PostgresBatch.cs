@@ -31,7 +31,7 @@ internal sealed class PostgresBatch
 
     public void Add(long seq, in RawMessage message, Dictionary<int, FrameDecoder> decoders, ref long decodeErrors)
     {
-        var day = DateOnly.ParseExact(DailyFiles.DayOf(message.ReceivedAt), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var day = DateOnly.FromDateTime(message.ReceivedAt.ToOffset(DailyFiles.Kst).DateTime); // the KST trading day, as the files
         Days.Add(day);
         Bytes += message.Data.Length;
         if (!decoders.TryGetValue(message.SessionIndex, out var decoder)) decoders[message.SessionIndex] = decoder = new FrameDecoder();
