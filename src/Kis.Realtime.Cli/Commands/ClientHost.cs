@@ -46,7 +46,7 @@ internal sealed class ClientHost : IAsyncDisposable
     /// </summary>
     public static async Task<ClientHost> StartAsync(ConnectionArgs args, Environment environment, TextWriter status,
         KisFullMode fullMode, CancellationToken cancellationToken, Action<IReadOnlyList<SubscriptionSpec>>? checkSubscriptions = null,
-        TextWriter? log = null)
+        TextWriter? log = null, Func<KisRealtimeOptions, KisRealtimeOptions>? tuneOptions = null)
     {
         var logLevel = Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel);
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
@@ -112,6 +112,7 @@ internal sealed class ClientHost : IAsyncDisposable
                 ApprovalKeyCacheFile = simulator is null && settings.AppKey != SimulatorOptions.DefaultAppKey ? ApprovalKeyCachePath() : null,
                 HttpClient = IsLoopback(settings.RestUrl) ? LoopbackHttp : null,
             };
+            if (tuneOptions is not null) options = tuneOptions(options);
             client = CreateClient(options);
             await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             return new ClientHost(client, simulator, settings, specs, loggerFactory, status);

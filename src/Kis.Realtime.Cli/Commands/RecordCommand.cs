@@ -1,46 +1,86 @@
-using System.Buffers;
 using System.CommandLine;
 using System.Diagnostics;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.IO;
-using Kis.Realtime.Formatting;
+using Kis.Realtime.Cli.Postgres;
 
 namespace Kis.Realtime.Cli.Commands;
 
+/// <summary>What <c>kisrt record</c> does besides connecting.</summary>
+/// <param name="Count">Stop after this many records written.</param>
+/// <param name="Duration">Stop after this long.</param>
+/// <param name="StatusInterval">How often the status line is printed.</param>
+/// <param name="Limits">Batching, fsync interval and queue bound.</param>
+/// <param name="Postgres">Npgsql connection string: also (or only) record into PostgreSQL.</param>
+/// <param name="PostgresSchema">The PostgreSQL schema of the tables.</param>
+internal sealed record RecordSettings(long? Count = null, TimeSpan? Duration = null, TimeSpan? StatusInterval = null, RecorderLimits? Limits = null,
+    string? Postgres = null, string PostgresSchema = "kis");
+
 /// <summary>
 /// <c>kisrt record --sub … --out DIR</c>: every message exactly as received (with receive timestamps) into
-/// <c>DIR/yyyy-MM-dd/raw.log</c>, and the decoded records into <c>DIR/yyyy-MM-dd/TR_ID.jsonl</c>. Lossless: both
-/// files are written from the client's raw tap, whose buffer is unbounded (a disk slower than the feed costs memory,
-/// never messages), and every batch is handed to the OS before the next is read.
+/// <c>DIR/yyyy-MM-dd/raw.log</c>, and the decoded records into <c>DIR/yyyy-MM-dd/TR_ID.jsonl</c>, through
+/// <see cref="RawRecorder"/>: bounded batches handed to the OS before they are counted as written, fsync once a second,
+/// a bounded queue that holds the session back rather than drop, torn last lines of a killed run isolated on restart.
 /// </summary>
 internal static class RecordCommand
 {
     /// <summary>The raw file's name inside each day folder (readable by <c>kisrt decode</c> and <c>kisrt sim --replay</c>).</summary>
     public const string RawFileName = "raw.log";
 
+    // The subscriptions only carry back-pressure (their records are recorded from the raw tap), so their buffers stay
+    // small: they are part of how far the session can run ahead of a full queue.
+    private const int SubscriptionCapacity = 1024;
+
     public static Command Create()
     {
         var connection = new ConnectionOptions();
-        var output = new Option<string>("--out") { Description = "folder to record into (created if missing)", Required = true };
+        var output = new Option<string?>("--out") { Description = "folder to record into (created if missing); --out, --postgres or both" };
+        var postgres = new Option<string?>("--postgres") { Description = "also (or only) record into PostgreSQL: an Npgsql connection string, e.g. \"Host=127.0.0.1;Username=kisrt;Password=kisrt;Database=kisrt\"" };
+        var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema of the tables (created if missing)", DefaultValueFactory = _ => "kis" };
         var count = new Option<long?>("--count") { Description = "stop after this many records" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 60s" };
-        var command = new Command("record", "Record raw messages and decoded JSON Lines per TR, rotated daily, losing nothing.") { output, count, duration };
+        var status = new Option<string?>("--status-interval") { Description = "how often the status line is printed (default 1s)" };
+        var fsync = new Option<string?>("--fsync-interval") { Description = "fsync written files at most this long after writing them (default 1s)" };
+        var queue = new Option<int?>("--max-queue-mb") { Description = "messages held in memory before the session is made to wait (default 64)" };
+        var command = new Command("record", "Record raw messages and decoded JSON Lines per TR, rotated daily, losing nothing.")
+            { output, postgres, pgSchema, count, duration, status, fsync, queue };
         connection.AddTo(command);
-        command.SetAction(async (parse, ct) => await RunAsync(connection.Read(parse), parse.GetValue(output)!, parse.GetValue(count),
-            parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
-            ClientHost.Environment.Process, Console.Error, ct));
+        command.SetAction(async (parse, ct) =>
+        {
+            var limits = RecorderLimits.Default;
+            if (parse.GetValue(fsync) is { } f) limits = limits with { SyncInterval = Positive(Duration.Parse(f, "--fsync-interval"), "--fsync-interval") };
+            if (parse.GetValue(queue) is { } mb)
+                limits = limits with { QueueLimitBytes = mb > 0 ? (long)mb << 20 : throw new CliUsageException("--max-queue-mb must be positive.") };
+            var settings = new RecordSettings(parse.GetValue(count),
+                parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : null,
+                parse.GetValue(status) is { } s ? Positive(Duration.Parse(s, "--status-interval"), "--status-interval") : null,
+                limits, parse.GetValue(postgres), parse.GetValue(pgSchema)!);
+            return await RunAsync(connection.Read(parse), parse.GetValue(output), settings, ClientHost.Environment.Process, Console.Error, ct);
+        });
         return command;
     }
 
-    public static async Task<int> RunAsync(ConnectionArgs connection, string directory, long? count, TimeSpan? duration,
+    private static TimeSpan Positive(TimeSpan value, string option) =>
+        value > TimeSpan.Zero ? value : throw new CliUsageException($"{option} must be positive.");
+
+    public static Task<int> RunAsync(ConnectionArgs connection, string directory, long? count, TimeSpan? duration,
+        ClientHost.Environment environment, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(connection, directory, new RecordSettings(count, duration), environment, stderr, cancellationToken);
+
+    public static async Task<int> RunAsync(ConnectionArgs connection, string? directory, RecordSettings settings,
         ClientHost.Environment environment, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (count is <= 0) throw new Configuration.CliUsageException("--count must be positive.");
-        OutputFolder.Create(directory);
+        var count = settings.Count;
+        if (count is <= 0) throw new CliUsageException("--count must be positive.");
+        if (directory is null && settings.Postgres is null) throw new CliUsageException("give --out DIR, --postgres CONNECTION, or both.");
+        if (settings.Postgres is not null) ValidatePostgres(settings.Postgres);
+        if (directory is not null) OutputFolder.Create(directory);
         ClientHost host;
         try
         {
-            host = await ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, cancellationToken);
+            host = await ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, cancellationToken,
+                // A slow disk holds the session back for as long as it takes; ending the subscriptions would lose data.
+                tuneOptions: options => options with { SubscriptionCapacity = SubscriptionCapacity, SlowConsumerTimeout = TimeSpan.FromHours(1) });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -49,31 +89,67 @@ internal static class RecordCommand
         await using var hostScope = host;
         var client = host.Client;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (duration is { } limit) stop.CancelAfter(limit);
+        if (settings.Duration is { } limit) stop.CancelAfter(limit);
+
+        var limits = settings.Limits ?? RecorderLimits.Default;
+        Action<string> notice = m => stderr.WriteLine("kisrt: " + m);
+        var files = directory is null ? null : new RawRecorder(directory, limits, notice);
+        var database = settings.Postgres is null ? null : new PostgresRecorder(settings.Postgres, settings.PostgresSchema, limits.QueueLimitBytes, notice);
+        if (database is not null)
+        {
+            await database.CheckAsync(cancellationToken); // unreachable or refused: fail now, before any subscription
+            await stderr.WriteLineAsync($"kisrt: recording into PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)}, schema {settings.PostgresSchema}, run {database.RunId}");
+        }
+        long Recorded() => files?.WrittenRecords ?? database!.CommittedRecords;
+        RecordQueue[] queues = [.. new[] { files?.Queue, database?.Queue }.OfType<RecordQueue>()];
 
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
         // files are made from exactly these messages (as `kisrt decode` would), so raw and decoded always agree.
         var raw = client.ReadRawMessagesAsync(CancellationToken.None);
-        var recorder = new Recorder(directory, count, stop);
-        var rawTask = Task.Run(() => recorder.RunAsync(raw));
-        // A failing disk must stop the run at once (and be reported), not leave a status line that looks alive.
-        _ = rawTask.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues));
+        using var giveUp = new CancellationTokenSource(); // ends database retries some time after the run stops
+        var writers = new List<Task>();
+        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync(() => { if (Recorded() >= count) stop.Cancel(); })));
+        if (database is not null) writers.Add(Task.Run(async () =>
+        {
+            await database.WriteAsync(giveUp.Token);
+            if (files is null && Recorded() >= count) stop.Cancel();
+        }));
+        // A failing writer must stop the run at once (and be reported), not leave a status line that looks alive.
+        foreach (var writer in writers)
+            _ = writer.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        if (database is not null && files is null)
+            _ = Task.Run(async () =>
+            {
+                // Without files, --count is checked as batches commit.
+                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+                    if (Recorded() >= count) stop.Cancel();
+            });
 
-        // Subscriptions hold the registrations; their records are already in the raw stream, so they are drained.
-        var pumps = host.PumpSubscriptions(static (_, _) => ValueTask.CompletedTask, stderr, stop.Token);
+        // Subscriptions hold the registrations; their records are already in the raw stream. Each record waits while
+        // a writer's queue is over its limit: that is the back-pressure that keeps memory bounded.
+        var pumps = host.PumpSubscriptions(async (_, token) =>
+        {
+            foreach (var queue in queues) await queue.WaitForRoomAsync(token);
+        }, stderr, stop.Token);
 
         var started = Stopwatch.StartNew();
         var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        var interval = settings.StatusInterval ?? TimeSpan.FromSeconds(1);
         long recordsAtLastStatus = 0;
+        var lastStatus = Stopwatch.StartNew();
         try
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            using var timer = new PeriodicTimer(interval);
             while (await timer.WaitForNextTickAsync(stop.Token))
             {
-                var records = recorder.Records;
-                var line = $"{client.State}  records {records:N0} ({records - recordsAtLastStatus:N0}/s)  raw {recorder.RawMessages:N0}  undecodable {recorder.DecodeErrors}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}";
+                var records = Recorded();
+                var rate = (records - recordsAtLastStatus) / Math.Max(lastStatus.Elapsed.TotalSeconds, 1e-3);
                 recordsAtLastStatus = records;
-                if (interactive) await stderr.WriteAsync("\r" + line.PadRight(110));
+                lastStatus.Restart();
+                var line = StatusLine(client, files, database, rate);
+                if (interactive) await stderr.WriteAsync("\r" + line.PadRight(150));
                 else await stderr.WriteLineAsync(line);
             }
         }
@@ -86,69 +162,59 @@ internal static class RecordCommand
             stop.Cancel();
             await Task.WhenAll(pumps);
             // Releases registrations and closes the session; the raw tap then completes, after the last message
-            // received, and the recorder writes everything it was given.
+            // received, and the writers write (files: and sync) everything they were given.
             await host.DisposeAsync();
-            await rawTask;
+            await drainTask;
+            giveUp.CancelAfter(DatabaseGraceAtExit);
+            await Task.WhenAll(writers);
         }
 
         if (interactive) await stderr.WriteLineAsync();
         var stats = client.Statistics;
-        await stderr.WriteLineAsync($"kisrt: recorded {recorder.Records:N0} records and {recorder.RawMessages:N0} raw messages into {Path.GetFullPath(directory)} in {started.Elapsed.TotalSeconds:0.0} s; " +
-            $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {recorder.DecodeErrors}, reconnects {stats.Reconnects}");
+        var undecodable = files?.DecodeErrors ?? database!.DecodeErrors;
+        if (files is not null)
+            await stderr.WriteLineAsync($"kisrt: recorded {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages into {Path.GetFullPath(directory!)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
+                $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {undecodable}, reconnects {stats.Reconnects}, " +
+                $"queue peak {Megabytes(files.Queue.PeakBytes)}, waited for disk {files.Queue.Waits:N0} times ({files.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {files.TornLinesIsolated}");
+        if (database is not null)
+            await stderr.WriteLineAsync($"kisrt: committed {database.CommittedRecords:N0} records and {database.CommittedMessages:N0} raw messages to PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)} " +
+                $"(schema {settings.PostgresSchema}, run {database.RunId}) in {started.Elapsed.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
+                $"undecodable {database.DecodeErrors}, retries {database.Retries}, queue peak {Megabytes(database.Queue.PeakBytes)}, waited for the database {database.Queue.Waits:N0} times ({database.Queue.WaitedTime.TotalSeconds:0.0} s)");
+        await stderr.WriteLineAsync($"kisrt: {ClientHost.LossCounters(stats, ", ", perTr: true)}");
         return host.ExitCode;
     }
 
-    /// <summary>Writes raw lines and decoded JSON Lines from the raw tap, one batch per wake-up, committed to the OS per batch.</summary>
-    private sealed class Recorder(string directory, long? count, CancellationTokenSource stop)
+    // After the run stops, an unreachable database gets this long to come back before its queue is given up (reported).
+    private static readonly TimeSpan DatabaseGraceAtExit = TimeSpan.FromSeconds(30);
+
+    private static void ValidatePostgres(string connectionString)
     {
-        private long _records, _raw, _errors;
-        public long Records => Interlocked.Read(ref _records);
-        public long RawMessages => Interlocked.Read(ref _raw);
-        public long DecodeErrors => Interlocked.Read(ref _errors);
-
-        public async Task RunAsync(IAsyncEnumerable<RawMessage> raw)
+        try
         {
-            using var files = new DailyFiles(directory);
-            var decoders = new Dictionary<int, FrameToJson>(); // notice keys are per session
-            try
-            {
-                await using var e = raw.GetAsyncEnumerator(CancellationToken.None);
-                // Whatever is already buffered is written as one batch, then committed before waiting for more.
-                var next = e.MoveNextAsync();
-                var done = false;
-                while (!done && await next)
-                {
-                    while (true)
-                    {
-                        Write(e.Current, files, decoders);
-                        next = e.MoveNextAsync();
-                        if (!next.IsCompleted) break;
-                        if (!next.GetAwaiter().GetResult())
-                        {
-                            done = true;
-                            break;
-                        }
-                    }
-                    files.Commit();
-                    if (Records >= count) stop.Cancel();
-                }
-            }
-            finally
-            {
-                foreach (var d in decoders.Values) d.Dispose();
-            }
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         }
-
-        private void Write(RawMessage m, DailyFiles files, Dictionary<int, FrameToJson> decoders)
+        catch (ArgumentException e)
         {
-            var message = m.Data.Span;
-            RawMessageLine.Write(files.For(RawFileName, m.ReceivedAt), m.ReceivedAt, message);
-            Interlocked.Increment(ref _raw);
-            if (!decoders.TryGetValue(m.SessionIndex, out var decoder)) decoders[m.SessionIndex] = decoder = new FrameToJson();
-            var outcome = decoder.Decode(message, tr => files.For(tr.Id + ".jsonl", m.ReceivedAt), out _,
-                receivedAt: m.ReceivedAt, keyFromFirstField: true);
-            if (outcome == FrameToJson.Outcome.Error) Interlocked.Increment(ref _errors);
-            else if (outcome == FrameToJson.Outcome.Records) Interlocked.Add(ref _records, decoder.LastRecordCount);
+            throw new CliUsageException($"--postgres: not a connection string ({e.Message}).");
         }
     }
+
+    /// <summary>
+    /// "written" = handed to the OS (survives the process being killed); "synced" = fsynced (survives a power loss);
+    /// "queue" = received, not yet written.
+    /// </summary>
+    private static string StatusLine(KisRealtimeClient client, RawRecorder? files, PostgresRecorder? database, double rate)
+    {
+        var line = new System.Text.StringBuilder($"{client.State}  ");
+        if (files is not null)
+            line.Append($"written {files.WrittenRecords:N0} records ({rate:N0}/s) raw {files.WrittenMessages:N0}  synced {files.SyncedRecords:N0}  " +
+                        $"queue {Megabytes(files.Queue.QueuedBytes)}/{Megabytes(files.Queue.LimitBytes)}  waited {files.Queue.Waits:N0}x {files.Queue.WaitedTime.TotalSeconds:0.0}s  ");
+        if (database is not null)
+            line.Append($"pg committed {database.CommittedRecords:N0} records{(files is null ? $" ({rate:N0}/s)" : "")} raw {database.CommittedMessages:N0}  " +
+                        $"pg queue {Megabytes(database.Queue.QueuedBytes)}  retries {database.Retries}  ");
+        line.Append($"undecodable {files?.DecodeErrors ?? database!.DecodeErrors}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}");
+        return line.ToString();
+    }
+
+    private static string Megabytes(long bytes) => $"{bytes / 1048576.0:0.#} MB";
 }

@@ -115,7 +115,7 @@ internal static class StreamCommand
         {
             // Buffered: one write per batch of records (flushed whenever the queue is drained), not two per record.
             "jsonl" when args.OutputDirectory is null => new JsonLinesSink(new BufferedStream(stdout, 64 * 1024)),
-            "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory),
+            "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory, m => stderr.WriteLine("kisrt: " + m)),
             "csv" when args.OutputDirectory is null => CsvSink.ToWriter(new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = false }),
             "csv" => CsvSink.ToDirectory(args.OutputDirectory),
             _ => null,

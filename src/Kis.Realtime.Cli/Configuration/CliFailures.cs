@@ -25,8 +25,9 @@ internal static class CliFailures
         KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),
         FileNotFoundException or DirectoryNotFoundException => (RunFailed, $"{e.Message} Check the path."),
         UnauthorizedAccessException => (RunFailed, $"{e.Message} Check the file's permissions."),
-        IOException or System.Net.Sockets.SocketException or System.Net.Http.HttpRequestException or TimeoutException => (RunFailed, e.Message),
-        KisSubscriptionException => (SomeInputFailed, e.Message),
+        IOException or System.Net.Sockets.SocketException or System.Net.Http.HttpRequestException or TimeoutException
+            or Npgsql.NpgsqlException => (RunFailed, e.Message),
+        KisSubscriptionException or KisSlowConsumerException => (SomeInputFailed, e.Message),
         _ => null,
     };
 

@@ -3,53 +3,113 @@ using System.Buffers;
 namespace Kis.Realtime.Cli.IO;
 
 /// <summary>
-/// Append-only files rotated by trading day: <c>DIR/yyyy-MM-dd/NAME</c>, the date in KST (UTC+9), the exchange's
-/// day. Writes go straight to the OS (no user-space buffer in the FileStream): once <see cref="Commit"/> returns, the
-/// bytes survive a crash of this process.
+/// Append-only line files rotated by trading day: <c>DIR/yyyy-MM-dd/NAME</c>, the date in KST (UTC+9), the exchange's
+/// day. Bytes collect in one pending buffer per file and reach the OS on <see cref="Commit"/> (no user-space buffer in
+/// the FileStream): once it returns they survive a crash of this process. <see cref="Sync"/> fsyncs every file written
+/// since the last sync, so they also survive a crash of the machine. A file opened after a crash has its torn last line
+/// isolated first (<see cref="LineFile"/>).
 /// </summary>
-internal sealed class DailyFiles(string directory) : IDisposable
+internal sealed class DailyFiles(string directory, Action<string>? notice = null) : IDisposable
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
-    private readonly Dictionary<string, (string Day, FileStream Stream, ArrayBufferWriter<byte> Pending)> _files = new();
+    /// <summary>Korea Standard Time's offset (no daylight saving): trading days are KST dates.</summary>
+    public static readonly TimeSpan Kst = TimeSpan.FromHours(9);
+    private readonly Dictionary<string, Entry> _files = new();
+
+    private sealed class Entry(string day, FileStream stream)
+    {
+        public readonly string Day = day;
+        public readonly FileStream Stream = stream;
+        public readonly ArrayBufferWriter<byte> Pending = new(64 * 1024);
+        public bool Unsynced;
+    }
 
     /// <summary>The folder of a trading day.</summary>
     public static string DayOf(DateTimeOffset at) => at.ToOffset(Kst).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Bytes waiting for <see cref="Commit"/>, all files together.</summary>
+    public long PendingBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var entry in _files.Values) total += entry.Pending.WrittenCount;
+            return total;
+        }
+    }
+
+    /// <summary>Torn last lines found (and moved to <c>.torn</c> files) when opening files.</summary>
+    public int TornLinesIsolated { get; private set; }
 
     /// <summary>The pending buffer of file <paramref name="name"/> for the day of <paramref name="at"/>; bytes reach the file on <see cref="Commit"/>.</summary>
     public IBufferWriter<byte> For(string name, DateTimeOffset at)
     {
         var day = DayOf(at);
-        if (_files.TryGetValue(name, out var entry) && entry.Day == day) return entry.Pending;
-        if (entry.Stream is not null)
+        if (_files.TryGetValue(name, out var entry))
         {
-            Flush(entry.Stream, entry.Pending);
+            if (entry.Day == day) return entry.Pending;
+            // A new trading day: the old day's file is finished, so it is committed, synced and closed now.
+            Flush(entry);
+            entry.Stream.Flush(flushToDisk: true);
             entry.Stream.Dispose();
         }
 
         var folder = Path.Combine(directory, day);
         Directory.CreateDirectory(folder);
-        var stream = new FileStream(Path.Combine(folder, name), FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
-        _files[name] = (day, stream, new ArrayBufferWriter<byte>(64 * 1024));
-        return _files[name].Pending;
+        var path = Path.Combine(folder, name);
+        var stream = LineFile.OpenForAppend(path, out var torn);
+        if (torn > 0)
+        {
+            TornLinesIsolated++;
+            notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed): moved it to {name}{LineFile.TornSuffix} and appending after the last complete line.");
+        }
+        var created = new Entry(day, stream);
+        _files[name] = created; // replacing keeps the entry's place: files are committed in first-use order (raw first)
+        return created.Pending;
     }
 
-    /// <summary>Writes every pending byte to the OS.</summary>
+    /// <summary>Writes every pending byte to the OS (survives this process, not yet a power loss).</summary>
     public void Commit()
     {
-        foreach (var (_, stream, pending) in _files.Values) Flush(stream, pending);
+        foreach (var entry in _files.Values) Flush(entry);
     }
 
-    private static void Flush(FileStream stream, ArrayBufferWriter<byte> pending)
+    /// <summary>Commits, then fsyncs every file written since the last sync (survives a crash of the machine).</summary>
+    public void Sync()
     {
-        if (pending.WrittenCount == 0) return;
-        stream.Write(pending.WrittenSpan);
-        pending.ResetWrittenCount();
+        Commit();
+        foreach (var entry in _files.Values)
+        {
+            if (!entry.Unsynced) continue;
+            entry.Stream.Flush(flushToDisk: true);
+            entry.Unsynced = false;
+        }
+    }
+
+    private static void Flush(Entry entry)
+    {
+        if (entry.Pending.WrittenCount == 0) return;
+        entry.Stream.Write(entry.Pending.WrittenSpan);
+        entry.Pending.ResetWrittenCount();
+        entry.Unsynced = true;
+    }
+
+    /// <summary>Closes every file without committing or syncing (after a failed write).</summary>
+    public void Abandon()
+    {
+        foreach (var entry in _files.Values) entry.Stream.Dispose();
+        _files.Clear();
     }
 
     public void Dispose()
     {
-        Commit();
-        foreach (var (_, stream, _) in _files.Values) stream.Dispose();
-        _files.Clear();
+        try
+        {
+            Sync();
+        }
+        finally
+        {
+            foreach (var entry in _files.Values) entry.Stream.Dispose();
+            _files.Clear();
+        }
     }
 }

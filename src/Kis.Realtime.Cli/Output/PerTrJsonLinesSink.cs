@@ -1,7 +1,13 @@
+using Kis.Realtime.Cli.IO;
+
 namespace Kis.Realtime.Cli.Output;
 
-/// <summary>JSON Lines into one file per TR (<c>H0UPCNT0.jsonl</c> …), appending.</summary>
-internal sealed class PerTrJsonLinesSink(string directory) : IRecordSink
+/// <summary>
+/// JSON Lines into one file per TR (<c>H0UPCNT0.jsonl</c> …), appending. A file left with a torn last line by a killed
+/// run has that fragment moved to <c>NAME.torn</c> first (<see cref="LineFile"/>), so new lines never extend it.
+/// Lines reach the OS on <see cref="Flush"/> (the stream command flushes at least once a second).
+/// </summary>
+internal sealed class PerTrJsonLinesSink(string directory, Action<string>? notice = null) : IRecordSink
 {
     private readonly Dictionary<string, JsonLinesSink> _sinks = new();
 
@@ -10,8 +16,13 @@ internal sealed class PerTrJsonLinesSink(string directory) : IRecordSink
         if (!_sinks.TryGetValue(record.Tr.Id, out var sink))
         {
             Directory.CreateDirectory(directory);
-            var stream = new FileStream(Path.Combine(directory, record.Tr.Id + ".jsonl"), FileMode.Append, FileAccess.Write, FileShare.Read);
-            _sinks[record.Tr.Id] = sink = new JsonLinesSink(stream, ownsStream: true);
+            var path = Path.Combine(directory, record.Tr.Id + ".jsonl");
+            var file = LineFile.OpenForAppend(path, out var torn);
+            if (torn > 0)
+                notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed): moved it to {record.Tr.Id}.jsonl{LineFile.TornSuffix}.");
+            // The opener's stream writes straight to the OS; a buffer in front keeps one write per flush, not per line.
+            var buffered = new BufferedStream(file, 64 * 1024);
+            _sinks[record.Tr.Id] = sink = new JsonLinesSink(buffered, ownsStream: true);
         }
         sink.Write(record);
     }

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Real servers for the integration tests, `kisrt record --postgres` and the gateway: installs (Debian 12 apt-get)
+# and starts PostgreSQL 15 and RabbitMQ 3.10 on 127.0.0.1 unless they are already running. Idempotent; about a
+# second when both are up. Needs no systemd (containers): the servers are started directly.
+#
+#   scripts/services.sh [start]   install if missing, start if down, wait until ready (default)
+#   scripts/services.sh status    say what runs; exit 1 if either is down
+#   scripts/services.sh stop      stop both (e.g. to test a restart)
+#
+# What the tests use (override with the variables):
+#   KISRT_TEST_POSTGRES  Host=127.0.0.1;Port=5432;Username=kisrt;Password=kisrt;Database=kisrt
+#   KISRT_TEST_AMQP      amqp://guest:guest@127.0.0.1:5672/   (RabbitMQ's guest user works from loopback only)
+#   SERVICES             which servers to install and start: "postgres rabbitmq" (default) or a subset;
+#                        scripts/test.sh starts only what the tests use today (postgres)
+# Run as root or with sudo available. scripts/test.sh (the README's test command, run by CI) calls this first.
+set -euo pipefail
+
+PG_VERSION=15
+PG_CLUSTER=main
+PG_PORT=5432
+AMQP_PORT=5672
+READY_TIMEOUT=${SERVICES_READY_TIMEOUT:-90} # seconds per server
+LOCK=/tmp/kisrt-services.lock
+
+say() { echo "services: $*"; }
+fail() { echo "services: $*" >&2; exit 1; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || fail "run as root (or install sudo): packages are installed and servers started system-wide"
+  exec sudo -E "$0" "$@"
+fi
+
+# One start/stop at a time on this machine (several worktrees may run CI together). The servers are started with
+# this descriptor closed (9>&-): a daemon inheriting it would hold the lock for as long as it runs.
+lock() {
+  exec 9>"$LOCK"
+  flock -w 300 9 || fail "another scripts/services.sh is still running after 300 s (lock $LOCK)"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() { # description, timeout seconds, command...
+  local what=$1 timeout=$2 start=$SECONDS
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ $((SECONDS - start)) -lt "$timeout" ] || return 1
+    sleep 0.5
+  done
+  say "$what ready after $((SECONDS - start)) s"
+}
+
+SERVICES=${SERVICES:-postgres rabbitmq}
+wants() { [[ " $SERVICES " == *" $1 "* ]]; }
+
+install_missing() {
+  local missing=()
+  if wants postgres; then
+    dpkg -s "postgresql-$PG_VERSION" >/dev/null 2>&1 || missing+=("postgresql-$PG_VERSION" postgresql-client-$PG_VERSION)
+  fi
+  if wants rabbitmq; then
+    dpkg -s rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || fail "missing ${missing[*]} and no apt-get (Debian 12 expected)"
+  say "installing ${missing[*]} with apt-get"
+  # No service is started by the packages: there may be no init system, and this script starts them itself.
+  local policy=/usr/sbin/policy-rc.d created_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
+  fi
+  local status=0
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || status=$?
+  [ -n "$created_policy" ] && rm -f "$policy"
+  [ $status -eq 0 ] || fail "apt-get install ${missing[*]} failed ($status)"
+}
+
+start_postgres() {
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$PG_VERSION $PG_CLUSTER"; then
+    say "creating PostgreSQL cluster $PG_VERSION/$PG_CLUSTER"
+    pg_createcluster "$PG_VERSION" "$PG_CLUSTER" --port "$PG_PORT" >/dev/null
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; then
+    say "starting PostgreSQL $PG_VERSION on 127.0.0.1:$PG_PORT"
+    # Loopback only; Debian's default is already 'localhost', said explicitly so a changed default cannot widen it.
+    pg_conftool "$PG_VERSION" "$PG_CLUSTER" set listen_addresses localhost
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start 9>&- || fail "PostgreSQL did not start: see /var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log"
+    wait_for "PostgreSQL" "$READY_TIMEOUT" pg_isready -h 127.0.0.1 -p "$PG_PORT" || fail "PostgreSQL not ready after $READY_TIMEOUT s"
+  fi
+  # The role and database the tests and the README use (password auth over TCP, Debian's default pg_hba).
+  runuser -u postgres -- psql -q -p "$PG_PORT" -v ON_ERROR_STOP=1 -d postgres >/dev/null <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kisrt') THEN
+    CREATE ROLE kisrt LOGIN CREATEDB PASSWORD 'kisrt';
+  END IF;
+END $$;
+SELECT 'CREATE DATABASE kisrt OWNER kisrt' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'kisrt')\gexec
+SQL
+  say "PostgreSQL $PG_VERSION running on 127.0.0.1:$PG_PORT (database kisrt, user kisrt)"
+}
+
+configure_rabbitmq() {
+  # Loopback only (AMQP, Erlang distribution, epmd) and a node name that does not depend on the container's hostname.
+  local env=/etc/rabbitmq/rabbitmq-env.conf wanted
+  wanted=$(cat <<'ENV'
+# Written by kisrt scripts/services.sh: loopback only, node name independent of the hostname.
+NODENAME=rabbit@localhost
+NODE_IP_ADDRESS=127.0.0.1
+export ERL_EPMD_ADDRESS=127.0.0.1
+SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+ENV
+)
+  mkdir -p /etc/rabbitmq
+  if [ "$(cat "$env" 2>/dev/null)" != "$wanted" ]; then
+    printf '%s\n' "$wanted" >"$env"
+  fi
+}
+
+start_rabbitmq() {
+  configure_rabbitmq
+  if ! port_open "$AMQP_PORT"; then
+    say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
+    # epmd first, bound to loopback (rabbitmq-server would start it on every interface otherwise).
+    ERL_EPMD_ADDRESS=127.0.0.1 runuser -u rabbitmq -- epmd -daemon 9>&- 2>/dev/null || true
+    # The Debian wrapper drops to the rabbitmq user. Streams over AMQP 0-9-1 (x-queue-type: stream) are built in.
+    rabbitmq-server -detached 9>&- >/dev/null 2>&1 || fail "rabbitmq-server -detached failed: see /var/log/rabbitmq/"
+    wait_for "RabbitMQ" "$READY_TIMEOUT" port_open "$AMQP_PORT" || fail "RabbitMQ not listening after $READY_TIMEOUT s: see /var/log/rabbitmq/"
+    rabbitmqctl -q await_startup --timeout "$READY_TIMEOUT" >/dev/null || fail "RabbitMQ did not finish starting: see /var/log/rabbitmq/"
+  fi
+  say "RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null | cut -d- -f1) running on 127.0.0.1:$AMQP_PORT (user guest from loopback)"
+}
+
+case "${1:-start}" in
+  start)
+    lock
+    started=$SECONDS
+    install_missing
+    if wants postgres; then start_postgres; fi
+    if wants rabbitmq; then start_rabbitmq; fi
+    say "ready in $((SECONDS - started)) s"
+    ;;
+  status)
+    down=0
+    if pg_isready -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; then say "PostgreSQL up on 127.0.0.1:$PG_PORT"; else say "PostgreSQL down"; down=1; fi
+    if port_open "$AMQP_PORT"; then say "RabbitMQ up on 127.0.0.1:$AMQP_PORT"; else say "RabbitMQ down"; down=1; fi
+    exit $down
+    ;;
+  stop)
+    lock
+    if dpkg -s rabbitmq-server >/dev/null 2>&1 && port_open "$AMQP_PORT"; then rabbitmqctl -q stop >/dev/null && say "RabbitMQ stopped"; fi
+    if pg_isready -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; then pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop && say "PostgreSQL stopped"; fi
+    ;;
+  *)
+    fail "usage: $0 [start|status|stop]"
+    ;;
+esac

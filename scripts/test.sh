@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: starts the servers the integration tests use (PostgreSQL today; installed
+# with apt-get the first time), then runs `dotnet test` with any arguments given.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SERVICES=postgres scripts/services.sh || { echo "test: scripts/services.sh could not start PostgreSQL (see above)" >&2; exit 1; }
+exec dotnet test "$@"

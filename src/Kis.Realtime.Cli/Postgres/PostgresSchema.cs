@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using Kis.Realtime.Protocol;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kis.Realtime.Cli.Postgres;
+
+/// <summary>
+/// The tables of <c>kisrt record --postgres</c>, created on first use and migrated when a TR gains fields:
+/// <list type="bullet">
+/// <item><c>raw_messages</c>: every message byte for byte (<c>message bytea</c>), with its receive time, KIS session
+/// and TR id (null for replies and PINGPONG);</item>
+/// <item>one table per TR (<c>h0upcnt0</c> …): one row per record, a column per field of the TR's field table with its
+/// SQL type (text/code → text, time → time, integer → bigint, decimal → numeric with implied decimals applied),
+/// fields KIS appended after the known ones in <c>extra</c>.</item>
+/// </list>
+/// All are partitioned by KST trading day (<c>trading_day</c>, one partition per day, created as days arrive) and keyed by
+/// (<c>run_id</c>, <c>seq</c>): one recorder run and its message number, which is what makes a retried batch detectable.
+/// </summary>
+internal sealed class PostgresSchema(string schema)
+{
+    public const string RawTable = "raw_messages";
+
+    private readonly HashSet<string> _tables = [];
+    private readonly HashSet<(string Table, DateOnly Day)> _partitions = [];
+
+    public string Schema => schema;
+
+    /// <summary>A quoted, schema-qualified name.</summary>
+    public string Qualified(string table) => $"{Quote(schema)}.{Quote(table)}";
+
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
+    public static string TableOf(TrDefinition tr) => tr.Id.ToLowerInvariant();
+
+    /// <summary>The SQL type of a field and how its values are written by COPY.</summary>
+    public static (string Sql, NpgsqlDbType Copy) ColumnType(FieldDefinition field) => field.Type switch
+    {
+        FieldType.Time => ("time", NpgsqlDbType.Time),
+        FieldType.Integer when field.ImpliedDecimals == 0 => ("bigint", NpgsqlDbType.Bigint),
+        FieldType.Integer or FieldType.Decimal => ("numeric", NpgsqlDbType.Numeric),
+        _ => ("text", NpgsqlDbType.Text),
+    };
+
+    /// <summary>The schema and the raw table (idempotent).</summary>
+    public async Task EnsureRawAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_tables.Contains(RawTable)) return;
+        await ExecuteAsync(connection, $"""
+            CREATE SCHEMA IF NOT EXISTS {Quote(schema)};
+            CREATE TABLE IF NOT EXISTS {Qualified(RawTable)} (
+                trading_day date NOT NULL,
+                run_id uuid NOT NULL,
+                seq bigint NOT NULL,
+                kis_session integer NOT NULL,
+                received_at timestamptz NOT NULL,
+                tr_id text,
+                message bytea NOT NULL,
+                PRIMARY KEY (trading_day, run_id, seq)
+            ) PARTITION BY RANGE (trading_day);
+            """, cancellationToken).ConfigureAwait(false);
+        _tables.Add(RawTable);
+    }
+
+    /// <summary>A TR's table, with a column for every field it has today (added to an older table).</summary>
+    public async Task EnsureTrAsync(NpgsqlConnection connection, TrDefinition tr, CancellationToken cancellationToken)
+    {
+        var table = TableOf(tr);
+        if (_tables.Contains(table)) return;
+        var sql = new StringBuilder($"""
+            CREATE TABLE IF NOT EXISTS {Qualified(table)} (
+                trading_day date NOT NULL,
+                run_id uuid NOT NULL,
+                seq bigint NOT NULL,
+                record_index integer NOT NULL,
+                received_at timestamptz NOT NULL,
+                tr_key text NOT NULL,
+                extra text,
+                PRIMARY KEY (trading_day, run_id, seq, record_index)
+            ) PARTITION BY RANGE (trading_day);
+            """);
+        // Every field as its own ADD COLUMN IF NOT EXISTS: a table made before the TR gained fields gets them now.
+        foreach (var field in tr.Fields)
+            sql.Append(CultureInfo.InvariantCulture, $"ALTER TABLE {Qualified(table)} ADD COLUMN IF NOT EXISTS {Quote(field.Name)} {ColumnType(field).Sql};\n");
+        await ExecuteAsync(connection, sql.ToString(), cancellationToken).ConfigureAwait(false);
+        _tables.Add(table);
+    }
+
+    /// <summary>The partition of <paramref name="table"/> for <paramref name="day"/> (idempotent).</summary>
+    public async Task EnsurePartitionAsync(NpgsqlConnection connection, string table, DateOnly day, CancellationToken cancellationToken)
+    {
+        if (_partitions.Contains((table, day))) return;
+        var from = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var partition = $"{table}_{day:yyyyMMdd}";
+        await ExecuteAsync(connection,
+            $"CREATE TABLE IF NOT EXISTS {Qualified(partition)} PARTITION OF {Qualified(table)} FOR VALUES FROM ('{from}') TO ('{to}');",
+            cancellationToken).ConfigureAwait(false);
+        _partitions.Add((table, day));
+    }
+
+    /// <summary>Forgets what was ensured (after a lost connection the database may have been rebuilt).</summary>
+    public void Forget()
+    {
+        _tables.Clear();
+        _partitions.Clear();
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        // Two recorders creating the same table at once: the loser's IF NOT EXISTS can still collide in the catalog.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
+            {
+            }
+        }
+    }
+}
