@@ -54,6 +54,7 @@ public static class KisRealtimeServiceCollectionExtensions
             {
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
                 TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
                 HttpClient = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             };
             if (configure is not null) options = configure(sp, options);

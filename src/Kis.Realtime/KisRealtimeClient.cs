@@ -35,17 +35,22 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
         Options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<KisRealtimeClient>();
-        _shared = new ClientShared(options.TimeProvider, logger);
+        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory);
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
         _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e));
         _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, _events)).ToArray();
+        // Read when a collector asks, never on the hot path.
+        _shared.Instruments.Observe(() => SessionStates, () => _sessions.Sum(s => (long)s.RegistrationCount), () => _sessions.Sum(s => s.BufferedRecords));
     }
 
     /// <summary>The name of the library's <see cref="System.Diagnostics.Metrics.Meter"/>: counters <c>kis.realtime.frames</c>,
     /// <c>.records</c>, <c>.bytes</c>, <c>.decode_errors</c>, <c>.dropped</c>, <c>.reconnects</c> and the histogram
     /// <c>kis.realtime.delivery.latency</c> (ms, frame received → record handed to the consumer).</summary>
-    public const string MeterName = KisMetrics.MeterName;
+    public const string MeterName = KisInstruments.MeterName;
+
+    /// <summary>This client's instruments.</summary>
+    internal KisInstruments Instruments => _shared.Instruments;
 
     /// <summary>The options in effect.</summary>
     public KisRealtimeOptions Options { get; }
@@ -248,6 +253,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
         _shared.CompleteRawTaps();
         _keys.Dispose();
         await _events.CompleteAsync(Options.CloseTimeout, Options.TimeProvider).ConfigureAwait(false); // the last events reach their handlers
+        _shared.Instruments.Dispose();
     }
 
     /// <inheritdoc/>

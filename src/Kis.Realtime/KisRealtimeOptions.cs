@@ -127,6 +127,12 @@ public sealed record KisRealtimeOptions
     /// <summary>The clock for every delay, timeout and timestamp (inject a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where the client's <see cref="System.Diagnostics.Metrics.Meter"/> comes from (DI containers and tests pass theirs);
+    /// null: the client creates its own meter named <see cref="KisRealtimeClient.MeterName"/>.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     /// <summary>The HTTP client for approval keys; null creates one.</summary>
     public HttpClient? HttpClient { get; init; }
 

@@ -55,13 +55,14 @@ public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
         {
             var reader = subscriber.Reader;
             var time = _client.Options.TimeProvider;
+            var instruments = _client.Instruments;
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var item))
                 {
                     subscriber.OnConsumed();
                     if (!subscriber.TryCreate(item, out var value)) continue; // counted as a decode error
-                    if (KisMetrics.Shared.DeliveryDuration.Enabled) KisMetrics.Shared.RecordDelivery(time.GetElapsedTime(item.Timestamp), Tr.Id);
+                    if (instruments.DeliveryDuration.Enabled) instruments.RecordDelivery(time.GetElapsedTime(item.Timestamp), Tr.Id);
                     yield return value;
                 }
             }

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace Kis.Realtime.Session;
 
 /// <summary>State shared by a client's sessions: counters, the raw tap, the drop event.</summary>
-internal sealed class ClientShared(TimeProvider time, ILogger logger)
+internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Diagnostics.Metrics.IMeterFactory? meterFactory)
 {
+    /// <summary>This client's instruments (on a meter from its <see cref="KisRealtimeOptions.MeterFactory"/> when given).</summary>
+    public readonly KisInstruments Instruments = new(meterFactory);
+
     public readonly TimeProvider Time = time;
     public readonly ILogger Logger = logger;
 
@@ -20,7 +23,7 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger)
     public void OnUnrouted(string trId, long count)
     {
         Interlocked.Add(ref Unrouted, count);
-        KisMetrics.Unrouted.Add(count, new KeyValuePair<string, object?>("kis.tr_id", trId));
+        Instruments.Unrouted.Add(count, new KeyValuePair<string, object?>(KisInstruments.TrIdAttribute, trId));
         bool first;
         long total;
         lock (_unroutedGate)
@@ -84,7 +87,7 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger)
     public void OnDecodeError(Kis.Realtime.Protocol.DecodeError error, Kis.Realtime.Protocol.TrDefinition? tr)
     {
         Interlocked.Increment(ref DecodeErrors);
-        KisMetrics.DecodeErrors.Add(1);
+        Instruments.DecodeErrors.Add(1);
         Log.DecodeError(Logger, error.Describe(tr));
     }
 
@@ -93,7 +96,7 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger)
         var total = Interlocked.Increment(ref subscriber.DroppedCount);
         Interlocked.Increment(ref Dropped);
         subscriber.Owner?.OnDropped();
-        KisMetrics.Dropped.Add(1);
+        Instruments.Dropped.Add(1);
         try
         {
             ItemDropped?.Invoke(new KisDroppedItem(subscriber.Tr, subscriber.Key, total));

@@ -36,7 +36,7 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
     {
         Interlocked.Increment(ref shared.Messages);
         Interlocked.Add(ref shared.Bytes, message.Length);
-        KisMetrics.Bytes.Add(message.Length);
+        shared.Instruments.Bytes.Add(message.Length);
         if (shared.HasRawTaps) shared.PublishRaw(sessionIndex, stamp.ReceivedAt, message);
 
         switch (DataFrame.Classify(message))
@@ -73,7 +73,7 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
     private void HandleData(ReadOnlySpan<byte> message, in MessageStamp stamp)
     {
         Interlocked.Increment(ref shared.Frames);
-        KisMetrics.Frames.Add(1);
+        shared.Instruments.Frames.Add(1);
         if (!DataFrame.TryParse(message, out var frame, out var error) || !_decoder.TryOpen(frame, out var tr, out var records, out error))
         {
             shared.OnDecodeError(error, null);
@@ -81,7 +81,7 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
         }
 
         Interlocked.Add(ref shared.Records, frame.RecordCount);
-        KisMetrics.Records.Add(frame.RecordCount);
+        shared.Instruments.Records.Add(frame.RecordCount);
         if (!table.Routes.TryGet(frame.TrId, out var routes))
         {
             shared.OnUnrouted(tr.Id, frame.RecordCount);

@@ -171,7 +171,7 @@ internal sealed partial class KisSession
             catch (TimeoutException)
             {
                 Interlocked.Increment(ref _shared.SlowConsumers);
-                KisMetrics.SlowConsumers.Add(1);
+                _shared.Instruments.SlowConsumers.Add(1);
                 Log.SlowConsumer(_shared.Logger, Index, subscriber.Tr.Id, subscriber.Key, _options.SlowConsumerTimeout.TotalSeconds);
                 subscriber.Complete(new KisSlowConsumerException(subscriber.Tr.Id, subscriber.Key, _options.SlowConsumerTimeout));
                 _ = RemoveAsync(subscriber); // releases the registration if it was the last consumer

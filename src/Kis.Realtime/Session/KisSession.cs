@@ -69,6 +69,9 @@ internal sealed partial class KisSession : IAsyncDisposable
 
     public bool HasRoom => _table.HasRoom;
 
+    /// <summary>Records waiting in this session's subscription buffers (for the <c>kis.realtime.buffered</c> gauge).</summary>
+    public long BufferedRecords => _table.BufferedRecords;
+
     public bool Holds(TrDefinition tr, string key) => _table.Holds(tr, key);
 
     private long CurrentConnectionId
@@ -205,7 +208,7 @@ internal sealed partial class KisSession : IAsyncDisposable
             if (everConnected)
             {
                 Interlocked.Increment(ref _shared.Reconnects);
-                KisMetrics.Reconnects.Add(1);
+                _shared.Instruments.Reconnects.Add(1);
             }
             everConnected = true;
             var (lostReason, appKeyInUse) = await RunConnectionAsync(context).ConfigureAwait(false);

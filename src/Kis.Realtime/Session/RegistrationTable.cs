@@ -48,6 +48,19 @@ internal sealed class RegistrationTable(int maxRegistrations)
         }
     }
 
+    /// <summary>Records waiting in the consumers' buffers.</summary>
+    public long BufferedRecords
+    {
+        get
+        {
+            long buffered = 0;
+            lock (_lock)
+                foreach (var r in _wanted.Values)
+                    foreach (var s in r.Subscribers) buffered += s.Reader.Count;
+            return buffered;
+        }
+    }
+
     public bool Holds(TrDefinition tr, string key)
     {
         lock (_lock) return _wanted.ContainsKey((tr.TrId, key));

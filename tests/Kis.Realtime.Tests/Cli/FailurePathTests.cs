@@ -98,15 +98,18 @@ public class FailurePathTests
     public async Task Library_warnings_reach_stderr_by_default_and_log_level_none_silences_them()
     {
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(100) });
-        // The simulator accepts notices only for its own HTS ID: this one is refused (OPSP), the index streams.
-        var subs = new[] { "index:0001", "notice:otheruser1" };
+        // The simulator accepts notices only for its own HTS ID: this one is refused (OPSP), the index streams. The
+        // refused one is requested first and the run needs 60 index records (~0.6 s): the refusal is in long before
+        // the run ends, even on a loaded machine (with the index first and 20 records it could end before).
+        var subs = new[] { "notice:otheruser1", "index:0001" };
+        var args = new StreamArgs { Format = "jsonl", Count = 60 };
 
-        var (exit, errors) = await Stream(Against(sim, subs));
+        var (exit, errors) = await Stream(Against(sim, subs), args);
         Assert.Equal(1, exit);
         Assert.Contains("kisrt: warn: Session 0: KIS refused H0IFCNI0 otheruser1", errors);
         Assert.Contains("kisrt: H0IFCNI0:otheruser1: ", errors);
 
-        var (quietExit, quiet) = await Stream(Against(sim, subs) with { LogLevel = "none" });
+        var (quietExit, quiet) = await Stream(Against(sim, subs) with { LogLevel = "none" }, args);
         Assert.Equal(1, quietExit);
         Assert.DoesNotContain("kisrt: warn:", quiet);
         Assert.Contains("kisrt: H0IFCNI0:otheruser1: ", quiet);

@@ -96,4 +96,29 @@ public class InstrumentsTests
         Assert.True(mine.Count >= 3);
         Assert.All(mine, s => Assert.InRange(s.Value, 0, 30)); // seconds, not milliseconds
     }
+
+    [Fact]
+    public async Task A_client_with_a_meter_factory_reports_its_own_sessions_registrations_and_records()
+    {
+        using var provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = provider.GetRequiredService<IMeterFactory>();
+        using var listener = new Listener(i => i.Meter.Scope == factory);
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(50) });
+        await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with
+        {
+            Credentials = [new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret)],
+            WebSocketUrl = sim.WebSocketUrl,
+            RestBaseUrl = sim.RestBaseUrl,
+            MeterFactory = factory,
+        });
+        await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        for (var i = 0; i < 3; i++) Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15)));
+
+        listener.Collect();
+        var byName = listener.Samples.ToLookup(s => s.Instrument);
+        Assert.Equal(1, byName["kis.realtime.registrations"].Last().Value);
+        Assert.Equal(1, byName["kis.realtime.sessions"].Single(s => Equals(s.Tags[KisInstruments.StateAttribute], "connected")).Value);
+        Assert.True(byName["kis.realtime.records"].Sum(s => s.Value) >= 3); // this client's counters, on its factory's meter
+        Assert.True(byName["kis.realtime.delivery.duration"].Count() >= 3);
+    }
 }

@@ -123,25 +123,3 @@ internal sealed class KisInstruments : IDisposable
         if (_ownsMeter) Meter.Dispose();
     }
 }
-
-/// <summary>
-/// The process-wide instruments used by call sites that have no client-owned <see cref="KisInstruments"/> yet (meter
-/// "Kis.Realtime"). Per-client instruments (<see cref="KisInstruments"/>, with <see cref="IMeterFactory"/>) replace
-/// these as the session core adopts them.
-/// </summary>
-internal static class KisMetrics
-{
-    public const string MeterName = KisInstruments.MeterName;
-
-    /// <summary>The shared instruments.</summary>
-    public static readonly KisInstruments Shared = new();
-
-    public static Counter<long> Frames => Shared.Frames;
-    public static Counter<long> Records => Shared.Records;
-    public static Counter<long> Bytes => Shared.Bytes;
-    public static Counter<long> DecodeErrors => Shared.DecodeErrors;
-    public static Counter<long> Dropped => Shared.Dropped;
-    public static Counter<long> Reconnects => Shared.Reconnects;
-    public static Counter<long> Unrouted => Shared.Unrouted;
-    public static Counter<long> SlowConsumers => Shared.SlowConsumers;
-}
