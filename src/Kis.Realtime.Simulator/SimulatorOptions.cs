@@ -18,10 +18,12 @@ public enum PingAnswer
 {
     /// <summary>None (every session is closed at the second ping).</summary>
     None = 0,
-    /// <summary>The PINGPONG text echoed back as a text frame (what KIS accepts).</summary>
+    /// <summary>The PINGPONG text echoed back as a text frame (what python-kis does).</summary>
     TextEcho = 1,
-    /// <summary>A WebSocket pong control frame (what KIS's older samples send).</summary>
+    /// <summary>A WebSocket pong control frame with any payload (what every one of KIS's own samples sends).</summary>
     PongFrame = 2,
+    /// <summary>Either answer (the live server's behaviour, kis-protocol.md §4; the default).</summary>
+    Any = TextEcho | PongFrame,
 }
 
 /// <summary>An app key the simulator accepts, with its secret and the account holder's HTS ID (for notices).</summary>
@@ -83,7 +85,7 @@ public sealed record SimulatorOptions
     /// <summary>The default HTS ID (notices for it are accepted with the default app key).</summary>
     public const string DefaultHtsId = "simuser01";
 
-    /// <summary>Profile Real, free ports, the default credential, seed 1, ping every 100 s (text echo only), demo pace.</summary>
+    /// <summary>Profile Real, free ports, the default credential, seed 1, ping every 100 s (pong frame or text echo), demo pace and clock.</summary>
     public static SimulatorOptions Default { get; } = new();
 
     /// <summary>Which server to imitate.</summary>
@@ -108,8 +110,11 @@ public sealed record SimulatorOptions
     /// <summary>Interval between PINGPONG messages; a session that has not answered the previous one by then is closed.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Which heartbeat answers count (default: text echo only, like KIS).</summary>
-    public PingAnswer AcceptedPingAnswers { get; init; } = PingAnswer.TextEcho;
+    /// <summary>
+    /// Which heartbeat answers count. Default <see cref="PingAnswer.Any"/>: a pong frame or a text echo, as the live
+    /// server accepts both; tests make one strict with <see cref="PingAnswer.TextEcho"/> or <see cref="PingAnswer.PongFrame"/>.
+    /// </summary>
+    public PingAnswer AcceptedPingAnswers { get; init; } = PingAnswer.Any;
 
     /// <summary>Generator pace.</summary>
     public MarketPace Pace { get; init; } = MarketPace.Demo;

@@ -20,11 +20,12 @@ internal static class SimCommand
         var anyHts = new Option<bool>("--any-hts-id") { Description = "accept notice subscriptions for any well-formed HTS ID" };
         var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
         var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out", DefaultValueFactory = _ => 1.0 };
+        var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or pong (strict, for tests)", DefaultValueFactory = _ => "any" };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, appKey, appSecret, htsId, anyHts, replay, replaySpeed, pace,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, pace,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,6 +42,7 @@ internal static class SimCommand
                 RestPort = parse.GetValue(restPort),
                 Seed = parse.GetValue(seed),
                 PingInterval = Duration.Parse(parse.GetValue(ping), "--ping-interval"),
+                AcceptedPingAnswers = ParsePingAnswer(parse.GetValue(pingAnswer)),
                 Credentials =
                 [
                     new SimulatorCredential(
@@ -73,7 +75,7 @@ internal static class SimCommand
                 ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"
                 : "  app secret    : (as given on the command line)");
             Console.WriteLine($"  HTS ID        : {credential.HtsId}{(options.AcceptAnyHtsId ? " (any HTS ID accepted)" : "")}");
-            Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s   seed: {options.Seed}");
+            Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
             Console.WriteLine($"Try: KIS_WS_URL={sim.WebSocketUrl} KIS_REST_URL={sim.RestBaseUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
             try
             {
@@ -87,6 +89,21 @@ internal static class SimCommand
         });
         return command;
     }
+
+    internal static PingAnswer ParsePingAnswer(string? text) => text?.ToLowerInvariant() switch
+    {
+        null or "" or "any" => PingAnswer.Any,
+        "text" => PingAnswer.TextEcho,
+        "pong" => PingAnswer.PongFrame,
+        var other => throw new CliUsageException($"--ping-answer must be any, text or pong, not '{other}'."),
+    };
+
+    private static string PingAnswerText(PingAnswer answer) => answer switch
+    {
+        PingAnswer.TextEcho => "text echo only",
+        PingAnswer.PongFrame => "pong frame only",
+        _ => "pong frame or text echo",
+    };
 
     internal static MarketPace ParsePace(string? text, bool replaying) => text?.ToLowerInvariant() switch
     {
