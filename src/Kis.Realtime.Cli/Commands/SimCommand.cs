@@ -68,15 +68,17 @@ internal static class SimCommand
             await using var sim = await KisSimulator.StartAsync(options, ct);
             var credential = options.Credentials[0];
             Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");
-            Console.WriteLine($"  WebSocket URL : {sim.WebSocketUrl}");
-            Console.WriteLine($"  REST base URL : {sim.RestBaseUrl}   (POST /oauth2/Approval, GET /sim/status)");
+            var wsUrl = KisSimulator.Display(sim.WebSocketUrl);
+            var restUrl = KisSimulator.Display(sim.RestBaseUrl);
+            Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
+            Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status)");
             Console.WriteLine($"  app key       : {credential.AppKey}");
             Console.WriteLine(credential.AppSecret == SimulatorOptions.DefaultAppSecret
                 ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"
                 : "  app secret    : (as given on the command line)");
             Console.WriteLine($"  HTS ID        : {credential.HtsId}{(options.AcceptAnyHtsId ? " (any HTS ID accepted)" : "")}");
             Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
-            Console.WriteLine($"Try: KIS_WS_URL={sim.WebSocketUrl} KIS_REST_URL={sim.RestBaseUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
+            Console.WriteLine($"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
             try
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, ct);

@@ -21,6 +21,7 @@ internal sealed class SimulatorHub
         Options = options;
         Logger = options.LoggerFactory.CreateLogger("Kis.Realtime.Simulator");
         Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
+        AccessTokens = new AccessTokenStore(options.TimeProvider);
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
     }
 
@@ -28,6 +29,7 @@ internal sealed class SimulatorHub
     public ILogger Logger { get; }
     public SimulatorCounters Counters { get; } = new();
     public ApprovalKeyStore Approvals { get; }
+    public AccessTokenStore AccessTokens { get; }
     public bool RefuseNewSessions { get => _refuseNewSessions; set => _refuseNewSessions = value; }
     public bool IsStalled => _stalled;
 
