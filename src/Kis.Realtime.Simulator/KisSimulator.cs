@@ -62,6 +62,9 @@ public sealed class KisSimulator : IAsyncDisposable
         }
     }
 
+    /// <summary>The market clock now (KST): in demo mode the simulated trading day, in live mode the wall clock.</summary>
+    public DateTime MarketTime => _hub.Market.Clock.Now();
+
     /// <summary>The shared state (tests look at live sessions' internals).</summary>
     internal SimulatorHub Hub => _hub;
 

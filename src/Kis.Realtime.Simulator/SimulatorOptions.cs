@@ -36,6 +36,22 @@ public sealed record SimulatorCredential(string AppKey, string AppSecret, string
     public override string ToString() => $"SimulatorCredential {{ AppKey = {SecretMask.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
 }
 
+/// <summary>What the simulator's one market clock follows.</summary>
+public enum MarketClockMode
+{
+    /// <summary>
+    /// A trading day that starts at 09:00 KST when the simulator starts and runs <see cref="SimulatorOptions.ClockSpeed"/>
+    /// times real time; demo days run 08:00–20:00 back to back, every day of the week. Data flows at once.
+    /// </summary>
+    Demo,
+    /// <summary>
+    /// The wall clock in KST with the real sessions: each TR sends only in its trading hours (index and bonds
+    /// 09:00–15:30, NXT program trading 08:00–20:00 with its breaks, futures/options notices 08:45–15:45), nothing on
+    /// weekends; PINGPONG goes on regardless. For testing a client's off-hours behaviour.
+    /// </summary>
+    Live,
+}
+
 /// <summary>How fast the market generator sends.</summary>
 public enum MarketPaceMode
 {
@@ -116,7 +132,13 @@ public sealed record SimulatorOptions
     /// </summary>
     public PingAnswer AcceptedPingAnswers { get; init; } = PingAnswer.Any;
 
-    /// <summary>Generator pace.</summary>
+    /// <summary>The market clock: <see cref="MarketClockMode.Demo"/> (default) or <see cref="MarketClockMode.Live"/>.</summary>
+    public MarketClockMode Clock { get; init; } = MarketClockMode.Demo;
+
+    /// <summary>Demo clock speed: market seconds per real second (1 = real time, 60 = a minute a second). Ignored when live.</summary>
+    public double ClockSpeed { get; init; } = 1.0;
+
+    /// <summary>Generator pace: how often each subscription is sent records (the market clock says whether it may).</summary>
     public MarketPace Pace { get; init; } = MarketPace.Demo;
 
     /// <summary>Maximum records per multi-record frame (1..999); bursts and fast paces are split into frames of at most this many.</summary>
@@ -139,7 +161,7 @@ public sealed record SimulatorOptions
     /// <summary>Approval key lifetime (KIS: 24 hours).</summary>
     public TimeSpan ApprovalKeyLifetime { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>Clock for heartbeats, pacing, approval-key expiry and PINGPONG timestamps.</summary>
+    /// <summary>Clock for heartbeats, pacing, approval-key expiry, PINGPONG timestamps and the market clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Where the simulator logs (secrets are masked). Default: nowhere.</summary>
@@ -154,6 +176,8 @@ public sealed record SimulatorOptions
         if (PingInterval <= TimeSpan.Zero) throw new ArgumentException("PingInterval must be positive.", nameof(PingInterval));
         if (MaxRecordsPerFrame is < 1 or > 999) throw new ArgumentException("MaxRecordsPerFrame must be 1..999.", nameof(MaxRecordsPerFrame));
         if (ReplaySpeed < 0 || double.IsNaN(ReplaySpeed)) throw new ArgumentException("ReplaySpeed must be ≥ 0.", nameof(ReplaySpeed));
+        if (!Enum.IsDefined(Clock)) throw new ArgumentException("Clock must be Demo or Live.", nameof(Clock));
+        if (!(ClockSpeed > 0) || double.IsInfinity(ClockSpeed)) throw new ArgumentException("ClockSpeed must be a positive number.", nameof(ClockSpeed));
         if (Pace is null) throw new ArgumentException("Pace is required.", nameof(Pace));
         if (Pace.Mode == MarketPaceMode.Rate && !(Pace.RecordsPerSecond > 0)) throw new ArgumentException("A rate pace needs RecordsPerSecond > 0.", nameof(Pace));
         if (Credentials is null) throw new ArgumentException("Credentials are required.", nameof(Credentials));

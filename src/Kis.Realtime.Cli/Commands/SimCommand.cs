@@ -21,11 +21,13 @@ internal static class SimCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
         var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out", DefaultValueFactory = _ => 1.0 };
         var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or pong (strict, for tests)", DefaultValueFactory = _ => "any" };
+        var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
+        var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, pace,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, clock, clockSpeed, pace,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -54,6 +56,8 @@ internal static class SimCommand
                 ReplayFile = parse.GetValue(replay)?.FullName,
                 ReplaySpeed = parse.GetValue(replaySpeed),
                 Pace = ParsePace(parse.GetValue(pace), parse.GetValue(replay) is not null),
+                Clock = ParseClock(parse.GetValue(clock)),
+                ClockSpeed = parse.GetValue(clockSpeed),
             };
 
             try
@@ -78,6 +82,9 @@ internal static class SimCommand
                 : "  app secret    : (as given on the command line)");
             Console.WriteLine($"  HTS ID        : {credential.HtsId}{(options.AcceptAnyHtsId ? " (any HTS ID accepted)" : "")}");
             Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
+            Console.WriteLine(options.Clock == MarketClockMode.Live
+                ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
+                : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
             Console.WriteLine($"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
             try
             {
@@ -98,6 +105,13 @@ internal static class SimCommand
         "text" => PingAnswer.TextEcho,
         "pong" => PingAnswer.PongFrame,
         var other => throw new CliUsageException($"--ping-answer must be any, text or pong, not '{other}'."),
+    };
+
+    internal static MarketClockMode ParseClock(string? text) => text?.ToLowerInvariant() switch
+    {
+        null or "" or "demo" => MarketClockMode.Demo,
+        "live" => MarketClockMode.Live,
+        var other => throw new CliUsageException($"--clock must be demo or live, not '{other}'."),
     };
 
     private static string PingAnswerText(PingAnswer answer) => answer switch

@@ -69,6 +69,8 @@ internal static class RestEndpoints
         profile = sim.Options.Profile.ToString(),
         webSocketUrl = KisSimulator.Display(sim.WebSocketUrl),
         restBaseUrl = KisSimulator.Display(sim.RestBaseUrl),
+        clock = sim.Options.Clock.ToString(),
+        marketTime = sim.MarketTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
         stalled = sim.Faults.IsStalled,
         refusingNewSessions = sim.Faults.IsRefusingNewSessions,
         counters = new

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.WebSockets;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,7 @@ internal sealed class SimulatorHub
         Logger = options.LoggerFactory.CreateLogger("Kis.Realtime.Simulator");
         Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
         AccessTokens = new AccessTokenStore(options.TimeProvider);
+        Market = new SimulatedMarket(options);
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
     }
 
@@ -30,6 +32,9 @@ internal sealed class SimulatorHub
     public SimulatorCounters Counters { get; } = new();
     public ApprovalKeyStore Approvals { get; }
     public AccessTokenStore AccessTokens { get; }
+
+    /// <summary>The one market every session and subscription shares.</summary>
+    public SimulatedMarket Market { get; }
     public bool RefuseNewSessions { get => _refuseNewSessions; set => _refuseNewSessions = value; }
     public bool IsStalled => _stalled;
 

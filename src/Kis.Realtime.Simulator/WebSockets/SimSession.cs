@@ -51,11 +51,12 @@ internal sealed partial class SimSession : IAsyncDisposable
 
     private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false, bool IsPing = false);
 
-    private sealed class Subscription(TrDefinition tr, string key, MarketStream stream, Random pace)
+    private sealed class Subscription(TrDefinition tr, string key, Instrument instrument, Random pace)
     {
         public TrDefinition Tr { get; } = tr;
         public string Key { get; } = key;
-        public MarketStream Stream { get; } = stream;
+        /// <summary>The market's instrument: shared with every other session subscribed to it.</summary>
+        public Instrument Instrument { get; } = instrument;
         public Random Pace { get; } = pace;
         public long NextDue;
         public long LastTimestamp;
@@ -450,7 +451,7 @@ internal sealed partial class SimSession : IAsyncDisposable
                 return;
             }
             var seed = _hub.Options.Seed;
-            var sub = new Subscription(tr, key, MarketStream.Create(tr, key, seed), new Random(StableHash.Combine(seed ^ 0x5A5A5A5A, tr.Id, key)));
+            var sub = new Subscription(tr, key, _hub.Market.Get(tr, key), new Random(StableHash.Combine(seed ^ 0x5A5A5A5A, tr.Id, key)));
             var now = _time.GetTimestamp();
             sub.LastTimestamp = now;
             // Demo pace: first data 0.2–0.9 s after the reply, so every subscription shows data within 1–2 s.
