@@ -18,6 +18,8 @@ internal sealed class NoticeStream : MarketStream
         public long Quantity;
         public long Filled;
         public long Price;
+        public int FillSecond = -1;
+        public readonly HashSet<long> QuantitiesFilledThisSecond = [];
     }
 
     private readonly string _htsId;
@@ -67,7 +69,26 @@ internal sealed class NoticeStream : MarketStream
         if (roll < 75)
         {
             // Fill: qty9 = fill qty, price10 = fill price, time11 = fill time, qty16 = order qty.
-            var qty = Random.Next(1, (int)remaining + 1);
+            var qty = (long)Random.Next(1, (int)remaining + 1);
+            // Two fills of one order in the same second with the same quantity would be identical records: take another
+            // quantity (or cancel the remainder when every one is taken), so that every notice is distinguishable.
+            if (o.FillSecond != secondsOfDay)
+            {
+                o.FillSecond = secondsOfDay;
+                o.QuantitiesFilledThisSecond.Clear();
+            }
+            if (o.QuantitiesFilledThisSecond.Contains(qty))
+            {
+                qty = 0;
+                for (var q = 1L; q <= remaining && qty == 0; q++)
+                    if (!o.QuantitiesFilledThisSecond.Contains(q)) qty = q;
+                if (qty == 0)
+                {
+                    WriteCancel(ref w, secondsOfDay, o, remaining);
+                    return;
+                }
+            }
+            o.QuantitiesFilledThisSecond.Add(qty);
             o.Filled += qty;
             Write(ref w, secondsOfDay, o, '0', "0", false, '2', '2', qty, o.Price, o.Quantity, 0);
             if (o.Filled == o.Quantity) _open.Remove(o);
@@ -91,11 +112,16 @@ internal sealed class NoticeStream : MarketStream
         }
         else
         {
-            // Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.
-            _open.Remove(o);
-            var cancel = new Order { Number = _market.NextOrderNumber(), Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity, Filled = o.Filled, Price = o.Price };
-            Write(ref w, secondsOfDay, cancel, '2', "L", false, '1', '1', remaining, o.Price, o.Filled, o.Price);
+            WriteCancel(ref w, secondsOfDay, o, remaining);
         }
+    }
+
+    /// <summary>Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.</summary>
+    private void WriteCancel(ref RecordWriter w, int secondsOfDay, Order o, long remaining)
+    {
+        _open.Remove(o);
+        var cancel = new Order { Number = _market.NextOrderNumber(), Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity, Filled = o.Filled, Price = o.Price };
+        Write(ref w, secondsOfDay, cancel, '2', "L", false, '1', '1', remaining, o.Price, o.Filled, o.Price);
     }
 
     private void Write(ref RecordWriter w, int secondsOfDay, Order o, char revision, string kind2, bool rejected, char noticeType,
