@@ -39,7 +39,8 @@ def main(work):
         print(f"\n=== {name}: {len(sessions)} session(s), closed by server: {len(by_server)}"
               + "".join(f" [{s['closed_by']} {s.get('close_code')} {s.get('close_reason') or ''}]" for s in by_server))
         print(f"    PINGPONG sent {sum(s['pingpongs'] for s in sessions)}, answered with pong frames "
-              f"{sum(s['pong_frames'] for s in sessions)} / text echoes {sum(s['text_echoes'] for s in sessions)}; "
+              f"{sum(s['pong_frames'] for s in sessions)} / text echoes {sum(s['text_echoes'] for s in sessions)} "
+              f"(slowest answer {max([s.get('max_answer_seconds', 0) for s in sessions] or [0])} s); "
               f"server: answered {counters.get('pingsAnswered')}, closes for missed ping {counters.get('closesForMissedPing')}; "
               f"replies {tap['replies']}")
         if by_server or counters.get("closesForMissedPing"):

@@ -74,7 +74,9 @@ class Parser:
 class Session:
     def __init__(self, n, path):
         self.info = {"id": n, "path": path, "opened": time.strftime("%H:%M:%S"), "closed_by": None, "close_code": None,
-                     "close_reason": None, "pingpongs": 0, "pong_frames": 0, "text_echoes": 0, "client_pings": 0}
+                     "close_reason": None, "pingpongs": 0, "pong_frames": 0, "text_echoes": 0, "client_pings": 0,
+                     "max_answer_seconds": 0.0}
+        self.ping_at = None
         self.keys = {}  # TR -> (key, iv)
         sessions.append(self.info)
 
@@ -94,6 +96,7 @@ class Session:
             h, b = j.get("header") or {}, j.get("body") or {}
             if h.get("tr_id") == "PINGPONG":
                 self.info["pingpongs"] += 1
+                self.ping_at = time.monotonic()
                 return
             replies[b.get("msg_cd", "?")] += 1
             out = b.get("output") or {}
@@ -140,10 +143,18 @@ class Session:
             self.info.update(closed_by="client", close_code=struct.unpack(">H", p[:2])[0] if len(p) >= 2 else None)
         elif op == 0xA:
             self.info["pong_frames"] += 1
+            self.answered()
         elif op == 0x9:
             self.info["client_pings"] += 1
         elif op == 0x1 and b'"PINGPONG"' in p:
             self.info["text_echoes"] += 1
+            self.answered()
+
+    def answered(self):
+        """How long the client took to answer the last PINGPONG, as seen between the two processes."""
+        if self.ping_at is not None:
+            self.info["max_answer_seconds"] = round(max(self.info["max_answer_seconds"], time.monotonic() - self.ping_at), 3)
+            self.ping_at = None
 
 
 async def pump(reader, writer, parser, handle, on_eof):
