@@ -98,6 +98,7 @@ public sealed class KisSimulator : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken ct)
     {
+        Market.SimulatedMarket.WarmUp(Options);
         _webSocketApp = CreateApp(Options.WebSocketPort);
         _webSocketApp.Run(ctx => WebSocketEndpoint.HandleAsync(ctx, _hub));
         _restApp = CreateApp(Options.RestPort);

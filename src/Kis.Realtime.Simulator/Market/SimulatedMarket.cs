@@ -32,6 +32,26 @@ internal sealed class SimulatedMarket
     /// <summary>The next order number of the run (unique across every account and session).</summary>
     public long NextOrderNumber() => Interlocked.Increment(ref _orderNumber);
 
+    /// <summary>
+    /// Runs every generator once on a throwaway market, so that the first subscription of a run does not wait for the
+    /// JIT: otherwise a rate pace piles up credit meanwhile and sends a burst as its first frame.
+    /// </summary>
+    public static void WarmUp(SimulatorOptions options)
+    {
+        var market = new SimulatedMarket(options with { TimeProvider = TimeProvider.System });
+        Span<byte> buffer = stackalloc byte[1024];
+        foreach (var (tr, key) in new[] { (KisTrs.IndexTicks, "0001"), (KisTrs.BondTrades, "KR103502GD31"), (KisTrs.ProgramTradesNxt, "005930"),
+                     (KisTrs.ProgramTradesUnified, "005930"), (KisTrs.FuturesOptionsNotices, "warmup") })
+        {
+            var instrument = market.Get(tr, key);
+            var now = market.Clock.Now();
+            instrument.Hours.IsOpen(now, market.Clock.EveryDayTrades);
+            market.Clock.UntilOpen(instrument.Hours, now);
+            var writer = new RecordWriter(buffer);
+            instrument.WriteRecords(ref writer, 1, now);
+        }
+    }
+
     /// <summary>The instrument behind a subscription, created at its first subscription.</summary>
     public Instrument Get(TrDefinition tr, string key) => _instruments.GetOrAdd((tr, key), static (k, m) => m.Create(k.Tr, k.Key), this);
 
