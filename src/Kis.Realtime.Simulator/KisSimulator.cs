@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -31,10 +32,10 @@ public sealed class KisSimulator : IAsyncDisposable
         Faults = new SimulatorFaults(_hub);
     }
 
-    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:&lt;port&gt;</c> (paths <c>/</c>, <c>/tryitout</c>, <c>/tryitout/…</c> all work).</summary>
+    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:&lt;port&gt;</c> (any path works, as at KIS: <c>/</c>, <c>/tryitout</c>, <c>//tryitout</c> …). Print it with <see cref="Display"/>.</summary>
     public Uri WebSocketUrl { get; private set; } = null!;
 
-    /// <summary>The REST base, <c>http://127.0.0.1:&lt;port&gt;</c> (approval key and <c>/sim</c> control endpoint).</summary>
+    /// <summary>The REST base, <c>http://127.0.0.1:&lt;port&gt;</c> (approval key, access token and the <c>/sim</c> control endpoint; repeated slashes in paths are tolerated).</summary>
     public Uri RestBaseUrl { get; private set; } = null!;
 
     /// <summary>The settings it runs with.</summary>
@@ -60,6 +61,9 @@ public sealed class KisSimulator : IAsyncDisposable
             await next.WaitAsync(ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The market clock now (KST): in demo mode the simulated trading day, in live mode the wall clock.</summary>
+    public DateTime MarketTime => _hub.Market.Clock.Now();
 
     /// <summary>The shared state (tests look at live sessions' internals).</summary>
     internal SimulatorHub Hub => _hub;
@@ -94,9 +98,17 @@ public sealed class KisSimulator : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken ct)
     {
+        Market.SimulatedMarket.WarmUp(Options);
         _webSocketApp = CreateApp(Options.WebSocketPort);
         _webSocketApp.Run(ctx => WebSocketEndpoint.HandleAsync(ctx, _hub));
         _restApp = CreateApp(Options.RestPort);
+        // KIS ignores duplicate slashes: a base URL ending in '/' gives "//oauth2/tokenP". Normalise before routing.
+        _restApp.Use((ctx, next) =>
+        {
+            ctx.Request.Path = NormalizePath(ctx.Request.Path);
+            return next(ctx);
+        });
+        _restApp.UseRouting();
         RestEndpoints.Map(_restApp, _hub, this);
 
         await _webSocketApp.StartAsync(ct).ConfigureAwait(false);
@@ -109,7 +121,27 @@ public sealed class KisSimulator : IAsyncDisposable
             _replay = new ReplayPlayer(_hub, Options.ReplayFile);
             _replay.Start();
         }
-        Log.Started(_hub.Logger, Options.Profile, WebSocketUrl, RestBaseUrl);
+        Log.Started(_hub.Logger, Options.Profile, Display(WebSocketUrl), Display(RestBaseUrl));
+    }
+
+    /// <summary>Collapses repeated slashes and drops a trailing one ("//oauth2//tokenP/" → "/oauth2/tokenP").</summary>
+    internal static PathString NormalizePath(PathString path)
+    {
+        var p = path.Value;
+        if (string.IsNullOrEmpty(p) || (!p.Contains("//", StringComparison.Ordinal) && (p.Length == 1 || p[^1] != '/'))) return path;
+        var sb = new System.Text.StringBuilder(p.Length);
+        foreach (var c in p)
+            if (c != '/' || sb.Length == 0 || sb[^1] != '/') sb.Append(c);
+        if (sb.Length > 1 && sb[^1] == '/') sb.Length--;
+        return new PathString(sb.ToString());
+    }
+
+    /// <summary>A base URL as the simulator prints it: scheme, host and port, without a trailing slash (so that
+    /// <c>{url}/oauth2/tokenP</c> and <c>{url}/tryitout</c>, as KIS's samples build them, have one slash).</summary>
+    public static string Display(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return url.GetLeftPart(UriPartial.Authority);
     }
 
     private WebApplication CreateApp(int port)

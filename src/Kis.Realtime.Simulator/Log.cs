@@ -6,7 +6,7 @@ namespace Kis.Realtime.Simulator;
 internal static partial class Log
 {
     [LoggerMessage(1, LogLevel.Information, "KIS simulator ({Profile}) listening: WebSocket {WebSocketUrl}, REST {RestUrl}")]
-    public static partial void Started(ILogger logger, SimulatorProfile profile, Uri webSocketUrl, Uri restUrl);
+    public static partial void Started(ILogger logger, SimulatorProfile profile, string webSocketUrl, string restUrl);
 
     [LoggerMessage(2, LogLevel.Information, "Session {SessionId} connected on {Path}")]
     public static partial void SessionConnected(ILogger logger, long sessionId, string path);
@@ -32,11 +32,17 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Information, "Approval key issued for app key {AppKey}")]
     public static partial void ApprovalIssued(ILogger logger, string appKey);
 
-    [LoggerMessage(10, LogLevel.Warning, "Approval refused ({Code}): {Reason}")]
-    public static partial void ApprovalRefused(ILogger logger, string code, string reason);
+    [LoggerMessage(10, LogLevel.Warning, "REST {Path} refused ({Code}): {Reason}")]
+    public static partial void RestRefused(ILogger logger, string path, string code, string reason);
 
     [LoggerMessage(11, LogLevel.Warning, "Replay: {Message}")]
     public static partial void Replay(ILogger logger, string message);
+
+    [LoggerMessage(13, LogLevel.Information, "Access token issued for app key {AppKey}")]
+    public static partial void AccessTokenIssued(ILogger logger, string appKey);
+
+    [LoggerMessage(14, LogLevel.Information, "Access token revoked for app key {AppKey}")]
+    public static partial void AccessTokenRevoked(ILogger logger, string appKey);
 
     [LoggerMessage(12, LogLevel.Error, "Session {SessionId} failed")]
     public static partial void SessionFailed(ILogger logger, long sessionId, Exception exception);

@@ -6,7 +6,8 @@ namespace Kis.Realtime.Simulator;
 public sealed class SimulatorCounters
 {
     internal long _sessionsAccepted, _sessionsRefused, _frames, _records, _bytes, _pingsSent, _pingsAnswered,
-        _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected;
+        _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected,
+        _accessTokensIssued, _accessTokenRequestsRejected;
     private readonly ConcurrentDictionary<string, long> _replies = new(StringComparer.Ordinal);
 
     /// <summary>WebSocket sessions accepted (upgrades completed).</summary>
@@ -50,6 +51,11 @@ public sealed class SimulatorCounters
     public long ApprovalKeysIssued => Interlocked.Read(ref _approvalKeysIssued);
     /// <summary>Approval requests refused (bad JSON, fields or credentials).</summary>
     public long ApprovalRequestsRejected => Interlocked.Read(ref _approvalRequestsRejected);
+
+    /// <summary>Access tokens handed out by <c>POST /oauth2/tokenP</c> (a token reissued within 6 hours counts again).</summary>
+    public long AccessTokensIssued => Interlocked.Read(ref _accessTokensIssued);
+    /// <summary>Token and revoke requests refused (bad JSON, fields, credentials or an unknown token).</summary>
+    public long AccessTokenRequestsRejected => Interlocked.Read(ref _accessTokenRequestsRejected);
 
     /// <summary>Replies sent, by <c>msg_cd</c> (e.g. OPSP0000 → 12).</summary>
     public IReadOnlyDictionary<string, long> RepliesByMsgCd => new SortedDictionary<string, long>(_replies, StringComparer.Ordinal);

@@ -18,10 +18,12 @@ public enum PingAnswer
 {
     /// <summary>None (every session is closed at the second ping).</summary>
     None = 0,
-    /// <summary>The PINGPONG text echoed back as a text frame (what KIS accepts).</summary>
+    /// <summary>The PINGPONG text echoed back as a text frame (what python-kis does).</summary>
     TextEcho = 1,
-    /// <summary>A WebSocket pong control frame (what KIS's older samples send).</summary>
+    /// <summary>A WebSocket pong control frame with any payload (what every one of KIS's own samples sends).</summary>
     PongFrame = 2,
+    /// <summary>Either answer (the live server's behaviour, kis-protocol.md §4; the default).</summary>
+    Any = TextEcho | PongFrame,
 }
 
 /// <summary>An app key the simulator accepts, with its secret and the account holder's HTS ID (for notices).</summary>
@@ -32,6 +34,22 @@ public sealed record SimulatorCredential(string AppKey, string AppSecret, string
 {
     /// <inheritdoc/>
     public override string ToString() => $"SimulatorCredential {{ AppKey = {SecretMask.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
+}
+
+/// <summary>What the simulator's one market clock follows.</summary>
+public enum MarketClockMode
+{
+    /// <summary>
+    /// A trading day that starts at 09:00 KST when the simulator starts and runs <see cref="SimulatorOptions.ClockSpeed"/>
+    /// times real time; demo days run 08:00–20:00 back to back, every day of the week. Data flows at once.
+    /// </summary>
+    Demo,
+    /// <summary>
+    /// The wall clock in KST with the real sessions: each TR sends only in its trading hours (index and bonds
+    /// 09:00–15:30, NXT program trading 08:00–20:00 with its breaks, futures/options notices 08:45–15:45), nothing on
+    /// weekends; PINGPONG goes on regardless. For testing a client's off-hours behaviour.
+    /// </summary>
+    Live,
 }
 
 /// <summary>How fast the market generator sends.</summary>
@@ -83,7 +101,7 @@ public sealed record SimulatorOptions
     /// <summary>The default HTS ID (notices for it are accepted with the default app key).</summary>
     public const string DefaultHtsId = "simuser01";
 
-    /// <summary>Profile Real, free ports, the default credential, seed 1, ping every 100 s (text echo only), demo pace.</summary>
+    /// <summary>Profile Real, free ports, the default credential, seed 1, ping every 100 s (pong frame or text echo), demo pace and clock.</summary>
     public static SimulatorOptions Default { get; } = new();
 
     /// <summary>Which server to imitate.</summary>
@@ -108,10 +126,19 @@ public sealed record SimulatorOptions
     /// <summary>Interval between PINGPONG messages; a session that has not answered the previous one by then is closed.</summary>
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Which heartbeat answers count (default: text echo only, like KIS).</summary>
-    public PingAnswer AcceptedPingAnswers { get; init; } = PingAnswer.TextEcho;
+    /// <summary>
+    /// Which heartbeat answers count. Default <see cref="PingAnswer.Any"/>: a pong frame or a text echo, as the live
+    /// server accepts both; tests make one strict with <see cref="PingAnswer.TextEcho"/> or <see cref="PingAnswer.PongFrame"/>.
+    /// </summary>
+    public PingAnswer AcceptedPingAnswers { get; init; } = PingAnswer.Any;
 
-    /// <summary>Generator pace.</summary>
+    /// <summary>The market clock: <see cref="MarketClockMode.Demo"/> (default) or <see cref="MarketClockMode.Live"/>.</summary>
+    public MarketClockMode Clock { get; init; } = MarketClockMode.Demo;
+
+    /// <summary>Demo clock speed: market seconds per real second (1 = real time, 60 = a minute a second). Ignored when live.</summary>
+    public double ClockSpeed { get; init; } = 1.0;
+
+    /// <summary>Generator pace: how often each subscription is sent records (the market clock says whether it may).</summary>
     public MarketPace Pace { get; init; } = MarketPace.Demo;
 
     /// <summary>Maximum records per multi-record frame (1..999); bursts and fast paces are split into frames of at most this many.</summary>
@@ -134,7 +161,7 @@ public sealed record SimulatorOptions
     /// <summary>Approval key lifetime (KIS: 24 hours).</summary>
     public TimeSpan ApprovalKeyLifetime { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>Clock for heartbeats, pacing, approval-key expiry and PINGPONG timestamps.</summary>
+    /// <summary>Clock for heartbeats, pacing, approval-key expiry, PINGPONG timestamps and the market clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Where the simulator logs (secrets are masked). Default: nowhere.</summary>
@@ -149,6 +176,8 @@ public sealed record SimulatorOptions
         if (PingInterval <= TimeSpan.Zero) throw new ArgumentException("PingInterval must be positive.", nameof(PingInterval));
         if (MaxRecordsPerFrame is < 1 or > 999) throw new ArgumentException("MaxRecordsPerFrame must be 1..999.", nameof(MaxRecordsPerFrame));
         if (ReplaySpeed < 0 || double.IsNaN(ReplaySpeed)) throw new ArgumentException("ReplaySpeed must be ≥ 0.", nameof(ReplaySpeed));
+        if (!Enum.IsDefined(Clock)) throw new ArgumentException("Clock must be Demo or Live.", nameof(Clock));
+        if (!(ClockSpeed > 0) || double.IsInfinity(ClockSpeed)) throw new ArgumentException("ClockSpeed must be a positive number.", nameof(ClockSpeed));
         if (Pace is null) throw new ArgumentException("Pace is required.", nameof(Pace));
         if (Pace.Mode == MarketPaceMode.Rate && !(Pace.RecordsPerSecond > 0)) throw new ArgumentException("A rate pace needs RecordsPerSecond > 0.", nameof(Pace));
         if (Credentials is null) throw new ArgumentException("Credentials are required.", nameof(Credentials));

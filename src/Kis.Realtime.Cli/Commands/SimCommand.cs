@@ -20,11 +20,14 @@ internal static class SimCommand
         var anyHts = new Option<bool>("--any-hts-id") { Description = "accept notice subscriptions for any well-formed HTS ID" };
         var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
         var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out", DefaultValueFactory = _ => 1.0 };
+        var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or pong (strict, for tests)", DefaultValueFactory = _ => "any" };
+        var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
+        var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, appKey, appSecret, htsId, anyHts, replay, replaySpeed, pace,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, clock, clockSpeed, pace,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -47,6 +50,7 @@ internal static class SimCommand
                 RestPort = parse.GetValue(restPort),
                 Seed = parse.GetValue(seed),
                 PingInterval = pingInterval,
+                AcceptedPingAnswers = ParsePingAnswer(parse.GetValue(pingAnswer)),
                 Credentials =
                 [
                     new SimulatorCredential(
@@ -58,6 +62,8 @@ internal static class SimCommand
                 ReplayFile = parse.GetValue(replay)?.FullName,
                 ReplaySpeed = parse.GetValue(replaySpeed),
                 Pace = ParsePace(parse.GetValue(pace), parse.GetValue(replay) is not null),
+                Clock = ParseClock(parse.GetValue(clock)),
+                ClockSpeed = parse.GetValue(clockSpeed),
             };
 
             try
@@ -72,15 +78,20 @@ internal static class SimCommand
             await using var sim = await KisSimulator.StartAsync(options, ct);
             var credential = options.Credentials[0];
             Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");
-            Console.WriteLine($"  WebSocket URL : {sim.WebSocketUrl}");
-            Console.WriteLine($"  REST base URL : {sim.RestBaseUrl}   (POST /oauth2/Approval, GET /sim/status)");
+            var wsUrl = KisSimulator.Display(sim.WebSocketUrl);
+            var restUrl = KisSimulator.Display(sim.RestBaseUrl);
+            Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
+            Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status)");
             Console.WriteLine($"  app key       : {credential.AppKey}");
             Console.WriteLine(credential.AppSecret == SimulatorOptions.DefaultAppSecret
                 ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"
                 : "  app secret    : (as given on the command line)");
             Console.WriteLine($"  HTS ID        : {credential.HtsId}{(options.AcceptAnyHtsId ? " (any HTS ID accepted)" : "")}");
-            Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s   seed: {options.Seed}");
-            Console.WriteLine($"Try: KIS_WS_URL={sim.WebSocketUrl} KIS_REST_URL={sim.RestBaseUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
+            Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
+            Console.WriteLine(options.Clock == MarketClockMode.Live
+                ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
+                : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
+            Console.WriteLine($"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
             try
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, ct);
@@ -98,6 +109,28 @@ internal static class SimCommand
     {
         if (port is < 0 or > 65535) throw new CliUsageException($"{option} must be a TCP port from 0 to 65535 (0 = any free port), not {port}.");
     }
+
+    internal static PingAnswer ParsePingAnswer(string? text) => text?.ToLowerInvariant() switch
+    {
+        null or "" or "any" => PingAnswer.Any,
+        "text" => PingAnswer.TextEcho,
+        "pong" => PingAnswer.PongFrame,
+        var other => throw new CliUsageException($"--ping-answer must be any, text or pong, not '{other}'."),
+    };
+
+    internal static MarketClockMode ParseClock(string? text) => text?.ToLowerInvariant() switch
+    {
+        null or "" or "demo" => MarketClockMode.Demo,
+        "live" => MarketClockMode.Live,
+        var other => throw new CliUsageException($"--clock must be demo or live, not '{other}'."),
+    };
+
+    private static string PingAnswerText(PingAnswer answer) => answer switch
+    {
+        PingAnswer.TextEcho => "text echo only",
+        PingAnswer.PongFrame => "pong frame only",
+        _ => "pong frame or text echo",
+    };
 
     internal static MarketPace ParsePace(string? text, bool replaying) => text?.ToLowerInvariant() switch
     {

@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Kis.Realtime.Simulator.Hosting;
 
 /// <summary>
-/// The REST side: <c>POST /oauth2/Approval</c> as KIS, and the simulator's control endpoint under <c>/sim</c>.
+/// The REST side: <c>POST /oauth2/Approval</c>, <c>/oauth2/tokenP</c> and <c>/oauth2/revokeP</c> as KIS, and the
+/// simulator's control endpoint under <c>/sim</c>.
 /// Error bodies follow KIS's REST shape <c>{"error_code":"EGW…","error_description":"…"}</c> (codes inferred).
 /// </summary>
 internal static class RestEndpoints
@@ -23,6 +24,8 @@ internal static class RestEndpoints
     public static void Map(IEndpointRouteBuilder app, SimulatorHub hub, KisSimulator simulator)
     {
         app.MapPost("/oauth2/Approval", (HttpContext ctx) => ApprovalAsync(ctx, hub));
+        app.MapPost("/oauth2/tokenP", (HttpContext ctx) => TokenEndpoints.IssueAsync(ctx, hub));
+        app.MapPost("/oauth2/revokeP", (HttpContext ctx) => TokenEndpoints.RevokeAsync(ctx, hub));
         app.MapGet("/sim/status", () => Results.Json(Status(simulator), Json));
         app.MapPost("/sim/faults/{fault}", async (string fault, HttpContext ctx) =>
         {
@@ -64,8 +67,10 @@ internal static class RestEndpoints
     private static object Status(KisSimulator sim) => new
     {
         profile = sim.Options.Profile.ToString(),
-        webSocketUrl = sim.WebSocketUrl.ToString(),
-        restBaseUrl = sim.RestBaseUrl.ToString(),
+        webSocketUrl = KisSimulator.Display(sim.WebSocketUrl),
+        restBaseUrl = KisSimulator.Display(sim.RestBaseUrl),
+        clock = sim.Options.Clock.ToString(),
+        marketTime = sim.MarketTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
         stalled = sim.Faults.IsStalled,
         refusingNewSessions = sim.Faults.IsRefusingNewSessions,
         counters = new
@@ -73,71 +78,28 @@ internal static class RestEndpoints
             sim.Counters.SessionsAccepted, sim.Counters.SessionsRefused, sim.Counters.FramesSent, sim.Counters.RecordsSent,
             sim.Counters.BytesSent, sim.Counters.PingsSent, sim.Counters.PingsAnswered, sim.Counters.ClosesForMissedPing,
             sim.Counters.Requests, sim.Counters.ReplayFramesSent, sim.Counters.ReplayLinesSkipped, sim.Counters.FaultFramesSent,
-            sim.Counters.ApprovalKeysIssued, sim.Counters.ApprovalRequestsRejected, repliesByMsgCd = sim.Counters.RepliesByMsgCd,
+            sim.Counters.ApprovalKeysIssued, sim.Counters.ApprovalRequestsRejected, sim.Counters.AccessTokensIssued,
+            sim.Counters.AccessTokenRequestsRejected, repliesByMsgCd = sim.Counters.RepliesByMsgCd,
         },
         sessions = sim.Sessions,
     };
 
     private static async Task ApprovalAsync(HttpContext ctx, SimulatorHub hub)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = await JsonDocument.ParseAsync(ctx.Request.Body).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            await Error(ctx, hub, 400, "EGW00002", "요청 본문이 올바른 JSON이 아닙니다. (invalid JSON body)").ConfigureAwait(false);
-            return;
-        }
-
-        using (doc)
-        {
-            var root = doc.RootElement;
-            string? Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var e)
-                && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-            var grantType = Field("grant_type");
-            var appKey = Field("appkey");
-            var secret = Field("secretkey");
-            if (grantType != "client_credentials")
-            {
-                await Error(ctx, hub, 400, "EGW00101", "grant_type은 client_credentials 이어야 합니다. (grant_type must be client_credentials)").ConfigureAwait(false);
-                return;
-            }
-            if (string.IsNullOrEmpty(appKey))
-            {
-                await Error(ctx, hub, 400, "EGW00102", "appkey가 없습니다. (appkey is missing)").ConfigureAwait(false);
-                return;
-            }
-            if (string.IsNullOrEmpty(secret))
-            {
-                await Error(ctx, hub, 400, "EGW00104", "secretkey가 없습니다. (secretkey is missing)").ConfigureAwait(false);
-                return;
-            }
-            var credential = hub.Options.Credentials.FirstOrDefault(c => c.AppKey == appKey);
-            if (credential is null)
-            {
-                await Error(ctx, hub, 403, "EGW00103", "유효하지 않은 AppKey입니다. (invalid appkey)").ConfigureAwait(false);
-                return;
-            }
-            if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                    System.Text.Encoding.UTF8.GetBytes(credential.AppSecret), System.Text.Encoding.UTF8.GetBytes(secret)))
-            {
-                await Error(ctx, hub, 403, "EGW00105", "유효하지 않은 AppSecret입니다. (invalid secretkey)").ConfigureAwait(false);
-                return;
-            }
-
-            var key = hub.Approvals.Issue(credential);
-            Interlocked.Increment(ref hub.Counters._approvalKeysIssued);
-            Log.ApprovalIssued(hub.Logger, SecretMask.Mask(credential.AppKey));
-            await Results.Json(new Dictionary<string, string> { ["approval_key"] = key }).ExecuteAsync(ctx).ConfigureAwait(false);
-        }
+        var request = await CredentialRequest.ReadAsync(ctx, hub, "secretkey", ApprovalRejected).ConfigureAwait(false);
+        if (request is null) return;
+        var key = hub.Approvals.Issue(request.Credential);
+        Interlocked.Increment(ref hub.Counters._approvalKeysIssued);
+        Log.ApprovalIssued(hub.Logger, SecretMask.Mask(request.Credential.AppKey));
+        await Results.Json(new Dictionary<string, string> { ["approval_key"] = key }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
-    private static Task Error(HttpContext ctx, SimulatorHub hub, int status, string code, string description)
+    private static void ApprovalRejected(SimulatorHub hub) => Interlocked.Increment(ref hub.Counters._approvalRequestsRejected);
+
+    /// <summary>A KIS-shaped REST error: <c>{"error_code":"EGW…","error_description":"…"}</c>.</summary>
+    internal static Task Error(HttpContext ctx, SimulatorHub hub, int status, string code, string description)
     {
-        Interlocked.Increment(ref hub.Counters._approvalRequestsRejected);
-        Log.ApprovalRefused(hub.Logger, code, description);
+        Log.RestRefused(hub.Logger, ctx.Request.Path.Value ?? "", code, description);
         return Results.Json(new Dictionary<string, string> { ["error_code"] = code, ["error_description"] = description }, Json, statusCode: status)
             .ExecuteAsync(ctx);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.WebSockets;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +22,8 @@ internal sealed class SimulatorHub
         Options = options;
         Logger = options.LoggerFactory.CreateLogger("Kis.Realtime.Simulator");
         Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
+        AccessTokens = new AccessTokenStore(options.TimeProvider);
+        Market = new SimulatedMarket(options);
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
     }
 
@@ -28,13 +31,17 @@ internal sealed class SimulatorHub
     public ILogger Logger { get; }
     public SimulatorCounters Counters { get; } = new();
     public ApprovalKeyStore Approvals { get; }
+    public AccessTokenStore AccessTokens { get; }
+
+    /// <summary>The one market every session and subscription shares.</summary>
+    public SimulatedMarket Market { get; }
     public bool RefuseNewSessions { get => _refuseNewSessions; set => _refuseNewSessions = value; }
     public bool IsStalled => _stalled;
 
     public IReadOnlyCollection<SimSession> Sessions => [.. _sessions.Values.OrderBy(s => s.Id)];
 
     /// <summary>True when this profile's server offers the TR (H0IFCNI9 only on paper, the other seed TRs only on real).</summary>
-    public bool Offers(TrDefinition tr) => (tr.Environments & _environment) != 0 && Market.MarketStream.CanGenerate(tr);
+    public bool Offers(TrDefinition tr) => (tr.Environments & _environment) != 0 && MarketStream.CanGenerate(tr);
 
     public long NextSessionId() => Interlocked.Increment(ref _nextSessionId);
 

@@ -4,24 +4,14 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Kis.Realtime.Simulator.Hosting;
 
-/// <summary>Accepts WebSocket upgrades on <c>/</c>, <c>/tryitout</c> and <c>/tryitout/{anything}</c> (KIS ignores the path).</summary>
+/// <summary>
+/// Accepts WebSocket upgrades on any path: KIS ignores it (its samples use the bare host, <c>/tryitout</c> and
+/// <c>/tryitout/&lt;TR&gt;</c>, and a base URL ending in <c>/</c> gives <c>//tryitout</c>).
+/// </summary>
 internal static class WebSocketEndpoint
 {
-    public static bool IsKisPath(PathString path)
-    {
-        var p = path.Value ?? "/";
-        return p is "" or "/" || p.Equals("/tryitout", StringComparison.OrdinalIgnoreCase) || p.Equals("/tryitout/", StringComparison.OrdinalIgnoreCase)
-            || p.StartsWith("/tryitout/", StringComparison.OrdinalIgnoreCase);
-    }
-
     public static async Task HandleAsync(HttpContext context, SimulatorHub hub)
     {
-        if (!IsKisPath(context.Request.Path))
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
-        }
-
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
         var headers = context.Request.Headers;
         var key = headers["Sec-WebSocket-Key"].ToString();

@@ -1,45 +1,41 @@
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
-/// H0BJCNT0: bond trades with a Korean name, prices per 10,000 KRW face (hundredths) and yields (thousandths of a
-/// percent) that move inversely to the price.
+/// H0BJCNT0: trades of one bond with its distinct Korean name from the instrument master, prices per 10,000 KRW face
+/// (hundredths) set by its coupon against a market yield of about 2.4–3.2 %, and yields (thousandths of a percent)
+/// that move inversely to the price by the bond's duration.
 /// </summary>
 internal sealed class BondStream : MarketStream
 {
-    /// <summary>Names in KIS's style: spaces and brackets included.</summary>
-    internal static readonly string[] Names =
-    [
-        "국고03250-5303(23-2)", "국고02625-2803(18-1)", "국고01125-3909(19-6)", "국민주택1종 23-05",
-        "서울도시철도 24-03", "한국전력 1345", "국고04250-2512(22-13)", "지역개발 24-11",
-    ];
-
     private readonly byte[] _code;
     private readonly string _name;
-    private readonly long _previousClose, _baseYield, _previousDayVolume;
+    private readonly long _previousClose, _anchor, _baseYield, _previousDayVolume, _durationTenths;
     private long _price, _open, _high, _low, _volume;
     private bool _opened;
 
-    public BondStream(Random random, string key) : base(random)
+    public BondStream(Random random, string key, InstrumentMaster master, double secondsIntoDay) : base(random)
     {
         _code = System.Text.Encoding.ASCII.GetBytes(key);
-        _name = Names[StableHash.Of(key) % Names.Length];
-        _previousClose = random.Next(9_500, 10_800) * 100L;
-        _baseYield = random.Next(2_500, 4_000);
+        (_name, var coupon, var years) = master.Bond(key);
+        _baseYield = random.Next(2_400, 3_200);
+        _durationTenths = Math.Min(years, 20) * 8; // modified duration ≈ 0.8 × years, capped
+        // Price ≈ face × (1 + (coupon − yield) × duration), to the won, in hundredths.
+        var price = 10_000 + 10_000L * (coupon - _baseYield) * _durationTenths / 1_000_000;
+        _previousClose = Math.Clamp(price, 8_000, 13_000) * 100;
+        _anchor = _previousClose + random.Next(-30, 31) * 100;
         _price = _previousClose;
         _previousDayVolume = random.Next(1_000_000, 10_000_000);
-        _volume = random.Next(0, 5_000_000);
-        Clock += random.Next(0, 3600);
+        _volume = (long)(secondsIntoDay * random.Next(100, 400));
     }
 
     public override int MaxRecordBytes => 320;
 
-    /// <summary>Yield at a price: about 0.5 thousandths of a percent down per KRW up (the documented frame's slope).</summary>
-    private long YieldAt(long price) => Math.Max(1, _baseYield - (price - _previousClose) / 200);
+    /// <summary>Yield at a price: dy = −(dP / P) / duration, in thousandths of a percent.</summary>
+    private long YieldAt(long price) => Math.Max(1, _baseYield - (price - _previousClose) * 1_000_000 / (_previousClose * _durationTenths));
 
-    public override void WriteRecord(ref RecordWriter w)
+    public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
-        Tick(30);
-        _price = Math.Max(100, _price + Random.Next(-5, 6) * 100);
+        _price = Math.Max(100, _price + Random.Next(-5, 6) * 100 + (_anchor - _price) / 300 / 100 * 100);
         if (!_opened)
         {
             _open = _high = _low = _price;
@@ -52,7 +48,7 @@ internal sealed class BondStream : MarketStream
         var change = _price - _previousClose;
         w.Ascii(_code);
         w.Text(_name);
-        w.Time(Clock);
+        w.Time(secondsOfDay);
         w.Sign(change);
         w.Fixed(change, 2);
         w.Fixed(change * 10_000 / _previousClose, 2);

@@ -1,37 +1,40 @@
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
-/// H0UPCNT0: a random walk of an index (held in hundredths) with open/high/low against the previous close, and
-/// advancing/declining issue counts that lean with the index. Keeps the relations of kis-protocol.md §7: fields
+/// H0UPCNT0: an index (held in hundredths) from the instrument master's previous close, moving in small steps with a
+/// pull towards the day's drift (so its level stays plausible at any pace), open/high/low against the previous close,
+/// and advancing/declining issue counts that lean with the index. Keeps the relations of kis-protocol.md §7: fields
 /// 14/16/18 are open/high/low minus the previous close, 20–22 the same as % of the previous close.
 /// </summary>
 internal sealed class IndexStream : MarketStream
 {
     private readonly byte[] _code;
-    private readonly long _previousClose;
+    private readonly long _previousClose, _anchor, _volumePerRecord;
     private readonly int _issues;
     private long _value, _open, _high, _low, _volume, _tradeValue;
     private bool _opened;
 
-    public IndexStream(Random random, string key) : base(random)
+    public IndexStream(Random random, string key, InstrumentMaster master, double secondsIntoDay) : base(random)
     {
         _code = System.Text.Encoding.ASCII.GetBytes(key);
-        _previousClose = random.Next(50_000, 350_000); // 500.00 .. 3500.00
-        _value = _previousClose;
-        _issues = random.Next(200, 1800);
-        _volume = random.Next(10_000, 50_000);
-        _tradeValue = _volume * random.Next(15, 40);
+        (_previousClose, _issues) = master.Index(key);
+        // Today's drift: up to ±1.5 % from the previous close; the walk is pulled towards it.
+        _anchor = _previousClose + _previousClose * random.Next(-150, 151) / 10_000;
+        _value = _previousClose + _previousClose * random.Next(-50, 51) / 10_000;
+        // KOSPI trades ~90 thousand shares and ~2,300 million KRW a second (kis-protocol.md §7's frame); smaller
+        // indices in proportion to their issues. acml_vol is in thousands of shares, acml_tr_pbmn in million KRW.
+        _volumePerRecord = Math.Max(5, 90L * _issues / 950);
+        _volume = (long)(secondsIntoDay * _volumePerRecord);
+        _tradeValue = _volume * random.Next(20, 30);
     }
 
     public override int MaxRecordBytes => 320;
 
-    public override void WriteRecord(ref RecordWriter w)
+    public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
-        Tick(2);
         var before = _value;
-        // Steps of a few basis points, with a floor so the level stays positive.
-        var step = Random.Next(-30, 31) * _value / 100_000 + Random.Next(-3, 4);
-        _value = Math.Max(100, _value + step);
+        var noise = Random.Next(-30, 31) * _value / 100_000 + Random.Next(-3, 4);
+        _value = Math.Max(100, _value + noise + (_anchor - _value) / 400);
         if (!_opened)
         {
             _open = _high = _low = _value;
@@ -39,14 +42,14 @@ internal sealed class IndexStream : MarketStream
         }
         _high = Math.Max(_high, _value);
         _low = Math.Min(_low, _value);
-        var tickVolume = Random.Next(1, 2_000);
-        var tickValue = (long)tickVolume * Random.Next(10, 60);
+        var tickVolume = Random.NextInt64(1, 2 * _volumePerRecord + 1);
+        var tickValue = tickVolume * Random.Next(20, 30);
         _volume += tickVolume;
         _tradeValue += tickValue;
 
         var change = _value - _previousClose;
         w.Ascii(_code);
-        w.Time(Clock);
+        w.Time(secondsOfDay);
         w.Fixed(_value, 2);
         w.Sign(change);
         w.Fixed(change, 2);
@@ -69,7 +72,7 @@ internal sealed class IndexStream : MarketStream
         var lean = Math.Clamp(50 + (int)(Rate(change) / 10), 5, 95);
         var upperLimit = Random.Next(0, 3);
         var lowerLimit = Random.Next(0, 2);
-        var rest = _issues - upperLimit - lowerLimit;
+        var rest = Math.Max(0, _issues - upperLimit - lowerLimit);
         var unchanged = rest * Random.Next(3, 10) / 100;
         var advancing = (rest - unchanged) * lean / 100;
         var declining = rest - unchanged - advancing;

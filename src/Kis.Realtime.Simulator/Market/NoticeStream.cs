@@ -3,69 +3,64 @@ namespace Kis.Realtime.Simulator.Market;
 /// <summary>
 /// H0IFCNI0 / H0IFCNI9: the order life cycle of one HTS ID's futures/options account: orders accepted, filled in parts,
 /// amended, cancelled or rejected. Fields 9/10/11/16 carry the kind-dependent meanings of kis-protocol.md §7; numbers
-/// are zero-padded and prices are 9 digits with 2 implied decimals. The session encrypts each record.
+/// are zero-padded and prices are 9 digits with 2 implied decimals. Products come from the instrument master (priced
+/// from its KOSPI200 and Samsung Electronics levels); order numbers from the market, unique per run. The session
+/// encrypts each record.
 /// </summary>
 internal sealed class NoticeStream : MarketStream
 {
-    private sealed record Product(string Code, string Name, long Price, long Tick);
-
-    private static readonly Product[] Products =
-    [
-        new("101W09", "코스피200 F 202609", 35_000, 5),
-        new("111V06", "삼성전자   F 2", 7_840_000, 10_000),
-        new("201W9345", "코스피200 C 202609 345.0", 250, 1),
-        new("301W9340", "코스피200 P 202609 340.0", 180, 1),
-    ];
-
     private sealed class Order
     {
         public long Number;
         public long Original;
-        public required Product Product;
+        public required InstrumentMaster.Derivative Product;
         public bool Buy;
         public long Quantity;
         public long Filled;
         public long Price;
+        public int FillSecond = -1;
+        public readonly HashSet<long> QuantitiesFilledThisSecond = [];
     }
 
     private readonly string _htsId;
     private readonly string _account;
+    private readonly InstrumentMaster.Derivative[] _products;
+    private readonly SimulatedMarket _market;
     private readonly List<Order> _open = [];
-    private long _nextOrderNumber;
 
-    public NoticeStream(Random random, string key) : base(random)
+    public NoticeStream(Random random, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
     {
         _htsId = key;
         _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}03";
-        _nextOrderNumber = random.Next(1, 5_000);
+        _products = master.Derivatives(today);
+        _market = market;
     }
 
     public override int MaxRecordBytes => 400;
 
-    public override void WriteRecord(ref RecordWriter w)
+    public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
-        Tick(20);
         var roll = Random.Next(100);
         if (_open.Count == 0 || (roll < 25 && _open.Count < 4))
         {
-            var product = Products[Random.Next(Products.Length)];
+            var product = _products[Random.Next(_products.Length)];
             var order = new Order
             {
-                Number = _nextOrderNumber++,
+                Number = _market.NextOrderNumber(),
                 Product = product,
                 Buy = Random.Next(2) == 0,
                 Quantity = Random.Next(1, 21),
-                Price = product.Price + Random.Next(-20, 21) * product.Tick,
+                Price = Math.Max(product.Tick, product.Price + Random.Next(-20, 21) * product.Tick),
             };
             if (Random.Next(10) == 0)
             {
                 // Rejected: qty9 = order qty, price10 = order price, time11 = order time, qty16 = filled (0).
-                Write(ref w, order, revision: '0', kind2: "L", rejected: true, noticeType: '1', acceptance: '1',
+                Write(ref w, secondsOfDay, order, revision: '0', kind2: "L", rejected: true, noticeType: '1', acceptance: '1',
                     q9: order.Quantity, p10: order.Price, q16: 0, orderPrice: order.Price);
                 return;
             }
             _open.Add(order);
-            Write(ref w, order, '0', "L", false, '1', '1', order.Quantity, order.Price, 0, order.Price);
+            Write(ref w, secondsOfDay, order, '0', "L", false, '1', '1', order.Quantity, order.Price, 0, order.Price);
             return;
         }
 
@@ -74,9 +69,28 @@ internal sealed class NoticeStream : MarketStream
         if (roll < 75)
         {
             // Fill: qty9 = fill qty, price10 = fill price, time11 = fill time, qty16 = order qty.
-            var qty = Random.Next(1, (int)remaining + 1);
+            var qty = (long)Random.Next(1, (int)remaining + 1);
+            // Two fills of one order in the same second with the same quantity would be identical records: take another
+            // quantity (or cancel the remainder when every one is taken), so that every notice is distinguishable.
+            if (o.FillSecond != secondsOfDay)
+            {
+                o.FillSecond = secondsOfDay;
+                o.QuantitiesFilledThisSecond.Clear();
+            }
+            if (o.QuantitiesFilledThisSecond.Contains(qty))
+            {
+                qty = 0;
+                for (var q = 1L; q <= remaining && qty == 0; q++)
+                    if (!o.QuantitiesFilledThisSecond.Contains(q)) qty = q;
+                if (qty == 0)
+                {
+                    WriteCancel(ref w, secondsOfDay, o, remaining);
+                    return;
+                }
+            }
+            o.QuantitiesFilledThisSecond.Add(qty);
             o.Filled += qty;
-            Write(ref w, o, '0', "0", false, '2', '2', qty, o.Price, o.Quantity, 0);
+            Write(ref w, secondsOfDay, o, '0', "0", false, '2', '2', qty, o.Price, o.Quantity, 0);
             if (o.Filled == o.Quantity) _open.Remove(o);
         }
         else if (roll < 88)
@@ -84,28 +98,33 @@ internal sealed class NoticeStream : MarketStream
             // Amend: a new order number pointing at the original; qty9 = amended qty, price10 = amended price, qty16 = filled.
             var amended = new Order
             {
-                Number = _nextOrderNumber++,
+                Number = _market.NextOrderNumber(),
                 Original = o.Number,
                 Product = o.Product,
                 Buy = o.Buy,
                 Quantity = o.Filled + remaining,
                 Filled = o.Filled,
-                Price = o.Price + Random.Next(-5, 6) * o.Product.Tick,
+                Price = Math.Max(o.Product.Tick, o.Price + Random.Next(-5, 6) * o.Product.Tick),
             };
             _open.Remove(o);
             _open.Add(amended);
-            Write(ref w, amended, '1', "L", false, '1', '1', remaining, amended.Price, amended.Filled, amended.Price);
+            Write(ref w, secondsOfDay, amended, '1', "L", false, '1', '1', remaining, amended.Price, amended.Filled, amended.Price);
         }
         else
         {
-            // Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.
-            _open.Remove(o);
-            var cancel = new Order { Number = _nextOrderNumber++, Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity, Filled = o.Filled, Price = o.Price };
-            Write(ref w, cancel, '2', "L", false, '1', '1', remaining, o.Price, o.Filled, o.Price);
+            WriteCancel(ref w, secondsOfDay, o, remaining);
         }
     }
 
-    private void Write(ref RecordWriter w, Order o, char revision, string kind2, bool rejected, char noticeType,
+    /// <summary>Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.</summary>
+    private void WriteCancel(ref RecordWriter w, int secondsOfDay, Order o, long remaining)
+    {
+        _open.Remove(o);
+        var cancel = new Order { Number = _market.NextOrderNumber(), Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity, Filled = o.Filled, Price = o.Price };
+        Write(ref w, secondsOfDay, cancel, '2', "L", false, '1', '1', remaining, o.Price, o.Filled, o.Price);
+    }
+
+    private void Write(ref RecordWriter w, int secondsOfDay, Order o, char revision, string kind2, bool rejected, char noticeType,
         char acceptance, long q9, long p10, long q16, long orderPrice)
     {
         w.Text(_htsId);
@@ -118,7 +137,7 @@ internal sealed class NoticeStream : MarketStream
         w.Text(o.Product.Code);
         w.Padded(q9, 10);
         w.Padded(p10, 9);
-        w.Time(Clock);
+        w.Time(secondsOfDay);
         w.Ascii(rejected ? "1"u8 : "0"u8);
         w.Text(noticeType.ToString());
         w.Text(acceptance.ToString());

@@ -1,41 +1,48 @@
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
-/// H0NXPGM0 / H0UNPGM0: cumulative program selling and buying (quantities and KRW amounts, beyond 32 bits) with
-/// ntby = shnu − seln for quantities and amounts, and whol_ntby_qty = shnu_rsqn − seln_rsqn.
+/// H0NXPGM0 / H0UNPGM0: cumulative program selling and buying of one stock since its market opened (quantities and KRW
+/// amounts, beyond 32 bits) at prices around the stock's level in the instrument master, so the average price
+/// (amount ÷ quantity) is the stock's price. ntby = shnu − seln for quantities and amounts, and
+/// whol_ntby_qty = shnu_rsqn − seln_rsqn. NXT alone carries about 15 % of the combined flow.
 /// </summary>
 internal sealed class ProgramStream : MarketStream
 {
     private readonly byte[] _code;
-    private readonly long _basePrice;
+    private readonly long _basePrice, _maxQuantityPerRecord, _bookScale;
     private long _sellQty, _sellAmount, _buyQty, _buyAmount;
 
-    public ProgramStream(Random random, string key) : base(random)
+    public ProgramStream(Random random, string key, InstrumentMaster master, double secondsIntoDay, bool nxtOnly) : base(random)
     {
         _code = System.Text.Encoding.ASCII.GetBytes(key);
-        _basePrice = random.Next(1_000, 200_000);
-        _sellQty = random.Next(0, 2_000_000);
-        _buyQty = random.Next(0, 2_000_000);
+        (_basePrice, var turnover) = master.Stock(key);
+        if (nxtOnly) turnover = turnover * 15 / 100;
+        var sharesPerSecond = Math.Max(1, turnover / _basePrice);
+        _maxQuantityPerRecord = 2 * sharesPerSecond;
+        _bookScale = Math.Max(10, sharesPerSecond * 60);
+        // What the day has already traded when the instrument first appears (zero at the open).
+        _sellQty = (long)(secondsIntoDay * sharesPerSecond * random.Next(80, 121) / 100);
+        _buyQty = (long)(secondsIntoDay * sharesPerSecond * random.Next(80, 121) / 100);
         _sellAmount = _sellQty * _basePrice;
         _buyAmount = _buyQty * _basePrice;
     }
 
     public override int MaxRecordBytes => 200;
 
-    public override void WriteRecord(ref RecordWriter w)
+    public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
-        Tick(3);
-        var price = _basePrice + _basePrice * Random.Next(-100, 101) / 10_000;
-        var sell = Random.Next(0, 5_000);
-        var buy = Random.Next(0, 5_000);
+        // Within ±1 % of the stock's level, on its tick size.
+        var price = InstrumentMaster.RoundToTick(_basePrice + _basePrice * Random.Next(-100, 101) / 10_000);
+        var sell = Random.NextInt64(0, _maxQuantityPerRecord + 1);
+        var buy = Random.NextInt64(0, _maxQuantityPerRecord + 1);
         _sellQty += sell;
         _sellAmount += sell * price;
         _buyQty += buy;
         _buyAmount += buy * price;
-        var sellBook = Random.Next(0, 100_000);
-        var buyBook = Random.Next(0, 100_000);
+        var sellBook = Random.NextInt64(0, _bookScale);
+        var buyBook = Random.NextInt64(0, _bookScale);
         w.Ascii(_code);
-        w.Time(Clock);
+        w.Time(secondsOfDay);
         w.Int(_sellQty);
         w.Int(_sellAmount);
         w.Int(_buyQty);

@@ -41,10 +41,10 @@ internal sealed partial class SimSession
                     continue;
                 }
 
-                var wait = NextData(subs, pace, out var due, out var count);
+                var wait = NextData(subs, pace, out var due, out var count, out var marketNow);
                 if (due is not null)
                 {
-                    await SendDataAsync(due, count, ct).ConfigureAwait(false);
+                    await SendDataAsync(due, count, marketNow, ct).ConfigureAwait(false);
                     continue;
                 }
 
@@ -74,30 +74,54 @@ internal sealed partial class SimSession
         }
     }
 
-    /// <summary>Picks the subscription due now and how many records it sends, or how long to wait.</summary>
+    /// <summary>Longest sleep while every subscription's market is closed: re-check now and then (the wall clock can jump).</summary>
+    private static readonly TimeSpan MaxClosedWait = TimeSpan.FromMinutes(1);
 
-    private TimeSpan NextData(Subscription[] subs, MarketPace pace, out Subscription? due, out int count)
+    /// <summary>
+    /// Picks the subscription due now and how many records it sends, or how long to wait. Only subscriptions whose
+    /// market is open (the one market clock, <see cref="Market.TradingHours"/>) are sent anything.
+    /// </summary>
+    private TimeSpan NextData(Subscription[] subs, MarketPace pace, out Subscription? due, out int count, out DateTime marketNow)
     {
         var max = _hub.Options.MaxRecordsPerFrame;
+        var clock = _hub.Market.Clock;
+        var everyDay = clock.EveryDayTrades;
+        var now = marketNow = clock.Now();
         due = null;
         count = 0;
         switch (pace.Mode)
         {
             case MarketPaceMode.FlatOut:
-                due = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
-                count = due.Tr.Encrypted ? 1 : max;
-                return TimeSpan.Zero;
+            {
+                for (var i = 0; i < subs.Length; i++)
+                {
+                    var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
+                    if (!s.Instrument.Hours.IsOpen(now, everyDay)) continue;
+                    due = s;
+                    count = s.Tr.Encrypted ? 1 : max;
+                    return TimeSpan.Zero;
+                }
+                return UntilFirstOpen(subs, now);
+            }
 
             case MarketPaceMode.Rate:
             {
-                var now = _time.GetTimestamp();
+                var ts = _time.GetTimestamp();
                 var freq = (double)_time.TimestampFrequency;
                 var shortest = double.MaxValue;
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(_roundRobin + i) % subs.Length];
-                    s.Credit = Math.Min(s.Credit + (now - s.LastTimestamp) / freq * pace.RecordsPerSecond, Math.Max(1, pace.RecordsPerSecond));
-                    s.LastTimestamp = now;
+                    if (!s.Instrument.Hours.IsOpen(now, everyDay))
+                    {
+                        // A closed market owes nothing: no credit piles up for the open.
+                        s.Credit = 0;
+                        s.LastTimestamp = ts;
+                        shortest = Math.Min(shortest, clock.UntilOpen(s.Instrument.Hours, now).TotalSeconds);
+                        continue;
+                    }
+                    s.Credit = Math.Min(s.Credit + (ts - s.LastTimestamp) / freq * pace.RecordsPerSecond, Math.Max(1, pace.RecordsPerSecond));
+                    s.LastTimestamp = ts;
                     if (s.Credit >= 1)
                     {
                         count = (int)Math.Min(Math.Floor(s.Credit), s.Tr.Encrypted ? 1 : max);
@@ -108,33 +132,50 @@ internal sealed partial class SimSession
                     }
                     shortest = Math.Min(shortest, (1 - s.Credit) / pace.RecordsPerSecond);
                 }
-                return TimeSpan.FromSeconds(Math.Max(shortest, 0.001));
+                return Min(TimeSpan.FromSeconds(Math.Max(shortest, 0.001)), MaxClosedWait);
             }
 
             default: // Demo
             {
-                var now = _time.GetTimestamp();
+                var ts = _time.GetTimestamp();
                 Subscription? first = null;
                 foreach (var s in subs)
+                {
+                    if (s.NextDue <= ts && !s.Instrument.Hours.IsOpen(now, everyDay))
+                    {
+                        // Closed: next chance when its market opens (re-checked at least every MaxClosedWait).
+                        var wait = Min(clock.UntilOpen(s.Instrument.Hours, now), MaxClosedWait);
+                        s.NextDue = ts + Math.Max(1, (long)(wait.TotalSeconds * _time.TimestampFrequency));
+                    }
                     if (first is null || s.NextDue < first.NextDue) first = s;
-                if (first!.NextDue <= now)
+                }
+                if (first!.NextDue <= ts)
                 {
                     // Mostly single records, sometimes a burst sent as one multi-record frame (as KIS pages bursts).
                     var roll = first.Pace.Next(100);
                     count = first.Tr.Encrypted ? 1 : roll < 70 ? 1 : roll < 90 ? first.Pace.Next(2, 4) : first.Pace.Next(4, 9);
                     count = Math.Min(count, max);
-                    first.NextDue = now + (long)(first.Pace.Next(400, 1200) / 1000.0 * _time.TimestampFrequency);
+                    first.NextDue = ts + (long)(first.Pace.Next(400, 1200) / 1000.0 * _time.TimestampFrequency);
                     due = first;
                     return TimeSpan.Zero;
                 }
-                return _time.GetElapsedTime(now, first.NextDue);
+                return _time.GetElapsedTime(ts, first.NextDue);
             }
         }
     }
 
-    private async ValueTask SendDataAsync(Subscription sub, int count, CancellationToken ct)
+    private TimeSpan UntilFirstOpen(Subscription[] subs, DateTime now)
     {
-        var (offset, length, records) = sub.Tr.Encrypted ? BuildEncryptedFrame(sub) : BuildPlainFrame(sub, count);
+        var wait = MaxClosedWait;
+        foreach (var s in subs) wait = Min(wait, _hub.Market.Clock.UntilOpen(s.Instrument.Hours, now));
+        return wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private async ValueTask SendDataAsync(Subscription sub, int count, DateTime marketNow, CancellationToken ct)
+    {
+        var (offset, length, records) = sub.Tr.Encrypted ? BuildEncryptedFrame(sub, marketNow) : BuildPlainFrame(sub, count, marketNow);
         await _stream.WriteAsync(_sendBuffer.AsMemory(offset, length), ct).ConfigureAwait(false);
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _records, records);
@@ -145,27 +186,22 @@ internal sealed partial class SimSession
     }
 
     /// <summary>Writes up to <paramref name="count"/> records into the send buffer behind a reserved header; returns the WebSocket frame's span.</summary>
-    private (int Offset, int Length, int Records) BuildPlainFrame(Subscription sub, int count)
+    private (int Offset, int Length, int Records) BuildPlainFrame(Subscription sub, int count, DateTime marketNow)
     {
         var buffer = _sendBuffer!;
         var writer = new RecordWriter(buffer.AsSpan(PayloadStart));
-        var n = 0;
-        while (n < count && writer.Remaining > sub.Stream.MaxRecordBytes)
-        {
-            sub.Stream.WriteRecord(ref writer);
-            n++;
-        }
+        var n = sub.Instrument.WriteRecords(ref writer, count, marketNow);
         FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: false, sub.Tr.TrId, n);
         return Frame(buffer, FrameWriter.HeaderLength + writer.Written, n);
     }
 
     /// <summary>One notice per frame, encrypted with this session's key (KIS sends notices one at a time).</summary>
-    private (int Offset, int Length, int Records) BuildEncryptedFrame(Subscription sub)
+    private (int Offset, int Length, int Records) BuildEncryptedFrame(Subscription sub, DateTime marketNow)
     {
         var buffer = _sendBuffer!;
         Span<byte> plain = stackalloc byte[1024];
         var writer = new RecordWriter(plain);
-        sub.Stream.WriteRecord(ref writer);
+        sub.Instrument.WriteRecords(ref writer, 1, marketNow);
         var cipherText = _cipher.EncryptToBase64(writer.WrittenSpan);
         FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: true, sub.Tr.TrId, 1);
         cipherText.CopyTo(buffer.AsSpan(PayloadStart));

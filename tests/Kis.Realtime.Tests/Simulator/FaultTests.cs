@@ -140,8 +140,8 @@ public sealed class FaultTests
         using var http = new HttpClient();
         var r = await http.GetAsync(new Uri($"http://{sim.WebSocketUrl.Authority}/"));
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
-        r = await http.GetAsync(new Uri($"http://{sim.WebSocketUrl.Authority}/other"));
-        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        r = await http.GetAsync(new Uri($"http://{sim.WebSocketUrl.Authority}/other")); // any path is the WebSocket
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
     }
 }
 

@@ -54,46 +54,75 @@ public sealed class HeartbeatTests
         Assert.True(Math.Abs((kstNow - dt).TotalSeconds) < 60);
     }
 
-    [Fact]
-    public async Task Pong_frames_do_not_count_by_default()
+    /// <summary>Answers a raw client's PINGPONGs with pong frames (payload as KIS's samples send it, or empty) four times.</summary>
+    private static async Task AnswerWithPongFramesAsync(RawWsClient c, bool withPayload)
     {
-        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off });
-        await using var c = await RawWsClient.ConnectAsync(sim);
-        var ping = await c.ReceiveAsync((op, p) => op == 1 && Encoding.UTF8.GetString(p).Contains("PINGPONG"));
-        Assert.NotNull(ping);
-        await c.SendPongAsync();
-        var close = await c.ReceiveAsync((op, _) => op == 8);
-        Assert.NotNull(close);
-        Assert.Equal(1, sim.Counters.ClosesForMissedPing);
-    }
-
-    [Fact]
-    public async Task Pong_frames_count_when_accepted()
-    {
-        await using var sim = await Sim.StartAsync(o => o with
-        {
-            PingInterval = Interval, Pace = MarketPace.Off, AcceptedPingAnswers = PingAnswer.PongFrame | PingAnswer.TextEcho,
-        });
-        await using var c = await RawWsClient.ConnectAsync(sim);
         for (var i = 0; i < 4; i++)
         {
             var f = await c.ReceiveAsync();
             Assert.NotNull(f);
-            Assert.True(f.Value.Opcode == 1, $"frame {i}: opcode {f.Value.Opcode} {Encoding.UTF8.GetString(f.Value.Payload)} answered={sim.Counters.PingsAnswered}");
+            Assert.True(f.Value.Opcode == 1, $"frame {i}: opcode {f.Value.Opcode} {Encoding.UTF8.GetString(f.Value.Payload)}");
             Assert.Contains("PINGPONG", Encoding.UTF8.GetString(f.Value.Payload));
-            await c.SendPongAsync();
+            await c.SendAsync(0xA, withPayload ? f.Value.Payload : []);
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Pong_frames_with_any_payload_count_by_default(bool withPayload)
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off });
+        Assert.Equal(PingAnswer.Any, sim.Options.AcceptedPingAnswers);
+        await using var c = await RawWsClient.ConnectAsync(sim);
+        await AnswerWithPongFramesAsync(c, withPayload);
+        // The 4th ping was sent only because the 3rd was answered in time.
         Assert.True(sim.Counters.PingsAnswered >= 3);
         Assert.Equal(0, sim.Counters.ClosesForMissedPing);
     }
 
     [Fact]
-    public async Task Text_echo_does_not_count_when_only_pong_frames_are_accepted()
+    public async Task Text_echo_counts_by_default()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off });
+        await using var c = await Sim.ClientAsync(sim, echo: true);
+        for (var i = 0; i < 4; i++) await c.NextAsync(m => m.Text.Contains("\"PINGPONG\""));
+        Assert.True(sim.Counters.PingsAnswered >= 3);
+        Assert.Equal(0, sim.Counters.ClosesForMissedPing);
+    }
+
+    [Fact]
+    public async Task Pong_frames_do_not_count_in_strict_text_mode()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off, AcceptedPingAnswers = PingAnswer.TextEcho });
+        await using var c = await RawWsClient.ConnectAsync(sim);
+        var ping = await c.ReceiveAsync((op, p) => op == 1 && Encoding.UTF8.GetString(p).Contains("PINGPONG"));
+        Assert.NotNull(ping);
+        await c.SendAsync(0xA, ping.Value.Payload);
+        var close = await c.ReceiveAsync((op, _) => op == 8);
+        Assert.NotNull(close);
+        Assert.Equal(1, sim.Counters.ClosesForMissedPing);
+        Assert.Equal(0, sim.Counters.PingsAnswered);
+    }
+
+    [Fact]
+    public async Task Pong_frames_count_in_strict_pong_mode()
+    {
+        await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off, AcceptedPingAnswers = PingAnswer.PongFrame });
+        await using var c = await RawWsClient.ConnectAsync(sim);
+        await AnswerWithPongFramesAsync(c, withPayload: true);
+        Assert.True(sim.Counters.PingsAnswered >= 3);
+        Assert.Equal(0, sim.Counters.ClosesForMissedPing);
+    }
+
+    [Fact]
+    public async Task Text_echo_does_not_count_in_strict_pong_mode()
     {
         await using var sim = await Sim.StartAsync(o => o with { PingInterval = Interval, Pace = MarketPace.Off, AcceptedPingAnswers = PingAnswer.PongFrame });
         await using var c = await Sim.ClientAsync(sim, echo: true);
         Assert.NotNull(await c.Closed.WaitAsync(SimTestClient.Timeout));
         Assert.Equal(1, sim.Counters.ClosesForMissedPing);
+        Assert.Equal(0, sim.Counters.PingsAnswered);
     }
 
     [Fact]

@@ -53,6 +53,21 @@ public sealed class NoticeTests
     }
 
     [Fact]
+    public async Task Every_notice_is_distinct_even_when_many_fall_in_one_second()
+    {
+        // A clock that stands still: every notice has the same time, the hardest case for telling fills apart.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 30, 0, TimeSpan.Zero));
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.FlatOut });
+        await using var c = await Sim.ClientAsync(sim);
+        await c.SubscribeAsync("H0IFCNI0", SimulatorOptions.DefaultHtsId);
+        using var session = new SessionRecords();
+        await session.ReadUntilAsync(c, r => r.Count("H0IFCNI0") >= 3000);
+        var notices = session.Of("H0IFCNI0").ToList();
+        Assert.Equal(notices.Count, notices.Distinct().Count());
+        Assert.Contains(notices, n => n.Split('^')[6] == "0"); // fills are among them
+    }
+
+    [Fact]
     public async Task Library_frame_decoder_decrypts_with_the_reply_keys()
     {
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.FlatOut });

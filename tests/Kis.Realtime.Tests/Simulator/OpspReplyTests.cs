@@ -67,7 +67,9 @@ public sealed class OpspReplyTests
     [InlineData("/")]
     [InlineData("/tryitout")]
     [InlineData("/tryitout/H0IFCNI0")]
-    public async Task All_kis_paths_accept_sessions(string path)
+    [InlineData("//tryitout")]
+    [InlineData("/anything/else")]
+    public async Task Any_path_accepts_sessions_as_KIS_ignores_it(string path)
     {
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
         await using var c = await Sim.ClientAsync(sim, path);

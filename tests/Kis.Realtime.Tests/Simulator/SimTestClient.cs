@@ -44,7 +44,8 @@ public sealed class SimTestClient : IAsyncDisposable
         var c = new SimTestClient { ApprovalKey = approvalKey };
         c._ws.Options.KeepAliveInterval = TimeSpan.Zero;
         using var cts = new CancellationTokenSource(Timeout);
-        await c._ws.ConnectAsync(new Uri(sim.WebSocketUrl, path), cts.Token);
+        // Concatenated, not new Uri(base, path): "//tryitout" would otherwise be read as a host name.
+        await c._ws.ConnectAsync(new Uri(KisSimulator.Display(sim.WebSocketUrl) + path), cts.Token);
         c._loop = Task.Run(c.ReceiveLoop);
         return c;
     }

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Runs KIS's own Python samples (koreainvestment/open-trading-api) against `kisrt sim --ping-interval 5s` and reports,
+# per sample and per TR, what arrived. Not part of `dotnet test`: it needs a copy of KIS's samples, which is never
+# committed here. Only URLs and credentials change: the examples_user / examples_llm samples read them from
+# ~/KIS/config/kis_devlp.yaml (written to a temporary HOME); the legacy script has them in its code, so a temporary
+# copy gets the URLs, the app key/secret and its code_list (the TRs to subscribe, with the HTS ID) substituted.
+#
+# Usage: scripts/kis-samples-peer.sh /path/to/open-trading-api [minutes=10]
+# Needs: the .NET SDK, python3 with websockets, pycryptodome (Debian: Cryptodome), pandas, yaml, requests
+#   (Debian: apt-get install python3-websockets python3-pycryptodome python3-pandas python3-yaml python3-requests).
+# Compatibility shims (outside the samples, in a temporary PYTHONPATH dir): `Crypto` -> Debian's `Cryptodome`, and
+#   websockets.ClientConnection (websockets >= 13) aliased to the legacy client protocol on older websockets (Debian 12
+#   ships 10.4); the samples use that name only in type hints.
+# Each sample gets its own simulator (one live session per app key, as at KIS) and a tap (scripts/kis_peer_tap.py)
+# between sample and simulator that records every frame without changing it. Exit code 0 when no session was closed
+# by the server, no record repeated, no record time went back and every subscribed TR was decoded by some sample.
+set -euo pipefail
+
+SAMPLES=$(realpath "${1:?usage: $0 /path/to/open-trading-api [minutes]}")
+MINUTES=${2:-10}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+PY=${PYTHON:-/usr/bin/python3}
+WORK=$(mktemp -d /tmp/kis-samples-peer.XXXXXX)
+echo "work dir: $WORK (logs, reports); samples: $SAMPLES; $MINUTES minute(s) per sample"
+
+"$PY" -c 'import websockets, pandas, yaml, requests' || { echo "python3 lacks websockets/pandas/yaml/requests" >&2; exit 2; }
+[ -f "$SAMPLES/examples_llm/kis_auth.py" ] || { echo "$SAMPLES does not look like open-trading-api" >&2; exit 2; }
+
+dotnet build -c Release -v q -nologo "$REPO/src/Kis.Realtime.Cli" -o "$WORK/kisrt" >/dev/null
+KISRT=("$WORK/kisrt/kisrt")
+[ -x "${KISRT[0]}" ] || KISRT=(dotnet "$WORK/kisrt/kisrt.dll")
+
+# ---- compatibility shims, outside the samples
+mkdir -p "$WORK/shim"
+if ! "$PY" -c 'import Crypto.Cipher.AES' 2>/dev/null; then
+    ln -s "$("$PY" -c 'import Cryptodome, os; print(os.path.dirname(Cryptodome.__file__))')" "$WORK/shim/Crypto"
+fi
+cat > "$WORK/shim/sitecustomize.py" <<'PYEOF'
+try:
+    import websockets
+    if not hasattr(websockets, "ClientConnection"):
+        from websockets.legacy.client import WebSocketClientProtocol
+        websockets.ClientConnection = WebSocketClientProtocol
+except ImportError:
+    pass
+PYEOF
+
+APP_KEY=PSsimKisRealtimeDefaultAppKey0000000
+APP_SECRET=simulator-default-app-secret-not-a-real-secret
+HTS_ID=simuser01
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# start_sim NAME PROFILE: starts a simulator and a tap for one sample; sets REST_URL and TAP_URL.
+start_sim() {
+    local dir="$WORK/$1"
+    mkdir -p "$dir/home/KIS/config"
+    "${KISRT[@]}" sim --profile "$2" --ping-interval 5s >"$dir/sim.log" 2>&1 &
+    PIDS+=($!); echo $! >"$dir/sim.pid"
+    for _ in $(seq 1 600); do grep -q "REST base URL" "$dir/sim.log" && break; sleep 0.1; done
+    REST_URL=$(sed -n 's/.*REST base URL : \(http:[^ ]*\).*/\1/p' "$dir/sim.log")
+    local ws_port; ws_port=$(sed -n 's/.*WebSocket URL : ws:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/sim.log")
+    [ -n "$REST_URL" ] && [ -n "$ws_port" ] || { echo "simulator for $1 did not start:" >&2; cat "$dir/sim.log" >&2; exit 3; }
+    "$PY" -u "$REPO/scripts/kis_peer_tap.py" --upstream-port "$ws_port" --report "$dir/tap.json" >"$dir/tap.out" 2>&1 &
+    PIDS+=($!); echo $! >"$dir/tap.pid"
+    for _ in $(seq 1 100); do grep -q listening "$dir/tap.out" && break; sleep 0.1; done
+    TAP_URL="ws://127.0.0.1:$(awk '/listening/{print $2}' "$dir/tap.out")"
+    # KIS's samples build URLs as f"{base}/oauth2/tokenP" and f"{ws}/tryitout": bases without a trailing slash.
+    cat >"$dir/home/KIS/config/kis_devlp.yaml" <<YAML
+my_app: "$APP_KEY"
+my_sec: "$APP_SECRET"
+paper_app: "$APP_KEY"
+paper_sec: "$APP_SECRET"
+my_htsid: "$HTS_ID"
+my_acct_stock: "12345678"
+my_acct_future: "12345678"
+my_paper_stock: "12345678"
+my_paper_future: "12345678"
+my_prod: "01"
+prod: "$REST_URL"
+ops: "$TAP_URL"
+vps: "$REST_URL"
+vops: "$TAP_URL"
+my_token: ""
+my_agent: "kis-samples-peer"
+YAML
+}
+
+# run_example NAME SCRIPT (relative to the samples copy; run in place from its own directory).
+run_example() {
+    start_sim "$1" real
+    local script="$SAMPLES/$2"
+    ( cd "$(dirname "$script")" && HOME="$WORK/$1/home" PYTHONPATH="$WORK/shim" \
+        timeout --signal=INT --kill-after=10 "${MINUTES}m" "$PY" -u "$(basename "$script")" ) >"$WORK/$1/sample.log" 2>&1 &
+    PIDS+=($!); SAMPLE_PIDS+=($!)
+}
+
+# run_legacy NAME PROFILE CODE_LIST: a copy of the legacy script with only URLs, credentials and code_list replaced.
+run_legacy() {
+    start_sim "$1" "$2"
+    "$PY" - "$SAMPLES/legacy/websocket/python/ws_domestic_overseas_all.py" "$WORK/$1/legacy.py" "$REST_URL" "$TAP_URL" \
+        "$APP_KEY" "$APP_SECRET" "$3" <<'PYEOF'
+import re, sys
+src, dst, rest, ws, key, secret, codes = sys.argv[1:]
+s = open(src, encoding="utf-8").read()
+s = s.replace("'https://openapi.koreainvestment.com:9443'", repr(rest))
+s = s.replace("'ws://ops.koreainvestment.com:21000'", repr(ws))
+s = s.replace('"앱키를 입력하세요"', repr(key)).replace('"앱 시크릿키를 입력하세요"', repr(secret))
+s, n = re.subn(r"\n        code_list = \[\['1','H0STASP0'.*?\]\]\n", "\n        code_list = " + codes + "\n", s, count=1, flags=re.S)
+assert n == 1, "code_list not found"
+open(dst, "w", encoding="utf-8").write(s)
+PYEOF
+    ( cd "$WORK/$1" && HOME="$WORK/$1/home" PYTHONPATH="$WORK/shim" \
+        timeout --signal=INT --kill-after=10 "${MINUTES}m" "$PY" -u legacy.py ) >"$WORK/$1/sample.log" 2>&1 &
+    PIDS+=($!); SAMPLE_PIDS+=($!)
+}
+
+SAMPLE_PIDS=()
+run_legacy legacy-real real "[['1','H0UPCNT0','0001'],['1','H0BJCNT0','KR103502GD31'],['1','H0NXPGM0','005930'],['1','H0UNPGM0','005930'],['1','H0IFCNI0','$HTS_ID']]"
+run_legacy legacy-paper paper "[['1','H0IFCNI9','$HTS_ID']]"
+run_example llm-index examples_llm/domestic_stock/index_ccnl/chk_index_ccnl.py
+run_example llm-bond examples_llm/domestic_bond/bond_ccnl/chk_bond_ccnl.py
+run_example llm-program-nxt examples_llm/domestic_stock/program_trade_nxt/chk_program_trade_nxt.py
+run_example llm-program-total examples_llm/domestic_stock/program_trade_total/chk_program_trade_total.py
+run_example llm-notice examples_llm/domestic_futureoption/fuopt_ccnl_notice/chk_fuopt_ccnl_notice.py
+run_example user-stock examples_user/domestic_stock/domestic_stock_examples_ws.py
+run_example user-bond examples_user/domestic_bond/domestic_bond_examples_ws.py
+run_example user-futureoption examples_user/domestic_futureoption/domestic_futureoption_examples_ws.py
+
+echo "running ${#SAMPLE_PIDS[@]} samples for $MINUTES minute(s)…"
+for p in "${SAMPLE_PIDS[@]}"; do wait "$p" || true; done
+
+# Collect: each tap writes its report on SIGTERM; each simulator's /sim/status; then stop the simulators.
+for dir in "$WORK"/*/; do
+    [ -f "$dir/tap.pid" ] || continue
+    rest=$(sed -n 's/.*REST base URL : \(http:[^ ]*\).*/\1/p' "$dir/sim.log")
+    curl -s --noproxy '*' "$rest/sim/status" >"$dir/status.json" || true
+    kill -TERM "$(cat "$dir/tap.pid")" 2>/dev/null || true
+    kill -INT "$(cat "$dir/sim.pid")" 2>/dev/null || true
+done
+for dir in "$WORK"/*/; do
+    [ -f "$dir/tap.pid" ] || continue
+    for _ in $(seq 1 50); do [ -f "$dir/tap.json" ] && break; sleep 0.1; done
+done
+
+"$PY" "$REPO/scripts/kis_peer_report.py" "$WORK"

@@ -1,0 +1,146 @@
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>
+/// A small, seeded instrument master at today's magnitudes: indices (KOSPI ~2,400–2,700, KOSDAQ ~700–800, KOSPI200
+/// ~320–360 …), stocks at their usual price ranges (program trading), bonds with distinct names, and the futures and
+/// options whose notices the account receives (priced from the same index and stock levels). Levels are drawn once per
+/// simulator from the seed, so every session sees the same market. Codes not in the tables get plausible generic values.
+/// </summary>
+internal sealed class InstrumentMaster
+{
+    /// <summary>An index: previous close range in hundredths and the number of constituent issues.</summary>
+    private sealed record IndexSpec(string Name, long Low, long High, int Issues);
+
+    /// <summary>A stock: price range in KRW and program-trading turnover (KRW per second, KRX+NXT).</summary>
+    private sealed record StockSpec(string Name, long Low, long High, long TurnoverPerSecond);
+
+    private static readonly Dictionary<string, IndexSpec> Indices = new(StringComparer.Ordinal)
+    {
+        ["0001"] = new("KOSPI", 240_000, 270_000, 950),
+        ["0002"] = new("KOSPI 대형주", 235_000, 265_000, 100),
+        ["0003"] = new("KOSPI 중형주", 270_000, 310_000, 200),
+        ["0004"] = new("KOSPI 소형주", 200_000, 240_000, 640),
+        ["1001"] = new("KOSDAQ", 68_000, 80_000, 1_750),
+        ["1028"] = new("KOSDAQ150", 120_000, 140_000, 150),
+        ["2001"] = new("KOSPI200", 32_000, 36_000, 200),
+        ["2007"] = new("KOSPI100", 240_000, 270_000, 100),
+        ["2008"] = new("KOSPI50", 220_000, 250_000, 50),
+        ["4001"] = new("KRX100", 500_000, 560_000, 100),
+    };
+
+    private static readonly Dictionary<string, StockSpec> Stocks = new(StringComparer.Ordinal)
+    {
+        ["005930"] = new("삼성전자", 55_000, 80_000, 80_000_000),
+        ["000660"] = new("SK하이닉스", 170_000, 230_000, 60_000_000),
+        ["373220"] = new("LG에너지솔루션", 330_000, 420_000, 12_000_000),
+        ["207940"] = new("삼성바이오로직스", 750_000, 1_000_000, 8_000_000),
+        ["005380"] = new("현대차", 190_000, 250_000, 15_000_000),
+        ["035420"] = new("NAVER", 160_000, 220_000, 10_000_000),
+        ["035720"] = new("카카오", 35_000, 50_000, 8_000_000),
+        ["051910"] = new("LG화학", 280_000, 400_000, 8_000_000),
+        ["005490"] = new("POSCO홀딩스", 300_000, 420_000, 8_000_000),
+        ["068270"] = new("셀트리온", 160_000, 200_000, 10_000_000),
+        ["105560"] = new("KB금융", 60_000, 90_000, 10_000_000),
+        ["247540"] = new("에코프로비엠", 150_000, 250_000, 6_000_000),
+    };
+
+    /// <summary>The documented H0BJCNT0 frame's bond keeps its documented name (kis-protocol.md §7).</summary>
+    private static readonly Dictionary<string, string> BondNames = new(StringComparer.Ordinal)
+    {
+        ["KR103502GD31"] = "국고03250-5303(23-2)",
+    };
+
+    private readonly int _seed;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, string> _bondNameByIsin = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _bondNamesUsed = new(StringComparer.Ordinal);
+
+    public InstrumentMaster(int seed) => _seed = seed;
+
+    private Random For(string kind, string code) => new(StableHash.Combine(_seed, kind, code));
+
+    /// <summary>An index's previous close (hundredths) and its number of issues.</summary>
+    public (long PreviousClose, int Issues) Index(string code)
+    {
+        var r = For("index", code);
+        return Indices.TryGetValue(code, out var spec)
+            ? (r.NextInt64(spec.Low, spec.High), spec.Issues)
+            : (r.NextInt64(80_000, 300_000), r.Next(50, 900));
+    }
+
+    /// <summary>A stock's previous close (KRW, on its tick size) and its program-trading turnover per second.</summary>
+    public (long Price, long TurnoverPerSecond) Stock(string code)
+    {
+        var r = For("stock", code);
+        var (low, high, turnover) = Stocks.TryGetValue(code, out var spec)
+            ? (spec.Low, spec.High, spec.TurnoverPerSecond)
+            : (5_000L, 100_000L, r.NextInt64(1_000_000, 5_000_000));
+        return (RoundToTick(r.NextInt64(low, high)), turnover);
+    }
+
+    /// <summary>KRX's stock tick sizes.</summary>
+    public static long RoundToTick(long price)
+    {
+        var tick = price switch { < 2_000 => 1L, < 5_000 => 5, < 20_000 => 10, < 50_000 => 50, < 200_000 => 100, < 500_000 => 500, _ => 1_000 };
+        return Math.Max(tick, price / tick * tick);
+    }
+
+    /// <summary>
+    /// A bond's name, distinct per ISIN within the simulator, and its coupon (thousandths of a percent) and years to
+    /// maturity. Names follow KIS's style: <c>국고03250-5303(23-2)</c> (issuer, coupon, maturity yymm, issue).
+    /// </summary>
+    public (string Name, int CouponThousandths, int Years) Bond(string isin)
+    {
+        var r = For("bond", isin);
+        var coupon = r.Next(9, 36) * 125; // 1.125 % .. 4.375 %
+        var years = r.Next(2, 30);
+        var issueYear = r.Next(18, 26);
+        lock (_gate)
+        {
+            if (_bondNameByIsin.TryGetValue(isin, out var known)) return (known, coupon, years);
+            if (!BondNames.TryGetValue(isin, out var name))
+            {
+                var issuer = isin.Length > 2 && isin[2] == '1' ? "국고" : isin.Length > 2 && isin[2] == '2' ? "통안" : "회사채";
+                var maturity = (issueYear + years) % 100;
+                name = $"{issuer}{coupon:D5}-{maturity:D2}{r.Next(1, 13):D2}({issueYear}-{r.Next(1, 14)})";
+            }
+            // Two ISINs never share a name: a clash gets the ISIN's serial appended.
+            if (!_bondNamesUsed.Add(name))
+            {
+                name = $"{name} {isin[Math.Max(0, isin.Length - 4)..]}";
+                _bondNamesUsed.Add(name);
+            }
+            _bondNameByIsin[isin] = name;
+            return (name, coupon, years);
+        }
+    }
+
+    /// <summary>A futures or options product the notice account trades.</summary>
+    internal sealed record Derivative(string Code, string Name, long Price, long Tick);
+
+    /// <summary>
+    /// The account's products for the quarterly expiry at or after <paramref name="today"/>: the KOSPI200 future at
+    /// the KOSPI200 level, Samsung Electronics' stock future at its stock price, and a near-the-money call and put.
+    /// Codes are KRX short codes (product, underlying, year letter, month, strike); prices in hundredths.
+    /// </summary>
+    public Derivative[] Derivatives(DateTime today)
+    {
+        var month = (today.Month + 2) / 3 * 3;
+        var year = today.Year;
+        // KRX year letters skip I, O and U: 2006 = A … 2024 = V, 2025 = W, 2026 = X.
+        const string YearLetters = "ABCDEFGHJKLMNPQRSTVWXYZ";
+        var y = YearLetters[Math.Clamp(year - 2006, 0, YearLetters.Length - 1)];
+        var m = month < 10 ? (char)('0' + month) : (char)('A' + month - 10);
+        var expiry = $"{year:D4}{month:D2}";
+        var kospi200 = Index("2001").PreviousClose;         // hundredths of a point
+        var samsung = Stock("005930").Price * 100;          // hundredths of a KRW
+        var atm = kospi200 / 250 * 250 / 100;               // strike on a 2.5-point grid, in points
+        return
+        [
+            new($"101{y}{m}000", $"코스피200 F {expiry}", kospi200 / 5 * 5, 5),
+            new($"111{y}{m}000", $"삼성전자   F {expiry}", samsung, 10_000),
+            new($"201{y}{m}{atm % 1000:D3}", $"코스피200 C {expiry} {atm}.0", 350, 1),
+            new($"301{y}{m}{(atm - 5) % 1000:D3}", $"코스피200 P {expiry} {atm - 5}.0", 280, 1),
+        ];
+    }
+}

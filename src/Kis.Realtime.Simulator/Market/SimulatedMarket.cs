@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>
+/// The one market of a simulator: its clock, its instrument master and the state of every instrument (TR, key) that
+/// anyone subscribed to. Instruments live as long as the simulator, so a client that reconnects continues where the
+/// market is: record times never go back, cumulative figures keep growing, no record is generated twice and every
+/// notice happens once. Order numbers are unique per simulator run.
+/// </summary>
+internal sealed class SimulatedMarket
+{
+    private readonly ConcurrentDictionary<(TrDefinition Tr, string Key), Instrument> _instruments = new();
+    private readonly int _seed;
+    private long _orderNumber;
+
+    public SimulatedMarket(SimulatorOptions options)
+    {
+        _seed = options.Seed;
+        Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed);
+        Master = new InstrumentMaster(options.Seed);
+        // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
+        _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
+    }
+
+    public MarketClock Clock { get; }
+
+    public InstrumentMaster Master { get; }
+
+    /// <summary>The next order number of the run (unique across every account and session).</summary>
+    public long NextOrderNumber() => Interlocked.Increment(ref _orderNumber);
+
+    /// <summary>
+    /// Runs every generator once on a throwaway market, so that the first subscription of a run does not wait for the
+    /// JIT: otherwise a rate pace piles up credit meanwhile and sends a burst as its first frame.
+    /// </summary>
+    public static void WarmUp(SimulatorOptions options)
+    {
+        var market = new SimulatedMarket(options with { TimeProvider = TimeProvider.System });
+        Span<byte> buffer = stackalloc byte[1024];
+        foreach (var (tr, key) in new[] { (KisTrs.IndexTicks, "0001"), (KisTrs.BondTrades, "KR103502GD31"), (KisTrs.ProgramTradesNxt, "005930"),
+                     (KisTrs.ProgramTradesUnified, "005930"), (KisTrs.FuturesOptionsNotices, "warmup") })
+        {
+            var instrument = market.Get(tr, key);
+            var now = market.Clock.Now();
+            instrument.Hours.IsOpen(now, market.Clock.EveryDayTrades);
+            market.Clock.UntilOpen(instrument.Hours, now);
+            var writer = new RecordWriter(buffer);
+            instrument.WriteRecords(ref writer, 1, now);
+        }
+    }
+
+    /// <summary>The instrument behind a subscription, created at its first subscription.</summary>
+    public Instrument Get(TrDefinition tr, string key) => _instruments.GetOrAdd((tr, key), static (k, m) => m.Create(k.Tr, k.Key), this);
+
+    private Instrument Create(TrDefinition tr, string key)
+    {
+        var random = new Random(StableHash.Combine(_seed, tr.Id, key));
+        var hours = TradingHours.For(tr);
+        var now = Clock.Now();
+        // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
+        var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
+        MarketStream stream =
+            tr == KisTrs.IndexTicks ? new IndexStream(random, key, Master, secondsIntoDay)
+            : tr == KisTrs.BondTrades ? new BondStream(random, key, Master, secondsIntoDay)
+            : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
+            : tr == KisTrs.ProgramTradesUnified ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
+            : tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper ? new NoticeStream(random, key, Master, this, now.Date)
+            : throw new ArgumentException($"No generator for TR {tr.Id}.", nameof(tr));
+        return new Instrument(tr, key, stream, hours);
+    }
+}

@@ -1,0 +1,140 @@
+namespace Kis.Realtime.Simulator.WebSockets;
+
+/// <summary>A session's fault injection, close and stall control, and its PINGPONG heartbeat.</summary>
+internal sealed partial class SimSession
+{
+    // ---------------------------------------------------------------- faults and control
+
+    /// <summary>Drops the TCP connection without a close frame.</summary>
+    public Task AbortAsync()
+    {
+        if (Completion.IsCompleted) return Completion;
+        _endReason = "dropped by fault injection";
+        _closing = true;
+        try
+        {
+            _context.Abort();
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended between the caller's snapshot and now: nothing left to drop.
+        }
+        return Completion;
+    }
+
+    /// <summary>Sends a close frame (after anything already queued) and ends the session.</summary>
+    public Task CloseAsync(int status, string reason)
+    {
+        BeginClose(status, reason);
+        return Completion;
+    }
+
+    private void BeginClose(int status, string reason)
+    {
+        if (_closing) return;
+        _closing = true;
+        _endReason = reason;
+        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Close, WsFraming.ClosePayload(status, reason)), CloseAfter: true));
+        // A stalled session still closes when asked.
+        _unstalled.TrySetResult();
+    }
+
+    public void SetStalled(bool stalled)
+    {
+        if (stalled)
+        {
+            if (_stalled) return;
+            _unstalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _stalled = true;
+            _control.Writer.TryWrite(new Outgoing(null)); // wake the send loop so it notices
+        }
+        else
+        {
+            if (!_stalled) return;
+            // Heartbeat restarts clean: the client could not have had an answer processed while we held its messages.
+            lock (_gate) _pingOutstanding = _pingAnswered = false;
+            _stalled = false;
+            _unstalled.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Queues a raw text frame (fault or replay); completes when it has been written, or (without writing) when the
+    /// session has ended or ends first. While the session is stalled it waits for the unstall or for
+    /// <paramref name="ct"/>.
+    /// </summary>
+    public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault, CancellationToken ct = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Fails once the send loop has ended (it completes the writer before its final drain): nobody would write it.
+        Interlocked.Increment(ref _rawQueued);
+        if (!_control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, message), done, IsFaultFrame: isFault)))
+        {
+            Interlocked.Decrement(ref _rawQueued);
+            done.TrySetResult();
+        }
+        return ct.CanBeCanceled ? done.Task.WaitAsync(ct) : done.Task;
+    }
+
+    private int _rawQueued;
+
+    /// <summary>Raw frames queued and not yet written or released (tests: a stalled session holds them).</summary>
+    internal int QueuedRawFrames => Volatile.Read(ref _rawQueued);
+
+    private void RawFrameDone(in Outgoing item)
+    {
+        if (item.Done is null) return;
+        Interlocked.Decrement(ref _rawQueued);
+        item.Done.TrySetResult();
+    }
+
+    private void Enqueue(byte[] payload) => _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, payload)));
+
+    // ---------------------------------------------------------------- heartbeat
+
+    private void OnPingTimer()
+    {
+        if (_stalled || _closing) return;
+        bool missed;
+        lock (_gate)
+        {
+            missed = _pingOutstanding && !_pingAnswered;
+            // Timer ticks can bunch up under scheduling delays: a ping only counts as missed once a (near) full interval
+            // has passed since it actually went out.
+            if (missed && (_pingSentTimestamp == 0 || _time.GetElapsedTime(_pingSentTimestamp) < _hub.Options.PingInterval * 0.75)) return;
+            if (!missed)
+            {
+                _pingOutstanding = true;
+                _pingAnswered = false;
+                _pingSentTimestamp = 0;
+            }
+        }
+        if (missed)
+        {
+            Interlocked.Increment(ref _hub.Counters._closesForMissedPing);
+            Log.MissedPing(_hub.Logger, Id, _hub.Options.PingInterval);
+            BeginClose(1000, "PINGPONG not answered");
+            return;
+        }
+        Interlocked.Increment(ref _pingsSent);
+        Interlocked.Increment(ref _hub.Counters._pingsSent);
+        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, Replies.PingPong(_time.GetUtcNow())), IsPing: true));
+    }
+
+    private void PingWritten()
+    {
+        lock (_gate) _pingSentTimestamp = _time.GetTimestamp();
+    }
+
+    private void PingAnswered()
+    {
+        lock (_gate)
+        {
+            if (!_pingOutstanding || _pingAnswered) return;
+            _pingAnswered = true;
+        }
+        Interlocked.Increment(ref _pingsAnswered);
+        Interlocked.Increment(ref _hub.Counters._pingsAnswered);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+/// <summary>The market clock's modes and trading hours, on injected clocks (no waiting on a real weekend).</summary>
+public sealed class MarketClockTests
+{
+    private static DateTimeOffset Kst(int y, int mo, int d, int h, int mi, int s = 0) => new(y, mo, d, h, mi, s, TimeSpan.FromHours(9));
+
+    [Fact]
+    public void Demo_day_starts_at_nine_runs_at_its_speed_and_rolls_to_the_next_morning_after_eight_pm()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 22, 16, 41)); // a Sunday afternoon
+        var clock = new MarketClock(wall, MarketClockMode.Demo, speed: 60);
+        Assert.Equal(new DateTime(2026, 11, 22, 9, 0, 0), clock.Now());
+        wall.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(new DateTime(2026, 11, 22, 10, 0, 0), clock.Now());
+        wall.Advance(TimeSpan.FromMinutes(11)); // 11 market hours later: 21:00 does not exist in a demo day
+        Assert.Equal(new DateTime(2026, 11, 23, 9, 0, 0), clock.Now());
+        // Index closed at 15:30; at 16:00 the next open is 09:00 tomorrow: 4 h to 20:00 + 1 h from 08:00 = 5 market hours.
+        Assert.Equal(TimeSpan.FromMinutes(5), clock.UntilOpen(TradingHours.Index, new DateTime(2026, 11, 23, 16, 0, 0)));
+        Assert.Equal(TimeSpan.Zero, clock.UntilOpen(TradingHours.Index, new DateTime(2026, 11, 23, 10, 0, 0)));
+        Assert.Equal(new DateTime(2026, 11, 22, 16, 53, 0), clock.WallKst());
+    }
+
+    [Fact]
+    public void Live_clock_is_the_wall_clock_in_KST_with_sessions_and_weekends()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 21, 23, 0)); // Saturday night
+        var clock = new MarketClock(wall, MarketClockMode.Live, speed: 1);
+        var now = clock.Now();
+        Assert.Equal(new DateTime(2026, 11, 21, 23, 0, 0), now);
+        Assert.False(TradingHours.Index.IsOpen(now, everyDay: false));
+        // Next open: Monday 08:00 for NXT, 09:00 for the index, 08:45 for derivatives.
+        Assert.Equal(new DateTime(2026, 11, 23, 8, 0, 0), TradingHours.Nextrade.NextOpen(now, everyDay: false));
+        Assert.Equal(TimeSpan.FromHours(34), clock.UntilOpen(TradingHours.Index, now));
+        Assert.Equal(new DateTime(2026, 11, 23, 8, 45, 0), TradingHours.Derivatives.NextOpen(now, everyDay: false));
+    }
+
+    [Theory]
+    [InlineData(8, 30, false, false, true, true, false)]  // NXT pre-market; KRX not yet open
+    [InlineData(8, 55, false, false, false, false, true)] // NXT break before the main session; derivatives open
+    [InlineData(10, 0, true, true, true, true, true)]     // regular session
+    [InlineData(15, 25, true, true, false, true, true)]   // KRX closing auction; NXT break
+    [InlineData(17, 0, false, false, true, true, false)]  // after-hours: NXT only
+    [InlineData(20, 0, false, false, false, false, false)]
+    public void Trading_hours_on_a_weekday(int h, int m, bool index, bool bonds, bool nxt, bool combined, bool derivatives)
+    {
+        var t = new DateTime(2026, 11, 23, h, m, 0); // Monday
+        Assert.Equal(index, TradingHours.For(KisTrs.IndexTicks).IsOpen(t, false));
+        Assert.Equal(bonds, TradingHours.For(KisTrs.BondTrades).IsOpen(t, false));
+        Assert.Equal(nxt, TradingHours.For(KisTrs.ProgramTradesNxt).IsOpen(t, false));
+        Assert.Equal(combined, TradingHours.For(KisTrs.ProgramTradesUnified).IsOpen(t, false));
+        Assert.Equal(derivatives, TradingHours.For(KisTrs.FuturesOptionsNotices).IsOpen(t, false));
+    }
+
+    private static readonly string[][] Subs =
+        [["H0UPCNT0", "0001"], ["H0BJCNT0", "KR103502GD31"], ["H0UNPGM0", "005930"], ["H0NXPGM0", "005930"], ["H0IFCNI0", SimulatorOptions.DefaultHtsId]];
+
+    [Theory]
+    [InlineData(2026, 11, 22, 16, 41)] // Sunday afternoon
+    [InlineData(2026, 11, 23, 21, 30)] // Monday night
+    public async Task Live_clock_outside_trading_hours_sends_no_data_and_keeps_PINGPONG_going(int y, int mo, int d, int h, int mi)
+    {
+        var wall = new ManualTimeProvider(Kst(y, mo, d, h, mi));
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = wall, Clock = MarketClockMode.Live, Pace = MarketPace.PerSecond(50) });
+        await using var c = await Sim.ClientAsync(sim, echo: true);
+        foreach (var s in Subs) await c.SubscribeAsync(s[0], s[1]);
+        using var session = new SessionRecords();
+        await session.ReadUntilAsync(c, r => r.Replies == Subs.Length);
+        // Ten minutes of wall clock in PINGPONG steps: every ping is answered, the session stays, no record is sent.
+        for (var i = 1; i <= 6; i++)
+        {
+            var answered = sim.Counters.PingsAnswered;
+            wall.Advance(TimeSpan.FromSeconds(100));
+            await session.ReadUntilAsync(c, r => r.Pings == i);
+            await Sim.UntilAsync(() => sim.Counters.PingsAnswered > answered);
+        }
+        Assert.Empty(session.Records);
+        Assert.Equal(0, sim.Counters.RecordsSent);
+        Assert.Equal(0, sim.Counters.ClosesForMissedPing);
+        Assert.Single(sim.Sessions);
+    }
+
+    [Fact]
+    public async Task Live_clock_after_hours_sends_only_what_trades_then()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 23, 17, 0)); // Monday 17:00: NXT after-market
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = wall, Clock = MarketClockMode.Live, Pace = MarketPace.PerSecond(20) });
+        await using var c = await Sim.ClientAsync(sim);
+        foreach (var s in Subs) await c.SubscribeAsync(s[0], s[1]);
+        using var session = new SessionRecords();
+        await session.ReadUntilAsync(c, r => r.Replies == Subs.Length);
+        for (var step = 0; step < 10; step++) wall.Advance(TimeSpan.FromMilliseconds(100));
+        await session.ReadUntilAsync(c, r => r.Count("H0UNPGM0") >= 5 && r.Count("H0NXPGM0") >= 5);
+        Assert.All(session.Records, r => Assert.Contains(r.TrId, new[] { "H0UNPGM0", "H0NXPGM0" }));
+        Assert.All(session.Records, r => Assert.StartsWith("005930^1700", r.Record));
+    }
+
+    [Fact]
+    public async Task Live_clock_opens_the_index_at_nine()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 23, 8, 59, 50));
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = wall, Clock = MarketClockMode.Live });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        for (var step = 0; step < 15; step++) wall.Advance(TimeSpan.FromSeconds(1)); // demo pace would have sent at 08:59:51
+        var frame = await c.NextDataAsync("H0UPCNT0");
+        Assert.True(DataFrame.TryParse(frame.Data, out var f, out _));
+        Assert.True(RecordSplitter.TryCreate(f.Payload, f.RecordCount, KisTrs.IndexTicks.Fields.Count, out var records, out _));
+        Assert.True(records.TryNext(out var r));
+        Assert.True(IndexTick.TryDecode(KisTrs.IndexTicks, r, out var tick, out _));
+        Assert.InRange(tick.Time, new TimeOnly(9, 0, 0), new TimeOnly(9, 0, 5));
+    }
+}
