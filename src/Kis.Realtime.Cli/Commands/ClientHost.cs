@@ -86,7 +86,7 @@ internal sealed class ClientHost : IAsyncDisposable
             };
             simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
             settings = settings with { WebSocketUrl = simulator.WebSocketUrl, RestUrl = simulator.RestBaseUrl };
-            status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {simulator.WebSocketUrl}");
+            status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {KisSimulator.Display(simulator.WebSocketUrl)}");
         }
         else if (!credentialsGiven)
         {
