@@ -162,7 +162,7 @@ public static class EndToEndHarness
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Kis.Realtime" && instrument.Name == "kis.realtime.delivery.latency") l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == "Kis.Realtime" && instrument.Name == "kis.realtime.delivery.duration") l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
         {
@@ -191,6 +191,6 @@ public static class EndToEndHarness
         double P(double q) => samples.Count == 0 ? double.NaN : samples[Math.Min(samples.Count - 1, (int)(q * samples.Count))];
         var stats = client.Statistics;
         Console.WriteLine($"latency at {rate:N0}/s target: {count / elapsed:N0} records/s actual, {stats.RecordsReceived / Math.Max(1, stats.FramesReceived)} records/frame, " +
-                          $"receive-to-delivery p50 {P(0.50) * 1000:0} µs, p99 {P(0.99) * 1000:0} µs, p99.9 {P(0.999) * 1000:0} µs, max {P(1) * 1000:0} µs ({samples.Count:N0} samples)");
+                          $"receive-to-delivery p50 {P(0.50) * 1e6:0} µs, p99 {P(0.99) * 1e6:0} µs, p99.9 {P(0.999) * 1e6:0} µs, max {P(1) * 1e6:0} µs ({samples.Count:N0} samples)");
     }
 }
