@@ -45,8 +45,9 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
     }
 
     /// <summary>The name of the library's <see cref="System.Diagnostics.Metrics.Meter"/>: counters <c>kis.realtime.frames</c>,
-    /// <c>.records</c>, <c>.bytes</c>, <c>.decode_errors</c>, <c>.dropped</c>, <c>.reconnects</c> and the histogram
-    /// <c>kis.realtime.delivery.latency</c> (ms, frame received → record handed to the consumer).</summary>
+    /// <c>.records</c>, <c>.received.bytes</c>, <c>.decode_errors</c>, <c>.dropped</c>, <c>.unrouted</c>, <c>.slow_consumers</c>,
+    /// <c>.reconnects</c>; gauges <c>.sessions</c>, <c>.registrations</c>, <c>.buffered</c>; the histogram
+    /// <c>kis.realtime.delivery.duration</c> (s, frame received → record handed to the consumer, per TR).</summary>
     public const string MeterName = KisInstruments.MeterName;
 
     /// <summary>This client's instruments.</summary>

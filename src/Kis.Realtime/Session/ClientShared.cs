@@ -17,28 +17,25 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Dia
 
     private readonly Dictionary<string, long> _unroutedByTr = new(StringComparer.Ordinal);
     private readonly Lock _unroutedGate = new();
-    private long _unroutedLoggedAt = long.MinValue;
+    private long _unroutedLoggedAt; // under _unroutedGate
 
     /// <summary>Records that reached no registration, per TR id: counted, exposed and logged (never silent).</summary>
     public void OnUnrouted(string trId, long count)
     {
         Interlocked.Add(ref Unrouted, count);
         Instruments.Unrouted.Add(count, new KeyValuePair<string, object?>(KisInstruments.TrIdAttribute, trId));
-        bool first;
         long total;
+        bool log;
         lock (_unroutedGate)
         {
-            first = !_unroutedByTr.TryGetValue(trId, out total);
+            // The first occurrence per TR as a warning, then at most one line every 10 s.
+            var first = !_unroutedByTr.TryGetValue(trId, out total);
             _unroutedByTr[trId] = total += count;
+            var now = Time.GetTimestamp();
+            log = first || Time.GetElapsedTime(_unroutedLoggedAt, now) >= TimeSpan.FromSeconds(10);
+            if (log) _unroutedLoggedAt = now;
         }
-        // The first occurrence per TR as a warning, then at most one line every 10 s.
-        var now = Time.GetTimestamp();
-        var last = Interlocked.Read(ref _unroutedLoggedAt);
-        if (first || (Time.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(10) && Interlocked.CompareExchange(ref _unroutedLoggedAt, now, last) == last))
-        {
-            if (first) Interlocked.Exchange(ref _unroutedLoggedAt, now);
-            Log.Unrouted(Logger, trId, count, total);
-        }
+        if (log) Log.Unrouted(Logger, trId, count, total);
     }
 
     public IReadOnlyDictionary<string, long> UnroutedByTr()

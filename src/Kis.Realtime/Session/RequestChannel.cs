@@ -6,13 +6,12 @@ using Kis.Realtime.Transport;
 namespace Kis.Realtime.Session;
 
 /// <summary>A request waiting for its reply.</summary>
-internal sealed class PendingRequest(string trId, string trKey, RequestType type, Action<ControlMessage>? onReply)
+internal sealed class PendingRequest(string trId, string trKey, Action<ControlMessage>? onReply)
 {
     /// <summary>Runs on the receive loop when the reply arrives, before anything else of that connection happens.</summary>
     public readonly Action<ControlMessage>? OnReply = onReply;
     public readonly string TrId = trId;
     public readonly string TrKey = trKey;
-    public readonly RequestType Type = type;
     public readonly TaskCompletionSource<ControlMessage> Reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
@@ -87,7 +86,7 @@ internal sealed class RequestChannel(int sessionIndex, KisCredential credential,
                 {
                     if (_connection is null || _connectionId != connectionId) throw new ConnectionLostException();
                     connection = _connection;
-                    pending = new PendingRequest(tr.Id, key, type, onReply);
+                    pending = new PendingRequest(tr.Id, key, onReply);
                     _pending.Add(pending); // before sending: the reply can beat the send's completion
                 }
                 try

@@ -49,10 +49,11 @@ internal sealed class TrRoutes
         _byKey = new Dictionary<string, Registration>(comparer);
         _allToOne = htsIdKeyed;
         _keyless = keyless;
-        Lookup = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lookup = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public Dictionary<string, Registration>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
+    // Looks keys up by the record's bytes widened to chars, without a string per record.
+    private readonly Dictionary<string, Registration>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     /// <summary>For HTS-ID-keyed TRs: the registration that takes records whose first field matches no key.</summary>
     public Registration? Fallback => _fallback;
@@ -76,7 +77,7 @@ internal sealed class TrRoutes
         {
             Span<char> chars = stackalloc char[keyBytes.Length];
             for (var i = 0; i < keyBytes.Length; i++) chars[i] = (char)keyBytes[i];
-            if (Lookup.TryGetValue(chars, out var registration)) return registration;
+            if (_lookup.TryGetValue(chars, out var registration)) return registration;
         }
         return _fallback;
     }

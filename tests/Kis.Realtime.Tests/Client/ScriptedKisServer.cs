@@ -147,26 +147,15 @@ internal sealed class ScriptedConnection(Socket socket, NetworkStream stream, by
     /// <summary>1 for the first connection of the server, 2 for the next …</summary>
     public int Number { get; } = number;
 
-    /// <summary>Payloads of the pong frames received so far.</summary>
-    public ConcurrentQueue<byte[]> Pongs { get; } = new();
-
-    /// <summary>Text frames received that were not requests (e.g. PINGPONG echoes).</summary>
-    public ConcurrentQueue<string> OtherTexts { get; } = new();
-
     /// <summary>The next subscribe/unsubscribe request (tr_type, tr_id, tr_key), or null when the client closed.</summary>
     public async Task<(string TrType, string TrId, string TrKey)?> ReceiveRequestAsync()
     {
         while (await ReceiveFrameAsync() is { } frame)
         {
-            if (frame.Opcode == 0xA) Pongs.Enqueue(frame.Payload);
             if (frame.Opcode == 0x8) return null;
             if (frame.Opcode != 0x1) continue;
             var text = Encoding.UTF8.GetString(frame.Payload);
-            if (!text.Contains("\"tr_type\"", StringComparison.Ordinal))
-            {
-                OtherTexts.Enqueue(text);
-                continue;
-            }
+            if (!text.Contains("\"tr_type\"", StringComparison.Ordinal)) continue; // e.g. a PINGPONG echo
             using var doc = JsonDocument.Parse(text);
             var input = doc.RootElement.GetProperty("body").GetProperty("input");
             return (doc.RootElement.GetProperty("header").GetProperty("tr_type").GetString()!, input.GetProperty("tr_id").GetString()!,
