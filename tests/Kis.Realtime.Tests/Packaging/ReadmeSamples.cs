@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace Kis.Realtime.Tests.Packaging;
@@ -6,8 +5,16 @@ namespace Kis.Realtime.Tests.Packaging;
 /// <summary>The C# samples of the repository README, each marked by an HTML comment <c>&lt;!-- sample: NAME --&gt;</c> before its block.</summary>
 internal static partial class ReadmeSamples
 {
-    public static string RepositoryRoot([CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+    /// <summary>
+    /// The checkout the tests were built from: the nearest folder above the test assembly that holds the solution.
+    /// Not [CallerFilePath]: CI builds map source paths to <c>/_/</c> (ContinuousIntegrationBuild), which is no folder.
+    /// </summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Kis.Realtime.slnx"))) return dir.FullName;
+        throw new InvalidOperationException($"No Kis.Realtime.slnx above {AppContext.BaseDirectory}: run the tests from a checkout of the repository.");
+    }
 
     public static IReadOnlyDictionary<string, string> Load()
     {

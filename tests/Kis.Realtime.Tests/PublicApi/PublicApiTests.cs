@@ -37,7 +37,7 @@ public class PublicApiTests
                     $"Added:\n  {string.Join("\n  ", added)}\nRemoved:\n  {string.Join("\n  ", removed)}");
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    private static string SourceDirectory() => Path.Combine(Packaging.ReadmeSamples.RepositoryRoot(), "tests", "Kis.Realtime.Tests", "PublicApi");
 }
 
 /// <summary>One sorted line per public type and member, with signatures; compiler-generated members left out.</summary>
