@@ -186,15 +186,22 @@ internal sealed class ClientHost : IAsyncDisposable
     /// <summary>
     /// Runs one task per subscription, handing each record to <paramref name="onRecord"/> until <paramref name="stop"/>
     /// is cancelled (leaving the enumeration releases the registration). A failing subscription is reported on
-    /// <paramref name="status"/> and counted; the others go on.
+    /// <paramref name="status"/> and counted; the others go on. <paramref name="idle"/> runs whenever a subscription
+    /// has handed over everything queued for it (the moment to flush buffered output).
     /// </summary>
-    public Task[] PumpSubscriptions(Func<KisRecord, CancellationToken, ValueTask> onRecord, TextWriter status, CancellationToken stop) =>
+    public Task[] PumpSubscriptions(Func<KisRecord, CancellationToken, ValueTask> onRecord, TextWriter status, CancellationToken stop, Action? idle = null) =>
         Subscriptions.Select(spec => Task.Run(async () =>
         {
             try
             {
-                await foreach (var record in Client.SubscribeRecordsAsync(spec.Tr, spec.Key, stop))
-                    await onRecord(record, stop);
+                await using var records = Client.SubscribeRecordsAsync(spec.Tr, spec.Key, stop).GetAsyncEnumerator(stop);
+                while (true)
+                {
+                    var next = records.MoveNextAsync();
+                    if (!next.IsCompleted) idle?.Invoke(); // nothing more queued for this subscription: before it waits
+                    if (!await next) break;
+                    await onRecord(records.Current, stop);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

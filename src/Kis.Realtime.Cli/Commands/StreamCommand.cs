@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Output;
 using Spectre.Console;
@@ -100,12 +99,10 @@ internal static class StreamCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);
 
-        var records = Channel.CreateBounded<OutputRecord>(new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        var pumps = host.PumpSubscriptions(
-            (r, token) => records.Writer.WriteAsync(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data), token), stderr, stop.Token);
-        _ = Task.WhenAll(pumps).ContinueWith(_ => records.Writer.TryComplete(), TaskScheduler.Default);
-
         var started = Stopwatch.StartNew();
+        // One owner for the output (sink or table) and the counts: the pumps hand records straight to it under this
+        // lock (no queue and no thread hop between a subscription and the output); the refresh loop takes it too.
+        var gate = new object();
         long total = 0;
         var perTr = new SortedDictionary<string, long>();
         string Status() => $"{client.State}  records {total:N0}  {ClientHost.LossCounters(client.Statistics, "  ")}"
@@ -113,7 +110,7 @@ internal static class StreamCommand
 
         IRecordSink? sink = format switch
         {
-            // Buffered: one write per batch of records (flushed whenever the queue is drained), not two per record.
+            // Buffered: flushed whenever a subscription has nothing more queued, not once per record.
             "jsonl" when args.OutputDirectory is null => new JsonLinesSink(new BufferedStream(stdout, 64 * 1024)),
             "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory, m => stderr.WriteLine("kisrt: " + m)),
             "csv" when args.OutputDirectory is null => CsvSink.ToWriter(new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = false }),
@@ -121,6 +118,24 @@ internal static class StreamCommand
             _ => null,
         };
         var table = format == "table" ? new LiveTable(host.Subscriptions, Status, display) : null;
+        Action<OutputRecord> handle = table is not null ? r => table.Update(r) : r => sink!.Write(r);
+
+        var pumps = host.PumpSubscriptions((r, _) =>
+        {
+            bool reached;
+            lock (gate)
+            {
+                if (total >= args.Count) return ValueTask.CompletedTask; // past --count: another subscription got there first
+                handle(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data));
+                total++;
+                perTr[r.Tr.Id] = perTr.GetValueOrDefault(r.Tr.Id) + 1;
+                reached = total >= args.Count;
+            }
+            if (reached) stop.Cancel(); // outside the lock: cancellation runs the library's callbacks
+            return ValueTask.CompletedTask;
+        }, stderr, stop.Token, idle: sink is null ? null : () => { lock (gate) sink.Flush(); });
+        // Every subscription ended (failed or refused): nothing more will come.
+        _ = Task.WhenAll(pumps).ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
         try
         {
@@ -131,8 +146,8 @@ internal static class StreamCommand
                 {
                     await AnsiConsole.Live(table.Render()).AutoClear(false).StartAsync(async ctx =>
                     {
-                        await Consume(records.Reader, r => table.Update(r), () => ctx.UpdateTarget(table.Render()), TimeSpan.FromMilliseconds(250));
-                        ctx.UpdateTarget(table.Render());
+                        await RefreshUntilStopped(() => ctx.UpdateTarget(table.Render()), TimeSpan.FromMilliseconds(250));
+                        lock (gate) ctx.UpdateTarget(table.Render());
                     });
                 }
                 finally
@@ -142,12 +157,12 @@ internal static class StreamCommand
             }
             else if (table is not null)
             {
-                await Consume(records.Reader, r => table.Update(r), () => stderr.WriteLine(table.RenderText()), TimeSpan.FromSeconds(1));
-                await stderr.WriteLineAsync(table.RenderText());
+                await RefreshUntilStopped(() => stderr.WriteLine(table.RenderText()), TimeSpan.FromSeconds(1));
+                lock (gate) stderr.WriteLine(table.RenderText());
             }
             else
             {
-                await Consume(records.Reader, r => sink!.Write(r), sink!.Flush, TimeSpan.FromSeconds(1), drained: sink!.Flush);
+                await RefreshUntilStopped(sink!.Flush, TimeSpan.FromSeconds(1));
             }
         }
         finally
@@ -161,47 +176,18 @@ internal static class StreamCommand
         await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(client.Statistics, ", ", perTr: true)}");
         return host.ExitCode;
 
-        async Task Consume(ChannelReader<OutputRecord> reader, Action<OutputRecord> handle, Action refresh, TimeSpan refreshEvery, Action? drained = null)
+        // Keeps what is shown current (table, status) until the run stops (Ctrl+C, --duration, --count, or every
+        // subscription ended).
+        async Task RefreshUntilStopped(Action refresh, TimeSpan every)
         {
-            var lastRefresh = Stopwatch.StartNew();
-            Task? tick = null; // one refresh timer at a time, not one per wake-up
+            using var timer = new PeriodicTimer(every);
             try
             {
-                while (true)
-                {
-                    var wait = reader.WaitToReadAsync(stop.Token).AsTask();
-                    if (!wait.IsCompleted)
-                    {
-                        // Wake up for the refresh even when nothing arrives, so the state shown stays current.
-                        tick ??= Task.Delay(refreshEvery, stop.Token);
-                        await Task.WhenAny(wait, tick);
-                        if (!wait.IsCompleted)
-                        {
-                            tick = null;
-                            refresh();
-                            lastRefresh.Restart();
-                            continue;
-                        }
-                    }
-                    if (!await wait) return;
-                    while (reader.TryRead(out var record))
-                    {
-                        handle(record);
-                        total++;
-                        perTr[record.Tr.Id] = perTr.GetValueOrDefault(record.Tr.Id) + 1;
-                        if (total >= args.Count) return;
-                    }
-                    if (drained is not null && reader.Count == 0) drained();
-                    if (lastRefresh.Elapsed >= refreshEvery)
-                    {
-                        refresh();
-                        lastRefresh.Restart();
-                    }
-                }
+                while (await timer.WaitForNextTickAsync(stop.Token)) lock (gate) refresh();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                // Ctrl+C or --duration: a normal stop.
+                // a normal stop
             }
         }
     }
