@@ -1,3 +1,11 @@
 using Kis.Realtime.Cli;
 
+// Socket completions run on the socket engine's thread instead of hopping to the thread pool: one context switch less
+// per received batch (about 12% of `kisrt stream`'s CPU at 1,250 records/s, issue 8). Safe here because nothing in
+// kisrt or the library blocks a socket thread (no sync-over-async). Read once, when the first socket is made; a
+// setting of the user's own wins.
+const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
+    Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
+
 return await KisrtApp.RunAsync(args);
