@@ -92,9 +92,11 @@ public sealed class SessionProtocolTests
             await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         }, MapApproval);
 
-        var pacing = TimeSpan.FromMilliseconds(80);
+        var pacing = TimeSpan.FromMilliseconds(200);
         var client = new KisRealtimeClient(OptionsFor(peer) with { SubscribePacing = pacing });
         using var cts = new CancellationTokenSource();
+        // Taken before the client can send anything: an arrival can only be observed later than it happened.
+        var start = Stopwatch.GetTimestamp();
         var enumerators = Enumerable.Range(1, 4).Select(i => client.SubscribeIndexTicksAsync($"{i:D4}").GetAsyncEnumerator(cts.Token)).ToList();
         var moves = enumerators.Select(e => e.MoveNextAsync().AsTask()).ToList();
         await UntilAsync(() => { lock (arrivals) return arrivals.Count == 4; }, "four subscribe requests");
@@ -106,12 +108,17 @@ public sealed class SessionProtocolTests
         {
             Assert.Equal(8, arrivals.Count);
             Assert.Equal(["1", "1", "1", "1", "2", "2", "2", "2"], arrivals.Select(a => a.TrType));
-            // Arrival times carry the server's scheduling jitter (one late observation shortens the next gap), so check
-            // the cumulative schedule: request i cannot arrive before i pacing intervals after the first.
+            // The cumulative schedule: request i is sent at least i pacing intervals after the first. Timers count
+            // whole milliseconds (each interval may be up to 2 ms short). The server can observe any arrival late,
+            // the first one included, which shortens every interval measured from it: half an interval of slack for
+            // that, still far from unpaced requests, which all arrive within a few milliseconds.
             for (var i = 1; i < arrivals.Count; i++)
             {
-                var since = Stopwatch.GetElapsedTime(arrivals[0].At, arrivals[i].At);
-                Assert.True(since >= pacing * i - TimeSpan.FromMilliseconds(30), $"request {i} came {since.TotalMilliseconds:0.0} ms after the first");
+                var sinceFirst = Stopwatch.GetElapsedTime(arrivals[0].At, arrivals[i].At);
+                Assert.True(sinceFirst >= (pacing - TimeSpan.FromMilliseconds(2)) * i - pacing / 2, $"request {i} came {sinceFirst.TotalMilliseconds:0.0} ms after the first");
+                // Measured from before the client could send anything, no observation can be early: no slack.
+                var sinceStart = Stopwatch.GetElapsedTime(start, arrivals[i].At);
+                Assert.True(sinceStart >= (pacing - TimeSpan.FromMilliseconds(2)) * i, $"request {i} came {sinceStart.TotalMilliseconds:0.0} ms after the start");
             }
         }
         foreach (var e in enumerators) await e.DisposeAsync();
