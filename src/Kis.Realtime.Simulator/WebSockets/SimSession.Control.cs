@@ -67,11 +67,21 @@ internal sealed partial class SimSession
     /// <paramref name="ct"/>.
     /// </summary>
     public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault, CancellationToken ct = default)
+        => QueueFrame(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, message), isFault, ct);
+
+    /// <summary>
+    /// Queues bytes written to the socket as they are: a WebSocket frame built by the caller, which may break RFC 6455
+    /// on purpose (reserved bits, unknown opcodes, fragmented control frames …) to test a client's handling of them.
+    /// Completes as <see cref="SendRawAsync"/>.
+    /// </summary>
+    internal Task SendFrameBytesAsync(byte[] frame, CancellationToken ct = default) => QueueFrame(frame, isFault: true, ct);
+
+    private Task QueueFrame(byte[] frame, bool isFault, CancellationToken ct)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Fails once the send loop has ended (it completes the writer before its final drain): nobody would write it.
         Interlocked.Increment(ref _rawQueued);
-        if (!_control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, message), done, IsFaultFrame: isFault)))
+        if (!_control.Writer.TryWrite(new Outgoing(frame, done, IsFaultFrame: isFault)))
         {
             Interlocked.Decrement(ref _rawQueued);
             done.TrySetResult();
