@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
