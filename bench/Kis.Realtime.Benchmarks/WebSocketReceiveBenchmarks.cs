@@ -3,7 +3,11 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Kis.Realtime.Transport;
 
 namespace Kis.Realtime.Benchmarks;
@@ -11,11 +15,10 @@ namespace Kis.Realtime.Benchmarks;
 /// <summary>
 /// The client transport's receive path alone: a loopback peer writes prebuilt unmasked text frames as fast as the socket
 /// takes them and <see cref="WebSocketConnection.ReceiveAsync"/> reads them. Time and bytes allocated per frame (there
-/// must be none: a frame is returned as a slice of the receive buffer).
+/// must be none: a frame is returned as a slice of the receive buffer). "CPU/record" is CPU time per frame.
 /// Run: dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter *WebSocketReceive*
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 6)]
+[Config(typeof(CpuConfig))]
 public class WebSocketReceiveBenchmarks
 {
     private const int FramesPerInvoke = 200_000;
@@ -78,6 +81,20 @@ public class WebSocketReceiveBenchmarks
         await _server;
         await _connection.DisposeAsync();
         _listener.Stop();
+    }
+
+    /// <summary>
+    /// In-process, so the CPU column sees this process: CPU time per frame (the peer's writes included, the same before
+    /// and after a change) is steadier than wall time on a shared machine.
+    /// </summary>
+    private sealed class CpuConfig : ManualConfig
+    {
+        public CpuConfig()
+        {
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+                .WithWarmupCount(2).WithIterationCount(8));
+            AddDiagnoser(MemoryDiagnoser.Default, new ProcessCpuDiagnoser(_ => 1)); // operations are frames already
+        }
     }
 
     /// <summary>Frames as a server writes them: FIN + text, unmasked, 7- or 16-bit length.</summary>

@@ -85,16 +85,16 @@ public sealed class WebSocketFramingTests
 
     public static TheoryData<byte[], string> InvalidHeaders => new()
     {
-        { [0xC1, 0x00], nameof(WebSocketFrameError.ReservedBitsSet) },
-        { [0x91, 0x00], nameof(WebSocketFrameError.ReservedBitsSet) },
-        { [0x83, 0x00], nameof(WebSocketFrameError.UnknownOpcode) },
-        { [0x8B, 0x00], nameof(WebSocketFrameError.UnknownOpcode) },
-        { [0x89, 126, 0x00, 126], nameof(WebSocketFrameError.ControlFrameTooLong) },
-        { [0x8A, 127, 0, 0, 0, 0, 0, 0, 0, 200], nameof(WebSocketFrameError.ControlFrameTooLong) },
-        { [0x09, 0x00], nameof(WebSocketFrameError.ControlFrameFragmented) },
-        { [0x08, 0x02], nameof(WebSocketFrameError.ControlFrameFragmented) },
-        { [0x88, 0x01], nameof(WebSocketFrameError.CloseFrameTooShort) },
-        { [0x81, 127, 0x80, 0, 0, 0, 0, 0, 0, 0], nameof(WebSocketFrameError.LengthTopBitSet) },
+        { [0xC1, 0x00], nameof(WebSocketFrameError.ReservedBitsSet) }, // FIN + RSV1, text
+        { [0x91, 0x00], nameof(WebSocketFrameError.ReservedBitsSet) }, // FIN + RSV3, text
+        { [0x83, 0x00], nameof(WebSocketFrameError.UnknownOpcode) }, // reserved data opcode
+        { [0x8B, 0x00], nameof(WebSocketFrameError.UnknownOpcode) }, // reserved control opcode
+        { [0x89, 126, 0x00, 126], nameof(WebSocketFrameError.ControlFrameTooLong) }, // ping of 126 bytes
+        { [0x8A, 127, 0, 0, 0, 0, 0, 0, 0, 200], nameof(WebSocketFrameError.ControlFrameTooLong) }, // pong, 64-bit form
+        { [0x09, 0x00], nameof(WebSocketFrameError.ControlFrameFragmented) }, // ping without FIN
+        { [0x08, 0x02], nameof(WebSocketFrameError.ControlFrameFragmented) }, // close without FIN
+        { [0x88, 0x01], nameof(WebSocketFrameError.CloseFrameTooShort) }, // half a status code
+        { [0x81, 127, 0x80, 0, 0, 0, 0, 0, 0, 0], nameof(WebSocketFrameError.LengthTopBitSet) }, // negative as a long
         { [0x82, 127, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], nameof(WebSocketFrameError.LengthTopBitSet) },
     };
 
