@@ -90,7 +90,7 @@ public class WebSocketReceiveBenchmarks
     /// In-process, so the CPU column sees this process: CPU time per frame (the peer's writes included, the same before
     /// and after a change) is steadier than wall time on a shared machine.
     /// </summary>
-    private sealed class CpuConfig : ManualConfig
+    internal sealed class CpuConfig : ManualConfig
     {
         public CpuConfig()
         {
@@ -133,5 +133,72 @@ public class WebSocketReceiveBenchmarks
         var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), SocketFlags.None);
+    }
+}
+
+/// <summary>
+/// The shared codec alone, without a socket: <see cref="WebSocketFrameReader"/> parsing unmasked text frames from a
+/// stream that replays a block of them (64 KiB reads, as the client's buffer takes them). The parse cost per frame.
+/// </summary>
+[Config(typeof(WebSocketReceiveBenchmarks.CpuConfig))]
+public class WebSocketFrameReaderBenchmarks
+{
+    private const int FramesPerInvoke = 1_000_000;
+    private WebSocketFrameReader _reader = null!;
+
+    [Params(130, 4000)]
+    public int PayloadBytes { get; set; } = 130;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var frame = new byte[WebSocketFraming.FrameLength(PayloadBytes, masked: false)];
+        WebSocketFraming.WriteFrame(frame, WebSocketOpcode.Text, new byte[PayloadBytes]);
+        var block = new byte[frame.Length * 512];
+        for (var i = 0; i < 512; i++) frame.CopyTo(block, i * frame.Length);
+        _reader = new WebSocketFrameReader(new ReplayStream(block), 1 << 20, requireMask: false, System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024));
+    }
+
+    [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
+    public async Task<long> ParseFrames()
+    {
+        long bytes = 0;
+        for (var i = 0; i < FramesPerInvoke; i++)
+        {
+            WebSocketFrameMessage m;
+            while (!_reader.TryReceive(out m)) await _reader.FillAsync(CancellationToken.None);
+            bytes += m.Payload.Length;
+        }
+        return bytes;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _reader.Dispose();
+
+    /// <summary>An endless stream repeating one block.</summary>
+    private sealed class ReplayStream(byte[] block) : Stream
+    {
+        private int _position;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, block.Length - _position);
+            block.AsSpan(_position, n).CopyTo(buffer);
+            _position = (_position + n) % block.Length;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
