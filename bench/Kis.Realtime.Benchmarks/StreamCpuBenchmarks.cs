@@ -141,8 +141,11 @@ public class StreamCpuBenchmarks
 
 }
 
-/// <summary>Process CPU time (user + system) per record over the measured iterations, as a column.</summary>
-internal sealed class ProcessCpuDiagnoser(Func<BenchmarkCase, int> recordsPerInvoke) : IDiagnoser
+/// <summary>
+/// Process CPU time (user + system) per record over the measured iterations, as a column: in microseconds, or in
+/// nanoseconds for cheap operations (<paramref name="nanoseconds"/>).
+/// </summary>
+internal sealed class ProcessCpuDiagnoser(Func<BenchmarkCase, int> recordsPerInvoke, bool nanoseconds = false) : IDiagnoser
 {
     private TimeSpan _start;
     private TimeSpan _spent;
@@ -162,7 +165,9 @@ internal sealed class ProcessCpuDiagnoser(Func<BenchmarkCase, int> recordsPerInv
     public IEnumerable<Metric> ProcessResults(DiagnoserResults results)
     {
         var records = (double)results.TotalOperations * recordsPerInvoke(results.BenchmarkCase);
-        yield return new Metric(CpuPerRecord.Instance, _spent.TotalMicroseconds / records);
+        yield return nanoseconds
+            ? new Metric(CpuPerRecord.Nanoseconds, _spent.TotalNanoseconds / records)
+            : new Metric(CpuPerRecord.Microseconds, _spent.TotalMicroseconds / records);
     }
 
     public void DisplayResults(ILogger logger)
@@ -171,15 +176,16 @@ internal sealed class ProcessCpuDiagnoser(Func<BenchmarkCase, int> recordsPerInv
 
     public IEnumerable<ValidationError> Validate(ValidationParameters validationParameters) => [];
 
-    private sealed class CpuPerRecord : IMetricDescriptor
+    private sealed class CpuPerRecord(string displayName, string unit) : IMetricDescriptor
     {
-        public static readonly CpuPerRecord Instance = new();
+        public static readonly CpuPerRecord Microseconds = new("CPU/record [us]", "us");
+        public static readonly CpuPerRecord Nanoseconds = new("CPU/op [ns]", "ns");
         public string Id => "CpuPerRecord";
-        public string DisplayName => "CPU/record [us]";
-        public string Legend => "Process CPU time (user + system) per record received and written as JSON";
+        public string DisplayName => displayName;
+        public string Legend => "Process CPU time (user + system) per record received and written as JSON (CPU/op: per operation)";
         public string NumberFormat => "0.0";
         public UnitType UnitType => UnitType.Dimensionless;
-        public string Unit => "us";
+        public string Unit => unit;
         public bool TheGreaterTheBetter => false;
         public int PriorityInCategory => 0;
         public bool GetIsAvailable(Metric metric) => true;

@@ -32,7 +32,7 @@ internal static class WebSocketEndpoint
 
         context.Response.Headers.Connection = "Upgrade";
         context.Response.Headers.Upgrade = "websocket";
-        context.Response.Headers["Sec-WebSocket-Accept"] = WsFraming.AcceptKey(key);
+        context.Response.Headers["Sec-WebSocket-Accept"] = WebSocketFraming.AcceptKey(key);
         var stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
 
         var session = new SimSession(hub, context, stream, hub.NextSessionId());

@@ -1,3 +1,5 @@
+using System.Net.WebSockets;
+
 namespace Kis.Realtime.Simulator.WebSockets;
 
 /// <summary>A session's fault injection, close and stall control, and its PINGPONG heartbeat.</summary>
@@ -35,7 +37,7 @@ internal sealed partial class SimSession
         if (_closing) return;
         _closing = true;
         _endReason = reason;
-        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Close, WsFraming.ClosePayload(status, reason)), CloseAfter: true));
+        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, WebSocketFraming.ClosePayload((WebSocketCloseStatus)status, reason)), CloseAfter: true));
         // A stalled session still closes when asked.
         _unstalled.TrySetResult();
     }
@@ -65,11 +67,21 @@ internal sealed partial class SimSession
     /// <paramref name="ct"/>.
     /// </summary>
     public Task SendRawAsync(ReadOnlySpan<byte> message, bool isFault, CancellationToken ct = default)
+        => QueueFrame(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, message), isFault, ct);
+
+    /// <summary>
+    /// Queues bytes written to the socket as they are: a WebSocket frame built by the caller, which may break RFC 6455
+    /// on purpose (reserved bits, unknown opcodes, fragmented control frames …) to test a client's handling of them.
+    /// Completes as <see cref="SendRawAsync"/>.
+    /// </summary>
+    internal Task SendFrameBytesAsync(byte[] frame, CancellationToken ct = default) => QueueFrame(frame, isFault: true, ct);
+
+    private Task QueueFrame(byte[] frame, bool isFault, CancellationToken ct)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Fails once the send loop has ended (it completes the writer before its final drain): nobody would write it.
         Interlocked.Increment(ref _rawQueued);
-        if (!_control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, message), done, IsFaultFrame: isFault)))
+        if (!_control.Writer.TryWrite(new Outgoing(frame, done, IsFaultFrame: isFault)))
         {
             Interlocked.Decrement(ref _rawQueued);
             done.TrySetResult();
@@ -89,7 +101,7 @@ internal sealed partial class SimSession
         item.Done.TrySetResult();
     }
 
-    private void Enqueue(byte[] payload) => _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, payload)));
+    private void Enqueue(byte[] payload) => _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, payload)));
 
     // ---------------------------------------------------------------- heartbeat
 
@@ -119,7 +131,7 @@ internal sealed partial class SimSession
         }
         Interlocked.Increment(ref _pingsSent);
         Interlocked.Increment(ref _hub.Counters._pingsSent);
-        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Text, Replies.PingPong(_time.GetUtcNow())), IsPing: true));
+        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, Replies.PingPong(_time.GetUtcNow())), IsPing: true));
     }
 
     private void PingWritten()

@@ -210,8 +210,8 @@ internal sealed partial class SimSession
 
     private static (int, int, int) Frame(byte[] buffer, int payloadLength, int records)
     {
-        var header = WsFraming.HeaderLength(payloadLength);
-        WsFraming.WriteHeader(buffer.AsSpan(FrameStart - header), WsOpcode.Text, payloadLength);
+        var header = WebSocketFrameHeader.LengthFor(payloadLength, masked: false);
+        WebSocketFrameHeader.Write(buffer.AsSpan(FrameStart - header), WebSocketOpcode.Text, payloadLength);
         return (FrameStart - header, header + payloadLength, records);
     }
 }

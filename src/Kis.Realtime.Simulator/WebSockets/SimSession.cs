@@ -21,7 +21,7 @@ internal sealed partial class SimSession : IAsyncDisposable
 
     /// <summary>Room for the largest record of any generator (bytes).</summary>
     private const int MaxRecordBytes = 512;
-    private const int FrameStart = WsFraming.MaxHeaderLength;
+    private const int FrameStart = WebSocketFrameHeader.MaxUnmaskedLength;
     private const int PayloadStart = FrameStart + FrameWriter.HeaderLength;
     private const string KeyAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -162,7 +162,7 @@ internal sealed partial class SimSession : IAsyncDisposable
 
     private async Task ReceiveLoopAsync(CancellationToken ct)
     {
-        var reader = new WsReader(_stream, 1 << 20);
+        using var reader = new WebSocketFrameReader(_stream, 1 << 20, requireMask: true);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -173,7 +173,7 @@ internal sealed partial class SimSession : IAsyncDisposable
                     if (!_closing) _endReason = "client disconnected without a close frame";
                     return;
                 }
-                if (_stalled && message.Opcode != WsOpcode.Close)
+                if (_stalled && message.Opcode != WebSocketOpcode.Close)
                 {
                     // Stalled: hold the message until unstalled (the server "stops answering").
                     await _unstalled.Task.WaitAsync(ct).ConfigureAwait(false);
@@ -181,24 +181,24 @@ internal sealed partial class SimSession : IAsyncDisposable
 
                 switch (message.Opcode)
                 {
-                    case WsOpcode.Close:
+                    case WebSocketOpcode.Close:
                         if (!_closing)
                         {
                             _closing = true;
                             _endReason = "closed by client";
                             var status = message.Payload.Length >= 2 ? message.Payload[..2].ToArray() : [0x03, 0xE8];
-                            _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Close, status), CloseAfter: true));
+                            _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, status), CloseAfter: true));
                             _unstalled.TrySetResult();
                         }
                         return;
-                    case WsOpcode.Ping:
-                        _control.Writer.TryWrite(new Outgoing(WsFraming.BuildFrame(WsOpcode.Pong, message.Payload.Span)));
+                    case WebSocketOpcode.Ping:
+                        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Pong, message.Payload.Span)));
                         break;
-                    case WsOpcode.Pong:
+                    case WebSocketOpcode.Pong:
                         if ((_hub.Options.AcceptedPingAnswers & PingAnswer.PongFrame) != 0) PingAnswered();
                         break;
-                    case WsOpcode.Text:
-                    case WsOpcode.Binary:
+                    case WebSocketOpcode.Text:
+                    case WebSocketOpcode.Binary:
                         if (RequestParser.IsPingPong(message.Payload.Span))
                         {
                             if ((_hub.Options.AcceptedPingAnswers & PingAnswer.TextEcho) != 0) PingAnswered();
@@ -209,10 +209,10 @@ internal sealed partial class SimSession : IAsyncDisposable
                 }
             }
         }
-        catch (WsProtocolException ex)
+        catch (WebSocketFrameException ex)
         {
             Log.ProtocolError(_hub.Logger, Id, ex.Message);
-            BeginClose(ex.CloseStatus, ex.Message);
+            BeginClose((int)ex.CloseStatus, ex.Message);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -30,17 +29,12 @@ internal readonly record struct ReceivedMessage(ReceivedKind Kind, ReadOnlyMemor
 /// </summary>
 internal sealed class WebSocketConnection : IAsyncDisposable
 {
-    private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private const int InitialBufferSize = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
-    private readonly int _maxMessageSize;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private byte[] _buffer;           // receive buffer: bytes [_start, _end) are unread
-    private int _start, _end;
-    private byte[]? _message;         // assembles fragmented messages
-    private int _messageLength;
+    private readonly WebSocketFrameReader _reader;
     private int _closeSent;           // 1 once our close frame has gone out
     private int _disposed;
 
@@ -48,10 +42,8 @@ internal sealed class WebSocketConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _maxMessageSize = maxMessageSize;
-        _buffer = buffer;
-        _start = start;
-        _end = end;
+        // Servers must not mask; one that does is tolerated (requireMask is the server's rule for client frames).
+        _reader = new WebSocketFrameReader(_stream, maxMessageSize, requireMask: false, buffer, start, end);
     }
 
     /// <summary>True once a close frame was received or sent, or the connection was aborted.</summary>
@@ -107,7 +99,7 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         if (status.Length < 2 || status[1] != "101")
             throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server did not switch to WebSocket: '{lines[0]}'.");
 
-        var expected = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
+        var expected = WebSocketFraming.AcceptKey(key);
         string? accept = null;
         foreach (var line in lines.AsSpan(1))
         {
@@ -123,155 +115,71 @@ internal sealed class WebSocketConnection : IAsyncDisposable
     /// Receives the next complete data message. Answers pings with pongs and a close frame with a close frame on the
     /// way. The returned bytes are valid until the next call. Not safe for concurrent callers.
     /// </summary>
+    /// <exception cref="WebSocketException">The server sent a frame that breaks RFC 6455 or the message size limit
+    /// (its inner <see cref="WebSocketFrameException"/> says which rule).</exception>
     public async ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var fragmented = false;
-        var messageKind = ReceivedKind.Text;
-        _messageLength = 0;
         while (true)
         {
-            if (!await EnsureAsync(2, cancellationToken).ConfigureAwait(false)) return Ended();
-            var b0 = _buffer[_start];
-            var b1 = _buffer[_start + 1];
-            var fin = (b0 & 0x80) != 0;
-            var opcode = b0 & 0x0F;
-            var masked = (b1 & 0x80) != 0;
-            long length = b1 & 0x7F;
-            var header = 2;
-            if (length == 126) header += 2;
-            else if (length == 127) header += 8;
-            if (masked) header += 4;
-            if (!await EnsureAsync(header, cancellationToken).ConfigureAwait(false)) return Ended();
-
-            var h = _buffer.AsSpan(_start, header);
-            if (length == 126) length = BinaryPrimitives.ReadUInt16BigEndian(h[2..]);
-            else if (length == 127) length = (long)BinaryPrimitives.ReadUInt64BigEndian(h[2..]);
-            if (length < 0 || length + (fragmented ? _messageLength : 0) > _maxMessageSize)
-                throw new WebSocketException(WebSocketError.Faulted, $"A message exceeds the {_maxMessageSize}-byte limit.");
-            var payloadLength = (int)length;
-            if (opcode >= 8 && (payloadLength > 125 || !fin))
-                throw new WebSocketException(WebSocketError.Faulted, "Invalid control frame.");
-
-            if (!await EnsureAsync(header + payloadLength, cancellationToken).ConfigureAwait(false)) return Ended();
-            var payload = _buffer.AsMemory(_start + header, payloadLength);
-            if (masked) Unmask(payload.Span, _buffer.AsSpan(_start + header - 4, 4)); // servers should not mask; tolerate it
-            _start += header + payloadLength;
-
-            switch (opcode)
+            WebSocketFrameMessage frame;
+            try
             {
-                case 0x1 or 0x2 when !fragmented:
-                    messageKind = opcode == 0x1 ? ReceivedKind.Text : ReceivedKind.Binary;
-                    if (fin) return new ReceivedMessage(messageKind, payload); // zero-copy: a slice of the receive buffer
-                    fragmented = true;
-                    Append(payload.Span);
-                    break;
-                case 0x0 when fragmented:
-                    Append(payload.Span);
-                    if (fin) return new ReceivedMessage(messageKind, _message.AsMemory(0, _messageLength));
-                    break;
-                case 0x8:
+                // The hot path: a whole frame is usually buffered already, and is returned in place without awaiting.
+                while (!_reader.TryReceive(out frame))
+                {
+                    if (!await _reader.FillAsync(cancellationToken).ConfigureAwait(false)) return Ended();
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                return Ended(); // reset or aborted: the connection is over
+            }
+            catch (WebSocketFrameException e)
+            {
+                throw new WebSocketException(WebSocketError.Faulted, $"Invalid frame from the server: {e.Message}.", e);
+            }
+
+            switch (frame.Opcode)
+            {
+                case WebSocketOpcode.Text:
+                    return new ReceivedMessage(ReceivedKind.Text, frame.Payload);
+                case WebSocketOpcode.Binary:
+                    return new ReceivedMessage(ReceivedKind.Binary, frame.Payload);
+                case WebSocketOpcode.Close:
                     {
-                        WebSocketCloseStatus? status = payloadLength >= 2 ? (WebSocketCloseStatus)BinaryPrimitives.ReadUInt16BigEndian(payload.Span) : null;
+                        var status = WebSocketFraming.CloseStatusOf(frame.Payload.Span);
                         await SendCloseAsync(status ?? WebSocketCloseStatus.NormalClosure, cancellationToken).ConfigureAwait(false);
                         return new ReceivedMessage(ReceivedKind.Closed, default, status);
                     }
-                case 0x9:
+                case WebSocketOpcode.Ping:
                     // RFC 6455 §5.5.2: answer a ping with a pong carrying the same payload. Copy: the buffer moves on.
-                    var copy = payload.ToArray();
-                    await SendFrameAsync(0xA, copy, cancellationToken).ConfigureAwait(false);
+                    await SendFrameAsync(WebSocketOpcode.Pong, frame.Payload.ToArray(), cancellationToken).ConfigureAwait(false);
                     break;
-                case 0xA:
-                    break; // unsolicited or answered pong: nothing to do
                 default:
-                    throw new WebSocketException(WebSocketError.Faulted, $"Unexpected WebSocket opcode {opcode} (fragmented={fragmented}).");
+                    break; // pong: unsolicited or answered, nothing to do
             }
         }
 
-        ReceivedMessage Ended() => new(ReceivedKind.Closed, default, null);
-    }
-
-    private void Append(ReadOnlySpan<byte> fragment)
-    {
-        var needed = _messageLength + fragment.Length;
-        if (_message is null || _message.Length < needed)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(4096, (_message?.Length ?? 0) * 2)));
-            if (_message is not null)
-            {
-                _message.AsSpan(0, _messageLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_message);
-            }
-            _message = bigger;
-        }
-        fragment.CopyTo(_message.AsSpan(_messageLength));
-        _messageLength = needed;
-    }
-
-    /// <summary>Makes sure <paramref name="count"/> unread bytes are buffered; false when the stream ended first.</summary>
-    private async ValueTask<bool> EnsureAsync(int count, CancellationToken cancellationToken)
-    {
-        if (_end - _start >= count) return true;
-        if (_buffer.Length < count)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(count);
-            _buffer.AsSpan(_start, _end - _start).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = bigger;
-            _end -= _start;
-            _start = 0;
-        }
-        else if (_buffer.Length - _start < count)
-        {
-            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-            _end -= _start;
-            _start = 0;
-        }
-
-        while (_end - _start < count)
-        {
-            int n;
-            try
-            {
-                n = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException)
-            {
-                return false; // reset or aborted: the connection is over
-            }
-            catch (ObjectDisposedException)
-            {
-                return false;
-            }
-            if (n == 0) return false;
-            _end += n;
-        }
-        return true;
-    }
-
-    private static void Unmask(Span<byte> data, ReadOnlySpan<byte> mask)
-    {
-        for (var i = 0; i < data.Length; i++) data[i] ^= mask[i & 3];
+        static ReceivedMessage Ended() => new(ReceivedKind.Closed, default, null);
     }
 
     /// <summary>Sends one text message (one frame, masked as RFC 6455 requires of clients).</summary>
-    public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken) => SendFrameAsync(0x1, utf8, cancellationToken);
+    public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken) => SendFrameAsync(WebSocketOpcode.Text, utf8, cancellationToken);
 
     /// <summary>
     /// Sends a pong control frame carrying <paramref name="payload"/> (KIS's own clients answer PINGPONG so). A control
     /// frame holds at most 125 bytes: a longer payload is answered with an empty pong.
     /// </summary>
     public ValueTask SendPongAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-        => SendFrameAsync(0xA, payload.Length <= 125 ? payload : ReadOnlyMemory<byte>.Empty, cancellationToken);
+        => SendFrameAsync(WebSocketOpcode.Pong, payload.Length <= WebSocketFrameHeader.MaxControlPayload ? payload : ReadOnlyMemory<byte>.Empty, cancellationToken);
 
     /// <summary>Sends a close frame once; later calls do nothing.</summary>
     public async ValueTask SendCloseAsync(WebSocketCloseStatus status, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _closeSent, 1) == 1) return;
-        var payload = new byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)status);
         try
         {
-            await SendFrameAsync(0x8, payload, cancellationToken, closing: true).ConfigureAwait(false);
+            await SendFrameAsync(WebSocketOpcode.Close, WebSocketFraming.ClosePayload(status), cancellationToken, closing: true).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or WebSocketException)
         {
@@ -280,41 +188,20 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask SendFrameAsync(int opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, bool closing = false)
+    private async ValueTask SendFrameAsync(WebSocketOpcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, bool closing = false)
     {
-        if (!closing && Volatile.Read(ref _closeSent) == 1 && opcode != 0xA)
+        if (!closing && Volatile.Read(ref _closeSent) == 1 && opcode != WebSocketOpcode.Pong)
             throw new WebSocketException(WebSocketError.InvalidState, "The connection is closing.");
-        var length = payload.Length;
-        var header = 2 + (length <= 125 ? 0 : length <= ushort.MaxValue ? 2 : 8) + 4;
-        var frame = ArrayPool<byte>.Shared.Rent(header + length);
+        var length = WebSocketFraming.FrameLength(payload.Length, masked: true);
+        var frame = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            frame[0] = (byte)(0x80 | opcode);
-            if (length <= 125)
-            {
-                frame[1] = (byte)(0x80 | length);
-            }
-            else if (length <= ushort.MaxValue)
-            {
-                frame[1] = 0x80 | 126;
-                BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), (ushort)length);
-            }
-            else
-            {
-                frame[1] = 0x80 | 127;
-                BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)length);
-            }
-
-            var mask = frame.AsSpan(header - 4, 4);
-            RandomNumberGenerator.Fill(mask);
-            var body = frame.AsSpan(header, length);
-            payload.Span.CopyTo(body);
-            Unmask(body, mask);
+            WriteMaskedFrame(frame, opcode, payload.Span);
 
             await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await _stream.WriteAsync(frame.AsMemory(0, header + length), cancellationToken).ConfigureAwait(false);
+                await _stream.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -333,6 +220,14 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(frame);
         }
+    }
+
+    /// <summary>RFC 6455 §5.3: every client frame is masked with a fresh random key.</summary>
+    private static void WriteMaskedFrame(Span<byte> destination, WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> maskKey = stackalloc byte[4];
+        RandomNumberGenerator.Fill(maskKey);
+        WebSocketFraming.WriteFrame(destination, opcode, payload, maskKey: maskKey);
     }
 
     /// <summary>Closes the socket at once (no handshake); a pending receive ends with <see cref="ReceivedKind.Closed"/>.</summary>
@@ -356,10 +251,7 @@ internal sealed class WebSocketConnection : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Abort();
-        var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
-        var message = Interlocked.Exchange(ref _message, null);
-        if (message is not null) ArrayPool<byte>.Shared.Return(message);
+        _reader.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -48,9 +48,9 @@ public sealed class FramingTests
         frame[0] = 0x81; // FIN, text
         frame[1] = 0x80 | 127; // masked, 64-bit length
         BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), length);
-        var reader = new Kis.Realtime.Simulator.WebSockets.WsReader(new MemoryStream(frame), 1 << 20);
-        var e = await Assert.ThrowsAsync<Kis.Realtime.Simulator.WebSockets.WsProtocolException>(() => reader.ReceiveAsync(CancellationToken.None).AsTask());
-        Assert.Equal(status, e.CloseStatus);
+        using var reader = new Kis.Realtime.Simulator.WebSockets.WebSocketFrameReader(new MemoryStream(frame), 1 << 20, requireMask: true);
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Simulator.WebSockets.WebSocketFrameException>(() => reader.ReceiveAsync(CancellationToken.None).AsTask());
+        Assert.Equal(status, (int)e.CloseStatus);
     }
 
     [Fact]
