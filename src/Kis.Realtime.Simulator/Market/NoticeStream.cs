@@ -1,3 +1,5 @@
+using Kis.Realtime.Protocol;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -5,7 +7,9 @@ namespace Kis.Realtime.Simulator.Market;
 /// amended, cancelled or rejected. Fields 9/10/11/16 carry the kind-dependent meanings of kis-protocol.md §7; numbers
 /// are zero-padded and prices are 9 digits with 2 implied decimals. Products come from the instrument master (priced
 /// from its KOSPI200 and Samsung Electronics levels); order numbers from the market, unique per run. The session
-/// encrypts each record.
+/// encrypts each record. The same life cycle serves the night-session notices (H0MFCNI0, H0EUCNI0: the first 19
+/// fields of the same layout) and the stock notices (H0STCNI0 / H0STCNI9: KIS's stock layout, orders in the instrument
+/// master's stocks at KRX tick sizes, prices in whole KRW).
 /// </summary>
 internal sealed class NoticeStream : MarketStream
 {
@@ -28,11 +32,17 @@ internal sealed class NoticeStream : MarketStream
     private readonly SimulatedMarket _market;
     private readonly List<Order> _open = [];
 
-    public NoticeStream(Random random, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
+    private readonly bool _stocks;
+    private readonly int _fieldCount;
+
+    public NoticeStream(Random random, TrDefinition tr, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
     {
         _htsId = key;
-        _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}03";
-        _products = master.Derivatives(today);
+        _stocks = tr.Id.StartsWith("H0STCNI", StringComparison.Ordinal);
+        _fieldCount = tr.Fields.Count;
+        // Futures/options accounts end in 03, stock accounts in 01 (KIS's product codes).
+        _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}{(_stocks ? "01" : "03")}";
+        _products = _stocks ? master.StockProducts() : master.Derivatives(today);
         _market = market;
     }
 
@@ -127,6 +137,11 @@ internal sealed class NoticeStream : MarketStream
     private void Write(ref RecordWriter w, int secondsOfDay, Order o, char revision, string kind2, bool rejected, char noticeType,
         char acceptance, long q9, long p10, long q16, long orderPrice)
     {
+        if (_stocks)
+        {
+            WriteStock(ref w, secondsOfDay, o, revision, rejected, noticeType, acceptance, q9, p10, q16, orderPrice);
+            return;
+        }
         w.Text(_htsId);
         w.Text(_account);
         w.Padded(o.Number, 10);
@@ -146,8 +161,44 @@ internal sealed class NoticeStream : MarketStream
         w.Text("김한국");
         w.Text(o.Product.Name);
         w.Empty();
+        if (_fieldCount == 19) return; // night sessions end at oder_cond
         w.Empty();
         w.Empty();
+        w.Padded(orderPrice, 9);
+    }
+
+    /// <summary>
+    /// H0STCNI0's 26 fields: as the futures layout with oder_kind 00 (limit) and oder_cond 0 before the stock code,
+    /// then the exchange (1 KRX), credit type 10 (cash), no loan date, the stock's name and the order price.
+    /// </summary>
+    private void WriteStock(ref RecordWriter w, int secondsOfDay, Order o, char revision, bool rejected, char noticeType,
+        char acceptance, long q9, long p10, long q16, long orderPrice)
+    {
+        w.Text(_htsId);
+        w.Text(_account);
+        w.Padded(o.Number, 10);
+        if (o.Original == 0) w.Empty(); else w.Padded(o.Original, 10);
+        w.Ascii(o.Buy ? "02"u8 : "01"u8);
+        w.Text(revision.ToString());
+        w.Ascii("00"u8);
+        w.Ascii("0"u8);
+        w.Text(o.Product.Code);
+        w.Padded(q9, 10);
+        w.Padded(p10, 9);
+        w.Time(secondsOfDay);
+        w.Ascii(rejected ? "1"u8 : "0"u8);
+        w.Text(noticeType.ToString());
+        w.Text(acceptance.ToString());
+        w.Ascii("00950"u8);
+        w.Padded(q16, 10);
+        w.Text("김한국");
+        w.Ascii("0"u8);
+        w.Ascii("1"u8);
+        w.Ascii(noticeType == '2' ? "Y"u8 : "N"u8);
+        w.Empty();
+        w.Ascii("10"u8);
+        w.Ascii("00000000"u8);
+        w.Text(o.Product.Name);
         w.Padded(orderPrice, 9);
     }
 }
