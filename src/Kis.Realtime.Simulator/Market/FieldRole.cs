@@ -32,8 +32,10 @@ internal enum FieldRole : byte
     TimeText,
     /// <summary>Free text with nothing to say (filler, reasons): empty.</summary>
     EmptyText,
-    /// <summary>Other identifiers (symbols, series): the key.</summary>
+    /// <summary>Other identifiers (series, short codes): the key.</summary>
     KeyText,
+    /// <summary>An overseas symbol without the D/R and exchange prefix of the key (AAPL of DNASAAPL).</summary>
+    Symbol,
     Price,
     Open,
     High,
@@ -55,6 +57,8 @@ internal enum FieldRole : byte
     /// <summary>A KRW (or currency) amount that only grows (acml_tr_pbmn, tamt).</summary>
     CumulativeAmount,
     SignedInteger,
+    /// <summary>The number of decimals of the prices (overseas zdiv).</summary>
+    Digits,
     Quantity,
 }
 
@@ -83,6 +87,7 @@ internal static class FieldRoles
                 if (n is "oder_no" or "odno") return FieldRole.OrderNumber;
                 if (n is "acnt_no" or "acct_no") return FieldRole.Account;
                 if (n is "cust_id" or "user_id") return FieldRole.KeyText;
+                if (n is "symb") return FieldRole.Symbol;
                 if (n.Contains("time") || n.EndsWith("_tm") || n.Contains("dtime")) return FieldRole.TimeText;
                 if (n.Contains("iscd") || n.Contains("symb") || n.Contains("series") || n == "rsym") return FieldRole.KeyText;
                 return FieldRole.EmptyText;
@@ -90,10 +95,11 @@ internal static class FieldRoles
                 if (n.Contains("ntby") || n.Contains("icdc") || n.Contains("vrss") || n.Contains("diff")) return FieldRole.SignedInteger;
                 if (n.Contains("pbmn") || n.Contains("tamt") || n.Contains("amt")) return FieldRole.CumulativeAmount;
                 if (n.StartsWith("acml") || n.Contains("smtn") || n.Contains("csnu") || n.Contains("tvol") || n.Contains("acml")) return FieldRole.Cumulative;
+                if (n is "zdiv") return FieldRole.Digits;
                 return FieldRole.Quantity;
             default: // Decimal
                 if (n.Contains("vrss") || n.Contains("diff") || n.Contains("icdc") || n.Contains("basis") || n.Contains("spead")) return FieldRole.Change;
-                if (n.Contains("ctrt")) return FieldRole.ChangeRate;
+                if (n.Contains("ctrt") || n is "rate" or "prev_diff_rate" or "psttl_diff_rate") return FieldRole.ChangeRate;
                 if (n.Contains("rate") || n.Contains("rat") || n.Contains("ert") || n.Contains("tnrt") || n.Contains("cttr") || n.Contains("rlim")
                     || n.Contains("dprt") || n.Contains("vltl") || n.Contains("prmm") || n.Contains("gear") || n.Contains("lvrg") || n.Contains("prit"))
                     return FieldRole.Rate;
@@ -119,6 +125,7 @@ internal static class FieldRoles
             var at = name.IndexOf(stem, StringComparison.Ordinal);
             if (at < 0) continue;
             var digits = name[(at + stem.Length)..];
+            if (digits.Length == 0 && name.EndsWith(stem, StringComparison.Ordinal)) return 1; // pbid, pask: the touch
             if (digits.Length is > 0 and <= 2 && digits.All(char.IsAsciiDigit)) return int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
         }
         return 0;

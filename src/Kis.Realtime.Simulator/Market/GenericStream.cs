@@ -44,6 +44,9 @@ internal class GenericStream : MarketStream
         (PreviousClose, Tick, _wholeKrw, _name) = LevelFor(tr, key, market.Master, random);
         _level = PreviousClose + Random.Next(-20, 21) * Tick;
         _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}01";
+        // Day totals start where the day already is (a thousand steps in), so they stay above single trades.
+        for (var i = 0; i < _roles.Length; i++)
+            if (_roles[i] is FieldRole.Cumulative) _totals[i] = random.Next(100_000, 1_000_000);
     }
 
     protected TrDefinition Tr { get; }
@@ -98,6 +101,8 @@ internal class GenericStream : MarketStream
         switch (_roles[i])
         {
             case FieldRole.Key or FieldRole.KeyText: w.Ascii(_key); break;
+            case FieldRole.Symbol: w.Ascii(Tr.KeyFormat == TrKeyFormat.OverseasSymbol && _key.Length > 4 ? _key.AsSpan(4) : _key); break;
+            case FieldRole.Digits: w.Ascii("2"u8); break;
             case FieldRole.Time or FieldRole.TimeText: w.Time(secondsOfDay); break;
             // Overseas local time: New York is 14 hours behind KST (13 in summer; the simulator keeps 14).
             case FieldRole.LocalTime: w.Time(secondsOfDay - 14 * 3600); break;
@@ -126,8 +131,9 @@ internal class GenericStream : MarketStream
             case FieldRole.Decimal: w.Fixed(Random.Next(0, 1_000_000), 2); break;
             case FieldRole.Cumulative: w.Int(_totals[i] += Random.Next(1, 1_000)); break;
             case FieldRole.CumulativeAmount: w.Int(_totals[i] += Random.Next(1, 1_000) * Math.Max(1, _wholeKrw ? _level : _level / 100)); break;
+            // Below the day totals' steps, so a trade's volume stays under the day's.
             case FieldRole.SignedInteger: w.Int(Random.Next(-100_000, 100_001)); break;
-            default: w.Int(Random.Next(1, 10_000)); break;
+            default: w.Int(Random.Next(1, 1_000)); break;
         }
     }
 

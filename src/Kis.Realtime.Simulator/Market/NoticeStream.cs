@@ -60,7 +60,7 @@ internal sealed class NoticeStream : MarketStream
                 Product = product,
                 Buy = Random.Next(2) == 0,
                 Quantity = Random.Next(1, 21),
-                Price = Math.Max(product.Tick, product.Price + Random.Next(-20, 21) * product.Tick),
+                Price = OnGrid(Math.Max(product.Tick, product.Price + Random.Next(-20, 21) * product.Tick)),
             };
             if (Random.Next(10) == 0)
             {
@@ -114,7 +114,7 @@ internal sealed class NoticeStream : MarketStream
                 Buy = o.Buy,
                 Quantity = o.Filled + remaining,
                 Filled = o.Filled,
-                Price = Math.Max(o.Product.Tick, o.Price + Random.Next(-5, 6) * o.Product.Tick),
+                Price = OnGrid(Math.Max(o.Product.Tick, o.Price + Random.Next(-5, 6) * o.Product.Tick)),
             };
             _open.Remove(o);
             _open.Add(amended);
@@ -125,6 +125,9 @@ internal sealed class NoticeStream : MarketStream
             WriteCancel(ref w, secondsOfDay, o, remaining);
         }
     }
+
+    /// <summary>Stock prices stay on KRX's tick grid when a step crosses into a coarser tick; derivative ticks are fixed.</summary>
+    private long OnGrid(long price) => _stocks ? InstrumentMaster.RoundToTick(price) : price;
 
     /// <summary>Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.</summary>
     private void WriteCancel(ref RecordWriter w, int secondsOfDay, Order o, long remaining)
