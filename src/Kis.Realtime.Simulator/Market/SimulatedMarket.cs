@@ -72,6 +72,8 @@ internal sealed class SimulatedMarket
             : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date)
             : tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0
                 ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
+            : tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0
+                ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay), expected: true)
             : tr == KisTrs.H0STASP0 || tr == KisTrs.H0NXASP0 || tr == KisTrs.H0UNASP0
                 ? new StockBookStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
             : new GenericStream(random, tr, key, this);

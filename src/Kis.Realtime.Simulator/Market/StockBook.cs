@@ -159,6 +159,29 @@ internal sealed class StockBook
     }
 
     /// <summary>
+    /// The expected (auction) trade now: the price where the book's touch would match (the side with more quantity
+    /// at the touch gives way) and the quantity that would trade there. Changes nothing: an expected trade is not a trade.
+    /// </summary>
+    public TradeSnapshot Expected(int secondOfDay)
+    {
+        lock (_gate)
+        {
+            var buyer = _bidQuantity[0] >= _askQuantity[0];
+            var price = buyer ? Ask(0) : Bid(0);
+            return new TradeSnapshot
+            {
+                Price = price, Volume = Math.Min(_askQuantity[0], _bidQuantity[0]), AccumulatedVolume = _volume, AccumulatedValue = _value,
+                Open = _open == 0 ? price : _open, High = Math.Max(_high, price), Low = _low == 0 ? price : Math.Min(_low, price),
+                BestAsk = Ask(0), BestBid = Bid(0), BestAskQuantity = _askQuantity[0], BestBidQuantity = _bidQuantity[0],
+                TotalAsk = Sum(_askQuantity), TotalBid = Sum(_bidQuantity), SellCount = _sellCount, BuyCount = _buyCount,
+                SellVolume = _sellVolume, BuyVolume = _buyVolume, PreviousClose = PreviousClose, UpperLimit = UpperLimit, LowerLimit = LowerLimit,
+                PreviousDayVolume = _previousDayVolume, OpenSecond = _open == 0 ? secondOfDay : _openSecond,
+                HighSecond = _high == 0 ? secondOfDay : _highSecond, LowSecond = _low == 0 ? secondOfDay : _lowSecond, BuyerInitiated = buyer,
+            };
+        }
+    }
+
+    /// <summary>
     /// Publishes the next book: moves the touch (the only place the levels move while the book is watched) and copies
     /// the levels into the caller's arrays. Returns the day's volume and the change of the totals since the last book.
     /// </summary>

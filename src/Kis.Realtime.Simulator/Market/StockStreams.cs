@@ -4,8 +4,9 @@ namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
 /// H0STCNT0 / H0NXCNT0 / H0UNCNT0: trades of one stock from its venue's <see cref="StockBook"/> (at the touch, day
-/// totals, open/high/low with their times, sign and change against the previous close). Fields the model does not
-/// own (and any KIS appends to the table) stay generic.
+/// totals, open/high/low with their times, sign and change against the previous close). With <c>expected</c>, the
+/// expected-trade TRs (H0STANC0 / H0NXANC0 / H0UNANC0, the same layout): where the book would match now, without
+/// trading. Fields the model does not own (and any KIS appends to the table) stay generic.
 /// </summary>
 internal sealed class StockTradeStream : GenericStream
 {
@@ -36,19 +37,23 @@ internal sealed class StockTradeStream : GenericStream
 
     private readonly StockBook _book;
     private readonly F[] _fields;
+    private readonly bool _expected;
     private TradeSnapshot _t;
     private long _previousDaySameTime;
 
-    public StockTradeStream(Random random, TrDefinition tr, string key, SimulatedMarket market, StockBook book) : base(random, tr, key, market)
+    public StockTradeStream(Random random, TrDefinition tr, string key, SimulatedMarket market, StockBook book, bool expected = false)
+        : base(random, tr, key, market)
     {
         _book = book;
-        _fields = [.. tr.Fields.Select(f => ByName.GetValueOrDefault(f.Name))];
+        _expected = expected;
+        // vi_stnd_prc is a price in the trade TRs but a VI status code in H0NXANC0/H0UNANC0: that one stays generic.
+        _fields = [.. tr.Fields.Select(f => ByName.GetValueOrDefault(f.Name) is var role && role == F.ViReference && f.Type != FieldType.Decimal ? F.None : role)];
     }
 
     protected override void BeginRecord(DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
-        _t = _book.Trade(second);
+        _t = _expected ? _book.Expected(second) : _book.Trade(second);
         // The previous day had traded this share of its volume by this time of the 6.5-hour session.
         var into = Math.Clamp(second - 9 * 3600, 1, 23_400);
         _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / 23_400);

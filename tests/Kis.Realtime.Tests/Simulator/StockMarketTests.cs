@@ -116,6 +116,41 @@ public sealed class StockMarketTests
         Assert.Equal(bids, b.TotalBidQuantity);
     }
 
+    [Theory]
+    [InlineData("H0STANC0", "H0STASP0")]
+    [InlineData("H0NXANC0", "H0NXASP0")]
+    public async Task Expected_trades_are_at_the_touch_of_the_latest_book_and_trade_nothing(string expectedTr, string bookTr)
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(300) });
+        await using var c = await Sim.ClientAsync(sim);
+        await c.SubscribeAsync(bookTr, "005930");
+        await c.SubscribeAsync(expectedTr, "005930");
+        using var session = new SessionRecords();
+        await session.ReadUntilAsync(c, r => r.Count(expectedTr) >= 200 && r.Count(bookTr) >= 50);
+
+        StockOrderBook? book = null;
+        long? dayVolume = null;
+        var checkedRecords = 0;
+        foreach (var (tr, record) in session.Records)
+        {
+            if (tr == bookTr)
+            {
+                book = Decode<StockOrderBook>(tr, record);
+                continue;
+            }
+            var e = Decode<StockExpectedTrade>(tr, record);
+            if (book is not { } latest) continue;
+            Assert.True(e.ExpectedPrice == latest.BestAsk || e.ExpectedPrice == latest.BestBid,
+                $"expected {e.ExpectedPrice} not at the latest book's touch {latest.BestBid}/{latest.BestAsk}");
+            // Nothing trades (no trade TR is subscribed): the day's volume stands still.
+            Assert.Equal(latest.AccumulatedVolume, e.AccumulatedVolume);
+            dayVolume ??= e.AccumulatedVolume;
+            Assert.Equal(dayVolume, e.AccumulatedVolume);
+            checkedRecords++;
+        }
+        Assert.True(checkedRecords >= 100, $"only {checkedRecords} expected trades after a book");
+    }
+
     [Fact]
     public async Task Two_sessions_on_one_stock_share_one_sequence_of_trades()
     {
