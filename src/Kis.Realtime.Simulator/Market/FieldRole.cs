@@ -57,6 +57,8 @@ internal enum FieldRole : byte
     /// <summary>A KRW (or currency) amount that only grows (acml_tr_pbmn, tamt).</summary>
     CumulativeAmount,
     SignedInteger,
+    /// <summary>The sum of the quantity fields it totals (total_askp_rsqn of askp_rsqn1…N; bvol of vbid1…N).</summary>
+    Total,
     /// <summary>The number of decimals of the prices (overseas zdiv).</summary>
     Digits,
     Quantity,
@@ -94,6 +96,7 @@ internal static class FieldRoles
             case FieldType.Integer:
                 if (n.Contains("ntby") || n.Contains("icdc") || n.Contains("vrss") || n.Contains("diff")) return FieldRole.SignedInteger;
                 if (n.Contains("pbmn") || n.Contains("tamt") || n.Contains("amt")) return FieldRole.CumulativeAmount;
+                if (n.Contains("csnu") && char.IsAsciiDigit(n[^1])) return FieldRole.Quantity; // orders at a book level
                 if (n.StartsWith("acml") || n.Contains("smtn") || n.Contains("csnu") || n.Contains("tvol") || n.Contains("acml")) return FieldRole.Cumulative;
                 if (n is "zdiv") return FieldRole.Digits;
                 return FieldRole.Quantity;
@@ -115,6 +118,25 @@ internal static class FieldRoles
                     return FieldRole.Price;
                 return FieldRole.Decimal;
         }
+    }
+
+    /// <summary>
+    /// The fields a total sums, in the same record: <c>total_X</c> sums <c>X1</c>…<c>XN</c>; the overseas book's
+    /// <c>bvol</c>/<c>avol</c> sum <c>vbidN</c>/<c>vaskN</c>. Null when <paramref name="name"/> totals nothing.
+    /// </summary>
+    public static int[]? TotalOf(string name, IReadOnlyList<FieldDefinition> fields)
+    {
+        var stem = name switch { "bvol" => "vbid", "avol" => "vask", _ when name.StartsWith("total_", StringComparison.Ordinal) => name[6..], _ => null };
+        if (stem is null) return null;
+        var members = new List<int>();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var n = fields[i].Name;
+            if (fields[i].Type == FieldType.Integer && n.Length > stem.Length && n.StartsWith(stem, StringComparison.Ordinal)
+                && n.AsSpan(stem.Length).IndexOfAnyExceptInRange('0', '9') < 0)
+                members.Add(i);
+        }
+        return members.Count > 1 ? [.. members] : null;
     }
 
     /// <summary>The level N of a book field named like <c>askpN</c>, <c>futs_askpN</c>, <c>ask_price_N</c>; 0 otherwise.</summary>

@@ -15,6 +15,8 @@ internal class GenericStream : MarketStream
     private readonly FieldRole[] _roles;
     private readonly int[] _levels;
     private readonly long[] _totals;
+    private readonly long[] _values;
+    private readonly int[]?[] _members;
     private readonly byte[] _key;
     private readonly string _name;
     private readonly string _account;
@@ -33,14 +35,28 @@ internal class GenericStream : MarketStream
         _roles = new FieldRole[fields.Count];
         _levels = new int[fields.Count];
         _totals = new long[fields.Count];
+        _values = new long[fields.Count];
+        _members = new int[]?[fields.Count];
         var bytes = 16;
         for (var i = 0; i < fields.Count; i++)
         {
             _roles[i] = FieldRoles.Of(fields[i], i, tr.KeyField, out _levels[i]);
+            if (fields[i].Type == FieldType.Integer && i != tr.KeyField && FieldRoles.TotalOf(fields[i].Name, fields) is { } members)
+            {
+                _roles[i] = FieldRole.Total;
+                _members[i] = members;
+            }
             // Names are Korean (3 bytes a character); numbers fit in 24 bytes; the key as given.
             bytes += 1 + (_roles[i] == FieldRole.Name ? 64 : _roles[i] is FieldRole.Key or FieldRole.KeyText ? Math.Max(24, _key.Length) : 24);
         }
         _maxRecordBytes = bytes;
+        // A total sums plain quantities only (the values drawn before the record is written).
+        for (var i = 0; i < fields.Count; i++)
+            if (_members[i] is { } m && !m.All(j => _roles[j] == FieldRole.Quantity))
+            {
+                _members[i] = null;
+                _roles[i] = FieldRoles.Of(fields[i], i, tr.KeyField, out _);
+            }
         (PreviousClose, Tick, _wholeKrw, _name) = LevelFor(tr, key, market.Master, random);
         _level = PreviousClose + Random.Next(-20, 21) * Tick;
         _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}01";
@@ -65,6 +81,9 @@ internal class GenericStream : MarketStream
     {
         var secondsOfDay = (int)now.TimeOfDay.TotalSeconds;
         Advance();
+        // Quantities first, so a total can be written before or after the levels it sums (HDFSASP0 leads with them).
+        for (var i = 0; i < _roles.Length; i++)
+            if (_roles[i] == FieldRole.Quantity) _values[i] = Random.Next(1, 1_000);
         BeginRecord(now);
         for (var i = 0; i < _roles.Length; i++)
             if (!WriteDomainField(ref w, i, now)) WriteGenericField(ref w, i, now, secondsOfDay);
@@ -133,7 +152,14 @@ internal class GenericStream : MarketStream
             case FieldRole.CumulativeAmount: w.Int(_totals[i] += Random.Next(1, 1_000) * Math.Max(1, _wholeKrw ? _level : _level / 100)); break;
             // Below the day totals' steps, so a trade's volume stays under the day's.
             case FieldRole.SignedInteger: w.Int(Random.Next(-100_000, 100_001)); break;
-            default: w.Int(Random.Next(1, 1_000)); break;
+            case FieldRole.Total:
+            {
+                long sum = 0;
+                foreach (var m in _members[i]!) sum += _values[m];
+                w.Int(sum);
+                break;
+            }
+            default: w.Int(_values[i]); break;
         }
     }
 

@@ -82,5 +82,27 @@ public sealed class CatalogServingTests
             };
             Assert.True(ok, $"{tr.Id}.{f.Name} ({f.Type}) = '{fields[i]}' does not parse: {record}");
         }
+        AssertBookShape(tr, fields, record);
+    }
+
+    /// <summary>Book levels: asks ascend, bids descend, the best ask is above the best bid; totals are the sums of their levels.</summary>
+    private static void AssertBookShape(TrDefinition tr, string[] fields, string record)
+    {
+        decimal? Value(string name) => tr.IndexOf(name) is var i and >= 0 ? decimal.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture) : null;
+        foreach (var (ask, bid) in new[] { ("askp", "bidp"), ("futs_askp", "futs_bidp"), ("optn_askp", "optn_bidp"), ("pask", "pbid"), ("ask_price_", "bid_price_") })
+        {
+            for (var n = 2; Value(ask + n) is { } a && Value(ask + (n - 1)) is { } below; n++)
+                Assert.True(a > below, $"{tr.Id}: {ask}{n} {a} not above {ask}{n - 1} {below}: {record}");
+            for (var n = 2; Value(bid + n) is { } b && Value(bid + (n - 1)) is { } above; n++)
+                Assert.True(b < above, $"{tr.Id}: {bid}{n} {b} not below {bid}{n - 1} {above}: {record}");
+            if (Value(ask + 1) is { } bestAsk && Value(bid + 1) is { } bestBid)
+                Assert.True(bestAsk > bestBid, $"{tr.Id}: {ask}1 {bestAsk} not above {bid}1 {bestBid}: {record}");
+        }
+        foreach (var (total, stem) in new[] { ("total_askp_rsqn", "askp_rsqn"), ("total_bidp_rsqn", "bidp_rsqn"), ("total_askp_csnu", "askp_csnu"), ("total_bidp_csnu", "bidp_csnu"), ("avol", "vask"), ("bvol", "vbid") })
+        {
+            var levels = Enumerable.Range(1, 10).Select(n => Value(stem + n)).TakeWhile(v => v is not null).ToList();
+            if (levels.Count < 2 || Value(total) is not { } sum) continue;
+            Assert.True(levels.Sum() == sum, $"{tr.Id}: {total} {sum} is not the sum of {stem}1..{levels.Count}: {record}");
+        }
     }
 }
