@@ -138,6 +138,15 @@ internal sealed class InstrumentMaster
             return new Derivative(code, StockName(code), price, TickOf(price));
         })];
 
+    /// <summary>The US stocks the overseas-notice account trades, prices in cents (ticks of one cent).</summary>
+    public static Derivative[] UsStockProducts() =>
+    [
+        new("AAPL", "APPLE INC", 22_850, 1),
+        new("MSFT", "MICROSOFT CORP", 41_520, 1),
+        new("NVDA", "NVIDIA CORP", 13_870, 1),
+        new("TSLA", "TESLA INC", 34_210, 1),
+    ];
+
     /// <summary>A futures or options product the notice account trades.</summary>
     internal sealed record Derivative(string Code, string Name, long Price, long Tick);
 

@@ -32,17 +32,18 @@ internal sealed class NoticeStream : MarketStream
     private readonly SimulatedMarket _market;
     private readonly List<Order> _open = [];
 
-    private readonly bool _stocks;
+    private readonly bool _stocks, _overseas;
     private readonly int _fieldCount;
 
     public NoticeStream(Random random, TrDefinition tr, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
     {
         _htsId = key;
         _stocks = tr.Id.StartsWith("H0STCNI", StringComparison.Ordinal);
+        _overseas = tr.Id.StartsWith("H0GSCNI", StringComparison.Ordinal);
         _fieldCount = tr.Fields.Count;
         // Futures/options accounts end in 03, stock accounts in 01 (KIS's product codes).
-        _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}{(_stocks ? "01" : "03")}";
-        _products = _stocks ? master.StockProducts() : master.Derivatives(today);
+        _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}{(_stocks || _overseas ? "01" : "03")}";
+        _products = _stocks ? master.StockProducts() : _overseas ? InstrumentMaster.UsStockProducts() : master.Derivatives(today);
         _market = market;
     }
 
@@ -154,7 +155,8 @@ internal sealed class NoticeStream : MarketStream
         w.Text(kind2);
         w.Text(o.Product.Code);
         w.Padded(q9, 10);
-        w.Padded(p10, 9);
+        // Overseas prices are dollars and cents as written (the library reads them so); futures carry 2 implied decimals.
+        if (_overseas) w.Fixed(p10, 2); else w.Padded(p10, 9);
         w.Time(secondsOfDay);
         w.Ascii(rejected ? "1"u8 : "0"u8);
         w.Text(noticeType.ToString());
@@ -163,6 +165,19 @@ internal sealed class NoticeStream : MarketStream
         w.Padded(q16, 9);
         w.Text("김한국");
         w.Text(o.Product.Name);
+        if (_overseas)
+        {
+            // H0GSCNI0's tail: oder_cond (해외종목구분, 1 US), no collateral (debt_gb 00, no date), no time-split order,
+            // cntg_unpr12 = the price again.
+            w.Ascii("1"u8);
+            w.Ascii("00"u8);
+            w.Ascii("00000000"u8);
+            w.Empty();
+            w.Empty();
+            w.Ascii("0"u8);
+            w.Fixed(p10, 2);
+            return;
+        }
         w.Empty();
         if (_fieldCount == 19) return; // night sessions end at oder_cond
         w.Empty();

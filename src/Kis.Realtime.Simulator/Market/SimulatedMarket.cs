@@ -83,7 +83,7 @@ internal sealed class SimulatedMarket
     /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>
     private static bool IsOrderNotice(TrDefinition tr)
         => tr == KisTrs.H0IFCNI0 || tr == KisTrs.H0IFCNI9 || tr == KisTrs.H0MFCNI0 || tr == KisTrs.H0EUCNI0
-           || tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9;
+           || tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9 || tr == KisTrs.H0GSCNI0 || tr == KisTrs.H0GSCNI9;
 
     /// <summary>The one book of a stock on a venue, shared by the venue's trade and book TRs.</summary>
     private StockBook StockBookFor(string code, TrDefinition tr, TradingHours hours, double secondsIntoDay)

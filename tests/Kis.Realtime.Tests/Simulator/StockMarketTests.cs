@@ -217,4 +217,40 @@ public sealed class StockMarketTests
         }
         Assert.All(notices.Where(n => n.Kind == NoticeKind.Fill), n => Assert.True(n.IsFill && n.Quantity > 0));
     }
+
+    [Theory]
+    [InlineData(SimulatorProfile.Real, "H0GSCNI0")]
+    [InlineData(SimulatorProfile.Paper, "H0GSCNI9")]
+    public async Task Overseas_stock_notices_are_encrypted_and_follow_order_life_cycles(SimulatorProfile profile, string trId)
+    {
+        await using var sim = await Sim.StartAsync(o => o with { Profile = profile, Pace = MarketPace.PerSecond(300) });
+        await using var c = await Sim.ClientAsync(sim);
+        await c.SubscribeAsync(trId, SimulatorOptions.DefaultHtsId);
+        using var decoder = new FrameDecoder();
+        var notices = new List<OverseasStockNotice>();
+        while (notices.Count < 200)
+        {
+            var m = await c.NextAsync();
+            if (m.IsControl)
+            {
+                Assert.True(ControlMessage.TryParse(m.Data, out var reply));
+                if (reply.Kind == ControlMessageKind.Reply) decoder.Learn(reply);
+                continue;
+            }
+            Assert.StartsWith($"1|{trId}|001|", m.Text);
+            Assert.True(DataFrame.TryParse(m.Data, out var f, out _));
+            Assert.True(decoder.TryOpen(f, out var tr, out var records, out var err), err.ToString());
+            while (records.TryNext(out var r))
+            {
+                Assert.True(OverseasStockNotice.TryDecode(tr, r, out var n, out err), err.ToString());
+                notices.Add(n);
+            }
+        }
+        Assert.Contains(notices, n => n.Kind == NoticeKind.Fill);
+        Assert.Contains(notices, n => n.Kind == NoticeKind.OrderAccepted);
+        var opened = notices.Where(n => n.Kind != NoticeKind.Fill).Select(n => n.OrderNumber).ToList();
+        Assert.Equal(opened.Count, opened.Distinct().Count());
+        Assert.All(notices, n => Assert.Contains(n.Ticker, new[] { "AAPL", "MSFT", "NVDA", "TSLA" }));
+        Assert.All(notices, n => Assert.InRange(n.Price, 100m, 500m)); // dollars, as written
+    }
 }
