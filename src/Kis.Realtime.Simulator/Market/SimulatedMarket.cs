@@ -40,9 +40,10 @@ internal sealed class SimulatedMarket
     public static void WarmUp(SimulatorOptions options)
     {
         var market = new SimulatedMarket(options with { TimeProvider = TimeProvider.System });
-        Span<byte> buffer = stackalloc byte[1024];
+        Span<byte> buffer = stackalloc byte[4096];
         foreach (var (tr, key) in new[] { (KisTrs.IndexTicks, "0001"), (KisTrs.BondTrades, "KR103502GD31"), (KisTrs.ProgramTradesNxt, "005930"),
-                     (KisTrs.ProgramTradesUnified, "005930"), (KisTrs.FuturesOptionsNotices, "warmup") })
+                     (KisTrs.ProgramTradesUnified, "005930"), (KisTrs.FuturesOptionsNotices, "warmup"), (KisTrs.H0STCNT0, "005930"),
+                     (KisTrs.H0STASP0, "005930"), (KisTrs.H0IFCNT0, "101W09") })
         {
             var instrument = market.Get(tr, key);
             var now = market.Clock.Now();
