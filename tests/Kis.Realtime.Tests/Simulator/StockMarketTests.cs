@@ -253,4 +253,26 @@ public sealed class StockMarketTests
         Assert.All(notices, n => Assert.Contains(n.Ticker, new[] { "AAPL", "MSFT", "NVDA", "TSLA" }));
         Assert.All(notices, n => Assert.InRange(n.Price, 100m, 500m)); // dollars, as written
     }
+
+    [Theory]
+    [InlineData("H0STCNT0")]
+    [InlineData("H0STASP0")]
+    [InlineData("H0IFCNT0")]
+    public async Task The_same_seed_gives_the_same_records(string trId)
+    {
+        var key = trId == "H0IFCNT0" ? "101W09" : "005930";
+        async Task<List<string>> Run(int seed)
+        {
+            var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 30, 0, TimeSpan.Zero));
+            await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 7 });
+            await using var c = await Sim.ClientAsync(sim);
+            await c.SubscribeAsync(trId, key);
+            using var session = new SessionRecords();
+            await session.ReadUntilAsync(c, r => r.Count(trId) >= 100);
+            return [.. session.Of(trId).Take(100)];
+        }
+        var first = await Run(5);
+        Assert.Equal(first, await Run(5));
+        Assert.NotEqual(first, await Run(6));
+    }
 }
