@@ -14,7 +14,7 @@ namespace Kis.Realtime.Simulator;
 
 /// <summary>
 /// A KIS-compatible real-time server on 127.0.0.1: <c>POST /oauth2/Approval</c> on the REST port and the WebSocket
-/// protocol (subscribe replies with KIS's OPSP codes and quirks, PINGPONG, data frames of the five seed TRs,
+/// protocol (subscribe replies with KIS's OPSP codes and quirks, PINGPONG, data frames of every TR of the library's table,
 /// encrypted notices) on a separate WebSocket port, like the real server. Host it in-process with
 /// <see cref="StartAsync"/>; dispose to stop.
 /// </summary>

@@ -6,9 +6,9 @@ namespace Kis.Realtime.Simulator;
 /// <summary>Which KIS server the simulator imitates.</summary>
 public enum SimulatorProfile
 {
-    /// <summary>실전: H0UPCNT0, H0BJCNT0, H0NXPGM0, H0UNPGM0, H0IFCNI0.</summary>
+    /// <summary>실전: every TR of the table whose environments include the real server (the 60 of KIS's catalog).</summary>
     Real,
-    /// <summary>모의: only H0IFCNI9 of the seed TRs.</summary>
+    /// <summary>모의: the TRs the paper server offers (H0IFCNI9, H0STCNI9, H0GSCNI9 for notices; H0STCNT0, H0STASP0 …).</summary>
     Paper,
 }
 
@@ -45,9 +45,10 @@ public enum MarketClockMode
     /// </summary>
     Demo,
     /// <summary>
-    /// The wall clock in KST with the real sessions: each TR sends only in its trading hours (index and bonds
-    /// 09:00–15:30, NXT program trading 08:00–20:00 with its breaks, futures/options notices 08:45–15:45), nothing on
-    /// weekends; PINGPONG goes on regardless. For testing a client's off-hours behaviour.
+    /// The wall clock in KST with the real sessions: each TR sends only in its trading hours (index, bonds and KRX stocks
+    /// 09:00–15:30, NXT 08:00–20:00 with its breaks, futures/options 08:45–15:45, expected trades in the auctions,
+    /// night derivatives 18:00–06:00, US stocks 23:30–06:00), nothing on weekends; PINGPONG goes on regardless. For
+    /// testing a client's off-hours behaviour.
     /// </summary>
     Live,
 }

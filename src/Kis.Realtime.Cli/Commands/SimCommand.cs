@@ -9,7 +9,7 @@ internal static class SimCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "real (five seed TRs) or paper (H0IFCNI9 only)", DefaultValueFactory = _ => "real" };
+        var profile = new Option<string>("--profile") { Description = "real (every TR of the catalog) or paper (the paper server's TRs: H0IFCNI9, H0STCNI9 …)", DefaultValueFactory = _ => "real" };
         var wsPort = new Option<int>("--ws-port") { Description = "WebSocket port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 0 };
         var restPort = new Option<int>("--rest-port") { Description = "REST port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "market generator seed", DefaultValueFactory = _ => 1 };

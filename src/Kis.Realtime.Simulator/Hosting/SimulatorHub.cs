@@ -40,7 +40,7 @@ internal sealed class SimulatorHub
 
     public IReadOnlyCollection<SimSession> Sessions => [.. _sessions.Values.OrderBy(s => s.Id)];
 
-    /// <summary>True when this profile's server offers the TR (H0IFCNI9 only on paper, the other seed TRs only on real).</summary>
+    /// <summary>True when this profile's server offers the TR (its table entry names the environment) and a generator exists.</summary>
     public bool Offers(TrDefinition tr) => (tr.Environments & _environment) != 0 && MarketStream.CanGenerate(tr);
 
     public long NextSessionId() => Interlocked.Increment(ref _nextSessionId);

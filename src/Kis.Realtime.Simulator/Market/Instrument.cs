@@ -28,11 +28,10 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
         {
             if (now < _lastTime) now = _lastTime;
             _lastTime = now;
-            var secondsOfDay = (int)now.TimeOfDay.TotalSeconds;
             var n = 0;
             while (n < count && writer.Remaining > stream.MaxRecordBytes)
             {
-                stream.WriteRecord(ref writer, secondsOfDay);
+                stream.WriteRecord(ref writer, now);
                 n++;
             }
             return n;

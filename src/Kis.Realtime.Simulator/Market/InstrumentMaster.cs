@@ -81,9 +81,21 @@ internal sealed class InstrumentMaster
     /// <summary>KRX's stock tick sizes.</summary>
     public static long RoundToTick(long price)
     {
-        var tick = price switch { < 2_000 => 1L, < 5_000 => 5, < 20_000 => 10, < 50_000 => 50, < 200_000 => 100, < 500_000 => 500, _ => 1_000 };
+        var tick = TickOf(price);
         return Math.Max(tick, price / tick * tick);
     }
+
+    /// <summary>KRX's stock tick size at <paramref name="price"/> (KRW).</summary>
+    public static long TickOf(long price) => price switch { < 2_000 => 1L, < 5_000 => 5, < 20_000 => 10, < 50_000 => 50, < 200_000 => 100, < 500_000 => 500, _ => 1_000 };
+
+    /// <summary>The next price one tick above <paramref name="price"/> (on KRX's tick grid).</summary>
+    public static long TickUp(long price) => price + TickOf(price);
+
+    /// <summary>The next price one tick below <paramref name="price"/>; the tick is the one of the level below.</summary>
+    public static long TickDown(long price) => Math.Max(1, price - TickOf(price - 1));
+
+    /// <summary>A stock's name (the known ones in Korean, others a placeholder with the code).</summary>
+    public static string StockName(string code) => Stocks.TryGetValue(code, out var spec) ? spec.Name : $"종목{code}";
 
     /// <summary>
     /// A bond's name, distinct per ISIN within the simulator, and its coupon (thousandths of a percent) and years to
@@ -114,6 +126,26 @@ internal sealed class InstrumentMaster
             return (name, coupon, years);
         }
     }
+
+    /// <summary>
+    /// The stocks the stock-notice account trades: Samsung Electronics, SK hynix, NAVER and Kakao at their previous
+    /// closes (whole KRW, <see cref="Derivative.Tick"/> = KRX's tick at that price).
+    /// </summary>
+    public Derivative[] StockProducts()
+        => [.. new[] { "005930", "000660", "035420", "035720" }.Select(code =>
+        {
+            var price = Stock(code).Price;
+            return new Derivative(code, StockName(code), price, TickOf(price));
+        })];
+
+    /// <summary>The US stocks the overseas-notice account trades, prices in cents (ticks of one cent).</summary>
+    public static Derivative[] UsStockProducts() =>
+    [
+        new("AAPL", "APPLE INC", 22_850, 1),
+        new("MSFT", "MICROSOFT CORP", 41_520, 1),
+        new("NVDA", "NVIDIA CORP", 13_870, 1),
+        new("TSLA", "TESLA INC", 34_210, 1),
+    ];
 
     /// <summary>A futures or options product the notice account trades.</summary>
     internal sealed record Derivative(string Code, string Name, long Price, long Tick);

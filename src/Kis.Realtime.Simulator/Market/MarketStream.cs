@@ -20,11 +20,15 @@ internal abstract class MarketStream
     /// <summary>Writes the next record (advancing the state) at market time <paramref name="secondsOfDay"/> (KST).</summary>
     public abstract void WriteRecord(ref RecordWriter writer, int secondsOfDay);
 
-    /// <summary>True when there is a generator for the TR (the library's table lists all 60 KIS TRs; the others are
-    /// refused with OPSP8991, as KIS refuses a tr_id it does not serve).</summary>
-    public static bool CanGenerate(TrDefinition tr)
-        => tr == KisTrs.IndexTicks || tr == KisTrs.BondTrades || tr == KisTrs.ProgramTradesNxt || tr == KisTrs.ProgramTradesUnified
-           || tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper;
+    /// <summary>Writes the next record at market time <paramref name="now"/> (KST, date included); generators that need
+    /// the date (the catalog's date fields) override this one.</summary>
+    public virtual void WriteRecord(ref RecordWriter writer, DateTime now) => WriteRecord(ref writer, (int)now.TimeOfDay.TotalSeconds);
+
+    /// <summary>
+    /// True when there is a generator for the TR: every TR of the library's table (the 60 of KIS's catalog and the
+    /// paper ids of its notice TRs), by a domain model or by <see cref="GenericStream"/> from its field table.
+    /// </summary>
+    public static bool CanGenerate(TrDefinition tr) => KisTrs.TryGet(tr.TrId, out var known) && known == tr;
 }
 
 /// <summary>A hash that is the same in every process (string.GetHashCode is randomised per process).</summary>

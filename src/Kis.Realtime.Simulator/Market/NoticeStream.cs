@@ -1,3 +1,5 @@
+using Kis.Realtime.Protocol;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -5,7 +7,9 @@ namespace Kis.Realtime.Simulator.Market;
 /// amended, cancelled or rejected. Fields 9/10/11/16 carry the kind-dependent meanings of kis-protocol.md §7; numbers
 /// are zero-padded and prices are 9 digits with 2 implied decimals. Products come from the instrument master (priced
 /// from its KOSPI200 and Samsung Electronics levels); order numbers from the market, unique per run. The session
-/// encrypts each record.
+/// encrypts each record. The same life cycle serves the night-session notices (H0MFCNI0, H0EUCNI0: the first 19
+/// fields of the same layout) and the stock notices (H0STCNI0 / H0STCNI9: KIS's stock layout, orders in the instrument
+/// master's stocks at KRX tick sizes, prices in whole KRW).
 /// </summary>
 internal sealed class NoticeStream : MarketStream
 {
@@ -28,11 +32,18 @@ internal sealed class NoticeStream : MarketStream
     private readonly SimulatedMarket _market;
     private readonly List<Order> _open = [];
 
-    public NoticeStream(Random random, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
+    private readonly bool _stocks, _overseas;
+    private readonly int _fieldCount;
+
+    public NoticeStream(Random random, TrDefinition tr, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
     {
         _htsId = key;
-        _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}03";
-        _products = master.Derivatives(today);
+        _stocks = tr.Id.StartsWith("H0STCNI", StringComparison.Ordinal);
+        _overseas = tr.Id.StartsWith("H0GSCNI", StringComparison.Ordinal);
+        _fieldCount = tr.Fields.Count;
+        // Futures/options accounts end in 03, stock accounts in 01 (KIS's product codes).
+        _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}{(_stocks || _overseas ? "01" : "03")}";
+        _products = _stocks ? master.StockProducts() : _overseas ? InstrumentMaster.UsStockProducts() : master.Derivatives(today);
         _market = market;
     }
 
@@ -50,7 +61,7 @@ internal sealed class NoticeStream : MarketStream
                 Product = product,
                 Buy = Random.Next(2) == 0,
                 Quantity = Random.Next(1, 21),
-                Price = Math.Max(product.Tick, product.Price + Random.Next(-20, 21) * product.Tick),
+                Price = OnGrid(Math.Max(product.Tick, product.Price + Random.Next(-20, 21) * product.Tick)),
             };
             if (Random.Next(10) == 0)
             {
@@ -104,7 +115,7 @@ internal sealed class NoticeStream : MarketStream
                 Buy = o.Buy,
                 Quantity = o.Filled + remaining,
                 Filled = o.Filled,
-                Price = Math.Max(o.Product.Tick, o.Price + Random.Next(-5, 6) * o.Product.Tick),
+                Price = OnGrid(Math.Max(o.Product.Tick, o.Price + Random.Next(-5, 6) * o.Product.Tick)),
             };
             _open.Remove(o);
             _open.Add(amended);
@@ -115,6 +126,9 @@ internal sealed class NoticeStream : MarketStream
             WriteCancel(ref w, secondsOfDay, o, remaining);
         }
     }
+
+    /// <summary>Stock prices stay on KRX's tick grid when a step crosses into a coarser tick; derivative ticks are fixed.</summary>
+    private long OnGrid(long price) => _stocks ? InstrumentMaster.RoundToTick(price) : price;
 
     /// <summary>Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.</summary>
     private void WriteCancel(ref RecordWriter w, int secondsOfDay, Order o, long remaining)
@@ -127,6 +141,11 @@ internal sealed class NoticeStream : MarketStream
     private void Write(ref RecordWriter w, int secondsOfDay, Order o, char revision, string kind2, bool rejected, char noticeType,
         char acceptance, long q9, long p10, long q16, long orderPrice)
     {
+        if (_stocks)
+        {
+            WriteStock(ref w, secondsOfDay, o, revision, rejected, noticeType, acceptance, q9, p10, q16, orderPrice);
+            return;
+        }
         w.Text(_htsId);
         w.Text(_account);
         w.Padded(o.Number, 10);
@@ -136,7 +155,8 @@ internal sealed class NoticeStream : MarketStream
         w.Text(kind2);
         w.Text(o.Product.Code);
         w.Padded(q9, 10);
-        w.Padded(p10, 9);
+        // Overseas prices are dollars and cents as written (the library reads them so); futures carry 2 implied decimals.
+        if (_overseas) w.Fixed(p10, 2); else w.Padded(p10, 9);
         w.Time(secondsOfDay);
         w.Ascii(rejected ? "1"u8 : "0"u8);
         w.Text(noticeType.ToString());
@@ -145,9 +165,58 @@ internal sealed class NoticeStream : MarketStream
         w.Padded(q16, 9);
         w.Text("김한국");
         w.Text(o.Product.Name);
+        if (_overseas)
+        {
+            // H0GSCNI0's tail: oder_cond (해외종목구분, 1 US), no collateral (debt_gb 00, no date), no time-split order,
+            // cntg_unpr12 = the price again.
+            w.Ascii("1"u8);
+            w.Ascii("00"u8);
+            w.Ascii("00000000"u8);
+            w.Empty();
+            w.Empty();
+            w.Ascii("0"u8);
+            w.Fixed(p10, 2);
+            return;
+        }
+        w.Empty();
+        if (_fieldCount == 19) return; // night sessions end at oder_cond
         w.Empty();
         w.Empty();
+        w.Padded(orderPrice, 9);
+    }
+
+    /// <summary>
+    /// H0STCNI0's 26 fields: as the futures layout with oder_kind 00 (limit) and oder_cond 0 before the stock code,
+    /// then the exchange (1 KRX), credit type 10 (cash), no loan date, the stock's name and the order price.
+    /// </summary>
+    private void WriteStock(ref RecordWriter w, int secondsOfDay, Order o, char revision, bool rejected, char noticeType,
+        char acceptance, long q9, long p10, long q16, long orderPrice)
+    {
+        w.Text(_htsId);
+        w.Text(_account);
+        w.Padded(o.Number, 10);
+        if (o.Original == 0) w.Empty(); else w.Padded(o.Original, 10);
+        w.Ascii(o.Buy ? "02"u8 : "01"u8);
+        w.Text(revision.ToString());
+        w.Ascii("00"u8);
+        w.Ascii("0"u8);
+        w.Text(o.Product.Code);
+        w.Padded(q9, 10);
+        w.Padded(p10, 9);
+        w.Time(secondsOfDay);
+        w.Ascii(rejected ? "1"u8 : "0"u8);
+        w.Text(noticeType.ToString());
+        w.Text(acceptance.ToString());
+        w.Ascii("00950"u8);
+        w.Padded(q16, 10);
+        w.Text("김한국");
+        w.Ascii("0"u8);
+        w.Ascii("1"u8);
+        w.Ascii(noticeType == '2' ? "Y"u8 : "N"u8);
         w.Empty();
+        w.Ascii("10"u8);
+        w.Ascii("00000000"u8);
+        w.Text(o.Product.Name);
         w.Padded(orderPrice, 9);
     }
 }

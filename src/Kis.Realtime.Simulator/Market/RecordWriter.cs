@@ -93,6 +93,14 @@ internal ref struct RecordWriter
         _position += n;
     }
 
+    /// <summary>A date YYYYMMDD.</summary>
+    public void Date(DateTime date)
+    {
+        Separator();
+        Utf8Formatter.TryFormat(date.Year * 10000 + date.Month * 100 + date.Day, _buffer[_position..], out var n, new StandardFormat('D', 8));
+        _position += n;
+    }
+
     /// <summary>KIS's sign code of a change: 2 rise, 3 unchanged, 5 fall.</summary>
     public void Sign(long change) => Ascii(change > 0 ? "2"u8 : change < 0 ? "5"u8 : "3"u8);
 

@@ -13,6 +13,7 @@ namespace Kis.Realtime.Simulator.Market;
 internal sealed class SimulatedMarket
 {
     private readonly ConcurrentDictionary<(TrDefinition Tr, string Key), Instrument> _instruments = new();
+    private readonly ConcurrentDictionary<(string Code, StockVenue Venue), StockBook> _stockBooks = new();
     private readonly int _seed;
     private long _orderNumber;
 
@@ -39,9 +40,10 @@ internal sealed class SimulatedMarket
     public static void WarmUp(SimulatorOptions options)
     {
         var market = new SimulatedMarket(options with { TimeProvider = TimeProvider.System });
-        Span<byte> buffer = stackalloc byte[1024];
+        Span<byte> buffer = stackalloc byte[4096];
         foreach (var (tr, key) in new[] { (KisTrs.IndexTicks, "0001"), (KisTrs.BondTrades, "KR103502GD31"), (KisTrs.ProgramTradesNxt, "005930"),
-                     (KisTrs.ProgramTradesUnified, "005930"), (KisTrs.FuturesOptionsNotices, "warmup") })
+                     (KisTrs.ProgramTradesUnified, "005930"), (KisTrs.FuturesOptionsNotices, "warmup"), (KisTrs.H0STCNT0, "005930"),
+                     (KisTrs.H0STASP0, "005930"), (KisTrs.H0IFCNT0, "101W09") })
         {
             var instrument = market.Get(tr, key);
             var now = market.Clock.Now();
@@ -58,7 +60,7 @@ internal sealed class SimulatedMarket
     private Instrument Create(TrDefinition tr, string key)
     {
         var random = new Random(StableHash.Combine(_seed, tr.Id, key));
-        var hours = TradingHours.For(tr);
+        var hours = TradingHours.For(tr, Clock.Mode);
         var now = Clock.Now();
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
         var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
@@ -67,8 +69,29 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.BondTrades ? new BondStream(random, key, Master, secondsIntoDay)
             : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
             : tr == KisTrs.ProgramTradesUnified ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
-            : tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper ? new NoticeStream(random, key, Master, this, now.Date)
-            : throw new ArgumentException($"No generator for TR {tr.Id}.", nameof(tr));
+            : tr == KisTrs.ProgramTradesKrx ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
+            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date)
+            : tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0
+                ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
+            : tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0
+                ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay), expected: true)
+            : tr == KisTrs.H0STASP0 || tr == KisTrs.H0NXASP0 || tr == KisTrs.H0UNASP0
+                ? new StockBookStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
+            : new GenericStream(random, tr, key, this);
         return new Instrument(tr, key, stream, hours);
+    }
+
+    /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>
+    private static bool IsOrderNotice(TrDefinition tr)
+        => tr == KisTrs.H0IFCNI0 || tr == KisTrs.H0IFCNI9 || tr == KisTrs.H0MFCNI0 || tr == KisTrs.H0EUCNI0
+           || tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9 || tr == KisTrs.H0GSCNI0 || tr == KisTrs.H0GSCNI9;
+
+    /// <summary>The one book of a stock on a venue, shared by the venue's trade and book TRs.</summary>
+    private StockBook StockBookFor(string code, TrDefinition tr, TradingHours hours, double secondsIntoDay)
+    {
+        // H0ST* KRX, H0NX* Nextrade, H0UN* both combined (each its own book).
+        var venue = tr.Id[2..4] switch { "NX" => StockVenue.Nxt, "UN" => StockVenue.Unified, _ => StockVenue.Krx };
+        return _stockBooks.GetOrAdd((code, venue), static (k, s) => new StockBook(s.Market._seed, k.Code, k.Venue, s.Market.Master,
+            s.SecondsIntoDay, (int)s.Hours.DayOpen.TotalSeconds), (Market: this, Hours: hours, SecondsIntoDay: secondsIntoDay));
     }
 }

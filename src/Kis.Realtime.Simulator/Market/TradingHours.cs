@@ -42,14 +42,62 @@ internal sealed class TradingHours
     /// <summary>KRX derivatives' regular session (the night session is not modelled).</summary>
     public static readonly TradingHours Derivatives = new("KRX derivatives 08:45–15:45", (At(8, 45), At(15, 45)));
 
-    public static TradingHours For(TrDefinition tr)
+    /// <summary>KRX's regular session with the closing auction (stocks, ELWs, ETF NAV, market status).</summary>
+    public static readonly TradingHours KrxStocks = new("KRX stocks 09:00–15:30", (At(9, 0), At(15, 30)));
+
+    /// <summary>KRX's auctions: the pre-open 08:30–09:00 and the closing auction 15:20–15:30 (expected trades).</summary>
+    public static readonly TradingHours KrxAuctions = new("KRX auctions 08:30–09:00, 15:20–15:30", (At(8, 30), At(9, 0)), (At(15, 20), At(15, 30)));
+
+    /// <summary>KRX's after-hours sessions: closing price 15:40–16:00, single price 16:00–18:00.</summary>
+    public static readonly TradingHours KrxAfterHours = new("KRX after-hours 15:40–18:00", (At(15, 40), At(18, 0)));
+
+    /// <summary>KRX's night derivatives session, 18:00–06:00 (the part after midnight is counted on its own date).</summary>
+    public static readonly TradingHours NightDerivatives = new("KRX night derivatives 18:00–06:00", (At(0, 0), At(6, 0)), (At(18, 0), At(24, 0)));
+
+    /// <summary>The US regular session in KST, 23:30–06:00 (standard time; summer time an hour earlier is not modelled).</summary>
+    public static readonly TradingHours UsStocks = new("US stocks 23:30–06:00 KST", (At(0, 0), At(6, 0)), (At(23, 30), At(24, 0)));
+
+    /// <summary>Overseas futures and options trade around the clock on weekdays.</summary>
+    public static readonly TradingHours AroundTheClock = new("overseas futures 00:00–24:00", (At(0, 0), At(24, 0)));
+
+    /// <summary>The whole demo day (08:00–20:00): in demo mode, TRs whose real hours fall outside KRX's day send all day.</summary>
+    public static readonly TradingHours DemoDay = new("the demo day 08:00–20:00", (At(8, 0), At(20, 0)));
+
+    /// <summary>The live hours of a TR (see <see cref="For(TrDefinition, MarketClockMode)"/>).</summary>
+    public static TradingHours For(TrDefinition tr) => For(tr, MarketClockMode.Live);
+
+    /// <summary>
+    /// When <paramref name="tr"/> sends. Live: its real sessions. Demo: the same for the day-session TRs, and the whole
+    /// demo day for TRs whose real sessions lie outside it or are short (auctions, after-hours, night, overseas), so a
+    /// demo shows every TR at once.
+    /// </summary>
+    public static TradingHours For(TrDefinition tr, MarketClockMode mode)
     {
         if (tr == KisTrs.IndexTicks) return Index;
         if (tr == KisTrs.BondTrades) return Bonds;
         if (tr == KisTrs.ProgramTradesNxt) return Nextrade;
         if (tr == KisTrs.ProgramTradesUnified) return KrxAndNextrade;
         if (tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper) return Derivatives;
-        throw new ArgumentException($"No trading hours for TR {tr.Id}.", nameof(tr));
+        var id = tr.Id;
+        var live = id switch
+        {
+            "H0STANC0" or "H0UPANC0" or "H0EWANC0" => KrxAuctions,
+            "H0NXANC0" or "H0UNANC0" => KrxAuctions,
+            "H0STOUP0" or "H0STOAC0" or "H0STOAA0" => KrxAfterHours,
+            _ when id.StartsWith("H0NX", StringComparison.Ordinal) => Nextrade,
+            _ when id.StartsWith("H0UN", StringComparison.Ordinal) => KrxAndNextrade,
+            _ when id.StartsWith("H0UP", StringComparison.Ordinal) => Index,
+            _ when id.StartsWith("H0BJ", StringComparison.Ordinal) || id.StartsWith("H0BI", StringComparison.Ordinal) => Bonds,
+            _ when id.StartsWith("H0MF", StringComparison.Ordinal) || id.StartsWith("H0EU", StringComparison.Ordinal) => NightDerivatives,
+            _ when id.StartsWith("H0IF", StringComparison.Ordinal) || id.StartsWith("H0IO", StringComparison.Ordinal) || id.StartsWith("H0CF", StringComparison.Ordinal)
+                   || id.StartsWith("H0ZF", StringComparison.Ordinal) || id.StartsWith("H0ZO", StringComparison.Ordinal) => Derivatives,
+            _ when id.StartsWith("HDFS", StringComparison.Ordinal) || id.StartsWith("H0GS", StringComparison.Ordinal) => UsStocks,
+            _ when id.StartsWith("HDFF", StringComparison.Ordinal) => AroundTheClock,
+            _ => KrxStocks,
+        };
+        if (mode == MarketClockMode.Demo && (live == KrxAuctions || live == KrxAfterHours || live == NightDerivatives || live == UsStocks || live == AroundTheClock))
+            return DemoDay;
+        return live;
     }
 
     /// <summary>The first window's opening time of day (where cumulative day totals start from).</summary>

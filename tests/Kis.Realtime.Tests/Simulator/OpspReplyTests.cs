@@ -138,7 +138,7 @@ public sealed class OpspReplyTests
 
     [Theory]
     [InlineData("H0XXXXX0", "0001")]
-    [InlineData("H0STCNT0", "005930")] // a real KIS TR this simulator does not offer
+    [InlineData("H0STCNI9", "simuser01")] // a paper-server TR the real server does not offer
     [InlineData("PINGPONX", "0001")]
     public async Task Unknown_tr_id_gets_OPSP8991(string trId, string key)
     {

@@ -1,0 +1,155 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>
+/// What a catalog field carries, read from its KIS name and type (KIS's naming is regular: <c>*_hour</c> times,
+/// <c>*_sign</c> sign codes, <c>*_yn</c> flags, <c>askpN</c>/<c>bidpN</c> book levels, <c>acml_*</c> day totals …).
+/// <see cref="GenericStream"/> writes a plausible value for each role.
+/// </summary>
+internal enum FieldRole : byte
+{
+    /// <summary>The subscription key (the TR's key field).</summary>
+    Key,
+    Time,
+    /// <summary>A time of day in the exchange's local time (overseas <c>xhms</c>).</summary>
+    LocalTime,
+    Date,
+    /// <summary>The exchange's local date (overseas <c>xymd</c>).</summary>
+    LocalDate,
+    /// <summary>A date that applies only sometimes (credit loan, debt): KIS's 00000000.</summary>
+    NoDate,
+    Sign,
+    YesNo,
+    SideCode,
+    Code,
+    Name,
+    OrderNumber,
+    /// <summary>The original order number (empty: generic notices are new orders).</summary>
+    OriginalOrderNumber,
+    Account,
+    /// <summary>Text that carries a time (recv_time, start_tm …): HHMMSS.</summary>
+    TimeText,
+    /// <summary>Free text with nothing to say (filler, reasons): empty.</summary>
+    EmptyText,
+    /// <summary>Other identifiers (series, short codes): the key.</summary>
+    KeyText,
+    /// <summary>An overseas symbol without the D/R and exchange prefix of the key (AAPL of DNASAAPL).</summary>
+    Symbol,
+    Price,
+    Open,
+    High,
+    Low,
+    PreviousClose,
+    AskLevel,
+    BidLevel,
+    /// <summary>Price minus a reference (vrss, diff): signed.</summary>
+    Change,
+    /// <summary>Change rate vs the previous close, %.</summary>
+    ChangeRate,
+    /// <summary>Another rate or ratio, %.</summary>
+    Rate,
+    /// <summary>A small signed decimal (option greeks).</summary>
+    Greek,
+    Decimal,
+    /// <summary>A day total that only grows (acml_*, *_smtn, *_csnu …).</summary>
+    Cumulative,
+    /// <summary>A KRW (or currency) amount that only grows (acml_tr_pbmn, tamt).</summary>
+    CumulativeAmount,
+    SignedInteger,
+    /// <summary>The sum of the quantity fields it totals (total_askp_rsqn of askp_rsqn1…N; bvol of vbid1…N).</summary>
+    Total,
+    /// <summary>The number of decimals of the prices (overseas zdiv).</summary>
+    Digits,
+    Quantity,
+}
+
+/// <summary>Classifies catalog fields into <see cref="FieldRole"/>s.</summary>
+internal static class FieldRoles
+{
+    public static FieldRole Of(FieldDefinition field, int index, int keyField, out int level)
+    {
+        level = 0;
+        var n = field.Name;
+        if (index == keyField) return FieldRole.Key;
+        switch (field.Type)
+        {
+            case FieldType.Time:
+                return n.StartsWith('x') ? FieldRole.LocalTime : FieldRole.Time;
+            case FieldType.Date:
+                return n.Contains("loan") || n.Contains("debt") ? FieldRole.NoDate : n.StartsWith('x') ? FieldRole.LocalDate : FieldRole.Date;
+            case FieldType.Code:
+                if (n.EndsWith("sign") || n == "sign") return FieldRole.Sign;
+                if (n is "seln_byov_cls" or "sll_buy_dvsn_cd") return FieldRole.SideCode;
+                if (n.EndsWith("_yn") || n.Contains("_yn_")) return FieldRole.YesNo;
+                return FieldRole.Code;
+            case FieldType.Text:
+                if (n.Contains("name") || n.Contains("isnm") || n.EndsWith("_nm")) return FieldRole.Name;
+                if (n is "ooder_no" or "orgn_odno") return FieldRole.OriginalOrderNumber;
+                if (n is "oder_no" or "odno") return FieldRole.OrderNumber;
+                if (n is "acnt_no" or "acct_no") return FieldRole.Account;
+                if (n is "cust_id" or "user_id") return FieldRole.KeyText;
+                if (n is "symb") return FieldRole.Symbol;
+                if (n.Contains("time") || n.EndsWith("_tm") || n.Contains("dtime")) return FieldRole.TimeText;
+                if (n.Contains("iscd") || n.Contains("symb") || n.Contains("series") || n == "rsym") return FieldRole.KeyText;
+                return FieldRole.EmptyText;
+            case FieldType.Integer:
+                if (n.Contains("ntby") || n.Contains("icdc") || n.Contains("vrss") || n.Contains("diff")) return FieldRole.SignedInteger;
+                if (n.Contains("pbmn") || n.Contains("tamt") || n.Contains("amt")) return FieldRole.CumulativeAmount;
+                if (n.Contains("csnu") && char.IsAsciiDigit(n[^1])) return FieldRole.Quantity; // orders at a book level
+                if (n.StartsWith("acml") || n.Contains("smtn") || n.Contains("csnu") || n.Contains("tvol") || n.Contains("acml")) return FieldRole.Cumulative;
+                if (n is "zdiv") return FieldRole.Digits;
+                return FieldRole.Quantity;
+            default: // Decimal
+                if (n.Contains("vrss") || n.Contains("diff") || n.Contains("icdc") || n.Contains("basis") || n.Contains("spead")) return FieldRole.Change;
+                if (n.Contains("ctrt") || n is "rate" or "prev_diff_rate" or "psttl_diff_rate") return FieldRole.ChangeRate;
+                if (n.Contains("rate") || n.Contains("rat") || n.Contains("ert") || n.Contains("tnrt") || n.Contains("cttr") || n.Contains("rlim")
+                    || n.Contains("dprt") || n.Contains("vltl") || n.Contains("prmm") || n.Contains("gear") || n.Contains("lvrg") || n.Contains("prit"))
+                    return FieldRole.Rate;
+                if (n is "delta" or "gama" or "theta" or "vega" or "rho" or "esdg") return FieldRole.Greek;
+                if ((level = LevelOf(n, "askp", "pask", "ask_price_")) > 0) return FieldRole.AskLevel;
+                if ((level = LevelOf(n, "bidp", "pbid", "bid_price_")) > 0) return FieldRole.BidLevel;
+                if (n.Contains("hgpr") || n.Contains("high")) return FieldRole.High;
+                if (n.Contains("lwpr") || n.Contains("low")) return FieldRole.Low;
+                if (n.Contains("oprc") || n.Contains("open")) return FieldRole.Open;
+                if (n.Contains("clpr") || n.Contains("prev_price") || n.Contains("prdy_totl") || n.Contains("sttl")) return FieldRole.PreviousClose;
+                if (n.Contains("pr") || n.Contains("pric") || n.Contains("last") || n.Contains("nav") || n.Contains("nmix") || n.Contains("unpr")
+                    || n.Contains("mxpr") || n.Contains("llam") || n.Contains("cfp") || n.Contains("val"))
+                    return FieldRole.Price;
+                return FieldRole.Decimal;
+        }
+    }
+
+    /// <summary>
+    /// The fields a total sums, in the same record: <c>total_X</c> sums <c>X1</c>…<c>XN</c>; the overseas book's
+    /// <c>bvol</c>/<c>avol</c> sum <c>vbidN</c>/<c>vaskN</c>. Null when <paramref name="name"/> totals nothing.
+    /// </summary>
+    public static int[]? TotalOf(string name, IReadOnlyList<FieldDefinition> fields)
+    {
+        var stem = name switch { "bvol" => "vbid", "avol" => "vask", _ when name.StartsWith("total_", StringComparison.Ordinal) => name[6..], _ => null };
+        if (stem is null) return null;
+        var members = new List<int>();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var n = fields[i].Name;
+            if (fields[i].Type == FieldType.Integer && n.Length > stem.Length && n.StartsWith(stem, StringComparison.Ordinal)
+                && n.AsSpan(stem.Length).IndexOfAnyExceptInRange('0', '9') < 0)
+                members.Add(i);
+        }
+        return members.Count > 1 ? [.. members] : null;
+    }
+
+    /// <summary>The level N of a book field named like <c>askpN</c>, <c>futs_askpN</c>, <c>ask_price_N</c>; 0 otherwise.</summary>
+    private static int LevelOf(string name, params string[] stems)
+    {
+        foreach (var stem in stems)
+        {
+            var at = name.IndexOf(stem, StringComparison.Ordinal);
+            if (at < 0) continue;
+            var digits = name[(at + stem.Length)..];
+            if (digits.Length == 0 && name.EndsWith(stem, StringComparison.Ordinal)) return 1; // pbid, pask: the touch
+            if (digits.Length is > 0 and <= 2 && digits.All(char.IsAsciiDigit)) return int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+}

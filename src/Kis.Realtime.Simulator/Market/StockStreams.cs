@@ -1,0 +1,210 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>
+/// H0STCNT0 / H0NXCNT0 / H0UNCNT0: trades of one stock from its venue's <see cref="StockBook"/> (at the touch, day
+/// totals, open/high/low with their times, sign and change against the previous close). With <c>expected</c>, the
+/// expected-trade TRs (H0STANC0 / H0NXANC0 / H0UNANC0, the same layout): where the book would match now, without
+/// trading. Fields the model does not own (and any KIS appends to the table) stay generic.
+/// </summary>
+internal sealed class StockTradeStream : GenericStream
+{
+    private enum F : byte
+    {
+        None, Price, Sign, Change, Rate, AveragePrice, Open, High, Low, BestAsk, BestBid, Volume, AccumulatedVolume, AccumulatedValue,
+        SellCount, BuyCount, NetBuyCount, Strength, SellVolume, BuyVolume, Side, BuyRatio, VolumeVsPreviousDay, OpenTime, VsOpenSign, VsOpen,
+        HighTime, VsHighSign, VsHigh, LowTime, VsLowSign, VsLow, MarketOperation, BestAskQuantity, BestBidQuantity, TotalAsk, TotalBid,
+        Turnover, PreviousDaySameTime, PreviousDaySameTimeRate, ViReference,
+    }
+
+    private static readonly Dictionary<string, F> ByName = new(StringComparer.Ordinal)
+    {
+        ["stck_prpr"] = F.Price, ["prdy_vrss_sign"] = F.Sign, ["prdy_vrss"] = F.Change, ["prdy_ctrt"] = F.Rate,
+        ["wghn_avrg_stck_prc"] = F.AveragePrice, ["stck_oprc"] = F.Open, ["stck_hgpr"] = F.High, ["stck_lwpr"] = F.Low,
+        ["askp1"] = F.BestAsk, ["bidp1"] = F.BestBid, ["cntg_vol"] = F.Volume, ["acml_vol"] = F.AccumulatedVolume,
+        ["acml_tr_pbmn"] = F.AccumulatedValue, ["seln_cntg_csnu"] = F.SellCount, ["shnu_cntg_csnu"] = F.BuyCount,
+        ["ntby_cntg_csnu"] = F.NetBuyCount, ["cttr"] = F.Strength, ["seln_cntg_smtn"] = F.SellVolume, ["shnu_cntg_smtn"] = F.BuyVolume,
+        ["ccld_dvsn"] = F.Side, ["cntg_cls_code"] = F.Side, ["shnu_rate"] = F.BuyRatio, ["prdy_vol_vrss_acml_vol_rate"] = F.VolumeVsPreviousDay,
+        ["oprc_hour"] = F.OpenTime, ["oprc_vrss_prpr_sign"] = F.VsOpenSign, ["oprc_vrss_prpr"] = F.VsOpen,
+        ["hgpr_hour"] = F.HighTime, ["hgpr_vrss_prpr_sign"] = F.VsHighSign, ["hgpr_vrss_prpr"] = F.VsHigh,
+        ["lwpr_hour"] = F.LowTime, ["lwpr_vrss_prpr_sign"] = F.VsLowSign, ["lwpr_vrss_prpr"] = F.VsLow,
+        ["new_mkop_cls_code"] = F.MarketOperation, ["askp_rsqn1"] = F.BestAskQuantity, ["bidp_rsqn1"] = F.BestBidQuantity,
+        ["total_askp_rsqn"] = F.TotalAsk, ["total_bidp_rsqn"] = F.TotalBid, ["vol_tnrt"] = F.Turnover,
+        ["prdy_smns_hour_acml_vol"] = F.PreviousDaySameTime, ["prdy_smns_hour_acml_vol_rate"] = F.PreviousDaySameTimeRate,
+        ["vi_stnd_prc"] = F.ViReference,
+    };
+
+    private readonly StockBook _book;
+    private readonly F[] _fields;
+    private readonly bool _expected;
+    private TradeSnapshot _t;
+    private long _previousDaySameTime;
+
+    public StockTradeStream(Random random, TrDefinition tr, string key, SimulatedMarket market, StockBook book, bool expected = false)
+        : base(random, tr, key, market)
+    {
+        _book = book;
+        _expected = expected;
+        // vi_stnd_prc is a price in the trade TRs but a VI status code in H0NXANC0/H0UNANC0: that one stays generic.
+        _fields = [.. tr.Fields.Select(f => ByName.GetValueOrDefault(f.Name) is var role && role == F.ViReference && f.Type != FieldType.Decimal ? F.None : role)];
+    }
+
+    protected override void BeginRecord(DateTime now)
+    {
+        var second = (int)now.TimeOfDay.TotalSeconds;
+        _t = _expected ? _book.Expected(second) : _book.Trade(second);
+        // The previous day had traded this share of its volume by this time of the 6.5-hour session.
+        var into = Math.Clamp(second - 9 * 3600, 1, 23_400);
+        _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / 23_400);
+    }
+
+    protected override bool WriteDomainField(ref RecordWriter w, int index, DateTime now)
+    {
+        ref readonly var t = ref _t;
+        switch (_fields[index])
+        {
+            case F.None: return false;
+            case F.Price: w.Int(t.Price); break;
+            case F.Sign: w.Ascii(StockCodes.Sign(t.Price, t.PreviousClose, t.UpperLimit, t.LowerLimit)); break;
+            case F.Change: w.Int(t.Price - t.PreviousClose); break;
+            case F.Rate: w.Fixed(StockCodes.Percent(t.Price - t.PreviousClose, t.PreviousClose), 2); break;
+            case F.AveragePrice: w.Fixed(t.AccumulatedValue * 100 / Math.Max(1, t.AccumulatedVolume), 2); break;
+            case F.Open: w.Int(t.Open); break;
+            case F.High: w.Int(t.High); break;
+            case F.Low: w.Int(t.Low); break;
+            case F.BestAsk: w.Int(t.BestAsk); break;
+            case F.BestBid: w.Int(t.BestBid); break;
+            case F.Volume: w.Int(t.Volume); break;
+            case F.AccumulatedVolume: w.Int(t.AccumulatedVolume); break;
+            case F.AccumulatedValue: w.Int(t.AccumulatedValue); break;
+            case F.SellCount: w.Int(t.SellCount); break;
+            case F.BuyCount: w.Int(t.BuyCount); break;
+            case F.NetBuyCount: w.Int(t.BuyCount - t.SellCount); break;
+            case F.Strength: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.SellVolume), 2); break;
+            case F.SellVolume: w.Int(t.SellVolume); break;
+            case F.BuyVolume: w.Int(t.BuyVolume); break;
+            case F.Side: w.Ascii(t.BuyerInitiated ? "1"u8 : "5"u8); break;
+            case F.BuyRatio: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.BuyVolume + t.SellVolume), 2); break;
+            case F.VolumeVsPreviousDay: w.Fixed(t.AccumulatedVolume * 10_000 / Math.Max(1, t.PreviousDayVolume), 2); break;
+            case F.OpenTime: w.Time(t.OpenSecond); break;
+            case F.VsOpenSign: w.Sign(t.Price - t.Open); break;
+            case F.VsOpen: w.Int(t.Price - t.Open); break;
+            case F.HighTime: w.Time(t.HighSecond); break;
+            case F.VsHighSign: w.Sign(t.Price - t.High); break;
+            case F.VsHigh: w.Int(t.Price - t.High); break;
+            case F.LowTime: w.Time(t.LowSecond); break;
+            case F.VsLowSign: w.Sign(t.Price - t.Low); break;
+            case F.VsLow: w.Int(t.Price - t.Low); break;
+            case F.MarketOperation: w.Ascii("20"u8); break; // 2 장중 (in session), 0 보통 (normal)
+            case F.BestAskQuantity: w.Int(t.BestAskQuantity); break;
+            case F.BestBidQuantity: w.Int(t.BestBidQuantity); break;
+            case F.TotalAsk: w.Int(t.TotalAsk); break;
+            case F.TotalBid: w.Int(t.TotalBid); break;
+            // Turnover against a float of about 50 days of the previous day's volume.
+            case F.Turnover: w.Fixed(t.AccumulatedVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
+            case F.PreviousDaySameTime: w.Int(_previousDaySameTime); break;
+            case F.PreviousDaySameTimeRate: w.Fixed(t.AccumulatedVolume * 10_000 / _previousDaySameTime, 2); break;
+            case F.ViReference: w.Int(t.Open); break;
+        }
+        return true;
+    }
+}
+
+/// <summary>
+/// H0STASP0 / H0NXASP0 / H0UNASP0: the 10-level book of one stock from its venue's <see cref="StockBook"/>: asks
+/// ascending above bids descending on KRX's tick grid, totals = the sum of the levels, their change since the previous
+/// book, the day's volume. No auction is modelled in the regular session, so the expected-trade fields are zero.
+/// </summary>
+internal sealed class StockBookStream : GenericStream
+{
+    private enum F : byte { None, Ask, Bid, AskQuantity, BidQuantity, TotalAsk, TotalBid, Zero, ZeroRate, Unchanged, AccumulatedVolume, AskChange, BidChange, SessionCode }
+
+    private readonly StockBook _book;
+    private readonly F[] _fields;
+    private readonly int[] _levels;
+    private readonly long[] _ask = new long[StockBook.Levels], _bid = new long[StockBook.Levels];
+    private readonly long[] _askQuantity = new long[StockBook.Levels], _bidQuantity = new long[StockBook.Levels];
+    private long _volume, _askChange, _bidChange;
+
+    public StockBookStream(Random random, TrDefinition tr, string key, SimulatedMarket market, StockBook book) : base(random, tr, key, market)
+    {
+        _book = book;
+        _fields = new F[tr.Fields.Count];
+        _levels = new int[tr.Fields.Count];
+        for (var i = 0; i < _fields.Length; i++) _fields[i] = Classify(tr.Fields[i].Name, out _levels[i]);
+    }
+
+    private static F Classify(string name, out int level)
+    {
+        level = 0;
+        if (TryLevel(name, "askp_rsqn", out level)) return F.AskQuantity;
+        if (TryLevel(name, "bidp_rsqn", out level)) return F.BidQuantity;
+        if (TryLevel(name, "askp", out level)) return F.Ask;
+        if (TryLevel(name, "bidp", out level)) return F.Bid;
+        return name switch
+        {
+            "total_askp_rsqn" => F.TotalAsk,
+            "total_bidp_rsqn" => F.TotalBid,
+            "total_askp_rsqn_icdc" => F.AskChange,
+            "total_bidp_rsqn_icdc" => F.BidChange,
+            "acml_vol" => F.AccumulatedVolume,
+            "hour_cls_code" => F.SessionCode,
+            "antc_cntg_vrss_sign" => F.Unchanged,
+            "antc_cntg_prdy_ctrt" => F.ZeroRate,
+            "ovtm_total_askp_rsqn" or "ovtm_total_bidp_rsqn" or "ovtm_total_askp_icdc" or "ovtm_total_bidp_icdc"
+                or "antc_cnpr" or "antc_cnqn" or "antc_vol" or "antc_cntg_vrss" => F.Zero,
+            _ => F.None,
+        };
+    }
+
+    private static bool TryLevel(string name, string stem, out int level)
+    {
+        level = 0;
+        return name.StartsWith(stem, StringComparison.Ordinal) && int.TryParse(name.AsSpan(stem.Length), out level)
+               && level is >= 1 and <= StockBook.Levels;
+    }
+
+    protected override void BeginRecord(DateTime now)
+        => (_volume, _askChange, _bidChange) = _book.PublishBook(_ask, _bid, _askQuantity, _bidQuantity);
+
+    protected override bool WriteDomainField(ref RecordWriter w, int index, DateTime now)
+    {
+        var level = _levels[index] - 1;
+        switch (_fields[index])
+        {
+            case F.None: return false;
+            case F.Ask: w.Int(_ask[level]); break;
+            case F.Bid: w.Int(_bid[level]); break;
+            case F.AskQuantity: w.Int(_askQuantity[level]); break;
+            case F.BidQuantity: w.Int(_bidQuantity[level]); break;
+            case F.TotalAsk: w.Int(_askQuantity.Sum()); break;
+            case F.TotalBid: w.Int(_bidQuantity.Sum()); break;
+            case F.AskChange: w.Int(_askChange); break;
+            case F.BidChange: w.Int(_bidChange); break;
+            case F.AccumulatedVolume: w.Int(_volume); break;
+            case F.SessionCode: w.Ascii("0"u8); break;
+            case F.Unchanged: w.Ascii("3"u8); break;
+            case F.ZeroRate: w.Ascii("0.00"u8); break;
+            case F.Zero: w.Ascii("0"u8); break;
+        }
+        return true;
+    }
+}
+
+/// <summary>KIS's codes for domestic stock prices.</summary>
+internal static class StockCodes
+{
+    /// <summary>prdy_vrss_sign: 1 upper limit, 2 rise, 3 unchanged, 4 lower limit, 5 fall.</summary>
+    public static ReadOnlySpan<byte> Sign(long price, long previousClose, long upperLimit, long lowerLimit)
+        => price >= upperLimit ? "1"u8 : price <= lowerLimit ? "4"u8 : price > previousClose ? "2"u8 : price < previousClose ? "5"u8 : "3"u8;
+
+    /// <summary>A change as % of <paramref name="reference"/>, in hundredths of a percent, rounded half away from zero.</summary>
+    public static long Percent(long change, long reference)
+    {
+        var scaled = change * 10_000;
+        var q = scaled / reference;
+        var r = Math.Abs(scaled % reference) * 2 >= reference ? Math.Sign(scaled) : 0;
+        return q + r;
+    }
+}
