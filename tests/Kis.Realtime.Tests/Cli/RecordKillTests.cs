@@ -66,9 +66,10 @@ public partial class RecordKillTests(ITestOutputHelper output)
             {
                 // Most kills land between two write(2) calls and tear nothing. After half of those, the test leaves what a
                 // kill inside one would (the start of a line without its end), so the next run's repair is exercised often.
+                // A file can be empty: opened, and killed before its first write.
                 var victim = after.Files.Keys.ElementAt(random.Next(after.Files.Count));
                 var bytes = File.ReadAllBytes(victim);
-                var lastLine = bytes.AsSpan(0, bytes.Length - 1).LastIndexOf((byte)'\n') + 1;
+                var lastLine = bytes.Length == 0 ? 0 : bytes.AsSpan(0, bytes.Length - 1).LastIndexOf((byte)'\n') + 1;
                 if (bytes.Length - lastLine > 2 && random.Next(2) == 0)
                 {
                     using (var file = new FileStream(victim, FileMode.Append)) file.Write(bytes, lastLine, random.Next(1, bytes.Length - lastLine - 1));
