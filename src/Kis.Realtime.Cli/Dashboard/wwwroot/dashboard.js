@@ -7,6 +7,9 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
   const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+  const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
+  const two = n => String(n).padStart(2, '0');
+  const clock = s => `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`; // x: seconds of the market day
   const stats = { events: {}, lastEvent: {} }; // read by the browser tests
   window.kisrtDashboard = stats;
 
@@ -42,9 +45,11 @@
       const width = Math.max(360, (box.clientWidth || 600) - 4);
       const opts = {
         width, height: 220, legend: { show: false }, cursor: { drag: { x: false, y: false } },
-        tzDate: ts => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'), // x is seconds since midnight of market time
-        scales: { x: { time: true } },
-        axes: [{ stroke: '#8796a8', grid: { stroke: '#243244' } }, { stroke: '#8796a8', grid: { stroke: '#243244' }, size: 80 }],
+        scales: { x: { time: false } },
+        axes: [
+          { stroke: '#8796a8', grid: { stroke: '#243244' }, space: 70, incrs: [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], values: (u, ticks) => ticks.map(clock) },
+          { stroke: '#8796a8', grid: { stroke: '#243244' }, size: 64, values: (u, ticks) => ticks.map(v => compact.format(v)) },
+        ],
         series: [{}, { label, stroke: this.name === 'index' ? '#e9c46a' : '#2a9d8f', width: 1.5, points: { show: false } }],
       };
       const xs = [], ys = [];
