@@ -34,10 +34,14 @@ internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettin
     private readonly List<Entry> _entries = [];
     private int _nextId;
     private long _version, _published = -1;
+    private long _publishedAt = long.MinValue;
+    // Record counts alone refresh the list once a second; a change of state goes out on the next tick.
+    private static readonly long CountsEvery = System.Diagnostics.Stopwatch.Frequency;
 
     public override string Name => "subscriptions";
 
-    protected override bool HasChanges => _version != _published || _entries.Any(e => e.State == "live");
+    protected override bool HasChanges => _version != _published
+        || (System.Diagnostics.Stopwatch.GetTimestamp() - _publishedAt >= CountsEvery && _entries.Any(e => e.State == "live"));
 
     public static PanelKind PanelOf(TrDefinition tr) =>
         IndexTick.Trs.Contains(tr) ? PanelKind.Index
@@ -151,6 +155,7 @@ internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettin
     {
         WriteSnapshot(json);
         _published = _version;
+        _publishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     protected override void WriteSnapshot(Utf8JsonWriter json)

@@ -38,12 +38,13 @@ public sealed class DashboardLoadTests(BrowserFixture browser, ITestOutputHelper
         var records = dashboard.Host.Client.Statistics.RecordsReceived - recordsBefore;
 
         var pageCpu = (after["TaskDuration"] - before["TaskDuration"]) / seconds * 100;
-        var scriptCpu = (after["ScriptDuration"] - before["ScriptDuration"]) / seconds * 100;
+        double Share(string metric) => (after[metric] - before[metric]) / seconds * 100;
+        var scriptCpu = Share("ScriptDuration");
         var perPanel = eventsAfter.ToDictionary(kv => kv.Key, kv => (kv.Value - eventsBefore.GetValueOrDefault(kv.Key)) / seconds);
         var report = string.Join(Environment.NewLine,
         [
             $"window {seconds:0.0} s; records received {records:N0} ({records / seconds:N0}/s)",
-            $"page main thread busy (CDP TaskDuration) {pageCpu:0.0} % of a core; script {scriptCpu:0.0} %; JS heap {after["JSHeapUsedSize"] / 1048576:0.0} MB",
+            $"page main thread busy (CDP TaskDuration) {pageCpu:0.0} % of a core; script {scriptCpu:0.0} %, style {Share("RecalcStyleDuration"):0.0} %, layout {Share("LayoutDuration"):0.0} %; JS heap {after["JSHeapUsedSize"] / 1048576:0.0} MB",
             "events/s per panel: " + string.Join(", ", perPanel.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value:0.0}")),
             "health panel (whole test process: dashboard + simulator + test host): process CPU " + await dashboard.FigureAsync("process CPU") +
                 ", memory " + await dashboard.FigureAsync("memory") + ", records/s " + await dashboard.FigureAsync("records/s") +

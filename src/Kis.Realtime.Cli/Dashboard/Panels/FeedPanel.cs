@@ -4,11 +4,13 @@ using Kis.Realtime.Trs;
 namespace Kis.Realtime.Cli.Dashboard.Panels;
 
 /// <summary>
-/// A feed of the latest <c>capacity</c> entries (newest last), each a row of cells, plus counts by kind. A delta holds
+/// A feed of the latest <c>capacity</c> entries (a screenful: at thousands a second nobody reads further back) (newest last), each a row of cells, plus counts by kind. A delta holds
 /// the rows added since the last one (at most <c>capacity</c>: older ones would scroll off the page anyway).
 /// </summary>
 internal abstract class FeedPanel(int capacity) : Panel
 {
+    protected override TimeSpan MinInterval => TimeSpan.FromMilliseconds(190); // every other 100 ms tick, allowing for timer jitter
+
     private readonly string[][] _rows = new string[capacity][];
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
     private long _added;
@@ -53,7 +55,7 @@ internal abstract class FeedPanel(int capacity) : Panel
 }
 
 /// <summary>Order and fill notices (H0IFCNI0 / H0IFCNI9 …) with their kind: fill, accepted, amended, cancelled, rejected.</summary>
-internal sealed class NoticePanel() : FeedPanel(200)
+internal sealed class NoticePanel() : FeedPanel(30)
 {
     public override string Name => "notices";
 
@@ -83,7 +85,7 @@ internal sealed class NoticePanel() : FeedPanel(200)
 }
 
 /// <summary>The trade tape of the subscribed stocks (H0STCNT0 and its NXT/unified twins): newest last.</summary>
-internal sealed class TapePanel() : FeedPanel(100)
+internal sealed class TapePanel() : FeedPanel(30)
 {
     public override string Name => "tape";
 

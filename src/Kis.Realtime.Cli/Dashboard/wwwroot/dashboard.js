@@ -65,9 +65,13 @@
   // ---- feeds: newest first on the page, at most `capacity` rows
   function applyFeed(name, msg, render) {
     const body = $(`#panel-${name} tbody`);
-    if (msg.snapshot) body.textContent = '';
-    for (const row of msg.rows) body.prepend(render(row));
-    while (body.rows.length > msg.capacity) body.deleteRow(body.rows.length - 1);
+    const fresh = document.createDocumentFragment();
+    for (let i = msg.rows.length - 1; i >= 0; i--) fresh.append(render(msg.rows[i])); // newest first
+    if (msg.snapshot || msg.rows.length >= msg.capacity) body.replaceChildren(fresh);
+    else {
+      body.prepend(fresh);
+      while (body.rows.length > msg.capacity) body.lastElementChild.remove();
+    }
     $(`#panel-${name}`).dataset.total = msg.total;
     return body;
   }
