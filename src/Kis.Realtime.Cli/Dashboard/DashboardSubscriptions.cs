@@ -36,12 +36,12 @@ internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettin
     private long _version, _published = -1;
     private long _publishedAt = long.MinValue;
     // Record counts alone refresh the list once a second; a change of state goes out on the next tick.
-    private static readonly long CountsEvery = System.Diagnostics.Stopwatch.Frequency;
+    private static readonly TimeSpan CountsEvery = TimeSpan.FromSeconds(1);
 
     public override string Name => "subscriptions";
 
     protected override bool HasChanges => _version != _published
-        || (System.Diagnostics.Stopwatch.GetTimestamp() - _publishedAt >= CountsEvery && _entries.Any(e => e.State == "live"));
+        || ((_publishedAt == long.MinValue || Clock.GetElapsedTime(_publishedAt) >= CountsEvery) && _entries.Any(e => e.State == "live"));
 
     public static PanelKind PanelOf(TrDefinition tr) =>
         IndexTick.Trs.Contains(tr) ? PanelKind.Index
@@ -155,7 +155,7 @@ internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettin
     {
         WriteSnapshot(json);
         _published = _version;
-        _publishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _publishedAt = Clock.GetTimestamp();
     }
 
     protected override void WriteSnapshot(Utf8JsonWriter json)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Kis.Realtime.Cli.Dashboard.Panels;
@@ -23,7 +22,10 @@ internal abstract class Panel
     /// </summary>
     protected virtual TimeSpan MinInterval => TimeSpan.Zero;
 
-    private long _lastDelta;
+    private long _lastDelta = long.MinValue;
+
+    /// <summary>The clock that spaces deltas (tests use a manual one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>Under <see cref="Gate"/>: anything to send since the last delta.</summary>
     protected abstract bool HasChanges { get; }
@@ -42,9 +44,10 @@ internal abstract class Panel
     {
         lock (Gate)
         {
-            var due = _lastDelta == 0 || Stopwatch.GetElapsedTime(_lastDelta) >= MinInterval;
+            var now = Clock.GetTimestamp();
+            var due = _lastDelta == long.MinValue || Clock.GetElapsedTime(_lastDelta, now) >= MinInterval;
             var delta = due && HasChanges ? Build(WriteDelta, snapshot: false) : null;
-            if (delta is not null) _lastDelta = Stopwatch.GetTimestamp();
+            if (delta is not null) _lastDelta = now;
             var snapshot = snapshotWanted ? Build(WriteSnapshot, snapshot: true) : null;
             return (delta, snapshot);
         }
