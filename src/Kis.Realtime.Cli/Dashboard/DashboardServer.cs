@@ -38,12 +38,29 @@ internal static class DashboardServer
             k.AddServerHeader = false;
         });
         var app = builder.Build();
+        // Only this page may change subscriptions: a request naming another site (Host: DNS rebinding; Origin: a
+        // cross-site form or fetch) is refused. JSON bodies also make a browser ask first (CORS preflight), which we never allow.
+        app.Use(async (ctx, next) =>
+        {
+            var host = ctx.Request.Host.Host;
+            var origin = ctx.Request.Headers.Origin.ToString();
+            var localHost = host is "127.0.0.1" or "localhost";
+            var sameOrigin = origin.Length == 0 || origin == $"http://{ctx.Request.Host}";
+            if (!localHost || !sameOrigin)
+            {
+                ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+            await next(ctx);
+        });
 
         app.MapGet("/", (HttpContext ctx) => Serve(ctx, "index.html"));
         app.MapGet("/assets/{name}", (string name, HttpContext ctx) => Serve(ctx, name));
         app.MapGet("/events", (HttpContext ctx) => StreamEventsAsync(ctx, publisher));
         app.MapPost("/api/subscriptions", async (HttpContext ctx) =>
         {
+            if (!ctx.Request.HasJsonContentType())
+                return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, statusCode: 415);
             string? text;
             try
             {

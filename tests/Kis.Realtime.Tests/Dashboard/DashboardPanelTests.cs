@@ -143,6 +143,19 @@ public sealed class DashboardHostTests
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains("not a valid H0UPCNT0 key", await refused.Content.ReadAsStringAsync());
 
+            // Only this page may change subscriptions: not a form from another site, not another host name.
+            var form = await http.PostAsync("/api/subscriptions", new StringContent("{\"spec\":\"index:1001\"}", System.Text.Encoding.UTF8, "text/plain"));
+            Assert.Equal(System.Net.HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+            using var crossSite = new HttpRequestMessage(HttpMethod.Post, "/api/subscriptions")
+            {
+                Content = new StringContent("{\"spec\":\"index:1001\"}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            crossSite.Headers.Add("Origin", "http://evil.example");
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await http.SendAsync(crossSite)).StatusCode);
+            using var rebound = new HttpRequestMessage(HttpMethod.Get, "/");
+            rebound.Headers.Host = "evil.example";
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await http.SendAsync(rebound)).StatusCode);
+
             // A page listening: the first events are snapshots of the panels.
             using var events = await http.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead);
             var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
