@@ -22,9 +22,10 @@ internal sealed class DashboardHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _publishing;
 
-    private DashboardHost(ClientHost client, ClientMeterFactory meters, HealthPanel health, DashboardSubscriptions subscriptions,
+    private DashboardHost(ClientHost client, ClientMeterFactory meters, HealthPanel health, DashboardPanels panels, DashboardSubscriptions subscriptions,
         DashboardPublisher publisher, WebApplication web, Uri url, CancellationTokenSource stop, Task publishing)
     {
+        Panels = panels;
         _client = client;
         _meters = meters;
         _health = health;
@@ -45,6 +46,9 @@ internal sealed class DashboardHost : IAsyncDisposable
     public KisRealtimeClient Client => _client.Client;
 
     public DashboardSubscriptions Subscriptions { get; }
+
+    /// <summary>The panels the subscriptions feed.</summary>
+    public DashboardPanels Panels { get; }
 
     public DashboardPublisher Publisher { get; }
 
@@ -88,7 +92,7 @@ internal sealed class DashboardHost : IAsyncDisposable
                         subscriptions.Add(spec);
                 }
             }
-            return new DashboardHost(client, meters, health, subscriptions, publisher, web, url, stop, publishing);
+            return new DashboardHost(client, meters, health, panels, subscriptions, publisher, web, url, stop, publishing);
         }
         catch
         {

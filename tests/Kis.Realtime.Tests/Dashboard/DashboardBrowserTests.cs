@@ -32,7 +32,11 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         Assert.NotEmpty(kinds);
         Assert.All(kinds, k => Assert.Contains(k, new[] { "fill", "accepted", "amended", "cancelled", "rejected" }));
         Assert.Contains("value", await dashboard.Page.Locator("#panel-index .stats").First.InnerTextAsync());
-        Assert.Equal("5", await dashboard.Page.Locator("#panel-health dd[data-figure='registrations']").InnerTextAsync());
+        // Every live subscription holds a registration; refused ones hold none (five today, seven once the simulator
+        // serves the stock TRs).
+        await dashboard.WaitForAsync("() => document.querySelector(\"#panel-health dd[data-figure='registrations']\").textContent"
+            + " === String(document.querySelectorAll('#panel-subscriptions tbody tr.live').length)");
+        Assert.True(await dashboard.Page.Locator("#panel-subscriptions tbody tr.live").CountAsync() >= 5);
 
         foreach (var panel in new[] { "index", "program", "notices", "tape", "book", "health", "subscriptions" })
             await dashboard.ScreenshotAsync(panel, panel);
@@ -102,5 +106,52 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await dashboard.WaitForAsync("() => document.querySelector(\"#panel-health dd[data-figure='registrations']\").textContent === '1'");
         // The typo's 400 is expected (the browser logs it as a failed resource); nothing else may fail.
         lock (dashboard.Errors) Assert.DoesNotContain(dashboard.Errors, e => !e.Contains("400"));
+    }
+}
+
+/// <summary>
+/// The tape and ladder as they will look once a server sends H0STCNT0/H0STASP0 (the built-in simulator refuses them
+/// today): records are put straight into the panels, and the page must render them.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DashboardStockPanelTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Trades_fill_the_tape_and_a_book_draws_its_ten_level_ladder()
+    {
+        await using var dashboard = await DashboardPage.OpenAsync(browser, "20", "index:0001");
+        await dashboard.WaitForAsync("() => window.kisrtDashboard.events.tape >= 1");
+        for (var i = 0; i < 40; i++)
+        {
+            dashboard.Host.Panels.Tape.Add(new Kis.Realtime.Trs.StockTrade
+            {
+                StockCode = "005930", Time = new TimeOnly(9, 30, i), Price = 70_000 + i * 100, Change = i * 100 - 2_000,
+                ChangeRate = (i - 20) / 10m, Volume = 10 + i, Side = i % 2 == 0 ? Kis.Realtime.Trs.TradeSide.Buy : Kis.Realtime.Trs.TradeSide.Sell,
+                AccumulatedVolume = 1_000 + i,
+            });
+        }
+        var asks = new Kis.Realtime.Trs.OrderBookLevels();
+        var bids = new Kis.Realtime.Trs.OrderBookLevels();
+        for (var level = 0; level < 10; level++)
+        {
+            asks[level] = new Kis.Realtime.Trs.OrderBookLevel(71_000 + level * 100, 100 * (level + 1));
+            bids[level] = new Kis.Realtime.Trs.OrderBookLevel(70_900 - level * 100, 150 * (level + 1));
+        }
+        dashboard.Host.Panels.Book.Add("H0STASP0", new Kis.Realtime.Trs.StockOrderBook
+        {
+            StockCode = "005930", Depth = 10, Time = new TimeOnly(9, 30, 40), Asks = asks, Bids = bids, TotalAskQuantity = 5_500, TotalBidQuantity = 8_250,
+        });
+
+        await dashboard.WaitForAsync("() => document.querySelectorAll('#panel-tape tbody tr').length === 30"); // a screenful, newest first
+        Assert.Equal("09:30:39", await dashboard.Page.Locator("#panel-tape tbody tr td").First.InnerTextAsync());
+        await dashboard.WaitForAsync("() => Number(document.querySelector('#panel-book').dataset.levels) === 20");
+        var prices = await dashboard.Page.Locator("#panel-book tbody td.price").AllInnerTextsAsync();
+        Assert.Equal("71,900", prices[0]);   // the tenth ask on top
+        Assert.Equal("71,000", prices[9]);   // best ask just above
+        Assert.Equal("70,900", prices[10]);  // best bid just below
+        Assert.Contains("total ask 5,500", await dashboard.Page.InnerTextAsync("#panel-book .book-totals"));
+        await dashboard.ScreenshotAsync("tape", "tape-with-trades");
+        await dashboard.ScreenshotAsync("book", "book-ladder");
+        lock (dashboard.Errors) Assert.Empty(dashboard.Errors);
     }
 }
