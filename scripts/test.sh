@@ -4,4 +4,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SERVICES=postgres scripts/services.sh || { echo "test: scripts/services.sh could not start PostgreSQL (see above)" >&2; exit 1; }
+# The dashboard's browser tests drive Debian's chromium (installed with apt-get the first time).
+scripts/browser.sh || { echo "test: scripts/browser.sh could not install chromium (see above)" >&2; exit 1; }
 exec dotnet test "$@"

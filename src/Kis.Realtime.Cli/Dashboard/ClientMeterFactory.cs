@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+
+namespace Kis.Realtime.Cli.Dashboard;
+
+/// <summary>Gives the dashboard's client meters of its own, so the health panel listens to this client and no other.</summary>
+internal sealed class ClientMeterFactory : IMeterFactory
+{
+    private readonly Lock _gate = new();
+    private readonly List<Meter> _meters = [];
+
+    public Meter Create(MeterOptions options)
+    {
+        var meter = new Meter(new MeterOptions(options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
+        lock (_gate) _meters.Add(meter);
+        return meter;
+    }
+
+    public bool Owns(Meter meter) => ReferenceEquals(meter.Scope, this);
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var m in _meters) m.Dispose();
+            _meters.Clear();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Cli.Configuration;
+
+namespace Kis.Realtime.Cli.Dashboard;
+
+/// <summary><c>kisrt dashboard</c>: a live page on 127.0.0.1 with charts, the tape, the book, notices and health.</summary>
+internal static class DashboardCommand
+{
+    public static Command Create()
+    {
+        var connection = new ConnectionOptions();
+        var port = new Option<int>("--port") { Description = "port on 127.0.0.1 for the page (default 0: any free port; the URL is printed)", DefaultValueFactory = _ => 0 };
+        var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m (default: until Ctrl+C)" };
+        var command = new Command("dashboard", "A live dashboard in the browser: index chart, program-trading flow, notices, trade tape, order book and connection health. With no credentials configured, from the built-in simulator.")
+        {
+            port, duration,
+        };
+        connection.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var limit = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
+            return await RunAsync(connection.Read(parse), parse.GetValue(port), limit, ClientHost.Environment.Process, Console.Out, Console.Error, ct);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(ConnectionArgs connection, int port, TimeSpan? duration, ClientHost.Environment environment,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        DashboardHost host;
+        try
+        {
+            host = await DashboardHost.StartAsync(connection, port, environment, stderr, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CliFailures.Done; // Ctrl+C while connecting
+        }
+        await using (host)
+        {
+            await stdout.WriteLineAsync($"kisrt: dashboard at {host.Url} (Ctrl+C to stop)");
+            await stdout.FlushAsync(cancellationToken);
+            try
+            {
+                await Task.Delay(duration ?? Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: a normal stop; disposing releases every registration and closes the session.
+            }
+        }
+        return CliFailures.Done;
+    }
+}

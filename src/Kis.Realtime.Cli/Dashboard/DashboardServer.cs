@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text.Json;
+using Kis.Realtime.Cli.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime.Cli.Dashboard;
+
+/// <summary>
+/// The page's HTTP side on 127.0.0.1 (Kestrel): the embedded page and assets, <c>GET /events</c> (server-sent events
+/// from <see cref="DashboardPublisher"/>), and <c>POST /api/subscriptions</c> (body <c>{"spec":"TR:KEY"}</c>) /
+/// <c>DELETE /api/subscriptions/{id}</c> to choose subscriptions on the page.
+/// </summary>
+internal static class DashboardServer
+{
+    // Everything from this origin only: the page must work, and be seen to work, with no internet.
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+    public static async Task<(WebApplication App, Uri Url)> StartAsync(int port, DashboardPublisher publisher,
+        DashboardSubscriptions subscriptions, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(DashboardServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port); // loopback only: the page can change subscriptions
+            k.AddServerHeader = false;
+        });
+        var app = builder.Build();
+        // Only this page may change subscriptions: a request naming another site (Host: DNS rebinding; Origin: a
+        // cross-site form or fetch) is refused. JSON bodies also make a browser ask first (CORS preflight), which we never allow.
+        app.Use(async (ctx, next) =>
+        {
+            var host = ctx.Request.Host.Host;
+            var origin = ctx.Request.Headers.Origin.ToString();
+            var localHost = host is "127.0.0.1" or "localhost";
+            var sameOrigin = origin.Length == 0 || origin == $"http://{ctx.Request.Host}";
+            if (!localHost || !sameOrigin)
+            {
+                ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+            await next(ctx);
+        });
+
+        app.MapGet("/", (HttpContext ctx) => Serve(ctx, "index.html"));
+        app.MapGet("/assets/{name}", (string name, HttpContext ctx) => Serve(ctx, name));
+        app.MapGet("/events", (HttpContext ctx) => StreamEventsAsync(ctx, publisher));
+        app.MapPost("/api/subscriptions", async (HttpContext ctx) =>
+        {
+            if (!ctx.Request.HasJsonContentType())
+                return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, statusCode: 415);
+            string? text;
+            try
+            {
+                using var body = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+                text = body.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.String ? spec.GetString() : null;
+            }
+            catch (JsonException)
+            {
+                text = null;
+            }
+            if (string.IsNullOrWhiteSpace(text))
+                return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" }, statusCode: 400);
+            try
+            {
+                var spec = subscriptions.Add(text);
+                return Results.Json(new Dictionary<string, string> { ["spec"] = spec.ToString() });
+            }
+            catch (CliUsageException e)
+            {
+                return Results.Json(new Dictionary<string, string> { ["error"] = e.Message }, statusCode: 400);
+            }
+        });
+        app.MapDelete("/api/subscriptions/{id:int}", async (int id) =>
+            await subscriptions.RemoveAsync(id) ? Results.NoContent() : Results.NotFound());
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var url = new Uri($"http://127.0.0.1:{new Uri(address).Port}/");
+        return (app, url);
+    }
+
+    private static IResult Serve(HttpContext ctx, string name)
+    {
+        if (!DashboardAssets.All.TryGetValue(name, out var asset)) return Results.NotFound();
+        ctx.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        ctx.Response.Headers.XContentTypeOptions = "nosniff";
+        ctx.Response.Headers.CacheControl = "no-cache";
+        return Results.Bytes(asset.Content, asset.ContentType);
+    }
+
+    private static async Task StreamEventsAsync(HttpContext ctx, DashboardPublisher publisher)
+    {
+        ctx.Response.Headers.ContentType = "text/event-stream";
+        ctx.Response.Headers.CacheControl = "no-cache";
+        var page = publisher.Open();
+        try
+        {
+            // Tell EventSource to come back quickly after the publisher drops a page that fell behind.
+            await ctx.Response.WriteAsync("retry: 1000\n\n", ctx.RequestAborted);
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+            var events = page.Events;
+            while (await events.WaitToReadAsync(ctx.RequestAborted))
+            {
+                while (events.TryRead(out var e)) await ctx.Response.Body.WriteAsync(e, ctx.RequestAborted);
+                await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The page went away.
+        }
+        catch (IOException)
+        {
+            // The connection broke mid-write.
+        }
+        finally
+        {
+            publisher.Close(page);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json;
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Cli.Dashboard.Panels;
+using Kis.Realtime.Cli.Output;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Cli.Dashboard;
+
+/// <summary>Where a TR's records go on the page.</summary>
+internal enum PanelKind { Index, Program, Notices, Tape, Book, Other }
+
+/// <summary>
+/// The dashboard's subscriptions, chosen on the command line and on the page: one pump per subscription feeding its
+/// panel, and its state (pending, live, refused, failed) shown on the page. A refused subscription (for example a TR
+/// the server does not offer, OPSP8991) stays listed with KIS's reason until it is removed; nothing crashes.
+/// Also the "subscriptions" panel itself.
+/// </summary>
+internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettings settings, DashboardPanels panels) : Panel, IAsyncDisposable
+{
+    private sealed class Entry(int id, SubscriptionSpec spec, PanelKind panel)
+    {
+        public int Id { get; } = id;
+        public SubscriptionSpec Spec { get; } = spec;
+        public PanelKind Panel { get; } = panel;
+        public CancellationTokenSource Stop { get; } = new();
+        public Task Pump { get; set; } = Task.CompletedTask;
+        public string State { get; set; } = "pending";   // under the panel's lock
+        public string Message { get; set; } = "";        // under the panel's lock
+        public long Records;                              // interlocked
+        public KisRecord? Latest;                         // volatile: the other panel's last record, described when published
+    }
+
+    private readonly List<Entry> _entries = [];
+    private int _nextId;
+    private long _version, _published = -1;
+    private long _publishedAt = long.MinValue;
+    // Record counts alone refresh the list once a second; a change of state goes out on the next tick.
+    private static readonly TimeSpan CountsEvery = TimeSpan.FromSeconds(1);
+
+    public override string Name => "subscriptions";
+
+    protected override bool HasChanges => _version != _published
+        || ((_publishedAt == long.MinValue || Clock.GetElapsedTime(_publishedAt) >= CountsEvery) && _entries.Any(e => e.State == "live"));
+
+    public static PanelKind PanelOf(TrDefinition tr) =>
+        IndexTick.Trs.Contains(tr) ? PanelKind.Index
+        : ProgramTrade.Trs.Contains(tr) ? PanelKind.Program
+        : FuturesOptionsNotice.Trs.Contains(tr) ? PanelKind.Notices
+        : StockTrade.Trs.Contains(tr) ? PanelKind.Tape
+        : StockOrderBook.Trs.Contains(tr) ? PanelKind.Book
+        : PanelKind.Other;
+
+    /// <summary>Parses <c>TR:KEY</c> as <c>--sub</c> does and subscribes; a usage error names what is wrong.</summary>
+    public SubscriptionSpec Add(string text)
+    {
+        if (!SubscriptionSpec.TryParse(text.Trim(), settings.HtsId, settings.Environment, out var spec, out var error))
+            throw new CliUsageException(error);
+        if (!spec.Tr.Environments.HasFlag(settings.Environment))
+            throw new CliUsageException($"{spec.Tr.Id} is not offered on the {settings.Environment.ToString().ToLowerInvariant()} server.");
+        Add(spec);
+        return spec;
+    }
+
+    public void Add(SubscriptionSpec spec)
+    {
+        Entry entry;
+        lock (Gate)
+        {
+            if (_entries.Any(e => e.Spec == spec)) return;
+            entry = new Entry(++_nextId, spec, PanelOf(spec.Tr));
+            _entries.Add(entry);
+            _version++;
+        }
+        entry.Pump = Task.Run(() => PumpAsync(entry));
+    }
+
+    /// <summary>Ends a subscription (its registration is released) and forgets it. False if there is no such id.</summary>
+    public async Task<bool> RemoveAsync(int id)
+    {
+        Entry? entry;
+        lock (Gate) entry = _entries.FirstOrDefault(e => e.Id == id);
+        if (entry is null) return false;
+        await entry.Stop.CancelAsync();
+        await entry.Pump;
+        lock (Gate)
+        {
+            _entries.Remove(entry);
+            _version++;
+        }
+        entry.Stop.Dispose();
+        return true;
+    }
+
+    private void SetState(Entry entry, string state, string message = "")
+    {
+        lock (Gate)
+        {
+            entry.State = state;
+            entry.Message = message;
+            _version++;
+        }
+    }
+
+    private void Arrived(Entry entry)
+    {
+        if (Interlocked.Increment(ref entry.Records) == 1) SetState(entry, "live");
+    }
+
+    private async Task PumpAsync(Entry entry)
+    {
+        var tr = entry.Spec.Tr;
+        var key = entry.Spec.Key;
+        var stop = entry.Stop.Token;
+        try
+        {
+            switch (entry.Panel)
+            {
+                case PanelKind.Index:
+                    await foreach (var r in client.SubscribeAsync<IndexTick>(tr, key, stop)) { Arrived(entry); panels.Index.Add(tr.Id, r); }
+                    break;
+                case PanelKind.Program:
+                    await foreach (var r in client.SubscribeAsync<ProgramTrade>(tr, key, stop)) { Arrived(entry); panels.Program.Add(tr.Id, r); }
+                    break;
+                case PanelKind.Notices:
+                    await foreach (var r in client.SubscribeAsync<FuturesOptionsNotice>(tr, key, stop)) { Arrived(entry); panels.Notices.Add(tr.Id, r); }
+                    break;
+                case PanelKind.Tape:
+                    await foreach (var r in client.SubscribeAsync<StockTrade>(tr, key, stop)) { Arrived(entry); panels.Tape.Add(r); }
+                    break;
+                case PanelKind.Book:
+                    await foreach (var r in client.SubscribeAsync<StockOrderBook>(tr, key, stop)) { Arrived(entry); panels.Book.Add(tr.Id, r); }
+                    break;
+                default:
+                    await foreach (var r in client.SubscribeRecordsAsync(tr, key, stop)) { Arrived(entry); Volatile.Write(ref entry.Latest, r); }
+                    break;
+            }
+            SetState(entry, "ended", "the subscription ended (the client is closing)");
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            SetState(entry, "stopped");
+        }
+        catch (KisSubscriptionException e)
+        {
+            SetState(entry, "refused", e.Message);
+        }
+        catch (Exception e) when (CliFailures.Describe(e) is { } failure)
+        {
+            SetState(entry, "failed", failure.Message);
+        }
+    }
+
+    protected override void WriteDelta(Utf8JsonWriter json)
+    {
+        WriteSnapshot(json);
+        _published = _version;
+        _publishedAt = Clock.GetTimestamp();
+    }
+
+    protected override void WriteSnapshot(Utf8JsonWriter json)
+    {
+        json.WriteStartArray("subscriptions");
+        foreach (var e in _entries)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("id", e.Id);
+            json.WriteString("spec", e.Spec.ToString());
+            json.WriteString("tr", e.Spec.Tr.Id);
+            json.WriteString("key", e.Spec.Key);
+            json.WriteString("name", e.Spec.Tr.Description);
+            json.WriteString("panel", e.Panel.ToString().ToLowerInvariant());
+            json.WriteString("state", e.State);
+            json.WriteString("message", e.Message);
+            json.WriteNumber("records", Interlocked.Read(ref e.Records));
+            if (Volatile.Read(ref e.Latest) is { } latest)
+            {
+                var (time, summary) = RecordSummary.Describe(latest.Tr, latest.Data.Span);
+                json.WriteString("latest", $"{time} {summary}");
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Entry> entries;
+        lock (Gate) entries = [.. _entries];
+        foreach (var e in entries) await e.Stop.CancelAsync();
+        await Task.WhenAll(entries.Select(e => e.Pump));
+        foreach (var e in entries) e.Stop.Dispose();
+    }
+}

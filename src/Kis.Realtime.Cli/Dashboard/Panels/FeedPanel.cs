@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Cli.Dashboard.Panels;
+
+/// <summary>
+/// A feed of the latest <c>capacity</c> entries (a screenful: at thousands a second nobody reads further back) (newest last), each a row of cells, plus counts by kind. A delta holds
+/// the rows added since the last one (at most <c>capacity</c>: older ones would scroll off the page anyway).
+/// </summary>
+internal abstract class FeedPanel(int capacity) : Panel
+{
+    protected override TimeSpan MinInterval => TimeSpan.FromMilliseconds(190); // every other 100 ms tick, allowing for timer jitter
+
+    private readonly string[][] _rows = new string[capacity][];
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private long _added;
+    private long _published;
+
+    protected override bool HasChanges => _added != _published;
+
+    protected void AddRow(string kind, string[] cells)
+    {
+        lock (Gate)
+        {
+            _rows[_added % _rows.Length] = cells;
+            _added++;
+            _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
+        }
+    }
+
+    protected override void WriteDelta(Utf8JsonWriter json)
+    {
+        Write(json, Math.Max(_published, _added - _rows.Length));
+        _published = _added;
+    }
+
+    protected override void WriteSnapshot(Utf8JsonWriter json) => Write(json, Math.Max(0, _added - _rows.Length));
+
+    private void Write(Utf8JsonWriter json, long from)
+    {
+        json.WriteNumber("capacity", _rows.Length);
+        json.WriteNumber("total", _added);
+        json.WriteStartObject("counts");
+        foreach (var (kind, n) in _counts) json.WriteNumber(kind, n);
+        json.WriteEndObject();
+        json.WriteStartArray("rows");
+        for (var i = from; i < _added; i++)
+        {
+            json.WriteStartArray();
+            foreach (var cell in _rows[i % _rows.Length]) json.WriteStringValue(cell);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+    }
+}
+
+/// <summary>Order and fill notices (H0IFCNI0 / H0IFCNI9 …) with their kind: fill, accepted, amended, cancelled, rejected.</summary>
+internal sealed class NoticePanel() : FeedPanel(30)
+{
+    public override string Name => "notices";
+
+    public static string KindName(NoticeKind kind) => kind switch
+    {
+        NoticeKind.Fill => "fill",
+        NoticeKind.OrderAccepted => "accepted",
+        NoticeKind.AmendAccepted => "amended",
+        NoticeKind.CancelAccepted => "cancelled",
+        NoticeKind.Rejected => "rejected",
+        _ => "other",
+    };
+
+    /// <summary>Row: time, kind, side, product, quantity, price, order number, TR.</summary>
+    public void Add(string trId, FuturesOptionsNotice notice)
+    {
+        var kind = KindName(notice.Kind);
+        var quantity = notice.FillQuantity ?? notice.AmendedQuantity ?? notice.CancelledQuantity ?? notice.OrderQuantity;
+        var price = notice.FillPrice ?? notice.AmendedPrice ?? notice.OrderPrice;
+        var time = notice.FillTime ?? notice.OrderTime;
+        AddRow(kind,
+        [
+            time?.ToString("HH:mm:ss") ?? "", kind, notice.Side.ToString().ToLowerInvariant(), notice.ProductCode,
+            quantity?.ToString("N0") ?? "", price?.ToString("N2") ?? "", notice.OrderNumber, trId,
+        ]);
+    }
+}
+
+/// <summary>The trade tape of the subscribed stocks (H0STCNT0 and its NXT/unified twins): newest last.</summary>
+internal sealed class TapePanel() : FeedPanel(30)
+{
+    public override string Name => "tape";
+
+    /// <summary>Row: time, code, price, change, rate, volume, side, accumulated volume.</summary>
+    public void Add(StockTrade trade)
+    {
+        var side = trade.Side switch { TradeSide.Buy => "buy", TradeSide.Sell => "sell", TradeSide.PreOpen => "pre-open", _ => "" };
+        AddRow(side.Length == 0 ? "other" : side,
+        [
+            trade.Time.ToString("HH:mm:ss"), trade.StockCode, trade.Price.ToString("N0"), trade.Change.ToString("+#,0;-#,0;0"),
+            trade.ChangeRate.ToString("+0.00;-0.00;0.00"), trade.Volume.ToString("N0"), side, trade.AccumulatedVolume.ToString("N0"),
+        ]);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Kis.Realtime.Tests.Dashboard;
+
+/// <summary>
+/// The page at 10,000 records/s (five served subscriptions at 2,000/s each): the server coalesces, so each panel gets
+/// at most ten events a second whatever the rate, and the page stays responsive. The page's main-thread busy time
+/// (CDP <c>Performance.getMetrics</c> TaskDuration) and the figures the health panel shows are written to
+/// artifacts/dashboard/load.txt; they are reported, not asserted (a shared CI machine makes CPU limits flaky).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DashboardLoadTests(BrowserFixture browser, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task At_10000_records_per_second_each_panel_gets_at_most_ten_events_a_second()
+    {
+        await using var dashboard = await DashboardPage.OpenAsync(browser, pace: "2000");
+        await dashboard.WaitForAsync("() => document.querySelector('#state').textContent === 'Connected'");
+        await dashboard.WaitForAsync("() => Number(document.querySelector('#panel-index').dataset.points || 0) >= 2");
+        var cdp = await dashboard.Page.Context.NewCDPSessionAsync(dashboard.Page);
+        await cdp.SendAsync("Performance.enable");
+
+        var before = await Metrics(cdp);
+        var eventsBefore = await Events(dashboard.Page);
+        var recordsBefore = dashboard.Host.Client.Statistics.RecordsReceived;
+        var wall = Stopwatch.StartNew();
+        // Waits on the page's own progress (index events) until the window has passed, not on a sleep.
+        await dashboard.WaitForAsync($"() => performance.now() - {await dashboard.Page.EvaluateAsync<double>("() => performance.now()")} >= {Window.TotalMilliseconds}");
+        var after = await Metrics(cdp);
+        var eventsAfter = await Events(dashboard.Page);
+        var seconds = wall.Elapsed.TotalSeconds;
+        var records = dashboard.Host.Client.Statistics.RecordsReceived - recordsBefore;
+
+        var pageCpu = (after["TaskDuration"] - before["TaskDuration"]) / seconds * 100;
+        double Share(string metric) => (after[metric] - before[metric]) / seconds * 100;
+        var scriptCpu = Share("ScriptDuration");
+        var perPanel = eventsAfter.ToDictionary(kv => kv.Key, kv => (kv.Value - eventsBefore.GetValueOrDefault(kv.Key)) / seconds);
+        var report = string.Join(Environment.NewLine,
+        [
+            $"window {seconds:0.0} s; records received {records:N0} ({records / seconds:N0}/s)",
+            $"page main thread busy (CDP TaskDuration) {pageCpu:0.0} % of a core; script {scriptCpu:0.0} %, style {Share("RecalcStyleDuration"):0.0} %, layout {Share("LayoutDuration"):0.0} %; JS heap {after["JSHeapUsedSize"] / 1048576:0.0} MB",
+            "events/s per panel: " + string.Join(", ", perPanel.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value:0.0}")),
+            "health panel (whole test process: dashboard + simulator + test host): process CPU " + await dashboard.FigureAsync("process CPU") +
+                ", memory " + await dashboard.FigureAsync("memory") + ", records/s " + await dashboard.FigureAsync("records/s") +
+                ", dropped " + await dashboard.FigureAsync("dropped") + ", latency p50 " + await dashboard.FigureAsync("latency p50") +
+                ", p99 " + await dashboard.FigureAsync("latency p99"),
+        ]);
+        output.WriteLine(report);
+        await File.WriteAllTextAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "load.txt"), report + Environment.NewLine);
+
+        Assert.True(records / seconds > 2_000, $"the simulator should have sent thousands of records a second:{Environment.NewLine}{report}");
+        // Coalescing: a panel's events are bounded by the publisher's 100 ms tick, whatever the record rate.
+        Assert.All(perPanel, kv => Assert.True(kv.Value <= 11, $"{kv.Key}: {kv.Value:0.0} events/s{Environment.NewLine}{report}"));
+        Assert.True(perPanel.GetValueOrDefault("index") >= 1, $"the index chart stopped updating{Environment.NewLine}{report}");
+        lock (dashboard.Errors) Assert.Empty(dashboard.Errors);
+    }
+
+    private static async Task<Dictionary<string, double>> Metrics(ICDPSession cdp)
+    {
+        var result = await cdp.SendAsync("Performance.getMetrics");
+        return result!.Value.GetProperty("metrics").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("value").GetDouble());
+    }
+
+    private static async Task<Dictionary<string, double>> Events(IPage page)
+    {
+        var text = await page.EvaluateAsync<string>("() => JSON.stringify(window.kisrtDashboard.events)");
+        using var json = JsonDocument.Parse(text);
+        return json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+    }
+}

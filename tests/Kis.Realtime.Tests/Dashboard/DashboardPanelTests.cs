@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Kis.Realtime.Cli.Dashboard;
+using Kis.Realtime.Cli.Dashboard.Panels;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Tests.Dashboard;
+
+/// <summary>The dashboard's server-side state: bounded for a whole day, deltas that lose nothing, latency percentiles.</summary>
+public sealed class DashboardPanelTests
+{
+    private static JsonElement Json(Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream)) write(json);
+        return JsonDocument.Parse(stream.ToArray()).RootElement.Clone();
+    }
+
+    private static int[] Xs(JsonElement series) => series.GetProperty("x").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+    [Fact]
+    public void A_series_keeps_one_point_per_second_and_at_most_its_capacity()
+    {
+        var series = new TimeSeries("s", "s", capacity: 100);
+        for (var second = 0; second < 1_000; second++)
+            for (var i = 0; i < 5; i++) series.Add(32_400 + second, second * 10 + i); // five ticks in each second
+
+        Assert.Equal(100, series.Length);
+        var snapshot = Json(series.WriteSnapshot);
+        Assert.True(snapshot.GetProperty("reset").GetBoolean());
+        Assert.Equal(Enumerable.Range(32_400 + 900, 100), Xs(snapshot));
+        Assert.Equal(9_994, snapshot.GetProperty("y")[99].GetDouble()); // the last tick of the second wins
+    }
+
+    [Fact]
+    public void A_delta_resends_the_last_point_and_adds_the_new_ones()
+    {
+        var series = new TimeSeries("s", "s");
+        series.Add(10, 1);
+        series.Add(11, 2);
+        Assert.Equal([10, 11], Xs(Json(series.WriteDelta)));
+        Assert.False(series.Changed);
+
+        series.Add(11, 3); // same second, updated
+        series.Add(12, 4);
+        var delta = Json(series.WriteDelta);
+        Assert.False(delta.GetProperty("reset").GetBoolean());
+        Assert.Equal([11, 12], Xs(delta));
+        Assert.Equal([3.0, 4.0], delta.GetProperty("y").EnumerateArray().Select(e => e.GetDouble()));
+    }
+
+    [Fact]
+    public void Market_time_going_back_starts_a_new_line()
+    {
+        var series = new TimeSeries("s", "s");
+        series.Add(50_000, 1);
+        series.Add(50_001, 2);
+        _ = Json(series.WriteDelta);
+        series.Add(32_400, 3); // next trading day
+        var delta = Json(series.WriteDelta);
+        Assert.True(delta.GetProperty("reset").GetBoolean());
+        Assert.Equal([32_400], Xs(delta));
+    }
+
+    [Fact]
+    public void Feeds_send_each_row_once_and_keep_a_screenful()
+    {
+        var clock = new Kis.Realtime.Tests.Client.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var tape = new TapePanel { Clock = clock };
+        for (var i = 0; i < 100; i++) tape.Add(new StockTrade { StockCode = "005930", Time = new TimeOnly(9, 0, i % 60), Price = 70_000 + i, Side = TradeSide.Buy });
+        var (delta, snapshot) = tape.Publish(snapshotWanted: true);
+        var rows = JsonDocument.Parse(delta!).RootElement.GetProperty("rows");
+        Assert.Equal(30, rows.GetArrayLength()); // the newest screenful, not all 100
+        Assert.Equal("70,099", rows[29][2].GetString());
+        Assert.Equal(100, JsonDocument.Parse(snapshot!).RootElement.GetProperty("total").GetInt64());
+
+        tape.Add(new StockTrade { StockCode = "005930", Price = 1 });
+        Assert.Null(tape.Publish(snapshotWanted: false).Delta); // coalesced: a feed sends at most every 190 ms
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        var next = JsonDocument.Parse(tape.Publish(snapshotWanted: false).Delta!).RootElement.GetProperty("rows");
+        Assert.Equal(1, next.GetArrayLength());
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Null(tape.Publish(snapshotWanted: false).Delta); // nothing new: nothing sent
+    }
+
+    [Fact]
+    public void Latency_percentiles_come_from_what_was_recorded_since_the_last_reading()
+    {
+        var window = new LatencyWindow();
+        Assert.Null(window.TakePercentiles());
+        for (var i = 0; i < 98; i++) window.Record(0.0001);  // 0.1 ms
+        window.Record(0.010);                                 // 10 ms
+        window.Record(0.010);
+        var (p50, p99, count) = window.TakePercentiles()!.Value;
+        Assert.Equal(100, count);
+        Assert.InRange(p50, 0.0001, 0.0001 * 1.05);
+        Assert.InRange(p99, 0.010, 0.010 * 1.05);
+        Assert.Null(window.TakePercentiles()); // taken: the next reading starts empty
+    }
+
+    [Theory]
+    [InlineData("H0UPCNT0", "Index")]
+    [InlineData("H0UNPGM0", "Program")]
+    [InlineData("H0NXPGM0", "Program")]
+    [InlineData("H0IFCNI0", "Notices")]
+    [InlineData("H0STCNT0", "Tape")]
+    [InlineData("H0STASP0", "Book")]
+    [InlineData("H0BJCNT0", "Other")]
+    public void Each_TR_feeds_its_panel(string trId, string panel)
+    {
+        Assert.True(KisTrs.TryGet(trId, out var tr));
+        Assert.Equal(panel, DashboardSubscriptions.PanelOf(tr).ToString());
+    }
+}
