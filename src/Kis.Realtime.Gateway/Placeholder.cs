@@ -1,0 +1,1 @@
+namespace Kis.Realtime.Gateway; internal static class Placeholder { }
