@@ -6,9 +6,9 @@ namespace Kis.Realtime;
 /// <summary>
 /// A raw subscription whose registration KIS has already accepted (see <see cref="KisRealtimeClient.OpenRecordFeedAsync"/>):
 /// for relays such as a gateway, which must answer "subscribed" or "refused" before the first record arrives, and
-/// which must know which session carries it. Enumerate it once; dispose it to release the registration.
+/// which must know which session carries it. Read it once with <see cref="ReadAllAsync"/>; dispose it to release the registration.
 /// </summary>
-public sealed class KisRecordFeed : IAsyncEnumerable<KisRecord>, IAsyncDisposable, ISubscriptionOwner
+public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
 {
     private readonly Subscriber<KisRecord> _subscriber;
     private readonly KisSession _session;
@@ -39,15 +39,16 @@ public sealed class KisRecordFeed : IAsyncEnumerable<KisRecord>, IAsyncDisposabl
     internal Subscriber<KisRecord> Subscriber => _subscriber;
 
     /// <summary>The records in arrival order; ends when the feed is disposed or the client shuts down.</summary>
-    /// <exception cref="InvalidOperationException">The feed is enumerated a second time.</exception>
-    public IAsyncEnumerator<KisRecord> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Ends the enumeration (the registration stays until the feed is disposed).</param>
+    /// <exception cref="InvalidOperationException">The feed is read a second time.</exception>
+    public IAsyncEnumerable<KisRecord> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _enumerated, 1) != 0)
-            throw new InvalidOperationException($"The feed {Tr.Id} {TrKey} is enumerated once; open another feed for another reader.");
+            throw new InvalidOperationException($"The feed {Tr.Id} {TrKey} is read once; open another feed for another reader.");
         return Enumerate(cancellationToken);
     }
 
-    private async IAsyncEnumerator<KisRecord> Enumerate(CancellationToken cancellationToken)
+    private async IAsyncEnumerable<KisRecord> Enumerate([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var reader = _subscriber.Reader;
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))

@@ -1,1 +1,0 @@
-namespace Kis.Realtime.Gateway; internal static class Placeholder { }
