@@ -14,6 +14,7 @@ internal static class KisrtApp
         StreamCommand.Create(),
         RecordCommand.Create(),
         TrsCommand.Create(),
+        GatewayCommand.Create(),
     };
 
     /// <summary>

@@ -33,7 +33,9 @@ public sealed partial class KisGateway : IAsyncDisposable
     private double _rate;
     private int _disposed;
 
-    private KisGateway(KisGatewayOptions options)
+    private readonly bool _ownsClient;
+
+    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client)
     {
         _options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
@@ -41,7 +43,8 @@ public sealed partial class KisGateway : IAsyncDisposable
         Run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         StartedAt = options.TimeProvider.GetUtcNow();
         // Lossless from KIS to the buffer: the client waits for the gateway's pumps rather than dropping.
-        _client = new KisRealtimeClient(options.Client with { FullMode = KisFullMode.Wait, LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory });
+        _ownsClient = client is null;
+        _client = client ?? new KisRealtimeClient(options.Client with { FullMode = KisFullMode.Wait, LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory });
         var topology = new StreamTopology(options);
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
@@ -54,11 +57,29 @@ public sealed partial class KisGateway : IAsyncDisposable
 
     /// <summary>Starts a gateway: connects to the broker and takes requests. KIS sessions open with the first registration.</summary>
     /// <exception cref="InvalidOperationException">The broker cannot be reached.</exception>
-    public static async Task<KisGateway> StartAsync(KisGatewayOptions options, CancellationToken cancellationToken = default)
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    public static Task<KisGateway> StartAsync(KisGatewayOptions options, CancellationToken cancellationToken = default)
+        => StartCoreAsync(options, null, cancellationToken);
+
+    /// <summary>
+    /// Starts a gateway on a client the caller owns (and disposes after the gateway): e.g. one from dependency injection.
+    /// <see cref="KisGatewayOptions.Client"/> is then not used.
+    /// </summary>
+    /// <exception cref="ArgumentException">The client does not use <see cref="KisFullMode.Wait"/> (the gateway must not lose records).</exception>
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    public static Task<KisGateway> StartAsync(KisGatewayOptions options, KisRealtimeClient client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (client.Options.FullMode != KisFullMode.Wait)
+            throw new ArgumentException($"The gateway's client must use KisFullMode.Wait (it uses {client.Options.FullMode}): records must never be dropped before the buffer.", nameof(client));
+        return StartCoreAsync(options with { Client = client.Options }, client, cancellationToken);
+    }
+
+    private static async Task<KisGateway> StartCoreAsync(KisGatewayOptions options, KisRealtimeClient? client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var gateway = new KisGateway(options);
+        var gateway = new KisGateway(options, client);
         try
         {
             await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -97,7 +118,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             Registrations = registrations,
             Consumers = consumers,
             BrokerConnected = _publisher.Connected,
-            PublishRate = Math.Round(Volatile.Read(ref _rate), 1),
+            PublishRate = Math.Round(PublishRate(), 1),
             Received = _publisher.Received,
             Confirmed = _publisher.Confirmed,
             Republished = _publisher.Republished,
@@ -107,6 +128,15 @@ public sealed partial class KisGateway : IAsyncDisposable
             ConfirmsOutstanding = outstanding,
         };
     }
+
+    /// <summary>
+    /// Holds <paramref name="tr"/> <paramref name="key"/> for as long as the gateway runs, wanted or not (e.g. for a
+    /// recorder that reads the stream later): the registration is made now and never lingers out.
+    /// </summary>
+    /// <exception cref="KisSubscriptionException">KIS refused it.</exception>
+    public Task HoldAsync(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        => _registrations.SubscribeAsync(RegistrationManager.Permanent, Kis.Realtime.Trs.KisTrs.ForEnvironment(tr,
+            _client.Options.Environment == KisEnvironment.Paper ? Kis.Realtime.Protocol.KisEnvironments.Paper : Kis.Realtime.Protocol.KisEnvironments.Real), key, cancellationToken);
 
     /// <summary>Waits until every record handed to the publisher so far is confirmed by the broker.</summary>
     /// <returns>False when the timeout passed first.</returns>
@@ -127,16 +157,23 @@ public sealed partial class KisGateway : IAsyncDisposable
         _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, null, "1 while the publisher is connected");
     }
 
-    private void LogStatus()
+    /// <summary>Records published per second since the previous reading at least a second ago.</summary>
+    private double PublishRate()
     {
         var now = _options.TimeProvider.GetUtcNow();
         var published = _publisher.Published;
         lock (_rateGate)
         {
             var seconds = (now - _rateMark.At).TotalSeconds;
-            if (seconds > 0) Volatile.Write(ref _rate, (published - _rateMark.Published) / seconds);
+            if (seconds < 1) return _rate;
+            _rate = (published - _rateMark.Published) / seconds;
             _rateMark = (published, now);
+            return _rate;
         }
+    }
+
+    private void LogStatus()
+    {
         var s = Status();
         Log.StatusLine(_logger, s.Sessions.Count(x => x.State == KisConnectionState.Connected), s.Sessions.Count, s.Registrations.Count,
             s.Consumers, s.PublishRate, s.BufferDepth, s.ConfirmsOutstanding, s.Overflowed, s.BrokerConnected);
@@ -149,7 +186,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         await _statusTimer.DisposeAsync().ConfigureAwait(false);
         await _requests.DisposeAsync().ConfigureAwait(false);
         await _registrations.DisposeAsync().ConfigureAwait(false);
-        await _client.DisposeAsync().ConfigureAwait(false);
+        if (_ownsClient) await _client.DisposeAsync().ConfigureAwait(false);
         await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
         _meter.Dispose();

@@ -36,6 +36,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly ITimer _sweeper;
     private volatile bool _disposed;
 
+    /// <summary>The claim of the gateway itself (<see cref="KisGateway.HoldAsync"/>): it never expires.</summary>
+    public const string Permanent = "(gateway)";
+
     public RegistrationManager(KisRealtimeClient client, RecordPublisher publisher, Func<string, CancellationToken, Task<string>> declareStream,
         KisGatewayOptions options, string run, ILogger logger)
     {
@@ -78,7 +81,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 _entries.Add((tr.Id, key), entry);
                 entry.Opened = OpenAsync(entry);
             }
-            entry.Leases[consumer] = _options.TimeProvider.GetUtcNow() + _options.Lease;
+            entry.Leases[consumer] = consumer == Permanent ? DateTimeOffset.MaxValue : _options.TimeProvider.GetUtcNow() + _options.Lease;
             if (entry.State == GatewayRegistrationState.Lingering) entry.State = GatewayRegistrationState.Active;
             opened = entry.Opened!;
         }
@@ -155,7 +158,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         {
             foreach (var entry in _entries.Values)
             {
-                if (!entry.Leases.ContainsKey(consumer)) continue;
+                if (consumer == Permanent || !entry.Leases.ContainsKey(consumer)) continue;
                 entry.Leases[consumer] = until;
                 held++;
             }

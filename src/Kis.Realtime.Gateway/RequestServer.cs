@@ -91,7 +91,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
             {
                 if (firstAttempt && e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
                 {
-                    _firstReady.TrySetException(new InvalidOperationException($"RabbitMQ is not reachable at {_options.Endpoint.DisplayUri}: {e.Message}", e));
+                    _firstReady.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri),
+                        $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e));
                     return;
                 }
                 if (e is not OperationCanceledException) Log.Lost(_logger, e.Message, delay.TotalSeconds);
