@@ -35,27 +35,30 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
     }
 
     /// <summary>Every record on a TR's stream from the start, as published: (key, seq, body), read with a plain AMQP consumer.</summary>
-    public async Task<List<(string Key, long Seq, byte[] Body)>> ReadStreamAsync(string trId, int count)
+    public Task<List<(string Key, long Seq, byte[] Body)>> ReadStreamAsync(string trId, int count) => ReadStreamAsync(trId, list => list.Count >= count);
+
+    /// <summary>The stream from the start until <paramref name="done"/> says enough.</summary>
+    public async Task<List<(string Key, long Seq, byte[] Body)>> ReadStreamAsync(string trId, Func<List<(string Key, long Seq, byte[] Body)>, bool> done)
     {
         await using var connection = await Endpoint.CreateFactory("kisrt-tests-reader").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.BasicQosAsync(0, 500, false);
         var records = new List<(string, long, byte[])>();
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
         {
             var headers = d.BasicProperties.Headers!;
             lock (records)
             {
-                if (records.Count < count)
+                if (!finished.Task.IsCompleted)
                     records.Add((System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!, d.Body.ToArray()));
-                if (records.Count == count) done.TrySetResult();
+                if (done(records)) finished.TrySetResult();
             }
             await channel.BasicAckAsync(d.DeliveryTag, false);
         };
         await channel.BasicConsumeAsync(Endpoint.StreamFor(trId), false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
         lock (records) return records.ToList();
     }
 
