@@ -91,31 +91,13 @@ public sealed partial class KisGatewayClient
         if (!KisTrs.TryGet(prepared.Tr!, out var resolved)) throw new InvalidOperationException($"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
         var create = decoderFor(resolved);
 
-        // 2. Attach to the stream before registering: every record published from here on is seen (live misses nothing).
-        var buffer = Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(_options.SubscriptionCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait, // the broker waits (prefetch) rather than anything being dropped
-        });
-        await using var channel = await Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.BasicQosAsync(0, _options.Prefetch, false, cancellationToken).ConfigureAwait(false);
-        var consumer = new StreamConsumer(this, channel, buffer.Writer, Encoding.UTF8.GetBytes(key));
-        channel.ChannelShutdownAsync += (_, e) =>
-        {
-            buffer.Writer.TryComplete(_disposed ? null : Lost(e.ReplyText));
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(prepared.Stream!, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
-            new Dictionary<string, object?> { ["x-stream-offset"] = start.ToArgument() }, consumer, cancellationToken).ConfigureAwait(false);
-
-        // 3. The registration; KIS's refusal comes back typed.
-        var subscribed = await RequestAsync(new GatewayRequest("subscribe", resolved.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
-        if (!subscribed.Ok) throw Refusal(subscribed, resolved.Id, key);
-        Hold(resolved.Id, key, TimeSpan.FromMilliseconds(subscribed.LeaseMs ?? 30_000));
+        // 2. Attach to the stream before claiming the key (a live start misses nothing), then claim it: KIS's refusal comes back typed.
+        await using var stream = new GatewayStreamReader(this, prepared.Stream!, resolved.Id, key, start, _options.SubscriptionCapacity, _logger);
+        await stream.StartAsync(cancellationToken).ConfigureAwait(false);
+        Hold(resolved.Id, key, stream.Lease);
         try
         {
-            var reader = buffer.Reader;
+            var reader = stream.Reader;
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var record))
@@ -133,59 +115,11 @@ public sealed partial class KisGatewayClient
         }
     }
 
-    private static Exception Refusal(GatewayReply reply, string trId, string key) => reply.Error switch
+    internal static Exception Refusal(GatewayReply reply, string trId, string key) => reply.Error switch
     {
         "invalid" => new ArgumentException($"The gateway rejected {trId} {key}: {reply.Message}"),
         "refused" or "limit" => new KisSubscriptionException(reply.Tr ?? trId, reply.Key ?? key,
             reply.MsgCd is not null && OpspCodes.TryParse(reply.MsgCd, out var code) ? code : null, reply.MsgCd, reply.Message),
         _ => new InvalidOperationException($"The gateway could not subscribe {trId} {key}: {reply.Message}"),
     };
-
-    /// <summary>Takes one stream's deliveries: keeps this key's records, each (run, seq) once, in order.</summary>
-    private sealed class StreamConsumer(KisGatewayClient owner, IChannel channel, ChannelWriter<StreamRecord> writer, byte[] key) : AsyncDefaultBasicConsumer(channel)
-    {
-        private byte[]? _run;
-        private long _lastSequence;
-
-        public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
-            IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
-        {
-            if (GatewayWire.TextEquals(properties, GatewayWire.TrKeyHeader, key) && IsNew(properties))
-            {
-                Interlocked.Increment(ref owner.RecordsReceived);
-                var record = new StreamRecord(body.ToArray(), GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0,
-                    GatewayWire.Number(properties, "x-stream-offset") ?? -1);
-                // Waiting here holds back the acknowledgement, and with it the broker (prefetch): backpressure, no loss.
-                try
-                {
-                    await writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ChannelClosedException)
-                {
-                    return; // the enumeration ended
-                }
-            }
-            await Channel.BasicAckAsync(deliveryTag, multiple: false, cancellationToken).ConfigureAwait(false);
-        }
-
-        private bool IsNew(IReadOnlyBasicProperties properties)
-        {
-            var sequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
-            var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
-            if (run is not null && _run is not null && run.AsSpan().SequenceEqual(_run))
-            {
-                if (sequence <= _lastSequence)
-                {
-                    Interlocked.Increment(ref owner.Duplicates);
-                    return false;
-                }
-            }
-            else
-            {
-                _run = run;
-            }
-            _lastSequence = sequence;
-            return true;
-        }
-    }
 }
