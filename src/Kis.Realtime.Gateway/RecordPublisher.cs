@@ -36,6 +36,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private readonly Queue<(ulong Tag, OutgoingRecord Record)> _outstanding = new();
     private readonly HashSet<ulong> _ackedAhead = new();
     private TaskCompletionSource? _room;
+    private int _generation; // one per channel: a late confirm of a closed channel must not confirm the next one's tags
     private Task? _loop;
     private volatile bool _connected;
     private volatile bool _nacked;
@@ -101,7 +102,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 await using var channel = await connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                channel.BasicAcksAsync += (_, e) => { OnConfirm(e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
+                var generation = Interlocked.Increment(ref _generation);
+                channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
                 channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
                 channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
                 await _topology.RedeclareAsync(channel, stop).ConfigureAwait(false);
@@ -192,12 +194,13 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         Interlocked.Increment(ref _published);
     }
 
-    private void OnConfirm(ulong tag, bool multiple)
+    private void OnConfirm(int generation, ulong tag, bool multiple)
     {
         TaskCompletionSource? room = null;
         long confirmed = 0;
         lock (_gate)
         {
+            if (generation != Volatile.Read(ref _generation)) return;
             if (multiple)
             {
                 while (_outstanding.TryPeek(out var head) && head.Tag <= tag)
