@@ -6,9 +6,10 @@ using RabbitMQ.Client;
 namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- gateway-e2e [seconds] [records/s]</c>: simulator →
+/// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- gateway-e2e [seconds] [records/s] [keys]</c>: simulator →
 /// gateway → the real RabbitMQ of <c>scripts/services.sh</c> (<c>KISRT_BENCH_AMQP</c>) → a <see cref="KisGatewayClient"/>
-/// on 10 keys, at a steady total rate (default 5,000 records/s). Latency is from the gateway's receive of the frame
+/// on 10 keys (default) of one TR, at a steady total rate (default 5,000 records/s). Each key's reader reads the whole
+/// TR stream and keeps its key's records: with k keys the consumer takes in k times the rate. Latency is from the gateway's receive of the frame
 /// (the record's <c>received_at</c>) to the consumer's <c>await foreach</c>, same machine, same clock; p50/p99/p99.9
 /// after a 3 s warm-up. Broker, gateway, consumer and simulator share the machine.
 /// </summary>
@@ -18,7 +19,7 @@ public static class GatewayEndToEndHarness
     {
         var seconds = args.Length > 1 && double.TryParse(args[1], out var s) ? s : 20;
         var rate = args.Length > 2 && double.TryParse(args[2], out var r) ? r : 5_000;
-        const int keys = 10;
+        var keys = args.Length > 3 && int.TryParse(args[3], out var k) ? k : 10;
         var uri = Environment.GetEnvironmentVariable("KISRT_BENCH_AMQP") is { Length: > 0 } configured ? configured : "amqp://guest:guest@127.0.0.1:5672/";
         var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), Namespace = "bench-e2e-" + Guid.NewGuid().ToString("N")[..8] };
 
