@@ -24,8 +24,8 @@ public static class GatewayEndToEndHarness
         var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), Namespace = "bench-e2e-" + Guid.NewGuid().ToString("N")[..8] };
 
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(rate / keys) });
-        await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with { Client = EndToEndHarness.ClientOptions(sim), Endpoint = endpoint });
-        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = endpoint });
+        var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with { Client = EndToEndHarness.ClientOptions(sim), Endpoint = endpoint });
+        var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = endpoint });
         try
         {
             var latencies = new List<double>[keys];
@@ -52,6 +52,9 @@ public static class GatewayEndToEndHarness
         }
         finally
         {
+            // Both gone before their queues: a running publisher would declare them again.
+            await consumer.DisposeAsync();
+            await gateway.DisposeAsync();
             await using var connection = await endpoint.CreateFactory("bench-cleanup").CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync();
             await channel.QueueDeleteAsync(endpoint.StreamFor("H0UPCNT0"), false, false);
