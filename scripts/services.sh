@@ -11,7 +11,7 @@
 #   KISRT_TEST_POSTGRES  Host=127.0.0.1;Port=5432;Username=kisrt;Password=kisrt;Database=kisrt
 #   KISRT_TEST_AMQP      amqp://guest:guest@127.0.0.1:5672/   (RabbitMQ's guest user works from loopback only)
 #   SERVICES             which servers to install and start: "postgres rabbitmq" (default) or a subset;
-#                        scripts/test.sh starts only what the tests use today (postgres)
+#                        (scripts/test.sh starts both: the gateway tests use RabbitMQ)
 # Run as root or with sudo available. scripts/test.sh (the README's test command, run by CI) calls this first.
 set -euo pipefail
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: starts the servers the integration tests use (PostgreSQL today; installed
-# with apt-get the first time), then runs `dotnet test` with any arguments given.
+# The whole test suite on a fresh machine: starts the servers the integration tests use (PostgreSQL and RabbitMQ;
+# installed with apt-get the first time, about half a minute each), then runs `dotnet test` with any arguments given.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SERVICES=postgres scripts/services.sh || { echo "test: scripts/services.sh could not start PostgreSQL (see above)" >&2; exit 1; }
+SERVICES="postgres rabbitmq" scripts/services.sh || { echo "test: scripts/services.sh could not start PostgreSQL and RabbitMQ (see above)" >&2; exit 1; }
 # The dashboard's browser tests drive Debian's chromium (installed with apt-get the first time).
 scripts/browser.sh || { echo "test: scripts/browser.sh could not install chromium (see above)" >&2; exit 1; }
 exec dotnet test "$@"

@@ -5,6 +5,8 @@ using Kis.Realtime.Benchmarks;
 // One set:  dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter '*DecodeBenchmarks*'
 // `e2e [seconds]`: the quick measured end-to-end harness (client + simulator); anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "e2e") return await EndToEndHarness.RunAsync(args);
+// `gateway-e2e [seconds] [records/s]`: simulator → gateway → RabbitMQ → KisGatewayClient, p99 latency at a steady rate.
+if (args.Length > 0 && args[0] == "gateway-e2e") return await GatewayEndToEndHarness.RunAsync(args);
 // `sim RATE`: the child process of StreamCpuBenchmarks (a simulator whose CPU is not counted).
 if (args.Length > 1 && args[0] == "sim") return await StreamCpuBenchmarks.RunSimulatorAsync(args);
 // `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.

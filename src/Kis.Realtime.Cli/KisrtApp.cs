@@ -15,6 +15,7 @@ internal static class KisrtApp
         RecordCommand.Create(),
         TrsCommand.Create(),
         Dashboard.DashboardCommand.Create(),
+        GatewayCommand.Create(),
     };
 
     /// <summary>

@@ -5,8 +5,15 @@ namespace Kis.Realtime;
 /// <summary>One raw record of a subscription: its plain (decrypted) <c>^</c>-separated fields, copied out of the receive buffer.</summary>
 public sealed class KisRecord
 {
-    internal KisRecord(TrDefinition tr, string trKey, DateTimeOffset receivedAt, ReadOnlyMemory<byte> data)
+    /// <summary>Creates a record: for relays that carry records between processes (Kis.Realtime.Gateway) and for fakes in tests.</summary>
+    /// <param name="tr">The TR.</param>
+    /// <param name="trKey">The subscription key.</param>
+    /// <param name="receivedAt">When the frame arrived from KIS.</param>
+    /// <param name="data">The record's plain <c>^</c>-separated fields.</param>
+    public KisRecord(TrDefinition tr, string trKey, DateTimeOffset receivedAt, ReadOnlyMemory<byte> data)
     {
+        ArgumentNullException.ThrowIfNull(tr);
+        ArgumentNullException.ThrowIfNull(trKey);
         Tr = tr;
         TrKey = trKey;
         ReceivedAt = receivedAt;

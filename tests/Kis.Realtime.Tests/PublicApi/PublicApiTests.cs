@@ -15,6 +15,7 @@ public class PublicApiTests
     [InlineData("Kis.Realtime")]
     [InlineData("Kis.Realtime.Simulator")]
     [InlineData("Kis.Realtime.Extensions.Hosting")]
+    [InlineData("Kis.Realtime.Gateway")]
     public void Public_surface_matches_the_baseline(string assemblyName)
     {
         var assembly = Assembly.Load(assemblyName);

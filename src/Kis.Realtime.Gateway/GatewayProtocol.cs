@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>
+/// Requests to the gateway: JSON on queue <c>{ns}.requests</c> with <c>reply_to</c> and <c>correlation_id</c>.
+/// <c>op</c> is <c>stream</c> (declare and name the stream of a TR), <c>subscribe</c> / <c>unsubscribe</c> (a
+/// consumer's claim on a TR key), <c>renew</c> (extends every claim of a consumer) or <c>status</c>.
+/// </summary>
+internal sealed record GatewayRequest(string Op, string? Tr = null, string? Key = null, string? Consumer = null);
+
+/// <summary>The answer: <c>ok</c>, or an error kind (<c>refused</c>, <c>limit</c>, <c>invalid</c>, <c>failed</c>) with KIS's code.</summary>
+internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = null, string? Stream = null, string? Error = null,
+    string? MsgCd = null, string? Message = null, long? LeaseMs = null, GatewayStatus? Status = null);
+
+internal static class GatewayJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
+    public static T? Deserialize<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options);
+}

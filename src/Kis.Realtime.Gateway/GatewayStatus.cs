@@ -1,0 +1,50 @@
+namespace Kis.Realtime.Gateway;
+
+/// <summary>A snapshot of a running gateway (<c>kisrt gateway status</c>; the same figures are on its Meter and in its status log line).</summary>
+public sealed record GatewayStatus
+{
+    /// <summary>The gateway run id (the <c>run</c> header of its records).</summary>
+    public string Run { get; init; } = "";
+    /// <summary>When the gateway started (UTC).</summary>
+    public DateTimeOffset StartedAt { get; init; }
+    /// <summary>The KIS sessions, one per app key.</summary>
+    public IReadOnlyList<GatewaySessionStatus> Sessions { get; init; } = [];
+    /// <summary>The registrations the gateway holds or is making, with their consumers.</summary>
+    public IReadOnlyList<GatewayRegistrationStatus> Registrations { get; init; } = [];
+    /// <summary>Distinct consumers holding at least one claim.</summary>
+    public int Consumers { get; init; }
+    /// <summary>Whether the publisher is connected to the broker.</summary>
+    public bool BrokerConnected { get; init; }
+    /// <summary>Records published per second over the last status interval.</summary>
+    public double PublishRate { get; init; }
+    /// <summary>Records handed to the publisher.</summary>
+    public long Received { get; init; }
+    /// <summary>Records the broker confirmed.</summary>
+    public long Confirmed { get; init; }
+    /// <summary>Records published again after a broker failure or a nack.</summary>
+    public long Republished { get; init; }
+    /// <summary>Records dropped because the buffer was full (<see cref="BufferCapacity"/>).</summary>
+    public long Overflowed { get; init; }
+    /// <summary>Records held for the broker: waiting to be published plus published and unconfirmed.</summary>
+    public long BufferDepth { get; init; }
+    /// <summary>The buffer's bound.</summary>
+    public int BufferCapacity { get; init; }
+    /// <summary>Published and not yet confirmed.</summary>
+    public long ConfirmsOutstanding { get; init; }
+}
+
+/// <summary>One KIS session of the gateway.</summary>
+/// <param name="Index">Its index (the <c>session</c> header).</param>
+/// <param name="AppKey">The app key, masked.</param>
+/// <param name="State">Its connection state.</param>
+/// <param name="Registrations">Registrations it holds or is making (KIS allows 41).</param>
+public sealed record GatewaySessionStatus(int Index, string AppKey, KisConnectionState State, int Registrations);
+
+/// <summary>One registration of the gateway.</summary>
+/// <param name="Tr">The TR id.</param>
+/// <param name="Key">The key.</param>
+/// <param name="State">Opening, active, lingering.</param>
+/// <param name="Consumers">Consumers holding a claim.</param>
+/// <param name="Session">The session carrying it (-1 while opening).</param>
+/// <param name="Published">Records handed to the publisher (the last <c>seq</c>).</param>
+public sealed record GatewayRegistrationStatus(string Tr, string Key, string State, int Consumers, int Session, long Published);

@@ -1,0 +1,204 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>
+/// Holds the KIS sessions for every configured app key and publishes every record of every registration any
+/// consumer asked for to RabbitMQ stream queues (see <see cref="GatewayWire"/> for the message format). Consumers
+/// (<see cref="KisGatewayClient"/>, or any AMQP client) ask for registrations over request/reply; the gateway
+/// reference-counts them and releases a registration nobody wants after <see cref="KisGatewayOptions.Linger"/>.
+/// <code>
+/// await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with { Client = clientOptions });
+/// </code>
+/// </summary>
+public sealed partial class KisGateway : IAsyncDisposable
+{
+    /// <summary>The gateway's <see cref="Meter"/>: observable counters <c>kis.gateway.received</c>, <c>.published</c>,
+    /// <c>.confirmed</c>, <c>.republished</c>, <c>.overflowed</c>; gauges <c>kis.gateway.buffer.depth</c>,
+    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>.</summary>
+    public const string MeterName = "Kis.Realtime.Gateway";
+
+    private readonly KisGatewayOptions _options;
+    private readonly KisRealtimeClient _client;
+    private readonly RecordPublisher _publisher;
+    private readonly RegistrationManager _registrations;
+    private readonly RequestServer _requests;
+    private readonly ILogger _logger;
+    private readonly Meter _meter;
+    private readonly ITimer _statusTimer;
+    private readonly Lock _rateGate = new();
+    private (long Published, DateTimeOffset At) _rateMark;
+    private double _rate;
+    private int _disposed;
+
+    private readonly bool _ownsClient;
+
+    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client)
+    {
+        _options = options;
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<KisGateway>();
+        Run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        StartedAt = options.TimeProvider.GetUtcNow();
+        // Lossless from KIS to the buffer: the client waits for the gateway's pumps rather than dropping.
+        _ownsClient = client is null;
+        _client = client ?? new KisRealtimeClient(options.Client with { FullMode = KisFullMode.Wait, LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory });
+        var topology = new StreamTopology(options);
+        _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
+        _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
+        _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run, loggerFactory.CreateLogger<RegistrationManager>());
+        _meter = options.MeterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        CreateInstruments();
+        _rateMark = (0, StartedAt);
+        _statusTimer = options.TimeProvider.CreateTimer(_ => LogStatus(), null, options.StatusInterval, options.StatusInterval);
+    }
+
+    /// <summary>Starts a gateway: connects to the broker and takes requests. KIS sessions open with the first registration.</summary>
+    /// <exception cref="InvalidOperationException">The broker cannot be reached.</exception>
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    public static Task<KisGateway> StartAsync(KisGatewayOptions options, CancellationToken cancellationToken = default)
+        => StartCoreAsync(options, null, cancellationToken);
+
+    /// <summary>
+    /// Starts a gateway on a client the caller owns (and disposes after the gateway): e.g. one from dependency injection.
+    /// <see cref="KisGatewayOptions.Client"/> is then not used.
+    /// </summary>
+    /// <exception cref="ArgumentException">The client does not use <see cref="KisFullMode.Wait"/> (the gateway must not lose records).</exception>
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    public static Task<KisGateway> StartAsync(KisGatewayOptions options, KisRealtimeClient client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (client.Options.FullMode != KisFullMode.Wait)
+            throw new ArgumentException($"The gateway's client must use KisFullMode.Wait (it uses {client.Options.FullMode}): records must never be dropped before the buffer.", nameof(client));
+        return StartCoreAsync(options with { Client = client.Options }, client, cancellationToken);
+    }
+
+    private static async Task<KisGateway> StartCoreAsync(KisGatewayOptions options, KisRealtimeClient? client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var gateway = new KisGateway(options, client);
+        try
+        {
+            await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
+            gateway._publisher.Start();
+            Log.Started(gateway._logger, gateway.Run, options.Endpoint.DisplayUri, options.Endpoint.Namespace);
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>This run's id (the <c>run</c> header of its records).</summary>
+    public string Run { get; }
+
+    /// <summary>When the gateway started.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The KIS client the gateway holds.</summary>
+    public KisRealtimeClient Client => _client;
+
+    /// <summary>A snapshot of the gateway's figures.</summary>
+    public GatewayStatus Status()
+    {
+        var registrations = _registrations.Snapshot(out var consumers);
+        var states = _client.SessionStates;
+        var perSession = _client.RegistrationsBySession;
+        var outstanding = _publisher.Outstanding;
+        return new GatewayStatus
+        {
+            Run = Run,
+            StartedAt = StartedAt,
+            Sessions = _options.Client.Credentials.Select((c, i) => new GatewaySessionStatus(i, c.MaskedAppKey, states[i], perSession[i])).ToList(),
+            Registrations = registrations,
+            Consumers = consumers,
+            BrokerConnected = _publisher.Connected,
+            PublishRate = Math.Round(PublishRate(), 1),
+            Received = _publisher.Received,
+            Confirmed = _publisher.Confirmed,
+            Republished = _publisher.Republished,
+            Overflowed = _publisher.Overflowed,
+            BufferDepth = _publisher.Waiting + outstanding,
+            BufferCapacity = _options.BufferCapacity,
+            ConfirmsOutstanding = outstanding,
+        };
+    }
+
+    /// <summary>
+    /// Holds <paramref name="tr"/> <paramref name="key"/> for as long as the gateway runs, wanted or not (e.g. for a
+    /// recorder that reads the stream later): the registration is made now and never lingers out.
+    /// </summary>
+    /// <exception cref="KisSubscriptionException">KIS refused it.</exception>
+    public Task HoldAsync(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        => _registrations.SubscribeAsync(RegistrationManager.Permanent, Kis.Realtime.Trs.KisTrs.ForEnvironment(tr,
+            _client.Options.Environment == KisEnvironment.Paper ? Kis.Realtime.Protocol.KisEnvironments.Paper : Kis.Realtime.Protocol.KisEnvironments.Real), key, cancellationToken);
+
+    /// <summary>Waits until every record handed to the publisher so far is confirmed by the broker.</summary>
+    /// <returns>False when the timeout passed first.</returns>
+    public Task<bool> WaitForConfirmsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => _publisher.DrainAsync(timeout, cancellationToken);
+
+
+    private void CreateInstruments()
+    {
+        _meter.CreateObservableCounter("kis.gateway.received", () => _publisher.Received, "{record}", "Records handed to the publisher");
+        _meter.CreateObservableCounter("kis.gateway.published", () => _publisher.Published, "{record}", "Records published (including republished)");
+        _meter.CreateObservableCounter("kis.gateway.confirmed", () => _publisher.Confirmed, "{record}", "Records confirmed by the broker");
+        _meter.CreateObservableCounter("kis.gateway.republished", () => _publisher.Republished, "{record}", "Records published again after a broker failure");
+        _meter.CreateObservableCounter("kis.gateway.overflowed", () => _publisher.Overflowed, "{record}", "Records dropped: buffer full");
+        _meter.CreateObservableGauge("kis.gateway.buffer.depth", () => _publisher.Waiting + _publisher.Outstanding, "{record}", "Records waiting for the broker or its confirm");
+        _meter.CreateObservableGauge("kis.gateway.confirms.outstanding", () => _publisher.Outstanding, "{record}", "Published, not yet confirmed");
+        _meter.CreateObservableGauge("kis.gateway.registrations", () => _registrations.Snapshot(out _).Count, "{registration}", "Registrations held or being made");
+        _meter.CreateObservableGauge("kis.gateway.consumers", () => { _registrations.Snapshot(out var c); return c; }, "{consumer}", "Consumers holding a claim");
+        _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, null, "1 while the publisher is connected");
+    }
+
+    /// <summary>Records published per second since the previous reading at least a second ago.</summary>
+    private double PublishRate()
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        var published = _publisher.Published;
+        lock (_rateGate)
+        {
+            var seconds = (now - _rateMark.At).TotalSeconds;
+            if (seconds < 1) return _rate;
+            _rate = (published - _rateMark.Published) / seconds;
+            _rateMark = (published, now);
+            return _rate;
+        }
+    }
+
+    private void LogStatus()
+    {
+        var s = Status();
+        Log.StatusLine(_logger, s.Sessions.Count(x => x.State == KisConnectionState.Connected), s.Sessions.Count, s.Registrations.Count,
+            s.Consumers, s.PublishRate, s.BufferDepth, s.ConfirmsOutstanding, s.Overflowed, s.BrokerConnected);
+    }
+
+    /// <summary>Stops taking requests, releases every registration, publishes what is buffered (up to the client's close timeout), disconnects.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _statusTimer.DisposeAsync().ConfigureAwait(false);
+        await _requests.DisposeAsync().ConfigureAwait(false);
+        await _registrations.DisposeAsync().ConfigureAwait(false);
+        if (_ownsClient) await _client.DisposeAsync().ConfigureAwait(false);
+        await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
+        await _publisher.DisposeAsync().ConfigureAwait(false);
+        _meter.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(30, LogLevel.Information, "Gateway {Run} started: broker {Broker}, namespace {Namespace}")]
+        public static partial void Started(ILogger logger, string run, string broker, string @namespace);
+
+        [LoggerMessage(31, LogLevel.Information, "Gateway: sessions {Connected}/{Sessions} connected, {Registrations} registrations, {Consumers} consumers, {Rate:0.0} records/s published, buffer {Depth}, confirms outstanding {Outstanding}, overflowed {Overflowed}, broker connected {Broker}")]
+        public static partial void StatusLine(ILogger logger, int connected, int sessions, int registrations, int consumers, double rate, long depth,
+            long outstanding, long overflowed, bool broker);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>A record as it came off the stream, copied out of the broker's buffer.</summary>
+internal readonly record struct StreamRecord(byte[] Body, long ReceivedAtMicros, long Offset);
+
+public sealed partial class KisGatewayClient
+{
+    /// <summary>H0UPCNT0 through the gateway.</summary>
+    public IAsyncEnumerable<IndexTick> SubscribeIndexTicksAsync(string indexCode, CancellationToken cancellationToken = default)
+        => SubscribeAsync<IndexTick>(KisTrs.IndexTicks, indexCode, cancellationToken);
+
+    /// <summary>H0BJCNT0 through the gateway.</summary>
+    public IAsyncEnumerable<BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default)
+        => SubscribeAsync<BondTrade>(KisTrs.BondTrades, isin, cancellationToken);
+
+    /// <summary>H0NXPGM0 / H0UNPGM0 through the gateway.</summary>
+    public IAsyncEnumerable<ProgramTrade> SubscribeProgramTradesAsync(string stockCode, ProgramTradeVenue venue = ProgramTradeVenue.Unified,
+        CancellationToken cancellationToken = default)
+        => SubscribeAsync<ProgramTrade>(venue == ProgramTradeVenue.Nxt ? KisTrs.ProgramTradesNxt : KisTrs.ProgramTradesUnified, stockCode, cancellationToken);
+
+    /// <summary>H0IFCNI0 (H0IFCNI9 on a paper gateway) through the gateway; null uses <see cref="KisGatewayClientOptions.HtsId"/>.</summary>
+    /// <exception cref="ArgumentException">No HTS ID given or configured.</exception>
+    public IAsyncEnumerable<FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default)
+        => SubscribeAsync<FuturesOptionsNotice>(KisTrs.FuturesOptionsNotices,
+            htsId ?? _options.HtsId ?? throw new ArgumentException("Notices are keyed by HTS ID: pass one or set KisGatewayClientOptions.HtsId.", nameof(htsId)),
+            cancellationToken);
+
+    /// <summary>Any TR with a typed view, from <see cref="KisGatewayClientOptions.Start"/>.</summary>
+    public IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+        => SubscribeAsync<T>(tr, key, _options.Start, cancellationToken);
+
+    /// <summary>Any TR with a typed view, from <paramref name="start"/> (live, first, an offset or a time), then live.</summary>
+    /// <exception cref="ArgumentException">The key is malformed, or <typeparamref name="T"/> does not decode the TR.</exception>
+    public IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, GatewayStart start, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        Check(tr, key);
+        return Read<T>(tr, key, start, resolved =>
+        {
+            if (!T.Trs.Contains(resolved))
+                throw new ArgumentException($"{typeof(T).Name} does not decode {resolved.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+            return record =>
+            {
+                if (T.TryDecode(resolved, record.Body, out var value, out _)) return (true, value);
+                Interlocked.Increment(ref DecodeErrors);
+                return (false, default);
+            };
+        }, cancellationToken);
+    }
+
+    /// <summary>Any TR, raw: each record's plain fields as the gateway received them from KIS.</summary>
+    public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        => SubscribeRecordsAsync(tr, key, _options.Start, cancellationToken);
+
+    /// <summary>Any TR, raw, from <paramref name="start"/>, then live.</summary>
+    public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, GatewayStart start, CancellationToken cancellationToken = default)
+    {
+        Check(tr, key);
+        return Read<KisRecord>(tr, key, start, resolved => record =>
+            (true, new KisRecord(resolved, key, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body)), cancellationToken);
+    }
+
+    /// <summary>Not offered through a gateway: the KIS sessions are the gateway's (use <c>kisrt record</c> beside it).</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default)
+        => throw new NotSupportedException("Raw session messages stay at the gateway; subscribe to records, or record at the gateway.");
+
+    private static void Check(TrDefinition tr, string key)
+    {
+        ArgumentNullException.ThrowIfNull(tr);
+        ArgumentNullException.ThrowIfNull(key);
+        if (!tr.IsValidKey(key)) throw new ArgumentException($"'{key}' is not a valid {tr.Id} key ({tr.KeyFormat}).", nameof(key));
+    }
+
+    private async IAsyncEnumerable<T> Read<T>(TrDefinition tr, string key, GatewayStart start, Func<TrDefinition, Func<StreamRecord, (bool Ok, T Value)>> decoderFor,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.
+        var prepared = await RequestAsync(new GatewayRequest("stream", tr.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
+        if (!prepared.Ok) throw Refusal(prepared, tr.Id, key);
+        if (!KisTrs.TryGet(prepared.Tr!, out var resolved)) throw new InvalidOperationException($"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
+        var create = decoderFor(resolved);
+
+        // 2. Attach to the stream before claiming the key (a live start misses nothing), then claim it: KIS's refusal comes back typed.
+        await using var stream = new GatewayStreamReader(this, prepared.Stream!, resolved.Id, key, start, _options.SubscriptionCapacity, _logger);
+        await stream.StartAsync(cancellationToken).ConfigureAwait(false);
+        Hold(resolved.Id, key, stream.Lease);
+        try
+        {
+            var reader = stream.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var record))
+                {
+                    var (ok, value) = create(record);
+                    if (!ok) continue;
+                    Interlocked.Increment(ref RecordsDelivered);
+                    yield return value;
+                }
+            }
+        }
+        finally
+        {
+            Release(resolved.Id, key);
+        }
+    }
+
+    internal static Exception Refusal(GatewayReply reply, string trId, string key) => reply.Error switch
+    {
+        "invalid" => new ArgumentException($"The gateway rejected {trId} {key}: {reply.Message}"),
+        "refused" or "limit" => new KisSubscriptionException(reply.Tr ?? trId, reply.Key ?? key,
+            reply.MsgCd is not null && OpspCodes.TryParse(reply.MsgCd, out var code) ? code : null, reply.MsgCd, reply.Message),
+        _ => new InvalidOperationException($"The gateway could not subscribe {trId} {key}: {reply.Message}"),
+    };
+}

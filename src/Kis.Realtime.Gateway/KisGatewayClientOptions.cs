@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>Where a gateway subscription starts reading its TR's stream.</summary>
+public enum GatewayStartKind
+{
+    /// <summary>Records published from the moment the subscription attaches.</summary>
+    Live,
+    /// <summary>The oldest record the stream still holds (retention), then live.</summary>
+    First,
+    /// <summary>A stream offset (e.g. one past the last a consumer saw), then live.</summary>
+    Offset,
+    /// <summary>The first records the broker stored at or after a time ("from 09:00 today"), then live.</summary>
+    Time,
+}
+
+/// <summary>Where a subscription starts: <see cref="Live"/>, <see cref="First"/>, <see cref="FromOffset"/> or <see cref="FromTime"/>.</summary>
+/// <param name="Kind">Which kind of start.</param>
+/// <param name="Offset">The stream offset for <see cref="GatewayStartKind.Offset"/>.</param>
+/// <param name="Time">The time for <see cref="GatewayStartKind.Time"/> (the broker's clock; second resolution, whole stream chunks).</param>
+public readonly record struct GatewayStart(GatewayStartKind Kind, long Offset = 0, DateTimeOffset Time = default)
+{
+    /// <summary>From now on.</summary>
+    public static GatewayStart Live => new(GatewayStartKind.Live);
+
+    /// <summary>From the oldest record retained.</summary>
+    public static GatewayStart First => new(GatewayStartKind.First);
+
+    /// <summary>From a stream offset.</summary>
+    public static GatewayStart FromOffset(long offset) =>
+        offset >= 0 ? new(GatewayStartKind.Offset, offset) : throw new ArgumentOutOfRangeException(nameof(offset), "Stream offsets start at 0.");
+
+    /// <summary>From a time.</summary>
+    public static GatewayStart FromTime(DateTimeOffset time) => new(GatewayStartKind.Time, Time: time);
+
+    internal object ToArgument() => Kind switch
+    {
+        GatewayStartKind.Live => "next",
+        GatewayStartKind.First => "first",
+        GatewayStartKind.Offset => Offset,
+        GatewayStartKind.Time => new RabbitMQ.Client.AmqpTimestamp(Time.ToUnixTimeSeconds()),
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown start."),
+    };
+}
+
+/// <summary>Settings of a <see cref="KisGatewayClient"/>.</summary>
+public sealed record KisGatewayClientOptions
+{
+    /// <summary>The local broker, namespace "kis", live.</summary>
+    public static KisGatewayClientOptions Default { get; } = new();
+
+    /// <summary>The broker and names (the gateway's).</summary>
+    public KisGatewayEndpoint Endpoint { get; init; } = KisGatewayEndpoint.Default;
+
+    /// <summary>Where every subscription of this client starts (a subscription call may override it).</summary>
+    public GatewayStart Start { get; init; } = GatewayStart.Live;
+
+    /// <summary>This consumer's name at the gateway (status, leases); unique per process by default.</summary>
+    public string ConsumerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>The HTS ID for <see cref="KisGatewayClient.SubscribeFuturesOptionsNoticesAsync"/> without one.</summary>
+    public string? HtsId { get; init; }
+
+    /// <summary>Stream messages the broker sends ahead of acknowledgements (AMQP prefetch).</summary>
+    public ushort Prefetch { get; init; } = 2_000;
+
+    /// <summary>Records buffered per subscription between the broker and the <c>await foreach</c>; the broker waits when it is full (nothing is dropped).</summary>
+    public int SubscriptionCapacity { get; init; } = 10_000;
+
+    /// <summary>How long to wait for the gateway's answer to a request.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Logs; null logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Clock for lease renewal.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,268 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>What is the same for every record of one registration: computed once, shared by its records.</summary>
+internal sealed class RecordRoute(string trId, string key, int session, string run)
+{
+    public readonly string RoutingKey = GatewayWire.RoutingKey(trId, key);
+    public readonly string TrId = trId;
+    public readonly string Key = key;
+    public readonly int Session = session;
+    public readonly string Run = run;
+}
+
+/// <summary>One record on its way to the broker.</summary>
+internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence, long ReceivedAtMicros, ReadOnlyMemory<byte> Body);
+
+/// <summary>
+/// Publishes records to the exchange with publisher confirms, in order, over its own connection. It owns the buffer
+/// (records waiting, bounded: beyond it records are dropped and counted) and the outstanding confirms (published,
+/// not yet confirmed, at most <see cref="KisGatewayOptions.MaxOutstandingConfirms"/>). When the broker goes away it
+/// reconnects with backoff and first publishes again every unconfirmed record, in order, then the buffer: nothing
+/// that reached the buffer is lost, and a record may reach the stream twice (consumers drop repeats by <c>seq</c>).
+/// </summary>
+internal sealed partial class RecordPublisher : IAsyncDisposable
+{
+    private readonly KisGatewayOptions _options;
+    private readonly StreamTopology _topology;
+    private readonly ILogger _logger;
+    private readonly Channel<OutgoingRecord> _buffer;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new(); // guards _outstanding, _ackedAhead, _room
+    private readonly Queue<(ulong Tag, OutgoingRecord Record)> _outstanding = new();
+    private readonly HashSet<ulong> _ackedAhead = new();
+    private TaskCompletionSource? _room;
+    private int _generation; // one per channel: a late confirm of a closed channel must not confirm the next one's tags
+    private Task? _loop;
+    private volatile bool _connected;
+    private volatile bool _nacked;
+    private long _received, _published, _confirmed, _republished, _overflowed, _connections;
+
+    public RecordPublisher(KisGatewayOptions options, StreamTopology topology, ILogger logger)
+    {
+        _options = options;
+        _topology = topology;
+        _logger = logger;
+        _buffer = Channel.CreateBounded<OutgoingRecord>(new BoundedChannelOptions(options.BufferCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // writers use TryWrite: full means dropped and counted, never waited for
+        });
+    }
+
+    public bool Connected => _connected;
+    public long Received => Interlocked.Read(ref _received);
+    public long Published => Interlocked.Read(ref _published);
+    public long Confirmed => Interlocked.Read(ref _confirmed);
+    public long Republished => Interlocked.Read(ref _republished);
+    public long Overflowed => Interlocked.Read(ref _overflowed);
+    public long Connections => Interlocked.Read(ref _connections);
+    public long Waiting => _buffer.Reader.Count;
+    public long Outstanding { get { lock (_gate) return _outstanding.Count; } }
+
+    /// <summary>Hands a record over; false (counted, logged) when the buffer is full.</summary>
+    public bool TryEnqueue(in OutgoingRecord record)
+    {
+        Interlocked.Increment(ref _received);
+        if (_buffer.Writer.TryWrite(record)) return true;
+        if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
+            Log.BufferFull(_logger, _options.BufferCapacity, n);
+        return false;
+    }
+
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Completes when everything handed over so far is confirmed (or the timeout passes).</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var target = Received - Overflowed;
+        var deadline = _options.TimeProvider.GetUtcNow() + timeout;
+        while (Confirmed < target)
+        {
+            if (_options.TimeProvider.GetUtcNow() > deadline) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var delay = _options.BrokerReconnectMinDelay;
+        while (!stop.IsCancellationRequested)
+        {
+            IConnection? connection = null;
+            try
+            {
+                connection = await _options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync(stop).ConfigureAwait(false);
+                await using var channel = await connection.CreateChannelAsync(
+                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
+                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                var generation = Interlocked.Increment(ref _generation);
+                channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
+                channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
+                channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+                await _topology.RedeclareAsync(channel, stop).ConfigureAwait(false);
+                Interlocked.Increment(ref _connections);
+                _connected = true;
+                delay = _options.BrokerReconnectMinDelay;
+                Log.Connected(_logger, _options.Endpoint.DisplayUri);
+                await PublishAsync(channel, lost.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                Log.Lost(_logger, _nacked ? "the broker refused a record (nack)" : e.Message, delay.TotalSeconds, Outstanding, Waiting);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                _connected = false;
+                _nacked = false;
+                if (connection is not null) await CloseQuietlyAsync(connection).ConfigureAwait(false);
+            }
+            if (stop.IsCancellationRequested) break;
+            try
+            {
+                await Task.Delay(delay, _options.TimeProvider, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.BrokerReconnectMaxDelay.Ticks));
+        }
+    }
+
+    private async Task PublishAsync(IChannel channel, CancellationToken lost)
+    {
+        // The channel numbers publishes 1, 2, 3 … from confirm.select on; the tags of the acks refer to them.
+        ulong tag = 0;
+        List<OutgoingRecord> again;
+        lock (_gate)
+        {
+            again = _outstanding.Select(o => o.Record).ToList();
+            _outstanding.Clear();
+            _ackedAhead.Clear();
+        }
+        foreach (var record in again)
+        {
+            await PublishOneAsync(channel, record, ++tag, lost).ConfigureAwait(false);
+            Interlocked.Increment(ref _republished);
+        }
+        var reader = _buffer.Reader;
+        while (await reader.WaitToReadAsync(lost).ConfigureAwait(false))
+            while (reader.TryRead(out var record))
+                await PublishOneAsync(channel, record, ++tag, lost).ConfigureAwait(false);
+    }
+
+    private async ValueTask PublishOneAsync(IChannel channel, OutgoingRecord record, ulong tag, CancellationToken lost)
+    {
+        Task? room = null;
+        lock (_gate)
+        {
+            if (_outstanding.Count >= _options.MaxOutstandingConfirms)
+            {
+                _room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = _room.Task;
+            }
+            // Kept before it is sent: a connection lost in the middle resends it.
+            _outstanding.Enqueue((tag, record));
+        }
+        if (room is not null) await room.WaitAsync(lost).ConfigureAwait(false);
+        var route = record.Route;
+        var properties = new BasicProperties
+        {
+            DeliveryMode = DeliveryModes.Persistent,
+            Timestamp = new AmqpTimestamp(record.ReceivedAtMicros / 1_000_000),
+            Headers = new Dictionary<string, object?>(6)
+            {
+                [GatewayWire.TrIdHeader] = route.TrId,
+                [GatewayWire.TrKeyHeader] = route.Key,
+                [GatewayWire.ReceivedAtHeader] = record.ReceivedAtMicros,
+                [GatewayWire.SequenceHeader] = record.Sequence,
+                [GatewayWire.RunHeader] = route.Run,
+                [GatewayWire.SessionHeader] = route.Session,
+            },
+        };
+        await channel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, record.Body, lost).ConfigureAwait(false);
+        Interlocked.Increment(ref _published);
+    }
+
+    private void OnConfirm(int generation, ulong tag, bool multiple)
+    {
+        TaskCompletionSource? room = null;
+        long confirmed = 0;
+        lock (_gate)
+        {
+            if (generation != Volatile.Read(ref _generation)) return;
+            if (multiple)
+            {
+                while (_outstanding.TryPeek(out var head) && head.Tag <= tag)
+                {
+                    _outstanding.Dequeue();
+                    confirmed++;
+                }
+            }
+            else if (_outstanding.TryPeek(out var head) && head.Tag == tag)
+            {
+                _outstanding.Dequeue();
+                confirmed++;
+            }
+            else
+            {
+                _ackedAhead.Add(tag);
+            }
+            while (_ackedAhead.Count > 0 && _outstanding.TryPeek(out var next) && _ackedAhead.Remove(next.Tag))
+            {
+                _outstanding.Dequeue();
+                confirmed++;
+            }
+            if (_room is not null && _outstanding.Count < _options.MaxOutstandingConfirms / 2 + 1)
+            {
+                room = _room;
+                _room = null;
+            }
+        }
+        Interlocked.Add(ref _confirmed, confirmed);
+        room?.TrySetResult();
+    }
+
+    private static async Task CloseQuietlyAsync(IConnection connection)
+    {
+        try
+        {
+            await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Already gone: the broker went away.
+        }
+        connection.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _buffer.Writer.TryComplete();
+        _stop.Cancel();
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Publisher connected to {Broker}")]
+        public static partial void Connected(ILogger logger, string broker);
+
+        [LoggerMessage(2, LogLevel.Warning, "Publisher lost the broker ({Reason}); retrying in {DelaySeconds:0.0} s with {Outstanding} unconfirmed and {Waiting} waiting records kept")]
+        public static partial void Lost(ILogger logger, string reason, double delaySeconds, long outstanding, long waiting);
+
+        [LoggerMessage(3, LogLevel.Error, "Gateway buffer full ({Capacity} records waiting for the broker): records dropped, {Dropped} so far")]
+        public static partial void BufferFull(ILogger logger, int capacity, long dropped);
+    }
+}

@@ -1,0 +1,68 @@
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Gateway;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+public class GatewayCommandTests
+{
+    /// <summary>A writer that signals when a line containing a text is written (the gateway's status writer is shared between threads).</summary>
+    private sealed class WatchingWriter(string wanted) : StringWriter
+    {
+        public TaskCompletionSource Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void WriteLine(string? value)
+        {
+            lock (this) base.WriteLine(value);
+            if (value?.Contains(wanted) == true) Seen.TrySetResult();
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+
+        public override string ToString()
+        {
+            lock (this) return base.ToString();
+        }
+    }
+
+    [RabbitFact]
+    public async Task Gateway_runs_on_the_simulator_holds_its_keys_and_answers_status()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var status = new WatchingWriter("holding H0UPCNT0 0001");
+        using var stop = new CancellationTokenSource(CliTimeout);
+        var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint };
+        var run = GatewayCommand.RunAsync(FastSimulator("index:0001"), options, TimeSpan.FromMilliseconds(200), null, Env(), status, stop.Token);
+        await Task.WhenAny(status.Seen.Task, run).Unwrap().WaitAsync(CliTimeout);
+
+        // A consumer sees the held key's records; `kisrt gateway status` shows the session, the registration, the consumer.
+        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First });
+        await using var ticks = consumer.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(CliTimeout));
+        var output = new StringWriter();
+        Assert.Equal(0, await GatewayCommand.StatusAsync(broker.Endpoint, json: false, output, CancellationToken.None));
+        var text = output.ToString();
+        Assert.Contains("broker connected", text);
+        Assert.Contains("Connected, 1/41 registrations", text);
+        Assert.Matches(@"H0UPCNT0 0001\s+active\s+consumers 2", text);
+
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(CliTimeout));
+        Assert.Matches(@"overflowed 0, republished 0, broker connected\s*$", status.ToString());
+    }
+
+    [RabbitFact]
+    public async Task Status_without_a_gateway_is_a_one_line_run_failure()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var error = new StringWriter();
+        var code = await Kis.Realtime.Cli.KisrtApp.RunAsync(["gateway", "status", "--namespace", broker.Endpoint.Namespace, "--amqp", broker.Endpoint.AmqpUri.ToString()],
+            new StringWriter(), error);
+        Assert.Equal(3, code);
+        Assert.Contains("did not answer", error.ToString());
+    }
+}

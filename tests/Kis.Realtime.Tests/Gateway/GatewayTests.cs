@@ -1,0 +1,148 @@
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Trs;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>Simulator → gateway → real RabbitMQ (started by scripts/services.sh) → consumers.</summary>
+public class GatewayTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    private static KisGatewayOptions GatewayOptions(KisSimulator sim, RabbitTestBroker broker) => KisGatewayOptions.Default with
+    {
+        Client = Options(sim),
+        Endpoint = broker.Endpoint,
+        Linger = TimeSpan.FromMilliseconds(300),
+        Lease = TimeSpan.FromSeconds(10),
+        StreamMaxSegmentSizeBytes = 1024 * 1024,
+        StreamMaxLengthBytes = 64L * 1024 * 1024,
+        StatusInterval = TimeSpan.FromSeconds(1),
+    };
+
+    private static KisGatewayClient Consumer(RabbitTestBroker broker, GatewayStart start, string name) => new(KisGatewayClientOptions.Default with
+    {
+        Endpoint = broker.Endpoint,
+        Start = start,
+        ConsumerId = name,
+        RequestTimeout = TimeSpan.FromSeconds(20),
+    });
+
+    private static async Task<List<KisRecord>> TakeAsync(IAsyncEnumerable<KisRecord> records, int count)
+    {
+        var list = new List<KisRecord>(count);
+        using var cts = new CancellationTokenSource(Long);
+        await foreach (var record in records.WithCancellation(cts.Token))
+        {
+            list.Add(record);
+            if (list.Count == count) break;
+        }
+        return list;
+    }
+
+    private static string Text(KisRecord r) => System.Text.Encoding.UTF8.GetString(r.Data.Span);
+
+    [RabbitFact]
+    public async Task Three_consumers_get_every_record_once_in_order_and_a_late_one_replays_from_the_start()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker));
+        const int count = 120;
+        string[] keys = ["0001", "1001"];
+
+        // Two consumers from the first record of the stream, both keys each.
+        await using var a = Consumer(broker, GatewayStart.First, "a");
+        await using var b = Consumer(broker, GatewayStart.First, "b");
+        var early = await Task.WhenAll(
+            from c in new[] { a, b } from key in keys select TakeAsync(c.SubscribeRecordsAsync(KisTrs.IndexTicks, key), count));
+
+        // The ground truth: the stream as published, read by a plain AMQP consumer. Sequence numbers 1, 2, 3 … per key: once each, in order.
+        var stream = await broker.ReadStreamAsync("H0UPCNT0", 2 * count);
+        foreach (var key in keys)
+        {
+            var ofKey = stream.Where(r => r.Key == key).ToList();
+            Assert.Equal(Enumerable.Range(1, ofKey.Count).Select(i => (long)i), ofKey.Select(r => r.Seq));
+        }
+
+        // A consumer that starts late replays from the start: the same records, in the same order, no gap.
+        await using var late = Consumer(broker, GatewayStart.First, "late");
+        var replayed = await Task.WhenAll(keys.Select(key => TakeAsync(late.SubscribeRecordsAsync(KisTrs.IndexTicks, key), count)));
+
+        for (var k = 0; k < keys.Length; k++)
+        {
+            var truth = stream.Where(r => r.Key == keys[k]).Select(r => System.Text.Encoding.UTF8.GetString(r.Body)).ToList();
+            foreach (var list in new[] { early[k], early[keys.Length + k], replayed[k] })
+            {
+                Assert.All(list, r => Assert.Equal(keys[k], r.TrKey));
+                var texts = list.Select(Text).ToList();
+                Assert.Equal(truth.Take(Math.Min(truth.Count, count)), texts.Take(truth.Count));
+            }
+        }
+        // Every record decodes with the library's views, on the consumer's side.
+        await using var typed = Consumer(broker, GatewayStart.First, "typed");
+        await using var ticks = typed.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(Long));
+        Assert.Equal("0001", ticks.Current.IndexCode);
+    }
+
+    [RabbitFact]
+    public async Task Kis_refusals_reach_the_consumer_as_typed_errors()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync();
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker));
+        await using var consumer = Consumer(broker, GatewayStart.Live, "refused");
+
+        await using var notices = consumer.SubscribeFuturesOptionsNoticesAsync("wronguser").GetAsyncEnumerator();
+        var e = await Assert.ThrowsAsync<KisSubscriptionException>(async () => await notices.MoveNextAsync());
+        Assert.Equal(OpspCode.InvalidHtsId, e.Code);
+        Assert.Equal("OPSP0017", e.MsgCd);
+
+        sim.Faults.FailNextRequests(OpspCode.InvalidTrKey);
+        await using var ticks = consumer.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        e = await Assert.ThrowsAsync<KisSubscriptionException>(async () => await ticks.MoveNextAsync());
+        Assert.Equal(OpspCode.InvalidTrKey, e.Code);
+
+        // Bad input is refused before anything is sent; a refused key is not held; the next request works.
+        Assert.Throws<ArgumentException>(() => consumer.SubscribeIndexTicksAsync("KOSPI"));
+        await using var bonds = consumer.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
+        Assert.True(await bonds.MoveNextAsync().AsTask().WaitAsync(Long));
+        var status = await consumer.GetStatusAsync();
+        Assert.Equal(["H0BJCNT0"], status.Registrations.Select(r => r.Tr));
+    }
+
+    [RabbitFact]
+    public async Task Registrations_are_shared_counted_and_released_after_the_linger()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync();
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker));
+        await using var one = Consumer(broker, GatewayStart.Live, "one");
+        await using var two = Consumer(broker, GatewayStart.Live, "two");
+
+        var first = one.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        var second = two.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+        Assert.True(await first.MoveNextAsync().AsTask().WaitAsync(Long));
+        Assert.True(await second.MoveNextAsync().AsTask().WaitAsync(Long));
+        await SessionsAsync(sim, s => s.Sum(x => x.Subscriptions.Count) == 1); // one KIS registration for both
+        var status = await one.GetStatusAsync();
+        var registration = Assert.Single(status.Registrations);
+        Assert.Equal(("H0UPCNT0", "0001", 2, "active"), (registration.Tr, registration.Key, registration.Consumers, registration.State));
+        Assert.Equal(2, status.Consumers);
+        Assert.True(status.BrokerConnected);
+        Assert.Equal(KisConnectionState.Connected, Assert.Single(status.Sessions).State);
+
+        // One leaves: still registered. The other leaves: released after the linger.
+        await first.DisposeAsync();
+        await UntilAsync(() => gateway.Status().Registrations is [{ Consumers: 1 }], "one claim left");
+        Assert.Single(sim.Sessions.SelectMany(s => s.Subscriptions));
+        await second.DisposeAsync();
+        await SessionsAsync(sim, s => s.Sum(x => x.Subscriptions.Count) == 0);
+        Assert.Empty(gateway.Status().Registrations);
+        Assert.True(await gateway.WaitForConfirmsAsync(Long));
+        Assert.Equal(0, gateway.Status().Overflowed);
+    }
+}

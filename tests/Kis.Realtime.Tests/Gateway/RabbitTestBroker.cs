@@ -1,0 +1,94 @@
+using Kis.Realtime.Gateway;
+using RabbitMQ.Client;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// The real RabbitMQ that <c>scripts/services.sh</c> starts (scripts/test.sh and CI run it before the tests), with a
+/// namespace of its own per test (queues, streams and exchange deleted afterwards), so tests run in parallel.
+/// <c>KISRT_TEST_AMQP</c> points elsewhere. Unreachable is a failure with instructions, never a silent skip.
+/// </summary>
+internal sealed class RabbitTestBroker : IAsyncDisposable
+{
+    public const string DefaultUri = "amqp://guest:guest@127.0.0.1:5672/";
+
+    private RabbitTestBroker(KisGatewayEndpoint endpoint) => Endpoint = endpoint;
+
+    public KisGatewayEndpoint Endpoint { get; }
+
+    public static async Task<RabbitTestBroker> CreateAsync()
+    {
+        var uri = Environment.GetEnvironmentVariable("KISRT_TEST_AMQP") is { Length: > 0 } configured ? configured : DefaultUri;
+        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), Namespace = "test-" + Guid.NewGuid().ToString("N")[..12] };
+        try
+        {
+            await using var connection = await endpoint.CreateFactory("kisrt-tests").CreateConnectionAsync();
+        }
+        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+        {
+            throw new InvalidOperationException(
+                $"RabbitMQ is not reachable at {endpoint.DisplayUri} ({e.InnerException?.Message ?? e.Message}). Run scripts/services.sh once " +
+                "(it installs and starts PostgreSQL and RabbitMQ on 127.0.0.1; CI runs it before the tests), set KISRT_TEST_AMQP, " +
+                "or, on a developer machine without RabbitMQ, KISRT_SKIP_RABBITMQ=1 to skip these tests.", e);
+        }
+        return new RabbitTestBroker(endpoint);
+    }
+
+    /// <summary>Every record on a TR's stream from the start, as published: (key, seq, body), read with a plain AMQP consumer.</summary>
+    public Task<List<(string Key, long Seq, byte[] Body)>> ReadStreamAsync(string trId, int count) => ReadStreamAsync(trId, list => list.Count >= count);
+
+    /// <summary>The stream from the start until <paramref name="done"/> says enough.</summary>
+    public async Task<List<(string Key, long Seq, byte[] Body)>> ReadStreamAsync(string trId, Func<List<(string Key, long Seq, byte[] Body)>, bool> done)
+    {
+        await using var connection = await Endpoint.CreateFactory("kisrt-tests-reader").CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.BasicQosAsync(0, 500, false);
+        var records = new List<(string, long, byte[])>();
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, d) =>
+        {
+            var headers = d.BasicProperties.Headers!;
+            lock (records)
+            {
+                if (!finished.Task.IsCompleted)
+                    records.Add((System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!, d.Body.ToArray()));
+                if (done(records)) finished.TrySetResult();
+            }
+            await channel.BasicAckAsync(d.DeliveryTag, false);
+        };
+        await channel.BasicConsumeAsync(Endpoint.StreamFor(trId), false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        lock (records) return records.ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var connection = await Endpoint.CreateFactory("kisrt-tests-cleanup").CreateConnectionAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            foreach (var tr in Kis.Realtime.Trs.KisTrs.All)
+            {
+                // Deleting a queue that does not exist is fine in AMQP 0-9-1 (delete-ok with 0 messages).
+                await channel.QueueDeleteAsync(Endpoint.StreamFor(tr.Id), false, false);
+            }
+            await channel.QueueDeleteAsync(Endpoint.RequestQueue, false, false);
+            await channel.ExchangeDeleteAsync(Endpoint.Exchange, false);
+        }
+        catch (Exception)
+        {
+            // Best effort: a leftover test stream costs disk, not correctness.
+        }
+    }
+}
+
+/// <summary>A fact that needs RabbitMQ: skipped only when a developer sets KISRT_SKIP_RABBITMQ=1 outside CI.</summary>
+internal sealed class RabbitFactAttribute : FactAttribute
+{
+    public RabbitFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("KISRT_SKIP_RABBITMQ") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
+            Skip = "KISRT_SKIP_RABBITMQ=1: RabbitMQ tests skipped (run scripts/services.sh to run them)";
+    }
+}
