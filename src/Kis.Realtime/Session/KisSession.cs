@@ -152,8 +152,7 @@ internal sealed partial class KisSession : IAsyncDisposable
             if (budgetDelay > TimeSpan.Zero)
             {
                 Log.ConnectBudgetExhausted(_shared.Logger, Index, _budget.RecentAttempts, budgetDelay.TotalSeconds);
-                SetState(connecting, $"{_budget.RecentAttempts} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})", retryIn: budgetDelay);
-                if (!await DelayAsync(budgetDelay).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(budgetDelay, connecting, $"{_budget.RecentAttempts} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})").ConfigureAwait(false)) break;
             }
 
             Exception? failure;
@@ -175,8 +174,7 @@ internal sealed partial class KisSession : IAsyncDisposable
             {
                 var delay = Backoff(failures++);
                 Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
-                SetState(connecting, $"approval key unavailable: {e.Message}", retryIn: delay);
-                if (!await DelayAsync(delay).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(delay, connecting, $"approval key unavailable: {e.Message}").ConfigureAwait(false)) break;
                 continue;
             }
             catch (KisApprovalException e)
@@ -200,8 +198,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                     continue;
                 }
                 var delay = Backoff(failures++);
-                SetState(connecting, $"connect failed: {((KisConnectionException)failure!).Reason}", retryIn: delay);
-                if (!await DelayAsync(delay).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(delay, connecting, $"connect failed: {((KisConnectionException)failure!).Reason}").ConfigureAwait(false)) break;
                 continue;
             }
 
@@ -221,14 +218,12 @@ internal sealed partial class KisSession : IAsyncDisposable
             {
                 var wait = Jitter(_options.AppKeyInUseRetryDelay);
                 Log.AppKeyInUse(_shared.Logger, Index, _credential.MaskedAppKey, wait.TotalSeconds);
-                SetState(KisConnectionState.Reconnecting, "app key in use by another session (OPSP8996)", OpspCode.AppKeyInUse, wait);
-                if (!await DelayAsync(wait).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(wait, KisConnectionState.Reconnecting, "app key in use by another session (OPSP8996)", OpspCode.AppKeyInUse).ConfigureAwait(false)) break;
             }
             else
             {
                 var wait = Backoff(failures++);
-                SetState(KisConnectionState.Reconnecting, lostReason, retryIn: wait);
-                if (!await DelayAsync(wait).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(wait, KisConnectionState.Reconnecting, lostReason).ConfigureAwait(false)) break;
             }
         }
     }
@@ -297,6 +292,17 @@ internal sealed partial class KisSession : IAsyncDisposable
     private static TimeSpan Jitter(TimeSpan delay, double random01) => delay * (0.8 + random01 * 0.4);
 
     private static TimeSpan Jitter(TimeSpan delay) => Jitter(delay, Random.Shared.NextDouble());
+
+    /// <summary>
+    /// Waits <paramref name="delay"/> and announces it (state, reason, retry-in). The timer starts before the
+    /// announcement, so whoever reacts to "retry in X" (a test moving a fake clock by X) finds it already running.
+    /// </summary>
+    private Task<bool> RetryAfterAsync(TimeSpan delay, KisConnectionState state, string? reason, OpspCode? code = null)
+    {
+        var waiting = DelayAsync(delay);
+        SetState(state, reason, code, delay);
+        return waiting;
+    }
 
     private async Task<bool> DelayAsync(TimeSpan delay)
     {
