@@ -76,6 +76,9 @@ public sealed class KisRealtimeSettings
     /// <summary>See <see cref="KisRealtimeOptions.SlowConsumerTimeout"/>.</summary>
     public TimeSpan? SlowConsumerTimeout { get; set; }
 
+    /// <summary>See <see cref="KisRealtimeOptions.InlineDelivery"/>.</summary>
+    public bool? InlineDelivery { get; set; }
+
     /// <summary>See <see cref="KisRealtimeOptions.HealthyConnectionTime"/>.</summary>
     public TimeSpan? HealthyConnectionTime { get; set; }
 
@@ -112,6 +115,7 @@ public sealed class KisRealtimeSettings
         if (ApprovalKeyCacheFile is not null) o = o with { ApprovalKeyCacheFile = ApprovalKeyCacheFile };
         if (HeartbeatAnswer is { } heartbeat) o = o with { HeartbeatAnswer = heartbeat };
         if (SlowConsumerTimeout is { } slow) o = o with { SlowConsumerTimeout = slow };
+        if (InlineDelivery is { } inline) o = o with { InlineDelivery = inline };
         if (HealthyConnectionTime is { } healthy) o = o with { HealthyConnectionTime = healthy };
         if (MaxConnectAttemptsPerMinute is { } budget) o = o with { MaxConnectAttemptsPerMinute = budget };
         return o;

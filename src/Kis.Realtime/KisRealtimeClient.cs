@@ -35,7 +35,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
         Options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<KisRealtimeClient>();
-        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory);
+        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory) { InlineDelivery = options.InlineDelivery };
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
         _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e));

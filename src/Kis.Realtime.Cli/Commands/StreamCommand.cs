@@ -54,6 +54,13 @@ internal static class StreamCommand
         return command;
     }
 
+    // Output written at most this long after a record while records keep coming, and this long after the last one.
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan FlushAfterLastRecord = TimeSpan.FromMilliseconds(100);
+
+    // What may wait for a slow reader of standard output before records are dropped (and counted).
+    private const long StandardOutputBound = 64L << 20;
+
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>CSV on standard output has one header, so it holds one TR; several TRs need one file each (--out).</summary>
@@ -88,7 +95,10 @@ internal static class StreamCommand
         try
         {
             host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken,
-                specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog);
+                specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog,
+                // The pumps below only append to the output under a lock: quick enough to run on the receive loop,
+                // which saves a thread wake-up per record.
+                tuneOptions: o => o with { InlineDelivery = true });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -103,18 +113,24 @@ internal static class StreamCommand
         // One owner for the output (sink or table) and the counts: the pumps hand records straight to it under this
         // lock (no queue and no thread hop between a subscription and the output); the refresh loop takes it too.
         var gate = new object();
+        long lastFlush = 0; // under gate
+        long outputDropped = 0; // under gate: records not written because standard output was not read fast enough
+        var outputClosed = false; // under gate: set before the sink is disposed (a queued flush may still run)
+        Exception? outputFailure = null; // under gate
         long total = 0;
         var perTr = new SortedDictionary<string, long>();
         string Status() => $"{client.State}  records {total:N0}  {ClientHost.LossCounters(client.Statistics, "  ")}"
                             + (heldLog?.Latest is { } latest ? $"  | {Shorten(latest, 100)}" : "");
 
+        // Standard output is written by a background task: the pumps run on the receive loop (inline delivery), which
+        // must not block on a pipe nobody reads. Past the bound, records are dropped and counted.
+        var background = format != "table" && args.OutputDirectory is null ? new IO.BackgroundOutput(stdout, StandardOutputBound) : null;
         IRecordSink? sink = format switch
         {
-            // Buffered: flushed whenever a subscription has nothing more queued, not once per record.
-            "jsonl" when args.OutputDirectory is null => new JsonLinesSink(new BufferedStream(stdout, 64 * 1024)),
-            "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory, m => stderr.WriteLine("kisrt: " + m)),
-            "csv" when args.OutputDirectory is null => CsvSink.ToWriter(new StreamWriter(stdout, new System.Text.UTF8Encoding(false)) { AutoFlush = false }),
-            "csv" => CsvSink.ToDirectory(args.OutputDirectory),
+            "jsonl" when background is not null => new JsonLinesSink(background),
+            "jsonl" => new PerTrJsonLinesSink(args.OutputDirectory!, m => stderr.WriteLine("kisrt: " + m)),
+            "csv" when background is not null => CsvSink.ToWriter(new StreamWriter(background, new System.Text.UTF8Encoding(false)) { AutoFlush = false }),
+            "csv" => CsvSink.ToDirectory(args.OutputDirectory!),
             _ => null,
         };
         var table = format == "table" ? new LiveTable(host.Subscriptions, Status, display) : null;
@@ -123,17 +139,30 @@ internal static class StreamCommand
         var pumps = host.PumpSubscriptions((r, _) =>
         {
             bool reached;
-            lock (gate)
+            try
             {
-                if (total >= args.Count) return ValueTask.CompletedTask; // past --count: another subscription got there first
-                handle(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data));
-                total++;
-                perTr[r.Tr.Id] = perTr.GetValueOrDefault(r.Tr.Id) + 1;
-                reached = total >= args.Count;
+                lock (gate)
+                {
+                    if (total >= args.Count || outputClosed) return ValueTask.CompletedTask; // past --count, or stopping
+                    if (background is { IsFull: true })
+                    {
+                        if (outputDropped++ == 0) stderr.WriteLine($"kisrt: standard output is not read fast enough: {StandardOutputBound / (1 << 20)} MB wait to be written; records are dropped (counted in the summary) until it catches up.");
+                        return ValueTask.CompletedTask;
+                    }
+                    handle(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data));
+                    total++;
+                    perTr[r.Tr.Id] = perTr.GetValueOrDefault(r.Tr.Id) + 1;
+                    reached = total >= args.Count;
+                }
+            }
+            catch (Exception e)
+            {
+                OutputFailed(e);
+                return ValueTask.CompletedTask;
             }
             if (reached) stop.Cancel(); // outside the lock: cancellation runs the library's callbacks
             return ValueTask.CompletedTask;
-        }, stderr, stop.Token, idle: sink is null ? null : () => { lock (gate) sink.Flush(); });
+        }, stderr, stop.Token, idle: sink is null ? null : FlushIfDue);
         // Every subscription ended (failed or refused): nothing more will come.
         _ = Task.WhenAll(pumps).ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
@@ -162,19 +191,63 @@ internal static class StreamCommand
             }
             else
             {
-                await RefreshUntilStopped(sink!.Flush, TimeSpan.FromSeconds(1));
+                await RefreshUntilStopped(FlushNow, FlushAfterLastRecord);
             }
         }
         finally
         {
             stop.Cancel(); // leaving the subscriptions releases their registrations
             await Task.WhenAll(pumps);
-            if (sink is not null) await sink.DisposeAsync();
+            lock (gate) outputClosed = true;
+            if (sink is not null)
+            {
+                try
+                {
+                    await sink.DisposeAsync();
+                    if (background is not null) await background.CompleteAsync();
+                }
+                catch (Exception) when (outputFailure is not null)
+                {
+                    // the first failure is the one reported
+                }
+            }
         }
+        if (outputFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outputFailure);
 
         var byTr = string.Join(", ", perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"));
-        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(client.Statistics, ", ", perTr: true)}");
+        var notWritten = outputDropped > 0 ? $", not written (standard output behind) {outputDropped:N0}" : "";
+        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(client.Statistics, ", ", perTr: true)}{notWritten}");
         return host.ExitCode;
+
+        // A subscription has handed over all it had: on the receive loop (inline delivery), once per record of a
+        // received batch. Flushing each time would be a system call per record; at most one per FlushEvery while records
+        // keep coming, and the refresh loop flushes what the last ones left within FlushAfterLastRecord.
+        void FlushIfDue()
+        {
+            try
+            {
+                lock (gate)
+                    if (!outputClosed && Stopwatch.GetElapsedTime(lastFlush) >= FlushEvery) FlushNow();
+            }
+            catch (Exception e)
+            {
+                OutputFailed(e);
+            }
+        }
+
+        void FlushNow() // under gate
+        {
+            sink!.Flush();
+            lastFlush = Stopwatch.GetTimestamp();
+        }
+
+        // Writing the output failed (a closed pipe, a full disk): the run ends and RunAsync throws it, as it would
+        // have from its own thread.
+        void OutputFailed(Exception e)
+        {
+            lock (gate) outputFailure ??= e;
+            stop.Cancel();
+        }
 
         // Keeps what is shown current (table, status) until the run stops (Ctrl+C, --duration, --count, or every
         // subscription ended).

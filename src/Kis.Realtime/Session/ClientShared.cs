@@ -10,6 +10,9 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Dia
     public readonly KisInstruments Instruments = new(meterFactory);
 
     public readonly TimeProvider Time = time;
+
+    /// <summary><see cref="KisRealtimeOptions.InlineDelivery"/>.</summary>
+    public bool InlineDelivery { get; init; }
     public readonly ILogger Logger = logger;
 
     public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, Reconnects,

@@ -50,7 +50,8 @@ internal abstract class Subscriber
         {
             SingleReader = true,
             SingleWriter = true,
-            AllowSynchronousContinuations = false,
+            // Off by default: the consumer's loop body then runs on a pool thread, never on the receive loop.
+            AllowSynchronousContinuations = shared.InlineDelivery,
             // DropWrite drops the arriving item: what users call "drop newest".
             FullMode = mode switch { KisFullMode.DropOldest => BoundedChannelFullMode.DropOldest, KisFullMode.DropNewest => BoundedChannelFullMode.DropWrite, _ => BoundedChannelFullMode.Wait },
         };

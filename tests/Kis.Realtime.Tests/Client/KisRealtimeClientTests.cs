@@ -40,6 +40,30 @@ public sealed class KisRealtimeClientTests
     }
 
     [Fact]
+    public async Task With_inline_delivery_every_subscription_gets_its_records_in_order()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(2_000) });
+        await using var client = new KisRealtimeClient(Options(sim) with { InlineDelivery = true });
+        var streams = new[] { "0001", "1001", "2001" }.Select(async code =>
+        {
+            var times = new List<TimeOnly>();
+            // A body that awaits between records: inline delivery resumes it on the receive loop each time.
+            await foreach (var tick in client.SubscribeIndexTicksAsync(code))
+            {
+                Assert.Equal(code, tick.IndexCode);
+                times.Add(tick.Time);
+                if (times.Count == 200) break;
+                await Task.Yield();
+            }
+            return times;
+        }).ToList();
+        foreach (var times in await Task.WhenAll(streams).WaitAsync(TestTimeout))
+            Assert.True(times.Zip(times.Skip(1)).All(p => p.First <= p.Second), "times go back");
+        Assert.Equal(0, client.Statistics.Dropped);
+        Assert.Equal(0, client.Statistics.DecodeErrors);
+    }
+
+    [Fact]
     public async Task Paper_environment_uses_H0IFCNI9_for_notices()
     {
         await using var sim = await StartSimAsync(o => o with { Profile = SimulatorProfile.Paper });

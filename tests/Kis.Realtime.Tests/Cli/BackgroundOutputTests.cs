@@ -1,0 +1,80 @@
+using System.Text;
+using Kis.Realtime.Cli.IO;
+
+namespace Kis.Realtime.Tests.Cli;
+
+public sealed class BackgroundOutputTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>A target whose writes block until the test lets them through, like a pipe nobody reads.</summary>
+    private sealed class GatedStream : MemoryStream
+    {
+        public readonly SemaphoreSlim Gate = new(0);
+        public readonly SemaphoreSlim Written = new(0);
+        public int Writes;
+
+        // MemoryStream's span overload calls the array one in a derived class: count and gate there only.
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Gate.Wait();
+            Writes++;
+            base.Write(buffer, offset, count);
+            Written.Release();
+        }
+    }
+
+    private sealed class FailingStream : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("Broken pipe");
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("Broken pipe");
+    }
+
+    [Fact]
+    public async Task Writes_return_while_the_target_blocks_and_reach_it_in_order_once_it_moves()
+    {
+        var target = new GatedStream();
+        var output = new BackgroundOutput(target, capacityBytes: 1 << 20);
+        output.Write("one\n"u8);
+        output.Flush();
+        // The target blocks the background task; the producer goes on.
+        for (var i = 0; i < 100; i++) output.Write(Encoding.ASCII.GetBytes($"line {i}\n"));
+        output.Flush();
+        target.Gate.Release(int.MaxValue / 2);
+        await output.CompleteAsync().WaitAsync(Timeout);
+        var text = Encoding.ASCII.GetString(target.ToArray());
+        Assert.Equal("one\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"line {i}\n")), text);
+        Assert.True(target.Writes <= 3, $"{target.Writes} writes: what was collected meanwhile goes out in one");
+    }
+
+    [Fact]
+    public async Task It_is_full_while_the_bound_waits_to_be_written_and_not_after()
+    {
+        var target = new GatedStream();
+        var output = new BackgroundOutput(target, capacityBytes: 1000);
+        output.Write(new byte[600]);
+        Assert.False(output.IsFull);
+        output.Write(new byte[600]);
+        Assert.True(output.IsFull);
+        output.Flush();
+        target.Gate.Release();
+        await target.Written.WaitAsync(Timeout);
+        Assert.False(output.IsFull);
+        target.Gate.Release(10);
+        await output.CompleteAsync().WaitAsync(Timeout);
+        Assert.Equal(1200, target.Length);
+    }
+
+    [Fact]
+    public async Task A_failed_write_is_reported_to_the_producer_with_its_cause()
+    {
+        var output = new BackgroundOutput(new FailingStream(), capacityBytes: 1 << 20);
+        output.Write("x\n"u8);
+        output.Flush();
+        var e = await Assert.ThrowsAsync<IOException>(() => output.CompleteAsync().WaitAsync(Timeout));
+        Assert.Contains("Broken pipe", e.Message);
+        Assert.Throws<IOException>(() => output.Write("y\n"u8));
+    }
+}
