@@ -175,8 +175,8 @@ internal static class StreamCommand
                 {
                     await AnsiConsole.Live(table.Render()).AutoClear(false).StartAsync(async ctx =>
                     {
-                        await RefreshUntilStopped(() => ctx.UpdateTarget(table.Render()), TimeSpan.FromMilliseconds(250));
-                        lock (gate) ctx.UpdateTarget(table.Render());
+                        await RefreshUntilStopped(() => ctx.UpdateTarget(Locked(table.Render)), TimeSpan.FromMilliseconds(250));
+                        ctx.UpdateTarget(Locked(table.Render));
                     });
                 }
                 finally
@@ -186,12 +186,12 @@ internal static class StreamCommand
             }
             else if (table is not null)
             {
-                await RefreshUntilStopped(() => stderr.WriteLine(table.RenderText()), TimeSpan.FromSeconds(1));
-                lock (gate) stderr.WriteLine(table.RenderText());
+                await RefreshUntilStopped(() => stderr.WriteLine(Locked(table.RenderText)), TimeSpan.FromSeconds(1));
+                await stderr.WriteLineAsync(Locked(table.RenderText));
             }
             else
             {
-                await RefreshUntilStopped(FlushNow, FlushAfterLastRecord);
+                await RefreshUntilStopped(() => { lock (gate) FlushNow(); }, FlushAfterLastRecord); // standard output: only signals the writer
             }
         }
         finally
@@ -249,6 +249,13 @@ internal static class StreamCommand
             stop.Cancel();
         }
 
+        // Takes the snapshot under the lock and leaves the terminal write outside it: the pumps (on the receive loop)
+        // never wait for a terminal.
+        T Locked<T>(Func<T> snapshot)
+        {
+            lock (gate) return snapshot();
+        }
+
         // Keeps what is shown current (table, status) until the run stops (Ctrl+C, --duration, --count, or every
         // subscription ended).
         async Task RefreshUntilStopped(Action refresh, TimeSpan every)
@@ -256,7 +263,7 @@ internal static class StreamCommand
             using var timer = new PeriodicTimer(every);
             try
             {
-                while (await timer.WaitForNextTickAsync(stop.Token)) lock (gate) refresh();
+                while (await timer.WaitForNextTickAsync(stop.Token)) refresh();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
