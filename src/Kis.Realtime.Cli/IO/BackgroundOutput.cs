@@ -19,7 +19,6 @@ internal sealed class BackgroundOutput : Stream
     private ArrayBufferWriter<byte> _writing = new(64 * 1024); // the writer task's own
     private bool _signalled, _completed; // under _lock
     private Exception? _failure; // under _lock
-    private long _pendingBytes;
 
     public BackgroundOutput(Stream target, long capacityBytes)
     {
@@ -29,7 +28,13 @@ internal sealed class BackgroundOutput : Stream
     }
 
     /// <summary>True while more than the bound waits to be written (the reader of the pipe is behind).</summary>
-    public bool IsFull => Volatile.Read(ref _pendingBytes) >= _capacity;
+    public bool IsFull
+    {
+        get
+        {
+            lock (_lock) return _pending.WrittenCount >= _capacity;
+        }
+    }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -37,7 +42,6 @@ internal sealed class BackgroundOutput : Stream
         {
             ThrowIfFailed();
             _pending.Write(buffer);
-            Volatile.Write(ref _pendingBytes, _pending.WrittenCount);
         }
     }
 
@@ -79,7 +83,6 @@ internal sealed class BackgroundOutput : Stream
             lock (_lock)
             {
                 (_pending, _writing) = (_writing, _pending);
-                Volatile.Write(ref _pendingBytes, 0);
                 _signalled = false;
                 last = _completed;
             }
