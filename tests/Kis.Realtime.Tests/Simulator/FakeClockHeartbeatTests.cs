@@ -31,16 +31,8 @@ public sealed class FakeClockHeartbeatTests
         var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
         await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.Off });
         await using var c = await Sim.ClientAsync(sim, echo: true);
-        await Sim.SessionsAsync(sim, s => s.Count == 1);
-        for (var i = 1; i <= 10; i++)
-        {
-            var answered = sim.Counters.PingsAnswered;
-            clock.Advance(TimeSpan.FromSeconds(100));
-            await c.NextAsync(m => m.Text.Contains("PINGPONG"));
-            // The echo is processed on the server's receive loop; wait for that (yielding, with a timeout guard)
-            // before moving the clock again.
-            await Sim.UntilAsync(() => sim.Counters.PingsAnswered > answered);
-        }
+        Assert.Equal(TimeSpan.FromSeconds(100), sim.Options.PingInterval);
+        await Sim.EchoPingsOnManualClockAsync(sim, clock, c, pings: 10);
         Assert.Equal(10, sim.Counters.PingsAnswered);
         Assert.Equal(0, sim.Counters.ClosesForMissedPing);
     }

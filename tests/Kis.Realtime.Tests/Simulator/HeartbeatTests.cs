@@ -21,14 +21,7 @@ public sealed class HeartbeatTests
         var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
         await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.Off });
         await using var c = await Sim.ClientAsync(sim, echo: true);
-        await Sim.SessionsAsync(sim, s => s.Count == 1);
-        for (var i = 0; i < 6; i++)
-        {
-            var answered = sim.Counters.PingsAnswered;
-            clock.Advance(sim.Options.PingInterval);
-            await c.NextAsync(m => m.Text.Contains("\"PINGPONG\""));
-            await Sim.UntilAsync(() => sim.Counters.PingsAnswered > answered);
-        }
+        await Sim.EchoPingsOnManualClockAsync(sim, clock, c, pings: 6);
         Assert.Equal(6, sim.Counters.PingsAnswered);
         Assert.Equal(0, sim.Counters.ClosesForMissedPing);
         Assert.Single(sim.Sessions);
@@ -105,14 +98,7 @@ public sealed class HeartbeatTests
         await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.Off });
         Assert.Equal(PingAnswer.Any, sim.Options.AcceptedPingAnswers);
         await using var c = await Sim.ClientAsync(sim, echo: true);
-        await Sim.SessionsAsync(sim, s => s.Count == 1);
-        for (var i = 0; i < 4; i++)
-        {
-            var answered = sim.Counters.PingsAnswered;
-            clock.Advance(sim.Options.PingInterval);
-            await c.NextAsync(m => m.Text.Contains("\"PINGPONG\""));
-            await Sim.UntilAsync(() => sim.Counters.PingsAnswered > answered);
-        }
+        await Sim.EchoPingsOnManualClockAsync(sim, clock, c, pings: 4);
         Assert.Equal(0, sim.Counters.ClosesForMissedPing);
         Assert.Single(sim.Sessions);
     }

@@ -24,6 +24,23 @@ internal static class Sim
         await sim.WaitForSessionsAsync(condition, cts.Token);
     }
 
+    /// <summary>
+    /// With the simulator on a manual clock and one session open: moves the clock one ping interval at a time,
+    /// <paramref name="pings"/> times; <paramref name="client"/> (which echoes) reads each PINGPONG, and the clock moves
+    /// again only once the simulator has counted the answer, which it processes on its own receive loop.
+    /// </summary>
+    public static async Task EchoPingsOnManualClockAsync(KisSimulator sim, ManualTimeProvider clock, SimTestClient client, int pings)
+    {
+        await SessionsAsync(sim, s => s.Count == 1);
+        for (var i = 0; i < pings; i++)
+        {
+            var answered = sim.Counters.PingsAnswered;
+            clock.Advance(sim.Options.PingInterval);
+            await client.NextAsync(m => m.Text.Contains("\"PINGPONG\""));
+            await UntilAsync(() => sim.Counters.PingsAnswered > answered);
+        }
+    }
+
     /// <summary>Yields until a server-side counter reaches a state (no sleeping; a timeout guard ends it).</summary>
     public static async Task UntilAsync(Func<bool> condition)
     {
