@@ -3,18 +3,22 @@ using System.Buffers;
 namespace Kis.Realtime.Cli.IO;
 
 /// <summary>
-/// A write-only stream in front of standard output whose system calls happen on a background task: the thread that
+/// A write-only stream in front of standard output whose system calls happen on a background thread: the thread that
 /// produces the output (with inline delivery, a session's receive loop) never blocks on a slow reader of the pipe.
-/// Writes collect in memory; <see cref="Flush"/> asks the background task to write everything collected so far in one
+/// Writes collect in memory; <see cref="Flush"/> asks the background thread to write everything collected so far in one
 /// call. <see cref="IsFull"/> tells the producer to drop (and count) instead of growing past the bound.
 /// </summary>
+/// <remarks>
+/// The writer is a dedicated thread parked in <see cref="Monitor.Wait(object)"/>, not a thread-pool task: a flush then
+/// wakes exactly one thread. Releasing a task's semaphore queued a work item, which woke a pool worker, which woke a
+/// second one to look for more work — three context switches a flush, a measurable part of the CPU of a quiet stream.
+/// </remarks>
 internal sealed class BackgroundOutput : Stream
 {
     private readonly Stream _target;
     private readonly long _capacity;
-    private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
-    private readonly Task _writer;
+    private readonly object _lock = new(); // a Monitor: the writer thread waits on it for a signal
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ArrayBufferWriter<byte> _pending = new(64 * 1024); // under _lock
     private ArrayBufferWriter<byte> _writing = new(64 * 1024); // the writer task's own
     private bool _signalled, _completed; // under _lock
@@ -24,7 +28,7 @@ internal sealed class BackgroundOutput : Stream
     {
         _target = target;
         _capacity = capacityBytes;
-        _writer = Task.Run(WriteLoopAsync);
+        new Thread(WriteLoop) { IsBackground = true, Name = "kisrt-output" }.UnsafeStart();
     }
 
     /// <summary>True while more than the bound waits to be written (the reader of the pipe is behind).</summary>
@@ -55,33 +59,43 @@ internal sealed class BackgroundOutput : Stream
             ThrowIfFailed();
             if (_signalled || _pending.WrittenCount == 0) return;
             _signalled = true; // one signal outstanding at most
+            Monitor.Pulse(_lock);
         }
-        _signal.Release();
     }
 
     /// <summary>Writes out what is left and ends the background task; throws what writing failed with, if it did.</summary>
     public async Task CompleteAsync()
     {
-        bool signal;
         lock (_lock)
         {
             _completed = true;
-            signal = !_signalled;
             _signalled = true;
+            Monitor.Pulse(_lock);
         }
-        if (signal) _signal.Release();
-        await _writer.ConfigureAwait(false);
+        await _writerDone.Task.ConfigureAwait(false);
         lock (_lock) ThrowIfFailed();
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
+    {
+        try
+        {
+            WriteUntilCompleted();
+        }
+        finally
+        {
+            _writerDone.TrySetResult();
+        }
+    }
+
+    private void WriteUntilCompleted()
     {
         while (true)
         {
-            await _signal.WaitAsync().ConfigureAwait(false);
             bool last;
             lock (_lock)
             {
+                while (!_signalled) Monitor.Wait(_lock);
                 (_pending, _writing) = (_writing, _pending);
                 _signalled = false;
                 last = _completed;
