@@ -9,6 +9,8 @@ if (args.Length > 0 && args[0] == "e2e") return await EndToEndHarness.RunAsync(a
 if (args.Length > 0 && args[0] == "gateway-e2e") return await GatewayEndToEndHarness.RunAsync(args);
 // `sim RATE`: the child process of StreamCpuBenchmarks (a simulator whose CPU is not counted).
 if (args.Length > 1 && args[0] == "sim") return await StreamCpuBenchmarks.RunSimulatorAsync(args);
+// `stream-cpu [seconds] [rounds]`: `kisrt stream --format jsonl` as a child process, CPU per record at fixed rates.
+if (args.Length > 0 && args[0] == "stream-cpu") return await CliStreamCpuHarness.RunAsync(args);
 // `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(DecodeBenchmarks).Assembly).Run(args);

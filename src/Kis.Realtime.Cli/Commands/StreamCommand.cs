@@ -124,7 +124,12 @@ internal static class StreamCommand
 
         // Standard output is written by a background task: the pumps run on the receive loop (inline delivery), which
         // must not block on a pipe nobody reads. Past the bound, records are dropped and counted.
-        var background = format != "table" && args.OutputDirectory is null ? new IO.BackgroundOutput(stdout, StandardOutputBound) : null;
+        // JSON lines go out on their own within FlushEvery (write-behind): no flush signal from the receive loop and no
+        // flush timer, each a thread wake-up. CSV goes through a StreamWriter's buffer, which only a flush empties.
+        var writeBehind = format == "jsonl" && args.OutputDirectory is null;
+        var background = format != "table" && args.OutputDirectory is null
+            ? new IO.BackgroundOutput(stdout, StandardOutputBound, writeBehind ? FlushEvery : null)
+            : null;
         IRecordSink? sink = format switch
         {
             "jsonl" when background is not null => new JsonLinesSink(background),
@@ -162,7 +167,7 @@ internal static class StreamCommand
             }
             if (reached) stop.Cancel(); // outside the lock: cancellation runs the library's callbacks
             return ValueTask.CompletedTask;
-        }, stderr, stop.Token, idle: sink is null ? null : FlushIfDue);
+        }, stderr, stop.Token, idle: sink is null || writeBehind ? null : FlushIfDue);
         // Every subscription ended (failed or refused): nothing more will come.
         _ = Task.WhenAll(pumps).ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
@@ -188,6 +193,10 @@ internal static class StreamCommand
             {
                 await RefreshUntilStopped(() => stderr.WriteLine(Locked(table.RenderText)), TimeSpan.FromSeconds(1));
                 await stderr.WriteLineAsync(Locked(table.RenderText));
+            }
+            else if (writeBehind)
+            {
+                await WaitUntilStopped();
             }
             else
             {
@@ -254,6 +263,18 @@ internal static class StreamCommand
         T Locked<T>(Func<T> snapshot)
         {
             lock (gate) return snapshot();
+        }
+
+        async Task WaitUntilStopped()
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // a normal stop
+            }
         }
 
         // Keeps what is shown current (table, status) until the run stops (Ctrl+C, --duration, --count, or every

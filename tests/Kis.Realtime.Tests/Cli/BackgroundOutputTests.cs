@@ -20,9 +20,18 @@ public sealed class BackgroundOutputTests
         public override void Write(byte[] buffer, int offset, int count)
         {
             Gate.Wait();
-            Writes++;
-            base.Write(buffer, offset, count);
+            lock (this)
+            {
+                Writes++;
+                base.Write(buffer, offset, count);
+            }
             Written.Release();
+        }
+
+        /// <summary>What reached the target so far, read safely beside the writer thread.</summary>
+        public string Text()
+        {
+            lock (this) return Encoding.ASCII.GetString(ToArray());
         }
     }
 
@@ -65,6 +74,22 @@ public sealed class BackgroundOutputTests
         target.Gate.Release(10);
         await output.CompleteAsync().WaitAsync(Timeout);
         Assert.Equal(1200, target.Length);
+    }
+
+    [Fact]
+    public async Task With_write_behind_what_is_written_goes_out_without_a_flush_collected_in_few_writes()
+    {
+        var target = new GatedStream();
+        var output = new BackgroundOutput(target, capacityBytes: 1 << 20, writeBehind: TimeSpan.FromMilliseconds(20));
+        var lines = string.Concat(Enumerable.Range(0, 100).Select(i => $"line {i}\n"));
+        for (var i = 0; i < 100; i++) output.Write(Encoding.ASCII.GetBytes($"line {i}\n"));
+        // No Flush: the writer takes what was collected on its own, within the delay.
+        target.Gate.Release(int.MaxValue / 2);
+        while (target.Text() != lines) await target.Written.WaitAsync(Timeout);
+        output.Write("last\n"u8); // a write after the writer went quiet wakes it again
+        while (target.Text() != lines + "last\n") await target.Written.WaitAsync(Timeout);
+        Assert.True(target.Writes <= 3, $"{target.Writes} writes for 101 lines: they go out collected");
+        await output.CompleteAsync().WaitAsync(Timeout);
     }
 
     [Fact]
