@@ -23,10 +23,13 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
     public TimeOnly Time { get; init; }
     /// <summary>hour_cls_code 시간 구분 코드: session code (0 regular session; others after-hours, auctions), as sent.</summary>
     public string SessionCode { get; init; }
+    // Backing fields of their own: the decoder writes the levels into them in place (no staging copies of ~700 bytes).
+    private readonly OrderBookLevels _asks, _bids;
+
     /// <summary>askp1..10 매도호가 and askp_rsqn1..10 매도호가 잔량: the ask side, best (lowest) first.</summary>
-    public OrderBookLevels Asks { get; init; }
+    public OrderBookLevels Asks { get => _asks; init => _asks = value; }
     /// <summary>bidp1..10 매수호가 and bidp_rsqn1..10 매수호가 잔량: the bid side, best (highest) first.</summary>
-    public OrderBookLevels Bids { get; init; }
+    public OrderBookLevels Bids { get => _bids; init => _bids = value; }
     /// <summary>total_askp_rsqn 총 매도호가 잔량: total ask quantity.</summary>
     public long TotalAskQuantity { get; init; }
     /// <summary>total_bidp_rsqn 총 매수호가 잔량: total bid quantity.</summary>
@@ -73,50 +76,45 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out StockOrderBook value, out DecodeError error)
     {
         var r = new TypedFieldReader(record);
-        var code = r.Text();
-        var time = r.Time();
-        var session = r.Text();
-        OrderBookLevels asks = default, bids = default;
-        var afterHours = tr.Fields.Count < 59; // H0STOAA0: 9 levels, no stck_deal_cls_code
-        var depth = afterHours ? 9 : OrderBookLevels.MaxDepth;
-        // Wire order: the ask prices, the bid prices, the ask quantities, the bid quantities.
-        Span<decimal> askPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
-        Span<decimal> bidPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
-        for (var i = 0; i < depth; i++) askPrices[i] = r.Decimal();
-        for (var i = 0; i < depth; i++) bidPrices[i] = r.Decimal();
-        for (var i = 0; i < depth; i++) asks[i] = new OrderBookLevel(askPrices[i], r.Int64());
-        for (var i = 0; i < depth; i++) bids[i] = new OrderBookLevel(bidPrices[i], r.Int64());
-        value = new StockOrderBook
-        {
-            Venue = Codes.Venue(tr),
-            StockCode = code,
-            Time = time,
-            SessionCode = session,
-            Depth = depth,
-            Asks = asks,
-            Bids = bids,
-            TotalAskQuantity = r.Int64(),
-            TotalBidQuantity = r.Int64(),
-            AfterHoursTotalAskQuantity = r.Int64(),
-            AfterHoursTotalBidQuantity = r.Int64(),
-            ExpectedPrice = r.Decimal(),
-            ExpectedQuantity = r.Int64(),
-            ExpectedVolume = r.Int64(),
-            ExpectedChange = r.Decimal(),
-            ExpectedChangeSign = CodeMapping.Sign(r.Digit()),
-            ExpectedChangeRate = r.Decimal(),
-            AccumulatedVolume = r.Int64(),
-            TotalAskQuantityChange = r.Int64(),
-            TotalBidQuantityChange = r.Int64(),
-            AfterHoursTotalAskQuantityChange = r.Int64(),
-            AfterHoursTotalBidQuantityChange = r.Int64(),
-            DealTypeCode = afterHours ? "" : r.Text(),
-            Mids = tr.Fields.Count >= 65
-                ? new MidPrices(r.Decimal(), r.Int64(), r.Text(), r.Decimal(), r.Int64(), r.Text())
-                : null,
-        };
+        var book = new StockOrderBook(tr, ref r); // built in place in this local, copied once into value
+        value = book;
         error = r.Error;
         return !error.IsError;
+    }
+
+    private StockOrderBook(TrDefinition tr, ref TypedFieldReader r)
+    {
+        Venue = Codes.Venue(tr);
+        StockCode = r.Text();
+        Time = r.Time();
+        SessionCode = r.Text();
+        var afterHours = tr.Fields.Count < 59; // H0STOAA0: 9 levels, no stck_deal_cls_code
+        var depth = afterHours ? 9 : OrderBookLevels.MaxDepth;
+        Depth = depth;
+        // Wire order: the ask prices, the bid prices, the ask quantities, the bid quantities.
+        for (var i = 0; i < depth; i++) _asks[i] = new OrderBookLevel(r.Decimal(), 0);
+        for (var i = 0; i < depth; i++) _bids[i] = new OrderBookLevel(r.Decimal(), 0);
+        for (var i = 0; i < depth; i++) _asks[i] = new OrderBookLevel(_asks[i].Price, r.Int64());
+        for (var i = 0; i < depth; i++) _bids[i] = new OrderBookLevel(_bids[i].Price, r.Int64());
+        TotalAskQuantity = r.Int64();
+        TotalBidQuantity = r.Int64();
+        AfterHoursTotalAskQuantity = r.Int64();
+        AfterHoursTotalBidQuantity = r.Int64();
+        ExpectedPrice = r.Decimal();
+        ExpectedQuantity = r.Int64();
+        ExpectedVolume = r.Int64();
+        ExpectedChange = r.Decimal();
+        ExpectedChangeSign = CodeMapping.Sign(r.Digit());
+        ExpectedChangeRate = r.Decimal();
+        AccumulatedVolume = r.Int64();
+        TotalAskQuantityChange = r.Int64();
+        TotalBidQuantityChange = r.Int64();
+        AfterHoursTotalAskQuantityChange = r.Int64();
+        AfterHoursTotalBidQuantityChange = r.Int64();
+        DealTypeCode = afterHours ? "" : r.Text();
+        Mids = tr.Fields.Count >= 65
+            ? new MidPrices(r.Decimal(), r.Int64(), r.Text(), r.Decimal(), r.Int64(), r.Text())
+            : null;
     }
 }
 
