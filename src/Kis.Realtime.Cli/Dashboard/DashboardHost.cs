@@ -78,7 +78,7 @@ internal sealed class DashboardHost : IAsyncDisposable
             var panels = new DashboardPanels();
             health = new HealthPanel(client.Client, meters, TimeProvider.System);
             subscriptions = new DashboardSubscriptions(client.Client, client.Settings, panels);
-            var publisher = new DashboardPublisher([health, subscriptions, .. panels.All], health, TimeProvider.System);
+            var publisher = new DashboardPublisher([health, subscriptions, .. panels.All], health.Sample, TimeProvider.System);
             var (web, url) = await DashboardServer.StartAsync(port, publisher, subscriptions, cancellationToken);
             var publishing = publisher.RunAsync(stop.Token);
 

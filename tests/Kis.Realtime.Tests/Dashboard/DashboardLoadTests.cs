@@ -8,7 +8,7 @@ namespace Kis.Realtime.Tests.Dashboard;
 
 /// <summary>
 /// The page at 10,000 records/s (five served subscriptions at 2,000/s each): the server coalesces, so each panel gets
-/// at most ten events a second whatever the rate, and the page stays responsive. The page's main-thread busy time
+/// at most five events a second (one round every 200 ms) whatever the rate, and the page stays responsive. The page's main-thread busy time
 /// (CDP <c>Performance.getMetrics</c> TaskDuration) and the figures the health panel shows are written to
 /// artifacts/dashboard/load.txt; they are reported, not asserted (a shared CI machine makes CPU limits flaky).
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class DashboardLoadTests(BrowserFixture browser, ITestOutputHelper
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task At_10000_records_per_second_each_panel_gets_at_most_ten_events_a_second()
+    public async Task At_10000_records_per_second_each_panel_gets_at_most_five_events_a_second()
     {
         await using var dashboard = await DashboardPage.OpenAsync(browser, pace: "2000");
         await dashboard.WaitForAsync("() => document.querySelector('#state').textContent === 'Connected'");
@@ -55,8 +55,8 @@ public sealed class DashboardLoadTests(BrowserFixture browser, ITestOutputHelper
         await File.WriteAllTextAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "load.txt"), report + Environment.NewLine);
 
         Assert.True(records / seconds > 2_000, $"the simulator should have sent thousands of records a second:{Environment.NewLine}{report}");
-        // Coalescing: a panel's events are bounded by the publisher's 100 ms tick, whatever the record rate.
-        Assert.All(perPanel, kv => Assert.True(kv.Value <= 11, $"{kv.Key}: {kv.Value:0.0} events/s{Environment.NewLine}{report}"));
+        // Coalescing: a panel's events are bounded by the publisher's 200 ms round, whatever the record rate.
+        Assert.All(perPanel, kv => Assert.True(kv.Value <= 6, $"{kv.Key}: {kv.Value:0.0} events/s{Environment.NewLine}{report}"));
         Assert.True(perPanel.GetValueOrDefault("index") >= 1, $"the index chart stopped updating{Environment.NewLine}{report}");
         lock (dashboard.Errors) Assert.Empty(dashboard.Errors);
     }
