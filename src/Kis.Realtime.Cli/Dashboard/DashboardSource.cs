@@ -97,7 +97,7 @@ internal sealed class DashboardSource : IAsyncDisposable
             Endpoint = endpoint,
             HtsId = settings.HtsId,
             ConsumerId = $"kisrt-dashboard-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}",
-            RequestTimeout = TimeSpan.FromSeconds(10),
+            RequestTimeout = TimeSpan.FromSeconds(5),
             LoggerFactory = loggerFactory,
         });
         try

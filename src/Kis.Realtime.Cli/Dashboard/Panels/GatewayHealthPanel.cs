@@ -126,13 +126,18 @@ internal sealed class GatewayHealthPanel(KisGatewayClient client, TimeProvider t
     {
         var s = _stats;
         var endpoint = client.GatewayOptions.Endpoint;
-        f.Add("source", $"gateway {endpoint.Namespace} at {endpoint.DisplayUri}");
-        f.Add("state", $"broker link {_brokerState}");
+        f.Add("source", $"gateway {endpoint.Namespace} at {endpoint.DisplayUri}", wide: true);
         var g = _status;
         f.Add("gateway", _statusError is not null ? $"not answering: {_statusError}"
             : g is null ? "asking…"
-            : $"run {g.Run}, KIS sessions {string.Join(", ", g.Sessions.Select(x => x.State))}, broker {(g.BrokerConnected ? "connected" : "DISCONNECTED")}",
-            _statusError is not null || g is { BrokerConnected: false });
+            : $"run {g.Run}, KIS {string.Join(", ", g.Sessions.Select(x => x.State))}, broker {(g.BrokerConnected ? "connected" : "DISCONNECTED")}",
+            _statusError is not null || g is { BrokerConnected: false }, wide: true);
+        if (g is not null)
+        {
+            f.Add("gateway buffer", $"{Number(g.BufferDepth, 0)} of {Number(g.BufferCapacity, 0)}, {Number(g.ConfirmsOutstanding, 0)} unconfirmed; " +
+                                    $"{Number(g.PublishRate, 1)} records/s; {g.Registrations.Count} registrations, {g.Consumers} consumers", wide: true);
+        }
+        f.Add("broker link", _brokerState.ToString(), _brokerState != KisConnectionState.Connected);
         f.Add("records/s", Number(_recordsPerSecond));
         f.Count("records", s.RecordsReceived);
         f.Count("delivered", s.RecordsDelivered);
@@ -142,12 +147,6 @@ internal sealed class GatewayHealthPanel(KisGatewayClient client, TimeProvider t
         f.Add("latency p50", Milliseconds(_latencyFigures?.P50));
         f.Add("latency p99", Milliseconds(_latencyFigures?.P99));
         f.Count("registrations", s.Registrations);
-        if (g is not null)
-        {
-            f.Add("gateway rate", $"{Number(g.PublishRate, 1)} records/s");
-            f.Add("gateway buffer", $"{Number(g.BufferDepth, 0)} / {Number(g.BufferCapacity, 0)}, confirms outstanding {Number(g.ConfirmsOutstanding, 0)}");
-            f.Add("gateway registrations", $"{g.Registrations.Count}, consumers {g.Consumers}");
-        }
     }
 }
 

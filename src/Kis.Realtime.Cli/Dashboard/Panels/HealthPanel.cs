@@ -101,15 +101,16 @@ internal abstract class HealthPanel : Panel, IDisposable
     /// <summary>"0.06 ms", or "–" when nothing was measured in the last second.</summary>
     protected static string Milliseconds(double? seconds) => seconds is { } s ? $"{Number(s * 1000, 3)} ms" : "–";
 
-    /// <summary>Writes figures as [name, value, alert] triples; alert marks a figure the user must look at.</summary>
+    /// <summary>Writes figures as [name, value, alert, wide]: alert marks a figure the user must look at, wide a long one that takes a whole line.</summary>
     protected readonly struct FigureWriter(Utf8JsonWriter json)
     {
-        public void Add(string name, string value, bool alert = false)
+        public void Add(string name, string value, bool alert = false, bool wide = false)
         {
             json.WriteStartArray();
             json.WriteStringValue(name);
             json.WriteStringValue(value);
             json.WriteBooleanValue(alert);
+            json.WriteBooleanValue(wide);
             json.WriteEndArray();
         }
 

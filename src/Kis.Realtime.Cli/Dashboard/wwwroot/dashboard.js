@@ -219,7 +219,7 @@
           return dd;
         });
       }
-      this.figures.forEach(([, value, alert], i) => { setText(this.cells[i].firstChild, value); setClass(this.cells[i], alert ? 'alert' : ''); });
+      this.figures.forEach(([, value, alert, wide], i) => { setText(this.cells[i].firstChild, value); setClass(this.cells[i], (alert ? 'alert' : '') + (wide ? ' wide' : '')); });
       const key = this.history.length + (this.history.at(-1)?.join('\t') ?? '');
       if (key !== this.historyKey) {
         this.historyKey = key;
