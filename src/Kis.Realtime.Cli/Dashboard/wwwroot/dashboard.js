@@ -94,12 +94,21 @@
   const charts = { index: new ChartPanel('index'), program: new ChartPanel('program') };
 
   // ---- feeds: newest first on the page, at most `capacity` rows. The rows are made once and reused: a render sets
-  // the text of each cell (and a class where it depends on the value), so new rows cost text, not elements.
+  // the text of each cell (and a class where it depends on the value), so new rows cost text, not elements. Rows
+  // scrolled out of sight are brought up to date once a second (and as soon as they scroll into sight), the rows in
+  // sight on every render: at thousands of records a second every row changes on every render.
+  const FEED_ROW_PX = 18; // dashboard.css: .scroll .grid td height
+  const FEED_FULL_EVERY = 5; // renders (the server sends five a second)
   class FeedPanel {
     // columns: [{ cls: row => class of the cell, badge: true when the text sits in a span.kind badge }]; rowClass: row => class
     constructor(name, columns, rowClass) {
       this.name = name; this.section = $(`#panel-${name}`); this.body = $('tbody', this.section);
       this.columns = columns; this.rowClass = rowClass; this.rows = []; this.total = 0; this.counts = {};
+      this.renders = 0; this.first = 0;
+      const scroller = this.body.closest('.scroll');
+      this.visible = Math.ceil(scroller.clientHeight / FEED_ROW_PX) + 1;
+      // Read in the scroll event (layout is clean then), never in a render (that would force a layout mid-frame).
+      scroller.addEventListener('scroll', () => { this.first = Math.floor(scroller.scrollTop / FEED_ROW_PX); this.full = true; invalidate(this); }, { passive: true });
     }
     apply(msg) {
       const fresh = msg.rows.slice(-msg.capacity).reverse(); // newest first
@@ -122,9 +131,13 @@
     }
     render() {
       const body = this.body;
+      const created = body.rows.length < this.rows.length;
       while (body.rows.length < this.rows.length) body.append(this.makeRow());
       while (body.rows.length > this.rows.length) body.lastElementChild.remove();
-      for (let i = 0; i < this.rows.length; i++) {
+      const full = created || this.full || ++this.renders % FEED_FULL_EVERY === 0;
+      this.full = false;
+      const from = full ? 0 : Math.max(0, this.first - 1), to = full ? this.rows.length : Math.min(this.rows.length, this.first + this.visible + 1);
+      for (let i = from; i < to; i++) {
         const r = this.rows[i], tr = body.rows[i];
         setClass(tr, this.rowClass(r));
         this.columns.forEach((c, j) => {
