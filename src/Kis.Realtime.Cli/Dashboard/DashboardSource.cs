@@ -54,6 +54,8 @@ internal sealed class DashboardSource : IAsyncDisposable
     {
         var settings = CliSettings.From(CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
             environment.ConfigurationDirectory, environment.UserSecrets));
+        if (settings.Gateway is null && !string.IsNullOrEmpty(args.GatewayNamespace))
+            throw new CliUsageException("--namespace names a gateway's namespace: give --gateway (or KISRT_GATEWAY) too.");
         return settings.Gateway is null
             ? await StartDirectAsync(args, environment, status, cancellationToken)
             : await StartGatewayAsync(args, settings, status, cancellationToken);

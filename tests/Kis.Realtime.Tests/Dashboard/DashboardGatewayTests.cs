@@ -122,6 +122,10 @@ public sealed class DashboardGatewayHostTests
         Assert.Contains("--gateway must be a RabbitMQ URI", error.ToString());
         Assert.DoesNotContain("s3cret", error.ToString());
 
+        error = new StringWriter();
+        Assert.Equal(2, await Kis.Realtime.Cli.KisrtApp.RunAsync(["dashboard", "--namespace", "other"], TextWriter.Null, error));
+        Assert.Contains("--namespace names a gateway's namespace: give --gateway", error.ToString());
+
         // The environment variable chooses the gateway as the option does.
         var e = await Assert.ThrowsAsync<CliUsageException>(() => DashboardHost.StartAsync(new ConnectionArgs { SimulatorPace = "5" }, 0,
             CliTestKit.Env(new() { ["KISRT_GATEWAY"] = "amqp://127.0.0.1:5672/" }), TextWriter.Null, CancellationToken.None));
