@@ -100,6 +100,48 @@ public sealed class DashboardGatewayHostTests
     }
 
     [RabbitFact]
+    public async Task A_record_that_does_not_decode_is_counted_on_the_health_panel_and_the_rest_go_on()
+    {
+        await using var rig = await GatewayRig.StartAsync();
+        await using var host = await DashboardHost.StartAsync(rig.Args("index:0001"), port: 0, CliTestKit.Env(), TextWriter.Null, CancellationToken.None);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.Url, Timeout = TimeSpan.FromSeconds(60) };
+        using var events = await http.GetAsync("/events", HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        await NextEventAsync(reader, "subscriptions", data => data.Contains("\"state\":\"live\""));
+
+        // A message on the TR's stream with the gateway's headers and a body that is no H0UPCNT0 record.
+        await using (var connection = await rig.Broker.Endpoint.CreateFactory("kisrt-tests-bad-record").CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var properties = new RabbitMQ.Client.BasicProperties
+            {
+                Headers = new Dictionary<string, object?>
+                {
+                    [GatewayWire.TrIdHeader] = "H0UPCNT0"u8.ToArray(), [GatewayWire.TrKeyHeader] = "0001"u8.ToArray(), [GatewayWire.RunHeader] = "bad-run"u8.ToArray(),
+                    [GatewayWire.SequenceHeader] = 1L, [GatewayWire.ReceivedAtHeader] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000,
+                },
+            };
+            await channel.BasicPublishAsync("", rig.Broker.Endpoint.StreamFor("H0UPCNT0"), false, properties, "not^a^record"u8.ToArray());
+        }
+        await NextEventAsync(reader, "health", data => data.Contains("[\"decode errors\",\"1\",true,false]"));
+        var records = host.Client.Statistics.RecordsReceived;
+        await NextEventAsync(reader, "index", data => host.Client.Statistics.RecordsReceived > records + 2); // the gateway's records go on
+    }
+
+    /// <summary>Reads the page's event stream until an event of <paramref name="name"/> satisfies <paramref name="wanted"/>; returns its data.</summary>
+    private static async Task<string> NextEventAsync(StreamReader reader, string name, Func<string, bool> wanted)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(deadline.Token) ?? throw new EndOfStreamException("the event stream ended");
+            if (line != "event: " + name) continue;
+            var data = (await reader.ReadLineAsync(deadline.Token))!["data: ".Length..];
+            if (wanted(data)) return data;
+        }
+    }
+
+    [RabbitFact]
     public async Task No_gateway_answering_fails_once_with_what_to_check()
     {
         await using var broker = await RabbitTestBroker.CreateAsync(); // a namespace no gateway serves
