@@ -148,7 +148,7 @@ internal sealed class ClientHost : IAsyncDisposable
         Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create),
             "kisrt", "approval-keys.json");
 
-    private static List<SubscriptionSpec> ParseSubscriptions(IReadOnlyList<string> texts, CliSettings settings)
+    internal static List<SubscriptionSpec> ParseSubscriptions(IReadOnlyList<string> texts, CliSettings settings)
     {
         if (texts.Count == 0)
         {

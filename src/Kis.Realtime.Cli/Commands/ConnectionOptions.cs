@@ -16,6 +16,10 @@ internal sealed record ConnectionArgs
     /// <summary>Built-in simulator pace (records/s per subscription, or demo/flat-out); used only when no credentials are given.</summary>
     public string? SimulatorPace { get; init; }
     public int SimulatorSeed { get; init; } = 1;
+    /// <summary><c>dashboard --gateway</c>: the broker of a running <c>kisrt gateway</c> to read from.</summary>
+    public string? Gateway { get; init; }
+    /// <summary><c>dashboard --namespace</c>: that gateway's namespace.</summary>
+    public string? GatewayNamespace { get; init; }
     /// <summary>The library's log on standard error from this level up (default warning).</summary>
     public string? LogLevel { get; init; }
 
@@ -28,6 +32,8 @@ internal sealed record ConnectionArgs
         ["Kis:Environment"] = Environment,
         ["Kis:WebSocketUrl"] = WebSocketUrl,
         ["Kis:RestBaseUrl"] = RestUrl,
+        ["Gateway:Uri"] = Gateway,
+        ["Gateway:Namespace"] = GatewayNamespace,
     };
 }
 

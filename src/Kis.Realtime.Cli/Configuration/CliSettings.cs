@@ -8,7 +8,8 @@ namespace Kis.Realtime.Cli.Configuration;
 /// <c>services.AddKisRealtime(configuration.GetSection("Kis"))</c> (<c>KisRealtimeSettings</c>): one appsettings.json
 /// serves both. Precedence, lowest to highest:
 /// <c>appsettings.json</c> (section <c>Kis</c>), user secrets, environment variables (<c>KIS_APP_KEY</c>,
-/// <c>KIS_APP_SECRET</c>, <c>KIS_HTS_ID</c>, <c>KIS_ENV</c>, <c>KIS_WS_URL</c>, <c>KIS_REST_URL</c>), command-line options.
+/// <c>KIS_APP_SECRET</c>, <c>KIS_HTS_ID</c>, <c>KIS_ENV</c>, <c>KIS_WS_URL</c>, <c>KIS_REST_URL</c>; for <c>dashboard</c>,
+/// <c>KISRT_GATEWAY</c> and <c>KISRT_GATEWAY_NAMESPACE</c>, section <c>Gateway</c>), command-line options.
 /// </summary>
 internal sealed record CliSettings
 {
@@ -18,6 +19,10 @@ internal sealed record CliSettings
     public KisEnvironments Environment { get; init; } = KisEnvironments.Real;
     public Uri? WebSocketUrl { get; init; }
     public Uri? RestUrl { get; init; }
+    /// <summary>A running <c>kisrt gateway</c>'s broker (amqp://…) to read from instead of a KIS session (<c>dashboard</c>).</summary>
+    public Uri? Gateway { get; init; }
+    /// <summary>That gateway's namespace (default kis).</summary>
+    public string? GatewayNamespace { get; init; }
 
     /// <summary>True when credentials were given: connect to KIS (or the URLs given) instead of the built-in simulator.</summary>
     public bool HasCredentials => !string.IsNullOrEmpty(AppKey) && !string.IsNullOrEmpty(AppSecret);
@@ -31,6 +36,8 @@ internal sealed record CliSettings
         ["KIS_ENV"] = "Kis:Environment",
         ["KIS_WS_URL"] = "Kis:WebSocketUrl",
         ["KIS_REST_URL"] = "Kis:RestBaseUrl",
+        ["KISRT_GATEWAY"] = "Gateway:Uri",
+        ["KISRT_GATEWAY_NAMESPACE"] = "Gateway:Namespace",
     };
 
     /// <summary>Builds the layered configuration. Tests pass their own environment and base directory.</summary>
@@ -70,7 +77,18 @@ internal sealed record CliSettings
             },
             WebSocketUrl = ParseUrl(section["WebSocketUrl"], "KIS_WS_URL / --ws-url", "ws"),
             RestUrl = ParseUrl(section["RestBaseUrl"], "KIS_REST_URL / --rest-url", "http"),
+            Gateway = ParseAmqp(configuration["Gateway:Uri"]),
+            GatewayNamespace = configuration["Gateway:Namespace"] is { Length: > 0 } ns ? ns : null,
         };
+    }
+
+    private static Uri? ParseAmqp(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        // The text may hold a password: the error names the setting, not the value.
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+            throw new CliUsageException("KISRT_GATEWAY / --gateway must be a RabbitMQ URI such as amqp://guest:guest@127.0.0.1:5672/ (the gateway's broker).");
+        return uri;
     }
 
     private static Uri? ParseUrl(string? text, string name, string scheme)
@@ -89,7 +107,7 @@ internal sealed record CliSettings
 
     /// <summary>Masks secrets: the app key is shown by its first four characters only; the secret never.</summary>
     public override string ToString() =>
-        $"CliSettings {{ AppKey = {Mask(AppKey)}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl} }}";
+        $"CliSettings {{ AppKey = {Mask(AppKey)}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, Gateway = {(Gateway is null ? "(none)" : new Kis.Realtime.Gateway.KisGatewayEndpoint { AmqpUri = Gateway }.DisplayUri)} }}";
 
     public static string Mask(string? value) => value is null ? "(none)" : value.Length <= 4 ? "***" : value[..4] + "***";
 }

@@ -7,20 +7,36 @@ namespace Kis.Realtime.Cli.Dashboard;
 /// <summary><c>kisrt dashboard</c>: a live page on 127.0.0.1 with charts, the tape, the book, notices and health.</summary>
 internal static class DashboardCommand
 {
+    private static readonly string RabbitDefault = Kis.Realtime.Gateway.KisGatewayEndpoint.Default.AmqpUri.ToString();
+
     public static Command Create()
     {
         var connection = new ConnectionOptions();
         var port = new Option<int>("--port") { Description = "port on 127.0.0.1 for the page (default 0: any free port; the URL is printed)", DefaultValueFactory = _ => 0 };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m (default: until Ctrl+C)" };
-        var command = new Command("dashboard", "A live dashboard in the browser: index chart, program-trading flow, notices, trade tape, order book and connection health. With no credentials configured, from the built-in simulator.")
+        var gateway = new Option<string?>("--gateway")
         {
-            port, duration,
+            Description = "read from a running `kisrt gateway` through its RabbitMQ broker instead of a KIS session of its own (or KISRT_GATEWAY); " +
+                          $"without a value, {RabbitDefault}",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var ns = new Option<string?>("--namespace") { Description = "with --gateway: the gateway's namespace (or KISRT_GATEWAY_NAMESPACE; default kis)" };
+        var command = new Command("dashboard", "A live dashboard in the browser: index chart, program-trading flow, notices, trade tape, order book and connection health. " +
+            "With no credentials configured, from the built-in simulator; with --gateway, from a running kisrt gateway.")
+        {
+            port, duration, gateway, ns,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var limit = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
-            return await RunAsync(connection.Read(parse), parse.GetValue(port), limit, ClientHost.Environment.Process, Console.Out, Console.Error, ct);
+            var args = connection.Read(parse) with
+            {
+                // `--gateway` alone: the local broker.
+                Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? RabbitDefault,
+                GatewayNamespace = parse.GetValue(ns),
+            };
+            return await RunAsync(args, parse.GetValue(port), limit, ClientHost.Environment.Process, Console.Out, Console.Error, ct);
         });
         return command;
     }

@@ -1,34 +1,30 @@
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
-using Kis.Realtime.Cli.Dashboard.Panels;
 using Kis.Realtime.Simulator;
 using Microsoft.AspNetCore.Builder;
 
 namespace Kis.Realtime.Cli.Dashboard;
 
 /// <summary>
-/// A running dashboard: the client (against the built-in simulator, KIS, or a given server — as <c>stream</c>), its
-/// subscriptions and panels, the publisher and the web server. Disposing stops them in reverse order.
+/// A running dashboard: its source (a KIS session of its own — the built-in simulator, KIS or a given server, as
+/// <c>stream</c> — or a running gateway), its subscriptions and panels, the publisher and the web server. Disposing
+/// stops them in reverse order.
 /// </summary>
 internal sealed class DashboardHost : IAsyncDisposable
 {
     /// <summary>What the page shows besides <c>stream</c>'s default set when no <c>--sub</c> is given: a stock's tape and book.</summary>
     public const string DefaultStock = "005930";
 
-    private readonly ClientHost _client;
-    private readonly ClientMeterFactory _meters;
-    private readonly HealthPanel _health;
+    private readonly DashboardSource _source;
     private readonly WebApplication _web;
     private readonly CancellationTokenSource _stop;
     private readonly Task _publishing;
 
-    private DashboardHost(ClientHost client, ClientMeterFactory meters, HealthPanel health, DashboardPanels panels, DashboardSubscriptions subscriptions,
+    private DashboardHost(DashboardSource source, DashboardPanels panels, DashboardSubscriptions subscriptions,
         DashboardPublisher publisher, WebApplication web, Uri url, CancellationTokenSource stop, Task publishing)
     {
+        _source = source;
         Panels = panels;
-        _client = client;
-        _meters = meters;
-        _health = health;
         Subscriptions = subscriptions;
         Publisher = publisher;
         _web = web;
@@ -40,10 +36,11 @@ internal sealed class DashboardHost : IAsyncDisposable
     /// <summary>The page's address, e.g. http://127.0.0.1:5480/.</summary>
     public Uri Url { get; }
 
-    /// <summary>The built-in simulator when no credentials or server were configured.</summary>
-    public KisSimulator? Simulator => _client.Simulator;
+    /// <summary>The built-in simulator when no credentials, server or gateway were configured.</summary>
+    public KisSimulator? Simulator => _source.Simulator;
 
-    public KisRealtimeClient Client => _client.Client;
+    /// <summary>A <see cref="KisRealtimeClient"/>, or a <see cref="Gateway.KisGatewayClient"/> with a gateway configured.</summary>
+    public IKisRealtimeClient Client => _source.Client;
 
     public DashboardSubscriptions Subscriptions { get; }
 
@@ -56,51 +53,35 @@ internal sealed class DashboardHost : IAsyncDisposable
         TextWriter status, CancellationToken cancellationToken)
     {
         if (port is < 0 or > 65535) throw new CliUsageException($"--port must be 0 (any free port) to 65535, not {port}.");
-        var meters = new ClientMeterFactory();
-        ClientHost client;
-        try
-        {
-            // DropOldest as in `stream`: a page never holds the session back; what is dropped is counted on the health panel.
-            client = await ClientHost.StartAsync(connection, environment, status, KisFullMode.DropOldest, cancellationToken,
-                tuneOptions: o => o with { MeterFactory = meters });
-        }
-        catch
-        {
-            meters.Dispose();
-            throw;
-        }
-
-        HealthPanel? health = null;
+        var source = await DashboardSource.StartAsync(connection, environment, status, cancellationToken);
         DashboardSubscriptions? subscriptions = null;
         var stop = new CancellationTokenSource();
         try
         {
             var panels = new DashboardPanels();
-            health = new HealthPanel(client.Client, meters, TimeProvider.System);
-            subscriptions = new DashboardSubscriptions(client.Client, client.Settings, panels);
-            var publisher = new DashboardPublisher([health, subscriptions, .. panels.All], health, TimeProvider.System);
+            var health = source.Health;
+            subscriptions = new DashboardSubscriptions(source.Client, source.Settings, panels, source.RecordObserver);
+            var publisher = new DashboardPublisher([health, subscriptions, .. panels.All], health.Sample, TimeProvider.System);
             var (web, url) = await DashboardServer.StartAsync(port, publisher, subscriptions, cancellationToken);
             var publishing = publisher.RunAsync(stop.Token);
 
-            foreach (var spec in client.Subscriptions) subscriptions.Add(spec);
+            foreach (var spec in source.Subscriptions) subscriptions.Add(spec);
             if (connection.Subscriptions.Count == 0)
             {
                 foreach (var text in new[] { $"stock:{DefaultStock}", $"book:{DefaultStock}" })
                 {
-                    if (SubscriptionSpec.TryParse(text, client.Settings.HtsId, client.Settings.Environment, out var spec, out _)
-                        && spec.Tr.Environments.HasFlag(client.Settings.Environment))
+                    if (SubscriptionSpec.TryParse(text, source.Settings.HtsId, source.Settings.Environment, out var spec, out _)
+                        && spec.Tr.Environments.HasFlag(source.Settings.Environment))
                         subscriptions.Add(spec);
                 }
             }
-            return new DashboardHost(client, meters, health, panels, subscriptions, publisher, web, url, stop, publishing);
+            return new DashboardHost(source, panels, subscriptions, publisher, web, url, stop, publishing);
         }
         catch
         {
             await stop.CancelAsync();
             if (subscriptions is not null) await subscriptions.DisposeAsync();
-            health?.Dispose();
-            await client.DisposeAsync();
-            meters.Dispose();
+            await source.DisposeAsync();
             stop.Dispose();
             throw;
         }
@@ -113,9 +94,7 @@ internal sealed class DashboardHost : IAsyncDisposable
         await _web.StopAsync(CancellationToken.None);
         await _web.DisposeAsync();
         await Subscriptions.DisposeAsync(); // releases every registration before the client closes
-        _health.Dispose();
-        await _client.DisposeAsync();
-        _meters.Dispose();
+        await _source.DisposeAsync();
         _stop.Dispose();
     }
 }

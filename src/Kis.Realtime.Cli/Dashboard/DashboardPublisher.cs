@@ -5,17 +5,22 @@ using Kis.Realtime.Cli.Dashboard.Panels;
 namespace Kis.Realtime.Cli.Dashboard;
 
 /// <summary>
-/// Sends the panels to every open page as server-sent events, coalesced: every <see cref="Interval"/> (100 ms) each
-/// panel that changed sends one delta, so a panel updates at most ten times a second however fast records arrive; a
+/// Sends the panels to every open page as server-sent events, coalesced: every <see cref="Interval"/> (200 ms) each
+/// panel that changed sends one delta, so a panel updates at most five times a second however fast records arrive,
+/// and every panel's delta of a round arrives together, so the page lays out and paints once per round (measured:
+/// the page's cost is mostly per frame — layout, paint, layerisation — not per event or per record); a
 /// page that just connected gets a snapshot of every panel first. A page that cannot keep up (its queue of
 /// <see cref="PageQueueCapacity"/> events is full) is disconnected rather than sent a gap; its EventSource reconnects
 /// and starts again from a snapshot. So memory stays bounded on the server whatever the pages do.
 /// </summary>
-internal sealed class DashboardPublisher(IReadOnlyList<Panel> panels, HealthPanel health, TimeProvider time)
+/// <param name="panels">Every panel, in the order their events go out.</param>
+/// <param name="sample">Called once a second before the panels publish (the health panel reads its counters and CPU); may be null.</param>
+/// <param name="time">The clock of the rounds.</param>
+internal sealed class DashboardPublisher(IReadOnlyList<Panel> panels, Action? sample, TimeProvider time)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
     public const int PageQueueCapacity = 256;
-    private const int HealthEveryTicks = 10; // once a second: CPU and rates need a window
+    private const int HealthEveryTicks = 5; // once a second: CPU and rates need a window
 
     /// <summary>One open page.</summary>
     public sealed class Page
@@ -70,7 +75,7 @@ internal sealed class DashboardPublisher(IReadOnlyList<Panel> panels, HealthPane
     /// <summary>One round: sample health once a second, then send each panel's delta (and snapshots to new pages).</summary>
     internal void Tick()
     {
-        if (_ticks++ % HealthEveryTicks == 0) health.Sample();
+        if (_ticks++ % HealthEveryTicks == 0) sample?.Invoke();
         Page[] pages;
         lock (_gate) pages = [.. _pages];
         var anyNew = pages.Any(p => !p.Synced);

@@ -14,9 +14,11 @@ internal enum PanelKind { Index, Program, Notices, Tape, Book, Other }
 /// The dashboard's subscriptions, chosen on the command line and on the page: one pump per subscription feeding its
 /// panel, and its state (pending, live, refused, failed) shown on the page. A refused subscription (for example a TR
 /// the server does not offer, OPSP8991) stays listed with KIS's reason until it is removed; nothing crashes.
-/// Also the "subscriptions" panel itself.
+/// Also the "subscriptions" panel itself. With a <paramref name="observer"/> (reading through a gateway), records are
+/// taken raw and decoded here, so the observer sees each one's receipt time (latency) and any decode failure.
 /// </summary>
-internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettings settings, DashboardPanels panels) : Panel, IAsyncDisposable
+internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSettings settings, DashboardPanels panels, IRecordObserver? observer = null)
+    : Panel, IAsyncDisposable
 {
     private sealed class Entry(int id, SubscriptionSpec spec, PanelKind panel)
     {
@@ -117,22 +119,27 @@ internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettin
             switch (entry.Panel)
             {
                 case PanelKind.Index:
-                    await foreach (var r in client.SubscribeAsync<IndexTick>(tr, key, stop)) { Arrived(entry); panels.Index.Add(tr.Id, r); }
+                    await PumpAsync<IndexTick>(entry, r => panels.Index.Add(tr.Id, r));
                     break;
                 case PanelKind.Program:
-                    await foreach (var r in client.SubscribeAsync<ProgramTrade>(tr, key, stop)) { Arrived(entry); panels.Program.Add(tr.Id, r); }
+                    await PumpAsync<ProgramTrade>(entry, r => panels.Program.Add(tr.Id, r));
                     break;
                 case PanelKind.Notices:
-                    await foreach (var r in client.SubscribeAsync<FuturesOptionsNotice>(tr, key, stop)) { Arrived(entry); panels.Notices.Add(tr.Id, r); }
+                    await PumpAsync<FuturesOptionsNotice>(entry, r => panels.Notices.Add(tr.Id, r));
                     break;
                 case PanelKind.Tape:
-                    await foreach (var r in client.SubscribeAsync<StockTrade>(tr, key, stop)) { Arrived(entry); panels.Tape.Add(r); }
+                    await PumpAsync<StockTrade>(entry, panels.Tape.Add);
                     break;
                 case PanelKind.Book:
-                    await foreach (var r in client.SubscribeAsync<StockOrderBook>(tr, key, stop)) { Arrived(entry); panels.Book.Add(tr.Id, r); }
+                    await PumpAsync<StockOrderBook>(entry, r => panels.Book.Add(tr.Id, r));
                     break;
                 default:
-                    await foreach (var r in client.SubscribeRecordsAsync(tr, key, stop)) { Arrived(entry); Volatile.Write(ref entry.Latest, r); }
+                    await foreach (var r in client.SubscribeRecordsAsync(tr, key, stop))
+                    {
+                        observer?.Delivered(r);
+                        Arrived(entry);
+                        Volatile.Write(ref entry.Latest, r);
+                    }
                     break;
             }
             SetState(entry, "ended", "the subscription ended (the client is closing)");
@@ -148,6 +155,23 @@ internal sealed class DashboardSubscriptions(KisRealtimeClient client, CliSettin
         catch (Exception e) when (CliFailures.Describe(e) is { } failure)
         {
             SetState(entry, "failed", failure.Message);
+        }
+    }
+
+    private async Task PumpAsync<T>(Entry entry, Action<T> show) where T : struct, IKisRecord<T>
+    {
+        var (tr, key, stop) = (entry.Spec.Tr, entry.Spec.Key, entry.Stop.Token);
+        if (observer is null)
+        {
+            await foreach (var r in client.SubscribeAsync<T>(tr, key, stop)) { Arrived(entry); show(r); }
+            return;
+        }
+        await foreach (var record in client.SubscribeRecordsAsync(tr, key, stop))
+        {
+            observer.Delivered(record);
+            Arrived(entry);
+            if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) show(value);
+            else observer.DecodeFailed(record); // counted on the health panel
         }
     }
 

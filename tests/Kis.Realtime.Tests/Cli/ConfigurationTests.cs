@@ -103,9 +103,25 @@ public class SharedConfigurationKeyTests
         Assert.Equal(KisEnvironments.Paper, cli.Environment);
         Assert.Equal(library.WebSocketUrl, cli.WebSocketUrl);
         Assert.Equal(library.RestBaseUrl, cli.RestUrl);
-        // Every key kisrt reads is a key of the library's settings.
+        // Every key kisrt reads in section Kis is a key of the library's settings; the only other section is the
+        // dashboard's Gateway (the broker of a kisrt gateway, which AddKisRealtime does not read).
         var settingsKeys = typeof(KisRealtimeSettings).GetProperties().Select(p => "Kis:" + p.Name).ToHashSet();
-        Assert.All(CliSettings.EnvironmentVariables.Values, key => Assert.Contains(key, settingsKeys));
+        Assert.All(CliSettings.EnvironmentVariables.Values, key => Assert.True(settingsKeys.Contains(key) || key.StartsWith("Gateway:", StringComparison.Ordinal), key));
+    }
+
+    [Fact]
+    public void The_dashboard_gateway_comes_from_appsettings_and_the_environment_overrides_it()
+    {
+        var dir = EmptyDirectory();
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), """{"Gateway":{"Uri":"amqp://kisrt:pw@broker:5672/","Namespace":"desk"}}""");
+        var fromFile = CliSettings.From(CliSettings.BuildConfiguration(new Dictionary<string, string?>(), _ => null, dir, userSecrets: false));
+        Assert.Equal(new Uri("amqp://kisrt:pw@broker:5672/"), fromFile.Gateway);
+        Assert.Equal("desk", fromFile.GatewayNamespace);
+        Assert.DoesNotContain(":pw@", fromFile.ToString()); // the broker password is masked
+
+        var env = new Dictionary<string, string> { ["KISRT_GATEWAY"] = "amqp://127.0.0.1:5673/", ["KISRT_GATEWAY_NAMESPACE"] = "ops" };
+        var fromEnv = CliSettings.From(CliSettings.BuildConfiguration(new Dictionary<string, string?>(), env.GetValueOrDefault, dir, userSecrets: false));
+        Assert.Equal((new Uri("amqp://127.0.0.1:5673/"), "ops"), (fromEnv.Gateway, fromEnv.GatewayNamespace));
     }
 }
 

@@ -144,6 +144,12 @@ public sealed class DashboardStockPanelTests(BrowserFixture browser)
 
         await dashboard.WaitForAsync("() => document.querySelectorAll('#panel-tape tbody tr').length === 30"); // a screenful, newest first
         Assert.Equal("09:30:39", await dashboard.Page.Locator("#panel-tape tbody tr td").First.InnerTextAsync());
+        // Rows out of sight are refreshed less often but never left stale: scrolled into sight, they show the newest data.
+        for (var i = 0; i < 40; i++)
+            dashboard.Host.Panels.Tape.Add(new Kis.Realtime.Trs.StockTrade { StockCode = "005930", Time = new TimeOnly(9, 31, i), Price = 71_000 + i, Side = Kis.Realtime.Trs.TradeSide.Buy });
+        await dashboard.WaitForAsync("() => document.querySelector('#panel-tape tbody tr td').textContent === '09:31:39'");
+        await dashboard.Page.EvalOnSelectorAsync("#panel-tape .scroll", "e => e.scrollTop = e.scrollHeight");
+        await dashboard.WaitForAsync("() => document.querySelector('#panel-tape tbody tr:last-child td').textContent === '09:31:10'");
         await dashboard.WaitForAsync("() => Number(document.querySelector('#panel-book').dataset.levels) === 20");
         var prices = await dashboard.Page.Locator("#panel-book tbody td.price").AllInnerTextsAsync();
         Assert.Equal("71,900", prices[0]);   // the tenth ask on top

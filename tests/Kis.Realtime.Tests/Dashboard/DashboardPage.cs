@@ -23,10 +23,12 @@ internal sealed class DashboardPage : IAsyncDisposable
     public IPage Page { get; }
     public List<string> Errors { get; } = [];
 
-    public static async Task<DashboardPage> OpenAsync(BrowserFixture browser, string pace = "20", params string[] subs)
+    public static Task<DashboardPage> OpenAsync(BrowserFixture browser, string pace = "20", params string[] subs) =>
+        OpenAsync(browser, new Kis.Realtime.Cli.Commands.ConnectionArgs { Subscriptions = subs, SimulatorPace = pace });
+
+    public static async Task<DashboardPage> OpenAsync(BrowserFixture browser, Kis.Realtime.Cli.Commands.ConnectionArgs connection)
     {
-        var host = await DashboardHost.StartAsync(new Kis.Realtime.Cli.Commands.ConnectionArgs { Subscriptions = subs, SimulatorPace = pace },
-            port: 0, CliTestKit.Env(), TextWriter.Null, CancellationToken.None);
+        var host = await DashboardHost.StartAsync(connection, port: 0, CliTestKit.Env(), TextWriter.Null, CancellationToken.None);
         try
         {
             var page = await browser.Context.NewPageAsync();

@@ -64,8 +64,7 @@ public sealed class DashboardPanelTests
     [Fact]
     public void Feeds_send_each_row_once_and_keep_a_screenful()
     {
-        var clock = new Kis.Realtime.Tests.Client.FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var tape = new TapePanel { Clock = clock };
+        var tape = new TapePanel();
         for (var i = 0; i < 100; i++) tape.Add(new StockTrade { StockCode = "005930", Time = new TimeOnly(9, 0, i % 60), Price = 70_000 + i, Side = TradeSide.Buy });
         var (delta, snapshot) = tape.Publish(snapshotWanted: true);
         var rows = JsonDocument.Parse(delta!).RootElement.GetProperty("rows");
@@ -74,12 +73,42 @@ public sealed class DashboardPanelTests
         Assert.Equal(100, JsonDocument.Parse(snapshot!).RootElement.GetProperty("total").GetInt64());
 
         tape.Add(new StockTrade { StockCode = "005930", Price = 1 });
-        Assert.Null(tape.Publish(snapshotWanted: false).Delta); // coalesced: a feed sends at most every 190 ms
-        clock.Advance(TimeSpan.FromMilliseconds(200));
+        tape.Add(new StockTrade { StockCode = "005930", Price = 2 });
         var next = JsonDocument.Parse(tape.Publish(snapshotWanted: false).Delta!).RootElement.GetProperty("rows");
-        Assert.Equal(1, next.GetArrayLength());
-        clock.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(["1", "2"], next.EnumerateArray().Select(r => r[2].GetString())); // only what is new, in order
         Assert.Null(tape.Publish(snapshotWanted: false).Delta); // nothing new: nothing sent
+    }
+
+    [Fact]
+    public void Every_panel_that_changed_sends_one_delta_per_round_and_a_new_page_gets_snapshots_first()
+    {
+        var panels = new DashboardPanels();
+        var publisher = new DashboardPublisher([.. panels.All], null, TimeProvider.System);
+        var page = publisher.Open();
+        publisher.Tick();
+        var first = Drain(page);
+        Assert.Equal(["index", "program", "notices", "tape", "book"], first.Select(e => e.Name));
+        Assert.All(first, e => Assert.Contains("\"snapshot\":true", e.Data));
+
+        for (var i = 0; i < 1_000; i++) // a burst between two rounds: one event per panel, not one per record
+            panels.Tape.Add(new StockTrade { StockCode = "005930", Time = new TimeOnly(9, 0, i % 60), Price = 70_000 + i, Side = TradeSide.Buy });
+        panels.Book.Add("H0STASP0", new StockOrderBook { StockCode = "005930", Depth = 10 });
+        publisher.Tick();
+        var round = Drain(page);
+        Assert.Equal(["tape", "book"], round.Select(e => e.Name));
+        publisher.Tick();
+        Assert.Empty(Drain(page)); // nothing changed: nothing sent
+    }
+
+    private static List<(string Name, string Data)> Drain(DashboardPublisher.Page page)
+    {
+        var events = new List<(string, string)>();
+        while (page.Events.TryRead(out var frame))
+        {
+            var lines = System.Text.Encoding.UTF8.GetString(frame).Split('\n');
+            events.Add((lines[0]["event: ".Length..], lines[1]["data: ".Length..]));
+        }
+        return events;
     }
 
     [Fact]

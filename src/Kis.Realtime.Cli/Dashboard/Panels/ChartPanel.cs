@@ -6,8 +6,6 @@ namespace Kis.Realtime.Cli.Dashboard.Panels;
 /// <summary>A chart of one line per subscription, with the latest figures of each line beside it.</summary>
 internal abstract class ChartPanel(string[] statNames) : Panel
 {
-    protected override TimeSpan MinInterval => TimeSpan.FromMilliseconds(190); // every other 100 ms tick, allowing for timer jitter
-
     private sealed class Line(TimeSeries series, int stats)
     {
         public TimeSeries Series { get; } = series;

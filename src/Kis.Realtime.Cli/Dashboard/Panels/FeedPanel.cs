@@ -9,8 +9,6 @@ namespace Kis.Realtime.Cli.Dashboard.Panels;
 /// </summary>
 internal abstract class FeedPanel(int capacity) : Panel
 {
-    protected override TimeSpan MinInterval => TimeSpan.FromMilliseconds(190); // every other 100 ms tick, allowing for timer jitter
-
     private readonly string[][] _rows = new string[capacity][];
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
     private long _added;

@@ -1,97 +1,88 @@
-using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Text.Json;
 
 namespace Kis.Realtime.Cli.Dashboard.Panels;
 
 /// <summary>
-/// The connection's health: client state and its history, the loss counters, delivery latency (from the client's
-/// <c>kis.realtime.delivery.duration</c> histogram, read through a <see cref="MeterListener"/> on this client's own
-/// meters only), records per second, and this process's CPU and memory. Sampled by the publisher once a second.
+/// The health panel: a state badge, named figures (formatted here, so a direct session and a gateway consumer can
+/// show different ones on the same page), the state history, and this process's CPU and memory. Sampled by the
+/// publisher once a second; what a figure means is the subclass's (<see cref="ClientHealthPanel"/>,
+/// <see cref="GatewayHealthPanel"/>).
 /// </summary>
-internal sealed class HealthPanel : Panel, IDisposable
+internal abstract class HealthPanel : Panel, IDisposable
 {
     private const int HistoryCapacity = 50;
-    private readonly KisRealtimeClient _client;
-    private readonly ClientMeterFactory _meters;
-    private readonly MeterListener _listener = new();
-    private readonly LatencyWindow _latency = new();
     private readonly Queue<string[]> _history = new();
-    private readonly TimeProvider _time;
-    private KisRealtimeStatistics _stats = new();
-    private long _lastRecords;
-    private TimeSpan _lastCpu;
-    private long _lastSampleTicks;
-    private double _recordsPerSecond, _cpuPercent;
-    private (double P50, double P99, long Count)? _latencyFigures;
-    private bool _sampled;
+    private TimeSpan _lastCpu;           // Sample only (the publisher's loop)
+    private long _lastSampleTicks;       // Sample only
+    private double _cpuPercent;          // under Gate
+    private bool _changed;               // under Gate
 
-    public HealthPanel(KisRealtimeClient client, ClientMeterFactory meters, TimeProvider time)
+    protected HealthPanel(TimeProvider time)
     {
-        _client = client;
-        _meters = meters;
-        _time = time;
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            // Only this client's histogram: tests run several clients in one process, each with its own meter.
-            if (instrument.Name == "kis.realtime.delivery.duration" && _meters.Owns(instrument.Meter))
-                listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => _latency.Record(seconds));
-        _listener.Start();
-        _client.StateChanged += OnStateChanged;
-        _lastSampleTicks = _time.GetTimestamp();
+        Time = time;
+        _lastSampleTicks = time.GetTimestamp();
         _lastCpu = Environment.CpuUsage.TotalTime;
     }
 
+    protected TimeProvider Time { get; }
+
     public override string Name => "health";
 
-    protected override bool HasChanges => _sampled;
+    protected override bool HasChanges => _changed;
 
-    private void OnStateChanged(object? sender, KisStateChangedEventArgs e)
+    /// <summary>Adds a row to the state history (time, what changed, from, to, why) and publishes it on the next round.</summary>
+    protected void AddHistory(string source, string from, string to, string reason)
     {
         lock (Gate)
         {
             if (_history.Count == HistoryCapacity) _history.Dequeue();
-            _history.Enqueue([_time.GetUtcNow().ToString("HH:mm:ss.fff"), e.SessionIndex.ToString(), e.Previous.ToString(), e.Current.ToString(), e.Reason ?? ""]);
-            _sampled = true;
+            _history.Enqueue([Time.GetUtcNow().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), source, from, to, reason]);
+            _changed = true;
         }
     }
 
-    /// <summary>Reads the counters, the latency of the deliveries since the last sample, CPU and rates.</summary>
+    /// <summary>Once a second: this process's CPU since the last sample, then the subclass's own reading.</summary>
     public void Sample()
     {
-        var stats = _client.Statistics;
-        var now = _time.GetTimestamp();
+        var now = Time.GetTimestamp();
         var cpu = Environment.CpuUsage.TotalTime;
-        var latency = _latency.TakePercentiles();
+        var seconds = Time.GetElapsedTime(_lastSampleTicks, now).TotalSeconds;
+        if (seconds <= 0) return;
+        SampleSource(seconds);
         lock (Gate)
         {
-            var seconds = _time.GetElapsedTime(_lastSampleTicks, now).TotalSeconds;
-            if (seconds > 0)
-            {
-                _recordsPerSecond = (stats.RecordsReceived - _lastRecords) / seconds;
-                _cpuPercent = (cpu - _lastCpu).TotalSeconds / seconds * 100; // % of one core
-            }
-            _stats = stats;
-            _lastRecords = stats.RecordsReceived;
-            _lastCpu = cpu;
-            _lastSampleTicks = now;
-            if (latency is not null) _latencyFigures = latency;
-            _sampled = true;
+            _cpuPercent = (cpu - _lastCpu).TotalSeconds / seconds * 100; // % of one core
+            _changed = true;
         }
+        _lastCpu = cpu;
+        _lastSampleTicks = now;
     }
+
+    /// <summary>Reads the source's counters (outside <see cref="Panel.Gate"/>) and stores them under it.</summary>
+    protected abstract void SampleSource(double seconds);
+
+    /// <summary>Under <see cref="Panel.Gate"/>: the badge (Connected, Reconnecting, Closed …).</summary>
+    protected abstract string State { get; }
+
+    /// <summary>Under <see cref="Panel.Gate"/>: the figures before the process's CPU and memory.</summary>
+    protected abstract void WriteFigures(FigureWriter figures);
 
     protected override void WriteDelta(Utf8JsonWriter json)
     {
         WriteSnapshot(json);
-        _sampled = false;
+        _changed = false;
     }
 
     protected override void WriteSnapshot(Utf8JsonWriter json)
     {
-        json.WriteString("state", _client.State.ToString());
-        json.WriteStartArray("sessions");
-        foreach (var state in _client.SessionStates) json.WriteStringValue(state.ToString());
+        json.WriteString("state", State);
+        json.WriteStartArray("figures");
+        var figures = new FigureWriter(json);
+        WriteFigures(figures);
+        var gc = GC.GetGCMemoryInfo();
+        figures.Add("process CPU", $"{Number(_cpuPercent, 1)} % of a core");
+        figures.Add("memory", $"{Number(Environment.WorkingSet / 1048576.0, 1)} MB (GC heap {Number(gc.HeapSizeBytes / 1048576.0, 1)} MB)");
         json.WriteEndArray();
         json.WriteStartArray("history");
         foreach (var row in _history)
@@ -101,45 +92,32 @@ internal sealed class HealthPanel : Panel, IDisposable
             json.WriteEndArray();
         }
         json.WriteEndArray();
-        var s = _stats;
-        json.WriteStartObject("counters");
-        json.WriteNumber("records", s.RecordsReceived);
-        json.WriteNumber("recordsPerSecond", Math.Round(_recordsPerSecond, 1));
-        json.WriteNumber("delivered", s.RecordsDelivered);
-        json.WriteNumber("dropped", s.Dropped);
-        json.WriteNumber("unrouted", s.RecordsUnrouted);
-        json.WriteNumber("decodeErrors", s.DecodeErrors);
-        json.WriteNumber("reconnects", s.Reconnects);
-        json.WriteNumber("connectAttempts", s.ConnectAttempts);
-        json.WriteNumber("slowConsumers", s.SlowConsumers);
-        json.WriteNumber("resubscribeRefusals", s.ResubscribeRefusals);
-        json.WriteNumber("registrations", s.Registrations);
-        json.WriteNumber("heartbeats", s.HeartbeatsAnswered);
-        json.WriteNumber("bytes", s.BytesReceived);
-        json.WriteEndObject();
-        json.WriteStartObject("unroutedByTr");
-        foreach (var (tr, n) in s.UnroutedByTr) json.WriteNumber(tr, n);
-        json.WriteEndObject();
-        json.WriteStartObject("latency");
-        if (_latencyFigures is { } l)
-        {
-            json.WriteNumber("p50Ms", Math.Round(l.P50 * 1000, 3));
-            json.WriteNumber("p99Ms", Math.Round(l.P99 * 1000, 3));
-            json.WriteNumber("samples", l.Count);
-        }
-        json.WriteEndObject();
-        var gc = GC.GetGCMemoryInfo();
-        json.WriteStartObject("process");
-        json.WriteNumber("cpuPercent", Math.Round(_cpuPercent, 1));
-        json.WriteNumber("workingSetMb", Math.Round(Environment.WorkingSet / 1048576.0, 1));
-        json.WriteNumber("gcHeapMb", Math.Round(gc.HeapSizeBytes / 1048576.0, 1));
-        json.WriteNumber("threads", ThreadPool.ThreadCount);
-        json.WriteEndObject();
     }
 
-    public void Dispose()
+    /// <summary>1,234.57: grouped, at most <paramref name="decimals"/> decimals, the same on every machine.</summary>
+    public static string Number(double value, int decimals = 2) =>
+        Math.Round(value, decimals).ToString(decimals == 0 ? "#,0" : "#,0." + new string('#', decimals), CultureInfo.InvariantCulture);
+
+    /// <summary>"0.06 ms", or "–" when nothing was measured in the last second.</summary>
+    protected static string Milliseconds(double? seconds) => seconds is { } s ? $"{Number(s * 1000, 3)} ms" : "–";
+
+    /// <summary>Writes figures as [name, value, alert, wide]: alert marks a figure the user must look at, wide a long one that takes a whole line.</summary>
+    protected readonly struct FigureWriter(Utf8JsonWriter json)
     {
-        _client.StateChanged -= OnStateChanged;
-        _listener.Dispose();
+        public void Add(string name, string value, bool alert = false, bool wide = false)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(name);
+            json.WriteStringValue(value);
+            json.WriteBooleanValue(alert);
+            json.WriteBooleanValue(wide);
+            json.WriteEndArray();
+        }
+
+        public void Count(string name, long value, bool alertIfAny = false) => Add(name, Number(value, 0), alertIfAny && value > 0);
+    }
+
+    public virtual void Dispose()
+    {
     }
 }

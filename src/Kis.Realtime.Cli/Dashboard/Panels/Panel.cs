@@ -5,8 +5,8 @@ namespace Kis.Realtime.Cli.Dashboard.Panels;
 
 /// <summary>
 /// One panel's state, owned by the panel and guarded by its one lock. Records update it at any rate; the publisher
-/// takes a delta (what changed since the last one) and, for pages that just connected, a snapshot, at most ten times
-/// a second — so the page's work does not grow with the record rate.
+/// takes a delta (what changed since the last one) and, for pages that just connected, a snapshot, on its 200 ms
+/// tick — so the page's work does not grow with the record rate.
 /// </summary>
 internal abstract class Panel
 {
@@ -15,16 +15,7 @@ internal abstract class Panel
     /// <summary>The SSE event name the page listens to.</summary>
     public abstract string Name { get; }
 
-    /// <summary>
-    /// The least time between two deltas of this panel (the publisher ticks every 100 ms). Charts and feeds redraw a
-    /// large area of the page, so they go out five times a second: live to the eye, half the page's work (measured: a
-    /// full notice feed at 2,000/s cost the page more than all the charts).
-    /// </summary>
-    protected virtual TimeSpan MinInterval => TimeSpan.Zero;
-
-    private long _lastDelta = long.MinValue;
-
-    /// <summary>The clock that spaces deltas (tests use a manual one).</summary>
+    /// <summary>The clock of panels that pace something by time (tests use a manual one).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>Under <see cref="Gate"/>: anything to send since the last delta.</summary>
@@ -44,10 +35,7 @@ internal abstract class Panel
     {
         lock (Gate)
         {
-            var now = Clock.GetTimestamp();
-            var due = _lastDelta == long.MinValue || Clock.GetElapsedTime(_lastDelta, now) >= MinInterval;
-            var delta = due && HasChanges ? Build(WriteDelta, snapshot: false) : null;
-            if (delta is not null) _lastDelta = now;
+            var delta = HasChanges ? Build(WriteDelta, snapshot: false) : null;
             var snapshot = snapshotWanted ? Build(WriteSnapshot, snapshot: true) : null;
             return (delta, snapshot);
         }

@@ -13,13 +13,31 @@
   const stats = { events: {}, lastEvent: {} }; // read by the browser tests
   window.kisrtDashboard = stats;
 
+  // Rendering: events update each panel's model as they arrive; the DOM is written once per animation frame for the
+  // panels that changed, and in place (the same rows and text nodes, new text only where it differs), because the
+  // page's cost is layout and paint, not script (measured with CDP at 10,000 records/s).
+  const dirty = new Set();
+  let frameRequested = false;
+  function invalidate(panel) {
+    dirty.add(panel);
+    if (!frameRequested) { frameRequested = true; requestAnimationFrame(renderDirty); }
+  }
+  function renderDirty() {
+    frameRequested = false;
+    const panels = [...dirty];
+    dirty.clear();
+    for (const panel of panels) panel.render();
+  }
+  const setText = (node, text) => { if (node.data !== text) node.data = text; };   // node: a Text node
+  const setClass = (e, cls) => { if (e.className !== cls) e.className = cls; };
+  const textCell = cls => { const td = el('td', cls); td.append(document.createTextNode('')); return td; };
+
   // ---- charts: one small uPlot per line (index levels and KRW flows have different scales)
   class ChartPanel {
-    constructor(name) { this.name = name; this.section = $(`#panel-${name}`); this.lines = new Map(); this.points = 0; }
+    constructor(name) { this.name = name; this.section = $(`#panel-${name}`); this.lines = new Map(); }
     apply(msg) {
       for (const line of msg.lines) this.applyLine(line, msg.statNames);
-      this.points = [...this.lines.values()].reduce((n, l) => n + l.xs.length, 0);
-      this.section.dataset.points = this.points;
+      invalidate(this);
     }
     applyLine(line, statNames) {
       const s = line.series;
@@ -32,14 +50,27 @@
         else if (n === 0 || x > chart.xs[n - 1]) { chart.xs.push(x); chart.ys.push(s.y[i]); }
       }
       if (chart.xs.length > MAX_POINTS) { const cut = chart.xs.length - MAX_POINTS; chart.xs.splice(0, cut); chart.ys.splice(0, cut); }
-      chart.plot.setData([chart.xs, chart.ys]);
-      chart.stats.textContent = `${line.time}  ` + statNames.map((n, i) => `${n} ${fmt.format(line.stats[i])}`).join('  ·  ');
+      chart.statsText = `${line.time}  ` + statNames.map((n, i) => `${n} ${fmt.format(line.stats[i])}`).join('  ·  ');
+      chart.changed = true;
+    }
+    render() {
+      let points = 0;
+      for (const chart of this.lines.values()) {
+        points += chart.xs.length;
+        if (!chart.changed) continue;
+        chart.changed = false;
+        chart.plot.setData([chart.xs, chart.ys]);
+        setText(chart.stats, chart.statsText);
+      }
+      this.section.dataset.points = points;
     }
     create(id, label) {
       const box = el('div', 'chart');
       box.dataset.series = id;
       box.append(el('h4', null, label));
       const statsLine = el('div', 'stats');
+      const statsText = document.createTextNode('');
+      statsLine.append(statsText);
       box.append(statsLine);
       $('.charts', this.section).append(box);
       const width = Math.max(360, (box.clientWidth || 600) - 4);
@@ -54,7 +85,7 @@
       };
       const xs = [], ys = [];
       const plot = new uPlot(opts, [xs, ys], box);
-      const chart = { xs, ys, plot, stats: statsLine, box };
+      const chart = { xs, ys, plot, stats: statsText, statsText: '', changed: false, box };
       new ResizeObserver(() => { const w = box.clientWidth - 4; if (w > 100 && Math.abs(w - plot.width) > 4) plot.setSize({ width: w, height: 220 }); }).observe(box);
       this.lines.set(id, chart);
       return chart;
@@ -62,131 +93,204 @@
   }
   const charts = { index: new ChartPanel('index'), program: new ChartPanel('program') };
 
-  // ---- feeds: newest first on the page, at most `capacity` rows
-  function applyFeed(name, msg, render) {
-    const body = $(`#panel-${name} tbody`);
-    const fresh = document.createDocumentFragment();
-    for (let i = msg.rows.length - 1; i >= 0; i--) fresh.append(render(msg.rows[i])); // newest first
-    if (msg.snapshot || msg.rows.length >= msg.capacity) body.replaceChildren(fresh);
-    else {
-      body.prepend(fresh);
-      while (body.rows.length > msg.capacity) body.lastElementChild.remove();
+  // ---- feeds: newest first on the page, at most `capacity` rows. The rows are made once and reused: a render sets
+  // the text of each cell (and a class where it depends on the value), so new rows cost text, not elements. Rows
+  // scrolled out of sight are brought up to date once a second (and as soon as they scroll into sight), the rows in
+  // sight on every render: at thousands of records a second every row changes on every render.
+  const FEED_ROW_PX = 18; // dashboard.css: .scroll .grid td height
+  const FEED_FULL_EVERY = 5; // renders (the server sends five a second)
+  class FeedPanel {
+    // columns: [{ cls: row => class of the cell, badge: true when the text sits in a span.kind badge }]; rowClass: row => class
+    constructor(name, columns, rowClass) {
+      this.name = name; this.section = $(`#panel-${name}`); this.body = $('tbody', this.section);
+      this.columns = columns; this.rowClass = rowClass; this.rows = []; this.total = 0; this.counts = {};
+      this.renders = 0; this.first = 0;
+      const scroller = this.body.closest('.scroll');
+      this.visible = Math.ceil(scroller.clientHeight / FEED_ROW_PX) + 1;
+      // Read in the scroll event (layout is clean then), never in a render (that would force a layout mid-frame).
+      scroller.addEventListener('scroll', () => { this.first = Math.floor(scroller.scrollTop / FEED_ROW_PX); this.full = true; invalidate(this); }, { passive: true });
     }
-    $(`#panel-${name}`).dataset.total = msg.total;
-    return body;
-  }
-  function cells(tr, values, classes) { values.forEach((v, i) => tr.append(el('td', classes?.[i] ?? '', v))); return tr; }
-
-  function applyNotices(msg) {
-    applyFeed('notices', msg, r => {
+    apply(msg) {
+      const fresh = msg.rows.slice(-msg.capacity).reverse(); // newest first
+      this.rows = msg.snapshot ? fresh : fresh.concat(this.rows).slice(0, msg.capacity);
+      this.total = msg.total;
+      this.counts = msg.counts;
+      invalidate(this);
+    }
+    makeRow() {
       const tr = el('tr');
-      tr.append(el('td', '', r[0]));
-      const kind = el('td'); kind.append(el('span', `kind ${r[1]}`, r[1])); tr.append(kind);
-      return cells(tr, [r[2], r[3], r[4], r[5], r[6]], [r[2], '', 'num', 'num', '']);
-    });
-    const counts = $('#panel-notices .counts');
-    counts.textContent = '';
-    for (const [kind, n] of Object.entries(msg.counts)) { const s = el('span'); s.append(el('span', `kind ${kind}`, kind), ` ${fmt.format(n)}`); counts.append(s); }
-  }
-
-  function applyTape(msg) {
-    applyFeed('tape', msg, r => {
-      const tr = el('tr', r[6]);
-      return cells(tr, r, ['', '', 'num', r[3].startsWith('-') ? 'num down' : 'num up', 'num', 'num', '', 'num']);
-    });
-  }
-
-  // ---- book ladder: asks (10 → 1) over bids (1 → 10), bars scaled to the largest quantity shown
-  const books = new Map();
-  const bookSelect = $('#book-select');
-  bookSelect.addEventListener('change', renderBook);
-  function applyBook(msg) {
-    for (const b of msg.books) {
-      if (!books.has(b.id)) { const o = el('option', null, `${b.code} (${b.tr})`); o.value = b.id; bookSelect.append(o); }
-      books.set(b.id, b);
+      const texts = this.columns.map(c => {
+        const td = el('td');
+        const text = document.createTextNode('');
+        if (c.badge) { const badge = el('span'); badge.append(text); td.append(badge); } else td.append(text);
+        tr.append(td);
+        return text;
+      });
+      tr.texts = texts;
+      return tr;
     }
-    renderBook();
-  }
-  function renderBook() {
-    const b = books.get(bookSelect.value);
-    const body = $('#panel-book tbody');
-    body.textContent = '';
-    if (!b) return;
-    const max = Math.max(1, ...b.asks.map(l => l[1]), ...b.bids.map(l => l[1]));
-    const qtyCell = (cls, q) => { const td = el('td', cls); const bar = el('span', 'bar'); bar.style.width = `${(q / max) * 100}%`; td.append(bar, document.createTextNode(fmt.format(q))); return td; };
-    for (let i = b.asks.length - 1; i >= 0; i--) { const tr = el('tr', 'ask'); tr.append(qtyCell('askq', b.asks[i][1]), el('td', 'price', fmt.format(b.asks[i][0])), el('td')); body.append(tr); }
-    for (let i = 0; i < b.bids.length; i++) { const tr = el('tr', 'bid'); tr.append(el('td'), el('td', 'price', fmt.format(b.bids[i][0])), qtyCell('bidq', b.bids[i][1])); body.append(tr); }
-    $('#panel-book .book-totals').textContent = `${b.time}  total ask ${fmt.format(b.totalAsk)}  ·  total bid ${fmt.format(b.totalBid)}`;
-    $('#panel-book').dataset.levels = b.asks.length + b.bids.length;
-  }
-
-  // ---- health
-  function applyHealth(msg) {
-    const state = $('#state');
-    state.textContent = msg.state;
-    state.className = `badge ${msg.state}`;
-    const c = msg.counters, l = msg.latency, p = msg.process;
-    const figures = [
-      ['state', `${msg.state} (sessions: ${msg.sessions.join(', ')})`, false],
-      ['records/s', fmt.format(c.recordsPerSecond), false],
-      ['records', fmt.format(c.records), false],
-      ['delivered', fmt.format(c.delivered), false],
-      ['reconnects', fmt.format(c.reconnects), c.reconnects > 0],
-      ['dropped', fmt.format(c.dropped), c.dropped > 0],
-      ['unrouted', fmt.format(c.unrouted) + (Object.keys(msg.unroutedByTr).length ? ` (${Object.entries(msg.unroutedByTr).map(([t, n]) => `${t} ${n}`).join(', ')})` : ''), c.unrouted > 0],
-      ['decode errors', fmt.format(c.decodeErrors), c.decodeErrors > 0],
-      ['latency p50', l.p50Ms === undefined ? '–' : `${l.p50Ms} ms`, false],
-      ['latency p99', l.p99Ms === undefined ? '–' : `${l.p99Ms} ms`, false],
-      ['process CPU', `${p.cpuPercent} % of a core`, false],
-      ['memory', `${p.workingSetMb} MB (GC heap ${p.gcHeapMb} MB)`, false],
-      ['registrations', fmt.format(c.registrations), false],
-      ['slow consumers', fmt.format(c.slowConsumers), c.slowConsumers > 0],
-      ['resubscribe refusals', fmt.format(c.resubscribeRefusals), c.resubscribeRefusals > 0],
-      ['PINGPONGs', fmt.format(c.heartbeats), false],
-    ];
-    const dl = $('#panel-health .figures');
-    dl.textContent = '';
-    for (const [name, value, alert] of figures) {
-      const dt = el('dt', null, name), dd = el('dd', alert ? 'alert' : '', value);
-      dd.dataset.figure = name;
-      dl.append(dt, dd);
-    }
-    const body = $('#panel-health .history tbody');
-    body.textContent = '';
-    for (const row of [...msg.history].reverse()) body.append(cells(el('tr'), row));
-  }
-
-  // ---- subscriptions: the list, and each panel's line for subscriptions that are not live (pending, refused …)
-  function applySubscriptions(msg) {
-    const body = $('#panel-subscriptions tbody');
-    body.textContent = '';
-    const notLive = {};
-    for (const s of msg.subscriptions) {
-      const tr = el('tr', s.state);
-      tr.dataset.spec = s.spec;
-      cells(tr, [s.spec, s.name, s.panel, s.state, fmt.format(s.records), s.message || s.latest || ''], ['', '', '', s.state, 'num', '']);
-      const td = el('td'); const remove = el('button', null, 'remove');
-      remove.addEventListener('click', () => fetch(`/api/subscriptions/${s.id}`, { method: 'DELETE' }));
-      td.append(remove); tr.append(td);
-      body.append(tr);
-      if (s.state !== 'live') (notLive[s.panel] ??= []).push(s);
-    }
-    for (const panel of ['index', 'program', 'tape', 'book', 'notices']) {
-      const box = $(`#panel-${panel} .sub-status`);
-      box.textContent = '';
-      for (const s of notLive[panel] ?? []) {
-        const line = el('div', s.state, `${s.spec}: ${s.state}${s.message ? ' — ' + s.message : ''}`);
-        line.dataset.spec = s.spec;
-        box.append(line);
+    render() {
+      const body = this.body;
+      const created = body.rows.length < this.rows.length;
+      while (body.rows.length < this.rows.length) body.append(this.makeRow());
+      while (body.rows.length > this.rows.length) body.lastElementChild.remove();
+      const full = created || this.full || ++this.renders % FEED_FULL_EVERY === 0;
+      this.full = false;
+      const from = full ? 0 : Math.max(0, this.first - 1), to = full ? this.rows.length : Math.min(this.rows.length, this.first + this.visible + 1);
+      for (let i = from; i < to; i++) {
+        const r = this.rows[i], tr = body.rows[i];
+        setClass(tr, this.rowClass(r));
+        this.columns.forEach((c, j) => {
+          const text = tr.texts[j];
+          setText(text, r[j]);
+          const cls = c.cls ? c.cls(r) : '';
+          setClass(c.badge ? text.parentNode : tr.cells[j], cls);
+        });
       }
-      if (!msg.subscriptions.some(s => s.panel === panel)) box.append(el('div', 'pending', 'no subscription feeds this panel: add one above'));
+      this.section.dataset.total = this.total;
+      this.renderCounts?.();
     }
   }
+  const column = cls => ({ cls: typeof cls === 'function' ? cls : () => cls });
+  const notices = new FeedPanel('notices', [
+    column(''), { cls: r => `kind ${r[1]}`, badge: true }, column(r => r[2]), column(''), column('num'), column('num'), column(''),
+  ], () => '');
+  const noticeCounts = $('#panel-notices .counts');
+  notices.renderCounts = function () {
+    const key = JSON.stringify(this.counts);
+    if (key === this.countsKey) return;
+    this.countsKey = key;
+    noticeCounts.textContent = '';
+    for (const [kind, n] of Object.entries(this.counts)) { const s = el('span'); s.append(el('span', `kind ${kind}`, kind), ` ${fmt.format(n)}`); noticeCounts.append(s); }
+  };
+  const tape = new FeedPanel('tape', [
+    column(''), column(''), column('num'), column(r => r[3].startsWith('-') ? 'num down' : 'num up'), column('num'), column('num'), column(''), column('num'),
+  ], r => r[6]);
+
+  // ---- book ladder: asks (10 → 1) over bids (1 → 10), bars scaled to the largest quantity shown; rows reused
+  const bookSelect = $('#book-select');
+  const book = {
+    section: $('#panel-book'), body: $('#panel-book tbody'), totals: document.createTextNode(''), books: new Map(),
+    apply(msg) {
+      for (const b of msg.books) {
+        if (!this.books.has(b.id)) { const o = el('option', null, `${b.code} (${b.tr})`); o.value = b.id; bookSelect.append(o); }
+        this.books.set(b.id, b);
+      }
+      invalidate(this);
+    },
+    level(side) {
+      const tr = el('tr', side);
+      const qty = el('td', side === 'ask' ? 'askq' : 'bidq'), bar = el('span', 'bar'), qtyText = document.createTextNode('');
+      qty.append(bar, qtyText);
+      const price = el('td', 'price'), priceText = document.createTextNode('');
+      price.append(priceText);
+      if (side === 'ask') tr.append(qty, price, el('td')); else tr.append(el('td'), price, qty);
+      return { tr, bar, qtyText, priceText };
+    },
+    render() {
+      const b = this.books.get(bookSelect.value);
+      if (!b) { this.body.textContent = ''; this.rows = null; return; }
+      if (!this.rows || this.rows.asks.length !== b.asks.length || this.rows.bids.length !== b.bids.length) {
+        const asks = b.asks.map(() => this.level('ask')), bids = b.bids.map(() => this.level('bid'));
+        this.body.replaceChildren(...[...asks].reverse().map(l => l.tr), ...bids.map(l => l.tr));
+        this.rows = { asks, bids };
+        this.section.dataset.levels = asks.length + bids.length;
+      }
+      const max = Math.max(1, ...b.asks.map(l => l[1]), ...b.bids.map(l => l[1]));
+      const fill = (row, [price, qty]) => {
+        setText(row.priceText, fmt.format(price));
+        setText(row.qtyText, fmt.format(qty));
+        const width = `${(qty / max) * 100}%`;
+        if (row.bar.style.width !== width) row.bar.style.width = width;
+      };
+      b.asks.forEach((l, i) => fill(this.rows.asks[i], l));
+      b.bids.forEach((l, i) => fill(this.rows.bids[i], l));
+      setText(this.totals, `${b.time}  total ask ${fmt.format(b.totalAsk)}  ·  total bid ${fmt.format(b.totalBid)}`);
+    },
+  };
+  $('#panel-book .book-totals').append(book.totals);
+  bookSelect.addEventListener('change', () => invalidate(book));
+
+  // ---- health: the server names and formats the figures (a direct session and a gateway consumer show different ones)
+  const health = {
+    figures: [], history: [], state: '',
+    apply(msg) { this.state = msg.state; this.figures = msg.figures; this.history = msg.history; invalidate(this); },
+    render() {
+      const state = $('#state');
+      state.textContent = this.state;
+      setClass(state, `badge ${this.state}`);
+      const dl = $('#panel-health .figures');
+      const names = this.figures.map(f => f[0]).join('\n');
+      if (names !== this.names) {
+        this.names = names;
+        dl.textContent = '';
+        this.cells = this.figures.map(([name]) => {
+          const dd = el('dd');
+          dd.dataset.figure = name;
+          dd.append(document.createTextNode(''));
+          dl.append(el('dt', null, name), dd);
+          return dd;
+        });
+      }
+      this.figures.forEach(([, value, alert, wide], i) => { setText(this.cells[i].firstChild, value); setClass(this.cells[i], (alert ? 'alert' : '') + (wide ? ' wide' : '')); });
+      const key = this.history.length + (this.history.at(-1)?.join('\t') ?? '');
+      if (key !== this.historyKey) {
+        this.historyKey = key;
+        const body = $('#panel-health .history tbody');
+        body.textContent = '';
+        for (const row of [...this.history].reverse()) { const tr = el('tr'); row.forEach(v => tr.append(el('td', '', v))); body.append(tr); }
+      }
+    },
+  };
+
+  // ---- subscriptions: the list, and each panel's line for subscriptions that are not live (pending, refused …).
+  // Rebuilt when the set or a state changes; otherwise only the counts and latest records are written.
+  const subscriptions = {
+    msg: null,
+    apply(msg) { this.msg = msg; invalidate(this); },
+    render() {
+      const msg = this.msg;
+      const key = msg.subscriptions.map(s => `${s.id}\t${s.state}\t${s.message}`).join('\n');
+      if (key === this.key) {
+        msg.subscriptions.forEach((s, i) => { setText(this.cells[i].records, fmt.format(s.records)); setText(this.cells[i].latest, s.message || s.latest || ''); });
+        return;
+      }
+      this.key = key;
+      const body = $('#panel-subscriptions tbody');
+      body.textContent = '';
+      const notLive = {};
+      this.cells = msg.subscriptions.map(s => {
+        const tr = el('tr', s.state);
+        tr.dataset.spec = s.spec;
+        [s.spec, s.name, s.panel, s.state].forEach((v, i) => tr.append(el('td', i === 3 ? s.state : '', v)));
+        const records = textCell('num'), latest = textCell('');
+        tr.append(records, latest);
+        const td = el('td'); const remove = el('button', null, 'remove');
+        remove.addEventListener('click', () => fetch(`/api/subscriptions/${s.id}`, { method: 'DELETE' }));
+        td.append(remove); tr.append(td);
+        body.append(tr);
+        if (s.state !== 'live') (notLive[s.panel] ??= []).push(s);
+        setText(records.firstChild, fmt.format(s.records));
+        setText(latest.firstChild, s.message || s.latest || '');
+        return { records: records.firstChild, latest: latest.firstChild };
+      });
+      for (const panel of ['index', 'program', 'tape', 'book', 'notices']) {
+        const box = $(`#panel-${panel} .sub-status`);
+        box.textContent = '';
+        for (const s of notLive[panel] ?? []) {
+          const line = el('div', s.state, `${s.spec}: ${s.state}${s.message ? ' — ' + s.message : ''}`);
+          line.dataset.spec = s.spec;
+          box.append(line);
+        }
+        if (!msg.subscriptions.some(s => s.panel === panel)) box.append(el('div', 'pending', 'no subscription feeds this panel: add one above'));
+      }
+    },
+  };
 
   // ---- the page's link to the server
   const handlers = {
-    index: m => charts.index.apply(m), program: m => charts.program.apply(m), notices: applyNotices, tape: applyTape,
-    book: applyBook, health: applyHealth, subscriptions: applySubscriptions,
+    index: m => charts.index.apply(m), program: m => charts.program.apply(m), notices: m => notices.apply(m), tape: m => tape.apply(m),
+    book: m => book.apply(m), health: m => health.apply(m), subscriptions: m => subscriptions.apply(m),
   };
   const source = new EventSource('/events');
   source.onopen = () => { $('#link').textContent = 'page link: live'; };
