@@ -6,65 +6,81 @@ using RabbitMQ.Client;
 namespace Kis.Realtime.Gateway;
 
 /// <summary>
-/// One consumer's reading of one key from its TR's stream. It keeps its place (the last stream offset it took) and
-/// what it delivered (run and sequence), so when the broker connection is lost it reconnects with backoff, attaches
-/// again one past that offset and claims the key again: no gap, no repeat. Deliveries of one channel at a time
-/// touch the place, so it needs no lock.
+/// One AMQP consumer of one TR's stream, delivering each record to the subscriptions of its key. The client shares one
+/// live reader per stream among all its live subscriptions of that TR (a consumer of 40 stocks reads the stream once,
+/// not 40 times); a replaying subscription has a reader of its own, since it starts elsewhere in the stream.
+/// <para>
+/// It keeps its place (the last stream offset it took) and, per key, what it delivered (run and sequence), so when the
+/// broker connection is lost it reconnects with backoff, attaches again one past that offset and claims its keys
+/// again: no gap, no repeat. Deliveries come one at a time (one channel), so the place needs no lock; the key table is
+/// copied on write under <see cref="_gate"/> and read without it.
+/// </para>
 /// </summary>
 internal sealed partial class GatewayStreamReader : IAsyncDisposable
 {
     private readonly KisGatewayClient _owner;
     private readonly string _stream;
     private readonly string _trId;
-    private readonly string _key;
-    private readonly byte[] _keyBytes;
     private readonly GatewayStart _start;
     private readonly ILogger _logger;
-    private readonly Channel<StreamRecord> _buffer;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new(); // guards writes of _keys
+    private Dictionary<string, KeyFeed> _keys = new(StringComparer.Ordinal);
     private IChannel? _channel;
     private TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _keeper;
     private long _lastOffset = -1;
-    private byte[]? _run;
-    private long _lastSequence;
 
-    public GatewayStreamReader(KisGatewayClient owner, string stream, string trId, string key, GatewayStart start, int capacity, ILogger logger)
+    public GatewayStreamReader(KisGatewayClient owner, string stream, string trId, GatewayStart start, ILogger logger)
     {
         _owner = owner;
         _stream = stream;
         _trId = trId;
-        _key = key;
-        _keyBytes = Encoding.UTF8.GetBytes(key);
         _start = start;
         _logger = logger;
-        _buffer = Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(capacity)
+    }
+
+    /// <summary>The stream this reader consumes.</summary>
+    public string Stream => _stream;
+
+    /// <summary>Attaches to the stream (before any claim: a live start misses nothing published from here on).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await AttachAsync(_start, cancellationToken).ConfigureAwait(false);
+        _keeper = Task.Run(KeepAttachedAsync);
+    }
+
+    /// <summary>A new subscription of <paramref name="key"/>: its own bounded buffer, fed from here on.</summary>
+    public Subscriber Add(string key, int capacity)
+    {
+        var subscriber = new Subscriber(key, Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait, // the broker waits (prefetch) rather than anything being dropped
-        });
+        }));
+        lock (_gate)
+        {
+            var keys = new Dictionary<string, KeyFeed>(_keys, StringComparer.Ordinal);
+            keys[key] = keys.TryGetValue(key, out var feed) ? feed.With(subscriber) : new KeyFeed(key, [subscriber]);
+            Volatile.Write(ref _keys, keys);
+        }
+        return subscriber;
     }
 
-    public ChannelReader<StreamRecord> Reader => _buffer.Reader;
-
-    /// <summary>The lease the gateway granted.</summary>
-    public TimeSpan Lease { get; private set; }
-
-    /// <summary>Attaches (before claiming: a live start misses nothing published from here on), then claims the key.</summary>
-    /// <exception cref="KisSubscriptionException">KIS refused the key.</exception>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Ends a subscription; true when it was the reader's last one (the caller then disposes the reader).</summary>
+    public bool Remove(Subscriber subscriber)
     {
-        await AttachAsync(_start, cancellationToken).ConfigureAwait(false);
-        await ClaimAsync(cancellationToken).ConfigureAwait(false);
-        _keeper = Task.Run(KeepAttachedAsync);
-    }
-
-    private async Task ClaimAsync(CancellationToken cancellationToken)
-    {
-        var reply = await _owner.RequestAsync(new GatewayRequest("subscribe", _trId, _key, _owner.GatewayOptions.ConsumerId), cancellationToken).ConfigureAwait(false);
-        if (!reply.Ok) throw KisGatewayClient.Refusal(reply, _trId, _key);
-        Lease = TimeSpan.FromMilliseconds(reply.LeaseMs ?? 30_000);
+        subscriber.Buffer.Writer.TryComplete();
+        lock (_gate)
+        {
+            if (!_keys.TryGetValue(subscriber.Key, out var feed)) return _keys.Count == 0;
+            var keys = new Dictionary<string, KeyFeed>(_keys, StringComparer.Ordinal);
+            if (feed.Without(subscriber) is { } left) keys[subscriber.Key] = left;
+            else keys.Remove(subscriber.Key);
+            Volatile.Write(ref _keys, keys);
+            return keys.Count == 0;
+        }
     }
 
     private async Task AttachAsync(GatewayStart from, CancellationToken cancellationToken)
@@ -97,7 +113,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             {
                 return;
             }
-            Log.Lost(_logger, _trId, _key, reason, _lastOffset);
+            Log.Lost(_logger, _trId, _stream, reason, _lastOffset);
             var delay = TimeSpan.FromMilliseconds(100);
             while (!stop.IsCancellationRequested)
             {
@@ -106,67 +122,77 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                     await Task.Delay(delay, _owner.GatewayOptions.TimeProvider, stop).ConfigureAwait(false);
                     await _owner.ConnectAsync(stop).ConfigureAwait(false);
                     await AttachAsync(_lastOffset >= 0 ? GatewayStart.FromOffset(_lastOffset + 1) : _start, stop).ConfigureAwait(false);
-                    await ClaimAsync(stop).ConfigureAwait(false);
-                    Log.Resumed(_logger, _trId, _key, _lastOffset + 1);
+                    await ClaimAgainAsync(stop).ConfigureAwait(false);
+                    Log.Resumed(_logger, _trId, _stream, _lastOffset + 1);
                     break;
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     return;
                 }
-                catch (KisSubscriptionException e)
-                {
-                    _buffer.Writer.TryComplete(e); // refused on the way back: the consumer hears it
-                    return;
-                }
                 catch (Exception e)
                 {
-                    Log.RetryFailed(_logger, _trId, _key, e.Message);
+                    Log.RetryFailed(_logger, _trId, _stream, e.Message);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
                 }
             }
         }
     }
 
-    /// <summary>Takes one delivery: this key's records, each (run, seq) once; every delivery moves the place on.</summary>
+    /// <summary>After a reconnect: every key claimed again; a key KIS now refuses ends its subscriptions with the refusal.</summary>
+    private async Task ClaimAgainAsync(CancellationToken cancellationToken)
+    {
+        foreach (var feed in Volatile.Read(ref _keys).Values)
+        {
+            try
+            {
+                await _owner.ClaimAsync(_trId, feed.Key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KisSubscriptionException e)
+            {
+                foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete(e); // the consumer hears it
+            }
+        }
+    }
+
+    /// <summary>Takes one delivery: to its key's subscriptions, each (run, seq) once; every delivery moves the place on.</summary>
     private async Task TakeAsync(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var offset = GatewayWire.Number(properties, "x-stream-offset") ?? -1;
         if (offset >= 0 && offset <= _lastOffset) return; // seen before a reconnect
-        if (GatewayWire.TextEquals(properties, GatewayWire.TrKeyHeader, _keyBytes) && IsNew(properties))
+        if (FeedOf(properties) is { } feed && feed.IsNew(properties, ref _owner.Duplicates))
         {
             Interlocked.Increment(ref _owner.RecordsReceived);
-            // Waiting here holds back the acknowledgement, and with it the broker (prefetch): backpressure, no loss.
-            await _buffer.Writer.WriteAsync(new StreamRecord(body.ToArray(), GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0, offset),
-                cancellationToken).ConfigureAwait(false);
+            var record = new StreamRecord(body.ToArray(), GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0, offset);
+            foreach (var subscriber in feed.Subscribers)
+            {
+                try
+                {
+                    // Waiting here holds back the acknowledgement, and with it the broker (prefetch): backpressure, no loss.
+                    await subscriber.Buffer.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChannelClosedException)
+                {
+                    // that subscription ended meanwhile
+                }
+            }
         }
         if (offset >= 0) _lastOffset = offset;
     }
 
-    private bool IsNew(IReadOnlyBasicProperties properties)
+    private KeyFeed? FeedOf(IReadOnlyBasicProperties properties)
     {
-        var sequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
-        var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
-        if (run is not null && _run is not null && run.AsSpan().SequenceEqual(_run))
-        {
-            if (sequence <= _lastSequence)
-            {
-                Interlocked.Increment(ref _owner.Duplicates);
-                return false;
-            }
-        }
-        else
-        {
-            _run = run;
-        }
-        _lastSequence = sequence;
-        return true;
+        if (properties.Headers?.TryGetValue(GatewayWire.TrKeyHeader, out var value) != true || value is not byte[] { Length: <= 64 } bytes) return null;
+        Span<char> key = stackalloc char[bytes.Length];
+        Encoding.ASCII.GetChars(bytes, key);
+        return Volatile.Read(ref _keys).GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var feed) ? feed : null;
     }
 
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _buffer.Writer.TryComplete();
+        foreach (var feed in Volatile.Read(ref _keys).Values)
+            foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete();
         if (_channel is { } channel)
         {
             try { await channel.CloseAsync().ConfigureAwait(false); } catch (Exception) { /* the connection is gone */ }
@@ -174,6 +200,60 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         }
         if (_keeper is not null) await _keeper.ConfigureAwait(false);
         _stop.Dispose();
+    }
+
+    /// <summary>One subscription: its key and its bounded buffer.</summary>
+    internal sealed class Subscriber(string key, Channel<StreamRecord> buffer)
+    {
+        public string Key { get; } = key;
+        public Channel<StreamRecord> Buffer { get; } = buffer;
+        public ChannelReader<StreamRecord> Reader => Buffer.Reader;
+    }
+
+    /// <summary>
+    /// A key's subscriptions (an immutable list, replaced on change) and what was delivered for it: run and sequence,
+    /// touched only by the one delivery at a time, and carried over when the list changes.
+    /// </summary>
+    private sealed class KeyFeed(string key, Subscriber[] subscribers)
+    {
+        private readonly Box _delivered = new();
+
+        private KeyFeed(string key, Subscriber[] subscribers, Box delivered) : this(key, subscribers) => _delivered = delivered;
+
+        public string Key { get; } = key;
+        public Subscriber[] Subscribers { get; } = subscribers;
+
+        public KeyFeed With(Subscriber subscriber) => new(Key, [.. Subscribers, subscriber], _delivered);
+
+        public KeyFeed? Without(Subscriber subscriber) =>
+            Subscribers.Length == 1 && Subscribers[0] == subscriber ? null : new(Key, [.. Subscribers.Where(s => s != subscriber)], _delivered);
+
+        /// <summary>False for a repeat of this run's records (a gateway resends unconfirmed records after a broker failure).</summary>
+        public bool IsNew(IReadOnlyBasicProperties properties, ref long duplicates)
+        {
+            var sequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
+            var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
+            if (run is not null && _delivered.Run is not null && run.AsSpan().SequenceEqual(_delivered.Run))
+            {
+                if (sequence <= _delivered.Sequence)
+                {
+                    Interlocked.Increment(ref duplicates);
+                    return false;
+                }
+            }
+            else
+            {
+                _delivered.Run = run;
+            }
+            _delivered.Sequence = sequence;
+            return true;
+        }
+
+        private sealed class Box
+        {
+            public byte[]? Run;
+            public long Sequence;
+        }
     }
 
     /// <summary>Acknowledges in batches (a quarter of the prefetch): the broker's credit, without a frame per record.</summary>
@@ -185,14 +265,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
             IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
         {
-            try
-            {
-                await reader.TakeAsync(properties, body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                return; // the enumeration ended
-            }
+            await reader.TakeAsync(properties, body, cancellationToken).ConfigureAwait(false);
             if (++_unacknowledged < _ackEvery) return;
             _unacknowledged = 0;
             await Channel.BasicAckAsync(deliveryTag, multiple: true, cancellationToken).ConfigureAwait(false);
@@ -201,13 +274,13 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(41, LogLevel.Warning, "Stream reader {TrId} {TrKey} lost the broker ({Reason}) after offset {Offset}; reconnecting")]
-        public static partial void Lost(ILogger logger, string trId, string trKey, string reason, long offset);
+        [LoggerMessage(41, LogLevel.Warning, "Stream reader {TrId} ({Stream}) lost the broker ({Reason}) after offset {Offset}; reconnecting")]
+        public static partial void Lost(ILogger logger, string trId, string stream, string reason, long offset);
 
-        [LoggerMessage(42, LogLevel.Information, "Stream reader {TrId} {TrKey} resumed from offset {Offset}")]
-        public static partial void Resumed(ILogger logger, string trId, string trKey, long offset);
+        [LoggerMessage(42, LogLevel.Information, "Stream reader {TrId} ({Stream}) resumed from offset {Offset}")]
+        public static partial void Resumed(ILogger logger, string trId, string stream, long offset);
 
-        [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} {TrKey}: reconnect failed ({Reason})")]
-        public static partial void RetryFailed(ILogger logger, string trId, string trKey, string reason);
+        [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} ({Stream}): reconnect failed ({Reason})")]
+        public static partial void RetryFailed(ILogger logger, string trId, string stream, string reason);
     }
 }

@@ -92,26 +92,32 @@ public sealed partial class KisGatewayClient
         var create = decoderFor(resolved);
 
         // 2. Attach to the stream before claiming the key (a live start misses nothing), then claim it: KIS's refusal comes back typed.
-        await using var stream = new GatewayStreamReader(this, prepared.Stream!, resolved.Id, key, start, _options.SubscriptionCapacity, _logger);
-        await stream.StartAsync(cancellationToken).ConfigureAwait(false);
-        Hold(resolved.Id, key, stream.Lease);
+        var (reader, subscription) = await AttachAsync(prepared.Stream!, resolved.Id, key, start, cancellationToken).ConfigureAwait(false);
         try
         {
-            var reader = stream.Reader;
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            Hold(resolved.Id, key, await ClaimAsync(resolved.Id, key, cancellationToken).ConfigureAwait(false));
+            try
             {
-                while (reader.TryRead(out var record))
+                var records = subscription.Reader;
+                while (await records.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var (ok, value) = create(record);
-                    if (!ok) continue;
-                    Interlocked.Increment(ref RecordsDelivered);
-                    yield return value;
+                    while (records.TryRead(out var record))
+                    {
+                        var (ok, value) = create(record);
+                        if (!ok) continue;
+                        Interlocked.Increment(ref RecordsDelivered);
+                        yield return value;
+                    }
                 }
+            }
+            finally
+            {
+                Release(resolved.Id, key);
             }
         }
         finally
         {
-            Release(resolved.Id, key);
+            await DetachAsync(reader, subscription).ConfigureAwait(false);
         }
     }
 

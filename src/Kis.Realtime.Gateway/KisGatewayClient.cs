@@ -13,8 +13,9 @@ namespace Kis.Realtime.Gateway;
 /// both implement <see cref="IKisRealtimeClient"/>, so an application picks one or the other by configuration.
 /// Each subscription asks the gateway for the registration (KIS's refusal is thrown as
 /// <see cref="KisSubscriptionException"/>, like a direct session) and reads the TR's stream from
-/// <see cref="KisGatewayClientOptions.Start"/>: live, or replaying from an offset or a time. Records a gateway
-/// published twice (after a broker failure) are delivered once.
+/// <see cref="KisGatewayClientOptions.Start"/>: live, or replaying from an offset or a time. Live subscriptions of one TR
+/// share one reader of its stream (a subscription that does not keep up holds back the others of its TR: nothing is
+/// dropped). Records a gateway published twice (after a broker failure) are delivered once.
 /// </summary>
 public sealed partial class KisGatewayClient : IKisRealtimeClient
 {
@@ -220,6 +221,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         foreach (var (tr, key) in _held.Keys) await SendQuietlyAsync(new GatewayRequest("unsubscribe", tr, key, _options.ConsumerId)).ConfigureAwait(false);
         _disposed = true;
         lock (_gate) _renewTimer?.Dispose();
+        await CloseReadersAsync().ConfigureAwait(false); // open enumerations end here, not at their next reconnect attempt
         await _connectGate.WaitAsync().ConfigureAwait(false);
         try { await DropConnectionAsync().ConfigureAwait(false); }
         finally { _connectGate.Release(); }

@@ -89,6 +89,54 @@ public class GatewayTests
     }
 
     [RabbitFact]
+    public async Task Live_subscriptions_of_one_TR_share_one_reader_of_its_stream_and_each_key_gets_its_own_records_once_in_order()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker));
+        string[] keys = ["0001", "1001", "2001"];
+        await using var consumer = Consumer(broker, GatewayStart.Live, "shared");
+
+        // Three keys of H0UPCNT0, live: one reader of the stream (one AMQP consumer), not three.
+        using var stop = new CancellationTokenSource(Long);
+        var received = keys.ToDictionary(k => k, _ => new List<KisRecord>());
+        using var firstOfEach = new CountdownEvent(keys.Length);
+        var readers = keys.Select(key => Task.Run(async () =>
+        {
+            await foreach (var record in consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, key, stop.Token))
+            {
+                int count;
+                lock (received)
+                {
+                    received[key].Add(record);
+                    count = received[key].Count;
+                }
+                if (count == 1) firstOfEach.Signal();
+                if (count == 60) break;
+            }
+        })).ToArray();
+        Assert.True(await Task.Run(() => firstOfEach.Wait(Long)), "every key delivered");
+        Assert.Equal(1, consumer.OpenReaders);
+        await Task.WhenAll(readers);
+
+        // Each key's records are its own and a gap-free run of the stream's records of that key.
+        var lastOfEach = keys.Select(k => Text(received[k][^1])).ToHashSet();
+        var stream = await broker.ReadStreamAsync("H0UPCNT0", list => list.Count > 0 && lastOfEach.Remove(System.Text.Encoding.UTF8.GetString(list[^1].Body)) && lastOfEach.Count == 0);
+        foreach (var key in keys)
+        {
+            var mine = received[key].Select(Text).ToList();
+            Assert.All(received[key], r => Assert.Equal(key, r.TrKey));
+            var truth = stream.Where(r => r.Key == key).Select(r => System.Text.Encoding.UTF8.GetString(r.Body)).ToList();
+            var start = truth.IndexOf(mine[0]);
+            Assert.True(start >= 0, $"{key}: the first record is on the stream");
+            Assert.Equal(truth.Skip(start).Take(mine.Count), mine);
+        }
+
+        // The last subscription gone, the shared reader is closed.
+        Assert.Equal(0, consumer.OpenReaders);
+    }
+
+    [RabbitFact]
     public async Task Kis_refusals_reach_the_consumer_as_typed_errors()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
