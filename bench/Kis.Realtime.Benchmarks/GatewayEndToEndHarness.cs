@@ -8,8 +8,8 @@ namespace Kis.Realtime.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- gateway-e2e [seconds] [records/s] [keys]</c>: simulator →
 /// gateway → the real RabbitMQ of <c>scripts/services.sh</c> (<c>KISRT_BENCH_AMQP</c>) → a <see cref="KisGatewayClient"/>
-/// on 10 keys (default) of one TR, at a steady total rate (default 5,000 records/s). Each key's reader reads the whole
-/// TR stream and keeps its key's records: with k keys the consumer takes in k times the rate. Latency is from the gateway's receive of the frame
+/// on 10 keys (default) of one TR, at a steady total rate (default 5,000 records/s). The client's live subscriptions of
+/// the TR share one reader of its stream (before, each key's reader read the whole stream: k keys, k times the rate). Latency is from the gateway's receive of the frame
 /// (the record's <c>received_at</c>) to the consumer's <c>await foreach</c>, same machine, same clock; p50/p99/p99.9
 /// after a 3 s warm-up. Broker, gateway, consumer and simulator share the machine.
 /// </summary>
