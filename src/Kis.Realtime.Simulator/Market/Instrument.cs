@@ -19,8 +19,8 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
     public int MaxRecordBytes => stream.MaxRecordBytes;
 
     /// <summary>
-    /// Writes up to <paramref name="count"/> records (fewer when the writer runs out of room) at market time
-    /// <paramref name="now"/>; returns how many.
+    /// Writes up to <paramref name="count"/> records (fewer when the writer runs out of room or the instrument has
+    /// nothing to say, see <see cref="MarketStream.HasRecordAt"/>) at market time <paramref name="now"/>; returns how many.
     /// </summary>
     public int WriteRecords(ref RecordWriter writer, int count, DateTime now)
     {
@@ -29,7 +29,7 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
             if (now < _lastTime) now = _lastTime;
             _lastTime = now;
             var n = 0;
-            while (n < count && writer.Remaining > stream.MaxRecordBytes)
+            while (n < count && writer.Remaining > stream.MaxRecordBytes && stream.HasRecordAt(now))
             {
                 stream.WriteRecord(ref writer, now);
                 n++;

@@ -25,6 +25,12 @@ internal abstract class MarketStream
     public virtual void WriteRecord(ref RecordWriter writer, DateTime now) => WriteRecord(ref writer, (int)now.TimeOfDay.TotalSeconds);
 
     /// <summary>
+    /// False when the instrument has nothing to say at <paramref name="now"/> (a stock's trades during a VI, a market
+    /// status that has not changed): the caller then sends no record, and no frame if none.
+    /// </summary>
+    public virtual bool HasRecordAt(DateTime now) => true;
+
+    /// <summary>
     /// True when there is a generator for the TR: every TR of the library's table (the 60 of KIS's catalog and the
     /// paper ids of its notice TRs), by a domain model or by <see cref="GenericStream"/> from its field table.
     /// </summary>

@@ -77,6 +77,8 @@ internal sealed class SimulatedMarket
                 ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay), expected: true)
             : tr == KisTrs.H0STASP0 || tr == KisTrs.H0NXASP0 || tr == KisTrs.H0UNASP0
                 ? new StockBookStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
+            : tr == KisTrs.H0STMKO0 || tr == KisTrs.H0NXMKO0 || tr == KisTrs.H0UNMKO0
+                ? new MarketStatusStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
             : new GenericStream(random, tr, key, this);
         return new Instrument(tr, key, stream, hours);
     }

@@ -7,8 +7,9 @@ internal struct TradeSnapshot
 {
     public long Price, Volume, AccumulatedVolume, AccumulatedValue, Open, High, Low, BestAsk, BestBid, BestAskQuantity, BestBidQuantity;
     public long TotalAsk, TotalBid, SellCount, BuyCount, SellVolume, BuyVolume, PreviousClose, UpperLimit, LowerLimit, PreviousDayVolume;
+    public long ViReference;
     public int OpenSecond, HighSecond, LowSecond;
-    public bool BuyerInitiated;
+    public bool BuyerInitiated, SingleAuction;
 }
 
 /// <summary>
@@ -21,7 +22,9 @@ internal struct TradeSnapshot
 /// asks ascending above bids descending), so a trade is also inside the touch of the last book a subscriber saw. When
 /// nobody has watched the book for <see cref="UnwatchedTrades"/> trades (nobody subscribed to it), trades move it;</item>
 /// <item>cumulative volume and value only grow, open/high/low follow the trades, the sign and change are against the
-/// previous close, within KRX's ±30 % limits.</item>
+/// previous close, within KRX's ±30 % limits;</item>
+/// <item>during a volatility interruption (<see cref="ViSchedule"/>) there are no trades; the first trade after it is
+/// its single-price auction at the expected price, which becomes the VI reference price (<c>vi_stnd_prc</c>).</item>
 /// </list>
 /// One lock (the book's own); callers hold at most their instrument's lock around it, never the other way round.
 /// </summary>
@@ -43,6 +46,9 @@ internal sealed class StockBook
     private int _spreadTicks = 1, _openSecond, _highSecond, _lowSecond;
     private int _tradesSincePublished = UnwatchedTrades;
     private long _publishedAskTotal, _publishedBidTotal;
+    private readonly ViSchedule _vi;
+    private long _viReference;
+    private int _viAuctionsDone;
 
     public StockBook(int seed, string code, StockVenue venue, InstrumentMaster master, double secondsIntoDay, int dayOpenSecond)
     {
@@ -60,6 +66,8 @@ internal sealed class StockBook
         _previousDayVolume = sharesPerSecond * 6 * 3600 * _random.Next(80, 121) / 100;
         _anchor = InstrumentMaster.RoundToTick(close + close * _random.Next(-300, 301) / 10_000);
         _bid = InstrumentMaster.RoundToTick(close + close * _random.Next(-100, 101) / 10_000);
+        _vi = new ViSchedule(seed, code, venue);
+        _viReference = close;
         for (var i = 0; i < Levels; i++) RefillLevel(i);
         // What the day has already traded when the book first appears (zero at the open).
         _volume = (long)(secondsIntoDay * sharesPerSecond);
@@ -71,9 +79,11 @@ internal sealed class StockBook
         // Created after the open: the day opened at the current level. At the open: the first trade opens it.
         if (secondsIntoDay > 0)
         {
-            _open = _high = _low = _bid;
+            _open = _high = _low = _viReference = _bid;
             _openSecond = _highSecond = _lowSecond = dayOpenSecond;
         }
+        // VIs over before the book first appears had their auctions without anyone watching.
+        _viAuctionsDone = _vi.At(dayOpenSecond + (int)secondsIntoDay).Ended;
     }
 
     public string Code { get; }
@@ -81,6 +91,12 @@ internal sealed class StockBook
     public long PreviousClose { get; }
     public long UpperLimit { get; }
     public long LowerLimit { get; }
+
+    /// <summary>The day's volatility interruptions (immutable: read without the lock).</summary>
+    public ViSchedule Vi => _vi;
+
+    /// <summary>True while a VI is in force at <paramref name="secondOfDay"/>: no continuous trades then.</summary>
+    public bool IsInterrupted(int secondOfDay) => _vi.At(secondOfDay).Active >= 0;
 
     private long Ask(int level)
     {
@@ -120,11 +136,27 @@ internal sealed class StockBook
     {
         lock (_gate)
         {
-            if (_tradesSincePublished >= UnwatchedTrades) Move();
-            else _tradesSincePublished++;
-            var buyer = _random.Next(2) == 0;
-            var price = buyer ? Ask(0) : Bid(0);
-            var volume = _random.NextInt64(1, _maxTradeVolume + 1);
+            // The first trade after a VI is its single-price auction: at the expected price, the touch's matched quantity.
+            var ended = _vi.At(secondOfDay).Ended;
+            var auction = ended > _viAuctionsDone;
+            _viAuctionsDone = ended;
+            bool buyer;
+            long price, volume;
+            if (auction)
+            {
+                buyer = _bidQuantity[0] >= _askQuantity[0];
+                price = buyer ? Ask(0) : Bid(0);
+                volume = Math.Max(1, Math.Min(_askQuantity[0], _bidQuantity[0]));
+                _viReference = price;
+            }
+            else
+            {
+                if (_tradesSincePublished >= UnwatchedTrades) Move();
+                else _tradesSincePublished++;
+                buyer = _random.Next(2) == 0;
+                price = buyer ? Ask(0) : Bid(0);
+                volume = _random.NextInt64(1, _maxTradeVolume + 1);
+            }
             // The touch's quantity is used up by the trade but never empties (the level would move: only a book record does that).
             if (buyer) _askQuantity[0] = Math.Max(1, _askQuantity[0] - volume);
             else _bidQuantity[0] = Math.Max(1, _bidQuantity[0] - volume);
@@ -144,6 +176,7 @@ internal sealed class StockBook
             {
                 _open = _high = _low = price;
                 _openSecond = _highSecond = _lowSecond = secondOfDay;
+                _viReference = price; // the opening price is the static VI's first reference
             }
             if (price > _high) (_high, _highSecond) = (price, secondOfDay);
             if (price < _low) (_low, _lowSecond) = (price, secondOfDay);
@@ -154,6 +187,7 @@ internal sealed class StockBook
                 TotalAsk = Sum(_askQuantity), TotalBid = Sum(_bidQuantity), SellCount = _sellCount, BuyCount = _buyCount,
                 SellVolume = _sellVolume, BuyVolume = _buyVolume, PreviousClose = PreviousClose, UpperLimit = UpperLimit, LowerLimit = LowerLimit,
                 PreviousDayVolume = _previousDayVolume, OpenSecond = _openSecond, HighSecond = _highSecond, LowSecond = _lowSecond, BuyerInitiated = buyer,
+                ViReference = _viReference, SingleAuction = auction,
             };
         }
     }
@@ -177,6 +211,7 @@ internal sealed class StockBook
                 SellVolume = _sellVolume, BuyVolume = _buyVolume, PreviousClose = PreviousClose, UpperLimit = UpperLimit, LowerLimit = LowerLimit,
                 PreviousDayVolume = _previousDayVolume, OpenSecond = _open == 0 ? secondOfDay : _openSecond,
                 HighSecond = _high == 0 ? secondOfDay : _highSecond, LowSecond = _low == 0 ? secondOfDay : _lowSecond, BuyerInitiated = buyer,
+                ViReference = _viReference, SingleAuction = true,
             };
         }
     }

@@ -6,7 +6,8 @@ namespace Kis.Realtime.Simulator.Market;
 /// H0STCNT0 / H0NXCNT0 / H0UNCNT0: trades of one stock from its venue's <see cref="StockBook"/> (at the touch, day
 /// totals, open/high/low with their times, sign and change against the previous close). With <c>expected</c>, the
 /// expected-trade TRs (H0STANC0 / H0NXANC0 / H0UNANC0, the same layout): where the book would match now, without
-/// trading. Fields the model does not own (and any KIS appends to the table) stay generic.
+/// trading. No trades during a VI (<see cref="ViSchedule"/>); <c>vi_stnd_prc</c> is the VI reference price (the
+/// opening price, then each VI's auction price). Fields the model does not own (and any KIS appends to the table) stay generic.
 /// </summary>
 internal sealed class StockTradeStream : GenericStream
 {
@@ -49,6 +50,9 @@ internal sealed class StockTradeStream : GenericStream
         // vi_stnd_prc is a price in the trade TRs but a VI status code in H0NXANC0/H0UNANC0: that one stays generic.
         _fields = [.. tr.Fields.Select(f => ByName.GetValueOrDefault(f.Name) is var role && role == F.ViReference && f.Type != FieldType.Decimal ? F.None : role)];
     }
+
+    /// <summary>No continuous trades while a VI is in force (its single-price auction); expected trades go on.</summary>
+    public override bool HasRecordAt(DateTime now) => _expected || !_book.IsInterrupted((int)now.TimeOfDay.TotalSeconds);
 
     protected override void BeginRecord(DateTime now)
     {
@@ -105,7 +109,7 @@ internal sealed class StockTradeStream : GenericStream
             case F.Turnover: w.Fixed(t.AccumulatedVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
             case F.PreviousDaySameTime: w.Int(_previousDaySameTime); break;
             case F.PreviousDaySameTimeRate: w.Fixed(t.AccumulatedVolume * 10_000 / _previousDaySameTime, 2); break;
-            case F.ViReference: w.Int(t.Open); break;
+            case F.ViReference: w.Int(t.ViReference); break;
         }
         return true;
     }

@@ -8,6 +8,7 @@ internal sealed partial class SimSession
     private async Task SendLoopAsync(CancellationToken ct)
     {
         var pace = _hub.Options.Pace;
+        var emptyPicks = 0;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -44,8 +45,16 @@ internal sealed partial class SimSession
                 var wait = NextData(subs, pace, out var due, out var count, out var marketNow);
                 if (due is not null)
                 {
-                    await SendDataAsync(due, count, marketNow, ct).ConfigureAwait(false);
-                    continue;
+                    if (await SendDataAsync(due, count, marketNow, ct).ConfigureAwait(false))
+                    {
+                        emptyPicks = 0;
+                        continue;
+                    }
+                    // A whole round of subscriptions with nothing to say (flat out, every stock in a VI): rest a little
+                    // rather than spin.
+                    if (++emptyPicks < subs.Length) continue;
+                    emptyPicks = 0;
+                    wait = NothingToSayWait;
                 }
 
                 // Nothing due: sleep until the next due time or until a control message arrives.
@@ -73,6 +82,9 @@ internal sealed partial class SimSession
             while (_control.Reader.TryRead(out var left)) RawFrameDone(left);
         }
     }
+
+    /// <summary>The rest after a round in which no subscription had anything to say.</summary>
+    private static readonly TimeSpan NothingToSayWait = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Longest sleep while every subscription's market is closed: re-check now and then (the wall clock can jump).</summary>
     private static readonly TimeSpan MaxClosedWait = TimeSpan.FromMinutes(1);
@@ -173,9 +185,11 @@ internal sealed partial class SimSession
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private async ValueTask SendDataAsync(Subscription sub, int count, DateTime marketNow, CancellationToken ct)
+    /// <summary>Sends the due subscription's next records; false when it had nothing to say (no frame sent).</summary>
+    private async ValueTask<bool> SendDataAsync(Subscription sub, int count, DateTime marketNow, CancellationToken ct)
     {
         var (offset, length, records) = sub.Tr.Encrypted ? BuildEncryptedFrame(sub, marketNow) : BuildPlainFrame(sub, count, marketNow);
+        if (records == 0) return false; // nothing to say now (trades during a VI, an unchanged market status): no frame
         await _stream.WriteAsync(_sendBuffer.AsMemory(offset, length), ct).ConfigureAwait(false);
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _records, records);
@@ -183,6 +197,7 @@ internal sealed partial class SimSession
         Interlocked.Increment(ref _hub.Counters._frames);
         Interlocked.Add(ref _hub.Counters._records, records);
         Interlocked.Add(ref _hub.Counters._bytes, length);
+        return true;
     }
 
     /// <summary>Writes up to <paramref name="count"/> records into the send buffer behind a reserved header; returns the WebSocket frame's span.</summary>
@@ -191,6 +206,7 @@ internal sealed partial class SimSession
         var buffer = _sendBuffer!;
         var writer = new RecordWriter(buffer.AsSpan(PayloadStart));
         var n = sub.Instrument.WriteRecords(ref writer, count, marketNow);
+        if (n == 0) return (0, 0, 0);
         FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: false, sub.Tr.TrId, n);
         return Frame(buffer, FrameWriter.HeaderLength + writer.Written, n);
     }

@@ -1,0 +1,102 @@
+using System.Text;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+/// <summary>
+/// The simulator's volatility interruptions (VI): a stock's trades (H0STCNT0), expected trades (H0STANC0) and market
+/// status (H0STMKO0) agree, read in arrival order with the library's typed views.
+/// </summary>
+public sealed class VolatilityInterruptionTests
+{
+    private const string Code = "005930";
+
+    private static T Decode<T>(string trId, string record) where T : struct, IKisRecord<T>
+    {
+        Assert.True(KisTrs.TryGet(trId, out var tr));
+        Assert.True(T.TryDecode(tr, Encoding.UTF8.GetBytes(record), out var value, out var err), $"{err} in {record}");
+        return value;
+    }
+
+    [Fact]
+    public void Every_seed_has_a_few_VIs_a_day_in_the_regular_session_none_in_the_first_ten_minutes_or_the_closing_auction()
+    {
+        var counts = Enumerable.Range(1, 200).Select(seed => new ViSchedule(seed, Code, StockVenue.Krx)).ToList();
+        foreach (var vi in counts)
+            for (var i = 0; i < vi.Count; i++)
+            {
+                Assert.InRange(vi.StartOf(i), 9 * 3600 + 600, 15 * 3600 + 18 * 60 - ViSchedule.DurationSeconds);
+                if (i > 0) Assert.True(vi.StartOf(i) >= vi.StartOf(i - 1) + ViSchedule.DurationSeconds, "VIs do not overlap");
+            }
+        // About three an hour over the ~6 hours between 09:10 and 15:18.
+        Assert.InRange(counts.Average(v => v.Count), 15, 21);
+        // The same seed, code and venue give the same day; another venue another one.
+        Assert.Equal(new ViSchedule(5, Code, StockVenue.Krx).StartOf(0), new ViSchedule(5, Code, StockVenue.Krx).StartOf(0));
+    }
+
+    [Fact]
+    public async Task During_a_VI_no_trades_expected_trades_go_on_the_status_shows_it_and_it_ends_with_a_single_price_trade_at_the_new_reference()
+    {
+        // A seed whose first VI for the stock comes early in the day, so that a fast market clock reaches it in seconds.
+        var seed = Enumerable.Range(1, 1_000).First(s => new ViSchedule(s, Code, StockVenue.Krx) is { Count: > 0 } v && v.StartOf(0) < 9 * 3600 + 20 * 60);
+        var schedule = new ViSchedule(seed, Code, StockVenue.Krx);
+        var viStart = TimeOnly.FromTimeSpan(TimeSpan.FromSeconds(schedule.StartOf(0)));
+        var viEnd = viStart.Add(TimeSpan.FromSeconds(ViSchedule.DurationSeconds));
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(40), ClockSpeed = 120, Seed = seed });
+        await using var c = await Sim.ClientAsync(sim);
+        await c.SubscribeAsync("H0STMKO0", Code);
+        await c.SubscribeAsync("H0STANC0", Code);
+        await c.SubscribeAsync("H0STCNT0", Code);
+        using var session = new SessionRecords();
+        await session.ReadUntilAsync(c, r => r.Of("H0STCNT0").Select(t => Decode<StockTrade>("H0STCNT0", t).Time).Count(t => t > viEnd) >= 20);
+
+        // The status: not interrupted when subscribed, then the VI (its kind), then released; sent on change only.
+        var statuses = session.Of("H0STMKO0").Select(s => Decode<MarketStatus>("H0STMKO0", s)).ToList();
+        Assert.Equal([ViStatus.Released, schedule.KindOf(0), ViStatus.Released], statuses.Select(s => s.Vi));
+        Assert.All(statuses, s => Assert.False(s.IsHalted));
+
+        StockTrade? last = null;
+        StockExpectedTrade? lastExpected = null;
+        var expectedDuringVi = 0;
+        var trades = 0;
+        foreach (var (tr, record) in session.Records)
+        {
+            if (tr == "H0STANC0")
+            {
+                var e = Decode<StockExpectedTrade>(tr, record);
+                if (e.Time >= viStart && e.Time < viEnd) expectedDuringVi++;
+                lastExpected = e;
+                continue;
+            }
+            if (tr != "H0STCNT0") continue;
+            var t = Decode<StockTrade>(tr, record);
+            trades++;
+            Assert.False(t.Time >= viStart && t.Time < viEnd, $"a trade at {t.Time} during the VI {viStart}–{viEnd}");
+            if (last is { } p)
+            {
+                Assert.Equal(p.AccumulatedVolume + t.Volume, t.AccumulatedVolume); // cumulative volume never decreases
+                if (p.Time < viStart && t.Time >= viEnd)
+                {
+                    // The VI's single-price auction: at the expected price the auction showed, the new VI reference.
+                    Assert.NotNull(lastExpected);
+                    Assert.True(lastExpected.Value.Time >= viStart, "expected trades were sent during the VI");
+                    Assert.Equal(lastExpected.Value.ExpectedPrice, t.Price);
+                    Assert.Equal(t.Price, t.StaticViReferencePrice);
+                }
+                else
+                {
+                    Assert.Equal(p.StaticViReferencePrice, t.StaticViReferencePrice); // the reference holds between VIs
+                }
+            }
+            else
+            {
+                Assert.Equal(t.Open, t.StaticViReferencePrice); // before any VI: the opening price
+            }
+            last = t;
+        }
+        Assert.True(expectedDuringVi > 0, "expected trades go on during the VI");
+        Assert.True(trades > 40);
+    }
+}
