@@ -23,17 +23,19 @@ public sealed class VolatilityInterruptionTests
     [Fact]
     public void Every_seed_has_a_few_VIs_a_day_in_the_regular_session_none_in_the_first_ten_minutes_or_the_closing_auction()
     {
-        var counts = Enumerable.Range(1, 200).Select(seed => new ViSchedule(seed, Code, StockVenue.Krx)).ToList();
-        foreach (var vi in counts)
+        var days = Enumerable.Range(1, 200).Select(seed => new ViSchedule(seed, Code, StockVenue.Krx)).ToList();
+        foreach (var vi in days)
             for (var i = 0; i < vi.Count; i++)
             {
                 Assert.InRange(vi.StartOf(i), 9 * 3600 + 600, 15 * 3600 + 18 * 60 - ViSchedule.DurationSeconds);
                 if (i > 0) Assert.True(vi.StartOf(i) >= vi.StartOf(i - 1) + ViSchedule.DurationSeconds, "VIs do not overlap");
             }
         // About three an hour over the ~6 hours between 09:10 and 15:18.
-        Assert.InRange(counts.Average(v => v.Count), 15, 21);
-        // The same seed, code and venue give the same day; another venue another one.
+        Assert.InRange(days.Average(v => v.Count), 15, 21);
+        // The same seed, code and venue give the same day (deterministic runs); another venue has its own.
         Assert.Equal(new ViSchedule(5, Code, StockVenue.Krx).StartOf(0), new ViSchedule(5, Code, StockVenue.Krx).StartOf(0));
+        Assert.NotEqual(Enumerable.Range(1, 20).Select(s => new ViSchedule(s, Code, StockVenue.Krx).StartOf(0)),
+            Enumerable.Range(1, 20).Select(s => new ViSchedule(s, Code, StockVenue.Nxt).StartOf(0)));
     }
 
     [Fact]
