@@ -8,7 +8,10 @@ namespace Kis.Realtime.Gateway;
 /// <summary>
 /// One AMQP consumer of one TR's stream, delivering each record to the subscriptions of its key. The client shares one
 /// live reader per stream among all its live subscriptions of that TR (a consumer of 40 stocks reads the stream once,
-/// not 40 times); a replaying subscription has a reader of its own, since it starts elsewhere in the stream.
+/// not 40 times); a replaying subscription has a reader of its own, since it starts elsewhere in the stream. A shared
+/// reader never waits for one subscription: one whose buffer is full moves to a reader of its own from the record it
+/// could not take (the stream keeps it), so a consumer that waits for one key inside its loop over another cannot
+/// stall both, and nothing is lost. A reader of its own waits (the broker holds back: backpressure).
 /// <para>
 /// It keeps its place (the last stream offset it took) and, per key, what it delivered (run and sequence), so when the
 /// broker connection is lost it reconnects with backoff, attaches again one past that offset and claims its keys
@@ -22,6 +25,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private readonly string _stream;
     private readonly string _trId;
     private readonly GatewayStart _start;
+    private readonly bool _shared;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new(); // guards writes of _keys
@@ -30,15 +34,23 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _keeper;
     private long _lastOffset = -1;
+    private int _disposed;
 
-    public GatewayStreamReader(KisGatewayClient owner, string stream, string trId, GatewayStart start, ILogger logger)
+    public GatewayStreamReader(KisGatewayClient owner, string stream, string trId, GatewayStart start, bool shared, ILogger logger)
     {
         _owner = owner;
         _stream = stream;
         _trId = trId;
         _start = start;
+        _shared = shared;
         _logger = logger;
     }
+
+    /// <summary>The TR this reader's stream carries.</summary>
+    public string TrId => _trId;
+
+    /// <summary>True when no subscription is fed by it any more.</summary>
+    public bool IsEmpty => Volatile.Read(ref _keys).Count == 0;
 
     /// <summary>The stream this reader consumes.</summary>
     public string Stream => _stream;
@@ -50,28 +62,42 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         _keeper = Task.Run(KeepAttachedAsync);
     }
 
-    /// <summary>A new subscription of <paramref name="key"/>: its own bounded buffer, fed from here on.</summary>
+    /// <summary>A new subscription of <paramref name="key"/>: its own bounded buffer (add it before <see cref="StartAsync"/>
+    /// on a reader of its own, so nothing delivered first passes it by).</summary>
     public Subscriber Add(string key, int capacity)
     {
         var subscriber = new Subscriber(key, Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait, // the broker waits (prefetch) rather than anything being dropped
+            SingleWriter = false, // a shared reader, then the reader it moves to
+            FullMode = BoundedChannelFullMode.Wait,
         }));
+        Adopt(subscriber, null, 0);
+        return subscriber;
+    }
+
+    /// <summary>Takes over a subscription from a shared reader, with what was delivered to it (run, sequence).</summary>
+    public void Adopt(Subscriber subscriber, byte[]? run, long sequence)
+    {
+        subscriber.Current = this;
         lock (_gate)
         {
             var keys = new Dictionary<string, KeyFeed>(_keys, StringComparer.Ordinal);
-            keys[key] = keys.TryGetValue(key, out var feed) ? feed.With(subscriber) : new KeyFeed(key, [subscriber]);
+            keys[subscriber.Key] = keys.TryGetValue(subscriber.Key, out var feed) ? feed.With(subscriber) : new KeyFeed(subscriber.Key, [subscriber], run, sequence);
             Volatile.Write(ref _keys, keys);
         }
-        return subscriber;
     }
 
     /// <summary>Ends a subscription; true when it was the reader's last one (the caller then disposes the reader).</summary>
     public bool Remove(Subscriber subscriber)
     {
         subscriber.Buffer.Writer.TryComplete();
+        return Detach(subscriber);
+    }
+
+    /// <summary>Stops feeding a subscription (it ended, or moves to a reader of its own); true when none is left.</summary>
+    private bool Detach(Subscriber subscriber)
+    {
         lock (_gate)
         {
             if (!_keys.TryGetValue(subscriber.Key, out var feed)) return _keys.Count == 0;
@@ -85,6 +111,13 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     private async Task AttachAsync(GatewayStart from, CancellationToken cancellationToken)
     {
+        if (_channel is { } previous)
+        {
+            // Never two consumers feeding one reader: the old channel is closed (lost) or closed here.
+            try { await previous.CloseAsync(cancellationToken).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
+            previous.Dispose();
+            _channel = null;
+        }
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _lost = lost;
         var channel = await _owner.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -115,13 +148,19 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             }
             Log.Lost(_logger, _trId, _stream, reason, _lastOffset);
             var delay = TimeSpan.FromMilliseconds(100);
+            var attached = false;
             while (!stop.IsCancellationRequested)
             {
                 try
                 {
                     await Task.Delay(delay, _owner.GatewayOptions.TimeProvider, stop).ConfigureAwait(false);
                     await _owner.ConnectAsync(stop).ConfigureAwait(false);
-                    await AttachAsync(_lastOffset >= 0 ? GatewayStart.FromOffset(_lastOffset + 1) : _start, stop).ConfigureAwait(false);
+                    // Attach once; when only the claims failed (the gateway still reconnecting), retry the claims alone.
+                    if (!attached || _lost.Task.IsCompleted)
+                    {
+                        await AttachAsync(_lastOffset >= 0 ? GatewayStart.FromOffset(_lastOffset + 1) : _start, stop).ConfigureAwait(false);
+                        attached = true;
+                    }
                     await ClaimAgainAsync(stop).ConfigureAwait(false);
                     Log.Resumed(_logger, _trId, _stream, _lastOffset + 1);
                     break;
@@ -166,6 +205,15 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             var record = new StreamRecord(body.ToArray(), GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0, offset);
             foreach (var subscriber in feed.Subscribers)
             {
+                if (_shared && offset >= 0)
+                {
+                    if (subscriber.Buffer.Writer.TryWrite(record) || subscriber.Buffer.Reader.Completion.IsCompleted) continue;
+                    // Full: it moves to a reader of its own from this record (the stream keeps it); the others go on.
+                    Detach(subscriber);
+                    var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
+                    _owner.MoveToOwnReader(subscriber, this, offset, run, (GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 1) - 1);
+                    continue;
+                }
                 try
                 {
                     // Waiting here holds back the acknowledgement, and with it the broker (prefetch): backpressure, no loss.
@@ -190,6 +238,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         foreach (var feed in Volatile.Read(ref _keys).Values)
             foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete();
@@ -205,6 +254,12 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     /// <summary>One subscription: its key and its bounded buffer.</summary>
     internal sealed class Subscriber(string key, Channel<StreamRecord> buffer)
     {
+        /// <summary>The reader feeding it now (it may move from a shared reader to one of its own); the client's readers gate guards it.</summary>
+        public GatewayStreamReader? Current;
+
+        /// <summary>Set when its enumeration ended (the client's readers gate guards it): a pending move is dropped.</summary>
+        public bool Ended;
+
         public string Key { get; } = key;
         public Channel<StreamRecord> Buffer { get; } = buffer;
         public ChannelReader<StreamRecord> Reader => Buffer.Reader;
@@ -219,6 +274,10 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         private readonly Box _delivered = new();
 
         private KeyFeed(string key, Subscriber[] subscribers, Box delivered) : this(key, subscribers) => _delivered = delivered;
+
+        public KeyFeed(string key, Subscriber[] subscribers, byte[]? run, long sequence) : this(key, subscribers, new Box { Run = run, Sequence = sequence })
+        {
+        }
 
         public string Key { get; } = key;
         public Subscriber[] Subscribers { get; } = subscribers;

@@ -92,7 +92,7 @@ public sealed partial class KisGatewayClient
         var create = decoderFor(resolved);
 
         // 2. Attach to the stream before claiming the key (a live start misses nothing), then claim it: KIS's refusal comes back typed.
-        var (reader, subscription) = await AttachAsync(prepared.Stream!, resolved.Id, key, start, cancellationToken).ConfigureAwait(false);
+        var subscription = await AttachAsync(prepared.Stream!, resolved.Id, key, start, cancellationToken).ConfigureAwait(false);
         try
         {
             Hold(resolved.Id, key, await ClaimAsync(resolved.Id, key, cancellationToken).ConfigureAwait(false));
@@ -117,7 +117,7 @@ public sealed partial class KisGatewayClient
         }
         finally
         {
-            await DetachAsync(reader, subscription).ConfigureAwait(false);
+            await DetachAsync(subscription).ConfigureAwait(false);
         }
     }
 

@@ -14,8 +14,8 @@ namespace Kis.Realtime.Gateway;
 /// Each subscription asks the gateway for the registration (KIS's refusal is thrown as
 /// <see cref="KisSubscriptionException"/>, like a direct session) and reads the TR's stream from
 /// <see cref="KisGatewayClientOptions.Start"/>: live, or replaying from an offset or a time. Live subscriptions of one TR
-/// share one reader of its stream (a subscription that does not keep up holds back the others of its TR: nothing is
-/// dropped). Records a gateway published twice (after a broker failure) are delivered once.
+/// share one reader of its stream (a subscription that does not keep up moves to a reader of its own: it holds back no
+/// other and nothing is dropped). Records a gateway published twice (after a broker failure) are delivered once.
 /// </summary>
 public sealed partial class KisGatewayClient : IKisRealtimeClient
 {
@@ -234,5 +234,8 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     {
         [LoggerMessage(40, LogLevel.Debug, "Gateway request {Op} failed: {Reason}")]
         public static partial void RequestFailed(ILogger logger, string op, string reason);
+
+        [LoggerMessage(44, LogLevel.Information, "Subscription {TrId} {TrKey} did not keep up with its TR's shared stream reader: it continues on a reader of its own from offset {Offset}")]
+        public static partial void MovedToOwnReader(ILogger logger, string trId, string trKey, long offset);
     }
 }

@@ -137,6 +137,39 @@ public class GatewayTests
     }
 
     [RabbitFact]
+    public async Task A_subscription_that_does_not_keep_up_moves_to_a_reader_of_its_own_and_neither_it_nor_the_others_stall_or_lose_records()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker));
+        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with
+        {
+            Endpoint = broker.Endpoint,
+            ConsumerId = "slow",
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            SubscriptionCapacity = 4,
+        });
+        using var stop = new CancellationTokenSource(Long);
+
+        // The loop over 0001 waits, inside its body, for records of 1001 (same TR, same shared reader): 0001's small
+        // buffer fills meanwhile. Sharing must not turn that into a deadlock.
+        await using var slow = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001", stop.Token).GetAsyncEnumerator();
+        Assert.True(await slow.MoveNextAsync());
+        var slowTexts = new List<string> { Text(slow.Current) };
+        var others = await TakeAsync(consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "1001", stop.Token), 50);
+        Assert.All(others, r => Assert.Equal("1001", r.TrKey));
+        await UntilAsync(() => consumer.OpenReaders == 1, "only 0001's own reader left (1001's subscription ended, the shared reader with it)");
+
+        // The slow one goes on from where it was: a gap-free run of the stream's records of its key.
+        while (slowTexts.Count < 120 && await slow.MoveNextAsync()) slowTexts.Add(Text(slow.Current));
+        var stream = await broker.ReadStreamAsync("H0UPCNT0", list => list.Count > 0 && list[^1].Key == "0001" && System.Text.Encoding.UTF8.GetString(list[^1].Body) == slowTexts[^1]);
+        var truth = stream.Where(r => r.Key == "0001").Select(r => System.Text.Encoding.UTF8.GetString(r.Body)).ToList();
+        var start = truth.IndexOf(slowTexts[0]);
+        Assert.True(start >= 0, "the slow subscription's first record is on the stream");
+        Assert.Equal(truth.Skip(start).Take(slowTexts.Count), slowTexts);
+    }
+
+    [RabbitFact]
     public async Task Kis_refusals_reach_the_consumer_as_typed_errors()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
