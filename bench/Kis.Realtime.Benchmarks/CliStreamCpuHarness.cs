@@ -49,7 +49,12 @@ internal static class CliStreamCpuHarness
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // Measured as configured here, nothing else: no appsettings.json of the current folder, no credentials or
+            // kisrt settings of the developer's environment (they would go to the simulator, or change the run).
+            WorkingDirectory = Directory.CreateTempSubdirectory("kisrt-stream-cpu-").FullName,
         };
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(name);
         using var child = Process.Start(start)!;
         long lines = 0;
         var stdout = child.StandardOutput.BaseStream;

@@ -20,7 +20,13 @@ internal sealed record CliSettings
     public Uri? WebSocketUrl { get; init; }
     public Uri? RestUrl { get; init; }
     /// <summary>A running <c>kisrt gateway</c>'s broker (amqp://…) to read from instead of a KIS session (<c>dashboard</c>).</summary>
-    public Uri? Gateway { get; init; }
+    public Uri? Gateway => ParseAmqp(GatewayText);
+
+    /// <summary>
+    /// <c>Gateway:Uri</c> as configured: parsed (and refused when malformed) only by the commands that read from a
+    /// gateway, so a stale KISRT_GATEWAY does not stop <c>stream</c> or <c>record</c>.
+    /// </summary>
+    public string? GatewayText { get; init; }
     /// <summary>That gateway's namespace (default kis).</summary>
     public string? GatewayNamespace { get; init; }
 
@@ -77,7 +83,7 @@ internal sealed record CliSettings
             },
             WebSocketUrl = ParseUrl(section["WebSocketUrl"], "KIS_WS_URL / --ws-url", "ws"),
             RestUrl = ParseUrl(section["RestBaseUrl"], "KIS_REST_URL / --rest-url", "http"),
-            Gateway = ParseAmqp(configuration["Gateway:Uri"]),
+            GatewayText = configuration["Gateway:Uri"],
             GatewayNamespace = configuration["Gateway:Namespace"] is { Length: > 0 } ns ? ns : null,
         };
     }
@@ -107,7 +113,7 @@ internal sealed record CliSettings
 
     /// <summary>Masks secrets: the app key is shown by its first four characters only; the secret never.</summary>
     public override string ToString() =>
-        $"CliSettings {{ AppKey = {Mask(AppKey)}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, Gateway = {(Gateway is null ? "(none)" : new Kis.Realtime.Gateway.KisGatewayEndpoint { AmqpUri = Gateway }.DisplayUri)} }}";
+        $"CliSettings {{ AppKey = {Mask(AppKey)}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, Gateway = {(string.IsNullOrEmpty(GatewayText) ? "(none)" : Uri.TryCreate(GatewayText, UriKind.Absolute, out var gateway) ? new Kis.Realtime.Gateway.KisGatewayEndpoint { AmqpUri = gateway }.DisplayUri : "(not a URI)")} }}";
 
     public static string Mask(string? value) => value is null ? "(none)" : value.Length <= 4 ? "***" : value[..4] + "***";
 }

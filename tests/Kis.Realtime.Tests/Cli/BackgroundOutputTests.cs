@@ -69,7 +69,7 @@ public sealed class BackgroundOutputTests
         Assert.True(output.IsFull);
         output.Flush();
         target.Gate.Release();
-        await target.Written.WaitAsync(Timeout);
+        Assert.True(await target.Written.WaitAsync(Timeout), "the writer wrote");
         Assert.False(output.IsFull);
         target.Gate.Release(10);
         await output.CompleteAsync().WaitAsync(Timeout);
@@ -85,9 +85,9 @@ public sealed class BackgroundOutputTests
         for (var i = 0; i < 100; i++) output.Write(Encoding.ASCII.GetBytes($"line {i}\n"));
         // No Flush: the writer takes what was collected on its own, within the delay.
         target.Gate.Release(int.MaxValue / 2);
-        while (target.Text() != lines) await target.Written.WaitAsync(Timeout);
-        output.Write("last\n"u8); // a write after the writer went quiet wakes it again
-        while (target.Text() != lines + "last\n") await target.Written.WaitAsync(Timeout);
+        while (target.Text() != lines) Assert.True(await target.Written.WaitAsync(Timeout), "the collected lines were written without a flush");
+        output.Write("last\n"u8); // a later write goes out too
+        while (target.Text() != lines + "last\n") Assert.True(await target.Written.WaitAsync(Timeout), "the later line was written without a flush");
         Assert.True(target.Writes <= 3, $"{target.Writes} writes for 101 lines: they go out collected");
         await output.CompleteAsync().WaitAsync(Timeout);
     }

@@ -1,3 +1,4 @@
+using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
@@ -122,6 +123,27 @@ public class SharedConfigurationKeyTests
         var env = new Dictionary<string, string> { ["KISRT_GATEWAY"] = "amqp://127.0.0.1:5673/", ["KISRT_GATEWAY_NAMESPACE"] = "ops" };
         var fromEnv = CliSettings.From(CliSettings.BuildConfiguration(new Dictionary<string, string?>(), env.GetValueOrDefault, dir, userSecrets: false));
         Assert.Equal((new Uri("amqp://127.0.0.1:5673/"), "ops"), (fromEnv.Gateway, fromEnv.GatewayNamespace));
+    }
+
+    [Fact]
+    public void A_malformed_gateway_setting_stops_only_the_commands_that_read_from_a_gateway()
+    {
+        var env = new Dictionary<string, string> { ["KISRT_GATEWAY"] = "amqp//kisrt:secret-pw@broker" };
+        var settings = CliSettings.From(CliSettings.BuildConfiguration(new Dictionary<string, string?>(), env.GetValueOrDefault, EmptyDirectory(), userSecrets: false));
+        Assert.Null(settings.WebSocketUrl); // stream and record read these and go on
+        var e = Assert.Throws<CliUsageException>(() => settings.Gateway); // the dashboard's --gateway refuses it
+        Assert.DoesNotContain("secret-pw", e.Message);
+        Assert.DoesNotContain("secret-pw", settings.ToString());
+    }
+
+    [Fact]
+    public void Connection_arguments_print_without_their_secrets()
+    {
+        var args = new ConnectionArgs { AppKey = "PSkey", AppSecret = "the-app-secret", Gateway = "amqp://kisrt:broker-pw@broker:5672/" };
+        var text = args.ToString();
+        Assert.DoesNotContain("the-app-secret", text);
+        Assert.DoesNotContain("broker-pw", text);
+        Assert.Contains("PSkey", text);
     }
 }
 

@@ -52,8 +52,10 @@ internal sealed class GatewayHealthPanel(KisGatewayClient client, TimeProvider t
                 {
                     error = $"no answer within {StatusTimeout.TotalSeconds:0} s";
                 }
-                catch (Exception e) when (e is KisConnectionException or InvalidOperationException or RabbitMQ.Client.Exceptions.RabbitMQClientException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    // Whatever it is (a lost broker, an unreadable reply, an I/O error), the panel shows it and asks again:
+                    // a poll that ended here would leave the badge on its last state.
                     error = e.Message;
                 }
                 Observe(status, error);
