@@ -137,22 +137,24 @@ internal static class GatewayCommand
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-        var confirmed = await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        var end = gateway.Status();
-        if (sink is null)
-        {
-            await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
-            return end.Overflowed > 0 || !confirmed ? CliFailures.RunFailed : CliFailures.Done;
-        }
-        // With a database: every record the gateway received (up to its last pump) before the sink's queue completes.
+        await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var brokerAtStop = gateway.Status().BrokerConnected;
+        // The figures at the very end: registrations released, their last records published and confirmed (or not).
         await gateway.DisposeAsync().ConfigureAwait(false);
-        sink.Complete();
-        var pg = await WaitForSinkAsync(sink, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        end = gateway.Status();
+        var end = gateway.Status() with { BrokerConnected = brokerAtStop };
+        var confirmed = end.Confirmed >= end.Received - end.Overflowed;
+        GatewaySinkStatus? pg = null;
+        if (sink is not null)
+        {
+            sink.Complete(); // every record the gateway received is in its queue now
+            pg = await WaitForSinkAsync(sink, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            end = end with { Sinks = [pg] };
+        }
         await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
-        await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {sink.Recorder.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
-                                    $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}");
-        return end.Overflowed > 0 || !confirmed || pg.Dropped + pg.Failed + pg.Lag > 0 ? CliFailures.RunFailed : CliFailures.Done;
+        if (pg is not null)
+            await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {sink!.Recorder.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
+                                        $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}");
+        return end.Overflowed > 0 || !confirmed || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 } ? CliFailures.RunFailed : CliFailures.Done;
     }
 
     /// <summary>The sink's figures once it has committed all it was given (or the timeout passed).</summary>
