@@ -24,6 +24,7 @@ public class PostgresCopyBenchmarks
         ? configured : "Host=127.0.0.1;Port=5432;Username=kisrt;Password=kisrt;Database=kisrt";
     private readonly string _schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
     private RawMessage[] _messages = null!;
+    private RawMessage[] _gatewayRecords = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -31,6 +32,9 @@ public class PostgresCopyBenchmarks
         var frame = Encoding.UTF8.GetBytes($"0|H0UPCNT0|{RecordsPerFrame:D3}|" + string.Join("^", Enumerable.Repeat(IndexRecord, RecordsPerFrame)));
         var at = DateTimeOffset.UtcNow;
         _messages = Enumerable.Range(0, Frames).Select(i => new RawMessage(at.AddTicks(i), 0, frame)).ToArray();
+        // `kisrt gateway --postgres`: one record per message (the gateway hands over records), so a raw row per typed row.
+        var one = Encoding.UTF8.GetBytes("0|H0UPCNT0|001|" + IndexRecord);
+        _gatewayRecords = Enumerable.Range(0, Frames * RecordsPerFrame).Select(i => new RawMessage(at.AddTicks(i), 0, one)).ToArray();
     }
 
     [IterationSetup]
@@ -48,6 +52,18 @@ public class PostgresCopyBenchmarks
     {
         var recorder = new PostgresRecorder(_connectionString, _schema, long.MaxValue);
         foreach (var message in _messages) recorder.Queue.Enqueue(message);
+        recorder.Queue.Complete();
+        await recorder.WriteAsync(CancellationToken.None);
+        if (recorder.CommittedRecords != Frames * RecordsPerFrame) throw new InvalidOperationException($"committed {recorder.CommittedRecords}");
+        return recorder.CommittedRecords;
+    }
+
+    /// <summary>As the gateway's sink writes: 100,000 one-record messages, so 100,000 raw rows and 100,000 typed rows.</summary>
+    [Benchmark(OperationsPerInvoke = Frames * RecordsPerFrame)]
+    public async Task<long> Copy_gateway_records()
+    {
+        var recorder = new PostgresRecorder(_connectionString, _schema, long.MaxValue);
+        foreach (var message in _gatewayRecords) recorder.Queue.Enqueue(message);
         recorder.Queue.Complete();
         await recorder.WriteAsync(CancellationToken.None);
         if (recorder.CommittedRecords != Frames * RecordsPerFrame) throw new InvalidOperationException($"committed {recorder.CommittedRecords}");

@@ -31,6 +31,8 @@ public sealed record GatewayStatus
     public int BufferCapacity { get; init; }
     /// <summary>Published and not yet confirmed.</summary>
     public long ConfirmsOutstanding { get; init; }
+    /// <summary>The further destinations of every record (<see cref="KisGatewayOptions.Sinks"/>), e.g. PostgreSQL.</summary>
+    public IReadOnlyList<GatewaySinkStatus> Sinks { get; init; } = [];
 }
 
 /// <summary>One KIS session of the gateway.</summary>

@@ -17,7 +17,8 @@ public sealed partial class KisGateway : IAsyncDisposable
 {
     /// <summary>The gateway's <see cref="Meter"/>: observable counters <c>kis.gateway.received</c>, <c>.published</c>,
     /// <c>.confirmed</c>, <c>.republished</c>, <c>.overflowed</c>; gauges <c>kis.gateway.buffer.depth</c>,
-    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>.</summary>
+    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>; with sinks, per <c>sink</c> tag,
+    /// counters <c>kis.gateway.sink.committed</c>, <c>.dropped</c>, <c>.retries</c> and gauge <c>kis.gateway.sink.lag</c>.</summary>
     public const string MeterName = "Kis.Realtime.Gateway";
 
     private readonly KisGatewayOptions _options;
@@ -126,6 +127,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             BufferDepth = _publisher.Waiting + outstanding,
             BufferCapacity = _options.BufferCapacity,
             ConfirmsOutstanding = outstanding,
+            Sinks = _options.Sinks.Select(sink => sink.Status()).ToList(),
         };
     }
 
@@ -155,6 +157,16 @@ public sealed partial class KisGateway : IAsyncDisposable
         _meter.CreateObservableGauge("kis.gateway.registrations", () => _registrations.Snapshot(out _).Count, "{registration}", "Registrations held or being made");
         _meter.CreateObservableGauge("kis.gateway.consumers", () => { _registrations.Snapshot(out var c); return c; }, "{consumer}", "Consumers holding a claim");
         _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, null, "1 while the publisher is connected");
+        if (_options.Sinks.Count > 0)
+        {
+            // One reading of every sink per instrument and collection; tagged by sink name.
+            IEnumerable<Measurement<long>> Each(Func<GatewaySinkStatus, long> figure) =>
+                _options.Sinks.Select(sink => sink.Status()).Select(s => new Measurement<long>(figure(s), new KeyValuePair<string, object?>("sink", s.Name)));
+            _meter.CreateObservableCounter("kis.gateway.sink.committed", () => Each(s => s.Committed), "{record}", "Records a sink made durable (PostgreSQL: committed)");
+            _meter.CreateObservableCounter("kis.gateway.sink.dropped", () => Each(s => s.Dropped), "{record}", "Records a sink dropped: its queue was full");
+            _meter.CreateObservableCounter("kis.gateway.sink.retries", () => Each(s => s.Retries), "{retry}", "Failed sink writes retried");
+            _meter.CreateObservableGauge("kis.gateway.sink.lag", () => Each(s => s.Lag), "{record}", "Records received and not yet committed by a sink");
+        }
     }
 
     /// <summary>Records published per second since the previous reading at least a second ago.</summary>

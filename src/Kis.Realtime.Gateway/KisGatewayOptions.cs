@@ -89,6 +89,9 @@ public sealed record KisGatewayOptions
     /// <summary>The gateway's <see cref="System.Diagnostics.Metrics.Meter"/> comes from here when set.</summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 
+    /// <summary>Further destinations for every record received (see <see cref="IGatewayRecordSink"/>); none by default.</summary>
+    public IReadOnlyList<IGatewayRecordSink> Sinks { get; init; } = [];
+
     /// <summary>Clock for leases, linger and rates.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -96,6 +99,7 @@ public sealed record KisGatewayOptions
     {
         ArgumentNullException.ThrowIfNull(Client);
         ArgumentNullException.ThrowIfNull(Endpoint);
+        ArgumentNullException.ThrowIfNull(Sinks);
         if (string.IsNullOrWhiteSpace(Endpoint.Namespace)) throw new ArgumentException("The endpoint namespace is empty.", nameof(Endpoint));
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), "Must not be negative.");
         if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), "Must be positive.");

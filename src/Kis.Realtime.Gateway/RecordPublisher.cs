@@ -65,10 +65,17 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     public long Waiting => _buffer.Reader.Count;
     public long Outstanding { get { lock (_gate) return _outstanding.Count; } }
 
-    /// <summary>Hands a record over; false (counted, logged) when the buffer is full.</summary>
+    /// <summary>Hands a record over (to the sinks first); false (counted, logged) when the buffer is full.</summary>
     public bool TryEnqueue(in OutgoingRecord record)
     {
         Interlocked.Increment(ref _received);
+        var sinks = _options.Sinks;
+        if (sinks.Count > 0)
+        {
+            var route = record.Route;
+            var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body);
+            for (var i = 0; i < sinks.Count; i++) sinks[i].Write(received);
+        }
         if (_buffer.Writer.TryWrite(record)) return true;
         if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
             Log.BufferFull(_logger, _options.BufferCapacity, n);

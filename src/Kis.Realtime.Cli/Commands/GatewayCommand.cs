@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Cli.Postgres;
 using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Cli.Commands;
@@ -20,11 +21,14 @@ internal static class GatewayCommand
         var maxBytes = new Option<long?>("--max-bytes") { Description = "stream retention by size per TR, bytes (default 20 GiB)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 60s" };
         var status = new Option<string?>("--status-interval") { Description = "print the status line this often (default 10s)" };
+        var postgres = new Option<string?>("--postgres") { Description = "also write every record received into PostgreSQL (an Npgsql connection string), as `kisrt record --postgres`" };
+        var pgSchema = new Option<string>("--pg-schema") { Description = "the PostgreSQL schema (default kis)", DefaultValueFactory = _ => "kis" };
+        var pgQueue = new Option<int?>("--pg-max-queue-mb") { Description = "records waiting for PostgreSQL beyond this are dropped for the database, counted (default 64)" };
         var command = new Command("gateway",
             "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams ({ns}.{TR}); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, ns, linger, maxAge, maxBytes, duration, status, StatusCommand(),
+            amqp, ns, linger, maxAge, maxBytes, duration, status, postgres, pgSchema, pgQueue, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
@@ -39,7 +43,12 @@ internal static class GatewayCommand
             var interval = parse.GetValue(status) is { } s ? Duration.Parse(s, "--status-interval") : TimeSpan.FromSeconds(10);
             if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
             var stopAfter = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
-            return RunAsync(connection.Read(parse), options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token);
+            var database = parse.GetValue(postgres) is { } conn
+                ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!, parse.GetValue(pgQueue) is { } mb
+                    ? mb > 0 ? (long)mb << 20 : throw new CliUsageException("--pg-max-queue-mb must be positive.")
+                    : GatewayPostgresSettings.DefaultQueueLimitBytes)
+                : null;
+            return RunAsync(connection.Read(parse), options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
         });
         return command;
     }
@@ -63,10 +72,46 @@ internal static class GatewayCommand
 
     /// <summary>Runs the gateway until cancelled (Ctrl+C) or <paramref name="stopAfter"/>; prints a status line every <paramref name="interval"/>.</summary>
     internal static async Task<int> RunAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval, TimeSpan? stopAfter,
-        ClientHost.Environment environment, TextWriter status, CancellationToken cancellationToken)
+        ClientHost.Environment environment, TextWriter status, CancellationToken cancellationToken, GatewayPostgresSettings? postgres = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (stopAfter is { } limit) stop.CancelAfter(limit);
+        Action<string> notice = m => status.WriteLine("kisrt gateway: " + m);
+        GatewayPostgresSink? sink = null;
+        if (postgres is not null)
+        {
+            var recorder = new PostgresRecorder(postgres.ValidConnectionString(), postgres.Schema, postgres.QueueLimitBytes, notice);
+            await recorder.CheckAsync(stop.Token).ConfigureAwait(false); // unreachable or refused: fail now, before KIS and the broker
+            sink = new GatewayPostgresSink(recorder, notice);
+            options = options with { Sinks = [.. options.Sinks, sink] };
+            await status.WriteLineAsync($"kisrt gateway: writing every record into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, run {recorder.RunId}");
+        }
+        using var giveUp = new CancellationTokenSource(); // ends database retries some time after the gateway stops
+        var writer = sink is null ? Task.CompletedTask : Task.Run(() => sink.Recorder.WriteAsync(giveUp.Token));
+        // A failing database writer (not a lost connection: that is retried) stops the gateway at once, reported.
+        _ = writer.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        try
+        {
+            return await RunGatewayAsync(connection, options, interval, environment, status, stop, sink).ConfigureAwait(false);
+        }
+        finally
+        {
+            sink?.Complete(); // also when the gateway failed to start: the writer commits what it has and ends
+            giveUp.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await writer.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or Npgsql.NpgsqlException)
+            {
+                await status.WriteLineAsync($"kisrt gateway: PostgreSQL: {e.Message}").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<int> RunGatewayAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval,
+        ClientHost.Environment environment, TextWriter status, CancellationTokenSource stop, GatewayPostgresSink? sink)
+    {
         // Wait mode: the gateway's pumps take every record; nothing is dropped before its bounded, counted buffer.
         await using var host = await ClientHost.StartAsync(connection, environment, status,
             KisFullMode.Wait, stop.Token).ConfigureAwait(false);
@@ -92,17 +137,44 @@ internal static class GatewayCommand
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-        var confirmed = await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        var end = gateway.Status();
+        await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var brokerAtStop = gateway.Status().BrokerConnected;
+        // The figures at the very end: registrations released, their last records published and confirmed (or not).
+        await gateway.DisposeAsync().ConfigureAwait(false);
+        var end = gateway.Status() with { BrokerConnected = brokerAtStop };
+        var confirmed = end.Confirmed >= end.Received - end.Overflowed;
+        GatewaySinkStatus? pg = null;
+        if (sink is not null)
+        {
+            sink.Complete(); // every record the gateway received is in its queue now
+            pg = await WaitForSinkAsync(sink, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            end = end with { Sinks = [pg] };
+        }
         await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
-        return end.Overflowed > 0 || !confirmed ? CliFailures.RunFailed : CliFailures.Done;
+        if (pg is not null)
+            await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {sink!.Recorder.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
+                                        $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}");
+        return end.Overflowed > 0 || !confirmed || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 } ? CliFailures.RunFailed : CliFailures.Done;
+    }
+
+    /// <summary>The sink's figures once it has committed all it was given (or the timeout passed).</summary>
+    private static async Task<GatewaySinkStatus> WaitForSinkAsync(GatewayPostgresSink sink, TimeSpan timeout)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        var deadline = DateTime.UtcNow + timeout;
+        var s = sink.Status();
+        while (s.Lag > 0 && DateTime.UtcNow < deadline && await timer.WaitForNextTickAsync().ConfigureAwait(false)) s = sink.Status();
+        return s;
     }
 
     internal static string StatusLine(GatewayStatus s) =>
         $"kisrt gateway: sessions {s.Sessions.Count(x => x.State == KisConnectionState.Connected)}/{s.Sessions.Count} connected, " +
         $"registrations {s.Registrations.Count}, consumers {s.Consumers}, {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, " +
         $"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, overflowed {s.Overflowed}, republished {s.Republished}, " +
-        $"broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")}";
+        $"broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")}" +
+        string.Concat(s.Sinks.Select(x => $", {Short(x.Name)} committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, retries {x.Retries}"));
+
+    private static string Short(string sink) => sink == "postgres" ? "pg" : sink;
 
     private static Command StatusCommand()
     {
@@ -133,10 +205,31 @@ internal static class GatewayCommand
         await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
         await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
         await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
+        foreach (var x in s.Sinks)
+            await output.WriteLineAsync($"sink {x.Name}: received {x.Received}, committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, failed {x.Failed}, retries {x.Retries}");
         foreach (var session in s.Sessions)
             await output.WriteLineAsync($"session {session.Index} app key {session.AppKey}: {session.State}, {session.Registrations}/41 registrations");
         foreach (var r in s.Registrations)
             await output.WriteLineAsync($"  {r.Tr} {r.Key,-14} {r.State,-9} consumers {r.Consumers}, session {r.Session}, published {r.Published}");
         return CliFailures.Done;
+    }
+}
+
+/// <summary><c>kisrt gateway --postgres CONN [--pg-schema kis] [--pg-max-queue-mb 64]</c>.</summary>
+internal sealed record GatewayPostgresSettings(string ConnectionString, string Schema = "kis", long QueueLimitBytes = GatewayPostgresSettings.DefaultQueueLimitBytes)
+{
+    public const long DefaultQueueLimitBytes = 64L << 20;
+
+    public string ValidConnectionString()
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            return ConnectionString;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--postgres: not a connection string ({e.Message}).");
+        }
     }
 }

@@ -260,7 +260,7 @@ public partial class RecordKillTests(ITestOutputHelper output)
     }
 
     /// <summary><c>dotnet exec kisrt.dll record …</c> with its status lines followed as they come.</summary>
-    private sealed class RecorderProcess : IAsyncDisposable
+    internal sealed class RecorderProcess : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly System.Text.StringBuilder _stderr = new();
@@ -291,7 +291,11 @@ public partial class RecordKillTests(ITestOutputHelper output)
             Start(sim, credential, StatusPattern(), ["--out", dir, .. extra]);
 
         /// <summary>Starts <c>kisrt record</c> with <paramref name="arguments"/>; <paramref name="status"/> reads (records, messages) from its status lines.</summary>
-        public static RecorderProcess Start(KisSimulator sim, SimulatorCredential credential, Regex status, params string[] arguments)
+        public static RecorderProcess Start(KisSimulator sim, SimulatorCredential credential, Regex status, params string[] arguments) =>
+            StartCommand("record", sim, credential, status, ["--max-queue-mb", "8", .. arguments]);
+
+        /// <summary>Starts <c>kisrt <paramref name="command"/></c> on the simulator with one app key (also used for <c>kisrt gateway</c>).</summary>
+        public static RecorderProcess StartCommand(string command, KisSimulator sim, SimulatorCredential credential, Regex status, params string[] arguments)
         {
             // kisrt.dll as copied next to the tests, resolved with the test assembly's own dependency manifest: kisrt's
             // manifest names package files that the shared framework replaced in this folder.
@@ -304,8 +308,8 @@ public partial class RecordKillTests(ITestOutputHelper output)
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json", kisrt, "record", "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(),
-                         "--app-key", credential.AppKey, "--app-secret", credential.AppSecret, "--hts-id", credential.HtsId, "--status-interval", "100ms", "--max-queue-mb", "8", .. arguments])
+            foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json", kisrt, command, "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(),
+                         "--app-key", credential.AppKey, "--app-secret", credential.AppSecret, "--hts-id", credential.HtsId, "--status-interval", "100ms", .. arguments])
                 start.ArgumentList.Add(arg);
             foreach (var name in new[] { "KIS_APP_KEY", "KIS_APP_SECRET", "KIS_HTS_ID", "KIS_ENV", "KIS_WS_URL", "KIS_REST_URL" }) start.Environment.Remove(name);
             var child = new RecorderProcess(new Process { StartInfo = start }, status);
@@ -346,7 +350,7 @@ public partial class RecordKillTests(ITestOutputHelper output)
                     next = _statusSeen.Task;
                 }
                 await Task.WhenAny(next, _process.WaitForExitAsync());
-                if (_process.HasExited) Assert.Fail($"kisrt record exited early ({_process.ExitCode}): {Stderr}");
+                if (_process.HasExited) Assert.Fail($"kisrt exited early ({_process.ExitCode}): {Stderr}");
             }
         }
 

@@ -60,7 +60,7 @@ public partial class RecordPostgresTests
         Assert.Equal(Number(summary, 3), total);
     }
 
-    private static void AssertSameRecord(TrDefinition tr, JsonElement json, object?[] row)
+    internal static void AssertSameRecord(TrDefinition tr, JsonElement json, object?[] row)
     {
         Assert.Equal(json.GetProperty("tr_key").GetString(), row[0]);
         var fields = json.GetProperty("fields");
@@ -174,7 +174,7 @@ public partial class RecordPostgresTests
     }
 
     /// <summary>stderr shared by the status loop and the writers: StringWriter is not thread-safe.</summary>
-    private sealed class SynchronizedWriter : StringWriter
+    internal sealed class SynchronizedWriter : StringWriter
     {
         private readonly Lock _gate = new();
         public override void Write(char value) { lock (_gate) base.Write(value); }

@@ -40,10 +40,17 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
     /// <summary>The stream from the start until <paramref name="done"/> says enough.</summary>
     public async Task<List<(string Key, long Seq, byte[] Body)>> ReadStreamAsync(string trId, Func<List<(string Key, long Seq, byte[] Body)>, bool> done)
     {
+        var records = await ReadStreamWithRunsAsync(trId, list => done(list.Select(r => (r.Key, r.Seq, r.Body)).ToList()));
+        return records.Select(r => (r.Key, r.Seq, r.Body)).ToList();
+    }
+
+    /// <summary>As <see cref="ReadStreamAsync(string, Func{List{ValueTuple{string, long, byte[]}}, bool})"/>, with each record's gateway run.</summary>
+    public async Task<List<(string Run, string Key, long Seq, byte[] Body)>> ReadStreamWithRunsAsync(string trId, Func<List<(string Run, string Key, long Seq, byte[] Body)>, bool> done)
+    {
         await using var connection = await Endpoint.CreateFactory("kisrt-tests-reader").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.BasicQosAsync(0, 500, false);
-        var records = new List<(string, long, byte[])>();
+        var records = new List<(string, string, long, byte[])>();
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
@@ -52,7 +59,8 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
             lock (records)
             {
                 if (!finished.Task.IsCompleted)
-                    records.Add((System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!, d.Body.ToArray()));
+                    records.Add((System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.RunHeader]!),
+                        System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!, d.Body.ToArray()));
                 if (done(records)) finished.TrySetResult();
             }
             await channel.BasicAckAsync(d.DeliveryTag, false);

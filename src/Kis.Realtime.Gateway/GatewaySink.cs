@@ -1,0 +1,41 @@
+namespace Kis.Realtime.Gateway;
+
+/// <summary>A record the gateway received, as handed to its sinks (the same record it publishes to the stream).</summary>
+/// <param name="TrId">The TR id (the <c>tr_id</c> header).</param>
+/// <param name="Key">The TR key (<c>tr_key</c>).</param>
+/// <param name="Session">The KIS session that carried it (<c>session</c>).</param>
+/// <param name="Sequence">Its number per TR key within the run (<c>seq</c>).</param>
+/// <param name="ReceivedAt">When the gateway received it.</param>
+/// <param name="Body">The record's plain KIS fields (the message body); not reused by the gateway, may be kept.</param>
+public readonly record struct GatewayRecord(string TrId, string Key, int Session, long Sequence, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body);
+
+/// <summary>
+/// A second destination for every record the gateway receives (e.g. <c>kisrt gateway --postgres</c>), beside the
+/// broker. <see cref="Write"/> is called on the gateway's pumps for every record, before the record enters the
+/// publisher's buffer: it must not block and must not throw; a sink that cannot keep up drops and counts
+/// (<see cref="GatewaySinkStatus.Dropped"/>), it never holds the KIS session back.
+/// </summary>
+public interface IGatewayRecordSink
+{
+    /// <summary>A short name for status lines and the Meter's <c>sink</c> tag, e.g. <c>postgres</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Takes a record (from several pumps at once).</summary>
+    void Write(in GatewayRecord record);
+
+    /// <summary>The sink's figures now.</summary>
+    GatewaySinkStatus Status();
+}
+
+/// <summary>A sink's figures (in <see cref="GatewayStatus.Sinks"/>, the status line and the Meter).</summary>
+/// <param name="Name">The sink's name.</param>
+/// <param name="Received">Records handed to the sink.</param>
+/// <param name="Committed">Records the sink has made durable (for PostgreSQL: committed).</param>
+/// <param name="Dropped">Records the sink gave up because its queue was full (never written by it; still in the stream).</param>
+/// <param name="Retries">Failed attempts retried (lost connection, database restarting).</param>
+/// <param name="Failed">Records the sink could not accept for another reason (undecodable, sink stopped).</param>
+public sealed record GatewaySinkStatus(string Name, long Received, long Committed, long Dropped, long Retries, long Failed)
+{
+    /// <summary>Received and not yet committed, dropped nor failed: what the sink still owes.</summary>
+    public long Lag => Received - Committed - Dropped - Failed;
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Cli.Postgres;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Tests.Cli;
+using Kis.Realtime.Trs;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary><c>kisrt gateway --postgres</c>: simulator → gateway → real RabbitMQ and real PostgreSQL.</summary>
+public partial class GatewayPostgresTests
+{
+    [GeneratedRegex(@"received (\d+), confirmed (\d+),.*pg committed (\d+), lag (\d+), dropped (\d+), retries (\d+)")]
+    private static partial Regex StatusPattern();
+
+    [GeneratedRegex(@"PostgreSQL run [0-9a-f-]+: gateway received (\d+), committed (\d+), dropped (\d+), failed (\d+), not committed (\d+), retries (\d+)")]
+    private static partial Regex SummaryPattern();
+
+    private static long N(Match m, int group) => long.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+
+    [RabbitFact]
+    public async Task The_database_holds_exactly_the_records_the_gateway_received_and_published()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var db = await PostgresTestDatabase.CreateAsync();
+        var status = new RecordPostgresTests.SynchronizedWriter();
+        using var stop = new CancellationTokenSource();
+        var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint };
+        var run = GatewayCommand.RunAsync(FastSimulator("index:0001", "stock:005930", "program:005930"), options, TimeSpan.FromMilliseconds(100), null,
+            Env(), status, stop.Token, new GatewayPostgresSettings(db.ConnectionString, db.Schema));
+
+        // Records flow and some are committed while the gateway runs: the status line shows the database's figures.
+        await UntilAsync(() => run.IsCompleted || StatusPattern().Matches(status.ToString()) is { Count: > 0 } lines
+                               && N(lines[^1], 1) >= 1500 && N(lines[^1], 3) > 0, "records received and committed");
+        Assert.False(run.IsCompleted, status.ToString());
+        var live = StatusPattern().Matches(status.ToString())[^1];
+        Assert.Equal(0, N(live, 5));
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(CliTimeout));
+
+        var summary = SummaryPattern().Match(status.ToString());
+        Assert.True(summary.Success, status.ToString());
+        var received = N(summary, 1);
+        Assert.Equal(received, N(summary, 2));
+        Assert.Equal((0L, 0L, 0L), (N(summary, 3), N(summary, 4), N(summary, 5)));
+
+        // Per TR: the raw table and the TR's typed table hold the same count; together, what the gateway received.
+        var perTr = (await db.RowsAsync("SELECT tr_id, count(*) FROM {schema}.raw_messages GROUP BY tr_id ORDER BY tr_id"))
+            .ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
+        Assert.Equal(["H0STCNT0", "H0UNPGM0", "H0UPCNT0"], perTr.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(received, perTr.Values.Sum());
+        foreach (var (trId, count) in perTr)
+            Assert.Equal(count, await db.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.{trId.ToLowerInvariant()}"));
+
+        foreach (var (trId, count) in perTr)
+        {
+            // The stream holds the same records: per key seq 1..n without a gap, the same bodies in the same order.
+            var stream = await broker.ReadStreamAsync(trId, (int)count);
+            Assert.Equal(count, stream.Count);
+            var raw = await db.RowsAsync($"SELECT t.tr_key, r.message FROM {{schema}}.raw_messages r JOIN {{schema}}.{trId.ToLowerInvariant()} t USING (trading_day, run_id, seq) ORDER BY r.seq");
+            foreach (var key in stream.Select(s => s.Key).Distinct())
+            {
+                var ofKey = stream.Where(s => s.Key == key).ToList();
+                Assert.Equal(Enumerable.Range(1, ofKey.Count).Select(i => (long)i), ofKey.Select(s => s.Seq));
+                var fromDb = raw.Where(r => (string)r[0]! == key).Select(r => (byte[])r[1]!).ToList();
+                Assert.Equal(ofKey.Select(s => Encoding.ASCII.GetBytes($"0|{trId}|001|").Concat(s.Body).ToArray()), fromDb);
+            }
+
+            // A sampled typed row equals `kisrt decode` of its raw row.
+            var tr = KisTrs.All.Single(t => t.Id == trId);
+            var sample = count / 2 + 1;
+            var message = await db.RowsAsync($"SELECT received_at, message FROM {{schema}}.raw_messages WHERE seq = (SELECT seq FROM {{schema}}.raw_messages WHERE tr_id = '{trId}' ORDER BY seq OFFSET {sample - 1} LIMIT 1)");
+            var line = Encoding.ASCII.GetBytes(((DateTime)message[0][0]!).ToString("O", CultureInfo.InvariantCulture) + "\t").Concat((byte[])message[0][1]!).Append((byte)'\n').ToArray();
+            using var output = new MemoryStream();
+            Assert.Equal(0, DecodeCommand.Run(new MemoryStream(line), output, new StringWriter()));
+            // `kisrt decode` has no subscription to name the key: it is the one this TR was held for.
+            var decoded = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(JsonLines(Encoding.UTF8.GetString(output.ToArray()))).GetRawText())!;
+            decoded["tr_key"] = trId == "H0UPCNT0" ? "0001" : "005930";
+            var columns = string.Join(", ", tr.Fields.Select(f => PostgresSchema.Quote(f.Name)));
+            var typed = await db.RowsAsync($"SELECT tr_key, {columns} FROM {{schema}}.{trId.ToLowerInvariant()} ORDER BY seq OFFSET {sample - 1} LIMIT 1");
+            RecordPostgresTests.AssertSameRecord(tr, System.Text.Json.JsonDocument.Parse(decoded.ToJsonString()).RootElement, Assert.Single(typed));
+        }
+    }
+
+    [Fact]
+    public void A_full_queue_drops_for_the_database_counted_and_told_and_never_holds_the_gateway_back()
+    {
+        // No writer runs: the database is "down". The queue takes up to 100 bytes of frames (two), then every record is dropped, counted.
+        var recorder = new PostgresRecorder(PostgresTestDatabase.DefaultConnectionString, "unused", queueLimitBytes: 100);
+        var notices = new List<string>();
+        var sink = new GatewayPostgresSink(recorder, notices.Add);
+        var body = Encoding.ASCII.GetBytes("0001^091240^2624.54"); // a 34-byte frame with its header
+        for (var seq = 1; seq <= 10; seq++) sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, seq, DateTimeOffset.UtcNow, body));
+
+        var s = sink.Status();
+        Assert.Equal((10L, 0L, 8L, 0L), (s.Received, s.Committed, s.Dropped, s.Failed));
+        Assert.Equal(2, s.Lag); // queued, waiting for the database
+        Assert.Equal(68, recorder.Queue.QueuedBytes);
+        Assert.Equal(4, notices.Count); // the 1st, 2nd, 4th and 8th drop: visible, not a flood
+        Assert.All(notices, n => Assert.Contains("dropped for the database", n));
+
+        // After the gateway stopped the sink: counted as failed, never lost from the figures.
+        sink.Complete();
+        sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, 11, DateTimeOffset.UtcNow, body));
+        Assert.Equal((11L, 1L, 2L), (sink.Status().Received, sink.Status().Failed, sink.Status().Lag));
+        Assert.True(recorder.Queue.Reader.TryRead(out var first) && recorder.Queue.Reader.TryRead(out _));
+        Assert.False(recorder.Queue.Reader.TryRead(out _));
+        Assert.Equal("0|H0UPCNT0|001|0001^091240^2624.54", Encoding.ASCII.GetString(first.Data.Span));
+    }
+}
