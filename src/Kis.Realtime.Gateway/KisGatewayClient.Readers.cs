@@ -68,7 +68,11 @@ public sealed partial class KisGatewayClient
         await _readersGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (!subscriber.Ended && !_disposed)
+            if (!subscriber.Ended && _disposed)
+            {
+                subscriber.Buffer.Writer.TryComplete(); // the client closed meanwhile: its enumeration ends as the others did
+            }
+            else if (!subscriber.Ended)
             {
                 var own = new GatewayStreamReader(this, from.Stream, from.TrId, GatewayStart.FromOffset(offset), shared: false, _logger);
                 own.Adopt(subscriber, run, sequence);
