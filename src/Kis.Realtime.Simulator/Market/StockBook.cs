@@ -9,7 +9,7 @@ internal struct TradeSnapshot
     public long TotalAsk, TotalBid, SellCount, BuyCount, SellVolume, BuyVolume, PreviousClose, UpperLimit, LowerLimit, PreviousDayVolume;
     public long ViReference;
     public int OpenSecond, HighSecond, LowSecond;
-    public bool BuyerInitiated, SingleAuction;
+    public bool BuyerInitiated;
 }
 
 /// <summary>
@@ -187,7 +187,7 @@ internal sealed class StockBook
                 TotalAsk = Sum(_askQuantity), TotalBid = Sum(_bidQuantity), SellCount = _sellCount, BuyCount = _buyCount,
                 SellVolume = _sellVolume, BuyVolume = _buyVolume, PreviousClose = PreviousClose, UpperLimit = UpperLimit, LowerLimit = LowerLimit,
                 PreviousDayVolume = _previousDayVolume, OpenSecond = _openSecond, HighSecond = _highSecond, LowSecond = _lowSecond, BuyerInitiated = buyer,
-                ViReference = _viReference, SingleAuction = auction,
+                ViReference = _viReference,
             };
         }
     }
@@ -211,7 +211,7 @@ internal sealed class StockBook
                 SellVolume = _sellVolume, BuyVolume = _buyVolume, PreviousClose = PreviousClose, UpperLimit = UpperLimit, LowerLimit = LowerLimit,
                 PreviousDayVolume = _previousDayVolume, OpenSecond = _open == 0 ? secondOfDay : _openSecond,
                 HighSecond = _high == 0 ? secondOfDay : _highSecond, LowSecond = _low == 0 ? secondOfDay : _lowSecond, BuyerInitiated = buyer,
-                ViReference = _viReference, SingleAuction = true,
+                ViReference = _viReference,
             };
         }
     }
