@@ -88,24 +88,23 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends a subscription; true when it was the reader's last one (the caller then disposes the reader).</summary>
-    public bool Remove(Subscriber subscriber)
+    /// <summary>Ends a subscription (the client closes the reader once <see cref="IsEmpty"/>).</summary>
+    public void Remove(Subscriber subscriber)
     {
         subscriber.Buffer.Writer.TryComplete();
-        return Detach(subscriber);
+        Detach(subscriber);
     }
 
-    /// <summary>Stops feeding a subscription (it ended, or moves to a reader of its own); true when none is left.</summary>
-    private bool Detach(Subscriber subscriber)
+    /// <summary>Stops feeding a subscription: it ended, or moves to a reader of its own.</summary>
+    private void Detach(Subscriber subscriber)
     {
         lock (_gate)
         {
-            if (!_keys.TryGetValue(subscriber.Key, out var feed)) return _keys.Count == 0;
+            if (!_keys.TryGetValue(subscriber.Key, out var feed)) return;
             var keys = new Dictionary<string, KeyFeed>(_keys, StringComparer.Ordinal);
             if (feed.Without(subscriber) is { } left) keys[subscriber.Key] = left;
             else keys.Remove(subscriber.Key);
             Volatile.Write(ref _keys, keys);
-            return keys.Count == 0;
         }
     }
 

@@ -80,7 +80,7 @@ internal static class GatewayCommand
         GatewayPostgresSink? sink = null;
         if (postgres is not null)
         {
-            var recorder = new PostgresRecorder(postgres.ValidConnectionString(), postgres.Schema, postgres.QueueLimitBytes, notice);
+            var recorder = new PostgresRecorder(PostgresRecorder.CheckConnectionString(postgres.ConnectionString), postgres.Schema, postgres.QueueLimitBytes, notice);
             await recorder.CheckAsync(stop.Token).ConfigureAwait(false); // unreachable or refused: fail now, before KIS and the broker
             sink = new GatewayPostgresSink(recorder, notice);
             options = options with { Sinks = [.. options.Sinks, sink] };
@@ -219,17 +219,4 @@ internal static class GatewayCommand
 internal sealed record GatewayPostgresSettings(string ConnectionString, string Schema = "kis", long QueueLimitBytes = GatewayPostgresSettings.DefaultQueueLimitBytes)
 {
     public const long DefaultQueueLimitBytes = 64L << 20;
-
-    public string ValidConnectionString()
-    {
-        try
-        {
-            _ = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
-            return ConnectionString;
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliUsageException($"--postgres: not a connection string ({e.Message}).");
-        }
-    }
 }

@@ -73,7 +73,7 @@ internal static class RecordCommand
         var count = settings.Count;
         if (count is <= 0) throw new CliUsageException("--count must be positive.");
         if (directory is null && settings.Postgres is null) throw new CliUsageException("give --out DIR, --postgres CONNECTION, or both.");
-        if (settings.Postgres is not null) ValidatePostgres(settings.Postgres);
+        if (settings.Postgres is not null) PostgresRecorder.CheckConnectionString(settings.Postgres);
         if (directory is not null) OutputFolder.Create(directory);
         ClientHost host;
         try
@@ -186,18 +186,6 @@ internal static class RecordCommand
 
     // After the run stops, an unreachable database gets this long to come back before its queue is given up (reported).
     private static readonly TimeSpan DatabaseGraceAtExit = TimeSpan.FromSeconds(30);
-
-    private static void ValidatePostgres(string connectionString)
-    {
-        try
-        {
-            _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliUsageException($"--postgres: not a connection string ({e.Message}).");
-        }
-    }
 
     /// <summary>
     /// "written" = handed to the OS (survives the process being killed); "synced" = fsynced (survives a power loss);

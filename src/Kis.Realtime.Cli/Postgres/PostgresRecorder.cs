@@ -43,6 +43,21 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
         return $"{builder.Host}:{builder.Port}/{builder.Database}";
     }
 
+    /// <summary><paramref name="connectionString"/> when Npgsql can read it (a <c>--postgres</c> usage error otherwise).</summary>
+    /// <exception cref="Configuration.CliUsageException">Not a connection string.</exception>
+    public static string CheckConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return connectionString;
+        }
+        catch (ArgumentException e)
+        {
+            throw new Configuration.CliUsageException($"--postgres: not a connection string ({e.Message}).");
+        }
+    }
+
     /// <summary>Connects and creates the schema and raw table: a wrong address, password or permission fails here, at start.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {

@@ -35,19 +35,15 @@ internal sealed class MarketStatusStream : GenericStream
     }
 
     /// <summary>A number that changes exactly when the status does: odd while VI <c>i</c> is in force, even between VIs.</summary>
-    private int VersionAt(DateTime now)
-    {
-        var (active, ended) = _book.Vi.At((int)now.TimeOfDay.TotalSeconds);
-        return active >= 0 ? 2 * active + 1 : 2 * ended;
-    }
+    private static int Version((int Active, int Ended) vi) => vi.Active >= 0 ? 2 * vi.Active + 1 : 2 * vi.Ended;
 
-    public override bool HasRecordAt(DateTime now) => VersionAt(now) != _sentVersion;
+    public override bool HasRecordAt(DateTime now) => Version(_book.Vi.At((int)now.TimeOfDay.TotalSeconds)) != _sentVersion;
 
     protected override void BeginRecord(DateTime now)
     {
-        _sentVersion = VersionAt(now);
-        var active = _book.Vi.At((int)now.TimeOfDay.TotalSeconds).Active;
-        _vi = active >= 0 ? _book.Vi.KindOf(active) : ViStatus.Released;
+        var vi = _book.Vi.At((int)now.TimeOfDay.TotalSeconds);
+        _sentVersion = Version(vi);
+        _vi = vi.Active >= 0 ? _book.Vi.KindOf(vi.Active) : ViStatus.Released;
     }
 
     protected override bool WriteDomainField(ref RecordWriter w, int index, DateTime now)
