@@ -14,7 +14,7 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// The client transport's receive path alone: a loopback peer writes prebuilt unmasked text frames as fast as the socket
-/// takes them and <see cref="WebSocketConnection.ReceiveAsync"/> reads them. Time and bytes allocated per frame (there
+/// takes them and <see cref="WebSocketConnection.Receive"/> reads them (blocking, as the session's receive thread does). Time and bytes allocated per frame (there
 /// must be none: a frame is returned as a slice of the receive buffer). "CPU/op [ns]" is CPU time per frame.
 /// Run: dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter *WebSocketReceive*
 /// </summary>
@@ -65,12 +65,12 @@ public class WebSocketReceiveBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = FramesPerInvoke)]
-    public async Task<long> ReceiveFrames()
+    public long ReceiveFrames()
     {
         long bytes = 0;
         for (var i = 0; i < FramesPerInvoke; i++)
         {
-            var m = await _connection.ReceiveAsync(CancellationToken.None);
+            var m = _connection.Receive();
             bytes += m.Data.Length;
         }
         return bytes;

@@ -42,7 +42,7 @@ internal sealed partial class KisSession
         lock (_lock) first = _firstConnect;
         first.TrySetResult();
 
-        var receive = ReceiveLoopAsync(context);
+        var receive = StartReceiveThread(context);
         _ = ResubscribeAsync(context.Id);
         var result = await receive.ConfigureAwait(false);
 
@@ -77,15 +77,41 @@ internal sealed partial class KisSession
         }, null, period, period);
     }
 
-    private async Task<(string Reason, bool AppKeyInUse)> ReceiveLoopAsync(ConnectionContext context)
+    /// <summary>
+    /// The receive loop runs on a thread of its own that sleeps in a blocking <c>recv</c> (see
+    /// <see cref="WebSocketConnection"/>): the kernel wakes it when a frame arrives, and it decodes, routes and delivers
+    /// the frame before it sleeps again. One thread per connection; it ends with the connection.
+    /// </summary>
+    private Task<(string Reason, bool AppKeyInUse)> StartReceiveThread(ConnectionContext context)
     {
-        await Task.Yield(); // let the caller start the resubscription while this loop runs
+        var ended = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ended.SetResult(ReceiveLoop(context));
+            }
+            catch (Exception e)
+            {
+                ended.SetException(e);
+            }
+        })
+        {
+            IsBackground = true, // a session never keeps a process alive
+            Name = $"kis-receive-{Index}",
+        };
+        thread.UnsafeStart(); // no ExecutionContext: nothing of the caller's flows into the receive loop
+        return ended.Task;
+    }
+
+    private (string Reason, bool AppKeyInUse) ReceiveLoop(ConnectionContext context)
+    {
         var connection = context.Connection;
         try
         {
             while (true)
             {
-                var message = await connection.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
+                var message = connection.Receive();
                 if (message.Kind == ReceivedKind.Closed)
                 {
                     if (context.Stalled) return ("stalled", false);
@@ -108,12 +134,13 @@ internal sealed partial class KisSession
                     outcome = RouteOutcome.Done;
                 }
 
-                if (outcome == RouteOutcome.PingPong) await AnswerPingAsync(connection, message.Data).ConfigureAwait(false);
-                if (_router.Blocked.Count > 0) await WaitForBlockedConsumersAsync(context).ConfigureAwait(false);
+                // Rare paths that may wait: blocking is right on this thread (its own, not the pool's).
+                if (outcome == RouteOutcome.PingPong) AnswerPingAsync(connection, message.Data).GetAwaiter().GetResult();
+                if (_router.Blocked.Count > 0) WaitForBlockedConsumersAsync(context).GetAwaiter().GetResult();
                 if (outcome == RouteOutcome.AppKeyInUse)
                 {
                     // The slot belongs to another session: close politely and wait long before trying again.
-                    await connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).ConfigureAwait(false);
+                    WebSocketConnection.WaitFor(connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None));
                     connection.Abort();
                     return ("app key in use (OPSP8996)", true);
                 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -6,7 +7,7 @@ using System.Text;
 
 namespace Kis.Realtime.Transport;
 
-/// <summary>What <see cref="WebSocketConnection.ReceiveAsync"/> returned.</summary>
+/// <summary>What <see cref="WebSocketConnection.Receive"/> returned.</summary>
 internal enum ReceivedKind
 {
     /// <summary>A complete text message.</summary>
@@ -26,10 +27,21 @@ internal readonly record struct ReceivedMessage(ReceivedKind Kind, ReadOnlyMemor
 /// KIS drops sessions that send unsolicited keep-alive frames: this one validates no UTF-8 and sends nothing on its
 /// own except pong replies to server pings and the close handshake.
 /// One reader and any number of (serialised) writers may use it concurrently.
+/// <para>
+/// Every socket operation is synchronous, on purpose: .NET turns a socket non-blocking for good at its first
+/// asynchronous operation, after which even a synchronous read goes through the socket event loop. Kept blocking, the
+/// session's receive thread sleeps in <c>recv</c> and the kernel wakes exactly it when a frame arrives: one wake-up and
+/// one system call per frame instead of an event-loop thread, a thread-pool hand-off and a second <c>recv</c> that
+/// finds nothing (most of the CPU a record cost at a few thousand records a second). Sends are rare (requests,
+/// pongs) and short; a peer that stops reading fails them after <see cref="SendTimeout"/>.
+/// </para>
 /// </summary>
 internal sealed class WebSocketConnection : IAsyncDisposable
 {
     private const int InitialBufferSize = 64 * 1024;
+
+    /// <summary>How long a send may wait for a peer that does not read before the connection counts as lost.</summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -51,38 +63,27 @@ internal sealed class WebSocketConnection : IAsyncDisposable
 
     /// <summary>Opens a TCP connection to a <c>ws://</c> URL and performs the upgrade handshake.</summary>
     /// <exception cref="WebSocketException">The handshake failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended the attempt.</exception>
     public static async Task<WebSocketConnection> ConnectAsync(Uri uri, int maxMessageSize, CancellationToken cancellationToken)
     {
         if (uri.Scheme != "ws")
             throw new ArgumentException($"Only plain ws:// URLs are supported (KIS does not use TLS); got '{uri.Scheme}://'.", nameof(uri));
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var addresses = await Dns.GetHostAddressesAsync(uri.DnsSafeHost, cancellationToken).ConfigureAwait(false);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendTimeout = (int)SendTimeout.TotalMilliseconds };
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         try
         {
-            await socket.ConnectAsync(uri.DnsSafeHost, uri.Port, cancellationToken).ConfigureAwait(false);
-
-            Span<byte> keyBytes = stackalloc byte[16];
-            RandomNumberGenerator.Fill(keyBytes);
-            var key = Convert.ToBase64String(keyBytes);
-            var request = $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                          $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
-            await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-
-            // Read until the end of the response head; anything after it is already WebSocket frames.
-            var end = 0;
-            int headEnd;
-            while ((headEnd = buffer.AsSpan(0, end).IndexOf("\r\n\r\n"u8)) < 0)
-            {
-                if (end == buffer.Length) throw new WebSocketException(WebSocketError.HeaderError, "The handshake response header is too large.");
-                var n = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                if (n == 0) throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The server closed the connection during the handshake.");
-                end += n;
-            }
-
-            CheckHandshake(Encoding.ASCII.GetString(buffer, 0, headEnd), key);
-            var connection = new WebSocketConnection(socket, maxMessageSize, buffer, headEnd + 4, end);
-            return connection;
+            // Blocking calls (see the class doc) on a pool thread; cancelling closes the socket, which ends them.
+            await using var cancel = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket).ConfigureAwait(false);
+            var (start, end) = await Task.Run(() => Upgrade(socket, addresses, uri, buffer), CancellationToken.None).ConfigureAwait(false);
+            return new WebSocketConnection(socket, maxMessageSize, buffer, start, end);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is SocketException or ObjectDisposedException or WebSocketException)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            socket.Dispose();
+            throw new OperationCanceledException("The connection attempt was cancelled.", e, cancellationToken);
         }
         catch
         {
@@ -90,6 +91,33 @@ internal sealed class WebSocketConnection : IAsyncDisposable
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Connects and performs the handshake; returns where the frames already read start and end in <paramref name="buffer"/>.</summary>
+    private static (int Start, int End) Upgrade(Socket socket, IPAddress[] addresses, Uri uri, byte[] buffer)
+    {
+        socket.Connect(addresses, uri.Port);
+
+        Span<byte> keyBytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(keyBytes);
+        var key = Convert.ToBase64String(keyBytes);
+        var request = $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                      $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        socket.Send(Encoding.ASCII.GetBytes(request));
+
+        // Read until the end of the response head; anything after it is already WebSocket frames.
+        var end = 0;
+        int headEnd;
+        while ((headEnd = buffer.AsSpan(0, end).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            if (end == buffer.Length) throw new WebSocketException(WebSocketError.HeaderError, "The handshake response header is too large.");
+            var n = socket.Receive(buffer.AsSpan(end));
+            if (n == 0) throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The server closed the connection during the handshake.");
+            end += n;
+        }
+
+        CheckHandshake(Encoding.ASCII.GetString(buffer, 0, headEnd), key);
+        return (headEnd + 4, end);
     }
 
     private static void CheckHandshake(string head, string key)
@@ -112,25 +140,26 @@ internal sealed class WebSocketConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Receives the next complete data message. Answers pings with pongs and a close frame with a close frame on the
-    /// way. The returned bytes are valid until the next call. Not safe for concurrent callers.
+    /// Receives the next complete data message, blocking the calling thread (a thread of its own: see the class doc).
+    /// Answers pings with pongs and a close frame with a close frame on the way. The returned bytes are valid until the
+    /// next call. Not safe for concurrent callers. <see cref="Abort"/> ends a pending call.
     /// </summary>
     /// <exception cref="WebSocketException">The server sent a frame that breaks RFC 6455 or the message size limit
     /// (its inner <see cref="WebSocketFrameException"/> says which rule).</exception>
-    public async ValueTask<ReceivedMessage> ReceiveAsync(CancellationToken cancellationToken)
+    public ReceivedMessage Receive()
     {
         while (true)
         {
             WebSocketFrameMessage frame;
             try
             {
-                // The hot path: a whole frame is usually buffered already, and is returned in place without awaiting.
+                // The hot path: a whole frame is usually buffered already, and is returned in place without reading.
                 while (!_reader.TryReceive(out frame))
                 {
-                    if (!await _reader.FillAsync(cancellationToken).ConfigureAwait(false)) return Ended();
+                    if (!_reader.Fill()) return Ended();
                 }
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
             {
                 return Ended(); // reset or aborted: the connection is over
             }
@@ -148,12 +177,12 @@ internal sealed class WebSocketConnection : IAsyncDisposable
                 case WebSocketOpcode.Close:
                     {
                         var status = WebSocketFraming.CloseStatusOf(frame.Payload.Span);
-                        await SendCloseAsync(status ?? WebSocketCloseStatus.NormalClosure, cancellationToken).ConfigureAwait(false);
+                        WaitFor(SendCloseAsync(status ?? WebSocketCloseStatus.NormalClosure, CancellationToken.None));
                         return new ReceivedMessage(ReceivedKind.Closed, default, status);
                     }
                 case WebSocketOpcode.Ping:
                     // RFC 6455 §5.5.2: answer a ping with a pong carrying the same payload. Copy: the buffer moves on.
-                    await SendFrameAsync(WebSocketOpcode.Pong, frame.Payload.ToArray(), cancellationToken).ConfigureAwait(false);
+                    WaitFor(SendFrameAsync(WebSocketOpcode.Pong, frame.Payload.ToArray(), CancellationToken.None));
                     break;
                 default:
                     break; // pong: unsolicited or answered, nothing to do
@@ -161,6 +190,13 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         }
 
         static ReceivedMessage Ended() => new(ReceivedKind.Closed, default, null);
+    }
+
+    /// <summary>Blocks on a send from the receive thread (its own thread, never the pool's).</summary>
+    internal static void WaitFor(ValueTask send)
+    {
+        if (send.IsCompletedSuccessfully) return;
+        send.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Sends one text message (one frame, masked as RFC 6455 requires of clients).</summary>
@@ -201,14 +237,14 @@ internal sealed class WebSocketConnection : IAsyncDisposable
             await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await _stream.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                _stream.Write(frame, 0, length); // blocking: see the class doc
             }
             finally
             {
                 _sendLock.Release();
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or SocketException)
         {
             throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The connection was lost while sending.", e);
         }

@@ -161,17 +161,7 @@ internal sealed class WebSocketFrameReader : IDisposable
     /// </summary>
     public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
-        var count = Math.Max(_needed, 1 + _end - _start);
-        if (_buffer.Length - _start < count)
-        {
-            // Compact, and grow when one frame does not fit.
-            var target = _buffer.Length < count ? ArrayPool<byte>.Shared.Rent(count) : _buffer;
-            _buffer.AsSpan(_start, _end - _start).CopyTo(target);
-            if (target != _buffer) ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = target;
-            _end -= _start;
-            _start = 0;
-        }
+        var count = MakeRoom();
         while (_end - _start < count)
         {
             var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
@@ -179,6 +169,39 @@ internal sealed class WebSocketFrameReader : IDisposable
             _end += read;
         }
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="FillAsync"/> with blocking reads: for a reader on a thread of its own over a socket that is never used
+    /// asynchronously (a blocking receive wakes just that thread, with no event loop in between).
+    /// </summary>
+    public bool Fill()
+    {
+        var count = MakeRoom();
+        while (_end - _start < count)
+        {
+            var read = _stream.Read(_buffer.AsSpan(_end));
+            if (read == 0) return false;
+            _end += read;
+        }
+        return true;
+    }
+
+    /// <summary>Compacts (and grows when one frame does not fit) so that the bytes still needed fit; returns how many
+    /// unread bytes the buffer must hold.</summary>
+    private int MakeRoom()
+    {
+        var count = Math.Max(_needed, 1 + _end - _start);
+        if (_buffer.Length - _start < count)
+        {
+            var target = _buffer.Length < count ? ArrayPool<byte>.Shared.Rent(count) : _buffer;
+            _buffer.AsSpan(_start, _end - _start).CopyTo(target);
+            if (target != _buffer) ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = target;
+            _end -= _start;
+            _start = 0;
+        }
+        return count;
     }
 
     /// <summary>Returns the pooled buffers. Call only once nobody reads any more.</summary>

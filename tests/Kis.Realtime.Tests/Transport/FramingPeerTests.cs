@@ -129,8 +129,8 @@ public sealed class FramingPeerTests
         // A valid frame first (the normal path), then the bad one, written byte for byte.
         await session.SendRawAsync("0|H0UPCNT0|001|x"u8, isFault: true).WaitAsync(Timeout);
         await session.SendFrameBytesAsync(frame).WaitAsync(Timeout);
-        Assert.Equal("0|H0UPCNT0|001|x"u8.ToArray(), (await connection.ReceiveAsync(CancellationToken.None).AsTask().WaitAsync(Timeout)).Data.ToArray());
-        var e = await Assert.ThrowsAsync<WebSocketException>(async () => await connection.ReceiveAsync(CancellationToken.None).AsTask().WaitAsync(Timeout));
+        Assert.Equal("0|H0UPCNT0|001|x"u8.ToArray(), (await Task.Run(connection.Receive).WaitAsync(Timeout)).Data.ToArray());
+        var e = await Assert.ThrowsAsync<WebSocketException>(() => Task.Run(connection.Receive).WaitAsync(Timeout));
         Assert.Equal(error, Assert.IsType<WebSocketFrameException>(e.InnerException).Error.ToString());
         Assert.StartsWith("Invalid frame from the server", e.Message, StringComparison.Ordinal);
     }
