@@ -79,6 +79,9 @@ public sealed class KisRealtimeSettings
     /// <summary>See <see cref="KisRealtimeOptions.InlineDelivery"/>.</summary>
     public bool? InlineDelivery { get; set; }
 
+    /// <summary>See <see cref="KisRealtimeOptions.DeliveryThreads"/>.</summary>
+    public int? DeliveryThreads { get; set; }
+
     /// <summary>See <see cref="KisRealtimeOptions.HealthyConnectionTime"/>.</summary>
     public TimeSpan? HealthyConnectionTime { get; set; }
 
@@ -116,6 +119,7 @@ public sealed class KisRealtimeSettings
         if (HeartbeatAnswer is { } heartbeat) o = o with { HeartbeatAnswer = heartbeat };
         if (SlowConsumerTimeout is { } slow) o = o with { SlowConsumerTimeout = slow };
         if (InlineDelivery is { } inline) o = o with { InlineDelivery = inline };
+        if (DeliveryThreads is { } delivery) o = o with { DeliveryThreads = delivery };
         if (HealthyConnectionTime is { } healthy) o = o with { HealthyConnectionTime = healthy };
         if (MaxConnectAttemptsPerMinute is { } budget) o = o with { MaxConnectAttemptsPerMinute = budget };
         return o;

@@ -35,7 +35,11 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
         Options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<KisRealtimeClient>();
-        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory) { InlineDelivery = options.InlineDelivery };
+        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory)
+        {
+            InlineDelivery = options.InlineDelivery,
+            Delivery = new DeliveryThreads(options.InlineDelivery ? 0 : options.DeliveryThreads, "kis-delivery"),
+        };
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
         _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e));
@@ -252,6 +256,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
         }
         await Task.WhenAll(_sessions.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
         _shared.CompleteRawTaps();
+        _shared.Delivery?.Dispose(); // what is still queued goes to the thread pool: every enumeration ends
         _keys.Dispose();
         await _events.CompleteAsync(Options.CloseTimeout, Options.TimeProvider).ConfigureAwait(false); // the last events reach their handlers
         _shared.Instruments.Dispose();

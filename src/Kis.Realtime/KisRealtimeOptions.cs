@@ -153,6 +153,16 @@ public sealed record KisRealtimeOptions
     public bool InlineDelivery { get; init; }
 
     /// <summary>
+    /// How many threads of this client run consumers' <c>await foreach</c> bodies when a record arrives for a consumer
+    /// that was waiting (one of them per enumeration, round robin, so each subscription's records stay in order and
+    /// different subscriptions run in parallel). They sleep as soon as they have nothing to do; thread-pool workers
+    /// spin first, which at 1,250 records/s was two thirds of the CPU a record cost. A body that blocks (synchronous
+    /// I/O, <c>.Result</c>) holds the other subscriptions of its thread: await instead, or set 0 to run bodies on the
+    /// thread pool. Not used with <see cref="InlineDelivery"/>. Default: the number of processors, at most 4.
+    /// </summary>
+    public int DeliveryThreads { get; init; } = Math.Min(System.Environment.ProcessorCount, 4);
+
+    /// <summary>
     /// In <see cref="KisFullMode.Wait"/>: the longest one consumer may hold its session waiting for room. A consumer
     /// still full after this is ended with <see cref="KisSlowConsumerException"/> (counted) and the others go on.
     /// </summary>
@@ -188,6 +198,7 @@ public sealed record KisRealtimeOptions
             throw new ArgumentException("KisRealtimeOptions.Credentials lists the same app key twice; KIS allows one session per app key.");
         if (MaxRegistrationsPerSession <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationsPerSession), "Must be positive.");
         if (SubscriptionCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(SubscriptionCapacity), "Must be positive.");
+        if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads, "Must be 0 (the thread pool) to 64.");
         if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
         if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");
         if (ReconnectMinDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)

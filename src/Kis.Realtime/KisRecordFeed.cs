@@ -51,7 +51,7 @@ public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
     private async IAsyncEnumerable<KisRecord> Enumerate([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var reader = _subscriber.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await _subscriber.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (reader.TryRead(out var item))
             {

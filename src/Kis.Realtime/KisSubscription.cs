@@ -56,7 +56,7 @@ public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
             var reader = subscriber.Reader;
             var time = _client.Options.TimeProvider;
             var instruments = _client.Instruments;
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (await subscriber.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var item))
                 {

@@ -13,6 +13,9 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Dia
 
     /// <summary><see cref="KisRealtimeOptions.InlineDelivery"/>.</summary>
     public bool InlineDelivery { get; init; }
+
+    /// <summary><see cref="KisRealtimeOptions.DeliveryThreads"/>: where waiting consumers continue (unless inline).</summary>
+    public DeliveryThreads? Delivery { get; init; }
     public readonly ILogger Logger = logger;
 
     public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, Reconnects,

@@ -37,6 +37,7 @@ internal abstract class Subscriber
     private volatile bool _completed;
     private readonly int _lowWater;
     private volatile TaskCompletionSource? _space;
+    private readonly DeliveryThread? _delivery;
 
     protected Subscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
     {
@@ -46,12 +47,14 @@ internal abstract class Subscriber
         Shared = shared;
         _wait = mode == KisFullMode.Wait;
         _lowWater = capacity / 2;
+        _delivery = shared.InlineDelivery ? null : shared.Delivery?.Next();
         var options = new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
-            // Off by default: the consumer's loop body then runs on a pool thread, never on the receive loop.
-            AllowSynchronousContinuations = shared.InlineDelivery,
+            // Inline: the consumer's loop body runs on the receive loop. With a delivery thread only the hop to it does
+            // (WaitToReadAsync). Otherwise off: the body runs on a pool thread, never on the receive loop.
+            AllowSynchronousContinuations = shared.InlineDelivery || _delivery is not null,
             // DropWrite drops the arriving item: what users call "drop newest".
             FullMode = mode switch { KisFullMode.DropOldest => BoundedChannelFullMode.DropOldest, KisFullMode.DropNewest => BoundedChannelFullMode.DropWrite, _ => BoundedChannelFullMode.Wait },
         };
@@ -61,6 +64,10 @@ internal abstract class Subscriber
     protected ClientShared Shared { get; }
 
     public ChannelReader<PendingRecord> Reader => _channel.Reader;
+
+    /// <summary>Waits for a record (or the end); a consumer that had to wait continues on its delivery thread.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+        => _delivery is null ? _channel.Reader.WaitToReadAsync(cancellationToken) : _delivery.WaitToReadAsync(_channel.Reader, cancellationToken);
 
     /// <summary>Queues a record; false when it is held back (Wait mode, full) and <see cref="FlushAsync"/> must run.</summary>
     public bool Deliver(in PendingRecord record)

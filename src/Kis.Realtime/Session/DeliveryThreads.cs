@@ -1,0 +1,136 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace Kis.Realtime.Session;
+
+/// <summary>
+/// The threads that run consumers' <c>await foreach</c> bodies when a record arrives for a consumer that was waiting
+/// (<see cref="KisRealtimeOptions.DeliveryThreads"/>). Why not the thread pool: a pool worker that runs out of work
+/// spins for tens of microseconds before it sleeps, and at a few records per millisecond every record wakes one and
+/// pays that spin (two thirds of the CPU a record cost at 1,250 records/s). These threads sleep at once when their
+/// queue is empty. Each enumeration gets one of them (round robin), so its records stay in order and different
+/// subscriptions still run in parallel. The threads start on first use and end when the client is disposed; work
+/// posted after that goes to the thread pool, so no consumer is left waiting.
+/// </summary>
+internal sealed class DeliveryThreads(int count, string name) : IDisposable
+{
+    private readonly DeliveryThread?[] _threads = new DeliveryThread?[count];
+    private readonly Lock _gate = new(); // guards _threads, _next, _disposed
+    private int _next;
+    private bool _disposed;
+
+    /// <summary>The thread for a new enumeration; null when there are none (the thread pool then runs it).</summary>
+    public DeliveryThread? Next()
+    {
+        if (_threads.Length == 0) return null;
+        lock (_gate)
+        {
+            if (_disposed) return null;
+            var index = _next++ % _threads.Length;
+            return _threads[index] ??= new DeliveryThread($"{name}-{index}");
+        }
+    }
+
+    public void Dispose()
+    {
+        DeliveryThread?[] threads;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            threads = _threads;
+        }
+        foreach (var thread in threads) thread?.Stop();
+    }
+}
+
+/// <summary>One delivery thread: a queue of continuations and a thread that sleeps (no spinning) while it is empty.</summary>
+internal sealed class DeliveryThread
+{
+    private readonly Queue<Action> _queue = new(); // guarded by locking _queue (Monitor: Wait/Pulse need it)
+    private readonly Thread _thread;
+    private bool _stopped;
+
+    public DeliveryThread(string name)
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.UnsafeStart(); // no ExecutionContext: each continuation brings its consumer's own
+    }
+
+    /// <summary>True on this thread.</summary>
+    public bool IsCurrent => Thread.CurrentThread == _thread;
+
+    /// <summary>Runs <paramref name="continuation"/> on this thread (on the thread pool once stopped).</summary>
+    public void Post(Action continuation)
+    {
+        lock (_queue)
+        {
+            if (!_stopped)
+            {
+                _queue.Enqueue(continuation);
+                if (_queue.Count == 1) Monitor.Pulse(_queue);
+                return;
+            }
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+    }
+
+    /// <summary>Waits until <paramref name="reader"/> has a record or is completed, and continues on this thread when
+    /// it had to wait (the wake-up came from the receive thread, which must go back to reading).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> WaitToReadAsync<T>(ChannelReader<T> reader, CancellationToken cancellationToken)
+    {
+        var wait = reader.WaitToReadAsync(cancellationToken);
+        if (wait.IsCompleted) return await wait.ConfigureAwait(false);
+        try
+        {
+            return await wait.ConfigureAwait(false);
+        }
+        finally
+        {
+            await new Hop(this);
+        }
+    }
+
+    public void Stop()
+    {
+        Action[] left;
+        lock (_queue)
+        {
+            _stopped = true;
+            left = [.. _queue];
+            _queue.Clear();
+            Monitor.Pulse(_queue);
+        }
+        foreach (var continuation in left) ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            Action continuation;
+            lock (_queue)
+            {
+                while (_queue.Count == 0)
+                {
+                    if (_stopped) return;
+                    Monitor.Wait(_queue);
+                }
+                continuation = _queue.Dequeue();
+            }
+            // A consumer's body: its exceptions belong to its enumeration (the async machinery catches them there).
+            continuation();
+        }
+    }
+
+    /// <summary>Awaiting it continues on the delivery thread (at once when already there).</summary>
+    private readonly struct Hop(DeliveryThread thread) : ICriticalNotifyCompletion
+    {
+        public Hop GetAwaiter() => this;
+        public bool IsCompleted => thread.IsCurrent;
+        public void GetResult() { }
+        public void OnCompleted(Action continuation) => thread.Post(continuation);
+        public void UnsafeOnCompleted(Action continuation) => thread.Post(continuation);
+    }
+}

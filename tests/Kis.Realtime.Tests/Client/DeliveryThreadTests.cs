@@ -1,0 +1,124 @@
+using Kis.Realtime.Simulator;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Client;
+
+/// <summary>
+/// Where consumers' loop bodies run: the session reads on a thread of its own; a waiting consumer continues on one of
+/// the client's delivery threads (not the thread pool, whose workers spin before they sleep), or on the receive thread
+/// with inline delivery, or on the pool with <c>DeliveryThreads = 0</c>.
+/// </summary>
+public sealed class DeliveryThreadTests
+{
+    [Fact]
+    public async Task By_default_a_waiting_consumer_continues_on_a_delivery_thread_and_inline_on_the_receive_thread()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) });
+        await using var pooled = new KisRealtimeClient(Options(sim));
+        Assert.Equal(Math.Min(Environment.ProcessorCount, 4), pooled.Options.DeliveryThreads);
+        Assert.All(await LastBodyThreadsAsync(pooled), n => Assert.StartsWith("kis-delivery-", n, StringComparison.Ordinal));
+
+        await using var sim2 = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) }); // one session per app key
+        await using var inline = new KisRealtimeClient(Options(sim2) with { InlineDelivery = true });
+        Assert.All(await LastBodyThreadsAsync(inline), n => Assert.StartsWith("kis-receive-", n, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_no_delivery_threads_bodies_run_on_the_thread_pool()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) });
+        await using var client = new KisRealtimeClient(Options(sim) with { DeliveryThreads = 0 });
+        var onPool = 0;
+        var seen = 0;
+        await foreach (var _ in client.SubscribeIndexTicksAsync("0001").WithCancellation(new CancellationTokenSource(TestTimeout).Token))
+        {
+            if (Thread.CurrentThread.IsThreadPoolThread) onPool++;
+            if (++seen == 20) break;
+        }
+        Assert.True(onPool > 0, "no body ran on the thread pool");
+    }
+
+    [Fact]
+    public async Task A_body_that_blocks_holds_only_the_subscriptions_of_its_own_delivery_thread()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) });
+        await using var client = new KisRealtimeClient(Options(sim) with { DeliveryThreads = 2 });
+        using var release = new ManualResetEventSlim();
+        using var stop = new CancellationTokenSource(TestTimeout);
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Round robin: the first enumeration gets thread 0, the second thread 1.
+        var blocker = Task.Run(async () =>
+        {
+            await foreach (var _ in client.SubscribeIndexTicksAsync("0001").WithCancellation(stop.Token))
+            {
+                blocked.TrySetResult();
+                release.Wait(stop.Token); // a synchronous wait: holds its delivery thread
+                break;
+            }
+        });
+        await blocked.Task.WaitAsync(TestTimeout);
+        var received = 0;
+        try
+        {
+            await foreach (var _ in client.SubscribeIndexTicksAsync("1001").WithCancellation(stop.Token))
+                if (++received == 20) break;
+        }
+        finally
+        {
+            release.Set();
+        }
+        Assert.Equal(20, received);
+        await blocker.WaitAsync(TestTimeout);
+    }
+
+    [Fact]
+    public async Task Disposing_the_client_ends_an_enumeration_waiting_for_its_next_record()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.Off });
+        var client = new KisRealtimeClient(Options(sim));
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = Task.Run(async () =>
+        {
+            await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
+            var next = ticks.MoveNextAsync(); // nothing comes: the simulator's market is off
+            started.TrySetResult();
+            try
+            {
+                return await next;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or KisConnectionException)
+            {
+                return false;
+            }
+        });
+        await started.Task.WaitAsync(TestTimeout);
+        await client.DisposeAsync().AsTask().WaitAsync(TestTimeout);
+        Assert.False(await consumer.WaitAsync(TestTimeout));
+    }
+
+    [Fact]
+    public void Delivery_threads_out_of_range_are_refused()
+    {
+        var options = KisRealtimeOptions.Default with { Credentials = [new KisCredential("key", "secret")], DeliveryThreads = -1 };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new KisRealtimeClient(options));
+        Assert.Equal("DeliveryThreads", e.ParamName);
+    }
+
+    /// <summary>
+    /// For three subscriptions, the name of the thread that ran the 30th loop body. Until a consumer first waits its
+    /// bodies run where it started; once it waited it stays where it was resumed (these bodies never await).
+    /// </summary>
+    private static async Task<string[]> LastBodyThreadsAsync(KisRealtimeClient client)
+    {
+        using var stop = new CancellationTokenSource(TestTimeout);
+        var streams = new[] { "0001", "1001", "2001" }.Select(code => Task.Run(async () =>
+        {
+            var seen = 0;
+            await foreach (var _ in client.SubscribeIndexTicksAsync(code).WithCancellation(stop.Token))
+                if (++seen == 30) return Thread.CurrentThread.Name ?? "(unnamed)";
+            return "(ended)";
+        })).ToList();
+        return await Task.WhenAll(streams).WaitAsync(TestTimeout);
+    }
+}
