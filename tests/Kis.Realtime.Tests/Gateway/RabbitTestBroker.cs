@@ -72,6 +72,13 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         return records;
     }
 
+    /// <summary>The stream's messages from the start until they carry <paramref name="records"/> records.</summary>
+    public Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, int records)
+    {
+        var seen = 0;
+        return ReadMessagesAsync(trId, message => (seen += message.Count) >= records);
+    }
+
     /// <summary>The stream's messages as published (one or more records each: <c>count</c>, 1 when absent), until <paramref name="done"/> says enough.</summary>
     public async Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, Func<(string Run, string Key, long Seq, int Count, byte[] Body), bool> done)
     {
