@@ -193,45 +193,74 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes one delivery: to its key's subscriptions, each (run, seq) once; every delivery moves the place on.</summary>
+    /// <summary>
+    /// Takes one delivery (1 … N records of one key): each record to its key's subscriptions, each (run, seq) once;
+    /// every delivery moves the place on. Offsets name messages, so a subscription that moves to a reader of its own
+    /// in the middle of one re-reads that message there and its sequence skips what it already had.
+    /// </summary>
     private async Task TakeAsync(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var offset = GatewayWire.Number(properties, "x-stream-offset") ?? -1;
         if (offset >= 0 && offset <= _lastOffset) return; // seen before a reconnect
-        if (FeedOf(properties) is { } feed && feed.IsNew(properties, ref _owner.Duplicates))
+        if (KeyOf(properties) is { } key)
         {
-            Interlocked.Increment(ref _owner.RecordsReceived);
-            var record = new StreamRecord(body.ToArray(), GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0, offset);
-            foreach (var subscriber in feed.Subscribers)
+            var count = GatewayWire.RecordCount(properties);
+            var firstSequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
+            var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
+            var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
+            // A reader that took a subscription over from a shared one starts at the message it missed part of: the part it
+            // had is skipped here on purpose, not a repeat on the stream.
+            var rereadingStart = !_shared && _start.Kind == GatewayStartKind.Offset && offset == _start.Offset;
+            var start = 0;
+            for (var i = 0; i < count; i++)
             {
-                if (_shared && offset >= 0)
+                var recordBody = GatewayWire.NextRecord(body, ref start, last: i == count - 1);
+                // Looked up per record: a subscription that moved away in this message gets none of its later records here.
+                if (FeedOf(key) is not { } feed) break;
+                var sequence = firstSequence + i;
+                if (!feed.IsNew(run, sequence))
                 {
-                    if (subscriber.Buffer.Writer.TryWrite(record) || subscriber.Buffer.Reader.Completion.IsCompleted) continue;
-                    // Full: it moves to a reader of its own from this record (the stream keeps it); the others go on.
-                    Detach(subscriber);
-                    var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
-                    _owner.MoveToOwnReader(subscriber, this, offset, run, (GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 1) - 1);
+                    if (!rereadingStart) Interlocked.Increment(ref _owner.Duplicates);
                     continue;
                 }
-                try
-                {
-                    // Waiting here holds back the acknowledgement, and with it the broker (prefetch): backpressure, no loss.
-                    await subscriber.Buffer.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ChannelClosedException)
-                {
-                    // that subscription ended meanwhile
-                }
+                Interlocked.Increment(ref _owner.RecordsReceived);
+                await DeliverAsync(feed, new StreamRecord(recordBody.ToArray(), receivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
             }
         }
         if (offset >= 0) _lastOffset = offset;
     }
 
-    private KeyFeed? FeedOf(IReadOnlyBasicProperties properties)
+    private async Task DeliverAsync(KeyFeed feed, StreamRecord record, byte[]? run, long sequence, CancellationToken cancellationToken)
     {
-        if (properties.Headers?.TryGetValue(GatewayWire.TrKeyHeader, out var value) != true || value is not byte[] { Length: <= 64 } bytes) return null;
-        Span<char> key = stackalloc char[bytes.Length];
-        Encoding.ASCII.GetChars(bytes, key);
+        foreach (var subscriber in feed.Subscribers)
+        {
+            if (_shared && record.Offset >= 0)
+            {
+                if (subscriber.Buffer.Writer.TryWrite(record) || subscriber.Buffer.Reader.Completion.IsCompleted) continue;
+                // Full: it moves to a reader of its own from this record's message (the stream keeps it); the others go on.
+                Detach(subscriber);
+                _owner.MoveToOwnReader(subscriber, this, record.Offset, run, sequence - 1);
+                continue;
+            }
+            try
+            {
+                // Waiting here holds back the acknowledgement, and with it the broker (prefetch): backpressure, no loss.
+                await subscriber.Buffer.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                // that subscription ended meanwhile
+            }
+        }
+    }
+
+    private static byte[]? KeyOf(IReadOnlyBasicProperties properties) =>
+        properties.Headers?.TryGetValue(GatewayWire.TrKeyHeader, out var value) == true && value is byte[] { Length: <= 64 } bytes ? bytes : null;
+
+    private KeyFeed? FeedOf(byte[] keyBytes)
+    {
+        Span<char> key = stackalloc char[keyBytes.Length];
+        Encoding.ASCII.GetChars(keyBytes, key);
         return Volatile.Read(ref _keys).GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var feed) ? feed : null;
     }
 
@@ -287,17 +316,11 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             Subscribers.Length == 1 && Subscribers[0] == subscriber ? null : new(Key, [.. Subscribers.Where(s => s != subscriber)], _delivered);
 
         /// <summary>False for a repeat of this run's records (a gateway resends unconfirmed records after a broker failure).</summary>
-        public bool IsNew(IReadOnlyBasicProperties properties, ref long duplicates)
+        public bool IsNew(byte[]? run, long sequence)
         {
-            var sequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
-            var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
             if (run is not null && _delivered.Run is not null && run.AsSpan().SequenceEqual(_delivered.Run))
             {
-                if (sequence <= _delivered.Sequence)
-                {
-                    Interlocked.Increment(ref duplicates);
-                    return false;
-                }
+                if (sequence <= _delivered.Sequence) return false;
             }
             else
             {

@@ -4,14 +4,18 @@ using RabbitMQ.Client;
 namespace Kis.Realtime.Gateway;
 
 /// <summary>
-/// The message format, for consumers in any language. Each record is one AMQP message on stream <c>{ns}.{TR}</c>
-/// (published to topic exchange <c>{ns}.records</c> with routing key <c>{TR}.{key}</c>); the body is the record's
-/// plain <c>^</c>-separated KIS fields exactly as KIS sent them (notices decrypted). Headers:
-/// <c>tr_id</c>, <c>tr_key</c> (strings), <c>received_at</c> (long, Unix microseconds UTC, when the gateway received
-/// the frame), <c>seq</c> (long, 1, 2, 3 … per (TR, key) within one gateway run: gaps are losses), <c>run</c> (string,
-/// the gateway run; a new run restarts <c>seq</c>), <c>session</c> (int, the gateway's KIS session).
-/// A record may be published twice after a broker failure (unconfirmed records are sent again): (run, tr_key, seq)
-/// identifies it.
+/// The message format, for consumers in any language. Records go to stream <c>{ns}.{TR}</c> (published to topic
+/// exchange <c>{ns}.records</c> with routing key <c>{TR}.{key}</c>). One AMQP message carries 1 … N records of one
+/// (TR, key) with consecutive sequence numbers: N &gt; 1 only when records were already waiting together (the gateway
+/// never waits to fill a message). The body is the records, each its plain <c>^</c>-separated KIS fields exactly as
+/// KIS sent them (notices decrypted), separated by <c>\n</c> (a record containing <c>\n</c> always travels alone).
+/// Headers: <c>tr_id</c>, <c>tr_key</c> (strings), <c>received_at</c> (long, Unix microseconds UTC, when the gateway
+/// received the first record's frame), <c>seq</c> (long, the first record's sequence; record i of the message has
+/// <c>seq + i</c>; 1, 2, 3 … per (TR, key) within one gateway run: gaps are losses), <c>count</c> (int, N; absent when
+/// N = 1, so a one-record message is the record alone), <c>run</c> (string, the gateway run; a new run restarts
+/// <c>seq</c>), <c>session</c> (int, the gateway's KIS session).
+/// A message may be published twice after a broker failure (unconfirmed messages are sent again, the same records in
+/// the same messages): (run, tr_key, seq) identifies each record. A stream offset names a message, not a record.
 /// </summary>
 public static class GatewayWire
 {
@@ -23,10 +27,33 @@ public static class GatewayWire
     public const string ReceivedAtHeader = "received_at";
     /// <summary>Header: sequence number per (TR, key) within one run, from 1.</summary>
     public const string SequenceHeader = "seq";
+    /// <summary>Header: the number of records in the message (int), absent for one record.</summary>
+    public const string CountHeader = "count";
+    /// <summary>The separator between the records of one message body.</summary>
+    public const byte RecordSeparator = (byte)'\n';
     /// <summary>Header: the gateway run id.</summary>
     public const string RunHeader = "run";
     /// <summary>Header: the KIS session (index of the gateway's app key).</summary>
     public const string SessionHeader = "session";
+
+    /// <summary>The number of records a message carries (its <c>count</c> header; 1 when absent).</summary>
+    internal static int RecordCount(IReadOnlyBasicProperties properties) =>
+        Number(properties, CountHeader) is { } count && count > 1 ? (int)Math.Min(count, int.MaxValue) : 1;
+
+    /// <summary>The record of a message body that starts at <paramref name="start"/> (the last one is the rest of the
+    /// body, so a stray separator in it cannot split it); <paramref name="start"/> moves past it and its separator.</summary>
+    internal static ReadOnlyMemory<byte> NextRecord(ReadOnlyMemory<byte> body, ref int start, bool last)
+    {
+        var rest = body[start..];
+        var end = last ? -1 : rest.Span.IndexOf(RecordSeparator);
+        if (end < 0)
+        {
+            start = body.Length;
+            return rest;
+        }
+        start += end + 1;
+        return rest[..end];
+    }
 
     internal static string RoutingKey(string trId, string key) => trId + "." + key;
 

@@ -74,6 +74,12 @@ public sealed record KisGatewayOptions
     /// <summary>Records published and not yet confirmed, at most.</summary>
     public int MaxOutstandingConfirms { get; init; } = 20_000;
 
+    /// <summary>
+    /// Records of one (TR, key) packed into one AMQP message, at most, when they are already waiting together (the
+    /// publisher never waits for more: at low rates each message is one record). 1 publishes one record per message.
+    /// </summary>
+    public int MaxRecordsPerMessage { get; init; } = 64;
+
     /// <summary>Delay before reconnecting to the broker, doubling up to <see cref="BrokerReconnectMaxDelay"/>.</summary>
     public TimeSpan BrokerReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -105,6 +111,7 @@ public sealed record KisGatewayOptions
         if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), "Must be positive.");
         if (BufferCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(BufferCapacity), "Must be positive.");
         if (MaxOutstandingConfirms <= 0) throw new ArgumentOutOfRangeException(nameof(MaxOutstandingConfirms), "Must be positive.");
+        if (MaxRecordsPerMessage <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRecordsPerMessage), "Must be positive.");
         if (StreamMaxLengthBytes <= 0 || StreamMaxSegmentSizeBytes <= 0) throw new ArgumentOutOfRangeException(nameof(StreamMaxLengthBytes), "Must be positive.");
     }
 }

@@ -21,8 +21,11 @@ internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence,
 /// <summary>
 /// Publishes records to the exchange with publisher confirms, in order, over its own connection. It owns the buffer
 /// (records waiting, bounded: beyond it records are dropped and counted) and the outstanding confirms (published,
-/// not yet confirmed, at most <see cref="KisGatewayOptions.MaxOutstandingConfirms"/>). When the broker goes away it
-/// reconnects with backoff and first publishes again every unconfirmed record, in order, then the buffer: nothing
+/// not yet confirmed, at most <see cref="KisGatewayOptions.MaxOutstandingConfirms"/> records). Each turn of the loop
+/// takes what is waiting (never waiting for more) and packs it into messages (<see cref="RecordBatcher"/>): one record
+/// per message at low rates, up to <see cref="KisGatewayOptions.MaxRecordsPerMessage"/> of one key when the broker is
+/// the bottleneck, where the per-message cost dominates. When the broker goes away it reconnects with backoff and first
+/// publishes again every unconfirmed message, in order, then the packed ones not yet sent, then the buffer: nothing
 /// that reached the buffer is lost, and a record may reach the stream twice (consumers drop repeats by <c>seq</c>).
 /// </summary>
 internal sealed partial class RecordPublisher : IAsyncDisposable
@@ -32,10 +35,16 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<OutgoingRecord> _buffer;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new(); // guards _outstanding, _ackedAhead, _room
-    private readonly Queue<(ulong Tag, OutgoingRecord Record)> _outstanding = new();
+    private readonly Lock _gate = new(); // guards _outstanding, _outstandingRecords, _ackedAhead, _room
+    private readonly Queue<(ulong Tag, OutgoingMessage Message)> _outstanding = new();
     private readonly HashSet<ulong> _ackedAhead = new();
+    private int _outstandingRecords;
     private TaskCompletionSource? _room;
+    // Owned by the publish loop: records taken from the buffer and the messages packed from them, not yet published.
+    private readonly RecordBatcher _batcher;
+    private readonly List<OutgoingRecord> _taken = [];
+    private readonly Queue<OutgoingMessage> _packed = new();
+    private long _packedRecords;
     private int _generation; // one per channel: a late confirm of a closed channel must not confirm the next one's tags
     private Task? _loop;
     private volatile bool _connected;
@@ -53,6 +62,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait, // writers use TryWrite: full means dropped and counted, never waited for
         });
+        _batcher = new RecordBatcher(Math.Min(options.MaxRecordsPerMessage, options.MaxOutstandingConfirms));
     }
 
     public bool Connected => _connected;
@@ -62,8 +72,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     public long Republished => Interlocked.Read(ref _republished);
     public long Overflowed => Interlocked.Read(ref _overflowed);
     public long Connections => Interlocked.Read(ref _connections);
-    public long Waiting => _buffer.Reader.Count;
-    public long Outstanding { get { lock (_gate) return _outstanding.Count; } }
+    public long Waiting => _buffer.Reader.Count + Interlocked.Read(ref _packedRecords);
+    public long Outstanding { get { lock (_gate) return _outstandingRecords; } }
 
     /// <summary>Hands a record over (to the sinks first); false (counted, logged) when the buffer is full.</summary>
     public bool TryEnqueue(in OutgoingRecord record)
@@ -150,55 +160,79 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     {
         // The channel numbers publishes 1, 2, 3 … from confirm.select on; the tags of the acks refer to them.
         ulong tag = 0;
-        List<OutgoingRecord> again;
+        List<OutgoingMessage> again;
         lock (_gate)
         {
-            again = _outstanding.Select(o => o.Record).ToList();
+            again = _outstanding.Select(o => o.Message).ToList();
             _outstanding.Clear();
+            _outstandingRecords = 0;
             _ackedAhead.Clear();
         }
-        foreach (var record in again)
+        foreach (var message in again)
         {
-            await PublishOneAsync(channel, record, ++tag, lost).ConfigureAwait(false);
-            Interlocked.Increment(ref _republished);
+            await PublishOneAsync(channel, message, ++tag, lost).ConfigureAwait(false);
+            Interlocked.Add(ref _republished, message.Count);
         }
         var reader = _buffer.Reader;
-        while (await reader.WaitToReadAsync(lost).ConfigureAwait(false))
-            while (reader.TryRead(out var record))
-                await PublishOneAsync(channel, record, ++tag, lost).ConfigureAwait(false);
+        while (true)
+        {
+            // Packed before a connection loss and not yet sent: they go first, ahead of the buffer.
+            while (_packed.TryPeek(out var message))
+            {
+                await PublishOneAsync(channel, message, ++tag, lost).ConfigureAwait(false);
+                _packed.Dequeue();
+                Interlocked.Add(ref _packedRecords, -message.Count);
+            }
+            if (!await reader.WaitToReadAsync(lost).ConfigureAwait(false)) return;
+            // What is waiting now, no more (no lingering): bounded so a deep buffer is packed a slice at a time.
+            _taken.Clear();
+            while (_taken.Count < TakeAtMost && reader.TryRead(out var record)) _taken.Add(record);
+            _batcher.Pack(_taken, _packed);
+            Interlocked.Add(ref _packedRecords, _taken.Count);
+            _taken.Clear();
+        }
     }
 
-    private async ValueTask PublishOneAsync(IChannel channel, OutgoingRecord record, ulong tag, CancellationToken lost)
+    private const int TakeAtMost = 4096;
+
+    private async ValueTask PublishOneAsync(IChannel channel, OutgoingMessage message, ulong tag, CancellationToken lost)
     {
-        Task? room = null;
-        lock (_gate)
+        while (true)
         {
-            if (_outstanding.Count >= _options.MaxOutstandingConfirms)
+            Task room;
+            lock (_gate)
             {
-                _room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_outstandingRecords < _options.MaxOutstandingConfirms)
+                {
+                    // Kept before it is sent: a connection lost in the middle resends it.
+                    _outstanding.Enqueue((tag, message));
+                    _outstandingRecords += message.Count;
+                    break;
+                }
+                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 room = _room.Task;
             }
-            // Kept before it is sent: a connection lost in the middle resends it.
-            _outstanding.Enqueue((tag, record));
+            await room.WaitAsync(lost).ConfigureAwait(false);
         }
-        if (room is not null) await room.WaitAsync(lost).ConfigureAwait(false);
-        var route = record.Route;
+        var route = message.Route;
+        var headers = new Dictionary<string, object?>(7)
+        {
+            [GatewayWire.TrIdHeader] = route.TrId,
+            [GatewayWire.TrKeyHeader] = route.Key,
+            [GatewayWire.ReceivedAtHeader] = message.ReceivedAtMicros,
+            [GatewayWire.SequenceHeader] = message.FirstSequence,
+            [GatewayWire.RunHeader] = route.Run,
+            [GatewayWire.SessionHeader] = route.Session,
+        };
+        if (message.Count > 1) headers[GatewayWire.CountHeader] = message.Count; // absent for one: the one-record format unchanged
         var properties = new BasicProperties
         {
             DeliveryMode = DeliveryModes.Persistent,
-            Timestamp = new AmqpTimestamp(record.ReceivedAtMicros / 1_000_000),
-            Headers = new Dictionary<string, object?>(6)
-            {
-                [GatewayWire.TrIdHeader] = route.TrId,
-                [GatewayWire.TrKeyHeader] = route.Key,
-                [GatewayWire.ReceivedAtHeader] = record.ReceivedAtMicros,
-                [GatewayWire.SequenceHeader] = record.Sequence,
-                [GatewayWire.RunHeader] = route.Run,
-                [GatewayWire.SessionHeader] = route.Session,
-            },
+            Timestamp = new AmqpTimestamp(message.ReceivedAtMicros / 1_000_000),
+            Headers = headers,
         };
-        await channel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, record.Body, lost).ConfigureAwait(false);
-        Interlocked.Increment(ref _published);
+        await channel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, message.Body, lost).ConfigureAwait(false);
+        Interlocked.Add(ref _published, message.Count);
     }
 
     private void OnConfirm(int generation, ulong tag, bool multiple)
@@ -211,26 +245,20 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             if (multiple)
             {
                 while (_outstanding.TryPeek(out var head) && head.Tag <= tag)
-                {
-                    _outstanding.Dequeue();
-                    confirmed++;
-                }
+                    confirmed += _outstanding.Dequeue().Message.Count;
             }
             else if (_outstanding.TryPeek(out var head) && head.Tag == tag)
             {
-                _outstanding.Dequeue();
-                confirmed++;
+                confirmed += _outstanding.Dequeue().Message.Count;
             }
             else
             {
                 _ackedAhead.Add(tag);
             }
             while (_ackedAhead.Count > 0 && _outstanding.TryPeek(out var next) && _ackedAhead.Remove(next.Tag))
-            {
-                _outstanding.Dequeue();
-                confirmed++;
-            }
-            if (_room is not null && _outstanding.Count < _options.MaxOutstandingConfirms / 2 + 1)
+                confirmed += _outstanding.Dequeue().Message.Count;
+            _outstandingRecords -= (int)confirmed;
+            if (_room is not null && _outstandingRecords < _options.MaxOutstandingConfirms / 2 + 1)
             {
                 room = _room;
                 _room = null;

@@ -17,6 +17,8 @@ internal sealed class CuttableProxy : IAsyncDisposable
     private readonly List<(TcpClient Client, TcpClient Server)> _pairs = new();
     private readonly Task _accepting;
     private bool _cut;
+    // Completed while the broker's bytes flow to the clients; a pending one holds them back (see HoldReplies).
+    private TaskCompletionSource _replies = Flowing();
 
     public CuttableProxy(Uri target)
     {
@@ -54,12 +56,31 @@ internal sealed class CuttableProxy : IAsyncDisposable
             client.Dispose();
             server.Dispose();
         }
+        // Only now: what was held back goes into closed sockets, never to the clients.
+        TaskCompletionSource held;
+        lock (_gate) held = _replies;
+        held.TrySetResult();
         return Task.CompletedTask;
     }
 
     public void Resume()
     {
         lock (_gate) _cut = false;
+    }
+
+    /// <summary>The broker's bytes stop reaching the clients (what the clients send still reaches the broker): a
+    /// publisher's records are stored, their confirms never arrive. <see cref="CutAsync"/> ends the hold.</summary>
+    public void HoldReplies()
+    {
+        lock (_gate)
+            if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
     }
 
     private async Task AcceptAsync()
@@ -98,12 +119,12 @@ internal sealed class CuttableProxy : IAsyncDisposable
                 _pairs.Add((client, server));
                 Accepted++;
             }
-            _ = PipeAsync(client, server);
-            _ = PipeAsync(server, client);
+            _ = PipeAsync(client, server, fromBroker: false);
+            _ = PipeAsync(server, client, fromBroker: true);
         }
     }
 
-    private async Task PipeAsync(TcpClient from, TcpClient to)
+    private async Task PipeAsync(TcpClient from, TcpClient to, bool fromBroker)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -111,7 +132,16 @@ internal sealed class CuttableProxy : IAsyncDisposable
             var source = from.GetStream();
             var sink = to.GetStream();
             int read;
-            while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0) await sink.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                if (fromBroker)
+                {
+                    Task replies;
+                    lock (_gate) replies = _replies.Task;
+                    await replies.WaitAsync(_stop.Token);
+                }
+                await sink.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
         }
         catch (Exception)
         {

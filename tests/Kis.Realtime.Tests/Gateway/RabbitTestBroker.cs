@@ -44,30 +44,69 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         return records.Select(r => (r.Key, r.Seq, r.Body)).ToList();
     }
 
-    /// <summary>As <see cref="ReadStreamAsync(string, Func{List{ValueTuple{string, long, byte[]}}, bool})"/>, with each record's gateway run.</summary>
+    /// <summary>As <see cref="ReadStreamAsync(string, Func{List{ValueTuple{string, long, byte[]}}, bool})"/>, with each record's gateway run
+    /// (a message of several records is split into them, record i having the message's seq + i).</summary>
     public async Task<List<(string Run, string Key, long Seq, byte[] Body)>> ReadStreamWithRunsAsync(string trId, Func<List<(string Run, string Key, long Seq, byte[] Body)>, bool> done)
+    {
+        var records = new List<(string Run, string Key, long Seq, byte[] Body)>();
+        await ReadMessagesAsync(trId, message =>
+        {
+            var bodies = message.Count == 1 ? [message.Body] : SplitRecords(message.Body);
+            for (var i = 0; i < bodies.Count; i++) records.Add((message.Run, message.Key, message.Seq + i, bodies[i]));
+            return done(records);
+        });
+        return records;
+    }
+
+    /// <summary>The records of a message body of several (separated by '\n').</summary>
+    public static List<byte[]> SplitRecords(byte[] body)
+    {
+        var records = new List<byte[]>();
+        var start = 0;
+        for (var i = 0; i <= body.Length; i++)
+        {
+            if (i < body.Length && body[i] != (byte)'\n') continue;
+            records.Add(body[start..i]);
+            start = i + 1;
+        }
+        return records;
+    }
+
+    /// <summary>The stream's messages from the start until they carry <paramref name="records"/> records.</summary>
+    public Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, int records)
+    {
+        var seen = 0;
+        return ReadMessagesAsync(trId, message => (seen += message.Count) >= records);
+    }
+
+    /// <summary>The stream's messages as published (one or more records each: <c>count</c>, 1 when absent), until <paramref name="done"/> says enough.</summary>
+    public async Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, Func<(string Run, string Key, long Seq, int Count, byte[] Body), bool> done)
     {
         await using var connection = await Endpoint.CreateFactory("kisrt-tests-reader").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.BasicQosAsync(0, 500, false);
-        var records = new List<(string, string, long, byte[])>();
+        var messages = new List<(string, string, long, int, byte[])>();
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
         {
             var headers = d.BasicProperties.Headers!;
-            lock (records)
+            lock (messages)
             {
                 if (!finished.Task.IsCompleted)
-                    records.Add((System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.RunHeader]!),
-                        System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!, d.Body.ToArray()));
-                if (done(records)) finished.TrySetResult();
+                {
+                    var message = (System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.RunHeader]!),
+                        System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!,
+                        headers.TryGetValue(GatewayWire.CountHeader, out var count) ? (int)count! : 1, d.Body.ToArray());
+                    messages.Add(message);
+                    if (done(message)) finished.TrySetResult();
+                }
             }
             await channel.BasicAckAsync(d.DeliveryTag, false);
         };
         await channel.BasicConsumeAsync(Endpoint.StreamFor(trId), false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        lock (records) return records.ToList();
+        lock (messages) return messages.ToList();
     }
 
     public async ValueTask DisposeAsync()

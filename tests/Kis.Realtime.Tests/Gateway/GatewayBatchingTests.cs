@@ -1,0 +1,268 @@
+using System.Text;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Trs;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway.Batching;
+
+/// <summary>
+/// Records waiting together are packed into messages of one key (<see cref="KisGatewayOptions.MaxRecordsPerMessage"/>).
+/// The publisher is driven directly so what waits together is certain: records handed over before it starts, or while
+/// its broker connection is cut, are all waiting when it publishes. Consumers claim keys from a stand-in for the
+/// gateway's request server (<see cref="AnsweringRequests"/>).
+/// </summary>
+public class GatewayBatchingTests
+{
+    private const string Tr = "H0UPCNT0";
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    private static KisGatewayOptions PublisherOptions(KisGatewayEndpoint endpoint) => KisGatewayOptions.Default with
+    {
+        Endpoint = endpoint,
+        BrokerReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+        BrokerReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+        StreamMaxSegmentSizeBytes = 1024 * 1024,
+        StreamMaxLengthBytes = 64L * 1024 * 1024,
+    };
+
+    private static async Task<StreamTopology> DeclareAsync(KisGatewayOptions options)
+    {
+        var topology = new StreamTopology(options);
+        await using var connection = await options.Endpoint.CreateFactory("kisrt-tests-setup").CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await topology.DeclareStreamAsync(channel, Tr, CancellationToken.None);
+        return topology;
+    }
+
+    /// <summary>A record of <paramref name="key"/> whose text names its sequence (the time field), so a mix-up shows.</summary>
+    private static OutgoingRecord Record(RecordRoute route, long sequence, string? body = null) =>
+        new(route, sequence, 1_700_000_000_000_000 + sequence, Encoding.UTF8.GetBytes(body ?? Text(route.Key, sequence)));
+
+    private static string Text(string key, long sequence) => $"{key}^{sequence:D6}^2624.54^2^32.68^63952^1650684^439^10335^1.26";
+
+    private static KisGatewayClient Consumer(RabbitTestBroker broker, int capacity = 1024) => new(KisGatewayClientOptions.Default with
+    {
+        Endpoint = broker.Endpoint,
+        RequestTimeout = TimeSpan.FromSeconds(20),
+        SubscriptionCapacity = capacity,
+    });
+
+    private static async Task<List<string>> TakeAsync(IAsyncEnumerator<KisRecord> records, int count)
+    {
+        var texts = new List<string>(count);
+        while (texts.Count < count && await records.MoveNextAsync()) texts.Add(Encoding.UTF8.GetString(records.Current.Data.Span));
+        return texts;
+    }
+
+    [RabbitFact]
+    public async Task Records_waiting_together_go_in_messages_of_one_key_and_a_consumer_gets_each_once_in_order()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        var routes = new[] { "0001", "0002", "1001" }.Select(k => new RecordRoute(Tr, k, 0, "run-a")).ToArray();
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        const int PerKey = 300;
+        // Interleaved keys, all waiting before the publisher starts: it packs them.
+        for (var seq = 1; seq <= PerKey; seq++)
+            foreach (var route in routes) Assert.True(publisher.TryEnqueue(Record(route, seq)));
+        publisher.Start();
+        Assert.True(await publisher.DrainAsync(Long));
+        Assert.Equal(3 * PerKey, publisher.Published);
+        Assert.Equal(3 * PerKey, publisher.Confirmed);
+
+        var messages = await broker.ReadMessagesAsync(Tr, 3 * PerKey);
+        Assert.Contains(messages, m => m.Count > 1);
+        foreach (var route in routes)
+        {
+            Assert.Equal([64, 64, 64, 64, 44], messages.Where(m => m.Key == route.Key).Select(m => m.Count));
+            var records = messages.Where(m => m.Key == route.Key).SelectMany(m => RabbitTestBroker.SplitRecords(m.Body).Select((body, i) => (Seq: m.Seq + i, Text: Encoding.UTF8.GetString(body)))).ToList();
+            Assert.Equal(Enumerable.Range(1, PerKey).Select(s => ((long)s, Text(route.Key, s))), records);
+        }
+
+        await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
+        await using var consumer = Consumer(broker);
+        using var stop = new CancellationTokenSource(Long);
+        foreach (var route in routes)
+        {
+            await using var records = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.First, stop.Token).GetAsyncEnumerator();
+            Assert.Equal(Enumerable.Range(1, PerKey).Select(s => Text(route.Key, s)), await TakeAsync(records, PerKey));
+        }
+        Assert.Equal(0, consumer.DuplicatesDropped);
+    }
+
+    [RabbitFact]
+    public async Task A_gap_in_sequence_starts_a_new_message_and_a_record_containing_a_newline_goes_alone()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        var route = new RecordRoute(Tr, "0001", 0, "run-b");
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        for (var seq = 1; seq <= 10; seq++) publisher.TryEnqueue(Record(route, seq));
+        // 11 and 12 were dropped (a full buffer): 13 starts a new message.
+        for (var seq = 13; seq <= 15; seq++) publisher.TryEnqueue(Record(route, seq));
+        publisher.TryEnqueue(Record(route, 16, "0001^two\nlines"));
+        for (var seq = 17; seq <= 20; seq++) publisher.TryEnqueue(Record(route, seq));
+        publisher.Start();
+        Assert.True(await publisher.DrainAsync(Long));
+
+        var messages = await broker.ReadMessagesAsync(Tr, 18);
+        Assert.Equal([(1L, 10), (13L, 3), (16L, 1), (17L, 4)], messages.Select(m => (m.Seq, m.Count)));
+        Assert.Equal("0001^two\nlines", Encoding.UTF8.GetString(messages[2].Body));
+        Assert.Equal(string.Join('\n', Enumerable.Range(13, 3).Select(s => Text("0001", s))), Encoding.UTF8.GetString(messages[1].Body));
+    }
+
+    [RabbitFact]
+    public async Task One_record_per_message_when_configured_so_is_the_format_without_count()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 1 };
+        var route = new RecordRoute(Tr, "0001", 0, "run-c");
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        for (var seq = 1; seq <= 20; seq++) publisher.TryEnqueue(Record(route, seq));
+        publisher.Start();
+        Assert.True(await publisher.DrainAsync(Long));
+        var messages = await broker.ReadMessagesAsync(Tr, 20);
+        Assert.Equal(Enumerable.Range(1, 20).Select(s => ((long)s, 1, Text("0001", s))), messages.Select(m => (m.Seq, m.Count, Encoding.UTF8.GetString(m.Body))));
+    }
+
+    [RabbitFact]
+    public async Task A_slow_subscription_moving_to_its_own_reader_in_the_middle_of_a_message_gets_neither_a_gap_nor_a_repeat()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
+        var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with { MaxRecordsPerMessage = 64 };
+        var slowRoute = new RecordRoute(Tr, "0001", 0, "run-d");
+        var fastRoute = new RecordRoute(Tr, "0002", 0, "run-d");
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        publisher.Start();
+        await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
+        await using var consumer = Consumer(broker, capacity: 4);
+        using var stop = new CancellationTokenSource(Long);
+
+        // Both live on one shared reader, each with its first record (so both are attached).
+        await using var slow = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, slowRoute.Key, GatewayStart.Live, stop.Token).GetAsyncEnumerator();
+        await using var fast = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, fastRoute.Key, GatewayStart.Live, stop.Token).GetAsyncEnumerator();
+        var slowFirst = slow.MoveNextAsync().AsTask();
+        var fastFirst = fast.MoveNextAsync().AsTask();
+        await UntilAsync(() => consumer.OpenReaders == 1 && requests.Subscribed >= 2, "both subscriptions attached and claimed");
+        publisher.TryEnqueue(Record(slowRoute, 1));
+        publisher.TryEnqueue(Record(fastRoute, 1));
+        Assert.True(await slowFirst && await fastFirst);
+        await UntilAsync(() => publisher.Confirmed == 2, "the first records confirmed (the cut must not resend them)");
+
+        // A burst while the publisher is cut off: it is packed into messages of 64 when the broker is back.
+        await proxy.CutAsync();
+        await UntilAsync(() => !publisher.Connected, "the publisher noticing the cut");
+        const int PerKey = 200;
+        for (var seq = 2; seq <= PerKey; seq++) publisher.TryEnqueue(Record(slowRoute, seq));
+        for (var seq = 2; seq <= PerKey; seq++) publisher.TryEnqueue(Record(fastRoute, seq));
+        proxy.Resume();
+
+        // The slow one is not read: its buffer of 4 fills at its 6th record, inside the message of its records 2 … 65.
+        Assert.Equal(Enumerable.Range(2, PerKey - 1).Select(s => Text(fastRoute.Key, s)), await TakeAsync(fast, PerKey - 1));
+        await UntilAsync(() => consumer.OpenReaders == 2, "the slow subscription on a reader of its own");
+        var messages = await broker.ReadMessagesAsync(Tr, 2 * PerKey);
+        Assert.Contains(messages, m => m.Key == slowRoute.Key && m.Seq == 2 && m.Count > 6);
+
+        Assert.Equal(Enumerable.Range(2, PerKey - 1).Select(s => Text(slowRoute.Key, s)), await TakeAsync(slow, PerKey - 1));
+        Assert.Equal(0, consumer.DuplicatesDropped);
+    }
+
+    [RabbitFact]
+    public async Task Messages_unconfirmed_when_the_broker_is_lost_are_published_again_and_consumers_see_each_record_once()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
+        var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with { MaxRecordsPerMessage = 64 };
+        var routes = new[] { "0001", "0002" }.Select(k => new RecordRoute(Tr, k, 0, "run-e")).ToArray();
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        publisher.Start();
+        await UntilAsync(() => publisher.Connected, "the publisher connected");
+
+        // The broker stores what is published but its confirms are held back: every message stays unconfirmed.
+        proxy.HoldReplies();
+        const int PerKey = 1000;
+        for (var seq = 1; seq <= PerKey; seq++)
+            foreach (var route in routes) publisher.TryEnqueue(Record(route, seq));
+        await UntilAsync(() => publisher.Published == 2 * PerKey, "every record published");
+        var stored = await broker.ReadMessagesAsync(Tr, 2 * PerKey);
+        Assert.Contains(stored, m => m.Count > 1);
+        Assert.Equal(0, publisher.Confirmed);
+
+        await proxy.CutAsync();
+        await UntilAsync(() => !publisher.Connected, "the publisher noticing the cut");
+        proxy.Resume();
+        Assert.True(await publisher.DrainAsync(Long));
+        Assert.Equal(2 * PerKey, publisher.Republished);
+        Assert.Equal(2 * PerKey, publisher.Confirmed);
+
+        // On the stream every record twice: the same messages again, in order.
+        var twice = await broker.ReadMessagesAsync(Tr, 4 * PerKey);
+        Assert.Equal(stored.Select(m => (m.Key, m.Seq, m.Count)), twice.Skip(stored.Count).Select(m => (m.Key, m.Seq, m.Count)));
+
+        await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
+        await using var consumer = Consumer(broker);
+        using var stop = new CancellationTokenSource(Long);
+        var readers = routes.Select(route => consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.First, stop.Token).GetAsyncEnumerator()).ToList();
+        try
+        {
+            foreach (var (route, records) in routes.Zip(readers))
+                Assert.Equal(Enumerable.Range(1, PerKey).Select(s => Text(route.Key, s)), await TakeAsync(records, PerKey));
+            // Each key's reader reads the whole stream: once it has dropped every repeat, nothing more was taken as new.
+            await UntilAsync(() => consumer.DuplicatesDropped == 2 * PerKey, "every repeat dropped");
+            Assert.Equal(2 * PerKey, Interlocked.Read(ref consumer.RecordsReceived));
+        }
+        finally
+        {
+            foreach (var records in readers) await records.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// Stands in for the gateway's request server: answers every request on <c>{ns}.requests</c> with yes (the stream's
+/// name, a lease), so a <see cref="KisGatewayClient"/> can subscribe to what a bare publisher put on the stream.
+/// </summary>
+internal sealed class AnsweringRequests : IAsyncDisposable
+{
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+    private int _subscribed;
+
+    private AnsweringRequests(IConnection connection, IChannel channel)
+    {
+        _connection = connection;
+        _channel = channel;
+    }
+
+    /// <summary>Subscribe requests answered so far.</summary>
+    public int Subscribed => Volatile.Read(ref _subscribed);
+
+    public static async Task<AnsweringRequests> StartAsync(KisGatewayEndpoint endpoint)
+    {
+        var connection = await endpoint.CreateFactory("kisrt-tests-requests").CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync();
+        var answering = new AnsweringRequests(connection, channel);
+        await channel.QueueDeclareAsync(endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false);
+        var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, d) =>
+        {
+            var request = GatewayJson.Deserialize<GatewayRequest>(d.Body.Span)!;
+            if (request.Op == "subscribe") Interlocked.Increment(ref answering._subscribed);
+            var reply = new GatewayReply(true, request.Tr, request.Key, request.Tr is null ? null : endpoint.StreamFor(request.Tr), LeaseMs: 30_000);
+            await channel.BasicPublishAsync("", d.BasicProperties.ReplyTo!, false, new BasicProperties { CorrelationId = d.BasicProperties.CorrelationId }, GatewayJson.Serialize(reply));
+        };
+        await channel.BasicConsumeAsync(endpoint.RequestQueue, autoAck: true, consumer);
+        return answering;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.CloseAsync();
+        _channel.Dispose();
+        await _connection.CloseAsync();
+        _connection.Dispose();
+    }
+}
