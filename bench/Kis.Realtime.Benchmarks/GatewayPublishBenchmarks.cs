@@ -9,8 +9,9 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// The gateway's publisher against the real RabbitMQ of <c>scripts/services.sh</c> (<c>KISRT_BENCH_AMQP</c> to point
-/// elsewhere): 100,000 H0UPCNT0 records (one AMQP message each, the gateway's six headers) handed over, published
-/// to the stream with publisher confirms, and every confirm received. The figure is time per record:
+/// elsewhere): 100,000 H0UPCNT0 records of 20 keys, interleaved, each key numbered 1, 2, 3 … as the gateway numbers
+/// them, handed over, published to the stream with publisher confirms (one record per AMQP message, or packed up to
+/// <see cref="MaxRecordsPerMessage"/> of one key when they wait together), and every confirm received. The figure is time per record:
 /// records/s = 1e9 / ns. Broker and benchmark share the machine. Run:
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter '*GatewayPublish*'</c>.
 /// </summary>
@@ -25,10 +26,13 @@ public class GatewayPublishBenchmarks
     private RecordPublisher _publisher = null!;
     private RecordRoute[] _routes = null!;
     private ReadOnlyMemory<byte> _body;
-    private long _sequence;
+    private long[] _sequences = null!;
 
     [Params(20_000)]
     public int MaxOutstandingConfirms { get; set; }
+
+    [Params(1, 64)]
+    public int MaxRecordsPerMessage { get; set; }
 
     [GlobalSetup]
     public async Task Setup()
@@ -38,6 +42,7 @@ public class GatewayPublishBenchmarks
         {
             Endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), Namespace = "bench-" + Guid.NewGuid().ToString("N")[..8] },
             MaxOutstandingConfirms = MaxOutstandingConfirms,
+            MaxRecordsPerMessage = MaxRecordsPerMessage,
             StreamMaxLengthBytes = 2L * 1024 * 1024 * 1024,
         };
         var topology = new StreamTopology(_options);
@@ -47,6 +52,7 @@ public class GatewayPublishBenchmarks
         _publisher = new RecordPublisher(_options, topology, NullLogger.Instance);
         _publisher.Start();
         _routes = Enumerable.Range(1, 20).Select(i => new RecordRoute("H0UPCNT0", $"{i:D4}", 0, "bench")).ToArray();
+        _sequences = new long[_routes.Length];
         _body = Encoding.UTF8.GetBytes(IndexRecord);
     }
 
@@ -54,7 +60,10 @@ public class GatewayPublishBenchmarks
     public async Task PublishWithConfirms()
     {
         for (var i = 0; i < Records; i++)
-            _publisher.TryEnqueue(new OutgoingRecord(_routes[i % _routes.Length], ++_sequence, 1_700_000_000_000_000, _body));
+        {
+            var route = i % _routes.Length;
+            _publisher.TryEnqueue(new OutgoingRecord(_routes[route], ++_sequences[route], 1_700_000_000_000_000, _body));
+        }
         if (!await _publisher.DrainAsync(TimeSpan.FromMinutes(2))) throw new TimeoutException("records not confirmed within 2 minutes");
     }
 
