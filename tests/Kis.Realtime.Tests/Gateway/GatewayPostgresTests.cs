@@ -86,6 +86,45 @@ public partial class GatewayPostgresTests
         }
     }
 
+    [RabbitFact]
+    public async Task A_database_restart_while_records_flow_loses_and_repeats_nothing_and_the_gateway_goes_on()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var db = await PostgresTestDatabase.CreateAsync();
+        var applicationName = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString).ApplicationName!;
+        var status = new RecordPostgresTests.SynchronizedWriter();
+        using var stop = new CancellationTokenSource();
+        var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint };
+        var run = GatewayCommand.RunAsync(FastSimulator("index:0001", "stock:005930"), options, TimeSpan.FromMilliseconds(100), null,
+            Env(), status, stop.Token, new GatewayPostgresSettings(db.ConnectionString, db.Schema));
+
+        Match Latest() => StatusPattern().Matches(status.ToString()) is { Count: > 0 } lines ? lines[^1] : Match.Empty;
+        await UntilAsync(() => run.IsCompleted || Latest() is { Success: true } m && N(m, 3) >= 500, "records committed before the restart");
+        Assert.False(run.IsCompleted, status.ToString());
+        // What a database restart does to the gateway's writer: the server ends its connection, mid-batch or idle.
+        Assert.True(await db.TerminateConnectionsAsync(applicationName) >= 1);
+        var before = N(Latest(), 3);
+        await UntilAsync(() => run.IsCompleted || Latest() is { Success: true } m && N(m, 3) >= before + 1_000 && N(m, 6) >= 1,
+            "records committed after the restart, with the retry visible on the status line");
+        Assert.False(run.IsCompleted, status.ToString());
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(CliTimeout));
+
+        var summary = SummaryPattern().Match(status.ToString());
+        Assert.True(summary.Success, status.ToString());
+        var received = N(summary, 1);
+        Assert.Equal(received, N(summary, 2)); // every record the gateway received is committed
+        Assert.Equal((0L, 0L, 0L), (N(summary, 3), N(summary, 4), N(summary, 5)));
+        Assert.True(N(summary, 6) >= 1, status.ToString());
+        // Nothing twice (a batch that was in flight when the connection ended is written once), nothing missing per key.
+        Assert.Equal(received, await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.raw_messages"));
+        Assert.Equal(received, await db.ScalarAsync<long>("SELECT count(DISTINCT (run_id, seq)) FROM {schema}.raw_messages"));
+        Assert.Equal(received, await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.h0upcnt0") + await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.h0stcnt0"));
+        // The writer numbers what it writes 1, 2, 3 … within its run: no gap, so nothing went missing in the retry.
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT min(seq) FROM {schema}.raw_messages"));
+        Assert.Equal(received, await db.ScalarAsync<long>("SELECT max(seq) FROM {schema}.raw_messages"));
+    }
+
     [Fact]
     public void A_full_queue_drops_for_the_database_counted_and_told_and_never_holds_the_gateway_back()
     {
