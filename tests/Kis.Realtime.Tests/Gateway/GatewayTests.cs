@@ -121,7 +121,13 @@ public class GatewayTests
 
         // Each key's records are its own and a gap-free run of the stream's records of that key.
         var lastOfEach = keys.Select(k => Text(received[k][^1])).ToHashSet();
-        var stream = await broker.ReadStreamAsync("H0UPCNT0", list => list.Count > 0 && lastOfEach.Remove(System.Text.Encoding.UTF8.GetString(list[^1].Body)) && lastOfEach.Count == 0);
+        // Read until each key's last record is in: every record is looked at once (a message may carry several).
+        var scanned = 0;
+        var stream = await broker.ReadStreamAsync("H0UPCNT0", list =>
+        {
+            for (; scanned < list.Count; scanned++) lastOfEach.Remove(System.Text.Encoding.UTF8.GetString(list[scanned].Body));
+            return lastOfEach.Count == 0;
+        });
         foreach (var key in keys)
         {
             var mine = received[key].Select(Text).ToList();
@@ -162,7 +168,14 @@ public class GatewayTests
 
         // The slow one goes on from where it was: a gap-free run of the stream's records of its key.
         while (slowTexts.Count < 120 && await slow.MoveNextAsync()) slowTexts.Add(Text(slow.Current));
-        var stream = await broker.ReadStreamAsync("H0UPCNT0", list => list.Count > 0 && list[^1].Key == "0001" && System.Text.Encoding.UTF8.GetString(list[^1].Body) == slowTexts[^1]);
+        // Read until the slow key's last record is in (not necessarily the last of its message).
+        var scanned = 0;
+        var stream = await broker.ReadStreamAsync("H0UPCNT0", list =>
+        {
+            for (; scanned < list.Count; scanned++)
+                if (list[scanned].Key == "0001" && System.Text.Encoding.UTF8.GetString(list[scanned].Body) == slowTexts[^1]) return true;
+            return false;
+        });
         var truth = stream.Where(r => r.Key == "0001").Select(r => System.Text.Encoding.UTF8.GetString(r.Body)).ToList();
         var start = truth.IndexOf(slowTexts[0]);
         Assert.True(start >= 0, "the slow subscription's first record is on the stream");

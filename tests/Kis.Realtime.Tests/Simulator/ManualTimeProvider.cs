@@ -32,6 +32,14 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         get { lock (_gate) return _timers.Count; }
     }
 
+    /// <summary>Whether a timer is armed to fire after <paramref name="after"/> and at or before <paramref name="atOrBefore"/>:
+    /// lets a test wait until the code under test sleeps on the clock before moving it (moved earlier, the sleep would
+    /// start from the moved time and overshoot).</summary>
+    public bool HasTimerDueIn(DateTimeOffset after, DateTimeOffset atOrBefore)
+    {
+        lock (_gate) return _timers.Any(t => t.Due > after && t.Due <= atOrBefore);
+    }
+
     /// <summary>Moves the clock forward, firing every timer that comes due on the way, in order.</summary>
     public void Advance(TimeSpan by)
     {

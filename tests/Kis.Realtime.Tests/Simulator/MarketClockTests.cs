@@ -108,7 +108,12 @@ public sealed class MarketClockTests
         await using var sim = await Sim.StartAsync(o => o with { TimeProvider = wall, Clock = MarketClockMode.Live });
         await using var c = await Sim.ClientAsync(sim);
         Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
-        for (var step = 0; step < 15; step++) wall.Advance(TimeSpan.FromSeconds(1)); // demo pace would have sent at 08:59:51
+        // The first data comes due at 08:59:51 (demo pace would send it): the index is closed, so the session sleeps until
+        // 09:00. Only once it sleeps does the clock move on (a sleep begun after a move would start late and overshoot).
+        wall.Advance(TimeSpan.FromSeconds(1));
+        var opening = Kst(2026, 11, 23, 9, 0, 0);
+        await Client.ClientTestKit.UntilAsync(() => wall.HasTimerDueIn(opening.AddSeconds(-1), opening), "the session sleeping until 09:00");
+        for (var step = 0; step < 14; step++) wall.Advance(TimeSpan.FromSeconds(1));
         var frame = await c.NextDataAsync("H0UPCNT0");
         Assert.True(DataFrame.TryParse(frame.Data, out var f, out _));
         Assert.True(RecordSplitter.TryCreate(f.Payload, f.RecordCount, KisTrs.IndexTicks.Fields.Count, out var records, out _));
