@@ -34,6 +34,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Tr, string Key), Entry> _entries = new();
     private readonly ITimer _sweeper;
+    // Cancelled by DisposeAsync: a registration KIS has not confirmed yet (the app key held by another session, the
+    // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
+    private readonly CancellationTokenSource _stopping = new();
     private volatile bool _disposed;
 
     /// <summary>The claim of the gateway itself (<see cref="KisGateway.HoldAsync"/>): it never expires.</summary>
@@ -101,7 +104,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         await Task.Yield(); // out of the caller's lock
         try
         {
-            var feed = await _client.OpenRecordFeedAsync(entry.Tr, entry.Key).ConfigureAwait(false);
+            var feed = await _client.OpenRecordFeedAsync(entry.Tr, entry.Key, _stopping.Token).ConfigureAwait(false);
             // The stream (and its binding) exists before the first record is published: an unbound record would be lost.
             var stream = await _declareStream(feed.Tr.Id, CancellationToken.None).ConfigureAwait(false);
             lock (_gate)
@@ -120,7 +123,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 entry.State = GatewayRegistrationState.Closed;
                 _entries.Remove((entry.Tr.Id, entry.Key));
             }
-            Log.OpenFailed(_logger, entry.Tr.Id, entry.Key, e.Message);
+            if (!_stopping.IsCancellationRequested) Log.OpenFailed(_logger, entry.Tr.Id, entry.Key, e.Message); // not a failure: stopping
             throw;
         }
     }
@@ -238,6 +241,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             _entries.Clear();
         }
         await _sweeper.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var entry in all)
         {
             if (entry.Opened is not null) await entry.Opened.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
