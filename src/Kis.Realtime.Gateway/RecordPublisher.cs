@@ -160,17 +160,19 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     {
         // The channel numbers publishes 1, 2, 3 … from confirm.select on; the tags of the acks refer to them.
         ulong tag = 0;
-        List<OutgoingMessage> again;
+        List<OutgoingMessage> again = [];
         lock (_gate)
         {
-            again = _outstanding.Select(o => o.Message).ToList();
+            // The unconfirmed messages stay outstanding under this channel's tags until confirmed: if this channel fails
+            // too before they are all sent again, the next one sends them again (nothing leaves before its confirm).
+            foreach (var (_, message) in _outstanding) again.Add(message);
             _outstanding.Clear();
-            _outstandingRecords = 0;
+            foreach (var message in again) _outstanding.Enqueue((++tag, message));
             _ackedAhead.Clear();
         }
         foreach (var message in again)
         {
-            await PublishOneAsync(channel, message, ++tag, lost).ConfigureAwait(false);
+            await SendAsync(channel, message, lost).ConfigureAwait(false);
             Interlocked.Add(ref _republished, message.Count);
         }
         var reader = _buffer.Reader;
@@ -179,9 +181,11 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             // Packed before a connection loss and not yet sent: they go first, ahead of the buffer.
             while (_packed.TryPeek(out var message))
             {
-                await PublishOneAsync(channel, message, ++tag, lost).ConfigureAwait(false);
+                await ReserveAsync(message, ++tag, lost).ConfigureAwait(false);
+                // Outstanding now (resent from there if the send fails): no longer packed, so never sent twice.
                 _packed.Dequeue();
                 Interlocked.Add(ref _packedRecords, -message.Count);
+                await SendAsync(channel, message, lost).ConfigureAwait(false);
             }
             if (!await reader.WaitToReadAsync(lost).ConfigureAwait(false)) return;
             // What is waiting now, no more (no lingering): bounded so a deep buffer is packed a slice at a time.
@@ -195,7 +199,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
 
     private const int TakeAtMost = 4096;
 
-    private async ValueTask PublishOneAsync(IChannel channel, OutgoingMessage message, ulong tag, CancellationToken lost)
+    /// <summary>Waits for room among the outstanding confirms and enters the message there under its tag.</summary>
+    private async ValueTask ReserveAsync(OutgoingMessage message, ulong tag, CancellationToken lost)
     {
         while (true)
         {
@@ -207,13 +212,17 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                     // Kept before it is sent: a connection lost in the middle resends it.
                     _outstanding.Enqueue((tag, message));
                     _outstandingRecords += message.Count;
-                    break;
+                    return;
                 }
                 _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 room = _room.Task;
             }
             await room.WaitAsync(lost).ConfigureAwait(false);
         }
+    }
+
+    private async ValueTask SendAsync(IChannel channel, OutgoingMessage message, CancellationToken lost)
+    {
         var route = message.Route;
         var headers = new Dictionary<string, object?>(7)
         {
