@@ -204,7 +204,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         if (offset >= 0 && offset <= _lastOffset) return; // seen before a reconnect
         if (KeyOf(properties) is { } key)
         {
-            var count = GatewayWire.RecordCount(properties);
+            // Never more records than the body holds, whatever the header says (a foreign publisher).
+            var count = Math.Min(GatewayWire.RecordCount(properties), body.Span.Count(GatewayWire.RecordSeparator) + 1);
             var firstSequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
             var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
             var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;

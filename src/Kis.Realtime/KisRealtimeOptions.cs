@@ -157,8 +157,8 @@ public sealed record KisRealtimeOptions
     /// that was waiting (one of them per enumeration, round robin, so each subscription's records stay in order and
     /// different subscriptions run in parallel). They sleep as soon as they have nothing to do; thread-pool workers
     /// spin first, which at 1,250 records/s was two thirds of the CPU a record cost. A body that blocks (synchronous
-    /// I/O, <c>.Result</c>) holds the other subscriptions of its thread: await instead, or set 0 to run bodies on the
-    /// thread pool. Not used with <see cref="InlineDelivery"/>. Default: the number of processors, at most 4.
+    /// I/O, <c>.Result</c>) holds the other subscriptions of its thread, and one that blocks waiting for another
+    /// subscription of this client may wait for ever: await instead, or set 0 to run bodies on the thread pool. Not used with <see cref="InlineDelivery"/>. Default: the number of processors, at most 4.
     /// </summary>
     public int DeliveryThreads { get; init; } = Math.Min(System.Environment.ProcessorCount, 4);
 
