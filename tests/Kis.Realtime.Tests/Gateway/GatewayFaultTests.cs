@@ -73,6 +73,47 @@ public class GatewayFaultTests
     }
 
     [RabbitFact]
+    public async Task Broker_lost_while_publishing_flat_out_confirms_every_record_once()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
+        // Fast enough that the publisher is sending when the connection goes: a send fails after its message was taken.
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(20_000) });
+        await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with
+        {
+            Client = Options(sim),
+            Endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) },
+            BrokerReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+            BrokerReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+            StreamMaxSegmentSizeBytes = 1024 * 1024,
+        });
+        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First });
+        using var stopReading = new CancellationTokenSource(Long * 2);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001", stopReading.Token)) { }
+        });
+
+        for (var cut = 0; cut < 3; cut++)
+        {
+            var before = gateway.Status().Confirmed;
+            await UntilAsync(() => gateway.Status().Confirmed >= before + 2_000, "records confirmed before the cut");
+            await proxy.CutAsync();
+            await UntilAsync(() => !gateway.Status().BrokerConnected, "the publisher noticing the cut");
+            proxy.Resume();
+            await UntilAsync(() => gateway.Status().BrokerConnected, "the publisher reconnecting");
+        }
+        await gateway.Client.DisposeAsync(); // KIS data stops: what was received can all be confirmed
+        Assert.True(await gateway.WaitForConfirmsAsync(Long));
+        var status = gateway.Status();
+        // Each record confirmed once: a message that was resent is not counted (nor published) a second time.
+        Assert.Equal(0, status.Overflowed);
+        Assert.Equal(status.Received, status.Confirmed);
+        stopReading.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+    }
+
+    [RabbitFact]
     public async Task A_consumer_that_loses_the_broker_resumes_from_its_last_offset_without_gap_or_repeat()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
