@@ -204,8 +204,10 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         if (offset >= 0 && offset <= _lastOffset) return; // seen before a reconnect
         if (KeyOf(properties) is { } key)
         {
-            // Never more records than the body holds, whatever the header says (a foreign publisher).
-            var count = Math.Min(GatewayWire.RecordCount(properties), body.Span.Count(GatewayWire.RecordSeparator) + 1);
+            var count = GatewayWire.RecordCount(properties);
+            // Never more records than the body holds, whatever the header says (a foreign publisher); a one-record body is
+            // not scanned.
+            if (count > 1) count = Math.Min(count, body.Span.Count(GatewayWire.RecordSeparator) + 1);
             var firstSequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
             var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
             var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;

@@ -16,15 +16,7 @@ public class GatewayFaultTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) });
-        await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with
-        {
-            Client = Options(sim),
-            Endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) },
-            BrokerReconnectMinDelay = TimeSpan.FromMilliseconds(50),
-            BrokerReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-            Lease = TimeSpan.FromSeconds(30),
-            StreamMaxSegmentSizeBytes = 1024 * 1024,
-        });
+        await using var gateway = await KisGateway.StartAsync(PublishingThrough(proxy, sim, broker));
 
         // The consumer talks to the broker directly: only the gateway loses it.
         await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First });
@@ -79,14 +71,7 @@ public class GatewayFaultTests
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
         // Fast enough that the publisher is sending when the connection goes: a send fails after its message was taken.
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(20_000) });
-        await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with
-        {
-            Client = Options(sim),
-            Endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) },
-            BrokerReconnectMinDelay = TimeSpan.FromMilliseconds(50),
-            BrokerReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-            StreamMaxSegmentSizeBytes = 1024 * 1024,
-        });
+        await using var gateway = await KisGateway.StartAsync(PublishingThrough(proxy, sim, broker));
         await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First });
         using var stopReading = new CancellationTokenSource(Long * 2);
         var reading = Task.Run(async () =>
@@ -165,4 +150,14 @@ public class GatewayFaultTests
         stopReading.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
     }
+
+    /// <summary>A gateway on the simulator whose publisher reaches the broker through <paramref name="proxy"/> and reconnects quickly.</summary>
+    private static KisGatewayOptions PublishingThrough(CuttableProxy proxy, KisSimulator sim, RabbitTestBroker broker) => KisGatewayOptions.Default with
+    {
+        Client = Options(sim),
+        Endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) },
+        BrokerReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+        BrokerReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+        StreamMaxSegmentSizeBytes = 1024 * 1024,
+    };
 }
