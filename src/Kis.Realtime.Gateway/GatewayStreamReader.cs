@@ -210,6 +210,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             if (count > 1) count = Math.Min(count, body.Span.Count(GatewayWire.RecordSeparator) + 1);
             var firstSequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
             var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
+            var receivedOffsets = GatewayWire.ReceivedOffsets(properties, count);
             var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
             // A reader that took a subscription over from a shared one starts at the message it missed part of: the part it
             // had is skipped here on purpose, not a repeat on the stream.
@@ -227,7 +228,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                     continue;
                 }
                 Interlocked.Increment(ref _owner.RecordsReceived);
-                await DeliverAsync(feed, new StreamRecord(recordBody.ToArray(), receivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
+                var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
+                await DeliverAsync(feed, new StreamRecord(recordBody.ToArray(), recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
             }
         }
         if (offset >= 0) _lastOffset = offset;

@@ -10,7 +10,9 @@ namespace Kis.Realtime.Gateway;
 /// never waits to fill a message). The body is the records, each its plain <c>^</c>-separated KIS fields exactly as
 /// KIS sent them (notices decrypted), separated by <c>\n</c> (a record containing <c>\n</c> always travels alone).
 /// Headers: <c>tr_id</c>, <c>tr_key</c> (strings), <c>received_at</c> (long, Unix microseconds UTC, when the gateway
-/// received the first record's frame), <c>seq</c> (long, the first record's sequence; record i of the message has
+/// received the first record's frame), <c>received_offsets</c> (string of N decimal numbers separated by commas, e.g.
+/// <c>0,0,0,412,412</c>: record i was received at <c>received_at</c> plus the i-th number of microseconds; absent when
+/// every record of the message came in one KIS frame, as a one-record message always does), <c>seq</c> (long, the first record's sequence; record i of the message has
 /// <c>seq + i</c>; 1, 2, 3 … per (TR, key) within one gateway run: gaps are losses), <c>count</c> (int, N; absent when
 /// N = 1, so a one-record message is the record alone), <c>run</c> (string, the gateway run; a new run restarts
 /// <c>seq</c>), <c>session</c> (int, the gateway's KIS session).
@@ -25,6 +27,9 @@ public static class GatewayWire
     public const string TrKeyHeader = "tr_key";
     /// <summary>Header: Unix microseconds (UTC) when the gateway received the frame.</summary>
     public const string ReceivedAtHeader = "received_at";
+    /// <summary>Header: per record of a message, microseconds after <see cref="ReceivedAtHeader"/> it was received
+    /// (text: N decimal numbers separated by commas); absent when all records were received together.</summary>
+    public const string ReceivedOffsetsHeader = "received_offsets";
     /// <summary>Header: sequence number per (TR, key) within one run, from 1.</summary>
     public const string SequenceHeader = "seq";
     /// <summary>Header: the number of records in the message (int), absent for one record.</summary>
@@ -39,6 +44,36 @@ public static class GatewayWire
     /// <summary>The number of records a message carries (its <c>count</c> header; 1 when absent).</summary>
     internal static int RecordCount(IReadOnlyBasicProperties properties) =>
         Number(properties, CountHeader) is { } count && count > 1 ? (int)Math.Min(count, int.MaxValue) : 1;
+
+    /// <summary>
+    /// The <c>received_offsets</c> of a message of <paramref name="count"/> records, or null when absent or not what the
+    /// format says (another number of entries, not whole numbers: a foreign publisher), in which case every record has
+    /// the message's <c>received_at</c>.
+    /// </summary>
+    internal static long[]? ReceivedOffsets(IReadOnlyBasicProperties properties, int count)
+    {
+        if (count < 2 || properties.Headers?.TryGetValue(ReceivedOffsetsHeader, out var value) != true) return null;
+        ReadOnlySpan<byte> text = value switch
+        {
+            byte[] bytes => bytes,
+            string s => Encoding.UTF8.GetBytes(s),
+            _ => default,
+        };
+        var offsets = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            var end = text.IndexOf((byte)',');
+            var entry = end < 0 ? text : text[..end];
+            if (!System.Buffers.Text.Utf8Parser.TryParse(entry, out long offset, out var used) || used != entry.Length) return null;
+            offsets[i] = offset;
+            if ((end < 0) != (i == count - 1)) return null; // fewer or more entries than records
+            if (end >= 0) text = text[(end + 1)..];
+        }
+        return offsets;
+    }
+
+    /// <summary>Writes <c>received_offsets</c>: the offsets as decimal numbers separated by commas.</summary>
+    internal static string FormatReceivedOffsets(long[] offsets) => string.Join(',', offsets);
 
     /// <summary>The record of a message body that starts at <paramref name="start"/> (the last one is the rest of the
     /// body, so a stray separator in it cannot split it); <paramref name="start"/> moves past it and its separator.</summary>
@@ -80,12 +115,14 @@ public static class GatewayWire
         };
 
     internal static long? Number(IReadOnlyBasicProperties properties, string name) =>
-        properties.Headers is { } headers && headers.TryGetValue(name, out var value) ? value switch
-        {
-            long l => l,
-            int i => i,
-            short s => s,
-            byte b => b,
-            _ => null,
-        } : null;
+        properties.Headers is { } headers && headers.TryGetValue(name, out var value) ? AsLong(value) : null;
+
+    private static long? AsLong(object? value) => value switch
+    {
+        long l => l,
+        int i => i,
+        short s => s,
+        byte b => b,
+        _ => null,
+    };
 }

@@ -1,13 +1,18 @@
 namespace Kis.Realtime.Gateway;
 
 /// <summary>One AMQP message on its way to the broker: 1 … N records of one route with consecutive sequences.</summary>
-internal sealed class OutgoingMessage(RecordRoute route, long firstSequence, long receivedAtMicros, int count, ReadOnlyMemory<byte> body)
+internal sealed class OutgoingMessage(RecordRoute route, long firstSequence, long receivedAtMicros, int count, ReadOnlyMemory<byte> body,
+    long[]? receivedOffsets = null)
 {
     public RecordRoute Route { get; } = route;
     public long FirstSequence { get; } = firstSequence;
     public long ReceivedAtMicros { get; } = receivedAtMicros;
     public int Count { get; } = count;
     public ReadOnlyMemory<byte> Body { get; } = body;
+
+    /// <summary>Per record, microseconds after <see cref="ReceivedAtMicros"/> it was received; null when all were
+    /// received together (one KIS frame), the common case, which then costs the broker no extra header.</summary>
+    public long[]? ReceivedOffsets { get; } = receivedOffsets;
 }
 
 /// <summary>
@@ -96,13 +101,17 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage)
             if (Records.Count == 1) return Single(first);
             var body = new byte[Bytes];
             var at = 0;
-            foreach (var record in Records)
+            long[]? offsets = null;
+            for (var i = 0; i < Records.Count; i++)
             {
+                var record = Records[i];
                 if (at > 0) body[at++] = GatewayWire.RecordSeparator;
                 record.Body.Span.CopyTo(body.AsSpan(at));
                 at += record.Body.Length;
+                // Records of one KIS frame share their receive time; records of later frames keep their own.
+                if (record.ReceivedAtMicros != first.ReceivedAtMicros) (offsets ??= new long[Records.Count])[i] = record.ReceivedAtMicros - first.ReceivedAtMicros;
             }
-            return new OutgoingMessage(first.Route, first.Sequence, first.ReceivedAtMicros, Records.Count, body);
+            return new OutgoingMessage(first.Route, first.Sequence, first.ReceivedAtMicros, Records.Count, body, offsets);
         }
     }
 }

@@ -224,7 +224,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private async ValueTask SendAsync(IChannel channel, OutgoingMessage message, CancellationToken lost)
     {
         var route = message.Route;
-        var headers = new Dictionary<string, object?>(7)
+        var headers = new Dictionary<string, object?>(8)
         {
             [GatewayWire.TrIdHeader] = route.TrId,
             [GatewayWire.TrKeyHeader] = route.Key,
@@ -234,6 +234,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             [GatewayWire.SessionHeader] = route.Session,
         };
         if (message.Count > 1) headers[GatewayWire.CountHeader] = message.Count; // absent for one: the one-record format unchanged
+        if (message.ReceivedOffsets is { } offsets) headers[GatewayWire.ReceivedOffsetsHeader] = GatewayWire.FormatReceivedOffsets(offsets); // text: a stream keeps no AMQP arrays
         var properties = new BasicProperties
         {
             DeliveryMode = DeliveryModes.Persistent,

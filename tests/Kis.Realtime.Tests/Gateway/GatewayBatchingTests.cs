@@ -93,6 +93,52 @@ public class GatewayBatchingTests
     }
 
     [RabbitFact]
+    public async Task Each_record_of_a_message_keeps_its_own_receive_time_and_records_of_one_frame_need_no_extra_header()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        var route = new RecordRoute(Tr, "0001", 0, "run-t");
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        // Records 1-10 from ten frames (each its own time), then 11-20 from one frame (one time), all waiting together.
+        for (var seq = 1; seq <= 10; seq++) publisher.TryEnqueue(Record(route, seq));
+        const long OneFrame = 1_700_000_000_500_000;
+        for (var seq = 11; seq <= 20; seq++) publisher.TryEnqueue(Record(route, seq) with { ReceivedAtMicros = OneFrame });
+        publisher.Start();
+        Assert.True(await publisher.DrainAsync(Long));
+
+        var (headers, _) = Assert.Single(await broker.ReadRawMessagesAsync(Tr, 1));
+        Assert.Equal(20, (int)headers[GatewayWire.CountHeader]!);
+        var firstAt = Record(route, 1).ReceivedAtMicros;
+        Assert.Equal(firstAt, (long)headers[GatewayWire.ReceivedAtHeader]!);
+        // As any AMQP client reads it: N decimal numbers separated by commas.
+        Assert.Equal(string.Join(',', Enumerable.Range(0, 10).Select(i => (long)i).Concat(Enumerable.Repeat(OneFrame - firstAt, 10))),
+            Encoding.UTF8.GetString((byte[])headers[GatewayWire.ReceivedOffsetsHeader]!));
+
+        await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
+        await using var consumer = Consumer(broker);
+        using var stop = new CancellationTokenSource(Long);
+        await using var records = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.First, stop.Token).GetAsyncEnumerator();
+        var times = new List<DateTimeOffset>();
+        while (times.Count < 20 && await records.MoveNextAsync()) times.Add(records.Current.ReceivedAt);
+        Assert.Equal(Enumerable.Range(1, 10).Select(s => Record(route, s).ReceivedAtMicros).Concat(Enumerable.Repeat(OneFrame, 10)).Select(GatewayWire.FromUnixMicroseconds), times);
+    }
+
+    [RabbitFact]
+    public async Task Records_of_one_frame_travel_without_receive_offsets()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        var route = new RecordRoute(Tr, "0001", 0, "run-u");
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        for (var seq = 1; seq <= 5; seq++) publisher.TryEnqueue(Record(route, seq) with { ReceivedAtMicros = 1_700_000_000_000_000 });
+        publisher.Start();
+        Assert.True(await publisher.DrainAsync(Long));
+        var (headers, _) = Assert.Single(await broker.ReadRawMessagesAsync(Tr, 1));
+        Assert.Equal(5, (int)headers[GatewayWire.CountHeader]!);
+        Assert.False(headers.ContainsKey(GatewayWire.ReceivedOffsetsHeader));
+    }
+
+    [RabbitFact]
     public async Task A_gap_in_sequence_starts_a_new_message_and_a_record_containing_a_newline_goes_alone()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();

@@ -82,31 +82,51 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
     /// <summary>The stream's messages as published (one or more records each: <c>count</c>, 1 when absent), until <paramref name="done"/> says enough.</summary>
     public async Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, Func<(string Run, string Key, long Seq, int Count, byte[] Body), bool> done)
     {
+        var messages = new List<(string, string, long, int, byte[])>();
+        await ConsumeAsync(trId, (headers, body) =>
+        {
+            var message = (System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.RunHeader]!),
+                System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!,
+                headers.TryGetValue(GatewayWire.CountHeader, out var count) ? (int)count! : 1, body);
+            messages.Add(message);
+            return done(message);
+        });
+        return messages;
+    }
+
+    /// <summary>The stream's first <paramref name="messages"/> messages with their headers as an AMQP client decodes them.</summary>
+    public async Task<List<(IDictionary<string, object?> Headers, byte[] Body)>> ReadRawMessagesAsync(string trId, int messages)
+    {
+        var read = new List<(IDictionary<string, object?>, byte[])>();
+        await ConsumeAsync(trId, (headers, body) =>
+        {
+            read.Add((headers, body));
+            return read.Count >= messages;
+        });
+        return read;
+    }
+
+    /// <summary>Reads the stream from its start, one message at a time, until <paramref name="take"/> says enough.</summary>
+    private async Task ConsumeAsync(string trId, Func<IDictionary<string, object?>, byte[], bool> take)
+    {
         await using var connection = await Endpoint.CreateFactory("kisrt-tests-reader").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.BasicQosAsync(0, 500, false);
-        var messages = new List<(string, string, long, int, byte[])>();
+        var gate = new object();
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
         {
-            var headers = d.BasicProperties.Headers!;
-            lock (messages)
+            lock (gate)
             {
-                if (!finished.Task.IsCompleted)
-                {
-                    var message = (System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.RunHeader]!),
-                        System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!,
-                        headers.TryGetValue(GatewayWire.CountHeader, out var count) ? (int)count! : 1, d.Body.ToArray());
-                    messages.Add(message);
-                    if (done(message)) finished.TrySetResult();
-                }
+                if (!finished.Task.IsCompleted && take(d.BasicProperties.Headers!, d.Body.ToArray())) finished.TrySetResult();
             }
             await channel.BasicAckAsync(d.DeliveryTag, false);
         };
         await channel.BasicConsumeAsync(Endpoint.StreamFor(trId), false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        lock (messages) return messages.ToList();
+        // The consumer is gone with the channel: nothing calls take after this.
+        await channel.CloseAsync();
     }
 
     public async ValueTask DisposeAsync()
