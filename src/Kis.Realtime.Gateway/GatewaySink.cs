@@ -12,7 +12,8 @@ public readonly record struct GatewayRecord(string TrId, string Key, int Session
 /// <summary>
 /// A second destination for every record the gateway receives (e.g. <c>kisrt gateway --postgres</c>), beside the
 /// broker. <see cref="Write"/> is called on the gateway's pumps for every record, before the record enters the
-/// publisher's buffer: it must not block and must not throw; a sink that cannot keep up drops and counts
+/// publisher's buffer (with a gateway's own client, on the KIS session's receive thread): it must not block and must
+/// not throw; a sink that cannot keep up drops and counts
 /// (<see cref="GatewaySinkStatus.Dropped"/>), it never holds the KIS session back.
 /// </summary>
 public interface IGatewayRecordSink

@@ -43,9 +43,16 @@ public sealed partial class KisGateway : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<KisGateway>();
         Run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         StartedAt = options.TimeProvider.GetUtcNow();
-        // Lossless from KIS to the buffer: the client waits for the gateway's pumps rather than dropping.
+        // Lossless from KIS to the buffer: the client waits for the gateway's pumps rather than dropping. Inline delivery:
+        // a pump only hands each record to the sinks and the publisher's buffer (neither blocks), so it runs on the
+        // session's receive thread instead of waking a delivery thread per record (p99 of that hop 0.65 -> 0.03 ms).
         _ownsClient = client is null;
-        _client = client ?? new KisRealtimeClient(options.Client with { FullMode = KisFullMode.Wait, LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory });
+        _client = client ?? new KisRealtimeClient(options.Client with
+        {
+            FullMode = KisFullMode.Wait,
+            InlineDelivery = true,
+            LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory,
+        });
         var topology = new StreamTopology(options);
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
@@ -64,7 +71,9 @@ public sealed partial class KisGateway : IAsyncDisposable
 
     /// <summary>
     /// Starts a gateway on a client the caller owns (and disposes after the gateway): e.g. one from dependency injection.
-    /// <see cref="KisGatewayOptions.Client"/> is then not used.
+    /// <see cref="KisGatewayOptions.Client"/> is then not used. Give the client <see cref="KisRealtimeOptions.InlineDelivery"/>
+    /// (as a gateway's own client has) unless its other subscriptions need otherwise: the gateway's pumps never block, and
+    /// inline they save a thread wake-up per record.
     /// </summary>
     /// <exception cref="ArgumentException">The client does not use <see cref="KisFullMode.Wait"/> (the gateway must not lose records).</exception>
     /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>

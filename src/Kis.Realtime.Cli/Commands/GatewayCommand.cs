@@ -112,9 +112,10 @@ internal static class GatewayCommand
     private static async Task<int> RunGatewayAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval,
         ClientHost.Environment environment, TextWriter status, CancellationTokenSource stop, GatewayPostgresSink? sink)
     {
-        // Wait mode: the gateway's pumps take every record; nothing is dropped before its bounded, counted buffer.
+        // Wait mode: the gateway's pumps take every record; nothing is dropped before its bounded, counted buffer. Inline:
+        // the pumps never block (see KisGateway), so they run on the session's receive thread, a wake-up per record saved.
         await using var host = await ClientHost.StartAsync(connection, environment, status,
-            KisFullMode.Wait, stop.Token).ConfigureAwait(false);
+            KisFullMode.Wait, stop.Token, tuneOptions: o => o with { InlineDelivery = true }).ConfigureAwait(false);
         // The gateway's own log (broker lost, buffer full) beside the library's, from --log-level (default warning).
         using var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
         await using var gateway = await KisGateway.StartAsync(options with { LoggerFactory = loggerFactory }, host.Client, stop.Token).ConfigureAwait(false);

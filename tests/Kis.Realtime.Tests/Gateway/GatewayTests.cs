@@ -239,4 +239,43 @@ public class GatewayTests
         Assert.True(await gateway.WaitForConfirmsAsync(Long));
         Assert.Equal(0, gateway.Status().Overflowed);
     }
+
+    [RabbitFact]
+    public async Task The_gateways_own_client_hands_records_on_from_the_sessions_receive_thread_without_a_wake_up_per_record()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        var sink = new ThreadRecordingSink();
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker) with { Sinks = [sink] });
+        await gateway.HoldAsync(KisTrs.IndexTicks, "0001");
+        // Records already waiting when the pump starts are taken on the thread it starts on; from the first record that
+        // finds it waiting on, every record reaches the sink on the receive thread: not a delivery thread (kis-delivery-N)
+        // or the thread pool, since the pumps only hand records on and run inline.
+        await UntilAsync(() => sink.Threads.Contains("kis-receive-0"), "a record handed on by the receive thread");
+        var from = sink.Threads.IndexOf("kis-receive-0");
+        await UntilAsync(() => sink.Threads.Count >= from + 30, "30 more records at the sink");
+        Assert.All(sink.Threads.Skip(from), thread => Assert.Equal("kis-receive-0", thread));
+        Assert.True(gateway.Client.Options.InlineDelivery);
+    }
+
+    private sealed class ThreadRecordingSink : IGatewayRecordSink
+    {
+        private readonly Lock _gate = new();
+        private readonly List<string> _threads = [];
+
+        public string Name => "threads";
+
+        /// <summary>The thread of each record taken, in order.</summary>
+        public List<string> Threads { get { lock (_gate) return [.. _threads]; } }
+
+        public void Write(in GatewayRecord record)
+        {
+            lock (_gate) _threads.Add(Thread.CurrentThread.Name ?? "(unnamed)");
+        }
+
+        public GatewaySinkStatus Status()
+        {
+            lock (_gate) return new(Name, _threads.Count, _threads.Count, 0, 0, 0);
+        }
+    }
 }
