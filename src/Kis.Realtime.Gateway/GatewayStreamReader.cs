@@ -25,6 +25,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private readonly string _stream;
     private readonly string _trId;
     private readonly GatewayStart _start;
+    // From a time: the broker attaches at the stream chunk before it (to the second), so records received earlier are skipped.
+    private readonly long _notBeforeMicros;
     private readonly bool _shared;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -42,6 +44,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         _stream = stream;
         _trId = trId;
         _start = start;
+        _notBeforeMicros = start.Kind == GatewayStartKind.Time ? GatewayWire.ToUnixMicroseconds(start.Time) : long.MinValue;
         _shared = shared;
         _logger = logger;
     }
@@ -227,8 +230,10 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                     if (!rereadingStart) Interlocked.Increment(ref _owner.Duplicates);
                     continue;
                 }
-                Interlocked.Increment(ref _owner.RecordsReceived);
                 var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
+                // A key's records are received in sequence order: skipping those before the start leaves no gap after it.
+                if (recordReceivedAt < _notBeforeMicros) continue;
+                Interlocked.Increment(ref _owner.RecordsReceived);
                 await DeliverAsync(feed, new StreamRecord(recordBody.ToArray(), recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
             }
         }

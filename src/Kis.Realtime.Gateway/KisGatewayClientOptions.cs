@@ -18,7 +18,9 @@ public enum GatewayStartKind
 /// <summary>Where a subscription starts: <see cref="Live"/>, <see cref="First"/>, <see cref="FromOffset"/> or <see cref="FromTime"/>.</summary>
 /// <param name="Kind">Which kind of start.</param>
 /// <param name="Offset">The stream offset for <see cref="GatewayStartKind.Offset"/>.</param>
-/// <param name="Time">The time for <see cref="GatewayStartKind.Time"/> (the broker's clock; second resolution, whole stream chunks).</param>
+/// <param name="Time">The time for <see cref="GatewayStartKind.Time"/>: the first record delivered is the first the gateway
+/// received at or after it (the broker finds the place to the second, by its own clock, and the client skips the records
+/// received before the time).</param>
 public readonly record struct GatewayStart(GatewayStartKind Kind, long Offset = 0, DateTimeOffset Time = default)
 {
     /// <summary>From now on.</summary>
@@ -31,7 +33,7 @@ public readonly record struct GatewayStart(GatewayStartKind Kind, long Offset = 
     public static GatewayStart FromOffset(long offset) =>
         offset >= 0 ? new(GatewayStartKind.Offset, offset) : throw new ArgumentOutOfRangeException(nameof(offset), "Stream offsets start at 0.");
 
-    /// <summary>From a time.</summary>
+    /// <summary>From the first record the gateway received at or after <paramref name="time"/> (e.g. 09:00 KST today), then live.</summary>
     public static GatewayStart FromTime(DateTimeOffset time) => new(GatewayStartKind.Time, Time: time);
 
     internal object ToArgument() => Kind switch

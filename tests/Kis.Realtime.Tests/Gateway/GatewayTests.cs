@@ -241,6 +241,35 @@ public class GatewayTests
     }
 
     [RabbitFact]
+    public async Task A_consumer_started_late_replays_from_0900_of_the_simulated_day_or_from_any_time_without_a_gap_or_an_earlier_record()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker));
+        await gateway.HoldAsync(KisTrs.IndexTicks, "0001");
+        await UntilAsync(() => gateway.Status().Confirmed >= 250, "2.5 s of records in the stream");
+
+        // The demo day began at 09:00 when the simulator started (one market second per second): that moment on the wall clock.
+        var market = sim.MarketTime;
+        var nine = DateTimeOffset.UtcNow - (market - market.Date.AddHours(9));
+        Assert.InRange(market.TimeOfDay, TimeSpan.FromHours(9), TimeSpan.FromHours(9.1));
+        await using var fromNine = Consumer(broker, GatewayStart.FromTime(nine), "from-nine");
+        var day = await TakeAsync(fromNine.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"), 250);
+        var stream = (await broker.ReadStreamAsync("H0UPCNT0", 250)).Select(r => System.Text.Encoding.UTF8.GetString(r.Body)).ToList();
+        Assert.Equal(stream.Take(250), day.Select(Text)); // the whole day so far, from seq 1, in order
+
+        // From a time inside a second (the broker finds places to the second): the first record received at or after it, then
+        // every later one. Record times are each record's own, so the boundary is exact.
+        var at = day[150].ReceivedAt - TimeSpan.FromTicks(5);
+        var first = day.FindIndex(r => r.ReceivedAt >= at);
+        Assert.InRange(first, 1, 150);
+        await using var fromAt = Consumer(broker, GatewayStart.FromTime(at), "from-at");
+        var later = await TakeAsync(fromAt.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"), 100);
+        Assert.Equal(day.Skip(first).Take(100).Select(Text), later.Select(Text));
+        Assert.All(later, r => Assert.True(r.ReceivedAt >= at, $"{r.ReceivedAt:O} is before the start {at:O}"));
+    }
+
+    [RabbitFact]
     public async Task The_gateways_own_client_hands_records_on_from_the_sessions_receive_thread_without_a_wake_up_per_record()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
