@@ -53,9 +53,12 @@ internal static class ClientTestKit
     }
 
     /// <summary>Waits for a condition on state that raises no event (counters), checking every 10 ms up to the timeout.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what)
+    public static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(condition, what, TestTimeout);
+
+    /// <summary>As <see cref="UntilAsync(Func{bool}, string)"/>, for what takes longer (a broker restarting).</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + TestTimeout;
+        var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}.");
