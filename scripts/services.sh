@@ -59,6 +59,8 @@ install_missing() {
   fi
   if wants rabbitmq; then
     dpkg -s rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+    # An independent AMQP client for the tests: a gateway consumer in Python (scripts/gateway_consumer.py).
+    dpkg -s python3-pika >/dev/null 2>&1 || missing+=(python3-pika)
   fi
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || fail "missing ${missing[*]} and no apt-get (Debian 12 expected)"
