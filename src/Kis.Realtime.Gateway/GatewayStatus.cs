@@ -48,5 +48,5 @@ public sealed record GatewaySessionStatus(int Index, string AppKey, KisConnectio
 /// <param name="State">Opening, active, lingering.</param>
 /// <param name="Consumers">Consumers holding a claim.</param>
 /// <param name="Session">The session carrying it (-1 while opening).</param>
-/// <param name="Published">Records handed to the publisher (the last <c>seq</c>).</param>
+/// <param name="Published">The last <c>seq</c> handed to the publisher: records of this key in this gateway run, earlier registrations of the key included.</param>
 public sealed record GatewayRegistrationStatus(string Tr, string Key, string State, int Consumers, int Session, long Published);

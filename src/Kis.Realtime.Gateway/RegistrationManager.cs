@@ -33,6 +33,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Tr, string Key), Entry> _entries = new();
+    // The last released registration of each key in this run: a key registered again continues its sequence, so
+    // (run, key, seq) names one record for consumers that drop repeats (one small entry per key ever registered).
+    private readonly Dictionary<(string Tr, string Key), Entry> _released = new();
     private readonly ITimer _sweeper;
     // Cancelled by DisposeAsync: a registration KIS has not confirmed yet (the app key held by another session, the
     // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
@@ -66,7 +69,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         public Task<string>? Opened; // the stream name, or KIS's refusal
         public KisRecordFeed? Feed;
         public Task? Pump;
-        public long Sequence; // written by the pump only
+        public long Sequence; // written by the pump only (and by OpenAsync before the pump starts)
+        public Entry? Previous; // this key's registration released before this one
+        public Task Closed = Task.CompletedTask; // once released: feed disposed, pump ended, Sequence final
     }
 
     /// <summary>Claims <paramref name="tr"/> <paramref name="key"/> for <paramref name="consumer"/>; returns the stream the records go to.</summary>
@@ -80,7 +85,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_entries.TryGetValue((tr.Id, key), out var entry))
             {
-                entry = new Entry(tr, key);
+                entry = new Entry(tr, key) { Previous = _released.GetValueOrDefault((tr.Id, key)) };
                 _entries.Add((tr.Id, key), entry);
                 entry.Opened = OpenAsync(entry);
             }
@@ -104,6 +109,14 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         await Task.Yield(); // out of the caller's lock
         try
         {
+            if (entry.Previous is { } previous)
+            {
+                // The key's sequence goes on from its last registration: wait until that one's pump has numbered its last
+                // record (CloseAsync never throws), so the two never number records at the same time.
+                await previous.Closed.ConfigureAwait(false);
+                entry.Sequence = previous.Sequence;
+                entry.Previous = null;
+            }
             var feed = await _client.OpenRecordFeedAsync(entry.Tr, entry.Key, _stopping.Token).ConfigureAwait(false);
             // The stream (and its binding) exists before the first record is published: an unbound record would be lost.
             var stream = await _declareStream(feed.Tr.Id, CancellationToken.None).ConfigureAwait(false);
@@ -199,9 +212,11 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             {
                 entry.State = GatewayRegistrationState.Closed;
                 _entries.Remove((entry.Tr.Id, entry.Key));
+                _released[(entry.Tr.Id, entry.Key)] = entry;
+                // Started off this lock (disposing a feed talks to the client); a new registration of the key awaits it.
+                entry.Closed = Task.Run(() => CloseAsync(entry));
             }
         }
-        foreach (var entry in release) _ = CloseAsync(entry);
     }
 
     private async Task CloseAsync(Entry entry)
@@ -210,7 +225,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         {
             if (entry.Feed is not null) await entry.Feed.DisposeAsync().ConfigureAwait(false);
             if (entry.Pump is not null) await entry.Pump.ConfigureAwait(false);
-            Log.Released(_logger, entry.Tr.Id, entry.Key, entry.Sequence);
+            Log.Released(_logger, entry.Tr.Id, entry.Key, Interlocked.Read(ref entry.Sequence));
         }
         catch (Exception e)
         {
@@ -257,8 +272,8 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         [LoggerMessage(11, LogLevel.Warning, "Could not register {TrId} {TrKey}: {Reason}")]
         public static partial void OpenFailed(ILogger logger, string trId, string trKey, string reason);
 
-        [LoggerMessage(12, LogLevel.Information, "Released {TrId} {TrKey} after its linger ({Records} records published)")]
-        public static partial void Released(ILogger logger, string trId, string trKey, long records);
+        [LoggerMessage(12, LogLevel.Information, "Released {TrId} {TrKey} after its linger (last seq {Sequence})")]
+        public static partial void Released(ILogger logger, string trId, string trKey, long sequence);
 
         [LoggerMessage(13, LogLevel.Warning, "Feed {TrId} {TrKey} ended: {Reason}")]
         public static partial void FeedEnded(ILogger logger, string trId, string trKey, string reason);

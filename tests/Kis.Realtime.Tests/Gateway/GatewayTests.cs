@@ -270,6 +270,34 @@ public class GatewayTests
     }
 
     [RabbitFact]
+    public async Task A_key_registered_again_after_its_release_continues_its_sequence_so_a_replay_loses_nothing_as_a_repeat()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker));
+
+        // Wanted, left, released after the linger; wanted again later: two KIS registrations of one key in one run.
+        for (var round = 0; round < 2; round++)
+        {
+            await using var live = Consumer(broker, GatewayStart.Live, $"round-{round}");
+            await TakeAsync(live.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"), 20);
+            await live.DisposeAsync();
+            await UntilAsync(() => gateway.Status().Registrations.Count == 0, "the registration released after its linger");
+        }
+        Assert.True(await gateway.WaitForConfirmsAsync(Long));
+        var published = gateway.Status().Confirmed;
+
+        // (run, key, seq) names each record: the second registration goes on from the first one's last seq.
+        var stream = await broker.ReadStreamAsync("H0UPCNT0", (int)published);
+        Assert.Equal(Enumerable.Range(1, stream.Count).Select(i => (long)i), stream.Select(r => r.Seq));
+        // A replay reads both registrations' records, none taken for a repeat.
+        await using var replay = Consumer(broker, GatewayStart.First, "replay");
+        var replayed = await TakeAsync(replay.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"), stream.Count);
+        Assert.Equal(stream.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)), replayed.Select(Text));
+        Assert.Equal(0, replay.DuplicatesDropped);
+    }
+
+    [RabbitFact]
     public async Task The_gateways_own_client_hands_records_on_from_the_sessions_receive_thread_without_a_wake_up_per_record()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
