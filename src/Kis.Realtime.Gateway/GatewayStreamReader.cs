@@ -25,7 +25,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private readonly string _stream;
     private readonly string _trId;
     private readonly GatewayStart _start;
-    // From a time: the broker attaches at the stream chunk before it (to the second), so records received earlier are skipped.
+    // From a time: the broker attaches before it (GatewayStart.ToArgument), so each key's records received earlier are
+    // skipped, until its first record at or after it (from then on none is: a step back of the gateway's clock loses nothing).
     private readonly long _notBeforeMicros;
     private readonly bool _shared;
     private readonly ILogger _logger;
@@ -44,7 +45,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         _stream = stream;
         _trId = trId;
         _start = start;
-        _notBeforeMicros = start.Kind == GatewayStartKind.Time ? GatewayWire.ToUnixMicroseconds(start.Time) : long.MinValue;
+        _notBeforeMicros = start.Kind == GatewayStartKind.Time ? (start.Time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + 9) / 10 : long.MinValue;
         _shared = shared;
         _logger = logger;
     }
@@ -212,7 +213,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             // not scanned.
             if (count > 1) count = Math.Min(count, body.Span.Count(GatewayWire.RecordSeparator) + 1);
             var firstSequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
-            var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
+            var receivedAtHeader = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader);
+            var receivedAt = receivedAtHeader ?? 0;
             var receivedOffsets = GatewayWire.ReceivedOffsets(properties, count);
             var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
             // A reader that took a subscription over from a shared one starts at the message it missed part of: the part it
@@ -231,8 +233,12 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                     continue;
                 }
                 var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
-                // A key's records are received in sequence order: skipping those before the start leaves no gap after it.
-                if (recordReceivedAt < _notBeforeMicros) continue;
+                if (!feed.PassedStart)
+                {
+                    // Before the start (a message without a time cannot be judged, so it counts as at the start).
+                    if (receivedAtHeader is not null && recordReceivedAt < _notBeforeMicros) continue;
+                    feed.PassedStart = true;
+                }
                 Interlocked.Increment(ref _owner.RecordsReceived);
                 await DeliverAsync(feed, new StreamRecord(recordBody.ToArray(), recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
             }
@@ -325,6 +331,13 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         public KeyFeed? Without(Subscriber subscriber) =>
             Subscribers.Length == 1 && Subscribers[0] == subscriber ? null : new(Key, [.. Subscribers.Where(s => s != subscriber)], _delivered);
 
+        /// <summary>True once a record of this key at or after the reader's start time was delivered (always, without one).</summary>
+        public bool PassedStart
+        {
+            get => _delivered.PassedStart;
+            set => _delivered.PassedStart = value;
+        }
+
         /// <summary>False for a repeat of this run's records (a gateway resends unconfirmed records after a broker failure).</summary>
         public bool IsNew(byte[]? run, long sequence)
         {
@@ -344,6 +357,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         {
             public byte[]? Run;
             public long Sequence;
+            public bool PassedStart;
         }
     }
 

@@ -11,7 +11,8 @@ namespace Kis.Realtime.Gateway;
 /// KIS sent them (notices decrypted), separated by <c>\n</c> (a record containing <c>\n</c> always travels alone).
 /// Headers: <c>tr_id</c>, <c>tr_key</c> (strings), <c>received_at</c> (long, Unix microseconds UTC, when the gateway
 /// received the first record's frame), <c>received_offsets</c> (string of N decimal numbers separated by commas, e.g.
-/// <c>0,0,0,412,412</c>: record i was received at <c>received_at</c> plus the i-th number of microseconds; absent when
+/// <c>0,0,0,412,412</c>: record i was received at <c>received_at</c> plus the i-th number of microseconds, signed, as a
+/// step back of the gateway's clock can make one negative; absent when
 /// every record of the message came in one KIS frame, as a one-record message always does), <c>seq</c> (long, the
 /// first record's sequence; record i of the message has <c>seq + i</c>; 1, 2, 3 … per (TR, key) within one gateway
 /// run: gaps are losses), <c>count</c> (int, N; absent when

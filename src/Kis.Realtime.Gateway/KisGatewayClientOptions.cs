@@ -18,9 +18,9 @@ public enum GatewayStartKind
 /// <summary>Where a subscription starts: <see cref="Live"/>, <see cref="First"/>, <see cref="FromOffset"/> or <see cref="FromTime"/>.</summary>
 /// <param name="Kind">Which kind of start.</param>
 /// <param name="Offset">The stream offset for <see cref="GatewayStartKind.Offset"/>.</param>
-/// <param name="Time">The time for <see cref="GatewayStartKind.Time"/>: the first record delivered is the first the gateway
-/// received at or after it (the broker finds the place to the second, by its own clock, and the client skips the records
-/// received before the time).</param>
+/// <param name="Time">The time for <see cref="GatewayStartKind.Time"/>: each key's first record delivered is its first the
+/// gateway received at or after it, by the gateway's clock (the broker is asked to attach 10 s earlier, as it places a
+/// time by its own clock and to the second; the client skips the records received before the time).</param>
 public readonly record struct GatewayStart(GatewayStartKind Kind, long Offset = 0, DateTimeOffset Time = default)
 {
     /// <summary>From now on.</summary>
@@ -36,12 +36,17 @@ public readonly record struct GatewayStart(GatewayStartKind Kind, long Offset = 
     /// <summary>From the first record the gateway received at or after <paramref name="time"/> (e.g. 09:00 KST today), then live.</summary>
     public static GatewayStart FromTime(DateTimeOffset time) => new(GatewayStartKind.Time, Time: time);
 
+    /// <summary>How far before a start time the broker is asked to attach (see <see cref="ToArgument"/>).</summary>
+    internal static readonly TimeSpan TimeAttachMargin = TimeSpan.FromSeconds(10);
+
     internal object ToArgument() => Kind switch
     {
         GatewayStartKind.Live => "next",
         GatewayStartKind.First => "first",
         GatewayStartKind.Offset => Offset,
-        GatewayStartKind.Time => new RabbitMQ.Client.AmqpTimestamp(Time.ToUnixTimeSeconds()),
+        // Attached a little before: the broker places a time by its own clock, to the second, and its host's clock may
+        // differ from the gateway's; the reader skips what the gateway received before the time.
+        GatewayStartKind.Time => new RabbitMQ.Client.AmqpTimestamp((Time - TimeAttachMargin).ToUnixTimeSeconds()),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown start."),
     };
 }

@@ -124,6 +124,31 @@ public class GatewayBatchingTests
     }
 
     [RabbitFact]
+    public async Task A_replay_from_a_time_skips_a_keys_records_before_it_and_none_after_its_first_even_when_the_clock_stepped_back()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        var route = new RecordRoute(Tr, "0001", 0, "run-s");
+        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        // Received at 100, 200, then the gateway's clock steps back (120: a negative offset), then 300 and 50.
+        const long Base = 1_700_000_000_000_000;
+        long[] at = [Base + 100, Base + 200, Base + 120, Base + 300, Base + 50];
+        for (var seq = 1; seq <= at.Length; seq++) publisher.TryEnqueue(Record(route, seq) with { ReceivedAtMicros = at[seq - 1] });
+        publisher.Start();
+        Assert.True(await publisher.DrainAsync(Long));
+        var (headers, _) = Assert.Single(await broker.ReadRawMessagesAsync(Tr, 1));
+        Assert.Equal("0,100,20,200,-50", Encoding.UTF8.GetString((byte[])headers[GatewayWire.ReceivedOffsetsHeader]!));
+
+        await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
+        await using var consumer = Consumer(broker);
+        using var stop = new CancellationTokenSource(Long);
+        var from = GatewayWire.FromUnixMicroseconds(Base + 150);
+        await using var records = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.FromTime(from), stop.Token).GetAsyncEnumerator();
+        // Record 1 (100) is before the start; record 2 (200) is the first at or after it; 3 and 5 came later, whatever the clock said.
+        Assert.Equal(Enumerable.Range(2, 4).Select(s => Text(route.Key, s)), await TakeAsync(records, 4));
+    }
+
+    [RabbitFact]
     public async Task Records_of_one_frame_travel_without_receive_offsets()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
