@@ -2,9 +2,10 @@
 """A kisrt gateway consumer in Python with pika, written from the README's message format alone (an independent peer
 for the tests; Debian: apt-get install python3-pika). Reads stream STREAM from its first record and prints the records of
 KEY as JSON lines {"seq", "run", "received_at", "body"}, each record once (a resent message is skipped by run and seq),
-until COUNT records, then exits 0; exits 1 after TIMEOUT seconds without them.
+until COUNT records, then exits 0; exits 1 after TIMEOUT seconds without them. The broker is AMQP_URI from the
+environment (default amqp://guest:guest@127.0.0.1:5672/): not an argument, which any local user could read with ps.
 
-    gateway_consumer.py AMQP_URI STREAM KEY COUNT [TIMEOUT]
+    AMQP_URI=amqp://... gateway_consumer.py STREAM KEY COUNT [TIMEOUT]
 """
 import json
 import os
@@ -14,8 +15,9 @@ import pika
 
 
 def main():
-    uri, stream, key, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 60.0
+    uri = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+    stream, key, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    timeout = float(sys.argv[4]) if len(sys.argv) > 4 else 60.0
     connection = pika.BlockingConnection(pika.URLParameters(uri))
     channel = connection.channel()
     channel.basic_qos(prefetch_count=200)  # a stream needs a prefetch and acknowledgements

@@ -33,6 +33,8 @@ public sealed record GatewayStatus
     public long ConfirmsOutstanding { get; init; }
     /// <summary>The further destinations of every record (<see cref="KisGatewayOptions.Sinks"/>), e.g. PostgreSQL.</summary>
     public IReadOnlyList<GatewaySinkStatus> Sinks { get; init; } = [];
+    /// <summary>Records a sink threw on, all sinks together (each lost for that sink only; a sink must not throw).</summary>
+    public long SinkFailures { get; init; }
 }
 
 /// <summary>One KIS session of the gateway.</summary>

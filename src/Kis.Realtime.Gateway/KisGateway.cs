@@ -137,6 +137,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             BufferCapacity = _options.BufferCapacity,
             ConfirmsOutstanding = outstanding,
             Sinks = _options.Sinks.Select(sink => sink.Status()).ToList(),
+            SinkFailures = _publisher.SinkFailures,
         };
     }
 

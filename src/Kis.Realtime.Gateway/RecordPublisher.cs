@@ -49,7 +49,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private Task? _loop;
     private volatile bool _connected;
     private volatile bool _nacked;
-    private long _received, _published, _confirmed, _republished, _overflowed, _connections;
+    private long _received, _published, _confirmed, _republished, _overflowed, _connections, _sinkFailures;
 
     public RecordPublisher(KisGatewayOptions options, StreamTopology topology, ILogger logger)
     {
@@ -71,6 +71,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     public long Confirmed => Interlocked.Read(ref _confirmed);
     public long Republished => Interlocked.Read(ref _republished);
     public long Overflowed => Interlocked.Read(ref _overflowed);
+    /// <summary>Records a sink threw on (each lost for that sink only).</summary>
+    public long SinkFailures => Interlocked.Read(ref _sinkFailures);
     public long Connections => Interlocked.Read(ref _connections);
     public long Waiting => _buffer.Reader.Count + Interlocked.Read(ref _packedRecords);
     public long Outstanding { get { lock (_gate) return _outstandingRecords; } }
@@ -84,7 +86,20 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         {
             var route = record.Route;
             var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body);
-            for (var i = 0; i < sinks.Count; i++) sinks[i].Write(received);
+            for (var i = 0; i < sinks.Count; i++)
+            {
+                try
+                {
+                    sinks[i].Write(received);
+                }
+                catch (Exception e)
+                {
+                    // A sink must not throw; one that does loses this record for itself, counted and logged, and the
+                    // record still goes to the broker (an exception here used to end the key's pump).
+                    if (Interlocked.Increment(ref _sinkFailures) is var failures && (failures & (failures - 1)) == 0)
+                        Log.SinkFailed(_logger, sinks[i].Name, e.Message, failures);
+                }
+            }
         }
         if (_buffer.Writer.TryWrite(record)) return true;
         if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
@@ -306,6 +321,9 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
 
         [LoggerMessage(2, LogLevel.Warning, "Publisher lost the broker ({Reason}); retrying in {DelaySeconds:0.0} s with {Outstanding} unconfirmed and {Waiting} waiting records kept")]
         public static partial void Lost(ILogger logger, string reason, double delaySeconds, long outstanding, long waiting);
+
+        [LoggerMessage(4, LogLevel.Error, "Sink {Sink} threw on a record ({Reason}): that record is lost for it, {Failures} so far; records still go to the broker")]
+        public static partial void SinkFailed(ILogger logger, string sink, string reason, long failures);
 
         [LoggerMessage(3, LogLevel.Error, "Gateway buffer full ({Capacity} records waiting for the broker): records dropped, {Dropped} so far")]
         public static partial void BufferFull(ILogger logger, int capacity, long dropped);

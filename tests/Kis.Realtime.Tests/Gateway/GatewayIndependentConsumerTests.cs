@@ -80,7 +80,8 @@ public class GatewayIndependentConsumerTests
         var python = Environment.GetEnvironmentVariable("KISRT_TEST_PYTHON") is { Length: > 0 } configured ? configured : "/usr/bin/python3";
         var script = Path.Combine(Packaging.ReadmeSamples.RepositoryRoot(), "scripts", "gateway_consumer.py");
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { script, broker.Endpoint.AmqpUri.ToString(), broker.Endpoint.StreamFor(Tr), key, count.ToString(), "50" })
+        start.Environment["AMQP_URI"] = broker.Endpoint.AmqpUri.ToString(); // a password never goes on a command line
+        foreach (var argument in new[] { script, broker.Endpoint.StreamFor(Tr), key, count.ToString(), "50" })
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -315,6 +315,30 @@ public class GatewayTests
         Assert.True(gateway.Client.Options.InlineDelivery);
     }
 
+    [RabbitFact]
+    public async Task A_sink_that_throws_loses_records_for_itself_counted_while_the_broker_and_other_sinks_get_every_one()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        var good = new ThreadRecordingSink();
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, broker) with { Sinks = [new ThrowingSink(), good] });
+        await gateway.HoldAsync(KisTrs.IndexTicks, "0001");
+        await UntilAsync(() => good.Threads.Count >= 30, "records at the sink after the one that throws");
+        Assert.True(await gateway.WaitForConfirmsAsync(Long));
+        var status = gateway.Status();
+        // The throwing sink ended the key's pump before: nothing after the first record reached the broker.
+        Assert.True(status.SinkFailures >= 30);
+        Assert.True(status.Confirmed >= 30);
+        Assert.Equal(status.Received, status.Confirmed);
+    }
+
+    private sealed class ThrowingSink : IGatewayRecordSink
+    {
+        public string Name => "throws";
+        public void Write(in GatewayRecord record) => throw new InvalidOperationException("a broken sink");
+        public GatewaySinkStatus Status() => new(Name, 0, 0, 0, 0, 0);
+    }
+
     private sealed class ThreadRecordingSink : IGatewayRecordSink
     {
         private readonly Lock _gate = new();
