@@ -27,15 +27,6 @@ public class GatewayBatchingTests
         StreamMaxLengthBytes = 64L * 1024 * 1024,
     };
 
-    private static async Task<StreamTopology> DeclareAsync(KisGatewayOptions options)
-    {
-        var topology = new StreamTopology(options);
-        await using var connection = await options.Endpoint.CreateFactory("kisrt-tests-setup").CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        await topology.DeclareStreamAsync(channel, Tr, CancellationToken.None);
-        return topology;
-    }
-
     /// <summary>A record of <paramref name="key"/> whose text names its sequence (the time field), so a mix-up shows.</summary>
     private static OutgoingRecord Record(RecordRoute route, long sequence, string? body = null) =>
         new(route, sequence, 1_700_000_000_000_000 + sequence, Encoding.UTF8.GetBytes(body ?? Text(route.Key, sequence)));
@@ -62,7 +53,7 @@ public class GatewayBatchingTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
         var routes = new[] { "0001", "0002", "1001" }.Select(k => new RecordRoute(Tr, k, 0, "run-a")).ToArray();
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         const int PerKey = 300;
         // Interleaved keys, all waiting before the publisher starts: it packs them.
         for (var seq = 1; seq <= PerKey; seq++)
@@ -98,7 +89,7 @@ public class GatewayBatchingTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
         var route = new RecordRoute(Tr, "0001", 0, "run-t");
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         // Records 1-10 from ten frames (each its own time), then 11-20 from one frame (one time), all waiting together.
         for (var seq = 1; seq <= 10; seq++) publisher.TryEnqueue(Record(route, seq));
         const long OneFrame = 1_700_000_000_500_000;
@@ -129,7 +120,7 @@ public class GatewayBatchingTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
         var route = new RecordRoute(Tr, "0001", 0, "run-s");
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         // Received at 100, 200, then the gateway's clock steps back (120: a negative offset), then 300 and 50.
         const long Base = 1_700_000_000_000_000;
         long[] at = [Base + 100, Base + 200, Base + 120, Base + 300, Base + 50];
@@ -154,7 +145,7 @@ public class GatewayBatchingTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
         var route = new RecordRoute(Tr, "0001", 0, "run-u");
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         for (var seq = 1; seq <= 5; seq++) publisher.TryEnqueue(Record(route, seq) with { ReceivedAtMicros = 1_700_000_000_000_000 });
         publisher.Start();
         Assert.True(await publisher.DrainAsync(Long));
@@ -169,7 +160,7 @@ public class GatewayBatchingTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
         var route = new RecordRoute(Tr, "0001", 0, "run-b");
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         for (var seq = 1; seq <= 10; seq++) publisher.TryEnqueue(Record(route, seq));
         // 11 and 12 were dropped (a full buffer): 13 starts a new message.
         for (var seq = 13; seq <= 15; seq++) publisher.TryEnqueue(Record(route, seq));
@@ -190,7 +181,7 @@ public class GatewayBatchingTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 1 };
         var route = new RecordRoute(Tr, "0001", 0, "run-c");
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         for (var seq = 1; seq <= 20; seq++) publisher.TryEnqueue(Record(route, seq));
         publisher.Start();
         Assert.True(await publisher.DrainAsync(Long));
@@ -206,7 +197,7 @@ public class GatewayBatchingTests
         var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with { MaxRecordsPerMessage = 64 };
         var slowRoute = new RecordRoute(Tr, "0001", 0, "run-d");
         var fastRoute = new RecordRoute(Tr, "0002", 0, "run-d");
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         publisher.Start();
         await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
         await using var consumer = Consumer(broker, capacity: 4);
@@ -248,7 +239,7 @@ public class GatewayBatchingTests
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
         var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with { MaxRecordsPerMessage = 64 };
         var routes = new[] { "0001", "0002" }.Select(k => new RecordRoute(Tr, k, 0, "run-e")).ToArray();
-        await using var publisher = new RecordPublisher(options, await DeclareAsync(options), NullLogger.Instance);
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         publisher.Start();
         await UntilAsync(() => publisher.Connected, "the publisher connected");
 

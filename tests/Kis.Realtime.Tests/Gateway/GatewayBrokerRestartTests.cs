@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Trs;
@@ -90,7 +89,7 @@ public class GatewayBrokerRestartTests
     /// <summary>SIGKILL to the broker's Erlang VM (no clean shutdown), then waits until its port is closed.</summary>
     private static async Task KillBrokerAsync()
     {
-        var killed = await RunAsync("pkill", "-KILL -f \"beam.smp.* rabbit boot\"");
+        var killed = await RunAsync("pkill", ["-KILL", "-f", "beam.smp.* rabbit boot"]);
         Assert.True(killed == 0, "no RabbitMQ node (beam.smp ... rabbit boot) to kill");
         await UntilAsync(() => !PortOpen(5672), "the broker's port closing");
     }
@@ -99,7 +98,7 @@ public class GatewayBrokerRestartTests
     private static async Task StartBrokerAsync()
     {
         var script = Path.Combine(Packaging.ReadmeSamples.RepositoryRoot(), "scripts", "services.sh");
-        Assert.Equal(0, await RunAsync("bash", $"\"{script}\" start", ("SERVICES", "rabbitmq")));
+        Assert.Equal(0, await RunAsync("bash", [script, "start"], ("SERVICES", "rabbitmq")));
     }
 
     private static bool PortOpen(int port)
@@ -116,16 +115,11 @@ public class GatewayBrokerRestartTests
         }
     }
 
-    private static async Task<int> RunAsync(string file, string arguments, params (string Name, string Value)[] environment)
+    private static async Task<int> RunAsync(string file, IEnumerable<string> arguments, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Long);
-        Console.Error.WriteLine($"{file} {arguments}: exit {process.ExitCode} {await output}{await errors}");
-        return process.ExitCode;
+        var run = await ChildProcess.RunAsync(file, arguments, Long, environment);
+        Console.Error.WriteLine($"{file} {string.Join(' ', arguments)}: exit {run.ExitCode} {run.Output}{run.Errors}");
+        return run.ExitCode;
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Gateway;
@@ -56,10 +55,7 @@ public class GatewayIndependentConsumerTests
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint, MaxRecordsPerMessage = 64 };
-        var topology = new StreamTopology(options);
-        await using (var connection = await options.Endpoint.CreateFactory("kisrt-tests-setup").CreateConnectionAsync())
-        await using (var channel = await connection.CreateChannelAsync())
-            await topology.DeclareStreamAsync(channel, Tr, CancellationToken.None);
+        var topology = await RabbitTestBroker.DeclareStreamAsync(options, Tr);
         var route = new RecordRoute(Tr, "0001", 0, "run-py");
         await using var publisher = new RecordPublisher(options, topology, NullLogger.Instance);
         // 100 records waiting together, received over ten frames: packed into messages with received_offsets.
@@ -79,17 +75,11 @@ public class GatewayIndependentConsumerTests
     {
         var python = Environment.GetEnvironmentVariable("KISRT_TEST_PYTHON") is { Length: > 0 } configured ? configured : "/usr/bin/python3";
         var script = Path.Combine(Packaging.ReadmeSamples.RepositoryRoot(), "scripts", "gateway_consumer.py");
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["AMQP_URI"] = broker.Endpoint.AmqpUri.ToString(); // a password never goes on a command line
-        foreach (var argument in new[] { script, broker.Endpoint.StreamFor(Tr), key, count.ToString(), "50" })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Long);
-        Assert.True(process.ExitCode == 0, $"gateway_consumer.py exited {process.ExitCode}: {await errors} (python3-pika missing? scripts/services.sh installs it)");
+        var run = await ChildProcess.RunAsync(python, [script, broker.Endpoint.StreamFor(Tr), key, count.ToString(), "50"], Long,
+            ("AMQP_URI", broker.Endpoint.AmqpUri.ToString())); // a password never goes on a command line
+        Assert.True(run.ExitCode == 0, $"gateway_consumer.py exited {run.ExitCode}: {run.Errors} (python3-pika missing? scripts/services.sh installs it)");
         var records = new List<PeerRecord>();
-        foreach (var line in (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;

@@ -58,6 +58,17 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         return records;
     }
 
+    /// <summary>The gateway's topology for <paramref name="options"/> with <paramref name="trId"/>'s stream declared: for
+    /// tests that drive a publisher directly, without a gateway to declare it.</summary>
+    public static async Task<StreamTopology> DeclareStreamAsync(KisGatewayOptions options, string trId)
+    {
+        var topology = new StreamTopology(options);
+        await using var connection = await options.Endpoint.CreateFactory("kisrt-tests-setup").CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await topology.DeclareStreamAsync(channel, trId, CancellationToken.None);
+        return topology;
+    }
+
     /// <summary>The records of a message body of several (separated by '\n').</summary>
     public static List<byte[]> SplitRecords(byte[] body)
     {
