@@ -128,6 +128,21 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return closed;
     }
 
+    /// <summary>Forgets every trade, bar, seed and count, to be fed again from scratch (no allocation).</summary>
+    public void Reset()
+    {
+        _clock = default;
+        _key = null;
+        _forming = false;
+        _ready.Clear();
+        _emptyNext = _emptyEnd = 0;
+        Array.Clear(_trIds);
+        _seed = null;
+        _pendingFlags = BarFlags.None;
+        SeedResult = default;
+        SkippedTrades = LateTrades = Gaps = MissingVolume = 0;
+    }
+
     /// <summary>Takes the oldest closed bar not taken yet.</summary>
     public bool TryTakeClosed(out Bar bar)
     {

@@ -5,13 +5,14 @@ internal static class CumulativeVolume
 {
     /// <summary>
     /// Volume missed between the previous trade (acml_vol <paramref name="previous"/>, on KST day
-    /// <paramref name="previousDay"/>) and this one; 0 when none, negative for an overlap. acml_vol below the previous
-    /// figure starts a new day (<paramref name="reset"/>) when the day moved on or the count restarted at this trade;
-    /// then only the new day's trades before this one count as missed.
+    /// <paramref name="previousDay"/>) and this one; 0 when none, negative for an overlap. A trade of a later KST day
+    /// starts the count again (<paramref name="reset"/>): then only the new day's trades before this one count as
+    /// missed. (acml_vol falling within one day is an overlap: a stale or repeated record, e.g. the day's first trade
+    /// again, whose acml_vol equals its cntg_vol.)
     /// </summary>
     public static long Missing(long previous, long previousDay, long accumulated, long volume, long day, out bool reset)
     {
-        reset = accumulated < previous && (day > previousDay || accumulated == volume);
+        reset = day > previousDay;
         return reset ? accumulated - volume : accumulated - previous - volume;
     }
 }

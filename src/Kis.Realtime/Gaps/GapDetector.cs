@@ -39,7 +39,8 @@ public sealed class GapDetector
     /// <summary>
     /// Checks one trade. Returns true with <paramref name="gap"/> when trades were missed before it or it overlaps
     /// trades already seen. The first trade only sets the baseline (what happened before the detector started is not a
-    /// gap); a trade whose acml_vol is below the previous one starts a new day (a gap only if acml_vol ≠ cntg_vol).
+    /// gap); a trade of a later KST day (by <paramref name="time"/>) starts the count again (a gap only if its acml_vol ≠
+    /// cntg_vol).
     /// </summary>
     /// <param name="time">The trade's time (KST).</param>
     /// <param name="volume">cntg_vol: the trade's volume.</param>
