@@ -15,6 +15,7 @@ namespace Kis.Realtime.Benchmarks;
 public class BarBenchmarks
 {
     private const int Count = 8192;
+    internal const int TradesPerPass = Count;
     private StockTrade[] _trades = null!;
     private IndexTick[] _ticks = null!;
     private StockOrderBook[] _books = null!;

@@ -73,6 +73,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 _ready.Enqueue(bar with { Flags = bar.Flags | BarFlags.Seeded });
                 before += bar.Volume;
                 kept++;
+                _lastClosedEnd = bar.CloseTime.ToOffset(KstDayClock.Offset).Ticks; // empty bars continue from the seed
+                _lastClosedPrice = bar.Close;
             }
             else if (open == start && string.Equals(bar.Key, _key, StringComparison.Ordinal)) sameInterval = bar;
             else dropped++;

@@ -35,6 +35,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly Queue<Bar> _ready = new();
     private long _emptyNext, _emptyEnd;
     private decimal _emptyPrice;
+    private long _lastClosedEnd;
+    private decimal _lastClosedPrice;
     private BarFlags _emptyFlags;
 
     // The last cumulative volume per TR: a key may be fed from several TRs (e.g. KRX and NXT trades of one stock).
@@ -91,19 +93,23 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 if (start > _open)
                 {
-                    CloseForming(start, gap);
+                    CloseForming(gap);
                     closed = true;
                 }
                 else LateTrades++;
             }
-            if (!_forming) Begin(start, start + _interval, price);
+            if (!_forming)
+            {
+                closed |= QueueEmpties(start, gap);
+                Begin(start, start + _interval, price);
+            }
         }
         else
         {
             // Tick, volume and value bars never span two trading dates.
             if (_forming && t / TimeSpan.TicksPerDay != _open / TimeSpan.TicksPerDay)
             {
-                CloseForming(t, gap);
+                CloseForming(gap);
                 closed = true;
             }
             if (!_forming) Begin(t, t, price);
@@ -122,7 +128,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
         if (_kind > BarKind.Day && ThresholdReached())
         {
-            CloseForming(t, false);
+            CloseForming(false);
             closed = true;
         }
         return closed;
@@ -135,7 +141,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _key = null;
         _forming = false;
         _ready.Clear();
-        _emptyNext = _emptyEnd = 0;
+        _emptyNext = _emptyEnd = _lastClosedEnd = 0;
         Array.Clear(_trIds);
         _seed = null;
         _pendingFlags = BarFlags.None;
@@ -171,7 +177,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     public bool CloseThrough(DateTimeOffset now)
     {
         if (!_forming || _kind > BarKind.Day || now.ToOffset(KstDayClock.Offset).Ticks < _close) return false;
-        CloseForming(_close, false);
+        CloseForming(false);
         return true;
     }
 
@@ -248,19 +254,27 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _pendingFlags = BarFlags.None;
     }
 
-    private void CloseForming(long nextStart, bool gap)
+    private void CloseForming(bool gap)
     {
         MaterializeEmpties();
-        var gapFlag = gap ? BarFlags.Gap : BarFlags.None;
-        _ready.Enqueue(MakeBar(gapFlag));
+        _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
         _forming = false;
-        if (_options.EmitEmptyBars && _kind == BarKind.Time && nextStart / TimeSpan.TicksPerDay == _open / TimeSpan.TicksPerDay)
-        {
-            _emptyNext = _open + _interval;
-            _emptyEnd = nextStart - nextStart % _interval;
-            _emptyPrice = _c;
-            _emptyFlags = BarFlags.Empty | gapFlag;
-        }
+        _lastClosedEnd = _close;
+        _lastClosedPrice = _c;
+    }
+
+    // Empty time bars from the last closed bar's end up to the interval starting at start (same trading date only).
+    private bool QueueEmpties(long start, bool gap)
+    {
+        if (!_options.EmitEmptyBars || _kind != BarKind.Time || _lastClosedEnd == 0 || start <= _lastClosedEnd
+            || start / TimeSpan.TicksPerDay != (_lastClosedEnd - 1) / TimeSpan.TicksPerDay)
+            return false;
+        MaterializeEmpties();
+        _emptyNext = _lastClosedEnd;
+        _emptyEnd = start;
+        _emptyPrice = _lastClosedPrice;
+        _emptyFlags = BarFlags.Empty | (gap ? BarFlags.Gap : BarFlags.None);
+        return true;
     }
 
     // Closed bars keep their order even when the caller did not take the empty bars of an earlier close.

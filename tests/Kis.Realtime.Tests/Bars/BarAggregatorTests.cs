@@ -66,6 +66,28 @@ public class BarAggregatorTests
     }
 
     [Fact]
+    public void Empty_minutes_follow_a_bar_closed_by_the_clock_and_a_seed()
+    {
+        var s = new Trades();
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { EmitEmptyBars = true });
+        aggregator.Add(s.At("09:00:10", 100, 1));
+        Assert.True(aggregator.CloseThrough(Trades.Kst("09:01:00")));
+        Assert.True(aggregator.TryTakeClosed(out _));
+        Assert.True(aggregator.Add(s.At("09:02:30", 101, 1)));
+        Assert.True(aggregator.TryTakeClosed(out var empty));
+        Assert.Equal((Trades.Kst("09:01:00"), BarFlags.Empty, 100m), (empty.OpenTime, empty.Flags, empty.Close));
+        Assert.False(aggregator.TryTakeClosed(out _));
+
+        var seeded = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { EmitEmptyBars = true });
+        seeded.Seed([new Bar { Key = "005930", OpenTime = Trades.Kst("09:00:00"), CloseTime = Trades.Kst("09:01:00"), Open = 9, High = 9, Low = 9, Close = 9, Volume = 4 }]);
+        seeded.Add(new Trades { Accumulated = 4 }.At("09:02:00", 10, 1));
+        var bars = new List<Bar>();
+        while (seeded.TryTakeClosed(out var b)) bars.Add(b);
+        Assert.Equal([BarFlags.Seeded, BarFlags.Empty], bars.Select(b => b.Flags));
+        Assert.Equal(9m, bars[1].Close);
+    }
+
+    [Fact]
     public void Auction_prints_fall_in_their_own_minutes_and_sessions_filter_trades()
     {
         var nxt = new Trades(venue: StockVenue.Nxt);
