@@ -13,6 +13,8 @@ if (args.Length > 1 && args[0] == "sim") return await StreamCpuBenchmarks.RunSim
 if (args.Length > 0 && args[0] == "stream-cpu") return await CliStreamCpuHarness.RunAsync(args);
 // `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
+// `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.
+if (args.Length > 0 && args[0] == "bars-cpu") return BarCpuHarness.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(DecodeBenchmarks).Assembly).Run(args);
 return 0;
 

@@ -1,0 +1,106 @@
+namespace Kis.Realtime.Bars;
+
+/// <summary>How seeded bars were joined to the live trades (<see cref="BarAggregator{TTrade, TAccessor}.SeedResult"/>).</summary>
+public readonly record struct SeedResult
+{
+    /// <summary>Seeded bars kept: those strictly before the first live trade's bar.</summary>
+    public int KeptBars { get; init; }
+    /// <summary>Seeded bars dropped: at or after the first live trade's bar and not joined.</summary>
+    public int DroppedBars { get; init; }
+    /// <summary>True when the seeded bar of the first live trade's interval began the forming bar (its volume was proven exact).</summary>
+    public bool JoinedFormingBar { get; init; }
+    /// <summary>
+    /// Volume traded before the first live trade that neither the kept seeded bars nor the joined one hold: acml_vol −
+    /// cntg_vol of the first live trade − their volume. Positive: missing (the first live bar is flagged
+    /// <see cref="BarFlags.Gap"/>); negative: the seed holds more than was traded before (an overlap); null when the trade
+    /// view carries no cumulative volume.
+    /// </summary>
+    public long? MissingVolume { get; init; }
+}
+
+public sealed partial class BarAggregator<TTrade, TAccessor>
+{
+    private List<Bar>? _seed;
+    private BarFlags _pendingFlags;
+
+    /// <summary>What <see cref="Seed"/> did at the first live trade (default until then).</summary>
+    public SeedResult SeedResult { get; private set; }
+
+    /// <summary>
+    /// Bars of this key known before the live trades (KIS's REST minute chart, a recording, the gateway's stream), to be
+    /// continued without a gap or an overlap. Call before the first trade. At the first live trade: seeded bars strictly
+    /// before its interval are emitted (flagged <see cref="BarFlags.Seeded"/>); the seeded bar of its interval begins the
+    /// forming bar only when cumulative volume proves it holds exactly the trades before it (acml_vol − cntg_vol of the
+    /// first live trade = the seeded volume up to and including that bar), else it is dropped and the forming bar is
+    /// rebuilt from live trades (flagged <see cref="BarFlags.Gap"/> if volume is missing); later seeded bars are dropped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Trades were already added.</exception>
+    /// <exception cref="ArgumentException">Not time or day bars, or a seeded bar of another length, key, or still forming.</exception>
+    public void Seed(IEnumerable<Bar> bars)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        if (_key is not null || _forming) throw new InvalidOperationException("Seed bars before the first trade.");
+        if (_kind > BarKind.Day) throw new ArgumentException("Only time and day bars can be seeded.", nameof(bars));
+        var list = new List<Bar>();
+        foreach (var bar in bars)
+        {
+            if (bar.IsForming) throw new ArgumentException("A seeded bar must not be a forming update.", nameof(bars));
+            if ((bar.CloseTime - bar.OpenTime).Ticks != _interval)
+                throw new ArgumentException($"A seeded bar of {bar.CloseTime - bar.OpenTime} does not fit {Spec} bars.", nameof(bars));
+            if (list.Count > 0 && !string.Equals(bar.Key, list[0].Key, StringComparison.Ordinal))
+                throw new ArgumentException("Seeded bars must all be of one key.", nameof(bars));
+            list.Add(bar);
+        }
+        list.Sort((a, b) => a.OpenTime.CompareTo(b.OpenTime));
+        _seed = list;
+    }
+
+    private void ApplySeed(long t, long volume, long accumulated)
+    {
+        var seed = _seed!;
+        _seed = null;
+        var start = _kind <= BarKind.Day ? t - t % _interval : t;
+        var priorVolume = accumulated >= 0 ? accumulated - volume : -1;
+        long before = 0;
+        int kept = 0, dropped = 0;
+        Bar? sameInterval = null;
+        foreach (var bar in seed)
+        {
+            var open = bar.OpenTime.ToOffset(KstDayClock.Offset).Ticks;
+            if (open < start)
+            {
+                if (!string.Equals(bar.Key, _key, StringComparison.Ordinal)) { dropped++; continue; }
+                _ready.Enqueue(bar with { Flags = bar.Flags | BarFlags.Seeded });
+                before += bar.Volume;
+                kept++;
+                _lastClosedEnd = bar.CloseTime.ToOffset(KstDayClock.Offset).Ticks; // empty bars continue from the seed
+                _lastClosedPrice = bar.Close;
+            }
+            else if (open == start && string.Equals(bar.Key, _key, StringComparison.Ordinal)) sameInterval = bar;
+            else dropped++;
+        }
+
+        long? missing = priorVolume >= 0 ? priorVolume - before : null;
+        var joined = false;
+        if (sameInterval is { } partial)
+        {
+            if (missing == partial.Volume)
+            {
+                Begin(start, start + _interval, partial.Open);
+                _h = partial.High;
+                _l = partial.Low;
+                _c = partial.Close;
+                _volume = partial.Volume;
+                _value = partial.Value;
+                _priceVolume = partial.Vwap * partial.Volume;
+                _count = partial.TradeCount;
+                _flags = partial.Flags | BarFlags.Seeded;
+                missing = 0;
+                joined = true;
+            }
+            else dropped++;
+        }
+        if (missing > 0) _pendingFlags = BarFlags.Gap;
+        SeedResult = new SeedResult { KeptBars = kept, DroppedBars = dropped, JoinedFormingBar = joined, MissingVolume = missing };
+    }
+}

@@ -1,0 +1,209 @@
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Bars;
+
+/// <summary>
+/// Reads what bars and gap detection need from one typed trade view. Implemented by empty structs
+/// (<see cref="StockTradeAccessor"/> …) so the aggregator is specialised per view: no boxing, no virtual call, 0 B per
+/// trade. Implement it for your own view to build bars from it.
+/// </summary>
+/// <typeparam name="TTrade">The typed trade view.</typeparam>
+public interface ITradeAccessor<TTrade> where TTrade : struct
+{
+    /// <summary>The instrument (the subscription key).</summary>
+    static abstract string Key(in TTrade trade);
+    /// <summary>The TR the value came from (e.g. H0STCNT0): gap detection keeps one state per TR and key.</summary>
+    static abstract string TrId(in TTrade trade);
+    /// <summary>False for values that are not trades (e.g. expected index values of H0UPANC0): they are skipped.</summary>
+    static abstract bool IsTrade(in TTrade trade);
+    /// <summary>The KST trading date when the view carries one, else null (then <see cref="BarOptions.TradingDate"/>).</summary>
+    static abstract DateOnly? Date(in TTrade trade);
+    /// <summary>The trade time, KST.</summary>
+    static abstract TimeOnly Time(in TTrade trade);
+    /// <summary>The trade price (index value for index ticks).</summary>
+    static abstract decimal Price(in TTrade trade);
+    /// <summary>The trade's volume.</summary>
+    static abstract long Volume(in TTrade trade);
+    /// <summary>The session's cumulative volume after this trade (acml_vol), or −1 when the view carries none.</summary>
+    static abstract long AccumulatedVolume(in TTrade trade);
+    /// <summary>True when the traded value is price × volume; false when <see cref="Value"/> reads a field.</summary>
+    static abstract bool ValueIsPriceTimesVolume { get; }
+    /// <summary>The trade's value when <see cref="ValueIsPriceTimesVolume"/> is false (not called otherwise).</summary>
+    static abstract decimal Value(in TTrade trade);
+    /// <summary>Which session the trade belongs to.</summary>
+    static abstract TradingSessions Session(in TTrade trade);
+}
+
+/// <summary>
+/// <see cref="StockTrade"/> (H0STCNT0 KRX, H0NXCNT0 NXT, H0UNCNT0 unified, H0STOUP0 KRX after-hours). Date: bsop_date.
+/// Session by time: before 09:00:00 pre-market, after 15:30:00 (and every H0STOUP0 trade from then) after-market.
+/// </summary>
+public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
+{
+    private static readonly TimeOnly RegularOpen = new(9, 0, 0);
+    private static readonly TimeOnly RegularClose = new(15, 30, 0);
+
+    /// <inheritdoc/>
+    public static string Key(in StockTrade trade) => trade.StockCode;
+    /// <inheritdoc/>
+    public static string TrId(in StockTrade trade) => trade.IsAfterHours ? "H0STOUP0" : trade.Venue switch
+    {
+        StockVenue.Nxt => "H0NXCNT0",
+        StockVenue.Unified => "H0UNCNT0",
+        _ => "H0STCNT0",
+    };
+    /// <inheritdoc/>
+    public static bool IsTrade(in StockTrade trade) => true;
+    /// <inheritdoc/>
+    public static DateOnly? Date(in StockTrade trade) => trade.BusinessDate;
+    /// <inheritdoc/>
+    public static TimeOnly Time(in StockTrade trade) => trade.Time;
+    /// <inheritdoc/>
+    public static decimal Price(in StockTrade trade) => trade.Price;
+    /// <inheritdoc/>
+    public static long Volume(in StockTrade trade) => trade.Volume;
+    /// <inheritdoc/>
+    public static long AccumulatedVolume(in StockTrade trade) => trade.AccumulatedVolume;
+    /// <inheritdoc/>
+    public static bool ValueIsPriceTimesVolume => true;
+    /// <inheritdoc/>
+    public static decimal Value(in StockTrade trade) => trade.Price * trade.Volume;
+    /// <inheritdoc/>
+    public static TradingSessions Session(in StockTrade trade) =>
+        trade.Time < RegularOpen ? TradingSessions.PreMarket
+        : trade.IsAfterHours || trade.Time > RegularClose ? TradingSessions.AfterMarket
+        : TradingSessions.Regular;
+}
+
+/// <summary>
+/// <see cref="IndexTick"/> (H0UPCNT0): price = the index value, volume = pcas_vol, value = pcas_tr_pbmn. Expected
+/// values (H0UPANC0) are not trades and are skipped. No date on the wire.
+/// </summary>
+public readonly struct IndexTickAccessor : ITradeAccessor<IndexTick>
+{
+    /// <inheritdoc/>
+    public static string Key(in IndexTick trade) => trade.IndexCode;
+    /// <inheritdoc/>
+    public static string TrId(in IndexTick trade) => trade.IsExpected ? "H0UPANC0" : "H0UPCNT0";
+    /// <inheritdoc/>
+    public static bool IsTrade(in IndexTick trade) => !trade.IsExpected;
+    /// <inheritdoc/>
+    public static DateOnly? Date(in IndexTick trade) => null;
+    /// <inheritdoc/>
+    public static TimeOnly Time(in IndexTick trade) => trade.Time;
+    /// <inheritdoc/>
+    public static decimal Price(in IndexTick trade) => trade.Value;
+    /// <inheritdoc/>
+    public static long Volume(in IndexTick trade) => trade.TickVolume;
+    /// <inheritdoc/>
+    public static long AccumulatedVolume(in IndexTick trade) => trade.AccumulatedVolume;
+    /// <inheritdoc/>
+    public static bool ValueIsPriceTimesVolume => false;
+    /// <inheritdoc/>
+    public static decimal Value(in IndexTick trade) => trade.TickTradeValue;
+    /// <inheritdoc/>
+    public static TradingSessions Session(in IndexTick trade) => TradingSessions.Regular;
+}
+
+/// <summary>
+/// <see cref="FuturesTrade"/> (H0IFCNT0, H0CFCNT0, H0ZFCNT0, H0MFCNT0): value = price × contracts (no multiplier). The
+/// night session (H0MFCNT0) is <see cref="TradingSessions.AfterMarket"/>. No date on the wire.
+/// </summary>
+public readonly struct FuturesTradeAccessor : ITradeAccessor<FuturesTrade>
+{
+    /// <inheritdoc/>
+    public static string Key(in FuturesTrade trade) => trade.Code;
+    /// <inheritdoc/>
+    public static string TrId(in FuturesTrade trade) => trade.Market switch
+    {
+        DerivativesMarket.CommodityFutures => "H0CFCNT0",
+        DerivativesMarket.StockFutures => "H0ZFCNT0",
+        DerivativesMarket.NightFutures => "H0MFCNT0",
+        _ => "H0IFCNT0",
+    };
+    /// <inheritdoc/>
+    public static bool IsTrade(in FuturesTrade trade) => true;
+    /// <inheritdoc/>
+    public static DateOnly? Date(in FuturesTrade trade) => null;
+    /// <inheritdoc/>
+    public static TimeOnly Time(in FuturesTrade trade) => trade.Time;
+    /// <inheritdoc/>
+    public static decimal Price(in FuturesTrade trade) => trade.Price;
+    /// <inheritdoc/>
+    public static long Volume(in FuturesTrade trade) => trade.Volume;
+    /// <inheritdoc/>
+    public static long AccumulatedVolume(in FuturesTrade trade) => trade.AccumulatedVolume;
+    /// <inheritdoc/>
+    public static bool ValueIsPriceTimesVolume => true;
+    /// <inheritdoc/>
+    public static decimal Value(in FuturesTrade trade) => trade.Price * trade.Volume;
+    /// <inheritdoc/>
+    public static TradingSessions Session(in FuturesTrade trade) =>
+        trade.Market == DerivativesMarket.NightFutures ? TradingSessions.AfterMarket : TradingSessions.Regular;
+}
+
+/// <summary>
+/// <see cref="OptionsTrade"/> (H0IOCNT0, H0ZOCNT0, H0EUCNT0): value = premium × contracts (no multiplier). The night
+/// session (H0EUCNT0) is <see cref="TradingSessions.AfterMarket"/>. No date on the wire.
+/// </summary>
+public readonly struct OptionsTradeAccessor : ITradeAccessor<OptionsTrade>
+{
+    /// <inheritdoc/>
+    public static string Key(in OptionsTrade trade) => trade.Code;
+    /// <inheritdoc/>
+    public static string TrId(in OptionsTrade trade) => trade.Market switch
+    {
+        DerivativesMarket.StockOptions => "H0ZOCNT0",
+        DerivativesMarket.NightOptions => "H0EUCNT0",
+        _ => "H0IOCNT0",
+    };
+    /// <inheritdoc/>
+    public static bool IsTrade(in OptionsTrade trade) => true;
+    /// <inheritdoc/>
+    public static DateOnly? Date(in OptionsTrade trade) => null;
+    /// <inheritdoc/>
+    public static TimeOnly Time(in OptionsTrade trade) => trade.Time;
+    /// <inheritdoc/>
+    public static decimal Price(in OptionsTrade trade) => trade.Price;
+    /// <inheritdoc/>
+    public static long Volume(in OptionsTrade trade) => trade.Volume;
+    /// <inheritdoc/>
+    public static long AccumulatedVolume(in OptionsTrade trade) => trade.AccumulatedVolume;
+    /// <inheritdoc/>
+    public static bool ValueIsPriceTimesVolume => true;
+    /// <inheritdoc/>
+    public static decimal Value(in OptionsTrade trade) => trade.Price * trade.Volume;
+    /// <inheritdoc/>
+    public static TradingSessions Session(in OptionsTrade trade) =>
+        trade.Market == DerivativesMarket.NightOptions ? TradingSessions.AfterMarket : TradingSessions.Regular;
+}
+
+/// <summary>
+/// <see cref="OverseasStockTrade"/> (HDFSCNT0): bars in KST (kymd/khms), value in the market's currency. Every trade is
+/// <see cref="TradingSessions.Regular"/> (mtyp's values are not documented in KIS's samples).
+/// </summary>
+public readonly struct OverseasStockTradeAccessor : ITradeAccessor<OverseasStockTrade>
+{
+    /// <inheritdoc/>
+    public static string Key(in OverseasStockTrade trade) => trade.Symbol;
+    /// <inheritdoc/>
+    public static string TrId(in OverseasStockTrade trade) => "HDFSCNT0";
+    /// <inheritdoc/>
+    public static bool IsTrade(in OverseasStockTrade trade) => true;
+    /// <inheritdoc/>
+    public static DateOnly? Date(in OverseasStockTrade trade) => trade.KoreaDate;
+    /// <inheritdoc/>
+    public static TimeOnly Time(in OverseasStockTrade trade) => trade.KoreaTime;
+    /// <inheritdoc/>
+    public static decimal Price(in OverseasStockTrade trade) => trade.Price;
+    /// <inheritdoc/>
+    public static long Volume(in OverseasStockTrade trade) => trade.Volume;
+    /// <inheritdoc/>
+    public static long AccumulatedVolume(in OverseasStockTrade trade) => trade.AccumulatedVolume;
+    /// <inheritdoc/>
+    public static bool ValueIsPriceTimesVolume => true;
+    /// <inheritdoc/>
+    public static decimal Value(in OverseasStockTrade trade) => trade.Price * trade.Volume;
+    /// <inheritdoc/>
+    public static TradingSessions Session(in OverseasStockTrade trade) => TradingSessions.Regular;
+}

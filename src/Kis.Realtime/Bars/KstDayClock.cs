@@ -1,0 +1,32 @@
+namespace Kis.Realtime.Bars;
+
+/// <summary>
+/// Turns a trade's (optional date, KST time) into KST ticks (DateTime ticks of the KST wall clock). A trade without a date
+/// takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
+/// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day.
+/// </summary>
+internal struct KstDayClock
+{
+    public static readonly TimeSpan Offset = TimeSpan.FromHours(9);
+    private const long DayChangeStepBack = TimeSpan.TicksPerHour;
+
+    private long _dayStart; // DateTime ticks of the current KST date's midnight; 0 until the first trade
+    private long _lastTime;
+
+    public long Ticks(DateOnly? date, TimeOnly time, DateOnly? configuredDate, TimeProvider clock)
+    {
+        var t = time.Ticks;
+        if (date is { } d)
+            _dayStart = d.DayNumber * TimeSpan.TicksPerDay;
+        else if (_dayStart == 0)
+            _dayStart = (configuredDate ?? Today(clock)).DayNumber * TimeSpan.TicksPerDay;
+        else if (t < _lastTime - DayChangeStepBack)
+            _dayStart += TimeSpan.TicksPerDay;
+        _lastTime = t;
+        return _dayStart + t;
+    }
+
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime + Offset);
+
+    public static DateTimeOffset ToKst(long kstTicks) => new(kstTicks, Offset);
+}

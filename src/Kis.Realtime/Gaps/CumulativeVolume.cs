@@ -1,0 +1,18 @@
+namespace Kis.Realtime.Gaps;
+
+/// <summary>The cumulative-volume rule shared by <see cref="GapDetector"/> and the bar aggregator.</summary>
+internal static class CumulativeVolume
+{
+    /// <summary>
+    /// Volume missed between the previous trade (acml_vol <paramref name="previous"/>, on KST day
+    /// <paramref name="previousDay"/>) and this one; 0 when none, negative for an overlap. A trade of a later KST day
+    /// starts the count again (<paramref name="reset"/>): then only the new day's trades before this one count as
+    /// missed. (acml_vol falling within one day is an overlap: a stale or repeated record, e.g. the day's first trade
+    /// again, whose acml_vol equals its cntg_vol.)
+    /// </summary>
+    public static long Missing(long previous, long previousDay, long accumulated, long volume, long day, out bool reset)
+    {
+        reset = day > previousDay;
+        return reset ? accumulated - volume : accumulated - previous - volume;
+    }
+}

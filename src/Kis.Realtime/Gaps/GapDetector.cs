@@ -1,0 +1,89 @@
+namespace Kis.Realtime.Gaps;
+
+/// <summary>
+/// Detects missed trades on one TR and key from KIS's cumulative volume (acml_vol beside each trade's cntg_vol): pure,
+/// no I/O, no clock. Feed it every trade of the key in arrival order; its state survives reconnects (tell it with
+/// <see cref="NoteReconnect"/> to have the next gap marked). Not thread-safe: one feeder.
+/// </summary>
+public sealed class GapDetector
+{
+    private long _lastAccumulated = -1;
+    private DateTimeOffset _lastTime;
+    private bool _reconnected;
+
+    /// <summary>A detector for one TR and key.</summary>
+    public GapDetector(string trId, string key)
+    {
+        TrId = trId ?? throw new ArgumentNullException(nameof(trId));
+        Key = key ?? throw new ArgumentNullException(nameof(key));
+    }
+
+    /// <summary>The TR.</summary>
+    public string TrId { get; }
+    /// <summary>The key.</summary>
+    public string Key { get; }
+    /// <summary>Trades checked (with a cumulative volume).</summary>
+    public long Checked { get; private set; }
+    /// <summary>Gaps found (<see cref="VolumeGapKind.Missing"/>).</summary>
+    public long Gaps { get; private set; }
+    /// <summary>Total volume missed.</summary>
+    public long MissingVolume { get; private set; }
+    /// <summary>Overlaps found (<see cref="VolumeGapKind.Overlap"/>).</summary>
+    public long Overlaps { get; private set; }
+    /// <summary>Times acml_vol started again from a lower figure (a new trading day).</summary>
+    public long Resets { get; private set; }
+
+    /// <summary>Marks a reconnect: a gap found at the next trade is reported <see cref="VolumeGap.AcrossReconnect"/>.</summary>
+    public void NoteReconnect() => _reconnected = true;
+
+    /// <summary>
+    /// Checks one trade. Returns true with <paramref name="gap"/> when trades were missed before it or it overlaps
+    /// trades already seen. The first trade only sets the baseline (what happened before the detector started is not a
+    /// gap); a trade of a later KST day (by <paramref name="time"/>) starts the count again (a gap only if its acml_vol ≠
+    /// cntg_vol).
+    /// </summary>
+    /// <param name="time">The trade's time (KST).</param>
+    /// <param name="volume">cntg_vol: the trade's volume.</param>
+    /// <param name="accumulatedVolume">acml_vol after the trade; negative when the source carries none (not checked).</param>
+    /// <param name="gap">The gap found.</param>
+    public bool Observe(DateTimeOffset time, long volume, long accumulatedVolume, out VolumeGap gap)
+    {
+        gap = default;
+        if (accumulatedVolume < 0) return false;
+        Checked++;
+        var previous = _lastAccumulated;
+        var previousTime = _lastTime;
+        var reconnected = _reconnected;
+        _lastTime = time;
+        _reconnected = false;
+        if (previous < 0)
+        {
+            _lastAccumulated = accumulatedVolume;
+            return false;
+        }
+
+        var missing = CumulativeVolume.Missing(previous, previousTime.Date.Ticks, accumulatedVolume, volume, time.Date.Ticks, out var reset);
+        // A stale or repeated record does not move the baseline back (the next trade would look like a gap).
+        if (reset || accumulatedVolume > previous) _lastAccumulated = accumulatedVolume;
+        if (reset) Resets++;
+        if (missing == 0 || reset && missing < 0) return false;
+
+        if (missing > 0) { Gaps++; MissingVolume += missing; }
+        else Overlaps++;
+        gap = new VolumeGap
+        {
+            TrId = TrId,
+            Key = Key,
+            Kind = missing > 0 ? VolumeGapKind.Missing : VolumeGapKind.Overlap,
+            From = previousTime,
+            To = time,
+            MissingVolume = missing,
+            MissingTradesAtLeast = missing > 0 ? 1 : 0,
+            AccumulatedVolumeBefore = previous,
+            AccumulatedVolumeAfter = accumulatedVolume,
+            AcrossReconnect = reconnected,
+            AfterReset = reset,
+        };
+        return true;
+    }
+}
