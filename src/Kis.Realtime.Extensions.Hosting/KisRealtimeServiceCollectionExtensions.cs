@@ -47,7 +47,8 @@ public static class KisRealtimeServiceCollectionExtensions
         Func<IServiceProvider, KisRealtimeOptions, KisRealtimeOptions>? configure)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KisRealtimeSettings>>(new KisRealtimeSettingsValidator(path)));
-        services.AddHttpClient(HttpClientName);
+        // The approval request carries the app secret: never redirected (a 307 would re-post it to another host).
+        services.AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler(Kis.Realtime.Auth.ApprovalKeyProvider.CreateHttpHandler);
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KisRealtimeSettings>>().Value.ToOptions() with

@@ -42,6 +42,8 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         };
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
+        string[] credentialSecrets = [.. options.Credentials.SelectMany(c => new[] { c.AppSecret, c.AppKey })];
+        _shared.KnownApprovalKeys = () => [.. _keys.KnownKeys, .. credentialSecrets];
         _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e));
         _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, _events)).ToArray();
         // Read when a collector asks, never on the hot path.
@@ -103,6 +105,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         ConnectAttempts = Interlocked.Read(ref _shared.ConnectAttempts),
         SlowConsumers = Interlocked.Read(ref _shared.SlowConsumers),
         ResubscribeRefusals = Interlocked.Read(ref _shared.ResubscribeRefusals),
+        ProtocolErrors = Interlocked.Read(ref _shared.ProtocolErrors),
         UnroutedByTr = _shared.UnroutedByTr(),
         Registrations = _sessions.Sum(s => s.RegistrationCount),
     };

@@ -133,7 +133,11 @@ public sealed record KisRealtimeOptions
     /// </summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 
-    /// <summary>The HTTP client for approval keys; null creates one.</summary>
+    /// <summary>
+    /// The HTTP client for approval keys; null creates one that never follows redirects. One given here must not follow
+    /// redirects either (<c>AllowAutoRedirect = false</c>): the request carries the app secret. An answer from another
+    /// address than <see cref="RestBaseUrl"/> is refused, but by then the secret has gone there.
+    /// </summary>
     public HttpClient? HttpClient { get; init; }
 
     /// <summary>

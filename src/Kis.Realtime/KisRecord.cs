@@ -94,6 +94,12 @@ public sealed record KisRealtimeStatistics
     /// <summary>Re-subscriptions after a reconnect that KIS refused and that are being retried.</summary>
     public long ResubscribeRefusals { get; init; }
 
+    /// <summary>
+    /// Connections failed because the server broke RFC 6455 (a masked frame, an invalid close code, a malformed frame):
+    /// each was closed with 1002 (1009 for a message too big) and re-established like any lost connection.
+    /// </summary>
+    public long ProtocolErrors { get; init; }
+
     /// <summary><see cref="RecordsUnrouted"/> per TR id.</summary>
     public IReadOnlyDictionary<string, long> UnroutedByTr { get; init; } = new Dictionary<string, long>();
 }

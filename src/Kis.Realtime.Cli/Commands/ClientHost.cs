@@ -222,12 +222,14 @@ internal sealed class ClientHost : IAsyncDisposable
     /// The counters a user must see to know nothing was lost silently: drops, records no registration took (per TR in
     /// the end summary), slow consumers ended, reconnects, decode errors.
     /// </summary>
-    public static string LossCounters(KisRealtimeStatistics stats, string separator, bool perTr = false)
+    /// <param name="outputDecodeErrors">Records the output refused as undecodable (e.g. a bad number for JSON Lines), added
+    /// to the client's decode errors.</param>
+    public static string LossCounters(KisRealtimeStatistics stats, string separator, bool perTr = false, long outputDecodeErrors = 0)
     {
         var unrouted = perTr && stats.RecordsUnrouted > 0
             ? $"unrouted {stats.RecordsUnrouted} ({string.Join(", ", stats.UnroutedByTr.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))})"
             : $"unrouted {stats.RecordsUnrouted}";
-        var parts = new List<string> { $"dropped {stats.Dropped}", unrouted, $"reconnects {stats.Reconnects}", $"decode errors {stats.DecodeErrors}" };
+        var parts = new List<string> { $"dropped {stats.Dropped}", unrouted, $"reconnects {stats.Reconnects}", $"decode errors {stats.DecodeErrors + outputDecodeErrors}" };
         if (stats.SlowConsumers > 0) parts.Add($"slow consumers ended {stats.SlowConsumers}");
         return string.Join(separator, parts);
     }

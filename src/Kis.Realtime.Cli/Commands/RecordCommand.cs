@@ -166,13 +166,19 @@ internal static class RecordCommand
             await host.DisposeAsync();
             await drainTask;
             giveUp.CancelAfter(DatabaseGraceAtExit);
-            await Task.WhenAll(writers);
+            // A failed writer (a full disk) is reported after the summary: what was received and not written is counted.
+            await Task.WhenAll(writers).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
+        var writeFailure = writers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException ?? w.Exception).FirstOrDefault();
 
         if (interactive) await stderr.WriteLineAsync();
         var stats = client.Statistics;
         var undecodable = files?.DecodeErrors ?? database!.DecodeErrors;
-        if (files is not null)
+        if (files is not null && writeFailure is not null)
+            await stderr.WriteLineAsync($"kisrt: writing stopped: {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages written into {Path.GetFullPath(directory!)} " +
+                $"(synced {files.SyncedRecords:N0} records); received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
+                $"not written {Math.Max(0, stats.MessagesReceived - files.WrittenMessages):N0} raw messages ({Math.Max(0, stats.RecordsReceived - files.WrittenRecords):N0} records)");
+        else if (files is not null)
             await stderr.WriteLineAsync($"kisrt: recorded {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages into {Path.GetFullPath(directory!)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
                 $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {undecodable}, reconnects {stats.Reconnects}, " +
                 $"queue peak {Megabytes(files.Queue.PeakBytes)}, waited for disk {files.Queue.Waits:N0} times ({files.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {files.TornLinesIsolated}");
@@ -181,6 +187,7 @@ internal static class RecordCommand
                 $"(schema {settings.PostgresSchema}, run {database.RunId}) in {started.Elapsed.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
                 $"undecodable {database.DecodeErrors}, retries {database.Retries}, queue peak {Megabytes(database.Queue.PeakBytes)}, waited for the database {database.Queue.Waits:N0} times ({database.Queue.WaitedTime.TotalSeconds:0.0} s)");
         await stderr.WriteLineAsync($"kisrt: {ClientHost.LossCounters(stats, ", ", perTr: true)}");
+        if (writeFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailure);
         return host.ExitCode;
     }
 

@@ -118,8 +118,9 @@ internal static class StreamCommand
         var outputClosed = false; // under gate: set before the sink is disposed (a queued flush may still run)
         Exception? outputFailure = null; // under gate
         long total = 0;
+        long outputDecodeErrors = 0; // under gate: records the output refused (a number JSON Lines cannot carry exactly)
         var perTr = new SortedDictionary<string, long>();
-        string Status() => $"{client.State}  records {total:N0}  {ClientHost.LossCounters(client.Statistics, "  ")}"
+        string Status() => $"{client.State}  records {total:N0}  {ClientHost.LossCounters(client.Statistics, "  ", outputDecodeErrors: Interlocked.Read(ref outputDecodeErrors))}"
                             + (heldLog?.Latest is { } latest ? $"  | {Shorten(latest, 100)}" : "");
 
         // Standard output is written by a background task: the pumps run on the receive loop (inline delivery), which
@@ -139,7 +140,7 @@ internal static class StreamCommand
             _ => null,
         };
         var table = format == "table" ? new LiveTable(host.Subscriptions, Status, display) : null;
-        Action<OutputRecord> handle = table is not null ? r => table.Update(r) : r => sink!.Write(r);
+        Func<OutputRecord, bool> handle = table is not null ? r => { table.Update(r); return true; } : r => sink!.Write(r);
 
         var pumps = host.PumpSubscriptions((r, _) =>
         {
@@ -154,7 +155,11 @@ internal static class StreamCommand
                         if (outputDropped++ == 0) stderr.WriteLine($"kisrt: standard output is not read fast enough: {StandardOutputBound / (1 << 20)} MB wait to be written; records are dropped (counted in the summary) until it catches up.");
                         return ValueTask.CompletedTask;
                     }
-                    handle(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data));
+                    if (!handle(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data)))
+                    {
+                        Interlocked.Increment(ref outputDecodeErrors); // counted in the summary's decode errors, never written half
+                        return ValueTask.CompletedTask;
+                    }
                     total++;
                     perTr[r.Tr.Id] = perTr.GetValueOrDefault(r.Tr.Id) + 1;
                     reached = total >= args.Count;
@@ -225,7 +230,7 @@ internal static class StreamCommand
 
         var byTr = string.Join(", ", perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"));
         var notWritten = outputDropped > 0 ? $", not written (standard output behind) {outputDropped:N0}" : "";
-        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(client.Statistics, ", ", perTr: true)}{notWritten}");
+        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(client.Statistics, ", ", perTr: true, outputDecodeErrors)}{notWritten}");
         return host.ExitCode;
 
         // A subscription has handed over all it had: on the receive loop (inline delivery), once per record of a

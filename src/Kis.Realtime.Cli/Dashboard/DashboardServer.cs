@@ -20,7 +20,13 @@ internal static class DashboardServer
 {
     // Everything from this origin only: the page must work, and be seen to work, with no internet.
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /// <summary>The largest request body read (a subscription spec is a few dozen bytes); larger: 413.</summary>
+    internal const int MaxRequestBodyBytes = 4096;
+
+    /// <summary>The longest spec considered; a longer one is refused without being parsed or echoed.</summary>
+    internal const int MaxSpecLength = 100;
 
     public static async Task<(WebApplication App, Uri Url)> StartAsync(int port, DashboardPublisher publisher,
         DashboardSubscriptions subscriptions, CancellationToken cancellationToken)
@@ -36,12 +42,16 @@ internal static class DashboardServer
         {
             k.Listen(IPAddress.Loopback, port); // loopback only: the page can change subscriptions
             k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes; // a 10 MB spec is refused while it arrives, never buffered
         });
         var app = builder.Build();
         // Only this page may change subscriptions: a request naming another site (Host: DNS rebinding; Origin: a
         // cross-site form or fetch) is refused. JSON bodies also make a browser ask first (CORS preflight), which we never allow.
         app.Use(async (ctx, next) =>
         {
+            // No other site may frame the page (clickjacking its subscription buttons): on every response, refusals included.
+            ctx.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            ctx.Response.Headers.XFrameOptions = "DENY";
             var host = ctx.Request.Host.Host;
             var origin = ctx.Request.Headers.Origin.ToString();
             var localHost = host is "127.0.0.1" or "localhost";
@@ -71,6 +81,12 @@ internal static class DashboardServer
             {
                 text = null;
             }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return Results.Json(new Dictionary<string, string> { ["error"] = $"the request is larger than {MaxRequestBodyBytes} bytes" }, statusCode: 413);
+            }
+            if (text is { Length: > MaxSpecLength })
+                return Results.Json(new Dictionary<string, string> { ["error"] = $"a subscription spec is at most {MaxSpecLength} characters (TR:KEY)" }, statusCode: 400);
             if (string.IsNullOrWhiteSpace(text))
                 return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" }, statusCode: 400);
             try

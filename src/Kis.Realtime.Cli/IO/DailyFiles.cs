@@ -15,12 +15,14 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
     public static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     private readonly Dictionary<string, Entry> _files = new();
 
-    private sealed class Entry(string day, FileStream stream)
+    private sealed class Entry(string day, string path, FileStream stream)
     {
         public readonly string Day = day;
+        public readonly string Path = path;
         public readonly FileStream Stream = stream;
         public readonly ArrayBufferWriter<byte> Pending = new(64 * 1024);
         public bool Unsynced;
+        public long BatchStart; // the file's length before the current commit: its last complete line
     }
 
     /// <summary>The folder of a trading day.</summary>
@@ -48,7 +50,16 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
         {
             if (entry.Day == day) return entry.Pending;
             // A new trading day: the old day's file is finished, so it is committed, synced and closed now.
-            Flush(entry);
+            entry.BatchStart = entry.Stream.Position;
+            try
+            {
+                Flush(entry);
+            }
+            catch (IOException e)
+            {
+                CutBack(entry, e, notice);
+                throw;
+            }
             entry.Stream.Flush(flushToDisk: true);
             entry.Stream.Dispose();
         }
@@ -60,17 +71,31 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
         if (torn > 0)
         {
             TornLinesIsolated++;
-            notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed): moved it to {name}{LineFile.TornSuffix} and appending after the last complete line.");
+            notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed, or by a failed write that could not be cut back): moved it to {name}{LineFile.TornSuffix} and appending after the last complete line.");
         }
-        var created = new Entry(day, stream);
+        var created = new Entry(day, path, stream);
         _files[name] = created; // replacing keeps the entry's place: files are committed in first-use order (raw first)
         return created.Pending;
     }
 
     /// <summary>Writes every pending byte to the OS (survives this process, not yet a power loss).</summary>
+    /// <remarks>
+    /// When a write fails (a full disk), every file of the batch is cut back to where the batch started: what was not
+    /// counted as written is not in any file, and no fragment is left for a later run to report as torn.
+    /// </remarks>
     public void Commit()
     {
-        foreach (var entry in _files.Values) Flush(entry);
+        foreach (var entry in _files.Values) entry.BatchStart = entry.Stream.Position;
+        try
+        {
+            foreach (var entry in _files.Values) Flush(entry);
+        }
+        catch (IOException e)
+        {
+            foreach (var entry in _files.Values)
+                if (entry.Stream.Length != entry.BatchStart) CutBack(entry, e, notice);
+            throw;
+        }
     }
 
     /// <summary>Commits, then fsyncs every file written since the last sync (survives a crash of the machine).</summary>
@@ -91,6 +116,29 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
         entry.Stream.Write(entry.Pending.WrittenSpan);
         entry.Pending.ResetWrittenCount();
         entry.Unsynced = true;
+    }
+
+    /// <summary>
+    /// A write failed part-way (a full disk writes what fits): the part of the batch that reached the file is cut off,
+    /// so the file ends with its last complete line and no later run mistakes the fragment for one left by a kill. The
+    /// batch was never counted as written. Cutting frees space, so it works on a full disk.
+    /// </summary>
+    private static void CutBack(Entry entry, IOException failure, Action<string>? notice)
+    {
+        var complete = entry.BatchStart;
+        try
+        {
+            var partial = entry.Stream.Length - complete;
+            entry.Stream.SetLength(complete);
+            entry.Stream.Position = complete;
+            notice?.Invoke($"writing {entry.Path} failed ({failure.Message}); " +
+                           $"cut it back to its last complete line ({partial:N0} bytes of the failed batch removed).");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            notice?.Invoke($"writing {entry.Path} failed ({failure.Message}) and it could not be cut back ({e.Message}): " +
+                           "its last line is torn by this failed write (not by a killed run).");
+        }
     }
 
     /// <summary>Closes every file without committing or syncing (after a failed write).</summary>

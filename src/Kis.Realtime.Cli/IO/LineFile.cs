@@ -20,9 +20,13 @@ internal static class LineFile
     /// </summary>
     public static FileStream OpenForAppend(string path, out long tornBytes)
     {
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var stream = new FileStream(path, OwnerOnly(FileMode.OpenOrCreate, FileAccess.ReadWrite));
         try
         {
+            // Recorded lines may be decrypted notices (orders, fills) and raw.log keeps each session's notice key and
+            // iv (kisrt decode needs them to decrypt the notices it recorded encrypted): readable by their owner only,
+            // files of older versions included.
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(stream.SafeFileHandle, OwnerReadWrite);
             tornBytes = IsolateTornTail(stream, path);
             stream.Seek(0, SeekOrigin.End);
             return stream;
@@ -52,6 +56,16 @@ internal static class LineFile
         return 0;
     }
 
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Options for a line file: no user-space buffer, others may read while we write, created 0600.</summary>
+    private static FileStreamOptions OwnerOnly(FileMode mode, FileAccess access)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.Read, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerReadWrite;
+        return options;
+    }
+
     private static long IsolateTornTail(FileStream stream, string path)
     {
         var length = stream.Length;
@@ -60,7 +74,7 @@ internal static class LineFile
         if (complete == length) return 0;
 
         // Keep the fragment first (synced), then cut: a crash between the two only repeats the move on the next start.
-        using (var torn = new FileStream(path + TornSuffix, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0))
+        using (var torn = new FileStream(path + TornSuffix, OwnerOnly(FileMode.Append, FileAccess.Write)))
         {
             stream.Position = complete;
             stream.CopyTo(torn);

@@ -31,7 +31,7 @@ internal sealed class CsvSink : IRecordSink
         return new CsvSink(directory, null);
     }
 
-    public void Write(in OutputRecord record)
+    public bool Write(in OutputRecord record)
     {
         var tr = record.Tr;
         var writer = WriterFor(tr);
@@ -59,6 +59,7 @@ internal sealed class CsvSink : IRecordSink
         _line.Append(',');
         if (!reader.End) _line.Append(Quote(KisText.Decode(reader.Remaining)));
         writer.WriteLine(_line);
+        return true;
     }
 
     private TextWriter WriterFor(TrDefinition tr)

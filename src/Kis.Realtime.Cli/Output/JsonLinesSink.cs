@@ -24,8 +24,14 @@ internal sealed class JsonLinesSink : IRecordSink
         _json = new Utf8JsonWriter(_line, RecordJson.WriterOptions);
     }
 
-    public void Write(in OutputRecord record)
+    /// <summary>
+    /// Validates the record as <c>kisrt decode</c> does (<see cref="RecordJson.TryValidate"/>) before writing it: a value
+    /// that is not a number its field allows ("-", "1e5", 99999999999999999999999 in an integer field, a value of a
+    /// million digits) is not written at all (the caller counts a decode error), never written as invalid JSON or null.
+    /// </summary>
+    public bool Write(in OutputRecord record)
     {
+        if (!RecordJson.TryValidate(record.Tr, record.Record.Span, out _)) return false;
         RecordJson.Write(_json, record.Tr, record.Record.Span, record.TrKey, record.ReceivedAt);
         _json.Flush(); // into _line
         _line.GetSpan(1)[0] = (byte)'\n';
@@ -33,6 +39,7 @@ internal sealed class JsonLinesSink : IRecordSink
         _output.Write(_line.WrittenSpan);
         _line.ResetWrittenCount();
         _json.Reset();
+        return true;
     }
 
     public void Flush() => _output.Flush();

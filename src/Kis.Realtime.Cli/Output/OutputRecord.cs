@@ -8,8 +8,11 @@ internal readonly record struct OutputRecord(TrDefinition Tr, string TrKey, Date
 /// <summary>Where <c>kisrt stream</c> and <c>kisrt record</c> put records.</summary>
 internal interface IRecordSink : IAsyncDisposable
 {
-    /// <summary>Writes one record. Sinks are used from one task: no locking.</summary>
-    void Write(in OutputRecord record);
+    /// <summary>
+    /// Writes one record; false when it was not written because a field does not read as its type (the caller counts
+    /// it as a decode error). Sinks are used from one task: no locking.
+    /// </summary>
+    bool Write(in OutputRecord record);
 
     /// <summary>Pushes buffered output to its destination (called at least once a second while streaming).</summary>
     void Flush();

@@ -6,9 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace Kis.Realtime.Auth;
 
 /// <summary>
-/// Issues WebSocket approval keys (웹소켓 접속키) and caches them per (REST base URL, app key) for their 24-hour life
-/// minus a margin, optionally in a file only the current user can read. KIS checks the key only when a session
-/// subscribes, so a key is reissued only when it is old or the server answers OPSP0011.
+/// Issues WebSocket approval keys (웹소켓 접속키) and caches them per (REST base URL, app key, SHA-256 of the app
+/// secret) for their 24-hour life minus a margin, optionally in a file only the current user can read. KIS checks the
+/// key only when a session subscribes, so a key is reissued only when it is old or the server answers OPSP0011.
+/// <para>
+/// The server is not trusted: the request (which carries the secret) never follows a redirect, the answer is read up
+/// to <see cref="MaxResponseBytes"/>, and its error text reaches exceptions and logs only through
+/// <see cref="Protocol.Redaction.ServerText"/>.
+/// </para>
 /// </summary>
 internal sealed partial class ApprovalKeyProvider : IDisposable
 {
@@ -18,6 +23,9 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     /// <summary>How long one issuance request may take.</summary>
     internal static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest approval answer read (a real one is ~150 bytes); a longer one fails the issue.</summary>
+    internal const int MaxResponseBytes = 64 * 1024;
+
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly Uri _restBase;
@@ -26,6 +34,8 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _issueLock = new(1, 1);
+    private readonly Lock _knownGate = new();
+    private readonly Queue<string> _known = new(); // keys issued or loaded, newest last: masked in recorded replies
 
     public ApprovalKeyProvider(Uri restBase, string? cacheFile, TimeProvider time, ILogger logger, HttpClient? http = null)
     {
@@ -34,14 +44,56 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         _time = time;
         _logger = logger;
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // timed by RequestTimeout on the injected clock
+        _http = http ?? CreateHttpClient();
         LoadFile();
+    }
+
+    /// <summary>
+    /// The client used when none is given: no redirects (a 307 would re-post the secret to wherever it points), no
+    /// cookies, bounded headers; timed by <see cref="RequestTimeout"/> on the injected clock instead of its own timeout.
+    /// </summary>
+    internal static HttpClient CreateHttpClient() => new(CreateHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>The handler of <see cref="CreateHttpClient"/> (also the primary handler of the hosting package's named client).</summary>
+    internal static SocketsHttpHandler CreateHttpHandler() => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        MaxResponseHeadersLength = 16, // KiB
+        MaxResponseDrainSize = 0,
+    };
+
+    /// <summary>Approval keys issued or loaded by this provider (the newest 64), for masking them wherever server text is recorded.</summary>
+    public IReadOnlyCollection<string> KnownKeys
+    {
+        get
+        {
+            lock (_knownGate) return [.. _known];
+        }
+    }
+
+    private void Remember(string key)
+    {
+        lock (_knownGate)
+        {
+            if (_known.Contains(key)) return;
+            _known.Enqueue(key);
+            if (_known.Count > 64) _known.Dequeue();
+        }
     }
 
     /// <summary>Number of keys issued over HTTP (not served from the cache).</summary>
     public int IssuedCount;
 
-    private string CacheKey(KisCredential credential) => $"{_restBase.GetLeftPart(UriPartial.Authority)}|{credential.AppKey}";
+    /// <summary>
+    /// Host, app key and a hash of the secret: a key issued for one secret is never handed out for another (a wrong
+    /// secret after a good run fails as a wrong secret). The secret itself is never stored.
+    /// </summary>
+    private string CacheKey(KisCredential credential)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential.AppSecret)));
+        return $"{_restBase.GetLeftPart(UriPartial.Authority)}|{credential.AppKey}|sha256:{hash}";
+    }
 
     /// <summary>
     /// The approval key for <paramref name="credential"/>. When <paramref name="rejectedKey"/> is the cached key (the
@@ -57,6 +109,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         {
             if (TryCached(cacheKey, rejectedKey, out key)) return key;
             key = await IssueAsync(credential, cancellationToken).ConfigureAwait(false);
+            Remember(key);
             _cache[cacheKey] = new CacheEntry(key, _time.GetUtcNow());
             SaveFile();
             return key;
@@ -92,11 +145,13 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
                 ApprovalJson.Default.ApprovalRequest);
             using var content = new ByteArrayContent(json);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            response = await _http.PostAsync(url, content, linked.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
-            throw new KisApprovalException($"Could not reach {url} to issue an approval key for app key {credential.MaskedAppKey}: {e.Message}", inner: e);
+            // The handler's message names the host and the socket error; it never carries the request body.
+            throw new KisApprovalException($"Could not reach {url} to issue an approval key for app key {credential.MaskedAppKey}: {Protocol.Redaction.ServerText(e.Message, credential.AppSecret)}", inner: e);
         }
         catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -105,7 +160,21 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400)
+            {
+                // Never followed, and its Location is not shown: following it would post the app secret to another host.
+                throw new KisApprovalException(
+                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: {url} answered HTTP {status} (a redirect); " +
+                    "redirects are not followed because the request carries the app secret. Check RestBaseUrl.", status);
+            }
+            // An HttpClient given in the options may follow redirects on its own: refuse the answer of another address.
+            if (response.RequestMessage?.RequestUri is { } answered && answered != url)
+                throw new KisApprovalException(
+                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: the HttpClient followed a redirect away from {url}. " +
+                    "Give KisRealtimeOptions.HttpClient a handler with AllowAutoRedirect = false.", status);
+
+            var body = await ReadBoundedAsync(response.Content, credential, linked.Token).ConfigureAwait(false);
             string? approvalKey = null, errorCode = null, errorText = null;
             try
             {
@@ -131,10 +200,13 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
 
             if (!response.IsSuccessStatusCode || string.IsNullOrEmpty(approvalKey))
             {
+                // The server's words may echo the request: sanitised (secret, app key, key-like text masked; bounded).
+                errorCode = Protocol.Redaction.ServerText(errorCode, credential.AppSecret, credential.AppKey, approvalKey);
+                errorText = Protocol.Redaction.ServerText(errorText, credential.AppSecret, credential.AppKey, approvalKey);
                 var detail = errorCode is null && errorText is null ? "no approval_key in the response" : $"{errorCode} {errorText}".Trim();
                 throw new KisApprovalException(
-                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: HTTP {(int)response.StatusCode}, {detail}.",
-                    (int)response.StatusCode, errorCode);
+                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: HTTP {status}, {detail}.",
+                    status, errorCode);
             }
 
             Interlocked.Increment(ref IssuedCount);
@@ -143,13 +215,38 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         }
     }
 
+    /// <summary>The answer's bytes, at most <see cref="MaxResponseBytes"/>: a longer answer fails at once, declared or not.</summary>
+    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, KisCredential credential, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength is > MaxResponseBytes) throw TooLong(credential);
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[MaxResponseBytes + 1];
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            if (read == 0) return buffer[..length];
+            length += read;
+        }
+        throw TooLong(credential);
+    }
+
+    private static KisApprovalException TooLong(KisCredential credential) => new(
+        $"Issuing an approval key for app key {credential.MaskedAppKey} failed: the answer is longer than {MaxResponseBytes / 1024} KiB (not read further).");
+
     private void LoadFile()
     {
         if (_cacheFile is null || !File.Exists(_cacheFile)) return;
         try
         {
             var entries = JsonSerializer.Deserialize(File.ReadAllText(_cacheFile), ApprovalJson.Default.FileEntryArray) ?? [];
-            foreach (var e in entries) _cache[e.CacheKey] = new CacheEntry(e.ApprovalKey, e.IssuedAt);
+            foreach (var e in entries)
+            {
+                // Entries of older versions (keyed without the secret's hash) are dropped: they cannot be matched to a secret.
+                if (!e.CacheKey.Contains("|sha256:", StringComparison.Ordinal)) continue;
+                _cache[e.CacheKey] = new CacheEntry(e.ApprovalKey, e.IssuedAt);
+                Remember(e.ApprovalKey);
+            }
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {

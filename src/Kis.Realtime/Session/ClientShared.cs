@@ -19,7 +19,7 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Dia
     public readonly ILogger Logger = logger;
 
     public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, Reconnects,
-        SlowConsumers, ResubscribeRefusals, ConnectAttempts;
+        SlowConsumers, ResubscribeRefusals, ConnectAttempts, ProtocolErrors;
 
     private readonly Dictionary<string, long> _unroutedByTr = new(StringComparer.Ordinal);
     private readonly Lock _unroutedGate = new();
@@ -56,11 +56,19 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Dia
 
     public bool HasRawTaps => _rawTaps.Length != 0;
 
+    /// <summary>The approval keys in use (set once by the client): masked in control messages given to raw taps.</summary>
+    public Func<IReadOnlyCollection<string>>? KnownApprovalKeys { get; set; }
+
     public void PublishRaw(int session, DateTimeOffset receivedAt, ReadOnlySpan<byte> data)
     {
         var taps = _rawTaps;
         if (taps.Length == 0) return;
-        var message = new RawMessage(receivedAt, session, data.ToArray());
+        // A control reply may carry an approval key (KIS echoes the rejected one in OPSP0011): masked before it can be
+        // recorded. Data frames (never a key) are copied as they are.
+        var bytes = data.Length > 0 && data[0] == (byte)'{' && KnownApprovalKeys is { } known
+            ? Protocol.Redaction.RawControlMessage(data, known())
+            : data.ToArray();
+        var message = new RawMessage(receivedAt, session, bytes);
         foreach (var tap in taps) tap.Writer.TryWrite(message); // unbounded: never fails while open
     }
 

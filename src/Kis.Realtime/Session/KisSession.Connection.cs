@@ -56,14 +56,31 @@ internal sealed partial class KisSession
         return result;
     }
 
+    /// <summary>
+    /// Fires when the connection has been quiet for exactly <see cref="KisRealtimeOptions.LivenessTimeout"/>: a one-shot
+    /// timer due at the last receipt plus the limit, moved on when something arrived meanwhile. (A periodic check every
+    /// limit/4 fired up to a quarter late: 375 s for the documented 300.)
+    /// </summary>
     private ITimer? StartWatchdog(ConnectionContext context)
     {
         if (_options.LivenessTimeout is not { } limit || limit <= TimeSpan.Zero) return null;
-        var period = limit / 4;
-        return _time.CreateTimer(_ =>
+        var holder = new ITimer?[1]; // the callback re-arms its own timer; it cannot fire before CreateTimer returns (due in `limit`)
+        var timer = _time.CreateTimer(_ =>
         {
+            if (context.Connection.IsClosed) return;
             var quiet = _time.GetElapsedTime(Volatile.Read(ref context.LastReceived));
-            if (quiet <= limit || context.Connection.IsClosed) return;
+            if (quiet < limit)
+            {
+                try
+                {
+                    holder[0]?.Change(limit - quiet, Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // the connection ended meanwhile
+                }
+                return;
+            }
             Log.Stalled(_shared.Logger, Index, quiet.TotalSeconds);
             context.Stalled = true;
             context.Connection.Abort();
@@ -74,7 +91,9 @@ internal sealed partial class KisSession
             catch (ObjectDisposedException)
             {
             }
-        }, null, period, period);
+        }, null, limit, Timeout.InfiniteTimeSpan);
+        holder[0] = timer;
+        return timer;
     }
 
     /// <summary>
@@ -152,6 +171,8 @@ internal sealed partial class KisSession
         }
         catch (WebSocketException e)
         {
+            // The connection was failed with 1002 (or 1009): counted, logged with the connection loss, then reconnected.
+            Interlocked.Increment(ref _shared.ProtocolErrors);
             return ($"protocol error: {e.Message}", false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -54,7 +54,7 @@ internal sealed class WebSocketConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        // Servers must not mask; one that does is tolerated (requireMask is the server's rule for client frames).
+        // requireMask: false also means a masked server frame is a protocol error (RFC 6455 §5.1).
         _reader = new WebSocketFrameReader(_stream, maxMessageSize, requireMask: false, buffer, start, end);
     }
 
@@ -165,7 +165,7 @@ internal sealed class WebSocketConnection : IAsyncDisposable
             }
             catch (WebSocketFrameException e)
             {
-                throw new WebSocketException(WebSocketError.Faulted, $"Invalid frame from the server: {e.Message}.", e);
+                throw Fail(e);
             }
 
             switch (frame.Opcode)
@@ -177,6 +177,10 @@ internal sealed class WebSocketConnection : IAsyncDisposable
                 case WebSocketOpcode.Close:
                     {
                         var status = WebSocketFraming.CloseStatusOf(frame.Payload.Span);
+                        // RFC 6455 §7.4: a code that may not be sent (999, 1005, 1006, 1015 …) is a protocol error,
+                        // answered with 1002 and never echoed.
+                        if (status is { } code && !WebSocketFraming.IsSendableCloseStatus((int)code))
+                            throw Fail(new WebSocketFrameException(WebSocketFrameError.InvalidCloseCode, $"close code {(int)code} may not be sent"));
                         WaitFor(SendCloseAsync(status ?? WebSocketCloseStatus.NormalClosure, CancellationToken.None));
                         return new ReceivedMessage(ReceivedKind.Closed, default, status);
                     }
@@ -190,6 +194,15 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         }
 
         static ReceivedMessage Ended() => new(ReceivedKind.Closed, default, null);
+    }
+
+    /// <summary>Fails the connection as RFC 6455 §7.1.7 says: our close frame with the rule's status (1002, or 1009 for
+    /// a message too big), then the socket is closed; the caller throws what this returns.</summary>
+    private WebSocketException Fail(WebSocketFrameException e)
+    {
+        WaitFor(SendCloseAsync(e.CloseStatus, CancellationToken.None));
+        Abort();
+        return new WebSocketException(WebSocketError.Faulted, $"Invalid frame from the server: {e.Message}.", e);
     }
 
     /// <summary>Blocks on a send from the receive thread (its own thread, never the pool's).</summary>
@@ -213,6 +226,8 @@ internal sealed class WebSocketConnection : IAsyncDisposable
     public async ValueTask SendCloseAsync(WebSocketCloseStatus status, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _closeSent, 1) == 1) return;
+        // 1005/1006/1015 and other unsendable codes are reports, never wire values (RFC 6455 §7.4.1).
+        if (!WebSocketFraming.IsSendableCloseStatus((int)status)) status = WebSocketCloseStatus.ProtocolError;
         try
         {
             await SendFrameAsync(WebSocketOpcode.Close, WebSocketFraming.ClosePayload(status), cancellationToken, closing: true).ConfigureAwait(false);

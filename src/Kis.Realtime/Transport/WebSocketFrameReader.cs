@@ -43,7 +43,8 @@ internal sealed class WebSocketFrameReader : IDisposable
 
     /// <param name="stream">The upgraded connection.</param>
     /// <param name="maxMessageBytes">The longest data message accepted (longer: <see cref="WebSocketFrameError.MessageTooBig"/>).</param>
-    /// <param name="requireMask">True on a server: every client frame must be masked (RFC 6455 §5.1).</param>
+    /// <param name="requireMask">True on a server: every client frame must be masked. False on a client: no server frame
+    /// may be masked (RFC 6455 §5.1: either is a protocol error).</param>
     /// <param name="buffer">A buffer rented from <see cref="ArrayPool{T}.Shared"/> that the reader now owns, e.g. the
     /// handshake's, whose bytes [<paramref name="start"/>, <paramref name="end"/>) are already frames. Null: rent one.</param>
     /// <param name="start">First unread byte of <paramref name="buffer"/>.</param>
@@ -123,6 +124,7 @@ internal sealed class WebSocketFrameReader : IDisposable
     private void Check(in WebSocketFrameHeader header)
     {
         if (_requireMask && !header.IsMasked) throw new WebSocketFrameException(WebSocketFrameError.UnmaskedClientFrame, "client frames must be masked");
+        if (!_requireMask && header.IsMasked) throw new WebSocketFrameException(WebSocketFrameError.MaskedServerFrame, "server frames must not be masked");
         if (header.IsControl) return; // at most 125 bytes (checked by the parser), never part of a message
         if (header.Opcode == WebSocketOpcode.Continuation)
         {

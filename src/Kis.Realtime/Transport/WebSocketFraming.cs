@@ -47,6 +47,10 @@ internal enum WebSocketFrameError
     LengthTopBitSet,
     /// <summary>A client frame that is not masked (servers must reject it).</summary>
     UnmaskedClientFrame,
+    /// <summary>A server frame that is masked (clients must fail the connection, RFC 6455 §5.1).</summary>
+    MaskedServerFrame,
+    /// <summary>A close frame whose status code may not be sent on the wire (below 1000, 1004–1006, 1015, 1016–2999, 5000 and up).</summary>
+    InvalidCloseCode,
     /// <summary>A message longer than the reader's limit.</summary>
     MessageTooBig,
     /// <summary>A continuation frame outside a fragmented message.</summary>
@@ -254,6 +258,12 @@ internal static class WebSocketFraming
         text.CopyTo(payload, 2);
         return payload;
     }
+
+    /// <summary>
+    /// True for a close status that may appear in a close frame (RFC 6455 §7.4.1 and IANA's registry): 1000–1003,
+    /// 1007–1014 and 3000–4999. 1005, 1006 and 1015 are reserved for reports and are never sent; 1004 is reserved.
+    /// </summary>
+    public static bool IsSendableCloseStatus(int status) => status is (>= 1000 and <= 1003) or (>= 1007 and <= 1014) or (>= 3000 and <= 4999);
 
     /// <summary>The status of a close payload; null when it has none (an empty payload).</summary>
     public static WebSocketCloseStatus? CloseStatusOf(ReadOnlySpan<byte> payload)

@@ -46,6 +46,12 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
     /// <summary>Status of the approval reply (503 to play an outage).</summary>
     public int ApprovalStatus { get; set; } = 200;
 
+    /// <summary>Makes each approval key issued (default: UUID-shaped like KIS's).</summary>
+    public Func<string> NewApprovalKey { get; set; } = () => "aaaaaaaa-bbbb-cccc-dddd-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Every approval key issued, in order.</summary>
+    public ConcurrentQueue<string> IssuedKeys { get; } = new();
+
     /// <summary>Awaited before each approval reply (to hold a reissue back).</summary>
     public Func<Task>? ApprovalGate { get; set; }
 
@@ -80,7 +86,9 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
                 while (body.Count < length && await stream.ReadAsync(buffer) is var n and > 0) body.AddRange(buffer.AsSpan(0, n));
                 ApprovalRequests.Enqueue(new ApprovalRequestSeen(head, Encoding.UTF8.GetString(body.ToArray())));
                 if (ApprovalGate is { } gate) await gate();
-                var json = ApprovalStatus == 200 ? "{\"approval_key\":\"aaaaaaaa-bbbb-cccc-dddd-" + Guid.NewGuid().ToString("N")[..12] + "\"}" : "{\"error_code\":\"EGW00123\",\"error_description\":\"unavailable\"}";
+                var issued = NewApprovalKey();
+                if (ApprovalStatus == 200) IssuedKeys.Enqueue(issued);
+                var json = ApprovalStatus == 200 ? "{\"approval_key\":\"" + issued + "\"}" : "{\"error_code\":\"EGW00123\",\"error_description\":\"unavailable\"}";
                 var reply = $"HTTP/1.1 {ApprovalStatus} X\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\nConnection: close\r\n\r\n{json}";
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(reply));
                 return;
@@ -89,7 +97,7 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
             await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"));
             Interlocked.Increment(ref _connections);
-            await _script(new ScriptedConnection(socket, stream, rest, Connections));
+            await _script(new ScriptedConnection(socket, stream, rest, Connections) { Server = this });
         }
         catch (Exception) when (_stop.IsCancellationRequested)
         {
@@ -143,6 +151,9 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
 internal sealed class ScriptedConnection(Socket socket, NetworkStream stream, byte[] initial, int number)
 {
     private byte[] _pending = initial;
+
+    /// <summary>The server this connection belongs to.</summary>
+    public ScriptedKisServer Server { get; init; } = null!;
 
     /// <summary>1 for the first connection of the server, 2 for the next …</summary>
     public int Number { get; } = number;
@@ -244,6 +255,27 @@ internal sealed class ScriptedConnection(Socket socket, NetworkStream stream, by
         }
         payload.CopyTo(frame.AsSpan(header));
         await stream.WriteAsync(frame);
+    }
+
+    /// <summary>Sends a frame masked as only a client may (RFC 6455 §5.1: a client must fail the connection).</summary>
+    public async Task SendMaskedFrameAsync(int opcode, byte[] payload)
+    {
+        if (payload.Length > 125) throw new ArgumentException("short payloads only", nameof(payload));
+        byte[] mask = [0x11, 0x22, 0x33, 0x44];
+        var frame = new byte[6 + payload.Length];
+        frame[0] = (byte)(0x80 | opcode);
+        frame[1] = (byte)(0x80 | payload.Length);
+        mask.CopyTo(frame, 2);
+        for (var i = 0; i < payload.Length; i++) frame[6 + i] = (byte)(payload[i] ^ mask[i & 3]);
+        await stream.WriteAsync(frame);
+    }
+
+    /// <summary>Reads frames until the client's close frame and returns its status (null: no status, or no close frame).</summary>
+    public async Task<int?> ReceiveCloseStatusAsync()
+    {
+        while (await ReceiveFrameAsync() is { } frame)
+            if (frame.Opcode == 0x8) return frame.Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(frame.Payload) : null;
+        return null;
     }
 
     /// <summary>A success reply for a request, with notice key/iv (every KIS success reply carries them).</summary>

@@ -235,7 +235,7 @@ public sealed class SessionProtocolTests
         var lost = NextStateAsync(client, e => e.Current == KisConnectionState.Reconnecting);
         time.Advance(TimeSpan.FromSeconds(299)); // quiet, but not for long enough
         Assert.Equal(KisConnectionState.Connected, client.State);
-        time.Advance(TimeSpan.FromSeconds(76)); // the watchdog (every 75 s) now sees > 300 s of silence
+        time.Advance(TimeSpan.FromSeconds(1)); // 300 s of silence: the documented limit, not up to 75 s later (failed before: checked every 75 s)
         var e = await lost;
         Assert.Equal("stalled", e.Reason);
         Assert.InRange(e.RetryIn!.Value, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12)); // min delay ±20 %
@@ -245,6 +245,30 @@ public sealed class SessionProtocolTests
         await UntilAsync(() => { time.Advance(TimeSpan.FromSeconds(1)); return client.State == KisConnectionState.Connected; }, "the reconnect");
         await back;
         Assert.Equal(1, client.Statistics.Reconnects);
+    }
+
+    [Fact]
+    public async Task Liveness_counts_from_the_last_message_received()
+    {
+        var sendPing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
+        {
+            await sendPing.Task;
+            await ws.SendAsync("{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121090000\"}}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+            while (await ReceiveText(ws) is not null) { } // reads the answers, sends nothing more
+        }, MapApproval);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var client = new KisRealtimeClient(OptionsFor(peer) with { TimeProvider = time, LivenessTimeout = TimeSpan.FromSeconds(300) });
+        await client.ConnectAsync().WaitAsync(TestTimeout);
+
+        time.Advance(TimeSpan.FromSeconds(200));
+        sendPing.SetResult();
+        await UntilAsync(() => client.Statistics.HeartbeatsAnswered == 1, "the server's PINGPONG");
+        var lost = NextStateAsync(client, e => e.Current == KisConnectionState.Reconnecting);
+        time.Advance(TimeSpan.FromSeconds(299)); // 499 s since connecting, 299 s since the ping
+        Assert.Equal(KisConnectionState.Connected, client.State);
+        time.Advance(TimeSpan.FromSeconds(1)); // 300 s since the ping
+        Assert.Equal("stalled", (await lost).Reason);
     }
 
     [Fact]

@@ -191,17 +191,36 @@ public sealed class WebSocketFramingTests
     }
 
     [Fact]
-    public void A_server_refuses_unmasked_frames_and_a_client_tolerates_masked_ones()
+    public void A_server_refuses_unmasked_frames_and_a_client_refuses_masked_ones()
     {
         using var server = Reader(Frame(WebSocketOpcode.Text, "{}"u8), requireMask: true);
         Assert.Equal(WebSocketFrameError.UnmaskedClientFrame, Assert.Throws<WebSocketFrameException>(() => server.TryReceive(out _)).Error);
 
+        // RFC 6455 §5.1: a client must fail the connection on a masked server frame (it used to be tolerated).
         var masked = new byte[8];
         WebSocketFraming.WriteFrame(masked, WebSocketOpcode.Text, "{}"u8, maskKey: [1, 2, 3, 4]);
         using var client = Reader(masked, requireMask: false);
-        Assert.True(client.TryReceive(out var m));
-        Assert.Equal("{}"u8.ToArray(), m.Payload.ToArray());
+        var e = Assert.Throws<WebSocketFrameException>(() => client.TryReceive(out _));
+        Assert.Equal(WebSocketFrameError.MaskedServerFrame, e.Error);
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.ProtocolError, e.CloseStatus);
     }
+
+    [Theory]
+    [InlineData(999, false)]
+    [InlineData(1000, true)]
+    [InlineData(1003, true)]
+    [InlineData(1004, false)]
+    [InlineData(1005, false)]
+    [InlineData(1006, false)]
+    [InlineData(1007, true)]
+    [InlineData(1014, true)]
+    [InlineData(1015, false)]
+    [InlineData(2999, false)]
+    [InlineData(3000, true)]
+    [InlineData(4999, true)]
+    [InlineData(5000, false)]
+    public void Close_codes_that_may_be_sent_follow_rfc_6455(int code, bool sendable)
+        => Assert.Equal(sendable, WebSocketFraming.IsSendableCloseStatus(code));
 
     [Fact]
     public void The_accept_key_is_the_rfc_example()
