@@ -94,6 +94,9 @@ internal sealed class SimulatedMarket
         // H0ST* KRX, H0NX* Nextrade, H0UN* both combined (each its own book).
         var venue = tr.Id[2..4] switch { "NX" => StockVenue.Nxt, "UN" => StockVenue.Unified, _ => StockVenue.Krx };
         return _stockBooks.GetOrAdd((code, venue), static (k, s) => new StockBook(s.Market._seed, k.Code, k.Venue, s.Market.Master,
-            s.SecondsIntoDay, (int)s.Hours.DayOpen.TotalSeconds), (Market: this, Hours: hours, SecondsIntoDay: secondsIntoDay));
+            s.SecondsIntoDay, (int)s.Hours.DayOpen.TotalSeconds, s.Market.Clock.Now()), (Market: this, Hours: hours, SecondsIntoDay: secondsIntoDay));
     }
+
+    /// <summary>The book of a stock on a venue when anyone has subscribed to it (the REST minute chart reads it), else null.</summary>
+    public StockBook? FindStockBook(string code, StockVenue venue) => _stockBooks.GetValueOrDefault((code, venue));
 }
