@@ -17,8 +17,11 @@ internal sealed class SimulatedMarket
     private readonly int _seed;
     private long _orderNumber;
 
-    public SimulatedMarket(SimulatorOptions options)
+    private readonly RecordSkips? _skips;
+
+    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null)
     {
+        _skips = skips;
         _seed = options.Seed;
         Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed);
         Master = new InstrumentMaster(options.Seed);
@@ -80,7 +83,7 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.H0STMKO0 || tr == KisTrs.H0NXMKO0 || tr == KisTrs.H0UNMKO0
                 ? new MarketStatusStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
             : new GenericStream(random, tr, key, this);
-        return new Instrument(tr, key, stream, hours);
+        return new Instrument(tr, key, stream, hours, _skips);
     }
 
     /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>
