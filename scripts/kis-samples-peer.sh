@@ -119,14 +119,15 @@ PYEOF
 }
 
 # run_rest_example NAME SCRIPT: a REST sample that reads the market (the minute chart): the simulator's chart holds the
-# minutes of the trades it sent, so `kisrt stream` first takes 005930's KRX trades for 35 s on a 60x demo clock
-# (09:00 to ~09:35), then the sample runs once (it asks for 09:30 backwards). Its output goes to sample.log.
+# minutes of the trades it sent, so `kisrt stream` first takes 005930's KRX trades for 60 s on a 10x demo clock
+# (from 09:00 plus its start-up to about 09:15), then the sample runs once (it asks for 09:30 backwards: a time still
+# to come reads up to now). Its output goes to sample.log.
 run_rest_example() {
-    start_sim "$1" real --clock-speed 60
+    start_sim "$1" real --clock-speed 10
     local script="$SAMPLES/$2" dir="$WORK/$1"
     (
         KIS_APP_KEY="$APP_KEY" KIS_APP_SECRET="$APP_SECRET" KIS_WS_URL="$WS_URL" KIS_REST_URL="$REST_URL" \
-            "${KISRT[@]}" stream --sub stock:005930 --duration 35s --format jsonl >"$dir/trades.jsonl" 2>"$dir/stream.log" || true
+            "${KISRT[@]}" stream --sub stock:005930 --duration 60s --format jsonl >"$dir/trades.jsonl" 2>"$dir/stream.log" || true
         cd "$(dirname "$script")" && HOME="$dir/home" PYTHONPATH="$WORK/shim" \
             timeout --signal=INT --kill-after=10 2m "$PY" -u "$(basename "$script")"
     ) >"$dir/sample.log" 2>&1 &

@@ -15,6 +15,9 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     /// <summary>KIS keys live 24 h; reissue an hour early so a key never expires between issue and use.</summary>
     internal static readonly TimeSpan Lifetime = TimeSpan.FromHours(23);
 
+    /// <summary>Largest answer read: an approval answer is ~60 bytes.</summary>
+    internal const int MaxResponseBytes = 64 * 1024;
+
     /// <summary>How long one issuance request may take.</summary>
     internal static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
@@ -34,7 +37,8 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         _time = time;
         _logger = logger;
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // timed by RequestTimeout on the injected clock
+        // Timed by RequestTimeout on the injected clock. No redirects: a 307/308 would resend the body, app secret included.
+        _http = http ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
         LoadFile();
     }
 
@@ -92,7 +96,8 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
                 ApprovalJson.Default.ApprovalRequest);
             using var content = new ByteArrayContent(json);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            response = await _http.PostAsync(url, content, linked.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -105,7 +110,11 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400)
+                throw new KisApprovalException($"{url} answered with a redirect (HTTP {status}); redirects are not followed (approval key for app key {credential.MaskedAppKey}).", status);
+            var body = await ReadBoundedAsync(response.Content, linked.Token).ConfigureAwait(false)
+                ?? throw new KisApprovalException($"{url} answered with more than the {MaxResponseBytes}-byte limit (approval key for app key {credential.MaskedAppKey}); not read.", status);
             string? approvalKey = null, errorCode = null, errorText = null;
             try
             {
@@ -141,6 +150,22 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
             LogIssued(_logger, credential.MaskedAppKey);
             return approvalKey;
         }
+    }
+
+    /// <summary>The answer as text, or null when it is longer than <see cref="MaxResponseBytes"/> (read no further).</summary>
+    private static async Task<string?> ReadBoundedAsync(HttpContent content, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength > MaxResponseBytes) return null;
+        await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var buffer = new byte[MaxResponseBytes + 1];
+        var length = 0;
+        int n;
+        while ((n = await stream.ReadAsync(buffer.AsMemory(length), ct).ConfigureAwait(false)) > 0)
+        {
+            length += n;
+            if (length > MaxResponseBytes) return null;
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
     }
 
     private void LoadFile()
