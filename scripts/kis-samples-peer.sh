@@ -6,6 +6,7 @@
 # copy gets the URLs, the app key/secret and its code_list (the TRs to subscribe, with the HTS ID) substituted.
 #
 # Usage: scripts/kis-samples-peer.sh /path/to/open-trading-api [minutes=10]
+#   ONLY_REST=1 runs only the REST minute-chart sample (examples_llm/.../chk_inquire_time_itemchartprice.py) and prints its output.
 # Needs: the .NET SDK, python3 with websockets, pycryptodome (Debian: Cryptodome), pandas, yaml, requests
 #   (Debian: apt-get install python3-websockets python3-pycryptodome python3-pandas python3-yaml python3-requests).
 # Compatibility shims (outside the samples, in a temporary PYTHONPATH dir): `Crypto` -> Debian's `Cryptodome`, and
@@ -52,15 +53,16 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# start_sim NAME PROFILE: starts a simulator and a tap for one sample; sets REST_URL and TAP_URL.
+# start_sim NAME PROFILE [SIM OPTIONS…]: starts a simulator and a tap for one sample; sets REST_URL, WS_URL and TAP_URL.
 start_sim() {
     local dir="$WORK/$1"
     mkdir -p "$dir/home/KIS/config"
-    "${KISRT[@]}" sim --profile "$2" --ping-interval 5s >"$dir/sim.log" 2>&1 &
+    "${KISRT[@]}" sim --profile "$2" --ping-interval 5s "${@:3}" >"$dir/sim.log" 2>&1 &
     PIDS+=($!); echo $! >"$dir/sim.pid"
     for _ in $(seq 1 600); do grep -q "REST base URL" "$dir/sim.log" && break; sleep 0.1; done
     REST_URL=$(sed -n 's/.*REST base URL : \(http:[^ ]*\).*/\1/p' "$dir/sim.log")
     local ws_port; ws_port=$(sed -n 's/.*WebSocket URL : ws:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/sim.log")
+    WS_URL="ws://127.0.0.1:$ws_port"
     [ -n "$REST_URL" ] && [ -n "$ws_port" ] || { echo "simulator for $1 did not start:" >&2; cat "$dir/sim.log" >&2; exit 3; }
     "$PY" -u "$REPO/scripts/kis_peer_tap.py" --upstream-port "$ws_port" --report "$dir/tap.json" >"$dir/tap.out" 2>&1 &
     PIDS+=($!); echo $! >"$dir/tap.pid"
@@ -116,7 +118,30 @@ PYEOF
     PIDS+=($!); SAMPLE_PIDS+=($!)
 }
 
+# run_rest_example NAME SCRIPT: a REST sample that reads the market (the minute chart): the simulator's chart holds the
+# minutes of the trades it sent, so `kisrt stream` first takes 005930's KRX trades for 60 s on a 10x demo clock
+# (from 09:00 plus its start-up to about 09:15), then the sample runs once (it asks for 09:30 backwards: a time still
+# to come reads up to now). Its output goes to sample.log.
+run_rest_example() {
+    start_sim "$1" real --clock-speed 10
+    local script="$SAMPLES/$2" dir="$WORK/$1"
+    (
+        KIS_APP_KEY="$APP_KEY" KIS_APP_SECRET="$APP_SECRET" KIS_WS_URL="$WS_URL" KIS_REST_URL="$REST_URL" \
+            "${KISRT[@]}" stream --sub stock:005930 --duration 60s --format jsonl >"$dir/trades.jsonl" 2>"$dir/stream.log" || true
+        cd "$(dirname "$script")" && HOME="$dir/home" PYTHONPATH="$WORK/shim" \
+            timeout --signal=INT --kill-after=10 2m "$PY" -u "$(basename "$script")"
+    ) >"$dir/sample.log" 2>&1 &
+    PIDS+=($!); SAMPLE_PIDS+=($!)
+}
+
 SAMPLE_PIDS=()
+if [ -n "${ONLY_REST:-}" ]; then
+    run_rest_example llm-minute-chart examples_llm/domestic_stock/inquire_time_itemchartprice/chk_inquire_time_itemchartprice.py
+    for p in "${SAMPLE_PIDS[@]}"; do wait "$p" || true; done
+    echo "---- $WORK/llm-minute-chart/sample.log"; cat "$WORK/llm-minute-chart/sample.log"
+    exit 0
+fi
+run_rest_example llm-minute-chart examples_llm/domestic_stock/inquire_time_itemchartprice/chk_inquire_time_itemchartprice.py
 run_legacy legacy-real real "[['1','H0UPCNT0','0001'],['1','H0BJCNT0','KR103502GD31'],['1','H0NXPGM0','005930'],['1','H0UNPGM0','005930'],['1','H0IFCNI0','$HTS_ID']]"
 run_legacy legacy-paper paper "[['1','H0IFCNI9','$HTS_ID']]"
 run_example llm-index examples_llm/domestic_stock/index_ccnl/chk_index_ccnl.py

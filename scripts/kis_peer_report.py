@@ -55,6 +55,12 @@ def main(work):
                   f"bad field count {s['bad_fields']}, undecryptable {s['undecryptable']}; sample output lines showing it: {lines}")
             if s["repeated"] or s["time_back"] or s["bad_fields"] or s["undecryptable"]:
                 ok = False
+        if "minute-chart" in name:
+            # The REST minute-chart sample prints output2 as a table: index, stck_bsop_date, stck_cntg_hour, ...
+            rows = [l for l in log if re.match(r"^\d+\s+\d{8}\s+\d{6}\s", l)]
+            print(f"    REST minute chart: {len(rows)} row(s) printed" + (f", newest: {rows[0].split()[1:]}" if rows else ""))
+            if not rows:
+                ok = False
         # What the sample printed after the run was stopped (SIGINT → KeyboardInterrupt) is not a problem of the run.
         stop = next((i for i, l in enumerate(log) if "KeyboardInterrupt" in l), len(log))
         problems = [l for l in log[:stop] if any(p in l for p in PROBLEMS)]

@@ -7,7 +7,7 @@ public sealed class SimulatorCounters
 {
     internal long _sessionsAccepted, _sessionsRefused, _frames, _records, _bytes, _pingsSent, _pingsAnswered,
         _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected,
-        _accessTokensIssued, _accessTokenRequestsRejected;
+        _accessTokensIssued, _accessTokenRequestsRejected, _quotationRequests, _quotationRequestsRejected, _recordsSkipped;
     private readonly ConcurrentDictionary<string, long> _replies = new(StringComparer.Ordinal);
 
     /// <summary>WebSocket sessions accepted (upgrades completed).</summary>
@@ -56,6 +56,14 @@ public sealed class SimulatorCounters
     public long AccessTokensIssued => Interlocked.Read(ref _accessTokensIssued);
     /// <summary>Token and revoke requests refused (bad JSON, fields, credentials or an unknown token).</summary>
     public long AccessTokenRequestsRejected => Interlocked.Read(ref _accessTokenRequestsRejected);
+
+    /// <summary>REST quotation requests (the minute chart), answered or not.</summary>
+    public long QuotationRequests => Interlocked.Read(ref _quotationRequests);
+    /// <summary>REST quotation requests refused (token, app key, secret, tr_id or query).</summary>
+    public long QuotationRequestsRejected => Interlocked.Read(ref _quotationRequestsRejected);
+
+    /// <summary>Records generated but not sent by the skip fault (<see cref="SimulatorFaults.SkipRecords(string, string, int)"/>).</summary>
+    public long RecordsSkipped => Interlocked.Read(ref _recordsSkipped);
 
     /// <summary>Replies sent, by <c>msg_cd</c> (e.g. OPSP0000 → 12).</summary>
     public IReadOnlyDictionary<string, long> RepliesByMsgCd => new SortedDictionary<string, long>(_replies, StringComparer.Ordinal);

@@ -81,7 +81,7 @@ internal static class SimCommand
             var wsUrl = KisSimulator.Display(sim.WebSocketUrl);
             var restUrl = KisSimulator.Display(sim.RestBaseUrl);
             Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
-            Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status)");
+            Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
             Console.WriteLine($"  app key       : {credential.AppKey}");
             Console.WriteLine(credential.AppSecret == SimulatorOptions.DefaultAppSecret
                 ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"

@@ -165,6 +165,35 @@ public sealed class SimulatorFaults
         Log.Fault(_hub.Logger, $"fail-next {code.ToMsgCd()}", count);
     }
 
+    /// <summary>
+    /// Withholds the next <paramref name="count"/> records generated for (<paramref name="trId"/>, <paramref name="key"/>)
+    /// from every session: the market still makes them (a trade's volume counts in every later <c>acml_vol</c>, as
+    /// KIS would have sent it), so a gap detector can find them. <see cref="SkippedRecords"/> lists exactly which.
+    /// Replaces any earlier rule for the same TR and key.
+    /// </summary>
+    public void SkipRecords(string trId, string key, int count)
+    {
+        _hub.Skips.SkipNext(trId, key, count);
+        Log.Fault(_hub.Logger, $"skip {trId} {key} next {count}", count);
+    }
+
+    /// <summary>
+    /// Withholds each record generated for (<paramref name="trId"/>, <paramref name="key"/>) with
+    /// <paramref name="probability"/>, drawn from a generator seeded with <paramref name="seed"/> (the same seed and
+    /// record sequence skip the same records), until <see cref="StopSkipping"/>. As <see cref="SkipRecords(string, string, int)"/> otherwise.
+    /// </summary>
+    public void SkipRecords(string trId, string key, double probability, int seed)
+    {
+        _hub.Skips.SkipWithProbability(trId, key, probability, seed);
+        Log.Fault(_hub.Logger, $"skip {trId} {key} with probability {probability}", 0);
+    }
+
+    /// <summary>Ends every skip rule (the list of skipped records stays).</summary>
+    public void StopSkipping() => _hub.Skips.Clear();
+
+    /// <summary>Every record the skip fault withheld so far, in order (the first 100,000; <see cref="SimulatorCounters.RecordsSkipped"/> counts all).</summary>
+    public IReadOnlyList<SkippedRecord> SkippedRecords => _hub.Skips.Skipped;
+
     private async Task<int> SendToAll(byte[] message, string name, CancellationToken ct)
     {
         var sessions = _hub.Sessions;

@@ -54,6 +54,16 @@ internal sealed class AccessTokenStore(TimeProvider time)
                 && time.GetUtcNow() < t.ExpiresAt && _tokens.TryRemove(token, out _);
     }
 
+    /// <summary>The live token with this value, or null (unknown, revoked, or expired: <paramref name="expired"/> says which).</summary>
+    public Token? Find(string value, out bool expired)
+    {
+        expired = false;
+        if (!_tokens.TryGetValue(value, out var t)) return null;
+        if (time.GetUtcNow() < t.ExpiresAt) return t;
+        expired = true;
+        return null;
+    }
+
     public int Count => _tokens.Count;
 
     /// <summary>A JWT-shaped random token (KIS's tokens are JWTs); it carries no app key or secret.</summary>

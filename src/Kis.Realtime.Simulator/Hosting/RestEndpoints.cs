@@ -26,6 +26,7 @@ internal static class RestEndpoints
         app.MapPost("/oauth2/Approval", (HttpContext ctx) => ApprovalAsync(ctx, hub));
         app.MapPost("/oauth2/tokenP", (HttpContext ctx) => TokenEndpoints.IssueAsync(ctx, hub));
         app.MapPost("/oauth2/revokeP", (HttpContext ctx) => TokenEndpoints.RevokeAsync(ctx, hub));
+        app.MapGet(MinuteChartEndpoint.Path, (HttpContext ctx) => MinuteChartEndpoint.HandleAsync(ctx, hub));
         app.MapGet("/sim/status", () => Results.Json(Status(simulator), Json));
         app.MapPost("/sim/faults/{fault}", async (string fault, HttpContext ctx) =>
         {
@@ -53,6 +54,24 @@ internal static class RestEndpoints
                     var count = int.TryParse(q["count"].ToString(), out var c) && c > 0 ? c : 1;
                     faults.FailNextRequests(code, count);
                     return Results.Json(new { fault, code = code.ToMsgCd(), count }, Json);
+                case "skip":
+                    var tr = q["tr"].ToString();
+                    var key = q["key"].ToString();
+                    if (tr.Length == 0 || key.Length == 0)
+                        return Results.Json(new { error = "query parameters tr and key are required" }, Json, statusCode: 400);
+                    if (double.TryParse(q["probability"].ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p))
+                    {
+                        if (!(p is > 0 and <= 1)) return Results.Json(new { error = "probability must be in (0, 1]" }, Json, statusCode: 400);
+                        var seed = int.TryParse(q["seed"].ToString(), out var sd) ? sd : 0;
+                        faults.SkipRecords(tr, key, p, seed);
+                        return Results.Json(new { fault, tr, key, probability = p, seed }, Json);
+                    }
+                    var skip = int.TryParse(q["count"].ToString(), out var k) && k > 0 ? k : 1;
+                    faults.SkipRecords(tr, key, skip);
+                    return Results.Json(new { fault, tr, key, count = skip }, Json);
+                case "stop-skipping":
+                    faults.StopSkipping();
+                    return Results.Json(new { fault, skipped = simulator.Counters.RecordsSkipped }, Json);
                 default:
                     return Results.Json(new { error = $"unknown fault '{fault}'", faults = FaultNames }, Json, statusCode: 404);
             }
@@ -60,7 +79,8 @@ internal static class RestEndpoints
     }
 
     private static readonly string[] FaultNames =
-        ["drop", "close", "stall?seconds=n", "unstall", "malformed", "non-utf8", "expire-keys", "refuse-sessions?on=true|false", "fail-next?code=OPSPnnnn&count=n"];
+        ["drop", "close", "stall?seconds=n", "unstall", "malformed", "non-utf8", "expire-keys", "refuse-sessions?on=true|false", "fail-next?code=OPSPnnnn&count=n",
+         "skip?tr=TR&key=KEY&count=n|probability=p&seed=s", "stop-skipping"];
 
     private static IResult Affected(string fault, int n) => Results.Json(new { fault, affected = n }, Json);
 
@@ -79,7 +99,8 @@ internal static class RestEndpoints
             sim.Counters.BytesSent, sim.Counters.PingsSent, sim.Counters.PingsAnswered, sim.Counters.ClosesForMissedPing,
             sim.Counters.Requests, sim.Counters.ReplayFramesSent, sim.Counters.ReplayLinesSkipped, sim.Counters.FaultFramesSent,
             sim.Counters.ApprovalKeysIssued, sim.Counters.ApprovalRequestsRejected, sim.Counters.AccessTokensIssued,
-            sim.Counters.AccessTokenRequestsRejected, repliesByMsgCd = sim.Counters.RepliesByMsgCd,
+            sim.Counters.AccessTokenRequestsRejected, sim.Counters.QuotationRequests, sim.Counters.QuotationRequestsRejected,
+            sim.Counters.RecordsSkipped, repliesByMsgCd = sim.Counters.RepliesByMsgCd,
         },
         sessions = sim.Sessions,
     };

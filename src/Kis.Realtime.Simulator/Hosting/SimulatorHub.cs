@@ -23,7 +23,8 @@ internal sealed class SimulatorHub
         Logger = options.LoggerFactory.CreateLogger("Kis.Realtime.Simulator");
         Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
         AccessTokens = new AccessTokenStore(options.TimeProvider);
-        Market = new SimulatedMarket(options);
+        Skips = new RecordSkips(Counters);
+        Market = new SimulatedMarket(options, Skips);
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
     }
 
@@ -32,6 +33,9 @@ internal sealed class SimulatorHub
     public SimulatorCounters Counters { get; } = new();
     public ApprovalKeyStore Approvals { get; }
     public AccessTokenStore AccessTokens { get; }
+
+    /// <summary>The skip fault's rules and log.</summary>
+    public RecordSkips Skips { get; }
 
     /// <summary>The one market every session and subscription shares.</summary>
     public SimulatedMarket Market { get; }

@@ -6,10 +6,11 @@ namespace Kis.Realtime.Simulator.Market;
 /// One instrument's record source, shared by every session subscribed to it: each record is generated once, under the
 /// instrument's lock, stamped with the market time (never earlier than the previous record), and sent to one session.
 /// </summary>
-internal sealed class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours)
+internal sealed class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null)
 {
     private readonly Lock _gate = new();
     private DateTime _lastTime;
+    private long _generated;
 
     public TrDefinition Tr { get; } = tr;
     public string Key { get; } = key;
@@ -29,9 +30,18 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
             if (now < _lastTime) now = _lastTime;
             _lastTime = now;
             var n = 0;
-            while (n < count && writer.Remaining > stream.MaxRecordBytes && stream.HasRecordAt(now))
+            // A record withheld by the skip fault (it still happened: later cumulative figures include it) takes its
+            // place in the frame, so a frame may carry fewer than asked, or none.
+            for (var made = 0; made < count && writer.Remaining > stream.MaxRecordBytes && stream.HasRecordAt(now); made++)
             {
+                var mark = writer.Mark();
                 stream.WriteRecord(ref writer, now);
+                _generated++;
+                if (skips is { Active: true } && skips.TrySkip(Tr.Id, Key, _generated, now, writer.WrittenSpan[(mark.Position + (mark.First ? 0 : 1))..]))
+                {
+                    writer.Rewind(mark);
+                    continue;
+                }
                 n++;
             }
             return n;

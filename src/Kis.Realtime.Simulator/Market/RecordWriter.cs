@@ -28,6 +28,12 @@ internal ref struct RecordWriter
 
     public readonly ReadOnlySpan<byte> WrittenSpan => _buffer[.._position];
 
+    /// <summary>Where the writer is now, to <see cref="Rewind"/> to (withdraws a record written after it).</summary>
+    public readonly (int Position, bool First) Mark() => (_position, _first);
+
+    /// <summary>Forgets everything written after <paramref name="mark"/>.</summary>
+    public void Rewind((int Position, bool First) mark) => (_position, _first) = mark;
+
     private void Separator()
     {
         if (_first) _first = false;

@@ -17,8 +17,11 @@ internal sealed class SimulatedMarket
     private readonly int _seed;
     private long _orderNumber;
 
-    public SimulatedMarket(SimulatorOptions options)
+    private readonly RecordSkips? _skips;
+
+    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null)
     {
+        _skips = skips;
         _seed = options.Seed;
         Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed);
         Master = new InstrumentMaster(options.Seed);
@@ -80,7 +83,7 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.H0STMKO0 || tr == KisTrs.H0NXMKO0 || tr == KisTrs.H0UNMKO0
                 ? new MarketStatusStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
             : new GenericStream(random, tr, key, this);
-        return new Instrument(tr, key, stream, hours);
+        return new Instrument(tr, key, stream, hours, _skips);
     }
 
     /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>
@@ -94,6 +97,9 @@ internal sealed class SimulatedMarket
         // H0ST* KRX, H0NX* Nextrade, H0UN* both combined (each its own book).
         var venue = tr.Id[2..4] switch { "NX" => StockVenue.Nxt, "UN" => StockVenue.Unified, _ => StockVenue.Krx };
         return _stockBooks.GetOrAdd((code, venue), static (k, s) => new StockBook(s.Market._seed, k.Code, k.Venue, s.Market.Master,
-            s.SecondsIntoDay, (int)s.Hours.DayOpen.TotalSeconds), (Market: this, Hours: hours, SecondsIntoDay: secondsIntoDay));
+            s.SecondsIntoDay, (int)s.Hours.DayOpen.TotalSeconds, s.Market.Clock.Now()), (Market: this, Hours: hours, SecondsIntoDay: secondsIntoDay));
     }
+
+    /// <summary>The book of a stock on a venue when anyone has subscribed to it (the REST minute chart reads it), else null.</summary>
+    public StockBook? FindStockBook(string code, StockVenue venue) => _stockBooks.GetValueOrDefault((code, venue));
 }

@@ -24,7 +24,13 @@ internal struct TradeSnapshot
 /// <item>cumulative volume and value only grow, open/high/low follow the trades, the sign and change are against the
 /// previous close, within KRX's ±30 % limits;</item>
 /// <item>during a volatility interruption (<see cref="ViSchedule"/>) there are no trades; the first trade after it is
-/// its single-price auction at the expected price, which becomes the VI reference price (<c>vi_stnd_prc</c>).</item>
+/// its single-price auction at the expected price, which becomes the VI reference price (<c>vi_stnd_prc</c>);</item>
+/// <item>KRX's auctions (on the KRX book and the combined KRX+NXT one): the day's first trade at or after 09:00 is the
+/// opening auction's print (one trade at the expected price with the expected quantity, after the pre-open's expected
+/// trades); 15:20–15:30 is the closing single-price auction (no trades, expected trades go on) and the first trade at
+/// or after 15:30 is the closing print. On KRX nothing trades after it; the combined book goes on with NXT's
+/// after-market. NXT alone has no auctions (its hours pause 08:50–09:00 and 15:20–15:30 instead);</item>
+/// <item>every trade goes into the day's <see cref="MinuteChart"/> (the REST minute chart).</item>
 /// </list>
 /// One lock (the book's own); callers hold at most their instrument's lock around it, never the other way round.
 /// </summary>
@@ -49,8 +55,14 @@ internal sealed class StockBook
     private readonly ViSchedule _vi;
     private long _viReference;
     private int _viAuctionsDone;
+    private readonly MinuteChart _chart = new();
+    // The days (KST dates) whose opening and closing auction prints have happened (or were over before the book existed).
+    private DateTime _openingPrintDay, _closingPrintDay;
 
-    public StockBook(int seed, string code, StockVenue venue, InstrumentMaster master, double secondsIntoDay, int dayOpenSecond)
+    /// <summary>KRX's opening and closing auctions, seconds of the day.</summary>
+    public static readonly int RegularOpen = 9 * 3600, ClosingAuctionStart = 15 * 3600 + 20 * 60, ClosingAuctionEnd = 15 * 3600 + 30 * 60;
+
+    public StockBook(int seed, string code, StockVenue venue, InstrumentMaster master, double secondsIntoDay, int dayOpenSecond, DateTime createdAt)
     {
         Code = code;
         Venue = venue;
@@ -69,6 +81,13 @@ internal sealed class StockBook
         _vi = new ViSchedule(seed, code, venue);
         _viReference = close;
         for (var i = 0; i < Levels; i++) RefillLevel(i);
+        // A book that appears before KRX's open or in its first minute still sees the opening auction's print (a demo
+        // day starts at 09:00, and its first subscribers come a few market seconds later); KRX itself had traded nothing.
+        var createdSecond = (int)createdAt.TimeOfDay.TotalSeconds;
+        var openingPending = HasAuctions && createdSecond < RegularOpen + 60;
+        if (openingPending && venue == StockVenue.Krx) secondsIntoDay = 0;
+        if (!openingPending) _openingPrintDay = createdAt.Date;
+        if (createdSecond > ClosingAuctionEnd) _closingPrintDay = createdAt.Date;
         // What the day has already traded when the book first appears (zero at the open).
         _volume = (long)(secondsIntoDay * sharesPerSecond);
         _value = _volume * _bid;
@@ -86,6 +105,9 @@ internal sealed class StockBook
         _viAuctionsDone = _vi.At(dayOpenSecond + (int)secondsIntoDay).Ended;
     }
 
+    /// <summary>True for the books that carry KRX's opening and closing auctions (KRX, and KRX+NXT combined).</summary>
+    public bool HasAuctions => Venue != StockVenue.Nxt;
+
     public string Code { get; }
     public StockVenue Venue { get; }
     public long PreviousClose { get; }
@@ -97,6 +119,53 @@ internal sealed class StockBook
 
     /// <summary>True while a VI is in force at <paramref name="secondOfDay"/>: no continuous trades then.</summary>
     public bool IsInterrupted(int secondOfDay) => _vi.At(secondOfDay).Active >= 0;
+
+    /// <summary>
+    /// False when nothing trades at <paramref name="now"/>: during a VI, during KRX's closing auction (15:20–15:30), and
+    /// on KRX after the day's closing print.
+    /// </summary>
+    public bool HasTradeAt(DateTime now)
+    {
+        var second = (int)now.TimeOfDay.TotalSeconds;
+        if (IsInterrupted(second)) return false;
+        if (!HasAuctions) return true;
+        if (second >= ClosingAuctionStart && second < ClosingAuctionEnd) return false;
+        if (Venue == StockVenue.Krx && second >= ClosingAuctionEnd)
+            lock (_gate) return _closingPrintDay != now.Date;
+        return true;
+    }
+
+    /// <summary>The day's minute bars up to <paramref name="until"/>, newest first (see <see cref="MinuteChart.Before"/>).</summary>
+    public List<MinuteBar> MinuteBars(DateTime date, TimeSpan until, int max)
+    {
+        lock (_gate) return _chart.Before(date, until, max);
+    }
+
+    /// <summary>The latest trade price (the previous close before any), the day's volume and value.</summary>
+    public (long Price, long AccumulatedVolume, long AccumulatedValue) Summary()
+    {
+        lock (_gate) return (_lastPrice == 0 ? PreviousClose : _lastPrice, _volume, _value);
+    }
+
+    private long _lastPrice;
+
+    /// <summary>True when the trade at <paramref name="now"/> is an auction's single print (opening or closing).</summary>
+    private bool TakeAuctionPrint(DateTime now, int second)
+    {
+        if (!HasAuctions || second < RegularOpen) return false;
+        if (_openingPrintDay != now.Date && second < ClosingAuctionStart)
+        {
+            _openingPrintDay = now.Date;
+            return true;
+        }
+        if (second >= ClosingAuctionEnd && _closingPrintDay != now.Date)
+        {
+            // A day whose opening was never printed (the book appeared in the closing auction) still closes with a print.
+            _openingPrintDay = _closingPrintDay = now.Date;
+            return true;
+        }
+        return false;
+    }
 
     private long Ask(int level)
     {
@@ -131,15 +200,18 @@ internal sealed class StockBook
             if (_random.Next(3) == 0) RefillLevel(i);
     }
 
-    /// <summary>The next trade at <paramref name="secondOfDay"/>, at the touch.</summary>
-    public TradeSnapshot Trade(int secondOfDay)
+    /// <summary>The next trade at <paramref name="now"/> (KST), at the touch.</summary>
+    public TradeSnapshot Trade(DateTime now)
     {
+        var secondOfDay = (int)now.TimeOfDay.TotalSeconds;
         lock (_gate)
         {
-            // The first trade after a VI is its single-price auction: at the expected price, the touch's matched quantity.
+            // The first trade after a VI is its single-price auction: at the expected price, the touch's matched quantity;
+            // so are the opening and closing auctions' prints.
             var ended = _vi.At(secondOfDay).Ended;
             var auction = ended > _viAuctionsDone;
             _viAuctionsDone = ended;
+            auction |= TakeAuctionPrint(now, secondOfDay);
             bool buyer;
             long price, volume;
             if (auction)
@@ -180,6 +252,8 @@ internal sealed class StockBook
             }
             if (price > _high) (_high, _highSecond) = (price, secondOfDay);
             if (price < _low) (_low, _lowSecond) = (price, secondOfDay);
+            _lastPrice = price;
+            _chart.Add(now, price, volume, _value);
             return new TradeSnapshot
             {
                 Price = price, Volume = volume, AccumulatedVolume = _volume, AccumulatedValue = _value, Open = _open, High = _high, Low = _low,

@@ -51,13 +51,13 @@ internal sealed class StockTradeStream : GenericStream
         _fields = [.. tr.Fields.Select(f => ByName.GetValueOrDefault(f.Name) is var role && role == F.ViReference && f.Type != FieldType.Decimal ? F.None : role)];
     }
 
-    /// <summary>No continuous trades while a VI is in force (its single-price auction); expected trades go on.</summary>
-    public override bool HasRecordAt(DateTime now) => _expected || !_book.IsInterrupted((int)now.TimeOfDay.TotalSeconds);
+    /// <summary>No continuous trades in a VI or KRX's closing auction, none on KRX after the closing print; expected trades go on.</summary>
+    public override bool HasRecordAt(DateTime now) => _expected || _book.HasTradeAt(now);
 
     protected override void BeginRecord(DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
-        _t = _expected ? _book.Expected(second) : _book.Trade(second);
+        _t = _expected ? _book.Expected(second) : _book.Trade(now);
         // The previous day had traded this share of its volume by this time of the 6.5-hour session.
         var into = Math.Clamp(second - 9 * 3600, 1, 23_400);
         _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / 23_400);

@@ -45,6 +45,13 @@ internal sealed class TradingHours
     /// <summary>KRX's regular session with the closing auction (stocks, ELWs, ETF NAV, market status).</summary>
     public static readonly TradingHours KrxStocks = new("KRX stocks 09:00–15:30", (At(9, 0), At(15, 30)));
 
+    /// <summary>
+    /// KRX's stock trades: the opening print at 09:00, the regular session to 15:20, the closing auction 15:20–15:30
+    /// (no trades: <see cref="StockBook.HasTradeAt"/>) and its print at or after 15:30. The window stays open to 15:40 so a
+    /// slow pace still sends the closing print; nothing trades after it.
+    /// </summary>
+    public static readonly TradingHours KrxStockTrades = new("KRX stock trades 09:00–15:30 (closing print at or after 15:30, by 15:40)", (At(9, 0), At(15, 40)));
+
     /// <summary>KRX's auctions: the pre-open 08:30–09:00 and the closing auction 15:20–15:30 (expected trades).</summary>
     public static readonly TradingHours KrxAuctions = new("KRX auctions 08:30–09:00, 15:20–15:30", (At(8, 30), At(9, 0)), (At(15, 20), At(15, 30)));
 
@@ -84,6 +91,7 @@ internal sealed class TradingHours
             "H0STANC0" or "H0UPANC0" or "H0EWANC0" => KrxAuctions,
             "H0NXANC0" or "H0UNANC0" => KrxAuctions,
             "H0STOUP0" or "H0STOAC0" or "H0STOAA0" => KrxAfterHours,
+            "H0STCNT0" => KrxStockTrades,
             _ when id.StartsWith("H0NX", StringComparison.Ordinal) => Nextrade,
             _ when id.StartsWith("H0UN", StringComparison.Ordinal) => KrxAndNextrade,
             _ when id.StartsWith("H0UP", StringComparison.Ordinal) => Index,

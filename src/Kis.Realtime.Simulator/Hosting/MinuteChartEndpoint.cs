@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Trs;
+using Microsoft.AspNetCore.Http;
+
+namespace Kis.Realtime.Simulator.Hosting;
+
+/// <summary>
+/// 주식당일분봉조회: <c>GET /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice</c> (tr_id FHKST03010200),
+/// answered from the simulator's own market: the rows are the <see cref="MinuteChart"/> of the stock's book on the
+/// asked venue, i.e. the 1-minute bars of every trade the simulator made there. At most 30 rows a call, newest first,
+/// from the minute of <c>FID_INPUT_HOUR_1</c> backwards, today only; minutes without a trade have no row.
+/// Requires <c>authorization: Bearer &lt;token from /oauth2/tokenP&gt;</c> and the token's own <c>appkey</c> and
+/// <c>appsecret</c> headers, as KIS.
+/// </summary>
+internal static class MinuteChartEndpoint
+{
+    public const string Path = "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice";
+    public const string TrId = "FHKST03010200";
+
+    /// <summary>KIS's page size for this query.</summary>
+    public const int MaxRows = 30;
+
+    /// <summary>Longest header or query value read (a JWT is ~350 characters; anything longer is refused unread).</summary>
+    private const int MaxValueLength = 2048;
+
+    public static async Task HandleAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        Interlocked.Increment(ref hub.Counters._quotationRequests);
+        var (status, code, message) = Authorize(ctx.Request, hub);
+        ChartQuery? query = null;
+        if (code is null && Query(ctx.Request, out query) is { } error) (status, code, message) = error;
+        if (code is not null)
+        {
+            Interlocked.Increment(ref hub.Counters._quotationRequestsRejected);
+            Log.RestRefused(hub.Logger, Path, code, message!);
+            await Results.Json(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message! }, statusCode: status)
+                .ExecuteAsync(ctx).ConfigureAwait(false);
+            return;
+        }
+        ctx.Response.Headers["tr_id"] = TrId;
+        ctx.Response.Headers["tr_cont"] = "";
+        await Results.Json(Answer(query!, hub)).ExecuteAsync(ctx).ConfigureAwait(false);
+    }
+
+    /// <summary>The token, app key and secret checks (KIS's gateway: HTTP 500 with an EGW code).</summary>
+    private static (int Status, string? Code, string? Message) Authorize(HttpRequest request, SimulatorHub hub)
+    {
+        var authorization = Header(request, "authorization");
+        const string bearer = "Bearer ";
+        if (authorization is null || !authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
+            return (500, "EGW00121", "유효하지 않은 token 입니다. (missing or invalid authorization: Bearer token)");
+        var token = hub.AccessTokens.Find(authorization[bearer.Length..].Trim(), out var expired);
+        if (token is null)
+            return expired ? (500, "EGW00123", "기간이 만료된 token 입니다. (token expired)") : (500, "EGW00121", "유효하지 않은 token 입니다. (invalid token)");
+        var appKey = Header(request, "appkey");
+        if (string.IsNullOrEmpty(appKey) || appKey != token.AppKey)
+            return (500, "EGW00103", "유효하지 않은 AppKey입니다. (appkey missing or not the token's)");
+        var credential = hub.Options.Credentials.First(c => c.AppKey == appKey);
+        var secret = Header(request, "appsecret");
+        if (string.IsNullOrEmpty(secret)
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(credential.AppSecret), Encoding.UTF8.GetBytes(secret)))
+            return (500, "EGW00105", "유효하지 않은 AppSecret입니다. (invalid appsecret)");
+        if (Header(request, "tr_id") != TrId)
+            return (500, "OPSQ0002", "없는 서비스 코드 입니다. (tr_id must be FHKST03010200)");
+        return (200, null, null);
+    }
+
+    private static string? Header(HttpRequest request, string name)
+        => request.Headers.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= MaxValueLength } s ? s : null;
+
+    private static string? Param(HttpRequest request, string name)
+        => request.Query.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= MaxValueLength } s ? s : null;
+
+    private sealed record ChartQuery(string Code, StockVenue Venue, TimeSpan Until);
+
+    /// <summary>Checks the query (errors in KIS's shape, codes inferred); null when it is good.</summary>
+    private static (int, string?, string?)? Query(HttpRequest request, out ChartQuery? query)
+    {
+        query = null;
+        var venue = Param(request, "FID_COND_MRKT_DIV_CODE") switch
+        {
+            "J" => StockVenue.Krx, "NX" => StockVenue.Nxt, "UN" => StockVenue.Unified, _ => (StockVenue?)null,
+        };
+        if (venue is null) return Invalid("FID_COND_MRKT_DIV_CODE must be J (KRX), NX (NXT) or UN (both)");
+        var code = Param(request, "FID_INPUT_ISCD");
+        if (code is not { Length: 6 } || !code.All(char.IsAsciiLetterOrDigit)) return Invalid("FID_INPUT_ISCD must be a 6-character stock code");
+        var hour = Param(request, "FID_INPUT_HOUR_1");
+        if (hour is not { Length: 6 } || !int.TryParse(hour, NumberStyles.None, CultureInfo.InvariantCulture, out var hhmmss)
+            || hhmmss / 10000 > 23 || hhmmss / 100 % 100 > 59 || hhmmss % 100 > 59)
+            return Invalid("FID_INPUT_HOUR_1 must be HHMMSS");
+        if (Param(request, "FID_PW_DATA_INCU_YN") is not ("Y" or "N")) return Invalid("FID_PW_DATA_INCU_YN must be Y or N");
+        if (!request.Query.ContainsKey("FID_ETC_CLS_CODE")) return Invalid("FID_ETC_CLS_CODE is required (may be empty)");
+        query = new ChartQuery(code, venue.Value, new TimeSpan(hhmmss / 10000, hhmmss / 100 % 100, hhmmss % 100));
+        return null;
+
+        (int, string?, string?) Invalid(string what) => (500, "OPSQ2001", $"ERROR INPUT FIELD: {what}");
+    }
+
+    private static Dictionary<string, object> Answer(ChartQuery q, SimulatorHub hub)
+    {
+        var now = hub.Market.Clock.Now();
+        var book = hub.Market.FindStockBook(q.Code, q.Venue);
+        // A time in the future reads up to now (KIS: 미래일시 입력 시에 현재가로 조회).
+        var rows = book?.MinuteBars(now.Date, q.Until, MaxRows) ?? [];
+        var previousClose = hub.Market.Master.Stock(q.Code).Price;
+        var (price, volume, value) = book?.Summary() ?? (previousClose, 0, 0);
+        var date = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var change = price - previousClose;
+        return new Dictionary<string, object>
+        {
+            ["output1"] = new Dictionary<string, string>
+            {
+                ["prdy_vrss"] = Text(change),
+                ["prdy_vrss_sign"] = Encoding.ASCII.GetString(StockCodes.Sign(price, previousClose, previousClose * 13 / 10, previousClose * 7 / 10)),
+                ["prdy_ctrt"] = (StockCodes.Percent(change, previousClose) / 100m).ToString("0.00", CultureInfo.InvariantCulture),
+                ["stck_prdy_clpr"] = Text(previousClose),
+                ["acml_vol"] = Text(volume),
+                ["acml_tr_pbmn"] = Text(value),
+                ["hts_kor_isnm"] = InstrumentMaster.StockName(q.Code),
+                ["stck_prpr"] = Text(price),
+            },
+            ["output2"] = rows.Select(b => new Dictionary<string, string>
+            {
+                ["stck_bsop_date"] = date,
+                ["stck_cntg_hour"] = b.Minute.ToString("HHmmss", CultureInfo.InvariantCulture),
+                ["stck_prpr"] = Text(b.Close),
+                ["stck_oprc"] = Text(b.Open),
+                ["stck_hgpr"] = Text(b.High),
+                ["stck_lwpr"] = Text(b.Low),
+                ["cntg_vol"] = Text(b.Volume),
+                ["acml_tr_pbmn"] = Text(b.AccumulatedValue),
+            }).ToList(),
+            ["rt_cd"] = "0",
+            ["msg_cd"] = "MCA00000",
+            ["msg1"] = "정상처리 되었습니다.",
+        };
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,60 @@
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>One minute of a stock's trades on one venue, as KIS's 주식당일분봉조회 shows it (all prices in KRW).</summary>
+/// <param name="Minute">The minute's start, KST (date included).</param>
+/// <param name="Open">The minute's first trade price.</param>
+/// <param name="High">Its highest trade price.</param>
+/// <param name="Low">Its lowest trade price.</param>
+/// <param name="Close">Its last trade price (<c>stck_prpr</c>).</param>
+/// <param name="Volume">The volume traded in the minute (<c>cntg_vol</c>).</param>
+/// <param name="AccumulatedValue">The day's traded value after the minute's last trade (<c>acml_tr_pbmn</c>).</param>
+internal readonly record struct MinuteBar(DateTime Minute, long Open, long High, long Low, long Close, long Volume, long AccumulatedValue);
+
+/// <summary>
+/// The day's 1-minute bars of one stock on one venue, built from every trade its <see cref="StockBook"/> made (the
+/// trades the simulator sent, skipped ones included: they happened), so the REST minute chart equals the bars a client
+/// builds from the ticks. A minute without a trade has no bar (see the simulator's README for the evidence). Only today's
+/// bars are kept, as KIS serves only the current day (당일 분봉만 제공). Owned by its book: every call is under the book's lock.
+/// </summary>
+internal sealed class MinuteChart
+{
+    /// <summary>At most a day of minutes (00:00–24:00), so a chart never grows without bound.</summary>
+    private const int MaxMinutes = 24 * 60;
+
+    private readonly List<MinuteBar> _bars = [];
+
+    /// <summary>Adds a trade at <paramref name="time"/> (KST; never earlier than the previous one: instruments keep time monotonic).</summary>
+    public void Add(DateTime time, long price, long volume, long accumulatedValue)
+    {
+        var minute = new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, 0, time.Kind);
+        if (_bars.Count > 0 && _bars[^1].Minute.Date != minute.Date) _bars.Clear(); // a new day: only today's minutes
+        if (_bars.Count > 0 && _bars[^1].Minute == minute)
+        {
+            var b = _bars[^1];
+            _bars[^1] = b with
+            {
+                High = Math.Max(b.High, price), Low = Math.Min(b.Low, price), Close = price,
+                Volume = b.Volume + volume, AccumulatedValue = accumulatedValue,
+            };
+            return;
+        }
+        if (_bars.Count >= MaxMinutes) _bars.RemoveAt(0);
+        _bars.Add(new MinuteBar(minute, price, price, price, price, volume, accumulatedValue));
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> bars of <paramref name="date"/> whose minute starts at or before
+    /// <paramref name="until"/>, newest first.
+    /// </summary>
+    public List<MinuteBar> Before(DateTime date, TimeSpan until, int max)
+    {
+        var rows = new List<MinuteBar>(Math.Min(max, _bars.Count));
+        for (var i = _bars.Count - 1; i >= 0 && rows.Count < max; i--)
+        {
+            var b = _bars[i];
+            if (b.Minute.Date != date.Date || b.Minute.TimeOfDay > until) continue;
+            rows.Add(b);
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Kis.Realtime.Rest;
+
+/// <summary>
+/// One KIS REST exchange, bounded: the call times out on the injected clock, a redirect is refused (never followed
+/// with the secret), the answer is read up to a size limit, and the JSON body is parsed. The errors name the call and
+/// KIS's code, never the body (it could carry anything) nor a secret.
+/// </summary>
+internal sealed class RestHttp : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _timeout;
+    private readonly int _maxBytes;
+
+    public RestHttp(HttpClient? http, TimeProvider time, TimeSpan timeout, int maxBytes)
+    {
+        _ownsHttp = http is null;
+        // Timed per call by _timeout on the injected clock; no redirects: a redirected request would take the secret along.
+        _http = http ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        _time = time;
+        _timeout = timeout;
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>Sends <paramref name="request"/> and returns its status and JSON body (null when the body is not JSON).</summary>
+    public async Task<(HttpStatusCode Status, JsonDocument? Body)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400)
+                throw new KisRestException($"{what}: the server answered with a redirect (HTTP {status}); redirects are not followed.", status);
+            if (response.Content.Headers.ContentLength > _maxBytes)
+                throw new KisRestException($"{what}: the answer ({response.Content.Headers.ContentLength} bytes) is over the {_maxBytes}-byte limit.", status);
+            var body = await ReadBoundedAsync(response.Content, what, status, linked.Token).ConfigureAwait(false);
+            JsonDocument? json = null;
+            try
+            {
+                json = JsonDocument.Parse(body);
+            }
+            catch (JsonException)
+            {
+                // Left null: the caller reports "not JSON" with the status, without the body.
+            }
+            return (response.StatusCode, json);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new KisRestException($"{what}: could not reach {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {e.HttpRequestError}.", inner: e);
+        }
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new KisRestException($"{what}: no answer within {_timeout.TotalSeconds:0.#} s.", inner: e);
+        }
+    }
+
+    private async Task<byte[]> ReadBoundedAsync(HttpContent content, string what, int status, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + n > _maxBytes)
+                throw new KisRestException($"{what}: the answer is over the {_maxBytes}-byte limit.", status);
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>A string property of a JSON object, or null.</summary>
+    public static string? Text(JsonElement e, string name)
+        => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number => v.GetRawText(),
+            _ => null,
+        } : null;
+
+    /// <summary>
+    /// KIS's message for an error, made safe to show: printable characters only, at most 120, and nothing when it
+    /// contains one of <paramref name="secrets"/>.
+    /// </summary>
+    public static string SafeMessage(string? message, params ReadOnlySpan<string?> secrets)
+    {
+        if (string.IsNullOrEmpty(message)) return "";
+        foreach (var s in secrets)
+            if (!string.IsNullOrEmpty(s) && message.Contains(s, StringComparison.Ordinal)) return "(message withheld: it contained a secret)";
+        var clean = new string([.. message.Where(c => !char.IsControl(c)).Take(120)]);
+        return clean;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp) _http.Dispose();
+    }
+}
