@@ -181,6 +181,13 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends the subscriptions of <paramref name="key"/> with <paramref name="reason"/> (their enumerations throw it).</summary>
+    public void End(string key, Exception reason)
+    {
+        if (Volatile.Read(ref _keys).TryGetValue(key, out var feed))
+            foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete(reason);
+    }
+
     /// <summary>After a reconnect: every key claimed again; a key KIS now refuses ends its subscriptions with the refusal.</summary>
     private async Task ClaimAgainAsync(CancellationToken cancellationToken)
     {
@@ -227,10 +234,16 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 // Looked up per record: a subscription that moved away in this message gets none of its later records here.
                 if (FeedOf(key) is not { } feed) break;
                 var sequence = firstSequence + i;
-                if (!feed.IsNew(run, sequence))
+                var verdict = feed.Judge(run, sequence, _owner.GatewayOptions.DuplicateWindow);
+                if (verdict == Sequence.Repeat)
                 {
                     if (!rereadingStart) Interlocked.Increment(ref _owner.Duplicates);
                     continue;
+                }
+                if (verdict == Sequence.WentBack)
+                {
+                    var resets = Interlocked.Increment(ref _owner.Resets);
+                    if ((resets & (resets - 1)) == 0) Log.SequenceWentBack(_logger, _trId, feed.Key, sequence, resets);
                 }
                 var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
                 if (!feed.PassedStart)
@@ -338,19 +351,29 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             set => _delivered.PassedStart = value;
         }
 
-        /// <summary>False for a repeat of this run's records (a gateway resends unconfirmed records after a broker failure).</summary>
-        public bool IsNew(byte[]? run, long sequence)
+        /// <summary>
+        /// A repeat of this run's records (a gateway resends unconfirmed records after a broker failure: never more than
+        /// <paramref name="window"/> behind the highest delivered), new, or new though it went further back (the count
+        /// restarts from it: a record with a forged huge seq cannot hold back every genuine one after it).
+        /// </summary>
+        public Sequence Judge(byte[]? run, long sequence, long window)
         {
+            var verdict = Sequence.New;
             if (run is not null && _delivered.Run is not null && run.AsSpan().SequenceEqual(_delivered.Run))
             {
-                if (sequence <= _delivered.Sequence) return false;
+                if (sequence <= _delivered.Sequence)
+                {
+                    // Subtracted as unsigned: a forged seq near long.MinValue cannot overflow into "close behind".
+                    if ((ulong)(_delivered.Sequence - sequence) <= (ulong)window) return Sequence.Repeat;
+                    verdict = Sequence.WentBack;
+                }
             }
             else
             {
                 _delivered.Run = run;
             }
             _delivered.Sequence = sequence;
-            return true;
+            return verdict;
         }
 
         private sealed class Box
@@ -360,6 +383,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             public bool PassedStart;
         }
     }
+
+    /// <summary>What a record's <c>seq</c> says about it (<see cref="KeyFeed.Judge"/>).</summary>
+    private enum Sequence { New, Repeat, WentBack }
 
     /// <summary>Acknowledges in batches (a quarter of the prefetch): the broker's credit, without a frame per record.</summary>
     private sealed class Consumer(GatewayStreamReader reader, IChannel channel) : AsyncDefaultBasicConsumer(channel)
@@ -384,6 +410,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
         [LoggerMessage(42, LogLevel.Information, "Stream reader {TrId} ({Stream}) resumed from offset {Offset}")]
         public static partial void Resumed(ILogger logger, string trId, string stream, long offset);
+
+        [LoggerMessage(46, LogLevel.Warning, "Stream reader {TrId} key {TrKey}: seq went back to {Sequence} within a run, further than a resend can: delivered, count restarted (a record the gateway did not publish reached the stream? {Resets} so far, logged at 1, 2, 4 …)")]
+        public static partial void SequenceWentBack(ILogger logger, string trId, string trKey, long sequence, long resets);
 
         [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} ({Stream}): reconnect failed ({Reason})")]
         public static partial void RetryFailed(ILogger logger, string trId, string stream, string reason);

@@ -153,6 +153,7 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
             }
             await channel.QueueDeleteAsync(Endpoint.RequestQueue, false, false);
             await channel.ExchangeDeleteAsync(Endpoint.Exchange, false);
+            await channel.ExchangeDeleteAsync(Endpoint.RequestExchange, false);
         }
         catch (Exception)
         {
