@@ -139,9 +139,9 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         {
             if (e.Initiator != ShutdownInitiator.Peer) return Task.CompletedTask;
             var reason = e.ReplyCode == 404
-                ? $"the request exchange {_options.Endpoint.RequestExchange} does not exist: is `kisrt gateway` running with namespace {_options.Endpoint.Namespace}?"
-                : $"the broker refused the request ({e.ReplyCode}: {e.ReplyText})";
-            foreach (var pending in _pending.Values) pending.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), "Gateway request failed: " + reason));
+                ? $"The gateway did not answer: its request exchange {_options.Endpoint.RequestExchange} does not exist (is `kisrt gateway` running with namespace {_options.Endpoint.Namespace}?)"
+                : $"The broker refused a gateway request ({e.ReplyCode}: {e.ReplyText}): see docs/gateway-security.md for the permissions";
+            foreach (var pending in _pending.Values) pending.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), reason));
             return Task.CompletedTask;
         };
         return channel;

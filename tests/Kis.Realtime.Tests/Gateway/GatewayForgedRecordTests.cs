@@ -23,8 +23,10 @@ public class GatewayForgedRecordTests
             StreamMaxSegmentSizeBytes = 1024 * 1024, StreamMaxLengthBytes = 16L * 1024 * 1024,
         });
         await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint });
-        await using var ticks = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
-        Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        // Cancelled, not abandoned, when records stop: a frozen key fails as a cancellation.
+        using var timeout = new CancellationTokenSource(TestTimeout * 2);
+        await using var ticks = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001", timeout.Token).GetAsyncEnumerator();
+        Assert.True(await ticks.MoveNextAsync());
 
         // The attack of the issue: the live run, seq 10^15, a plausible body.
         await using (var connection = await broker.Endpoint.CreateFactory("kisrt-tests-forger").CreateConnectionAsync())
@@ -37,8 +39,7 @@ public class GatewayForgedRecordTests
         // Genuine records keep coming after it (before: every one dropped as a repeat until the gateway restarted).
         var forgedSeen = false;
         var genuineAfter = 0;
-        using var timeout = new CancellationTokenSource(TestTimeout);
-        while (genuineAfter < 20 && await ticks.MoveNextAsync().AsTask().WaitAsync(timeout.Token))
+        while (genuineAfter < 20 && await ticks.MoveNextAsync())
         {
             if (System.Text.Encoding.UTF8.GetString(ticks.Current.Data.Span).Contains("9999.99")) forgedSeen = true;
             else if (forgedSeen) genuineAfter++;
