@@ -10,6 +10,9 @@
 # What the tests use (override with the variables):
 #   KISRT_TEST_POSTGRES  Host=127.0.0.1;Port=5432;Username=kisrt;Password=kisrt;Database=kisrt
 #   KISRT_TEST_AMQP      amqp://guest:guest@127.0.0.1:5672/   (RabbitMQ's guest user works from loopback only)
+#   TLS (amqps)          127.0.0.1:5671, certificate for localhost and 127.0.0.1 signed by a self-signed CA made here:
+#                        /etc/rabbitmq/kisrt-tls/ca.pem (docs/gateway-security.md). A running broker without the TLS
+#                        listener is restarted once to get it (~10 s).
 #   SERVICES             which servers to install and start: "postgres rabbitmq" (default) or a subset;
 #                        (scripts/test.sh starts both: the gateway tests use RabbitMQ)
 # Run as root or with sudo available. scripts/test.sh (the README's test command, run by CI) calls this first.
@@ -19,6 +22,8 @@ PG_VERSION=15
 PG_CLUSTER=main
 PG_PORT=5432
 AMQP_PORT=5672
+AMQPS_PORT=5671
+TLS_DIR=/etc/rabbitmq/kisrt-tls
 READY_TIMEOUT=${SERVICES_READY_TIMEOUT:-90} # seconds per server
 LOCK=/tmp/kisrt-services.lock
 
@@ -119,8 +124,51 @@ ENV
   fi
 }
 
+make_tls() {
+  # A test CA and a server certificate for loopback, made once (ten years): never a secret of anything real.
+  [ -s "$TLS_DIR/ca.pem" ] && [ -s "$TLS_DIR/server.pem" ] && [ -s "$TLS_DIR/server.key" ] && return 0
+  command -v openssl >/dev/null 2>&1 || fail "openssl is needed for the TLS listener (apt-get install openssl)"
+  say "making a test CA and a loopback server certificate in $TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  local work
+  work=$(mktemp -d)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=kisrt test CA" -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >"$work/ext"
+  openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 3650 -extfile "$work/ext" -out "$work/server.pem" 2>/dev/null
+  install -m 644 "$work/ca.pem" "$work/server.pem" "$TLS_DIR/"
+  install -m 640 -g rabbitmq "$work/server.key" "$TLS_DIR/"
+  rm -rf "$work" # the CA key is not kept: nothing else is ever signed with it
+}
+
+configure_tls() { # prints "changed" when rabbitmq.conf was (re)written
+  local conf=/etc/rabbitmq/rabbitmq.conf wanted
+  wanted=$(cat <<CONF
+# Written by kisrt scripts/services.sh: a TLS listener on loopback with the test CA's certificate.
+listeners.ssl.1 = 127.0.0.1:$AMQPS_PORT
+ssl_options.cacertfile = $TLS_DIR/ca.pem
+ssl_options.certfile = $TLS_DIR/server.pem
+ssl_options.keyfile = $TLS_DIR/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+CONF
+)
+  if [ "$(cat "$conf" 2>/dev/null)" != "$wanted" ]; then
+    printf '%s\n' "$wanted" >"$conf"
+    echo changed
+  fi
+}
+
 start_rabbitmq() {
   configure_rabbitmq
+  make_tls
+  configure_tls >/dev/null
+  if port_open "$AMQP_PORT" && ! port_open "$AMQPS_PORT"; then
+    # Started before the TLS listener existed: once, stopped and started again with it.
+    say "restarting RabbitMQ for its TLS listener on 127.0.0.1:$AMQPS_PORT"
+    rabbitmqctl -q stop >/dev/null || fail "rabbitmqctl stop failed"
+    wait_for "RabbitMQ stop" "$READY_TIMEOUT" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$AMQP_PORT) 2>/dev/null" || fail "RabbitMQ did not stop"
+  fi
   if ! port_open "$AMQP_PORT"; then
     say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
     # epmd first, bound to loopback (rabbitmq-server would start it on every interface otherwise).
@@ -130,6 +178,7 @@ start_rabbitmq() {
     wait_for "RabbitMQ" "$READY_TIMEOUT" port_open "$AMQP_PORT" || fail "RabbitMQ not listening after $READY_TIMEOUT s: see /var/log/rabbitmq/"
     rabbitmqctl -q await_startup --timeout "$READY_TIMEOUT" >/dev/null || fail "RabbitMQ did not finish starting: see /var/log/rabbitmq/"
   fi
+  wait_for "RabbitMQ TLS" 10 port_open "$AMQPS_PORT" || say "no TLS listener on 127.0.0.1:$AMQPS_PORT: see /var/log/rabbitmq/ (the TLS test fails)"
   say "RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null | cut -d- -f1) running on 127.0.0.1:$AMQP_PORT (user guest from loopback)"
 }
 

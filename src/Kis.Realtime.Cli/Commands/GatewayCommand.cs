@@ -15,6 +15,7 @@ internal static class GatewayCommand
     {
         var connection = new ConnectionOptions();
         var amqp = AmqpOption();
+        var amqpCa = AmqpCaOption();
         var ns = NamespaceOption();
         var linger = new Option<string?>("--linger") { Description = "keep a registration nobody wants this long before releasing it (default 30s)" };
         var maxAge = new Option<string?>("--max-age") { Description = "stream retention by age, RabbitMQ syntax: 7D (default), 12h, 30m" };
@@ -28,14 +29,14 @@ internal static class GatewayCommand
             "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams ({ns}.{TR}); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, ns, linger, maxAge, maxBytes, duration, status, postgres, pgSchema, pgQueue, StatusCommand(),
+            amqp, amqpCa, ns, linger, maxAge, maxBytes, duration, status, postgres, pgSchema, pgQueue, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
         {
             var options = KisGatewayOptions.Default with
             {
-                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns)),
+                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa)),
                 Linger = parse.GetValue(linger) is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
                 StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
                 StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
@@ -55,17 +56,30 @@ internal static class GatewayCommand
 
     private static Option<string?> AmqpOption() => new("--amqp") { Description = "RabbitMQ URI (or KISRT_AMQP); default amqp://guest:guest@127.0.0.1:5672/" };
 
+    private static Option<string?> AmqpCaOption() => new("--amqp-ca")
+    {
+        Description = "for amqps://: a PEM file of the CA that signed the broker's certificate, trusted instead of the system's store (or KISRT_AMQP_CA)",
+    };
+
     private static Option<string?> NamespaceOption() => new("--namespace") { Description = "prefix of the gateway's queues and exchange (default kis)" };
 
-    internal static KisGatewayEndpoint Endpoint(string? amqp, string? ns)
+    internal static KisGatewayEndpoint Endpoint(string? amqp, string? ns, string? caFile = null)
     {
         amqp ??= Environment.GetEnvironmentVariable("KISRT_AMQP");
+        caFile ??= Environment.GetEnvironmentVariable("KISRT_AMQP_CA");
         var endpoint = KisGatewayEndpoint.Default;
         if (!string.IsNullOrEmpty(amqp))
         {
+            // Not echoed: the URI may carry a password.
             if (!Uri.TryCreate(amqp, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
-                throw new CliUsageException($"--amqp: '{amqp}' is not an amqp:// URI.");
+                throw new CliUsageException("--amqp: not an amqp:// or amqps:// URI.");
             endpoint = endpoint with { AmqpUri = uri };
+        }
+        if (!string.IsNullOrEmpty(caFile))
+        {
+            if (endpoint.AmqpUri.Scheme != "amqps") throw new CliUsageException("--amqp-ca: the broker URI is not amqps://.");
+            if (!File.Exists(caFile)) throw new CliUsageException($"--amqp-ca: no file {caFile}.");
+            endpoint = endpoint with { CaCertificateFile = caFile };
         }
         return string.IsNullOrEmpty(ns) ? endpoint : endpoint with { Namespace = ns };
     }
@@ -180,13 +194,14 @@ internal static class GatewayCommand
     private static Command StatusCommand()
     {
         var amqp = AmqpOption();
+        var amqpCa = AmqpCaOption();
         var ns = NamespaceOption();
         var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
         var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
         {
-            amqp, ns, json,
+            amqp, amqpCa, ns, json,
         };
-        command.SetAction((parse, token) => StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns)), parse.GetValue(json), Console.Out, token));
+        command.SetAction((parse, token) => StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa)), parse.GetValue(json), Console.Out, token));
         return command;
     }
 

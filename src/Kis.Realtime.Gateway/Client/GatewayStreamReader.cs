@@ -181,6 +181,13 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends the subscriptions of <paramref name="key"/> with <paramref name="reason"/> (their enumerations throw it).</summary>
+    public void End(string key, Exception reason)
+    {
+        if (Volatile.Read(ref _keys).TryGetValue(key, out var feed))
+            foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete(reason);
+    }
+
     /// <summary>After a reconnect: every key claimed again; a key KIS now refuses ends its subscriptions with the refusal.</summary>
     private async Task ClaimAgainAsync(CancellationToken cancellationToken)
     {
@@ -227,10 +234,16 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 // Looked up per record: a subscription that moved away in this message gets none of its later records here.
                 if (FeedOf(key) is not { } feed) break;
                 var sequence = firstSequence + i;
-                if (!feed.IsNew(run, sequence))
+                var verdict = feed.Judge(run, sequence, _owner.Options.DuplicateWindow);
+                if (verdict == Sequence.Repeat)
                 {
                     if (!rereadingStart) Interlocked.Increment(ref _owner.Duplicates);
                     continue;
+                }
+                if (verdict == Sequence.WentBack)
+                {
+                    var resets = Interlocked.Increment(ref _owner.Resets);
+                    if ((resets & (resets - 1)) == 0) Log.SequenceWentBack(_logger, _trId, feed.Key, sequence, resets);
                 }
                 var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
                 if (!feed.PassedStart)
@@ -309,58 +322,6 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         public ChannelReader<StreamRecord> Reader => Buffer.Reader;
     }
 
-    /// <summary>
-    /// A key's subscriptions (an immutable list, replaced on change) and what was delivered for it: run and sequence,
-    /// touched only by the one delivery at a time, and carried over when the list changes.
-    /// </summary>
-    private sealed class KeyFeed(string key, Subscriber[] subscribers)
-    {
-        private readonly Box _delivered = new();
-
-        private KeyFeed(string key, Subscriber[] subscribers, Box delivered) : this(key, subscribers) => _delivered = delivered;
-
-        public KeyFeed(string key, Subscriber[] subscribers, byte[]? run, long sequence) : this(key, subscribers, new Box { Run = run, Sequence = sequence })
-        {
-        }
-
-        public string Key { get; } = key;
-        public Subscriber[] Subscribers { get; } = subscribers;
-
-        public KeyFeed With(Subscriber subscriber) => new(Key, [.. Subscribers, subscriber], _delivered);
-
-        public KeyFeed? Without(Subscriber subscriber) =>
-            Subscribers.Length == 1 && Subscribers[0] == subscriber ? null : new(Key, [.. Subscribers.Where(s => s != subscriber)], _delivered);
-
-        /// <summary>True once a record of this key at or after the reader's start time was delivered (always, without one).</summary>
-        public bool PassedStart
-        {
-            get => _delivered.PassedStart;
-            set => _delivered.PassedStart = value;
-        }
-
-        /// <summary>False for a repeat of this run's records (a gateway resends unconfirmed records after a broker failure).</summary>
-        public bool IsNew(byte[]? run, long sequence)
-        {
-            if (run is not null && _delivered.Run is not null && run.AsSpan().SequenceEqual(_delivered.Run))
-            {
-                if (sequence <= _delivered.Sequence) return false;
-            }
-            else
-            {
-                _delivered.Run = run;
-            }
-            _delivered.Sequence = sequence;
-            return true;
-        }
-
-        private sealed class Box
-        {
-            public byte[]? Run;
-            public long Sequence;
-            public bool PassedStart;
-        }
-    }
-
     /// <summary>Acknowledges in batches (a quarter of the prefetch): the broker's credit, without a frame per record.</summary>
     private sealed class Consumer(GatewayStreamReader reader, IChannel channel) : AsyncDefaultBasicConsumer(channel)
     {
@@ -384,6 +345,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
         [LoggerMessage(42, LogLevel.Information, "Stream reader {TrId} ({Stream}) resumed from offset {Offset}")]
         public static partial void Resumed(ILogger logger, string trId, string stream, long offset);
+
+        [LoggerMessage(46, LogLevel.Warning, "Stream reader {TrId} key {TrKey}: seq went back to {Sequence} within a run, further than a resend can: delivered, count restarted (a record the gateway did not publish reached the stream? {Resets} so far, logged at 1, 2, 4 …)")]
+        public static partial void SequenceWentBack(ILogger logger, string trId, string trKey, long sequence, long resets);
 
         [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} ({Stream}): reconnect failed ({Reason})")]
         public static partial void RetryFailed(ILogger logger, string trId, string stream, string reason);

@@ -156,6 +156,21 @@ public sealed partial class KisGatewayClient
         foreach (var reader in readers) await reader.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Ends every subscription of <paramref name="trId"/> <paramref name="key"/> with <paramref name="reason"/>.</summary>
+    private async Task EndSubscriptionsAsync(string trId, string key, Exception reason)
+    {
+        await _readersGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var reader in _readers)
+                if (reader.TrId == trId) reader.End(key, reason);
+        }
+        finally
+        {
+            _readersGate.Release();
+        }
+    }
+
     /// <summary>Stream readers open now (shared live ones and ones of their own), for tests and status.</summary>
     internal int OpenReaders => Volatile.Read(ref _openReaders);
 }

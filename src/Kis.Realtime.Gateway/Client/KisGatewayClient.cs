@@ -30,7 +30,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     private string? _replyQueue;
     private ITimer? _renewTimer;
     private volatile bool _disposed;
-    internal long RecordsReceived, RecordsDelivered, Duplicates, DecodeErrors;
+    internal long RecordsReceived, RecordsDelivered, Duplicates, DecodeErrors, Resets;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first subscription.</summary>
     public KisGatewayClient(KisGatewayClientOptions options)
@@ -60,6 +60,11 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
 
     /// <summary>Records the gateway published twice (after a broker failure) that this client delivered once.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref Duplicates);
+
+    /// <summary>Records whose <c>seq</c> went back further than <see cref="KisGatewayClientOptions.DuplicateWindow"/> within
+    /// a run (not a resend: delivered, and the key's count restarted from them). Not 0 means a record that the gateway did
+    /// not publish reached the stream (a forged one): check the broker's permissions (docs/gateway-security.md).</summary>
+    public long SequenceResets => Interlocked.Read(ref Resets);
 
     /// <summary>
     /// Never raised: the KIS sessions and their state changes are the gateway's (see <see cref="GetStatusAsync"/>). A lost
@@ -111,7 +116,44 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
                 return Task.CompletedTask;
             };
             await channel.BasicConsumeAsync(replies.QueueName, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
-            (_connection, _requests, _replyQueue) = (connection, channel, replies.QueueName);
+            (_connection, _replyQueue) = (connection, replies.QueueName);
+            _requests = await OpenRequestChannelAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The channel requests are published on, apart from the replies' (the broker closes it when a publish is refused:
+    /// the request exchange does not exist yet, or this user may not write to it; the next request opens another).
+    /// </summary>
+    private async Task<IChannel> OpenRequestChannelAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            if (e.Initiator != ShutdownInitiator.Peer) return Task.CompletedTask;
+            var reason = e.ReplyCode == 404
+                ? $"The gateway did not answer: its request exchange {_options.Endpoint.RequestExchange} does not exist (is `kisrt gateway` running with namespace {_options.Endpoint.Namespace}?)"
+                : $"The broker refused a gateway request ({e.ReplyCode}: {e.ReplyText}): see docs/gateway-security.md for the permissions";
+            foreach (var pending in _pending.Values) pending.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), reason));
+            return Task.CompletedTask;
+        };
+        return channel;
+    }
+
+    /// <summary>The request channel, opened again when the broker closed it.</summary>
+    private async Task<IChannel> RequestChannelAsync(CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (_requests is { IsOpen: true } open) return open;
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_requests is { IsOpen: true } reopened) return reopened;
+            return _requests = await OpenRequestChannelAsync(Connection, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -126,7 +168,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     /// <summary>Sends a request to the gateway and waits for its answer.</summary>
     internal async Task<GatewayReply> RequestAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
-        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var requests = await RequestChannelAsync(cancellationToken).ConfigureAwait(false);
         var id = Guid.NewGuid().ToString("N");
         var waiter = new TaskCompletionSource<GatewayReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = waiter;
@@ -137,10 +179,12 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
                 ReplyTo = _replyQueue,
                 CorrelationId = id,
                 ContentType = "application/json",
+                // Who asks: the broker refuses a publish whose user-id is not the connection's user, so the gateway can trust it.
+                UserId = _options.Endpoint.UserName,
                 // A request nobody takes in time is gone rather than answered long after the requester gave up.
                 Expiration = ((long)_options.RequestTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
-            await _requests!.BasicPublishAsync("", _options.Endpoint.RequestQueue, mandatory: false, properties, GatewayJson.Serialize(request), cancellationToken).ConfigureAwait(false);
+            await requests.BasicPublishAsync(_options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, mandatory: false, properties, GatewayJson.Serialize(request), cancellationToken).ConfigureAwait(false);
             return await waiter.Task.WaitAsync(_options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -181,10 +225,41 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         _ = SendQuietlyAsync(new GatewayRequest("unsubscribe", trId, key, _options.ConsumerId));
     }
 
+    /// <summary>
+    /// Renews every claim; one the gateway no longer holds (the answer lists those it renewed) ends its subscriptions with
+    /// <see cref="KisGatewayClaimLostException"/>: the registration may be gone, and "live" with nothing coming is worse.
+    /// A renewal that fails or is refused is only logged: the lease outlasts two more.
+    /// </summary>
     private async Task RenewAsync()
     {
         if (_held.IsEmpty || _disposed) return;
-        await SendQuietlyAsync(new GatewayRequest("renew", Consumer: _options.ConsumerId)).ConfigureAwait(false);
+        var asked = _held.Keys.ToArray(); // only claims made before the renewal was sent can be judged by its answer
+        GatewayReply reply;
+        try
+        {
+            reply = await RequestAsync(new GatewayRequest("renew", Consumer: _options.ConsumerId), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KisConnectionException or ObjectDisposedException or InvalidOperationException or OperationCanceledException
+                                      or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            Log.RequestFailed(_logger, "renew", e.Message);
+            return;
+        }
+        if (!reply.Ok)
+        {
+            Log.RequestFailed(_logger, "renew", $"{reply.Error}: {reply.Message}");
+            return;
+        }
+        var held = reply.Held is { } list ? new HashSet<string>(list, StringComparer.Ordinal)
+            : reply.Message == "0" ? [] : null; // a gateway that lists nothing says how many; none is still telling
+        if (held is null) return;
+        foreach (var (trId, key) in asked)
+        {
+            if (held.Contains(GatewayWire.RoutingKey(trId, key)) || !_held.ContainsKey((trId, key))) continue;
+            Log.ClaimLost(_logger, trId, key);
+            await EndSubscriptionsAsync(trId, key, new KisGatewayClaimLostException(trId, key,
+                $"The gateway no longer holds this consumer's claim on {trId} {key} (it lapsed, or the gateway restarted): records may be missing; subscribe again.")).ConfigureAwait(false);
+        }
     }
 
     private async Task SendQuietlyAsync(GatewayRequest request)
@@ -231,6 +306,9 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     {
         [LoggerMessage(40, LogLevel.Debug, "Gateway request {Op} failed: {Reason}")]
         public static partial void RequestFailed(ILogger logger, string op, string reason);
+
+        [LoggerMessage(45, LogLevel.Warning, "The gateway no longer holds the claim on {TrId} {TrKey}: its subscriptions end with KisGatewayClaimLostException")]
+        public static partial void ClaimLost(ILogger logger, string trId, string trKey);
 
         [LoggerMessage(44, LogLevel.Information, "Subscription {TrId} {TrKey} did not keep up with its TR's shared stream reader: it continues on a reader of its own from offset {Offset}")]
         public static partial void MovedToOwnReader(ILogger logger, string trId, string trKey, long offset);

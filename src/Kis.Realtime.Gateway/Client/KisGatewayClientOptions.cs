@@ -75,6 +75,15 @@ public sealed record KisGatewayClientOptions
     /// <summary>Records buffered per subscription between the broker and the <c>await foreach</c>; the broker waits when it is full (nothing is dropped).</summary>
     public int SubscriptionCapacity { get; init; } = 10_000;
 
+    /// <summary>
+    /// How far behind the highest <c>seq</c> delivered for a key (same run) a record still counts as a resend and is
+    /// dropped. A gateway resends at most its unconfirmed records (<see cref="KisGatewayOptions.MaxOutstandingConfirms"/>,
+    /// which must stay below this); a record further behind is delivered and the count restarts from it (counted in
+    /// <see cref="KisGatewayClient.SequenceResets"/>, logged), so a forged record with a huge <c>seq</c> cannot make
+    /// every later genuine record look like a repeat. The broker's permissions are what keep forged records out.
+    /// </summary>
+    public long DuplicateWindow { get; init; } = 100_000;
+
     /// <summary>How long to wait for the gateway's answer to a request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -35,6 +35,9 @@ public sealed record GatewayStatus
     public IReadOnlyList<GatewaySinkStatus> Sinks { get; init; } = [];
     /// <summary>Records a sink threw on, all sinks together (each lost for that sink only; a sink must not throw).</summary>
     public long SinkFailures { get; init; }
+    /// <summary>Requests refused before they reached a registration (no user-id, another identity's claim, over a quota or
+    /// the request rate, too large, malformed, a reply queue that is not the requester's); each logged at 1, 2, 4 …</summary>
+    public long RequestsRefused { get; init; }
 }
 
 /// <summary>One KIS session of the gateway.</summary>

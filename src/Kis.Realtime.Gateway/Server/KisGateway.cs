@@ -138,6 +138,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             ConfirmsOutstanding = outstanding,
             Sinks = _options.Sinks.Select(sink => sink.Status()).ToList(),
             SinkFailures = _publisher.SinkFailures,
+            RequestsRefused = _requests.Refused,
         };
     }
 
@@ -147,7 +148,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// </summary>
     /// <exception cref="KisSubscriptionException">KIS refused it.</exception>
     public Task HoldAsync(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default)
-        => _registrations.SubscribeAsync(RegistrationManager.Permanent, Kis.Realtime.Trs.KisTrs.ForEnvironment(tr,
+        => _registrations.SubscribeAsync(GatewayIdentity.Gateway, Kis.Realtime.Trs.KisTrs.ForEnvironment(tr,
             _client.Options.Environment == KisEnvironment.Paper ? Kis.Realtime.Protocol.KisEnvironments.Paper : Kis.Realtime.Protocol.KisEnvironments.Real), key, cancellationToken);
 
     /// <summary>Waits until every record handed to the publisher so far is confirmed by the broker.</summary>

@@ -4,22 +4,33 @@ namespace Kis.Realtime.Gateway;
 
 /// <summary>
 /// What the gateway and its consumers share: the broker and the names under it. Every name starts with
-/// <see cref="Namespace"/> (requests queue <c>{ns}.requests</c>, exchange <c>{ns}.records</c>, one stream queue
-/// <c>{ns}.{TR}</c> per TR), so several gateways (or tests) can share one broker.
+/// <see cref="Namespace"/> (requests queue <c>{ns}.requests</c> fed by exchange <c>{ns}.requests-exchange</c>, records
+/// exchange <c>{ns}.records</c>, one stream queue <c>{ns}.{TR}</c> per TR), so several gateways (or tests) can share
+/// one broker, and RabbitMQ's permissions (regexes on these names) can tell the gateway's user from its consumers'
+/// (docs/gateway-security.md).
 /// </summary>
 public sealed record KisGatewayEndpoint
 {
     /// <summary>RabbitMQ on this machine with the guest user (which RabbitMQ admits from loopback only).</summary>
     public static KisGatewayEndpoint Default { get; } = new();
 
-    /// <summary>The broker, e.g. <c>amqp://user:password@host:5672/vhost</c>.</summary>
+    /// <summary>The broker, e.g. <c>amqp://user:password@host:5672/vhost</c>, or <c>amqps://…:5671/…</c> for TLS (the
+    /// server's certificate is validated: by the system's trust store, or by <see cref="CaCertificateFile"/>).</summary>
     public Uri AmqpUri { get; init; } = new("amqp://guest:guest@127.0.0.1:5672/");
+
+    /// <summary>For <c>amqps://</c>: a PEM file of the certificate authority that signed the broker's certificate (e.g. a
+    /// private CA), trusted instead of the system's store. The broker's name must still match its certificate.</summary>
+    public string? CaCertificateFile { get; init; }
 
     /// <summary>The prefix of every queue and exchange name.</summary>
     public string Namespace { get; init; } = "kis";
 
     /// <summary>The queue the gateway takes requests from.</summary>
     public string RequestQueue => Namespace + ".requests";
+
+    /// <summary>The direct exchange consumers publish requests to (routing key <see cref="RequestQueue"/>): a consumer
+    /// user needs write permission on it alone, not on the default exchange (which reaches every queue, streams included).</summary>
+    public string RequestExchange => Namespace + ".requests-exchange";
 
     /// <summary>The topic exchange every record is published to, with routing key <c>{TR}.{key}</c>.</summary>
     public string Exchange => Namespace + ".records";
@@ -28,14 +39,36 @@ public sealed record KisGatewayEndpoint
     public string StreamFor(string trId) => Namespace + "." + trId;
 
     /// <summary>The AMQP connection factory for this endpoint (automatic recovery off: the owners reconnect themselves).</summary>
-    internal RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName) => new()
+    internal RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName)
     {
-        Uri = AmqpUri,
-        ClientProvidedName = clientName,
-        AutomaticRecoveryEnabled = false,
-        TopologyRecoveryEnabled = false,
-        RequestedHeartbeat = TimeSpan.FromSeconds(20),
-    };
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            Uri = AmqpUri, // amqps:// turns TLS on, with the host as the name the certificate must carry
+            ClientProvidedName = clientName,
+            AutomaticRecoveryEnabled = false,
+            TopologyRecoveryEnabled = false,
+            RequestedHeartbeat = TimeSpan.FromSeconds(20),
+        };
+        if (CaCertificateFile is { } caFile)
+        {
+            if (!factory.Ssl.Enabled) throw new ArgumentException($"A CA certificate file is given, but {DisplayUri} is not amqps://.", nameof(CaCertificateFile));
+            factory.Ssl.CertificateValidationCallback = BrokerCertificate.TrustingOnly(caFile);
+        }
+        return factory;
+    }
+
+    /// <summary>The user the broker knows this endpoint's connections by (RabbitMQ's default, guest, when the URI has none):
+    /// the AMQP <c>user-id</c> of requests, which the broker checks against the connection's user.</summary>
+    internal string UserName
+    {
+        get
+        {
+            var info = AmqpUri.UserInfo;
+            if (info.Length == 0) return "guest";
+            var colon = info.IndexOf(':');
+            return Uri.UnescapeDataString(colon < 0 ? info : info[..colon]);
+        }
+    }
 
     /// <summary>The URI without its password, for logs and status.</summary>
     public string DisplayUri => new UriBuilder(AmqpUri) { Password = AmqpUri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
@@ -67,6 +100,17 @@ public sealed record KisGatewayOptions
 
     /// <summary>A consumer's claim on a registration lasts this long unless renewed (consumers renew at a third of it).</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Claims (consumer, TR, key) one broker user may hold at once, all its consumer ids together: beyond it a subscribe
+    /// is refused (<c>quota</c>), so one user cannot take every registration the app keys allow (41 per key). Set it
+    /// below sessions × 41 divided by the users that must always get a key.
+    /// </summary>
+    public int MaxClaimsPerUser { get; init; } = 100;
+
+    /// <summary>Requests one broker user may send per second (a burst of twice as many is allowed); beyond it they are
+    /// refused (<c>rate</c>), counted in <see cref="GatewayStatus.RequestsRefused"/>.</summary>
+    public double MaxRequestsPerSecondPerUser { get; init; } = 100;
 
     /// <summary>Records held for the broker (waiting to be published, or published and not yet confirmed). Beyond it records are dropped and counted.</summary>
     public int BufferCapacity { get; init; } = 1_000_000;
@@ -109,6 +153,8 @@ public sealed record KisGatewayOptions
         if (string.IsNullOrWhiteSpace(Endpoint.Namespace)) throw new ArgumentException("The endpoint namespace is empty.", nameof(Endpoint));
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), "Must not be negative.");
         if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), "Must be positive.");
+        if (MaxClaimsPerUser <= 0) throw new ArgumentOutOfRangeException(nameof(MaxClaimsPerUser), "Must be positive.");
+        if (!(MaxRequestsPerSecondPerUser > 0)) throw new ArgumentOutOfRangeException(nameof(MaxRequestsPerSecondPerUser), "Must be positive.");
         if (BufferCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(BufferCapacity), "Must be positive.");
         if (MaxOutstandingConfirms <= 0) throw new ArgumentOutOfRangeException(nameof(MaxOutstandingConfirms), "Must be positive.");
         if (MaxRecordsPerMessage <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRecordsPerMessage), "Must be positive.");

@@ -42,9 +42,6 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _disposed;
 
-    /// <summary>The claim of the gateway itself (<see cref="KisGateway.HoldAsync"/>): it never expires.</summary>
-    public const string Permanent = "(gateway)";
-
     public RegistrationManager(KisRealtimeClient client, RecordPublisher publisher, Func<string, CancellationToken, Task<string>> declareStream,
         KisGatewayOptions options, string run, ILogger logger)
     {
@@ -63,7 +60,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     {
         public readonly TrDefinition Tr = tr;
         public readonly string Key = key;
-        public readonly Dictionary<string, DateTimeOffset> Leases = new();
+        public readonly Dictionary<GatewayIdentity, DateTimeOffset> Leases = new();
         public GatewayRegistrationState State = GatewayRegistrationState.Opening;
         public DateTimeOffset LingerUntil;
         public Task<string>? Opened; // the stream name, or KIS's refusal
@@ -76,20 +73,24 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
 
     /// <summary>Claims <paramref name="tr"/> <paramref name="key"/> for <paramref name="consumer"/>; returns the stream the records go to.</summary>
     /// <exception cref="KisSubscriptionException">KIS refused it, or every session is full.</exception>
+    /// <exception cref="GatewayRefusalException">The consumer's user holds <see cref="KisGatewayOptions.MaxClaimsPerUser"/> claims already.</exception>
     /// <exception cref="ArgumentException">The TR or key is not valid.</exception>
-    public async Task<string> SubscribeAsync(string consumer, TrDefinition tr, string key, CancellationToken cancellationToken)
+    public async Task<string> SubscribeAsync(GatewayIdentity consumer, TrDefinition tr, string key, CancellationToken cancellationToken)
     {
         Task<string> opened;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_entries.TryGetValue((tr.Id, key), out var entry))
+            _entries.TryGetValue((tr.Id, key), out var existing);
+            if (consumer.User is { } user && existing?.Leases.ContainsKey(consumer) != true && ClaimsOf(user) >= _options.MaxClaimsPerUser)
+                throw new GatewayRefusalException("quota", $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
+            if (existing is not { } entry)
             {
                 entry = new Entry(tr, key) { Previous = _released.GetValueOrDefault((tr.Id, key)) };
                 _entries.Add((tr.Id, key), entry);
                 entry.Opened = OpenAsync(entry);
             }
-            entry.Leases[consumer] = consumer == Permanent ? DateTimeOffset.MaxValue : _options.TimeProvider.GetUtcNow() + _options.Lease;
+            entry.Leases[consumer] = consumer == GatewayIdentity.Gateway ? DateTimeOffset.MaxValue : _options.TimeProvider.GetUtcNow() + _options.Lease;
             if (entry.State == GatewayRegistrationState.Lingering) entry.State = GatewayRegistrationState.Active;
             opened = entry.Opened!;
         }
@@ -102,6 +103,16 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             Unsubscribe(consumer, tr.Id, key);
             throw;
         }
+    }
+
+    /// <summary>Under the gate: the claims every consumer of <paramref name="user"/> holds.</summary>
+    private int ClaimsOf(string user)
+    {
+        var claims = 0;
+        foreach (var entry in _entries.Values)
+            foreach (var holder in entry.Leases.Keys)
+                if (holder.User == user) claims++;
+        return claims;
     }
 
     private async Task<string> OpenAsync(Entry entry)
@@ -155,28 +166,30 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends a consumer's claim; the registration lingers when it was the last.</summary>
-    public void Unsubscribe(string consumer, string trId, string key)
+    /// <summary>Ends a consumer's own claim (no other's); the registration lingers when it was the last. False when it held none.</summary>
+    public bool Unsubscribe(GatewayIdentity consumer, string trId, string key)
     {
         lock (_gate)
         {
-            if (!_entries.TryGetValue((trId, key), out var entry) || !entry.Leases.Remove(consumer)) return;
+            if (!_entries.TryGetValue((trId, key), out var entry) || !entry.Leases.Remove(consumer)) return false;
             if (entry.Leases.Count == 0 && entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry);
+            return true;
         }
     }
 
-    /// <summary>Extends every claim of a consumer; returns how many it holds.</summary>
-    public int Renew(string consumer)
+    /// <summary>Extends every claim of a consumer; returns them (<c>TR.key</c>), so it can tell which of its claims lapsed.</summary>
+    public List<string> Renew(GatewayIdentity consumer)
     {
         var until = _options.TimeProvider.GetUtcNow() + _options.Lease;
-        var held = 0;
+        var held = new List<string>();
         lock (_gate)
         {
+            if (consumer == GatewayIdentity.Gateway) return held; // never expires; nothing to renew
             foreach (var entry in _entries.Values)
             {
-                if (consumer == Permanent || !entry.Leases.ContainsKey(consumer)) continue;
+                if (!entry.Leases.ContainsKey(consumer)) continue;
                 entry.Leases[consumer] = until;
-                held++;
+                held.Add(GatewayWire.RoutingKey(entry.Tr.Id, entry.Key));
             }
         }
         return held;
@@ -202,7 +215,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 {
                     if (until > now) continue;
                     entry.Leases.Remove(consumer);
-                    Log.LeaseExpired(_logger, consumer, entry.Tr.Id, entry.Key);
+                    Log.LeaseExpired(_logger, consumer.ToString(), entry.Tr.Id, entry.Key);
                 }
                 if (entry.Leases.Count == 0 && entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry);
                 if (entry.State == GatewayRegistrationState.Lingering && entry.LingerUntil <= now) (release ??= new()).Add(entry);

@@ -21,8 +21,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _declareGate = new(1, 1);
+    private readonly RequestGuard _guard;
     private volatile IChannel? _admin;
     private Task? _loop;
+    private long _refused;
 
     public RequestServer(KisGatewayOptions options, StreamTopology topology, Func<RegistrationManager> registrations, Func<GatewayStatus> status, ILogger logger)
     {
@@ -31,7 +33,11 @@ internal sealed partial class RequestServer : IAsyncDisposable
         _registrations = registrations;
         _status = status;
         _logger = logger;
+        _guard = new RequestGuard(options);
     }
+
+    /// <summary>Requests refused before they reached a registration (see <see cref="GatewayStatus.RequestsRefused"/>).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Starts; completes once the request queue is consumed (or throws when the broker cannot be reached at all).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -71,12 +77,16 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
                 var requests = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
                 await requests.QueueDeclareAsync(_options.Endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
+                // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
+                await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
+                await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
                 await requests.BasicQosAsync(0, 64, false, stop).ConfigureAwait(false);
                 var consumer = new AsyncEventingBasicConsumer(requests);
                 consumer.ReceivedAsync += (_, delivery) =>
                 {
-                    var body = delivery.Body.ToArray(); // the delivery's memory is the library's after this handler
-                    _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties.ReplyTo, delivery.BasicProperties.CorrelationId, body, lost.Token);
+                    // The delivery's memory is the library's after this handler; an oversized body is never copied.
+                    var body = delivery.Body.Length <= RequestGuard.MaxRequestBytes ? delivery.Body.ToArray() : null;
+                    _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, lost.Token);
                     return Task.CompletedTask;
                 };
                 await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
@@ -115,29 +125,40 @@ internal sealed partial class RequestServer : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, string? replyTo, string? correlationId, byte[] body, CancellationToken lost)
+    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, CancellationToken lost)
     {
+        var replyTo = properties.ReplyTo;
+        var correlationId = properties.CorrelationId;
         GatewayReply reply;
         try
         {
-            var request = GatewayJson.Deserialize<GatewayRequest>(body) ?? throw new ArgumentException("empty request");
-            reply = await AnswerAsync(request, lost).ConfigureAwait(false);
+            // Where the answer goes is checked first: a reply queue only the broker can name for its requester (never a
+            // stream: the gateway would append its JSON to it), and a correlation id short enough to echo.
+            if (!RequestGuard.IsReplyQueue(replyTo) || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
+            {
+                Refuse("(unknown)", "reply_to", RequestGuard.IsReplyQueue(replyTo) ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue");
+                await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
+                return;
+            }
+            reply = await AnswerAsync(properties.UserId, body, lost).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ArgumentException or System.Text.Json.JsonException)
+        catch (GatewayRefusalException e)
         {
-            reply = new GatewayReply(false, Error: "invalid", Message: e.Message);
+            Refuse(RequestGuard.ForLog(properties.UserId), e.Error, e.Message);
+            reply = new GatewayReply(false, Error: e.Error, Message: e.Message);
+        }
+        catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            return; // the connection went; the requester times out and asks again
         }
         catch (Exception e) when (!lost.IsCancellationRequested)
         {
-            reply = new GatewayReply(false, Error: "failed", Message: e.Message);
+            reply = new GatewayReply(false, Error: "failed", Message: RequestGuard.ForLog(e.Message));
         }
         try
         {
-            if (!string.IsNullOrEmpty(replyTo))
-            {
-                var properties = new BasicProperties { CorrelationId = correlationId, ContentType = "application/json" };
-                await admin.BasicPublishAsync("", replyTo, mandatory: false, properties, GatewayJson.Serialize(reply), lost).ConfigureAwait(false);
-            }
+            var replyProperties = new BasicProperties { CorrelationId = correlationId, ContentType = "application/json" };
+            await admin.BasicPublishAsync("", replyTo!, mandatory: false, replyProperties, GatewayJson.Serialize(reply), lost).ConfigureAwait(false);
             await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
@@ -146,15 +167,39 @@ internal sealed partial class RequestServer : IAsyncDisposable
         }
     }
 
-    private async Task<GatewayReply> AnswerAsync(GatewayRequest request, CancellationToken cancellationToken)
+    /// <summary>Counts a refusal and logs it at the 1st, 2nd, 4th … (an attacker's flood cannot flood the log).</summary>
+    private void Refuse(string user, string error, string reason)
     {
+        var refused = Interlocked.Increment(ref _refused);
+        if ((refused & (refused - 1)) == 0) Log.Refused(_logger, user, error, reason, refused);
+    }
+
+    /// <summary>Checks a request in the order that keeps an attacker's bytes out of memory, logs and replies: size, user,
+    /// rate, then the JSON and its ids.</summary>
+    private async Task<GatewayReply> AnswerAsync(string? userId, byte[]? body, CancellationToken cancellationToken)
+    {
+        if (body is null) throw new GatewayRefusalException("too_large", $"The request is larger than {RequestGuard.MaxRequestBytes} bytes.");
+        if (string.IsNullOrEmpty(userId)) RequestGuard.Identify(userId, null); // throws: unauthenticated
+        if (!_guard.TryTake(userId!))
+            throw new GatewayRefusalException("rate", $"Your broker user sends more than {_options.MaxRequestsPerSecondPerUser:0.#} requests per second (KisGatewayOptions.MaxRequestsPerSecondPerUser).");
+        GatewayRequest request;
+        try
+        {
+            request = GatewayJson.Deserialize<GatewayRequest>(body) ?? throw new GatewayRefusalException("invalid", "The request is empty.");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new GatewayRefusalException("invalid", "The request is not the gateway's JSON.");
+        }
         switch (request.Op)
         {
             case "status":
                 return new GatewayReply(true, Status: _status());
             case "renew":
-                var held = _registrations().Renew(Required(request.Consumer, "consumer"));
-                return new GatewayReply(true, Message: held.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            {
+                var held = _registrations().Renew(RequestGuard.Identify(userId, request.Consumer));
+                return new GatewayReply(true, Message: held.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Held: held);
+            }
             case "stream":
             {
                 var tr = Resolve(request.Tr);
@@ -162,11 +207,11 @@ internal sealed partial class RequestServer : IAsyncDisposable
             }
             case "subscribe":
             {
-                var tr = Resolve(request.Tr);
-                var key = Required(request.Key, "key");
+                var identity = RequestGuard.Identify(userId, request.Consumer);
+                var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
                 try
                 {
-                    var stream = await _registrations().SubscribeAsync(Required(request.Consumer, "consumer"), tr, key, cancellationToken).ConfigureAwait(false);
+                    var stream = await _registrations().SubscribeAsync(identity, tr, key, cancellationToken).ConfigureAwait(false);
                     return new GatewayReply(true, tr.Id, key, stream, LeaseMs: (long)_options.Lease.TotalMilliseconds);
                 }
                 catch (KisSubscriptionLimitException e)
@@ -179,21 +224,33 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 }
             }
             case "unsubscribe":
-                _registrations().Unsubscribe(Required(request.Consumer, "consumer"), Resolve(request.Tr).Id, Required(request.Key, "key"));
-                return new GatewayReply(true, request.Tr, request.Key);
+            {
+                var identity = RequestGuard.Identify(userId, request.Consumer);
+                var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
+                // Only the requester's own claim: one of another identity (or of the gateway) is not its to release.
+                if (!_registrations().Unsubscribe(identity, tr.Id, key))
+                    throw new GatewayRefusalException("not_held", $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
+                return new GatewayReply(true, tr.Id, key);
+            }
             default:
-                throw new ArgumentException($"Unknown op '{request.Op}' (stream, subscribe, unsubscribe, renew, status).");
+                throw new GatewayRefusalException("invalid", $"Unknown op '{RequestGuard.ForLog(request.Op)}' (stream, subscribe, unsubscribe, renew, status).");
         }
+    }
+
+    private static string ValidKey(string? trId, string? key)
+    {
+        key = RequestGuard.Key(key);
+        if (KisTrs.TryGet(trId!, out var tr) && !tr.IsValidKey(key))
+            throw new GatewayRefusalException("invalid", $"The key is not a valid {tr.Id} key ({tr.KeyFormat}).");
+        return key;
     }
 
     private TrDefinition Resolve(string? trId)
     {
-        if (!KisTrs.TryGet(Required(trId, "tr"), out var tr)) throw new ArgumentException($"Unknown TR '{trId}'.");
+        if (string.IsNullOrEmpty(trId)) throw new GatewayRefusalException("invalid", "The request has no 'tr'.");
+        if (!KisTrs.TryGet(trId, out var tr)) throw new GatewayRefusalException("invalid", $"Unknown TR '{RequestGuard.ForLog(trId)}'.");
         return KisTrs.ForEnvironment(tr, _options.Client.Environment == KisEnvironment.Paper ? KisEnvironments.Paper : KisEnvironments.Real);
     }
-
-    private static string Required(string? value, string name) =>
-        string.IsNullOrEmpty(value) ? throw new ArgumentException($"The request has no '{name}'.") : value;
 
     public async ValueTask DisposeAsync()
     {
@@ -210,5 +267,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
 
         [LoggerMessage(21, LogLevel.Warning, "Request connection lost ({Reason}); retrying in {DelaySeconds:0.0} s")]
         public static partial void Lost(ILogger logger, string reason, double delaySeconds);
+
+        [LoggerMessage(22, LogLevel.Warning, "Refused a request of user {User}: {Error}, {Reason} ({Refused} refused so far; logged at 1, 2, 4 …)")]
+        public static partial void Refused(ILogger logger, string user, string error, string reason, long refused);
     }
 }

@@ -6,13 +6,18 @@ namespace Kis.Realtime.Gateway;
 /// <summary>
 /// Requests to the gateway: JSON on queue <c>{ns}.requests</c> with <c>reply_to</c> and <c>correlation_id</c>.
 /// <c>op</c> is <c>stream</c> (declare and name the stream of a TR), <c>subscribe</c> / <c>unsubscribe</c> (a
-/// consumer's claim on a TR key), <c>renew</c> (extends every claim of a consumer) or <c>status</c>.
+/// consumer's claim on a TR key), <c>renew</c> (extends every claim of a consumer) or <c>status</c>. The requester is
+/// the AMQP <c>user-id</c> property (checked by the broker) with <c>consumer</c>: a request without it is refused.
 /// </summary>
 internal sealed record GatewayRequest(string Op, string? Tr = null, string? Key = null, string? Consumer = null);
 
-/// <summary>The answer: <c>ok</c>, or an error kind (<c>refused</c>, <c>limit</c>, <c>invalid</c>, <c>failed</c>) with KIS's code.</summary>
+/// <summary>
+/// The answer: <c>ok</c>, or an error kind: KIS's (<c>refused</c>, <c>limit</c>, with its code) or the gateway's
+/// (<c>unauthenticated</c>, <c>forbidden</c>, <c>not_held</c>, <c>quota</c>, <c>rate</c>, <c>too_large</c>,
+/// <c>invalid</c>, <c>failed</c>). A renewal's <c>held</c> lists the claims it extended as <c>TR.key</c>.
+/// </summary>
 internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = null, string? Stream = null, string? Error = null,
-    string? MsgCd = null, string? Message = null, long? LeaseMs = null, GatewayStatus? Status = null);
+    string? MsgCd = null, string? Message = null, long? LeaseMs = null, GatewayStatus? Status = null, IReadOnlyList<string>? Held = null);
 
 internal static class GatewayJson
 {

@@ -308,6 +308,8 @@ internal sealed class AnsweringRequests : IAsyncDisposable
         var channel = await connection.CreateChannelAsync();
         var answering = new AnsweringRequests(connection, channel);
         await channel.QueueDeclareAsync(endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false);
+        await channel.ExchangeDeclareAsync(endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false);
+        await channel.QueueBindAsync(endpoint.RequestQueue, endpoint.RequestExchange, endpoint.RequestQueue);
         var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
         {

@@ -16,6 +16,12 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
 
     public KisGatewayEndpoint Endpoint { get; }
 
+    /// <summary>A broker handle for a namespace another fixture chose (its cleanup deletes that namespace's objects as guest).</summary>
+    public static RabbitTestBroker For(string ns) => new(KisGatewayEndpoint.Default with { AmqpUri = new Uri(GuestUri), Namespace = ns });
+
+    /// <summary>The URI of the broker's administrator (guest from loopback, unless KISRT_TEST_AMQP says otherwise).</summary>
+    public static string GuestUri => Environment.GetEnvironmentVariable("KISRT_TEST_AMQP") is { Length: > 0 } configured ? configured : DefaultUri;
+
     public static async Task<RabbitTestBroker> CreateAsync()
     {
         var uri = Environment.GetEnvironmentVariable("KISRT_TEST_AMQP") is { Length: > 0 } configured ? configured : DefaultUri;
@@ -153,6 +159,7 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
             }
             await channel.QueueDeleteAsync(Endpoint.RequestQueue, false, false);
             await channel.ExchangeDeleteAsync(Endpoint.Exchange, false);
+            await channel.ExchangeDeleteAsync(Endpoint.RequestExchange, false);
         }
         catch (Exception)
         {

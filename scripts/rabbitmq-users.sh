@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Least-privilege RabbitMQ users for a kisrt gateway and its consumers (docs/gateway-security.md explains each
+# permission). Idempotent: an existing user gets the password and permissions again. Run as root (rabbitmqctl).
+#
+#   scripts/rabbitmq-users.sh gateway  USER [--vhost V] [--namespace NS]   the gateway's user: alone writes records
+#   scripts/rabbitmq-users.sh consumer USER [--vhost V] [--namespace NS]   reads the streams, sends requests
+#   scripts/rabbitmq-users.sh delete   USER                                removes the user
+#
+# The password is read from KISRT_RABBITMQ_PASSWORD, else from the first line of standard input; it is handed to
+# rabbitmqctl on its standard input, never on a command line (ps would show it). Defaults: vhost /, namespace kis.
+set -euo pipefail
+
+fail() { echo "rabbitmq-users: $*" >&2; exit 1; }
+usage() { fail "usage: $0 gateway|consumer USER [--vhost V] [--namespace NS] | delete USER"; }
+
+[ $# -ge 2 ] || usage
+role=$1 user=$2
+shift 2
+vhost=/ ns=kis
+while [ $# -gt 0 ]; do
+  case $1 in
+    --vhost) [ $# -ge 2 ] || usage; vhost=$2; shift 2 ;;
+    --namespace) [ $# -ge 2 ] || usage; ns=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+[ -n "$user" ] || usage
+ctl() { rabbitmqctl -q "$@"; }
+
+if [ "$role" = delete ]; then
+  ctl delete_user "$user" >/dev/null 2>&1 || true # absent is fine
+  echo "rabbitmq-users: $user deleted"
+  exit 0
+fi
+[ "$role" = gateway ] || [ "$role" = consumer ] || usage
+[[ "$ns" =~ ^[A-Za-z0-9._-]+$ ]] || fail "namespace '$ns': letters, digits, '.', '_', '-' only"
+
+password=${KISRT_RABBITMQ_PASSWORD-}
+if [ -z "$password" ]; then IFS= read -r password || true; fi
+[ -n "$password" ] || fail "no password (KISRT_RABBITMQ_PASSWORD or a line on standard input)"
+
+# The namespace as a regex (its dots literal). The gateway's names: {ns}.records (topic exchange), {ns}.requests
+# (queue), {ns}.requests-exchange (direct exchange to it), {ns}.{TR} (one stream per TR; TR ids are A-Z and 0-9).
+n=${ns//./\\.}
+streams="$n\\.[A-Z0-9]+"
+case $role in
+  gateway)
+    configure="^($n\\.(records|requests|requests-exchange)|$streams)\$"
+    write="^($n\\.(records|requests)|$streams|amq\\.default)\$"   # publish records, bind queues, reply via the default exchange
+    read="^$n\\.(records|requests|requests-exchange)\$"            # bind from the exchanges, consume requests
+    ;;
+  consumer)
+    configure='^amq\.gen-.*$'                                      # its own server-named reply queue
+    write="^$n\\.requests-exchange\$"                               # requests only: no default exchange, no records
+    read="^($streams|amq\\.gen-.*)\$"                               # the streams and its reply queue, not the requests
+    ;;
+esac
+
+if [ "$vhost" != / ] && ! ctl list_vhosts name 2>/dev/null | grep -qxF -- "$vhost"; then ctl add_vhost "$vhost" >/dev/null; fi # / always exists
+if ! printf '%s\n' "$password" | ctl add_user "$user" >/dev/null 2>&1; then
+  printf '%s\n' "$password" | ctl change_password "$user" >/dev/null || fail "could not create or update user $user"
+fi
+ctl set_permissions -p "$vhost" "$user" "$configure" "$write" "$read" >/dev/null
+echo "rabbitmq-users: $user is a $role of namespace $ns on vhost $vhost (configure '$configure', write '$write', read '$read')"

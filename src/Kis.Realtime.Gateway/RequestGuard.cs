@@ -1,0 +1,118 @@
+using System.Text;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>
+/// Who sent a request: the AMQP <c>user-id</c>, which RabbitMQ checks against the connection's user (a publish naming
+/// another user is refused by the broker), and the consumer id the requester chose under it. Claims belong to the pair,
+/// so a consumer releases or renews only its own. <see cref="Gateway"/> (no user) cannot come from the wire: every
+/// request's identity has the user the broker vouched for.
+/// </summary>
+internal readonly record struct GatewayIdentity(string? User, string Consumer)
+{
+    /// <summary>The gateway's own claims (<see cref="KisGateway.HoldAsync"/>): they never expire.</summary>
+    public static readonly GatewayIdentity Gateway = new(null, "(gateway)");
+
+    /// <summary>Bounded and sanitised, for logs.</summary>
+    public override string ToString() => User is null ? Consumer : RequestGuard.ForLog(User) + "/" + RequestGuard.ForLog(Consumer);
+}
+
+/// <summary>A request refused before it reached the registrations: the wire's error kind and a message that never echoes
+/// what the requester sent.</summary>
+internal sealed class GatewayRefusalException(string error, string message) : Exception(message)
+{
+    /// <summary>The reply's <c>error</c>: unauthenticated, forbidden, too_large, invalid, quota, rate, not_held.</summary>
+    public string Error { get; } = error;
+}
+
+/// <summary>
+/// The bounds every request is checked against before anything of it is logged, stored or echoed: body size, the
+/// length and characters of ids and keys, the reply queue (only one the broker named for its requester), and a request
+/// rate per broker user (a token bucket; users are the broker's, so their number is bounded by its configuration).
+/// </summary>
+internal sealed class RequestGuard(KisGatewayOptions options)
+{
+    /// <summary>A request body larger than this is refused unread (a real request is under 200 bytes).</summary>
+    public const int MaxRequestBytes = 4096;
+    /// <summary>Consumer ids and broker user names, at most (printable ASCII without spaces for consumer ids).</summary>
+    public const int MaxIdLength = 128;
+    /// <summary>TR keys, at most (KIS's longest keys are HTS IDs and ISINs, under 20).</summary>
+    public const int MaxKeyLength = 64;
+    /// <summary>Correlation ids, at most (echoed in the reply's properties).</summary>
+    public const int MaxCorrelationIdLength = 128;
+
+    private readonly Lock _gate = new(); // guards _buckets
+    private readonly Dictionary<string, (double Tokens, long At)> _buckets = new(StringComparer.Ordinal);
+
+    /// <summary>The identity of a request, or a refusal (no user-id; a consumer id that is not one).</summary>
+    public static GatewayIdentity Identify(string? userId, string? consumer)
+    {
+        if (string.IsNullOrEmpty(userId))
+            throw new GatewayRefusalException("unauthenticated", "The request has no AMQP user-id property: set it to your broker user name (the broker checks it).");
+        if (userId.Length > MaxIdLength) throw new GatewayRefusalException("too_large", $"The user-id is longer than {MaxIdLength} characters.");
+        return new GatewayIdentity(userId, ConsumerId(consumer));
+    }
+
+    /// <summary>A consumer id: 1 … 128 printable ASCII characters, not the gateway's own.</summary>
+    public static string ConsumerId(string? consumer)
+    {
+        if (string.IsNullOrEmpty(consumer)) throw new GatewayRefusalException("invalid", "The request has no 'consumer'.");
+        if (consumer.Length > MaxIdLength) throw new GatewayRefusalException("too_large", $"The consumer id is longer than {MaxIdLength} characters.");
+        foreach (var c in consumer)
+            if (c is < '!' or > '~') throw new GatewayRefusalException("invalid", "The consumer id has a character outside printable ASCII (or a space).");
+        if (consumer == GatewayIdentity.Gateway.Consumer) throw new GatewayRefusalException("forbidden", $"The consumer id {consumer} is the gateway's own.");
+        return consumer;
+    }
+
+    /// <summary>A key short enough to check against its TR's format (the format check itself is the TR's).</summary>
+    public static string Key(string? key)
+    {
+        if (string.IsNullOrEmpty(key)) throw new GatewayRefusalException("invalid", "The request has no 'key'.");
+        if (key.Length > MaxKeyLength) throw new GatewayRefusalException("too_large", $"The key is longer than {MaxKeyLength} characters.");
+        return key;
+    }
+
+    /// <summary>
+    /// True for a queue the broker names for its requester: a server-named queue (<c>amq.gen-…</c>, which no client can
+    /// declare, so it is some connection's own) or the direct reply-to pseudo queue. Never a stream or another named queue.
+    /// </summary>
+    public static bool IsReplyQueue(string? replyTo)
+    {
+        if (string.IsNullOrEmpty(replyTo) || replyTo.Length > 255) return false;
+        ReadOnlySpan<char> rest;
+        if (replyTo.StartsWith("amq.gen-", StringComparison.Ordinal)) rest = replyTo.AsSpan("amq.gen-".Length);
+        else if (replyTo.StartsWith("amq.rabbitmq.reply-to.", StringComparison.Ordinal)) rest = replyTo.AsSpan("amq.rabbitmq.reply-to.".Length);
+        else return false;
+        if (rest.IsEmpty) return false;
+        foreach (var c in rest)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '+' or '/' or '=')) return false;
+        return true;
+    }
+
+    /// <summary>Takes a token of <paramref name="user"/>'s request rate; false when the user is over it.</summary>
+    public bool TryTake(string user)
+    {
+        var rate = options.MaxRequestsPerSecondPerUser;
+        var burst = rate * 2; // two seconds' worth: a consumer subscribing its 40 keys at start sends 80 requests at once
+        var now = options.TimeProvider.GetTimestamp();
+        lock (_gate)
+        {
+            var (tokens, at) = _buckets.TryGetValue(user, out var bucket) ? bucket : (burst, now);
+            tokens = Math.Min(burst, tokens + options.TimeProvider.GetElapsedTime(at, now).TotalSeconds * rate);
+            var taken = tokens >= 1;
+            _buckets[user] = (taken ? tokens - 1 : tokens, now);
+            return taken;
+        }
+    }
+
+    /// <summary>At most 64 characters of <paramref name="text"/>, anything but printable ASCII as '?', with its length when cut.</summary>
+    public static string ForLog(string? text)
+    {
+        if (text is null) return "(none)";
+        const int max = 64;
+        var builder = new StringBuilder(Math.Min(text.Length, max) + 24);
+        foreach (var c in text.AsSpan(0, Math.Min(text.Length, max))) builder.Append(c is >= ' ' and <= '~' ? c : '?');
+        if (text.Length > max) builder.Append("…(").Append(text.Length).Append(" chars)");
+        return builder.ToString();
+    }
+}
