@@ -46,6 +46,9 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
     /// <summary>Status of the approval reply (503 to play an outage).</summary>
     public int ApprovalStatus { get; set; } = 200;
 
+    /// <summary>Characters appended to each approval key issued (long keys make every request long).</summary>
+    public int ApprovalKeyPadding { get; set; }
+
     /// <summary>Awaited before each approval reply (to hold a reissue back).</summary>
     public Func<Task>? ApprovalGate { get; set; }
 
@@ -80,7 +83,7 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
                 while (body.Count < length && await stream.ReadAsync(buffer) is var n and > 0) body.AddRange(buffer.AsSpan(0, n));
                 ApprovalRequests.Enqueue(new ApprovalRequestSeen(head, Encoding.UTF8.GetString(body.ToArray())));
                 if (ApprovalGate is { } gate) await gate();
-                var json = ApprovalStatus == 200 ? "{\"approval_key\":\"aaaaaaaa-bbbb-cccc-dddd-" + Guid.NewGuid().ToString("N")[..12] + "\"}" : "{\"error_code\":\"EGW00123\",\"error_description\":\"unavailable\"}";
+                var json = ApprovalStatus == 200 ? "{\"approval_key\":\"aaaaaaaa-bbbb-cccc-dddd-" + Guid.NewGuid().ToString("N")[..12] + new string('e', ApprovalKeyPadding) + "\"}" : "{\"error_code\":\"EGW00123\",\"error_description\":\"unavailable\"}";
                 var reply = $"HTTP/1.1 {ApprovalStatus} X\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\nConnection: close\r\n\r\n{json}";
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(reply));
                 return;
@@ -260,6 +263,9 @@ internal sealed class ScriptedConnection(Socket socket, NetworkStream stream, by
         while (await ReceiveFrameAsync() is { } frame)
             if (frame.Opcode == 0xA) return;
     }
+
+    /// <summary>Shrinks the server's receive buffer: a script that then stops reading makes the client's writes block soon.</summary>
+    public void ShrinkReceiveBuffer(int bytes) => socket.ReceiveBufferSize = bytes;
 
     /// <summary>Drops the TCP connection without a close handshake (reset).</summary>
     public void Drop()
