@@ -22,7 +22,7 @@ public enum PingAnswer
     TextEcho = 1,
     /// <summary>A WebSocket pong control frame with any payload (what every one of KIS's own samples sends).</summary>
     PongFrame = 2,
-    /// <summary>Either answer (the live server's behaviour, kis-protocol.md §4; the default).</summary>
+    /// <summary>Either answer (the live server's behaviour, docs/kis-protocol.md §4; the default).</summary>
     Any = TextEcho | PongFrame,
 }
 

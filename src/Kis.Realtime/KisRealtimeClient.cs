@@ -35,16 +35,17 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         Options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<KisRealtimeClient>();
+        _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e), d => _itemDropped?.Invoke(d));
         _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory)
         {
             InlineDelivery = options.InlineDelivery,
             Delivery = new DeliveryThreads(options.InlineDelivery ? 0 : options.DeliveryThreads, "kis-delivery"),
+            Events = _events,
         };
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
         string[] credentialSecrets = [.. options.Credentials.SelectMany(c => new[] { c.AppSecret, c.AppKey })];
         _shared.KnownApprovalKeys = () => [.. _keys.KnownKeys, .. credentialSecrets];
-        _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e));
         _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, _events)).ToArray();
         // Read when a collector asks, never on the hot path.
         _shared.Instruments.Observe(() => SessionStates, () => _sessions.Sum(s => (long)s.RegistrationCount), () => _sessions.Sum(s => s.BufferedRecords));
@@ -81,12 +82,35 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     /// </summary>
     public event EventHandler<KisStateChangedEventArgs>? StateChanged;
 
-    /// <summary>Raised for every record a full subscription buffer drops (from the receive loop; keep handlers short).</summary>
+    /// <summary>
+    /// Raised when a full subscription buffer drops records, from the same dispatching task as <see cref="StateChanged"/>
+    /// and in order with it: never on a session's thread nor under a library lock, so a slow handler stalls no session.
+    /// Each event carries the subscription's running total; drops that happen while an event of that subscription is
+    /// still waiting for the handler fold into it (the totals only grow, nothing goes uncounted:
+    /// <see cref="KisRealtimeStatistics.Dropped"/>, <see cref="KisSubscription{T}.Dropped"/>).
+    /// </summary>
     public event Action<KisDroppedItem>? ItemDropped
     {
-        add => _shared.ItemDropped += value;
-        remove => _shared.ItemDropped -= value;
+        add
+        {
+            lock (_handlersGate)
+            {
+                _itemDropped += value;
+                _events.WantsDropNotices = _itemDropped is not null;
+            }
+        }
+        remove
+        {
+            lock (_handlersGate)
+            {
+                _itemDropped -= value;
+                _events.WantsDropNotices = _itemDropped is not null;
+            }
+        }
     }
+
+    private Action<KisDroppedItem>? _itemDropped;
+    private readonly Lock _handlersGate = new();
 
     /// <summary>A snapshot of the client's counters.</summary>
     public KisRealtimeStatistics Statistics => new()
@@ -184,11 +208,16 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         return tr;
     }
 
-    /// <summary>Places a subscriber on the session holding its key, else on the first session with room.</summary>
+    /// <summary>
+    /// Places a subscriber on the session holding its key, else on the first session with room. The lock covers only the
+    /// choice and the table entry; connecting and the subscribe request start after it (a request's write can block
+    /// on a peer that stops reading, and must hold up no other subscription nor <see cref="DisposeAsync"/>).
+    /// </summary>
     internal async Task<KisSession> AttachAsync(Subscriber subscriber, CancellationToken cancellationToken)
     {
         KisSession session;
-        Task registered;
+        Registration registration;
+        bool created;
         lock (_sessionsGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -196,8 +225,10 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
             session = Array.Find(_sessions, s => s.Holds(subscriber.Tr, subscriber.Key))
                 ?? Array.Find(_sessions, s => s.HasRoom)
                 ?? throw new KisSubscriptionLimitException(subscriber.Tr.Id, subscriber.Key, max, _sessions.Length);
-            registered = session.Add(subscriber);
+            registration = session.Add(subscriber, out created);
         }
+        if (created) session.Start(registration);
+        var registered = registration.Registered.Task;
 
         try
         {

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generates the TR field tables (src/Kis.Realtime/Trs/Catalog/*.g.cs) from KIS's catalog.
 
-Usage: python3 tools/trs/generate_trs.py [path/to/kis-catalog.json]
-       (default: ../shared/docs/kis-catalog.json next to the repository)
+Usage: python3 tools/trs/generate_trs.py [path/to/kis-catalog.json [output-folder]]
+       (default: docs/kis-catalog.json in this repository; provenance in docs/kis-catalog.md)
 
 The catalog lists every real-time TR as read from KIS's own repository: ids, names, tr_key meaning, encryption,
 the ordered field names and KIS's Korean label for each. This script adds what the catalog leaves open, in one
@@ -114,8 +114,10 @@ def key_format(t):
 def cs(s): return json.dumps(s, ensure_ascii=False)
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(ROOT), "shared", "docs", "kis-catalog.json")
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "kis-catalog.json")
     trs = json.load(open(path, encoding="utf-8"))
+    global OUT
+    if len(sys.argv) > 2: OUT = sys.argv[2]  # e.g. a temporary folder, to compare with the checked-in files
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
         if f.endswith(".g.cs"): os.remove(os.path.join(OUT, f))

@@ -195,7 +195,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         {
             try
             {
-                await _owner.ClaimAsync(_trId, feed.Key, cancellationToken).ConfigureAwait(false);
+                await _owner.ClaimAsync(_trId, feed.Key, cancellationToken, renewal: true).ConfigureAwait(false);
             }
             catch (KisSubscriptionException e)
             {

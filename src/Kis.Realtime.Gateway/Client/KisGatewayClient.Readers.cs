@@ -12,13 +12,27 @@ public sealed partial class KisGatewayClient
     private readonly HashSet<GatewayStreamReader> _readers = [];
     private int _openReaders;
 
-    /// <summary>Claims a key at the gateway (or renews the claim); KIS's refusal comes back typed.</summary>
+    /// <summary>
+    /// Claims a key at the gateway; KIS's refusal comes back typed. A first claim (<paramref name="renewal"/> false) is
+    /// followed by <see cref="Hold"/>; until then DisposeAsync waits for it. A renewal (after a reconnect) claims a key
+    /// already held.
+    /// </summary>
     /// <exception cref="KisSubscriptionException">KIS refused the key.</exception>
-    internal async Task<TimeSpan> ClaimAsync(string trId, string key, CancellationToken cancellationToken)
+    /// <exception cref="ObjectDisposedException">The client is closing (first claims only).</exception>
+    internal async Task<TimeSpan> ClaimAsync(string trId, string key, CancellationToken cancellationToken, bool renewal = false)
     {
-        var reply = await RequestAsync(new GatewayRequest("subscribe", trId, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
-        if (!reply.Ok) throw Refusal(reply, trId, key);
-        return TimeSpan.FromMilliseconds(reply.LeaseMs ?? 30_000);
+        if (!renewal) BeginClaim();
+        try
+        {
+            var reply = await RequestAsync(new GatewayRequest("subscribe", trId, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
+            if (!reply.Ok) throw Refusal(reply, trId, key);
+            return TimeSpan.FromMilliseconds(reply.LeaseMs ?? 30_000);
+        }
+        catch when (!renewal)
+        {
+            ClaimFailed();
+            throw;
+        }
     }
 
     /// <summary>

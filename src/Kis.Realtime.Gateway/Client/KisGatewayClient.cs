@@ -23,8 +23,12 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<GatewayReply>> _pending = new();
-    private readonly ConcurrentDictionary<(string Tr, string Key), int> _held = new();
-    private readonly Lock _gate = new(); // guards _renewTimer
+    private readonly Lock _gate = new(); // guards _held, _claimsInFlight, _claimsSettled, _closing, _disposal, _renewTimer
+    private readonly Dictionary<(string Tr, string Key), int> _held = new(); // claims granted, per key: the subscriptions holding it
+    private int _claimsInFlight; // first claims sent and not yet held (or failed): DisposeAsync waits for them
+    private TaskCompletionSource? _claimsSettled;
+    private bool _closing; // DisposeAsync began: no new claim; what is held is released by it
+    private Task? _disposal;
     private IConnection? _connection;
     private IChannel? _requests;
     private string? _replyQueue;
@@ -55,8 +59,16 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         RecordsReceived = Interlocked.Read(ref RecordsReceived),
         RecordsDelivered = Interlocked.Read(ref RecordsDelivered),
         DecodeErrors = Interlocked.Read(ref DecodeErrors),
-        Registrations = _held.Count,
+        Registrations = HeldCount,
     };
+
+    private int HeldCount
+    {
+        get
+        {
+            lock (_gate) return _held.Count;
+        }
+    }
 
     /// <summary>Records the gateway published twice (after a broker failure) that this client delivered once.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref Duplicates);
@@ -206,22 +218,57 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         return reply.Status ?? throw new InvalidOperationException($"The gateway answered without a status: {reply.Error} {reply.Message}");
     }
 
-    /// <summary>A subscription remembers its key for lease renewal while it is open.</summary>
-    internal void Hold(string trId, string key, TimeSpan lease)
+    /// <summary>
+    /// Counts a first claim (<see cref="ClaimAsync"/> with <c>held: true</c>) as in flight until <see cref="Hold"/> or its
+    /// failure: DisposeAsync waits for it, so a claim the gateway grants while the client closes is released too.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The client is closing.</exception>
+    private void BeginClaim()
     {
-        _held.AddOrUpdate((trId, key), 1, (_, n) => n + 1);
         lock (_gate)
         {
-            if (_renewTimer is not null || _disposed) return;
+            ObjectDisposedException.ThrowIf(_closing, this);
+            _claimsInFlight++;
+        }
+    }
+
+    /// <summary>A first claim failed: it holds nothing.</summary>
+    private void ClaimFailed()
+    {
+        lock (_gate) EndClaim();
+    }
+
+    private void EndClaim()
+    {
+        if (--_claimsInFlight == 0) _claimsSettled?.TrySetResult();
+    }
+
+    /// <summary>A subscription holds the key it claimed (lease renewal while it is open); ends its claim's flight.</summary>
+    internal void Hold(string trId, string key, TimeSpan lease)
+    {
+        lock (_gate)
+        {
+            _held[(trId, key)] = _held.GetValueOrDefault((trId, key)) + 1;
+            EndClaim();
+            if (_renewTimer is not null || _closing) return;
             var period = lease / 3;
             _renewTimer = _options.TimeProvider.CreateTimer(_ => _ = RenewAsync(), null, period, period);
         }
     }
 
+    /// <summary>A subscription ended: the last one of its key releases the claim. While closing, DisposeAsync releases everything.</summary>
     internal void Release(string trId, string key)
     {
-        if (_held.AddOrUpdate((trId, key), 0, (_, n) => n - 1) > 0) return;
-        _held.TryRemove(KeyValuePair.Create((trId, key), 0));
+        lock (_gate)
+        {
+            if (_closing || !_held.TryGetValue((trId, key), out var count)) return;
+            if (count > 1)
+            {
+                _held[(trId, key)] = count - 1;
+                return;
+            }
+            _held.Remove((trId, key));
+        }
         _ = SendQuietlyAsync(new GatewayRequest("unsubscribe", trId, key, _options.ConsumerId));
     }
 
@@ -232,8 +279,9 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     /// </summary>
     private async Task RenewAsync()
     {
-        if (_held.IsEmpty || _disposed) return;
-        var asked = _held.Keys.ToArray(); // only claims made before the renewal was sent can be judged by its answer
+        if (HeldCount == 0 || _disposed) return;
+        (string Tr, string Key)[] asked;
+        lock (_gate) asked = [.. _held.Keys]; // only claims made before the renewal was sent can be judged by its answer
         GatewayReply reply;
         try
         {
@@ -255,7 +303,9 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         if (held is null) return;
         foreach (var (trId, key) in asked)
         {
-            if (held.Contains(GatewayWire.RoutingKey(trId, key)) || !_held.ContainsKey((trId, key))) continue;
+            bool stillClaimed;
+            lock (_gate) stillClaimed = _held.ContainsKey((trId, key));
+            if (held.Contains(GatewayWire.RoutingKey(trId, key)) || !stillClaimed) continue;
             Log.ClaimLost(_logger, trId, key);
             await EndSubscriptionsAsync(trId, key, new KisGatewayClaimLostException(trId, key,
                 $"The gateway no longer holds this consumer's claim on {trId} {key} (it lapsed, or the gateway restarted): records may be missing; subscribe again.")).ConfigureAwait(false);
@@ -286,13 +336,64 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         connection.Dispose();
     }
 
-    /// <summary>Releases this client's claims at the gateway and closes the connection; open enumerations end.</summary>
+    /// <summary>
+    /// Releases this client's claims at the gateway (claims still in flight included) and closes the connection; open
+    /// enumerations end. Runs once: a second call waits for the first.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed) return;
-        foreach (var (tr, key) in _held.Keys) await SendQuietlyAsync(new GatewayRequest("unsubscribe", tr, key, _options.ConsumerId)).ConfigureAwait(false);
+        TaskCompletionSource? mine = null;
+        Task disposal;
+        lock (_gate)
+        {
+            if (_disposal is null)
+            {
+                _closing = true; // from now on no claim starts, and Release leaves the releasing to this call
+                mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _disposal = mine.Task;
+                _renewTimer?.Dispose();
+            }
+            disposal = _disposal;
+        }
+        if (mine is null)
+        {
+            await disposal.ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await CloseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            mine.SetResult();
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        Task settled;
+        lock (_gate)
+        {
+            _claimsSettled = _claimsInFlight == 0 ? null : new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            settled = _claimsSettled?.Task ?? Task.CompletedTask;
+        }
+        try
+        {
+            // Each claim's request is bounded by RequestTimeout; the margin covers connecting first.
+            await settled.WaitAsync(_options.RequestTimeout * 2, _options.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        (string Tr, string Key)[] held;
+        lock (_gate)
+        {
+            held = [.. _held.Keys];
+            _held.Clear();
+        }
+        foreach (var (tr, key) in held) await SendQuietlyAsync(new GatewayRequest("unsubscribe", tr, key, _options.ConsumerId)).ConfigureAwait(false);
         _disposed = true;
-        lock (_gate) _renewTimer?.Dispose();
         await CloseReadersAsync().ConfigureAwait(false); // open enumerations end here, not at their next reconnect attempt
         await _connectGate.WaitAsync().ConfigureAwait(false);
         try { await DropConnectionAsync().ConfigureAwait(false); }

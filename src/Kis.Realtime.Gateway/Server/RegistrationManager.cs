@@ -129,8 +129,19 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 entry.Previous = null;
             }
             var feed = await _client.OpenRecordFeedAsync(entry.Tr, entry.Key, _stopping.Token).ConfigureAwait(false);
-            // The stream (and its binding) exists before the first record is published: an unbound record would be lost.
-            var stream = await _declareStream(feed.Tr.Id, CancellationToken.None).ConfigureAwait(false);
+            string stream;
+            try
+            {
+                // The stream (and its binding) exists before the first record is published: an unbound record would be lost.
+                stream = await _declareStream(feed.Tr.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                // No pump will read the feed: release the KIS registration (it counts against the 41, and its full buffer
+                // would hold up the session in Wait mode).
+                await feed.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
             lock (_gate)
             {
                 entry.Feed = feed;

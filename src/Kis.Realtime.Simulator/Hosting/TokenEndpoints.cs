@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Kis.Realtime.Simulator.Hosting;
 
 /// <summary>
-/// <c>POST /oauth2/tokenP</c> and <c>POST /oauth2/revokeP</c> as KIS answers them (kis-protocol.md §2). The token's
+/// <c>POST /oauth2/tokenP</c> and <c>POST /oauth2/revokeP</c> as KIS answers them (docs/kis-protocol.md §2). The token's
 /// expiry is shown in KST, <c>yyyy-MM-dd HH:mm:ss</c>, as KIS's samples parse it.
 /// </summary>
 internal static class TokenEndpoints

@@ -3,7 +3,7 @@ namespace Kis.Realtime.Simulator.Market;
 /// <summary>
 /// H0UPCNT0: an index (held in hundredths) from the instrument master's previous close, moving in small steps with a
 /// pull towards the day's drift (so its level stays plausible at any pace), open/high/low against the previous close,
-/// and advancing/declining issue counts that lean with the index. Keeps the relations of kis-protocol.md §7: fields
+/// and advancing/declining issue counts that lean with the index. Keeps the relations of docs/kis-protocol.md §7: fields
 /// 14/16/18 are open/high/low minus the previous close, 20–22 the same as % of the previous close.
 /// </summary>
 internal sealed class IndexStream : MarketStream
@@ -21,7 +21,7 @@ internal sealed class IndexStream : MarketStream
         // Today's drift: up to ±1.5 % from the previous close; the walk is pulled towards it.
         _anchor = _previousClose + _previousClose * random.Next(-150, 151) / 10_000;
         _value = _previousClose + _previousClose * random.Next(-50, 51) / 10_000;
-        // KOSPI trades ~90 thousand shares and ~2,300 million KRW a second (kis-protocol.md §7's frame); smaller
+        // KOSPI trades ~90 thousand shares and ~2,300 million KRW a second (docs/kis-protocol.md §7's frame); smaller
         // indices in proportion to their issues. acml_vol is in thousands of shares, acml_tr_pbmn in million KRW.
         _volumePerRecord = Math.Max(5, 90L * _issues / 950);
         _volume = (long)(secondsIntoDay * _volumePerRecord);

@@ -44,7 +44,7 @@ internal sealed class InstrumentMaster
         ["247540"] = new("에코프로비엠", 150_000, 250_000, 6_000_000),
     };
 
-    /// <summary>The documented H0BJCNT0 frame's bond keeps its documented name (kis-protocol.md §7).</summary>
+    /// <summary>The documented H0BJCNT0 frame's bond keeps its documented name (docs/kis-protocol.md §7).</summary>
     private static readonly Dictionary<string, string> BondNames = new(StringComparer.Ordinal)
     {
         ["KR103502GD31"] = "국고03250-5303(23-2)",

@@ -4,7 +4,7 @@ namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
 /// H0IFCNI0 / H0IFCNI9: the order life cycle of one HTS ID's futures/options account: orders accepted, filled in parts,
-/// amended, cancelled or rejected. Fields 9/10/11/16 carry the kind-dependent meanings of kis-protocol.md §7; numbers
+/// amended, cancelled or rejected. Fields 9/10/11/16 carry the kind-dependent meanings of docs/kis-protocol.md §7; numbers
 /// are zero-padded and prices are 9 digits with 2 implied decimals. Products come from the instrument master (priced
 /// from its KOSPI200 and Samsung Electronics levels); order numbers from the market, unique per run. The session
 /// encrypts each record. The same life cycle serves the night-session notices (H0MFCNI0, H0EUCNI0: the first 19

@@ -5,7 +5,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.WebSockets;
 
-/// <summary>How much header a reply carries: the live server sends all three shapes (kis-protocol.md §3).</summary>
+/// <summary>How much header a reply carries: the live server sends all three shapes (docs/kis-protocol.md §3).</summary>
 internal enum ReplyHeader
 {
     /// <summary>No header at all (OPSP0011 invalid approval, OPSP0003).</summary>

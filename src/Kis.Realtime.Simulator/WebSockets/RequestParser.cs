@@ -7,7 +7,7 @@ namespace Kis.Realtime.Simulator.WebSockets;
 internal sealed record ParsedRequest(string? ApprovalKey, string CustType, RequestType Type, string? TrId, string TrKey);
 
 /// <summary>
-/// The JSON checks of a client request, in the server's order (kis-protocol.md §3): invalid JSON (9999), no header
+/// The JSON checks of a client request, in the server's order (docs/kis-protocol.md §3): invalid JSON (9999), no header
 /// (9998), no body (9992), no input (9991), no tr_key (9990), tr_key not text (8993), bad tr_type (8997), no custtype
 /// (9997), bad custtype (8998). Approval key, TR and key checks follow in the session, which knows the server state.
 /// </summary>

@@ -237,7 +237,7 @@ internal sealed partial class SimSession : IAsyncDisposable
         }
         var typeText = request.Type == RequestType.Subscribe ? "subscribe" : "unsubscribe";
 
-        // kis-protocol.md §2: the approval key is checked when a session subscribes. A release on a live (bound) session
+        // docs/kis-protocol.md §2: the approval key is checked when a session subscribes. A release on a live (bound) session
         // is not checked, so a graceful shutdown of a session older than the key's 24 h still gets OPSP0001. The first
         // request of a connection is checked whatever its type: it is what binds the session to an app key.
         if (request.Type == RequestType.Subscribe || _credential is null)

@@ -1,6 +1,6 @@
 namespace Kis.Realtime.Protocol;
 
-/// <summary>How a field's text is to be read (the type letters of kis-protocol.md §7).</summary>
+/// <summary>How a field's text is to be read (docs/kis-protocol.md §7).</summary>
 public enum FieldType
 {
     /// <summary><c>s</c>: text kept verbatim (identifiers keep their leading zeros).</summary>

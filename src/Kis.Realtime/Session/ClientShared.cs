@@ -3,9 +3,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Session;
 
-/// <summary>State shared by a client's sessions: counters, the raw tap, the drop event.</summary>
+/// <summary>State shared by a client's sessions: counters, the raw tap, the event dispatcher.</summary>
 internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Diagnostics.Metrics.IMeterFactory? meterFactory)
 {
+    /// <summary>Where state changes and drop notices go to reach the user's handlers (off every session thread and lock).</summary>
+    public required SessionEvents Events { get; init; }
+
     /// <summary>This client's instruments (on a meter from its <see cref="KisRealtimeOptions.MeterFactory"/> when given).</summary>
     public readonly KisInstruments Instruments = new(meterFactory);
 
@@ -51,8 +54,6 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Dia
 
     private volatile Channel<RawMessage>[] _rawTaps = [];
     private readonly Lock _tapGate = new();
-
-    public Action<KisDroppedItem>? ItemDropped;
 
     public bool HasRawTaps => _rawTaps.Length != 0;
 
@@ -104,17 +105,11 @@ internal sealed class ClientShared(TimeProvider time, ILogger logger, System.Dia
 
     public void OnDropped(Subscriber subscriber)
     {
-        var total = Interlocked.Increment(ref subscriber.DroppedCount);
+        Interlocked.Increment(ref subscriber.DroppedCount);
         Interlocked.Increment(ref Dropped);
         subscriber.Owner?.OnDropped();
         Instruments.Dropped.Add(1);
-        try
-        {
-            ItemDropped?.Invoke(new KisDroppedItem(subscriber.Tr, subscriber.Key, total));
-        }
-        catch (Exception e)
-        {
-            Log.HandlerFailed(Logger, "ItemDropped", e);
-        }
+        // Called where the record was dropped (usually the receive loop): the user's handler runs on the dispatcher.
+        Events.PublishDropped(subscriber);
     }
 }

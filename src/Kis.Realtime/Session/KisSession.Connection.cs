@@ -184,7 +184,7 @@ internal sealed partial class KisSession
 
     /// <summary>
     /// PINGPONG: by default a pong frame carrying the text (KIS's own clients' way) and the text echoed back (other
-    /// clients' way); the live server accepts either (kis-protocol.md §4). <paramref name="ping"/> is valid until the
+    /// clients' way); the live server accepts either (docs/kis-protocol.md §4). <paramref name="ping"/> is valid until the
     /// next receive, and both sends copy it before their first await.
     /// </summary>
     private async Task AnswerPingAsync(WebSocketConnection connection, ReadOnlyMemory<byte> ping)

@@ -14,20 +14,23 @@ internal sealed partial class KisSession
     private const int MaxSubscribeTimeouts = 3;
 
     /// <summary>
-    /// Adds a consumer, creating the registration when it is the first for its key. Returns the task that completes
-    /// when the server has accepted the registration. The caller checks the session's capacity.
+    /// Adds a consumer to the table, creating the registration (Pending) when it is the first for its key. Only the
+    /// table: the caller holds its placement lock, and <see cref="Start"/> (outside it) sends the request. The caller
+    /// checks the session's capacity.
     /// </summary>
-    public Task Add(Subscriber subscriber)
+    public Registration Add(Subscriber subscriber, out bool created) => _table.Add(subscriber, out created);
+
+    /// <summary>
+    /// Starts a new registration: the run loop if it is not running, and the subscribe request when connected (not
+    /// connected: the connection's replay sends it, as it looks at the table after publishing the connection). The
+    /// request starts on the pool: its write may block on a peer that stops reading, never the caller's thread.
+    /// Call outside every lock.
+    /// </summary>
+    public void Start(Registration registration)
     {
-        var registration = _table.Add(subscriber, out var created);
-        if (created)
-        {
-            EnsureRunning();
-            // Not connected: the connection's replay sends it (it looks at the table after publishing the connection).
-            var connection = CurrentConnectionId;
-            if (connection >= 0) _ = RegisterAsync(registration, connection);
-        }
-        return registration.Registered.Task;
+        EnsureRunning();
+        var connection = CurrentConnectionId;
+        if (connection >= 0) _ = Task.Run(() => RegisterAsync(registration, connection));
     }
 
     /// <summary>Removes a consumer; the last one out releases the registration on the server (awaiting the reply).</summary>
@@ -76,7 +79,14 @@ internal sealed partial class KisSession
             {
                 // No reply: the connection is not working. Replace it; the registration is replayed. A key that never gets
                 // an answer must not make the session reconnect forever (rapid reconnects can lock the app key).
-                if (++registration.Timeouts >= MaxSubscribeTimeouts)
+                if (_table.CountTimeout(registration, connection) is not { } timeouts)
+                {
+                    // The reply arrived as the wait timed out and the table accepted it: the acceptance stands.
+                    if (accepted == AcceptOutcome.Active) registration.Registered.TrySetResult();
+                    else if (accepted == AcceptOutcome.ReleaseNeeded) await ReleaseAsync(registration, connection).ConfigureAwait(false);
+                    return;
+                }
+                if (timeouts >= MaxSubscribeTimeouts)
                 {
                     Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply to repeated requests; giving up");
                     FailRegistration(registration, e);
@@ -93,7 +103,7 @@ internal sealed partial class KisSession
                 _table.Requeue(registration, connection);
                 var delay = Backoff(Math.Min(attempt, 10));
                 Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
-                SetState(State, $"approval key unavailable: {e.Message}", retryIn: delay);
+                Announce($"approval key unavailable: {e.Message}", delay);
                 if (!await DelayAsync(delay).ConfigureAwait(false)) return;
                 continue;
             }
@@ -136,7 +146,7 @@ internal sealed partial class KisSession
                 // KIS had accepted it before the reconnect; a refusal now (e.g. OPSP0008 while the old session's
                 // registrations are still held) is not the user's error: retry with backoff, visibly.
                 Interlocked.Increment(ref _shared.ResubscribeRefusals);
-                var delay = Backoff(registration.Refusals++);
+                var delay = Backoff(_table.CountRefusal(registration));
                 Log.ResubscribeRefused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text, delay.TotalSeconds);
                 _table.Requeue(registration, connection);
                 if (!await DelayAsync(delay).ConfigureAwait(false)) return;

@@ -82,9 +82,22 @@ internal sealed partial class KisSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Moves to <paramref name="next"/> and reports it. Logs (the user's logger): never call it under a lock.</summary>
     private void SetState(KisConnectionState next, string? reason = null, OpspCode? code = null, TimeSpan? retryIn = null)
+        => Report((KisConnectionState)Interlocked.Exchange(ref _state, (int)next), next, reason, code, retryIn);
+
+    /// <summary>
+    /// A note on the current state (a retry while connected) that changes nothing: writing back the state it read would
+    /// race the run loop and could undo its Reconnecting for a whole backoff.
+    /// </summary>
+    private void Announce(string reason, TimeSpan retryIn)
     {
-        var previous = (KisConnectionState)Interlocked.Exchange(ref _state, (int)next);
+        var current = State;
+        Report(current, current, reason, null, retryIn);
+    }
+
+    private void Report(KisConnectionState previous, KisConnectionState next, string? reason, OpspCode? code, TimeSpan? retryIn)
+    {
         if (previous == next && reason is null) return;
         Log.StateChanged(_shared.Logger, Index, _credential.MaskedAppKey, previous, next, reason);
         _events.Publish(new KisStateChangedEventArgs(Index, _credential.MaskedAppKey, previous, next, reason, code, retryIn));
@@ -109,15 +122,26 @@ internal sealed partial class KisSession : IAsyncDisposable
     /// <summary>Starts the run loop once; afterwards wakes it when it waits for demand after a failed first connect.</summary>
     private void EnsureRunning()
     {
+        Task<Task>? start = null;
+        KisConnectionState previous;
         lock (_lock)
         {
             if (_stopping) return;
             if (_run is null)
             {
-                SetState(KisConnectionState.Connecting); // before returning: State never reads Closed while connecting
-                _run = Task.Run(RunAsync);
-                return;
+                // Connecting before anyone sees the run loop (State never reads Closed while connecting); reported, and
+                // the loop started, after the lock: the report runs the user's logger, and must precede the loop's own.
+                previous = (KisConnectionState)Interlocked.Exchange(ref _state, (int)KisConnectionState.Connecting);
+                start = new Task<Task>(RunAsync);
+                _run = start.Unwrap();
             }
+            else previous = State;
+        }
+        if (start is not null)
+        {
+            Report(previous, KisConnectionState.Connecting, null, null, null);
+            start.Start(TaskScheduler.Default);
+            return;
         }
         try
         {

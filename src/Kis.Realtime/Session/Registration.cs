@@ -49,10 +49,10 @@ internal sealed class Registration(TrDefinition tr, string key)
     public bool EverAccepted { get; private set; }
 
     /// <summary>Subscribe requests in a row that got no reply.</summary>
-    public int Timeouts;
+    public int Timeouts { get; private set; }
 
     /// <summary>Refusals in a row (for the retry backoff).</summary>
-    public int Refusals;
+    public int Refusals { get; private set; }
 
     public bool IsWanted => Subscribers.Length > 0;
 
@@ -83,6 +83,12 @@ internal sealed class Registration(TrDefinition tr, string key)
         State = RegistrationState.Pending;
         Connection = -1;
     }
+
+    /// <summary>A subscribe request got no reply in time; returns how many in a row.</summary>
+    public int TimedOut() => ++Timeouts;
+
+    /// <summary>A subscribe request was refused after an earlier acceptance; returns how many refusals came before it.</summary>
+    public int Refused() => Refusals++;
 
     public void BeginRelease() => State = RegistrationState.Releasing;
 

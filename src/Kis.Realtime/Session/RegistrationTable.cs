@@ -155,6 +155,25 @@ internal sealed class RegistrationTable(int maxRegistrations)
         }
     }
 
+    /// <summary>
+    /// The subscribe request sent on <paramref name="connection"/> got no reply in time: returns the timeouts in a row,
+    /// or null when the reply won the race and <see cref="Accept"/> took it (then the request did not time out).
+    /// </summary>
+    public int? CountTimeout(Registration registration, long connection)
+    {
+        lock (_lock)
+        {
+            var acceptedMeanwhile = registration.Connection == connection && registration.State is RegistrationState.Active or RegistrationState.Releasing;
+            return acceptedMeanwhile ? null : registration.TimedOut();
+        }
+    }
+
+    /// <summary>A registration accepted before was refused: returns the refusals before this one (for the backoff).</summary>
+    public int CountRefusal(Registration registration)
+    {
+        lock (_lock) return registration.Refused();
+    }
+
     /// <summary>A subscribe request was not sent or not answered in a way that ends it: back to Pending (or gone when unwanted).</summary>
     public void Requeue(Registration registration, long connection)
     {

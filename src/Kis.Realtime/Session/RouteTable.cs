@@ -6,7 +6,7 @@ namespace Kis.Realtime.Session;
 /// An immutable snapshot of where records go, rebuilt by <see cref="RegistrationTable"/> on every change and read by
 /// the receive loop without a lock. Data frames carry no tr_key: market data is routed by each record's first field
 /// (the key); a TR keyed by HTS ID (notices) sends every record to its registration, because the first field is
-/// cust_id, which nothing guarantees to equal the HTS ID (kis-protocol.md §5).
+/// cust_id, which nothing guarantees to equal the HTS ID (docs/kis-protocol.md §5).
 /// </summary>
 internal sealed class RouteTable
 {

@@ -30,6 +30,10 @@ internal abstract class Subscriber
     public readonly string Key;
     public readonly ISubscriptionOwner? Owner;
     public long DroppedCount;
+    /// <summary>1 while a drop notice of this subscriber waits in <see cref="SessionEvents"/>.</summary>
+    public int DropNoticeQueued;
+    /// <summary>The running total the last drop notice carried (written by the event dispatcher only).</summary>
+    public long DropsReported;
 
     private readonly Channel<PendingRecord> _channel;
     private readonly bool _wait;

@@ -43,6 +43,20 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
     public ConcurrentQueue<ApprovalRequestSeen> ApprovalRequests { get; } = new();
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>Options of a client of <paramref name="server"/>: fast pacing and reconnects, no liveness check.</summary>
+    public static KisRealtimeOptions ClientOptions(ScriptedKisServer server, string htsId) => KisRealtimeOptions.Default with
+    {
+        Credentials = [new KisCredential("PSscriptedAppKey0000000000000000000", "scripted-secret")],
+        HtsId = htsId,
+        WebSocketUrl = server.WebSocketUrl,
+        RestBaseUrl = server.BaseUrl,
+        SubscribePacing = TimeSpan.FromMilliseconds(1),
+        ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
+        LivenessTimeout = null,
+        RequestTimeout = TimeSpan.FromSeconds(5),
+    };
+
     /// <summary>Status of the approval reply (503 to play an outage).</summary>
     public int ApprovalStatus { get; set; } = 200;
 
@@ -51,6 +65,9 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
 
     /// <summary>Every approval key issued, in order.</summary>
     public ConcurrentQueue<string> IssuedKeys { get; } = new();
+
+    /// <summary>Characters appended to each approval key issued (long keys make every request long).</summary>
+    public int ApprovalKeyPadding { get; set; }
 
     /// <summary>Awaited before each approval reply (to hold a reissue back).</summary>
     public Func<Task>? ApprovalGate { get; set; }
@@ -86,7 +103,7 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
                 while (body.Count < length && await stream.ReadAsync(buffer) is var n and > 0) body.AddRange(buffer.AsSpan(0, n));
                 ApprovalRequests.Enqueue(new ApprovalRequestSeen(head, Encoding.UTF8.GetString(body.ToArray())));
                 if (ApprovalGate is { } gate) await gate();
-                var issued = NewApprovalKey();
+                var issued = NewApprovalKey() + new string('e', ApprovalKeyPadding);
                 if (ApprovalStatus == 200) IssuedKeys.Enqueue(issued);
                 var json = ApprovalStatus == 200 ? "{\"approval_key\":\"" + issued + "\"}" : "{\"error_code\":\"EGW00123\",\"error_description\":\"unavailable\"}";
                 var reply = $"HTTP/1.1 {ApprovalStatus} X\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\nConnection: close\r\n\r\n{json}";
@@ -292,6 +309,9 @@ internal sealed class ScriptedConnection(Socket socket, NetworkStream stream, by
         while (await ReceiveFrameAsync() is { } frame)
             if (frame.Opcode == 0xA) return;
     }
+
+    /// <summary>Shrinks the server's receive buffer: a script that then stops reading makes the client's writes block soon.</summary>
+    public void ShrinkReceiveBuffer(int bytes) => socket.ReceiveBufferSize = bytes;
 
     /// <summary>Drops the TCP connection without a close handshake (reset).</summary>
     public void Drop()

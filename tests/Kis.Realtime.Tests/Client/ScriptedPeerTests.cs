@@ -11,18 +11,7 @@ public sealed class ScriptedPeerTests
     internal const string HtsId = "myhtsid";
     private const string Ping = "{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}";
 
-    internal static KisRealtimeOptions OptionsFor(ScriptedKisServer server) => KisRealtimeOptions.Default with
-    {
-        Credentials = [new KisCredential("PSscriptedAppKey0000000000000000000", "scripted-secret")],
-        HtsId = HtsId,
-        WebSocketUrl = server.WebSocketUrl,
-        RestBaseUrl = server.BaseUrl,
-        SubscribePacing = TimeSpan.FromMilliseconds(1),
-        ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
-        ReconnectMaxDelay = TimeSpan.FromMilliseconds(100),
-        LivenessTimeout = null,
-        RequestTimeout = TimeSpan.FromSeconds(5),
-    };
+    internal static KisRealtimeOptions OptionsFor(ScriptedKisServer server) => ScriptedKisServer.ClientOptions(server, HtsId);
 
     private static string Index(string time, string value) =>
         $"0001^{time}^{value}^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";

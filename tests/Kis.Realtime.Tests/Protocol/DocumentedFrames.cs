@@ -3,7 +3,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Tests.Protocol;
 
-/// <summary>The frames and records published in kis-protocol.md §7 (KIS's own examples).</summary>
+/// <summary>The frames and records published in docs/kis-protocol.md §7 (KIS's own examples).</summary>
 internal static class DocumentedFrames
 {
     public const string IndexTickRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";

@@ -1,0 +1,62 @@
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Tests.Client;
+using Kis.Realtime.Trs;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>Disposing a <see cref="KisGatewayClient"/> while a claim is on its way (issue 22, defect e).</summary>
+public sealed class GatewayClientDisposalTests
+{
+    /// <summary>
+    /// The claim reaches the gateway, KIS has not answered yet, and the consumer is disposed (twice, at once): the claim
+    /// granted afterwards must still be released, not left to expire with its lease.
+    /// </summary>
+    [RabbitFact]
+    public async Task A_claim_granted_while_the_client_is_disposed_is_released()
+    {
+        var subscribeSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var kis = ScriptedKisServer.Start(async c =>
+        {
+            while (await c.ReceiveRequestAsync() is var (trType, trId, trKey))
+            {
+                if (trType == "1")
+                {
+                    subscribeSeen.TrySetResult();
+                    await answer.Task; // KIS takes its time
+                }
+                await c.ReplyAsync(trId, trKey, trType == "1" ? "OPSP0000" : "OPSP0001");
+            }
+        });
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with
+        {
+            Client = ScriptedKisServer.ClientOptions(kis, "scriptedhts"),
+            Endpoint = broker.Endpoint,
+            Lease = TimeSpan.FromSeconds(60), // an unreleased claim outlives the test
+            Linger = TimeSpan.FromSeconds(60),
+            StreamMaxSegmentSizeBytes = 1024 * 1024,
+            StreamMaxLengthBytes = 16L * 1024 * 1024,
+        });
+        var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with
+        {
+            Endpoint = broker.Endpoint,
+            ConsumerId = "leaving",
+            RequestTimeout = TimeSpan.FromSeconds(10),
+        });
+        var records = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
+        var first = records.MoveNextAsync().AsTask();
+        await subscribeSeen.Task.WaitAsync(TestTimeout); // the claim is at the gateway, waiting for KIS
+
+        var disposals = new[] { consumer.DisposeAsync().AsTask(), consumer.DisposeAsync().AsTask() };
+        answer.TrySetResult();
+        await Task.WhenAll(disposals).WaitAsync(TestTimeout);
+        // The enumeration ended with the client (normally, or with the typed error of a closed client): no record.
+        var ended = await Record.ExceptionAsync(async () => Assert.False(await first.WaitAsync(TestTimeout)));
+        Assert.True(ended is null or ObjectDisposedException or KisConnectionException, $"unexpected end: {ended}");
+
+        await UntilAsync(() => gateway.Status().Registrations is [{ Key: "0001", Consumers: 0 }], "the gateway to drop the consumer's claim",
+            TimeSpan.FromSeconds(5));
+    }
+}
