@@ -1,7 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Kis.Realtime.Cli.Postgres;
+using Kis.Realtime.PostgreSql;
 using Npgsql;
 
 namespace Kis.Realtime.Benchmarks;

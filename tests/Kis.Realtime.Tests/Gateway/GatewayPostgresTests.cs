@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Cli.Postgres;
+using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Cli;
 using Kis.Realtime.Trs;

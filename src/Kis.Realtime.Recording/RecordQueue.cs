@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace Kis.Realtime.Cli.IO;
+namespace Kis.Realtime.Recording;
 
 /// <summary>
 /// The queue between the client's raw tap and one writer (files or PostgreSQL). Enqueuing never blocks: that would

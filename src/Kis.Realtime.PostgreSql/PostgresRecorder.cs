@@ -1,11 +1,11 @@
 using System.Buffers;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
 /// <summary>
 /// Writes the raw tap into PostgreSQL (<see cref="PostgresSchema"/>) with binary COPY: one transaction per batch holding
@@ -43,8 +43,8 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
         return $"{builder.Host}:{builder.Port}/{builder.Database}";
     }
 
-    /// <summary><paramref name="connectionString"/> when Npgsql can read it (a <c>--postgres</c> usage error otherwise).</summary>
-    /// <exception cref="Configuration.CliUsageException">Not a connection string.</exception>
+    /// <summary><paramref name="connectionString"/> when Npgsql can read it .</summary>
+    /// <exception cref="ArgumentException">Not a connection string.</exception>
     public static string CheckConnectionString(string connectionString)
     {
         try
@@ -54,7 +54,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
         }
         catch (ArgumentException e)
         {
-            throw new Configuration.CliUsageException($"--postgres: not a connection string ({e.Message}).");
+            throw new ArgumentException($"not a connection string ({e.Message}).", nameof(connectionString), e);
         }
     }
 

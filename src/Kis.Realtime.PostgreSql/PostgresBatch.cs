@@ -1,9 +1,9 @@
 using System.Buffers;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
 /// <summary>A raw message as a row: its number in the run and its trading day.</summary>
 internal readonly record struct RawRow(long Seq, DateOnly Day, string? TrId, RawMessage Message);

@@ -1,8 +1,8 @@
 using System.Text;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 using Kis.Realtime.Gateway;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
 /// <summary>
 /// <c>kisrt gateway --postgres</c>: every record the gateway receives, written by the same <see cref="PostgresRecorder"/>

@@ -4,7 +4,7 @@ using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
 /// <summary>
 /// The tables of <c>kisrt record --postgres</c>, created on first use and migrated when a TR gains fields:
