@@ -162,7 +162,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var raw = await connection.BeginBinaryImportAsync(
-            $"COPY {_schema.Qualified(PostgresSchema.RawTable)} (trading_day, run_id, seq, kis_session, received_at, tr_id, message) FROM STDIN (FORMAT BINARY)",
+            $"COPY {_schema.Qualified(PostgresSchema.RawTable)} (trading_day, run_id, seq, kis_session, received_at, tr_id, message, tr_key, source_run, source_seq) FROM STDIN (FORMAT BINARY)",
             cancellationToken).ConfigureAwait(false))
         {
             foreach (var row in batch.Raw)
@@ -176,6 +176,18 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
                 if (row.TrId is null) raw.WriteNull();
                 else raw.Write(row.TrId, NpgsqlDbType.Text);
                 raw.Write(row.Message.Data, NpgsqlDbType.Bytea);
+                if (row.Stored is { } stored)
+                {
+                    raw.Write(stored.TrKey, NpgsqlDbType.Text);
+                    raw.Write(stored.SourceRun, NpgsqlDbType.Text);
+                    raw.Write(stored.SourceSeq, NpgsqlDbType.Bigint);
+                }
+                else
+                {
+                    raw.WriteNull();
+                    raw.WriteNull();
+                    raw.WriteNull();
+                }
             }
             await raw.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -211,7 +223,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
             fields.TryRead(out var value); // validated: every known field is there
             if (first)
             {
-                copy.Write(KisText.Decode(value), NpgsqlDbType.Text); // tr_key: the first field is the subscription key
+                copy.Write(row.Key ?? KisText.Decode(value), NpgsqlDbType.Text); // tr_key: given, or the first field (the subscription key)
                 first = false;
             }
             if (value.IsEmpty)

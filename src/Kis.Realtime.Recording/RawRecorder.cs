@@ -136,7 +136,7 @@ internal sealed class RawRecorder(string directory, RecorderLimits limits, Actio
     }
 
     /// <summary>True when data arrived (or the queue completed) before the sync deadline; false when it is time to sync.</summary>
-    private async Task<bool> WaitForDataOrSyncDeadlineAsync(ChannelReader<RawMessage> reader, long unsyncedSince)
+    private async Task<bool> WaitForDataOrSyncDeadlineAsync(ChannelReader<QueuedMessage> reader, long unsyncedSince)
     {
         var remaining = limits.SyncInterval - Stopwatch.GetElapsedTime(unsyncedSince);
         if (remaining <= TimeSpan.Zero) return false;

@@ -17,6 +17,7 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
 {
     private readonly Dictionary<int, FrameDecoder> _decoders = new(); // notice keys are per session
     private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
+    private readonly bool _keyIgnoresCase = IgnoresCase(trIds); // HTS IDs route regardless of case, as in a live session
     private readonly DateTimeOffset _from = owner.Options.From ?? DateTimeOffset.MinValue;
     private readonly DateTimeOffset _to = owner.Options.To ?? DateTimeOffset.MaxValue;
 
@@ -32,7 +33,7 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
             owner.Counters.Frame();
             if (message.TrId is null || !trIds.Contains(message.TrId) || !KisTrs.TryGet(message.TrId, out var storedTr)) return;
             owner.Counters.RecordsRead(1);
-            if (message.TrKey != key || !InWindow(message.ReceivedAt)) { owner.Counters.NotDelivered(1); return; }
+            if (!string.Equals(message.TrKey, key, _keyIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) || !InWindow(message.ReceivedAt)) { owner.Counters.NotDelivered(1); return; }
             Decode(storedTr, message.ReceivedAt, message.Data.Span, output);
             return;
         }
@@ -61,7 +62,7 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
         while (records.TryNext(out var record))
         {
             // A record's key is one of its fields (TRs whose records carry none are kept whole: KeyField -1).
-            if (!inWindow || (tr.KeyField >= 0 && !KeyOf(record, tr.KeyField).SequenceEqual(_key))) { owner.Counters.NotDelivered(1); continue; }
+            if (!inWindow || (tr.KeyField >= 0 && !IsKey(KeyOf(record, tr.KeyField)))) { owner.Counters.NotDelivered(1); continue; }
             Decode(tr, message.ReceivedAt, record, output);
         }
     }
@@ -79,6 +80,11 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
         if (!_decoders.TryGetValue(session, out var decoder)) _decoders[session] = decoder = new FrameDecoder();
         return decoder;
     }
+
+    private bool IsKey(ReadOnlySpan<byte> field) => _keyIgnoresCase ? System.Text.Ascii.EqualsIgnoreCase(field, _key) : field.SequenceEqual(_key);
+
+    private static bool IgnoresCase(IReadOnlySet<string> trIds) =>
+        trIds.Any(id => KisTrs.TryGet(id, out var tr) && tr.KeyFormat == TrKeyFormat.HtsId);
 
     private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record, int keyField)
     {
