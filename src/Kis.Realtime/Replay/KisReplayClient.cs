@@ -197,10 +197,32 @@ public sealed class KisReplayClient : IAsyncDisposable
         if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<ReplayAnchor> AnchorAsync(CancellationToken cancellationToken)
+    private async Task<ReplayAnchor> AnchorAsync(CancellationToken cancellationToken)
     {
+        TaskCompletionSource<ReplayAnchor>? mine = null;
+        Task<ReplayAnchor> anchor;
         lock (_stateGate)
-            return _anchor ??= FindAnchorAsync(_disposed.Token);
+        {
+            if (_anchor is null)
+            {
+                mine = new TaskCompletionSource<ReplayAnchor>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _anchor = mine.Task;
+            }
+            anchor = _anchor;
+        }
+        if (mine is not null)
+        {
+            // The source is read outside the lock; a failure reaches every paced cursor.
+            try
+            {
+                mine.SetResult(await FindAnchorAsync(_disposed.Token).ConfigureAwait(false));
+            }
+            catch (Exception e)
+            {
+                mine.SetException(e);
+            }
+        }
+        return await anchor.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The recording's first message (or From) is replayed at the moment the first paced cursor starts.</summary>
