@@ -4,50 +4,59 @@ using Kis.Realtime.Trs;
 namespace Kis.Realtime;
 
 /// <summary>
-/// What an application needs of <see cref="KisRealtimeClient"/>: subscriptions as <see cref="IAsyncEnumerable{T}"/>,
-/// state and counters. Depend on this to replace the client with a fake in your tests; register it with
-/// <c>services.AddKisRealtime(…)</c>. Leaving an enumeration releases its registration; disposing the client
-/// releases them all.
+/// A source of KIS real-time records: a direct session (<see cref="KisRealtimeClient"/>), a gateway
+/// (<c>KisGatewayClient</c>) or a recording (<c>KisReplayClient</c>). The interface is small on purpose
+/// so every implementation honours all of it; the typed helpers (<c>SubscribeStockTradesAsync</c>,
+/// <c>SubscribeIndexTicksAsync</c> …) are extension methods over it (<see cref="KisSubscribeExtensions"/>), so they work
+/// on every source and on your test doubles. Leaving an enumeration ends its subscription; disposing the client ends
+/// them all.
 /// </summary>
 public interface IKisRealtimeClient : IAsyncDisposable
 {
-    /// <summary>The options in effect.</summary>
-    KisRealtimeOptions Options { get; }
-
-    /// <summary>The client's state, summarising its sessions.</summary>
+    /// <summary>The client's state, summarising its connections.</summary>
     KisConnectionState State { get; }
 
     /// <summary>A snapshot of the client's counters.</summary>
     KisRealtimeStatistics Statistics { get; }
 
-    /// <summary>Raised on every session state change (from the session's thread; keep handlers short).</summary>
+    /// <summary>Raised on every state change (never under a library lock; keep handlers short).</summary>
     event EventHandler<KisStateChangedEventArgs>? StateChanged;
 
-    /// <summary>Issues the approval key and opens the first session; optional (the first subscription connects too).</summary>
-    /// <exception cref="KisApprovalException">The approval key could not be issued.</exception>
-    /// <exception cref="KisConnectionException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off).</exception>
+    /// <summary>The HTS ID the notice helpers use when none is given (null when none is configured).</summary>
+    string? HtsId { get; }
+
+    /// <summary>Connects; optional (the first subscription connects too).</summary>
+    /// <exception cref="KisConnectionException">The source could not be reached.</exception>
+    /// <exception cref="KisApprovalException">The credentials were refused (a direct session).</exception>
     Task ConnectAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>H0UPCNT0: ticks of a domestic index (0001 KOSPI, 1001 KOSDAQ …).</summary>
-    IAsyncEnumerable<IndexTick> SubscribeIndexTicksAsync(string indexCode, CancellationToken cancellationToken = default);
-
-    /// <summary>H0BJCNT0: trades of an exchange-listed bond (12-character standard code).</summary>
-    IAsyncEnumerable<BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default);
-
-    /// <summary>H0NXPGM0 / H0UNPGM0: program trading of a stock (6-character code).</summary>
-    IAsyncEnumerable<ProgramTrade> SubscribeProgramTradesAsync(string stockCode, ProgramTradeVenue venue = ProgramTradeVenue.Unified,
-        CancellationToken cancellationToken = default);
-
-    /// <summary>H0IFCNI0 / H0IFCNI9: your futures/options order and fill notices; null uses <see cref="KisRealtimeOptions.HtsId"/>.</summary>
-    IAsyncEnumerable<FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Any TR with a typed view.</summary>
+    /// <summary>Any TR with a typed view: the records of <paramref name="key"/>, decoded.</summary>
+    /// <typeparam name="T">The typed view; <paramref name="tr"/> must be one of its <c>Trs</c>.</typeparam>
+    /// <param name="tr">The TR (its real-server id; a paper source maps it).</param>
+    /// <param name="key">The <c>tr_key</c>.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <exception cref="ArgumentException">The key is malformed, or <typeparamref name="T"/> does not decode the TR.</exception>
+    /// <exception cref="KisSubscriptionException">The subscription was refused (thrown by the first <c>MoveNextAsync</c>).</exception>
     IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         where T : struct, IKisRecord<T>;
 
-    /// <summary>Any TR, raw: each record's plain fields as bytes.</summary>
+    /// <summary>Any TR, raw: each record's plain (decrypted) fields as bytes, with its receive time.</summary>
+    /// <param name="tr">The TR (its real-server id; a paper source maps it).</param>
+    /// <param name="key">The <c>tr_key</c>.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <exception cref="ArgumentException">The key is malformed.</exception>
+    /// <exception cref="KisSubscriptionException">The subscription was refused (thrown by the first <c>MoveNextAsync</c>).</exception>
     IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default);
+}
 
-    /// <summary>Every message every session receives, as received, with nothing dropped. For recording.</summary>
+/// <summary>
+/// A capability of sources that see KIS's messages whole (a direct session, a recording): every message as received,
+/// data frames and control messages alike. Test for it with <c>client is IKisRawMessageSource raw</c>; a gateway
+/// client does not offer it (the KIS session is the gateway's).
+/// </summary>
+public interface IKisRawMessageSource
+{
+    /// <summary>Every message, as received, with nothing dropped. For recording.</summary>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
     IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default);
 }

@@ -14,10 +14,10 @@ namespace Kis.Realtime;
 /// <code>
 /// await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with { Credentials = [new(appKey, appSecret)] });
 /// await client.ConnectAsync();
-/// await foreach (var tick in client.SubscribeIndexTicksAsync("0001")) Console.WriteLine(tick.Value);
+/// await foreach (var tick in client.SubscribeIndexTicksAsync("0001")) Console.WriteLine(tick.Value); // KisSubscribeExtensions
 /// </code>
 /// </summary>
-public sealed partial class KisRealtimeClient : IKisRealtimeClient
+public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessageSource
 {
     private readonly ClientShared _shared;
     private readonly ApprovalKeyProvider _keys;
@@ -59,6 +59,9 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
 
     /// <summary>The options in effect.</summary>
     public KisRealtimeOptions Options { get; }
+
+    /// <summary><see cref="KisRealtimeOptions.HtsId"/>: the key the notice helpers use when none is given.</summary>
+    public string? HtsId => Options.HtsId;
 
     /// <summary>
     /// The client's state, summarising its sessions at the moment of reading: Faulted or Reconnecting if any started
@@ -116,44 +119,6 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
         return _sessions[0].ConnectAsync().WaitAsync(cancellationToken);
     }
 
-    /// <summary>H0UPCNT0: ticks of a domestic index (0001 KOSPI, 1001 KOSDAQ, 2001 KOSPI200 …). Real server only.</summary>
-    /// <param name="indexCode">The 4-digit index code.</param>
-    /// <param name="cancellationToken">Ends the enumeration.</param>
-    public KisSubscription<IndexTick> SubscribeIndexTicksAsync(string indexCode, CancellationToken cancellationToken = default)
-        => SubscribeAsync<IndexTick>(KisTrs.IndexTicks, indexCode, cancellationToken);
-
-    /// <summary>H0BJCNT0: trades of an exchange-listed bond. Real server only.</summary>
-    /// <param name="isin">The 12-character standard code, e.g. KR103502GD31.</param>
-    /// <param name="cancellationToken">Ends the enumeration.</param>
-    public KisSubscription<BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default)
-        => SubscribeAsync<BondTrade>(KisTrs.BondTrades, isin, cancellationToken);
-
-    /// <summary>H0NXPGM0 (Nextrade) or H0UNPGM0 (KRX+NXT): program trading of a stock. Real server only.</summary>
-    /// <param name="stockCode">The 6-character stock code, e.g. 005930.</param>
-    /// <param name="venue">Which feed.</param>
-    /// <param name="cancellationToken">Ends the enumeration.</param>
-    public KisSubscription<ProgramTrade> SubscribeProgramTradesAsync(string stockCode, ProgramTradeVenue venue = ProgramTradeVenue.Unified,
-        CancellationToken cancellationToken = default)
-        => SubscribeAsync<ProgramTrade>(venue switch
-        {
-            ProgramTradeVenue.Nxt => KisTrs.ProgramTradesNxt,
-            ProgramTradeVenue.Unified => KisTrs.ProgramTradesUnified,
-            _ => throw new ArgumentOutOfRangeException(nameof(venue), venue, "Unknown program-trading venue."),
-        }, stockCode, cancellationToken);
-
-    /// <summary>
-    /// H0IFCNI0 (real) / H0IFCNI9 (paper): your futures/options order and fill notices, decrypted.
-    /// </summary>
-    /// <param name="htsId">The HTS ID; null uses <see cref="KisRealtimeOptions.HtsId"/>.</param>
-    /// <param name="cancellationToken">Ends the enumeration.</param>
-    /// <exception cref="ArgumentException">No HTS ID given or configured.</exception>
-    public KisSubscription<FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default)
-    {
-        var key = htsId ?? Options.HtsId
-            ?? throw new ArgumentException("Futures/options notices are keyed by HTS ID: pass one or set KisRealtimeOptions.HtsId.", nameof(htsId));
-        return SubscribeAsync<FuturesOptionsNotice>(KisTrs.FuturesOptionsNotices, key, cancellationToken);
-    }
-
     /// <summary>Any TR with a typed view, e.g. <c>SubscribeAsync&lt;ProgramTrade&gt;(KisTrs.ProgramTradesNxt, "005930")</c>.</summary>
     /// <typeparam name="T">The typed view; <paramref name="tr"/> must be one of its <c>Trs</c>.</typeparam>
     /// <param name="tr">The TR (mapped to the environment: H0IFCNI0 becomes H0IFCNI9 on paper).</param>
@@ -195,6 +160,14 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient
         ObjectDisposedException.ThrowIf(_disposed, this);
         return new RawTap(_shared, cancellationToken);
     }
+
+    // The interface returns plain IAsyncEnumerable<T> (so fakes can implement it); the class's own methods return
+    // KisSubscription<T> with its Tr, TrKey and Dropped.
+    IAsyncEnumerable<T> IKisRealtimeClient.SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken)
+        => SubscribeAsync<T>(tr, key, cancellationToken);
+
+    IAsyncEnumerable<KisRecord> IKisRealtimeClient.SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken)
+        => SubscribeRecordsAsync(tr, key, cancellationToken);
 
     private TrDefinition Resolve(TrDefinition tr, string key)
     {

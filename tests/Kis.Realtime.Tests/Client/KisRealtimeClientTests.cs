@@ -68,7 +68,7 @@ public sealed class KisRealtimeClientTests
     {
         await using var sim = await StartSimAsync(o => o with { Profile = SimulatorProfile.Paper });
         await using var client = new KisRealtimeClient(Options(sim));
-        var subscription = client.SubscribeFuturesOptionsNoticesAsync();
+        var subscription = client.SubscribeAsync<FuturesOptionsNotice>(KisTrs.FuturesOptionsNotices, SimulatorOptions.DefaultHtsId);
         Assert.Equal("H0IFCNI9", subscription.Tr.Id);
         await using var notices = subscription.GetAsyncEnumerator();
         Assert.Equal(SimulatorOptions.DefaultHtsId, (await notices.NextAsync()).CustomerId);
@@ -352,7 +352,7 @@ public sealed class KisRealtimeClientTests
         await using var client = new KisRealtimeClient(Options(sim) with { SubscriptionCapacity = 8, FullMode = KisFullMode.DropOldest });
         long dropEvents = 0;
         client.ItemDropped += _ => Interlocked.Increment(ref dropEvents);
-        var subscription = client.SubscribeIndexTicksAsync("0001");
+        var subscription = client.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001");
         await using var ticks = subscription.GetAsyncEnumerator();
         await ticks.NextAsync();
         await UntilAsync(() => subscription.Dropped > 100, "drops");
@@ -366,7 +366,7 @@ public sealed class KisRealtimeClientTests
     {
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.FlatOut });
         await using var client = new KisRealtimeClient(Options(sim) with { SubscriptionCapacity = 16, FullMode = KisFullMode.Wait });
-        var subscription = client.SubscribeIndexTicksAsync("0001");
+        var subscription = client.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001");
         long lastVolume = -1, n = 0;
         await foreach (var tick in subscription.WithCancellation(new CancellationTokenSource(TestTimeout).Token))
         {

@@ -36,8 +36,8 @@ public class AddKisRealtimeTests
             .AddKisRealtime(Configuration(SimulatorSection(sim)).GetSection("Kis"));
         await using var provider = services.BuildServiceProvider();
 
-        var client = provider.GetRequiredService<IKisRealtimeClient>();
-        Assert.Same(provider.GetRequiredService<KisRealtimeClient>(), client);
+        var client = provider.GetRequiredService<KisRealtimeClient>();
+        Assert.Same(provider.GetRequiredService<IKisRealtimeClient>(), client);
         Assert.Equal(500, client.Options.SubscriptionCapacity);
         Assert.Equal(TimeSpan.FromMilliseconds(250), client.Options.ReconnectMinDelay);
         Assert.Same(clock, client.Options.TimeProvider);
@@ -102,10 +102,17 @@ public class AddKisRealtimeTests
     [Fact]
     public async Task A_fake_client_can_stand_in_for_the_interface()
     {
-        IKisRealtimeClient fake = new FakeClient();
+        var fake = new FakeClient();
+        IKisRealtimeClient client = fake;
         var values = new List<decimal>();
-        await foreach (var tick in fake.SubscribeIndexTicksAsync("0001")) values.Add(tick.Value);
+        await foreach (var tick in client.SubscribeIndexTicksAsync("0001")) values.Add(tick.Value);
         Assert.Equal([2600.5m, 2601m], values);
+
+        // Every typed helper reaches the fake through the one generic method, with the right TR and key.
+        await foreach (var _ in client.SubscribeStockTradesAsync("005930", global::Kis.Realtime.Trs.StockVenue.Nxt)) { }
+        await foreach (var _ in client.SubscribeStockNoticesAsync()) { }
+        await foreach (var _ in client.SubscribeProgramTradesAsync("005930", global::Kis.Realtime.Trs.ProgramTradeVenue.Krx)) { }
+        Assert.Equal([("H0UPCNT0", "0001"), ("H0NXCNT0", "005930"), ("H0STCNI0", "fakehts"), ("H0STPGM0", "005930")], fake.Requested);
     }
 
     /// <summary>A TimeProvider that counts reads (to show the client used it).</summary>
@@ -121,27 +128,38 @@ public class AddKisRealtimeTests
         }
     }
 
+    /// <summary>
+    /// A test double written against the small interface only: the typed helpers (SubscribeIndexTicksAsync …) are
+    /// extensions over SubscribeAsync, so the fake gets them all by implementing one generic method.
+    /// </summary>
     private sealed class FakeClient : IKisRealtimeClient
     {
-        public KisRealtimeOptions Options => KisRealtimeOptions.Default;
+        public List<(string Tr, string Key)> Requested { get; } = [];
         public KisConnectionState State => KisConnectionState.Connected;
         public KisRealtimeStatistics Statistics => new();
+        public string? HtsId => "fakehts";
         public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
         public Task ConnectAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-        public async IAsyncEnumerable<global::Kis.Realtime.Trs.IndexTick> SubscribeIndexTicksAsync(string indexCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public async IAsyncEnumerable<T> SubscribeAsync<T>(Kis.Realtime.Protocol.TrDefinition tr, string key,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+            where T : struct, global::Kis.Realtime.Trs.IKisRecord<T>
         {
+            Requested.Add((tr.Id, key));
             await Task.Yield();
-            yield return new global::Kis.Realtime.Trs.IndexTick { Value = 2600.5m };
-            yield return new global::Kis.Realtime.Trs.IndexTick { Value = 2601m };
+            if (typeof(T) != typeof(global::Kis.Realtime.Trs.IndexTick)) yield break;
+            foreach (var value in new[] { 2600.5m, 2601m })
+                yield return (T)(object)new global::Kis.Realtime.Trs.IndexTick { Value = value };
         }
 
-        public IAsyncEnumerable<global::Kis.Realtime.Trs.BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public IAsyncEnumerable<global::Kis.Realtime.Trs.ProgramTrade> SubscribeProgramTradesAsync(string stockCode, global::Kis.Realtime.Trs.ProgramTradeVenue venue = global::Kis.Realtime.Trs.ProgramTradeVenue.Unified, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public IAsyncEnumerable<global::Kis.Realtime.Trs.FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public IAsyncEnumerable<T> SubscribeAsync<T>(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default) where T : struct, global::Kis.Realtime.Trs.IKisRecord<T> => throw new NotSupportedException();
-        public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-        public IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public async IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(Kis.Realtime.Protocol.TrDefinition tr, string key,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            Requested.Add((tr.Id, key));
+            await Task.Yield();
+            yield break;
+        }
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

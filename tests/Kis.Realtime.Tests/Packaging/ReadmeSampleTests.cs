@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Kis.Realtime.Tests.Packaging;
 
 /// <summary>
-/// Every C# sample in the README compiles as written, as the Program.cs of a console project with the SDK's implicit
+/// Every C# sample in the README and docs/ compiles as written, as the Program.cs of a console project with the SDK's implicit
 /// usings, against the library, hosting and simulator assemblies. (The packed-package check is
 /// PackageConsumerTests.)
 /// </summary>
@@ -25,7 +25,7 @@ public class ReadmeSampleTests
     public static TheoryData<string> Names() => [.. new[] { "console", "hosting", "simulator" }];
 
     [Fact]
-    public void The_readme_has_the_three_samples()
+    public void The_documentation_has_the_three_samples()
         => Assert.Equal(["console", "hosting", "simulator"], ReadmeSamples.Load().Keys.Order());
 
     [Theory]

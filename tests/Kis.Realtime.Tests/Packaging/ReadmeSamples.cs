@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Kis.Realtime.Tests.Packaging;
 
-/// <summary>The C# samples of the repository README, each marked by an HTML comment <c>&lt;!-- sample: NAME --&gt;</c> before its block.</summary>
+/// <summary>
+/// The C# samples of the repository's documentation (README.md and docs/*.md), each marked by an HTML comment
+/// <c>&lt;!-- sample: NAME --&gt;</c> before its block.
+/// </summary>
 internal static partial class ReadmeSamples
 {
     /// <summary>
@@ -18,8 +21,11 @@ internal static partial class ReadmeSamples
 
     public static IReadOnlyDictionary<string, string> Load()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
-        return Sample().Matches(readme).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["code"].Value);
+        var root = RepositoryRoot();
+        var pages = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal).Prepend(Path.Combine(root, "README.md"));
+        return pages.SelectMany(page => Sample().Matches(File.ReadAllText(page).ReplaceLineEndings("\n")))
+            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["code"].Value); // a name used twice throws: names are unique
+
     }
 
     [GeneratedRegex(@"<!-- sample: (?<name>[a-z-]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]

@@ -127,7 +127,7 @@ internal sealed class GatewayHealthPanel(KisGatewayClient client, TimeProvider t
     protected override void WriteFigures(FigureWriter f)
     {
         var s = _stats;
-        var endpoint = client.GatewayOptions.Endpoint;
+        var endpoint = client.Options.Endpoint;
         f.Add("source", $"gateway {endpoint.Namespace} at {endpoint.DisplayUri}", wide: true);
         var g = _status;
         f.Add("gateway", _statusError is not null ? $"not answering: {_statusError}"

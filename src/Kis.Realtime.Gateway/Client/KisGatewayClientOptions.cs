@@ -66,7 +66,7 @@ public sealed record KisGatewayClientOptions
     /// <summary>This consumer's name at the gateway (status, leases); unique per process by default.</summary>
     public string ConsumerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    /// <summary>The HTS ID for <see cref="KisGatewayClient.SubscribeFuturesOptionsNoticesAsync"/> without one.</summary>
+    /// <summary>The HTS ID for <see cref="KisSubscribeExtensions.SubscribeFuturesOptionsNoticesAsync"/> without one.</summary>
     public string? HtsId { get; init; }
 
     /// <summary>Stream messages the broker sends ahead of acknowledgements (AMQP prefetch).</summary>

@@ -41,13 +41,10 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     }
 
     /// <summary>The gateway client's options.</summary>
-    public KisGatewayClientOptions GatewayOptions => _options;
+    public KisGatewayClientOptions Options => _options;
 
-    /// <summary>
-    /// <see cref="IKisRealtimeClient"/>'s KIS options: the gateway holds the KIS client, so this is
-    /// <see cref="KisRealtimeOptions.Default"/> with <see cref="KisGatewayClientOptions.HtsId"/>; see <see cref="GatewayOptions"/>.
-    /// </summary>
-    public KisRealtimeOptions Options => KisRealtimeOptions.Default with { HtsId = _options.HtsId };
+    /// <summary><see cref="KisGatewayClientOptions.HtsId"/>: the key the notice helpers use when none is given.</summary>
+    public string? HtsId => _options.HtsId;
 
     /// <summary>Connected while the connection to the broker is open; Closed before connecting and after a loss or disposal.</summary>
     public KisConnectionState State => _connection is { IsOpen: true } && !_disposed ? KisConnectionState.Connected : KisConnectionState.Closed;

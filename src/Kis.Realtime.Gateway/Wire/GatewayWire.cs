@@ -107,15 +107,6 @@ public static class GatewayWire
             _ => null,
         } : null;
 
-    /// <summary>True when a text header equals <paramref name="expected"/> (no string made for the comparison).</summary>
-    internal static bool TextEquals(IReadOnlyBasicProperties properties, string name, byte[] expected) =>
-        properties.Headers is { } headers && headers.TryGetValue(name, out var value) && value switch
-        {
-            byte[] bytes => bytes.AsSpan().SequenceEqual(expected),
-            string s => Encoding.UTF8.GetBytes(s).AsSpan().SequenceEqual(expected),
-            _ => false,
-        };
-
     internal static long? Number(IReadOnlyBasicProperties properties, string name) =>
         properties.Headers is { } headers && headers.TryGetValue(name, out var value) ? AsLong(value) : null;
 

@@ -130,7 +130,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             return Task.CompletedTask;
         };
         _channel = channel;
-        await channel.BasicQosAsync(0, _owner.GatewayOptions.Prefetch, false, cancellationToken).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, _owner.Options.Prefetch, false, cancellationToken).ConfigureAwait(false);
         await channel.BasicConsumeAsync(_stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
             new Dictionary<string, object?> { ["x-stream-offset"] = from.ToArgument() }, new Consumer(this, channel), cancellationToken).ConfigureAwait(false);
     }
@@ -156,7 +156,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             {
                 try
                 {
-                    await Task.Delay(delay, _owner.GatewayOptions.TimeProvider, stop).ConfigureAwait(false);
+                    await Task.Delay(delay, _owner.Options.TimeProvider, stop).ConfigureAwait(false);
                     await _owner.ConnectAsync(stop).ConfigureAwait(false);
                     // Attach once; when only the claims failed (the gateway still reconnecting), retry the claims alone.
                     if (!attached || _lost.Task.IsCompleted)
@@ -364,7 +364,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     /// <summary>Acknowledges in batches (a quarter of the prefetch): the broker's credit, without a frame per record.</summary>
     private sealed class Consumer(GatewayStreamReader reader, IChannel channel) : AsyncDefaultBasicConsumer(channel)
     {
-        private readonly int _ackEvery = Math.Max(1, reader._owner.GatewayOptions.Prefetch / 4);
+        private readonly int _ackEvery = Math.Max(1, reader._owner.Options.Prefetch / 4);
         private int _unacknowledged;
 
         public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,

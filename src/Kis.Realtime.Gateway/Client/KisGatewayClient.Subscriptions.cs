@@ -13,26 +13,6 @@ internal readonly record struct StreamRecord(byte[] Body, long ReceivedAtMicros,
 
 public sealed partial class KisGatewayClient
 {
-    /// <summary>H0UPCNT0 through the gateway.</summary>
-    public IAsyncEnumerable<IndexTick> SubscribeIndexTicksAsync(string indexCode, CancellationToken cancellationToken = default)
-        => SubscribeAsync<IndexTick>(KisTrs.IndexTicks, indexCode, cancellationToken);
-
-    /// <summary>H0BJCNT0 through the gateway.</summary>
-    public IAsyncEnumerable<BondTrade> SubscribeBondTradesAsync(string isin, CancellationToken cancellationToken = default)
-        => SubscribeAsync<BondTrade>(KisTrs.BondTrades, isin, cancellationToken);
-
-    /// <summary>H0NXPGM0 / H0UNPGM0 through the gateway.</summary>
-    public IAsyncEnumerable<ProgramTrade> SubscribeProgramTradesAsync(string stockCode, ProgramTradeVenue venue = ProgramTradeVenue.Unified,
-        CancellationToken cancellationToken = default)
-        => SubscribeAsync<ProgramTrade>(venue == ProgramTradeVenue.Nxt ? KisTrs.ProgramTradesNxt : KisTrs.ProgramTradesUnified, stockCode, cancellationToken);
-
-    /// <summary>H0IFCNI0 (H0IFCNI9 on a paper gateway) through the gateway; null uses <see cref="KisGatewayClientOptions.HtsId"/>.</summary>
-    /// <exception cref="ArgumentException">No HTS ID given or configured.</exception>
-    public IAsyncEnumerable<FuturesOptionsNotice> SubscribeFuturesOptionsNoticesAsync(string? htsId = null, CancellationToken cancellationToken = default)
-        => SubscribeAsync<FuturesOptionsNotice>(KisTrs.FuturesOptionsNotices,
-            htsId ?? _options.HtsId ?? throw new ArgumentException("Notices are keyed by HTS ID: pass one or set KisGatewayClientOptions.HtsId.", nameof(htsId)),
-            cancellationToken);
-
     /// <summary>Any TR with a typed view, from <see cref="KisGatewayClientOptions.Start"/>.</summary>
     public IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         where T : struct, IKisRecord<T>
@@ -68,11 +48,6 @@ public sealed partial class KisGatewayClient
         return Read<KisRecord>(tr, key, start, resolved => record =>
             (true, new KisRecord(resolved, key, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body)), cancellationToken);
     }
-
-    /// <summary>Not offered through a gateway: the KIS sessions are the gateway's (use <c>kisrt record</c> beside it).</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    public IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default)
-        => throw new NotSupportedException("Raw session messages stay at the gateway; subscribe to records, or record at the gateway.");
 
     private static void Check(TrDefinition tr, string key)
     {
