@@ -23,7 +23,7 @@ namespace Kis.Realtime.Replay;
 /// paper and real ids (H0IFCNI0 / H0IFCNI9 …) are the same subscription here: the recording says which it holds.
 /// </para>
 /// </summary>
-public sealed class KisReplayClient : IAsyncDisposable
+public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
 {
     private readonly KisRecordingSource _source;
     private readonly CancellationTokenSource _disposed = new();

@@ -6,7 +6,6 @@ using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Recording;
 using Kis.Realtime.Replay;
 using Kis.Realtime.Trs;
-using static Kis.Realtime.Tests.Replay.ReplayOfRecordingTests;
 
 namespace Kis.Realtime.Tests.Replay;
 
@@ -21,6 +20,13 @@ public class ReplaySemanticsTests
         using var recording = new SyntheticRecording(dir);
         write(recording);
         return dir;
+    }
+
+    private static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token)) list.Add(item);
+        return list;
     }
 
     private static byte[] Tick(string key, int n) => SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, key, n));

@@ -29,13 +29,13 @@ public class ReplayOfRecordingTests
                      new KisPostgresHistory(KisPostgresHistoryOptions.Default with { ConnectionString = db.ConnectionString, Schema = db.Schema, PageSize = 97 }),
                  })
         {
-            await using var replay = new KisReplayClient(source, KisReplayOptions.Default with { HtsId = SimulatorOptions.DefaultHtsId });
+            await using IKisRealtimeClient replay = new KisReplayClient(source, KisReplayOptions.Default with { HtsId = SimulatorOptions.DefaultHtsId });
             await replay.ConnectAsync().WaitAsync(TestTimeout);
             // Started in the opposite order to the live loops, one after the other: each still gets all of its records.
-            var notices = await AllAsync(replay.SubscribeAsync<FuturesOptionsNotice>(KisTrs.FuturesOptionsNotices, SimulatorOptions.DefaultHtsId));
-            var programs = await AllAsync(replay.SubscribeAsync<ProgramTrade>(KisTrs.ProgramTradesUnified, "005930"));
-            var trades = await AllAsync(replay.SubscribeAsync<StockTrade>(KisTrs.StockTrades, "005930"));
-            var ticks = await AllAsync(replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001"));
+            var notices = await AllAsync(replay.SubscribeFuturesOptionsNoticesAsync());
+            var programs = await AllAsync(replay.SubscribeProgramTradesAsync("005930"));
+            var trades = await AllAsync(replay.SubscribeStockTradesAsync("005930"));
+            var ticks = await AllAsync(replay.SubscribeIndexTicksAsync("0001"));
             var raw = await AllAsync(replay.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"));
 
             // The live loops stopped after their count; the recording goes on a little (until the session closed).
@@ -103,7 +103,7 @@ public class ReplayOfRecordingTests
         return list;
     }
 
-    internal static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<T> source)
+    private static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<T> source)
     {
         var list = new List<T>();
         await foreach (var item in source.WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token)) list.Add(item);
