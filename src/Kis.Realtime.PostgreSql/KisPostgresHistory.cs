@@ -26,6 +26,10 @@ public sealed record KisPostgresHistoryOptions
     /// </summary>
     public Guid? RunId { get; init; }
 
+    /// <summary>The settings without the connection string's credentials (a record would print the password).</summary>
+    public override string ToString() =>
+        $"KisPostgresHistoryOptions {{ Database = {(string.IsNullOrWhiteSpace(ConnectionString) ? "(none)" : PostgresRecorder.Describe(ConnectionString))}, Schema = {Schema}, PageSize = {PageSize}, RunId = {RunId} }}";
+
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentException">No connection string, no schema or a page size below 1.</exception>
     public void Validate()
