@@ -18,6 +18,7 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
     private readonly Dictionary<int, FrameDecoder> _decoders = new(); // notice keys are per session
     private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
     private readonly bool _keyIgnoresCase = IgnoresCase(trIds); // HTS IDs route regardless of case, as in a live session
+    private readonly TrId[] _trIds = [.. trIds.Select(TrId.Parse)]; // packed: a frame of another TR costs integer compares
     private readonly DateTimeOffset _from = owner.Options.From ?? DateTimeOffset.MinValue;
     private readonly DateTimeOffset _to = owner.Options.To ?? DateTimeOffset.MaxValue;
 
@@ -55,8 +56,8 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
         }
 
         if (!DataFrame.TryParse(data, out var frame, out _)) { owner.Counters.DecodeError(); return; }
-        if (!KisTrs.TryGet(frame.TrId, out var tr) || !trIds.Contains(tr.Id)) return; // another subscription's TR
-        if (!DecoderOf(message.Session).TryOpen(frame, out tr, out var records, out _)) { owner.Counters.DecodeError(); return; }
+        if (Array.IndexOf(_trIds, frame.TrId) < 0) return; // another subscription's TR
+        if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out _)) { owner.Counters.DecodeError(); return; }
         owner.Counters.RecordsRead(frame.RecordCount);
         var inWindow = InWindow(message.ReceivedAt);
         while (records.TryNext(out var record))
@@ -77,9 +78,14 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
 
     private FrameDecoder DecoderOf(int session)
     {
+        if (session == _lastSession && _lastDecoder is not null) return _lastDecoder; // one session: no lookup per frame
         if (!_decoders.TryGetValue(session, out var decoder)) _decoders[session] = decoder = new FrameDecoder();
+        (_lastSession, _lastDecoder) = (session, decoder);
         return decoder;
     }
+
+    private int _lastSession = -1;
+    private FrameDecoder? _lastDecoder;
 
     private bool IsKey(ReadOnlySpan<byte> field) => _keyIgnoresCase ? System.Text.Ascii.EqualsIgnoreCase(field, _key) : field.SequenceEqual(_key);
 
