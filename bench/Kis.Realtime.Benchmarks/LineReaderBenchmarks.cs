@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 
 namespace Kis.Realtime.Benchmarks;
 

@@ -1,7 +1,8 @@
+using Kis.Realtime.Recording;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Kis.Realtime.Cli.Postgres;
+using Kis.Realtime.PostgreSql;
 using Npgsql;
 
 namespace Kis.Realtime.Benchmarks;
@@ -77,7 +78,7 @@ public class PostgresCopyBenchmarks
         var batch = new PostgresBatch();
         var decoders = new Dictionary<int, Kis.Realtime.Protocol.FrameDecoder>();
         long errors = 0;
-        for (var i = 0; i < _messages.Length; i++) batch.Add(i + 1, _messages[i], decoders, ref errors);
+        for (var i = 0; i < _messages.Length; i++) batch.Add(i + 1, new QueuedMessage(_messages[i]), decoders, ref errors);
         foreach (var d in decoders.Values) d.Dispose();
         return batch.RecordCount + errors;
     }

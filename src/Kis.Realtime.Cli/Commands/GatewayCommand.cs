@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
-using Kis.Realtime.Cli.Postgres;
+using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Cli.Commands;
@@ -94,7 +94,7 @@ internal static class GatewayCommand
         GatewayPostgresSink? sink = null;
         if (postgres is not null)
         {
-            var recorder = new PostgresRecorder(PostgresRecorder.CheckConnectionString(postgres.ConnectionString), postgres.Schema, postgres.QueueLimitBytes, notice);
+            var recorder = new PostgresRecorder(RecordCommand.CheckConnectionString(postgres.ConnectionString), postgres.Schema, postgres.QueueLimitBytes, notice);
             await recorder.CheckAsync(stop.Token).ConfigureAwait(false); // unreachable or refused: fail now, before KIS and the broker
             sink = new GatewayPostgresSink(recorder, notice);
             options = options with { Sinks = [.. options.Sinks, sink] };

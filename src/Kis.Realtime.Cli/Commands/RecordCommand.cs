@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.IO;
-using Kis.Realtime.Cli.Postgres;
+using Kis.Realtime.PostgreSql;
+using Kis.Realtime.Recording;
 
 namespace Kis.Realtime.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal sealed record RecordSettings(long? Count = null, TimeSpan? Duration = n
 internal static class RecordCommand
 {
     /// <summary>The raw file's name inside each day folder (readable by <c>kisrt decode</c> and <c>kisrt sim --replay</c>).</summary>
-    public const string RawFileName = "raw.log";
+    public const string RawFileName = RawRecorder.RawFileName;
 
     // The subscriptions only carry back-pressure (their records are recorded from the raw tap), so their buffers stay
     // small: they are part of how far the session can run ahead of a full queue.
@@ -60,6 +61,19 @@ internal static class RecordCommand
         return command;
     }
 
+    /// <summary><paramref name="connectionString"/> when Npgsql can read it (a <c>--postgres</c> usage error otherwise).</summary>
+    public static string CheckConnectionString(string connectionString)
+    {
+        try
+        {
+            return PostgresRecorder.CheckConnectionString(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--postgres: {e.Message}");
+        }
+    }
+
     private static TimeSpan Positive(TimeSpan value, string option) =>
         value > TimeSpan.Zero ? value : throw new CliUsageException($"{option} must be positive.");
 
@@ -73,7 +87,7 @@ internal static class RecordCommand
         var count = settings.Count;
         if (count is <= 0) throw new CliUsageException("--count must be positive.");
         if (directory is null && settings.Postgres is null) throw new CliUsageException("give --out DIR, --postgres CONNECTION, or both.");
-        if (settings.Postgres is not null) PostgresRecorder.CheckConnectionString(settings.Postgres);
+        if (settings.Postgres is not null) CheckConnectionString(settings.Postgres);
         if (directory is not null) OutputFolder.Create(directory);
         ClientHost host;
         try

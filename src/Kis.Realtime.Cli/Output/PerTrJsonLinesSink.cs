@@ -1,4 +1,4 @@
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 
 namespace Kis.Realtime.Cli.Output;
 

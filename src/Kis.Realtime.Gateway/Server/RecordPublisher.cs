@@ -85,7 +85,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         if (sinks.Count > 0)
         {
             var route = record.Route;
-            var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body);
+            var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body, route.Run);
             for (var i = 0; i < sinks.Count; i++)
             {
                 try

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Cli.Postgres;
+using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Cli;
 using Kis.Realtime.Trs;
@@ -61,20 +61,24 @@ public partial class GatewayPostgresTests
             // The stream holds the same records: per key seq 1..n without a gap, the same bodies in the same order.
             var stream = await broker.ReadStreamAsync(trId, (int)count);
             Assert.Equal(count, stream.Count);
-            var raw = await db.RowsAsync($"SELECT t.tr_key, r.message FROM {{schema}}.raw_messages r JOIN {{schema}}.{trId.ToLowerInvariant()} t USING (trading_day, run_id, seq) ORDER BY r.seq");
+            var raw = await db.RowsAsync($"SELECT t.tr_key, r.message, r.tr_key, r.source_seq, r.source_run FROM {{schema}}.raw_messages r JOIN {{schema}}.{trId.ToLowerInvariant()} t USING (trading_day, run_id, seq) ORDER BY r.seq");
             foreach (var key in stream.Select(s => s.Key).Distinct())
             {
                 var ofKey = stream.Where(s => s.Key == key).ToList();
                 Assert.Equal(Enumerable.Range(1, ofKey.Count).Select(i => (long)i), ofKey.Select(s => s.Seq));
-                var fromDb = raw.Where(r => (string)r[0]! == key).Select(r => (byte[])r[1]!).ToList();
-                Assert.Equal(ofKey.Select(s => Encoding.ASCII.GetBytes($"0|{trId}|001|").Concat(s.Body).ToArray()), fromDb);
+                // Stored from the record's own values: the body as published, its key, and the gateway's run and seq.
+                var fromDb = raw.Where(r => (string)r[0]! == key).ToList();
+                Assert.Equal(ofKey.Select(s => s.Body), fromDb.Select(r => (byte[])r[1]!));
+                Assert.All(fromDb, r => Assert.Equal(key, (string)r[2]!));
+                Assert.Equal(ofKey.Select(s => s.Seq), fromDb.Select(r => (long)r[3]!));
+                Assert.Single(fromDb.Select(r => (string)r[4]!).Distinct());
             }
 
             // A sampled typed row equals `kisrt decode` of its raw row.
             var tr = KisTrs.All.Single(t => t.Id == trId);
             var sample = count / 2 + 1;
             var message = await db.RowsAsync($"SELECT received_at, message FROM {{schema}}.raw_messages WHERE seq = (SELECT seq FROM {{schema}}.raw_messages WHERE tr_id = '{trId}' ORDER BY seq OFFSET {sample - 1} LIMIT 1)");
-            var line = Encoding.ASCII.GetBytes(((DateTime)message[0][0]!).ToString("O", CultureInfo.InvariantCulture) + "\t").Concat((byte[])message[0][1]!).Append((byte)'\n').ToArray();
+            var line = Encoding.ASCII.GetBytes(((DateTime)message[0][0]!).ToString("O", CultureInfo.InvariantCulture) + $"\t0|{trId}|001|").Concat((byte[])message[0][1]!).Append((byte)'\n').ToArray();
             using var output = new MemoryStream();
             Assert.Equal(0, DecodeCommand.Run(new MemoryStream(line), output, new StringWriter()));
             // `kisrt decode` has no subscription to name the key: it is the one this TR was held for.
@@ -128,26 +132,28 @@ public partial class GatewayPostgresTests
     [Fact]
     public void A_full_queue_drops_for_the_database_counted_and_told_and_never_holds_the_gateway_back()
     {
-        // No writer runs: the database is "down". The queue takes up to 100 bytes of frames (two), then every record is dropped, counted.
-        var recorder = new PostgresRecorder(PostgresTestDatabase.DefaultConnectionString, "unused", queueLimitBytes: 100);
+        // No writer runs: the database is "down". The queue takes up to 40 bytes of records (two), then every record is dropped, counted.
+        var recorder = new PostgresRecorder(PostgresTestDatabase.DefaultConnectionString, "unused", queueLimitBytes: 40);
         var notices = new List<string>();
         var sink = new GatewayPostgresSink(recorder, notices.Add);
-        var body = Encoding.ASCII.GetBytes("0001^091240^2624.54"); // a 34-byte frame with its header
-        for (var seq = 1; seq <= 10; seq++) sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, seq, DateTimeOffset.UtcNow, body));
+        var body = Encoding.ASCII.GetBytes("0001^091240^2624.54"); // 19 bytes
+        for (var seq = 1; seq <= 10; seq++) sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, seq, DateTimeOffset.UtcNow, body, "test-run"));
 
         var s = sink.Status();
         Assert.Equal((10L, 0L, 8L, 0L), (s.Received, s.Committed, s.Dropped, s.Failed));
         Assert.Equal(2, s.Lag); // queued, waiting for the database
-        Assert.Equal(68, recorder.Queue.QueuedBytes);
+        Assert.Equal(38, recorder.Queue.QueuedBytes);
         Assert.Equal(4, notices.Count); // the 1st, 2nd, 4th and 8th drop: visible, not a flood
         Assert.All(notices, n => Assert.Contains("dropped for the database", n));
 
         // After the gateway stopped the sink: counted as failed, never lost from the figures.
         sink.Complete();
-        sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, 11, DateTimeOffset.UtcNow, body));
+        sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, 11, DateTimeOffset.UtcNow, body, "test-run"));
         Assert.Equal((11L, 1L, 2L), (sink.Status().Received, sink.Status().Failed, sink.Status().Lag));
         Assert.True(recorder.Queue.Reader.TryRead(out var first) && recorder.Queue.Reader.TryRead(out _));
         Assert.False(recorder.Queue.Reader.TryRead(out _));
-        Assert.Equal("0|H0UPCNT0|001|0001^091240^2624.54", Encoding.ASCII.GetString(first.Data.Span));
+        // The record as the gateway gave it, not re-framed: its body and its own TR, key, run and sequence.
+        Assert.Equal("0001^091240^2624.54", Encoding.ASCII.GetString(first.Data.Span));
+        Assert.Equal(("H0UPCNT0", "0001", "test-run", 1L), (first.Record!.TrId, first.Record.TrKey, first.Record.SourceRun, first.Record.SourceSeq));
     }
 }

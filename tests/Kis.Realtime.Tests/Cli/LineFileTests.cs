@@ -1,5 +1,5 @@
 using System.Text;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;

@@ -16,6 +16,8 @@ public class PublicApiTests
     [InlineData("Kis.Realtime.Simulator")]
     [InlineData("Kis.Realtime.Extensions.Hosting")]
     [InlineData("Kis.Realtime.Gateway")]
+    [InlineData("Kis.Realtime.Recording")]
+    [InlineData("Kis.Realtime.PostgreSql")]
     public void Public_surface_matches_the_baseline(string assemblyName)
     {
         var assembly = Assembly.Load(assemblyName);

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Formatting;
 
-namespace Kis.Realtime.Cli.IO;
+namespace Kis.Realtime.Recording;
 
 /// <summary>How <see cref="RawRecorder"/> batches, syncs and bounds its queue.</summary>
 /// <param name="QueueLimitBytes">Message bytes the queue may hold before the session is made to wait (back-pressure).</param>
@@ -31,6 +30,9 @@ internal sealed record RecorderLimits(long QueueLimitBytes, int BatchBytes, Time
 /// </summary>
 internal sealed class RawRecorder(string directory, RecorderLimits limits, Action<string>? notice = null)
 {
+    /// <summary>The raw file's name inside each day folder (readable by <c>kisrt decode</c> and <c>kisrt sim --replay</c>).</summary>
+    public const string RawFileName = "raw.log";
+
     private long _writtenRecords, _writtenMessages, _syncedRecords, _syncedMessages, _decodeErrors;
     private int _tornLines;
 
@@ -134,7 +136,7 @@ internal sealed class RawRecorder(string directory, RecorderLimits limits, Actio
     }
 
     /// <summary>True when data arrived (or the queue completed) before the sync deadline; false when it is time to sync.</summary>
-    private async Task<bool> WaitForDataOrSyncDeadlineAsync(ChannelReader<RawMessage> reader, long unsyncedSince)
+    private async Task<bool> WaitForDataOrSyncDeadlineAsync(ChannelReader<QueuedMessage> reader, long unsyncedSince)
     {
         var remaining = limits.SyncInterval - Stopwatch.GetElapsedTime(unsyncedSince);
         if (remaining <= TimeSpan.Zero) return false;
@@ -153,7 +155,7 @@ internal sealed class RawRecorder(string directory, RecorderLimits limits, Actio
     private int Write(in RawMessage m, DailyFiles files, Dictionary<int, FrameToJson> decoders)
     {
         var message = m.Data.Span;
-        RawMessageLine.Write(files.For(RecordCommand.RawFileName, m.ReceivedAt), m.ReceivedAt, message);
+        RawMessageLine.Write(files.For(RawRecorder.RawFileName, m.ReceivedAt), m.ReceivedAt, message);
         if (!decoders.TryGetValue(m.SessionIndex, out var decoder)) decoders[m.SessionIndex] = decoder = new FrameToJson();
         var receivedAt = m.ReceivedAt;
         var outcome = decoder.Decode(message, tr => files.For(tr.Id + ".jsonl", receivedAt), out _,

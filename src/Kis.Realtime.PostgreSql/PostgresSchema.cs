@@ -4,13 +4,14 @@ using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
 /// <summary>
 /// The tables of <c>kisrt record --postgres</c>, created on first use and migrated when a TR gains fields:
 /// <list type="bullet">
 /// <item><c>raw_messages</c>: every message byte for byte (<c>message bytea</c>), with its receive time, KIS session
-/// and TR id (null for replies and PINGPONG);</item>
+/// and TR id (null for replies and PINGPONG); a row of a record sink (the gateway's) instead holds one plain record
+/// in <c>message</c> with its <c>tr_key</c>, <c>source_run</c> and <c>source_seq</c> (null for messages);</item>
 /// <item>one table per TR (<c>h0upcnt0</c> …): one row per record, a column per field of the TR's field table with its
 /// SQL type (text/code → text, time → time, integer → bigint, decimal → numeric with implied decimals applied),
 /// fields KIS appended after the known ones in <c>extra</c>.</item>
@@ -59,6 +60,12 @@ internal sealed class PostgresSchema(string schema)
                 message bytea NOT NULL,
                 PRIMARY KEY (trading_day, run_id, seq)
             ) PARTITION BY RANGE (trading_day);
+            -- Migration 2: rows of a record sink (the gateway's) hold one plain record with its own key, run and
+            -- number (message is then the record's fields, not a KIS message); replay reads in received order.
+            ALTER TABLE {Qualified(RawTable)} ADD COLUMN IF NOT EXISTS tr_key text;
+            ALTER TABLE {Qualified(RawTable)} ADD COLUMN IF NOT EXISTS source_run text;
+            ALTER TABLE {Qualified(RawTable)} ADD COLUMN IF NOT EXISTS source_seq bigint;
+            CREATE INDEX IF NOT EXISTS {Quote(RawTable + "_received")} ON {Qualified(RawTable)} (received_at, run_id, seq);
             """, cancellationToken).ConfigureAwait(false);
         _tables.Add(RawTable);
     }

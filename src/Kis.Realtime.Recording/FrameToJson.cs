@@ -4,7 +4,7 @@ using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Cli.Commands;
+namespace Kis.Realtime.Recording;
 
 /// <summary>
 /// Turns raw server messages into JSON Lines the way a live session would see them: control replies teach notice

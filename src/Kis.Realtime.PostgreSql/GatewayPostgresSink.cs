@@ -1,14 +1,13 @@
-using System.Text;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 using Kis.Realtime.Gateway;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
 /// <summary>
 /// <c>kisrt gateway --postgres</c>: every record the gateway receives, written by the same <see cref="PostgresRecorder"/>
 /// as <c>kisrt record --postgres</c> (binary COPY, one transaction per batch, keyed by (<c>run_id</c>, <c>seq</c>), retried
-/// without gap or duplicate). Each record becomes a one-record KIS frame, <c>0|TR|001|body</c>: the raw table keeps the
-/// published body byte for byte (after that header) and the TR table its fields, decoded as <c>kisrt decode</c> would.
+/// without gap or duplicate). Each record is stored from its own values, as the gateway received them: the raw table
+/// keeps the published body byte for byte with its TR, key, gateway run and sequence, and the TR table its fields.
 /// <para>
 /// The queue is bounded (<c>--pg-max-queue-mb</c>). When the database is down the writer retries with backoff while the
 /// queue fills; beyond the bound records are dropped for the database, counted and logged, and the gateway goes on. It
@@ -36,14 +35,16 @@ internal sealed class GatewayPostgresSink : IGatewayRecordSink
 
     public void Write(in GatewayRecord record)
     {
-        var frame = Frame(record);
+        // The record's own values go to the writer as they are: no KIS frame is built, nothing is parsed again.
+        var queued = new QueuedMessage(new RawMessage(record.ReceivedAt, record.Session, record.Body),
+            new StoredRecordHeader(record.TrId, record.Key, record.Run, record.Sequence));
         long dropped = 0;
         lock (_gate)
         {
             _received++;
             if (_completed) _afterStop++;
-            else if (_recorder.Queue.QueuedBytes + frame.Length > _recorder.Queue.LimitBytes) dropped = ++_dropped;
-            else _recorder.Queue.Enqueue(new RawMessage(record.ReceivedAt, record.Session, frame));
+            else if (_recorder.Queue.QueuedBytes + record.Body.Length > _recorder.Queue.LimitBytes) dropped = ++_dropped;
+            else _recorder.Queue.Enqueue(queued);
         }
         if (dropped > 0 && (dropped & (dropped - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
             _notice?.Invoke($"PostgreSQL queue full ({_recorder.Queue.LimitBytes >> 20} MB waiting for the database): records dropped for the database, " +
@@ -65,15 +66,5 @@ internal sealed class GatewayPostgresSink : IGatewayRecordSink
         long received, dropped, afterStop;
         lock (_gate) (received, dropped, afterStop) = (_received, _dropped, _afterStop);
         return new GatewaySinkStatus(Name, received, _recorder.CommittedRecords, dropped, _recorder.Retries, _recorder.DecodeErrors + afterStop);
-    }
-
-    /// <summary>The record as the one-record KIS frame it came in (plain: notices are already decrypted by the gateway).</summary>
-    internal static byte[] Frame(in GatewayRecord record)
-    {
-        var header = $"0|{record.TrId}|001|";
-        var frame = new byte[header.Length + record.Body.Length];
-        Encoding.ASCII.GetBytes(header, frame);
-        record.Body.Span.CopyTo(frame.AsSpan(header.Length));
-        return frame;
     }
 }

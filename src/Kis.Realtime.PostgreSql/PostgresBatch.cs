@@ -1,15 +1,16 @@
 using System.Buffers;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
-/// <summary>A raw message as a row: its number in the run and its trading day.</summary>
-internal readonly record struct RawRow(long Seq, DateOnly Day, string? TrId, RawMessage Message);
+/// <summary>A raw message as a row: its number in the run and its trading day; <paramref name="Stored"/> for a stored record.</summary>
+internal readonly record struct RawRow(long Seq, DateOnly Day, string? TrId, RawMessage Message, StoredRecordHeader? Stored = null);
 
-/// <summary>A record as a row: where its bytes are in the batch's record buffer.</summary>
-internal readonly record struct RecordRow(long Seq, int Index, DateOnly Day, DateTimeOffset ReceivedAt, int Offset, int Length);
+/// <summary>A record as a row: where its bytes are in the batch's record buffer; <paramref name="Key"/> when known (else its first field).</summary>
+internal readonly record struct RecordRow(long Seq, int Index, DateOnly Day, DateTimeOffset ReceivedAt, int Offset, int Length, string? Key = null);
 
 /// <summary>
 /// One transaction's worth of messages, decoded once (a retried batch is written from the same rows): raw rows, and
@@ -29,11 +30,17 @@ internal sealed class PostgresBatch
     public long FirstSeq => Raw[0].Seq;
     public long LastSeq => Raw[^1].Seq;
 
-    public void Add(long seq, in RawMessage message, Dictionary<int, FrameDecoder> decoders, ref long decodeErrors)
+    public void Add(long seq, in QueuedMessage queued, Dictionary<int, FrameDecoder> decoders, ref long decodeErrors)
     {
+        var message = queued.Message;
         var day = DateOnly.FromDateTime(message.ReceivedAt.ToOffset(DailyFiles.Kst).DateTime); // the KST trading day, as the files
         Days.Add(day);
         Bytes += message.Data.Length;
+        if (queued.Record is { } stored)
+        {
+            AddStored(seq, day, message, stored, ref decodeErrors);
+            return;
+        }
         if (!decoders.TryGetValue(message.SessionIndex, out var decoder)) decoders[message.SessionIndex] = decoder = new FrameDecoder();
         var data = message.Data.Span;
         string? trId = null;
@@ -69,6 +76,21 @@ internal sealed class PostgresBatch
                 break;
         }
         Raw.Add(new RawRow(seq, day, trId, message));
+    }
+
+    /// <summary>A record given with its own values (the gateway's): stored as it is, its fields checked, nothing re-framed.</summary>
+    private void AddStored(long seq, DateOnly day, in RawMessage message, StoredRecordHeader stored, ref long decodeErrors)
+    {
+        if (KisTrs.TryGet(stored.TrId, out var tr) && RecordJson.TryValidate(tr, message.Data.Span, out _))
+        {
+            if (!Records.TryGetValue(tr, out var rows)) Records[tr] = rows = [];
+            var offset = RecordBytes.WrittenCount;
+            RecordBytes.Write(message.Data.Span);
+            rows.Add(new RecordRow(seq, 0, day, message.ReceivedAt, offset, message.Data.Length, stored.TrKey));
+            RecordCount++;
+        }
+        else Interlocked.Increment(ref decodeErrors); // kept in the raw table all the same
+        Raw.Add(new RawRow(seq, day, stored.TrId, message, stored));
     }
 
     public void Clear()

@@ -1,11 +1,11 @@
 using System.Buffers;
-using Kis.Realtime.Cli.IO;
+using Kis.Realtime.Recording;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Kis.Realtime.Cli.Postgres;
+namespace Kis.Realtime.PostgreSql;
 
 /// <summary>
 /// Writes the raw tap into PostgreSQL (<see cref="PostgresSchema"/>) with binary COPY: one transaction per batch holding
@@ -43,8 +43,8 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
         return $"{builder.Host}:{builder.Port}/{builder.Database}";
     }
 
-    /// <summary><paramref name="connectionString"/> when Npgsql can read it (a <c>--postgres</c> usage error otherwise).</summary>
-    /// <exception cref="Configuration.CliUsageException">Not a connection string.</exception>
+    /// <summary><paramref name="connectionString"/> when Npgsql can read it .</summary>
+    /// <exception cref="ArgumentException">Not a connection string.</exception>
     public static string CheckConnectionString(string connectionString)
     {
         try
@@ -54,7 +54,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
         }
         catch (ArgumentException e)
         {
-            throw new Configuration.CliUsageException($"--postgres: not a connection string ({e.Message}).");
+            throw new ArgumentException($"not a connection string ({e.Message}).", nameof(connectionString), e);
         }
     }
 
@@ -162,7 +162,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var raw = await connection.BeginBinaryImportAsync(
-            $"COPY {_schema.Qualified(PostgresSchema.RawTable)} (trading_day, run_id, seq, kis_session, received_at, tr_id, message) FROM STDIN (FORMAT BINARY)",
+            $"COPY {_schema.Qualified(PostgresSchema.RawTable)} (trading_day, run_id, seq, kis_session, received_at, tr_id, message, tr_key, source_run, source_seq) FROM STDIN (FORMAT BINARY)",
             cancellationToken).ConfigureAwait(false))
         {
             foreach (var row in batch.Raw)
@@ -176,6 +176,18 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
                 if (row.TrId is null) raw.WriteNull();
                 else raw.Write(row.TrId, NpgsqlDbType.Text);
                 raw.Write(row.Message.Data, NpgsqlDbType.Bytea);
+                if (row.Stored is { } stored)
+                {
+                    raw.Write(stored.TrKey, NpgsqlDbType.Text);
+                    raw.Write(stored.SourceRun, NpgsqlDbType.Text);
+                    raw.Write(stored.SourceSeq, NpgsqlDbType.Bigint);
+                }
+                else
+                {
+                    raw.WriteNull();
+                    raw.WriteNull();
+                    raw.WriteNull();
+                }
             }
             await raw.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -211,7 +223,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
             fields.TryRead(out var value); // validated: every known field is there
             if (first)
             {
-                copy.Write(KisText.Decode(value), NpgsqlDbType.Text); // tr_key: the first field is the subscription key
+                copy.Write(row.Key ?? KisText.Decode(value), NpgsqlDbType.Text); // tr_key: given, or the first field (the subscription key)
                 first = false;
             }
             if (value.IsEmpty)

@@ -1,7 +1,27 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace Kis.Realtime.Cli.IO;
+namespace Kis.Realtime.Recording;
+
+/// <summary>
+/// A stored record's own values (from a record sink such as the gateway's): the queued message's data is then the
+/// record's plain fields, not a KIS message, and is stored as it is, without re-framing or parsing.
+/// </summary>
+/// <param name="TrId">The TR id.</param>
+/// <param name="TrKey">The key.</param>
+/// <param name="SourceRun">The run of the process that received it (the gateway run).</param>
+/// <param name="SourceSeq">Its number per TR key in that run.</param>
+internal sealed record StoredRecordHeader(string TrId, string TrKey, string SourceRun, long SourceSeq);
+
+/// <summary>What a <see cref="RecordQueue"/> holds: a message as received, or a stored record (<see cref="Record"/> set).</summary>
+internal readonly record struct QueuedMessage(RawMessage Message, StoredRecordHeader? Record = null)
+{
+    public DateTimeOffset ReceivedAt => Message.ReceivedAt;
+    public int SessionIndex => Message.SessionIndex;
+    public ReadOnlyMemory<byte> Data => Message.Data;
+
+    public static implicit operator RawMessage(in QueuedMessage queued) => queued.Message;
+}
 
 /// <summary>
 /// The queue between the client's raw tap and one writer (files or PostgreSQL). Enqueuing never blocks: that would
@@ -13,7 +33,7 @@ namespace Kis.Realtime.Cli.IO;
 /// </summary>
 internal sealed class RecordQueue(long limitBytes)
 {
-    private readonly Channel<RawMessage> _channel = Channel.CreateUnbounded<RawMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<QueuedMessage> _channel = Channel.CreateUnbounded<QueuedMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Lock _roomGate = new();
     private TaskCompletionSource? _room; // guarded by _roomGate, with _roomClosedAt
     private long _roomClosedAt;
@@ -29,10 +49,13 @@ internal sealed class RecordQueue(long limitBytes)
     /// <summary>Total time the session was held back (a wait still under way is not included yet).</summary>
     public TimeSpan WaitedTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _waitedTicks));
 
-    public ChannelReader<RawMessage> Reader => _channel.Reader;
+    public ChannelReader<QueuedMessage> Reader => _channel.Reader;
 
     /// <summary>Queues a message (one producer).</summary>
-    public void Enqueue(in RawMessage message)
+    public void Enqueue(in RawMessage message) => Enqueue(new QueuedMessage(message));
+
+    /// <summary>Queues a message or a stored record (one producer).</summary>
+    public void Enqueue(in QueuedMessage message)
     {
         var queued = Interlocked.Add(ref _queuedBytes, message.Data.Length);
         if (queued > Interlocked.Read(ref _peakBytes)) Interlocked.Exchange(ref _peakBytes, queued); // one producer

@@ -1,0 +1,61 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Kis.Realtime.Formatting;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Replay;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// Writes <c>kisrt record</c> folders (DIR/yyyy-MM-dd/raw.log) of made-up but well-formed KIS frames, for the replay
+/// benchmark and tests (linked into the test project). Values vary with a record number so records differ.
+/// </summary>
+internal sealed class SyntheticRecording : IDisposable
+{
+    private readonly ArrayBufferWriter<byte> _line = new(4096);
+    private readonly Dictionary<DateOnly, Stream> _days = new();
+    private readonly string _directory;
+
+    public SyntheticRecording(string directory) => _directory = directory;
+
+    /// <summary>One record of <paramref name="tr"/> for <paramref name="key"/>: every field a valid value of its type.</summary>
+    public static byte[] Record(TrDefinition tr, string key, int n)
+    {
+        var fields = new string[tr.Fields.Count];
+        for (var i = 0; i < fields.Length; i++)
+            fields[i] = i == tr.KeyField ? key : tr.Fields[i].Type switch
+            {
+                FieldType.Time => (93000 + n % 30).ToString("000000", CultureInfo.InvariantCulture),
+                FieldType.Date => "20261123",
+                FieldType.Integer or FieldType.Decimal => (1000 + n % 997).ToString(CultureInfo.InvariantCulture),
+                _ => (1 + n % 5).ToString(CultureInfo.InvariantCulture), // a digit: sign and kind codes are digits
+            };
+        return Encoding.ASCII.GetBytes(string.Join('^', fields));
+    }
+
+    /// <summary>A plain data frame holding <paramref name="records"/>.</summary>
+    public static byte[] Frame(TrDefinition tr, params byte[][] records) =>
+        [.. Encoding.ASCII.GetBytes($"0|{tr.Id}|{records.Length:000}|"), .. string.Join("^", records.Select(r => Encoding.ASCII.GetString(r))).Select(c => (byte)c)];
+
+    /// <summary>Appends one message received at <paramref name="at"/> to its trading day's raw.log.</summary>
+    public void Add(DateTimeOffset at, ReadOnlySpan<byte> message)
+    {
+        var day = KisRecordingSource.TradingDayOf(at);
+        if (!_days.TryGetValue(day, out var stream))
+        {
+            var folder = Path.Combine(_directory, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(folder);
+            _days[day] = stream = new FileStream(Path.Combine(folder, "raw.log"), FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
+        }
+        _line.ResetWrittenCount();
+        RawMessageLine.Write(_line, at, message);
+        stream.Write(_line.WrittenSpan);
+    }
+
+    public void Dispose()
+    {
+        foreach (var stream in _days.Values) stream.Dispose();
+        _days.Clear();
+    }
+}

@@ -1,0 +1,67 @@
+namespace Kis.Realtime.Replay;
+
+/// <summary>
+/// One message of a recording, in the order it was received.
+/// </summary>
+/// <param name="ReceivedAt">When it was received (UTC), as recorded.</param>
+/// <param name="Session">The KIS session that carried it (notice keys are per session).</param>
+/// <param name="Data">
+/// With <paramref name="TrKey"/> null: a KIS message exactly as received (data frame, reply or PINGPONG; notices
+/// still encrypted). With <paramref name="TrKey"/> set: one plain record of <paramref name="TrId"/> (what a sink that
+/// stores records, such as the gateway's, keeps). Valid only until the enumeration moves on: copy what you keep.
+/// </param>
+/// <param name="TrId">The TR of a stored record (with <paramref name="TrKey"/>); otherwise null or a hint.</param>
+/// <param name="TrKey">The key of a stored record; null for a message as received.</param>
+public readonly record struct RecordedMessage(DateTimeOffset ReceivedAt, int Session, ReadOnlyMemory<byte> Data,
+    string? TrId = null, string? TrKey = null)
+{
+    /// <summary>True when <see cref="Data"/> is one plain record of <see cref="TrId"/> rather than a message as received.</summary>
+    public bool IsStoredRecord => TrKey is not null;
+}
+
+/// <summary>What a replay asks of a <see cref="KisRecordingSource"/>.</summary>
+/// <param name="From">Messages received before this may be left out; null: from the start of the recording.</param>
+/// <param name="To">Messages received after this may be left out; null: to its end.</param>
+/// <param name="TrIds">
+/// The TRs the reader wants (a hint: a source may return others). Control messages (replies that carry notice keys)
+/// are always returned.
+/// </param>
+public sealed record ReplayQuery(DateTimeOffset? From = null, DateTimeOffset? To = null, IReadOnlySet<string>? TrIds = null);
+
+/// <summary>
+/// A recording that a <see cref="KisReplayClient"/> replays: <c>kisrt record</c> folders (<c>Kis.Realtime.Recording</c>)
+/// or the PostgreSQL raw table (<c>Kis.Realtime.PostgreSql</c>). A source streams: it never holds a whole day in
+/// memory, and each call of <see cref="ReadAsync"/> is an independent cursor (the replay client reads one per
+/// subscription).
+/// </summary>
+public abstract class KisRecordingSource
+{
+    /// <summary>A short description for messages, without credentials (a folder, a host and database).</summary>
+    public abstract string Description { get; }
+
+    /// <summary>
+    /// The messages in received order. Whole trading days are read (a notice key is in the subscribe reply, which may
+    /// be long before <see cref="ReplayQuery.From"/>): filtering by time is the reader's.
+    /// </summary>
+    public abstract IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Checks that the recording can be read (the folder exists, the database answers); throws otherwise.</summary>
+    public virtual Task CheckAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
+    /// Lines or rows the source skipped as unreadable (a torn or too-long line, a bad timestamp), all cursors together.
+    /// Never silent: a replay reports them in <see cref="KisRealtimeStatistics.DecodeErrors"/>.
+    /// </summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
+    private long _skipped;
+
+    /// <summary>Counts an unreadable line or row (for implementations).</summary>
+    protected void CountSkipped() => Interlocked.Increment(ref _skipped);
+
+    /// <summary>The KST trading day (Korea Standard Time, UTC+9, no daylight saving) of a time: how recordings are split.</summary>
+    public static DateOnly TradingDayOf(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(KstOffset).DateTime);
+
+    /// <summary>Korea Standard Time's offset from UTC.</summary>
+    public static readonly TimeSpan KstOffset = TimeSpan.FromHours(9);
+}

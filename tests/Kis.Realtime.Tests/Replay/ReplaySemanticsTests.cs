@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Kis.Realtime.Benchmarks;
+using Kis.Realtime.Recording;
+using Kis.Realtime.Replay;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Tests.Replay;
+
+/// <summary>What a replay delivers and when: window, keys, paper/real ids, pacing, streaming, bad lines.</summary>
+public class ReplaySemanticsTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 30, 0, TimeSpan.Zero); // 09:30 KST
+
+    private static string Folder(Action<SyntheticRecording> write)
+    {
+        var dir = Cli.CliTestKit.EmptyDirectory();
+        using var recording = new SyntheticRecording(dir);
+        write(recording);
+        return dir;
+    }
+
+    private static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token)) list.Add(item);
+        return list;
+    }
+
+    private static byte[] Tick(string key, int n) => SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, key, n));
+
+    [Fact]
+    public async Task From_and_To_bound_what_is_delivered_and_each_key_gets_only_its_records_with_their_receive_times()
+    {
+        var dir = Folder(r =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                r.Add(Start.AddSeconds(i), Tick("0001", i));
+                r.Add(Start.AddSeconds(i).AddTicks(1), Tick("1001", i));
+            }
+        });
+        var options = KisReplayOptions.Default with { From = Start.AddSeconds(3), To = Start.AddSeconds(6) };
+        await using var replay = new KisReplayClient(new KisRecordingFolder(dir), options);
+
+        var records = await AllAsync(replay.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"));
+        Assert.Equal([3, 4, 5, 6], records.Select(r => (int)(r.ReceivedAt - Start).TotalSeconds));
+        Assert.All(records, r => Assert.Equal("0001", r.TrKey));
+        var other = await AllAsync(replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "1001"));
+        Assert.Equal(3, other.Count); // 3, 4, 5 s (and a tick): the one at 6 s and a tick is after To
+        Assert.All(other, t => Assert.Equal("1001", t.IndexCode));
+        // Each cursor read the TR's 20 records: 4 + 3 delivered, the rest another key's or outside the window.
+        Assert.Equal((7L, 33L, 0L), (replay.Statistics.RecordsDelivered, replay.Statistics.RecordsUnrouted, replay.Statistics.DecodeErrors));
+    }
+
+    [Fact]
+    public async Task A_notice_recorded_under_the_paper_id_replays_to_a_subscription_of_the_real_id_and_HTS_IDs_ignore_case()
+    {
+        var paper = KisTrs.ForEnvironment(KisTrs.StockNotices, Kis.Realtime.Protocol.KisEnvironments.Paper);
+        Assert.NotEqual(KisTrs.StockNotices.Id, paper.Id);
+        var dir = Folder(r =>
+        {
+            for (var i = 0; i < 3; i++) r.Add(Start.AddSeconds(i), SyntheticRecording.Frame(paper, SyntheticRecording.Record(paper, "testuser", i)));
+        });
+        await using var replay = new KisReplayClient(new KisRecordingFolder(dir));
+        var notices = await AllAsync(replay.SubscribeAsync<StockNotice>(KisTrs.StockNotices, "TESTUSER"));
+        Assert.Equal(3, notices.Count);
+    }
+
+    [Fact]
+    public async Task Paced_replay_delivers_across_subscriptions_in_received_order_and_no_faster_than_the_speed()
+    {
+        // Ticks from 0 s; from 3 s on, stock trades interleaved with them, 100 ms apart, to 4.9 s. At speed 2 the
+        // replay takes at least 4.9 / 2 s; the trades' loop has 1.5 s to start before its first record is due.
+        var dir = Folder(r =>
+        {
+            for (var i = 0; i < 50; i++)
+                r.Add(Start.AddMilliseconds(100 * i), i < 30 || i % 2 == 0 ? Tick("0001", i)
+                    : SyntheticRecording.Frame(KisTrs.StockTrades, SyntheticRecording.Record(KisTrs.StockTrades, "005930", i)));
+        });
+        await using (var warmUp = new KisReplayClient(new KisRecordingFolder(dir))) // compiled before the clock starts
+            await AllAsync(warmUp.SubscribeRecordsAsync(KisTrs.StockTrades, "005930"));
+        await using var replay = new KisReplayClient(new KisRecordingFolder(dir), KisReplayOptions.Default with { Speed = 2 });
+        var order = new ConcurrentQueue<DateTimeOffset>();
+        var watch = Stopwatch.StartNew();
+        // The second loop starts later: it catches up on the shared clock rather than starting its own.
+        var ticks = Task.Run(async () => { await foreach (var r in replay.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001")) order.Enqueue(r.ReceivedAt); });
+        var trades = Task.Run(async () => { await foreach (var r in replay.SubscribeRecordsAsync(KisTrs.StockTrades, "005930")) order.Enqueue(r.ReceivedAt); });
+        await Task.WhenAll(ticks, trades).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(4.9 / 2) - TimeSpan.FromMilliseconds(20), $"took {watch.Elapsed}");
+        Assert.Equal(50, order.Count);
+        // In received order across TRs, up to scheduling on a loaded machine: a record may come after later ones by less
+        // than 1 s of recording (0.5 s here). Unpaced, each loop would run through on its own: inversions of ~1.8 s.
+        var latest = Start;
+        foreach (var at in order)
+        {
+            Assert.True(at > latest - TimeSpan.FromSeconds(1), $"{at:HH:mm:ss.f} delivered after {latest:HH:mm:ss.f}");
+            if (at > latest) latest = at;
+        }
+    }
+
+    [Fact]
+    public async Task A_replay_streams_an_endless_recording()
+    {
+        // A source that never ends: a replay that loaded its input first would never deliver anything.
+        var source = new EndlessSource();
+        await using var replay = new KisReplayClient(source);
+        var taken = 0;
+        await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001").WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token))
+            if (++taken == 100_000) break;
+        Assert.Equal(100_000, taken);
+        Assert.Equal(0, replay.Statistics.Registrations); // leaving the loop ended the cursor
+    }
+
+    [Fact]
+    public async Task Unreadable_lines_are_counted_and_the_replay_goes_on()
+    {
+        var dir = Folder(r =>
+        {
+            r.Add(Start, Tick("0001", 1));
+            r.Add(Start.AddSeconds(1), "0|H0UPCNT0|001|too^few"u8); // fields missing
+            r.Add(Start.AddSeconds(2), Tick("0001", 2));
+        });
+        var day = Directory.GetDirectories(dir).Single();
+        await File.AppendAllTextAsync(Path.Combine(day, RawRecorder.RawFileName), "no receive time here\n", Encoding.ASCII);
+        await File.AppendAllTextAsync(Path.Combine(day, RawRecorder.RawFileName), "2026-11-23T00:30:03.0000000Z\t" + Encoding.ASCII.GetString(Tick("0001", 3)) + "\n");
+
+        await using var replay = new KisReplayClient(new KisRecordingFolder(dir));
+        var ticks = await AllAsync(replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001"));
+        Assert.Equal(3, ticks.Count);
+        Assert.Equal(2, replay.Statistics.DecodeErrors); // the short frame and the line without a time
+    }
+
+    private sealed class EndlessSource : KisRecordingSource
+    {
+        public override string Description => "endless";
+
+        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            for (var i = 0; ; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return new RecordedMessage(Start.AddTicks(i), 0, Tick("0001", i));
+                if (i % 1024 == 0) await Task.Yield();
+            }
+        }
+    }
+}
