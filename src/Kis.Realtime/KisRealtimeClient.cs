@@ -49,7 +49,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     }
 
     /// <summary>The name of the library's <see cref="System.Diagnostics.Metrics.Meter"/>: counters <c>kis.realtime.frames</c>,
-    /// <c>.records</c>, <c>.received.bytes</c>, <c>.decode_errors</c>, <c>.dropped</c>, <c>.unrouted</c>, <c>.slow_consumers</c>,
+    /// <c>.records</c>, <c>.received.bytes</c>, <c>.decode.errors</c>, <c>.dropped</c>, <c>.unrouted</c>, <c>.consumers.slow</c>,
     /// <c>.reconnects</c>; gauges <c>.sessions</c>, <c>.registrations</c>, <c>.buffered</c>; the histogram
     /// <c>kis.realtime.delivery.duration</c> (s, frame received → record handed to the consumer, per TR).</summary>
     public const string MeterName = KisInstruments.MeterName;

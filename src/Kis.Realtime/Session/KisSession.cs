@@ -177,6 +177,13 @@ internal sealed partial class KisSession : IAsyncDisposable
                 if (!await RetryAfterAsync(delay, connecting, $"approval key unavailable: {e.Message}").ConfigureAwait(false)) break;
                 continue;
             }
+            catch (KisApprovalException e) when (e.HttpStatus is null && e.InnerException is HttpRequestException or OperationCanceledException)
+            {
+                // The approval server could not be reached: a connection failure like a WebSocket server that cannot
+                // be, not a refusal of the credentials.
+                Log.ConnectFailed(_shared.Logger, Index, _options.EffectiveRestBaseUrl, e.Message);
+                failure = new KisConnectionException(_options.EffectiveRestBaseUrl, e.Message, e);
+            }
             catch (KisApprovalException e)
             {
                 failure = e;
