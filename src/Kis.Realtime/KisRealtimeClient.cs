@@ -54,6 +54,14 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     /// <c>kis.realtime.delivery.duration</c> (s, frame received → record handed to the consumer, per TR).</summary>
     public const string MeterName = KisInstruments.MeterName;
 
+    /// <summary>
+    /// The name of the library's <see cref="System.Diagnostics.ActivitySource"/> (<c>AddSource("Kis.Realtime")</c>):
+    /// spans <c>kis.realtime.connect</c>, <c>kis.realtime.reconnect</c> (each attempt, up to the WebSocket handshake),
+    /// <c>kis.realtime.approval</c> (issuing or reusing an approval key) and <c>kis.realtime.subscribe</c> (one request
+    /// and KIS's reply, attributes <c>kis.tr_id</c>, <c>kis.tr_key</c>); none per record.
+    /// </summary>
+    public const string ActivitySourceName = KisActivities.SourceName;
+
     /// <summary>This client's instruments.</summary>
     internal KisInstruments Instruments => _shared.Instruments;
 

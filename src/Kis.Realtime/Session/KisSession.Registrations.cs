@@ -57,6 +57,8 @@ internal sealed partial class KisSession
         for (var attempt = 0; ; attempt++)
         {
             if (!_table.TryBeginSubscribe(registration, connection)) return;
+            using var span = KisActivities.Start(KisActivities.Subscribe, Index);
+            span?.SetTag("kis.tr_id", registration.Tr.Id).SetTag("kis.tr_key", registration.Key).SetTag("kis.attempt", attempt);
             ControlMessage? reply;
             AcceptOutcome? accepted = null;
             try
@@ -74,6 +76,7 @@ internal sealed partial class KisSession
             }
             catch (TimeoutException e)
             {
+                KisActivities.Fail(span, e);
                 // No reply: the connection is not working. Replace it; the registration is replayed. A key that never gets
                 // an answer must not make the session reconnect forever (rapid reconnects can lock the app key).
                 if (++registration.Timeouts >= MaxSubscribeTimeouts)
@@ -99,6 +102,7 @@ internal sealed partial class KisSession
             }
             catch (Exception e)
             {
+                KisActivities.Fail(span, e);
                 Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
                 FailRegistration(registration, e);
                 return;
@@ -130,6 +134,7 @@ internal sealed partial class KisSession
                 return;
             }
 
+            KisActivities.Fail(span, reply.MsgCd);
             var text = Redaction.ServerText(reply.Msg1);
             if (registration.EverAccepted)
             {

@@ -157,10 +157,24 @@ internal sealed partial class KisSession : IAsyncDisposable
 
             Exception? failure;
             ConnectionContext? context = null;
+            using var connectSpan = KisActivities.Start(everConnected ? KisActivities.Reconnect : KisActivities.Connect, Index);
+            connectSpan?.SetTag("server.address", _url.Host).SetTag("server.port", _url.Port);
             try
             {
                 // The approval key first: without it the connection is useless, and its failure deserves its own words.
-                await _keys.GetAsync(_credential, null, _stop.Token).ConfigureAwait(false);
+                using (var approvalSpan = KisActivities.Start(KisActivities.Approval, Index))
+                {
+                    approvalSpan?.SetTag("kis.app_key", _credential.MaskedAppKey);
+                    try
+                    {
+                        await _keys.GetAsync(_credential, null, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        KisActivities.Fail(approvalSpan, e);
+                        throw;
+                    }
+                }
                 _budget.RecordAttempt();
                 Interlocked.Increment(ref _shared.ConnectAttempts);
                 context = await OpenAsync().ConfigureAwait(false);
@@ -172,6 +186,8 @@ internal sealed partial class KisSession : IAsyncDisposable
             }
             catch (KisApprovalException e) when (e.HttpStatus is null or >= 500 && (everConnected || _options.RetryOnInitialConnect))
             {
+                KisActivities.Fail(connectSpan, e);
+                connectSpan?.Dispose();
                 var delay = Backoff(failures++);
                 Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
                 if (!await RetryAfterAsync(delay, connecting, $"approval key unavailable: {e.Message}").ConfigureAwait(false)) break;
@@ -197,6 +213,8 @@ internal sealed partial class KisSession : IAsyncDisposable
 
             if (context is null)
             {
+                KisActivities.Fail(connectSpan, failure!);
+                connectSpan?.Dispose(); // ends here, not after the wait before the next attempt
                 if (failure is KisApprovalException || (!everConnected && !_options.RetryOnInitialConnect))
                 {
                     // Final for everything waiting now; a later subscription or ConnectAsync starts over.
@@ -215,6 +233,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                 _shared.Instruments.Reconnects.Add(1);
             }
             everConnected = true;
+            connectSpan?.Dispose(); // the span covers the handshake, not the connection's life
             var (lostReason, appKeyInUse) = await RunConnectionAsync(context).ConfigureAwait(false);
             // Only a connection that proved healthy resets the backoff: one that is accepted and closed at once keeps doubling it.
             if (_time.GetElapsedTime(context.ConnectedAt) >= _options.HealthyConnectionTime && context.MessagesReceived > 0) failures = 0;
