@@ -141,6 +141,16 @@ internal sealed partial class KisSession : IAsyncDisposable
 
     // ---------------------------------------------------------------- run loop
 
+    /// <summary>
+    /// One report per failure: a first connection that fails without retry is thrown to whoever waits (ConnectAsync,
+    /// the subscriptions), so the log only traces it; a failure the session retries is a warning.
+    /// </summary>
+    private void LogConnectFailed(Uri url, string reason, bool everConnected)
+    {
+        if (!everConnected && !_options.RetryOnInitialConnect) Log.ConnectFailedThrown(_shared.Logger, Index, url, reason);
+        else Log.ConnectFailed(_shared.Logger, Index, url, reason);
+    }
+
     private async Task RunAsync()
     {
         var failures = 0;
@@ -197,7 +207,7 @@ internal sealed partial class KisSession : IAsyncDisposable
             {
                 // The approval server could not be reached: a connection failure like a WebSocket server that cannot
                 // be, not a refusal of the credentials.
-                Log.ConnectFailed(_shared.Logger, Index, _options.EffectiveRestBaseUrl, e.Message);
+                LogConnectFailed(_options.EffectiveRestBaseUrl, e.Message, everConnected);
                 failure = new KisConnectionException(_options.EffectiveRestBaseUrl, e.Message, e);
             }
             catch (KisApprovalException e)
@@ -207,7 +217,7 @@ internal sealed partial class KisSession : IAsyncDisposable
             catch (Exception e)
             {
                 var reason = e is OperationCanceledException ? $"timed out after {_options.ConnectTimeout.TotalSeconds:0.#} s" : e.Message;
-                Log.ConnectFailed(_shared.Logger, Index, _url, reason);
+                LogConnectFailed(_url, reason, everConnected);
                 failure = new KisConnectionException(_url, reason, e);
             }
 
