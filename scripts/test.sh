@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 SERVICES="postgres rabbitmq" scripts/services.sh || { echo "test: scripts/services.sh could not start PostgreSQL and RabbitMQ (see above)" >&2; exit 1; }
 # The dashboard's browser tests drive Debian's chromium (installed with apt-get the first time).
 scripts/browser.sh || { echo "test: scripts/browser.sh could not install chromium (see above)" >&2; exit 1; }
+# Native AOT publishing (AotWorkerTests) needs clang and zlib1g-dev (installed with apt-get the first time).
+scripts/aot.sh || { echo "test: scripts/aot.sh could not install clang / zlib1g-dev (see above)" >&2; exit 1; }
 # -m:1: the unit and integration projects one after the other (both at once on two cores made timing tests flaky).
 exec dotnet test -m:1 "$@"

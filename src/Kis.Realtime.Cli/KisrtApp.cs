@@ -30,7 +30,7 @@ internal static class KisrtApp
         var parse = CreateRoot().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) await error.WriteLineAsync($"kisrt: {e.Message}");
+            foreach (var e in parse.Errors) await error.WriteLineAsync($"kisrt: {ParseErrorText(e.Message)}");
             await error.WriteLineAsync("kisrt: see 'kisrt --help'.");
             return CliFailures.Usage;
         }
@@ -46,6 +46,25 @@ internal static class KisrtApp
             Error = error,
         };
         return await GuardAsync(() => parse.InvokeAsync(invocation), error);
+    }
+
+    // System.CommandLine names the CLR type ("as expected type 'System.Nullable`1[System.Int64]'"): say it in words.
+    private static readonly System.Text.RegularExpressions.Regex CannotParse = new(
+        @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A parse error as one readable line, e.g. <c>--count: 'abc' is not a number</c>.</summary>
+    internal static string ParseErrorText(string message)
+    {
+        var match = CannotParse.Match(message);
+        if (!match.Success) return message;
+        var type = match.Groups["type"].Value;
+        var expected =
+            type.Contains("Int", StringComparison.Ordinal) || type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) ? "a number"
+            : type.Contains("TimeSpan", StringComparison.Ordinal) ? "a duration"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a valid value";
+        return $"{match.Groups["option"].Value}: '{match.Groups["value"].Value}' is not {expected}";
     }
 
     /// <summary>Runs a command and turns an expected failure into its one line on <paramref name="error"/> and its exit code.</summary>

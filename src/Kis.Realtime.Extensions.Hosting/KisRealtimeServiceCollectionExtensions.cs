@@ -28,9 +28,8 @@ public static class KisRealtimeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var path = (configuration as IConfigurationSection)?.Path ?? "";
         services.AddOptions<KisRealtimeSettings>().Bind(configuration).ValidateOnStart();
-        return AddClient(services, path, configure);
+        return AddClient(services, null, PathOf(configuration), configure);
     }
 
     /// <summary>As <see cref="AddKisRealtime(IServiceCollection, IConfiguration, Func{IServiceProvider, KisRealtimeOptions, KisRealtimeOptions})"/>, with settings given in code.</summary>
@@ -40,40 +39,74 @@ public static class KisRealtimeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configureSettings);
         services.AddOptions<KisRealtimeSettings>().Configure(configureSettings).ValidateOnStart();
-        return AddClient(services, "", configure);
+        return AddClient(services, null, "", configure);
     }
 
-    private static IServiceCollection AddClient(IServiceCollection services, string path,
+    /// <summary>
+    /// Registers a keyed <see cref="KisRealtimeClient"/> (also a keyed <see cref="IKisRealtimeClient"/>) named
+    /// <paramref name="name"/>, for an application with more than one (e.g. a real and a paper account): inject it
+    /// with <c>[FromKeyedServices("name")]</c> or <c>GetRequiredKeyedService&lt;IKisRealtimeClient&gt;("name")</c>.
+    /// Its settings are the named options <paramref name="name"/>, validated at host start like the unnamed client's.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The service key and options name.</param>
+    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("Kis:Paper")</c>.</param>
+    /// <param name="configure">Changes to the options after binding.</param>
+    public static IServiceCollection AddKisRealtime(this IServiceCollection services, string name, IConfiguration configuration,
+        Func<IServiceProvider, KisRealtimeOptions, KisRealtimeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<KisRealtimeSettings>(name).Bind(configuration).ValidateOnStart();
+        return AddClient(services, name, PathOf(configuration), configure);
+    }
+
+    private static string PathOf(IConfiguration configuration) => (configuration as IConfigurationSection)?.Path ?? "";
+
+    private static IServiceCollection AddClient(IServiceCollection services, string? name, string path,
         Func<IServiceProvider, KisRealtimeOptions, KisRealtimeOptions>? configure)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KisRealtimeSettings>>(new KisRealtimeSettingsValidator(path)));
+        services.AddSingleton<IValidateOptions<KisRealtimeSettings>>(new KisRealtimeSettingsValidator(name ?? Options.DefaultName, path));
         // The approval request carries the app secret: never redirected (a 307 would re-post it to another host).
         services.AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler(Kis.Realtime.Auth.ApprovalKeyProvider.CreateHttpHandler);
-        services.TryAddSingleton(sp =>
+        services.AddSingleton<IHostedService>(sp => new KisRealtimeConnector(sp, name));
+        if (name is null)
         {
-            var options = sp.GetRequiredService<IOptions<KisRealtimeSettings>>().Value.ToOptions() with
-            {
-                LoggerFactory = sp.GetService<ILoggerFactory>(),
-                TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
-                HttpClient = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-            };
-            if (configure is not null) options = configure(sp, options);
-            return new KisRealtimeClient(options);
-        });
-        services.TryAddSingleton<IKisRealtimeClient>(sp => sp.GetRequiredService<KisRealtimeClient>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KisRealtimeConnector>());
+            services.TryAddSingleton(sp => Create(sp, Options.DefaultName, configure));
+            services.TryAddSingleton<IKisRealtimeClient>(sp => sp.GetRequiredService<KisRealtimeClient>());
+        }
+        else
+        {
+            services.TryAddKeyedSingleton(name, (sp, _) => Create(sp, name, configure));
+            services.TryAddKeyedSingleton<IKisRealtimeClient>(name, (sp, key) => sp.GetRequiredKeyedService<KisRealtimeClient>(key));
+        }
         return services;
+    }
+
+    private static KisRealtimeClient Create(IServiceProvider sp, string optionsName, Func<IServiceProvider, KisRealtimeOptions, KisRealtimeOptions>? configure)
+    {
+        var options = sp.GetRequiredService<IOptionsMonitor<KisRealtimeSettings>>().Get(optionsName).ToOptions() with
+        {
+            LoggerFactory = sp.GetService<ILoggerFactory>(),
+            TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            HttpClient = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+        };
+        if (configure is not null) options = configure(sp, options);
+        return new KisRealtimeClient(options);
     }
 }
 
-/// <summary>Connects the client when the host starts if <see cref="KisRealtimeSettings.ConnectOnStart"/> is set.</summary>
-internal sealed class KisRealtimeConnector(IServiceProvider services, IOptions<KisRealtimeSettings> settings) : IHostedService
+/// <summary>Connects a client when the host starts if its <see cref="KisRealtimeSettings.ConnectOnStart"/> is set.</summary>
+internal sealed class KisRealtimeConnector(IServiceProvider services, string? name) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!settings.Value.ConnectOnStart) return;
-        await services.GetRequiredService<KisRealtimeClient>().ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var settings = services.GetRequiredService<IOptionsMonitor<KisRealtimeSettings>>().Get(name ?? Options.DefaultName);
+        if (!settings.ConnectOnStart) return;
+        var client = name is null ? services.GetRequiredService<KisRealtimeClient>() : services.GetRequiredKeyedService<KisRealtimeClient>(name);
+        await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // The container disposes the client (graceful release) when the host is disposed.

@@ -4,14 +4,15 @@ namespace Kis.Realtime;
 
 /// <summary>
 /// Checks bound settings when the host starts (ValidateOnStart), naming the configuration key to fix, then applies
-/// the client's own rules to the resulting options.
+/// the client's own rules to the resulting options. One per registered client: it checks the options of its name only.
 /// </summary>
-internal sealed class KisRealtimeSettingsValidator(string sectionPath) : IValidateOptions<KisRealtimeSettings>
+internal sealed class KisRealtimeSettingsValidator(string optionsName, string sectionPath) : IValidateOptions<KisRealtimeSettings>
 {
     private string Key(string name) => sectionPath.Length == 0 ? name : $"{sectionPath}:{name}";
 
     public ValidateOptionsResult Validate(string? name, KisRealtimeSettings settings)
     {
+        if ((name ?? Options.DefaultName) != optionsName) return ValidateOptionsResult.Skip;
         var failures = new List<string>();
         if (string.IsNullOrEmpty(settings.AppKey) && string.IsNullOrEmpty(settings.AppSecret) && settings.Credentials.Count == 0)
             failures.Add($"{Key("AppKey")} and {Key("AppSecret")} are required (or {Key("Credentials")}); keep the secret in user secrets or the environment.");

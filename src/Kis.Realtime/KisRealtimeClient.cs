@@ -52,10 +52,18 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     }
 
     /// <summary>The name of the library's <see cref="System.Diagnostics.Metrics.Meter"/>: counters <c>kis.realtime.frames</c>,
-    /// <c>.records</c>, <c>.received.bytes</c>, <c>.decode_errors</c>, <c>.dropped</c>, <c>.unrouted</c>, <c>.slow_consumers</c>,
+    /// <c>.records</c>, <c>.received.bytes</c>, <c>.decode.errors</c>, <c>.dropped</c>, <c>.unrouted</c>, <c>.consumers.slow</c>,
     /// <c>.reconnects</c>; gauges <c>.sessions</c>, <c>.registrations</c>, <c>.buffered</c>; the histogram
     /// <c>kis.realtime.delivery.duration</c> (s, frame received → record handed to the consumer, per TR).</summary>
     public const string MeterName = KisInstruments.MeterName;
+
+    /// <summary>
+    /// The name of the library's <see cref="System.Diagnostics.ActivitySource"/> (<c>AddSource("Kis.Realtime")</c>):
+    /// spans <c>kis.realtime.connect</c>, <c>kis.realtime.reconnect</c> (each attempt, up to the WebSocket handshake),
+    /// <c>kis.realtime.approval</c> (issuing or reusing an approval key) and <c>kis.realtime.subscribe</c> (one request
+    /// and KIS's reply, attributes <c>kis.tr_id</c>, <c>kis.tr_key</c>); none per record.
+    /// </summary>
+    public const string ActivitySourceName = KisActivities.SourceName;
 
     /// <summary>This client's instruments.</summary>
     internal KisInstruments Instruments => _shared.Instruments;

@@ -2,12 +2,15 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
-/// <summary>The server refused a subscribe or unsubscribe request (<c>rt_cd</c> not "0").</summary>
-public class KisSubscriptionException : Exception
+/// <summary>
+/// The server refused a subscribe or unsubscribe request (<c>rt_cd</c> not "0"): <see cref="Code"/> is the typed
+/// OPSP code, <see cref="MsgCd"/> (also <see cref="KisException.ErrorCode"/>) the <c>msg_cd</c> as received.
+/// </summary>
+public class KisSubscriptionException : KisException
 {
     /// <summary>Creates the exception.</summary>
     public KisSubscriptionException(string trId, string trKey, OpspCode? code, string? msgCd, string? serverMessage)
-        : base($"KIS refused {trId} {trKey}: {msgCd ?? "(no msg_cd)"} {serverMessage}".TrimEnd())
+        : base($"KIS refused {trId} {trKey}: {msgCd ?? "(no msg_cd)"} {serverMessage}".TrimEnd(), msgCd)
     {
         TrId = trId;
         TrKey = trKey;

@@ -211,10 +211,12 @@ internal static class GatewayCommand
         var s = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         if (json)
         {
+            // snake_case like the records and the gateway's own wire (broker_connected, buffer_depth, "connected").
             await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(s, new System.Text.Json.JsonSerializerOptions
             {
                 WriteIndented = true,
-                Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+                PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+                Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower) },
             }));
             return CliFailures.Done;
         }

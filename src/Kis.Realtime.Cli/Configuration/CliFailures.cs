@@ -34,9 +34,15 @@ internal static class CliFailures
     /// <summary>The first connection failed: name the URL and the setting that chose it.</summary>
     public static string ConnectionFailed(Exception e)
     {
+        // The approval (REST) server comes first: its URL is a different setting.
+        if (e is KisConnectionException { InnerException: KisApprovalException approval } rest)
+            return $"could not reach the approval server {rest.Url}: {Sentence(approval.Message)} Check --rest-url / KIS_REST_URL and the network.";
         var what = e is KisConnectionException c ? $"could not connect to {c.Url}: {c.Reason}" : Uncapitalise(e.Message);
-        return $"{what}. Check that the server is running and --ws-url / KIS_WS_URL (KIS itself: leave it unset).";
+        return $"{Sentence(what)} Check that the server is running and --ws-url / KIS_WS_URL (KIS itself: leave it unset).";
     }
+
+    /// <summary>The text as one sentence ending in exactly one full stop (a reason may end in one already).</summary>
+    public static string Sentence(string text) => text.TrimEnd().TrimEnd('.') + ".";
 
     /// <summary>The approval key could not be issued: the server's code and message (never the secret) and what to check.</summary>
     public static string ApprovalFailed(KisApprovalException e)
@@ -48,9 +54,7 @@ internal static class CliFailures
             >= 500 => "KIS's approval service is failing; try again later.",
             _ => "Check the app key, app secret and --rest-url / KIS_REST_URL.",
         };
-        var message = e.Message.TrimEnd();
-        if (!message.EndsWith('.')) message += ".";
-        return $"approval key refused or unavailable: {message} {hint}";
+        return $"approval key refused or unavailable: {Sentence(e.Message)} {hint}";
     }
 
     private static string Uncapitalise(string text) =>

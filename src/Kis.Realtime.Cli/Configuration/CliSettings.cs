@@ -9,7 +9,8 @@ namespace Kis.Realtime.Cli.Configuration;
 /// serves both. Precedence, lowest to highest:
 /// <c>appsettings.json</c> (section <c>Kis</c>), user secrets, environment variables (<c>KIS_APP_KEY</c>,
 /// <c>KIS_APP_SECRET</c>, <c>KIS_HTS_ID</c>, <c>KIS_ENV</c>, <c>KIS_WS_URL</c>, <c>KIS_REST_URL</c>; for <c>dashboard</c>,
-/// <c>KISRT_GATEWAY</c> and <c>KISRT_GATEWAY_NAMESPACE</c>, section <c>Gateway</c>), command-line options.
+/// <c>KISRT_GATEWAY</c> and <c>KISRT_GATEWAY_NAMESPACE</c>, section <c>Gateway</c>; also the library's .NET-style names
+/// such as <c>Kis__AppKey</c>, which the <c>KIS_*</c> names beat), command-line options.
 /// </summary>
 internal sealed record CliSettings
 {
@@ -46,6 +47,10 @@ internal sealed record CliSettings
         ["KISRT_GATEWAY_NAMESPACE"] = "Gateway:Namespace",
     };
 
+    /// <summary>The keys kisrt reads that may also come from .NET-style environment variables (<c>Kis__AppKey</c>).</summary>
+    public static readonly IReadOnlyList<string> DotNetEnvironmentKeys =
+        ["Kis:AppKey", "Kis:AppSecret", "Kis:HtsId", "Kis:Environment", "Kis:WebSocketUrl", "Kis:RestBaseUrl", "Kis:RestUrl", "Gateway:Uri", "Gateway:Namespace"];
+
     /// <summary>Builds the layered configuration. Tests pass their own environment and base directory.</summary>
     public static IConfiguration BuildConfiguration(IReadOnlyDictionary<string, string?> commandLine,
         Func<string, string?>? getEnvironmentVariable = null, string? baseDirectory = null, bool userSecrets = true)
@@ -55,6 +60,10 @@ internal sealed record CliSettings
             .SetBasePath(baseDirectory ?? Directory.GetCurrentDirectory())
             .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
         if (userSecrets) builder.AddUserSecrets(typeof(CliSettings).Assembly, optional: true, reloadOnChange: false);
+        // The library's own environment names (Kis__AppKey, as AddKisRealtime reads them), below kisrt's KIS_* names.
+        builder.AddInMemoryCollection(DotNetEnvironmentKeys
+            .Select(key => KeyValuePair.Create(key, getEnvironmentVariable(key.Replace(":", "__", StringComparison.Ordinal))))
+            .Where(kv => !string.IsNullOrEmpty(kv.Value)));
         builder.AddInMemoryCollection(EnvironmentVariables
             .Select(kv => KeyValuePair.Create(kv.Value, getEnvironmentVariable(kv.Key)))
             .Where(kv => !string.IsNullOrEmpty(kv.Value)));

@@ -167,7 +167,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         _meter.CreateObservableGauge("kis.gateway.confirms.outstanding", () => _publisher.Outstanding, "{record}", "Published, not yet confirmed");
         _meter.CreateObservableGauge("kis.gateway.registrations", () => _registrations.Snapshot(out _).Count, "{registration}", "Registrations held or being made");
         _meter.CreateObservableGauge("kis.gateway.consumers", () => { _registrations.Snapshot(out var c); return c; }, "{consumer}", "Consumers holding a claim");
-        _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, null, "1 while the publisher is connected");
+        _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, "{connection}", "1 while the publisher is connected to the broker, else 0");
         if (_options.Sinks.Count > 0)
         {
             // One reading of every sink per instrument and collection; tagged by sink name.

@@ -21,14 +21,25 @@ internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = nu
 
 internal static class GatewayJson
 {
+    // Source-generated metadata (no reflection: trimming and Native AOT) with the wire's snake_case names.
     public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter<KisConnectionState>(JsonNamingPolicy.SnakeCaseLower) },
+        TypeInfoResolver = GatewayJsonContext.Default,
     };
 
-    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>());
 
-    public static T? Deserialize<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options);
+    public static T? Deserialize<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, TypeInfo<T>());
+
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> TypeInfo<T>() =>
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 }
+
+/// <summary>The wire's types, for System.Text.Json's source generator.</summary>
+[JsonSerializable(typeof(GatewayRequest))]
+[JsonSerializable(typeof(GatewayReply))]
+[JsonSerializable(typeof(GatewayStatus))]
+internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,19 +1,13 @@
 namespace Kis.Realtime;
 
-/// <summary>Issuing a WebSocket approval key (<c>POST /oauth2/Approval</c>) failed. Never carries the secret.</summary>
-public sealed class KisApprovalException : Exception
+/// <summary>Issuing a WebSocket approval key (<c>POST /oauth2/Approval</c>) failed: KIS refused the credentials or answered with an error.
+/// <see cref="KisException.HttpStatus"/> and <see cref="KisException.ErrorCode"/> say how. Never carries the secret.
+/// An approval server that cannot be reached gives <see cref="KisConnectionException"/>.</summary>
+public sealed class KisApprovalException : KisException
 {
     /// <summary>Creates the exception.</summary>
     public KisApprovalException(string message, int? httpStatus = null, string? errorCode = null, Exception? inner = null)
-        : base(message, inner)
+        : base(message, errorCode, httpStatus, inner)
     {
-        HttpStatus = httpStatus;
-        ErrorCode = errorCode;
     }
-
-    /// <summary>The HTTP status of the failed request, when there was a response.</summary>
-    public int? HttpStatus { get; }
-
-    /// <summary>KIS's error code from the response body (e.g. <c>error_code</c>), when present.</summary>
-    public string? ErrorCode { get; }
 }

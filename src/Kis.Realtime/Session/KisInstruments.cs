@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 namespace Kis.Realtime.Session;
 
 /// <summary>
-/// The library's instruments, after OpenTelemetry's conventions: dotted lower-case names under <c>kis.realtime.</c>,
+/// The library's instruments, after OpenTelemetry's conventions: dotted lower-case names under <c>kis.realtime.</c>
+/// (no snake_case segments),
 /// UCUM units (<c>s</c>, <c>By</c>, <c>{record}</c>), durations in seconds, and what varies (TR, state) as attributes.
 /// One instance per client, on a <see cref="Meter"/> from the client's <see cref="IMeterFactory"/> when it has one
 /// (so DI containers and tests get their own), else on a meter of its own; both are named <see cref="MeterName"/>.
@@ -36,11 +37,11 @@ internal sealed class KisInstruments : IDisposable
         Frames = Meter.CreateCounter<long>("kis.realtime.frames", "{frame}", "Data frames received");
         Records = Meter.CreateCounter<long>("kis.realtime.records", "{record}", "Records received");
         Bytes = Meter.CreateCounter<long>("kis.realtime.received.bytes", "By", "Message bytes received");
-        DecodeErrors = Meter.CreateCounter<long>("kis.realtime.decode_errors", "{error}", "Frames or records that failed to decode and were skipped");
+        DecodeErrors = Meter.CreateCounter<long>("kis.realtime.decode.errors", "{error}", "Frames or records that failed to decode and were skipped");
         Dropped = Meter.CreateCounter<long>("kis.realtime.dropped", "{record}", "Records dropped by full subscription buffers");
         Reconnects = Meter.CreateCounter<long>("kis.realtime.reconnects", "{reconnect}", "Connections re-established after a loss");
         Unrouted = Meter.CreateCounter<long>("kis.realtime.unrouted", "{record}", "Records that matched no registration (attribute kis.tr_id)");
-        SlowConsumers = Meter.CreateCounter<long>("kis.realtime.slow_consumers", "{consumer}", "Wait-mode consumers ended for holding their session too long");
+        SlowConsumers = Meter.CreateCounter<long>("kis.realtime.consumers.slow", "{consumer}", "Wait-mode consumers ended for holding their session too long");
         DeliveryDuration = Meter.CreateHistogram("kis.realtime.delivery.duration", "s",
             "Time from receiving a frame to handing its record to the consumer", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
@@ -58,7 +59,7 @@ internal sealed class KisInstruments : IDisposable
     /// <summary><c>kis.realtime.received.bytes</c>: message bytes received.</summary>
     public Counter<long> Bytes { get; }
 
-    /// <summary><c>kis.realtime.decode_errors</c>: frames or records skipped as undecodable.</summary>
+    /// <summary><c>kis.realtime.decode.errors</c>: frames or records skipped as undecodable.</summary>
     public Counter<long> DecodeErrors { get; }
 
     /// <summary><c>kis.realtime.dropped</c>: records dropped by full subscription buffers.</summary>
@@ -70,7 +71,7 @@ internal sealed class KisInstruments : IDisposable
     /// <summary><c>kis.realtime.unrouted</c> (attribute <see cref="TrIdAttribute"/>): records that matched no registration.</summary>
     public Counter<long> Unrouted { get; }
 
-    /// <summary><c>kis.realtime.slow_consumers</c>: Wait-mode consumers ended with <see cref="KisSlowConsumerException"/>.</summary>
+    /// <summary><c>kis.realtime.consumers.slow</c>: Wait-mode consumers ended with <see cref="KisSlowConsumerException"/>.</summary>
     public Counter<long> SlowConsumers { get; }
 
     /// <summary><c>kis.realtime.delivery.duration</c> (s, attribute <see cref="TrIdAttribute"/>): frame received → record handed over.</summary>

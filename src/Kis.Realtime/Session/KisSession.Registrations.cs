@@ -60,6 +60,8 @@ internal sealed partial class KisSession
         for (var attempt = 0; ; attempt++)
         {
             if (!_table.TryBeginSubscribe(registration, connection)) return;
+            using var span = KisActivities.Start(KisActivities.Subscribe, Index);
+            span?.SetTag("kis.tr_id", registration.Tr.Id).SetTag("kis.tr_key", registration.Key).SetTag("kis.attempt", attempt);
             ControlMessage? reply;
             AcceptOutcome? accepted = null;
             try
@@ -77,6 +79,7 @@ internal sealed partial class KisSession
             }
             catch (TimeoutException e)
             {
+                KisActivities.Fail(span, e);
                 // No reply: the connection is not working. Replace it; the registration is replayed. A key that never gets
                 // an answer must not make the session reconnect forever (rapid reconnects can lock the app key).
                 if (_table.CountTimeout(registration, connection) is not { } timeouts)
@@ -109,6 +112,7 @@ internal sealed partial class KisSession
             }
             catch (Exception e)
             {
+                KisActivities.Fail(span, e);
                 Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
                 FailRegistration(registration, e);
                 return;
@@ -140,6 +144,7 @@ internal sealed partial class KisSession
                 return;
             }
 
+            KisActivities.Fail(span, reply.MsgCd);
             var text = Redaction.ServerText(reply.Msg1);
             if (registration.EverAccepted)
             {

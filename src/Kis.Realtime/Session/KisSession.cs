@@ -165,6 +165,16 @@ internal sealed partial class KisSession : IAsyncDisposable
 
     // ---------------------------------------------------------------- run loop
 
+    /// <summary>
+    /// One report per failure: a first connection that fails without retry is thrown to whoever waits (ConnectAsync,
+    /// the subscriptions), so the log only traces it; a failure the session retries is a warning.
+    /// </summary>
+    private void LogConnectFailed(Uri url, string reason, bool everConnected)
+    {
+        if (!everConnected && !_options.RetryOnInitialConnect) Log.ConnectFailedThrown(_shared.Logger, Index, url, reason);
+        else Log.ConnectFailed(_shared.Logger, Index, url, reason);
+    }
+
     private async Task RunAsync()
     {
         var failures = 0;
@@ -181,10 +191,24 @@ internal sealed partial class KisSession : IAsyncDisposable
 
             Exception? failure;
             ConnectionContext? context = null;
+            using var connectSpan = KisActivities.Start(everConnected ? KisActivities.Reconnect : KisActivities.Connect, Index);
+            connectSpan?.SetTag("server.address", _url.Host).SetTag("server.port", _url.Port);
             try
             {
                 // The approval key first: without it the connection is useless, and its failure deserves its own words.
-                await _keys.GetAsync(_credential, null, _stop.Token).ConfigureAwait(false);
+                using (var approvalSpan = KisActivities.Start(KisActivities.Approval, Index))
+                {
+                    approvalSpan?.SetTag("kis.app_key", _credential.MaskedAppKey);
+                    try
+                    {
+                        await _keys.GetAsync(_credential, null, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        KisActivities.Fail(approvalSpan, e);
+                        throw;
+                    }
+                }
                 _budget.RecordAttempt();
                 Interlocked.Increment(ref _shared.ConnectAttempts);
                 context = await OpenAsync().ConfigureAwait(false);
@@ -196,10 +220,19 @@ internal sealed partial class KisSession : IAsyncDisposable
             }
             catch (KisApprovalException e) when (e.HttpStatus is null or >= 500 && (everConnected || _options.RetryOnInitialConnect))
             {
+                KisActivities.Fail(connectSpan, e);
+                connectSpan?.Dispose();
                 var delay = Backoff(failures++);
                 Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
                 if (!await RetryAfterAsync(delay, connecting, $"approval key unavailable: {e.Message}").ConfigureAwait(false)) break;
                 continue;
+            }
+            catch (KisApprovalException e) when (e.HttpStatus is null && e.InnerException is HttpRequestException or OperationCanceledException)
+            {
+                // The approval server could not be reached: a connection failure like a WebSocket server that cannot
+                // be, not a refusal of the credentials.
+                LogConnectFailed(_options.EffectiveRestBaseUrl, e.Message, everConnected);
+                failure = new KisConnectionException(_options.EffectiveRestBaseUrl, e.Message, e);
             }
             catch (KisApprovalException e)
             {
@@ -208,12 +241,14 @@ internal sealed partial class KisSession : IAsyncDisposable
             catch (Exception e)
             {
                 var reason = e is OperationCanceledException ? $"timed out after {_options.ConnectTimeout.TotalSeconds:0.#} s" : e.Message;
-                Log.ConnectFailed(_shared.Logger, Index, _url, reason);
+                LogConnectFailed(_url, reason, everConnected);
                 failure = new KisConnectionException(_url, reason, e);
             }
 
             if (context is null)
             {
+                KisActivities.Fail(connectSpan, failure!);
+                connectSpan?.Dispose(); // ends here, not after the wait before the next attempt
                 if (failure is KisApprovalException || (!everConnected && !_options.RetryOnInitialConnect))
                 {
                     // Final for everything waiting now; a later subscription or ConnectAsync starts over.
@@ -232,6 +267,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                 _shared.Instruments.Reconnects.Add(1);
             }
             everConnected = true;
+            connectSpan?.Dispose(); // the span covers the handshake, not the connection's life
             var (lostReason, appKeyInUse) = await RunConnectionAsync(context).ConfigureAwait(false);
             // Only a connection that proved healthy resets the backoff: one that is accepted and closed at once keeps doubling it.
             if (_time.GetElapsedTime(context.ConnectedAt) >= _options.HealthyConnectionTime && context.MessagesReceived > 0) failures = 0;

@@ -11,6 +11,10 @@ internal static partial class Log
     [LoggerMessage(2002, LogLevel.Warning, "Session {Session}: connecting to {Url} failed: {Error}")]
     public static partial void ConnectFailed(ILogger logger, int session, Uri url, string error);
 
+    /// <summary>A first connection that failed and is thrown to the caller: the exception is the report, this line a trace.</summary>
+    [LoggerMessage(2021, LogLevel.Debug, "Session {Session}: connecting to {Url} failed (reported to the caller): {Error}")]
+    public static partial void ConnectFailedThrown(ILogger logger, int session, Uri url, string error);
+
     [LoggerMessage(2003, LogLevel.Warning, "Session {Session}: connection lost ({Reason})")]
     public static partial void ConnectionLost(ILogger logger, int session, string reason);
 

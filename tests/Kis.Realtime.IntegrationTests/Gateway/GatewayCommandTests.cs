@@ -50,6 +50,15 @@ public class GatewayCommandTests
         Assert.Contains("Connected, 1/41 registrations", text);
         Assert.Matches(@"H0UPCNT0 0001\s+active\s+consumers 2", text);
 
+        // --json: snake_case names and values, like the records.
+        var json = new StringWriter();
+        Assert.Equal(0, await GatewayCommand.StatusAsync(broker.Endpoint, json: true, json, CancellationToken.None));
+        using var document = System.Text.Json.JsonDocument.Parse(json.ToString());
+        Assert.True(document.RootElement.GetProperty("broker_connected").GetBoolean());
+        Assert.True(document.RootElement.TryGetProperty("buffer_depth", out _));
+        Assert.Equal("connected", document.RootElement.GetProperty("sessions")[0].GetProperty("state").GetString());
+        Assert.DoesNotContain("BrokerConnected", json.ToString());
+
         stop.Cancel();
         Assert.Equal(0, await run.WaitAsync(CliTimeout));
         Assert.Matches(@"overflowed 0, republished 0, broker connected\s*$", status.ToString());

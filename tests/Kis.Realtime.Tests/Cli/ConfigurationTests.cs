@@ -32,6 +32,25 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void The_library_environment_names_Kis__Key_work_and_KIS_names_beat_them()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["Kis__AppKey"] = "dotnet-key",
+            ["Kis__AppSecret"] = "dotnet-secret",
+            ["Kis__WebSocketUrl"] = "ws://dotnet:1",
+            ["Kis__HtsId"] = "dotnetuser",
+            ["KIS_HTS_ID"] = "kisuser",
+        };
+        var s = Resolve(new Dictionary<string, string?>(), env, null);
+        Assert.Equal("dotnet-key", s.AppKey);
+        Assert.Equal("dotnet-secret", s.AppSecret);
+        Assert.Equal(new Uri("ws://dotnet:1"), s.WebSocketUrl);
+        Assert.Equal("kisuser", s.HtsId);
+        Assert.True(s.HasCredentials);
+    }
+
+    [Fact]
     public void No_credentials_means_the_built_in_simulator()
     {
         var s = Resolve(new(), new(), null);

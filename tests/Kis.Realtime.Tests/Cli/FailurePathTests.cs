@@ -50,10 +50,25 @@ public class FailurePathTests
         var (exit, errors) = await Stream(Against(sim, "index:0001", "program:005930") with { WebSocketUrl = url });
 
         Assert.Equal(3, exit);
-        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => !l.StartsWith("kisrt: warn:"));
+        // One report: the exception's line, not also a library warning about the same refused connection.
+        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("kisrt: could not connect to " + url, line);
         Assert.Contains("--ws-url / KIS_WS_URL", line);
+        Assert.DoesNotContain("..", line);
         Assert.DoesNotContain("   at ", errors);
+    }
+
+    [Theory]
+    [InlineData("stream --count abc", "kisrt: --count: 'abc' is not a number")]
+    [InlineData("record --count 1x --out x.jsonl", "kisrt: --count: '1x' is not a number")]
+    public async Task A_value_that_does_not_parse_is_named_in_words(string command, string expected)
+    {
+        var stderr = new StringWriter();
+        var exit = await KisrtApp.RunAsync(command.Split(' '), new StringWriter(), stderr).WaitAsync(CliTimeout);
+        Assert.Equal(2, exit);
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()).ToList();
+        Assert.Equal(expected, lines[0]);
+        Assert.DoesNotContain("System.", stderr.ToString());
     }
 
     [Fact]
@@ -72,9 +87,12 @@ public class FailurePathTests
         var (exit, errors) = await Stream(Against(sim, "index:0001", "program:005930") with { RestUrl = $"http://127.0.0.1:{ClosedPort()}/" });
 
         Assert.Equal(3, exit);
+        // One report (a refused connection is not reported again by the log), naming the REST setting, one full stop.
         var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("kisrt: approval key refused or unavailable: Could not reach http://127.0.0.1:", line);
+        Assert.StartsWith("kisrt: could not reach the approval server http://127.0.0.1:", line);
         Assert.EndsWith("Check --rest-url / KIS_REST_URL and the network.", line.TrimEnd());
+        Assert.DoesNotContain("--ws-url", line);
+        Assert.DoesNotContain("..", line);
         Assert.Equal(0, sim.Counters.Replies("OPSP0000"));
     }
 

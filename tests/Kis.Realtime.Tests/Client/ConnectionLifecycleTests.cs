@@ -89,6 +89,45 @@ public sealed class ConnectionLifecycleTests
     }
 
     [Fact]
+    public async Task An_approval_server_that_cannot_be_reached_is_a_connection_failure()
+    {
+        // Nothing listens on either URL: the REST server issuing the approval key is the first one tried.
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var rest = new Uri($"http://127.0.0.1:{port}/");
+        await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with
+        {
+            Credentials = [new KisCredential("PSunreachableAppKey000000000000000", "unreachable-secret")],
+            WebSocketUrl = new Uri($"ws://127.0.0.1:{port}/"),
+            RestBaseUrl = rest,
+        });
+        var e = await Assert.ThrowsAsync<KisConnectionException>(() => client.ConnectAsync().WaitAsync(TestTimeout));
+        Assert.Equal(rest, e.Url);
+        Assert.IsType<KisApprovalException>(e.InnerException);
+        Assert.DoesNotContain("unreachable-secret", e.ToString());
+        Assert.Equal(KisConnectionState.Faulted, client.State);
+    }
+
+    [Fact]
+    public void Every_library_exception_shares_one_base_carrying_KIS_codes()
+    {
+        var refused = new KisSubscriptionException("H0STCNT0", "005930", Kis.Realtime.Protocol.OpspCode.InvalidTrKey, "OPSP8992", "invalid tr_key");
+        KisException[] all =
+        [
+            new KisConnectionException(new Uri("ws://127.0.0.1:1/"), "connection refused"),
+            new KisApprovalException("refused", 403, "EGW00103"),
+            refused,
+            new KisSlowConsumerException("H0STCNT0", "005930", TimeSpan.FromSeconds(10)),
+        ];
+        Assert.All(all, e => Assert.IsAssignableFrom<KisException>(e));
+        Assert.Equal("OPSP8992", refused.ErrorCode);
+        Assert.Equal(403, all[1].HttpStatus);
+        Assert.Equal("EGW00103", all[1].ErrorCode);
+    }
+
+    [Fact]
     public async Task Subscriptions_racing_a_failing_first_connect_all_end()
     {
         await using var rest = ScriptedKisServer.Start(c => Task.CompletedTask);

@@ -57,6 +57,30 @@ public class InstrumentsTests
     }
 
     [Fact]
+    public void Every_instrument_has_a_dotted_lower_case_name_and_a_unit()
+    {
+        var published = new List<Instrument>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Name == KisInstruments.MeterName) lock (published) published.Add(instrument);
+        };
+        listener.Start();
+        using var instruments = new KisInstruments();
+        instruments.Observe(() => [], () => 0, () => 0);
+
+        Assert.True(published.Count >= 12, $"{published.Count} instruments");
+        Assert.All(published, i =>
+        {
+            // OpenTelemetry: lower-case dot-separated namespaces; snake_case segments mixed with dotted names are not.
+            Assert.Matches(@"^kis\.realtime(\.[a-z]+)+$", i.Name);
+            Assert.False(string.IsNullOrEmpty(i.Unit), $"{i.Name} has no unit");
+        });
+        Assert.Contains(published, i => i.Name == "kis.realtime.decode.errors" && i.Unit == "{error}");
+        Assert.Contains(published, i => i.Name == "kis.realtime.consumers.slow" && i.Unit == "{consumer}");
+    }
+
+    [Fact]
     public void Gauges_report_sessions_by_state_registrations_and_buffered_records()
     {
         using var provider = new ServiceCollection().AddMetrics().BuildServiceProvider();

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>Registers a <see cref="KisGatewayClient"/>, or a client of either kind chosen by configuration.</summary>
+public static class KisGatewayServiceCollectionExtensions
+{
+    /// <summary>The configuration key choosing the source of <see cref="AddKisRealtimeClient"/>: <c>Direct</c> (default) or <c>Gateway</c>.</summary>
+    public const string SourceKey = "Source";
+
+    /// <summary>The sub-section holding the gateway client's settings for <see cref="AddKisRealtimeClient"/>.</summary>
+    public const string GatewaySection = "Gateway";
+
+    /// <summary>
+    /// Registers one <see cref="KisGatewayClient"/> (also as <see cref="IKisRealtimeClient"/>) built from the
+    /// <paramref name="configuration"/> section (keys: <see cref="KisGatewayClientSettings"/>), with the container's
+    /// <see cref="ILoggerFactory"/> and <see cref="TimeProvider"/>. The container disposes it.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("Kis:Gateway")</c>.</param>
+    /// <param name="configure">Changes to the options after binding.</param>
+    public static IServiceCollection AddKisGatewayClient(this IServiceCollection services, IConfiguration configuration,
+        Func<IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<KisGatewayClientSettings>().Bind(configuration);
+        return AddClient(services, null, configure);
+    }
+
+    /// <summary>As <see cref="AddKisGatewayClient(IServiceCollection, IConfiguration, Func{IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions})"/>,
+    /// keyed by <paramref name="name"/> (<c>[FromKeyedServices("name")]</c>; settings are the named options).</summary>
+    public static IServiceCollection AddKisGatewayClient(this IServiceCollection services, string name, IConfiguration configuration,
+        Func<IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<KisGatewayClientSettings>(name).Bind(configuration);
+        return AddClient(services, name, configure);
+    }
+
+    /// <summary>
+    /// Registers the <see cref="IKisRealtimeClient"/> the section's <c>Source</c> names: <c>Direct</c> (or unset) — a
+    /// <see cref="KisRealtimeClient"/> from the section itself (<c>AddKisRealtime</c>); <c>Gateway</c> — a
+    /// <see cref="KisGatewayClient"/> from its <c>Gateway</c> sub-section. The application's code is the same for both.
+    /// With <paramref name="name"/>, the client is keyed.
+    /// <code>
+    /// "Kis": { "Source": "Gateway", "Gateway": { "AmqpUri": "amqp://mq:5672/" } }
+    /// </code>
+    /// </summary>
+    /// <exception cref="ArgumentException"><c>Source</c> is neither <c>Direct</c> nor <c>Gateway</c>.</exception>
+    public static IServiceCollection AddKisRealtimeClient(this IServiceCollection services, IConfiguration configuration, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var source = configuration[SourceKey];
+        var path = (configuration as IConfigurationSection)?.Path;
+        var key = string.IsNullOrEmpty(path) ? SourceKey : $"{path}:{SourceKey}";
+        if (string.IsNullOrEmpty(source) || source.Equals("Direct", StringComparison.OrdinalIgnoreCase))
+            return name is null ? services.AddKisRealtime(configuration) : services.AddKisRealtime(name, configuration);
+        if (source.Equals("Gateway", StringComparison.OrdinalIgnoreCase))
+        {
+            var gateway = configuration.GetSection(GatewaySection);
+            return name is null ? services.AddKisGatewayClient(gateway) : services.AddKisGatewayClient(name, gateway);
+        }
+        throw new ArgumentException($"{key} must be Direct or Gateway, not '{source}'.", nameof(configuration));
+    }
+
+    private static IServiceCollection AddClient(IServiceCollection services, string? name,
+        Func<IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions>? configure)
+    {
+        services.AddSingleton<IHostedService>(sp => new KisGatewayClientConnector(sp, name));
+        if (name is null)
+        {
+            services.TryAddSingleton(sp => Create(sp, Options.DefaultName, configure));
+            services.TryAddSingleton<IKisRealtimeClient>(sp => sp.GetRequiredService<KisGatewayClient>());
+        }
+        else
+        {
+            services.TryAddKeyedSingleton(name, (sp, _) => Create(sp, name, configure));
+            services.TryAddKeyedSingleton<IKisRealtimeClient>(name, (sp, key) => sp.GetRequiredKeyedService<KisGatewayClient>(key));
+        }
+        return services;
+    }
+
+    private static KisGatewayClient Create(IServiceProvider sp, string optionsName,
+        Func<IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions>? configure)
+    {
+        var options = sp.GetRequiredService<IOptionsMonitor<KisGatewayClientSettings>>().Get(optionsName).ToOptions() with
+        {
+            LoggerFactory = sp.GetService<ILoggerFactory>(),
+            TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
+        };
+        if (configure is not null) options = configure(sp, options);
+        return new KisGatewayClient(options);
+    }
+}
+
+/// <summary>Connects a gateway client when the host starts if its <see cref="KisGatewayClientSettings.ConnectOnStart"/> is set.</summary>
+internal sealed class KisGatewayClientConnector(IServiceProvider services, string? name) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = services.GetRequiredService<IOptionsMonitor<KisGatewayClientSettings>>().Get(name ?? Options.DefaultName);
+        if (!settings.ConnectOnStart) return;
+        var client = name is null ? services.GetRequiredService<KisGatewayClient>() : services.GetRequiredKeyedService<KisGatewayClient>(name);
+        await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
