@@ -48,32 +48,44 @@ public sealed class HostileApprovalTests
     [Fact]
     public async Task A_100_MB_answer_fails_fast_with_a_typed_error_and_is_not_read()
     {
-        var serverFinished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var peer = await KestrelPeer.StartAsync(configure: app => app.MapPost("/oauth2/Approval", async (HttpContext ctx) =>
+        // A raw socket, not Kestrel: Kestrel may complete writes after the client hung up (they are discarded until it
+        // notices), so "the server wrote it all" proved nothing there. A socket's send fails once the client has closed,
+        // so the bytes it could send bound what the client read (plus the kernel's buffers).
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var sent = Task.Run(async () =>
         {
-            ctx.Response.ContentType = "application/json"; // no Content-Length: chunked, the size is known only by reading
-            var chunk = Encoding.ASCII.GetBytes("{\"approval_key\":\"" + new string('a', 1 << 20));
+            using var socket = await listener.AcceptSocketAsync();
+            var request = new byte[64 * 1024];
+            await socket.ReceiveAsync(request); // the request's head (and body): what it says does not matter here
+            long total = 0;
             try
             {
-                for (var i = 0; i < 100; i++)
-                {
-                    await ctx.Response.Body.WriteAsync(chunk, ctx.RequestAborted);
-                    chunk = Encoding.ASCII.GetBytes(new string('a', 1 << 20));
-                }
-                await ctx.Response.WriteAsync("\"}", ctx.RequestAborted);
-                serverFinished.TrySetResult(true);
+                total += await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"approval_key\":\""u8.ToArray());
+                var chunk = Encoding.ASCII.GetBytes(new string('a', 1 << 20));
+                for (var i = 0; i < 100; i++) total += await socket.SendAsync(chunk);
             }
-            catch (Exception)
+            catch (System.Net.Sockets.SocketException)
             {
-                serverFinished.TrySetResult(false); // the client hung up
+                // the client hung up: what it could not take was never sent
             }
-        }));
+            return total;
+        });
 
-        await using var client = new KisRealtimeClient(OptionsFor(peer));
+        await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with
+        {
+            Credentials = [new KisCredential(AppKey, Secret)],
+            WebSocketUrl = new Uri($"ws://127.0.0.1:{port}/"),
+            RestBaseUrl = new Uri($"http://127.0.0.1:{port}/"),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            LivenessTimeout = null,
+        });
         var e = await Assert.ThrowsAsync<KisApprovalException>(() => client.ConnectAsync().WaitAsync(TestTimeout));
         Assert.Contains("longer than 64 KiB", e.Message);
         // Failed before: the client read all 100 MB (and kept it as a string) before parsing.
-        Assert.False(await serverFinished.Task.WaitAsync(TestTimeout), "the server could write the whole 100 MB answer");
+        var bytesSent = await sent.WaitAsync(TestTimeout);
+        Assert.True(bytesSent < 50L << 20, $"the server could send {bytesSent:N0} bytes of a 100 MB answer");
     }
 
     [Fact]
