@@ -72,34 +72,33 @@ public class ReplaySemanticsTests
     [Fact]
     public async Task Paced_replay_delivers_across_subscriptions_in_received_order_and_no_faster_than_the_speed()
     {
-        // Ticks from 0 s; from 3 s on, stock trades interleaved with them, 100 ms apart, to 4.9 s. At speed 2 the
-        // replay takes at least 4.9 / 2 s; the trades' loop has 1.5 s to start before its first record is due.
+        // Ticks every 100 ms from 0 s; from 3 s on, stock trades interleaved with them, to 4.9 s. At speed 2 a record is
+        // due every 50 ms of the replay's clock. The clock is a manual one (a wall clock made this test fail under load):
+        // each step releases exactly the one record now due, from whichever subscription holds it.
         var dir = Folder(r =>
         {
             for (var i = 0; i < 50; i++)
                 r.Add(Start.AddMilliseconds(100 * i), i < 30 || i % 2 == 0 ? Tick("0001", i)
                     : SyntheticRecording.Frame(KisTrs.StockTrades, SyntheticRecording.Record(KisTrs.StockTrades, "005930", i)));
         });
-        await using (var warmUp = new KisReplayClient(new KisRecordingFolder(dir))) // compiled before the clock starts
-            await AllAsync(warmUp.SubscribeRecordsAsync(KisTrs.StockTrades, "005930"));
-        await using var replay = new KisReplayClient(new KisRecordingFolder(dir), KisReplayOptions.Default with { Speed = 2 });
+        var clock = new Kis.Realtime.Tests.Simulator.ManualTimeProvider(Start);
+        await using var replay = new KisReplayClient(new KisRecordingFolder(dir), KisReplayOptions.Default with { Speed = 2, TimeProvider = clock });
         var order = new ConcurrentQueue<DateTimeOffset>();
-        var watch = Stopwatch.StartNew();
-        // The second loop starts later: it catches up on the shared clock rather than starting its own.
         var ticks = Task.Run(async () => { await foreach (var r in replay.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001")) order.Enqueue(r.ReceivedAt); });
         var trades = Task.Run(async () => { await foreach (var r in replay.SubscribeRecordsAsync(KisTrs.StockTrades, "005930")) order.Enqueue(r.ReceivedAt); });
+
+        // Before the clock moves: the first record only, and both loops waiting on the shared clock.
+        await Client.ClientTestKit.UntilAsync(() => order.Count == 1 && clock.TimerCount == 2, "the first record and both loops waiting");
+        for (var k = 1; k < 50; k++)
+        {
+            Assert.Equal(k, order.Count); // nothing before it is due
+            clock.Advance(TimeSpan.FromMilliseconds(50));
+            await Client.ClientTestKit.UntilAsync(() => order.Count >= k + 1, $"record {k} once due");
+        }
         await Task.WhenAll(ticks, trades).WaitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(4.9 / 2) - TimeSpan.FromMilliseconds(20), $"took {watch.Elapsed}");
-        Assert.Equal(50, order.Count);
-        // In received order across TRs, up to scheduling on a loaded machine: a record may come after later ones by less
-        // than 1 s of recording (0.5 s here). Unpaced, each loop would run through on its own: inversions of ~1.8 s.
-        var latest = Start;
-        foreach (var at in order)
-        {
-            Assert.True(at > latest - TimeSpan.FromSeconds(1), $"{at:HH:mm:ss.f} delivered after {latest:HH:mm:ss.f}");
-            if (at > latest) latest = at;
-        }
+        // In received order across TRs, exactly (unpaced, each loop would run through on its own).
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => Start.AddMilliseconds(100 * i)), order);
     }
 
     [Fact]
