@@ -44,24 +44,9 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         _time = time;
         _logger = logger;
         _ownsHttp = http is null;
-        _http = http ?? CreateHttpClient();
+        _http = http ?? BoundedHttp.CreateClient();
         LoadFile();
     }
-
-    /// <summary>
-    /// The client used when none is given: no redirects (a 307 would re-post the secret to wherever it points), no
-    /// cookies, bounded headers; timed by <see cref="RequestTimeout"/> on the injected clock instead of its own timeout.
-    /// </summary>
-    internal static HttpClient CreateHttpClient() => new(CreateHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-
-    /// <summary>The handler of <see cref="CreateHttpClient"/> (also the primary handler of the hosting package's named client).</summary>
-    internal static SocketsHttpHandler CreateHttpHandler() => new()
-    {
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        MaxResponseHeadersLength = 16, // KiB
-        MaxResponseDrainSize = 0,
-    };
 
     /// <summary>Approval keys issued or loaded by this provider (the newest 64), for masking them wherever server text is recorded.</summary>
     public IReadOnlyCollection<string> KnownKeys
@@ -174,7 +159,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
                     $"Issuing an approval key for app key {credential.MaskedAppKey} failed: the HttpClient followed a redirect away from {url}. " +
                     "Give KisRealtimeOptions.HttpClient a handler with AllowAutoRedirect = false.", status);
 
-            var body = await ReadBoundedAsync(response.Content, credential, linked.Token).ConfigureAwait(false);
+            var body = await BoundedHttp.ReadAsync(response.Content, MaxResponseBytes, linked.Token).ConfigureAwait(false) ?? throw TooLong(credential);
             string? approvalKey = null, errorCode = null, errorText = null;
             try
             {
@@ -213,22 +198,6 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
             LogIssued(_logger, credential.MaskedAppKey);
             return approvalKey;
         }
-    }
-
-    /// <summary>The answer's bytes, at most <see cref="MaxResponseBytes"/>: a longer answer fails at once, declared or not.</summary>
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, KisCredential credential, CancellationToken cancellationToken)
-    {
-        if (content.Headers.ContentLength is > MaxResponseBytes) throw TooLong(credential);
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[MaxResponseBytes + 1];
-        var length = 0;
-        while (length < buffer.Length)
-        {
-            var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (read == 0) return buffer[..length];
-            length += read;
-        }
-        throw TooLong(credential);
     }
 
     private static KisApprovalException TooLong(KisCredential credential) => new(

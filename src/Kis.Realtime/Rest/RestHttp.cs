@@ -20,7 +20,7 @@ internal sealed class RestHttp : IDisposable
     {
         _ownsHttp = http is null;
         // Timed per call by _timeout on the injected clock; no redirects: a redirected request would take the secret along.
-        _http = http ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = http ?? Auth.BoundedHttp.CreateClient();
         _time = time;
         _timeout = timeout;
         _maxBytes = maxBytes;
@@ -39,7 +39,8 @@ internal sealed class RestHttp : IDisposable
                 throw new KisRestException($"{what}: the server answered with a redirect (HTTP {status}); redirects are not followed.", status);
             if (response.Content.Headers.ContentLength > _maxBytes)
                 throw new KisRestException($"{what}: the answer ({response.Content.Headers.ContentLength} bytes) is over the {_maxBytes}-byte limit.", status);
-            var body = await ReadBoundedAsync(response.Content, what, status, linked.Token).ConfigureAwait(false);
+            var body = await Auth.BoundedHttp.ReadAsync(response.Content, _maxBytes, linked.Token).ConfigureAwait(false)
+                ?? throw new KisRestException($"{what}: the answer is over the {_maxBytes}-byte limit.", status);
             JsonDocument? json = null;
             try
             {
@@ -59,21 +60,6 @@ internal sealed class RestHttp : IDisposable
         {
             throw new KisRestException($"{what}: no answer within {_timeout.TotalSeconds:0.#} s.", inner: e);
         }
-    }
-
-    private async Task<byte[]> ReadBoundedAsync(HttpContent content, string what, int status, CancellationToken ct)
-    {
-        await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await stream.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + n > _maxBytes)
-                throw new KisRestException($"{what}: the answer is over the {_maxBytes}-byte limit.", status);
-            buffer.Write(chunk, 0, n);
-        }
-        return buffer.ToArray();
     }
 
     /// <summary>A string property of a JSON object, or null.</summary>
