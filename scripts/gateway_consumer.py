@@ -30,7 +30,8 @@ def main():
     def on_message(ch, method, properties, body):
         nonlocal printed
         headers = properties.headers or {}
-        if text(headers.get("tr_key")) == key and printed < count:
+        # A message with a "kind" header is not records (kind "run": a new gateway run's announcement of the key).
+        if "kind" not in headers and text(headers.get("tr_key")) == key and printed < count:
             n = int(headers.get("count", 1))
             records = body.split(b"\n", n - 1) if n > 1 else [body]
             offsets = [0] * n

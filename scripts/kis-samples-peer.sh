@@ -6,7 +6,8 @@
 # copy gets the URLs, the app key/secret and its code_list (the TRs to subscribe, with the HTS ID) substituted.
 #
 # Usage: scripts/kis-samples-peer.sh /path/to/open-trading-api [minutes=10]
-#   ONLY_REST=1 runs only the REST minute-chart sample (examples_llm/.../chk_inquire_time_itemchartprice.py) and prints its output.
+#   ONLY_REST=1 runs only the REST minute-chart sample (examples_llm/.../chk_inquire_time_itemchartprice.py), prints its
+#   output, and compares its rows with `kisrt bars --replay` over the recorded trades (exit 1 on any difference).
 # Needs: the .NET SDK, python3 with websockets, pycryptodome (Debian: Cryptodome), pandas, yaml, requests
 #   (Debian: apt-get install python3-websockets python3-pycryptodome python3-pandas python3-yaml python3-requests).
 # Compatibility shims (outside the samples, in a temporary PYTHONPATH dir): `Crypto` -> Debian's `Cryptodome`, and
@@ -119,19 +120,56 @@ PYEOF
 }
 
 # run_rest_example NAME SCRIPT: a REST sample that reads the market (the minute chart): the simulator's chart holds the
-# minutes of the trades it sent, so `kisrt stream` first takes 005930's KRX trades for 60 s on a 10x demo clock
-# (from 09:00 plus its start-up to about 09:15), then the sample runs once (it asks for 09:30 backwards: a time still
-# to come reads up to now). Its output goes to sample.log.
+# minutes of the trades it sent, so `kisrt record` first takes 005930's KRX trades for 60 s on a 10x demo clock
+# (from 09:00 plus its start-up to about 09:15) into rec/, then the sample runs once (it asks for 09:30 backwards: a
+# time still to come reads up to now), then `kisrt bars --replay rec --format csv` builds our 1-minute bars from the
+# recorded ticks (bars.csv) for compare_rest_rows. The sample's output goes to sample.log.
 run_rest_example() {
     start_sim "$1" real --clock-speed 10
     local script="$SAMPLES/$2" dir="$WORK/$1"
     (
         KIS_APP_KEY="$APP_KEY" KIS_APP_SECRET="$APP_SECRET" KIS_WS_URL="$WS_URL" KIS_REST_URL="$REST_URL" \
-            "${KISRT[@]}" stream --sub stock:005930 --duration 60s --format jsonl >"$dir/trades.jsonl" 2>"$dir/stream.log" || true
-        cd "$(dirname "$script")" && HOME="$dir/home" PYTHONPATH="$WORK/shim" \
-            timeout --signal=INT --kill-after=10 2m "$PY" -u "$(basename "$script")"
+            "${KISRT[@]}" record --out "$dir/rec" --sub stock:005930 --duration 60s >"$dir/record.log" 2>&1 || true
+        ( cd "$(dirname "$script")" && HOME="$dir/home" PYTHONPATH="$WORK/shim" \
+            timeout --signal=INT --kill-after=10 2m "$PY" -u "$(basename "$script")" )
+        "${KISRT[@]}" bars --replay "$dir/rec" --sub stock:005930 --format csv >"$dir/bars.csv" 2>"$dir/bars.log" || true
     ) >"$dir/sample.log" 2>&1 &
     PIDS+=($!); SAMPLE_PIDS+=($!)
+}
+
+# compare_rest_rows DIR: the sample's printed output2 rows (주식 영업일자, 체결시간, 현재가, 시가, 최고가, 최저가, 체결
+# 거래량, 누적 거래대금) against kisrt bars' CSV of the recorded ticks: every row the sample printed must be our bar of
+# that minute (open, high, low, close, volume), and each minute's traded value (누적 거래대금 minus the previous row's)
+# our bar's value. The first printed minute's value is not compared: the simulator's day totals start before its book's
+# first trade when the book appears after 09:00 (a late start), so only differences are ours to match.
+compare_rest_rows() {
+    "$PY" - "$1/sample.log" "$1/bars.csv" <<'PYEOF'
+import csv, re, sys
+log, bars_csv = sys.argv[1:]
+rows = {}
+for line in open(log, encoding="utf-8", errors="replace"):
+    m = re.match(r"^\s*\d+\s+(\d{8})\s+(\d{6})\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$", line)
+    if m:
+        date, hour, prpr, oprc, hgpr, lwpr, vol, acml = m.groups()
+        rows[hour[:4]] = (int(oprc), int(hgpr), int(lwpr), int(prpr), int(vol), int(acml))
+ours = {}
+for b in csv.DictReader(open(bars_csv, encoding="utf-8")):
+    ours[b["open_time"][11:16].replace(":", "")] = (int(b["open"]), int(b["high"]), int(b["low"]), int(b["close"]), int(b["volume"]), int(b["value"]))
+if not rows:
+    print("compare: the sample printed no output2 rows"); sys.exit(1)
+diff, previous = [], None
+for h in sorted(rows):
+    sample, mine = rows[h], ours.get(h)
+    value = None if previous is None else sample[5] - previous
+    previous = sample[5]
+    if mine is None or sample[:5] != mine[:5] or (value is not None and value != mine[5]):
+        diff.append((h, sample, value, mine))
+print(f"compare: {len(rows)} rows printed by the sample ({min(rows)}..{max(rows)}), {len(ours)} bars from kisrt bars; "
+      f"{len(rows) - len(diff)} equal (OHLC, volume, minute value), {len(diff)} different")
+for h, sample, value, mine in diff[:10]:
+    print(f"  {h}: sample (o,h,l,c,vol) {sample[:5]} value {value} vs ours {mine}")
+sys.exit(1 if diff else 0)
+PYEOF
 }
 
 SAMPLE_PIDS=()
@@ -139,7 +177,9 @@ if [ -n "${ONLY_REST:-}" ]; then
     run_rest_example llm-minute-chart examples_llm/domestic_stock/inquire_time_itemchartprice/chk_inquire_time_itemchartprice.py
     for p in "${SAMPLE_PIDS[@]}"; do wait "$p" || true; done
     echo "---- $WORK/llm-minute-chart/sample.log"; cat "$WORK/llm-minute-chart/sample.log"
-    exit 0
+    echo "---- kisrt bars --replay (bars.csv, first lines)"; head -5 "$WORK/llm-minute-chart/bars.csv"
+    compare_rest_rows "$WORK/llm-minute-chart"
+    exit $?
 fi
 run_rest_example llm-minute-chart examples_llm/domestic_stock/inquire_time_itemchartprice/chk_inquire_time_itemchartprice.py
 run_legacy legacy-real real "[['1','H0UPCNT0','0001'],['1','H0BJCNT0','KR103502GD31'],['1','H0NXPGM0','005930'],['1','H0UNPGM0','005930'],['1','H0IFCNI0','$HTS_ID']]"

@@ -40,14 +40,17 @@ if [ -z "$password" ]; then IFS= read -r password || true; fi
 [ -n "$password" ] || fail "no password (KISRT_RABBITMQ_PASSWORD or a line on standard input)"
 
 # The namespace as a regex (its dots literal). The gateway's names: {ns}.records (topic exchange), {ns}.requests
-# (queue), {ns}.requests-exchange (direct exchange to it), {ns}.{TR} (one stream per TR; TR ids are A-Z and 0-9).
+# (queue), {ns}.requests-exchange (direct exchange to it), {ns}.{TR} (one stream per TR; TR ids are A-Z and 0-9),
+# {ns}.gateway-active|standbys|runs (the standby election and the runs' checkpoints: the gateway's user alone).
 n=${ns//./\\.}
 streams="$n\\.[A-Z0-9]+"
 case $role in
   gateway)
-    configure="^($n\\.(records|requests|requests-exchange)|$streams)\$"
-    write="^($n\\.(records|requests)|$streams|amq\\.default)\$"   # publish records, bind queues, reply via the default exchange
-    read="^$n\\.(records|requests|requests-exchange)\$"            # bind from the exchanges, consume requests
+    # gateway-active (the election's exclusive queue), gateway-standbys (standbys consume it), gateway-runs (checkpoints)
+    control="gateway-(active|standbys|runs)"
+    configure="^($n\\.(records|requests|requests-exchange|$control)|$streams)\$"
+    write="^($n\\.(records|requests|$control)|$streams|amq\\.default)\$"   # publish records, bind queues, reply and checkpoint via the default exchange
+    read="^$n\\.(records|requests|requests-exchange|$control)\$"            # bind from the exchanges, consume requests, read checkpoints
     ;;
   consumer)
     configure='^amq\.gen-.*$'                                      # its own server-named reply queue

@@ -11,7 +11,9 @@ namespace Kis.Realtime.Benchmarks;
 /// on 10 keys (default) of one TR, at a steady total rate (default 5,000 records/s). The client's live subscriptions of
 /// the TR share one reader of its stream (before, each key's reader read the whole stream: k keys, k times the rate). Latency is from the gateway's receive of the frame
 /// (the record's <c>received_at</c>) to the consumer's <c>await foreach</c>, same machine, same clock; p50/p99/p99.9
-/// after a 3 s warm-up. Broker, gateway, consumer and simulator share the machine.
+/// after a 3 s warm-up. Broker, gateway, consumer and simulator share the machine. Then, in the same run, the yardstick
+/// (<see cref="GatewayEndToEndYardstick"/>): the same rate, keys and record size from a minimal RabbitMQ.Client publisher
+/// to a minimal stream consumer on the same broker, publish → callback.
 /// </summary>
 public static class GatewayEndToEndHarness
 {
@@ -21,10 +23,10 @@ public static class GatewayEndToEndHarness
         var rate = args.Length > 2 && double.TryParse(args[2], out var r) ? r : 5_000;
         var keys = args.Length > 3 && int.TryParse(args[3], out var k) ? k : 10;
         var uri = Environment.GetEnvironmentVariable("KISRT_BENCH_AMQP") is { Length: > 0 } configured ? configured : "amqp://guest:guest@127.0.0.1:5672/";
-        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), Namespace = "bench-e2e-" + Guid.NewGuid().ToString("N")[..8] };
+        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), ClusterNodes = BenchBroker.ClusterNodes, Namespace = "bench-e2e-" + Guid.NewGuid().ToString("N")[..8] };
 
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(rate / keys) });
-        var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with { Client = EndToEndHarness.ClientOptions(sim), Endpoint = endpoint });
+        var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with { Client = EndToEndHarness.ClientOptions(sim), Endpoint = endpoint, StreamReplicas = BenchBroker.StreamReplicas });
         var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = endpoint });
         try
         {
@@ -49,6 +51,10 @@ public static class GatewayEndToEndHarness
             Console.WriteLine($"gateway e2e: {all.Length / seconds:0} records/s delivered over {seconds:0} s ({keys} keys), receive → await foreach " +
                               $"p50 {At(0.50):0.00} ms, p99 {At(0.99):0.00} ms, p99.9 {At(0.999):0.00} ms, max {all.LastOrDefault():0.00} ms; " +
                               $"gateway confirmed {status.Confirmed}, overflowed {status.Overflowed}");
+            var yard = await GatewayEndToEndYardstick.RunAsync(endpoint, seconds, rate, keys, KisGatewayClientOptions.Default.Prefetch);
+            double Yard(double q) => yard.Length == 0 ? double.NaN : yard[Math.Min(yard.Length - 1, (int)(q * yard.Length))];
+            Console.WriteLine($"yardstick:   {yard.Length / seconds:0} records/s delivered over {seconds:0} s ({keys} keys), plain publish → consumer callback " +
+                              $"p50 {Yard(0.50):0.00} ms, p99 {Yard(0.99):0.00} ms, p99.9 {Yard(0.999):0.00} ms, max {yard.LastOrDefault():0.00} ms");
         }
         finally
         {

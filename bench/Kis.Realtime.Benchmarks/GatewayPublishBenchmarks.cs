@@ -9,17 +9,21 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// The gateway's publisher against the real RabbitMQ of <c>scripts/services.sh</c> (<c>KISRT_BENCH_AMQP</c> to point
-/// elsewhere): 100,000 H0UPCNT0 records of 20 keys, interleaved, each key numbered 1, 2, 3 … as the gateway numbers
+/// elsewhere, <c>KISRT_BENCH_AMQP_NODES</c> and <c>KISRT_BENCH_STREAM_REPLICAS</c> for a cluster: <see cref="BenchBroker"/>): 100,000 H0UPCNT0 records of 20 keys, interleaved, each key numbered 1, 2, 3 … as the gateway numbers
 /// them, handed over, published to the stream with publisher confirms (one record per AMQP message, or packed up to
 /// <see cref="MaxRecordsPerMessage"/> of one key when they wait together), and every confirm received. The figure is time per record:
-/// records/s = 1e9 / ns. Broker and benchmark share the machine. Run:
+/// records/s = 1e9 / ns. The yardstick in the same run, <see cref="MinimalClientPublish"/>: the same records as a minimal
+/// RabbitMQ.Client publisher sends them to the same broker and stream: messages of exactly
+/// <see cref="MaxRecordsPerMessage"/> records (the gateway's largest), the gateway's headers, persistent, publisher
+/// confirms tracked by RabbitMQ.Client itself, as many records in flight as the gateway allows. Broker and benchmark
+/// share the machine. Run:
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter '*GatewayPublish*'</c>.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class GatewayPublishBenchmarks
 {
-    private const int Records = 100_000;
+    internal const int Records = 100_000;
     private const string IndexRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
 
     private KisGatewayOptions _options = null!;
@@ -27,6 +31,9 @@ public class GatewayPublishBenchmarks
     private RecordRoute[] _routes = null!;
     private ReadOnlyMemory<byte> _body;
     private long[] _sequences = null!;
+    private IConnection _yardstickConnection = null!;
+    private IChannel _yardstickChannel = null!;
+    private ReadOnlyMemory<byte> _packedBody;
 
     [Params(20_000)]
     public int MaxOutstandingConfirms { get; set; }
@@ -40,7 +47,8 @@ public class GatewayPublishBenchmarks
         var uri = Environment.GetEnvironmentVariable("KISRT_BENCH_AMQP") is { Length: > 0 } configured ? configured : "amqp://guest:guest@127.0.0.1:5672/";
         _options = KisGatewayOptions.Default with
         {
-            Endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), Namespace = "bench-" + Guid.NewGuid().ToString("N")[..8] },
+            Endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), ClusterNodes = BenchBroker.ClusterNodes, Namespace = "bench-" + Guid.NewGuid().ToString("N")[..8] },
+            StreamReplicas = BenchBroker.StreamReplicas,
             MaxOutstandingConfirms = MaxOutstandingConfirms,
             MaxRecordsPerMessage = MaxRecordsPerMessage,
             StreamMaxLengthBytes = 2L * 1024 * 1024 * 1024,
@@ -54,6 +62,37 @@ public class GatewayPublishBenchmarks
         _routes = Enumerable.Range(1, 20).Select(i => new RecordRoute("H0UPCNT0", $"{i:D4}", 0, "bench")).ToArray();
         _sequences = new long[_routes.Length];
         _body = Encoding.UTF8.GetBytes(IndexRecord);
+        _packedBody = Encoding.UTF8.GetBytes(string.Join('\n', Enumerable.Repeat(IndexRecord, MaxRecordsPerMessage)));
+        _yardstickConnection = await _options.Endpoint.CreateFactory("bench-yardstick").CreateConnectionAsync();
+        // Confirms tracked by the library (each publish completes at its confirm); no rate limiter: the loop bounds what is in flight.
+        _yardstickChannel = await _yardstickConnection.CreateChannelAsync(new CreateChannelOptions(
+            publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null));
+    }
+
+    [Benchmark(OperationsPerInvoke = Records, Baseline = true)]
+    public async Task MinimalClientPublish()
+    {
+        var messages = Records / MaxRecordsPerMessage;
+        var inFlightAtMost = Math.Max(1, MaxOutstandingConfirms / MaxRecordsPerMessage);
+        var inFlight = new Queue<Task>(inFlightAtMost);
+        for (var i = 0; i < messages; i++)
+        {
+            var route = _routes[i % _routes.Length];
+            var headers = new Dictionary<string, object?>(8)
+            {
+                [GatewayWire.TrIdHeader] = route.TrId,
+                [GatewayWire.TrKeyHeader] = route.Key,
+                [GatewayWire.ReceivedAtHeader] = 1_700_000_000_000_000L,
+                [GatewayWire.SequenceHeader] = (long)i,
+                [GatewayWire.RunHeader] = route.Run,
+                [GatewayWire.SessionHeader] = route.Session,
+            };
+            if (MaxRecordsPerMessage > 1) headers[GatewayWire.CountHeader] = MaxRecordsPerMessage;
+            var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, Timestamp = new AmqpTimestamp(1_700_000_000), Headers = headers };
+            if (inFlight.Count == inFlightAtMost) await inFlight.Dequeue();
+            inFlight.Enqueue(_yardstickChannel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, _packedBody).AsTask());
+        }
+        await Task.WhenAll(inFlight);
     }
 
     [Benchmark(OperationsPerInvoke = Records)]
@@ -71,6 +110,8 @@ public class GatewayPublishBenchmarks
     public async Task Cleanup()
     {
         await _publisher.DisposeAsync();
+        await _yardstickChannel.DisposeAsync();
+        await _yardstickConnection.DisposeAsync();
         await using var connection = await _options.Endpoint.CreateFactory("bench-cleanup").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeleteAsync(_options.Endpoint.StreamFor("H0UPCNT0"), false, false);

@@ -7,6 +7,10 @@ using Kis.Realtime.Benchmarks;
 if (args.Length > 0 && args[0] == "e2e") return await EndToEndHarness.RunAsync(args);
 // `gateway-e2e [seconds] [records/s]`: simulator → gateway → RabbitMQ → KisGatewayClient, p99 latency at a steady rate.
 if (args.Length > 0 && args[0] == "gateway-e2e") return await GatewayEndToEndHarness.RunAsync(args);
+// `gateway-publish [rounds]`: the gateway's publisher and a minimal RabbitMQ.Client publisher alternated, µs per record.
+if (args.Length > 0 && args[0] == "gateway-publish") return await GatewayPublishHarness.RunAsync(args);
+// `latency-default [seconds] [records/s]`: p99 receive→delivery on one busy key, default options vs InlineDelivery.
+if (args.Length > 0 && args[0] == "latency-default") return await DefaultPathLatencyHarness.RunAsync(args);
 // `sim RATE`: the child process of StreamCpuBenchmarks (a simulator whose CPU is not counted).
 if (args.Length > 1 && args[0] == "sim") return await StreamCpuBenchmarks.RunSimulatorAsync(args);
 // `stream-cpu [seconds] [rounds]`: `kisrt stream --format jsonl` as a child process, CPU per record at fixed rates.
@@ -15,6 +19,11 @@ if (args.Length > 0 && args[0] == "stream-cpu") return await CliStreamCpuHarness
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.
 if (args.Length > 0 && args[0] == "bars-cpu") return BarCpuHarness.Run(args);
+// `pg-outage [seconds] [records/s] [keys]`: a PostgreSQL outage under `gateway --postgres`'s stream writer (default 60 s at 10,000/s).
+if (args.Length > 0 && args[0] == "pg-outage") return await PostgresOutageHarness.RunAsync(args);
+// `replay-cpu [records] [rounds]`: recording-folder replay to typed views in CPU time per record, with peak working set.
+if (args.Length > 0 && args[0] == "replay-cpu") return await ReplayCpuHarness.RunAsync(args);
+if (args.Length > 2 && args[0] == "replay-write") return ReplayCpuHarness.Write(args);
 BenchmarkSwitcher.FromAssembly(typeof(DecodeBenchmarks).Assembly).Run(args);
 return 0;
 

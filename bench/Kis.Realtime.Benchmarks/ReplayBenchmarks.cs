@@ -22,15 +22,7 @@ public class ReplayBenchmarks
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), "kisrt-replay-bench", Guid.NewGuid().ToString("N"));
-        using var recording = new SyntheticRecording(_directory);
-        var start = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
-        var trade = SyntheticRecording.Frame(KisTrs.StockTrades, SyntheticRecording.Record(KisTrs.StockTrades, "005930", 1));
-        var tick = SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, "0001", 1));
-        for (var i = 0; i < Records; i++)
-        {
-            recording.Add(start.AddTicks(i * 100L), trade);
-            if (i % 10 == 0) recording.Add(start.AddTicks(i * 100L + 1), tick); // another TR: read and skipped
-        }
+        SyntheticRecording.WriteTradesAndTicks(_directory, Records);
     }
 
     [GlobalCleanup]

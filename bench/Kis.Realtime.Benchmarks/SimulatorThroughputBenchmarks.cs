@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.WebSockets;
 
 namespace Kis.Realtime.Benchmarks;
 

@@ -38,6 +38,23 @@ internal sealed class SyntheticRecording : IDisposable
     public static byte[] Frame(TrDefinition tr, params byte[][] records) =>
         [.. Encoding.ASCII.GetBytes($"0|{tr.Id}|{records.Length:000}|"), .. string.Join("^", records.Select(r => Encoding.ASCII.GetString(r))).Select(c => (byte)c)];
 
+    /// <summary>
+    /// The replay benchmark's recording: <paramref name="trades"/> H0STCNT0 frames of one 005930 record, 100 ticks
+    /// apart, plus an H0UPCNT0 frame (another subscription's TR, read and skipped) after every tenth.
+    /// </summary>
+    public static void WriteTradesAndTicks(string directory, int trades)
+    {
+        using var recording = new SyntheticRecording(directory);
+        var start = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
+        var trade = Frame(Kis.Realtime.Trs.KisTrs.StockTrades, Record(Kis.Realtime.Trs.KisTrs.StockTrades, "005930", 1));
+        var tick = Frame(Kis.Realtime.Trs.KisTrs.IndexTicks, Record(Kis.Realtime.Trs.KisTrs.IndexTicks, "0001", 1));
+        for (var i = 0; i < trades; i++)
+        {
+            recording.Add(start.AddTicks(i * 100L), trade);
+            if (i % 10 == 0) recording.Add(start.AddTicks(i * 100L + 1), tick);
+        }
+    }
+
     /// <summary>Appends one message received at <paramref name="at"/> to its trading day's raw.log.</summary>
     public void Add(DateTimeOffset at, ReadOnlySpan<byte> message)
     {

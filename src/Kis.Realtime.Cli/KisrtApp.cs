@@ -12,6 +12,7 @@ internal static class KisrtApp
         DecodeCommand.Create(),
         SimCommand.Create(),
         StreamCommand.Create(),
+        BarsCommand.Create(),
         RecordCommand.Create(),
         TrsCommand.Create(),
         Dashboard.DashboardCommand.Create(),
@@ -33,6 +34,15 @@ internal static class KisrtApp
             foreach (var e in parse.Errors) await error.WriteLineAsync($"kisrt: {ParseErrorText(e.Message)}");
             await error.WriteLineAsync("kisrt: see 'kisrt --help'.");
             return CliFailures.Usage;
+        }
+
+        if (parse.Action is System.CommandLine.Help.HelpAction)
+        {
+            // Rendered first, then written with the optional arguments marked (the help builder's list cannot be told).
+            var help = new StringWriter();
+            var exit = await parse.InvokeAsync(new InvocationConfiguration { Output = help, Error = error });
+            await output.WriteAsync(HelpText.MarkOptionalArguments(help.ToString(), parse.RootCommandResult.Command));
+            return exit;
         }
 
         var invocation = new InvocationConfiguration

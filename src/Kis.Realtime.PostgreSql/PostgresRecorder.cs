@@ -151,106 +151,14 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
     private async Task WriteBatchAsync(NpgsqlConnection connection, PostgresBatch batch, CancellationToken cancellationToken)
     {
         // Tables and partitions first, outside the transaction (cached: a round trip only for a new TR or day).
-        await _schema.EnsureRawAsync(connection, cancellationToken).ConfigureAwait(false);
-        foreach (var day in batch.Days) await _schema.EnsurePartitionAsync(connection, PostgresSchema.RawTable, day, cancellationToken).ConfigureAwait(false);
-        foreach (var (tr, rows) in batch.Records)
-        {
-            if (rows.Count == 0) continue;
-            await _schema.EnsureTrAsync(connection, tr, cancellationToken).ConfigureAwait(false);
-            foreach (var day in batch.Days) await _schema.EnsurePartitionAsync(connection, PostgresSchema.TableOf(tr), day, cancellationToken).ConfigureAwait(false);
-        }
-
+        await PostgresCopy.EnsureTablesAsync(_schema, connection, batch, cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var raw = await connection.BeginBinaryImportAsync(
-            $"COPY {_schema.Qualified(PostgresSchema.RawTable)} (trading_day, run_id, seq, kis_session, received_at, tr_id, message, tr_key, source_run, source_seq) FROM STDIN (FORMAT BINARY)",
-            cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var row in batch.Raw)
-            {
-                raw.StartRow();
-                raw.Write(row.Day, NpgsqlDbType.Date);
-                raw.Write(RunId, NpgsqlDbType.Uuid);
-                raw.Write(row.Seq, NpgsqlDbType.Bigint);
-                raw.Write(row.Message.SessionIndex, NpgsqlDbType.Integer);
-                raw.Write(row.Message.ReceivedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-                if (row.TrId is null) raw.WriteNull();
-                else raw.Write(row.TrId, NpgsqlDbType.Text);
-                raw.Write(row.Message.Data, NpgsqlDbType.Bytea);
-                if (row.Stored is { } stored)
-                {
-                    raw.Write(stored.TrKey, NpgsqlDbType.Text);
-                    raw.Write(stored.SourceRun, NpgsqlDbType.Text);
-                    raw.Write(stored.SourceSeq, NpgsqlDbType.Bigint);
-                }
-                else
-                {
-                    raw.WriteNull();
-                    raw.WriteNull();
-                    raw.WriteNull();
-                }
-            }
-            await raw.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await PostgresCopy.CopyRawAsync(connection, _schema.Qualified(PostgresSchema.RawTable), RunId, batch, cancellationToken).ConfigureAwait(false);
         foreach (var (tr, rows) in batch.Records)
         {
-            if (rows.Count > 0) await CopyRecordsAsync(connection, tr, rows, batch.RecordBytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            if (rows.Count > 0)
+                await PostgresCopy.CopyRecordsAsync(connection, _schema.Qualified(PostgresSchema.TableOf(tr)), RunId, tr, rows, batch.RecordBytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task CopyRecordsAsync(NpgsqlConnection connection, TrDefinition tr, List<RecordRow> rows, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        var columns = string.Join(", ", tr.Fields.Select(f => PostgresSchema.Quote(f.Name)));
-        await using var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {_schema.Qualified(PostgresSchema.TableOf(tr))} (trading_day, run_id, seq, record_index, received_at, tr_key, {columns}, extra) FROM STDIN (FORMAT BINARY)",
-            cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows) WriteRecord(copy, tr, row, bytes.Span.Slice(row.Offset, row.Length));
-        await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private void WriteRecord(NpgsqlBinaryImporter copy, TrDefinition tr, in RecordRow row, ReadOnlySpan<byte> record)
-    {
-        copy.StartRow();
-        copy.Write(row.Day, NpgsqlDbType.Date);
-        copy.Write(RunId, NpgsqlDbType.Uuid);
-        copy.Write(row.Seq, NpgsqlDbType.Bigint);
-        copy.Write(row.Index, NpgsqlDbType.Integer);
-        copy.Write(row.ReceivedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
-        var fields = new FieldReader(record);
-        var first = true;
-        foreach (var field in tr.Fields)
-        {
-            fields.TryRead(out var value); // validated: every known field is there
-            if (first)
-            {
-                copy.Write(row.Key ?? KisText.Decode(value), NpgsqlDbType.Text); // tr_key: given, or the first field (the subscription key)
-                first = false;
-            }
-            if (value.IsEmpty)
-            {
-                copy.WriteNull();
-                continue;
-            }
-            switch (PostgresSchema.ColumnType(field).Copy)
-            {
-                case NpgsqlDbType.Time:
-                    FieldParsers.TryParseTime(value, out var time);
-                    copy.Write(time, NpgsqlDbType.Time);
-                    break;
-                case NpgsqlDbType.Bigint:
-                    FieldParsers.TryParseInt64(value, out var integer);
-                    copy.Write(integer, NpgsqlDbType.Bigint);
-                    break;
-                case NpgsqlDbType.Numeric:
-                    FieldParsers.TryParseDecimal(value, field.ImpliedDecimals, out var number);
-                    copy.Write(number, NpgsqlDbType.Numeric);
-                    break;
-                default:
-                    copy.Write(KisText.Decode(value), NpgsqlDbType.Text);
-                    break;
-            }
-        }
-        if (fields.End) copy.WriteNull();
-        else copy.Write(KisText.Decode(fields.Remaining), NpgsqlDbType.Text);
     }
 }

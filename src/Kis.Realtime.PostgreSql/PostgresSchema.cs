@@ -22,6 +22,9 @@ namespace Kis.Realtime.PostgreSql;
 internal sealed class PostgresSchema(string schema)
 {
     public const string RawTable = "raw_messages";
+    public const string StreamOffsetsTable = "stream_offsets";
+    public const string GapsTable = "gaps";
+    public const string StreamKeysTable = "stream_keys";
 
     private readonly HashSet<string> _tables = [];
     private readonly HashSet<(string Table, DateOnly Day)> _partitions = [];
@@ -68,6 +71,58 @@ internal sealed class PostgresSchema(string schema)
             CREATE INDEX IF NOT EXISTS {Quote(RawTable + "_received")} ON {Qualified(RawTable)} (received_at, run_id, seq);
             """, cancellationToken).ConfigureAwait(false);
         _tables.Add(RawTable);
+    }
+
+    /// <summary>
+    /// The stream writer's tables (idempotent; migration 3): <c>stream_offsets</c> (where each stream was read up to,
+    /// written in the same transaction as the rows), <c>stream_keys</c> (per key the gateway run and last seq stored, to see
+    /// records missing), <c>gaps</c> (what could not be stored, with what is known of it) and
+    /// the unique index on the gateway's (<c>source_run</c>, <c>tr_id</c>, <c>tr_key</c>, <c>source_seq</c>) that makes a
+    /// record stored twice impossible (a republished message or a replayed batch inserts nothing).
+    /// </summary>
+    public async Task EnsureStreamTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_tables.Contains(StreamOffsetsTable)) return;
+        await EnsureRawAsync(connection, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE IF NOT EXISTS {Qualified(StreamOffsetsTable)} (
+                namespace text NOT NULL,
+                stream text NOT NULL,
+                last_offset bigint NOT NULL,
+                last_received_at timestamptz,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (namespace, stream)
+            );
+            CREATE TABLE IF NOT EXISTS {Qualified(GapsTable)} (
+                id bigserial PRIMARY KEY,
+                namespace text NOT NULL,
+                stream text NOT NULL,
+                from_offset bigint NOT NULL,
+                to_offset bigint NOT NULL,
+                run text,
+                tr_key text,
+                first_seq bigint,
+                last_seq bigint,
+                from_time timestamptz,
+                to_time timestamptz,
+                reason text NOT NULL,
+                detail text,
+                recorded_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE UNIQUE INDEX IF NOT EXISTS {Quote(GapsTable + "_once")} ON {Qualified(GapsTable)} (namespace, stream, from_offset, reason, coalesce(tr_key, ''));
+            CREATE TABLE IF NOT EXISTS {Qualified(StreamKeysTable)} (
+                namespace text NOT NULL,
+                stream text NOT NULL,
+                tr_key text NOT NULL,
+                run text NOT NULL,
+                last_seq bigint NOT NULL,
+                last_offset bigint NOT NULL,
+                last_received_at timestamptz,
+                PRIMARY KEY (namespace, stream, tr_key)
+            );
+            CREATE UNIQUE INDEX IF NOT EXISTS {Quote(RawTable + "_source")} ON {Qualified(RawTable)} (trading_day, source_run, tr_id, tr_key, source_seq);
+            """, cancellationToken).ConfigureAwait(false);
+        _tables.Add(StreamOffsetsTable);
     }
 
     /// <summary>A TR's table, with a column for every field it has today (added to an older table).</summary>

@@ -159,6 +159,13 @@ public sealed record SimulatorOptions
     /// <summary>Replay to every connected session (true) or only to sessions holding a subscription (false, the default).</summary>
     public bool ReplayToAllSessions { get; init; }
 
+    /// <summary>
+    /// 0 (the default): the replay starts as soon as a receiving session is there. N: it also waits until the sessions
+    /// hold N subscriptions together, so a client that subscribes to N TRs and keys sees every one of them from the
+    /// recording's first frame (a deterministic replay).
+    /// </summary>
+    public int ReplayStartAfterSubscriptions { get; init; }
+
     /// <summary>Approval key lifetime (KIS: 24 hours).</summary>
     public TimeSpan ApprovalKeyLifetime { get; init; } = TimeSpan.FromHours(24);
 
@@ -177,6 +184,7 @@ public sealed record SimulatorOptions
         if (PingInterval <= TimeSpan.Zero) throw new ArgumentException("PingInterval must be positive.", nameof(PingInterval));
         if (MaxRecordsPerFrame is < 1 or > 999) throw new ArgumentException("MaxRecordsPerFrame must be 1..999.", nameof(MaxRecordsPerFrame));
         if (ReplaySpeed < 0 || double.IsNaN(ReplaySpeed)) throw new ArgumentException("ReplaySpeed must be ≥ 0.", nameof(ReplaySpeed));
+        if (ReplayStartAfterSubscriptions < 0) throw new ArgumentException("ReplayStartAfterSubscriptions must be ≥ 0.", nameof(ReplayStartAfterSubscriptions));
         if (!Enum.IsDefined(Clock)) throw new ArgumentException("Clock must be Demo or Live.", nameof(Clock));
         if (!(ClockSpeed > 0) || double.IsInfinity(ClockSpeed)) throw new ArgumentException("ClockSpeed must be a positive number.", nameof(ClockSpeed));
         if (Pace is null) throw new ArgumentException("Pace is required.", nameof(Pace));

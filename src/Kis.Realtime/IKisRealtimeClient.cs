@@ -22,6 +22,12 @@ public interface IKisRealtimeClient : IAsyncDisposable
     /// <summary>Raised on every state change (never under a library lock; keep handlers short).</summary>
     event EventHandler<KisStateChangedEventArgs>? StateChanged;
 
+    /// <summary>
+    /// Raised for every gap or overlap found on a trade subscription from KIS's cumulative volume (off the library's
+    /// threads and locks). Every source of the library raises it; the default (for test doubles) raises nothing.
+    /// </summary>
+    event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected { add { } remove { } }
+
     /// <summary>The HTS ID the notice helpers use when none is given (null when none is configured).</summary>
     string? HtsId { get; }
 

@@ -21,7 +21,7 @@ public sealed partial class KisRealtimeClient
     {
         tr = Resolve(tr, key);
         KisRecordFeed? feed = null;
-        var subscriber = new RecordSubscriber(tr, key, Options.SubscriptionCapacity, Options.FullMode, _shared, new DeferredOwner(() => feed));
+        var subscriber = new RecordLocalSubscriber(tr, key, Options.SubscriptionCapacity, Options.FullMode, _shared, new DeferredOwner(() => feed));
         var session = await AttachAsync(subscriber, cancellationToken).ConfigureAwait(false);
         feed = new KisRecordFeed(subscriber, session);
         return feed;

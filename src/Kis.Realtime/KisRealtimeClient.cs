@@ -36,16 +36,16 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<KisRealtimeClient>();
         _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e), d => _itemDropped?.Invoke(d));
-        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory)
+        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory, _events)
         {
             InlineDelivery = options.InlineDelivery,
             Delivery = new DeliveryThreads(options.InlineDelivery ? 0 : options.DeliveryThreads, "kis-delivery"),
-            Events = _events,
         };
+        _shared.Gaps = new Kis.Realtime.Gaps.ClientGaps(options.DetectGaps, logger, options.TimeProvider, _shared.Instruments.Meter);
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
         string[] credentialSecrets = [.. options.Credentials.SelectMany(c => new[] { c.AppSecret, c.AppKey })];
-        _shared.KnownApprovalKeys = () => [.. _keys.KnownKeys, .. credentialSecrets];
+        _shared.RawTaps.KnownApprovalKeys = () => [.. _keys.KnownKeys, .. credentialSecrets];
         _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, _events)).ToArray();
         // Read when a collector asks, never on the hot path.
         _shared.Instruments.Observe(() => SessionStates, () => _sessions.Sum(s => (long)s.RegistrationCount), () => _sessions.Sum(s => s.BufferedRecords));
@@ -117,29 +117,32 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         }
     }
 
+    /// <summary>
+    /// Raised for every gap (trades missed, found from KIS's cumulative volume: <see cref="Kis.Realtime.Gaps.VolumeGap"/> with the TR,
+    /// key, time window and missing volume) and overlap (a record repeating volume already seen) on a trade subscription,
+    /// within a connection and across reconnects. From a task of its own, in order: never on a session's thread, a
+    /// consumer's thread nor under a library lock. Counted in <see cref="KisRealtimeStatistics.Gaps"/> whether handled
+    /// or not. See <see cref="KisRealtimeOptions.DetectGaps"/>.
+    /// </summary>
+    public event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected
+    {
+        add => _shared.Gaps.GapDetected += value;
+        remove => _shared.Gaps.GapDetected -= value;
+    }
+
+    /// <summary>This client's gap detection.</summary>
+    internal Kis.Realtime.Gaps.ClientGaps Gaps => _shared.Gaps;
+
     private Action<KisDroppedItem>? _itemDropped;
     private readonly Lock _handlersGate = new();
 
     /// <summary>A snapshot of the client's counters.</summary>
-    public KisRealtimeStatistics Statistics => new()
+    public KisRealtimeStatistics Statistics => _shared.Counters.Snapshot(_sessions.Sum(s => s.RegistrationCount)) with
     {
-        MessagesReceived = Interlocked.Read(ref _shared.Messages),
-        FramesReceived = Interlocked.Read(ref _shared.Frames),
-        ControlMessagesReceived = Interlocked.Read(ref _shared.Controls),
-        HeartbeatsAnswered = Interlocked.Read(ref _shared.Heartbeats),
-        RecordsReceived = Interlocked.Read(ref _shared.Records),
-        RecordsDelivered = Interlocked.Read(ref _shared.Delivered),
-        RecordsUnrouted = Interlocked.Read(ref _shared.Unrouted),
-        BytesReceived = Interlocked.Read(ref _shared.Bytes),
-        DecodeErrors = Interlocked.Read(ref _shared.DecodeErrors),
-        Dropped = Interlocked.Read(ref _shared.Dropped),
-        Reconnects = Interlocked.Read(ref _shared.Reconnects),
-        ConnectAttempts = Interlocked.Read(ref _shared.ConnectAttempts),
-        SlowConsumers = Interlocked.Read(ref _shared.SlowConsumers),
-        ResubscribeRefusals = Interlocked.Read(ref _shared.ResubscribeRefusals),
-        ProtocolErrors = Interlocked.Read(ref _shared.ProtocolErrors),
-        UnroutedByTr = _shared.UnroutedByTr(),
-        Registrations = _sessions.Sum(s => s.RegistrationCount),
+        Gaps = _shared.Gaps.Gaps,
+        MissingVolume = _shared.Gaps.MissingVolume,
+        Overlaps = _shared.Gaps.Overlaps,
+        LargestGaps = _shared.Gaps.Largest,
     };
 
     /// <summary>
@@ -168,7 +171,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
             throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
         var capacity = Options.SubscriptionCapacity;
         var mode = Options.FullMode;
-        return new KisSubscription<T>(this, tr, key, owner => new TypedSubscriber<T>(tr, key, capacity, mode, _shared, owner), cancellationToken);
+        return new KisSubscription<T>(this, tr, key, owner => new TypedLocalSubscriber<T>(tr, key, capacity, mode, _shared, owner), cancellationToken);
     }
 
     /// <summary>Any TR, raw: each record's plain (decrypted) fields as bytes, e.g. for JSON output or TRs without a typed view.</summary>
@@ -181,7 +184,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         tr = Resolve(tr, key);
         var capacity = Options.SubscriptionCapacity;
         var mode = Options.FullMode;
-        return new KisSubscription<KisRecord>(this, tr, key, owner => new RecordSubscriber(tr, key, capacity, mode, _shared, owner), cancellationToken);
+        return new KisSubscription<KisRecord>(this, tr, key, owner => new RecordLocalSubscriber(tr, key, capacity, mode, _shared, owner), cancellationToken);
     }
 
     /// <summary>
@@ -208,10 +211,10 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     {
         ArgumentNullException.ThrowIfNull(tr);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        tr = KisTrs.ForEnvironment(tr, Options.EnvironmentFlag);
+        tr = KisTrs.ForEnvironment(tr, Options.Environment);
         if (!tr.IsValidKey(key))
             throw new ArgumentException($"'{key}' is not a valid {tr.Id} key ({tr.KeyFormat}).", nameof(key));
-        if ((tr.Environments & Options.EnvironmentFlag) == 0)
+        if (!tr.IsOfferedOn(Options.Environment))
             throw new ArgumentException($"{tr.Id} ({tr.Description}) is not offered on the {Options.Environment} server.", nameof(tr));
         return tr;
     }
@@ -221,10 +224,10 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     /// choice and the table entry; connecting and the subscribe request start after it (a request's write can block
     /// on a peer that stops reading, and must hold up no other subscription nor <see cref="DisposeAsync"/>).
     /// </summary>
-    internal async Task<KisSession> AttachAsync(Subscriber subscriber, CancellationToken cancellationToken)
+    internal async Task<KisSession> AttachAsync(LocalSubscriber subscriber, CancellationToken cancellationToken)
     {
         KisSession session;
-        Registration registration;
+        TrKeyRegistration registration;
         bool created;
         lock (_sessionsGate)
         {
@@ -270,10 +273,11 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
             _disposed = true;
         }
         await Task.WhenAll(_sessions.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
-        _shared.CompleteRawTaps();
+        _shared.RawTaps.CompleteAll();
         _shared.Delivery?.Dispose(); // what is still queued goes to the thread pool: every enumeration ends
         _keys.Dispose();
         await _events.CompleteAsync(Options.CloseTimeout, Options.TimeProvider).ConfigureAwait(false); // the last events reach their handlers
+        _shared.Gaps.Dispose();
         _shared.Instruments.Dispose();
     }
 

@@ -3,15 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime;
 
-/// <summary>Which KIS server to use.</summary>
-public enum KisEnvironment
-{
-    /// <summary>실전: the real server (<c>ws://ops.koreainvestment.com:21000</c>).</summary>
-    Real,
-    /// <summary>모의: the paper-trading server (<c>ws://ops.koreainvestment.com:31000</c>).</summary>
-    Paper,
-}
-
 /// <summary>What a subscription does when its consumer falls behind and its buffer is full.</summary>
 public enum KisFullMode
 {
@@ -134,6 +125,14 @@ public sealed record KisRealtimeOptions
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>
+    /// Checks every trade subscription (stock, index, futures, options, overseas trades; typed or raw) for missed
+    /// trades from KIS's cumulative volume: counted in <see cref="KisRealtimeStatistics.Gaps"/>, raised as
+    /// <see cref="KisRealtimeClient.GapDetected"/>, logged (docs/bars.md, "Gap detection"). Reads four fields of each
+    /// trade record on the consumer's thread. Default: on.
+    /// </summary>
+    public bool DetectGaps { get; init; } = true;
+
+    /// <summary>
     /// The HTTP client for approval keys; null creates one that never follows redirects. One given here must not follow
     /// redirects either (<c>AllowAutoRedirect = false</c>): the request carries the app secret. An answer from another
     /// address than <see cref="RestBaseUrl"/> is refused, but by then the secret has gone there.
@@ -185,14 +184,10 @@ public sealed record KisRealtimeOptions
     public int MaxConnectAttemptsPerMinute { get; init; } = 6;
 
     /// <summary>The WebSocket URL in effect.</summary>
-    public Uri EffectiveWebSocketUrl => WebSocketUrl ?? new Uri(Environment == KisEnvironment.Paper
-        ? "ws://ops.koreainvestment.com:31000" : "ws://ops.koreainvestment.com:21000");
+    public Uri EffectiveWebSocketUrl => WebSocketUrl ?? KisServers.WebSocketUrl(Environment);
 
     /// <summary>The REST base URL in effect.</summary>
-    public Uri EffectiveRestBaseUrl => RestBaseUrl ?? new Uri(Environment == KisEnvironment.Paper
-        ? "https://openapivts.koreainvestment.com:29443" : "https://openapi.koreainvestment.com:9443");
-
-    internal KisEnvironments EnvironmentFlag => Environment == KisEnvironment.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
+    public Uri EffectiveRestBaseUrl => RestBaseUrl ?? KisServers.RestBaseUrl(Environment);
 
     internal void Validate()
     {

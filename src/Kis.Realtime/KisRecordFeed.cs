@@ -10,13 +10,13 @@ namespace Kis.Realtime;
 /// </summary>
 public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
 {
-    private readonly Subscriber<KisRecord> _subscriber;
+    private readonly LocalSubscriber<KisRecord> _subscriber;
     private readonly KisSession _session;
     private int _enumerated;
     private int _disposed;
     private long _dropped;
 
-    internal KisRecordFeed(Subscriber<KisRecord> subscriber, KisSession session)
+    internal KisRecordFeed(LocalSubscriber<KisRecord> subscriber, KisSession session)
     {
         _subscriber = subscriber;
         _session = session;
@@ -36,7 +36,7 @@ public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
 
     void ISubscriptionOwner.OnDropped() => Interlocked.Increment(ref _dropped);
 
-    internal Subscriber<KisRecord> Subscriber => _subscriber;
+    internal LocalSubscriber<KisRecord> LocalSubscriber => _subscriber;
 
     /// <summary>The records in arrival order; ends when the feed is disposed or the client shuts down.</summary>
     /// <param name="cancellationToken">Ends the enumeration (the registration stays until the feed is disposed).</param>

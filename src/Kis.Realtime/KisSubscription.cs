@@ -14,12 +14,12 @@ namespace Kis.Realtime;
 public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
 {
     private readonly KisRealtimeClient _client;
-    private readonly Func<ISubscriptionOwner, Subscriber<T>> _createSubscriber;
+    private readonly Func<ISubscriptionOwner, LocalSubscriber<T>> _createSubscriber;
     private readonly CancellationToken _cancellationToken;
     private long _dropped;
 
     internal KisSubscription(KisRealtimeClient client, TrDefinition tr, string trKey,
-        Func<ISubscriptionOwner, Subscriber<T>> createSubscriber, CancellationToken cancellationToken)
+        Func<ISubscriptionOwner, LocalSubscriber<T>> createSubscriber, CancellationToken cancellationToken)
     {
         _client = client;
         Tr = tr;
@@ -56,12 +56,14 @@ public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
             var reader = subscriber.Reader;
             var time = _client.Options.TimeProvider;
             var instruments = _client.Instruments;
+            var gaps = _client.Gaps.For(Tr, TrKey); // null unless a trade TR with a cumulative volume (and detection on)
             while (await subscriber.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var item))
                 {
                     subscriber.OnConsumed();
                     if (!subscriber.TryCreate(item, out var value)) continue; // counted as a decode error
+                    gaps?.Observe(item.Span, item.ReceivedAt, item.Reconnects); // as received, not as consumed
                     if (instruments.DeliveryDuration.Enabled) instruments.RecordDelivery(time.GetElapsedTime(item.Timestamp), Tr.Id);
                     yield return value;
                 }
@@ -81,7 +83,7 @@ public sealed class KisSubscription<T> : IAsyncEnumerable<T>, ISubscriptionOwner
 internal sealed class RawTap(ClientShared shared, CancellationToken callToken) : IAsyncEnumerable<RawMessage>
 {
     // Created eagerly so messages arriving between the call and the first MoveNextAsync are kept.
-    private readonly System.Threading.Channels.Channel<RawMessage> _channel = shared.AddRawTap();
+    private readonly System.Threading.Channels.Channel<RawMessage> _channel = shared.RawTaps.Add();
 
     public async IAsyncEnumerator<RawMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
@@ -95,7 +97,7 @@ internal sealed class RawTap(ClientShared shared, CancellationToken callToken) :
         }
         finally
         {
-            shared.RemoveRawTap(_channel);
+            shared.RawTaps.Remove(_channel);
         }
     }
 }

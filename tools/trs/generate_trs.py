@@ -139,7 +139,7 @@ def main():
             ftype = field_type(tr, fname)
             implied = IMPLIED_DECIMALS.get((tr, fname), 0)
             lines.append(f"        new({cs(fname)}, F.{ftype}, {cs(label)}{', ' + str(implied) if implied else ''}),")
-        envs = "KisEnvironments.Real | KisEnvironments.Paper" if paper == tr else "KisEnvironments.Real"
+        envs = "[KisEnvironment.Real, KisEnvironment.Paper]" if paper == tr else "[KisEnvironment.Real]"
         key_field = -1 if tr == "H0UNMKO0" else 0
         def create(tid, env, paper_id):
             return (f"    private static TrDefinition Create{tid}() => new({cs(tid)}, {cs(t['name_en'])}, TrKeyFormat.{fmt}, {env},\n"
@@ -150,7 +150,7 @@ def main():
         real_ids.append(tr); all_ids.append(tr)
         props.append((tr, t["name_ko"], t["name_en"]))
         if paper and paper != tr:
-            body += "\n" + create(paper, "KisEnvironments.Paper", paper)
+            body += "\n" + create(paper, "[KisEnvironment.Paper]", paper)
             all_ids.append(paper)
             props.append((paper, t["name_ko"] + " (모의)", t["name_en"] + " (paper)"))
         with open(os.path.join(OUT, f"{tr}.g.cs"), "w", encoding="utf-8") as f:

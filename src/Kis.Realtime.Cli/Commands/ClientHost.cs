@@ -79,7 +79,7 @@ internal sealed class ClientHost : IAsyncDisposable
         {
             var simOptions = SimulatorOptions.Default with
             {
-                Profile = settings.Environment == KisEnvironments.Paper ? SimulatorProfile.Paper : SimulatorProfile.Real,
+                Profile = settings.Environment == KisEnvironment.Paper ? SimulatorProfile.Paper : SimulatorProfile.Real,
                 AcceptAnyHtsId = true,
                 Seed = args.SimulatorSeed,
                 Pace = SimCommand.ParsePace(args.SimulatorPace, replaying: false),
@@ -101,7 +101,7 @@ internal sealed class ClientHost : IAsyncDisposable
             {
                 Credentials = [new KisCredential(settings.AppKey!, settings.AppSecret!)],
                 HtsId = settings.HtsId,
-                Environment = settings.Environment == KisEnvironments.Paper ? KisEnvironment.Paper : KisEnvironment.Real,
+                Environment = settings.Environment,
                 WebSocketUrl = settings.WebSocketUrl,
                 RestBaseUrl = settings.RestUrl,
                 // A dropped connection is retried within a second; backoff grows only if retries keep failing.
@@ -139,11 +139,16 @@ internal sealed class ClientHost : IAsyncDisposable
     }
 
     // A proxy configured for the machine must not capture requests to a local simulator.
-    private static readonly HttpClient LoopbackHttp = new(new SocketsHttpHandler { UseProxy = false });
+    internal static readonly HttpClient LoopbackHttp = new(new SocketsHttpHandler { UseProxy = false });
 
     private static bool IsLoopback(Uri? url) => url is not null && url.IsLoopback;
 
     /// <summary>Per-user cache of approval keys (the client writes it readable by the user only).</summary>
+    /// <summary>Per-user cache of REST access tokens (KIS limits how often one may be issued; the client writes it user-only).</summary>
+    internal static string AccessTokenCachePath() =>
+        Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create),
+            "kisrt", "access-tokens.json");
+
     private static string ApprovalKeyCachePath() =>
         Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create),
             "kisrt", "approval-keys.json");
@@ -152,9 +157,9 @@ internal sealed class ClientHost : IAsyncDisposable
     {
         if (texts.Count == 0)
         {
-            if (settings.Environment == KisEnvironments.Paper && settings.HtsId is null)
+            if (settings.Environment == KisEnvironment.Paper && settings.HtsId is null)
                 throw new CliUsageException("the paper server offers only notices (H0IFCNI9): set KIS_HTS_ID or --hts-id, or give --sub.");
-            texts = settings.Environment == KisEnvironments.Paper
+            texts = settings.Environment == KisEnvironment.Paper
                 ? [$"notice:{settings.HtsId}"] // the paper server offers only the notice TR
                 : SubscriptionSpec.DemoSet(settings.HtsId); // without an HTS ID, no notices
         }
@@ -163,7 +168,7 @@ internal sealed class ClientHost : IAsyncDisposable
         {
             if (!SubscriptionSpec.TryParse(text, settings.HtsId, settings.Environment, out var spec, out var error))
                 throw new CliUsageException(error);
-            if (!spec.Tr.Environments.HasFlag(settings.Environment))
+            if (!spec.Tr.IsOfferedOn(settings.Environment))
                 throw new CliUsageException($"--sub {text}: {spec.Tr.Id} is not offered on the {settings.Environment.ToString().ToLowerInvariant()} server.");
             if (!specs.Contains(spec)) specs.Add(spec);
         }
@@ -231,8 +236,17 @@ internal sealed class ClientHost : IAsyncDisposable
             : $"unrouted {stats.RecordsUnrouted}";
         var parts = new List<string> { $"dropped {stats.Dropped}", unrouted, $"reconnects {stats.Reconnects}", $"decode errors {stats.DecodeErrors + outputDecodeErrors}" };
         if (stats.SlowConsumers > 0) parts.Add($"slow consumers ended {stats.SlowConsumers}");
+        // Trades KIS sent that never arrived, found from the cumulative volume (docs/bars.md, "Gap detection").
+        parts.Add(stats.Gaps > 0 ? $"gaps {stats.Gaps} (missing volume {stats.MissingVolume:N0})" : "gaps 0");
+        if (stats.Overlaps > 0) parts.Add($"overlaps {stats.Overlaps}");
         return string.Join(separator, parts);
     }
+
+    /// <summary>The summary's line naming the largest gaps (TR, key, volume, KST window); null when there were none.</summary>
+    public static string? LargestGaps(KisRealtimeStatistics stats)
+        => stats.LargestGaps.Count == 0 ? null
+            : "largest gaps: " + string.Join("; ", stats.LargestGaps.Select(g =>
+                $"{g.TrId} {g.Key} {g.MissingVolume:N0} missed between {g.From:HH:mm:ss} and {g.To:HH:mm:ss} KST{(g.AcrossReconnect ? " (across a reconnect)" : "")}"));
 
     public async ValueTask DisposeAsync()
     {

@@ -55,12 +55,22 @@ internal sealed record ConnectionArgs
 /// <summary>The System.CommandLine options behind <see cref="ConnectionArgs"/>.</summary>
 internal sealed class ConnectionOptions
 {
-    private readonly Option<string[]> _sub = new("--sub")
-    {
-        Description = "TR:KEY to subscribe, repeatable. TR is a TR id or an alias: " + SubscriptionSpec.AliasHelp +
-                      ". Default: one of each of the five services.",
-        AllowMultipleArgumentsPerToken = true,
-    };
+    /// <summary>What <c>--sub</c> subscribes when not given, for stream, record and dashboard.</summary>
+    public const string SubscriptionsDefaultFiveServices = "Default: one of each of the five services.";
+
+    /// <summary><c>kisrt gateway</c>: its consumers ask for what they want; <c>--sub</c> only adds keys held all run.</summary>
+    public const string SubscriptionsHeldByGateway = "Held for the whole run, whether or not a consumer asks. Default: none (consumers ask for theirs).";
+
+    private readonly Option<string[]> _sub;
+
+    /// <param name="subscriptionsDefault">The last sentence of <c>--sub</c>'s help: what happens without it.</param>
+    public ConnectionOptions(string subscriptionsDefault = SubscriptionsDefaultFiveServices) =>
+        _sub = new("--sub")
+        {
+            Description = "TR:KEY to subscribe, repeatable. TR is a TR id or an alias: " + SubscriptionSpec.AliasHelp + ". " + subscriptionsDefault,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
     private readonly Option<string?> _appKey = new("--app-key") { Description = "KIS app key (or KIS_APP_KEY)" };
     private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user secrets)" };
     private readonly Option<string?> _htsId = new("--hts-id") { Description = "HTS ID for notices (or KIS_HTS_ID)" };

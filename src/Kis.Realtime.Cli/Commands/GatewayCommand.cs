@@ -13,30 +13,39 @@ internal static class GatewayCommand
 {
     public static Command Create()
     {
-        var connection = new ConnectionOptions();
+        var connection = new ConnectionOptions(ConnectionOptions.SubscriptionsHeldByGateway);
         var amqp = AmqpOption();
         var amqpCa = AmqpCaOption();
         var ns = NamespaceOption();
+        var nodes = new Option<string[]>("--amqp-node")
+        {
+            Description = "another node of the broker's RabbitMQ cluster, host:port (repeat for each): tried in order when the --amqp host cannot be reached",
+        };
+        var replicas = new Option<int?>("--stream-replicas") { Description = "replicas of each new stream on a RabbitMQ cluster (x-initial-cluster-size; default: the broker's, every node)" };
         var linger = new Option<string?>("--linger") { Description = "keep a registration nobody wants this long before releasing it (default 30s)" };
         var maxAge = new Option<string?>("--max-age") { Description = "stream retention by age, RabbitMQ syntax: 7D (default), 12h, 30m" };
         var maxBytes = new Option<long?>("--max-bytes") { Description = "stream retention by size per TR, bytes (default 20 GiB)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 60s" };
         var status = new Option<string?>("--status-interval") { Description = "print the status line this often (default 10s)" };
-        var postgres = new Option<string?>("--postgres") { Description = "also write every record received into PostgreSQL (an Npgsql connection string), as `kisrt record --postgres`" };
-        var pgSchema = new Option<string>("--pg-schema") { Description = "the PostgreSQL schema (default kis)", DefaultValueFactory = _ => "kis" };
-        var pgQueue = new Option<int?>("--pg-max-queue-mb") { Description = "records waiting for PostgreSQL beyond this are dropped for the database, counted (default 64)" };
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "also store every record into PostgreSQL (an Npgsql connection string): an in-process reader of the gateway's own streams, " +
+                          "with its offsets stored beside the rows, so a database outage within the streams' retention loses nothing",
+        };
+        var pgSchema = new Option<string>("--pg-schema") { Description = "the PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("gateway",
-            "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams ({ns}.{TR}); consumers ask for " +
+            "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, amqpCa, ns, linger, maxAge, maxBytes, duration, status, postgres, pgSchema, pgQueue, StatusCommand(),
+            amqp, amqpCa, ns, nodes, replicas, linger, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
         {
             var options = KisGatewayOptions.Default with
             {
-                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa)),
+                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa)) with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
+                StreamReplicas = parse.GetValue(replicas) is { } r ? r > 0 ? r : throw new CliUsageException("--stream-replicas must be positive.") : null,
                 Linger = parse.GetValue(linger) is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
                 StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
                 StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
@@ -44,11 +53,7 @@ internal static class GatewayCommand
             var interval = parse.GetValue(status) is { } s ? Duration.Parse(s, "--status-interval") : TimeSpan.FromSeconds(10);
             if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
             var stopAfter = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
-            var database = parse.GetValue(postgres) is { } conn
-                ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!, parse.GetValue(pgQueue) is { } mb
-                    ? mb > 0 ? (long)mb << 20 : throw new CliUsageException("--pg-max-queue-mb must be positive.")
-                    : GatewayPostgresSettings.DefaultQueueLimitBytes)
-                : null;
+            var database = parse.GetValue(postgres) is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!) : null;
             return RunAsync(connection.Read(parse), options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
         });
         return command;
@@ -60,6 +65,15 @@ internal static class GatewayCommand
     {
         Description = "for amqps://: a PEM file of the CA that signed the broker's certificate, trusted instead of the system's store (or KISRT_AMQP_CA)",
     };
+
+    /// <summary>The --amqp-node values, each a host and port (nothing else: the URI's user and vhost apply to every node).</summary>
+    private static string[] ClusterNodes(string[]? nodes)
+    {
+        foreach (var node in nodes ?? [])
+            if (!Uri.TryCreate("amqp://" + node, UriKind.Absolute, out var parsed) || parsed.UserInfo.Length > 0 || parsed.PathAndQuery != "/" || node.EndsWith('/'))
+                throw new CliUsageException($"--amqp-node: '{(node.Length > 60 ? node[..60] + "…" : node)}' is not host:port.");
+        return nodes ?? [];
+    }
 
     private static Option<string?> NamespaceOption() => new("--namespace") { Description = "prefix of the gateway's queues and exchange (default kis)" };
 
@@ -90,67 +104,136 @@ internal static class GatewayCommand
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (stopAfter is { } limit) stop.CancelAfter(limit);
-        Action<string> notice = m => status.WriteLine("kisrt gateway: " + m);
-        GatewayPostgresSink? sink = null;
+        GatewayStreamFollower? sink = null;
+        // The writer's own log (database lost and back, gaps) beside the gateway's, from --log-level (default warning).
+        using var historyLog = postgres is null ? null : Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
         if (postgres is not null)
         {
-            var recorder = new PostgresRecorder(RecordCommand.CheckConnectionString(postgres.ConnectionString), postgres.Schema, postgres.QueueLimitBytes, notice);
-            await recorder.CheckAsync(stop.Token).ConfigureAwait(false); // unreachable or refused: fail now, before KIS and the broker
-            sink = new GatewayPostgresSink(recorder, notice);
+            // In process, not a separate command: the gateway knows which TR streams exist (it declares them), and one
+            // command keeps one lifetime. The writer reads the streams, not the gateway's pumps: an outage drops nothing.
+            var writer = new KisPostgresStreamWriter(KisPostgresStreamWriterOptions.Default with
+            {
+                Endpoint = options.Endpoint,
+                ConnectionString = RecordCommand.CheckConnectionString(postgres.ConnectionString),
+                Schema = postgres.Schema,
+                RetryDelay = postgres.RetryDelay,
+                LoggerFactory = historyLog,
+            });
+            try
+            {
+                await writer.StartAsync(stop.Token).ConfigureAwait(false); // unreachable or refused: fail now, before KIS and the broker
+            }
+            catch (Exception e)
+            {
+                await writer.DisposeAsync().ConfigureAwait(false);
+                if (e is OperationCanceledException && stop.IsCancellationRequested)
+                    return await StoppedDuringStartupAsync(status, "checking PostgreSQL").ConfigureAwait(false);
+                throw;
+            }
+            sink = new GatewayStreamFollower(writer);
             options = options with { Sinks = [.. options.Sinks, sink] };
-            await status.WriteLineAsync($"kisrt gateway: writing every record into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, run {recorder.RunId}");
+            await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, run {writer.RunId}");
         }
-        using var giveUp = new CancellationTokenSource(); // ends database retries some time after the gateway stops
-        var writer = sink is null ? Task.CompletedTask : Task.Run(() => sink.Recorder.WriteAsync(giveUp.Token));
-        // A failing database writer (not a lost connection: that is retried) stops the gateway at once, reported.
-        _ = writer.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
             return await RunGatewayAsync(connection, options, interval, environment, status, stop, sink).ConfigureAwait(false);
         }
         finally
         {
-            sink?.Complete(); // also when the gateway failed to start: the writer commits what it has and ends
-            giveUp.CancelAfter(TimeSpan.FromSeconds(30));
-            try
-            {
-                await writer.ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or Npgsql.NpgsqlException)
-            {
-                await status.WriteLineAsync($"kisrt gateway: PostgreSQL: {e.Message}").ConfigureAwait(false);
-            }
+            // What is not committed stays in the streams past the stored offsets: the next run with --postgres stores it.
+            if (sink is not null) await sink.Writer.DisposeAsync().ConfigureAwait(false);
         }
     }
 
+    /// <summary>
+    /// Joins the namespace's election (<see cref="KisGatewayElection"/>) and runs the gateway while this process is the
+    /// active one: a standby holds no KIS session; an active process that loses the lock stops its run and waits again.
+    /// </summary>
     private static async Task<int> RunGatewayAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval,
-        ClientHost.Environment environment, TextWriter status, CancellationTokenSource stop, GatewayPostgresSink? sink)
+        ClientHost.Environment environment, TextWriter status, CancellationTokenSource stop, GatewayStreamFollower? sink)
     {
-        // Wait mode: the gateway's pumps take every record; nothing is dropped before its bounded, counted buffer. Inline:
-        // the pumps never block (see KisGateway), so they run on the session's receive thread, a wake-up per record saved.
-        await using var host = await ClientHost.StartAsync(connection, environment, status,
-            KisFullMode.Wait, stop.Token, tuneOptions: o => o with { InlineDelivery = true }).ConfigureAwait(false);
         // The gateway's own log (broker lost, buffer full) beside the library's, from --log-level (default warning).
         using var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
-        await using var gateway = await KisGateway.StartAsync(options with { LoggerFactory = loggerFactory }, host.Client, stop.Token).ConfigureAwait(false);
-        await status.WriteLineAsync($"kisrt gateway: run {gateway.Run}, broker {options.Endpoint.DisplayUri}, requests on {options.Endpoint.RequestQueue}, " +
-                                    $"records to streams {options.Endpoint.StreamFor("<TR>")}");
-        if (connection.Subscriptions.Count > 0)
+        options = options with { LoggerFactory = loggerFactory };
+        await using var election = KisGatewayElection.Start(options);
+        var result = CliFailures.Done;
+        while (true)
         {
-            foreach (var spec in host.Subscriptions)
+            var waiting = election.WaitUntilActiveAsync(stop.Token);
+            CancellationToken term;
+            try
             {
-                await gateway.HoldAsync(spec.Tr, spec.Key, stop.Token).ConfigureAwait(false);
-                await status.WriteLineAsync($"kisrt gateway: holding {spec.Tr.Id} {spec.Key}");
+                if (!waiting.IsCompleted && await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval * 2, stop.Token)).ConfigureAwait(false) != waiting)
+                    await status.WriteLineAsync($"kisrt gateway: standby: another gateway is active on namespace {options.Endpoint.Namespace} ({options.Endpoint.ActiveQueue}); taking over when it goes");
+                term = await waiting.ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped before this process became active (Ctrl+C, --duration): one clean line, no crash.
+                return election.Terms == 0 ? await StoppedDuringStartupAsync(status, "waiting to become the active gateway").ConfigureAwait(false) : result;
+            }
+            var started = DateTime.UtcNow;
+            await status.WriteLineAsync($"kisrt gateway: active on namespace {options.Endpoint.Namespace} (term {election.Terms}) at {started:HH:mm:ss.fff}");
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, term);
+            try
+            {
+                result = await RunActiveAsync(connection, options, interval, environment, status, run, stop.Token, sink).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (run.IsCancellationRequested)
+            {
+                // Stopped (or the lock lost) while the run was still starting: nothing to report for it.
+            }
+            if (stop.IsCancellationRequested) return result;
+            await status.WriteLineAsync($"kisrt gateway: lost the active lock after {(DateTime.UtcNow - started).TotalSeconds:0.0} s: run stopped, standby again");
         }
+    }
+
+    /// <summary>One run as the active gateway, until <paramref name="run"/> is cancelled (stopped, or the lock lost).</summary>
+    private static async Task<int> RunActiveAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval,
+        ClientHost.Environment environment, TextWriter status, CancellationTokenSource run, CancellationToken stopping, GatewayStreamFollower? sink)
+    {
+        var stop = run;
+        // Wait mode: the gateway's pumps take every record; nothing is dropped before its bounded, counted buffer. Inline:
+        // the pumps never block (see KisGateway), so they run on the session's receive thread, a wake-up per record saved.
+        ClientHost host;
+        try
+        {
+            host = await ClientHost.StartAsync(connection, environment, status,
+                KisFullMode.Wait, stop.Token, tuneOptions: o => o with { InlineDelivery = true }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return await StoppedDuringStartupAsync(status, "connecting to KIS").ConfigureAwait(false); // Ctrl+C, --duration, the lock lost
+        }
+        await using var hostScope = host;
+        KisGateway gateway;
+        try
+        {
+            gateway = await KisGateway.StartAsync(options, host.Client, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
+        }
+        await using var gatewayScope = gateway;
+        if (gateway.PreviousRun is { } previous)
+            await status.WriteLineAsync($"kisrt gateway: run {gateway.Run} follows run {previous}: restoring its claims, announcing what it last confirmed");
+        await status.WriteLineAsync($"kisrt gateway: run {gateway.Run}, started at {DateTime.UtcNow:HH:mm:ss.fff}, broker {options.Endpoint.DisplayUri}, requests on {options.Endpoint.RequestQueue}, " +
+                                    $"records to streams {options.Endpoint.StreamFor("<TR>")}");
         using var ticker = new PeriodicTimer(interval);
         try
         {
+            foreach (var spec in connection.Subscriptions.Count > 0 ? host.Subscriptions : [])
+            {
+                await gateway.HoldAsync(spec.Tr, spec.Key, stop.Token).ConfigureAwait(false);
+                await status.WriteLineAsync($"kisrt gateway: holding {spec.Tr.Id} {spec.Key} at {DateTime.UtcNow:HH:mm:ss.fff}");
+            }
             while (await ticker.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
                 await status.WriteLineAsync(StatusLine(gateway.Status()));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+            // a normal stop, also while the --sub keys were being held: the figures below still come
         }
         await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var brokerAtStop = gateway.Status().BrokerConnected;
@@ -159,26 +242,39 @@ internal static class GatewayCommand
         var end = gateway.Status() with { BrokerConnected = brokerAtStop };
         var confirmed = end.Confirmed >= end.Received - end.Overflowed;
         GatewaySinkStatus? pg = null;
-        if (sink is not null)
+        if (sink is not null && stopping.IsCancellationRequested) // the command ends; a run that lost the lock leaves the sink to the next
         {
-            sink.Complete(); // every record the gateway received is in its queue now
-            pg = await WaitForSinkAsync(sink, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            // Every confirmed record is in its stream: the writer has read and committed it all once this run's count reaches them.
+            pg = await WaitForSinkAsync(sink, end.Confirmed, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             end = end with { Sinks = [pg] };
         }
         await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
         if (pg is not null)
-            await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {sink!.Recorder.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
-                                        $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}");
-        return end.Overflowed > 0 || !confirmed || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 } ? CliFailures.RunFailed : CliFailures.Done;
+        {
+            var streams = sink!.Writer.Status();
+            await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {sink.Writer.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
+                                        $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}, " +
+                                        $"gaps {streams.Sum(x => x.Gaps)}, duplicates skipped {streams.Sum(x => x.Duplicates)}" +
+                                        (pg.Lag > 0 ? " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)" : ""));
+        }
+        var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
+        return end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 } ? CliFailures.RunFailed : CliFailures.Done;
+    }
+
+    /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>
+    private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)
+    {
+        await status.WriteLineAsync($"kisrt gateway: stopped while {phase}, before the gateway ran: received 0, published 0.").ConfigureAwait(false);
+        return CliFailures.Done;
     }
 
     /// <summary>The sink's figures once it has committed all it was given (or the timeout passed).</summary>
-    private static async Task<GatewaySinkStatus> WaitForSinkAsync(GatewayPostgresSink sink, TimeSpan timeout)
+    private static async Task<GatewaySinkStatus> WaitForSinkAsync(GatewayStreamFollower sink, long confirmed, TimeSpan timeout)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         var deadline = DateTime.UtcNow + timeout;
         var s = sink.Status();
-        while (s.Lag > 0 && DateTime.UtcNow < deadline && await timer.WaitForNextTickAsync().ConfigureAwait(false)) s = sink.Status();
+        while (s.Committed < confirmed && DateTime.UtcNow < deadline && await timer.WaitForNextTickAsync().ConfigureAwait(false)) s = sink.Status();
         return s;
     }
 
@@ -208,7 +304,27 @@ internal static class GatewayCommand
     internal static async Task<int> StatusAsync(KisGatewayEndpoint endpoint, bool json, TextWriter output, CancellationToken cancellationToken)
     {
         await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = endpoint, RequestTimeout = TimeSpan.FromSeconds(5) });
-        var s = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        GatewayStatus s;
+        try
+        {
+            s = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KisConnectionException)
+        {
+            // No active gateway answered; standbys waiting take over within their retry interval.
+            int standbys;
+            try
+            {
+                standbys = await KisGatewayElection.CountStandbysAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                standbys = 0; // this user may not look (a consumer's permissions): the gateway's silence is the answer
+            }
+            if (standbys == 0) throw;
+            await output.WriteLineAsync($"no active gateway answered on namespace {endpoint.Namespace}; {standbys} standby(s) waiting to take over");
+            return CliFailures.RunFailed;
+        }
         if (json)
         {
             // snake_case like the records and the gateway's own wire (broker_connected, buffer_depth, "connected").
@@ -220,6 +336,8 @@ internal static class GatewayCommand
             }));
             return CliFailures.Done;
         }
+        await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +
+                                    $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
         await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
         await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
         await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
@@ -233,8 +351,8 @@ internal static class GatewayCommand
     }
 }
 
-/// <summary><c>kisrt gateway --postgres CONN [--pg-schema kis] [--pg-max-queue-mb 64]</c>.</summary>
-internal sealed record GatewayPostgresSettings(string ConnectionString, string Schema = "kis", long QueueLimitBytes = GatewayPostgresSettings.DefaultQueueLimitBytes)
+/// <summary><c>kisrt gateway --postgres CONN [--pg-schema kis]</c>; <paramref name="RetryDelay"/>: the writer's fixed wait between attempts.</summary>
+internal sealed record GatewayPostgresSettings(string ConnectionString, string Schema = "kis")
 {
-    public const long DefaultQueueLimitBytes = 64L << 20;
+    public TimeSpan RetryDelay { get; init; } = KisPostgresStreamWriterOptions.Default.RetryDelay;
 }

@@ -38,6 +38,9 @@ internal static class CliFailures
         if (e is KisConnectionException { InnerException: KisApprovalException approval } rest)
             return $"could not reach the approval server {rest.Url}: {Sentence(approval.Message)} Check --rest-url / KIS_REST_URL and the network.";
         var what = e is KisConnectionException c ? $"could not connect to {c.Url}: {c.Reason}" : Uncapitalise(e.Message);
+        // A gateway client (gateway status, dashboard --gateway) talks to RabbitMQ: KIS's URL settings play no part.
+        if (e is KisConnectionException { Url.Scheme: "amqp" or "amqps" })
+            return $"{Sentence(what)} Check that RabbitMQ and `kisrt gateway` are running at this broker URI, with this --namespace.";
         return $"{Sentence(what)} Check that the server is running and --ws-url / KIS_WS_URL (KIS itself: leave it unset).";
     }
 

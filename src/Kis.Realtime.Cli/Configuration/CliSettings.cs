@@ -17,7 +17,7 @@ internal sealed record CliSettings
     public string? AppKey { get; init; }
     public string? AppSecret { get; init; }
     public string? HtsId { get; init; }
-    public KisEnvironments Environment { get; init; } = KisEnvironments.Real;
+    public KisEnvironment Environment { get; init; } = KisEnvironment.Real;
     public Uri? WebSocketUrl { get; init; }
     public Uri? RestUrl { get; init; }
     /// <summary>A running <c>kisrt gateway</c>'s broker (amqp://…) to read from instead of a KIS session (<c>dashboard</c>).</summary>
@@ -86,8 +86,8 @@ internal sealed record CliSettings
             HtsId = section["HtsId"],
             Environment = env?.ToLowerInvariant() switch
             {
-                null or "" or "real" => KisEnvironments.Real,
-                "paper" or "vts" => KisEnvironments.Paper,
+                null or "" or "real" => KisEnvironment.Real,
+                "paper" or "vts" => KisEnvironment.Paper,
                 _ => throw new CliUsageException($"KIS_ENV / --env must be 'real' or 'paper', not '{env}'."),
             },
             WebSocketUrl = ParseUrl(section["WebSocketUrl"], "KIS_WS_URL / --ws-url", "ws"),

@@ -34,7 +34,7 @@ internal sealed record SubscriptionSpec(TrDefinition Tr, string Key)
 
     /// <summary>The aliases of one TR (its paper twin shares its real id's aliases).</summary>
     public static IEnumerable<string> AliasesOf(TrDefinition tr)
-        => AliasTable.Where(a => a.Tr == tr || KisTrs.ForEnvironment(a.Tr, KisEnvironments.Paper) == tr).Select(a => a.Alias);
+        => AliasTable.Where(a => a.Tr == tr || KisTrs.ForEnvironment(a.Tr, KisEnvironment.Paper) == tr).Select(a => a.Alias);
 
     /// <summary>The friendly aliases, for help text.</summary>
     public static string AliasHelp =>
@@ -51,7 +51,7 @@ internal sealed record SubscriptionSpec(TrDefinition Tr, string Key)
         => Aliases.TryGetValue(text, out tr!) || KisTrs.TryGet(text.ToUpperInvariant(), out tr);
 
     /// <summary>Parses <c>TR:KEY</c> (or a notice alias alone, keyed by <paramref name="defaultHtsId"/>).</summary>
-    public static bool TryParse(string text, string? defaultHtsId, KisEnvironments environment, out SubscriptionSpec spec, out string error)
+    public static bool TryParse(string text, string? defaultHtsId, KisEnvironment environment, out SubscriptionSpec spec, out string error)
     {
         spec = null!;
         var colon = text.IndexOf(':');

@@ -71,7 +71,7 @@ internal sealed class DashboardHost : IAsyncDisposable
                 foreach (var text in new[] { $"stock:{DefaultStock}", $"book:{DefaultStock}" })
                 {
                     if (SubscriptionSpec.TryParse(text, source.Settings.HtsId, source.Settings.Environment, out var spec, out _)
-                        && spec.Tr.Environments.HasFlag(source.Settings.Environment))
+                        && spec.Tr.IsOfferedOn(source.Settings.Environment))
                         subscriptions.Add(spec);
                 }
             }

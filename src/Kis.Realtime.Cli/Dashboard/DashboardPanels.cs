@@ -10,6 +10,7 @@ internal sealed class DashboardPanels
     public NoticePanel Notices { get; } = new();
     public TapePanel Tape { get; } = new();
     public BookPanel Book { get; } = new();
+    public CandlePanel Candles { get; } = new();
 
-    public IEnumerable<Panel> All => [Index, Program, Notices, Tape, Book];
+    public IEnumerable<Panel> All => [Index, Program, Notices, Tape, Book, Candles];
 }

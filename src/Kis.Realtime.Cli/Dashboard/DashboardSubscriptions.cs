@@ -30,6 +30,7 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
         public string State { get; set; } = "pending";   // under the panel's lock
         public string Message { get; set; } = "";        // under the panel's lock
         public long Records;                              // interlocked
+        public long PublishedRecords = -1;                // under the panel's lock: the count the pages last got
         public KisRecord? Latest;                         // volatile: the other panel's last record, described when published
     }
 
@@ -37,13 +38,16 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
     private int _nextId;
     private long _version, _published = -1;
     private long _publishedAt = long.MinValue;
-    // Record counts alone refresh the list once a second; a change of state goes out on the next tick.
+    // Record counts alone go out once a second, and only the counts that moved (a refused or idle subscription is not
+    // sent again and again); a change of the set or of a state sends the whole list on the next tick.
     private static readonly TimeSpan CountsEvery = TimeSpan.FromSeconds(1);
 
     public override string Name => "subscriptions";
 
     protected override bool HasChanges => _version != _published
-        || ((_publishedAt == long.MinValue || Clock.GetElapsedTime(_publishedAt) >= CountsEvery) && _entries.Any(e => e.State == "live"));
+        || ((_publishedAt == long.MinValue || Clock.GetElapsedTime(_publishedAt) >= CountsEvery) && _entries.Any(CountMoved));
+
+    private static bool CountMoved(Entry e) => Interlocked.Read(ref e.Records) != e.PublishedRecords;
 
     public static PanelKind PanelOf(TrDefinition tr) =>
         IndexTick.Trs.Contains(tr) ? PanelKind.Index
@@ -58,7 +62,7 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
     {
         if (!SubscriptionSpec.TryParse(text.Trim(), settings.HtsId, settings.Environment, out var spec, out var error))
             throw new CliUsageException(error);
-        if (!spec.Tr.Environments.HasFlag(settings.Environment))
+        if (!spec.Tr.IsOfferedOn(settings.Environment))
             throw new CliUsageException($"{spec.Tr.Id} is not offered on the {settings.Environment.ToString().ToLowerInvariant()} server.");
         Add(spec);
         return spec;
@@ -128,7 +132,11 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
                     await PumpAsync<FuturesOptionsNotice>(entry, r => panels.Notices.Add(tr.Id, r));
                     break;
                 case PanelKind.Tape:
-                    await PumpAsync<StockTrade>(entry, panels.Tape.Add);
+                    await PumpAsync<StockTrade>(entry, r =>
+                    {
+                        panels.Tape.Add(r);
+                        panels.Candles.Add(tr.Id, r); // the same trades, as 1-minute candles
+                    });
                     break;
                 case PanelKind.Book:
                     await PumpAsync<StockOrderBook>(entry, r => panels.Book.Add(tr.Id, r));
@@ -177,12 +185,43 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
 
     protected override void WriteDelta(Utf8JsonWriter json)
     {
-        WriteSnapshot(json);
+        if (_version != _published)
+        {
+            WriteList(json, markPublished: true);
+        }
+        else
+        {
+            // {"counts":[{"id":1,"records":120,"latest":"…"}]}: the page updates those rows and keeps the rest.
+            json.WriteStartArray("counts");
+            foreach (var e in _entries.Where(CountMoved))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("id", e.Id);
+                WriteCount(json, e, markPublished: true);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         _published = _version;
         _publishedAt = Clock.GetTimestamp();
     }
 
-    protected override void WriteSnapshot(Utf8JsonWriter json)
+    /// <param name="markPublished">A delta's (every synced page gets it); a snapshot goes to one new page only.</param>
+    private static void WriteCount(Utf8JsonWriter json, Entry e, bool markPublished)
+    {
+        var records = Interlocked.Read(ref e.Records);
+        json.WriteNumber("records", records);
+        if (Volatile.Read(ref e.Latest) is { } latest)
+        {
+            var (time, summary) = RecordSummary.Describe(latest.Tr, latest.Data.Span);
+            json.WriteString("latest", $"{time} {summary}");
+        }
+        if (markPublished) e.PublishedRecords = records;
+    }
+
+    protected override void WriteSnapshot(Utf8JsonWriter json) => WriteList(json, markPublished: false);
+
+    private void WriteList(Utf8JsonWriter json, bool markPublished)
     {
         json.WriteStartArray("subscriptions");
         foreach (var e in _entries)
@@ -196,12 +235,7 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
             json.WriteString("panel", e.Panel.ToString().ToLowerInvariant());
             json.WriteString("state", e.State);
             json.WriteString("message", e.Message);
-            json.WriteNumber("records", Interlocked.Read(ref e.Records));
-            if (Volatile.Read(ref e.Latest) is { } latest)
-            {
-                var (time, summary) = RecordSummary.Describe(latest.Tr, latest.Data.Span);
-                json.WriteString("latest", $"{time} {summary}");
-            }
+            WriteCount(json, e, markPublished);
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Kis.Realtime.Cli.IO;
 
 /// <summary>
@@ -13,7 +11,13 @@ namespace Kis.Realtime.Cli.IO;
 /// The writer is a dedicated thread parked in <see cref="Monitor.Wait(object)"/>, not a thread-pool task: waking it
 /// is one context switch. (Releasing a task's semaphore queued a work item, which woke a pool worker, which woke a
 /// second one to look for more work.) With write-behind, while records keep coming the writer wakes only on its own
-/// timeout, once a delay: the producer (the receive loop) neither signals it nor runs a flush timer.
+/// timeout, once a delay: the producer (the receive loop) neither signals it nor runs a flush timer — unless a
+/// pipe's worth (<see cref="WriteSoonBytes"/>) has collected, which is written at once rather than held.
+/// <para>
+/// Memory is bounded by bytes, not by items: bytes collect in fixed chunks (reused), so what is held is what waits plus
+/// at most one chunk — never a doubled array (a growing array writer held up to twice the bound, twice over, as the
+/// collecting and the written buffer swap). At most the bound collects while at most the bound is being written.
+/// </para>
 /// </remarks>
 internal sealed class BackgroundOutput : Stream
 {
@@ -22,22 +26,37 @@ internal sealed class BackgroundOutput : Stream
     private readonly TimeSpan? _writeBehind;
     private readonly object _lock = new(); // a Monitor: the writer thread waits on it
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ArrayBufferWriter<byte> _pending = new(64 * 1024); // under _lock
-    private ArrayBufferWriter<byte> _writing = new(64 * 1024); // the writer thread's own
+    /// <summary>A pipe's capacity on Linux: this much collected is written without waiting for the delay.</summary>
+    public const int WriteSoonBytes = 64 * 1024;
+    private const int ChunkBytes = 64 * 1024; // below the large object heap's 85,000 bytes
+    private const int SpareChunks = 16; // kept for reuse once written; more are left to the GC
+
+    private List<byte[]> _pending = []; // under _lock: full chunks, then the tail
+    private int _tailUsed; // under _lock: bytes used in the last chunk of _pending
+    private long _pendingBytes; // under _lock
+    private List<byte[]> _writing = []; // the writer thread's own (swapped with _pending under _lock)
+    private readonly Stack<byte[]> _spare = new(); // under _lock
     private bool _flushRequested, _completed; // under _lock
     private bool _writerAwake; // under _lock; write-behind only: the writer is in its delay, a write need not wake it
     private Exception? _failure; // under _lock
+    private long _linesLost; // under _lock: lines in the buffer whose write failed
+    private readonly Action<Exception>? _onFailure;
 
     /// <param name="target">Where the bytes go (standard output).</param>
     /// <param name="capacityBytes">How much may wait to be written before <see cref="IsFull"/>.</param>
     /// <param name="writeBehind">
     /// Null: bytes go out only when <see cref="Flush"/> asks. Otherwise at most this long after they were written.
     /// </param>
-    public BackgroundOutput(Stream target, long capacityBytes, TimeSpan? writeBehind = null)
+    /// <param name="onFailure">
+    /// Called once, on the writer thread, when writing failed (a reader that closed the pipe): the producer learns it
+    /// at once rather than at its next write, which may be long in coming.
+    /// </param>
+    public BackgroundOutput(Stream target, long capacityBytes, TimeSpan? writeBehind = null, Action<Exception>? onFailure = null)
     {
         _target = target;
         _capacity = capacityBytes;
         _writeBehind = writeBehind;
+        _onFailure = onFailure;
         new Thread(WriteLoop) { IsBackground = true, Name = "kisrt-output" }.UnsafeStart();
     }
 
@@ -46,7 +65,7 @@ internal sealed class BackgroundOutput : Stream
     {
         get
         {
-            lock (_lock) return _pending.WrittenCount >= _capacity;
+            lock (_lock) return _pendingBytes >= _capacity;
         }
     }
 
@@ -55,14 +74,40 @@ internal sealed class BackgroundOutput : Stream
         lock (_lock)
         {
             ThrowIfFailed();
-            _pending.Write(buffer);
-            if (_writeBehind is null || _writerAwake) return;
-            _writerAwake = true; // the first write after a quiet spell starts the delay
-            Monitor.Pulse(_lock);
+            var before = _pendingBytes;
+            Append(buffer);
+            if (_writeBehind is null) return;
+            if (!_writerAwake) _writerAwake = true; // the first write after a quiet spell starts the delay
+            else if (before >= WriteSoonBytes || _pendingBytes < WriteSoonBytes) return; // the delay runs on
+            Monitor.Pulse(_lock); // (a pipe's worth collected: cuts the delay short)
         }
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    private void Append(ReadOnlySpan<byte> bytes) // under _lock
+    {
+        _pendingBytes += bytes.Length;
+        while (!bytes.IsEmpty)
+        {
+            if (_pending.Count == 0 || _tailUsed == ChunkBytes)
+            {
+                _pending.Add(_spare.TryPop(out var chunk) ? chunk : new byte[ChunkBytes]);
+                _tailUsed = 0;
+            }
+            var n = Math.Min(bytes.Length, ChunkBytes - _tailUsed);
+            bytes[..n].CopyTo(_pending[^1].AsSpan(_tailUsed));
+            _tailUsed += n;
+            bytes = bytes[n..];
+        }
+    }
+
+    /// <summary>The bytes of a list of chunks whose last one holds <paramref name="tailUsed"/>.</summary>
+    private static IEnumerable<ReadOnlyMemory<byte>> Segments(List<byte[]> chunks, int tailUsed) =>
+        chunks.Select((chunk, i) => (ReadOnlyMemory<byte>)chunk.AsMemory(0, i == chunks.Count - 1 ? tailUsed : ChunkBytes));
+
+    private static long Lines(List<byte[]> chunks, int tailUsed) =>
+        Segments(chunks, tailUsed).Sum(s => (long)s.Span.Count((byte)'\n'));
 
     /// <summary>Asks for what was written so far to be written out now; returns at once.</summary>
     public override void Flush()
@@ -70,9 +115,30 @@ internal sealed class BackgroundOutput : Stream
         lock (_lock)
         {
             ThrowIfFailed();
-            if (_flushRequested || _pending.WrittenCount == 0) return;
+            if (_flushRequested || _pendingBytes == 0) return;
             _flushRequested = true; // one request outstanding at most
             Monitor.Pulse(_lock);
+        }
+    }
+
+    /// <summary>Bytes of buffer this stream holds besides what is being written: what waits, rounded up to a chunk, and the spare chunks.</summary>
+    public long BytesHeld
+    {
+        get
+        {
+            lock (_lock) return (long)(_pending.Count + _spare.Count) * ChunkBytes;
+        }
+    }
+
+    /// <summary>
+    /// After writing failed: how many lines (records, for line formats) were given to this stream and not written —
+    /// those of the failed write (some of it may have reached the reader) and those that waited behind it. 0 otherwise.
+    /// </summary>
+    public long LinesNotWritten
+    {
+        get
+        {
+            lock (_lock) return _failure is null ? 0 : _linesLost + Lines(_pending, _tailUsed);
         }
     }
 
@@ -105,27 +171,40 @@ internal sealed class BackgroundOutput : Stream
         while (true)
         {
             bool last;
+            int tailUsed;
             lock (_lock)
             {
                 WaitUntilSomethingIsDue();
                 (_pending, _writing) = (_writing, _pending);
+                tailUsed = _tailUsed;
+                (_tailUsed, _pendingBytes) = (0, 0);
                 _flushRequested = false;
                 last = _completed;
             }
             try
             {
-                if (_writing.WrittenCount > 0)
+                if (_writing.Count > 0)
                 {
-                    _target.Write(_writing.WrittenSpan);
+                    foreach (var segment in Segments(_writing, tailUsed)) _target.Write(segment.Span);
                     _target.Flush();
                 }
             }
             catch (Exception e)
             {
-                lock (_lock) _failure = e; // reported by the next Write, Flush or CompleteAsync
+                lock (_lock)
+                {
+                    _failure = e; // reported by the next Write, Flush or CompleteAsync
+                    _linesLost = Lines(_writing, tailUsed);
+                }
+                _onFailure?.Invoke(e);
                 return;
             }
-            _writing.ResetWrittenCount();
+            lock (_lock)
+            {
+                foreach (var chunk in _writing)
+                    if (_spare.Count < SpareChunks) _spare.Push(chunk);
+            }
+            _writing.Clear();
             if (last) return;
         }
     }
@@ -143,8 +222,9 @@ internal sealed class BackgroundOutput : Stream
                 Monitor.Wait(_lock);
                 continue;
             }
+            if (_pendingBytes >= WriteSoonBytes) return; // a pipe's worth came while the writer was busy: its pulse is gone
             Monitor.Wait(_lock, delay); // more collects meanwhile; a flush or the end cuts it short
-            if (_flushRequested || _completed || _pending.WrittenCount > 0) return;
+            if (_flushRequested || _completed || _pendingBytes > 0) return;
             _writerAwake = false;
         }
     }

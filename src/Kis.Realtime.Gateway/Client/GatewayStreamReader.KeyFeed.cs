@@ -56,11 +56,52 @@ internal sealed partial class GatewayStreamReader
             return verdict;
         }
 
+        /// <summary>A run announcement of this key: kept until the first record of that run reports the gap.</summary>
+        public void Announce(GatewayRunAnnouncement announcement) => _delivered.Announcement = announcement;
+
+        /// <summary>A record of this key is delivered: the gap, if a later run's record comes next, begins after it.</summary>
+        public void Delivered(long receivedAtMicros, byte[] body)
+        {
+            _delivered.LastReceivedAt = receivedAtMicros;
+            _delivered.LastBody = body;
+        }
+
+        /// <summary>
+        /// The gap before a record of another run than the last one delivered (before <see cref="Judge"/> moves on to
+        /// it), with what that run announced; null within a run or before anything was delivered.
+        /// </summary>
+        public GatewayGap? GapBefore(string trId, byte[]? run, long sequence, long receivedAtMicros, ReadOnlySpan<byte> body)
+        {
+            var box = _delivered;
+            if (run is null || box.Run is null || box.LastBody is null || run.AsSpan().SequenceEqual(box.Run)) return null;
+            var nextRun = System.Text.Encoding.UTF8.GetString(run);
+            var announced = box.Announcement is { } a && a.Run == nextRun ? a : null;
+            box.Announcement = null;
+            return new GatewayGap
+            {
+                Tr = trId,
+                Key = Key,
+                PreviousRun = System.Text.Encoding.UTF8.GetString(box.Run),
+                LastSequence = box.Sequence,
+                LastReceivedAt = GatewayWire.FromUnixMicroseconds(box.LastReceivedAt),
+                NextRun = nextRun,
+                FirstSequence = sequence,
+                FirstReceivedAt = GatewayWire.FromUnixMicroseconds(receivedAtMicros),
+                Announced = announced is not null,
+                NextRunStartedAt = announced is null ? null : GatewayWire.FromUnixMicroseconds(announced.StartedAt),
+                PreviousRunConfirmedSequence = announced?.PreviousSeq,
+                MissedVolume = TradeVolumes.Missed(trId, box.LastBody, body),
+            };
+        }
+
         private sealed class Box
         {
             public byte[]? Run;
             public long Sequence;
             public bool PassedStart;
+            public long LastReceivedAt;
+            public byte[]? LastBody;
+            public GatewayRunAnnouncement? Announcement;
         }
     }
 

@@ -213,7 +213,11 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     {
         var offset = GatewayWire.Number(properties, "x-stream-offset") ?? -1;
         if (offset >= 0 && offset <= _lastOffset) return; // seen before a reconnect
-        if (KeyOf(properties) is { } key)
+        if (properties.Headers?.ContainsKey(GatewayWire.KindHeader) == true)
+        {
+            TakeAnnouncement(properties, body); // not a record
+        }
+        else if (KeyOf(properties) is { } key)
         {
             var count = GatewayWire.RecordCount(properties);
             // Never more records than the body holds, whatever the header says (a foreign publisher); a one-record body is
@@ -234,6 +238,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 // Looked up per record: a subscription that moved away in this message gets none of its later records here.
                 if (FeedOf(key) is not { } feed) break;
                 var sequence = firstSequence + i;
+                var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
+                // A record of another run than the last one delivered: what came between is reported, typed, not a silent jump.
+                var gap = feed.GapBefore(_trId, run, sequence, recordReceivedAt, recordBody.Span);
                 var verdict = feed.Judge(run, sequence, _owner.Options.DuplicateWindow);
                 if (verdict == Sequence.Repeat)
                 {
@@ -245,7 +252,6 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                     var resets = Interlocked.Increment(ref _owner.Resets);
                     if ((resets & (resets - 1)) == 0) Log.SequenceWentBack(_logger, _trId, feed.Key, sequence, resets);
                 }
-                var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
                 if (!feed.PassedStart)
                 {
                     // Before the start (a message without a time cannot be judged, so it counts as at the start).
@@ -253,11 +259,44 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                     feed.PassedStart = true;
                 }
                 Interlocked.Increment(ref _owner.RecordsReceived);
-                await DeliverAsync(feed, new StreamRecord(recordBody.ToArray(), recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
+                if (gap is not null) _owner.ReportGap(gap);
+                var copy = recordBody.ToArray();
+                feed.Delivered(recordReceivedAt, copy);
+                await DeliverAsync(feed, new StreamRecord(copy, recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
             }
         }
         if (offset >= 0) _lastOffset = offset;
     }
+
+    /// <summary>
+    /// A run announcement (<see cref="GatewayWire.KindHeader"/>): kept for the gap its run's first record reports, and,
+    /// when the run began just now, the key is claimed again at once (the new run restores the claims it found in the
+    /// previous run's checkpoint; this covers one made after it). A malformed one is counted and skipped.
+    /// </summary>
+    private void TakeAnnouncement(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
+    {
+        if (GatewayWire.Text(properties, GatewayWire.KindHeader) != GatewayWire.RunAnnouncementKind || KeyOf(properties) is not { } key || FeedOf(key) is not { } feed) return;
+        GatewayRunAnnouncement? announcement = null;
+        try
+        {
+            if (body.Length <= MaxAnnouncementBytes) announcement = GatewayJson.Deserialize<GatewayRunAnnouncement>(body.Span);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        if (announcement is not { Run.Length: > 0 })
+        {
+            Interlocked.Increment(ref _owner.DecodeErrors);
+            return;
+        }
+        Interlocked.Increment(ref _owner.Announcements);
+        feed.Announce(announcement);
+        var age = _owner.Options.TimeProvider.GetUtcNow() - GatewayWire.FromUnixMicroseconds(announcement.StartedAt);
+        if (age < FreshAnnouncement) _ = _owner.ClaimAgainAsync(_trId, feed.Key);
+    }
+
+    private const int MaxAnnouncementBytes = 4096;
+    private static readonly TimeSpan FreshAnnouncement = TimeSpan.FromSeconds(30);
 
     private async Task DeliverAsync(KeyFeed feed, StreamRecord record, byte[]? run, long sequence, CancellationToken cancellationToken)
     {

@@ -13,6 +13,19 @@ internal readonly record struct StreamRecord(byte[] Body, long ReceivedAtMicros,
 
 public sealed partial class KisGatewayClient
 {
+    private readonly Kis.Realtime.Gaps.ClientGaps _gaps;
+
+    /// <summary>
+    /// Raised for every gap or overlap found on a trade subscription from KIS's cumulative volume (trades the gateway's
+    /// KIS session missed, within a connection and across its reconnects), from a task of its own: never on a reader's
+    /// thread nor under a lock. See <see cref="KisGatewayClientOptions.DetectGaps"/>.
+    /// </summary>
+    public event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected
+    {
+        add => _gaps.GapDetected += value;
+        remove => _gaps.GapDetected -= value;
+    }
+
     /// <summary>Any TR with a typed view, from <see cref="KisGatewayClientOptions.Start"/>.</summary>
     public IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         where T : struct, IKisRecord<T>
@@ -60,17 +73,45 @@ public sealed partial class KisGatewayClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.
-        var prepared = await RequestAsync(new GatewayRequest("stream", tr.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
-        if (!prepared.Ok) throw Refusal(prepared, tr.Id, key);
-        if (!KisTrs.TryGet(prepared.Tr!, out var resolved)) throw new InvalidOperationException($"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
-        var create = decoderFor(resolved);
-
-        // 2. Attach to the stream before claiming the key (a live start misses nothing), then claim it: KIS's refusal comes back typed.
-        var subscription = await AttachAsync(prepared.Stream!, resolved.Id, key, start, cancellationToken).ConfigureAwait(false);
+        // One span from the request to the claim granted (or refused); none per record.
+        var span = GatewayClientActivities.StartSubscribe(tr.Id, key);
+        TrDefinition resolved;
+        Func<StreamRecord, (bool Ok, T Value)> create;
+        GatewayStreamReader.Subscriber subscription;
+        Kis.Realtime.Gaps.GapCheck? gaps;
         try
         {
-            Hold(resolved.Id, key, await ClaimAsync(resolved.Id, key, cancellationToken).ConfigureAwait(false));
+            // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.
+            var prepared = await RequestAsync(new GatewayRequest("stream", tr.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
+            if (!prepared.Ok) throw Refusal(prepared, tr.Id, key);
+            if (!KisTrs.TryGet(prepared.Tr!, out resolved!)) throw new InvalidOperationException($"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
+            create = decoderFor(resolved);
+            gaps = _gaps.For(resolved, key); // null unless a trade TR with a cumulative volume (and detection on)
+
+            // 2. Attach to the stream before claiming the key (a live start misses nothing), then claim it: KIS's refusal comes back typed.
+            subscription = await AttachAsync(prepared.Stream!, resolved.Id, key, start, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            GatewayClientActivities.Fail(span, e);
+            span?.Dispose();
+            throw;
+        }
+        try
+        {
+            try
+            {
+                Hold(resolved.Id, key, await ClaimAsync(resolved.Id, key, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception e)
+            {
+                GatewayClientActivities.Fail(span, e);
+                throw;
+            }
+            finally
+            {
+                span?.Dispose(); // before the first record: the consumer's own work is not part of it
+            }
             try
             {
                 var records = subscription.Reader;
@@ -80,6 +121,7 @@ public sealed partial class KisGatewayClient
                     {
                         var (ok, value) = create(record);
                         if (!ok) continue;
+                        gaps?.Observe(record.Body, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros));
                         Interlocked.Increment(ref RecordsDelivered);
                         yield return value;
                     }

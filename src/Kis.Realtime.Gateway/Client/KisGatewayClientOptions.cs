@@ -87,6 +87,12 @@ public sealed record KisGatewayClientOptions
     /// <summary>How long to wait for the gateway's answer to a request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Checks every trade subscription for missed trades from KIS's cumulative volume
+    /// (<see cref="KisGatewayClient.GapDetected"/>, <see cref="KisRealtimeStatistics.Gaps"/>). Default: on.
+    /// </summary>
+    public bool DetectGaps { get; init; } = true;
+
     /// <summary>Logs; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

@@ -13,6 +13,9 @@ public sealed class KisGatewayClientSettings
     /// <summary>The broker, e.g. <c>amqp://user:password@host:5672/vhost</c> (default: the local broker as guest).</summary>
     public Uri? AmqpUri { get; set; }
 
+    /// <summary>Further nodes of the broker's cluster, <c>host:port</c> each (see <see cref="KisGatewayEndpoint.ClusterNodes"/>).</summary>
+    public string[]? ClusterNodes { get; set; }
+
     /// <summary>The gateway's namespace, the prefix of its queues (default <c>kis</c>).</summary>
     public string? Namespace { get; set; }
 
@@ -39,6 +42,7 @@ public sealed class KisGatewayClientSettings
     {
         var o = baseOptions ?? KisGatewayClientOptions.Default;
         if (AmqpUri is not null) o = o with { Endpoint = o.Endpoint with { AmqpUri = AmqpUri } };
+        if (ClusterNodes is { Length: > 0 } nodes) o = o with { Endpoint = o.Endpoint with { ClusterNodes = nodes } };
         if (!string.IsNullOrEmpty(Namespace)) o = o with { Endpoint = o.Endpoint with { Namespace = Namespace } };
         if (!string.IsNullOrEmpty(ConsumerId)) o = o with { ConsumerId = ConsumerId };
         if (HtsId is not null) o = o with { HtsId = HtsId };

@@ -7,6 +7,14 @@ public sealed record GatewayStatus
     public string Run { get; init; } = "";
     /// <summary>When the gateway started (UTC).</summary>
     public DateTimeOffset StartedAt { get; init; }
+    /// <summary>The run before this one in the namespace (from its last checkpoint), or null for the first.</summary>
+    public string? PreviousRun { get; init; }
+    /// <summary>Claims of the previous run this one restored at its start (consumers kept them without asking).</summary>
+    public int ClaimsRestored { get; init; }
+    /// <summary>Gateway processes waiting as standbys for this namespace (<see cref="KisGatewayElection"/>); -1 until counted.</summary>
+    public int Standbys { get; init; } = -1;
+    /// <summary>Checkpoints this run wrote to <see cref="KisGatewayEndpoint.RunsStream"/>.</summary>
+    public long Checkpoints { get; init; }
     /// <summary>The KIS sessions, one per app key.</summary>
     public IReadOnlyList<GatewaySessionStatus> Sessions { get; init; } = [];
     /// <summary>The registrations the gateway holds or is making, with their consumers.</summary>

@@ -35,14 +35,20 @@ public sealed partial class KisGateway : IAsyncDisposable
     private int _disposed;
 
     private readonly bool _ownsClient;
+    private readonly RunJournal _journal;
+    private readonly PreviousRun? _previous;
+    private Task<int>? _restoring;
+    private volatile bool _started;
 
-    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client)
+    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, GatewayCheckpoint? previous)
     {
         _options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<KisGateway>();
         Run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         StartedAt = options.TimeProvider.GetUtcNow();
+        _journal = journal;
+        if (previous is not null) _previous = new PreviousRun(previous, Run, GatewayWire.ToUnixMicroseconds(StartedAt));
         // Lossless from KIS to the buffer: the client waits for the gateway's pumps rather than dropping. Inline delivery:
         // a pump only hands each record to the sinks and the publisher's buffer (neither blocks), so it runs on the
         // session's receive thread instead of waking a delivery thread per record (p99 of that hop 0.65 -> 0.03 ms).
@@ -56,7 +62,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         var topology = new StreamTopology(options);
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
-        _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run, loggerFactory.CreateLogger<RegistrationManager>());
+        _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run, loggerFactory.CreateLogger<RegistrationManager>(), _previous);
         _meter = options.MeterFactory?.Create(MeterName) ?? new Meter(MeterName);
         CreateInstruments();
         _rateMark = (0, StartedAt);
@@ -89,11 +95,36 @@ public sealed partial class KisGateway : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var gateway = new KisGateway(options, client);
+        // The previous run's last checkpoint first: this run announces it and restores its claims.
+        var journal = new RunJournal(options, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RunJournal>());
+        GatewayCheckpoint? previous;
+        try
+        {
+            previous = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await journal.DisposeAsync().ConfigureAwait(false);
+            if (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+                throw new KisConnectionException(new Uri(options.Endpoint.DisplayUri),
+                    $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e);
+            throw;
+        }
+        var gateway = new KisGateway(options, client, journal, previous);
         try
         {
             await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
             gateway._publisher.Start();
+            if (previous is not null)
+            {
+                Log.Following(gateway._logger, previous.Run, previous.Claims.Count, previous.Keys.Count);
+                // Every claim is in the table once this returns (KIS answers later): the first checkpoint carries them on.
+                gateway._restoring = gateway._registrations.RestoreAsync(previous.Claims);
+            }
+            // This run's first checkpoint at once: a run killed within its first interval is still the one the next follows.
+            await journal.WriteAsync(gateway.Checkpoint(), cancellationToken).ConfigureAwait(false);
+            journal.Start(gateway.Checkpoint);
+            gateway._started = true;
             Log.Started(gateway._logger, gateway.Run, options.Endpoint.DisplayUri, options.Endpoint.Namespace);
             return gateway;
         }
@@ -113,6 +144,18 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// <summary>The KIS client the gateway holds.</summary>
     public KisRealtimeClient Client => _client;
 
+    /// <summary>The run before this one in the namespace (its last checkpoint's), or null.</summary>
+    public string? PreviousRun => _previous?.Checkpoint.Run;
+
+    /// <summary>Completes with the number of the previous run's claims restored (0 when there was none).</summary>
+    public Task<int> ClaimsRestoredAsync => _restoring ?? Task.FromResult(0);
+
+    private GatewayCheckpoint Checkpoint()
+    {
+        var (claims, keys) = _registrations.Checkpoint();
+        return new GatewayCheckpoint(Run, GatewayWire.ToUnixMicroseconds(StartedAt), GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()), claims, keys);
+    }
+
     /// <summary>A snapshot of the gateway's figures.</summary>
     public GatewayStatus Status()
     {
@@ -124,6 +167,10 @@ public sealed partial class KisGateway : IAsyncDisposable
         {
             Run = Run,
             StartedAt = StartedAt,
+            PreviousRun = PreviousRun,
+            ClaimsRestored = _restoring is { IsCompletedSuccessfully: true } restoring ? restoring.Result : 0,
+            Standbys = _journal.Standbys,
+            Checkpoints = _journal.Written,
             Sessions = _options.Client.Credentials.Select((c, i) => new GatewaySessionStatus(i, c.MaskedAppKey, states[i], perSession[i])).ToList(),
             Registrations = registrations,
             Consumers = consumers,
@@ -149,7 +196,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// <exception cref="KisSubscriptionException">KIS refused it.</exception>
     public Task HoldAsync(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default)
         => _registrations.SubscribeAsync(GatewayIdentity.Gateway, Kis.Realtime.Trs.KisTrs.ForEnvironment(tr,
-            _client.Options.Environment == KisEnvironment.Paper ? Kis.Realtime.Protocol.KisEnvironments.Paper : Kis.Realtime.Protocol.KisEnvironments.Real), key, cancellationToken);
+            _client.Options.Environment), key, cancellationToken);
 
     /// <summary>Waits until every record handed to the publisher so far is confirmed by the broker.</summary>
     /// <returns>False when the timeout passed first.</returns>
@@ -208,15 +255,40 @@ public sealed partial class KisGateway : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _statusTimer.DisposeAsync().ConfigureAwait(false);
         await _requests.DisposeAsync().ConfigureAwait(false);
+        // The claims as they were, for the next run to restore (a planned handover keeps consumers' registrations too).
+        var (claims, _) = _registrations.Checkpoint();
         await _registrations.DisposeAsync().ConfigureAwait(false);
         if (_ownsClient) await _client.DisposeAsync().ConfigureAwait(false);
         await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
+        await WriteFinalCheckpointAsync(claims).ConfigureAwait(false);
         _meter.Dispose();
+    }
+
+    private async Task WriteFinalCheckpointAsync(List<GatewayCheckpointClaim> claims)
+    {
+        try
+        {
+            await _journal.StopAsync().ConfigureAwait(false); // its timer stops; the write below is the last
+            // A run that never started must not hide the previous run's claims behind an empty checkpoint.
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            if (_started) await _journal.WriteAsync(Checkpoint() with { Claims = claims, Final = true }, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.FinalCheckpointFailed(_logger, e.Message); // the next run then reads the last periodic one
+        }
+        await _journal.DisposeAsync().ConfigureAwait(false);
     }
 
     private static partial class Log
     {
+        [LoggerMessage(32, LogLevel.Information, "Following run {PreviousRun}: restoring {Claims} claims, announcing its last confirmed record of {Keys} keys")]
+        public static partial void Following(ILogger logger, string previousRun, int claims, int keys);
+
+        [LoggerMessage(33, LogLevel.Warning, "Could not write the final checkpoint ({Reason})")]
+        public static partial void FinalCheckpointFailed(ILogger logger, string reason);
+
         [LoggerMessage(30, LogLevel.Information, "Gateway {Run} started: broker {Broker}, namespace {Namespace}")]
         public static partial void Started(ILogger logger, string run, string broker, string @namespace);
 

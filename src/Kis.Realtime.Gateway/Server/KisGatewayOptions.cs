@@ -22,6 +22,14 @@ public sealed record KisGatewayEndpoint
     /// private CA), trusted instead of the system's store. The broker's name must still match its certificate.</summary>
     public string? CaCertificateFile { get; init; }
 
+    /// <summary>
+    /// Further nodes of the same RabbitMQ cluster, each <c>host:port</c>: a connection goes to <see cref="AmqpUri"/>'s
+    /// host first and, when that cannot be reached, to these in the order given (the first that answers). The URI's user,
+    /// password, virtual host and TLS apply to every node. A lost connection is opened again the same way, so the gateway
+    /// and its consumers carry on through a stopped node (docs/gateway-cluster.md). Empty (the default): one node.
+    /// </summary>
+    public IReadOnlyList<string> ClusterNodes { get; init; } = [];
+
     /// <summary>The prefix of every queue and exchange name.</summary>
     public string Namespace { get; init; } = "kis";
 
@@ -34,6 +42,15 @@ public sealed record KisGatewayEndpoint
 
     /// <summary>The topic exchange every record is published to, with routing key <c>{TR}.{key}</c>.</summary>
     public string Exchange => Namespace + ".records";
+
+    /// <summary>The exclusive queue the active gateway of this namespace holds (see <see cref="KisGatewayElection"/>).</summary>
+    public string ActiveQueue => Namespace + ".gateway-active";
+
+    /// <summary>The queue standby gateways consume (its consumer count is the number of standbys).</summary>
+    public string StandbyQueue => Namespace + ".gateway-standbys";
+
+    /// <summary>The stream of the runs' checkpoints: claims and last confirmed records, read by the next run.</summary>
+    public string RunsStream => Namespace + ".gateway-runs";
 
     /// <summary>The stream queue holding every record of a TR.</summary>
     public string StreamFor(string trId) => Namespace + "." + trId;
@@ -54,6 +71,7 @@ public sealed record KisGatewayEndpoint
             if (!factory.Ssl.Enabled) throw new ArgumentException($"A CA certificate file is given, but {DisplayUri} is not amqps://.", nameof(CaCertificateFile));
             factory.Ssl.CertificateValidationCallback = BrokerCertificate.TrustingOnly(caFile);
         }
+        BrokerNodes.Apply(factory, ClusterNodes);
         return factory;
     }
 
@@ -91,6 +109,13 @@ public sealed record KisGatewayOptions
 
     /// <summary>Stream retention by size, per TR (<c>x-max-length-bytes</c>).</summary>
     public long StreamMaxLengthBytes { get; init; } = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Replicas of each stream on a RabbitMQ cluster (<c>x-initial-cluster-size</c>, taken when a stream is first
+    /// declared): 3 on a three-node cluster keeps every stream on every node, and a record is confirmed once a majority
+    /// holds it, so one node lost loses nothing confirmed. Null (the default) leaves it to the broker (every node).
+    /// </summary>
+    public int? StreamReplicas { get; init; }
 
     /// <summary>Stream segment size (<c>x-stream-max-segment-size-bytes</c>): retention removes whole segments.</summary>
     public long StreamMaxSegmentSizeBytes { get; init; } = 100L * 1024 * 1024;
@@ -130,6 +155,17 @@ public sealed record KisGatewayOptions
     /// <summary>The longest delay between broker reconnect attempts.</summary>
     public TimeSpan BrokerReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the run writes its checkpoint (claims, last confirmed record per key) when something changed:
+    /// a run taking over after a crash restores the claims of the last one and announces what it last confirmed.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a standby tries to take the active lock (<see cref="KisGatewayElection"/>).</summary>
+    public TimeSpan ElectionRetryInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The AMQP heartbeat of the election's connection: a cut-off active gateway loses its lock after about two of
+    /// them (whole seconds).</summary>
+    public TimeSpan ElectionHeartbeat { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often the status line is logged (and the publish rate computed).</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -151,6 +187,8 @@ public sealed record KisGatewayOptions
         ArgumentNullException.ThrowIfNull(Endpoint);
         ArgumentNullException.ThrowIfNull(Sinks);
         if (string.IsNullOrWhiteSpace(Endpoint.Namespace)) throw new ArgumentException("The endpoint namespace is empty.", nameof(Endpoint));
+        BrokerNodes.Validate(Endpoint);
+        if (StreamReplicas is <= 0) throw new ArgumentOutOfRangeException(nameof(StreamReplicas), "Must be positive (or null: the broker's default).");
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), "Must not be negative.");
         if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), "Must be positive.");
         if (MaxClaimsPerUser <= 0) throw new ArgumentOutOfRangeException(nameof(MaxClaimsPerUser), "Must be positive.");
@@ -158,6 +196,8 @@ public sealed record KisGatewayOptions
         if (BufferCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(BufferCapacity), "Must be positive.");
         if (MaxOutstandingConfirms <= 0) throw new ArgumentOutOfRangeException(nameof(MaxOutstandingConfirms), "Must be positive.");
         if (MaxRecordsPerMessage <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRecordsPerMessage), "Must be positive.");
+        if (CheckpointInterval <= TimeSpan.Zero || ElectionRetryInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), "Must be positive.");
+        if (ElectionHeartbeat < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(ElectionHeartbeat), "At least one second (AMQP counts heartbeats in seconds).");
         if (StreamMaxLengthBytes <= 0 || StreamMaxSegmentSizeBytes <= 0) throw new ArgumentOutOfRangeException(nameof(StreamMaxLengthBytes), "Must be positive.");
     }
 }

@@ -33,14 +33,14 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage)
     /// <summary>Appends <paramref name="records"/> as messages to <paramref name="messages"/>; each route's records stay in order.</summary>
     public void Pack(List<OutgoingRecord> records, Queue<OutgoingMessage> messages)
     {
-        if (maxRecordsPerMessage == 1)
+        if (maxRecordsPerMessage == 1) // an announcement (seq 0) travels alone here anyway
         {
             foreach (var record in records) messages.Enqueue(Single(record));
             return;
         }
         foreach (var record in records)
         {
-            if (record.Body.Span.Contains(GatewayWire.RecordSeparator))
+            if (record.IsAnnouncement || record.Body.Span.Contains(GatewayWire.RecordSeparator))
             {
                 // Its route's earlier records go first: the order per route is the order of sequences.
                 if (_open.Remove(record.Route, out var before)) Close(before, messages);

@@ -13,10 +13,27 @@ internal sealed class RecordRoute(string trId, string key, int session, string r
     public readonly string Key = key;
     public readonly int Session = session;
     public readonly string Run = run;
+    // The last record of this registration the broker confirmed (seq, received at): the run's checkpoint reads them.
+    private long _confirmedSequence, _confirmedAtMicros;
+
+    public (long Sequence, long ReceivedAtMicros) Confirmed => (Volatile.Read(ref _confirmedSequence), Volatile.Read(ref _confirmedAtMicros));
+
+    /// <summary>Under the publisher's confirm lock: confirms arrive in order, so the last one is the highest.</summary>
+    internal void NoteConfirmed(long sequence, long receivedAtMicros)
+    {
+        Volatile.Write(ref _confirmedAtMicros, receivedAtMicros);
+        Volatile.Write(ref _confirmedSequence, sequence);
+    }
 }
 
-/// <summary>One record on its way to the broker.</summary>
-internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence, long ReceivedAtMicros, ReadOnlyMemory<byte> Body);
+/// <summary>One record on its way to the broker; <see cref="AnnouncementSequence"/> marks a run announcement (JSON body), not a record.</summary>
+internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence, long ReceivedAtMicros, ReadOnlyMemory<byte> Body)
+{
+    /// <summary>The <c>seq</c> of a run announcement: records count from 1, so it never names one.</summary>
+    public const long AnnouncementSequence = 0;
+
+    public bool IsAnnouncement => Sequence == AnnouncementSequence;
+}
 
 /// <summary>
 /// Publishes records to the exchange with publisher confirms, in order, over its own connection. It owns the buffer
@@ -104,6 +121,17 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         if (_buffer.Writer.TryWrite(record)) return true;
         if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
             Log.BufferFull(_logger, _options.BufferCapacity, n);
+        return false;
+    }
+
+    /// <summary>
+    /// Puts a run announcement of a key (<see cref="GatewayWire.KindHeader"/>) ahead of the key's records: it travels as
+    /// a message of its own, confirmed and resent like records but not counted as one (nor given to the sinks).
+    /// </summary>
+    public bool TryAnnounce(RecordRoute route, long atMicros, byte[] body)
+    {
+        if (_buffer.Writer.TryWrite(new OutgoingRecord(route, OutgoingRecord.AnnouncementSequence, atMicros, body))) return true;
+        Log.BufferFull(_logger, _options.BufferCapacity, Interlocked.Read(ref _overflowed));
         return false;
     }
 
@@ -248,6 +276,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             [GatewayWire.RunHeader] = route.Run,
             [GatewayWire.SessionHeader] = route.Session,
         };
+        if (message.FirstSequence == OutgoingRecord.AnnouncementSequence) headers[GatewayWire.KindHeader] = GatewayWire.RunAnnouncementKind;
         if (message.Count > 1) headers[GatewayWire.CountHeader] = message.Count; // absent for one: the one-record format unchanged
         if (message.ReceivedOffsets is { } offsets) headers[GatewayWire.ReceivedOffsetsHeader] = GatewayWire.FormatReceivedOffsets(offsets); // text: a stream keeps no AMQP arrays
         var properties = new BasicProperties
@@ -263,26 +292,25 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private void OnConfirm(int generation, ulong tag, bool multiple)
     {
         TaskCompletionSource? room = null;
-        long confirmed = 0;
+        long confirmed = 0, released = 0;
         lock (_gate)
         {
             if (generation != Volatile.Read(ref _generation)) return;
             if (multiple)
             {
-                while (_outstanding.TryPeek(out var head) && head.Tag <= tag)
-                    confirmed += _outstanding.Dequeue().Message.Count;
+                while (_outstanding.TryPeek(out var head) && head.Tag <= tag) Settle(_outstanding.Dequeue().Message);
             }
             else if (_outstanding.TryPeek(out var head) && head.Tag == tag)
             {
-                confirmed += _outstanding.Dequeue().Message.Count;
+                Settle(_outstanding.Dequeue().Message);
             }
             else
             {
                 _ackedAhead.Add(tag);
             }
             while (_ackedAhead.Count > 0 && _outstanding.TryPeek(out var next) && _ackedAhead.Remove(next.Tag))
-                confirmed += _outstanding.Dequeue().Message.Count;
-            _outstandingRecords -= (int)confirmed;
+                Settle(_outstanding.Dequeue().Message);
+            _outstandingRecords -= (int)released;
             if (_room is not null && _outstandingRecords < _options.MaxOutstandingConfirms / 2 + 1)
             {
                 room = _room;
@@ -291,6 +319,15 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         }
         Interlocked.Add(ref _confirmed, confirmed);
         room?.TrySetResult();
+
+        void Settle(OutgoingMessage message)
+        {
+            released += message.Count;
+            if (message.FirstSequence == OutgoingRecord.AnnouncementSequence) return; // not a record
+            confirmed += message.Count;
+            var last = message.Count - 1;
+            message.Route.NoteConfirmed(message.FirstSequence + last, message.ReceivedAtMicros + (message.ReceivedOffsets is { } offsets ? offsets[last] : 0));
+        }
     }
 
     private static async Task CloseQuietlyAsync(IConnection connection)

@@ -40,11 +40,13 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     // Cancelled by DisposeAsync: a registration KIS has not confirmed yet (the app key held by another session, the
     // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
     private readonly CancellationTokenSource _stopping = new();
+    private readonly PreviousRun? _previous;
     private volatile bool _disposed;
 
     public RegistrationManager(KisRealtimeClient client, RecordPublisher publisher, Func<string, CancellationToken, Task<string>> declareStream,
-        KisGatewayOptions options, string run, ILogger logger)
+        KisGatewayOptions options, string run, ILogger logger, PreviousRun? previous = null)
     {
+        _previous = previous;
         _client = client;
         _publisher = publisher;
         _declareStream = declareStream;
@@ -68,6 +70,8 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         public Task? Pump;
         public long Sequence; // written by the pump only (and by OpenAsync before the pump starts)
         public Entry? Previous; // this key's registration released before this one
+        public bool FirstInRun; // no earlier registration of the key in this run: announced when a run came before
+        public RecordRoute? Route; // set with the feed
         public Task Closed = Task.CompletedTask; // once released: feed disposed, pump ended, Sequence final
     }
 
@@ -86,7 +90,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 throw new GatewayRefusalException("quota", $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
             if (existing is not { } entry)
             {
-                entry = new Entry(tr, key) { Previous = _released.GetValueOrDefault((tr.Id, key)) };
+                entry = new Entry(tr, key) { Previous = _released.GetValueOrDefault((tr.Id, key)), FirstInRun = !_released.ContainsKey((tr.Id, key)) };
                 _entries.Add((tr.Id, key), entry);
                 entry.Opened = OpenAsync(entry);
             }
@@ -146,7 +150,10 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             {
                 entry.Feed = feed;
                 entry.State = entry.Leases.Count > 0 ? GatewayRegistrationState.Active : StartLinger(entry);
-                entry.Pump = PumpAsync(entry, feed, new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run));
+                var route = entry.Route = new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run);
+                // Ahead of the key's first record of this run: consumers learn the run changed and what the last one confirmed.
+                if (entry.FirstInRun && _previous is not null) _publisher.TryAnnounce(route, _previous.AnnouncedAtMicros, _previous.AnnouncementOf(route.TrId, route.Key));
+                entry.Pump = PumpAsync(entry, feed, route);
             }
             Log.Registered(_logger, feed.Tr.Id, entry.Key, feed.SessionIndex, stream);
             return stream;
@@ -257,6 +264,78 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
+    /// <summary>The claims held now (the gateway's own aside) and, per key registered in this run, its last confirmed record.</summary>
+    public (List<GatewayCheckpointClaim> Claims, List<GatewayCheckpointKey> Keys) Checkpoint()
+    {
+        var claims = new List<GatewayCheckpointClaim>();
+        var keys = new List<GatewayCheckpointKey>();
+        lock (_gate)
+        {
+            foreach (var entry in _entries.Values)
+            {
+                foreach (var holder in entry.Leases.Keys)
+                    if (holder.User is { } user) claims.Add(new GatewayCheckpointClaim(user, holder.Consumer, entry.Route?.TrId ?? entry.Tr.Id, entry.Key));
+                AddKey(entry);
+            }
+            foreach (var entry in _released.Values)
+                if (!_entries.ContainsKey((entry.Tr.Id, entry.Key))) AddKey(entry);
+        }
+        claims.Sort((a, b) => string.CompareOrdinal(a.Tr + "." + a.Key + "/" + a.User + "/" + a.Consumer, b.Tr + "." + b.Key + "/" + b.User + "/" + b.Consumer));
+        keys.Sort((a, b) => string.CompareOrdinal(a.Tr + "." + a.Key, b.Tr + "." + b.Key));
+        return (claims, keys);
+
+        void AddKey(Entry entry)
+        {
+            if (entry.Route is { } route && route.Confirmed is { Sequence: > 0 } confirmed)
+                keys.Add(new GatewayCheckpointKey(route.TrId, route.Key, confirmed.Sequence, confirmed.ReceivedAtMicros));
+        }
+    }
+
+    /// <summary>
+    /// Claims again what the previous run's last checkpoint held, for the same users and consumer ids, each as if its
+    /// consumer had asked (quotas apply; a bad entry or KIS's refusal is logged and skipped): consumers keep their
+    /// registrations across a takeover without asking. Returns the claims restored.
+    /// </summary>
+    public async Task<int> RestoreAsync(IReadOnlyList<GatewayCheckpointClaim> claims)
+    {
+        var restoring = new List<Task<bool>>();
+        foreach (var claim in claims)
+        {
+            GatewayIdentity identity;
+            TrDefinition tr;
+            string key;
+            try
+            {
+                identity = RequestGuard.Identify(claim.User, claim.Consumer);
+                key = RequestGuard.Key(claim.Key);
+                if (!KisTrs.TryGet(claim.Tr ?? "", out tr!) || !tr.IsValidKey(key)) throw new GatewayRefusalException("invalid", "not a TR and key");
+            }
+            catch (GatewayRefusalException e)
+            {
+                Log.RestoreFailed(_logger, RequestGuard.ForLog(claim.Tr), RequestGuard.ForLog(claim.Key), e.Message);
+                continue;
+            }
+            restoring.Add(RestoreOneAsync(identity, tr, key));
+        }
+        var restored = 0;
+        foreach (var task in restoring) restored += await task.ConfigureAwait(false) ? 1 : 0;
+        return restored;
+    }
+
+    private async Task<bool> RestoreOneAsync(GatewayIdentity identity, TrDefinition tr, string key)
+    {
+        try
+        {
+            await SubscribeAsync(identity, tr, key, _stopping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is KisSubscriptionException or GatewayRefusalException or ArgumentException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            if (!_stopping.IsCancellationRequested) Log.RestoreFailed(_logger, tr.Id, key, e.Message);
+            return false;
+        }
+    }
+
     public IReadOnlyList<GatewayRegistrationStatus> Snapshot(out int consumers)
     {
         lock (_gate)
@@ -278,6 +357,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             _disposed = true;
             all = _entries.Values.ToList();
             _entries.Clear();
+            foreach (var entry in all) _released[(entry.Tr.Id, entry.Key)] = entry; // their last confirmed records stay in the checkpoint
         }
         await _sweeper.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -301,6 +381,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
 
         [LoggerMessage(13, LogLevel.Warning, "Feed {TrId} {TrKey} ended: {Reason}")]
         public static partial void FeedEnded(ILogger logger, string trId, string trKey, string reason);
+
+        [LoggerMessage(15, LogLevel.Warning, "Could not restore the previous run's claim on {TrId} {TrKey}: {Reason}")]
+        public static partial void RestoreFailed(ILogger logger, string trId, string trKey, string reason);
 
         [LoggerMessage(14, LogLevel.Information, "Consumer {Consumer} did not renew its claim on {TrId} {TrKey}: expired")]
         public static partial void LeaseExpired(ILogger logger, string consumer, string trId, string trKey);

@@ -249,7 +249,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
     {
         if (string.IsNullOrEmpty(trId)) throw new GatewayRefusalException("invalid", "The request has no 'tr'.");
         if (!KisTrs.TryGet(trId, out var tr)) throw new GatewayRefusalException("invalid", $"Unknown TR '{RequestGuard.ForLog(trId)}'.");
-        return KisTrs.ForEnvironment(tr, _options.Client.Environment == KisEnvironment.Paper ? KisEnvironments.Paper : KisEnvironments.Real);
+        return KisTrs.ForEnvironment(tr, _options.Client.Environment);
     }
 
     public async ValueTask DisposeAsync()

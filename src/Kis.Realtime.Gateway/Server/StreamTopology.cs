@@ -43,11 +43,17 @@ internal sealed class StreamTopology(KisGatewayOptions options)
     }
 
     private Task DeclareQueueAsync(IChannel channel, string stream, CancellationToken cancellationToken)
-        => channel.QueueDeclareAsync(stream, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
+    {
+        var arguments = new Dictionary<string, object?>
         {
             ["x-queue-type"] = "stream",
             ["x-max-age"] = options.StreamMaxAge,
             ["x-max-length-bytes"] = options.StreamMaxLengthBytes,
             ["x-stream-max-segment-size-bytes"] = options.StreamMaxSegmentSizeBytes,
-        }, cancellationToken: cancellationToken);
+        };
+        // Only when asked: RabbitMQ takes it when the stream is first created (an existing stream keeps its replicas), and
+        // a gateway without the option declares its streams exactly as before.
+        if (options.StreamReplicas is { } replicas) arguments["x-initial-cluster-size"] = replicas;
+        return channel.QueueDeclareAsync(stream, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken);
+    }
 }

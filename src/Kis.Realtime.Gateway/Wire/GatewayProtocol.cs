@@ -19,6 +19,28 @@ internal sealed record GatewayRequest(string Op, string? Tr = null, string? Key 
 internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = null, string? Stream = null, string? Error = null,
     string? MsgCd = null, string? Message = null, long? LeaseMs = null, GatewayStatus? Status = null, IReadOnlyList<string>? Held = null);
 
+/// <summary>
+/// A run announcement of one key (message header <c>kind</c> = <c>run</c>, <c>seq</c> 0): this run began at
+/// <c>started_at</c>; the previous run <c>previous_run</c> had last confirmed <c>previous_seq</c> of this key, received
+/// at <c>previous_received_at</c>, as of its checkpoint at <c>previous_checkpoint_at</c> (times: Unix microseconds UTC).
+/// </summary>
+internal sealed record GatewayRunAnnouncement(string Run, long StartedAt, string? PreviousRun = null, long? PreviousSeq = null,
+    long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null);
+
+/// <summary>A claim as a checkpoint keeps it: the broker user, the consumer id, the TR and key.</summary>
+internal sealed record GatewayCheckpointClaim(string User, string Consumer, string Tr, string Key);
+
+/// <summary>The last confirmed record of a key in a run: its seq and when it was received (Unix microseconds UTC).</summary>
+internal sealed record GatewayCheckpointKey(string Tr, string Key, long Seq, long At);
+
+/// <summary>
+/// What the active run writes to <c>{ns}.gateway-runs</c> every <see cref="KisGatewayOptions.CheckpointInterval"/> while
+/// something changed: the claims it holds (a run taking over restores them) and, per key, the last record the broker
+/// confirmed (the next run announces it). <c>final</c>: written by a run that stopped cleanly.
+/// </summary>
+internal sealed record GatewayCheckpoint(string Run, long StartedAt, long At, IReadOnlyList<GatewayCheckpointClaim> Claims,
+    IReadOnlyList<GatewayCheckpointKey> Keys, bool Final = false);
+
 internal static class GatewayJson
 {
     // Source-generated metadata (no reflection: trimming and Native AOT) with the wire's snake_case names.
@@ -42,4 +64,6 @@ internal static class GatewayJson
 [JsonSerializable(typeof(GatewayRequest))]
 [JsonSerializable(typeof(GatewayReply))]
 [JsonSerializable(typeof(GatewayStatus))]
+[JsonSerializable(typeof(GatewayRunAnnouncement))]
+[JsonSerializable(typeof(GatewayCheckpoint))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -40,6 +40,15 @@ public static class GatewayWire
     public const byte RecordSeparator = (byte)'\n';
     /// <summary>Header: the gateway run id.</summary>
     public const string RunHeader = "run";
+    /// <summary>
+    /// Header: present on a message that is not records. <see cref="RunAnnouncementKind"/>: a run announcement of one key
+    /// (<c>seq</c> 0, a JSON body: <c>run</c>, <c>started_at</c>, <c>previous_run</c>, <c>previous_seq</c>,
+    /// <c>previous_received_at</c>, <c>previous_checkpoint_at</c>), published by a run that follows another before the
+    /// key's first record. Consumers skip such messages as records.
+    /// </summary>
+    public const string KindHeader = "kind";
+    /// <summary>The <see cref="KindHeader"/> of a run announcement.</summary>
+    public const string RunAnnouncementKind = "run";
     /// <summary>Header: the KIS session (index of the gateway's app key).</summary>
     public const string SessionHeader = "session";
 

@@ -12,7 +12,7 @@ internal sealed class SimulatorHub
     private readonly ConcurrentDictionary<long, SimSession> _sessions = new();
     private readonly ConcurrentDictionary<string, SimSession> _appKeySlots = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<OpspCode> _injectedFailures = new();
-    private readonly KisEnvironments _environment;
+    private readonly KisEnvironment _environment;
     private long _nextSessionId;
     private volatile bool _refuseNewSessions;
     private volatile bool _stalled;
@@ -25,7 +25,7 @@ internal sealed class SimulatorHub
         AccessTokens = new AccessTokenStore(options.TimeProvider);
         Skips = new RecordSkips(Counters);
         Market = new SimulatedMarket(options, Skips);
-        _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
+        _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
     }
 
     public SimulatorOptions Options { get; }
@@ -45,7 +45,7 @@ internal sealed class SimulatorHub
     public IReadOnlyCollection<SimSession> Sessions => [.. _sessions.Values.OrderBy(s => s.Id)];
 
     /// <summary>True when this profile's server offers the TR (its table entry names the environment) and a generator exists.</summary>
-    public bool Offers(TrDefinition tr) => (tr.Environments & _environment) != 0 && MarketStream.CanGenerate(tr);
+    public bool Offers(TrDefinition tr) => tr.IsOfferedOn(_environment) && MarketStream.CanGenerate(tr);
 
     public long NextSessionId() => Interlocked.Increment(ref _nextSessionId);
 

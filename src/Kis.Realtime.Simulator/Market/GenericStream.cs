@@ -25,6 +25,10 @@ internal class GenericStream : MarketStream
     private readonly int _maxRecordBytes;
     private long _level, _open, _high, _low;
     private bool _opened;
+    // A trade TR's own volume field (last_cnqn, cntg_vol, pcas_vol, evol) and the day's cumulative volume it adds to
+    // (acml_vol, tvol): acml_vol(n) = acml_vol(n−1) + volume(n), as at KIS, so a gap detector finds only real gaps.
+    private readonly int _tradeVolume = -1, _accumulatedVolume = -1;
+    private DateTime _day;
 
     public GenericStream(Random random, TrDefinition tr, string key, SimulatedMarket market) : base(random)
     {
@@ -57,6 +61,9 @@ internal class GenericStream : MarketStream
                 _members[i] = null;
                 _roles[i] = FieldRoles.Of(fields[i], i, tr.KeyField, out _);
             }
+        _tradeVolume = FirstOf(fields, FieldRole.Quantity, "cntg_vol", "last_cnqn", "pcas_vol", "evol");
+        _accumulatedVolume = FirstOf(fields, FieldRole.Cumulative, "acml_vol", "tvol");
+        if (_tradeVolume < 0 || _accumulatedVolume < 0) _tradeVolume = _accumulatedVolume = -1;
         (PreviousClose, Tick, _wholeKrw, _name) = LevelFor(tr, key, market.Master, random);
         _level = PreviousClose + Random.Next(-20, 21) * Tick;
         _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}01";
@@ -66,6 +73,14 @@ internal class GenericStream : MarketStream
     }
 
     protected TrDefinition Tr { get; }
+
+    private int FirstOf(IReadOnlyList<FieldDefinition> fields, FieldRole role, params string[] names)
+    {
+        foreach (var name in names)
+            for (var i = 0; i < fields.Count; i++)
+                if (fields[i].Name == name && _roles[i] == role) return i;
+        return -1;
+    }
 
     /// <summary>The reference (previous close) of the walk: KRW for domestic stocks, else hundredths.</summary>
     protected long PreviousClose { get; }
@@ -84,6 +99,9 @@ internal class GenericStream : MarketStream
         // Quantities first, so a total can be written before or after the levels it sums (HDFSASP0 leads with them).
         for (var i = 0; i < _roles.Length; i++)
             if (_roles[i] == FieldRole.Quantity) _values[i] = Random.Next(1, 1_000);
+        // KIS's cumulative volume starts again each trading day.
+        if (_accumulatedVolume >= 0 && _day != default && now.Date != _day) _totals[_accumulatedVolume] = 0;
+        _day = now.Date;
         BeginRecord(now);
         for (var i = 0; i < _roles.Length; i++)
             if (!WriteDomainField(ref w, i, now)) WriteGenericField(ref w, i, now, secondsOfDay);
@@ -148,6 +166,10 @@ internal class GenericStream : MarketStream
             case FieldRole.Rate: w.Fixed(Random.Next(0, 20_000), 2); break;
             case FieldRole.Greek: w.Fixed(Random.Next(-10_000, 10_001), 4); break;
             case FieldRole.Decimal: w.Fixed(Random.Next(0, 1_000_000), 2); break;
+            case FieldRole.Cumulative when i == _accumulatedVolume:
+                _ = Random.Next(1, 1_000); // drawn as before, so the other fields' values stay those of the same seed
+                w.Int(_totals[i] += _values[_tradeVolume]);
+                break;
             case FieldRole.Cumulative: w.Int(_totals[i] += Random.Next(1, 1_000)); break;
             case FieldRole.CumulativeAmount: w.Int(_totals[i] += Random.Next(1, 1_000) * Math.Max(1, _wholeKrw ? _level : _level / 100)); break;
             // Below the day totals' steps, so a trade's volume stays under the day's.

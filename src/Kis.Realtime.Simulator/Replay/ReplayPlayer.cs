@@ -12,8 +12,8 @@ namespace Kis.Realtime.Simulator.Replay;
 /// previous one. Only data frames are replayed (messages starting with <c>0|</c> or <c>1|</c>): recorded control
 /// messages (PINGPONG, OPSP replies such as OPSP8996) belonged to the recording session and would confuse a client, so
 /// they are skipped and counted in <see cref="SimulatorCounters.ReplayLinesSkipped"/>. Message bytes are passed through
-/// untouched after unescaping (a recorded non-UTF-8 frame stays non-UTF-8). Waits for a receiving session before
-/// starting, then paces by the timestamps divided by <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting).
+/// untouched after unescaping (a recorded non-UTF-8 frame stays non-UTF-8). Waits for a receiving session (and
+/// <see cref="SimulatorOptions.ReplayStartAfterSubscriptions"/> subscriptions) before starting, then paces by the timestamps divided by <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting).
 /// </summary>
 internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDisposable
 {
@@ -165,8 +165,16 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
     private async Task WaitForReceiverAsync(CancellationToken ct)
     {
         // Polls at a coarse interval: replay start is not latency-sensitive and needs no extra signalling in the hub.
-        while (!hub.Sessions.Any(s => hub.Options.ReplayToAllSessions || s.HasSubscriptions))
+        while (!ReceiversReady())
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A receiving session is there and the sessions hold <see cref="SimulatorOptions.ReplayStartAfterSubscriptions"/> subscriptions.</summary>
+    private bool ReceiversReady()
+    {
+        var sessions = hub.Sessions;
+        if (!sessions.Any(s => hub.Options.ReplayToAllSessions || s.HasSubscriptions)) return false;
+        return sessions.Sum(s => s.SubscriptionCount) >= hub.Options.ReplayStartAfterSubscriptions;
     }
 
     public async ValueTask DisposeAsync()

@@ -3,8 +3,8 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.WebSockets;
 
-/// <summary>A subscribe/unsubscribe request that passed the JSON checks.</summary>
-internal sealed record ParsedRequest(string? ApprovalKey, string CustType, RequestType Type, string? TrId, string TrKey);
+/// <summary>A subscribe/unsubscribe request that passed the JSON checks (IsSubscribe: tr_type "1"; false for "2").</summary>
+internal sealed record ParsedRequest(string? ApprovalKey, string CustType, bool IsSubscribe, string? TrId, string TrKey);
 
 /// <summary>
 /// The JSON checks of a client request, in the server's order (docs/kis-protocol.md §3): invalid JSON (9999), no header
@@ -83,7 +83,7 @@ internal static class RequestParser
             }
 
             request = new ParsedRequest(Text(header, "approval_key"), custType,
-                trType == "1" ? RequestType.Subscribe : RequestType.Unsubscribe, Text(input, "tr_id"), trKeyElement.GetString()!);
+                trType == "1", Text(input, "tr_id"), trKeyElement.GetString()!);
             error = default;
             return true;
         }

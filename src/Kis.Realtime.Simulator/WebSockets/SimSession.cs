@@ -110,6 +110,9 @@ internal sealed partial class SimSession : IAsyncDisposable
 
     public bool HasSubscriptions => _snapshot.Length > 0;
 
+    /// <summary>How many subscriptions the session holds (a snapshot).</summary>
+    public int SubscriptionCount => _snapshot.Length;
+
     public async Task RunAsync()
     {
         var ct = _cts.Token;
@@ -235,12 +238,12 @@ internal sealed partial class SimSession : IAsyncDisposable
             Reply(ReplyHeader.NullTrId, null, null, false, "9", parseError, null, null);
             return true;
         }
-        var typeText = request.Type == RequestType.Subscribe ? "subscribe" : "unsubscribe";
+        var typeText = request.IsSubscribe ? "subscribe" : "unsubscribe";
 
         // docs/kis-protocol.md §2: the approval key is checked when a session subscribes. A release on a live (bound) session
         // is not checked, so a graceful shutdown of a session older than the key's 24 h still gets OPSP0001. The first
         // request of a connection is checked whatever its type: it is what binds the session to an app key.
-        if (request.Type == RequestType.Subscribe || _credential is null)
+        if (request.IsSubscribe || _credential is null)
         {
             if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
             {
@@ -269,7 +272,7 @@ internal sealed partial class SimSession : IAsyncDisposable
             return true;
         }
 
-        if (request.Type == RequestType.Subscribe)
+        if (request.IsSubscribe)
         {
             if (tr.KeyFormat == TrKeyFormat.HtsId && !_hub.Options.AcceptAnyHtsId
                 && !string.Equals(request.TrKey, _credential!.HtsId, StringComparison.OrdinalIgnoreCase))

@@ -23,7 +23,8 @@ public static class RawMessageLine
         receivedAt = null;
         var tab = line[..Math.Min(line.Length, MaxTimestampLength)].IndexOf((byte)'\t');
         if (tab <= 0 || line[0] is (byte)'0' or (byte)'1' or (byte)'{') return line;
-        if (!Utf8Parser.TryParse(line[..tab], out DateTimeOffset at, out var consumed, 'O') || consumed != tab) return line;
+        if (!TryParseRecordedUtc(line[..tab], out var at)
+            && (!Utf8Parser.TryParse(line[..tab], out at, out var consumed, 'O') || consumed != tab)) return line;
 
         receivedAt = at;
         var message = line[(tab + 1)..];
@@ -44,6 +45,37 @@ public static class RawMessageLine
         }
         scratch.Advance(n);
         return scratch.WrittenSpan;
+    }
+
+    /// <summary>
+    /// The form <see cref="Write"/> gives (<c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>), read without the general ISO parser: a
+    /// replay reads one a message. Anything else (another offset, fewer digits, a leap second) is left to that parser.
+    /// </summary>
+    private static bool TryParseRecordedUtc(ReadOnlySpan<byte> s, out DateTimeOffset at)
+    {
+        at = default;
+        if (s.Length != 28 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[27] != 'Z')
+            return false;
+        if (!Digits(s[..4], out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
+            || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute) || !Digits(s.Slice(17, 2), out var second)
+            || !Digits(s.Slice(20, 7), out var fraction))
+            return false;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+            return false;
+        at = new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction, TimeSpan.Zero);
+        return true;
+    }
+
+    private static bool Digits(ReadOnlySpan<byte> s, out int value)
+    {
+        value = 0;
+        foreach (var b in s)
+        {
+            var digit = (uint)(b - '0');
+            if (digit > 9) return false;
+            value = value * 10 + (int)digit;
+        }
+        return true;
     }
 
     /// <summary>Writes one line: timestamp, tab, escaped message, newline.</summary>

@@ -11,8 +11,8 @@ public sealed class FrameDecoder : IDisposable
 {
     private byte[] _plain = new byte[4096];
 
-    /// <summary>The notice keys of this session.</summary>
-    public NoticeKeyring Keys { get; } = new();
+    /// <summary>The notice keys of this session (learned through <see cref="Learn"/>; tests set them directly).</summary>
+    internal NoticeKeyring Keys { get; } = new();
 
     /// <summary>
     /// Learns the notice key from a control message, if it is a successful reply carrying one. Returns true when a key

@@ -22,9 +22,6 @@ public static class KisText
         return Encoding.GetEncoding(949);
     }
 
-    /// <summary>True when the bytes are valid UTF-8 (ASCII included).</summary>
-    public static bool IsUtf8(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes);
-
     /// <summary>Decodes without caching.</summary>
     /// <remarks>
     /// "Valid UTF-8 first" can misread a short cp949 string that happens to be valid UTF-8 (a lead byte C2–DF followed

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>Registers or releases a real-time feed (<c>tr_type</c>).</summary>
-public enum RequestType
+internal enum RequestType
 {
     /// <summary><c>tr_type</c> "1": register.</summary>
     Subscribe = 1,
@@ -12,17 +12,8 @@ public enum RequestType
     Unsubscribe = 2,
 }
 
-/// <summary>The customer type sent as <c>custtype</c>.</summary>
-public enum CustomerType
-{
-    /// <summary>"P": personal (개인).</summary>
-    Personal,
-    /// <summary>"B": corporate (법인).</summary>
-    Corporate,
-}
-
-/// <summary>Writes the JSON text frame a client sends to register or release a TR key.</summary>
-public static class SubscriptionRequest
+/// <summary>Writes the JSON text frame a client sends to register or release a TR key (the session's alone).</summary>
+internal static class SubscriptionRequest
 {
     /// <summary>Writes <c>{"header":{approval_key,custtype,tr_type,content-type},"body":{"input":{tr_id,tr_key}}}</c>.</summary>
     public static void Write(IBufferWriter<byte> output, string approvalKey, CustomerType customerType, RequestType type,

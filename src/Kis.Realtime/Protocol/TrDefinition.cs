@@ -1,17 +1,5 @@
 namespace Kis.Realtime.Protocol;
 
-/// <summary>Which KIS server offers a TR.</summary>
-[Flags]
-public enum KisEnvironments
-{
-    /// <summary>None.</summary>
-    None = 0,
-    /// <summary>실전: the real server.</summary>
-    Real = 1,
-    /// <summary>모의: the paper-trading server.</summary>
-    Paper = 2,
-}
-
 /// <summary>The shape of a TR's <c>tr_key</c>, used to reject malformed keys before they reach the server.</summary>
 public enum TrKeyFormat
 {
@@ -47,7 +35,7 @@ public sealed class TrDefinition
     /// <param name="id">The 8-character TR id.</param>
     /// <param name="description">What the TR carries, in English.</param>
     /// <param name="keyFormat">The shape of its <c>tr_key</c>.</param>
-    /// <param name="environments">Servers offering it under this id.</param>
+    /// <param name="environments">Servers offering it under this id (one or both).</param>
     /// <param name="fields">The known fields in wire order.</param>
     /// <param name="encrypted">True when KIS always sends it encrypted (notices).</param>
     /// <param name="koreanName">KIS's Korean name, e.g. 국내주식 실시간체결가(KRX).</param>
@@ -56,7 +44,7 @@ public sealed class TrDefinition
     /// the paper server does not offer it.</param>
     /// <param name="apiId">KIS's API number, e.g. 실시간-003, where it has one.</param>
     /// <param name="keyField">Index of the field that carries the key in every record, or -1 when records carry none.</param>
-    public TrDefinition(string id, string description, TrKeyFormat keyFormat, KisEnvironments environments,
+    public TrDefinition(string id, string description, TrKeyFormat keyFormat, IReadOnlyList<KisEnvironment> environments,
         IReadOnlyList<FieldDefinition> fields, bool encrypted = false, string? koreanName = null, string? keyExample = null,
         string? paperId = null, string? apiId = null, int keyField = 0)
     {
@@ -64,7 +52,9 @@ public sealed class TrDefinition
         TrId = TrId.Parse(id);
         Description = description;
         KeyFormat = keyFormat;
-        Environments = environments;
+        ArgumentNullException.ThrowIfNull(environments);
+        if (environments.Count == 0) throw new ArgumentException($"{id}: name at least one server that offers it.", nameof(environments));
+        Environments = [.. environments.Distinct().Order()];
         Fields = fields;
         Encrypted = encrypted;
         KoreanName = koreanName ?? description;
@@ -100,8 +90,11 @@ public sealed class TrDefinition
     /// <summary>An example of a valid key.</summary>
     public string KeyExample { get; }
 
-    /// <summary>Servers offering it under this id.</summary>
-    public KisEnvironments Environments { get; }
+    /// <summary>Servers offering it under this id (Real first).</summary>
+    public IReadOnlyList<KisEnvironment> Environments { get; }
+
+    /// <summary>True when <paramref name="environment"/>'s server offers the TR under this id.</summary>
+    public bool IsOfferedOn(KisEnvironment environment) => Environments.Contains(environment);
 
     /// <summary>The id the paper server uses for this TR (this id when the same), or null when paper does not offer it.</summary>
     public string? PaperId { get; }

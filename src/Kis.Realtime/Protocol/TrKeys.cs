@@ -1,7 +1,7 @@
 namespace Kis.Realtime.Protocol;
 
 /// <summary>Key validation and descriptions per <see cref="TrKeyFormat"/>.</summary>
-public static class TrKeys
+internal static class TrKeys
 {
     /// <summary>True when <paramref name="key"/> has the shape <paramref name="format"/> asks for.</summary>
     public static bool IsValid(TrKeyFormat format, string? key) => key is not null && format switch

@@ -42,6 +42,21 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         options.Validate();
         _source = source;
         Options = options;
+        var logger = (options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(KisReplayClient).FullName!);
+        Gaps = new Kis.Realtime.Gaps.ClientGaps(options.DetectGaps, logger, options.TimeProvider, null);
+    }
+
+    /// <summary>This client's gap detection.</summary>
+    internal Kis.Realtime.Gaps.ClientGaps Gaps { get; }
+
+    /// <summary>
+    /// Raised for every gap or overlap the recorded trade records show (<see cref="KisReplayOptions.DetectGaps"/>), from a
+    /// task of its own: never on an enumeration's thread nor under a lock.
+    /// </summary>
+    public event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected
+    {
+        add => Gaps.GapDetected += value;
+        remove => Gaps.GapDetected -= value;
     }
 
     /// <summary>The options in effect.</summary>
@@ -67,7 +82,7 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
     /// From–To: <see cref="KisRealtimeStatistics.RecordsUnrouted"/>), and decode errors including lines or rows the
     /// source could not read.
     /// </summary>
-    public KisRealtimeStatistics Statistics => Counters.Snapshot(_source.Skipped);
+    public KisRealtimeStatistics Statistics => Counters.Snapshot(_source.Skipped, Gaps);
 
     /// <summary>Raised when <see cref="State"/> changes (not under any lock of the client).</summary>
     public event EventHandler<KisStateChangedEventArgs>? StateChanged;
@@ -92,11 +107,7 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         var trIds = Resolve(tr, key);
         if (!T.Trs.Contains(tr))
             throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
-        return ReplayAsync(trIds, key, static (TrDefinition recorded, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out T value) =>
-        {
-            value = default;
-            return T.Trs.Contains(recorded) && T.TryDecode(recorded, record, out value, out _);
-        }, cancellationToken);
+        return ReplayAsync<T, TypedReplayDecoder<T>>(trIds, key, default, cancellationToken);
     }
 
     /// <summary>Any TR, raw: each recorded record's plain fields (copied), with its original receive time.</summary>
@@ -104,11 +115,7 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
     public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
     {
         var trIds = Resolve(tr, key);
-        return ReplayAsync(trIds, key, (TrDefinition recorded, DateTimeOffset at, ReadOnlySpan<byte> record, out KisRecord value) =>
-        {
-            value = new KisRecord(recorded, key, at, record.ToArray());
-            return true;
-        }, cancellationToken);
+        return ReplayAsync<KisRecord, RawReplayDecoder>(trIds, key, new RawReplayDecoder(key), cancellationToken);
     }
 
     /// <summary>
@@ -136,30 +143,37 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
     {
         if (_disposed.IsCancellationRequested) return ValueTask.CompletedTask;
         _disposed.Cancel();
+        Gaps.Dispose();
         SetState(KisConnectionState.Closed, "disposed");
         return ValueTask.CompletedTask;
     }
 
-    private async IAsyncEnumerable<TOut> ReplayAsync<TOut>(IReadOnlySet<string> trIds, string key, ReplayDecoder<TOut> decode,
+    private async IAsyncEnumerable<TOut> ReplayAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TDecoder : struct, IReplayDecoder<TOut>
     {
         using var linked = Link(cancellationToken, out var token);
-        using var cursor = new ReplayCursor<TOut>(this, trIds, key, decode);
-        var batch = new List<TOut>();
+        using var cursor = new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder);
+        var paced = Options.Speed is not null;
         Counters.SubscriptionStarted();
         try
         {
+            // Decoded on the consumer's thread, one message's records at a time; the file source reads synchronously
+            // into a large buffer, so an unpaced replay completes every await synchronously.
             await foreach (var message in _source.ReadAsync(new ReplayQuery(Options.From, Options.To, trIds), token).ConfigureAwait(false))
             {
-                cursor.Take(message, batch);
-                if (batch.Count == 0) continue;
-                await PaceAsync(message.ReceivedAt, token).ConfigureAwait(false);
-                foreach (var item in batch)
+                var count = cursor.Take(message);
+                if (count == 0) continue;
+                if (paced)
                 {
-                    Counters.Delivered();
-                    yield return item;
+                    cursor.FlushCounters(); // a waiting replay's statistics are exact
+                    await PaceAsync(message.ReceivedAt, token).ConfigureAwait(false);
                 }
-                batch.Clear();
+                for (var i = 0; i < count; i++)
+                {
+                    cursor.Delivered();
+                    yield return cursor.Batch[i];
+                }
             }
         }
         finally
@@ -177,7 +191,7 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         // The recording holds whichever id its server used: H0IFCNI0 on the real server, H0IFCNI9 on paper.
         return new HashSet<string>(StringComparer.Ordinal)
         {
-            tr.Id, KisTrs.ForEnvironment(tr, KisEnvironments.Paper).Id, KisTrs.ForEnvironment(tr, KisEnvironments.Real).Id,
+            tr.Id, KisTrs.ForEnvironment(tr, KisEnvironment.Paper).Id, KisTrs.ForEnvironment(tr, KisEnvironment.Real).Id,
         };
     }
 

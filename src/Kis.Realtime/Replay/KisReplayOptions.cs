@@ -24,6 +24,16 @@ public sealed record KisReplayOptions
     /// <summary>The clock that paces a replay with a <see cref="Speed"/> (tests pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Checks every trade subscription for missed trades from the recorded cumulative volume
+    /// (<see cref="KisReplayClient.GapDetected"/>, <see cref="KisRealtimeStatistics.Gaps"/>): a recording shows the
+    /// gaps its session had. Default: on.
+    /// </summary>
+    public bool DetectGaps { get; init; } = true;
+
+    /// <summary>Where gap detection logs (one line per gap, rate-limited); null: nowhere.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Speed not positive and finite, or To before From.</exception>
     public void Validate()

@@ -1,6 +1,6 @@
 namespace Kis.Realtime.Replay;
 
-/// <summary>A replay's counters, all cursors together (each counter one atomic add; read as a snapshot).</summary>
+/// <summary>A replay's counters, all cursors together (cursors add theirs in batches; read as a snapshot).</summary>
 internal sealed class ReplayCounters
 {
     private long _messages, _frames, _controls, _bytes, _recordsRead, _delivered, _notDelivered, _decodeErrors;
@@ -18,11 +18,33 @@ internal sealed class ReplayCounters
     public void Delivered() => Interlocked.Increment(ref _delivered);
     public void NotDelivered(int count) => Interlocked.Add(ref _notDelivered, count);
     public void DecodeError() => Interlocked.Increment(ref _decodeErrors);
+    /// <summary>Adds a cursor's counts, gathered without atomics (zeros are skipped).</summary>
+    public void Add(long messages, long bytes, long frames, long controls, long recordsRead, long delivered, long notDelivered, long decodeErrors)
+    {
+        AddIfAny(ref _messages, messages);
+        AddIfAny(ref _bytes, bytes);
+        AddIfAny(ref _frames, frames);
+        AddIfAny(ref _controls, controls);
+        AddIfAny(ref _recordsRead, recordsRead);
+        AddIfAny(ref _delivered, delivered);
+        AddIfAny(ref _notDelivered, notDelivered);
+        AddIfAny(ref _decodeErrors, decodeErrors);
+    }
+
+    private static void AddIfAny(ref long counter, long value)
+    {
+        if (value != 0) Interlocked.Add(ref counter, value);
+    }
+
     public void SubscriptionStarted() => Interlocked.Increment(ref _subscriptions);
     public void SubscriptionEnded() => Interlocked.Decrement(ref _subscriptions);
 
-    public KisRealtimeStatistics Snapshot(long skippedBySource) => new()
+    public KisRealtimeStatistics Snapshot(long skippedBySource, Kis.Realtime.Gaps.ClientGaps gaps) => new()
     {
+        Gaps = gaps.Gaps,
+        MissingVolume = gaps.MissingVolume,
+        Overlaps = gaps.Overlaps,
+        LargestGaps = gaps.Largest,
         MessagesReceived = Interlocked.Read(ref _messages),
         FramesReceived = Interlocked.Read(ref _frames),
         ControlMessagesReceived = Interlocked.Read(ref _controls),

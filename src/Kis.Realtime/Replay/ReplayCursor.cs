@@ -4,76 +4,162 @@ using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Replay;
 
-/// <summary>Turns one plain record into what a subscription yields; false when it does not decode (counted by the caller).</summary>
-internal delegate bool ReplayDecoder<TOut>(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out TOut value);
+/// <summary>
+/// Turns one plain record into what a subscription yields; false when it does not decode (counted by the cursor). A
+/// struct, so the cursor is compiled for each decoder and the call is direct (no delegate per record).
+/// </summary>
+internal interface IReplayDecoder<TOut>
+{
+    /// <summary>Whether records of <paramref name="tr"/> decode at all (asked once per frame).</summary>
+    bool Decodes(TrDefinition tr);
+
+    bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out TOut value);
+}
+
+/// <summary>A typed view, decoded in place.</summary>
+internal readonly struct TypedReplayDecoder<T> : IReplayDecoder<T> where T : struct, IKisRecord<T>
+{
+    public bool Decodes(TrDefinition tr) => T.Trs.Contains(tr);
+
+    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out T value) =>
+        T.TryDecode(tr, record, out value, out _);
+}
+
+/// <summary>The record's plain fields, copied, with its receive time.</summary>
+internal readonly struct RawReplayDecoder(string key) : IReplayDecoder<KisRecord>
+{
+    public bool Decodes(TrDefinition tr) => true;
+
+    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out KisRecord value)
+    {
+        value = new KisRecord(tr, key, receivedAt, record.ToArray());
+        return true;
+    }
+}
 
 /// <summary>
 /// One subscription's reading of a recording: its own pass over the source from the start of the replay's first day,
 /// learning notice keys from the recorded replies of every session, keeping the records of its TRs and key that fall
 /// between From and To. Not thread-safe: one per enumeration. Deterministic: what it yields depends only on the
 /// recording, the subscription and the options, never on other subscriptions or timing.
+/// <para>
+/// Built for a replay as fast as possible: the records of a message are decoded straight into <see cref="Batch"/>
+/// (no copy through a list), and the counters are the cursor's own, added to the client's every
+/// <see cref="CountersFlushInterval"/> messages, before a paced wait (<see cref="FlushCounters"/>) and at the end, so
+/// the client's statistics are at most that many messages behind a running cursor and exact once it ends.
+/// </para>
 /// </summary>
-internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<string> trIds, string key, ReplayDecoder<TOut> decode) : IDisposable
+internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadOnlySet<string> trIds, string key, TDecoder decoder) : IDisposable
+    where TDecoder : struct, IReplayDecoder<TOut>
 {
+    /// <summary>Messages read between two additions of the cursor's counters to the client's.</summary>
+    public const int CountersFlushInterval = 1024;
+
     private readonly Dictionary<int, FrameDecoder> _decoders = new(); // notice keys are per session
     private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
     private readonly bool _keyIgnoresCase = IgnoresCase(trIds); // HTS IDs route regardless of case, as in a live session
     private readonly TrId[] _trIds = [.. trIds.Select(TrId.Parse)]; // packed: a frame of another TR costs integer compares
     private readonly DateTimeOffset _from = owner.Options.From ?? DateTimeOffset.MinValue;
     private readonly DateTimeOffset _to = owner.Options.To ?? DateTimeOffset.MaxValue;
+    private TDecoder _decoder = decoder;
+    private TOut[] _batch = new TOut[1];
+    private TrDefinition? _lastTr;
+    private bool _lastTrDecodes;
+    private Kis.Realtime.Gaps.GapCheck? _lastGapCheck;
+    private int _lastSession = -1;
+    private FrameDecoder? _lastDecoder;
+    private LocalCounters _counters;
 
     /// <summary>The TRs this cursor keeps: the one asked for and its paper/real counterpart, as a recording may hold either.</summary>
     public IReadOnlySet<string> TrIds => trIds;
 
-    /// <summary>Adds the records of one message that this subscription receives to <paramref name="output"/>.</summary>
-    public void Take(in RecordedMessage message, List<TOut> output)
+    /// <summary>The records of the last <see cref="Take"/>, in its first <c>count</c> slots; valid until the next call.</summary>
+    public TOut[] Batch => _batch;
+
+    /// <summary>Counts a record handed to the subscriber.</summary>
+    public void Delivered() => _counters.Delivered++;
+
+    /// <summary>Decodes into <see cref="Batch"/> the records of one message that this subscription receives; returns how many.</summary>
+    public int Take(in RecordedMessage message)
     {
-        owner.Counters.Message(message.Data.Length);
+        _counters.Messages++;
+        _counters.Bytes += message.Data.Length;
+        if (++_counters.Pending == CountersFlushInterval) FlushCounters();
         if (message.IsStoredRecord)
         {
-            owner.Counters.Frame();
-            if (message.TrId is null || !trIds.Contains(message.TrId) || !KisTrs.TryGet(message.TrId, out var storedTr)) return;
-            owner.Counters.RecordsRead(1);
-            if (!string.Equals(message.TrKey, key, _keyIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) || !InWindow(message.ReceivedAt)) { owner.Counters.NotDelivered(1); return; }
-            Decode(storedTr, message.ReceivedAt, message.Data.Span, output);
-            return;
+            _counters.Frames++;
+            if (message.TrId is null || !trIds.Contains(message.TrId) || !KisTrs.TryGet(message.TrId, out var storedTr)) return 0;
+            _counters.RecordsRead++;
+            if (!string.Equals(message.TrKey, key, _keyIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) || !InWindow(message.ReceivedAt))
+            {
+                _counters.NotDelivered++;
+                return 0;
+            }
+            return Decode(storedTr, message.ReceivedAt, message.Data.Span, 0);
         }
 
         var data = message.Data.Span;
         switch (DataFrame.Classify(data))
         {
             case MessageKind.Control:
-                owner.Counters.Control();
+                _counters.Controls++;
                 if (ControlMessage.TryParse(data, out var control)) DecoderOf(message.Session).Learn(control);
-                else owner.Counters.DecodeError();
-                return;
+                else _counters.DecodeErrors++;
+                return 0;
             case MessageKind.Data:
-                owner.Counters.Frame();
+                _counters.Frames++;
                 break;
             default:
-                owner.Counters.DecodeError();
-                return;
+                _counters.DecodeErrors++;
+                return 0;
         }
 
-        if (!DataFrame.TryParse(data, out var frame, out _)) { owner.Counters.DecodeError(); return; }
-        if (Array.IndexOf(_trIds, frame.TrId) < 0) return; // another subscription's TR
-        if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out _)) { owner.Counters.DecodeError(); return; }
-        owner.Counters.RecordsRead(frame.RecordCount);
+        if (!DataFrame.TryParse(data, out var frame, out _)) { _counters.DecodeErrors++; return 0; }
+        if (Array.IndexOf(_trIds, frame.TrId) < 0) return 0; // another subscription's TR
+        if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out _)) { _counters.DecodeErrors++; return 0; }
+        _counters.RecordsRead += frame.RecordCount;
+        if (_batch.Length < frame.RecordCount) _batch = new TOut[Math.Max(frame.RecordCount, _batch.Length * 2)];
         var inWindow = InWindow(message.ReceivedAt);
+        var count = 0;
         while (records.TryNext(out var record))
         {
             // A record's key is one of its fields (TRs whose records carry none are kept whole: KeyField -1).
-            if (!inWindow || (tr.KeyField >= 0 && !IsKey(KeyOf(record, tr.KeyField)))) { owner.Counters.NotDelivered(1); continue; }
-            Decode(tr, message.ReceivedAt, record, output);
+            if (!inWindow || (tr.KeyField >= 0 && !IsKey(KeyOf(record, tr.KeyField)))) { _counters.NotDelivered++; continue; }
+            count = Decode(tr, message.ReceivedAt, record, count);
         }
+        return count;
+    }
+
+    /// <summary>Adds the cursor's counters to the client's (before a paced wait, so a waiting replay's statistics are exact).</summary>
+    public void FlushCounters()
+    {
+        owner.Counters.Add(_counters.Messages, _counters.Bytes, _counters.Frames, _counters.Controls, _counters.RecordsRead,
+            _counters.Delivered, _counters.NotDelivered, _counters.DecodeErrors);
+        _counters = default;
     }
 
     private bool InWindow(DateTimeOffset at) => at >= _from && at <= _to;
 
-    private void Decode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, List<TOut> output)
+    /// <summary>Decodes one record into slot <paramref name="count"/> of the batch; returns the new count.</summary>
+    private int Decode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, int count)
     {
-        if (decode(tr, receivedAt, record, out var value)) output.Add(value);
-        else owner.Counters.DecodeError();
+        if (!ReferenceEquals(tr, _lastTr)) (_lastTr, _lastTrDecodes, _lastGapCheck) = (tr, _decoder.Decodes(tr), GapCheckOf(tr));
+        if (_lastTrDecodes && _decoder.TryDecode(tr, receivedAt, record, out _batch[count]))
+        {
+            _lastGapCheck?.Observe(record, receivedAt);
+            return count + 1;
+        }
+        _counters.DecodeErrors++;
+        return count;
+    }
+
+    // One check per TR the cursor keeps (a recording may hold the paper and the real id of one TR).
+    private readonly Dictionary<TrDefinition, Kis.Realtime.Gaps.GapCheck?> _gapChecks = [];
+
+    private Kis.Realtime.Gaps.GapCheck? GapCheckOf(TrDefinition tr)
+    {
+        if (!_gapChecks.TryGetValue(tr, out var check)) _gapChecks[tr] = check = owner.Gaps.For(tr, key);
+        return check;
     }
 
     private FrameDecoder DecoderOf(int session)
@@ -83,9 +169,6 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
         (_lastSession, _lastDecoder) = (session, decoder);
         return decoder;
     }
-
-    private int _lastSession = -1;
-    private FrameDecoder? _lastDecoder;
 
     private bool IsKey(ReadOnlySpan<byte> field) => _keyIgnoresCase ? System.Text.Ascii.EqualsIgnoreCase(field, _key) : field.SequenceEqual(_key);
 
@@ -102,6 +185,14 @@ internal sealed class ReplayCursor<TOut>(KisReplayClient owner, IReadOnlySet<str
 
     public void Dispose()
     {
+        FlushCounters();
         foreach (var decoder in _decoders.Values) decoder.Dispose();
+    }
+
+    /// <summary>The cursor's own counts, not yet added to the client's (one writer: no atomics per record).</summary>
+    private struct LocalCounters
+    {
+        public long Messages, Bytes, Frames, Controls, RecordsRead, Delivered, NotDelivered, DecodeErrors;
+        public int Pending;
     }
 }

@@ -39,8 +39,7 @@ public sealed record KisRestOptions
     public HttpClient? HttpClient { get; init; }
 
     /// <summary>The REST base URL in effect.</summary>
-    public Uri EffectiveRestBaseUrl => RestBaseUrl ?? new Uri(Environment == KisEnvironment.Paper
-        ? "https://openapivts.koreainvestment.com:29443" : "https://openapi.koreainvestment.com:9443");
+    public Uri EffectiveRestBaseUrl => RestBaseUrl ?? KisServers.RestBaseUrl(Environment);
 
     internal void Validate()
     {

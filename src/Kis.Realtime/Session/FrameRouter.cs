@@ -20,13 +20,13 @@ internal enum RouteOutcome
 /// consumers of their registrations, replies to the request channel, PINGPONG back to the receive loop. Every
 /// record that reaches no registration is counted per TR. Used by the receive loop only (single thread).
 /// </summary>
-internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, RequestChannel requests, ClientShared shared) : IDisposable
+internal sealed class FrameRouter(int sessionIndex, TrKeyRegistrationTable table, RequestChannel requests, ClientShared shared) : IDisposable
 {
     private readonly FrameDecoder _decoder = new();
-    private readonly List<(Registration Registration, int Offset, int Length)> _routed = new();
+    private readonly List<(TrKeyRegistration TrKeyRegistration, int Offset, int Length)> _routed = new();
 
     /// <summary>Wait-mode consumers whose buffer was full: the receive loop waits for them before reading on.</summary>
-    public List<Subscriber> Blocked { get; } = new();
+    public List<LocalSubscriber> Blocked { get; } = new();
 
     /// <summary>A new connection means new notice keys: forget the old ones before any reply can arrive.</summary>
     public void ResetKeys() => _decoder.Reset();
@@ -34,10 +34,10 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
     /// <summary>Handles one complete WebSocket message.</summary>
     public RouteOutcome Handle(ReadOnlySpan<byte> message, in MessageStamp stamp)
     {
-        Interlocked.Increment(ref shared.Messages);
-        Interlocked.Add(ref shared.Bytes, message.Length);
+        Interlocked.Increment(ref shared.Counters.Messages);
+        Interlocked.Add(ref shared.Counters.Bytes, message.Length);
         shared.Instruments.Bytes.Add(message.Length);
-        if (shared.HasRawTaps) shared.PublishRaw(sessionIndex, stamp.ReceivedAt, message);
+        if (shared.RawTaps.Any) shared.RawTaps.Publish(sessionIndex, stamp.ReceivedAt, message);
 
         switch (DataFrame.Classify(message))
         {
@@ -45,16 +45,16 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
                 HandleData(message, stamp);
                 return RouteOutcome.Done;
             case MessageKind.Control:
-                Interlocked.Increment(ref shared.Controls);
+                Interlocked.Increment(ref shared.Counters.Controls);
                 if (!ControlMessage.TryParse(message, out var control))
                 {
-                    shared.OnDecodeError(new DecodeError(DecodeErrorKind.BadControlMessage), null);
+                    shared.Counters.OnDecodeError(new DecodeError(DecodeErrorKind.BadControlMessage), null);
                     return RouteOutcome.Done;
                 }
                 if (control.Kind == ControlMessageKind.PingPong) return RouteOutcome.PingPong;
                 return control.Kind == ControlMessageKind.Reply ? HandleReply(control) : RouteOutcome.Done;
             default:
-                shared.OnDecodeError(new DecodeError(message.IsEmpty ? DecodeErrorKind.Empty : DecodeErrorKind.UnknownMessage), null);
+                shared.Counters.OnDecodeError(new DecodeError(message.IsEmpty ? DecodeErrorKind.Empty : DecodeErrorKind.UnknownMessage), null);
                 return RouteOutcome.Done;
         }
     }
@@ -72,19 +72,19 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
 
     private void HandleData(ReadOnlySpan<byte> message, in MessageStamp stamp)
     {
-        Interlocked.Increment(ref shared.Frames);
+        Interlocked.Increment(ref shared.Counters.Frames);
         shared.Instruments.Frames.Add(1);
         if (!DataFrame.TryParse(message, out var frame, out var error) || !_decoder.TryOpen(frame, out var tr, out var records, out error))
         {
-            shared.OnDecodeError(error, null);
+            shared.Counters.OnDecodeError(error, null);
             return;
         }
 
-        Interlocked.Add(ref shared.Records, frame.RecordCount);
+        Interlocked.Add(ref shared.Counters.Records, frame.RecordCount);
         shared.Instruments.Records.Add(frame.RecordCount);
         if (!table.Routes.TryGet(frame.TrId, out var routes))
         {
-            shared.OnUnrouted(tr.Id, frame.RecordCount);
+            shared.Counters.OnUnrouted(tr.Id, frame.RecordCount);
             return;
         }
 
@@ -104,7 +104,7 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
             if (registration is null) unrouted++;
             else _routed.Add((registration, offset, record.Length));
         }
-        if (unrouted > 0) shared.OnUnrouted(tr.Id, unrouted);
+        if (unrouted > 0) shared.Counters.OnUnrouted(tr.Id, unrouted);
         if (_routed.Count == 0) return;
 
         // Pass 2: one copy of the frame's plain records (the receive and decryption buffers are reused), shared by
@@ -113,7 +113,7 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
         long delivered = 0;
         foreach (var (registration, offset, length) in _routed)
         {
-            var pending = new PendingRecord(tr, copy, offset, length, stamp.Timestamp, stamp.ReceivedAt);
+            var pending = new PendingRecord(tr, copy, offset, length, stamp.Timestamp, stamp.ReceivedAt, stamp.Reconnects);
             foreach (var subscriber in registration.Subscribers)
             {
                 delivered++;
@@ -121,7 +121,7 @@ internal sealed class FrameRouter(int sessionIndex, RegistrationTable table, Req
             }
         }
         _routed.Clear();
-        if (delivered > 0) Interlocked.Add(ref shared.Delivered, delivered);
+        if (delivered > 0) Interlocked.Add(ref shared.Counters.Delivered, delivered);
     }
 
     public void Dispose() => _decoder.Dispose();

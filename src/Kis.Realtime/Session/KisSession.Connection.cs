@@ -143,12 +143,12 @@ internal sealed partial class KisSession
                 RouteOutcome outcome;
                 try
                 {
-                    outcome = _router.Handle(message.Data.Span, new MessageStamp(now, _time.GetUtcNow()));
+                    outcome = _router.Handle(message.Data.Span, new MessageStamp(now, _time.GetUtcNow(), Reconnections));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     // One bad message never ends the session: count it and read on.
-                    _shared.OnDecodeError(new Protocol.DecodeError(Protocol.DecodeErrorKind.UnknownMessage), null);
+                    _shared.Counters.OnDecodeError(new Protocol.DecodeError(Protocol.DecodeErrorKind.UnknownMessage), null);
                     Log.HandlerFailed(_shared.Logger, "message", e);
                     outcome = RouteOutcome.Done;
                 }
@@ -172,7 +172,7 @@ internal sealed partial class KisSession
         catch (WebSocketException e)
         {
             // The connection was failed with 1002 (or 1009): counted, logged with the connection loss, then reconnected.
-            Interlocked.Increment(ref _shared.ProtocolErrors);
+            Interlocked.Increment(ref _shared.Counters.ProtocolErrors);
             return ($"protocol error: {e.Message}", false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -195,7 +195,7 @@ internal sealed partial class KisSession
                 await connection.SendPongAsync(ping, CancellationToken.None).ConfigureAwait(false);
             if (_options.HeartbeatAnswer is KisHeartbeatAnswer.PongAndText or KisHeartbeatAnswer.Text)
                 await connection.SendTextAsync(ping, CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Increment(ref _shared.Heartbeats);
+            Interlocked.Increment(ref _shared.Counters.Heartbeats);
         }
         catch (WebSocketException)
         {
@@ -218,7 +218,7 @@ internal sealed partial class KisSession
             }
             catch (TimeoutException)
             {
-                Interlocked.Increment(ref _shared.SlowConsumers);
+                Interlocked.Increment(ref _shared.Counters.SlowConsumers);
                 _shared.Instruments.SlowConsumers.Add(1);
                 Log.SlowConsumer(_shared.Logger, Index, subscriber.Tr.Id, subscriber.Key, _options.SlowConsumerTimeout.TotalSeconds);
                 subscriber.Complete(new KisSlowConsumerException(subscriber.Tr.Id, subscriber.Key, _options.SlowConsumerTimeout));

@@ -18,7 +18,7 @@ internal sealed partial class KisSession
     /// table: the caller holds its placement lock, and <see cref="Start"/> (outside it) sends the request. The caller
     /// checks the session's capacity.
     /// </summary>
-    public Registration Add(Subscriber subscriber, out bool created) => _table.Add(subscriber, out created);
+    public TrKeyRegistration Add(LocalSubscriber subscriber, out bool created) => _table.Add(subscriber, out created);
 
     /// <summary>
     /// Starts a new registration: the run loop if it is not running, and the subscribe request when connected (not
@@ -26,7 +26,7 @@ internal sealed partial class KisSession
     /// request starts on the pool: its write may block on a peer that stops reading, never the caller's thread.
     /// Call outside every lock.
     /// </summary>
-    public void Start(Registration registration)
+    public void Start(TrKeyRegistration registration)
     {
         EnsureRunning();
         var connection = CurrentConnectionId;
@@ -34,7 +34,7 @@ internal sealed partial class KisSession
     }
 
     /// <summary>Removes a consumer; the last one out releases the registration on the server (awaiting the reply).</summary>
-    public async Task RemoveAsync(Subscriber subscriber)
+    public async Task RemoveAsync(LocalSubscriber subscriber)
     {
         var toRelease = _table.Remove(subscriber);
         // Always completed, last consumer or not: in Wait mode the receive loop may wait for room in this buffer.
@@ -55,7 +55,7 @@ internal sealed partial class KisSession
     }
 
     /// <summary>Registers on connection <paramref name="connection"/>; the table decides at every step.</summary>
-    private async Task RegisterAsync(Registration registration, long connection)
+    private async Task RegisterAsync(TrKeyRegistration registration, long connection)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -150,7 +150,7 @@ internal sealed partial class KisSession
             {
                 // KIS had accepted it before the reconnect; a refusal now (e.g. OPSP0008 while the old session's
                 // registrations are still held) is not the user's error: retry with backoff, visibly.
-                Interlocked.Increment(ref _shared.ResubscribeRefusals);
+                Interlocked.Increment(ref _shared.Counters.ResubscribeRefusals);
                 var delay = Backoff(_table.CountRefusal(registration));
                 Log.ResubscribeRefused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text, delay.TotalSeconds);
                 _table.Requeue(registration, connection);
@@ -170,7 +170,7 @@ internal sealed partial class KisSession
     }
 
     /// <summary>Releases on the connection it was accepted on. A release never answered stays counted until the connection ends.</summary>
-    private async Task ReleaseAsync(Registration registration, long connection)
+    private async Task ReleaseAsync(TrKeyRegistration registration, long connection)
     {
         try
         {
@@ -199,7 +199,7 @@ internal sealed partial class KisSession
 
     private static bool IsAcceptance(ControlMessage reply) => reply.IsSuccess || reply.Code == OpspCode.AlreadySubscribed;
 
-    private void FailRegistration(Registration registration, Exception error)
+    private void FailRegistration(TrKeyRegistration registration, Exception error)
     {
         var subscribers = _table.Fail(registration);
         if (registration.Registered.TrySetException(error)) _ = registration.Registered.Task.Exception; // observed

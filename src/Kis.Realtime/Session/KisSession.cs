@@ -7,12 +7,17 @@ namespace Kis.Realtime.Session;
 
 /// <summary>
 /// One KIS session (one app key): connects, reconnects within a budget, watches liveness, answers PINGPONG and shuts
-/// down gracefully. Registrations live in <see cref="RegistrationTable"/>, requests go through
+/// down gracefully. Registrations live in <see cref="TrKeyRegistrationTable"/>, requests go through
 /// <see cref="RequestChannel"/>, messages through <see cref="FrameRouter"/>; the registration workflows are in
 /// KisSession.Registrations.cs. This file owns the connection's life under <see cref="_lock"/>.
 /// </summary>
 internal sealed partial class KisSession : IAsyncDisposable
 {
+    private long _reconnections;
+
+    /// <summary>Connections of this session re-established after a loss: gap checks mark a gap found across one.</summary>
+    public long Reconnections => Interlocked.Read(ref _reconnections);
+
     private readonly KisCredential _credential;
     private readonly KisRealtimeOptions _options;
     private readonly ApprovalKeyProvider _keys;
@@ -20,7 +25,7 @@ internal sealed partial class KisSession : IAsyncDisposable
     private readonly SessionEvents _events;
     private readonly TimeProvider _time;
     private readonly Uri _url;
-    private readonly RegistrationTable _table;
+    private readonly TrKeyRegistrationTable _table;
     private readonly RequestChannel _requests;
     private readonly FrameRouter _router;
     private readonly ConnectBudget _budget;
@@ -46,7 +51,7 @@ internal sealed partial class KisSession : IAsyncDisposable
         _events = events;
         _time = options.TimeProvider;
         _url = options.EffectiveWebSocketUrl;
-        _table = new RegistrationTable(options.MaxRegistrationsPerSession);
+        _table = new TrKeyRegistrationTable(options.MaxRegistrationsPerSession);
         _requests = new RequestChannel(index, credential, options, keys, shared);
         _router = new FrameRouter(index, _table, _requests, shared);
         _budget = new ConnectBudget(options.MaxConnectAttemptsPerMinute, _time);
@@ -210,7 +215,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                     }
                 }
                 _budget.RecordAttempt();
-                Interlocked.Increment(ref _shared.ConnectAttempts);
+                Interlocked.Increment(ref _shared.Counters.ConnectAttempts);
                 context = await OpenAsync().ConfigureAwait(false);
                 failure = null;
             }
@@ -263,7 +268,8 @@ internal sealed partial class KisSession : IAsyncDisposable
 
             if (everConnected)
             {
-                Interlocked.Increment(ref _shared.Reconnects);
+                Interlocked.Increment(ref _shared.Counters.Reconnects);
+                Interlocked.Increment(ref _reconnections);
                 _shared.Instruments.Reconnects.Add(1);
             }
             everConnected = true;

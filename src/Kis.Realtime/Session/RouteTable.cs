@@ -3,7 +3,7 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Session;
 
 /// <summary>
-/// An immutable snapshot of where records go, rebuilt by <see cref="RegistrationTable"/> on every change and read by
+/// An immutable snapshot of where records go, rebuilt by <see cref="TrKeyRegistrationTable"/> on every change and read by
 /// the receive loop without a lock. Data frames carry no tr_key: market data is routed by each record's first field
 /// (the key); a TR keyed by HTS ID (notices) sends every record to its registration, because the first field is
 /// cust_id, which nothing guarantees to equal the HTS ID (docs/kis-protocol.md §5).
@@ -18,7 +18,7 @@ internal sealed class RouteTable
 
     public bool TryGet(TrId trId, out TrRoutes routes) => _byTr.TryGetValue(trId, out routes!);
 
-    public static RouteTable Build(IEnumerable<Registration> wanted, IEnumerable<Registration> releasing)
+    public static RouteTable Build(IEnumerable<TrKeyRegistration> wanted, IEnumerable<TrKeyRegistration> releasing)
     {
         var byTr = new Dictionary<TrId, TrRoutes>();
         // Releasing registrations still route (to no consumer): records of a key just left are not "unrouted".
@@ -35,10 +35,10 @@ internal sealed class RouteTable
 /// <summary>The registrations of one TR.</summary>
 internal sealed class TrRoutes
 {
-    private readonly Dictionary<string, Registration> _byKey;
+    private readonly Dictionary<string, TrKeyRegistration> _byKey;
     private readonly bool _allToOne;
     private readonly bool _keyless;
-    private Registration? _fallback;
+    private TrKeyRegistration? _fallback;
 
     /// <param name="comparer">How keys compare.</param>
     /// <param name="htsIdKeyed">Records lead with cust_id, not the key: a record whose first field matches no key goes to the TR's registration.</param>
@@ -46,27 +46,27 @@ internal sealed class TrRoutes
     /// with several they cannot be told apart and are counted as unrouted rather than given to the wrong consumer.</param>
     public TrRoutes(StringComparer comparer, bool htsIdKeyed, bool keyless)
     {
-        _byKey = new Dictionary<string, Registration>(comparer);
+        _byKey = new Dictionary<string, TrKeyRegistration>(comparer);
         _allToOne = htsIdKeyed;
         _keyless = keyless;
         _lookup = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     // Looks keys up by the record's bytes widened to chars, without a string per record.
-    private readonly Dictionary<string, Registration>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<string, TrKeyRegistration>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     /// <summary>For HTS-ID-keyed TRs: the registration that takes records whose first field matches no key.</summary>
-    public Registration? Fallback => _fallback;
+    public TrKeyRegistration? Fallback => _fallback;
 
-    internal void Add(Registration registration)
+    internal void Add(TrKeyRegistration registration)
     {
         // A wanted registration wins over one being released for the same key (wanted ones are added last).
         _byKey[registration.Key] = registration;
-        if (_allToOne && (_fallback is null || registration.State != RegistrationState.Releasing)) _fallback = registration;
+        if (_allToOne && (_fallback is null || registration.State != TrKeyRegistrationState.Releasing)) _fallback = registration;
     }
 
     /// <summary>Finds the registration of a record by its first field (ASCII key bytes).</summary>
-    public Registration? Find(ReadOnlySpan<byte> keyBytes)
+    public TrKeyRegistration? Find(ReadOnlySpan<byte> keyBytes)
     {
         if (_keyless)
         {

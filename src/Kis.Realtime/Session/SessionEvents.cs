@@ -11,7 +11,7 @@ namespace Kis.Realtime.Session;
 /// </summary>
 internal sealed class SessionEvents
 {
-    // Items are KisStateChangedEventArgs or a Subscriber with a drop notice queued. At most one notice per subscriber is
+    // Items are KisStateChangedEventArgs or a LocalSubscriber with a drop notice queued. At most one notice per subscriber is
     // queued at a time (later drops fold into it as its running total), so a stuck handler cannot grow the queue per drop.
     private readonly Channel<object> _channel = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
@@ -35,7 +35,7 @@ internal sealed class SessionEvents
     public void Publish(KisStateChangedEventArgs e) => _channel.Writer.TryWrite(e);
 
     /// <summary>A record of <paramref name="subscriber"/> was dropped (already counted): queues a notice unless one is waiting.</summary>
-    public void PublishDropped(Subscriber subscriber)
+    public void PublishDropped(LocalSubscriber subscriber)
     {
         if (!WantsDropNotices) return;
         if (Interlocked.Exchange(ref subscriber.DropNoticeQueued, 1) == 0) _channel.Writer.TryWrite(subscriber);
@@ -47,12 +47,12 @@ internal sealed class SessionEvents
         {
             InHandler.Value = true;
             if (item is KisStateChangedEventArgs e) Raise("StateChanged", raiseStateChanged, e);
-            else if (item is Subscriber s && TakeDropNotice(s) is { } dropped) Raise("ItemDropped", raiseItemDropped, dropped);
+            else if (item is LocalSubscriber s && TakeDropNotice(s) is { } dropped) Raise("ItemDropped", raiseItemDropped, dropped);
         }
     }
 
     /// <summary>The notice's running total, read as it is raised; null when an earlier notice already reported it.</summary>
-    private KisDroppedItem? TakeDropNotice(Subscriber subscriber)
+    private KisDroppedItem? TakeDropNotice(LocalSubscriber subscriber)
     {
         Volatile.Write(ref subscriber.DropNoticeQueued, 0); // a drop from now on queues a new notice
         var total = Interlocked.Read(ref subscriber.DroppedCount);

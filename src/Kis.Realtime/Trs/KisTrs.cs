@@ -81,14 +81,14 @@ public static partial class KisTrs
 
     /// <summary>
     /// The TR to use on <paramref name="environment"/>: the paper server's notice TRs are H0IFCNI9, H0STCNI9 and
-    /// H0GSCNI9; every other TR keeps its id (and may not be offered there: see <see cref="TrDefinition.Environments"/>).
+    /// H0GSCNI9; every other TR keeps its id (and may not be offered there: see <see cref="TrDefinition.IsOfferedOn"/>).
     /// </summary>
-    public static TrDefinition ForEnvironment(TrDefinition tr, KisEnvironments environment)
+    public static TrDefinition ForEnvironment(TrDefinition tr, KisEnvironment environment)
     {
-        if (environment == KisEnvironments.Paper && (tr.Environments & KisEnvironments.Paper) == 0
+        if (environment == KisEnvironment.Paper && !tr.IsOfferedOn(KisEnvironment.Paper)
             && tr.PaperId is { } paperId && TryGet(paperId, out var paper))
             return paper;
-        if (environment == KisEnvironments.Real && (tr.Environments & KisEnvironments.Real) == 0
+        if (environment == KisEnvironment.Real && !tr.IsOfferedOn(KisEnvironment.Real)
             && Index.RealByPaper.TryGetValue(tr.Id, out var real))
             return real;
         return tr;

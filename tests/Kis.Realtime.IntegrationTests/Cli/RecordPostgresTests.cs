@@ -111,7 +111,7 @@ public partial class RecordPostgresTests
         Assert.Equal(messages, await db.ScalarAsync<long>("SELECT max(seq) FROM {schema}.raw_messages"));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(DISTINCT run_id) FROM {schema}.raw_messages"));
         long records = 0;
-        foreach (var tr in KisTrs.All.Where(t => t.Environments.HasFlag(KisEnvironments.Real)))
+        foreach (var tr in KisTrs.All.Where(t => t.IsOfferedOn(KisEnvironment.Real)))
         {
             if (await db.ScalarAsync<bool>($"SELECT to_regclass('{{schema}}.{PostgresSchema.TableOf(tr)}') IS NULL")) continue;
             records += await db.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.{PostgresSchema.TableOf(tr)}");

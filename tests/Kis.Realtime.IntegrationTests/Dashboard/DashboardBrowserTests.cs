@@ -84,6 +84,25 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Trades_the_simulator_skipped_show_as_a_gap_with_their_volume_in_the_health_panel()
+    {
+        await using var dashboard = await DashboardPage.OpenAsync(browser, "20", "index:0001");
+        var sim = dashboard.Host.Simulator!;
+        await dashboard.WaitForAsync("() => document.querySelector(\"#panel-health dd[data-figure='records']\")?.textContent !== '0'");
+        Assert.Equal("0", await dashboard.FigureAsync("gaps"));
+
+        sim.Faults.SkipRecords("H0UPCNT0", "0001", 3); // after a first record: the baseline the gap is found against
+        await dashboard.WaitForAsync("() => document.querySelector(\"#panel-health dd[data-figure='gaps']\").textContent.startsWith('1 (')");
+        var missing = sim.Faults.SkippedRecords.Sum(r =>
+            Kis.Realtime.Trs.IndexTick.TryDecode(Kis.Realtime.Trs.KisTrs.H0UPCNT0, System.Text.Encoding.UTF8.GetBytes(r.Record), out var tick, out _) ? tick.TickVolume : throw new InvalidOperationException(r.Record));
+        Assert.Equal($"1 (missing volume {missing.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)})", await dashboard.FigureAsync("gaps"));
+        Assert.StartsWith("H0UPCNT0 0001 ", await dashboard.FigureAsync("largest gaps"));
+        Assert.Contains("alert", await dashboard.Page.Locator("#panel-health dd[data-figure='gaps']").GetAttributeAsync("class") ?? "");
+        await dashboard.ScreenshotAsync("health", "health-gap");
+        lock (dashboard.Errors) Assert.Empty(dashboard.Errors);
+    }
+
+    [Fact]
     public async Task Subscriptions_are_chosen_on_the_page()
     {
         await using var dashboard = await DashboardPage.OpenAsync(browser, "20", "index:0001");

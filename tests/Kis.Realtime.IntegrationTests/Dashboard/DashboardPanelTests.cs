@@ -87,7 +87,7 @@ public sealed class DashboardPanelTests
         var page = publisher.Open();
         publisher.Tick();
         var first = Drain(page);
-        Assert.Equal(["index", "program", "notices", "tape", "book"], first.Select(e => e.Name));
+        Assert.Equal(["index", "program", "notices", "tape", "book", "candles"], first.Select(e => e.Name));
         Assert.All(first, e => Assert.Contains("\"snapshot\":true", e.Data));
 
         for (var i = 0; i < 1_000; i++) // a burst between two rounds: one event per panel, not one per record

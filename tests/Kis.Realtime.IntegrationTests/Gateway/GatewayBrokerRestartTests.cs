@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Trs;
@@ -86,12 +87,39 @@ public class GatewayBrokerRestartTests
         Assert.Equal(firsts.Take((int)target), texts.Take((int)target));
     }
 
-    /// <summary>SIGKILL to the broker's Erlang VM (no clean shutdown), then waits until its port is closed.</summary>
+    /// <summary>SIGKILL to the default broker's Erlang VM (no clean shutdown), then waits until its port is closed.</summary>
     private static async Task KillBrokerAsync()
     {
-        var killed = await RunAsync("pkill", ["-KILL", "-f", "beam.smp.* rabbit boot"]);
-        Assert.True(killed == 0, "no RabbitMQ node (beam.smp ... rabbit boot) to kill");
+        var nodes = DefaultBrokerProcesses();
+        Assert.True(nodes.Count > 0, "no RabbitMQ node (beam.smp ... rabbit boot) to kill");
+        foreach (var node in nodes) node.Kill();
         await UntilAsync(() => !PortOpen(5672), "the broker's port closing");
+    }
+
+    /// <summary>
+    /// The default node's Erlang VM, not the loopback cluster's (scripts/rabbitmq-cluster.sh): killing those too left
+    /// the cluster down for its test (its nodes each wait for the others' tables when they all went down together).
+    /// The cluster's nodes carry RABBITMQ_NODENAME=kisrt-cN@… in their environment.
+    /// </summary>
+    private static List<Process> DefaultBrokerProcesses()
+    {
+        var found = new List<Process>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var command = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (!command.Contains("beam.smp", StringComparison.Ordinal) || !command.Contains("rabbit boot", StringComparison.Ordinal)) continue;
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Contains("RABBITMQ_NODENAME=kisrt-c", StringComparison.Ordinal)) continue;
+                found.Add(Process.GetProcessById(pid));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // the process ended meanwhile, or is not ours to read
+            }
+        }
+        return found;
     }
 
     /// <summary>Starts the broker again the way CI does, with the project's script (it waits until the node is up).</summary>

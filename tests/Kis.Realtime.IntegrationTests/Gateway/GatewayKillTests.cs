@@ -48,7 +48,7 @@ public partial class GatewayKillTests
         // The same app key again at once: the simulator saw the killed session's socket close, as KIS does.
         var consumed = new List<KisRecord>();
         using var stopConsumer = new CancellationTokenSource();
-        await using var restarted = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), [.. gateway, "--duration", "3s"]);
+        await using var restarted = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), [.. gateway, "--duration", "8s"]);
         await restarted.WaitUntilWrittenAsync(1).WaitAsync(CliTimeout);
         // A consumer from the first record of the stream, while the new gateway answers its request.
         await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First, ConsumerId = "replay" });

@@ -128,32 +128,4 @@ public partial class GatewayPostgresTests
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT min(seq) FROM {schema}.raw_messages"));
         Assert.Equal(received, await db.ScalarAsync<long>("SELECT max(seq) FROM {schema}.raw_messages"));
     }
-
-    [Fact]
-    public void A_full_queue_drops_for_the_database_counted_and_told_and_never_holds_the_gateway_back()
-    {
-        // No writer runs: the database is "down". The queue takes up to 40 bytes of records (two), then every record is dropped, counted.
-        var recorder = new PostgresRecorder(PostgresTestDatabase.DefaultConnectionString, "unused", queueLimitBytes: 40);
-        var notices = new List<string>();
-        var sink = new GatewayPostgresSink(recorder, notices.Add);
-        var body = Encoding.ASCII.GetBytes("0001^091240^2624.54"); // 19 bytes
-        for (var seq = 1; seq <= 10; seq++) sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, seq, DateTimeOffset.UtcNow, body, "test-run"));
-
-        var s = sink.Status();
-        Assert.Equal((10L, 0L, 8L, 0L), (s.Received, s.Committed, s.Dropped, s.Failed));
-        Assert.Equal(2, s.Lag); // queued, waiting for the database
-        Assert.Equal(38, recorder.Queue.QueuedBytes);
-        Assert.Equal(4, notices.Count); // the 1st, 2nd, 4th and 8th drop: visible, not a flood
-        Assert.All(notices, n => Assert.Contains("dropped for the database", n));
-
-        // After the gateway stopped the sink: counted as failed, never lost from the figures.
-        sink.Complete();
-        sink.Write(new GatewayRecord("H0UPCNT0", "0001", 0, 11, DateTimeOffset.UtcNow, body, "test-run"));
-        Assert.Equal((11L, 1L, 2L), (sink.Status().Received, sink.Status().Failed, sink.Status().Lag));
-        Assert.True(recorder.Queue.Reader.TryRead(out var first) && recorder.Queue.Reader.TryRead(out _));
-        Assert.False(recorder.Queue.Reader.TryRead(out _));
-        // The record as the gateway gave it, not re-framed: its body and its own TR, key, run and sequence.
-        Assert.Equal("0001^091240^2624.54", Encoding.ASCII.GetString(first.Data.Span));
-        Assert.Equal(("H0UPCNT0", "0001", "test-run", 1L), (first.Record!.TrId, first.Record.TrKey, first.Record.SourceRun, first.Record.SourceSeq));
-    }
 }

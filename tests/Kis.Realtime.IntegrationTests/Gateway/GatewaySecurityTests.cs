@@ -131,7 +131,7 @@ public class GatewaySecurityTests(SecureBroker users)
     }
 
     [RabbitFact]
-    public async Task A_claim_the_gateway_no_longer_holds_ends_the_subscription_with_a_typed_error_instead_of_a_silent_live()
+    public async Task A_claim_the_gateway_no_longer_holds_and_refuses_again_ends_the_subscription_with_a_typed_error_instead_of_a_silent_live()
     {
         await using var cleanup = RabbitTestBroker.For(users.Namespace);
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
@@ -141,8 +141,10 @@ public class GatewaySecurityTests(SecureBroker users)
         await using var ticks = alice.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
         Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
 
-        // The gateway restarts: the new run holds none of the old claims, so the renewal answers "held 0".
+        // The gateway restarts and KIS refuses the key: the new run cannot restore the claim (the renewal answers "held
+        // 0") and the client's claim again is refused too.
         await first.DisposeAsync();
+        sim.Faults.FailNextRequests(Kis.Realtime.Protocol.OpspCode.InvalidTrKey, 2);
         await using var second = await KisGateway.StartAsync(options);
         var lost = await Assert.ThrowsAsync<KisGatewayClaimLostException>(async () =>
         {

@@ -19,6 +19,9 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
     /// <summary>A broker handle for a namespace another fixture chose (its cleanup deletes that namespace's objects as guest).</summary>
     public static RabbitTestBroker For(string ns) => new(KisGatewayEndpoint.Default with { AmqpUri = new Uri(GuestUri), Namespace = ns });
 
+    /// <summary>A broker handle for an endpoint another fixture chose (e.g. a cluster's nodes): reads and cleans up through it.</summary>
+    public static RabbitTestBroker At(KisGatewayEndpoint endpoint) => new(endpoint);
+
     /// <summary>The URI of the broker's administrator (guest from loopback, unless KISRT_TEST_AMQP says otherwise).</summary>
     public static string GuestUri => Environment.GetEnvironmentVariable("KISRT_TEST_AMQP") is { Length: > 0 } configured ? configured : DefaultUri;
 
@@ -136,7 +139,9 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         {
             lock (gate)
             {
-                if (!finished.Task.IsCompleted && take(d.BasicProperties.Headers!, d.Body.ToArray())) finished.TrySetResult();
+                // A run announcement (a run that follows another, before each key's first record) is not a record.
+                var announcement = d.BasicProperties.Headers?.ContainsKey(GatewayWire.KindHeader) == true;
+                if (!finished.Task.IsCompleted && !announcement && take(d.BasicProperties.Headers!, d.Body.ToArray())) finished.TrySetResult();
             }
             await channel.BasicAckAsync(d.DeliveryTag, false);
         };
@@ -158,6 +163,8 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
                 await channel.QueueDeleteAsync(Endpoint.StreamFor(tr.Id), false, false);
             }
             await channel.QueueDeleteAsync(Endpoint.RequestQueue, false, false);
+            await channel.QueueDeleteAsync(Endpoint.RunsStream, false, false);
+            await channel.QueueDeleteAsync(Endpoint.StandbyQueue, false, false);
             await channel.ExchangeDeleteAsync(Endpoint.Exchange, false);
             await channel.ExchangeDeleteAsync(Endpoint.RequestExchange, false);
         }

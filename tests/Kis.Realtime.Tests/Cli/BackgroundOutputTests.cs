@@ -102,4 +102,35 @@ public sealed class BackgroundOutputTests
         Assert.Contains("Broken pipe", e.Message);
         Assert.Throws<IOException>(() => output.Write("y\n"u8));
     }
+
+    [Fact]
+    public async Task What_it_holds_is_bounded_by_the_bytes_waiting_not_a_doubled_array()
+    {
+        var target = new GatedStream();
+        const int capacity = 1 << 20;
+        var output = new BackgroundOutput(target, capacity);
+        var line = new byte[1000];
+        line[^1] = (byte)'\n';
+        while (!output.IsFull) output.Write(line); // as the producer does: it stops writing once full
+        // One 64 KB chunk at most beyond the bound (a growing array would hold twice the bound here).
+        Assert.InRange(output.BytesHeld, capacity, capacity + BackgroundOutput.WriteSoonBytes);
+        output.Flush();
+        target.Gate.Release(int.MaxValue / 2);
+        await output.CompleteAsync().WaitAsync(Timeout);
+        Assert.Equal(0, target.Length % 1000);
+        Assert.True(target.Length >= capacity);
+    }
+
+    [Fact]
+    public async Task With_write_behind_a_pipes_worth_goes_out_without_waiting_for_the_delay()
+    {
+        var target = new GatedStream();
+        target.Gate.Release(int.MaxValue / 2);
+        // A delay far longer than the test's bound: only the size can make the writer write.
+        var output = new BackgroundOutput(target, capacityBytes: 16 << 20, writeBehind: TimeSpan.FromMinutes(10));
+        output.Write("first\n"u8); // starts the delay
+        output.Write(new byte[BackgroundOutput.WriteSoonBytes]);
+        Assert.True(await target.Written.WaitAsync(Timeout), "64 KB collected were written before the delay ended");
+        await output.CompleteAsync().WaitAsync(Timeout);
+    }
 }

@@ -26,7 +26,7 @@ public class ConfigurationTests
         Assert.Equal("from-cli", s.AppKey);           // command line
         Assert.Equal("envuser", s.HtsId);             // environment (command line not given)
         Assert.Equal("json-secret", s.AppSecret);     // appsettings.json
-        Assert.Equal(KisEnvironments.Paper, s.Environment);
+        Assert.Equal(KisEnvironment.Paper, s.Environment);
         Assert.Equal(new Uri("ws://json:1"), s.WebSocketUrl);
         Assert.True(s.HasCredentials);
     }
@@ -55,7 +55,7 @@ public class ConfigurationTests
     {
         var s = Resolve(new(), new(), null);
         Assert.False(s.HasCredentials);
-        Assert.Equal(KisEnvironments.Real, s.Environment);
+        Assert.Equal(KisEnvironment.Real, s.Environment);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class ConfigurationTests
     [InlineData("h0ifcni0:other01", "H0IFCNI0", "other01")]
     public void Subscriptions_accept_tr_ids_and_aliases(string text, string trId, string key)
     {
-        Assert.True(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironments.Real, out var spec, out var error), error);
+        Assert.True(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironment.Real, out var spec, out var error), error);
         Assert.Equal(trId, spec.Tr.Id);
         Assert.Equal(key, spec.Key);
     }
@@ -86,7 +86,7 @@ public class ConfigurationTests
     [Fact]
     public void Paper_environment_maps_notices_to_h0ifcni9()
     {
-        Assert.True(SubscriptionSpec.TryParse("notice", "myhts01", KisEnvironments.Paper, out var spec, out _));
+        Assert.True(SubscriptionSpec.TryParse("notice", "myhts01", KisEnvironment.Paper, out var spec, out _));
         Assert.Equal("H0IFCNI9", spec.Tr.Id);
     }
 
@@ -120,7 +120,7 @@ public class SharedConfigurationKeyTests
         Assert.Equal(library.Credentials.Single().AppSecret, cli.AppSecret);
         Assert.Equal(library.HtsId, cli.HtsId);
         Assert.Equal(KisEnvironment.Paper, library.Environment);
-        Assert.Equal(KisEnvironments.Paper, cli.Environment);
+        Assert.Equal(KisEnvironment.Paper, cli.Environment);
         Assert.Equal(library.WebSocketUrl, cli.WebSocketUrl);
         Assert.Equal(library.RestBaseUrl, cli.RestUrl);
         // Every key kisrt reads in section Kis is a key of the library's settings; the only other section is the

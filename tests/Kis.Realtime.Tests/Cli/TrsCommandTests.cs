@@ -71,7 +71,7 @@ public class TrsCommandTests
     [InlineData("H0ZOASP0:239W08090", "H0ZOASP0", "239W08090")]
     public void Aliases_cover_the_common_trs(string text, string trId, string key)
     {
-        Assert.True(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironments.Real, out var spec, out var error), error);
+        Assert.True(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironment.Real, out var spec, out var error), error);
         Assert.Equal(trId, spec.Tr.Id);
         Assert.Equal(key, spec.Key);
     }
@@ -82,7 +82,7 @@ public class TrsCommandTests
     [InlineData("stock:005930", "H0STCNT0")]
     public void Paper_maps_notice_aliases_to_paper_ids(string text, string trId)
     {
-        Assert.True(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironments.Paper, out var spec, out var error), error);
+        Assert.True(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironment.Paper, out var spec, out var error), error);
         Assert.Equal(trId, spec.Tr.Id);
     }
 
@@ -92,7 +92,7 @@ public class TrsCommandTests
     [InlineData("book", "H0STASP0 needs a key")]
     public void Malformed_keys_are_refused_with_the_format(string text, string message)
     {
-        Assert.False(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironments.Real, out _, out var error));
+        Assert.False(SubscriptionSpec.TryParse(text, "myhts01", KisEnvironment.Real, out _, out var error));
         Assert.Contains(message, error);
     }
 

@@ -274,9 +274,13 @@ public sealed class SessionProtocolTests
     [Fact]
     public async Task Replies_with_a_header_match_their_request_even_out_of_order()
     {
+        // The second subscribe starts once the peer HAS the first request: the registration is counted before its
+        // request is sent, so waiting on Statistics.Registrations let 0002's request overtake 0001's (a CI flake).
+        var firstReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
         {
             var first = await ReceiveText(ws);
+            firstReceived.TrySetResult();
             var second = await ReceiveText(ws);
             Assert.Contains("\"0001\"", first);
             Assert.Contains("\"0002\"", second);
@@ -293,7 +297,7 @@ public sealed class SessionProtocolTests
         await client.ConnectAsync().WaitAsync(TestTimeout);
         await using var a = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
         var aFirst = a.MoveNextAsync().AsTask();
-        await UntilAsync(() => client.Statistics.Registrations == 1, "the first request");
+        await firstReceived.Task.WaitAsync(TestTimeout);
         await using var b = client.SubscribeIndexTicksAsync("0002").GetAsyncEnumerator();
         var tick = await b.NextAsync();
         Assert.Equal(2624.54m, tick.Value);

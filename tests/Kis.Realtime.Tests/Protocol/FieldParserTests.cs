@@ -85,7 +85,7 @@ public class FieldParserTests
     {
         var name = "국고03250-5303(23-2)";
         var cp949 = KisText.Korean.GetBytes(name);
-        Assert.False(KisText.IsUtf8(cp949));
+        Assert.False(System.Text.Unicode.Utf8.IsValid(cp949));
         Assert.Equal(name, KisText.Decode(cp949));
         Assert.Equal(name, KisText.Decode(Utf8(name)));
         Assert.Equal("", KisText.Decode([]));
@@ -145,6 +145,36 @@ public class RawMessageLineTests
         var parsed = Kis.Realtime.Formatting.RawMessageLine.Parse(line.AsSpan(0, line.Length - 1), new System.Buffers.ArrayBufferWriter<byte>(), out var receivedAt);
         Assert.Equal(message, parsed.ToArray());
         Assert.Equal(at, receivedAt);
+    }
+
+    [Theory]
+    [InlineData("2026-11-23T00:00:00.0000000Z")]
+    [InlineData("2026-11-23T23:59:59.9999999Z")]
+    [InlineData("2024-02-29T12:34:56.0000001Z")] // a leap day
+    [InlineData("2000-01-01T00:00:00.0000000Z")]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData("2026-11-23T09:00:00.1234567+09:00")] // another offset: the general parser
+    public void Receive_times_read_as_the_ISO_parser_reads_them(string text)
+    {
+        Assert.True(System.Buffers.Text.Utf8Parser.TryParse(System.Text.Encoding.ASCII.GetBytes(text), out DateTimeOffset expected, out _, 'O'));
+        var line = System.Text.Encoding.ASCII.GetBytes(text + "\t0|H0UPCNT0|001|x");
+        var parsed = Kis.Realtime.Formatting.RawMessageLine.Parse(line, new System.Buffers.ArrayBufferWriter<byte>(), out var at);
+        Assert.Equal(expected, at);
+        Assert.Equal(expected.Offset, at!.Value.Offset);
+        Assert.Equal("0|H0UPCNT0|001|x"u8.ToArray(), parsed.ToArray());
+    }
+
+    [Theory]
+    [InlineData("2026-02-29T00:00:00.0000000Z")] // not a leap year
+    [InlineData("2026-13-01T00:00:00.0000000Z")]
+    [InlineData("2026-11-23T24:00:00.0000000Z")]
+    [InlineData("2026-11-23T00:00:0x.0000000Z")]
+    public void A_line_whose_receive_time_is_not_a_time_is_a_bare_message(string text)
+    {
+        var line = System.Text.Encoding.ASCII.GetBytes(text + "\t0|H0UPCNT0|001|x");
+        var parsed = Kis.Realtime.Formatting.RawMessageLine.Parse(line, new System.Buffers.ArrayBufferWriter<byte>(), out var at);
+        Assert.Null(at);
+        Assert.Equal(line, parsed.ToArray());
     }
 
     [Fact]

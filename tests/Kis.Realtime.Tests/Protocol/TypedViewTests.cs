@@ -188,8 +188,8 @@ public class TypedViewTests
         Assert.Equal(19, KisTrs.BondTrades.Fields.Count);
         Assert.Equal(11, KisTrs.ProgramTradesNxt.Fields.Count);
         Assert.Equal(22, KisTrs.FuturesOptionsNotices.Fields.Count);
-        Assert.Same(KisTrs.FuturesOptionsNoticesPaper, KisTrs.ForEnvironment(KisTrs.FuturesOptionsNotices, KisEnvironments.Paper));
-        Assert.Same(KisTrs.IndexTicks, KisTrs.ForEnvironment(KisTrs.IndexTicks, KisEnvironments.Paper));
+        Assert.Same(KisTrs.FuturesOptionsNoticesPaper, KisTrs.ForEnvironment(KisTrs.FuturesOptionsNotices, KisEnvironment.Paper));
+        Assert.Same(KisTrs.IndexTicks, KisTrs.ForEnvironment(KisTrs.IndexTicks, KisEnvironment.Paper));
         Assert.True(KisTrs.IndexTicks.IsValidKey("0001"));
         Assert.False(KisTrs.IndexTicks.IsValidKey("001"));
         Assert.True(KisTrs.BondTrades.IsValidKey("KR103502GD31"));

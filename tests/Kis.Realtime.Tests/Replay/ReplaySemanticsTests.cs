@@ -58,7 +58,7 @@ public class ReplaySemanticsTests
     [Fact]
     public async Task A_notice_recorded_under_the_paper_id_replays_to_a_subscription_of_the_real_id_and_HTS_IDs_ignore_case()
     {
-        var paper = KisTrs.ForEnvironment(KisTrs.StockNotices, Kis.Realtime.Protocol.KisEnvironments.Paper);
+        var paper = KisTrs.ForEnvironment(KisTrs.StockNotices, KisEnvironment.Paper);
         Assert.NotEqual(KisTrs.StockNotices.Id, paper.Id);
         var dir = Folder(r =>
         {

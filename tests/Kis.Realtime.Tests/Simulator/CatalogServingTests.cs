@@ -16,8 +16,8 @@ public sealed class CatalogServingTests
     /// <summary>The TRs a server of <paramref name="profile"/> offers: those whose environments include it.</summary>
     private static List<TrDefinition> Offered(SimulatorProfile profile)
     {
-        var env = profile == SimulatorProfile.Paper ? KisEnvironments.Paper : KisEnvironments.Real;
-        return [.. KisTrs.All.Where(t => (t.Environments & env) != 0)];
+        var env = profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
+        return [.. KisTrs.All.Where(t => t.IsOfferedOn(env))];
     }
 
     /// <summary>Market status TRs (H0STMKO0 family) send once when subscribed, then only on a change (a VI): one record.</summary>
@@ -59,7 +59,7 @@ public sealed class CatalogServingTests
     {
         await using var paper = await Sim.StartAsync(o => o with { Profile = SimulatorProfile.Paper });
         await using var c = await Sim.ClientAsync(paper);
-        foreach (var tr in KisTrs.All.Where(t => (t.Environments & KisEnvironments.Paper) == 0).Take(5))
+        foreach (var tr in KisTrs.All.Where(t => !t.IsOfferedOn(KisEnvironment.Paper)).Take(5))
             Assert.Equal(OpspCode.InvalidTrId, (await c.RequestAsync(tr.Id, tr.KeyExample)).Code);
         Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0STCNT0", "005930")).Code);
         Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0STCNI9", SimulatorOptions.DefaultHtsId)).Code);

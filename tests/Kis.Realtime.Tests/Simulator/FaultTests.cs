@@ -78,7 +78,7 @@ public sealed class FaultTests
         var frame = await raw.ReceiveAsync();
         Assert.Equal(1, frame!.Value.Opcode); // a TEXT frame whose bytes are not UTF-8 (ASP.NET Core would not stop us, we frame it ourselves)
         var data = frame.Value.Payload;
-        Assert.False(KisText.IsUtf8(data));
+        Assert.False(System.Text.Unicode.Utf8.IsValid(data));
         Assert.True(DataFrame.TryParse(data, out var f, out _));
         Assert.True(RecordSplitter.TryCreate(f.Payload, f.RecordCount, KisTrs.BondTrades.Fields.Count, out var records, out _));
         Assert.True(records.TryNext(out var record));

@@ -104,15 +104,15 @@ public class CatalogTests
     [Fact]
     public void Paper_ids_and_environments()
     {
-        Assert.Equal(KisEnvironments.Real | KisEnvironments.Paper, KisTrs.H0STCNT0.Environments);
+        Assert.Equal([KisEnvironment.Real, KisEnvironment.Paper], KisTrs.H0STCNT0.Environments);
         Assert.Equal("H0STCNT0", KisTrs.H0STCNT0.PaperId);
-        Assert.Equal(KisEnvironments.Real, KisTrs.H0UPCNT0.Environments);
+        Assert.Equal([KisEnvironment.Real], KisTrs.H0UPCNT0.Environments);
         Assert.Null(KisTrs.H0UPCNT0.PaperId);
-        Assert.Same(KisTrs.H0STCNI9, KisTrs.ForEnvironment(KisTrs.H0STCNI0, KisEnvironments.Paper));
-        Assert.Same(KisTrs.H0STCNI0, KisTrs.ForEnvironment(KisTrs.H0STCNI9, KisEnvironments.Real));
-        Assert.Same(KisTrs.H0GSCNI9, KisTrs.ForEnvironment(KisTrs.H0GSCNI0, KisEnvironments.Paper));
-        Assert.Same(KisTrs.H0STCNT0, KisTrs.ForEnvironment(KisTrs.H0STCNT0, KisEnvironments.Paper));
-        Assert.Same(KisTrs.H0MFCNI0, KisTrs.ForEnvironment(KisTrs.H0MFCNI0, KisEnvironments.Paper)); // not on paper: unchanged
+        Assert.Same(KisTrs.H0STCNI9, KisTrs.ForEnvironment(KisTrs.H0STCNI0, KisEnvironment.Paper));
+        Assert.Same(KisTrs.H0STCNI0, KisTrs.ForEnvironment(KisTrs.H0STCNI9, KisEnvironment.Real));
+        Assert.Same(KisTrs.H0GSCNI9, KisTrs.ForEnvironment(KisTrs.H0GSCNI0, KisEnvironment.Paper));
+        Assert.Same(KisTrs.H0STCNT0, KisTrs.ForEnvironment(KisTrs.H0STCNT0, KisEnvironment.Paper));
+        Assert.Same(KisTrs.H0MFCNI0, KisTrs.ForEnvironment(KisTrs.H0MFCNI0, KisEnvironment.Paper)); // not on paper: unchanged
     }
 
     [Theory]

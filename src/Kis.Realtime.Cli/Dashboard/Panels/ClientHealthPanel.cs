@@ -63,6 +63,7 @@ internal sealed class ClientHealthPanel : HealthPanel
         f.Add("unrouted", Number(s.RecordsUnrouted, 0) + (s.UnroutedByTr.Count > 0
             ? $" ({string.Join(", ", s.UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})" : ""), s.RecordsUnrouted > 0);
         f.Count("decode errors", s.DecodeErrors, alertIfAny: true);
+        WriteGaps(f, s);
         f.Add("latency p50", Milliseconds(_latencyFigures?.P50));
         f.Add("latency p99", Milliseconds(_latencyFigures?.P99));
         f.Count("registrations", s.Registrations);

@@ -146,6 +146,7 @@ internal sealed class GatewayHealthPanel(KisGatewayClient client, TimeProvider t
         f.Count("dropped at gateway", g?.Overflowed ?? 0, alertIfAny: true);
         f.Count("repeats dropped", _duplicates);
         f.Count("decode errors", s.DecodeErrors + Interlocked.Read(ref _decodeErrors), alertIfAny: true);
+        WriteGaps(f, s);
         f.Add("latency p50", Milliseconds(_latencyFigures?.P50));
         f.Add("latency p99", Milliseconds(_latencyFigures?.P99));
         f.Count("registrations", s.Registrations);

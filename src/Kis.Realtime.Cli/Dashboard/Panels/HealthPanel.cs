@@ -94,6 +94,18 @@ internal abstract class HealthPanel : Panel, IDisposable
         json.WriteEndArray();
     }
 
+    /// <summary>
+    /// Gaps found from KIS's cumulative volume (trades that never arrived): the count and volume, and the largest
+    /// windows on a line of their own.
+    /// </summary>
+    protected static void WriteGaps(FigureWriter f, KisRealtimeStatistics s)
+    {
+        f.Add("gaps", s.Gaps == 0 ? "0" : $"{Number(s.Gaps, 0)} (missing volume {Number(s.MissingVolume, 0)})", s.Gaps > 0);
+        if (s.LargestGaps.Count > 0)
+            f.Add("largest gaps", string.Join("; ", s.LargestGaps.Select(g =>
+                $"{g.TrId} {g.Key} {Number(g.MissingVolume, 0)} {g.From:HH:mm:ss}–{g.To:HH:mm:ss}{(g.AcrossReconnect ? " (reconnect)" : "")}")), alert: true, wide: true);
+    }
+
     /// <summary>1,234.57: grouped, at most <paramref name="decimals"/> decimals, the same on every machine.</summary>
     public static string Number(double value, int decimals = 2) =>
         Math.Round(value, decimals).ToString(decimals == 0 ? "#,0" : "#,0." + new string('#', decimals), CultureInfo.InvariantCulture);

@@ -211,6 +211,68 @@
   $('#panel-book .book-totals').append(book.totals);
   bookSelect.addEventListener('change', () => invalidate(book));
 
+  // ---- candles: 1-minute bars built by the library's BarAggregator (server side), drawn here as SVG: a body from open
+  // to close and a wick from high to low over the price scale, the minute's volume below. Closed bars are kept up to
+  // MAX_CANDLES a stock; the newest SHOWN_CANDLES and the forming bar are drawn. Bars: [minute, o, h, l, c, v, gap].
+  const MAX_CANDLES = 400, SHOWN_CANDLES = 120, CW = 960, CH = 320, VOLUME_H = 70, PAD = 8;
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  const svgEl = (tag, attrs) => { const e = document.createElementNS(SVG_NS, tag); for (const k in attrs) e.setAttribute(k, attrs[k]); return e; };
+  const candleSelect = $('#candle-select');
+  const candles = {
+    section: $('#panel-candles'), svg: $('#panel-candles svg'), stats: $('#panel-candles .candle-stats'), series: new Map(),
+    apply(msg) {
+      for (const s of msg.series) {
+        let c = this.series.get(s.id);
+        if (!c) {
+          c = { code: s.code, tr: s.tr, closed: [], forming: null };
+          this.series.set(s.id, c);
+          const o = el('option', null, `${s.code} (${s.tr})`); o.value = s.id; candleSelect.append(o);
+        }
+        if (msg.snapshot) c.closed = [];
+        for (const b of s.closed) {
+          const last = c.closed[c.closed.length - 1];
+          if (last && last[0] === b[0]) c.closed[c.closed.length - 1] = b; else if (!last || b[0] > last[0]) c.closed.push(b);
+        }
+        if (c.closed.length > MAX_CANDLES) c.closed.splice(0, c.closed.length - MAX_CANDLES);
+        c.forming = s.forming ?? null;
+      }
+      invalidate(this);
+    },
+    render() {
+      const c = this.series.get(candleSelect.value);
+      if (!c) { this.svg.replaceChildren(); this.stats.textContent = ''; return; }
+      const shown = c.closed.slice(-SHOWN_CANDLES);
+      const last = shown[shown.length - 1];
+      if (c.forming && (!last || c.forming[0] > last[0])) shown.push(c.forming);
+      this.section.dataset.closed = c.closed.length;
+      this.section.dataset.candles = shown.length;
+      if (!shown.length) { this.svg.replaceChildren(); return; }
+      const high = Math.max(...shown.map(b => b[2])), low = Math.min(...shown.map(b => b[3]));
+      const maxVolume = Math.max(1, ...shown.map(b => b[5]));
+      const priceH = CH - VOLUME_H - 3 * PAD, step = CW / Math.max(shown.length, 30), body = Math.max(1, step * 0.7);
+      const y = p => PAD + (high === low ? priceH / 2 : (high - p) / (high - low) * priceH);
+      const nodes = shown.map((b, i) => {
+        const [minute, o, h, l, cl, v, gap] = b;
+        const x = i * step + (step - body) / 2, mid = i * step + step / 2;
+        const g = svgEl('g', { class: `candle ${cl >= o ? 'up' : 'down'}${gap ? ' gap' : ''}${b === c.forming ? ' forming' : ''}` });
+        Object.assign(g.dataset, { minute: clock(minute * 60).slice(0, 5), o, h, l, c: cl, v });
+        const top = y(Math.max(o, cl)), height = Math.max(1, Math.abs(y(o) - y(cl)));
+        const volumeH = v / maxVolume * VOLUME_H;
+        g.append(svgEl('line', { class: 'wick', x1: mid, x2: mid, y1: y(h), y2: y(l) }),
+          svgEl('rect', { class: 'body', x, width: body, y: top, height }),
+          svgEl('rect', { class: 'vol', x, width: body, y: CH - PAD - volumeH, height: Math.max(volumeH, v > 0 ? 1 : 0) }));
+        const title = svgEl('title', {}); title.textContent = `${g.dataset.minute} O ${fmt.format(o)} H ${fmt.format(h)} L ${fmt.format(l)} C ${fmt.format(cl)} V ${fmt.format(v)}${gap ? ' (gap)' : ''}`;
+        g.append(title);
+        return g;
+      });
+      const labels = [high, low].map((p, i) => { const t = svgEl('text', { class: 'axis', x: CW - 4, y: i ? y(p) - 2 : y(p) + 10, 'text-anchor': 'end' }); t.textContent = fmt.format(p); return t; });
+      this.svg.replaceChildren(...nodes, ...labels);
+      const [minute, o, h, l, cl, v] = shown[shown.length - 1];
+      this.stats.textContent = `${c.code} ${clock(minute * 60).slice(0, 5)}${c.forming && shown[shown.length - 1] === c.forming ? ' (forming)' : ''}  O ${fmt.format(o)}  H ${fmt.format(h)}  L ${fmt.format(l)}  C ${fmt.format(cl)}  V ${fmt.format(v)}`;
+    },
+  };
+  candleSelect.addEventListener('change', () => invalidate(candles));
+
   // ---- health: the server names and formats the figures (a direct session and a gateway consumer show different ones)
   const health = {
     figures: [], history: [], state: '',
@@ -247,7 +309,18 @@
   // Rebuilt when the set or a state changes; otherwise only the counts and latest records are written.
   const subscriptions = {
     msg: null,
-    apply(msg) { this.msg = msg; invalidate(this); },
+    apply(msg) {
+      if (msg.counts) {
+        // Counts only: the rows whose records moved; the list and every state stay as they are.
+        for (const c of msg.counts) {
+          const s = this.msg?.subscriptions.find(x => x.id === c.id);
+          if (s) { s.records = c.records; if (c.latest !== undefined) s.latest = c.latest; }
+        }
+        if (this.msg) invalidate(this);
+        return;
+      }
+      this.msg = msg; invalidate(this);
+    },
     render() {
       const msg = this.msg;
       const key = msg.subscriptions.map(s => `${s.id}\t${s.state}\t${s.message}`).join('\n');
@@ -290,7 +363,7 @@
   // ---- the page's link to the server
   const handlers = {
     index: m => charts.index.apply(m), program: m => charts.program.apply(m), notices: m => notices.apply(m), tape: m => tape.apply(m),
-    book: m => book.apply(m), health: m => health.apply(m), subscriptions: m => subscriptions.apply(m),
+    book: m => book.apply(m), candles: m => candles.apply(m), health: m => health.apply(m), subscriptions: m => subscriptions.apply(m),
   };
   const source = new EventSource('/events');
   source.onopen = () => { $('#link').textContent = 'page link: live'; };

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0BICNT0() => new("H0BICNT0", "Bond index real-time tick", TrKeyFormat.BondIndexCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0BICNT0() => new("H0BICNT0", "Bond index real-time tick", TrKeyFormat.BondIndexCode, [KisEnvironment.Real],
     [
         new("nmix_id", F.Text, "지수ID"),
         new("stnd_date1", F.Date, "기준일자1"),

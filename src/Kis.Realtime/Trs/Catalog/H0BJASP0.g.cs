@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0BJASP0() => new("H0BJASP0", "General bond real-time order book (5 levels)", TrKeyFormat.Isin, KisEnvironments.Real,
+    private static TrDefinition CreateH0BJASP0() => new("H0BJASP0", "General bond real-time order book (5 levels)", TrKeyFormat.Isin, [KisEnvironment.Real],
     [
         new("stnd_iscd", F.Text, "표준종목코드"),
         new("stck_cntg_hour", F.Time, "주식체결시간"),

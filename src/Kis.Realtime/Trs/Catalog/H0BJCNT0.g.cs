@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0BJCNT0() => new("H0BJCNT0", "General (exchange-listed) bond real-time trade", TrKeyFormat.Isin, KisEnvironments.Real,
+    private static TrDefinition CreateH0BJCNT0() => new("H0BJCNT0", "General (exchange-listed) bond real-time trade", TrKeyFormat.Isin, [KisEnvironment.Real],
     [
         new("stnd_iscd", F.Text, "표준종목코드"),
         new("bond_isnm", F.Text, "채권종목명"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0CFCNT0() => new("H0CFCNT0", "Commodity futures real-time trade", TrKeyFormat.DerivativeCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0CFCNT0() => new("H0CFCNT0", "Commodity futures real-time trade", TrKeyFormat.DerivativeCode, [KisEnvironment.Real],
     [
         new("futs_shrn_iscd", F.Text, "선물 단축 종목코드"),
         new("bsop_hour", F.Time, "영업 시간"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0EUANC0() => new("H0EUANC0", "KRX night-session options real-time expected trade", TrKeyFormat.DerivativeCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0EUANC0() => new("H0EUANC0", "KRX night-session options real-time expected trade", TrKeyFormat.DerivativeCode, [KisEnvironment.Real],
     [
         new("optn_shrn_iscd", F.Text, "옵션단축종목코드"),
         new("bsop_hour", F.Time, "영업시간"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0EUCNI0() => new("H0EUCNI0", "KRX night-session options execution notice", TrKeyFormat.HtsId, KisEnvironments.Real,
+    private static TrDefinition CreateH0EUCNI0() => new("H0EUCNI0", "KRX night-session options execution notice", TrKeyFormat.HtsId, [KisEnvironment.Real],
     [
         new("cust_id", F.Text, "고객 ID"),
         new("acnt_no", F.Text, "계좌번호"),

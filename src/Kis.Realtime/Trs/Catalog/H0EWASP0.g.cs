@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0EWASP0() => new("H0EWASP0", "ELW real-time order book", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0EWASP0() => new("H0EWASP0", "ELW real-time order book", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권단축종목코드"),
         new("bsop_hour", F.Time, "영업시간"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0GSCNI0() => new("H0GSCNI0", "Overseas stock real-time execution/order notice", TrKeyFormat.HtsId, KisEnvironments.Real,
+    private static TrDefinition CreateH0GSCNI0() => new("H0GSCNI0", "Overseas stock real-time execution/order notice", TrKeyFormat.HtsId, [KisEnvironment.Real],
     [
         new("cust_id", F.Text, "고객 ID"),
         new("acnt_no", F.Text, "계좌번호"),
@@ -37,7 +37,7 @@ public static partial class KisTrs
     encrypted: true, koreanName: "해외주식 실시간체결통보", keyExample: "simuser01",
     paperId: "H0GSCNI9", apiId: "실시간-009", keyField: 0);
 
-    private static TrDefinition CreateH0GSCNI9() => new("H0GSCNI9", "Overseas stock real-time execution/order notice", TrKeyFormat.HtsId, KisEnvironments.Paper,
+    private static TrDefinition CreateH0GSCNI9() => new("H0GSCNI9", "Overseas stock real-time execution/order notice", TrKeyFormat.HtsId, [KisEnvironment.Paper],
     [
         new("cust_id", F.Text, "고객 ID"),
         new("acnt_no", F.Text, "계좌번호"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0IFCNI0() => new("H0IFCNI0", "Futures/options real-time execution notice (day session)", TrKeyFormat.HtsId, KisEnvironments.Real,
+    private static TrDefinition CreateH0IFCNI0() => new("H0IFCNI0", "Futures/options real-time execution notice (day session)", TrKeyFormat.HtsId, [KisEnvironment.Real],
     [
         new("cust_id", F.Text, "고객 ID"),
         new("acnt_no", F.Text, "계좌번호"),
@@ -34,7 +34,7 @@ public static partial class KisTrs
     encrypted: true, koreanName: "선물옵션 실시간체결통보", keyExample: "simuser01",
     paperId: "H0IFCNI9", apiId: "실시간-012", keyField: 0);
 
-    private static TrDefinition CreateH0IFCNI9() => new("H0IFCNI9", "Futures/options real-time execution notice (day session)", TrKeyFormat.HtsId, KisEnvironments.Paper,
+    private static TrDefinition CreateH0IFCNI9() => new("H0IFCNI9", "Futures/options real-time execution notice (day session)", TrKeyFormat.HtsId, [KisEnvironment.Paper],
     [
         new("cust_id", F.Text, "고객 ID"),
         new("acnt_no", F.Text, "계좌번호"),

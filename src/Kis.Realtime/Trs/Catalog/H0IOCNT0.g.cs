@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0IOCNT0() => new("H0IOCNT0", "Index options real-time trade", TrKeyFormat.DerivativeCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0IOCNT0() => new("H0IOCNT0", "Index options real-time trade", TrKeyFormat.DerivativeCode, [KisEnvironment.Real],
     [
         new("optn_shrn_iscd", F.Text, "옵션 단축 종목코드"),
         new("bsop_hour", F.Time, "영업 시간"),

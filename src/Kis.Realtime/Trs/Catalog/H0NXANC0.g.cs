@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0NXANC0() => new("H0NXANC0", "Domestic stock real-time expected trade (NXT)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0NXANC0() => new("H0NXANC0", "Domestic stock real-time expected trade (NXT)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권단축종목코드"),
         new("stck_cntg_hour", F.Time, "주식체결시간"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0NXASP0() => new("H0NXASP0", "Domestic stock real-time order book (NXT)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0NXASP0() => new("H0NXASP0", "Domestic stock real-time order book (NXT)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권 단축 종목코드"),
         new("bsop_hour", F.Time, "영업 시간"),

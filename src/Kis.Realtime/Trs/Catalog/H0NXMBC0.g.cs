@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0NXMBC0() => new("H0NXMBC0", "Domestic stock real-time member-firm flow (NXT)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0NXMBC0() => new("H0NXMBC0", "Domestic stock real-time member-firm flow (NXT)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권 단축 종목코드"),
         new("seln2_mbcr_name1", F.Text, "매도2 회원사명1"),

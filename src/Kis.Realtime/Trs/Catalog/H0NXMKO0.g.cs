@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0NXMKO0() => new("H0NXMKO0", "Domestic stock market-operation info (NXT)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0NXMKO0() => new("H0NXMKO0", "Domestic stock market-operation info (NXT)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "종목코드"),
         new("trht_yn", F.Code, "거래정지 여부"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0NXPGM0() => new("H0NXPGM0", "Domestic stock real-time program trading (NXT)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0NXPGM0() => new("H0NXPGM0", "Domestic stock real-time program trading (NXT)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권 단축 종목코드"),
         new("stck_cntg_hour", F.Time, "주식 체결 시간"),

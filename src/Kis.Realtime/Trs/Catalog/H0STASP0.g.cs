@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0STASP0() => new("H0STASP0", "Domestic stock real-time order book, 10 levels (KRX)", TrKeyFormat.StockCode, KisEnvironments.Real | KisEnvironments.Paper,
+    private static TrDefinition CreateH0STASP0() => new("H0STASP0", "Domestic stock real-time order book, 10 levels (KRX)", TrKeyFormat.StockCode, [KisEnvironment.Real, KisEnvironment.Paper],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권 단축 종목코드"),
         new("bsop_hour", F.Time, "영업 시간"),

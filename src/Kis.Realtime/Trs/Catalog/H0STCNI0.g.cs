@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0STCNI0() => new("H0STCNI0", "Domestic stock real-time execution/order notice", TrKeyFormat.HtsId, KisEnvironments.Real,
+    private static TrDefinition CreateH0STCNI0() => new("H0STCNI0", "Domestic stock real-time execution/order notice", TrKeyFormat.HtsId, [KisEnvironment.Real],
     [
         new("cust_id", F.Text, "고객 ID"),
         new("acnt_no", F.Text, "계좌번호"),
@@ -38,7 +38,7 @@ public static partial class KisTrs
     encrypted: true, koreanName: "국내주식 주식체결통보", keyExample: "simuser01",
     paperId: "H0STCNI9", apiId: "실시간-005", keyField: 0);
 
-    private static TrDefinition CreateH0STCNI9() => new("H0STCNI9", "Domestic stock real-time execution/order notice", TrKeyFormat.HtsId, KisEnvironments.Paper,
+    private static TrDefinition CreateH0STCNI9() => new("H0STCNI9", "Domestic stock real-time execution/order notice", TrKeyFormat.HtsId, [KisEnvironment.Paper],
     [
         new("cust_id", F.Text, "고객 ID"),
         new("acnt_no", F.Text, "계좌번호"),

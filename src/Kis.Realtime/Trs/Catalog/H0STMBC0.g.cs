@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0STMBC0() => new("H0STMBC0", "Domestic stock real-time member-firm (broker) flow (KRX)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0STMBC0() => new("H0STMBC0", "Domestic stock real-time member-firm (broker) flow (KRX)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권단축종목코드"),
         new("seln2_mbcr_name1", F.Text, "매도2회원사명1"),

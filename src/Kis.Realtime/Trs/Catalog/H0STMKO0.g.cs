@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0STMKO0() => new("H0STMKO0", "Domestic stock market-operation info / halt-VI status (KRX)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0STMKO0() => new("H0STMKO0", "Domestic stock market-operation info / halt-VI status (KRX)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권단축종목코드"),
         new("trht_yn", F.Code, "거래정지여부"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0STNAV0() => new("H0STNAV0", "Domestic ETF real-time NAV trend", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0STNAV0() => new("H0STNAV0", "Domestic ETF real-time NAV trend", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권단축종목코드"),
         new("nav", F.Decimal, "NAV"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0STOAA0() => new("H0STOAA0", "Domestic stock after-hours real-time order book (KRX)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0STOAA0() => new("H0STOAA0", "Domestic stock after-hours real-time order book (KRX)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권단축종목코드"),
         new("bsop_hour", F.Time, "영업시간"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0STOAC0() => new("H0STOAC0", "Domestic stock after-hours real-time expected trade (KRX)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0STOAC0() => new("H0STOAC0", "Domestic stock after-hours real-time expected trade (KRX)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권단축종목코드"),
         new("stck_cntg_hour", F.Time, "주식체결시간"),

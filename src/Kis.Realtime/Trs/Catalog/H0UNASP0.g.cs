@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0UNASP0() => new("H0UNASP0", "Domestic stock real-time order book (integrated)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0UNASP0() => new("H0UNASP0", "Domestic stock real-time order book (integrated)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("mksc_shrn_iscd", F.Text, "유가증권 단축 종목코드"),
         new("bsop_hour", F.Time, "영업 시간"),

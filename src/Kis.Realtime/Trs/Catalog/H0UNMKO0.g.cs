@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0UNMKO0() => new("H0UNMKO0", "Domestic stock market-operation info (integrated)", TrKeyFormat.StockCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0UNMKO0() => new("H0UNMKO0", "Domestic stock market-operation info (integrated)", TrKeyFormat.StockCode, [KisEnvironment.Real],
     [
         new("trht_yn", F.Code, "거래정지 여부"),
         new("tr_susp_reas_cntt", F.Text, "거래 정지 사유 내용"),

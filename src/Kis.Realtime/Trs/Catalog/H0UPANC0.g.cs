@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0UPANC0() => new("H0UPANC0", "Domestic index real-time expected value", TrKeyFormat.IndexCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0UPANC0() => new("H0UPANC0", "Domestic index real-time expected value", TrKeyFormat.IndexCode, [KisEnvironment.Real],
     [
         new("bstp_cls_code", F.Code, "업종 구분 코드"),
         new("bsop_hour", F.Time, "영업 시간"),

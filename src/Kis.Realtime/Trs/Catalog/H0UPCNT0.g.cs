@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0UPCNT0() => new("H0UPCNT0", "Domestic index (sector) real-time tick", TrKeyFormat.IndexCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0UPCNT0() => new("H0UPCNT0", "Domestic index (sector) real-time tick", TrKeyFormat.IndexCode, [KisEnvironment.Real],
     [
         new("bstp_cls_code", F.Code, "업종 구분 코드"),
         new("bsop_hour", F.Time, "영업 시간"),

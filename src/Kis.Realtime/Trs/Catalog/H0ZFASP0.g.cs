@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0ZFASP0() => new("H0ZFASP0", "Stock futures real-time order book (10 levels)", TrKeyFormat.DerivativeCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0ZFASP0() => new("H0ZFASP0", "Stock futures real-time order book (10 levels)", TrKeyFormat.DerivativeCode, [KisEnvironment.Real],
     [
         new("futs_shrn_iscd", F.Text, "선물단축종목코드"),
         new("bsop_hour", F.Time, "영업시간"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateH0ZOASP0() => new("H0ZOASP0", "Stock options real-time order book (10 levels)", TrKeyFormat.DerivativeCode, KisEnvironments.Real,
+    private static TrDefinition CreateH0ZOASP0() => new("H0ZOASP0", "Stock options real-time order book (10 levels)", TrKeyFormat.DerivativeCode, [KisEnvironment.Real],
     [
         new("optn_shrn_iscd", F.Text, "종목코드"),
         new("bsop_hour", F.Time, "영업시간"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateHDFFF010() => new("HDFFF010", "Overseas futures/options real-time order book (5 levels)", TrKeyFormat.OverseasDerivativeCode, KisEnvironments.Real,
+    private static TrDefinition CreateHDFFF010() => new("HDFFF010", "Overseas futures/options real-time order book (5 levels)", TrKeyFormat.OverseasDerivativeCode, [KisEnvironment.Real],
     [
         new("series_cd", F.Text, "종목코드"),
         new("recv_date", F.Date, "수신일자"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateHDFFF020() => new("HDFFF020", "Overseas futures/options real-time trade", TrKeyFormat.OverseasDerivativeCode, KisEnvironments.Real,
+    private static TrDefinition CreateHDFFF020() => new("HDFFF020", "Overseas futures/options real-time trade", TrKeyFormat.OverseasDerivativeCode, [KisEnvironment.Real],
     [
         new("series_cd", F.Text, "종목코드"),
         new("bsns_date", F.Date, "영업일자"),

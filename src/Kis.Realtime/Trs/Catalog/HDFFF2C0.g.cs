@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateHDFFF2C0() => new("HDFFF2C0", "Overseas futures/options real-time execution notice", TrKeyFormat.HtsId, KisEnvironments.Real,
+    private static TrDefinition CreateHDFFF2C0() => new("HDFFF2C0", "Overseas futures/options real-time execution notice", TrKeyFormat.HtsId, [KisEnvironment.Real],
     [
         new("user_id", F.Text, "유저ID"),
         new("acct_no", F.Text, "계좌번호"),

@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateHDFSASP0() => new("HDFSASP0", "Overseas stock real-time order book (US 10 levels free; Asia paid)", TrKeyFormat.OverseasSymbol, KisEnvironments.Real,
+    private static TrDefinition CreateHDFSASP0() => new("HDFSASP0", "Overseas stock real-time order book (US 10 levels free; Asia paid)", TrKeyFormat.OverseasSymbol, [KisEnvironment.Real],
     [
         new("rsym", F.Text, "실시간종목코드"),
         new("symb", F.Text, "종목코드"),

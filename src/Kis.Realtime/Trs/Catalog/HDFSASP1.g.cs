@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateHDFSASP1() => new("HDFSASP1", "Overseas stock delayed order book (Asia, 1 level)", TrKeyFormat.OverseasSymbol, KisEnvironments.Real,
+    private static TrDefinition CreateHDFSASP1() => new("HDFSASP1", "Overseas stock delayed order book (Asia, 1 level)", TrKeyFormat.OverseasSymbol, [KisEnvironment.Real],
     [
         new("rsym", F.Text, "실시간종목코드"),
         new("symb", F.Text, "종목코드"),

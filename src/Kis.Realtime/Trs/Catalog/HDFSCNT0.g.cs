@@ -6,7 +6,7 @@ namespace Kis.Realtime.Trs;
 
 public static partial class KisTrs
 {
-    private static TrDefinition CreateHDFSCNT0() => new("HDFSCNT0", "Overseas stock real-time (delayed/free) trade", TrKeyFormat.OverseasSymbol, KisEnvironments.Real,
+    private static TrDefinition CreateHDFSCNT0() => new("HDFSCNT0", "Overseas stock real-time (delayed/free) trade", TrKeyFormat.OverseasSymbol, [KisEnvironment.Real],
     [
         new("rsym", F.Text, "실시간종목코드"),
         new("symb", F.Text, "종목코드"),

@@ -1,13 +1,13 @@
-using System.Text;
+using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Protocol;
+namespace Kis.Realtime.Simulator.WebSockets;
 
 /// <summary>
 /// Writes data frames as KIS sends them: <c>flag|tr_id|NNN|payload</c>. The header is always
 /// <see cref="HeaderLength"/> bytes (the count is 3 digits), so a writer can reserve it, write the records after it, and
-/// fill the header in once the record count is known. Used by the simulator and by tests.
+/// fill the header in once the record count is known. The simulator's alone: a client only reads frames.
 /// </summary>
-public static class FrameWriter
+internal static class FrameWriter
 {
     /// <summary>Length of <c>0|H0UPCNT0|001|</c>: flag, bar, 8-byte TR id, bar, 3-digit count, bar.</summary>
     public const int HeaderLength = 15;
@@ -29,14 +29,6 @@ public static class FrameWriter
         destination[12] = (byte)('0' + recordCount / 10 % 10);
         destination[13] = (byte)('0' + recordCount % 10);
         destination[14] = (byte)'|';
-    }
-
-    /// <summary>Builds a plain frame from records given as lists of field texts (UTF-8).</summary>
-    public static byte[] Build(TrId trId, IReadOnlyList<IReadOnlyList<string>> records)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        var payload = string.Join('^', records.Select(r => string.Join('^', r)));
-        return Build(trId, encrypted: false, records.Count, Encoding.UTF8.GetBytes(payload));
     }
 
     /// <summary>Builds a frame around an already formed payload (records joined by <c>^</c>, or base64 ciphertext).</summary>

@@ -4,15 +4,20 @@ using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Session;
 
-/// <summary>The time a message arrived: a <see cref="TimeProvider"/> timestamp (latency) and the UTC time (for users).</summary>
-internal readonly record struct MessageStamp(long Timestamp, DateTimeOffset ReceivedAt);
+/// <summary>
+/// The time a message arrived: a <see cref="TimeProvider"/> timestamp (latency) and the UTC time (for users), and the
+/// session's reconnect count on the connection that received it. The count travels with each record because a record
+/// from before a drop may still be buffered when the session has reconnected: read at consume time, the reconnect
+/// would be pinned on it and the gap found at the first record after the drop would lose its AcrossReconnect mark.
+/// </summary>
+internal readonly record struct MessageStamp(long Timestamp, DateTimeOffset ReceivedAt, long Reconnects);
 
 /// <summary>
 /// A record waiting in a subscription's channel: a slice of a per-frame copy of the plain payload (one copy per
 /// frame, shared by every record and subscriber of that frame), decoded on the consumer's thread. Decoding there
 /// keeps the receive loop short and lets it run in parallel with the consumers.
 /// </summary>
-internal readonly record struct PendingRecord(TrDefinition Tr, byte[] Buffer, int Offset, int Length, long Timestamp, DateTimeOffset ReceivedAt)
+internal readonly record struct PendingRecord(TrDefinition Tr, byte[] Buffer, int Offset, int Length, long Timestamp, DateTimeOffset ReceivedAt, long Reconnects)
 {
     public ReadOnlySpan<byte> Span => Buffer.AsSpan(Offset, Length);
 }
@@ -23,8 +28,11 @@ internal interface ISubscriptionOwner
     void OnDropped();
 }
 
-/// <summary>One consumer of a registration: a bounded channel filled by the session's receive loop.</summary>
-internal abstract class Subscriber
+/// <summary>
+/// One local consumer of a <see cref="TrKeyRegistration"/> (one enumeration of a subscription or one record feed): a
+/// bounded channel filled by the session's receive loop. Not the gateway's subscribers (see docs/library.md, Names).
+/// </summary>
+internal abstract class LocalSubscriber
 {
     public readonly TrDefinition Tr;
     public readonly string Key;
@@ -43,7 +51,7 @@ internal abstract class Subscriber
     private volatile TaskCompletionSource? _space;
     private readonly DeliveryThread? _delivery;
 
-    protected Subscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    protected LocalSubscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
     {
         Tr = tr;
         Key = key;
@@ -62,7 +70,7 @@ internal abstract class Subscriber
             // DropWrite drops the arriving item: what users call "drop newest".
             FullMode = mode switch { KisFullMode.DropOldest => BoundedChannelFullMode.DropOldest, KisFullMode.DropNewest => BoundedChannelFullMode.DropWrite, _ => BoundedChannelFullMode.Wait },
         };
-        _channel = _wait ? Channel.CreateBounded<PendingRecord>(options) : Channel.CreateBounded<PendingRecord>(options, _ => shared.OnDropped(this));
+        _channel = _wait ? Channel.CreateBounded<PendingRecord>(options) : Channel.CreateBounded<PendingRecord>(options, _ => shared.Counters.OnDropped(this));
     }
 
     protected ClientShared Shared { get; }
@@ -132,20 +140,20 @@ internal abstract class Subscriber
     }
 
     /// <summary>Counts a record the consumer side could not decode (it is skipped).</summary>
-    protected void DecodeFailed(DecodeError error) => Shared.OnDecodeError(error, Tr);
+    protected void DecodeFailed(DecodeError error) => Shared.Counters.OnDecodeError(error, Tr);
 }
 
 /// <summary>A subscriber whose consumer sees <typeparamref name="T"/>.</summary>
-internal abstract class Subscriber<T>(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
-    : Subscriber(tr, key, capacity, mode, shared, owner)
+internal abstract class LocalSubscriber<T>(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    : LocalSubscriber(tr, key, capacity, mode, shared, owner)
 {
     /// <summary>Turns a queued record into what the consumer sees; false (counted) when it does not decode.</summary>
     public abstract bool TryCreate(in PendingRecord record, out T value);
 }
 
 /// <summary>A typed subscriber: decodes each record into <typeparamref name="T"/>.</summary>
-internal sealed class TypedSubscriber<T>(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
-    : Subscriber<T>(tr, key, capacity, mode, shared, owner) where T : struct, IKisRecord<T>
+internal sealed class TypedLocalSubscriber<T>(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    : LocalSubscriber<T>(tr, key, capacity, mode, shared, owner) where T : struct, IKisRecord<T>
 {
     public override bool TryCreate(in PendingRecord record, out T value)
     {
@@ -156,8 +164,8 @@ internal sealed class TypedSubscriber<T>(TrDefinition tr, string key, int capaci
 }
 
 /// <summary>A raw subscriber: the record's bytes (a slice of the frame's copy).</summary>
-internal sealed class RecordSubscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
-    : Subscriber<KisRecord>(tr, key, capacity, mode, shared, owner)
+internal sealed class RecordLocalSubscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    : LocalSubscriber<KisRecord>(tr, key, capacity, mode, shared, owner)
 {
     public override bool TryCreate(in PendingRecord record, out KisRecord value)
     {

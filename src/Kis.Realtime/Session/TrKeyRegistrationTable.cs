@@ -17,13 +17,13 @@ internal enum AcceptOutcome
 /// <summary>
 /// One session's registrations: the single lock over their life cycle, the count against KIS's 41 (registrations
 /// being released included: the server still holds them), and the routing snapshot the receive loop reads without a
-/// lock. Every <see cref="Registration"/> transition happens here, under <see cref="_lock"/>.
+/// lock. Every <see cref="TrKeyRegistration"/> transition happens here, under <see cref="_lock"/>.
 /// </summary>
-internal sealed class RegistrationTable(int maxRegistrations)
+internal sealed class TrKeyRegistrationTable(int maxRegistrations)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<(TrId, string), Registration> _wanted = new(RegistrationKeys.Comparer);
-    private readonly List<Registration> _releasing = new();
+    private readonly Dictionary<(TrId, string), TrKeyRegistration> _wanted = new(RegistrationKeys.Comparer);
+    private readonly List<TrKeyRegistration> _releasing = new();
     private volatile RouteTable _routes = RouteTable.Empty;
     private bool _closing;
     private TaskCompletionSource? _settled;
@@ -68,7 +68,7 @@ internal sealed class RegistrationTable(int maxRegistrations)
 
     /// <summary>Adds a consumer; creates the registration (Pending) when it is the first for its key.</summary>
     /// <exception cref="ObjectDisposedException">The session is shutting down.</exception>
-    public Registration Add(Subscriber subscriber, out bool created)
+    public TrKeyRegistration Add(LocalSubscriber subscriber, out bool created)
     {
         lock (_lock)
         {
@@ -77,7 +77,7 @@ internal sealed class RegistrationTable(int maxRegistrations)
             created = !_wanted.TryGetValue(id, out var registration);
             if (registration is null)
             {
-                registration = new Registration(subscriber.Tr, subscriber.Key);
+                registration = new TrKeyRegistration(subscriber.Tr, subscriber.Key);
                 _wanted.Add(id, registration);
             }
             registration.Subscribers = [.. registration.Subscribers, subscriber];
@@ -91,7 +91,7 @@ internal sealed class RegistrationTable(int maxRegistrations)
     /// Releasing and must be released on the server; a Pending one is dropped at once, a Subscribing one is released
     /// when its reply arrives (<see cref="Accept"/>).
     /// </summary>
-    public Registration? Remove(Subscriber subscriber)
+    public TrKeyRegistration? Remove(LocalSubscriber subscriber)
     {
         lock (_lock)
         {
@@ -101,11 +101,11 @@ internal sealed class RegistrationTable(int maxRegistrations)
             if (registration.IsWanted) return null;
             switch (registration.State)
             {
-                case RegistrationState.Pending:
+                case TrKeyRegistrationState.Pending:
                     registration.Release();
                     Drop(registration);
                     return null;
-                case RegistrationState.Active:
+                case TrKeyRegistrationState.Active:
                     registration.BeginRelease();
                     MoveToReleasing(registration);
                     return registration;
@@ -116,7 +116,7 @@ internal sealed class RegistrationTable(int maxRegistrations)
     }
 
     /// <summary>Pending → Subscribing on <paramref name="connection"/>, if it is wanted and a server slot is free.</summary>
-    public bool TryBeginSubscribe(Registration registration, long connection)
+    public bool TryBeginSubscribe(TrKeyRegistration registration, long connection)
     {
         lock (_lock)
         {
@@ -130,23 +130,23 @@ internal sealed class RegistrationTable(int maxRegistrations)
     }
 
     /// <summary>Asked after every await of a subscribe request, right before it is sent.</summary>
-    public bool IsStillSubscribing(Registration registration, long connection)
+    public bool IsStillSubscribing(TrKeyRegistration registration, long connection)
     {
-        lock (_lock) return !_closing && registration.State == RegistrationState.Subscribing && registration.Connection == connection && registration.IsWanted;
+        lock (_lock) return !_closing && registration.State == TrKeyRegistrationState.Subscribing && registration.Connection == connection && registration.IsWanted;
     }
 
     /// <summary>Asked right before a release request is sent.</summary>
-    public bool IsStillReleasing(Registration registration, long connection)
+    public bool IsStillReleasing(TrKeyRegistration registration, long connection)
     {
-        lock (_lock) return registration.State == RegistrationState.Releasing && registration.Connection == connection;
+        lock (_lock) return registration.State == TrKeyRegistrationState.Releasing && registration.Connection == connection;
     }
 
     /// <summary>The server accepted a subscribe request sent on <paramref name="connection"/>.</summary>
-    public AcceptOutcome Accept(Registration registration, long connection)
+    public AcceptOutcome Accept(TrKeyRegistration registration, long connection)
     {
         lock (_lock)
         {
-            if (registration.State != RegistrationState.Subscribing || registration.Connection != connection) return AcceptOutcome.Stale;
+            if (registration.State != TrKeyRegistrationState.Subscribing || registration.Connection != connection) return AcceptOutcome.Stale;
             registration.Accept();
             if (registration.IsWanted && !_closing) return AcceptOutcome.Active;
             registration.BeginRelease();
@@ -159,27 +159,27 @@ internal sealed class RegistrationTable(int maxRegistrations)
     /// The subscribe request sent on <paramref name="connection"/> got no reply in time: returns the timeouts in a row,
     /// or null when the reply won the race and <see cref="Accept"/> took it (then the request did not time out).
     /// </summary>
-    public int? CountTimeout(Registration registration, long connection)
+    public int? CountTimeout(TrKeyRegistration registration, long connection)
     {
         lock (_lock)
         {
-            var acceptedMeanwhile = registration.Connection == connection && registration.State is RegistrationState.Active or RegistrationState.Releasing;
+            var acceptedMeanwhile = registration.Connection == connection && registration.State is TrKeyRegistrationState.Active or TrKeyRegistrationState.Releasing;
             return acceptedMeanwhile ? null : registration.TimedOut();
         }
     }
 
     /// <summary>A registration accepted before was refused: returns the refusals before this one (for the backoff).</summary>
-    public int CountRefusal(Registration registration)
+    public int CountRefusal(TrKeyRegistration registration)
     {
         lock (_lock) return registration.Refused();
     }
 
     /// <summary>A subscribe request was not sent or not answered in a way that ends it: back to Pending (or gone when unwanted).</summary>
-    public void Requeue(Registration registration, long connection)
+    public void Requeue(TrKeyRegistration registration, long connection)
     {
         lock (_lock)
         {
-            if (registration.State != RegistrationState.Subscribing || registration.Connection != connection) return;
+            if (registration.State != TrKeyRegistrationState.Subscribing || registration.Connection != connection) return;
             if (registration.IsWanted && !_closing)
             {
                 registration.Requeue();
@@ -191,11 +191,11 @@ internal sealed class RegistrationTable(int maxRegistrations)
     }
 
     /// <summary>Ends a registration for good; returns its consumers (to be completed outside the lock).</summary>
-    public Subscriber[] Fail(Registration registration)
+    public LocalSubscriber[] Fail(TrKeyRegistration registration)
     {
         lock (_lock)
         {
-            if (registration.IsTerminal || registration.State == RegistrationState.Releasing) return [];
+            if (registration.IsTerminal || registration.State == TrKeyRegistrationState.Releasing) return [];
             registration.Fail();
             Drop(registration);
             var subscribers = registration.Subscribers;
@@ -205,11 +205,11 @@ internal sealed class RegistrationTable(int maxRegistrations)
     }
 
     /// <summary>The server confirmed a release (or the registration ended with its connection).</summary>
-    public void Released(Registration registration)
+    public void Released(TrKeyRegistration registration)
     {
         lock (_lock)
         {
-            if (registration.State != RegistrationState.Releasing) return;
+            if (registration.State != TrKeyRegistrationState.Releasing) return;
             registration.Release();
             _releasing.Remove(registration);
             RebuildRoutes();
@@ -227,7 +227,7 @@ internal sealed class RegistrationTable(int maxRegistrations)
         {
             foreach (var r in _wanted.Values.ToList())
             {
-                if (r.State is not (RegistrationState.Subscribing or RegistrationState.Active)) continue;
+                if (r.State is not (TrKeyRegistrationState.Subscribing or TrKeyRegistrationState.Active)) continue;
                 if (r.IsWanted)
                 {
                     r.Requeue();
@@ -244,13 +244,13 @@ internal sealed class RegistrationTable(int maxRegistrations)
     }
 
     /// <summary>Wanted registrations waiting to be sent, oldest first.</summary>
-    public List<Registration> Pending()
+    public List<TrKeyRegistration> Pending()
     {
         lock (_lock)
         {
-            var pending = new List<Registration>();
+            var pending = new List<TrKeyRegistration>();
             foreach (var r in _wanted.Values)
-                if (r.State == RegistrationState.Pending && r.IsWanted) pending.Add(r);
+                if (r.State == TrKeyRegistrationState.Pending && r.IsWanted) pending.Add(r);
             return pending;
         }
     }
@@ -259,25 +259,25 @@ internal sealed class RegistrationTable(int maxRegistrations)
     /// Starts shutdown: no new consumers or requests; Active registrations become Releasing (returned, to be
     /// released); Pending ones end. Returns every consumer, to be completed outside the lock.
     /// </summary>
-    public (List<Registration> ToRelease, List<Registration> Ended, Subscriber[] Subscribers) BeginShutdown()
+    public (List<TrKeyRegistration> ToRelease, List<TrKeyRegistration> Ended, LocalSubscriber[] Subscribers) BeginShutdown()
     {
         lock (_lock)
         {
             _closing = true;
-            var toRelease = new List<Registration>();
-            var ended = new List<Registration>();
-            var subscribers = new List<Subscriber>();
+            var toRelease = new List<TrKeyRegistration>();
+            var ended = new List<TrKeyRegistration>();
+            var subscribers = new List<LocalSubscriber>();
             foreach (var r in _wanted.Values.ToList())
             {
                 subscribers.AddRange(r.Subscribers);
                 r.Subscribers = [];
-                if (r.State == RegistrationState.Active)
+                if (r.State == TrKeyRegistrationState.Active)
                 {
                     r.BeginRelease();
                     MoveToReleasing(r);
                     toRelease.Add(r);
                 }
-                else if (r.State == RegistrationState.Pending)
+                else if (r.State == TrKeyRegistrationState.Pending)
                 {
                     r.Release();
                     Drop(r);
@@ -304,18 +304,18 @@ internal sealed class RegistrationTable(int maxRegistrations)
     {
         if (_settled is null || _releasing.Count > 0) return;
         foreach (var r in _wanted.Values)
-            if (r.State == RegistrationState.Subscribing) return;
+            if (r.State == TrKeyRegistrationState.Subscribing) return;
         _settled.TrySetResult();
     }
 
-    private void MoveToReleasing(Registration registration)
+    private void MoveToReleasing(TrKeyRegistration registration)
     {
         _wanted.Remove((registration.Tr.TrId, registration.Key));
         _releasing.Add(registration);
         RebuildRoutes();
     }
 
-    private void Drop(Registration registration)
+    private void Drop(TrKeyRegistration registration)
     {
         _wanted.Remove((registration.Tr.TrId, registration.Key));
         RebuildRoutes();

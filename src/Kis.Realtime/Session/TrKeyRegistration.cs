@@ -4,7 +4,7 @@ namespace Kis.Realtime.Session;
 
 /// <summary>
 /// Where a registration (one TR key on the server) is in its life. Every change is a method of
-/// <see cref="Registration"/> called by <see cref="RegistrationTable"/> under its lock.
+/// <see cref="TrKeyRegistration"/> called by <see cref="TrKeyRegistrationTable"/> under its lock.
 /// <code>
 /// Pending ──TryBeginSubscribe──▶ Subscribing ──Accept──▶ Active ──BeginRelease──▶ Releasing ──▶ Released
 ///    ▲                               │                     │                          │
@@ -12,7 +12,7 @@ namespace Kis.Realtime.Session;
 /// Pending/Subscribing ──refused, never accepted──▶ Failed          Pending ──last consumer left──▶ Released
 /// </code>
 /// </summary>
-internal enum RegistrationState
+internal enum TrKeyRegistrationState
 {
     /// <summary>Wanted, not (yet) requested on the current connection: the next connection or retry sends it.</summary>
     Pending,
@@ -28,8 +28,11 @@ internal enum RegistrationState
     Failed,
 }
 
-/// <summary>A registration and its local consumers. Mutable state is guarded by the owning table's lock.</summary>
-internal sealed class Registration(TrDefinition tr, string key)
+/// <summary>
+/// One TR key registered with KIS on one session (what counts against KIS's 41) and its local subscribers. Mutable state
+/// is guarded by the owning table's lock. Not the gateway's registrations (see docs/library.md, Names).
+/// </summary>
+internal sealed class TrKeyRegistration(TrDefinition tr, string key)
 {
     public readonly TrDefinition Tr = tr;
     public readonly string Key = key;
@@ -38,9 +41,9 @@ internal sealed class Registration(TrDefinition tr, string key)
     public readonly TaskCompletionSource Registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Read without the lock by the frame router (replaced, never mutated).</summary>
-    public volatile Subscriber[] Subscribers = [];
+    public volatile LocalSubscriber[] Subscribers = [];
 
-    public RegistrationState State { get; private set; }
+    public TrKeyRegistrationState State { get; private set; }
 
     /// <summary>The connection the current request or acceptance belongs to.</summary>
     public long Connection { get; private set; } = -1;
@@ -56,22 +59,22 @@ internal sealed class Registration(TrDefinition tr, string key)
 
     public bool IsWanted => Subscribers.Length > 0;
 
-    public bool IsTerminal => State is RegistrationState.Released or RegistrationState.Failed;
+    public bool IsTerminal => State is TrKeyRegistrationState.Released or TrKeyRegistrationState.Failed;
 
     /// <summary>Held or being made or released on the server: what counts against KIS's 41.</summary>
-    public bool OccupiesServerSlot => State is RegistrationState.Subscribing or RegistrationState.Active or RegistrationState.Releasing;
+    public bool OccupiesServerSlot => State is TrKeyRegistrationState.Subscribing or TrKeyRegistrationState.Active or TrKeyRegistrationState.Releasing;
 
     public bool TryBeginSubscribe(long connection)
     {
-        if (State != RegistrationState.Pending || !IsWanted) return false;
-        State = RegistrationState.Subscribing;
+        if (State != TrKeyRegistrationState.Pending || !IsWanted) return false;
+        State = TrKeyRegistrationState.Subscribing;
         Connection = connection;
         return true;
     }
 
     public void Accept()
     {
-        State = RegistrationState.Active;
+        State = TrKeyRegistrationState.Active;
         EverAccepted = true;
         Timeouts = 0;
         Refusals = 0;
@@ -80,7 +83,7 @@ internal sealed class Registration(TrDefinition tr, string key)
     /// <summary>Back to waiting: the connection went away, or a retry will send it again.</summary>
     public void Requeue()
     {
-        State = RegistrationState.Pending;
+        State = TrKeyRegistrationState.Pending;
         Connection = -1;
     }
 
@@ -90,11 +93,11 @@ internal sealed class Registration(TrDefinition tr, string key)
     /// <summary>A subscribe request was refused after an earlier acceptance; returns how many refusals came before it.</summary>
     public int Refused() => Refusals++;
 
-    public void BeginRelease() => State = RegistrationState.Releasing;
+    public void BeginRelease() => State = TrKeyRegistrationState.Releasing;
 
-    public void Release() => State = RegistrationState.Released;
+    public void Release() => State = TrKeyRegistrationState.Released;
 
-    public void Fail() => State = RegistrationState.Failed;
+    public void Fail() => State = TrKeyRegistrationState.Failed;
 
     public override string ToString() => $"{Tr.Id} {Key} {State}";
 }

@@ -1,0 +1,202 @@
+using System.CommandLine;
+using System.Globalization;
+using Kis.Realtime.Bars;
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Cli.Output;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary>Arguments of <c>kisrt bars</c> besides the connection.</summary>
+internal sealed record BarsArgs
+{
+    /// <summary>BarSpec text: 1m, 5m, 30s, 1h, 1d, 100t, 10000v, 1000000w.</summary>
+    public string Interval { get; init; } = "1m";
+    /// <summary>First bar shown (KST time of day, HH:mm or HH:mm:ss); earlier bars are built but not shown.</summary>
+    public string? From { get; init; }
+    public string? Format { get; init; }
+    /// <summary>Stop after this many closed bars (all subscriptions together).</summary>
+    public long? Count { get; init; }
+    public TimeSpan? Duration { get; init; }
+    /// <summary>Also show the forming bar after every trade.</summary>
+    public bool Forming { get; init; }
+    /// <summary>A <c>kisrt record</c> folder to read instead of a live source.</summary>
+    public string? Replay { get; init; }
+    /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
+    public string? Postgres { get; init; }
+    public string PgSchema { get; init; } = "kis";
+}
+
+/// <summary>
+/// <c>kisrt bars</c>: bars (candles) built from the trades of every <c>--sub</c>, seeded from the day's history so a start
+/// at 11:00 shows the day from the open and continues live (see <see cref="BarsSource"/> for the sources).
+/// </summary>
+internal static class BarsCommand
+{
+    public static Command Create()
+    {
+        var connection = new ConnectionOptions();
+        var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW value)", DefaultValueFactory = _ => "1m" };
+        var from = new Option<string?>("--from") { Description = "show bars from this KST time of day (e.g. 09:00); earlier bars are built but not shown" };
+        var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
+        var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
+        var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
+        var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
+        var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
+        var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
+        var ns = new Option<string?>("--namespace") { Description = "with --gateway: the gateway's namespace (default kis)" };
+        var postgres = new Option<string?>("--postgres") { Description = "also store closed bars in PostgreSQL (an Npgsql connection string): table bars_<interval>, one row per key and bar" };
+        var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
+        var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
+        {
+            interval, from, format, count, duration, forming, replay, gateway, ns, postgres, pgSchema,
+        };
+        connection.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var args = new BarsArgs
+            {
+                Interval = parse.GetValue(interval) ?? "1m",
+                From = parse.GetValue(from),
+                Format = parse.GetValue(format),
+                Count = parse.GetValue(count),
+                Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
+                Forming = parse.GetValue(forming),
+                Replay = parse.GetValue(replay),
+                Postgres = parse.GetValue(postgres),
+                PgSchema = parse.GetValue(pgSchema) ?? "kis",
+            };
+            var connectionArgs = connection.Read(parse) with
+            {
+                Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? Kis.Realtime.Gateway.KisGatewayEndpoint.Default.AmqpUri.ToString(),
+                GatewayNamespace = parse.GetValue(ns),
+            };
+            return await RunAsync(connectionArgs, args, ClientHost.Environment.Process, Console.Out, Console.Error, ct);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(ConnectionArgs connection, BarsArgs args, ClientHost.Environment environment,
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        BarSpec spec;
+        try
+        {
+            spec = BarSpec.Parse(args.Interval);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new CliUsageException($"--interval: '{args.Interval}' is not a bar size ({e.Message.TrimEnd('.')}; e.g. 1m, 5m, 30s, 1h, 1d, 100t).");
+        }
+        TimeOnly? from = null;
+        if (args.From is not null)
+        {
+            from = TimeOnly.TryParseExact(args.From, ["HH:mm", "HH:mm:ss", "HHmm", "HHmmss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+                ? t : throw new CliUsageException($"--from: '{args.From}' is not a KST time of day (e.g. 09:00 or 11:30:00).");
+        }
+        var interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
+        var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
+        if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
+        if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
+        if (connection.Subscriptions.Count == 0) throw new CliUsageException("give --sub TR:KEY of a trade TR, e.g. --sub stock:005930 (bars need trades).");
+
+        // The store first: a wrong connection string or schema fails before any session starts.
+        await using var store = args.Postgres is null ? null : await PostgresBarStore.OpenAsync(args.Postgres, args.PgSchema, spec, stderr, cancellationToken);
+
+        BarsSource source;
+        try
+        {
+            source = await BarsSource.StartAsync(connection, args.Replay, environment, stderr, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CliFailures.Done;
+        }
+        await using var sourceScope = source;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (args.Duration is { } limit) stop.CancelAfter(limit);
+
+        var writer = new BarWriter(stdout, format);
+        var gate = new Lock(); // one owner of the output, the count and the store's queue: every pump emits under it
+        long shown = 0;
+        var exitCode = CliFailures.Done;
+        var options = BarOptions.Default with { FormingUpdates = false };
+
+        var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
+        try
+        {
+            await Task.WhenAll(pumps);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+        if (store is not null) await store.CompleteAsync();
+        lock (gate) writer.Flush();
+        return exitCode;
+
+        Task PumpAsync(SubscriptionSpec s) =>
+            StockTrade.Trs.Contains(s.Tr) ? PumpTradesAsync<StockTrade, StockTradeAccessor>(s)
+            : s.Tr == KisTrs.H0UPCNT0 ? PumpTradesAsync<IndexTick, IndexTickAccessor>(s)
+            : FuturesTrade.Trs.Contains(s.Tr) ? PumpTradesAsync<FuturesTrade, FuturesTradeAccessor>(s)
+            : OptionsTrade.Trs.Contains(s.Tr) ? PumpTradesAsync<OptionsTrade, OptionsTradeAccessor>(s)
+            : PumpTradesAsync<OverseasStockTrade, OverseasStockTradeAccessor>(s);
+
+        async Task PumpTradesAsync<TTrade, TAccessor>(SubscriptionSpec s)
+            where TTrade : struct, IKisRecord<TTrade>
+            where TAccessor : ITradeAccessor<TTrade>
+        {
+            var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
+            long closed = 0;
+            try
+            {
+                // The history is read before subscribing (a direct session): the first live trade's cumulative volume then
+                // proves the seed holds every trade before it, or flags the bar where some are missing.
+                var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
+                if (seed.Count > 0) aggregator.Seed(seed);
+                await foreach (var trade in source.Client.SubscribeAsync<TTrade>(s.Tr, s.Key, stop.Token))
+                {
+                    if (aggregator.Add(trade))
+                        while (aggregator.TryTakeClosed(out var bar)) closed += Emit(s, bar) ? 1 : 0;
+                    if (args.Forming && aggregator.TryGetForming(out var forming)) Emit(s, forming);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (CliFailures.Describe(e) is { } failure)
+            {
+                lock (gate) exitCode = Math.Max(exitCode, failure.ExitCode);
+                await stderr.WriteLineAsync($"kisrt: {s}: {failure.Message}");
+            }
+            // What was forming when the trades stopped (end of a recording, Ctrl+C, --duration): flagged end_of_stream.
+            aggregator.Complete();
+            while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
+            var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } ? $", seed: {Describe(aggregator.SeedResult)}" : "";
+            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), late trades {aggregator.LateTrades}, trades outside the sessions {aggregator.SkippedTrades}");
+        }
+
+        // True when the bar was shown (a closed one counted towards --count).
+        bool Emit(SubscriptionSpec s, in Bar bar)
+        {
+            if (from is { } start && TimeOnly.FromTimeSpan(bar.OpenTime.ToOffset(TimeSpan.FromHours(9)).TimeOfDay) < start) return false;
+            bool reached;
+            lock (gate)
+            {
+                if (shown >= args.Count) return false;
+                writer.Write(s.Tr.Id, spec, bar);
+                if (bar.IsForming) { writer.Flush(); return false; }
+                store?.Add(s.Tr.Id, bar);
+                shown++;
+                reached = shown >= args.Count;
+                writer.Flush(); // bars are minutes apart: each one is worth its write
+            }
+            if (reached) stop.Cancel();
+            return true;
+        }
+    }
+
+    private static string Describe(SeedResult r) =>
+        $"{r.KeptBars} bars kept, {r.DroppedBars} dropped, forming bar {(r.JoinedFormingBar ? "continued" : "rebuilt from live trades")}" +
+        (r.MissingVolume is { } missing and not 0 ? $", volume missing before the first live trade {missing:N0}" : "");
+}

@@ -1,0 +1,81 @@
+using Kis.Realtime.Bars;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>
+/// An explicit gap in one key's records (<see cref="KisGatewayClient.RunGapDetected"/>): the gateway run that published
+/// them changed (a crash and a takeover by a standby, or a restart), so what KIS sent between the last record of the
+/// previous run this consumer got and the first record of the next run was not published: received but not yet
+/// confirmed by the previous run, or sent while no run held the registration. Every record a run confirmed is on the
+/// stream and reaches the consumer before the gap is reported; nothing inside the window does.
+/// </summary>
+public sealed record GatewayGap
+{
+    /// <summary>The TR id.</summary>
+    public required string Tr { get; init; }
+    /// <summary>The key.</summary>
+    public required string Key { get; init; }
+    /// <summary>The run of the last record before the gap.</summary>
+    public required string PreviousRun { get; init; }
+    /// <summary>The <c>seq</c> of the last record before the gap this consumer got (of <see cref="PreviousRun"/>).</summary>
+    public long LastSequence { get; init; }
+    /// <summary>When the gateway received that record: the gap begins after it.</summary>
+    public DateTimeOffset LastReceivedAt { get; init; }
+    /// <summary>The run of the first record after the gap.</summary>
+    public required string NextRun { get; init; }
+    /// <summary>The <c>seq</c> of that record (1 unless the key was registered earlier in that run).</summary>
+    public long FirstSequence { get; init; }
+    /// <summary>When the gateway received it: the gap ends before it.</summary>
+    public DateTimeOffset FirstReceivedAt { get; init; }
+    /// <summary>True when the next run announced itself on the stream (false: a run change seen from the records alone).</summary>
+    public bool Announced { get; init; }
+    /// <summary>When the next run began, from its announcement.</summary>
+    public DateTimeOffset? NextRunStartedAt { get; init; }
+    /// <summary>The last <c>seq</c> of this key the previous run had confirmed as of its last checkpoint (written every
+    /// <see cref="KisGatewayOptions.CheckpointInterval"/>: a lower bound of what it confirmed), from the announcement.</summary>
+    public long? PreviousRunConfirmedSequence { get; init; }
+    /// <summary>Volume traded in the gap, where the TR carries a cumulative volume (trades: acml_vol after − acml_vol
+    /// before − the first trade's own volume; a new trading day counts from 0); null when it does not tell.</summary>
+    public long? MissedVolume { get; init; }
+
+    /// <summary>A line for logs and <c>kisrt stream --gateway</c>.</summary>
+    public override string ToString() =>
+        $"GAP {Tr} {Key}: run {PreviousRun} seq {LastSequence} at {LastReceivedAt:HH:mm:ss.ffffff} -> run {NextRun} seq {FirstSequence} at {FirstReceivedAt:HH:mm:ss.ffffff} " +
+        $"({(FirstReceivedAt - LastReceivedAt).TotalSeconds:0.000} s{(MissedVolume is { } v ? $", missed volume {v}" : "")}" +
+        $"{(PreviousRunConfirmedSequence is { } c ? $", previous run confirmed seq {c} at its last checkpoint" : "")}{(Announced ? "" : ", not announced")})";
+}
+
+/// <summary>Reads a trade's volume and the cumulative volume after it from a raw record, for the TRs whose view has them.</summary>
+internal static class TradeVolumes
+{
+    public static bool TryRead(string trId, ReadOnlySpan<byte> body, out long volume, out long accumulated)
+    {
+        (volume, accumulated) = (0, -1);
+        if (!KisTrs.TryGet(trId, out var tr)) return false;
+        if (Try<StockTrade, StockTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
+        if (Try<IndexTick, IndexTickAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
+        if (Try<FuturesTrade, FuturesTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
+        if (Try<OptionsTrade, OptionsTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
+        if (Try<OverseasStockTrade, OverseasStockTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
+        return false;
+    }
+
+    private static bool Try<T, TAccessor>(Protocol.TrDefinition tr, ReadOnlySpan<byte> body, ref long volume, ref long accumulated)
+        where T : struct, IKisRecord<T>
+        where TAccessor : ITradeAccessor<T>
+    {
+        if (!T.Trs.Contains(tr) || !T.TryDecode(tr, body, out var value, out _) || !TAccessor.IsTrade(value)) return false;
+        (volume, accumulated) = (TAccessor.Volume(value), TAccessor.AccumulatedVolume(value));
+        return true;
+    }
+
+    /// <summary>Volume missed between two trades (before, then after), as <see cref="Gaps.GapDetector"/> counts it; null when not told.</summary>
+    public static long? Missed(string trId, byte[]? before, ReadOnlySpan<byte> after)
+    {
+        if (before is null || !TryRead(trId, before, out _, out var accumulatedBefore) || !TryRead(trId, after, out var volume, out var accumulatedAfter)) return null;
+        // A lower cumulative volume: a new trading day, counted from 0.
+        var missed = accumulatedAfter >= accumulatedBefore ? accumulatedAfter - accumulatedBefore - volume : accumulatedAfter - volume;
+        return Math.Max(0, missed);
+    }
+}

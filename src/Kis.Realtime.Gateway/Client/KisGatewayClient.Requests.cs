@@ -1,0 +1,169 @@
+using Kis.Realtime.Protocol;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>The broker connection and request/reply with the gateway.</summary>
+public sealed partial class KisGatewayClient
+{
+    /// <summary>Connects to the broker (optional: the first subscription connects).</summary>
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_connection is { IsOpen: true }) return;
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is { IsOpen: true }) return;
+            using var span = GatewayClientActivities.StartConnect(again: _connection is not null, _options.Endpoint);
+            try
+            {
+                await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                GatewayClientActivities.Fail(span, e);
+                throw;
+            }
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    /// <summary>Under <see cref="_connectGate"/>: the connection, its reply queue and consumer, the request channel.</summary>
+    private async Task ConnectOnceAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is not null) await DropConnectionAsync().ConfigureAwait(false);
+        IConnection connection;
+        try
+        {
+            connection = await _options.Endpoint.CreateFactory("kisrt-gateway-client " + _options.ConsumerId).CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+        {
+            throw new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), $"RabbitMQ is not reachable: {e.InnerException?.Message ?? e.Message}", e);
+        }
+        connection.ConnectionShutdownAsync += (_, e) =>
+        {
+            foreach (var pending in _pending.Values) pending.TrySetException(Lost(e.ReplyText));
+            return Task.CompletedTask;
+        };
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var replies = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            if (delivery.BasicProperties.CorrelationId is { } id && _pending.TryRemove(id, out var waiter))
+            {
+                try
+                {
+                    waiter.TrySetResult(GatewayJson.Deserialize<GatewayReply>(delivery.Body.Span) ?? new GatewayReply(false, Error: "failed", Message: "empty reply"));
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    waiter.TrySetException(new InvalidOperationException("The gateway's reply is not valid JSON.", e));
+                }
+            }
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(replies.QueueName, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
+        (_connection, _replyQueue) = (connection, replies.QueueName);
+        _requests = await OpenRequestChannelAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The channel requests are published on, apart from the replies' (the broker closes it when a publish is refused:
+    /// the request exchange does not exist yet, or this user may not write to it; the next request opens another).
+    /// </summary>
+    private async Task<IChannel> OpenRequestChannelAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            if (e.Initiator != ShutdownInitiator.Peer) return Task.CompletedTask;
+            var reason = e.ReplyCode == 404
+                ? $"The gateway did not answer: its request exchange {_options.Endpoint.RequestExchange} does not exist (is `kisrt gateway` running with namespace {_options.Endpoint.Namespace}?)"
+                : $"The broker refused a gateway request ({e.ReplyCode}: {e.ReplyText}): see docs/gateway-security.md for the permissions";
+            foreach (var pending in _pending.Values) pending.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), reason));
+            return Task.CompletedTask;
+        };
+        return channel;
+    }
+
+    /// <summary>The request channel, opened again when the broker closed it.</summary>
+    private async Task<IChannel> RequestChannelAsync(CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (_requests is { IsOpen: true } open) return open;
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_requests is { IsOpen: true } reopened) return reopened;
+            return _requests = await OpenRequestChannelAsync(Connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    internal KisConnectionException Lost(string reason) => new(new Uri(_options.Endpoint.DisplayUri), $"Connection to RabbitMQ lost: {reason}");
+
+    internal IConnection Connection => _connection ?? throw new InvalidOperationException("Not connected.");
+
+    /// <summary>Sends a request to the gateway and waits for its answer.</summary>
+    internal async Task<GatewayReply> RequestAsync(GatewayRequest request, CancellationToken cancellationToken)
+    {
+        var requests = await RequestChannelAsync(cancellationToken).ConfigureAwait(false);
+        var id = Guid.NewGuid().ToString("N");
+        var waiter = new TaskCompletionSource<GatewayReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        try
+        {
+            var properties = new BasicProperties
+            {
+                ReplyTo = _replyQueue,
+                CorrelationId = id,
+                ContentType = "application/json",
+                // Who asks: the broker refuses a publish whose user-id is not the connection's user, so the gateway can trust it.
+                UserId = _options.Endpoint.UserName,
+                // A request nobody takes in time is gone rather than answered long after the requester gave up.
+                Expiration = ((long)_options.RequestTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            await requests.BasicPublishAsync(_options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, mandatory: false, properties, GatewayJson.Serialize(request), cancellationToken).ConfigureAwait(false);
+            return await waiter.Task.WaitAsync(_options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new KisConnectionException(new Uri(_options.Endpoint.DisplayUri),
+                $"The gateway (queue {_options.Endpoint.RequestQueue}) did not answer '{request.Op}' within {_options.RequestTimeout.TotalSeconds:0.#} s: is `kisrt gateway` running with namespace {_options.Endpoint.Namespace}?");
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>The gateway's figures (what <c>kisrt gateway status</c> shows).</summary>
+    /// <exception cref="KisConnectionException">The broker or the gateway cannot be reached.</exception>
+    public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await RequestAsync(new GatewayRequest("status"), cancellationToken).ConfigureAwait(false);
+        return reply.Status ?? throw new InvalidOperationException($"The gateway answered without a status: {reply.Error} {reply.Message}");
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        var connection = _connection;
+        _connection = null;
+        _requests = null;
+        if (connection is null) return;
+        try { await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
+        connection.Dispose();
+    }
+}

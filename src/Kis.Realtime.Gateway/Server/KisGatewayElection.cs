@@ -1,0 +1,219 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>A gateway process's part in its namespace: the one active gateway, or a standby waiting to take over.</summary>
+public enum GatewayRole
+{
+    /// <summary>Waiting: another process holds the active lock (or the broker cannot be reached).</summary>
+    Standby,
+    /// <summary>Holds the active lock: this process runs the gateway (the KIS sessions).</summary>
+    Active,
+}
+
+/// <summary>
+/// Elects the one active gateway of a namespace among any number of processes with RabbitMQ's own primitive: the active
+/// one holds the exclusive queue <see cref="KisGatewayEndpoint.ActiveQueue"/> on a connection with a short heartbeat
+/// (<see cref="KisGatewayOptions.ElectionHeartbeat"/>); the broker deletes it when that connection dies (at once when
+/// the process is killed, after missed heartbeats when the network goes), and a standby, declaring it every
+/// <see cref="KisGatewayOptions.ElectionRetryInterval"/> and refused with RESOURCE_LOCKED meanwhile, gets it. Standbys
+/// consume <see cref="KisGatewayEndpoint.StandbyQueue"/>, so its consumer count is the number of standbys. An active
+/// process that loses its connection loses the lock: the token <see cref="WaitUntilActiveAsync"/> gave it is cancelled
+/// (stop the gateway: another process may be active already) and it goes back to standby.
+/// <code>
+/// await using var election = KisGatewayElection.Start(options);
+/// var term = await election.WaitUntilActiveAsync(stop);   // a standby waits here, holding no KIS session
+/// await using var gateway = await KisGateway.StartAsync(options); // run until term or stop is cancelled
+/// </code>
+/// </summary>
+public sealed partial class KisGatewayElection : IAsyncDisposable
+{
+    private readonly KisGatewayOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new(); // guards _active, _role
+    private TaskCompletionSource<CancellationToken> _active = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private GatewayRole _role = GatewayRole.Standby;
+    private readonly Task _loop;
+    private long _terms;
+
+    private KisGatewayElection(KisGatewayOptions options)
+    {
+        options.Validate();
+        _options = options;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGatewayElection>();
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    /// <summary>Joins the election of <see cref="KisGatewayOptions.Endpoint"/>'s namespace (as a standby until elected).</summary>
+    public static KisGatewayElection Start(KisGatewayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new KisGatewayElection(options);
+    }
+
+    /// <summary>Active or standby now.</summary>
+    public GatewayRole Role
+    {
+        get
+        {
+            lock (_gate) return _role;
+        }
+    }
+
+    /// <summary>Times this process became active.</summary>
+    public long Terms => Interlocked.Read(ref _terms);
+
+    /// <summary>
+    /// Waits until this process holds the active lock; returns a token cancelled when it loses it (its broker connection
+    /// went): the gateway must stop then, as a standby may be active already.
+    /// </summary>
+    public Task<CancellationToken> WaitUntilActiveAsync(CancellationToken cancellationToken)
+    {
+        Task<CancellationToken> active;
+        lock (_gate) active = _active.Task;
+        return active.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var endpoint = _options.Endpoint;
+        while (!stop.IsCancellationRequested)
+        {
+            IConnection? connection = null;
+            CancellationTokenSource? term = null;
+            try
+            {
+                var factory = endpoint.CreateFactory("kisrt-gateway-election");
+                factory.RequestedHeartbeat = _options.ElectionHeartbeat; // the broker notices a dead or cut-off active this soon
+                connection = await factory.CreateConnectionAsync(stop).ConfigureAwait(false);
+                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+                var standby = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+                await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
+                await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), stop).ConfigureAwait(false);
+                Log.Standby(_logger, endpoint.ActiveQueue);
+                while (!await TryTakeLockAsync(connection, lost.Token).ConfigureAwait(false))
+                    await Task.Delay(_options.ElectionRetryInterval, _options.TimeProvider, lost.Token).ConfigureAwait(false);
+                await standby.CloseAsync(stop).ConfigureAwait(false); // no longer counted as a standby
+                term = CancellationTokenSource.CreateLinkedTokenSource(lost.Token);
+                lock (_gate)
+                {
+                    _role = GatewayRole.Active;
+                    _active.TrySetResult(term.Token);
+                }
+                Interlocked.Increment(ref _terms);
+                Log.Active(_logger, endpoint.ActiveQueue);
+                await Task.Delay(Timeout.Infinite, lost.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                if (term is not null) Log.LockLost(_logger, e is OperationCanceledException ? "connection to the broker lost" : e.Message);
+                else if (e is not OperationCanceledException) Log.Unreachable(_logger, e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    if (_role == GatewayRole.Active) _active = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _role = GatewayRole.Standby;
+                }
+                if (term is not null)
+                {
+                    await term.CancelAsync().ConfigureAwait(false);
+                    term.Dispose();
+                }
+                if (connection is not null)
+                {
+                    try { await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
+                    connection.Dispose();
+                }
+            }
+            if (stop.IsCancellationRequested) break;
+            try { await Task.Delay(_options.ElectionRetryInterval, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+        }
+    }
+
+    /// <summary>Declares the exclusive active queue: true when this connection now holds it, false when another does (405).</summary>
+    private async Task<bool> TryTakeLockAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await channel.QueueDeclareAsync(_options.Endpoint.ActiveQueue, durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true; // the channel stays open with the connection; the queue lives as long as the connection
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.ResourceLocked)
+        {
+            channel.Dispose(); // closed by the broker
+            return false;
+        }
+    }
+
+    /// <summary>Processes waiting as standbys in <paramref name="endpoint"/>'s namespace (0 when none is).</summary>
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    public static async Task<int> CountStandbysAsync(KisGatewayEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        IConnection connection;
+        try
+        {
+            connection = await endpoint.CreateFactory("kisrt-gateway-status").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (BrokerUnreachableException e)
+        {
+            throw new KisConnectionException(new Uri(endpoint.DisplayUri), $"RabbitMQ is not reachable: {e.InnerException?.Message ?? e.Message}", e);
+        }
+        await using (connection.ConfigureAwait(false)) return await CountStandbysAsync(connection, endpoint, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static async Task<int> CountStandbysAsync(IConnection connection, KisGatewayEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var declared = await channel.QueueDeclarePassiveAsync(endpoint.StandbyQueue, cancellationToken).ConfigureAwait(false);
+            await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+            return (int)declared.ConsumerCount;
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.NotFound)
+        {
+            return 0; // no standby has declared it (it goes with its last consumer)
+        }
+        finally
+        {
+            channel.Dispose();
+        }
+    }
+
+    /// <summary>Leaves the election (an active process releases the lock: a standby takes over).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested) return;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(60, LogLevel.Information, "Standby: another gateway holds {Queue}; taking over when it goes")]
+        public static partial void Standby(ILogger logger, string queue);
+
+        [LoggerMessage(61, LogLevel.Information, "Active: this gateway holds {Queue}")]
+        public static partial void Active(ILogger logger, string queue);
+
+        [LoggerMessage(62, LogLevel.Warning, "Lost the active lock ({Reason}): stopping this run, back to standby")]
+        public static partial void LockLost(ILogger logger, string reason);
+
+        [LoggerMessage(63, LogLevel.Warning, "Election: the broker cannot be reached ({Reason}); retrying")]
+        public static partial void Unreachable(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kis.Realtime.PostgreSql;
+
+/// <summary>
+/// Stores a gateway's record streams (<c>{ns}.{TR}</c>) in PostgreSQL by reading them as a consumer, with its own place in
+/// each stream: the last offset stored is written in the same transaction as the rows (table <c>stream_offsets</c>), so
+/// a database outage within the streams' retention loses nothing: the writer resumes where it stopped and catches up
+/// (retrying every <see cref="KisPostgresStreamWriterOptions.RetryDelay"/>, not with a growing wait). Rows go to the
+/// tables of <c>kisrt record --postgres</c> (<c>raw_messages</c> and one typed table per TR), each keyed by the gateway's
+/// (<c>source_run</c>, <c>tr_id</c>, <c>tr_key</c>, <c>source_seq</c>) under a unique index: a message the gateway
+/// published twice, or a batch written again after a crash, inserts nothing. What cannot be stored (a malformed
+/// message, offsets the stream no longer held when the writer got to them, a batch the database keeps rejecting) is a
+/// row in <c>gaps</c> with what is known of it, never a silent hole.
+/// </summary>
+/// <remarks>
+/// <c>kisrt gateway --postgres</c> runs one in process and follows every TR the gateway publishes. A process of its own
+/// names the TRs in <see cref="KisPostgresStreamWriterOptions.TrIds"/> (and finds every stream it stored before).
+/// Registered in a host with <see cref="KisPostgresServiceCollectionExtensions.AddKisPostgresStreamWriter"/>, it runs as a hosted service.
+/// </remarks>
+public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
+{
+    private readonly KisPostgresStreamWriterOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new(); // guards _feeds and _stopped
+    private readonly Dictionary<string, StreamHistoryFeed> _feeds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _committedPerRun = new(StringComparer.Ordinal);
+    private long _seq;
+    private bool _started, _stopped;
+
+    /// <summary>A writer (nothing is read or written before <see cref="StartAsync"/>).</summary>
+    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
+    public KisPostgresStreamWriter(KisPostgresStreamWriterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisPostgresStreamWriter>();
+        DataSource = NpgsqlDataSource.Create(options.ConnectionString);
+    }
+
+    /// <summary>This writer run: the <c>run_id</c> of the rows it inserts (their <c>seq</c> numbers them 1, 2, 3 … across its streams).</summary>
+    public Guid RunId { get; } = Guid.CreateVersion7();
+
+    internal NpgsqlDataSource DataSource { get; }
+
+    /// <summary>
+    /// Connects to the database and creates the tables (a wrong address, password or permission fails here), then starts
+    /// reading every stream of this namespace with a stored offset and every TR of <see cref="KisPostgresStreamWriterOptions.TrIds"/>.
+    /// </summary>
+    /// <exception cref="NpgsqlException">The database is unreachable or refuses.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var stored = new List<string>();
+        await using (var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var schema = new PostgresSchema(_options.Schema);
+            await schema.EnsureStreamTablesAsync(connection, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand($"SELECT stream FROM {schema.Qualified(PostgresSchema.StreamOffsetsTable)} WHERE namespace = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) stored.Add(reader.GetString(0));
+        }
+        lock (_gate) _started = true;
+        var prefix = _options.Endpoint.Namespace + ".";
+        foreach (var stream in stored)
+        {
+            // A row another program may have written: only a plain TR name is followed.
+            if (stream.StartsWith(prefix, StringComparison.Ordinal) && stream[prefix.Length..] is { Length: > 0 and <= 16 } trId && trId.All(char.IsAsciiLetterOrDigit))
+                FollowChecked(trId);
+        }
+        foreach (var trId in _options.TrIds) Follow(trId);
+    }
+
+    /// <summary>
+    /// Stores the stream of <paramref name="trId"/> too, from its stored offset or its first record (idempotent, quick:
+    /// the gateway's sink calls it for every record). Before <see cref="StartAsync"/> the TR is remembered and started then.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a TR id (1 to 16 ASCII letters and digits).</exception>
+    public void Follow(string trId)
+    {
+        KisPostgresStreamWriterOptions.CheckTrId(trId);
+        FollowChecked(trId);
+    }
+
+    private void FollowChecked(string trId)
+    {
+        StreamHistoryFeed feed;
+        lock (_gate)
+        {
+            if (_stopped || _feeds.ContainsKey(trId)) return;
+            feed = new StreamHistoryFeed(this, _options, trId, _logger);
+            _feeds.Add(trId, feed);
+            if (!_started) return; // started by StartAsync
+        }
+        feed.Start();
+    }
+
+    /// <summary>Each stream's figures now: offset committed, records stored, duplicates skipped, gaps, retries, connections.</summary>
+    public IReadOnlyList<KisPostgresStreamStatus> Status()
+    {
+        StreamHistoryFeed[] feeds;
+        lock (_gate) feeds = [.. _feeds.Values];
+        return [.. feeds.Select(f => f.Status()).OrderBy(s => s.Stream, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Records this writer inserted of gateway run <paramref name="gatewayRun"/> (the <c>run</c> header).</summary>
+    internal long CommittedRecordsOf(string gatewayRun) => _committedPerRun.TryGetValue(gatewayRun, out var count) ? count : 0;
+
+    internal long NextSeq() => Interlocked.Increment(ref _seq);
+
+    internal void Committed(Dictionary<string, long> perRun)
+    {
+        foreach (var (run, count) in perRun) _committedPerRun.AddOrUpdate(run, count, (_, was) => was + count);
+    }
+
+    /// <summary>Stops reading and writing. What was not committed stays in the streams past the stored offsets, for the next run.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        StreamHistoryFeed[] feeds;
+        lock (_gate)
+        {
+            _stopped = true;
+            feeds = [.. _feeds.Values];
+        }
+        foreach (var feed in feeds) await feed.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="StopAsync"/>, then releases the database connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await DataSource.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Gaps;
+
+/// <summary>
+/// Where a trade TR carries what gap detection reads: the trade's time (and date when there is one), its own volume and
+/// the day's cumulative volume. Read straight from the record's <c>^</c>-separated fields, without decoding the rest, so
+/// every source (a direct session, a gateway, a recording) checks raw and typed subscriptions the same way, cheaply.
+/// </summary>
+internal sealed class TradeVolumeFields
+{
+    // The trade TRs whose records carry a cumulative volume beside the trade's (docs/bars.md, "Gap detection").
+    private static readonly HashSet<string> TradeTrs = new(StringComparer.Ordinal)
+    {
+        "H0STCNT0", "H0NXCNT0", "H0UNCNT0", "H0STOUP0", // stock trades: KRX, NXT, unified, KRX after-hours
+        "H0UPCNT0", // index ticks: pcas_vol against acml_vol
+        "H0IFCNT0", "H0CFCNT0", "H0ZFCNT0", "H0MFCNT0", // futures: last_cnqn against acml_vol
+        "H0IOCNT0", "H0ZOCNT0", "H0EUCNT0", // options
+        "HDFSCNT0", // overseas stocks: evol against tvol
+    };
+
+    private static readonly ConcurrentDictionary<TrDefinition, TradeVolumeFields?> Layouts = new();
+
+    private readonly int _time, _date, _volume, _accumulated, _last;
+
+    private TradeVolumeFields(int time, int date, int volume, int accumulated)
+    {
+        (_time, _date, _volume, _accumulated) = (time, date, volume, accumulated);
+        _last = Math.Max(Math.Max(time, date), Math.Max(volume, accumulated));
+    }
+
+    /// <summary>The layout of <paramref name="tr"/>; null when it is not a trade TR with a cumulative volume.</summary>
+    public static TradeVolumeFields? For(TrDefinition tr) => Layouts.GetOrAdd(tr, Create);
+
+    private static TradeVolumeFields? Create(TrDefinition tr)
+    {
+        if (!TradeTrs.Contains(tr.Id)) return null;
+        var time = First(tr, "stck_cntg_hour", "bsop_hour", "khms");
+        var volume = First(tr, "cntg_vol", "last_cnqn", "pcas_vol", "evol");
+        var accumulated = First(tr, "acml_vol", "tvol");
+        var date = First(tr, "bsop_date", "kymd");
+        return time < 0 || volume < 0 || accumulated < 0 ? null : new TradeVolumeFields(time, date, volume, accumulated);
+    }
+
+    private static int First(TrDefinition tr, params string[] names)
+    {
+        foreach (var name in names)
+            if (tr.IndexOf(name) is >= 0 and var i) return i;
+        return -1;
+    }
+
+    /// <summary>Reads the four fields; false when the record is too short or one of them does not parse.</summary>
+    public bool TryRead(ReadOnlySpan<byte> record, out DateOnly? date, out TimeOnly time, out long volume, out long accumulated)
+    {
+        date = null;
+        time = default;
+        volume = accumulated = 0;
+        var ok = 0;
+        for (var index = 0; index <= _last; index++)
+        {
+            var separator = record.IndexOf((byte)'^');
+            var field = separator < 0 ? record : record[..separator];
+            if (index == _time) ok += FieldParsers.TryParseTime(field, out time) ? 1 : 0;
+            else if (index == _volume) ok += FieldParsers.TryParseInt64(field, out volume) ? 1 : 0;
+            else if (index == _accumulated) ok += FieldParsers.TryParseInt64(field, out accumulated) ? 1 : 0;
+            else if (index == _date) ok += FieldParsers.TryParseDate(field, out date) ? 1 : 0;
+            if (separator < 0) return index == _last && ok == (_date < 0 ? 3 : 4);
+            record = record[(separator + 1)..];
+        }
+        return ok == (_date < 0 ? 3 : 4);
+    }
+}

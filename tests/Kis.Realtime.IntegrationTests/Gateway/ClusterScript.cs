@@ -1,0 +1,95 @@
+namespace Kis.Realtime.Tests.Gateway.Cluster;
+
+/// <summary>
+/// <c>scripts/rabbitmq-cluster.sh</c> from the tests: three RabbitMQ nodes on loopback (kisrt-c1..3@localhost, AMQP
+/// 5681–5683) beside the default one, and what <c>rabbitmqctl</c> says about them.
+/// </summary>
+internal static class ClusterScript
+{
+    public const int FirstPort = 5681;
+
+    /// <summary>Starting a node on a loaded 2-core machine takes a minute or more (the first cluster start about three).</summary>
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(8);
+
+    public static string Uri(int node) => $"amqp://guest:guest@127.0.0.1:{FirstPort + node - 1}/";
+
+    public static string HostPort(int node) => $"127.0.0.1:{FirstPort + node - 1}";
+
+    public static string Script => Path.Combine(Packaging.ReadmeSamples.RepositoryRoot(), "scripts", "rabbitmq-cluster.sh");
+
+    public static bool AllUp() => Enumerable.Range(0, 3).All(i => PortOpen(FirstPort + i));
+
+    /// <summary>Runs the script with <paramref name="arguments"/>; a failure fails the test with its output.</summary>
+    public static async Task RunAsync(params string[] arguments)
+    {
+        var run = await ChildProcess.RunAsync("bash", [Script, .. arguments], ScriptTimeout);
+        Console.Error.WriteLine($"rabbitmq-cluster.sh {string.Join(' ', arguments)}: exit {run.ExitCode} {run.Output}{run.Errors}");
+        Assert.True(run.ExitCode == 0, $"scripts/rabbitmq-cluster.sh {string.Join(' ', arguments)} failed ({run.ExitCode}): {run.Output}{run.Errors}");
+    }
+
+    /// <summary>The node a connection with this client-provided name is on (asked of any node that is up).</summary>
+    public static async Task<string> ConnectionNodeAsync(string clientName, string ns)
+    {
+        // The connection's process id names its node: <kisrt-c1@localhost.1663.0>.
+        var lines = await CtlAsync("list_connections", "-q", "--no-table-headers", "pid", "client_properties");
+        var match = lines.Where(l => l.Contains(clientName, StringComparison.Ordinal)).ToList();
+        Assert.True(match.Count == 1, $"{match.Count} connections named {clientName} (namespace {ns}): {string.Join(" | ", lines)}");
+        var pid = match[0].Split('\t', ' ')[0].TrimStart('<');
+        return pid[..pid.IndexOf('.', StringComparison.Ordinal)];
+    }
+
+    /// <summary>A stream's leader and members (its replicas' nodes), as the cluster sees them.</summary>
+    public static async Task<(string Leader, IReadOnlyList<string> Members)> StreamAsync(string stream)
+    {
+        var lines = await CtlAsync("list_queues", "-q", "--no-table-headers", "name", "leader", "members");
+        var line = lines.SingleOrDefault(l => l.StartsWith(stream + "\t", StringComparison.Ordinal))
+                   ?? throw new InvalidOperationException($"no stream {stream} in: {string.Join(" | ", lines)}");
+        var fields = line.Split('\t');
+        var members = fields[2].Trim('[', ']').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return (fields[1], members);
+    }
+
+    private static async Task<string[]> CtlAsync(params string[] arguments)
+    {
+        var node = Enumerable.Range(1, 3).First(n => PortOpen(FirstPort + n - 1));
+        var run = await ChildProcess.RunAsync("rabbitmqctl", ["-n", $"kisrt-c{node}@localhost", .. arguments], ScriptTimeout);
+        Assert.True(run.ExitCode == 0, $"rabbitmqctl {string.Join(' ', arguments)}: {run.Output}{run.Errors}");
+        return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public static bool PortOpen(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// A test on the three-node cluster. Runs in CI (scripts/test.sh starts the cluster there) and wherever the cluster is
+/// up or <c>KISRT_TEST_CLUSTER=1</c> lets the test start it; otherwise skipped, saying how to run it. Needs root (it
+/// stops and starts the rabbitmq user's nodes).
+/// </summary>
+internal sealed class ClusterFactAttribute : FactAttribute
+{
+    public ClusterFactAttribute()
+    {
+        Skip = new RabbitFactAttribute().Skip;
+        if (Skip is not null) return;
+        var ci = Environment.GetEnvironmentVariable("CI") == "true";
+        if (!File.Exists("/usr/lib/rabbitmq/bin/rabbitmq-server"))
+            Skip = "no rabbitmq-server package here: scripts/services.sh installs it, scripts/rabbitmq-cluster.sh start starts the cluster";
+        else if (Environment.UserName != "root")
+            Skip = "stops and starts cluster nodes: needs root (CI runs the tests as root)";
+        else if (!ci && Environment.GetEnvironmentVariable("KISRT_TEST_CLUSTER") != "1" && !ClusterScript.AllUp())
+            Skip = "the three-node RabbitMQ cluster is not running: scripts/rabbitmq-cluster.sh start (about 3 minutes the first time), " +
+                   "or KISRT_TEST_CLUSTER=1 to let the test start it";
+    }
+}

@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Kis.Realtime.Bars;
+using Kis.Realtime.Gaps;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Bars;
+using Kis.Realtime.Trs;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// Issue 23's "done when" on the gateway source: through a <see cref="KisGateway"/> on RabbitMQ, a
+/// <see cref="KisGatewayClient"/> reports every record the simulator skipped as one gap of exactly its volume (and no
+/// other), and a consumer started mid-day seeds today's bars from the stream's retained records (as <c>kisrt bars
+/// --gateway</c> does: from KST midnight) and continues live with the same minutes as a consumer there from the open.
+/// </summary>
+public sealed class GatewayBarsAndGapsTests
+{
+    private const string Key = "005930";
+    private static readonly TimeOnly ClosingPrint = new(15, 30);
+    private static readonly TimeSpan DayTimeout = TimeSpan.FromSeconds(90);
+
+    private static Task<KisGateway> StartGatewayAsync(KisSimulator sim, RabbitTestBroker broker) => KisGateway.StartAsync(KisGatewayOptions.Default with
+    {
+        // Nothing dropped between the simulator and the stream: every gap the consumer finds is the simulator's.
+        Client = Options(sim) with { FullMode = KisFullMode.Wait, SubscriptionCapacity = 100_000 },
+        Endpoint = broker.Endpoint,
+        StreamMaxSegmentSizeBytes = 1024 * 1024,
+        StreamMaxLengthBytes = 64L * 1024 * 1024,
+    });
+
+    private static KisGatewayClient Consumer(RabbitTestBroker broker, string id, GatewayStart start) => new(KisGatewayClientOptions.Default with
+    {
+        Endpoint = broker.Endpoint,
+        Start = start,
+        ConsumerId = id,
+        RequestTimeout = TimeSpan.FromSeconds(20),
+    });
+
+    [RabbitFact]
+    public async Task Through_the_gateway_every_skipped_run_is_one_gap_of_its_volume_and_no_other_gap_is_reported()
+    {
+        // A market hour a real second: 09:00 to KRX's closing print in about 6.5 s.
+        var time = new HeldMarketTime();
+        await using var sim = await StartSimAsync(o => o with { ClockSpeed = 3600, Pace = MarketPace.PerSecond(250), Seed = 11, TimeProvider = time });
+        sim.Faults.SkipRecords("H0STCNT0", Key, 0.05, seed: 3);
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var gateway = await StartGatewayAsync(sim, broker);
+        await using var consumer = Consumer(broker, "gw-gaps", GatewayStart.First);
+        var found = new ConcurrentQueue<VolumeGap>();
+        consumer.GapDetected += found.Enqueue;
+        using var timeout = new CancellationTokenSource(DayTimeout);
+        await consumer.ConnectAsync(timeout.Token);
+
+        long firstBefore = -1, last = 0; // acml_vol before the first received trade, and of the last
+        var skipping = true;
+        var confirmed = sim.Counters.Replies("OPSP0000");
+        await using (var trades = consumer.SubscribeStockTradesAsync(Key, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
+        {
+            var next = trades.MoveNextAsync(); // subscribes through the gateway; completes at the first trade, after Run
+            await UntilAsync(() => sim.Counters.Replies("OPSP0000") > confirmed, "the gateway's subscription confirmed");
+            time.Run();
+            while (await next)
+            {
+                var trade = trades.Current;
+                if (firstBefore < 0) firstBefore = trade.AccumulatedVolume - trade.Volume;
+                last = trade.AccumulatedVolume;
+                // Skips end at 15:00 (market time): the day's last records are all seen, so every skip lies between two.
+                if (skipping && sim.MarketTime.TimeOfDay >= TimeSpan.FromHours(15)) { sim.Faults.StopSkipping(); skipping = false; }
+                if (trade.Time >= ClosingPrint) break;
+                next = trades.MoveNextAsync();
+            }
+        }
+        Assert.False(skipping, "the day ended before 15:00");
+
+        // The simulator's account: runs of consecutive skipped records between the first and last trade seen.
+        var expected = new List<long>();
+        long previous = -2;
+        foreach (var s in sim.Faults.SkippedRecords.Where(s => s.TrId == "H0STCNT0" && s.Key == Key).OrderBy(s => s.Sequence))
+        {
+            Assert.True(StockTrade.TryDecode(KisTrs.H0STCNT0, System.Text.Encoding.UTF8.GetBytes(s.Record), out var skipped, out _));
+            if (skipped.AccumulatedVolume <= firstBefore || skipped.AccumulatedVolume >= last) continue;
+            if (s.Sequence == previous + 1) expected[^1] += skipped.Volume;
+            else expected.Add(skipped.Volume);
+            previous = s.Sequence;
+        }
+        var stats = consumer.Statistics;
+        await UntilAsync(() => found.Count == stats.Gaps + stats.Overlaps, "every gap event raised"); // raised off the read path
+        Assert.True(expected.Count >= 5, $"only {expected.Count} skips injected");
+        Assert.Equal(expected, found.Select(g => g.MissingVolume));
+        Assert.All(found, g => Assert.Equal(("H0STCNT0", Key), (g.TrId, g.Key)));
+        Assert.Equal(expected.Count, stats.Gaps);
+        Assert.Equal(expected.Sum(), stats.MissingVolume);
+        Assert.Equal(0, stats.Overlaps);
+        Assert.Equal(0, consumer.RunGaps); // one gateway run throughout: nothing lost between gateway and consumer
+    }
+
+    /// <summary>What must agree: the minute (KST), OHLCV, value and trade count.</summary>
+    private sealed record Minute(string Time, decimal Open, decimal High, decimal Low, decimal Close, long Volume, decimal Value, int Trades);
+
+    private static Minute Of(Bar b) =>
+        new(b.OpenTime.ToString("HH:mm", CultureInfo.InvariantCulture), b.Open, b.High, b.Low, b.Close, b.Volume, b.Value, b.TradeCount);
+
+    [RabbitFact]
+    public async Task A_consumer_started_mid_day_reads_todays_bars_from_the_stream_and_continues_live_with_the_same_minutes()
+    {
+        // The start of the KST day, taken before anything is published (a run across KST midnight still reads it all).
+        var kstNow = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9));
+        var startOfDay = new DateTimeOffset(kstNow.Date, kstNow.Offset);
+        // A market hour in two real seconds, ~10 trades a minute; the clock held at 09:00 until the gateway subscribed.
+        var time = new HeldMarketTime();
+        await using var sim = await StartSimAsync(o => o with { ClockSpeed = 1800, Pace = MarketPace.PerSecond(300), Seed = 23, TimeProvider = time });
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var gateway = await StartGatewayAsync(sim, broker);
+        using var timeout = new CancellationTokenSource(DayTimeout);
+
+        // The consumer there from the first record: the reference.
+        await using var early = Consumer(broker, "gw-bars-early", GatewayStart.First);
+        await early.ConnectAsync(timeout.Token);
+        var fromOpen = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1));
+        var confirmed = sim.Counters.Replies("OPSP0000");
+        var earlyTrades = early.SubscribeStockTradesAsync(Key, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var lateStarted = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var earlyRead = Task.Run(async () =>
+        {
+            await using var trades = earlyTrades;
+            while (await trades.MoveNextAsync())
+            {
+                fromOpen.Add(trades.Current);
+                if (trades.Current.Time >= new TimeOnly(11, 0)) lateStarted.TrySetResult(sim.MarketTime);
+                if (trades.Current.Time >= ClosingPrint) break;
+            }
+        });
+        await UntilAsync(() => sim.Counters.Replies("OPSP0000") > confirmed || earlyRead.IsCompleted, "the gateway's subscription confirmed");
+        time.Run();
+
+        // At 11:00 another consumer starts as kisrt bars --gateway does: from KST midnight (wall clock) of the stream.
+        var startedAt = await lateStarted.Task.WaitAsync(DayTimeout);
+        await using var late = Consumer(broker, "gw-bars-late", GatewayStart.FromTime(startOfDay));
+        await late.ConnectAsync(timeout.Token);
+        var seeded = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1));
+        var lateTrades = 0;
+        await foreach (var trade in late.SubscribeStockTradesAsync(Key, cancellationToken: timeout.Token))
+        {
+            seeded.Add(trade);
+            lateTrades++;
+            if (trade.Time >= ClosingPrint) break;
+        }
+        var liveAfterJoin = sim.MarketTime;
+        await earlyRead.WaitAsync(DayTimeout);
+
+        var reference = Closed(fromOpen);
+        var fromStream = Closed(seeded);
+        Assert.True(startedAt.TimeOfDay >= TimeSpan.FromHours(11), $"the late consumer started at {startedAt:HH:mm:ss}");
+        Assert.True(liveAfterJoin.TimeOfDay >= TimeSpan.FromHours(15.5), "the late consumer never reached the closing print");
+        Assert.True(reference.Count >= 150, $"{reference.Count} minutes from the open"); // minutes without a trade make no bar
+        Assert.Equal("09:00", reference[0].Time);
+        Assert.Equal("15:30", reference[^1].Time);
+        Assert.Equal(reference, fromStream); // minute by minute: nothing missing before 11:00, nothing twice after
+        Assert.Equal(reference.Sum(m => m.Trades), lateTrades);
+        Assert.Equal(0, late.Statistics.Gaps);
+        Assert.Equal(0, late.Statistics.Overlaps);
+    }
+
+    private static List<Minute> Closed(BarAggregator<StockTrade, StockTradeAccessor> aggregator)
+    {
+        aggregator.Complete();
+        var minutes = new List<Minute>();
+        while (aggregator.TryTakeClosed(out var bar))
+        {
+            Assert.False(bar.HasGap, $"{bar.OpenTime:HH:mm}: built across a gap");
+            minutes.Add(Of(bar));
+        }
+        return minutes;
+    }
+}

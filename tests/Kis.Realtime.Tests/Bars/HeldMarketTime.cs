@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Kis.Realtime.Tests.Bars;
+
+/// <summary>
+/// A simulator clock that can be held: its timestamps stand still until <see cref="Run"/> (and again after
+/// <see cref="Hold"/>), so a sped-up demo day starts at 09:00 when the test is subscribed rather than when the simulator
+/// started, however slow a loaded machine is to connect. While held the market clock stands and rate pacing sends
+/// nothing (its credit grows with the timestamps). Wall time (<see cref="TimeProvider.GetUtcNow"/>) and timers are the
+/// system's.
+/// </summary>
+internal sealed class HeldMarketTime : TimeProvider
+{
+    private readonly Lock _gate = new();
+    private long _heldAt = Stopwatch.GetTimestamp(); // the timestamp shown while held
+    private long _offset; // subtracted from the system's while running
+    private bool _running;
+
+    public override long TimestampFrequency => Stopwatch.Frequency;
+
+    public override long GetTimestamp()
+    {
+        lock (_gate) return _running ? Stopwatch.GetTimestamp() - _offset : _heldAt;
+    }
+
+    /// <summary>Lets the clock go on from where it stood.</summary>
+    public void Run()
+    {
+        lock (_gate)
+        {
+            if (_running) return;
+            _offset = Stopwatch.GetTimestamp() - _heldAt;
+            _running = true;
+        }
+    }
+
+    /// <summary>Stops the clock where it is.</summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            if (!_running) return;
+            _heldAt = Stopwatch.GetTimestamp() - _offset;
+            _running = false;
+        }
+    }
+}

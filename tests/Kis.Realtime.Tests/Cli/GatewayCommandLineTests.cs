@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Kis.Realtime.Cli;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Gateway;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+
+namespace Kis.Realtime.Tests.Cli;
+
+/// <summary><c>kisrt gateway</c> and <c>gateway status</c> where no broker is needed: startup cancelled, broker unreachable.</summary>
+public sealed class GatewayCommandLineTests
+{
+    /// <summary>A status writer that cancels the run at its first line: the cancellation lands in the middle of startup.</summary>
+    private sealed class CancelOnFirstLine(CancellationTokenSource cancel) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            cancel.Cancel();
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Cancelled_during_startup_it_exits_cleanly_with_its_figures_instead_of_crashing()
+    {
+        using var cancel = new CancellationTokenSource();
+        var status = new CancelOnFirstLine(cancel);
+        var options = KisGatewayOptions.Default with { Endpoint = GatewayCommand.Endpoint($"amqp://guest:guest@127.0.0.1:{ClosedPort()}/", "startup-cancel") };
+        // Failed before (exit 134 in a process): the OperationCanceledException of the connect came out unhandled.
+        var exit = await GatewayCommand.RunAsync(FastSimulator("index:0001"), options, TimeSpan.FromSeconds(1), stopAfter: null, Env(), status, cancel.Token)
+            .WaitAsync(CliTimeout);
+        Assert.Equal(0, exit);
+        // Where it stops depends on the first line printed (the election's warning about the closed broker port, today).
+        Assert.Matches(@"kisrt gateway: stopped while [a-z ]+, before the gateway ran: received 0, published 0\.", status.ToString());
+    }
+
+    [Fact]
+    public async Task An_unreachable_broker_for_gateway_status_suggests_the_broker_and_namespace_not_the_websocket_url()
+    {
+        var stderr = new StringWriter();
+        var exit = await KisrtApp.RunAsync(["gateway", "status", "--namespace", "x", "--amqp", $"amqp://guest:guest@127.0.0.1:{ClosedPort()}/"],
+            new StringWriter(), stderr).WaitAsync(CliTimeout);
+        Assert.Equal(3, exit);
+        var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // Failed before: "... Check that the server is running and --ws-url / KIS_WS_URL (KIS itself: leave it unset)."
+        Assert.DoesNotContain("--ws-url", line);
+        Assert.Contains("RabbitMQ", line);
+        Assert.Contains("--namespace", line);
+    }
+
+    private static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
