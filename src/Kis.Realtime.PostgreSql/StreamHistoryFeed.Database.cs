@@ -87,19 +87,16 @@ internal sealed partial class StreamHistoryFeed
                     connection ??= await _owner.DataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
                     if (!_databaseConnected) Log.DatabaseBack(_logger, Stream, firstOffset);
                     _databaseConnected = true;
-                    if (mayBeCommitted && (await ReadPlaceAsync(connection, stop).ConfigureAwait(false)).Offset >= lastOffset)
-                    {
-                        // Committed before the connection was lost, its answer with it: not written again.
-                    }
-                    else
-                    {
-                        var (inserted, perRun) = await CommitAsync(connection, schema, temps, batch, gaps, keys, lastOffset, lastTime, stop).ConfigureAwait(false);
-                        Interlocked.Add(ref _committedRecords, inserted);
-                        Interlocked.Add(ref _duplicates, batch.Count - inserted);
-                        Interlocked.Add(ref _gaps, gaps.Count);
-                        _owner.Committed(perRun);
-                        foreach (var gap in gaps) Log.Gap(_logger, Stream, gap.FromOffset, gap.ToOffset, gap.Reason, gap.Detail);
-                    }
+                    // Committed before the connection was lost, its answer with it: not written again, but counted from
+                    // the rows it inserted (else the gateway's "committed" stays short of the table for good).
+                    var (inserted, perRun) = mayBeCommitted && (await ReadPlaceAsync(connection, stop).ConfigureAwait(false)).Offset >= lastOffset
+                        ? await CountCommittedAsync(connection, batch, stop).ConfigureAwait(false)
+                        : await CommitAsync(connection, schema, temps, batch, gaps, keys, lastOffset, lastTime, stop).ConfigureAwait(false);
+                    Interlocked.Add(ref _committedRecords, inserted);
+                    Interlocked.Add(ref _duplicates, batch.Count - inserted);
+                    Interlocked.Add(ref _gaps, gaps.Count);
+                    _owner.Committed(perRun);
+                    foreach (var gap in gaps) Log.Gap(_logger, Stream, gap.FromOffset, gap.ToOffset, gap.Reason, gap.Detail);
                     Interlocked.Exchange(ref _committedOffset, lastOffset);
                     keys.Committed();
                     batch.Clear();
@@ -224,6 +221,31 @@ internal sealed partial class StreamHistoryFeed
             await place.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (inserted, perRun);
+    }
+
+    /// <summary>A batch committed without its answer: the rows it inserted (this writer run's, its seqs), per gateway run.</summary>
+    private async Task<(long Inserted, Dictionary<string, long> PerRun)> CountCommittedAsync(NpgsqlConnection connection, PostgresBatch batch,
+        CancellationToken cancellationToken)
+    {
+        var perRun = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (batch.Count == 0) return (0, perRun);
+        await using var command = new NpgsqlCommand($"""
+            SELECT source_run, count(*) FROM {Qualified(PostgresSchema.RawTable)}
+            WHERE trading_day = ANY($1) AND run_id = $2 AND seq BETWEEN $3 AND $4 GROUP BY source_run
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.Days.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+        command.Parameters.Add(new NpgsqlParameter { Value = _owner.RunId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.FirstSeq, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.LastSeq, NpgsqlDbType = NpgsqlDbType.Bigint });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        long inserted = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var count = reader.GetInt64(1);
+            perRun[reader.GetString(0)] = count;
+            inserted += count;
+        }
         return (inserted, perRun);
     }
 

@@ -19,6 +19,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
     private bool _cut;
     // Completed while the broker's bytes flow to the clients; a pending one holds them back (see HoldReplies).
     private TaskCompletionSource _replies = Flowing();
+    private (byte[] Bytes, TaskCompletionSource Held)? _holdAfter; // see HoldRepliesAfterClientSends
 
     public CuttableProxy(Uri target)
     {
@@ -74,6 +75,27 @@ internal sealed class CuttableProxy : IAsyncDisposable
     {
         lock (_gate)
             if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Once a client has sent <paramref name="bytes"/> (within one read), holds the broker's replies as
+    /// <see cref="HoldReplies"/> does: the request reached the server, its answer never reaches the client. Completes when held.</summary>
+    public Task HoldRepliesAfterClientSends(byte[] bytes)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate) _holdAfter = (bytes, held);
+        return held.Task;
+    }
+
+    /// <summary>Called with each chunk a client sends, before it is passed on.</summary>
+    private void ClientSent(ReadOnlySpan<byte> chunk)
+    {
+        lock (_gate)
+        {
+            if (_holdAfter is not var (bytes, held) || chunk.IndexOf(bytes) < 0) return;
+            _holdAfter = null;
+            if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            held.TrySetResult();
+        }
     }
 
     private static TaskCompletionSource Flowing()
@@ -140,6 +162,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
                     lock (_gate) replies = _replies.Task;
                     await replies.WaitAsync(_stop.Token);
                 }
+                else ClientSent(buffer.AsSpan(0, read));
                 await sink.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
         }

@@ -97,6 +97,41 @@ public partial class GatewayHistoryTests
     }
 
     [RabbitFact]
+    public async Task A_commit_whose_answer_is_lost_counts_its_records_once_and_is_not_written_again()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var db = await PostgresTestDatabase.CreateAsync();
+        await RabbitTestBroker.DeclareStreamAsync(KisGatewayOptions.Default with { Endpoint = broker.Endpoint }, Tr);
+        await using var publisher = await StreamPublisher.CreateAsync(broker.Endpoint);
+        var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        await using var proxy = new CuttableProxy(new Uri($"tcp://{direct.Host}:{direct.Port}"));
+        // Unencrypted, so that the proxy can see the COMMIT go by.
+        var throughProxy = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3, SslMode = SslMode.Disable }.ConnectionString;
+        var options = KisPostgresStreamWriterOptions.Default with
+        {
+            Endpoint = broker.Endpoint, ConnectionString = throughProxy, Schema = db.Schema, TrIds = [Tr], RetryDelay = TimeSpan.FromMilliseconds(200),
+        };
+        await using var writer = new KisPostgresStreamWriter(options);
+        await writer.StartAsync(CancellationToken.None);
+        await publisher.PublishAsync(Tr, "run-c", "0001", 1, 20);
+        await Within(() => writer.Status() is [{ CommittedRecords: 20 }], () => $"the first 20 stored: {string.Join("; ", writer.Status())}");
+
+        // The next batch's COMMIT reaches PostgreSQL; its answer is held, then the connection is cut: committed, unknown to the writer.
+        var held = proxy.HoldRepliesAfterClientSends("Q\0\0\0\u000bCOMMIT\0"u8.ToArray()); // the simple-query message Npgsql commits with
+        await publisher.PublishAsync(Tr, "run-c", "0001", 21, 10);
+        await held.WaitAsync(TestTimeout);
+        await proxy.CutAsync();
+        proxy.Resume();
+
+        // The writer finds the batch committed (its stored offset) and counts it: the gateway's figure is what the table holds.
+        await Within(() => writer.Status() is [{ CommittedOffset: 29, Retries: > 0 }] && writer.CommittedRecordsOf("run-c") == 30,
+            () => $"the batch counted: {string.Join("; ", writer.Status())}, run-c {writer.CommittedRecordsOf("run-c")}");
+        Assert.Equal(30L, writer.Status()[0].CommittedRecords);
+        Assert.Equal(0L, writer.Status()[0].Duplicates);
+        Assert.Equal(30L, await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.raw_messages WHERE source_run = 'run-c'"));
+    }
+
+    [RabbitFact]
     public async Task A_retention_overrun_is_a_gap_row_with_offsets_and_time_window_not_a_silent_hole()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
