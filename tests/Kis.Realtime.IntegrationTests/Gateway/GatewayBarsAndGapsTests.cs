@@ -25,11 +25,17 @@ public sealed class GatewayBarsAndGapsTests
     private static Task<KisGateway> StartGatewayAsync(KisSimulator sim, RabbitTestBroker broker) => KisGateway.StartAsync(KisGatewayOptions.Default with
     {
         // Nothing dropped between the simulator and the stream: every gap the consumer finds is the simulator's.
-        Client = Options(sim) with { FullMode = KisFullMode.Wait, SubscriptionCapacity = 100_000 },
+        // One KIS session all day: a reconnect loses real records (a real gap, not one the simulator skipped), so no
+        // heartbeat or liveness deadline that a starved CI machine could miss (see Fast below).
+        Client = Options(sim) with { FullMode = KisFullMode.Wait, SubscriptionCapacity = 100_000, LivenessTimeout = TimeSpan.FromMinutes(5) },
         Endpoint = broker.Endpoint,
         StreamMaxSegmentSizeBytes = 1024 * 1024,
         StreamMaxLengthBytes = 64L * 1024 * 1024,
     });
+
+    /// <summary>A sped-up day with the PINGPONG interval of KIS (100 s), not the test kit's 2 s: a late echo must not close the session.</summary>
+    private static Func<SimulatorOptions, SimulatorOptions> Fast(int clockSpeed, int perSecond, int seed, TimeProvider time) =>
+        o => o with { ClockSpeed = clockSpeed, Pace = MarketPace.PerSecond(perSecond), Seed = seed, TimeProvider = time, PingInterval = TimeSpan.FromSeconds(100) };
 
     private static KisGatewayClient Consumer(RabbitTestBroker broker, string id, GatewayStart start) => new(KisGatewayClientOptions.Default with
     {
@@ -44,7 +50,7 @@ public sealed class GatewayBarsAndGapsTests
     {
         // A market hour a real second: 09:00 to KRX's closing print in about 6.5 s.
         var time = new HeldMarketTime();
-        await using var sim = await StartSimAsync(o => o with { ClockSpeed = 3600, Pace = MarketPace.PerSecond(250), Seed = 11, TimeProvider = time });
+        await using var sim = await StartSimAsync(Fast(3600, 250, 11, time));
         sim.Faults.SkipRecords("H0STCNT0", Key, 0.05, seed: 3);
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var gateway = await StartGatewayAsync(sim, broker);
@@ -88,6 +94,8 @@ public sealed class GatewayBarsAndGapsTests
         }
         var stats = consumer.Statistics;
         await UntilAsync(() => found.Count == stats.Gaps + stats.Overlaps, "every gap event raised"); // raised off the read path
+        Assert.True(sim.Counters.SessionsAccepted == 1, $"the gateway's KIS session was replaced ({sim.Counters.SessionsAccepted} sessions, " +
+                                                         $"{sim.Counters.ClosesForMissedPing} closed for a missed PINGPONG): its reconnect lost records");
         Assert.True(expected.Count >= 5, $"only {expected.Count} skips injected");
         Assert.Equal(expected, found.Select(g => g.MissingVolume));
         Assert.All(found, g => Assert.Equal(("H0STCNT0", Key), (g.TrId, g.Key)));
@@ -111,7 +119,7 @@ public sealed class GatewayBarsAndGapsTests
         var startOfDay = new DateTimeOffset(kstNow.Date, kstNow.Offset);
         // A market hour in two real seconds, ~10 trades a minute; the clock held at 09:00 until the gateway subscribed.
         var time = new HeldMarketTime();
-        await using var sim = await StartSimAsync(o => o with { ClockSpeed = 1800, Pace = MarketPace.PerSecond(300), Seed = 23, TimeProvider = time });
+        await using var sim = await StartSimAsync(Fast(1800, 300, 23, time));
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var gateway = await StartGatewayAsync(sim, broker);
         using var timeout = new CancellationTokenSource(DayTimeout);
