@@ -40,17 +40,26 @@ internal sealed class SyntheticRecording : IDisposable
 
     /// <summary>
     /// The replay benchmark's recording: <paramref name="trades"/> H0STCNT0 frames of one 005930 record, 100 ticks
-    /// apart, plus an H0UPCNT0 frame (another subscription's TR, read and skipped) after every tenth.
+    /// apart, plus an H0UPCNT0 frame (another subscription's TR, read and skipped) after every tenth. The trades continue
+    /// one another (each acml_vol is the last one plus its cntg_vol), as a healthy feed's do: gap detection finds
+    /// nothing to report, which is the cost a replay pays on every ordinary record.
     /// </summary>
     public static void WriteTradesAndTicks(string directory, int trades)
     {
         using var recording = new SyntheticRecording(directory);
         var start = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
-        var trade = Frame(Kis.Realtime.Trs.KisTrs.StockTrades, Record(Kis.Realtime.Trs.KisTrs.StockTrades, "005930", 1));
+        var tr = Kis.Realtime.Trs.KisTrs.StockTrades;
+        var fields = Encoding.ASCII.GetString(Record(tr, "005930", 1)).Split('^');
+        int volumeField = tr.IndexOf("cntg_vol"), accumulatedField = tr.IndexOf("acml_vol");
         var tick = Frame(Kis.Realtime.Trs.KisTrs.IndexTicks, Record(Kis.Realtime.Trs.KisTrs.IndexTicks, "0001", 1));
+        long accumulated = 0;
         for (var i = 0; i < trades; i++)
         {
-            recording.Add(start.AddTicks(i * 100L), trade);
+            var volume = 1 + i % 17;
+            accumulated += volume;
+            fields[volumeField] = volume.ToString(CultureInfo.InvariantCulture);
+            fields[accumulatedField] = accumulated.ToString(CultureInfo.InvariantCulture);
+            recording.Add(start.AddTicks(i * 100L), Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields))));
             if (i % 10 == 0) recording.Add(start.AddTicks(i * 100L + 1), tick);
         }
     }
