@@ -104,7 +104,7 @@ internal sealed class BarsSource : IAsyncDisposable
     {
         var specs = ClientHost.ParseSubscriptions(args.Subscriptions, settings);
         CheckTradeTrs(specs);
-        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = settings.Gateway!, Namespace = settings.GatewayNamespace ?? KisGatewayEndpoint.Default.Namespace };
+        var endpoint = GatewayConnection.Endpoint(settings);
         var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel));
         // Today's trades from the gateway's retained stream, then live: the stream is the history a bar starts from.
         var startOfDay = KstToday(TimeProvider.System);
@@ -112,28 +112,13 @@ internal sealed class BarsSource : IAsyncDisposable
         {
             Endpoint = endpoint,
             Start = GatewayStart.FromTime(startOfDay),
-            ConsumerId = $"kisrt-bars-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}",
+            ConsumerId = GatewayConnection.ConsumerId("bars"),
             RequestTimeout = TimeSpan.FromSeconds(5),
             LoggerFactory = loggerFactory,
         });
-        try
-        {
-            var gatewayStatus = await client.GetStatusAsync(ct);
-            status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay:yyyy-MM-dd HH:mm} KST");
-            return new BarsSource(client, specs, "gateway", loggerFactory: loggerFactory);
-        }
-        catch (KisConnectionException e)
-        {
-            await client.DisposeAsync();
-            loggerFactory.Dispose();
-            throw new CliRunException($"could not reach the gateway: {e.Reason}. Check that `kisrt gateway` is running and --gateway / KISRT_GATEWAY and --namespace / KISRT_GATEWAY_NAMESPACE name its broker and namespace.", e);
-        }
-        catch
-        {
-            await client.DisposeAsync();
-            loggerFactory.Dispose();
-            throw;
-        }
+        var gatewayStatus = await GatewayConnection.FirstStatusAsync(client, loggerFactory, ct);
+        status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay:yyyy-MM-dd HH:mm} KST");
+        return new BarsSource(client, specs, "gateway", loggerFactory: loggerFactory);
     }
 
     private static DateTimeOffset KstToday(TimeProvider clock)

@@ -92,37 +92,21 @@ internal sealed class DashboardSource : IAsyncDisposable
                 throw new CliUsageException($"{name} does not apply with --gateway / KISRT_GATEWAY: the gateway holds the KIS session (give it to `kisrt gateway`).");
         }
         var specs = ClientHost.ParseSubscriptions(args.Subscriptions, settings);
-        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = settings.Gateway!, Namespace = settings.GatewayNamespace ?? KisGatewayEndpoint.Default.Namespace };
+        var endpoint = GatewayConnection.Endpoint(settings);
         var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel));
         var client = new KisGatewayClient(KisGatewayClientOptions.Default with
         {
             Endpoint = endpoint,
             HtsId = settings.HtsId,
-            ConsumerId = $"kisrt-dashboard-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}",
+            ConsumerId = GatewayConnection.ConsumerId("dashboard"),
             RequestTimeout = TimeSpan.FromSeconds(5),
             LoggerFactory = loggerFactory,
         });
-        try
-        {
-            // Fails here, once, with one line, when the broker or the gateway is not there (as a direct session's first connect).
-            var gatewayStatus = await client.GetStatusAsync(cancellationToken);
-            if (settings.HasCredentials)
-                status.WriteLine("kisrt: KIS credentials configured here are not used: the gateway holds the KIS session.");
-            status.WriteLine($"kisrt: reading from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}");
-            return new DashboardSource(client, settings, specs, new GatewayHealthPanel(client, TimeProvider.System), loggerFactory: loggerFactory);
-        }
-        catch (KisConnectionException e)
-        {
-            await client.DisposeAsync();
-            loggerFactory.Dispose();
-            throw new CliRunException($"could not reach the gateway: {e.Reason}. Check that `kisrt gateway` is running and --gateway / KISRT_GATEWAY and --namespace / KISRT_GATEWAY_NAMESPACE name its broker and namespace.", e);
-        }
-        catch
-        {
-            await client.DisposeAsync();
-            loggerFactory.Dispose();
-            throw;
-        }
+        var gatewayStatus = await GatewayConnection.FirstStatusAsync(client, loggerFactory, cancellationToken);
+        if (settings.HasCredentials)
+            status.WriteLine("kisrt: KIS credentials configured here are not used: the gateway holds the KIS session.");
+        status.WriteLine($"kisrt: reading from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}");
+        return new DashboardSource(client, settings, specs, new GatewayHealthPanel(client, TimeProvider.System), loggerFactory: loggerFactory);
     }
 
     public async ValueTask DisposeAsync()
