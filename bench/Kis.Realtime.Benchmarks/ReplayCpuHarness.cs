@@ -68,5 +68,8 @@ internal static class ReplayCpuHarness
         await foreach (var trade in replay.SubscribeAsync<StockTrade>(KisTrs.StockTrades, "005930"))
             count += trade.Price > 0 ? 1 : 0;
         if (count != records) throw new InvalidOperationException($"replayed {count:N0} records, expected {records:N0}");
+        // A healthy recording: the check runs on every record and finds nothing (a gap or overlap would be logged and counted).
+        var s = replay.Statistics;
+        if (s.Gaps + s.Overlaps > 0) throw new InvalidOperationException($"{s.Gaps} gaps, {s.Overlaps} overlaps");
     }
 }

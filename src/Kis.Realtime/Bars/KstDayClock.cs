@@ -13,6 +13,9 @@ internal struct KstDayClock
     private long _dayStart; // DateTime ticks of the current KST date's midnight; 0 until the first trade
     private long _lastTime;
 
+    /// <summary>True once a first trade set the date: later trades without one need no configured date.</summary>
+    public readonly bool HasDate => _dayStart != 0;
+
     public long Ticks(DateOnly? date, TimeOnly time, DateOnly? configuredDate, TimeProvider clock)
     {
         var t = time.Ticks;

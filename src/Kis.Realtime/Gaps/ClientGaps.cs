@@ -194,7 +194,8 @@ internal sealed class GapCheck
             if (_reconnects >= 0) _detector.NoteReconnect();
             _reconnects = reconnects;
         }
-        var receivedDate = DateOnly.FromDateTime(receivedAt.ToOffset(Bars.KstDayClock.Offset).DateTime);
+        // The receive date dates only a first trade without a date of its own (computed once, not per record).
+        DateOnly? receivedDate = date is null && !_clock.HasDate ? DateOnly.FromDateTime(receivedAt.ToOffset(Bars.KstDayClock.Offset).DateTime) : null;
         var at = Bars.KstDayClock.ToKst(_clock.Ticks(date, time, receivedDate, TimeProvider.System));
         if (_detector.Observe(at, volume, accumulated, out var gap)) _owner.Report(gap);
     }

@@ -56,18 +56,18 @@ internal sealed class TradeVolumeFields
         date = null;
         time = default;
         volume = accumulated = 0;
-        var ok = 0;
-        for (var index = 0; index <= _last; index++)
-        {
-            var separator = record.IndexOf((byte)'^');
-            var field = separator < 0 ? record : record[..separator];
-            if (index == _time) ok += FieldParsers.TryParseTime(field, out time) ? 1 : 0;
-            else if (index == _volume) ok += FieldParsers.TryParseInt64(field, out volume) ? 1 : 0;
-            else if (index == _accumulated) ok += FieldParsers.TryParseInt64(field, out accumulated) ? 1 : 0;
-            else if (index == _date) ok += FieldParsers.TryParseDate(field, out date) ? 1 : 0;
-            if (separator < 0) return index == _last && ok == (_date < 0 ? 3 : 4);
-            record = record[(separator + 1)..];
-        }
-        return ok == (_date < 0 ? 3 : 4);
+        Span<int> ends = stackalloc int[_last + 1];
+        if (FieldSeparators.FieldEnds(record, ends) <= _last) return false; // fewer fields than the layout reads
+        if (!FieldParsers.TryParseTime(Field(record, ends, _time), out time)
+            || !FieldParsers.TryParseInt64(Field(record, ends, _volume), out volume)
+            || !FieldParsers.TryParseInt64(Field(record, ends, _accumulated), out accumulated))
+            return false;
+        return _date < 0 || FieldParsers.TryParseDate(Field(record, ends, _date), out date);
+    }
+
+    private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, int index)
+    {
+        var start = index == 0 ? 0 : ends[index - 1] + 1;
+        return record[start..ends[index]];
     }
 }
