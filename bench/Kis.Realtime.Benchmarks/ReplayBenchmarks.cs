@@ -18,6 +18,10 @@ public class ReplayBenchmarks
     private const int Records = 1_000_000;
     private string _directory = "";
 
+    /// <summary>Gap detection: on is the replay client's default (a check of every trade's cumulative volume).</summary>
+    [Params(true, false)]
+    public bool DetectGaps { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -32,7 +36,7 @@ public class ReplayBenchmarks
     [Benchmark(OperationsPerInvoke = Records)]
     public async Task<long> ReplayTypedStockTrades()
     {
-        await using var replay = new KisReplayClient(new KisRecordingFolder(_directory));
+        await using var replay = new KisReplayClient(new KisRecordingFolder(_directory), KisReplayOptions.Default with { DetectGaps = DetectGaps });
         long count = 0;
         await foreach (var trade in replay.SubscribeAsync<StockTrade>(KisTrs.StockTrades, "005930"))
             count += trade.Price > 0 ? 1 : 0;

@@ -9,7 +9,7 @@ namespace Kis.Realtime.Recording;
 /// <summary>
 /// A folder written by <c>kisrt record --out DIR</c> (or <see cref="RawRecorder"/>) as a recording to replay:
 /// <c>DIR/yyyy-MM-dd/raw.log</c>, one KST trading day a folder, read line by line in file order (received order).
-/// Streaming: one line in memory at a time, whatever the size of a day. A line that cannot be read (too long, no
+/// Streaming: a few blocks of lines in memory (read ahead while the replay decodes), whatever the size of a day. A line that cannot be read (too long, no
 /// receive time) is skipped and counted (<see cref="KisRecordingSource.Skipped"/>); a torn last line left by a killed
 /// recorder is simply incomplete and is read as it is (it fails to decode and is counted by the replay).
 /// </summary>
@@ -59,60 +59,94 @@ public sealed class KisRecordingFolder : KisRecordingSource
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The lines are read and parsed ahead on a task of their own, a block at a time (<see cref="MessageBlocks"/>), while
+    /// the caller decodes the block before: a replay as fast as possible uses two cores. Order is the files' order.
+    /// </remarks>
     public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         DateOnly? first = query.From is { } from ? TradingDayOf(from) : null;
         DateOnly? last = query.To is { } to ? TradingDayOf(to) : null;
-        var scratch = new ArrayBufferWriter<byte>(4096);
-        var message = new byte[4096]; // the current message: RecordedMessage.Data is valid until the next one
-        foreach (var day in Days())
+        var days = Days().Where(day => !(day < first || day > last)).ToList();
+        var blocks = new MessageBlocks();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.Run(() => ReadAheadAsync(days, new MessageBlocks.Writer(blocks, stop.Token)), CancellationToken.None);
+        try
         {
-            if (day < first || day > last) continue;
-            var path = Path.Combine(_directory, day.ToString(DayFormat, CultureInfo.InvariantCulture), RawRecorder.RawFileName);
-            // Shared for writing: a recorder may still be appending to today's file.
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-            var reader = new ByteLineReader(file, maxLineLength: _maxLineLength);
-            while (true)
+            while (await blocks.Full.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!TryNext(reader, scratch, ref message, out var receivedAt, out var length, out var end))
+                while (blocks.Full.TryRead(out var block))
                 {
-                    if (end) break;
-                    continue;
+                    for (var i = 0; i < block.Count; i++) yield return block[i];
+                    blocks.Return(block); // its last message is no longer valid: the caller moved on
                 }
-                yield return new RecordedMessage(receivedAt, 0, message.AsMemory(0, length));
+            }
+        }
+        finally
+        {
+            // Stopped early (or done): the reader stops at its next block and its file is closed before this returns.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await reading.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Its failure, if any, already ended the loop above (the channel completed with it).
             }
         }
     }
 
-    /// <summary>Reads one line into <paramref name="message"/>; false at the end or for a line skipped (counted).</summary>
-    private bool TryNext(ByteLineReader reader, ArrayBufferWriter<byte> scratch, ref byte[] message, out DateTimeOffset receivedAt,
-        out int length, out bool end)
+    private async Task ReadAheadAsync(List<DateOnly> days, MessageBlocks.Writer blocks)
+    {
+        try
+        {
+            var scratch = new ArrayBufferWriter<byte>(4096);
+            foreach (var day in days)
+            {
+                var path = Path.Combine(_directory, day.ToString(DayFormat, CultureInfo.InvariantCulture), RawRecorder.RawFileName);
+                // Shared for writing: a recorder may still be appending to today's file.
+                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+                var reader = new ByteLineReader(file, maxLineLength: _maxLineLength);
+                while (Next(reader, scratch, out var receivedAt, out var message) is var read && read != LineRead.End)
+                {
+                    if (read == LineRead.Skipped || blocks.TryAdd(receivedAt, message)) continue;
+                    await blocks.AddToNextAsync(receivedAt, message.ToArray()).ConfigureAwait(false); // once a block: a copy to keep it across the wait
+                }
+            }
+            await blocks.FlushAsync().ConfigureAwait(false);
+            blocks.Complete();
+        }
+        catch (Exception e)
+        {
+            blocks.Complete(e); // the replay sees the failure (a cancellation too, though then nobody reads any more)
+        }
+    }
+
+    private enum LineRead { Message, Skipped, End }
+
+    /// <summary>Reads one line; <paramref name="message"/> is valid until the next call.</summary>
+    private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, out DateTimeOffset receivedAt, out ReadOnlySpan<byte> message)
     {
         receivedAt = default;
-        length = 0;
-        end = false;
+        message = default;
         switch (reader.Read(out var line))
         {
             case ByteLineReader.LineStatus.End:
-                end = true;
-                return false;
+                return LineRead.End;
             case ByteLineReader.LineStatus.TooLong:
                 CountSkipped();
-                return false;
+                return LineRead.Skipped;
         }
-        if (line.IsEmpty) return false;
-        var data = RawMessageLine.Parse(line, scratch, out var at);
+        if (line.IsEmpty) return LineRead.Skipped;
+        message = RawMessageLine.Parse(line, scratch, out var at);
         if (at is null)
         {
             CountSkipped(); // a recording always has receive times; a bare line is not one of its lines
-            return false;
+            return LineRead.Skipped;
         }
-        if (message.Length < data.Length) message = new byte[Math.Max(data.Length, message.Length * 2)];
-        data.CopyTo(message);
         receivedAt = at.Value;
-        length = data.Length;
-        return true;
+        return LineRead.Message;
     }
 }
