@@ -196,8 +196,8 @@ internal sealed class GapCheck
         }
         // The receive date dates only a first trade without a date of its own (computed once, not per record).
         DateOnly? receivedDate = date is null && !_clock.HasDate ? DateOnly.FromDateTime(receivedAt.ToOffset(Bars.KstDayClock.Offset).DateTime) : null;
-        var at = Bars.KstDayClock.ToKst(_clock.Ticks(date, time, receivedDate, TimeProvider.System));
-        if (_detector.Observe(at, volume, accumulated, out var gap)) _owner.Report(gap);
+        if (_detector.Observe(_clock.Ticks(date, time, receivedDate, TimeProvider.System), Bars.KstDayClock.Offset, volume, accumulated, out var gap))
+            _owner.Report(gap);
     }
 }
 

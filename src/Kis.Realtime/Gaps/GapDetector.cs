@@ -8,7 +8,10 @@ namespace Kis.Realtime.Gaps;
 public sealed class GapDetector
 {
     private long _lastAccumulated = -1;
-    private DateTimeOffset _lastTime;
+    // The last trade's time as clock ticks in its offset (DateTimeOffset.Ticks) and that offset: no DateTimeOffset is
+    // built per trade, only for a gap reported.
+    private long _lastTicks;
+    private TimeSpan _lastOffset;
     private bool _reconnected;
 
     /// <summary>A detector for one TR and key.</summary>
@@ -46,15 +49,19 @@ public sealed class GapDetector
     /// <param name="volume">cntg_vol: the trade's volume.</param>
     /// <param name="accumulatedVolume">acml_vol after the trade; negative when the source carries none (not checked).</param>
     /// <param name="gap">The gap found.</param>
-    public bool Observe(DateTimeOffset time, long volume, long accumulatedVolume, out VolumeGap gap)
+    public bool Observe(DateTimeOffset time, long volume, long accumulatedVolume, out VolumeGap gap) =>
+        Observe(time.Ticks, time.Offset, volume, accumulatedVolume, out gap);
+
+    /// <summary>As <see cref="Observe(DateTimeOffset, long, long, out VolumeGap)"/>, with the time as clock ticks in <paramref name="offset"/>.</summary>
+    internal bool Observe(long ticks, TimeSpan offset, long volume, long accumulatedVolume, out VolumeGap gap)
     {
         gap = default;
         if (accumulatedVolume < 0) return false;
         Checked++;
         var previous = _lastAccumulated;
-        var previousTime = _lastTime;
+        var (previousTicks, previousOffset) = (_lastTicks, _lastOffset);
         var reconnected = _reconnected;
-        _lastTime = time;
+        (_lastTicks, _lastOffset) = (ticks, offset);
         _reconnected = false;
         if (previous < 0)
         {
@@ -62,7 +69,7 @@ public sealed class GapDetector
             return false;
         }
 
-        var missing = CumulativeVolume.Missing(previous, previousTime.Date.Ticks, accumulatedVolume, volume, time.Date.Ticks, out var reset);
+        var missing = CumulativeVolume.Missing(previous, DayOf(previousTicks), accumulatedVolume, volume, DayOf(ticks), out var reset);
         // A stale or repeated record does not move the baseline back (the next trade would look like a gap).
         if (reset || accumulatedVolume > previous) _lastAccumulated = accumulatedVolume;
         if (reset) Resets++;
@@ -75,8 +82,8 @@ public sealed class GapDetector
             TrId = TrId,
             Key = Key,
             Kind = missing > 0 ? VolumeGapKind.Missing : VolumeGapKind.Overlap,
-            From = previousTime,
-            To = time,
+            From = new DateTimeOffset(previousTicks, previousOffset),
+            To = new DateTimeOffset(ticks, offset),
             MissingVolume = missing,
             MissingTradesAtLeast = missing > 0 ? 1 : 0,
             AccumulatedVolumeBefore = previous,
@@ -86,4 +93,7 @@ public sealed class GapDetector
         };
         return true;
     }
+
+    /// <summary>The date (in the time's own offset, as <see cref="DateTimeOffset.Date"/>) as ticks.</summary>
+    private static long DayOf(long ticks) => ticks - ticks % TimeSpan.TicksPerDay;
 }
