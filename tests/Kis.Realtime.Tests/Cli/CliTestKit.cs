@@ -27,6 +27,16 @@ internal static class CliTestKit
         .Select(l => JsonDocument.Parse(l).RootElement.Clone())
         .ToList();
 
+    /// <summary>Connection arguments for a <see cref="Client.ScriptedKisServer"/> (its app key and secret, its URLs).</summary>
+    public static ConnectionArgs Scripted(Client.ScriptedKisServer server, params string[] subs) => new()
+    {
+        Subscriptions = subs,
+        AppKey = "PSscriptedAppKey0000000000000000000",
+        AppSecret = "scripted-secret",
+        WebSocketUrl = server.WebSocketUrl.ToString(),
+        RestUrl = server.BaseUrl.ToString(),
+    };
+
     /// <summary>The five services with a fast built-in simulator, so tests take seconds.</summary>
     public static ConnectionArgs FastSimulator(params string[] subs) => new() { Subscriptions = subs, SimulatorPace = "300" };
 }

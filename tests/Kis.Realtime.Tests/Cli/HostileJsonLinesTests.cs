@@ -38,14 +38,7 @@ public class HostileJsonLinesTests
         });
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
-        var connection = new ConnectionArgs
-        {
-            Subscriptions = ["index:0001"],
-            AppKey = "PSscriptedAppKey0000000000000000000",
-            AppSecret = "scripted-secret",
-            WebSocketUrl = server.WebSocketUrl.ToString(),
-            RestUrl = server.BaseUrl.ToString(),
-        };
+        var connection = Scripted(server, "index:0001");
         var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 2 }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
         Assert.Equal(0, exit);
 

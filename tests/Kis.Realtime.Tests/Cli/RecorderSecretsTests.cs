@@ -32,14 +32,7 @@ public class RecorderSecretsTests
 
         var dir = EmptyDirectory();
         var stderr = new StringWriter();
-        var connection = new ConnectionArgs
-        {
-            Subscriptions = ["index:0001"],
-            AppKey = "PSscriptedAppKey0000000000000000000",
-            AppSecret = "scripted-secret",
-            WebSocketUrl = server.WebSocketUrl.ToString(),
-            RestUrl = server.BaseUrl.ToString(),
-        };
+        var connection = Scripted(server, "index:0001");
         var exit = await RecordCommand.RunAsync(connection, dir, count: 1, duration: null, Env(), stderr, default).WaitAsync(CliTimeout);
         Assert.Equal(0, exit);
         Assert.Equal(2, server.IssuedKeys.Count); // OPSP0011 made the client ask for a new one

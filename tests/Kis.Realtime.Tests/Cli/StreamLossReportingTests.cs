@@ -30,15 +30,7 @@ public class StreamLossReportingTests
         });
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
-        var connection = new ConnectionArgs
-        {
-            Subscriptions = ["notice:myhtsid", "index:0001"],
-            AppKey = "PSscriptedAppKey0000000000000000000",
-            AppSecret = "scripted-secret",
-            HtsId = "myhtsid",
-            WebSocketUrl = server.WebSocketUrl.ToString(),
-            RestUrl = server.BaseUrl.ToString(),
-        };
+        var connection = Scripted(server, "notice:myhtsid", "index:0001") with { HtsId = "myhtsid" };
         var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 5 }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit);
