@@ -9,9 +9,10 @@ namespace Kis.Realtime.Recording;
 /// <summary>
 /// A folder written by <c>kisrt record --out DIR</c> (or <see cref="RawRecorder"/>) as a recording to replay:
 /// <c>DIR/yyyy-MM-dd/raw.log</c>, one KST trading day a folder, read line by line in file order (received order).
-/// Streaming: a few blocks of lines in memory (read ahead while the replay decodes), whatever the size of a day. A line that cannot be read (too long, no
-/// receive time) is skipped and counted (<see cref="KisRecordingSource.Skipped"/>); a torn last line left by a killed
-/// recorder is simply incomplete and is read as it is (it fails to decode and is counted by the replay).
+/// Streaming: a few blocks of lines in memory (read ahead while the replay decodes), whatever the size of a day. A line
+/// that cannot be read (too long, no receive time) is skipped and counted (<see cref="KisRecordingSource.Skipped"/>); a
+/// torn last line left by a killed recorder is simply incomplete and is read as it is (it fails to decode and is
+/// counted by the replay).
 /// </summary>
 /// <example><code>
 /// await using var replay = new KisReplayClient(new KisRecordingFolder("rec"), KisReplayOptions.Default with { Speed = 10 });
@@ -78,7 +79,11 @@ public sealed class KisRecordingFolder : KisRecordingSource
             {
                 while (blocks.Full.TryRead(out var block))
                 {
-                    for (var i = 0; i < block.Count; i++) yield return block[i];
+                    for (var i = 0; i < block.Count; i++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested(); // as before: a cancelled replay stops at the next message
+                        yield return block[i];
+                    }
                     blocks.Return(block); // its last message is no longer valid: the caller moved on
                 }
             }
