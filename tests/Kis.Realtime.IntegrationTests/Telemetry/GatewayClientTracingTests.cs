@@ -11,20 +11,9 @@ namespace Kis.Realtime.Tests.Telemetry;
 /// <summary>KisGatewayClient's spans, on the direct client's source: connect, subscribe, reconnect, never one per record.</summary>
 public sealed class GatewayClientTracingTests
 {
-    private static readonly ActivitySource TestSource = new("Kis.Realtime.Tests.GatewayTracing");
-
     [RabbitFact]
     public async Task Connect_subscribe_and_reconnect_are_spans_and_records_are_not()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is KisRealtimeClient.ActivitySourceName or "Kis.Realtime.Tests.GatewayTracing",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
-
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) });
@@ -35,11 +24,9 @@ public sealed class GatewayClientTracingTests
             StreamMaxSegmentSizeBytes = 1024 * 1024,
             StreamMaxLengthBytes = 16L * 1024 * 1024,
         });
-        using var root = TestSource.StartActivity("test");
-        Assert.NotNull(root);
-        var trace = root.TraceId;
         // The gateway's own KIS client traces on the same source, in other traces: only this test's trace counts.
-        List<Activity> Mine() => spans.Where(a => a.TraceId == trace && a.Source.Name == KisRealtimeClient.ActivitySourceName).ToList();
+        using var spans = new SpanRecorder();
+        List<Activity> Mine() => spans.Mine();
 
         await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with
         {

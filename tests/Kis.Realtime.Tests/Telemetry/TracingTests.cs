@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -7,26 +6,12 @@ namespace Kis.Realtime.Tests.Telemetry;
 /// <summary>The library's spans: connect, approval, subscribe and reconnect, never one per record.</summary>
 public sealed class TracingTests
 {
-    private static readonly ActivitySource TestSource = new("Kis.Realtime.Tests.Tracing");
-
     [Fact]
     public async Task Connect_approval_subscribe_and_reconnect_are_spans_and_records_are_not()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is KisRealtimeClient.ActivitySourceName or "Kis.Realtime.Tests.Tracing",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
-
         await using var sim = await StartSimAsync();
-        using var root = TestSource.StartActivity("test");
-        Assert.NotNull(root);
-        var trace = root.TraceId;
-        // Other tests run at once on the same static source: only this test's trace counts.
-        List<Activity> Mine() => spans.Where(a => a.TraceId == trace && a.Source.Name == KisRealtimeClient.ActivitySourceName).ToList();
+        using var spans = new SpanRecorder();
+        List<Activity> Mine() => spans.Mine();
 
         await using var client = new KisRealtimeClient(Options(sim));
         await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
@@ -57,24 +42,15 @@ public sealed class TracingTests
     [Fact]
     public async Task A_refused_subscription_is_an_error_span_with_KIS_code()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is KisRealtimeClient.ActivitySourceName or "Kis.Realtime.Tests.Tracing",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
         await using var sim = await StartSimAsync();
-        using var root = TestSource.StartActivity("test");
-        var trace = root!.TraceId;
+        using var spans = new SpanRecorder();
 
         await using var client = new KisRealtimeClient(Options(sim));
         sim.Faults.FailNextRequests(Kis.Realtime.Protocol.OpspCode.InvalidTrKey);
         await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
         await Assert.ThrowsAsync<KisSubscriptionException>(() => ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
 
-        var subscribe = spans.Single(a => a.TraceId == trace && a.OperationName == "kis.realtime.subscribe");
+        var subscribe = spans.Mine().Single(a => a.OperationName == "kis.realtime.subscribe");
         Assert.Equal(ActivityStatusCode.Error, subscribe.Status);
         Assert.Equal("OPSP8992", subscribe.GetTagItem("error.type"));
     }
