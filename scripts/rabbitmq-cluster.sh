@@ -121,7 +121,18 @@ start_node() { # starts node N if it is down; does not wait
   local n=$1
   if port_open "$(amqp_port "$n")"; then return 0; fi
   STARTED+=("$n")
-  if node_pid "$n" >/dev/null; then say "$(node_name "$n") is still booting"; return 0; fi # e.g. waiting for its peers
+  # A VM without a listener is booting (e.g. waiting for its peers) or still shutting down: await_node tells them apart.
+  if node_pid "$n" >/dev/null; then say "$(node_name "$n") is running but not listening yet"; return 0; fi
+  launch_node "$n"
+}
+
+log_tail() { # the end of node N's log on stderr: CI keeps the output, not the machine
+  echo "rabbitmq-cluster: the last lines of $(node_name "$1")'s log:" >&2
+  tail -n 25 "$(node_dir "$1")/log/$(node_name "$1").log" >&2 2>/dev/null || true
+}
+
+launch_node() { # starts node N's VM; does not wait
+  local n=$1
   write_config "$n"
   ERL_EPMD_ADDRESS=127.0.0.1 runuser -u rabbitmq -- epmd -daemon 9>&- 2>/dev/null || true
   say "starting $(node_name "$n") on 127.0.0.1:$(amqp_port "$n")"
@@ -130,11 +141,17 @@ start_node() { # starts node N if it is down; does not wait
 }
 
 await_node() {
-  local n=$1
+  local n=$1 start=$SECONDS launched=$SECONDS
   [[ " ${STARTED[*]} " == *" $n "* ]] || return 0
-  wait_for "$(node_name "$n") listening" "$READY_TIMEOUT" port_open "$(amqp_port "$n")" \
-    || fail "$(node_name "$n") not listening after $READY_TIMEOUT s: see $(node_dir "$n")/log"
-  ctl "$n" await_startup --timeout "$READY_TIMEOUT" >/dev/null || fail "$(node_name "$n") did not finish starting: see $(node_dir "$n")/log"
+  until port_open "$(amqp_port "$n")"; do
+    [ $((SECONDS - start)) -lt "$READY_TIMEOUT" ] || { log_tail "$n"; fail "$(node_name "$n") not listening after $READY_TIMEOUT s: see $(node_dir "$n")/log"; }
+    # A VM that was not booting but still shutting down (found by start_node) exits without ever listening: start it
+    # (not again within 20 s of a launch: -detached returns before the new VM shows up).
+    if [ $((SECONDS - launched)) -ge 20 ] && ! node_pid "$n" >/dev/null; then launch_node "$n"; launched=$SECONDS; fi
+    sleep 0.5
+  done
+  say "$(node_name "$n") listening after $((SECONDS - start)) s"
+  ctl "$n" await_startup --timeout "$READY_TIMEOUT" >/dev/null || { log_tail "$n"; fail "$(node_name "$n") did not finish starting: see $(node_dir "$n")/log"; }
 }
 
 running_nodes() { # the cluster's running nodes as node 1 (or the given node) sees them, one a line
@@ -153,11 +170,18 @@ join() { # node N into node 1's cluster, unless $MEMBERS (node 1's view) has it 
 }
 
 stop_node() {
-  local n=$1
+  local n=$1 pid
   port_open "$(amqp_port "$n")" || { say "$(node_name "$n") is not running"; return 0; }
+  pid=$(node_pid "$n" || true)
   ctl "$n" stop >/dev/null 2>&1 || true
   wait_for "$(node_name "$n") stopped" 60 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$(amqp_port "$n")) 2>/dev/null" \
     || fail "$(node_name "$n") still listening after 60 s"
+  # The listener closes early in a shutdown; a start before the VM has exited would find it and wait for nothing.
+  [ -n "$pid" ] || return 0
+  if ! wait_for "$(node_name "$n")'s VM exited" 60 bash -c "! kill -0 $pid 2>/dev/null"; then
+    say "$(node_name "$n")'s VM (pid $pid) still shutting down after 60 s: killed"
+    kill -9 "$pid" 2>/dev/null || true
+  fi
 }
 
 kill_node() {
