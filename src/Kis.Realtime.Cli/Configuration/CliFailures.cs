@@ -44,8 +44,13 @@ internal static class CliFailures
         return $"{Sentence(what)} Check that the server is running and --ws-url / KIS_WS_URL (KIS itself: leave it unset).";
     }
 
-    /// <summary>The text as one sentence ending in exactly one full stop (a reason may end in one already).</summary>
-    public static string Sentence(string text) => text.TrimEnd().TrimEnd('.') + ".";
+    /// <summary>The text as one sentence ending in exactly one closing mark (a reason may end in one already).</summary>
+    public static string Sentence(string text)
+    {
+        // A question or an exclamation already ends the sentence ("is `kisrt gateway` running?", not "running?.").
+        var trimmed = text.TrimEnd();
+        return trimmed.EndsWith('?') || trimmed.EndsWith('!') ? trimmed : trimmed.TrimEnd('.') + ".";
+    }
 
     /// <summary>The approval key could not be issued: the server's code and message (never the secret) and what to check.</summary>
     public static string ApprovalFailed(KisApprovalException e)

@@ -42,6 +42,14 @@ public class FailurePathTests
     private static int Occurrences(string text, string part) =>
         (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
+    [Theory]
+    [InlineData("could not connect", "could not connect.")]
+    [InlineData("could not connect. ", "could not connect.")]
+    [InlineData("is `kisrt gateway` running with namespace kis?", "is `kisrt gateway` running with namespace kis?")]
+    [InlineData("refused!", "refused!")]
+    public void A_failure_is_one_sentence_with_one_closing_mark(string text, string expected) =>
+        Assert.Equal(expected, Kis.Realtime.Cli.Configuration.CliFailures.Sentence(text));
+
     [Fact]
     public async Task Nothing_listening_on_the_websocket_url_is_one_line_naming_the_url_exit_3()
     {
