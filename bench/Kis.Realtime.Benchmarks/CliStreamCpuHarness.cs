@@ -44,47 +44,18 @@ internal static class CliStreamCpuHarness
             Pace = MarketPace.PerSecond(rate / 5.0),
             MaxRecordsPerFrame = 1,
         });
-        var start = new ProcessStartInfo("dotnet", [kisrt, "stream", "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--format", "jsonl"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // Measured as configured here, nothing else: no appsettings.json of the current folder, no credentials or
-            // kisrt settings of the developer's environment (they would go to the simulator, or change the run).
-            WorkingDirectory = Directory.CreateTempSubdirectory("kisrt-stream-cpu-").FullName,
-        };
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(name);
-        using var child = Process.Start(start)!;
-        long lines = 0;
-        var stdout = child.StandardOutput.BaseStream;
-        var counting = Task.Run(async () =>
-        {
-            var buffer = new byte[64 * 1024];
-            int n;
-            while ((n = await stdout.ReadAsync(buffer)) > 0) Interlocked.Add(ref lines, buffer.AsSpan(0, n).Count((byte)'\n'));
-        });
-        var draining = child.StandardError.ReadToEndAsync();
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(8)); // connect, subscribe, tiered compilation
-            child.Refresh();
-            var cpu0 = child.TotalProcessorTime;
-            var lines0 = Interlocked.Read(ref lines);
-            var wall = Stopwatch.StartNew();
-            await Task.Delay(window);
-            child.Refresh();
-            var cpu = child.TotalProcessorTime - cpu0;
-            var records = Interlocked.Read(ref lines) - lines0;
-            if (records == 0) throw new InvalidOperationException("kisrt wrote no record: " + (child.HasExited ? await draining : "still running"));
-            return (cpu.TotalMicroseconds / records, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, records);
-        }
-        finally
-        {
-            child.Kill();
-            await child.WaitForExitAsync();
-            await counting;
-        }
+        await using var child = new KisrtStreamChild(kisrt, sim);
+        await Task.Delay(TimeSpan.FromSeconds(8)); // connect, subscribe, tiered compilation
+        child.Process.Refresh();
+        var cpu0 = child.Process.TotalProcessorTime;
+        var lines0 = child.Lines;
+        var wall = Stopwatch.StartNew();
+        await Task.Delay(window);
+        child.Process.Refresh();
+        var cpu = child.Process.TotalProcessorTime - cpu0;
+        var records = child.Lines - lines0;
+        if (records == 0) throw new InvalidOperationException("kisrt wrote no record: " + await child.FailureAsync());
+        return (cpu.TotalMicroseconds / records, 100 * cpu.TotalSeconds / wall.Elapsed.TotalSeconds, records);
     }
 
     private static string LoadAverage() =>

@@ -15,6 +15,8 @@ if (args.Length > 0 && args[0] == "latency-default") return await DefaultPathLat
 if (args.Length > 1 && args[0] == "sim") return await StreamCpuBenchmarks.RunSimulatorAsync(args);
 // `stream-cpu [seconds] [rounds]`: `kisrt stream --format jsonl` as a child process, CPU per record at fixed rates.
 if (args.Length > 0 && args[0] == "stream-cpu") return await CliStreamCpuHarness.RunAsync(args);
+// `stream-memory [seconds] [rounds] [native-kisrt]`: `kisrt stream`'s resident memory, JIT beside a Native AOT build.
+if (args.Length > 0 && args[0] == "stream-memory") return await CliStreamMemoryHarness.RunAsync(args);
 // `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.

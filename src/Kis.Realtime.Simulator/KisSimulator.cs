@@ -183,8 +183,8 @@ public sealed class KisSimulator : IAsyncDisposable
             ["grant_type"] = "client_credentials",
             ["appkey"] = appKey ?? SimulatorOptions.DefaultAppKey,
             ["secretkey"] = appSecret ?? SimulatorOptions.DefaultAppSecret,
-        }, ct).ConfigureAwait(false);
-        var body = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>(ct).ConfigureAwait(false);
+        }, Hosting.SimulatorJson.Kis.DictionaryStringString, ct).ConfigureAwait(false);
+        var body = await response.Content.ReadFromJsonAsync(Hosting.SimulatorJson.Kis.DictionaryStringString, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode || body is null || !body.TryGetValue("approval_key", out var key))
             throw new InvalidOperationException($"Approval refused: HTTP {(int)response.StatusCode} {body?.GetValueOrDefault("error_code")}");
         return key;

@@ -327,13 +327,7 @@ internal static class GatewayCommand
         }
         if (json)
         {
-            // snake_case like the records and the gateway's own wire (broker_connected, buffer_depth, "connected").
-            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(s, new System.Text.Json.JsonSerializerOptions
-            {
-                WriteIndented = true,
-                PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
-                Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower) },
-            }));
+            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(s, Output.CliJson.SnakeCase.GatewayStatus));
             return CliFailures.Done;
         }
         await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Cli.Output;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -70,7 +71,7 @@ internal static class DashboardServer
         app.MapPost("/api/subscriptions", async (HttpContext ctx) =>
         {
             if (!ctx.Request.HasJsonContentType())
-                return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, statusCode: 415);
+                return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, CliJson.Web.DictionaryStringString, statusCode: 415);
             string? text;
             try
             {
@@ -83,20 +84,20 @@ internal static class DashboardServer
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                return Results.Json(new Dictionary<string, string> { ["error"] = $"the request is larger than {MaxRequestBodyBytes} bytes" }, statusCode: 413);
+                return Results.Json(new Dictionary<string, string> { ["error"] = $"the request is larger than {MaxRequestBodyBytes} bytes" }, CliJson.Web.DictionaryStringString, statusCode: 413);
             }
             if (text is { Length: > MaxSpecLength })
-                return Results.Json(new Dictionary<string, string> { ["error"] = $"a subscription spec is at most {MaxSpecLength} characters (TR:KEY)" }, statusCode: 400);
+                return Results.Json(new Dictionary<string, string> { ["error"] = $"a subscription spec is at most {MaxSpecLength} characters (TR:KEY)" }, CliJson.Web.DictionaryStringString, statusCode: 400);
             if (string.IsNullOrWhiteSpace(text))
-                return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" }, statusCode: 400);
+                return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" }, CliJson.Web.DictionaryStringString, statusCode: 400);
             try
             {
                 var spec = subscriptions.Add(text);
-                return Results.Json(new Dictionary<string, string> { ["spec"] = spec.ToString() });
+                return Results.Json(new Dictionary<string, string> { ["spec"] = spec.ToString() }, CliJson.Web.DictionaryStringString);
             }
             catch (CliUsageException e)
             {
-                return Results.Json(new Dictionary<string, string> { ["error"] = e.Message }, statusCode: 400);
+                return Results.Json(new Dictionary<string, string> { ["error"] = e.Message }, CliJson.Web.DictionaryStringString, statusCode: 400);
             }
         });
         app.MapDelete("/api/subscriptions/{id:int}", async (int id) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,13 +37,13 @@ internal static class MinuteChartEndpoint
         {
             Interlocked.Increment(ref hub.Counters._quotationRequestsRejected);
             Log.RestRefused(hub.Logger, Path, code, message!);
-            await Results.Json(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message! }, statusCode: status)
+            await SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message! }, status)
                 .ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         ctx.Response.Headers["tr_id"] = TrId;
         ctx.Response.Headers["tr_cont"] = "";
-        await Results.Json(Answer(query!, hub)).ExecuteAsync(ctx).ConfigureAwait(false);
+        await Results.Json(Answer(query!, hub), SimulatorJson.Kis.KisRestMinuteChartReply).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
     /// <summary>The token, app key and secret checks (KIS's gateway: HTTP 500 with an EGW code).</summary>
@@ -99,7 +100,7 @@ internal static class MinuteChartEndpoint
         (int, string?, string?) Invalid(string what) => (500, "OPSQ2001", $"ERROR INPUT FIELD: {what}");
     }
 
-    private static Dictionary<string, object> Answer(ChartQuery q, SimulatorHub hub)
+    private static KisRestMinuteChartReply Answer(ChartQuery q, SimulatorHub hub)
     {
         var now = hub.Market.Clock.Now();
         var book = hub.Market.FindStockBook(q.Code, q.Venue);
@@ -109,9 +110,8 @@ internal static class MinuteChartEndpoint
         var (price, volume, value) = book?.Summary() ?? (previousClose, 0, 0);
         var date = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var change = price - previousClose;
-        return new Dictionary<string, object>
-        {
-            ["output1"] = new Dictionary<string, string>
+        return new KisRestMinuteChartReply(
+            new Dictionary<string, string>
             {
                 ["prdy_vrss"] = Text(change),
                 ["prdy_vrss_sign"] = Encoding.ASCII.GetString(StockCodes.Sign(price, previousClose, previousClose * 13 / 10, previousClose * 7 / 10)),
@@ -122,7 +122,7 @@ internal static class MinuteChartEndpoint
                 ["hts_kor_isnm"] = InstrumentMaster.StockName(q.Code),
                 ["stck_prpr"] = Text(price),
             },
-            ["output2"] = rows.Select(b => new Dictionary<string, string>
+            rows.Select(b => new Dictionary<string, string>
             {
                 ["stck_bsop_date"] = date,
                 ["stck_cntg_hour"] = b.Minute.ToString("HHmmss", CultureInfo.InvariantCulture),
@@ -133,11 +133,18 @@ internal static class MinuteChartEndpoint
                 ["cntg_vol"] = Text(b.Volume),
                 ["acml_tr_pbmn"] = Text(b.AccumulatedValue),
             }).ToList(),
-            ["rt_cd"] = "0",
-            ["msg_cd"] = "MCA00000",
-            ["msg1"] = "정상처리 되었습니다.",
-        };
+            RtCd: "0",
+            MsgCd: "MCA00000",
+            Msg1: "정상처리 되었습니다.");
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>주식당일분봉조회's answer, fields in KIS's order.</summary>
+internal sealed record KisRestMinuteChartReply(
+    [property: JsonPropertyName("output1")] Dictionary<string, string> Output1,
+    [property: JsonPropertyName("output2")] List<Dictionary<string, string>> Output2,
+    [property: JsonPropertyName("rt_cd")] string RtCd,
+    [property: JsonPropertyName("msg_cd")] string MsgCd,
+    [property: JsonPropertyName("msg1")] string Msg1);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
@@ -19,7 +20,7 @@ internal static class TokenEndpoints
         Interlocked.Increment(ref hub.Counters._accessTokensIssued);
         Log.AccessTokenIssued(hub.Logger, SecretMask.Mask(request.Credential.AppKey));
         var expiresIn = (long)Math.Round((token.ExpiresAt - hub.Options.TimeProvider.GetUtcNow()).TotalSeconds);
-        await Results.Json(new Dictionary<string, object>
+        await SimulatorJson.Reply(new JsonObject
         {
             ["access_token"] = token.Value,
             ["access_token_token_expired"] = token.ExpiresAt.ToOffset(Kst).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
@@ -41,7 +42,7 @@ internal static class TokenEndpoints
             return;
         }
         Log.AccessTokenRevoked(hub.Logger, SecretMask.Mask(request.Credential.AppKey));
-        await Results.Json(new Dictionary<string, object> { ["code"] = 200, ["message"] = "접근토큰 폐기에 성공하였습니다" })
+        await SimulatorJson.Reply(new JsonObject { ["code"] = 200, ["message"] = "접근토큰 폐기에 성공하였습니다" })
             .ExecuteAsync(ctx).ConfigureAwait(false);
     }
 

@@ -10,6 +10,7 @@ namespace Kis.Realtime.Tests.Packaging;
 /// minutes: a developer may skip it with KISRT_SKIP_AOT=1 outside CI. Needs clang and zlib1g-dev (scripts/aot.sh,
 /// which scripts/test.sh runs).
 /// </summary>
+[Collection(nameof(NativeAotCollection))]
 public class AotWorkerTests
 {
     [AotFact]

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- stream-memory [seconds] [rounds] [native-kisrt]</c>:
+/// the resident memory of <c>kisrt stream --format jsonl</c> as a whole process, at 1,250 records/s over the five
+/// default subscriptions (steady: the median of samples taken every 250 ms after 8 s of warm-up; and the process's
+/// peak) and flat out (its peak). The yardstick in the same run is the JIT kisrt (<c>dotnet kisrt.dll</c>); the figure
+/// under test a Native AOT kisrt (<c>dotnet publish src/Kis.Realtime.Cli -c Release -r linux-x64 -p:PublishAot=true</c>),
+/// given by path, the two in turn. The simulator runs in this process, so its memory is not counted.
+/// </summary>
+internal static class CliStreamMemoryHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        List<(string Name, string Path)> builds = [("jit", Path.Combine(AppContext.BaseDirectory, "kisrt.dll"))];
+        if (args.Length > 3) builds.Add(("aot", Path.GetFullPath(args[3])));
+        Console.WriteLine($"kisrt stream --format jsonl, resident memory ({seconds:0} s windows after 8 s of warm-up)");
+        foreach (var (pace, label) in new[] { (MarketPace.PerSecond(250), "1,250/s"), (MarketPace.FlatOut, "flat-out") })
+        {
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var (name, path) in builds)
+                {
+                    var (steady, peak, records) = await MeasureAsync(path, pace, TimeSpan.FromSeconds(seconds));
+                    Console.WriteLine($"  {label,-8} {name} round {round + 1}: steady {steady,6:0.0} MiB  peak {peak,6:0.0} MiB  ({records:N0} records, load {LoadAverage()})");
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<(double SteadyMiB, double PeakMiB, long Records)> MeasureAsync(string kisrt, MarketPace pace, TimeSpan window)
+    {
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = pace, MaxRecordsPerFrame = 1 });
+        await using var child = new KisrtStreamChild(kisrt, sim);
+        var pid = child.Process.Id;
+        await Task.Delay(TimeSpan.FromSeconds(8)); // connect, subscribe, tiered compilation
+        var samples = new List<double>();
+        var lines0 = child.Lines;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        var end = DateTime.UtcNow + window;
+        while (DateTime.UtcNow < end && await timer.WaitForNextTickAsync())
+            if (Status(pid, "VmRSS:") is { } rss) samples.Add(rss);
+        var peak = Status(pid, "VmHWM:") ?? double.NaN;
+        var records = child.Lines - lines0;
+        if (records == 0 || samples.Count == 0) throw new InvalidOperationException("kisrt wrote no record: " + await child.FailureAsync());
+        samples.Sort();
+        return (samples[samples.Count / 2], peak, records);
+    }
+
+    /// <summary>A figure of /proc/PID/status in MiB (VmRSS: resident now; VmHWM: the process's peak).</summary>
+    private static double? Status(int pid, string field)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException)
+        {
+            return null; // the process has exited
+        }
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Tests.Gateway;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+
+namespace Kis.Realtime.Tests.Packaging;
+
+/// <summary>
+/// kisrt published with Native AOT (docs/cli.md): the publish has no trim or AOT warning (the analyzers run on every
+/// build of the CLI too, so this is the last line, not the first), and the native kisrt streams from its built-in
+/// simulator (Kestrel, the simulator's REST answers, the approval request, decoding, JSON Lines) and answers
+/// <c>gateway status --json</c> (the snake_case status, source-generated) — the paths where reflection once was.
+/// </summary>
+[Collection(nameof(NativeAotCollection))]
+public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFixture<NativeKisrtTests.Publish>
+{
+    [AotFact]
+    public async Task Native_kisrt_streams_from_its_built_in_simulator()
+    {
+        var run = await ChildProcess.RunAsync(await kisrt.PathAsync(), ["stream", "--count", "40", "--format", "jsonl"], TimeSpan.FromSeconds(90));
+
+        Assert.True(run.ExitCode == 0, $"kisrt exited {run.ExitCode}:\n{run.Errors}");
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(40, lines.Length);
+        foreach (var line in lines)
+        {
+            using var record = JsonDocument.Parse(line);
+            Assert.Matches("^H0[A-Z0-9]{6}$", record.RootElement.GetProperty("tr_id").GetString());
+        }
+        Assert.Contains("40 records", run.Errors);
+        Assert.Contains("decode errors 0", run.Errors);
+    }
+
+    [AotRabbitFact]
+    public async Task Native_kisrt_answers_gateway_status_as_snake_case_json()
+    {
+        var native = await kisrt.PathAsync(); // first: publishing takes minutes, longer than the gateway below may run
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        using var stop = new CancellationTokenSource(CliTimeout);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var status = new SignallingWriter("holding H0UPCNT0 0001", ready);
+        var gateway = GatewayCommand.RunAsync(FastSimulator("index:0001"), KisGatewayOptions.Default with { Endpoint = broker.Endpoint },
+            TimeSpan.FromMilliseconds(200), null, Env(), status, stop.Token);
+        await Task.WhenAny(ready.Task, gateway).Unwrap().WaitAsync(CliTimeout);
+
+        var run = await ChildProcess.RunAsync(native,
+            ["gateway", "status", "--json", "--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace], TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await gateway;
+
+        Assert.True(run.ExitCode == 0, $"kisrt exited {run.ExitCode}:\n{run.Output}\n{run.Errors}");
+        using var document = JsonDocument.Parse(run.Output);
+        Assert.True(document.RootElement.GetProperty("broker_connected").GetBoolean());
+        Assert.Equal("connected", document.RootElement.GetProperty("sessions")[0].GetProperty("state").GetString());
+        Assert.Equal("H0UPCNT0", document.RootElement.GetProperty("registrations")[0].GetProperty("tr").GetString());
+    }
+
+    /// <summary>Signals when a line containing a text is written (the gateway's status lines come from several threads).</summary>
+    private sealed class SignallingWriter(string wanted, TaskCompletionSource seen) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            lock (this) base.WriteLine(value);
+            if (value?.Contains(wanted, StringComparison.Ordinal) == true) seen.TrySetResult();
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Publishes kisrt once for the class (minutes), into a folder deleted afterwards.</summary>
+    public sealed class Publish : IDisposable
+    {
+        private readonly string _output = Path.Combine(Path.GetTempPath(), $"kisrt-native-{Guid.NewGuid():N}");
+        private readonly Lazy<Task<string>> _published;
+
+        public Publish() => _published = new(PublishAsync);
+
+        public Task<string> PathAsync() => _published.Value;
+
+        private async Task<string> PublishAsync()
+        {
+            var project = Path.Combine(ReadmeSamples.RepositoryRoot(), "src", "Kis.Realtime.Cli", "Kis.Realtime.Cli.csproj");
+            var publish = await ChildProcess.RunAsync("dotnet",
+                ["publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", _output, "-nologo"], TimeSpan.FromMinutes(20));
+            Assert.True(publish.ExitCode == 0, $"publish failed:\n{publish.Output}\n{publish.Errors}");
+            Assert.DoesNotContain("warning IL", publish.Output);
+            var native = Path.Combine(_output, "kisrt");
+            Assert.True(File.Exists(native), "no native kisrt");
+            Assert.False(File.Exists(Path.Combine(_output, "kisrt.dll")), "published as IL, not native");
+            return native;
+        }
+
+        public void Dispose()
+        {
+            if (Directory.Exists(_output)) Directory.Delete(_output, recursive: true);
+        }
+    }
+}
+
+/// <summary>Native AOT publishes one at a time: they build the same libraries into the same Release linux-x64 folders.</summary>
+[CollectionDefinition(nameof(NativeAotCollection), DisableParallelization = true)]
+public sealed class NativeAotCollection;
+
+/// <summary>A Native AOT fact that also needs RabbitMQ.</summary>
+internal sealed class AotRabbitFactAttribute : FactAttribute
+{
+    public AotRabbitFactAttribute() => Skip = new AotFactAttribute().Skip ?? new RabbitFactAttribute().Skip;
+}
