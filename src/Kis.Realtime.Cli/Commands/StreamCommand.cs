@@ -64,7 +64,7 @@ internal static class StreamCommand
 
     // What may collect for a slow reader of standard output before records are dropped (and counted); as much again
     // may be in the write under way. Bytes, chunked: the memory held is this, not a multiple of it.
-    private const long StandardOutputBound = 32L << 20;
+    private const long StandardOutputBound = 16L << 20;
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 

@@ -65,48 +65,54 @@ internal static class DashboardServer
             await next(ctx);
         });
 
-        app.MapGet("/", (HttpContext ctx) => Serve(ctx, "index.html"));
-        app.MapGet("/assets/{name}", (string name, HttpContext ctx) => Serve(ctx, name));
-        app.MapGet("/events", (HttpContext ctx) => StreamEventsAsync(ctx, publisher));
-        app.MapPost("/api/subscriptions", async (HttpContext ctx) =>
+        // RequestDelegate handlers throughout: no reflection over a delegate's parameters (Native AOT), nothing generated.
+        app.MapGet("/", ctx => Serve(ctx, "index.html").ExecuteAsync(ctx));
+        app.MapGet("/assets/{name}", ctx => Serve(ctx, ctx.Request.RouteValues["name"] as string ?? "").ExecuteAsync(ctx));
+        app.MapGet("/events", ctx => StreamEventsAsync(ctx, publisher));
+        app.MapPost("/api/subscriptions", async ctx => await (await SubscribeAsync(ctx, subscriptions)).ExecuteAsync(ctx));
+        app.MapDelete("/api/subscriptions/{id:int}", async ctx =>
         {
-            if (!ctx.Request.HasJsonContentType())
-                return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, CliJson.Web.DictionaryStringString, statusCode: 415);
-            string? text;
-            try
-            {
-                using var body = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
-                text = body.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.String ? spec.GetString() : null;
-            }
-            catch (JsonException)
-            {
-                text = null;
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                return Results.Json(new Dictionary<string, string> { ["error"] = $"the request is larger than {MaxRequestBodyBytes} bytes" }, CliJson.Web.DictionaryStringString, statusCode: 413);
-            }
-            if (text is { Length: > MaxSpecLength })
-                return Results.Json(new Dictionary<string, string> { ["error"] = $"a subscription spec is at most {MaxSpecLength} characters (TR:KEY)" }, CliJson.Web.DictionaryStringString, statusCode: 400);
-            if (string.IsNullOrWhiteSpace(text))
-                return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" }, CliJson.Web.DictionaryStringString, statusCode: 400);
-            try
-            {
-                var spec = subscriptions.Add(text);
-                return Results.Json(new Dictionary<string, string> { ["spec"] = spec.ToString() }, CliJson.Web.DictionaryStringString);
-            }
-            catch (CliUsageException e)
-            {
-                return Results.Json(new Dictionary<string, string> { ["error"] = e.Message }, CliJson.Web.DictionaryStringString, statusCode: 400);
-            }
+            var id = int.Parse((string)ctx.Request.RouteValues["id"]!, System.Globalization.CultureInfo.InvariantCulture); // {id:int} matched
+            await (await subscriptions.RemoveAsync(id) ? Results.NoContent() : Results.NotFound()).ExecuteAsync(ctx);
         });
-        app.MapDelete("/api/subscriptions/{id:int}", async (int id) =>
-            await subscriptions.RemoveAsync(id) ? Results.NoContent() : Results.NotFound());
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri($"http://127.0.0.1:{new Uri(address).Port}/");
         return (app, url);
+    }
+
+    private static async Task<IResult> SubscribeAsync(HttpContext ctx, DashboardSubscriptions subscriptions)
+    {
+        if (!ctx.Request.HasJsonContentType())
+            return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, CliJson.Web.DictionaryStringString, statusCode: 415);
+        string? text;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+            text = body.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.String ? spec.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            text = null;
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Results.Json(new Dictionary<string, string> { ["error"] = $"the request is larger than {MaxRequestBodyBytes} bytes" }, CliJson.Web.DictionaryStringString, statusCode: 413);
+        }
+        if (text is { Length: > MaxSpecLength })
+            return Results.Json(new Dictionary<string, string> { ["error"] = $"a subscription spec is at most {MaxSpecLength} characters (TR:KEY)" }, CliJson.Web.DictionaryStringString, statusCode: 400);
+        if (string.IsNullOrWhiteSpace(text))
+            return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" }, CliJson.Web.DictionaryStringString, statusCode: 400);
+        try
+        {
+            var spec = subscriptions.Add(text);
+            return Results.Json(new Dictionary<string, string> { ["spec"] = spec.ToString() }, CliJson.Web.DictionaryStringString);
+        }
+        catch (CliUsageException e)
+        {
+            return Results.Json(new Dictionary<string, string> { ["error"] = e.Message }, CliJson.Web.DictionaryStringString, statusCode: 400);
+        }
     }
 
     private static IResult Serve(HttpContext ctx, string name)
