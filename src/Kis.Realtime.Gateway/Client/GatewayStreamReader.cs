@@ -62,9 +62,32 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     /// <summary>Attaches to the stream (before any claim: a live start misses nothing published from here on).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await AttachAsync(_start, cancellationToken).ConfigureAwait(false);
+        var time = _owner.Options.TimeProvider;
+        var started = time.GetTimestamp();
+        for (var delay = TimeSpan.FromMilliseconds(50); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks)))
+        {
+            try
+            {
+                await AttachAsync(_start, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e)
+                when (ReplicaNotYetStarted(e) && time.GetElapsedTime(started) < _owner.Options.RequestTimeout)
+            {
+                Log.ReplicaNotYetStarted(_logger, _trId, _stream);
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
         _keeper = Task.Run(KeepAttachedAsync);
     }
+
+    /// <summary>
+    /// The broker refused the consume because the node this client is connected to holds no replica of the stream yet:
+    /// in a cluster the gateway's declare returns before every replica has started, so a consumer on another node can
+    /// arrive first (seen in CI: refused 2 ms before the replica started). Worth another try, for a while.
+    /// </summary>
+    private static bool ReplicaNotYetStarted(RabbitMQ.Client.Exceptions.OperationInterruptedException e) =>
+        e.ShutdownReason is { ReplyCode: 406 } reason && reason.ReplyText.Contains("does not have a replica on the local node", StringComparison.Ordinal);
 
     /// <summary>A new subscription of <paramref name="key"/>: its own bounded buffer (add it before <see cref="StartAsync"/>
     /// on a reader of its own, so nothing delivered first passes it by).</summary>
@@ -387,6 +410,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
         [LoggerMessage(46, LogLevel.Warning, "Stream reader {TrId} key {TrKey}: seq went back to {Sequence} within a run, further than a resend can: delivered, count restarted (a record the gateway did not publish reached the stream? {Resets} so far, logged at 1, 2, 4 …)")]
         public static partial void SequenceWentBack(ILogger logger, string trId, string trKey, long sequence, long resets);
+
+        [LoggerMessage(64, LogLevel.Debug, "Stream reader {TrId} ({Stream}): this broker node holds no replica of the stream yet; trying again")]
+        public static partial void ReplicaNotYetStarted(ILogger logger, string trId, string stream);
 
         [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} ({Stream}): reconnect failed ({Reason})")]
         public static partial void RetryFailed(ILogger logger, string trId, string stream, string reason);

@@ -49,6 +49,16 @@ internal static class ClusterScript
         return (fields[1], members);
     }
 
+    /// <summary>Adds a replica of <paramref name="stream"/> on node <paramref name="node"/> (<c>rabbitmq-streams add_replica</c>).</summary>
+    /// <remarks>As the rabbitmq user, whose home holds the nodes' Erlang cookie (Debian wraps rabbitmqctl so, not this tool).</remarks>
+    public static async Task AddReplicaAsync(string stream, int node)
+    {
+        string[] arguments = ["-u", "rabbitmq", "--", "env", "HOME=/var/lib/rabbitmq", "/usr/lib/rabbitmq/bin/rabbitmq-streams",
+            "-n", "kisrt-c1@localhost", "add_replica", stream, $"kisrt-c{node}@localhost"];
+        var run = await ChildProcess.RunAsync("runuser", arguments, ScriptTimeout);
+        Assert.True(run.ExitCode == 0, $"rabbitmq-streams add_replica {stream}: {run.Output}{run.Errors}");
+    }
+
     private static async Task<string[]> CtlAsync(params string[] arguments)
     {
         var node = Enumerable.Range(1, 3).First(n => PortOpen(FirstPort + n - 1));
