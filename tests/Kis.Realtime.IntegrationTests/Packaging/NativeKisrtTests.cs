@@ -38,11 +38,10 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
         var native = await kisrt.PathAsync(); // first: publishing takes minutes, longer than the gateway below may run
         await using var broker = await RabbitTestBroker.CreateAsync();
         using var stop = new CancellationTokenSource(CliTimeout);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var status = new SignallingWriter("holding H0UPCNT0 0001", ready);
+        var status = new WatchingWriter("holding H0UPCNT0 0001");
         var gateway = GatewayCommand.RunAsync(FastSimulator("index:0001"), KisGatewayOptions.Default with { Endpoint = broker.Endpoint },
             TimeSpan.FromMilliseconds(200), null, Env(), status, stop.Token);
-        await Task.WhenAny(ready.Task, gateway).Unwrap().WaitAsync(CliTimeout);
+        await Task.WhenAny(status.Seen.Task, gateway).Unwrap().WaitAsync(CliTimeout);
 
         var run = await ChildProcess.RunAsync(native,
             ["gateway", "status", "--json", "--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace], TimeSpan.FromSeconds(60));
@@ -54,22 +53,6 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
         Assert.True(document.RootElement.GetProperty("broker_connected").GetBoolean());
         Assert.Equal("connected", document.RootElement.GetProperty("sessions")[0].GetProperty("state").GetString());
         Assert.Equal("H0UPCNT0", document.RootElement.GetProperty("registrations")[0].GetProperty("tr").GetString());
-    }
-
-    /// <summary>Signals when a line containing a text is written (the gateway's status lines come from several threads).</summary>
-    private sealed class SignallingWriter(string wanted, TaskCompletionSource seen) : StringWriter
-    {
-        public override void WriteLine(string? value)
-        {
-            lock (this) base.WriteLine(value);
-            if (value?.Contains(wanted, StringComparison.Ordinal) == true) seen.TrySetResult();
-        }
-
-        public override Task WriteLineAsync(string? value)
-        {
-            WriteLine(value);
-            return Task.CompletedTask;
-        }
     }
 
     /// <summary>Publishes kisrt once for the class (minutes), into a folder deleted afterwards.</summary>
