@@ -1,7 +1,7 @@
-using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Trs;
 using Microsoft.AspNetCore.Http;

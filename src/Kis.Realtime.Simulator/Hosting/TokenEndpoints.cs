@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
 namespace Kis.Realtime.Simulator.Hosting;
