@@ -67,6 +67,7 @@ internal static class ClusterScript
         return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
+    /// <summary>Whether something accepts connections on this loopback port.</summary>
     public static bool PortOpen(int port)
     {
         try

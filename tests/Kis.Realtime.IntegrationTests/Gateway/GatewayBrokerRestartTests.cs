@@ -129,19 +129,7 @@ public class GatewayBrokerRestartTests
         Assert.Equal(0, await RunAsync("bash", [script, "start"], ("SERVICES", "rabbitmq")));
     }
 
-    private static bool PortOpen(int port)
-    {
-        try
-        {
-            using var client = new System.Net.Sockets.TcpClient();
-            client.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
+    private static bool PortOpen(int port) => Cluster.ClusterScript.PortOpen(port);
 
     private static async Task<int> RunAsync(string file, IEnumerable<string> arguments, params (string Name, string Value)[] environment)
     {
