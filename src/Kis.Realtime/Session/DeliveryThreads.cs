@@ -9,7 +9,8 @@ namespace Kis.Realtime.Session;
 /// spins for tens of microseconds before it sleeps, and at a few records per millisecond every record wakes one and
 /// pays that spin (two thirds of the CPU a record cost at 1,250 records/s). These threads sleep at once when their
 /// queue is empty. Each enumeration gets one of them (round robin), so its records stay in order and different
-/// subscriptions still run in parallel. The threads start on first use and end when the client is disposed; work
+/// subscriptions still run in parallel. A consumer woken while the session's other receive thread is free runs on the
+/// receive thread instead (<see cref="ReceiverPair"/>): no wake-up on the record's path. The threads start on first use and end when the client is disposed; work
 /// posted after that goes to the thread pool, so no consumer is left waiting.
 /// </summary>
 internal sealed class DeliveryThreads(int count, string name) : IDisposable
@@ -130,7 +131,12 @@ internal sealed class DeliveryThread
         public Hop GetAwaiter() => this;
         public bool IsCompleted => thread.IsCurrent;
         public void GetResult() { }
-        public void OnCompleted(Action continuation) => thread.Post(continuation);
-        public void UnsafeOnCompleted(Action continuation) => thread.Post(continuation);
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        // Woken on a receive thread whose partner is free: that thread runs it at once (no wake-up on the record's path).
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            if (!ReceiverPair.TryDefer(continuation, thread)) thread.Post(continuation);
+        }
     }
 }

@@ -97,73 +97,58 @@ internal sealed partial class KisSession
     }
 
     /// <summary>
-    /// The receive loop runs on a thread of its own that sleeps in a blocking <c>recv</c> (see
-    /// <see cref="WebSocketConnection"/>): the kernel wakes it when a frame arrives, and it decodes, routes and delivers
-    /// the frame before it sleeps again. One thread per connection; it ends with the connection.
+    /// The receive loop runs on threads of its own that sleep in a blocking <c>recv</c> (see
+    /// <see cref="WebSocketConnection"/>): the kernel wakes the one holding the loop when a frame arrives, and it decodes,
+    /// routes and delivers the frame before it sleeps again. Two threads per connection take turns (see
+    /// <see cref="ReceiverPair"/>); they end with the connection.
     /// </summary>
     private Task<(string Reason, bool AppKeyInUse)> StartReceiveThread(ConnectionContext context)
-    {
-        var ended = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                ended.SetResult(ReceiveLoop(context));
-            }
-            catch (Exception e)
-            {
-                ended.SetException(e);
-            }
-        })
-        {
-            IsBackground = true, // a session never keeps a process alive
-            Name = $"kis-receive-{Index}",
-        };
-        thread.UnsafeStart(); // no ExecutionContext: nothing of the caller's flows into the receive loop
-        return ended.Task;
-    }
+        => new ReceiverPair($"kis-receive-{Index}", pair => ReceiveOne(context, pair)).Ended;
 
-    private (string Reason, bool AppKeyInUse) ReceiveLoop(ConnectionContext context)
+    /// <summary>Receives and handles one message; returns why the connection ended, or null to read on.</summary>
+    private (string Reason, bool AppKeyInUse)? ReceiveOne(ConnectionContext context, ReceiverPair pair)
     {
         var connection = context.Connection;
         try
         {
-            while (true)
+            var message = connection.Receive();
+            if (message.Kind == ReceivedKind.Closed)
             {
-                var message = connection.Receive();
-                if (message.Kind == ReceivedKind.Closed)
-                {
-                    if (context.Stalled) return ("stalled", false);
-                    return (message.CloseStatus is { } status ? $"server closed the connection ({(int)status} {status})" : "connection dropped", false);
-                }
-
-                var now = _time.GetTimestamp();
-                Volatile.Write(ref context.LastReceived, now);
-                context.MessagesReceived++;
-                RouteOutcome outcome;
-                try
-                {
-                    outcome = _router.Handle(message.Data.Span, new MessageStamp(now, _time.GetUtcNow(), Reconnections));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // One bad message never ends the session: count it and read on.
-                    _shared.Counters.OnDecodeError(new Protocol.DecodeError(Protocol.DecodeErrorKind.UnknownMessage), null);
-                    Log.HandlerFailed(_shared.Logger, "message", e);
-                    outcome = RouteOutcome.Done;
-                }
-
-                // Rare paths that may wait: blocking is right on this thread (its own, not the pool's).
-                if (outcome == RouteOutcome.PingPong) AnswerPingAsync(connection, message.Data).GetAwaiter().GetResult();
-                if (_router.Blocked.Count > 0) WaitForBlockedConsumersAsync(context).GetAwaiter().GetResult();
-                if (outcome == RouteOutcome.AppKeyInUse)
-                {
-                    // The slot belongs to another session: close politely and wait long before trying again.
-                    WebSocketConnection.WaitFor(connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None));
-                    connection.Abort();
-                    return ("app key in use (OPSP8996)", true);
-                }
+                if (context.Stalled) return ("stalled", false);
+                return (message.CloseStatus is { } status ? $"server closed the connection ({(int)status} {status})" : "connection dropped", false);
             }
+
+            var now = _time.GetTimestamp();
+            Volatile.Write(ref context.LastReceived, now);
+            context.MessagesReceived++;
+            RouteOutcome outcome;
+            try
+            {
+                using (pair.BeginRouting()) outcome = _router.Handle(message.Data.Span, new MessageStamp(now, _time.GetUtcNow(), Reconnections));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One bad message never ends the session: count it and read on.
+                _shared.Counters.OnDecodeError(new Protocol.DecodeError(Protocol.DecodeErrorKind.UnknownMessage), null);
+                Log.HandlerFailed(_shared.Logger, "message", e);
+                outcome = RouteOutcome.Done;
+            }
+
+            // Rare paths that may wait: blocking is right on this thread (its own, not the pool's).
+            if (outcome == RouteOutcome.PingPong) AnswerPingAsync(connection, message.Data).GetAwaiter().GetResult();
+            if (_router.Blocked.Count > 0)
+            {
+                pair.PostDeferred(); // a waiting consumer must not wait for a full one to make room
+                WaitForBlockedConsumersAsync(context).GetAwaiter().GetResult();
+            }
+            if (outcome == RouteOutcome.AppKeyInUse)
+            {
+                // The slot belongs to another session: close politely and wait long before trying again.
+                WebSocketConnection.WaitFor(connection.SendCloseAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None));
+                connection.Abort();
+                return ("app key in use (OPSP8996)", true);
+            }
+            return null;
         }
         catch (OperationCanceledException)
         {
