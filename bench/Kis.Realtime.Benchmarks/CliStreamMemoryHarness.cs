@@ -4,12 +4,14 @@ using Kis.Realtime.Simulator;
 namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- stream-memory [seconds] [rounds] [native-kisrt]</c>:
+/// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- stream-memory [seconds] [rounds] [native-kisrt|-] [steady|flat-out]</c>:
 /// the resident memory of <c>kisrt stream --format jsonl</c> as a whole process, at 1,250 records/s over the five
 /// default subscriptions (steady: the median of samples taken every 250 ms after 8 s of warm-up; and the process's
 /// peak) and flat out (its peak). The yardstick in the same run is the JIT kisrt (<c>dotnet kisrt.dll</c>); the figure
 /// under test a Native AOT kisrt (<c>dotnet publish src/Kis.Realtime.Cli -c Release -r linux-x64 -p:PublishAot=true</c>),
-/// given by path, the two in turn. The simulator runs in this process, so its memory is not counted.
+/// given by path (or <c>-</c> for none), the two in turn. The last argument runs one of the two paces only. Runs of a
+/// minute or more also print the highest resident memory of each 30 s, to show whether it grows.
+/// The simulator runs in this process, so its memory is not counted.
 /// </summary>
 internal static class CliStreamMemoryHarness
 {
@@ -18,39 +20,50 @@ internal static class CliStreamMemoryHarness
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         List<(string Name, string Path)> builds = [("jit", Path.Combine(AppContext.BaseDirectory, "kisrt.dll"))];
-        if (args.Length > 3) builds.Add(("aot", Path.GetFullPath(args[3])));
+        if (args.Length > 3 && args[3] != "-") builds.Add(("aot", Path.GetFullPath(args[3])));
+        var only = args.Length > 4 ? args[4] : null;
         Console.WriteLine($"kisrt stream --format jsonl, resident memory ({seconds:0} s windows after 8 s of warm-up)");
         foreach (var (pace, label) in new[] { (MarketPace.PerSecond(250), "1,250/s"), (MarketPace.FlatOut, "flat-out") })
         {
+            if (only is not null && only != (pace == MarketPace.FlatOut ? "flat-out" : "steady")) continue;
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var (name, path) in builds)
                 {
-                    var (steady, peak, records) = await MeasureAsync(path, pace, TimeSpan.FromSeconds(seconds));
+                    var (steady, peak, records, curve) = await MeasureAsync(path, pace, TimeSpan.FromSeconds(seconds));
                     Console.WriteLine($"  {label,-8} {name} round {round + 1}: steady {steady,6:0.0} MiB  peak {peak,6:0.0} MiB  ({records:N0} records, load {LoadAverage()})");
+                    if (seconds >= 60) Console.WriteLine($"           highest each 30 s: {string.Join(" ", curve.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} MiB");
                 }
             }
         }
         return 0;
     }
 
-    private static async Task<(double SteadyMiB, double PeakMiB, long Records)> MeasureAsync(string kisrt, MarketPace pace, TimeSpan window)
+    private static async Task<(double SteadyMiB, double PeakMiB, long Records, List<double> Curve)> MeasureAsync(string kisrt, MarketPace pace, TimeSpan window)
     {
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = pace, MaxRecordsPerFrame = 1 });
         await using var child = new KisrtStreamChild(kisrt, sim);
         var pid = child.Process.Id;
         await Task.Delay(TimeSpan.FromSeconds(8)); // connect, subscribe, tiered compilation
         var samples = new List<double>();
+        var curve = new List<double>();
         var lines0 = child.Lines;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        var end = DateTime.UtcNow + window;
+        var start = DateTime.UtcNow;
+        var end = start + window;
         while (DateTime.UtcNow < end && await timer.WaitForNextTickAsync())
-            if (Status(pid, "VmRSS:") is { } rss) samples.Add(rss);
+        {
+            if (Status(pid, "VmRSS:") is not { } rss) continue;
+            samples.Add(rss);
+            var slot = (int)((DateTime.UtcNow - start).TotalSeconds / 30);
+            while (curve.Count <= slot) curve.Add(0);
+            curve[slot] = Math.Max(curve[slot], rss);
+        }
         var peak = Status(pid, "VmHWM:") ?? double.NaN;
         var records = child.Lines - lines0;
         if (records == 0 || samples.Count == 0) throw new InvalidOperationException("kisrt wrote no record: " + await child.FailureAsync());
         samples.Sort();
-        return (samples[samples.Count / 2], peak, records);
+        return (samples[samples.Count / 2], peak, records, curve);
     }
 
     /// <summary>A figure of /proc/PID/status in MiB (VmRSS: resident now; VmHWM: the process's peak).</summary>
