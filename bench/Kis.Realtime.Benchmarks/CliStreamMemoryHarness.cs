@@ -9,8 +9,9 @@ namespace Kis.Realtime.Benchmarks;
 /// default subscriptions (steady: the median of samples taken every 250 ms after 8 s of warm-up; and the process's
 /// peak) and flat out (its peak). The yardstick in the same run is the JIT kisrt (<c>dotnet kisrt.dll</c>); the figure
 /// under test a Native AOT kisrt (<c>dotnet publish src/Kis.Realtime.Cli -c Release -r linux-x64 -p:PublishAot=true</c>),
-/// given by path (or <c>-</c> for none), the two in turn. The last argument runs one of the two paces only. Runs of a
-/// minute or more also print the highest resident memory of each 30 s, to show whether it grows.
+/// given by path (or <c>-</c> for none), the two in turn. The last argument runs one of the two paces only. Each run also
+/// prints the highest resident memory of each 4 s (30 s for runs of a minute or more) from the child's start (warm-up included), to
+/// show whether it grows and when the peak came.
 /// The simulator runs in this process, so its memory is not counted.
 /// </summary>
 internal static class CliStreamMemoryHarness
@@ -32,7 +33,7 @@ internal static class CliStreamMemoryHarness
                 {
                     var (steady, peak, records, curve) = await MeasureAsync(path, pace, TimeSpan.FromSeconds(seconds));
                     Console.WriteLine($"  {label,-8} {name} round {round + 1}: steady {steady,6:0.0} MiB  peak {peak,6:0.0} MiB  ({records:N0} records, load {LoadAverage()})");
-                    if (seconds >= 60) Console.WriteLine($"           highest each 30 s: {string.Join(" ", curve.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} MiB");
+                    Console.WriteLine($"           highest each {SlotSeconds(TimeSpan.FromSeconds(seconds))} s from the start: {string.Join(" ", curve.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} MiB");
                 }
             }
         }
@@ -44,18 +45,23 @@ internal static class CliStreamMemoryHarness
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = pace, MaxRecordsPerFrame = 1 });
         await using var child = new KisrtStreamChild(kisrt, sim);
         var pid = child.Process.Id;
-        await Task.Delay(TimeSpan.FromSeconds(8)); // connect, subscribe, tiered compilation
         var samples = new List<double>();
-        var curve = new List<double>();
-        var lines0 = child.Lines;
+        var curve = new List<double>(); // from the child's start, warm-up included: a peak shows when it happened
+        var lines0 = 0L;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         var start = DateTime.UtcNow;
-        var end = start + window;
+        var warm = start + TimeSpan.FromSeconds(8); // connect, subscribe, tiered compilation
+        var end = warm + window;
         while (DateTime.UtcNow < end && await timer.WaitForNextTickAsync())
         {
             if (Status(pid, "VmRSS:") is not { } rss) continue;
-            samples.Add(rss);
-            var slot = (int)((DateTime.UtcNow - start).TotalSeconds / 30);
+            var now = DateTime.UtcNow;
+            if (now >= warm)
+            {
+                if (samples.Count == 0) lines0 = child.Lines;
+                samples.Add(rss);
+            }
+            var slot = (int)((now - start).TotalSeconds / SlotSeconds(window));
             while (curve.Count <= slot) curve.Add(0);
             curve[slot] = Math.Max(curve[slot], rss);
         }
@@ -65,6 +71,8 @@ internal static class CliStreamMemoryHarness
         samples.Sort();
         return (samples[samples.Count / 2], peak, records, curve);
     }
+
+    private static int SlotSeconds(TimeSpan window) => window >= TimeSpan.FromMinutes(1) ? 30 : 4;
 
     /// <summary>A figure of /proc/PID/status in MiB (VmRSS: resident now; VmHWM: the process's peak).</summary>
     private static double? Status(int pid, string field)

@@ -97,10 +97,19 @@ public sealed class GatewayBarsAndGapsTests
         Assert.True(sim.Counters.SessionsAccepted == 1, $"the gateway's KIS session was replaced ({sim.Counters.SessionsAccepted} sessions, " +
                                                          $"{sim.Counters.ClosesForMissedPing} closed for a missed PINGPONG): its reconnect lost records");
         Assert.True(expected.Count >= 5, $"only {expected.Count} skips injected");
-        Assert.Equal(expected, found.Select(g => g.MissingVolume));
-        Assert.All(found, g => Assert.Equal(("H0STCNT0", Key), (g.TrId, g.Key)));
-        Assert.Equal(expected.Count, stats.Gaps);
-        Assert.Equal(expected.Sum(), stats.MissingVolume);
+        // Skipping stops when this loop first sees the simulator past 15:00, so a consumer that lags (a loaded machine)
+        // lets it go on into after-hours trades, which reach the client's detector after the loop's last trade: those
+        // gaps are real but lie past `last`, where the simulator's list above is not read.
+        var upToLast = found.Where(g => g.AccumulatedVolumeAfter <= last).ToList();
+        static string Volumes(IEnumerable<long> v) => string.Join(", ", v);
+        Assert.True(expected.SequenceEqual(upToLast.Select(g => g.MissingVolume)),
+            $"skipped runs of volume [{Volumes(expected)}] between acml_vol {firstBefore} and {last}, but gaps of " +
+            $"[{Volumes(upToLast.Select(g => g.MissingVolume))}] up to {last} (all gaps: " +
+            $"{string.Join("; ", found.Select(g => $"{g.AccumulatedVolumeBefore}->{g.AccumulatedVolumeAfter} missing {g.MissingVolume}"))}; " +
+            $"consumer {consumer.Statistics}, duplicates dropped {consumer.DuplicatesDropped}, gateway {gateway.Status()})");
+        Assert.All(found, g => Assert.Equal(("H0STCNT0", Key, VolumeGapKind.Missing), (g.TrId, g.Key, g.Kind)));
+        Assert.True(stats.Gaps >= upToLast.Count, $"{stats.Gaps} gaps counted, {upToLast.Count} raised");
+        Assert.True(stats.MissingVolume >= expected.Sum(), $"{stats.MissingVolume} volume counted missing, {expected.Sum()} skipped");
         Assert.Equal(0, stats.Overlaps);
         Assert.Equal(0, consumer.RunGaps); // one gateway run throughout: nothing lost between gateway and consumer
     }
@@ -159,8 +168,9 @@ public sealed class GatewayBarsAndGapsTests
         var liveAfterJoin = sim.MarketTime;
         await earlyRead.WaitAsync(DayTimeout);
 
-        var reference = Closed(fromOpen);
-        var fromStream = Closed(seeded);
+        // A bar built across a gap names the consumer's figures: which side lost records, and whether KIS's session was replaced.
+        var reference = Closed(fromOpen, $"early consumer {early.Statistics}, run gaps {early.RunGaps}, KIS sessions {sim.Counters.SessionsAccepted}");
+        var fromStream = Closed(seeded, $"late consumer {late.Statistics}, run gaps {late.RunGaps}, gateway {gateway.Status()}");
         Assert.True(startedAt.TimeOfDay >= TimeSpan.FromHours(11), $"the late consumer started at {startedAt:HH:mm:ss}");
         Assert.True(liveAfterJoin.TimeOfDay >= TimeSpan.FromHours(15.5), "the late consumer never reached the closing print");
         Assert.True(reference.Count >= 150, $"{reference.Count} minutes from the open"); // minutes without a trade make no bar
@@ -172,13 +182,13 @@ public sealed class GatewayBarsAndGapsTests
         Assert.Equal(0, late.Statistics.Overlaps);
     }
 
-    private static List<Minute> Closed(BarAggregator<StockTrade, StockTradeAccessor> aggregator)
+    private static List<Minute> Closed(BarAggregator<StockTrade, StockTradeAccessor> aggregator, string source)
     {
         aggregator.Complete();
         var minutes = new List<Minute>();
         while (aggregator.TryTakeClosed(out var bar))
         {
-            Assert.False(bar.HasGap, $"{bar.OpenTime:HH:mm}: built across a gap");
+            Assert.False(bar.HasGap, $"{bar.OpenTime:HH:mm}: built across a gap ({source})");
             minutes.Add(Of(bar));
         }
         return minutes;
