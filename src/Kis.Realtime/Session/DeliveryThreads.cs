@@ -77,7 +77,8 @@ internal sealed class DeliveryThread
     }
 
     /// <summary>Waits until <paramref name="reader"/> has a record or is completed, and continues on this thread when
-    /// it had to wait (the wake-up came from the receive thread, which must go back to reading).</summary>
+    /// it had to wait (the wake-up came from the receive thread, which must go back to reading) — or on that receive
+    /// thread itself once it has handed the socket to its parked partner (<see cref="ReceiverPair"/>).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> WaitToReadAsync<T>(ChannelReader<T> reader, CancellationToken cancellationToken)
     {

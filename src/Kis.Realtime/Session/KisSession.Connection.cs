@@ -103,7 +103,7 @@ internal sealed partial class KisSession
     /// <see cref="ReceiverPair"/>); they end with the connection.
     /// </summary>
     private Task<(string Reason, bool AppKeyInUse)> StartReceiveThread(ConnectionContext context)
-        => new ReceiverPair($"kis-receive-{Index}", pair => ReceiveOne(context, pair)).Ended;
+        => new ReceiverPair($"kis-receive-{Index}", pair => ReceiveOne(context, pair), e => Log.HandlerFailed(_shared.Logger, "consumer", e)).Ended;
 
     /// <summary>Receives and handles one message; returns why the connection ended, or null to read on.</summary>
     private (string Reason, bool AppKeyInUse)? ReceiveOne(ConnectionContext context, ReceiverPair pair)

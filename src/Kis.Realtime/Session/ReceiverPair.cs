@@ -16,6 +16,7 @@ internal sealed class ReceiverPair
     [ThreadStatic] private static ReceiverPair? t_routing;
 
     private readonly Func<ReceiverPair, (string Reason, bool AppKeyInUse)?> _receiveOne;
+    private readonly Action<Exception> _continuationFailed;
     private readonly TaskCompletionSource<(string Reason, bool AppKeyInUse)> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new(); // guards _held, _parked, _done (a plain object: Monitor.Wait/Pulse need one)
     private bool _held;
@@ -27,9 +28,11 @@ internal sealed class ReceiverPair
 
     /// <param name="name">The threads' name (suffixed a/b).</param>
     /// <param name="receiveOne">Receives and handles one message; returns why the connection ended, or null to read on.</param>
-    public ReceiverPair(string name, Func<ReceiverPair, (string Reason, bool AppKeyInUse)?> receiveOne)
+    /// <param name="continuationFailed">Told of an exception thrown by a consumer continuation this pair ran.</param>
+    public ReceiverPair(string name, Func<ReceiverPair, (string Reason, bool AppKeyInUse)?> receiveOne, Action<Exception> continuationFailed)
     {
         _receiveOne = receiveOne;
+        _continuationFailed = continuationFailed;
         foreach (var suffix in "ab")
         {
             var thread = new Thread(Run) { IsBackground = true, Name = $"{name}{suffix}" }; // a session never keeps a process alive
@@ -90,8 +93,7 @@ internal sealed class ReceiverPair
                     _deferred = null;
                     _fallback = null;
                     ReleaseLoop();
-                    // A consumer's body: its exceptions belong to its enumeration (the async machinery catches them there).
-                    continuation();
+                    RunReleased(continuation);
                     break;
                 }
             }
@@ -101,6 +103,23 @@ internal sealed class ReceiverPair
             PostDeferred();
             Finish();
             _ended.TrySetException(e);
+        }
+    }
+
+    /// <summary>
+    /// Runs a consumer's continuation on a thread that no longer holds the loop. Its exceptions belong to its enumeration
+    /// (the async machinery catches them there); one that escapes anyway is reported, and must not reach <see cref="Run"/>'s
+    /// handler, which ends the connection as its holder would: the partner holds the loop and reads on.
+    /// </summary>
+    private void RunReleased(Action continuation)
+    {
+        try
+        {
+            continuation();
+        }
+        catch (Exception e)
+        {
+            _continuationFailed(e);
         }
     }
 
