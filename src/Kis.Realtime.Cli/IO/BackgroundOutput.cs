@@ -17,6 +17,10 @@ namespace Kis.Realtime.Cli.IO;
 /// Memory is bounded by bytes, not by items: bytes collect in fixed chunks (reused), so what is held is what waits plus
 /// at most one chunk — never a doubled array (a growing array writer held up to twice the bound, twice over, as the
 /// collecting and the written buffer swap). At most the bound collects while at most the bound is being written.
+/// While output flows every written chunk is kept for reuse, so a busy stream allocates no chunk after its first
+/// bound's worth: a chunk given back to the GC has usually lived long enough (waiting, then being written) to reach
+/// generation 2, and those dead chunks grew a flat-out soak's heap until a full collection. What is kept is bounded by
+/// what was ever in flight (twice the bound); after a quiet delay the spares are trimmed back to a few.
 /// </para>
 /// </remarks>
 internal sealed class BackgroundOutput : Stream
@@ -29,13 +33,14 @@ internal sealed class BackgroundOutput : Stream
     /// <summary>A pipe's capacity on Linux: this much collected is written without waiting for the delay.</summary>
     public const int WriteSoonBytes = 64 * 1024;
     private const int ChunkBytes = 64 * 1024; // below the large object heap's 85,000 bytes
-    private const int SpareChunks = 16; // kept for reuse once written; more are left to the GC
+    private const int QuietSpareChunks = 16; // kept once output has been quiet for a delay; more are left to the GC
 
     private List<byte[]> _pending = []; // under _lock: full chunks, then the tail
     private int _tailUsed; // under _lock: bytes used in the last chunk of _pending
     private long _pendingBytes; // under _lock
     private List<byte[]> _writing = []; // the writer thread's own (swapped with _pending under _lock)
     private readonly Stack<byte[]> _spare = new(); // under _lock
+    private long _chunksAllocated; // under _lock
     private bool _flushRequested, _completed; // under _lock
     private bool _writerAwake; // under _lock; write-behind only: the writer is in its delay, a write need not wake it
     private Exception? _failure; // under _lock
@@ -92,13 +97,28 @@ internal sealed class BackgroundOutput : Stream
         {
             if (_pending.Count == 0 || _tailUsed == ChunkBytes)
             {
-                _pending.Add(_spare.TryPop(out var chunk) ? chunk : new byte[ChunkBytes]);
+                _pending.Add(_spare.TryPop(out var chunk) ? chunk : NewChunk());
                 _tailUsed = 0;
             }
             var n = Math.Min(bytes.Length, ChunkBytes - _tailUsed);
             bytes[..n].CopyTo(_pending[^1].AsSpan(_tailUsed));
             _tailUsed += n;
             bytes = bytes[n..];
+        }
+    }
+
+    private byte[] NewChunk() // under _lock
+    {
+        _chunksAllocated++;
+        return new byte[ChunkBytes];
+    }
+
+    /// <summary>How many chunks this stream has allocated in all (reused ones counted once).</summary>
+    internal long ChunksAllocated
+    {
+        get
+        {
+            lock (_lock) return _chunksAllocated;
         }
     }
 
@@ -201,8 +221,7 @@ internal sealed class BackgroundOutput : Stream
             }
             lock (_lock)
             {
-                foreach (var chunk in _writing)
-                    if (_spare.Count < SpareChunks) _spare.Push(chunk);
+                foreach (var chunk in _writing) _spare.Push(chunk); // all of them: see the remarks
             }
             _writing.Clear();
             if (last) return;
@@ -226,6 +245,7 @@ internal sealed class BackgroundOutput : Stream
             Monitor.Wait(_lock, delay); // more collects meanwhile; a flush or the end cuts it short
             if (_flushRequested || _completed || _pendingBytes > 0) return;
             _writerAwake = false;
+            while (_spare.Count > QuietSpareChunks) _spare.Pop(); // quiet: what a burst needed goes back to the GC
         }
     }
 
