@@ -118,7 +118,7 @@ public sealed class FullDayBarsTests
         Assert.Equal(0, written.DecodeErrors);
         Assert.True(rest.Count >= 300, $"{rest.Count} REST minutes over the day ({trades} trades)");
         Assert.Equal("09:00", rest[0].Time);   // the opening auction print
-        Assert.Equal("15:30", rest[^1].Time);  // the closing auction print, in its own minute
+        Assert.True(SimulatedClose.IsClosingPrintMinute(rest[^1].Time), rest[^1].Time); // the closing auction print, in its own minute
         Assert.Equal(rest, tickBars.Select(Of));
         Assert.Equal(rest, replayBars.Select(Of));
         Assert.Equal(rest, cliMinutes);
@@ -149,7 +149,7 @@ public sealed class FullDayBarsTests
 
         // kisrt bars against that simulator: REST seed, then live; stopped once the closing print's minute shows (forming).
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // the day's rest takes ~9 s once running
-        var stdout = new WatchingWriter(line => line.Contains("T15:30:00+09:00\",\"close_time", StringComparison.Ordinal), stop);
+        var stdout = new WatchingWriter(line => SimulatedClose.IsClosingPrintMinute(OpenTime(line)), stop);
         var stderr = new StringWriter();
         var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(), RestUrl = sim.RestBaseUrl.ToString() };
         var bars = BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl", Forming = true }, CliTestKit.Env(), stdout, stderr, stop.Token);
@@ -160,14 +160,17 @@ public sealed class FullDayBarsTests
         Assert.True(bars.IsCompleted, $"kisrt bars did not stop; stderr: {stderr}; {stdout.ToString().Length} characters out, market at {sim.MarketTime:HH:mm:ss}");
         var exit = await bars;
         Assert.True(exit == 0, stderr.ToString());
-        Assert.True(stdout.Matched, $"the 15:30 minute never showed; stderr: {stderr}; REST rows now {(await RestChartAsync(sim)).Count}, market at {sim.MarketTime:yyyy-MM-dd HH:mm:ss}, morning trades {morning}; first lines: {string.Join(" | ", stdout.ToString().Split('\n').Take(3))}");
+        Assert.True(stdout.Matched, $"the closing print's minute never showed; stderr: {stderr}; REST rows now {(await RestChartAsync(sim)).Count}, market at {sim.MarketTime:yyyy-MM-dd HH:mm:ss}, morning trades {morning}; first lines: {string.Join(" | ", stdout.ToString().Split('\n').Take(3))}");
 
         var lines = CliTestKit.JsonLines(stdout.ToString());
         var closed = lines.Where(l => !Flags(l).Contains("forming")).ToList();
         var rest = RestMinutes(await RestChartAsync(sim));
-        Assert.Equal(rest, closed.Select(l => new Minute(l.GetProperty("open_time").GetString()![11..16], l.GetProperty("open").GetDecimal(),
+        var fromBars = closed.Select(l => new Minute(l.GetProperty("open_time").GetString()![11..16], l.GetProperty("open").GetDecimal(),
             l.GetProperty("high").GetDecimal(), l.GetProperty("low").GetDecimal(), l.GetProperty("close").GetDecimal(),
-            l.GetProperty("volume").GetInt64(), l.GetProperty("value").GetDecimal())));
+            l.GetProperty("volume").GetInt64(), l.GetProperty("value").GetDecimal())).ToList();
+        Assert.True(rest.SequenceEqual(fromBars), $"REST {rest.Count} minutes, kisrt bars {fromBars.Count} closed; market now {sim.MarketTime:yyyy-MM-dd HH:mm:ss}; " +
+            $"first bar line {closed.FirstOrDefault()}; first difference at {rest.Zip(fromBars).TakeWhile(p => p.First == p.Second).Count()}; " +
+            $"REST {string.Join(" ", rest.Take(3))}; bars {string.Join(" ", fromBars.Take(3))}; stderr: {stderr}");
         // Seeded up to 11:00, live after; not one bar built across a gap; snake_case names throughout.
         Assert.Contains(closed, l => Flags(l).Contains("seeded") && l.GetProperty("open_time").GetString()![11..16] == "10:00");
         Assert.Contains(closed, l => !Flags(l).Contains("seeded") && l.GetProperty("trade_count").GetInt32() > 0);
@@ -176,6 +179,14 @@ public sealed class FullDayBarsTests
         Assert.Contains("seeded with", stderr.ToString());
         Assert.Contains("gaps 0 (missing volume 0)", stderr.ToString());
         Assert.True(morning > 0);
+    }
+
+    /// <summary>A kisrt bars JSON line's open time as HH:mm (KST); empty for any other line.</summary>
+    private static string OpenTime(string line)
+    {
+        if (!line.StartsWith('{')) return "";
+        using var json = JsonDocument.Parse(line);
+        return json.RootElement.TryGetProperty("open_time", out var t) && t.GetString() is { Length: >= 16 } s ? s[11..16] : "";
     }
 
     private static List<string> Flags(JsonElement line) => line.GetProperty("flags").EnumerateArray().Select(f => f.GetString()!).ToList();

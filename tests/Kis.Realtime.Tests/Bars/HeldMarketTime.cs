@@ -45,3 +45,14 @@ internal sealed class HeldMarketTime : TimeProvider
         }
     }
 }
+
+/// <summary>Where a sped-up simulated day's KRX close lands.</summary>
+internal static class SimulatedClose
+{
+    /// <summary>
+    /// The simulator prints KRX's close at the first trade at or after 15:30 (by 15:40): on a loaded machine its clock,
+    /// an hour in a second or two in these tests, may be minutes past 15:30 by then, so the print's minute (HH:mm) is
+    /// 15:30 or a little later.
+    /// </summary>
+    public static bool IsClosingPrintMinute(string hhmm) => string.CompareOrdinal(hhmm, "15:30") >= 0 && string.CompareOrdinal(hhmm, "15:40") <= 0;
+}
