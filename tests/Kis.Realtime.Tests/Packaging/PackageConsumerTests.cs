@@ -19,8 +19,10 @@ public sealed class PackageFactAttribute : FactAttribute
 
 /// <summary>
 /// What a user does: packs the library, hosting and simulator packages into a local folder, creates a console project
-/// outside the repository that references them from that folder, builds each README sample as its Program.cs, and runs
-/// the simulator sample (AddKisRealtime + the in-process simulator) until it prints its five ticks.
+/// outside the repository that references them from that folder, builds each README sample as its Program.cs, runs the
+/// console sample against a simulator exactly as the README says (KIS_WS_URL, KIS_REST_URL and the credentials it
+/// prints) until Ctrl+C, and runs the simulator sample (AddKisRealtime + the in-process simulator) until it prints its
+/// five ticks.
 /// </summary>
 public class PackageConsumerTests
 {
@@ -69,12 +71,67 @@ public class PackageConsumerTests
         {
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), samples[name]);
             await Dotnet(app, "build", "-c", "Release");
+            if (name == "console") await RunConsoleSampleAgainstASimulatorAsync(app);
         }
 
         var output = await Dotnet(app, "run", "-c", "Release", "--no-build");
         var ticks = output.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d [\d,]+\.\d\d\s*$")).ToList();
         Assert.Equal(5, ticks.Count);
         Directory.Delete(work, recursive: true);
+    }
+
+    /// <summary>
+    /// The README's console sample with only the environment it names: it prints KOSPI ticks, and Ctrl+C (SIGINT) ends
+    /// it cleanly (exit 0, nothing on standard error).
+    /// </summary>
+    private static async Task RunConsoleSampleAgainstASimulatorAsync(string app)
+    {
+        await using var sim = await Kis.Realtime.Simulator.KisSimulator.StartAsync(Kis.Realtime.Simulator.SimulatorOptions.Default with
+        {
+            Pace = Kis.Realtime.Simulator.MarketPace.PerSecond(50),
+        });
+        // Through env --default-signal: a test host started in the background of a non-interactive shell ignores SIGINT,
+        // and a child inherits that (the sample would never see its Ctrl+C).
+        var start = new ProcessStartInfo("env") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", Path.Combine(app, "bin", "Release", "net10.0", "app.dll") }) start.ArgumentList.Add(a);
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+        start.Environment["KIS_APP_KEY"] = Kis.Realtime.Simulator.SimulatorOptions.DefaultAppKey;
+        start.Environment["KIS_APP_SECRET"] = Kis.Realtime.Simulator.SimulatorOptions.DefaultAppSecret;
+        start.Environment["KIS_WS_URL"] = sim.WebSocketUrl.ToString();
+        start.Environment["KIS_REST_URL"] = sim.RestBaseUrl.ToString();
+        // Both outputs are read by events from the start, so the sample never blocks on a full pipe.
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var errors = new StringBuilder();
+        var threeTicks = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lines.Enqueue(e.Data);
+            if (lines.Count >= 3) threeTicks.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) lock (errors) errors.AppendLine(e.Data);
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await Task.WhenAny(threeTicks.Task, process.WaitForExitAsync()).WaitAsync(StepTimeout);
+            Assert.True(threeTicks.Task.IsCompleted, $"the console sample ended after {lines.Count} lines:\n{errors}");
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                await kill.WaitForExitAsync().WaitAsync(StepTimeout);
+            await process.WaitForExitAsync().WaitAsync(StepTimeout);
+            process.WaitForExit(); // the output events have all run
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        Assert.All(lines, line => Assert.Matches(@"^\d\d:\d\d:\d\d KOSPI [\d,]+\.\d\d [+-]\d+\.\d\d adv \d+$", line));
+        lock (errors) Assert.True(process.ExitCode == 0 && errors.Length == 0, $"Ctrl+C: exit {process.ExitCode}, standard error:\n{errors}");
     }
 
     /// <summary>Readme, license, repository, description, symbols: what a package page shows.</summary>
