@@ -98,6 +98,9 @@ public sealed class ReconnectGapTests
         sim.Faults.RefuseNewSessions(true);
         Assert.Equal(1, await sim.Faults.CloseConnections(1011, "restarting"));
         var deliveredBeforeDrop = client.Statistics.RecordsDelivered;
+        // The closed session's end completes before the simulator's endpoint removes it from the list: wait for that
+        // (it no longer generates: its run has ended), then trade with no session listening.
+        await WaitAsync(() => !sim.Sessions.Any(s => s.Subscriptions.Count > 0), "the closed session gone");
         var (away, accumulatedAfterAway) = TradeWhileAway(sim, TradesWhileAway);
         Assert.DoesNotContain(sim.Sessions, s => s.Subscriptions.Count > 0); // no session saw them
         Volatile.Write(ref awayUpTo, accumulatedAfterAway);
