@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Client;
+
+/// <summary>
+/// The approval request against raw-socket stand-ins that answer with whatever bytes the test writes: every redirect
+/// status HttpClient knows (303 would turn the POST into a GET), a scheme-relative Location, and a server that echoes
+/// the request back, head and body, in its error text.
+/// </summary>
+public sealed class HostileRawHttpTests
+{
+    private const string AppKey = "PSrawHostileAppKey000000000000000000";
+    private const string Secret = "raw-hostile-secret-Yt5cW2nQ8xLr4Kp7Vb1Hs9Dm3Fg6Jz0";
+
+    /// <summary>A loopback listener that reads each request (head and body, bounded) and answers it with given bytes.</summary>
+    private sealed class RawHttpPeer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly Task _accepting;
+        private readonly Func<string, string> _answer;
+        public readonly ConcurrentQueue<string> Requests = new();
+
+        public RawHttpPeer(Func<string, string> answer)
+        {
+            _answer = answer;
+            _listener.Start();
+            _accepting = Task.Run(AcceptAsync);
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+
+        private async Task AcceptAsync()
+        {
+            while (true)
+            {
+                Socket socket;
+                try
+                {
+                    socket = await _listener.AcceptSocketAsync();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    return; // stopped
+                }
+                using (socket)
+                {
+                    var request = await ReadRequestAsync(socket);
+                    Requests.Enqueue(request);
+                    try
+                    {
+                        await socket.SendAsync(Encoding.UTF8.GetBytes(_answer(request)));
+                        socket.Shutdown(SocketShutdown.Both);
+                    }
+                    catch (SocketException)
+                    {
+                        // the client hung up first
+                    }
+                }
+            }
+        }
+
+        /// <summary>The head and as much of the body as Content-Length says (at most 64 KiB in all).</summary>
+        private static async Task<string> ReadRequestAsync(Socket socket)
+        {
+            var buffer = new byte[64 * 1024];
+            var used = 0;
+            while (used < buffer.Length)
+            {
+                var n = await socket.ReceiveAsync(buffer.AsMemory(used));
+                if (n == 0) break;
+                used += n;
+                var text = Encoding.UTF8.GetString(buffer, 0, used);
+                var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                if (end < 0) continue;
+                var length = text[..end].Split("\r\n").Select(h => h.Split(':', 2)).Where(h => h.Length == 2 && h[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                    .Select(h => int.Parse(h[1].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+                if (Encoding.UTF8.GetByteCount(text) - (end + 4) >= length) return text;
+            }
+            return Encoding.UTF8.GetString(buffer, 0, used);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            await _accepting.WaitAsync(TestTimeout);
+        }
+    }
+
+    private static KisRealtimeClient ClientOf(RawHttpPeer peer) => new(KisRealtimeOptions.Default with
+    {
+        Credentials = [new KisCredential(AppKey, Secret)],
+        WebSocketUrl = new Uri($"ws://127.0.0.1:{peer.Port}/"),
+        RestBaseUrl = peer.BaseUrl,
+        RequestTimeout = TimeSpan.FromSeconds(5),
+        LivenessTimeout = null,
+    });
+
+    [Theory]
+    [InlineData(301, false)]
+    [InlineData(302, false)]
+    [InlineData(303, false)]
+    [InlineData(307, false)]
+    [InlineData(308, false)]
+    [InlineData(307, true)]
+    public async Task No_redirect_is_followed_whatever_its_status_and_the_other_host_never_hears_of_the_request(int status, bool schemeRelative)
+    {
+        await using var elsewhere = new RawHttpPeer(_ => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 30\r\nConnection: close\r\n\r\n{\"approval_key\":\"stolen-0000\"}");
+        var location = schemeRelative ? $"//127.0.0.1:{elsewhere.Port}/oauth2/Approval" : $"{elsewhere.BaseUrl}oauth2/Approval";
+        await using var peer = new RawHttpPeer(_ => $"HTTP/1.1 {status} Moved\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+        await using var client = ClientOf(peer);
+        var e = await Assert.ThrowsAsync<KisApprovalException>(() => client.ConnectAsync().WaitAsync(TestTimeout));
+        Assert.Equal(status, e.HttpStatus);
+        Assert.DoesNotContain(elsewhere.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message); // the Location is not echoed
+        Assert.Contains(peer.Requests, r => r.Contains(Secret, StringComparison.Ordinal)); // the request went to the server asked
+        Assert.Empty(elsewhere.Requests);
+    }
+
+    [Fact]
+    public async Task A_server_echoing_the_whole_request_in_its_error_text_shows_neither_secret_nor_app_key()
+    {
+        // The request's head and body, as received, inside the JSON error text (escaped as JSON requires).
+        await using var peer = new RawHttpPeer(request =>
+        {
+            var escaped = System.Text.Json.JsonSerializer.Serialize("echo: " + request);
+            var body = $"{{\"error_code\":\"EGW00105\",\"error_description\":{escaped}}}";
+            return $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+        });
+        await using var client = ClientOf(peer);
+        var e = await Assert.ThrowsAsync<KisApprovalException>(() => client.ConnectAsync().WaitAsync(TestTimeout));
+
+        Assert.Contains(peer.Requests, r => r.Contains(Secret, StringComparison.Ordinal)); // what was echoed held the secret
+        Assert.Equal(403, e.HttpStatus);
+        Assert.Equal("EGW00105", e.ErrorCode);
+        Assert.DoesNotContain(Secret, e.ToString());
+        Assert.DoesNotContain(Secret[..10], e.ToString());
+        Assert.DoesNotContain(AppKey, e.ToString());
+        Assert.Contains("echo", e.Message); // still says what the server said
+    }
+}
