@@ -50,10 +50,10 @@ public sealed class HostileRawHttpTests
                 }
                 using (socket)
                 {
-                    var request = await ReadRequestAsync(socket);
-                    Requests.Enqueue(request);
                     try
                     {
+                        var request = await ReadRequestAsync(socket);
+                        Requests.Enqueue(request);
                         await socket.SendAsync(Encoding.UTF8.GetBytes(_answer(request)));
                         socket.Shutdown(SocketShutdown.Both);
                     }
