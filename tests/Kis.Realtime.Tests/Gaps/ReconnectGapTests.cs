@@ -100,7 +100,7 @@ public sealed class ReconnectGapTests
         var deliveredBeforeDrop = client.Statistics.RecordsDelivered;
         // The closed session's end completes before the simulator's endpoint removes it from the list: wait for that
         // (it no longer generates: its run has ended), then trade with no session listening.
-        await WaitAsync(() => !sim.Sessions.Any(s => s.Subscriptions.Count > 0), "the closed session gone");
+        await sim.WaitForSessionsAsync(sessions => !sessions.Any(s => s.Subscriptions.Count > 0)).WaitAsync(Guard);
         var (away, accumulatedAfterAway) = TradeWhileAway(sim, TradesWhileAway);
         Assert.DoesNotContain(sim.Sessions, s => s.Subscriptions.Count > 0); // no session saw them
         Volatile.Write(ref awayUpTo, accumulatedAfterAway);
