@@ -16,6 +16,12 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
     public string Key { get; } = key;
     public TradingHours Hours { get; } = hours;
 
+    /// <summary>The market time of a record owed although the hours are over (see <see cref="MarketStream.OwedAt"/>).</summary>
+    public DateTime? OwedAt(DateTime now)
+    {
+        lock (_gate) return stream.OwedAt(now);
+    }
+
     /// <summary>Upper bound of one record's size in bytes.</summary>
     public int MaxRecordBytes => stream.MaxRecordBytes;
 

@@ -31,6 +31,12 @@ internal abstract class MarketStream
     public virtual bool HasRecordAt(DateTime now) => true;
 
     /// <summary>
+    /// The market time of a record this stream still owes although its hours are over at <paramref name="now"/> (KRX's
+    /// closing print, when the clock jumped past its whole window); null when it owes none.
+    /// </summary>
+    public virtual DateTime? OwedAt(DateTime now) => null;
+
+    /// <summary>
     /// True when there is a generator for the TR: every TR of the library's table (the 60 of KIS's catalog and the
     /// paper ids of its notice TRs), by a domain model or by <see cref="GenericStream"/> from its field table.
     /// </summary>

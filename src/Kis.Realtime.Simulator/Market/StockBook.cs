@@ -135,6 +135,16 @@ internal sealed class StockBook
         return true;
     }
 
+    /// <summary>
+    /// True after the closing auction of a day that opened with its print and has not printed its close: a clock that
+    /// jumped past the whole window (a sped-up demo day on a busy machine) must still close the day.
+    /// </summary>
+    public bool OwesClosingPrint(DateTime now)
+    {
+        if (!HasAuctions || now.TimeOfDay.TotalSeconds < ClosingAuctionEnd) return false;
+        lock (_gate) return _openingPrintDay == now.Date && _closingPrintDay != now.Date;
+    }
+
     /// <summary>The day's minute bars up to <paramref name="until"/>, newest first (see <see cref="MinuteChart.Before"/>).</summary>
     public List<MinuteBar> MinuteBars(DateTime date, TimeSpan until, int max)
     {

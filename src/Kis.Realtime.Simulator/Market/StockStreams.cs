@@ -54,6 +54,10 @@ internal sealed class StockTradeStream : GenericStream
     /// <summary>No continuous trades in a VI or KRX's closing auction, none on KRX after the closing print; expected trades go on.</summary>
     public override bool HasRecordAt(DateTime now) => _expected || _book.HasTradeAt(now);
 
+    /// <summary>A KRX day that opened and never printed its close: the print is owed, at 15:30.</summary>
+    public override DateTime? OwedAt(DateTime now)
+        => !_expected && _book.OwesClosingPrint(now) ? now.Date + TimeSpan.FromSeconds(StockBook.ClosingAuctionEnd) : null;
+
     protected override void BeginRecord(DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;

@@ -48,7 +48,8 @@ internal sealed class TradingHours
     /// <summary>
     /// KRX's stock trades: the opening print at 09:00, the regular session to 15:20, the closing auction 15:20–15:30
     /// (no trades: <see cref="StockBook.HasTradeAt"/>) and its print at or after 15:30. The window stays open to 15:40 so a
-    /// slow pace still sends the closing print; nothing trades after it.
+    /// slow pace still sends the closing print; nothing trades after it. A clock that jumps past 15:40 first still gets
+    /// the print, stamped 15:30 (<see cref="MarketStream.OwedAt"/>).
     /// </summary>
     public static readonly TradingHours KrxStockTrades = new("KRX stock trades 09:00–15:30 (closing print at or after 15:30, by 15:40)", (At(9, 0), At(15, 40)));
 

@@ -93,6 +93,14 @@ internal sealed partial class SimSession
     /// Picks the subscription due now and how many records it sends, or how long to wait. Only subscriptions whose
     /// market is open (the one market clock, <see cref="Market.TradingHours"/>) are sent anything.
     /// </summary>
+    /// <summary>A closed subscription's owed record (KRX's close after a clock jump) becomes the next one due, at its own time.</summary>
+    private static bool Owed(Subscription s, DateTime now, ref Subscription? due, ref int count, ref DateTime marketNow)
+    {
+        if (s.Instrument.OwedAt(now) is not { } at) return false;
+        (due, count, marketNow) = (s, 1, at);
+        return true;
+    }
+
     private TimeSpan NextData(Subscription[] subs, MarketPace pace, out Subscription? due, out int count, out DateTime marketNow)
     {
         var max = _hub.Options.MaxRecordsPerFrame;
@@ -108,7 +116,11 @@ internal sealed partial class SimSession
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
-                    if (!s.Instrument.Hours.IsOpen(now, everyDay)) continue;
+                    if (!s.Instrument.Hours.IsOpen(now, everyDay))
+                    {
+                        if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
+                        continue;
+                    }
                     due = s;
                     count = s.Tr.Encrypted ? 1 : max;
                     return TimeSpan.Zero;
@@ -126,7 +138,8 @@ internal sealed partial class SimSession
                     var s = subs[(_roundRobin + i) % subs.Length];
                     if (!s.Instrument.Hours.IsOpen(now, everyDay))
                     {
-                        // A closed market owes nothing: no credit piles up for the open.
+                        if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
+                        // A closed market owes no pace: no credit piles up for the open.
                         s.Credit = 0;
                         s.LastTimestamp = ts;
                         shortest = Math.Min(shortest, clock.UntilOpen(s.Instrument.Hours, now).TotalSeconds);
@@ -155,6 +168,7 @@ internal sealed partial class SimSession
                 {
                     if (s.NextDue <= ts && !s.Instrument.Hours.IsOpen(now, everyDay))
                     {
+                        if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
                         // Closed: next chance when its market opens (re-checked at least every MaxClosedWait).
                         var wait = Min(clock.UntilOpen(s.Instrument.Hours, now), MaxClosedWait);
                         s.NextDue = ts + Math.Max(1, (long)(wait.TotalSeconds * _time.TimestampFrequency));

@@ -34,6 +34,16 @@ internal sealed class HeldMarketTime : TimeProvider
         }
     }
 
+    /// <summary>Moves a held clock on by <paramref name="by"/> (real time: the simulator's clock speed applies), still held.</summary>
+    public void Advance(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            if (_running) throw new InvalidOperationException("Hold the clock before advancing it.");
+            _heldAt += (long)(by.TotalSeconds * Stopwatch.Frequency);
+        }
+    }
+
     /// <summary>Stops the clock where it is.</summary>
     public void Hold()
     {

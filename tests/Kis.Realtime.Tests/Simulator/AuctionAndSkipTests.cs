@@ -82,6 +82,31 @@ public sealed class AuctionAndSkipTests
             .Where(g => g.Missing != 0)];
 
     [Fact]
+    public async Task A_clock_that_jumps_past_the_closing_window_still_gets_KRX_s_close_stamped_15_30()
+    {
+        // A sped-up demo day on a busy machine: the send loop first runs again after 15:40, when KRX's trade hours are
+        // over. The day opened, so its closing print is still owed (failed before: nothing came, the day never closed).
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime(); // held at 09:00 until subscribed
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(200), ClockSpeed = 3600, TimeProvider = time });
+        await using var c = await Sim.ClientAsync(sim);
+        await c.SubscribeAsync("H0STCNT0", "005930");
+        using var session = new SessionRecords();
+        time.Run();
+        await session.ReadUntilAsync(c, r => r.Count("H0STCNT0") >= 3); // the opening print and the morning's first trades
+        time.Hold();
+
+        var market = sim.MarketTime;
+        Assert.True(market.TimeOfDay < new TimeSpan(15, 0, 0), $"the morning took until {market:HH:mm:ss}");
+        time.Advance((market.Date + new TimeSpan(15, 45, 0) - market) / 3600);
+        Assert.Equal(new TimeSpan(15, 45, 0), sim.MarketTime.TimeOfDay);
+        await session.ReadUntilAsync(c, r => r.Of("H0STCNT0").Any(t => Decode(t).Time >= new TimeOnly(15, 0)));
+
+        var close = Assert.Single(session.Of("H0STCNT0").Select(Decode), t => t.Time >= new TimeOnly(15, 0));
+        Assert.Equal(new TimeOnly(15, 30), close.Time);
+        Assert.Null(sim.Hub.Market.Get(KisTrs.H0STCNT0, "005930").OwedAt(sim.MarketTime)); // owed once only
+    }
+
+    [Fact]
     public async Task Skipped_trades_stay_in_the_cumulative_volume_and_are_listed_exactly()
     {
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(400), Seed = 21 });
