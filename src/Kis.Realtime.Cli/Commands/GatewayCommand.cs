@@ -23,6 +23,11 @@ internal static class GatewayCommand
         };
         var replicas = new Option<int?>("--stream-replicas") { Description = "replicas of each new stream on a RabbitMQ cluster (x-initial-cluster-size; default: the broker's, every node)" };
         var linger = new Option<string?>("--linger") { Description = "keep a registration nobody wants this long before releasing it (default 30s)" };
+        var userShare = new Option<double?>("--user-share")
+        {
+            Description = "the share (0-1] of the app keys' registrations (41 per key) one broker user may hold or leave lingering (default 0.5; 1 for a single user)",
+        };
+        var maxClaims = new Option<int?>("--max-claims-per-user") { Description = "claims (consumer, TR, key) one broker user may hold, all its consumer ids together (default 100)" };
         var maxAge = new Option<string?>("--max-age") { Description = "stream retention by age, RabbitMQ syntax: 7D (default), 12h, 30m" };
         var maxBytes = new Option<long?>("--max-bytes") { Description = "stream retention by size per TR, bytes (default 20 GiB)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 60s" };
@@ -37,7 +42,7 @@ internal static class GatewayCommand
             "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, amqpCa, ns, nodes, replicas, linger, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
+            amqp, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
@@ -47,6 +52,12 @@ internal static class GatewayCommand
                 Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa)) with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
                 StreamReplicas = parse.GetValue(replicas) is { } r ? r > 0 ? r : throw new CliUsageException("--stream-replicas must be positive.") : null,
                 Linger = parse.GetValue(linger) is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
+                MaxRegistrationShare = parse.GetValue(userShare) is { } share
+                    ? share is > 0 and <= 1 ? share : throw new CliUsageException("--user-share must be above 0 and at most 1.")
+                    : KisGatewayOptions.Default.MaxRegistrationShare,
+                MaxClaimsPerUser = parse.GetValue(maxClaims) is { } claims
+                    ? claims > 0 ? claims : throw new CliUsageException("--max-claims-per-user must be positive.")
+                    : KisGatewayOptions.Default.MaxClaimsPerUser,
                 StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
                 StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
             };

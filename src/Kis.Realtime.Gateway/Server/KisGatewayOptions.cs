@@ -133,6 +133,20 @@ public sealed record KisGatewayOptions
     /// </summary>
     public int MaxClaimsPerUser { get; init; } = 100;
 
+    /// <summary>
+    /// The share of the registrations the app keys allow (<see cref="KisRealtimeOptions.Credentials"/> ×
+    /// <see cref="KisRealtimeOptions.MaxRegistrationsPerSession"/>, 41 per key) one broker user may hold, counting the
+    /// registrations it claims (with any of its consumer ids) and those lingering because it released them: a user who
+    /// subscribes and releases keys in a loop cannot park every registration. Beyond it a subscribe to a key the user does
+    /// not already count is refused (<c>quota</c>). Default 0.5: no user can take more than half; 1 for a gateway that
+    /// serves one user. The gateway's own <c>--sub</c> claims belong to no user.
+    /// </summary>
+    public double MaxRegistrationShare { get; init; } = 0.5;
+
+    /// <summary>The registrations one user may hold or leave lingering: <see cref="MaxRegistrationShare"/> of the app keys' (at least one).</summary>
+    internal int MaxRegistrationsPerUser =>
+        Math.Max(1, (int)Math.Floor(Client.Credentials.Count * Client.MaxRegistrationsPerSession * MaxRegistrationShare + 1e-9));
+
     /// <summary>Requests one broker user may send per second (a burst of twice as many is allowed); beyond it they are
     /// refused (<c>rate</c>), counted in <see cref="GatewayStatus.RequestsRefused"/>.</summary>
     public double MaxRequestsPerSecondPerUser { get; init; } = 100;
@@ -192,6 +206,7 @@ public sealed record KisGatewayOptions
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), "Must not be negative.");
         if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), "Must be positive.");
         if (MaxClaimsPerUser <= 0) throw new ArgumentOutOfRangeException(nameof(MaxClaimsPerUser), "Must be positive.");
+        if (!(MaxRegistrationShare > 0 && MaxRegistrationShare <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationShare), "Must be above 0 and at most 1.");
         if (!(MaxRequestsPerSecondPerUser > 0)) throw new ArgumentOutOfRangeException(nameof(MaxRequestsPerSecondPerUser), "Must be positive.");
         if (BufferCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(BufferCapacity), "Must be positive.");
         if (MaxOutstandingConfirms <= 0) throw new ArgumentOutOfRangeException(nameof(MaxOutstandingConfirms), "Must be positive.");

@@ -22,6 +22,12 @@ internal enum GatewayRegistrationState
 /// on a key opens a <see cref="KisRecordFeed"/> (KIS's refusal goes back to the consumer), whose records a pump hands
 /// to the publisher with a sequence number per key. When the last claim ends (released or expired) the registration
 /// lingers, then is released. One lock guards the table; feeds open and close outside it.
+/// <para>
+/// Fairness between broker users: a user may hold at most <see cref="KisGatewayOptions.MaxRegistrationShare"/> of the
+/// registrations the app keys allow, counting every registration it claims and every one lingering because it released
+/// it (a user churning over keys cannot park them all); and when every registration is taken, a new key displaces the
+/// registration that has lingered longest, wanted by nobody.
+/// </para>
 /// </summary>
 internal sealed partial class RegistrationManager : IAsyncDisposable
 {
@@ -41,7 +47,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
     private readonly CancellationTokenSource _stopping = new();
     private readonly PreviousRun? _previous;
+    private readonly int _maxRegistrationsPerUser;
     private volatile bool _disposed;
+    private long _evicted;
 
     public RegistrationManager(KisRealtimeClient client, RecordPublisher publisher, Func<string, CancellationToken, Task<string>> declareStream,
         KisGatewayOptions options, string run, ILogger logger, PreviousRun? previous = null)
@@ -53,6 +61,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         _options = options;
         _run = run;
         _logger = logger;
+        _maxRegistrationsPerUser = options.MaxRegistrationsPerUser;
         var period = options.Lease / 3 < options.Linger / 2 || options.Linger == TimeSpan.Zero ? options.Lease / 3 : options.Linger / 2;
         if (period < TimeSpan.FromMilliseconds(20)) period = TimeSpan.FromMilliseconds(20);
         _sweeper = options.TimeProvider.CreateTimer(_ => Sweep(), null, period, period);
@@ -65,6 +74,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         public readonly Dictionary<GatewayIdentity, DateTimeOffset> Leases = new();
         public GatewayRegistrationState State = GatewayRegistrationState.Opening;
         public DateTimeOffset LingerUntil;
+        public string? LingeringFor; // the broker user whose release (or lapsed lease) left it lingering: counted against it
         public Task<string>? Opened; // the stream name, or KIS's refusal
         public KisRecordFeed? Feed;
         public Task? Pump;
@@ -86,8 +96,14 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _entries.TryGetValue((tr.Id, key), out var existing);
-            if (consumer.User is { } user && existing?.Leases.ContainsKey(consumer) != true && ClaimsOf(user) >= _options.MaxClaimsPerUser)
-                throw new GatewayRefusalException("quota", $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
+            if (consumer.User is { } user && existing?.Leases.ContainsKey(consumer) != true)
+            {
+                if (ClaimsOf(user) >= _options.MaxClaimsPerUser)
+                    throw new GatewayRefusalException("quota", $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
+                if ((existing is null || !CountsFor(existing, user)) && RegistrationsOf(user) >= _maxRegistrationsPerUser)
+                    throw new GatewayRefusalException("quota", $"Your broker user holds or left lingering {_maxRegistrationsPerUser} registrations, its share of the app keys' " +
+                        "registrations (KisGatewayOptions.MaxRegistrationShare): release one and wait for its linger to end, or reuse one.");
+            }
             if (existing is not { } entry)
             {
                 entry = new Entry(tr, key) { Previous = _released.GetValueOrDefault((tr.Id, key)), FirstInRun = !_released.ContainsKey((tr.Id, key)) };
@@ -96,6 +112,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             }
             entry.Leases[consumer] = consumer == GatewayIdentity.Gateway ? DateTimeOffset.MaxValue : _options.TimeProvider.GetUtcNow() + _options.Lease;
             if (entry.State == GatewayRegistrationState.Lingering) entry.State = GatewayRegistrationState.Active;
+            entry.LingeringFor = null;
             opened = entry.Opened!;
         }
         try
@@ -119,6 +136,16 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         return claims;
     }
 
+    /// <summary>Under the gate: ends a registration nobody wants; a new registration of the key awaits its close.</summary>
+    private void Release(Entry entry)
+    {
+        entry.State = GatewayRegistrationState.Closed;
+        _entries.Remove((entry.Tr.Id, entry.Key));
+        _released[(entry.Tr.Id, entry.Key)] = entry;
+        // Started off this lock (disposing a feed talks to the client).
+        entry.Closed = Task.Run(() => CloseAsync(entry));
+    }
+
     private async Task<string> OpenAsync(Entry entry)
     {
         await Task.Yield(); // out of the caller's lock
@@ -132,7 +159,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 entry.Sequence = previous.Sequence;
                 entry.Previous = null;
             }
-            var feed = await _client.OpenRecordFeedAsync(entry.Tr, entry.Key, _stopping.Token).ConfigureAwait(false);
+            var feed = await OpenFeedAsync(entry).ConfigureAwait(false);
             string stream;
             try
             {
@@ -149,7 +176,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             lock (_gate)
             {
                 entry.Feed = feed;
-                entry.State = entry.Leases.Count > 0 ? GatewayRegistrationState.Active : StartLinger(entry);
+                entry.State = entry.Leases.Count > 0 ? GatewayRegistrationState.Active : StartLinger(entry, entry.LingeringFor);
                 var route = entry.Route = new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run);
                 // Ahead of the key's first record of this run: consumers learn the run changed and what the last one confirmed.
                 if (entry.FirstInRun && _previous is not null) _publisher.TryAnnounce(route, _previous.AnnouncedAtMicros, _previous.AnnouncementOf(route.TrId, route.Key));
@@ -190,7 +217,11 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         lock (_gate)
         {
             if (!_entries.TryGetValue((trId, key), out var entry) || !entry.Leases.Remove(consumer)) return false;
-            if (entry.Leases.Count == 0 && entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry);
+            if (entry.Leases.Count == 0)
+            {
+                if (entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry, consumer.User);
+                else entry.LingeringFor = consumer.User; // still opening: it will linger for this user once open
+            }
             return true;
         }
     }
@@ -213,8 +244,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         return held;
     }
 
-    private GatewayRegistrationState StartLinger(Entry entry)
+    private GatewayRegistrationState StartLinger(Entry entry, string? releasedBy)
     {
+        entry.LingeringFor = releasedBy;
         entry.LingerUntil = _options.TimeProvider.GetUtcNow() + _options.Linger;
         return GatewayRegistrationState.Lingering;
     }
@@ -229,24 +261,19 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             if (_disposed) return;
             foreach (var entry in _entries.Values)
             {
+                string? lapsedUser = null;
                 foreach (var (consumer, until) in entry.Leases.ToList())
                 {
                     if (until > now) continue;
                     entry.Leases.Remove(consumer);
+                    lapsedUser = consumer.User;
                     Log.LeaseExpired(_logger, consumer.ToString(), entry.Tr.Id, entry.Key);
                 }
-                if (entry.Leases.Count == 0 && entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry);
+                if (entry.Leases.Count == 0 && entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry, lapsedUser);
                 if (entry.State == GatewayRegistrationState.Lingering && entry.LingerUntil <= now) (release ??= new()).Add(entry);
             }
             if (release is null) return;
-            foreach (var entry in release)
-            {
-                entry.State = GatewayRegistrationState.Closed;
-                _entries.Remove((entry.Tr.Id, entry.Key));
-                _released[(entry.Tr.Id, entry.Key)] = entry;
-                // Started off this lock (disposing a feed talks to the client); a new registration of the key awaits it.
-                entry.Closed = Task.Run(() => CloseAsync(entry));
-            }
+            foreach (var entry in release) Release(entry);
         }
     }
 
@@ -384,6 +411,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
 
         [LoggerMessage(15, LogLevel.Warning, "Could not restore the previous run's claim on {TrId} {TrKey}: {Reason}")]
         public static partial void RestoreFailed(ILogger logger, string trId, string trKey, string reason);
+
+        [LoggerMessage(16, LogLevel.Information, "Released {TrId} {TrKey}, lingering longest, to make room for {NewTrId} {NewTrKey}: every registration of the app keys was taken")]
+        public static partial void Evicted(ILogger logger, string trId, string trKey, string newTrId, string newTrKey);
 
         [LoggerMessage(14, LogLevel.Information, "Consumer {Consumer} did not renew its claim on {TrId} {TrKey}: expired")]
         public static partial void LeaseExpired(ILogger logger, string consumer, string trId, string trKey);
