@@ -88,4 +88,12 @@ public sealed class HelpTextTests
         var stream = (await HelpAsync("stream")).Split('\n').Single(l => l.TrimStart().StartsWith("--sub ", StringComparison.Ordinal));
         Assert.Contains("Default: one of each of the five services.", stream);
     }
+
+    [Fact]
+    public async Task Dashboard_sub_names_what_the_dashboard_adds_by_default()
+    {
+        var sub = (await HelpAsync("dashboard")).Split('\n').Single(l => l.TrimStart().StartsWith("--sub ", StringComparison.Ordinal));
+        // Failed before: only "one of each of the five services", though the page also shows 005930's trades and book.
+        Assert.Contains("the trades and order book of 005930", sub);
+    }
 }
