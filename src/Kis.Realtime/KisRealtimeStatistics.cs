@@ -60,4 +60,18 @@ public sealed record KisRealtimeStatistics
 
     /// <summary><see cref="RecordsUnrouted"/> per TR id.</summary>
     public IReadOnlyDictionary<string, long> UnroutedByTr { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The record's own text lists the collections' items: the compiler's would print their type names.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        builder.Append(culture, $"MessagesReceived = {MessagesReceived}, FramesReceived = {FramesReceived}, ControlMessagesReceived = {ControlMessagesReceived}, ")
+            .Append(culture, $"HeartbeatsAnswered = {HeartbeatsAnswered}, RecordsReceived = {RecordsReceived}, RecordsDelivered = {RecordsDelivered}, ")
+            .Append(culture, $"RecordsUnrouted = {RecordsUnrouted}, BytesReceived = {BytesReceived}, DecodeErrors = {DecodeErrors}, Dropped = {Dropped}, ")
+            .Append(culture, $"Reconnects = {Reconnects}, Registrations = {Registrations}, ConnectAttempts = {ConnectAttempts}, SlowConsumers = {SlowConsumers}, ")
+            .Append(culture, $"ResubscribeRefusals = {ResubscribeRefusals}, ProtocolErrors = {ProtocolErrors}, Gaps = {Gaps}, MissingVolume = {MissingVolume}, ")
+            .Append(culture, $"Overlaps = {Overlaps}, LargestGaps = [{string.Join(", ", LargestGaps)}], ")
+            .Append("UnroutedByTr = { ").AppendJoin(", ", UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + " = " + kv.Value.ToString(culture))).Append(" }");
+        return true;
+    }
 }

@@ -21,14 +21,15 @@ public static class KisSubscribeExtensions
         CancellationToken cancellationToken = default)
         => Client(client).SubscribeAsync<BondTrade>(KisTrs.BondTrades, isin, cancellationToken);
 
-    /// <summary>H0NXPGM0 (Nextrade), H0UNPGM0 (KRX+NXT) or H0STPGM0 (KRX): program trading of a stock (6-character code).</summary>
+    /// <summary>H0STPGM0 (KRX, the default as for every venue-taking helper), H0NXPGM0 (Nextrade) or H0UNPGM0 (KRX+NXT):
+    /// program trading of a stock (6-character code).</summary>
     public static IAsyncEnumerable<ProgramTrade> SubscribeProgramTradesAsync(this IKisRealtimeClient client, string stockCode,
-        ProgramTradeVenue venue = ProgramTradeVenue.Unified, CancellationToken cancellationToken = default)
+        StockVenue venue = StockVenue.Krx, CancellationToken cancellationToken = default)
         => Client(client).SubscribeAsync<ProgramTrade>(venue switch
         {
-            ProgramTradeVenue.Nxt => KisTrs.ProgramTradesNxt,
-            ProgramTradeVenue.Unified => KisTrs.ProgramTradesUnified,
-            ProgramTradeVenue.Krx => KisTrs.ProgramTradesKrx,
+            StockVenue.Nxt => KisTrs.ProgramTradesNxt,
+            StockVenue.Unified => KisTrs.ProgramTradesUnified,
+            StockVenue.Krx => KisTrs.ProgramTradesKrx,
             _ => throw new ArgumentOutOfRangeException(nameof(venue), venue, "Unknown program-trading venue."),
         }, stockCode, cancellationToken);
 

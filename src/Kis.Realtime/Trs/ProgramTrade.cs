@@ -2,17 +2,6 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Trs;
 
-/// <summary>The venue a program-trading feed covers.</summary>
-public enum ProgramTradeVenue : byte
-{
-    /// <summary>H0NXPGM0: Nextrade (NXT).</summary>
-    Nxt = 1,
-    /// <summary>H0UNPGM0: KRX and NXT combined (통합).</summary>
-    Unified = 2,
-    /// <summary>H0STPGM0: the Korea Exchange (KRX) alone.</summary>
-    Krx = 3,
-}
-
 /// <summary>
 /// H0NXPGM0 / H0UNPGM0 / H0STPGM0 국내주식 실시간프로그램매매: cumulative program-trading flow of one stock. Quantities are shares,
 /// amounts KRW (beyond 32 bits). Net = buy − sell.
@@ -33,7 +22,7 @@ public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
     public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0NXPGM0, KisTrs.H0UNPGM0, KisTrs.H0STPGM0];
 
     /// <summary>Which feed this came from (from the frame's TR id).</summary>
-    public ProgramTradeVenue Venue { get; init; }
+    public StockVenue Venue { get; init; }
     /// <summary>mksc_shrn_iscd: stock short code, e.g. 005930.</summary>
     public string StockCode { get; init; }
     /// <summary>stck_cntg_hour: time (KST).</summary>
@@ -65,8 +54,8 @@ public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
         var r = new TypedFieldReader(record);
         value = new ProgramTrade
         {
-            Venue = tr.TrId == KisTrs.H0NXPGM0.TrId ? ProgramTradeVenue.Nxt
-                : tr.TrId == KisTrs.H0STPGM0.TrId ? ProgramTradeVenue.Krx : ProgramTradeVenue.Unified,
+            Venue = tr.TrId == KisTrs.H0NXPGM0.TrId ? StockVenue.Nxt
+                : tr.TrId == KisTrs.H0STPGM0.TrId ? StockVenue.Krx : StockVenue.Unified,
             StockCode = r.Text(),
             Time = r.Time(),
             SellQuantity = r.Int64(),

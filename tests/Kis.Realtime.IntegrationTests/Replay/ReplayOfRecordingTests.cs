@@ -33,7 +33,7 @@ public class ReplayOfRecordingTests
             await replay.ConnectAsync().WaitAsync(TestTimeout);
             // Started in the opposite order to the live loops, one after the other: each still gets all of its records.
             var notices = await AllAsync(replay.SubscribeFuturesOptionsNoticesAsync());
-            var programs = await AllAsync(replay.SubscribeProgramTradesAsync("005930"));
+            var programs = await AllAsync(replay.SubscribeProgramTradesAsync("005930", StockVenue.Unified));
             var trades = await AllAsync(replay.SubscribeStockTradesAsync("005930"));
             var ticks = await AllAsync(replay.SubscribeIndexTicksAsync("0001"));
             var raw = await AllAsync(replay.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"));
@@ -85,7 +85,7 @@ public class ReplayOfRecordingTests
         {
             var ticks = TakeAsync(client.SubscribeIndexTicksAsync("0001"), 150);
             var trades = TakeAsync(client.SubscribeStockTradesAsync("005930"), 150);
-            var programs = TakeAsync(client.SubscribeProgramTradesAsync("005930"), 20);
+            var programs = TakeAsync(client.SubscribeProgramTradesAsync("005930", StockVenue.Unified), 20);
             var notices = TakeAsync(client.SubscribeFuturesOptionsNoticesAsync(), 2); // encrypted on the wire
             var raw = TakeAsync(client.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001"), 150);
             await Task.WhenAll(ticks, trades, programs, notices, raw).WaitAsync(TimeSpan.FromSeconds(30));

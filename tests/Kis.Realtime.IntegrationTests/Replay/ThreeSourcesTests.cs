@@ -2,6 +2,7 @@ using Kis.Realtime.Gateway;
 using Kis.Realtime.Recording;
 using Kis.Realtime.Replay;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Trs;
 using Kis.Realtime.Tests.Cli;
 using Kis.Realtime.Tests.Gateway;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -28,7 +29,7 @@ public class ThreeSourcesTests
         ("order book 000660", (kis, ct) => Boxed(kis.SubscribeStockOrderBooksAsync("000660", cancellationToken: ct))),
         ("index 0001", (kis, ct) => Boxed(kis.SubscribeIndexTicksAsync("0001", ct))),
         ("index 1001", (kis, ct) => Boxed(kis.SubscribeIndexTicksAsync("1001", ct))),
-        ("program 005930", (kis, ct) => Boxed(kis.SubscribeProgramTradesAsync("005930", cancellationToken: ct))),
+        ("program 005930", (kis, ct) => Boxed(kis.SubscribeProgramTradesAsync("005930", StockVenue.Unified, ct))),
     ];
 
     /// <summary>Records per subscription while recording: enough for frames of several records and interleaved TRs.</summary>

@@ -17,8 +17,8 @@ public sealed class KisRealtimeClientTests
 
         await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
         await using var bonds = client.SubscribeBondTradesAsync("KR103502GD31").GetAsyncEnumerator();
-        await using var nxt = client.SubscribeProgramTradesAsync("005930", ProgramTradeVenue.Nxt).GetAsyncEnumerator();
-        await using var unified = client.SubscribeProgramTradesAsync("005930", ProgramTradeVenue.Unified).GetAsyncEnumerator();
+        await using var nxt = client.SubscribeProgramTradesAsync("005930", StockVenue.Nxt).GetAsyncEnumerator();
+        await using var unified = client.SubscribeProgramTradesAsync("005930", StockVenue.Unified).GetAsyncEnumerator();
         await using var notices = client.SubscribeFuturesOptionsNoticesAsync().GetAsyncEnumerator();
 
         var tick = await ticks.NextAsync();
@@ -26,9 +26,9 @@ public sealed class KisRealtimeClientTests
         Assert.True(tick.Value > 0);
         Assert.Equal("KR103502GD31", (await bonds.NextAsync()).Isin);
         var n = await nxt.NextAsync();
-        Assert.Equal(("005930", ProgramTradeVenue.Nxt), (n.StockCode, n.Venue));
+        Assert.Equal(("005930", StockVenue.Nxt), (n.StockCode, n.Venue));
         var u = await unified.NextAsync();
-        Assert.Equal(("005930", ProgramTradeVenue.Unified), (u.StockCode, u.Venue));
+        Assert.Equal(("005930", StockVenue.Unified), (u.StockCode, u.Venue));
         var notice = await notices.NextAsync(); // encrypted on the wire: decrypted with this session's key
         Assert.Equal(SimulatorOptions.DefaultHtsId, notice.CustomerId);
         await using var upper = client.SubscribeFuturesOptionsNoticesAsync(SimulatorOptions.DefaultHtsId.ToUpperInvariant()).GetAsyncEnumerator();

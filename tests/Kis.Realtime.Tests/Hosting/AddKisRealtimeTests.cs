@@ -111,7 +111,7 @@ public class AddKisRealtimeTests
         // Every typed helper reaches the fake through the one generic method, with the right TR and key.
         await foreach (var _ in client.SubscribeStockTradesAsync("005930", global::Kis.Realtime.Trs.StockVenue.Nxt)) { }
         await foreach (var _ in client.SubscribeStockNoticesAsync()) { }
-        await foreach (var _ in client.SubscribeProgramTradesAsync("005930", global::Kis.Realtime.Trs.ProgramTradeVenue.Krx)) { }
+        await foreach (var _ in client.SubscribeProgramTradesAsync("005930", global::Kis.Realtime.Trs.StockVenue.Krx)) { }
         Assert.Equal([("H0UPCNT0", "0001"), ("H0NXCNT0", "005930"), ("H0STCNI0", "fakehts"), ("H0STPGM0", "005930")], fake.Requested);
     }
 

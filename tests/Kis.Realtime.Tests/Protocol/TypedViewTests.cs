@@ -73,9 +73,9 @@ public class TypedViewTests
     }
 
     [Theory]
-    [InlineData("H0NXPGM0", ProgramTradeVenue.Nxt)]
-    [InlineData("H0UNPGM0", ProgramTradeVenue.Unified)]
-    public void Program_trade_documented_record_decodes_64_bit_signed_amounts(string trId, ProgramTradeVenue venue)
+    [InlineData("H0NXPGM0", StockVenue.Nxt)]
+    [InlineData("H0UNPGM0", StockVenue.Unified)]
+    public void Program_trade_documented_record_decodes_64_bit_signed_amounts(string trId, StockVenue venue)
     {
         Assert.True(KisTrs.TryGet(trId, out var tr));
         Assert.True(ProgramTrade.TryDecode(tr, Utf8(ProgramTradeRecord), out var p, out var error), error.Describe());
