@@ -90,7 +90,7 @@
         scales: { x: { time: false } },
         axes: [
           { stroke: '#8796a8', grid: { stroke: '#243244' }, space: 70, incrs: [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], values: (u, ticks) => ticks.map(clock) },
-          { stroke: '#8796a8', grid: { stroke: '#243244' }, size: 76, values: (u, ticks, axis, space, step) => axisLabels(ticks, step) },
+          { stroke: '#8796a8', grid: { stroke: '#243244' }, size: 76, values: (u, ticks, axis, space, step) => { const l = axisLabels(ticks, step); box.dataset.yLabels = l.join('|'); return l; } },
         ],
         series: [{}, { label, stroke: this.name === 'index' ? '#e9c46a' : '#2a9d8f', width: 1.5, points: { show: false } }],
       };
