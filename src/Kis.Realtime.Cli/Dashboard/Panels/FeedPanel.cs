@@ -67,6 +67,14 @@ internal sealed class NoticePanel() : FeedPanel(30)
         _ => "other",
     };
 
+    /// <summary>The order number without its zero padding (0000001090 → 1090): the padded one is cut to "00000…" in a
+    /// narrow column. An all-zero number stays as sent.</summary>
+    public static string ShortOrderNumber(string orderNumber)
+    {
+        var trimmed = orderNumber.TrimStart('0');
+        return trimmed.Length == 0 ? orderNumber : trimmed;
+    }
+
     /// <summary>Row: time, kind, side, product, quantity, price, order number, TR.</summary>
     public void Add(string trId, FuturesOptionsNotice notice)
     {
@@ -77,7 +85,7 @@ internal sealed class NoticePanel() : FeedPanel(30)
         AddRow(kind,
         [
             time?.ToString("HH:mm:ss") ?? "", kind, notice.Side.ToString().ToLowerInvariant(), notice.ProductCode,
-            quantity?.ToString("N0") ?? "", price?.ToString("N2") ?? "", notice.OrderNumber, trId,
+            quantity?.ToString("N0") ?? "", price?.ToString("N2") ?? "", ShortOrderNumber(notice.OrderNumber), trId,
         ]);
     }
 }

@@ -7,7 +7,18 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
   const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-  const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
+  // Value-axis labels: the precision comes from the tick step, so neighbouring labels never round to the same text
+  // (an index at 2,431.52 with a 0.5 step reads 2,431.5 / 2,432 …, not 2.43K three times). Flows of millions and
+  // billions of KRW are shown in M / B with as many decimals as the step needs.
+  const axisFormats = new Map();
+  const fixed = d => { let f = axisFormats.get(d); if (!f) axisFormats.set(d, f = new Intl.NumberFormat('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })); return f; };
+  const decimalsFor = step => Math.min(6, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)));
+  function axisLabels(ticks, step) {
+    const top = Math.max(...ticks.map(Math.abs));
+    const unit = top >= 1e9 ? [1e9, 'B'] : top >= 1e6 ? [1e6, 'M'] : [1, ''];
+    const f = fixed(decimalsFor((step || top || 1) / unit[0]));
+    return ticks.map(v => f.format(v / unit[0]) + unit[1]);
+  }
   const two = n => String(n).padStart(2, '0');
   const clock = s => `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`; // x: seconds of the market day
   const stats = { events: {}, lastEvent: {} }; // read by the browser tests
@@ -79,7 +90,7 @@
         scales: { x: { time: false } },
         axes: [
           { stroke: '#8796a8', grid: { stroke: '#243244' }, space: 70, incrs: [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], values: (u, ticks) => ticks.map(clock) },
-          { stroke: '#8796a8', grid: { stroke: '#243244' }, size: 64, values: (u, ticks) => ticks.map(v => compact.format(v)) },
+          { stroke: '#8796a8', grid: { stroke: '#243244' }, size: 76, values: (u, ticks, axis, space, step) => { const l = axisLabels(ticks, step); box.dataset.yLabels = l.join('|'); return l; } },
         ],
         series: [{}, { label, stroke: this.name === 'index' ? '#e9c46a' : '#2a9d8f', width: 1.5, points: { show: false } }],
       };
@@ -214,7 +225,7 @@
   // ---- candles: 1-minute bars built by the library's BarAggregator (server side), drawn here as SVG: a body from open
   // to close and a wick from high to low over the price scale, the minute's volume below. Closed bars are kept up to
   // MAX_CANDLES a stock; the newest SHOWN_CANDLES and the forming bar are drawn. Bars: [minute, o, h, l, c, v, gap].
-  const MAX_CANDLES = 400, SHOWN_CANDLES = 120, CW = 960, CH = 320, VOLUME_H = 70, PAD = 8;
+  const MAX_CANDLES = 400, SHOWN_CANDLES = 120, CW = 960, CH = 320, VOLUME_H = 70, PAD = 8, TIME_H = 14;
   const SVG_NS = 'http://www.w3.org/2000/svg';
   const svgEl = (tag, attrs) => { const e = document.createElementNS(SVG_NS, tag); for (const k in attrs) e.setAttribute(k, attrs[k]); return e; };
   const candleSelect = $('#candle-select');
@@ -249,7 +260,7 @@
       if (!shown.length) { this.svg.replaceChildren(); return; }
       const high = Math.max(...shown.map(b => b[2])), low = Math.min(...shown.map(b => b[3]));
       const maxVolume = Math.max(1, ...shown.map(b => b[5]));
-      const priceH = CH - VOLUME_H - 3 * PAD, step = CW / Math.max(shown.length, 30), body = Math.max(1, step * 0.7);
+      const priceH = CH - VOLUME_H - TIME_H - 3 * PAD, step = CW / Math.max(shown.length, 30), body = Math.max(1, step * 0.7);
       const y = p => PAD + (high === low ? priceH / 2 : (high - p) / (high - low) * priceH);
       const nodes = shown.map((b, i) => {
         const [minute, o, h, l, cl, v, gap] = b;
@@ -260,13 +271,23 @@
         const volumeH = v / maxVolume * VOLUME_H;
         g.append(svgEl('line', { class: 'wick', x1: mid, x2: mid, y1: y(h), y2: y(l) }),
           svgEl('rect', { class: 'body', x, width: body, y: top, height }),
-          svgEl('rect', { class: 'vol', x, width: body, y: CH - PAD - volumeH, height: Math.max(volumeH, v > 0 ? 1 : 0) }));
+          svgEl('rect', { class: 'vol', x, width: body, y: CH - TIME_H - PAD - volumeH, height: Math.max(volumeH, v > 0 ? 1 : 0) }));
         const title = svgEl('title', {}); title.textContent = `${g.dataset.minute} O ${fmt.format(o)} H ${fmt.format(h)} L ${fmt.format(l)} C ${fmt.format(cl)} V ${fmt.format(v)}${gap ? ' (gap)' : ''}`;
         g.append(title);
         return g;
       });
       const labels = [high, low].map((p, i) => { const t = svgEl('text', { class: 'axis', x: CW - 4, y: i ? y(p) - 2 : y(p) + 10, 'text-anchor': 'end' }); t.textContent = fmt.format(p); return t; });
-      this.svg.replaceChildren(...nodes, ...labels);
+      // Time axis (HH:mm, market time): a label every `every` bars, at whole multiples so labels keep their place.
+      const every = [1, 2, 5, 10, 15, 30, 60].find(n => n * step >= 70) ?? 60;
+      const times = [];
+      shown.forEach((b, i) => {
+        if (b[0] % every !== 0) return;
+        const mid = i * step + step / 2;
+        times.push(svgEl('line', { class: 'tick', x1: mid, x2: mid, y1: CH - TIME_H - 2, y2: CH - TIME_H + 1 }));
+        const t = svgEl('text', { class: 'axis time', x: mid, y: CH - 3, 'text-anchor': 'middle' }); t.textContent = clock(b[0] * 60).slice(0, 5);
+        times.push(t);
+      });
+      this.svg.replaceChildren(...nodes, ...labels, ...times);
       const [minute, o, h, l, cl, v] = shown[shown.length - 1];
       this.stats.textContent = `${c.code} ${clock(minute * 60).slice(0, 5)}${c.forming && shown[shown.length - 1] === c.forming ? ' (forming)' : ''}  O ${fmt.format(o)}  H ${fmt.format(h)}  L ${fmt.format(l)}  C ${fmt.format(cl)}  V ${fmt.format(v)}`;
     },
