@@ -25,13 +25,7 @@ public static class KisSubscribeExtensions
     /// program trading of a stock (6-character code).</summary>
     public static IAsyncEnumerable<ProgramTrade> SubscribeProgramTradesAsync(this IKisRealtimeClient client, string stockCode,
         StockVenue venue = StockVenue.Krx, CancellationToken cancellationToken = default)
-        => Client(client).SubscribeAsync<ProgramTrade>(venue switch
-        {
-            StockVenue.Nxt => KisTrs.ProgramTradesNxt,
-            StockVenue.Unified => KisTrs.ProgramTradesUnified,
-            StockVenue.Krx => KisTrs.ProgramTradesKrx,
-            _ => throw new ArgumentOutOfRangeException(nameof(venue), venue, "Unknown program-trading venue."),
-        }, stockCode, cancellationToken);
+        => Client(client).SubscribeAsync<ProgramTrade>(ByVenue(venue, KisTrs.ProgramTradesKrx, KisTrs.ProgramTradesNxt, KisTrs.ProgramTradesUnified), stockCode, cancellationToken);
 
     /// <summary>H0IFCNI0 (real) / H0IFCNI9 (paper): your futures/options order and fill notices, decrypted.</summary>
     /// <exception cref="ArgumentException">No HTS ID given or configured.</exception>

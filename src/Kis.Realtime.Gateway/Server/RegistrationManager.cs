@@ -47,7 +47,6 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
     private readonly CancellationTokenSource _stopping = new();
     private readonly PreviousRun? _previous;
-    private readonly int _maxRegistrationsPerUser;
     private volatile bool _disposed;
     private long _evicted;
 
@@ -61,7 +60,6 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         _options = options;
         _run = run;
         _logger = logger;
-        _maxRegistrationsPerUser = options.MaxRegistrationsPerUser;
         var period = options.Lease / 3 < options.Linger / 2 || options.Linger == TimeSpan.Zero ? options.Lease / 3 : options.Linger / 2;
         if (period < TimeSpan.FromMilliseconds(20)) period = TimeSpan.FromMilliseconds(20);
         _sweeper = options.TimeProvider.CreateTimer(_ => Sweep(), null, period, period);
@@ -100,8 +98,8 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             {
                 if (ClaimsOf(user) >= _options.MaxClaimsPerUser)
                     throw new GatewayRefusalException("quota", $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
-                if ((existing is null || !CountsFor(existing, user)) && RegistrationsOf(user) >= _maxRegistrationsPerUser)
-                    throw new GatewayRefusalException("quota", $"Your broker user holds or left lingering {_maxRegistrationsPerUser} registrations, its share of the app keys' " +
+                if ((existing is null || !CountsFor(existing, user)) && RegistrationsOf(user) >= _options.MaxRegistrationsPerUser)
+                    throw new GatewayRefusalException("quota", $"Your broker user holds or left lingering {_options.MaxRegistrationsPerUser} registrations, its share of the app keys' " +
                         "registrations (KisGatewayOptions.MaxRegistrationShare): release one and wait for its linger to end, or reuse one.");
             }
             if (existing is not { } entry)

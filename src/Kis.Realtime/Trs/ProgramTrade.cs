@@ -54,8 +54,7 @@ public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
         var r = new TypedFieldReader(record);
         value = new ProgramTrade
         {
-            Venue = tr.TrId == KisTrs.H0NXPGM0.TrId ? StockVenue.Nxt
-                : tr.TrId == KisTrs.H0STPGM0.TrId ? StockVenue.Krx : StockVenue.Unified,
+            Venue = Codes.Venue(tr),
             StockCode = r.Text(),
             Time = r.Time(),
             SellQuantity = r.Int64(),

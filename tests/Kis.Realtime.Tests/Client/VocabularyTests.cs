@@ -39,4 +39,13 @@ public class VocabularyTests
         Assert.Contains("UnroutedByTr = { H0UPCNT0 = 3 }", text);
         Assert.StartsWith("KisRealtimeStatistics { MessagesReceived = 0", text);
     }
+
+    [Fact]
+    public void Statistics_text_names_every_counter()
+    {
+        // PrintMembers is written by hand (for the collections): a counter added later must not be left out of it.
+        var text = new KisRealtimeStatistics().ToString();
+        Assert.All(typeof(KisRealtimeStatistics).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract"),
+            p => Assert.Contains(p.Name + " = ", text));
+    }
 }
