@@ -132,11 +132,11 @@ public sealed partial class KisGatewayClient
     private static bool IsRequestFailure(Exception e) => e is KisConnectionException or ObjectDisposedException or InvalidOperationException
         or OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException;
 
-    private async Task SendQuietlyAsync(GatewayRequest request)
+    private async Task SendQuietlyAsync(GatewayRequest request, CancellationToken cancellationToken = default)
     {
         try
         {
-            await RequestAsync(request, CancellationToken.None).ConfigureAwait(false);
+            await RequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {

@@ -59,4 +59,48 @@ public sealed class GatewayClientDisposalTests
         await UntilAsync(() => gateway.Status().Registrations is [{ Key: "0001", Consumers: 0 }], "the gateway to drop the consumer's claim",
             TimeSpan.FromSeconds(5));
     }
+
+    /// <summary>
+    /// Issue 30 (6a): a client holding 40 keys is disposed while the gateway is gone. Its releases go unanswered; they
+    /// were sent one after another, each waiting a whole <c>RequestTimeout</c> (40 keys, 15 s each: 10 minutes). All of
+    /// them together are bounded by one.
+    /// </summary>
+    [RabbitFact]
+    public async Task Disposing_a_client_holding_40_keys_with_the_gateway_down_takes_at_most_one_request_timeout()
+    {
+        await using var kis = ScriptedKisServer.Start(async c =>
+        {
+            while (await c.ReceiveRequestAsync() is var (trType, trId, trKey))
+                await c.ReplyAsync(trId, trKey, trType == "1" ? "OPSP0000" : "OPSP0001");
+        });
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with
+        {
+            Client = ScriptedKisServer.ClientOptions(kis, "scriptedhts"),
+            Endpoint = broker.Endpoint,
+            MaxRegistrationShare = 1.0, // one consumer holds 40 of the app key's 41
+            StreamMaxSegmentSizeBytes = 1024 * 1024,
+            StreamMaxLengthBytes = 16L * 1024 * 1024,
+        });
+        var requestTimeout = TimeSpan.FromSeconds(3);
+        var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with
+        {
+            Endpoint = broker.Endpoint,
+            ConsumerId = "holding40",
+            RequestTimeout = requestTimeout,
+        });
+        var keys = Enumerable.Range(1, 40).Select(i => $"{i:0000}").ToArray();
+        var enumerators = keys.Select(key => consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, key).GetAsyncEnumerator()).ToArray();
+        var pending = enumerators.Select(e => e.MoveNextAsync().AsTask()).ToArray(); // each claims its key
+        await UntilAsync(() => consumer.Statistics.Registrations == 40, "the client to hold 40 claims", TimeSpan.FromSeconds(60));
+        await gateway.DisposeAsync(); // nobody answers the releases now
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await consumer.DisposeAsync().AsTask().WaitAsync(TestTimeout);
+        clock.Stop();
+
+        // One timeout, plus closing the readers and the connection: far from 40 timeouts (120 s).
+        Assert.True(clock.Elapsed < requestTimeout * 2, $"disposal took {clock.Elapsed.TotalSeconds:0.0} s; one request timeout is {requestTimeout.TotalSeconds} s");
+        foreach (var ended in pending) await Record.ExceptionAsync(() => ended.WaitAsync(TestTimeout));
+    }
 }
