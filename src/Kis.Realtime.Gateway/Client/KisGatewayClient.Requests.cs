@@ -19,13 +19,17 @@ public sealed partial class KisGatewayClient
         {
             if (_connection is { IsOpen: true }) return;
             using var span = GatewayClientActivities.StartConnect(again: _connection is not null, _options.Endpoint);
+            // A first connect (from Closed) is Connecting; after a loss the state stays Reconnecting until it succeeds.
+            MoveTo(KisConnectionState.Connecting, null, onlyFrom: previous => previous == KisConnectionState.Closed);
             try
             {
                 await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+                MoveTo(KisConnectionState.Connected, null);
             }
             catch (Exception e)
             {
                 GatewayClientActivities.Fail(span, e);
+                MoveTo(KisConnectionState.Closed, e.Message, onlyFrom: previous => previous == KisConnectionState.Connecting);
                 throw;
             }
         }
@@ -51,6 +55,8 @@ public sealed partial class KisGatewayClient
         connection.ConnectionShutdownAsync += (_, e) =>
         {
             foreach (var pending in _pending.Values) pending.TrySetException(Lost(e.ReplyText));
+            // Not a close of ours (disposal, or a reconnect replacing it): lost.
+            if (e.Initiator != ShutdownInitiator.Application) MoveTo(KisConnectionState.Reconnecting, e.ReplyText, onlyFrom: previous => previous == KisConnectionState.Connected);
             return Task.CompletedTask;
         };
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,9 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<GatewayReply>> _pending = new();
-    private readonly Lock _gate = new(); // guards _held, _claimsInFlight, _claimsSettled, _closing, _disposal, _renewTimer
+    private readonly Lock _gate = new(); // guards _held, _claimsInFlight, _claimsSettled, _closing, _disposal, _renewTimer, _state
+    private readonly Kis.Realtime.Session.SessionEvents _events;
+    private KisConnectionState _state = KisConnectionState.Closed;
     private readonly Dictionary<(string Tr, string Key), int> _held = new(); // claims granted, per key: the subscriptions holding it
     private int _claimsInFlight; // first claims sent and not yet held (or failed): DisposeAsync waits for them
     private TaskCompletionSource? _claimsSettled;
@@ -44,6 +46,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         _options = options;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGatewayClient>();
         _gaps = new Kis.Realtime.Gaps.ClientGaps(options.DetectGaps, _logger, options.TimeProvider, null);
+        _events = new Kis.Realtime.Session.SessionEvents(_logger, e => StateChanged?.Invoke(this, e), _ => { });
     }
 
     /// <summary>The gateway client's options.</summary>
@@ -52,8 +55,17 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     /// <summary><see cref="KisGatewayClientOptions.HtsId"/>: the key the notice helpers use when none is given.</summary>
     public string? HtsId => _options.HtsId;
 
-    /// <summary>Connected while the connection to the broker is open; Closed before connecting and after a loss or disposal.</summary>
-    public KisConnectionState State => _connection is { IsOpen: true } && !_disposed ? KisConnectionState.Connected : KisConnectionState.Closed;
+    /// <summary>
+    /// The broker connection: Closed before the first connect and after disposal; Connecting during the first connect;
+    /// Connected; Reconnecting from a lost connection until the stream readers (or the next request) have connected again.
+    /// </summary>
+    public KisConnectionState State
+    {
+        get
+        {
+            lock (_gate) return _state;
+        }
+    }
 
     /// <summary>Counters of this client: records received for its subscriptions, delivered, repeats dropped, decode errors, subscriptions held.</summary>
     public KisRealtimeStatistics Statistics => new()
@@ -85,10 +97,25 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     public long SequenceResets => Interlocked.Read(ref Resets);
 
     /// <summary>
-    /// Never raised: the KIS sessions and their state changes are the gateway's (see <see cref="GetStatusAsync"/>). A lost
-    /// broker connection ends this client's enumerations with <see cref="KisConnectionException"/>.
+    /// Raised at every change of <see cref="State"/> (the broker connection: lost, reconnecting, back), in order, from a
+    /// task of its own: a slow handler delays only later events. <see cref="KisStateChangedEventArgs.AppKey"/> is
+    /// "gateway" and <see cref="KisStateChangedEventArgs.SessionIndex"/> 0: the KIS sessions are the gateway's (see
+    /// <see cref="GetStatusAsync"/>).
     /// </summary>
-    public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
+    public event EventHandler<KisStateChangedEventArgs>? StateChanged;
+
+    /// <summary>Moves <see cref="State"/>; the event is queued in order under the lock and raised outside it.</summary>
+    private void MoveTo(KisConnectionState next, string? reason, Func<KisConnectionState, bool>? onlyFrom = null)
+    {
+        lock (_gate)
+        {
+            var previous = _state;
+            if (previous == next || (onlyFrom is not null && !onlyFrom(previous))) return;
+            if (previous == KisConnectionState.Closed && _disposal is not null) return; // closed for good
+            _state = next;
+            _events.Publish(new KisStateChangedEventArgs(0, "gateway", previous, next, reason, null, null));
+        }
+    }
 
     /// <summary>
     /// Releases this client's claims at the gateway (claims still in flight included) and closes the connection; open
@@ -155,6 +182,8 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         await _connectGate.WaitAsync().ConfigureAwait(false);
         try { await DropConnectionAsync().ConfigureAwait(false); }
         finally { _connectGate.Release(); }
+        MoveTo(KisConnectionState.Closed, "disposed");
+        await _events.CompleteAsync(TimeSpan.FromSeconds(5), _options.TimeProvider).ConfigureAwait(false);
         _gaps.Dispose();
     }
 
