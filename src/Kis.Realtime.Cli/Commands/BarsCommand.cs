@@ -45,11 +45,12 @@ internal static class BarsCommand
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
         var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
         var ns = new Option<string?>("--namespace") { Description = "with --gateway: the gateway's namespace (default kis)" };
+        var amqpCa = GatewayConnection.CaOption();
         var postgres = new Option<string?>("--postgres") { Description = "also store closed bars in PostgreSQL (an Npgsql connection string): table bars_<interval>, one row per key and bar" };
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, count, duration, forming, replay, gateway, ns, postgres, pgSchema,
+            interval, from, format, count, duration, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -70,6 +71,7 @@ internal static class BarsCommand
             {
                 Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? Kis.Realtime.Gateway.KisGatewayEndpoint.Default.AmqpUri.ToString(),
                 GatewayNamespace = parse.GetValue(ns),
+                GatewayCaFile = parse.GetValue(amqpCa),
             };
             return await RunAsync(connectionArgs, args, ClientHost.Environment.Process, Console.Out, Console.Error, ct);
         });

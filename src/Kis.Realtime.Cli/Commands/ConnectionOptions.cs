@@ -20,6 +20,8 @@ internal sealed record ConnectionArgs
     public string? Gateway { get; init; }
     /// <summary><c>dashboard --namespace</c>: that gateway's namespace.</summary>
     public string? GatewayNamespace { get; init; }
+    /// <summary><c>--amqp-ca</c>: the private CA of that gateway's amqps:// broker.</summary>
+    public string? GatewayCaFile { get; init; }
     /// <summary>The library's log on standard error from this level up (default warning).</summary>
     public string? LogLevel { get; init; }
 
@@ -29,7 +31,7 @@ internal sealed record ConnectionArgs
         builder.Append($"Subscriptions = [{string.Join(", ", Subscriptions)}], AppKey = {AppKey}, AppSecret = {(AppSecret is null ? "" : "***")}, ");
         builder.Append($"HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, ");
         builder.Append($"SimulatorPace = {SimulatorPace}, SimulatorSeed = {SimulatorSeed}, Gateway = {(Gateway is null ? "" : MaskPassword(Gateway))}, ");
-        builder.Append($"GatewayNamespace = {GatewayNamespace}, LogLevel = {LogLevel}");
+        builder.Append($"GatewayNamespace = {GatewayNamespace}, GatewayCaFile = {GatewayCaFile}, LogLevel = {LogLevel}");
         return true;
     }
 
@@ -49,6 +51,7 @@ internal sealed record ConnectionArgs
         ["Kis:RestBaseUrl"] = RestUrl,
         ["Gateway:Uri"] = Gateway,
         ["Gateway:Namespace"] = GatewayNamespace,
+        ["Gateway:CaFile"] = GatewayCaFile,
     };
 }
 

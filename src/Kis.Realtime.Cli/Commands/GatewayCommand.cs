@@ -15,7 +15,7 @@ internal static class GatewayCommand
     {
         var connection = new ConnectionOptions(ConnectionOptions.SubscriptionsHeldByGateway);
         var amqp = AmqpOption();
-        var amqpCa = AmqpCaOption();
+        var amqpCa = GatewayConnection.CaOption();
         var ns = NamespaceOption();
         var nodes = new Option<string[]>("--amqp-node")
         {
@@ -72,11 +72,6 @@ internal static class GatewayCommand
 
     private static Option<string?> AmqpOption() => new("--amqp") { Description = "RabbitMQ URI (or KISRT_AMQP); default amqp://guest:guest@127.0.0.1:5672/" };
 
-    private static Option<string?> AmqpCaOption() => new("--amqp-ca")
-    {
-        Description = "for amqps://: a PEM file of the CA that signed the broker's certificate, trusted instead of the system's store (or KISRT_AMQP_CA)",
-    };
-
     /// <summary>The --amqp-node values, each a host and port (nothing else: the URI's user and vhost apply to every node).</summary>
     private static string[] ClusterNodes(string[]? nodes)
     {
@@ -100,12 +95,7 @@ internal static class GatewayCommand
                 throw new CliUsageException("--amqp: not an amqp:// or amqps:// URI.");
             endpoint = endpoint with { AmqpUri = uri };
         }
-        if (!string.IsNullOrEmpty(caFile))
-        {
-            if (endpoint.AmqpUri.Scheme != "amqps") throw new CliUsageException("--amqp-ca: the broker URI is not amqps://.");
-            if (!File.Exists(caFile)) throw new CliUsageException($"--amqp-ca: no file {caFile}.");
-            endpoint = endpoint with { CaCertificateFile = caFile };
-        }
+        endpoint = GatewayConnection.WithCa(endpoint, caFile);
         return string.IsNullOrEmpty(ns) ? endpoint : endpoint with { Namespace = ns };
     }
 
@@ -301,7 +291,7 @@ internal static class GatewayCommand
     private static Command StatusCommand()
     {
         var amqp = AmqpOption();
-        var amqpCa = AmqpCaOption();
+        var amqpCa = GatewayConnection.CaOption();
         var ns = NamespaceOption();
         var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
         var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway;
 
@@ -9,8 +10,24 @@ namespace Kis.Realtime.Cli.Commands;
 /// </summary>
 internal static class GatewayConnection
 {
-    public static KisGatewayEndpoint Endpoint(CliSettings settings) =>
-        KisGatewayEndpoint.Default with { AmqpUri = settings.Gateway!, Namespace = settings.GatewayNamespace ?? KisGatewayEndpoint.Default.Namespace };
+    public static KisGatewayEndpoint Endpoint(CliSettings settings) => WithCa(
+        KisGatewayEndpoint.Default with { AmqpUri = settings.Gateway!, Namespace = settings.GatewayNamespace ?? KisGatewayEndpoint.Default.Namespace },
+        settings.GatewayCaFile);
+
+    /// <summary>The option every command reading from or running a gateway takes: a private CA for an amqps:// broker.</summary>
+    public static Option<string?> CaOption() => new("--amqp-ca")
+    {
+        Description = "for amqps://: a PEM file of the CA that signed the broker's certificate, trusted instead of the system's store (or KISRT_AMQP_CA)",
+    };
+
+    /// <summary><paramref name="caFile"/> (a PEM file) as the only CA trusted for the broker; refused for amqp:// or a missing file.</summary>
+    public static KisGatewayEndpoint WithCa(KisGatewayEndpoint endpoint, string? caFile)
+    {
+        if (string.IsNullOrEmpty(caFile)) return endpoint;
+        if (endpoint.AmqpUri.Scheme != "amqps") throw new CliUsageException("--amqp-ca: the broker URI is not amqps://.");
+        if (!File.Exists(caFile)) throw new CliUsageException($"--amqp-ca: no file {caFile}.");
+        return endpoint with { CaCertificateFile = caFile };
+    }
 
     /// <summary>A consumer id no other process uses (machine, process, a random suffix).</summary>
     public static string ConsumerId(string command) =>

@@ -30,6 +30,8 @@ internal sealed record CliSettings
     public string? GatewayText { get; init; }
     /// <summary>That gateway's namespace (default kis).</summary>
     public string? GatewayNamespace { get; init; }
+    /// <summary>For an amqps:// gateway broker: a PEM file of the private CA that signed its certificate.</summary>
+    public string? GatewayCaFile { get; init; }
 
     /// <summary>True when credentials were given: connect to KIS (or the URLs given) instead of the built-in simulator.</summary>
     public bool HasCredentials => !string.IsNullOrEmpty(AppKey) && !string.IsNullOrEmpty(AppSecret);
@@ -45,11 +47,12 @@ internal sealed record CliSettings
         ["KIS_REST_URL"] = "Kis:RestBaseUrl",
         ["KISRT_GATEWAY"] = "Gateway:Uri",
         ["KISRT_GATEWAY_NAMESPACE"] = "Gateway:Namespace",
+        ["KISRT_AMQP_CA"] = "Gateway:CaFile",
     };
 
     /// <summary>The keys kisrt reads that may also come from .NET-style environment variables (<c>Kis__AppKey</c>).</summary>
     public static readonly IReadOnlyList<string> DotNetEnvironmentKeys =
-        ["Kis:AppKey", "Kis:AppSecret", "Kis:HtsId", "Kis:Environment", "Kis:WebSocketUrl", "Kis:RestBaseUrl", "Kis:RestUrl", "Gateway:Uri", "Gateway:Namespace"];
+        ["Kis:AppKey", "Kis:AppSecret", "Kis:HtsId", "Kis:Environment", "Kis:WebSocketUrl", "Kis:RestBaseUrl", "Kis:RestUrl", "Gateway:Uri", "Gateway:Namespace", "Gateway:CaFile"];
 
     /// <summary>Builds the layered configuration. Tests pass their own environment and base directory.</summary>
     public static IConfiguration BuildConfiguration(IReadOnlyDictionary<string, string?> commandLine,
@@ -94,6 +97,7 @@ internal sealed record CliSettings
             RestUrl = ParseUrl(section["RestBaseUrl"], "KIS_REST_URL / --rest-url", "http"),
             GatewayText = configuration["Gateway:Uri"],
             GatewayNamespace = configuration["Gateway:Namespace"] is { Length: > 0 } ns ? ns : null,
+            GatewayCaFile = configuration["Gateway:CaFile"] is { Length: > 0 } ca ? ca : null,
         };
     }
 

@@ -21,10 +21,11 @@ internal static class DashboardCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var ns = new Option<string?>("--namespace") { Description = "with --gateway: the gateway's namespace (or KISRT_GATEWAY_NAMESPACE; default kis)" };
+        var amqpCa = Commands.GatewayConnection.CaOption();
         var command = new Command("dashboard", "A live dashboard in the browser: index chart, program-trading flow, notices, trade tape, order book and connection health. " +
             "With no credentials configured, from the built-in simulator; with --gateway, from a running kisrt gateway.")
         {
-            port, duration, gateway, ns,
+            port, duration, gateway, ns, amqpCa,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -35,6 +36,7 @@ internal static class DashboardCommand
                 // `--gateway` alone: the local broker.
                 Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? RabbitDefault,
                 GatewayNamespace = parse.GetValue(ns),
+                GatewayCaFile = parse.GetValue(amqpCa),
             };
             return await RunAsync(args, parse.GetValue(port), limit, ClientHost.Environment.Process, Console.Out, Console.Error, ct);
         });
