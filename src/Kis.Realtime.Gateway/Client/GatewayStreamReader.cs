@@ -36,6 +36,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private IChannel? _channel;
     private TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _keeper;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastOffset = -1;
     private int _disposed;
 
@@ -59,9 +60,36 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     /// <summary>The stream this reader consumes.</summary>
     public string Stream => _stream;
 
-    /// <summary>Attaches to the stream (before any claim: a live start misses nothing published from here on).</summary>
+    /// <summary>Completes when <see cref="StartAsync"/> has attached; fails as it does (a subscription joining a shared
+    /// reader while it attaches waits for this).</summary>
+    public Task Started => _started.Task;
+
+    /// <summary>Attaches to the stream (before any claim: a live start misses nothing published from here on). Disposing
+    /// the reader cancels an attach in progress.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            using var attaching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+            await AttachWithRetriesAsync(attaching.Token).ConfigureAwait(false);
+            if (Volatile.Read(ref _disposed) == 1)
+            {
+                await CloseChannelAsync().ConfigureAwait(false); // disposed while attaching: its disposal may have missed this channel
+                throw new ObjectDisposedException(nameof(GatewayStreamReader));
+            }
+            _keeper = Task.Run(KeepAttachedAsync);
+            _started.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            _started.TrySetException(e);
+            throw;
+        }
+    }
+
+    private async Task AttachWithRetriesAsync(CancellationToken cancellationToken)
+    {
+        await _owner.BeforeAttach(cancellationToken).ConfigureAwait(false);
         var time = _owner.Options.TimeProvider;
         var started = time.GetTimestamp();
         for (var delay = TimeSpan.FromMilliseconds(50); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks)))
@@ -69,7 +97,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             try
             {
                 await AttachAsync(_start, cancellationToken).ConfigureAwait(false);
-                break;
+                return;
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e)
                 when (ReplicaNotYetStarted(e) && time.GetElapsedTime(started) < _owner.Options.RequestTimeout)
@@ -78,7 +106,13 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
         }
-        _keeper = Task.Run(KeepAttachedAsync);
+    }
+
+    private async Task CloseChannelAsync()
+    {
+        if (_channel is not { } channel) return;
+        try { await channel.CloseAsync().ConfigureAwait(false); } catch (Exception) { /* the connection is gone */ }
+        channel.Dispose();
     }
 
     /// <summary>
@@ -361,13 +395,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         _stop.Cancel();
         foreach (var feed in Volatile.Read(ref _keys).Values)
             foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete();
-        if (_channel is { } channel)
-        {
-            try { await channel.CloseAsync().ConfigureAwait(false); } catch (Exception) { /* the connection is gone */ }
-            channel.Dispose();
-        }
+        await CloseChannelAsync().ConfigureAwait(false);
         if (_keeper is not null) await _keeper.ConfigureAwait(false);
-        _stop.Dispose();
     }
 
     /// <summary>One subscription: its key and its bounded buffer.</summary>

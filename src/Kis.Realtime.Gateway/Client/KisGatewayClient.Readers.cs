@@ -4,7 +4,8 @@ namespace Kis.Realtime.Gateway;
 
 public sealed partial class KisGatewayClient
 {
-    // Guards _liveReaders, _readers and each subscriber's Current/Ended (async: attaching awaits the broker).
+    // Guards _liveReaders, _readers and each subscriber's Current/Ended. Never held across broker I/O: a slow attach (a
+    // stream replica not started yet, a slow broker) must not hold up every other subscription, nor DisposeAsync.
     private readonly SemaphoreSlim _readersGate = new(1, 1);
     // One shared reader per stream for live subscriptions: a TR's stream is read once whatever the number of keys.
     private readonly Dictionary<string, GatewayStreamReader> _liveReaders = new(StringComparer.Ordinal);
@@ -42,30 +43,60 @@ public sealed partial class KisGatewayClient
     /// </summary>
     private async Task<GatewayStreamReader.Subscriber> AttachAsync(string stream, string trId, string key, GatewayStart start, CancellationToken cancellationToken)
     {
+        GatewayStreamReader reader;
+        GatewayStreamReader.Subscriber subscriber;
+        var starting = false;
         await _readersGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var live = start.Kind == GatewayStartKind.Live;
-            if (live && _liveReaders.TryGetValue(stream, out var shared)) return shared.Add(key, _options.SubscriptionCapacity);
-            var reader = new GatewayStreamReader(this, stream, trId, start, shared: live, _logger);
-            var subscriber = reader.Add(key, _options.SubscriptionCapacity);
-            try
+            if (live && _liveReaders.TryGetValue(stream, out var shared))
             {
-                await reader.StartAsync(cancellationToken).ConfigureAwait(false);
+                reader = shared;
             }
-            catch
+            else
             {
-                await reader.DisposeAsync().ConfigureAwait(false);
-                throw;
+                reader = new GatewayStreamReader(this, stream, trId, start, shared: live, _logger);
+                Track(reader, live); // a live subscription of the same TR joins it while it attaches
+                starting = true;
             }
-            Track(reader, live);
-            return subscriber;
+            subscriber = reader.Add(key, _options.SubscriptionCapacity);
         }
         finally
         {
             _readersGate.Release();
         }
+        try
+        {
+            // Outside the gate. A joiner waits for the attach in progress: it fails as the attach does.
+            await (starting ? reader.StartAsync(cancellationToken) : reader.Started.WaitAsync(cancellationToken)).ConfigureAwait(false);
+            return subscriber;
+        }
+        catch
+        {
+            await DetachAsync(subscriber).ConfigureAwait(false);
+            if (starting) await ForgetAsync(reader).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A reader whose attach failed: no longer tracked (its subscribers end), then disposed.</summary>
+    private async Task ForgetAsync(GatewayStreamReader reader)
+    {
+        bool dispose;
+        await _readersGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            dispose = _readers.Remove(reader);
+            if (_liveReaders.TryGetValue(reader.Stream, out var shared) && shared == reader) _liveReaders.Remove(reader.Stream);
+            Volatile.Write(ref _openReaders, _readers.Count);
+        }
+        finally
+        {
+            _readersGate.Release();
+        }
+        if (dispose) await reader.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -79,6 +110,7 @@ public sealed partial class KisGatewayClient
     private async Task MoveAsync(GatewayStreamReader.Subscriber subscriber, GatewayStreamReader from, long offset, byte[]? run, long sequence)
     {
         var disposeFrom = false;
+        GatewayStreamReader? own = null;
         await _readersGate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -88,19 +120,9 @@ public sealed partial class KisGatewayClient
             }
             else if (!subscriber.Ended)
             {
-                var own = new GatewayStreamReader(this, from.Stream, from.TrId, GatewayStart.FromOffset(offset), shared: false, _logger);
+                own = new GatewayStreamReader(this, from.Stream, from.TrId, GatewayStart.FromOffset(offset), shared: false, _logger);
                 own.Adopt(subscriber, run, sequence);
-                try
-                {
-                    await own.StartAsync(CancellationToken.None).ConfigureAwait(false);
-                    Track(own, live: false);
-                    Log.MovedToOwnReader(_logger, from.TrId, subscriber.Key, offset);
-                }
-                catch (Exception e)
-                {
-                    await own.DisposeAsync().ConfigureAwait(false);
-                    subscriber.Buffer.Writer.TryComplete(Lost(e.Message)); // its enumeration ends with the reason
-                }
+                Track(own, live: false);
             }
             disposeFrom = ForgetIfEmpty(from);
         }
@@ -109,6 +131,17 @@ public sealed partial class KisGatewayClient
             _readersGate.Release();
         }
         if (disposeFrom) await from.DisposeAsync().ConfigureAwait(false);
+        if (own is null) return;
+        try
+        {
+            await own.StartAsync(CancellationToken.None).ConfigureAwait(false); // outside the gate
+            Log.MovedToOwnReader(_logger, from.TrId, subscriber.Key, offset);
+        }
+        catch (Exception e)
+        {
+            subscriber.Buffer.Writer.TryComplete(Lost(e.Message)); // its enumeration ends with the reason
+            await ForgetAsync(own).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Ends a subscription; a reader left without subscriptions is closed.</summary>
@@ -184,6 +217,11 @@ public sealed partial class KisGatewayClient
             _readersGate.Release();
         }
     }
+
+    /// <summary>Tests only: runs before each stream reader attaches (a slow broker, a replica not started yet).</summary>
+    internal Func<CancellationToken, Task>? AttachHook;
+
+    internal Task BeforeAttach(CancellationToken cancellationToken) => AttachHook?.Invoke(cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>Stream readers open now (shared live ones and ones of their own), for tests and status.</summary>
     internal int OpenReaders => Volatile.Read(ref _openReaders);
