@@ -158,24 +158,13 @@ internal static class GatewayCommand
         options = options with { LoggerFactory = loggerFactory };
         await using var election = KisGatewayElection.Start(options);
         var result = CliFailures.Done;
-        while (true)
+        await SayWhenStandbyAsync(election, options, status, stop.Token).ConfigureAwait(false);
+        // The library's loop (KisGatewayService runs the same): one run per term, standby in between.
+        var terms = await election.RunTermsAsync(async (term, token) =>
         {
-            var waiting = election.WaitUntilActiveAsync(stop.Token);
-            CancellationToken term;
-            try
-            {
-                if (!waiting.IsCompleted && await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval * 2, stop.Token)).ConfigureAwait(false) != waiting)
-                    await status.WriteLineAsync($"kisrt gateway: standby: another gateway is active on namespace {options.Endpoint.Namespace} ({options.Endpoint.ActiveQueue}); taking over when it goes");
-                term = await waiting.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // Stopped before this process became active (Ctrl+C, --duration): one clean line, no crash.
-                return election.Terms == 0 ? await StoppedDuringStartupAsync(status, "waiting to become the active gateway").ConfigureAwait(false) : result;
-            }
             var started = DateTime.UtcNow;
-            await status.WriteLineAsync($"kisrt gateway: active on namespace {options.Endpoint.Namespace} (term {election.Terms}) at {started:HH:mm:ss.fff}");
-            using var run = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, term);
+            await status.WriteLineAsync($"kisrt gateway: active on namespace {options.Endpoint.Namespace} (term {term}) at {started:HH:mm:ss.fff}");
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(token);
             try
             {
                 result = await RunActiveAsync(connection, options, interval, environment, status, run, stop.Token, sink).ConfigureAwait(false);
@@ -184,8 +173,24 @@ internal static class GatewayCommand
             {
                 // Stopped (or the lock lost) while the run was still starting: nothing to report for it.
             }
-            if (stop.IsCancellationRequested) return result;
-            await status.WriteLineAsync($"kisrt gateway: lost the active lock after {(DateTime.UtcNow - started).TotalSeconds:0.0} s: run stopped, standby again");
+            if (!stop.IsCancellationRequested)
+                await status.WriteLineAsync($"kisrt gateway: lost the active lock after {(DateTime.UtcNow - started).TotalSeconds:0.0} s: run stopped, standby again");
+        }, stop.Token).ConfigureAwait(false);
+        // Stopped before this process became active (Ctrl+C, --duration): one clean line, no crash.
+        return terms == 0 ? await StoppedDuringStartupAsync(status, "waiting to become the active gateway").ConfigureAwait(false) : result;
+    }
+
+    /// <summary>Returns once this process is active or, when it is not soon, has said so: another gateway holds the lock.</summary>
+    private static async Task SayWhenStandbyAsync(KisGatewayElection election, KisGatewayOptions options, TextWriter status, CancellationToken stop)
+    {
+        try
+        {
+            var waiting = election.WaitUntilActiveAsync(stop);
+            if (await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval * 2, stop)).ConfigureAwait(false) != waiting)
+                await status.WriteLineAsync($"kisrt gateway: standby: another gateway is active on namespace {options.Endpoint.Namespace} ({options.Endpoint.ActiveQueue}); taking over when it goes");
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

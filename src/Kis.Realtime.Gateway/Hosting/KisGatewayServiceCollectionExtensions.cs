@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Kis.Realtime.Gateway;
 
-/// <summary>Registers a <see cref="KisGatewayClient"/>, or a client of either kind chosen by configuration.</summary>
+/// <summary>Registers a <see cref="KisGatewayClient"/>, or a client of either kind chosen by configuration, or the gateway itself.</summary>
 public static class KisGatewayServiceCollectionExtensions
 {
     /// <summary>The configuration key choosing the source of <see cref="AddKisRealtimeClient"/>: <c>Direct</c> (default) or <c>Gateway</c>.</summary>
@@ -70,6 +70,31 @@ public static class KisGatewayServiceCollectionExtensions
             return name is null ? services.AddKisGatewayClient(gateway) : services.AddKisGatewayClient(name, gateway);
         }
         throw new ArgumentException($"{key} must be Direct or Gateway, not '{source}'.", nameof(configuration));
+    }
+
+    /// <summary>
+    /// Registers the gateway itself as a hosted <see cref="KisGatewayService"/> (also resolvable, for its role and
+    /// status), with its hot-standby election: run the same application twice and the second waits, holding no KIS
+    /// session, until the first goes. The options get the container's <see cref="ILoggerFactory"/> and
+    /// <see cref="TimeProvider"/> unless they set their own.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="options">The gateway's options (KIS credentials in <see cref="KisGatewayOptions.Client"/>, the broker in <see cref="KisGatewayOptions.Endpoint"/>).</param>
+    public static IServiceCollection AddKisGateway(this IServiceCollection services, Func<IServiceProvider, KisGatewayOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(sp =>
+        {
+            var configured = options(sp);
+            return new KisGatewayService(configured with
+            {
+                LoggerFactory = configured.LoggerFactory ?? sp.GetService<ILoggerFactory>(),
+                TimeProvider = configured.TimeProvider == TimeProvider.System ? sp.GetService<TimeProvider>() ?? TimeProvider.System : configured.TimeProvider,
+            });
+        });
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<KisGatewayService>());
+        return services;
     }
 
     private static IServiceCollection AddClient(IServiceCollection services, string? name,

@@ -79,6 +79,43 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         return active.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// What a gateway process does with its election, until <paramref name="stop"/>: waits to be active, runs
+    /// <paramref name="runTerm"/> with a token cancelled when the lock is lost or <paramref name="stop"/> comes, and
+    /// after a lost lock waits again. Used by <see cref="KisGatewayService"/> and <c>kisrt gateway</c>.
+    /// </summary>
+    /// <param name="runTerm">One term as the active gateway: the term's number and its token; should return once the token is cancelled.</param>
+    /// <param name="stop">Ends the loop (a term in progress is cancelled and awaited).</param>
+    /// <returns>How many terms ran.</returns>
+    public async Task<long> RunTermsAsync(Func<long, CancellationToken, Task> runTerm, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(runTerm);
+        long ran = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            CancellationToken term;
+            try
+            {
+                term = await WaitUntilActiveAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(stop, term);
+            ran++;
+            try
+            {
+                await runTerm(Terms, run.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (run.IsCancellationRequested)
+            {
+                // stopped, or the lock lost, while the term was starting
+            }
+        }
+        return ran;
+    }
+
     private async Task RunAsync(CancellationToken stop)
     {
         var endpoint = _options.Endpoint;
