@@ -8,7 +8,8 @@ namespace Kis.Realtime.Benchmarks;
 /// <c>latency-default [seconds] [records/s]</c>: p50/p99/p99.9 of receive→delivery (the client's
 /// <c>kis.realtime.delivery.duration</c>) for one busy key at a steady rate with the client's DEFAULT options (delivery
 /// thread, DropOldest, default capacity), beside its yardstick in the same run: the same with
-/// <see cref="KisRealtimeOptions.InlineDelivery"/> (no hand-off). Alternating rounds, so a machine's drift shows in both.
+/// <see cref="KisRealtimeOptions.InlineDelivery"/> (no hand-off), and with <c>DeliveryThreads = 0</c> (the thread pool).
+/// Alternating rounds, so a machine's drift shows in all.
 /// </summary>
 public static class DefaultPathLatencyHarness
 {
@@ -16,11 +17,12 @@ public static class DefaultPathLatencyHarness
     {
         var seconds = args.Length > 1 && double.TryParse(args[1], out var s) ? s : 10;
         var rate = args.Length > 2 && double.TryParse(args[2], out var r) ? r : 5_000;
-        Console.WriteLine($"one key (H0UPCNT0 0001), {rate:N0} records/s, {seconds:0} s a round; the client's default options vs InlineDelivery");
+        Console.WriteLine($"one key (H0UPCNT0 0001), {rate:N0} records/s, {seconds:0} s a round; the client's default options vs InlineDelivery vs DeliveryThreads 0");
         for (var round = 0; round < 2; round++)
         {
             await RoundAsync("default options  ", o => o, rate, seconds);
             await RoundAsync("InlineDelivery   ", o => o with { InlineDelivery = true }, rate, seconds);
+            await RoundAsync("DeliveryThreads 0", o => o with { DeliveryThreads = 0 }, rate, seconds); // the thread pool
         }
         return 0;
     }

@@ -41,9 +41,12 @@ public class StreamCpuBenchmarks
     [Params(100, 1_250, 10_000)]
     public int RecordsPerSecond { get; set; }
 
-    /// <summary><see cref="KisRealtimeOptions.InlineDelivery"/>: the consumers' loop bodies on the receive loop.</summary>
-    [Params(false, true)]
-    public bool InlineDelivery { get; set; }
+    /// <summary>Where the consumers' loop bodies run: the client's delivery threads (the default), the thread pool
+    /// (<c>DeliveryThreads = 0</c>) or the receive loop (<see cref="KisRealtimeOptions.InlineDelivery"/>).</summary>
+    [Params(BodiesOn.DeliveryThreads, BodiesOn.ThreadPool, BodiesOn.ReceiveLoop)]
+    public BodiesOn Delivery { get; set; }
+
+    public enum BodiesOn { DeliveryThreads, ThreadPool, ReceiveLoop }
 
     private int RecordsPerInvoke => RecordsPerSecond * SecondsPerInvoke;
 
@@ -58,7 +61,8 @@ public class StreamCpuBenchmarks
             WebSocketUrl = ws,
             RestBaseUrl = rest,
             LivenessTimeout = null,
-            InlineDelivery = InlineDelivery,
+            InlineDelivery = Delivery == BodiesOn.ReceiveLoop,
+            DeliveryThreads = Delivery == BodiesOn.ThreadPool ? 0 : KisRealtimeOptions.Default.DeliveryThreads,
         });
         _stop = new CancellationTokenSource();
         var output = new BufferedStream(Stream.Null, 64 * 1024);

@@ -160,10 +160,11 @@ public sealed record KisRealtimeOptions
     /// that was waiting (one of them per enumeration, round robin, so each subscription's records stay in order and
     /// different subscriptions run in parallel). When the session's second receive thread is free to read on, the
     /// thread that received the record runs the body instead, handing the socket to the other (a wake-up less on the
-    /// record's path). They sleep as soon as they have nothing to do; thread-pool workers
-    /// spin first, which at 1,250 records/s was two thirds of the CPU a record cost. A body that blocks (synchronous
-    /// I/O, <c>.Result</c>) holds the other subscriptions of its thread, and one that blocks waiting for another
-    /// subscription of this client may wait for ever: await instead, or set 0 to run bodies on the thread pool. Not used with <see cref="InlineDelivery"/>. Default: the number of processors, at most 4.
+    /// record's path). They sleep as soon as they have nothing to do, where thread-pool workers spin first
+    /// (docs/performance.md has the figures). A body that blocks (synchronous I/O, <c>.Result</c>, a wait for another
+    /// subscription's record) cannot stall the others for long: once a body has run 50 ms its thread's other consumers
+    /// continue on the thread pool until it returns. 0 runs every body on the thread pool. Not used with
+    /// <see cref="InlineDelivery"/>. Default: the number of processors, at most 4.
     /// </summary>
     public int DeliveryThreads { get; init; } = Math.Min(System.Environment.ProcessorCount, 4);
 

@@ -112,7 +112,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 catch (Exception e)
                 {
                     // A sink must not throw; one that does loses this record for itself, counted and logged, and the
-                    // record still goes to the broker (an exception here used to end the key's pump).
+                    // record still goes to the broker (an exception here must not end the key's pump).
                     if (Interlocked.Increment(ref _sinkFailures) is var failures && (failures & (failures - 1)) == 0)
                         Log.SinkFailed(_logger, sinks[i].Name, e.Message, failures);
                 }

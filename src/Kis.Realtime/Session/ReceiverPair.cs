@@ -3,8 +3,8 @@ namespace Kis.Realtime.Session;
 /// <summary>
 /// Two threads that take turns running one connection's receive loop (leader and follower). Why two: a consumer that was
 /// waiting for a record should go on on a thread that is already awake. The thread that received the frame is; a
-/// delivery thread must first be woken, and on a busy machine that wake-up was most of receive→delivery (p99 ~650 µs
-/// against ~90 µs inline, 2 cores, 5,000 records/s). So the thread holding the loop, once it has routed a frame, hands the
+/// delivery thread must first be woken, and on a busy machine that wake-up was most of receive→delivery (the figures
+/// are in docs/performance.md). So the thread holding the loop, once it has routed a frame, hands the
 /// loop to its parked partner (whose wake-up now happens while the consumer runs, off the record's path) and runs the
 /// first waiting consumer's continuation itself. It does so only while the partner is parked; otherwise the consumer
 /// goes to its delivery thread as before, so a slow or blocking consumer never holds up receiving. Only the holder reads

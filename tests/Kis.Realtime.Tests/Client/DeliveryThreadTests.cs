@@ -140,6 +140,63 @@ public sealed class DeliveryThreadTests
         await blocker.WaitAsync(TestTimeout);
     }
 
+    /// <summary>
+    /// Issue 31 (1): with the default options, a body that blocks until another subscription of the client has a record
+    /// waited for ever when that subscription shared its delivery thread (round robin over at most 4). A held delivery
+    /// thread now hands its waiting consumers to the thread pool, so such a program completes.
+    /// </summary>
+    [Fact]
+    public async Task A_body_that_blocks_until_other_subscriptions_deliver_completes_with_the_default_options()
+    {
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) });
+        await using var client = new KisRealtimeClient(Options(sim));
+        Assert.False(client.Options.InlineDelivery);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // One more other subscription than there can be delivery threads: one of them shares the blocking body's thread.
+        string[] others = ["0002", "0003", "1001", "2001", "0004"];
+        var counts = new long[others.Length];
+        var readers = others.Select((key, i) => Task.Run(async () =>
+        {
+            await foreach (var _ in client.SubscribeIndexTicksAsync(key).WithCancellation(stop.Token)) Interlocked.Increment(ref counts[i]);
+        })).ToArray();
+        await UntilAsync(() => counts.All(c => Interlocked.Read(ref c) > 0), "every other subscription delivering");
+
+        var waited = await Task.Run(async () =>
+        {
+            await foreach (var _ in client.SubscribeIndexTicksAsync("0001").WithCancellation(stop.Token))
+            {
+                var before = counts.Select(c => Interlocked.Read(ref c)).ToArray();
+                // A synchronous wait (as .Result or blocking I/O would be) for a record of every other subscription.
+                return SpinWait.SpinUntil(() => counts.Select((c, i) => Interlocked.Read(ref counts[i]) > before[i]).All(x => x), TimeSpan.FromSeconds(20));
+            }
+            return false;
+        });
+        stop.Cancel();
+        await Task.WhenAll(readers.Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
+        Assert.True(waited, "a subscription sharing the blocked body's delivery thread never delivered");
+    }
+
+    /// <summary>
+    /// Issue 31 (1), the mechanism: a body on a delivery thread blocks until a consumer queued behind it on the same
+    /// thread has run. Before, that consumer waited for the body and the body for it: for ever. Now the held thread's
+    /// queue goes to the thread pool.
+    /// </summary>
+    [Fact]
+    public async Task A_body_blocked_on_a_consumer_of_its_own_delivery_thread_is_not_a_deadlock()
+    {
+        using var threads = new Kis.Realtime.Session.DeliveryThreads(1, "kis-test-delivery");
+        var thread = threads.Next()!;
+        using var behindRan = new ManualResetEventSlim();
+        var blockedBodyFinished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        thread.Post(() =>
+        {
+            thread.Post(behindRan.Set); // a consumer woken while this body runs: queued on the same thread
+            blockedBodyFinished.SetResult(behindRan.Wait(TimeSpan.FromSeconds(20))); // a synchronous wait for it
+        });
+        Assert.True(await blockedBodyFinished.Task.WaitAsync(TimeSpan.FromSeconds(30)), "the consumer behind the blocked body never ran");
+        Assert.Equal(1, threads.HandedToPool);
+    }
+
     [Fact]
     public async Task Disposing_the_client_ends_an_enumeration_waiting_for_its_next_record()
     {
