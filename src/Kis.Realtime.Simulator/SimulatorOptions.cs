@@ -121,6 +121,13 @@ public sealed record SimulatorOptions
     /// <summary>Notices accept any well-formed HTS ID instead of only the app key's own.</summary>
     public bool AcceptAnyHtsId { get; init; }
 
+    /// <summary>
+    /// Stock notices (H0STCNI0 / H0STCNI9) made up at random, as before the paper-trading venue. Off by default: the
+    /// stock notices then report the orders placed over the simulator's order REST calls (docs/simulator.md), and
+    /// nothing else. Futures/options and overseas notices are still made up at random.
+    /// </summary>
+    public bool RandomNotices { get; init; }
+
     /// <summary>Seed of the market generator: the same seed and subscriptions give the same records.</summary>
     public int Seed { get; init; } = 1;
 

@@ -81,6 +81,9 @@ internal sealed class ClientHost : IAsyncDisposable
             {
                 Profile = settings.Environment == KisEnvironment.Paper ? SimulatorProfile.Paper : SimulatorProfile.Real,
                 AcceptAnyHtsId = true,
+                // A demo of the data: nobody can place orders into a built-in simulator, so its stock notices are made up
+                // (`kisrt sim` is the paper-trading venue, where they report real orders).
+                RandomNotices = true,
                 Seed = args.SimulatorSeed,
                 Pace = SimCommand.ParsePace(args.SimulatorPace, replaying: false),
             };

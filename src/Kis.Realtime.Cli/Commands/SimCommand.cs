@@ -23,11 +23,12 @@ internal static class SimCommand
         var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or pong (strict, for tests)", DefaultValueFactory = _ => "any" };
         var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
+        var randomNotices = new Option<bool>("--random-notices") { Description = "stock notices (H0STCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, clock, clockSpeed, pace,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, clock, clockSpeed, pace, randomNotices,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -59,6 +60,7 @@ internal static class SimCommand
                         parse.GetValue(htsId) ?? SimulatorOptions.DefaultHtsId),
                 ],
                 AcceptAnyHtsId = parse.GetValue(anyHts),
+                RandomNotices = parse.GetValue(randomNotices),
                 ReplayFile = parse.GetValue(replay)?.FullName,
                 ReplaySpeed = parse.GetValue(replaySpeed),
                 Pace = ParsePace(parse.GetValue(pace), parse.GetValue(replay) is not null),
@@ -82,6 +84,9 @@ internal static class SimCommand
             var restUrl = KisSimulator.Display(sim.RestBaseUrl);
             Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
             Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
+            Console.WriteLine(options.RandomNotices
+                ? "  orders        : stock notices are made up at random (--random-notices)"
+                : "  orders        : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, inquire-daily-ccld, inquire-balance (paper venue: notices on H0STCNI0/9)");
             Console.WriteLine($"  app key       : {credential.AppKey}");
             Console.WriteLine(credential.AppSecret == SimulatorOptions.DefaultAppSecret
                 ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"

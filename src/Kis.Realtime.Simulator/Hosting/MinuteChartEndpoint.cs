@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using Kis.Realtime.Simulator.Market;
@@ -49,28 +48,9 @@ internal static class MinuteChartEndpoint
     /// <summary>The token, app key and secret checks (KIS's gateway: HTTP 500 with an EGW code).</summary>
     private static (int Status, string? Code, string? Message) Authorize(HttpRequest request, SimulatorHub hub)
     {
-        var authorization = Header(request, "authorization");
-        const string bearer = "Bearer ";
-        if (authorization is null || !authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
-            return (500, "EGW00121", "유효하지 않은 token 입니다. (missing or invalid authorization: Bearer token)");
-        var token = hub.AccessTokens.Find(authorization[bearer.Length..].Trim(), out var expired);
-        if (token is null)
-            return expired ? (500, "EGW00123", "기간이 만료된 token 입니다. (token expired)") : (500, "EGW00121", "유효하지 않은 token 입니다. (invalid token)");
-        var appKey = Header(request, "appkey");
-        if (string.IsNullOrEmpty(appKey) || appKey != token.AppKey)
-            return (500, "EGW00103", "유효하지 않은 AppKey입니다. (appkey missing or not the token's)");
-        var credential = hub.Options.Credentials.First(c => c.AppKey == appKey);
-        var secret = Header(request, "appsecret");
-        if (string.IsNullOrEmpty(secret)
-            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(credential.AppSecret), Encoding.UTF8.GetBytes(secret)))
-            return (500, "EGW00105", "유효하지 않은 AppSecret입니다. (invalid appsecret)");
-        if (Header(request, "tr_id") != TrId)
-            return (500, "OPSQ0002", "없는 서비스 코드 입니다. (tr_id must be FHKST03010200)");
-        return (200, null, null);
+        var (status, code, message, _) = KisRestAuth.Check(request, hub, trId => trId == TrId, $"tr_id must be {TrId}");
+        return (status, code, message);
     }
-
-    private static string? Header(HttpRequest request, string name)
-        => request.Headers.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= MaxValueLength } s ? s : null;
 
     private static string? Param(HttpRequest request, string name)
         => request.Query.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= MaxValueLength } s ? s : null;

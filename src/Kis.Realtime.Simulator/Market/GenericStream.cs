@@ -21,6 +21,9 @@ internal class GenericStream : MarketStream
     private readonly string _name;
     private readonly string _account;
     private readonly SimulatedMarket _market;
+
+    /// <summary>The market this stream belongs to.</summary>
+    protected SimulatedMarket Market => _market;
     private readonly bool _wholeKrw;
     private readonly int _maxRecordBytes;
     private long _level, _open, _high, _low;

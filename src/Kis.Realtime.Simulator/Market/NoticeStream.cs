@@ -34,9 +34,14 @@ internal sealed class NoticeStream : MarketStream
 
     private readonly bool _stocks, _overseas;
     private readonly int _fieldCount;
+    // Venue mode: the notices of the orders placed at the paper venue for this HTS ID, from the stream's creation on.
+    private readonly bool _venue;
+    private int _venuePosition;
 
-    public NoticeStream(Random random, TrDefinition tr, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
+    public NoticeStream(Random random, TrDefinition tr, string key, InstrumentMaster master, SimulatedMarket market, DateTime today, bool venue = false) : base(random)
     {
+        _venue = venue;
+        _venuePosition = venue ? market.Venue.NoticeCount : 0;
         _htsId = key;
         _stocks = tr.Id.StartsWith("H0STCNI", StringComparison.Ordinal);
         _overseas = tr.Id.StartsWith("H0GSCNI", StringComparison.Ordinal);
@@ -49,8 +54,16 @@ internal sealed class NoticeStream : MarketStream
 
     public override int MaxRecordBytes => 400;
 
+    /// <summary>In venue mode, only when an order of this HTS ID did something.</summary>
+    public override bool HasRecordAt(DateTime now) => !_venue || _market.Venue.HasNotice(_htsId, _venuePosition);
+
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
+        if (_venue)
+        {
+            WriteVenueNotice(ref w, _market.Venue.NextNotice(_htsId, ref _venuePosition)!);
+            return;
+        }
         var roll = Random.Next(100);
         if (_open.Count == 0 || (roll < 25 && _open.Count < 4))
         {
@@ -127,6 +140,43 @@ internal sealed class NoticeStream : MarketStream
         }
     }
 
+    /// <summary>
+    /// A paper order's event in KIS's stock notice layout (docs/kis-protocol.md §7): accepted (cntg_yn 1, the order's
+    /// quantity and price), filled (cntg_yn 2, the fill's quantity and price, the order's quantity in field 16),
+    /// amended or cancelled (rvse_cncl 1 / 2 with the original order number, the quantity concerned and what was filled).
+    /// </summary>
+    private void WriteVenueNotice(ref RecordWriter w, Trading.PaperNotice n)
+    {
+        var order = new Order
+        {
+            Number = n.Number,
+            Original = n.Original,
+            Product = new InstrumentMaster.Derivative(n.Code, InstrumentMaster.StockName(n.Code), n.OrderPrice, InstrumentMaster.TickOf(Math.Max(1, n.OrderPrice))),
+            Buy = n.Buy,
+            Quantity = n.OrderQuantity,
+        };
+        var second = (int)n.At.TimeOfDay.TotalSeconds;
+        var account = n.Account;
+        switch (n.Kind)
+        {
+            case Trading.PaperNoticeKind.Filled:
+                WriteStock(ref w, second, order, '0', false, '2', '2', n.Quantity, n.Price, n.OrderQuantity, n.OrderPrice, account, n.IsMarket);
+                break;
+            case Trading.PaperNoticeKind.Amended:
+                WriteStock(ref w, second, order, '1', false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, account, n.IsMarket);
+                break;
+            case Trading.PaperNoticeKind.Cancelled:
+                WriteStock(ref w, second, order, '2', false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, account, n.IsMarket);
+                break;
+            case Trading.PaperNoticeKind.Refused:
+                WriteStock(ref w, second, order, '0', true, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, account, n.IsMarket);
+                break;
+            default:
+                WriteStock(ref w, second, order, '0', false, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, account, n.IsMarket);
+                break;
+        }
+    }
+
     /// <summary>Stock prices stay on KRX's tick grid when a step crosses into a coarser tick; derivative ticks are fixed.</summary>
     private long OnGrid(long price) => _stocks ? InstrumentMaster.RoundToTick(price) : price;
 
@@ -143,7 +193,7 @@ internal sealed class NoticeStream : MarketStream
     {
         if (_stocks)
         {
-            WriteStock(ref w, secondsOfDay, o, revision, rejected, noticeType, acceptance, q9, p10, q16, orderPrice);
+            WriteStock(ref w, secondsOfDay, o, revision, rejected, noticeType, acceptance, q9, p10, q16, orderPrice, _account, market: false);
             return;
         }
         w.Text(_htsId);
@@ -190,15 +240,15 @@ internal sealed class NoticeStream : MarketStream
     /// then the exchange (1 KRX), credit type 10 (cash), no loan date, the stock's name and the order price.
     /// </summary>
     private void WriteStock(ref RecordWriter w, int secondsOfDay, Order o, char revision, bool rejected, char noticeType,
-        char acceptance, long q9, long p10, long q16, long orderPrice)
+        char acceptance, long q9, long p10, long q16, long orderPrice, string account, bool market)
     {
         w.Text(_htsId);
-        w.Text(_account);
+        w.Text(account);
         w.Padded(o.Number, 10);
         if (o.Original == 0) w.Empty(); else w.Padded(o.Original, 10);
         w.Ascii(o.Buy ? "02"u8 : "01"u8);
         w.Text(revision.ToString());
-        w.Ascii("00"u8);
+        w.Ascii(market ? "01"u8 : "00"u8);
         w.Ascii("0"u8);
         w.Text(o.Product.Code);
         w.Padded(q9, 10);

@@ -27,6 +27,22 @@ internal sealed class SimulatedMarket
         Master = new InstrumentMaster(options.Seed);
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
+        Venue = new Trading.PaperVenue(this);
+        RandomStockNotices = options.RandomNotices;
+    }
+
+    /// <summary>The paper-trading venue: orders placed over KIS's order REST calls, their fills and notices.</summary>
+    public Trading.PaperVenue Venue { get; }
+
+    /// <summary>Stock notices (H0STCNI0/9) made up at random instead of the venue's (an explicit option).</summary>
+    public bool RandomStockNotices { get; }
+
+    /// <summary>The KRX book of a stock, created for an order when nobody has subscribed to it yet.</summary>
+    public StockBook StockBookForOrders(string code)
+    {
+        var hours = TradingHours.For(KisTrs.H0STCNT0, Clock.Mode);
+        var secondsIntoDay = Math.Max(0, Math.Floor((Clock.Now().TimeOfDay - hours.DayOpen).TotalSeconds));
+        return StockBookFor(code, KisTrs.H0STCNT0, hours, secondsIntoDay);
     }
 
     public MarketClock Clock { get; }
@@ -73,7 +89,7 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
             : tr == KisTrs.ProgramTradesUnified ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
             : tr == KisTrs.ProgramTradesKrx ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
-            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date)
+            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date, venue: IsStockNotice(tr) && !RandomStockNotices)
             : tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0
                 ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
             : tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0
@@ -90,6 +106,8 @@ internal sealed class SimulatedMarket
     private static bool IsOrderNotice(TrDefinition tr)
         => tr == KisTrs.H0IFCNI0 || tr == KisTrs.H0IFCNI9 || tr == KisTrs.H0MFCNI0 || tr == KisTrs.H0EUCNI0
            || tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9 || tr == KisTrs.H0GSCNI0 || tr == KisTrs.H0GSCNI9;
+
+    private static bool IsStockNotice(TrDefinition tr) => tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9;
 
     /// <summary>The one book of a stock on a venue, shared by the venue's trade and book TRs.</summary>
     private StockBook StockBookFor(string code, TrDefinition tr, TradingHours hours, double secondsIntoDay)

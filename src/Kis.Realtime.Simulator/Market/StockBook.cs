@@ -151,6 +151,12 @@ internal sealed class StockBook
         lock (_gate) return _chart.Before(date, until, max);
     }
 
+    /// <summary>The touch now: best ask and bid with their quantities.</summary>
+    public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch()
+    {
+        lock (_gate) return (Ask(0), _askQuantity[0], Bid(0), _bidQuantity[0]);
+    }
+
     /// <summary>The latest trade price (the previous close before any), the day's volume and value.</summary>
     public (long Price, long AccumulatedVolume, long AccumulatedValue) Summary()
     {

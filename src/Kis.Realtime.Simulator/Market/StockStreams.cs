@@ -1,4 +1,5 @@
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -62,6 +63,8 @@ internal sealed class StockTradeStream : GenericStream
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
         _t = _expected ? _book.Expected(second) : _book.Trade(now);
+        // Paper orders fill from KRX's own trades (the venue's lock comes after this instrument's).
+        if (!_expected && _book.Venue == StockVenue.Krx) Market.Venue.OnTrade(_book.Code, _t.Price, _t.Volume, now);
         // The previous day had traded this share of its volume by this time of the 6.5-hour session.
         var into = Math.Clamp(second - 9 * 3600, 1, 23_400);
         _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / 23_400);

@@ -28,7 +28,8 @@ public sealed class CatalogServingTests
     [InlineData(SimulatorProfile.Paper)]
     public async Task Every_tr_of_the_profile_is_served_and_each_record_decodes_with_its_table(SimulatorProfile profile)
     {
-        await using var sim = await Sim.StartAsync(o => o with { Profile = profile, Pace = MarketPace.PerSecond(30) });
+        // Random stock notices: without orders at the paper venue its notice TRs would say nothing.
+        await using var sim = await Sim.StartAsync(o => o with { Profile = profile, Pace = MarketPace.PerSecond(30), RandomNotices = true });
         var offered = Offered(profile);
         Assert.NotEmpty(offered);
         var served = new HashSet<string>();

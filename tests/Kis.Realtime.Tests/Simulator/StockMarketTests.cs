@@ -179,7 +179,7 @@ public sealed class StockMarketTests
     [Fact]
     public async Task Stock_notices_are_encrypted_per_session_and_follow_order_life_cycles()
     {
-        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(300) });
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(300), RandomNotices = true });
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0STCNI0", SimulatorOptions.DefaultHtsId);
         using var decoder = new FrameDecoder();

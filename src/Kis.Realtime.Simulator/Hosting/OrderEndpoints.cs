@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kis.Realtime.Simulator.Trading;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Builder;
+
+namespace Kis.Realtime.Simulator.Hosting;
+
+/// <summary>
+/// KIS's domestic stock order REST calls, as KIS's own examples_llm samples make them (paths, tr_ids of both profiles,
+/// upper-case JSON bodies for POST, query parameters for GET, <c>rt_cd</c>/<c>msg_cd</c>/<c>msg1</c>/<c>output</c>
+/// answers), served by the simulator's <see cref="PaperVenue"/>. Refusal codes follow KIS's shape; which code KIS gives
+/// for which refusal is the simulator's choice (docs/simulator.md).
+/// </summary>
+internal static class OrderEndpoints
+{
+    public const string OrderCash = "/uapi/domestic-stock/v1/trading/order-cash";
+    public const string OrderAmendCancel = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
+    public const string PossibleOrder = "/uapi/domestic-stock/v1/trading/inquire-psbl-order";
+    public const string DailyOrders = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
+    public const string Balance = "/uapi/domestic-stock/v1/trading/inquire-balance";
+
+    /// <summary>Largest order body read (KIS's bodies are a few hundred bytes).</summary>
+    private const int MaxBodyBytes = 8 * 1024;
+
+    public static void Map(IEndpointRouteBuilder app, SimulatorHub hub)
+    {
+        app.MapPost(OrderCash, ctx => PlaceAsync(ctx, hub));
+        app.MapPost(OrderAmendCancel, ctx => AmendOrCancelAsync(ctx, hub));
+        app.MapGet(PossibleOrder, ctx => InquirePossibleAsync(ctx, hub));
+        app.MapGet(DailyOrders, ctx => InquireDailyAsync(ctx, hub));
+        app.MapGet(Balance, ctx => InquireBalanceAsync(ctx, hub));
+    }
+
+    private static async Task PlaceAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        // TTTC0012U buy / TTTC0011U sell (the older TTTC0802U / TTTC0801U too); V… on the paper profile.
+        if (Authorize(ctx, hub, ["TTTC0012U", "TTTC0802U"], ["TTTC0011U", "TTTC0801U"]) is not { } auth) return;
+        if (await BodyAsync(ctx, hub) is not { } body) return;
+        var dvsn = Text(body, "ORD_DVSN");
+        if (dvsn is not ("00" or "01")) { await Refuse(ctx, hub, "APBK0505", "ORD_DVSN: 00 (limit) or 01 (market) only"); return; }
+        var request = new PaperOrderRequest(Account(body), auth.Credential.HtsId, Text(body, "PDNO") ?? "", auth.Buy, dvsn == "01",
+            Number(body, "ORD_QTY"), dvsn == "01" ? 0 : Number(body, "ORD_UNPR"));
+        if (request.Account.Length != 10 || request.Code.Length != 6) { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and PDNO (6 digits) are required"); return; }
+        await AnswerAsync(ctx, hub, hub.Market.Venue.Place(request, hub.Market.Clock.Now()));
+    }
+
+    private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        if (Authorize(ctx, hub, ["TTTC0013U", "TTTC0803U"], []) is null) return;
+        if (await BodyAsync(ctx, hub) is not { } body) return;
+        var kind = Text(body, "RVSE_CNCL_DVSN_CD");
+        if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return; }
+        if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
+        { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return; }
+        var result = hub.Market.Venue.AmendOrCancel(Account(body), original, cancel: kind == "02", Number(body, "ORD_QTY"),
+            Text(body, "QTY_ALL_ORD_YN") == "Y", Number(body, "ORD_UNPR"), hub.Market.Clock.Now());
+        await AnswerAsync(ctx, hub, result);
+    }
+
+    private static Task AnswerAsync(HttpContext ctx, SimulatorHub hub, PaperResult result)
+    {
+        if (!result.Accepted) return Refuse(ctx, hub, result.MessageCode, result.Message);
+        var order = result.Order!;
+        return Ok(ctx, result.MessageCode, result.Message, new JsonObject
+        {
+            ["KRX_FWDG_ORD_ORGNO"] = PaperVenue.Branch,
+            ["ODNO"] = order.Number.ToString("D10", CultureInfo.InvariantCulture),
+            ["ORD_TMD"] = order.PlacedAt.ToString("HHmmss", CultureInfo.InvariantCulture),
+        });
+    }
+
+    private static Task InquirePossibleAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        if (Authorize(ctx, hub, ["TTTC8908R"], []) is null) return Task.CompletedTask;
+        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
+        var code = Query(ctx.Request, "PDNO") ?? "";
+        var price = long.TryParse(Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
+            : code.Length == 6 ? hub.Market.StockBookForOrders(code).Touch().Ask : 0;
+        var quantity = price > 0 ? view.Cash / price : 0;
+        return Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
+        {
+            ["ord_psbl_cash"] = N(view.Cash),
+            ["ord_psbl_sbst"] = "0",
+            ["ruse_psbl_amt"] = "0",
+            ["fund_rpch_chgs"] = "0",
+            ["psbl_qty_calc_unpr"] = N(price),
+            ["nrcvb_buy_amt"] = N(quantity * price),
+            ["nrcvb_buy_qty"] = N(quantity),
+            ["max_buy_amt"] = N(quantity * price),
+            ["max_buy_qty"] = N(quantity),
+            ["cma_evlu_amt"] = "0",
+            ["ovrs_re_use_amt_wcrc"] = "0",
+            ["ord_psbl_frcr_amt_wcrc"] = "0",
+        });
+    }
+
+    private static Task InquireDailyAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        if (Authorize(ctx, hub, ["TTTC0081R", "CTSC9215R", "TTTC8001R"], []) is null) return Task.CompletedTask;
+        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
+        var code = Query(ctx.Request, "PDNO") ?? "";
+        var rows = new JsonArray();
+        long totalQuantity = 0, totalFilled = 0, totalValue = 0;
+        // Newest first, as KIS lists them.
+        foreach (var o in view.Orders.Where(o => code.Length == 0 || o.Code == code).OrderByDescending(o => o.Number))
+        {
+            totalQuantity += o.Quantity;
+            totalFilled += o.Filled;
+            totalValue += o.FilledValue;
+            rows.Add((JsonNode)new JsonObject
+            {
+                ["ord_dt"] = o.PlacedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture),
+                ["ord_gno_brno"] = PaperVenue.Branch,
+                ["odno"] = o.Number.ToString("D10", CultureInfo.InvariantCulture),
+                ["orgn_odno"] = o.Original == 0 ? "" : o.Original.ToString("D10", CultureInfo.InvariantCulture),
+                ["ord_dvsn_name"] = o.IsMarket ? "시장가" : "지정가",
+                ["sll_buy_dvsn_cd"] = o.Buy ? "02" : "01",
+                ["sll_buy_dvsn_cd_name"] = o.Buy ? "현금매수" : "현금매도",
+                ["pdno"] = o.Code,
+                ["prdt_name"] = Market.InstrumentMaster.StockName(o.Code),
+                ["ord_qty"] = N(o.Quantity),
+                ["ord_unpr"] = N(o.Price),
+                ["ord_tmd"] = o.PlacedAt.ToString("HHmmss", CultureInfo.InvariantCulture),
+                ["tot_ccld_qty"] = N(o.Filled),
+                ["avg_prvs"] = N(o.Filled == 0 ? 0 : o.FilledValue / o.Filled),
+                ["cncl_yn"] = o.Cancelled > 0 ? "Y" : "N",
+                ["tot_ccld_amt"] = N(o.FilledValue),
+                ["ord_dvsn_cd"] = o.IsMarket ? "01" : "00",
+                ["cnc_cfrm_qty"] = N(o.Cancelled),
+                ["rmn_qty"] = N(o.Remaining),
+                ["rjct_qty"] = "0",
+                ["excg_id_dvsn_cd"] = "KRX",
+            });
+        }
+        ctx.Response.Headers["tr_cont"] = "D"; // the last page: the samples stop asking
+        return Ok(ctx, "KIOK0000", "조회가 완료되었습니다", null, new JsonObject
+        {
+            ["output1"] = rows,
+            ["output2"] = new JsonObject
+            {
+                ["tot_ord_qty"] = N(totalQuantity),
+                ["tot_ccld_qty"] = N(totalFilled),
+                ["tot_ccld_amt"] = N(totalValue),
+                ["pchs_avg_pric"] = N(totalFilled == 0 ? 0 : totalValue / totalFilled),
+                ["prsm_tlex_smtl"] = "0",
+            },
+            ["ctx_area_fk100"] = "",
+            ["ctx_area_nk100"] = "",
+        });
+    }
+
+    private static Task InquireBalanceAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        if (Authorize(ctx, hub, ["TTTC8434R"], []) is null) return Task.CompletedTask;
+        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
+        var rows = new JsonArray();
+        long cost = 0, value = 0;
+        foreach (var p in view.Positions.OrderBy(p => p.Code, StringComparer.Ordinal))
+        {
+            var price = hub.Market.StockBookForOrders(p.Code).Summary().Price;
+            cost += p.Cost;
+            value += p.Quantity * price;
+            rows.Add((JsonNode)new JsonObject
+            {
+                ["pdno"] = p.Code,
+                ["prdt_name"] = Market.InstrumentMaster.StockName(p.Code),
+                ["trad_dvsn_name"] = "현금",
+                ["bfdy_buy_qty"] = "0",
+                ["bfdy_sll_qty"] = "0",
+                ["thdt_buyqty"] = N(p.BoughtToday),
+                ["thdt_sll_qty"] = N(p.SoldToday),
+                ["hldg_qty"] = N(p.Quantity),
+                ["ord_psbl_qty"] = N(p.Quantity - p.Reserved),
+                ["pchs_avg_pric"] = (p.Cost / (decimal)p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
+                ["pchs_amt"] = N(p.Cost),
+                ["prpr"] = N(price),
+                ["evlu_amt"] = N(p.Quantity * price),
+                ["evlu_pfls_amt"] = N(p.Quantity * price - p.Cost),
+                ["evlu_pfls_rt"] = (p.Cost == 0 ? 0m : (p.Quantity * price - p.Cost) * 100m / p.Cost).ToString("0.00", CultureInfo.InvariantCulture),
+            });
+        }
+        ctx.Response.Headers["tr_cont"] = "D";
+        return Ok(ctx, "KIOK0000", "조회가 완료되었습니다", null, new JsonObject
+        {
+            ["output1"] = rows,
+            ["output2"] = new JsonArray(new JsonObject
+            {
+                ["dnca_tot_amt"] = N(view.Cash),
+                ["scts_evlu_amt"] = N(value),
+                ["tot_evlu_amt"] = N(view.Cash + value),
+                ["pchs_amt_smtl_amt"] = N(cost),
+                ["evlu_amt_smtl_amt"] = N(value),
+                ["evlu_pfls_smtl_amt"] = N(value - cost),
+                ["nass_amt"] = N(view.Cash + value),
+            }),
+            ["ctx_area_fk100"] = "",
+            ["ctx_area_nk100"] = "",
+        });
+    }
+
+    /// <summary>The token checks and the tr_id: a real one of <paramref name="buy"/> or <paramref name="sell"/>, or its
+    /// paper twin (V…) on the paper profile; null (answered) when refused.</summary>
+    private static (SimulatorCredential Credential, bool Buy)? Authorize(HttpContext ctx, SimulatorHub hub, string[] buy, string[] sell)
+    {
+        var paper = hub.Options.Profile == SimulatorProfile.Paper;
+        string Profiled(string id) => paper ? "V" + id[1..] : id;
+        var trId = KisRestAuth.Header(ctx.Request, "tr_id");
+        var (status, code, message, credential) = KisRestAuth.Check(ctx.Request, hub,
+            id => id is not null && (buy.Any(b => Profiled(b) == id) || sell.Any(s => Profiled(s) == id)),
+            $"tr_id must be one of {string.Join(", ", buy.Concat(sell).Select(Profiled))} on the {(paper ? "paper" : "real")} profile");
+        if (code is not null)
+        {
+            Interlocked.Increment(ref hub.Counters._quotationRequestsRejected);
+            Log.RestRefused(hub.Logger, ctx.Request.Path.Value ?? "", code, message!);
+            _ = SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message! }, status).ExecuteAsync(ctx);
+            return null;
+        }
+        return (credential!, buy.Any(b => Profiled(b) == trId));
+    }
+
+    private static async Task<JsonObject?> BodyAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        if (ctx.Request.ContentLength > MaxBodyBytes) { await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: body too large"); return null; }
+        try
+        {
+            using var buffer = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted).ConfigureAwait(false);
+            if (buffer.Length > MaxBodyBytes) { await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: body too large"); return null; }
+            if (JsonNode.Parse(buffer.ToArray()) is JsonObject body) return body;
+        }
+        catch (JsonException)
+        {
+        }
+        await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: the body is not a JSON object");
+        return null;
+    }
+
+    private static string Account(JsonObject body) => (Text(body, "CANO") ?? "") + (Text(body, "ACNT_PRDT_CD") ?? "");
+
+    private static string AccountFromQuery(HttpRequest request) => (Query(request, "CANO") ?? "") + (Query(request, "ACNT_PRDT_CD") ?? "");
+
+    private static string? Text(JsonObject body, string name)
+        => body.TryGetPropertyValue(name, out var node) && node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    /// <summary>KIS's bodies carry numbers as strings ("ORD_QTY": "10"); -1 when it is not one.</summary>
+    private static long Number(JsonObject body, string name)
+        => long.TryParse(Text(body, name), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+
+    private static string? Query(HttpRequest request, string name)
+        => request.Query.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= KisRestAuth.MaxValueLength } s ? s : null;
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static Task Ok(HttpContext ctx, string code, string message, JsonObject? output, JsonObject? outputs = null)
+    {
+        var reply = new JsonObject { ["rt_cd"] = "0", ["msg_cd"] = code, ["msg1"] = message };
+        if (output is not null) reply["output"] = output;
+        if (outputs is not null)
+            foreach (var (name, node) in outputs.ToList())
+            {
+                outputs.Remove(name);
+                reply[name] = node;
+            }
+        return SimulatorJson.Reply(reply).ExecuteAsync(ctx);
+    }
+
+    /// <summary>A business refusal: HTTP 200 with rt_cd 1, as KIS answers an order it does not take.</summary>
+    private static Task Refuse(HttpContext ctx, SimulatorHub hub, string code, string message)
+    {
+        Log.RestRefused(hub.Logger, ctx.Request.Path.Value ?? "", code, message);
+        return SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message }).ExecuteAsync(ctx);
+    }
+}

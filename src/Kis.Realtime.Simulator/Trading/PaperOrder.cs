@@ -1,0 +1,75 @@
+namespace Kis.Realtime.Simulator.Trading;
+
+/// <summary>A cash order as KIS's order-cash request gives it (ORD_DVSN 00 limit, 01 market; prices in KRW).</summary>
+internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, bool IsMarket, long Quantity, long Price);
+
+/// <summary>One order of an account (an amendment or cancel is an order of its own pointing at its original).</summary>
+internal sealed class PaperOrder(long number, long original, PaperAccount account, PaperOrderRequest request, DateTime placedAt)
+{
+    public long Number { get; } = number;
+    public long Original { get; } = original;
+    public PaperAccount Account { get; } = account;
+    public PaperOrderRequest Request { get; } = request;
+    public DateTime PlacedAt { get; } = placedAt;
+    public string Code => Request.Code;
+    public bool Buy => Request.Buy;
+    public bool IsMarket => Request.IsMarket;
+    public long Quantity => Request.Quantity;
+    public long LimitPrice => Request.IsMarket ? 0 : Request.Price;
+
+    /// <summary>What a buy reserves per share: its limit, or the day's upper limit for a market order.</summary>
+    public long ReservePrice { get; init; } = request.Price;
+
+    public long Reserved => Buy ? Quantity * ReservePrice : 0;
+    public long Remaining { get; set; } = request.Quantity;
+    public long Filled { get; set; }
+    public long FilledValue { get; set; }
+    public long Cancelled { get; set; }
+    public bool Closed { get; set; }
+
+    public PaperOrderSnapshot Snapshot() => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled);
+}
+
+/// <summary>An order as the inquiries show it.</summary>
+internal readonly record struct PaperOrderSnapshot(long Number, long Original, string Code, bool Buy, bool IsMarket, long Quantity, long Price,
+    DateTime PlacedAt, long Filled, long FilledValue, long Remaining, long Cancelled);
+
+/// <summary>An account: cash, positions and orders (the venue's lock guards all of it).</summary>
+internal sealed class PaperAccount(string number, string htsId)
+{
+    public string Number { get; } = number;
+    public string HtsId { get; } = htsId;
+    public long Cash { get; set; } = PaperVenue.StartingCash;
+    public List<PaperOrder> Orders { get; } = [];
+    public Dictionary<string, PaperPosition> Positions { get; } = new(StringComparer.Ordinal);
+
+    public PaperPosition Position(string code)
+    {
+        if (!Positions.TryGetValue(code, out var position)) Positions[code] = position = new PaperPosition();
+        return position;
+    }
+}
+
+/// <summary>Shares held in one stock: quantity, what they cost, shares reserved by open sell orders, today's trades.</summary>
+internal sealed class PaperPosition
+{
+    public long Quantity, Cost, Reserved, BoughtToday, SoldToday;
+}
+
+/// <summary>An account's state copied out for an inquiry.</summary>
+internal sealed record PaperAccountView(long Cash, PaperOrderSnapshot[] Orders,
+    (string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday)[] Positions);
+
+internal enum PaperNoticeKind { Accepted, Filled, Amended, Cancelled, Refused }
+
+/// <summary>One event of an order's life, as its notice reports it.</summary>
+internal sealed record PaperNotice(string HtsId, string Account, PaperNoticeKind Kind, long Number, long Original, string Code, bool Buy,
+    long Quantity, long Price, long OrderQuantity, long FilledSoFar, long OrderPrice, DateTime At, bool IsMarket);
+
+/// <summary>The REST answer: the order (number and time), or a refusal in KIS's msg_cd/msg1 shape.</summary>
+internal sealed record PaperResult(bool Accepted, PaperOrder? Order, string MessageCode, string Message)
+{
+    public static PaperResult Ok(PaperOrder order) => new(true, order, "APBK0013", "주문 전송 완료 되었습니다.");
+
+    public static PaperResult Refuse(string code, string message) => new(false, null, code, message);
+}

@@ -1,0 +1,234 @@
+using Kis.Realtime.Simulator.Market;
+
+namespace Kis.Realtime.Simulator.Trading;
+
+/// <summary>
+/// The simulator as a paper-trading venue for KRX stock cash orders (KIS's order-cash / order-rvsecncl REST calls):
+/// each account's orders, fills, cash and positions, matched against the simulated market. A marketable order fills at
+/// once at the touch of the stock's KRX book, up to the touch's quantity; what is left of a limit order rests at its
+/// price and fills from the simulated trades that reach it (each trade's volume shared in price-time priority), as KIS's
+/// own paper server fills against the market without moving it. Every event is a notice for the HTS ID of the app key
+/// that placed the order (H0STCNI0 / H0STCNI9, see <see cref="NoticeStream"/>). One lock; callers never hold a book's
+/// or an instrument's lock of their own while calling in, except <see cref="OnTrade"/> (an instrument's, taken first).
+/// </summary>
+internal sealed class PaperVenue(SimulatedMarket market)
+{
+    /// <summary>Cash every new account starts with (KRW).</summary>
+    public const long StartingCash = 100_000_000;
+
+    /// <summary>The branch KIS echoes as KRX_FWDG_ORD_ORGNO (and in the notices).</summary>
+    public const string Branch = "00950";
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly List<PaperOrder> _resting = []; // open limit orders of every account, in time order
+    private readonly List<PaperNotice> _notices = []; // every notice of the run, in order; each notice stream keeps its place
+
+    /// <summary>Places a cash order; the answer or the refusal (with KIS's message shape).</summary>
+    public PaperResult Place(PaperOrderRequest request, DateTime now)
+    {
+        // KRX takes orders from its pre-open auction to its closing auction.
+        if (!TradingHours.KrxAuctions.IsOpen(now, market.Clock.EveryDayTrades) && !TradingHours.KrxStocks.IsOpen(now, market.Clock.EveryDayTrades))
+            return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
+        var book = market.StockBookForOrders(request.Code);
+        var touch = book.Touch();
+        lock (_gate)
+        {
+            var account = Account(request.Account, request.HtsId);
+            // Refused at the door, as KIS's REST answers them: no order number, no notice.
+            if (Check(request, book, account, touch) is { } refusal) return refusal;
+            var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? book.UpperLimit : request.Price };
+            account.Orders.Add(order);
+            if (order.Buy) account.Cash -= order.Reserved;
+            else account.Position(order.Code).Reserved += order.Quantity;
+            Notify(order, PaperNoticeKind.Accepted, order.Quantity, order.LimitPrice, now);
+            // Marketable: at the touch, up to its quantity (a market order takes the rest from the next trades).
+            var touchPrice = order.Buy ? touch.Ask : touch.Bid;
+            if (order.IsMarket || (order.Buy ? order.LimitPrice >= touchPrice : order.LimitPrice <= touchPrice))
+                Fill(order, Math.Min(order.Remaining, order.Buy ? touch.AskQuantity : touch.BidQuantity), touchPrice, now);
+            if (order.Remaining > 0) _resting.Add(order);
+            return PaperResult.Ok(order);
+        }
+    }
+
+    /// <summary>Amends (<paramref name="cancel"/> false: new quantity and price) or cancels what is left of an order.</summary>
+    public PaperResult AmendOrCancel(string accountNumber, long originalNumber, bool cancel, long quantity, bool wholeRemainder, long price, DateTime now)
+    {
+        lock (_gate)
+        {
+            var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber);
+            if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order in this account)");
+            if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
+            var affected = wholeRemainder || quantity <= 0 ? original.Remaining : Math.Min(quantity, original.Remaining);
+            if (!cancel && !original.IsMarket && (price <= 0 || InstrumentMaster.RoundToTick(price) != price))
+                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+            var account = original.Account;
+            Release(original, affected);
+            original.Remaining -= affected;
+            if (original.Remaining == 0) Close(original);
+            var successor = new PaperOrder(market.NextOrderNumber(), original.Number, account, original.Request with
+            {
+                Quantity = affected,
+                Price = cancel ? original.LimitPrice : price,
+            }, now) { ReservePrice = original.IsMarket ? original.ReservePrice : cancel ? original.LimitPrice : price };
+            account.Orders.Add(successor);
+            if (cancel)
+            {
+                successor.Remaining = 0;
+                successor.Cancelled = affected;
+                successor.Closed = true;
+                Notify(successor, PaperNoticeKind.Cancelled, affected, original.LimitPrice, now, filledSoFar: original.Filled);
+                return PaperResult.Ok(successor);
+            }
+            if (successor.Buy) account.Cash -= successor.Reserved;
+            else account.Position(successor.Code).Reserved += successor.Quantity;
+            Notify(successor, PaperNoticeKind.Amended, affected, successor.LimitPrice, now, filledSoFar: original.Filled);
+            _resting.Add(successor);
+            return PaperResult.Ok(successor);
+        }
+    }
+
+    /// <summary>A simulated trade of a stock's KRX book: resting orders it reaches fill from its volume, oldest first.</summary>
+    public void OnTrade(string code, long price, long volume, DateTime now)
+    {
+        lock (_gate)
+        {
+            if (_resting.Count == 0) return;
+            var left = volume;
+            foreach (var order in _resting.Where(o => o.Code == code && o.Remaining > 0)
+                         .OrderBy(o => o.Buy ? -o.LimitPrice : o.LimitPrice).ThenBy(o => o.Number).ToList())
+            {
+                if (left == 0) break;
+                var reached = order.IsMarket || (order.Buy ? price <= order.LimitPrice : price >= order.LimitPrice);
+                if (!reached) continue;
+                // A limit order fills at its own price (the trade went through it); a market order at the trade's.
+                var take = Math.Min(left, order.Remaining);
+                Fill(order, take, order.IsMarket ? price : order.LimitPrice, now);
+                left -= take;
+            }
+            _resting.RemoveAll(o => o.Remaining == 0);
+        }
+    }
+
+    /// <summary>Notices after <paramref name="position"/> for <paramref name="htsId"/>: the next one, moving the place on.</summary>
+    public PaperNotice? NextNotice(string htsId, ref int position)
+    {
+        lock (_gate)
+        {
+            while (position < _notices.Count)
+            {
+                var notice = _notices[position++];
+                if (notice.HtsId == htsId) return notice;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>True when a notice for <paramref name="htsId"/> comes after <paramref name="position"/>.</summary>
+    public bool HasNotice(string htsId, int position)
+    {
+        lock (_gate)
+        {
+            for (var i = position; i < _notices.Count; i++)
+                if (_notices[i].HtsId == htsId) return true;
+            return false;
+        }
+    }
+
+    /// <summary>Where a notice stream created now starts (it reports what happens from here on).</summary>
+    public int NoticeCount
+    {
+        get
+        {
+            lock (_gate) return _notices.Count;
+        }
+    }
+
+    /// <summary>A copy of an account's state (orders, positions, cash) for the inquiries.</summary>
+    public PaperAccountView View(string accountNumber)
+    {
+        lock (_gate)
+        {
+            var account = _accounts.GetValueOrDefault(accountNumber);
+            if (account is null) return new PaperAccountView(StartingCash, [], []);
+            return new PaperAccountView(account.Cash,
+                [.. account.Orders.Select(o => o.Snapshot())],
+                [.. account.Positions.Where(p => p.Value.Quantity > 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday))]);
+        }
+    }
+
+    private PaperAccount Account(string number, string htsId)
+    {
+        if (!_accounts.TryGetValue(number, out var account)) _accounts[number] = account = new PaperAccount(number, htsId);
+        return account;
+    }
+
+    private static PaperResult? Check(PaperOrderRequest request, StockBook book, PaperAccount account, (long Ask, long AskQuantity, long Bid, long BidQuantity) touch)
+    {
+        if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
+        if (!request.IsMarket)
+        {
+            if (request.Price <= 0 || InstrumentMaster.RoundToTick(request.Price) != request.Price)
+                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+            if (request.Price > book.UpperLimit || request.Price < book.LowerLimit)
+                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {book.LowerLimit}..{book.UpperLimit})");
+        }
+        if (request.Buy)
+        {
+            var needed = request.Quantity * (request.IsMarket ? book.UpperLimit : request.Price);
+            if (needed > account.Cash) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+        }
+        else
+        {
+            var position = account.Positions.GetValueOrDefault(request.Code);
+            if (position is null || position.Quantity - position.Reserved < request.Quantity)
+                return PaperResult.Refuse("APBK0400", "주문 가능한 수량을 초과 했습니다. (more than the position that can be sold)");
+        }
+        return null;
+    }
+
+    private void Fill(PaperOrder order, long quantity, long price, DateTime now)
+    {
+        if (quantity <= 0) return;
+        var account = order.Account;
+        var position = account.Position(order.Code);
+        order.Remaining -= quantity;
+        order.Filled += quantity;
+        order.FilledValue += quantity * price;
+        if (order.Buy)
+        {
+            // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.
+            account.Cash += quantity * (order.ReservePrice - price);
+            position.Quantity += quantity;
+            position.Cost += quantity * price;
+            position.BoughtToday += quantity;
+        }
+        else
+        {
+            account.Cash += quantity * price;
+            position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
+            position.Quantity -= quantity;
+            position.Reserved -= quantity;
+            position.SoldToday += quantity;
+        }
+        Notify(order, PaperNoticeKind.Filled, quantity, price, now);
+        if (order.Remaining == 0) order.Closed = true;
+    }
+
+    /// <summary>Gives back what <paramref name="quantity"/> of an open order had reserved (cash, or shares to sell).</summary>
+    private static void Release(PaperOrder order, long quantity)
+    {
+        if (order.Buy) order.Account.Cash += quantity * order.ReservePrice;
+        else order.Account.Position(order.Code).Reserved -= quantity;
+    }
+
+    private void Close(PaperOrder order)
+    {
+        order.Closed = true;
+        _resting.Remove(order);
+    }
+
+    private void Notify(PaperOrder order, PaperNoticeKind kind, long quantity, long price, DateTime now, long? filledSoFar = null)
+        => _notices.Add(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, order.Original, order.Code, order.Buy,
+            quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket));
+}
