@@ -25,8 +25,6 @@ internal sealed partial class RequestServer : IAsyncDisposable
     private volatile IChannel? _admin;
     private Task? _loop;
     private long _refused;
-    private int _subscribesWaiting;
-    private const int MaxSubscribesWaiting = 1024;
 
     public RequestServer(KisGatewayOptions options, StreamTopology topology, Func<RegistrationManager> registrations, Func<GatewayStatus> status, ILogger logger)
     {
@@ -94,22 +92,12 @@ internal sealed partial class RequestServer : IAsyncDisposable
                     }
                     return Task.CompletedTask;
                 };
-                consumer.ReceivedAsync += async (_, delivery) =>
+                consumer.ReceivedAsync += (_, delivery) =>
                 {
                     // The delivery's memory is the library's after this handler; an oversized body is never copied.
                     var body = delivery.Body.Length <= RequestGuard.MaxRequestBytes ? delivery.Body.ToArray() : null;
-                    // Acknowledged on receipt, not when answered: a subscribe may wait a minute for KIS, and with the
-                    // prefetch full of those, renewals and status would wait behind them until leases lapse. A request
-                    // lost with the gateway is one its requester times out on and asks again.
-                    try
-                    {
-                        await requests.BasicAckAsync(delivery.DeliveryTag, multiple: false, lost.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
-                    {
-                        return; // the connection went: redelivered to whoever consumes next
-                    }
-                    _ = HandleAsync(admin, delivery.BasicProperties, body, lost.Token);
+                    _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, lost.Token);
+                    return Task.CompletedTask;
                 };
                 await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
                 _admin = admin;
@@ -178,7 +166,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
     /// below the 64 MiB a RabbitMQ.Client connection reads in one message.</summary>
     internal const long RequestQueueMaxBytes = 16L * 1024 * 1024;
 
-    private async Task HandleAsync(IChannel admin, IReadOnlyBasicProperties properties, byte[]? body, CancellationToken lost)
+    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, CancellationToken lost)
     {
         var replyTo = properties.ReplyTo;
         var correlationId = properties.CorrelationId;
@@ -190,6 +178,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
             if (!RequestGuard.IsReplyQueue(replyTo) || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
             {
                 Refuse("(unknown)", "reply_to", RequestGuard.IsReplyQueue(replyTo) ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue");
+                await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
                 return;
             }
             reply = await AnswerAsync(properties.UserId, body, lost).ConfigureAwait(false);
@@ -211,6 +200,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
         {
             var replyProperties = new BasicProperties { CorrelationId = correlationId, ContentType = "application/json" };
             await admin.BasicPublishAsync("", replyTo!, mandatory: false, replyProperties, GatewayJson.Serialize(reply), lost).ConfigureAwait(false);
+            await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
         {
@@ -260,12 +250,6 @@ internal sealed partial class RequestServer : IAsyncDisposable
             {
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
-                // Requests are taken at once now, so the subscribes waiting for KIS are bounded here instead of by the prefetch.
-                if (Interlocked.Increment(ref _subscribesWaiting) > MaxSubscribesWaiting)
-                {
-                    Interlocked.Decrement(ref _subscribesWaiting);
-                    throw new GatewayRefusalException("busy", $"More than {MaxSubscribesWaiting} subscribes are waiting for KIS; ask again shortly.");
-                }
                 try
                 {
                     var stream = await _registrations().SubscribeAsync(identity, tr, key, cancellationToken).ConfigureAwait(false);
@@ -278,10 +262,6 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 catch (KisSubscriptionException e)
                 {
                     return new GatewayReply(false, e.TrId, e.TrKey, Error: "refused", MsgCd: e.MsgCd, Message: e.ServerMessage ?? e.Message);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _subscribesWaiting);
                 }
             }
             case "unsubscribe":
