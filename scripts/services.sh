@@ -144,9 +144,7 @@ make_tls() {
 configure_tls() { # prints "changed" when rabbitmq.conf was (re)written
   local conf=/etc/rabbitmq/rabbitmq.conf wanted
   wanted=$(cat <<CONF
-# Written by kisrt scripts/services.sh: a TLS listener on loopback with the test CA's certificate, and no message
-# larger than a RabbitMQ.Client connection reads in one (64 MiB; docs/gateway-security.md).
-max_message_size = 67108864
+# Written by kisrt scripts/services.sh: a TLS listener on loopback with the test CA's certificate.
 listeners.ssl.1 = 127.0.0.1:$AMQPS_PORT
 ssl_options.cacertfile = $TLS_DIR/ca.pem
 ssl_options.certfile = $TLS_DIR/server.pem

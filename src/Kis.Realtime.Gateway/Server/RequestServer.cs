@@ -75,23 +75,13 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
                 var admin = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
                 await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
-                var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);
+                var requests = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+                await requests.QueueDeclareAsync(_options.Endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
                 // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
                 await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
                 await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
                 await requests.BasicQosAsync(0, 64, false, stop).ConfigureAwait(false);
                 var consumer = new AsyncEventingBasicConsumer(requests);
-                // The broker cancels the consumer when the queue is deleted (by an operator, a policy, a hostile admin):
-                // without this the gateway would keep its connection and never answer again. Start over: declare, consume.
-                consumer.UnregisteredAsync += (_, _) =>
-                {
-                    if (!lost.IsCancellationRequested && !stop.IsCancellationRequested)
-                    {
-                        Log.ConsumerCancelled(_logger, _options.Endpoint.RequestQueue);
-                        lost.Cancel();
-                    }
-                    return Task.CompletedTask;
-                };
                 consumer.ReceivedAsync += (_, delivery) =>
                 {
                     // The delivery's memory is the library's after this handler; an oversized body is never copied.
@@ -134,37 +124,6 @@ internal sealed partial class RequestServer : IAsyncDisposable
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.BrokerReconnectMaxDelay.Ticks));
         }
     }
-
-    /// <summary>
-    /// The request queue, bounded by the broker: a message that would take it past <see cref="RequestQueueMaxBytes"/> is
-    /// refused at publish (<c>x-overflow: reject-publish</c>), so a hostile 65 MiB request never reaches the gateway
-    /// (above RabbitMQ.Client's 64 MiB limit it used to drop the connection, to be redelivered on every reconnect). A
-    /// queue left by an older version without the bound is replaced (the broker refuses to change a queue's arguments).
-    /// </summary>
-    private async Task<IChannel> DeclareRequestQueueAsync(IConnection connection, CancellationToken stop)
-    {
-        var arguments = new Dictionary<string, object?> { ["x-max-length-bytes"] = RequestQueueMaxBytes, ["x-overflow"] = "reject-publish" };
-        var requests = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-        try
-        {
-            await requests.QueueDeclareAsync(_options.Endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false, arguments, cancellationToken: stop).ConfigureAwait(false);
-            return requests;
-        }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 406)
-        {
-            Log.RequestQueueReplaced(_logger, _options.Endpoint.RequestQueue);
-            requests.Dispose();
-        }
-        requests = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-        await requests.QueueDeleteAsync(_options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
-        await requests.QueueDeclareAsync(_options.Endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false, arguments, cancellationToken: stop).ConfigureAwait(false);
-        return requests;
-    }
-
-    /// <summary>What the request queue may hold, in bytes: thousands of requests (each at most
-    /// <see cref="RequestGuard.MaxRequestBytes"/>; a larger one that fits is answered <c>too_large</c>, unread), and far
-    /// below the 64 MiB a RabbitMQ.Client connection reads in one message.</summary>
-    internal const long RequestQueueMaxBytes = 16L * 1024 * 1024;
 
     private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, CancellationToken lost)
     {
@@ -308,12 +267,6 @@ internal sealed partial class RequestServer : IAsyncDisposable
 
         [LoggerMessage(21, LogLevel.Warning, "Request connection lost ({Reason}); retrying in {DelaySeconds:0.0} s")]
         public static partial void Lost(ILogger logger, string reason, double delaySeconds);
-
-        [LoggerMessage(23, LogLevel.Warning, "The broker cancelled the consumer of {Queue} (the queue was deleted?): declaring it again")]
-        public static partial void ConsumerCancelled(ILogger logger, string queue);
-
-        [LoggerMessage(24, LogLevel.Warning, "{Queue} exists without the gateway's size bound (an older version declared it): replaced; requests waiting in it are lost and asked again")]
-        public static partial void RequestQueueReplaced(ILogger logger, string queue);
 
         [LoggerMessage(22, LogLevel.Warning, "Refused a request of user {User}: {Error}, {Reason} ({Refused} refused so far; logged at 1, 2, 4 …)")]
         public static partial void Refused(ILogger logger, string user, string error, string reason, long refused);
