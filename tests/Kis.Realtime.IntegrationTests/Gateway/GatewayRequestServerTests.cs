@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Client;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>The request server against a hostile or unlucky deployment (issue 30): oversized requests, a deleted
+/// request queue, subscribes that wait for KIS.</summary>
+[Collection(SecureBrokerCollection.Name)]
+public class GatewayRequestServerTests(SecureBroker users)
+{
+    [RabbitFact]
+    public async Task Requests_of_65_and_200_MiB_never_cut_off_other_consumers_nor_stay_in_memory()
+    {
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        // An older gateway's request queue, declared without the byte bound: the gateway replaces it.
+        await using (var old = await users.EndpointOf(users.GatewayUser).CreateFactory("kisrt-tests-old-gateway").CreateConnectionAsync())
+        await using (var channel = await old.CreateChannelAsync())
+            await channel.QueueDeclareAsync(users.EndpointOf(users.GatewayUser).RequestQueue, false, false, false);
+        var log = new CapturingLoggerProvider();
+        using var loggers = new LoggerFactory([log]);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users) with { LoggerFactory = loggers, MaxRequestsPerSecondPerUser = 100_000 });
+        await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
+        Assert.True((await alice.AskAsync(new GatewayRequest("subscribe", "H0UPCNT0", "0001", "trader"), users.Alice)).Ok);
+        Assert.Contains(log.Lines, l => l.Contains("declared without", StringComparison.Ordinal));
+        var connects = log.Lines.Count(l => l.Contains("Taking requests on", StringComparison.Ordinal));
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+
+        // Alice renews back to back all along (no rate limit in the way); every renewal is answered within 2 s.
+        using var stop = new CancellationTokenSource();
+        var slowest = TimeSpan.Zero;
+        var renewals = Task.Run(async () =>
+        {
+            var renewed = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var watch = Stopwatch.StartNew();
+                var reply = await alice.AskAsync(new GatewayRequest("renew", Consumer: "trader"), users.Alice);
+                Assert.True(reply.Ok, reply.Error + " " + reply.Message);
+                if (watch.Elapsed > slowest) slowest = watch.Elapsed;
+                renewed++;
+            }
+            return renewed;
+        });
+
+        // Sent over a bare socket from a small buffer: the test process (the gateway's) never holds the bodies itself.
+        var outcomes = new List<string>();
+        var mallory = users.EndpointOf(users.Mallory);
+        await using var replies = await RawRequester.ConnectAsync(mallory);
+        foreach (var mebibytes in new[] { 65, 200 })
+        {
+            // Either the broker closes the publisher's channel (over max_message_size: 406) or the request queue's byte
+            // bound drops the message (0: taken, never delivered); the gateway never reads it.
+            var closed = await HugePublisher.PublishAsync(mallory.AmqpUri, mallory.RequestExchange, mallory.RequestQueue, replies.ReplyQueue, users.Mallory, (long)mebibytes << 20);
+            outcomes.Add($"{mebibytes} MiB: " + (closed == 0 ? "taken by the broker, dropped by the queue bound" : $"channel closed by the broker ({closed})"));
+            Assert.True(closed is 0 or 406, outcomes[^1]);
+            Assert.True(RawRequester.Reply(await replies.AskRawAsync(GatewayJson.Serialize(new GatewayRequest("status")), users.Mallory)).Ok);
+        }
+        stop.Cancel();
+        var renewedCount = await renewals;
+
+        var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
+        var figures = $"{string.Join("; ", outcomes)}; {renewedCount} renewals, slowest {slowest.TotalMilliseconds:0} ms; managed heap {memoryBefore >> 20} -> {memoryAfter >> 20} MiB";
+        Assert.True(slowest < TimeSpan.FromSeconds(2), figures);
+        Assert.True(memoryAfter - memoryBefore < 50L << 20, figures);
+        Assert.Equal(connects, log.Lines.Count(l => l.Contains("Taking requests on", StringComparison.Ordinal)));
+        Assert.True((await alice.AskAsync(new GatewayRequest("renew", Consumer: "trader"), users.Alice)).Ok);
+        Console.WriteLine(figures);
+    }
+}
