@@ -92,6 +92,14 @@ internal sealed partial class RequestServer : IAsyncDisposable
                     _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, length, lost.Token);
                     return Task.CompletedTask;
                 };
+                // The broker cancels the consumer when the queue is deleted (by an operator, a script): the connection
+                // stays up and nothing would ever arrive again. Reconnecting declares the queue again.
+                consumer.UnregisteredAsync += (_, _) =>
+                {
+                    if (!stop.IsCancellationRequested) Log.ConsumerCancelled(_logger, _options.Endpoint.RequestQueue);
+                    lost.Cancel();
+                    return Task.CompletedTask;
+                };
                 await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
                 _admin = admin;
                 delay = _options.BrokerReconnectMinDelay;
@@ -203,5 +211,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
 
         [LoggerMessage(22, LogLevel.Warning, "Refused a request of user {User}: {Error}, {Reason} ({Refused} refused so far; logged at 1, 2, 4 …)")]
         public static partial void Refused(ILogger logger, string user, string error, string reason, long refused);
+
+        [LoggerMessage(24, LogLevel.Warning, "The broker cancelled the consumer of {Queue} (the queue was deleted?): declaring it again and consuming")]
+        public static partial void ConsumerCancelled(ILogger logger, string queue);
     }
 }

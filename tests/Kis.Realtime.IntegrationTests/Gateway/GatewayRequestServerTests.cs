@@ -72,4 +72,34 @@ public class GatewayRequestServerTests(SecureBroker users)
         Assert.True((await alice.AskAsync(new GatewayRequest("renew", Consumer: "trader"), users.Alice)).Ok);
         Console.WriteLine(figures);
     }
+
+    [RabbitFact]
+    public async Task A_deleted_request_queue_is_declared_again_and_requests_answered_within_10_s()
+    {
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        var log = new CapturingLoggerProvider();
+        using var loggers = new LoggerFactory([log]);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users) with { LoggerFactory = loggers });
+        await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
+        var status = GatewayJson.Serialize(new GatewayRequest("status"));
+        Assert.True(RawRequester.Reply(await alice.AskRawAsync(status, users.Alice)).Ok);
+
+        // An operator (or a script gone wrong) deletes the request queue over another connection.
+        await using (var admin = await new ConnectionFactory { Uri = new Uri(RabbitTestBroker.GuestUri) }.CreateConnectionAsync())
+        await using (var channel = await admin.CreateChannelAsync())
+            await channel.QueueDeleteAsync(users.EndpointOf(users.Alice).RequestQueue, false, false);
+
+        // A request published while no queue is bound is dropped by the broker: ask again until one is answered.
+        var watch = Stopwatch.StartNew();
+        var answered = false;
+        while (!answered && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try { answered = RawRequester.Reply(await alice.AskRawAsync(status, users.Alice, timeout: TimeSpan.FromSeconds(1))).Ok; }
+            catch (TimeoutException) { }
+        }
+        Assert.True(answered, $"no answer {watch.Elapsed.TotalSeconds:0.0} s after the request queue was deleted");
+        Assert.Contains(log.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("cancelled", StringComparison.Ordinal));
+        Console.WriteLine($"requests answered again {watch.Elapsed.TotalMilliseconds:0} ms after the request queue was deleted");
+    }
 }
