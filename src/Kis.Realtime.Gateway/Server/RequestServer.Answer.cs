@@ -6,6 +6,8 @@ namespace Kis.Realtime.Gateway;
 /// <summary>The answers to requests that passed the reply-queue check.</summary>
 internal sealed partial class RequestServer
 {
+    private int _pendingSubscribes; // subscribes waiting for KIS (Interlocked)
+
     /// <summary>Checks a request in the order that keeps an attacker's bytes out of memory, logs and replies: size, user,
     /// rate, then the JSON and its ids.</summary>
     private async Task<GatewayReply> AnswerAsync(string? userId, byte[]? body, int length, CancellationToken cancellationToken)
@@ -42,6 +44,13 @@ internal sealed partial class RequestServer
             {
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
+                // A subscribe may wait for KIS for a minute (the OPSP8996 retries after a failover); the prefetch window
+                // holds this many of them and 64 more deliveries, so renewals and status never queue behind them.
+                if (Interlocked.Increment(ref _pendingSubscribes) > RequestGuard.MaxPendingSubscribes)
+                {
+                    Interlocked.Decrement(ref _pendingSubscribes);
+                    throw new GatewayRefusalException("busy", $"The gateway has {RequestGuard.MaxPendingSubscribes} subscribes waiting for KIS; ask again in a few seconds.");
+                }
                 try
                 {
                     var stream = await _registrations().SubscribeAsync(identity, tr, key, cancellationToken).ConfigureAwait(false);
@@ -54,6 +63,10 @@ internal sealed partial class RequestServer
                 catch (KisSubscriptionException e)
                 {
                     return new GatewayReply(false, e.TrId, e.TrKey, Error: "refused", MsgCd: e.MsgCd, Message: e.ServerMessage ?? e.Message);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pendingSubscribes);
                 }
             }
             case "unsubscribe":

@@ -9,7 +9,8 @@ namespace Kis.Realtime.Gateway;
 /// <summary>
 /// Takes consumers' requests from <c>{ns}.requests</c> and answers on their <c>reply_to</c>, over its own
 /// connection (reconnecting with backoff). Also declares the streams, on a second channel of that connection.
-/// Requests are handled concurrently: a subscribe waits for KIS while others are answered.
+/// Requests are handled concurrently: a subscribe waits for KIS while others are answered, and the prefetch window keeps
+/// room for renewals and status beside the most subscribes that may wait (<see cref="RequestGuard.MaxPendingSubscribes"/>).
 /// </summary>
 internal sealed partial class RequestServer : IAsyncDisposable
 {
@@ -81,7 +82,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
                 await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
                 await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
-                await requests.BasicQosAsync(0, 64, false, stop).ConfigureAwait(false);
+                // Room for every subscribe allowed to wait for KIS and the window of the quick requests beside them.
+                await requests.BasicQosAsync(0, RequestGuard.MaxPendingSubscribes + RequestGuard.QuickRequestWindow, false, stop).ConfigureAwait(false);
                 var consumer = new AsyncEventingBasicConsumer(requests);
                 consumer.ReceivedAsync += (_, delivery) =>
                 {

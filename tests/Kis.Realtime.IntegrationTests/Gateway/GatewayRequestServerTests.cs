@@ -102,4 +102,36 @@ public class GatewayRequestServerTests(SecureBroker users)
         Assert.Contains(log.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("cancelled", StringComparison.Ordinal));
         Console.WriteLine($"requests answered again {watch.Elapsed.TotalMilliseconds:0} ms after the request queue was deleted");
     }
+
+    [RabbitFact]
+    public async Task Renewals_and_status_are_answered_while_more_subscribes_than_the_prefetch_window_wait_for_KIS()
+    {
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
+        var options = GatewaySecurityTests.GatewayOptions(sim, users);
+        // KIS's answers are held below far longer than the test takes, so every subscribe stays pending until Unstall.
+        await using var gateway = await KisGateway.StartAsync(options with { Client = options.Client with { RequestTimeout = TimeSpan.FromMinutes(2) } });
+        await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
+        Assert.True((await alice.AskAsync(new GatewayRequest("subscribe", "H0UPCNT0", "0001", "trader"), users.Alice)).Ok);
+
+        // KIS stops answering (as during the 65 s OPSP8996 retries after a failover); 80 consumers subscribe to a new key:
+        // more than the gateway's old prefetch window (64) of requests waiting for KIS.
+        await sim.Faults.Stall();
+        var subscribes = Enumerable.Range(0, 80)
+            .Select(i => alice.AskAsync(new GatewayRequest("subscribe", "H0UPCNT0", "0002", $"slow-{i}"), users.Alice)).ToList();
+        // Published after them on the same channel, so queued behind them.
+        var watch = Stopwatch.StartNew();
+        var renewal = await alice.AskAsync(new GatewayRequest("renew", Consumer: "trader"), users.Alice);
+        var status = await alice.AskAsync(new GatewayRequest("status"), users.Alice);
+        var answeredIn = watch.Elapsed;
+        Assert.True(renewal.Ok);
+        Assert.Equal(["H0UPCNT0.0001"], renewal.Held!);
+        Assert.True(status.Ok);
+        Assert.All(subscribes, s => Assert.False(s.IsCompleted, "a subscribe was answered while KIS held its answer"));
+
+        // Once KIS answers, every waiting subscribe is answered too.
+        await sim.Faults.Unstall();
+        Assert.All(await Task.WhenAll(subscribes), reply => Assert.True(reply.Ok, reply.Error + " " + reply.Message));
+        Console.WriteLine($"renewal and status answered in {answeredIn.TotalMilliseconds:0} ms behind 80 waiting subscribes");
+    }
 }
