@@ -144,13 +144,15 @@ make_tls() {
 configure_tls() { # prints "changed" when rabbitmq.conf was (re)written
   local conf=/etc/rabbitmq/rabbitmq.conf wanted
   wanted=$(cat <<CONF
-# Written by kisrt scripts/services.sh: a TLS listener on loopback with the test CA's certificate.
+# Written by kisrt scripts/services.sh: a TLS listener on loopback with the test CA's certificate, a message size bound.
 listeners.ssl.1 = 127.0.0.1:$AMQPS_PORT
 ssl_options.cacertfile = $TLS_DIR/ca.pem
 ssl_options.certfile = $TLS_DIR/server.pem
 ssl_options.keyfile = $TLS_DIR/server.key
 ssl_options.verify = verify_none
 ssl_options.fail_if_no_peer_cert = false
+# No message above 16 MiB (RabbitMQ's default is 128 MiB): a gateway request is at most 4 KiB, a record batch a few KiB.
+max_message_size = 16777216
 CONF
 )
   if [ "$(cat "$conf" 2>/dev/null)" != "$wanted" ]; then

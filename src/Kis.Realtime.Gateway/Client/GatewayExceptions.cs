@@ -4,7 +4,8 @@ namespace Kis.Realtime.Gateway;
 /// The gateway (not KIS) refused a request of this consumer: <see cref="Reason"/> says why (<c>unauthenticated</c>: no
 /// broker user-id; <c>forbidden</c>: a reserved or another identity's; <c>quota</c>: the user holds
 /// <see cref="KisGatewayOptions.MaxClaimsPerUser"/> claims; <c>rate</c>: too many requests per second;
-/// <c>too_large</c>, <c>invalid</c>, <c>not_held</c>). See docs/gateway-security.md.
+/// <c>too_large</c>, <c>invalid</c>, <c>not_held</c>; <c>busy</c>: too many subscribes wait for KIS, ask again). See
+/// docs/gateway-security.md.
 /// </summary>
 public sealed class KisGatewayRefusedException : KisSubscriptionException
 {

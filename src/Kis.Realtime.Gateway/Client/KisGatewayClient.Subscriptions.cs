@@ -143,7 +143,7 @@ public sealed partial class KisGatewayClient
         "invalid" => new ArgumentException($"The gateway rejected {trId} {key}: {reply.Message}"),
         "refused" or "limit" => new KisSubscriptionException(reply.Tr ?? trId, reply.Key ?? key,
             reply.MsgCd is not null && OpspCodes.TryParse(reply.MsgCd, out var code) ? code : null, reply.MsgCd, reply.Message),
-        "unauthenticated" or "forbidden" or "quota" or "rate" or "too_large" or "not_held" => new KisGatewayRefusedException(trId, key, reply.Error, reply.Message),
+        "unauthenticated" or "forbidden" or "quota" or "rate" or "too_large" or "not_held" or "busy" => new KisGatewayRefusedException(trId, key, reply.Error, reply.Message),
         _ => new InvalidOperationException($"The gateway could not subscribe {trId} {key}: {reply.Message}"),
     };
 }

@@ -56,7 +56,7 @@ public sealed record KisGatewayEndpoint
     public string StreamFor(string trId) => Namespace + "." + trId;
 
     /// <summary>The AMQP connection factory for this endpoint (automatic recovery off: the owners reconnect themselves).</summary>
-    internal RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName)
+    internal RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName, uint? maxInboundMessageBodySize = null)
     {
         var factory = new RabbitMQ.Client.ConnectionFactory
         {
@@ -66,6 +66,7 @@ public sealed record KisGatewayEndpoint
             TopologyRecoveryEnabled = false,
             RequestedHeartbeat = TimeSpan.FromSeconds(20),
         };
+        if (maxInboundMessageBodySize is { } maxBody) factory.MaxInboundMessageBodySize = maxBody;
         if (CaCertificateFile is { } caFile)
         {
             if (!factory.Ssl.Enabled) throw new ArgumentException($"A CA certificate file is given, but {DisplayUri} is not amqps://.", nameof(CaCertificateFile));

@@ -21,7 +21,7 @@ internal readonly record struct GatewayIdentity(string? User, string Consumer)
 /// what the requester sent.</summary>
 internal sealed class GatewayRefusalException(string error, string message) : Exception(message)
 {
-    /// <summary>The reply's <c>error</c>: unauthenticated, forbidden, too_large, invalid, quota, rate, not_held.</summary>
+    /// <summary>The reply's <c>error</c>: unauthenticated, forbidden, too_large, invalid, quota, rate, not_held, busy.</summary>
     public string Error { get; } = error;
 }
 
@@ -34,6 +34,17 @@ internal sealed class RequestGuard(KisGatewayOptions options)
 {
     /// <summary>A request body larger than this is refused unread (a real request is under 200 bytes).</summary>
     public const int MaxRequestBytes = 4096;
+    /// <summary>The request queue's bound on its ready bytes (<c>x-max-length-bytes</c>, reject-publish): no single
+    /// message above it reaches the gateway, and 4 MiB still holds some 20,000 real requests.</summary>
+    public const long MaxQueuedRequestBytes = 4L << 20;
+    /// <summary>RabbitMQ's hard limit on a message (its <c>max_message_size</c> cannot be set above it): the request
+    /// connection reads any body up to it, so a large one is refused by its length instead of dropping the connection.</summary>
+    public const uint MaxBrokerMessageBytes = 512u << 20;
+    /// <summary>Subscribes that may wait for KIS at once (each a claim, so also bounded by the claims per user); beyond
+    /// them a subscribe is refused <c>busy</c> at once rather than fill the prefetch window.</summary>
+    public const ushort MaxPendingSubscribes = 4096;
+    /// <summary>Prefetched deliveries beyond the waiting subscribes: renewals, status, unsubscribes, answered at once.</summary>
+    public const ushort QuickRequestWindow = 64;
     /// <summary>Consumer ids and broker user names, at most (printable ASCII without spaces for consumer ids).</summary>
     public const int MaxIdLength = 128;
     /// <summary>TR keys, at most (KIS's longest keys are HTS IDs and ISINs, under 20).</summary>

@@ -9,7 +9,8 @@ namespace Kis.Realtime.Gateway;
 /// <summary>
 /// Takes consumers' requests from <c>{ns}.requests</c> and answers on their <c>reply_to</c>, over its own
 /// connection (reconnecting with backoff). Also declares the streams, on a second channel of that connection.
-/// Requests are handled concurrently: a subscribe waits for KIS while others are answered.
+/// Requests are handled concurrently: a subscribe waits for KIS while others are answered, and the prefetch window keeps
+/// room for renewals and status beside the most subscribes that may wait (<see cref="RequestGuard.MaxPendingSubscribes"/>).
 /// </summary>
 internal sealed partial class RequestServer : IAsyncDisposable
 {
@@ -70,23 +71,35 @@ internal sealed partial class RequestServer : IAsyncDisposable
             IConnection? connection = null;
             try
             {
-                connection = await _options.Endpoint.CreateFactory("kisrt-gateway-requests").CreateConnectionAsync(stop).ConfigureAwait(false);
+                // A body up to the broker's own hard limit is read, never a reason to drop the connection (the library's default,
+                // 64 MiB, dropped it and the broker redelivered the message on every reconnect, for ever).
+                connection = await _options.Endpoint.CreateFactory("kisrt-gateway-requests", RequestGuard.MaxBrokerMessageBytes).CreateConnectionAsync(stop).ConfigureAwait(false);
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
                 var admin = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
                 await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
-                var requests = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-                await requests.QueueDeclareAsync(_options.Endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
+                var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);
                 // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
                 await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
                 await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
-                await requests.BasicQosAsync(0, 64, false, stop).ConfigureAwait(false);
+                // Room for every subscribe allowed to wait for KIS and the window of the quick requests beside them.
+                await requests.BasicQosAsync(0, RequestGuard.MaxPendingSubscribes + RequestGuard.QuickRequestWindow, false, stop).ConfigureAwait(false);
                 var consumer = new AsyncEventingBasicConsumer(requests);
                 consumer.ReceivedAsync += (_, delivery) =>
                 {
-                    // The delivery's memory is the library's after this handler; an oversized body is never copied.
-                    var body = delivery.Body.Length <= RequestGuard.MaxRequestBytes ? delivery.Body.ToArray() : null;
-                    _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, lost.Token);
+                    // The delivery's memory is the library's after this handler; an oversized body is refused by its
+                    // length, never copied nor parsed.
+                    var length = delivery.Body.Length;
+                    var body = length <= RequestGuard.MaxRequestBytes ? delivery.Body.ToArray() : null;
+                    _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, length, lost.Token);
+                    return Task.CompletedTask;
+                };
+                // The broker cancels the consumer when the queue is deleted (by an operator, a script): the connection
+                // stays up and nothing would ever arrive again. Reconnecting declares the queue again.
+                consumer.UnregisteredAsync += (_, _) =>
+                {
+                    if (!stop.IsCancellationRequested) Log.ConsumerCancelled(_logger, _options.Endpoint.RequestQueue);
+                    lost.Cancel();
                     return Task.CompletedTask;
                 };
                 await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
@@ -125,7 +138,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, CancellationToken lost)
+    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, int length, CancellationToken lost)
     {
         var replyTo = properties.ReplyTo;
         var correlationId = properties.CorrelationId;
@@ -137,10 +150,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
             if (!RequestGuard.IsReplyQueue(replyTo) || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
             {
                 Refuse("(unknown)", "reply_to", RequestGuard.IsReplyQueue(replyTo) ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue");
-                await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
+                await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
                 return;
             }
-            reply = await AnswerAsync(properties.UserId, body, lost).ConfigureAwait(false);
+            reply = await AnswerAsync(properties.UserId, body, length, lost).ConfigureAwait(false);
         }
         catch (GatewayRefusalException e)
         {
@@ -159,7 +172,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
         {
             var replyProperties = new BasicProperties { CorrelationId = correlationId, ContentType = "application/json" };
             await admin.BasicPublishAsync("", replyTo!, mandatory: false, replyProperties, GatewayJson.Serialize(reply), lost).ConfigureAwait(false);
-            await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
+            await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
         {
@@ -167,89 +180,19 @@ internal sealed partial class RequestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Acks a request that was read; rejects one too large to read without requeue (dead-lettered where the
+    /// deployment configured a dead-letter exchange), so the broker never hands it out again.</summary>
+    private static async Task SettleAsync(IChannel requests, ulong tag, bool read, CancellationToken lost)
+    {
+        if (read) await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
+        else await requests.BasicRejectAsync(tag, requeue: false, lost).ConfigureAwait(false);
+    }
+
     /// <summary>Counts a refusal and logs it at the 1st, 2nd, 4th … (an attacker's flood cannot flood the log).</summary>
     private void Refuse(string user, string error, string reason)
     {
         var refused = Interlocked.Increment(ref _refused);
         if ((refused & (refused - 1)) == 0) Log.Refused(_logger, user, error, reason, refused);
-    }
-
-    /// <summary>Checks a request in the order that keeps an attacker's bytes out of memory, logs and replies: size, user,
-    /// rate, then the JSON and its ids.</summary>
-    private async Task<GatewayReply> AnswerAsync(string? userId, byte[]? body, CancellationToken cancellationToken)
-    {
-        if (body is null) throw new GatewayRefusalException("too_large", $"The request is larger than {RequestGuard.MaxRequestBytes} bytes.");
-        if (string.IsNullOrEmpty(userId)) RequestGuard.Identify(userId, null); // throws: unauthenticated
-        if (!_guard.TryTake(userId!))
-            throw new GatewayRefusalException("rate", $"Your broker user sends more than {_options.MaxRequestsPerSecondPerUser:0.#} requests per second (KisGatewayOptions.MaxRequestsPerSecondPerUser).");
-        GatewayRequest request;
-        try
-        {
-            request = GatewayJson.Deserialize<GatewayRequest>(body) ?? throw new GatewayRefusalException("invalid", "The request is empty.");
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            throw new GatewayRefusalException("invalid", "The request is not the gateway's JSON.");
-        }
-        switch (request.Op)
-        {
-            case "status":
-                return new GatewayReply(true, Status: _status());
-            case "renew":
-            {
-                var held = _registrations().Renew(RequestGuard.Identify(userId, request.Consumer));
-                return new GatewayReply(true, Message: held.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Held: held);
-            }
-            case "stream":
-            {
-                var tr = Resolve(request.Tr);
-                return new GatewayReply(true, Tr: tr.Id, Stream: await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false));
-            }
-            case "subscribe":
-            {
-                var identity = RequestGuard.Identify(userId, request.Consumer);
-                var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
-                try
-                {
-                    var stream = await _registrations().SubscribeAsync(identity, tr, key, cancellationToken).ConfigureAwait(false);
-                    return new GatewayReply(true, tr.Id, key, stream, LeaseMs: (long)_options.Lease.TotalMilliseconds);
-                }
-                catch (KisSubscriptionLimitException e)
-                {
-                    return new GatewayReply(false, tr.Id, key, Error: "limit", MsgCd: e.MsgCd, Message: e.Message);
-                }
-                catch (KisSubscriptionException e)
-                {
-                    return new GatewayReply(false, e.TrId, e.TrKey, Error: "refused", MsgCd: e.MsgCd, Message: e.ServerMessage ?? e.Message);
-                }
-            }
-            case "unsubscribe":
-            {
-                var identity = RequestGuard.Identify(userId, request.Consumer);
-                var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
-                // Only the requester's own claim: one of another identity (or of the gateway) is not its to release.
-                if (!_registrations().Unsubscribe(identity, tr.Id, key))
-                    throw new GatewayRefusalException("not_held", $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
-                return new GatewayReply(true, tr.Id, key);
-            }
-            default:
-                throw new GatewayRefusalException("invalid", $"Unknown op '{RequestGuard.ForLog(request.Op)}' (stream, subscribe, unsubscribe, renew, status).");
-        }
-    }
-
-    private static string ValidKey(string? trId, string? key)
-    {
-        key = RequestGuard.Key(key);
-        if (KisTrs.TryGet(trId!, out var tr) && !tr.IsValidKey(key))
-            throw new GatewayRefusalException("invalid", $"The key is not a valid {tr.Id} key ({tr.KeyFormat}).");
-        return key;
-    }
-
-    private TrDefinition Resolve(string? trId)
-    {
-        if (string.IsNullOrEmpty(trId)) throw new GatewayRefusalException("invalid", "The request has no 'tr'.");
-        if (!KisTrs.TryGet(trId, out var tr)) throw new GatewayRefusalException("invalid", $"Unknown TR '{RequestGuard.ForLog(trId)}'.");
-        return KisTrs.ForEnvironment(tr, _options.Client.Environment);
     }
 
     public async ValueTask DisposeAsync()
@@ -270,5 +213,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
 
         [LoggerMessage(22, LogLevel.Warning, "Refused a request of user {User}: {Error}, {Reason} ({Refused} refused so far; logged at 1, 2, 4 …)")]
         public static partial void Refused(ILogger logger, string user, string error, string reason, long refused);
+
+        [LoggerMessage(24, LogLevel.Warning, "The broker cancelled the consumer of {Queue} (the queue was deleted?): declaring it again and consuming")]
+        public static partial void ConsumerCancelled(ILogger logger, string queue);
     }
 }

@@ -47,7 +47,11 @@ internal static class BrokerNodes
     {
         if (clusterNodes.Count == 0) return;
         var nodes = new List<AmqpTcpEndpoint>(clusterNodes.Count + 1) { factory.Endpoint };
-        foreach (var node in clusterNodes) nodes.Add(Parse(node, factory.Ssl));
+        foreach (var node in clusterNodes)
+        {
+            var parsed = Parse(node, factory.Ssl);
+            nodes.Add(new AmqpTcpEndpoint(parsed.HostName, parsed.Port, parsed.Ssl, factory.MaxInboundMessageBodySize));
+        }
         factory.EndpointResolverFactory = _ => new InOrder(nodes);
     }
 

@@ -277,6 +277,9 @@ public partial class RecordKillTests(ITestOutputHelper output)
             _status = status;
         }
 
+        /// <summary>The child's process id (e.g. to read its resident memory).</summary>
+        public int Id => _process.Id;
+
         public (long Records, long Raw) LastReported
         {
             get { lock (_gate) return _reported; }

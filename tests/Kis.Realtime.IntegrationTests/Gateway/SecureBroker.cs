@@ -102,13 +102,13 @@ internal sealed class RawRequester : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="body"/> and waits for the reply's bytes.</summary>
-    public async Task<byte[]> AskRawAsync(byte[] body, string? userId, string? replyTo = null)
+    public async Task<byte[]> AskRawAsync(byte[] body, string? userId, string? replyTo = null, TimeSpan? timeout = null)
     {
         var id = Guid.NewGuid().ToString("N");
         var waiter = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_waiting) _waiting[id] = waiter;
         await SendAsync(body, userId, replyTo ?? ReplyQueue, id);
-        return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        return await waiter.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
     }
 
     /// <summary>Sends without waiting (e.g. with a reply_to that is not this requester's).</summary>
