@@ -22,11 +22,11 @@ public class ReadmeSampleTests
         global using System.Threading.Tasks;
         """;
 
-    public static TheoryData<string> Names() => [.. new[] { "console", "hosting", "simulator" }];
+    public static TheoryData<string> Names() => [.. new[] { "console", "hosting", "paper-trading", "simulator" }];
 
     [Fact]
-    public void The_documentation_has_the_three_samples()
-        => Assert.Equal(["console", "hosting", "simulator"], ReadmeSamples.Load().Keys.Order());
+    public void The_documentation_has_its_samples()
+        => Assert.Equal(["console", "hosting", "paper-trading", "simulator"], ReadmeSamples.Load().Keys.Order());
 
     [Theory]
     [MemberData(nameof(Names))]

@@ -83,6 +83,14 @@ public sealed class PaperVenueTests
             (cancel.Kind, cancel.Revision, cancel.OrderNumber, cancel.OriginalOrderNumber, cancel.Quantity));
         Assert.Equal(filled, cancel.OrderQuantity); // field 16 of a cancel: what the original had filled
 
+        // The order's life from its notices alone (as over the gateway or a recording).
+        var tracker = new KisOrderTracker();
+        foreach (var notice in new[] { accepted }.Concat(fills).Append(cancel)) tracker.Apply(notice);
+        var life = tracker.Find(orderNumber)!;
+        Assert.Equal((KisOrderStatus.Cancelled, filled, (decimal)bid, quantity - filled, 0L, true),
+            (life.Status, life.FilledQuantity, life.AveragePrice, life.CancelledQuantity, life.RemainingQuantity, life.IsDone));
+        Assert.Empty(tracker.Open);
+
         // The inquiries agree with the notices, fill by fill.
         var balance = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-balance", "TTTC8434R",
             $"CANO={Account}&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100=&CTX_AREA_NK100=");

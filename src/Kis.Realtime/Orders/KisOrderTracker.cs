@@ -1,0 +1,164 @@
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime;
+
+/// <summary>Where an order is in its life, as its notices tell it.</summary>
+public enum KisOrderStatus
+{
+    /// <summary>Accepted, nothing filled yet.</summary>
+    Accepted,
+    /// <summary>Part filled; the rest is still working.</summary>
+    PartiallyFilled,
+    /// <summary>All filled.</summary>
+    Filled,
+    /// <summary>What was left was cancelled (some may have filled first).</summary>
+    Cancelled,
+    /// <summary>What was left moved to an amending order (its <see cref="KisOrderState.ReplacedBy"/>).</summary>
+    Replaced,
+    /// <summary>Refused by the exchange.</summary>
+    Rejected,
+}
+
+/// <summary>One order as its notices tell it: quantities, average fill price, status.</summary>
+public sealed record KisOrderState
+{
+    /// <summary>KIS's order number (ODNO).</summary>
+    public required string OrderNumber { get; init; }
+    /// <summary>The order this one amends; null for a new order.</summary>
+    public string? OriginalOrderNumber { get; init; }
+    /// <summary>The amending order that took over what was left, once amended.</summary>
+    public string? ReplacedBy { get; init; }
+    /// <summary>Stock or futures/options code.</summary>
+    public required string Code { get; init; }
+    /// <summary>Buy or sell.</summary>
+    public OrderSide Side { get; init; }
+    /// <summary>The order's quantity.</summary>
+    public long Quantity { get; init; }
+    /// <summary>The order's price (0 for a market order).</summary>
+    public decimal Price { get; init; }
+    /// <summary>Filled so far.</summary>
+    public long FilledQuantity { get; init; }
+    /// <summary>Volume-weighted price of the fills (0 before any).</summary>
+    public decimal AveragePrice { get; init; }
+    /// <summary>Cancelled, or moved to an amending order.</summary>
+    public long CancelledQuantity { get; init; }
+    /// <summary>Still working: quantity less filled and cancelled.</summary>
+    public long RemainingQuantity => Math.Max(0, Quantity - FilledQuantity - CancelledQuantity);
+    /// <summary>Where it is.</summary>
+    public KisOrderStatus Status { get; init; }
+    /// <summary>True once nothing of it can fill any more.</summary>
+    public bool IsDone => Status is KisOrderStatus.Filled or KisOrderStatus.Cancelled or KisOrderStatus.Replaced or KisOrderStatus.Rejected;
+    /// <summary>The time of its latest notice (KST).</summary>
+    public TimeOnly LastUpdate { get; init; }
+}
+
+/// <summary>
+/// Every order's life built from its notices alone (<see cref="StockNotice"/>, <see cref="FuturesOptionsNotice"/>): so it
+/// works the same over a direct session, the gateway and a recording. Feed it each notice in order; it answers the state
+/// of the order the notice concerns (an amendment's or cancel's original included). Thread-safe: one lock, no callback.
+/// <code>
+/// var orders = new KisOrderTracker();
+/// await foreach (var notice in client.SubscribeStockNoticesAsync())
+///     if (orders.Apply(notice) is { IsDone: true } done) Console.WriteLine($"{done.OrderNumber} {done.Status} {done.FilledQuantity} @ {done.AveragePrice}");
+/// </code>
+/// </summary>
+public sealed class KisOrderTracker
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, KisOrderState> _orders = new(StringComparer.Ordinal);
+
+    /// <summary>Applies a stock notice; the state of the order it concerns (for an amendment, the new order).</summary>
+    public KisOrderState Apply(in StockNotice notice)
+        => Apply(notice.Kind, notice.OrderNumber, notice.OriginalOrderNumber, notice.StockCode, notice.Side, notice.Quantity, notice.Price,
+            notice.OrderQuantity, notice.OrderPrice, notice.Time);
+
+    /// <summary>Applies a futures/options notice; the state of the order it concerns (for an amendment, the new order).</summary>
+    public KisOrderState Apply(in FuturesOptionsNotice notice)
+        => Apply(notice.Kind, notice.OrderNumber, notice.OriginalOrderNumber, notice.ProductCode, notice.Side, notice.Quantity9, notice.Price10,
+            notice.Quantity16, notice.OrderPriceField, notice.Time11);
+
+    /// <summary>An order by its number; null when no notice named it.</summary>
+    public KisOrderState? Find(string orderNumber)
+    {
+        lock (_gate) return _orders.GetValueOrDefault(Normalize(orderNumber));
+    }
+
+    /// <summary>Every order seen, in order-number order.</summary>
+    public IReadOnlyList<KisOrderState> Orders
+    {
+        get
+        {
+            lock (_gate) return [.. _orders.Values.OrderBy(o => o.OrderNumber, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>The orders still working.</summary>
+    public IReadOnlyList<KisOrderState> Open => [.. Orders.Where(o => !o.IsDone)];
+
+    private KisOrderState Apply(NoticeKind kind, string number, string original, string code, OrderSide side, long quantity, decimal price,
+        long field16, decimal orderPrice, TimeOnly time)
+    {
+        number = Normalize(number);
+        original = Normalize(original);
+        lock (_gate)
+        {
+            switch (kind)
+            {
+                case NoticeKind.Fill:
+                {
+                    // A fill notice carries the order's quantity in field 16: enough to start from if its acceptance was missed.
+                    var order = _orders.GetValueOrDefault(number) ?? New(number, null, code, side, field16, orderPrice, time);
+                    var filled = order.FilledQuantity + quantity;
+                    var average = (order.AveragePrice * order.FilledQuantity + price * quantity) / filled;
+                    return Put(order with
+                    {
+                        FilledQuantity = filled,
+                        AveragePrice = average,
+                        Status = filled + order.CancelledQuantity >= order.Quantity ? KisOrderStatus.Filled : KisOrderStatus.PartiallyFilled,
+                        LastUpdate = time,
+                    });
+                }
+                case NoticeKind.AmendAccepted:
+                {
+                    if (original.Length > 0 && _orders.GetValueOrDefault(original) is { } before)
+                        Put(Reduce(before, quantity, time) with { ReplacedBy = number, Status = Reduced(before, quantity) ? KisOrderStatus.Replaced : before.Status });
+                    return Put(New(number, original.Length > 0 ? original : null, code, side, quantity, price, time));
+                }
+                case NoticeKind.CancelAccepted:
+                {
+                    // The cancel's own number does not become an order: its original's remainder is cancelled.
+                    if (original.Length == 0 || _orders.GetValueOrDefault(original) is not { } before)
+                        return Put(New(original.Length > 0 ? original : number, null, code, side, quantity, price, time) with
+                        {
+                            CancelledQuantity = quantity, Status = KisOrderStatus.Cancelled,
+                        });
+                    return Put(Reduce(before, quantity, time) with { Status = Reduced(before, quantity) ? KisOrderStatus.Cancelled : before.Status });
+                }
+                case NoticeKind.Rejected:
+                    return Put((_orders.GetValueOrDefault(number) ?? New(number, null, code, side, quantity, price, time)) with
+                    {
+                        Status = KisOrderStatus.Rejected, LastUpdate = time,
+                    });
+                default:
+                    return _orders.GetValueOrDefault(number) ?? Put(New(number, null, code, side, quantity, price, time));
+            }
+        }
+    }
+
+    private static bool Reduced(KisOrderState order, long quantity) => order.RemainingQuantity <= quantity;
+
+    private static KisOrderState Reduce(KisOrderState order, long quantity, TimeOnly time)
+        => order with { CancelledQuantity = order.CancelledQuantity + Math.Min(quantity, order.RemainingQuantity), LastUpdate = time };
+
+    private static KisOrderState New(string number, string? original, string code, OrderSide side, long quantity, decimal price, TimeOnly time)
+        => new() { OrderNumber = number, OriginalOrderNumber = original, Code = code, Side = side, Quantity = quantity, Price = price, LastUpdate = time };
+
+    private KisOrderState Put(KisOrderState order)
+    {
+        _orders[order.OrderNumber] = order;
+        return order;
+    }
+
+    /// <summary>KIS pads order numbers with zeros in notices and REST answers alike; an empty one stays empty.</summary>
+    private static string Normalize(string? number) => string.IsNullOrEmpty(number) ? "" : number.Trim();
+}
