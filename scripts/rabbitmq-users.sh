@@ -50,7 +50,9 @@ case $role in
     control="gateway-(active|standbys|runs)"
     configure="^($n\\.(records|requests|requests-exchange|$control)|$streams)\$"
     write="^($n\\.(records|requests|$control)|$streams|amq\\.default)\$"   # publish records, bind queues, reply and checkpoint via the default exchange
-    read="^$n\\.(records|requests|requests-exchange|$control)\$"            # bind from the exchanges, consume requests, read checkpoints
+    # bind from the exchanges, consume requests, read checkpoints, and read the streams: `kisrt gateway --postgres`
+    # runs the history writer under this user (it stores every stream into PostgreSQL).
+    read="^($n\\.(records|requests|requests-exchange|$control)|$streams)\$"
     ;;
   consumer)
     configure='^amq\.gen-.*$'                                      # its own server-named reply queue

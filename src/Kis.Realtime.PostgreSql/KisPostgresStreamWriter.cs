@@ -32,6 +32,17 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _committedPerRun = new(StringComparer.Ordinal);
     private long _seq;
     private bool _started, _stopped;
+    private readonly TaskCompletionSource<KisConnectionException> _readRefused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes (with the error) when the broker refuses this writer's user the read of a stream (403 ACCESS_REFUSED):
+    /// the writer then stores nothing of that stream, and a host should stop and report it rather than run on with a
+    /// growing lag. Never completes otherwise.
+    /// </summary>
+    public Task<KisConnectionException> ReadRefusal => _readRefused.Task;
+
+    internal void ReadRefused(string stream, string reason) => _readRefused.TrySetResult(new KisConnectionException(
+        new Uri(_options.Endpoint.DisplayUri), $"the broker refuses the history writer's user the read of stream {stream} ({reason}): give it read on the streams (docs/gateway-security.md)"));
 
     /// <summary>A writer (nothing is read or written before <see cref="StartAsync"/>).</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>

@@ -65,7 +65,11 @@ internal sealed partial class StreamHistoryFeed
                     {
                         if (message.Offset >= 0 && message.Offset < expected) continue; // stored already (read again after a reconnect)
                         if (message.Offset > expected) keys.Skipped(expected.Value, message.Offset - 1); // a loss only if a key lacks records
-                        if (message.Problem is null)
+                        if (message.IsControl)
+                        {
+                            // a run announcement: the gateway's word about a key, not a record and not a gap
+                        }
+                        else if (message.Problem is null)
                         {
                             if (keys.Take(message) is { } missing) gaps.Add(missing);
                             Add(batch, message, decoders, ref decodeErrors);

@@ -93,6 +93,14 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
             {
                 break;
             }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 403)
+            {
+                // The writer's broker user may not read the stream: nothing will ever be stored, so say so loudly and stop,
+                // rather than retry at debug level while the lag grows (docs/gateway-security.md has the permissions).
+                Log.ReadRefused(_logger, Stream, e.ShutdownReason.ReplyText);
+                _owner.ReadRefused(Stream, e.ShutdownReason.ReplyText);
+                break;
+            }
             catch (Exception e)
             {
                 // A missing stream (the gateway declares it with its first registration) or an unreachable broker: retried.
@@ -197,6 +205,9 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
 
         [LoggerMessage(62, LogLevel.Warning, "History {Stream}: lost the broker ({Reason}); attaching again past the last offset read")]
         public static partial void BrokerLost(ILogger logger, string stream, string reason);
+
+        [LoggerMessage(68, LogLevel.Error, "History {Stream}: the broker refuses this writer's user the read of the stream ({Reason}); nothing of it can be stored: give the user read on the streams (scripts/rabbitmq-users.sh)")]
+        public static partial void ReadRefused(ILogger logger, string stream, string reason);
 
         [LoggerMessage(63, LogLevel.Debug, "History {Stream}: broker not reachable or stream not there yet ({Error}); again in {Seconds} s")]
         public static partial void BrokerRetry(ILogger logger, string stream, string error, double seconds);

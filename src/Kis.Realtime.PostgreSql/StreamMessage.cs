@@ -24,11 +24,17 @@ internal sealed class StreamMessage
     public byte[] Body { get; private init; } = [];
     public string? Problem { get; private init; }
 
+    /// <summary>Not records: a message the gateway writes about a key (a run announcement, <see cref="GatewayWire.KindHeader"/>).
+    /// Neither stored nor a gap; the writer only moves past it.</summary>
+    public bool IsControl { get; private init; }
+
     public DateTimeOffset? ReceivedAt => ReceivedAtMicros is { } micros ? GatewayWire.FromUnixMicroseconds(micros) : null;
 
     /// <summary>Reads a delivery of stream <paramref name="trId"/> (what the gateway wrote: <see cref="GatewayWire"/>).</summary>
     public static StreamMessage Read(string trId, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
     {
+        if (GatewayWire.Text(properties, GatewayWire.KindHeader) == GatewayWire.RunAnnouncementKind)
+            return new StreamMessage { Offset = GatewayWire.Number(properties, "x-stream-offset") ?? -1, IsControl = true };
         var trKey = Bounded(GatewayWire.Text(properties, GatewayWire.TrKeyHeader), MaxKeyLength);
         var run = Bounded(GatewayWire.Text(properties, GatewayWire.RunHeader), MaxRunLength);
         var seq = GatewayWire.Number(properties, GatewayWire.SequenceHeader);

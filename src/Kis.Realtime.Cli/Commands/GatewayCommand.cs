@@ -135,9 +135,18 @@ internal static class GatewayCommand
             options = options with { Sinks = [.. options.Sinks, sink] };
             await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, run {writer.RunId}");
         }
+        // The writer's broker user may not read a stream: stop at once with one line, not run on storing nothing.
+        KisConnectionException? readRefused = null;
+        _ = sink?.Writer.ReadRefusal.ContinueWith(refusal =>
+        {
+            readRefused = refusal.Result;
+            try { stop.Cancel(); } catch (ObjectDisposedException) { /* the run is over already */ }
+        }, TaskScheduler.Default);
         try
         {
-            return await RunGatewayAsync(connection, options, interval, environment, status, stop, sink).ConfigureAwait(false);
+            var result = await RunGatewayAsync(connection, options, interval, environment, status, stop, sink).ConfigureAwait(false);
+            if (Volatile.Read(ref readRefused) is { } refused) throw new CliRunException($"PostgreSQL history: {refused.Reason}");
+            return result;
         }
         finally
         {
@@ -280,6 +289,7 @@ internal static class GatewayCommand
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         var deadline = DateTime.UtcNow + timeout;
         var s = sink.Status();
+        if (sink.Writer.ReadRefusal.IsCompleted) return s; // it stores nothing more: no point waiting
         while (s.Committed < confirmed && DateTime.UtcNow < deadline && await timer.WaitForNextTickAsync().ConfigureAwait(false)) s = sink.Status();
         return s;
     }

@@ -27,6 +27,14 @@ public sealed class SecureBroker : IAsyncLifetime
         Namespace = Namespace,
     };
 
+    /// <summary>The endpoint of <paramref name="user"/> over TLS (amqps on 127.0.0.1:5671, trusting only the test CA), as
+    /// docs/gateway-security.md deploys it.</summary>
+    public KisGatewayEndpoint TlsEndpointOf(string user) => EndpointOf(user) with
+    {
+        AmqpUri = new Uri($"amqps://{Uri.EscapeDataString(user)}:{_passwords[user]}@127.0.0.1:5671/"),
+        CaCertificateFile = Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS_CA") is { Length: > 0 } ca ? ca : "/etc/rabbitmq/kisrt-tls/ca.pem",
+    };
+
     public async Task InitializeAsync()
     {
         if (Environment.GetEnvironmentVariable("KISRT_SKIP_RABBITMQ") == "1" && Environment.GetEnvironmentVariable("CI") != "true") return;
