@@ -49,33 +49,42 @@ public sealed record GatewayGap
 /// <summary>Reads a trade's volume and the cumulative volume after it from a raw record, for the TRs whose view has them.</summary>
 internal static class TradeVolumes
 {
-    public static bool TryRead(string trId, ReadOnlySpan<byte> body, out long volume, out long accumulated)
+    public static bool TryRead(string trId, ReadOnlySpan<byte> body, out long volume, out long accumulated, out DateOnly? date)
     {
-        (volume, accumulated) = (0, -1);
+        (volume, accumulated, date) = (0, -1, null);
         if (!KisTrs.TryGet(trId, out var tr)) return false;
-        if (Try<StockTrade, StockTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
-        if (Try<IndexTick, IndexTickAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
-        if (Try<FuturesTrade, FuturesTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
-        if (Try<OptionsTrade, OptionsTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
-        if (Try<OverseasStockTrade, OverseasStockTradeAccessor>(tr, body, ref volume, ref accumulated)) return accumulated >= 0;
+        if (Try<StockTrade, StockTradeAccessor>(tr, body, ref volume, ref accumulated, ref date)) return accumulated >= 0;
+        if (Try<IndexTick, IndexTickAccessor>(tr, body, ref volume, ref accumulated, ref date)) return accumulated >= 0;
+        if (Try<FuturesTrade, FuturesTradeAccessor>(tr, body, ref volume, ref accumulated, ref date)) return accumulated >= 0;
+        if (Try<OptionsTrade, OptionsTradeAccessor>(tr, body, ref volume, ref accumulated, ref date)) return accumulated >= 0;
+        if (Try<OverseasStockTrade, OverseasStockTradeAccessor>(tr, body, ref volume, ref accumulated, ref date)) return accumulated >= 0;
         return false;
     }
 
-    private static bool Try<T, TAccessor>(Protocol.TrDefinition tr, ReadOnlySpan<byte> body, ref long volume, ref long accumulated)
+    private static bool Try<T, TAccessor>(Protocol.TrDefinition tr, ReadOnlySpan<byte> body, ref long volume, ref long accumulated, ref DateOnly? date)
         where T : struct, IKisRecord<T>
         where TAccessor : ITradeAccessor<T>
     {
         if (!T.Trs.Contains(tr) || !T.TryDecode(tr, body, out var value, out _) || !TAccessor.IsTrade(value)) return false;
-        (volume, accumulated) = (TAccessor.Volume(value), TAccessor.AccumulatedVolume(value));
+        (volume, accumulated, date) = (TAccessor.Volume(value), TAccessor.AccumulatedVolume(value), TAccessor.Date(value));
         return true;
     }
 
-    /// <summary>Volume missed between two trades (before, then after), as <see cref="Gaps.GapDetector"/> counts it; null when not told.</summary>
-    public static long? Missed(string trId, byte[]? before, ReadOnlySpan<byte> after)
+    /// <summary>
+    /// Volume missed between two trades (before, then after, each with the time the gateway received it), by the same
+    /// rule as <see cref="Gaps.GapDetector"/> (<see cref="Gaps.CumulativeVolume"/>): a later trading day counts from 0,
+    /// a lower figure within a day is a repeated record (nothing missed), not a new day. Null when not told.
+    /// </summary>
+    public static long? Missed(string trId, byte[]? before, DateTimeOffset beforeReceivedAt, ReadOnlySpan<byte> after, DateTimeOffset afterReceivedAt)
     {
-        if (before is null || !TryRead(trId, before, out _, out var accumulatedBefore) || !TryRead(trId, after, out var volume, out var accumulatedAfter)) return null;
-        // A lower cumulative volume: a new trading day, counted from 0.
-        var missed = accumulatedAfter >= accumulatedBefore ? accumulatedAfter - accumulatedBefore - volume : accumulatedAfter - volume;
+        if (before is null || !TryRead(trId, before, out _, out var accumulatedBefore, out var dayBefore)
+            || !TryRead(trId, after, out var volume, out var accumulatedAfter, out var dayAfter)) return null;
+        var missed = Gaps.CumulativeVolume.Missing(accumulatedBefore, Day(dayBefore, beforeReceivedAt), accumulatedAfter, volume,
+            Day(dayAfter, afterReceivedAt), out _);
         return Math.Max(0, missed);
     }
+
+    /// <summary>The trade's own date, else the KST date it was received on (what the client's day clock starts from).</summary>
+    private static long Day(DateOnly? date, DateTimeOffset receivedAt)
+        => (date ?? DateOnly.FromDateTime(receivedAt.ToOffset(Bars.KstDayClock.Offset).DateTime)).DayNumber;
 }

@@ -90,7 +90,8 @@ internal sealed partial class GatewayStreamReader
                 Announced = announced is not null,
                 NextRunStartedAt = announced is null ? null : GatewayWire.FromUnixMicroseconds(announced.StartedAt),
                 PreviousRunConfirmedSequence = announced?.PreviousSeq,
-                MissedVolume = TradeVolumes.Missed(trId, box.LastBody, body),
+                MissedVolume = TradeVolumes.Missed(trId, box.LastBody, GatewayWire.FromUnixMicroseconds(box.LastReceivedAt), body,
+                    GatewayWire.FromUnixMicroseconds(receivedAtMicros)),
             };
         }
 
