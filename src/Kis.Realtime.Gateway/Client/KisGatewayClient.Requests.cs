@@ -55,8 +55,10 @@ public sealed partial class KisGatewayClient
         connection.ConnectionShutdownAsync += (_, e) =>
         {
             foreach (var pending in _pending.Values) pending.TrySetException(Lost(e.ReplyText));
-            // Not a close of ours (disposal, or a reconnect replacing it): lost.
-            if (e.Initiator != ShutdownInitiator.Application) MoveTo(KisConnectionState.Reconnecting, e.ReplyText, onlyFrom: previous => previous == KisConnectionState.Connected);
+            // Not a close of ours (disposal, or a reconnect replacing it): lost. Stream readers reconnect by themselves;
+            // without any, nothing does until the next request (Closed, as before the first connect).
+            if (e.Initiator != ShutdownInitiator.Application)
+                MoveTo(OpenReaders > 0 ? KisConnectionState.Reconnecting : KisConnectionState.Closed, e.ReplyText, onlyFrom: previous => previous == KisConnectionState.Connected);
             return Task.CompletedTask;
         };
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -56,8 +56,9 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     public string? HtsId => _options.HtsId;
 
     /// <summary>
-    /// The broker connection: Closed before the first connect and after disposal; Connecting during the first connect;
-    /// Connected; Reconnecting from a lost connection until the stream readers (or the next request) have connected again.
+    /// The broker connection: Closed before the first connect, after disposal, and after a loss with no subscription
+    /// open (the next request connects again); Connecting while connecting from Closed; Connected; Reconnecting from a
+    /// loss while subscriptions are open, until their stream readers have connected again.
     /// </summary>
     public KisConnectionState State
     {
