@@ -88,7 +88,8 @@ internal sealed class PaperVenue(SimulatedMarket market)
         }
     }
 
-    /// <summary>A simulated trade of a stock's KRX book: resting orders it reaches fill from its volume, oldest first.</summary>
+    /// <summary>A simulated trade of a stock's KRX book: resting orders it reaches fill from its volume in price-time
+    /// priority (market orders first, then the best price, then the oldest).</summary>
     public void OnTrade(string code, long price, long volume, DateTime now)
     {
         lock (_gate)
@@ -96,7 +97,7 @@ internal sealed class PaperVenue(SimulatedMarket market)
             if (_resting.Count == 0) return;
             var left = volume;
             foreach (var order in _resting.Where(o => o.Code == code && o.Remaining > 0)
-                         .OrderBy(o => o.Buy ? -o.LimitPrice : o.LimitPrice).ThenBy(o => o.Number).ToList())
+                         .OrderBy(o => o.IsMarket ? 0 : 1).ThenBy(o => o.Buy ? -o.LimitPrice : o.LimitPrice).ThenBy(o => o.Number).ToList())
             {
                 if (left == 0) break;
                 var reached = order.IsMarket || (order.Buy ? price <= order.LimitPrice : price >= order.LimitPrice);
