@@ -71,8 +71,20 @@ internal sealed record CliSettings
             .Select(kv => KeyValuePair.Create(kv.Value, getEnvironmentVariable(kv.Key)))
             .Where(kv => !string.IsNullOrEmpty(kv.Value)));
         builder.AddInMemoryCollection(commandLine.Where(kv => !string.IsNullOrEmpty(kv.Value)));
-        return builder.Build();
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException e)
+        {
+            // A broken appsettings.json (or user-secrets file) is the user's to fix: one line with where it broke, not a
+            // stack trace. The parser's message names a line and position, never the file's values.
+            var where = e.GetBaseException() is var innermost && innermost != e ? " " + innermost.Message.ReplaceLineEndings(" ") : "";
+            throw new CliUsageException($"{Uncapitalised(e.Message)}{where} Fix the JSON or remove the file.");
+        }
     }
+
+    private static string Uncapitalised(string message) => message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message;
 
     /// <summary>Reads the settings; a bad value is a clear error, never a silent default.</summary>
     public static CliSettings From(IConfiguration configuration)

@@ -177,4 +177,18 @@ public class RenamedConfigurationKeyTests
         var e = Assert.Throws<CliUsageException>(() => CliSettings.From(configuration));
         Assert.Equal("configuration key Kis:RestUrl is now Kis:RestBaseUrl (the library's name for it): rename it.", e.Message);
     }
+
+    /// <summary>Issue 31 (5): a broken appsettings.json crashed kisrt with a stack trace (exit 134).</summary>
+    [Fact]
+    public void A_broken_appsettings_json_is_one_line_naming_the_file_and_the_place_and_exit_code_2()
+    {
+        var dir = EmptyDirectory();
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), """{ "Kis": { "AppKey": "my-key", "AppSecret": "my-secret" """);
+        var e = Assert.Throws<CliUsageException>(() => CliSettings.BuildConfiguration(new Dictionary<string, string?>(), _ => null, dir, userSecrets: false));
+        Assert.Contains("appsettings.json", e.Message);
+        Assert.Contains("LineNumber", e.Message);
+        Assert.DoesNotContain("my-secret", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(CliFailures.Usage, CliFailures.Describe(e)!.Value.ExitCode);
+    }
 }
