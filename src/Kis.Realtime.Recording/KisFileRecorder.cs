@@ -62,12 +62,14 @@ public static class KisFileRecorder
         options.Validate();
 
         var recorder = new RawRecorder(directory, RecorderLimits.Default with { BatchBytes = options.BatchBytes, SyncInterval = options.SyncInterval });
-        var messages = source.ReadRawMessagesAsync(cancellationToken); // taps from here, before the first await
+        // The tap opens with the enumerator, here, before the first await: nothing received from now on is missed.
+        var messages = source.ReadRawMessagesAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         var writer = Task.Run(() => recorder.WriteAsync(), CancellationToken.None);
         try
         {
-            await foreach (var message in messages.ConfigureAwait(false))
-                recorder.Queue.Enqueue(message);
+            await using (messages.ConfigureAwait(false))
+                while (await messages.MoveNextAsync().ConfigureAwait(false))
+                    recorder.Queue.Enqueue(messages.Current);
             recorder.Queue.Complete();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

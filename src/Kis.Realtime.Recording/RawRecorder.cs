@@ -48,12 +48,15 @@ internal sealed class RawRecorder(string directory, RecorderLimits limits, Actio
     public RecorderLimits Limits => limits;
 
     /// <summary>Moves every message of the raw tap into <paramref name="queues"/> until the tap ends; never blocks the tap.</summary>
-    public static async Task DrainAsync(IAsyncEnumerable<RawMessage> raw, params RecordQueue[] queues)
+    /// <remarks>Takes the enumerator, not the enumerable: the tap opens with <c>GetAsyncEnumerator</c>, which the caller
+    /// does before subscribing so that no reply or frame is missed.</remarks>
+    public static async Task DrainAsync(IAsyncEnumerator<RawMessage> raw, params RecordQueue[] queues)
     {
         try
         {
-            await foreach (var message in raw.ConfigureAwait(false))
-                foreach (var queue in queues) queue.Enqueue(message);
+            await using (raw.ConfigureAwait(false))
+                while (await raw.MoveNextAsync().ConfigureAwait(false))
+                    foreach (var queue in queues) queue.Enqueue(raw.Current);
             foreach (var queue in queues) queue.Complete();
         }
         catch (Exception e)

@@ -62,7 +62,11 @@ public interface IKisRealtimeClient : IAsyncDisposable
 /// </summary>
 public interface IKisRawMessageSource
 {
-    /// <summary>Every message, as received, with nothing dropped. For recording.</summary>
+    /// <summary>
+    /// Every message, as received. For recording. A live client buffers from <c>GetAsyncEnumerator</c> to the
+    /// enumerator's disposal, bounded by <see cref="KisRealtimeOptions.RawMessageCapacity"/> (drops counted in
+    /// <see cref="KisRealtimeStatistics.RawMessagesDropped"/>); a replay loses nothing.
+    /// </summary>
     /// <param name="cancellationToken">Ends the enumeration.</param>
     IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default);
 }

@@ -36,7 +36,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<KisRealtimeClient>();
         _events = new SessionEvents(logger, e => StateChanged?.Invoke(this, e), d => _itemDropped?.Invoke(d));
-        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory, _events)
+        _shared = new ClientShared(options.TimeProvider, logger, options.MeterFactory, _events, options.RawMessageCapacity, options.FullMode)
         {
             InlineDelivery = options.InlineDelivery,
             Delivery = new DeliveryThreads(options.InlineDelivery ? 0 : options.DeliveryThreads, "kis-delivery"),
@@ -67,6 +67,9 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
 
     /// <summary>This client's instruments.</summary>
     internal KisInstruments Instruments => _shared.Instruments;
+
+    /// <summary>The open raw taps (for tests).</summary>
+    internal Session.RawTaps RawTaps => _shared.RawTaps;
 
     /// <summary>The options in effect.</summary>
     public KisRealtimeOptions Options { get; }
@@ -188,9 +191,12 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     }
 
     /// <summary>
-    /// Every message every session receives, as received (data frames, replies, PINGPONG), with nothing dropped:
-    /// the buffer is unbounded, so read promptly. Buffering starts when this method is called; leaving the loop
-    /// stops it. For recording.
+    /// Every message every session receives, as received (data frames, replies, PINGPONG). For recording.
+    /// Buffering starts when the enumeration starts (<c>GetAsyncEnumerator</c>, i.e. <c>await foreach</c>) and stops
+    /// when the enumerator is disposed; an enumerable never enumerated keeps nothing. The buffer holds
+    /// <see cref="KisRealtimeOptions.RawMessageCapacity"/> messages: read promptly, as a reader that falls behind loses
+    /// messages (by <see cref="KisRealtimeOptions.FullMode"/>; <see cref="KisFullMode.Wait"/> drops the arriving one),
+    /// counted in <see cref="KisRealtimeStatistics.RawMessagesDropped"/>.
     /// </summary>
     /// <param name="cancellationToken">Ends the enumeration.</param>
     public IAsyncEnumerable<RawMessage> ReadRawMessagesAsync(CancellationToken cancellationToken = default)

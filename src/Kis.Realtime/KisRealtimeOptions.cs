@@ -98,6 +98,13 @@ public sealed record KisRealtimeOptions
     /// <summary>What a full subscription buffer does.</summary>
     public KisFullMode FullMode { get; init; } = KisFullMode.DropOldest;
 
+    /// <summary>
+    /// Messages buffered per <see cref="KisRealtimeClient.ReadRawMessagesAsync"/> enumeration before
+    /// <see cref="FullMode"/> applies (<see cref="KisFullMode.Wait"/> drops the arriving message: the receive loop never
+    /// waits for a raw reader). ~80 s of a busy session at 1,250 messages/s.
+    /// </summary>
+    public int RawMessageCapacity { get; init; } = 100_000;
+
     /// <summary>Largest WebSocket message accepted; a bigger one is a protocol error that ends the connection.</summary>
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
 
@@ -200,6 +207,7 @@ public sealed record KisRealtimeOptions
             throw new ArgumentException("KisRealtimeOptions.Credentials lists the same app key twice; KIS allows one session per app key.");
         if (MaxRegistrationsPerSession <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationsPerSession), "Must be positive.");
         if (SubscriptionCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(SubscriptionCapacity), "Must be positive.");
+        if (RawMessageCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(RawMessageCapacity), "Must be positive.");
         if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads, "Must be 0 (the thread pool) to 64.");
         if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
         if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");

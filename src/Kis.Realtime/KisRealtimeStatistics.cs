@@ -23,6 +23,8 @@ public sealed record KisRealtimeStatistics
     public long DecodeErrors { get; init; }
     /// <summary>Records dropped by full subscription buffers.</summary>
     public long Dropped { get; init; }
+    /// <summary>Messages dropped by full <see cref="KisRealtimeClient.ReadRawMessagesAsync"/> buffers (see <see cref="KisRealtimeOptions.RawMessageCapacity"/>).</summary>
+    public long RawMessagesDropped { get; init; }
     /// <summary>Connections re-established after a loss.</summary>
     public long Reconnects { get; init; }
     /// <summary>Registrations currently held on the server(s) or being made.</summary>
@@ -67,7 +69,7 @@ public sealed record KisRealtimeStatistics
         var culture = System.Globalization.CultureInfo.InvariantCulture;
         builder.Append(culture, $"MessagesReceived = {MessagesReceived}, FramesReceived = {FramesReceived}, ControlMessagesReceived = {ControlMessagesReceived}, ")
             .Append(culture, $"HeartbeatsAnswered = {HeartbeatsAnswered}, RecordsReceived = {RecordsReceived}, RecordsDelivered = {RecordsDelivered}, ")
-            .Append(culture, $"RecordsUnrouted = {RecordsUnrouted}, BytesReceived = {BytesReceived}, DecodeErrors = {DecodeErrors}, Dropped = {Dropped}, ")
+            .Append(culture, $"RecordsUnrouted = {RecordsUnrouted}, BytesReceived = {BytesReceived}, DecodeErrors = {DecodeErrors}, Dropped = {Dropped}, RawMessagesDropped = {RawMessagesDropped}, ")
             .Append(culture, $"Reconnects = {Reconnects}, Registrations = {Registrations}, ConnectAttempts = {ConnectAttempts}, SlowConsumers = {SlowConsumers}, ")
             .Append(culture, $"ResubscribeRefusals = {ResubscribeRefusals}, ProtocolErrors = {ProtocolErrors}, Gaps = {Gaps}, MissingVolume = {MissingVolume}, ")
             .Append(culture, $"Overlaps = {Overlaps}, LargestGaps = [{string.Join(", ", LargestGaps)}], ")

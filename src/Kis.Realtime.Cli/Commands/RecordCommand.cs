@@ -119,7 +119,7 @@ internal static class RecordCommand
 
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
         // files are made from exactly these messages (as `kisrt decode` would), so raw and decoded always agree.
-        var raw = client.ReadRawMessagesAsync(CancellationToken.None);
+        var raw = client.ReadRawMessagesAsync(CancellationToken.None).GetAsyncEnumerator();
         var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues));
         using var giveUp = new CancellationTokenSource(); // ends database retries some time after the run stops
         var writers = new List<Task>();

@@ -9,7 +9,7 @@ namespace Kis.Realtime.Session;
 /// </summary>
 internal sealed class ClientCounters(TimeProvider time, ILogger logger, KisInstruments instruments, SessionEvents events)
 {
-    public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, Reconnects,
+    public long Messages, Frames, Controls, Heartbeats, Records, Delivered, Unrouted, Bytes, DecodeErrors, Dropped, RawDropped, Reconnects,
         SlowConsumers, ResubscribeRefusals, ConnectAttempts, ProtocolErrors;
 
     private readonly Dictionary<string, long> _unroutedByTr = new(StringComparer.Ordinal);
@@ -52,6 +52,19 @@ internal sealed class ClientCounters(TimeProvider time, ILogger logger, KisInstr
         events.PublishDropped(subscriber);
     }
 
+    /// <summary>A raw tap's reader fell behind: counted, and logged on the first drop and then at most every 10 s.</summary>
+    public void OnRawDropped()
+    {
+        var total = Interlocked.Increment(ref RawDropped);
+        var now = time.GetTimestamp();
+        var last = Interlocked.Read(ref _rawDroppedLoggedAt);
+        if ((total == 1 || time.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(10))
+            && Interlocked.CompareExchange(ref _rawDroppedLoggedAt, now, last) == last)
+            Log.RawMessagesDropped(logger, total);
+    }
+
+    private long _rawDroppedLoggedAt;
+
     /// <summary>A consistent-enough snapshot: each counter is read atomically, the set is not (no lock on the hot path).</summary>
     public KisRealtimeStatistics Snapshot(int registrations)
     {
@@ -69,6 +82,7 @@ internal sealed class ClientCounters(TimeProvider time, ILogger logger, KisInstr
             BytesReceived = Interlocked.Read(ref Bytes),
             DecodeErrors = Interlocked.Read(ref DecodeErrors),
             Dropped = Interlocked.Read(ref Dropped),
+            RawMessagesDropped = Interlocked.Read(ref RawDropped),
             Reconnects = Interlocked.Read(ref Reconnects),
             ConnectAttempts = Interlocked.Read(ref ConnectAttempts),
             SlowConsumers = Interlocked.Read(ref SlowConsumers),

@@ -8,13 +8,15 @@ namespace Kis.Realtime.Session;
 /// </summary>
 internal sealed class ClientShared
 {
-    public ClientShared(TimeProvider time, ILogger logger, System.Diagnostics.Metrics.IMeterFactory? meterFactory, SessionEvents events)
+    public ClientShared(TimeProvider time, ILogger logger, System.Diagnostics.Metrics.IMeterFactory? meterFactory, SessionEvents events,
+        int rawMessageCapacity, KisFullMode fullMode)
     {
         Time = time;
         Logger = logger;
         Events = events;
         Instruments = new KisInstruments(meterFactory);
         Counters = new ClientCounters(time, logger, Instruments, events);
+        RawTaps = new RawTaps(rawMessageCapacity, fullMode, Counters);
     }
 
     /// <summary>Where state changes and drop notices go to reach the user's handlers (off every session thread and lock).</summary>
@@ -30,7 +32,7 @@ internal sealed class ClientShared
     public ClientCounters Counters { get; }
 
     /// <summary>The <see cref="KisRealtimeClient.ReadRawMessagesAsync"/> enumerations.</summary>
-    public RawTaps RawTaps { get; } = new();
+    public RawTaps RawTaps { get; }
 
     public TimeProvider Time { get; }
 

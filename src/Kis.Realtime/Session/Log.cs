@@ -12,6 +12,9 @@ internal static partial class Log
     public static partial void ConnectFailed(ILogger logger, int session, Uri url, string error);
 
     /// <summary>A first connection that failed and is thrown to the caller: the exception is the report, this line a trace.</summary>
+    [LoggerMessage(2022, LogLevel.Warning, "A raw message reader fell behind: {Total} messages dropped so far (RawMessageCapacity)")]
+    public static partial void RawMessagesDropped(ILogger logger, long total);
+
     [LoggerMessage(2021, LogLevel.Debug, "Session {Session}: connecting to {Url} failed (reported to the caller): {Error}")]
     public static partial void ConnectFailedThrown(ILogger logger, int session, Uri url, string error);
 

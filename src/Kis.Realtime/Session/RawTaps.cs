@@ -5,13 +5,21 @@ namespace Kis.Realtime.Session;
 /// <summary>
 /// The open <see cref="KisRealtimeClient.ReadRawMessagesAsync"/> enumerations of a client: every session's receive loop
 /// publishes each message to all of them. Readers take a copy-on-write array, so publishing takes no lock.
+/// Each tap is bounded like a subscription's buffer (<see cref="KisRealtimeOptions.RawMessageCapacity"/>): a reader
+/// that falls behind loses messages, counted in <see cref="KisRealtimeStatistics.RawMessagesDropped"/>, never memory.
 /// </summary>
-internal sealed class RawTaps
+internal sealed class RawTaps(int capacity, KisFullMode fullMode, ClientCounters counters)
 {
     private volatile Channel<RawMessage>[] _taps = [];
     private readonly Lock _gate = new();
 
     public bool Any => _taps.Length != 0;
+
+    /// <summary>Taps open now.</summary>
+    public int Count => _taps.Length;
+
+    /// <summary>Messages buffered in all taps together.</summary>
+    public int Buffered => _taps.Sum(t => t.Reader.Count);
 
     /// <summary>The approval keys in use (set once by the client): masked in control messages given to raw taps.</summary>
     public Func<IReadOnlyCollection<string>>? KnownApprovalKeys { get; set; }
@@ -26,13 +34,20 @@ internal sealed class RawTaps
             ? Protocol.Redaction.RawControlMessage(data, known())
             : data.ToArray();
         var message = new RawMessage(receivedAt, session, bytes);
-        foreach (var tap in taps) tap.Writer.TryWrite(message); // unbounded: never fails while open
+        foreach (var tap in taps) tap.Writer.TryWrite(message); // a full tap drops (and counts) rather than wait
     }
 
     public Channel<RawMessage> Add()
     {
-        // Unbounded on purpose: recording must lose nothing; memory is the price of a slow disk.
-        var channel = Channel.CreateUnbounded<RawMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        // The receive loop never waits for a tap (it would stall every subscription of the session): Wait mode drops
+        // the arriving message like DropNewest. Either way the channel reports each drop through the callback.
+        var options = new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = fullMode == KisFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropWrite,
+        };
+        var channel = Channel.CreateBounded<RawMessage>(options, _ => counters.OnRawDropped());
         lock (_gate) _taps = [.. _taps, channel];
         return channel;
     }

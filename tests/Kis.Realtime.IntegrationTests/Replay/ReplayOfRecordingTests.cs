@@ -79,7 +79,8 @@ public class ReplayOfRecordingTests
         var files = new RawRecorder(dir, RecorderLimits.Default);
         var database = new PostgresRecorder(db.ConnectionString, db.Schema, 64L << 20);
         var client = new KisRealtimeClient(Options(sim));
-        var drain = Task.Run(() => RawRecorder.DrainAsync(client.ReadRawMessagesAsync(), files.Queue, database.Queue));
+        var tap = client.ReadRawMessagesAsync().GetAsyncEnumerator(); // opens the tap before any subscription
+        var drain = Task.Run(() => RawRecorder.DrainAsync(tap, files.Queue, database.Queue));
         var writers = Task.WhenAll(Task.Run(() => files.WriteAsync()), Task.Run(() => database.WriteAsync(CancellationToken.None)));
         try
         {

@@ -20,7 +20,7 @@ public class RawRecorderTests
         var messages = Enumerable.Range(0, 300).Select(Ping).ToList();
         foreach (var m in messages) tap.Writer.TryWrite(m);
         tap.Writer.Complete();
-        await RawRecorder.DrainAsync(tap.Reader.ReadAllAsync(), recorder.Queue).WaitAsync(CliTimeout);
+        await RawRecorder.DrainAsync(tap.Reader.ReadAllAsync().GetAsyncEnumerator(), recorder.Queue).WaitAsync(CliTimeout);
         var total = messages.Sum(m => (long)m.Data.Length);
         Assert.Equal(total, recorder.Queue.QueuedBytes);
 
@@ -55,7 +55,7 @@ public class RawRecorderTests
         var tap = Channel.CreateUnbounded<RawMessage>();
         for (var i = 0; i < 5; i++) tap.Writer.TryWrite(Ping(i));
         tap.Writer.Complete();
-        await RawRecorder.DrainAsync(tap.Reader.ReadAllAsync(), recorder.Queue);
+        await RawRecorder.DrainAsync(tap.Reader.ReadAllAsync().GetAsyncEnumerator(), recorder.Queue);
         using var cancel = new CancellationTokenSource();
         var waiting = recorder.Queue.WaitForRoomAsync(cancel.Token).AsTask();
         cancel.Cancel();
