@@ -151,13 +151,17 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     /// <summary>
     /// Issues (or loads) the first app key's approval key and opens its session. Other sessions open when
     /// subscriptions need them. Optional: the first subscription connects too. May be called again after a failure.
+    /// Cancelling <paramref name="cancellationToken"/> before the session connects aborts the attempt (the approval key
+    /// request, the WebSocket handshake, a retry wait) unless a subscription or another ConnectAsync still waits for it;
+    /// the session is then Closed, with nothing running, and a later ConnectAsync starts afresh.
     /// </summary>
+    /// <param name="cancellationToken">Aborts the connection attempt (see above); ignored once connected.</param>
     /// <exception cref="KisApprovalException">The approval key could not be issued.</exception>
     /// <exception cref="KisConnectionException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off).</exception>
     public Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _sessions[0].ConnectAsync().WaitAsync(cancellationToken);
+        return _sessions[0].ConnectAsync(cancellationToken);
     }
 
     /// <summary>Any TR with a typed view, e.g. <c>SubscribeAsync&lt;ProgramTrade&gt;(KisTrs.ProgramTradesNxt, "005930")</c>.</summary>

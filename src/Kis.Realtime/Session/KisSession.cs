@@ -39,6 +39,8 @@ internal sealed partial class KisSession : IAsyncDisposable
     private Task? _run;
     private bool _stopping;
     private bool _connectRequested;
+    private int _connectWaiters; // ConnectAsync calls waiting on _firstConnect; a default token counts for ever
+    private CancellationTokenSource? _attempt; // the first connection's attempts: cancelled when every waiter gave up
     private int _state = (int)KisConnectionState.Closed;
 
     public KisSession(int index, KisCredential credential, KisRealtimeOptions options, ApprovalKeyProvider keys, ClientShared shared, SessionEvents events)
@@ -110,8 +112,12 @@ internal sealed partial class KisSession : IAsyncDisposable
 
     // ---------------------------------------------------------------- demand
 
-    /// <summary>Completes when the session is connected; throws when the first connection failed and retrying is off.</summary>
-    public Task ConnectAsync()
+    /// <summary>
+    /// Completes when the session is connected; throws when the first connection failed and retrying is off. When
+    /// <paramref name="cancellationToken"/> fires and no one else waits (no other ConnectAsync, no subscription), the
+    /// attempt itself is aborted (approval request, WebSocket handshake, retry wait) and the session goes back to Closed.
+    /// </summary>
+    public Task ConnectAsync(CancellationToken cancellationToken)
     {
         Task first;
         lock (_lock)
@@ -119,9 +125,64 @@ internal sealed partial class KisSession : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_stopping, typeof(KisRealtimeClient));
             _connectRequested = true;
             first = _firstConnect.Task;
+            if (!first.IsCompleted) _connectWaiters++;
         }
         EnsureRunning();
-        return first;
+        return first.IsCompleted || !cancellationToken.CanBeCanceled ? first : WaitForConnectAsync(first, cancellationToken);
+    }
+
+    private async Task WaitForConnectAsync(Task first, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await first.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !first.IsCompleted)
+        {
+            AbandonConnect(first);
+            throw;
+        }
+    }
+
+    /// <summary>A ConnectAsync caller gave up: the last one (with no subscription waiting) aborts the attempt.</summary>
+    private void AbandonConnect(Task first)
+    {
+        var registrationsWaiting = _table.Pending().Count > 0;
+        CancellationTokenSource attempt;
+        lock (_lock)
+        {
+            if (_stopping || _firstConnect.Task != first || first.IsCompleted || _connectWaiters == 0) return;
+            if (--_connectWaiters > 0 || registrationsWaiting) return;
+            _connectRequested = false;
+            attempt = _attempt ??= CancellationTokenSource.CreateLinkedTokenSource(_stop.Token); // the loop may not have begun
+        }
+        try
+        {
+            attempt.Cancel(); // outside the lock: cancellation runs callbacks
+        }
+        catch (ObjectDisposedException)
+        {
+            // connected meanwhile: the connection stands, as if the cancellation had come a moment later
+        }
+    }
+
+    /// <summary>The attempt in progress (one per first connection), created on first use.</summary>
+    private CancellationTokenSource CurrentAttempt()
+    {
+        lock (_lock) return _attempt ??= CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+    }
+
+    /// <summary>The first connection is made (or abandoned): later reconnects are not the ConnectAsync callers' to cancel.</summary>
+    private void EndAttempt()
+    {
+        CancellationTokenSource? attempt;
+        lock (_lock)
+        {
+            attempt = _attempt;
+            _attempt = null;
+            _connectWaiters = 0;
+        }
+        attempt?.Dispose();
     }
 
     /// <summary>Starts the run loop once; afterwards wakes it when it waits for demand after a failed first connect.</summary>
@@ -186,12 +247,23 @@ internal sealed partial class KisSession : IAsyncDisposable
         var everConnected = false;
         while (!IsStopping)
         {
+            // Before the first connection every step runs under the attempt's token, which ConnectAsync's callers cancel.
+            var attempt = everConnected ? null : CurrentAttempt();
+            if (attempt is { IsCancellationRequested: true })
+            {
+                EndAttempt();
+                SetState(KisConnectionState.Closed, "connect cancelled");
+                if (!await WaitForDemandAsync().ConfigureAwait(false)) break;
+                continue;
+            }
+            var token = attempt?.Token ?? _stop.Token;
             var connecting = everConnected ? KisConnectionState.Reconnecting : KisConnectionState.Connecting;
             var budgetDelay = _budget.DelayBeforeNext();
             if (budgetDelay > TimeSpan.Zero)
             {
                 Log.ConnectBudgetExhausted(_shared.Logger, Index, _budget.RecentAttempts, budgetDelay.TotalSeconds);
-                if (!await RetryAfterAsync(budgetDelay, connecting, $"{_budget.RecentAttempts} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})").ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(budgetDelay, connecting, $"{_budget.RecentAttempts} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})", token: token).ConfigureAwait(false)) break;
+                continue; // the attempt may have been cancelled meanwhile
             }
 
             Exception? failure;
@@ -206,7 +278,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                     approvalSpan?.SetTag("kis.app_key", _credential.MaskedAppKey);
                     try
                     {
-                        await _keys.GetAsync(_credential, null, _stop.Token).ConfigureAwait(false);
+                        await _keys.GetAsync(_credential, null, token).ConfigureAwait(false);
                     }
                     catch (Exception e)
                     {
@@ -216,12 +288,17 @@ internal sealed partial class KisSession : IAsyncDisposable
                 }
                 _budget.RecordAttempt();
                 Interlocked.Increment(ref _shared.Counters.ConnectAttempts);
-                context = await OpenAsync().ConfigureAwait(false);
+                context = await OpenAsync(token).ConfigureAwait(false);
                 failure = null;
             }
             catch (Exception) when (IsStopping)
             {
                 break;
+            }
+            catch (Exception) when (attempt is { IsCancellationRequested: true })
+            {
+                connectSpan?.Dispose();
+                continue; // abandoned by every caller: the loop's top goes back to Closed
             }
             catch (KisApprovalException e) when (e.HttpStatus is null or >= 500 && (everConnected || _options.RetryOnInitialConnect))
             {
@@ -229,7 +306,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                 connectSpan?.Dispose();
                 var delay = Backoff(failures++);
                 Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
-                if (!await RetryAfterAsync(delay, connecting, $"approval key unavailable: {e.Message}").ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(delay, connecting, $"approval key unavailable: {e.Message}", token: token).ConfigureAwait(false)) break;
                 continue;
             }
             catch (KisApprovalException e) when (e.HttpStatus is null && e.InnerException is HttpRequestException or OperationCanceledException)
@@ -262,7 +339,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                     continue;
                 }
                 var delay = Backoff(failures++);
-                if (!await RetryAfterAsync(delay, connecting, $"connect failed: {((KisConnectionException)failure!).Reason}").ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(delay, connecting, $"connect failed: {((KisConnectionException)failure!).Reason}", token: token).ConfigureAwait(false)) break;
                 continue;
             }
 
@@ -272,6 +349,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                 Interlocked.Increment(ref _reconnections);
                 _shared.Instruments.Reconnects.Add(1);
             }
+            if (!everConnected) EndAttempt();
             everConnected = true;
             connectSpan?.Dispose(); // the span covers the handshake, not the connection's life
             var (lostReason, appKeyInUse) = await RunConnectionAsync(context).ConfigureAwait(false);
@@ -302,10 +380,10 @@ internal sealed partial class KisSession : IAsyncDisposable
         }
     }
 
-    private async Task<ConnectionContext> OpenAsync()
+    private async Task<ConnectionContext> OpenAsync(CancellationToken attempt)
     {
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, attempt);
         var connection = await WebSocketConnection.ConnectAsync(_url, _options.MaxMessageSize, linked.Token).ConfigureAwait(false);
         return new ConnectionContext(connection, Interlocked.Increment(ref _connectionIds), _time.GetTimestamp(), _stop.Token);
     }
@@ -319,6 +397,7 @@ internal sealed partial class KisSession : IAsyncDisposable
             first = _firstConnect;
             _firstConnect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _connectRequested = false;
+            _connectWaiters = 0; // they all get the failure
         }
         foreach (var r in _table.Pending()) FailRegistration(r, error);
         SetState(KisConnectionState.Faulted, error.Message);
@@ -363,23 +442,28 @@ internal sealed partial class KisSession : IAsyncDisposable
     /// Waits <paramref name="delay"/> and announces it (state, reason, retry-in). The timer starts before the
     /// announcement, so whoever reacts to "retry in X" (a test moving a fake clock by X) finds it already running.
     /// </summary>
-    private Task<bool> RetryAfterAsync(TimeSpan delay, KisConnectionState state, string? reason, OpspCode? code = null)
+    /// <returns>False when stopping; true after the delay or when <paramref name="token"/> (an attempt) was cancelled.</returns>
+    private Task<bool> RetryAfterAsync(TimeSpan delay, KisConnectionState state, string? reason, OpspCode? code = null, CancellationToken? token = null)
     {
-        var waiting = DelayAsync(delay);
+        var waiting = DelayAsync(delay, token);
         SetState(state, reason, code, delay);
         return waiting;
     }
 
-    private async Task<bool> DelayAsync(TimeSpan delay)
+    /// <returns>False when stopping; true after the delay or when <paramref name="attempt"/> was cancelled (the loop's top sees it).</returns>
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken? attempt = null)
     {
         try
         {
-            await Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
-            return !IsStopping;
+            await Task.Delay(delay, _time, attempt ?? _stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             return false;
         }
+        catch (OperationCanceledException)
+        {
+        }
+        return !IsStopping;
     }
 }
