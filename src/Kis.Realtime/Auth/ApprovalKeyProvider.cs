@@ -70,15 +70,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     /// <summary>Number of keys issued over HTTP (not served from the cache).</summary>
     public int IssuedCount;
 
-    /// <summary>
-    /// Host, app key and a hash of the secret: a key issued for one secret is never handed out for another (a wrong
-    /// secret after a good run fails as a wrong secret). The secret itself is never stored.
-    /// </summary>
-    private string CacheKey(KisCredential credential)
-    {
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential.AppSecret)));
-        return $"{_restBase.GetLeftPart(UriPartial.Authority)}|{credential.AppKey}|sha256:{hash}";
-    }
+    private string CacheKey(KisCredential credential) => credential.CacheKey(_restBase);
 
     /// <summary>
     /// The approval key for <paramref name="credential"/>. When <paramref name="rejectedKey"/> is the cached key (the

@@ -22,6 +22,17 @@ public sealed record KisCredential(string AppKey, string AppSecret)
         _ => $"{value[..4]}****({value.Length})",
     };
 
+    /// <summary>
+    /// The one cache key of what is issued for this credential (approval keys, access tokens): REST host, app key and a
+    /// SHA-256 of the secret, so a key or token issued for one secret is never handed out for another (a wrong secret
+    /// after a good run fails as a wrong secret). The secret itself is never stored.
+    /// </summary>
+    internal string CacheKey(Uri restBase)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(AppSecret)));
+        return $"{restBase.GetLeftPart(UriPartial.Authority)}|{AppKey}|sha256:{hash}";
+    }
+
     /// <summary>Prints the masked app key only.</summary>
     private bool PrintMembers(StringBuilder builder)
     {

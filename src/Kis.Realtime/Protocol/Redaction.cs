@@ -6,7 +6,7 @@ namespace Kis.Realtime.Protocol;
 /// <summary>
 /// Makes server text safe to show: a hostile or broken server may echo the request (app secret, app key), and KIS
 /// echoes the rejected key in OPSP0011's <c>msg1</c> ("invalid approval : 062f61cb-c756-…"). Server text reaches a log,
-/// an exception or the CLI only through <see cref="ServerText"/>.
+/// an exception or the CLI only through <see cref="ServerText"/> (approval, token and REST errors alike).
 /// </summary>
 internal static partial class Redaction
 {
@@ -19,17 +19,15 @@ internal static partial class Redaction
     [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
     private static partial Regex UuidLike();
 
-    // "approval : X", "approval_key=X", "appsecret: X", "token X" …: whatever follows such a word is a secret, whatever its shape.
-    [GeneratedRegex("""(?i)((?:approval|appkey|app_key|secretkey|appsecret|app_secret|secret|token|authorization|bearer)[\w-]*["']?\s*[:=]?\s*["']?)([^\s"',;}\]]{4,})""")]
-    private static partial Regex AfterSecretWord();
-
     // Anything that looks like a key or token: a long run of letters, digits and base64/url-safe punctuation.
     [GeneratedRegex("[A-Za-z0-9+/=_-]{20,}")]
     private static partial Regex KeyLike();
 
     /// <summary>
-    /// The text with every <paramref name="secrets"/> value, anything after a secret-ish word, UUIDs and key-like runs
-    /// masked; control and format characters replaced; cut to <see cref="MaxServerTextLength"/> characters.
+    /// The text with every <paramref name="secrets"/> value (the app secret, app key, approval key, token), UUIDs and
+    /// key-like runs masked; control and format characters replaced; cut to <see cref="MaxServerTextLength"/> characters.
+    /// The server's words are never masked ("유효하지 않은 AppSecret입니다. (invalid secretkey)" stays whole): only values
+    /// shaped like keys are, so a message keeps its sense and its parentheses.
     /// </summary>
     public static string? ServerText(string? text, params ReadOnlySpan<string?> secrets)
     {
@@ -37,7 +35,6 @@ internal static partial class Redaction
         var cut = text.Length > MaxScannedLength;
         if (cut) text = text[..MaxScannedLength];
         text = ReplaceKnown(text, secrets);
-        text = AfterSecretWord().Replace(text, m => m.Groups[1].Value + KisCredential.Mask(m.Groups[2].Value));
         text = UuidLike().Replace(text, m => m.Value[..4] + "****");
         text = KeyLike().Replace(text, m => KisCredential.Mask(m.Value));
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Kis.Realtime.Rest;
 
 /// <summary>
-/// Issues REST access tokens (<c>POST /oauth2/tokenP</c>) and caches them per (REST base URL, app key) for their
+/// Issues REST access tokens (<c>POST /oauth2/tokenP</c>) and caches them per (REST base URL, app key, SHA-256 of the app secret: <see cref="KisCredential.CacheKey"/>) for their
 /// lifetime (<c>expires_in</c>, 24 h at KIS) minus a margin, optionally in a file only the current user can read, as
 /// the approval keys are. KIS lets an app key have a token issued about once a minute (EGW00133 otherwise), so a new
 /// token is asked for at most once per <see cref="MinimumIssueInterval"/>: a caller that needs one sooner (the server
@@ -51,7 +51,7 @@ internal sealed partial class AccessTokenProvider
 
     private int _issued;
 
-    private string CacheKey(KisCredential credential) => $"{_restBase.GetLeftPart(UriPartial.Authority)}|{credential.AppKey}";
+    private string CacheKey(KisCredential credential) => credential.CacheKey(_restBase);
 
     /// <summary>
     /// The access token for <paramref name="credential"/>. When <paramref name="rejectedToken"/> is the cached token
@@ -109,7 +109,7 @@ internal sealed partial class AccessTokenProvider
             if ((int)status != 200 || string.IsNullOrEmpty(token))
             {
                 var code = RestHttp.Text(root, "error_code") ?? RestHttp.Text(root, "msg_cd");
-                var message = RestHttp.SafeMessage(RestHttp.Text(root, "error_description") ?? RestHttp.Text(root, "msg1"), credential.AppSecret, credential.AppKey);
+                var message = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_description") ?? RestHttp.Text(root, "msg1"), credential.AppSecret, credential.AppKey) ?? "";
                 var detail = body is null ? "the answer is not JSON" : code is null && message.Length == 0 ? "no access_token in the answer" : $"{code} {message}".Trim();
                 throw new KisRestException($"{what} for app key {credential.MaskedAppKey} failed: HTTP {(int)status}, {detail}.", (int)status, code);
             }

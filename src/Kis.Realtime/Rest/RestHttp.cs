@@ -71,19 +71,6 @@ internal sealed class RestHttp : IDisposable
             _ => null,
         } : null;
 
-    /// <summary>
-    /// KIS's message for an error, made safe to show: printable characters only, at most 120, and nothing when it
-    /// contains one of <paramref name="secrets"/>.
-    /// </summary>
-    public static string SafeMessage(string? message, params ReadOnlySpan<string?> secrets)
-    {
-        if (string.IsNullOrEmpty(message)) return "";
-        foreach (var s in secrets)
-            if (!string.IsNullOrEmpty(s) && message.Contains(s, StringComparison.Ordinal)) return "(message withheld: it contained a secret)";
-        var clean = new string([.. message.Where(c => !char.IsControl(c)).Take(120)]);
-        return clean;
-    }
-
     public void Dispose()
     {
         if (_ownsHttp) _http.Dispose();
