@@ -40,4 +40,8 @@ internal static class KisRestAuth
 
     public static string? Header(HttpRequest request, string name)
         => request.Headers.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= MaxValueLength } s ? s : null;
+
+    /// <summary>A query parameter given once and no longer than <see cref="MaxValueLength"/>; else null.</summary>
+    public static string? Query(HttpRequest request, string name)
+        => request.Query.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= MaxValueLength } s ? s : null;
 }

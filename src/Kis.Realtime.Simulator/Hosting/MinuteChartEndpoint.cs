@@ -23,8 +23,6 @@ internal static class MinuteChartEndpoint
     /// <summary>KIS's page size for this query.</summary>
     public const int MaxRows = 30;
 
-    /// <summary>Longest header or query value read (a JWT is ~350 characters; anything longer is refused unread).</summary>
-    private const int MaxValueLength = 2048;
 
     public static async Task HandleAsync(HttpContext ctx, SimulatorHub hub)
     {
@@ -52,8 +50,6 @@ internal static class MinuteChartEndpoint
         return (status, code, message);
     }
 
-    private static string? Param(HttpRequest request, string name)
-        => request.Query.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= MaxValueLength } s ? s : null;
 
     private sealed record ChartQuery(string Code, StockVenue Venue, TimeSpan Until);
 
@@ -61,18 +57,18 @@ internal static class MinuteChartEndpoint
     private static (int, string?, string?)? Query(HttpRequest request, out ChartQuery? query)
     {
         query = null;
-        var venue = Param(request, "FID_COND_MRKT_DIV_CODE") switch
+        var venue = KisRestAuth.Query(request, "FID_COND_MRKT_DIV_CODE") switch
         {
             "J" => StockVenue.Krx, "NX" => StockVenue.Nxt, "UN" => StockVenue.Unified, _ => (StockVenue?)null,
         };
         if (venue is null) return Invalid("FID_COND_MRKT_DIV_CODE must be J (KRX), NX (NXT) or UN (both)");
-        var code = Param(request, "FID_INPUT_ISCD");
+        var code = KisRestAuth.Query(request, "FID_INPUT_ISCD");
         if (code is not { Length: 6 } || !code.All(char.IsAsciiLetterOrDigit)) return Invalid("FID_INPUT_ISCD must be a 6-character stock code");
-        var hour = Param(request, "FID_INPUT_HOUR_1");
+        var hour = KisRestAuth.Query(request, "FID_INPUT_HOUR_1");
         if (hour is not { Length: 6 } || !int.TryParse(hour, NumberStyles.None, CultureInfo.InvariantCulture, out var hhmmss)
             || hhmmss / 10000 > 23 || hhmmss / 100 % 100 > 59 || hhmmss % 100 > 59)
             return Invalid("FID_INPUT_HOUR_1 must be HHMMSS");
-        if (Param(request, "FID_PW_DATA_INCU_YN") is not ("Y" or "N")) return Invalid("FID_PW_DATA_INCU_YN must be Y or N");
+        if (KisRestAuth.Query(request, "FID_PW_DATA_INCU_YN") is not ("Y" or "N")) return Invalid("FID_PW_DATA_INCU_YN must be Y or N");
         if (!request.Query.ContainsKey("FID_ETC_CLS_CODE")) return Invalid("FID_ETC_CLS_CODE is required (may be empty)");
         query = new ChartQuery(code, venue.Value, new TimeSpan(hhmmss / 10000, hhmmss / 100 % 100, hhmmss % 100));
         return null;

@@ -37,7 +37,7 @@ internal static class OrderEndpoints
     private static async Task PlaceAsync(HttpContext ctx, SimulatorHub hub)
     {
         // TTTC0012U buy / TTTC0011U sell (the older TTTC0802U / TTTC0801U too); V… on the paper profile.
-        if (Authorize(ctx, hub, ["TTTC0012U", "TTTC0802U"], ["TTTC0011U", "TTTC0801U"]) is not { } auth) return;
+        if (await AuthorizeAsync(ctx, hub, ["TTTC0012U", "TTTC0802U"], ["TTTC0011U", "TTTC0801U"]) is not { } auth) return;
         if (await BodyAsync(ctx, hub) is not { } body) return;
         var dvsn = Text(body, "ORD_DVSN");
         if (dvsn is not ("00" or "01")) { await Refuse(ctx, hub, "APBK0505", "ORD_DVSN: 00 (limit) or 01 (market) only"); return; }
@@ -49,7 +49,7 @@ internal static class OrderEndpoints
 
     private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (Authorize(ctx, hub, ["TTTC0013U", "TTTC0803U"], []) is null) return;
+        if (await AuthorizeAsync(ctx, hub, ["TTTC0013U", "TTTC0803U"], []) is null) return;
         if (await BodyAsync(ctx, hub) is not { } body) return;
         var kind = Text(body, "RVSE_CNCL_DVSN_CD");
         if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return; }
@@ -72,15 +72,15 @@ internal static class OrderEndpoints
         });
     }
 
-    private static Task InquirePossibleAsync(HttpContext ctx, SimulatorHub hub)
+    private static async Task InquirePossibleAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (Authorize(ctx, hub, ["TTTC8908R"], []) is null) return Task.CompletedTask;
+        if (await AuthorizeAsync(ctx, hub, ["TTTC8908R"], []) is null) return;
         var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
-        var code = Query(ctx.Request, "PDNO") ?? "";
-        var price = long.TryParse(Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
+        var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
+        var price = long.TryParse(KisRestAuth.Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
             : code.Length == 6 ? hub.Market.StockBookForOrders(code).Touch().Ask : 0;
         var quantity = price > 0 ? view.Cash / price : 0;
-        return Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
+        await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
         {
             ["ord_psbl_cash"] = N(view.Cash),
             ["ord_psbl_sbst"] = "0",
@@ -97,11 +97,11 @@ internal static class OrderEndpoints
         });
     }
 
-    private static Task InquireDailyAsync(HttpContext ctx, SimulatorHub hub)
+    private static async Task InquireDailyAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (Authorize(ctx, hub, ["TTTC0081R", "CTSC9215R", "TTTC8001R"], []) is null) return Task.CompletedTask;
+        if (await AuthorizeAsync(ctx, hub, ["TTTC0081R", "CTSC9215R", "TTTC8001R"], []) is null) return;
         var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
-        var code = Query(ctx.Request, "PDNO") ?? "";
+        var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var rows = new JsonArray();
         long totalQuantity = 0, totalFilled = 0, totalValue = 0;
         // Newest first, as KIS lists them.
@@ -136,7 +136,7 @@ internal static class OrderEndpoints
             });
         }
         ctx.Response.Headers["tr_cont"] = "D"; // the last page: the samples stop asking
-        return Ok(ctx, "KIOK0000", "조회가 완료되었습니다", null, new JsonObject
+        await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", null, new JsonObject
         {
             ["output1"] = rows,
             ["output2"] = new JsonObject
@@ -152,9 +152,9 @@ internal static class OrderEndpoints
         });
     }
 
-    private static Task InquireBalanceAsync(HttpContext ctx, SimulatorHub hub)
+    private static async Task InquireBalanceAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (Authorize(ctx, hub, ["TTTC8434R"], []) is null) return Task.CompletedTask;
+        if (await AuthorizeAsync(ctx, hub, ["TTTC8434R"], []) is null) return;
         var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
         var rows = new JsonArray();
         long cost = 0, value = 0;
@@ -183,7 +183,7 @@ internal static class OrderEndpoints
             });
         }
         ctx.Response.Headers["tr_cont"] = "D";
-        return Ok(ctx, "KIOK0000", "조회가 완료되었습니다", null, new JsonObject
+        await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", null, new JsonObject
         {
             ["output1"] = rows,
             ["output2"] = new JsonArray(new JsonObject
@@ -203,7 +203,7 @@ internal static class OrderEndpoints
 
     /// <summary>The token checks and the tr_id: a real one of <paramref name="buy"/> or <paramref name="sell"/>, or its
     /// paper twin (V…) on the paper profile; null (answered) when refused.</summary>
-    private static (SimulatorCredential Credential, bool Buy)? Authorize(HttpContext ctx, SimulatorHub hub, string[] buy, string[] sell)
+    private static async Task<(SimulatorCredential Credential, bool Buy)?> AuthorizeAsync(HttpContext ctx, SimulatorHub hub, string[] buy, string[] sell)
     {
         var paper = hub.Options.Profile == SimulatorProfile.Paper;
         string Profiled(string id) => paper ? "V" + id[1..] : id;
@@ -215,7 +215,8 @@ internal static class OrderEndpoints
         {
             Interlocked.Increment(ref hub.Counters._quotationRequestsRejected);
             Log.RestRefused(hub.Logger, ctx.Request.Path.Value ?? "", code, message!);
-            _ = SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message! }, status).ExecuteAsync(ctx);
+            // Awaited: the handler must not return before the refusal is written.
+            await SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message! }, status).ExecuteAsync(ctx);
             return null;
         }
         return (credential!, buy.Any(b => Profiled(b) == trId));
@@ -240,7 +241,7 @@ internal static class OrderEndpoints
 
     private static string Account(JsonObject body) => (Text(body, "CANO") ?? "") + (Text(body, "ACNT_PRDT_CD") ?? "");
 
-    private static string AccountFromQuery(HttpRequest request) => (Query(request, "CANO") ?? "") + (Query(request, "ACNT_PRDT_CD") ?? "");
+    private static string AccountFromQuery(HttpRequest request) => (KisRestAuth.Query(request, "CANO") ?? "") + (KisRestAuth.Query(request, "ACNT_PRDT_CD") ?? "");
 
     private static string? Text(JsonObject body, string name)
         => body.TryGetPropertyValue(name, out var node) && node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
@@ -248,9 +249,6 @@ internal static class OrderEndpoints
     /// <summary>KIS's bodies carry numbers as strings ("ORD_QTY": "10"); -1 when it is not one.</summary>
     private static long Number(JsonObject body, string name)
         => long.TryParse(Text(body, name), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
-
-    private static string? Query(HttpRequest request, string name)
-        => request.Query.TryGetValue(name, out var v) && v.Count == 1 && v[0] is { Length: <= KisRestAuth.MaxValueLength } s ? s : null;
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
