@@ -37,7 +37,7 @@ internal static class BarsCommand
     {
         var connection = new ConnectionOptions();
         var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW value)", DefaultValueFactory = _ => "1m" };
-        var from = new Option<string?>("--from") { Description = "show bars from this KST time of day (e.g. 09:00); earlier bars are built but not shown" };
+        var from = new Option<string?>("--from") { Description = "show bars from this time of day on the market's clock (KST; New York for US stocks; e.g. 09:00); earlier bars are built but not shown" };
         var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
@@ -94,7 +94,7 @@ internal static class BarsCommand
         if (args.From is not null)
         {
             from = TimeOnly.TryParseExact(args.From, ["HH:mm", "HH:mm:ss", "HHmm", "HHmmss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
-                ? t : throw new CliUsageException($"--from: '{args.From}' is not a KST time of day (e.g. 09:00 or 11:30:00).");
+                ? t : throw new CliUsageException($"--from: '{args.From}' is not a time of day (e.g. 09:00 or 11:30:00).");
         }
         var interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
@@ -122,7 +122,9 @@ internal static class BarsCommand
         var gate = new Lock(); // one owner of the output, the count and the store's queue: every pump emits under it
         long shown = 0;
         var exitCode = CliFailures.Done;
-        var options = BarOptions.Default with { FormingUpdates = false };
+        // Live and gateway bars close on the clock, 2 s after their end, so the session's last bar shows at the close; a
+        // replay's bars close at the next trade (its trades are in the past).
+        var options = BarOptions.Default with { FormingUpdates = false, ClockCloseGrace = args.Replay is null ? TimeSpan.FromSeconds(2) : null };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
         try
@@ -156,12 +158,8 @@ internal static class BarsCommand
                 // proves the seed holds every trade before it, or flags the bar where some are missing.
                 var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
                 if (seed.Count > 0) aggregator.Seed(seed);
-                await foreach (var trade in source.Client.SubscribeAsync<TTrade>(s.Tr, s.Key, stop.Token))
-                {
-                    if (aggregator.Add(trade))
-                        while (aggregator.TryTakeClosed(out var bar)) closed += Emit(s, bar) ? 1 : 0;
-                    if (args.Forming && aggregator.TryGetForming(out var forming)) Emit(s, forming);
-                }
+                await foreach (var bar in aggregator.AddAllAsync(source.Client.SubscribeAsync<TTrade>(s.Tr, s.Key, stop.Token), args.Forming, stop.Token))
+                    closed += Emit(s, bar) ? 1 : 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -181,7 +179,7 @@ internal static class BarsCommand
         // True when the bar was shown (a closed one counted towards --count).
         bool Emit(SubscriptionSpec s, in Bar bar)
         {
-            if (from is { } start && TimeOnly.FromTimeSpan(bar.OpenTime.ToOffset(TimeSpan.FromHours(9)).TimeOfDay) < start) return false;
+            if (from is { } start && TimeOnly.FromTimeSpan(bar.OpenTime.TimeOfDay) < start) return false; // the market's own clock
             bool reached;
             lock (gate)
             {

@@ -7,7 +7,8 @@ namespace Kis.Realtime.Cli.Output;
 
 /// <summary>
 /// <c>kisrt bars</c> output, one bar a line: JSON Lines (snake_case), CSV (one header) or an aligned text table.
-/// Times are KST (<c>+09:00</c>); numbers exact (decimal). Not thread-safe: the command writes under its own lock.
+/// Times are on the market's own clock with its offset (KST <c>+09:00</c>; New York <c>-05:00</c>/<c>-04:00</c> for US
+/// stocks); numbers exact (decimal). Not thread-safe: the command writes under its own lock.
 /// </summary>
 internal sealed class BarWriter
 {
@@ -18,7 +19,7 @@ internal sealed class BarWriter
     // Table widths: time columns show HH:mm:ss (the date is in the header), prices and sizes right-aligned.
     private static readonly int[] Widths = [8, 12, 8, 10, 10, 12, 12, 12, 12, 14, 20, 8, 14, 0];
 
-    // '+' of the +09:00 offsets as written, not \u002B: the output is a file or a pipe, never HTML (as kisrt stream's JSON).
+    // '+' of the offsets as written, not \u002B: the output is a file or a pipe, never HTML (as kisrt stream's JSON).
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly TextWriter _writer;
@@ -129,7 +130,7 @@ internal sealed class BarWriter
         string.Join(compactTimes ? "," : ";", FlagNames(bar.Flags)),
     ];
 
-    private static string Time(DateTimeOffset t) => t.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    private static string Time(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
     // Dividing by 1.000… drops the trailing zeros a decimal keeps from its operands (70000.00 -> 70000).
     private static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;

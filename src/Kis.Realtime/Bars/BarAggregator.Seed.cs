@@ -55,25 +55,26 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _seed = list;
     }
 
-    private void ApplySeed(long t, long volume, long accumulated)
+    // start: the first live trade's interval on the market's clock; the seed's bars are compared on that clock too.
+    private void ApplySeed(long start, long volume, long accumulated)
     {
         var seed = _seed!;
         _seed = null;
-        var start = _kind <= BarKind.Day ? t - t % _interval : t;
         var priorVolume = accumulated >= 0 ? accumulated - volume : -1;
         long before = 0;
         int kept = 0, dropped = 0;
         Bar? sameInterval = null;
         foreach (var bar in seed)
         {
-            var open = bar.OpenTime.ToOffset(KstDayClock.Offset).Ticks;
+            var open = _calendar!.LocalTicks(bar.OpenTime.UtcTicks);
             if (open < start)
             {
                 if (!string.Equals(bar.Key, _key, StringComparison.Ordinal)) { dropped++; continue; }
                 _ready.Enqueue(bar with { Flags = bar.Flags | BarFlags.Seeded });
                 before += bar.Volume;
                 kept++;
-                _lastClosedEnd = bar.CloseTime.ToOffset(KstDayClock.Offset).Ticks; // empty bars continue from the seed
+                _lastClosedEnd = _calendar.LocalTicks(bar.CloseTime.UtcTicks); // empty bars continue from the seed
+                _lastClosedDay = _calendar.DayNumberOfLocal(open);
                 _lastClosedPrice = bar.Close;
             }
             else if (open == start && string.Equals(bar.Key, _key, StringComparison.Ordinal)) sameInterval = bar;
@@ -86,7 +87,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             if (missing == partial.Volume)
             {
-                Begin(start, start + _interval, partial.Open);
+                Begin(start, start + _interval, _calendar!.DayNumberOfLocal(start), _calendar.OffsetAtUtc(partial.OpenTime.UtcTicks), partial.Open);
                 _h = partial.High;
                 _l = partial.Low;
                 _c = partial.Close;

@@ -1,10 +1,12 @@
 using Kis.Realtime.Gaps;
+using Kis.Realtime.Markets;
 
 namespace Kis.Realtime.Bars;
 
 /// <summary>
-/// Builds the bars of one instrument from its trades, fed one at a time in arrival order: time bars (aligned to KST
-/// midnight), day bars, tick / volume / value bars. Specialised per trade view by <typeparamref name="TAccessor"/>: no
+/// Builds the bars of one instrument from its trades, fed one at a time in arrival order: time bars (on the market's own
+/// clock, aligned to its midnight: New York time for a US stock), day bars (one per trading day of the market's calendar:
+/// a US session across KST midnight or a night session 18:00–06:00 is one day), tick / volume / value bars. Specialised per trade view by <typeparamref name="TAccessor"/>: no
 /// allocation per trade. After <see cref="Add"/> returns true, take the closed bars with <see cref="TryTakeClosed"/>;
 /// at the end call <see cref="Complete"/> and take the rest. Rules: docs/bars.md. Not thread-safe: one feeder.
 /// </summary>
@@ -22,10 +24,17 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly BarOptions _options;
     private KstDayClock _clock;
     private string? _key;
+    private MarketCalendar? _calendar; // the first trade's market: its clock, trading days and sessions
 
-    // The forming bar. Times are KST ticks: time bars hold the interval [_open, _close); others the first/last trade.
+    // The forming bar. Times are the market's wall-clock ticks: time bars hold the interval [_open, _close); others the
+    // first/last trade. _offset: the market's UTC offset at the bar's first trade (summer time moves it).
     private bool _forming;
     private long _open, _close;
+    private int _formingDay;
+    private TimeSpan _offset;
+    // With a clock close: how far the clock runs ahead of the market's stamps (network delay, or a replay's or a demo
+    // simulator's distance from now), the least seen in the forming bar. The bar closes on the clock shifted by it.
+    private long _clockSkew;
     private decimal _o, _h, _l, _c, _value, _priceVolume;
     private long _volume;
     private int _count;
@@ -36,13 +45,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private long _emptyNext, _emptyEnd;
     private decimal _emptyPrice;
     private long _lastClosedEnd;
+    private int _lastClosedDay;
     private decimal _lastClosedPrice;
     private BarFlags _emptyFlags;
 
     // The last cumulative volume per TR: a key may be fed from several TRs (e.g. KRX and NXT trades of one stock).
     private readonly string?[] _trIds = new string?[MaxTrs];
     private readonly long[] _trAccumulated = new long[MaxTrs];
-    private readonly long[] _trDay = new long[MaxTrs];
+    private readonly int[] _trDay = new int[MaxTrs];
 
     /// <summary>An aggregator of <paramref name="spec"/> bars.</summary>
     public BarAggregator(BarSpec spec, BarOptions? options = null)
@@ -79,16 +89,31 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         var key = TAccessor.Key(trade);
         if (!ReferenceEquals(key, _key)) CheckKey(key);
-        var t = _clock.Ticks(TAccessor.Date(trade), TAccessor.Time(trade), _options.TradingDate, _options.TimeProvider);
+        var calendar = _calendar ??= MarketCalendar.For(TAccessor.TrId(trade), key);
+        var time = TAccessor.Time(trade);
+        var kst = _clock.Ticks(TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider);
+        var utc = MarketCalendar.KstToUtc(kst);
+        var t = calendar.LocalTicks(utc);
+        var day = calendar.DayNumberOfLocal(t);
+        if (_options.ClockCloseGrace is not null) NoteSkew(utc);
         var price = TAccessor.Price(trade);
         var volume = TAccessor.Volume(trade);
-        var gap = CheckVolume(TAccessor.TrId(trade), volume, TAccessor.AccumulatedVolume(trade), t);
-        if (_seed is not null) ApplySeed(t, volume, TAccessor.AccumulatedVolume(trade));
+        var gap = CheckVolume(TAccessor.TrId(trade), volume, TAccessor.AccumulatedVolume(trade), day);
+        var start = _kind == BarKind.Time ? t - t % _interval
+            : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
+            : t;
+        if (_seed is not null) ApplySeed(start, volume, TAccessor.AccumulatedVolume(trade));
 
         var closed = false;
         if (_kind <= BarKind.Day)
         {
-            var start = t - t % _interval;
+            if (!_forming && start < _lastClosedEnd)
+            {
+                // Its interval already closed (by the clock, or the seed): a closed bar never reopens, so the trade
+                // goes into the next interval's bar, counted.
+                LateTrades++;
+                start = _lastClosedEnd;
+            }
             if (_forming && start != _open)
             {
                 if (start > _open)
@@ -100,19 +125,19 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             }
             if (!_forming)
             {
-                closed |= QueueEmpties(start, gap);
-                Begin(start, start + _interval, price);
+                closed |= QueueEmpties(start, day, gap);
+                Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
             }
         }
         else
         {
-            // Tick, volume and value bars never span two trading dates.
-            if (_forming && t / TimeSpan.TicksPerDay != _open / TimeSpan.TicksPerDay)
+            // Tick, volume and value bars never span two trading days.
+            if (_forming && day != _formingDay)
             {
                 CloseForming(gap);
                 closed = true;
             }
-            if (!_forming) Begin(t, t, price);
+            if (!_forming) Begin(t, t, day, calendar.OffsetAtUtc(utc), price);
             if (t > _close) _close = t;
         }
 
@@ -139,9 +164,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         _clock = default;
         _key = null;
+        _calendar = null;
         _forming = false;
         _ready.Clear();
         _emptyNext = _emptyEnd = _lastClosedEnd = 0;
+        _lastClosedDay = 0;
         Array.Clear(_trIds);
         _seed = null;
         _pendingFlags = BarFlags.None;
@@ -171,15 +198,54 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     /// <summary>
-    /// Closes the forming time bar when <paramref name="now"/> has reached its end (a clock-driven close: without it a
-    /// bar closes at the first trade of a later interval). Returns true when a bar closed.
+    /// Closes the forming time or day bar when <paramref name="now"/> (on any offset: compared on the market's clock) has
+    /// reached its end: a clock-driven close, so the last bar of a session appears without a later trade (without it a
+    /// bar closes at the first trade of a later interval). A trade of that interval arriving later goes into the next
+    /// bar (<see cref="LateTrades"/>). Returns true when a bar closed.
     /// </summary>
     public bool CloseThrough(DateTimeOffset now)
     {
-        if (!_forming || _kind > BarKind.Day || now.ToOffset(KstDayClock.Offset).Ticks < _close) return false;
+        if (!_forming || _kind > BarKind.Day || _calendar!.LocalTicks(now.UtcTicks) < _close) return false;
         CloseForming(false);
         return true;
     }
+
+    /// <summary>
+    /// Feeds every trade of <paramref name="trades"/> and yields the bars as they close (with
+    /// <paramref name="formingUpdates"/>, the forming bar after each trade too); with <see cref="BarOptions.ClockCloseGrace"/>
+    /// a bar also closes on the clock. Does not <see cref="Complete"/>: the caller decides what an end of the trades means.
+    /// </summary>
+    public async IAsyncEnumerable<Bar> AddAllAsync(IAsyncEnumerable<TTrade> trades, bool formingUpdates = false,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trades);
+        await using var clocked = new ClockedTrades<TTrade>(trades, _options.TimeProvider, cancellationToken);
+        while (true)
+        {
+            var next = await clocked.NextAsync(ClockCloseDue()).ConfigureAwait(false);
+            if (next == ClockedNext.End) yield break;
+            if (next == ClockedNext.Due ? CloseByClock() : Add(clocked.Current))
+                while (TryTakeClosed(out var bar)) yield return bar;
+            if (next == ClockedNext.Trade && formingUpdates && TryGetForming(out var forming)) yield return forming;
+        }
+    }
+
+    /// <summary>When the forming bar is due to close on the clock (null: no clock close configured, or nothing forming).</summary>
+    internal DateTimeOffset? ClockCloseDue() =>
+        _options.ClockCloseGrace is { } grace && FormingBarEnd is { } end ? end + grace + TimeSpan.FromTicks(_clockSkew) : null;
+
+    /// <summary>Closes the forming bar if its clock close is due.</summary>
+    internal bool CloseByClock() =>
+        _options.ClockCloseGrace is { } grace && CloseThrough(_options.TimeProvider.GetUtcNow() - grace - TimeSpan.FromTicks(_clockSkew));
+
+    private void NoteSkew(long tradeUtcTicks)
+    {
+        var skew = _options.TimeProvider.GetUtcNow().UtcTicks - tradeUtcTicks;
+        if (!_forming || skew < _clockSkew) _clockSkew = skew;
+    }
+
+    /// <summary>When the forming time or day bar ends (null when none is forming, or for tick, volume and value bars).</summary>
+    public DateTimeOffset? FormingBarEnd => _forming && _kind <= BarKind.Day ? new DateTimeOffset(_close, _offset) : null;
 
     /// <summary>
     /// The trade stream ended: seeded bars not emitted yet and the forming bar (flagged <see cref="BarFlags.EndOfStream"/>)
@@ -208,10 +274,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     // Cumulative-volume check per TR: true when trades were missed between this TR's previous trade and this one.
-    private bool CheckVolume(string trId, long volume, long accumulated, long t)
+    private bool CheckVolume(string trId, long volume, long accumulated, int day)
     {
         if (accumulated < 0) return false;
-        var day = t / TimeSpan.TicksPerDay;
         var i = 0;
         while (i < MaxTrs && _trIds[i] is { } id && !ReferenceEquals(id, trId) && !string.Equals(id, trId, StringComparison.Ordinal)) i++;
         if (i == MaxTrs) return false; // more TRs than any instrument has: not checked
@@ -241,11 +306,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _ => _value >= _threshold,
     };
 
-    private void Begin(long open, long close, decimal price)
+    private void Begin(long open, long close, int day, TimeSpan offset, decimal price)
     {
         _forming = true;
         _open = open;
         _close = close;
+        _formingDay = day;
+        _offset = offset;
         _o = _h = _l = _c = price;
         _volume = 0;
         _value = _priceVolume = 0;
@@ -259,15 +326,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         MaterializeEmpties();
         _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
         _forming = false;
-        _lastClosedEnd = _close;
+        _lastClosedEnd = _kind <= BarKind.Day ? _close : 0;
+        _lastClosedDay = _formingDay;
         _lastClosedPrice = _c;
     }
 
-    // Empty time bars from the last closed bar's end up to the interval starting at start (same trading date only).
-    private bool QueueEmpties(long start, bool gap)
+    // Empty time bars from the last closed bar's end up to the interval starting at start (same trading day only).
+    private bool QueueEmpties(long start, int day, bool gap)
     {
-        if (!_options.EmitEmptyBars || _kind != BarKind.Time || _lastClosedEnd == 0 || start <= _lastClosedEnd
-            || start / TimeSpan.TicksPerDay != (_lastClosedEnd - 1) / TimeSpan.TicksPerDay)
+        if (!_options.EmitEmptyBars || _kind != BarKind.Time || _lastClosedEnd == 0 || start <= _lastClosedEnd || day != _lastClosedDay)
             return false;
         MaterializeEmpties();
         _emptyNext = _lastClosedEnd;
@@ -286,8 +353,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private Bar EmptyBar(long open) => new()
     {
         Key = _key!,
-        OpenTime = KstDayClock.ToKst(open),
-        CloseTime = KstDayClock.ToKst(open + _interval),
+        OpenTime = new DateTimeOffset(open, _offset),
+        CloseTime = new DateTimeOffset(open + _interval, _offset),
         Open = _emptyPrice,
         High = _emptyPrice,
         Low = _emptyPrice,
@@ -299,8 +366,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private Bar MakeBar(BarFlags flags) => new()
     {
         Key = _key!,
-        OpenTime = KstDayClock.ToKst(_open),
-        CloseTime = KstDayClock.ToKst(_close),
+        OpenTime = new DateTimeOffset(_open, _offset),
+        CloseTime = new DateTimeOffset(_close, _offset),
         Open = _o,
         High = _h,
         Low = _l,

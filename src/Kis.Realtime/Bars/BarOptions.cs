@@ -1,25 +1,28 @@
 namespace Kis.Realtime.Bars;
 
-/// <summary>Which part of the trading day a trade belongs to (see docs/bars.md for how each TR is classified).</summary>
+/// <summary>
+/// Which part of the trading day a trade belongs to, by its market's calendar (<see cref="Markets.MarketCalendar"/>;
+/// the table is in docs/bars.md).
+/// </summary>
 [Flags]
 public enum TradingSessions
 {
     /// <summary>No session.</summary>
     None = 0,
-    /// <summary>Before 09:00 KST: KRX pre-open after-hours (장전 시간외), NXT pre-market (08:00–08:50).</summary>
+    /// <summary>Before the regular session: KRX pre-open after-hours (08:30–09:00), NXT pre-market (08:00–08:50), US pre-market (04:00–09:30 New York).</summary>
     PreMarket = 1,
     /// <summary>
-    /// 09:00:00–15:30:00 KST for stocks: the opening auction print, the continuous session, VI single-price auctions
-    /// and the closing auction print; the day session of futures and options; every index tick; every overseas trade.
+    /// The regular session: KRX and NXT 09:00–15:40 KST, which holds the opening print, the continuous session, VI
+    /// auctions and the closing auction's print (stamped 15:30:00 or a little later); the day session of futures and
+    /// options; every index tick; US 09:30–16:00 New York; the other overseas markets' sessions.
     /// </summary>
     Regular = 2,
-    /// <summary>
-    /// After 15:30:00 KST for stocks: KRX after-hours (H0STOUP0 and 시간외 prints), NXT after-market (15:40–20:00); the KRX
-    /// night session of futures and options (H0MF…, H0EU…).
-    /// </summary>
+    /// <summary>After the regular session: KRX after-hours (15:40–18:00, H0STOUP0), NXT after-market (15:40–20:00), US after-market (16:00–20:00 New York).</summary>
     AfterMarket = 4,
+    /// <summary>The KRX night session of futures and options (H0MF…, H0EU…, 18:00–06:00 KST).</summary>
+    Night = 8,
     /// <summary>Every session.</summary>
-    All = PreMarket | Regular | AfterMarket,
+    All = PreMarket | Regular | AfterMarket | Night,
 }
 
 /// <summary>Options of bar building. Defaults follow KIS's REST minute chart (see docs/bars.md).</summary>
@@ -47,7 +50,16 @@ public sealed record BarOptions
     /// </summary>
     public DateOnly? TradingDate { get; init; }
 
-    /// <summary>The clock for <see cref="TradingDate"/>'s default. Default: the system clock.</summary>
+    /// <summary>
+    /// Close time and day bars on the clock: a bar closes this long after its end on the market's clock (read from
+    /// <see cref="TimeProvider"/>) even when no later trade arrives, so the session's last bar appears at the close. The
+    /// grace lets late prints (KRX's closing print comes up to a minute after 15:30) still land in their bar; a trade of an
+    /// interval already closed goes into the next bar and is counted as late. Default null: a bar closes at the first
+    /// trade of a later interval, which is what a replay needs (its trades are in the past).
+    /// </summary>
+    public TimeSpan? ClockCloseGrace { get; init; }
+
+    /// <summary>The clock for <see cref="TradingDate"/>'s default and <see cref="ClockCloseGrace"/>. Default: the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>

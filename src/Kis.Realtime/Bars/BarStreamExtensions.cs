@@ -52,23 +52,46 @@ public static class BarStreamExtensions
 
         string? lastKey = null;
         BarAggregator<TTrade, TAccessor>? current = null;
-        await foreach (var trade in trades.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await using (var clocked = new ClockedTrades<TTrade>(trades, options.TimeProvider, cancellationToken))
         {
-            var key = TAccessor.Key(trade);
-            if (!ReferenceEquals(key, lastKey) || current is null)
+            while (true)
             {
-                current = byKey.TryGetValue(key, out var found) ? found : Create(key);
-                lastKey = key;
+                var next = await clocked.NextAsync(EarliestClockClose()).ConfigureAwait(false);
+                if (next == ClockedNext.End) break;
+                if (next == ClockedNext.Due)
+                {
+                    foreach (var aggregator in aggregators)
+                        if (aggregator.CloseByClock())
+                            while (aggregator.TryTakeClosed(out var bar)) yield return bar;
+                    continue;
+                }
+                var trade = clocked.Current;
+                var key = TAccessor.Key(trade);
+                if (!ReferenceEquals(key, lastKey) || current is null)
+                {
+                    current = byKey.TryGetValue(key, out var found) ? found : Create(key);
+                    lastKey = key;
+                }
+                if (current.Add(trade))
+                    while (current.TryTakeClosed(out var bar)) yield return bar;
+                if (options.FormingUpdates && current.TryGetForming(out var forming)) yield return forming;
             }
-            if (current.Add(trade))
-                while (current.TryTakeClosed(out var bar)) yield return bar;
-            if (options.FormingUpdates && current.TryGetForming(out var forming)) yield return forming;
         }
         if (!options.FlushAtEnd) yield break;
         foreach (var aggregator in aggregators)
         {
             aggregator.Complete();
             while (aggregator.TryTakeClosed(out var bar)) yield return bar;
+        }
+
+        // The earliest clock close of any key's forming bar (null without BarOptions.ClockCloseGrace).
+        DateTimeOffset? EarliestClockClose()
+        {
+            if (options.ClockCloseGrace is null) return null;
+            DateTimeOffset? earliest = null;
+            foreach (var aggregator in aggregators)
+                if (aggregator.ClockCloseDue() is { } due && (earliest is null || due < earliest)) earliest = due;
+            return earliest;
         }
 
         BarAggregator<TTrade, TAccessor> Create(string key)

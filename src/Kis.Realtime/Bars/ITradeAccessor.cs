@@ -16,7 +16,8 @@ public interface ITradeAccessor<TTrade> where TTrade : struct
     static abstract string TrId(in TTrade trade);
     /// <summary>False for values that are not trades (e.g. expected index values of H0UPANC0): they are skipped.</summary>
     static abstract bool IsTrade(in TTrade trade);
-    /// <summary>The KST trading date when the view carries one, else null (then <see cref="BarOptions.TradingDate"/>).</summary>
+    /// <summary>The KST date the trade is stamped with (bsop_date, kymd) when the view carries one, else null (then the
+    /// previous trade's, or <see cref="BarOptions.TradingDate"/>). The trading day comes from the market's calendar.</summary>
     static abstract DateOnly? Date(in TTrade trade);
     /// <summary>The trade time, KST.</summary>
     static abstract TimeOnly Time(in TTrade trade);
@@ -36,13 +37,11 @@ public interface ITradeAccessor<TTrade> where TTrade : struct
 
 /// <summary>
 /// <see cref="StockTrade"/> (H0STCNT0 KRX, H0NXCNT0 NXT, H0UNCNT0 unified, H0STOUP0 KRX after-hours). Date: bsop_date.
-/// Session by time: before 09:00:00 pre-market, after 15:30:00 (and every H0STOUP0 trade from then) after-market.
+/// Session by the venue's calendar (<see cref="Markets.MarketCalendar"/>): the closing auction's print, stamped 15:30:0x,
+/// is regular; KRX after-hours and NXT after-market from 15:40.
 /// </summary>
 public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
 {
-    private static readonly TimeOnly RegularOpen = new(9, 0, 0);
-    private static readonly TimeOnly RegularClose = new(15, 30, 0);
-
     /// <inheritdoc/>
     public static string Key(in StockTrade trade) => trade.StockCode;
     /// <inheritdoc/>
@@ -69,10 +68,12 @@ public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
     /// <inheritdoc/>
     public static decimal Value(in StockTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
-    public static TradingSessions Session(in StockTrade trade) =>
-        trade.Time < RegularOpen ? TradingSessions.PreMarket
-        : trade.IsAfterHours || trade.Time > RegularClose ? TradingSessions.AfterMarket
-        : TradingSessions.Regular;
+    public static TradingSessions Session(in StockTrade trade) => (trade.Venue switch
+    {
+        StockVenue.Nxt => Markets.MarketCalendar.Nextrade,
+        StockVenue.Unified => Markets.MarketCalendar.Unified,
+        _ => Markets.MarketCalendar.KrxStocks,
+    }).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
 }
 
 /// <summary>
@@ -102,12 +103,12 @@ public readonly struct IndexTickAccessor : ITradeAccessor<IndexTick>
     /// <inheritdoc/>
     public static decimal Value(in IndexTick trade) => trade.TickTradeValue;
     /// <inheritdoc/>
-    public static TradingSessions Session(in IndexTick trade) => TradingSessions.Regular;
+    public static TradingSessions Session(in IndexTick trade) => Markets.MarketCalendar.KrxIndices.SessionAt(trade.Time.Ticks);
 }
 
 /// <summary>
 /// <see cref="FuturesTrade"/> (H0IFCNT0, H0CFCNT0, H0ZFCNT0, H0MFCNT0): value = price × contracts (no multiplier). The
-/// night session (H0MFCNT0) is <see cref="TradingSessions.AfterMarket"/>. No date on the wire.
+/// night session (H0MFCNT0) is <see cref="TradingSessions.Night"/>. No date on the wire.
 /// </summary>
 public readonly struct FuturesTradeAccessor : ITradeAccessor<FuturesTrade>
 {
@@ -139,12 +140,12 @@ public readonly struct FuturesTradeAccessor : ITradeAccessor<FuturesTrade>
     public static decimal Value(in FuturesTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
     public static TradingSessions Session(in FuturesTrade trade) =>
-        trade.Market == DerivativesMarket.NightFutures ? TradingSessions.AfterMarket : TradingSessions.Regular;
+        trade.Market == DerivativesMarket.NightFutures ? TradingSessions.Night : TradingSessions.Regular;
 }
 
 /// <summary>
 /// <see cref="OptionsTrade"/> (H0IOCNT0, H0ZOCNT0, H0EUCNT0): value = premium × contracts (no multiplier). The night
-/// session (H0EUCNT0) is <see cref="TradingSessions.AfterMarket"/>. No date on the wire.
+/// session (H0EUCNT0) is <see cref="TradingSessions.Night"/>. No date on the wire.
 /// </summary>
 public readonly struct OptionsTradeAccessor : ITradeAccessor<OptionsTrade>
 {
@@ -175,12 +176,13 @@ public readonly struct OptionsTradeAccessor : ITradeAccessor<OptionsTrade>
     public static decimal Value(in OptionsTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
     public static TradingSessions Session(in OptionsTrade trade) =>
-        trade.Market == DerivativesMarket.NightOptions ? TradingSessions.AfterMarket : TradingSessions.Regular;
+        trade.Market == DerivativesMarket.NightOptions ? TradingSessions.Night : TradingSessions.Regular;
 }
 
 /// <summary>
-/// <see cref="OverseasStockTrade"/> (HDFSCNT0): bars in KST (kymd/khms), value in the market's currency. Every trade is
-/// <see cref="TradingSessions.Regular"/> (mtyp's values are not documented in KIS's samples).
+/// <see cref="OverseasStockTrade"/> (HDFSCNT0): stamped in KST (kymd/khms); bars on the market's own clock and trading day
+/// (New York for US keys, with summer time), value in the market's currency. Session by the market's calendar (mtyp's
+/// values are not documented in KIS's samples).
 /// </summary>
 public readonly struct OverseasStockTradeAccessor : ITradeAccessor<OverseasStockTrade>
 {
@@ -205,5 +207,10 @@ public readonly struct OverseasStockTradeAccessor : ITradeAccessor<OverseasStock
     /// <inheritdoc/>
     public static decimal Value(in OverseasStockTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
-    public static TradingSessions Session(in OverseasStockTrade trade) => TradingSessions.Regular;
+    public static TradingSessions Session(in OverseasStockTrade trade)
+    {
+        var calendar = Markets.MarketCalendar.For("HDFSCNT0", trade.Symbol);
+        var kst = (trade.KoreaDate ?? DateOnly.MinValue).DayNumber * TimeSpan.TicksPerDay + trade.KoreaTime.Ticks;
+        return calendar.SessionAt(calendar.LocalTicks(Markets.MarketCalendar.KstToUtc(kst)));
+    }
 }

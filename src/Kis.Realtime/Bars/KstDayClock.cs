@@ -31,5 +31,15 @@ internal struct KstDayClock
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime + Offset);
 
+    /// <summary>
+    /// The KST date of a first trade without a date of its own: <paramref name="tradingDay"/> (else today); for a night
+    /// session's trade after midnight (before <see cref="Markets.MarketCalendar.DayStart"/>), the next calendar date.
+    /// </summary>
+    public static DateOnly FirstDate(Markets.MarketCalendar calendar, DateOnly? tradingDay, TimeOnly kstTime, TimeProvider clock)
+    {
+        if (tradingDay is not { } day) return Today(clock);
+        return calendar.DayStart > TimeSpan.Zero && kstTime.Ticks < calendar.DayStart.Ticks ? day.AddDays(1) : day;
+    }
+
     public static DateTimeOffset ToKst(long kstTicks) => new(kstTicks, Offset);
 }

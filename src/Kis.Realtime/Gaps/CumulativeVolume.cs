@@ -4,9 +4,10 @@ namespace Kis.Realtime.Gaps;
 internal static class CumulativeVolume
 {
     /// <summary>
-    /// Volume missed between the previous trade (acml_vol <paramref name="previous"/>, on KST day
-    /// <paramref name="previousDay"/>) and this one; 0 when none, negative for an overlap. A trade of a later KST day
-    /// starts the count again (<paramref name="reset"/>): then only the new day's trades before this one count as
+    /// Volume missed between the previous trade (acml_vol <paramref name="previous"/>, on trading day
+    /// <paramref name="previousDay"/>) and this one; 0 when none, negative for an overlap. The days are the market's
+    /// trading days (<see cref="Markets.MarketCalendar"/>), never KST dates. A trade of a later trading day starts the
+    /// count again (<paramref name="reset"/>): then only the new day's trades before this one count as
     /// missed. (acml_vol falling within one day is an overlap: a stale or repeated record, e.g. the day's first trade
     /// again, whose acml_vol equals its cntg_vol.)
     /// </summary>

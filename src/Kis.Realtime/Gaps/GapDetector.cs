@@ -2,7 +2,8 @@ namespace Kis.Realtime.Gaps;
 
 /// <summary>
 /// Detects missed trades on one TR and key from KIS's cumulative volume (acml_vol beside each trade's cntg_vol): pure,
-/// no I/O, no clock. Feed it every trade of the key in arrival order; its state survives reconnects (tell it with
+/// no I/O, no clock. The cumulative volume counts from each trading day's first trade; which day a trade belongs to is
+/// its market's (<see cref="Markets.MarketCalendar.For"/>): a US session or a night session crossing KST midnight is one day. Feed it every trade of the key in arrival order; its state survives reconnects (tell it with
 /// <see cref="NoteReconnect"/> to have the next gap marked). Not thread-safe: one feeder.
 /// </summary>
 public sealed class GapDetector
@@ -13,13 +14,19 @@ public sealed class GapDetector
     private long _lastTicks;
     private TimeSpan _lastOffset;
     private bool _reconnected;
+    private int _lastDay;
+    private readonly Markets.MarketCalendar _calendar;
 
     /// <summary>A detector for one TR and key.</summary>
     public GapDetector(string trId, string key)
     {
         TrId = trId ?? throw new ArgumentNullException(nameof(trId));
         Key = key ?? throw new ArgumentNullException(nameof(key));
+        _calendar = Markets.MarketCalendar.For(trId, key);
     }
+
+    /// <summary>The calendar that tells this TR and key's trading day.</summary>
+    public Markets.MarketCalendar Calendar => _calendar;
 
     /// <summary>The TR.</summary>
     public string TrId { get; }
@@ -33,7 +40,7 @@ public sealed class GapDetector
     public long MissingVolume { get; private set; }
     /// <summary>Overlaps found (<see cref="VolumeGapKind.Overlap"/>).</summary>
     public long Overlaps { get; private set; }
-    /// <summary>Times acml_vol started again from a lower figure (a new trading day).</summary>
+    /// <summary>Trading days begun after the first (acml_vol counts again from 0).</summary>
     public long Resets { get; private set; }
 
     /// <summary>Marks a reconnect: a gap found at the next trade is reported <see cref="VolumeGap.AcrossReconnect"/>.</summary>
@@ -42,10 +49,10 @@ public sealed class GapDetector
     /// <summary>
     /// Checks one trade. Returns true with <paramref name="gap"/> when trades were missed before it or it overlaps
     /// trades already seen. The first trade only sets the baseline (what happened before the detector started is not a
-    /// gap); a trade of a later KST day (by <paramref name="time"/>) starts the count again (a gap only if its acml_vol ≠
-    /// cntg_vol).
+    /// gap); a trade of a later trading day (by <paramref name="time"/> and <see cref="Calendar"/>) starts the count again
+    /// (a gap only if its acml_vol ≠ cntg_vol).
     /// </summary>
-    /// <param name="time">The trade's time (KST).</param>
+    /// <param name="time">The trade's time (any offset: KIS stamps KST).</param>
     /// <param name="volume">cntg_vol: the trade's volume.</param>
     /// <param name="accumulatedVolume">acml_vol after the trade; negative when the source carries none (not checked).</param>
     /// <param name="gap">The gap found.</param>
@@ -59,9 +66,10 @@ public sealed class GapDetector
         if (accumulatedVolume < 0) return false;
         Checked++;
         var previous = _lastAccumulated;
-        var (previousTicks, previousOffset) = (_lastTicks, _lastOffset);
+        var (previousTicks, previousOffset, previousDay) = (_lastTicks, _lastOffset, _lastDay);
         var reconnected = _reconnected;
-        (_lastTicks, _lastOffset) = (ticks, offset);
+        var day = _calendar.TradingDayNumber(ticks - offset.Ticks);
+        (_lastTicks, _lastOffset, _lastDay) = (ticks, offset, day);
         _reconnected = false;
         if (previous < 0)
         {
@@ -69,7 +77,7 @@ public sealed class GapDetector
             return false;
         }
 
-        var missing = CumulativeVolume.Missing(previous, DayOf(previousTicks), accumulatedVolume, volume, DayOf(ticks), out var reset);
+        var missing = CumulativeVolume.Missing(previous, previousDay, accumulatedVolume, volume, day, out var reset);
         // A stale or repeated record does not move the baseline back (the next trade would look like a gap).
         if (reset || accumulatedVolume > previous) _lastAccumulated = accumulatedVolume;
         if (reset) Resets++;
@@ -93,7 +101,4 @@ public sealed class GapDetector
         };
         return true;
     }
-
-    /// <summary>The date (in the time's own offset, as <see cref="DateTimeOffset.Date"/>) as ticks.</summary>
-    private static long DayOf(long ticks) => ticks - ticks % TimeSpan.TicksPerDay;
 }

@@ -47,7 +47,9 @@ public sealed class GapMonitor<TTrade, TAccessor>
         if (!TAccessor.IsTrade(trade)) return false;
         var id = (TAccessor.TrId(trade), TAccessor.Key(trade));
         if (!_detectors.TryGetValue(id, out var entry)) _detectors.Add(id, entry = new Entry(new GapDetector(id.Item1, id.Item2)));
-        var time = KstDayClock.ToKst(entry.Clock.Ticks(TAccessor.Date(trade), TAccessor.Time(trade), _dates.TradingDate, _dates.TimeProvider));
+        var at = TAccessor.Time(trade);
+        var firstDate = entry.Clock.HasDate ? (DateOnly?)null : KstDayClock.FirstDate(entry.Detector.Calendar, _dates.TradingDate, at, _dates.TimeProvider);
+        var time = KstDayClock.ToKst(entry.Clock.Ticks(TAccessor.Date(trade), at, firstDate, _dates.TimeProvider));
         if (!entry.Detector.Observe(time, TAccessor.Volume(trade), TAccessor.AccumulatedVolume(trade), out gap)) return false;
         if (gap.Kind == VolumeGapKind.Missing)
         {

@@ -39,4 +39,22 @@ public sealed class GatewayGapVolumeTests
         Assert.Equal(990, TradeVolumes.Missed("H0STCNT0", Trade(10, 50_000), Morning, Trade(10, 51_000), Morning.AddSeconds(2)));
         Assert.Equal(290, TradeVolumes.Missed("H0STCNT0", Trade(10, 50_000), Morning, Trade(10, 300, "20261125"), Morning.AddDays(1)));
     }
+
+    [Fact]
+    public void A_night_session_across_midnight_is_one_trading_day_for_the_gap_marker()
+    {
+        static byte[] Night(long volume, long accumulated)
+        {
+            var tr = KisTrs.H0MFCNT0;
+            var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, "101W3000", 1)).Split('^');
+            fields[tr.IndexOf("last_cnqn")] = volume.ToString(CultureInfo.InvariantCulture);
+            fields[tr.IndexOf("acml_vol")] = accumulated.ToString(CultureInfo.InvariantCulture);
+            return Encoding.ASCII.GetBytes(string.Join('^', fields));
+        }
+        var beforeMidnight = new DateTimeOffset(2026, 11, 24, 23, 59, 59, TimeSpan.FromHours(9));
+        // 5 contracts missed between the two runs; the KST date rule called 00:00:05 a new day and reported 505.
+        Assert.Equal(5, TradeVolumes.Missed("H0MFCNT0", Night(3, 500), beforeMidnight, Night(5, 510), beforeMidnight.AddSeconds(6)));
+        // The next evening's session is a new trading day: only its own volume before the first record counts.
+        Assert.Equal(0, TradeVolumes.Missed("H0MFCNT0", Night(3, 500), beforeMidnight, Night(4, 4), beforeMidnight.AddHours(18).AddMinutes(1)));
+    }
 }

@@ -1,0 +1,235 @@
+using Kis.Realtime.Bars;
+
+namespace Kis.Realtime.Markets;
+
+/// <summary>One session of a market: its kind and its hours, counted from the local midnight of its trading day.</summary>
+/// <param name="Kind">Which part of the trading day it is.</param>
+/// <param name="Name">KIS's / the exchange's name for it.</param>
+/// <param name="Start">Opening, from the trading day's local midnight (night sessions: 18:00).</param>
+/// <param name="End">Closing, from the same midnight (night sessions: 30:00, i.e. 06:00 the next morning).</param>
+public readonly record struct MarketSession(TradingSessions Kind, string Name, TimeSpan Start, TimeSpan End);
+
+/// <summary>
+/// The trading calendar of the market a TR serves: its time zone, its sessions and which trading day an instant
+/// belongs to. The one home of the day and session rules: gap detection, bars, the gateway's gap marker and the
+/// simulator all ask it. KIS stamps every real-time record in KST; a trade of a US stock at 00:10 KST belongs to the
+/// New York trading day that began the evening before, a night-derivatives trade at 02:00 KST to the session that opened
+/// at 18:00. Holidays are not modelled (weekends are). Table and provenance: docs/bars.md, "Markets and sessions".
+/// </summary>
+public sealed class MarketCalendar
+{
+    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
+
+    private readonly MarketTimeZone _zone;
+    private readonly long _dayStart;
+    private readonly long _regularStart, _regularEnd; // from the trading day's local midnight
+    private readonly TradingSessions _onlySession;     // a market with one kind of session (night): every trade is it
+
+    private MarketCalendar(string name, MarketTimeZone zone, TimeSpan dayStart, params MarketSession[] sessions)
+    {
+        Name = name;
+        _zone = zone;
+        DayStart = dayStart;
+        _dayStart = dayStart.Ticks;
+        Sessions = sessions;
+        var regular = Array.Find(sessions, s => s.Kind == TradingSessions.Regular);
+        (_regularStart, _regularEnd) = regular.Name is null ? (0, 0) : (regular.Start.Ticks, regular.End.Ticks);
+        _onlySession = regular.Name is null ? sessions[0].Kind : TradingSessions.None;
+    }
+
+    /// <summary>The market's name, e.g. "KRX stocks".</summary>
+    public string Name { get; }
+    /// <summary>The IANA id of the market's time zone (Asia/Seoul, America/New_York …).</summary>
+    public string TimeZoneId => _zone.Id;
+    /// <summary>When a trading day begins, from its local midnight: zero, or 12:00 for a market whose session crosses
+    /// midnight (the night derivatives' day D runs from D 12:00 to D+1 12:00 and holds the session opening at D 18:00).</summary>
+    public TimeSpan DayStart { get; }
+    /// <summary>The sessions of a trading day, in order.</summary>
+    public IReadOnlyList<MarketSession> Sessions { get; }
+
+    private static TimeSpan At(int hours, int minutes) => new(hours, minutes, 0);
+    private static MarketSession S(TradingSessions kind, string name, TimeSpan start, TimeSpan end) => new(kind, name, start, end);
+
+    /// <summary>KRX stocks, ELWs, ETF NAV (H0ST…, H0EW…): pre-open after-hours 08:30–09:00, regular 09:00–15:40 (the
+    /// closing auction 15:20–15:30 and its print, stamped 15:30:00 or up to a minute later), after-hours 15:40–18:00.</summary>
+    public static MarketCalendar KrxStocks { get; } = new("KRX stocks", MarketTimeZone.Seoul, TimeSpan.Zero,
+        S(TradingSessions.PreMarket, "pre-open after-hours (장전 시간외)", At(8, 30), At(9, 0)),
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 40)),
+        S(TradingSessions.AfterMarket, "after-hours (장후 시간외, 시간외 단일가)", At(15, 40), At(18, 0)));
+
+    /// <summary>Nextrade (H0NX…): pre-market 08:00–08:50, main market 09:00–15:40 (09:00:30–15:20 traded), after-market 15:40–20:00.</summary>
+    public static MarketCalendar Nextrade { get; } = new("NXT (Nextrade)", MarketTimeZone.Seoul, TimeSpan.Zero,
+        S(TradingSessions.PreMarket, "pre-market", At(8, 0), At(8, 50)),
+        S(TradingSessions.Regular, "main market", At(9, 0), At(15, 40)),
+        S(TradingSessions.AfterMarket, "after-market", At(15, 40), At(20, 0)));
+
+    /// <summary>KRX and NXT together (H0UN…): NXT's pre-market, the regular session, NXT's after-market.</summary>
+    public static MarketCalendar Unified { get; } = new("KRX+NXT unified", MarketTimeZone.Seoul, TimeSpan.Zero,
+        S(TradingSessions.PreMarket, "pre-market (NXT) and pre-open after-hours (KRX)", At(8, 0), At(9, 0)),
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 40)),
+        S(TradingSessions.AfterMarket, "after-market (NXT) and after-hours (KRX)", At(15, 40), At(20, 0)));
+
+    /// <summary>KRX indices (H0UP…), computed through the regular session and the closing auction.</summary>
+    public static MarketCalendar KrxIndices { get; } = new("KRX indices", MarketTimeZone.Seoul, TimeSpan.Zero,
+        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 40)));
+
+    /// <summary>KRX's exchange bond market (H0BJ…, H0BI…).</summary>
+    public static MarketCalendar KrxBonds { get; } = new("KRX bonds", MarketTimeZone.Seoul, TimeSpan.Zero,
+        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 30)));
+
+    /// <summary>KRX derivatives' day session (H0IF…, H0IO…, H0CF…, H0ZF…, H0ZO…): 08:45–15:45.</summary>
+    public static MarketCalendar KrxDerivatives { get; } = new("KRX derivatives (day)", MarketTimeZone.Seoul, TimeSpan.Zero,
+        S(TradingSessions.Regular, "regular session", At(8, 45), At(15, 45)));
+
+    /// <summary>KRX derivatives' night session (H0MF…, H0EU…): 18:00–06:00; its trading day is the date it opens.</summary>
+    public static MarketCalendar KrxNightDerivatives { get; } = new("KRX derivatives (night)", MarketTimeZone.Seoul, TimeSpan.FromHours(12),
+        S(TradingSessions.Night, "night session", At(18, 0), At(30, 0)));
+
+    /// <summary>US stocks (HDFSCNT0 keys on NAS, NYS, AMS): New York time with its summer time; pre-market 04:00–09:30,
+    /// regular 09:30–16:00, after-market 16:00–20:00. The trading day is New York's date (KIS's tymd).</summary>
+    public static MarketCalendar UsStocks { get; } = new("US stocks", MarketTimeZone.NewYork, TimeSpan.Zero,
+        S(TradingSessions.PreMarket, "pre-market", At(4, 0), At(9, 30)),
+        S(TradingSessions.Regular, "regular session", At(9, 30), At(16, 0)),
+        S(TradingSessions.AfterMarket, "after-market", At(16, 0), At(20, 0)));
+
+    /// <summary>Tokyo Stock Exchange (keys on TSE): 09:00–15:30 Tokyo time.</summary>
+    public static MarketCalendar Tokyo { get; } = new("Tokyo stocks", MarketTimeZone.Tokyo, TimeSpan.Zero,
+        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 30)));
+
+    /// <summary>Hong Kong (keys on HKS): 09:30–16:10 Hong Kong time (closing auction included).</summary>
+    public static MarketCalendar HongKong { get; } = new("Hong Kong stocks", MarketTimeZone.HongKong, TimeSpan.Zero,
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 30), At(16, 10)));
+
+    /// <summary>Shanghai and Shenzhen (keys on SHS, SZS, SHI, SZI): 09:30–15:00 China time.</summary>
+    public static MarketCalendar China { get; } = new("China stocks", MarketTimeZone.Shanghai, TimeSpan.Zero,
+        S(TradingSessions.Regular, "regular session", At(9, 30), At(15, 0)));
+
+    /// <summary>Ho Chi Minh and Hanoi (keys on HSX, HNX): 09:00–15:00 Vietnam time.</summary>
+    public static MarketCalendar Vietnam { get; } = new("Vietnam stocks", MarketTimeZone.HoChiMinh, TimeSpan.Zero,
+        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 0)));
+
+    /// <summary>Overseas futures and options (HDFF…), as CME Globex: Chicago time, 17:00 the evening before to 16:00;
+    /// the trading day is the date it closes.</summary>
+    public static MarketCalendar OverseasFutures { get; } = new("overseas futures (CME Globex)", MarketTimeZone.Chicago, TimeSpan.FromHours(-7),
+        S(TradingSessions.Regular, "Globex session", TimeSpan.FromHours(-7), At(16, 0)));
+
+    /// <summary>Every calendar, for docs and tests.</summary>
+    public static IReadOnlyList<MarketCalendar> All { get; } =
+        [KrxStocks, Nextrade, Unified, KrxIndices, KrxBonds, KrxDerivatives, KrxNightDerivatives, UsStocks, Tokyo, HongKong, China, Vietnam, OverseasFutures];
+
+    /// <summary>
+    /// The calendar of <paramref name="trId"/>; for overseas stocks (HDFS…, H0GSCNI0) the key's market code decides
+    /// (DNASAAPL: NAS, New York; DTSE7203: Tokyo …; no key: US). Unknown TRs: KRX stocks.
+    /// </summary>
+    public static MarketCalendar For(string trId, string? key = null)
+    {
+        ArgumentNullException.ThrowIfNull(trId);
+        if (trId.Length < 4) return KrxStocks;
+        return trId.AsSpan(0, 4) switch
+        {
+            "H0NX" => Nextrade,
+            "H0UN" => Unified,
+            "H0UP" => KrxIndices,
+            "H0BJ" or "H0BI" => KrxBonds,
+            "H0MF" or "H0EU" => KrxNightDerivatives,
+            "H0IF" or "H0IO" or "H0CF" or "H0ZF" or "H0ZO" => KrxDerivatives,
+            "HDFS" or "H0GS" => OverseasStock(key),
+            "HDFF" => OverseasFutures,
+            _ => KrxStocks,
+        };
+    }
+
+    /// <summary>The calendar of an overseas stock key (<c>D</c> or <c>R</c>, a three-letter market code, the symbol).</summary>
+    private static MarketCalendar OverseasStock(string? key) =>
+        key is null || key.Length < 4 ? UsStocks : key.AsSpan(1, 3) switch
+        {
+            "TSE" => Tokyo,
+            "HKS" => HongKong,
+            "SHS" or "SZS" or "SHI" or "SZI" => China,
+            "HSX" or "HNX" => Vietnam,
+            _ => UsStocks,
+        };
+
+    /// <summary>The market's UTC offset at <paramref name="instant"/>.</summary>
+    public TimeSpan OffsetAt(DateTimeOffset instant) => _zone.OffsetAt(instant.UtcTicks);
+
+    /// <summary><paramref name="instant"/> on the market's clock.</summary>
+    public DateTimeOffset ToMarketTime(DateTimeOffset instant) => instant.ToOffset(_zone.OffsetAt(instant.UtcTicks));
+
+    /// <summary>The trading day <paramref name="instant"/> belongs to.</summary>
+    public DateOnly TradingDayOf(DateTimeOffset instant) => DateOnly.FromDayNumber(TradingDayNumber(instant.UtcTicks));
+
+    /// <summary>
+    /// The session a trade at <paramref name="instant"/> belongs to: before the regular session's opening pre-market,
+    /// from its close after-market (so every trade has one, also one stamped between two sessions); a night market's
+    /// trades are all <see cref="TradingSessions.Night"/>.
+    /// </summary>
+    public TradingSessions SessionOf(DateTimeOffset instant) => SessionAt(LocalTicks(instant.UtcTicks));
+
+    /// <summary>True when <paramref name="instant"/> falls in one of the sessions of a trading day.</summary>
+    public bool IsOpen(DateTimeOffset instant)
+    {
+        var local = LocalTicks(instant.UtcTicks);
+        var day = DayNumberOfLocal(local);
+        if (!IsTradingDay(DateOnly.FromDayNumber(day))) return false;
+        var t = local - day * TimeSpan.TicksPerDay;
+        foreach (var s in Sessions)
+            if (t >= s.Start.Ticks && t < s.End.Ticks) return true;
+        return false;
+    }
+
+    /// <summary>Weekdays trade (holidays are not modelled).</summary>
+    public bool IsTradingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+
+    /// <summary>When the first of <paramref name="sessions"/> opens on <paramref name="day"/>.</summary>
+    /// <exception cref="ArgumentException">The market has none of those sessions.</exception>
+    public DateTimeOffset OpenOf(DateOnly day, TradingSessions sessions) => Edge(day, sessions, open: true);
+
+    /// <summary>When the last of <paramref name="sessions"/> closes on <paramref name="day"/>.</summary>
+    /// <exception cref="ArgumentException">The market has none of those sessions.</exception>
+    public DateTimeOffset CloseOf(DateOnly day, TradingSessions sessions) => Edge(day, sessions, open: false);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({TimeZoneId})";
+
+    private DateTimeOffset Edge(DateOnly day, TradingSessions sessions, bool open)
+    {
+        long? edge = null;
+        foreach (var s in Sessions)
+        {
+            if ((s.Kind & sessions) == 0) continue;
+            var t = open ? s.Start.Ticks : s.End.Ticks;
+            if (edge is not { } e || (open ? t < e : t > e)) edge = t;
+        }
+        if (edge is not { } found) throw new ArgumentException($"{Name} has no {sessions} session.", nameof(sessions));
+        return _zone.FromLocal(day.DayNumber * TimeSpan.TicksPerDay + found);
+    }
+
+    // Hot paths, on ticks: no DateTimeOffset per trade.
+
+    /// <summary>The market's wall clock (DateTime ticks) at <paramref name="utcTicks"/>.</summary>
+    internal long LocalTicks(long utcTicks) => utcTicks + _zone.OffsetAt(utcTicks).Ticks;
+
+    /// <summary>The market's UTC offset at <paramref name="utcTicks"/>.</summary>
+    internal TimeSpan OffsetAtUtc(long utcTicks) => _zone.OffsetAt(utcTicks);
+
+    /// <summary>The trading day (a <see cref="DateOnly.DayNumber"/>) of <paramref name="utcTicks"/>.</summary>
+    internal int TradingDayNumber(long utcTicks) => DayNumberOfLocal(LocalTicks(utcTicks));
+
+    /// <summary>The trading day of a local wall-clock time.</summary>
+    internal int DayNumberOfLocal(long localTicks) => (int)((localTicks - _dayStart) / TimeSpan.TicksPerDay);
+
+    /// <summary>The local midnight (ticks) of trading day <paramref name="day"/>: sessions count from it.</summary>
+    internal static long MidnightOf(int day) => day * TimeSpan.TicksPerDay;
+
+    /// <summary>The session of a local wall-clock time (see <see cref="SessionOf"/>).</summary>
+    internal TradingSessions SessionAt(long localTicks)
+    {
+        if (_onlySession != TradingSessions.None) return _onlySession;
+        var t = localTicks - MidnightOf(DayNumberOfLocal(localTicks));
+        return t < _regularStart ? TradingSessions.PreMarket : t < _regularEnd ? TradingSessions.Regular : TradingSessions.AfterMarket;
+    }
+
+    /// <summary>KST wall-clock ticks (how KIS stamps records) to UTC ticks.</summary>
+    internal static long KstToUtc(long kstTicks) => kstTicks - Kst.Ticks;
+}
