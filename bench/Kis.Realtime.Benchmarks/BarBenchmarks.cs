@@ -18,6 +18,8 @@ public class BarBenchmarks
     internal const int TradesPerPass = Count;
     private StockTrade[] _trades = null!;
     private IndexTick[] _ticks = null!;
+    private OverseasStockTrade[] _usTrades = null!;
+    private BarAggregator<OverseasStockTrade, OverseasStockTradeAccessor> _usMinutes = null!;
     private StockOrderBook[] _books = null!;
     private BarAggregator<StockTrade, StockTradeAccessor> _minutes = null!;
     private BarAggregator<StockTrade, StockTradeAccessor> _tickBars = null!;
@@ -33,6 +35,8 @@ public class BarBenchmarks
         _trades = new StockTrade[Count];
         _ticks = new IndexTick[Count];
         _books = new StockOrderBook[Count];
+        _usTrades = new OverseasStockTrade[Count];
+        var usOpen = new DateTime(2026, 3, 9, 22, 30, 0); // KST: the first New York summer-time session, across KST midnight
         long accumulated = 0;
         var price = 70_000m;
         for (var i = 0; i < Count; i++)
@@ -48,6 +52,12 @@ public class BarBenchmarks
                 High = price + 500, Low = price - 500, BestBid = price - 100, BestAsk = price, BestBidQuantity = 10, BestAskQuantity = 12,
                 MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "", OpenTime = new(9, 0, 0),
             };
+            var us = usOpen.AddSeconds(i * 23_400L / Count);
+            _usTrades[i] = new OverseasStockTrade
+            {
+                Symbol = "DNASAAPL", Ticker = "AAPL", SessionCode = "", KoreaDate = DateOnly.FromDateTime(us), KoreaTime = TimeOnly.FromDateTime(us),
+                Price = price / 300, Volume = volume, AccumulatedVolume = accumulated,
+            };
             _ticks[i] = new IndexTick { IndexCode = "0001", Time = time, Value = 2600m + i % 100, TickVolume = volume, AccumulatedVolume = accumulated, TickTradeValue = volume * 3 };
             OrderBookLevels bids = default, asks = default;
             bids[0] = new OrderBookLevel(price - 100, 10);
@@ -58,6 +68,7 @@ public class BarBenchmarks
         _minutes = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), options);
         _tickBars = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Ticks(100), options);
         _indexMinutes = new BarAggregator<IndexTick, IndexTickAccessor>(BarSpec.Minutes(1), options);
+        _usMinutes = new BarAggregator<OverseasStockTrade, OverseasStockTradeAccessor>(BarSpec.Minutes(1), options);
         _detector = new GapDetector("H0STCNT0", "005930");
         _state = new InstrumentState("005930");
     }
@@ -67,6 +78,20 @@ public class BarBenchmarks
 
     [Benchmark(OperationsPerInvoke = Count)]
     public decimal StockTrade_TickBars100() => Feed(_tickBars, _trades);
+
+    /// <summary>A US stock: New York time with summer time, a session across KST midnight.</summary>
+    [Benchmark(OperationsPerInvoke = Count)]
+    public decimal OverseasTrade_MinuteBars()
+    {
+        var aggregator = _usMinutes;
+        aggregator.Reset();
+        decimal sum = 0;
+        var trades = _usTrades;
+        for (var i = 0; i < trades.Length; i++)
+            if (aggregator.Add(trades[i]))
+                while (aggregator.TryTakeClosed(out var bar)) sum += bar.Close;
+        return sum;
+    }
 
     [Benchmark(OperationsPerInvoke = Count)]
     public decimal IndexTick_MinuteBars()

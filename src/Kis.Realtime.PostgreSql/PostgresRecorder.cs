@@ -76,7 +76,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
         var reader = Queue.Reader;
         NpgsqlConnection? connection = null;
         long nextSeq = 1;
-        var delay = TimeSpan.FromMilliseconds(250);
+        var backoff = new Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(250), MaxRetryDelay);
         var mayBeCommitted = false; // the last attempt failed at a point where its COMMIT may have succeeded
         try
         {
@@ -99,13 +99,13 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
                 catch (Exception e) when (IsTransient(e) && !giveUp.IsCancellationRequested)
                 {
                     Interlocked.Increment(ref _retries);
-                    notice?.Invoke($"PostgreSQL: {Describe(connectionString)}: {e.Message} — retrying in {delay.TotalSeconds:0.#} s ({batch.Count:N0} messages waiting in this batch, more in the queue).");
+                    notice?.Invoke($"PostgreSQL: {Describe(connectionString)}: {e.Message} — retrying in {backoff.Current.TotalSeconds:0.#} s ({batch.Count:N0} messages waiting in this batch, more in the queue).");
                     if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
                     connection = null;
                     _schema.Forget();
                     mayBeCommitted = true;
-                    await Task.Delay(delay, giveUp).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                    await Task.Delay(backoff.Current, giveUp).ConfigureAwait(false);
+                    backoff.Grow();
                     continue;
                 }
                 Interlocked.Add(ref _committedMessages, batch.Count);
@@ -113,7 +113,7 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
                 Queue.Release(batch.Bytes);
                 batch.Clear();
                 mayBeCommitted = false;
-                delay = TimeSpan.FromMilliseconds(250);
+                backoff.Reset();
             }
             await reader.Completion.ConfigureAwait(false);
         }

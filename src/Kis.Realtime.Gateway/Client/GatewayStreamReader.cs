@@ -92,7 +92,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         await _owner.BeforeAttach(cancellationToken).ConfigureAwait(false);
         var time = _owner.Options.TimeProvider;
         var started = time.GetTimestamp();
-        for (var delay = TimeSpan.FromMilliseconds(50); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks)))
+        for (var backoff = new Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)); ; backoff.Grow())
         {
             try
             {
@@ -103,7 +103,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 when (ReplicaNotYetStarted(e) && time.GetElapsedTime(started) < _owner.Options.RequestTimeout)
             {
                 Log.ReplicaNotYetStarted(_logger, _trId, _stream);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(backoff.Current, time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -207,13 +207,13 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 return;
             }
             Log.Lost(_logger, _trId, _stream, reason, _lastOffset);
-            var delay = TimeSpan.FromMilliseconds(100);
+            var backoff = new Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
             var attached = false;
             while (!stop.IsCancellationRequested)
             {
                 try
                 {
-                    await Task.Delay(delay, _owner.Options.TimeProvider, stop).ConfigureAwait(false);
+                    await Task.Delay(backoff.Current, _owner.Options.TimeProvider, stop).ConfigureAwait(false);
                     await _owner.ConnectAsync(stop).ConfigureAwait(false);
                     // Attach once; when only the claims failed (the gateway still reconnecting), retry the claims alone.
                     if (!attached || _lost.Task.IsCompleted)
@@ -232,7 +232,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 catch (Exception e)
                 {
                     Log.RetryFailed(_logger, _trId, _stream, e.Message);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    backoff.Grow();
                 }
             }
         }

@@ -152,7 +152,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
-        var delay = _options.BrokerReconnectMinDelay;
+        var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
         while (!stop.IsCancellationRequested)
         {
             IConnection? connection = null;
@@ -169,13 +169,13 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 await _topology.RedeclareAsync(channel, stop).ConfigureAwait(false);
                 Interlocked.Increment(ref _connections);
                 _connected = true;
-                delay = _options.BrokerReconnectMinDelay;
+                backoff.Reset();
                 Log.Connected(_logger, _options.Endpoint.DisplayUri);
                 await PublishAsync(channel, lost.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                Log.Lost(_logger, _nacked ? "the broker refused a record (nack)" : e.Message, delay.TotalSeconds, Outstanding, Waiting);
+                Log.Lost(_logger, _nacked ? "the broker refused a record (nack)" : e.Message, backoff.Current.TotalSeconds, Outstanding, Waiting);
             }
             catch (OperationCanceledException)
             {
@@ -189,13 +189,13 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             if (stop.IsCancellationRequested) break;
             try
             {
-                await Task.Delay(delay, _options.TimeProvider, stop).ConfigureAwait(false);
+                await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.BrokerReconnectMaxDelay.Ticks));
+            backoff.Grow();
         }
     }
 

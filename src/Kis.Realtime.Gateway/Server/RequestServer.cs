@@ -64,7 +64,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
-        var delay = _options.BrokerReconnectMinDelay;
+        var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
         var firstAttempt = true;
         while (!stop.IsCancellationRequested)
         {
@@ -104,7 +104,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 };
                 await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
                 _admin = admin;
-                delay = _options.BrokerReconnectMinDelay;
+                backoff.Reset();
                 firstAttempt = false;
                 _firstReady.TrySetResult();
                 Log.Listening(_logger, _options.Endpoint.RequestQueue, _options.Endpoint.DisplayUri);
@@ -118,7 +118,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
                         $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e));
                     return;
                 }
-                if (e is not OperationCanceledException) Log.Lost(_logger, e.Message, delay.TotalSeconds);
+                if (e is not OperationCanceledException) Log.Lost(_logger, e.Message, backoff.Current.TotalSeconds);
             }
             catch (OperationCanceledException)
             {
@@ -133,8 +133,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 }
             }
             if (stop.IsCancellationRequested) break;
-            try { await Task.Delay(delay, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.BrokerReconnectMaxDelay.Ticks));
+            try { await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+            backoff.Grow();
         }
     }
 

@@ -424,19 +424,11 @@ internal sealed partial class KisSession : IAsyncDisposable
         }
     }
 
-    private TimeSpan Backoff(int failures) => ComputeBackoff(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
+    // The failure counts live in the loops (connection, registrations); the rule is the shared one.
+    private TimeSpan Backoff(int failures) =>
+        Retry.ExponentialBackoff.Compute(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
 
-    /// <summary>min × 2^failures, capped at max, then ±20 % jitter (<paramref name="random01"/> in [0, 1)).</summary>
-    internal static TimeSpan ComputeBackoff(int failures, TimeSpan min, TimeSpan max, double random01)
-    {
-        var ms = Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures, 0, 30)));
-        return Jitter(TimeSpan.FromMilliseconds(ms), random01);
-    }
-
-    // ±20 %: sessions dropped together (a server restart) must not come back in lockstep.
-    private static TimeSpan Jitter(TimeSpan delay, double random01) => delay * (0.8 + random01 * 0.4);
-
-    private static TimeSpan Jitter(TimeSpan delay) => Jitter(delay, Random.Shared.NextDouble());
+    private static TimeSpan Jitter(TimeSpan delay) => Retry.ExponentialBackoff.Jitter(delay, Random.Shared.NextDouble());
 
     /// <summary>
     /// Waits <paramref name="delay"/> and announces it (state, reason, retry-in). The timer starts before the

@@ -10,12 +10,30 @@ public sealed class BackoffTests
         var min = TimeSpan.FromMilliseconds(500);
         var max = TimeSpan.FromSeconds(30);
         // The first retry comes within ~1 s: 0.4–0.6 s with the defaults.
-        Assert.Equal(TimeSpan.FromMilliseconds(400), KisSession.ComputeBackoff(0, min, max, 0));
-        Assert.Equal(TimeSpan.FromMilliseconds(600), KisSession.ComputeBackoff(0, min, max, 1));
-        Assert.Equal(TimeSpan.FromMilliseconds(1000), KisSession.ComputeBackoff(1, min, max, 0.5));
-        Assert.Equal(TimeSpan.FromMilliseconds(2000), KisSession.ComputeBackoff(2, min, max, 0.5));
-        Assert.Equal(max, KisSession.ComputeBackoff(10, min, max, 0.5));
-        Assert.Equal(max, KisSession.ComputeBackoff(int.MaxValue, min, max, 0.5));
-        Assert.True(KisSession.ComputeBackoff(100, min, max, 0.999) <= max * 1.2);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), Kis.Realtime.Retry.ExponentialBackoff.Compute(0, min, max, 0));
+        Assert.Equal(TimeSpan.FromMilliseconds(600), Kis.Realtime.Retry.ExponentialBackoff.Compute(0, min, max, 1));
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), Kis.Realtime.Retry.ExponentialBackoff.Compute(1, min, max, 0.5));
+        Assert.Equal(TimeSpan.FromMilliseconds(2000), Kis.Realtime.Retry.ExponentialBackoff.Compute(2, min, max, 0.5));
+        Assert.Equal(max, Kis.Realtime.Retry.ExponentialBackoff.Compute(10, min, max, 0.5));
+        Assert.Equal(max, Kis.Realtime.Retry.ExponentialBackoff.Compute(int.MaxValue, min, max, 0.5));
+        Assert.True(Kis.Realtime.Retry.ExponentialBackoff.Compute(100, min, max, 0.999) <= max * 1.2);
+    }
+
+    [Fact]
+    public void Every_retry_loop_backoff_doubles_to_its_cap_with_jitter_and_starts_over_after_a_success()
+    {
+        var backoff = new Kis.Realtime.Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+        for (var failures = 0; failures < 12; failures++)
+        {
+            var expected = Math.Min(5000, 100 * Math.Pow(2, failures));
+            Assert.InRange(backoff.Current.TotalMilliseconds, expected * 0.8, expected * 1.2);
+            backoff.Grow();
+        }
+        backoff.Reset();
+        Assert.InRange(backoff.Current.TotalMilliseconds, 80, 120);
+        // Jittered: loops dropped together (a broker restart) do not wait the same delays.
+        var other = new Kis.Realtime.Retry.ExponentialBackoff(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        var delays = Enumerable.Range(0, 20).Select(_ => { other.Grow(); return other.Current; }).ToHashSet();
+        Assert.True(delays.Count > 1);
     }
 }
