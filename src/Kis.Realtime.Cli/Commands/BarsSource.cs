@@ -106,8 +106,9 @@ internal sealed class BarsSource : IAsyncDisposable
         CheckTradeTrs(specs);
         var endpoint = GatewayConnection.Endpoint(settings);
         var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel));
-        // Today's trades from the gateway's retained stream, then live: the stream is the history a bar starts from.
-        var startOfDay = KstToday(TimeProvider.System);
+        // The current trading day's trades from the gateway's retained stream, then live: the stream is the history a bar
+        // starts from. The day is each market's (a US session or the night session began the evening before, KST).
+        var startOfDay = TradingDayStart(specs, TimeProvider.System);
         var client = new KisGatewayClient(KisGatewayClientOptions.Default with
         {
             Endpoint = endpoint,
@@ -117,14 +118,17 @@ internal sealed class BarsSource : IAsyncDisposable
             LoggerFactory = loggerFactory,
         });
         var gatewayStatus = await GatewayConnection.FirstStatusAsync(client, loggerFactory, ct);
-        status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay:yyyy-MM-dd HH:mm} KST");
+        status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay.ToOffset(TimeSpan.FromHours(9)):yyyy-MM-dd HH:mm} KST");
         return new BarsSource(client, specs, "gateway", loggerFactory: loggerFactory);
     }
 
-    private static DateTimeOffset KstToday(TimeProvider clock)
+    /// <summary>The earliest start of the current trading day among the subscriptions' markets (the first session's opening).</summary>
+    internal static DateTimeOffset TradingDayStart(IEnumerable<SubscriptionSpec> specs, TimeProvider clock)
     {
-        var kst = clock.GetUtcNow().ToOffset(TimeSpan.FromHours(9));
-        return new DateTimeOffset(kst.Date, kst.Offset);
+        var now = clock.GetUtcNow();
+        return specs.Select(s => Kis.Realtime.Markets.MarketCalendar.For(s.Tr.Id, s.Key))
+            .Select(c => c.OpenOf(c.TradingDayOf(now), Kis.Realtime.Bars.TradingSessions.All))
+            .Min();
     }
 
     /// <summary>
