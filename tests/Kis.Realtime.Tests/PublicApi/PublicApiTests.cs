@@ -18,7 +18,22 @@ public class PublicApiTests
     [InlineData("Kis.Realtime.Gateway")]
     [InlineData("Kis.Realtime.Recording")]
     [InlineData("Kis.Realtime.PostgreSql")]
+    [InlineData("Kis.Realtime.Gateway.PostgreSql")]
     public void Public_surface_matches_the_baseline(string assemblyName)
+        => CheckBaseline(assemblyName);
+
+    /// <summary>Issue 31 (11): replaying the PostgreSQL history must not drag in the gateway and RabbitMQ.Client; the
+    /// gateway's sink is its own package (Kis.Realtime.Gateway.PostgreSql).</summary>
+    [Fact]
+    public void The_history_package_depends_on_neither_the_gateway_nor_RabbitMQ()
+    {
+        var references = Assembly.Load("Kis.Realtime.PostgreSql").GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.DoesNotContain("Kis.Realtime.Gateway", references);
+        Assert.DoesNotContain("RabbitMQ.Client", references);
+        Assert.Contains("Kis.Realtime.Gateway", Assembly.Load("Kis.Realtime.Gateway.PostgreSql").GetReferencedAssemblies().Select(a => a.Name));
+    }
+
+    private static void CheckBaseline(string assemblyName)
     {
         var assembly = Assembly.Load(assemblyName);
         var actual = PublicApiText.Describe(assembly);

@@ -21,7 +21,7 @@ namespace Kis.Realtime.PostgreSql;
 /// <remarks>
 /// <c>kisrt gateway --postgres</c> runs one in process and follows every TR the gateway publishes. A process of its own
 /// names the TRs in <see cref="KisPostgresStreamWriterOptions.TrIds"/> (and finds every stream it stored before).
-/// Registered in a host with <see cref="KisPostgresServiceCollectionExtensions.AddKisPostgresStreamWriter"/>, it runs as a hosted service.
+/// Registered in a host with <see cref="KisGatewayPostgresServiceCollectionExtensions.AddKisPostgresStreamWriter"/>, it runs as a hosted service.
 /// </remarks>
 public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
 {
