@@ -81,30 +81,10 @@ public class BarBenchmarks
 
     /// <summary>A US stock: New York time with summer time, a session across KST midnight.</summary>
     [Benchmark(OperationsPerInvoke = Count)]
-    public decimal OverseasTrade_MinuteBars()
-    {
-        var aggregator = _usMinutes;
-        aggregator.Reset();
-        decimal sum = 0;
-        var trades = _usTrades;
-        for (var i = 0; i < trades.Length; i++)
-            if (aggregator.Add(trades[i]))
-                while (aggregator.TryTakeClosed(out var bar)) sum += bar.Close;
-        return sum;
-    }
+    public decimal OverseasTrade_MinuteBars() => Feed(_usMinutes, _usTrades);
 
     [Benchmark(OperationsPerInvoke = Count)]
-    public decimal IndexTick_MinuteBars()
-    {
-        var aggregator = _indexMinutes;
-        aggregator.Reset();
-        decimal sum = 0;
-        var ticks = _ticks;
-        for (var i = 0; i < ticks.Length; i++)
-            if (aggregator.Add(ticks[i]))
-                while (aggregator.TryTakeClosed(out var bar)) sum += bar.Close;
-        return sum;
-    }
+    public decimal IndexTick_MinuteBars() => Feed(_indexMinutes, _ticks);
 
     [Benchmark(OperationsPerInvoke = Count)]
     public long StockTrade_GapDetector()
@@ -137,7 +117,8 @@ public class BarBenchmarks
         return state.Version;
     }
 
-    private static decimal Feed(BarAggregator<StockTrade, StockTradeAccessor> aggregator, StockTrade[] trades)
+    private static decimal Feed<TTrade, TAccessor>(BarAggregator<TTrade, TAccessor> aggregator, TTrade[] trades)
+        where TTrade : struct where TAccessor : ITradeAccessor<TTrade>
     {
         aggregator.Reset();
         decimal sum = 0;

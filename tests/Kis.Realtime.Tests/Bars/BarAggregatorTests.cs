@@ -5,9 +5,14 @@ namespace Kis.Realtime.Tests.Bars;
 
 public class BarAggregatorTests
 {
-    private static List<Bar> Build(IEnumerable<StockTrade> trades, BarSpec spec, BarOptions? options = null)
+    private static List<Bar> Build(IEnumerable<StockTrade> trades, BarSpec spec, BarOptions? options = null) =>
+        Build<StockTrade, StockTradeAccessor>(trades, spec, options);
+
+    /// <summary>Every bar of <paramref name="trades"/>, the forming one completed at the end.</summary>
+    internal static List<Bar> Build<TTrade, TAccessor>(IEnumerable<TTrade> trades, BarSpec spec, BarOptions? options = null)
+        where TTrade : struct where TAccessor : ITradeAccessor<TTrade>
     {
-        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(spec, options);
+        var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
         var bars = new List<Bar>();
         foreach (var t in trades)
             if (aggregator.Add(t))

@@ -223,17 +223,8 @@ public class MarketDayTests
         Assert.Equal(market, MarketCalendar.For(trId, key).Name);
 
     private static List<Bar> Build<TTrade, TAccessor>(IEnumerable<TTrade> trades, BarSpec spec, BarOptions? options = null)
-        where TTrade : struct where TAccessor : ITradeAccessor<TTrade>
-    {
-        var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
-        var bars = new List<Bar>();
-        foreach (var t in trades)
-            if (aggregator.Add(t))
-                while (aggregator.TryTakeClosed(out var b)) bars.Add(b);
-        aggregator.Complete();
-        while (aggregator.TryTakeClosed(out var b)) bars.Add(b);
-        return bars;
-    }
+        where TTrade : struct where TAccessor : ITradeAccessor<TTrade> =>
+        Bars.BarAggregatorTests.Build<TTrade, TAccessor>(trades, spec, options);
 }
 
 public class ClockCloseTests
