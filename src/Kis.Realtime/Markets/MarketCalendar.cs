@@ -124,9 +124,16 @@ public sealed class MarketCalendar
     public static MarketCalendar For(string trId, string? key = null)
     {
         ArgumentNullException.ThrowIfNull(trId);
-        if (trId.Length < 4) return KrxStocks;
+        return Known(trId, key) ?? KrxStocks;
+    }
+
+    /// <summary>The calendar of a TR of KIS's catalog; null for an id no rule names (then <see cref="For"/> says KRX).</summary>
+    internal static MarketCalendar? Known(string trId, string? key = null)
+    {
+        if (trId.Length < 4) return null;
         return trId.AsSpan(0, 4) switch
         {
+            "H0ST" or "H0EW" => KrxStocks,
             "H0NX" => Nextrade,
             "H0UN" => Unified,
             "H0UP" => KrxIndices,
@@ -135,7 +142,7 @@ public sealed class MarketCalendar
             "H0IF" or "H0IO" or "H0CF" or "H0ZF" or "H0ZO" => KrxDerivatives,
             "HDFS" or "H0GS" => OverseasStock(key),
             "HDFF" => OverseasFutures,
-            _ => KrxStocks,
+            _ => null,
         };
     }
 
