@@ -140,11 +140,13 @@ public sealed record KisRealtimeOptions
     public bool DetectGaps { get; init; } = true;
 
     /// <summary>
-    /// The HTTP client for approval keys; null creates one that never follows redirects. One given here must not follow
-    /// redirects either (<c>AllowAutoRedirect = false</c>): the request carries the app secret. An answer from another
-    /// address than <see cref="RestBaseUrl"/> is refused, but by then the secret has gone there.
+    /// The HTTP handler approval keys are issued through (not disposed by the client). Null: the library's own, which
+    /// never follows redirects. The request carries the app secret, so a given handler must not follow redirects either:
+    /// one whose chain (through <see cref="DelegatingHandler.InnerHandler"/>) holds a <see cref="SocketsHttpHandler"/> or
+    /// <see cref="HttpClientHandler"/> with <c>AllowAutoRedirect = true</c> is refused with <see cref="ArgumentException"/>
+    /// when the client is created, before any request.
     /// </summary>
-    public HttpClient? HttpClient { get; init; }
+    public HttpMessageHandler? HttpHandler { get; init; }
 
     /// <summary>
     /// How PINGPONG is answered. Default: a pong control frame carrying the PINGPONG text (what KIS's own clients do)
@@ -210,6 +212,7 @@ public sealed record KisRealtimeOptions
         if (RawMessageCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(RawMessageCapacity), "Must be positive.");
         if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads, "Must be 0 (the thread pool) to 64.");
         if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
+        if (HttpHandler is not null) Auth.SecretHttp.EnsureNoRedirects(HttpHandler, "KisRealtimeOptions.HttpHandler");
         if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");
         if (ReconnectMinDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
             throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "Need 0 ≤ ReconnectMinDelay ≤ ReconnectMaxDelay.");

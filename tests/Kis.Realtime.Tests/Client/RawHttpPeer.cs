@@ -34,9 +34,9 @@ internal sealed class RawHttpPeer : IAsyncDisposable
             {
                 socket = await _listener.AcceptSocketAsync();
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                return; // stopped
+                return; // stopped (InvalidOperationException: stopped before the first accept)
             }
             using (socket)
             {
