@@ -40,8 +40,11 @@ public sealed record KisRealtimeOptions
     /// </summary>
     public IReadOnlyList<KisCredential> Credentials { get; init; } = [];
 
-    /// <summary>The HTS ID (the key of the futures/options notice TR), used when a subscription does not name one.</summary>
-    public string? HtsId { get; init; }
+    /// <summary>
+    /// The HTS ID (the key of the notice TRs), used when a subscription does not name one. Null when absent: an empty or
+    /// blank value (an empty configuration key) is stored as null, so the notice helpers say that none is configured.
+    /// </summary>
+    public string? HtsId { get; init => field = string.IsNullOrWhiteSpace(value) ? null : value; }
 
     /// <summary>Real or paper server. Also picks the notice TR (H0IFCNI0 or H0IFCNI9).</summary>
     public KisEnvironment Environment { get; init; } = KisEnvironment.Real;
