@@ -10,13 +10,16 @@ namespace Kis.Realtime;
 /// <summary>Registers Kis.Realtime in a service collection.</summary>
 public static class KisRealtimeServiceCollectionExtensions
 {
-    /// <summary>The name of the <see cref="IHttpClientFactory"/> client used to issue approval keys.</summary>
+    /// <summary>
+    /// The name of the <see cref="IHttpClientFactory"/> client whose handler chain issues approval keys. Its primary
+    /// handler follows no redirects; one configured to follow them is refused when the client is created.
+    /// </summary>
     public const string HttpClientName = "Kis.Realtime";
 
     /// <summary>
     /// Registers one <see cref="KisRealtimeClient"/> (also as <see cref="IKisRealtimeClient"/>) built from the
     /// <paramref name="configuration"/> section (keys: <see cref="KisRealtimeSettings"/>), validated when the host
-    /// starts, with <see cref="ILoggerFactory"/>, <see cref="TimeProvider"/> and the
+    /// starts, with <see cref="ILoggerFactory"/>, <see cref="TimeProvider"/> and the handler of the
     /// <see cref="IHttpClientFactory"/> client <see cref="HttpClientName"/> taken from the container. The container
     /// disposes the client (releasing every registration). With <c>ConnectOnStart</c>, the host connects at start.
     /// </summary>
@@ -91,7 +94,8 @@ public static class KisRealtimeServiceCollectionExtensions
             LoggerFactory = sp.GetService<ILoggerFactory>(),
             TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
             MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
-            HttpClient = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            // The named client's handler chain (its primary handler follows no redirects; the options refuse one that does).
+            HttpHandler = sp.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(HttpClientName),
         };
         if (configure is not null) options = configure(sp, options);
         return new KisRealtimeClient(options);

@@ -64,6 +64,18 @@ public sealed class KisRealtimeSettings
     /// <summary>See <see cref="KisRealtimeOptions.FullMode"/>.</summary>
     public KisFullMode? FullMode { get; set; }
 
+    /// <summary>See <see cref="KisRealtimeOptions.RawMessageCapacity"/>.</summary>
+    public int? RawMessageCapacity { get; set; }
+
+    /// <summary>See <see cref="KisRealtimeOptions.MaxRegistrationsPerSession"/>.</summary>
+    public int? MaxRegistrationsPerSession { get; set; }
+
+    /// <summary>See <see cref="KisRealtimeOptions.MaxMessageSize"/>.</summary>
+    public int? MaxMessageSize { get; set; }
+
+    /// <summary>See <see cref="KisRealtimeOptions.DetectGaps"/>.</summary>
+    public bool? DetectGaps { get; set; }
+
     /// <summary>See <see cref="KisRealtimeOptions.RetryOnInitialConnect"/>.</summary>
     public bool? RetryOnInitialConnect { get; set; }
 
@@ -114,6 +126,10 @@ public sealed class KisRealtimeSettings
         if (LivenessTimeout is { } liveness) o = o with { LivenessTimeout = liveness };
         if (SubscriptionCapacity is { } capacity) o = o with { SubscriptionCapacity = capacity };
         if (FullMode is { } fullMode) o = o with { FullMode = fullMode };
+        if (RawMessageCapacity is { } rawCapacity) o = o with { RawMessageCapacity = rawCapacity };
+        if (MaxRegistrationsPerSession is { } registrations) o = o with { MaxRegistrationsPerSession = registrations };
+        if (MaxMessageSize is { } messageSize) o = o with { MaxMessageSize = messageSize };
+        if (DetectGaps is { } gaps) o = o with { DetectGaps = gaps };
         if (RetryOnInitialConnect is { } retry) o = o with { RetryOnInitialConnect = retry };
         if (ApprovalKeyCacheFile is not null) o = o with { ApprovalKeyCacheFile = ApprovalKeyCacheFile };
         if (HeartbeatAnswer is { } heartbeat) o = o with { HeartbeatAnswer = heartbeat };

@@ -43,7 +43,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         };
         _shared.Gaps = new Kis.Realtime.Gaps.ClientGaps(options.DetectGaps, logger, options.TimeProvider, _shared.Instruments.Meter);
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
-            loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpClient);
+            loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpHandler);
         string[] credentialSecrets = [.. options.Credentials.SelectMany(c => new[] { c.AppSecret, c.AppKey })];
         _shared.RawTaps.KnownApprovalKeys = () => [.. _keys.KnownKeys, .. credentialSecrets];
         _sessions = options.Credentials.Select((c, i) => new KisSession(i, c, options, _keys, _shared, _events)).ToArray();

@@ -40,8 +40,11 @@ public sealed record KisRealtimeOptions
     /// </summary>
     public IReadOnlyList<KisCredential> Credentials { get; init; } = [];
 
-    /// <summary>The HTS ID (the key of the futures/options notice TR), used when a subscription does not name one.</summary>
-    public string? HtsId { get; init; }
+    /// <summary>
+    /// The HTS ID (the key of the notice TRs), used when a subscription does not name one. Null when absent: an empty or
+    /// blank value (an empty configuration key) is stored as null, so the notice helpers say that none is configured.
+    /// </summary>
+    public string? HtsId { get; init => field = string.IsNullOrWhiteSpace(value) ? null : value; }
 
     /// <summary>Real or paper server. Also picks the notice TR (H0IFCNI0 or H0IFCNI9).</summary>
     public KisEnvironment Environment { get; init; } = KisEnvironment.Real;
@@ -140,11 +143,13 @@ public sealed record KisRealtimeOptions
     public bool DetectGaps { get; init; } = true;
 
     /// <summary>
-    /// The HTTP client for approval keys; null creates one that never follows redirects. One given here must not follow
-    /// redirects either (<c>AllowAutoRedirect = false</c>): the request carries the app secret. An answer from another
-    /// address than <see cref="RestBaseUrl"/> is refused, but by then the secret has gone there.
+    /// The HTTP handler approval keys are issued through (not disposed by the client). Null: the library's own, which
+    /// never follows redirects. The request carries the app secret, so a given handler must not follow redirects either:
+    /// one whose chain (through <see cref="DelegatingHandler.InnerHandler"/>) holds a <see cref="SocketsHttpHandler"/> or
+    /// <see cref="HttpClientHandler"/> with <c>AllowAutoRedirect = true</c> is refused with <see cref="ArgumentException"/>
+    /// when the client is created, before any request.
     /// </summary>
-    public HttpClient? HttpClient { get; init; }
+    public HttpMessageHandler? HttpHandler { get; init; }
 
     /// <summary>
     /// How PINGPONG is answered. Default: a pong control frame carrying the PINGPONG text (what KIS's own clients do)
@@ -208,8 +213,10 @@ public sealed record KisRealtimeOptions
         if (MaxRegistrationsPerSession <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationsPerSession), "Must be positive.");
         if (SubscriptionCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(SubscriptionCapacity), "Must be positive.");
         if (RawMessageCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(RawMessageCapacity), "Must be positive.");
+        if (MaxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), "Must be positive.");
         if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads, "Must be 0 (the thread pool) to 64.");
         if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
+        if (HttpHandler is not null) Auth.SecretHttp.EnsureNoRedirects(HttpHandler, "KisRealtimeOptions.HttpHandler");
         if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");
         if (ReconnectMinDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
             throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "Need 0 ≤ ReconnectMinDelay ≤ ReconnectMaxDelay.");

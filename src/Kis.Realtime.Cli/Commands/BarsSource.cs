@@ -154,7 +154,7 @@ internal sealed class BarsSource : IAsyncDisposable
             Credential = new KisCredential(settings.AppKey!, settings.AppSecret!),
             Environment = settings.Environment,
             RestBaseUrl = settings.RestUrl,
-            HttpClient = settings.RestUrl is { IsLoopback: true } ? ClientHost.LoopbackHttp : null,
+            HttpHandler = settings.RestUrl is { IsLoopback: true } ? ClientHost.LoopbackHandler : null,
             // KIS limits how often a token may be issued: real credentials keep theirs for its lifetime, per user.
             AccessTokenCacheFile = _direct.Simulator is null && settings.AppKey != Simulator.SimulatorOptions.DefaultAppKey ? ClientHost.AccessTokenCachePath() : null,
         });

@@ -113,7 +113,7 @@ internal sealed class ClientHost : IAsyncDisposable
                 LoggerFactory = loggerFactory,
                 // KIS wants approval keys reused for their 24 hours; simulators issue them freely.
                 ApprovalKeyCacheFile = simulator is null && settings.AppKey != SimulatorOptions.DefaultAppKey ? ApprovalKeyCachePath() : null,
-                HttpClient = IsLoopback(settings.RestUrl) ? LoopbackHttp : null,
+                HttpHandler = IsLoopback(settings.RestUrl) ? LoopbackHandler : null,
             };
             if (tuneOptions is not null) options = tuneOptions(options);
             client = CreateClient(options);
@@ -141,8 +141,9 @@ internal sealed class ClientHost : IAsyncDisposable
         }
     }
 
-    // A proxy configured for the machine must not capture requests to a local simulator.
-    internal static readonly HttpClient LoopbackHttp = new(new SocketsHttpHandler { UseProxy = false });
+    // A proxy configured for the machine must not capture requests to a local simulator; and like the library's own
+    // handler it follows no redirects (the requests carry the app secret) and keeps no cookies.
+    internal static readonly SocketsHttpHandler LoopbackHandler = new() { UseProxy = false, AllowAutoRedirect = false, UseCookies = false };
 
     private static bool IsLoopback(Uri? url) => url is not null && url.IsLoopback;
 

@@ -98,7 +98,8 @@ internal sealed record CliSettings
         {
             AppKey = section["AppKey"],
             AppSecret = section["AppSecret"],
-            HtsId = section["HtsId"],
+            // Null when absent, as in the library's options: an empty KIS_HTS_ID is no HTS ID.
+            HtsId = string.IsNullOrWhiteSpace(section["HtsId"]) ? null : section["HtsId"],
             Environment = env?.ToLowerInvariant() switch
             {
                 null or "" or "real" => KisEnvironment.Real,

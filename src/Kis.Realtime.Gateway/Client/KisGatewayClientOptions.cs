@@ -66,8 +66,8 @@ public sealed record KisGatewayClientOptions
     /// <summary>This consumer's name at the gateway (status, leases); unique per process by default.</summary>
     public string ConsumerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    /// <summary>The HTS ID for <see cref="KisSubscribeExtensions.SubscribeFuturesOptionsNoticesAsync"/> without one.</summary>
-    public string? HtsId { get; init; }
+    /// <summary>The HTS ID for <see cref="KisSubscribeExtensions.SubscribeFuturesOptionsNoticesAsync"/> without one (empty or blank: null).</summary>
+    public string? HtsId { get; init => field = string.IsNullOrWhiteSpace(value) ? null : value; }
 
     /// <summary>Stream messages the broker sends ahead of acknowledgements (AMQP prefetch).</summary>
     public ushort Prefetch { get; init; } = 2_000;

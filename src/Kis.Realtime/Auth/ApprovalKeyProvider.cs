@@ -26,8 +26,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     /// <summary>The longest approval answer read (a real one is ~150 bytes); a longer one fails the issue.</summary>
     internal const int MaxResponseBytes = 64 * 1024;
 
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
+    private readonly SecretHttp _http;
     private readonly Uri _restBase;
     private readonly string? _cacheFile;
     private readonly TimeProvider _time;
@@ -37,14 +36,13 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     private readonly Lock _knownGate = new();
     private readonly Queue<string> _known = new(); // keys issued or loaded, newest last: masked in recorded replies
 
-    public ApprovalKeyProvider(Uri restBase, string? cacheFile, TimeProvider time, ILogger logger, HttpClient? http = null)
+    public ApprovalKeyProvider(Uri restBase, string? cacheFile, TimeProvider time, ILogger logger, HttpMessageHandler? handler = null)
     {
         _restBase = restBase;
         _cacheFile = cacheFile;
         _time = time;
         _logger = logger;
-        _ownsHttp = http is null;
-        _http = http ?? BoundedHttp.CreateClient();
+        _http = new SecretHttp(handler, "KisRealtimeOptions.HttpHandler");
         LoadFile();
     }
 
@@ -123,7 +121,8 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
             using var content = new ByteArrayContent(json);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            response = await _http.SendAsync(request, problem => new KisApprovalException(
+                $"Issuing an approval key for app key {credential.MaskedAppKey} was refused before sending: {problem}"), linked.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -145,11 +144,11 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
                     $"Issuing an approval key for app key {credential.MaskedAppKey} failed: {url} answered HTTP {status} (a redirect); " +
                     "redirects are not followed because the request carries the app secret. Check RestBaseUrl.", status);
             }
-            // An HttpClient given in the options may follow redirects on its own: refuse the answer of another address.
+            // A custom handler the library cannot inspect may still have followed one: refuse the answer of another address.
             if (response.RequestMessage?.RequestUri is { } answered && answered != url)
                 throw new KisApprovalException(
-                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: the HttpClient followed a redirect away from {url}. " +
-                    "Give KisRealtimeOptions.HttpClient a handler with AllowAutoRedirect = false.", status);
+                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: the HttpHandler followed a redirect away from {url}. " +
+                    "Give KisRealtimeOptions.HttpHandler a handler that does not follow redirects.", status);
 
             var body = await BoundedHttp.ReadAsync(response.Content, MaxResponseBytes, linked.Token).ConfigureAwait(false) ?? throw TooLong(credential);
             string? approvalKey = null, errorCode = null, errorText = null;
@@ -244,7 +243,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
 
     public void Dispose()
     {
-        if (_ownsHttp) _http.Dispose();
+        _http.Dispose();
         _issueLock.Dispose();
     }
 

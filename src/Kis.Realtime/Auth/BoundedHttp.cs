@@ -7,13 +7,8 @@ namespace Kis.Realtime.Auth;
 internal static class BoundedHttp
 {
     /// <summary>
-    /// A client with <see cref="CreateHandler"/>, timed by its caller on the injected clock instead of its own timeout.
-    /// </summary>
-    public static HttpClient CreateClient() => new(CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-
-    /// <summary>
     /// No redirects (a 307 would re-post the secret to wherever it points), no cookies, bounded headers, no draining of
-    /// an answer that was abandoned (also the primary handler of the hosting package's named client).
+    /// an answer that was abandoned (also the primary handler of the hosting package's named handler chain).
     /// </summary>
     public static SocketsHttpHandler CreateHandler() => new()
     {

@@ -18,8 +18,8 @@ public sealed record KisReplayOptions
     /// <summary>Records received after this are not delivered; enumerations end there. Null: to the end of the recording.</summary>
     public DateTimeOffset? To { get; init; }
 
-    /// <summary>What <see cref="KisReplayClient.HtsId"/> gives the notice helpers when they are not passed one.</summary>
-    public string? HtsId { get; init; }
+    /// <summary>What <see cref="KisReplayClient.HtsId"/> gives the notice helpers when they are not passed one (empty or blank: null).</summary>
+    public string? HtsId { get; init => field = string.IsNullOrWhiteSpace(value) ? null : value; }
 
     /// <summary>The clock that paces a replay with a <see cref="Speed"/> (tests pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -40,7 +40,7 @@ public sealed partial class KisRestClient : IDisposable
         options.Validate();
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger("Kis.Realtime.Rest") ?? NullLogger.Instance;
-        _http = new RestHttp(options.HttpClient, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes);
+        _http = new RestHttp(options.HttpHandler, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes);
         _tokens = new AccessTokenProvider(_http, options.EffectiveRestBaseUrl, options.AccessTokenCacheFile, options.TimeProvider, _logger);
     }
 

@@ -33,10 +33,13 @@ public sealed record KisRestOptions
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>
-    /// An HTTP client to use. Null: the client's own, which follows no redirects. A given client should not follow
-    /// redirects either (a redirected request would carry the secret elsewhere); a 3xx answer is refused regardless.
+    /// The HTTP handler the token and data requests go through (not disposed by the client). Null: the library's own,
+    /// which follows no redirects. A given handler must not follow redirects either (a redirected request would carry
+    /// the secret elsewhere): one whose chain holds a <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/>
+    /// with <c>AllowAutoRedirect = true</c> is refused with <see cref="ArgumentException"/> before any request. A 3xx
+    /// answer is refused regardless.
     /// </summary>
-    public HttpClient? HttpClient { get; init; }
+    public HttpMessageHandler? HttpHandler { get; init; }
 
     /// <summary>The REST base URL in effect.</summary>
     public Uri EffectiveRestBaseUrl => RestBaseUrl ?? KisServers.RestBaseUrl(Environment);
@@ -47,5 +50,6 @@ public sealed record KisRestOptions
         Credential.Validate();
         if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("KisRestOptions.RequestTimeout must be positive.");
         if (MaxResponseBytes < 1024) throw new ArgumentException("KisRestOptions.MaxResponseBytes must be at least 1024.");
+        if (HttpHandler is not null) Auth.SecretHttp.EnsureNoRedirects(HttpHandler, "KisRestOptions.HttpHandler");
     }
 }

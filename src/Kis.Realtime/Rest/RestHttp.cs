@@ -10,17 +10,15 @@ namespace Kis.Realtime.Rest;
 /// </summary>
 internal sealed class RestHttp : IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
+    private readonly Auth.SecretHttp _http;
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly int _maxBytes;
 
-    public RestHttp(HttpClient? http, TimeProvider time, TimeSpan timeout, int maxBytes)
+    public RestHttp(HttpMessageHandler? handler, TimeProvider time, TimeSpan timeout, int maxBytes)
     {
-        _ownsHttp = http is null;
         // Timed per call by _timeout on the injected clock; no redirects: a redirected request would take the secret along.
-        _http = http ?? Auth.BoundedHttp.CreateClient();
+        _http = new Auth.SecretHttp(handler, "KisRestOptions.HttpHandler");
         _time = time;
         _timeout = timeout;
         _maxBytes = maxBytes;
@@ -33,10 +31,14 @@ internal sealed class RestHttp : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            var asked = request.RequestUri;
+            using var response = await _http.SendAsync(request, problem => new KisRestException($"{what}: refused before sending: {problem}"), linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (status is >= 300 and < 400)
                 throw new KisRestException($"{what}: the server answered with a redirect (HTTP {status}); redirects are not followed.", status);
+            // A custom handler the library cannot inspect may still have followed one: refuse the answer of another address.
+            if (response.RequestMessage?.RequestUri is { } answered && answered != asked)
+                throw new KisRestException($"{what}: the HttpHandler followed a redirect; give KisRestOptions.HttpHandler a handler that does not follow redirects.", status);
             if (response.Content.Headers.ContentLength > _maxBytes)
                 throw new KisRestException($"{what}: the answer ({response.Content.Headers.ContentLength} bytes) is over the {_maxBytes}-byte limit.", status);
             var body = await Auth.BoundedHttp.ReadAsync(response.Content, _maxBytes, linked.Token).ConfigureAwait(false)
@@ -71,8 +73,5 @@ internal sealed class RestHttp : IDisposable
             _ => null,
         } : null;
 
-    public void Dispose()
-    {
-        if (_ownsHttp) _http.Dispose();
-    }
+    public void Dispose() => _http.Dispose();
 }

@@ -48,4 +48,22 @@ public class VocabularyTests
         Assert.All(typeof(KisRealtimeStatistics).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract"),
             p => Assert.Contains(p.Name + " = ", text));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void An_empty_hts_id_is_no_hts_id_on_every_surface(string empty)
+    {
+        // One convention: null when absent. Before, "" (an empty Kis:HtsId or KIS_HTS_ID, an appsettings template) was
+        // kept, so the notice helpers subscribed with an empty key instead of saying that no HTS ID is configured.
+        Assert.Null((KisRealtimeOptions.Default with { HtsId = empty }).HtsId);
+        Assert.Null(new Kis.Realtime.Replay.KisReplayOptions { HtsId = empty }.HtsId);
+        Assert.Null(new Kis.Realtime.Gateway.KisGatewayClientOptions { HtsId = empty }.HtsId);
+        Assert.Null(new KisRealtimeSettings { AppKey = "PSvocabularyAppKey00000000000000000", AppSecret = "s", HtsId = empty }.ToOptions().HtsId);
+        Assert.Equal("myhtsid", (KisRealtimeOptions.Default with { HtsId = "myhtsid" }).HtsId);
+
+        var configuration = Kis.Realtime.Cli.Configuration.CliSettings.BuildConfiguration(
+            new Dictionary<string, string?>(), name => name == "KIS_HTS_ID" ? empty : null, Cli.CliTestKit.EmptyDirectory(), userSecrets: false);
+        Assert.Null(Kis.Realtime.Cli.Configuration.CliSettings.From(configuration).HtsId);
+    }
 }

@@ -42,7 +42,7 @@ public class AddKisRealtimeTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), client.Options.ReconnectMinDelay);
         Assert.Same(clock, client.Options.TimeProvider);
         Assert.Same(provider.GetRequiredService<ILoggerFactory>(), client.Options.LoggerFactory);
-        Assert.NotNull(client.Options.HttpClient);
+        Assert.NotNull(client.Options.HttpHandler);
 
         var ticks = 0;
         await foreach (var tick in client.SubscribeIndexTicksAsync("0001").WithCancellation(new CancellationTokenSource(Timeout).Token))
