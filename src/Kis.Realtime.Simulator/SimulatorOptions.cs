@@ -41,7 +41,7 @@ public enum MarketClockMode
 {
     /// <summary>
     /// A trading day that starts at 09:00 KST when the simulator starts and runs <see cref="SimulatorOptions.ClockSpeed"/>
-    /// times real time; demo days run 08:00–20:00 back to back, every day of the week. Data flows at once.
+    /// times real time; demo days run 08:00–20:00 back to back, weekdays only (Friday night is followed by Monday morning). Data flows at once.
     /// </summary>
     Demo,
     /// <summary>

@@ -66,7 +66,7 @@ internal sealed class SimulatedMarket
         {
             var instrument = market.Get(tr, key);
             var now = market.Clock.Now();
-            instrument.Hours.IsOpen(now, market.Clock.EveryDayTrades);
+            instrument.Hours.IsOpen(now);
             market.Clock.UntilOpen(instrument.Hours, now);
             var writer = new RecordWriter(buffer);
             instrument.WriteRecords(ref writer, 1, now);

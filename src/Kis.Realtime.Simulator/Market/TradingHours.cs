@@ -112,10 +112,10 @@ internal sealed class TradingHours
     /// <summary>The first window's opening time of day (where cumulative day totals start from).</summary>
     public TimeSpan DayOpen => _windows[0].Open;
 
-    /// <summary>True when <paramref name="kst"/> falls in a window (weekends closed unless <paramref name="everyDay"/>).</summary>
-    public bool IsOpen(DateTime kst, bool everyDay)
+    /// <summary>True when <paramref name="kst"/> falls in a window (weekends closed, in every clock mode).</summary>
+    public bool IsOpen(DateTime kst)
     {
-        if (!everyDay && IsWeekend(kst)) return false;
+        if (IsWeekend(kst)) return false;
         var t = kst.TimeOfDay;
         foreach (var (open, close) in _windows)
             if (t >= open && t < close) return true;
@@ -126,12 +126,12 @@ internal sealed class TradingHours
     /// The next moment at or after <paramref name="kst"/> when a window is open (<paramref name="kst"/> itself when
     /// open now). Looks up to a week ahead, which always finds a window.
     /// </summary>
-    public DateTime NextOpen(DateTime kst, bool everyDay)
+    public DateTime NextOpen(DateTime kst)
     {
         for (var day = 0; day < 8; day++)
         {
             var date = kst.Date.AddDays(day);
-            if (!everyDay && IsWeekend(date)) continue;
+            if (IsWeekend(date)) continue;
             foreach (var (open, close) in _windows)
             {
                 var start = date + open;
@@ -141,7 +141,7 @@ internal sealed class TradingHours
         throw new InvalidOperationException("No trading window within a week.");
     }
 
-    private static bool IsWeekend(DateTime d) => d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
+    public static bool IsWeekend(DateTime d) => d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
 
     /// <inheritdoc/>
     public override string ToString() => Description;
