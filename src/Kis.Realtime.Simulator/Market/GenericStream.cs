@@ -31,7 +31,7 @@ internal class GenericStream : MarketStream
     // A trade TR's own volume field (last_cnqn, cntg_vol, pcas_vol, evol) and the day's cumulative volume it adds to
     // (acml_vol, tvol): acml_vol(n) = acml_vol(n−1) + volume(n), as at KIS, so a gap detector finds only real gaps.
     private readonly int _tradeVolume = -1, _accumulatedVolume = -1;
-    private DateTime _day;
+    private DayRollover _rollover;
 
     public GenericStream(Random random, TrDefinition tr, string key, SimulatedMarket market) : base(random)
     {
@@ -102,12 +102,17 @@ internal class GenericStream : MarketStream
         // Quantities first, so a total can be written before or after the levels it sums (HDFSASP0 leads with them).
         for (var i = 0; i < _roles.Length; i++)
             if (_roles[i] == FieldRole.Quantity) _values[i] = Random.Next(1, 1_000);
-        // KIS's cumulative volume starts again each trading day.
-        if (_accumulatedVolume >= 0 && _day != default && now.Date != _day) _totals[_accumulatedVolume] = 0;
-        _day = now.Date;
+        // KIS's day totals (cumulative volume, value and counts, open/high/low) start again each trading day.
+        if (_rollover.NewDay(now)) StartDay();
         BeginRecord(now);
         for (var i = 0; i < _roles.Length; i++)
             if (!WriteDomainField(ref w, i, now)) WriteGenericField(ref w, i, now, secondsOfDay);
+    }
+
+    private void StartDay()
+    {
+        Array.Clear(_totals);
+        _open = _high = _low = _level;
     }
 
     /// <summary>Called once per record before its fields: domain generators take their snapshot here.</summary>

@@ -21,7 +21,9 @@ internal struct TradeSnapshot
 /// <item>the price levels move only when a book record is published (one tick at a time, levels on KRX's tick grid,
 /// asks ascending above bids descending), so a trade is also inside the touch of the last book a subscriber saw. When
 /// nobody has watched the book for <see cref="UnwatchedTrades"/> trades (nobody subscribed to it), trades move it;</item>
-/// <item>cumulative volume and value only grow, open/high/low follow the trades, the sign and change are against the
+/// <item>the day's totals (cumulative volume and value, open/high/low, counts) start again at each trading day's first
+/// record (<see cref="DayRollover"/>): the day's first trade has <c>acml_vol</c> == its <c>cntg_vol</c>;</item>
+/// <item>within a day cumulative volume and value only grow, open/high/low follow the trades, the sign and change are against the
 /// previous close, within KRX's ±30 % limits;</item>
 /// <item>during a volatility interruption (<see cref="ViSchedule"/>) there are no trades; the first trade after it is
 /// its single-price auction at the expected price, which becomes the VI reference price (<c>vi_stnd_prc</c>);</item>
@@ -46,7 +48,9 @@ internal sealed class StockBook
 
     private readonly Lock _gate = new();
     private readonly Random _random;
-    private readonly long _anchor, _maxTradeVolume, _previousDayVolume;
+    private readonly long _anchor, _maxTradeVolume;
+    private long _previousDayVolume;
+    private DayRollover _rollover;
     private readonly long[] _askQuantity = new long[Levels], _bidQuantity = new long[Levels];
     private long _bid, _volume, _value, _open, _high, _low, _sellCount, _buyCount, _sellVolume, _buyVolume;
     private int _spreadTicks = 1, _openSecond, _highSecond, _lowSecond;
@@ -81,6 +85,7 @@ internal sealed class StockBook
         _vi = new ViSchedule(seed, code, venue);
         _viReference = close;
         for (var i = 0; i < Levels; i++) RefillLevel(i);
+        _rollover = new DayRollover(createdAt);
         // A book that appears before KRX's open or in its first minute still sees the opening auction's print (a demo
         // day starts at 09:00, and its first subscribers come a few market seconds later); KRX itself had traded nothing.
         var createdSecond = (int)createdAt.TimeOfDay.TotalSeconds;
@@ -216,12 +221,28 @@ internal sealed class StockBook
             if (_random.Next(3) == 0) RefillLevel(i);
     }
 
+    /// <summary>
+    /// A new trading day from <paramref name="now"/> on: the day's totals start from nothing (the previous day's volume
+    /// becomes <c>prdy_vol</c>); the book's levels carry over, as an exchange's book does not reset its prices overnight.
+    /// </summary>
+    private void RollDay(DateTime now)
+    {
+        if (!_rollover.NewDay(now)) return;
+        if (_volume > 0) _previousDayVolume = _volume;
+        _volume = _value = _open = _high = _low = 0;
+        _sellCount = _buyCount = _sellVolume = _buyVolume = 0;
+        _openSecond = _highSecond = _lowSecond = 0;
+        _viAuctionsDone = 0;
+        _viReference = PreviousClose;
+    }
+
     /// <summary>The next trade at <paramref name="now"/> (KST), at the touch.</summary>
     public TradeSnapshot Trade(DateTime now)
     {
         var secondOfDay = (int)now.TimeOfDay.TotalSeconds;
         lock (_gate)
         {
+            RollDay(now);
             // The first trade after a VI is its single-price auction: at the expected price, the touch's matched quantity;
             // so are the opening and closing auctions' prints.
             var ended = _vi.At(secondOfDay).Ended;
@@ -286,10 +307,12 @@ internal sealed class StockBook
     /// The expected (auction) trade now: the price where the book's touch would match (the side with more quantity
     /// at the touch gives way) and the quantity that would trade there. Changes nothing: an expected trade is not a trade.
     /// </summary>
-    public TradeSnapshot Expected(int secondOfDay)
+    public TradeSnapshot Expected(DateTime now)
     {
+        var secondOfDay = (int)now.TimeOfDay.TotalSeconds;
         lock (_gate)
         {
+            RollDay(now);
             var buyer = _bidQuantity[0] >= _askQuantity[0];
             var price = buyer ? Ask(0) : Bid(0);
             return new TradeSnapshot
@@ -310,10 +333,11 @@ internal sealed class StockBook
     /// Publishes the next book: moves the touch (the only place the levels move while the book is watched) and copies
     /// the levels into the caller's arrays. Returns the day's volume and the change of the totals since the last book.
     /// </summary>
-    public (long AccumulatedVolume, long AskTotalChange, long BidTotalChange) PublishBook(long[] askPrices, long[] bidPrices, long[] askQuantities, long[] bidQuantities)
+    public (long AccumulatedVolume, long AskTotalChange, long BidTotalChange) PublishBook(DateTime now, long[] askPrices, long[] bidPrices, long[] askQuantities, long[] bidQuantities)
     {
         lock (_gate)
         {
+            RollDay(now);
             Move();
             _tradesSincePublished = 0;
             for (var i = 0; i < Levels; i++)

@@ -62,7 +62,7 @@ internal sealed class StockTradeStream : GenericStream
     protected override void BeginRecord(DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
-        _t = _expected ? _book.Expected(second) : _book.Trade(now);
+        _t = _expected ? _book.Expected(now) : _book.Trade(now);
         // Paper orders fill from KRX's own trades (the venue's lock comes after this instrument's).
         if (!_expected && _book.Venue == StockVenue.Krx) Market.Venue.OnTrade(_book.Code, _t.Price, _t.Volume, now);
         // The previous day had traded this share of its volume by this time of the 6.5-hour session.
@@ -177,7 +177,7 @@ internal sealed class StockBookStream : GenericStream
     }
 
     protected override void BeginRecord(DateTime now)
-        => (_volume, _askChange, _bidChange) = _book.PublishBook(_ask, _bid, _askQuantity, _bidQuantity);
+        => (_volume, _askChange, _bidChange) = _book.PublishBook(now, _ask, _bid, _askQuantity, _bidQuantity);
 
     protected override bool WriteDomainField(ref RecordWriter w, int index, DateTime now)
     {
