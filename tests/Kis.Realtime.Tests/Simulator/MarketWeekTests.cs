@@ -43,7 +43,7 @@ public sealed class MarketWeekTests
     /// every open feed sends <paramref name="perStep"/> records a step. Returns every trade, in the order generated.
     /// </summary>
     internal static List<Trade> Run(SimulatedMarket market, ManualTimeProvider wall, (string Tr, string Key)[] feeds, DateTime until,
-        int perStep = 2, TimeSpan? step = null)
+        int perStep = 2, TimeSpan? step = null, IReadOnlyDictionary<string, int>? perStepOf = null)
     {
         var trades = new List<Trade>();
         var instruments = feeds.Select(f => market.Get(Tr(f.Tr), f.Key)).ToArray();
@@ -58,7 +58,7 @@ public sealed class MarketWeekTests
                 var at = instrument.Hours.IsOpen(now) ? now : instrument.OwedAt(now);
                 if (at is not { } time) continue;
                 var writer = new RecordWriter(buffer);
-                var n = instrument.WriteRecords(ref writer, at == now ? perStep : 1, time);
+                var n = instrument.WriteRecords(ref writer, at == now ? perStepOf?.GetValueOrDefault(instrument.Tr.Id, perStep) ?? perStep : 1, time);
                 if (n == 0) continue;
                 Assert.True(RecordSplitter.TryCreate(writer.WrittenSpan, n, instrument.Tr.Fields.Count, out var records, out _));
                 while (records.TryNext(out var r)) trades.Add(Decode(instrument.Tr.Id, instrument.Key, time.Date, r));
@@ -89,5 +89,57 @@ public sealed class MarketWeekTests
             foreach (var first in mine.GroupBy(t => t.Time.Date).Skip(1).Select(g => g.First()))
                 Assert.Equal(first.Volume, first.Accumulated);
         }
+    }
+
+    [Theory]
+    [InlineData(2, 2, 2)] // the unified feed sends what KRX's and NXT's made
+    [InlineData(2, 1, 6)] // the unified feed makes trades too: KRX's and NXT's feeds send them
+    [InlineData(0, 0, 3)] // only the unified feed is subscribed
+    public void Unified_trades_are_exactly_KRX_s_and_NXT_s_and_its_volume_their_sum_every_minute(int krxPerStep, int nxtPerStep, int unifiedPerStep)
+    {
+        var wall = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 10, 0, 0, Kst)); // a Friday: the next day is Monday
+        var market = new SimulatedMarket(SimulatorOptions.Default with { TimeProvider = wall, ClockSpeed = 1200, Seed = 9 });
+        var perStep = new Dictionary<string, int> { ["H0STCNT0"] = krxPerStep, ["H0NXCNT0"] = nxtPerStep, ["H0UNCNT0"] = unifiedPerStep };
+        (string, string)[] feeds = [.. perStep.Where(p => p.Value > 0).Select(p => (p.Key, "005930"))];
+        var trades = Run(market, wall, feeds, until: new DateTime(2026, 12, 1, 12, 0, 0), perStepOf: perStep);
+        // Friday, Monday and Tuesday morning; every trade of Monday has reached every feed by Tuesday.
+        var monday = trades.Where(t => t.Time.Date == new DateTime(2026, 11, 30)).ToList();
+        var unified = monday.Where(t => t.TrId == "H0UNCNT0").ToList();
+        Assert.True(unified.Count > 1_000, $"{unified.Count} unified trades");
+        Assert.Contains(unified, t => t.Time.TimeOfDay < TimeSpan.FromHours(8.8)); // NXT's pre-market
+        Assert.Contains(unified, t => t.Time.TimeOfDay > TimeSpan.FromHours(19)); // NXT's after-market
+        var detector = new GapDetector("H0UNCNT0", "005930");
+        foreach (var t in trades.Where(t => t.TrId == "H0UNCNT0"))
+            Assert.False(detector.Observe(t.Time, t.Volume, t.Accumulated, out var gap), $"{gap}");
+        if (krxPerStep == 0) return;
+
+        static string Key(Trade t) => $"{t.Time:HHmmss} {t.Price} {t.Volume}";
+        // Up to the day's last market minute: the unified feed's trades made after NXT's last step of the day are
+        // never sent on NXT's feed (this test's clock jumps from 20:00 to the next morning in one step).
+        var venues = monday.Where(t => t.TrId != "H0UNCNT0" && t.Time.TimeOfDay < new TimeSpan(19, 59, 0)).ToList();
+        unified = [.. unified.Where(t => t.Time.TimeOfDay < new TimeSpan(19, 59, 0))];
+        // The same trades (time, price, volume), each venue's in its own order within the unified feed.
+        Assert.Equal(venues.Select(Key).Order(), unified.Select(Key).Order());
+        foreach (var venue in new[] { "H0STCNT0", "H0NXCNT0" })
+            Assert.True(IsSubsequence(venues.Where(t => t.TrId == venue).Select(Key).ToList(), unified.Select(Key).ToList()), venue);
+        // Per minute: unified volume == KRX + NXT; cumulative volumes: the day's last unified == KRX's + NXT's last.
+        var byMinute = (IEnumerable<Trade> ts) => ts.GroupBy(t => t.Time.ToString("HH:mm")).ToDictionary(g => g.Key, g => g.Sum(t => t.Volume));
+        var krx = byMinute(venues.Where(t => t.TrId == "H0STCNT0"));
+        var nxt = byMinute(venues.Where(t => t.TrId == "H0NXCNT0"));
+        var both = byMinute(unified);
+        Assert.True(both.Count > 600, $"{both.Count} minutes");
+        foreach (var (minute, volume) in both)
+            Assert.True(volume == krx.GetValueOrDefault(minute) + nxt.GetValueOrDefault(minute),
+                $"{minute}: unified {volume} != KRX {krx.GetValueOrDefault(minute)} + NXT {nxt.GetValueOrDefault(minute)}");
+        Assert.Equal(krx.Keys.Union(nxt.Keys).Order(), both.Keys.Order());
+        Assert.Equal(venues.Last(t => t.TrId == "H0STCNT0").Accumulated + venues.Last(t => t.TrId == "H0NXCNT0").Accumulated, unified[^1].Accumulated);
+    }
+
+    private static bool IsSubsequence(List<string> part, List<string> whole)
+    {
+        var i = 0;
+        foreach (var w in whole)
+            if (i < part.Count && part[i] == w) i++;
+        return i == part.Count;
     }
 }
