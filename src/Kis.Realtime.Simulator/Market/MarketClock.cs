@@ -5,7 +5,10 @@ namespace Kis.Realtime.Simulator.Market;
 /// 09:00 on the KST date the simulator started (the next Monday when that is a Saturday or Sunday), running
 /// <see cref="SimulatorOptions.ClockSpeed"/> times real time; demo days run 08:00–20:00 back to back, weekdays only
 /// (after Friday 20:00 comes Monday 08:00), so a demo never goes quiet for long and no record is dated on a weekend.
-/// <see cref="MarketClockMode.Live"/>: the wall clock in KST, weekends closed.
+/// <see cref="MarketClockMode.Live"/>: the wall clock in KST, weekends closed. A scenario
+/// (<see cref="SimulatorOptions.MarketStart"/>): live hours on a clock that starts at the given instant and runs
+/// <see cref="SimulatorOptions.ClockSpeed"/> times real time, so a test runs a US session or a night session across
+/// KST midnight in seconds.
 /// Monotonic in demo mode (elapsed timestamps); in live mode it follows the wall clock, and instruments never let a
 /// record's time go back.
 /// </summary>
@@ -20,11 +23,14 @@ internal sealed class MarketClock
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
     private readonly DateTime _demoDate;
+    private readonly DateTime? _scenarioStart;
 
-    public MarketClock(TimeProvider time, MarketClockMode mode, double speed)
+    public MarketClock(TimeProvider time, MarketClockMode mode, double speed, DateTimeOffset? start = null)
     {
         _time = time;
-        Mode = mode;
+        // A scenario runs on the real (live) hours, from its own start.
+        Mode = start is null ? mode : MarketClockMode.Live;
+        _scenarioStart = start?.ToOffset(Kst).DateTime;
         Speed = speed;
         _startTimestamp = time.GetTimestamp();
         _demoDate = AddWeekdays(time.GetUtcNow().ToOffset(Kst).Date, 0);
@@ -35,7 +41,11 @@ internal sealed class MarketClock
     public double Speed { get; }
 
     /// <summary>Market time now, KST.</summary>
-    public DateTime Now() => Mode == MarketClockMode.Live ? WallKst() : DemoAt(DemoSeconds());
+    public DateTime Now() => _scenarioStart is { } start ? start + TimeSpan.FromSeconds(DemoSeconds())
+        : Mode == MarketClockMode.Live ? WallKst() : DemoAt(DemoSeconds());
+
+    /// <summary>True when the clock runs a scenario from <see cref="SimulatorOptions.MarketStart"/>.</summary>
+    public bool IsScenario => _scenarioStart is not null;
 
     /// <summary>The wall clock in KST (PINGPONG's datetime, as the live server's own clock).</summary>
     public DateTime WallKst() => _time.GetUtcNow().ToOffset(Kst).DateTime;
@@ -45,11 +55,12 @@ internal sealed class MarketClock
     {
         var open = hours.NextOpen(now);
         if (open <= now) return TimeSpan.Zero;
+        if (_scenarioStart is not null) return (open - now) / Speed;
         if (Mode == MarketClockMode.Live) return open - now;
         return TimeSpan.FromSeconds(Math.Max(0, (DemoSecondsOf(open) - DemoSecondsOf(now)) / Speed));
     }
 
-    /// <summary>Trading seconds since the demo started, scaled by the speed.</summary>
+    /// <summary>Trading seconds since the demo (or scenario) started, scaled by the speed.</summary>
     private double DemoSeconds() => _time.GetElapsedTime(_startTimestamp).TotalSeconds * Speed;
 
     private DateTime DemoAt(double seconds)

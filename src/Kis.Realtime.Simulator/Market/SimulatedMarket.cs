@@ -25,7 +25,7 @@ internal sealed class SimulatedMarket
         _skips = skips;
         _seed = options.Seed;
         _maxRecordsPerFrame = options.MaxRecordsPerFrame;
-        Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed);
+        Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed, options.MarketStart);
         Master = new InstrumentMaster(options.Seed);
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
@@ -79,7 +79,7 @@ internal sealed class SimulatedMarket
     private Instrument Create(TrDefinition tr, string key)
     {
         var random = new Random(StableHash.Combine(_seed, tr.Id, key));
-        var hours = TradingHours.For(tr, Clock.Mode);
+        var hours = TradingHours.For(tr, key, Clock.Mode);
         var now = Clock.Now();
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
         var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));

@@ -27,12 +27,15 @@ public sealed class MarketWeekTests
     /// <summary>One trade as a client reads it: its KST time (the date from the market clock), volume and cumulative volume.</summary>
     internal readonly record struct Trade(string TrId, string Key, DateTimeOffset Time, long Price, long Volume, long Accumulated);
 
-    private static Trade Decode(string trId, string key, DateTime date, ReadOnlySpan<byte> record)
+    /// <summary>A trade record: its time (KST: the date of the market clock, the record's own time; overseas: kymd/khms).</summary>
+    internal static Trade Decode(string trId, string key, DateTime date, ReadOnlySpan<byte> record)
     {
         var tr = Tr(trId);
+        if (trId == "HDFSCNT0" && OverseasStockTrade.TryDecode(tr, record, out var us, out _))
+            return new Trade(trId, key, new DateTimeOffset(us.KoreaDate!.Value.ToDateTime(us.KoreaTime), Kst), 0, us.Volume, us.AccumulatedVolume);
         (TimeOnly time, long price, long volume, long accumulated) =
             trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _) ? (tick.Time, 0L, tick.TickVolume, tick.AccumulatedVolume)
-            : trId == "H0IFCNT0" && FuturesTrade.TryDecode(tr, record, out var f, out _) ? (f.Time, 0L, f.Volume, f.AccumulatedVolume)
+            : trId is "H0IFCNT0" or "H0MFCNT0" && FuturesTrade.TryDecode(tr, record, out var f, out _) ? (f.Time, 0L, f.Volume, f.AccumulatedVolume)
             : StockTrade.TryDecode(tr, record, out var s, out _) ? (s.Time, (long)s.Price, s.Volume, s.AccumulatedVolume)
             : throw new InvalidOperationException($"{trId}: undecodable record");
         return new Trade(trId, key, new DateTimeOffset(date + time.ToTimeSpan(), Kst), price, volume, accumulated);
@@ -44,8 +47,13 @@ public sealed class MarketWeekTests
     /// </summary>
     internal static List<Trade> Run(SimulatedMarket market, ManualTimeProvider wall, (string Tr, string Key)[] feeds, DateTime until,
         int perStep = 2, TimeSpan? step = null, IReadOnlyDictionary<string, int>? perStepOf = null)
+        => [.. RunRaw(market, wall, feeds, until, perStep, step, perStepOf).Select(r => Decode(r.TrId, r.Key, r.At.Date, System.Text.Encoding.UTF8.GetBytes(r.Record)))];
+
+    /// <summary>As <see cref="Run"/>: every record as sent, with the market time it was written at.</summary>
+    internal static List<(string TrId, string Key, DateTime At, string Record)> RunRaw(SimulatedMarket market, ManualTimeProvider wall,
+        (string Tr, string Key)[] feeds, DateTime until, int perStep = 2, TimeSpan? step = null, IReadOnlyDictionary<string, int>? perStepOf = null)
     {
-        var trades = new List<Trade>();
+        var trades = new List<(string, string, DateTime, string)>();
         var instruments = feeds.Select(f => market.Get(Tr(f.Tr), f.Key)).ToArray();
         var buffer = new byte[64 * 1024];
         while (true)
@@ -61,7 +69,7 @@ public sealed class MarketWeekTests
                 var n = instrument.WriteRecords(ref writer, at == now ? perStepOf?.GetValueOrDefault(instrument.Tr.Id, perStep) ?? perStep : 1, time);
                 if (n == 0) continue;
                 Assert.True(RecordSplitter.TryCreate(writer.WrittenSpan, n, instrument.Tr.Fields.Count, out var records, out _));
-                while (records.TryNext(out var r)) trades.Add(Decode(instrument.Tr.Id, instrument.Key, time.Date, r));
+                while (records.TryNext(out var r)) trades.Add((instrument.Tr.Id, instrument.Key, time, System.Text.Encoding.UTF8.GetString(r)));
             }
         }
     }
