@@ -20,8 +20,11 @@ internal sealed class SimulatedMarket
 
     private readonly RecordSkips? _skips;
 
-    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null)
+    private readonly SimulatorCounters? _counters;
+
+    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null, SimulatorCounters? counters = null)
     {
+        _counters = counters;
         _skips = skips;
         _seed = options.Seed;
         _maxRecordsPerFrame = options.MaxRecordsPerFrame;
@@ -115,7 +118,7 @@ internal sealed class SimulatedMarket
 
     /// <summary>The one <see cref="Stock"/> of a code (both venues), created at its first use.</summary>
     private Stock StockFor(string code)
-        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now()), this);
+        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters), this);
 
     /// <summary>The book of a stock on a venue when anyone has subscribed to it (the REST minute chart reads it), else null.</summary>
     public StockBook? FindStockBook(string code, StockVenue venue) => _stocks.TryGetValue(code, out var stock) ? new StockBook(stock, venue) : null;

@@ -15,7 +15,7 @@ internal sealed partial class Stock
         foreach (var queue in _queues)
             if (queue is not null)
             {
-                Unsent += queue.Count;
+                CountUnsent(queue.Count);
                 queue.Clear();
             }
         _viAuctionsDone = 0;

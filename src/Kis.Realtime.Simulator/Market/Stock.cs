@@ -38,8 +38,11 @@ internal sealed partial class Stock
     /// <summary>A trade waiting for a feed: its time and what the feed's record shows.</summary>
     private readonly record struct QueuedTrade(DateTime Time, TradeSnapshot Snapshot);
 
-    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt)
+    private readonly SimulatorCounters? _counters;
+
+    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt, SimulatorCounters? counters = null)
     {
+        _counters = counters;
         Code = code;
         _random = new Random(StableHash.Combine(seed, "stock-book", code));
         var (close, turnover) = master.Stock(code);
@@ -73,8 +76,15 @@ internal sealed partial class Stock
     public long LowerLimit { get; }
     public ViSchedule Vi => _vi;
 
-    /// <summary>Trades dropped from a queue of a feed that was not asking (see <see cref="MaxQueued"/>).</summary>
+    /// <summary>Trades dropped from a queue of a feed that was not asking (see <see cref="MaxQueued"/>); also counted in
+    /// <see cref="SimulatorCounters.TradesUnsent"/>.</summary>
     public long Unsent { get; private set; }
+
+    private void CountUnsent(int trades)
+    {
+        Unsent += trades;
+        if (_counters is not null) Interlocked.Add(ref _counters._tradesUnsent, trades);
+    }
 
     private static uint Index(StockVenue venue) => venue switch { StockVenue.Krx => 0, StockVenue.Nxt => 1, _ => 2 };
 
@@ -139,7 +149,7 @@ internal sealed partial class Stock
                 if (q.Count >= MaxQueued)
                 {
                     q.Dequeue();
-                    Unsent++;
+                    CountUnsent(1);
                 }
                 q.Enqueue(new QueuedTrade(time, venue == StockVenue.Unified ? own : unified));
             }
