@@ -41,13 +41,13 @@ public enum MarketClockMode
 {
     /// <summary>
     /// A trading day that starts at 09:00 KST when the simulator starts and runs <see cref="SimulatorOptions.ClockSpeed"/>
-    /// times real time; demo days run 08:00–20:00 back to back, every day of the week. Data flows at once.
+    /// times real time; demo days run 08:00–20:00 back to back, weekdays only (Friday night is followed by Monday morning). Data flows at once.
     /// </summary>
     Demo,
     /// <summary>
     /// The wall clock in KST with the real sessions: each TR sends only in its trading hours (index, bonds and KRX stocks
     /// 09:00–15:30, NXT 08:00–20:00 with its breaks, futures/options 08:45–15:45, expected trades in the auctions,
-    /// night derivatives 18:00–06:00, US stocks 23:30–06:00), nothing on weekends; PINGPONG goes on regardless. For
+    /// night derivatives 18:00–06:00, US stocks 04:00–20:00 New York time), nothing on weekends; PINGPONG goes on regardless. For
     /// testing a client's off-hours behaviour.
     /// </summary>
     Live,
@@ -143,8 +143,19 @@ public sealed record SimulatorOptions
     /// <summary>The market clock: <see cref="MarketClockMode.Demo"/> (default) or <see cref="MarketClockMode.Live"/>.</summary>
     public MarketClockMode Clock { get; init; } = MarketClockMode.Demo;
 
-    /// <summary>Demo clock speed: market seconds per real second (1 = real time, 60 = a minute a second). Ignored when live.</summary>
+    /// <summary>
+    /// Demo (and scenario) clock speed: market seconds per real second (1 = real time, 60 = a minute a second). Ignored
+    /// when live without <see cref="MarketStart"/>.
+    /// </summary>
     public double ClockSpeed { get; init; } = 1.0;
+
+    /// <summary>
+    /// A scenario's start: the market clock starts at this instant and runs <see cref="ClockSpeed"/> times real time on
+    /// the real (live) hours of every TR, weekends closed, whatever <see cref="Clock"/> says. So a test runs a US session
+    /// across KST midnight (and a summer-time change), the night derivatives session across midnight or NXT's
+    /// after-market in seconds (e.g. 2026-03-09 22:25 +09:00 at speed 600). Null (the default): no scenario.
+    /// </summary>
+    public DateTimeOffset? MarketStart { get; init; }
 
     /// <summary>Generator pace: how often each subscription is sent records (the market clock says whether it may).</summary>
     public MarketPace Pace { get; init; } = MarketPace.Demo;

@@ -23,12 +23,13 @@ internal static class SimCommand
         var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or pong (strict, for tests)", DefaultValueFactory = _ => "any" };
         var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
+        var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. 2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
         var randomNotices = new Option<bool>("--random-notices") { Description = "stock notices (H0STCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, clock, clockSpeed, pace, randomNotices,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -66,6 +67,7 @@ internal static class SimCommand
                 Pace = ParsePace(parse.GetValue(pace), parse.GetValue(replay) is not null),
                 Clock = ParseClock(parse.GetValue(clock)),
                 ClockSpeed = parse.GetValue(clockSpeed),
+                MarketStart = ParseMarketStart(parse.GetValue(marketStart)),
             };
 
             try
@@ -93,7 +95,9 @@ internal static class SimCommand
                 : "  app secret    : (as given on the command line)");
             Console.WriteLine($"  HTS ID        : {credential.HtsId}{(options.AcceptAnyHtsId ? " (any HTS ID accepted)" : "")}");
             Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
-            Console.WriteLine(options.Clock == MarketClockMode.Live
+            Console.WriteLine(options.MarketStart is { } start
+                ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
+                : options.Clock == MarketClockMode.Live
                 ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
                 : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
             Console.WriteLine($"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
@@ -129,6 +133,16 @@ internal static class SimCommand
         "live" => MarketClockMode.Live,
         var other => throw new CliUsageException($"--clock must be demo or live, not '{other}'."),
     };
+
+    /// <summary>An ISO 8601 instant with its offset (2026-03-09T22:25+09:00); none when not given.</summary>
+    internal static DateTimeOffset? ParseMarketStart(string? text)
+    {
+        if (text is null) return null;
+        if (text.Length < 17 || !(text.EndsWith('Z') || text[^6] is '+' or '-')
+            || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var start))
+            throw new CliUsageException($"--market-start must be an ISO 8601 instant with its offset, e.g. 2026-03-09T22:25+09:00, not '{text}'.");
+        return start;
+    }
 
     private static string PingAnswerText(PingAnswer answer) => answer switch
     {

@@ -24,7 +24,7 @@ internal sealed class SimulatorHub
         Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
         AccessTokens = new AccessTokenStore(options.TimeProvider);
         Skips = new RecordSkips(Counters);
-        Market = new SimulatedMarket(options, Skips);
+        Market = new SimulatedMarket(options, Skips, Counters);
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
     }
 

@@ -12,6 +12,7 @@ internal sealed class BondStream : MarketStream
     private readonly long _previousClose, _anchor, _baseYield, _previousDayVolume, _durationTenths;
     private long _price, _open, _high, _low, _volume;
     private bool _opened;
+    private DayRollover _rollover;
 
     public BondStream(Random random, string key, InstrumentMaster master, double secondsIntoDay) : base(random)
     {
@@ -32,6 +33,13 @@ internal sealed class BondStream : MarketStream
 
     /// <summary>Yield at a price: dy = −(dP / P) / duration, in thousandths of a percent.</summary>
     private long YieldAt(long price) => Math.Max(1, _baseYield - (price - _previousClose) * 1_000_000 / (_previousClose * _durationTenths));
+
+    /// <summary>The day's volume and open/high/low start again at each trading day's first trade.</summary>
+    public override void WriteRecord(ref RecordWriter w, DateTime now)
+    {
+        if (_rollover.NewDay(now)) (_volume, _opened) = (0, false);
+        WriteRecord(ref w, (int)now.TimeOfDay.TotalSeconds);
+    }
 
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {

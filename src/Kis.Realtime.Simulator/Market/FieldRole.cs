@@ -17,6 +17,8 @@ internal enum FieldRole : byte
     Date,
     /// <summary>The exchange's local date (overseas <c>xymd</c>).</summary>
     LocalDate,
+    /// <summary>The market's trading day (overseas <c>tymd</c>, 현지영업일자).</summary>
+    TradingDate,
     /// <summary>A date that applies only sometimes (credit loan, debt): KIS's 00000000.</summary>
     NoDate,
     Sign,
@@ -77,7 +79,8 @@ internal static class FieldRoles
             case FieldType.Time:
                 return n.StartsWith('x') ? FieldRole.LocalTime : FieldRole.Time;
             case FieldType.Date:
-                return n.Contains("loan") || n.Contains("debt") ? FieldRole.NoDate : n.StartsWith('x') ? FieldRole.LocalDate : FieldRole.Date;
+                return n.Contains("loan") || n.Contains("debt") ? FieldRole.NoDate : n.StartsWith('x') ? FieldRole.LocalDate
+                    : n == "tymd" ? FieldRole.TradingDate : FieldRole.Date;
             case FieldType.Code:
                 if (n.EndsWith("sign") || n == "sign") return FieldRole.Sign;
                 if (n is "seln_byov_cls" or "sll_buy_dvsn_cd") return FieldRole.SideCode;

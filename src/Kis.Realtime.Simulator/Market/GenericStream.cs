@@ -31,12 +31,17 @@ internal class GenericStream : MarketStream
     // A trade TR's own volume field (last_cnqn, cntg_vol, pcas_vol, evol) and the day's cumulative volume it adds to
     // (acml_vol, tvol): acml_vol(n) = acml_vol(n−1) + volume(n), as at KIS, so a gap detector finds only real gaps.
     private readonly int _tradeVolume = -1, _accumulatedVolume = -1;
-    private DateTime _day;
+    private DayRollover _rollover;
+    private readonly Markets.MarketCalendar _calendar;
+    private readonly bool _localTime;
+    private DateTime _local; // the record's time on the market's own clock (overseas xymd/xhms)
 
     public GenericStream(Random random, TrDefinition tr, string key, SimulatedMarket market) : base(random)
     {
         Tr = tr;
         _market = market;
+        _calendar = Markets.MarketCalendar.For(tr.Id, key);
+        _rollover = new DayRollover(_calendar);
         _key = System.Text.Encoding.UTF8.GetBytes(key);
         var fields = tr.Fields;
         _roles = new FieldRole[fields.Count];
@@ -48,6 +53,7 @@ internal class GenericStream : MarketStream
         for (var i = 0; i < fields.Count; i++)
         {
             _roles[i] = FieldRoles.Of(fields[i], i, tr.KeyField, out _levels[i]);
+            if (_roles[i] is FieldRole.LocalTime or FieldRole.LocalDate or FieldRole.TradingDate) _localTime = true;
             if (fields[i].Type == FieldType.Integer && i != tr.KeyField && FieldRoles.TotalOf(fields[i].Name, fields) is { } members)
             {
                 _roles[i] = FieldRole.Total;
@@ -102,12 +108,18 @@ internal class GenericStream : MarketStream
         // Quantities first, so a total can be written before or after the levels it sums (HDFSASP0 leads with them).
         for (var i = 0; i < _roles.Length; i++)
             if (_roles[i] == FieldRole.Quantity) _values[i] = Random.Next(1, 1_000);
-        // KIS's cumulative volume starts again each trading day.
-        if (_accumulatedVolume >= 0 && _day != default && now.Date != _day) _totals[_accumulatedVolume] = 0;
-        _day = now.Date;
+        // KIS's day totals (cumulative volume, value and counts, open/high/low) start again each trading day.
+        if (_rollover.NewDay(now)) StartDay();
+        if (_localTime) _local = _calendar.ToMarketTime(new DateTimeOffset(now, TimeSpan.FromHours(9))).DateTime;
         BeginRecord(now);
         for (var i = 0; i < _roles.Length; i++)
             if (!WriteDomainField(ref w, i, now)) WriteGenericField(ref w, i, now, secondsOfDay);
+    }
+
+    private void StartDay()
+    {
+        Array.Clear(_totals);
+        _open = _high = _low = _level;
     }
 
     /// <summary>Called once per record before its fields: domain generators take their snapshot here.</summary>
@@ -144,10 +156,11 @@ internal class GenericStream : MarketStream
             case FieldRole.Symbol: w.Ascii(Tr.KeyFormat == TrKeyFormat.OverseasSymbol && _key.Length > 4 ? _key.AsSpan(4) : _key); break;
             case FieldRole.Digits: w.Ascii("2"u8); break;
             case FieldRole.Time or FieldRole.TimeText: w.Time(secondsOfDay); break;
-            // Overseas local time: New York is 14 hours behind KST (13 in summer; the simulator keeps 14).
-            case FieldRole.LocalTime: w.Time(secondsOfDay - 14 * 3600); break;
+            // Overseas local date and time on the exchange's clock (New York: 14 hours behind KST, 13 in summer time).
+            case FieldRole.LocalTime: w.Time((int)_local.TimeOfDay.TotalSeconds); break;
             case FieldRole.Date: w.Date(now); break;
-            case FieldRole.LocalDate: w.Date(now.AddHours(-14)); break;
+            case FieldRole.LocalDate: w.Date(_local); break;
+            case FieldRole.TradingDate: w.Date(_rollover.Day); break;
             case FieldRole.NoDate: w.Ascii("00000000"u8); break;
             case FieldRole.Sign: w.Sign(_level - PreviousClose); break;
             case FieldRole.YesNo: w.Ascii("N"u8); break;

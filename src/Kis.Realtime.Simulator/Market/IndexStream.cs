@@ -13,6 +13,7 @@ internal sealed class IndexStream : MarketStream
     private readonly int _issues;
     private long _value, _open, _high, _low, _volume, _tradeValue;
     private bool _opened;
+    private DayRollover _rollover;
 
     public IndexStream(Random random, string key, InstrumentMaster master, double secondsIntoDay) : base(random)
     {
@@ -29,6 +30,13 @@ internal sealed class IndexStream : MarketStream
     }
 
     public override int MaxRecordBytes => 320;
+
+    /// <summary>The day's volume, value and open/high/low start again at each trading day's first tick.</summary>
+    public override void WriteRecord(ref RecordWriter w, DateTime now)
+    {
+        if (_rollover.NewDay(now)) (_volume, _tradeValue, _opened) = (0, 0, false);
+        WriteRecord(ref w, (int)now.TimeOfDay.TotalSeconds);
+    }
 
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {

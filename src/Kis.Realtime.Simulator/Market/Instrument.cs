@@ -6,7 +6,8 @@ namespace Kis.Realtime.Simulator.Market;
 /// One instrument's record source, shared by every session subscribed to it: each record is generated once, under the
 /// instrument's lock, stamped with the market time (never earlier than the previous record), and sent to one session.
 /// </summary>
-internal sealed class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null)
+internal sealed class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null,
+    int maxRecordsPerFrame = 999)
 {
     private readonly Lock _gate = new();
     private DateTime _lastTime;
@@ -26,7 +27,7 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
     public int MaxRecordBytes => stream.MaxRecordBytes;
 
     /// <summary>
-    /// Writes up to <paramref name="count"/> records (fewer when the writer runs out of room or the instrument has
+    /// Writes up to <paramref name="count"/> records (more when the stream has a backlog, fewer when the writer runs out of room or the instrument has
     /// nothing to say, see <see cref="MarketStream.HasRecordAt"/>) at market time <paramref name="now"/>; returns how many.
     /// </summary>
     public int WriteRecords(ref RecordWriter writer, int count, DateTime now)
@@ -36,6 +37,8 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
             if (now < _lastTime) now = _lastTime;
             _lastTime = now;
             var n = 0;
+            // A backlog (trades made by the stock's other feeds) goes out in as few frames as the frame size allows.
+            count = Math.Max(count, Math.Min(stream.Backlog, maxRecordsPerFrame));
             // A record withheld by the skip fault (it still happened: later cumulative figures include it) takes its
             // place in the frame, so a frame may carry fewer than asked, or none.
             for (var made = 0; made < count && writer.Remaining > stream.MaxRecordBytes && stream.HasRecordAt(now); made++)

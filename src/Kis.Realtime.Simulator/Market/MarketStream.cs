@@ -31,6 +31,12 @@ internal abstract class MarketStream
     public virtual bool HasRecordAt(DateTime now) => true;
 
     /// <summary>
+    /// Records waiting to be sent (a unified trade feed's share of the trades other feeds made): the instrument then
+    /// sends up to a whole frame of them whatever the pace asked, so the feed keeps up with the market.
+    /// </summary>
+    public virtual int Backlog => 0;
+
+    /// <summary>
     /// The market time of a record this stream still owes although its hours are over at <paramref name="now"/> (KRX's
     /// closing print, when the clock jumped past its whole window); null when it owes none.
     /// </summary>

@@ -11,6 +11,7 @@ internal sealed class ProgramStream : MarketStream
     private readonly byte[] _code;
     private readonly long _basePrice, _maxQuantityPerRecord, _bookScale;
     private long _sellQty, _sellAmount, _buyQty, _buyAmount;
+    private DayRollover _rollover;
 
     public ProgramStream(Random random, string key, InstrumentMaster master, double secondsIntoDay, bool nxtOnly) : base(random)
     {
@@ -28,6 +29,13 @@ internal sealed class ProgramStream : MarketStream
     }
 
     public override int MaxRecordBytes => 200;
+
+    /// <summary>The day's cumulative program flow starts again at each trading day's first record.</summary>
+    public override void WriteRecord(ref RecordWriter w, DateTime now)
+    {
+        if (_rollover.NewDay(now)) _sellQty = _sellAmount = _buyQty = _buyAmount = 0;
+        WriteRecord(ref w, (int)now.TimeOfDay.TotalSeconds);
+    }
 
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {

@@ -13,17 +13,22 @@ namespace Kis.Realtime.Simulator.Market;
 internal sealed class SimulatedMarket
 {
     private readonly ConcurrentDictionary<(TrDefinition Tr, string Key), Instrument> _instruments = new();
-    private readonly ConcurrentDictionary<(string Code, StockVenue Venue), StockBook> _stockBooks = new();
+    private readonly ConcurrentDictionary<string, Stock> _stocks = new();
     private readonly int _seed;
     private long _orderNumber;
+    private readonly int _maxRecordsPerFrame;
 
     private readonly RecordSkips? _skips;
 
-    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null)
+    private readonly SimulatorCounters? _counters;
+
+    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null, SimulatorCounters? counters = null)
     {
+        _counters = counters;
         _skips = skips;
         _seed = options.Seed;
-        Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed);
+        _maxRecordsPerFrame = options.MaxRecordsPerFrame;
+        Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed, options.MarketStart);
         Master = new InstrumentMaster(options.Seed);
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
@@ -40,9 +45,7 @@ internal sealed class SimulatedMarket
     /// <summary>The KRX book of a stock, created for an order when nobody has subscribed to it yet.</summary>
     public StockBook StockBookForOrders(string code)
     {
-        var hours = TradingHours.For(KisTrs.H0STCNT0, Clock.Mode);
-        var secondsIntoDay = Math.Max(0, Math.Floor((Clock.Now().TimeOfDay - hours.DayOpen).TotalSeconds));
-        return StockBookFor(code, KisTrs.H0STCNT0, hours, secondsIntoDay);
+        return new StockBook(StockFor(code), StockVenue.Krx);
     }
 
     public MarketClock Clock { get; }
@@ -66,7 +69,7 @@ internal sealed class SimulatedMarket
         {
             var instrument = market.Get(tr, key);
             var now = market.Clock.Now();
-            instrument.Hours.IsOpen(now, market.Clock.EveryDayTrades);
+            instrument.Hours.IsOpen(now);
             market.Clock.UntilOpen(instrument.Hours, now);
             var writer = new RecordWriter(buffer);
             instrument.WriteRecords(ref writer, 1, now);
@@ -79,7 +82,7 @@ internal sealed class SimulatedMarket
     private Instrument Create(TrDefinition tr, string key)
     {
         var random = new Random(StableHash.Combine(_seed, tr.Id, key));
-        var hours = TradingHours.For(tr, Clock.Mode);
+        var hours = TradingHours.For(tr, key, Clock.Mode);
         var now = Clock.Now();
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
         var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
@@ -91,15 +94,15 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.ProgramTradesKrx ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
             : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date, venue: IsStockNotice(tr) && !RandomStockNotices)
             : tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0
-                ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
+                ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr))
             : tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0
-                ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay), expected: true)
+                ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr), expected: true)
             : tr == KisTrs.H0STASP0 || tr == KisTrs.H0NXASP0 || tr == KisTrs.H0UNASP0
-                ? new StockBookStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
+                ? new StockBookStream(random, tr, key, this, StockBookFor(key, tr))
             : tr == KisTrs.H0STMKO0 || tr == KisTrs.H0NXMKO0 || tr == KisTrs.H0UNMKO0
-                ? new MarketStatusStream(random, tr, key, this, StockBookFor(key, tr, hours, secondsIntoDay))
+                ? new MarketStatusStream(random, tr, key, this, StockBookFor(key, tr))
             : new GenericStream(random, tr, key, this);
-        return new Instrument(tr, key, stream, hours, _skips);
+        return new Instrument(tr, key, stream, hours, _skips, _maxRecordsPerFrame);
     }
 
     /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>
@@ -109,15 +112,14 @@ internal sealed class SimulatedMarket
 
     private static bool IsStockNotice(TrDefinition tr) => tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9;
 
-    /// <summary>The one book of a stock on a venue, shared by the venue's trade and book TRs.</summary>
-    private StockBook StockBookFor(string code, TrDefinition tr, TradingHours hours, double secondsIntoDay)
-    {
-        // H0ST* KRX, H0NX* Nextrade, H0UN* both combined (each its own book).
-        var venue = tr.Id[2..4] switch { "NX" => StockVenue.Nxt, "UN" => StockVenue.Unified, _ => StockVenue.Krx };
-        return _stockBooks.GetOrAdd((code, venue), static (k, s) => new StockBook(s.Market._seed, k.Code, k.Venue, s.Market.Master,
-            s.SecondsIntoDay, (int)s.Hours.DayOpen.TotalSeconds, s.Market.Clock.Now()), (Market: this, Hours: hours, SecondsIntoDay: secondsIntoDay));
-    }
+    /// <summary>A stock's book seen from the venue of <paramref name="tr"/> (H0ST* KRX, H0NX* Nextrade, H0UN* both combined).</summary>
+    private StockBook StockBookFor(string code, TrDefinition tr)
+        => new(StockFor(code), tr.Id[2..4] switch { "NX" => StockVenue.Nxt, "UN" => StockVenue.Unified, _ => StockVenue.Krx });
+
+    /// <summary>The one <see cref="Stock"/> of a code (both venues), created at its first use.</summary>
+    private Stock StockFor(string code)
+        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters), this);
 
     /// <summary>The book of a stock on a venue when anyone has subscribed to it (the REST minute chart reads it), else null.</summary>
-    public StockBook? FindStockBook(string code, StockVenue venue) => _stockBooks.GetValueOrDefault((code, venue));
+    public StockBook? FindStockBook(string code, StockVenue venue) => _stocks.TryGetValue(code, out var stock) ? new StockBook(stock, venue) : null;
 }

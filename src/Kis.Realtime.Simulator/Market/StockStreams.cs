@@ -55,16 +55,35 @@ internal sealed class StockTradeStream : GenericStream
     /// <summary>No continuous trades in a VI or KRX's closing auction, none on KRX after the closing print; expected trades go on.</summary>
     public override bool HasRecordAt(DateTime now) => _expected || _book.HasTradeAt(now);
 
-    /// <summary>A KRX day that opened and never printed its close: the print is owed, at 15:30.</summary>
+    /// <summary>Trades of the other feeds of the stock waiting for this one (the unified feed shows KRX's and NXT's).</summary>
+    public override int Backlog => _expected ? 0 : _book.Backlog;
+
+    /// <summary>A trade record carries its trade's time (a queued trade keeps the time it happened at).</summary>
+    public override void WriteRecord(ref RecordWriter writer, DateTime now)
+    {
+        if (!_expected)
+        {
+            (_t, now, var madeOnKrx) = _book.Next(now);
+            // Paper orders fill from KRX's trades, once each, whichever feed made them (the venue's lock comes after
+            // this instrument's).
+            if (madeOnKrx) Market.Venue.OnTrade(_book.Code, _t.Price, _t.Volume, now);
+        }
+        base.WriteRecord(ref writer, now);
+    }
+
+    /// <summary>
+    /// Trades the stock's other feeds made before this feed's hours ended are owed now; a KRX day that opened and
+    /// never printed its close owes the print, at 15:30.
+    /// </summary>
     public override DateTime? OwedAt(DateTime now)
-        => !_expected && _book.OwesClosingPrint(now) ? now.Date + TimeSpan.FromSeconds(StockBook.ClosingAuctionEnd) : null;
+        => _expected ? null
+            : _book.Backlog > 0 ? now
+            : _book.OwesClosingPrint(now) ? now.Date + TimeSpan.FromSeconds(StockBook.ClosingAuctionEnd) : null;
 
     protected override void BeginRecord(DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
-        _t = _expected ? _book.Expected(second) : _book.Trade(now);
-        // Paper orders fill from KRX's own trades (the venue's lock comes after this instrument's).
-        if (!_expected && _book.Venue == StockVenue.Krx) Market.Venue.OnTrade(_book.Code, _t.Price, _t.Volume, now);
+        if (_expected) _t = _book.Expected(now);
         // The previous day had traded this share of its volume by this time of the 6.5-hour session.
         var into = Math.Clamp(second - 9 * 3600, 1, 23_400);
         _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / 23_400);
@@ -177,7 +196,7 @@ internal sealed class StockBookStream : GenericStream
     }
 
     protected override void BeginRecord(DateTime now)
-        => (_volume, _askChange, _bidChange) = _book.PublishBook(_ask, _bid, _askQuantity, _bidQuantity);
+        => (_volume, _askChange, _bidChange) = _book.PublishBook(now, _ask, _bid, _askQuantity, _bidQuantity);
 
     protected override bool WriteDomainField(ref RecordWriter w, int index, DateTime now)
     {

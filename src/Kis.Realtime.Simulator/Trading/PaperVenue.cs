@@ -28,7 +28,7 @@ internal sealed class PaperVenue(SimulatedMarket market)
     public PaperResult Place(PaperOrderRequest request, DateTime now)
     {
         // KRX takes orders from its pre-open auction to its closing auction.
-        if (!TradingHours.KrxAuctions.IsOpen(now, market.Clock.EveryDayTrades) && !TradingHours.KrxStocks.IsOpen(now, market.Clock.EveryDayTrades))
+        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now))
             return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
         var book = market.StockBookForOrders(request.Code);
         var touch = book.Touch();

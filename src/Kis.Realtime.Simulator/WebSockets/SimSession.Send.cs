@@ -105,7 +105,6 @@ internal sealed partial class SimSession
     {
         var max = _hub.Options.MaxRecordsPerFrame;
         var clock = _hub.Market.Clock;
-        var everyDay = clock.EveryDayTrades;
         var now = marketNow = clock.Now();
         due = null;
         count = 0;
@@ -116,7 +115,7 @@ internal sealed partial class SimSession
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
-                    if (!s.Instrument.Hours.IsOpen(now, everyDay))
+                    if (!s.Instrument.Hours.IsOpen(now))
                     {
                         if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
                         continue;
@@ -136,7 +135,7 @@ internal sealed partial class SimSession
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(_roundRobin + i) % subs.Length];
-                    if (!s.Instrument.Hours.IsOpen(now, everyDay))
+                    if (!s.Instrument.Hours.IsOpen(now))
                     {
                         if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
                         // A closed market owes no pace: no credit piles up for the open.
@@ -166,7 +165,7 @@ internal sealed partial class SimSession
                 Subscription? first = null;
                 foreach (var s in subs)
                 {
-                    if (s.NextDue <= ts && !s.Instrument.Hours.IsOpen(now, everyDay))
+                    if (s.NextDue <= ts && !s.Instrument.Hours.IsOpen(now))
                     {
                         if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
                         // Closed: next chance when its market opens (re-checked at least every MaxClosedWait).

@@ -14,17 +14,42 @@ public sealed class MarketClockTests
     [Fact]
     public void Demo_day_starts_at_nine_runs_at_its_speed_and_rolls_to_the_next_morning_after_eight_pm()
     {
-        var wall = new ManualTimeProvider(Kst(2026, 11, 22, 16, 41)); // a Sunday afternoon
+        var wall = new ManualTimeProvider(Kst(2026, 11, 23, 16, 41)); // a Monday afternoon
         var clock = new MarketClock(wall, MarketClockMode.Demo, speed: 60);
-        Assert.Equal(new DateTime(2026, 11, 22, 9, 0, 0), clock.Now());
-        wall.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(new DateTime(2026, 11, 22, 10, 0, 0), clock.Now());
-        wall.Advance(TimeSpan.FromMinutes(11)); // 11 market hours later: 21:00 does not exist in a demo day
         Assert.Equal(new DateTime(2026, 11, 23, 9, 0, 0), clock.Now());
+        wall.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(new DateTime(2026, 11, 23, 10, 0, 0), clock.Now());
+        wall.Advance(TimeSpan.FromMinutes(11)); // 11 market hours later: 21:00 does not exist in a demo day
+        Assert.Equal(new DateTime(2026, 11, 24, 9, 0, 0), clock.Now());
         // Index closed at 15:30; at 16:00 the next open is 09:00 tomorrow: 4 h to 20:00 + 1 h from 08:00 = 5 market hours.
-        Assert.Equal(TimeSpan.FromMinutes(5), clock.UntilOpen(TradingHours.Index, new DateTime(2026, 11, 23, 16, 0, 0)));
-        Assert.Equal(TimeSpan.Zero, clock.UntilOpen(TradingHours.Index, new DateTime(2026, 11, 23, 10, 0, 0)));
-        Assert.Equal(new DateTime(2026, 11, 22, 16, 53, 0), clock.WallKst());
+        Assert.Equal(TimeSpan.FromMinutes(5), clock.UntilOpen(TradingHours.Index, new DateTime(2026, 11, 24, 16, 0, 0)));
+        Assert.Equal(TimeSpan.Zero, clock.UntilOpen(TradingHours.Index, new DateTime(2026, 11, 24, 10, 0, 0)));
+        Assert.Equal(new DateTime(2026, 11, 23, 16, 53, 0), clock.WallKst());
+    }
+
+    [Fact]
+    public void Demo_week_has_no_weekend_a_Sunday_start_is_Monday_and_Friday_night_is_followed_by_Monday_morning()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 22, 16, 41)); // a Sunday afternoon
+        var clock = new MarketClock(wall, MarketClockMode.Demo, speed: 3600); // a market hour per second
+        Assert.Equal(new DateTime(2026, 11, 23, 9, 0, 0), clock.Now()); // Monday
+        // Three demo weeks, a market hour at a time: every hour is on a weekday, 08:00–20:00, and never goes back.
+        var previous = clock.Now();
+        var days = new HashSet<DateTime>();
+        for (var hour = 0; hour < 3 * 5 * 12; hour++)
+        {
+            wall.Advance(TimeSpan.FromSeconds(1));
+            var now = clock.Now();
+            Assert.True(now > previous, $"{now} after {previous}");
+            Assert.False(now.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday, $"{now:yyyy-MM-dd ddd HH:mm}");
+            Assert.InRange(now.TimeOfDay, TimeSpan.FromHours(8), TimeSpan.FromHours(20));
+            days.Add(now.Date);
+            previous = now;
+        }
+        Assert.Equal(16, days.Count); // three weeks of weekdays and the Monday after
+        Assert.Equal(new DateTime(2026, 12, 14, 9, 0, 0), clock.Now()); // 180 market hours on: Monday three weeks later
+        // Friday 16:00: the index next opens Monday 09:00, 4 h to Friday 20:00 + 1 h from Monday 08:00 = 5 market hours.
+        Assert.Equal(TimeSpan.FromSeconds(5), clock.UntilOpen(TradingHours.Index, new DateTime(2026, 12, 11, 16, 0, 0)));
     }
 
     [Fact]
@@ -34,11 +59,11 @@ public sealed class MarketClockTests
         var clock = new MarketClock(wall, MarketClockMode.Live, speed: 1);
         var now = clock.Now();
         Assert.Equal(new DateTime(2026, 11, 21, 23, 0, 0), now);
-        Assert.False(TradingHours.Index.IsOpen(now, everyDay: false));
+        Assert.False(TradingHours.Index.IsOpen(now));
         // Next open: Monday 08:00 for NXT, 09:00 for the index, 08:45 for derivatives.
-        Assert.Equal(new DateTime(2026, 11, 23, 8, 0, 0), TradingHours.Nextrade.NextOpen(now, everyDay: false));
+        Assert.Equal(new DateTime(2026, 11, 23, 8, 0, 0), TradingHours.Nextrade.NextOpen(now));
         Assert.Equal(TimeSpan.FromHours(34), clock.UntilOpen(TradingHours.Index, now));
-        Assert.Equal(new DateTime(2026, 11, 23, 8, 45, 0), TradingHours.Derivatives.NextOpen(now, everyDay: false));
+        Assert.Equal(new DateTime(2026, 11, 23, 8, 45, 0), TradingHours.Derivatives.NextOpen(now));
     }
 
     [Theory]
@@ -51,11 +76,11 @@ public sealed class MarketClockTests
     public void Trading_hours_on_a_weekday(int h, int m, bool index, bool bonds, bool nxt, bool combined, bool derivatives)
     {
         var t = new DateTime(2026, 11, 23, h, m, 0); // Monday
-        Assert.Equal(index, TradingHours.For(KisTrs.IndexTicks).IsOpen(t, false));
-        Assert.Equal(bonds, TradingHours.For(KisTrs.BondTrades).IsOpen(t, false));
-        Assert.Equal(nxt, TradingHours.For(KisTrs.ProgramTradesNxt).IsOpen(t, false));
-        Assert.Equal(combined, TradingHours.For(KisTrs.ProgramTradesUnified).IsOpen(t, false));
-        Assert.Equal(derivatives, TradingHours.For(KisTrs.FuturesOptionsNotices).IsOpen(t, false));
+        Assert.Equal(index, TradingHours.For(KisTrs.IndexTicks).IsOpen(t));
+        Assert.Equal(bonds, TradingHours.For(KisTrs.BondTrades).IsOpen(t));
+        Assert.Equal(nxt, TradingHours.For(KisTrs.ProgramTradesNxt).IsOpen(t));
+        Assert.Equal(combined, TradingHours.For(KisTrs.ProgramTradesUnified).IsOpen(t));
+        Assert.Equal(derivatives, TradingHours.For(KisTrs.FuturesOptionsNotices).IsOpen(t));
     }
 
     private static readonly string[][] Subs =

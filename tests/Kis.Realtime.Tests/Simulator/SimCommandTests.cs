@@ -30,6 +30,17 @@ public sealed class SimCommandTests
     [Fact]
     public void An_unknown_clock_is_a_usage_error() => Assert.Throws<CliUsageException>(() => SimCommand.ParseClock("wall"));
 
+    [Fact]
+    public void A_market_start_is_an_instant_with_its_offset()
+    {
+        Assert.Null(SimCommand.ParseMarketStart(null));
+        Assert.Equal(new DateTimeOffset(2026, 3, 9, 22, 25, 0, TimeSpan.FromHours(9)), SimCommand.ParseMarketStart("2026-03-09T22:25+09:00"));
+        Assert.Equal(new DateTimeOffset(2026, 3, 9, 13, 25, 0, TimeSpan.Zero), SimCommand.ParseMarketStart("2026-03-09T13:25Z"));
+        // Without an offset the instant is ambiguous (KST? New York?): a usage error, not a guess.
+        Assert.Contains("--market-start", Assert.Throws<CliUsageException>(() => SimCommand.ParseMarketStart("2026-03-09T22:25")).Message);
+        Assert.Throws<CliUsageException>(() => SimCommand.ParseMarketStart("tomorrow"));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

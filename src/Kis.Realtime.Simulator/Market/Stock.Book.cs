@@ -1,0 +1,205 @@
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>The order book and the trades of a <see cref="Stock"/> (its rules: <see cref="StockBook"/>).</summary>
+internal sealed partial class Stock
+{
+    private VenueDay DayOf(StockVenue venue) => _days[(int)Index(venue)];
+
+    /// <summary>A new trading day from <paramref name="now"/> on: every venue's day starts again, VIs and auctions too.</summary>
+    private void RollDays(DateTime now)
+    {
+        foreach (var day in _days) day.StartDayIfNew(now);
+        if (!_rollover.NewDay(now)) return;
+        foreach (var queue in _queues)
+            if (queue is not null)
+            {
+                CountUnsent(queue.Count);
+                queue.Clear();
+            }
+        _viAuctionsDone = 0;
+        _viReference = PreviousClose;
+    }
+
+    /// <summary>True when KRX's trade at <paramref name="now"/> is an auction's single print (opening or closing).</summary>
+    private bool TakeAuctionPrint(DateTime now, int second)
+    {
+        if (second < StockBook.RegularOpen) return false;
+        if (_openingPrintDay != now.Date && second < StockBook.ClosingAuctionStart)
+        {
+            _openingPrintDay = now.Date;
+            return true;
+        }
+        if (second >= StockBook.ClosingAuctionEnd && _closingPrintDay != now.Date)
+        {
+            // A day whose opening was never printed (the stock appeared in the closing auction) still closes with a print.
+            _openingPrintDay = _closingPrintDay = now.Date;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>A trade on <paramref name="on"/> at <paramref name="now"/>, at the touch: its venue's record and the unified one.</summary>
+    private (TradeSnapshot Own, TradeSnapshot Unified) Trade(StockVenue on, DateTime now)
+    {
+        RollDays(now);
+        var second = (int)now.TimeOfDay.TotalSeconds;
+        var day = DayOf(on);
+        // On KRX, the first trade after a VI is its single-price auction: at the expected price, the touch's matched
+        // quantity; so are the opening and closing auctions' prints.
+        var auction = false;
+        if (on == StockVenue.Krx)
+        {
+            var ended = _vi.At(second).Ended;
+            auction = ended > _viAuctionsDone;
+            _viAuctionsDone = ended;
+            auction |= TakeAuctionPrint(now, second);
+        }
+        bool buyer;
+        long price, volume;
+        if (auction)
+        {
+            buyer = _bidQuantity[0] >= _askQuantity[0];
+            price = buyer ? Ask(0) : Bid(0);
+            volume = Math.Max(1, Math.Min(_askQuantity[0], _bidQuantity[0]));
+            _viReference = price;
+        }
+        else
+        {
+            if (_tradesSincePublished >= StockBook.UnwatchedTrades) Move();
+            else _tradesSincePublished++;
+            buyer = _random.Next(2) == 0;
+            price = buyer ? Ask(0) : Bid(0);
+            volume = _random.NextInt64(1, day.MaxTradeVolume + 1);
+        }
+        // The touch's quantity is used up by the trade but never empties (the level would move: only a book record does that).
+        if (buyer) _askQuantity[0] = Math.Max(1, _askQuantity[0] - volume);
+        else _bidQuantity[0] = Math.Max(1, _bidQuantity[0] - volume);
+        // KRX's opening price is the static VI's first reference.
+        if (day.Apply(now, price, volume, buyer) && on == StockVenue.Krx) _viReference = price;
+        var unified = DayOf(StockVenue.Unified);
+        unified.Apply(now, price, volume, buyer);
+        return (Snapshot(day, price, volume, buyer, second), Snapshot(unified, price, volume, buyer, second));
+    }
+
+    private TradeSnapshot Snapshot(VenueDay d, long price, long volume, bool buyer, int second) => new()
+    {
+        Price = price, Volume = volume, AccumulatedVolume = d.Volume, AccumulatedValue = d.Value,
+        Open = d.Open == 0 ? price : d.Open, High = Math.Max(d.High, price), Low = d.Low == 0 ? price : Math.Min(d.Low, price),
+        BestAsk = Ask(0), BestBid = Bid(0), BestAskQuantity = _askQuantity[0], BestBidQuantity = _bidQuantity[0],
+        TotalAsk = Sum(_askQuantity), TotalBid = Sum(_bidQuantity), SellCount = d.SellCount, BuyCount = d.BuyCount,
+        SellVolume = d.SellVolume, BuyVolume = d.BuyVolume, PreviousClose = PreviousClose, UpperLimit = UpperLimit, LowerLimit = LowerLimit,
+        PreviousDayVolume = d.PreviousDayVolume, OpenSecond = d.Open == 0 ? second : d.OpenSecond,
+        HighSecond = d.High == 0 ? second : d.HighSecond, LowSecond = d.Low == 0 ? second : d.LowSecond, BuyerInitiated = buyer,
+        ViReference = _viReference,
+    };
+
+    /// <summary>
+    /// The expected (auction) trade now on <paramref name="venue"/>: the price where the book's touch would match (the
+    /// side with more quantity at the touch gives way) and the quantity that would trade there. Changes nothing.
+    /// </summary>
+    public TradeSnapshot Expected(StockVenue venue, DateTime now)
+    {
+        lock (_gate)
+        {
+            RollDays(now);
+            var buyer = _bidQuantity[0] >= _askQuantity[0];
+            var price = buyer ? Ask(0) : Bid(0);
+            var s = Snapshot(DayOf(venue), price, Math.Min(_askQuantity[0], _bidQuantity[0]), buyer, (int)now.TimeOfDay.TotalSeconds);
+            return s;
+        }
+    }
+
+    /// <summary>
+    /// Publishes the next book: moves the touch (the only place the levels move while the book is watched) and copies
+    /// the levels into the caller's arrays. Returns <paramref name="venue"/>'s day volume and the change of the totals
+    /// since its last book.
+    /// </summary>
+    public (long AccumulatedVolume, long AskTotalChange, long BidTotalChange) PublishBook(StockVenue venue, DateTime now,
+        long[] askPrices, long[] bidPrices, long[] askQuantities, long[] bidQuantities)
+    {
+        lock (_gate)
+        {
+            RollDays(now);
+            Move();
+            _tradesSincePublished = 0;
+            for (var i = 0; i < StockBook.Levels; i++)
+            {
+                askPrices[i] = Ask(i);
+                bidPrices[i] = Bid(i);
+                askQuantities[i] = _askQuantity[i];
+                bidQuantities[i] = _bidQuantity[i];
+            }
+            var day = DayOf(venue);
+            var askTotal = Sum(_askQuantity);
+            var bidTotal = Sum(_bidQuantity);
+            var change = (askTotal - day.PublishedAskTotal, bidTotal - day.PublishedBidTotal);
+            (day.PublishedAskTotal, day.PublishedBidTotal) = (askTotal, bidTotal);
+            return (day.Volume, change.Item1, change.Item2);
+        }
+    }
+
+    /// <summary>The touch now: best ask and bid with their quantities.</summary>
+    public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch()
+    {
+        lock (_gate) return (Ask(0), _askQuantity[0], Bid(0), _bidQuantity[0]);
+    }
+
+    /// <summary>The latest trade price on <paramref name="venue"/> (the previous close before any), its day's volume and value.</summary>
+    public (long Price, long AccumulatedVolume, long AccumulatedValue) Summary(StockVenue venue)
+    {
+        lock (_gate)
+        {
+            var d = DayOf(venue);
+            return (d.LastPrice == 0 ? PreviousClose : d.LastPrice, d.Volume, d.Value);
+        }
+    }
+
+    /// <summary><paramref name="venue"/>'s minute bars of the day up to <paramref name="until"/>, newest first.</summary>
+    public List<MinuteBar> MinuteBars(StockVenue venue, DateTime date, TimeSpan until, int max)
+    {
+        lock (_gate) return DayOf(venue).Chart.Before(date, until, max);
+    }
+
+    private long Ask(int level)
+    {
+        var p = _bid;
+        for (var i = 0; i < _spreadTicks + level; i++) p = InstrumentMaster.TickUp(p);
+        return p;
+    }
+
+    private long Bid(int level)
+    {
+        var p = _bid;
+        for (var i = 0; i < level; i++) p = InstrumentMaster.TickDown(p);
+        return p;
+    }
+
+    private void RefillLevel(int level)
+    {
+        var max = DayOf(StockVenue.Krx).MaxTradeVolume;
+        _askQuantity[level] = _random.NextInt64(1, 3 * max + 2);
+        _bidQuantity[level] = _random.NextInt64(1, 3 * max + 2);
+    }
+
+    /// <summary>Moves the touch by at most one tick, towards the day's drift, inside the price limits.</summary>
+    private void Move()
+    {
+        var roll = _random.Next(100);
+        var lean = _bid < _anchor ? 8 : _bid > _anchor ? -8 : 0;
+        if (roll < 30 + lean && Ask(0) < UpperLimit) _bid = InstrumentMaster.TickUp(_bid);
+        else if (roll >= 70 + lean && _bid > LowerLimit) _bid = InstrumentMaster.TickDown(_bid);
+        _spreadTicks = _random.Next(10) == 0 && Ask(1) <= UpperLimit ? 2 : 1;
+        if (Ask(0) > UpperLimit) _spreadTicks = 1;
+        for (var i = 0; i < StockBook.Levels; i++)
+            if (_random.Next(3) == 0) RefillLevel(i);
+    }
+
+    private static long Sum(long[] values)
+    {
+        long sum = 0;
+        foreach (var v in values) sum += v;
+        return sum;
+    }
+}

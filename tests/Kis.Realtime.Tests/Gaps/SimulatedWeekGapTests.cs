@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Kis.Realtime.Auth;
+using Kis.Realtime.Gaps;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Trs;
+
+namespace Kis.Realtime.Tests.Gaps;
+
+/// <summary>
+/// A simulated demo week through a real session (the simulator at clock speed 7200, the client's own gap detection):
+/// no false gap or overlap at any day boundary, weekends skipped, and the unified feed's volume is KRX's plus NXT's
+/// in every minute.
+/// </summary>
+public sealed class SimulatedWeekGapTests
+{
+    private static readonly (string Tr, string Key)[] Feeds =
+        [("H0STCNT0", "005930"), ("H0NXCNT0", "005930"), ("H0UNCNT0", "005930"), ("H0UPCNT0", "0001"), ("H0IFCNT0", "101W12000")];
+
+    private static TrDefinition Tr(string id) => KisTrs.TryGet(id, out var tr) ? tr : throw new ArgumentException(id);
+
+    private static (long Volume, TimeOnly Time) Trade(string trId, ReadOnlySpan<byte> record)
+    {
+        var tr = Tr(trId);
+        if (trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _)) return (tick.TickVolume, tick.Time);
+        if (trId == "H0IFCNT0" && FuturesTrade.TryDecode(tr, record, out var futures, out _)) return (futures.Volume, futures.Time);
+        if (StockTrade.TryDecode(tr, record, out var stock, out _)) return (stock.Volume, stock.Time);
+        throw new InvalidOperationException($"{trId}: undecodable record");
+    }
+
+    [Fact]
+    public async Task A_simulated_week_has_no_false_gap_at_day_boundaries_and_unified_volume_is_KRX_plus_NXT_every_minute()
+    {
+        // 12 market hours a demo day in 6 s: five weekdays in about 30 s.
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { ClockSpeed = 7200, Pace = MarketPace.PerSecond(300), Seed = 8 });
+        var firstDay = sim.MarketTime.Date;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        var gaps = new ConcurrentQueue<VolumeGap>();
+        // Per feed: (market date when received, minute) → volume; the market date comes from the simulator's clock.
+        var minutes = Feeds.ToDictionary(f => f.Tr + f.Key, _ => new ConcurrentDictionary<(DateTime Day, TimeOnly Minute), long>());
+        var days = new ConcurrentDictionary<DateTime, byte>();
+        var reachedFifthDay = false;
+        await using (var client = new KisRealtimeClient(KisRealtimeOptions.Default with
+        {
+            Credentials = [new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret)],
+            WebSocketUrl = sim.WebSocketUrl,
+            RestBaseUrl = sim.RestBaseUrl,
+            FullMode = KisFullMode.Wait,
+            SubscriptionCapacity = 100_000,
+        }))
+        {
+            client.GapDetected += gaps.Enqueue;
+            var pumps = Feeds.Select(feed => Task.Run(async () =>
+            {
+                var day = sim.MarketTime.Date;
+                var last = TimeOnly.MinValue;
+                try
+                {
+                    await foreach (var r in client.SubscribeRecordsAsync(Tr(feed.Tr), feed.Key, stop.Token))
+                    {
+                        var (volume, time) = Trade(feed.Tr, r.Data.Span);
+                        // A record's day: the market's date, moved on when the record's time steps back (a new day).
+                        if (time < last) day = sim.MarketTime.Date;
+                        last = time;
+                        days.TryAdd(day, 0);
+                        minutes[feed.Tr + feed.Key].AddOrUpdate((day, new TimeOnly(time.Hour, time.Minute)), volume, (_, v) => v + volume);
+                        if (WeekdaysFrom(firstDay, sim.MarketTime.Date) >= 4 && sim.MarketTime.TimeOfDay >= TimeSpan.FromHours(16))
+                        {
+                            reachedFifthDay = true;
+                            await stop.CancelAsync();
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                }
+            })).ToArray();
+            await Task.WhenAll(pumps);
+            Assert.True(reachedFifthDay, $"the simulated week reached only {sim.MarketTime:yyyy-MM-dd HH:mm}");
+            var stats = client.Statistics;
+            Assert.True(stats.Gaps == 0 && stats.Overlaps == 0, $"{stats.Gaps} gaps, {stats.Overlaps} overlaps: {string.Join("; ", gaps.Take(5))}");
+            Assert.Equal(0, stats.Dropped);
+        }
+
+        Assert.All(days.Keys, d => Assert.False(d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday, $"{d:yyyy-MM-dd ddd}"));
+        Assert.True(days.Count >= 5, $"{days.Count} days");
+        // Unified == KRX + NXT in every minute of the full days after the first (every feed subscribed all day), up to
+        // 19:58 (a trade the unified feed made in a day's last moments may reach NXT's feed only after the day ended).
+        var krx = minutes["H0STCNT0005930"];
+        var nxt = minutes["H0NXCNT0005930"];
+        var compared = 0;
+        foreach (var ((day, minute), unified) in minutes["H0UNCNT0005930"])
+        {
+            if (day == firstDay || day == days.Keys.Max() || minute >= new TimeOnly(19, 58)) continue;
+            Assert.True(unified == krx.GetValueOrDefault((day, minute)) + nxt.GetValueOrDefault((day, minute)),
+                $"{day:MM-dd} {minute}: unified {unified} != KRX {krx.GetValueOrDefault((day, minute))} + NXT {nxt.GetValueOrDefault((day, minute))}");
+            compared++;
+        }
+        Assert.True(compared > 1_000, $"only {compared} minutes compared");
+    }
+
+    private static int WeekdaysFrom(DateTime from, DateTime to)
+    {
+        var n = 0;
+        for (var d = from; d < to; d = d.AddDays(1))
+            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) n++;
+        return n;
+    }
+}
