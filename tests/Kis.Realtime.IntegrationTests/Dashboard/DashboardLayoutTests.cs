@@ -60,7 +60,7 @@ public sealed class DashboardLayoutTests(BrowserFixture browser)
         Assert.Contains("gap", await page.Locator("#panel-candles .candle-legend").InnerTextAsync());
 
         // Notices: the real order numbers, not zeros (the simulator's are like 0000001090).
-        var orders = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#panel-notices tbody tr')].map(r => r.cells[6].textContent)");
+        var orders = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#panel-notices .feed tbody tr')].map(r => r.cells[6].textContent)");
         Assert.NotEmpty(orders);
         Assert.All(orders, o => Assert.Matches("^[1-9][0-9]*$", o));
         Assert.True(await page.EvaluateAsync<bool>(

@@ -174,6 +174,44 @@
     noticeCounts.textContent = '';
     for (const [kind, n] of Object.entries(this.counts)) { const s = el('span'); s.append(el('span', `kind ${kind}`, kind), ` ${fmt.format(n)}`); noticeCounts.append(s); }
   };
+  // ---- orders: one row per order as its notices tell it (the server's KisOrderTracker), newest first, at most the
+  // server's capacity; each change brings the whole table (50 rows at most). Rows are reused and their text set in place.
+  // Row: [order, code, side, qty, price, filled, avg, left, status, status class].
+  const ORDER_CELLS = ['', '', '', 'num', 'num', 'num', 'num', 'num', ''];
+  const orders = {
+    section: $('#panel-notices'), body: $('#panel-notices .orders tbody'), dropped: $('#panel-notices .orders-dropped'), rows: [], droppedCount: 0,
+    apply(msg) {
+      if (!msg.orders) return; // a delta without it: the table did not change
+      this.rows = msg.orders.rows;
+      this.droppedCount = msg.orders.dropped;
+      invalidate(this);
+    },
+    makeRow() {
+      const tr = el('tr');
+      tr.texts = ORDER_CELLS.map((cls, j) => {
+        const td = el('td', cls), text = document.createTextNode('');
+        if (j === 8) { const badge = el('span', 'status'); badge.append(text); td.append(badge); } else td.append(text);
+        tr.append(td);
+        return text;
+      });
+      return tr;
+    },
+    render() {
+      const body = this.body;
+      while (body.rows.length < this.rows.length) body.append(this.makeRow());
+      while (body.rows.length > this.rows.length) body.lastElementChild.remove();
+      this.rows.forEach((r, i) => {
+        const tr = body.rows[i];
+        if (tr.dataset.order !== r[0]) tr.dataset.order = r[0];
+        setClass(tr, r[9]);
+        for (let j = 0; j < ORDER_CELLS.length; j++) setText(tr.texts[j], r[j]);
+        setClass(tr.cells[2], r[2]); // buy / sell colour
+        setClass(tr.texts[8].parentNode, `status ${r[9]}`);
+      });
+      this.section.dataset.orders = this.rows.length;
+      this.dropped.textContent = this.droppedCount > 0 ? `(${fmt.format(this.droppedCount)} older dropped)` : '';
+    },
+  };
   const tape = new FeedPanel('tape', [
     column(''), column(''), column('num'), column(r => r[3].startsWith('-') ? 'num down' : 'num up'), column('num'), column('num'), column(''), column('num'),
   ], r => r[6]);
@@ -383,7 +421,7 @@
 
   // ---- the page's link to the server
   const handlers = {
-    index: m => charts.index.apply(m), program: m => charts.program.apply(m), notices: m => notices.apply(m), tape: m => tape.apply(m),
+    index: m => charts.index.apply(m), program: m => charts.program.apply(m), notices: m => { notices.apply(m); orders.apply(m); }, tape: m => tape.apply(m),
     book: m => book.apply(m), candles: m => candles.apply(m), health: m => health.apply(m), subscriptions: m => subscriptions.apply(m),
   };
   const source = new EventSource('/events');
