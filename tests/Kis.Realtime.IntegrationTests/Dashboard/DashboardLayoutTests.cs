@@ -60,12 +60,18 @@ public sealed class DashboardLayoutTests(BrowserFixture browser)
         Assert.Contains("gap", await page.Locator("#panel-candles .candle-legend").InnerTextAsync());
 
         // Notices: the real order numbers, not zeros (the simulator's are like 0000001090).
-        var orders = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#panel-notices .feed tbody tr')].map(r => r.cells[6].textContent)");
+        var orders = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#panel-notices tbody tr')].map(r => r.cells[6].textContent)");
         Assert.NotEmpty(orders);
         Assert.All(orders, o => Assert.Matches("^[1-9][0-9]*$", o));
         Assert.True(await page.EvaluateAsync<bool>(
             "() => [...document.querySelectorAll('#panel-notices td')].every(c => c.scrollWidth <= c.clientWidth + 1)"),
             "a notices cell is cut (ellipsis)");
+
+        // Orders (the made-up futures/options orders of the built-in simulator): every column whole, no sideways scrolling.
+        await dashboard.WaitForAsync("() => Number(document.querySelector('#panel-orders').dataset.orders || 0) >= 1");
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
+            "the orders table scrolls sideways or a cell is cut");
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "dashboard-1400.png"), FullPage = true });
         var docs = FindDocs();

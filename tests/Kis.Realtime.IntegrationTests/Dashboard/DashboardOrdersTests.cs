@@ -40,33 +40,35 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         var book = sim.Hub.Market.StockBookForOrders(Code);
 
         // A buy at the lower price limit rests (nothing trades 30 % down): accepted, nothing filled.
+        // Row: [updated, order, amends, code, side, qty, price, filled, avg, cancelled, left, status, status class].
         var low = book.LowerLimit;
         var first = Short(await OrderAsync(http, sim, token, Cash, "TTTC0012U", Order(10, low)));
-        var accepted = await table.WaitAsync(rows => rows.GetValueOrDefault(first)?[8] == "accepted", $"order {first} accepted");
-        Assert.Equal([first, Code, "buy", "10", Number(low), "0", "", "10", "accepted", "accepted"], accepted[first]);
+        var accepted = await table.WaitAsync(rows => rows.GetValueOrDefault(first)?[11] == "accepted", $"order {first} accepted");
+        Assert.Equal([first, "", Code, "buy", "10", Number(low), "0", "", "0", "10", "accepted", "accepted"], accepted[first][1..]);
+        Assert.Matches(@"^\d\d:\d\d:\d\d$", accepted[first][0]);
 
         // Amended to a tick higher: the original is replaced by the amending order, which comes first (newest).
         var higher = InstrumentMaster.TickUp(low);
         var second = Short(await OrderAsync(http, sim, token, AmendCancel, "TTTC0013U", Revision(first, "01", higher)));
-        var amended = await table.WaitAsync(rows => rows.ContainsKey(second) && rows[first][8] != "accepted", $"order {first} amended to {second}");
-        Assert.Equal(["10", "0", $"replaced by {second}", "replaced"], [amended[first][3], amended[first][7], amended[first][8], amended[first][9]]);
-        Assert.Equal([second, Code, "buy", "10", Number(higher), "0", "", "10", "accepted", "accepted"], amended[second]);
+        var amended = await table.WaitAsync(rows => rows.ContainsKey(second) && rows[first][11] != "accepted", $"order {first} amended to {second}");
+        Assert.Equal(["10", "0", "10", "0", $"replaced by {second}", "replaced"], Pick(amended[first], 5, 7, 9, 10, 11, 12));
+        Assert.Equal([second, first, Code, "buy", "10", Number(higher), "0", "", "0", "10", "accepted", "accepted"], amended[second][1..]);
         Assert.Equal([second, first], table.Order.Take(2));
 
         await OrderAsync(http, sim, token, AmendCancel, "TTTC0013U", Revision(second, "02", 0));
-        var cancelled = await table.WaitAsync(rows => rows[second][8] == "cancelled", $"order {second} cancelled");
-        Assert.Equal(["0", "", "0"], [cancelled[second][5], cancelled[second][6], cancelled[second][7]]);
+        var cancelled = await table.WaitAsync(rows => rows[second][11] == "cancelled", $"order {second} cancelled");
+        Assert.Equal(["0", "", "10", "0"], cancelled[second][7..11]);
 
         // A large buy at the bid: it fills part by part from the trades that reach it; the rest is cancelled.
         var bid = book.Touch().Bid;
         var quantity = 90_000_000 / bid;
         var third = Short(await OrderAsync(http, sim, token, Cash, "TTTC0012U", Order(quantity, bid)));
-        var partly = await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[8] == "partially filled", $"order {third} partially filled", TimeSpan.FromSeconds(60));
-        var filledSoFar = long.Parse(partly[third][5], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        var partly = await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[11] == "partially filled", $"order {third} partially filled", TimeSpan.FromSeconds(60));
+        var filledSoFar = long.Parse(partly[third][7], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
         Assert.InRange(filledSoFar, 1, quantity - 1);
-        Assert.Equal(Number(quantity - filledSoFar), partly[third][7]);
+        Assert.Equal(Number(quantity - filledSoFar), partly[third][10]);
         await OrderAsync(http, sim, token, AmendCancel, "TTTC0013U", Revision(third, "02", 0));
-        var done = await table.WaitAsync(rows => rows[third][8] == "cancelled", $"order {third} cancelled");
+        var done = await table.WaitAsync(rows => rows[third][11] == "cancelled", $"order {third} cancelled");
 
         // What the table shows is what the venue's own inquiry reports for the order.
         var daily = await InquireDailyAsync(http, sim, token);
@@ -74,19 +76,25 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         var filled = long.Parse(row.GetProperty("tot_ccld_qty").GetString()!, CultureInfo.InvariantCulture);
         var amount = decimal.Parse(row.GetProperty("tot_ccld_amt").GetString()!, CultureInfo.InvariantCulture);
         Assert.True(filled >= filledSoFar);
-        Assert.Equal([Number(quantity), Number(filled), Number(amount / filled), "0", "cancelled"], [done[third][3], done[third][5], done[third][6], done[third][7], done[third][8]]);
+        Assert.Equal([Number(quantity), Number(filled), Number(amount / filled), Number(quantity - filled), "0", "cancelled"], Pick(done[third], 5, 7, 8, 9, 10, 11));
         Assert.Equal(0, table.Dropped);
 
-        // The page draws the same rows: the newest first, each with its status.
-        await dashboard.WaitForAsync($"() => document.querySelector(\"#panel-notices .orders tr[data-order='{third}'] .status\")?.textContent === 'cancelled'");
-        var shown = await dashboard.Page.Locator("#panel-notices .orders tbody tr").EvaluateAllAsync<string[][]>(
+        // The page draws the same rows: the newest first, each with its status, every cell whole, no sideways scrolling.
+        await dashboard.WaitForAsync($"() => document.querySelector(\"#panel-orders tr[data-order='{third}'] .status\")?.textContent === 'cancelled'");
+        var shown = await dashboard.Page.Locator("#panel-orders tbody tr").EvaluateAllAsync<string[][]>(
             "rows => rows.map(r => [...r.cells].map(c => c.textContent))");
-        Assert.Equal([third, second, first], shown.Select(r => r[0]));
-        Assert.Equal(done[third].Take(9), shown[0]);
-        Assert.Equal($"replaced by {second}", shown[2][8]);
-        await dashboard.ScreenshotAsync("notices", "notices-orders");
+        Assert.Equal([third, second, first], shown.Select(r => r[1]));
+        Assert.Equal(done[third][..12], shown[0]);
+        Assert.Equal($"replaced by {second}", shown[2][11]);
+        Assert.True(await dashboard.Page.EvaluateAsync<bool>("() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth; }"),
+            "the orders table scrolls sideways");
+        Assert.True(await dashboard.Page.EvaluateAsync<bool>("() => [...document.querySelectorAll('#panel-orders td')].every(c => c.scrollWidth <= c.clientWidth + 1)"),
+            "an orders cell is cut (ellipsis)");
+        await dashboard.ScreenshotAsync("orders", "orders");
         lock (dashboard.Errors) Assert.Empty(dashboard.Errors);
     }
+
+    private static string[] Pick(string[] row, params int[] cells) => [.. cells.Select(i => row[i])];
 
     private static string Short(string orderNumber) => orderNumber.TrimStart('0');
 

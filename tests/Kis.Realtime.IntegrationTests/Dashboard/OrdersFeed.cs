@@ -45,8 +45,8 @@ internal sealed class OrdersFeed : IAsyncDisposable
             TaskCompletionSource changed;
             lock (_gate)
             {
-                _rows = rows.ToDictionary(r => r[0], StringComparer.Ordinal);
-                _order = [.. rows.Select(r => r[0])];
+                _rows = rows.ToDictionary(r => r[1], StringComparer.Ordinal); // [updated, order, …]
+                _order = [.. rows.Select(r => r[1])];
                 Dropped = orders.GetProperty("dropped").GetInt64();
                 changed = _changed;
                 _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

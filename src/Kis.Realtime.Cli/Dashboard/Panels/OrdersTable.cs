@@ -78,15 +78,19 @@ internal sealed class OrdersTable(int capacity)
         if (markPublished) _published = _version;
     }
 
-    /// <summary>Row: order, code, side, quantity, price, filled, average fill price, remaining, status, status class.</summary>
+    /// <summary>Row: updated (KST), order, the order it amends, code, side, quantity, price, filled, average fill price,
+    /// cancelled, remaining, status, status class.</summary>
     public static string[] Cells(KisOrderState order)
     {
         var (status, statusClass) = Status(order);
         return
         [
-            NoticePanel.ShortOrderNumber(order.OrderNumber), order.Code, order.Side switch { OrderSide.Buy => "buy", OrderSide.Sell => "sell", _ => "" },
-            Number(order.Quantity), order.Price == 0 ? "market" : Number(order.Price), Number(order.FilledQuantity),
-            order.FilledQuantity == 0 ? "" : Number(order.AveragePrice), Number(order.RemainingQuantity), status, statusClass,
+            order.LastUpdate.ToString("HH:mm:ss", CultureInfo.InvariantCulture), NoticePanel.ShortOrderNumber(order.OrderNumber),
+            order.OriginalOrderNumber is { } original ? NoticePanel.ShortOrderNumber(original) : "", order.Code,
+            order.Side switch { OrderSide.Buy => "buy", OrderSide.Sell => "sell", _ => "" }, Number(order.Quantity),
+            order.Price == 0 ? "market" : Number(order.Price), Number(order.FilledQuantity), order.FilledQuantity == 0 ? "" : Number(order.AveragePrice),
+            // A refused order has nothing working, though the tracker leaves its quantity as remaining.
+            Number(order.CancelledQuantity), Number(order.Status == KisOrderStatus.Rejected ? 0 : order.RemainingQuantity), status, statusClass,
         ];
     }
 
