@@ -6,7 +6,8 @@ namespace Kis.Realtime.Cli.Dashboard.Panels;
 /// <summary>
 /// Order and fill notices, futures/options (H0IFCNI0 / H0IFCNI9 …) and stocks (H0STCNI0 / H0STCNI9): the feed of notices
 /// with their kind (fill, accepted, amended, cancelled, rejected) and, beside it, the orders table (<see cref="OrdersTable"/>:
-/// each order's life as its notices tell it), both updated under the panel's one lock.
+/// each order's life as its notices tell it), both updated under the panel's one lock and sent in its one event (the
+/// page draws the table as a panel of its own, #panel-orders, across the page's width).
 /// </summary>
 internal sealed class NoticePanel() : FeedPanel(30)
 {
