@@ -52,7 +52,7 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
     public static PanelKind PanelOf(TrDefinition tr) =>
         IndexTick.Trs.Contains(tr) ? PanelKind.Index
         : ProgramTrade.Trs.Contains(tr) ? PanelKind.Program
-        : FuturesOptionsNotice.Trs.Contains(tr) ? PanelKind.Notices
+        : FuturesOptionsNotice.Trs.Contains(tr) || StockNotice.Trs.Contains(tr) ? PanelKind.Notices
         : StockTrade.Trs.Contains(tr) ? PanelKind.Tape
         : StockOrderBook.Trs.Contains(tr) ? PanelKind.Book
         : PanelKind.Other;
@@ -127,6 +127,9 @@ internal sealed class DashboardSubscriptions(IKisRealtimeClient client, CliSetti
                     break;
                 case PanelKind.Program:
                     await PumpAsync<ProgramTrade>(entry, r => panels.Program.Add(tr.Id, r));
+                    break;
+                case PanelKind.Notices when StockNotice.Trs.Contains(tr):
+                    await PumpAsync<StockNotice>(entry, r => panels.Notices.Add(tr.Id, r));
                     break;
                 case PanelKind.Notices:
                     await PumpAsync<FuturesOptionsNotice>(entry, r => panels.Notices.Add(tr.Id, r));

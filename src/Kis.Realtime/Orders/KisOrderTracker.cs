@@ -83,6 +83,15 @@ public sealed class KisOrderTracker
         lock (_gate) return _orders.GetValueOrDefault(Normalize(orderNumber));
     }
 
+    /// <summary>
+    /// Forgets an order, so a long-running view (a dashboard) stays bounded: it drops what it no longer shows. A later
+    /// notice for it starts it afresh (a fill from its field 16, as when the acceptance was missed). False if unknown.
+    /// </summary>
+    public bool Forget(string orderNumber)
+    {
+        lock (_gate) return _orders.Remove(Normalize(orderNumber));
+    }
+
     /// <summary>Every order seen, in order-number order.</summary>
     public IReadOnlyList<KisOrderState> Orders
     {

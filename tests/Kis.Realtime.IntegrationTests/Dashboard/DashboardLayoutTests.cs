@@ -67,6 +67,12 @@ public sealed class DashboardLayoutTests(BrowserFixture browser)
             "() => [...document.querySelectorAll('#panel-notices td')].every(c => c.scrollWidth <= c.clientWidth + 1)"),
             "a notices cell is cut (ellipsis)");
 
+        // Orders (the made-up futures/options orders of the built-in simulator): every column whole, no sideways scrolling.
+        await dashboard.WaitForAsync("() => Number(document.querySelector('#panel-orders').dataset.orders || 0) >= 1");
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
+            "the orders table scrolls sideways or a cell is cut");
+
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "dashboard-1400.png"), FullPage = true });
         var docs = FindDocs();
         if (docs is not null)

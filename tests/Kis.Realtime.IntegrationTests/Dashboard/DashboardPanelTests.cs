@@ -100,6 +100,47 @@ public sealed class DashboardPanelTests
         Assert.Empty(Drain(page)); // nothing changed: nothing sent
     }
 
+    private static StockNotice Notice(NoticeKind kind, int number, long quantity, string original = "", long field16 = 0) => new()
+    {
+        Kind = kind, OrderNumber = number.ToString("D10"), OriginalOrderNumber = original, StockCode = "005930", Side = OrderSide.Buy,
+        Quantity = quantity, Price = 70_000, OrderQuantity = field16, OrderPrice = 70_000, Time = new TimeOnly(10, 0, 0), CustomerId = "u",
+        AccountNumber = "a", OrderTypeCode = "00", OrderConditionCode = "0", BranchNumber = "", AccountName = "", OrderExchangeCode = "",
+        PopupCode = "", CreditTypeCode = "", StockName = "",
+    };
+
+    [Fact]
+    public void Stock_notices_make_an_orders_table_newest_first_bounded_with_done_orders_dropped_first()
+    {
+        var notices = new NoticePanel();
+        notices.Add("H0STCNI0", Notice(NoticeKind.OrderAccepted, 1, 10));  // stays open
+        notices.Add("H0STCNI0", Notice(NoticeKind.OrderAccepted, 2, 10));
+        notices.Add("H0STCNI0", Notice(NoticeKind.Fill, 2, 4, field16: 10));
+        var first = JsonDocument.Parse(notices.Publish(snapshotWanted: false).Delta!).RootElement;
+        Assert.Equal(3, first.GetProperty("rows").GetArrayLength()); // the notice lines: two acceptances and a fill
+        Assert.Equal(["10:00:00", "2", "", "005930", "buy", "10", "70,000", "4", "70,000", "0", "6", "partially filled", "partial"],
+            first.GetProperty("orders").GetProperty("rows")[0].EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("accepted", first.GetProperty("orders").GetProperty("rows")[1][11].GetString());
+
+        // 60 more orders, each filled at once: the table keeps 50, the oldest done ones dropped first, the open order kept.
+        for (var n = 3; n < 63; n++) notices.Add("H0STCNI0", Notice(NoticeKind.Fill, n, 10, field16: 10));
+        var orders = JsonDocument.Parse(notices.Publish(snapshotWanted: false).Delta!).RootElement.GetProperty("orders");
+        var numbers = orders.GetProperty("rows").EnumerateArray().Select(r => r[1].GetString()).ToList();
+        Assert.Equal(50, numbers.Count);
+        Assert.Equal(12, orders.GetProperty("dropped").GetInt64());
+        Assert.Equal("62", numbers[0]);
+        Assert.Equal(["15", "2", "1"], numbers[^3..]); // the two open orders outlive the 12 oldest done ones (3 … 14)
+        Assert.Null(notices.Publish(snapshotWanted: false).Delta); // nothing new: nothing sent
+    }
+
+    [Fact]
+    public void A_rejected_order_shows_nothing_left()
+    {
+        var notices = new NoticePanel();
+        notices.Add("H0STCNI0", Notice(NoticeKind.Rejected, 7, 10));
+        var row = JsonDocument.Parse(notices.Publish(snapshotWanted: false).Delta!).RootElement.GetProperty("orders").GetProperty("rows")[0];
+        Assert.Equal(["7", "10", "0", "rejected"], new[] { 1, 5, 10, 11 }.Select(i => row[i].GetString()));
+    }
+
     private static List<(string Name, string Data)> Drain(DashboardPublisher.Page page)
     {
         var events = new List<(string, string)>();
@@ -131,6 +172,8 @@ public sealed class DashboardPanelTests
     [InlineData("H0UNPGM0", "Program")]
     [InlineData("H0NXPGM0", "Program")]
     [InlineData("H0IFCNI0", "Notices")]
+    [InlineData("H0STCNI0", "Notices")]
+    [InlineData("H0STCNI9", "Notices")]
     [InlineData("H0STCNT0", "Tape")]
     [InlineData("H0STASP0", "Book")]
     [InlineData("H0BJCNT0", "Other")]

@@ -43,4 +43,19 @@ public sealed class KisOrderTrackerTests
         Assert.Equal((5L, 5L, KisOrderStatus.Filled), (order.Quantity, order.FilledQuantity, order.Status));
         Assert.Equal(KisOrderStatus.Rejected, orders.Apply(Notice(NoticeKind.Rejected, "0000000202", 1, 1_000)).Status);
     }
+
+    [Fact]
+    public void A_forgotten_order_is_gone_and_a_later_notice_starts_it_afresh()
+    {
+        var orders = new KisOrderTracker();
+        orders.Apply(Notice(NoticeKind.OrderAccepted, "0000000301", 10, 1_000));
+        orders.Apply(Notice(NoticeKind.OrderAccepted, "0000000302", 10, 1_000));
+        Assert.True(orders.Forget("0000000301"));
+        Assert.False(orders.Forget("0000000301"));
+        Assert.Null(orders.Find("0000000301"));
+        Assert.Equal(["0000000302"], orders.Orders.Select(o => o.OrderNumber));
+
+        var late = orders.Apply(Notice(NoticeKind.Fill, "0000000301", 4, 1_000, field16: 10));
+        Assert.Equal((10L, 4L, KisOrderStatus.PartiallyFilled), (late.Quantity, late.FilledQuantity, late.Status));
+    }
 }

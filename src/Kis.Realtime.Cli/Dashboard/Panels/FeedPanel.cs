@@ -18,12 +18,15 @@ internal abstract class FeedPanel(int capacity) : Panel
 
     protected void AddRow(string kind, string[] cells)
     {
-        lock (Gate)
-        {
-            _rows[_added % _rows.Length] = cells;
-            _added++;
-            _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
-        }
+        lock (Gate) AddRowLocked(kind, cells);
+    }
+
+    /// <summary>Under <see cref="Panel.Gate"/>: for a panel that updates more of its state with the same row.</summary>
+    protected void AddRowLocked(string kind, string[] cells)
+    {
+        _rows[_added % _rows.Length] = cells;
+        _added++;
+        _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
     }
 
     protected override void WriteDelta(Utf8JsonWriter json)
@@ -49,44 +52,6 @@ internal abstract class FeedPanel(int capacity) : Panel
             json.WriteEndArray();
         }
         json.WriteEndArray();
-    }
-}
-
-/// <summary>Order and fill notices (H0IFCNI0 / H0IFCNI9 …) with their kind: fill, accepted, amended, cancelled, rejected.</summary>
-internal sealed class NoticePanel() : FeedPanel(30)
-{
-    public override string Name => "notices";
-
-    public static string KindName(NoticeKind kind) => kind switch
-    {
-        NoticeKind.Fill => "fill",
-        NoticeKind.OrderAccepted => "accepted",
-        NoticeKind.AmendAccepted => "amended",
-        NoticeKind.CancelAccepted => "cancelled",
-        NoticeKind.Rejected => "rejected",
-        _ => "other",
-    };
-
-    /// <summary>The order number without its zero padding (0000001090 → 1090): the padded one is cut to "00000…" in a
-    /// narrow column. An all-zero number stays as sent.</summary>
-    public static string ShortOrderNumber(string orderNumber)
-    {
-        var trimmed = orderNumber.TrimStart('0');
-        return trimmed.Length == 0 ? orderNumber : trimmed;
-    }
-
-    /// <summary>Row: time, kind, side, product, quantity, price, order number, TR.</summary>
-    public void Add(string trId, FuturesOptionsNotice notice)
-    {
-        var kind = KindName(notice.Kind);
-        var quantity = notice.FillQuantity ?? notice.AmendedQuantity ?? notice.CancelledQuantity ?? notice.OrderQuantity;
-        var price = notice.FillPrice ?? notice.AmendedPrice ?? notice.OrderPrice;
-        var time = notice.FillTime ?? notice.OrderTime;
-        AddRow(kind,
-        [
-            time?.ToString("HH:mm:ss") ?? "", kind, notice.Side.ToString().ToLowerInvariant(), notice.ProductCode,
-            quantity?.ToString("N0") ?? "", price?.ToString("N2") ?? "", ShortOrderNumber(notice.OrderNumber), trId,
-        ]);
     }
 }
 

@@ -174,6 +174,8 @@
     noticeCounts.textContent = '';
     for (const [kind, n] of Object.entries(this.counts)) { const s = el('span'); s.append(el('span', `kind ${kind}`, kind), ` ${fmt.format(n)}`); noticeCounts.append(s); }
   };
+  // ---- orders (dashboard-orders.js): drawn with this page's helpers
+  const orders = window.kisrtOrdersPanel({ $, el, fmt, setText, setClass, invalidate });
   const tape = new FeedPanel('tape', [
     column(''), column(''), column('num'), column(r => r[3].startsWith('-') ? 'num down' : 'num up'), column('num'), column('num'), column(''), column('num'),
   ], r => r[6]);
@@ -383,7 +385,7 @@
 
   // ---- the page's link to the server
   const handlers = {
-    index: m => charts.index.apply(m), program: m => charts.program.apply(m), notices: m => notices.apply(m), tape: m => tape.apply(m),
+    index: m => charts.index.apply(m), program: m => charts.program.apply(m), notices: m => { notices.apply(m); orders.apply(m); }, tape: m => tape.apply(m),
     book: m => book.apply(m), candles: m => candles.apply(m), health: m => health.apply(m), subscriptions: m => subscriptions.apply(m),
   };
   const source = new EventSource('/events');
