@@ -121,6 +121,7 @@ internal static class BarsCommand
         var writer = new BarWriter(stdout, format);
         var gate = new Lock(); // one owner of the output, the count and the store's queue: every pump emits under it
         long shown = 0;
+        long tradesRead = 0; // all subscriptions: a source none of whose trades decode fails instead of showing "0 bars"
         var exitCode = CliFailures.Done;
         // Live and gateway bars close on the clock, 2 s after their end, so the session's last bar shows at the close; a
         // replay's bars close at the next trade (its trades are in the past).
@@ -137,6 +138,13 @@ internal static class BarsCommand
         }
         if (store is not null) await store.CompleteAsync();
         lock (gate) writer.Flush();
+        // Records that did not decode are the source's (one count for every subscription), reported as `kisrt decode` does.
+        var undecodable = source.Client.Statistics.DecodeErrors;
+        if (undecodable > 0)
+        {
+            await stderr.WriteLineAsync($"kisrt: {undecodable:N0} undecodable records in the {source.Description} source{(Interlocked.Read(ref tradesRead) == 0 ? ", and no trade decoded" : "")}");
+            if (Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
+        }
         return exitCode;
 
         Task PumpAsync(SubscriptionSpec s) =>
@@ -158,7 +166,7 @@ internal static class BarsCommand
                 // proves the seed holds every trade before it, or flags the bar where some are missing.
                 var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
                 if (seed.Count > 0) aggregator.Seed(seed);
-                await foreach (var bar in aggregator.AddAllAsync(source.Client.SubscribeAsync<TTrade>(s.Tr, s.Key, stop.Token), args.Forming, stop.Token))
+                await foreach (var bar in aggregator.AddAllAsync(Counted(source.Client.SubscribeAsync<TTrade>(s.Tr, s.Key, stop.Token)), args.Forming, stop.Token))
                     closed += Emit(s, bar) ? 1 : 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -174,6 +182,16 @@ internal static class BarsCommand
             while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
             var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } ? $", seed: {Describe(aggregator.SeedResult)}" : "";
             await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), late trades {aggregator.LateTrades}, trades outside the sessions {aggregator.SkippedTrades}");
+        }
+
+        // Every trade that decoded, of any subscription (a source none of whose trades decode fails).
+        async IAsyncEnumerable<TTrade> Counted<TTrade>(IAsyncEnumerable<TTrade> trades)
+        {
+            await foreach (var trade in trades)
+            {
+                Interlocked.Increment(ref tradesRead);
+                yield return trade;
+            }
         }
 
         // True when the bar was shown (a closed one counted towards --count).

@@ -76,6 +76,24 @@ public sealed class BarsCommandTests
     }
 
     [Fact]
+    public async Task A_replay_whose_trades_do_not_decode_counts_them_and_fails()
+    {
+        // Two KRX trade frames with fields missing: nothing decodes, so no bar can be built (issue 33).
+        var dir = EmptyDirectory();
+        var start = new DateTimeOffset(2026, 11, 23, 0, 30, 0, TimeSpan.Zero);
+        using (var recording = new Kis.Realtime.Benchmarks.SyntheticRecording(dir))
+        {
+            recording.Add(start, "0|H0STCNT0|001|005930^093000^too^few"u8);
+            recording.Add(start.AddSeconds(1), "0|H0STCNT0|001|005930^093001^too^few"u8);
+        }
+        var stderr = new StringWriter();
+        var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = ["stock:005930"] },
+            new BarsArgs { Replay = dir, Format = "jsonl" }, Env(), new StringWriter(), stderr, default).WaitAsync(CliTimeout);
+        Assert.True(exit == CliFailures.SomeInputFailed, $"exit {exit}: {stderr}");
+        Assert.Contains("2 undecodable records", stderr.ToString());
+    }
+
+    [Fact]
     public async Task Bad_arguments_are_refused_before_any_session_starts()
     {
         async Task Refused(string expected, ConnectionArgs c, BarsArgs a)
