@@ -188,26 +188,24 @@ internal sealed class BarsSource : IAsyncDisposable
 internal static class MinuteBars
 {
     /// <summary>
-    /// Merges 1-minute rows (oldest first, one day, from the day's first minute) into bars of
-    /// <paramref name="interval"/> aligned to KST midnight, as the aggregator aligns them; each bar's value is the
-    /// difference of the rows' cumulative traded value. Trade counts are unknown (0). Flagged <see cref="BarFlags.Seeded"/>.
+    /// Merges 1-minute rows (one day) into bars of <paramref name="interval"/> aligned to KST midnight, as the aggregator
+    /// aligns them; each minute's value comes from the rows' cumulative traded value by the library's one rule
+    /// (<see cref="MinuteChartRow.ToBars(string, IEnumerable{KisMinuteBar})"/>). Trade counts are unknown (0). Flagged
+    /// <see cref="BarFlags.Seeded"/>.
     /// </summary>
     public static List<Bar> Merge(string key, IReadOnlyList<KisMinuteBar> minutes, TimeSpan interval)
     {
         var bars = new List<Bar>();
-        long previousValue = 0;
-        foreach (var m in minutes)
+        foreach (var m in MinuteChartRow.ToBars(key, minutes))
         {
-            var kst = m.Time.ToOffset(TimeSpan.FromHours(9));
+            var kst = m.OpenTime;
             var sinceMidnight = kst.TimeOfDay.Ticks;
             var open = new DateTimeOffset(kst.Date, kst.Offset).AddTicks(sinceMidnight - sinceMidnight % interval.Ticks);
-            var value = (decimal)(m.AccumulatedTradeValue - previousValue);
-            previousValue = m.AccumulatedTradeValue;
             if (bars.Count > 0 && bars[^1].OpenTime == open)
             {
                 var b = bars[^1];
                 var volume = b.Volume + m.Volume;
-                var total = b.Value + value;
+                var total = b.Value + m.Value;
                 bars[^1] = b with
                 {
                     High = Math.Max(b.High, m.High), Low = Math.Min(b.Low, m.Low), Close = m.Close,
@@ -215,13 +213,7 @@ internal static class MinuteBars
                 };
                 continue;
             }
-            bars.Add(new Bar
-            {
-                Key = key, OpenTime = open, CloseTime = open + interval,
-                Open = m.Open, High = m.High, Low = m.Low, Close = m.Close,
-                Volume = m.Volume, Value = value, Vwap = m.Volume == 0 ? m.Close : value / m.Volume,
-                Flags = BarFlags.Seeded,
-            });
+            bars.Add(m with { OpenTime = open, CloseTime = open + interval });
         }
         return bars;
     }

@@ -7,13 +7,16 @@ public readonly record struct SeedResult
     public int KeptBars { get; init; }
     /// <summary>Seeded bars dropped: at or after the first live trade's bar and not joined.</summary>
     public int DroppedBars { get; init; }
-    /// <summary>True when the seeded bar of the first live trade's interval began the forming bar (its volume was proven exact).</summary>
+    /// <summary>
+    /// True when the seeded bar of the first live trade's interval began the forming bar: the volume traded before the
+    /// first live trade covers it (any excess is <see cref="MissingVolume"/>).
+    /// </summary>
     public bool JoinedFormingBar { get; init; }
     /// <summary>
     /// Volume traded before the first live trade that neither the kept seeded bars nor the joined one hold: acml_vol −
-    /// cntg_vol of the first live trade − their volume. Positive: missing (the first live bar is flagged
-    /// <see cref="BarFlags.Gap"/>); negative: the seed holds more than was traded before (an overlap); null when the trade
-    /// view carries no cumulative volume.
+    /// cntg_vol of the first live trade − their volume. Positive: missing (the first live trade's bar is flagged
+    /// <see cref="BarFlags.Gap"/>, and the aggregator counts it in its Gaps and MissingVolume); negative: the seed holds
+    /// more than was traded before (an overlap); null when the trade view carries no cumulative volume.
     /// </summary>
     public long? MissingVolume { get; init; }
 }
@@ -30,9 +33,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// Bars of this key known before the live trades (KIS's REST minute chart, a recording, the gateway's stream), to be
     /// continued without a gap or an overlap. Call before the first trade. At the first live trade: seeded bars strictly
     /// before its interval are emitted (flagged <see cref="BarFlags.Seeded"/>); the seeded bar of its interval begins the
-    /// forming bar only when cumulative volume proves it holds exactly the trades before it (acml_vol − cntg_vol of the
-    /// first live trade = the seeded volume up to and including that bar), else it is dropped and the forming bar is
-    /// rebuilt from live trades (flagged <see cref="BarFlags.Gap"/> if volume is missing); later seeded bars are dropped.
+    /// forming bar when cumulative volume shows the trades before the first live one cover it (acml_vol − cntg_vol of the
+    /// first live trade ≥ the seeded volume up to and including that bar), else it is dropped and the forming bar is
+    /// rebuilt from live trades; volume still missing flags the first live trade's bar <see cref="BarFlags.Gap"/> and
+    /// counts as a gap; later seeded bars are dropped.
     /// </summary>
     /// <exception cref="InvalidOperationException">Trades were already added.</exception>
     /// <exception cref="ArgumentException">Not time or day bars, or a seeded bar of another length, key, or still forming.</exception>
@@ -85,7 +89,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var joined = false;
         if (sameInterval is { } partial)
         {
-            if (missing == partial.Volume)
+            // The partial interval holds trades the live stream will not send again (read before subscribing): it begins
+            // the forming bar whenever the volume before the first live trade covers it; what is left over was traded
+            // between the reading and the subscription (a gap inside this bar). Less than it: the seed also holds live
+            // trades (an overlap), so the bar is rebuilt from the live trades.
+            if (missing >= partial.Volume)
             {
                 Begin(start, start + _interval, _calendar!.DayNumberOfLocal(start), _calendar.OffsetAtUtc(partial.OpenTime.UtcTicks), partial.Open);
                 _h = partial.High;
@@ -96,12 +104,19 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 _priceVolume = partial.Vwap * partial.Volume;
                 _count = partial.TradeCount;
                 _flags = partial.Flags | BarFlags.Seeded;
-                missing = 0;
+                missing -= partial.Volume;
                 joined = true;
             }
             else dropped++;
         }
-        if (missing > 0) _pendingFlags = BarFlags.Gap;
+        if (missing > 0)
+        {
+            // The bar after the gap (the one the first live trade goes into) is flagged, and the gap counted like any other.
+            if (joined) _flags |= BarFlags.Gap;
+            else _pendingFlags = BarFlags.Gap;
+            Gaps++;
+            MissingVolume += missing.Value;
+        }
         SeedResult = new SeedResult { KeptBars = kept, DroppedBars = dropped, JoinedFormingBar = joined, MissingVolume = missing };
     }
 }

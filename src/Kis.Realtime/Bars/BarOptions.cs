@@ -63,7 +63,7 @@ public sealed record BarOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Bars known before the live trades (e.g. <see cref="MinuteChartRow.ToBars"/> of KIS's REST minute chart, or bars
+    /// Bars known before the live trades (e.g. <see cref="MinuteChartRow.ToBars(string, IEnumerable{MinuteChartRow})"/> of KIS's REST minute chart, or bars
     /// from a recording), of any keys: each key's live bars continue them without a gap or an overlap, as docs/bars.md
     /// describes (the cumulative volume of the first live trade decides).
     /// </summary>

