@@ -20,6 +20,8 @@ internal sealed record BarsArgs
     public TimeSpan? Duration { get; init; }
     /// <summary>Also show the forming bar after every trade.</summary>
     public bool Forming { get; init; }
+    /// <summary>Sessions whose trades go into the bars: regular, extended, all (default), or a comma list of pre, regular, after, night.</summary>
+    public string? Sessions { get; init; }
     /// <summary>A <c>kisrt record</c> folder to read instead of a live source.</summary>
     public string? Replay { get; init; }
     /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
@@ -41,6 +43,7 @@ internal static class BarsCommand
         var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
+        var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, extended (pre + regular + after), all (default: also the night session); or a comma list of pre, regular, after, night" };
         var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
         var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
@@ -50,7 +53,7 @@ internal static class BarsCommand
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, count, duration, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
+            interval, from, format, count, duration, sessions, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -63,6 +66,7 @@ internal static class BarsCommand
                 Count = parse.GetValue(count),
                 Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
                 Forming = parse.GetValue(forming),
+                Sessions = parse.GetValue(sessions),
                 Replay = parse.GetValue(replay),
                 Postgres = parse.GetValue(postgres),
                 PgSchema = parse.GetValue(pgSchema) ?? "kis",
@@ -100,6 +104,7 @@ internal static class BarsCommand
         var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
         if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
+        var sessions = ParseSessions(args.Sessions);
         if (connection.Subscriptions.Count == 0) throw new CliUsageException("give --sub TR:KEY of a trade TR, e.g. --sub stock:005930 (bars need trades).");
 
         // The store first: a wrong connection string or schema fails before any session starts.
@@ -125,7 +130,7 @@ internal static class BarsCommand
         var exitCode = CliFailures.Done;
         // Live and gateway bars close on the clock, 2 s after their end, so the session's last bar shows at the close; a
         // replay's bars close at the next trade (its trades are in the past).
-        var options = BarOptions.Default with { FormingUpdates = false, ClockCloseGrace = args.Replay is null ? TimeSpan.FromSeconds(2) : null };
+        var options = BarOptions.Default with { FormingUpdates = false, Sessions = sessions, ClockCloseGrace = args.Replay is null ? TimeSpan.FromSeconds(2) : null };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
         try
@@ -212,6 +217,27 @@ internal static class BarsCommand
             if (reached) stop.Cancel();
             return true;
         }
+    }
+
+    /// <summary>The --sessions text as <see cref="TradingSessions"/> (null: all, as without the option).</summary>
+    public static TradingSessions ParseSessions(string? text)
+    {
+        if (text is null) return TradingSessions.All;
+        var sessions = TradingSessions.None;
+        foreach (var name in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            sessions |= name.ToLowerInvariant() switch
+            {
+                "regular" => TradingSessions.Regular,
+                "extended" => TradingSessions.PreMarket | TradingSessions.Regular | TradingSessions.AfterMarket,
+                "all" => TradingSessions.All,
+                "pre" => TradingSessions.PreMarket,
+                "after" => TradingSessions.AfterMarket,
+                "night" => TradingSessions.Night,
+                _ => throw new CliUsageException($"--sessions: '{name}' is not a session (regular, extended, all; or pre, regular, after, night, comma-separated)."),
+            };
+        }
+        return sessions;
     }
 
     private static string Describe(SeedResult r) =>
