@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 SERVICES="postgres rabbitmq" scripts/services.sh || { echo "test: scripts/services.sh could not start PostgreSQL and RabbitMQ (see above)" >&2; exit 1; }
 # The dashboard's browser tests drive Debian's chromium (installed with apt-get the first time).
 scripts/browser.sh || { echo "test: scripts/browser.sh could not install chromium (see above)" >&2; exit 1; }
+# The pandas cross-check of `kisrt bars` (BarsPandasCrossCheckTests) needs Debian's python3-pandas (apt-get the first time).
+scripts/python.sh || { echo "test: scripts/python.sh could not install python3-pandas (see above)" >&2; exit 1; }
 # Native AOT publishing (AotWorkerTests) needs clang and zlib1g-dev (installed with apt-get the first time).
 scripts/aot.sh || { echo "test: scripts/aot.sh could not install clang / zlib1g-dev (see above)" >&2; exit 1; }
 # The gateway's cluster tests (GatewayClusterTests) need three more RabbitMQ nodes (scripts/rabbitmq-cluster.sh: about

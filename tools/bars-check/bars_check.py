@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Rebuild 1-minute bars and missing volume from a `kisrt record --out DIR` folder, independently of the C# code.
+
+Reads DIR/yyyy-MM-dd/TR_ID.jsonl (the decoded records: {"tr_id", "tr_key", "received_at", "fields": {...}}) of the
+domestic stock trade TRs (KRX H0STCNT0, NXT H0NXCNT0, unified H0UNCNT0) and applies the documented rules (docs/bars.md),
+in the market's own time (Asia/Seoul for these TRs, through pandas' time zones):
+
+* a trade's instant is bsop_date + stck_cntg_hour (KST); its 1-minute bar starts at the minute it falls in; a trade
+  older than the bar already forming is added to the forming bar (a closed bar never reopens);
+* open/close = the first/last trade of the bar in arrival order, high/low, volume = sum of cntg_vol, value = sum of
+  price x volume, trade_count, vwap = value / volume rounded to 4 places (half to even);
+* flags: "gap" on the bar of a trade whose acml_vol jumped and on the bar before it when that trade opened a new bar,
+  "end_of_stream" on each key's last bar (a recording ends);
+* missing volume, per TR and key: between consecutive trades acml_vol(n) - acml_vol(n-1) - cntg_vol(n); more than 0 is
+  a gap of that volume, less is an overlap (the baseline does not move back); a trade of a later trading day starts
+  the count again and is a gap only when its acml_vol differs from its cntg_vol; the first trade only sets the baseline.
+
+Output: the bars as JSON Lines with the fields of `kisrt bars --format jsonl` (stdout or --out), and with --summary FILE
+one JSON line per TR and key: {"tr_id", "key", "trades", "gaps", "missing_volume", "overlaps"}.
+Needs python3 and pandas only (Debian: apt-get install python3-pandas).
+"""
+import argparse
+import decimal
+import glob
+import json
+import os
+import sys
+
+import pandas as pd
+
+# TR -> (market time zone, field holding the key). Every one is dated by bsop_date and stamped in KST.
+STOCK_TRS = {
+    "H0STCNT0": "Asia/Seoul",
+    "H0NXCNT0": "Asia/Seoul",
+    "H0UNCNT0": "Asia/Seoul",
+}
+KST = "Asia/Seoul"
+
+
+def read_trades(directory, trs):
+    rows = []
+    for day_dir in sorted(glob.glob(os.path.join(directory, "????-??-??"))):
+        for tr in trs:
+            path = os.path.join(day_dir, tr + ".jsonl")
+            if not os.path.exists(path):
+                continue
+            with open(path, encoding="utf-8") as f:
+                for line_number, line in enumerate(f, 1):
+                    line = line.strip()
+                    if not line:
+                        continue
+                    try:
+                        record = json.loads(line, parse_float=decimal.Decimal)
+                        fields = record["fields"]
+                        date = fields.get("bsop_date") or os.path.basename(day_dir).replace("-", "")
+                        rows.append({
+                            "tr_id": record["tr_id"],
+                            "key": fields["mksc_shrn_iscd"],
+                            "stamp": date + fields["stck_cntg_hour"],
+                            "price": decimal.Decimal(fields["stck_prpr"]),
+                            "volume": int(fields["cntg_vol"]),
+                            "accumulated": int(fields["acml_vol"]),
+                            "order": len(rows),
+                        })
+                    except (KeyError, ValueError, TypeError, decimal.InvalidOperation) as e:
+                        raise SystemExit(f"{path}:{line_number}: not a trade record ({e!r})")
+    return pd.DataFrame(rows, columns=["tr_id", "key", "stamp", "price", "volume", "accumulated", "order"])
+
+
+def number(d):
+    """A decimal as `kisrt bars` writes it: exact, no exponent, no trailing zeros."""
+    d = decimal.Decimal(d).normalize()
+    return str(int(d)) if d == d.to_integral_value() else format(d, "f")
+
+
+def json_line(bar):
+    """One bar as a JSON object with its numbers written exactly (json would turn decimals into floats)."""
+    parts = []
+    for name, value in bar.items():
+        if isinstance(value, decimal.Decimal):
+            text = number(value)
+        elif isinstance(value, bool):
+            text = json.dumps(value)
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        parts.append(json.dumps(name) + ":" + text)
+    return "{" + ",".join(parts) + "}"
+
+
+def volume_check(trades):
+    """Marks trades that revealed a gap; returns (trades with a 'gap' column, summary per TR and key)."""
+    summaries = []
+    gap_flags = pd.Series(False, index=trades.index)
+    for (tr, key), group in trades.groupby(["tr_id", "key"], sort=False):
+        baseline = None
+        baseline_day = None
+        gaps = missing = overlaps = 0
+        for index, trade in group.iterrows():
+            day = trade["day"]
+            if baseline is None:
+                baseline, baseline_day = trade["accumulated"], day
+                continue
+            if day > baseline_day:
+                # A later trading day starts the count again.
+                jump = trade["accumulated"] - trade["volume"]
+                baseline, baseline_day = trade["accumulated"], day
+                if jump > 0:
+                    gaps += 1
+                    missing += jump
+                    gap_flags[index] = True
+                continue
+            if day < baseline_day:
+                overlaps += 1
+                continue
+            jump = trade["accumulated"] - baseline - trade["volume"]
+            if jump > 0:
+                gaps += 1
+                missing += jump
+                gap_flags[index] = True
+            elif jump < 0:
+                overlaps += 1
+            baseline = max(baseline, trade["accumulated"])
+        summaries.append({"tr_id": tr, "key": key, "trades": len(group), "gaps": gaps, "missing_volume": missing, "overlaps": overlaps})
+    trades = trades.assign(gap=gap_flags)
+    return trades, summaries
+
+
+def build_bars(trades):
+    bars = []
+    for (tr, key), group in trades.groupby(["tr_id", "key"], sort=False):
+        group = group.sort_values("order")
+        minute = group["local"].dt.floor("min")
+        # A trade older than the forming bar goes into it: the bar a trade lands in never moves back.
+        group = group.assign(minute=minute.cummax())
+        group = group.assign(value=[p * v for p, v in zip(group["price"], group["volume"])])
+        starts = list(group["minute"].drop_duplicates())
+        grouped = group.groupby("minute", sort=True)
+        previous_flags = None
+        for i, (start, g) in enumerate(grouped):
+            volume = int(g["volume"].sum())
+            value = sum(g["value"], decimal.Decimal(0))
+            close = g["price"].iloc[-1]
+            with decimal.localcontext() as ctx:
+                ctx.prec = 28
+                vwap = (value / volume).quantize(decimal.Decimal("0.0001"), rounding=decimal.ROUND_HALF_EVEN) if volume else close
+            flags = set()
+            if g["gap"].any():
+                flags.add("gap")
+                # The gap revealed by the bar's first trade lies between the previous bar and this one.
+                if g["gap"].iloc[0] and previous_flags is not None:
+                    previous_flags.add("gap")
+            if i == len(starts) - 1:
+                flags.add("end_of_stream")
+            bar = {
+                "tr_id": tr, "key": key, "interval": "1m",
+                "open_time": start.isoformat(), "close_time": (start + pd.Timedelta(minutes=1)).isoformat(),
+                "open": g["price"].iloc[0], "high": max(g["price"]), "low": min(g["price"]), "close": close,
+                "volume": volume, "value": value, "trade_count": len(g), "vwap": vwap, "flags": flags,
+            }
+            bars.append(bar)
+            previous_flags = flags
+    order = ["gap", "end_of_stream"]
+    for bar in bars:
+        bar["flags"] = [f for f in order if f in bar["flags"]]
+    return bars
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("directory", help="a `kisrt record --out` folder")
+    parser.add_argument("--tr", action="append", choices=sorted(STOCK_TRS), help="TRs to read (default: every stock trade TR)")
+    parser.add_argument("--out", help="write the bars here (default: stdout)")
+    parser.add_argument("--summary", help="write the gap summary per TR and key here (JSON Lines)")
+    args = parser.parse_args(argv)
+    if not os.path.isdir(args.directory):
+        parser.error(f"{args.directory}: no such folder")
+    trs = args.tr or sorted(STOCK_TRS)
+    trades = read_trades(args.directory, trs)
+    if trades.empty:
+        print(f"bars_check: no trades of {', '.join(trs)} in {args.directory}", file=sys.stderr)
+        return 1
+    stamp = pd.to_datetime(trades["stamp"], format="%Y%m%d%H%M%S")
+    # KIS stamps domestic records in KST; the market's zone is the same for these TRs, converted all the same so a TR of
+    # another zone only needs its entry in STOCK_TRS.
+    kst = stamp.dt.tz_localize(KST)
+    trades = trades.assign(local=[t.tz_convert(STOCK_TRS[tr]) for t, tr in zip(kst, trades["tr_id"])])
+    trades = trades.assign(local=pd.to_datetime(trades["local"]), day=[t.date() for t in trades["local"]])
+    trades, summaries = volume_check(trades)
+    bars = build_bars(trades)
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        for bar in bars:
+            out.write(json_line(bar) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    if args.summary:
+        with open(args.summary, "w", encoding="utf-8") as f:
+            for s in summaries:
+                f.write(json.dumps({k: v if isinstance(v, str) else int(v) for k, v in s.items()}) + "\n")
+    for s in summaries:
+        print(f"bars_check: {s['tr_id']} {s['key']}: {s['trades']} trades, gaps {s['gaps']} (missing volume {s['missing_volume']}), overlaps {s['overlaps']}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
