@@ -2,11 +2,13 @@
 """Rebuild 1-minute bars and missing volume from a `kisrt record --out DIR` folder, independently of the C# code.
 
 Reads DIR/yyyy-MM-dd/TR_ID.jsonl (the decoded records: {"tr_id", "tr_key", "received_at", "fields": {...}}) of the
-domestic stock trade TRs (KRX H0STCNT0, NXT H0NXCNT0, unified H0UNCNT0) and applies the documented rules (docs/bars.md),
-in the market's own time (Asia/Seoul for these TRs, through pandas' time zones):
+trade TRs it knows (TRS below: KRX H0STCNT0, NXT H0NXCNT0, unified H0UNCNT0, US stocks HDFSCNT0) and applies the
+documented rules (docs/bars.md), in the market's own time through pandas' time zones (KST for domestic stocks,
+America/New_York with summer time for US stocks, whose trading day is KIS's tymd):
 
-* a trade's instant is bsop_date + stck_cntg_hour (KST); its 1-minute bar starts at the minute it falls in; a trade
-  older than the bar already forming is added to the forming bar (a closed bar never reopens);
+* a trade's instant is its KST date + time (bsop_date + stck_cntg_hour, kymd + khms); its 1-minute bar starts at the
+  market-time minute it falls in; a trade older than the bar already forming is added to the forming bar (a closed
+  bar never reopens);
 * open/close = the first/last trade of the bar in arrival order, high/low, volume = sum of cntg_vol, value = sum of
   price x volume, trade_count, vwap = value / volume rounded to 4 places (half to even);
 * flags: "gap" on the bar of a trade whose acml_vol jumped and on the bar before it when that trade opened a new bar,
@@ -28,13 +30,38 @@ import sys
 
 import pandas as pd
 
-# TR -> (market time zone, field holding the key). Every one is dated by bsop_date and stamped in KST.
-STOCK_TRS = {
-    "H0STCNT0": "Asia/Seoul",
-    "H0NXCNT0": "Asia/Seoul",
-    "H0UNCNT0": "Asia/Seoul",
-}
 KST = "Asia/Seoul"
+US_EXCHANGES = ("NAS", "NYS", "AMS")
+
+
+class Tr:
+    """How to read one trade TR: its fields, the market's time zone and the trading day (docs/bars.md's calendar)."""
+    def __init__(self, key, date, time, price, volume, accumulated, zone, trading_day):
+        self.key, self.date, self.time = key, date, time
+        self.price, self.volume, self.accumulated = price, volume, accumulated
+        self.zone = zone                # key -> the market's IANA time zone
+        self.trading_day = trading_day  # (fields, local timestamp) -> the trading day
+
+
+def us_zone(key):
+    # D/R + NAS/NYS/AMS + symbol: New York (summer time from pandas' tz database); other overseas markets are not checked.
+    if len(key) > 4 and key[0] in "DR" and key[1:4] in US_EXCHANGES:
+        return "America/New_York"
+    raise SystemExit(f"HDFSCNT0 {key}: only US keys (D/R + NAS, NYS, AMS) are cross-checked")
+
+
+def tymd(fields, local):
+    return pd.Timestamp(fields["tymd"]).date()
+
+
+TRS = {
+    # Domestic stocks: stamped and dated in KST; the trading day is bsop_date.
+    **{tr: Tr("mksc_shrn_iscd", "bsop_date", "stck_cntg_hour", "stck_prpr", "cntg_vol", "acml_vol",
+              lambda key: KST, lambda fields, local: local.date())
+       for tr in ("H0STCNT0", "H0NXCNT0", "H0UNCNT0")},
+    # US stocks: stamped in KST (kymd, khms), bars on New York time, the trading day the local one KIS sends (tymd).
+    "HDFSCNT0": Tr("rsym", "kymd", "khms", "last", "evol", "tvol", us_zone, tymd),
+}
 
 
 def read_trades(directory, trs):
@@ -44,6 +71,7 @@ def read_trades(directory, trs):
             path = os.path.join(day_dir, tr + ".jsonl")
             if not os.path.exists(path):
                 continue
+            spec = TRS[tr]
             with open(path, encoding="utf-8") as f:
                 for line_number, line in enumerate(f, 1):
                     line = line.strip()
@@ -52,19 +80,20 @@ def read_trades(directory, trs):
                     try:
                         record = json.loads(line, parse_float=decimal.Decimal)
                         fields = record["fields"]
-                        date = fields.get("bsop_date") or os.path.basename(day_dir).replace("-", "")
+                        date = fields.get(spec.date) or os.path.basename(day_dir).replace("-", "")
                         rows.append({
                             "tr_id": record["tr_id"],
-                            "key": fields["mksc_shrn_iscd"],
-                            "stamp": date + fields["stck_cntg_hour"],
-                            "price": decimal.Decimal(fields["stck_prpr"]),
-                            "volume": int(fields["cntg_vol"]),
-                            "accumulated": int(fields["acml_vol"]),
+                            "key": fields[spec.key],
+                            "stamp": date + fields[spec.time],
+                            "price": decimal.Decimal(fields[spec.price]),
+                            "volume": int(fields[spec.volume]),
+                            "accumulated": int(fields[spec.accumulated]),
+                            "fields": fields,
                             "order": len(rows),
                         })
                     except (KeyError, ValueError, TypeError, decimal.InvalidOperation) as e:
                         raise SystemExit(f"{path}:{line_number}: not a trade record ({e!r})")
-    return pd.DataFrame(rows, columns=["tr_id", "key", "stamp", "price", "volume", "accumulated", "order"])
+    return pd.DataFrame(rows, columns=["tr_id", "key", "stamp", "price", "volume", "accumulated", "fields", "order"])
 
 
 def number(d):
@@ -131,14 +160,19 @@ def build_bars(trades):
     bars = []
     for (tr, key), group in trades.groupby(["tr_id", "key"], sort=False):
         group = group.sort_values("order")
-        minute = group["local"].dt.floor("min")
-        # A trade older than the forming bar goes into it: the bar a trade lands in never moves back.
-        group = group.assign(minute=minute.cummax())
-        group = group.assign(value=[p * v for p, v in zip(group["price"], group["volume"])])
+        minute = pd.Series([t.floor("min") for t in group["local"]], index=group.index)
+        # A trade older than the forming bar goes into it: the bar a trade lands in never moves back (compared as instants).
+        latest = []
+        for m in minute:
+            latest.append(m if not latest or m > latest[-1] else latest[-1])
+        group = group.assign(minute=latest)
+        group = group.assign(value=[p * v for p, v in zip(group["price"], group["volume"])],
+                             minute_utc=[m.tz_convert("UTC") for m in latest])
         starts = list(group["minute"].drop_duplicates())
-        grouped = group.groupby("minute", sort=True)
+        grouped = group.groupby("minute_utc", sort=True)
         previous_flags = None
-        for i, (start, g) in enumerate(grouped):
+        for i, (_, g) in enumerate(grouped):
+            start = g["minute"].iloc[0]
             volume = int(g["volume"].sum())
             value = sum(g["value"], decimal.Decimal(0))
             close = g["price"].iloc[-1]
@@ -170,23 +204,22 @@ def build_bars(trades):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", help="a `kisrt record --out` folder")
-    parser.add_argument("--tr", action="append", choices=sorted(STOCK_TRS), help="TRs to read (default: every stock trade TR)")
+    parser.add_argument("--tr", action="append", choices=sorted(TRS), help="TRs to read (default: every one the script knows)")
     parser.add_argument("--out", help="write the bars here (default: stdout)")
     parser.add_argument("--summary", help="write the gap summary per TR and key here (JSON Lines)")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.directory):
         parser.error(f"{args.directory}: no such folder")
-    trs = args.tr or sorted(STOCK_TRS)
+    trs = args.tr or sorted(TRS)
     trades = read_trades(args.directory, trs)
     if trades.empty:
         print(f"bars_check: no trades of {', '.join(trs)} in {args.directory}", file=sys.stderr)
         return 1
-    stamp = pd.to_datetime(trades["stamp"], format="%Y%m%d%H%M%S")
-    # KIS stamps domestic records in KST; the market's zone is the same for these TRs, converted all the same so a TR of
-    # another zone only needs its entry in STOCK_TRS.
-    kst = stamp.dt.tz_localize(KST)
-    trades = trades.assign(local=[t.tz_convert(STOCK_TRS[tr]) for t, tr in zip(kst, trades["tr_id"])])
-    trades = trades.assign(local=pd.to_datetime(trades["local"]), day=[t.date() for t in trades["local"]])
+    # KIS stamps every record in KST; each bar is in its market's own time.
+    kst = pd.to_datetime(trades["stamp"], format="%Y%m%d%H%M%S").dt.tz_localize(KST)
+    local = [t.tz_convert(TRS[tr].zone(key)) for t, tr, key in zip(kst, trades["tr_id"], trades["key"])]
+    trades = trades.assign(local=local)
+    trades = trades.assign(day=[TRS[tr].trading_day(f, t) for tr, f, t in zip(trades["tr_id"], trades["fields"], trades["local"])])
     trades, summaries = volume_check(trades)
     bars = build_bars(trades)
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout

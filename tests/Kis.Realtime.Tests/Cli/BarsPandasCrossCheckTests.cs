@@ -93,13 +93,41 @@ public sealed partial class BarsPandasCrossCheckTests
     [PandasFact]
     public async Task Kisrt_bars_equal_the_pandas_rebuild_minute_for_minute_with_equal_missing_volume()
     {
-        var python = Python!;
         var dir = await RecordAsync(15);
 
+        var totalMissing = await CrossCheckAsync(dir, Feeds);
+        Assert.True(totalMissing > 0, "the skip fault skipped nothing: the missing volume was not cross-checked");
+    }
+
+    [PandasFact]
+    public async Task A_us_session_across_kst_midnight_and_a_summer_time_change_gives_the_pandas_bars_on_new_york_time()
+    {
+        // Friday 2026-03-06 (EST, UTC-5): 09:59–10:01 New York = 23:59–00:01 KST; Monday 2026-03-09 (EDT, UTC-4) after
+        // the change on Sunday 03-08: 09:40 New York = 22:40 KST. tvol restarts each New York day; 40 shares skipped.
+        var dir = EmptyDirectory();
+        using (var recording = new UsRecording(dir))
+        {
+            recording.Trade("20260306", "20260306", "235930", 230.50m, 100, 100);
+            recording.Trade("20260306", "20260306", "235959", 230.75m, 50, 150);
+            recording.Trade("20260306", "20260307", "000010", 231.00m, 20, 210); // 40 skipped before it, after KST midnight
+            recording.Trade("20260306", "20260307", "000105", 230.25m, 30, 240);
+            recording.Trade("20260309", "20260309", "224000", 235.00m, 10, 10);  // a new New York day: tvol starts again
+            recording.Trade("20260309", "20260309", "224130", 235.10m, 5, 15);
+        }
+        var totalMissing = await CrossCheckAsync(dir, [("us:DNASAAPL", "HDFSCNT0")], minimumBars: 4);
+        Assert.Equal(40, totalMissing);
+    }
+
+    /// <summary>
+    /// Runs the script over <paramref name="dir"/> and `kisrt bars --replay` per feed; asserts equal bars (every field)
+    /// and equal gaps and missing volume. Returns the missing volume of all feeds.
+    /// </summary>
+    private static async Task<long> CrossCheckAsync(string dir, (string Sub, string Tr)[] feeds, int minimumBars = 10)
+    {
         var script = Path.Combine(RepoRoot(), "tools", "bars-check", "bars_check.py");
         var pandasBars = Path.Combine(dir, "pandas-bars.jsonl");
         var pandasSummary = Path.Combine(dir, "pandas-summary.jsonl");
-        using (var p = Process.Start(new ProcessStartInfo(python, [script, dir, "--out", pandasBars, "--summary", pandasSummary]) { RedirectStandardError = true })!)
+        using (var p = Process.Start(new ProcessStartInfo(Python!, [script, dir, "--out", pandasBars, "--summary", pandasSummary]) { RedirectStandardError = true })!)
         {
             var stderr = p.StandardError.ReadToEndAsync();
             await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
@@ -109,7 +137,7 @@ public sealed partial class BarsPandasCrossCheckTests
         var summaries = JsonLines(await File.ReadAllTextAsync(pandasSummary)).ToDictionary(s => s.GetProperty("tr_id").GetString()!);
 
         long totalMissing = 0;
-        foreach (var (sub, tr) in Feeds)
+        foreach (var (sub, tr) in feeds)
         {
             var stdout = new StringWriter();
             var stderr = new StringWriter();
@@ -118,7 +146,7 @@ public sealed partial class BarsPandasCrossCheckTests
             Assert.True(exit == 0, $"{sub}: exit {exit}: {stderr}");
             var actual = JsonLines(stdout.ToString());
             var wanted = expected[tr].ToList();
-            Assert.True(wanted.Count >= 10, $"{tr}: only {wanted.Count} pandas bars");
+            Assert.True(wanted.Count >= minimumBars, $"{tr}: only {wanted.Count} pandas bars");
             Assert.Equal(wanted.Select(Text), actual.Select(Text)); // every field of every minute, as text
 
             var gaps = SummaryGaps().Match(stderr.ToString());
@@ -129,7 +157,46 @@ public sealed partial class BarsPandasCrossCheckTests
                  long.Parse(gaps.Groups[2].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)));
             totalMissing += summary.GetProperty("missing_volume").GetInt64();
         }
-        Assert.True(totalMissing > 0, "the skip fault skipped nothing: the missing volume was not cross-checked");
+        return totalMissing;
+    }
+
+    /// <summary>
+    /// A hand-made recording of DNASAAPL's HDFSCNT0 trades: raw.log (what kisrt bars replays) and HDFSCNT0.jsonl (what the
+    /// script reads), written as the recorder writes them (RecordJson).
+    /// </summary>
+    private sealed class UsRecording(string dir) : IDisposable
+    {
+        private readonly Kis.Realtime.Benchmarks.SyntheticRecording _raw = new(dir);
+        private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+
+        public void Trade(string tymd, string kymd, string khms, decimal price, long volume, long accumulated)
+        {
+            var tr = KisTrs.HDFSCNT0;
+            var kst = new DateTimeOffset(DateTime.ParseExact(kymd + khms, "yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(9));
+            var local = TimeZoneInfo.ConvertTime(kst, NewYork);
+            var fields = System.Text.Encoding.ASCII.GetString(Kis.Realtime.Benchmarks.SyntheticRecording.Record(tr, "DNASAAPL", 1)).Split('^');
+            void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
+            Set("symb", "AAPL");
+            Set("zdiv", "4");
+            Set("tymd", tymd);
+            Set("xymd", local.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
+            Set("xhms", local.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+            Set("kymd", kymd);
+            Set("khms", khms);
+            Set("last", price.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture));
+            Set("evol", volume.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Set("tvol", accumulated.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var record = System.Text.Encoding.ASCII.GetBytes(string.Join('^', fields));
+            var receivedAt = kst.AddMilliseconds(3);
+            _raw.Add(receivedAt, Kis.Realtime.Benchmarks.SyntheticRecording.Frame(tr, record));
+            var folder = Path.Combine(dir, Kis.Realtime.Replay.KisRecordingSource.TradingDayOf(receivedAt).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var json = new Utf8JsonWriter(buffer, Kis.Realtime.Formatting.RecordJson.WriterOptions))
+                Kis.Realtime.Formatting.RecordJson.Write(json, tr, record, "DNASAAPL", receivedAt);
+            File.AppendAllText(Path.Combine(folder, "HDFSCNT0.jsonl"), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n");
+        }
+
+        public void Dispose() => _raw.Dispose();
     }
 
     // A bar as one comparable line: numbers by value (65800 and 65800.0 are one price), fields in kisrt's order.
