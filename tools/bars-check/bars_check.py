@@ -2,7 +2,7 @@
 """Rebuild 1-minute bars and missing volume from a `kisrt record --out DIR` folder, independently of the C# code.
 
 Reads DIR/yyyy-MM-dd/TR_ID.jsonl (the decoded records: {"tr_id", "tr_key", "received_at", "fields": {...}}) of the
-trade TRs it knows (TRS below: KRX H0STCNT0, NXT H0NXCNT0, unified H0UNCNT0, US stocks HDFSCNT0) and applies the
+trade TRs it knows (TRS below: KRX H0STCNT0, NXT H0NXCNT0, unified H0UNCNT0, night futures H0MFCNT0, US stocks HDFSCNT0) and applies the
 documented rules (docs/bars.md), in the market's own time through pandas' time zones (KST for domestic stocks,
 America/New_York with summer time for US stocks, whose trading day is KIS's tymd):
 
@@ -59,6 +59,11 @@ TRS = {
     **{tr: Tr("mksc_shrn_iscd", "bsop_date", "stck_cntg_hour", "stck_prpr", "cntg_vol", "acml_vol",
               lambda key: KST, lambda fields, local: local.date())
        for tr in ("H0STCNT0", "H0NXCNT0", "H0UNCNT0")},
+    # Night derivatives: no date on the wire, so the KST date the record was received (received_at) dates its time; the
+    # trading day is the date the 18:00 session opens (a day runs 12:00 to 12:00 KST).
+    **{tr: Tr("futs_shrn_iscd", None, "bsop_hour", "futs_prpr", "last_cnqn", "acml_vol",
+              lambda key: KST, lambda fields, local: (local - pd.Timedelta(hours=12)).date())
+       for tr in ("H0MFCNT0",)},
     # US stocks: stamped in KST (kymd, khms), bars on New York time, the trading day the local one KIS sends (tymd).
     "HDFSCNT0": Tr("rsym", "kymd", "khms", "last", "evol", "tvol", us_zone, tymd),
 }
@@ -80,7 +85,13 @@ def read_trades(directory, trs):
                     try:
                         record = json.loads(line, parse_float=decimal.Decimal)
                         fields = record["fields"]
-                        date = fields.get(spec.date) or os.path.basename(day_dir).replace("-", "")
+                        date = fields.get(spec.date) if spec.date else None
+                        if not date:
+                            received = pd.Timestamp(record["received_at"]).tz_convert(KST)
+                            date = received.strftime("%Y%m%d")
+                            # A time stamped just before midnight and received just after belongs to the day before.
+                            if fields[spec.time] > received.strftime("%H%M%S") and fields[spec.time] >= "120000" > received.strftime("%H%M%S"):
+                                date = (received - pd.Timedelta(days=1)).strftime("%Y%m%d")
                         rows.append({
                             "tr_id": record["tr_id"],
                             "key": fields[spec.key],

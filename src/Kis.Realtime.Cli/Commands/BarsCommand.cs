@@ -163,7 +163,8 @@ internal static class BarsCommand
             where TTrade : struct, IKisRecord<TTrade>
             where TAccessor : ITradeAccessor<TTrade>
         {
-            var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
+            var replayDay = await source.ReplayTradingDayAsync(s, stop.Token);
+            var aggregator = new BarAggregator<TTrade, TAccessor>(spec, replayDay is null ? options : options with { TradingDate = replayDay });
             long closed = 0;
             try
             {

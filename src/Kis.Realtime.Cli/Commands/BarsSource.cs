@@ -24,6 +24,7 @@ internal sealed class BarsSource : IAsyncDisposable
 {
     private readonly ClientHost? _direct;
     private readonly ILoggerFactory? _loggerFactory;
+    private KisRecordingFolder? _recording;
 
     private BarsSource(IKisRealtimeClient client, IReadOnlyList<SubscriptionSpec> subscriptions, string description,
         ClientHost? direct = null, ILoggerFactory? loggerFactory = null)
@@ -87,7 +88,8 @@ internal sealed class BarsSource : IAsyncDisposable
         if (!Directory.Exists(directory)) throw new CliUsageException($"--replay {directory}: no such folder (give a `kisrt record --out` folder).");
         var specs = ClientHost.ParseSubscriptions(args.Subscriptions, settings);
         CheckTradeTrs(specs);
-        var client = new KisReplayClient(new KisRecordingFolder(directory));
+        var folder = new KisRecordingFolder(directory);
+        var client = new KisReplayClient(folder);
         try
         {
             await client.ConnectAsync(ct);
@@ -97,7 +99,7 @@ internal sealed class BarsSource : IAsyncDisposable
             await client.DisposeAsync();
             throw new CliRunException($"could not read the recording {directory}: {e.Message}", e);
         }
-        return new BarsSource(client, specs, "replay");
+        return new BarsSource(client, specs, "replay") { _recording = folder };
     }
 
     private static async Task<BarsSource> StartGatewayAsync(ConnectionArgs args, CliSettings settings, TextWriter status, CancellationToken ct)
@@ -174,6 +176,20 @@ internal sealed class BarsSource : IAsyncDisposable
         var bars = MinuteBars.Merge(subscription.Key, minutes, spec.Interval);
         await status.WriteLineAsync($"kisrt: {subscription}: seeded with {minutes.Count} REST minute rows ({bars.Count} {spec} bars).");
         return bars;
+    }
+
+    /// <summary>
+    /// A replay's trading day for trades without a date on the wire (index ticks, derivatives): the day of the first
+    /// recorded message of the subscription's TR, by its market's calendar (night derivatives: the session's opening
+    /// date). Null for live sources (today is right there) or when the TR was not recorded. Without it such trades were
+    /// dated by the wall clock: a night session recorded on 11-23 and replayed on 11-25 gave bars of 11-25.
+    /// </summary>
+    public async Task<DateOnly?> ReplayTradingDayAsync(SubscriptionSpec subscription, CancellationToken ct)
+    {
+        if (_recording is null) return null;
+        await foreach (var message in _recording.ReadAsync(new ReplayQuery(TrIds: new HashSet<string> { subscription.Tr.Id }), ct))
+            return Markets.MarketCalendar.For(subscription.Tr.Id, subscription.Key).TradingDayOf(message.ReceivedAt);
+        return null;
     }
 
     public async ValueTask DisposeAsync()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Protocol;
 using Kis.Realtime.Recording;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Trs;
@@ -118,6 +119,34 @@ public sealed partial class BarsPandasCrossCheckTests
         Assert.Equal(40, totalMissing);
     }
 
+    [PandasFact]
+    public async Task A_night_futures_session_across_kst_midnight_gives_the_pandas_bars_and_no_false_gap()
+    {
+        // 2026-11-23's night session: 23:59 and 00:00–00:01 KST are one session (acml_vol runs 18:00–06:00); 7 skipped.
+        var dir = EmptyDirectory();
+        var night = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.FromHours(9));
+        using (var recording = new Kis.Realtime.Benchmarks.SyntheticRecording(dir))
+        {
+            var tr = KisTrs.H0MFCNT0;
+            long accumulated = 500;
+            foreach (var (at, price, volume, skipped) in new[]
+                     { (new TimeSpan(23, 59, 10), 350.05m, 3L, 0L), (new TimeSpan(23, 59, 50), 350.10m, 2L, 0L), (new TimeSpan(24, 0, 20), 350.00m, 4L, 7L), (new TimeSpan(24, 1, 5), 350.20m, 1L, 0L) })
+            {
+                accumulated += skipped + volume;
+                var fields = System.Text.Encoding.ASCII.GetString(Kis.Realtime.Benchmarks.SyntheticRecording.Record(tr, "101W3000", 1)).Split('^');
+                fields[tr.IndexOf("bsop_hour")] = (night + at).ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+                fields[tr.IndexOf("futs_prpr")] = price.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+                fields[tr.IndexOf("last_cnqn")] = volume.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                fields[tr.IndexOf("acml_vol")] = accumulated.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var record = System.Text.Encoding.ASCII.GetBytes(string.Join('^', fields));
+                var receivedAt = night + at + TimeSpan.FromMilliseconds(3);
+                recording.Add(receivedAt, Kis.Realtime.Benchmarks.SyntheticRecording.Frame(tr, record));
+                UsRecording.AppendJson(dir, tr, record, "101W3000", receivedAt);
+            }
+        }
+        Assert.Equal(7, await CrossCheckAsync(dir, [("night-futures:101W3000", "H0MFCNT0")], minimumBars: 3));
+    }
+
     /// <summary>
     /// Runs the script over <paramref name="dir"/> and `kisrt bars --replay` per feed; asserts equal bars (every field)
     /// and equal gaps and missing volume. Returns the missing volume of all feeds.
@@ -189,11 +218,17 @@ public sealed partial class BarsPandasCrossCheckTests
             var record = System.Text.Encoding.ASCII.GetBytes(string.Join('^', fields));
             var receivedAt = kst.AddMilliseconds(3);
             _raw.Add(receivedAt, Kis.Realtime.Benchmarks.SyntheticRecording.Frame(tr, record));
+            AppendJson(dir, tr, record, "DNASAAPL", receivedAt);
+        }
+
+        /// <summary>The record's line in its day's TR.jsonl, as the recorder writes it (the raw.log line must be added first).</summary>
+        public static void AppendJson(string dir, TrDefinition tr, byte[] record, string key, DateTimeOffset receivedAt)
+        {
             var folder = Path.Combine(dir, Kis.Realtime.Replay.KisRecordingSource.TradingDayOf(receivedAt).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var json = new Utf8JsonWriter(buffer, Kis.Realtime.Formatting.RecordJson.WriterOptions))
-                Kis.Realtime.Formatting.RecordJson.Write(json, tr, record, "DNASAAPL", receivedAt);
-            File.AppendAllText(Path.Combine(folder, "HDFSCNT0.jsonl"), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n");
+                Kis.Realtime.Formatting.RecordJson.Write(json, tr, record, key, receivedAt);
+            File.AppendAllText(Path.Combine(folder, tr.Id + ".jsonl"), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n");
         }
 
         public void Dispose() => _raw.Dispose();
