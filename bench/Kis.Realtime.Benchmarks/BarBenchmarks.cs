@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kis.Realtime.Bars;
-using Kis.Realtime.Gaps;
-using Kis.Realtime.Instruments;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Benchmarks;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Benchmarks;
 

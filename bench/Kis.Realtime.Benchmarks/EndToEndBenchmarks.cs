@@ -21,7 +21,7 @@ public class EndToEndBenchmarks
     private const int RecordsPerInvoke = 200_000;
     private KisSimulator _sim = null!;
     private KisRealtimeClient _client = null!;
-    private IAsyncEnumerator<Trs.IndexTick> _ticks = null!;
+    private IAsyncEnumerator<IndexTick> _ticks = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -119,7 +119,7 @@ public static class EndToEndHarness
     public static void DecodeOnly()
     {
         var record = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19"u8.ToArray();
-        var tr = Kis.Realtime.Trs.KisTrs.IndexTicks;
+        var tr = Kis.Realtime.KisTrs.IndexTicks;
         decimal sum = 0;
         for (var round = 0; round < 2; round++)
         {
@@ -127,7 +127,7 @@ public static class EndToEndHarness
             const int n = 2_000_000;
             for (var i = 0; i < n; i++)
             {
-                Kis.Realtime.Trs.IndexTick.TryDecode(tr, record, out var t, out _);
+                Kis.Realtime.IndexTick.TryDecode(tr, record, out var t, out _);
                 sum += t.Value;
             }
             Console.WriteLine($"IndexTick decode: {Stopwatch.GetElapsedTime(start).TotalNanoseconds / n:0} ns/record ({sum})");
@@ -139,7 +139,7 @@ public static class EndToEndHarness
     {
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.FlatOut, MaxRecordsPerFrame = 100 });
         await using var client = new KisRealtimeClient(ClientOptions(sim) with { FullMode = KisFullMode.Wait });
-        await using var records = client.SubscribeRecordsAsync(Kis.Realtime.Trs.KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
+        await using var records = client.SubscribeRecordsAsync(Kis.Realtime.KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
         var warmupEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         while (Stopwatch.GetTimestamp() < warmupEnd) await records.MoveNextAsync();
         long count = 0;

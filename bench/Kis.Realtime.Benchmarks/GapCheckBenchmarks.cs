@@ -1,7 +1,5 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Kis.Realtime.Gaps;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kis.Realtime.Benchmarks;

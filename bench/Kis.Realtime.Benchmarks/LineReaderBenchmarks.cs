@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kis.Realtime.Recording;
 
 namespace Kis.Realtime.Benchmarks;
 

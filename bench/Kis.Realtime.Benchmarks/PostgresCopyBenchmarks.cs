@@ -1,4 +1,3 @@
-using Kis.Realtime.Recording;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using Npgsql;
 
 namespace Kis.Realtime.Benchmarks;

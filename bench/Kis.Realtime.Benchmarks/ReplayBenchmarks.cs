@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Benchmarks;
 

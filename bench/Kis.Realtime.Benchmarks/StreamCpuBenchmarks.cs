@@ -16,7 +16,6 @@ using BenchmarkDotNet.Validators;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Benchmarks;
 

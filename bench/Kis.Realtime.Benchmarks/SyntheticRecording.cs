@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Replay;
 
 namespace Kis.Realtime.Benchmarks;
 
@@ -48,10 +47,10 @@ internal sealed class SyntheticRecording : IDisposable
     {
         using var recording = new SyntheticRecording(directory);
         var start = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
-        var tr = Kis.Realtime.Trs.KisTrs.StockTrades;
+        var tr = Kis.Realtime.KisTrs.StockTrades;
         var fields = Encoding.ASCII.GetString(Record(tr, "005930", 1)).Split('^');
         int volumeField = tr.IndexOf("cntg_vol"), accumulatedField = tr.IndexOf("acml_vol");
-        var tick = Frame(Kis.Realtime.Trs.KisTrs.IndexTicks, Record(Kis.Realtime.Trs.KisTrs.IndexTicks, "0001", 1));
+        var tick = Frame(Kis.Realtime.KisTrs.IndexTicks, Record(Kis.Realtime.KisTrs.IndexTicks, "0001", 1));
         long accumulated = 0;
         for (var i = 0; i < trades; i++)
         {

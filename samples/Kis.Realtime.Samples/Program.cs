@@ -14,8 +14,6 @@ using System.Globalization;
 using Kis.Realtime;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.PostgreSql;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
 using Microsoft.Extensions.Configuration;
 
 var config = new ConfigurationBuilder()

@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Recording;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;

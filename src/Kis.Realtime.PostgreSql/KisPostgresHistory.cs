@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Kis.Realtime.Replay;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,5 +1,3 @@
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

@@ -1,8 +1,6 @@
 using System.Buffers;
-using Kis.Realtime.Recording;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.PostgreSql;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Kis.Realtime.Recording;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Npgsql;

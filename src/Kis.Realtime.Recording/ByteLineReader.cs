@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Reads '\n'-terminated lines as raw bytes. Recorded KIS messages may hold bytes that are not UTF-8 (cp949 names),

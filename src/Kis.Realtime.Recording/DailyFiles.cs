@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Append-only line files rotated by trading day: <c>DIR/yyyy-MM-dd/NAME</c>, the date in KST (UTC+9), the exchange's

@@ -2,9 +2,8 @@ using System.Buffers;
 using System.Text.Json;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Turns raw server messages into JSON Lines the way a live session would see them: control replies teach notice

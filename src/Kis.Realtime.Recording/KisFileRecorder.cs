@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>How <see cref="KisFileRecorder"/> writes. Start from <see cref="Default"/>.</summary>
 public sealed record KisFileRecorderOptions

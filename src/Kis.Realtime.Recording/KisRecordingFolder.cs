@@ -2,9 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Formatting;
-using Kis.Realtime.Replay;
 
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>
 /// A folder written by <c>kisrt record --out DIR</c> (or <see cref="RawRecorder"/>) as a recording to replay:

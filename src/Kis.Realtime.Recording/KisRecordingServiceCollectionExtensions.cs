@@ -1,8 +1,7 @@
-using Kis.Realtime.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>Registers a <c>kisrt record</c> folder, and a replay client over it, in a service collection.</summary>
 public static class KisRecordingServiceCollectionExtensions

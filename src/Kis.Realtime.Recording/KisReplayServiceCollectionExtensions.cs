@@ -1,8 +1,7 @@
-using Kis.Realtime.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>Registers a <see cref="KisReplayClient"/> over the registered <see cref="KisRecordingSource"/>.</summary>
 public static class KisReplayServiceCollectionExtensions

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Opens a line file (<c>raw.log</c>, <c>*.jsonl</c>, <c>*.csv</c>) for appending so that a line torn by a crash

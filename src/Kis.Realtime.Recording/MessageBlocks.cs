@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using Kis.Realtime.Replay;
 
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Messages read ahead, a block at a time: the reader fills a block (the messages' bytes back to back, with their

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Kis.Realtime.Formatting;
 
-namespace Kis.Realtime.Recording;
+namespace Kis.Realtime;
 
 /// <summary>How <see cref="RawRecorder"/> batches, syncs and bounds its queue.</summary>
 /// <param name="QueueLimitBytes">Message bytes the queue may hold before the session is made to wait (back-pressure).</param>

@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime;
 
@@ -26,7 +25,7 @@ public interface IKisRealtimeClient : IAsyncDisposable
     /// Raised for every gap or overlap found on a trade subscription from KIS's cumulative volume (off the library's
     /// threads and locks). Every source of the library raises it; the default (for test doubles) raises nothing.
     /// </summary>
-    event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected { add { } remove { } }
+    event Action<Kis.Realtime.VolumeGap>? GapDetected { add { } remove { } }
 
     /// <summary>The HTS ID the notice helpers use when none is given (null when none is configured).</summary>
     string? HtsId { get; }

@@ -3,7 +3,7 @@ namespace Kis.Realtime;
 /// <summary>
 /// Which KIS server: the real one or the paper-trading one. The one environment type of the library: it picks the
 /// server addresses (<see cref="KisRealtimeOptions.EffectiveWebSocketUrl"/>), the TR ids that differ on paper
-/// (<see cref="Trs.KisTrs.ForEnvironment"/>) and tells which server offers a TR
+/// (<see cref="KisTrs.ForEnvironment"/>) and tells which server offers a TR
 /// (<see cref="Protocol.TrDefinition.IsOfferedOn"/>).
 /// </summary>
 public enum KisEnvironment

@@ -1,7 +1,6 @@
 using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Session;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -41,7 +40,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
             InlineDelivery = options.InlineDelivery,
             Delivery = new DeliveryThreads(options.InlineDelivery ? 0 : options.DeliveryThreads, "kis-delivery"),
         };
-        _shared.Gaps = new Kis.Realtime.Gaps.ClientGaps(options.DetectGaps, logger, options.TimeProvider, _shared.Instruments.Meter);
+        _shared.Gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, logger, options.TimeProvider, _shared.Instruments.Meter);
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpHandler);
         string[] credentialSecrets = [.. options.Credentials.SelectMany(c => new[] { c.AppSecret, c.AppKey })];
@@ -121,20 +120,20 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     }
 
     /// <summary>
-    /// Raised for every gap (trades missed, found from KIS's cumulative volume: <see cref="Kis.Realtime.Gaps.VolumeGap"/> with the TR,
+    /// Raised for every gap (trades missed, found from KIS's cumulative volume: <see cref="Kis.Realtime.VolumeGap"/> with the TR,
     /// key, time window and missing volume) and overlap (a record repeating volume already seen) on a trade subscription,
     /// within a connection and across reconnects. From a task of its own, in order: never on a session's thread, a
     /// consumer's thread nor under a library lock. Counted in <see cref="KisRealtimeStatistics.Gaps"/> whether handled
     /// or not. See <see cref="KisRealtimeOptions.DetectGaps"/>.
     /// </summary>
-    public event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected
+    public event Action<Kis.Realtime.VolumeGap>? GapDetected
     {
         add => _shared.Gaps.GapDetected += value;
         remove => _shared.Gaps.GapDetected -= value;
     }
 
     /// <summary>This client's gap detection.</summary>
-    internal Kis.Realtime.Gaps.ClientGaps Gaps => _shared.Gaps;
+    internal Kis.Realtime.ClientGaps Gaps => _shared.Gaps;
 
     private Action<KisDroppedItem>? _itemDropped;
     private readonly Lock _handlersGate = new();

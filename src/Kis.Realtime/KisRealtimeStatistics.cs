@@ -58,7 +58,7 @@ public sealed record KisRealtimeStatistics
     public long Overlaps { get; init; }
 
     /// <summary>The largest gaps so far (at most five, largest missing volume first), with their TR, key and window.</summary>
-    public IReadOnlyList<Kis.Realtime.Gaps.VolumeGap> LargestGaps { get; init; } = [];
+    public IReadOnlyList<Kis.Realtime.VolumeGap> LargestGaps { get; init; } = [];
 
     /// <summary><see cref="RecordsUnrouted"/> per TR id.</summary>
     public IReadOnlyDictionary<string, long> UnroutedByTr { get; init; } = new Dictionary<string, long>();

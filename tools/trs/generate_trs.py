@@ -154,10 +154,10 @@ def main():
             all_ids.append(paper)
             props.append((paper, t["name_ko"] + " (모의)", t["name_en"] + " (paper)"))
         with open(os.path.join(OUT, f"{tr}.g.cs"), "w", encoding="utf-8") as f:
-            f.write(header + "using Kis.Realtime.Protocol;\nusing F = Kis.Realtime.Protocol.FieldType;\n\nnamespace Kis.Realtime.Trs;\n\n"
+            f.write(header + "using Kis.Realtime.Protocol;\nusing F = Kis.Realtime.Protocol.FieldType;\n\nnamespace Kis.Realtime;\n\n"
                     "public static partial class KisTrs\n{\n" + body + "}\n")
     with open(os.path.join(OUT, "KisTrs.Catalog.g.cs"), "w", encoding="utf-8") as f:
-        f.write(header + "using Kis.Realtime.Protocol;\n\nnamespace Kis.Realtime.Trs;\n\n"
+        f.write(header + "using Kis.Realtime.Protocol;\n\nnamespace Kis.Realtime;\n\n"
                 "// Every static initializer of KisTrs lives in this one file, so they run in this textual order.\n"
                 "public static partial class KisTrs\n{\n")
         for tid, ko, en in props:

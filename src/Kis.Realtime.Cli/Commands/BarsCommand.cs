@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Kis.Realtime.Bars;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Output;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Cli.Commands;
 

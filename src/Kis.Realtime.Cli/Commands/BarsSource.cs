@@ -1,11 +1,6 @@
-using Kis.Realtime.Bars;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
-using Kis.Realtime.Rest;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Cli.Commands;
@@ -128,8 +123,8 @@ internal sealed class BarsSource : IAsyncDisposable
     internal static DateTimeOffset TradingDayStart(IEnumerable<SubscriptionSpec> specs, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        return specs.Select(s => Kis.Realtime.Markets.MarketCalendar.For(s.Tr.Id, s.Key))
-            .Select(c => c.OpenOf(c.TradingDayOf(now), Kis.Realtime.Bars.TradingSessions.All))
+        return specs.Select(s => Kis.Realtime.MarketCalendar.For(s.Tr.Id, s.Key))
+            .Select(c => c.OpenOf(c.TradingDayOf(now), Kis.Realtime.TradingSessions.All))
             .Min();
     }
 
@@ -188,7 +183,7 @@ internal sealed class BarsSource : IAsyncDisposable
     {
         if (_recording is null) return null;
         await foreach (var message in _recording.ReadAsync(new ReplayQuery(TrIds: new HashSet<string> { subscription.Tr.Id }), ct))
-            return Markets.MarketCalendar.For(subscription.Tr.Id, subscription.Key).TradingDayOf(message.ReceivedAt);
+            return MarketCalendar.For(subscription.Tr.Id, subscription.Key).TradingDayOf(message.ReceivedAt);
         return null;
     }
 

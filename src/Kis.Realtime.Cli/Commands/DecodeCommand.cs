@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
-using Kis.Realtime.Recording;
 using Kis.Realtime.Formatting;
 
 namespace Kis.Realtime.Cli.Commands;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.IO;
 using Kis.Realtime.PostgreSql;
-using Kis.Realtime.Recording;
 
 namespace Kis.Realtime.Cli.Commands;
 

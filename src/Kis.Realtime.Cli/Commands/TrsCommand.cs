@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Cli.Commands;
 

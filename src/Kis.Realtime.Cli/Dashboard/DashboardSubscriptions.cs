@@ -3,7 +3,6 @@ using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Dashboard.Panels;
 using Kis.Realtime.Cli.Output;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Cli.Dashboard;
 

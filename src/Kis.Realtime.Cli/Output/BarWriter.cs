@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Kis.Realtime.Bars;
 
 namespace Kis.Realtime.Cli.Output;
 

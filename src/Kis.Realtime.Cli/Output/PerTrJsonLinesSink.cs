@@ -1,4 +1,3 @@
-using Kis.Realtime.Recording;
 
 namespace Kis.Realtime.Cli.Output;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
-using Kis.Realtime.Bars;
 using Kis.Realtime.Cli.Configuration;
 using Npgsql;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Cli.Output;
 

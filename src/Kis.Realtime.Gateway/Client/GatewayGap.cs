@@ -1,5 +1,3 @@
-using Kis.Realtime.Bars;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Gateway;
 
@@ -75,21 +73,21 @@ internal static class TradeVolumes
 
     /// <summary>
     /// Volume missed between two trades (before, then after, each with the time the gateway received it), by the same
-    /// rule as <see cref="Gaps.GapDetector"/> (<see cref="Gaps.CumulativeVolume"/>, trading days by the market's
-    /// <see cref="Markets.MarketCalendar"/>): a later trading day counts from 0, a lower figure within a day is a repeated
+    /// rule as <see cref="GapDetector"/> (<see cref="CumulativeVolume"/>, trading days by the market's
+    /// <see cref="MarketCalendar"/>): a later trading day counts from 0, a lower figure within a day is a repeated
     /// record (nothing missed), not a new day. Null when not told.
     /// </summary>
     public static long? Missed(string trId, byte[]? before, DateTimeOffset beforeReceivedAt, ReadOnlySpan<byte> after, DateTimeOffset afterReceivedAt)
     {
         if (before is null || !TryRead(trId, before, out var first) || !TryRead(trId, after, out var next)) return null;
-        var calendar = Markets.MarketCalendar.For(trId, next.Key);
-        var missed = Gaps.CumulativeVolume.Missing(first.Accumulated, calendar.TradingDayNumber(StampedAt(first, beforeReceivedAt)), next.Accumulated,
+        var calendar = MarketCalendar.For(trId, next.Key);
+        var missed = CumulativeVolume.Missing(first.Accumulated, calendar.TradingDayNumber(StampedAt(first, beforeReceivedAt)), next.Accumulated,
             next.Volume, calendar.TradingDayNumber(StampedAt(next, afterReceivedAt)), out _);
         return Math.Max(0, missed);
     }
 
     /// <summary>The trade's KST stamp as UTC ticks when it carries a date; else when the gateway received it.</summary>
     private static long StampedAt(in TradeVolume trade, DateTimeOffset receivedAt) => trade.Date is { } date
-        ? Markets.MarketCalendar.KstToUtc(date.DayNumber * TimeSpan.TicksPerDay + trade.Time.Ticks)
+        ? MarketCalendar.KstToUtc(date.DayNumber * TimeSpan.TicksPerDay + trade.Time.Ticks)
         : receivedAt.UtcTicks;
 }

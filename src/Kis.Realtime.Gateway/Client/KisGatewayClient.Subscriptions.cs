@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -13,14 +12,14 @@ internal readonly record struct StreamRecord(byte[] Body, long ReceivedAtMicros,
 
 public sealed partial class KisGatewayClient
 {
-    private readonly Kis.Realtime.Gaps.ClientGaps _gaps;
+    private readonly Kis.Realtime.ClientGaps _gaps;
 
     /// <summary>
     /// Raised for every gap or overlap found on a trade subscription from KIS's cumulative volume (trades the gateway's
     /// KIS session missed, within a connection and across its reconnects), from a task of its own: never on a reader's
     /// thread nor under a lock. See <see cref="KisGatewayClientOptions.DetectGaps"/>.
     /// </summary>
-    public event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected
+    public event Action<Kis.Realtime.VolumeGap>? GapDetected
     {
         add => _gaps.GapDetected += value;
         remove => _gaps.GapDetected -= value;
@@ -78,7 +77,7 @@ public sealed partial class KisGatewayClient
         TrDefinition resolved;
         Func<StreamRecord, (bool Ok, T Value)> create;
         GatewayStreamReader.Subscriber subscription;
-        Kis.Realtime.Gaps.GapCheck? gaps;
+        Kis.Realtime.GapCheck? gaps;
         try
         {
             // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.

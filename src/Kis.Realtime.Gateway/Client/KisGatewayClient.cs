@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
@@ -45,7 +44,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         BrokerNodes.Validate(options.Endpoint);
         _options = options;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGatewayClient>();
-        _gaps = new Kis.Realtime.Gaps.ClientGaps(options.DetectGaps, _logger, options.TimeProvider, null);
+        _gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, _logger, options.TimeProvider, null);
         _events = new Kis.Realtime.Session.SessionEvents(_logger, e => StateChanged?.Invoke(this, e), _ => { });
     }
 

@@ -195,7 +195,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// </summary>
     /// <exception cref="KisSubscriptionException">KIS refused it.</exception>
     public Task HoldAsync(Kis.Realtime.Protocol.TrDefinition tr, string key, CancellationToken cancellationToken = default)
-        => _registrations.SubscribeAsync(GatewayIdentity.Gateway, Kis.Realtime.Trs.KisTrs.ForEnvironment(tr,
+        => _registrations.SubscribeAsync(GatewayIdentity.Gateway, Kis.Realtime.KisTrs.ForEnvironment(tr,
             _client.Options.Environment), key, cancellationToken);
 
     /// <summary>Waits until every record handed to the publisher so far is confirmed by the broker.</summary>

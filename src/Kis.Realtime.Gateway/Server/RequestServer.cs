@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;

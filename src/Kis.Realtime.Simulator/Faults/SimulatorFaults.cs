@@ -1,7 +1,6 @@
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Hosting;
 using Kis.Realtime.Simulator.WebSockets;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Simulator;
 

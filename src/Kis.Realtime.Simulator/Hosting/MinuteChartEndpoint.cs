@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Trs;
 using Microsoft.AspNetCore.Http;
 
 namespace Kis.Realtime.Simulator.Hosting;

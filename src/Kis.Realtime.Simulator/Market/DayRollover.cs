@@ -1,4 +1,3 @@
-using Kis.Realtime.Markets;
 
 namespace Kis.Realtime.Simulator.Market;
 

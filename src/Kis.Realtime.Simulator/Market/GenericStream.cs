@@ -32,7 +32,7 @@ internal class GenericStream : MarketStream
     // (acml_vol, tvol): acml_vol(n) = acml_vol(n−1) + volume(n), as at KIS, so a gap detector finds only real gaps.
     private readonly int _tradeVolume = -1, _accumulatedVolume = -1;
     private DayRollover _rollover;
-    private readonly Markets.MarketCalendar _calendar;
+    private readonly MarketCalendar _calendar;
     private readonly bool _localTime;
     private DateTime _local; // the record's time on the market's own clock (overseas xymd/xhms)
 
@@ -40,7 +40,7 @@ internal class GenericStream : MarketStream
     {
         Tr = tr;
         _market = market;
-        _calendar = Markets.MarketCalendar.For(tr.Id, key);
+        _calendar = MarketCalendar.For(tr.Id, key);
         _rollover = new DayRollover(_calendar);
         _key = System.Text.Encoding.UTF8.GetBytes(key);
         var fields = tr.Fields;

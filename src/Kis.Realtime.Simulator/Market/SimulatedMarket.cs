@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Simulator.Market;
 

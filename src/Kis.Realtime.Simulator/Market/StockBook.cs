@@ -1,4 +1,3 @@
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Simulator.Market;
 

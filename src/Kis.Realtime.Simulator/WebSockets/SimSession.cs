@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Hosting;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Trs;
 using Microsoft.AspNetCore.Http;
 
 namespace Kis.Realtime.Simulator.WebSockets;

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>
 /// One bar (candle) of one instrument: OHLC, volume, traded value, trade count and VWAP over

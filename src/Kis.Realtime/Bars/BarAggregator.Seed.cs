@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>How seeded bars were joined to the live trades (<see cref="BarAggregator{TTrade, TAccessor}.SeedResult"/>).</summary>
 public readonly record struct SeedResult

@@ -1,7 +1,5 @@
-using Kis.Realtime.Gaps;
-using Kis.Realtime.Markets;
 
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Builds the bars of one instrument from its trades, fed one at a time in arrival order: time bars (on the market's own
@@ -10,7 +8,7 @@ namespace Kis.Realtime.Bars;
 /// allocation per trade. After <see cref="Add"/> returns true, take the closed bars with <see cref="TryTakeClosed"/>;
 /// at the end call <see cref="Complete"/> and take the rest. Rules: docs/bars.md. Not thread-safe: one feeder.
 /// </summary>
-/// <typeparam name="TTrade">The typed trade view (e.g. <see cref="Trs.StockTrade"/>).</typeparam>
+/// <typeparam name="TTrade">The typed trade view (e.g. <see cref="StockTrade"/>).</typeparam>
 /// <typeparam name="TAccessor">Its accessor (e.g. <see cref="StockTradeAccessor"/>).</typeparam>
 public sealed partial class BarAggregator<TTrade, TAccessor>
     where TTrade : struct

@@ -1,7 +1,7 @@
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>
-/// Which part of the trading day a trade belongs to, by its market's calendar (<see cref="Markets.MarketCalendar"/>;
+/// Which part of the trading day a trade belongs to, by its market's calendar (<see cref="MarketCalendar"/>;
 /// the table is in docs/bars.md).
 /// </summary>
 [Flags]

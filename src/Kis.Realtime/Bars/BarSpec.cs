@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>What closes a bar.</summary>
 public enum BarKind : byte

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Bars from any typed trade stream (a direct subscription, the gateway, a replay): <c>await foreach (var bar in

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>What <see cref="ClockedTrades{TTrade}.NextAsync"/> found first.</summary>
 internal enum ClockedNext

@@ -1,6 +1,5 @@
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Reads what bars and gap detection need from one typed trade view. Implemented by empty structs
@@ -37,7 +36,7 @@ public interface ITradeAccessor<TTrade> where TTrade : struct
 
 /// <summary>
 /// <see cref="StockTrade"/> (H0STCNT0 KRX, H0NXCNT0 NXT, H0UNCNT0 unified, H0STOUP0 KRX after-hours). Date: bsop_date.
-/// Session by the venue's calendar (<see cref="Markets.MarketCalendar"/>): the closing auction's print, stamped 15:30:0x,
+/// Session by the venue's calendar (<see cref="MarketCalendar"/>): the closing auction's print, stamped 15:30:0x,
 /// is regular; KRX after-hours and NXT after-market from 15:40.
 /// </summary>
 public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
@@ -70,9 +69,9 @@ public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
     /// <inheritdoc/>
     public static TradingSessions Session(in StockTrade trade) => (trade.Venue switch
     {
-        StockVenue.Nxt => Markets.MarketCalendar.Nextrade,
-        StockVenue.Unified => Markets.MarketCalendar.Unified,
-        _ => Markets.MarketCalendar.KrxStocks,
+        StockVenue.Nxt => MarketCalendar.Nextrade,
+        StockVenue.Unified => MarketCalendar.Unified,
+        _ => MarketCalendar.KrxStocks,
     }).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
 }
 
@@ -103,7 +102,7 @@ public readonly struct IndexTickAccessor : ITradeAccessor<IndexTick>
     /// <inheritdoc/>
     public static decimal Value(in IndexTick trade) => trade.TickTradeValue;
     /// <inheritdoc/>
-    public static TradingSessions Session(in IndexTick trade) => Markets.MarketCalendar.KrxIndices.SessionAt(trade.Time.Ticks);
+    public static TradingSessions Session(in IndexTick trade) => MarketCalendar.KrxIndices.SessionAt(trade.Time.Ticks);
 }
 
 /// <summary>
@@ -209,8 +208,8 @@ public readonly struct OverseasStockTradeAccessor : ITradeAccessor<OverseasStock
     /// <inheritdoc/>
     public static TradingSessions Session(in OverseasStockTrade trade)
     {
-        var calendar = Markets.MarketCalendar.For("HDFSCNT0", trade.Symbol);
+        var calendar = MarketCalendar.For("HDFSCNT0", trade.Symbol);
         var kst = (trade.KoreaDate ?? DateOnly.MinValue).DayNumber * TimeSpan.TicksPerDay + trade.KoreaTime.Ticks;
-        return calendar.SessionAt(calendar.LocalTicks(Markets.MarketCalendar.KstToUtc(kst)));
+        return calendar.SessionAt(calendar.LocalTicks(MarketCalendar.KstToUtc(kst)));
     }
 }

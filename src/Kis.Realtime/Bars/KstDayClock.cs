@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Turns a trade's (optional date, KST time) into KST ticks (DateTime ticks of the KST wall clock). A trade without a date
@@ -33,9 +33,9 @@ internal struct KstDayClock
 
     /// <summary>
     /// The KST date of a first trade without a date of its own: <paramref name="tradingDay"/> (else today); for a night
-    /// session's trade after midnight (before <see cref="Markets.MarketCalendar.DayStart"/>), the next calendar date.
+    /// session's trade after midnight (before <see cref="MarketCalendar.DayStart"/>), the next calendar date.
     /// </summary>
-    public static DateOnly FirstDate(Markets.MarketCalendar calendar, DateOnly? tradingDay, TimeOnly kstTime, TimeProvider clock)
+    public static DateOnly FirstDate(MarketCalendar calendar, DateOnly? tradingDay, TimeOnly kstTime, TimeProvider clock)
     {
         if (tradingDay is not { } day) return Today(clock);
         return calendar.DayStart > TimeSpan.Zero && kstTime.Ticks < calendar.DayStart.Ticks ? day.AddDays(1) : day;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Kis.Realtime.Bars;
+namespace Kis.Realtime;
 
 /// <summary>
 /// One row of KIS's REST minute chart (주식당일분봉조회, <c>GET /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice</c>,
@@ -23,7 +23,7 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
     /// <summary>
     /// The bars of one key from rows of one day in any order (KIS sends the newest first, 30 a call; duplicates from
     /// overlapping calls are merged). Each bar's value is the row's acml_tr_pbmn minus the previous row's (see
-    /// <see cref="ToBars(string, IEnumerable{Rest.KisMinuteBar})"/> for a first row or a difference that cannot be the
+    /// <see cref="ToBars(string, IEnumerable{KisMinuteBar})"/> for a first row or a difference that cannot be the
     /// minute's own value). Trade counts are unknown (0).
     /// </summary>
     /// <exception cref="FormatException">A field is not a number, date or time (the message names the field).</exception>
@@ -31,10 +31,10 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(rows);
-        var minutes = new List<Rest.KisMinuteBar>();
+        var minutes = new List<KisMinuteBar>();
         foreach (var row in rows)
         {
-            minutes.Add(new Rest.KisMinuteBar(KstDayClock.ToKst(row.MinuteTicks()), Price(row.stck_oprc, nameof(stck_oprc)),
+            minutes.Add(new KisMinuteBar(KstDayClock.ToKst(row.MinuteTicks()), Price(row.stck_oprc, nameof(stck_oprc)),
                 Price(row.stck_hgpr, nameof(stck_hgpr)), Price(row.stck_lwpr, nameof(stck_lwpr)), Price(row.stck_prpr, nameof(stck_prpr)),
                 Number(row.cntg_vol, nameof(cntg_vol)), Number(row.acml_tr_pbmn, nameof(acml_tr_pbmn))));
         }
@@ -42,7 +42,7 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
     }
 
     /// <summary>
-    /// The 1-minute bars of one key from KIS's minute rows of one day (<see cref="Rest.KisRestClient.GetTodayMinuteBarsAsync"/>),
+    /// The 1-minute bars of one key from KIS's minute rows of one day (<see cref="KisRestClient.GetTodayMinuteBarsAsync"/>),
     /// in time order, duplicates merged. A bar's value is the difference of the cumulative traded value (acml_tr_pbmn)
     /// from the previous row, kept only when it can be the minute's own: between low × volume and high × volume. The
     /// first row has no previous one (the rows may start after the day's first minute: its acml_tr_pbmn is then the
@@ -50,11 +50,11 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
     /// volume × (high + low + close) ÷ 3, so the VWAP always lies between the bar's low and high. Trade counts are
     /// unknown (0). Flagged <see cref="BarFlags.Seeded"/>.
     /// </summary>
-    public static IReadOnlyList<Bar> ToBars(string key, IEnumerable<Rest.KisMinuteBar> minutes)
+    public static IReadOnlyList<Bar> ToBars(string key, IEnumerable<KisMinuteBar> minutes)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(minutes);
-        var byMinute = new SortedDictionary<DateTimeOffset, Rest.KisMinuteBar>();
+        var byMinute = new SortedDictionary<DateTimeOffset, KisMinuteBar>();
         foreach (var m in minutes) byMinute[m.Time] = m;
         var bars = new List<Bar>(byMinute.Count);
         long? previousValue = null;
@@ -81,7 +81,7 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
     }
 
     // The one rule for a minute's value from KIS's cumulative figure (see ToBars).
-    private static decimal MinuteValue(Rest.KisMinuteBar m, long? previousAccumulated)
+    private static decimal MinuteValue(KisMinuteBar m, long? previousAccumulated)
     {
         if (previousAccumulated is { } previous)
         {

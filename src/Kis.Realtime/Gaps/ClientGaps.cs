@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
-namespace Kis.Realtime.Gaps;
+namespace Kis.Realtime;
 
 /// <summary>
 /// A client's gap detection (direct session, gateway and replay alike): the totals for <c>Statistics</c>, the Meter's
@@ -169,7 +169,7 @@ internal sealed class GapCheck
     private readonly ClientGaps _owner;
     private readonly TradeVolumeFields _fields;
     private readonly GapDetector _detector;
-    private Bars.KstDayClock _clock;
+    private KstDayClock _clock;
     private long _reconnects = -1;
 
     internal GapCheck(ClientGaps owner, TradeVolumeFields fields, string trId, string key)
@@ -195,8 +195,8 @@ internal sealed class GapCheck
             _reconnects = reconnects;
         }
         // The receive date dates only a first trade without a date of its own (computed once, not per record).
-        DateOnly? receivedDate = date is null && !_clock.HasDate ? DateOnly.FromDateTime(receivedAt.ToOffset(Bars.KstDayClock.Offset).DateTime) : null;
-        if (_detector.Observe(_clock.Ticks(date, time, receivedDate, TimeProvider.System), Bars.KstDayClock.Offset, volume, accumulated, out var gap))
+        DateOnly? receivedDate = date is null && !_clock.HasDate ? DateOnly.FromDateTime(receivedAt.ToOffset(KstDayClock.Offset).DateTime) : null;
+        if (_detector.Observe(_clock.Ticks(date, time, receivedDate, TimeProvider.System), KstDayClock.Offset, volume, accumulated, out var gap))
             _owner.Report(gap);
     }
 }

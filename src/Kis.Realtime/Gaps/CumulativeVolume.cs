@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Gaps;
+namespace Kis.Realtime;
 
 /// <summary>The cumulative-volume rule shared by <see cref="GapDetector"/> and the bar aggregator.</summary>
 internal static class CumulativeVolume
@@ -6,7 +6,7 @@ internal static class CumulativeVolume
     /// <summary>
     /// Volume missed between the previous trade (acml_vol <paramref name="previous"/>, on trading day
     /// <paramref name="previousDay"/>) and this one; 0 when none, negative for an overlap. The days are the market's
-    /// trading days (<see cref="Markets.MarketCalendar"/>), never KST dates. A trade of a later trading day starts the
+    /// trading days (<see cref="MarketCalendar"/>), never KST dates. A trade of a later trading day starts the
     /// count again (<paramref name="reset"/>): then only the new day's trades before this one count as
     /// missed. (acml_vol falling within one day is an overlap: a stale or repeated record, e.g. the day's first trade
     /// again, whose acml_vol equals its cntg_vol.)

@@ -1,9 +1,9 @@
-namespace Kis.Realtime.Gaps;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Detects missed trades on one TR and key from KIS's cumulative volume (acml_vol beside each trade's cntg_vol): pure,
 /// no I/O, no clock. The cumulative volume counts from each trading day's first trade; which day a trade belongs to is
-/// its market's (<see cref="Markets.MarketCalendar.For"/>): a US session or a night session crossing KST midnight is one day. Feed it every trade of the key in arrival order; its state survives reconnects (tell it with
+/// its market's (<see cref="MarketCalendar.For"/>): a US session or a night session crossing KST midnight is one day. Feed it every trade of the key in arrival order; its state survives reconnects (tell it with
 /// <see cref="NoteReconnect"/> to have the next gap marked). Not thread-safe: one feeder.
 /// </summary>
 public sealed class GapDetector
@@ -15,18 +15,18 @@ public sealed class GapDetector
     private TimeSpan _lastOffset;
     private bool _reconnected;
     private int _lastDay;
-    private readonly Markets.MarketCalendar _calendar;
+    private readonly MarketCalendar _calendar;
 
     /// <summary>A detector for one TR and key.</summary>
     public GapDetector(string trId, string key)
     {
         TrId = trId ?? throw new ArgumentNullException(nameof(trId));
         Key = key ?? throw new ArgumentNullException(nameof(key));
-        _calendar = Markets.MarketCalendar.For(trId, key);
+        _calendar = MarketCalendar.For(trId, key);
     }
 
     /// <summary>The calendar that tells this TR and key's trading day.</summary>
-    public Markets.MarketCalendar Calendar => _calendar;
+    public MarketCalendar Calendar => _calendar;
 
     /// <summary>The TR.</summary>
     public string TrId { get; }

@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
-using Kis.Realtime.Bars;
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Gaps;
+namespace Kis.Realtime;
 
 /// <summary>
 /// One <see cref="GapDetector"/> per TR and key of a typed trade stream, with totals and an event per gap: the hook for

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Gaps;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Where a trade TR carries what gap detection reads: the trade's time (and date when there is one), its own volume and

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Gaps;
+namespace Kis.Realtime;
 
 /// <summary>What a cumulative-volume check found.</summary>
 public enum VolumeGapKind : byte

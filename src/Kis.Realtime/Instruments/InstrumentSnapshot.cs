@@ -1,6 +1,5 @@
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Instruments;
+namespace Kis.Realtime;
 
 /// <summary>
 /// A consistent copy of one stock's state: each venue's figures and their merge (KRX and NXT combined when both are fed;

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Instruments;
+namespace Kis.Realtime;
 
 public sealed partial class InstrumentState
 {

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Instruments;
+namespace Kis.Realtime;
 
 /// <summary>
 /// The live state of one domestic stock, updated in place from its trade, order-book, expected-trade and market-status

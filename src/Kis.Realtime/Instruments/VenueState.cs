@@ -1,6 +1,5 @@
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Instruments;
+namespace Kis.Realtime;
 
 /// <summary>Where a stock is in its trading day, as far as its feeds tell (see docs/instruments.md).</summary>
 public enum SessionPhase : byte

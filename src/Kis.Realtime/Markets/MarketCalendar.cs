@@ -1,6 +1,5 @@
-using Kis.Realtime.Bars;
 
-namespace Kis.Realtime.Markets;
+namespace Kis.Realtime;
 
 /// <summary>One session of a market: its kind and its hours, counted from the local midnight of its trading day.</summary>
 /// <param name="Kind">Which part of the trading day it is.</param>

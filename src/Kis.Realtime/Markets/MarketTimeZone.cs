@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Markets;
+namespace Kis.Realtime;
 
 /// <summary>
 /// A market's time zone: a fixed offset, or US time with its summer time (the rule in force since 2007: from the

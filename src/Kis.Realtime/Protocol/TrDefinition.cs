@@ -25,7 +25,7 @@ public enum TrKeyFormat
 }
 
 /// <summary>
-/// A real-time TR: its id, field table and rules. The TR set is a table (<see cref="Trs.KisTrs"/>, generated from
+/// A real-time TR: its id, field table and rules. The TR set is a table (<see cref="KisTrs"/>, generated from
 /// KIS's catalog by <c>tools/trs/generate_trs.py</c>); adding a TR is one more entry with its field list, plus a typed
 /// view if users want one.
 /// </summary>

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Replay;
+namespace Kis.Realtime;
 
 /// <summary>
 /// One message of a recording, in the order it was received.

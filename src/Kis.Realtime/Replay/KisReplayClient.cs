@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Replay;
+namespace Kis.Realtime;
 
 /// <summary>
 /// The client API over a recording (<see cref="KisRecordingSource"/>: <c>kisrt record</c> folders, the PostgreSQL raw
@@ -43,17 +42,17 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         _source = source;
         Options = options;
         var logger = (options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(KisReplayClient).FullName!);
-        Gaps = new Kis.Realtime.Gaps.ClientGaps(options.DetectGaps, logger, options.TimeProvider, null);
+        Gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, logger, options.TimeProvider, null);
     }
 
     /// <summary>This client's gap detection.</summary>
-    internal Kis.Realtime.Gaps.ClientGaps Gaps { get; }
+    internal Kis.Realtime.ClientGaps Gaps { get; }
 
     /// <summary>
     /// Raised for every gap or overlap the recorded trade records show (<see cref="KisReplayOptions.DetectGaps"/>), from a
     /// task of its own: never on an enumeration's thread nor under a lock.
     /// </summary>
-    public event Action<Kis.Realtime.Gaps.VolumeGap>? GapDetected
+    public event Action<Kis.Realtime.VolumeGap>? GapDetected
     {
         add => Gaps.GapDetected += value;
         remove => Gaps.GapDetected -= value;

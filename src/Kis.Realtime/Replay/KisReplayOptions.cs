@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Replay;
+namespace Kis.Realtime;
 
 /// <summary>How a <see cref="KisReplayClient"/> replays. Start from <see cref="Default"/>: <c>KisReplayOptions.Default with { Speed = 10 }</c>.</summary>
 public sealed record KisReplayOptions

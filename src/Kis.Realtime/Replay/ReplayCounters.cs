@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Replay;
+namespace Kis.Realtime;
 
 /// <summary>A replay's counters, all cursors together (cursors add theirs in batches; read as a snapshot).</summary>
 internal sealed class ReplayCounters
@@ -39,7 +39,7 @@ internal sealed class ReplayCounters
     public void SubscriptionStarted() => Interlocked.Increment(ref _subscriptions);
     public void SubscriptionEnded() => Interlocked.Decrement(ref _subscriptions);
 
-    public KisRealtimeStatistics Snapshot(long skippedBySource, Kis.Realtime.Gaps.ClientGaps gaps) => new()
+    public KisRealtimeStatistics Snapshot(long skippedBySource, Kis.Realtime.ClientGaps gaps) => new()
     {
         Gaps = gaps.Gaps,
         MissingVolume = gaps.MissingVolume,

@@ -1,8 +1,7 @@
 using System.Text;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
-namespace Kis.Realtime.Replay;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Turns one plain record into what a subscription yields; false when it does not decode (counted by the cursor). A
@@ -65,7 +64,7 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     private TOut[] _batch = new TOut[1];
     private TrDefinition? _lastTr;
     private bool _lastTrDecodes;
-    private Kis.Realtime.Gaps.GapCheck? _lastGapCheck;
+    private Kis.Realtime.GapCheck? _lastGapCheck;
     private int _lastSession = -1;
     private FrameDecoder? _lastDecoder;
     private LocalCounters _counters;
@@ -154,9 +153,9 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     }
 
     // One check per TR the cursor keeps (a recording may hold the paper and the real id of one TR).
-    private readonly Dictionary<TrDefinition, Kis.Realtime.Gaps.GapCheck?> _gapChecks = [];
+    private readonly Dictionary<TrDefinition, Kis.Realtime.GapCheck?> _gapChecks = [];
 
-    private Kis.Realtime.Gaps.GapCheck? GapCheckOf(TrDefinition tr)
+    private Kis.Realtime.GapCheck? GapCheckOf(TrDefinition tr)
     {
         if (!_gapChecks.TryGetValue(tr, out var check)) _gapChecks[tr] = check = owner.Gaps.For(tr, key);
         return check;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 
-namespace Kis.Realtime.Rest;
+namespace Kis.Realtime;
 
 /// <summary>
 /// Issues REST access tokens (<c>POST /oauth2/tokenP</c>) and caches them per (REST base URL, app key, SHA-256 of the app secret: <see cref="KisCredential.CacheKey"/>) for their

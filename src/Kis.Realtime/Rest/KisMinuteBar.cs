@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Rest;
+namespace Kis.Realtime;
 
 /// <summary>
 /// One minute of a stock's trades from KIS's REST minute chart (주식당일분봉조회, <c>inquire-time-itemchartprice</c>).

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Kis.Realtime.Rest;
+namespace Kis.Realtime;
 
 /// <summary>
 /// KIS's REST API, the parts a real-time client needs: today's minute chart of a stock (to seed bars built from the

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Rest;
+namespace Kis.Realtime;
 
 /// <summary>
 /// A KIS REST call failed: no answer, an HTTP error, a KIS error code (<c>rt_cd</c> ≠ 0), a redirect (refused: a

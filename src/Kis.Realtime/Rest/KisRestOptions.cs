@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Kis.Realtime.Rest;
+namespace Kis.Realtime;
 
 /// <summary>Settings of a <see cref="KisRestClient"/> (immutable; start from <c>new KisRestOptions { Credential = … }</c>).</summary>
 public sealed record KisRestOptions

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace Kis.Realtime.Rest;
+namespace Kis.Realtime;
 
 /// <summary>
 /// One KIS REST exchange, bounded: the call times out on the injected clock, a redirect is refused (never followed

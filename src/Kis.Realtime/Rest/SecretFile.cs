@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 
-namespace Kis.Realtime.Rest;
+namespace Kis.Realtime;
 
 /// <summary>
 /// A JSON file of secrets (cached tokens) readable and writable by the current user only, replaced atomically. An

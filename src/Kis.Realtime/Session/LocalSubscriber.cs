@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Session;
 

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0BJCNT0 일반채권 실시간체결가: one trade of an exchange-listed bond. Prices are per 10,000 KRW face value;

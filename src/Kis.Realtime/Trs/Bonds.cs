@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>Five decimals stored inline (no allocation): the yields of a bond book's levels, best first.</summary>
 [InlineArray(Count)]

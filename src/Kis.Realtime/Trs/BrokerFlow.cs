@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>One of the five member firms (거래원) with the most selling or buying in a stock today.</summary>
 /// <param name="Name">seln2_mbcr_nameN / byov_mbcr_nameN 회원사명: the firm's Korean name.</param>

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0ZFANC0 주식선물, H0ZOANC0 주식옵션 and H0EUANC0 KRX야간옵션 실시간예상체결: the expected (auction) price of a future or

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// The futures and options order books: 5 levels (H0IFASP0 지수선물, H0IOASP0 지수옵션, H0CFASP0 상품선물, H0MFASP0

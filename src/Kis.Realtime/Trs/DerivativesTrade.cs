@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>Which domestic derivatives market a futures/options TR covers (from the TR id).</summary>
 public enum DerivativesMarket : byte

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0EWCNT0 ELW 실시간체결가: one trade of an ELW (equity-linked warrant) with its valuation figures and the liquidity

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0STNAV0 국내ETF NAV추이: an ETF's net asset value through the day. The record has 8 fields (KIS's function list

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>What a futures/options notice reports (derived as in KIS's own sample code).</summary>
 public enum NoticeKind : byte

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// A typed view of one TR record. Implemented by value types so decoding allocates nothing; the TR table lists which

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0UPCNT0 국내지수 실시간체결: one tick of a domestic index (KOSPI 0001, KOSDAQ 1001, KOSPI200 2001 …).

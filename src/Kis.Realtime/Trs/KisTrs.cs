@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// The TR table: every real-time TR KIS publishes (60, plus the paper server's ids of the three notice TRs that differ

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>Which domestic stock market a feed covers.</summary>
 public enum StockVenue : byte

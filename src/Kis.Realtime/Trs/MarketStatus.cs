@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0STMKO0 국내주식 장운영정보 (KRX), H0NXMKO0 (NXT) and H0UNMKO0 (통합): a stock's trading status: halts, volatility

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0IOCNT0 지수옵션, H0ZOCNT0 주식옵션 and H0EUCNT0 KRX야간옵션 실시간체결가: one options trade with its greeks. The TRs share

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>One price level of an order book.</summary>
 /// <param name="Price">The quote (호가): askpN / bidpN, pbidN / paskN …</param>

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// HDFFF020 해외선물옵션 실시간체결가: one trade of an overseas future or option (CME, SGX, Eurex …). Prices in the

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// HDFFF1C0 해외선물옵션 실시간주문내역통보 (order notices) and HDFFF2C0 해외선물옵션 실시간체결내역통보 (fill notices): your

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// HDFSCNT0 해외주식 실시간지연체결가: one trade of an overseas stock (US real-time for free, other markets delayed).

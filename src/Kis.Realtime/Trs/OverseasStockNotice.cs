@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0GSCNI0 (real) / H0GSCNI9 (paper) 해외주식 실시간체결통보: an order or fill notice for the account holder's overseas

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0NXPGM0 / H0UNPGM0 / H0STPGM0 국내주식 실시간프로그램매매: cumulative program-trading flow of one stock. Quantities are shares,

@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0STANC0 국내주식 실시간예상체결 (KRX), H0NXANC0 (NXT), H0UNANC0 (통합) and H0STOAC0 (KRX after-hours): the expected (auction) price and volume of

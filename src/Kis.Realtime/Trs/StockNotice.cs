@@ -1,6 +1,6 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0STCNI0 (real) / H0STCNI9 (paper) 국내주식 실시간체결통보: an order or fill notice for the account holder's domestic

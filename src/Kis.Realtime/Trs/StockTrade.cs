@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 /// <summary>
 /// H0STCNT0 국내주식 실시간체결가(KRX), H0NXCNT0 (NXT), H0UNCNT0 (KRX+NXT 통합) and H0STOUP0 (KRX after-hours, 시간외): one

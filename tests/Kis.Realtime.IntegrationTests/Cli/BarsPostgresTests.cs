@@ -1,7 +1,4 @@
-using Kis.Realtime.Bars;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
 using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

@@ -6,7 +6,6 @@ using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using Npgsql;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 

@@ -94,7 +94,7 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         sim.Faults.SkipRecords("H0UPCNT0", "0001", 3); // after a first record: the baseline the gap is found against
         await dashboard.WaitForAsync("() => document.querySelector(\"#panel-health dd[data-figure='gaps']\").textContent.startsWith('1 (')");
         var missing = sim.Faults.SkippedRecords.Sum(r =>
-            Kis.Realtime.Trs.IndexTick.TryDecode(Kis.Realtime.Trs.KisTrs.H0UPCNT0, System.Text.Encoding.UTF8.GetBytes(r.Record), out var tick, out _) ? tick.TickVolume : throw new InvalidOperationException(r.Record));
+            Kis.Realtime.IndexTick.TryDecode(Kis.Realtime.KisTrs.H0UPCNT0, System.Text.Encoding.UTF8.GetBytes(r.Record), out var tick, out _) ? tick.TickVolume : throw new InvalidOperationException(r.Record));
         Assert.Equal($"1 (missing volume {missing.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)})", await dashboard.FigureAsync("gaps"));
         Assert.StartsWith("H0UPCNT0 0001 ", await dashboard.FigureAsync("largest gaps"));
         Assert.Contains("alert", await dashboard.Page.Locator("#panel-health dd[data-figure='gaps']").GetAttributeAsync("class") ?? "");
@@ -142,21 +142,21 @@ public sealed class DashboardStockPanelTests(BrowserFixture browser)
         await dashboard.WaitForAsync("() => window.kisrtDashboard.events.tape >= 1");
         for (var i = 0; i < 40; i++)
         {
-            dashboard.Host.Panels.Tape.Add(new Kis.Realtime.Trs.StockTrade
+            dashboard.Host.Panels.Tape.Add(new Kis.Realtime.StockTrade
             {
                 StockCode = "005930", Time = new TimeOnly(9, 30, i), Price = 70_000 + i * 100, Change = i * 100 - 2_000,
-                ChangeRate = (i - 20) / 10m, Volume = 10 + i, Side = i % 2 == 0 ? Kis.Realtime.Trs.TradeSide.Buy : Kis.Realtime.Trs.TradeSide.Sell,
+                ChangeRate = (i - 20) / 10m, Volume = 10 + i, Side = i % 2 == 0 ? Kis.Realtime.TradeSide.Buy : Kis.Realtime.TradeSide.Sell,
                 AccumulatedVolume = 1_000 + i,
             });
         }
-        var asks = new Kis.Realtime.Trs.OrderBookLevels();
-        var bids = new Kis.Realtime.Trs.OrderBookLevels();
+        var asks = new Kis.Realtime.OrderBookLevels();
+        var bids = new Kis.Realtime.OrderBookLevels();
         for (var level = 0; level < 10; level++)
         {
-            asks[level] = new Kis.Realtime.Trs.OrderBookLevel(71_000 + level * 100, 100 * (level + 1));
-            bids[level] = new Kis.Realtime.Trs.OrderBookLevel(70_900 - level * 100, 150 * (level + 1));
+            asks[level] = new Kis.Realtime.OrderBookLevel(71_000 + level * 100, 100 * (level + 1));
+            bids[level] = new Kis.Realtime.OrderBookLevel(70_900 - level * 100, 150 * (level + 1));
         }
-        dashboard.Host.Panels.Book.Add("H0STASP0", new Kis.Realtime.Trs.StockOrderBook
+        dashboard.Host.Panels.Book.Add("H0STASP0", new Kis.Realtime.StockOrderBook
         {
             StockCode = "005930", Depth = 10, Time = new TimeOnly(9, 30, 40), Asks = asks, Bids = bids, TotalAskQuantity = 5_500, TotalBidQuantity = 8_250,
         });
@@ -165,7 +165,7 @@ public sealed class DashboardStockPanelTests(BrowserFixture browser)
         Assert.Equal("09:30:39", await dashboard.Page.Locator("#panel-tape tbody tr td").First.InnerTextAsync());
         // Rows out of sight are refreshed less often but never left stale: scrolled into sight, they show the newest data.
         for (var i = 0; i < 40; i++)
-            dashboard.Host.Panels.Tape.Add(new Kis.Realtime.Trs.StockTrade { StockCode = "005930", Time = new TimeOnly(9, 31, i), Price = 71_000 + i, Side = Kis.Realtime.Trs.TradeSide.Buy });
+            dashboard.Host.Panels.Tape.Add(new Kis.Realtime.StockTrade { StockCode = "005930", Time = new TimeOnly(9, 31, i), Price = 71_000 + i, Side = Kis.Realtime.TradeSide.Buy });
         await dashboard.WaitForAsync("() => document.querySelector('#panel-tape tbody tr td').textContent === '09:31:39'");
         await dashboard.Page.EvalOnSelectorAsync("#panel-tape .scroll", "e => e.scrollTop = e.scrollHeight");
         await dashboard.WaitForAsync("() => document.querySelector('#panel-tape tbody tr:last-child td').textContent === '09:31:10'");

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Kis.Realtime.Cli.Dashboard;
 using Kis.Realtime.Cli.Dashboard.Panels;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Dashboard;
 

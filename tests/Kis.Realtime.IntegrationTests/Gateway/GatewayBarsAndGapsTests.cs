@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Kis.Realtime.Bars;
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Bars;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway;

@@ -1,6 +1,5 @@
 using System.Text;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway.BrokerRestart;

@@ -252,7 +252,7 @@ public partial class GatewayHistoryTests
             {
                 var n = (int)Math.Min(perMessage, firstSeq + count - seq);
                 // A valid record: the key, the TR's other fields empty, then its seq as a field KIS appended (column extra).
-                var emptyFields = new string('^', Kis.Realtime.Trs.KisTrs.All.Single(t => t.Id == trId).Fields.Count);
+                var emptyFields = new string('^', Kis.Realtime.KisTrs.All.Single(t => t.Id == trId).Fields.Count);
                 var body = string.Join('\n', Enumerable.Range(0, n).Select(i => $"{key}{emptyFields}{seq + i:D6}"));
                 var headers = new Dictionary<string, object?>
                 {

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Cli;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

@@ -5,7 +5,6 @@ using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Cli;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

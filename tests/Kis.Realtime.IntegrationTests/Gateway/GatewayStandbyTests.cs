@@ -4,7 +4,6 @@ using Xunit.Abstractions;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
-using Kis.Realtime.Trs;
 using RabbitMQ.Client;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

@@ -1,7 +1,6 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway;

@@ -157,7 +157,7 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         {
             await using var connection = await Endpoint.CreateFactory("kisrt-tests-cleanup").CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync();
-            foreach (var tr in Kis.Realtime.Trs.KisTrs.All)
+            foreach (var tr in Kis.Realtime.KisTrs.All)
             {
                 // Deleting a queue that does not exist is fine in AMQP 0-9-1 (delete-ok with 0 messages).
                 await channel.QueueDeleteAsync(Endpoint.StreamFor(tr.Id), false, false);

@@ -1,7 +1,6 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Gateway;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

@@ -97,7 +97,7 @@ public class HealthCheckTests
         Assert.True(entry.Status is HealthStatus.Healthy, $"{entry.Status}: {entry.Description}"); // broker connected, no session needed yet
         Assert.Equal(true, entry.Data["broker_connected"]);
 
-        await Assert.ThrowsAsync<KisConnectionException>(() => gateway.HoldAsync(Kis.Realtime.Trs.KisTrs.IndexTicks, "0001").WaitAsync(TestTimeout));
+        await Assert.ThrowsAsync<KisConnectionException>(() => gateway.HoldAsync(Kis.Realtime.KisTrs.IndexTicks, "0001").WaitAsync(TestTimeout));
         await UntilAsync(() => gateway.Status().Sessions.Any(s => s.State == KisConnectionState.Faulted), "a faulted session");
         entry = await CheckAsync(provider, "kis-gateway");
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);

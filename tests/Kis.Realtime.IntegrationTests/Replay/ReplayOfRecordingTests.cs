@@ -1,9 +1,6 @@
 using Kis.Realtime.PostgreSql;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Replay;

@@ -1,8 +1,5 @@
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using Kis.Realtime.Tests.Cli;
 using Kis.Realtime.Tests.Gateway;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Gateway;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.DependencyInjection;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

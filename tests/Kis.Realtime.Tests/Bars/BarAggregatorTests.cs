@@ -1,5 +1,3 @@
-using Kis.Realtime.Bars;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Bars;
 

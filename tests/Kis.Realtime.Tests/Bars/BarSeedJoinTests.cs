@@ -1,7 +1,4 @@
-using Kis.Realtime.Bars;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Rest;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Bars;
 

@@ -1,13 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Kis.Realtime.Bars;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
-using Kis.Realtime.Rest;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Bars;

@@ -1,5 +1,3 @@
-using Kis.Realtime.Instruments;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Bars;
 

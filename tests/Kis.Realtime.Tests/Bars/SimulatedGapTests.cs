@@ -1,10 +1,7 @@
 using System.Text;
-using Kis.Realtime.Bars;
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Bars;
 

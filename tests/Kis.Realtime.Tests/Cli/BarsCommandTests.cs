@@ -1,10 +1,6 @@
-using Kis.Realtime.Bars;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

@@ -4,9 +4,7 @@ using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Recording;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -119,6 +117,47 @@ public sealed partial class BarsPandasCrossCheckTests
         Assert.Equal(40, totalMissing);
     }
 
+    /// <summary>
+    /// DNASAAPL's HDFSCNT0 trades recorded from the simulator's own US session (<see cref="SimulatorOptions.MarketStart"/>),
+    /// 5 % skipped, until <paramref name="until"/> KST.
+    /// </summary>
+    private static async Task<string> RecordUsSessionAsync(DateTimeOffset start, DateTime until)
+    {
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        await using var sim = await StartSimAsync(o => o with { ClockSpeed = 600, Pace = MarketPace.PerSecond(300), Seed = 13, TimeProvider = time, MarketStart = start });
+        sim.Faults.SkipRecords("HDFSCNT0", "DNASAAPL", 0.05, seed: 31);
+        var dir = EmptyDirectory();
+        Task<KisFileRecording> recording;
+        await using (var client = new KisRealtimeClient(Options(sim)))
+        {
+            recording = KisFileRecorder.RecordAsync(client, dir);
+            await client.ConnectAsync();
+            using var timeout = new CancellationTokenSource(CliTimeout);
+            var trades = client.SubscribeOverseasStockTradesAsync("DNASAAPL", cancellationToken: timeout.Token);
+            time.Run();
+            await foreach (var trade in trades)
+                if (trade.KoreaDate is { } date && date.ToDateTime(trade.KoreaTime) >= until) break;
+        }
+        await recording.WaitAsync(CliTimeout);
+        return dir;
+    }
+
+    [PandasFact]
+    public async Task A_simulated_us_session_across_kst_midnight_gives_the_pandas_bars_with_equal_missing_volume()
+    {
+        // Friday 2026-03-06, EST: 09:50–10:06 New York = 23:50–00:06 KST, one New York trading day.
+        var dir = await RecordUsSessionAsync(new DateTimeOffset(2026, 3, 6, 23, 50, 0, TimeSpan.FromHours(9)), new DateTime(2026, 3, 7, 0, 6, 0));
+        Assert.True(await CrossCheckAsync(dir, [("us:DNASAAPL", "HDFSCNT0")]) > 0, "the skip fault skipped nothing");
+    }
+
+    [PandasFact]
+    public async Task A_simulated_us_open_after_the_summer_time_change_gives_the_pandas_bars()
+    {
+        // Monday 2026-03-09, EDT since Sunday: pre-market 09:25 New York = 22:25 KST through the 09:30 (22:30 KST) open.
+        var dir = await RecordUsSessionAsync(new DateTimeOffset(2026, 3, 9, 22, 25, 0, TimeSpan.FromHours(9)), new DateTime(2026, 3, 9, 22, 42, 0));
+        Assert.True(await CrossCheckAsync(dir, [("us:DNASAAPL", "HDFSCNT0")]) > 0, "the skip fault skipped nothing");
+    }
+
     [PandasFact]
     public async Task A_night_futures_session_across_kst_midnight_gives_the_pandas_bars_and_no_false_gap()
     {
@@ -224,7 +263,7 @@ public sealed partial class BarsPandasCrossCheckTests
         /// <summary>The record's line in its day's TR.jsonl, as the recorder writes it (the raw.log line must be added first).</summary>
         public static void AppendJson(string dir, TrDefinition tr, byte[] record, string key, DateTimeOffset receivedAt)
         {
-            var folder = Path.Combine(dir, Kis.Realtime.Replay.KisRecordingSource.TradingDayOf(receivedAt).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            var folder = Path.Combine(dir, Kis.Realtime.KisRecordingSource.TradingDayOf(receivedAt).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var json = new Utf8JsonWriter(buffer, Kis.Realtime.Formatting.RecordJson.WriterOptions))
                 Kis.Realtime.Formatting.RecordJson.Write(json, tr, record, key, receivedAt);

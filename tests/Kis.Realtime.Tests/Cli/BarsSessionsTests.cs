@@ -3,7 +3,6 @@ using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

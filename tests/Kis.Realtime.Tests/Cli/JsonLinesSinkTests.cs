@@ -1,7 +1,6 @@
 using System.Text;
 using Kis.Realtime.Cli.Output;
 using Kis.Realtime.Tests.Trs;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Cli;
 

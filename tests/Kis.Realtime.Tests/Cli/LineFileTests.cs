@@ -1,5 +1,4 @@
 using System.Text;
-using Kis.Realtime.Recording;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Recording;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

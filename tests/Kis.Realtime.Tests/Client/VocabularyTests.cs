@@ -1,6 +1,4 @@
 using System.Reflection;
-using Kis.Realtime.Gaps;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Client;
 
@@ -57,7 +55,7 @@ public class VocabularyTests
         // One convention: null when absent. Before, "" (an empty Kis:HtsId or KIS_HTS_ID, an appsettings template) was
         // kept, so the notice helpers subscribed with an empty key instead of saying that no HTS ID is configured.
         Assert.Null((KisRealtimeOptions.Default with { HtsId = empty }).HtsId);
-        Assert.Null(new Kis.Realtime.Replay.KisReplayOptions { HtsId = empty }.HtsId);
+        Assert.Null(new Kis.Realtime.KisReplayOptions { HtsId = empty }.HtsId);
         Assert.Null(new Kis.Realtime.Gateway.KisGatewayClientOptions { HtsId = empty }.HtsId);
         Assert.Null(new KisRealtimeSettings { AppKey = "PSvocabularyAppKey00000000000000000", AppSecret = "s", HtsId = empty }.ToOptions().HtsId);
         Assert.Equal("myhtsid", (KisRealtimeOptions.Default with { HtsId = "myhtsid" }).HtsId);

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Auth;
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Gaps;
 

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Auth;
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Gaps;
 

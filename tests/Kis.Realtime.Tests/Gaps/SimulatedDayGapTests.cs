@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Auth;
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Replay;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Gaps;
 

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Auth;
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Gaps;
 

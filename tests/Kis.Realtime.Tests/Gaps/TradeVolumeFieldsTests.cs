@@ -1,7 +1,5 @@
 using System.Text;
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Gaps;
 

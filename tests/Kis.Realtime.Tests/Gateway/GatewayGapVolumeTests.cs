@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Gateway;
 

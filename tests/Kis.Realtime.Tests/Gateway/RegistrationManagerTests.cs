@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Trs;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

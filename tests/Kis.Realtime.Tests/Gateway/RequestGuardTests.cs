@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Gateway;
 

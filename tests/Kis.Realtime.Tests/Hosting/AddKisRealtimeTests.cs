@@ -109,9 +109,9 @@ public class AddKisRealtimeTests
         Assert.Equal([2600.5m, 2601m], values);
 
         // Every typed helper reaches the fake through the one generic method, with the right TR and key.
-        await foreach (var _ in client.SubscribeStockTradesAsync("005930", global::Kis.Realtime.Trs.StockVenue.Nxt)) { }
+        await foreach (var _ in client.SubscribeStockTradesAsync("005930", global::Kis.Realtime.StockVenue.Nxt)) { }
         await foreach (var _ in client.SubscribeStockNoticesAsync()) { }
-        await foreach (var _ in client.SubscribeProgramTradesAsync("005930", global::Kis.Realtime.Trs.StockVenue.Krx)) { }
+        await foreach (var _ in client.SubscribeProgramTradesAsync("005930", global::Kis.Realtime.StockVenue.Krx)) { }
         Assert.Equal([("H0UPCNT0", "0001"), ("H0NXCNT0", "005930"), ("H0STCNI0", "fakehts"), ("H0STPGM0", "005930")], fake.Requested);
     }
 
@@ -143,13 +143,13 @@ public class AddKisRealtimeTests
 
         public async IAsyncEnumerable<T> SubscribeAsync<T>(Kis.Realtime.Protocol.TrDefinition tr, string key,
             [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-            where T : struct, global::Kis.Realtime.Trs.IKisRecord<T>
+            where T : struct, global::Kis.Realtime.IKisRecord<T>
         {
             Requested.Add((tr.Id, key));
             await Task.Yield();
-            if (typeof(T) != typeof(global::Kis.Realtime.Trs.IndexTick)) yield break;
+            if (typeof(T) != typeof(global::Kis.Realtime.IndexTick)) yield break;
             foreach (var value in new[] { 2600.5m, 2601m })
-                yield return (T)(object)new global::Kis.Realtime.Trs.IndexTick { Value = value };
+                yield return (T)(object)new global::Kis.Realtime.IndexTick { Value = value };
         }
 
         public async IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(Kis.Realtime.Protocol.TrDefinition tr, string key,

@@ -1,6 +1,4 @@
 using System.Text;
-using Kis.Realtime.Markets;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Markets;
 
@@ -23,7 +21,7 @@ public sealed class CatalogCalendarTests
     public void The_catalog_doc_lists_each_TRs_market_time_zone_and_trading_day_field()
     {
         var expected = Table();
-        var path = Path.Combine(Root(), "docs", "kis-catalog.md");
+        var path = Path.Combine(Kis.Realtime.Tests.Packaging.ReadmeSamples.RepositoryRoot(), "docs", "kis-catalog.md");
         var doc = File.ReadAllText(path);
         var start = doc.IndexOf(Heading, StringComparison.Ordinal);
         var end = start < 0 ? -1 : doc.IndexOf("\n## ", start + Heading.Length, StringComparison.Ordinal);
@@ -56,7 +54,4 @@ public sealed class CatalogCalendarTests
         }
         return s.ToString();
     }
-
-    private static string Root([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }

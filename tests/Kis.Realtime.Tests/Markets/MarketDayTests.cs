@@ -1,8 +1,4 @@
 using System.Globalization;
-using Kis.Realtime.Bars;
-using Kis.Realtime.Gaps;
-using Kis.Realtime.Markets;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Markets;
 

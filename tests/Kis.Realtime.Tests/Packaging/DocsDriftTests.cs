@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Packaging;
 

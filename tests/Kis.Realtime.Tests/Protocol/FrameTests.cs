@@ -1,6 +1,5 @@
 using System.Text;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Protocol.DocumentedFrames;
 
 namespace Kis.Realtime.Tests.Protocol;

@@ -1,7 +1,6 @@
 using System.Text;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Protocol.DocumentedFrames;
 
 namespace Kis.Realtime.Tests.Protocol;

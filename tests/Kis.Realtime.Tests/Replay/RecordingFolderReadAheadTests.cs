@@ -1,7 +1,5 @@
 using System.Text;
 using Kis.Realtime.Benchmarks;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
 
 namespace Kis.Realtime.Tests.Replay;
 

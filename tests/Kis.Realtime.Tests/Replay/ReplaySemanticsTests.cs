@@ -3,9 +3,6 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kis.Realtime.Benchmarks;
-using Kis.Realtime.Recording;
-using Kis.Realtime.Replay;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Replay;
 

@@ -1,6 +1,5 @@
 using Kis.Realtime.Auth;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Rest;
 using Kis.Realtime.Tests.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Kis.Realtime.Rest;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Simulator;
-using Kis.Realtime.Trs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Rest;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Simulator;
 using Microsoft.Extensions.Logging.Abstractions;

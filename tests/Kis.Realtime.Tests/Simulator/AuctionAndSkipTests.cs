@@ -1,7 +1,6 @@
 using System.Text;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Simulator;
 

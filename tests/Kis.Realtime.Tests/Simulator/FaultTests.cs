@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Simulator;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Simulator;
 

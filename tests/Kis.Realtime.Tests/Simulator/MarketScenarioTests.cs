@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Kis.Realtime.Gaps;
-using Kis.Realtime.Markets;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Simulator.MarketWeekTests;
 
 namespace Kis.Realtime.Tests.Simulator;

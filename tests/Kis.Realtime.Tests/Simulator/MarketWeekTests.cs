@@ -1,8 +1,6 @@
-using Kis.Realtime.Gaps;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Simulator;
 

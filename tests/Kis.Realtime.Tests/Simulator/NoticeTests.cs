@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Tests.Simulator;
 

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Protocol.DocumentedFrames;
 
 namespace Kis.Realtime.Tests.Trs;

@@ -1,5 +1,4 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Trs;
 using static Kis.Realtime.Tests.Protocol.DocumentedFrames;
 
 namespace Kis.Realtime.Tests.Trs;

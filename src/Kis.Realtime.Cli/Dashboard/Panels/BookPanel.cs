@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Cli.Dashboard.Panels;
 

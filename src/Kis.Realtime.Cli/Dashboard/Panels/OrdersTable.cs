@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Kis.Realtime.Trs;
 
 namespace Kis.Realtime.Cli.Dashboard.Panels;
 

@@ -2,7 +2,7 @@
 using Kis.Realtime.Protocol;
 using F = Kis.Realtime.Protocol.FieldType;
 
-namespace Kis.Realtime.Trs;
+namespace Kis.Realtime;
 
 public static partial class KisTrs
 {
