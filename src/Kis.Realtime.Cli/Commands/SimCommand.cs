@@ -87,7 +87,7 @@ internal static class SimCommand
             Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
             Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
             Console.WriteLine("  stock orders  : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, inquire-daily-ccld, inquire-balance");
-            Console.WriteLine("  F/O orders    : POST /uapi/domestic-futureoption/v1/trading/order, order-rvsecncl; GET inquire-psbl-order, inquire-balance (day session)");
+            Console.WriteLine("  F/O orders    : POST /uapi/domestic-futureoption/v1/trading/order, order-rvsecncl; GET inquire-psbl-order, inquire-ccnl, inquire-balance (day session)");
             Console.WriteLine(options.RandomNotices
                 ? "  notices       : made up at random (--random-notices), not those of the orders placed"
                 : "  notices       : the orders' own, on H0STCNI0/9 (stocks) and H0IFCNI0/9 (futures/options)");

@@ -10,7 +10,7 @@ namespace Kis.Realtime.Simulator.Hosting;
 
 /// <summary>
 /// KIS's domestic futures/options order REST calls for the day session, as KIS's examples_llm samples make them
-/// (domestic_futureoption/order, order_rvsecncl, inquire_psbl_order, inquire_balance), served by the same
+/// (domestic_futureoption/order, order_rvsecncl, inquire_psbl_order, inquire_balance, inquire_ccnl), served by the same
 /// <see cref="PaperVenue"/> as the stock orders. Prices travel as decimal points ("352.50"); the venue keeps
 /// hundredths. Night-session tr_ids (STTN1101U, TTTN1103U) are not served: the venue takes day-session orders only.
 /// </summary>
@@ -20,6 +20,7 @@ internal static class FuturesOrderEndpoints
     public const string OrderAmendCancel = "/uapi/domestic-futureoption/v1/trading/order-rvsecncl";
     public const string PossibleOrder = "/uapi/domestic-futureoption/v1/trading/inquire-psbl-order";
     public const string Balance = "/uapi/domestic-futureoption/v1/trading/inquire-balance";
+    public const string Orders = "/uapi/domestic-futureoption/v1/trading/inquire-ccnl";
 
     /// <summary>The simulator's cap on one order (contracts); the possible-order inquiry reports it.</summary>
     public const long MaxContractsPerOrder = 1_000;
@@ -30,6 +31,7 @@ internal static class FuturesOrderEndpoints
         app.MapPost(OrderAmendCancel, ctx => AmendOrCancelAsync(ctx, hub));
         app.MapGet(PossibleOrder, ctx => InquirePossibleAsync(ctx, hub));
         app.MapGet(Balance, ctx => InquireBalanceAsync(ctx, hub));
+        app.MapGet(Orders, ctx => InquireOrdersAsync(ctx, hub));
     }
 
     private static async Task PlaceAsync(HttpContext ctx, SimulatorHub hub)
@@ -157,6 +159,79 @@ internal static class FuturesOrderEndpoints
                 ["evlu_pfls_amt_smtl"] = Krw(futuresPl + optionsPl),
                 ["pchs_amt_smtl"] = Krw(cost),
                 ["evlu_amt_smtl"] = Krw(value),
+            },
+            ["ctx_area_fk200"] = "",
+            ["ctx_area_nk200"] = "",
+        });
+    }
+
+    /// <summary>
+    /// Today's futures/options orders and fills (TTTO5201R, KIS's inquire_ccnl sample): SLL_BUY_DVSN_CD 00/01/02,
+    /// CCLD_NCCS_DVSN 00 all / 01 filled / 02 not filled, SORT_SQN AS oldest first or DS newest first, PDNO optional.
+    /// One page (tr_cont D). Amounts in KRW (points × multiplier), prices in points.
+    /// </summary>
+    private static async Task InquireOrdersAsync(HttpContext ctx, SimulatorHub hub)
+    {
+        if (await AuthorizeAsync(ctx, hub, ["TTTO5201R"], []) is null) return;
+        var cano = KisRestAuth.Query(ctx.Request, "CANO") ?? "";
+        var product = KisRestAuth.Query(ctx.Request, "ACNT_PRDT_CD") ?? "";
+        var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
+        var side = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD");
+        var filled = KisRestAuth.Query(ctx.Request, "CCLD_NCCS_DVSN");
+        var orders = hub.Market.Venue.View(cano + product).Orders
+            .Where(o => o.Derivative && (code.Length == 0 || o.Code == code))
+            .Where(o => side switch { "01" => !o.Buy, "02" => o.Buy, _ => true })
+            .Where(o => filled switch { "01" => o.Filled > 0, "02" => o.Remaining > 0, _ => true });
+        orders = KisRestAuth.Query(ctx.Request, "SORT_SQN") == "AS" ? orders.OrderBy(o => o.Number) : orders.OrderByDescending(o => o.Number);
+        var rows = new JsonArray();
+        long totalQuantity = 0, totalFilled = 0;
+        decimal totalAmount = 0;
+        foreach (var o in orders)
+        {
+            var amount = o.FilledValue * Multiplier(o.Code) / 100m;
+            (totalQuantity, totalFilled, totalAmount) = (totalQuantity + o.Quantity, totalFilled + o.Filled, totalAmount + amount);
+            rows.Add((JsonNode)new JsonObject
+            {
+                ["ord_gno_brno"] = PaperVenue.Branch,
+                ["cano"] = cano,
+                ["csac_name"] = "김한국",
+                ["acnt_prdt_cd"] = product,
+                ["ord_dt"] = o.PlacedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture),
+                ["odno"] = OrderNumber(o.Number),
+                ["orgn_odno"] = OrderNumber(o.Original),
+                ["sll_buy_dvsn_cd"] = o.Buy ? "02" : "01",
+                ["trad_dvsn_name"] = o.Buy ? "매수" : "매도",
+                ["nmpr_type_cd"] = o.IsMarket ? "02" : "01",
+                ["nmpr_type_name"] = o.IsMarket ? "시장가" : "지정가",
+                ["pdno"] = o.Code,
+                ["prdt_name"] = Market.GenericStream.DerivativeName(o.Code),
+                ["prdt_type_cd"] = "301",
+                ["ord_qty"] = N(o.Quantity),
+                ["ord_idx"] = Points(o.Price),
+                ["qty"] = N(o.Remaining),
+                ["ord_tmd"] = o.PlacedAt.ToString("HHmmss", CultureInfo.InvariantCulture),
+                ["tot_ccld_qty"] = N(o.Filled),
+                ["avg_idx"] = Points(o.Filled == 0 ? 0 : o.FilledValue / o.Filled),
+                ["tot_ccld_amt"] = Krw(amount),
+                ["rjct_qty"] = "0",
+                ["ingr_trad_rjct_rson_cd"] = "",
+                ["ingr_trad_rjct_rson_name"] = "",
+                ["ord_stfno"] = "",
+                ["sprd_item_yn"] = "N",
+                ["ord_ip_addr"] = "",
+            });
+        }
+        ctx.Response.Headers["tr_cont"] = "D"; // the last page: the samples stop asking
+        await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", null, new JsonObject
+        {
+            ["output1"] = rows,
+            ["output2"] = new JsonObject
+            {
+                ["tot_ord_qty"] = N(totalQuantity),
+                ["tot_ccld_amt_smtl"] = Krw(totalAmount),
+                ["tot_ccld_qty_smtl"] = N(totalFilled),
+                ["fee_smtl"] = "0",
+                ["ctac_tlno"] = "",
             },
             ["ctx_area_fk200"] = "",
             ["ctx_area_nk200"] = "",

@@ -127,6 +127,16 @@ public sealed class PaperFuturesVenueTests
         var possible = await GetAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/inquire-psbl-order", "TTTO5105R",
             $"CANO={Account}&ACNT_PRDT_CD=03&PDNO={Code}&SLL_BUY_DVSN_CD=01&UNIT_PRICE=1&ORD_DVSN_CD=01");
         Assert.Equal("7", possible.GetProperty("output").GetProperty("lqd_psbl_qty1").GetString());
+
+        // The order inquiry (KIS's inquire_ccnl sample, filled orders only, oldest first) agrees with the notices:
+        // the bought order and its cancel, each with what the original had filled.
+        var ccnl = await GetAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/inquire-ccnl", "TTTO5201R",
+            $"CANO={Account}&ACNT_PRDT_CD=03&STRT_ORD_DT=20260101&END_ORD_DT=20261231&SLL_BUY_DVSN_CD=02&CCLD_NCCS_DVSN=00&SORT_SQN=AS&PDNO=&STRT_ODNO=&MKET_ID_CD=&CTX_AREA_FK200=&CTX_AREA_NK200=");
+        var row = ccnl.GetProperty("output1").EnumerateArray().First();
+        Assert.Equal((orderNumber, "10", "7", "0", limit.ToString("0.00", CultureInfo.InvariantCulture)),
+            (row.GetProperty("odno").GetString(), row.GetProperty("ord_qty").GetString(), row.GetProperty("tot_ccld_qty").GetString(),
+             row.GetProperty("qty").GetString(), row.GetProperty("avg_idx").GetString()));
+        Assert.Equal("7", ccnl.GetProperty("output2").GetProperty("tot_ccld_qty_smtl").GetString());
     }
 
     [Fact]
