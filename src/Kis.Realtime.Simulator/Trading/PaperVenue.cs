@@ -8,11 +8,14 @@ namespace Kis.Realtime.Simulator.Trading;
 /// cash and positions, matched against the simulated market. A marketable order fills at once at the touch (a stock's
 /// KRX book; a derivative's trade feed, see <see cref="DerivativeTradeStream"/>), up to the touch's quantity; what is
 /// left of a limit order rests at its price and fills from the simulated trades that reach it (each trade's volume
-/// shared in price-time priority), as KIS's own paper server fills against the market without moving it. Every event
+/// shared in price-time priority). A stock order that crosses the spread takes the KRX book's touch and prints on the
+/// KRX and unified tapes (<see cref="StockBook.TakeTouch"/>); during an auction or a VI it waits for the print, as on
+/// KRX. Derivative fills do not move the (generic) futures/options feeds. Every event
 /// is a notice for the HTS ID of the app key that placed the order (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
 /// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
 /// a short. One lock; callers never hold a book's or an instrument's lock of their own while calling in, except
-/// <see cref="OnTrade"/> (an instrument's, taken first).
+/// <see cref="OnTrade"/> (an instrument's, taken first). Under it the venue takes a stock's lock (TakeTouch); a stock
+/// never calls the venue.
 /// </summary>
 internal sealed class PaperVenue(SimulatedMarket market)
 {
@@ -44,10 +47,15 @@ internal sealed class PaperVenue(SimulatedMarket market)
             account.Orders.Add(order);
             Reserve(order);
             Notify(order, PaperNoticeKind.Accepted, order.Quantity, order.LimitPrice, now);
-            // Marketable: at the touch, up to its quantity (a market order takes the rest from the next trades).
-            var touchPrice = order.Buy ? quote.Ask : quote.Bid;
-            if (order.IsMarket || (order.Buy ? order.LimitPrice >= touchPrice : order.LimitPrice <= touchPrice))
-                Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), touchPrice, now);
+            // Marketable: at the touch, up to its quantity (a market order takes the rest from the next trades). A stock
+            // order takes it from the KRX book itself, so the tape and the book show the trade.
+            if (!order.Derivative)
+            {
+                var (price, volume) = market.StockBookForOrders(order.Code).TakeTouch(order.Buy, order.Remaining, order.LimitPrice, now);
+                if (volume > 0) Fill(order, volume, price, now);
+            }
+            else if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
+                Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
             if (order.Remaining > 0) _resting.Add(order);
             return PaperResult.Ok(order);
         }

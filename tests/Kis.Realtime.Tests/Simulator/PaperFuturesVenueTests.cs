@@ -21,7 +21,7 @@ public sealed class PaperFuturesVenueTests
     [Fact]
     public async Task A_resting_futures_limit_order_fills_from_the_simulated_futures_trades_that_reach_it_partially_first()
     {
-        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeFuturesOptionsNoticesAsync().GetAsyncEnumerator();
@@ -71,7 +71,7 @@ public sealed class PaperFuturesVenueTests
     public async Task A_cancel_of_the_rest_gives_one_cancel_notice_and_the_inquiries_agree_with_the_notices_fill_by_fill()
     {
         // No trade subscription: the only trades are the ones this test makes, so every quantity is exact.
-        await using var sim = await StartSimAsync();
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeFuturesOptionsNoticesAsync().GetAsyncEnumerator();
@@ -142,7 +142,7 @@ public sealed class PaperFuturesVenueTests
     [Fact]
     public async Task A_market_sell_closes_the_long_at_the_touch_and_the_balance_shows_what_is_left()
     {
-        await using var sim = await StartSimAsync();
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
         var token = await MinuteChartTests.TokenAsync(sim);
         // Market orders (ORD_DVSN_CD 02, UNIT_PRICE 0) as KIS's chk_order.py sends them: at the touch, 20 contracts deep.
         var bought = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", Order("02", "5", "0", "02"));
@@ -161,7 +161,7 @@ public sealed class PaperFuturesVenueTests
     [Fact]
     public async Task Futures_orders_are_refused_in_KIS_shape_off_the_tick_grid_beyond_the_limits_too_large_and_for_the_night_tr_id()
     {
-        await using var sim = await StartSimAsync();
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
         var token = await MinuteChartTests.TokenAsync(sim);
         async Task<string?> Refusal(Dictionary<string, string> body)
         {

@@ -20,7 +20,7 @@ public sealed class PaperVenueTests
     [Fact]
     public async Task A_resting_limit_order_fills_only_from_trades_that_reach_it_partially_first_and_its_cancel_leaves_one_notice()
     {
-        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
@@ -112,7 +112,7 @@ public sealed class PaperVenueTests
     [Fact]
     public async Task Orders_are_refused_in_KIS_shape_for_a_bad_tick_the_price_limits_cash_shares_and_the_wrong_profile()
     {
-        await using var sim = await StartSimAsync();
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
         var token = await MinuteChartTests.TokenAsync(sim);
         Dictionary<string, string> Order(string price, string quantity = "1") => new()
         {
