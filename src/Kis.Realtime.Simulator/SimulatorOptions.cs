@@ -122,9 +122,10 @@ public sealed record SimulatorOptions
     public bool AcceptAnyHtsId { get; init; }
 
     /// <summary>
-    /// Stock notices (H0STCNI0 / H0STCNI9) made up at random, as before the paper-trading venue. Off by default: the
-    /// stock notices then report the orders placed over the simulator's order REST calls (docs/simulator.md), and
-    /// nothing else. Futures/options and overseas notices are still made up at random.
+    /// Stock and day-session futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random, as before the
+    /// paper-trading venue. Off by default: those notices then report the orders placed over the simulator's order
+    /// REST calls (docs/simulator.md), and nothing else. Night-session (H0MFCNI0, H0EUCNI0) and overseas notices, whose
+    /// orders the venue does not take, are made up at random either way.
     /// </summary>
     public bool RandomNotices { get; init; }
 

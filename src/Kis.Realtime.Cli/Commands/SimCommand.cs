@@ -24,7 +24,7 @@ internal static class SimCommand
         var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
         var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. 2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
-        var randomNotices = new Option<bool>("--random-notices") { Description = "stock notices (H0STCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
+        var randomNotices = new Option<bool>("--random-notices") { Description = "stock and futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
@@ -86,9 +86,11 @@ internal static class SimCommand
             var restUrl = KisSimulator.Display(sim.RestBaseUrl);
             Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
             Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
+            Console.WriteLine("  stock orders  : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, inquire-daily-ccld, inquire-balance");
+            Console.WriteLine("  F/O orders    : POST /uapi/domestic-futureoption/v1/trading/order, order-rvsecncl; GET inquire-psbl-order, inquire-ccnl, inquire-balance (day session)");
             Console.WriteLine(options.RandomNotices
-                ? "  orders        : stock notices are made up at random (--random-notices)"
-                : "  orders        : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, inquire-daily-ccld, inquire-balance (paper venue: notices on H0STCNI0/9)");
+                ? "  notices       : made up at random (--random-notices), not those of the orders placed"
+                : "  notices       : the orders' own, on H0STCNI0/9 (stocks) and H0IFCNI0/9 (futures/options)");
             Console.WriteLine($"  app key       : {credential.AppKey}");
             Console.WriteLine(credential.AppSecret == SimulatorOptions.DefaultAppSecret
                 ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"

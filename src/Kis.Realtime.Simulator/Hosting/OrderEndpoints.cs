@@ -32,6 +32,7 @@ internal static class OrderEndpoints
         app.MapGet(PossibleOrder, ctx => InquirePossibleAsync(ctx, hub));
         app.MapGet(DailyOrders, ctx => InquireDailyAsync(ctx, hub));
         app.MapGet(Balance, ctx => InquireBalanceAsync(ctx, hub));
+        FuturesOrderEndpoints.Map(app, hub);
     }
 
     private static async Task PlaceAsync(HttpContext ctx, SimulatorHub hub)
@@ -105,7 +106,7 @@ internal static class OrderEndpoints
         var rows = new JsonArray();
         long totalQuantity = 0, totalFilled = 0, totalValue = 0;
         // Newest first, as KIS lists them.
-        foreach (var o in view.Orders.Where(o => code.Length == 0 || o.Code == code).OrderByDescending(o => o.Number))
+        foreach (var o in view.Orders.Where(o => !o.Derivative && (code.Length == 0 || o.Code == code)).OrderByDescending(o => o.Number))
         {
             totalQuantity += o.Quantity;
             totalFilled += o.Filled;
@@ -158,7 +159,7 @@ internal static class OrderEndpoints
         var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
         var rows = new JsonArray();
         long cost = 0, value = 0;
-        foreach (var p in view.Positions.OrderBy(p => p.Code, StringComparer.Ordinal))
+        foreach (var p in view.Positions.Where(p => !p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
         {
             var price = hub.Market.StockBookForOrders(p.Code).Summary().Price;
             cost += p.Cost;
@@ -203,7 +204,7 @@ internal static class OrderEndpoints
 
     /// <summary>The token checks and the tr_id: a real one of <paramref name="buy"/> or <paramref name="sell"/>, or its
     /// paper twin (V…) on the paper profile; null (answered) when refused.</summary>
-    private static async Task<(SimulatorCredential Credential, bool Buy)?> AuthorizeAsync(HttpContext ctx, SimulatorHub hub, string[] buy, string[] sell)
+    internal static async Task<(SimulatorCredential Credential, bool Buy)?> AuthorizeAsync(HttpContext ctx, SimulatorHub hub, string[] buy, string[] sell)
     {
         var paper = hub.Options.Profile == SimulatorProfile.Paper;
         string Profiled(string id) => paper ? "V" + id[1..] : id;
@@ -222,7 +223,7 @@ internal static class OrderEndpoints
         return (credential!, buy.Any(b => Profiled(b) == trId));
     }
 
-    private static async Task<JsonObject?> BodyAsync(HttpContext ctx, SimulatorHub hub)
+    internal static async Task<JsonObject?> BodyAsync(HttpContext ctx, SimulatorHub hub)
     {
         if (ctx.Request.ContentLength > MaxBodyBytes) { await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: body too large"); return null; }
         try
@@ -239,20 +240,20 @@ internal static class OrderEndpoints
         return null;
     }
 
-    private static string Account(JsonObject body) => (Text(body, "CANO") ?? "") + (Text(body, "ACNT_PRDT_CD") ?? "");
+    internal static string Account(JsonObject body) => (Text(body, "CANO") ?? "") + (Text(body, "ACNT_PRDT_CD") ?? "");
 
-    private static string AccountFromQuery(HttpRequest request) => (KisRestAuth.Query(request, "CANO") ?? "") + (KisRestAuth.Query(request, "ACNT_PRDT_CD") ?? "");
+    internal static string AccountFromQuery(HttpRequest request) => (KisRestAuth.Query(request, "CANO") ?? "") + (KisRestAuth.Query(request, "ACNT_PRDT_CD") ?? "");
 
-    private static string? Text(JsonObject body, string name)
+    internal static string? Text(JsonObject body, string name)
         => body.TryGetPropertyValue(name, out var node) && node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>KIS's bodies carry numbers as strings ("ORD_QTY": "10"); -1 when it is not one.</summary>
-    private static long Number(JsonObject body, string name)
+    internal static long Number(JsonObject body, string name)
         => long.TryParse(Text(body, name), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
 
-    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static Task Ok(HttpContext ctx, string code, string message, JsonObject? output, JsonObject? outputs = null)
+    internal static Task Ok(HttpContext ctx, string code, string message, JsonObject? output, JsonObject? outputs = null)
     {
         var reply = new JsonObject { ["rt_cd"] = "0", ["msg_cd"] = code, ["msg1"] = message };
         if (output is not null) reply["output"] = output;
@@ -266,7 +267,7 @@ internal static class OrderEndpoints
     }
 
     /// <summary>A business refusal: HTTP 200 with rt_cd 1, as KIS answers an order it does not take.</summary>
-    private static Task Refuse(HttpContext ctx, SimulatorHub hub, string code, string message)
+    internal static Task Refuse(HttpContext ctx, SimulatorHub hub, string code, string message)
     {
         Log.RestRefused(hub.Logger, ctx.Request.Path.Value ?? "", code, message);
         return SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = code, ["msg1"] = message }).ExecuteAsync(ctx);

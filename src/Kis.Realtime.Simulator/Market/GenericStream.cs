@@ -114,7 +114,22 @@ internal class GenericStream : MarketStream
         BeginRecord(now);
         for (var i = 0; i < _roles.Length; i++)
             if (!WriteDomainField(ref w, i, now)) WriteGenericField(ref w, i, now, secondsOfDay);
+        EndRecord(now);
     }
+
+    /// <summary>Called once per record after its fields (the paper venue fills derivative orders from trades here).</summary>
+    protected virtual void EndRecord(DateTime now)
+    {
+    }
+
+    /// <summary>The walk's price of the record being written (in the units of <see cref="PreviousClose"/>).</summary>
+    protected long Level => _level;
+
+    /// <summary>The record's own traded volume (0 for a TR without a trade volume field).</summary>
+    protected long TradeVolume => _tradeVolume >= 0 ? _values[_tradeVolume] : 0;
+
+    /// <summary>The walk's floor and ceiling: ±30 % of the previous close, as KRX's stock price limits.</summary>
+    protected (long Lower, long Upper) Limits => (Math.Max(Tick, PreviousClose * 7 / 10), PreviousClose * 13 / 10);
 
     private void StartDay()
     {
@@ -132,8 +147,7 @@ internal class GenericStream : MarketStream
 
     private void Advance()
     {
-        var floor = Math.Max(Tick, PreviousClose * 7 / 10);
-        var ceiling = PreviousClose * 13 / 10;
+        var (floor, ceiling) = Limits;
         // Small steps with a pull back to the previous close, so a long run stays plausible.
         var pull = _level > PreviousClose + 30 * Tick ? -1 : _level < PreviousClose - 30 * Tick ? 1 : 0;
         _level = Math.Clamp(_level + (Random.Next(-2, 3) + pull) * Tick, floor, ceiling);
@@ -220,6 +234,9 @@ internal class GenericStream : MarketStream
         else w.Fixed(value, 2);
     }
 
+    /// <summary>The name a futures (1…) or options (2…, 3…) code goes by in the simulated feeds and notices.</summary>
+    public static string DerivativeName(string code) => code.StartsWith('1') ? $"선물 {code}" : $"옵션 {code}";
+
     /// <summary>The level of the key's instrument: its previous close, tick, whether prices are whole KRW, and a name.</summary>
     private static (long Close, long Tick, bool WholeKrw, string Name) LevelFor(TrDefinition tr, string key, InstrumentMaster master, Random random)
     {
@@ -233,9 +250,9 @@ internal class GenericStream : MarketStream
             case TrKeyFormat.IndexCode:
                 return (master.Index(key).PreviousClose, 1, false, $"지수 {key}");
             case TrKeyFormat.DerivativeCode when key[0] == '1':
-                return (master.Index("2001").PreviousClose / 5 * 5, 5, false, $"선물 {key}");
+                return (master.Index("2001").PreviousClose / 5 * 5, 5, false, DerivativeName(key));
             case TrKeyFormat.DerivativeCode when key[0] is '2' or '3':
-                return (random.Next(100, 2_000), 1, false, $"옵션 {key}");
+                return (random.Next(100, 2_000), 1, false, DerivativeName(key));
             case TrKeyFormat.Isin:
                 return (random.Next(9_500, 10_500) * 100L, 100, false, master.Bond(key).Name);
             case TrKeyFormat.OverseasSymbol:

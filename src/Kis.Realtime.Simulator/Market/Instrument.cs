@@ -23,6 +23,9 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
         lock (_gate) return stream.OwedAt(now);
     }
 
+    /// <summary>The generator behind the instrument (the paper venue reads a derivative's quote from it).</summary>
+    public MarketStream Stream => stream;
+
     /// <summary>Upper bound of one record's size in bytes.</summary>
     public int MaxRecordBytes => stream.MaxRecordBytes;
 

@@ -55,13 +55,15 @@ internal sealed class NoticeStream : MarketStream
     public override int MaxRecordBytes => 400;
 
     /// <summary>In venue mode, only when an order of this HTS ID did something.</summary>
-    public override bool HasRecordAt(DateTime now) => !_venue || _market.Venue.HasNotice(_htsId, _venuePosition);
+    public override bool HasRecordAt(DateTime now) => !_venue || _market.Venue.HasNotice(_htsId, derivative: !_stocks, _venuePosition);
 
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
         if (_venue)
         {
-            WriteVenueNotice(ref w, _market.Venue.NextNotice(_htsId, ref _venuePosition)!);
+            var notice = _market.Venue.NextNotice(_htsId, derivative: !_stocks, ref _venuePosition)!;
+            if (_stocks) WriteVenueNotice(ref w, notice);
+            else WriteVenueDerivativeNotice(ref w, notice);
             return;
         }
         var roll = Random.Next(100);
@@ -177,6 +179,43 @@ internal sealed class NoticeStream : MarketStream
         }
     }
 
+    /// <summary>
+    /// A paper futures/options order's event in KIS's H0IFCNI0 layout (docs/kis-protocol.md §7), with the same meanings
+    /// of fields 9, 10, 11 and 16 as the made-up notices: accepted (oder_kind2 L, the order's quantity and price), filled
+    /// (oder_kind2 0, the fill's quantity and price, the order's quantity in field 16), amended or cancelled (rctf_cls
+    /// 1 / 2, the quantity concerned, what was filled) and refused (rfus_yn 1). Prices in hundredths of a point.
+    /// </summary>
+    private void WriteVenueDerivativeNotice(ref RecordWriter w, Trading.PaperNotice n)
+    {
+        var order = new Order
+        {
+            Number = n.Number,
+            Original = n.Original,
+            Product = new InstrumentMaster.Derivative(n.Code, GenericStream.DerivativeName(n.Code), n.OrderPrice, 1),
+            Buy = n.Buy,
+            Quantity = n.OrderQuantity,
+        };
+        var second = (int)n.At.TimeOfDay.TotalSeconds;
+        switch (n.Kind)
+        {
+            case Trading.PaperNoticeKind.Filled:
+                Write(ref w, second, order, '0', "0", false, '2', '2', n.Quantity, n.Price, n.OrderQuantity, n.OrderPrice, n.Account);
+                break;
+            case Trading.PaperNoticeKind.Amended:
+                Write(ref w, second, order, '1', "L", false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, n.Account);
+                break;
+            case Trading.PaperNoticeKind.Cancelled:
+                Write(ref w, second, order, '2', "L", false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, n.Account);
+                break;
+            case Trading.PaperNoticeKind.Refused:
+                Write(ref w, second, order, '0', "L", true, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, n.Account);
+                break;
+            default:
+                Write(ref w, second, order, '0', "L", false, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, n.Account);
+                break;
+        }
+    }
+
     /// <summary>Stock prices stay on KRX's tick grid when a step crosses into a coarser tick; derivative ticks are fixed.</summary>
     private long OnGrid(long price) => _stocks ? InstrumentMaster.RoundToTick(price) : price;
 
@@ -189,7 +228,7 @@ internal sealed class NoticeStream : MarketStream
     }
 
     private void Write(ref RecordWriter w, int secondsOfDay, Order o, char revision, string kind2, bool rejected, char noticeType,
-        char acceptance, long q9, long p10, long q16, long orderPrice)
+        char acceptance, long q9, long p10, long q16, long orderPrice, string? account = null)
     {
         if (_stocks)
         {
@@ -197,7 +236,7 @@ internal sealed class NoticeStream : MarketStream
             return;
         }
         w.Text(_htsId);
-        w.Text(_account);
+        w.Text(account ?? _account);
         w.Padded(o.Number, 10);
         if (o.Original == 0) w.Empty(); else w.Padded(o.Original, 10);
         w.Ascii(o.Buy ? "02"u8 : "01"u8);

@@ -32,19 +32,33 @@ internal sealed class SimulatedMarket
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
         Venue = new Trading.PaperVenue(this);
-        RandomStockNotices = options.RandomNotices;
+        RandomNotices = options.RandomNotices;
     }
 
     /// <summary>The paper-trading venue: orders placed over KIS's order REST calls, their fills and notices.</summary>
     public Trading.PaperVenue Venue { get; }
 
-    /// <summary>Stock notices (H0STCNI0/9) made up at random instead of the venue's (an explicit option).</summary>
-    public bool RandomStockNotices { get; }
+    /// <summary>Stock and day futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of the
+    /// venue's (an explicit option).</summary>
+    public bool RandomNotices { get; }
 
     /// <summary>The KRX book of a stock, created for an order when nobody has subscribed to it yet.</summary>
     public StockBook StockBookForOrders(string code)
     {
         return new StockBook(StockFor(code), StockVenue.Krx);
+    }
+
+    /// <summary>
+    /// The trade feed of a futures or options code (KRX short codes: 1… futures, 2… calls, 3… puts; underlying 01, 05
+    /// or 06 an index, else a stock), created for an order when nobody has subscribed to it yet: its quote prices the
+    /// order, its hours say whether KRX takes it, its trades fill it.
+    /// </summary>
+    public (DerivativeQuote Quote, TradingHours Hours) DerivativeForOrders(string code)
+    {
+        var index = code.Length >= 3 && code[1..3] is "01" or "05" or "06";
+        var tr = code[0] == '1' ? (index ? KisTrs.H0IFCNT0 : KisTrs.H0ZFCNT0) : (index ? KisTrs.H0IOCNT0 : KisTrs.H0ZOCNT0);
+        var instrument = Get(tr, code);
+        return (((DerivativeTradeStream)instrument.Stream).Quote(), instrument.Hours);
     }
 
     public MarketClock Clock { get; }
@@ -91,7 +105,7 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
             : tr == KisTrs.ProgramTradesUnified ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
             : tr == KisTrs.ProgramTradesKrx ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
-            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date, venue: IsStockNotice(tr) && !RandomStockNotices)
+            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date, venue: (IsStockNotice(tr) || IsDerivativeNotice(tr)) && !RandomNotices)
             : tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0
                 ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr))
             : tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0
@@ -100,6 +114,7 @@ internal sealed class SimulatedMarket
                 ? new StockBookStream(random, tr, key, this, StockBookFor(key, tr))
             : tr == KisTrs.H0STMKO0 || tr == KisTrs.H0NXMKO0 || tr == KisTrs.H0UNMKO0
                 ? new MarketStatusStream(random, tr, key, this, StockBookFor(key, tr))
+            : IsDerivativeTrades(tr) ? new DerivativeTradeStream(random, tr, key, this)
             : new GenericStream(random, tr, key, this);
         return new Instrument(tr, key, stream, hours, _skips, _maxRecordsPerFrame);
     }
@@ -110,6 +125,12 @@ internal sealed class SimulatedMarket
            || tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9 || tr == KisTrs.H0GSCNI0 || tr == KisTrs.H0GSCNI9;
 
     private static bool IsStockNotice(TrDefinition tr) => tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9;
+
+    /// <summary>The day-session futures/options notices: the venue's F/O orders report there.</summary>
+    private static bool IsDerivativeNotice(TrDefinition tr) => tr == KisTrs.H0IFCNI0 || tr == KisTrs.H0IFCNI9;
+
+    private static bool IsDerivativeTrades(TrDefinition tr)
+        => tr == KisTrs.H0IFCNT0 || tr == KisTrs.H0IOCNT0 || tr == KisTrs.H0ZFCNT0 || tr == KisTrs.H0ZOCNT0;
 
     /// <summary>A stock's book seen from the venue of <paramref name="tr"/> (H0ST* KRX, H0NX* Nextrade, H0UN* both combined).</summary>
     private StockBook StockBookFor(string code, TrDefinition tr)

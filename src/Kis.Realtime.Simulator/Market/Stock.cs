@@ -142,18 +142,22 @@ internal sealed partial class Stock
             var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
             var (own, unified) = Trade(on, time);
             // The other feed that shows this trade gets it queued.
-            var other = venue == StockVenue.Unified ? (int)Index(on) : (int)Index(StockVenue.Unified);
-            if (_queues[other] is { } q)
-            {
-                if (q.Count >= MaxQueued)
-                {
-                    q.Dequeue();
-                    CountUnsent(1);
-                }
-                q.Enqueue(new QueuedTrade(time, venue == StockVenue.Unified ? own : unified));
-            }
+            QueueFor(venue == StockVenue.Unified ? on : StockVenue.Unified, new QueuedTrade(time, venue == StockVenue.Unified ? own : unified));
             return (venue == StockVenue.Unified ? unified : own, time, on == StockVenue.Krx);
         }
+    }
+
+    /// <summary>Queues a trade for a feed that has asked before (a feed nobody reads has no queue), oldest dropped past
+    /// <see cref="MaxQueued"/>. Under the lock.</summary>
+    private void QueueFor(StockVenue feed, QueuedTrade trade)
+    {
+        if (_queues[(int)Index(feed)] is not { } q) return;
+        if (q.Count >= MaxQueued)
+        {
+            q.Dequeue();
+            CountUnsent(1);
+        }
+        q.Enqueue(trade);
     }
 
     private StockVenue PickVenue(DateTime now)

@@ -98,6 +98,9 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
     /// <summary>The touch now: best ask and bid with their quantities.</summary>
     public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch() => Stock.Touch();
 
+    /// <summary>A paper order crossing the spread on KRX: see <see cref="Stock.TakeTouch"/>.</summary>
+    public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now) => Stock.TakeTouch(buy, quantity, limit, now);
+
     /// <summary>The latest trade price (the previous close before any), the day's volume and value.</summary>
     public (long Price, long AccumulatedVolume, long AccumulatedValue) Summary() => Stock.Summary(Venue);
 

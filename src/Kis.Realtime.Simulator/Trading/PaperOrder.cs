@@ -1,7 +1,11 @@
 namespace Kis.Realtime.Simulator.Trading;
 
-/// <summary>A cash order as KIS's order-cash request gives it (ORD_DVSN 00 limit, 01 market; prices in KRW).</summary>
-internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, bool IsMarket, long Quantity, long Price);
+/// <summary>
+/// An order as KIS's order REST calls give it: a stock cash order (order-cash: ORD_DVSN 00 limit, 01 market; prices in
+/// KRW) or, with <paramref name="Derivative"/>, a futures/options order (domestic-futureoption order: prices in
+/// hundredths of a point, quantities in contracts).
+/// </summary>
+internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, bool IsMarket, long Quantity, long Price, bool Derivative = false);
 
 /// <summary>One order of an account (an amendment or cancel is an order of its own pointing at its original).</summary>
 internal sealed class PaperOrder(long number, long original, PaperAccount account, PaperOrderRequest request, DateTime placedAt)
@@ -14,6 +18,7 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
     public string Code => Request.Code;
     public bool Buy => Request.Buy;
     public bool IsMarket => Request.IsMarket;
+    public bool Derivative => Request.Derivative;
     public long Quantity => Request.Quantity;
     public long LimitPrice => Request.IsMarket ? 0 : Request.Price;
 
@@ -27,12 +32,12 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
     public long Cancelled { get; set; }
     public bool Closed { get; set; }
 
-    public PaperOrderSnapshot Snapshot() => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled);
+    public PaperOrderSnapshot Snapshot() => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled, Derivative);
 }
 
 /// <summary>An order as the inquiries show it.</summary>
 internal readonly record struct PaperOrderSnapshot(long Number, long Original, string Code, bool Buy, bool IsMarket, long Quantity, long Price,
-    DateTime PlacedAt, long Filled, long FilledValue, long Remaining, long Cancelled);
+    DateTime PlacedAt, long Filled, long FilledValue, long Remaining, long Cancelled, bool Derivative);
 
 /// <summary>An account: cash, positions and orders (the venue's lock guards all of it).</summary>
 internal sealed class PaperAccount(string number, string htsId)
@@ -50,21 +55,27 @@ internal sealed class PaperAccount(string number, string htsId)
     }
 }
 
-/// <summary>Shares held in one stock: quantity, what they cost, shares reserved by open sell orders, today's trades.</summary>
+/// <summary>
+/// Shares held in one stock: quantity, what they cost, shares reserved by open sell orders, today's trades. For a
+/// futures/options code the quantity is signed (negative: short) and the cost is that of the open contracts.
+/// </summary>
 internal sealed class PaperPosition
 {
     public long Quantity, Cost, Reserved, BoughtToday, SoldToday;
+    public bool Derivative;
+    /// <summary>Futures/options: profit of the contracts closed today (hundredths of a point × contracts).</summary>
+    public long Realized;
 }
 
 /// <summary>An account's state copied out for an inquiry.</summary>
 internal sealed record PaperAccountView(long Cash, PaperOrderSnapshot[] Orders,
-    (string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday)[] Positions);
+    (string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions);
 
 internal enum PaperNoticeKind { Accepted, Filled, Amended, Cancelled, Refused }
 
 /// <summary>One event of an order's life, as its notice reports it.</summary>
 internal sealed record PaperNotice(string HtsId, string Account, PaperNoticeKind Kind, long Number, long Original, string Code, bool Buy,
-    long Quantity, long Price, long OrderQuantity, long FilledSoFar, long OrderPrice, DateTime At, bool IsMarket);
+    long Quantity, long Price, long OrderQuantity, long FilledSoFar, long OrderPrice, DateTime At, bool IsMarket, bool Derivative);
 
 /// <summary>The REST answer: the order (number and time), or a refusal in KIS's msg_cd/msg1 shape.</summary>
 internal sealed record PaperResult(bool Accepted, PaperOrder? Order, string MessageCode, string Message)

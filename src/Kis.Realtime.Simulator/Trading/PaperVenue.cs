@@ -3,13 +3,19 @@ using Kis.Realtime.Simulator.Market;
 namespace Kis.Realtime.Simulator.Trading;
 
 /// <summary>
-/// The simulator as a paper-trading venue for KRX stock cash orders (KIS's order-cash / order-rvsecncl REST calls):
-/// each account's orders, fills, cash and positions, matched against the simulated market. A marketable order fills at
-/// once at the touch of the stock's KRX book, up to the touch's quantity; what is left of a limit order rests at its
-/// price and fills from the simulated trades that reach it (each trade's volume shared in price-time priority), as KIS's
-/// own paper server fills against the market without moving it. Every event is a notice for the HTS ID of the app key
-/// that placed the order (H0STCNI0 / H0STCNI9, see <see cref="NoticeStream"/>). One lock; callers never hold a book's
-/// or an instrument's lock of their own while calling in, except <see cref="OnTrade"/> (an instrument's, taken first).
+/// The simulator as a paper-trading venue for KRX stock cash orders (KIS's order-cash / order-rvsecncl REST calls) and
+/// KRX day-session futures/options orders (domestic-futureoption order / order-rvsecncl): each account's orders, fills,
+/// cash and positions, matched against the simulated market. A marketable order fills at once at the touch (a stock's
+/// KRX book; a derivative's trade feed, see <see cref="DerivativeTradeStream"/>), up to the touch's quantity; what is
+/// left of a limit order rests at its price and fills from the simulated trades that reach it (each trade's volume
+/// shared in price-time priority). A stock order that crosses the spread takes the KRX book's touch and prints on the
+/// KRX and unified tapes (<see cref="StockBook.TakeTouch"/>); during an auction or a VI it waits for the print, as on
+/// KRX. Derivative fills do not move the (generic) futures/options feeds. Every event
+/// is a notice for the HTS ID of the app key that placed the order (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
+/// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
+/// a short. One lock; callers never hold a book's or an instrument's lock of their own while calling in, except
+/// <see cref="OnTrade"/> (an instrument's, taken first). Under it the venue takes a stock's lock (TakeTouch); a stock
+/// never calls the venue.
 /// </summary>
 internal sealed class PaperVenue(SimulatedMarket market)
 {
@@ -24,28 +30,32 @@ internal sealed class PaperVenue(SimulatedMarket market)
     private readonly List<PaperOrder> _resting = []; // open limit orders of every account, in time order
     private readonly List<PaperNotice> _notices = []; // every notice of the run, in order; each notice stream keeps its place
 
-    /// <summary>Places a cash order; the answer or the refusal (with KIS's message shape).</summary>
+    /// <summary>Places a stock cash order or a futures/options order; the answer or the refusal (KIS's message shape).</summary>
     public PaperResult Place(PaperOrderRequest request, DateTime now)
     {
-        // KRX takes orders from its pre-open auction to its closing auction.
-        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now))
-            return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
-        var book = market.StockBookForOrders(request.Code);
-        var touch = book.Touch();
+        // Read before the venue's lock (a book has a lock of its own).
+        if (QuoteFor(request.Code, request.Derivative, now) is not { } quote)
+            return PaperResult.Refuse("APBK0918", request.Derivative
+                ? "장운영시간이 아닙니다. (KRX takes day-session futures/options orders 08:45-15:45 KST on trading days)"
+                : "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
         lock (_gate)
         {
             var account = Account(request.Account, request.HtsId);
             // Refused at the door, as KIS's REST answers them: no order number, no notice.
-            if (Check(request, book, account, touch) is { } refusal) return refusal;
-            var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? book.UpperLimit : request.Price };
+            if (Check(request, quote, account) is { } refusal) return refusal;
+            var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
             account.Orders.Add(order);
-            if (order.Buy) account.Cash -= order.Reserved;
-            else account.Position(order.Code).Reserved += order.Quantity;
+            Reserve(order);
             Notify(order, PaperNoticeKind.Accepted, order.Quantity, order.LimitPrice, now);
-            // Marketable: at the touch, up to its quantity (a market order takes the rest from the next trades).
-            var touchPrice = order.Buy ? touch.Ask : touch.Bid;
-            if (order.IsMarket || (order.Buy ? order.LimitPrice >= touchPrice : order.LimitPrice <= touchPrice))
-                Fill(order, Math.Min(order.Remaining, order.Buy ? touch.AskQuantity : touch.BidQuantity), touchPrice, now);
+            // Marketable: at the touch, up to its quantity (a market order takes the rest from the next trades). A stock
+            // order takes it from the KRX book itself, so the tape and the book show the trade.
+            if (!order.Derivative)
+            {
+                var (price, volume) = market.StockBookForOrders(order.Code).TakeTouch(order.Buy, order.Remaining, order.LimitPrice, now);
+                if (volume > 0) Fill(order, volume, price, now);
+            }
+            else if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
+                Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
             if (order.Remaining > 0) _resting.Add(order);
             return PaperResult.Ok(order);
         }
@@ -60,7 +70,7 @@ internal sealed class PaperVenue(SimulatedMarket market)
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order in this account)");
             if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
             var affected = wholeRemainder || quantity <= 0 ? original.Remaining : Math.Min(quantity, original.Remaining);
-            if (!cancel && !original.IsMarket && (price <= 0 || InstrumentMaster.RoundToTick(price) != price))
+            if (!cancel && !original.IsMarket && (price <= 0 || !OnGrid(original.Code, original.Derivative, price)))
                 return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
             var account = original.Account;
             Release(original, affected);
@@ -80,16 +90,15 @@ internal sealed class PaperVenue(SimulatedMarket market)
                 Notify(successor, PaperNoticeKind.Cancelled, affected, original.LimitPrice, now, filledSoFar: original.Filled);
                 return PaperResult.Ok(successor);
             }
-            if (successor.Buy) account.Cash -= successor.Reserved;
-            else account.Position(successor.Code).Reserved += successor.Quantity;
+            Reserve(successor);
             Notify(successor, PaperNoticeKind.Amended, affected, successor.LimitPrice, now, filledSoFar: original.Filled);
             _resting.Add(successor);
             return PaperResult.Ok(successor);
         }
     }
 
-    /// <summary>A simulated trade of a stock's KRX book: resting orders it reaches fill from its volume in price-time
-    /// priority (market orders first, then the best price, then the oldest).</summary>
+    /// <summary>A simulated trade of a stock's KRX book or of a derivative: resting orders it reaches fill from its
+    /// volume in price-time priority (market orders first, then the best price, then the oldest).</summary>
     public void OnTrade(string code, long price, long volume, DateTime now)
     {
         lock (_gate)
@@ -111,27 +120,28 @@ internal sealed class PaperVenue(SimulatedMarket market)
         }
     }
 
-    /// <summary>Notices after <paramref name="position"/> for <paramref name="htsId"/>: the next one, moving the place on.</summary>
-    public PaperNotice? NextNotice(string htsId, ref int position)
+    /// <summary>Notices after <paramref name="position"/> for <paramref name="htsId"/>'s stock or derivative orders:
+    /// the next one, moving the place on.</summary>
+    public PaperNotice? NextNotice(string htsId, bool derivative, ref int position)
     {
         lock (_gate)
         {
             while (position < _notices.Count)
             {
                 var notice = _notices[position++];
-                if (notice.HtsId == htsId) return notice;
+                if (notice.HtsId == htsId && notice.Derivative == derivative) return notice;
             }
             return null;
         }
     }
 
     /// <summary>True when a notice for <paramref name="htsId"/> comes after <paramref name="position"/>.</summary>
-    public bool HasNotice(string htsId, int position)
+    public bool HasNotice(string htsId, bool derivative, int position)
     {
         lock (_gate)
         {
             for (var i = position; i < _notices.Count; i++)
-                if (_notices[i].HtsId == htsId) return true;
+                if (_notices[i].HtsId == htsId && _notices[i].Derivative == derivative) return true;
             return false;
         }
     }
@@ -154,7 +164,7 @@ internal sealed class PaperVenue(SimulatedMarket market)
             if (account is null) return new PaperAccountView(StartingCash, [], []);
             return new PaperAccountView(account.Cash,
                 [.. account.Orders.Select(o => o.Snapshot())],
-                [.. account.Positions.Where(p => p.Value.Quantity > 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday))]);
+                [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
         }
     }
 
@@ -164,19 +174,40 @@ internal sealed class PaperVenue(SimulatedMarket market)
         return account;
     }
 
-    private static PaperResult? Check(PaperOrderRequest request, StockBook book, PaperAccount account, (long Ask, long AskQuantity, long Bid, long BidQuantity) touch)
+    /// <summary>The touch, limits and tick an order meets now; null when KRX does not take it now.</summary>
+    private OrderQuote? QuoteFor(string code, bool derivative, DateTime now)
+    {
+        if (derivative)
+        {
+            var (q, hours) = market.DerivativeForOrders(code);
+            return hours.IsOpen(now) ? new OrderQuote(q.Ask, q.AskQuantity, q.Bid, q.BidQuantity, q.Lower, q.Upper, q.Tick) : null;
+        }
+        // KRX takes stock orders from its pre-open auction to its closing auction.
+        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
+        var book = market.StockBookForOrders(code);
+        var touch = book.Touch();
+        return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
+    }
+
+    /// <summary>Whether a price is on the grid: KRX's stock ticks by price band, a derivative's fixed tick.</summary>
+    private bool OnGrid(string code, bool derivative, long price)
+        => derivative ? price % market.DerivativeForOrders(code).Quote.Tick == 0 : InstrumentMaster.RoundToTick(price) == price;
+
+    private static PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
     {
         if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
         if (!request.IsMarket)
         {
-            if (request.Price <= 0 || InstrumentMaster.RoundToTick(request.Price) != request.Price)
+            if (request.Price <= 0 || !quote.OnGrid(request.Price))
                 return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
-            if (request.Price > book.UpperLimit || request.Price < book.LowerLimit)
-                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {book.LowerLimit}..{book.UpperLimit})");
+            if (request.Price > quote.Upper || request.Price < quote.Lower)
+                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {quote.Lower}..{quote.Upper})");
         }
+        // No margin model for futures and options: any order within the limits is taken, and a sell may open a short.
+        if (request.Derivative) return null;
         if (request.Buy)
         {
-            var needed = request.Quantity * (request.IsMarket ? book.UpperLimit : request.Price);
+            var needed = request.Quantity * (request.IsMarket ? quote.Upper : request.Price);
             if (needed > account.Cash) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
         }
         else
@@ -196,7 +227,9 @@ internal sealed class PaperVenue(SimulatedMarket market)
         order.Remaining -= quantity;
         order.Filled += quantity;
         order.FilledValue += quantity * price;
-        if (order.Buy)
+        if (order.Derivative)
+            FillContracts(position, order.Buy, quantity, price);
+        else if (order.Buy)
         {
             // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.
             account.Cash += quantity * (order.ReservePrice - price);
@@ -216,9 +249,41 @@ internal sealed class PaperVenue(SimulatedMarket market)
         if (order.Remaining == 0) order.Closed = true;
     }
 
+    /// <summary>
+    /// A futures/options fill on a signed position: against the position it closes contracts first (their cost leaves
+    /// at the position's average), what is left opens or adds to the position at the fill's price.
+    /// </summary>
+    private static void FillContracts(PaperPosition position, bool buy, long quantity, long price)
+    {
+        position.Derivative = true;
+        if (buy) position.BoughtToday += quantity; else position.SoldToday += quantity;
+        if (position.Quantity != 0 && position.Quantity > 0 != buy)
+        {
+            var closing = Math.Min(Math.Abs(position.Quantity), quantity);
+            var closedCost = position.Cost * closing / Math.Abs(position.Quantity);
+            // A long closes by selling above its cost; a short by buying below it.
+            position.Realized += buy ? closedCost - closing * price : closing * price - closedCost;
+            position.Cost -= closedCost;
+            position.Quantity += buy ? closing : -closing;
+            quantity -= closing;
+        }
+        position.Quantity += buy ? quantity : -quantity;
+        position.Cost += quantity * price;
+    }
+
+    /// <summary>What an open stock order reserves: a buy its cash at the reserve price, a sell its shares. Derivative
+    /// orders reserve nothing (no margin model).</summary>
+    private static void Reserve(PaperOrder order)
+    {
+        if (order.Derivative) return;
+        if (order.Buy) order.Account.Cash -= order.Reserved;
+        else order.Account.Position(order.Code).Reserved += order.Quantity;
+    }
+
     /// <summary>Gives back what <paramref name="quantity"/> of an open order had reserved (cash, or shares to sell).</summary>
     private static void Release(PaperOrder order, long quantity)
     {
+        if (order.Derivative) return;
         if (order.Buy) order.Account.Cash += quantity * order.ReservePrice;
         else order.Account.Position(order.Code).Reserved -= quantity;
     }
@@ -231,5 +296,11 @@ internal sealed class PaperVenue(SimulatedMarket market)
 
     private void Notify(PaperOrder order, PaperNoticeKind kind, long quantity, long price, DateTime now, long? filledSoFar = null)
         => _notices.Add(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, order.Original, order.Code, order.Buy,
-            quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket));
+            quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket, order.Derivative));
+}
+
+/// <summary>The touch an order meets, the day's limits and the tick (0: KRX's stock tick bands).</summary>
+internal readonly record struct OrderQuote(long Ask, long AskQuantity, long Bid, long BidQuantity, long Lower, long Upper, long Tick)
+{
+    public bool OnGrid(long price) => Tick == 0 ? InstrumentMaster.RoundToTick(price) == price : price % Tick == 0;
 }

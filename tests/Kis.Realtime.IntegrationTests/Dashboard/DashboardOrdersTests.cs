@@ -27,7 +27,7 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
     [Fact]
     public async Task The_orders_table_shows_each_order_from_accepted_through_amend_fills_and_cancel()
     {
-        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false });
         await using var dashboard = await DashboardPage.OpenAsync(browser, new ConnectionArgs
         {
             WebSocketUrl = sim.WebSocketUrl.ToString(), RestUrl = sim.RestBaseUrl.ToString(), Subscriptions = ["stock-notice", $"stock:{Code}"],

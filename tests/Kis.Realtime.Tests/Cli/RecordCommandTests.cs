@@ -60,7 +60,7 @@ public class RecordCommandTests
     [Fact]
     public async Task Nothing_received_is_lost_across_a_dropped_connection()
     {
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(100) });
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(100), RandomNotices = true });
         var args = new ConnectionArgs
         {
             Subscriptions = ["index:0001", "notice"],

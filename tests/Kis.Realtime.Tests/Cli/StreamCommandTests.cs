@@ -108,7 +108,7 @@ public class StreamCommandTests
     [Fact]
     public async Task Cancellation_like_ctrl_c_releases_every_registration_on_the_server()
     {
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(200) });
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(200), RandomNotices = true });
         var args = new ConnectionArgs
         {
             Subscriptions = ["index:0001", "bond:KR103502GD31", "notice"],

@@ -15,6 +15,9 @@ internal static class ClientTestKit
             PingInterval = TimeSpan.FromSeconds(2),
             Seed = 7,
             Pace = MarketPace.PerSecond(50),
+            // The client tests read every seed TR, notices included, with no orders placed: made-up notices. The paper
+            // venue's tests turn them off (RandomNotices = false), as a user's simulator has them.
+            RandomNotices = true,
         }));
 
     public static KisCredential DefaultCredential => new(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret);

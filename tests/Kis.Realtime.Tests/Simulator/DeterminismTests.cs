@@ -49,7 +49,7 @@ public sealed class DeterminismTests
     private static async Task<Dictionary<string, List<string>>> CollectFlatOutAsync(int seed, int perTr)
     {
         var clock = new ManualTimeProvider(Start);
-        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 7 });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 7 });
         var (c, decoder) = await SubscribeAllAsync(sim);
         await using var _ = c;
         using var __ = decoder;
@@ -65,7 +65,7 @@ public sealed class DeterminismTests
     private static async Task<Dictionary<string, List<string>>> CollectDemoAsync(int seed, int perTr)
     {
         var clock = new ManualTimeProvider(Start);
-        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.Demo, Seed = seed });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.Demo, Seed = seed });
         var (c, decoder) = await SubscribeAllAsync(sim);
         await using var _ = c;
         using var __ = decoder;

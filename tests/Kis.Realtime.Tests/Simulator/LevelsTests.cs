@@ -10,7 +10,7 @@ public sealed class LevelsTests
     private static async Task<SessionRecords> CollectAsync(int seed, string[][] subs, int perSub)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 30, 0, TimeSpan.Zero));
-        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 20 });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 20 });
         await using var c = await Sim.ClientAsync(sim);
         foreach (var s in subs) await c.SubscribeAsync(s[0], s[1]);
         var session = new SessionRecords();

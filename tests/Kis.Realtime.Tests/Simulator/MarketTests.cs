@@ -76,7 +76,7 @@ public sealed class MarketTests
     public async Task A_client_cut_off_mid_run_reconnects_to_a_continuing_market()
     {
         // A minute of market time per second, records at 200/s per subscription: the clock visibly moves.
-        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(200), ClockSpeed = 60, Seed = 7 });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, Pace = MarketPace.PerSecond(200), ClockSpeed = 60, Seed = 7 });
         var first = await RunSessionAsync(sim, 60, drop: true);
         await Sim.SessionsAsync(sim, s => s.Count == 0);
         var second = await RunSessionAsync(sim, 60, drop: false);
@@ -125,7 +125,7 @@ public sealed class MarketTests
     {
         // Demo clock on a manual provider: the trading day starts at 09:00:00 whatever the wall clock says.
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 7, 41, 0, TimeSpan.Zero)); // Sunday 16:41 KST
-        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.PerSecond(20), ClockSpeed = 10 });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.PerSecond(20), ClockSpeed = 10 });
         await using var c = await Sim.ClientAsync(sim);
         foreach (var s in Subs) await c.SubscribeAsync(s[0], s[1]);
         using var session = new SessionRecords();

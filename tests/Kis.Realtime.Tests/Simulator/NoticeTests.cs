@@ -10,7 +10,7 @@ public sealed class NoticeTests
     [Fact]
     public async Task Notices_are_encrypted_with_the_session_key_and_decrypt_with_an_independent_aes()
     {
-        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.FlatOut });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, Pace = MarketPace.FlatOut });
         await using var c = await Sim.ClientAsync(sim);
         var reply = await c.RequestAsync("H0IFCNI0", SimulatorOptions.DefaultHtsId);
         Assert.Equal(OpspCode.SubscribeSuccess, reply.Code);
@@ -56,7 +56,7 @@ public sealed class NoticeTests
     {
         // A clock that stands still: every notice has the same time, the hardest case for telling fills apart.
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 30, 0, TimeSpan.Zero));
-        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, Pace = MarketPace.FlatOut });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.FlatOut });
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0IFCNI0", SimulatorOptions.DefaultHtsId);
         using var session = new SessionRecords();
@@ -69,7 +69,7 @@ public sealed class NoticeTests
     [Fact]
     public async Task Library_frame_decoder_decrypts_with_the_reply_keys()
     {
-        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.FlatOut });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, Pace = MarketPace.FlatOut });
         await using var c = await Sim.ClientAsync(sim);
         var reply = await c.RequestAsync("H0IFCNI0", SimulatorOptions.DefaultHtsId);
         using var decoder = new FrameDecoder();
@@ -84,7 +84,7 @@ public sealed class NoticeTests
     [Fact]
     public async Task Keys_are_fresh_per_session()
     {
-        await using var sim = await Sim.StartAsync(o => o with { AcceptAnyHtsId = true, Credentials = [new("K1aaaaaaaa", "S1", "a"), new("K2bbbbbbbb", "S2", "b")] });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, AcceptAnyHtsId = true, Credentials = [new("K1aaaaaaaa", "S1", "a"), new("K2bbbbbbbb", "S2", "b")] });
         await using var c1 = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync("K1aaaaaaaa", "S1"));
         await using var c2 = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync("K2bbbbbbbb", "S2"));
         var r1 = await c1.RequestAsync("H0UPCNT0", "0001");
@@ -98,7 +98,7 @@ public sealed class NoticeTests
     [Fact]
     public async Task Paper_profile_offers_only_H0IFCNI9()
     {
-        await using var sim = await Sim.StartAsync(o => o with { Profile = SimulatorProfile.Paper, Pace = MarketPace.FlatOut });
+        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, Profile = SimulatorProfile.Paper, Pace = MarketPace.FlatOut });
         await using var c = await Sim.ClientAsync(sim);
         Assert.Equal(OpspCode.InvalidTrId, (await c.RequestAsync("H0IFCNI0", SimulatorOptions.DefaultHtsId)).Code);
         Assert.Equal(OpspCode.InvalidTrId, (await c.RequestAsync("H0UPCNT0", "0001")).Code);

@@ -26,3 +26,62 @@ public sealed class PaperVenueMatchingTests
         Assert.Equal(0, orders[limit.Order!.Number].Filled); // the trade's 10 went to the market order first
     }
 }
+
+/// <summary>Issue 32, item 2: a paper order that crosses the spread is a trade of the simulated market itself.</summary>
+public sealed class PaperVenueMarketImpactTests
+{
+    private const string Code = "123450";
+
+    [Fact]
+    public void A_marketable_buy_lifts_the_KRX_offer_and_prints_on_the_KRX_and_unified_tapes_counted_in_both_days()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7); // the continuous session
+        var krx = market.StockBookForOrders(Code);
+        var unified = market.FindStockBook(Code, StockVenue.Unified)!;
+        at = FirstSecondWithoutVi(krx, at);
+        // Both feeds have asked once (a feed nobody reads is sent nothing); drain what one queued for the other.
+        unified.Next(at);
+        krx.Next(at);
+        while (unified.Backlog > 0) unified.Next(at);
+        var (krxBefore, unifiedBefore, touch) = (krx.Summary().AccumulatedVolume, unified.Summary().AccumulatedVolume, krx.Touch());
+        var quantity = Math.Min(5, touch.AskQuantity);
+
+        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, quantity, 0), at);
+
+        var order = Assert.Single(market.Venue.View("5012345601").Orders);
+        Assert.True(placed.Accepted);
+        Assert.Equal((quantity, touch.Ask * quantity), (order.Filled, order.FilledValue));
+        // The next record of each tape is that trade: at the offer, buyer-initiated, in the day's cumulative volume.
+        Assert.Equal(1, krx.Backlog);
+        var (onKrx, time, madeOnKrx) = krx.Next(at.AddSeconds(1));
+        Assert.Equal((touch.Ask, quantity, true, krxBefore + quantity, at, false),
+            (onKrx.Price, onKrx.Volume, onKrx.BuyerInitiated, onKrx.AccumulatedVolume, time, madeOnKrx));
+        var onUnified = unified.Next(at.AddSeconds(1)).Snapshot;
+        Assert.Equal((touch.Ask, quantity, unifiedBefore + quantity), (onUnified.Price, onUnified.Volume, onUnified.AccumulatedVolume));
+        // The offer it lifted is that much smaller in the book (a level is used up, never emptied, between book records).
+        Assert.Equal(Math.Max(1, touch.AskQuantity - quantity), krx.Touch().AskQuantity);
+    }
+
+    [Fact]
+    public void During_a_VI_a_marketable_order_rests_and_the_market_does_not_trade_it()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var krx = market.StockBookForOrders(Code);
+        Assert.True(krx.Vi.Count > 0, "the seed gives this stock a VI");
+        var during = market.Clock.Now().Date + TimeSpan.FromSeconds(krx.Vi.StartOf(0) + 10);
+        var before = krx.Summary().AccumulatedVolume;
+
+        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 3, 0), during);
+
+        Assert.True(placed.Accepted);
+        Assert.Equal((0L, 3L), (market.Venue.View("5012345601").Orders[0].Filled, market.Venue.View("5012345601").Orders[0].Remaining));
+        Assert.Equal(before, krx.Summary().AccumulatedVolume);
+    }
+
+    private static DateTime FirstSecondWithoutVi(StockBook book, DateTime from)
+    {
+        while (book.IsInterrupted((int)from.TimeOfDay.TotalSeconds)) from = from.AddSeconds(1);
+        return from;
+    }
+}

@@ -20,7 +20,7 @@ public sealed class PaperVenueTests
     [Fact]
     public async Task A_resting_limit_order_fills_only_from_trades_that_reach_it_partially_first_and_its_cancel_leaves_one_notice()
     {
-        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
@@ -112,7 +112,7 @@ public sealed class PaperVenueTests
     [Fact]
     public async Task Orders_are_refused_in_KIS_shape_for_a_bad_tick_the_price_limits_cash_shares_and_the_wrong_profile()
     {
-        await using var sim = await StartSimAsync();
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
         var token = await MinuteChartTests.TokenAsync(sim);
         Dictionary<string, string> Order(string price, string quantity = "1") => new()
         {
@@ -130,20 +130,20 @@ public sealed class PaperVenueTests
         Assert.Equal((HttpStatusCode.InternalServerError, "OPSQ0002"), (status, paperId.GetProperty("msg_cd").GetString()));
     }
 
-    private static async Task<StockNotice> NextAsync(IAsyncEnumerator<StockNotice> notices)
+    internal static async Task<T> NextAsync<T>(IAsyncEnumerator<T> notices)
     {
         Assert.True(await notices.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), "the notices ended");
         return notices.Current;
     }
 
-    private static async Task<JsonElement> PostAsync(KisSimulator sim, string token, string path, string trId, Dictionary<string, string> body)
+    internal static async Task<JsonElement> PostAsync(KisSimulator sim, string token, string path, string trId, Dictionary<string, string> body)
     {
         var (status, reply) = await SendAsync(sim, token, HttpMethod.Post, path, trId, JsonSerializer.Serialize(body));
         Assert.Equal(HttpStatusCode.OK, status);
         return reply;
     }
 
-    private static async Task<JsonElement> GetAsync(KisSimulator sim, string token, string path, string trId, string query)
+    internal static async Task<JsonElement> GetAsync(KisSimulator sim, string token, string path, string trId, string query)
     {
         var (status, reply) = await SendAsync(sim, token, HttpMethod.Get, path + "?" + query, trId, null);
         Assert.Equal(HttpStatusCode.OK, status);
@@ -152,7 +152,7 @@ public sealed class PaperVenueTests
     }
 
     /// <summary>As KIS's kis_auth._url_fetch: content-type, authorization, appkey, appsecret, tr_id, custtype P, tr_cont.</summary>
-    private static async Task<(HttpStatusCode, JsonElement)> SendAsync(KisSimulator sim, string token, HttpMethod method, string pathAndQuery, string trId, string? json)
+    internal static async Task<(HttpStatusCode, JsonElement)> SendAsync(KisSimulator sim, string token, HttpMethod method, string pathAndQuery, string trId, string? json)
     {
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false, AllowAutoRedirect = false });
         using var request = new HttpRequestMessage(method, KisSimulator.Display(sim.RestBaseUrl) + pathAndQuery);

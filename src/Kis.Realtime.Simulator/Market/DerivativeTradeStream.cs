@@ -1,0 +1,38 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Simulator.Market;
+
+/// <summary>
+/// A futures or options trade feed (H0IFCNT0, H0IOCNT0, H0ZFCNT0, H0ZOCNT0): the generic walk of the catalog's field
+/// table, plus the two things the paper venue needs of it: each trade (price and volume) fills the resting orders it
+/// reaches, and the current quote (the walk's price as the bid, one tick up as the ask, as the generic order books
+/// draw their first level) prices an order placed now. Prices are hundredths of a point.
+/// </summary>
+internal sealed class DerivativeTradeStream(Random random, TrDefinition tr, string key, SimulatedMarket market)
+    : GenericStream(random, tr, key, market)
+{
+    /// <summary>What the venue assumes rests at each side of the touch (contracts): the generic books draw their own.</summary>
+    public const long TouchQuantity = 20;
+
+    private readonly string _key = key;
+    private long _quoted = -1;
+
+    /// <summary>The quote an order placed now meets, and the day's limits and tick; readable from any thread.</summary>
+    public DerivativeQuote Quote()
+    {
+        var level = Volatile.Read(ref _quoted);
+        if (level < 0) level = Level; // no trade yet: the walk's starting point (set once, in the constructor)
+        var (lower, upper) = Limits;
+        return new DerivativeQuote(level + Tick, TouchQuantity, level, TouchQuantity, lower, upper, Tick);
+    }
+
+    protected override void EndRecord(DateTime now)
+    {
+        Volatile.Write(ref _quoted, Level);
+        // The venue's lock comes after this instrument's, as for stock trades.
+        Market.Venue.OnTrade(_key, Level, TradeVolume, now);
+    }
+}
+
+/// <summary>A derivative's touch (hundredths, contracts), its day's price limits and its tick.</summary>
+internal readonly record struct DerivativeQuote(long Ask, long AskQuantity, long Bid, long BidQuantity, long Lower, long Upper, long Tick);
