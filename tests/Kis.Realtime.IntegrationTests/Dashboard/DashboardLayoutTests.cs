@@ -73,6 +73,11 @@ public sealed class DashboardLayoutTests(BrowserFixture browser)
             "() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
             "the orders table scrolls sideways or a cell is cut");
 
+        // Subscriptions: every column inside the panel (the remove button included), the free text wrapped, not cut.
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => { const s = document.querySelector('#panel-subscriptions .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
+            "the subscriptions table scrolls sideways or a cell is cut");
+
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "dashboard-1400.png"), FullPage = true });
         var docs = FindDocs();
         if (docs is not null)

@@ -358,8 +358,9 @@
       this.cells = msg.subscriptions.map(s => {
         const tr = el('tr', s.state);
         tr.dataset.spec = s.spec;
-        [s.spec, s.name, s.panel, s.state].forEach((v, i) => tr.append(el('td', i === 3 ? s.state : '', v)));
-        const records = textCell('num'), latest = textCell('');
+        // The name and the latest record / refusal reason are free text of any length: they wrap (dashboard.css).
+        [s.spec, s.name, s.panel, s.state].forEach((v, i) => tr.append(el('td', i === 3 ? s.state : i === 1 ? 'wrap' : '', v)));
+        const records = textCell('num'), latest = textCell('wrap');
         tr.append(records, latest);
         const td = el('td'); const remove = el('button', null, 'remove');
         remove.addEventListener('click', () => fetch(`/api/subscriptions/${s.id}`, { method: 'DELETE' }));
