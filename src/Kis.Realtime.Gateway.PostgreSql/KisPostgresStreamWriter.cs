@@ -11,7 +11,7 @@ namespace Kis.Realtime.PostgreSql;
 /// Stores a gateway's record streams (<c>{ns}.{TR}</c>) in PostgreSQL by reading them as a consumer, with its own place in
 /// each stream: the last offset stored is written in the same transaction as the rows (table <c>stream_offsets</c>), so
 /// a database outage within the streams' retention loses nothing: the writer resumes where it stopped and catches up
-/// (retrying every <see cref="KisPostgresStreamWriterOptions.RetryDelay"/>, not with a growing wait). Rows go to the
+/// (retrying every <see cref="KisPostgresStreamWriterOptions.RetryDelay"/> ±20 %, not with a growing wait). Rows go to the
 /// tables of <c>kisrt record --postgres</c> (<c>raw_messages</c> and one typed table per TR), each keyed by the gateway's
 /// (<c>source_run</c>, <c>tr_id</c>, <c>tr_key</c>, <c>source_seq</c>) under a unique index: a message the gateway
 /// published twice, or a batch written again after a crash, inserts nothing. What cannot be stored (a malformed

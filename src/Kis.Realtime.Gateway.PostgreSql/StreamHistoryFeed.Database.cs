@@ -1,4 +1,5 @@
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -47,7 +48,7 @@ internal sealed partial class StreamHistoryFeed
                 {
                     connection = await DropAsync(connection, schema, temps).ConfigureAwait(false);
                     Interlocked.Increment(ref _retries);
-                    await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
+                    await Task.Delay(ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
                 }
             }
             Interlocked.Exchange(ref _committedOffset, stored ?? -1);
@@ -128,7 +129,7 @@ internal sealed partial class StreamHistoryFeed
                         gaps.Add(new StreamGap(firstOffset, lastOffset, StreamGap.Rejected, $"the database rejected the batch (SQLSTATE {sqlState})"));
                     }
                     else Log.Rejected(_logger, Stream, firstOffset, lastOffset, ((PostgresException)e).SqlState, rejections);
-                    await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
+                    await Task.Delay(ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -115,7 +116,7 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
             Interlocked.Increment(ref _retries);
             try
             {
-                await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
+                await Task.Delay(ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -17,7 +17,7 @@ public sealed partial class KisRealtimeClient
     /// <param name="cancellationToken">Abandons the registration while it is being made.</param>
     /// <exception cref="ArgumentException">The key is malformed or the TR is not offered on this environment.</exception>
     /// <exception cref="KisSubscriptionException">KIS refused the registration, or every session is full.</exception>
-    public async Task<KisRecordFeed> OpenRecordFeedAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+    internal async Task<KisRecordFeed> OpenRecordFeedAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
     {
         tr = Resolve(tr, key);
         KisRecordFeed? feed = null;
@@ -28,7 +28,7 @@ public sealed partial class KisRealtimeClient
     }
 
     /// <summary>Registrations held or being made, per session (index = position in <see cref="KisRealtimeOptions.Credentials"/>).</summary>
-    public IReadOnlyList<int> RegistrationsBySession => _sessions.Select(s => s.RegistrationCount).ToArray();
+    internal IReadOnlyList<int> RegistrationsBySession => _sessions.Select(s => s.RegistrationCount).ToArray();
 
     /// <summary>The subscriber exists before its feed: drops counted meanwhile go to the feed once it exists.</summary>
     private sealed class DeferredOwner(Func<ISubscriptionOwner?> owner) : ISubscriptionOwner

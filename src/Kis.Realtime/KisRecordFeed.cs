@@ -8,7 +8,7 @@ namespace Kis.Realtime;
 /// for relays such as a gateway, which must answer "subscribed" or "refused" before the first record arrives, and
 /// which must know which session carries it. Read it once with <see cref="ReadAllAsync"/>; dispose it to release the registration.
 /// </summary>
-public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
+internal sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
 {
     private readonly LocalSubscriber<KisRecord> _subscriber;
     private readonly KisSession _session;

@@ -49,15 +49,7 @@ internal sealed class BarsSource : IAsyncDisposable
         if (replayDirectory is not null && settings.Gateway is not null)
             throw new CliUsageException("--replay and --gateway are two sources: give one.");
         if (replayDirectory is not null || settings.Gateway is not null)
-        {
-            // The session is the gateway's or the recording's: options that choose one here would be silently ignored.
-            foreach (var (given, name) in new[] { (args.WebSocketUrl, "--ws-url"), (args.RestUrl, "--rest-url"), (args.SimulatorPace, "--sim-pace"),
-                         (args.AppKey, "--app-key"), (args.AppSecret, "--app-secret") })
-            {
-                if (!string.IsNullOrEmpty(given))
-                    throw new CliUsageException($"{name} does not apply with {(replayDirectory is not null ? "--replay" : "--gateway")}: it chooses a KIS session, and this source has its own.");
-            }
-        }
+            GatewayConnection.RefuseSessionOptions(args, replayDirectory is not null ? "--replay" : "--gateway", "it chooses a KIS session, and this source has its own");
         if (replayDirectory is not null) return await StartReplayAsync(args, settings, replayDirectory, cancellationToken);
         if (settings.Gateway is not null) return await StartGatewayAsync(args, settings, status, cancellationToken);
         // No tuning: the pumps below do real work per trade, so records are delivered off the receive loop.
@@ -101,20 +93,12 @@ internal sealed class BarsSource : IAsyncDisposable
     {
         var specs = ClientHost.ParseSubscriptions(args.Subscriptions, settings);
         CheckTradeTrs(specs);
-        var endpoint = GatewayConnection.Endpoint(settings);
-        var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel));
         // The current trading day's trades from the gateway's retained stream, then live: the stream is the history a bar
         // starts from. The day is each market's (a US session or the night session began the evening before, KST).
         var startOfDay = TradingDayStart(specs, TimeProvider.System);
-        var client = new KisGatewayClient(KisGatewayClientOptions.Default with
-        {
-            Endpoint = endpoint,
-            Start = GatewayStart.FromTime(startOfDay),
-            ConsumerId = GatewayConnection.ConsumerId("bars"),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            LoggerFactory = loggerFactory,
-        });
-        var gatewayStatus = await GatewayConnection.FirstStatusAsync(client, loggerFactory, ct);
+        var (client, gatewayStatus, loggerFactory) = await GatewayConnection.ConnectAsync(args, settings, "bars", status,
+            o => o with { Start = GatewayStart.FromTime(startOfDay) }, ct);
+        var endpoint = client.Options.Endpoint;
         status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay.ToOffset(TimeSpan.FromHours(9)):yyyy-MM-dd HH:mm} KST");
         return new BarsSource(client, specs, "gateway", loggerFactory: loggerFactory);
     }

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway;
+using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary>
 /// What the commands that read from a running gateway (<c>dashboard</c>, <c>bars</c>) share: its endpoint from the
-/// settings, a consumer id of their own, and a first status request that fails with one line when it is not there.
+/// settings, a consumer id of their own, the client built and its first status request, which fails with one line when
+/// it is not there; and the refusal of options that choose a KIS session when the source has its own.
 /// </summary>
 internal static class GatewayConnection
 {
@@ -32,6 +34,39 @@ internal static class GatewayConnection
     /// <summary>A consumer id no other process uses (machine, process, a random suffix).</summary>
     public static string ConsumerId(string command) =>
         $"kisrt-{command}-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>
+    /// Refuses the options that choose a KIS session when the source is not one (a gateway, a recording): they would
+    /// otherwise be silently ignored.
+    /// </summary>
+    public static void RefuseSessionOptions(ConnectionArgs args, string source, string reason)
+    {
+        foreach (var (given, name) in new[] { (args.WebSocketUrl, "--ws-url"), (args.RestUrl, "--rest-url"), (args.SimulatorPace, "--sim-pace"),
+                     (args.AppKey, "--app-key"), (args.AppSecret, "--app-secret") })
+        {
+            if (!string.IsNullOrEmpty(given)) throw new CliUsageException($"{name} does not apply with {source}: {reason}.");
+        }
+    }
+
+    /// <summary>
+    /// A client of the settings' gateway for <paramref name="command"/> (its own consumer id, 5-second requests, logging
+    /// to <paramref name="status"/>), and the gateway's first status. On failure nothing is left to dispose.
+    /// </summary>
+    public static async Task<(KisGatewayClient Client, GatewayStatus Status, ILoggerFactory LoggerFactory)> ConnectAsync(ConnectionArgs args,
+        CliSettings settings, string command, TextWriter status, Func<KisGatewayClientOptions, KisGatewayClientOptions> tune,
+        CancellationToken cancellationToken)
+    {
+        var endpoint = Endpoint(settings); // may refuse the options: before anything to dispose exists
+        var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel));
+        var client = new KisGatewayClient(tune(KisGatewayClientOptions.Default with
+        {
+            Endpoint = endpoint,
+            ConsumerId = ConsumerId(command),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            LoggerFactory = loggerFactory,
+        }));
+        return (client, await FirstStatusAsync(client, loggerFactory, cancellationToken), loggerFactory);
+    }
 
     /// <summary>
     /// The gateway's status: fails here, once, with one line, when the broker or the gateway is not there (as a direct

@@ -88,21 +88,13 @@ internal static class RecordCommand
         if (directory is null && settings.Postgres is null) throw new CliUsageException("give --out DIR, --postgres CONNECTION, or both.");
         if (settings.Postgres is not null) CheckConnectionString(settings.Postgres);
         if (directory is not null) OutputFolder.Create(directory);
-        ClientHost host;
-        try
-        {
-            host = await ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, cancellationToken,
-                // A slow disk holds the session back for as long as it takes; ending the subscriptions would lose data.
-                tuneOptions: options => options with { SubscriptionCapacity = SubscriptionCapacity, SlowConsumerTimeout = TimeSpan.FromHours(1) });
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return CliFailures.Done; // Ctrl+C while connecting
-        }
-        await using var hostScope = host;
+        await using var run = await ClientRun.StartAsync(() => ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, cancellationToken,
+            // A slow disk holds the session back for as long as it takes; ending the subscriptions would lose data.
+            tuneOptions: options => options with { SubscriptionCapacity = SubscriptionCapacity, SlowConsumerTimeout = TimeSpan.FromHours(1) }),
+            settings.Duration, cancellationToken);
+        if (run is null) return CliFailures.Done; // Ctrl+C while connecting
+        var (host, stop) = (run.Host, run.Stop);
         var client = host.Client;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (settings.Duration is { } limit) stop.CancelAfter(limit);
 
         var limits = settings.Limits ?? RecorderLimits.Default;
         Action<string> notice = m => stderr.WriteLine("kisrt: " + m);

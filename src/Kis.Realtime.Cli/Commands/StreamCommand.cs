@@ -96,23 +96,14 @@ internal static class StreamCommand
 
         // The live table owns the terminal: log lines wait (the latest shows in its status line) until it is gone.
         var heldLog = format == "table" && interactive ? new Hosting.HeldLog(stderr) : null;
-        ClientHost host;
-        try
-        {
-            host = await ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken,
-                specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog,
-                // The pumps below only append to the output under a lock: quick enough to run on the receive loop,
-                // which saves a thread wake-up per record.
-                tuneOptions: o => o with { InlineDelivery = true });
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return CliFailures.Done; // Ctrl+C while connecting
-        }
-        await using var hostScope = host;
+        await using var run = await ClientRun.StartAsync(() => ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken,
+            specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog,
+            // The pumps below only append to the output under a lock: quick enough to run on the receive loop,
+            // which saves a thread wake-up per record.
+            tuneOptions: o => o with { InlineDelivery = true }), args.Duration, cancellationToken);
+        if (run is null) return CliFailures.Done; // Ctrl+C while connecting
+        var (host, stop) = (run.Host, run.Stop);
         var client = host.Client;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (args.Duration is { } limit) stop.CancelAfter(limit);
 
         var started = Stopwatch.StartNew();
         // One owner for the output (sink or table) and the counts: the pumps hand records straight to it under this

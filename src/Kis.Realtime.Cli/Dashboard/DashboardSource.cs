@@ -84,25 +84,11 @@ internal sealed class DashboardSource : IAsyncDisposable
     private static async Task<DashboardSource> StartGatewayAsync(ConnectionArgs args, CliSettings settings, TextWriter status,
         CancellationToken cancellationToken)
     {
-        // The gateway holds the KIS session: options that choose one here would be silently ignored, so they are refused.
-        foreach (var (given, name) in new[] { (args.WebSocketUrl, "--ws-url"), (args.RestUrl, "--rest-url"), (args.SimulatorPace, "--sim-pace"),
-                     (args.AppKey, "--app-key"), (args.AppSecret, "--app-secret") })
-        {
-            if (!string.IsNullOrEmpty(given))
-                throw new CliUsageException($"{name} does not apply with --gateway / KISRT_GATEWAY: the gateway holds the KIS session (give it to `kisrt gateway`).");
-        }
+        GatewayConnection.RefuseSessionOptions(args, "--gateway / KISRT_GATEWAY", "the gateway holds the KIS session (give it to `kisrt gateway`)");
         var specs = ClientHost.ParseSubscriptions(args.Subscriptions, settings);
-        var endpoint = GatewayConnection.Endpoint(settings);
-        var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel));
-        var client = new KisGatewayClient(KisGatewayClientOptions.Default with
-        {
-            Endpoint = endpoint,
-            HtsId = settings.HtsId,
-            ConsumerId = GatewayConnection.ConsumerId("dashboard"),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            LoggerFactory = loggerFactory,
-        });
-        var gatewayStatus = await GatewayConnection.FirstStatusAsync(client, loggerFactory, cancellationToken);
+        var (client, gatewayStatus, loggerFactory) = await GatewayConnection.ConnectAsync(args, settings, "dashboard", status,
+            o => o with { HtsId = settings.HtsId }, cancellationToken);
+        var endpoint = client.Options.Endpoint;
         if (settings.HasCredentials)
             status.WriteLine("kisrt: KIS credentials configured here are not used: the gateway holds the KIS session.");
         status.WriteLine($"kisrt: reading from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}");

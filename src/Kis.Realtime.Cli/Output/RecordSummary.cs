@@ -18,7 +18,7 @@ internal static class RecordSummary
             case "H0BJCNT0" when BondTrade.TryDecode(tr, record, out var b, out _):
                 return (b.Time.ToString("HH:mm:ss", Inv), $"{b.Name}  {f.Price(b.Price)} ({f.Signed(b.Change)})  yield {b.Yield.ToString(Inv)}%  vol {b.Volume:N0}");
             case "H0NXPGM0" or "H0UNPGM0" when ProgramTrade.TryDecode(tr, record, out var p, out _):
-                return (p.Time.ToString("HH:mm:ss", Inv), $"net {p.NetBuyQuantity:N0} sh / {f.Won(p.NetBuyAmount)}  (buy {p.BuyQuantity:N0}, sell {p.SellQuantity:N0})");
+                return (p.Time.ToString("HH:mm:ss", Inv), $"net {p.NetBuyVolume:N0} sh / {f.Won(p.NetBuyAmount)}  (buy {p.BuyVolume:N0}, sell {p.SellVolume:N0})");
             case "H0IFCNI0" or "H0IFCNI9" when FuturesOptionsNotice.TryDecode(tr, record, out var n, out _):
                 return (n.Time11 == default ? "" : n.Time11.ToString("HH:mm:ss", Inv),
                     $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity9} @ {f.Price(n.Price10)}");
@@ -70,7 +70,7 @@ internal static class RecordSummary
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):
                 return (Hms(elw.Time), $"{elw.Price.ToString(Inv)} {Signed(elw.Change)}  vol {elw.AccumulatedVolume:N0}  IV {elw.ImpliedVolatility.ToString(Inv)}  LP {elw.LpHoldingRate.ToString(Inv)}%");
             case "H0STPGM0" when ProgramTrade.TryDecode(tr, record, out var kp, out _):
-                return (Hms(kp.Time), $"net {kp.NetBuyQuantity:N0} sh / {kp.NetBuyAmount:N0} KRW  (buy {kp.BuyQuantity:N0}, sell {kp.SellQuantity:N0})");
+                return (Hms(kp.Time), $"net {kp.NetBuyVolume:N0} sh / {kp.NetBuyAmount:N0} KRW  (buy {kp.BuyVolume:N0}, sell {kp.SellVolume:N0})");
             default:
                 var text = KisText.DecodeUncached(record); // decode first: cutting bytes could split a character
                 return ("", text.Length > 80 ? text[..80] : text);

@@ -1,3 +1,4 @@
+using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
@@ -119,6 +120,9 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     private async Task RunAsync(CancellationToken stop)
     {
         var endpoint = _options.Endpoint;
+        // Reconnecting to an unreachable broker backs off (to 10 polls' time); a reachable one resets it, so a lost
+        // lock is retried within one poll interval.
+        var backoff = new ExponentialBackoff(_options.ElectionRetryInterval, _options.ElectionRetryInterval * 10);
         while (!stop.IsCancellationRequested)
         {
             IConnection? connection = null;
@@ -134,8 +138,9 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
                 await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), stop).ConfigureAwait(false);
                 Log.Standby(_logger, endpoint.ActiveQueue);
+                backoff.Reset();
                 while (!await TryTakeLockAsync(connection, lost.Token).ConfigureAwait(false))
-                    await Task.Delay(_options.ElectionRetryInterval, _options.TimeProvider, lost.Token).ConfigureAwait(false);
+                    await Task.Delay(ExponentialBackoff.Jittered(_options.ElectionRetryInterval), _options.TimeProvider, lost.Token).ConfigureAwait(false);
                 await standby.CloseAsync(stop).ConfigureAwait(false); // no longer counted as a standby
                 term = CancellationTokenSource.CreateLinkedTokenSource(lost.Token);
                 lock (_gate)
@@ -174,7 +179,8 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 }
             }
             if (stop.IsCancellationRequested) break;
-            try { await Task.Delay(_options.ElectionRetryInterval, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+            try { await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+            backoff.Grow();
         }
     }
 

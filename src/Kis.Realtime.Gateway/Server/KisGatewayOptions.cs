@@ -148,8 +148,8 @@ public sealed record KisGatewayOptions
     internal int MaxRegistrationsPerUser =>
         Math.Max(1, (int)Math.Floor(Client.Credentials.Count * Client.MaxRegistrationsPerSession * MaxRegistrationShare + 1e-9));
 
-    /// <summary>Requests one broker user may send per second (a burst of twice as many is allowed); beyond it they are
-    /// refused (<c>rate</c>), counted in <see cref="GatewayStatus.RequestsRefused"/>.</summary>
+    /// <summary>Requests one broker user may send per second: at most twice as many in any two seconds, so a burst of
+    /// twice as many is allowed; beyond it they are refused (<c>rate</c>), counted in <see cref="GatewayStatus.RequestsRefused"/>.</summary>
     public double MaxRequestsPerSecondPerUser { get; init; } = 100;
 
     /// <summary>Records held for the broker (waiting to be published, or published and not yet confirmed). Beyond it records are dropped and counted.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Kis.Realtime.Retry;
 
 namespace Kis.Realtime.Gateway;
 
@@ -28,7 +29,7 @@ internal sealed class GatewayRefusalException(string error, string message) : Ex
 /// <summary>
 /// The bounds every request is checked against before anything of it is logged, stored or echoed: body size, the
 /// length and characters of ids and keys, the reply queue (only one the broker named for its requester), and a request
-/// rate per broker user (a token bucket; users are the broker's, so their number is bounded by its configuration).
+/// rate per broker user (a sliding window; users are the broker's, so their number is bounded by its configuration).
 /// </summary>
 internal sealed class RequestGuard(KisGatewayOptions options)
 {
@@ -52,8 +53,8 @@ internal sealed class RequestGuard(KisGatewayOptions options)
     /// <summary>Correlation ids, at most (echoed in the reply's properties).</summary>
     public const int MaxCorrelationIdLength = 128;
 
-    private readonly Lock _gate = new(); // guards _buckets
-    private readonly Dictionary<string, (double Tokens, long At)> _buckets = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new(); // guards _limits
+    private readonly Dictionary<string, SlidingWindowLimit> _limits = new(StringComparer.Ordinal);
 
     /// <summary>The identity of a request, or a refusal (no user-id; a consumer id that is not one).</summary>
     public static GatewayIdentity Identify(string? userId, string? consumer)
@@ -100,19 +101,16 @@ internal sealed class RequestGuard(KisGatewayOptions options)
         return true;
     }
 
-    /// <summary>Takes a token of <paramref name="user"/>'s request rate; false when the user is over it.</summary>
+    /// <summary>Counts a request of <paramref name="user"/>; false when the user is over the rate: at most twice
+    /// <see cref="KisGatewayOptions.MaxRequestsPerSecondPerUser"/> in any two seconds, so a consumer subscribing its 40
+    /// keys at start may send 80 requests at once.</summary>
     public bool TryTake(string user)
     {
-        var rate = options.MaxRequestsPerSecondPerUser;
-        var burst = rate * 2; // two seconds' worth: a consumer subscribing its 40 keys at start sends 80 requests at once
-        var now = options.TimeProvider.GetTimestamp();
         lock (_gate)
         {
-            var (tokens, at) = _buckets.TryGetValue(user, out var bucket) ? bucket : (burst, now);
-            tokens = Math.Min(burst, tokens + options.TimeProvider.GetElapsedTime(at, now).TotalSeconds * rate);
-            var taken = tokens >= 1;
-            _buckets[user] = (taken ? tokens - 1 : tokens, now);
-            return taken;
+            if (!_limits.TryGetValue(user, out var limit))
+                _limits[user] = limit = new SlidingWindowLimit(Math.Max(1, (int)Math.Ceiling(options.MaxRequestsPerSecondPerUser * 2)), TimeSpan.FromSeconds(2), options.TimeProvider);
+            return limit.TryRecord();
         }
     }
 

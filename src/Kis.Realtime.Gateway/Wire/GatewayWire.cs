@@ -21,7 +21,7 @@ namespace Kis.Realtime.Gateway;
 /// A message may be published twice after a broker failure (unconfirmed messages are sent again, the same records in
 /// the same messages): (run, tr_key, seq) identifies each record. A stream offset names a message, not a record.
 /// </summary>
-public static class GatewayWire
+internal static class GatewayWire
 {
     /// <summary>Header: the TR id.</summary>
     public const string TrIdHeader = "tr_id";

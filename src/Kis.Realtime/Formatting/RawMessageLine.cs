@@ -10,7 +10,7 @@ namespace Kis.Realtime.Formatting;
 /// may legally contain newlines). A line without a leading timestamp is a bare message taken as is: what a live
 /// capture gives. KIS messages start with '0', '1' or '{', never with a timestamp, so the forms cannot be confused.
 /// </summary>
-public static class RawMessageLine
+internal static class RawMessageLine
 {
     private const int MaxTimestampLength = 40;
 

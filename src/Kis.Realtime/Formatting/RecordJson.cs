@@ -10,7 +10,7 @@ namespace Kis.Realtime.Formatting;
 /// and n) are JSON numbers with exactly the parsed value (implied decimals applied, scale kept, no exponent); an empty
 /// numeric field is null; every other field is the decoded text as received.
 /// </summary>
-public static class RecordJson
+internal static class RecordJson
 {
     // Field names pre-encoded once per TR: writing a property name is then a copy, not an escape check + transcode.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TrDefinition, JsonEncodedText[]> EncodedNames = new();

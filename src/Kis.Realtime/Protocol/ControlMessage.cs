@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>What a JSON control message is.</summary>
-public enum ControlMessageKind
+internal enum ControlMessageKind
 {
     /// <summary>The server's heartbeat: echo the same text back as a text frame.</summary>
     PingPong,
@@ -17,7 +17,7 @@ public enum ControlMessageKind
 /// A parsed JSON control message. Tolerant of what the live server sends: replies without a header, <c>tr_id</c>
 /// "(null)", <c>rt_cd</c> "1" or "9". Success is <c>rt_cd == "0"</c>; decide by <see cref="Code"/>, not by text.
 /// </summary>
-public sealed class ControlMessage
+internal sealed class ControlMessage
 {
     /// <summary>The kind.</summary>
     public ControlMessageKind Kind { get; private init; }

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>What a raw server message is.</summary>
-public enum MessageKind
+internal enum MessageKind
 {
     /// <summary>Empty or unrecognised.</summary>
     Unknown,
@@ -20,7 +20,7 @@ public enum MessageKind
 /// A data frame split into its header and payload: <c>flag|tr_id|count|payload</c>. A view over the received bytes:
 /// nothing is copied.
 /// </summary>
-public readonly ref struct DataFrame
+internal readonly ref struct DataFrame
 {
     /// <summary>Creates a frame view.</summary>
     public DataFrame(bool encrypted, TrId trId, int recordCount, ReadOnlySpan<byte> payload)
@@ -136,7 +136,7 @@ public readonly ref struct DataFrame
 /// the width of a record is (total fields ÷ record count); a width above the known field count means KIS appended
 /// fields, which stay with their record as extras.
 /// </summary>
-public ref struct RecordSplitter
+internal ref struct RecordSplitter
 {
     private ReadOnlySpan<byte> _rest;
     private int _remaining;

@@ -7,7 +7,7 @@ namespace Kis.Realtime.Protocol;
 /// Allocation-free parsers for KIS's ASCII field text. KIS numbers are plain: an optional sign, digits, at most one
 /// '.', and sometimes leading zeros; anything else is rejected rather than guessed at.
 /// </summary>
-public static class FieldParsers
+internal static class FieldParsers
 {
     private const int MaxFastDigits = 18; // 10^18 < 2^63: no overflow checks needed below this
 

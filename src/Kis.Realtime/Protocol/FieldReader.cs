@@ -6,7 +6,7 @@ namespace Kis.Realtime.Protocol;
 /// Reads the <c>^</c>-separated fields of one record, left to right, without allocating. Typed views read exactly
 /// their known fields; whatever follows (fields KIS appended later) stays in <see cref="Remaining"/>.
 /// </summary>
-public ref struct FieldReader
+internal ref struct FieldReader
 {
     private ReadOnlySpan<byte> _rest;
     private bool _exhausted;

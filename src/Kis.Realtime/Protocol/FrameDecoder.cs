@@ -6,7 +6,7 @@ namespace Kis.Realtime.Protocol;
 /// learned from this session's SUBSCRIBE SUCCESS replies, and checks the field arithmetic. Not thread-safe: one per
 /// receive loop. The returned records are valid until the next call (decryption reuses one buffer).
 /// </summary>
-public sealed class FrameDecoder : IDisposable
+internal sealed class FrameDecoder : IDisposable
 {
     private byte[] _plain = new byte[4096];
 

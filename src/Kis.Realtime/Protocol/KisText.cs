@@ -9,7 +9,7 @@ namespace Kis.Realtime.Protocol;
 /// Korean names are when they are not UTF-8. Short values repeat all day (codes, ISINs, names), so they come from a
 /// small per-thread cache: steady-state decoding of identifiers allocates nothing.
 /// </summary>
-public static class KisText
+internal static class KisText
 {
     private static readonly Encoding Cp949 = CreateCp949();
 

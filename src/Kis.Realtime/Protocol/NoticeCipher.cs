@@ -3,13 +3,9 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-// One cipher for both ends: the client decrypts notices, the simulator encrypts them. The simulator compiles this file
-// into its own assembly (linked from its project, as the framing codec is), so neither package exposes it as API.
-#if KIS_SIMULATOR
-namespace Kis.Realtime.Simulator.WebSockets;
-#else
+// One cipher for both ends: the client decrypts notices, the simulator encrypts them (through InternalsVisibleTo, so
+// neither package exposes it as API).
 namespace Kis.Realtime.Protocol;
-#endif
 
 /// <summary>
 /// AES-256-CBC with PKCS7 padding, keyed by one TR's SUBSCRIBE SUCCESS reply: key = UTF-8 bytes of <c>output.key</c>

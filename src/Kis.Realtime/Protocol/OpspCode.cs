@@ -67,7 +67,7 @@ public enum OpspCode
 }
 
 /// <summary>Text forms and client-side meaning of <see cref="OpspCode"/>.</summary>
-public static class OpspCodes
+internal static class OpspCodes
 {
     private static readonly Dictionary<OpspCode, string> Messages = new()
     {

@@ -44,7 +44,7 @@ public sealed class TrDefinition
     /// the paper server does not offer it.</param>
     /// <param name="apiId">KIS's API number, e.g. 실시간-003, where it has one.</param>
     /// <param name="keyField">Index of the field that carries the key in every record, or -1 when records carry none.</param>
-    public TrDefinition(string id, string description, TrKeyFormat keyFormat, IReadOnlyList<KisEnvironment> environments,
+    internal TrDefinition(string id, string description, TrKeyFormat keyFormat, IReadOnlyList<KisEnvironment> environments,
         IReadOnlyList<FieldDefinition> fields, bool encrypted = false, string? koreanName = null, string? keyExample = null,
         string? paperId = null, string? apiId = null, int keyField = 0)
     {
@@ -73,7 +73,7 @@ public sealed class TrDefinition
     public string Id { get; }
 
     /// <summary>The TR id as packed bytes.</summary>
-    public TrId TrId { get; }
+    internal TrId TrId { get; }
 
     /// <summary>What the TR carries (English).</summary>
     public string Description { get; }

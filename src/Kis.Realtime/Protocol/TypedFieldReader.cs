@@ -11,7 +11,7 @@ namespace Kis.Realtime.Protocol;
 /// Numbers are parsed in the same pass that finds the field's end: no separate separator search, no copy. This single
 /// pass is what makes typed decoding run at several million records per second.
 /// </remarks>
-public ref struct TypedFieldReader
+internal ref struct TypedFieldReader
 {
     private readonly ReadOnlySpan<byte> _record;
     private int _pos;        // start of the next field; _record.Length + 1 once the last field is consumed

@@ -13,13 +13,13 @@ namespace Kis.Realtime;
 public sealed partial class KisRestClient : IDisposable
 {
     /// <summary>KIS's path of 주식당일분봉조회.</summary>
-    public const string MinuteChartPath = "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice";
+    internal const string MinuteChartPath = "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice";
 
     /// <summary>Its tr_id (the same on the real and the paper server).</summary>
-    public const string MinuteChartTrId = "FHKST03010200";
+    internal const string MinuteChartTrId = "FHKST03010200";
 
     /// <summary>KIS's page: at most 30 rows a call.</summary>
-    public const int MinuteChartPageSize = 30;
+    internal const int MinuteChartPageSize = 30;
 
     /// <summary>Pages read at most for one day (24 h of minutes / 30, and some), so a server that never ends cannot loop us.</summary>
     private const int MaxPages = 24 * 60 / MinuteChartPageSize + 2;

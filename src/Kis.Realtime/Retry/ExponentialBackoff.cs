@@ -1,8 +1,8 @@
 namespace Kis.Realtime.Retry;
 
 /// <summary>
-/// The one retry-delay rule of every reconnect and retry loop (KIS session, gateway publisher, request server and
-/// stream reader, PostgreSQL recorder): min × 2^failures, capped at max, then ±20 % jitter, so clients dropped together
+/// The one retry-delay rule of every reconnect and retry loop (KIS session, gateway publisher, request server, stream
+/// reader and election, PostgreSQL recorder; fixed-pace loops take <see cref="Jittered"/>): min × 2^failures, capped at max, then ±20 % jitter, so clients dropped together
 /// (a broker, server or database restart) do not come back in lockstep. One owner: the loop that waits.
 /// </summary>
 internal sealed class ExponentialBackoff
@@ -35,4 +35,8 @@ internal sealed class ExponentialBackoff
 
     /// <summary>±20 % of <paramref name="delay"/>.</summary>
     public static TimeSpan Jitter(TimeSpan delay, double random01) => delay * (0.8 + random01 * 0.4);
+
+    /// <summary><paramref name="delay"/> ±20 %, at random: the wait of a loop that retries at a fixed pace (a standby's
+    /// poll, a writer that must catch up at once) so that loops dropped together do not retry in lockstep.</summary>
+    public static TimeSpan Jittered(TimeSpan delay) => Jitter(delay, Random.Shared.NextDouble());
 }

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Retry;
 using Kis.Realtime.Transport;
 
 namespace Kis.Realtime.Session;
@@ -28,7 +29,7 @@ internal sealed partial class KisSession : IAsyncDisposable
     private readonly TrKeyRegistrationTable _table;
     private readonly RequestChannel _requests;
     private readonly FrameRouter _router;
-    private readonly ConnectBudget _budget;
+    private readonly SlidingWindowLimit _budget; // connection attempts per app key and minute
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _demand = new(0, 1);
 
@@ -56,7 +57,7 @@ internal sealed partial class KisSession : IAsyncDisposable
         _table = new TrKeyRegistrationTable(options.MaxRegistrationsPerSession);
         _requests = new RequestChannel(index, credential, options, keys, shared);
         _router = new FrameRouter(index, _table, _requests, shared);
-        _budget = new ConnectBudget(options.MaxConnectAttemptsPerMinute, _time);
+        _budget = new SlidingWindowLimit(options.MaxConnectAttemptsPerMinute, TimeSpan.FromMinutes(1), _time);
     }
 
     public int Index { get; }
@@ -261,8 +262,8 @@ internal sealed partial class KisSession : IAsyncDisposable
             var budgetDelay = _budget.DelayBeforeNext();
             if (budgetDelay > TimeSpan.Zero)
             {
-                Log.ConnectBudgetExhausted(_shared.Logger, Index, _budget.RecentAttempts, budgetDelay.TotalSeconds);
-                if (!await RetryAfterAsync(budgetDelay, connecting, $"{_budget.RecentAttempts} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})", token: token).ConfigureAwait(false)) break;
+                Log.ConnectBudgetExhausted(_shared.Logger, Index, _budget.Recent, budgetDelay.TotalSeconds);
+                if (!await RetryAfterAsync(budgetDelay, connecting, $"{_budget.Recent} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})", token: token).ConfigureAwait(false)) break;
                 continue; // the attempt may have been cancelled meanwhile
             }
 
@@ -286,7 +287,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                         throw;
                     }
                 }
-                _budget.RecordAttempt();
+                _budget.Record();
                 Interlocked.Increment(ref _shared.Counters.ConnectAttempts);
                 context = await OpenAsync(token).ConfigureAwait(false);
                 failure = null;
@@ -360,7 +361,7 @@ internal sealed partial class KisSession : IAsyncDisposable
             Log.ConnectionLost(_shared.Logger, Index, lostReason);
             if (appKeyInUse)
             {
-                var wait = Jitter(_options.AppKeyInUseRetryDelay);
+                var wait = ExponentialBackoff.Jittered(_options.AppKeyInUseRetryDelay);
                 Log.AppKeyInUse(_shared.Logger, Index, _credential.MaskedAppKey, wait.TotalSeconds);
                 if (!await RetryAfterAsync(wait, KisConnectionState.Reconnecting, "app key in use by another session (OPSP8996)", OpspCode.AppKeyInUse).ConfigureAwait(false)) break;
             }
@@ -426,9 +427,8 @@ internal sealed partial class KisSession : IAsyncDisposable
 
     // The failure counts live in the loops (connection, registrations); the rule is the shared one.
     private TimeSpan Backoff(int failures) =>
-        Retry.ExponentialBackoff.Compute(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
+        ExponentialBackoff.Compute(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
 
-    private static TimeSpan Jitter(TimeSpan delay) => Retry.ExponentialBackoff.Jitter(delay, Random.Shared.NextDouble());
 
     /// <summary>
     /// Waits <paramref name="delay"/> and announces it (state, reason, retry-in). The timer starts before the

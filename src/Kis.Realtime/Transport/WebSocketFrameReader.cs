@@ -1,10 +1,6 @@
 using System.Buffers;
 
-#if KIS_SIMULATOR
-namespace Kis.Realtime.Simulator.WebSockets;
-#else
 namespace Kis.Realtime.Transport;
-#endif
 
 /// <summary>
 /// One thing read from the peer: a whole data message (fragments reassembled) or one control frame. The payload is a

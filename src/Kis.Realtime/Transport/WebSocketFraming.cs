@@ -4,14 +4,9 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-// One RFC 6455 codec for both ends: the client transport and the simulator (which compiles this file into its own
-// assembly, linked from its project, so neither package exposes it as API and neither depends on the other's
-// internals). The simulator's copy lives in its own namespace so the tests, which see both, can name either.
-#if KIS_SIMULATOR
-namespace Kis.Realtime.Simulator.WebSockets;
-#else
+// One RFC 6455 codec for both ends: the client transport and the simulator (through InternalsVisibleTo, so neither
+// package exposes it as API).
 namespace Kis.Realtime.Transport;
-#endif
 
 /// <summary>RFC 6455 §5.2 opcodes.</summary>
 internal enum WebSocketOpcode : byte

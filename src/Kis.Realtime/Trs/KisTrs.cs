@@ -67,7 +67,7 @@ public static partial class KisTrs
     public static IReadOnlyList<TrDefinition> Catalog => CatalogTrs;
 
     /// <summary>Looks a TR up by its packed id.</summary>
-    public static bool TryGet(TrId id, out TrDefinition tr) => Index.ById.TryGetValue(id, out tr!);
+    internal static bool TryGet(TrId id, out TrDefinition tr) => Index.ById.TryGetValue(id, out tr!);
 
     /// <summary>Looks a TR up by its text id.</summary>
     public static bool TryGet(string id, out TrDefinition tr)

@@ -3,8 +3,8 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime;
 
 /// <summary>
-/// H0NXPGM0 / H0UNPGM0 / H0STPGM0 국내주식 실시간프로그램매매: cumulative program-trading flow of one stock. Quantities are shares,
-/// amounts KRW (beyond 32 bits). Net = buy − sell.
+/// H0NXPGM0 / H0UNPGM0 / H0STPGM0 국내주식 실시간프로그램매매: cumulative program-trading flow of one stock. Volumes are shares traded
+/// (as <see cref="StockTrade.BuyVolume"/>), order book quantities shares resting, amounts KRW (beyond 32 bits). Net = buy − sell.
 /// </summary>
 public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
 {
@@ -27,16 +27,16 @@ public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
     public string StockCode { get; init; }
     /// <summary>stck_cntg_hour: time (KST).</summary>
     public TimeOnly Time { get; init; }
-    /// <summary>seln_cnqn: program sell quantity (cumulative).</summary>
-    public long SellQuantity { get; init; }
+    /// <summary>seln_cnqn: program sell volume, shares traded (cumulative).</summary>
+    public long SellVolume { get; init; }
     /// <summary>seln_tr_pbmn: program sell amount, KRW (cumulative).</summary>
     public long SellAmount { get; init; }
-    /// <summary>shnu_cnqn: program buy quantity (cumulative).</summary>
-    public long BuyQuantity { get; init; }
+    /// <summary>shnu_cnqn: program buy volume, shares traded (cumulative).</summary>
+    public long BuyVolume { get; init; }
     /// <summary>shnu_tr_pbmn: program buy amount, KRW (cumulative).</summary>
     public long BuyAmount { get; init; }
-    /// <summary>ntby_cnqn: net buy quantity = buy − sell.</summary>
-    public long NetBuyQuantity { get; init; }
+    /// <summary>ntby_cnqn: net buy volume = buy − sell.</summary>
+    public long NetBuyVolume { get; init; }
     /// <summary>ntby_tr_pbmn: net buy amount, KRW = buy − sell.</summary>
     public long NetBuyAmount { get; init; }
     /// <summary>seln_rsqn: sell order book quantity (매도호가잔량).</summary>
@@ -57,11 +57,11 @@ public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
             Venue = Codes.Venue(tr),
             StockCode = r.Text(),
             Time = r.Time(),
-            SellQuantity = r.Int64(),
+            SellVolume = r.Int64(),
             SellAmount = r.Int64(),
-            BuyQuantity = r.Int64(),
+            BuyVolume = r.Int64(),
             BuyAmount = r.Int64(),
-            NetBuyQuantity = r.Int64(),
+            NetBuyVolume = r.Int64(),
             NetBuyAmount = r.Int64(),
             SellOrderBookQuantity = r.Int64(),
             BuyOrderBookQuantity = r.Int64(),

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Kis.Realtime.Tests.Packaging;
 
 /// <summary>
-/// Every C# sample in the README and docs/ compiles as written, as the Program.cs of a console project with the SDK's implicit
+/// Every C# sample in the README, docs/ and the packages' READMEs compiles as written, as the Program.cs of a console project with the SDK's implicit
 /// usings, against the library, hosting and simulator assemblies. (The packed-package check is
 /// PackageConsumerTests.)
 /// </summary>
@@ -29,7 +29,7 @@ public class ReadmeSampleTests
     public void Every_csharp_block_of_the_documentation_is_a_compiled_sample()
     {
         var root = ReadmeSamples.RepositoryRoot();
-        var blocks = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md"))
+        var blocks = ReadmeSamples.Pages(root)
             .Sum(page => System.Text.RegularExpressions.Regex.Count(File.ReadAllText(page), "^```csharp", System.Text.RegularExpressions.RegexOptions.Multiline));
         Assert.Equal(blocks, ReadmeSamples.Load().Count);
         Assert.Contains("console", ReadmeSamples.Load().Keys);
@@ -64,7 +64,8 @@ public class ReadmeSampleTests
     {
         // The runtime's and ASP.NET Core's assemblies (the test host runs on both), plus ours.
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToHashSet(StringComparer.Ordinal);
-        foreach (var assembly in new[] { typeof(KisRealtimeClient).Assembly, typeof(KisRealtimeServiceCollectionExtensions).Assembly, typeof(Kis.Realtime.Simulator.KisSimulator).Assembly, typeof(Kis.Realtime.Gateway.KisGatewayClient).Assembly, typeof(KisRecordingFolder).Assembly })
+        foreach (var assembly in new[] { typeof(KisRealtimeClient).Assembly, typeof(KisRealtimeServiceCollectionExtensions).Assembly, typeof(Kis.Realtime.Simulator.KisSimulator).Assembly, typeof(Kis.Realtime.Gateway.KisGatewayClient).Assembly, typeof(KisRecordingFolder).Assembly,
+                     typeof(Kis.Realtime.PostgreSql.KisPostgresHistory).Assembly, typeof(Kis.Realtime.PostgreSql.KisPostgresStreamWriter).Assembly })
             paths.Add(assembly.Location);
         return paths.Where(p => !string.IsNullOrEmpty(p) && IsManaged(p)).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
     }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Kis.Realtime.Tests.Packaging;
 
 /// <summary>
-/// The C# samples of the repository's documentation (README.md and docs/*.md), each marked by an HTML comment
+/// The C# samples of the repository's documentation (README.md, docs/*.md and each package's src/*/README.md), each marked by an HTML comment
 /// <c>&lt;!-- sample: NAME --&gt;</c> before its block.
 /// </summary>
 internal static partial class ReadmeSamples
@@ -22,11 +22,17 @@ internal static partial class ReadmeSamples
     public static IReadOnlyDictionary<string, string> Load()
     {
         var root = RepositoryRoot();
-        var pages = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal).Prepend(Path.Combine(root, "README.md"));
+        var pages = Pages(root);
         return pages.SelectMany(page => Sample().Matches(File.ReadAllText(page).ReplaceLineEndings("\n")))
             .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["code"].Value); // a name used twice throws: names are unique
 
     }
+
+    /// <summary>The pages whose C# blocks are samples: the README, docs/ and the packages' READMEs (shown on nuget.org).</summary>
+    public static IEnumerable<string> Pages(string root) =>
+        Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal)
+            .Concat(Directory.GetDirectories(Path.Combine(root, "src")).Order(StringComparer.Ordinal).Select(p => Path.Combine(p, "README.md")).Where(File.Exists))
+            .Prepend(Path.Combine(root, "README.md"));
 
     [GeneratedRegex(@"<!-- sample: (?<name>[a-z-]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex Sample();

@@ -81,16 +81,16 @@ public class TypedViewTests
         Assert.Equal(venue, p.Venue);
         Assert.Equal("005930", p.StockCode);
         Assert.Equal(new TimeOnly(9, 22, 37), p.Time);
-        Assert.Equal(1413444L, p.SellQuantity);
+        Assert.Equal(1413444L, p.SellVolume);
         Assert.Equal(109159646900L, p.SellAmount);
-        Assert.Equal(1189408L, p.BuyQuantity);
+        Assert.Equal(1189408L, p.BuyVolume);
         Assert.Equal(91931710200L, p.BuyAmount);
-        Assert.Equal(-224036L, p.NetBuyQuantity);
+        Assert.Equal(-224036L, p.NetBuyVolume);
         Assert.Equal(-17227936700L, p.NetBuyAmount);
         Assert.Equal(65033L, p.SellOrderBookQuantity);
         Assert.Equal(15475L, p.BuyOrderBookQuantity);
         Assert.Equal(-49558L, p.NetOrderBookQuantity);
-        Assert.Equal(p.BuyQuantity - p.SellQuantity, p.NetBuyQuantity);
+        Assert.Equal(p.BuyVolume - p.SellVolume, p.NetBuyVolume);
         Assert.Equal(p.BuyAmount - p.SellAmount, p.NetBuyAmount);
         Assert.Equal(p.BuyOrderBookQuantity - p.SellOrderBookQuantity, p.NetOrderBookQuantity);
     }

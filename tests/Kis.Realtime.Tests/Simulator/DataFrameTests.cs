@@ -87,12 +87,12 @@ public sealed class DataFrameTests
         {
             var t = trades[i];
             Assert.Equal("005930", t.StockCode);
-            Assert.Equal(t.BuyQuantity - t.SellQuantity, t.NetBuyQuantity);
+            Assert.Equal(t.BuyVolume - t.SellVolume, t.NetBuyVolume);
             Assert.Equal(t.BuyAmount - t.SellAmount, t.NetBuyAmount);
             Assert.Equal(t.BuyOrderBookQuantity - t.SellOrderBookQuantity, t.NetOrderBookQuantity);
             if (i > 0)
             {
-                Assert.True(t.SellQuantity >= trades[i - 1].SellQuantity);
+                Assert.True(t.SellVolume >= trades[i - 1].SellVolume);
                 Assert.True(t.BuyAmount >= trades[i - 1].BuyAmount);
             }
         }

@@ -48,8 +48,8 @@ public sealed class FramingTests
         frame[0] = 0x81; // FIN, text
         frame[1] = 0x80 | 127; // masked, 64-bit length
         BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), length);
-        using var reader = new Kis.Realtime.Simulator.WebSockets.WebSocketFrameReader(new MemoryStream(frame), 1 << 20, requireMask: true);
-        var e = await Assert.ThrowsAsync<Kis.Realtime.Simulator.WebSockets.WebSocketFrameException>(() => reader.ReceiveAsync(CancellationToken.None).AsTask());
+        using var reader = new Kis.Realtime.Transport.WebSocketFrameReader(new MemoryStream(frame), 1 << 20, requireMask: true);
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Transport.WebSocketFrameException>(() => reader.ReceiveAsync(CancellationToken.None).AsTask());
         Assert.Equal(status, (int)e.CloseStatus);
     }
 

@@ -70,12 +70,12 @@ public sealed class LevelsTests
             var trades = s.Of(trId).Select(r => Decode<ProgramTrade>(tr, r)).Where(t => t.StockCode == code).ToList();
             for (var i = 1; i < trades.Count; i++)
             {
-                var soldQty = trades[i].SellQuantity - trades[i - 1].SellQuantity;
+                var soldQty = trades[i].SellVolume - trades[i - 1].SellVolume;
                 var soldAmount = trades[i].SellAmount - trades[i - 1].SellAmount;
                 if (soldQty > 0) Assert.InRange((decimal)soldAmount / soldQty, low * 0.98m, high * 1.02m); // each trade's price
             }
             var last = trades[^1];
-            if (last.BuyQuantity > 0) Assert.InRange((decimal)last.BuyAmount / last.BuyQuantity, low * 0.98m, high * 1.02m); // average
+            if (last.BuyVolume > 0) Assert.InRange((decimal)last.BuyAmount / last.BuyVolume, low * 0.98m, high * 1.02m); // average
         }
     }
 

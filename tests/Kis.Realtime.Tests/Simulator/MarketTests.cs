@@ -99,7 +99,7 @@ public sealed class MarketTests
         {
             var last = Decode<ProgramTrade>(tr, first.Of(tr).Last());
             var next = Decode<ProgramTrade>(tr, second.Of(tr).First());
-            Assert.True(next.SellQuantity >= last.SellQuantity && next.BuyAmount >= last.BuyAmount, tr);
+            Assert.True(next.SellVolume >= last.SellVolume && next.BuyAmount >= last.BuyAmount, tr);
         }
 
         // Every notice happens once: an order number is accepted (or rejected) once, amends and cancels get fresh

@@ -20,7 +20,7 @@ public sealed record WsReceived(WebSocketMessageType Type, byte[] Data)
 /// A plain <see cref="ClientWebSocket"/> (keep-alive off, as KIS needs) with a background receive loop feeding a
 /// channel, so tests await real messages with a timeout guard instead of sleeping.
 /// </summary>
-public sealed class SimTestClient : IAsyncDisposable
+internal sealed class SimTestClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 

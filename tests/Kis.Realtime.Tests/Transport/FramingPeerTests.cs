@@ -5,15 +5,14 @@ using System.Security.Cryptography;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Simulator;
 using Kis.Realtime.Transport;
-using SimCodec = Kis.Realtime.Simulator.WebSockets;
 
 namespace Kis.Realtime.Tests.Transport;
 
 /// <summary>
-/// Both compiled copies of the shared codec against .NET's own RFC 6455 implementation
-/// (<see cref="WebSocket.CreateFromStream(Stream, bool, string?, TimeSpan)"/>) as the independent peer: the client's copy
-/// in the client role, the simulator's copy in the server role, each way. And the client transport against the
-/// simulator writing deliberately invalid frames with its copy.
+/// The shared codec against .NET's own RFC 6455 implementation
+/// (<see cref="WebSocket.CreateFromStream(Stream, bool, string?, TimeSpan)"/>) as the independent peer: in the client
+/// role and in the simulator's server role, each way. And the client transport against the simulator writing
+/// deliberately invalid frames with it.
 /// </summary>
 public sealed class FramingPeerTests
 {
@@ -68,16 +67,16 @@ public sealed class FramingPeerTests
         var (clientStream, serverStream) = await ConnectedStreamsAsync();
         await using var _ = serverStream;
         using var client = WebSocket.CreateFromStream(clientStream, isServer: false, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
-        using var reader = new SimCodec.WebSocketFrameReader(serverStream, 1 << 20, requireMask: true);
+        using var reader = new WebSocketFrameReader(serverStream, 1 << 20, requireMask: true);
 
-        // Client → server: .NET masks, the simulator's copy unmasks and reassembles.
+        // Client → server: .NET masks, the simulator's server role unmasks and reassembles.
         foreach (var size in Sizes)
         {
             var payload = Payload(size);
             var receive = reader.ReceiveAsync(CancellationToken.None).AsTask();
             await client.SendAsync(payload, WebSocketMessageType.Text, true, CancellationToken.None);
             var m = await receive.WaitAsync(Timeout);
-            Assert.Equal(SimCodec.WebSocketOpcode.Text, m.Opcode);
+            Assert.Equal(WebSocketOpcode.Text, m.Opcode);
             Assert.True(m.Payload.Span.SequenceEqual(payload), $"size {size}");
         }
         await client.SendAsync("{\"hea"u8.ToArray(), WebSocketMessageType.Text, false, CancellationToken.None);
@@ -89,13 +88,13 @@ public sealed class FramingPeerTests
         {
             var payload = Payload(size);
             var receive = ReceiveWholeAsync(client);
-            await serverStream.WriteAsync(SimCodec.WebSocketFraming.BuildFrame(SimCodec.WebSocketOpcode.Binary, payload));
+            await serverStream.WriteAsync(WebSocketFraming.BuildFrame(WebSocketOpcode.Binary, payload));
             var (type, data) = await receive;
             Assert.Equal(WebSocketMessageType.Binary, type);
             Assert.Equal(payload, data);
         }
-        await serverStream.WriteAsync(SimCodec.WebSocketFraming.BuildFrame(SimCodec.WebSocketOpcode.Close,
-            SimCodec.WebSocketFraming.ClosePayload(WebSocketCloseStatus.MessageTooBig, "too big")));
+        await serverStream.WriteAsync(WebSocketFraming.BuildFrame(WebSocketOpcode.Close,
+            WebSocketFraming.ClosePayload(WebSocketCloseStatus.MessageTooBig, "too big")));
         var result = await client.ReceiveAsync(new byte[16], CancellationToken.None).WaitAsync(Timeout);
         Assert.Equal((WebSocketMessageType.Close, WebSocketCloseStatus.MessageTooBig, "too big"),
             (result.MessageType, result.CloseStatus, result.CloseStatusDescription));
@@ -103,17 +102,17 @@ public sealed class FramingPeerTests
 
     public static TheoryData<byte[], string> InvalidServerFrames()
     {
-        var rsv = SimCodec.WebSocketFraming.BuildFrame(SimCodec.WebSocketOpcode.Text, "0|x"u8);
+        var rsv = WebSocketFraming.BuildFrame(WebSocketOpcode.Text, "0|x"u8);
         rsv[0] |= 0x40;
         return new TheoryData<byte[], string>
         {
             { rsv, nameof(WebSocketFrameError.ReservedBitsSet) },
-            { SimCodec.WebSocketFraming.BuildFrame((SimCodec.WebSocketOpcode)0x3, "x"u8), nameof(WebSocketFrameError.UnknownOpcode) },
-            { SimFrame(SimCodec.WebSocketOpcode.Ping, "p"u8, fin: false), nameof(WebSocketFrameError.ControlFrameFragmented) },
-            { SimCodec.WebSocketFraming.BuildFrame(SimCodec.WebSocketOpcode.Ping, new byte[200]), nameof(WebSocketFrameError.ControlFrameTooLong) },
-            { SimCodec.WebSocketFraming.BuildFrame(SimCodec.WebSocketOpcode.Continuation, "x"u8), nameof(WebSocketFrameError.UnexpectedContinuation) },
-            { [.. SimFrame(SimCodec.WebSocketOpcode.Text, "a"u8, fin: false), .. SimFrame(SimCodec.WebSocketOpcode.Text, "b"u8)], nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
-            { SimCodec.WebSocketFraming.BuildFrame(SimCodec.WebSocketOpcode.Text, new byte[5000]), nameof(WebSocketFrameError.MessageTooBig) },
+            { WebSocketFraming.BuildFrame((WebSocketOpcode)0x3, "x"u8), nameof(WebSocketFrameError.UnknownOpcode) },
+            { SimFrame(WebSocketOpcode.Ping, "p"u8, fin: false), nameof(WebSocketFrameError.ControlFrameFragmented) },
+            { WebSocketFraming.BuildFrame(WebSocketOpcode.Ping, new byte[200]), nameof(WebSocketFrameError.ControlFrameTooLong) },
+            { WebSocketFraming.BuildFrame(WebSocketOpcode.Continuation, "x"u8), nameof(WebSocketFrameError.UnexpectedContinuation) },
+            { [.. SimFrame(WebSocketOpcode.Text, "a"u8, fin: false), .. SimFrame(WebSocketOpcode.Text, "b"u8)], nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
+            { WebSocketFraming.BuildFrame(WebSocketOpcode.Text, new byte[5000]), nameof(WebSocketFrameError.MessageTooBig) },
         };
     }
 
@@ -135,10 +134,10 @@ public sealed class FramingPeerTests
         Assert.StartsWith("Invalid frame from the server", e.Message, StringComparison.Ordinal);
     }
 
-    private static byte[] SimFrame(SimCodec.WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true)
+    private static byte[] SimFrame(WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true)
     {
-        var frame = new byte[SimCodec.WebSocketFraming.FrameLength(payload.Length, masked: false)];
-        SimCodec.WebSocketFraming.WriteFrame(frame, opcode, payload, fin);
+        var frame = new byte[WebSocketFraming.FrameLength(payload.Length, masked: false)];
+        WebSocketFraming.WriteFrame(frame, opcode, payload, fin);
         return frame;
     }
 

@@ -75,6 +75,6 @@ internal sealed class ProgramPanel() : ChartPanel(["net KRW", "net shares", "buy
         var venue = trade.Venue.ToString().ToLowerInvariant();
         // KIS's program-trading amounts are the day's running totals: the line is the cumulative net flow as sent.
         Add($"{trId}:{trade.StockCode}", $"{trade.StockCode} {venue}", trade.Time, trade.NetBuyAmount,
-            [trade.NetBuyAmount, trade.NetBuyQuantity, trade.BuyAmount, trade.SellAmount]);
+            [trade.NetBuyAmount, trade.NetBuyVolume, trade.BuyAmount, trade.SellAmount]);
     }
 }
