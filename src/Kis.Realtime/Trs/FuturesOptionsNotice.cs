@@ -170,11 +170,7 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
 
     /// <summary>KIS's rule for what a notice reports, from its raw codes.</summary>
     public static NoticeKind ClassifyKind(ReadOnlySpan<byte> orderKind2, ReadOnlySpan<byte> revision, ReadOnlySpan<byte> rejected)
-        => orderKind2.SequenceEqual("0"u8) ? NoticeKind.Fill
-            : revision.SequenceEqual("1"u8) ? NoticeKind.AmendAccepted
-            : revision.SequenceEqual("2"u8) ? NoticeKind.CancelAccepted
-            : rejected.SequenceEqual("1"u8) ? NoticeKind.Rejected
-            : NoticeKind.OrderAccepted;
+        => NoticeKindRule.Classify(fill: orderKind2.SequenceEqual("0"u8), revision, rejected);
 
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out FuturesOptionsNotice value, out DecodeError error)
@@ -208,7 +204,7 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
             Quantity9 = quantity9,
             Price10 = price10,
             Time11 = time11,
-            IsRejected = rejectedRaw.SequenceEqual("1"u8),
+            IsRejected = NoticeKindRule.IsYes(rejectedRaw),
             NoticeTypeCode = noticeType,
             Acceptance = acceptance is >= 0 and <= 3 ? (AcceptanceStatus)acceptance : AcceptanceStatus.Unknown,
             BranchNumber = r.Text(),

@@ -75,13 +75,7 @@ public readonly record struct StockNotice : IKisRecord<StockNotice>
 
     /// <summary>KIS's rule for what a stock notice reports, from its raw codes.</summary>
     public static NoticeKind ClassifyKind(ReadOnlySpan<byte> fillFlag, ReadOnlySpan<byte> revision, ReadOnlySpan<byte> rejected)
-        => fillFlag.SequenceEqual("2"u8) ? NoticeKind.Fill
-            : revision.SequenceEqual("1"u8) ? NoticeKind.AmendAccepted
-            : revision.SequenceEqual("2"u8) ? NoticeKind.CancelAccepted
-            : IsYes(rejected) ? NoticeKind.Rejected
-            : NoticeKind.OrderAccepted;
-
-    private static bool IsYes(ReadOnlySpan<byte> code) => code.Length == 1 && code[0] is (byte)'1' or (byte)'Y';
+        => NoticeKindRule.Classify(fill: fillFlag.SequenceEqual("2"u8), revision, rejected);
 
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out StockNotice value, out DecodeError error)
@@ -117,7 +111,7 @@ public readonly record struct StockNotice : IKisRecord<StockNotice>
             Quantity = quantity,
             Price = price,
             Time = time,
-            IsRejected = IsYes(rejectedRaw),
+            IsRejected = NoticeKindRule.IsYes(rejectedRaw),
             IsFill = fillRaw.SequenceEqual("2"u8),
             Acceptance = NoticeCodes.Acceptance(acceptance),
             BranchNumber = r.Text(),
