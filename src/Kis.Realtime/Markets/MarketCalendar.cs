@@ -56,17 +56,20 @@ public sealed class MarketCalendar
         S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 40)),
         S(TradingSessions.AfterMarket, "after-hours (장후 시간외, 시간외 단일가)", At(15, 40), At(18, 0)));
 
-    /// <summary>Nextrade (H0NX…): pre-market 08:00–08:50, main market 09:00–15:40 (09:00:30–15:20 traded), after-market 15:40–20:00.</summary>
+    /// <summary>Nextrade (H0NX…): pre-market 08:00–08:50, main market 09:00–15:30 (traded 09:00:30–15:20; NXT has no
+    /// closing auction), after-market 15:30–20:00.</summary>
     public static MarketCalendar Nextrade { get; } = new("NXT (Nextrade)", MarketTimeZone.Seoul, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market", At(8, 0), At(8, 50)),
-        S(TradingSessions.Regular, "main market", At(9, 0), At(15, 40)),
-        S(TradingSessions.AfterMarket, "after-market", At(15, 40), At(20, 0)));
+        S(TradingSessions.Regular, "main market", At(9, 0), At(15, 30)),
+        S(TradingSessions.AfterMarket, "after-market", At(15, 30), At(20, 0)));
 
-    /// <summary>KRX and NXT together (H0UN…): NXT's pre-market, the regular session, NXT's after-market.</summary>
+    /// <summary>KRX and NXT together (H0UN…): NXT's pre-market, the regular session, NXT's after-market. The regular
+    /// session ends at 15:31, not 15:30: KRX's closing auction ends at a random moment, so its print (the day's close)
+    /// can be stamped 15:30:0x, and the unified feed cannot tell it from an NXT after-market trade of that minute.</summary>
     public static MarketCalendar Unified { get; } = new("KRX+NXT unified", MarketTimeZone.Seoul, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market (NXT) and pre-open after-hours (KRX)", At(8, 0), At(9, 0)),
-        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 40)),
-        S(TradingSessions.AfterMarket, "after-market (NXT) and after-hours (KRX)", At(15, 40), At(20, 0)));
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 31)),
+        S(TradingSessions.AfterMarket, "after-market (NXT) and after-hours (KRX)", At(15, 31), At(20, 0)));
 
     /// <summary>KRX indices (H0UP…), computed through the regular session and the closing auction.</summary>
     public static MarketCalendar KrxIndices { get; } = new("KRX indices", MarketTimeZone.Seoul, TimeSpan.Zero,

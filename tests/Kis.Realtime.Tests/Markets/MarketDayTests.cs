@@ -174,6 +174,21 @@ public class MarketDayTests
         Assert.Equal((104m, 65L), (day.Close, day.Volume));
     }
 
+    [Theory]
+    [InlineData("H0STCNT0", "15:30:02", TradingSessions.Regular)]     // KRX's closing print, late by the random end
+    [InlineData("H0STCNT0", "15:39:59", TradingSessions.Regular)]     // nothing else trades on KRX before 15:40
+    [InlineData("H0NXCNT0", "15:19:59", TradingSessions.Regular)]
+    [InlineData("H0NXCNT0", "15:30:00", TradingSessions.AfterMarket)] // NXT has no closing auction: after-market
+    [InlineData("H0NXCNT0", "15:30:02", TradingSessions.AfterMarket)]
+    [InlineData("H0UNCNT0", "15:30:59", TradingSessions.Regular)]     // may be KRX's closing print
+    [InlineData("H0UNCNT0", "15:31:00", TradingSessions.AfterMarket)]
+    public void A_trade_after_15_30_is_regular_only_where_it_may_be_KRX_s_closing_print(string trId, string time, TradingSessions session)
+    {
+        Assert.Equal(session, MarketCalendar.For(trId).SessionOf(Bars.Trades.Kst(time)));
+        var venue = trId switch { "H0NXCNT0" => StockVenue.Nxt, "H0UNCNT0" => StockVenue.Unified, _ => StockVenue.Krx };
+        Assert.Equal(session, StockTradeAccessor.Session(new Bars.Trades(venue: venue).At(time, 100, 1)));
+    }
+
     [Fact]
     public void NXT_after_market_trades_are_after_market_and_one_trading_day_with_its_pre_market()
     {
