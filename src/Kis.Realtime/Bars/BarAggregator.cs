@@ -89,7 +89,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!ReferenceEquals(key, _key)) CheckKey(key);
         var calendar = _calendar ??= MarketCalendar.For(TAccessor.TrId(trade), key);
         var time = TAccessor.Time(trade);
-        var kst = _clock.Ticks(TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider);
+        var kst = _clock.Ticks(calendar, TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider);
         var utc = MarketCalendar.KstToUtc(kst);
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);
@@ -286,7 +286,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             return false;
         }
         var missing = CumulativeVolume.Missing(_trAccumulated[i], _trDay[i], accumulated, volume, day, out var reset);
-        if (reset || accumulated > _trAccumulated[i])
+        if (CumulativeVolume.Advances(_trAccumulated[i], _trDay[i], accumulated, day))
         {
             _trAccumulated[i] = accumulated;
             _trDay[i] = day;

@@ -5,9 +5,9 @@ namespace Kis.Realtime;
 /// <summary>What closes a bar.</summary>
 public enum BarKind : byte
 {
-    /// <summary>A fixed KST interval (seconds, minutes, hours), aligned to KST midnight.</summary>
+    /// <summary>A fixed interval (seconds, minutes, hours) on the market's own clock, aligned to its local midnight.</summary>
     Time = 1,
-    /// <summary>One bar per trading date (KST).</summary>
+    /// <summary>One bar per trading day of the market's calendar.</summary>
     Day = 2,
     /// <summary>A fixed number of trades.</summary>
     Tick = 3,
@@ -40,7 +40,7 @@ public readonly record struct BarSpec
     {
         if (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(12) || interval.Ticks % TimeSpan.TicksPerSecond != 0
             || TimeSpan.TicksPerDay % interval.Ticks != 0)
-            throw new ArgumentOutOfRangeException(nameof(interval), interval, "A bar interval must be whole seconds from 1 s to 12 h that divide 24 h (bars align to KST midnight).");
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "A bar interval must be whole seconds from 1 s to 12 h that divide 24 h (bars align to the market's local midnight).");
         return new BarSpec(BarKind.Time, interval, 0);
     }
 

@@ -67,12 +67,8 @@ public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
     /// <inheritdoc/>
     public static decimal Value(in StockTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
-    public static TradingSessions Session(in StockTrade trade) => (trade.Venue switch
-    {
-        StockVenue.Nxt => MarketCalendar.Nextrade,
-        StockVenue.Unified => MarketCalendar.Unified,
-        _ => MarketCalendar.KrxStocks,
-    }).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
+    public static TradingSessions Session(in StockTrade trade) =>
+        MarketCalendar.ForVenue(trade.Venue).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
 }
 
 /// <summary>
