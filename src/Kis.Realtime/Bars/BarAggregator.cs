@@ -28,6 +28,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // first/last trade. _offset: the market's UTC offset at the bar's first trade (summer time moves it).
     private bool _forming;
     private long _open, _close;
+    // When the forming bar may close on the clock: its end for a time bar; for a day bar the market's close (the end of
+    // the last of BarOptions.Sessions), not the end of its trading day, so the day's bar appears at the close.
+    private long _clockEnd;
     private int _formingDay;
     private TimeSpan _offset;
     // With a clock close: how far the clock runs ahead of the market's stamps (network delay, or a replay's or a demo
@@ -125,6 +128,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 closed |= QueueEmpties(start, day, gap);
                 Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
+                if (_kind == BarKind.Day && calendar.CloseTicks(day, _options.Sessions) is { } marketClose && marketClose < _close)
+                    _clockEnd = marketClose;
             }
         }
         else
@@ -197,13 +202,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     /// <summary>
     /// Closes the forming time or day bar when <paramref name="now"/> (on any offset: compared on the market's clock) has
-    /// reached its end: a clock-driven close, so the last bar of a session appears without a later trade (without it a
-    /// bar closes at the first trade of a later interval). A trade of that interval arriving later goes into the next
-    /// bar (<see cref="LateTrades"/>). Returns true when a bar closed.
+    /// reached its end (a day bar's: the market's close, the end of the last session of <see cref="BarOptions.Sessions"/>
+    /// on that trading day, e.g. 15:40 KRX regular, 20:00 NXT with its after-market): a clock-driven close, so the last
+    /// bar of a session appears without a later trade (without it a bar closes at the first trade of a later interval).
+    /// A trade of that interval arriving later goes into the next bar (<see cref="LateTrades"/>). Returns true when a bar closed.
     /// </summary>
     public bool CloseThrough(DateTimeOffset now)
     {
-        if (!_forming || _kind > BarKind.Day || _calendar!.LocalTicks(now.UtcTicks) < _close) return false;
+        if (!_forming || _kind > BarKind.Day || _calendar!.LocalTicks(now.UtcTicks) < _clockEnd) return false;
         CloseForming(false);
         return true;
     }
@@ -230,7 +236,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     /// <summary>When the forming bar is due to close on the clock (null: no clock close configured, or nothing forming).</summary>
     internal DateTimeOffset? ClockCloseDue() =>
-        _options.ClockCloseGrace is { } grace && FormingBarEnd is { } end ? end + grace + TimeSpan.FromTicks(_clockSkew) : null;
+        _options.ClockCloseGrace is { } grace && _forming && _kind <= BarKind.Day
+            ? new DateTimeOffset(_clockEnd, _offset) + grace + TimeSpan.FromTicks(_clockSkew) : null;
 
     /// <summary>Closes the forming bar if its clock close is due.</summary>
     internal bool CloseByClock() =>
@@ -308,7 +315,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         _forming = true;
         _open = open;
-        _close = close;
+        _close = _clockEnd = close;
         _formingDay = day;
         _offset = offset;
         _o = _h = _l = _c = price;

@@ -52,7 +52,8 @@ public sealed record BarOptions
 
     /// <summary>
     /// Close time and day bars on the clock: a bar closes this long after its end on the market's clock (read from
-    /// <see cref="TimeProvider"/>) even when no later trade arrives, so the session's last bar appears at the close. The
+    /// <see cref="TimeProvider"/>) even when no later trade arrives, so the session's last bar appears at the close; a day
+    /// bar ends at the market's close (the end of the last of <see cref="Sessions"/> on its trading day). The
     /// grace lets late prints (KRX's closing print comes up to a minute after 15:30) still land in their bar; a trade of an
     /// interval already closed goes into the next bar and is counted as late. Default null: a bar closes at the first
     /// trade of a later interval, which is what a replay needs (its trades are in the past).

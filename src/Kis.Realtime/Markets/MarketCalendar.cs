@@ -244,7 +244,15 @@ public sealed class MarketCalendar
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({TimeZoneId})";
 
-    private DateTimeOffset Edge(DateOnly day, TradingSessions sessions, bool open)
+    private DateTimeOffset Edge(DateOnly day, TradingSessions sessions, bool open) =>
+        EdgeTicks(day.DayNumber, sessions, open) is { } local ? _zone.FromLocal(local)
+            : throw new ArgumentException($"{Name} has no {sessions} session.", nameof(sessions));
+
+    /// <summary>When the last of <paramref name="sessions"/> closes on trading day <paramref name="day"/>, on the local
+    /// wall clock (ticks); null when the market has none of them.</summary>
+    internal long? CloseTicks(int day, TradingSessions sessions) => EdgeTicks(day, sessions, open: false);
+
+    private long? EdgeTicks(int day, TradingSessions sessions, bool open)
     {
         long? edge = null;
         foreach (var s in Sessions)
@@ -253,8 +261,7 @@ public sealed class MarketCalendar
             var t = open ? s.Start.Ticks : s.End.Ticks;
             if (edge is not { } e || (open ? t < e : t > e)) edge = t;
         }
-        if (edge is not { } found) throw new ArgumentException($"{Name} has no {sessions} session.", nameof(sessions));
-        return _zone.FromLocal(day.DayNumber * TimeSpan.TicksPerDay + found);
+        return edge is { } found ? MidnightOf(day) + found : null;
     }
 
     // Hot paths, on ticks: no DateTimeOffset per trade.

@@ -269,5 +269,32 @@ public class ClockCloseTests
         Assert.False(await bars.MoveNextAsync());
     }
 
+    [Theory]
+    [InlineData(StockVenue.Krx, TradingSessions.Regular, "15:30:02", "15:40:00")]  // KRX's regular session ends at 15:40
+    [InlineData(StockVenue.Nxt, TradingSessions.Regular, "15:19:00", "15:30:00")]  // NXT's main market at 15:30
+    [InlineData(StockVenue.Nxt, TradingSessions.All, "15:19:00", "20:00:00")]      // with its after-market at 20:00
+    public async Task A_daily_bar_closes_at_the_market_s_close_plus_the_grace_not_at_midnight(StockVenue venue, TradingSessions sessions, string last, string close)
+    {
+        var s = new Bars.Trades(venue: venue);
+        var lastTrade = Bars.Trades.Kst(last);
+        var clock = new Client.FakeTimeProvider(lastTrade); // the clock runs with the stamps: no skew
+        var trades = System.Threading.Channels.Channel.CreateUnbounded<StockTrade>();
+        var options = new BarOptions { ClockCloseGrace = TimeSpan.FromSeconds(2), TimeProvider = clock, Sessions = sessions };
+        await using var bars = trades.Reader.ReadAllAsync().ToBarsAsync(BarSpec.Day, options).GetAsyncEnumerator();
+
+        trades.Writer.TryWrite(s.At("10:00:00", 100, 5));
+        trades.Writer.TryWrite(s.At(last, 104, 50));
+        var next = bars.MoveNextAsync().AsTask();
+        var due = Bars.Trades.Kst(close) + TimeSpan.FromSeconds(2);
+        clock.Advance(due - lastTrade - TimeSpan.FromSeconds(1));
+        Assert.False(await Completes(next, TimeSpan.FromMilliseconds(50)), $"closed early at {clock.GetUtcNow():HH:mm:ss}");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await Completes(next, TimeSpan.FromSeconds(10)), $"not closed at {clock.GetUtcNow():HH:mm:ss}");
+        Assert.True(await next);
+        Assert.Equal((104m, 55L, BarFlags.None), (bars.Current.Close, bars.Current.Volume, bars.Current.Flags));
+        trades.Writer.Complete();
+        Assert.False(await bars.MoveNextAsync());
+    }
+
     private static async Task<bool> Completes(Task task, TimeSpan within) => await Task.WhenAny(task, Task.Delay(within)) == task;
 }
