@@ -45,7 +45,7 @@ internal static class BarsCommand
         var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
-        var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, extended (pre + regular + after), all (default: also the night session); or a comma list of pre, regular, after, night" };
+        var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
         var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
         var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
@@ -134,7 +134,8 @@ internal static class BarsCommand
         var exitCode = CliFailures.Done;
         // Live and gateway bars close on the clock, --close-grace after their end (a daily bar: the market's close), so
         // the session's last bar shows at the close; a replay's bars close at the next trade (its trades are in the past).
-        var options = BarOptions.Default with { FormingUpdates = false, Sessions = sessions, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null };
+        spec = spec.WithSessions(sessions); // the spec says which sessions a bar covers
+        var options = BarOptions.Default with { FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
         try
@@ -234,8 +235,9 @@ internal static class BarsCommand
             sessions |= name.ToLowerInvariant() switch
             {
                 "regular" => TradingSessions.Regular,
-                "extended" => TradingSessions.PreMarket | TradingSessions.Regular | TradingSessions.AfterMarket,
-                "all" => TradingSessions.All,
+                // Extended hours are every session beyond the regular one: pre, after and the night derivatives' night
+                // session (the extension of KRX's derivatives day). "all" says the same, kept for existing scripts.
+                "extended" or "all" => TradingSessions.All,
                 "pre" => TradingSessions.PreMarket,
                 "after" => TradingSessions.AfterMarket,
                 "night" => TradingSessions.Night,

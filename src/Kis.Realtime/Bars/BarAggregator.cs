@@ -20,6 +20,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly long _interval;
     private readonly decimal _threshold;
     private readonly BarOptions _options;
+    private readonly TradingSessions _sessions; // the spec's and the options' together: a trade must be in both
     private KstDayClock _clock;
     private string? _key;
     private MarketCalendar? _calendar; // the first trade's market: its clock, trading days and sessions
@@ -64,13 +65,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _interval = spec.Interval.Ticks;
         _threshold = spec.Threshold;
         _options = options ?? BarOptions.Default;
+        _sessions = spec.Sessions & _options.Sessions;
     }
 
     /// <summary>The bar spec.</summary>
     public BarSpec Spec { get; }
     /// <summary>The instrument (the first trade's key); null before the first trade.</summary>
     public string? Key => _key;
-    /// <summary>Trades skipped: not trades (expected values) or outside <see cref="BarOptions.Sessions"/>.</summary>
+    /// <summary>Trades skipped: not trades (expected values) or outside <see cref="BarSpec.Sessions"/> or <see cref="BarOptions.Sessions"/>.</summary>
     public long SkippedTrades { get; private set; }
     /// <summary>Trades older than the forming bar's interval, added to the forming bar (a closed bar never reopens).</summary>
     public long LateTrades { get; private set; }
@@ -83,7 +85,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <exception cref="InvalidOperationException">The trade is of another key than the first trade's.</exception>
     public bool Add(in TTrade trade)
     {
-        if (!TAccessor.IsTrade(trade) || (TAccessor.Session(trade) & _options.Sessions) == 0)
+        if (!TAccessor.IsTrade(trade) || (TAccessor.Session(trade) & _sessions) == 0)
         {
             SkippedTrades++;
             return false;
@@ -128,7 +130,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 closed |= QueueEmpties(start, day, gap);
                 Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
-                if (_kind == BarKind.Day && calendar.CloseTicks(day, _options.Sessions) is { } marketClose && marketClose < _close)
+                if (_kind == BarKind.Day && calendar.CloseTicks(day, _sessions) is { } marketClose && marketClose < _close)
                     _clockEnd = marketClose;
             }
         }
@@ -202,7 +204,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     /// <summary>
     /// Closes the forming time or day bar when <paramref name="now"/> (on any offset: compared on the market's clock) has
-    /// reached its end (a day bar's: the market's close, the end of the last session of <see cref="BarOptions.Sessions"/>
+    /// reached its end (a day bar's: the market's close, the end of the last of the bar's sessions (<see cref="BarSpec.Sessions"/>)
     /// on that trading day, e.g. 15:40 KRX regular, 20:00 NXT with its after-market): a clock-driven close, so the last
     /// bar of a session appears without a later trade (without it a bar closes at the first trade of a later interval).
     /// A trade of that interval arriving later goes into the next bar (<see cref="LateTrades"/>). Returns true when a bar closed.

@@ -41,7 +41,8 @@ public sealed record BarOptions
     /// <summary>Also yield the forming bar (flagged <see cref="BarFlags.Forming"/>) after every trade. Default false.</summary>
     public bool FormingUpdates { get; init; }
 
-    /// <summary>Sessions whose trades go into bars; other trades are counted as skipped. Default: all.</summary>
+    /// <summary>Sessions whose trades go into bars; other trades are counted as skipped. Default: all. Prefer
+    /// <see cref="BarSpec.WithSessions"/> (the spec says what a bar covers); a trade must be in both.</summary>
     public TradingSessions Sessions { get; init; } = TradingSessions.All;
 
     /// <summary>
