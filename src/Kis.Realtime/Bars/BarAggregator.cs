@@ -85,7 +85,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <exception cref="InvalidOperationException">The trade is of another key than the first trade's.</exception>
     public bool Add(in TTrade trade)
     {
-        if (!TAccessor.IsTrade(trade) || (TAccessor.Session(trade) & _sessions) == 0)
+        if (!TAccessor.IsTrade(trade))
         {
             SkippedTrades++;
             return false;
@@ -98,10 +98,17 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var utc = MarketCalendar.KstToUtc(kst);
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);
-        if (_options.ClockCloseGrace is not null) NoteSkew(utc);
-        var price = TAccessor.Price(trade);
         var volume = TAccessor.Volume(trade);
         var gap = CheckVolume(TAccessor.TrId(trade), volume, TAccessor.AccumulatedVolume(trade), day);
+        if ((TAccessor.Session(trade) & _sessions) == 0)
+        {
+            // Outside the bar's sessions: in no bar, but its cumulative volume still counts, so a day's pre-market
+            // trades are not reported as missed by its first regular trade.
+            SkippedTrades++;
+            return false;
+        }
+        if (_options.ClockCloseGrace is not null) NoteSkew(utc);
+        var price = TAccessor.Price(trade);
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;

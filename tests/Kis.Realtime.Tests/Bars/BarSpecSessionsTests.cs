@@ -31,6 +31,20 @@ public class BarSpecSessionsTests
     }
 
     [Fact]
+    public void Trades_left_out_by_the_sessions_are_not_missed_volume_on_the_next_day()
+    {
+        // NXT: Monday's regular and after-market, Tuesday's pre-market then regular: regular-only bars of both days.
+        var s = new Trades(venue: StockVenue.Nxt);
+        var tuesday = Trades.Day.AddDays(1);
+        StockTrade[] trades = [s.At("10:00:00", 100, 10), s.At("17:00:00", 101, 5)];
+        s.Accumulated = 0;
+        trades = [.. trades, s.At("08:10:00", 102, 7, tuesday), s.At("09:01:00", 103, 3, tuesday)];
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Day.RegularOnly());
+        foreach (var t in trades) aggregator.Add(t);
+        Assert.Equal((0L, 0L, 2L), (aggregator.Gaps, aggregator.MissingVolume, aggregator.SkippedTrades));
+    }
+
+    [Fact]
     public void Extended_bars_of_night_derivatives_hold_the_night_session()
     {
         long acml = 0;
