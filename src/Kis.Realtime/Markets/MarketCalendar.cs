@@ -95,7 +95,7 @@ public sealed class MarketCalendar
 
     /// <summary>KRX indices (H0UP…), computed through the regular session and the closing auction.</summary>
     public static MarketCalendar KrxIndices { get; } = new("KRX indices", MarketTimeZone.Seoul, TimeSpan.Zero,
-        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 40)) with { ClosingCallEnd = At(15, 30) });
+        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 40)) with { ContinuousEnd = At(15, 20), ClosingCallEnd = At(15, 30) });
 
     /// <summary>KRX's exchange bond market (H0BJ…, H0BI…).</summary>
     public static MarketCalendar KrxBonds { get; } = new("KRX bonds", MarketTimeZone.Seoul, TimeSpan.Zero,
