@@ -17,8 +17,14 @@ America/New_York with summer time for US stocks, whose trading day is KIS's tymd
   a gap of that volume, less is an overlap (the baseline does not move back); a trade of a later trading day starts
   the count again and is a gap only when its acml_vol differs from its cntg_vol; the first trade only sets the baseline.
 
+* with --daily regular|extended: one bar per key and trading day of the trades in those sessions (as `kisrt bars
+  --interval 1d --sessions ...`): regular by the hours of REGULAR below, in the market's local time; extended: every
+  trade. The day bar opens at the trading day's local midnight (the night session's day: 12:00 KST) and closes a day
+  later on the same offset. Missing volume is counted over every trade, also those of the sessions left out.
+
 Output: the bars as JSON Lines with the fields of `kisrt bars --format jsonl` (stdout or --out), and with --summary FILE
-one JSON line per TR and key: {"tr_id", "key", "trades", "gaps", "missing_volume", "overlaps"}.
+one JSON line per TR and key: {"tr_id", "key", "trades", "gaps", "missing_volume", "overlaps"}; with --daily, the day
+bars in --daily-out.
 Needs python3 and pandas only (Debian: apt-get install python3-pandas).
 """
 import argparse
@@ -67,6 +73,26 @@ TRS = {
     # US stocks: stamped in KST (kymd, khms), bars on New York time, the trading day the local one KIS sends (tymd).
     "HDFSCNT0": Tr("rsym", "kymd", "khms", "last", "evol", "tvol", us_zone, tymd),
 }
+
+
+# The regular session per TR, [start, end) in the market's local time (docs/bars.md, "Markets and sessions"): KRX's
+# runs to 15:40 to keep its closing print (stamped 15:30:0x by the auction's random end); NXT has no closing auction and
+# its after-market opens at 15:30; the unified feed keeps 15:30:00-15:30:59 (it may be KRX's print). The night session
+# is no regular session.
+REGULAR = {
+    "H0STCNT0": ("09:00:00", "15:40:00"),
+    "H0NXCNT0": ("09:00:00", "15:30:00"),
+    "H0UNCNT0": ("09:00:00", "15:31:00"),
+    "HDFSCNT0": ("09:30:00", "16:00:00"),
+    "H0MFCNT0": None,
+}
+
+
+def in_sessions(tr, local, sessions):
+    if sessions == "extended":
+        return True
+    hours = REGULAR[tr]
+    return hours is not None and hours[0] <= local.strftime("%H:%M:%S") < hours[1]
 
 
 def read_trades(directory, trs):
@@ -167,11 +193,20 @@ def volume_check(trades):
     return trades, summaries
 
 
-def build_bars(trades):
+def day_start(tr, day, local):
+    """The day bar's opening: the trading day's local midnight, for the night session 12:00 KST."""
+    start = pd.Timestamp(day).tz_localize(local.tz)
+    return start + pd.Timedelta(hours=12) if tr == "H0MFCNT0" else start
+
+
+def build_bars(trades, interval="1m"):
     bars = []
     for (tr, key), group in trades.groupby(["tr_id", "key"], sort=False):
         group = group.sort_values("order")
-        minute = pd.Series([t.floor("min") for t in group["local"]], index=group.index)
+        if interval == "1m":
+            minute = pd.Series([t.floor("min") for t in group["local"]], index=group.index)
+        else:
+            minute = pd.Series([day_start(tr, d, t) for d, t in zip(group["day"], group["local"])], index=group.index)
         # A trade older than the forming bar goes into it: the bar a trade lands in never moves back (compared as instants).
         latest = []
         for m in minute:
@@ -198,9 +233,13 @@ def build_bars(trades):
                     previous_flags.add("gap")
             if i == len(starts) - 1:
                 flags.add("end_of_stream")
+            if interval == "1m":
+                close_time = (start + pd.Timedelta(minutes=1)).isoformat()
+            else:  # a day later on the wall clock, written with the opening's offset
+                close_time = (start.tz_localize(None) + pd.Timedelta(days=1)).isoformat() + start.isoformat()[-6:]
             bar = {
-                "tr_id": tr, "key": key, "interval": "1m",
-                "open_time": start.isoformat(), "close_time": (start + pd.Timedelta(minutes=1)).isoformat(),
+                "tr_id": tr, "key": key, "interval": interval,
+                "open_time": start.isoformat(), "close_time": close_time,
                 "open": g["price"].iloc[0], "high": max(g["price"]), "low": min(g["price"]), "close": close,
                 "volume": volume, "value": value, "trade_count": len(g), "vwap": vwap, "flags": flags,
             }
@@ -212,12 +251,24 @@ def build_bars(trades):
     return bars
 
 
+def write(bars, path):
+    out = open(path, "w", encoding="utf-8") if path else sys.stdout
+    try:
+        for bar in bars:
+            out.write(json_line(bar) + "\n")
+    finally:
+        if path:
+            out.close()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", help="a `kisrt record --out` folder")
     parser.add_argument("--tr", action="append", choices=sorted(TRS), help="TRs to read (default: every one the script knows)")
     parser.add_argument("--out", help="write the bars here (default: stdout)")
     parser.add_argument("--summary", help="write the gap summary per TR and key here (JSON Lines)")
+    parser.add_argument("--daily", choices=("regular", "extended"), help="also build day bars of these sessions")
+    parser.add_argument("--daily-out", help="with --daily: write the day bars here (default: stdout, after the minutes)")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.directory):
         parser.error(f"{args.directory}: no such folder")
@@ -232,14 +283,11 @@ def main(argv=None):
     trades = trades.assign(local=local)
     trades = trades.assign(day=[TRS[tr].trading_day(f, t) for tr, f, t in zip(trades["tr_id"], trades["fields"], trades["local"])])
     trades, summaries = volume_check(trades)
-    bars = build_bars(trades)
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-    try:
-        for bar in bars:
-            out.write(json_line(bar) + "\n")
-    finally:
-        if args.out:
-            out.close()
+    write(build_bars(trades), args.out)
+    if args.daily:
+        # Gaps are counted over every trade above; the day bars hold the trades of the chosen sessions only.
+        kept = trades[[in_sessions(tr, t, args.daily) for tr, t in zip(trades["tr_id"], trades["local"])]]
+        write(build_bars(kept, "1d"), args.daily_out)
     if args.summary:
         with open(args.summary, "w", encoding="utf-8") as f:
             for s in summaries:

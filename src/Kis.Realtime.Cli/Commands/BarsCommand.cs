@@ -20,6 +20,10 @@ internal sealed record BarsArgs
     public bool Forming { get; init; }
     /// <summary>Sessions whose trades go into the bars: regular, extended, all (default), or a comma list of pre, regular, after, night.</summary>
     public string? Sessions { get; init; }
+    /// <summary>How long after its end (a day bar: the market's close) a live bar closes on the clock without a later
+    /// trade; the wait for late prints. Default 2 s.</summary>
+    public TimeSpan CloseGrace { get; init; } = DefaultCloseGrace;
+    public static readonly TimeSpan DefaultCloseGrace = TimeSpan.FromSeconds(2);
     /// <summary>A <c>kisrt record</c> folder to read instead of a live source.</summary>
     public string? Replay { get; init; }
     /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
@@ -41,7 +45,8 @@ internal static class BarsCommand
         var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
-        var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, extended (pre + regular + after), all (default: also the night session); or a comma list of pre, regular, after, night" };
+        var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
+        var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
         var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
         var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
@@ -51,7 +56,7 @@ internal static class BarsCommand
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, count, duration, sessions, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
+            interval, from, format, count, duration, sessions, closeGrace, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -65,6 +70,7 @@ internal static class BarsCommand
                 Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
                 Forming = parse.GetValue(forming),
                 Sessions = parse.GetValue(sessions),
+                CloseGrace = parse.GetValue(closeGrace) is { } g ? Configuration.Duration.Parse(g, "--close-grace") : BarsArgs.DefaultCloseGrace,
                 Replay = parse.GetValue(replay),
                 Postgres = parse.GetValue(postgres),
                 PgSchema = parse.GetValue(pgSchema) ?? "kis",
@@ -126,9 +132,10 @@ internal static class BarsCommand
         long shown = 0;
         long tradesRead = 0; // all subscriptions: a source none of whose trades decode fails instead of showing "0 bars"
         var exitCode = CliFailures.Done;
-        // Live and gateway bars close on the clock, 2 s after their end, so the session's last bar shows at the close; a
-        // replay's bars close at the next trade (its trades are in the past).
-        var options = BarOptions.Default with { FormingUpdates = false, Sessions = sessions, ClockCloseGrace = args.Replay is null ? TimeSpan.FromSeconds(2) : null };
+        // Live and gateway bars close on the clock, --close-grace after their end (a daily bar: the market's close), so
+        // the session's last bar shows at the close; a replay's bars close at the next trade (its trades are in the past).
+        spec = spec.WithSessions(sessions); // the spec says which sessions a bar covers
+        var options = BarOptions.Default with { FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
         try
@@ -228,8 +235,9 @@ internal static class BarsCommand
             sessions |= name.ToLowerInvariant() switch
             {
                 "regular" => TradingSessions.Regular,
-                "extended" => TradingSessions.PreMarket | TradingSessions.Regular | TradingSessions.AfterMarket,
-                "all" => TradingSessions.All,
+                // Extended hours are every session beyond the regular one: pre, after and the night derivatives' night
+                // session (the extension of KRX's derivatives day). "all" says the same, kept for existing scripts.
+                "extended" or "all" => TradingSessions.All,
                 "pre" => TradingSessions.PreMarket,
                 "after" => TradingSessions.AfterMarket,
                 "night" => TradingSessions.Night,

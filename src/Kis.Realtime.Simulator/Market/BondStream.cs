@@ -12,7 +12,7 @@ internal sealed class BondStream : MarketStream
     private readonly long _previousClose, _anchor, _baseYield, _previousDayVolume, _durationTenths;
     private long _price, _open, _high, _low, _volume;
     private bool _opened;
-    private DayRollover _rollover;
+    private DayRollover _rollover = new(MarketCalendar.KrxBonds);
 
     public BondStream(Random random, string key, InstrumentMaster master, double secondsIntoDay) : base(random)
     {

@@ -13,7 +13,7 @@ internal sealed class IndexStream : MarketStream
     private readonly int _issues;
     private long _value, _open, _high, _low, _volume, _tradeValue;
     private bool _opened;
-    private DayRollover _rollover;
+    private DayRollover _rollover = new(MarketCalendar.KrxIndices);
 
     public IndexStream(Random random, string key, InstrumentMaster master, double secondsIntoDay) : base(random)
     {

@@ -2,9 +2,10 @@ namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
 /// The one market clock of a simulator, in KST. <see cref="MarketClockMode.Demo"/>: a trading day that starts at
-/// 09:00 on the KST date the simulator started (the next Monday when that is a Saturday or Sunday), running
-/// <see cref="SimulatorOptions.ClockSpeed"/> times real time; demo days run 08:00–20:00 back to back, weekdays only
-/// (after Friday 20:00 comes Monday 08:00), so a demo never goes quiet for long and no record is dated on a weekend.
+/// 09:00 on the KST date the simulator started (the next trading day when that is a Saturday or Sunday), running
+/// <see cref="SimulatorOptions.ClockSpeed"/> times real time; demo days are the KRX+NXT day (08:00–20:00,
+/// <see cref="TradingHours.DemoDay"/>) back to back, trading days of the calendar only (after Friday 20:00 comes Monday
+/// 08:00), so a demo never goes quiet for long and no record is dated on a weekend.
 /// <see cref="MarketClockMode.Live"/>: the wall clock in KST, weekends closed. A scenario
 /// (<see cref="SimulatorOptions.MarketStart"/>): live hours on a clock that starts at the given instant and runs
 /// <see cref="SimulatorOptions.ClockSpeed"/> times real time, so a test runs a US session or a night session across
@@ -15,15 +16,18 @@ namespace Kis.Realtime.Simulator.Market;
 internal sealed class MarketClock
 {
     private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
-    private static readonly TimeSpan DemoDayOpen = TimeSpan.FromHours(8);
-    private const double DemoDaySeconds = 12 * 3600;
-    /// <summary>The demo starts at 09:00, one hour into its 08:00–20:00 day.</summary>
-    private const double DemoStartOffsetSeconds = 3600;
+    /// <summary>Whose trading days the demo days are (the KRX+NXT day's).</summary>
+    private static readonly MarketCalendar Days = TradingHours.DemoDay.Calendar;
+    private static readonly TimeSpan DemoDayOpen = TradingHours.DemoDay.DayOpen;
+    private static readonly double DemoDaySeconds = (TradingHours.DemoDay.DayClose - DemoDayOpen).TotalSeconds;
+    /// <summary>The demo starts at KRX's open (09:00), one hour into its 08:00–20:00 day.</summary>
+    private static readonly double DemoStartOffsetSeconds = (MarketCalendar.KrxStocks.Regular.Start - DemoDayOpen).TotalSeconds;
 
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
     private readonly DateTime _demoDate;
     private readonly DateTime? _scenarioStart;
+    private DemoDay _lastDay; // the last demo day's date (see DemoDate)
 
     public MarketClock(TimeProvider time, MarketClockMode mode, double speed, DateTimeOffset? start = null)
     {
@@ -33,7 +37,8 @@ internal sealed class MarketClock
         _scenarioStart = start?.ToOffset(Kst).DateTime;
         Speed = speed;
         _startTimestamp = time.GetTimestamp();
-        _demoDate = AddWeekdays(time.GetUtcNow().ToOffset(Kst).Date, 0);
+        _demoDate = AddTradingDays(time.GetUtcNow().ToOffset(Kst).Date, 0);
+        _lastDay = new DemoDay(0, _demoDate);
     }
 
     public MarketClockMode Mode { get; }
@@ -68,36 +73,48 @@ internal sealed class MarketClock
         var total = seconds + DemoStartOffsetSeconds;
         var day = Math.Floor(total / DemoDaySeconds);
         var into = total - day * DemoDaySeconds;
-        return AddWeekdays(_demoDate, (int)day) + DemoDayOpen + TimeSpan.FromSeconds(into);
+        return DemoDate((int)day) + DemoDayOpen + TimeSpan.FromSeconds(into);
     }
 
-    /// <summary>The <paramref name="weekdays"/>-th weekday after <paramref name="date"/> (0: the date itself, or the next Monday on a weekend).</summary>
-    private static DateTime AddWeekdays(DateTime date, int weekdays)
+    /// <summary>
+    /// The date of demo day <paramref name="index"/>, counted on from the last one asked for: the clock moves forward,
+    /// so a long fast demo does not walk every day since its start at each record. Any thread: the cache is one immutable
+    /// pair, swapped whole.
+    /// </summary>
+    private DateTime DemoDate(int index)
     {
-        while (TradingHours.IsWeekend(date)) date = date.AddDays(1);
-        var d = date.AddDays(weekdays / 5 * 7);
-        for (var left = weekdays % 5; left > 0; left--)
-            do d = d.AddDays(1); while (TradingHours.IsWeekend(d));
-        return d;
+        var cached = Volatile.Read(ref _lastDay);
+        if (cached.Index == index) return cached.Date;
+        var date = index > cached.Index ? AddTradingDays(cached.Date, index - cached.Index) : AddTradingDays(_demoDate, index);
+        Volatile.Write(ref _lastDay, new DemoDay(index, date));
+        return date;
     }
 
-    /// <summary>Weekdays from the weekday <paramref name="from"/> to <paramref name="to"/> (a weekend date counts as the Monday after it).</summary>
-    private static int WeekdaysBetween(DateTime from, DateTime to)
+    private sealed record DemoDay(int Index, DateTime Date);
+
+    /// <summary>The <paramref name="days"/>-th trading day after <paramref name="date"/> (0: the date itself, or the next trading day when it does not trade).</summary>
+    private static DateTime AddTradingDays(DateTime date, int days)
     {
-        to = AddWeekdays(to.Date, 0);
-        var weeks = (int)((to - from).TotalDays / 7);
-        var d = from.AddDays(weeks * 7);
-        var n = weeks * 5;
-        for (; d < to; d = d.AddDays(1))
-            if (!TradingHours.IsWeekend(d)) n++;
+        var d = Days.TradingDayOnOrAfter(DateOnly.FromDateTime(date));
+        for (; days > 0; days--) d = Days.NextTradingDay(d);
+        return d.ToDateTime(TimeOnly.MinValue);
+    }
+
+    /// <summary>Trading days from the trading day <paramref name="from"/> to <paramref name="to"/> (a day that does not trade counts as the next trading day).</summary>
+    private static int TradingDaysBetween(DateTime from, DateTime to)
+    {
+        var end = Days.TradingDayOnOrAfter(DateOnly.FromDateTime(to));
+        var n = 0;
+        for (var d = DateOnly.FromDateTime(from); d < end; d = Days.NextTradingDay(d)) n++;
         return n;
     }
 
     /// <summary>The inverse of <see cref="DemoAt"/> for a time inside a demo day (08:00–20:00).</summary>
     private double DemoSecondsOf(DateTime market)
     {
-        var day = WeekdaysBetween(_demoDate, market.Date);
-        var into = TradingHours.IsWeekend(market) ? 0 : Math.Clamp((market.TimeOfDay - DemoDayOpen).TotalSeconds, 0, DemoDaySeconds);
+        var cached = Volatile.Read(ref _lastDay);
+        var day = market.Date >= cached.Date ? cached.Index + TradingDaysBetween(cached.Date, market.Date) : TradingDaysBetween(_demoDate, market.Date);
+        var into = !Days.IsTradingDay(DateOnly.FromDateTime(market)) ? 0 : Math.Clamp((market.TimeOfDay - DemoDayOpen).TotalSeconds, 0, DemoDaySeconds);
         return day * DemoDaySeconds + into - DemoStartOffsetSeconds;
     }
 }

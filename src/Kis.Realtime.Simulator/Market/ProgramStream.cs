@@ -11,7 +11,7 @@ internal sealed class ProgramStream : MarketStream
     private readonly byte[] _code;
     private readonly long _basePrice, _maxQuantityPerRecord, _bookScale;
     private long _sellQty, _sellAmount, _buyQty, _buyAmount;
-    private DayRollover _rollover;
+    private DayRollover _rollover = new(MarketCalendar.KrxStocks); // KRX, NXT and unified: the KST date
 
     public ProgramStream(Random random, string key, InstrumentMaster master, double secondsIntoDay, bool nxtOnly) : base(random)
     {

@@ -54,7 +54,7 @@ internal sealed partial class Stock
         _viReference = close;
         // NXT carries about 15 % of the combined flow, KRX the rest.
         var krx = new VenueDay(_random, turnover * 85 / 100 / close, createdAt, StockBook.RegularOpen, _bid);
-        var nxt = new VenueDay(_random, turnover * 15 / 100 / close, createdAt, 8 * 3600, _bid);
+        var nxt = new VenueDay(_random, turnover * 15 / 100 / close, createdAt, (int)TradingHours.Nextrade.DayOpen.TotalSeconds, _bid);
         _days[(int)Index(StockVenue.Krx)] = krx;
         _days[(int)Index(StockVenue.Nxt)] = nxt;
         _days[(int)Index(StockVenue.Unified)] = VenueDay.Sum(krx, nxt, createdAt);
@@ -64,7 +64,7 @@ internal sealed partial class Stock
         if (createdSecond >= StockBook.RegularOpen + 60) _openingPrintDay = createdAt.Date;
         if (createdSecond > StockBook.ClosingAuctionEnd) _closingPrintDay = createdAt.Date;
         if (krx.Volume > 0) _viReference = _bid;
-        _rollover = new DayRollover(createdAt);
+        _rollover = new DayRollover(MarketCalendar.KrxStocks, createdAt);
         // VIs over before the stock first appears had their auctions without anyone watching.
         _viAuctionsDone = _vi.At(createdSecond).Ended;
     }

@@ -50,7 +50,11 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
     public const int UnwatchedTrades = 1_000;
 
     /// <summary>KRX's opening and closing auctions, seconds of the day.</summary>
-    public static readonly int RegularOpen = 9 * 3600, ClosingAuctionStart = 15 * 3600 + 20 * 60, ClosingAuctionEnd = 15 * 3600 + 30 * 60;
+    public static readonly int RegularOpen = Seconds(MarketCalendar.KrxStocks.Regular.Start),
+        ClosingAuctionStart = Seconds(MarketCalendar.KrxStocks.Regular.ContinuousEnd),
+        ClosingAuctionEnd = Seconds(MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value);
+
+    private static int Seconds(TimeSpan timeOfDay) => (int)timeOfDay.TotalSeconds;
 
     /// <summary>A stock of its own seen from <paramref name="venue"/> (tests of one book).</summary>
     public StockBook(int seed, string code, StockVenue venue, InstrumentMaster master, DateTime createdAt)

@@ -83,9 +83,10 @@ internal sealed class StockTradeStream : GenericStream
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
         if (_expected) _t = _book.Expected(now);
-        // The previous day had traded this share of its volume by this time of the 6.5-hour session.
-        var into = Math.Clamp(second - 9 * 3600, 1, 23_400);
-        _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / 23_400);
+        // The previous day had traded this share of its volume by this time of the session (09:00 to the closing print).
+        var session = StockBook.ClosingAuctionEnd - StockBook.RegularOpen;
+        var into = Math.Clamp(second - StockBook.RegularOpen, 1, session);
+        _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / session);
     }
 
     protected override bool WriteDomainField(ref RecordWriter w, int index, DateTime now)

@@ -3,23 +3,25 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
-/// When a TR has data, as windows of KST time of day on trading days. KRX: pre-open 08:30–09:00, regular session
-/// 09:00–15:20, closing auction 15:20–15:30, after-hours 15:40–18:00; Nextrade (NXT): pre-market 08:00–08:50, main
-/// 09:00(:30)–15:20, after-market 15:30–20:00. Markets in another time zone or whose session crosses midnight (US
-/// and other overseas stocks, night derivatives, overseas futures) follow the library's <see cref="MarketCalendar"/>
-/// in live mode: their sessions on their own clock (New York's summer time included). Holidays are not modelled
-/// (weekends are).
+/// When a TR has data: windows of the library's <see cref="MarketCalendar"/> sessions on its trading days, so the
+/// simulator, gap detection and bars share one model of the day. Seoul markets whose day stays within the KST date
+/// (KRX, NXT, indices, bonds, day derivatives) are windows of KST time of day cut from their calendar's sessions (KRX's
+/// auctions, NXT's main market to 15:20 …); markets in another time zone or whose session crosses midnight (US and other
+/// overseas stocks, night derivatives, overseas futures) run the calendar's sessions on their own clock (New York's
+/// summer time included). Holidays are not modelled (weekends are).
 /// </summary>
 internal sealed class TradingHours
 {
     private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     private readonly (TimeSpan Open, TimeSpan Close)[] _windows;
-    private readonly MarketCalendar? _calendar;
+    private readonly MarketCalendar _calendar;
+    private readonly bool _ownClock; // the calendar's sessions on the market's own clock, not KST windows
 
-    private TradingHours(string description, params (TimeSpan Open, TimeSpan Close)[] windows)
+    private TradingHours(string name, MarketCalendar calendar, params (TimeSpan Open, TimeSpan Close)[] windows)
     {
-        Description = description;
+        Description = $"{name} {string.Join(", ", windows.Select(w => $"{w.Open:hh\\:mm}–{w.Close:hh\\:mm}"))}";
         _windows = windows;
+        _calendar = calendar;
     }
 
     private TradingHours(MarketCalendar calendar)
@@ -27,6 +29,7 @@ internal sealed class TradingHours
         Description = $"{calendar.Name}: {string.Join(", ", calendar.Sessions.Select(s => $"{s.Start:hh\\:mm}–{s.End:hh\\:mm}"))} {calendar.TimeZoneId}";
         _windows = [];
         _calendar = calendar;
+        _ownClock = true;
     }
 
     private static readonly Dictionary<MarketCalendar, TradingHours> OfCalendar = MarketCalendar.All.ToDictionary(c => c, c => new TradingHours(c));
@@ -36,47 +39,62 @@ internal sealed class TradingHours
 
     public string Description { get; }
 
-    private static TimeSpan At(int h, int m) => new(h, m, 0);
+    private static MarketSession Session(MarketCalendar calendar, TradingSessions kind) => calendar.Sessions.First(s => s.Kind == kind);
+    private static readonly MarketSession Krx = MarketCalendar.KrxStocks.Regular;
+    private static readonly MarketSession KrxAfter = Session(MarketCalendar.KrxStocks, TradingSessions.AfterMarket);
+    private static readonly MarketSession NxtPre = Session(MarketCalendar.Nextrade, TradingSessions.PreMarket);
+    private static readonly MarketSession NxtMain = MarketCalendar.Nextrade.Regular;
+    private static readonly MarketSession NxtAfter = Session(MarketCalendar.Nextrade, TradingSessions.AfterMarket);
+    private static readonly MarketSession UnifiedPre = Session(MarketCalendar.Unified, TradingSessions.PreMarket);
+    private static readonly MarketSession UnifiedAfter = Session(MarketCalendar.Unified, TradingSessions.AfterMarket);
+
+    /// <summary>A session's hours up to its closing call's end (an index's last value, the closing print's 15:30).</summary>
+    private static (TimeSpan, TimeSpan) ToClosingCall(MarketSession s) => (s.Start, s.ClosingCallEnd ?? s.End);
 
     /// <summary>Indices are calculated through the regular session and the closing auction.</summary>
-    public static readonly TradingHours Index = new("KRX index 09:00–15:30", (At(9, 0), At(15, 30)));
+    public static readonly TradingHours Index = new("KRX index", MarketCalendar.KrxIndices, ToClosingCall(MarketCalendar.KrxIndices.Regular));
 
     /// <summary>KRX's exchange bond market.</summary>
-    public static readonly TradingHours Bonds = new("KRX bonds 09:00–15:30", (At(9, 0), At(15, 30)));
+    public static readonly TradingHours Bonds = new("KRX bonds", MarketCalendar.KrxBonds, (MarketCalendar.KrxBonds.Regular.Start, MarketCalendar.KrxBonds.Regular.End));
 
     /// <summary>
-    /// NXT: pre-market, main and after-market sessions. NXT's main session opens at 09:00:30; the simulator opens it at
-    /// 09:00 so a demo day shows every TR at once.
+    /// NXT: pre-market, main market to the end of its continuous trading (15:20; no closing auction) and after-market.
+    /// The main market trades from 09:00:30 (<see cref="MarketSession.ContinuousStart"/>); the simulator opens it with the
+    /// session at 09:00 so a demo day, which starts at 09:00, shows every TR at once.
     /// </summary>
-    public static readonly TradingHours Nextrade = new("NXT 08:00–08:50, 09:00–15:20, 15:30–20:00",
-        (At(8, 0), At(8, 50)), (At(9, 0), At(15, 20)), (At(15, 30), At(20, 0)));
+    public static readonly TradingHours Nextrade = new("NXT", MarketCalendar.Nextrade,
+        (NxtPre.Start, NxtPre.End), (NxtMain.Start, NxtMain.ContinuousEnd), (NxtAfter.Start, NxtAfter.End));
 
-    /// <summary>KRX and NXT together: NXT's pre-market and after-market around KRX's day (KRX pre-open overlaps NXT).</summary>
-    public static readonly TradingHours KrxAndNextrade = new("KRX+NXT 08:00–08:50, 09:00–20:00",
-        (At(8, 0), At(8, 50)), (At(9, 0), At(20, 0)));
+    /// <summary>KRX and NXT together: NXT's pre-market, then from KRX's open to NXT's after-market close (KRX's pre-open
+    /// trades are not simulated).</summary>
+    public static readonly TradingHours KrxAndNextrade = new("KRX+NXT", MarketCalendar.Unified,
+        (NxtPre.Start, NxtPre.End), (Krx.Start, NxtAfter.End));
 
-    /// <summary>KRX derivatives' regular session (the night session is not modelled).</summary>
-    public static readonly TradingHours Derivatives = new("KRX derivatives 08:45–15:45", (At(8, 45), At(15, 45)));
+    /// <summary>KRX derivatives' day session.</summary>
+    public static readonly TradingHours Derivatives = new("KRX derivatives", MarketCalendar.KrxDerivatives,
+        (MarketCalendar.KrxDerivatives.Regular.Start, MarketCalendar.KrxDerivatives.Regular.End));
 
-    /// <summary>KRX's regular session with the closing auction (stocks, ELWs, ETF NAV, market status).</summary>
-    public static readonly TradingHours KrxStocks = new("KRX stocks 09:00–15:30", (At(9, 0), At(15, 30)));
+    /// <summary>KRX's regular session with the closing auction (stocks, ELWs, ETF NAV, market status): 09:00–15:30.</summary>
+    public static readonly TradingHours KrxStocks = new("KRX stocks", MarketCalendar.KrxStocks, ToClosingCall(Krx));
 
     /// <summary>
-    /// KRX's stock trades: the opening print at 09:00, the regular session to 15:20, the closing auction 15:20–15:30
-    /// (no trades: <see cref="StockBook.HasTradeAt"/>) and its print at or after 15:30. The window stays open to 15:40 so a
-    /// slow pace still sends the closing print; nothing trades after it. A clock that jumps past 15:40 first still gets
-    /// the print, stamped 15:30 (<see cref="MarketStream.OwedAt"/>).
+    /// KRX's stock trades: the regular session (09:00–15:40): the opening print at 09:00, continuous trading to 15:20, the
+    /// closing auction 15:20–15:30 (no trades: <see cref="StockBook.HasTradeAt"/>) and its print at or after 15:30. The
+    /// window stays open to the session's end so a slow pace still sends the closing print; nothing trades after it. A
+    /// clock that jumps past 15:40 first still gets the print, stamped 15:30 (<see cref="MarketStream.OwedAt"/>).
     /// </summary>
-    public static readonly TradingHours KrxStockTrades = new("KRX stock trades 09:00–15:30 (closing print at or after 15:30, by 15:40)", (At(9, 0), At(15, 40)));
+    public static readonly TradingHours KrxStockTrades = new("KRX stock trades", MarketCalendar.KrxStocks, (Krx.Start, Krx.End));
 
     /// <summary>KRX's auctions: the pre-open 08:30–09:00 and the closing auction 15:20–15:30 (expected trades).</summary>
-    public static readonly TradingHours KrxAuctions = new("KRX auctions 08:30–09:00, 15:20–15:30", (At(8, 30), At(9, 0)), (At(15, 20), At(15, 30)));
+    public static readonly TradingHours KrxAuctions = new("KRX auctions", MarketCalendar.KrxStocks,
+        (Krx.OpeningCallStart!.Value, Krx.Start), (Krx.ContinuousEnd, Krx.ClosingCallEnd!.Value));
 
     /// <summary>KRX's after-hours sessions: closing price 15:40–16:00, single price 16:00–18:00.</summary>
-    public static readonly TradingHours KrxAfterHours = new("KRX after-hours 15:40–18:00", (At(15, 40), At(18, 0)));
+    public static readonly TradingHours KrxAfterHours = new("KRX after-hours", MarketCalendar.KrxStocks, (KrxAfter.Start, KrxAfter.End));
 
-    /// <summary>The whole demo day (08:00–20:00): in demo mode, TRs whose real hours fall outside KRX's day send all day.</summary>
-    public static readonly TradingHours DemoDay = new("the demo day 08:00–20:00", (At(8, 0), At(20, 0)));
+    /// <summary>The whole demo day, the KRX+NXT day (08:00–20:00): in demo mode, TRs whose real hours fall outside KRX's
+    /// day send all day.</summary>
+    public static readonly TradingHours DemoDay = new("the demo day", MarketCalendar.Unified, (UnifiedPre.Start, UnifiedAfter.End));
 
     /// <summary>The live hours of a TR (see <see cref="For(TrDefinition, string?, MarketClockMode)"/>).</summary>
     public static TradingHours For(TrDefinition tr, string? key = null) => For(tr, key, MarketClockMode.Live);
@@ -92,24 +110,19 @@ internal sealed class TradingHours
         var calendar = MarketCalendar.For(tr.Id, key);
         if (calendar.TimeZoneId != "Asia/Seoul" || calendar.DayStart != TimeSpan.Zero)
             return mode == MarketClockMode.Demo ? DemoDay : Of(calendar);
-        if (tr == KisTrs.IndexTicks) return Index;
-        if (tr == KisTrs.BondTrades) return Bonds;
         if (tr == KisTrs.ProgramTradesNxt) return Nextrade;
         if (tr == KisTrs.ProgramTradesUnified) return KrxAndNextrade;
         if (tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper) return Derivatives;
-        var id = tr.Id;
-        var live = id switch
+        var live = tr.Id switch
         {
-            "H0STANC0" or "H0UPANC0" or "H0EWANC0" => KrxAuctions,
-            "H0NXANC0" or "H0UNANC0" => KrxAuctions,
+            "H0STANC0" or "H0UPANC0" or "H0EWANC0" or "H0NXANC0" or "H0UNANC0" => KrxAuctions,
             "H0STOUP0" or "H0STOAC0" or "H0STOAA0" => KrxAfterHours,
             "H0STCNT0" => KrxStockTrades,
-            _ when id.StartsWith("H0NX", StringComparison.Ordinal) => Nextrade,
-            _ when id.StartsWith("H0UN", StringComparison.Ordinal) => KrxAndNextrade,
-            _ when id.StartsWith("H0UP", StringComparison.Ordinal) => Index,
-            _ when id.StartsWith("H0BJ", StringComparison.Ordinal) || id.StartsWith("H0BI", StringComparison.Ordinal) => Bonds,
-            _ when id.StartsWith("H0IF", StringComparison.Ordinal) || id.StartsWith("H0IO", StringComparison.Ordinal) || id.StartsWith("H0CF", StringComparison.Ordinal)
-                   || id.StartsWith("H0ZF", StringComparison.Ordinal) || id.StartsWith("H0ZO", StringComparison.Ordinal) => Derivatives,
+            _ when calendar == MarketCalendar.Nextrade => Nextrade,
+            _ when calendar == MarketCalendar.Unified => KrxAndNextrade,
+            _ when calendar == MarketCalendar.KrxIndices => Index,
+            _ when calendar == MarketCalendar.KrxBonds => Bonds,
+            _ when calendar == MarketCalendar.KrxDerivatives => Derivatives,
             _ => KrxStocks,
         };
         if (mode == MarketClockMode.Demo && (live == KrxAuctions || live == KrxAfterHours))
@@ -123,14 +136,17 @@ internal sealed class TradingHours
     /// </summary>
     public TimeSpan DayOpen => _windows.Length > 0 ? _windows[0].Open : TimeSpan.Zero;
 
-    /// <summary>The market calendar these hours follow, when they are a calendar's.</summary>
-    public MarketCalendar? Calendar => _calendar;
+    /// <summary>The last window's closing time of day; zero for a calendar's market.</summary>
+    public TimeSpan DayClose => _windows.Length > 0 ? _windows[^1].Close : TimeSpan.Zero;
+
+    /// <summary>The market calendar these hours follow.</summary>
+    public MarketCalendar Calendar => _calendar;
 
     /// <summary>True when <paramref name="kst"/> falls in a window (weekends closed, in every clock mode).</summary>
     public bool IsOpen(DateTime kst)
     {
-        if (_calendar is { } calendar) return calendar.IsOpen(new DateTimeOffset(kst, Kst));
-        if (IsWeekend(kst)) return false;
+        if (_ownClock) return _calendar.IsOpen(new DateTimeOffset(kst, Kst));
+        if (!_calendar.IsTradingDay(DateOnly.FromDateTime(kst))) return false;
         var t = kst.TimeOfDay;
         foreach (var (open, close) in _windows)
             if (t >= open && t < close) return true;
@@ -143,11 +159,11 @@ internal sealed class TradingHours
     /// </summary>
     public DateTime NextOpen(DateTime kst)
     {
-        if (_calendar is { } calendar) return NextOpen(calendar, kst);
+        if (_ownClock) return NextOpen(_calendar, kst);
         for (var day = 0; day < 8; day++)
         {
             var date = kst.Date.AddDays(day);
-            if (IsWeekend(date)) continue;
+            if (!_calendar.IsTradingDay(DateOnly.FromDateTime(date))) continue;
             foreach (var (open, close) in _windows)
             {
                 var start = date + open;
@@ -174,8 +190,6 @@ internal sealed class TradingHours
         }
         throw new InvalidOperationException("No trading window within a week.");
     }
-
-    public static bool IsWeekend(DateTime d) => d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
 
     /// <inheritdoc/>
     public override string ToString() => Description;

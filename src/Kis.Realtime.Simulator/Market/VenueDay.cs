@@ -17,7 +17,8 @@ internal sealed class VenueDay
     private VenueDay(long maxTradeVolume, DateTime createdAt)
     {
         MaxTradeVolume = maxTradeVolume;
-        _rollover = new DayRollover(createdAt);
+        // KRX, NXT and the unified feed share one trading day (the KST date): one calendar serves all three.
+        _rollover = new DayRollover(MarketCalendar.KrxStocks, createdAt);
     }
 
     /// <summary>

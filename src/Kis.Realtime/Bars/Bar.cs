@@ -9,7 +9,7 @@ public readonly record struct Bar
     /// <summary>The instrument: the subscription key (stock code, index code, contract code, overseas symbol).</summary>
     public string Key { get; init; }
     /// <summary>
-    /// Time bars: the start of the interval (KST, aligned to KST midnight). Tick, volume and value bars: the first
+    /// Time bars: the start of the interval (the market's clock, aligned to its local midnight). Tick, volume and value bars: the first
     /// trade's time.
     /// </summary>
     public DateTimeOffset OpenTime { get; init; }

@@ -20,6 +20,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly long _interval;
     private readonly decimal _threshold;
     private readonly BarOptions _options;
+    private readonly TradingSessions _sessions; // the spec's and the options' together: a trade must be in both
     private KstDayClock _clock;
     private string? _key;
     private MarketCalendar? _calendar; // the first trade's market: its clock, trading days and sessions
@@ -28,6 +29,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // first/last trade. _offset: the market's UTC offset at the bar's first trade (summer time moves it).
     private bool _forming;
     private long _open, _close;
+    // When the forming bar may close on the clock: its end for a time bar; for a day bar the market's close (the end of
+    // the last of BarOptions.Sessions), not the end of its trading day, so the day's bar appears at the close.
+    private long _clockEnd;
     private int _formingDay;
     private TimeSpan _offset;
     // With a clock close: how far the clock runs ahead of the market's stamps (network delay, or a replay's or a demo
@@ -61,13 +65,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _interval = spec.Interval.Ticks;
         _threshold = spec.Threshold;
         _options = options ?? BarOptions.Default;
+        _sessions = spec.Sessions & _options.Sessions;
     }
 
     /// <summary>The bar spec.</summary>
     public BarSpec Spec { get; }
     /// <summary>The instrument (the first trade's key); null before the first trade.</summary>
     public string? Key => _key;
-    /// <summary>Trades skipped: not trades (expected values) or outside <see cref="BarOptions.Sessions"/>.</summary>
+    /// <summary>Trades skipped: not trades (expected values) or outside <see cref="BarSpec.Sessions"/> or <see cref="BarOptions.Sessions"/>.</summary>
     public long SkippedTrades { get; private set; }
     /// <summary>Trades older than the forming bar's interval, added to the forming bar (a closed bar never reopens).</summary>
     public long LateTrades { get; private set; }
@@ -80,7 +85,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <exception cref="InvalidOperationException">The trade is of another key than the first trade's.</exception>
     public bool Add(in TTrade trade)
     {
-        if (!TAccessor.IsTrade(trade) || (TAccessor.Session(trade) & _options.Sessions) == 0)
+        if (!TAccessor.IsTrade(trade))
         {
             SkippedTrades++;
             return false;
@@ -89,14 +94,21 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!ReferenceEquals(key, _key)) CheckKey(key);
         var calendar = _calendar ??= MarketCalendar.For(TAccessor.TrId(trade), key);
         var time = TAccessor.Time(trade);
-        var kst = _clock.Ticks(TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider);
+        var kst = _clock.Ticks(calendar, TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider);
         var utc = MarketCalendar.KstToUtc(kst);
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);
-        if (_options.ClockCloseGrace is not null) NoteSkew(utc);
-        var price = TAccessor.Price(trade);
         var volume = TAccessor.Volume(trade);
         var gap = CheckVolume(TAccessor.TrId(trade), volume, TAccessor.AccumulatedVolume(trade), day);
+        if ((TAccessor.Session(trade) & _sessions) == 0)
+        {
+            // Outside the bar's sessions: in no bar, but its cumulative volume still counts, so a day's pre-market
+            // trades are not reported as missed by its first regular trade.
+            SkippedTrades++;
+            return false;
+        }
+        if (_options.ClockCloseGrace is not null) NoteSkew(utc);
+        var price = TAccessor.Price(trade);
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
@@ -125,6 +137,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 closed |= QueueEmpties(start, day, gap);
                 Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
+                if (_kind == BarKind.Day && calendar.CloseTicks(day, _sessions) is { } marketClose && marketClose < _close)
+                    _clockEnd = marketClose;
             }
         }
         else
@@ -197,13 +211,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     /// <summary>
     /// Closes the forming time or day bar when <paramref name="now"/> (on any offset: compared on the market's clock) has
-    /// reached its end: a clock-driven close, so the last bar of a session appears without a later trade (without it a
-    /// bar closes at the first trade of a later interval). A trade of that interval arriving later goes into the next
-    /// bar (<see cref="LateTrades"/>). Returns true when a bar closed.
+    /// reached its end (a day bar's: the market's close, the end of the last of the bar's sessions (<see cref="BarSpec.Sessions"/>)
+    /// on that trading day, e.g. 15:40 KRX regular, 20:00 NXT with its after-market): a clock-driven close, so the last
+    /// bar of a session appears without a later trade (without it a bar closes at the first trade of a later interval).
+    /// A trade of that interval arriving later goes into the next bar (<see cref="LateTrades"/>). Returns true when a bar closed.
     /// </summary>
     public bool CloseThrough(DateTimeOffset now)
     {
-        if (!_forming || _kind > BarKind.Day || _calendar!.LocalTicks(now.UtcTicks) < _close) return false;
+        if (!_forming || _kind > BarKind.Day || _calendar!.LocalTicks(now.UtcTicks) < _clockEnd) return false;
         CloseForming(false);
         return true;
     }
@@ -230,7 +245,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     /// <summary>When the forming bar is due to close on the clock (null: no clock close configured, or nothing forming).</summary>
     internal DateTimeOffset? ClockCloseDue() =>
-        _options.ClockCloseGrace is { } grace && FormingBarEnd is { } end ? end + grace + TimeSpan.FromTicks(_clockSkew) : null;
+        _options.ClockCloseGrace is { } grace && _forming && _kind <= BarKind.Day
+            ? new DateTimeOffset(_clockEnd, _offset) + grace + TimeSpan.FromTicks(_clockSkew) : null;
 
     /// <summary>Closes the forming bar if its clock close is due.</summary>
     internal bool CloseByClock() =>
@@ -286,7 +302,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             return false;
         }
         var missing = CumulativeVolume.Missing(_trAccumulated[i], _trDay[i], accumulated, volume, day, out var reset);
-        if (reset || accumulated > _trAccumulated[i])
+        if (CumulativeVolume.Advances(_trAccumulated[i], _trDay[i], accumulated, day))
         {
             _trAccumulated[i] = accumulated;
             _trDay[i] = day;
@@ -308,7 +324,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         _forming = true;
         _open = open;
-        _close = close;
+        _close = _clockEnd = close;
         _formingDay = day;
         _offset = offset;
         _o = _h = _l = _c = price;

@@ -12,12 +12,12 @@ public enum TradingSessions
     /// <summary>Before the regular session: KRX pre-open after-hours (08:30–09:00), NXT pre-market (08:00–08:50), US pre-market (04:00–09:30 New York).</summary>
     PreMarket = 1,
     /// <summary>
-    /// The regular session: KRX and NXT 09:00–15:40 KST, which holds the opening print, the continuous session, VI
+    /// The regular session: KRX 09:00–15:40 KST (NXT to 15:30, unified to 15:31), which holds the opening print, the continuous session, VI
     /// auctions and the closing auction's print (stamped 15:30:00 or a little later); the day session of futures and
     /// options; every index tick; US 09:30–16:00 New York; the other overseas markets' sessions.
     /// </summary>
     Regular = 2,
-    /// <summary>After the regular session: KRX after-hours (15:40–18:00, H0STOUP0), NXT after-market (15:40–20:00), US after-market (16:00–20:00 New York).</summary>
+    /// <summary>After the regular session: KRX after-hours (15:40–18:00, H0STOUP0), NXT after-market (15:30–20:00), US after-market (16:00–20:00 New York).</summary>
     AfterMarket = 4,
     /// <summary>The KRX night session of futures and options (H0MF…, H0EU…, 18:00–06:00 KST).</summary>
     Night = 8,
@@ -41,7 +41,8 @@ public sealed record BarOptions
     /// <summary>Also yield the forming bar (flagged <see cref="BarFlags.Forming"/>) after every trade. Default false.</summary>
     public bool FormingUpdates { get; init; }
 
-    /// <summary>Sessions whose trades go into bars; other trades are counted as skipped. Default: all.</summary>
+    /// <summary>Sessions whose trades go into bars; other trades are counted as skipped. Default: all. Prefer
+    /// <see cref="BarSpec.WithSessions"/> (the spec says what a bar covers); a trade must be in both.</summary>
     public TradingSessions Sessions { get; init; } = TradingSessions.All;
 
     /// <summary>
@@ -52,7 +53,8 @@ public sealed record BarOptions
 
     /// <summary>
     /// Close time and day bars on the clock: a bar closes this long after its end on the market's clock (read from
-    /// <see cref="TimeProvider"/>) even when no later trade arrives, so the session's last bar appears at the close. The
+    /// <see cref="TimeProvider"/>) even when no later trade arrives, so the session's last bar appears at the close; a day
+    /// bar ends at the market's close (the end of the last of <see cref="Sessions"/> on its trading day). The
     /// grace lets late prints (KRX's closing print comes up to a minute after 15:30) still land in their bar; a trade of an
     /// interval already closed goes into the next bar and is counted as late. Default null: a bar closes at the first
     /// trade of a later interval, which is what a replay needs (its trades are in the past).

@@ -5,9 +5,9 @@ namespace Kis.Realtime;
 /// <summary>What closes a bar.</summary>
 public enum BarKind : byte
 {
-    /// <summary>A fixed KST interval (seconds, minutes, hours), aligned to KST midnight.</summary>
+    /// <summary>A fixed interval (seconds, minutes, hours) on the market's own clock, aligned to its local midnight.</summary>
     Time = 1,
-    /// <summary>One bar per trading date (KST).</summary>
+    /// <summary>One bar per trading day of the market's calendar.</summary>
     Day = 2,
     /// <summary>A fixed number of trades.</summary>
     Tick = 3,
@@ -17,14 +17,20 @@ public enum BarKind : byte
     Value = 5,
 }
 
-/// <summary>The kind and size of bars: <see cref="Minutes"/>, <see cref="Ticks"/>, <see cref="Parse"/> ("1m", "100t" …).</summary>
+/// <summary>
+/// The kind and size of bars and which sessions they cover: <see cref="Minutes"/>, <see cref="Ticks"/>,
+/// <see cref="Parse"/> ("1m", "100t" …), then <see cref="RegularOnly"/> or <see cref="Extended"/> (default: every session).
+/// </summary>
 public readonly record struct BarSpec
 {
-    private BarSpec(BarKind kind, TimeSpan interval, decimal threshold)
+    private readonly TradingSessions _sessions; // None: not narrowed (every session), so default specs stay equal
+
+    private BarSpec(BarKind kind, TimeSpan interval, decimal threshold, TradingSessions sessions = TradingSessions.None)
     {
         Kind = kind;
         Interval = interval;
         Threshold = threshold;
+        _sessions = sessions == TradingSessions.All ? TradingSessions.None : sessions;
     }
 
     /// <summary>What closes a bar.</summary>
@@ -34,13 +40,35 @@ public readonly record struct BarSpec
     /// <summary>Trades, volume or value per bar for tick, volume and value bars; zero for time bars.</summary>
     public decimal Threshold { get; }
 
+    /// <summary>
+    /// The sessions whose trades the bars cover (by the market's calendar, docs/bars.md): <see cref="TradingSessions.All"/>
+    /// unless narrowed by <see cref="WithSessions"/>. Trades of other sessions are skipped and counted; a daily bar closes
+    /// on the clock at the end of the last of them. Combined with <see cref="BarOptions.Sessions"/>: a trade must be in both.
+    /// </summary>
+    public TradingSessions Sessions => _sessions == TradingSessions.None ? TradingSessions.All : _sessions;
+
+    /// <summary>The same bars over <paramref name="sessions"/> only.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sessions"/> names no session.</exception>
+    public BarSpec WithSessions(TradingSessions sessions) =>
+        (sessions & TradingSessions.All) == TradingSessions.None || (sessions & ~TradingSessions.All) != 0
+            ? throw new ArgumentOutOfRangeException(nameof(sessions), sessions, "Name at least one session.")
+            : new BarSpec(Kind, Interval, Threshold, sessions);
+
+    /// <summary>The same bars over the regular session only (KRX: 09:00–15:40 with the closing auction's print; US:
+    /// 09:30–16:00 New York): the day's official open and close.</summary>
+    public BarSpec RegularOnly() => WithSessions(TradingSessions.Regular);
+
+    /// <summary>The same bars over the extended day: pre-market, regular and after-market, and for night derivatives
+    /// (H0MF…, H0EU…) their night session, the extension of KRX's derivatives day.</summary>
+    public BarSpec Extended() => WithSessions(TradingSessions.All);
+
     /// <summary>Time bars of <paramref name="interval"/>, which must divide a day into whole seconds (1 s … 12 h).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The interval is not a whole number of seconds dividing 24 h.</exception>
     public static BarSpec Time(TimeSpan interval)
     {
         if (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(12) || interval.Ticks % TimeSpan.TicksPerSecond != 0
             || TimeSpan.TicksPerDay % interval.Ticks != 0)
-            throw new ArgumentOutOfRangeException(nameof(interval), interval, "A bar interval must be whole seconds from 1 s to 12 h that divide 24 h (bars align to KST midnight).");
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "A bar interval must be whole seconds from 1 s to 12 h that divide 24 h (bars align to the market's local midnight).");
         return new BarSpec(BarKind.Time, interval, 0);
     }
 
@@ -92,7 +120,7 @@ public readonly record struct BarSpec
         throw new FormatException($"Bar spec '{s}' is not one of 30s, 1m, 1h, 1d, 100t (trades), 10000v (volume), 1000000w (value).");
     }
 
-    /// <inheritdoc/>
+    /// <summary>The size, as <see cref="Parse"/> reads it (e.g. "1m"); the sessions are not part of it.</summary>
     public override string ToString() => Kind switch
     {
         BarKind.Day => "1d",

@@ -37,7 +37,7 @@ public interface ITradeAccessor<TTrade> where TTrade : struct
 /// <summary>
 /// <see cref="StockTrade"/> (H0STCNT0 KRX, H0NXCNT0 NXT, H0UNCNT0 unified, H0STOUP0 KRX after-hours). Date: bsop_date.
 /// Session by the venue's calendar (<see cref="MarketCalendar"/>): the closing auction's print, stamped 15:30:0x,
-/// is regular; KRX after-hours and NXT after-market from 15:40.
+/// is regular on KRX (to 15:40) and unified (to 15:31); NXT has no closing auction, its after-market starts at 15:30.
 /// </summary>
 public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
 {
@@ -67,12 +67,8 @@ public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
     /// <inheritdoc/>
     public static decimal Value(in StockTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
-    public static TradingSessions Session(in StockTrade trade) => (trade.Venue switch
-    {
-        StockVenue.Nxt => MarketCalendar.Nextrade,
-        StockVenue.Unified => MarketCalendar.Unified,
-        _ => MarketCalendar.KrxStocks,
-    }).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
+    public static TradingSessions Session(in StockTrade trade) =>
+        MarketCalendar.ForVenue(trade.Venue).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
 }
 
 /// <summary>

@@ -3,7 +3,8 @@ namespace Kis.Realtime;
 /// <summary>
 /// Turns a trade's (optional date, KST time) into KST ticks (DateTime ticks of the KST wall clock). A trade without a date
 /// takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
-/// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day.
+/// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day,
+/// and never onto a day the market does not trade: the session after Friday's is the calendar's next trading day (Monday).
 /// </summary>
 internal struct KstDayClock
 {
@@ -16,15 +17,22 @@ internal struct KstDayClock
     /// <summary>True once a first trade set the date: later trades without one need no configured date.</summary>
     public readonly bool HasDate => _dayStart != 0;
 
-    public long Ticks(DateOnly? date, TimeOnly time, DateOnly? configuredDate, TimeProvider clock)
+    public long Ticks(MarketCalendar calendar, DateOnly? date, TimeOnly time, DateOnly? configuredDate, TimeProvider clock)
     {
         var t = time.Ticks;
         if (date is { } d)
             _dayStart = d.DayNumber * TimeSpan.TicksPerDay;
         else if (_dayStart == 0)
             _dayStart = (configuredDate ?? Today(clock)).DayNumber * TimeSpan.TicksPerDay;
-        else if (t < _lastTime - DayChangeStepBack)
-            _dayStart += TimeSpan.TicksPerDay;
+        else
+        {
+            if (t < _lastTime - DayChangeStepBack) _dayStart += TimeSpan.TicksPerDay;
+            // A weekend day's date only when the market trades then (a night session's Saturday morning belongs to
+            // Friday's trading day); a session that would fall on a weekend is the next trading day's.
+            var day = calendar.TradingDayNumber(MarketCalendar.KstToUtc(_dayStart + t));
+            var tradingDay = calendar.TradingDayOnOrAfter(DateOnly.FromDayNumber(day)).DayNumber;
+            _dayStart += (tradingDay - day) * TimeSpan.TicksPerDay;
+        }
         _lastTime = t;
         return _dayStart + t;
     }

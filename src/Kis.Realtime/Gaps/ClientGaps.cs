@@ -196,7 +196,7 @@ internal sealed class GapCheck
         }
         // The receive date dates only a first trade without a date of its own (computed once, not per record).
         DateOnly? receivedDate = date is null && !_clock.HasDate ? DateOnly.FromDateTime(receivedAt.ToOffset(KstDayClock.Offset).DateTime) : null;
-        if (_detector.Observe(_clock.Ticks(date, time, receivedDate, TimeProvider.System), KstDayClock.Offset, volume, accumulated, out var gap))
+        if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System), KstDayClock.Offset, volume, accumulated, out var gap))
             _owner.Report(gap);
     }
 }

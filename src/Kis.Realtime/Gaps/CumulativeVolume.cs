@@ -16,4 +16,12 @@ internal static class CumulativeVolume
         reset = day > previousDay;
         return reset ? accumulated - volume : accumulated - previous - volume;
     }
+
+    /// <summary>
+    /// True when a record's cumulative volume replaces the last one kept (<paramref name="previous"/> of
+    /// <paramref name="previousDay"/>): a later trading day's, or a larger one of the same day. A stale or repeated
+    /// record never moves it back (the next trade would look like a gap).
+    /// </summary>
+    public static bool Advances(long previous, long previousDay, long accumulated, long day) =>
+        day > previousDay || accumulated > previous;
 }

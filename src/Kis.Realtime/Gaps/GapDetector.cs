@@ -79,7 +79,7 @@ public sealed class GapDetector
 
         var missing = CumulativeVolume.Missing(previous, previousDay, accumulatedVolume, volume, day, out var reset);
         // A stale or repeated record does not move the baseline back (the next trade would look like a gap).
-        if (reset || accumulatedVolume > previous) _lastAccumulated = accumulatedVolume;
+        if (CumulativeVolume.Advances(previous, previousDay, accumulatedVolume, day)) _lastAccumulated = accumulatedVolume;
         if (reset) Resets++;
         if (missing == 0 || reset && missing < 0) return false;
 

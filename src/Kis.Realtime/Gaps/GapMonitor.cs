@@ -47,7 +47,7 @@ public sealed class GapMonitor<TTrade, TAccessor>
         if (!_detectors.TryGetValue(id, out var entry)) _detectors.Add(id, entry = new Entry(new GapDetector(id.Item1, id.Item2)));
         var at = TAccessor.Time(trade);
         var firstDate = entry.Clock.HasDate ? (DateOnly?)null : KstDayClock.FirstDate(entry.Detector.Calendar, _dates.TradingDate, at, _dates.TimeProvider);
-        var time = KstDayClock.ToKst(entry.Clock.Ticks(TAccessor.Date(trade), at, firstDate, _dates.TimeProvider));
+        var time = KstDayClock.ToKst(entry.Clock.Ticks(entry.Detector.Calendar, TAccessor.Date(trade), at, firstDate, _dates.TimeProvider));
         if (!entry.Detector.Observe(time, TAccessor.Volume(trade), TAccessor.AccumulatedVolume(trade), out gap)) return false;
         if (gap.Kind == VolumeGapKind.Missing)
         {

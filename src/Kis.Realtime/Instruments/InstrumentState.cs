@@ -10,10 +10,6 @@ namespace Kis.Realtime;
 /// </summary>
 public sealed partial class InstrumentState
 {
-    private static readonly TimeOnly NineOClock = new(9, 0, 0);
-    private static readonly TimeOnly ClosingAuctionStart = new(15, 20, 0);
-    private static readonly TimeOnly RegularClose = new(15, 30, 0);
-
     private readonly Lock _lock = new();
     private VenueState _krx = new() { Venue = StockVenue.Krx };
     private VenueState _nxt = new() { Venue = StockVenue.Nxt };
@@ -52,8 +48,16 @@ public sealed partial class InstrumentState
             v.OpenTime = trade.OpenTime;
             v.High = trade.High;
             v.Low = trade.Low;
-            v.AccumulatedVolume = trade.AccumulatedVolume;
-            v.AccumulatedTradeValue = trade.AccumulatedTradeValue;
+            // The cumulative-volume rule of gap detection: a stale or repeated record of the day does not move it back.
+            var day = trade.BusinessDate is { } date
+                ? MarketCalendar.ForVenue(trade.Venue).TradingDayNumber(MarketCalendar.KstToUtc(date.DayNumber * TimeSpan.TicksPerDay + trade.Time.Ticks))
+                : v.AccumulatedDay;
+            if (CumulativeVolume.Advances(v.AccumulatedVolume, v.AccumulatedDay, trade.AccumulatedVolume, day))
+            {
+                v.AccumulatedVolume = trade.AccumulatedVolume;
+                v.AccumulatedTradeValue = trade.AccumulatedTradeValue;
+                v.AccumulatedDay = day;
+            }
             // The trade carries the touch after it: newer than a book of an earlier second.
             if (trade.Time >= v.QuoteTime && (trade.BestBid > 0 || trade.BestAsk > 0))
             {
@@ -175,13 +179,16 @@ public sealed partial class InstrumentState
         return ref _krx;
     }
 
+    /// <summary>The phase of a record of <paramref name="venue"/> at <paramref name="time"/> (KST), from the venue's
+    /// calendar: its regular session's opening call, continuous trading and closing call (NXT has neither call).</summary>
     internal static SessionPhase PhaseOf(StockVenue venue, TimeOnly time, bool afterHours, bool expected)
     {
         if (afterHours) return SessionPhase.AfterMarket;
-        if (time < NineOClock) return expected && venue != StockVenue.Nxt ? SessionPhase.OpeningAuction : SessionPhase.PreMarket;
-        if (time < ClosingAuctionStart) return expected ? SessionPhase.ViAuction : SessionPhase.Continuous;
-        // NXT has no closing auction: its main market ends at 15:20 and its after-market follows.
-        if (time < RegularClose) return venue == StockVenue.Nxt ? SessionPhase.AfterMarket : SessionPhase.ClosingAuction;
-        return SessionPhase.AfterMarket; // from the closing print (15:30:00) on
+        var regular = MarketCalendar.ForVenue(venue).Regular;
+        var t = time.ToTimeSpan();
+        if (t < regular.Start) return expected && regular.OpeningCallStart is not null ? SessionPhase.OpeningAuction : SessionPhase.PreMarket;
+        if (t < regular.ContinuousEnd) return expected ? SessionPhase.ViAuction : SessionPhase.Continuous;
+        // From the closing print (15:30:00) on, or after continuous trading where there is no closing call (NXT).
+        return t < regular.ClosingCallEnd ? SessionPhase.ClosingAuction : SessionPhase.AfterMarket;
     }
 }

@@ -51,6 +51,8 @@ public struct VenueState
     public decimal Low { readonly get; internal set; }
     /// <summary>The day's volume (acml_vol).</summary>
     public long AccumulatedVolume { readonly get; internal set; }
+    /// <summary>The trading day (a <see cref="DateOnly.DayNumber"/>) of <see cref="AccumulatedVolume"/>: a later day's may be smaller.</summary>
+    internal int AccumulatedDay;
     /// <summary>The day's traded value, KRW (acml_tr_pbmn).</summary>
     public long AccumulatedTradeValue { readonly get; internal set; }
     /// <summary>Best bid (from the order book, else the last trade's bidp1).</summary>

@@ -6,7 +6,24 @@ namespace Kis.Realtime;
 /// <param name="Name">KIS's / the exchange's name for it.</param>
 /// <param name="Start">Opening, from the trading day's local midnight (night sessions: 18:00).</param>
 /// <param name="End">Closing, from the same midnight (night sessions: 30:00, i.e. 06:00 the next morning).</param>
-public readonly record struct MarketSession(TradingSessions Kind, string Name, TimeSpan Start, TimeSpan End);
+public readonly record struct MarketSession(TradingSessions Kind, string Name, TimeSpan Start, TimeSpan End)
+{
+    private readonly TimeSpan? _continuousStart, _continuousEnd;
+
+    /// <summary>When continuous trading begins inside the session (NXT's main market: 09:00:30); default <see cref="Start"/>.</summary>
+    public TimeSpan ContinuousStart { get => _continuousStart ?? Start; init => _continuousStart = value; }
+
+    /// <summary>When continuous trading ends (KRX: 15:20, where the closing call begins; NXT: 15:20); default <see cref="End"/>.</summary>
+    public TimeSpan ContinuousEnd { get => _continuousEnd ?? End; init => _continuousEnd = value; }
+
+    /// <summary>When the opening call auction before <see cref="Start"/> begins (KRX: 08:30; its print is stamped at
+    /// <see cref="Start"/>); null when the session opens without one (NXT).</summary>
+    public TimeSpan? OpeningCallStart { get; init; }
+
+    /// <summary>When the closing call auction, from <see cref="ContinuousEnd"/>, ends (KRX: 15:30; its print is stamped
+    /// then or, by its random end, up to a minute later, still in the session); null when there is none (NXT).</summary>
+    public TimeSpan? ClosingCallEnd { get; init; }
+}
 
 /// <summary>
 /// The trading calendar of the market a TR serves: its time zone, its sessions and which trading day an instant
@@ -23,6 +40,7 @@ public sealed class MarketCalendar
     private readonly long _dayStart;
     private readonly long _regularStart, _regularEnd; // from the trading day's local midnight
     private readonly TradingSessions _onlySession;     // a market with one kind of session (night): every trade is it
+    private readonly MarketSession _regular;
 
     private MarketCalendar(string name, MarketTimeZone zone, TimeSpan dayStart, params MarketSession[] sessions)
     {
@@ -32,6 +50,7 @@ public sealed class MarketCalendar
         _dayStart = dayStart.Ticks;
         Sessions = sessions;
         var regular = Array.Find(sessions, s => s.Kind == TradingSessions.Regular);
+        _regular = regular.Name is null ? sessions[0] : regular;
         (_regularStart, _regularEnd) = regular.Name is null ? (0, 0) : (regular.Start.Ticks, regular.End.Ticks);
         _onlySession = regular.Name is null ? sessions[0].Kind : TradingSessions.None;
     }
@@ -53,24 +72,30 @@ public sealed class MarketCalendar
     /// closing auction 15:20–15:30 and its print, stamped 15:30:00 or up to a minute later), after-hours 15:40–18:00.</summary>
     public static MarketCalendar KrxStocks { get; } = new("KRX stocks", MarketTimeZone.Seoul, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-open after-hours (장전 시간외)", At(8, 30), At(9, 0)),
-        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 40)),
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 40)) with
+            { OpeningCallStart = At(8, 30), ContinuousEnd = At(15, 20), ClosingCallEnd = At(15, 30) },
         S(TradingSessions.AfterMarket, "after-hours (장후 시간외, 시간외 단일가)", At(15, 40), At(18, 0)));
 
-    /// <summary>Nextrade (H0NX…): pre-market 08:00–08:50, main market 09:00–15:40 (09:00:30–15:20 traded), after-market 15:40–20:00.</summary>
+    /// <summary>Nextrade (H0NX…): pre-market 08:00–08:50, main market 09:00–15:30 (traded 09:00:30–15:20; NXT has no
+    /// closing auction), after-market 15:30–20:00.</summary>
     public static MarketCalendar Nextrade { get; } = new("NXT (Nextrade)", MarketTimeZone.Seoul, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market", At(8, 0), At(8, 50)),
-        S(TradingSessions.Regular, "main market", At(9, 0), At(15, 40)),
-        S(TradingSessions.AfterMarket, "after-market", At(15, 40), At(20, 0)));
+        S(TradingSessions.Regular, "main market", At(9, 0), At(15, 30)) with
+            { ContinuousStart = new TimeSpan(9, 0, 30), ContinuousEnd = At(15, 20) },
+        S(TradingSessions.AfterMarket, "after-market", At(15, 30), At(20, 0)));
 
-    /// <summary>KRX and NXT together (H0UN…): NXT's pre-market, the regular session, NXT's after-market.</summary>
+    /// <summary>KRX and NXT together (H0UN…): NXT's pre-market, the regular session, NXT's after-market. The regular
+    /// session ends at 15:31, not 15:30: KRX's closing auction ends at a random moment, so its print (the day's close)
+    /// can be stamped 15:30:0x, and the unified feed cannot tell it from an NXT after-market trade of that minute.</summary>
     public static MarketCalendar Unified { get; } = new("KRX+NXT unified", MarketTimeZone.Seoul, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market (NXT) and pre-open after-hours (KRX)", At(8, 0), At(9, 0)),
-        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 40)),
-        S(TradingSessions.AfterMarket, "after-market (NXT) and after-hours (KRX)", At(15, 40), At(20, 0)));
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 31)) with
+            { OpeningCallStart = At(8, 30), ContinuousEnd = At(15, 20), ClosingCallEnd = At(15, 30) },
+        S(TradingSessions.AfterMarket, "after-market (NXT) and after-hours (KRX)", At(15, 31), At(20, 0)));
 
     /// <summary>KRX indices (H0UP…), computed through the regular session and the closing auction.</summary>
     public static MarketCalendar KrxIndices { get; } = new("KRX indices", MarketTimeZone.Seoul, TimeSpan.Zero,
-        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 40)));
+        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 40)) with { ContinuousEnd = At(15, 20), ClosingCallEnd = At(15, 30) });
 
     /// <summary>KRX's exchange bond market (H0BJ…, H0BI…).</summary>
     public static MarketCalendar KrxBonds { get; } = new("KRX bonds", MarketTimeZone.Seoul, TimeSpan.Zero,
@@ -145,6 +170,14 @@ public sealed class MarketCalendar
         };
     }
 
+    /// <summary>The calendar of a domestic stock venue's TRs (KRX: H0ST…, NXT: H0NX…, unified: H0UN…).</summary>
+    internal static MarketCalendar ForVenue(StockVenue venue) => venue switch
+    {
+        StockVenue.Nxt => Nextrade,
+        StockVenue.Unified => Unified,
+        _ => KrxStocks,
+    };
+
     /// <summary>The calendar of an overseas stock key (<c>D</c> or <c>R</c>, a three-letter market code, the symbol).</summary>
     private static MarketCalendar OverseasStock(string? key) =>
         key is null || key.Length < 4 ? UsStocks : key.AsSpan(1, 3) switch
@@ -187,6 +220,19 @@ public sealed class MarketCalendar
     /// <summary>Weekdays trade (holidays are not modelled).</summary>
     public bool IsTradingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
 
+    /// <summary>The first trading day after <paramref name="day"/> (after Friday: Monday).</summary>
+    public DateOnly NextTradingDay(DateOnly day)
+    {
+        do day = day.AddDays(1); while (!IsTradingDay(day));
+        return day;
+    }
+
+    /// <summary><paramref name="day"/> when it trades, else the next trading day (a Saturday: the Monday after).</summary>
+    public DateOnly TradingDayOnOrAfter(DateOnly day) => IsTradingDay(day) ? day : NextTradingDay(day);
+
+    /// <summary>The regular session (for a market with none, e.g. the night session, its only session).</summary>
+    public MarketSession Regular => _regular;
+
     /// <summary>When the first of <paramref name="sessions"/> opens on <paramref name="day"/>.</summary>
     /// <exception cref="ArgumentException">The market has none of those sessions.</exception>
     public DateTimeOffset OpenOf(DateOnly day, TradingSessions sessions) => Edge(day, sessions, open: true);
@@ -198,7 +244,15 @@ public sealed class MarketCalendar
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({TimeZoneId})";
 
-    private DateTimeOffset Edge(DateOnly day, TradingSessions sessions, bool open)
+    private DateTimeOffset Edge(DateOnly day, TradingSessions sessions, bool open) =>
+        EdgeTicks(day.DayNumber, sessions, open) is { } local ? _zone.FromLocal(local)
+            : throw new ArgumentException($"{Name} has no {sessions} session.", nameof(sessions));
+
+    /// <summary>When the last of <paramref name="sessions"/> closes on trading day <paramref name="day"/>, on the local
+    /// wall clock (ticks); null when the market has none of them.</summary>
+    internal long? CloseTicks(int day, TradingSessions sessions) => EdgeTicks(day, sessions, open: false);
+
+    private long? EdgeTicks(int day, TradingSessions sessions, bool open)
     {
         long? edge = null;
         foreach (var s in Sessions)
@@ -207,8 +261,7 @@ public sealed class MarketCalendar
             var t = open ? s.Start.Ticks : s.End.Ticks;
             if (edge is not { } e || (open ? t < e : t > e)) edge = t;
         }
-        if (edge is not { } found) throw new ArgumentException($"{Name} has no {sessions} session.", nameof(sessions));
-        return _zone.FromLocal(day.DayNumber * TimeSpan.TicksPerDay + found);
+        return edge is { } found ? MidnightOf(day) + found : null;
     }
 
     // Hot paths, on ticks: no DateTimeOffset per trade.

@@ -36,6 +36,34 @@ public class InstrumentStateTests
     }
 
     [Fact]
+    public void A_stale_record_does_not_move_the_cumulative_volume_back_and_the_next_day_starts_it_again()
+    {
+        var state = new InstrumentState("005930");
+        var monday = new DateOnly(2026, 11, 23);
+        state.Apply(Trade(StockVenue.Krx, "10:00:00", 100, 1000) with { BusinessDate = monday });
+        state.Apply(Trade(StockVenue.Krx, "10:00:01", 100, 400) with { BusinessDate = monday }); // repeated earlier record
+        Assert.Equal((1000L, 100_000L), (state.Snapshot().Krx.AccumulatedVolume, state.Snapshot().Krx.AccumulatedTradeValue));
+
+        state.Apply(Trade(StockVenue.Krx, "09:00:00", 100, 5) with { BusinessDate = monday.AddDays(1) });
+        Assert.Equal(5L, state.Snapshot().Krx.AccumulatedVolume);
+    }
+
+    [Theory]
+    [InlineData(StockVenue.Krx, "08:40:00", true, SessionPhase.OpeningAuction)]
+    [InlineData(StockVenue.Nxt, "08:40:00", true, SessionPhase.PreMarket)] // NXT has no opening call
+    [InlineData(StockVenue.Krx, "15:19:59", false, SessionPhase.Continuous)]
+    [InlineData(StockVenue.Krx, "15:25:00", true, SessionPhase.ClosingAuction)]
+    [InlineData(StockVenue.Unified, "15:25:00", true, SessionPhase.ClosingAuction)]
+    [InlineData(StockVenue.Nxt, "15:25:00", false, SessionPhase.AfterMarket)] // no closing call: main market ended 15:20
+    [InlineData(StockVenue.Krx, "15:30:00", false, SessionPhase.AfterMarket)] // from the closing print on
+    public void The_phase_follows_the_venue_s_calendar(StockVenue venue, string time, bool expected, SessionPhase phase)
+    {
+        Assert.Equal(phase, InstrumentState.PhaseOf(venue, TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture), false, expected));
+        var regular = MarketCalendar.ForVenue(venue).Regular;
+        Assert.Equal(new TimeSpan(15, 20, 0), regular.ContinuousEnd); // the one place the 15:20 edge is written
+    }
+
+    [Fact]
     public void Books_expected_trades_and_status_set_the_touch_vi_halt_and_phase()
     {
         var state = new InstrumentState("005930");

@@ -143,14 +143,6 @@ public sealed partial class BarsPandasCrossCheckTests
     }
 
     [PandasFact]
-    public async Task A_simulated_us_session_across_kst_midnight_gives_the_pandas_bars_with_equal_missing_volume()
-    {
-        // Friday 2026-03-06, EST: 09:50–10:06 New York = 23:50–00:06 KST, one New York trading day.
-        var dir = await RecordUsSessionAsync(new DateTimeOffset(2026, 3, 6, 23, 50, 0, TimeSpan.FromHours(9)), new DateTime(2026, 3, 7, 0, 6, 0));
-        Assert.True(await CrossCheckAsync(dir, [("us:DNASAAPL", "HDFSCNT0")]) > 0, "the skip fault skipped nothing");
-    }
-
-    [PandasFact]
     public async Task A_simulated_us_open_after_the_summer_time_change_gives_the_pandas_bars()
     {
         // Monday 2026-03-09, EDT since Sunday: pre-market 09:25 New York = 22:25 KST through the 09:30 (22:30 KST) open.
@@ -158,44 +150,20 @@ public sealed partial class BarsPandasCrossCheckTests
         Assert.True(await CrossCheckAsync(dir, [("us:DNASAAPL", "HDFSCNT0")]) > 0, "the skip fault skipped nothing");
     }
 
-    [PandasFact]
-    public async Task A_night_futures_session_across_kst_midnight_gives_the_pandas_bars_and_no_false_gap()
-    {
-        // 2026-11-23's night session: 23:59 and 00:00–00:01 KST are one session (acml_vol runs 18:00–06:00); 7 skipped.
-        var dir = EmptyDirectory();
-        var night = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.FromHours(9));
-        using (var recording = new Kis.Realtime.Benchmarks.SyntheticRecording(dir))
-        {
-            var tr = KisTrs.H0MFCNT0;
-            long accumulated = 500;
-            foreach (var (at, price, volume, skipped) in new[]
-                     { (new TimeSpan(23, 59, 10), 350.05m, 3L, 0L), (new TimeSpan(23, 59, 50), 350.10m, 2L, 0L), (new TimeSpan(24, 0, 20), 350.00m, 4L, 7L), (new TimeSpan(24, 1, 5), 350.20m, 1L, 0L) })
-            {
-                accumulated += skipped + volume;
-                var fields = System.Text.Encoding.ASCII.GetString(Kis.Realtime.Benchmarks.SyntheticRecording.Record(tr, "101W3000", 1)).Split('^');
-                fields[tr.IndexOf("bsop_hour")] = (night + at).ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture);
-                fields[tr.IndexOf("futs_prpr")] = price.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
-                fields[tr.IndexOf("last_cnqn")] = volume.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                fields[tr.IndexOf("acml_vol")] = accumulated.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var record = System.Text.Encoding.ASCII.GetBytes(string.Join('^', fields));
-                var receivedAt = night + at + TimeSpan.FromMilliseconds(3);
-                recording.Add(receivedAt, Kis.Realtime.Benchmarks.SyntheticRecording.Frame(tr, record));
-                UsRecording.AppendJson(dir, tr, record, "101W3000", receivedAt);
-            }
-        }
-        Assert.Equal(7, await CrossCheckAsync(dir, [("night-futures:101W3000", "H0MFCNT0")], minimumBars: 3));
-    }
-
     /// <summary>
     /// Runs the script over <paramref name="dir"/> and `kisrt bars --replay` per feed; asserts equal bars (every field)
-    /// and equal gaps and missing volume. Returns the missing volume of all feeds.
+    /// and equal gaps and missing volume; with <paramref name="daily"/> (regular, extended) also the day bars of
+    /// `--interval 1d --sessions <paramref name="daily"/>`. Returns the missing volume of all feeds.
     /// </summary>
-    private static async Task<long> CrossCheckAsync(string dir, (string Sub, string Tr)[] feeds, int minimumBars = 10)
+    internal static async Task<long> CrossCheckAsync(string dir, (string Sub, string Tr)[] feeds, int minimumBars = 10, string? daily = null)
     {
         var script = Path.Combine(RepoRoot(), "tools", "bars-check", "bars_check.py");
         var pandasBars = Path.Combine(dir, "pandas-bars.jsonl");
         var pandasSummary = Path.Combine(dir, "pandas-summary.jsonl");
-        using (var p = Process.Start(new ProcessStartInfo(Python!, [script, dir, "--out", pandasBars, "--summary", pandasSummary]) { RedirectStandardError = true })!)
+        var pandasDays = Path.Combine(dir, "pandas-days.jsonl");
+        string[] arguments = daily is null ? [script, dir, "--out", pandasBars, "--summary", pandasSummary]
+            : [script, dir, "--out", pandasBars, "--summary", pandasSummary, "--daily", daily, "--daily-out", pandasDays];
+        using (var p = Process.Start(new ProcessStartInfo(Python!, arguments) { RedirectStandardError = true })!)
         {
             var stderr = p.StandardError.ReadToEndAsync();
             await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
@@ -203,36 +171,43 @@ public sealed partial class BarsPandasCrossCheckTests
         }
         var expected = JsonLines(await File.ReadAllTextAsync(pandasBars)).ToLookup(b => b.GetProperty("tr_id").GetString());
         var summaries = JsonLines(await File.ReadAllTextAsync(pandasSummary)).ToDictionary(s => s.GetProperty("tr_id").GetString()!);
+        var days = daily is null ? null : JsonLines(await File.ReadAllTextAsync(pandasDays)).ToLookup(b => b.GetProperty("tr_id").GetString());
 
         long totalMissing = 0;
         foreach (var (sub, tr) in feeds)
         {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = [sub] },
-                new BarsArgs { Replay = dir, Format = "jsonl", Interval = "1m" }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
-            Assert.True(exit == 0, $"{sub}: exit {exit}: {stderr}");
-            var actual = JsonLines(stdout.ToString());
             var wanted = expected[tr].ToList();
             Assert.True(wanted.Count >= minimumBars, $"{tr}: only {wanted.Count} pandas bars");
-            Assert.Equal(wanted.Select(Text), actual.Select(Text)); // every field of every minute, as text
-
-            var gaps = SummaryGaps().Match(stderr.ToString());
-            Assert.True(gaps.Success, stderr.ToString());
-            var summary = summaries[tr];
-            Assert.Equal((summary.GetProperty("gaps").GetInt64(), summary.GetProperty("missing_volume").GetInt64()),
-                (long.Parse(gaps.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
-                 long.Parse(gaps.Groups[2].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)));
-            totalMissing += summary.GetProperty("missing_volume").GetInt64();
+            await AssertKisrtBarsAsync(dir, sub, "1m", null, wanted, summaries[tr]);
+            if (days is not null) await AssertKisrtBarsAsync(dir, sub, "1d", daily, days[tr].ToList(), summaries[tr]);
+            totalMissing += summaries[tr].GetProperty("missing_volume").GetInt64();
         }
         return totalMissing;
+    }
+
+    /// <summary>`kisrt bars --replay DIR --interval I [--sessions S]` gives <paramref name="wanted"/> and the summary's gaps.</summary>
+    private static async Task AssertKisrtBarsAsync(string dir, string sub, string interval, string? sessions, List<JsonElement> wanted, JsonElement summary)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = [sub] },
+            new BarsArgs { Replay = dir, Format = "jsonl", Interval = interval, Sessions = sessions }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
+        Assert.True(exit == 0, $"{sub} {interval} {sessions}: exit {exit}: {stderr}");
+        var actual = JsonLines(stdout.ToString());
+        Assert.Equal(wanted.Select(Text), actual.Select(Text)); // every field of every bar, as text
+
+        var gaps = SummaryGaps().Match(stderr.ToString());
+        Assert.True(gaps.Success, stderr.ToString());
+        Assert.Equal((summary.GetProperty("gaps").GetInt64(), summary.GetProperty("missing_volume").GetInt64()),
+            (long.Parse(gaps.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+             long.Parse(gaps.Groups[2].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>
     /// A hand-made recording of DNASAAPL's HDFSCNT0 trades: raw.log (what kisrt bars replays) and HDFSCNT0.jsonl (what the
     /// script reads), written as the recorder writes them (RecordJson).
     /// </summary>
-    private sealed class UsRecording(string dir) : IDisposable
+    internal sealed class UsRecording(string dir) : IDisposable
     {
         private readonly Kis.Realtime.Benchmarks.SyntheticRecording _raw = new(dir);
         private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");

@@ -3,18 +3,18 @@ using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Cli;
 
-/// <summary><c>kisrt bars --sessions</c> over a recorded NXT day (issue #33).</summary>
+/// <summary><c>kisrt bars --sessions</c> over a recorded KRX day and a recorded NXT day (issue #33).</summary>
 public sealed class BarsSessionsTests
 {
-    // One NXT trade of 005930 at a KST time of day, acml_vol continuing the previous one.
-    private static byte[] NxtTrade(string hhmmss, long price, long volume, long accumulated)
+    // One trade of 005930 on <paramref name="tr"/> at a KST time of day, acml_vol continuing the previous one.
+    private static byte[] Trade(TrDefinition tr, string hhmmss, long price, long volume, long accumulated)
     {
-        var tr = KisTrs.H0NXCNT0;
         var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, "005930", 1)).Split('^');
         fields[tr.IndexOf("stck_cntg_hour")] = hhmmss;
         fields[tr.IndexOf("stck_prpr")] = price.ToString(CultureInfo.InvariantCulture);
@@ -23,8 +23,11 @@ public sealed class BarsSessionsTests
         return SyntheticRecording.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
     }
 
-    /// <summary>Pre-market 08:10 (1 share), regular 10:00 (2) and the closing print 15:30:02 (4), after-market 17:00 (8).</summary>
-    private static string RecordNxtDay()
+    /// <summary>
+    /// One day of <paramref name="tr"/>'s trades: pre-market 08:10 (1 share), regular 10:00 (2), a trade stamped 15:30:02
+    /// (4), after-market 17:00 (8).
+    /// </summary>
+    private static string RecordDay(TrDefinition tr)
     {
         var dir = EmptyDirectory();
         var day = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.FromHours(9));
@@ -34,16 +37,19 @@ public sealed class BarsSessionsTests
         {
             accumulated += volume;
             var at = day + TimeOnly.ParseExact(time, "HHmmss", CultureInfo.InvariantCulture).ToTimeSpan();
-            recording.Add(at.AddMilliseconds(5), NxtTrade(time, price, volume, accumulated));
+            recording.Add(at.AddMilliseconds(5), Trade(tr, time, price, volume, accumulated));
         }
         return dir;
     }
 
-    private static async Task<(long Volume, decimal Open, decimal Close, string Summary)> DailyBarAsync(string dir, string? sessions)
+    private static Task<(long Volume, decimal Open, decimal Close, string Summary)> DailyBarAsync(string dir, string? sessions) =>
+        DailyBarAsync(dir, "stock-nxt:005930", sessions);
+
+    private static async Task<(long Volume, decimal Open, decimal Close, string Summary)> DailyBarAsync(string dir, string sub, string? sessions)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = ["stock-nxt:005930"] },
+        var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = [sub] },
             new BarsArgs { Replay = dir, Format = "jsonl", Interval = "1d", Sessions = sessions }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         var bar = Assert.Single(JsonLines(stdout.ToString()));
@@ -51,18 +57,28 @@ public sealed class BarsSessionsTests
     }
 
     [Fact]
+    public async Task A_KRX_closing_print_stamped_15_30_02_is_the_close_of_the_regular_daily_bar()
+    {
+        // KRX's closing auction ends at a random moment after 15:30: its print, the day's close, is regular.
+        var regular = await DailyBarAsync(RecordDay(KisTrs.H0STCNT0), "stock:005930", "regular");
+        Assert.Equal((2L + 4L, 110m, 120m), (regular.Volume, regular.Open, regular.Close));
+        Assert.Contains("trades outside the sessions 2", regular.Summary);
+    }
+
+    [Fact]
     public async Task Sessions_choose_which_trades_make_the_daily_bar()
     {
-        var dir = RecordNxtDay();
+        var dir = RecordDay(KisTrs.H0NXCNT0);
 
+        // NXT has no closing auction: its main market ends at 15:20, so a trade at 15:30:02 is after-market.
         var regular = await DailyBarAsync(dir, "regular");
-        Assert.Equal((2L + 4L, 110m, 120m), (regular.Volume, regular.Open, regular.Close)); // the closing print is regular
-        Assert.Contains("trades outside the sessions 2", regular.Summary);
+        Assert.Equal((2L, 110m, 110m), (regular.Volume, regular.Open, regular.Close));
+        Assert.Contains("trades outside the sessions 3", regular.Summary);
 
         var extended = await DailyBarAsync(dir, "extended");
         Assert.Equal((15L, 100m, 130m), (extended.Volume, extended.Open, extended.Close));
         Assert.Equal(extended.Volume, (await DailyBarAsync(dir, null)).Volume); // the default is every session
-        Assert.Equal(1L + 8L, (await DailyBarAsync(dir, "pre,after")).Volume);
+        Assert.Equal(1L + 4L + 8L, (await DailyBarAsync(dir, "pre,after")).Volume);
 
         var e = await Assert.ThrowsAsync<CliUsageException>(() => BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = ["stock-nxt:005930"] },
             new BarsArgs { Replay = dir, Sessions = "lunch" }, Env(), new StringWriter(), new StringWriter(), default));

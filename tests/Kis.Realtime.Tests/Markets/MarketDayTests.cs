@@ -174,6 +174,21 @@ public class MarketDayTests
         Assert.Equal((104m, 65L), (day.Close, day.Volume));
     }
 
+    [Theory]
+    [InlineData("H0STCNT0", "15:30:02", TradingSessions.Regular)]     // KRX's closing print, late by the random end
+    [InlineData("H0STCNT0", "15:39:59", TradingSessions.Regular)]     // nothing else trades on KRX before 15:40
+    [InlineData("H0NXCNT0", "15:19:59", TradingSessions.Regular)]
+    [InlineData("H0NXCNT0", "15:30:00", TradingSessions.AfterMarket)] // NXT has no closing auction: after-market
+    [InlineData("H0NXCNT0", "15:30:02", TradingSessions.AfterMarket)]
+    [InlineData("H0UNCNT0", "15:30:59", TradingSessions.Regular)]     // may be KRX's closing print
+    [InlineData("H0UNCNT0", "15:31:00", TradingSessions.AfterMarket)]
+    public void A_trade_after_15_30_is_regular_only_where_it_may_be_KRX_s_closing_print(string trId, string time, TradingSessions session)
+    {
+        Assert.Equal(session, MarketCalendar.For(trId).SessionOf(Bars.Trades.Kst(time)));
+        var venue = trId switch { "H0NXCNT0" => StockVenue.Nxt, "H0UNCNT0" => StockVenue.Unified, _ => StockVenue.Krx };
+        Assert.Equal(session, StockTradeAccessor.Session(new Bars.Trades(venue: venue).At(time, 100, 1)));
+    }
+
     [Fact]
     public void NXT_after_market_trades_are_after_market_and_one_trading_day_with_its_pre_market()
     {
@@ -250,6 +265,33 @@ public class ClockCloseTests
         Assert.True(await next);
         Assert.InRange(clock.GetUtcNow(), Bars.Trades.Kst("15:31:03"), Bars.Trades.Kst("15:31:04"));
         Assert.Equal((Bars.Trades.Kst("15:30:00"), 104m, BarFlags.None), (bars.Current.OpenTime, bars.Current.Close, bars.Current.Flags));
+        trades.Writer.Complete();
+        Assert.False(await bars.MoveNextAsync());
+    }
+
+    [Theory]
+    [InlineData(StockVenue.Krx, TradingSessions.Regular, "15:30:02", "15:40:00")]  // KRX's regular session ends at 15:40
+    [InlineData(StockVenue.Nxt, TradingSessions.Regular, "15:19:00", "15:30:00")]  // NXT's main market at 15:30
+    [InlineData(StockVenue.Nxt, TradingSessions.All, "15:19:00", "20:00:00")]      // with its after-market at 20:00
+    public async Task A_daily_bar_closes_at_the_market_s_close_plus_the_grace_not_at_midnight(StockVenue venue, TradingSessions sessions, string last, string close)
+    {
+        var s = new Bars.Trades(venue: venue);
+        var lastTrade = Bars.Trades.Kst(last);
+        var clock = new Client.FakeTimeProvider(lastTrade); // the clock runs with the stamps: no skew
+        var trades = System.Threading.Channels.Channel.CreateUnbounded<StockTrade>();
+        var options = new BarOptions { ClockCloseGrace = TimeSpan.FromSeconds(2), TimeProvider = clock, Sessions = sessions };
+        await using var bars = trades.Reader.ReadAllAsync().ToBarsAsync(BarSpec.Day, options).GetAsyncEnumerator();
+
+        trades.Writer.TryWrite(s.At("10:00:00", 100, 5));
+        trades.Writer.TryWrite(s.At(last, 104, 50));
+        var next = bars.MoveNextAsync().AsTask();
+        var due = Bars.Trades.Kst(close) + TimeSpan.FromSeconds(2);
+        clock.Advance(due - lastTrade - TimeSpan.FromSeconds(1));
+        Assert.False(await Completes(next, TimeSpan.FromMilliseconds(50)), $"closed early at {clock.GetUtcNow():HH:mm:ss}");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await Completes(next, TimeSpan.FromSeconds(10)), $"not closed at {clock.GetUtcNow():HH:mm:ss}");
+        Assert.True(await next);
+        Assert.Equal((104m, 55L, BarFlags.None), (bars.Current.Close, bars.Current.Volume, bars.Current.Flags));
         trades.Writer.Complete();
         Assert.False(await bars.MoveNextAsync());
     }

@@ -1,0 +1,65 @@
+using System.Globalization;
+using Kis.Realtime.Cli.Commands;
+
+namespace Kis.Realtime.Tests.Bars;
+
+/// <summary>The spec says which sessions a bar covers: regular only, or the extended day (issue #33, item 3).</summary>
+public class BarSpecSessionsTests
+{
+    [Fact]
+    public void A_regular_only_spec_builds_the_regular_daily_bar_and_says_so()
+    {
+        var s = new Trades();
+        StockTrade[] trades = [s.At("08:35:00", 90, 1), s.At("09:00:00", 100, 10), s.At("15:30:02", 104, 50), s.At("16:00:00", 105, 7, afterHours: true)];
+        var spec = BarSpec.Day.RegularOnly();
+        Assert.Equal(TradingSessions.Regular, spec.Sessions);
+        Assert.Equal("1d", spec.ToString()); // the size only: output columns and table names do not change
+
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(spec);
+        foreach (var t in trades) aggregator.Add(t);
+        aggregator.Complete();
+        Assert.True(aggregator.TryTakeClosed(out var day));
+        Assert.Equal((100m, 104m, 60L, 2L), (day.Open, day.Close, day.Volume, aggregator.SkippedTrades));
+
+        // The default covers every session; BarOptions.Sessions still narrows (a trade must be in both).
+        Assert.Equal(TradingSessions.All, BarSpec.Day.Sessions);
+        Assert.Equal(BarSpec.Day, BarSpec.Day.Extended());
+        var both = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Day.Extended(), new BarOptions { Sessions = TradingSessions.Regular });
+        foreach (var t in trades) both.Add(t);
+        Assert.Equal(2L, both.SkippedTrades);
+        Assert.Throws<ArgumentOutOfRangeException>(() => BarSpec.Day.WithSessions(TradingSessions.None));
+    }
+
+    [Fact]
+    public void Trades_left_out_by_the_sessions_are_not_missed_volume_on_the_next_day()
+    {
+        // NXT: Monday's regular and after-market, Tuesday's pre-market then regular: regular-only bars of both days.
+        var s = new Trades(venue: StockVenue.Nxt);
+        var tuesday = Trades.Day.AddDays(1);
+        StockTrade[] trades = [s.At("10:00:00", 100, 10), s.At("17:00:00", 101, 5)];
+        s.Accumulated = 0;
+        trades = [.. trades, s.At("08:10:00", 102, 7, tuesday), s.At("09:01:00", 103, 3, tuesday)];
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Day.RegularOnly());
+        foreach (var t in trades) aggregator.Add(t);
+        Assert.Equal((0L, 0L, 2L), (aggregator.Gaps, aggregator.MissingVolume, aggregator.SkippedTrades));
+    }
+
+    [Fact]
+    public void Extended_bars_of_night_derivatives_hold_the_night_session()
+    {
+        long acml = 0;
+        FuturesTrade F(string time, long volume) => new()
+        {
+            Market = DerivativesMarket.NightFutures, Code = "101W3000",
+            Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Price = 350, Volume = volume, AccumulatedVolume = acml += volume,
+        };
+        FuturesTrade[] trades = [F("18:00:01", 2), F("23:59:59", 1), F("00:00:01", 3)];
+        var extended = BarsCommand.ParseSessions("extended");
+        Assert.True(extended.HasFlag(TradingSessions.Night), $"--sessions extended is {extended}");
+
+        var day = Assert.Single(BarAggregatorTests.Build<FuturesTrade, FuturesTradeAccessor>(trades, BarSpec.Day.WithSessions(extended),
+            new BarOptions { TradingDate = new DateOnly(2026, 3, 9) }));
+        Assert.Equal(6L, day.Volume);
+        Assert.Equal(TradingSessions.All, BarSpec.Day.Extended().Sessions);
+    }
+}
