@@ -111,7 +111,10 @@ public sealed class FullDayBarsTests
             decimal.Parse(c[8], CultureInfo.InvariantCulture), long.Parse(c[9], CultureInfo.InvariantCulture), decimal.Parse(c[10], CultureInfo.InvariantCulture))).ToList();
 
         Assert.Equal(0, written.DecodeErrors);
-        Assert.True(rest.Count >= 300, $"{rest.Count} REST minutes over the day ({trades} trades)");
+        // A floor that says the whole day ran, not an exact count: at 1,800x a 100 ms stall of a loaded machine is three
+        // market minutes without a trade (CI under load saw 290 of the ~350 minutes between VIs); the sources' agreement
+        // below is exact whatever the count.
+        Assert.True(rest.Count >= 200, $"{rest.Count} REST minutes over the day ({trades} trades)");
         Assert.Equal("09:00", rest[0].Time);   // the opening auction print
         Assert.True(SimulatedClose.IsClosingPrintMinute(rest[^1].Time), rest[^1].Time); // the closing auction print, in its own minute
         Assert.Equal(rest, tickBars.Select(Of));
