@@ -44,7 +44,7 @@ public class BarBenchmarks
             _trades[i] = new StockTrade
             {
                 StockCode = "005930", Venue = StockVenue.Krx, Time = time, BusinessDate = new DateOnly(2026, 11, 23), Price = price,
-                Volume = volume, AccumulatedVolume = accumulated, AccumulatedTradeValue = accumulated * 70_000, Open = 70_000m,
+                Volume = volume, CumulativeVolume = accumulated, CumulativeTradeValue = accumulated * 70_000, Open = 70_000m,
                 High = price + 500, Low = price - 500, BestBid = price - 100, BestAsk = price, BestBidQuantity = 10, BestAskQuantity = 12,
                 MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "", OpenTime = new(9, 0, 0),
             };
@@ -52,9 +52,9 @@ public class BarBenchmarks
             _usTrades[i] = new OverseasStockTrade
             {
                 Symbol = "DNASAAPL", Ticker = "AAPL", SessionCode = "", KoreaDate = DateOnly.FromDateTime(us), KoreaTime = TimeOnly.FromDateTime(us),
-                Price = price / 300, Volume = volume, AccumulatedVolume = accumulated,
+                Price = price / 300, Volume = volume, CumulativeVolume = accumulated,
             };
-            _ticks[i] = new IndexTick { IndexCode = "0001", Time = time, Value = 2600m + i % 100, TickVolume = volume, AccumulatedVolume = accumulated, TickTradeValue = volume * 3 };
+            _ticks[i] = new IndexTick { IndexCode = "0001", Time = time, Value = 2600m + i % 100, TickVolume = volume, CumulativeVolume = accumulated, TickTradeValue = volume * 3 };
             OrderBookLevels bids = default, asks = default;
             bids[0] = new OrderBookLevel(price - 100, 10);
             asks[0] = new OrderBookLevel(price, 12);
@@ -91,7 +91,7 @@ public class BarBenchmarks
         // Each pass is a new day for the detector (acml_vol starts again), as a reset costs nothing to allocate.
         var time = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9)).AddDays(_pass++);
         for (var i = 0; i < trades.Length; i++)
-            if (detector.Observe(time, trades[i].Volume, trades[i].AccumulatedVolume, out _)) found++;
+            if (detector.Observe(time, trades[i].Volume, trades[i].CumulativeVolume, out _)) found++;
         return found;
     }
 

@@ -46,7 +46,7 @@ public class GapCheckBenchmarks
     {
         long sum = 0;
         foreach (var record in _stockTrades)
-            if (StockTrade.TryDecode(KisTrs.H0STCNT0, record, out var trade, out _)) sum += trade.AccumulatedVolume;
+            if (StockTrade.TryDecode(KisTrs.H0STCNT0, record, out var trade, out _)) sum += trade.CumulativeVolume;
         return sum;
     }
 

@@ -35,7 +35,7 @@ try
     await foreach (var trade in kis.SubscribeStockTradesAsync(stock, cancellationToken: stop.Token))
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{trade.Time:HH:mm:ss} {trade.Price} {trade.Volume} {trade.AccumulatedVolume}"));
+            $"{trade.Time:HH:mm:ss} {trade.Price} {trade.Volume} {trade.CumulativeVolume}"));
         trades++;
         volume += trade.Volume;
         value += trade.Price * trade.Volume;

@@ -14,7 +14,7 @@ internal static class RecordSummary
         switch (tr.Id)
         {
             case "H0UPCNT0" or "H0UPANC0" when IndexTick.TryDecode(tr, record, out var t, out _):
-                return (t.Time.ToString("HH:mm:ss", Inv), $"{f.Price(t.Value)} {f.Signed(t.Change)} ({Signed(t.ChangeRate)}%)  vol {t.AccumulatedVolume:N0}  adv/dec {t.AdvancingIssues}/{t.DecliningIssues}");
+                return (t.Time.ToString("HH:mm:ss", Inv), $"{f.Price(t.Value)} {f.Signed(t.Change)} ({Signed(t.ChangeRate)}%)  vol {t.CumulativeVolume:N0}  adv/dec {t.AdvancingIssues}/{t.DecliningIssues}");
             case "H0BJCNT0" when BondTrade.TryDecode(tr, record, out var b, out _):
                 return (b.Time.ToString("HH:mm:ss", Inv), $"{b.Name}  {f.Price(b.Price)} ({f.Signed(b.Change)})  yield {b.Yield.ToString(Inv)}%  vol {b.Volume:N0}");
             case "H0NXPGM0" or "H0UNPGM0" when ProgramTrade.TryDecode(tr, record, out var p, out _):
@@ -23,7 +23,7 @@ internal static class RecordSummary
                 return (n.Time11 == default ? "" : n.Time11.ToString("HH:mm:ss", Inv),
                     $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity9} @ {f.Price(n.Price10)}");
             case "H0STCNT0" or "H0NXCNT0" or "H0UNCNT0" or "H0STOUP0" when StockTrade.TryDecode(tr, record, out var st, out _):
-                return (Hms(st.Time), $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)  {st.Side} {st.Volume:N0}  vol {st.AccumulatedVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
+                return (Hms(st.Time), $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)  {st.Side} {st.Volume:N0}  vol {st.CumulativeVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
             case "H0STASP0" or "H0NXASP0" or "H0UNASP0" or "H0STOAA0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
                 return (Hms(sb.Time), $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
                     + (sb.ExpectedPrice != 0 ? $"  expected {sb.ExpectedPrice.ToString(Inv)}" : ""));
@@ -38,21 +38,21 @@ internal static class RecordSummary
             case "H0GSCNI0" or "H0GSCNI9" when OverseasStockNotice.TryDecode(tr, record, out var on, out _):
                 return (Hms(on.Time), $"{on.Kind} {on.Side} {on.Ticker} #{on.OrderNumber} qty {on.Quantity} @ {on.Price.ToString(Inv)}");
             case "H0IFCNT0" or "H0CFCNT0" or "H0ZFCNT0" or "H0MFCNT0" when FuturesTrade.TryDecode(tr, record, out var ft, out _):
-                return (Hms(ft.Time), $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)  qty {ft.Volume:N0}  vol {ft.AccumulatedVolume:N0}  OI {ft.OpenInterest:N0}");
+                return (Hms(ft.Time), $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)  qty {ft.Volume:N0}  vol {ft.CumulativeVolume:N0}  OI {ft.OpenInterest:N0}");
             case "H0IOCNT0" or "H0ZOCNT0" or "H0EUCNT0" when OptionsTrade.TryDecode(tr, record, out var ot, out _):
                 return (Hms(ot.Time), $"{ot.Price.ToString(Inv)} {Signed(ot.Change)}  qty {ot.Volume:N0}  IV {ot.ImpliedVolatility.ToString(Inv)}  delta {ot.Delta.ToString(Inv)}");
             case "H0IFASP0" or "H0IOASP0" or "H0CFASP0" or "H0MFASP0" or "H0EUASP0" or "H0ZFASP0" or "H0ZOASP0"
                 when DerivativesOrderBook.TryDecode(tr, record, out var db, out _):
                 return (Hms(db.Time), $"bid {db.Bids[0].Price.ToString(Inv)} x {db.Bids[0].Quantity:N0} | ask {db.Asks[0].Price.ToString(Inv)} x {db.Asks[0].Quantity:N0}  total {db.TotalBidQuantity:N0}/{db.TotalAskQuantity:N0}");
             case "HDFSCNT0" when OverseasStockTrade.TryDecode(tr, record, out var us, out _):
-                return (Hms(us.KoreaTime), $"{us.Ticker} {us.Price.ToString(Inv)} {Signed(us.Change)} ({Signed(us.ChangeRate)}%)  qty {us.Volume:N0}  vol {us.AccumulatedVolume:N0}  local {Hms(us.LocalTime)}");
+                return (Hms(us.KoreaTime), $"{us.Ticker} {us.Price.ToString(Inv)} {Signed(us.Change)} ({Signed(us.ChangeRate)}%)  qty {us.Volume:N0}  vol {us.CumulativeVolume:N0}  local {Hms(us.LocalTime)}");
             case "HDFSASP0" or "HDFSASP1" when OverseasStockOrderBook.TryDecode(tr, record, out var ub, out _):
                 return (Hms(ub.KoreaTime), $"{ub.Ticker} bid {ub.Bids[0].Price.ToString(Inv)} x {ub.Bids[0].Quantity:N0} | ask {ub.Asks[0].Price.ToString(Inv)} x {ub.Asks[0].Quantity:N0}");
             case "H0ZFANC0" or "H0ZOANC0" or "H0EUANC0" when DerivativesExpectedTrade.TryDecode(tr, record, out var de, out _):
                 return (Hms(de.Time), $"expected {de.ExpectedPrice.ToString(Inv)} {Signed(de.ExpectedChange)} ({Signed(de.ExpectedChangeRate)}%)"
                     + (de.ExpectedQuantity is { } q ? $"  qty {q:N0}" : ""));
             case "HDFFF020" when OverseasFuturesTrade.TryDecode(tr, record, out var of, out _):
-                return ("", $"{of.SeriesCode} {of.Price.ToString(Inv)} {Signed(of.Change)} ({Signed(of.ChangeRate)}%)  qty {of.Volume:N0}  vol {of.AccumulatedVolume:N0}");
+                return ("", $"{of.SeriesCode} {of.Price.ToString(Inv)} {Signed(of.Change)} ({Signed(of.ChangeRate)}%)  qty {of.Volume:N0}  vol {of.CumulativeVolume:N0}");
             case "HDFFF010" when OverseasFuturesOrderBook.TryDecode(tr, record, out var ob, out _):
                 return ("", $"{ob.SeriesCode} bid {ob.Bids[0].Price.ToString(Inv)} x {ob.Bids[0].Quantity:N0} | ask {ob.Asks[0].Price.ToString(Inv)} x {ob.Asks[0].Quantity:N0}");
             case "H0BJASP0" when BondOrderBook.TryDecode(tr, record, out var bb, out _):
@@ -68,7 +68,7 @@ internal static class RecordSummary
             case "H0STNAV0" when EtfNav.TryDecode(tr, record, out var nav, out _):
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):
-                return (Hms(elw.Time), $"{elw.Price.ToString(Inv)} {Signed(elw.Change)}  vol {elw.AccumulatedVolume:N0}  IV {elw.ImpliedVolatility.ToString(Inv)}  LP {elw.LpHoldingRate.ToString(Inv)}%");
+                return (Hms(elw.Time), $"{elw.Price.ToString(Inv)} {Signed(elw.Change)}  vol {elw.CumulativeVolume:N0}  IV {elw.ImpliedVolatility.ToString(Inv)}  LP {elw.LpHoldingRate.ToString(Inv)}%");
             case "H0STPGM0" when ProgramTrade.TryDecode(tr, record, out var kp, out _):
                 return (Hms(kp.Time), $"net {kp.NetBuyVolume:N0} sh / {kp.NetBuyAmount:N0} KRW  (buy {kp.BuyVolume:N0}, sell {kp.SellVolume:N0})");
             default:

@@ -67,13 +67,13 @@ internal static class TradeVolumes
         where TAccessor : ITradeAccessor<T>
     {
         if (!T.Trs.Contains(tr) || !T.TryDecode(tr, body, out var value, out _) || !TAccessor.IsTrade(value)) return false;
-        trade = new TradeVolume(TAccessor.Volume(value), TAccessor.AccumulatedVolume(value), TAccessor.Date(value), TAccessor.Time(value), TAccessor.Key(value));
+        trade = new TradeVolume(TAccessor.Volume(value), TAccessor.CumulativeVolume(value), TAccessor.Date(value), TAccessor.Time(value), TAccessor.Key(value));
         return true;
     }
 
     /// <summary>
     /// Volume missed between two trades (before, then after, each with the time the gateway received it), by the same
-    /// rule as <see cref="GapDetector"/> (<see cref="CumulativeVolume"/>, trading days by the market's
+    /// rule as <see cref="GapDetector"/> (<see cref="CumulativeVolumeRule"/>, trading days by the market's
     /// <see cref="MarketCalendar"/>): a later trading day counts from 0, a lower figure within a day is a repeated
     /// record (nothing missed), not a new day. Null when not told.
     /// </summary>
@@ -81,7 +81,7 @@ internal static class TradeVolumes
     {
         if (before is null || !TryRead(trId, before, out var first) || !TryRead(trId, after, out var next)) return null;
         var calendar = MarketCalendar.For(trId, next.Key);
-        var missed = CumulativeVolume.Missing(first.Accumulated, calendar.TradingDayNumber(StampedAt(first, beforeReceivedAt)), next.Accumulated,
+        var missed = CumulativeVolumeRule.Missing(first.Accumulated, calendar.TradingDayNumber(StampedAt(first, beforeReceivedAt)), next.Accumulated,
             next.Volume, calendar.TradingDayNumber(StampedAt(next, afterReceivedAt)), out _);
         return Math.Max(0, missed);
     }

@@ -106,7 +106,7 @@ internal static class MinuteChartEndpoint
                 ["stck_hgpr"] = Text(b.High),
                 ["stck_lwpr"] = Text(b.Low),
                 ["cntg_vol"] = Text(b.Volume),
-                ["acml_tr_pbmn"] = Text(b.AccumulatedValue),
+                ["acml_tr_pbmn"] = Text(b.CumulativeValue),
             }).ToList(),
             RtCd: "0",
             MsgCd: "MCA00000",

@@ -7,8 +7,8 @@ namespace Kis.Realtime.Simulator.Market;
 /// <param name="Low">Its lowest trade price.</param>
 /// <param name="Close">Its last trade price (<c>stck_prpr</c>).</param>
 /// <param name="Volume">The volume traded in the minute (<c>cntg_vol</c>).</param>
-/// <param name="AccumulatedValue">The day's traded value after the minute's last trade (<c>acml_tr_pbmn</c>).</param>
-internal readonly record struct MinuteBar(DateTime Minute, long Open, long High, long Low, long Close, long Volume, long AccumulatedValue);
+/// <param name="CumulativeValue">The day's traded value after the minute's last trade (<c>acml_tr_pbmn</c>).</param>
+internal readonly record struct MinuteBar(DateTime Minute, long Open, long High, long Low, long Close, long Volume, long CumulativeValue);
 
 /// <summary>
 /// The day's 1-minute bars of one stock on one venue, built from every trade its <see cref="StockBook"/> made (the
@@ -34,7 +34,7 @@ internal sealed class MinuteChart
             _bars[^1] = b with
             {
                 High = Math.Max(b.High, price), Low = Math.Min(b.Low, price), Close = price,
-                Volume = b.Volume + volume, AccumulatedValue = accumulatedValue,
+                Volume = b.Volume + volume, CumulativeValue = accumulatedValue,
             };
             return;
         }

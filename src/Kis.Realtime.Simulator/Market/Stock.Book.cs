@@ -118,7 +118,7 @@ internal sealed partial class Stock
 
     private TradeSnapshot Snapshot(VenueDay d, long price, long volume, bool buyer, int second) => new()
     {
-        Price = price, Volume = volume, AccumulatedVolume = d.Volume, AccumulatedValue = d.Value,
+        Price = price, Volume = volume, CumulativeVolume = d.Volume, CumulativeValue = d.Value,
         Open = d.Open == 0 ? price : d.Open, High = Math.Max(d.High, price), Low = d.Low == 0 ? price : Math.Min(d.Low, price),
         BestAsk = Ask(0), BestBid = Bid(0), BestAskQuantity = _askQuantity[0], BestBidQuantity = _bidQuantity[0],
         TotalAsk = Sum(_askQuantity), TotalBid = Sum(_bidQuantity), SellCount = d.SellCount, BuyCount = d.BuyCount,
@@ -149,7 +149,7 @@ internal sealed partial class Stock
     /// the levels into the caller's arrays. Returns <paramref name="venue"/>'s day volume and the change of the totals
     /// since its last book.
     /// </summary>
-    public (long AccumulatedVolume, long AskTotalChange, long BidTotalChange) PublishBook(StockVenue venue, DateTime now,
+    public (long CumulativeVolume, long AskTotalChange, long BidTotalChange) PublishBook(StockVenue venue, DateTime now,
         long[] askPrices, long[] bidPrices, long[] askQuantities, long[] bidQuantities)
     {
         lock (_gate)
@@ -180,7 +180,7 @@ internal sealed partial class Stock
     }
 
     /// <summary>The latest trade price on <paramref name="venue"/> (the previous close before any), its day's volume and value.</summary>
-    public (long Price, long AccumulatedVolume, long AccumulatedValue) Summary(StockVenue venue)
+    public (long Price, long CumulativeVolume, long CumulativeValue) Summary(StockVenue venue)
     {
         lock (_gate)
         {

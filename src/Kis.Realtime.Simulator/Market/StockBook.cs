@@ -4,7 +4,7 @@ namespace Kis.Realtime.Simulator.Market;
 /// <summary>What a trade record shows: the trade and the day's state right after it (copied out under the book's lock).</summary>
 internal struct TradeSnapshot
 {
-    public long Price, Volume, AccumulatedVolume, AccumulatedValue, Open, High, Low, BestAsk, BestBid, BestAskQuantity, BestBidQuantity;
+    public long Price, Volume, CumulativeVolume, CumulativeValue, Open, High, Low, BestAsk, BestBid, BestAskQuantity, BestBidQuantity;
     public long TotalAsk, TotalBid, SellCount, BuyCount, SellVolume, BuyVolume, PreviousClose, UpperLimit, LowerLimit, PreviousDayVolume;
     public long ViReference;
     public int OpenSecond, HighSecond, LowSecond;
@@ -106,7 +106,7 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
     public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now) => Stock.TakeTouch(buy, quantity, limit, now);
 
     /// <summary>The latest trade price (the previous close before any), the day's volume and value.</summary>
-    public (long Price, long AccumulatedVolume, long AccumulatedValue) Summary() => Stock.Summary(Venue);
+    public (long Price, long CumulativeVolume, long CumulativeValue) Summary() => Stock.Summary(Venue);
 
     /// <summary>The next trade of this venue's feed at <paramref name="now"/> (KST), at the touch (see <see cref="Stock.Next"/>).</summary>
     public TradeSnapshot Trade(DateTime now) => Stock.Next(Venue, now).Snapshot;
@@ -118,6 +118,6 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
     public TradeSnapshot Expected(DateTime now) => Stock.Expected(Venue, now);
 
     /// <summary>Publishes the next book (see <see cref="Stock.PublishBook"/>).</summary>
-    public (long AccumulatedVolume, long AskTotalChange, long BidTotalChange) PublishBook(DateTime now, long[] askPrices, long[] bidPrices, long[] askQuantities, long[] bidQuantities)
+    public (long CumulativeVolume, long AskTotalChange, long BidTotalChange) PublishBook(DateTime now, long[] askPrices, long[] bidPrices, long[] askQuantities, long[] bidQuantities)
         => Stock.PublishBook(Venue, now, askPrices, bidPrices, askQuantities, bidQuantities);
 }

@@ -13,7 +13,7 @@ internal sealed class StockTradeStream : GenericStream
 {
     private enum F : byte
     {
-        None, Price, Sign, Change, Rate, AveragePrice, Open, High, Low, BestAsk, BestBid, Volume, AccumulatedVolume, AccumulatedValue,
+        None, Price, Sign, Change, Rate, AveragePrice, Open, High, Low, BestAsk, BestBid, Volume, CumulativeVolume, CumulativeValue,
         SellCount, BuyCount, NetBuyCount, Strength, SellVolume, BuyVolume, Side, BuyRatio, VolumeVsPreviousDay, OpenTime, VsOpenSign, VsOpen,
         HighTime, VsHighSign, VsHigh, LowTime, VsLowSign, VsLow, MarketOperation, BestAskQuantity, BestBidQuantity, TotalAsk, TotalBid,
         Turnover, PreviousDaySameTime, PreviousDaySameTimeRate, ViReference,
@@ -23,8 +23,8 @@ internal sealed class StockTradeStream : GenericStream
     {
         ["stck_prpr"] = F.Price, ["prdy_vrss_sign"] = F.Sign, ["prdy_vrss"] = F.Change, ["prdy_ctrt"] = F.Rate,
         ["wghn_avrg_stck_prc"] = F.AveragePrice, ["stck_oprc"] = F.Open, ["stck_hgpr"] = F.High, ["stck_lwpr"] = F.Low,
-        ["askp1"] = F.BestAsk, ["bidp1"] = F.BestBid, ["cntg_vol"] = F.Volume, ["acml_vol"] = F.AccumulatedVolume,
-        ["acml_tr_pbmn"] = F.AccumulatedValue, ["seln_cntg_csnu"] = F.SellCount, ["shnu_cntg_csnu"] = F.BuyCount,
+        ["askp1"] = F.BestAsk, ["bidp1"] = F.BestBid, ["cntg_vol"] = F.Volume, ["acml_vol"] = F.CumulativeVolume,
+        ["acml_tr_pbmn"] = F.CumulativeValue, ["seln_cntg_csnu"] = F.SellCount, ["shnu_cntg_csnu"] = F.BuyCount,
         ["ntby_cntg_csnu"] = F.NetBuyCount, ["cttr"] = F.Strength, ["seln_cntg_smtn"] = F.SellVolume, ["shnu_cntg_smtn"] = F.BuyVolume,
         ["ccld_dvsn"] = F.Side, ["cntg_cls_code"] = F.Side, ["shnu_rate"] = F.BuyRatio, ["prdy_vol_vrss_acml_vol_rate"] = F.VolumeVsPreviousDay,
         ["oprc_hour"] = F.OpenTime, ["oprc_vrss_prpr_sign"] = F.VsOpenSign, ["oprc_vrss_prpr"] = F.VsOpen,
@@ -99,15 +99,15 @@ internal sealed class StockTradeStream : GenericStream
             case F.Sign: w.Ascii(StockCodes.Sign(t.Price, t.PreviousClose, t.UpperLimit, t.LowerLimit)); break;
             case F.Change: w.Int(t.Price - t.PreviousClose); break;
             case F.Rate: w.Fixed(StockCodes.Percent(t.Price - t.PreviousClose, t.PreviousClose), 2); break;
-            case F.AveragePrice: w.Fixed(t.AccumulatedValue * 100 / Math.Max(1, t.AccumulatedVolume), 2); break;
+            case F.AveragePrice: w.Fixed(t.CumulativeValue * 100 / Math.Max(1, t.CumulativeVolume), 2); break;
             case F.Open: w.Int(t.Open); break;
             case F.High: w.Int(t.High); break;
             case F.Low: w.Int(t.Low); break;
             case F.BestAsk: w.Int(t.BestAsk); break;
             case F.BestBid: w.Int(t.BestBid); break;
             case F.Volume: w.Int(t.Volume); break;
-            case F.AccumulatedVolume: w.Int(t.AccumulatedVolume); break;
-            case F.AccumulatedValue: w.Int(t.AccumulatedValue); break;
+            case F.CumulativeVolume: w.Int(t.CumulativeVolume); break;
+            case F.CumulativeValue: w.Int(t.CumulativeValue); break;
             case F.SellCount: w.Int(t.SellCount); break;
             case F.BuyCount: w.Int(t.BuyCount); break;
             case F.NetBuyCount: w.Int(t.BuyCount - t.SellCount); break;
@@ -116,7 +116,7 @@ internal sealed class StockTradeStream : GenericStream
             case F.BuyVolume: w.Int(t.BuyVolume); break;
             case F.Side: w.Ascii(t.BuyerInitiated ? "1"u8 : "5"u8); break;
             case F.BuyRatio: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.BuyVolume + t.SellVolume), 2); break;
-            case F.VolumeVsPreviousDay: w.Fixed(t.AccumulatedVolume * 10_000 / Math.Max(1, t.PreviousDayVolume), 2); break;
+            case F.VolumeVsPreviousDay: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume), 2); break;
             case F.OpenTime: w.Time(t.OpenSecond); break;
             case F.VsOpenSign: w.Sign(t.Price - t.Open); break;
             case F.VsOpen: w.Int(t.Price - t.Open); break;
@@ -132,9 +132,9 @@ internal sealed class StockTradeStream : GenericStream
             case F.TotalAsk: w.Int(t.TotalAsk); break;
             case F.TotalBid: w.Int(t.TotalBid); break;
             // Turnover against a float of about 50 days of the previous day's volume.
-            case F.Turnover: w.Fixed(t.AccumulatedVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
+            case F.Turnover: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
             case F.PreviousDaySameTime: w.Int(_previousDaySameTime); break;
-            case F.PreviousDaySameTimeRate: w.Fixed(t.AccumulatedVolume * 10_000 / _previousDaySameTime, 2); break;
+            case F.PreviousDaySameTimeRate: w.Fixed(t.CumulativeVolume * 10_000 / _previousDaySameTime, 2); break;
             case F.ViReference: w.Int(t.ViReference); break;
         }
         return true;
@@ -148,7 +148,7 @@ internal sealed class StockTradeStream : GenericStream
 /// </summary>
 internal sealed class StockBookStream : GenericStream
 {
-    private enum F : byte { None, Ask, Bid, AskQuantity, BidQuantity, TotalAsk, TotalBid, Zero, ZeroRate, Unchanged, AccumulatedVolume, AskChange, BidChange, SessionCode }
+    private enum F : byte { None, Ask, Bid, AskQuantity, BidQuantity, TotalAsk, TotalBid, Zero, ZeroRate, Unchanged, CumulativeVolume, AskChange, BidChange, SessionCode }
 
     private readonly StockBook _book;
     private readonly F[] _fields;
@@ -178,7 +178,7 @@ internal sealed class StockBookStream : GenericStream
             "total_bidp_rsqn" => F.TotalBid,
             "total_askp_rsqn_icdc" => F.AskChange,
             "total_bidp_rsqn_icdc" => F.BidChange,
-            "acml_vol" => F.AccumulatedVolume,
+            "acml_vol" => F.CumulativeVolume,
             "hour_cls_code" => F.SessionCode,
             "antc_cntg_vrss_sign" => F.Unchanged,
             "antc_cntg_prdy_ctrt" => F.ZeroRate,
@@ -212,7 +212,7 @@ internal sealed class StockBookStream : GenericStream
             case F.TotalBid: w.Int(_bidQuantity.Sum()); break;
             case F.AskChange: w.Int(_askChange); break;
             case F.BidChange: w.Int(_bidChange); break;
-            case F.AccumulatedVolume: w.Int(_volume); break;
+            case F.CumulativeVolume: w.Int(_volume); break;
             case F.SessionCode: w.Ascii("0"u8); break;
             case F.Unchanged: w.Ascii("3"u8); break;
             case F.ZeroRate: w.Ascii("0.00"u8); break;

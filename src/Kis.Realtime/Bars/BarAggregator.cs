@@ -99,7 +99,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);
         var volume = TAccessor.Volume(trade);
-        var gap = CheckVolume(TAccessor.TrId(trade), volume, TAccessor.AccumulatedVolume(trade), day);
+        var gap = CheckVolume(TAccessor.TrId(trade), volume, TAccessor.CumulativeVolume(trade), day);
         if ((TAccessor.Session(trade) & _sessions) == 0)
         {
             // Outside the bar's sessions: in no bar, but its cumulative volume still counts, so a day's pre-market
@@ -112,7 +112,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
-        if (_seed is not null) ApplySeed(start, volume, TAccessor.AccumulatedVolume(trade));
+        if (_seed is not null) ApplySeed(start, volume, TAccessor.CumulativeVolume(trade));
 
         var closed = false;
         if (_kind <= BarKind.Day)
@@ -301,8 +301,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             _trDay[i] = day;
             return false;
         }
-        var missing = CumulativeVolume.Missing(_trAccumulated[i], _trDay[i], accumulated, volume, day, out var reset);
-        if (CumulativeVolume.Advances(_trAccumulated[i], _trDay[i], accumulated, day))
+        var missing = CumulativeVolumeRule.Missing(_trAccumulated[i], _trDay[i], accumulated, volume, day, out var reset);
+        if (CumulativeVolumeRule.Advances(_trAccumulated[i], _trDay[i], accumulated, day))
         {
             _trAccumulated[i] = accumulated;
             _trDay[i] = day;

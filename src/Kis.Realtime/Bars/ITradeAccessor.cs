@@ -25,7 +25,7 @@ public interface ITradeAccessor<TTrade> where TTrade : struct
     /// <summary>The trade's volume.</summary>
     static abstract long Volume(in TTrade trade);
     /// <summary>The session's cumulative volume after this trade (acml_vol), or −1 when the view carries none.</summary>
-    static abstract long AccumulatedVolume(in TTrade trade);
+    static abstract long CumulativeVolume(in TTrade trade);
     /// <summary>True when the traded value is price × volume; false when <see cref="Value"/> reads a field.</summary>
     static abstract bool ValueIsPriceTimesVolume { get; }
     /// <summary>The trade's value when <see cref="ValueIsPriceTimesVolume"/> is false (not called otherwise).</summary>
@@ -61,7 +61,7 @@ public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
     /// <inheritdoc/>
     public static long Volume(in StockTrade trade) => trade.Volume;
     /// <inheritdoc/>
-    public static long AccumulatedVolume(in StockTrade trade) => trade.AccumulatedVolume;
+    public static long CumulativeVolume(in StockTrade trade) => trade.CumulativeVolume;
     /// <inheritdoc/>
     public static bool ValueIsPriceTimesVolume => true;
     /// <inheritdoc/>
@@ -92,7 +92,7 @@ public readonly struct IndexTickAccessor : ITradeAccessor<IndexTick>
     /// <inheritdoc/>
     public static long Volume(in IndexTick trade) => trade.TickVolume;
     /// <inheritdoc/>
-    public static long AccumulatedVolume(in IndexTick trade) => trade.AccumulatedVolume;
+    public static long CumulativeVolume(in IndexTick trade) => trade.CumulativeVolume;
     /// <inheritdoc/>
     public static bool ValueIsPriceTimesVolume => false;
     /// <inheritdoc/>
@@ -128,7 +128,7 @@ public readonly struct FuturesTradeAccessor : ITradeAccessor<FuturesTrade>
     /// <inheritdoc/>
     public static long Volume(in FuturesTrade trade) => trade.Volume;
     /// <inheritdoc/>
-    public static long AccumulatedVolume(in FuturesTrade trade) => trade.AccumulatedVolume;
+    public static long CumulativeVolume(in FuturesTrade trade) => trade.CumulativeVolume;
     /// <inheritdoc/>
     public static bool ValueIsPriceTimesVolume => true;
     /// <inheritdoc/>
@@ -164,7 +164,7 @@ public readonly struct OptionsTradeAccessor : ITradeAccessor<OptionsTrade>
     /// <inheritdoc/>
     public static long Volume(in OptionsTrade trade) => trade.Volume;
     /// <inheritdoc/>
-    public static long AccumulatedVolume(in OptionsTrade trade) => trade.AccumulatedVolume;
+    public static long CumulativeVolume(in OptionsTrade trade) => trade.CumulativeVolume;
     /// <inheritdoc/>
     public static bool ValueIsPriceTimesVolume => true;
     /// <inheritdoc/>
@@ -196,7 +196,7 @@ public readonly struct OverseasStockTradeAccessor : ITradeAccessor<OverseasStock
     /// <inheritdoc/>
     public static long Volume(in OverseasStockTrade trade) => trade.Volume;
     /// <inheritdoc/>
-    public static long AccumulatedVolume(in OverseasStockTrade trade) => trade.AccumulatedVolume;
+    public static long CumulativeVolume(in OverseasStockTrade trade) => trade.CumulativeVolume;
     /// <inheritdoc/>
     public static bool ValueIsPriceTimesVolume => true;
     /// <inheritdoc/>

@@ -61,7 +61,7 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
         foreach (var (time, m) in byMinute)
         {
             var value = MinuteValue(m, previousValue);
-            previousValue = m.AccumulatedTradeValue;
+            previousValue = m.CumulativeTradeValue;
             bars.Add(new Bar
             {
                 Key = key,
@@ -85,11 +85,11 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
     {
         if (previousAccumulated is { } previous)
         {
-            var difference = (decimal)(m.AccumulatedTradeValue - previous);
+            var difference = (decimal)(m.CumulativeTradeValue - previous);
             if (difference >= m.Low * m.Volume && difference <= m.High * m.Volume) return difference;
         }
         // The first row: its cumulative value is its own only when it is the day's first minute.
-        else if (m.AccumulatedTradeValue >= m.Low * m.Volume && m.AccumulatedTradeValue <= m.High * m.Volume) return m.AccumulatedTradeValue;
+        else if (m.CumulativeTradeValue >= m.Low * m.Volume && m.CumulativeTradeValue <= m.High * m.Volume) return m.CumulativeTradeValue;
         return m.Volume * (m.High + m.Low + m.Close) / 3;
     }
 

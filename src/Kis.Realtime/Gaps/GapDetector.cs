@@ -54,16 +54,16 @@ public sealed class GapDetector
     /// </summary>
     /// <param name="time">The trade's time (any offset: KIS stamps KST).</param>
     /// <param name="volume">cntg_vol: the trade's volume.</param>
-    /// <param name="accumulatedVolume">acml_vol after the trade; negative when the source carries none (not checked).</param>
+    /// <param name="cumulativeVolume">acml_vol after the trade; negative when the source carries none (not checked).</param>
     /// <param name="gap">The gap found.</param>
-    public bool Observe(DateTimeOffset time, long volume, long accumulatedVolume, out VolumeGap gap) =>
-        Observe(time.Ticks, time.Offset, volume, accumulatedVolume, out gap);
+    public bool Observe(DateTimeOffset time, long volume, long cumulativeVolume, out VolumeGap gap) =>
+        Observe(time.Ticks, time.Offset, volume, cumulativeVolume, out gap);
 
     /// <summary>As <see cref="Observe(DateTimeOffset, long, long, out VolumeGap)"/>, with the time as clock ticks in <paramref name="offset"/>.</summary>
-    internal bool Observe(long ticks, TimeSpan offset, long volume, long accumulatedVolume, out VolumeGap gap)
+    internal bool Observe(long ticks, TimeSpan offset, long volume, long cumulativeVolume, out VolumeGap gap)
     {
         gap = default;
-        if (accumulatedVolume < 0) return false;
+        if (cumulativeVolume < 0) return false;
         Checked++;
         var previous = _lastAccumulated;
         var (previousTicks, previousOffset, previousDay) = (_lastTicks, _lastOffset, _lastDay);
@@ -73,13 +73,13 @@ public sealed class GapDetector
         _reconnected = false;
         if (previous < 0)
         {
-            _lastAccumulated = accumulatedVolume;
+            _lastAccumulated = cumulativeVolume;
             return false;
         }
 
-        var missing = CumulativeVolume.Missing(previous, previousDay, accumulatedVolume, volume, day, out var reset);
+        var missing = CumulativeVolumeRule.Missing(previous, previousDay, cumulativeVolume, volume, day, out var reset);
         // A stale or repeated record does not move the baseline back (the next trade would look like a gap).
-        if (CumulativeVolume.Advances(previous, previousDay, accumulatedVolume, day)) _lastAccumulated = accumulatedVolume;
+        if (CumulativeVolumeRule.Advances(previous, previousDay, cumulativeVolume, day)) _lastAccumulated = cumulativeVolume;
         if (reset) Resets++;
         if (missing == 0 || reset && missing < 0) return false;
 
@@ -94,8 +94,8 @@ public sealed class GapDetector
             To = new DateTimeOffset(ticks, offset),
             MissingVolume = missing,
             MissingTradesAtLeast = missing > 0 ? 1 : 0,
-            AccumulatedVolumeBefore = previous,
-            AccumulatedVolumeAfter = accumulatedVolume,
+            CumulativeVolumeBefore = previous,
+            CumulativeVolumeAfter = cumulativeVolume,
             AcrossReconnect = reconnected,
             AfterReset = reset,
         };

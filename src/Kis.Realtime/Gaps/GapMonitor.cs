@@ -48,7 +48,7 @@ public sealed class GapMonitor<TTrade, TAccessor>
         var at = TAccessor.Time(trade);
         var firstDate = entry.Clock.HasDate ? (DateOnly?)null : KstDayClock.FirstDate(entry.Detector.Calendar, _dates.TradingDate, at, _dates.TimeProvider);
         var time = KstDayClock.ToKst(entry.Clock.Ticks(entry.Detector.Calendar, TAccessor.Date(trade), at, firstDate, _dates.TimeProvider));
-        if (!entry.Detector.Observe(time, TAccessor.Volume(trade), TAccessor.AccumulatedVolume(trade), out gap)) return false;
+        if (!entry.Detector.Observe(time, TAccessor.Volume(trade), TAccessor.CumulativeVolume(trade), out gap)) return false;
         if (gap.Kind == VolumeGapKind.Missing)
         {
             Gaps++;

@@ -33,9 +33,9 @@ public readonly record struct VolumeGap
     /// <summary>At least this many trades were missed (1 for any missing volume: KIS sends no trade counter on every TR).</summary>
     public long MissingTradesAtLeast { get; init; }
     /// <summary>acml_vol of the last trade before the gap.</summary>
-    public long AccumulatedVolumeBefore { get; init; }
+    public long CumulativeVolumeBefore { get; init; }
     /// <summary>acml_vol of the trade that revealed the gap.</summary>
-    public long AccumulatedVolumeAfter { get; init; }
+    public long CumulativeVolumeAfter { get; init; }
     /// <summary>True when a reconnect (<see cref="GapDetector.NoteReconnect"/>) happened between the two trades.</summary>
     public bool AcrossReconnect { get; init; }
     /// <summary>True when acml_vol started again from a lower figure (a new trading day) and the new day's first trades were missed.</summary>

@@ -31,9 +31,9 @@ public readonly record struct InstrumentSnapshot
     /// <summary>The day's low over the venues.</summary>
     public decimal Low { get; init; }
     /// <summary>The day's volume: the unified feed's, else KRX + NXT.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>The day's traded value: the unified feed's, else KRX + NXT.</summary>
-    public long AccumulatedTradeValue { get; init; }
+    public long CumulativeTradeValue { get; init; }
     /// <summary>Best bid over the venues (the unified feed's when fed).</summary>
     public decimal BestBid { get; init; }
     /// <summary>Best ask over the venues.</summary>

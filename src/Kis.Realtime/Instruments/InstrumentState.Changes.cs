@@ -68,7 +68,7 @@ public sealed partial class InstrumentState
             {
                 LastPrice = unified.LastPrice, LastTime = unified.LastTime, LastVenue = StockVenue.Unified,
                 Open = unified.Open, High = unified.High, Low = unified.Low,
-                AccumulatedVolume = unified.AccumulatedVolume, AccumulatedTradeValue = unified.AccumulatedTradeValue,
+                CumulativeVolume = unified.CumulativeVolume, CumulativeTradeValue = unified.CumulativeTradeValue,
                 BestBid = unified.BestBid, BestAsk = unified.BestAsk,
                 BestBidQuantity = unified.BestBidQuantity, BestAskQuantity = unified.BestAskQuantity,
             };
@@ -84,8 +84,8 @@ public sealed partial class InstrumentState
             Open = first.Open,
             High = Math.Max(krx.High, nxt.High),
             Low = !nxt.HasTrade ? krx.Low : !krx.HasTrade ? nxt.Low : Math.Min(krx.Low, nxt.Low),
-            AccumulatedVolume = krx.AccumulatedVolume + nxt.AccumulatedVolume,
-            AccumulatedTradeValue = krx.AccumulatedTradeValue + nxt.AccumulatedTradeValue,
+            CumulativeVolume = krx.CumulativeVolume + nxt.CumulativeVolume,
+            CumulativeTradeValue = krx.CumulativeTradeValue + nxt.CumulativeTradeValue,
             BestBid = bid, BestAsk = ask, BestBidQuantity = bidQuantity, BestAskQuantity = askQuantity,
         };
     }

@@ -51,12 +51,12 @@ public sealed partial class InstrumentState
             // The cumulative-volume rule of gap detection: a stale or repeated record of the day does not move it back.
             var day = trade.BusinessDate is { } date
                 ? MarketCalendar.ForVenue(trade.Venue).TradingDayNumber(MarketCalendar.KstToUtc(date.DayNumber * TimeSpan.TicksPerDay + trade.Time.Ticks))
-                : v.AccumulatedDay;
-            if (CumulativeVolume.Advances(v.AccumulatedVolume, v.AccumulatedDay, trade.AccumulatedVolume, day))
+                : v.CumulativeDay;
+            if (CumulativeVolumeRule.Advances(v.CumulativeVolume, v.CumulativeDay, trade.CumulativeVolume, day))
             {
-                v.AccumulatedVolume = trade.AccumulatedVolume;
-                v.AccumulatedTradeValue = trade.AccumulatedTradeValue;
-                v.AccumulatedDay = day;
+                v.CumulativeVolume = trade.CumulativeVolume;
+                v.CumulativeTradeValue = trade.CumulativeTradeValue;
+                v.CumulativeDay = day;
             }
             // The trade carries the touch after it: newer than a book of an earlier second.
             if (trade.Time >= v.QuoteTime && (trade.BestBid > 0 || trade.BestAsk > 0))

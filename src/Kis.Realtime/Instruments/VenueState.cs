@@ -50,11 +50,11 @@ public struct VenueState
     /// <summary>The day's low (stck_lwpr).</summary>
     public decimal Low { readonly get; internal set; }
     /// <summary>The day's volume (acml_vol).</summary>
-    public long AccumulatedVolume { readonly get; internal set; }
-    /// <summary>The trading day (a <see cref="DateOnly.DayNumber"/>) of <see cref="AccumulatedVolume"/>: a later day's may be smaller.</summary>
-    internal int AccumulatedDay;
+    public long CumulativeVolume { readonly get; internal set; }
+    /// <summary>The trading day (a <see cref="DateOnly.DayNumber"/>) of <see cref="CumulativeVolume"/>: a later day's may be smaller.</summary>
+    internal int CumulativeDay;
     /// <summary>The day's traded value, KRW (acml_tr_pbmn).</summary>
-    public long AccumulatedTradeValue { readonly get; internal set; }
+    public long CumulativeTradeValue { readonly get; internal set; }
     /// <summary>Best bid (from the order book, else the last trade's bidp1).</summary>
     public decimal BestBid { readonly get; internal set; }
     /// <summary>Best ask.</summary>

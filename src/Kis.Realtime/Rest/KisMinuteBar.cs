@@ -9,5 +9,5 @@ namespace Kis.Realtime;
 /// <param name="Low">Its lowest trade price (<c>stck_lwpr</c>).</param>
 /// <param name="Close">Its last trade price (<c>stck_prpr</c>).</param>
 /// <param name="Volume">The shares traded in the minute (<c>cntg_vol</c>).</param>
-/// <param name="AccumulatedTradeValue">The day's traded value (KRW) up to the end of the minute (<c>acml_tr_pbmn</c>).</param>
-public readonly record struct KisMinuteBar(DateTimeOffset Time, decimal Open, decimal High, decimal Low, decimal Close, long Volume, long AccumulatedTradeValue);
+/// <param name="CumulativeTradeValue">The day's traded value (KRW) up to the end of the minute (<c>acml_tr_pbmn</c>).</param>
+public readonly record struct KisMinuteBar(DateTimeOffset Time, decimal Open, decimal High, decimal Low, decimal Close, long Volume, long CumulativeTradeValue);

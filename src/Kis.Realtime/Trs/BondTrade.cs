@@ -47,7 +47,7 @@ public readonly record struct BondTrade : IKisRecord<BondTrade>
     /// <summary>lwpr_ert: yield at the low, %.</summary>
     public decimal LowYield { get; init; }
     /// <summary>acml_vol: accumulated volume.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>prdy_vol: previous day's volume.</summary>
     public long PreviousDayVolume { get; init; }
     /// <summary>cntg_type_cls_code: trade type code (meanings undocumented by KIS).</summary>
@@ -77,7 +77,7 @@ public readonly record struct BondTrade : IKisRecord<BondTrade>
             OpenYield = r.Decimal(),
             HighYield = r.Decimal(),
             LowYield = r.Decimal(),
-            AccumulatedVolume = r.Int64(),
+            CumulativeVolume = r.Int64(),
             PreviousDayVolume = r.Int64(),
             TradeTypeCode = r.Text(),
         };

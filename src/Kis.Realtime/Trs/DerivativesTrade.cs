@@ -68,9 +68,9 @@ public readonly record struct FuturesTrade : IKisRecord<FuturesTrade>
     /// <summary>last_cnqn 최종 거래량: contracts in this trade.</summary>
     public long Volume { get; init; }
     /// <summary>acml_vol 누적 거래량: contracts traded in the session so far.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>acml_tr_pbmn 누적 거래 대금: traded value so far (KIS's unit).</summary>
-    public long AccumulatedTradeValue { get; init; }
+    public long CumulativeTradeValue { get; init; }
     /// <summary>hts_thpr HTS 이론가: theoretical price.</summary>
     public decimal TheoreticalPrice { get; init; }
     /// <summary>mrkt_basis 시장 베이시스: market basis.</summary>
@@ -158,8 +158,8 @@ public readonly record struct FuturesTrade : IKisRecord<FuturesTrade>
             High = r.Decimal(),
             Low = r.Decimal(),
             Volume = r.Int64(),
-            AccumulatedVolume = r.Int64(),
-            AccumulatedTradeValue = r.Int64(),
+            CumulativeVolume = r.Int64(),
+            CumulativeTradeValue = r.Int64(),
             TheoreticalPrice = r.Decimal(),
             MarketBasis = r.Decimal(),
             DeviationRate = r.Decimal(),

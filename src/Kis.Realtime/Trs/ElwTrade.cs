@@ -36,9 +36,9 @@ public readonly record struct ElwTrade : IKisRecord<ElwTrade>
     /// <summary>cntg_vol 체결 거래량: volume of this trade.</summary>
     public long Volume { get; init; }
     /// <summary>acml_vol 누적 거래량.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>acml_tr_pbmn 누적 거래 대금, KRW.</summary>
-    public long AccumulatedTradeValue { get; init; }
+    public long CumulativeTradeValue { get; init; }
     /// <summary>cntg_cls_code 체결구분.</summary>
     public TradeSide Side { get; init; }
     /// <summary>bsop_date 영업 일자.</summary>
@@ -110,8 +110,8 @@ public readonly record struct ElwTrade : IKisRecord<ElwTrade>
             BestAsk = r.Decimal(),
             BestBid = r.Decimal(),
             Volume = r.Int64(),
-            AccumulatedVolume = r.Int64(),
-            AccumulatedTradeValue = r.Int64(),
+            CumulativeVolume = r.Int64(),
+            CumulativeTradeValue = r.Int64(),
         };
         for (var i = 0; i < 6; i++) r.Skip(); // trade counts, strength, buy/sell volumes
         value = value with { Side = Codes.Side(r.Digit()) };

@@ -28,9 +28,9 @@ public readonly record struct IndexTick : IKisRecord<IndexTick>
     /// <summary>bstp_nmix_prdy_vrss: change vs the previous close.</summary>
     public decimal Change { get; init; }
     /// <summary>acml_vol: accumulated volume.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>acml_tr_pbmn: accumulated trade value.</summary>
-    public long AccumulatedTradeValue { get; init; }
+    public long CumulativeTradeValue { get; init; }
     /// <summary>pcas_vol: volume of this tick.</summary>
     public long TickVolume { get; init; }
     /// <summary>pcas_tr_pbmn: trade value of this tick.</summary>
@@ -95,8 +95,8 @@ public readonly record struct IndexTick : IKisRecord<IndexTick>
             Value = r.Decimal(),
             ChangeSign = CodeMapping.Sign(r.Digit()),
             Change = r.Decimal(),
-            AccumulatedVolume = r.Int64(),
-            AccumulatedTradeValue = r.Int64(),
+            CumulativeVolume = r.Int64(),
+            CumulativeTradeValue = r.Int64(),
             TickVolume = r.Int64(),
             TickTradeValue = r.Int64(),
             ChangeRate = r.Decimal(),

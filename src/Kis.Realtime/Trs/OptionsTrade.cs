@@ -35,9 +35,9 @@ public readonly record struct OptionsTrade : IKisRecord<OptionsTrade>
     /// <summary>last_cnqn 최종 거래량: contracts in this trade.</summary>
     public long Volume { get; init; }
     /// <summary>acml_vol 누적 거래량.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>acml_tr_pbmn 누적 거래 대금 (KIS's unit).</summary>
-    public long AccumulatedTradeValue { get; init; }
+    public long CumulativeTradeValue { get; init; }
     /// <summary>hts_thpr HTS 이론가: theoretical price.</summary>
     public decimal TheoreticalPrice { get; init; }
     /// <summary>hts_otst_stpl_qty HTS 미결제 약정 수량: open interest.</summary>
@@ -101,8 +101,8 @@ public readonly record struct OptionsTrade : IKisRecord<OptionsTrade>
             High = r.Decimal(),
             Low = r.Decimal(),
             Volume = r.Int64(),
-            AccumulatedVolume = r.Int64(),
-            AccumulatedTradeValue = r.Int64(),
+            CumulativeVolume = r.Int64(),
+            CumulativeTradeValue = r.Int64(),
             TheoreticalPrice = r.Decimal(),
             OpenInterest = r.Int64(),
             OpenInterestChange = r.Int64(),

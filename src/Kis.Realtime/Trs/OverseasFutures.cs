@@ -47,7 +47,7 @@ public readonly record struct OverseasFuturesTrade : IKisRecord<OverseasFuturesT
     /// <summary>low_price 저가.</summary>
     public decimal Low { get; init; }
     /// <summary>vol 누적거래량: contracts traded so far.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>prev_sign 전일대비부호.</summary>
     public PriceChangeSign ChangeSign { get; init; }
     /// <summary>quotsign 체결구분: trade side code, as sent.</summary>
@@ -88,7 +88,7 @@ public readonly record struct OverseasFuturesTrade : IKisRecord<OverseasFuturesT
             Open = r.Decimal(),
             High = r.Decimal(),
             Low = r.Decimal(),
-            AccumulatedVolume = r.Int64(),
+            CumulativeVolume = r.Int64(),
             ChangeSign = CodeMapping.Sign(r.Digit()),
             TradeSideCode = r.Text(),
             ReceivedTimePrecise = r.Text(),

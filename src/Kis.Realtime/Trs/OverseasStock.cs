@@ -53,9 +53,9 @@ public readonly record struct OverseasStockTrade : IKisRecord<OverseasStockTrade
     /// <summary>evol 체결량: shares in this trade.</summary>
     public long Volume { get; init; }
     /// <summary>tvol 거래량: the day's volume.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>tamt 거래대금: the day's traded value, in the market's currency.</summary>
-    public decimal AccumulatedTradeValue { get; init; }
+    public decimal CumulativeTradeValue { get; init; }
     /// <summary>bivl 매도체결량: seller-initiated volume (KIS's label).</summary>
     public long SellVolume { get; init; }
     /// <summary>asvl 매수체결량: buyer-initiated volume (KIS's label).</summary>
@@ -93,8 +93,8 @@ public readonly record struct OverseasStockTrade : IKisRecord<OverseasStockTrade
             BestBidQuantity = r.Int64(),
             BestAskQuantity = r.Int64(),
             Volume = r.Int64(),
-            AccumulatedVolume = r.Int64(),
-            AccumulatedTradeValue = r.Decimal(),
+            CumulativeVolume = r.Int64(),
+            CumulativeTradeValue = r.Decimal(),
             SellVolume = r.Int64(),
             BuyVolume = r.Int64(),
             TradeStrength = r.Decimal(),

@@ -42,9 +42,9 @@ public readonly record struct StockExpectedTrade : IKisRecord<StockExpectedTrade
     /// <summary>cntg_vol 체결 거래량: the expected volume at the expected price.</summary>
     public long ExpectedVolume { get; init; }
     /// <summary>acml_vol 누적 거래량: the day's volume so far.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>acml_tr_pbmn 누적 거래 대금: the day's traded value so far, KRW.</summary>
-    public long AccumulatedTradeValue { get; init; }
+    public long CumulativeTradeValue { get; init; }
     /// <summary>cntg_cls_code 체결구분: trade side code as a <see cref="TradeSide"/>.</summary>
     public TradeSide Side { get; init; }
     /// <summary>bsop_date 영업 일자: business date (null when empty or 00000000).</summary>
@@ -107,8 +107,8 @@ public readonly record struct StockExpectedTrade : IKisRecord<StockExpectedTrade
             BestAsk = ask,
             BestBid = bid,
             ExpectedVolume = volume,
-            AccumulatedVolume = accumulated,
-            AccumulatedTradeValue = value_,
+            CumulativeVolume = accumulated,
+            CumulativeTradeValue = value_,
             Side = side,
             BusinessDate = r.Date(),
             MarketOperationCode = r.Text(),

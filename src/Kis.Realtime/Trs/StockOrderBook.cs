@@ -51,7 +51,7 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
     /// <summary>antc_cntg_prdy_ctrt 예상 체결 전일 대비율: expected change rate, %.</summary>
     public decimal ExpectedChangeRate { get; init; }
     /// <summary>acml_vol 누적 거래량: the day's volume so far.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>total_askp_rsqn_icdc 총 매도호가 잔량 증감: change in total ask quantity.</summary>
     public long TotalAskQuantityChange { get; init; }
     /// <summary>total_bidp_rsqn_icdc 총 매수호가 잔량 증감: change in total bid quantity.</summary>
@@ -106,7 +106,7 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
         ExpectedChange = r.Decimal();
         ExpectedChangeSign = CodeMapping.Sign(r.Digit());
         ExpectedChangeRate = r.Decimal();
-        AccumulatedVolume = r.Int64();
+        CumulativeVolume = r.Int64();
         TotalAskQuantityChange = r.Int64();
         TotalBidQuantityChange = r.Int64();
         AfterHoursTotalAskQuantityChange = r.Int64();

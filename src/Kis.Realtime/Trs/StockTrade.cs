@@ -49,9 +49,9 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
     /// <summary>cntg_vol 체결 거래량: volume of this trade.</summary>
     public long Volume { get; init; }
     /// <summary>acml_vol 누적 거래량: the day's volume so far.</summary>
-    public long AccumulatedVolume { get; init; }
+    public long CumulativeVolume { get; init; }
     /// <summary>acml_tr_pbmn 누적 거래 대금: the day's traded value so far, KRW.</summary>
-    public long AccumulatedTradeValue { get; init; }
+    public long CumulativeTradeValue { get; init; }
     /// <summary>seln_cntg_csnu 매도 체결 건수: number of seller-initiated trades.</summary>
     public long SellTradeCount { get; init; }
     /// <summary>shnu_cntg_csnu 매수 체결 건수: number of buyer-initiated trades.</summary>
@@ -146,8 +146,8 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
             BestAsk = f.BestAsk,
             BestBid = f.BestBid,
             Volume = f.Volume,
-            AccumulatedVolume = f.AccumulatedVolume,
-            AccumulatedTradeValue = f.AccumulatedTradeValue,
+            CumulativeVolume = f.CumulativeVolume,
+            CumulativeTradeValue = f.CumulativeTradeValue,
             SellTradeCount = f.SellTradeCount,
             BuyTradeCount = f.BuyTradeCount,
             NetBuyTradeCount = f.NetBuyTradeCount,
@@ -201,8 +201,8 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
         f.BestAsk = r.Decimal();
         f.BestBid = r.Decimal();
         f.Volume = r.Int64();
-        f.AccumulatedVolume = r.Int64();
-        f.AccumulatedTradeValue = r.Int64();
+        f.CumulativeVolume = r.Int64();
+        f.CumulativeTradeValue = r.Int64();
         f.SellTradeCount = r.Int64();
         f.BuyTradeCount = r.Int64();
         f.NetBuyTradeCount = r.Int64();
@@ -250,7 +250,7 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
         public decimal Price, Change, ChangeRate, WeightedAveragePrice, Open, High, Low, BestAsk, BestBid, TradeStrength, BuyRatio,
             VolumeVsPreviousDay, VsOpen, VsHigh, VsLow, VolumeTurnover, VolumeVsPreviousDaySameTime, StaticViReferencePrice;
         public PriceChangeSign ChangeSign, VsOpenSign, VsHighSign, VsLowSign;
-        public long Volume, AccumulatedVolume, AccumulatedTradeValue, SellTradeCount, BuyTradeCount, NetBuyTradeCount, SellVolume, BuyVolume,
+        public long Volume, CumulativeVolume, CumulativeTradeValue, SellTradeCount, BuyTradeCount, NetBuyTradeCount, SellVolume, BuyVolume,
             BestAskQuantity, BestBidQuantity, TotalAskQuantity, TotalBidQuantity, PreviousDayVolumeSameTime;
         public TradeSide Side;
         public DateOnly? BusinessDate;

@@ -146,7 +146,7 @@ public sealed class DashboardStockPanelTests(BrowserFixture browser)
             {
                 StockCode = "005930", Time = new TimeOnly(9, 30, i), Price = 70_000 + i * 100, Change = i * 100 - 2_000,
                 ChangeRate = (i - 20) / 10m, Volume = 10 + i, Side = i % 2 == 0 ? Kis.Realtime.TradeSide.Buy : Kis.Realtime.TradeSide.Sell,
-                AccumulatedVolume = 1_000 + i,
+                CumulativeVolume = 1_000 + i,
             });
         }
         var asks = new Kis.Realtime.OrderBookLevels();

@@ -68,8 +68,8 @@ public sealed class GatewayBarsAndGapsTests
             while (await next)
             {
                 var trade = trades.Current;
-                if (firstBefore < 0) firstBefore = trade.AccumulatedVolume - trade.Volume;
-                last = trade.AccumulatedVolume;
+                if (firstBefore < 0) firstBefore = trade.CumulativeVolume - trade.Volume;
+                last = trade.CumulativeVolume;
                 // Skips end at 15:00 (market time): the day's last records are all seen, so every skip lies between two.
                 if (skipping && sim.MarketTime.TimeOfDay >= TimeSpan.FromHours(15)) { sim.Faults.StopSkipping(); skipping = false; }
                 if (trade.Time >= ClosingPrint) break;
@@ -84,7 +84,7 @@ public sealed class GatewayBarsAndGapsTests
         foreach (var s in sim.Faults.SkippedRecords.Where(s => s.TrId == "H0STCNT0" && s.Key == Key).OrderBy(s => s.Sequence))
         {
             Assert.True(StockTrade.TryDecode(KisTrs.H0STCNT0, System.Text.Encoding.UTF8.GetBytes(s.Record), out var skipped, out _));
-            if (skipped.AccumulatedVolume <= firstBefore || skipped.AccumulatedVolume >= last) continue;
+            if (skipped.CumulativeVolume <= firstBefore || skipped.CumulativeVolume >= last) continue;
             if (s.Sequence == previous + 1) expected[^1] += skipped.Volume;
             else expected.Add(skipped.Volume);
             previous = s.Sequence;
@@ -97,12 +97,12 @@ public sealed class GatewayBarsAndGapsTests
         // Skipping stops when this loop first sees the simulator past 15:00, so a consumer that lags (a loaded machine)
         // lets it go on into after-hours trades, which reach the client's detector after the loop's last trade: those
         // gaps are real but lie past `last`, where the simulator's list above is not read.
-        var upToLast = found.Where(g => g.AccumulatedVolumeAfter <= last).ToList();
+        var upToLast = found.Where(g => g.CumulativeVolumeAfter <= last).ToList();
         static string Volumes(IEnumerable<long> v) => string.Join(", ", v);
         Assert.True(expected.SequenceEqual(upToLast.Select(g => g.MissingVolume)),
             $"skipped runs of volume [{Volumes(expected)}] between acml_vol {firstBefore} and {last}, but gaps of " +
             $"[{Volumes(upToLast.Select(g => g.MissingVolume))}] up to {last} (all gaps: " +
-            $"{string.Join("; ", found.Select(g => $"{g.AccumulatedVolumeBefore}->{g.AccumulatedVolumeAfter} missing {g.MissingVolume}"))}; " +
+            $"{string.Join("; ", found.Select(g => $"{g.CumulativeVolumeBefore}->{g.CumulativeVolumeAfter} missing {g.MissingVolume}"))}; " +
             $"consumer {consumer.Statistics}, duplicates dropped {consumer.DuplicatesDropped}, gateway {gateway.Status()})");
         Assert.All(found, g => Assert.Equal(("H0STCNT0", Key, VolumeGapKind.Missing), (g.TrId, g.Key, g.Kind)));
         Assert.True(stats.Gaps >= upToLast.Count, $"{stats.Gaps} gaps counted, {upToLast.Count} raised");

@@ -191,7 +191,7 @@ public class BarAggregatorTests
         IndexTick Tick(string time, decimal value, long volume, long accumulated, bool expected = false) => new()
         {
             IndexCode = "0001", Time = TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture), Value = value,
-            TickVolume = volume, AccumulatedVolume = accumulated, TickTradeValue = volume * 3, IsExpected = expected,
+            TickVolume = volume, CumulativeVolume = accumulated, TickTradeValue = volume * 3, IsExpected = expected,
         };
         aggregator.Add(Tick("08:59:00", 2500, 0, 0, expected: true));
         aggregator.Add(Tick("09:00:00", 2600, 10, 10));

@@ -85,20 +85,20 @@ public class BarSeedAndStreamTests
     {
         var futures = await Collect(Stream(new[]
         {
-            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 0), Price = 350.05m, Volume = 2, AccumulatedVolume = 2 },
-            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 30), Price = 350.10m, Volume = 1, AccumulatedVolume = 3 },
+            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 0), Price = 350.05m, Volume = 2, CumulativeVolume = 2 },
+            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 30), Price = 350.10m, Volume = 1, CumulativeVolume = 3 },
         }).ToBarsAsync(BarSpec.Minutes(1), new BarOptions { TradingDate = Trades.Day }));
         Assert.Equal((3L, 350.10m, 700.10m + 350.10m), (futures.Single().Volume, futures.Single().Close, futures.Single().Value));
 
         var options = await Collect(Stream(new[]
         {
-            new OptionsTrade { Code = "201W08427", Market = DerivativesMarket.IndexOptions, Time = new(9, 0, 0), Price = 1.5m, Volume = 4, AccumulatedVolume = 4 },
+            new OptionsTrade { Code = "201W08427", Market = DerivativesMarket.IndexOptions, Time = new(9, 0, 0), Price = 1.5m, Volume = 4, CumulativeVolume = 4 },
         }).ToBarsAsync(BarSpec.Seconds(30), new BarOptions { TradingDate = Trades.Day }));
         Assert.Equal(Trades.Kst("09:00:30"), options.Single().CloseTime);
 
         var overseas = await Collect(Stream(new[]
         {
-            new OverseasStockTrade { Symbol = "DNASAAPL", KoreaDate = Trades.Day, KoreaTime = new(23, 30, 5), Price = 230.5m, Volume = 100, AccumulatedVolume = 100 },
+            new OverseasStockTrade { Symbol = "DNASAAPL", KoreaDate = Trades.Day, KoreaTime = new(23, 30, 5), Price = 230.5m, Volume = 100, CumulativeVolume = 100 },
         }).ToBarsAsync(BarSpec.Hours(1)));
         Assert.Equal(Trades.Kst("23:00:00"), overseas.Single().OpenTime);
     }

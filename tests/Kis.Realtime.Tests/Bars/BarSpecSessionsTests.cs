@@ -51,7 +51,7 @@ public class BarSpecSessionsTests
         FuturesTrade F(string time, long volume) => new()
         {
             Market = DerivativesMarket.NightFutures, Code = "101W3000",
-            Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Price = 350, Volume = volume, AccumulatedVolume = acml += volume,
+            Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Price = 350, Volume = volume, CumulativeVolume = acml += volume,
         };
         FuturesTrade[] trades = [F("18:00:01", 2), F("23:59:59", 1), F("00:00:01", 3)];
         var extended = BarsCommand.ParseSessions("extended");

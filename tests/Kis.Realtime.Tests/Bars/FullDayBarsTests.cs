@@ -29,8 +29,8 @@ public sealed class FullDayBarsTests
         var minutes = new List<Minute>();
         foreach (var r in rows)
         {
-            minutes.Add(new Minute(r.Time.ToString("HH:mm", CultureInfo.InvariantCulture), r.Open, r.High, r.Low, r.Close, r.Volume, r.AccumulatedTradeValue - previous));
-            previous = r.AccumulatedTradeValue;
+            minutes.Add(new Minute(r.Time.ToString("HH:mm", CultureInfo.InvariantCulture), r.Open, r.High, r.Low, r.Close, r.Volume, r.CumulativeTradeValue - previous));
+            previous = r.CumulativeTradeValue;
         }
         return minutes;
     }

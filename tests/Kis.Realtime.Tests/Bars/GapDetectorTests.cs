@@ -112,13 +112,13 @@ public class GapDetectorTests
 
         // Index ticks: acml_vol against pcas_vol; futures: acml_vol against last_cnqn.
         var index = GapMonitor.ForIndexTicks(Trades.Day);
-        index.Observe(new IndexTick { IndexCode = "0001", Time = new(9, 0, 0), TickVolume = 10, AccumulatedVolume = 100 }, out _);
-        Assert.True(index.Observe(new IndexTick { IndexCode = "0001", Time = new(9, 0, 1), TickVolume = 10, AccumulatedVolume = 125 }, out var indexGap));
+        index.Observe(new IndexTick { IndexCode = "0001", Time = new(9, 0, 0), TickVolume = 10, CumulativeVolume = 100 }, out _);
+        Assert.True(index.Observe(new IndexTick { IndexCode = "0001", Time = new(9, 0, 1), TickVolume = 10, CumulativeVolume = 125 }, out var indexGap));
         Assert.Equal(("H0UPCNT0", 15L), (indexGap.TrId, indexGap.MissingVolume));
         var futures = GapMonitor.ForFuturesTrades(Trades.Day);
-        futures.Observe(new FuturesTrade { Code = "101W09", Time = new(9, 0, 0), Volume = 1, AccumulatedVolume = 7 }, out _);
-        Assert.False(futures.Observe(new FuturesTrade { Code = "101W09", Time = new(9, 0, 0), Volume = 2, AccumulatedVolume = 9 }, out _));
-        Assert.True(futures.Observe(new FuturesTrade { Code = "101W09", Time = new(9, 0, 1), Volume = 2, AccumulatedVolume = 12 }, out _));
+        futures.Observe(new FuturesTrade { Code = "101W09", Time = new(9, 0, 0), Volume = 1, CumulativeVolume = 7 }, out _);
+        Assert.False(futures.Observe(new FuturesTrade { Code = "101W09", Time = new(9, 0, 0), Volume = 2, CumulativeVolume = 9 }, out _));
+        Assert.True(futures.Observe(new FuturesTrade { Code = "101W09", Time = new(9, 0, 1), Volume = 2, CumulativeVolume = 12 }, out _));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public class GapDetectorTests
     }
 
     private static bool Observe(GapDetector detector, in StockTrade t, out VolumeGap gap) =>
-        detector.Observe(new DateTimeOffset(t.BusinessDate!.Value.ToDateTime(t.Time), TimeSpan.FromHours(9)), t.Volume, t.AccumulatedVolume, out gap);
+        detector.Observe(new DateTimeOffset(t.BusinessDate!.Value.ToDateTime(t.Time), TimeSpan.FromHours(9)), t.Volume, t.CumulativeVolume, out gap);
 
     private static async IAsyncEnumerable<StockTrade> ToAsync(IEnumerable<StockTrade> trades)
     {

@@ -7,7 +7,7 @@ public class InstrumentStateTests
         long bidQuantity = 0, long askQuantity = 0) => new()
     {
         StockCode = "005930", Venue = venue, Time = TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture),
-        Price = price, Volume = 1, AccumulatedVolume = accumulated, AccumulatedTradeValue = accumulated * 100, Open = price,
+        Price = price, Volume = 1, CumulativeVolume = accumulated, CumulativeTradeValue = accumulated * 100, Open = price,
         OpenTime = new(9, 0, 0), High = price + 1, Low = price - 1, BestBid = bid, BestAsk = ask, BestBidQuantity = bidQuantity,
         BestAskQuantity = askQuantity, MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "",
     };
@@ -20,9 +20,9 @@ public class InstrumentStateTests
         state.Apply(Trade(StockVenue.Nxt, "10:00:01", 101, 300, bid: 99, ask: 101, bidQuantity: 2, askQuantity: 9));
 
         var s = state.Snapshot();
-        Assert.Equal((100m, 1000L), (s.Krx.LastPrice, s.Krx.AccumulatedVolume));
-        Assert.Equal((101m, 300L), (s.Nxt.LastPrice, s.Nxt.AccumulatedVolume));
-        Assert.Equal((101m, StockVenue.Nxt, 1300L, 130_000L), (s.LastPrice, s.LastVenue, s.AccumulatedVolume, s.AccumulatedTradeValue));
+        Assert.Equal((100m, 1000L), (s.Krx.LastPrice, s.Krx.CumulativeVolume));
+        Assert.Equal((101m, 300L), (s.Nxt.LastPrice, s.Nxt.CumulativeVolume));
+        Assert.Equal((101m, StockVenue.Nxt, 1300L, 130_000L), (s.LastPrice, s.LastVenue, s.CumulativeVolume, s.CumulativeTradeValue));
         Assert.Equal((102m, 99m), (s.High, s.Low));
         Assert.Equal((99m, 7L, 100m, 7L), (s.BestBid, s.BestBidQuantity, s.BestAsk, s.BestAskQuantity)); // equal bids add up
         Assert.Equal((1m, 0m), (s.Spread, s.Imbalance));
@@ -31,8 +31,8 @@ public class InstrumentStateTests
 
         state.Apply(Trade(StockVenue.Unified, "10:00:02", 102, 1400));
         s = state.Snapshot();
-        Assert.Equal((102m, StockVenue.Unified, 1400L), (s.LastPrice, s.LastVenue, s.AccumulatedVolume));
-        Assert.Equal(1000L, s.Krx.AccumulatedVolume);
+        Assert.Equal((102m, StockVenue.Unified, 1400L), (s.LastPrice, s.LastVenue, s.CumulativeVolume));
+        Assert.Equal(1000L, s.Krx.CumulativeVolume);
     }
 
     [Fact]
@@ -42,10 +42,10 @@ public class InstrumentStateTests
         var monday = new DateOnly(2026, 11, 23);
         state.Apply(Trade(StockVenue.Krx, "10:00:00", 100, 1000) with { BusinessDate = monday });
         state.Apply(Trade(StockVenue.Krx, "10:00:01", 100, 400) with { BusinessDate = monday }); // repeated earlier record
-        Assert.Equal((1000L, 100_000L), (state.Snapshot().Krx.AccumulatedVolume, state.Snapshot().Krx.AccumulatedTradeValue));
+        Assert.Equal((1000L, 100_000L), (state.Snapshot().Krx.CumulativeVolume, state.Snapshot().Krx.CumulativeTradeValue));
 
         state.Apply(Trade(StockVenue.Krx, "09:00:00", 100, 5) with { BusinessDate = monday.AddDays(1) });
-        Assert.Equal(5L, state.Snapshot().Krx.AccumulatedVolume);
+        Assert.Equal(5L, state.Snapshot().Krx.CumulativeVolume);
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public class InstrumentStateTests
             if (s.Version == 0) continue;
             // Every figure of one snapshot comes from the same update.
             Assert.Equal(s.Version, (long)s.LastPrice);
-            Assert.Equal(s.Version, s.AccumulatedVolume);
+            Assert.Equal(s.Version, s.CumulativeVolume);
             Assert.Equal(s.Version, (long)s.BestBid);
             Assert.Equal(s.Version, s.BestAskQuantity);
             checkedSnapshots++;

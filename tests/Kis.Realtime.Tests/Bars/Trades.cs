@@ -30,7 +30,7 @@ internal sealed class Trades(string code = "005930", StockVenue venue = StockVen
         BusinessDate = date ?? Day,
         Price = price,
         Volume = volume,
-        AccumulatedVolume = accumulated,
+        CumulativeVolume = accumulated,
         MarketOperationCode = "20",
         SessionCode = "0",
         RandomEndCode = "",

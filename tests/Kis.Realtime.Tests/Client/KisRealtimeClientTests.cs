@@ -369,8 +369,8 @@ public sealed class KisRealtimeClientTests
         long lastVolume = -1, n = 0;
         await foreach (var tick in subscription.WithCancellation(new CancellationTokenSource(TestTimeout).Token))
         {
-            Assert.True(tick.AccumulatedVolume >= lastVolume); // cumulative: in order
-            lastVolume = tick.AccumulatedVolume;
+            Assert.True(tick.CumulativeVolume >= lastVolume); // cumulative: in order
+            lastVolume = tick.CumulativeVolume;
             if (++n % 500 == 0) await Task.Yield(); // a consumer slower than the flat-out feed
             if (n == 20_000) break;
         }

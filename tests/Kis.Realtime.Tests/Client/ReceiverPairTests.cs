@@ -78,8 +78,8 @@ public sealed class ReceiverPairTests
             {
                 if (Interlocked.Increment(ref inBody) != 1) overlaps++;
                 threads.AddOrUpdate(Thread.CurrentThread.Name ?? "(unnamed)", 1, (_, n) => n + 1);
-                if (tick.AccumulatedVolume < previous) backwards++; // the index's volume of the day only grows
-                previous = tick.AccumulatedVolume;
+                if (tick.CumulativeVolume < previous) backwards++; // the index's volume of the day only grows
+                previous = tick.CumulativeVolume;
                 Interlocked.Decrement(ref inBody);
                 if (++seen == 300) break;
             }

@@ -43,9 +43,9 @@ public sealed class DerivativesVolumeTests
             Task.Run(() => Take(client.SubscribeAsync<OverseasStockTrade>(KisTrs.HDFSCNT0, "DNASAAPL", guard.Token), overseas)));
 
         // The simulator's records themselves, read with the typed views …
-        Assert.All(Enumerable.Range(1, 299), i => Assert.Equal(futures[i - 1].AccumulatedVolume + futures[i].Volume, futures[i].AccumulatedVolume));
-        Assert.All(Enumerable.Range(1, 299), i => Assert.Equal(options[i - 1].AccumulatedVolume + options[i].Volume, options[i].AccumulatedVolume));
-        Assert.All(Enumerable.Range(1, 299), i => Assert.Equal(overseas[i - 1].AccumulatedVolume + overseas[i].Volume, overseas[i].AccumulatedVolume));
+        Assert.All(Enumerable.Range(1, 299), i => Assert.Equal(futures[i - 1].CumulativeVolume + futures[i].Volume, futures[i].CumulativeVolume));
+        Assert.All(Enumerable.Range(1, 299), i => Assert.Equal(options[i - 1].CumulativeVolume + options[i].Volume, options[i].CumulativeVolume));
+        Assert.All(Enumerable.Range(1, 299), i => Assert.Equal(overseas[i - 1].CumulativeVolume + overseas[i].Volume, overseas[i].CumulativeVolume));
         // … and the client's detection on each of them.
         Assert.Equal(0, client.Statistics.Gaps);
         Assert.Equal(0, client.Statistics.Overlaps);

@@ -30,7 +30,7 @@ public sealed class ReconnectGapTests
 
     private static (long Volume, long Accumulated) Trade(ReadOnlySpan<byte> record)
         => StockTrade.TryDecode(KisTrs.H0STCNT0, record, out var trade, out var error)
-            ? (trade.Volume, trade.AccumulatedVolume)
+            ? (trade.Volume, trade.CumulativeVolume)
             : throw new InvalidOperationException($"undecodable trade: {error}");
 
     /// <summary>
@@ -125,8 +125,8 @@ public sealed class ReconnectGapTests
         // The gap sits between the last trade received before the drop and the first after the reconnect.
         var first = seen.FindIndex(t => t.Accumulated > awayUpTo);
         Assert.True(first > 0);
-        Assert.Equal(seen[first - 1].Accumulated, gap.AccumulatedVolumeBefore);
-        Assert.Equal(seen[first].Accumulated, gap.AccumulatedVolumeAfter);
+        Assert.Equal(seen[first - 1].Accumulated, gap.CumulativeVolumeBefore);
+        Assert.Equal(seen[first].Accumulated, gap.CumulativeVolumeAfter);
         Assert.Equal(awayUpTo, seen[first].Accumulated - seen[first].Volume);
     }
 

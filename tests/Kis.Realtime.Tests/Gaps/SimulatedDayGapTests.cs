@@ -35,9 +35,9 @@ public sealed class SimulatedDayGapTests
     private static (long Volume, long Accumulated, TimeOnly Time) Trade(string trId, ReadOnlySpan<byte> record)
     {
         var tr = Tr(trId);
-        if (trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _)) return (tick.TickVolume, tick.AccumulatedVolume, tick.Time);
-        if (trId == "H0IFCNT0" && FuturesTrade.TryDecode(tr, record, out var futures, out _)) return (futures.Volume, futures.AccumulatedVolume, futures.Time);
-        if (StockTrade.TryDecode(tr, record, out var stock, out _)) return (stock.Volume, stock.AccumulatedVolume, stock.Time);
+        if (trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _)) return (tick.TickVolume, tick.CumulativeVolume, tick.Time);
+        if (trId == "H0IFCNT0" && FuturesTrade.TryDecode(tr, record, out var futures, out _)) return (futures.Volume, futures.CumulativeVolume, futures.Time);
+        if (StockTrade.TryDecode(tr, record, out var stock, out _)) return (stock.Volume, stock.CumulativeVolume, stock.Time);
         throw new InvalidOperationException($"{trId}: undecodable record");
     }
 

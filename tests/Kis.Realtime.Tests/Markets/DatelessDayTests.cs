@@ -13,7 +13,7 @@ public class DatelessDayTests
     private static IndexTick Index(string time, decimal value, long accumulated) => new()
     {
         IndexCode = "0001", Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Value = value,
-        TickVolume = 1, AccumulatedVolume = accumulated, TickTradeValue = (long)value, AccumulatedTradeValue = accumulated,
+        TickVolume = 1, CumulativeVolume = accumulated, TickTradeValue = (long)value, CumulativeTradeValue = accumulated,
     };
 
     [Fact]
@@ -35,7 +35,7 @@ public class DatelessDayTests
             return new()
             {
                 Market = DerivativesMarket.NightFutures, Code = "101W3000",
-                Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Price = 350, Volume = volume, AccumulatedVolume = acml += volume,
+                Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Price = 350, Volume = volume, CumulativeVolume = acml += volume,
             };
         }
         FuturesTrade[] trades = [F("18:00:00", 1), F("23:00:00", 2), F("05:59:00", 3), F("18:00:00", 4, newDay: true), F("01:00:00", 5)];

@@ -23,7 +23,7 @@ public class MarketDayTests
             {
                 Symbol = "DNASAAPL", Ticker = "AAPL", SessionCode = "",
                 KoreaDate = DateOnly.FromDateTime(kst), KoreaTime = TimeOnly.FromDateTime(kst),
-                Price = price, Volume = volume, AccumulatedVolume = Tvol,
+                Price = price, Volume = volume, CumulativeVolume = Tvol,
             };
         }
 
@@ -63,7 +63,7 @@ public class MarketDayTests
         trades.Add(us.At("2026-03-10 00:01:00", 106, 300));
 
         var (gaps, detector) = Detect("HDFSCNT0", "DNASAAPL", trades.Select(t =>
-            (new DateTimeOffset(t.KoreaDate!.Value.ToDateTime(t.KoreaTime), Kst), t.Volume, t.AccumulatedVolume)));
+            (new DateTimeOffset(t.KoreaDate!.Value.ToDateTime(t.KoreaTime), Kst), t.Volume, t.CumulativeVolume)));
 
         Assert.Empty(gaps);
         Assert.Equal(1, detector.Resets);
@@ -80,7 +80,7 @@ public class MarketDayTests
             us.At("2026-03-10 00:00:30", 100, 20, skipped: 345),
         ];
         var (gaps, _) = Detect("HDFSCNT0", "DNASAAPL", trades.Select(t =>
-            (new DateTimeOffset(t.KoreaDate!.Value.ToDateTime(t.KoreaTime), Kst), t.Volume, t.AccumulatedVolume)));
+            (new DateTimeOffset(t.KoreaDate!.Value.ToDateTime(t.KoreaTime), Kst), t.Volume, t.CumulativeVolume)));
 
         var gap = Assert.Single(gaps);
         Assert.Equal((VolumeGapKind.Missing, 345L, false), (gap.Kind, gap.MissingVolume, gap.AfterReset));
@@ -148,7 +148,7 @@ public class MarketDayTests
         FuturesTrade F(string time, decimal price, long volume) => new()
         {
             Market = DerivativesMarket.NightFutures, Code = "101W3000",
-            Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Price = price, Volume = volume, AccumulatedVolume = acml += volume,
+            Time = TimeOnly.Parse(time, CultureInfo.InvariantCulture), Price = price, Volume = volume, CumulativeVolume = acml += volume,
         };
         FuturesTrade[] trades = [F("18:00:01", 350, 2), F("23:59:59", 352, 1), F("00:00:01", 349, 3), F("05:59:00", 351, 4)];
         var options = new BarOptions { TradingDate = new DateOnly(2026, 3, 9) };

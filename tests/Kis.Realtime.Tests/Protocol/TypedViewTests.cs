@@ -14,8 +14,8 @@ public class TypedViewTests
         Assert.Equal(2624.54m, t.Value);
         Assert.Equal(PriceChangeSign.Rise, t.ChangeSign);
         Assert.Equal(32.68m, t.Change);
-        Assert.Equal(63952L, t.AccumulatedVolume);
-        Assert.Equal(1650684L, t.AccumulatedTradeValue);
+        Assert.Equal(63952L, t.CumulativeVolume);
+        Assert.Equal(1650684L, t.CumulativeTradeValue);
         Assert.Equal(439L, t.TickVolume);
         Assert.Equal(10335L, t.TickTradeValue);
         Assert.Equal(1.26m, t.ChangeRate);
@@ -66,7 +66,7 @@ public class TypedViewTests
         Assert.Equal(3.037m, b.OpenYield);
         Assert.Equal(3.010m, b.HighYield);
         Assert.Equal(3.037m, b.LowYield);
-        Assert.Equal(6594124L, b.AccumulatedVolume);
+        Assert.Equal(6594124L, b.CumulativeVolume);
         Assert.Equal(9874082L, b.PreviousDayVolume);
         Assert.Equal("2", b.TradeTypeCode);
     }

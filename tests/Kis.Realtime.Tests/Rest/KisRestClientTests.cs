@@ -35,7 +35,7 @@ public sealed class KisRestClientTests
         using var rest = new KisRestClient(new KisRestOptions { Credential = Credential, RestBaseUrl = sim.RestBaseUrl });
         var bars = await rest.GetTodayMinuteBarsAsync("005930", StockVenue.Krx, until);
         Assert.Equal(fromTicks, bars.Select(b => new MinuteChartTests.Bar(b.Time.ToString("HHmm00", CultureInfo.InvariantCulture),
-            (long)b.Open, (long)b.High, (long)b.Low, (long)b.Close, b.Volume, b.AccumulatedTradeValue)));
+            (long)b.Open, (long)b.High, (long)b.Low, (long)b.Close, b.Volume, b.CumulativeTradeValue)));
         Assert.All(bars, b => Assert.Equal(TimeSpan.FromHours(9), b.Time.Offset));
         Assert.Equal(sim.MarketTime.Date, bars[0].Time.Date);
         Assert.Equal((fromTicks.Count + 29) / 30, rest.Requests);

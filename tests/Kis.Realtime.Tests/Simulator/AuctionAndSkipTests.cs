@@ -23,7 +23,7 @@ public sealed class AuctionAndSkipTests
         var open = book.Trade(At(9, 0, 0));
         Assert.Equal((expected.Price, expected.Volume), (open.Price, open.Volume));
         Assert.Equal(open.Price, open.Open);
-        Assert.Equal(open.Volume, open.AccumulatedVolume); // the day's first trade on KRX
+        Assert.Equal(open.Volume, open.CumulativeVolume); // the day's first trade on KRX
 
         for (var s = 1; s < 600; s++) Assert.True(book.HasTradeAt(At(9, 0) + TimeSpan.FromSeconds(s * 37)) || book.IsInterrupted(9 * 3600 + s * 37));
         var continuous = book.Trade(At(9, 0, 1));
@@ -35,7 +35,7 @@ public sealed class AuctionAndSkipTests
         var beforeClose = book.Expected(Day + TimeSpan.FromSeconds(15 * 3600 + 29 * 60 + 59));
         var close = book.Trade(At(15, 30, 0));
         Assert.Equal((beforeClose.Price, beforeClose.Volume), (close.Price, close.Volume));
-        Assert.Equal(continuous.AccumulatedVolume + close.Volume, close.AccumulatedVolume);
+        Assert.Equal(continuous.CumulativeVolume + close.Volume, close.CumulativeVolume);
         Assert.False(book.HasTradeAt(At(15, 30, 1)));
         Assert.False(book.HasTradeAt(At(15, 39, 59)));
         // The next (demo) day opens with its own print.
@@ -79,7 +79,7 @@ public sealed class AuctionAndSkipTests
     /// <summary>(index of the first trade after the gap, missing volume) from the trades' cumulative volume.</summary>
     private static List<(int Index, long Missing)> Gaps(IReadOnlyList<StockTrade> trades)
         => [.. Enumerable.Range(1, trades.Count - 1)
-            .Select(i => (Index: i, Missing: trades[i].AccumulatedVolume - trades[i - 1].AccumulatedVolume - trades[i].Volume))
+            .Select(i => (Index: i, Missing: trades[i].CumulativeVolume - trades[i - 1].CumulativeVolume - trades[i].Volume))
             .Where(g => g.Missing != 0)];
 
     [Fact]
@@ -127,8 +127,8 @@ public sealed class AuctionAndSkipTests
         // Exactly one gap, where the three were, missing exactly their volume; none anywhere else.
         var gap = Assert.Single(Gaps(trades));
         Assert.Equal(missing.Sum(t => t.Volume), gap.Missing);
-        Assert.Equal(missing[^1].AccumulatedVolume, trades[gap.Index].AccumulatedVolume - trades[gap.Index].Volume);
-        Assert.Equal(missing[0].AccumulatedVolume - missing[0].Volume, trades[gap.Index - 1].AccumulatedVolume);
+        Assert.Equal(missing[^1].CumulativeVolume, trades[gap.Index].CumulativeVolume - trades[gap.Index].Volume);
+        Assert.Equal(missing[0].CumulativeVolume - missing[0].Volume, trades[gap.Index - 1].CumulativeVolume);
     }
 
     [Fact]
@@ -141,9 +141,9 @@ public sealed class AuctionAndSkipTests
         using var session = new SessionRecords();
         await session.ReadUntilAsync(c, r => r.Count("H0STCNT0") >= 2_000);
         var trades = session.Of("H0STCNT0").Select(Decode).ToList();
-        var last = trades[^1].AccumulatedVolume;
+        var last = trades[^1].CumulativeVolume;
         // The skips before the last trade received (later ones cannot be seen yet), grouped into runs of consecutive records.
-        var skipped = sim.Faults.SkippedRecords.Select(s => (s.Sequence, Trade: Decode(s.Record))).Where(s => s.Trade.AccumulatedVolume < last).ToList();
+        var skipped = sim.Faults.SkippedRecords.Select(s => (s.Sequence, Trade: Decode(s.Record))).Where(s => s.Trade.CumulativeVolume < last).ToList();
         Assert.InRange(skipped.Count, 40, 200); // ~5 % of ~2,000
         var runs = new List<long>();
         for (var i = 0; i < skipped.Count; i++)
@@ -153,8 +153,8 @@ public sealed class AuctionAndSkipTests
         }
         // The first records before any sent one cannot show as a gap inside the session (nothing before them was seen).
         var gaps = Gaps(trades);
-        var firstSeen = trades[0].AccumulatedVolume - trades[0].Volume;
-        var visibleRuns = runs.Skip(skipped.Count > 0 && skipped[0].Trade.AccumulatedVolume <= firstSeen ? 1 : 0).ToList();
+        var firstSeen = trades[0].CumulativeVolume - trades[0].Volume;
+        var visibleRuns = runs.Skip(skipped.Count > 0 && skipped[0].Trade.CumulativeVolume <= firstSeen ? 1 : 0).ToList();
         Assert.Equal(visibleRuns, gaps.Select(g => g.Missing));
     }
 }

@@ -93,8 +93,8 @@ public sealed class MarketTests
         }
 
         // Cumulative figures continue instead of restarting.
-        Assert.True(Decode<IndexTick>("H0UPCNT0", second.Of("H0UPCNT0").First()).AccumulatedVolume
-            > Decode<IndexTick>("H0UPCNT0", first.Of("H0UPCNT0").Last()).AccumulatedVolume);
+        Assert.True(Decode<IndexTick>("H0UPCNT0", second.Of("H0UPCNT0").First()).CumulativeVolume
+            > Decode<IndexTick>("H0UPCNT0", first.Of("H0UPCNT0").Last()).CumulativeVolume);
         foreach (var tr in new[] { "H0UNPGM0", "H0NXPGM0" })
         {
             var last = Decode<ProgramTrade>(tr, first.Of(tr).Last());

@@ -30,11 +30,11 @@ public sealed class MarketWeekTests
     {
         var tr = Tr(trId);
         if (trId == "HDFSCNT0" && OverseasStockTrade.TryDecode(tr, record, out var us, out _))
-            return new Trade(trId, key, new DateTimeOffset(us.KoreaDate!.Value.ToDateTime(us.KoreaTime), Kst), 0, us.Volume, us.AccumulatedVolume);
+            return new Trade(trId, key, new DateTimeOffset(us.KoreaDate!.Value.ToDateTime(us.KoreaTime), Kst), 0, us.Volume, us.CumulativeVolume);
         (TimeOnly time, long price, long volume, long accumulated) =
-            trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _) ? (tick.Time, 0L, tick.TickVolume, tick.AccumulatedVolume)
-            : trId is "H0IFCNT0" or "H0MFCNT0" && FuturesTrade.TryDecode(tr, record, out var f, out _) ? (f.Time, 0L, f.Volume, f.AccumulatedVolume)
-            : StockTrade.TryDecode(tr, record, out var s, out _) ? (s.Time, (long)s.Price, s.Volume, s.AccumulatedVolume)
+            trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _) ? (tick.Time, 0L, tick.TickVolume, tick.CumulativeVolume)
+            : trId is "H0IFCNT0" or "H0MFCNT0" && FuturesTrade.TryDecode(tr, record, out var f, out _) ? (f.Time, 0L, f.Volume, f.CumulativeVolume)
+            : StockTrade.TryDecode(tr, record, out var s, out _) ? (s.Time, (long)s.Price, s.Volume, s.CumulativeVolume)
             : throw new InvalidOperationException($"{trId}: undecodable record");
         return new Trade(trId, key, new DateTimeOffset(date + time.ToTimeSpan(), Kst), price, volume, accumulated);
     }

@@ -14,7 +14,7 @@ public sealed class MinuteChartTests
 {
     private const string ChartPath = "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice";
 
-    internal sealed record Bar(string Hour, long Open, long High, long Low, long Close, long Volume, long AccumulatedValue);
+    internal sealed record Bar(string Hour, long Open, long High, long Low, long Close, long Volume, long CumulativeValue);
 
     internal static async Task<string> TokenAsync(KisSimulator sim)
     {
@@ -55,9 +55,9 @@ public sealed class MinuteChartTests
             if (bars.Count > 0 && bars[^1].Hour == hour)
             {
                 var b = bars[^1];
-                bars[^1] = b with { High = Math.Max(b.High, p), Low = Math.Min(b.Low, p), Close = p, Volume = b.Volume + t.Volume, AccumulatedValue = t.AccumulatedTradeValue };
+                bars[^1] = b with { High = Math.Max(b.High, p), Low = Math.Min(b.Low, p), Close = p, Volume = b.Volume + t.Volume, CumulativeValue = t.CumulativeTradeValue };
             }
-            else bars.Add(new Bar(hour, p, p, p, p, t.Volume, t.AccumulatedTradeValue));
+            else bars.Add(new Bar(hour, p, p, p, p, t.Volume, t.CumulativeTradeValue));
         }
         return bars;
     }

@@ -44,7 +44,7 @@ public sealed class PaperVenueMarketImpactTests
         unified.Next(at);
         krx.Next(at);
         while (unified.Backlog > 0) unified.Next(at);
-        var (krxBefore, unifiedBefore, touch) = (krx.Summary().AccumulatedVolume, unified.Summary().AccumulatedVolume, krx.Touch());
+        var (krxBefore, unifiedBefore, touch) = (krx.Summary().CumulativeVolume, unified.Summary().CumulativeVolume, krx.Touch());
         var quantity = Math.Min(5, touch.AskQuantity);
 
         var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, quantity, 0), at);
@@ -56,9 +56,9 @@ public sealed class PaperVenueMarketImpactTests
         Assert.Equal(1, krx.Backlog);
         var (onKrx, time, madeOnKrx) = krx.Next(at.AddSeconds(1));
         Assert.Equal((touch.Ask, quantity, true, krxBefore + quantity, at, false),
-            (onKrx.Price, onKrx.Volume, onKrx.BuyerInitiated, onKrx.AccumulatedVolume, time, madeOnKrx));
+            (onKrx.Price, onKrx.Volume, onKrx.BuyerInitiated, onKrx.CumulativeVolume, time, madeOnKrx));
         var onUnified = unified.Next(at.AddSeconds(1)).Snapshot;
-        Assert.Equal((touch.Ask, quantity, unifiedBefore + quantity), (onUnified.Price, onUnified.Volume, onUnified.AccumulatedVolume));
+        Assert.Equal((touch.Ask, quantity, unifiedBefore + quantity), (onUnified.Price, onUnified.Volume, onUnified.CumulativeVolume));
         // The offer it lifted is that much smaller in the book (a level is used up, never emptied, between book records).
         Assert.Equal(Math.Max(1, touch.AskQuantity - quantity), krx.Touch().AskQuantity);
     }
@@ -70,13 +70,13 @@ public sealed class PaperVenueMarketImpactTests
         var krx = market.StockBookForOrders(Code);
         Assert.True(krx.Vi.Count > 0, "the seed gives this stock a VI");
         var during = market.Clock.Now().Date + TimeSpan.FromSeconds(krx.Vi.StartOf(0) + 10);
-        var before = krx.Summary().AccumulatedVolume;
+        var before = krx.Summary().CumulativeVolume;
 
         var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 3, 0), during);
 
         Assert.True(placed.Accepted);
         Assert.Equal((0L, 3L), (market.Venue.View("5012345601").Orders[0].Filled, market.Venue.View("5012345601").Orders[0].Remaining));
-        Assert.Equal(before, krx.Summary().AccumulatedVolume);
+        Assert.Equal(before, krx.Summary().CumulativeVolume);
     }
 
     private static DateTime FirstSecondWithoutVi(StockBook book, DateTime from)

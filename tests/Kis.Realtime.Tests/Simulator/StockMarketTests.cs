@@ -52,7 +52,7 @@ public sealed class StockMarketTests
                 var b = Decode<StockOrderBook>(tr, record);
                 AssertWellFormed(b, code);
                 // The book carries the day's volume: exactly what the trades so far add up to.
-                if (last is { } lt) Assert.Equal(lt.AccumulatedVolume, b.AccumulatedVolume);
+                if (last is { } lt) Assert.Equal(lt.CumulativeVolume, b.CumulativeVolume);
                 book = b;
                 continue;
             }
@@ -73,8 +73,8 @@ public sealed class StockMarketTests
             // Cumulative volume never decreases: with one subscriber it grows by exactly each trade's volume.
             if (last is { } p)
             {
-                Assert.Equal(p.AccumulatedVolume + t.Volume, t.AccumulatedVolume);
-                Assert.True(t.AccumulatedTradeValue > p.AccumulatedTradeValue);
+                Assert.Equal(p.CumulativeVolume + t.Volume, t.CumulativeVolume);
+                Assert.True(t.CumulativeTradeValue > p.CumulativeTradeValue);
                 Assert.True(t.Time >= p.Time);
             }
             // Sign and change against one previous close; open/high/low bracket the price.
@@ -85,7 +85,7 @@ public sealed class StockMarketTests
             Assert.Equal(Math.Round(t.Change * 100 / t.PreviousClose, 2, MidpointRounding.AwayFromZero), t.ChangeRate);
             Assert.True(t.Low <= t.Price && t.Price <= t.High && t.Low <= t.Open && t.Open <= t.High);
             Assert.Equal(t.Price - t.High, t.VsHigh);
-            Assert.True(t.SellVolume + t.BuyVolume <= t.AccumulatedVolume);
+            Assert.True(t.SellVolume + t.BuyVolume <= t.CumulativeVolume);
             last = t;
         }
         Assert.True(checkedTrades >= 300, $"only {checkedTrades} trades after a book");
@@ -142,9 +142,9 @@ public sealed class StockMarketTests
             Assert.True(e.ExpectedPrice == latest.BestAsk || e.ExpectedPrice == latest.BestBid,
                 $"expected {e.ExpectedPrice} not at the latest book's touch {latest.BestBid}/{latest.BestAsk}");
             // Nothing trades (no trade TR is subscribed): the day's volume stands still.
-            Assert.Equal(latest.AccumulatedVolume, e.AccumulatedVolume);
-            dayVolume ??= e.AccumulatedVolume;
-            Assert.Equal(dayVolume, e.AccumulatedVolume);
+            Assert.Equal(latest.CumulativeVolume, e.CumulativeVolume);
+            dayVolume ??= e.CumulativeVolume;
+            Assert.Equal(dayVolume, e.CumulativeVolume);
             checkedRecords++;
         }
         Assert.True(checkedRecords >= 100, $"only {checkedRecords} expected trades after a book");
@@ -167,8 +167,8 @@ public sealed class StockMarketTests
         using var rb = new SessionRecords();
         await Task.WhenAll(ra.ReadUntilAsync(a, r => r.Count("H0STCNT0") >= 100), rb.ReadUntilAsync(b, r => r.Count("H0STCNT0") >= 100));
 
-        var volumesA = ra.Of("H0STCNT0").Select(r => Decode<StockTrade>("H0STCNT0", r).AccumulatedVolume).ToList();
-        var volumesB = rb.Of("H0STCNT0").Select(r => Decode<StockTrade>("H0STCNT0", r).AccumulatedVolume).ToList();
+        var volumesA = ra.Of("H0STCNT0").Select(r => Decode<StockTrade>("H0STCNT0", r).CumulativeVolume).ToList();
+        var volumesB = rb.Of("H0STCNT0").Select(r => Decode<StockTrade>("H0STCNT0", r).CumulativeVolume).ToList();
         // Each session sees the day's volume grow; no trade is sent to both.
         foreach (var v in new[] { volumesA, volumesB })
             for (var i = 1; i < v.Count; i++) Assert.True(v[i] > v[i - 1]);

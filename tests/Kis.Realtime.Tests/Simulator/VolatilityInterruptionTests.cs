@@ -77,7 +77,7 @@ public sealed class VolatilityInterruptionTests
             Assert.False(t.Time >= viStart && t.Time < viEnd, $"a trade at {t.Time} during the VI {viStart}–{viEnd}");
             if (last is { } p)
             {
-                Assert.Equal(p.AccumulatedVolume + t.Volume, t.AccumulatedVolume); // cumulative volume never decreases
+                Assert.Equal(p.CumulativeVolume + t.Volume, t.CumulativeVolume); // cumulative volume never decreases
                 if (p.Time < viStart && t.Time >= viEnd)
                 {
                     // The VI's single-price auction: at the expected price the auction showed, the new VI reference.

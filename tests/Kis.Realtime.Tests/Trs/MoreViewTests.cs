@@ -73,8 +73,8 @@ public class MoreViewTests
         Assert.Equal(PriceChangeSign.Rise, t.ChangeSign);
         Assert.Equal(g.Dec("futs_prdy_ctrt"), t.ChangeRate);
         Assert.Equal(g.Int("last_cnqn"), t.Volume);
-        Assert.Equal(g.Int("acml_vol"), t.AccumulatedVolume);
-        Assert.Equal(g.Int("acml_tr_pbmn"), t.AccumulatedTradeValue);
+        Assert.Equal(g.Int("acml_vol"), t.CumulativeVolume);
+        Assert.Equal(g.Int("acml_tr_pbmn"), t.CumulativeTradeValue);
         Assert.Equal(g.Dec("hts_thpr"), t.TheoreticalPrice);
         Assert.Equal(g.Dec("mrkt_basis"), t.MarketBasis);
         Assert.Equal(g.Dec("dprt"), t.DeviationRate);
@@ -186,8 +186,8 @@ public class MoreViewTests
         Assert.Equal(g.Int("vbid"), t.BestBidQuantity);
         Assert.Equal(g.Int("vask"), t.BestAskQuantity);
         Assert.Equal(g.Int("evol"), t.Volume);
-        Assert.Equal(g.Int("tvol"), t.AccumulatedVolume);
-        Assert.Equal(1234567.89m, t.AccumulatedTradeValue);
+        Assert.Equal(g.Int("tvol"), t.CumulativeVolume);
+        Assert.Equal(1234567.89m, t.CumulativeTradeValue);
         Assert.Equal(g.Int("bivl"), t.SellVolume);
         Assert.Equal(g.Int("asvl"), t.BuyVolume);
         Assert.Equal(g.Dec("strn"), t.TradeStrength);
@@ -255,7 +255,7 @@ public class MoreViewTests
         Assert.True(ElwTrade.TryDecode(KisTrs.ElwTrades, elw.Bytes, out var e, out error), error.Describe());
         Assert.Equal("57LA24", e.ElwCode);
         Assert.Equal(elw.Dec("stck_prpr"), e.Price);
-        Assert.Equal(elw.Int("acml_vol"), e.AccumulatedVolume);
+        Assert.Equal(elw.Int("acml_vol"), e.CumulativeVolume);
         Assert.Equal(TradeSide.Sell, e.Side);
         Assert.Equal(elw.Date("bsop_date"), e.BusinessDate);
         Assert.False(e.IsHalted);
@@ -329,7 +329,7 @@ public class MoreViewTests
         Assert.Equal("093015", trade.ReceivedTime);
         Assert.Equal(t.Dec("last_price"), trade.Price);
         Assert.Equal(t.Int("last_qntt"), trade.Volume);
-        Assert.Equal(t.Int("vol"), trade.AccumulatedVolume);
+        Assert.Equal(t.Int("vol"), trade.CumulativeVolume);
         Assert.Equal(PriceChangeSign.Rise, trade.ChangeSign);
         Assert.Equal(PriceChangeSign.Fall, trade.SettlementChangeSign);
         Assert.Equal(t.Dec("psttl_diff_rate"), trade.SettlementChangeRate);

@@ -35,8 +35,8 @@ public class StockViewTests
         Assert.Equal(g.Dec("askp1"), t.BestAsk);
         Assert.Equal(g.Dec("bidp1"), t.BestBid);
         Assert.Equal(g.Int("cntg_vol"), t.Volume);
-        Assert.Equal(g.Int("acml_vol"), t.AccumulatedVolume);
-        Assert.Equal(g.Int("acml_tr_pbmn"), t.AccumulatedTradeValue);
+        Assert.Equal(g.Int("acml_vol"), t.CumulativeVolume);
+        Assert.Equal(g.Int("acml_tr_pbmn"), t.CumulativeTradeValue);
         Assert.Equal(g.Int("seln_cntg_csnu"), t.SellTradeCount);
         Assert.Equal(g.Int("shnu_cntg_csnu"), t.BuyTradeCount);
         Assert.Equal(g.Int("ntby_cntg_csnu"), t.NetBuyTradeCount);
@@ -158,7 +158,7 @@ public class StockViewTests
         Assert.Equal(g.Dec("antc_cntg_vrss"), b.ExpectedChange);
         Assert.Equal(PriceChangeSign.Rise, b.ExpectedChangeSign);
         Assert.Equal(g.Dec("antc_cntg_prdy_ctrt"), b.ExpectedChangeRate);
-        Assert.Equal(g.Int("acml_vol"), b.AccumulatedVolume);
+        Assert.Equal(g.Int("acml_vol"), b.CumulativeVolume);
         Assert.Equal(g.Int("total_askp_rsqn_icdc"), b.TotalAskQuantityChange);
         Assert.Equal(g.Int("total_bidp_rsqn_icdc"), b.TotalBidQuantityChange);
         Assert.Equal(g.Int("ovtm_total_askp_icdc"), b.AfterHoursTotalAskQuantityChange);
@@ -228,8 +228,8 @@ public class StockViewTests
         Assert.Equal(g.Dec("askp1"), e.BestAsk);
         Assert.Equal(g.Dec("bidp1"), e.BestBid);
         Assert.Equal(g.Int("cntg_vol"), e.ExpectedVolume);
-        Assert.Equal(g.Int("acml_vol"), e.AccumulatedVolume);
-        Assert.Equal(g.Int("acml_tr_pbmn"), e.AccumulatedTradeValue);
+        Assert.Equal(g.Int("acml_vol"), e.CumulativeVolume);
+        Assert.Equal(g.Int("acml_tr_pbmn"), e.CumulativeTradeValue);
         Assert.Equal(TradeSide.PreOpen, e.Side);
         Assert.Equal(g.Date("bsop_date"), e.BusinessDate);
         Assert.Equal(g["new_mkop_cls_code"], e.MarketOperationCode);

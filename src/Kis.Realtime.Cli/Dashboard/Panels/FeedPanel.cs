@@ -66,7 +66,7 @@ internal sealed class TapePanel() : FeedPanel(30)
         AddRow(side.Length == 0 ? "other" : side,
         [
             trade.Time.ToString("HH:mm:ss"), trade.StockCode, trade.Price.ToString("N0"), trade.Change.ToString("+#,0;-#,0;0"),
-            trade.ChangeRate.ToString("+0.00;-0.00;0.00"), trade.Volume.ToString("N0"), side, trade.AccumulatedVolume.ToString("N0"),
+            trade.ChangeRate.ToString("+0.00;-0.00;0.00"), trade.Volume.ToString("N0"), side, trade.CumulativeVolume.ToString("N0"),
         ]);
     }
 }

@@ -1,7 +1,7 @@
 namespace Kis.Realtime;
 
 /// <summary>The cumulative-volume rule shared by <see cref="GapDetector"/> and the bar aggregator.</summary>
-internal static class CumulativeVolume
+internal static class CumulativeVolumeRule
 {
     /// <summary>
     /// Volume missed between the previous trade (acml_vol <paramref name="previous"/>, on trading day
