@@ -62,15 +62,8 @@ internal static class FuturesOrderEndpoints
 
     private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTO1103U"], []) is null) return;
-        if (await BodyAsync(ctx, hub) is not { } body) return;
-        var kind = Text(body, "RVSE_CNCL_DVSN_CD");
-        if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return; }
-        if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
-        { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return; }
-        var result = hub.Market.Venue.AmendOrCancel(Account(body), original, cancel: kind == "02", Number(body, "ORD_QTY"),
-            Text(body, "RMN_QTY_YN") == "Y", Hundredths(Text(body, "UNIT_PRICE")), hub.Market.Clock.Now());
-        if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return; }
+        if (await OrderEndpoints.AmendOrCancelAsync(ctx, hub, ["TTTO1103U"], derivative: true, "RMN_QTY_YN", body => Hundredths(Text(body, "UNIT_PRICE")))
+            is not { } result) return;
         var order = result.Order!;
         await Ok(ctx, result.MessageCode, result.Message, new JsonObject
         {
@@ -244,7 +237,8 @@ internal static class FuturesOrderEndpoints
 
     /// <summary>"352.50" → 35250; -1 when it is not a price with at most two decimals.</summary>
     internal static long Hundredths(string? text)
-        => decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var points) && points * 100 == decimal.Truncate(points * 100)
+        => decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var points)
+           && points < 1_000_000_000m && points * 100 == decimal.Truncate(points * 100) // a price, not an overflow
             ? (long)(points * 100) : -1;
 
     private static string Points(long hundredths) => (hundredths / 100m).ToString("0.00", CultureInfo.InvariantCulture);
