@@ -50,6 +50,10 @@ internal static class FuturesOrderEndpoints
             market, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true);
         if (request.Account.Length != 10 || request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3'))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
+        // Index products only (KOSPI200 01, mini KOSPI200 05, KOSDAQ150 06): stock futures and options trade in KRW on
+        // stock ticks, which the simulated futures feeds do not model.
+        if (request.Code[1..3] is not ("01" or "05" or "06"))
+        { await Refuse(ctx, hub, "APBK0505", "only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated"); return; }
         var result = hub.Market.Venue.Place(request, hub.Market.Clock.Now());
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return; }
         await Ok(ctx, result.MessageCode, result.Message, new JsonObject

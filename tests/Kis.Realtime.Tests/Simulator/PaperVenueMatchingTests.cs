@@ -116,6 +116,24 @@ public sealed class PaperVenueMarketImpactTests
         Assert.Equal(0, market.Venue.View("5012345601").Orders.Single().Filled);
     }
 
+    [Theory]
+    [InlineData("101W09", 5)]  // KOSPI200 futures: 0.05 point
+    [InlineData("105W09", 2)]  // mini KOSPI200 futures: 0.02
+    [InlineData("106W09", 10)] // KOSDAQ150 futures: 0.10
+    [InlineData("201W09250", 1)] // KOSPI200 options under 10 points: 0.01
+    public void Futures_and_options_orders_meet_KRX_s_tick_of_their_product(string code, long tick)
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var at = market.Clock.Now().Date.AddHours(10);
+        var quote = market.DerivativeForOrders(code).Quote;
+        PaperResult Buy(long price) => market.Venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, IsMarket: false, 1, price, Derivative: true), at);
+
+        Assert.Equal(tick, quote.Tick);
+        Assert.True(Buy(quote.Bid).Accepted);
+        if (tick > 1) Assert.Equal("APBK0506", Buy(quote.Bid + 1).MessageCode);
+        Assert.Equal("APBK0510", Buy(quote.Upper + tick).MessageCode);
+    }
+
     private static DateTime FirstSecondWithoutVi(StockBook book, DateTime from)
     {
         while (book.IsInterrupted((int)from.TimeOfDay.TotalSeconds)) from = from.AddSeconds(1);
