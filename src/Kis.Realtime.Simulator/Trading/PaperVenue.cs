@@ -14,8 +14,8 @@ namespace Kis.Realtime.Simulator.Trading;
 /// is a notice for the HTS ID of the app key that placed the order (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
 /// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
 /// a short. One lock; callers never hold a book's or an instrument's lock of their own while calling in, except
-/// <see cref="OnTrade"/> (an instrument's, taken first). Under it the venue takes a stock's lock (TakeTouch); a stock
-/// never calls the venue.
+/// <see cref="OnTrade"/> and the notice streams' <see cref="HasNotice"/> / <see cref="NextNotice"/> (an instrument's,
+/// taken first). Under it the venue takes a stock's lock (TakeTouch); a stock never calls the venue.
 /// </summary>
 internal sealed class PaperVenue(SimulatedMarket market)
 {
