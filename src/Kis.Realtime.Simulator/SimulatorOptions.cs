@@ -122,8 +122,8 @@ public sealed record SimulatorOptions
     public bool AcceptAnyHtsId { get; init; }
 
     /// <summary>
-    /// Stock and day-session futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random, as before the
-    /// paper-trading venue. Off by default: those notices then report the orders placed over the simulator's order
+    /// Stock and day-session futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random (a demo with nobody to
+    /// place orders). Off by default: those notices then report the orders placed over the simulator's order
     /// REST calls (docs/simulator.md), and nothing else. Night-session (H0MFCNI0, H0EUCNI0) and overseas notices, whose
     /// orders the venue does not take, are made up at random either way.
     /// </summary>

@@ -70,12 +70,12 @@ write_config 01
 for s in order_cash inquire_psbl_order inquire_daily_ccld inquire_balance order_rvsecncl; do run domestic_stock "$s"; done
 write_config 03
 for s in order inquire_psbl_order inquire_ccnl inquire_balance order_rvsecncl; do run domestic_futureoption "$s"; done
-sleep 2 # the last notices on their way
-
-# Every order number the futures order sample got back is in an accepted notice and in the order inquiry.
+# The order number the futures order sample got back is in its notices (waited for: they are on their way) and in
+# the order inquiry.
 odno=$(grep -oE '\b0000[0-9]{6}\b' "$work/order.domestic_futureoption.out" | head -1)
 echo "futures order sample: order $odno"
-grep -q "\"$odno\"\|#$odno\|$odno" "$work/notices.jsonl" || { echo "no notice for order $odno" >&2; cat "$work/notices.jsonl" >&2; exit 1; }
+for _ in $(seq 100); do [ "$(grep -c "$odno" "$work/notices.jsonl")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c "$odno" "$work/notices.jsonl")" -ge 2 ] || { echo "no accepted and fill notices for order $odno" >&2; cat "$work/notices.jsonl" >&2; exit 1; }
 grep -q "$odno" "$work/inquire_ccnl.domestic_futureoption.out" || { echo "order $odno not in inquire_ccnl" >&2; exit 1; }
 echo "notices received: $(wc -l <"$work/notices.jsonl")"
 grep "$odno" "$work/notices.jsonl"

@@ -160,8 +160,8 @@ internal sealed class BarsSource : IAsyncDisposable
     /// <summary>
     /// A replay's trading day for trades without a date on the wire (index ticks, derivatives): the day of the first
     /// recorded message of the subscription's TR, by its market's calendar (night derivatives: the session's opening
-    /// date). Null for live sources (today is right there) or when the TR was not recorded. Without it such trades were
-    /// dated by the wall clock: a night session recorded on 11-23 and replayed on 11-25 gave bars of 11-25.
+    /// date). Null for live sources (today is right there) or when the TR was not recorded. The wall clock would be wrong:
+    /// a night session recorded on 11-23 and replayed on 11-25 must give bars of 11-23.
     /// </summary>
     public async Task<DateOnly?> ReplayTradingDayAsync(SubscriptionSpec subscription, CancellationToken ct)
     {

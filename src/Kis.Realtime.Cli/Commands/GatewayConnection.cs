@@ -58,13 +58,22 @@ internal static class GatewayConnection
     {
         var endpoint = Endpoint(settings); // may refuse the options: before anything to dispose exists
         var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel));
-        var client = new KisGatewayClient(tune(KisGatewayClientOptions.Default with
+        KisGatewayClient client;
+        try
         {
-            Endpoint = endpoint,
-            ConsumerId = ConsumerId(command),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            LoggerFactory = loggerFactory,
-        }));
+            client = new KisGatewayClient(tune(KisGatewayClientOptions.Default with
+            {
+                Endpoint = endpoint,
+                ConsumerId = ConsumerId(command),
+                RequestTimeout = TimeSpan.FromSeconds(5),
+                LoggerFactory = loggerFactory,
+            }));
+        }
+        catch
+        {
+            loggerFactory.Dispose(); // nobody else holds it yet
+            throw;
+        }
         return (client, await FirstStatusAsync(client, loggerFactory, cancellationToken), loggerFactory);
     }
 

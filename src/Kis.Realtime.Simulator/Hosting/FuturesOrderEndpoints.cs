@@ -50,6 +50,10 @@ internal static class FuturesOrderEndpoints
             market, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true);
         if (request.Account.Length != 10 || request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3'))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
+        // Index products only (KOSPI200 01, mini KOSPI200 05, KOSDAQ150 06): stock futures and options trade in KRW on
+        // stock ticks, which the simulated futures feeds do not model.
+        if (request.Code[1..3] is not ("01" or "05" or "06"))
+        { await Refuse(ctx, hub, "APBK0505", "only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated"); return; }
         var result = hub.Market.Venue.Place(request, hub.Market.Clock.Now());
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return; }
         await Ok(ctx, result.MessageCode, result.Message, new JsonObject
@@ -62,15 +66,8 @@ internal static class FuturesOrderEndpoints
 
     private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTO1103U"], []) is null) return;
-        if (await BodyAsync(ctx, hub) is not { } body) return;
-        var kind = Text(body, "RVSE_CNCL_DVSN_CD");
-        if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return; }
-        if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
-        { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return; }
-        var result = hub.Market.Venue.AmendOrCancel(Account(body), original, cancel: kind == "02", Number(body, "ORD_QTY"),
-            Text(body, "RMN_QTY_YN") == "Y", Hundredths(Text(body, "UNIT_PRICE")), hub.Market.Clock.Now());
-        if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return; }
+        if (await OrderEndpoints.AmendOrCancelAsync(ctx, hub, ["TTTO1103U"], derivative: true, "RMN_QTY_YN", body => Hundredths(Text(body, "UNIT_PRICE")))
+            is not { } result) return;
         var order = result.Order!;
         await Ok(ctx, result.MessageCode, result.Message, new JsonObject
         {
@@ -244,7 +241,8 @@ internal static class FuturesOrderEndpoints
 
     /// <summary>"352.50" → 35250; -1 when it is not a price with at most two decimals.</summary>
     internal static long Hundredths(string? text)
-        => decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var points) && points * 100 == decimal.Truncate(points * 100)
+        => decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var points)
+           && points < 1_000_000_000m && points * 100 == decimal.Truncate(points * 100) // a price, not an overflow
             ? (long)(points * 100) : -1;
 
     private static string Points(long hundredths) => (hundredths / 100m).ToString("0.00", CultureInfo.InvariantCulture);

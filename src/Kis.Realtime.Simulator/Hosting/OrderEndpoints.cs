@@ -50,15 +50,28 @@ internal static class OrderEndpoints
 
     private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTC0013U", "TTTC0803U"], []) is null) return;
-        if (await BodyAsync(ctx, hub) is not { } body) return;
+        if (await AmendOrCancelAsync(ctx, hub, ["TTTC0013U", "TTTC0803U"], derivative: false, "QTY_ALL_ORD_YN", body => Number(body, "ORD_UNPR")) is { } result)
+            await AnswerAsync(ctx, hub, result);
+    }
+
+    /// <summary>
+    /// The amend/cancel call of either product (stock order-rvsecncl, futures/options order-rvsecncl): the checks, the
+    /// body (RVSE_CNCL_DVSN_CD 01 amend / 02 cancel, ORGN_ODNO, ORD_QTY, the all-that-is-left flag, the price read by
+    /// <paramref name="price"/>) and the venue's answer; null when refused (the refusal is answered).
+    /// </summary>
+    internal static async Task<PaperResult?> AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub, string[] trIds, bool derivative,
+        string wholeRemainderFlag, Func<JsonObject, long> price)
+    {
+        if (await AuthorizeAsync(ctx, hub, trIds, []) is null) return null;
+        if (await BodyAsync(ctx, hub) is not { } body) return null;
         var kind = Text(body, "RVSE_CNCL_DVSN_CD");
-        if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return; }
+        if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return null; }
         if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
-        { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return; }
-        var result = hub.Market.Venue.AmendOrCancel(Account(body), original, cancel: kind == "02", Number(body, "ORD_QTY"),
-            Text(body, "QTY_ALL_ORD_YN") == "Y", Number(body, "ORD_UNPR"), hub.Market.Clock.Now());
-        await AnswerAsync(ctx, hub, result);
+        { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return null; }
+        var result = hub.Market.Venue.AmendOrCancel(Account(body), original, derivative, cancel: kind == "02", Number(body, "ORD_QTY"),
+            Text(body, wholeRemainderFlag) == "Y", price(body), hub.Market.Clock.Now());
+        if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return null; }
+        return result;
     }
 
     private static Task AnswerAsync(HttpContext ctx, SimulatorHub hub, PaperResult result)

@@ -30,7 +30,7 @@ internal sealed class DerivativeTradeStream(Random random, TrDefinition tr, stri
     {
         Volatile.Write(ref _quoted, Level);
         // The venue's lock comes after this instrument's, as for stock trades.
-        Market.Venue.OnTrade(_key, Level, TradeVolume, now);
+        Market.Venue.OnTrade(_key, derivative: true, Level, TradeVolume, now);
     }
 }
 

@@ -128,8 +128,8 @@ internal class GenericStream : MarketStream
     /// <summary>The record's own traded volume (0 for a TR without a trade volume field).</summary>
     protected long TradeVolume => _tradeVolume >= 0 ? _values[_tradeVolume] : 0;
 
-    /// <summary>The walk's floor and ceiling: ±30 % of the previous close, as KRX's stock price limits.</summary>
-    protected (long Lower, long Upper) Limits => (Math.Max(Tick, PreviousClose * 7 / 10), PreviousClose * 13 / 10);
+    /// <summary>The walk's floor and ceiling: ±30 % of the previous close, as KRX's stock price limits, on the tick grid.</summary>
+    protected (long Lower, long Upper) Limits => (Math.Max(Tick, (PreviousClose * 7 / 10 + Tick - 1) / Tick * Tick), PreviousClose * 13 / 10 / Tick * Tick);
 
     private void StartDay()
     {
@@ -234,6 +234,9 @@ internal class GenericStream : MarketStream
         else w.Fixed(value, 2);
     }
 
+    /// <summary>A futures code's tick in hundredths of a point: KOSDAQ150 (x06…) 10, mini KOSPI200 (x05…) 2, else 5.</summary>
+    public static long FuturesTick(string code) => code.Length < 3 ? 5 : code[1..3] switch { "06" => 10, "05" => 2, _ => 5 };
+
     /// <summary>The name a futures (1…) or options (2…, 3…) code goes by in the simulated feeds and notices.</summary>
     public static string DerivativeName(string code) => code.StartsWith('1') ? $"선물 {code}" : $"옵션 {code}";
 
@@ -250,9 +253,17 @@ internal class GenericStream : MarketStream
             case TrKeyFormat.IndexCode:
                 return (master.Index(key).PreviousClose, 1, false, $"지수 {key}");
             case TrKeyFormat.DerivativeCode when key[0] == '1':
-                return (master.Index("2001").PreviousClose / 5 * 5, 5, false, DerivativeName(key));
+            {
+                // KRX's futures ticks by underlying (the code's 2nd-3rd digits): KOSDAQ150 0.10 point on its own index,
+                // mini KOSPI200 0.02 and KOSPI200 (and the rest, which the simulator prices the same way) 0.05.
+                var tick = FuturesTick(key);
+                var level = master.Index(key.Length >= 3 && key[1..3] == "06" ? "1028" : "2001").PreviousClose;
+                return (level / tick * tick, tick, false, DerivativeName(key));
+            }
             case TrKeyFormat.DerivativeCode when key[0] is '2' or '3':
-                return (random.Next(100, 2_000), 1, false, DerivativeName(key));
+                // Premiums under 10 points, where KRX's KOSPI200 option tick is 0.01 (0.05 from 10): the walk stays under
+                // 130 % of its previous close, so one tick holds all day.
+                return (random.Next(100, 769), 1, false, DerivativeName(key));
             case TrKeyFormat.Isin:
                 return (random.Next(9_500, 10_500) * 100L, 100, false, master.Bond(key).Name);
             case TrKeyFormat.OverseasSymbol:

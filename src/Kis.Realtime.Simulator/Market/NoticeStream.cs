@@ -62,8 +62,7 @@ internal sealed class NoticeStream : MarketStream
         if (_venue)
         {
             var notice = _market.Venue.NextNotice(_htsId, derivative: !_stocks, ref _venuePosition)!;
-            if (_stocks) WriteVenueNotice(ref w, notice);
-            else WriteVenueDerivativeNotice(ref w, notice);
+            WriteVenueNotice(ref w, notice);
             return;
         }
         var roll = Random.Next(100);
@@ -143,77 +142,37 @@ internal sealed class NoticeStream : MarketStream
     }
 
     /// <summary>
-    /// A paper order's event in KIS's stock notice layout (docs/kis-protocol.md §7): accepted (cntg_yn 1, the order's
-    /// quantity and price), filled (cntg_yn 2, the fill's quantity and price, the order's quantity in field 16),
-    /// amended or cancelled (rvse_cncl 1 / 2 with the original order number, the quantity concerned and what was filled).
+    /// A paper order's event in KIS's notice layouts (docs/kis-protocol.md §7), stock (H0STCNI0) or futures/options
+    /// (H0IFCNI0), with the same meanings of fields 9, 10, 11 and 16 as the made-up notices: accepted (the order's
+    /// quantity and price), filled (cntg_yn 2 / oder_kind2 0: the fill's quantity and price, the order's quantity in field
+    /// 16), amended or cancelled (rvse_cncl / rctf_cls 1 / 2 with the original order number, the quantity concerned and
+    /// what was filled) and refused (rfus_yn 1). Futures/options prices in hundredths of a point.
     /// </summary>
     private void WriteVenueNotice(ref RecordWriter w, Trading.PaperNotice n)
     {
+        var name = _stocks ? InstrumentMaster.StockName(n.Code) : GenericStream.DerivativeName(n.Code);
+        var tick = _stocks ? InstrumentMaster.TickOf(Math.Max(1, n.OrderPrice)) : 1;
         var order = new Order
         {
             Number = n.Number,
             Original = n.Original,
-            Product = new InstrumentMaster.Derivative(n.Code, InstrumentMaster.StockName(n.Code), n.OrderPrice, InstrumentMaster.TickOf(Math.Max(1, n.OrderPrice))),
+            Product = new InstrumentMaster.Derivative(n.Code, name, n.OrderPrice, tick),
             Buy = n.Buy,
             Quantity = n.OrderQuantity,
         };
         var second = (int)n.At.TimeOfDay.TotalSeconds;
-        var account = n.Account;
-        switch (n.Kind)
+        var filled = n.Kind == Trading.PaperNoticeKind.Filled;
+        var (revision, q16) = n.Kind switch
         {
-            case Trading.PaperNoticeKind.Filled:
-                WriteStock(ref w, second, order, '0', false, '2', '2', n.Quantity, n.Price, n.OrderQuantity, n.OrderPrice, account, n.IsMarket);
-                break;
-            case Trading.PaperNoticeKind.Amended:
-                WriteStock(ref w, second, order, '1', false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, account, n.IsMarket);
-                break;
-            case Trading.PaperNoticeKind.Cancelled:
-                WriteStock(ref w, second, order, '2', false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, account, n.IsMarket);
-                break;
-            case Trading.PaperNoticeKind.Refused:
-                WriteStock(ref w, second, order, '0', true, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, account, n.IsMarket);
-                break;
-            default:
-                WriteStock(ref w, second, order, '0', false, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, account, n.IsMarket);
-                break;
-        }
-    }
-
-    /// <summary>
-    /// A paper futures/options order's event in KIS's H0IFCNI0 layout (docs/kis-protocol.md §7), with the same meanings
-    /// of fields 9, 10, 11 and 16 as the made-up notices: accepted (oder_kind2 L, the order's quantity and price), filled
-    /// (oder_kind2 0, the fill's quantity and price, the order's quantity in field 16), amended or cancelled (rctf_cls
-    /// 1 / 2, the quantity concerned, what was filled) and refused (rfus_yn 1). Prices in hundredths of a point.
-    /// </summary>
-    private void WriteVenueDerivativeNotice(ref RecordWriter w, Trading.PaperNotice n)
-    {
-        var order = new Order
-        {
-            Number = n.Number,
-            Original = n.Original,
-            Product = new InstrumentMaster.Derivative(n.Code, GenericStream.DerivativeName(n.Code), n.OrderPrice, 1),
-            Buy = n.Buy,
-            Quantity = n.OrderQuantity,
+            Trading.PaperNoticeKind.Filled => ('0', n.OrderQuantity),
+            Trading.PaperNoticeKind.Amended => ('1', n.FilledSoFar),
+            Trading.PaperNoticeKind.Cancelled => ('2', n.FilledSoFar),
+            _ => ('0', 0L), // accepted or refused
         };
-        var second = (int)n.At.TimeOfDay.TotalSeconds;
-        switch (n.Kind)
-        {
-            case Trading.PaperNoticeKind.Filled:
-                Write(ref w, second, order, '0', "0", false, '2', '2', n.Quantity, n.Price, n.OrderQuantity, n.OrderPrice, n.Account);
-                break;
-            case Trading.PaperNoticeKind.Amended:
-                Write(ref w, second, order, '1', "L", false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, n.Account);
-                break;
-            case Trading.PaperNoticeKind.Cancelled:
-                Write(ref w, second, order, '2', "L", false, '1', '1', n.Quantity, n.Price, n.FilledSoFar, n.OrderPrice, n.Account);
-                break;
-            case Trading.PaperNoticeKind.Refused:
-                Write(ref w, second, order, '0', "L", true, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, n.Account);
-                break;
-            default:
-                Write(ref w, second, order, '0', "L", false, '1', '1', n.Quantity, n.Price, 0, n.OrderPrice, n.Account);
-                break;
-        }
+        var rejected = n.Kind == Trading.PaperNoticeKind.Refused;
+        var step = filled ? '2' : '1'; // notice type and acceptance: a fill, or an order step
+        if (_stocks) WriteStock(ref w, second, order, revision, rejected, step, step, n.Quantity, n.Price, q16, n.OrderPrice, n.Account, n.IsMarket);
+        else Write(ref w, second, order, revision, filled ? "0" : "L", rejected, step, step, n.Quantity, n.Price, q16, n.OrderPrice, n.Account);
     }
 
     /// <summary>Stock prices stay on KRX's tick grid when a step crosses into a coarser tick; derivative ticks are fixed.</summary>

@@ -86,26 +86,33 @@ internal sealed partial class Stock
     /// A paper order that crosses the spread on KRX: takes up to <paramref name="quantity"/> from the touch on its side
     /// (none when the touch is beyond <paramref name="limit"/>; 0 = a market order) and prints the trade on KRX's and
     /// the unified tape, buyer- or seller-initiated, counted in both days' totals, so the next trade and book records
-    /// show it. Nothing while KRX trades no continuous session (an auction, a VI): the order rests and fills from the
-    /// auction's print like any resting order.
+    /// show it. Nothing in the pre-open, a VI or the closing auction: the order rests and fills from the auction's print
+    /// like any resting order. An auction whose print is still owed (no feed has asked for it yet) prints first, so the
+    /// tape keeps KRX's order: <paramref name="auctionPrint"/> is that print (volume 0 when there was none), for the
+    /// orders already resting.
     /// </summary>
-    public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now)
+    public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now, out (long Price, long Volume) auctionPrint)
     {
+        auctionPrint = default;
         lock (_gate)
         {
             RollDays(now);
             var second = (int)now.TimeOfDay.TotalSeconds;
-            // Held in the pre-open, a VI and the closing auction. (An auction's print is the first asking feed's to make:
-            // an order placed after the auction, before anyone asked for its print, trades on as in the continuous
-            // session rather than wait for a feed nobody may ever read.)
             if (!CanTrade(StockVenue.Krx, now) || second >= StockBook.ClosingAuctionStart) return (0, 0);
+            var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
+            if (AuctionPending(now))
+            {
+                var (auction, auctionUnified) = Trade(StockVenue.Krx, time);
+                QueueFor(StockVenue.Krx, new QueuedTrade(time, auction));
+                QueueFor(StockVenue.Unified, new QueuedTrade(time, auctionUnified));
+                auctionPrint = (auction.Price, auction.Volume);
+            }
             var price = buy ? Ask(0) : Bid(0);
             if (limit > 0 && (buy ? price > limit : price < limit)) return (price, 0);
             ref var touch = ref buy ? ref _askQuantity[0] : ref _bidQuantity[0];
             var volume = Math.Min(quantity, touch);
             // As for the generated trades, the level is used up but never emptied: only a book record moves levels.
             touch = Math.Max(1, touch - volume);
-            var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
             var krx = DayOf(StockVenue.Krx);
             if (krx.Apply(time, price, volume, buy)) _viReference = price;
             var unified = DayOf(StockVenue.Unified);

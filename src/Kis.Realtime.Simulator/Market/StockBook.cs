@@ -103,7 +103,8 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
     public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch() => Stock.Touch();
 
     /// <summary>A paper order crossing the spread on KRX: see <see cref="Stock.TakeTouch"/>.</summary>
-    public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now) => Stock.TakeTouch(buy, quantity, limit, now);
+    public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now, out (long Price, long Volume) auctionPrint)
+        => Stock.TakeTouch(buy, quantity, limit, now, out auctionPrint);
 
     /// <summary>The latest trade price (the previous close before any), the day's volume and value.</summary>
     public (long Price, long CumulativeVolume, long CumulativeValue) Summary() => Stock.Summary(Venue);

@@ -65,7 +65,7 @@ internal sealed class StockTradeStream : GenericStream
             (_t, now, var madeOnKrx) = _book.Next(now);
             // Paper orders fill from KRX's trades, once each, whichever feed made them (the venue's lock comes after
             // this instrument's).
-            if (madeOnKrx) Market.Venue.OnTrade(_book.Code, _t.Price, _t.Volume, now);
+            if (madeOnKrx) Market.Venue.OnTrade(_book.Code, derivative: false, _t.Price, _t.Volume, now);
         }
         base.WriteRecord(ref writer, now);
     }

@@ -14,8 +14,8 @@ namespace Kis.Realtime.Simulator.Trading;
 /// is a notice for the HTS ID of the app key that placed the order (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
 /// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
 /// a short. One lock; callers never hold a book's or an instrument's lock of their own while calling in, except
-/// <see cref="OnTrade"/> (an instrument's, taken first). Under it the venue takes a stock's lock (TakeTouch); a stock
-/// never calls the venue.
+/// <see cref="OnTrade"/> and the notice streams' <see cref="HasNotice"/> / <see cref="NextNotice"/> (an instrument's,
+/// taken first). Under it the venue takes a stock's lock (TakeTouch); a stock never calls the venue.
 /// </summary>
 internal sealed class PaperVenue(SimulatedMarket market)
 {
@@ -51,7 +51,9 @@ internal sealed class PaperVenue(SimulatedMarket market)
             // order takes it from the KRX book itself, so the tape and the book show the trade.
             if (!order.Derivative)
             {
-                var (price, volume) = market.StockBookForOrders(order.Code).TakeTouch(order.Buy, order.Remaining, order.LimitPrice, now);
+                var (price, volume) = market.StockBookForOrders(order.Code).TakeTouch(order.Buy, order.Remaining, order.LimitPrice, now, out var auction);
+                // An auction print the order's own trade brought about fills the orders resting before it, first.
+                if (auction.Volume > 0) MatchResting(order.Code, derivative: false, auction.Price, auction.Volume, now);
                 if (volume > 0) Fill(order, volume, price, now);
             }
             else if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
@@ -61,17 +63,27 @@ internal sealed class PaperVenue(SimulatedMarket market)
         }
     }
 
-    /// <summary>Amends (<paramref name="cancel"/> false: new quantity and price) or cancels what is left of an order.</summary>
-    public PaperResult AmendOrCancel(string accountNumber, long originalNumber, bool cancel, long quantity, bool wholeRemainder, long price, DateTime now)
+    /// <summary>Amends (<paramref name="cancel"/> false: new quantity and price) or cancels what is left of an order
+    /// of the product the call is for (<paramref name="derivative"/>: the futures/options endpoint).</summary>
+    public PaperResult AmendOrCancel(string accountNumber, long originalNumber, bool derivative, bool cancel, long quantity, bool wholeRemainder, long price, DateTime now)
     {
         lock (_gate)
         {
-            var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber);
-            if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order in this account)");
+            var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Derivative == derivative);
+            if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
             var affected = wholeRemainder || quantity <= 0 ? original.Remaining : Math.Min(quantity, original.Remaining);
-            if (!cancel && !original.IsMarket && (price <= 0 || !OnGrid(original.Code, original.Derivative, price)))
-                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+            if (!cancel && !original.IsMarket)
+            {
+                if (price <= 0 || !OnGrid(original.Code, original.Derivative, price))
+                    return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+                var (lower, upper) = Limits(original.Code, original.Derivative);
+                if (price > upper || price < lower)
+                    return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {lower}..{upper})");
+                // A stock buy amended up reserves the difference: its old reservation comes back first.
+                if (!original.Derivative && original.Buy && affected * price > original.Account.Cash + affected * original.ReservePrice)
+                    return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+            }
             var account = original.Account;
             Release(original, affected);
             original.Remaining -= affected;
@@ -97,27 +109,31 @@ internal sealed class PaperVenue(SimulatedMarket market)
         }
     }
 
-    /// <summary>A simulated trade of a stock's KRX book or of a derivative: resting orders it reaches fill from its
-    /// volume in price-time priority (market orders first, then the best price, then the oldest).</summary>
-    public void OnTrade(string code, long price, long volume, DateTime now)
+    /// <summary>A simulated trade of a stock's KRX book (<paramref name="derivative"/> false) or of a futures/options
+    /// feed: resting orders of that product it reaches fill from its volume in price-time priority (market orders first,
+    /// then the best price, then the oldest).</summary>
+    public void OnTrade(string code, bool derivative, long price, long volume, DateTime now)
     {
-        lock (_gate)
+        lock (_gate) MatchResting(code, derivative, price, volume, now);
+    }
+
+    /// <summary><see cref="OnTrade"/> under the lock. (A stock code and a futures code may be the same six digits.)</summary>
+    private void MatchResting(string code, bool derivative, long price, long volume, DateTime now)
+    {
+        if (_resting.Count == 0) return;
+        var left = volume;
+        foreach (var order in _resting.Where(o => o.Code == code && o.Derivative == derivative && o.Remaining > 0)
+                     .OrderBy(o => o.IsMarket ? 0 : 1).ThenBy(o => o.Buy ? -o.LimitPrice : o.LimitPrice).ThenBy(o => o.Number).ToList())
         {
-            if (_resting.Count == 0) return;
-            var left = volume;
-            foreach (var order in _resting.Where(o => o.Code == code && o.Remaining > 0)
-                         .OrderBy(o => o.IsMarket ? 0 : 1).ThenBy(o => o.Buy ? -o.LimitPrice : o.LimitPrice).ThenBy(o => o.Number).ToList())
-            {
-                if (left == 0) break;
-                var reached = order.IsMarket || (order.Buy ? price <= order.LimitPrice : price >= order.LimitPrice);
-                if (!reached) continue;
-                // A limit order fills at its own price (the trade went through it); a market order at the trade's.
-                var take = Math.Min(left, order.Remaining);
-                Fill(order, take, order.IsMarket ? price : order.LimitPrice, now);
-                left -= take;
-            }
-            _resting.RemoveAll(o => o.Remaining == 0);
+            if (left == 0) break;
+            var reached = order.IsMarket || (order.Buy ? price <= order.LimitPrice : price >= order.LimitPrice);
+            if (!reached) continue;
+            // A limit order fills at its own price (the trade went through it); a market order at the trade's.
+            var take = Math.Min(left, order.Remaining);
+            Fill(order, take, order.IsMarket ? price : order.LimitPrice, now);
+            left -= take;
         }
+        _resting.RemoveAll(o => o.Remaining == 0);
     }
 
     /// <summary>Notices after <paramref name="position"/> for <paramref name="htsId"/>'s stock or derivative orders:
@@ -187,6 +203,18 @@ internal sealed class PaperVenue(SimulatedMarket market)
         var book = market.StockBookForOrders(code);
         var touch = book.Touch();
         return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
+    }
+
+    /// <summary>The day's price limits of a stock (±30 %) or of a futures/options code.</summary>
+    private (long Lower, long Upper) Limits(string code, bool derivative)
+    {
+        if (!derivative)
+        {
+            var book = market.StockBookForOrders(code);
+            return (book.LowerLimit, book.UpperLimit);
+        }
+        var quote = market.DerivativeForOrders(code).Quote;
+        return (quote.Lower, quote.Upper);
     }
 
     /// <summary>Whether a price is on the grid: KRX's stock ticks by price band, a derivative's fixed tick.</summary>

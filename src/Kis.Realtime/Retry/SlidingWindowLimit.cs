@@ -4,7 +4,9 @@ namespace Kis.Realtime.Retry;
 /// The one rate limit of the packages: at most <c>limit</c> events in any <c>window</c>, kept as the times of the events
 /// still inside it. Used for connection attempts per app key (KIS is reported to block keys that reconnect rapidly) and
 /// for the gateway's requests per broker user. Exact where a token bucket is not: a bucket's refill lets one window see
-/// nearly twice its capacity. Memory is at most <c>limit</c> timestamps. Not thread-safe: its owner serialises calls.
+/// nearly twice its capacity. Memory: the events inside the window, at most <c>limit</c> when every event goes through
+/// <see cref="TryRecord"/> (<see cref="Record"/> counts one that happened anyway, over the limit if it must). Not
+/// thread-safe: its owner serialises calls.
 /// </summary>
 internal sealed class SlidingWindowLimit
 {

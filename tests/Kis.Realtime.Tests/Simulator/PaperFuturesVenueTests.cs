@@ -86,9 +86,9 @@ public sealed class PaperFuturesVenueTests
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
 
-        market.Venue.OnTrade(Code, quote.Bid + quote.Tick, 50, sim.MarketTime); // above the limit: no fill
-        market.Venue.OnTrade(Code, quote.Bid, 4, sim.MarketTime);
-        market.Venue.OnTrade(Code, quote.Bid - quote.Tick, 3, sim.MarketTime); // through it: a fill at the limit
+        market.Venue.OnTrade(Code, derivative: true, quote.Bid + quote.Tick, 50, sim.MarketTime); // above the limit: no fill
+        market.Venue.OnTrade(Code, derivative: true, quote.Bid, 4, sim.MarketTime);
+        market.Venue.OnTrade(Code, derivative: true, quote.Bid - quote.Tick, 3, sim.MarketTime); // through it: a fill at the limit
         var fills = new[] { await NextAsync(notices), await NextAsync(notices) };
         Assert.Equal([(NoticeKind.Fill, (long?)4, (decimal?)limit), (NoticeKind.Fill, 3, limit)], fills.Select(f => (f.Kind, f.FillQuantity, f.FillPrice)));
 

@@ -19,7 +19,7 @@ public sealed class PaperVenueMatchingTests
         var marketOrder = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "123450", Buy: true, IsMarket: true, touch.AskQuantity + 10, 0), now);
         Assert.True(limit.Accepted && marketOrder.Accepted);
 
-        venue.OnTrade("123450", touch.Bid, 10, now);
+        venue.OnTrade("123450", derivative: false, touch.Bid, 10, now);
 
         var orders = venue.View("5012345601").Orders.ToDictionary(o => o.Number);
         Assert.Equal((touch.AskQuantity + 10, 0L), (orders[marketOrder.Order!.Number].Filled, orders[marketOrder.Order.Number].Remaining));
@@ -77,6 +77,61 @@ public sealed class PaperVenueMarketImpactTests
         Assert.True(placed.Accepted);
         Assert.Equal((0L, 3L), (market.Venue.View("5012345601").Orders[0].Filled, market.Venue.View("5012345601").Orders[0].Remaining));
         Assert.Equal(before, krx.Summary().CumulativeVolume);
+    }
+
+    [Fact]
+    public void An_order_after_the_open_before_anyone_asked_for_the_opening_print_trades_after_that_print_not_before_it()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var krx = market.StockBookForOrders(Code);
+        var day = market.Clock.Now().Date;
+        // A market buy in the pre-open rests for the opening auction.
+        var early = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 1, 0), day.AddHours(8).AddMinutes(45));
+        Assert.Equal(0, early.Order!.Filled);
+        var at = day.AddHours(9).AddSeconds(5);
+        var auction = krx.Expected(at); // what the opening auction prints now: nobody has asked for it yet
+
+        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 2, 0), at);
+
+        var orders = market.Venue.View("5012345601").Orders.ToDictionary(o => o.Number);
+        // The opening print came first and filled the resting order at its price; then the new order traded the touch.
+        Assert.Equal((1L, auction.Price), (orders[early.Order.Number].Filled, orders[early.Order.Number].FilledValue));
+        var filled = orders[placed.Order!.Number].Filled;
+        Assert.InRange(filled, 1, 2);
+        Assert.Equal(auction.Volume + filled, krx.Summary().CumulativeVolume);
+    }
+
+    [Fact]
+    public void A_stock_order_is_neither_amended_through_the_futures_call_nor_filled_by_a_futures_trade_of_the_same_digits()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var at = market.Clock.Now().Date.AddHours(10);
+        var bid = market.StockBookForOrders(Code).Touch().Bid;
+        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: false, 5, bid), at).Order!;
+
+        var amended = market.Venue.AmendOrCancel("5012345601", order.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, at);
+        market.Venue.OnTrade(Code, derivative: true, bid, 100, at);
+
+        Assert.Equal((false, "APBK0915"), (amended.Accepted, amended.MessageCode));
+        Assert.Equal(0, market.Venue.View("5012345601").Orders.Single().Filled);
+    }
+
+    [Theory]
+    [InlineData("101W09", 5)]  // KOSPI200 futures: 0.05 point
+    [InlineData("105W09", 2)]  // mini KOSPI200 futures: 0.02
+    [InlineData("106W09", 10)] // KOSDAQ150 futures: 0.10
+    [InlineData("201W09250", 1)] // KOSPI200 options under 10 points: 0.01
+    public void Futures_and_options_orders_meet_KRX_s_tick_of_their_product(string code, long tick)
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var at = market.Clock.Now().Date.AddHours(10);
+        var quote = market.DerivativeForOrders(code).Quote;
+        PaperResult Buy(long price) => market.Venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, IsMarket: false, 1, price, Derivative: true), at);
+
+        Assert.Equal(tick, quote.Tick);
+        Assert.True(Buy(quote.Bid).Accepted);
+        if (tick > 1) Assert.Equal("APBK0506", Buy(quote.Bid + 1).MessageCode);
+        Assert.Equal("APBK0510", Buy(quote.Upper + tick).MessageCode);
     }
 
     private static DateTime FirstSecondWithoutVi(StockBook book, DateTime from)
