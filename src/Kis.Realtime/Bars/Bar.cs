@@ -56,7 +56,9 @@ public enum BarFlags
     Forming = 1,
     /// <summary>
     /// Trades may be missing: the cumulative volume (acml_vol) jumped by more than the trade's volume somewhere inside
-    /// the bar or between its last trade and the next bar's first, or a seed could not be joined without a gap.
+    /// the bar or between its last trade and the next bar's first, or a seed could not be joined without a gap. A jump
+    /// revealed by a trade outside the bar's sessions (<see cref="BarSpec.Sessions"/>) flags the forming bar of that
+    /// trading day, or, with none, the next bar.
     /// </summary>
     Gap = 2,
     /// <summary>No trade in the interval (only with <see cref="BarOptions.EmitEmptyBars"/>): OHLC = the previous close.</summary>

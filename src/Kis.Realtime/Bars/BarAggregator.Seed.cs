@@ -103,7 +103,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 _value = partial.Value;
                 _priceVolume = partial.Vwap * partial.Volume;
                 _count = partial.TradeCount;
-                _flags = partial.Flags | BarFlags.Seeded;
+                // |=: Begin took a gap flag left pending by a trade outside the sessions; the seed must not drop it.
+                _flags |= partial.Flags | BarFlags.Seeded;
                 missing -= partial.Volume;
                 joined = true;
             }
@@ -113,7 +114,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             // The bar after the gap (the one the first live trade goes into) is flagged, and the gap counted like any other.
             if (joined) _flags |= BarFlags.Gap;
-            else _pendingFlags = BarFlags.Gap;
+            else _pendingFlags |= BarFlags.Gap;
             Gaps++;
             MissingVolume += missing.Value;
         }

@@ -14,8 +14,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     where TTrade : struct
     where TAccessor : ITradeAccessor<TTrade>
 {
-    private const int MaxTrs = 4;
-
     private readonly BarKind _kind;
     private readonly long _interval;
     private readonly decimal _threshold;
@@ -51,11 +49,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private decimal _lastClosedPrice;
     private BarFlags _emptyFlags;
 
-    // The last cumulative volume per TR: a key may be fed from several TRs (e.g. KRX and NXT trades of one stock).
-    private readonly string?[] _trIds = new string?[MaxTrs];
-    private readonly long[] _trAccumulated = new long[MaxTrs];
-    private readonly int[] _trDay = new int[MaxTrs];
-
     /// <summary>An aggregator of <paramref name="spec"/> bars.</summary>
     public BarAggregator(BarSpec spec, BarOptions? options = null)
     {
@@ -76,7 +69,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     public long SkippedTrades { get; private set; }
     /// <summary>Trades older than the forming bar's interval, added to the forming bar (a closed bar never reopens).</summary>
     public long LateTrades { get; private set; }
-    /// <summary>Gaps seen in the cumulative volume (each flags the bars around it <see cref="BarFlags.Gap"/>).</summary>
+    /// <summary>
+    /// Gaps seen in the cumulative volume (each flags the bars around it <see cref="BarFlags.Gap"/>; one revealed by a
+    /// trade outside the bar's sessions flags the forming bar of its trading day, else the key's next bar).
+    /// </summary>
     public long Gaps { get; private set; }
     /// <summary>Volume missed in those gaps.</summary>
     public long MissingVolume { get; private set; }
@@ -103,8 +99,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if ((TAccessor.Session(trade) & _sessions) == 0)
         {
             // Outside the bar's sessions: in no bar, but its cumulative volume still counts, so a day's pre-market
-            // trades are not reported as missed by its first regular trade.
+            // trades are not reported as missed by its first regular trade; and a gap it reveals still flags a bar.
             SkippedTrades++;
+            if (gap) FlagSkippedTradeGap(day);
             return false;
         }
         if (_options.ClockCloseGrace is not null) NoteSkew(utc);
@@ -285,32 +282,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         else if (!string.Equals(key, _key, StringComparison.Ordinal))
             throw new InvalidOperationException($"This aggregator builds the bars of '{_key}', not '{key}': use one per key (ToBarsAsync routes by key).");
         else _key = key; // the same text in another string: remember it for the reference check
-    }
-
-    // Cumulative-volume check per TR: true when trades were missed between this TR's previous trade and this one.
-    private bool CheckVolume(string trId, long volume, long accumulated, int day)
-    {
-        if (accumulated < 0) return false;
-        var i = 0;
-        while (i < MaxTrs && _trIds[i] is { } id && !ReferenceEquals(id, trId) && !string.Equals(id, trId, StringComparison.Ordinal)) i++;
-        if (i == MaxTrs) return false; // more TRs than any instrument has: not checked
-        if (_trIds[i] is null)
-        {
-            _trIds[i] = trId;
-            _trAccumulated[i] = accumulated;
-            _trDay[i] = day;
-            return false;
-        }
-        var missing = CumulativeVolumeRule.Missing(_trAccumulated[i], _trDay[i], accumulated, volume, day, out var reset);
-        if (CumulativeVolumeRule.Advances(_trAccumulated[i], _trDay[i], accumulated, day))
-        {
-            _trAccumulated[i] = accumulated;
-            _trDay[i] = day;
-        }
-        if (missing <= 0) return false;
-        Gaps++;
-        MissingVolume += missing;
-        return true;
     }
 
     private bool ThresholdReached() => _kind switch

@@ -42,8 +42,10 @@ public readonly record struct BarSpec
 
     /// <summary>
     /// The sessions whose trades the bars cover (by the market's calendar, docs/bars.md): <see cref="TradingSessions.All"/>
-    /// unless narrowed by <see cref="WithSessions"/>. Trades of other sessions are skipped and counted; a daily bar closes
-    /// on the clock at the end of the last of them. Combined with <see cref="BarOptions.Sessions"/>: a trade must be in both.
+    /// unless narrowed by <see cref="WithSessions"/>. Trades of other sessions are skipped and counted (their cumulative
+    /// volume still checked: a gap one reveals flags the forming bar of its trading day, else the next bar); a daily bar
+    /// closes on the clock at the end of the last of them. Combined with <see cref="BarOptions.Sessions"/>: a trade must
+    /// be in both.
     /// </summary>
     public TradingSessions Sessions => _sessions == TradingSessions.None ? TradingSessions.All : _sessions;
 

@@ -4,7 +4,8 @@ namespace Kis.Realtime;
 /// Turns a trade's (optional date, KST time) into KST ticks (DateTime ticks of the KST wall clock). A trade without a date
 /// takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
 /// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day,
-/// and never onto a day the market does not trade: the session after Friday's is the calendar's next trading day (Monday).
+/// and never onto a day the market does not trade, the first trade's included: the session after Friday's, or the first
+/// trade of a run on a Saturday, is the calendar's next trading day's (Monday).
 /// </summary>
 internal struct KstDayClock
 {
@@ -22,13 +23,14 @@ internal struct KstDayClock
         var t = time.Ticks;
         if (date is { } d)
             _dayStart = d.DayNumber * TimeSpan.TicksPerDay;
-        else if (_dayStart == 0)
-            _dayStart = (configuredDate ?? Today(clock)).DayNumber * TimeSpan.TicksPerDay;
         else
         {
-            if (t < _lastTime - DayChangeStepBack) _dayStart += TimeSpan.TicksPerDay;
-            // A weekend day's date only when the market trades then (a night session's Saturday morning belongs to
-            // Friday's trading day); a session that would fall on a weekend is the next trading day's.
+            if (_dayStart == 0) _dayStart = (configuredDate ?? Today(clock)).DayNumber * TimeSpan.TicksPerDay;
+            else if (t < _lastTime - DayChangeStepBack) _dayStart += TimeSpan.TicksPerDay;
+            // The first trade too: a run on a weekend (configured or today) would otherwise date it Saturday and the
+            // next ones Monday, splitting the day. A weekend day's date only when the market trades then (a night
+            // session's Saturday morning belongs to Friday's trading day: the calendar's day, from its DayStart, decides);
+            // a session that would fall on a weekend is the next trading day's.
             var day = calendar.TradingDayNumber(MarketCalendar.KstToUtc(_dayStart + t));
             var tradingDay = calendar.TradingDayOnOrAfter(DateOnly.FromDayNumber(day)).DayNumber;
             _dayStart += (tradingDay - day) * TimeSpan.TicksPerDay;

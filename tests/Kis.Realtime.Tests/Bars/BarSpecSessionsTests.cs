@@ -45,6 +45,56 @@ public class BarSpecSessionsTests
     }
 
     [Fact]
+    public void A_gap_revealed_by_a_trade_outside_the_sessions_flags_the_forming_bar_it_was_lost_in()
+    {
+        // NXT's last main-market trade before 15:20 is lost; the first after-market trade (15:30, outside a regular-only
+        // bar) is the one whose cumulative volume reveals it. The regular bars must not look complete.
+        var s = new Trades(venue: StockVenue.Nxt);
+        StockTrade[] trades = [s.At("10:00:00", 100, 10), s.At("15:10:00", 101, 5), s.AfterSkip("15:30:00", 102, 7, missed: 4)];
+
+        var daily = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Day.RegularOnly());
+        var days = Feed(daily, trades);
+        var day = Assert.Single(days);
+        Assert.Equal((15L, 1L, 4L, 1L), (day.Volume, daily.Gaps, daily.MissingVolume, daily.SkippedTrades));
+        Assert.True(day.HasGap, "the regular-only daily bar lost 4 shares");
+
+        // Minute bars: the forming one (15:10) is flagged, the earlier closed one (10:00) is not.
+        var minutes = Feed(new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1).RegularOnly()), trades);
+        Assert.Equal([("10:00", false), ("15:10", true)],
+            minutes.Select(b => (b.OpenTime.ToString("HH:mm", CultureInfo.InvariantCulture), b.HasGap)));
+    }
+
+    [Fact]
+    public void A_gap_revealed_outside_the_sessions_with_no_bar_of_its_day_flags_the_next_bar()
+    {
+        // Disconnected through Monday's whole main market: the first trade after it is an after-market one, and no
+        // regular bar of Monday exists to carry the gap, so the key's next bar (Tuesday's) does.
+        var s = new Trades(venue: StockVenue.Nxt);
+        var tuesday = Trades.Day.AddDays(1);
+        StockTrade[] trades = [s.At("08:10:00", 99, 3), s.AfterSkip("16:00:00", 101, 5, missed: 40)];
+        s.Accumulated = 0;
+        trades = [.. trades, s.At("09:01:00", 103, 3, tuesday), s.At("10:00:00", 104, 2, tuesday)];
+
+        var daily = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Day.RegularOnly());
+        var day = Assert.Single(Feed(daily, trades));
+        Assert.Equal((tuesday, 1L, 40L), (DateOnly.FromDateTime(day.OpenTime.DateTime), daily.Gaps, daily.MissingVolume));
+        Assert.True(day.HasGap, "Monday's lost regular volume has no bar of its own: the next one says so");
+
+        // Only the next bar: the pending flag is used once.
+        var minutes = Feed(new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1).RegularOnly()), trades);
+        Assert.Equal([true, false], minutes.Select(b => b.HasGap));
+    }
+
+    private static List<Bar> Feed(BarAggregator<StockTrade, StockTradeAccessor> aggregator, IEnumerable<StockTrade> trades)
+    {
+        var bars = new List<Bar>();
+        foreach (var t in trades) aggregator.Add(t);
+        aggregator.Complete();
+        while (aggregator.TryTakeClosed(out var b)) bars.Add(b);
+        return bars;
+    }
+
+    [Fact]
     public void Extended_bars_of_night_derivatives_hold_the_night_session()
     {
         long acml = 0;
