@@ -25,43 +25,42 @@ public sealed class PaperFuturesVenueTests
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeFuturesOptionsNoticesAsync().GetAsyncEnumerator();
-        var trades = new List<FuturesTrade>();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var firstTrade = new TaskCompletionSource<FuturesTrade>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var trade in client.SubscribeFuturesTradesAsync(Code).WithCancellation(stop.Token))
-            {
-                lock (trades) trades.Add(trade);
-                firstTrade.TrySetResult(trade);
-            }
-        });
-        await firstTrade.Task.WaitAsync(TestTimeout);
         var firstNotice = notices.MoveNextAsync().AsTask();
-        await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 2, "both subscriptions confirmed by the simulator");
+        await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator");
 
-        // A buy at the last price: the venue's ask is a tick above it, so it rests. 1,000 contracts is more than any
-        // one simulated trade (at most 999), so the first fill is partial.
-        decimal last;
-        lock (trades) last = trades[^1].Price;
+        // A buy at the bid, placed while nobody subscribes to the product's trades: its market does not move, so the
+        // order cannot meet an ask that moved down to it and rests. (Placed at the last trade's price while the feed
+        // ran, a loaded machine let the ask fall to the limit first: the order then traded at once, below its limit.)
+        // 1,000 contracts is more than any one simulated trade (at most 999), so the first fill is partial.
+        var quote = sim.Hub.Market.DerivativeForOrders(Code).Quote;
+        var limit = quote.Bid / 100m;
         const long quantity = 1_000;
         var placed = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
-            Order("02", quantity.ToString(CultureInfo.InvariantCulture), last.ToString("0.00", CultureInfo.InvariantCulture), "01"));
+            Order("02", quantity.ToString(CultureInfo.InvariantCulture), limit.ToString("0.00", CultureInfo.InvariantCulture), "01"));
         Assert.True("0" == placed.GetProperty("rt_cd").GetString(), placed.ToString());
         var orderNumber = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
 
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
-        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, Code, (long?)quantity, (decimal?)last),
+        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, Code, (long?)quantity, (decimal?)limit),
             (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.ProductCode, accepted.OrderQuantity, accepted.OrderPrice));
         Assert.Equal($"{Account}03", accepted.AccountNumber);
 
+        // Now the simulated futures trades run; the order fills only from those that reach its limit.
+        var trades = new List<FuturesTrade>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var trade in client.SubscribeFuturesTradesAsync(Code).WithCancellation(stop.Token))
+                lock (trades) trades.Add(trade);
+        });
+
         // The fill: at the limit, from a trade of the feed at or under it in the same second with at least that volume.
         var fill = await NextAsync(notices);
-        Assert.Equal((NoticeKind.Fill, orderNumber, (decimal?)last, (long?)quantity), (fill.Kind, fill.OrderNumber, fill.FillPrice, fill.OrderQuantity));
+        Assert.Equal((NoticeKind.Fill, orderNumber, (decimal?)limit, (long?)quantity), (fill.Kind, fill.OrderNumber, fill.FillPrice, fill.OrderQuantity));
         Assert.True(fill.FillQuantity < quantity, "the first fill is partial");
-        await UntilAsync(() => { lock (trades) return trades.Any(t => t.Time == fill.Time11 && t.Price <= last && t.Volume >= fill.FillQuantity); },
-            $"a trade at or under {last} at {fill.Time11} with {fill.FillQuantity} contracts or more");
+        await UntilAsync(() => { lock (trades) return trades.Any(t => t.Time == fill.Time11 && t.Price <= limit && t.Volume >= fill.FillQuantity); },
+            $"a trade at or under {limit} at {fill.Time11} with {fill.FillQuantity} contracts or more");
 
         stop.Cancel();
         await Record.ExceptionAsync(() => reading);
