@@ -26,7 +26,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     /// <summary>The longest approval answer read (a real one is ~150 bytes); a longer one fails the issue.</summary>
     internal const int MaxResponseBytes = 64 * 1024;
 
-    private readonly SecretHttp _http;
+    private readonly RestHttp _http;
     private readonly Uri _restBase;
     private readonly string? _cacheFile;
     private readonly TimeProvider _time;
@@ -42,7 +42,9 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         _cacheFile = cacheFile;
         _time = time;
         _logger = logger;
-        _http = new SecretHttp(handler, "KisRealtimeOptions.HttpHandler");
+        // The one bounded, redirect-refusing exchange of every secret-carrying request; errors as approval errors.
+        _http = new RestHttp(handler, time, RequestTimeout, MaxResponseBytes, "KisRealtimeOptions.HttpHandler",
+            (message, status, inner) => new KisApprovalException(message, status, inner: inner));
         LoadFile();
     }
 
@@ -106,83 +108,28 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
 
     private async Task<string> IssueAsync(KisCredential credential, CancellationToken cancellationToken)
     {
-        var url = new Uri(_restBase, "/oauth2/Approval");
         LogIssuing(_logger, credential.MaskedAppKey, _restBase.GetLeftPart(UriPartial.Authority));
-        HttpResponseMessage response;
-        // The timeout runs on the injected clock like every other delay of the client.
-        using var timeout = new CancellationTokenSource(RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
+        // Serialized up front so the request carries a Content-Length, as KIS's own clients send it: JsonContent
+        // (PostAsJsonAsync) streams with chunked transfer encoding, which API gateways may refuse.
+        var json = JsonSerializer.SerializeToUtf8Bytes(new ApprovalRequest("client_credentials", credential.AppKey, credential.AppSecret),
+            ApprovalJson.Default.ApprovalRequest);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_restBase, "/oauth2/Approval")) { Content = new ByteArrayContent(json) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var what = $"Issuing an approval key for app key {credential.MaskedAppKey}";
+        var (status, body) = await _http.SendAsync(request, what, cancellationToken).ConfigureAwait(false);
+        using (body)
         {
-            // Serialized up front so the request carries a Content-Length, as KIS's own clients send it: JsonContent
-            // (PostAsJsonAsync) streams with chunked transfer encoding, which API gateways may refuse.
-            var json = JsonSerializer.SerializeToUtf8Bytes(new ApprovalRequest("client_credentials", credential.AppKey, credential.AppSecret),
-                ApprovalJson.Default.ApprovalRequest);
-            using var content = new ByteArrayContent(json);
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-            response = await _http.SendAsync(request, problem => new KisApprovalException(
-                $"Issuing an approval key for app key {credential.MaskedAppKey} was refused before sending: {problem}"), linked.Token).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            // The handler's message names the host and the socket error; it never carries the request body.
-            throw new KisApprovalException($"Could not reach {url} to issue an approval key for app key {credential.MaskedAppKey}: {Protocol.Redaction.ServerText(e.Message, credential.AppSecret)}", inner: e);
-        }
-        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new KisApprovalException($"{url} did not answer within {RequestTimeout.TotalSeconds:0} s (approval key for app key {credential.MaskedAppKey}).", inner: e);
-        }
-
-        using (response)
-        {
-            var status = (int)response.StatusCode;
-            if (status is >= 300 and < 400)
-            {
-                // Never followed, and its Location is not shown: following it would post the app secret to another host.
-                throw new KisApprovalException(
-                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: {url} answered HTTP {status} (a redirect); " +
-                    "redirects are not followed because the request carries the app secret. Check RestBaseUrl.", status);
-            }
-            // A custom handler the library cannot inspect may still have followed one: refuse the answer of another address.
-            if (response.RequestMessage?.RequestUri is { } answered && answered != url)
-                throw new KisApprovalException(
-                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: the HttpHandler followed a redirect away from {url}. " +
-                    "Give KisRealtimeOptions.HttpHandler a handler that does not follow redirects.", status);
-
-            var body = await BoundedHttp.ReadAsync(response.Content, MaxResponseBytes, linked.Token).ConfigureAwait(false) ?? throw TooLong(credential);
-            string? approvalKey = null, errorCode = null, errorText = null;
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var p in doc.RootElement.EnumerateObject())
-                    {
-                        var text = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText();
-                        switch (p.Name)
-                        {
-                            case "approval_key": approvalKey = text; break;
-                            case "error_code" or "msg_cd" or "code": errorCode = text; break;
-                            case "error_description" or "msg1" or "message": errorText = text; break;
-                        }
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-                // Reported below without echoing the body (it could contain anything).
-            }
-
-            if (!response.IsSuccessStatusCode || string.IsNullOrEmpty(approvalKey))
+            var root = body?.RootElement ?? default;
+            var approvalKey = RestHttp.Text(root, "approval_key");
+            if ((int)status is < 200 or >= 300 || string.IsNullOrEmpty(approvalKey))
             {
                 // The server's words may echo the request: sanitised (secret, app key, key-like text masked; bounded).
-                errorCode = Protocol.Redaction.ServerText(errorCode, credential.AppSecret, credential.AppKey, approvalKey);
-                errorText = Protocol.Redaction.ServerText(errorText, credential.AppSecret, credential.AppKey, approvalKey);
+                var errorCode = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_code") ?? RestHttp.Text(root, "msg_cd") ?? RestHttp.Text(root, "code"),
+                    credential.AppSecret, credential.AppKey, approvalKey);
+                var errorText = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_description") ?? RestHttp.Text(root, "msg1") ?? RestHttp.Text(root, "message"),
+                    credential.AppSecret, credential.AppKey, approvalKey);
                 var detail = errorCode is null && errorText is null ? "no approval_key in the response" : $"{errorCode} {errorText}".Trim();
-                throw new KisApprovalException(
-                    $"Issuing an approval key for app key {credential.MaskedAppKey} failed: HTTP {status}, {detail}.",
-                    status, errorCode);
+                throw new KisApprovalException($"{what} failed: HTTP {(int)status}, {detail}.", (int)status, errorCode);
             }
 
             Interlocked.Increment(ref IssuedCount);
@@ -191,55 +138,19 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         }
     }
 
-    private static KisApprovalException TooLong(KisCredential credential) => new(
-        $"Issuing an approval key for app key {credential.MaskedAppKey} failed: the answer is longer than {MaxResponseBytes / 1024} KiB (not read further).");
-
     private void LoadFile()
     {
-        if (_cacheFile is null || !File.Exists(_cacheFile)) return;
-        try
+        foreach (var e in SecretFile.Read(_cacheFile, ApprovalJson.Default.FileEntryArray, _logger) ?? [])
         {
-            var entries = JsonSerializer.Deserialize(File.ReadAllText(_cacheFile), ApprovalJson.Default.FileEntryArray) ?? [];
-            foreach (var e in entries)
-            {
-                // Entries of older versions (keyed without the secret's hash) are dropped: they cannot be matched to a secret.
-                if (!e.CacheKey.Contains("|sha256:", StringComparison.Ordinal)) continue;
-                _cache[e.CacheKey] = new CacheEntry(e.ApprovalKey, e.IssuedAt);
-                Remember(e.ApprovalKey);
-            }
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            LogCacheFileUnreadable(_logger, _cacheFile, e.GetType().Name);
+            // Entries of older versions (keyed without the secret's hash) are dropped: they cannot be matched to a secret.
+            if (!e.CacheKey.Contains("|sha256:", StringComparison.Ordinal)) continue;
+            _cache[e.CacheKey] = new CacheEntry(e.ApprovalKey, e.IssuedAt);
+            Remember(e.ApprovalKey);
         }
     }
 
-    private void SaveFile()
-    {
-        if (_cacheFile is null) return;
-        try
-        {
-            var entries = _cache.Select(p => new FileEntry(p.Key, p.Value.ApprovalKey, p.Value.IssuedAt)).ToArray();
-            var json = JsonSerializer.Serialize(entries, ApprovalJson.Default.FileEntryArray);
-            var dir = Path.GetDirectoryName(Path.GetFullPath(_cacheFile));
-            if (dir is not null) Directory.CreateDirectory(dir);
-            var temp = _cacheFile + ".tmp";
-            // The file holds live approval keys: readable and writable by this user only.
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(temp, options))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.Write(json);
-            }
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.Move(temp, _cacheFile, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            LogCacheFileUnwritable(_logger, _cacheFile, e.GetType().Name);
-        }
-    }
+    private void SaveFile() => SecretFile.Write(_cacheFile, [.. _cache.Select(p => new FileEntry(p.Key, p.Value.ApprovalKey, p.Value.IssuedAt))],
+        ApprovalJson.Default.FileEntryArray, _logger);
 
     public void Dispose()
     {
@@ -255,11 +166,7 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     [LoggerMessage(1002, LogLevel.Information, "Approval key issued for app key {AppKey}")]
     private static partial void LogIssued(ILogger logger, string appKey);
 
-    [LoggerMessage(1003, LogLevel.Warning, "Approval key cache file {File} could not be read ({Error}); issuing new keys")]
-    private static partial void LogCacheFileUnreadable(ILogger logger, string file, string error);
 
-    [LoggerMessage(1004, LogLevel.Warning, "Approval key cache file {File} could not be written ({Error})")]
-    private static partial void LogCacheFileUnwritable(ILogger logger, string file, string error);
 }
 
 internal sealed record ApprovalRequest(

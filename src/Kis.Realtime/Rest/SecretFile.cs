@@ -45,9 +45,9 @@ internal static partial class SecretFile
         }
     }
 
-    [LoggerMessage(1111, LogLevel.Warning, "Token cache file {File} could not be read ({Error}); issuing new tokens")]
+    [LoggerMessage(1111, LogLevel.Warning, "Secret cache file {File} could not be read ({Error}); issuing new keys or tokens")]
     private static partial void LogUnreadable(ILogger logger, string file, string error);
 
-    [LoggerMessage(1112, LogLevel.Warning, "Token cache file {File} could not be written ({Error})")]
+    [LoggerMessage(1112, LogLevel.Warning, "Secret cache file {File} could not be written ({Error})")]
     private static partial void LogUnwritable(ILogger logger, string file, string error);
 }
