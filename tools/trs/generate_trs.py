@@ -113,6 +113,10 @@ def key_format(t):
 
 def cs(s): return json.dumps(s, ensure_ascii=False)
 
+# The market calendars a TR can follow (MarketCalendar.ForMarket): the catalog's "market" of each TR names one.
+MARKETS = {"krx-stocks", "nextrade", "unified", "krx-indices", "krx-bonds", "krx-derivatives", "krx-night-derivatives",
+           "overseas-stocks", "overseas-futures"}
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "kis-catalog.json")
     trs = json.load(open(path, encoding="utf-8"))
@@ -141,11 +145,13 @@ def main():
             lines.append(f"        new({cs(fname)}, F.{ftype}, {cs(label)}{', ' + str(implied) if implied else ''}),")
         envs = "[KisEnvironment.Real, KisEnvironment.Paper]" if paper == tr else "[KisEnvironment.Real]"
         key_field = -1 if tr == "H0UNMKO0" else 0
+        if t.get("market") not in MARKETS: raise SystemExit(f"{tr}: market {t.get('market')!r} is not one of {sorted(MARKETS)}")
         def create(tid, env, paper_id):
             return (f"    private static TrDefinition Create{tid}() => new({cs(tid)}, {cs(t['name_en'])}, TrKeyFormat.{fmt}, {env},\n"
                     f"    [\n" + "\n".join(lines) + "\n    ],\n"
                     f"    encrypted: {'true' if t['encrypted'] else 'false'}, koreanName: {cs(t['name_ko'])}, keyExample: {cs(example)},\n"
-                    f"    paperId: {cs(paper_id) if paper_id else 'null'}, apiId: {cs(t['api_id']) if t['api_id'] and t['api_id'] != '-' else 'null'}, keyField: {key_field});\n")
+                    f"    paperId: {cs(paper_id) if paper_id else 'null'}, apiId: {cs(t['api_id']) if t['api_id'] and t['api_id'] != '-' else 'null'}, keyField: {key_field},\n"
+                    f"    market: {cs(t['market'])});\n")
         body = create(tr, envs, paper)
         real_ids.append(tr); all_ids.append(tr)
         props.append((tr, t["name_ko"], t["name_en"]))

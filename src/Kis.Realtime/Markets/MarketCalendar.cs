@@ -151,24 +151,25 @@ public sealed class MarketCalendar
         return Known(trId, key) ?? KrxStocks;
     }
 
-    /// <summary>The calendar of a TR of KIS's catalog; null for an id no rule names (then <see cref="For"/> says KRX).</summary>
+    /// <summary>The calendar of a TR of KIS's catalog, by the catalog's <c>market</c> of the TR (generated into
+    /// <see cref="Protocol.TrDefinition"/>); null for an id the catalog does not have (then <see cref="For"/> says KRX).</summary>
     internal static MarketCalendar? Known(string trId, string? key = null)
+        => KisTrs.TryGet(trId, out var tr) ? ForMarket(tr.Market, key) : null;
+
+    /// <summary>The calendar the catalog's market name stands for; null for a name it does not know.</summary>
+    internal static MarketCalendar? ForMarket(string? market, string? key = null) => market switch
     {
-        if (trId.Length < 4) return null;
-        return trId.AsSpan(0, 4) switch
-        {
-            "H0ST" or "H0EW" => KrxStocks,
-            "H0NX" => Nextrade,
-            "H0UN" => Unified,
-            "H0UP" => KrxIndices,
-            "H0BJ" or "H0BI" => KrxBonds,
-            "H0MF" or "H0EU" => KrxNightDerivatives,
-            "H0IF" or "H0IO" or "H0CF" or "H0ZF" or "H0ZO" => KrxDerivatives,
-            "HDFS" or "H0GS" => OverseasStock(key),
-            "HDFF" => OverseasFutures,
-            _ => null,
-        };
-    }
+        "krx-stocks" => KrxStocks,
+        "nextrade" => Nextrade,
+        "unified" => Unified,
+        "krx-indices" => KrxIndices,
+        "krx-bonds" => KrxBonds,
+        "krx-night-derivatives" => KrxNightDerivatives,
+        "krx-derivatives" => KrxDerivatives,
+        "overseas-stocks" => OverseasStock(key),
+        "overseas-futures" => OverseasFutures,
+        _ => null,
+    };
 
     /// <summary>The calendar of a domestic stock venue's TRs (KRX: H0ST…, NXT: H0NX…, unified: H0UN…).</summary>
     internal static MarketCalendar ForVenue(StockVenue venue) => venue switch

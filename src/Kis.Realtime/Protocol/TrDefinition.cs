@@ -44,10 +44,13 @@ public sealed class TrDefinition
     /// the paper server does not offer it.</param>
     /// <param name="apiId">KIS's API number, e.g. 실시간-003, where it has one.</param>
     /// <param name="keyField">Index of the field that carries the key in every record, or -1 when records carry none.</param>
+    /// <param name="market">The catalog's name of the market whose calendar the TR follows (e.g. <c>krx-stocks</c>,
+    /// <c>overseas-stocks</c>: <see cref="MarketCalendar.For(string, string?)"/>), or null.</param>
     internal TrDefinition(string id, string description, TrKeyFormat keyFormat, IReadOnlyList<KisEnvironment> environments,
         IReadOnlyList<FieldDefinition> fields, bool encrypted = false, string? koreanName = null, string? keyExample = null,
-        string? paperId = null, string? apiId = null, int keyField = 0)
+        string? paperId = null, string? apiId = null, int keyField = 0, string? market = null)
     {
+        Market = market;
         Id = id;
         TrId = TrId.Parse(id);
         Description = description;
@@ -68,6 +71,9 @@ public sealed class TrDefinition
     }
 
     private readonly Dictionary<string, int> _fieldIndex;
+
+    /// <summary>The catalog's name of the market whose calendar the TR follows (kis-catalog.json's <c>market</c>).</summary>
+    internal string? Market { get; }
 
     /// <summary>The TR id text, e.g. <c>H0UPCNT0</c>.</summary>
     public string Id { get; }

@@ -31,5 +31,6 @@ public static partial class KisTrs
         new("bond_avrg_frdl_ytm_val", F.Decimal, "평균선도YTM"),
     ],
     encrypted: false, koreanName: "채권지수 실시간체결가", keyExample: "KBPR01",
-    paperId: null, apiId: "실시간-060", keyField: 0);
+    paperId: null, apiId: "실시간-060", keyField: 0,
+    market: "krx-bonds");
 }

@@ -45,5 +45,6 @@ public static partial class KisTrs
         new("total_bidp_rsqn", F.Integer, "총매수호가잔량"),
     ],
     encrypted: false, koreanName: "일반채권 실시간호가", keyExample: "KR103502GD31",
-    paperId: null, apiId: "실시간-053", keyField: 0);
+    paperId: null, apiId: "실시간-053", keyField: 0,
+    market: "krx-bonds");
 }

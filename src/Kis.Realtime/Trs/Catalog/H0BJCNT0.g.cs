@@ -30,5 +30,6 @@ public static partial class KisTrs
         new("cntg_type_cls_code", F.Code, "체결유형코드"),
     ],
     encrypted: false, koreanName: "일반채권 실시간체결가", keyExample: "KR103502GD31",
-    paperId: null, apiId: "실시간-052", keyField: 0);
+    paperId: null, apiId: "실시간-052", keyField: 0,
+    market: "krx-bonds");
 }

@@ -19,5 +19,6 @@ public static partial class KisTrs
         new("antc_cnqn", F.Integer, "예상체결수량"),
     ],
     encrypted: false, koreanName: "KRX야간옵션실시간예상체결", keyExample: "101W09",
-    paperId: null, apiId: "실시간-034", keyField: 0);
+    paperId: null, apiId: "실시간-034", keyField: 0,
+    market: "krx-night-derivatives");
 }

@@ -49,5 +49,6 @@ public static partial class KisTrs
         new("total_bidp_rsqn_icdc", F.Integer, "총매수호가잔량증감"),
     ],
     encrypted: false, koreanName: "KRX야간옵션 실시간호가", keyExample: "101W09",
-    paperId: null, apiId: "실시간-033", keyField: 0);
+    paperId: null, apiId: "실시간-033", keyField: 0,
+    market: "krx-night-derivatives");
 }

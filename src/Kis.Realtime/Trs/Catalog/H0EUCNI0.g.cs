@@ -30,5 +30,6 @@ public static partial class KisTrs
         new("oder_cond", F.Code, "주문조건"),
     ],
     encrypted: true, koreanName: "KRX야간옵션실시간체결통보", keyExample: "simuser01",
-    paperId: null, apiId: "실시간-067", keyField: 0);
+    paperId: null, apiId: "실시간-067", keyField: 0,
+    market: "krx-night-derivatives");
 }

@@ -67,5 +67,6 @@ public static partial class KisTrs
         new("dynm_llam", F.Decimal, "실시간하한가"),
     ],
     encrypted: false, koreanName: "KRX야간옵션 실시간체결가", keyExample: "101W9000",
-    paperId: null, apiId: "실시간-032", keyField: 0);
+    paperId: null, apiId: "실시간-032", keyField: 0,
+    market: "krx-night-derivatives");
 }

@@ -70,5 +70,6 @@ public static partial class KisTrs
         new("lp_hldn_rate", F.Decimal, "LP보유비율"),
     ],
     encrypted: false, koreanName: "ELW 실시간예상체결", keyExample: "57LA24",
-    paperId: null, apiId: "실시간-063", keyField: 0);
+    paperId: null, apiId: "실시간-063", keyField: 0,
+    market: "krx-stocks");
 }

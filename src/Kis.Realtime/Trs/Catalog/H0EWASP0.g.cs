@@ -84,5 +84,6 @@ public static partial class KisTrs
         new("antc_vol", F.Integer, "예상거래량"),
     ],
     encrypted: false, koreanName: "ELW 실시간호가", keyExample: "57LA24",
-    paperId: null, apiId: "실시간-062", keyField: 0);
+    paperId: null, apiId: "실시간-062", keyField: 0,
+    market: "krx-stocks");
 }

@@ -74,5 +74,6 @@ public static partial class KisTrs
         new("lp_ntby_qty", F.Integer, "LP순매도량"),
     ],
     encrypted: false, koreanName: "ELW 실시간체결가", keyExample: "57LA24",
-    paperId: null, apiId: "실시간-061", keyField: 0);
+    paperId: null, apiId: "실시간-061", keyField: 0,
+    market: "krx-stocks");
 }

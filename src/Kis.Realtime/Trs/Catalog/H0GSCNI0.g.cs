@@ -36,7 +36,8 @@ public static partial class KisTrs
         new("cntg_unpr12", F.Decimal, "체결단가12"),
     ],
     encrypted: true, koreanName: "해외주식 실시간체결통보", keyExample: "simuser01",
-    paperId: "H0GSCNI9", apiId: "실시간-009", keyField: 0);
+    paperId: "H0GSCNI9", apiId: "실시간-009", keyField: 0,
+    market: "overseas-stocks");
 
     private static TrDefinition CreateH0GSCNI9() => new("H0GSCNI9", "Overseas stock real-time execution/order notice", TrKeyFormat.HtsId, [KisEnvironment.Paper],
     [
@@ -67,5 +68,6 @@ public static partial class KisTrs
         new("cntg_unpr12", F.Decimal, "체결단가12"),
     ],
     encrypted: true, koreanName: "해외주식 실시간체결통보", keyExample: "simuser01",
-    paperId: "H0GSCNI9", apiId: "실시간-009", keyField: 0);
+    paperId: "H0GSCNI9", apiId: "실시간-009", keyField: 0,
+    market: "overseas-stocks");
 }

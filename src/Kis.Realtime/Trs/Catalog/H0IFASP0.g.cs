@@ -49,5 +49,6 @@ public static partial class KisTrs
         new("total_bidp_rsqn_icdc", F.Integer, "총 매수호가 잔량 증감"),
     ],
     encrypted: false, koreanName: "지수선물 실시간호가", keyExample: "101W09",
-    paperId: null, apiId: "실시간-011", keyField: 0);
+    paperId: null, apiId: "실시간-011", keyField: 0,
+    market: "krx-derivatives");
 }

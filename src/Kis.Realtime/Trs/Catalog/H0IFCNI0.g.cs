@@ -33,7 +33,8 @@ public static partial class KisTrs
         new("order_prc", F.Decimal, "주문가격", 2),
     ],
     encrypted: true, koreanName: "선물옵션 실시간체결통보", keyExample: "simuser01",
-    paperId: "H0IFCNI9", apiId: "실시간-012", keyField: 0);
+    paperId: "H0IFCNI9", apiId: "실시간-012", keyField: 0,
+    market: "krx-derivatives");
 
     private static TrDefinition CreateH0IFCNI9() => new("H0IFCNI9", "Futures/options real-time execution notice (day session)", TrKeyFormat.HtsId, [KisEnvironment.Paper],
     [
@@ -61,5 +62,6 @@ public static partial class KisTrs
         new("order_prc", F.Decimal, "주문가격", 2),
     ],
     encrypted: true, koreanName: "선물옵션 실시간체결통보", keyExample: "simuser01",
-    paperId: "H0IFCNI9", apiId: "실시간-012", keyField: 0);
+    paperId: "H0IFCNI9", apiId: "실시간-012", keyField: 0,
+    market: "krx-derivatives");
 }

@@ -61,5 +61,6 @@ public static partial class KisTrs
         new("dynm_prc_limt_yn", F.Code, "실시간가격제한구분"),
     ],
     encrypted: false, koreanName: "지수선물 실시간체결가", keyExample: "101W09",
-    paperId: null, apiId: "실시간-010", keyField: 0);
+    paperId: null, apiId: "실시간-010", keyField: 0,
+    market: "krx-derivatives");
 }

@@ -69,5 +69,6 @@ public static partial class KisTrs
         new("dynm_prc_limt_yn", F.Code, "실시간가격제한구분"),
     ],
     encrypted: false, koreanName: "지수옵션 실시간체결가", keyExample: "201W08427",
-    paperId: null, apiId: "실시간-014", keyField: 0);
+    paperId: null, apiId: "실시간-014", keyField: 0,
+    market: "krx-derivatives");
 }

@@ -60,5 +60,6 @@ public static partial class KisTrs
         new("dynm_prc_limt_yn", F.Code, "실시간가격제한구분"),
     ],
     encrypted: false, koreanName: "KRX야간선물 실시간종목체결", keyExample: "101W9000",
-    paperId: null, apiId: "실시간-064", keyField: 0);
+    paperId: null, apiId: "실시간-064", keyField: 0,
+    market: "krx-night-derivatives");
 }

@@ -57,5 +57,6 @@ public static partial class KisTrs
         new("vi_stnd_prc", F.Decimal, "정적VI발동기준가"),
     ],
     encrypted: false, koreanName: "국내주식 실시간체결가 (NXT)", keyExample: "005930",
-    paperId: null, apiId: null, keyField: 0);
+    paperId: null, apiId: null, keyField: 0,
+    market: "nextrade");
 }

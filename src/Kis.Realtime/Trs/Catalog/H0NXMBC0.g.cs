@@ -89,5 +89,6 @@ public static partial class KisTrs
         new("byov_mbcr_eng_name5", F.Text, "매수 영문회원사명5"),
     ],
     encrypted: false, koreanName: "국내주식 실시간회원사 (NXT)", keyExample: "005930",
-    paperId: null, apiId: null, keyField: 0);
+    paperId: null, apiId: null, keyField: 0,
+    market: "nextrade");
 }

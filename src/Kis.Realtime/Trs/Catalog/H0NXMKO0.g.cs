@@ -22,5 +22,6 @@ public static partial class KisTrs
         new("exch_cls_code", F.Code, "거래소 구분코드"),
     ],
     encrypted: false, koreanName: "국내주식 장운영정보(NXT)", keyExample: "005930",
-    paperId: null, apiId: null, keyField: 0);
+    paperId: null, apiId: null, keyField: 0,
+    market: "nextrade");
 }

@@ -22,5 +22,6 @@ public static partial class KisTrs
         new("whol_ntby_qty", F.Integer, "전체순매수호가잔량"),
     ],
     encrypted: false, koreanName: "국내주식 실시간프로그램매매 (NXT)", keyExample: "005930",
-    paperId: null, apiId: null, keyField: 0);
+    paperId: null, apiId: null, keyField: 0,
+    market: "nextrade");
 }

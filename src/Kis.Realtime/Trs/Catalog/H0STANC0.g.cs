@@ -56,5 +56,6 @@ public static partial class KisTrs
         new("mrkt_trtm_cls_code", F.Code, "임의종료구분코드"),
     ],
     encrypted: false, koreanName: "국내주식 실시간예상체결 (KRX)", keyExample: "005930",
-    paperId: null, apiId: "실시간-041", keyField: 0);
+    paperId: null, apiId: "실시간-041", keyField: 0,
+    market: "krx-stocks");
 }

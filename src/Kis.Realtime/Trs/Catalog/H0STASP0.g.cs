@@ -70,5 +70,6 @@ public static partial class KisTrs
         new("stck_deal_cls_code", F.Code, "주식 매매 구분 코드"),
     ],
     encrypted: false, koreanName: "국내주식 실시간호가 (KRX)", keyExample: "005930",
-    paperId: "H0STASP0", apiId: "실시간-004", keyField: 0);
+    paperId: "H0STASP0", apiId: "실시간-004", keyField: 0,
+    market: "krx-stocks");
 }

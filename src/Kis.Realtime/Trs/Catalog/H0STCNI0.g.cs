@@ -37,7 +37,8 @@ public static partial class KisTrs
         new("oder_prc", F.Decimal, "주문가격"),
     ],
     encrypted: true, koreanName: "국내주식 주식체결통보", keyExample: "simuser01",
-    paperId: "H0STCNI9", apiId: "실시간-005", keyField: 0);
+    paperId: "H0STCNI9", apiId: "실시간-005", keyField: 0,
+    market: "krx-stocks");
 
     private static TrDefinition CreateH0STCNI9() => new("H0STCNI9", "Domestic stock real-time execution/order notice", TrKeyFormat.HtsId, [KisEnvironment.Paper],
     [
@@ -69,5 +70,6 @@ public static partial class KisTrs
         new("oder_prc", F.Decimal, "주문가격"),
     ],
     encrypted: true, koreanName: "국내주식 주식체결통보", keyExample: "simuser01",
-    paperId: "H0STCNI9", apiId: "실시간-005", keyField: 0);
+    paperId: "H0STCNI9", apiId: "실시간-005", keyField: 0,
+    market: "krx-stocks");
 }

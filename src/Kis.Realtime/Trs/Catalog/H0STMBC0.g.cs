@@ -89,5 +89,6 @@ public static partial class KisTrs
         new("byov_mbcr_eng_name5", F.Text, "매수영문회원사명5"),
     ],
     encrypted: false, koreanName: "국내주식 실시간회원사 (KRX)", keyExample: "005930",
-    paperId: null, apiId: "실시간-047", keyField: 0);
+    paperId: null, apiId: "실시간-047", keyField: 0,
+    market: "krx-stocks");
 }

@@ -22,5 +22,6 @@ public static partial class KisTrs
         new("exch_cls_code", F.Code, "거래소구분코드"),
     ],
     encrypted: false, koreanName: "국내주식 장운영정보 (KRX)", keyExample: "005930",
-    paperId: null, apiId: "실시간-049", keyField: 0);
+    paperId: null, apiId: "실시간-049", keyField: 0,
+    market: "krx-stocks");
 }

@@ -19,5 +19,6 @@ public static partial class KisTrs
         new("lprc_nav", F.Decimal, "NAV저가"),
     ],
     encrypted: false, koreanName: "국내ETF NAV추이", keyExample: "069500",
-    paperId: null, apiId: "실시간-051", keyField: 0);
+    paperId: null, apiId: "실시간-051", keyField: 0,
+    market: "krx-stocks");
 }

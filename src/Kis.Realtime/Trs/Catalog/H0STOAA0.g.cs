@@ -65,5 +65,6 @@ public static partial class KisTrs
         new("ovtm_total_bidp_icdc", F.Integer, "시간외총매수호가증감"),
     ],
     encrypted: false, koreanName: "국내주식 시간외 실시간호가 (KRX)", keyExample: "005930",
-    paperId: null, apiId: "실시간-025", keyField: 0);
+    paperId: null, apiId: "실시간-025", keyField: 0,
+    market: "krx-stocks");
 }

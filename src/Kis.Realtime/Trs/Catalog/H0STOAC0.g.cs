@@ -54,5 +54,6 @@ public static partial class KisTrs
         new("prdy_smns_hour_acml_vol_rate", F.Decimal, "전일동시간누적거래량비율"),
     ],
     encrypted: false, koreanName: "국내주식 시간외 실시간예상체결 (KRX)", keyExample: "005930",
-    paperId: null, apiId: "실시간-024", keyField: 0);
+    paperId: null, apiId: "실시간-024", keyField: 0,
+    market: "krx-stocks");
 }

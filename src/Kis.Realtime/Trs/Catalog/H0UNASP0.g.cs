@@ -76,5 +76,6 @@ public static partial class KisTrs
         new("nmid_cls_code", F.Code, "NXT 중간가 매수매도 구분"),
     ],
     encrypted: false, koreanName: "국내주식 실시간호가 (통합)", keyExample: "005930",
-    paperId: null, apiId: null, keyField: 0);
+    paperId: null, apiId: null, keyField: 0,
+    market: "unified");
 }

@@ -21,5 +21,6 @@ public static partial class KisTrs
         new("exch_cls_code", F.Code, "거래소 구분코드"),
     ],
     encrypted: false, koreanName: "국내주식 장운영정보(통합)", keyExample: "005930",
-    paperId: null, apiId: null, keyField: -1);
+    paperId: null, apiId: null, keyField: -1,
+    market: "unified");
 }

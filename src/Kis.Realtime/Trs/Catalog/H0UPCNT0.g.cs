@@ -41,5 +41,6 @@ public static partial class KisTrs
         new("tick_vrss", F.Integer, "TICK대비"),
     ],
     encrypted: false, koreanName: "국내지수 실시간체결", keyExample: "0001",
-    paperId: null, apiId: "실시간-026", keyField: 0);
+    paperId: null, apiId: "실시간-026", keyField: 0,
+    market: "krx-indices");
 }

@@ -99,5 +99,6 @@ public static partial class KisTrs
         new("acml_tr_pbmn", F.Integer, "누적 거래 대금"),
     ],
     encrypted: false, koreanName: "국내지수 실시간프로그램매매", keyExample: "0001",
-    paperId: null, apiId: "실시간-028", keyField: 0);
+    paperId: null, apiId: "실시간-028", keyField: 0,
+    market: "krx-indices");
 }

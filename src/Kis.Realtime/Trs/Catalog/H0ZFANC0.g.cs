@@ -19,5 +19,6 @@ public static partial class KisTrs
         new("antc_cnqn", F.Integer, "예상체결수량"),
     ],
     encrypted: false, koreanName: "주식선물 실시간예상체결", keyExample: "111W07",
-    paperId: null, apiId: "실시간-031", keyField: 0);
+    paperId: null, apiId: "실시간-031", keyField: 0,
+    market: "krx-derivatives");
 }

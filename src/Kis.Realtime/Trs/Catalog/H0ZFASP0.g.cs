@@ -79,5 +79,6 @@ public static partial class KisTrs
         new("total_bidp_rsqn_icdc", F.Integer, "총매수호가잔량증감"),
     ],
     encrypted: false, koreanName: "주식선물 실시간호가", keyExample: "111W08",
-    paperId: null, apiId: "실시간-030", keyField: 0);
+    paperId: null, apiId: "실시간-030", keyField: 0,
+    market: "krx-derivatives");
 }

@@ -60,5 +60,6 @@ public static partial class KisTrs
         new("dynm_prc_limt_yn", F.Code, "실시간가격제한구분"),
     ],
     encrypted: false, koreanName: "주식선물 실시간체결가", keyExample: "111W08",
-    paperId: null, apiId: "실시간-029", keyField: 0);
+    paperId: null, apiId: "실시간-029", keyField: 0,
+    market: "krx-derivatives");
 }

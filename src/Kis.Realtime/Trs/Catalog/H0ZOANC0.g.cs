@@ -18,5 +18,6 @@ public static partial class KisTrs
         new("antc_mkop_cls_code", F.Code, "예상장운영구분코드"),
     ],
     encrypted: false, koreanName: "주식옵션 실시간예상체결", keyExample: "339W08088",
-    paperId: null, apiId: "실시간-046", keyField: 0);
+    paperId: null, apiId: "실시간-046", keyField: 0,
+    market: "krx-derivatives");
 }

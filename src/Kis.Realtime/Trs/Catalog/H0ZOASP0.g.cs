@@ -79,5 +79,6 @@ public static partial class KisTrs
         new("bidp_rsqn10", F.Integer, "매수호가잔량10"),
     ],
     encrypted: false, koreanName: "주식옵션 실시간호가", keyExample: "239W08090",
-    paperId: null, apiId: "실시간-045", keyField: 0);
+    paperId: null, apiId: "실시간-045", keyField: 0,
+    market: "krx-derivatives");
 }

@@ -64,5 +64,6 @@ public static partial class KisTrs
         new("prdy_vol_vrss_acml_vol_rate", F.Decimal, "전일거래량대비등락율"),
     ],
     encrypted: false, koreanName: "주식옵션 실시간체결가", keyExample: "339W08088",
-    paperId: null, apiId: "실시간-044", keyField: 0);
+    paperId: null, apiId: "실시간-044", keyField: 0,
+    market: "krx-derivatives");
 }

@@ -46,5 +46,6 @@ public static partial class KisTrs
         new("sttl_price", F.Decimal, "전일정산가"),
     ],
     encrypted: false, koreanName: "해외선물옵션 실시간호가", keyExample: "1OZQ25",
-    paperId: null, apiId: "실시간-018", keyField: 0);
+    paperId: null, apiId: "실시간-018", keyField: 0,
+    market: "overseas-futures");
 }

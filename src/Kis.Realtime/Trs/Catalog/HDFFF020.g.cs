@@ -36,5 +36,6 @@ public static partial class KisTrs
         new("psttl_diff_rate", F.Decimal, "전일정산가대비율"),
     ],
     encrypted: false, koreanName: "해외선물옵션 실시간체결가", keyExample: "1OZQ25",
-    paperId: null, apiId: "실시간-017", keyField: 0);
+    paperId: null, apiId: "실시간-017", keyField: 0,
+    market: "overseas-futures");
 }

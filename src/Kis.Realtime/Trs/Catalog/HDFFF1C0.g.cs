@@ -44,5 +44,6 @@ public static partial class KisTrs
         new("auto_ord_dvsn_cd", F.Code, "자동주문 전략구분"),
     ],
     encrypted: true, koreanName: "해외선물옵션 실시간주문내역통보", keyExample: "simuser01",
-    paperId: null, apiId: "실시간-019", keyField: 0);
+    paperId: null, apiId: "실시간-019", keyField: 0,
+    market: "overseas-futures");
 }

@@ -44,5 +44,6 @@ public static partial class KisTrs
         new("fuop_item_dvsn_cd", F.Code, "선물옵션종목구분코드"),
     ],
     encrypted: true, koreanName: "해외선물옵션 실시간체결내역통보", keyExample: "simuser01",
-    paperId: null, apiId: "실시간-020", keyField: 0);
+    paperId: null, apiId: "실시간-020", keyField: 0,
+    market: "overseas-futures");
 }

@@ -82,5 +82,6 @@ public static partial class KisTrs
         new("dask10", F.Integer, "매도잔량대비10"),
     ],
     encrypted: false, koreanName: "해외주식 실시간호가", keyExample: "DNASAAPL",
-    paperId: null, apiId: "실시간-021", keyField: 0);
+    paperId: null, apiId: "실시간-021", keyField: 0,
+    market: "overseas-stocks");
 }

@@ -28,5 +28,6 @@ public static partial class KisTrs
         new("dask1", F.Integer, "매도잔량대비1"),
     ],
     encrypted: false, koreanName: "해외주식 지연호가(아시아)", keyExample: "DHKS00003",
-    paperId: null, apiId: "실시간-008", keyField: 0);
+    paperId: null, apiId: "실시간-008", keyField: 0,
+    market: "overseas-stocks");
 }

@@ -37,5 +37,6 @@ public static partial class KisTrs
         new("mtyp", F.Code, "시장구분"),
     ],
     encrypted: false, koreanName: "해외주식 실시간지연체결가", keyExample: "DNASAAPL",
-    paperId: null, apiId: "실시간-007", keyField: 0);
+    paperId: null, apiId: "실시간-007", keyField: 0,
+    market: "overseas-stocks");
 }
