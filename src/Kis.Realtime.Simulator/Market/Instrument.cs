@@ -39,6 +39,8 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
         {
             if (now < _lastTime) now = _lastTime;
             _lastTime = now;
+            // On the market's own trading day (demo mode: a US or night feed's demo day, see TradingHours.RecordTime).
+            now = Hours.RecordTime(now);
             var n = 0;
             // A backlog (trades made by the stock's other feeds) goes out in as few frames as the frame size allows.
             count = Math.Max(count, Math.Min(stream.Backlog, maxRecordsPerFrame));

@@ -5,7 +5,8 @@ namespace Kis.Realtime.Simulator.Market;
 /// 09:00 on the KST date the simulator started (the next trading day when that is a Saturday or Sunday), running
 /// <see cref="SimulatorOptions.ClockSpeed"/> times real time; demo days are the KRX+NXT day (08:00–20:00,
 /// <see cref="TradingHours.DemoDay"/>) back to back, trading days of the calendar only (after Friday 20:00 comes Monday
-/// 08:00), so a demo never goes quiet for long and no record is dated on a weekend.
+/// 08:00), so a demo never goes quiet for long and no record is dated on a weekend (markets on another clock stamp a
+/// demo day on their own trading day: <see cref="TradingHours.RecordTime"/>).
 /// <see cref="MarketClockMode.Live"/>: the wall clock in KST, weekends closed. A scenario
 /// (<see cref="SimulatorOptions.MarketStart"/>): live hours on a clock that starts at the given instant and runs
 /// <see cref="SimulatorOptions.ClockSpeed"/> times real time, so a test runs a US session or a night session across

@@ -16,12 +16,22 @@ internal sealed class TradingHours
     private readonly (TimeSpan Open, TimeSpan Close)[] _windows;
     private readonly MarketCalendar _calendar;
     private readonly bool _ownClock; // the calendar's sessions on the market's own clock, not KST windows
+    private readonly MarketCalendar? _demoMarket; // demo mode: whose trading day a demo day's records are stamped on
 
     private TradingHours(string name, MarketCalendar calendar, params (TimeSpan Open, TimeSpan Close)[] windows)
     {
         Description = $"{name} {string.Join(", ", windows.Select(w => $"{w.Open:hh\\:mm}–{w.Close:hh\\:mm}"))}";
         _windows = windows;
         _calendar = calendar;
+    }
+
+    /// <summary>The demo day's hours for a market on another clock (see <see cref="RecordTime"/>).</summary>
+    private TradingHours(TradingHours demoDay, MarketCalendar market)
+    {
+        Description = $"{demoDay.Description}, as {market.Name}'s last {DemoDayLength.TotalHours:0} hours";
+        _windows = demoDay._windows;
+        _calendar = demoDay._calendar;
+        _demoMarket = market;
     }
 
     private TradingHours(MarketCalendar calendar)
@@ -93,8 +103,13 @@ internal sealed class TradingHours
     public static readonly TradingHours KrxAfterHours = new("KRX after-hours", MarketCalendar.KrxStocks, (KrxAfter.Start, KrxAfter.End));
 
     /// <summary>The whole demo day, the KRX+NXT day (08:00–20:00): in demo mode, TRs whose real hours fall outside KRX's
-    /// day send all day.</summary>
+    /// day send all day (markets on another clock stamped on their own trading day, see <see cref="RecordTime"/>).</summary>
     public static readonly TradingHours DemoDay = new("the demo day", MarketCalendar.Unified, (UnifiedPre.Start, UnifiedAfter.End));
+
+    private static readonly TimeSpan DemoDayLength = UnifiedAfter.End - UnifiedPre.Start;
+
+    /// <summary>The demo day of each market on another clock, stamped on its own trading day (<see cref="RecordTime"/>).</summary>
+    private static readonly Dictionary<MarketCalendar, TradingHours> DemoOfCalendar = MarketCalendar.All.ToDictionary(c => c, c => new TradingHours(DemoDay, c));
 
     /// <summary>The live hours of a TR (see <see cref="For(TrDefinition, string?, MarketClockMode)"/>).</summary>
     public static TradingHours For(TrDefinition tr, string? key = null) => For(tr, key, MarketClockMode.Live);
@@ -109,7 +124,7 @@ internal sealed class TradingHours
         // Another time zone, or a session across midnight: the calendar's sessions (one rule with gaps and bars).
         var calendar = MarketCalendar.For(tr.Id, key);
         if (calendar.TimeZoneId != "Asia/Seoul" || calendar.DayStart != TimeSpan.Zero)
-            return mode == MarketClockMode.Demo ? DemoDay : Of(calendar);
+            return mode == MarketClockMode.Demo ? DemoOfCalendar[calendar] : Of(calendar);
         if (tr == KisTrs.ProgramTradesNxt) return Nextrade;
         if (tr == KisTrs.ProgramTradesUnified) return KrxAndNextrade;
         if (tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper) return Derivatives;
@@ -128,6 +143,25 @@ internal sealed class TradingHours
         if (mode == MarketClockMode.Demo && (live == KrxAuctions || live == KrxAfterHours))
             return DemoDay;
         return live;
+    }
+
+    /// <summary>
+    /// The time a record written at market time <paramref name="now"/> (KST) carries: <paramref name="now"/>, except in
+    /// demo mode for a market on another clock (US and other overseas stocks, night derivatives, overseas futures). A
+    /// demo day (trading day D, 08:00–20:00 KST) is then the last 12 hours of that market's trading day D, up to its
+    /// last session's close (US: 08:00–20:00 New York, the regular session and the after-market; night derivatives: the
+    /// whole 18:00–06:00 session), stamped in KST as KIS stamps it. So every record is dated on a weekday of its own
+    /// market, the day totals restart once a demo day, and a client's calendar (which takes a US record's trading day
+    /// from its KST stamp, a night trade's from 18:00) agrees, without a second day rule. The stamps run ahead of the
+    /// demo clock (a US record at 08:00 KST is stamped 21:00 or 22:00 KST), monotonic within and across demo days.
+    /// </summary>
+    public DateTime RecordTime(DateTime now)
+    {
+        if (_demoMarket is not { } market) return now;
+        var into = now.TimeOfDay - DayOpen;
+        into = into < TimeSpan.Zero ? TimeSpan.Zero : into >= DemoDayLength ? DemoDayLength - TimeSpan.FromTicks(1) : into;
+        var close = market.CloseOf(DateOnly.FromDateTime(now), TradingSessions.All);
+        return (close - DemoDayLength + into).ToOffset(Kst).DateTime;
     }
 
     /// <summary>

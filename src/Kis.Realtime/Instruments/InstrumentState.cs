@@ -180,7 +180,10 @@ public sealed partial class InstrumentState
     }
 
     /// <summary>The phase of a record of <paramref name="venue"/> at <paramref name="time"/> (KST), from the venue's
-    /// calendar: its regular session's opening call, continuous trading and closing call (NXT has neither call).</summary>
+    /// calendar: its regular session's opening call, continuous trading and closing call (NXT has neither call). A
+    /// trade not flagged after-hours and stamped from the closing call's end (15:30) to the regular session's end (KRX
+    /// 15:40, unified 15:31) is the closing auction's print, the day's close: the calendar and the bars count it in
+    /// the regular session, so the phase says <see cref="SessionPhase.ClosingAuction"/>, not after-market.</summary>
     internal static SessionPhase PhaseOf(StockVenue venue, TimeOnly time, bool afterHours, bool expected)
     {
         if (afterHours) return SessionPhase.AfterMarket;
@@ -188,7 +191,8 @@ public sealed partial class InstrumentState
         var t = time.ToTimeSpan();
         if (t < regular.Start) return expected && regular.OpeningCallStart is not null ? SessionPhase.OpeningAuction : SessionPhase.PreMarket;
         if (t < regular.ContinuousEnd) return expected ? SessionPhase.ViAuction : SessionPhase.Continuous;
-        // From the closing print (15:30:00) on, or after continuous trading where there is no closing call (NXT).
-        return t < regular.ClosingCallEnd ? SessionPhase.ClosingAuction : SessionPhase.AfterMarket;
+        // The closing call and its print (stamped 15:30:00 or, when the auction ends late, a little later); after the
+        // regular session, or after continuous trading where there is no closing call (NXT), after-market.
+        return regular.ClosingCallEnd is not null && t < regular.End ? SessionPhase.ClosingAuction : SessionPhase.AfterMarket;
     }
 }

@@ -14,7 +14,8 @@ public enum SessionPhase : byte
     Continuous = 3,
     /// <summary>A VI single-price auction (volatility interruption in force).</summary>
     ViAuction = 4,
-    /// <summary>The closing single-price auction (15:20–15:30).</summary>
+    /// <summary>The closing single-price auction (15:20–15:30) and its print, the day's close (stamped 15:30:00 or,
+    /// when the auction ends late, a little later: to the regular session's end, KRX 15:40, unified 15:31).</summary>
     ClosingAuction = 5,
     /// <summary>After the closing print: after-hours sessions, NXT after-market.</summary>
     AfterMarket = 6,

@@ -49,18 +49,54 @@ public class InstrumentStateTests
     }
 
     [Theory]
-    [InlineData(StockVenue.Krx, "08:40:00", true, SessionPhase.OpeningAuction)]
-    [InlineData(StockVenue.Nxt, "08:40:00", true, SessionPhase.PreMarket)] // NXT has no opening call
-    [InlineData(StockVenue.Krx, "15:19:59", false, SessionPhase.Continuous)]
-    [InlineData(StockVenue.Krx, "15:25:00", true, SessionPhase.ClosingAuction)]
-    [InlineData(StockVenue.Unified, "15:25:00", true, SessionPhase.ClosingAuction)]
-    [InlineData(StockVenue.Nxt, "15:25:00", false, SessionPhase.AfterMarket)] // no closing call: main market ended 15:20
-    [InlineData(StockVenue.Krx, "15:30:00", false, SessionPhase.AfterMarket)] // from the closing print on
-    public void The_phase_follows_the_venue_s_calendar(StockVenue venue, string time, bool expected, SessionPhase phase)
+    [InlineData(StockVenue.Krx, "08:40:00", true, false, SessionPhase.OpeningAuction)]
+    [InlineData(StockVenue.Nxt, "08:40:00", true, false, SessionPhase.PreMarket)] // NXT has no opening call
+    [InlineData(StockVenue.Krx, "15:19:59", false, false, SessionPhase.Continuous)]
+    [InlineData(StockVenue.Krx, "15:25:00", true, false, SessionPhase.ClosingAuction)]
+    [InlineData(StockVenue.Unified, "15:25:00", true, false, SessionPhase.ClosingAuction)]
+    [InlineData(StockVenue.Nxt, "15:25:00", false, false, SessionPhase.AfterMarket)] // no closing call: main market ended 15:20
+    [InlineData(StockVenue.Krx, "15:30:00", false, false, SessionPhase.ClosingAuction)] // the closing print
+    [InlineData(StockVenue.Krx, "15:30:02", false, false, SessionPhase.ClosingAuction)] // stamped late: the auction ended late
+    [InlineData(StockVenue.Krx, "15:39:59", false, false, SessionPhase.ClosingAuction)] // KRX's regular session ends 15:40
+    [InlineData(StockVenue.Krx, "15:40:00", false, false, SessionPhase.AfterMarket)]
+    [InlineData(StockVenue.Krx, "15:30:02", false, true, SessionPhase.AfterMarket)] // flagged after-hours
+    [InlineData(StockVenue.Unified, "15:30:30", false, false, SessionPhase.ClosingAuction)] // unified: regular to 15:31
+    [InlineData(StockVenue.Unified, "15:31:00", false, false, SessionPhase.AfterMarket)]
+    [InlineData(StockVenue.Nxt, "15:30:00", false, false, SessionPhase.AfterMarket)] // NXT's after-market
+    public void The_phase_follows_the_venue_s_calendar(StockVenue venue, string time, bool expected, bool afterHours, SessionPhase phase)
     {
-        Assert.Equal(phase, InstrumentState.PhaseOf(venue, TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture), false, expected));
-        var regular = MarketCalendar.ForVenue(venue).Regular;
-        Assert.Equal(new TimeSpan(15, 20, 0), regular.ContinuousEnd); // the one place the 15:20 edge is written
+        var t = TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(phase, InstrumentState.PhaseOf(venue, t, afterHours, expected));
+    }
+
+    /// <summary>
+    /// A trade's phase is in the session the venue's calendar (which the bars and gap detection use) puts it in, at every
+    /// second of the day: pre-market before the regular session, Continuous or ClosingAuction within it (the closing
+    /// print included), after-market after it. NXT's 15:20–15:30, where its main market has ended and nothing trades, is
+    /// left out.
+    /// </summary>
+    [Theory]
+    [InlineData(StockVenue.Krx)]
+    [InlineData(StockVenue.Nxt)]
+    [InlineData(StockVenue.Unified)]
+    public void A_trade_s_phase_is_in_the_calendar_s_session_at_every_second(StockVenue venue)
+    {
+        var calendar = MarketCalendar.ForVenue(venue);
+        var regular = calendar.Regular;
+        for (var t = new TimeSpan(7, 0, 0); t < new TimeSpan(21, 0, 0); t += TimeSpan.FromSeconds(1))
+        {
+            if (regular.ClosingCallEnd is null && t >= regular.ContinuousEnd && t < regular.End) continue;
+            var phase = InstrumentState.PhaseOf(venue, TimeOnly.FromTimeSpan(t), afterHours: false, expected: false);
+            var session = phase switch
+            {
+                SessionPhase.PreMarket => TradingSessions.PreMarket,
+                SessionPhase.Continuous or SessionPhase.ClosingAuction => TradingSessions.Regular,
+                SessionPhase.AfterMarket => TradingSessions.AfterMarket,
+                _ => TradingSessions.None,
+            };
+            Assert.True(session == calendar.SessionOf(new DateTimeOffset(new DateTime(2026, 11, 25) + t, TimeSpan.FromHours(9))),
+                $"{venue} {t}: {phase}, the calendar says {calendar.SessionOf(new DateTimeOffset(new DateTime(2026, 11, 25) + t, TimeSpan.FromHours(9)))}");
+        }
     }
 
     [Fact]

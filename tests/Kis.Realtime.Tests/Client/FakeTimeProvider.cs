@@ -21,6 +21,15 @@ internal sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>When the earliest timer is due (null: none armed): what a component waits for, seen without a wall-clock wait.</summary>
+    public DateTimeOffset? NextTimerDue
+    {
+        get
+        {
+            lock (_gate) return _timers.Count == 0 ? null : start + TimeSpan.FromTicks(_timers.Min(t => t.DueAt));
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         var target = Interlocked.Read(ref _ticks) + by.Ticks;

@@ -7,13 +7,17 @@ namespace Kis.Realtime.Tests.Gaps;
 
 /// <summary>
 /// A simulated demo week through a real session (the simulator at clock speed 7200, the client's own gap detection):
-/// no false gap or overlap at any day boundary, weekends skipped, and the unified feed's volume is KRX's plus NXT's
-/// in every minute.
+/// no false gap or overlap at any day boundary (a US stock and a night future, stamped on their own trading days,
+/// included), weekends skipped, and the unified feed's volume is KRX's plus NXT's in every minute.
 /// </summary>
 public sealed class SimulatedWeekGapTests
 {
     private static readonly (string Tr, string Key)[] Feeds =
         [("H0STCNT0", "005930"), ("H0NXCNT0", "005930"), ("H0UNCNT0", "005930"), ("H0UPCNT0", "0001"), ("H0IFCNT0", "101W12000")];
+
+    /// <summary>Markets on another clock: checked by the client's gap detection only (their stamps run ahead of the
+    /// demo clock, so the minute comparison below, dated by the simulator's clock, leaves them out).</summary>
+    private static readonly (string Tr, string Key)[] OwnClockFeeds = [("HDFSCNT0", "DNASAAPL"), ("H0MFCNT0", "101W12000")];
 
     private static TrDefinition Tr(string id) => KisTrs.TryGet(id, out var tr) ? tr : throw new ArgumentException(id);
 
@@ -21,7 +25,8 @@ public sealed class SimulatedWeekGapTests
     {
         var tr = Tr(trId);
         if (trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _)) return (tick.TickVolume, tick.Time);
-        if (trId == "H0IFCNT0" && FuturesTrade.TryDecode(tr, record, out var futures, out _)) return (futures.Volume, futures.Time);
+        if (trId is "H0IFCNT0" or "H0MFCNT0" && FuturesTrade.TryDecode(tr, record, out var futures, out _)) return (futures.Volume, futures.Time);
+        if (trId == "HDFSCNT0" && OverseasStockTrade.TryDecode(tr, record, out var us, out _)) return (us.Volume, us.KoreaTime);
         if (StockTrade.TryDecode(tr, record, out var stock, out _)) return (stock.Volume, stock.Time);
         throw new InvalidOperationException($"{trId}: undecodable record");
     }
@@ -36,6 +41,7 @@ public sealed class SimulatedWeekGapTests
         var gaps = new ConcurrentQueue<VolumeGap>();
         // Per feed: (market date when received, minute) → volume; the market date comes from the simulator's clock.
         var minutes = Feeds.ToDictionary(f => f.Tr + f.Key, _ => new ConcurrentDictionary<(DateTime Day, TimeOnly Minute), long>());
+        var ownClockTrades = OwnClockFeeds.ToDictionary(f => f.Tr, _ => 0L);
         var days = new ConcurrentDictionary<DateTime, byte>();
         var reachedFifthDay = false;
         await using (var client = new KisRealtimeClient(KisRealtimeOptions.Default with
@@ -48,6 +54,20 @@ public sealed class SimulatedWeekGapTests
         }))
         {
             client.GapDetected += gaps.Enqueue;
+            var ownClockPumps = OwnClockFeeds.Select(feed => Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var r in client.SubscribeRecordsAsync(Tr(feed.Tr), feed.Key, stop.Token))
+                    {
+                        _ = Trade(feed.Tr, r.Data.Span); // decodes
+                        lock (ownClockTrades) ownClockTrades[feed.Tr]++;
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                }
+            })).ToArray();
             var pumps = Feeds.Select(feed => Task.Run(async () =>
             {
                 var day = sim.MarketTime.Date;
@@ -74,10 +94,12 @@ public sealed class SimulatedWeekGapTests
                 }
             })).ToArray();
             await Task.WhenAll(pumps);
+            await Task.WhenAll(ownClockPumps);
             Assert.True(reachedFifthDay, $"the simulated week reached only {sim.MarketTime:yyyy-MM-dd HH:mm}");
             var stats = client.Statistics;
             Assert.True(stats.Gaps == 0 && stats.Overlaps == 0, $"{stats.Gaps} gaps, {stats.Overlaps} overlaps: {string.Join("; ", gaps.Take(5))}");
             Assert.Equal(0, stats.Dropped);
+            foreach (var (tr, count) in ownClockTrades) Assert.True(count > 5_000, $"{tr}: {count} trades");
         }
 
         Assert.All(days.Keys, d => Assert.False(d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday, $"{d:yyyy-MM-dd ddd}"));

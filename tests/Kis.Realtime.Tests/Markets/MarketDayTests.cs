@@ -12,7 +12,7 @@ public class MarketDayTests
     private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     /// <summary>HDFSCNT0 trades of DNASAAPL stamped in KST (kymd/khms) with tvol advancing by each trade's volume.</summary>
-    private sealed class UsTrades
+    internal sealed class UsTrades
     {
         public long Tvol;
         public OverseasStockTrade At(string kstDateTime, decimal price, long volume, long skipped = 0)
@@ -236,65 +236,4 @@ public class MarketDayTests
     private static List<Bar> Build<TTrade, TAccessor>(IEnumerable<TTrade> trades, BarSpec spec, BarOptions? options = null)
         where TTrade : struct where TAccessor : ITradeAccessor<TTrade> =>
         Bars.BarAggregatorTests.Build<TTrade, TAccessor>(trades, spec, options);
-}
-
-public class ClockCloseTests
-{
-    [Fact]
-    public async Task A_quiet_stream_gets_its_last_bar_at_the_close_plus_the_grace_on_the_clock()
-    {
-        var s = new Bars.Trades();
-        var clock = new Client.FakeTimeProvider(Bars.Trades.Kst("15:30:03")); // one second after the closing print
-        var trades = System.Threading.Channels.Channel.CreateUnbounded<StockTrade>();
-        var options = new BarOptions { ClockCloseGrace = TimeSpan.FromSeconds(2), TimeProvider = clock };
-        await using var bars = trades.Reader.ReadAllAsync().ToBarsAsync(BarSpec.Minutes(1), options).GetAsyncEnumerator();
-
-        trades.Writer.TryWrite(s.At("15:30:02", 104, 50));
-        var next = bars.MoveNextAsync().AsTask();
-        // The bar ends at 15:31:00 on the market's clock; this clock runs 1 s ahead of the stamps, the grace is 2 s.
-        while (clock.GetUtcNow() < Bars.Trades.Kst("15:31:02"))
-        {
-            clock.Advance(TimeSpan.FromSeconds(1));
-            Assert.False(await Completes(next, TimeSpan.FromMilliseconds(20)), $"closed early at {clock.GetUtcNow():HH:mm:ss}");
-        }
-        for (var i = 0; i < 10 && !next.IsCompleted; i++)
-        {
-            clock.Advance(TimeSpan.FromSeconds(1));
-            await Completes(next, TimeSpan.FromSeconds(5));
-        }
-        Assert.True(await next);
-        Assert.InRange(clock.GetUtcNow(), Bars.Trades.Kst("15:31:03"), Bars.Trades.Kst("15:31:04"));
-        Assert.Equal((Bars.Trades.Kst("15:30:00"), 104m, BarFlags.None), (bars.Current.OpenTime, bars.Current.Close, bars.Current.Flags));
-        trades.Writer.Complete();
-        Assert.False(await bars.MoveNextAsync());
-    }
-
-    [Theory]
-    [InlineData(StockVenue.Krx, TradingSessions.Regular, "15:30:02", "15:40:00")]  // KRX's regular session ends at 15:40
-    [InlineData(StockVenue.Nxt, TradingSessions.Regular, "15:19:00", "15:30:00")]  // NXT's main market at 15:30
-    [InlineData(StockVenue.Nxt, TradingSessions.All, "15:19:00", "20:00:00")]      // with its after-market at 20:00
-    public async Task A_daily_bar_closes_at_the_market_s_close_plus_the_grace_not_at_midnight(StockVenue venue, TradingSessions sessions, string last, string close)
-    {
-        var s = new Bars.Trades(venue: venue);
-        var lastTrade = Bars.Trades.Kst(last);
-        var clock = new Client.FakeTimeProvider(lastTrade); // the clock runs with the stamps: no skew
-        var trades = System.Threading.Channels.Channel.CreateUnbounded<StockTrade>();
-        var options = new BarOptions { ClockCloseGrace = TimeSpan.FromSeconds(2), TimeProvider = clock, Sessions = sessions };
-        await using var bars = trades.Reader.ReadAllAsync().ToBarsAsync(BarSpec.Day, options).GetAsyncEnumerator();
-
-        trades.Writer.TryWrite(s.At("10:00:00", 100, 5));
-        trades.Writer.TryWrite(s.At(last, 104, 50));
-        var next = bars.MoveNextAsync().AsTask();
-        var due = Bars.Trades.Kst(close) + TimeSpan.FromSeconds(2);
-        clock.Advance(due - lastTrade - TimeSpan.FromSeconds(1));
-        Assert.False(await Completes(next, TimeSpan.FromMilliseconds(50)), $"closed early at {clock.GetUtcNow():HH:mm:ss}");
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(await Completes(next, TimeSpan.FromSeconds(10)), $"not closed at {clock.GetUtcNow():HH:mm:ss}");
-        Assert.True(await next);
-        Assert.Equal((104m, 55L, BarFlags.None), (bars.Current.Close, bars.Current.Volume, bars.Current.Flags));
-        trades.Writer.Complete();
-        Assert.False(await bars.MoveNextAsync());
-    }
-
-    private static async Task<bool> Completes(Task task, TimeSpan within) => await Task.WhenAny(task, Task.Delay(within)) == task;
 }

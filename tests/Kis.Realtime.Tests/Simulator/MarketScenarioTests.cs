@@ -25,14 +25,6 @@ public sealed class MarketScenarioTests
         return (market, wall, skips);
     }
 
-    private static string Field(string trId, string record, string name)
-    {
-        Assert.True(KisTrs.TryGet(trId, out var tr));
-        var index = tr.Fields.Select(f => f.Name).ToList().IndexOf(name);
-        Assert.True(index >= 0, $"{trId} has no {name}");
-        return record.Split('^')[index];
-    }
-
     /// <summary>
     /// Feeds the received trades to the library's gap detector and checks that every gap it reports is exactly the
     /// volume of the trades the fault skipped since the previous received trade of the same trading day (and that it

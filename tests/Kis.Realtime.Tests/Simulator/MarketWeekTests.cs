@@ -97,6 +97,69 @@ public sealed class MarketWeekTests
         }
     }
 
+    /// <summary>A record's field <paramref name="name"/>, as sent.</summary>
+    internal static string Field(string trId, string record, string name)
+    {
+        var index = Tr(trId).Fields.Select(f => f.Name).ToList().IndexOf(name);
+        Assert.True(index >= 0, $"{trId} has no {name}");
+        return record.Split('^')[index];
+    }
+
+    private static DateOnly Date(string yyyymmdd) => DateOnly.ParseExact(yyyymmdd, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void A_demo_week_dates_US_and_night_records_on_their_own_markets_trading_days_with_no_false_gap()
+    {
+        // Thursday to Wednesday night, across a weekend: every demo day is one trading day of each market, read from
+        // the records as a client reads them (HDFSCNT0: tymd, xymd and kymd+khms; the night future has only a time).
+        var wall = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 10, 0, 0, Kst));
+        var market = new SimulatedMarket(SimulatorOptions.Default with { TimeProvider = wall, ClockSpeed = 1200, Seed = 7 });
+        (string Tr, string Key)[] feeds = [("HDFSCNT0", "DNASAAPL"), ("H0MFCNT0", "101W12000")];
+        var raw = RunRaw(market, wall, feeds, until: new DateTime(2026, 12, 2, 19, 59, 0));
+        DateOnly[] demoDays = [new(2026, 11, 26), new(2026, 11, 27), new(2026, 11, 30), new(2026, 12, 1), new(2026, 12, 2)];
+
+        // US: the trading day (tymd), the New York date (xymd) and the client's trading day of the KST stamp agree.
+        var us = new List<(DateOnly Day, Trade Trade)>();
+        foreach (var (_, key, _, record) in raw.Where(r => r.TrId == "HDFSCNT0"))
+        {
+            var tymd = Date(Field("HDFSCNT0", record, "tymd"));
+            Assert.Equal(tymd, Date(Field("HDFSCNT0", record, "xymd")));
+            var trade = Decode("HDFSCNT0", key, default, System.Text.Encoding.UTF8.GetBytes(record));
+            Assert.Equal(tymd, MarketCalendar.UsStocks.TradingDayOf(trade.Time));
+            Assert.True(MarketCalendar.UsStocks.IsOpen(trade.Time), $"{trade} outside the US sessions");
+            us.Add((tymd, trade));
+        }
+        // Night: dated as the client dates a dateless record (KstDayClock), the session's trading day by the calendar.
+        var night = new List<(DateOnly Day, Trade Trade)>();
+        var clock = new KstDayClock();
+        foreach (var (_, key, _, record) in raw.Where(r => r.TrId == "H0MFCNT0"))
+        {
+            var trade = Decode("H0MFCNT0", key, new DateTime(2000, 1, 1), System.Text.Encoding.UTF8.GetBytes(record));
+            var time = TimeOnly.FromTimeSpan(trade.Time.TimeOfDay);
+            var kst = KstDayClock.ToKst(clock.Ticks(MarketCalendar.KrxNightDerivatives, null, time,
+                clock.HasDate ? null : KstDayClock.FirstDate(MarketCalendar.KrxNightDerivatives, null, time, wall), wall));
+            Assert.True(MarketCalendar.KrxNightDerivatives.IsOpen(kst), $"{kst} outside the night session");
+            night.Add((MarketCalendar.KrxNightDerivatives.TradingDayOf(kst), trade with { Time = kst }));
+        }
+
+        foreach (var (name, trades) in new[] { ("HDFSCNT0", us), ("H0MFCNT0", night) })
+        {
+            Assert.True(trades.Count > 2_000, $"{name}: {trades.Count} trades");
+            Assert.Equal(demoDays, trades.Select(t => t.Day).Distinct());
+            // The cumulative volume restarts once per trading day: at its first trade, and never within it.
+            for (var i = 1; i < trades.Count; i++)
+            {
+                var (previous, t) = (trades[i - 1], trades[i]);
+                if (t.Day != previous.Day) Assert.Equal(t.Trade.Volume, t.Trade.Accumulated);
+                else Assert.True(t.Trade.Accumulated == previous.Trade.Accumulated + t.Trade.Volume, $"{name}: {previous.Trade} then {t.Trade}");
+            }
+            var detector = new GapDetector(name, trades[0].Trade.Key);
+            foreach (var (_, t) in trades)
+                Assert.False(detector.Observe(t.Time, t.Volume, t.Accumulated, out var gap), $"{name}: {gap}");
+            Assert.Equal(demoDays.Length - 1, detector.Resets);
+        }
+    }
+
     [Theory]
     [InlineData(2, 2, 2)] // the unified feed sends what KRX's and NXT's made
     [InlineData(2, 1, 6)] // the unified feed makes trades too: KRX's and NXT's feeds send them
