@@ -4,7 +4,7 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// Replay of a realistic recording folder (<see cref="SyntheticRecording.WriteMarketDays"/>: three trading days, three
-/// files, 005930's trades and order books with index ticks and PINGPONGs between, 1.29 M records, ~390 MB) through the
+/// files, 005930's trades and order books with index ticks and PINGPONGs between, 1.26 M records, 382 MB) through the
 /// typed API with gap detection on (the default), records per second delivered, cold and warm:
 /// <list type="bullet">
 /// <item>Cold: the OS page cache is dropped before each iteration (<c>sync; echo 3 &gt; /proc/sys/vm/drop_caches</c>,
