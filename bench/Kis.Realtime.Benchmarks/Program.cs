@@ -25,6 +25,8 @@ if (args.Length > 0 && args[0] == "bars-cpu") return BarCpuHarness.Run(args);
 if (args.Length > 0 && args[0] == "pg-outage") return await PostgresOutageHarness.RunAsync(args);
 // `replay-cpu [records] [rounds]`: recording-folder replay to typed views in CPU time per record, with peak working set.
 if (args.Length > 0 && args[0] == "replay-cpu") return await ReplayCpuHarness.RunAsync(args);
+// `replay-folder [rounds]`: ReplayFolderBenchmarks (a realistic folder, cold and warm) by stopwatch, for profiling.
+if (args.Length > 0 && args[0] == "replay-folder") return await ReplayFolderHarness.RunAsync(args);
 if (args.Length > 2 && args[0] == "replay-write") return ReplayCpuHarness.Write(args);
 BenchmarkSwitcher.FromAssembly(typeof(DecodeBenchmarks).Assembly).Run(args);
 return 0;

@@ -63,6 +63,63 @@ internal sealed class SyntheticRecording : IDisposable
         }
     }
 
+    /// <summary>Trading days <see cref="WriteMarketDays"/> writes (KST 2026-11-23 onwards, one folder a day).</summary>
+    public const int MarketDays = 3;
+    /// <summary>Trade frames of 005930 a day; every 20th holds 3 records (KIS batches records when busy).</summary>
+    public const int MarketTradeFramesPerDay = 200_000;
+    /// <summary>Stock trades of 005930 in <see cref="WriteMarketDays"/>' folder.</summary>
+    public const int MarketTrades = MarketDays * (MarketTradeFramesPerDay + MarketTradeFramesPerDay / 20 * 2);
+    /// <summary>Order books of 005930 in <see cref="WriteMarketDays"/>' folder (one a trade frame).</summary>
+    public const int MarketBooks = MarketDays * MarketTradeFramesPerDay;
+
+    /// <summary>
+    /// A recording as a day of one stock's session gives it: per KST trading day (three days, three files), the
+    /// subscribe replies, then 005930's trades (H0STCNT0; every 20th frame holds three records) each followed by an
+    /// order book (H0STASP0), an index tick (H0UPCNT0, another subscription's) after every tenth and a PINGPONG after
+    /// every 10,000th, spread over 09:00–15:30 KST. The trades continue one another within a day (date, time, volume and
+    /// cumulative volume as KIS sends them), so gap detection checks every one and reports nothing.
+    /// </summary>
+    public static void WriteMarketDays(string directory)
+    {
+        using var recording = new SyntheticRecording(directory);
+        TrDefinition trades = Kis.Realtime.KisTrs.StockTrades, books = Kis.Realtime.KisTrs.StockOrderBooks, ticks = Kis.Realtime.KisTrs.IndexTicks;
+        var tradeFields = Encoding.ASCII.GetString(Record(trades, "005930", 1)).Split('^');
+        int timeField = trades.IndexOf("stck_cntg_hour"), dateField = trades.IndexOf("bsop_date"), priceField = trades.IndexOf("stck_prpr");
+        int volumeField = trades.IndexOf("cntg_vol"), accumulatedField = trades.IndexOf("acml_vol");
+        var session = TimeSpan.FromHours(6.5).Ticks / MarketTradeFramesPerDay;
+        for (var d = 0; d < MarketDays; d++)
+        {
+            var day = new DateOnly(2026, 11, 23).AddDays(d);
+            var open = new DateTimeOffset(day.ToDateTime(new TimeOnly(9, 0)), Kis.Realtime.KisRecordingSource.KstOffset);
+            tradeFields[dateField] = day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            foreach (var tr in new[] { trades, books })
+                recording.Add(open.AddMinutes(-10), Encoding.ASCII.GetBytes(
+                    $$$$"""{"header":{"tr_id":"{{{{tr.Id}}}}","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS","output":{"iv":"0123456789abcdef","key":"abcdefghijklmnopqrstuvwxyz012345"}}}"""));
+            long accumulated = 0;
+            for (var i = 0; i < MarketTradeFramesPerDay; i++)
+            {
+                var at = open.AddTicks(i * session);
+                var records = new byte[i % 20 == 19 ? 3 : 1][];
+                for (var r = 0; r < records.Length; r++)
+                {
+                    var n = i * 3 + r;
+                    var volume = 1 + n % 37;
+                    accumulated += volume;
+                    tradeFields[timeField] = at.ToOffset(Kis.Realtime.KisRecordingSource.KstOffset).ToString("HHmmss", CultureInfo.InvariantCulture);
+                    tradeFields[priceField] = (71_000 + n % 50 * 100).ToString(CultureInfo.InvariantCulture);
+                    tradeFields[volumeField] = volume.ToString(CultureInfo.InvariantCulture);
+                    tradeFields[accumulatedField] = accumulated.ToString(CultureInfo.InvariantCulture);
+                    records[r] = Encoding.ASCII.GetBytes(string.Join('^', tradeFields));
+                }
+                recording.Add(at, Frame(trades, records));
+                recording.Add(at.AddTicks(1), Frame(books, Record(books, "005930", i)));
+                if (i % 10 == 0) recording.Add(at.AddTicks(2), Frame(ticks, Record(ticks, "0001", i)));
+                if (i % 10_000 == 0)
+                    recording.Add(at.AddTicks(3), Encoding.ASCII.GetBytes($$$"""{"header":{"tr_id":"PINGPONG","datetime":"{{{at.ToOffset(Kis.Realtime.KisRecordingSource.KstOffset):yyyyMMddHHmmss}}}"}}"""));
+            }
+        }
+    }
+
     /// <summary>Appends one message received at <paramref name="at"/> to its trading day's raw.log.</summary>
     public void Add(DateTimeOffset at, ReadOnlySpan<byte> message)
     {

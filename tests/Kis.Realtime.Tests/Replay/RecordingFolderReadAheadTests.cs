@@ -54,4 +54,33 @@ public class RecordingFolderReadAheadTests
         });
         Assert.Equal(10, seen);
     }
+
+    [Fact]
+    public async Task Frames_of_TRs_the_query_does_not_want_are_left_out_but_replies_and_malformed_messages_come()
+    {
+        var dir = Cli.CliTestKit.EmptyDirectory();
+        string[] lines =
+        [
+            """{"header":{"tr_id":"H0STASP0","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000"}}""",
+            "0|H0STCNT0|001|005930^1",
+            "0|H0STASP0|001|005930^2", // another TR: left out
+            "1|H0STASP0|001|ciphertext", // encrypted, another TR: left out
+            "0|H0STASP0|x|005930^3", // malformed header: the replay counts it
+            "0|H0STCNT0|002|005930^4^005930^5",
+            "garbage",
+        ];
+        using (var recording = new SyntheticRecording(dir))
+            for (var i = 0; i < lines.Length; i++) recording.Add(Start.AddMilliseconds(i), Encoding.ASCII.GetBytes(lines[i]));
+
+        async Task<List<string>> Read(ReplayQuery query)
+        {
+            var read = new List<string>();
+            await foreach (var message in new KisRecordingFolder(dir).ReadAsync(query)) read.Add(Encoding.ASCII.GetString(message.Data.Span));
+            return read;
+        }
+
+        Assert.Equal([lines[0], lines[1], lines[4], lines[5], lines[6]], await Read(new ReplayQuery(TrIds: new HashSet<string> { "H0STCNT0" })));
+        Assert.Equal(lines, await Read(new ReplayQuery())); // no TRs asked: everything
+        Assert.Equal(lines, await Read(new ReplayQuery(TrIds: new HashSet<string> { "H0STCNT0", "not a TR id" }))); // not TR ids: no filter
+    }
 }

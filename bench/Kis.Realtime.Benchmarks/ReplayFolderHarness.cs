@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// <c>replay-folder [rounds]</c>: <see cref="ReplayFolderBenchmarks"/> timed by a stopwatch, for profiling between
+/// BenchmarkDotNet runs: each round replays cold (page cache dropped) and warm, one subscription and two, and prints
+/// records per second of wall time and of process CPU time.
+/// </summary>
+internal static class ReplayFolderHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        // `replay-folder ROUNDS DIR [warm]`: DIR written once and kept (for profiling: perf record over warm rounds only).
+        var bench = new ReplayFolderBenchmarks();
+        var kept = args.Length > 2 ? args[2] : null;
+        if (kept is null) bench.Setup();
+        else if (Directory.Exists(kept)) bench.Directory = kept;
+        else { bench.Directory = kept; SyntheticRecording.WriteMarketDays(kept); }
+        var modes = args.Length > 3 && args[3] == "warm" ? new[] { false } : new[] { true, false };
+        try
+        {
+            var process = Process.GetCurrentProcess();
+            for (var round = 0; round < rounds; round++)
+                foreach (var cold in modes)
+                    foreach (var (name, run) in new (string, Func<Task<long>>)[] { ("trades", bench.TradesOnly), ("trades+books", bench.TradesAndBooks) })
+                    {
+                        bench.Cold = cold;
+                        bench.DropPageCache();
+                        process.Refresh();
+                        var cpu0 = process.TotalProcessorTime;
+                        var wall = Stopwatch.StartNew();
+                        var count = await run();
+                        wall.Stop();
+                        process.Refresh();
+                        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+                        Console.WriteLine($"{(cold ? "cold" : "warm")} {name,-12}: {count / wall.Elapsed.TotalSeconds / 1e6,5:0.00} M records/s wall, " +
+                                          $"{cpu * 1e9 / count,5:0} ns CPU/record, peak working set {process.PeakWorkingSet64 / 1048576.0:0} MiB");
+                    }
+        }
+        finally
+        {
+            if (kept is null) bench.Cleanup();
+        }
+        return 0;
+    }
+}
