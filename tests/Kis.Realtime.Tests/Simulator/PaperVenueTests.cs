@@ -154,6 +154,10 @@ public sealed class PaperVenueTests
         Assert.Equal(("1", "APBK0506"), (offGrid.GetProperty("rt_cd").GetString(), offGrid.GetProperty("msg_cd").GetString()));
         var beyondLimit = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Order("5000000"));
         Assert.Equal("APBK0510", beyondLimit.GetProperty("msg_cd").GetString());
+        // 2,000 shares at 70,000 KRW: 140,000,000 KRW against the account's 100,000,000.
+        var tooDear = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Order("70000", "2000"));
+        Assert.Equal(("1", "APBK0952"), (tooDear.GetProperty("rt_cd").GetString(), tooDear.GetProperty("msg_cd").GetString()));
+        Assert.True(tooDear.TryGetProperty("output", out _) is false, "a refusal has no order number");
         var sellNothing = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0011U", Order("70000"));
         Assert.Equal(("1", "APBK0400"), (sellNothing.GetProperty("rt_cd").GetString(), sellNothing.GetProperty("msg_cd").GetString()));
         // The paper tr_id on the real profile: KIS's gateway does not serve it.
