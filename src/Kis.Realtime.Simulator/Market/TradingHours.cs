@@ -96,6 +96,9 @@ internal sealed class TradingHours
     /// day send all day.</summary>
     public static readonly TradingHours DemoDay = new("the demo day", MarketCalendar.Unified, (UnifiedPre.Start, UnifiedAfter.End));
 
+    /// <summary>The paper venue's order notices: the whole of every trading day (the venue says when it has a notice).</summary>
+    public static readonly TradingHours Venue = new("the paper venue's notices", MarketCalendar.KrxStocks, (TimeSpan.Zero, TimeSpan.FromDays(1)));
+
     /// <summary>The live hours of a TR (see <see cref="For(TrDefinition, string?, MarketClockMode)"/>).</summary>
     public static TradingHours For(TrDefinition tr, string? key = null) => For(tr, key, MarketClockMode.Live);
 

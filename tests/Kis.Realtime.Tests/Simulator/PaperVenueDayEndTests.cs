@@ -1,6 +1,8 @@
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+using static Kis.Realtime.Tests.Simulator.PaperVenueTests;
 
 namespace Kis.Realtime.Tests.Simulator;
 
@@ -77,5 +79,43 @@ public sealed class PaperVenueDayEndTests
         Assert.Equal((Stock, 1L, 0L, 0L), (position.Code, position.Quantity, position.BoughtToday, position.SoldToday));
         Assert.Empty(Notices(derivative: false, ref stockPlace, nextDay));
         Assert.Empty(Notices(derivative: true, ref futuresPlace, nextDay));
+    }
+
+    [Fact]
+    public async Task Over_a_session_the_expiry_notice_closes_the_order_for_a_notice_driven_view_and_the_inquiries_agree()
+    {
+        // A scenario from 15:27 KST at 60 times real time: KRX's close comes three seconds after the start.
+        await using var sim = await StartSimAsync(o => o with
+        {
+            RandomNotices = false, MarketStart = new DateTimeOffset(2026, 11, 25, 15, 27, 0, Kst), ClockSpeed = 60,
+        });
+        await using var client = new KisRealtimeClient(Options(sim));
+        var token = await MinuteChartTests.TokenAsync(sim);
+        await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
+        var first = notices.MoveNextAsync().AsTask();
+        await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator");
+        var lower = sim.Hub.Market.StockBookForOrders("123450").LowerLimit;
+        var placed = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Buy(lower, 5, "50123456", "123450"));
+        Assert.True("0" == placed.GetProperty("rt_cd").GetString(), placed.ToString());
+        var number = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
+
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(30)));
+        var accepted = notices.Current;
+        var expired = await NextAsync(notices);
+        Assert.Equal((NoticeKind.CancelAccepted, OrderRevision.Cancel, number, number, 5L, 0L, new TimeOnly(15, 30)),
+            (expired.Kind, expired.Revision, expired.OrderNumber, expired.OriginalOrderNumber, expired.Quantity, expired.OrderQuantity, expired.Time));
+        var tracker = new KisOrderTracker();
+        tracker.Apply(accepted);
+        var life = tracker.Apply(expired);
+        Assert.Equal((number, KisOrderStatus.Cancelled, 5L, 0L, true), (life.OrderNumber, life.Status, life.CancelledQuantity, life.RemainingQuantity, life.IsDone));
+
+        var daily = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", "TTTC0081R",
+            "CANO=50123456&ACNT_PRDT_CD=01&INQR_STRT_DT=20261125&INQR_END_DT=20261125&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&INQR_DVSN_3=00&ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=");
+        var row = Assert.Single(daily.GetProperty("output1").EnumerateArray());
+        Assert.Equal((number, "Y", "5", "0"), (row.GetProperty("odno").GetString(), row.GetProperty("cncl_yn").GetString(),
+            row.GetProperty("cnc_cfrm_qty").GetString(), row.GetProperty("rmn_qty").GetString()));
+        var possible = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-psbl-order", "TTTC8908R",
+            "CANO=50123456&ACNT_PRDT_CD=01&PDNO=123450&ORD_UNPR=1000&ORD_DVSN=00&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
+        Assert.Equal("100000000", possible.GetProperty("output").GetProperty("ord_psbl_cash").GetString());
     }
 }
