@@ -15,7 +15,9 @@ namespace Kis.Realtime.Simulator.Trading;
 /// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
 /// a short. One lock; callers never hold a book's or an instrument's lock of their own while calling in, except
 /// <see cref="OnTrade"/> and the notice streams' <see cref="HasNotice"/> / <see cref="NextNotice"/> (an instrument's,
-/// taken first). Under it the venue takes a stock's lock (TakeTouch); a stock never calls the venue.
+/// taken first). Under it the venue takes a stock's lock (TakeTouch, PrintCloseIfOwed); a stock never calls the venue.
+/// Every order is a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order
+/// at its price and arrives like one (<see cref="Arrive"/>).
 /// </summary>
 internal sealed partial class PaperVenue(SimulatedMarket market)
 {
