@@ -86,7 +86,7 @@ internal static class FuturesOrderEndpoints
         if (await AuthorizeAsync(ctx, hub, ["TTTO5105R"], []) is null) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var buy = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD") == "02";
-        var held = hub.Market.Venue.View(AccountFromQuery(ctx.Request)).Positions.Where(p => p.Code == code).Sum(p => p.Quantity);
+        var held = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now()).Positions.Where(p => p.Code == code).Sum(p => p.Quantity);
         // What this side can close: a buy closes a short, a sell a long. No margin model: opening is capped per order.
         var closable = buy ? Math.Max(0, -held) : Math.Max(0, held);
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
@@ -103,7 +103,7 @@ internal static class FuturesOrderEndpoints
         if (await AuthorizeAsync(ctx, hub, ["CTFO6118R"], []) is null) return;
         var cano = KisRestAuth.Query(ctx.Request, "CANO") ?? "";
         var product = KisRestAuth.Query(ctx.Request, "ACNT_PRDT_CD") ?? "";
-        var view = hub.Market.Venue.View(cano + product);
+        var view = hub.Market.Venue.View(cano + product, hub.Market.Clock.Now());
         var rows = new JsonArray();
         decimal cost = 0, value = 0, realized = 0, futuresPl = 0, optionsPl = 0;
         foreach (var p in view.Positions.Where(p => p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
@@ -175,7 +175,7 @@ internal static class FuturesOrderEndpoints
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var side = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD");
         var filled = KisRestAuth.Query(ctx.Request, "CCLD_NCCS_DVSN");
-        var orders = hub.Market.Venue.View(cano + product).Orders
+        var orders = hub.Market.Venue.View(cano + product, hub.Market.Clock.Now()).Orders
             .Where(o => o.Derivative && (code.Length == 0 || o.Code == code))
             .Where(o => side switch { "01" => !o.Buy, "02" => o.Buy, _ => true })
             .Where(o => filled switch { "01" => o.Filled > 0, "02" => o.Remaining > 0, _ => true });

@@ -89,7 +89,7 @@ internal static class OrderEndpoints
     private static async Task InquirePossibleAsync(HttpContext ctx, SimulatorHub hub)
     {
         if (await AuthorizeAsync(ctx, hub, ["TTTC8908R"], []) is null) return;
-        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
+        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now());
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var price = long.TryParse(KisRestAuth.Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
             : code.Length == 6 ? hub.Market.StockBookForOrders(code).Touch().Ask : 0;
@@ -114,7 +114,7 @@ internal static class OrderEndpoints
     private static async Task InquireDailyAsync(HttpContext ctx, SimulatorHub hub)
     {
         if (await AuthorizeAsync(ctx, hub, ["TTTC0081R", "CTSC9215R", "TTTC8001R"], []) is null) return;
-        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
+        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now());
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var rows = new JsonArray();
         long totalQuantity = 0, totalFilled = 0, totalValue = 0;
@@ -169,7 +169,7 @@ internal static class OrderEndpoints
     private static async Task InquireBalanceAsync(HttpContext ctx, SimulatorHub hub)
     {
         if (await AuthorizeAsync(ctx, hub, ["TTTC8434R"], []) is null) return;
-        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request));
+        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now());
         var rows = new JsonArray();
         long cost = 0, value = 0;
         foreach (var p in view.Positions.Where(p => !p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))

@@ -55,7 +55,7 @@ internal sealed class NoticeStream : MarketStream
     public override int MaxRecordBytes => 400;
 
     /// <summary>In venue mode, only when an order of this HTS ID did something.</summary>
-    public override bool HasRecordAt(DateTime now) => !_venue || _market.Venue.HasNotice(_htsId, derivative: !_stocks, _venuePosition);
+    public override bool HasRecordAt(DateTime now) => !_venue || _market.Venue.HasNotice(_htsId, derivative: !_stocks, _venuePosition, now);
 
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {

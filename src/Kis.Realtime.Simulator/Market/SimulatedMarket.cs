@@ -95,7 +95,10 @@ internal sealed class SimulatedMarket
     private Instrument Create(TrDefinition tr, string key)
     {
         var random = new Random(StableHash.Combine(_seed, tr.Id, key));
-        var hours = TradingHours.For(tr, key, Clock.Mode);
+        var venueNotices = (IsStockNotice(tr) || IsDerivativeNotice(tr)) && !RandomNotices;
+        // The venue's notices come when its orders do something, whatever the hours of their market: a pre-open order's
+        // acceptance, the cancel of a day order at the close.
+        var hours = venueNotices ? TradingHours.Venue : TradingHours.For(tr, key, Clock.Mode);
         var now = Clock.Now();
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
         var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
@@ -105,7 +108,7 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
             : tr == KisTrs.ProgramTradesUnified ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
             : tr == KisTrs.ProgramTradesKrx ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
-            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date, venue: (IsStockNotice(tr) || IsDerivativeNotice(tr)) && !RandomNotices)
+            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date, venue: venueNotices)
             : tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0
                 ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr))
             : tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0

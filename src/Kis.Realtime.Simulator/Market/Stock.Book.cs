@@ -123,6 +123,26 @@ internal sealed partial class Stock
         }
     }
 
+    /// <summary>
+    /// KRX's closing print of <paramref name="now"/>'s day when it is owed and no feed has made it yet (the day opened
+    /// with its print, the closing auction is over): made now and queued for the KRX and unified feeds, so the paper
+    /// venue's resting orders fill from it before they expire and the tape still shows it. Volume 0 when none is owed.
+    /// </summary>
+    public (long Price, long Volume) PrintCloseIfOwed(DateTime now)
+    {
+        lock (_gate)
+        {
+            RollDays(now);
+            if (now.TimeOfDay.TotalSeconds < StockBook.ClosingAuctionEnd || _openingPrintDay != now.Date || _closingPrintDay == now.Date
+                || !CanTrade(StockVenue.Krx, now)) return (0, 0);
+            var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
+            var (print, unified) = Trade(StockVenue.Krx, time);
+            QueueFor(StockVenue.Krx, new QueuedTrade(time, print));
+            QueueFor(StockVenue.Unified, new QueuedTrade(time, unified));
+            return (print.Price, print.Volume);
+        }
+    }
+
     private TradeSnapshot Snapshot(VenueDay d, long price, long volume, bool buyer, int second) => new()
     {
         Price = price, Volume = volume, CumulativeVolume = d.Volume, CumulativeValue = d.Value,

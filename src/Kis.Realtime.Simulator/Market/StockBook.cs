@@ -106,6 +106,9 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
     public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now, out (long Price, long Volume) auctionPrint)
         => Stock.TakeTouch(buy, quantity, limit, now, out auctionPrint);
 
+    /// <summary>KRX's closing print if owed and not yet made: see <see cref="Stock.PrintCloseIfOwed"/>.</summary>
+    public (long Price, long Volume) PrintCloseIfOwed(DateTime now) => Stock.PrintCloseIfOwed(now);
+
     /// <summary>The latest trade price (the previous close before any), the day's volume and value.</summary>
     public (long Price, long CumulativeVolume, long CumulativeValue) Summary() => Stock.Summary(Venue);
 

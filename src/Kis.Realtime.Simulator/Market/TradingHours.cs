@@ -111,6 +111,9 @@ internal sealed class TradingHours
     /// <summary>The demo day of each market on another clock, stamped on its own trading day (<see cref="RecordTime"/>).</summary>
     private static readonly Dictionary<MarketCalendar, TradingHours> DemoOfCalendar = MarketCalendar.All.ToDictionary(c => c, c => new TradingHours(DemoDay, c));
 
+    /// <summary>The paper venue's order notices: the whole of every trading day (the venue says when it has a notice).</summary>
+    public static readonly TradingHours Venue = new("the paper venue's notices", MarketCalendar.KrxStocks, (TimeSpan.Zero, TimeSpan.FromDays(1)));
+
     /// <summary>The live hours of a TR (see <see cref="For(TrDefinition, string?, MarketClockMode)"/>).</summary>
     public static TradingHours For(TrDefinition tr, string? key = null) => For(tr, key, MarketClockMode.Live);
 

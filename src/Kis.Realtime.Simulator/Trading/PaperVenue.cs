@@ -15,9 +15,11 @@ namespace Kis.Realtime.Simulator.Trading;
 /// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
 /// a short. One lock; callers never hold a book's or an instrument's lock of their own while calling in, except
 /// <see cref="OnTrade"/> and the notice streams' <see cref="HasNotice"/> / <see cref="NextNotice"/> (an instrument's,
-/// taken first). Under it the venue takes a stock's lock (TakeTouch); a stock never calls the venue.
+/// taken first). Under it the venue takes a stock's lock (TakeTouch, PrintCloseIfOwed); a stock never calls the venue.
+/// Every order is a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order
+/// at its price and arrives like one (<see cref="Arrive"/>).
 /// </summary>
-internal sealed class PaperVenue(SimulatedMarket market)
+internal sealed partial class PaperVenue(SimulatedMarket market)
 {
     /// <summary>Cash every new account starts with (KRW).</summary>
     public const long StartingCash = 100_000_000;
@@ -40,6 +42,7 @@ internal sealed class PaperVenue(SimulatedMarket market)
                 : "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
         lock (_gate)
         {
+            EndDays(now);
             var account = Account(request.Account, request.HtsId);
             // Refused at the door, as KIS's REST answers them: no order number, no notice.
             if (Check(request, quote, account) is { } refusal) return refusal;
@@ -47,18 +50,7 @@ internal sealed class PaperVenue(SimulatedMarket market)
             account.Orders.Add(order);
             Reserve(order);
             Notify(order, PaperNoticeKind.Accepted, order.Quantity, order.LimitPrice, now);
-            // Marketable: at the touch, up to its quantity (a market order takes the rest from the next trades). A stock
-            // order takes it from the KRX book itself, so the tape and the book show the trade.
-            if (!order.Derivative)
-            {
-                var (price, volume) = market.StockBookForOrders(order.Code).TakeTouch(order.Buy, order.Remaining, order.LimitPrice, now, out var auction);
-                // An auction print the order's own trade brought about fills the orders resting before it, first.
-                if (auction.Volume > 0) MatchResting(order.Code, derivative: false, auction.Price, auction.Volume, now);
-                if (volume > 0) Fill(order, volume, price, now);
-            }
-            else if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
-                Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
-            if (order.Remaining > 0) _resting.Add(order);
+            Arrive(order, now);
             return PaperResult.Ok(order);
         }
     }
@@ -69,6 +61,7 @@ internal sealed class PaperVenue(SimulatedMarket market)
     {
         lock (_gate)
         {
+            EndDays(now);
             var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Derivative == derivative);
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
@@ -104,9 +97,33 @@ internal sealed class PaperVenue(SimulatedMarket market)
             }
             Reserve(successor);
             Notify(successor, PaperNoticeKind.Amended, affected, successor.LimitPrice, now, filledSoFar: original.Filled);
-            _resting.Add(successor);
+            // An amendment is a new order at its price (it loses its place in the queue): marketable, it trades at once.
+            Arrive(successor, now);
             return PaperResult.Ok(successor);
         }
+    }
+
+    /// <summary>
+    /// An order arriving (new, or an amendment): what crosses the spread trades at once at the touch, up to its
+    /// quantity (a market order takes the rest from the next trades); what is left rests. A stock order takes the touch
+    /// from the KRX book itself, so the tape and the book show the trade. Under the lock.
+    /// </summary>
+    private void Arrive(PaperOrder order, DateTime now)
+    {
+        if (!order.Derivative)
+        {
+            var (price, volume) = market.StockBookForOrders(order.Code).TakeTouch(order.Buy, order.Remaining, order.LimitPrice, now, out var auction);
+            // An auction print the order's own trade brought about fills the orders resting before it, first.
+            if (auction.Volume > 0) MatchResting(order.Code, derivative: false, auction.Price, auction.Volume, now);
+            if (volume > 0) Fill(order, volume, price, now);
+        }
+        else
+        {
+            var quote = market.DerivativeForOrders(order.Code).Quote; // lock-free
+            if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
+                Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
+        }
+        if (order.Remaining > 0) Rest(order);
     }
 
     /// <summary>A simulated trade of a stock's KRX book (<paramref name="derivative"/> false) or of a futures/options
@@ -114,7 +131,11 @@ internal sealed class PaperVenue(SimulatedMarket market)
     /// then the best price, then the oldest).</summary>
     public void OnTrade(string code, bool derivative, long price, long volume, DateTime now)
     {
-        lock (_gate) MatchResting(code, derivative, price, volume, now);
+        lock (_gate)
+        {
+            EndDays(now);
+            MatchResting(code, derivative, price, volume, now);
+        }
     }
 
     /// <summary><see cref="OnTrade"/> under the lock. (A stock code and a futures code may be the same six digits.)</summary>
@@ -151,11 +172,13 @@ internal sealed class PaperVenue(SimulatedMarket market)
         }
     }
 
-    /// <summary>True when a notice for <paramref name="htsId"/> comes after <paramref name="position"/>.</summary>
-    public bool HasNotice(string htsId, bool derivative, int position)
+    /// <summary>True when a notice for <paramref name="htsId"/> comes after <paramref name="position"/> at
+    /// <paramref name="now"/> (a notice stream's poll also ends the sessions that are over).</summary>
+    public bool HasNotice(string htsId, bool derivative, int position, DateTime now)
     {
         lock (_gate)
         {
+            EndDays(now);
             for (var i = position; i < _notices.Count; i++)
                 if (_notices[i].HtsId == htsId && _notices[i].Derivative == derivative) return true;
             return false;
@@ -171,11 +194,13 @@ internal sealed class PaperVenue(SimulatedMarket market)
         }
     }
 
-    /// <summary>A copy of an account's state (orders, positions, cash) for the inquiries.</summary>
-    public PaperAccountView View(string accountNumber)
+    /// <summary>A copy of an account's state (orders, positions, cash) for the inquiries, at <paramref name="now"/>
+    /// when given (the sessions over by then ended first).</summary>
+    public PaperAccountView View(string accountNumber, DateTime? now = null)
     {
         lock (_gate)
         {
+            if (now is { } at) EndDays(at);
             var account = _accounts.GetValueOrDefault(accountNumber);
             if (account is null) return new PaperAccountView(StartingCash, [], []);
             return new PaperAccountView(account.Cash,
@@ -189,146 +214,4 @@ internal sealed class PaperVenue(SimulatedMarket market)
         if (!_accounts.TryGetValue(number, out var account)) _accounts[number] = account = new PaperAccount(number, htsId);
         return account;
     }
-
-    /// <summary>The touch, limits and tick an order meets now; null when KRX does not take it now.</summary>
-    private OrderQuote? QuoteFor(string code, bool derivative, DateTime now)
-    {
-        if (derivative)
-        {
-            var (q, hours) = market.DerivativeForOrders(code);
-            return hours.IsOpen(now) ? new OrderQuote(q.Ask, q.AskQuantity, q.Bid, q.BidQuantity, q.Lower, q.Upper, q.Tick) : null;
-        }
-        // KRX takes stock orders from its pre-open auction to its closing auction.
-        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
-        var book = market.StockBookForOrders(code);
-        var touch = book.Touch();
-        return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
-    }
-
-    /// <summary>The day's price limits of a stock (±30 %) or of a futures/options code.</summary>
-    private (long Lower, long Upper) Limits(string code, bool derivative)
-    {
-        if (!derivative)
-        {
-            var book = market.StockBookForOrders(code);
-            return (book.LowerLimit, book.UpperLimit);
-        }
-        var quote = market.DerivativeForOrders(code).Quote;
-        return (quote.Lower, quote.Upper);
-    }
-
-    /// <summary>Whether a price is on the grid: KRX's stock ticks by price band, a derivative's fixed tick.</summary>
-    private bool OnGrid(string code, bool derivative, long price)
-        => derivative ? price % market.DerivativeForOrders(code).Quote.Tick == 0 : InstrumentMaster.RoundToTick(price) == price;
-
-    private static PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
-    {
-        if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
-        if (!request.IsMarket)
-        {
-            if (request.Price <= 0 || !quote.OnGrid(request.Price))
-                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
-            if (request.Price > quote.Upper || request.Price < quote.Lower)
-                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {quote.Lower}..{quote.Upper})");
-        }
-        // No margin model for futures and options: any order within the limits is taken, and a sell may open a short.
-        if (request.Derivative) return null;
-        if (request.Buy)
-        {
-            var needed = request.Quantity * (request.IsMarket ? quote.Upper : request.Price);
-            if (needed > account.Cash) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
-        }
-        else
-        {
-            var position = account.Positions.GetValueOrDefault(request.Code);
-            if (position is null || position.Quantity - position.Reserved < request.Quantity)
-                return PaperResult.Refuse("APBK0400", "주문 가능한 수량을 초과 했습니다. (more than the position that can be sold)");
-        }
-        return null;
-    }
-
-    private void Fill(PaperOrder order, long quantity, long price, DateTime now)
-    {
-        if (quantity <= 0) return;
-        var account = order.Account;
-        var position = account.Position(order.Code);
-        order.Remaining -= quantity;
-        order.Filled += quantity;
-        order.FilledValue += quantity * price;
-        if (order.Derivative)
-            FillContracts(position, order.Buy, quantity, price);
-        else if (order.Buy)
-        {
-            // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.
-            account.Cash += quantity * (order.ReservePrice - price);
-            position.Quantity += quantity;
-            position.Cost += quantity * price;
-            position.BoughtToday += quantity;
-        }
-        else
-        {
-            account.Cash += quantity * price;
-            position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
-            position.Quantity -= quantity;
-            position.Reserved -= quantity;
-            position.SoldToday += quantity;
-        }
-        Notify(order, PaperNoticeKind.Filled, quantity, price, now);
-        if (order.Remaining == 0) order.Closed = true;
-    }
-
-    /// <summary>
-    /// A futures/options fill on a signed position: against the position it closes contracts first (their cost leaves
-    /// at the position's average), what is left opens or adds to the position at the fill's price.
-    /// </summary>
-    private static void FillContracts(PaperPosition position, bool buy, long quantity, long price)
-    {
-        position.Derivative = true;
-        if (buy) position.BoughtToday += quantity; else position.SoldToday += quantity;
-        if (position.Quantity != 0 && position.Quantity > 0 != buy)
-        {
-            var closing = Math.Min(Math.Abs(position.Quantity), quantity);
-            var closedCost = position.Cost * closing / Math.Abs(position.Quantity);
-            // A long closes by selling above its cost; a short by buying below it.
-            position.Realized += buy ? closedCost - closing * price : closing * price - closedCost;
-            position.Cost -= closedCost;
-            position.Quantity += buy ? closing : -closing;
-            quantity -= closing;
-        }
-        position.Quantity += buy ? quantity : -quantity;
-        position.Cost += quantity * price;
-    }
-
-    /// <summary>What an open stock order reserves: a buy its cash at the reserve price, a sell its shares. Derivative
-    /// orders reserve nothing (no margin model).</summary>
-    private static void Reserve(PaperOrder order)
-    {
-        if (order.Derivative) return;
-        if (order.Buy) order.Account.Cash -= order.Reserved;
-        else order.Account.Position(order.Code).Reserved += order.Quantity;
-    }
-
-    /// <summary>Gives back what <paramref name="quantity"/> of an open order had reserved (cash, or shares to sell).</summary>
-    private static void Release(PaperOrder order, long quantity)
-    {
-        if (order.Derivative) return;
-        if (order.Buy) order.Account.Cash += quantity * order.ReservePrice;
-        else order.Account.Position(order.Code).Reserved -= quantity;
-    }
-
-    private void Close(PaperOrder order)
-    {
-        order.Closed = true;
-        _resting.Remove(order);
-    }
-
-    private void Notify(PaperOrder order, PaperNoticeKind kind, long quantity, long price, DateTime now, long? filledSoFar = null)
-        => _notices.Add(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, order.Original, order.Code, order.Buy,
-            quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket, order.Derivative));
-}
-
-/// <summary>The touch an order meets, the day's limits and the tick (0: KRX's stock tick bands).</summary>
-internal readonly record struct OrderQuote(long Ask, long AskQuantity, long Bid, long BidQuantity, long Lower, long Upper, long Tick)
-{
-    public bool OnGrid(long price) => Tick == 0 ? InstrumentMaster.RoundToTick(price) == price : price % Tick == 0;
 }

@@ -230,7 +230,8 @@ internal sealed partial class SimSession
         var buffer = _sendBuffer!;
         Span<byte> plain = stackalloc byte[1024];
         var writer = new RecordWriter(plain);
-        sub.Instrument.WriteRecords(ref writer, 1, marketNow);
+        // Nothing to say (the venue's notices when no order did anything): no frame, not an empty encrypted one.
+        if (sub.Instrument.WriteRecords(ref writer, 1, marketNow) == 0) return (0, 0, 0);
         var cipherText = _cipher.EncryptToBase64(writer.WrittenSpan);
         FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: true, sub.Tr.TrId, 1);
         cipherText.CopyTo(buffer.AsSpan(PayloadStart));

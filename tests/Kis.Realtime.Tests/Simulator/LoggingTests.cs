@@ -23,7 +23,8 @@ public sealed class LoggingTests
         var logs = new ConcurrentQueue<(LogLevel Level, string Text)>();
         using var factory = LoggerFactory.Create(b => b.AddProvider(new ListLogger(logs)).SetMinimumLevel(LogLevel.Trace));
         string approvalKey;
-        await using (var sim = await Sim.StartAsync(o => o with { LoggerFactory = factory, Pace = MarketPace.FlatOut }))
+        // Made-up notices: the paper venue's come only when an order does something.
+        await using (var sim = await Sim.StartAsync(o => o with { LoggerFactory = factory, Pace = MarketPace.FlatOut, RandomNotices = true }))
         {
             await using var c = await Sim.ClientAsync(sim);
             approvalKey = c.ApprovalKey!;

@@ -111,6 +111,36 @@ public sealed class MarketClockTests
     }
 
     [Fact]
+    public async Task An_idle_paper_venue_notice_subscription_sends_nothing_in_market_hours_and_a_notice_when_an_order_comes()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 23, 10, 0)); // Monday 10:00: KRX and day derivatives open
+        await using var sim = await Sim.StartAsync(o => o with { TimeProvider = wall, Clock = MarketClockMode.Live, Pace = MarketPace.PerSecond(50) });
+        await using var c = await Sim.ClientAsync(sim, echo: true);
+        await c.SubscribeAsync("H0STCNI0", SimulatorOptions.DefaultHtsId);
+        await c.SubscribeAsync("H0IFCNI0", SimulatorOptions.DefaultHtsId);
+        using var session = new SessionRecords();
+        await session.ReadUntilAsync(c, r => r.Replies == 2);
+        // Five minutes in PINGPONG steps with no order: the venue has nothing to say, so no frame (there used to be
+        // an empty encrypted one at the pace's rate).
+        for (var i = 1; i <= 3; i++)
+        {
+            var answered = sim.Counters.PingsAnswered;
+            wall.Advance(sim.Options.PingInterval);
+            await session.ReadUntilAsync(c, r => r.Pings == i);
+            await Sim.UntilAsync(() => sim.Counters.PingsAnswered > answered);
+        }
+        Assert.Empty(session.Records);
+        Assert.Equal(0, sim.Counters.RecordsSent);
+        // An order: its acceptance comes on the stock notices, decrypted with the session's key.
+        var placed = sim.Hub.Market.Venue.Place(new Kis.Realtime.Simulator.Trading.PaperOrderRequest("5012345601", SimulatorOptions.DefaultHtsId,
+            "005930", Buy: true, IsMarket: false, 1, sim.Hub.Market.StockBookForOrders("005930").LowerLimit), sim.MarketTime);
+        wall.Advance(TimeSpan.FromSeconds(1)); // the pace's credit (the injected clock only moves when told)
+        await session.ReadUntilAsync(c, r => r.Records.Count == 1);
+        Assert.Equal("H0STCNI0", session.Records[0].TrId);
+        Assert.Contains(placed.Order!.Number.ToString("D10", System.Globalization.CultureInfo.InvariantCulture), session.Records[0].Record);
+    }
+
+    [Fact]
     public async Task Live_clock_after_hours_sends_only_what_trades_then()
     {
         var wall = new ManualTimeProvider(Kst(2026, 11, 23, 17, 0)); // Monday 17:00: NXT after-market

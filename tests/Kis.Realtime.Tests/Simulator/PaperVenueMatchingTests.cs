@@ -140,3 +140,54 @@ public sealed class PaperVenueMarketImpactTests
         return from;
     }
 }
+
+/// <summary>Issue 32: an amendment is a new order at its price; amended to a marketable price, it trades at once.</summary>
+public sealed class PaperVenueAmendmentTests
+{
+    [Fact]
+    public void A_stock_buy_amended_up_to_the_ask_takes_the_touch_at_once()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7);
+        var krx = market.StockBookForOrders("123450");
+        while (krx.IsInterrupted((int)at.TimeOfDay.TotalSeconds)) at = at.AddSeconds(1);
+        krx.Next(at); // the opening print: the touch below is the one the amendment meets
+        var touch = krx.Touch();
+        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "123450", Buy: true, IsMarket: false, 3, touch.Bid), at).Order!;
+        Assert.Equal(0, order.Filled);
+        var before = market.Venue.NoticeCount;
+
+        var amended = market.Venue.AmendOrCancel("5012345601", order.Number, derivative: false, cancel: false, 3, wholeRemainder: true, touch.Ask, at);
+
+        Assert.True(amended.Accepted, amended.Message);
+        var filled = Math.Min(3, touch.AskQuantity);
+        var successor = market.Venue.View("5012345601").Orders.Single(o => o.Number == amended.Order!.Number);
+        Assert.Equal((filled, filled * touch.Ask), (successor.Filled, successor.FilledValue));
+        var position = 0;
+        var notices = new List<PaperNotice>();
+        while (market.Venue.NextNotice("simuser01", derivative: false, ref position) is { } n) notices.Add(n);
+        Assert.Equal([(PaperNoticeKind.Amended, 3L, touch.Ask), (PaperNoticeKind.Filled, filled, touch.Ask)],
+            notices.Skip(before).Select(n => (n.Kind, n.Quantity, n.Price)));
+        // The trade printed on KRX's tape at the ask, as a new marketable order's would.
+        var (print, _, madeNow) = krx.Next(at);
+        Assert.Equal((touch.Ask, filled, true, false), (print.Price, print.Volume, print.BuyerInitiated, madeNow));
+    }
+
+    [Fact]
+    public void A_futures_sell_amended_down_to_the_bid_fills_at_the_bid_at_once()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var at = market.Clock.Now().Date.AddHours(10);
+        var quote = market.DerivativeForOrders("101W09").Quote;
+        var order = market.Venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, IsMarket: false, 5, quote.Ask, Derivative: true), at).Order!;
+        Assert.Equal(0, order.Filled);
+
+        var amended = market.Venue.AmendOrCancel("6012345603", order.Number, derivative: true, cancel: false, 5, wholeRemainder: true, quote.Bid, at);
+
+        Assert.True(amended.Accepted, amended.Message);
+        var view = market.Venue.View("6012345603");
+        var successor = view.Orders.Single(o => o.Number == amended.Order!.Number);
+        Assert.Equal((5L, 5 * quote.Bid, 0L), (successor.Filled, successor.FilledValue, successor.Remaining));
+        Assert.Equal(-5, view.Positions.Single().Quantity);
+    }
+}

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Market;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Simulator;
@@ -18,96 +19,126 @@ public sealed class PaperVenueTests
     private const string Code = "123450"; // a made-up stock: its trades are small against a 90M KRW order, so fills are partial
 
     [Fact]
-    public async Task A_resting_limit_order_fills_only_from_trades_that_reach_it_partially_first_and_its_cancel_leaves_one_notice()
+    public async Task A_buy_inside_the_spread_fills_only_from_trades_through_it_partially_first_and_its_cancel_gives_exactly_one_notice()
     {
-        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false });
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
-        var trades = new List<StockTrade>();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var firstTrade = new TaskCompletionSource<StockTrade>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var trade in client.SubscribeStockTradesAsync(Code).WithCancellation(stop.Token))
-            {
-                lock (trades) trades.Add(trade);
-                firstTrade.TrySetResult(trade);
-            }
-        });
-        var bid = (long)(await firstTrade.Task.WaitAsync(TestTimeout)).BestBid;
         // The notice subscription is in place before the order (a notice stream reports what happens after it starts).
         var firstNotice = notices.MoveNextAsync().AsTask();
-        await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 2, "both subscriptions confirmed by the simulator");
+        await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator");
 
-        // A buy at the bid: inside the spread's reach but not marketable; it rests.
-        var quantity = 90_000_000 / bid;
-        var placed = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", new()
-        {
-            ["CANO"] = Account, ["ACNT_PRDT_CD"] = "01", ["PDNO"] = Code, ["ORD_DVSN"] = "00", ["ORD_QTY"] = quantity.ToString(),
-            ["ORD_UNPR"] = bid.ToString(), ["EXCG_ID_DVSN_CD"] = "KRX", ["SLL_TYPE"] = "", ["CNDT_PRIC"] = "",
-        });
+        // Nobody subscribes to the stock: the test makes its KRX trades and books itself, record by record, through the
+        // feeds a session's poll drives (each new KRX trade fills the resting orders it reaches), so it knows every
+        // trade. The simulated spread is one tick most of the time; books are published until it is two ticks wide.
+        var market = sim.Hub.Market;
+        var feed = new DrivenStockFeed(market, Code);
+        Assert.NotEmpty(feed.Trades()); // the day's opening print
+        var (ask, bid) = feed.PublishBooksUntilSpreadOf(2);
+        var limit = InstrumentMaster.TickUp(bid); // strictly inside the spread: the best bid, first in its queue
+        Assert.True(bid < limit && limit < ask, $"{bid} < {limit} < {ask}");
+
+        var quantity = 90_000_000 / limit; // far more than a simulated trade's volume: fills are partial
+        var placed = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Buy(limit, quantity));
         Assert.Equal("0", placed.GetProperty("rt_cd").GetString());
         var orderNumber = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
-
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
-        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, (decimal)bid), (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
+        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, (decimal)limit), (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
         Assert.Equal($"{Account}01", accepted.AccountNumber);
+        long Filled() => market.Venue.View(Account + "01").Orders.Single(o => o.Number == long.Parse(orderNumber)).Filled;
+        Assert.Equal(0, Filled()); // not marketable: it rests
 
-        // Fills: each at the limit, from a trade at or under it in the same second with at least that volume.
-        var fills = new List<StockNotice>();
-        while (fills.Count < 2)
+        // Trade by trade: a buyer lifting the ask (above the order) leaves it alone; a seller hitting the book's bid
+        // traded through it (it was the better bid), so it fills at its own price from that trade's volume.
+        var expected = new List<long>();
+        var above = 0;
+        for (var i = 0; i < 1_000 && (expected.Count < 2 || above == 0); i++)
         {
-            var fill = await NextAsync(notices);
-            Assert.Equal((NoticeKind.Fill, orderNumber, (decimal)bid, quantity), (fill.Kind, fill.OrderNumber, fill.Price, fill.OrderQuantity));
-            await UntilAsync(() => { lock (trades) return trades.Any(t => t.Time == fill.Time && t.Price <= bid && t.Volume >= fill.Quantity); },
-                $"a trade at or under {bid} in {fill.Time} with {fill.Quantity} shares or more");
-            fills.Add(fill);
+            var filledBefore = Filled();
+            var filledAfter = filledBefore;
+            foreach (var trade in feed.Trades())
+            {
+                Assert.True(trade.Price == ask || trade.Price == bid, $"a trade at the touch, not {trade.Price}");
+                if (trade.Price > limit)
+                {
+                    above++;
+                    continue;
+                }
+                var fill = Math.Min(trade.Volume, quantity - filledAfter);
+                filledAfter += fill;
+                expected.Add(fill);
+            }
+            Assert.Equal(filledAfter, Filled());
         }
-        Assert.True(fills[0].Quantity < quantity, "the first fill is partial");
-
-        var cancelled = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U", new()
+        Assert.True(above > 0 && expected.Count >= 2, $"{above} trades above the order, {expected.Count} through it");
+        Assert.True(expected[0] < quantity, "the first fill is partial");
+        var fills = new List<StockNotice>();
+        foreach (var fill in expected)
         {
-            ["CANO"] = Account, ["ACNT_PRDT_CD"] = "01", ["KRX_FWDG_ORD_ORGNO"] = "00950", ["ORGN_ODNO"] = orderNumber, ["ORD_DVSN"] = "00",
-            ["RVSE_CNCL_DVSN_CD"] = "02", ["ORD_QTY"] = "0", ["ORD_UNPR"] = "0", ["QTY_ALL_ORD_YN"] = "Y", ["EXCG_ID_DVSN_CD"] = "KRX",
-        });
+            var notice = await NextAsync(notices);
+            Assert.Equal((NoticeKind.Fill, orderNumber, fill, (decimal)limit, quantity), (notice.Kind, notice.OrderNumber, notice.Quantity, notice.Price, notice.OrderQuantity));
+            fills.Add(notice);
+        }
+        var filled = expected.Sum();
+
+        var cancelled = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U", Cancel(orderNumber));
         Assert.Equal("0", cancelled.GetProperty("rt_cd").GetString());
         var cancelNumber = cancelled.GetProperty("output").GetProperty("ODNO").GetString()!;
-        // Fills that happened before the cancel may still be on their way; then exactly one cancel notice.
-        StockNotice cancel;
-        while ((cancel = await NextAsync(notices)).Kind == NoticeKind.Fill) fills.Add(cancel);
-        var filled = fills.Sum(f => f.Quantity);
+        // A second cancel finds nothing left: refused, no notice. A marker order (a buy at the lower limit rests): the
+        // notice after the one cancel notice is its acceptance.
+        var again = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U", Cancel(orderNumber));
+        Assert.Equal(("1", "APBK0917"), (again.GetProperty("rt_cd").GetString(), again.GetProperty("msg_cd").GetString()));
+        var marker = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U",
+            Buy(market.StockBookForOrders(Code).LowerLimit, 1));
+        var cancel = await NextAsync(notices);
         Assert.Equal((NoticeKind.CancelAccepted, OrderRevision.Cancel, cancelNumber, orderNumber, quantity - filled),
             (cancel.Kind, cancel.Revision, cancel.OrderNumber, cancel.OriginalOrderNumber, cancel.Quantity));
         Assert.Equal(filled, cancel.OrderQuantity); // field 16 of a cancel: what the original had filled
+        var next = await NextAsync(notices);
+        Assert.Equal((NoticeKind.OrderAccepted, marker.GetProperty("output").GetProperty("ODNO").GetString()), (next.Kind, next.OrderNumber));
 
         // The order's life from its notices alone (as over the gateway or a recording).
         var tracker = new KisOrderTracker();
         foreach (var notice in new[] { accepted }.Concat(fills).Append(cancel)) tracker.Apply(notice);
         var life = tracker.Find(orderNumber)!;
-        Assert.Equal((KisOrderStatus.Cancelled, filled, (decimal)bid, quantity - filled, 0L, true),
+        Assert.Equal((KisOrderStatus.Cancelled, filled, (decimal)limit, quantity - filled, 0L, true),
             (life.Status, life.FilledQuantity, life.AveragePrice, life.CancelledQuantity, life.RemainingQuantity, life.IsDone));
-        Assert.Empty(tracker.Open);
 
         // The inquiries agree with the notices, fill by fill.
         var balance = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-balance", "TTTC8434R",
             $"CANO={Account}&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100=&CTX_AREA_NK100=");
         var position = Assert.Single(balance.GetProperty("output1").EnumerateArray());
-        Assert.Equal((Code, filled.ToString()), (position.GetProperty("pdno").GetString(), position.GetProperty("hldg_qty").GetString()));
-        Assert.Equal((filled * bid).ToString(), position.GetProperty("pchs_amt").GetString());
+        Assert.Equal((Code, filled.ToString(), filled.ToString(), (filled * limit).ToString()),
+            (position.GetProperty("pdno").GetString(), position.GetProperty("hldg_qty").GetString(), position.GetProperty("thdt_buyqty").GetString(),
+             position.GetProperty("pchs_amt").GetString()));
         var daily = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", "TTTC0081R",
             $"CANO={Account}&ACNT_PRDT_CD=01&INQR_STRT_DT=20260101&INQR_END_DT=20261231&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&INQR_DVSN_3=00&ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=");
         var rows = daily.GetProperty("output1").EnumerateArray().ToDictionary(r => r.GetProperty("odno").GetString()!);
-        Assert.Equal((filled.ToString(), "0"), (rows[orderNumber].GetProperty("tot_ccld_qty").GetString(), rows[orderNumber].GetProperty("rmn_qty").GetString()));
+        Assert.Equal((filled.ToString(), limit.ToString(), "0"),
+            (rows[orderNumber].GetProperty("tot_ccld_qty").GetString(), rows[orderNumber].GetProperty("avg_prvs").GetString(), rows[orderNumber].GetProperty("rmn_qty").GetString()));
         Assert.Equal(((quantity - filled).ToString(), orderNumber), (rows[cancelNumber].GetProperty("cnc_cfrm_qty").GetString(), rows[cancelNumber].GetProperty("orgn_odno").GetString()));
+        Assert.Equal(filled.ToString(), daily.GetProperty("output2").GetProperty("tot_ccld_qty").GetString());
         var possible = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-psbl-order", "TTTC8908R",
-            $"CANO={Account}&ACNT_PRDT_CD=01&PDNO={Code}&ORD_UNPR={bid}&ORD_DVSN=00&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
-        Assert.Equal((100_000_000 - filled * bid).ToString(), possible.GetProperty("output").GetProperty("ord_psbl_cash").GetString());
-
-        stop.Cancel();
-        await Record.ExceptionAsync(() => reading);
+            $"CANO={Account}&ACNT_PRDT_CD=01&PDNO={Code}&ORD_UNPR={limit}&ORD_DVSN=00&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
+        var markerReserve = market.StockBookForOrders(Code).LowerLimit;
+        Assert.Equal((100_000_000 - filled * limit - markerReserve).ToString(), possible.GetProperty("output").GetProperty("ord_psbl_cash").GetString());
     }
+
+    /// <summary>A limit buy as KIS's examples_llm/domestic_stock/order_cash sample sends it.</summary>
+    internal static Dictionary<string, string> Buy(long price, long quantity, string account = Account, string code = Code) => new()
+    {
+        ["CANO"] = account, ["ACNT_PRDT_CD"] = "01", ["PDNO"] = code, ["ORD_DVSN"] = "00", ["ORD_QTY"] = quantity.ToString(),
+        ["ORD_UNPR"] = price.ToString(), ["EXCG_ID_DVSN_CD"] = "KRX", ["SLL_TYPE"] = "", ["CNDT_PRIC"] = "",
+    };
+
+    /// <summary>A cancel of all that is left, as KIS's order_rvsecncl sample sends it.</summary>
+    internal static Dictionary<string, string> Cancel(string orderNumber, string account = Account) => new()
+    {
+        ["CANO"] = account, ["ACNT_PRDT_CD"] = "01", ["KRX_FWDG_ORD_ORGNO"] = "00950", ["ORGN_ODNO"] = orderNumber, ["ORD_DVSN"] = "00",
+        ["RVSE_CNCL_DVSN_CD"] = "02", ["ORD_QTY"] = "0", ["ORD_UNPR"] = "0", ["QTY_ALL_ORD_YN"] = "Y", ["EXCG_ID_DVSN_CD"] = "KRX",
+    };
 
     [Fact]
     public async Task Orders_are_refused_in_KIS_shape_for_a_bad_tick_the_price_limits_cash_shares_and_the_wrong_profile()
@@ -123,6 +154,10 @@ public sealed class PaperVenueTests
         Assert.Equal(("1", "APBK0506"), (offGrid.GetProperty("rt_cd").GetString(), offGrid.GetProperty("msg_cd").GetString()));
         var beyondLimit = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Order("5000000"));
         Assert.Equal("APBK0510", beyondLimit.GetProperty("msg_cd").GetString());
+        // 2,000 shares at 70,000 KRW: 140,000,000 KRW against the account's 100,000,000.
+        var tooDear = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Order("70000", "2000"));
+        Assert.Equal(("1", "APBK0952"), (tooDear.GetProperty("rt_cd").GetString(), tooDear.GetProperty("msg_cd").GetString()));
+        Assert.True(tooDear.TryGetProperty("output", out _) is false, "a refusal has no order number");
         var sellNothing = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0011U", Order("70000"));
         Assert.Equal(("1", "APBK0400"), (sellNothing.GetProperty("rt_cd").GetString(), sellNothing.GetProperty("msg_cd").GetString()));
         // The paper tr_id on the real profile: KIS's gateway does not serve it.

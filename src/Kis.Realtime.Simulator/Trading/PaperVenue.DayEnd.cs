@@ -1,0 +1,68 @@
+namespace Kis.Realtime.Simulator.Trading;
+
+/// <summary>
+/// The end of a trading day at the venue. Order-cash's <c>00</c>/<c>01</c> and the futures order's limit/market orders
+/// are KRX day orders: they do not outlive their session. When the market clock passes the end of an order's session
+/// (KRX stocks: 15:30, after the closing auction's print; day-session futures/options: 15:45, the calendar's
+/// <see cref="MarketCalendar.KrxDerivatives"/>), the venue cancels what is left of it with one cancel notice (the
+/// simulator's choice: KIS does not document what it sends for an expiry; a program sees every order end). A stock's
+/// closing print still owed then (its day opened, no feed has asked for the print yet) is made first, so resting orders
+/// fill from it as on KRX. Days end lazily: every call that carries the market time (an order, a trade, a notice
+/// stream's poll, an inquiry) ends the days that are over before it does anything else, so no observer sees an
+/// expired order still open. The first call of a new date also starts the accounts' day: today's bought and sold
+/// quantities and the day's realised F/O profit go back to zero.
+/// </summary>
+internal sealed partial class PaperVenue
+{
+    private static readonly TimeSpan StockClose = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
+    private static readonly TimeSpan DerivativeClose = MarketCalendar.KrxDerivatives.Regular.End;
+
+    private DateTime _nextExpiry = DateTime.MaxValue; // the earliest session end among the resting orders
+    private DateTime _day; // the date of the latest call
+
+    /// <summary>When an order's session ends: the day it was placed, at KRX's close for its product.</summary>
+    private static DateTime ExpiryOf(PaperOrder order) => order.PlacedAt.Date + (order.Derivative ? DerivativeClose : StockClose);
+
+    /// <summary>Puts what is left of an order on the book. Under the lock.</summary>
+    private void Rest(PaperOrder order)
+    {
+        _resting.Add(order);
+        var expiry = ExpiryOf(order);
+        if (expiry < _nextExpiry) _nextExpiry = expiry;
+    }
+
+    /// <summary>Ends the sessions and days that are over at <paramref name="now"/>. Under the lock.</summary>
+    private void EndDays(DateTime now)
+    {
+        if (now >= _nextExpiry) ExpireDayOrders(now);
+        if (now.Date <= _day) return;
+        if (_day != default)
+            foreach (var position in _accounts.Values.SelectMany(a => a.Positions.Values))
+                (position.BoughtToday, position.SoldToday, position.Realized) = (0, 0, 0);
+        _day = now.Date;
+    }
+
+    private void ExpireDayOrders(DateTime now)
+    {
+        var due = _resting.Where(o => ExpiryOf(o) <= now).ToList();
+        // A stock's closing print owed today fills its resting orders before they expire.
+        foreach (var code in due.Where(o => !o.Derivative && ExpiryOf(o).Date == now.Date).Select(o => o.Code).Distinct(StringComparer.Ordinal).ToList())
+        {
+            var (price, volume) = market.StockBookForOrders(code).PrintCloseIfOwed(now);
+            if (volume > 0) MatchResting(code, derivative: false, price, volume, now);
+        }
+        foreach (var order in due.Where(o => o.Remaining > 0).OrderBy(ExpiryOf).ThenBy(o => o.Number))
+        {
+            var left = order.Remaining;
+            Release(order, left);
+            order.Remaining = 0;
+            order.Cancelled += left;
+            Close(order);
+            // The exchange's cancel has no order of its own: the notice names the order itself (as number and
+            // original, so a notice-driven view reduces that order), at the session's end.
+            Notify(order, PaperNoticeKind.Cancelled, left, order.LimitPrice, ExpiryOf(order), original: order.Number);
+        }
+        _resting.RemoveAll(o => o.Remaining == 0);
+        _nextExpiry = _resting.Count == 0 ? DateTime.MaxValue : _resting.Min(ExpiryOf);
+    }
+}

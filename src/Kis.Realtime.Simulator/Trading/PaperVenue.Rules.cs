@@ -1,0 +1,149 @@
+using Kis.Realtime.Simulator.Market;
+
+namespace Kis.Realtime.Simulator.Trading;
+
+/// <summary>The venue's rules (see <see cref="PaperVenue"/>): what KRX takes, what an order reserves, what a fill does. Under the lock.</summary>
+internal sealed partial class PaperVenue
+{
+    /// <summary>The touch, limits and tick an order meets now; null when KRX does not take it now.</summary>
+    private OrderQuote? QuoteFor(string code, bool derivative, DateTime now)
+    {
+        if (derivative)
+        {
+            var (q, hours) = market.DerivativeForOrders(code);
+            return hours.IsOpen(now) ? new OrderQuote(q.Ask, q.AskQuantity, q.Bid, q.BidQuantity, q.Lower, q.Upper, q.Tick) : null;
+        }
+        // KRX takes stock orders from its pre-open auction to its closing auction.
+        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
+        var book = market.StockBookForOrders(code);
+        var touch = book.Touch();
+        return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
+    }
+
+    /// <summary>The day's price limits of a stock (±30 %) or of a futures/options code.</summary>
+    private (long Lower, long Upper) Limits(string code, bool derivative)
+    {
+        if (!derivative)
+        {
+            var book = market.StockBookForOrders(code);
+            return (book.LowerLimit, book.UpperLimit);
+        }
+        var quote = market.DerivativeForOrders(code).Quote;
+        return (quote.Lower, quote.Upper);
+    }
+
+    /// <summary>Whether a price is on the grid: KRX's stock ticks by price band, a derivative's fixed tick.</summary>
+    private bool OnGrid(string code, bool derivative, long price)
+        => derivative ? price % market.DerivativeForOrders(code).Quote.Tick == 0 : InstrumentMaster.RoundToTick(price) == price;
+
+    private static PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
+    {
+        if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
+        if (!request.IsMarket)
+        {
+            if (request.Price <= 0 || !quote.OnGrid(request.Price))
+                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+            if (request.Price > quote.Upper || request.Price < quote.Lower)
+                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {quote.Lower}..{quote.Upper})");
+        }
+        // No margin model for futures and options: any order within the limits is taken, and a sell may open a short.
+        if (request.Derivative) return null;
+        if (request.Buy)
+        {
+            var needed = request.Quantity * (request.IsMarket ? quote.Upper : request.Price);
+            if (needed > account.Cash) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+        }
+        else
+        {
+            var position = account.Positions.GetValueOrDefault(request.Code);
+            if (position is null || position.Quantity - position.Reserved < request.Quantity)
+                return PaperResult.Refuse("APBK0400", "주문 가능한 수량을 초과 했습니다. (more than the position that can be sold)");
+        }
+        return null;
+    }
+
+    private void Fill(PaperOrder order, long quantity, long price, DateTime now)
+    {
+        if (quantity <= 0) return;
+        var account = order.Account;
+        var position = account.Position(order.Code);
+        order.Remaining -= quantity;
+        order.Filled += quantity;
+        order.FilledValue += quantity * price;
+        if (order.Derivative)
+            FillContracts(position, order.Buy, quantity, price);
+        else if (order.Buy)
+        {
+            // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.
+            account.Cash += quantity * (order.ReservePrice - price);
+            position.Quantity += quantity;
+            position.Cost += quantity * price;
+            position.BoughtToday += quantity;
+        }
+        else
+        {
+            account.Cash += quantity * price;
+            position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
+            position.Quantity -= quantity;
+            position.Reserved -= quantity;
+            position.SoldToday += quantity;
+        }
+        Notify(order, PaperNoticeKind.Filled, quantity, price, now);
+        if (order.Remaining == 0) order.Closed = true;
+    }
+
+    /// <summary>
+    /// A futures/options fill on a signed position: against the position it closes contracts first (their cost leaves
+    /// at the position's average), what is left opens or adds to the position at the fill's price.
+    /// </summary>
+    private static void FillContracts(PaperPosition position, bool buy, long quantity, long price)
+    {
+        position.Derivative = true;
+        if (buy) position.BoughtToday += quantity; else position.SoldToday += quantity;
+        if (position.Quantity != 0 && position.Quantity > 0 != buy)
+        {
+            var closing = Math.Min(Math.Abs(position.Quantity), quantity);
+            var closedCost = position.Cost * closing / Math.Abs(position.Quantity);
+            // A long closes by selling above its cost; a short by buying below it.
+            position.Realized += buy ? closedCost - closing * price : closing * price - closedCost;
+            position.Cost -= closedCost;
+            position.Quantity += buy ? closing : -closing;
+            quantity -= closing;
+        }
+        position.Quantity += buy ? quantity : -quantity;
+        position.Cost += quantity * price;
+    }
+
+    /// <summary>What an open stock order reserves: a buy its cash at the reserve price, a sell its shares. Derivative
+    /// orders reserve nothing (no margin model).</summary>
+    private static void Reserve(PaperOrder order)
+    {
+        if (order.Derivative) return;
+        if (order.Buy) order.Account.Cash -= order.Reserved;
+        else order.Account.Position(order.Code).Reserved += order.Quantity;
+    }
+
+    /// <summary>Gives back what <paramref name="quantity"/> of an open order had reserved (cash, or shares to sell).</summary>
+    private static void Release(PaperOrder order, long quantity)
+    {
+        if (order.Derivative) return;
+        if (order.Buy) order.Account.Cash += quantity * order.ReservePrice;
+        else order.Account.Position(order.Code).Reserved -= quantity;
+    }
+
+    private void Close(PaperOrder order)
+    {
+        order.Closed = true;
+        _resting.Remove(order);
+    }
+
+    private void Notify(PaperOrder order, PaperNoticeKind kind, long quantity, long price, DateTime now, long? filledSoFar = null, long? original = null)
+        => _notices.Add(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, original ?? order.Original, order.Code, order.Buy,
+            quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket, order.Derivative));
+}
+
+/// <summary>The touch an order meets, the day's limits and the tick (0: KRX's stock tick bands).</summary>
+internal readonly record struct OrderQuote(long Ask, long AskQuantity, long Bid, long BidQuantity, long Lower, long Upper, long Tick)
+{
+    public bool OnGrid(long price) => Tick == 0 ? InstrumentMaster.RoundToTick(price) == price : price % Tick == 0;
+}
