@@ -103,13 +103,28 @@ internal sealed class BarsSource : IAsyncDisposable
         return new BarsSource(client, specs, "gateway", loggerFactory: loggerFactory);
     }
 
-    /// <summary>The earliest start of the current trading day among the subscriptions' markets (the first session's opening).</summary>
+    /// <summary>
+    /// The earliest start among the subscriptions' markets of their latest trading day that has begun (its first
+    /// session's opening at or before now): at 00:30 KST, before KRX's day has opened, KRX's is yesterday's (a Saturday:
+    /// Friday's), so the bars show the day that was, not a day whose stream is still empty.
+    /// </summary>
     internal static DateTimeOffset TradingDayStart(IEnumerable<SubscriptionSpec> specs, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        return specs.Select(s => Kis.Realtime.MarketCalendar.For(s.Tr.Id, s.Key))
-            .Select(c => c.OpenOf(c.TradingDayOf(now), Kis.Realtime.TradingSessions.All))
-            .Min();
+        return specs.Select(s => LatestOpenedDayStart(Kis.Realtime.MarketCalendar.For(s.Tr.Id, s.Key), now)).Min();
+    }
+
+    private static DateTimeOffset LatestOpenedDayStart(Kis.Realtime.MarketCalendar calendar, DateTimeOffset now)
+    {
+        var day = calendar.TradingDayOf(now);
+        // A week back at most: some day of any week trades (holidays are not modelled).
+        for (var i = 0; i < 7; i++, day = day.AddDays(-1))
+        {
+            if (!calendar.IsTradingDay(day)) continue;
+            var open = calendar.OpenOf(day, Kis.Realtime.TradingSessions.All);
+            if (open <= now) return open;
+        }
+        return calendar.OpenOf(calendar.TradingDayOf(now), Kis.Realtime.TradingSessions.All);
     }
 
     /// <summary>

@@ -35,7 +35,8 @@ public sealed class GatewayTlsCliTests
         var exit = await BarsCommand.RunAsync(overTls with { GatewayCaFile = CaFile }, new BarsArgs { Format = "jsonl", Duration = TimeSpan.FromSeconds(3) },
             Env(), stdout, stderr, default).WaitAsync(CliTimeout);
         Assert.True(exit == 0, stderr.ToString());
-        Assert.Contains("\"005930\"", stdout.ToString()); // the bar forming at the stop, from the gateway's stream
+        // The bar forming at the stop, from the gateway's stream.
+        Assert.True(stdout.ToString().Contains("\"005930\"", StringComparison.Ordinal), $"stdout: {stdout}\nstderr: {stderr}");
 
         // dashboard: the CA from KISRT_AMQP_CA.
         stderr = new StringWriter();
