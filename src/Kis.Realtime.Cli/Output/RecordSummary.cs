@@ -20,8 +20,8 @@ internal static class RecordSummary
             case "H0NXPGM0" or "H0UNPGM0" when ProgramTrade.TryDecode(tr, record, out var p, out _):
                 return (p.Time.ToString("HH:mm:ss", Inv), $"net {p.NetBuyVolume:N0} sh / {f.Won(p.NetBuyAmount)}  (buy {p.BuyVolume:N0}, sell {p.SellVolume:N0})");
             case "H0IFCNI0" or "H0IFCNI9" when FuturesOptionsNotice.TryDecode(tr, record, out var n, out _):
-                return (n.Time11 == default ? "" : n.Time11.ToString("HH:mm:ss", Inv),
-                    $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity9} @ {f.Price(n.Price10)}");
+                return (n.Time == default ? "" : n.Time.ToString("HH:mm:ss", Inv),
+                    $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity} @ {f.Price(n.Price)}");
             case "H0STCNT0" or "H0NXCNT0" or "H0UNCNT0" or "H0STOUP0" when StockTrade.TryDecode(tr, record, out var st, out _):
                 return (Hms(st.Time), $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)  {st.Side} {st.Volume:N0}  vol {st.CumulativeVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
             case "H0STASP0" or "H0NXASP0" or "H0UNASP0" or "H0STOAA0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
@@ -34,7 +34,7 @@ internal static class RecordSummary
             case "H0STCNI0" or "H0STCNI9" when StockNotice.TryDecode(tr, record, out var sn, out _):
                 return (Hms(sn.Time), $"{sn.Kind} {sn.Side} {sn.StockCode} #{sn.OrderNumber} qty {sn.Quantity} @ {sn.Price.ToString(Inv)}");
             case "H0MFCNI0" or "H0EUCNI0" when FuturesOptionsNotice.TryDecode(tr, record, out var nn, out _):
-                return (nn.Time11 == default ? "" : Hms(nn.Time11), $"{nn.Kind} {nn.Side} {nn.ProductCode} #{nn.OrderNumber} qty {nn.Quantity9} @ {nn.Price10.ToString(Inv)}");
+                return (nn.Time == default ? "" : Hms(nn.Time), $"{nn.Kind} {nn.Side} {nn.ProductCode} #{nn.OrderNumber} qty {nn.Quantity} @ {nn.Price.ToString(Inv)}");
             case "H0GSCNI0" or "H0GSCNI9" when OverseasStockNotice.TryDecode(tr, record, out var on, out _):
                 return (Hms(on.Time), $"{on.Kind} {on.Side} {on.Ticker} #{on.OrderNumber} qty {on.Quantity} @ {on.Price.ToString(Inv)}");
             case "H0IFCNT0" or "H0CFCNT0" or "H0ZFCNT0" or "H0MFCNT0" when FuturesTrade.TryDecode(tr, record, out var ft, out _):

@@ -73,8 +73,8 @@ public sealed class KisOrderTracker
 
     /// <summary>Applies a futures/options notice; the state of the order it concerns (for an amendment, the new order).</summary>
     public KisOrderState Apply(in FuturesOptionsNotice notice)
-        => Apply(notice.Kind, notice.OrderNumber, notice.OriginalOrderNumber, notice.ProductCode, notice.Side, notice.Quantity9, notice.Price10,
-            notice.Quantity16, notice.OrderPriceField, notice.Time11);
+        => Apply(notice.Kind, notice.OrderNumber, notice.OriginalOrderNumber, notice.ProductCode, notice.Side, notice.Quantity, notice.Price,
+            notice.OrderQuantityField, notice.OrderPriceField, notice.Time);
 
     /// <summary>An order by its number; null when no notice named it.</summary>
     public KisOrderState? Find(string orderNumber)

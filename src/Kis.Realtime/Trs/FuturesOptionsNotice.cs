@@ -72,8 +72,8 @@ public enum AcceptanceStatus : byte
 /// KRX야간옵션 실시간체결통보: an order or fill notice for the account holder's futures and options orders. Always
 /// encrypted on the wire. The night TRs carry the first 19 fields only (no order group, no field 22 order price). Fields 9, 10, 11 and 16 mean different things per <see cref="Kind"/>;
 /// the kind-specific properties (<see cref="FillQuantity"/>, <see cref="AmendedPrice"/> …) are null where they do not
-/// apply, and the raw positional values stay available as <see cref="Quantity9"/>, <see cref="Price10"/>,
-/// <see cref="Time11"/> and <see cref="Quantity16"/>.
+/// apply, and the raw positional values stay available as <see cref="Quantity"/>, <see cref="Price"/>,
+/// <see cref="Time"/> and <see cref="OrderQuantityField"/>.
 /// </summary>
 public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNotice>
 {
@@ -112,11 +112,11 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     /// <summary>stck_shrn_iscd: product short code, e.g. 111V06.</summary>
     public string ProductCode { get; init; }
     /// <summary>cntg_qty (field 9), raw: fill, amended, cancelled or order quantity depending on <see cref="Kind"/>.</summary>
-    public long Quantity9 { get; init; }
+    public long Quantity { get; init; }
     /// <summary>cntg_unpr (field 10), raw: fill, amended or order price depending on <see cref="Kind"/>.</summary>
-    public decimal Price10 { get; init; }
+    public decimal Price { get; init; }
     /// <summary>stck_cntg_hour (field 11), raw: fill time or order time depending on <see cref="Kind"/>.</summary>
-    public TimeOnly Time11 { get; init; }
+    public TimeOnly Time { get; init; }
     /// <summary>rfus_yn: true when the order was rejected.</summary>
     public bool IsRejected { get; init; }
     /// <summary>cntg_yn as received: "1" order/amend/cancel/reject notice, "2" fill.</summary>
@@ -125,8 +125,8 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     public AcceptanceStatus Acceptance { get; init; }
     /// <summary>brnc_no: branch number.</summary>
     public string BranchNumber { get; init; }
-    /// <summary>oder_qty (field 16), raw: order quantity for fills, else quantity already filled.</summary>
-    public long Quantity16 { get; init; }
+    /// <summary>oder_qty (field 16), raw: order quantity for fills, else quantity already filled (see <see cref="OrderQuantity"/>, <see cref="FilledQuantity"/>).</summary>
+    public long OrderQuantityField { get; init; }
     /// <summary>acnt_name: account holder's name.</summary>
     public string AccountName { get; init; }
     /// <summary>cntg_isnm: product name.</summary>
@@ -141,30 +141,30 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     public decimal OrderPriceField { get; init; }
 
     /// <summary>Fill: cntg_qty, the quantity filled by this fill.</summary>
-    public long? FillQuantity => Kind == NoticeKind.Fill ? Quantity9 : null;
+    public long? FillQuantity => Kind == NoticeKind.Fill ? Quantity : null;
     /// <summary>Fill: cntg_unpr, the fill price.</summary>
-    public decimal? FillPrice => Kind == NoticeKind.Fill ? Price10 : null;
+    public decimal? FillPrice => Kind == NoticeKind.Fill ? Price : null;
     /// <summary>Fill: stck_cntg_hour, the fill time.</summary>
-    public TimeOnly? FillTime => Kind == NoticeKind.Fill ? Time11 : null;
+    public TimeOnly? FillTime => Kind == NoticeKind.Fill ? Time : null;
     /// <summary>The order's quantity: oder_qty for fills, cntg_qty for accepted and rejected orders.</summary>
     public long? OrderQuantity => Kind switch
     {
-        NoticeKind.Fill => Quantity16,
-        NoticeKind.OrderAccepted or NoticeKind.Rejected => Quantity9,
+        NoticeKind.Fill => OrderQuantityField,
+        NoticeKind.OrderAccepted or NoticeKind.Rejected => Quantity,
         _ => null,
     };
     /// <summary>Non-fill notices: oder_qty, the quantity already filled.</summary>
-    public long? FilledQuantity => Kind == NoticeKind.Fill ? null : Quantity16;
+    public long? FilledQuantity => Kind == NoticeKind.Fill ? null : OrderQuantityField;
     /// <summary>Amend accepted: cntg_qty, the amended quantity.</summary>
-    public long? AmendedQuantity => Kind == NoticeKind.AmendAccepted ? Quantity9 : null;
+    public long? AmendedQuantity => Kind == NoticeKind.AmendAccepted ? Quantity : null;
     /// <summary>Amend accepted: cntg_unpr, the amended price.</summary>
-    public decimal? AmendedPrice => Kind == NoticeKind.AmendAccepted ? Price10 : null;
+    public decimal? AmendedPrice => Kind == NoticeKind.AmendAccepted ? Price : null;
     /// <summary>Cancel accepted: cntg_qty, the cancelled quantity.</summary>
-    public long? CancelledQuantity => Kind == NoticeKind.CancelAccepted ? Quantity9 : null;
+    public long? CancelledQuantity => Kind == NoticeKind.CancelAccepted ? Quantity : null;
     /// <summary>Order accepted, cancel accepted or rejected: cntg_unpr, the order price.</summary>
-    public decimal? OrderPrice => Kind is NoticeKind.OrderAccepted or NoticeKind.CancelAccepted or NoticeKind.Rejected ? Price10 : null;
+    public decimal? OrderPrice => Kind is NoticeKind.OrderAccepted or NoticeKind.CancelAccepted or NoticeKind.Rejected ? Price : null;
     /// <summary>Rejected: stck_cntg_hour, the order time.</summary>
-    public TimeOnly? OrderTime => Kind == NoticeKind.Rejected ? Time11 : null;
+    public TimeOnly? OrderTime => Kind == NoticeKind.Rejected ? Time : null;
 
     string IKisRecord<FuturesOptionsNotice>.Key => CustomerId;
 
@@ -201,14 +201,14 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
             Revision = revisionRaw.Length == 1 && revisionRaw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(revisionRaw[0] - '0') : OrderRevision.Unknown,
             OrderKindCode = KisText.Decode(kind2Raw),
             ProductCode = product,
-            Quantity9 = quantity9,
-            Price10 = price10,
-            Time11 = time11,
+            Quantity = quantity9,
+            Price = price10,
+            Time = time11,
             IsRejected = NoticeKindRule.IsYes(rejectedRaw),
             NoticeTypeCode = noticeType,
             Acceptance = acceptance is >= 0 and <= 3 ? (AcceptanceStatus)acceptance : AcceptanceStatus.Unknown,
             BranchNumber = r.Text(),
-            Quantity16 = r.Int64(),
+            OrderQuantityField = r.Int64(),
             AccountName = r.Text(),
             ProductName = r.Text(),
             OrderCondition = r.Text(),

@@ -74,7 +74,7 @@ public sealed class ScriptedPeerTests
         var second = await notices.NextAsync();
         Assert.Equal(["0000000001", "0000000002"], new[] { first.OrderNumber, second.OrderNumber });
         Assert.Equal("OTHERCUST", second.CustomerId);
-        Assert.Equal(78400.00m, second.Price10); // decrypted with the second connection's key
+        Assert.Equal(78400.00m, second.Price); // decrypted with the second connection's key
 
         Assert.Equal(Ping, Encoding.UTF8.GetString(await pongs.Task.WaitAsync(TestTimeout)));
         Assert.Equal(Ping, await echoes.Task.WaitAsync(TestTimeout));

@@ -114,7 +114,7 @@ public sealed class MarketTests
             var orderQuantity = fills.First().OrderQuantity!.Value;
             Assert.All(fills, f => Assert.Equal(orderQuantity, f.OrderQuantity));
             Assert.True(fills.Sum(f => f.FillQuantity!.Value) <= orderQuantity, $"order {fills.Key} overfilled");
-            if (ordered.TryGetValue(fills.Key, out var o) && o.Kind == NoticeKind.OrderAccepted) Assert.Equal(o.Quantity9, orderQuantity);
+            if (ordered.TryGetValue(fills.Key, out var o) && o.Kind == NoticeKind.OrderAccepted) Assert.Equal(o.Quantity, orderQuantity);
         }
         first.Dispose();
         second.Dispose();

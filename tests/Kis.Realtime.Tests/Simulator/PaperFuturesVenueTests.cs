@@ -59,8 +59,8 @@ public sealed class PaperFuturesVenueTests
         var fill = await NextAsync(notices);
         Assert.Equal((NoticeKind.Fill, orderNumber, (decimal?)limit, (long?)quantity), (fill.Kind, fill.OrderNumber, fill.FillPrice, fill.OrderQuantity));
         Assert.True(fill.FillQuantity < quantity, "the first fill is partial");
-        await UntilAsync(() => { lock (trades) return trades.Any(t => t.Time == fill.Time11 && t.Price <= limit && t.Volume >= fill.FillQuantity); },
-            $"a trade at or under {limit} at {fill.Time11} with {fill.FillQuantity} contracts or more");
+        await UntilAsync(() => { lock (trades) return trades.Any(t => t.Time == fill.Time && t.Price <= limit && t.Volume >= fill.FillQuantity); },
+            $"a trade at or under {limit} at {fill.Time} with {fill.FillQuantity} contracts or more");
 
         stop.Cancel();
         await Record.ExceptionAsync(() => reading);
