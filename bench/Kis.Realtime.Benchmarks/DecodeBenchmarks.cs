@@ -85,7 +85,7 @@ public class DecodeBenchmarks
 
     /// <summary>Base64 + AES-256-CBC + typed decode of one notice.</summary>
     [Benchmark]
-    public decimal Notice_DecryptAndDecode() => DecodeAll<FuturesOptionsNotice>(_noticeFrame, static t => t.Price10);
+    public decimal Notice_DecryptAndDecode() => DecodeAll<FuturesOptionsNotice>(_noticeFrame, static t => t.Price);
 
     private decimal DecodeAll<T>(byte[] message, Func<T, decimal> pick) where T : struct, IKisRecord<T>
     {
