@@ -24,7 +24,7 @@ internal static class ReplayFolderHarness
             var process = Process.GetCurrentProcess();
             for (var round = 0; round < rounds; round++)
                 foreach (var cold in modes)
-                    foreach (var (name, run) in new (string, Func<Task<long>>)[] { ("trades", bench.TradesOnly), ("trades+books", bench.TradesAndBooks) })
+                    foreach (var (name, run) in new (string, Func<Task<long>>)[] { ("read only", () => ReadOnlyAsync(bench.Directory)), ("trades", bench.TradesOnly), ("trades+books", bench.TradesAndBooks) })
                     {
                         bench.Cold = cold;
                         bench.DropPageCache();
@@ -44,5 +44,14 @@ internal static class ReplayFolderHarness
             if (kept is null) bench.Cleanup();
         }
         return 0;
+    }
+
+    /// <summary>The folder reader alone, as a trades subscription asks it (what the replay's decoding thread waits for).</summary>
+    private static async Task<long> ReadOnlyAsync(string directory)
+    {
+        long count = 0;
+        var query = new ReplayQuery(TrIds: new HashSet<string> { "H0STCNT0", "H0STCNT9" });
+        await foreach (var message in new KisRecordingFolder(directory).ReadAsync(query)) count += message.Data.Length > 0 ? 1 : 0;
+        return count;
     }
 }

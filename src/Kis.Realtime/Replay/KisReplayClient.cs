@@ -147,27 +147,72 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         return ValueTask.CompletedTask;
     }
 
-    private async IAsyncEnumerable<TOut> ReplayAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
+    private IAsyncEnumerable<TOut> ReplayAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
+        CancellationToken cancellationToken)
+        where TDecoder : struct, IReplayDecoder<TOut> =>
+        Options.Speed is null ? DecodeAheadAsync<TOut, TDecoder>(trIds, key, decoder, cancellationToken) : PacedAsync<TOut, TDecoder>(trIds, key, decoder, cancellationToken);
+
+    /// <summary>
+    /// As fast as possible: the cursor decodes on a task of its own, a batch ahead of the subscriber's loop
+    /// (<see cref="DecodedBatches{T}"/>), so reading, decoding and the subscriber's own work run side by side.
+    /// </summary>
+    private async IAsyncEnumerable<TOut> DecodeAheadAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TDecoder : struct, IReplayDecoder<TOut>
+    {
+        using var linked = Link(cancellationToken, out var token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var batches = new DecodedBatches<TOut>();
+        var cursor = new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder);
+        var messages = _source.ReadAsync(new ReplayQuery(Options.From, Options.To, trIds), stop.Token);
+        var decoding = Task.Run(() => batches.DecodeAsync(cursor, messages, stop.Token), CancellationToken.None);
+        long delivered = 0;
+        Counters.SubscriptionStarted();
+        try
+        {
+            while (await batches.Full.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (batches.Full.TryRead(out var batch))
+                {
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        token.ThrowIfCancellationRequested(); // a cancelled replay stops at the next record
+                        delivered++;
+                        yield return batch.Items[i];
+                    }
+                    batches.Return(batch);
+                    Counters.Add(0, 0, 0, 0, 0, delivered, 0, 0); // a batch at a time: no atomics per record
+                    delivered = 0;
+                }
+            }
+        }
+        finally
+        {
+            Counters.Add(0, 0, 0, 0, 0, delivered, 0, 0);
+            // Stopped early (or done): the decoding task stops at its next message and has disposed its cursor (whose
+            // counters are then the client's) and the source's reader before this returns.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await decoding.ConfigureAwait(false); // never throws: its failure completed the channel, seen above
+            Counters.SubscriptionEnded();
+        }
+    }
+
+    /// <summary>Paced: decoded on the subscriber's thread, a message at a time, each waiting for the replay clock.</summary>
+    private async IAsyncEnumerable<TOut> PacedAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where TDecoder : struct, IReplayDecoder<TOut>
     {
         using var linked = Link(cancellationToken, out var token);
         using var cursor = new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder);
-        var paced = Options.Speed is not null;
         Counters.SubscriptionStarted();
         try
         {
-            // Decoded on the consumer's thread, one message's records at a time; the file source reads synchronously
-            // into a large buffer, so an unpaced replay completes every await synchronously.
             await foreach (var message in _source.ReadAsync(new ReplayQuery(Options.From, Options.To, trIds), token).ConfigureAwait(false))
             {
                 var count = cursor.Take(message);
                 if (count == 0) continue;
-                if (paced)
-                {
-                    cursor.FlushCounters(); // a waiting replay's statistics are exact
-                    await PaceAsync(message.ReceivedAt, token).ConfigureAwait(false);
-                }
+                cursor.FlushCounters(); // a waiting replay's statistics are exact
+                await PaceAsync(message.ReceivedAt, token).ConfigureAwait(false);
                 for (var i = 0; i < count; i++)
                 {
                     cursor.Delivered();

@@ -72,14 +72,20 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     /// <summary>The TRs this cursor keeps: the one asked for and its paper/real counterpart, as a recording may hold either.</summary>
     public IReadOnlySet<string> TrIds => trIds;
 
-    /// <summary>The records of the last <see cref="Take"/>, in its first <c>count</c> slots; valid until the next call.</summary>
+    /// <summary>The records of the last <see cref="Take(in RecordedMessage)"/>, in its first <c>count</c> slots; valid until the next call.</summary>
     public TOut[] Batch => _batch;
 
     /// <summary>Counts a record handed to the subscriber.</summary>
     public void Delivered() => _counters.Delivered++;
 
     /// <summary>Decodes into <see cref="Batch"/> the records of one message that this subscription receives; returns how many.</summary>
-    public int Take(in RecordedMessage message)
+    public int Take(in RecordedMessage message) => Take(message, ref _batch, 0);
+
+    /// <summary>
+    /// Decodes the records of one message that this subscription receives into <paramref name="target"/> from slot
+    /// <paramref name="start"/> (growing it when a frame holds more); returns how many.
+    /// </summary>
+    public int Take(in RecordedMessage message, ref TOut[] target, int start)
     {
         _counters.Messages++;
         _counters.Bytes += message.Data.Length;
@@ -94,7 +100,8 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
                 _counters.NotDelivered++;
                 return 0;
             }
-            return Decode(storedTr, message.ReceivedAt, message.Data.Span, 0);
+            if (target.Length == start) Array.Resize(ref target, Math.Max(1, start * 2));
+            return Decode(storedTr, message.ReceivedAt, message.Data.Span, target, start) - start;
         }
 
         var data = message.Data.Span;
@@ -117,16 +124,16 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
         if (Array.IndexOf(_trIds, frame.TrId) < 0) return 0; // another subscription's TR
         if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out _)) { _counters.DecodeErrors++; return 0; }
         _counters.RecordsRead += frame.RecordCount;
-        if (_batch.Length < frame.RecordCount) _batch = new TOut[Math.Max(frame.RecordCount, _batch.Length * 2)];
+        if (target.Length < start + frame.RecordCount) Array.Resize(ref target, Math.Max(start + frame.RecordCount, target.Length * 2));
         var inWindow = InWindow(message.ReceivedAt);
-        var count = 0;
+        var count = start;
         while (records.TryNext(out var record))
         {
             // A record's key is one of its fields (TRs whose records carry none are kept whole: KeyField -1).
             if (!inWindow || (tr.KeyField >= 0 && !IsKey(KeyOf(record, tr.KeyField)))) { _counters.NotDelivered++; continue; }
-            count = Decode(tr, message.ReceivedAt, record, count);
+            count = Decode(tr, message.ReceivedAt, record, target, count);
         }
-        return count;
+        return count - start;
     }
 
     /// <summary>Adds the cursor's counters to the client's (before a paced wait, so a waiting replay's statistics are exact).</summary>
@@ -139,11 +146,11 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
 
     private bool InWindow(DateTimeOffset at) => at >= _from && at <= _to;
 
-    /// <summary>Decodes one record into slot <paramref name="count"/> of the batch; returns the new count.</summary>
-    private int Decode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, int count)
+    /// <summary>Decodes one record into slot <paramref name="count"/> of <paramref name="target"/>; returns the new count.</summary>
+    private int Decode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, TOut[] target, int count)
     {
         if (!ReferenceEquals(tr, _lastTr)) (_lastTr, _lastTrDecodes, _lastGapCheck) = (tr, _decoder.Decodes(tr), GapCheckOf(tr));
-        if (_lastTrDecodes && _decoder.TryDecode(tr, receivedAt, record, out _batch[count]))
+        if (_lastTrDecodes && _decoder.TryDecode(tr, receivedAt, record, out target[count]))
         {
             _lastGapCheck?.Observe(record, receivedAt);
             return count + 1;

@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using Kis.Realtime.Benchmarks;
+
+namespace Kis.Realtime.Tests.Replay;
+
+/// <summary>
+/// An unpaced replay decodes ahead of the subscriber on a task of its own: what it holds stays bounded, a failure of the
+/// source reaches the subscriber after every record before it, and statistics are exact when the loop ends.
+/// </summary>
+public class ReplayDecodeAheadTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 30, 0, TimeSpan.Zero);
+
+    private static byte[] Tick(int n) => SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, "0001", n));
+
+    [Fact]
+    public async Task A_subscriber_that_stops_reading_holds_the_decoding_a_few_batches_ahead()
+    {
+        var source = new CountingSource(failAfter: null);
+        await using var replay = new KisReplayClient(source);
+        await using var ticks = replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
+        Assert.True(await ticks.MoveNextAsync());
+
+        // The subscriber now waits. Decoding may run ahead by the batches in circulation, no further: a decoder that
+        // read on (an unbounded queue) would pull the endless source past this mark within milliseconds.
+        var bound = (DecodedBatches<IndexTick>.BatchCount + 1) * DecodedBatches<IndexTick>.BatchRecords;
+        var deadline = DateTime.UtcNow.AddSeconds(2); // a negative check: how long "never" is watched
+        while (DateTime.UtcNow < deadline && source.Pulled <= bound) await Task.Yield();
+        Assert.InRange(source.Pulled, 1, bound);
+    }
+
+    [Fact]
+    public async Task A_source_failure_reaches_the_subscriber_after_every_record_before_it_and_counts_stay_exact()
+    {
+        var source = new CountingSource(failAfter: 5_000);
+        await using var replay = new KisReplayClient(source);
+        var seen = 0;
+        var failure = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001")) seen++;
+        });
+        Assert.Equal("disk gone", failure.Message);
+        Assert.Equal(5_000, seen);
+        var statistics = replay.Statistics;
+        Assert.Equal(5_000, statistics.RecordsDelivered);
+        Assert.Equal(5_000, statistics.MessagesReceived);
+        Assert.Equal(0, statistics.Registrations);
+    }
+
+    [Fact]
+    public async Task Leaving_the_loop_early_stops_the_source_and_counts_only_what_was_delivered()
+    {
+        var source = new CountingSource(failAfter: null);
+        await using var replay = new KisReplayClient(source);
+        var taken = 0;
+        await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001"))
+            if (++taken == 1_234) break;
+        Assert.True(source.Disposed); // the source's reader was closed before the loop's disposal returned
+        Assert.Equal(1_234, replay.Statistics.RecordsDelivered);
+        Assert.Equal(0, replay.Statistics.Registrations);
+    }
+
+    private sealed class CountingSource(int? failAfter) : KisRecordingSource
+    {
+        private int _pulled;
+        private volatile bool _disposed;
+
+        public int Pulled => Volatile.Read(ref _pulled);
+        public bool Disposed => _disposed;
+        public override string Description => "counting";
+
+        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                for (var i = 0; ; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (i == failAfter) throw new IOException("disk gone");
+                    Interlocked.Increment(ref _pulled);
+                    yield return new RecordedMessage(Start.AddTicks(i), 0, Tick(i));
+                    if (i % 1024 == 0) await Task.Yield();
+                }
+            }
+            finally
+            {
+                _disposed = true;
+            }
+        }
+    }
+}
