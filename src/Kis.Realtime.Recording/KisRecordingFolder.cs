@@ -132,9 +132,9 @@ public sealed class KisRecordingFolder : KisRecordingSource
                 await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0,
                     FileOptions.SequentialScan);
                 var reader = new ByteLineReader(file, maxLineLength: _maxLineLength);
-                while (Next(reader, scratch, out var receivedAt, out var message) is var read && read != LineRead.End)
+                while (Next(reader, scratch, wanted, out var receivedAt, out var message) is var read && read != LineRead.End)
                 {
-                    if (read == LineRead.Skipped || !Wanted(message, wanted) || blocks.TryAdd(receivedAt, message)) continue;
+                    if (read != LineRead.Message || !Wanted(message, wanted) || blocks.TryAdd(receivedAt, message)) continue;
                     await blocks.AddToNextAsync(receivedAt, message.ToArray()).ConfigureAwait(false); // once a block: a copy to keep it across the wait
                 }
             }
@@ -155,10 +155,11 @@ public sealed class KisRecordingFolder : KisRecordingSource
     private static bool Wanted(ReadOnlySpan<byte> message, TrId[]? wanted) =>
         wanted is null || !DataFrame.TryParse(message, out var frame, out _) || Array.IndexOf(wanted, frame.TrId) >= 0;
 
-    private enum LineRead { Message, Skipped, End }
+    private enum LineRead { Message, Skipped, Unwanted, End }
 
     /// <summary>Reads one line; <paramref name="message"/> is valid until the next call.</summary>
-    private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, out DateTimeOffset receivedAt, out ReadOnlySpan<byte> message)
+    private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, TrId[]? wanted, out DateTimeOffset receivedAt,
+        out ReadOnlySpan<byte> message)
     {
         receivedAt = default;
         message = default;
@@ -171,6 +172,8 @@ public sealed class KisRecordingFolder : KisRecordingSource
                 return LineRead.Skipped;
         }
         if (line.IsEmpty) return LineRead.Skipped;
+        // Half a folder's lines may be other TRs' frames: recognised by their header, their time not parsed.
+        if (wanted is not null && RawMessageLine.IsFrameOfOtherTrs(line, wanted)) return LineRead.Unwanted;
         message = RawMessageLine.Parse(line, scratch, out var at);
         if (at is null)
         {
