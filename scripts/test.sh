@@ -17,5 +17,10 @@ scripts/aot.sh || { echo "test: scripts/aot.sh could not install clang / zlib1g-
 if [ "${CI:-}" = true ] || [ "${KISRT_TEST_CLUSTER:-}" = 1 ]; then
   scripts/rabbitmq-cluster.sh start >/tmp/kisrt-rabbitmq-cluster-start.log 2>&1 &
 fi
+# The benchmarks and samples are in no test project's build: compile them (Debug, as the tests) so a change that breaks
+# them fails here, not in the next engineer's benchmark run.
+for project in bench/Kis.Realtime.Benchmarks samples/Kis.Realtime.Samples; do
+  dotnet build "$project" --nologo -v q -clp:ErrorsOnly || { echo "test: $project does not build (see above)" >&2; exit 1; }
+done
 # -m:1: the unit and integration projects one after the other (both at once on two cores made timing tests flaky).
 exec dotnet test -m:1 "$@"
