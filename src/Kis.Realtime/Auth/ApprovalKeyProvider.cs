@@ -109,14 +109,10 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
     private async Task<string> IssueAsync(KisCredential credential, CancellationToken cancellationToken)
     {
         LogIssuing(_logger, credential.MaskedAppKey, _restBase.GetLeftPart(UriPartial.Authority));
-        // Serialized up front so the request carries a Content-Length, as KIS's own clients send it: JsonContent
-        // (PostAsJsonAsync) streams with chunked transfer encoding, which API gateways may refuse.
         var json = JsonSerializer.SerializeToUtf8Bytes(new ApprovalRequest("client_credentials", credential.AppKey, credential.AppSecret),
             ApprovalJson.Default.ApprovalRequest);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_restBase, "/oauth2/Approval")) { Content = new ByteArrayContent(json) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         var what = $"Issuing an approval key for app key {credential.MaskedAppKey}";
-        var (status, body) = await _http.SendAsync(request, what, cancellationToken).ConfigureAwait(false);
+        var (status, body) = await _http.PostJsonAsync(new Uri(_restBase, "/oauth2/Approval"), json, what, cancellationToken).ConfigureAwait(false);
         using (body)
         {
             var root = body?.RootElement ?? default;

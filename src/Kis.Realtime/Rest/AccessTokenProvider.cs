@@ -96,12 +96,10 @@ internal sealed partial class AccessTokenProvider
     {
         const string what = "Issuing a REST access token (POST /oauth2/tokenP)";
         LogIssuing(_logger, credential.MaskedAppKey, _restBase.GetLeftPart(UriPartial.Authority));
-        // Serialized up front so the request has a Content-Length (KIS's own clients send one; chunked may be refused).
         var json = JsonSerializer.SerializeToUtf8Bytes(new TokenRequest("client_credentials", credential.AppKey, credential.AppSecret), TokenJson.Default.TokenRequest);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_restBase, "/oauth2/tokenP")) { Content = new ByteArrayContent(json) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         var now = _time.GetUtcNow();
-        var (status, body) = await _http.SendAsync(request, $"{what} for app key {credential.MaskedAppKey}", cancellationToken).ConfigureAwait(false);
+        var (status, body) = await _http.PostJsonAsync(new Uri(_restBase, "/oauth2/tokenP"), json, $"{what} for app key {credential.MaskedAppKey}",
+            cancellationToken).ConfigureAwait(false);
         using (body)
         {
             var root = body?.RootElement ?? default;

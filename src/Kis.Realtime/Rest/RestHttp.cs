@@ -39,6 +39,18 @@ internal sealed class RestHttp : IDisposable
         _error = error ?? RestError;
     }
 
+    /// <summary>
+    /// POSTs <paramref name="json"/> to <paramref name="url"/> as <c>application/json; charset=utf-8</c> (see
+    /// <see cref="SendAsync"/>). Serialized up front, so the request carries a Content-Length as KIS's own clients send it:
+    /// <c>JsonContent</c> streams with chunked transfer encoding, which API gateways may refuse.
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonDocument? Body)> PostJsonAsync(Uri url, byte[] json, string what, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(json) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return await SendAsync(request, what, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sends <paramref name="request"/> and returns its status and JSON body (null when the body is not JSON);
     /// <paramref name="what"/> (what the call does, e.g. "Issuing an approval key for app key PS…") starts every error message.</summary>
     public async Task<(HttpStatusCode Status, JsonDocument? Body)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
