@@ -63,6 +63,25 @@ public class GeneratedViewTests
             ["ApproachRate"] = "apprch_rate", ["LpHolding"] = "lp_hvol", ["LpHoldingRate"] = "lp_hldn_rate",
             ["LpNetQuantity"] = "lp_ntby_qty",
         },
+        [typeof(DerivativesExpectedTrade)] = new()
+        {
+            ["Market"] = "-", ["Code"] = "futs_shrn_iscd|optn_shrn_iscd", ["Time"] = "bsop_hour", ["ExpectedPrice"] = "antc_cnpr",
+            ["ExpectedChange"] = "antc_cntg_vrss", ["ExpectedChangeSign"] = "antc_cntg_vrss_sign",
+            ["ExpectedChangeRate"] = "antc_cntg_prdy_ctrt", ["ExpectedMarketOperationCode"] = "antc_mkop_cls_code",
+            ["ExpectedQuantity"] = "antc_cnqn",
+        },
+        [typeof(OverseasFuturesTrade)] = new()
+        {
+            ["SeriesCode"] = "series_cd", ["BusinessDate"] = "bsns_date", ["MarketOpenDate"] = "mrkt_open_date",
+            ["MarketOpenTime"] = "mrkt_open_time", ["MarketCloseDate"] = "mrkt_close_date", ["MarketCloseTime"] = "mrkt_close_time",
+            ["PreviousClose"] = "prev_price", ["ReceivedDate"] = "recv_date", ["ReceivedTime"] = "recv_time",
+            ["SessionCode"] = "active_flag", ["Price"] = "last_price", ["Volume"] = "last_qntt", ["Change"] = "prev_diff_price",
+            ["ChangeRate"] = "prev_diff_rate", ["Open"] = "open_price", ["High"] = "high_price", ["Low"] = "low_price",
+            ["CumulativeVolume"] = "vol", ["ChangeSign"] = "prev_sign", ["TradeSideCode"] = "quotsign",
+            ["ReceivedTimePrecise"] = "recv_time2", ["PreviousSettlement"] = "psttl_price",
+            ["SettlementChangeSign"] = "psttl_sign", ["SettlementChange"] = "psttl_diff_price",
+            ["SettlementChangeRate"] = "psttl_diff_rate",
+        },
     };
 
     private static readonly Dictionary<Type, (IReadOnlyList<TrDefinition> Trs, Func<TrDefinition, byte[], object> Decode)> Views = new()
@@ -70,6 +89,8 @@ public class GeneratedViewTests
         [typeof(FuturesTrade)] = (FuturesTrade.Trs, Decode<FuturesTrade>),
         [typeof(OptionsTrade)] = (OptionsTrade.Trs, Decode<OptionsTrade>),
         [typeof(ElwTrade)] = (ElwTrade.Trs, Decode<ElwTrade>),
+        [typeof(DerivativesExpectedTrade)] = (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>),
+        [typeof(OverseasFuturesTrade)] = (OverseasFuturesTrade.Trs, Decode<OverseasFuturesTrade>),
     };
 
     private static object Decode<T>(TrDefinition tr, byte[] record) where T : struct, IKisRecord<T>
