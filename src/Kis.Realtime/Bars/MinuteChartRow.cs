@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Kis.Realtime;
 
@@ -7,18 +8,24 @@ namespace Kis.Realtime;
 /// tr_id FHKST03010200, output2), as sent (text). <see cref="ToBars(string, IEnumerable{MinuteChartRow})"/> turns a day's rows into 1-minute
 /// <see cref="Bar"/>s to seed live bars with (<see cref="BarOptions.SeedBars"/>).
 /// </summary>
-/// <param name="stck_bsop_date">주식 영업일자: the business date, yyyyMMdd.</param>
-/// <param name="stck_cntg_hour">주식 체결시간: the minute, HHmmss (its start: 090000 holds 09:00:00–09:00:59).</param>
-/// <param name="stck_prpr">주식 현재가: the minute's close.</param>
-/// <param name="stck_oprc">주식 시가: the minute's open.</param>
-/// <param name="stck_hgpr">주식 최고가: the minute's high.</param>
-/// <param name="stck_lwpr">주식 최저가: the minute's low.</param>
-/// <param name="cntg_vol">체결 거래량: the minute's volume.</param>
-/// <param name="acml_tr_pbmn">누적 거래대금: the day's traded value up to the end of the minute.</param>
-#pragma warning disable IDE1006 // KIS's field names, so rows bind from KIS's JSON as they are.
-public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_cntg_hour, string stck_prpr, string stck_oprc,
-    string stck_hgpr, string stck_lwpr, string cntg_vol, string acml_tr_pbmn)
-#pragma warning restore IDE1006
+/// <param name="Date">stck_bsop_date 주식 영업일자: the business date, yyyyMMdd.</param>
+/// <param name="Time">stck_cntg_hour 주식 체결시간: the minute, HHmmss (its start: 090000 holds 09:00:00–09:00:59).</param>
+/// <param name="Close">stck_prpr 주식 현재가: the minute's close.</param>
+/// <param name="Open">stck_oprc 주식 시가: the minute's open.</param>
+/// <param name="High">stck_hgpr 주식 최고가: the minute's high.</param>
+/// <param name="Low">stck_lwpr 주식 최저가: the minute's low.</param>
+/// <param name="Volume">cntg_vol 체결 거래량: the minute's volume.</param>
+/// <param name="CumulativeTradeValue">acml_tr_pbmn 누적 거래대금: the day's traded value up to the end of the minute.</param>
+/// <remarks>Each property carries KIS's field name as its JSON name, so a row binds from KIS's JSON as it is sent.</remarks>
+public readonly record struct MinuteChartRow(
+    [property: JsonPropertyName("stck_bsop_date")] string Date,
+    [property: JsonPropertyName("stck_cntg_hour")] string Time,
+    [property: JsonPropertyName("stck_prpr")] string Close,
+    [property: JsonPropertyName("stck_oprc")] string Open,
+    [property: JsonPropertyName("stck_hgpr")] string High,
+    [property: JsonPropertyName("stck_lwpr")] string Low,
+    [property: JsonPropertyName("cntg_vol")] string Volume,
+    [property: JsonPropertyName("acml_tr_pbmn")] string CumulativeTradeValue)
 {
     /// <summary>
     /// The bars of one key from rows of one day in any order (KIS sends the newest first, 30 a call; duplicates from
@@ -34,9 +41,10 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
         var minutes = new List<KisMinuteBar>();
         foreach (var row in rows)
         {
-            minutes.Add(new KisMinuteBar(KstDayClock.ToKst(row.MinuteTicks()), Price(row.stck_oprc, nameof(stck_oprc)),
-                Price(row.stck_hgpr, nameof(stck_hgpr)), Price(row.stck_lwpr, nameof(stck_lwpr)), Price(row.stck_prpr, nameof(stck_prpr)),
-                Number(row.cntg_vol, nameof(cntg_vol)), Number(row.acml_tr_pbmn, nameof(acml_tr_pbmn))));
+            // Errors name KIS's fields: that is what a caller sees in the JSON.
+            minutes.Add(new KisMinuteBar(KstDayClock.ToKst(row.MinuteTicks()), Price(row.Open, "stck_oprc"),
+                Price(row.High, "stck_hgpr"), Price(row.Low, "stck_lwpr"), Price(row.Close, "stck_prpr"),
+                Number(row.Volume, "cntg_vol"), Number(row.CumulativeTradeValue, "acml_tr_pbmn")));
         }
         return ToBars(key, minutes);
     }
@@ -95,9 +103,9 @@ public readonly record struct MinuteChartRow(string stck_bsop_date, string stck_
 
     private long MinuteTicks()
     {
-        if (!DateOnly.TryParseExact(stck_bsop_date, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (!DateOnly.TryParseExact(Date, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             throw new FormatException("stck_bsop_date is not a yyyyMMdd date.");
-        if (!TimeOnly.TryParseExact(stck_cntg_hour, "HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        if (!TimeOnly.TryParseExact(Time, "HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
             throw new FormatException("stck_cntg_hour is not an HHmmss time.");
         var ticks = date.DayNumber * TimeSpan.TicksPerDay + time.Ticks;
         return ticks - ticks % TimeSpan.TicksPerMinute;

@@ -8,17 +8,9 @@ namespace Kis.Realtime;
 /// the day's cumulative volume. Read straight from the record's <c>^</c>-separated fields, without decoding the rest, so
 /// every source (a direct session, a gateway, a recording) checks raw and typed subscriptions the same way, cheaply.
 /// </summary>
-internal sealed class TradeVolumeFields
+internal sealed partial class TradeVolumeFields
 {
-    // The trade TRs whose records carry a cumulative volume beside the trade's (docs/bars.md, "Gap detection").
-    private static readonly HashSet<string> TradeTrs = new(StringComparer.Ordinal)
-    {
-        "H0STCNT0", "H0NXCNT0", "H0UNCNT0", "H0STOUP0", // stock trades: KRX, NXT, unified, KRX after-hours
-        "H0UPCNT0", // index ticks: pcas_vol against acml_vol
-        "H0IFCNT0", "H0CFCNT0", "H0ZFCNT0", "H0MFCNT0", // futures: last_cnqn against acml_vol
-        "H0IOCNT0", "H0ZOCNT0", "H0EUCNT0", // options
-        "HDFSCNT0", // overseas stocks: evol against tvol
-    };
+    // Which TRs and which of their fields: generated from tools/trs/views.json ("trade_volume") into TradeVolumeFields.g.cs.
 
     private static readonly ConcurrentDictionary<TrDefinition, TradeVolumeFields?> Layouts = new();
 
@@ -35,19 +27,13 @@ internal sealed class TradeVolumeFields
 
     private static TradeVolumeFields? Create(TrDefinition tr)
     {
-        if (!TradeTrs.Contains(tr.Id)) return null;
-        var time = First(tr, "stck_cntg_hour", "bsop_hour", "khms");
-        var volume = First(tr, "cntg_vol", "last_cnqn", "pcas_vol", "evol");
-        var accumulated = First(tr, "acml_vol", "tvol");
-        var date = First(tr, "bsop_date", "kymd");
-        return time < 0 || volume < 0 || accumulated < 0 ? null : new TradeVolumeFields(time, date, volume, accumulated);
-    }
-
-    private static int First(TrDefinition tr, params string[] names)
-    {
-        foreach (var name in names)
-            if (tr.IndexOf(name) is >= 0 and var i) return i;
-        return -1;
+        if (FieldNames(tr.Id) is not { } names) return null;
+        var (time, volume, accumulated) = (tr.IndexOf(names.Time), tr.IndexOf(names.Volume), tr.IndexOf(names.Cumulative));
+        var date = names.Date is null ? -1 : tr.IndexOf(names.Date);
+        // A definition built by hand with the same id but other fields: no layout rather than a wrong one.
+        return time < 0 || volume < 0 || accumulated < 0 || (names.Date is not null && date < 0)
+            ? null
+            : new TradeVolumeFields(time, date, volume, accumulated);
     }
 
     /// <summary>Reads the four fields; false when the record is too short or one of them does not parse.</summary>

@@ -28,6 +28,17 @@ public class BarSeedAndStreamTests
     ];
 
     [Fact]
+    public void A_row_binds_from_kis_json_by_kis_field_names()
+    {
+        const string json = """
+            [{"stck_bsop_date":"20261123","stck_cntg_hour":"090200","stck_prpr":"101","stck_oprc":"100","stck_hgpr":"101",
+              "stck_lwpr":"100","cntg_vol":"3","acml_tr_pbmn":"1795"}]
+            """;
+        var rows = System.Text.Json.JsonSerializer.Deserialize<MinuteChartRow[]>(json);
+        Assert.Equal([Rows[0]], rows!);
+    }
+
+    [Fact]
     public void Rest_rows_become_minute_bars_in_time_order_with_value_from_the_cumulative_value()
     {
         var bars = MinuteChartRow.ToBars("005930", Rows);
@@ -35,7 +46,7 @@ public class BarSeedAndStreamTests
         Assert.Equal((100m, 100m, 99m, 99m, 10L, 995m, BarFlags.Seeded), (bars[0].Open, bars[0].High, bars[0].Low, bars[0].Close, bars[0].Volume, bars[0].Value, bars[0].Flags));
         Assert.Equal(497m, bars[1].Value);
         Assert.Equal(Trades.Kst("09:03:00"), bars[2].CloseTime);
-        var e = Assert.Throws<FormatException>(() => MinuteChartRow.ToBars("005930", [Rows[0] with { cntg_vol = "x" }]));
+        var e = Assert.Throws<FormatException>(() => MinuteChartRow.ToBars("005930", [Rows[0] with { Volume = "x" }]));
         Assert.Contains("cntg_vol", e.Message);
     }
 

@@ -1,0 +1,169 @@
+using System.Reflection;
+using System.Text;
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Tests.Trs;
+
+/// <summary>
+/// The views generated from tools/trs/views.json read, in every TR they list, the field each property is documented to
+/// read. The expected mapping below is written independently of the spec, so a wrong field in the spec (or a generator
+/// that reads the wrong position) fails here.
+/// </summary>
+public class GeneratedViewTests
+{
+    // Property -> the field it reads; "a|b": the first of them the TR has (none: the property is null there);
+    // "-": not a field (Market comes from the TR id, checked in MoreViewTests).
+    private static readonly Dictionary<Type, Dictionary<string, string>> Expected = new()
+    {
+        [typeof(FuturesTrade)] = new()
+        {
+            ["Market"] = "-", ["Code"] = "futs_shrn_iscd", ["Time"] = "bsop_hour", ["Price"] = "futs_prpr|stck_prpr",
+            ["ChangeSign"] = "prdy_vrss_sign", ["Change"] = "futs_prdy_vrss|prdy_vrss",
+            ["ChangeRate"] = "futs_prdy_ctrt", ["Open"] = "futs_oprc|stck_oprc", ["High"] = "futs_hgpr|stck_hgpr",
+            ["Low"] = "futs_lwpr|stck_lwpr", ["Volume"] = "last_cnqn", ["CumulativeVolume"] = "acml_vol",
+            ["CumulativeTradeValue"] = "acml_tr_pbmn", ["TheoreticalPrice"] = "hts_thpr",
+            ["MarketBasis"] = "mrkt_basis", ["DeviationRate"] = "dprt", ["NearMonthPrice"] = "nmsc_fctn_stpl_prc",
+            ["FarMonthPrice"] = "fmsc_fctn_stpl_prc", ["Spread"] = "spead_prc",
+            ["OpenInterest"] = "hts_otst_stpl_qty", ["OpenInterestChange"] = "otst_stpl_qty_icdc",
+            ["BuyRatio"] = "shnu_rate", ["TradeStrength"] = "cttr", ["Deviation"] = "esdg",
+            ["TheoreticalBasis"] = "thpr_basis", ["BestAsk"] = "futs_askp1|askp1", ["BestBid"] = "futs_bidp1|bidp1",
+            ["BestAskQuantity"] = "askp_rsqn1", ["BestBidQuantity"] = "bidp_rsqn1", ["SellVolume"] = "seln_cntg_smtn",
+            ["BuyVolume"] = "shnu_cntg_smtn", ["TotalAskQuantity"] = "total_askp_rsqn",
+            ["TotalBidQuantity"] = "total_bidp_rsqn", ["BlockTradeVolume"] = "dscs_bltr_acml_qty",
+            ["DynamicUpperLimit"] = "dynm_mxpr", ["DynamicLowerLimit"] = "dynm_llam",
+            ["DynamicLimitCode"] = "dynm_prc_limt_yn",
+        },
+        [typeof(OptionsTrade)] = new()
+        {
+            ["Market"] = "-", ["Code"] = "optn_shrn_iscd", ["Time"] = "bsop_hour", ["Price"] = "optn_prpr",
+            ["ChangeSign"] = "prdy_vrss_sign", ["Change"] = "optn_prdy_vrss", ["ChangeRate"] = "prdy_ctrt",
+            ["Open"] = "optn_oprc", ["High"] = "optn_hgpr", ["Low"] = "optn_lwpr", ["Volume"] = "last_cnqn",
+            ["CumulativeVolume"] = "acml_vol", ["CumulativeTradeValue"] = "acml_tr_pbmn",
+            ["TheoreticalPrice"] = "hts_thpr", ["OpenInterest"] = "hts_otst_stpl_qty",
+            ["OpenInterestChange"] = "otst_stpl_qty_icdc", ["Premium"] = "prmm_val", ["IntrinsicValue"] = "invl_val",
+            ["TimeValue"] = "tmvl_val", ["Delta"] = "delta", ["Gamma"] = "gama", ["Vega"] = "vega",
+            ["Theta"] = "theta", ["Rho"] = "rho", ["ImpliedVolatility"] = "hts_ints_vltl",
+            ["HistoricalVolatility"] = "unas_hist_vltl", ["BestAsk"] = "optn_askp1", ["BestBid"] = "optn_bidp1",
+            ["BestAskQuantity"] = "askp_rsqn1", ["BestBidQuantity"] = "bidp_rsqn1",
+            ["TotalAskQuantity"] = "total_askp_rsqn", ["TotalBidQuantity"] = "total_bidp_rsqn",
+            ["DynamicUpperLimit"] = "dynm_mxpr", ["DynamicLowerLimit"] = "dynm_llam",
+        },
+        [typeof(ElwTrade)] = new()
+        {
+            ["ElwCode"] = "mksc_shrn_iscd", ["Time"] = "stck_cntg_hour", ["Price"] = "stck_prpr",
+            ["ChangeSign"] = "prdy_vrss_sign", ["Change"] = "prdy_vrss", ["ChangeRate"] = "prdy_ctrt",
+            ["Open"] = "stck_oprc", ["High"] = "stck_hgpr", ["Low"] = "stck_lwpr", ["BestAsk"] = "askp1",
+            ["BestBid"] = "bidp1", ["Volume"] = "cntg_vol", ["CumulativeVolume"] = "acml_vol",
+            ["CumulativeTradeValue"] = "acml_tr_pbmn", ["Side"] = "cntg_cls_code", ["BusinessDate"] = "bsop_date",
+            ["IsHalted"] = "trht_yn", ["TimeValue"] = "tmvl_val", ["Parity"] = "prit", ["Premium"] = "prmm_val",
+            ["Gearing"] = "gear", ["BreakEvenRate"] = "prls_qryr_rate", ["IntrinsicValue"] = "invl_val",
+            ["PremiumRate"] = "prmm_rate", ["CapitalFulcrumPoint"] = "cfp", ["Leverage"] = "lvrg_val",
+            ["Delta"] = "delta", ["Gamma"] = "gama", ["Vega"] = "vega", ["Theta"] = "theta", ["Rho"] = "rho",
+            ["ImpliedVolatility"] = "hts_ints_vltl", ["TheoreticalPrice"] = "hts_thpr",
+            ["ApproachRate"] = "apprch_rate", ["LpHolding"] = "lp_hvol", ["LpHoldingRate"] = "lp_hldn_rate",
+            ["LpNetQuantity"] = "lp_ntby_qty",
+        },
+        [typeof(DerivativesExpectedTrade)] = new()
+        {
+            ["Market"] = "-", ["Code"] = "futs_shrn_iscd|optn_shrn_iscd", ["Time"] = "bsop_hour", ["ExpectedPrice"] = "antc_cnpr",
+            ["ExpectedChange"] = "antc_cntg_vrss", ["ExpectedChangeSign"] = "antc_cntg_vrss_sign",
+            ["ExpectedChangeRate"] = "antc_cntg_prdy_ctrt", ["ExpectedMarketOperationCode"] = "antc_mkop_cls_code",
+            ["ExpectedQuantity"] = "antc_cnqn",
+        },
+        [typeof(OverseasFuturesTrade)] = new()
+        {
+            ["SeriesCode"] = "series_cd", ["BusinessDate"] = "bsns_date", ["MarketOpenDate"] = "mrkt_open_date",
+            ["MarketOpenTime"] = "mrkt_open_time", ["MarketCloseDate"] = "mrkt_close_date", ["MarketCloseTime"] = "mrkt_close_time",
+            ["PreviousClose"] = "prev_price", ["ReceivedDate"] = "recv_date", ["ReceivedTime"] = "recv_time",
+            ["SessionCode"] = "active_flag", ["Price"] = "last_price", ["Volume"] = "last_qntt", ["Change"] = "prev_diff_price",
+            ["ChangeRate"] = "prev_diff_rate", ["Open"] = "open_price", ["High"] = "high_price", ["Low"] = "low_price",
+            ["CumulativeVolume"] = "vol", ["ChangeSign"] = "prev_sign", ["TradeSideCode"] = "quotsign",
+            ["ReceivedTimePrecise"] = "recv_time2", ["PreviousSettlement"] = "psttl_price",
+            ["SettlementChangeSign"] = "psttl_sign", ["SettlementChange"] = "psttl_diff_price",
+            ["SettlementChangeRate"] = "psttl_diff_rate",
+        },
+    };
+
+    private static readonly Dictionary<Type, (IReadOnlyList<TrDefinition> Trs, Func<TrDefinition, byte[], object> Decode)> Views = new()
+    {
+        [typeof(FuturesTrade)] = (FuturesTrade.Trs, Decode<FuturesTrade>),
+        [typeof(OptionsTrade)] = (OptionsTrade.Trs, Decode<OptionsTrade>),
+        [typeof(ElwTrade)] = (ElwTrade.Trs, Decode<ElwTrade>),
+        [typeof(DerivativesExpectedTrade)] = (DerivativesExpectedTrade.Trs, Decode<DerivativesExpectedTrade>),
+        [typeof(OverseasFuturesTrade)] = (OverseasFuturesTrade.Trs, Decode<OverseasFuturesTrade>),
+    };
+
+    private static object Decode<T>(TrDefinition tr, byte[] record) where T : struct, IKisRecord<T>
+    {
+        Assert.True(T.TryDecode(tr, record, out var value, out var error), $"{tr.Id}: {error.Describe(tr)}");
+        return value;
+    }
+
+    public static TheoryData<string> ViewNames => [.. Expected.Keys.Select(t => t.Name)];
+
+    /// <summary>
+    /// For every TR of the view and every property: two records that differ only in the expected field (two values of
+    /// the property's type) decode to those two values; where the TR lacks the field the property is null.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ViewNames))]
+    public void Every_property_reads_its_own_field_in_every_tr(string viewName)
+    {
+        var type = Expected.Keys.Single(t => t.Name == viewName);
+        var (trs, decode) = Views[type];
+        var expected = Expected[type];
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), properties.Select(p => p.Name).Order(StringComparer.Ordinal));
+        foreach (var tr in trs)
+        {
+            foreach (var property in properties)
+            {
+                var fields = expected[property.Name];
+                if (fields == "-") continue;
+                var where = $"{tr.Id} {viewName}.{property.Name}";
+                var field = fields.Split('|').FirstOrDefault(f => tr.IndexOf(f) >= 0);
+                if (field is null)
+                {
+                    Assert.True(Nullable.GetUnderlyingType(property.PropertyType) is not null, $"{where}: no field but not nullable");
+                    Assert.Null(property.GetValue(decode(tr, new GoldenRecord(tr).Bytes)));
+                    continue;
+                }
+                foreach (var (text, value) in Samples(property.PropertyType, tr.Fields[tr.IndexOf(field)]))
+                {
+                    var record = new GoldenRecord(tr, new Dictionary<string, string> { [field] = text });
+                    Assert.True(Equals(value, property.GetValue(decode(tr, record.Bytes))), $"{where} should read {field} = {text}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Two field texts with the value each must decode to, for a property of <paramref name="type"/>.</summary>
+    private static IEnumerable<(string Text, object Value)> Samples(Type type, FieldDefinition field)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(decimal))
+            return new[] { "1234.5", "-77.25" }.Select(t => (t, (object)ParseDecimal(t, field.ImpliedDecimals)));
+        if (type == typeof(long)) return [("987654321", 987_654_321L), ("-42", -42L)];
+        if (type == typeof(string)) return [("ABC", "ABC"), ("XYZ", "XYZ")];
+        if (type == typeof(TimeOnly)) return [("093015", new TimeOnly(9, 30, 15)), ("152959", new TimeOnly(15, 29, 59))];
+        if (type == typeof(DateOnly)) return [("20261123", new DateOnly(2026, 11, 23)), ("20250102", new DateOnly(2025, 1, 2))];
+        if (type == typeof(PriceChangeSign)) return [("2", PriceChangeSign.Rise), ("5", PriceChangeSign.Fall)];
+        if (type == typeof(TradeSide)) return [("1", TradeSide.Buy), ("5", TradeSide.Sell)];
+        if (type == typeof(bool)) return [("Y", true), ("N", false)];
+        throw new InvalidOperationException($"no samples for {type}");
+    }
+
+    private static decimal ParseDecimal(string text, int implied)
+    {
+        Assert.True(FieldParsers.TryParseDecimal(Encoding.ASCII.GetBytes(text), implied, out var value));
+        return value;
+    }
+
+    [Fact]
+    public void A_tr_the_view_does_not_list_is_refused()
+    {
+        var g = new GoldenRecord(KisTrs.H0IFCNT0);
+        Assert.False(OptionsTrade.TryDecode(KisTrs.H0IFCNT0, g.Bytes, out _, out var error));
+        Assert.Equal(DecodeErrorKind.UnknownTr, error.Kind);
+    }
+}
