@@ -12,8 +12,11 @@ internal sealed class DecodedBatches<T>
 {
     /// <summary>Batches in circulation: one being filled, one consumed, two ready.</summary>
     public const int BatchCount = 4;
-    /// <summary>Records a batch holds before it is handed on (a message's records never span two batches).</summary>
-    public const int BatchRecords = 512;
+    /// <summary>
+    /// Records a batch holds before it is handed on (a message's records never span two batches): as many as fit in
+    /// 64 KB (a StockTrade view is ~500 bytes: 128), between 16 and 512, so no batch lands on the large object heap.
+    /// </summary>
+    public static readonly int BatchRecords = Math.Clamp(64 * 1024 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), 16, 512);
 
     private readonly Channel<Batch> _full = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
     private readonly Channel<Batch> _free = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
