@@ -1,5 +1,6 @@
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Protocol;
+using System.Runtime.CompilerServices;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Logging;
 
@@ -16,19 +17,24 @@ internal sealed class ClientHost : IAsyncDisposable
     private readonly Lock _reportGate = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
-    private ClientHost(KisRealtimeClient client, KisSimulator? simulator, CliSettings settings, IReadOnlyList<SubscriptionSpec> subscriptions,
+    // The built-in simulator as IAsyncDisposable: a KisSimulator in a signature or a call on the stream path would load
+    // Kis.Realtime.Simulator (and its ASP.NET Core) into every `kisrt stream` (StreamLoadedAssembliesTests).
+    private readonly IAsyncDisposable? _simulator;
+
+    private ClientHost(KisRealtimeClient client, IAsyncDisposable? simulator, CliSettings settings, IReadOnlyList<SubscriptionSpec> subscriptions,
         ILoggerFactory loggerFactory, TextWriter status)
     {
         _loggerFactory = loggerFactory;
         _status = status;
         Client = client;
-        Simulator = simulator;
+        _simulator = simulator;
         Settings = settings;
         Subscriptions = subscriptions;
     }
 
     public KisRealtimeClient Client { get; }
-    public KisSimulator? Simulator { get; }
+    /// <summary>The built-in simulator streamed from, if any.</summary>
+    public KisSimulator? Simulator => (KisSimulator?)_simulator;
     public CliSettings Settings { get; }
     public IReadOnlyList<SubscriptionSpec> Subscriptions { get; }
 
@@ -74,22 +80,11 @@ internal sealed class ClientHost : IAsyncDisposable
         var specs = ParseSubscriptions(args.Subscriptions, settings);
         checkSubscriptions?.Invoke(specs);
 
-        KisSimulator? simulator = null;
+        IAsyncDisposable? simulator = null;
         if (useBuiltInSimulator)
         {
-            var simOptions = SimulatorOptions.Default with
-            {
-                Profile = settings.Environment == KisEnvironment.Paper ? SimulatorProfile.Paper : SimulatorProfile.Real,
-                AcceptAnyHtsId = true,
-                // A demo of the data: nobody can place orders into a built-in simulator, so its stock notices are made up
-                // (`kisrt sim` is the paper-trading venue, where they report real orders).
-                RandomNotices = true,
-                Seed = args.SimulatorSeed,
-                Pace = SimCommand.ParsePace(args.SimulatorPace, replaying: false),
-            };
-            simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
-            settings = settings with { WebSocketUrl = simulator.WebSocketUrl, RestUrl = simulator.RestBaseUrl };
-            status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {KisSimulator.Display(simulator.WebSocketUrl)}");
+            (simulator, var webSocketUrl, var restUrl) = await BuiltInSimulator.StartAsync(settings.Environment, args, status, cancellationToken).ConfigureAwait(false);
+            settings = settings with { WebSocketUrl = webSocketUrl, RestUrl = restUrl };
         }
         else if (!credentialsGiven)
         {
@@ -255,7 +250,34 @@ internal sealed class ClientHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync().ConfigureAwait(false);
-        if (Simulator is not null) await Simulator.DisposeAsync().ConfigureAwait(false);
+        if (_simulator is not null) await _simulator.DisposeAsync().ConfigureAwait(false);
         _loggerFactory.Dispose();
+    }
+}
+
+/// <summary>
+/// The built-in simulator of <c>stream</c>, <c>record</c>, <c>bars</c> and <c>dashboard</c> without credentials. A
+/// class of its own, reached only when no server is given: the JIT loads Kis.Realtime.Simulator when it compiles a
+/// method that names its types, so <see cref="ClientHost.StartAsync"/> must not.
+/// </summary>
+internal static class BuiltInSimulator
+{
+    [MethodImpl(MethodImplOptions.NoInlining)] // inlined, its state machine (simulator types) would be the caller's
+    public static async Task<(IAsyncDisposable Simulator, Uri WebSocketUrl, Uri RestUrl)> StartAsync(KisEnvironment environment, ConnectionArgs args,
+        TextWriter status, CancellationToken cancellationToken)
+    {
+        var simOptions = SimulatorOptions.Default with
+        {
+            Profile = environment == KisEnvironment.Paper ? SimulatorProfile.Paper : SimulatorProfile.Real,
+            AcceptAnyHtsId = true,
+            // A demo of the data: nobody can place orders into a built-in simulator, so its stock notices are made up
+            // (`kisrt sim` is the paper-trading venue, where they report real orders).
+            RandomNotices = true,
+            Seed = args.SimulatorSeed,
+            Pace = SimCommand.ParsePace(args.SimulatorPace, replaying: false),
+        };
+        var simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
+        status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {KisSimulator.Display(simulator.WebSocketUrl)}");
+        return (simulator, simulator.WebSocketUrl, simulator.RestBaseUrl);
     }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Output;
-using Spectre.Console;
 
 namespace Kis.Realtime.Cli.Commands;
 
@@ -186,11 +185,7 @@ internal static class StreamCommand
                 heldLog!.Hold();
                 try
                 {
-                    await AnsiConsole.Live(table.Render()).AutoClear(false).StartAsync(async ctx =>
-                    {
-                        await RefreshUntilStopped(() => ctx.UpdateTarget(Locked(table.Render)), TimeSpan.FromMilliseconds(250));
-                        ctx.UpdateTarget(Locked(table.Render));
-                    });
+                    await table.ShowLiveAsync(gate, RefreshUntilStopped);
                 }
                 finally
                 {

@@ -7,7 +7,11 @@ namespace Kis.Realtime.Cli.Dashboard;
 /// <summary><c>kisrt dashboard</c>: a live page on 127.0.0.1 with charts, the tape, the book, notices and health.</summary>
 internal static class DashboardCommand
 {
-    private static readonly string RabbitDefault = Kis.Realtime.Gateway.KisGatewayEndpoint.Default.AmqpUri.ToString();
+    /// <summary>
+    /// <c>KisGatewayEndpoint.Default.AmqpUri</c> as text (StreamLoadedAssembliesTests checks they agree). Written out:
+    /// reading it here, where every command's options are built, would load the gateway assembly into every kisrt.
+    /// </summary>
+    internal const string RabbitDefault = "amqp://guest:guest@127.0.0.1:5672/";
 
     public static Command Create()
     {

@@ -11,9 +11,11 @@ internal static class MetricsExport
     /// <summary>
     /// Starts exporting to <paramref name="endpoint"/>: gRPC (e.g. <c>http://localhost:4317</c>) or, when the path ends
     /// with <c>/v1/metrics</c>, HTTP/protobuf (e.g. <c>http://localhost:4318/v1/metrics</c>). Disposing flushes the
-    /// last values.
+    /// last values. An <see cref="IDisposable"/>, not the OpenTelemetry type: a caller naming that type would load the
+    /// OpenTelemetry assemblies even when no endpoint is given (StreamLoadedAssembliesTests).
     /// </summary>
-    public static MeterProvider Start(string endpoint, TimeSpan interval)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static IDisposable Start(string endpoint, TimeSpan interval)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw new CliUsageException($"--otlp-endpoint must be an http:// or https:// URL such as http://localhost:4317 (gRPC) or http://localhost:4318/v1/metrics, not '{endpoint}'.");

@@ -25,9 +25,13 @@ internal sealed class StderrLoggerProvider(TextWriter writer, LogLevel minimum) 
         _ => throw new Configuration.CliUsageException($"--log-level must be trace, debug, information, warning, error, critical or none, not '{text}'."),
     };
 
-    /// <summary>A logger factory writing to <paramref name="writer"/> from <paramref name="minimum"/> up.</summary>
+    /// <summary>
+    /// A logger factory writing to <paramref name="writer"/> from <paramref name="minimum"/> up. Made directly, not with
+    /// <c>LoggerFactory.Create</c>: that builds a dependency-injection container, whose assemblies and compiled code
+    /// stayed resident in every kisrt for a factory with one provider.
+    /// </summary>
     public static ILoggerFactory CreateFactory(TextWriter writer, LogLevel minimum) =>
-        LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(minimum).AddProvider(new StderrLoggerProvider(writer, minimum)));
+        new LoggerFactory([new StderrLoggerProvider(writer, minimum)], new LoggerFilterOptions { MinLevel = minimum });
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 

@@ -45,6 +45,28 @@ internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<stri
         }
     }
 
+    /// <summary>
+    /// Renders the table in place on the terminal, refreshed by <paramref name="refreshUntilStopped"/> (given the
+    /// refresh and its period) until the run stops, then once more. Each snapshot is taken under
+    /// <paramref name="gate"/>, the lock the records are counted under; the terminal write is outside it. Spectre.Console
+    /// is named only in this class: the JIT loads it when it compiles a caller that names its types, and `kisrt stream
+    /// --format jsonl` must not (StreamLoadedAssembliesTests).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public Task ShowLiveAsync(object gate, Func<Action, TimeSpan, Task> refreshUntilStopped)
+    {
+        return AnsiConsole.Live(Snapshot()).AutoClear(false).StartAsync(async ctx =>
+        {
+            await refreshUntilStopped(() => ctx.UpdateTarget(Snapshot()), TimeSpan.FromMilliseconds(250));
+            ctx.UpdateTarget(Snapshot());
+        });
+
+        Table Snapshot()
+        {
+            lock (gate) return Render();
+        }
+    }
+
     public Table Render()
     {
         UpdateRates();

@@ -35,7 +35,10 @@ public sealed class ClosedOutputTests
     }
 
     /// <summary>kisrt.dll as copied next to the tests, with the test assembly's dependency manifest (as RecordKillTests does).</summary>
-    internal static Process StartKisrt(params string[] arguments)
+    internal static Process StartKisrt(params string[] arguments) => StartKisrt(new Dictionary<string, string>(), arguments);
+
+    /// <summary>As above, with these environment variables set for the child.</summary>
+    internal static Process StartKisrt(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var folder = AppContext.BaseDirectory;
         var tests = Path.Combine(folder, typeof(ClosedOutputTests).Assembly.GetName().Name!);
@@ -44,6 +47,7 @@ public sealed class ClosedOutputTests
             start.ArgumentList.Add(arg);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("Kis__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name); // the built-in simulator
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         return Process.Start(start)!;
     }
 
