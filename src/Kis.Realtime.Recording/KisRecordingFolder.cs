@@ -134,7 +134,8 @@ public sealed class KisRecordingFolder : KisRecordingSource
                 var reader = new ByteLineReader(file, maxLineLength: _maxLineLength);
                 while (Next(reader, scratch, wanted, out var receivedAt, out var message) is var read && read != LineRead.End)
                 {
-                    if (read != LineRead.Message || !Wanted(message, wanted) || blocks.TryAdd(receivedAt, message)) continue;
+                    if (read is LineRead.Skipped or LineRead.Unwanted || (read == LineRead.Message && !Wanted(message, wanted))
+                        || blocks.TryAdd(receivedAt, message)) continue;
                     await blocks.AddToNextAsync(receivedAt, message.ToArray()).ConfigureAwait(false); // once a block: a copy to keep it across the wait
                 }
             }
@@ -155,7 +156,8 @@ public sealed class KisRecordingFolder : KisRecordingSource
     private static bool Wanted(ReadOnlySpan<byte> message, TrId[]? wanted) =>
         wanted is null || !DataFrame.TryParse(message, out var frame, out _) || Array.IndexOf(wanted, frame.TrId) >= 0;
 
-    private enum LineRead { Message, Skipped, Unwanted, End }
+    // WantedFrame: a data frame whose header was read before the full parse and names a wanted TR (not checked again).
+    private enum LineRead { Message, WantedFrame, Skipped, Unwanted, End }
 
     /// <summary>Reads one line; <paramref name="message"/> is valid until the next call.</summary>
     private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, TrId[]? wanted, out DateTimeOffset receivedAt,
@@ -173,7 +175,12 @@ public sealed class KisRecordingFolder : KisRecordingSource
         }
         if (line.IsEmpty) return LineRead.Skipped;
         // Half a folder's lines may be other TRs' frames: recognised by their header, their time not parsed.
-        if (wanted is not null && RawMessageLine.IsFrameOfOtherTrs(line, wanted)) return LineRead.Unwanted;
+        var wantedFrame = false;
+        if (wanted is not null && RawMessageLine.TryReadFrameTrId(line, out var trId))
+        {
+            if (Array.IndexOf(wanted, trId) < 0) return LineRead.Unwanted;
+            wantedFrame = true;
+        }
         message = RawMessageLine.Parse(line, scratch, out var at);
         if (at is null)
         {
@@ -181,6 +188,6 @@ public sealed class KisRecordingFolder : KisRecordingSource
             return LineRead.Skipped;
         }
         receivedAt = at.Value;
-        return LineRead.Message;
+        return wantedFrame ? LineRead.WantedFrame : LineRead.Message;
     }
 }

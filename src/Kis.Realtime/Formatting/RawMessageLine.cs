@@ -49,13 +49,14 @@ internal static class RawMessageLine
     }
 
     /// <summary>
-    /// True for a recorded line (a receive time in the form <see cref="Write"/> gives) holding a data frame whose TR is
-    /// not in <paramref name="wanted"/>: read from the frame's header (<c>0|TR_ID___|001|</c>, which never holds an escape)
-    /// without parsing the time or unescaping the message, so a reader can leave it behind cheaply. False for anything
-    /// else, which is then parsed in full.
+    /// The TR of a recorded line (a receive time in the form <see cref="Write"/> gives) holding a data frame, read from
+    /// the frame's header (<c>0|TR_ID___|001|</c>, which never holds an escape) without parsing the time or unescaping
+    /// the message, so a reader can sort lines by TR cheaply. False for anything else (a reply, another time form, a
+    /// malformed header), which is then parsed in full.
     /// </summary>
-    public static bool IsFrameOfOtherTrs(ReadOnlySpan<byte> line, ReadOnlySpan<TrId> wanted)
+    public static bool TryReadFrameTrId(ReadOnlySpan<byte> line, out TrId trId)
     {
+        trId = default;
         const int Tab = 28; // yyyy-MM-ddTHH:mm:ss.fffffffZ
         const int Header = 15; // 0|TR_ID___|001|
         if (line.Length < Tab + 1 + Header || line[Tab] != (byte)'\t' || line[10] != (byte)'T' || line[Tab - 1] != (byte)'Z') return false;
@@ -63,7 +64,7 @@ internal static class RawMessageLine
         // A malformed header is left to the full parse (the replay counts it).
         return message[0] is (byte)'0' or (byte)'1' && message[1] == (byte)'|' && message[10] == (byte)'|' && message[14] == (byte)'|'
             && message.Slice(11, 3).IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
-            && TrId.TryParse(message.Slice(2, TrId.Length), out var id) && !wanted.Contains(id);
+            && TrId.TryParse(message.Slice(2, TrId.Length), out trId);
     }
 
     /// <summary>
