@@ -162,7 +162,7 @@ internal sealed class ClientGaps : IDisposable
 
 /// <summary>
 /// One subscription's gap check: a <see cref="GapDetector"/> fed with each record's time, volume and cumulative volume,
-/// read from the plain record (<see cref="TradeVolumeFields"/>). One feeder (the subscription's consumer).
+/// read from the plain record (<see cref="TradeVolumeFields"/>). One feeder (the subscription's consumer; in an unpaced replay, its cursor's decoding task).
 /// </summary>
 internal sealed class GapCheck
 {

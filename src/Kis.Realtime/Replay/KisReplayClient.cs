@@ -181,14 +181,14 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
                         yield return batch.Items[i];
                     }
                     batches.Return(batch);
-                    Counters.Add(0, 0, 0, 0, 0, delivered, 0, 0); // a batch at a time: no atomics per record
+                    Counters.Delivered(delivered); // a batch at a time: no atomics per record
                     delivered = 0;
                 }
             }
         }
         finally
         {
-            Counters.Add(0, 0, 0, 0, 0, delivered, 0, 0);
+            Counters.Delivered(delivered);
             // Stopped early (or done): the decoding task stops at its next message and has disposed its cursor (whose
             // counters are then the client's) and the source's reader before this returns.
             await stop.CancelAsync().ConfigureAwait(false);

@@ -16,6 +16,7 @@ internal sealed class ReplayCounters
     public void Control() => Interlocked.Increment(ref _controls);
     public void RecordsRead(int count) => Interlocked.Add(ref _recordsRead, count);
     public void Delivered() => Interlocked.Increment(ref _delivered);
+    public void Delivered(long count) => AddIfAny(ref _delivered, count);
     public void NotDelivered(int count) => Interlocked.Add(ref _notDelivered, count);
     public void DecodeError() => Interlocked.Increment(ref _decodeErrors);
     /// <summary>Adds a cursor's counts, gathered without atomics (zeros are skipped).</summary>
