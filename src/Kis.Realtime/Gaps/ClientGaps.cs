@@ -188,7 +188,13 @@ internal sealed class GapCheck
     /// </summary>
     public void Observe(ReadOnlySpan<byte> record, DateTimeOffset receivedAt, long reconnects = 0)
     {
-        if (!_fields.TryRead(record, out var date, out var time, out var volume, out var accumulated)) return; // the decoder counts it
+        if (_fields.TryRead(record, out var trade)) Observe(trade, receivedAt, reconnects); // else the decoder counts it
+    }
+
+    /// <summary>Checks one trade whose fields were read elsewhere (<see cref="TradeVolumeFields.TryRead"/>), in recording order.</summary>
+    public void Observe(in TradeVolume trade, DateTimeOffset receivedAt, long reconnects = 0)
+    {
+        var (date, time, volume, accumulated) = trade;
         if (reconnects != _reconnects)
         {
             if (_reconnects >= 0) _detector.NoteReconnect();

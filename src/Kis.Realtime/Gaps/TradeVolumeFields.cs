@@ -38,18 +38,19 @@ internal sealed partial class TradeVolumeFields
 
     /// <summary>Reads the four fields; false when the record is too short or one of them does not parse.</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit] // the field ends are written before they are read: no zeroing per trade
-    public bool TryRead(ReadOnlySpan<byte> record, out DateOnly? date, out TimeOnly time, out long volume, out long accumulated)
+    public bool TryRead(ReadOnlySpan<byte> record, out TradeVolume trade)
     {
-        date = null;
-        time = default;
-        volume = accumulated = 0;
+        trade = default;
+        DateOnly? date = null;
         Span<int> ends = stackalloc int[_last + 1];
         if (FieldSeparators.FieldEnds(record, ends) <= _last) return false; // fewer fields than the layout reads
-        if (!FieldParsers.TryParseTime(Field(record, ends, _time), out time)
-            || !FieldParsers.TryParseInt64(Field(record, ends, _volume), out volume)
-            || !FieldParsers.TryParseInt64(Field(record, ends, _accumulated), out accumulated))
+        if (!FieldParsers.TryParseTime(Field(record, ends, _time), out var time)
+            || !FieldParsers.TryParseInt64(Field(record, ends, _volume), out var volume)
+            || !FieldParsers.TryParseInt64(Field(record, ends, _accumulated), out var accumulated)
+            || (_date >= 0 && !FieldParsers.TryParseDate(Field(record, ends, _date), out date)))
             return false;
-        return _date < 0 || FieldParsers.TryParseDate(Field(record, ends, _date), out date);
+        trade = new TradeVolume(date, time, volume, accumulated);
+        return true;
     }
 
     private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, int index)
@@ -58,3 +59,6 @@ internal sealed partial class TradeVolumeFields
         return record[start..ends[index]];
     }
 }
+
+/// <summary>What gap detection reads from one trade: its date (null: the TR has none), time, volume and the day's cumulative volume.</summary>
+internal readonly record struct TradeVolume(DateOnly? Date, TimeOnly Time, long Volume, long Accumulated);

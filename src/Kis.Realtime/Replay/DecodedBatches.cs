@@ -8,7 +8,7 @@ namespace Kis.Realtime;
 /// second core for decoding instead of leaving it to the subscriber's thread. A fixed set of batches goes round between
 /// the two (like the folder's read-ahead blocks), so the memory held is bounded whatever the recording's size.
 /// </summary>
-internal sealed class DecodedBatches<T>
+internal sealed class DecodedBatches<T> : IDecodedBatches<T>
 {
     /// <summary>Batches in circulation: one being filled, one consumed, two ready.</summary>
     public const int BatchCount = 4;
@@ -18,19 +18,26 @@ internal sealed class DecodedBatches<T>
     /// </summary>
     public static readonly int BatchRecords = Math.Clamp(64 * 1024 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), 16, 512);
 
-    private readonly Channel<Batch> _full = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
-    private readonly Channel<Batch> _free = Channel.CreateBounded<Batch>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<DecodedBatch<T>> _full = Channel.CreateBounded<DecodedBatch<T>>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<DecodedBatch<T>> _free = Channel.CreateBounded<DecodedBatch<T>>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
 
     public DecodedBatches()
     {
-        for (var i = 0; i < BatchCount; i++) _free.Writer.TryWrite(new Batch());
+        for (var i = 0; i < BatchCount; i++) _free.Writer.TryWrite(new DecodedBatch<T>());
     }
 
     /// <summary>The subscriber's side: full batches in recording order; completed (with the failure, if any) at the end.</summary>
-    public ChannelReader<Batch> Full => _full.Reader;
+    public ChannelReader<DecodedBatch<T>> Full => _full.Reader;
+
+    public async ValueTask<DecodedBatch<T>?> NextAsync(CancellationToken cancellationToken)
+    {
+        while (await _full.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) // throws the source's failure
+            if (_full.Reader.TryRead(out var batch)) return batch;
+        return null;
+    }
 
     /// <summary>Gives a consumed batch back to the decoding task.</summary>
-    public void Return(Batch batch)
+    public void Return(DecodedBatch<T> batch)
     {
         // A batch keeps its records' references until overwritten: at most BatchCount × BatchRecords views.
         batch.Count = 0;
@@ -47,7 +54,7 @@ internal sealed class DecodedBatches<T>
         CancellationToken cancellationToken)
         where TDecoder : struct, IReplayDecoder<T>
     {
-        Batch? batch = null;
+        DecodedBatch<T>? batch = null;
         Exception? failure = null;
         try
         {
@@ -87,10 +94,21 @@ internal sealed class DecodedBatches<T>
         _full.Writer.TryComplete(failure);
     }
 
-    /// <summary>Decoded records, in their first <see cref="Count"/> slots (a frame of more records grows it).</summary>
-    public sealed class Batch
-    {
-        public T[] Items = new T[BatchRecords];
-        public int Count;
-    }
+}
+
+/// <summary>Decoded records, in their first <see cref="Count"/> slots (a frame of more records grows <see cref="Items"/>).</summary>
+internal class DecodedBatch<T>
+{
+    public T[] Items = new T[DecodedBatches<T>.BatchRecords];
+    public int Count;
+}
+
+/// <summary>An unpaced replay's decoded records, batch after batch in recording order, on the subscriber's side.</summary>
+internal interface IDecodedBatches<T>
+{
+    /// <summary>The next batch, or null at the end; throws the source's failure after every batch before it.</summary>
+    ValueTask<DecodedBatch<T>?> NextAsync(CancellationToken cancellationToken);
+
+    /// <summary>Gives a delivered batch back for reuse.</summary>
+    void Return(DecodedBatch<T> batch);
 }

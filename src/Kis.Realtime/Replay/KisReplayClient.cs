@@ -162,28 +162,23 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
     {
         using var linked = Link(cancellationToken, out var token);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var batches = new DecodedBatches<TOut>();
-        var cursor = new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder);
         var messages = _source.ReadAsync(new ReplayQuery(Options.From, Options.To, trIds), stop.Token);
-        var decoding = Task.Run(() => batches.DecodeAsync(cursor, messages, stop.Token), CancellationToken.None);
+        var (batches, decoding) = StartDecoding<TOut, TDecoder>(trIds, key, decoder, messages, stop.Token);
         long delivered = 0;
         Counters.SubscriptionStarted();
         try
         {
-            while (await batches.Full.WaitToReadAsync(token).ConfigureAwait(false))
+            while (await batches.NextAsync(token).ConfigureAwait(false) is { } batch)
             {
-                while (batches.Full.TryRead(out var batch))
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        token.ThrowIfCancellationRequested(); // a cancelled replay stops at the next record
-                        delivered++;
-                        yield return batch.Items[i];
-                    }
-                    batches.Return(batch);
-                    Counters.Delivered(delivered); // a batch at a time: no atomics per record
-                    delivered = 0;
+                    token.ThrowIfCancellationRequested(); // a cancelled replay stops at the next record
+                    delivered++;
+                    yield return batch.Items[i];
                 }
+                batches.Return(batch);
+                Counters.Delivered(delivered); // a batch at a time: no atomics per record
+                delivered = 0;
             }
         }
         finally
@@ -198,6 +193,29 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
     }
 
     /// <summary>Paced: decoded on the subscriber's thread, a message at a time, each waiting for the replay clock.</summary>
+    /// <summary>
+    /// Starts decoding <paramref name="messages"/> ahead of the subscriber: on parallel workers when the subscription's
+    /// TRs allow it and the machine has the cores, else on one task.
+    /// </summary>
+    private (IDecodedBatches<TOut> Batches, Task Decoding) StartDecoding<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
+        IAsyncEnumerable<RecordedMessage> messages, CancellationToken stop)
+        where TDecoder : struct, IReplayDecoder<TOut>
+    {
+        var router = new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder);
+        var workers = Options.DecodeWorkers ?? DefaultDecodeWorkers;
+        if (workers > 1 && router.DecodesInParallel)
+        {
+            var parallel = new ParallelDecodedBatches<TOut, TDecoder>(workers, new GapChecks(Gaps, key), Options.DetectGaps);
+            var cursors = Enumerable.Range(0, workers).Select(_ => new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder)).ToArray();
+            return (parallel, parallel.RunAsync(router, cursors, messages, stop));
+        }
+        var batches = new DecodedBatches<TOut>();
+        return (batches, Task.Run(() => batches.DecodeAsync(router, messages, stop), CancellationToken.None));
+    }
+
+    /// <summary>Decoding workers of an unpaced subscription: one per core, at most four (past that the reading and the subscriber's loop are the limit).</summary>
+    internal static int DefaultDecodeWorkers { get; } = Math.Min(Environment.ProcessorCount, 4);
+
     private async IAsyncEnumerable<TOut> PacedAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where TDecoder : struct, IReplayDecoder<TOut>

@@ -31,6 +31,13 @@ public sealed record KisReplayOptions
     /// </summary>
     public bool DetectGaps { get; init; } = true;
 
+    /// <summary>
+    /// Tasks that decode an unpaced subscription's records at once (its TRs not encrypted; a notice subscription is
+    /// decoded by one, as its keys are learned in order). Records arrive in recording order whatever the number.
+    /// Null (the default): one per core, at most four; 1: one task, to leave the other cores to other work.
+    /// </summary>
+    public int? DecodeWorkers { get; init; }
+
     /// <summary>Where gap detection logs (one line per gap, rate-limited); null: nowhere.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 
@@ -43,5 +50,7 @@ public sealed record KisReplayOptions
         if (From is { } from && To is { } to && to < from)
             throw new ArgumentOutOfRangeException(nameof(To), to, $"To ({to:O}) is before From ({from:O}).");
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        if (DecodeWorkers is < 1)
+            throw new ArgumentOutOfRangeException(nameof(DecodeWorkers), DecodeWorkers, "DecodeWorkers is at least 1 (one task), or null for one per core.");
     }
 }

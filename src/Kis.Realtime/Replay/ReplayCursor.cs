@@ -72,6 +72,15 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     /// <summary>The TRs this cursor keeps: the one asked for and its paper/real counterpart, as a recording may hold either.</summary>
     public IReadOnlySet<string> TrIds => trIds;
 
+    /// <summary>
+    /// Set on a parallel decoding worker's cursor: the gap fields of each decoded trade go here, for the checks to see
+    /// the trades in recording order on the subscriber's side, instead of being checked by this cursor.
+    /// </summary>
+    public PendingGaps? PendingGaps { get; set; }
+
+    /// <summary>Whether this cursor's messages can be decoded by workers in any order: none of its TRs is encrypted (notices need the keys learned in order).</summary>
+    public bool DecodesInParallel => trIds.All(id => KisTrs.TryGet(id, out var tr) && !tr.Encrypted);
+
     /// <summary>The records of the last <see cref="Take(in RecordedMessage)"/>, in its first <c>count</c> slots; valid until the next call.</summary>
     public TOut[] Batch => _batch;
 
@@ -85,7 +94,15 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     /// Decodes the records of one message that this subscription receives into <paramref name="target"/> from slot
     /// <paramref name="start"/> (growing it when a frame holds more); returns how many.
     /// </summary>
-    public int Take(in RecordedMessage message, ref TOut[] target, int start)
+    public int Take(in RecordedMessage message, ref TOut[] target, int start) =>
+        Route(message) ? TakeRouted(message, ref target, start) : 0;
+
+    /// <summary>
+    /// The part of <see cref="Take(in RecordedMessage, ref TOut[], int)"/> that must see every message in order: counts
+    /// it, learns notice keys from replies, and tells whether it is a frame (or stored record) of this cursor's TRs,
+    /// which <see cref="TakeRouted"/> then decodes — on this cursor, or on a worker's when decoding runs in parallel.
+    /// </summary>
+    public bool Route(in RecordedMessage message)
     {
         _counters.Messages++;
         _counters.Bytes += message.Data.Length;
@@ -93,7 +110,35 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
         if (message.IsStoredRecord)
         {
             _counters.Frames++;
-            if (message.TrId is null || !trIds.Contains(message.TrId) || !KisTrs.TryGet(message.TrId, out var storedTr)) return 0;
+            return message.TrId is not null && trIds.Contains(message.TrId);
+        }
+
+        var data = message.Data.Span;
+        switch (DataFrame.Classify(data))
+        {
+            case MessageKind.Control:
+                _counters.Controls++;
+                if (ControlMessage.TryParse(data, out var control)) DecoderOf(message.Session).Learn(control);
+                else _counters.DecodeErrors++;
+                return false;
+            case MessageKind.Data:
+                _counters.Frames++;
+                break;
+            default:
+                _counters.DecodeErrors++;
+                return false;
+        }
+
+        if (!DataFrame.TryParse(data, out var frame, out _)) { _counters.DecodeErrors++; return false; }
+        return Array.IndexOf(_trIds, frame.TrId) >= 0; // else another subscription's TR
+    }
+
+    /// <summary>Decodes a message <see cref="Route"/> kept (see <see cref="Take(in RecordedMessage, ref TOut[], int)"/>).</summary>
+    public int TakeRouted(in RecordedMessage message, ref TOut[] target, int start)
+    {
+        if (message.IsStoredRecord)
+        {
+            if (!KisTrs.TryGet(message.TrId!, out var storedTr)) return 0;
             _counters.RecordsRead++;
             if (!string.Equals(message.TrKey, key, _keyIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) || !InWindow(message.ReceivedAt))
             {
@@ -104,24 +149,7 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
             return Decode(storedTr, message.ReceivedAt, message.Data.Span, target, start) - start;
         }
 
-        var data = message.Data.Span;
-        switch (DataFrame.Classify(data))
-        {
-            case MessageKind.Control:
-                _counters.Controls++;
-                if (ControlMessage.TryParse(data, out var control)) DecoderOf(message.Session).Learn(control);
-                else _counters.DecodeErrors++;
-                return 0;
-            case MessageKind.Data:
-                _counters.Frames++;
-                break;
-            default:
-                _counters.DecodeErrors++;
-                return 0;
-        }
-
-        if (!DataFrame.TryParse(data, out var frame, out _)) { _counters.DecodeErrors++; return 0; }
-        if (Array.IndexOf(_trIds, frame.TrId) < 0) return 0; // another subscription's TR
+        DataFrame.TryParse(message.Data.Span, out var frame, out _); // Route parsed it: it parses
         if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out _)) { _counters.DecodeErrors++; return 0; }
         _counters.RecordsRead += frame.RecordCount;
         if (target.Length < start + frame.RecordCount) Array.Resize(ref target, Math.Max(start + frame.RecordCount, target.Length * 2));
@@ -152,7 +180,8 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
         if (!ReferenceEquals(tr, _lastTr)) (_lastTr, _lastTrDecodes, _lastGapCheck) = (tr, _decoder.Decodes(tr), GapCheckOf(tr));
         if (_lastTrDecodes && _decoder.TryDecode(tr, receivedAt, record, out target[count]))
         {
-            _lastGapCheck?.Observe(record, receivedAt);
+            if (PendingGaps is { } pending) pending.Read(tr, record, receivedAt); // a worker: checked in order by the subscriber's side
+            else _lastGapCheck?.Observe(record, receivedAt);
             return count + 1;
         }
         _counters.DecodeErrors++;
@@ -160,13 +189,10 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     }
 
     // One check per TR the cursor keeps (a recording may hold the paper and the real id of one TR).
-    private readonly Dictionary<TrDefinition, Kis.Realtime.GapCheck?> _gapChecks = [];
+    private readonly GapChecks _gapChecks = new(owner.Gaps, key);
 
-    private Kis.Realtime.GapCheck? GapCheckOf(TrDefinition tr)
-    {
-        if (!_gapChecks.TryGetValue(tr, out var check)) _gapChecks[tr] = check = owner.Gaps.For(tr, key);
-        return check;
-    }
+    // A worker's cursor reads the fields and leaves the checks to the subscriber's side (PendingGaps).
+    private Kis.Realtime.GapCheck? GapCheckOf(TrDefinition tr) => PendingGaps is null ? _gapChecks.Of(tr) : null;
 
     private FrameDecoder DecoderOf(int session)
     {

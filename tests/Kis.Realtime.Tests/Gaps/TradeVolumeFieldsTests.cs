@@ -28,21 +28,21 @@ public class TradeVolumeFieldsTests
         var layout = TradeVolumeFields.For(tr);
         Assert.NotNull(layout);
         var fields = Fields(tr, "093015", "17", "123456789", "20261123");
-        Assert.True(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields)), out var date, out var time, out var volume, out var accumulated));
-        Assert.Equal((new TimeOnly(9, 30, 15), 17L, 123_456_789L), (time, volume, accumulated));
-        if (date is not null) Assert.Equal(new DateOnly(2026, 11, 23), date);
+        Assert.True(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields)), out var trade));
+        Assert.Equal((new TimeOnly(9, 30, 15), 17L, 123_456_789L), (trade.Time, trade.Volume, trade.Accumulated));
+        if (trade.Date is not null) Assert.Equal(new DateOnly(2026, 11, 23), trade.Date);
 
         // Fields KIS appends after the known ones change nothing.
-        Assert.True(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields) + "^extra^1"), out _, out _, out var v2, out var a2));
-        Assert.Equal((17L, 123_456_789L), (v2, a2));
+        Assert.True(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields) + "^extra^1"), out var extended));
+        Assert.Equal((17L, 123_456_789L), (extended.Volume, extended.Accumulated));
 
         // Cut just before the last field the layout reads: not read.
         var needed = new[] { "stck_cntg_hour", "bsop_hour", "khms", "cntg_vol", "last_cnqn", "pcas_vol", "evol", "acml_vol", "tvol", "bsop_date", "kymd" }
             .Select(tr.IndexOf).Max();
-        Assert.False(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields.Take(needed))), out _, out _, out _, out _));
+        Assert.False(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields.Take(needed))), out _));
         // A field that does not parse: not read.
         fields[tr.IndexOf(tr.IndexOf("acml_vol") >= 0 ? "acml_vol" : "tvol")] = "12x";
-        Assert.False(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields)), out _, out _, out _, out _));
+        Assert.False(layout.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields)), out _));
     }
 
     [Fact]
