@@ -150,72 +150,11 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
     private IAsyncEnumerable<TOut> ReplayAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
         CancellationToken cancellationToken)
         where TDecoder : struct, IReplayDecoder<TOut> =>
-        Options.Speed is null ? DecodeAheadAsync<TOut, TDecoder>(trIds, key, decoder, cancellationToken) : PacedAsync<TOut, TDecoder>(trIds, key, decoder, cancellationToken);
-
-    /// <summary>
-    /// As fast as possible: the cursor decodes on a task of its own, a batch ahead of the subscriber's loop
-    /// (<see cref="DecodedBatches{T}"/>), so reading, decoding and the subscriber's own work run side by side.
-    /// </summary>
-    private async IAsyncEnumerable<TOut> DecodeAheadAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where TDecoder : struct, IReplayDecoder<TOut>
-    {
-        using var linked = Link(cancellationToken, out var token);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var messages = _source.ReadAsync(new ReplayQuery(Options.From, Options.To, trIds), stop.Token);
-        var (batches, decoding) = StartDecoding<TOut, TDecoder>(trIds, key, decoder, messages, stop.Token);
-        long delivered = 0;
-        Counters.SubscriptionStarted();
-        try
-        {
-            while (await batches.NextAsync(token).ConfigureAwait(false) is { } batch)
-            {
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    token.ThrowIfCancellationRequested(); // a cancelled replay stops at the next record
-                    delivered++;
-                    yield return batch.Items[i];
-                }
-                batches.Return(batch);
-                Counters.Delivered(delivered); // a batch at a time: no atomics per record
-                delivered = 0;
-            }
-        }
-        finally
-        {
-            Counters.Delivered(delivered);
-            // Stopped early (or done): the decoding task stops at its next message and has disposed its cursor (whose
-            // counters are then the client's) and the source's reader before this returns.
-            await stop.CancelAsync().ConfigureAwait(false);
-            await decoding.ConfigureAwait(false); // never throws: its failure completed the channel, seen above
-            Counters.SubscriptionEnded();
-        }
-    }
+        Options.Speed is null
+            ? new DecodedAheadRecords<TOut, TDecoder>(this, trIds, key, decoder, cancellationToken)
+            : PacedAsync<TOut, TDecoder>(trIds, key, decoder, cancellationToken);
 
     /// <summary>Paced: decoded on the subscriber's thread, a message at a time, each waiting for the replay clock.</summary>
-    /// <summary>
-    /// Starts decoding <paramref name="messages"/> ahead of the subscriber: on parallel workers when the subscription's
-    /// TRs allow it and the machine has the cores, else on one task.
-    /// </summary>
-    private (IDecodedBatches<TOut> Batches, Task Decoding) StartDecoding<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
-        IAsyncEnumerable<RecordedMessage> messages, CancellationToken stop)
-        where TDecoder : struct, IReplayDecoder<TOut>
-    {
-        var router = new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder);
-        var workers = Options.DecodeWorkers ?? DefaultDecodeWorkers;
-        if (workers > 1 && router.DecodesInParallel)
-        {
-            var parallel = new ParallelDecodedBatches<TOut, TDecoder>(workers, new GapChecks(Gaps, key), Options.DetectGaps);
-            var cursors = Enumerable.Range(0, workers).Select(_ => new ReplayCursor<TOut, TDecoder>(this, trIds, key, decoder)).ToArray();
-            return (parallel, parallel.RunAsync(router, cursors, messages, stop));
-        }
-        var batches = new DecodedBatches<TOut>();
-        return (batches, Task.Run(() => batches.DecodeAsync(router, messages, stop), CancellationToken.None));
-    }
-
-    /// <summary>Decoding workers of an unpaced subscription: one per core, at most four (past that the reading and the subscriber's loop are the limit).</summary>
-    internal static int DefaultDecodeWorkers { get; } = Math.Min(Environment.ProcessorCount, 4);
-
     private async IAsyncEnumerable<TOut> PacedAsync<TOut, TDecoder>(IReadOnlySet<string> trIds, string key, TDecoder decoder,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where TDecoder : struct, IReplayDecoder<TOut>
@@ -314,7 +253,7 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         return new ReplayAnchor(start ?? DateTimeOffset.MinValue, Options.TimeProvider.GetTimestamp());
     }
 
-    private CancellationTokenSource Link(CancellationToken cancellationToken, out CancellationToken token)
+    internal CancellationTokenSource Link(CancellationToken cancellationToken, out CancellationToken token)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
