@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
@@ -14,13 +15,36 @@ internal sealed class PendingGaps(bool detectGaps)
     private TrDefinition? _lastTr;
     private TradeVolumeFields? _lastFields;
 
-    /// <summary>Reads one decoded record's gap fields, if its TR has them and gap detection is on (a record whose fields do not read is not checked, as in <see cref="GapCheck.Observe(ReadOnlySpan{byte}, DateTimeOffset, long)"/>).</summary>
-    public void Read(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset receivedAt)
+    /// <summary>
+    /// Reads one decoded record's gap fields, if its TR has them and gap detection is on (a record whose fields do not
+    /// read is not checked, as in <see cref="GapCheck.Observe(ReadOnlySpan{byte}, DateTimeOffset, long)"/>).
+    /// </summary>
+    public void Read<T>(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset receivedAt, in T decoded)
     {
         if (!ReferenceEquals(tr, _lastTr)) (_lastTr, _lastFields) = (tr, detectGaps ? TradeVolumeFields.For(tr) : null);
-        if (_lastFields is null || !_lastFields.TryRead(record, out var trade)) return;
+        if (_lastFields is null) return;
+        // typeof(T) is a constant to the JIT: for other views this test and the cast are compiled away.
+        if (!(typeof(T) == typeof(StockTrade) && FromView(Unsafe.As<T, StockTrade>(ref Unsafe.AsRef(in decoded)), out var trade))
+            && !_lastFields.TryRead(record, out trade))
+            return;
         if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
         _entries[_count++] = new Entry(tr, trade, receivedAt);
+    }
+
+    /// <summary>
+    /// A decoded stock trade's gap fields (its TRs' are its Time, BusinessDate, Volume and CumulativeVolume), without
+    /// reading the record a second time. The typed reader reads an empty field as 0 (or no date), where the check
+    /// skips the trade; so only values an empty field cannot give are taken from the view, the rest from the record.
+    /// </summary>
+    internal static bool FromView(in StockTrade view, out TradeVolume trade)
+    {
+        if (view is { Volume: > 0, CumulativeVolume: > 0, BusinessDate: { } date } && view.Time != default)
+        {
+            trade = new TradeVolume(date, view.Time, view.Volume, view.CumulativeVolume);
+            return true;
+        }
+        trade = default;
+        return false;
     }
 
     /// <summary>Checks the trades read, in order, with <paramref name="checks"/>' check of each one's TR; then forgets them.</summary>

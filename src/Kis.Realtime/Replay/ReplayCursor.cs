@@ -180,7 +180,7 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
         if (!ReferenceEquals(tr, _lastTr)) (_lastTr, _lastTrDecodes, _lastGapCheck) = (tr, _decoder.Decodes(tr), GapCheckOf(tr));
         if (_lastTrDecodes && _decoder.TryDecode(tr, receivedAt, record, out target[count]))
         {
-            if (PendingGaps is { } pending) pending.Read(tr, record, receivedAt); // a worker: checked in order by the subscriber's side
+            if (PendingGaps is { } pending) pending.Read(tr, record, receivedAt, in target[count]); // a worker: checked in order by the subscriber's side
             else _lastGapCheck?.Observe(record, receivedAt);
             return count + 1;
         }

@@ -65,4 +65,31 @@ public class TradeVolumeFieldsTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("H0STCNT0")]
+    [InlineData("H0NXCNT0")]
+    [InlineData("H0UNCNT0")]
+    [InlineData("H0STOUP0")]
+    public void A_decoded_stock_trade_gives_the_fields_the_record_does_and_leaves_empty_ones_to_the_record(string trId)
+    {
+        // Parallel replay workers take gap fields from the decoded view (PendingGaps.FromView) instead of a second read.
+        Assert.True(KisTrs.TryGet(trId, out var tr));
+        var fields = Encoding.ASCII.GetString(Kis.Realtime.Benchmarks.SyntheticRecording.Record(tr, "005930", 3)).Split('^');
+        (fields[tr.IndexOf("stck_cntg_hour")], fields[tr.IndexOf("cntg_vol")], fields[tr.IndexOf("acml_vol")], fields[tr.IndexOf("bsop_date")]) = ("101112", "17", "123456789", "20261124");
+        Assert.True(StockTrade.TryDecode(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)), out var view, out _));
+        Assert.True(TradeVolumeFields.For(tr)!.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields)), out var fromRecord));
+        Assert.True(PendingGaps.FromView(view, out var fromView));
+        Assert.Equal(fromRecord, fromView);
+        Assert.Equal(new TradeVolume(new DateOnly(2026, 11, 24), new TimeOnly(10, 11, 12), 17, 123_456_789), fromView);
+
+        // An empty field decodes as 0 (or no date): not taken from the view, as the record's check skips the trade.
+        foreach (var name in new[] { "cntg_vol", "acml_vol", "bsop_date" })
+        {
+            var emptied = (string[])fields.Clone();
+            emptied[tr.IndexOf(name)] = "";
+            Assert.True(StockTrade.TryDecode(tr, Encoding.ASCII.GetBytes(string.Join('^', emptied)), out var partial, out _), name);
+            Assert.False(PendingGaps.FromView(partial, out _), name);
+        }
+    }
 }
