@@ -27,6 +27,11 @@ public class ReplayFolderBenchmarks
     [Params(true, false)]
     public bool Cold { get; set; }
 
+    /// <summary>KisReplayOptions.DecodeWorkers (null: the default, one per core).</summary>
+    internal int? DecodeWorkers { get; set; }
+
+    private KisReplayOptions Options => new() { DecodeWorkers = DecodeWorkers };
+
     [GlobalSetup]
     public void Setup()
     {
@@ -50,7 +55,7 @@ public class ReplayFolderBenchmarks
     [Benchmark(OperationsPerInvoke = Trades)]
     public async Task<long> TradesOnly()
     {
-        await using var replay = new KisReplayClient(new KisRecordingFolder(_directory));
+        await using var replay = new KisReplayClient(new KisRecordingFolder(_directory), Options);
         var count = await CountAsync(replay.SubscribeStockTradesAsync("005930"));
         Check(replay, count, Trades);
         return count;
@@ -60,7 +65,7 @@ public class ReplayFolderBenchmarks
     [Benchmark(OperationsPerInvoke = Trades + Books)]
     public async Task<long> TradesAndBooks()
     {
-        await using var replay = new KisReplayClient(new KisRecordingFolder(_directory));
+        await using var replay = new KisReplayClient(new KisRecordingFolder(_directory), Options);
         var trades = Task.Run(() => CountAsync(replay.SubscribeStockTradesAsync("005930")));
         var books = Task.Run(() => CountAsync(replay.SubscribeStockOrderBooksAsync("005930")));
         var count = await trades + await books;

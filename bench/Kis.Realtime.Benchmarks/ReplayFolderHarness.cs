@@ -12,14 +12,15 @@ internal static class ReplayFolderHarness
     public static async Task<int> RunAsync(string[] args)
     {
         var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
-        // `replay-folder ROUNDS DIR [warm|both] [CASE]`: DIR written once and kept (for profiling: perf record over warm rounds only).
+        // `replay-folder ROUNDS DIR [warm|both] [CASE|all] [DECODE-WORKERS]`: DIR written once and kept (for profiling: perf record over warm rounds only).
         var bench = new ReplayFolderBenchmarks();
         var kept = args.Length > 2 ? args[2] : null;
         if (kept is null) bench.Setup();
         else if (Directory.Exists(kept)) bench.Directory = kept;
         else { bench.Directory = kept; SyntheticRecording.WriteMarketDays(kept); }
         var modes = args.Length > 3 && args[3] == "warm" ? new[] { false } : new[] { true, false };
-        var only = args.Length > 4 ? args[4] : null; // one case ("read only", "trades", "trades+books"), e.g. under perf stat
+        var only = args.Length > 4 && args[4] != "all" ? args[4] : null; // one case ("read only", "trades", "trades+books"), e.g. under perf stat
+        if (args.Length > 5) bench.DecodeWorkers = int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture); // KisReplayOptions.DecodeWorkers
         try
         {
             var process = Process.GetCurrentProcess();

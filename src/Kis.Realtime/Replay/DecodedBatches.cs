@@ -6,7 +6,9 @@ namespace Kis.Realtime;
 /// An unpaced replay's records, decoded ahead on a task of their own: the cursor (frame parsing, key filter, typed decode,
 /// gap check) fills a batch while the subscriber's loop consumes the one before, so a replay as fast as possible uses a
 /// second core for decoding instead of leaving it to the subscriber's thread. A fixed set of batches goes round between
-/// the two (like the folder's read-ahead blocks), so the memory held is bounded whatever the recording's size.
+/// the two (like the folder's read-ahead blocks), so the memory held is bounded whatever the recording's size. Used when
+/// the records cannot be decoded in parallel (<see cref="ParallelDecodedBatches{T,TDecoder}"/>): an encrypted TR's
+/// notices, or <see cref="KisReplayOptions.DecodeWorkers"/> = 1.
 /// </summary>
 internal sealed class DecodedBatches<T> : IDecodedBatches<T>
 {
@@ -26,9 +28,7 @@ internal sealed class DecodedBatches<T> : IDecodedBatches<T>
         for (var i = 0; i < BatchCount; i++) _free.Writer.TryWrite(new DecodedBatch<T>());
     }
 
-    /// <summary>The subscriber's side: full batches in recording order; completed (with the failure, if any) at the end.</summary>
-    public ChannelReader<DecodedBatch<T>> Full => _full.Reader;
-
+    /// <summary>The subscriber's side: full batches in recording order, then null (or the source's failure) at the end.</summary>
     public async ValueTask<DecodedBatch<T>?> NextAsync(CancellationToken cancellationToken)
     {
         while (await _full.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)) // throws the source's failure
@@ -93,7 +93,6 @@ internal sealed class DecodedBatches<T> : IDecodedBatches<T>
         }
         _full.Writer.TryComplete(failure);
     }
-
 }
 
 /// <summary>Decoded records, in their first <see cref="Count"/> slots (a frame of more records grows <see cref="Items"/>).</summary>
