@@ -106,6 +106,7 @@ internal sealed class ParallelDecodedBatches<T, TDecoder> : IDecodedBatches<T>
                     slot ??= await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     if (slot.TryAdd(message)) continue;
                     sent = Send(slot, sent);
+                    slot = null; // handed on: if the wait below is cancelled, the end must not hand it on a second time
                     slot = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     slot.Add(message);
                 }

@@ -1,0 +1,85 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Kis.Realtime.Benchmarks;
+
+namespace Kis.Realtime.Tests.Replay;
+
+/// <summary>
+/// The lifetime of an unpaced replay's decoding (one task or parallel workers): statistics while it runs and when it
+/// stops, a source that fails at once, a cancellation between two records, and the slots a stopped router leaves.
+/// </summary>
+public class ParallelDecodeLifetimeTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 30, 0, TimeSpan.Zero);
+    private static readonly IReadOnlySet<string> TickTrs = new HashSet<string> { KisTrs.IndexTicks.Id };
+
+    private static byte[] Tick(int n) => SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, "0001", n));
+
+    [Fact]
+    public async Task A_router_stopped_while_waiting_for_a_slot_hands_on_no_slot_twice()
+    {
+        const int workers = 2;
+        var source = new EndlessSource();
+        await using var replay = new KisReplayClient(source);
+        var parallel = new ParallelDecodedBatches<IndexTick, TypedReplayDecoder<IndexTick>>(workers, new GapChecks(replay.Gaps, "0001"), detectGaps: false);
+        ReplayCursor<IndexTick, TypedReplayDecoder<IndexTick>> Cursor() => new(replay, TickTrs, "0001", default);
+        using var stop = new CancellationTokenSource();
+        var running = parallel.RunAsync(Cursor(), [Cursor(), Cursor()], source.ReadAsync(new ReplayQuery(null, null, TickTrs), stop.Token), stop.Token);
+
+        // Nobody takes the slots: the router fills them all, reads one message more and waits for a free slot.
+        var bound = ParallelDecodedBatches<IndexTick, TypedReplayDecoder<IndexTick>>.MaxMessagesAhead(workers);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline && source.Pulled < bound) await Task.Yield();
+        Assert.Equal(bound, source.Pulled);
+        await stop.CancelAsync();
+        await running;
+
+        // Every slot is somewhere once: a slot handed on twice would be decoded twice (concurrently, and counted twice).
+        var slots = new List<object>();
+        foreach (var field in new[] { "_toWorker", "_fromWorker" })
+            foreach (var channel in (Array)typeof(ParallelDecodedBatches<IndexTick, TypedReplayDecoder<IndexTick>>)
+                         .GetField(field, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(parallel)!)
+                slots.AddRange(Drain(channel!).Where(slot => !(bool)slot.GetType().GetProperty("IsEnd")!.GetValue(slot)!));
+        Assert.Equal(workers * ParallelDecodedBatches<IndexTick, TypedReplayDecoder<IndexTick>>.SlotsPerWorker, slots.Count);
+        Assert.Equal(slots.Count, slots.Distinct(ReferenceEqualityComparer.Instance).Count());
+    }
+
+    private static List<object> Drain(object channel)
+    {
+        var reader = channel.GetType().GetProperty("Reader")!.GetValue(channel)!;
+        var tryRead = reader.GetType().GetMethod("TryRead")!;
+        var items = new List<object>();
+        var args = new object?[1];
+        while ((bool)tryRead.Invoke(reader, args)!) items.Add(args[0]!);
+        return items;
+    }
+
+    /// <summary>Ticks without end, every one ready at once (so slots fill to their message limit).</summary>
+    private sealed class EndlessSource : KisRecordingSource
+    {
+        private int _pulled;
+        private volatile bool _disposed;
+
+        public int Pulled => Volatile.Read(ref _pulled);
+        public bool Disposed => _disposed;
+        public override string Description => "endless";
+
+        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.CompletedTask;
+            try
+            {
+                for (var i = 0; ; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Interlocked.Increment(ref _pulled);
+                    yield return new RecordedMessage(Start.AddTicks(i), 0, Tick(i));
+                }
+            }
+            finally
+            {
+                _disposed = true;
+            }
+        }
+    }
+}
