@@ -140,10 +140,10 @@ internal sealed class ParallelDecodedBatches<T, TDecoder> : IDecodedBatches<T>
                 {
                     while (input.TryRead(out var slot))
                     {
-                        // The end: this cursor's counters are the client's before the subscriber sees it (the other
-                        // workers' are added when they stop, which the replay awaits before it returns).
-                        if (slot.IsEnd) cursor.FlushCounters();
-                        else slot.Decode(cursor);
+                        if (!slot.IsEnd) slot.Decode(cursor);
+                        // A slot at a time (the router's count does not pass here): the records the subscriber sees
+                        // are counted as received while the replay runs, and every count is in before the end.
+                        cursor.FlushCounters();
                         output.TryWrite(slot);
                     }
                 }

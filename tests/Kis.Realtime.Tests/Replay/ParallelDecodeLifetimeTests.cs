@@ -15,6 +15,25 @@ public class ParallelDecodeLifetimeTests
 
     private static byte[] Tick(int n) => SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, "0001", n));
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_running_parallel_replay_counts_the_records_it_received(int workers)
+    {
+        await using var replay = new KisReplayClient(new EndlessSource(), new KisReplayOptions { DecodeWorkers = workers });
+        var taken = 0;
+        await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001"))
+        {
+            if (++taken < 20_000) continue;
+            // Every record handed out was decoded from a record received: a worker's counts must not wait for the end.
+            var statistics = replay.Statistics;
+            Assert.True(statistics.RecordsDelivered > 10_000, $"{statistics.RecordsDelivered} delivered");
+            Assert.True(statistics.RecordsReceived >= statistics.RecordsDelivered,
+                $"{statistics.RecordsReceived} received, {statistics.RecordsDelivered} delivered");
+            break;
+        }
+    }
+
     [Fact]
     public async Task A_router_stopped_while_waiting_for_a_slot_hands_on_no_slot_twice()
     {
