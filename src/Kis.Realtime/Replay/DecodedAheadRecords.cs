@@ -83,9 +83,9 @@ internal sealed class DecodedAheadRecords<TOut, TDecoder>(KisReplayClient client
         {
             _linked = _client.Link(callerTokens.Token, out _token); // throws if the client is disposed
             _started = true;
+            _client.Counters.SubscriptionStarted(); // before anything that may throw: FinishAsync counts it ended
             _stop = CancellationTokenSource.CreateLinkedTokenSource(_token);
             var messages = _client.Source.ReadAsync(new ReplayQuery(_client.Options.From, _client.Options.To, trIds), _stop.Token);
-            _client.Counters.SubscriptionStarted();
             var router = new ReplayCursor<TOut, TDecoder>(_client, trIds, key, decoder);
             var workers = _client.Options.DecodeWorkers ?? DefaultDecodeWorkers;
             if (workers > 1 && router.DecodesInParallel)

@@ -34,6 +34,19 @@ public class ParallelDecodeLifetimeTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_source_that_throws_when_asked_to_read_leaves_no_registration(int workers)
+    {
+        await using var replay = new KisReplayClient(new ThrowingSource(), new KisReplayOptions { DecodeWorkers = workers });
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var _ in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001")) { }
+        });
+        Assert.Equal(0, replay.Statistics.Registrations);
+    }
+
     [Fact]
     public async Task A_router_stopped_while_waiting_for_a_slot_hands_on_no_slot_twice()
     {
@@ -100,5 +113,14 @@ public class ParallelDecodeLifetimeTests
                 _disposed = true;
             }
         }
+    }
+
+    /// <summary>A source written without an iterator, which checks its query before returning a reader.</summary>
+    private sealed class ThrowingSource : KisRecordingSource
+    {
+        public override string Description => "throwing";
+
+        public override IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("no recording here");
     }
 }
