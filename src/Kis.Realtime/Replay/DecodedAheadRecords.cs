@@ -34,9 +34,10 @@ internal sealed class DecodedAheadRecords<TOut, TDecoder>(KisReplayClient client
 
         public ValueTask<bool> MoveNextAsync()
         {
-            if (_batch is { } batch && _index + 1 < batch.Count)
+            // A cancelled replay stops at the next record: through NextBatchAsync, so that (as from an async iterator)
+            // the failure comes in the ValueTask, once the replay has stopped and its statistics are exact.
+            if (_batch is { } batch && _index + 1 < batch.Count && !_token.IsCancellationRequested)
             {
-                _token.ThrowIfCancellationRequested(); // a cancelled replay stops at the next record
                 _index++;
                 _delivered++;
                 return new ValueTask<bool>(true);
@@ -57,6 +58,7 @@ internal sealed class DecodedAheadRecords<TOut, TDecoder>(KisReplayClient client
                 }
                 _client.Counters.Delivered(_delivered);
                 _delivered = 0;
+                _token.ThrowIfCancellationRequested();
                 while (await _batches!.NextAsync(_token).ConfigureAwait(false) is { } batch)
                 {
                     if (batch.Count == 0)

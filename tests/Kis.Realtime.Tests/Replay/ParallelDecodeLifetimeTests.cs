@@ -47,6 +47,35 @@ public class ParallelDecodeLifetimeTests
         Assert.Equal(0, replay.Statistics.Registrations);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_cancellation_between_two_records_faults_the_next_move_with_statistics_exact(int workers)
+    {
+        var source = new EndlessSource();
+        await using var replay = new KisReplayClient(source, new KisReplayOptions { DecodeWorkers = workers });
+        using var cancel = new CancellationTokenSource();
+        var ticks = replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001").GetAsyncEnumerator(cancel.Token);
+        try
+        {
+            Assert.True(await ticks.MoveNextAsync());
+            Assert.True(await ticks.MoveNextAsync()); // the second record of the first batch: taken without an await
+            await cancel.CancelAsync();
+
+            // As an async iterator does: the failure comes through the ValueTask, after the replay stopped.
+            var next = ticks.MoveNextAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await next);
+            Assert.True(source.Disposed);
+            Assert.Equal(0, replay.Statistics.Registrations);
+            Assert.Equal(2, replay.Statistics.RecordsDelivered);
+            Assert.False(await ticks.MoveNextAsync()); // stopped: no more records, no second failure
+        }
+        finally
+        {
+            await ticks.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task A_router_stopped_while_waiting_for_a_slot_hands_on_no_slot_twice()
     {
