@@ -9,7 +9,8 @@ namespace Kis.Realtime.Benchmarks;
 /// default subscriptions (steady: the median of samples taken every 250 ms after 8 s of warm-up; and the process's
 /// peak) and flat out (its peak). The yardstick in the same run is the JIT kisrt (<c>dotnet kisrt.dll</c>); the figure
 /// under test a Native AOT kisrt (<c>dotnet publish src/Kis.Realtime.Cli -c Release -r linux-x64 -p:PublishAot=true</c>),
-/// given by path (or <c>-</c> for none), the two in turn. The last argument runs one of the two paces only. Each run also
+/// given by path (or <c>-</c> for none), the two in turn. A path ending in <c>.dll</c> is another JIT build (e.g. a
+/// ReadyToRun publish, or one with other runtimeconfig settings), run with <c>dotnet</c> and labelled <c>dll</c>. The last argument runs one of the two paces only. Each run also
 /// prints the highest resident memory of each 4 s (30 s for runs of a minute or more) from the child's start (warm-up included), to
 /// show whether it grows and when the peak came.
 /// The simulator runs in this process, so its memory is not counted.
@@ -21,7 +22,7 @@ internal static class CliStreamMemoryHarness
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         List<(string Name, string Path)> builds = [("jit", Path.Combine(AppContext.BaseDirectory, "kisrt.dll"))];
-        if (args.Length > 3 && args[3] != "-") builds.Add(("aot", Path.GetFullPath(args[3])));
+        if (args.Length > 3 && args[3] != "-") builds.Add((args[3].EndsWith(".dll", StringComparison.Ordinal) ? "dll" : "aot", Path.GetFullPath(args[3])));
         var only = args.Length > 4 ? args[4] : null;
         Console.WriteLine($"kisrt stream --format jsonl, resident memory ({seconds:0} s windows after 8 s of warm-up)");
         foreach (var (pace, label) in new[] { (MarketPace.PerSecond(250), "1,250/s"), (MarketPace.FlatOut, "flat-out") })
