@@ -21,13 +21,14 @@ public sealed class SimulatedWeekGapTests
 
     private static TrDefinition Tr(string id) => KisTrs.TryGet(id, out var tr) ? tr : throw new ArgumentException(id);
 
-    private static (long Volume, TimeOnly Time) Trade(string trId, ReadOnlySpan<byte> record)
+    /// <summary>A trade's volume and time, and its own business date where the TR has one (stock trades).</summary>
+    private static (long Volume, TimeOnly Time, DateOnly? Date) Trade(string trId, ReadOnlySpan<byte> record)
     {
         var tr = Tr(trId);
-        if (trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _)) return (tick.TickVolume, tick.Time);
-        if (trId is "H0IFCNT0" or "H0MFCNT0" && FuturesTrade.TryDecode(tr, record, out var futures, out _)) return (futures.Volume, futures.Time);
-        if (trId == "HDFSCNT0" && OverseasStockTrade.TryDecode(tr, record, out var us, out _)) return (us.Volume, us.KoreaTime);
-        if (StockTrade.TryDecode(tr, record, out var stock, out _)) return (stock.Volume, stock.Time);
+        if (trId == "H0UPCNT0" && IndexTick.TryDecode(tr, record, out var tick, out _)) return (tick.TickVolume, tick.Time, null);
+        if (trId is "H0IFCNT0" or "H0MFCNT0" && FuturesTrade.TryDecode(tr, record, out var futures, out _)) return (futures.Volume, futures.Time, null);
+        if (trId == "HDFSCNT0" && OverseasStockTrade.TryDecode(tr, record, out var us, out _)) return (us.Volume, us.KoreaTime, null);
+        if (StockTrade.TryDecode(tr, record, out var stock, out _)) return (stock.Volume, stock.Time, stock.BusinessDate);
         throw new InvalidOperationException($"{trId}: undecodable record");
     }
 
@@ -76,9 +77,12 @@ public sealed class SimulatedWeekGapTests
                 {
                     await foreach (var r in client.SubscribeRecordsAsync(Tr(feed.Tr), feed.Key, stop.Token))
                     {
-                        var (volume, time) = Trade(feed.Tr, r.Data.Span);
-                        // A record's day: the market's date, moved on when the record's time steps back (a new day).
-                        if (time < last) day = sim.MarketTime.Date;
+                        var (volume, time, date) = Trade(feed.Tr, r.Data.Span);
+                        // A record's day: its own business date (stock trades); else the market's date, moved on when
+                        // the record's time steps back (a new day). The clock alone misdated a loaded pump's records.
+                        if (feed.Tr is "H0STCNT0" or "H0NXCNT0" or "H0UNCNT0") Assert.NotNull(date); // KIS's stock trades carry bsop_date
+                        if (date is { } businessDate) day = businessDate.ToDateTime(TimeOnly.MinValue);
+                        else if (time < last) day = sim.MarketTime.Date;
                         last = time;
                         days.TryAdd(day, 0);
                         minutes[feed.Tr + feed.Key].AddOrUpdate((day, new TimeOnly(time.Hour, time.Minute)), volume, (_, v) => v + volume);
