@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
-using Kis.Realtime.Benchmarks;
 
 namespace Kis.Realtime.Tests.Replay;
 
@@ -10,17 +8,14 @@ namespace Kis.Realtime.Tests.Replay;
 /// </summary>
 public class ParallelDecodeLifetimeTests
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 30, 0, TimeSpan.Zero);
     private static readonly IReadOnlySet<string> TickTrs = new HashSet<string> { KisTrs.IndexTicks.Id };
-
-    private static byte[] Tick(int n) => SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, "0001", n));
 
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
     public async Task A_running_parallel_replay_counts_the_records_it_received(int workers)
     {
-        await using var replay = new KisReplayClient(new EndlessSource(), new KisReplayOptions { DecodeWorkers = workers });
+        await using var replay = new KisReplayClient(new TickSource(alwaysReady: true), new KisReplayOptions { DecodeWorkers = workers });
         var taken = 0;
         await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001"))
         {
@@ -52,7 +47,7 @@ public class ParallelDecodeLifetimeTests
     [InlineData(2)]
     public async Task A_cancellation_between_two_records_faults_the_next_move_with_statistics_exact(int workers)
     {
-        var source = new EndlessSource();
+        var source = new TickSource(alwaysReady: true);
         await using var replay = new KisReplayClient(source, new KisReplayOptions { DecodeWorkers = workers });
         using var cancel = new CancellationTokenSource();
         var ticks = replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001").GetAsyncEnumerator(cancel.Token);
@@ -80,7 +75,7 @@ public class ParallelDecodeLifetimeTests
     public async Task A_router_stopped_while_waiting_for_a_slot_hands_on_no_slot_twice()
     {
         const int workers = 2;
-        var source = new EndlessSource();
+        var source = new TickSource(alwaysReady: true);
         await using var replay = new KisReplayClient(source);
         var parallel = new ParallelDecodedBatches<IndexTick, TypedReplayDecoder<IndexTick>>(workers, new GapChecks(replay.Gaps, "0001"), detectGaps: false);
         ReplayCursor<IndexTick, TypedReplayDecoder<IndexTick>> Cursor() => new(replay, TickTrs, "0001", default);
@@ -113,35 +108,6 @@ public class ParallelDecodeLifetimeTests
         var args = new object?[1];
         while ((bool)tryRead.Invoke(reader, args)!) items.Add(args[0]!);
         return items;
-    }
-
-    /// <summary>Ticks without end, every one ready at once (so slots fill to their message limit).</summary>
-    private sealed class EndlessSource : KisRecordingSource
-    {
-        private int _pulled;
-        private volatile bool _disposed;
-
-        public int Pulled => Volatile.Read(ref _pulled);
-        public bool Disposed => _disposed;
-        public override string Description => "endless";
-
-        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await Task.CompletedTask;
-            try
-            {
-                for (var i = 0; ; i++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Interlocked.Increment(ref _pulled);
-                    yield return new RecordedMessage(Start.AddTicks(i), 0, Tick(i));
-                }
-            }
-            finally
-            {
-                _disposed = true;
-            }
-        }
     }
 
     /// <summary>A source written without an iterator, which checks its query before returning a reader.</summary>

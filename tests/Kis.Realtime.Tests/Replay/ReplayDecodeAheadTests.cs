@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using Kis.Realtime.Benchmarks;
 
 namespace Kis.Realtime.Tests.Replay;
 
@@ -9,10 +7,6 @@ namespace Kis.Realtime.Tests.Replay;
 /// </summary>
 public class ReplayDecodeAheadTests
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 23, 0, 30, 0, TimeSpan.Zero);
-
-    private static byte[] Tick(int n) => SyntheticRecording.Frame(KisTrs.IndexTicks, SyntheticRecording.Record(KisTrs.IndexTicks, "0001", n));
-
     // One decoding task, and parallel workers (one per core by default; three here also on a smaller machine).
     public static TheoryData<int> Workers => [1, 2, 3];
 
@@ -20,7 +14,7 @@ public class ReplayDecodeAheadTests
     [MemberData(nameof(Workers))]
     public async Task A_subscriber_that_stops_reading_holds_the_decoding_a_few_batches_ahead(int workers)
     {
-        var source = new CountingSource(failAfter: null);
+        var source = new TickSource();
         await using var replay = new KisReplayClient(source, new KisReplayOptions { DecodeWorkers = workers });
         await using var ticks = replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
         Assert.True(await ticks.MoveNextAsync());
@@ -39,7 +33,7 @@ public class ReplayDecodeAheadTests
     [MemberData(nameof(Workers))]
     public async Task A_source_failure_reaches_the_subscriber_after_every_record_before_it_and_counts_stay_exact(int workers)
     {
-        var source = new CountingSource(failAfter: 5_000);
+        var source = new TickSource(failAfter: 5_000);
         await using var replay = new KisReplayClient(source, new KisReplayOptions { DecodeWorkers = workers });
         var seen = 0;
         var failure = await Assert.ThrowsAsync<IOException>(async () =>
@@ -58,7 +52,7 @@ public class ReplayDecodeAheadTests
     [MemberData(nameof(Workers))]
     public async Task Leaving_the_loop_early_stops_the_source_and_counts_only_what_was_delivered(int workers)
     {
-        var source = new CountingSource(failAfter: null);
+        var source = new TickSource();
         await using var replay = new KisReplayClient(source, new KisReplayOptions { DecodeWorkers = workers });
         var taken = 0;
         await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001"))
@@ -66,34 +60,5 @@ public class ReplayDecodeAheadTests
         Assert.True(source.Disposed); // the source's reader was closed before the loop's disposal returned
         Assert.Equal(1_234, replay.Statistics.RecordsDelivered);
         Assert.Equal(0, replay.Statistics.Registrations);
-    }
-
-    private sealed class CountingSource(int? failAfter) : KisRecordingSource
-    {
-        private int _pulled;
-        private volatile bool _disposed;
-
-        public int Pulled => Volatile.Read(ref _pulled);
-        public bool Disposed => _disposed;
-        public override string Description => "counting";
-
-        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                for (var i = 0; ; i++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (i == failAfter) throw new IOException("disk gone");
-                    Interlocked.Increment(ref _pulled);
-                    yield return new RecordedMessage(Start.AddTicks(i), 0, Tick(i));
-                    if (i % 1024 == 0) await Task.Yield();
-                }
-            }
-            finally
-            {
-                _disposed = true;
-            }
-        }
     }
 }
