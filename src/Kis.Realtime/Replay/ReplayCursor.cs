@@ -95,15 +95,18 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     /// <paramref name="start"/> (growing it when a frame holds more); returns how many.
     /// </summary>
     public int Take(in RecordedMessage message, ref TOut[] target, int start) =>
-        Route(message) ? TakeRouted(message, ref target, start) : 0;
+        RouteAndParse(message, out var frame) ? TakeParsed(message, frame, ref target, start) : 0; // the frame parsed once
 
     /// <summary>
     /// The part of <see cref="Take(in RecordedMessage, ref TOut[], int)"/> that must see every message in order: counts
     /// it, learns notice keys from replies, and tells whether it is a frame (or stored record) of this cursor's TRs,
     /// which <see cref="TakeRouted"/> then decodes — on this cursor, or on a worker's when decoding runs in parallel.
     /// </summary>
-    public bool Route(in RecordedMessage message)
+    public bool Route(in RecordedMessage message) => RouteAndParse(message, out _);
+
+    private bool RouteAndParse(in RecordedMessage message, out DataFrame frame)
     {
+        frame = default;
         _counters.Messages++;
         _counters.Bytes += message.Data.Length;
         if (++_counters.Pending == CountersFlushInterval) FlushCounters();
@@ -129,12 +132,19 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
                 return false;
         }
 
-        if (!DataFrame.TryParse(data, out var frame, out _)) { _counters.DecodeErrors++; return false; }
+        if (!DataFrame.TryParse(data, out frame, out _)) { _counters.DecodeErrors++; return false; }
         return Array.IndexOf(_trIds, frame.TrId) >= 0; // else another subscription's TR
     }
 
     /// <summary>Decodes a message <see cref="Route"/> kept (see <see cref="Take(in RecordedMessage, ref TOut[], int)"/>).</summary>
     public int TakeRouted(in RecordedMessage message, ref TOut[] target, int start)
+    {
+        DataFrame frame = default;
+        if (!message.IsStoredRecord) DataFrame.TryParse(message.Data.Span, out frame, out _); // routed: it parses
+        return TakeParsed(message, frame, ref target, start);
+    }
+
+    private int TakeParsed(in RecordedMessage message, in DataFrame frame, ref TOut[] target, int start)
     {
         if (message.IsStoredRecord)
         {
@@ -149,7 +159,6 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
             return Decode(storedTr, message.ReceivedAt, message.Data.Span, target, start) - start;
         }
 
-        DataFrame.TryParse(message.Data.Span, out var frame, out _); // Route parsed it: it parses
         if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out _)) { _counters.DecodeErrors++; return 0; }
         _counters.RecordsRead += frame.RecordCount;
         if (target.Length < start + frame.RecordCount) Array.Resize(ref target, Math.Max(start + frame.RecordCount, target.Length * 2));
