@@ -30,12 +30,39 @@ internal static class ClusterScript
     /// <summary>The node a connection with this client-provided name is on (asked of any node that is up).</summary>
     public static async Task<string> ConnectionNodeAsync(string clientName, string ns)
     {
+        var nodes = await ConnectionNodesAsync(clientName);
+        Assert.True(nodes.Count == 1, $"{nodes.Count} connections named {clientName} (namespace {ns}): {string.Join(" | ", nodes)}");
+        return nodes[0];
+    }
+
+    /// <summary>
+    /// The nodes of every connection with this client-provided name. After a node is killed the cluster may still list
+    /// the dead node's connection beside the one that replaced it, until it has noticed the node is gone.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ConnectionNodesAsync(string clientName)
+    {
         // The connection's process id names its node: <kisrt-c1@localhost.1663.0>.
         var lines = await CtlAsync("list_connections", "-q", "--no-table-headers", "pid", "client_properties");
-        var match = lines.Where(l => l.Contains(clientName, StringComparison.Ordinal)).ToList();
-        Assert.True(match.Count == 1, $"{match.Count} connections named {clientName} (namespace {ns}): {string.Join(" | ", lines)}");
-        var pid = match[0].Split('\t', ' ')[0].TrimStart('<');
-        return pid[..pid.IndexOf('.', StringComparison.Ordinal)];
+        return lines.Where(l => l.Contains(clientName, StringComparison.Ordinal))
+            .Select(l => l.Split('\t', ' ')[0].TrimStart('<'))
+            .Select(pid => pid[..pid.IndexOf('.', StringComparison.Ordinal)])
+            .ToList();
+    }
+
+    /// <summary>
+    /// Waits until the only connection named <paramref name="clientName"/> is on a node other than
+    /// <paramref name="goneNode"/>, and returns that node; fails with what was last listed after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<string> ConnectionMovedOffAsync(string clientName, string goneNode, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var nodes = await ConnectionNodesAsync(clientName);
+            if (nodes.Count == 1 && nodes[0] != goneNode) return nodes[0];
+            Assert.True(DateTime.UtcNow < deadline, $"{clientName} still listed on [{string.Join(", ", nodes)}], not moved off {goneNode}");
+            await Task.Delay(500);
+        }
     }
 
     /// <summary>A stream's leader and members (its replicas' nodes), as the cluster sees them.</summary>
