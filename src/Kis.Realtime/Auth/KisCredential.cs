@@ -29,7 +29,7 @@ public sealed record KisCredential(string AppKey, string AppSecret)
     /// </summary>
     internal string CacheKey(Uri restBase)
     {
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(AppSecret)));
+        var hash = Convert.ToHexStringLower(Transport.ManagedSha.Sha256(Encoding.UTF8.GetBytes(AppSecret)));
         return $"{restBase.GetLeftPart(UriPartial.Authority)}|{AppKey}|sha256:{hash}";
     }
 

@@ -13,13 +13,17 @@ namespace Kis.Realtime.Protocol;
 /// set once, and one decryptor per instance: the platform's one-shot <see cref="SymmetricAlgorithm.TryDecryptCbc(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out int, PaddingMode)"/>
 /// creates a cipher context (and key schedule) per call, which was ~6 % of the CPU of a stream with notices.
 /// Thread-safe: the decryptor carries CBC state between its calls, so decryptions take turns on it. Internal: the frame decoder decrypts for users.
+/// The platform's AES is created at the first decryption, not with the key: KIS's reply to every subscription carries
+/// a key, and creating AES loads OpenSSL (about 5 MiB resident) into a process that may never receive a notice.
 /// </summary>
 internal sealed class NoticeCipher : IDisposable
 {
-    private readonly Aes _aes;
+    private readonly byte[] _key;
     private readonly byte[] _iv;
-    private readonly Lock _decryptGate = new(); // the decryptor's CBC chaining state is per call
-    private readonly ICryptoTransform _decryptor; // under _decryptGate; no padding: PKCS7 is checked here (no exception per bad frame)
+    private readonly Lock _gate = new(); // owns the AES objects below: created once, and the decryptor's CBC state is per call
+    private Aes? _aes; // under _gate
+    private ICryptoTransform? _decryptor; // under _gate; no padding: PKCS7 is checked here (no exception per bad frame)
+    private bool _disposed; // under _gate
 
     /// <summary>Creates the cipher from the reply's key and iv text.</summary>
     /// <exception cref="ArgumentException">The key is not 32 bytes or the iv not 16 bytes (values are never echoed).</exception>
@@ -27,14 +31,22 @@ internal sealed class NoticeCipher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(iv);
-        var keyBytes = Encoding.UTF8.GetBytes(key);
+        _key = Encoding.UTF8.GetBytes(key);
         _iv = Encoding.UTF8.GetBytes(iv);
-        if (keyBytes.Length != 32) throw new ArgumentException($"A KIS notice key is 32 bytes; got {keyBytes.Length}.", nameof(key));
+        if (_key.Length != 32) throw new ArgumentException($"A KIS notice key is 32 bytes; got {_key.Length}.", nameof(key));
         if (_iv.Length != 16) throw new ArgumentException($"A KIS notice iv is 16 bytes; got {_iv.Length}.", nameof(iv));
-        _aes = Aes.Create();
-        _aes.Key = keyBytes;
-        _aes.Padding = PaddingMode.None; // the decryptor's; EncryptToBase64 names PKCS7 itself
-        _decryptor = _aes.CreateDecryptor(keyBytes, _iv);
+    }
+
+    /// <summary>The platform's AES with the key set, created on first use. Under <see cref="_gate"/>.</summary>
+    private Aes Aes()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_aes is not null) return _aes;
+        var aes = System.Security.Cryptography.Aes.Create();
+        aes.Key = _key;
+        aes.Padding = PaddingMode.None; // the decryptor's; EncryptToBase64 names PKCS7 itself
+        _decryptor = aes.CreateDecryptor(_key, _iv);
+        return _aes = aes;
     }
 
     /// <summary>Largest plaintext a base64 payload of this length can hold.</summary>
@@ -53,9 +65,10 @@ internal sealed class NoticeCipher : IDisposable
         {
             if (Base64.DecodeFromUtf8(base64, buffer, out _, out var cipherLength) != OperationStatus.Done) return false;
             if (cipherLength == 0 || cipherLength % 16 != 0) return false;
-            lock (_decryptGate)
+            lock (_gate)
             {
-                _decryptor.TransformBlock(buffer, 0, cipherLength, buffer, 0);
+                Aes();
+                _decryptor!.TransformBlock(buffer, 0, cipherLength, buffer, 0);
                 _decryptor.TransformFinalBlock(buffer, 0, 0); // ends the message: the next starts from the IV again
             }
             var padding = buffer[cipherLength - 1];
@@ -77,7 +90,8 @@ internal sealed class NoticeCipher : IDisposable
     /// <summary>Encrypts a plaintext record and returns its base64 text as KIS sends it (the simulator's side).</summary>
     public byte[] EncryptToBase64(ReadOnlySpan<byte> plaintext)
     {
-        var cipher = _aes.EncryptCbc(plaintext, _iv, PaddingMode.PKCS7);
+        byte[] cipher;
+        lock (_gate) cipher = Aes().EncryptCbc(plaintext, _iv, PaddingMode.PKCS7);
         var output = new byte[Base64.GetMaxEncodedToUtf8Length(cipher.Length)];
         Base64.EncodeToUtf8(cipher, output, out _, out var written);
         return written == output.Length ? output : output[..written];
@@ -86,8 +100,13 @@ internal sealed class NoticeCipher : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        lock (_decryptGate) _decryptor.Dispose();
-        _aes.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _decryptor?.Dispose();
+            _aes?.Dispose();
+            Array.Clear(_key); // not CryptographicOperations: that would load the crypto assembly on every reconnect
+        }
     }
 
     /// <inheritdoc/>

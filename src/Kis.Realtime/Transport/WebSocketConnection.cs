@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Kis.Realtime.Transport;
@@ -99,7 +99,7 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         socket.Connect(addresses, uri.Port);
 
         Span<byte> keyBytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(keyBytes);
+        MemoryMarshal.Write(keyBytes, UnpredictableGuid());
         var key = Convert.ToBase64String(keyBytes);
         var request = $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                       $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -273,11 +273,19 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// 122 bits from the operating system's secure generator: on Linux <see cref="Guid.NewGuid"/> reads it through the
+    /// runtime's own native library, where <c>RandomNumberGenerator</c> is OpenSSL's (see <see cref="ManagedSha"/> for
+    /// why a stream does not load OpenSSL). The handshake's nonce and the frames' masking keys must be unpredictable.
+    /// </summary>
+    private static Guid UnpredictableGuid() => Guid.NewGuid();
+
     /// <summary>RFC 6455 §5.3: every client frame is masked with a fresh random key.</summary>
     private static void WriteMaskedFrame(Span<byte> destination, WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
     {
         Span<byte> maskKey = stackalloc byte[4];
-        RandomNumberGenerator.Fill(maskKey);
+        var random = UnpredictableGuid();
+        MemoryMarshal.AsBytes(new ReadOnlySpan<Guid>(in random))[..4].CopyTo(maskKey); // Data1: no version or variant bits
         WebSocketFraming.WriteFrame(destination, opcode, payload, maskKey: maskKey);
     }
 

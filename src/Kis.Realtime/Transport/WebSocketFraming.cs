@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 
 // One RFC 6455 codec for both ends: the client transport and the simulator (through InternalsVisibleTo, so neither
@@ -266,5 +265,5 @@ internal static class WebSocketFraming
 
     /// <summary>Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2).</summary>
     public static string AcceptKey(string clientKey)
-        => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(clientKey.Trim() + AcceptGuid)));
+        => Convert.ToBase64String(ManagedSha.Sha1(Encoding.ASCII.GetBytes(clientKey.Trim() + AcceptGuid)));
 }
