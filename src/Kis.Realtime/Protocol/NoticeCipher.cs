@@ -38,11 +38,11 @@ internal sealed class NoticeCipher : IDisposable
     }
 
     /// <summary>The platform's AES with the key set, created on first use. Under <see cref="_gate"/>.</summary>
-    private Aes Aes()
+    private Aes PlatformAes()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_aes is not null) return _aes;
-        var aes = System.Security.Cryptography.Aes.Create();
+        var aes = Aes.Create();
         aes.Key = _key;
         aes.Padding = PaddingMode.None; // the decryptor's; EncryptToBase64 names PKCS7 itself
         _decryptor = aes.CreateDecryptor(_key, _iv);
@@ -67,7 +67,7 @@ internal sealed class NoticeCipher : IDisposable
             if (cipherLength == 0 || cipherLength % 16 != 0) return false;
             lock (_gate)
             {
-                Aes();
+                PlatformAes();
                 _decryptor!.TransformBlock(buffer, 0, cipherLength, buffer, 0);
                 _decryptor.TransformFinalBlock(buffer, 0, 0); // ends the message: the next starts from the IV again
             }
@@ -91,7 +91,7 @@ internal sealed class NoticeCipher : IDisposable
     public byte[] EncryptToBase64(ReadOnlySpan<byte> plaintext)
     {
         byte[] cipher;
-        lock (_gate) cipher = Aes().EncryptCbc(plaintext, _iv, PaddingMode.PKCS7);
+        lock (_gate) cipher = PlatformAes().EncryptCbc(plaintext, _iv, PaddingMode.PKCS7);
         var output = new byte[Base64.GetMaxEncodedToUtf8Length(cipher.Length)];
         Base64.EncodeToUtf8(cipher, output, out _, out var written);
         return written == output.Length ? output : output[..written];
