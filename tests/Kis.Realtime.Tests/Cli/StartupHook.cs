@@ -4,8 +4,9 @@ using System.Reflection;
 
 // A .NET startup hook (DOTNET_STARTUP_HOOKS=this test assembly): loaded into a kisrt child process before its Main,
 // it writes the assemblies that process loaded, each with the stack that loaded it, to the file named by
-// KISRT_TEST_ASSEMBLY_LIST when the process exits, and the native libraries it has mapped to KISRT_TEST_NATIVE_LIST. Only the base library is used here: loading this assembly into
-// kisrt must not load xunit or any other dependency of the tests.
+// KISRT_TEST_ASSEMBLY_LIST when the process exits, and the native libraries it has mapped to KISRT_TEST_NATIVE_LIST.
+// Only the base library is used here: loading this assembly into kisrt must not load xunit or any other dependency of
+// the tests.
 
 /// <summary>Found by the runtime by its name, in no namespace (StreamLoadedAssembliesTests).</summary>
 internal static class StartupHook
