@@ -10,7 +10,7 @@ namespace Kis.Realtime.Transport;
 /// a process about 5 MiB resident (libcrypto 3.5 MiB and the managed crypto assembly) that a stream over <c>ws://</c>
 /// without notices never needs otherwise. Inputs here are a few hundred bytes at most, once per connection, so speed
 /// is no concern. Tests hold both to the platform's implementation on every length around the padding boundaries.
-/// Not for new uses: anything that needs a hash for security reasons should use the platform's.
+/// Not for new uses: any other hash should be the platform's (hardware-accelerated, FIPS-validated where that matters).
 /// </summary>
 internal static class ManagedSha
 {
