@@ -97,8 +97,38 @@ internal ref struct TypedFieldReader
     public string Text() => KisText.Decode(Raw());
 
     /// <summary>The next field as a decimal, with <paramref name="impliedDecimals"/> implied digits; empty reads as 0.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public decimal Decimal(int impliedDecimals = 0)
+    {
+        // Inline, the common fields: 1–8 bytes of digits, with or without a point. The rest is a call.
+        var s = _record;
+        var p = _pos;
+        if (p < s.Length && DigitWord.Supported && s.Length >= 8 && impliedDecimals == 0)
+        {
+            var end = FieldEnd(p);
+            var length = end - p;
+            if ((uint)(length - 1) < 8)
+            {
+                var digits = DigitWord.Load(s, p, length);
+                var marks = DigitWord.NonDigits(digits);
+                if (marks == 0)
+                {
+                    _pos = end + 1;
+                    return new decimal((int)DigitWord.Value(digits, length), 0, 0, false, 0); // (this constructor inlines, decimal(uint) is a call)
+                }
+                var point = DigitWord.FirstMarked(marks);
+                if ((marks & (marks - 1)) == 0 && point < length - 1 && s[p + point] == (byte)'.')
+                {
+                    _pos = end + 1;
+                    return new decimal((int)DigitWord.Value(DigitWord.RemoveByte(digits, point), length - 1), 0, 0, false, (byte)(length - 1 - point));
+                }
+            }
+        }
+        return DecimalByWords(impliedDecimals);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private decimal DecimalByWords(int impliedDecimals)
     {
         var s = _record;
         var p = _pos;
@@ -211,8 +241,31 @@ internal ref struct TypedFieldReader
     }
 
     /// <summary>The next field as a 64-bit integer; empty reads as 0.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Int64()
+    {
+        // Inline, the common fields: 1–8 digits. The rest is a call.
+        var s = _record;
+        var p = _pos;
+        if (p < s.Length && DigitWord.Supported && s.Length >= 8)
+        {
+            var end = FieldEnd(p);
+            var length = end - p;
+            if ((uint)(length - 1) < 8)
+            {
+                var digits = DigitWord.Load(s, p, length);
+                if (DigitWord.NonDigits(digits) == 0)
+                {
+                    _pos = end + 1;
+                    return (long)DigitWord.Value(digits, length);
+                }
+            }
+        }
+        return Int64ByWords();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long Int64ByWords()
     {
         var s = _record;
         var p = _pos;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
@@ -122,62 +123,137 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out StockTrade value, out DecodeError error)
     {
-        // Initialised in field order (an initialiser runs in source order), straight into the result: no copy between
-        // halves. The numbers' readers are calls of their own, so the method stays inside the JIT's inlining budget.
+        // Read in two halves (separate methods): one method with all 46 inlined readers exceeds the JIT's inlining
+        // budget and leaves a third of them as calls, which measured about 25% slower.
         var r = new TypedFieldReader(record);
         var afterHours = tr.Fields.Count < 46;
+        Fields f = default;
+        ReadFirstHalf(ref r, ref f);
+        ReadSecondHalf(ref r, ref f, afterHours);
         value = new StockTrade
         {
             Venue = Codes.Venue(tr),
-            StockCode = r.Text(),
-            Time = r.Time(),
-            Price = r.Decimal(),
-            ChangeSign = CodeMapping.Sign(r.Digit()),
-            Change = r.Decimal(),
-            ChangeRate = r.Decimal(),
-            WeightedAveragePrice = r.Decimal(),
-            Open = r.Decimal(),
-            High = r.Decimal(),
-            Low = r.Decimal(),
-            BestAsk = r.Decimal(),
-            BestBid = r.Decimal(),
-            Volume = r.Int64(),
-            CumulativeVolume = r.Int64(),
-            CumulativeTradeValue = r.Int64(),
-            SellTradeCount = r.Int64(),
-            BuyTradeCount = r.Int64(),
-            NetBuyTradeCount = r.Int64(),
-            TradeStrength = r.Decimal(),
-            SellVolume = r.Int64(),
-            BuyVolume = r.Int64(),
-            Side = Codes.Side(r.Digit()),
-            BuyRatio = r.Decimal(),
-            VolumeVsPreviousDay = r.Decimal(),
-            OpenTime = r.Time(),
-            VsOpenSign = CodeMapping.Sign(r.Digit()),
-            VsOpen = r.Decimal(),
-            HighTime = r.Time(),
-            VsHighSign = CodeMapping.Sign(r.Digit()),
-            VsHigh = r.Decimal(),
-            LowTime = r.Time(),
-            VsLowSign = CodeMapping.Sign(r.Digit()),
-            VsLow = r.Decimal(),
-            BusinessDate = r.Date(),
-            MarketOperationCode = r.Text(),
-            IsHalted = Codes.Yes(r.Char()),
-            BestAskQuantity = r.Int64(),
-            BestBidQuantity = r.Int64(),
-            TotalAskQuantity = r.Int64(),
-            TotalBidQuantity = r.Int64(),
-            VolumeTurnover = r.Decimal(),
-            PreviousDayVolumeSameTime = r.Int64(),
-            VolumeVsPreviousDaySameTime = r.Decimal(),
-            SessionCode = afterHours ? "" : r.Text(),
-            RandomEndCode = afterHours ? "" : r.Text(),
-            StaticViReferencePrice = afterHours ? 0 : r.Decimal(),
+            StockCode = f.StockCode,
+            Time = f.Time,
+            Price = f.Price,
+            ChangeSign = f.ChangeSign,
+            Change = f.Change,
+            ChangeRate = f.ChangeRate,
+            WeightedAveragePrice = f.WeightedAveragePrice,
+            Open = f.Open,
+            High = f.High,
+            Low = f.Low,
+            BestAsk = f.BestAsk,
+            BestBid = f.BestBid,
+            Volume = f.Volume,
+            CumulativeVolume = f.CumulativeVolume,
+            CumulativeTradeValue = f.CumulativeTradeValue,
+            SellTradeCount = f.SellTradeCount,
+            BuyTradeCount = f.BuyTradeCount,
+            NetBuyTradeCount = f.NetBuyTradeCount,
+            TradeStrength = f.TradeStrength,
+            SellVolume = f.SellVolume,
+            BuyVolume = f.BuyVolume,
+            Side = f.Side,
+            BuyRatio = f.BuyRatio,
+            VolumeVsPreviousDay = f.VolumeVsPreviousDay,
+            OpenTime = f.OpenTime,
+            VsOpenSign = f.VsOpenSign,
+            VsOpen = f.VsOpen,
+            HighTime = f.HighTime,
+            VsHighSign = f.VsHighSign,
+            VsHigh = f.VsHigh,
+            LowTime = f.LowTime,
+            VsLowSign = f.VsLowSign,
+            VsLow = f.VsLow,
+            BusinessDate = f.BusinessDate,
+            MarketOperationCode = f.MarketOperationCode,
+            IsHalted = f.IsHalted,
+            BestAskQuantity = f.BestAskQuantity,
+            BestBidQuantity = f.BestBidQuantity,
+            TotalAskQuantity = f.TotalAskQuantity,
+            TotalBidQuantity = f.TotalBidQuantity,
+            VolumeTurnover = f.VolumeTurnover,
+            PreviousDayVolumeSameTime = f.PreviousDayVolumeSameTime,
+            VolumeVsPreviousDaySameTime = f.VolumeVsPreviousDaySameTime,
+            SessionCode = f.SessionCode,
+            RandomEndCode = f.RandomEndCode,
+            StaticViReferencePrice = f.StaticViReferencePrice,
             IsAfterHours = afterHours,
         };
         error = r.Error;
         return !error.IsError;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ReadFirstHalf(ref TypedFieldReader r, ref Fields f)
+    {
+        f.StockCode = r.Text();
+        f.Time = r.Time();
+        f.Price = r.Decimal();
+        f.ChangeSign = CodeMapping.Sign(r.Digit());
+        f.Change = r.Decimal();
+        f.ChangeRate = r.Decimal();
+        f.WeightedAveragePrice = r.Decimal();
+        f.Open = r.Decimal();
+        f.High = r.Decimal();
+        f.Low = r.Decimal();
+        f.BestAsk = r.Decimal();
+        f.BestBid = r.Decimal();
+        f.Volume = r.Int64();
+        f.CumulativeVolume = r.Int64();
+        f.CumulativeTradeValue = r.Int64();
+        f.SellTradeCount = r.Int64();
+        f.BuyTradeCount = r.Int64();
+        f.NetBuyTradeCount = r.Int64();
+        f.TradeStrength = r.Decimal();
+        f.SellVolume = r.Int64();
+        f.BuyVolume = r.Int64();
+        f.Side = Codes.Side(r.Digit());
+        f.BuyRatio = r.Decimal();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ReadSecondHalf(ref TypedFieldReader r, ref Fields f, bool afterHours)
+    {
+        f.VolumeVsPreviousDay = r.Decimal();
+        f.OpenTime = r.Time();
+        f.VsOpenSign = CodeMapping.Sign(r.Digit());
+        f.VsOpen = r.Decimal();
+        f.HighTime = r.Time();
+        f.VsHighSign = CodeMapping.Sign(r.Digit());
+        f.VsHigh = r.Decimal();
+        f.LowTime = r.Time();
+        f.VsLowSign = CodeMapping.Sign(r.Digit());
+        f.VsLow = r.Decimal();
+        f.BusinessDate = r.Date();
+        f.MarketOperationCode = r.Text();
+        f.IsHalted = Codes.Yes(r.Char());
+        f.BestAskQuantity = r.Int64();
+        f.BestBidQuantity = r.Int64();
+        f.TotalAskQuantity = r.Int64();
+        f.TotalBidQuantity = r.Int64();
+        f.VolumeTurnover = r.Decimal();
+        f.PreviousDayVolumeSameTime = r.Int64();
+        f.VolumeVsPreviousDaySameTime = r.Decimal();
+        // H0STOUP0 (after-hours) ends here.
+        f.SessionCode = afterHours ? "" : r.Text();
+        f.RandomEndCode = afterHours ? "" : r.Text();
+        f.StaticViReferencePrice = afterHours ? 0 : r.Decimal();
+    }
+
+    // The decoded values between the two halves: a plain mutable struct on the stack.
+    private struct Fields
+    {
+        public string StockCode, MarketOperationCode, SessionCode, RandomEndCode;
+        public TimeOnly Time, OpenTime, HighTime, LowTime;
+        public decimal Price, Change, ChangeRate, WeightedAveragePrice, Open, High, Low, BestAsk, BestBid, TradeStrength, BuyRatio,
+            VolumeVsPreviousDay, VsOpen, VsHigh, VsLow, VolumeTurnover, VolumeVsPreviousDaySameTime, StaticViReferencePrice;
+        public PriceChangeSign ChangeSign, VsOpenSign, VsHighSign, VsLowSign;
+        public long Volume, CumulativeVolume, CumulativeTradeValue, SellTradeCount, BuyTradeCount, NetBuyTradeCount, SellVolume, BuyVolume,
+            BestAskQuantity, BestBidQuantity, TotalAskQuantity, TotalBidQuantity, PreviousDayVolumeSameTime;
+        public TradeSide Side;
+        public DateOnly? BusinessDate;
+        public bool IsHalted;
     }
 }
