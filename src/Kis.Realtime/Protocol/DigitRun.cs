@@ -4,8 +4,9 @@ namespace Kis.Realtime.Protocol;
 
 /// <summary>The sign and digit loops shared by the number parsers.</summary>
 /// <remarks>
-/// An eight-bytes-at-a-time (SWAR) variant was measured here and was about 1.8× slower inside the typed views:
-/// KIS fields are short (2–12 digits), so the setup cost outweighs the wider step. Keep this loop plain.
+/// The typed reader's fallback (and <see cref="FieldParsers"/>' only path). Searching for a field's end eight bytes at a
+/// time was measured about 1.8× slower than this loop; the reader's faster path (<see cref="DigitWord"/>) knows the end
+/// first, from its separator bitmap. Keep this loop plain.
 /// </remarks>
 internal static class DigitRun
 {
