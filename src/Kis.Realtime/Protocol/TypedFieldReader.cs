@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Kis.Realtime.Protocol;
 
@@ -14,7 +13,7 @@ namespace Kis.Realtime.Protocol;
 /// digit by digit. Whatever that path does not take (signs with more, long or odd fields) falls to the byte loops,
 /// which decide everything exactly as before: the word path only ever agrees with them, faster.
 /// </remarks>
-internal ref struct TypedFieldReader
+internal ref partial struct TypedFieldReader
 {
     private const int Window = 64;
     private readonly ReadOnlySpan<byte> _record;
@@ -58,41 +57,6 @@ internal ref struct TypedFieldReader
         return _record[pos..end];
     }
 
-    /// <summary>Index of the first <c>^</c> at or after <paramref name="pos"/> (≤ the length), or the record's length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FieldEnd(int pos)
-    {
-        var offset = pos - _windowStart;
-        if ((uint)offset < Window)
-        {
-            var ahead = _separators >> offset;
-            if (ahead != 0) return pos + System.Numerics.BitOperations.TrailingZeroCount(ahead);
-            if (_windowStart + Window >= _record.Length) return _record.Length; // the window reaches the end
-        }
-        return FieldEndInNewWindow(pos);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int FieldEndInNewWindow(int pos)
-    {
-        var s = _record;
-        if (pos >= s.Length) return s.Length; // an empty last field (no window: a shift by 64 would be a shift by 0)
-        ref var origin = ref MemoryMarshal.GetReference(s);
-        if (pos + Window <= s.Length) _separators = DigitWord.Separators64(ref Unsafe.Add(ref origin, pos));
-        else if (s.Length >= Window) _separators = DigitWord.Separators64(ref Unsafe.Add(ref origin, s.Length - Window)) >> (pos - (s.Length - Window));
-        else
-        {
-            Span<byte> tail = stackalloc byte[Window]; // zeroed: no separators past the end
-            s[pos..].CopyTo(tail);
-            _separators = DigitWord.Separators64(ref MemoryMarshal.GetReference(tail));
-        }
-        _windowStart = pos;
-        if (_separators != 0) return pos + System.Numerics.BitOperations.TrailingZeroCount(_separators);
-        if (pos + Window >= s.Length) return s.Length;
-        var sep = s[(pos + Window)..].IndexOf((byte)'^'); // a field longer than the window
-        return sep < 0 ? s.Length : pos + Window + sep;
-    }
-
     /// <summary>The next field as text (UTF-8, else cp949; repeated values cached).</summary>
     public string Text() => KisText.Decode(Raw());
 
@@ -125,71 +89,6 @@ internal ref struct TypedFieldReader
             }
         }
         return DecimalByWords(impliedDecimals);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private decimal DecimalByWords(int impliedDecimals)
-    {
-        var s = _record;
-        var p = _pos;
-        if (p <= s.Length && DigitWord.Supported && s.Length >= 8)
-        {
-            var end = FieldEnd(p);
-            var length = end - p;
-            if (length == 0)
-            {
-                _pos = end + 1;
-                return 0; // empty field
-            }
-            if (length <= 8)
-            {
-                var digits = DigitWord.Load(s, p, length);
-                var marks = DigitWord.NonDigits(digits);
-                var negative = false;
-                if ((marks & 0x80) != 0 && length > 1 && s[p] is (byte)'-' or (byte)'+')
-                {
-                    negative = s[p] == (byte)'-';
-                    digits &= ~0xFFUL; // the sign reads as a leading zero
-                    marks &= ~0x80UL;
-                }
-                var scale = 0;
-                if (marks != 0 && (marks & (marks - 1)) == 0)
-                {
-                    // One byte not a digit: a point with a digit after it.
-                    var point = DigitWord.FirstMarked(marks);
-                    if (s[p + point] == (byte)'.' && point < length - 1)
-                    {
-                        digits = DigitWord.RemoveByte(digits, point);
-                        scale = length - 1 - point;
-                        length--;
-                        marks = 0;
-                    }
-                }
-                if (marks == 0 && scale + impliedDecimals <= 28)
-                {
-                    var mantissa = DigitWord.Value(digits, length);
-                    _pos = end + 1;
-                    return new decimal((int)mantissa, 0, 0, negative && mantissa != 0, (byte)(scale + impliedDecimals));
-                }
-            }
-            else if (length <= 16 && DigitsOnly(s, p, length, out var value) && impliedDecimals <= 28)
-            {
-                _pos = end + 1;
-                return new decimal((int)(uint)value, (int)(uint)(value >> 32), 0, false, (byte)impliedDecimals);
-            }
-        }
-        return DecimalByBytes(impliedDecimals);
-    }
-
-    /// <summary>A field of 9–16 digits (no sign, no point) as a number.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool DigitsOnly(ReadOnlySpan<byte> s, int p, int length, out ulong value)
-    {
-        var headLength = length - 8;
-        var head = DigitWord.Load(s, p, headLength);
-        var tail = DigitWord.Load(s, p + headLength, 8);
-        value = DigitWord.Value(head, headLength) * 100_000_000 + DigitWord.Value(tail, 8);
-        return (DigitWord.NonDigits(head) | DigitWord.NonDigits(tail)) == 0;
     }
 
     // The byte loop: every field the word path leaves.
@@ -262,45 +161,6 @@ internal ref struct TypedFieldReader
             }
         }
         return Int64ByWords();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private long Int64ByWords()
-    {
-        var s = _record;
-        var p = _pos;
-        if (p <= s.Length && DigitWord.Supported && s.Length >= 8)
-        {
-            var end = FieldEnd(p);
-            var length = end - p;
-            if (length == 0)
-            {
-                _pos = end + 1;
-                return 0; // empty field
-            }
-            if (length <= 8)
-            {
-                var digits = DigitWord.Load(s, p, length);
-                var marks = DigitWord.NonDigits(digits);
-                if (marks == 0)
-                {
-                    _pos = end + 1;
-                    return (long)DigitWord.Value(digits, length);
-                }
-                if (marks == 0x80 && length > 1 && s[p] is (byte)'-' or (byte)'+')
-                {
-                    var magnitude = (long)DigitWord.Value(digits & ~0xFFUL, length);
-                    _pos = end + 1;
-                    return s[p] == (byte)'-' ? -magnitude : magnitude;
-                }
-            }
-            else if (length <= 16 && DigitsOnly(s, p, length, out var value))
-            {
-                _pos = end + 1;
-                return (long)value;
-            }
-        }
-        return Int64ByBytes();
     }
 
     // The byte loop: every field the word path leaves.
