@@ -61,6 +61,22 @@ internal static class DigitWord
         return (word & below) | ((word >> 8) & ~below);
     }
 
+    /// <summary>
+    /// When the one byte of <paramref name="field"/> marked in <paramref name="marks"/> is a point with a digit after
+    /// it: removes it from <paramref name="digits"/> and gives the digits after it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryRemovePoint(ReadOnlySpan<byte> field, ref ulong digits, ulong marks, out int scale)
+    {
+        scale = 0;
+        if (marks == 0 || (marks & (marks - 1)) != 0) return false;
+        var point = FirstMarked(marks);
+        if (point >= field.Length - 1 || field[point] != (byte)'.') return false;
+        digits = RemoveByte(digits, point);
+        scale = field.Length - 1 - point;
+        return true;
+    }
+
     /// <summary>Index of the byte whose high bit is the lowest set in <paramref name="marks"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int FirstMarked(ulong marks) => BitOperations.TrailingZeroCount(marks) >> 3;

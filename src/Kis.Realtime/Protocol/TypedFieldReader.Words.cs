@@ -45,55 +45,59 @@ internal ref partial struct TypedFieldReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private decimal DecimalByWords(int impliedDecimals)
     {
+        if (!TryNumberByWords(maxScale: 28 - impliedDecimals, out var mantissa, out var scale, out var negative)) return DecimalByBytes(impliedDecimals);
+        if (scale < 0) return 0; // empty: a plain 0, implied digits or not
+        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative && mantissa != 0, (byte)(scale + impliedDecimals));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long Int64ByWords() =>
+        TryNumberByWords(maxScale: 0, out var mantissa, out _, out var negative)
+            ? negative ? -(long)mantissa : (long)mantissa
+            : Int64ByBytes();
+
+    /// <summary>
+    /// Reads the next field by words if it is empty, 1–8 bytes of digits with an optional sign and (up to
+    /// <paramref name="maxScale"/> digits after it) one point, or 9–16 digits alone: its digits as a number (at most
+    /// 16 digits), the digits after the point (-1 for an empty field), and the sign. False, with nothing read, for any
+    /// other field.
+    /// </summary>
+    private bool TryNumberByWords(int maxScale, out ulong mantissa, out int scale, out bool negative)
+    {
+        (mantissa, scale, negative) = (0, 0, false);
         var s = _record;
         var p = _pos;
-        if (p <= s.Length && DigitWord.Supported && s.Length >= 8)
+        if (p > s.Length || !DigitWord.Supported || s.Length < 8 || maxScale < 0) return false;
+        var end = FieldEnd(p);
+        var length = end - p;
+        if (length > 8)
         {
-            var end = FieldEnd(p);
-            var length = end - p;
-            if (length == 0)
-            {
-                _pos = end + 1;
-                return 0; // empty field
-            }
-            if (length <= 8)
-            {
-                var digits = DigitWord.Load(s, p, length);
-                var marks = DigitWord.NonDigits(digits);
-                var negative = false;
-                if ((marks & 0x80) != 0 && length > 1 && s[p] is (byte)'-' or (byte)'+')
-                {
-                    negative = s[p] == (byte)'-';
-                    digits &= ~0xFFUL; // the sign reads as a leading zero
-                    marks &= ~0x80UL;
-                }
-                var scale = 0;
-                if (marks != 0 && (marks & (marks - 1)) == 0)
-                {
-                    // One byte not a digit: a point with a digit after it.
-                    var point = DigitWord.FirstMarked(marks);
-                    if (s[p + point] == (byte)'.' && point < length - 1)
-                    {
-                        digits = DigitWord.RemoveByte(digits, point);
-                        scale = length - 1 - point;
-                        length--;
-                        marks = 0;
-                    }
-                }
-                if (marks == 0 && scale + impliedDecimals <= 28)
-                {
-                    var mantissa = DigitWord.Value(digits, length);
-                    _pos = end + 1;
-                    return new decimal((int)mantissa, 0, 0, negative && mantissa != 0, (byte)(scale + impliedDecimals));
-                }
-            }
-            else if (length <= 16 && DigitsOnly(s, p, length, out var value) && impliedDecimals <= 28)
-            {
-                _pos = end + 1;
-                return new decimal((int)(uint)value, (int)(uint)(value >> 32), 0, false, (byte)impliedDecimals);
-            }
+            if (length > 16 || !DigitsOnly(s, p, length, out mantissa)) return false;
         }
-        return DecimalByBytes(impliedDecimals);
+        else if (length == 0)
+        {
+            scale = -1;
+        }
+        else
+        {
+            var digits = DigitWord.Load(s, p, length);
+            var marks = DigitWord.NonDigits(digits);
+            if ((marks & 0x80) != 0 && length > 1 && s[p] is (byte)'-' or (byte)'+')
+            {
+                negative = s[p] == (byte)'-';
+                digits &= ~0xFFUL; // the sign reads as a leading zero
+                marks &= ~0x80UL;
+            }
+            if (DigitWord.TryRemovePoint(s.Slice(p, length), ref digits, marks, out scale))
+            {
+                if (scale > maxScale) return false;
+                (length, marks) = (length - 1, 0);
+            }
+            if (marks != 0) return false;
+            mantissa = DigitWord.Value(digits, length);
+        }
+        _pos = end + 1;
+        return true;
     }
 
     /// <summary>A field of 9–16 digits (no sign, no point) as a number.</summary>
@@ -105,44 +109,5 @@ internal ref partial struct TypedFieldReader
         var tail = DigitWord.Load(s, p + headLength, 8);
         value = DigitWord.Value(head, headLength) * 100_000_000 + DigitWord.Value(tail, 8);
         return (DigitWord.NonDigits(head) | DigitWord.NonDigits(tail)) == 0;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private long Int64ByWords()
-    {
-        var s = _record;
-        var p = _pos;
-        if (p <= s.Length && DigitWord.Supported && s.Length >= 8)
-        {
-            var end = FieldEnd(p);
-            var length = end - p;
-            if (length == 0)
-            {
-                _pos = end + 1;
-                return 0; // empty field
-            }
-            if (length <= 8)
-            {
-                var digits = DigitWord.Load(s, p, length);
-                var marks = DigitWord.NonDigits(digits);
-                if (marks == 0)
-                {
-                    _pos = end + 1;
-                    return (long)DigitWord.Value(digits, length);
-                }
-                if (marks == 0x80 && length > 1 && s[p] is (byte)'-' or (byte)'+')
-                {
-                    var magnitude = (long)DigitWord.Value(digits & ~0xFFUL, length);
-                    _pos = end + 1;
-                    return s[p] == (byte)'-' ? -magnitude : magnitude;
-                }
-            }
-            else if (length <= 16 && DigitsOnly(s, p, length, out var value))
-            {
-                _pos = end + 1;
-                return (long)value;
-            }
-        }
-        return Int64ByBytes();
     }
 }

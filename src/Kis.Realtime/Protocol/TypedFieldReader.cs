@@ -83,6 +83,7 @@ internal ref partial struct TypedFieldReader
                 var point = DigitWord.FirstMarked(marks);
                 if ((marks & (marks - 1)) == 0 && point < length - 1 && s[p + point] == (byte)'.')
                 {
+                    // DigitWord.TryRemovePoint's test, unrolled here: its slice measured 2-3 % slower inline.
                     _pos = end + 1;
                     return new decimal((int)DigitWord.Value(DigitWord.RemoveByte(digits, point), length - 1), 0, 0, false, (byte)(length - 1 - point));
                 }
