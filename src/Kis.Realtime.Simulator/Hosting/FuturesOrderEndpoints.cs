@@ -23,7 +23,7 @@ internal static class FuturesOrderEndpoints
     public const string Orders = "/uapi/domestic-futureoption/v1/trading/inquire-ccnl";
 
     /// <summary>The simulator's cap on one order (contracts); the possible-order inquiry reports it.</summary>
-    public const long MaxContractsPerOrder = 1_000;
+    public const long MaxContractsPerOrder = PaperVenue.MaxContractsPerOrder;
 
     public static void Map(IEndpointRouteBuilder app, SimulatorHub hub)
     {
@@ -46,9 +46,10 @@ internal static class FuturesOrderEndpoints
         var market = Text(body, "ORD_DVSN_CD") == "02";
         var quantity = Number(body, "ORD_QTY");
         if (quantity > MaxContractsPerOrder) { await Refuse(ctx, hub, "APBK0507", $"주문수량을 확인하세요. (at most {MaxContractsPerOrder} contracts an order)"); return; }
-        var request = new PaperOrderRequest(Account(body), auth.Credential.HtsId, Text(body, "SHTN_PDNO") ?? "", Text(body, "SLL_BUY_DVSN_CD") == "02",
-            market, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true);
-        if (request.Account.Length != 10 || request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3'))
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
+        var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "SHTN_PDNO") ?? "", Text(body, "SLL_BUY_DVSN_CD") == "02",
+            market, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true, AppKey: auth.Credential.AppKey);
+        if (request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3') || !request.Code.All(char.IsAsciiLetterOrDigit))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
         // Index products only (KOSPI200 01, mini KOSPI200 05, KOSDAQ150 06): stock futures and options trade in KRW on
         // stock ticks, which the simulated futures feeds do not model.
@@ -83,10 +84,11 @@ internal static class FuturesOrderEndpoints
 
     private static async Task InquirePossibleAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTO5105R"], []) is null) return;
+        if (await AuthorizeAsync(ctx, hub, ["TTTO5105R"], []) is not { } auth) return;
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var buy = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD") == "02";
-        var held = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now()).Positions.Where(p => p.Code == code).Sum(p => p.Quantity);
+        var held = hub.Market.Venue.View(account, hub.Market.Clock.Now()).Positions.Where(p => p.Code == code).Sum(p => p.Quantity);
         // What this side can close: a buy closes a short, a sell a long. No margin model: opening is capped per order.
         var closable = buy ? Math.Max(0, -held) : Math.Max(0, held);
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
@@ -100,10 +102,9 @@ internal static class FuturesOrderEndpoints
 
     private static async Task InquireBalanceAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["CTFO6118R"], []) is null) return;
-        var cano = KisRestAuth.Query(ctx.Request, "CANO") ?? "";
-        var product = KisRestAuth.Query(ctx.Request, "ACNT_PRDT_CD") ?? "";
-        var view = hub.Market.Venue.View(cano + product, hub.Market.Clock.Now());
+        if (await AuthorizeAsync(ctx, hub, ["CTFO6118R"], []) is not { } auth) return;
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
+        var view = hub.Market.Venue.View(account, hub.Market.Clock.Now());
         var rows = new JsonArray();
         decimal cost = 0, value = 0, realized = 0, futuresPl = 0, optionsPl = 0;
         foreach (var p in view.Positions.Where(p => p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
@@ -121,8 +122,8 @@ internal static class FuturesOrderEndpoints
             if (p.Code[0] == '1') futuresPl += pl; else optionsPl += pl;
             rows.Add((JsonNode)new JsonObject
             {
-                ["cano"] = cano,
-                ["acnt_prdt_cd"] = product,
+                ["cano"] = account[..8],
+                ["acnt_prdt_cd"] = account[8..],
                 ["pdno"] = p.Code,
                 ["prdt_type_cd"] = "301",
                 ["shtn_pdno"] = p.Code,
@@ -169,13 +170,12 @@ internal static class FuturesOrderEndpoints
     /// </summary>
     private static async Task InquireOrdersAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTO5201R"], []) is null) return;
-        var cano = KisRestAuth.Query(ctx.Request, "CANO") ?? "";
-        var product = KisRestAuth.Query(ctx.Request, "ACNT_PRDT_CD") ?? "";
+        if (await AuthorizeAsync(ctx, hub, ["TTTO5201R"], []) is not { } auth) return;
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var side = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD");
         var filled = KisRestAuth.Query(ctx.Request, "CCLD_NCCS_DVSN");
-        var orders = hub.Market.Venue.View(cano + product, hub.Market.Clock.Now()).Orders
+        var orders = hub.Market.Venue.View(account, hub.Market.Clock.Now()).Orders
             .Where(o => o.Derivative && (code.Length == 0 || o.Code == code))
             .Where(o => side switch { "01" => !o.Buy, "02" => o.Buy, _ => true })
             .Where(o => filled switch { "01" => o.Filled > 0, "02" => o.Remaining > 0, _ => true });
@@ -190,9 +190,9 @@ internal static class FuturesOrderEndpoints
             rows.Add((JsonNode)new JsonObject
             {
                 ["ord_gno_brno"] = PaperVenue.Branch,
-                ["cano"] = cano,
+                ["cano"] = account[..8],
                 ["csac_name"] = "김한국",
-                ["acnt_prdt_cd"] = product,
+                ["acnt_prdt_cd"] = account[8..],
                 ["ord_dt"] = o.PlacedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture),
                 ["odno"] = OrderNumber(o.Number),
                 ["orgn_odno"] = OrderNumber(o.Original),

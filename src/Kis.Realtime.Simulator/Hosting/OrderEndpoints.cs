@@ -42,9 +42,12 @@ internal static class OrderEndpoints
         if (await BodyAsync(ctx, hub) is not { } body) return;
         var dvsn = Text(body, "ORD_DVSN");
         if (dvsn is not ("00" or "01")) { await Refuse(ctx, hub, "APBK0505", "ORD_DVSN: 00 (limit) or 01 (market) only"); return; }
-        var request = new PaperOrderRequest(Account(body), auth.Credential.HtsId, Text(body, "PDNO") ?? "", auth.Buy, dvsn == "01",
-            Number(body, "ORD_QTY"), dvsn == "01" ? 0 : Number(body, "ORD_UNPR"));
-        if (request.Account.Length != 10 || request.Code.Length != 6) { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and PDNO (6 digits) are required"); return; }
+        // A market order names no price: KIS's samples send "0"; a price with it is a mistake, not a limit.
+        if (dvsn == "01" && Text(body, "ORD_UNPR") is { Length: > 0 } marketPrice && marketPrice.Any(c => c != '0'))
+        { await Refuse(ctx, hub, "APBK0506", "시장가 주문은 주문단가를 0으로 입력하세요. (a market order (ORD_DVSN 01) takes ORD_UNPR 0)"); return; }
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
+        var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "PDNO") ?? "", auth.Buy, dvsn == "01",
+            Number(body, "ORD_QTY"), dvsn == "01" ? 0 : Number(body, "ORD_UNPR"), AppKey: auth.Credential.AppKey);
         await AnswerAsync(ctx, hub, hub.Market.Venue.Place(request, hub.Market.Clock.Now()));
     }
 
@@ -62,13 +65,14 @@ internal static class OrderEndpoints
     internal static async Task<PaperResult?> AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub, string[] trIds, bool derivative,
         string wholeRemainderFlag, Func<JsonObject, long> price)
     {
-        if (await AuthorizeAsync(ctx, hub, trIds, []) is null) return null;
+        if (await AuthorizeAsync(ctx, hub, trIds, []) is not { } auth) return null;
         if (await BodyAsync(ctx, hub) is not { } body) return null;
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return null;
         var kind = Text(body, "RVSE_CNCL_DVSN_CD");
         if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return null; }
         if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
         { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return null; }
-        var result = hub.Market.Venue.AmendOrCancel(Account(body), original, derivative, cancel: kind == "02", Number(body, "ORD_QTY"),
+        var result = hub.Market.Venue.AmendOrCancel(account, auth.Credential.AppKey, original, derivative, cancel: kind == "02", Number(body, "ORD_QTY"),
             Text(body, wholeRemainderFlag) == "Y", price(body), hub.Market.Clock.Now());
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return null; }
         return result;
@@ -88,22 +92,23 @@ internal static class OrderEndpoints
 
     private static async Task InquirePossibleAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTC8908R"], []) is null) return;
-        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now());
+        if (await AuthorizeAsync(ctx, hub, ["TTTC8908R"], []) is not { } auth) return;
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
-        var price = long.TryParse(KisRestAuth.Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
-            : code.Length == 6 ? hub.Market.StockBookForOrders(code).Touch().Ask : 0;
-        var quantity = price > 0 ? view.Cash / price : 0;
+        if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, PaperVenue.UnknownStock(code)); return; }
+        // The rule order-cash checks (PaperVenue.BuyingPower): a market order (ORD_DVSN 01) or no price at the upper limit.
+        var price = long.TryParse(KisRestAuth.Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
+        var (cash, unit, quantity) = hub.Market.Venue.BuyingPower(account, code, KisRestAuth.Query(ctx.Request, "ORD_DVSN") == "01", price, hub.Market.Clock.Now());
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
         {
-            ["ord_psbl_cash"] = N(view.Cash),
+            ["ord_psbl_cash"] = N(cash),
             ["ord_psbl_sbst"] = "0",
             ["ruse_psbl_amt"] = "0",
             ["fund_rpch_chgs"] = "0",
-            ["psbl_qty_calc_unpr"] = N(price),
-            ["nrcvb_buy_amt"] = N(quantity * price),
+            ["psbl_qty_calc_unpr"] = N(unit),
+            ["nrcvb_buy_amt"] = N(quantity * unit),
             ["nrcvb_buy_qty"] = N(quantity),
-            ["max_buy_amt"] = N(quantity * price),
+            ["max_buy_amt"] = N(quantity * unit),
             ["max_buy_qty"] = N(quantity),
             ["cma_evlu_amt"] = "0",
             ["ovrs_re_use_amt_wcrc"] = "0",
@@ -113,8 +118,9 @@ internal static class OrderEndpoints
 
     private static async Task InquireDailyAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTC0081R", "CTSC9215R", "TTTC8001R"], []) is null) return;
-        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now());
+        if (await AuthorizeAsync(ctx, hub, ["TTTC0081R", "CTSC9215R", "TTTC8001R"], []) is not { } auth) return;
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
+        var view = hub.Market.Venue.View(account, hub.Market.Clock.Now());
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var rows = new JsonArray();
         long totalQuantity = 0, totalFilled = 0, totalValue = 0;
@@ -168,8 +174,9 @@ internal static class OrderEndpoints
 
     private static async Task InquireBalanceAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AuthorizeAsync(ctx, hub, ["TTTC8434R"], []) is null) return;
-        var view = hub.Market.Venue.View(AccountFromQuery(ctx.Request), hub.Market.Clock.Now());
+        if (await AuthorizeAsync(ctx, hub, ["TTTC8434R"], []) is not { } auth) return;
+        if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
+        var view = hub.Market.Venue.View(account, hub.Market.Clock.Now());
         var rows = new JsonArray();
         long cost = 0, value = 0;
         foreach (var p in view.Positions.Where(p => !p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
@@ -236,6 +243,25 @@ internal static class OrderEndpoints
         return (credential!, buy.Any(b => Profiled(b) == trId));
     }
 
+    /// <summary>
+    /// The account a call names (CANO, 8 ASCII digits, and ACNT_PRDT_CD, 2), bound to the caller's app key at its first
+    /// use and refused to every other key (KIS issues an app key per account); null (answered) when malformed or
+    /// another key's.
+    /// </summary>
+    internal static async Task<string?> OwnedAccountAsync(HttpContext ctx, SimulatorHub hub, SimulatorCredential credential, string account)
+    {
+        if (account.Length != 10 || !account.All(char.IsAsciiDigit))
+        {
+            await Refuse(ctx, hub, "OPSQ2000", "ERROR : INPUT INVALID_CHECK_ACNO (CANO: 8 digits, ACNT_PRDT_CD: 2 digits)");
+            return null;
+        }
+        if (hub.Market.Venue.Claim(account, credential.AppKey, credential.HtsId)) return account;
+        await Refuse(ctx, hub, PaperVenue.NotYourAccount());
+        return null;
+    }
+
+    internal static Task Refuse(HttpContext ctx, SimulatorHub hub, PaperResult refusal) => Refuse(ctx, hub, refusal.MessageCode, refusal.Message);
+
     internal static async Task<JsonObject?> BodyAsync(HttpContext ctx, SimulatorHub hub)
     {
         if (ctx.Request.ContentLength > MaxBodyBytes) { await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: body too large"); return null; }
@@ -244,6 +270,9 @@ internal static class OrderEndpoints
             using var buffer = new MemoryStream();
             await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted).ConfigureAwait(false);
             if (buffer.Length > MaxBodyBytes) { await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: body too large"); return null; }
+            // KIS's bodies are UTF-8 JSON: bytes that are not are refused here, not read as replacement characters.
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+            { await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: the body is not UTF-8"); return null; }
             if (JsonNode.Parse(buffer.ToArray()) is JsonObject body) return body;
         }
         catch (JsonException)

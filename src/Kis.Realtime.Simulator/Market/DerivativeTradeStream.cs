@@ -1,4 +1,5 @@
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -28,9 +29,12 @@ internal sealed class DerivativeTradeStream(Random random, TrDefinition tr, stri
 
     protected override void EndRecord(DateTime now)
     {
+        var previous = Volatile.Read(ref _quoted);
         Volatile.Write(ref _quoted, Level);
-        // The venue's lock comes after this instrument's, as for stock trades.
-        Market.Venue.OnTrade(_key, derivative: true, Level, TradeVolume, now);
+        // The walk has no sides: a trade above the last one is taken as a buyer's, at or below it as a seller's (the
+        // tick test). On the tape for the paper venue, read after this instrument's record (its lock comes after).
+        Market.Tape.Publish(new TapeEvent(TapeEventKind.Trade, _key, true, now, Level, TradeVolume, BuyerInitiated: previous >= 0 && Level > previous));
+        Market.Tape.Flush();
     }
 }
 

@@ -26,6 +26,15 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
     /// <summary>The generator behind the instrument (the paper venue reads a derivative's quote from it).</summary>
     public MarketStream Stream => stream;
 
+    /// <summary>See <see cref="MarketStream.IsEventDriven"/>.</summary>
+    public bool IsEventDriven => stream.IsEventDriven;
+
+    /// <summary>True when the stream has a record at <paramref name="now"/> (an event-driven stream: one waits).</summary>
+    public bool HasRecordAt(DateTime now)
+    {
+        lock (_gate) return stream.HasRecordAt(Hours.RecordTime(now < _lastTime ? _lastTime : now));
+    }
+
     /// <summary>Upper bound of one record's size in bytes.</summary>
     public int MaxRecordBytes => stream.MaxRecordBytes;
 

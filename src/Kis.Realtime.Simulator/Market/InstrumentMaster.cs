@@ -4,7 +4,8 @@ namespace Kis.Realtime.Simulator.Market;
 /// A small, seeded instrument master at today's magnitudes: indices (KOSPI ~2,400–2,700, KOSDAQ ~700–800, KOSPI200
 /// ~320–360 …), stocks at their usual price ranges (program trading), bonds with distinct names, and the futures and
 /// options whose notices the account receives (priced from the same index and stock levels). Levels are drawn once per
-/// simulator from the seed, so every session sees the same market. Codes not in the tables get plausible generic values.
+/// simulator from the seed, so every session sees the same market. Codes not in the tables get plausible generic values
+/// for the feeds; the paper venue takes orders only in the stocks this master lists (<see cref="IsListedStock"/>).
 /// </summary>
 internal sealed class InstrumentMaster
 {
@@ -42,7 +43,35 @@ internal sealed class InstrumentMaster
         ["068270"] = new("셀트리온", 160_000, 200_000, 10_000_000),
         ["105560"] = new("KB금융", 60_000, 90_000, 10_000_000),
         ["247540"] = new("에코프로비엠", 150_000, 250_000, 6_000_000),
+        ["000270"] = new("기아", 80_000, 120_000, 10_000_000),
+        ["012330"] = new("현대모비스", 200_000, 280_000, 5_000_000),
+        ["055550"] = new("신한지주", 40_000, 60_000, 8_000_000),
+        ["066570"] = new("LG전자", 80_000, 120_000, 6_000_000),
+        ["086790"] = new("하나금융지주", 45_000, 70_000, 6_000_000),
+        ["015760"] = new("한국전력", 18_000, 26_000, 6_000_000),
+        ["032830"] = new("삼성생명", 70_000, 110_000, 3_000_000),
+        ["003550"] = new("LG", 70_000, 100_000, 3_000_000),
+        ["034730"] = new("SK", 120_000, 200_000, 3_000_000),
+        ["096770"] = new("SK이노베이션", 90_000, 140_000, 5_000_000),
+        ["017670"] = new("SK텔레콤", 45_000, 60_000, 3_000_000),
+        ["030200"] = new("KT", 30_000, 45_000, 3_000_000),
+        ["009150"] = new("삼성전기", 110_000, 170_000, 4_000_000),
+        ["018260"] = new("삼성에스디에스", 120_000, 170_000, 2_000_000),
+        ["010130"] = new("고려아연", 400_000, 700_000, 3_000_000),
+        ["259960"] = new("크래프톤", 200_000, 300_000, 3_000_000),
+        ["011200"] = new("HMM", 15_000, 22_000, 5_000_000),
+        ["034020"] = new("두산에너빌리티", 15_000, 25_000, 8_000_000),
+        ["042700"] = new("한미반도체", 80_000, 140_000, 5_000_000),
+        ["086520"] = new("에코프로", 80_000, 150_000, 6_000_000),
+        ["028300"] = new("HLB", 50_000, 90_000, 5_000_000),
+        ["005935"] = new("삼성전자우", 45_000, 65_000, 5_000_000),
     };
+
+    /// <summary>
+    /// True for a stock this master lists (six ASCII digits and a row of its table): the paper venue refuses orders
+    /// and inquiries in any other code, as KIS refuses a code that is not listed.
+    /// </summary>
+    public static bool IsListedStock(string code) => code.Length == 6 && code.All(char.IsAsciiDigit) && Stocks.ContainsKey(code);
 
     /// <summary>The documented H0BJCNT0 frame's bond keeps its documented name (docs/kis-protocol.md §7).</summary>
     private static readonly Dictionary<string, string> BondNames = new(StringComparer.Ordinal)

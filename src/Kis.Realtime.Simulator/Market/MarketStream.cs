@@ -30,6 +30,12 @@ internal abstract class MarketStream
     public virtual bool HasRecordAt(DateTime now) => true;
 
     /// <summary>
+    /// True for a stream whose records are events that happened (the paper venue's notices): a session sends each as
+    /// soon as it exists, whatever the market pace, and the pace never asks it for one.
+    /// </summary>
+    public virtual bool IsEventDriven => false;
+
+    /// <summary>
     /// Records waiting to be sent (a unified trade feed's share of the trades other feeds made): the instrument then
     /// sends up to a whole frame of them whatever the pace asked, so the feed keeps up with the market.
     /// </summary>

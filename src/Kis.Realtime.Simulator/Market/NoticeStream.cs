@@ -54,6 +54,9 @@ internal sealed class NoticeStream : MarketStream
 
     public override int MaxRecordBytes => 400;
 
+    /// <summary>In venue mode the notices are events: sent as they happen, not at the feed's pace.</summary>
+    public override bool IsEventDriven => _venue;
+
     /// <summary>In venue mode, only when an order of this HTS ID did something.</summary>
     public override bool HasRecordAt(DateTime now) => !_venue || _market.Venue.HasNotice(_htsId, derivative: !_stocks, _venuePosition, now);
 

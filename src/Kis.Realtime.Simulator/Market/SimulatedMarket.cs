@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -62,6 +63,9 @@ internal sealed class SimulatedMarket
     }
 
     public MarketClock Clock { get; }
+
+    /// <summary>Every KRX stock trade, auction print and book, and every futures/options trade, as they happen.</summary>
+    public MarketTape Tape { get; } = new();
 
     public InstrumentMaster Master { get; }
 
@@ -141,7 +145,7 @@ internal sealed class SimulatedMarket
 
     /// <summary>The one <see cref="Stock"/> of a code (both venues), created at its first use.</summary>
     private Stock StockFor(string code)
-        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters), this);
+        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters, m.Tape), this);
 
     /// <summary>The book of a stock on a venue when anyone has subscribed to it (the REST minute chart reads it), else null.</summary>
     public StockBook? FindStockBook(string code, StockVenue venue) => _stocks.TryGetValue(code, out var stock) ? new StockBook(stock, venue) : null;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -79,48 +80,65 @@ internal sealed partial class Stock
         if (day.Apply(now, price, volume, buyer) && on == StockVenue.Krx) _viReference = price;
         var unified = DayOf(StockVenue.Unified);
         unified.Apply(now, price, volume, buyer);
+        // KRX's trades go on the tape the paper venue matches KRX orders against (NXT's do not reach KRX orders).
+        if (on == StockVenue.Krx) _tape?.Publish(new TapeEvent(auction ? TapeEventKind.Auction : TapeEventKind.Trade, Code, false, now, price, volume, buyer));
         return (Snapshot(day, price, volume, buyer, second), Snapshot(unified, price, volume, buyer, second));
     }
 
     /// <summary>
-    /// A paper order that crosses the spread on KRX: takes up to <paramref name="quantity"/> from the touch on its side
-    /// (none when the touch is beyond <paramref name="limit"/>; 0 = a market order) and prints the trade on KRX's and
-    /// the unified tape, buyer- or seller-initiated, counted in both days' totals, so the next trade and book records
-    /// show it. Nothing in the pre-open, a VI or the closing auction: the order rests and fills from the auction's print
-    /// like any resting order. An auction whose print is still owed (no feed has asked for it yet) prints first, so the
-    /// tape keeps KRX's order: <paramref name="auctionPrint"/> is that print (volume 0 when there was none), for the
-    /// orders already resting.
+    /// A paper order that crosses the spread on KRX: walks the book's opposite side from the touch (see
+    /// <see cref="BookWalk"/>), taking up to <paramref name="quantity"/> from the levels within <paramref name="limit"/>
+    /// (0 = a market order), and prints one trade per level on KRX's and the unified tape, buyer- or seller-initiated,
+    /// counted in both days' totals, so the next trade and book records show them. Writes what it took into
+    /// <paramref name="taken"/> and returns how many levels. Nothing in the pre-open, a VI or the closing auction: the
+    /// order rests and fills from the auction's print. An auction whose print is still owed (no feed has asked for it
+    /// yet) prints first, so the tape keeps KRX's order (the venue's resting orders meet it before this order rests).
     /// </summary>
-    public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now, out (long Price, long Volume) auctionPrint)
+    public int TakeDepth(bool buy, long quantity, long limit, DateTime now, Span<LevelTake> taken)
     {
-        auctionPrint = default;
         lock (_gate)
         {
             RollDays(now);
             var second = (int)now.TimeOfDay.TotalSeconds;
-            if (!CanTrade(StockVenue.Krx, now) || second >= StockBook.ClosingAuctionStart) return (0, 0);
+            if (!CanTrade(StockVenue.Krx, now) || second >= StockBook.ClosingAuctionStart) return 0;
             var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
             if (AuctionPending(now))
             {
                 var (auction, auctionUnified) = Trade(StockVenue.Krx, time);
                 QueueFor(StockVenue.Krx, new QueuedTrade(time, auction));
                 QueueFor(StockVenue.Unified, new QueuedTrade(time, auctionUnified));
-                auctionPrint = (auction.Price, auction.Volume);
             }
-            var price = buy ? Ask(0) : Bid(0);
-            if (limit > 0 && (buy ? price > limit : price < limit)) return (price, 0);
-            ref var touch = ref buy ? ref _askQuantity[0] : ref _bidQuantity[0];
-            var volume = Math.Min(quantity, touch);
-            // As for the generated trades, the level is used up but never emptied: only a book record moves levels.
-            touch = Math.Max(1, touch - volume);
+            Span<BookLevel> opposite = stackalloc BookLevel[StockBook.Levels];
+            for (var i = 0; i < StockBook.Levels; i++) opposite[i] = buy ? new(Ask(i), _askQuantity[i]) : new(Bid(i), _bidQuantity[i]);
+            // Levels never hold less than 1 between books, so the walk takes from them in order: take k is level k.
+            var n = BookWalk.Take(opposite, buy, quantity, limit, taken);
             var krx = DayOf(StockVenue.Krx);
-            if (krx.Apply(time, price, volume, buy)) _viReference = price;
             var unified = DayOf(StockVenue.Unified);
-            unified.Apply(time, price, volume, buy);
-            QueueFor(StockVenue.Krx, new QueuedTrade(time, Snapshot(krx, price, volume, buy, second)));
-            QueueFor(StockVenue.Unified, new QueuedTrade(time, Snapshot(unified, price, volume, buy, second)));
-            return (price, volume);
+            for (var k = 0; k < n; k++)
+            {
+                var (price, volume) = (taken[k].Price, taken[k].Quantity);
+                // As for the generated trades, a level is used up but never emptied: only a book record moves levels.
+                ref var level = ref buy ? ref _askQuantity[k] : ref _bidQuantity[k];
+                level = Math.Max(1, level - volume);
+                if (krx.Apply(time, price, volume, buy)) _viReference = price;
+                unified.Apply(time, price, volume, buy);
+                QueueFor(StockVenue.Krx, new QueuedTrade(time, Snapshot(krx, price, volume, buy, second)));
+                QueueFor(StockVenue.Unified, new QueuedTrade(time, Snapshot(unified, price, volume, buy, second)));
+                _tape?.Publish(new TapeEvent(TapeEventKind.Trade, Code, false, time, price, volume, buy, Paper: true));
+            }
+            return n;
         }
+    }
+
+    /// <summary>The book now, best level first on each side (asks ascending, bids descending).</summary>
+    public void Depth(Span<BookLevel> asks, Span<BookLevel> bids)
+    {
+        lock (_gate)
+            for (var i = 0; i < StockBook.Levels; i++)
+            {
+                asks[i] = new BookLevel(Ask(i), _askQuantity[i]);
+                bids[i] = new BookLevel(Bid(i), _bidQuantity[i]);
+            }
     }
 
     /// <summary>
@@ -190,6 +208,13 @@ internal sealed partial class Stock
                 bidPrices[i] = Bid(i);
                 askQuantities[i] = _askQuantity[i];
                 bidQuantities[i] = _bidQuantity[i];
+            }
+            if (_tape is { IsListened: true })
+            {
+                var asks = new BookLevel[StockBook.Levels];
+                var bids = new BookLevel[StockBook.Levels];
+                for (var i = 0; i < StockBook.Levels; i++) (asks[i], bids[i]) = (new(askPrices[i], askQuantities[i]), new(bidPrices[i], bidQuantities[i]));
+                _tape.Publish(new TapeEvent(TapeEventKind.Book, Code, false, now, Asks: asks, Bids: bids));
             }
             var day = DayOf(venue);
             var askTotal = Sum(_askQuantity);

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -38,10 +39,12 @@ internal sealed partial class Stock
     private readonly record struct QueuedTrade(DateTime Time, TradeSnapshot Snapshot);
 
     private readonly SimulatorCounters? _counters;
+    private readonly MarketTape? _tape; // KRX's trades and auction prints and the book go on it as they happen
 
-    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt, SimulatorCounters? counters = null)
+    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt, SimulatorCounters? counters = null, MarketTape? tape = null)
     {
         _counters = counters;
+        _tape = tape;
         Code = code;
         _random = new Random(StableHash.Combine(seed, "stock-book", code));
         var (close, turnover) = master.Stock(code);

@@ -102,9 +102,12 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
     /// <summary>The touch now: best ask and bid with their quantities.</summary>
     public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch() => Stock.Touch();
 
-    /// <summary>A paper order crossing the spread on KRX: see <see cref="Stock.TakeTouch"/>.</summary>
-    public (long Price, long Volume) TakeTouch(bool buy, long quantity, long limit, DateTime now, out (long Price, long Volume) auctionPrint)
-        => Stock.TakeTouch(buy, quantity, limit, now, out auctionPrint);
+    /// <summary>A paper order crossing the spread on KRX: see <see cref="Stock.TakeDepth"/>.</summary>
+    public int TakeDepth(bool buy, long quantity, long limit, DateTime now, Span<Tape.LevelTake> taken)
+        => Stock.TakeDepth(buy, quantity, limit, now, taken);
+
+    /// <summary>The book now: see <see cref="Stock.Depth"/>.</summary>
+    public void Depth(Span<Tape.BookLevel> asks, Span<Tape.BookLevel> bids) => Stock.Depth(asks, bids);
 
     /// <summary>KRX's closing print if owed and not yet made: see <see cref="Stock.PrintCloseIfOwed"/>.</summary>
     public (long Price, long Volume) PrintCloseIfOwed(DateTime now) => Stock.PrintCloseIfOwed(now);

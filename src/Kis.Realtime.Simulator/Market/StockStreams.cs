@@ -62,10 +62,9 @@ internal sealed class StockTradeStream : GenericStream
     {
         if (!_expected)
         {
-            (_t, now, var madeOnKrx) = _book.Next(now);
-            // Paper orders fill from KRX's trades, once each, whichever feed made them (the venue's lock comes after
-            // this instrument's).
-            if (madeOnKrx) Market.Venue.OnTrade(_book.Code, derivative: false, _t.Price, _t.Volume, now);
+            (_t, now, _) = _book.Next(now);
+            // The stock put KRX's trade on the tape; its reader (the paper venue) takes it now, after the stock's lock.
+            Market.Tape.Flush();
         }
         base.WriteRecord(ref writer, now);
     }

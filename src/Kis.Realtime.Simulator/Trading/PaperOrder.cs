@@ -5,7 +5,12 @@ namespace Kis.Realtime.Simulator.Trading;
 /// KRW) or, with <paramref name="Derivative"/>, a futures/options order (domestic-futureoption order: prices in
 /// hundredths of a point, quantities in contracts).
 /// </summary>
-internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, bool IsMarket, long Quantity, long Price, bool Derivative = false);
+internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, bool IsMarket, long Quantity, long Price, bool Derivative = false,
+    string? AppKey = null)
+{
+    /// <summary>Who owns the account: the app key (the HTS ID when a caller in process gives none).</summary>
+    public string Owner => AppKey ?? HtsId;
+}
 
 /// <summary>One order of an account (an amendment or cancel is an order of its own pointing at its original).</summary>
 internal sealed class PaperOrder(long number, long original, PaperAccount account, PaperOrderRequest request, DateTime placedAt)
@@ -40,10 +45,13 @@ internal readonly record struct PaperOrderSnapshot(long Number, long Original, s
     DateTime PlacedAt, long Filled, long FilledValue, long Remaining, long Cancelled, bool Derivative);
 
 /// <summary>An account: cash, positions and orders (the venue's lock guards all of it).</summary>
-internal sealed class PaperAccount(string number, string htsId)
+internal sealed class PaperAccount(string number, string htsId, string owner)
 {
     public string Number { get; } = number;
     public string HtsId { get; } = htsId;
+
+    /// <summary>The app key the account belongs to (its first caller's).</summary>
+    public string Owner { get; } = owner;
     public long Cash { get; set; } = PaperVenue.StartingCash;
     public List<PaperOrder> Orders { get; } = [];
     public Dictionary<string, PaperPosition> Positions { get; } = new(StringComparer.Ordinal);

@@ -23,8 +23,8 @@ internal sealed partial class PaperVenue
     /// <summary>When an order's session ends: the day it was placed, at KRX's close for its product.</summary>
     private static DateTime ExpiryOf(PaperOrder order) => order.PlacedAt.Date + (order.Derivative ? DerivativeClose : StockClose);
 
-    /// <summary>Puts what is left of an order on the book. Under the lock.</summary>
-    private void Rest(PaperOrder order)
+    /// <summary>Counts a resting order among those whose session ends. Under the lock.</summary>
+    private void RestUntilDayEnd(PaperOrder order)
     {
         _resting.Add(order);
         var expiry = ExpiryOf(order);
@@ -34,6 +34,8 @@ internal sealed partial class PaperVenue
     /// <summary>Ends the sessions and days that are over at <paramref name="now"/>. Under the lock.</summary>
     private void EndDays(DateTime now)
     {
+        // What the market did up to now comes first: a resting order fills from it before its day can end.
+        ReadTape();
         if (now >= _nextExpiry) ExpireDayOrders(now);
         if (now.Date <= _day) return;
         if (_day != default)
@@ -48,10 +50,10 @@ internal sealed partial class PaperVenue
         // A stock's closing print owed today fills its resting orders before they expire.
         foreach (var code in due.Where(o => !o.Derivative && ExpiryOf(o).Date == now.Date).Select(o => o.Code).Distinct(StringComparer.Ordinal).ToList())
         {
-            var (price, volume) = market.StockBookForOrders(code).PrintCloseIfOwed(now);
-            if (volume > 0) MatchResting(code, derivative: false, price, volume, now);
+            market.StockBookForOrders(code).PrintCloseIfOwed(now); // on the tape: an auction print
         }
-        foreach (var order in due.Where(o => o.Remaining > 0).OrderBy(ExpiryOf).ThenBy(o => o.Number))
+        ReadTape();
+        foreach (var order in due.Where(o => o.Remaining > 0 && !o.Closed).OrderBy(ExpiryOf).ThenBy(o => o.Number))
         {
             var left = order.Remaining;
             Release(order, left);

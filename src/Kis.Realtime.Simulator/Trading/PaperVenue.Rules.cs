@@ -36,9 +36,27 @@ internal sealed partial class PaperVenue
     private bool OnGrid(string code, bool derivative, long price)
         => derivative ? price % market.DerivativeForOrders(code).Quote.Tick == 0 : InstrumentMaster.RoundToTick(price) == price;
 
+    /// <summary>Most shares one stock order may carry (the simulator's cap; KRX caps an order at under 5 % of the listed
+    /// shares, which the simulator does not model).</summary>
+    public const long MaxStockQuantity = 1_000_000;
+
+    /// <summary>Most KRW one stock order may be worth (quantity × price, or the upper limit for a market order).</summary>
+    public const long MaxStockOrderValue = 30_000_000_000;
+
+    /// <summary>Most contracts one futures/options order may carry.</summary>
+    public const long MaxContractsPerOrder = 1_000;
+
+    /// <summary>
+    /// The one rule that prices a stock buy for the cash check: its limit, or the day's upper limit for a market order
+    /// (what it may pay at worst). Order-cash reserves at it and inquire-psbl-order divides the cash by it.
+    /// </summary>
+    private static long BuyReservePrice(bool isMarket, long price, long upperLimit) => isMarket || price <= 0 ? upperLimit : price;
+
     private static PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
     {
         if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
+        var cap = request.Derivative ? MaxContractsPerOrder : MaxStockQuantity;
+        if (request.Quantity > cap) return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (at most {cap:N0} {(request.Derivative ? "contracts" : "shares")} an order)");
         if (!request.IsMarket)
         {
             if (request.Price <= 0 || !quote.OnGrid(request.Price))
@@ -48,10 +66,12 @@ internal sealed partial class PaperVenue
         }
         // No margin model for futures and options: any order within the limits is taken, and a sell may open a short.
         if (request.Derivative) return null;
+        // Both factors are capped, so the product fits; checked all the same (a wrapped product once passed this check).
+        var value = checked(request.Quantity * BuyReservePrice(request.IsMarket, request.Price, quote.Upper));
+        if (value > MaxStockOrderValue) return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (at most {MaxStockOrderValue:N0} KRW an order)");
         if (request.Buy)
         {
-            var needed = request.Quantity * (request.IsMarket ? quote.Upper : request.Price);
-            if (needed > account.Cash) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+            if (value > account.Cash) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
         }
         else
         {
@@ -69,20 +89,20 @@ internal sealed partial class PaperVenue
         var position = account.Position(order.Code);
         order.Remaining -= quantity;
         order.Filled += quantity;
-        order.FilledValue += quantity * price;
+        order.FilledValue += checked(quantity * price);
         if (order.Derivative)
             FillContracts(position, order.Buy, quantity, price);
         else if (order.Buy)
         {
             // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.
-            account.Cash += quantity * (order.ReservePrice - price);
+            account.Cash += checked(quantity * (order.ReservePrice - price));
             position.Quantity += quantity;
-            position.Cost += quantity * price;
+            position.Cost += checked(quantity * price);
             position.BoughtToday += quantity;
         }
         else
         {
-            account.Cash += quantity * price;
+            account.Cash += checked(quantity * price);
             position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
             position.Quantity -= quantity;
             position.Reserved -= quantity;
@@ -119,7 +139,7 @@ internal sealed partial class PaperVenue
     private static void Reserve(PaperOrder order)
     {
         if (order.Derivative) return;
-        if (order.Buy) order.Account.Cash -= order.Reserved;
+        if (order.Buy) order.Account.Cash -= checked(order.Quantity * order.ReservePrice);
         else order.Account.Position(order.Code).Reserved += order.Quantity;
     }
 
@@ -127,19 +147,17 @@ internal sealed partial class PaperVenue
     private static void Release(PaperOrder order, long quantity)
     {
         if (order.Derivative) return;
-        if (order.Buy) order.Account.Cash += quantity * order.ReservePrice;
+        if (order.Buy) order.Account.Cash += checked(quantity * order.ReservePrice);
         else order.Account.Position(order.Code).Reserved -= quantity;
     }
 
-    private void Close(PaperOrder order)
-    {
-        order.Closed = true;
-        _resting.Remove(order);
-    }
-
     private void Notify(PaperOrder order, PaperNoticeKind kind, long quantity, long price, DateTime now, long? filledSoFar = null, long? original = null)
-        => _notices.Add(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, original ?? order.Original, order.Code, order.Buy,
+    {
+        _notices.Add(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, original ?? order.Original, order.Code, order.Buy,
             quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket, order.Derivative));
+        // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
+        Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 }
 
 /// <summary>The touch an order meets, the day's limits and the tick (0: KRX's stock tick bands).</summary>

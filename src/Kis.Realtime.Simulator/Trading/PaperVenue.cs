@@ -1,26 +1,36 @@
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Engine;
 
 namespace Kis.Realtime.Simulator.Trading;
 
 /// <summary>
 /// The simulator as a paper-trading venue for KRX stock cash orders (KIS's order-cash / order-rvsecncl REST calls) and
 /// KRX day-session futures/options orders (domestic-futureoption order / order-rvsecncl): each account's orders, fills,
-/// cash and positions, matched against the simulated market. A marketable order fills at once at the touch (a stock's
-/// KRX book; a derivative's trade feed, see <see cref="DerivativeTradeStream"/>), up to the touch's quantity; what is
-/// left of a limit order rests at its price and fills from the simulated trades that reach it (each trade's volume
-/// shared in price-time priority). A stock order that crosses the spread takes the KRX book's touch and prints on the
-/// KRX and unified tapes (<see cref="StockBook.TakeTouch"/>); during an auction or a VI it waits for the print, as on
-/// KRX. Derivative fills do not move the (generic) futures/options feeds. Every event
-/// is a notice for the HTS ID of the app key that placed the order (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
+/// cash and positions, matched against the simulated market. A marketable stock order walks the KRX book's depth
+/// (<see cref="StockBook.TakeDepth"/>: the trades print on the KRX and unified tapes); a futures/options order takes the
+/// quote of its trade feed (<see cref="DerivativeTradeStream"/>). What is left rests in the instrument's
+/// <see cref="RestingBook"/> (the matching rules: queue position, trades through, auctions at their print), which the
+/// venue feeds from the market's <see cref="MarketTape"/>: every KRX trade, auction print and book and every F/O trade,
+/// read at each call and whenever a feed made records. During an auction or a VI a stock order waits for the print, as
+/// on KRX. Every event is a notice for the HTS ID of the account (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
 /// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
-/// a short. One lock; callers never hold a book's or an instrument's lock of their own while calling in, except
-/// <see cref="OnTrade"/> and the notice streams' <see cref="HasNotice"/> / <see cref="NextNotice"/> (an instrument's,
-/// taken first). Under it the venue takes a stock's lock (TakeTouch, PrintCloseIfOwed); a stock never calls the venue.
-/// Every order is a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order
-/// at its price and arrives like one (<see cref="Arrive"/>).
+/// a short. One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
+/// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
+/// a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order at its price and
+/// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key that first used it (<see cref="Claim"/>).
 /// </summary>
-internal sealed partial class PaperVenue(SimulatedMarket market)
+internal sealed partial class PaperVenue : ITapeListener
 {
+    private readonly SimulatedMarket market;
+
+    /// <summary>A venue over <paramref name="market"/>: it reads the market's tape from now on.</summary>
+    public PaperVenue(SimulatedMarket market)
+    {
+        this.market = market;
+        market.Tape.Listen(this);
+    }
+
     /// <summary>Cash every new account starts with (KRW).</summary>
     public const long StartingCash = 100_000_000;
 
@@ -29,12 +39,17 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
-    private readonly List<PaperOrder> _resting = []; // open limit orders of every account, in time order
+    private readonly List<PaperOrder> _resting = []; // open orders of every account, in time order (their day ends)
+    private readonly Dictionary<(string Code, bool Derivative), RestingBook> _books = [];
+    private readonly Dictionary<long, PaperOrder> _restingByNumber = [];
+    private readonly List<TapeEvent> _tapeRead = [];
+    private long _arrivals;
     private readonly List<PaperNotice> _notices = []; // every notice of the run, in order; each notice stream keeps its place
 
     /// <summary>Places a stock cash order or a futures/options order; the answer or the refusal (KIS's message shape).</summary>
     public PaperResult Place(PaperOrderRequest request, DateTime now)
     {
+        if (!request.Derivative && !InstrumentMaster.IsListedStock(request.Code)) return UnknownStock(request.Code);
         // Read before the venue's lock (a book has a lock of its own).
         if (QuoteFor(request.Code, request.Derivative, now) is not { } quote)
             return PaperResult.Refuse("APBK0918", request.Derivative
@@ -43,7 +58,7 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
         lock (_gate)
         {
             EndDays(now);
-            var account = Account(request.Account, request.HtsId);
+            if (Account(request.Account, request.Owner, request.HtsId) is not { } account) return NotYourAccount();
             // Refused at the door, as KIS's REST answers them: no order number, no notice.
             if (Check(request, quote, account) is { } refusal) return refusal;
             var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
@@ -57,11 +72,12 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
 
     /// <summary>Amends (<paramref name="cancel"/> false: new quantity and price) or cancels what is left of an order
     /// of the product the call is for (<paramref name="derivative"/>: the futures/options endpoint).</summary>
-    public PaperResult AmendOrCancel(string accountNumber, long originalNumber, bool derivative, bool cancel, long quantity, bool wholeRemainder, long price, DateTime now)
+    public PaperResult AmendOrCancel(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel, long quantity, bool wholeRemainder, long price, DateTime now)
     {
         lock (_gate)
         {
             EndDays(now);
+            if (_accounts.GetValueOrDefault(accountNumber) is { } owned && owned.Owner != owner) return NotYourAccount();
             var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Derivative == derivative);
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
@@ -81,6 +97,7 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
             Release(original, affected);
             original.Remaining -= affected;
             if (original.Remaining == 0) Close(original);
+            else if (_books.TryGetValue((original.Code, original.Derivative), out var resting)) resting.Reduce(original.Number, affected);
             var successor = new PaperOrder(market.NextOrderNumber(), original.Number, account, original.Request with
             {
                 Quantity = affected,
@@ -104,57 +121,100 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
     }
 
     /// <summary>
-    /// An order arriving (new, or an amendment): what crosses the spread trades at once at the touch, up to its
-    /// quantity (a market order takes the rest from the next trades); what is left rests. A stock order takes the touch
-    /// from the KRX book itself, so the tape and the book show the trade. Under the lock.
+    /// An order arriving (new, or an amendment): a stock order walks the KRX book's depth within its limit (what the
+    /// market did first, an owed auction print, meets the orders resting before it); a futures/options order takes the
+    /// quote's touch. What is left rests, queued behind what the book shows at its price. Under the lock.
     /// </summary>
     private void Arrive(PaperOrder order, DateTime now)
     {
+        Span<BookLevel> asks = stackalloc BookLevel[StockBook.Levels], bids = stackalloc BookLevel[StockBook.Levels];
         if (!order.Derivative)
         {
-            var (price, volume) = market.StockBookForOrders(order.Code).TakeTouch(order.Buy, order.Remaining, order.LimitPrice, now, out var auction);
-            // An auction print the order's own trade brought about fills the orders resting before it, first.
-            if (auction.Volume > 0) MatchResting(order.Code, derivative: false, auction.Price, auction.Volume, now);
-            if (volume > 0) Fill(order, volume, price, now);
+            var book = market.StockBookForOrders(order.Code);
+            Span<LevelTake> taken = stackalloc LevelTake[StockBook.Levels];
+            var n = book.TakeDepth(order.Buy, order.Remaining, order.LimitPrice, now, taken);
+            ReadTape();
+            for (var k = 0; k < n; k++) Fill(order, taken[k].Quantity, taken[k].Price, now);
+            if (order.Remaining == 0) return;
+            book.Depth(asks, bids);
+            Rest(order, order.Buy ? bids : asks);
+            return;
         }
-        else
-        {
-            var quote = market.DerivativeForOrders(order.Code).Quote; // lock-free
-            if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
-                Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
-        }
-        if (order.Remaining > 0) Rest(order);
+        ReadTape();
+        var quote = market.DerivativeForOrders(order.Code).Quote; // lock-free
+        if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
+            Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
+        if (order.Remaining == 0) return;
+        // The feed quotes one level a side: a price beyond it has an unknown queue (it fills when traded through).
+        asks[0] = new BookLevel(quote.Ask, quote.AskQuantity);
+        bids[0] = new BookLevel(quote.Bid, quote.BidQuantity);
+        Rest(order, order.Buy ? bids[..1] : asks[..1]);
     }
 
-    /// <summary>A simulated trade of a stock's KRX book (<paramref name="derivative"/> false) or of a futures/options
-    /// feed: resting orders of that product it reaches fill from its volume in price-time priority (market orders first,
-    /// then the best price, then the oldest).</summary>
-    public void OnTrade(string code, bool derivative, long price, long volume, DateTime now)
+    /// <summary>Puts what is left of an order in its instrument's resting book, queued behind <paramref name="sameSide"/>'s
+    /// volume at its price, and among the orders whose day ends. Under the lock.</summary>
+    private void Rest(PaperOrder order, ReadOnlySpan<BookLevel> sameSide)
     {
-        lock (_gate)
-        {
-            EndDays(now);
-            MatchResting(code, derivative, price, volume, now);
-        }
+        var key = (order.Code, order.Derivative);
+        if (!_books.TryGetValue(key, out var book)) _books[key] = book = new RestingBook();
+        book.Add(new RestingOrder(order.Number, order.Buy, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
+        _restingByNumber[order.Number] = order;
+        RestUntilDayEnd(order);
     }
 
-    /// <summary><see cref="OnTrade"/> under the lock. (A stock code and a futures code may be the same six digits.)</summary>
-    private void MatchResting(string code, bool derivative, long price, long volume, DateTime now)
+    /// <summary>Takes an order out of its resting book (cancelled, amended in full, expired, filled). Under the lock.</summary>
+    private void Close(PaperOrder order)
     {
-        if (_resting.Count == 0) return;
-        var left = volume;
-        foreach (var order in _resting.Where(o => o.Code == code && o.Derivative == derivative && o.Remaining > 0)
-                     .OrderBy(o => o.IsMarket ? 0 : 1).ThenBy(o => o.Buy ? -o.LimitPrice : o.LimitPrice).ThenBy(o => o.Number).ToList())
+        order.Closed = true;
+        _resting.Remove(order);
+        if (_restingByNumber.Remove(order.Number)) _books[(order.Code, order.Derivative)].Remove(order.Number);
+    }
+
+    /// <summary>The tape has events (a feed made records): the venue reads them now.</summary>
+    public void OnTapeReady()
+    {
+        lock (_gate) ReadTape();
+    }
+
+    /// <summary>
+    /// A trade of the market put on the tape by hand (tests, a recording): <paramref name="buyerInitiated"/> for a
+    /// buyer lifting an offer. The resting orders it reaches fill as from any trade of the market.
+    /// </summary>
+    public void OnTrade(string code, bool derivative, long price, long volume, bool buyerInitiated, DateTime now)
+    {
+        market.Tape.Publish(new TapeEvent(TapeEventKind.Trade, code, derivative, now, price, volume, buyerInitiated));
+        lock (_gate) EndDays(now);
+    }
+
+    /// <summary>
+    /// Feeds the tape's unread events to the resting books, in order: each trade, auction print and book fills what
+    /// it reaches (the fills at the event's market time). Paper orders' own trades are skipped (filled already).
+    /// Under the lock.
+    /// </summary>
+    private void ReadTape()
+    {
+        _tapeRead.Clear();
+        if (!market.Tape.Drain(_tapeRead)) return;
+        foreach (var e in _tapeRead)
         {
-            if (left == 0) break;
-            var reached = order.IsMarket || (order.Buy ? price <= order.LimitPrice : price >= order.LimitPrice);
-            if (!reached) continue;
-            // A limit order fills at its own price (the trade went through it); a market order at the trade's.
-            var take = Math.Min(left, order.Remaining);
-            Fill(order, take, order.IsMarket ? price : order.LimitPrice, now);
-            left -= take;
+            if (e.Paper || !_books.TryGetValue((e.Code, e.Derivative), out var book) || book.Count == 0) continue;
+            var fills = e.Kind switch
+            {
+                TapeEventKind.Trade => book.OnTrade(e.Price, e.Volume, e.BuyerInitiated),
+                TapeEventKind.Auction => book.OnAuction(e.Price, e.Volume),
+                _ => book.OnBook(e.Asks, e.Bids),
+            };
+            foreach (var fill in fills)
+            {
+                var order = _restingByNumber[fill.OrderId];
+                Fill(order, fill.Quantity, fill.Price, e.Time);
+                if (order.Remaining != 0) continue;
+                // The book took it out already; the venue's own lists follow.
+                _restingByNumber.Remove(order.Number);
+                _resting.Remove(order);
+            }
         }
-        _resting.RemoveAll(o => o.Remaining == 0);
+        _tapeRead.Clear();
     }
 
     /// <summary>Notices after <paramref name="position"/> for <paramref name="htsId"/>'s stock or derivative orders:
@@ -185,12 +245,36 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
         }
     }
 
+    private TaskCompletionSource _noticePublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the next notice of any account: a session sends notices as they happen, not at the feed's
+    /// pace (take it before looking for notices, then wait on it).</summary>
+    public Task NoticePublished => Volatile.Read(ref _noticePublished).Task;
+
     /// <summary>Where a notice stream created now starts (it reports what happens from here on).</summary>
     public int NoticeCount
     {
         get
         {
             lock (_gate) return _notices.Count;
+        }
+    }
+
+    /// <summary>
+    /// What a stock buy of <paramref name="code"/> may spend now and how many shares that is, by the rule order-cash
+    /// checks (<see cref="BuyReservePrice"/>, the per-order caps): the quantity it names is one order-cash takes, one
+    /// more is refused.
+    /// </summary>
+    public (long Cash, long UnitPrice, long Quantity) BuyingPower(string accountNumber, string code, bool isMarket, long price, DateTime now)
+    {
+        var upper = market.StockBookForOrders(code).UpperLimit;
+        var unit = BuyReservePrice(isMarket, price, upper);
+        lock (_gate)
+        {
+            EndDays(now);
+            var cash = _accounts.GetValueOrDefault(accountNumber)?.Cash ?? StartingCash;
+            var quantity = Math.Min(Math.Min(cash / unit, MaxStockQuantity), MaxStockOrderValue / unit);
+            return (cash, unit, Math.Max(0, quantity));
         }
     }
 
@@ -201,6 +285,7 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
         lock (_gate)
         {
             if (now is { } at) EndDays(at);
+            else ReadTape();
             var account = _accounts.GetValueOrDefault(accountNumber);
             if (account is null) return new PaperAccountView(StartingCash, [], []);
             return new PaperAccountView(account.Cash,
@@ -209,9 +294,28 @@ internal sealed partial class PaperVenue(SimulatedMarket market)
         }
     }
 
-    private PaperAccount Account(string number, string htsId)
+    /// <summary>
+    /// Binds <paramref name="accountNumber"/> to <paramref name="owner"/> (the app key KIS issued for it) at its first
+    /// use, as KIS binds an account to its app key; false when another app key owns it (every call on an account
+    /// checks this first, so no key reads, orders on or hears of another's account).
+    /// </summary>
+    public bool Claim(string accountNumber, string owner, string htsId)
     {
-        if (!_accounts.TryGetValue(number, out var account)) _accounts[number] = account = new PaperAccount(number, htsId);
-        return account;
+        lock (_gate) return Account(accountNumber, owner, htsId) is not null;
+    }
+
+    /// <summary>The refusal of a call on an account another app key owns (KIS's answer to an account that is not the
+    /// app key's: <c>OPSQ2000</c> <c>INVALID_CHECK_ACNO</c>).</summary>
+    public static PaperResult NotYourAccount()
+        => PaperResult.Refuse("OPSQ2000", "ERROR : INPUT INVALID_CHECK_ACNO (the account is not this app key's)");
+
+    /// <summary>The refusal of a stock code the instrument master does not list.</summary>
+    public static PaperResult UnknownStock(string code)
+        => PaperResult.Refuse("APBK1680", $"해당 종목정보가 없습니다. (no listed stock {code})");
+
+    private PaperAccount? Account(string number, string owner, string htsId)
+    {
+        if (!_accounts.TryGetValue(number, out var account)) _accounts[number] = account = new PaperAccount(number, htsId, owner);
+        return account.Owner == owner ? account : null;
     }
 }

@@ -36,13 +36,17 @@ internal sealed partial class SimSession
                 if (_stalled) continue;
 
                 var subs = _snapshot;
-                if (subs.Length == 0 || pace.Mode == MarketPaceMode.Off || _closing)
+                if (subs.Length == 0 || _closing || (pace.Mode == MarketPaceMode.Off && !Array.Exists(subs, s => s.Instrument.IsEventDriven)))
                 {
                     await _control.Reader.WaitToReadAsync(ct).ConfigureAwait(false);
                     continue;
                 }
 
-                var wait = NextData(subs, pace, out var due, out var count, out var marketNow);
+                // Taken before looking for notices: one published after the look still wakes the wait below.
+                var noticed = _hub.Market.Venue.NoticePublished;
+                var wait = NextEvent(subs, out var due, out var count, out var marketNow) ? TimeSpan.Zero
+                    : pace.Mode == MarketPaceMode.Off ? MaxClosedWait // notices only: one wakes the wait
+                    : NextData(subs, pace, out due, out count, out marketNow);
                 if (due is not null)
                 {
                     if (await SendDataAsync(due, count, marketNow, ct).ConfigureAwait(false))
@@ -61,7 +65,7 @@ internal sealed partial class SimSession
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var readable = _control.Reader.WaitToReadAsync(wake.Token).AsTask();
                 var delay = Task.Delay(wait, _time, wake.Token);
-                await Task.WhenAny(readable, delay).ConfigureAwait(false);
+                await Task.WhenAny(readable, delay, noticed).ConfigureAwait(false);
                 await wake.CancelAsync().ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
             }
@@ -81,6 +85,23 @@ internal sealed partial class SimSession
             _control.Writer.TryComplete();
             while (_control.Reader.TryRead(out var left)) RawFrameDone(left);
         }
+    }
+
+    /// <summary>
+    /// An event-driven subscription (the paper venue's notices) with a record waiting: due now, one record, whatever
+    /// the pace (KIS sends an order's notice within about a second of the order, not at a feed's rate).
+    /// </summary>
+    private bool NextEvent(Subscription[] subs, out Subscription? due, out int count, out DateTime marketNow)
+    {
+        (due, count, marketNow) = (null, 0, default);
+        var now = _hub.Market.Clock.Now();
+        foreach (var s in subs)
+            if (s.Instrument.IsEventDriven && s.Instrument.HasRecordAt(now))
+            {
+                (due, count, marketNow) = (s, 1, now);
+                return true;
+            }
+        return false;
     }
 
     /// <summary>The rest after a round in which no subscription had anything to say.</summary>
@@ -115,6 +136,7 @@ internal sealed partial class SimSession
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
+                    if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
                     if (!s.Instrument.Hours.IsOpen(now))
                     {
                         if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
@@ -135,6 +157,7 @@ internal sealed partial class SimSession
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(_roundRobin + i) % subs.Length];
+                    if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
                     if (!s.Instrument.Hours.IsOpen(now))
                     {
                         if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
@@ -156,7 +179,7 @@ internal sealed partial class SimSession
                     }
                     shortest = Math.Min(shortest, (1 - s.Credit) / pace.RecordsPerSecond);
                 }
-                return Min(TimeSpan.FromSeconds(Math.Max(shortest, 0.001)), MaxClosedWait);
+                return shortest == double.MaxValue ? MaxClosedWait : Min(TimeSpan.FromSeconds(Math.Max(shortest, 0.001)), MaxClosedWait);
             }
 
             default: // Demo
@@ -165,6 +188,7 @@ internal sealed partial class SimSession
                 Subscription? first = null;
                 foreach (var s in subs)
                 {
+                    if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
                     if (s.NextDue <= ts && !s.Instrument.Hours.IsOpen(now))
                     {
                         if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
@@ -174,7 +198,8 @@ internal sealed partial class SimSession
                     }
                     if (first is null || s.NextDue < first.NextDue) first = s;
                 }
-                if (first!.NextDue <= ts)
+                if (first is null) return MaxClosedWait; // only notices: a notice wakes the loop
+                if (first.NextDue <= ts)
                 {
                     // Mostly single records, sometimes a burst sent as one multi-record frame (as KIS pages bursts).
                     var roll = first.Pace.Next(100);
@@ -192,7 +217,8 @@ internal sealed partial class SimSession
     private TimeSpan UntilFirstOpen(Subscription[] subs, DateTime now)
     {
         var wait = MaxClosedWait;
-        foreach (var s in subs) wait = Min(wait, _hub.Market.Clock.UntilOpen(s.Instrument.Hours, now));
+        foreach (var s in subs)
+            if (!s.Instrument.IsEventDriven) wait = Min(wait, _hub.Market.Clock.UntilOpen(s.Instrument.Hours, now));
         return wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1);
     }
 

@@ -20,7 +20,7 @@ namespace Kis.Realtime.Tests.Dashboard;
 public sealed class DashboardOrdersTests(BrowserFixture browser)
 {
     private const string Account = "50123457";
-    private const string Code = "123450"; // a made-up stock: its trades are small against a 90M KRW order, so fills are partial
+    private const string Code = "015760"; // a listed stock whose trades (a few hundred shares) are small against a 90M KRW order, so fills are partial
     private const string Cash = "/uapi/domestic-stock/v1/trading/order-cash";
     private const string AmendCancel = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 

@@ -85,9 +85,10 @@ public sealed class PaperFuturesVenueTests
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
 
-        market.Venue.OnTrade(Code, derivative: true, quote.Bid + quote.Tick, 50, sim.MarketTime); // above the limit: no fill
-        market.Venue.OnTrade(Code, derivative: true, quote.Bid, 4, sim.MarketTime);
-        market.Venue.OnTrade(Code, derivative: true, quote.Bid - quote.Tick, 3, sim.MarketTime); // through it: a fill at the limit
+        market.Venue.OnTrade(Code, derivative: true, quote.Bid + quote.Tick, 50, buyerInitiated: true, sim.MarketTime); // above the limit: no fill
+        // Sellers at the bid: the quote's contracts there were first; the 4 after them fill the order.
+        market.Venue.OnTrade(Code, derivative: true, quote.Bid, quote.BidQuantity + 4, buyerInitiated: false, sim.MarketTime);
+        market.Venue.OnTrade(Code, derivative: true, quote.Bid - quote.Tick, 3, buyerInitiated: false, sim.MarketTime); // through it: a fill at the limit
         var fills = new[] { await NextAsync(notices), await NextAsync(notices) };
         Assert.Equal([(NoticeKind.Fill, (long?)4, (decimal?)limit), (NoticeKind.Fill, 3, limit)], fills.Select(f => (f.Kind, f.FillQuantity, f.FillPrice)));
 

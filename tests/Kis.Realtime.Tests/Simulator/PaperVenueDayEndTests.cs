@@ -13,7 +13,7 @@ namespace Kis.Realtime.Tests.Simulator;
 /// </summary>
 public sealed class PaperVenueDayEndTests
 {
-    private const string Stock = "123450", Future = "101W09", StockAccount = "5012345601", FuturesAccount = "6012345603", Hts = "simuser01";
+    private const string Stock = "015760", Future = "101W09", StockAccount = "5012345601", FuturesAccount = "6012345603", Hts = "simuser01";
     private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class PaperVenueDayEndTests
         var futuresEnd = Assert.Single(Notices(derivative: true, ref futuresPlace, afterFutures));
         Assert.Equal((PaperNoticeKind.Cancelled, futuresOrder.Number, futuresOrder.Number, 4L, day + new TimeSpan(15, 45, 0)),
             (futuresEnd.Kind, futuresEnd.Number, futuresEnd.Original, futuresEnd.Quantity, futuresEnd.At));
-        var cancel = venue.AmendOrCancel(FuturesAccount, futuresOrder.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, afterFutures);
+        var cancel = venue.AmendOrCancel(FuturesAccount, Hts, futuresOrder.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, afterFutures);
         Assert.Equal((false, "APBK0917"), (cancel.Accepted, cancel.MessageCode)); // nothing left to cancel
 
         // The next trading day: the share is still held, bought today no more; nothing else was said of the orders.
@@ -94,8 +94,8 @@ public sealed class PaperVenueDayEndTests
         await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
         var first = notices.MoveNextAsync().AsTask();
         await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator");
-        var lower = sim.Hub.Market.StockBookForOrders("123450").LowerLimit;
-        var placed = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Buy(lower, 5, "50123456", "123450"));
+        var lower = sim.Hub.Market.StockBookForOrders("015760").LowerLimit;
+        var placed = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Buy(lower, 5, "50123456", "015760"));
         Assert.True("0" == placed.GetProperty("rt_cd").GetString(), placed.ToString());
         var number = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
 
@@ -115,7 +115,7 @@ public sealed class PaperVenueDayEndTests
         Assert.Equal((number, "Y", "5", "0"), (row.GetProperty("odno").GetString(), row.GetProperty("cncl_yn").GetString(),
             row.GetProperty("cnc_cfrm_qty").GetString(), row.GetProperty("rmn_qty").GetString()));
         var possible = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-psbl-order", "TTTC8908R",
-            "CANO=50123456&ACNT_PRDT_CD=01&PDNO=123450&ORD_UNPR=1000&ORD_DVSN=00&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
+            "CANO=50123456&ACNT_PRDT_CD=01&PDNO=015760&ORD_UNPR=1000&ORD_DVSN=00&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
         Assert.Equal("100000000", possible.GetProperty("output").GetProperty("ord_psbl_cash").GetString());
     }
 }

@@ -1,36 +1,61 @@
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading;
 
 namespace Kis.Realtime.Tests.Simulator;
 
-/// <summary>The paper venue's matching rules, on the venue itself (no sessions): price-time priority.</summary>
+/// <summary>The paper venue's matching rules, on the venue itself (no sessions); the rules alone: <see cref="RestingBookTests"/>.</summary>
 public sealed class PaperVenueMatchingTests
 {
     [Fact]
-    public void A_resting_market_order_fills_before_a_resting_limit_order_from_the_same_trade()
+    public void A_market_buy_larger_than_the_touch_walks_the_KRX_book_and_pays_no_less_than_the_ask()
+    {
+        // Issue 42, item 3: 1,500 shares with the ask at 47,000 once averaged 46,961, below the ask.
+        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var now = market.Clock.Now();
+        var krx = market.StockBookForOrders("015760");
+        krx.Next(now); // the opening print: the book below is the one the order meets
+        Span<BookLevel> asks = stackalloc BookLevel[StockBook.Levels], bids = stackalloc BookLevel[StockBook.Levels];
+        krx.Depth(asks, bids);
+        var quantity = asks[0].Quantity + asks[1].Quantity + 1; // the touch, the next level and one share of the third
+        var cumulative = krx.Summary().CumulativeVolume;
+
+        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: true, quantity, 0), now);
+
+        var order = Assert.Single(market.Venue.View("5012345601").Orders);
+        Assert.True(placed.Accepted, placed.Message);
+        var expectedValue = asks[0].Quantity * asks[0].Price + asks[1].Quantity * asks[1].Price + asks[2].Price;
+        Assert.Equal((quantity, expectedValue, 0L), (order.Filled, order.FilledValue, order.Remaining));
+        Assert.True(order.FilledValue >= quantity * asks[0].Price, "no share below the ask");
+        // Three trades, one per level, on KRX's tape: the day's volume grew by the order's quantity.
+        Assert.Equal(cumulative + quantity, krx.Summary().CumulativeVolume);
+        Assert.Equal(3, krx.Backlog);
+    }
+
+    [Fact]
+    public void A_limit_buy_at_the_bid_waits_for_the_book_s_volume_there_before_it_fills()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
         var now = market.Clock.Now();
-        var touch = market.StockBookForOrders("123450").Touch();
-        var venue = market.Venue;
-        var limit = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "123450", Buy: true, IsMarket: false, 5, touch.Bid), now);
-        // More than the ask's quantity: the rest of the market order waits for the next trades.
-        var marketOrder = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "123450", Buy: true, IsMarket: true, touch.AskQuantity + 10, 0), now);
-        Assert.True(limit.Accepted && marketOrder.Accepted);
+        var krx = market.StockBookForOrders("015760");
+        krx.Next(now); // the opening print: the book below is the one the order meets
+        Span<BookLevel> asks = stackalloc BookLevel[StockBook.Levels], bids = stackalloc BookLevel[StockBook.Levels];
+        krx.Depth(asks, bids);
+        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 5, bids[0].Price), now).Order!;
 
-        venue.OnTrade("123450", derivative: false, touch.Bid, 10, now);
+        market.Venue.OnTrade("015760", derivative: false, bids[0].Price, bids[0].Quantity, buyerInitiated: false, now);
+        Assert.Equal(0, market.Venue.View("5012345601").Orders.Single().Filled); // the queue ahead of it traded
+        market.Venue.OnTrade("015760", derivative: false, bids[0].Price, 3, buyerInitiated: false, now);
 
-        var orders = venue.View("5012345601").Orders.ToDictionary(o => o.Number);
-        Assert.Equal((touch.AskQuantity + 10, 0L), (orders[marketOrder.Order!.Number].Filled, orders[marketOrder.Order.Number].Remaining));
-        Assert.Equal(0, orders[limit.Order!.Number].Filled); // the trade's 10 went to the market order first
+        Assert.Equal(3, market.Venue.View("5012345601").Orders.Single(o => o.Number == order.Number).Filled);
     }
 }
 
 /// <summary>Issue 32, item 2: a paper order that crosses the spread is a trade of the simulated market itself.</summary>
 public sealed class PaperVenueMarketImpactTests
 {
-    private const string Code = "123450";
+    private const string Code = "015760";
 
     [Fact]
     public void A_marketable_buy_lifts_the_KRX_offer_and_prints_on_the_KRX_and_unified_tapes_counted_in_both_days()
@@ -109,8 +134,8 @@ public sealed class PaperVenueMarketImpactTests
         var bid = market.StockBookForOrders(Code).Touch().Bid;
         var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: false, 5, bid), at).Order!;
 
-        var amended = market.Venue.AmendOrCancel("5012345601", order.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, at);
-        market.Venue.OnTrade(Code, derivative: true, bid, 100, at);
+        var amended = market.Venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, at);
+        market.Venue.OnTrade(Code, derivative: true, bid - 5, 100, buyerInitiated: false, at);
 
         Assert.Equal((false, "APBK0915"), (amended.Accepted, amended.MessageCode));
         Assert.Equal(0, market.Venue.View("5012345601").Orders.Single().Filled);
@@ -149,15 +174,15 @@ public sealed class PaperVenueAmendmentTests
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
         var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7);
-        var krx = market.StockBookForOrders("123450");
+        var krx = market.StockBookForOrders("015760");
         while (krx.IsInterrupted((int)at.TimeOfDay.TotalSeconds)) at = at.AddSeconds(1);
         krx.Next(at); // the opening print: the touch below is the one the amendment meets
         var touch = krx.Touch();
-        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "123450", Buy: true, IsMarket: false, 3, touch.Bid), at).Order!;
+        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 3, touch.Bid), at).Order!;
         Assert.Equal(0, order.Filled);
         var before = market.Venue.NoticeCount;
 
-        var amended = market.Venue.AmendOrCancel("5012345601", order.Number, derivative: false, cancel: false, 3, wholeRemainder: true, touch.Ask, at);
+        var amended = market.Venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: false, cancel: false, 3, wholeRemainder: true, touch.Ask, at);
 
         Assert.True(amended.Accepted, amended.Message);
         var filled = Math.Min(3, touch.AskQuantity);
@@ -182,7 +207,7 @@ public sealed class PaperVenueAmendmentTests
         var order = market.Venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, IsMarket: false, 5, quote.Ask, Derivative: true), at).Order!;
         Assert.Equal(0, order.Filled);
 
-        var amended = market.Venue.AmendOrCancel("6012345603", order.Number, derivative: true, cancel: false, 5, wholeRemainder: true, quote.Bid, at);
+        var amended = market.Venue.AmendOrCancel("6012345603", "simuser01", order.Number, derivative: true, cancel: false, 5, wholeRemainder: true, quote.Bid, at);
 
         Assert.True(amended.Accepted, amended.Message);
         var view = market.Venue.View("6012345603");

@@ -16,7 +16,7 @@ namespace Kis.Realtime.Tests.Simulator;
 public sealed class PaperVenueTests
 {
     private const string Account = "50123456";
-    private const string Code = "123450"; // a made-up stock: its trades are small against a 90M KRW order, so fills are partial
+    private const string Code = "015760"; // a listed stock whose trades (a few hundred shares) are small against a 90M KRW order, so fills are partial
 
     [Fact]
     public async Task A_buy_inside_the_spread_fills_only_from_trades_through_it_partially_first_and_its_cancel_gives_exactly_one_notice()
