@@ -32,8 +32,14 @@ internal sealed partial class AccessTokenProvider
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastIssue = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _issueLock = new(1, 1);
 
-    public AccessTokenProvider(RestHttp http, Uri restBase, string? cacheFile, TimeProvider time, ILogger logger)
+    private readonly Func<CancellationToken, Task>? _beforeIssue;
+
+    /// <summary>Tokens of <paramref name="restBase"/> through <paramref name="http"/>, kept in <paramref name="cacheFile"/> (null: memory
+    /// only); <paramref name="beforeIssue"/> is awaited before each issue over HTTP (the token endpoint's rate limit), or null.</summary>
+    public AccessTokenProvider(RestHttp http, Uri restBase, string? cacheFile, TimeProvider time, ILogger logger,
+        Func<CancellationToken, Task>? beforeIssue = null)
     {
+        _beforeIssue = beforeIssue;
         _http = http;
         _restBase = restBase;
         _cacheFile = cacheFile;
@@ -70,6 +76,7 @@ internal sealed partial class AccessTokenProvider
                 LogWaiting(_logger, credential.MaskedAppKey, (MinimumIssueInterval - since).TotalSeconds);
                 await Task.Delay(MinimumIssueInterval - since, _time, cancellationToken).ConfigureAwait(false);
             }
+            if (_beforeIssue is not null) await _beforeIssue(cancellationToken).ConfigureAwait(false);
             var entry = await IssueAsync(credential, cancellationToken).ConfigureAwait(false);
             _cache[cacheKey] = entry;
             _lastIssue[cacheKey] = entry.IssuedAt;

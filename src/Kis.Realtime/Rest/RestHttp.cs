@@ -41,7 +41,7 @@ internal sealed class RestHttp : IDisposable
 
     /// <summary>
     /// POSTs <paramref name="json"/> to <paramref name="url"/> as <c>application/json; charset=utf-8</c> (see
-    /// <see cref="SendAsync"/>). Serialized up front, so the request carries a Content-Length as KIS's own clients send it:
+    /// <see cref="SendAsync(HttpRequestMessage, string, CancellationToken)"/>). Serialized up front, so the request carries a Content-Length as KIS's own clients send it:
     /// <c>JsonContent</c> streams with chunked transfer encoding, which API gateways may refuse.
     /// </summary>
     public async Task<(HttpStatusCode Status, JsonDocument? Body)> PostJsonAsync(Uri url, byte[] json, string what, CancellationToken cancellationToken)
@@ -54,6 +54,15 @@ internal sealed class RestHttp : IDisposable
     /// <summary>Sends <paramref name="request"/> and returns its status and JSON body (null when the body is not JSON);
     /// <paramref name="what"/> (what the call does, e.g. "Issuing an approval key for app key PS…") starts every error message.</summary>
     public async Task<(HttpStatusCode Status, JsonDocument? Body)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
+        var (status, body, _) = await SendAsync(request, what, null, cancellationToken).ConfigureAwait(false);
+        return (status, body);
+    }
+
+    /// <summary>As the overload without a header, also returning the answer's
+    /// <paramref name="header"/> (KIS's <c>tr_cont</c>: more pages follow), null when absent.</summary>
+    public async Task<(HttpStatusCode Status, JsonDocument? Body, string? Header)> SendAsync(HttpRequestMessage request, string what, string? header,
+        CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -83,7 +92,8 @@ internal sealed class RestHttp : IDisposable
             {
                 // Left null: the caller reports "not JSON" with the status, without the body.
             }
-            return (response.StatusCode, json);
+            var headerValue = header is not null && response.Headers.TryGetValues(header, out var values) ? values.FirstOrDefault() : null;
+            return (response.StatusCode, json, headerValue);
         }
         catch (HttpRequestException e)
         {

@@ -1,0 +1,110 @@
+namespace Kis.Realtime;
+
+public sealed partial class KisOrderClient
+{
+    /// <summary>
+    /// Looks again for the order of an <see cref="KisOrderOutcome.Unknown"/> result, in today's orders and the notices:
+    /// accepted when exactly one order is it, else unknown still. Any other result is returned as it is. Call it before
+    /// deciding to send an unknown order again.
+    /// </summary>
+    public Task<KisOrderResult> ReconcileAsync(KisOrderResult result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Outcome != KisOrderOutcome.Unknown || result.Pending is not { } pending) return Task.FromResult(result);
+        return ReconcileCoreAsync(pending, result.Problem ?? "the answer was lost", result.Attempts, cancellationToken);
+    }
+
+    /// <summary>
+    /// An order call whose answer was lost: it may or may not exist. Today's orders (and the notices) are searched
+    /// for one that is it: same code, side, quantity and price (an amend or cancel: same original), listed at or after
+    /// the call, and not an order this client already knows as another of its own. One: accepted. None after
+    /// <see cref="KisOrderOptions.ReconcileChecks"/> checks, or several: unknown. Never sends the order again.
+    /// </summary>
+    private async Task<KisOrderResult> ReconcileCoreAsync(PendingCall pending, string lost, int attempts, CancellationToken cancellationToken)
+    {
+        var what = pending.Order is { } o ? $"{o.Side} {o.Quantity} {o.Code}" : $"{(pending.Cancel ? "cancel" : "amendment")} of {pending.Original}";
+        string? inquiryProblem = null;
+        IReadOnlyList<string> candidates = [];
+        for (var check = 0; check < _options.ReconcileChecks; check++)
+        {
+            if (check > 0)
+            {
+                try
+                {
+                    await Task.Delay(_options.ReconcileInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // the caller gave up waiting: the outcome stays unknown, and says so
+                }
+            }
+            IReadOnlyList<KisOrderRow> rows;
+            try
+            {
+                rows = await GetOrdersAsync(pending.Product, KisOrderFilter.All, pending.Order?.Code, cancellationToken).ConfigureAwait(false);
+                inquiryProblem = null;
+            }
+            catch (Exception e) when (e is KisRestException or OperationCanceledException)
+            {
+                inquiryProblem = e is OperationCanceledException ? "the reconciling was cancelled" : e.Message;
+                rows = [];
+                if (e is OperationCanceledException) break;
+            }
+            attempts++;
+            candidates = Candidates(pending, rows);
+            if (candidates.Count == 1)
+            {
+                var row = rows.FirstOrDefault(r => KisOrderWire.Normalize(r.OrderNumber) == candidates[0]);
+                return Accepted(pending, row?.OrderNumber ?? candidates[0], row?.Branch ?? "", row?.Time, "found in today's orders after the answer was lost",
+                    attempts, reconciled: true);
+            }
+            if (candidates.Count > 1) break; // more checks cannot tell them apart
+        }
+        var problem = candidates.Count > 1
+            ? $"{lost}; {candidates.Count} orders of today could be it ({string.Join(", ", candidates)}): not resent"
+            : inquiryProblem is not null ? $"{lost}; today's orders could not be read ({inquiryProblem}): not resent"
+            : $"{lost}; no order matching it was listed after {_options.ReconcileChecks} check(s) of today's orders: not resent";
+        LogUnknown(_logger, what, problem);
+        return new KisOrderResult { Outcome = KisOrderOutcome.Unknown, Problem = problem, Attempts = attempts, Pending = pending };
+    }
+
+    /// <summary>The order numbers (normalized) of today's orders and noticed orders that could be the lost call's.</summary>
+    private List<string> Candidates(PendingCall pending, IReadOnlyList<KisOrderRow> rows)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (row.Time < pending.SentAfter) continue;
+            if (pending.Order is { } order)
+            {
+                if (row.OriginalOrderNumber is null && row.Code == order.Code && row.Side == order.Side && row.Quantity == order.Quantity
+                    && (!KisOrderWire.HasPrice(order.Kind) || row.Price == order.Price))
+                    found.Add(KisOrderWire.Normalize(row.OrderNumber));
+            }
+            else if (KisOrderWire.Normalize(row.OriginalOrderNumber) == KisOrderWire.Normalize(pending.Original))
+            {
+                found.Add(KisOrderWire.Normalize(row.OrderNumber));
+            }
+        }
+        // The notices may tell of a new order (or an amendment) before the inquiry lists it.
+        foreach (var state in Book.Tracker.Orders)
+        {
+            if (state.LastUpdate < pending.SentAfter) continue;
+            if (pending.Order is { } order)
+            {
+                if (state.OriginalOrderNumber is null && state.Code == order.Code && state.Side == order.Side && state.Quantity == order.Quantity
+                    && (!KisOrderWire.HasPrice(order.Kind) || state.Price == order.Price))
+                    found.Add(KisOrderWire.Normalize(state.OrderNumber));
+            }
+            else if (!pending.Cancel && KisOrderWire.Normalize(state.OriginalOrderNumber) == KisOrderWire.Normalize(pending.Original))
+            {
+                found.Add(KisOrderWire.Normalize(state.OrderNumber));
+            }
+        }
+        lock (_gate) found.ExceptWith(_claimed);
+        return [.. found];
+    }
+}
+
+/// <summary>What an order call was, kept with an unknown result so that it can be reconciled later.</summary>
+internal sealed record PendingCall(KisProduct Product, KisOrderRequest? Order, string? Original, bool Cancel, TimeOnly SentAfter);

@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Kis.Realtime.Retry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kis.Realtime;
+
+/// <summary>
+/// The order venue of KIS's REST API (the real or the paper server, <c>kisrt sim</c>, the in-process simulator):
+/// <see cref="IKisOrderVenue"/> over KIS's order calls, with typed results and refusals. An order is never sent twice:
+/// KIS has no client order id, so an order call whose answer is lost (timeout, reset, HTTP 5xx) is reconciled against
+/// today's orders and the notices in <see cref="IKisOrderVenue.Book"/>, and reported <see cref="KisOrderOutcome.Unknown"/>
+/// when that finds no single order that is it; only a call KIS refused (EGW00201 for rate, an expired token) or one that
+/// never left (no connection) is sent again. KIS's limits are kept before sending: REST calls per second per app key
+/// (20 real, 2 paper) and token issues (1 a second, one token a day reused through
+/// <see cref="KisOrderOptions.AccessTokenCacheFile"/>). Thread-safe; never shows a secret.
+/// </summary>
+public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
+{
+    /// <summary>KIS's codes for a refused access token: a new one is issued and the call made once more.</summary>
+    private static readonly HashSet<string> TokenRejected = ["EGW00121", "EGW00123"];
+
+    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
+
+    /// <summary>How much earlier than our clock KIS's order time may be and the order still be ours (clock difference).</summary>
+    private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(5);
+
+    private readonly KisOrderOptions _options;
+    private readonly RestHttp _http;
+    private readonly RestHttp _orderHttp;
+    private readonly SocketsHttpHandler? _ownOrderHandler;
+    private readonly AccessTokenProvider _tokens;
+    private readonly RestRateLimiter _rest;
+    private readonly RestRateLimiter _tokenLimit;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _branches = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the client (no call is made until a method needs one).</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public KisOrderClient(KisOrderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = options.LoggerFactory?.CreateLogger("Kis.Realtime.Orders") ?? NullLogger.Instance;
+        _http = new RestHttp(options.HttpHandler, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes, "KisOrderOptions.HttpHandler");
+        // Order calls on a connection each (defence in depth): no HTTP-stack retry of a reused connection can then
+        // apply to an order KIS may already have taken. Inquiries reuse connections.
+        _ownOrderHandler = options.HttpHandler is null ? NewConnectionPerRequest() : null;
+        _orderHttp = new RestHttp(options.HttpHandler ?? _ownOrderHandler, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes,
+            "KisOrderOptions.HttpHandler");
+        var restBase = options.EffectiveRestBaseUrl;
+        _rest = RestRateLimiter.For("rest", restBase, options.Credential.AppKey, options.EffectiveRequestsPerSecond, options.TimeProvider);
+        _tokenLimit = RestRateLimiter.For("token", restBase, options.Credential.AppKey, options.TokenRequestsPerSecond, options.TimeProvider);
+        _tokens = new AccessTokenProvider(_http, restBase, options.AccessTokenCacheFile, options.TimeProvider, _logger, _tokenLimit.WaitAsync);
+    }
+
+    private static SocketsHttpHandler NewConnectionPerRequest()
+    {
+        var handler = Auth.BoundedHttp.CreateHandler();
+        handler.PooledConnectionLifetime = TimeSpan.Zero; // never reused
+        return handler;
+    }
+
+    /// <inheritdoc />
+    public KisOrderBook Book { get; } = new();
+
+    /// <summary>The environment whose tr_ids the calls carry.</summary>
+    public KisEnvironment Environment => _options.Environment;
+
+    /// <summary>Access tokens issued over HTTP by this client (not served from its cache or file).</summary>
+    public int AccessTokensIssued => _tokens.IssuedCount;
+
+    /// <summary>REST calls sent (tokens not included).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    private long _requests;
+
+    internal RestRateLimiter RateLimiter => _rest;
+
+    private KisAccount AccountOf(KisProduct product) => product == KisProduct.Stock ? _options.Account : _options.FuturesAccount ?? _options.Account;
+
+    /// <inheritdoc />
+    public async Task<KisOrderResult> PlaceAsync(KisOrderRequest order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        order.Validate();
+        var path = order.Product == KisProduct.Stock ? KisOrderWire.StockOrder : KisOrderWire.FuturesOrder;
+        var call = new Call(path, KisOrderWire.PlaceTrId(order.Product, order.Side), null,
+            KisOrderWire.PlaceBody(AccountOf(order.Product), order), $"Placing a {order.Side} of {order.Quantity} {order.Code}");
+        var pending = new PendingCall(order.Product, order, null, false, SentAfter());
+        return await OrderCallAsync(call, pending, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(amend);
+        if (amend.Quantity is <= 0) throw new ArgumentException("An amendment's quantity must be positive (null: all that is left).", nameof(amend));
+        KisOrderWire.ValidatePrice(amend.Product, amend.Kind, amend.Price, null);
+        var branch = await BranchAsync(amend.Product, amend.OriginalOrderNumber, amend.Branch, cancellationToken).ConfigureAwait(false);
+        var call = new Call(KisOrderWire.AmendCancelPath(amend.Product), KisOrderWire.AmendCancelTrId(amend.Product), null,
+            KisOrderWire.AmendCancelBody(AccountOf(amend.Product), amend.Product, false, amend.OriginalOrderNumber, branch, amend.Quantity,
+                amend.Kind, amend.Price, amend.Exchange), $"Amending order {amend.OriginalOrderNumber}");
+        return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false, SentAfter()), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cancel);
+        if (cancel.Quantity is <= 0) throw new ArgumentException("A cancel's quantity must be positive (null: all that is left).", nameof(cancel));
+        var branch = await BranchAsync(cancel.Product, cancel.OriginalOrderNumber, cancel.Branch, cancellationToken).ConfigureAwait(false);
+        var call = new Call(KisOrderWire.AmendCancelPath(cancel.Product), KisOrderWire.AmendCancelTrId(cancel.Product), null,
+            KisOrderWire.AmendCancelBody(AccountOf(cancel.Product), cancel.Product, true, cancel.OriginalOrderNumber, branch, cancel.Quantity,
+                KisOrderKind.Limit, 0, cancel.Exchange), $"Cancelling order {cancel.OriginalOrderNumber}");
+        return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true, SentAfter()), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>KST time of day a little before now: an order of ours that KIS lists is not older than this.</summary>
+    private TimeOnly SentAfter() => TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(Kst).DateTime - ClockTolerance);
+
+    private async Task<string> BranchAsync(KisProduct product, string original, string? given, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(original);
+        if (given is not null || product != KisProduct.Stock) return given ?? "";
+        lock (_gate)
+            if (_branches.TryGetValue(KisOrderWire.Normalize(original), out var known)) return known;
+        // Not ours (placed by another program or an earlier run): its branch is in today's orders.
+        var rows = await GetOrdersAsync(product, KisOrderFilter.All, null, cancellationToken).ConfigureAwait(false);
+        return rows.FirstOrDefault(r => KisOrderWire.Normalize(r.OrderNumber) == KisOrderWire.Normalize(original))?.Branch ?? "";
+    }
+
+    /// <summary>
+    /// An order call, sent at most once unless KIS refused it outright: its typed result, reconciled when the answer
+    /// was lost. The caller's cancellation stops the wait for a slot, never a call already on its way.
+    /// </summary>
+    private async Task<KisOrderResult> OrderCallAsync(Call call, PendingCall pending, CancellationToken cancellationToken)
+    {
+        var trace = new Trace();
+        Answer answer;
+        try
+        {
+            answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KisRestException e) when (!trace.Sending || NeverLeft(e))
+        {
+            return new KisOrderResult { Outcome = KisOrderOutcome.NotSent, Problem = e.Message, Attempts = trace.Attempts };
+        }
+        catch (KisRestException e)
+        {
+            LogAnswerLost(_logger, call.What, e.Message);
+            return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+        }
+        using (answer.Body)
+        {
+            var root = answer.Body?.RootElement ?? default;
+            var rtCd = KisOrderWire.Text(root, "rt_cd");
+            var msgCd = KisOrderWire.Text(root, "msg_cd");
+            var message = Redact(KisOrderWire.Text(root, "msg1"));
+            if (rtCd == "0" && answer.Status == HttpStatusCode.OK)
+            {
+                var output = root.TryGetProperty("output", out var o) ? o : default;
+                var number = KisOrderWire.Text(output, "ODNO");
+                if (string.IsNullOrEmpty(number))
+                    return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", trace.Attempts, cancellationToken).ConfigureAwait(false);
+                var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
+                return Accepted(pending, number, branch, KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD")), $"{msgCd} {message}".Trim(), trace.Attempts, false);
+            }
+            if (rtCd is { Length: > 0 } && msgCd is { Length: > 0 })
+                return Refused(new KisRefusal(rtCd, msgCd, message, (int)answer.Status), trace.Attempts);
+            if ((int)answer.Status is >= 400 and < 500)
+                return Refused(new KisRefusal("", $"HTTP{(int)answer.Status}", "the server refused the call without a KIS code", (int)answer.Status), trace.Attempts);
+            var problem = answer.Body is null ? $"{call.What}: HTTP {(int)answer.Status}, the answer is not JSON"
+                : $"{call.What}: HTTP {(int)answer.Status} without KIS's rt_cd";
+            LogAnswerLost(_logger, call.What, problem);
+            return await ReconcileCoreAsync(pending, $"{problem} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The call never reached the server: no connection, no name, no TLS, or refused before sending.</summary>
+    private static bool NeverLeft(KisRestException e) => e.InnerException switch
+    {
+        HttpRequestException h => h.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
+        null => e.HttpStatus is null && e.Message.Contains("refused before sending", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    private KisOrderResult Accepted(PendingCall pending, string number, string branch, TimeOnly? time, string? message, int attempts, bool reconciled)
+    {
+        var key = KisOrderWire.Normalize(number);
+        lock (_gate)
+        {
+            _claimed.Add(key);
+            if (branch.Length > 0) _branches[key] = branch;
+        }
+        // A cancel's own number is no order: its handle follows the order it cancels.
+        var followed = pending.Cancel ? pending.Original! : number;
+        return new KisOrderResult
+        {
+            Outcome = KisOrderOutcome.Accepted, OrderNumber = number, Branch = branch, OrderTime = time, Message = message,
+            Attempts = attempts, Reconciled = reconciled, Handle = Book.Handle(followed, pending.Product),
+        };
+    }
+
+    private static KisOrderResult Refused(KisRefusal refusal, int attempts)
+        => new() { Outcome = KisOrderOutcome.Refused, Refusal = refusal, Attempts = attempts };
+
+    private string Redact(string? text)
+        => Protocol.Redaction.ServerText(text, _options.Credential.AppSecret, _options.Credential.AppKey) ?? "";
+
+    /// <summary>
+    /// One REST call: waits its turn (the rate limit), takes the access token, sends. A refused token is replaced and
+    /// the call made once more; a refusal for rate (nothing done) waits and is sent again, at most
+    /// <see cref="KisOrderOptions.RateLimitRetries"/> times. Anything else is the caller's to judge.
+    /// </summary>
+    private async Task<Answer> CallAsync(Call call, Trace trace, bool order, CancellationToken cancellationToken)
+    {
+        string? rejected = null;
+        var rateRefusals = 0;
+        var credential = _options.Credential;
+        while (true)
+        {
+            await _rest.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var token = await _tokens.GetAsync(credential, rejected, cancellationToken).ConfigureAwait(false);
+            using var request = Build(call, token, credential);
+            trace.Attempts++;
+            trace.Sending = true;
+            Interlocked.Increment(ref _requests);
+            // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
+            var (status, body, trCont) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
+                order ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
+            trace.Sending = false;
+            var root = body?.RootElement ?? default;
+            var msgCd = KisOrderWire.Text(root, "msg_cd") ?? KisOrderWire.Text(root, "error_code");
+            if (KisOrderWire.Text(root, "rt_cd") != "0" && msgCd is not null)
+            {
+                if (rejected is null && TokenRejected.Contains(msgCd))
+                {
+                    LogTokenRejected(_logger, credential.MaskedAppKey, msgCd);
+                    rejected = token;
+                    body?.Dispose();
+                    continue;
+                }
+                if (msgCd == "EGW00201" && rateRefusals < _options.RateLimitRetries)
+                {
+                    // Another program shares the app key: KIS refused before doing anything, so sending again is safe.
+                    var wait = ExponentialBackoff.Compute(rateRefusals++, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), Random.Shared.NextDouble());
+                    LogRateRefused(_logger, credential.MaskedAppKey, call.What, wait.TotalSeconds);
+                    body?.Dispose();
+                    await Task.Delay(wait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            return new Answer(status, body, trCont);
+        }
+    }
+
+    private HttpRequestMessage Build(Call call, string token, KisCredential credential)
+    {
+        var url = new Uri(_options.EffectiveRestBaseUrl, call.Query is null ? call.Path : $"{call.Path}?{call.Query}");
+        var request = new HttpRequestMessage(call.Body is null ? HttpMethod.Get : HttpMethod.Post, url);
+        if (call.Body is not null)
+        {
+            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(call.Body, OrderJson.Default.DictionaryStringString));
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
+        request.Headers.TryAddWithoutValidation("authorization", $"Bearer {token}");
+        request.Headers.TryAddWithoutValidation("appkey", credential.AppKey);
+        request.Headers.TryAddWithoutValidation("appsecret", credential.AppSecret);
+        request.Headers.TryAddWithoutValidation("tr_id", KisOrderWire.TrId(call.TrId, _options.Environment));
+        request.Headers.TryAddWithoutValidation("tr_cont", call.Continue ? "N" : "");
+        request.Headers.TryAddWithoutValidation("custtype", "P");
+        return request;
+    }
+
+    /// <summary>Releases the HTTP clients it created (not a handler given in the options).</summary>
+    public void Dispose()
+    {
+        _http.Dispose();
+        _orderHttp.Dispose();
+        _ownOrderHandler?.Dispose();
+    }
+
+    /// <summary>A REST call: path, real tr_id, query (GET) or body (POST), what it does (in errors).</summary>
+    private sealed record Call(string Path, string TrId, string? Query, Dictionary<string, string>? Body, string What, bool Continue = false);
+
+    private sealed record Answer(HttpStatusCode Status, JsonDocument? Body, string? TrCont);
+
+    private sealed class Trace
+    {
+        public int Attempts;
+        public bool Sending;
+    }
+
+    [LoggerMessage(1131, LogLevel.Warning, "{What}: the answer was lost ({Problem}); reconciling against today's orders before anything else")]
+    private static partial void LogAnswerLost(ILogger logger, string what, string problem);
+
+    [LoggerMessage(1132, LogLevel.Warning, "The server refused the access token of app key {AppKey} ({Code}); issuing a new one")]
+    private static partial void LogTokenRejected(ILogger logger, string appKey, string code);
+
+    [LoggerMessage(1133, LogLevel.Warning, "KIS refused a call of app key {AppKey} for rate (EGW00201): {What} again in {Seconds:0.#} s")]
+    private static partial void LogRateRefused(ILogger logger, string appKey, string what, double seconds);
+
+    [LoggerMessage(1134, LogLevel.Warning, "{What}: outcome unknown after reconciling: {Problem}")]
+    private static partial void LogUnknown(ILogger logger, string what, string problem);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class OrderJson : System.Text.Json.Serialization.JsonSerializerContext;

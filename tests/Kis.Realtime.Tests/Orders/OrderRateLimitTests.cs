@@ -1,0 +1,46 @@
+using Kis.Realtime.Tests.Client;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Orders;
+
+/// <summary>
+/// Issue 43 (2): KIS's REST limits are kept before sending, per app key: a burst of orders reaches the server at no
+/// more than 20 a second (2 on the paper server), counted at the server in every one-second window. On a hand-moved
+/// clock: time moves only when every call let through has arrived and the next waits for the window, so the count
+/// does not depend on the machine's speed.
+/// </summary>
+public sealed class OrderRateLimitTests
+{
+    [Theory]
+    [InlineData(KisEnvironment.Real, 100, 20)]
+    [InlineData(KisEnvironment.Paper, 10, 2)]
+    public async Task A_burst_of_orders_reaches_the_server_at_no_more_than_the_limit_in_any_second(KisEnvironment environment, int orders, int limit)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 1, 0, 0, TimeSpan.Zero)); // 10:00 KST
+        await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer, clock);
+        using var client = new KisOrderClient(OrderAmbiguityTests.Options(server) with { Environment = environment });
+        Assert.Equal(limit, client.RateLimiter.PerSecond);
+
+        var placing = Enumerable.Range(0, orders).Select(i => client.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 70_000 + i * 10))).ToList();
+        var steps = 0;
+        while (true)
+        {
+            // Everything let through has arrived, and the next caller is waiting for the window (or all are done).
+            await UntilAsync(() => placing.All(p => p.IsCompleted)
+                || (client.RateLimiter.Sleeping > 0 && server.Requests.Count(r => r.Path != "/oauth2/tokenP") == client.RateLimiter.Granted),
+                "the calls let through at the server and the next one waiting");
+            if (placing.All(p => p.IsCompleted)) break;
+            clock.Advance(clock.NextTimerDue!.Value - clock.GetUtcNow());
+            Assert.True(++steps <= orders, "the burst ends");
+        }
+
+        var results = await Task.WhenAll(placing);
+        Assert.All(results, r => Assert.Equal(KisOrderOutcome.Accepted, r.Outcome));
+        Assert.Equal(orders, server.Placed.Select(p => p.Price).Distinct().Count()); // each once
+        Assert.Equal(orders, server.OrderCalls);
+        var stamps = server.Requests.Where(r => r.Path.EndsWith("/order-cash", StringComparison.Ordinal)).Select(r => r.At).Order().ToList();
+        var busiest = stamps.Max(start => stamps.Count(t => t >= start && t < start + TimeSpan.FromSeconds(1)));
+        Assert.Equal(limit, busiest); // full windows, never more
+        Assert.Equal((orders - 1) / limit, steps);
+    }
+}
