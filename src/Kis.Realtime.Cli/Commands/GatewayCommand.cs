@@ -105,6 +105,7 @@ internal static class GatewayCommand
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (stopAfter is { } limit) stop.CancelAfter(limit);
+        await RefuseOtherRetentionAsync(options, stop.Token).ConfigureAwait(false); // before the election: a standby never meets it at takeover
         GatewayStreamFollower? sink = null;
         // The writer's own log (database lost and back, gaps) beside the gateway's, from --log-level (default warning).
         using var historyLog = postgres is null ? null : Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
@@ -153,6 +154,19 @@ internal static class GatewayCommand
             // What is not committed stays in the streams past the stored offsets: the next run with --postgres stores it.
             if (sink is not null) await sink.Writer.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Refuses, with one line, to run over streams that exist with other retention than <paramref name="options"/>': RabbitMQ
+    /// never changes a stream's arguments (a run would keep the old retention, a declaration would fail).
+    /// </summary>
+    private static async Task RefuseOtherRetentionAsync(KisGatewayOptions options, CancellationToken cancellationToken)
+    {
+        var kept = await KisGateway.CheckRetentionAsync(options, cancellationToken).ConfigureAwait(false);
+        if (kept.Count == 0) return;
+        throw new CliUsageException($"--max-age {options.StreamMaxAge} --max-bytes {options.StreamMaxLengthBytes}: stream(s) {string.Join(", ", kept)} exist with " +
+                                    "other retention, and RabbitMQ never changes a stream's arguments: start with the values they were created with and change " +
+                                    "retention with a policy (rabbitmqctl set_policy, docs/gateway.md \"Changing retention\"), or delete the streams (their records go).");
     }
 
     /// <summary>

@@ -46,6 +46,9 @@ public sealed record GatewayStatus
     /// <summary>Requests refused before they reached a registration (no user-id, another identity's claim, over a quota or
     /// the request rate, too large, malformed, a reply queue that is not the requester's); each logged at 1, 2, 4 …</summary>
     public long RequestsRefused { get; init; }
+    /// <summary>Streams that exist with other retention than this gateway's options and keep their own (RabbitMQ never
+    /// changes a stream's arguments; a policy does: docs/gateway.md, Changing retention).</summary>
+    public IReadOnlyList<string> RetentionKept { get; init; } = [];
 }
 
 /// <summary>One KIS session of the gateway.</summary>

@@ -40,8 +40,11 @@ public sealed partial class KisGateway : IAsyncDisposable
     private Task<int>? _restoring;
     private volatile bool _started;
 
-    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, GatewayCheckpoint? previous)
+    private readonly StreamRetention _retention;
+
+    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, StreamRetention retention, GatewayCheckpoint? previous)
     {
+        _retention = retention;
         _options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<KisGateway>();
@@ -59,7 +62,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             InlineDelivery = true,
             LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory,
         });
-        var topology = new StreamTopology(options);
+        var topology = new StreamTopology(options, retention);
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
         _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run, loggerFactory.CreateLogger<RegistrationManager>(), _previous);
@@ -96,7 +99,9 @@ public sealed partial class KisGateway : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         // The previous run's last checkpoint first: this run announces it and restores its claims.
-        var journal = new RunJournal(options, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RunJournal>());
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var retention = new StreamRetention(loggerFactory.CreateLogger<KisGateway>());
+        var journal = new RunJournal(options, loggerFactory.CreateLogger<RunJournal>(), retention);
         GatewayCheckpoint? previous;
         try
         {
@@ -110,7 +115,7 @@ public sealed partial class KisGateway : IAsyncDisposable
                     $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e);
             throw;
         }
-        var gateway = new KisGateway(options, client, journal, previous);
+        var gateway = new KisGateway(options, client, journal, retention, previous);
         try
         {
             await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -186,6 +191,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             Sinks = _options.Sinks.Select(sink => sink.Status()).ToList(),
             SinkFailures = _publisher.SinkFailures,
             RequestsRefused = _requests.Refused,
+            RetentionKept = _retention.Kept,
         };
     }
 

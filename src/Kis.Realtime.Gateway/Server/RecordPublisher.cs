@@ -166,7 +166,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
                 channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
                 channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
-                await _topology.RedeclareAsync(channel, stop).ConfigureAwait(false);
+                await _topology.RedeclareAsync(connection, channel, stop).ConfigureAwait(false);
                 Interlocked.Increment(ref _connections);
                 _connected = true;
                 backoff.Reset();
