@@ -312,8 +312,12 @@ internal static class GatewayCommand
         $"kisrt gateway: sessions {s.Sessions.Count(x => x.State == KisConnectionState.Connected)}/{s.Sessions.Count} connected, " +
         $"registrations {s.Registrations.Count}, consumers {s.Consumers}, {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, " +
         $"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, overflowed {s.Overflowed}, republished {s.Republished}, " +
-        $"broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")}" +
+        $"broker {Broker(s)}" +
         string.Concat(s.Sinks.Select(x => $", {Short(x.Name)} committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, retries {x.Retries}"));
+
+    /// <summary>The broker's state as the status lines say it: a blocked connection is connected, yet publishes nothing.</summary>
+    private static string Broker(GatewayStatus s) =>
+        !s.BrokerConnected ? "DISCONNECTED" : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
 
     private static string Short(string sink) => sink == "postgres" ? "pg" : sink;
 
@@ -362,7 +366,7 @@ internal static class GatewayCommand
         }
         await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +
                                     $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
-        await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
+        await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
         await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
         await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
         foreach (var x in s.Sinks)

@@ -23,6 +23,11 @@ public sealed record GatewayStatus
     public int Consumers { get; init; }
     /// <summary>Whether the publisher is connected to the broker.</summary>
     public bool BrokerConnected { get; init; }
+    /// <summary>Why the broker blocks the publisher's connection (connection.blocked: a resource alarm, e.g. "low on
+    /// disk"), or null. While blocked nothing is published: records wait in the buffer, then overflow.</summary>
+    public string? BrokerBlocked { get; init; }
+    /// <summary>Since when the broker blocks publishing (<see cref="BrokerBlocked"/>), or null.</summary>
+    public DateTimeOffset? BrokerBlockedSince { get; init; }
     /// <summary>Records published per second over the last status interval.</summary>
     public double PublishRate { get; init; }
     /// <summary>Records handed to the publisher.</summary>

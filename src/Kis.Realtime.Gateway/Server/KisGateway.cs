@@ -17,7 +17,7 @@ public sealed partial class KisGateway : IAsyncDisposable
 {
     /// <summary>The gateway's <see cref="Meter"/>: observable counters <c>kis.gateway.received</c>, <c>.published</c>,
     /// <c>.confirmed</c>, <c>.republished</c>, <c>.overflowed</c>; gauges <c>kis.gateway.buffer.depth</c>,
-    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>; with sinks, per <c>sink</c> tag,
+    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>, <c>.broker.blocked</c>; with sinks, per <c>sink</c> tag,
     /// counters <c>kis.gateway.sink.committed</c>, <c>.dropped</c>, <c>.retries</c> and gauge <c>kis.gateway.sink.lag</c>.</summary>
     public const string MeterName = "Kis.Realtime.Gateway";
 
@@ -168,6 +168,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         var states = _client.SessionStates;
         var perSession = _client.RegistrationsBySession;
         var outstanding = _publisher.Outstanding;
+        var blocked = _publisher.Blocked;
         return new GatewayStatus
         {
             Run = Run,
@@ -180,6 +181,8 @@ public sealed partial class KisGateway : IAsyncDisposable
             Registrations = registrations,
             Consumers = consumers,
             BrokerConnected = _publisher.Connected,
+            BrokerBlocked = blocked?.Reason,
+            BrokerBlockedSince = blocked?.Since,
             PublishRate = Math.Round(PublishRate(), 1),
             Received = _publisher.Received,
             Confirmed = _publisher.Confirmed,
@@ -221,6 +224,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         _meter.CreateObservableGauge("kis.gateway.registrations", () => _registrations.Snapshot(out _).Count, "{registration}", "Registrations held or being made");
         _meter.CreateObservableGauge("kis.gateway.consumers", () => { _registrations.Snapshot(out var c); return c; }, "{consumer}", "Consumers holding a claim");
         _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, "{connection}", "1 while the publisher is connected to the broker, else 0");
+        _meter.CreateObservableGauge("kis.gateway.broker.blocked", () => _publisher.Blocked is null ? 0 : 1, "{connection}", "1 while the broker blocks publishing (connection.blocked: a resource alarm), else 0");
         if (_options.Sinks.Count > 0)
         {
             // One reading of every sink per instrument and collection; tagged by sink name.
@@ -252,7 +256,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     {
         var s = Status();
         Log.StatusLine(_logger, s.Sessions.Count(x => x.State == KisConnectionState.Connected), s.Sessions.Count, s.Registrations.Count,
-            s.Consumers, s.PublishRate, s.BufferDepth, s.ConfirmsOutstanding, s.Overflowed, s.BrokerConnected);
+            s.Consumers, s.PublishRate, s.BufferDepth, s.ConfirmsOutstanding, s.Overflowed, s.BrokerConnected, s.BrokerBlocked ?? "no");
     }
 
     /// <summary>Stops taking requests, releases every registration, publishes what is buffered (up to the client's close timeout), disconnects.</summary>
@@ -298,8 +302,8 @@ public sealed partial class KisGateway : IAsyncDisposable
         [LoggerMessage(30, LogLevel.Information, "Gateway {Run} started: broker {Broker}, namespace {Namespace}")]
         public static partial void Started(ILogger logger, string run, string broker, string @namespace);
 
-        [LoggerMessage(31, LogLevel.Information, "Gateway: sessions {Connected}/{Sessions} connected, {Registrations} registrations, {Consumers} consumers, {Rate:0.0} records/s published, buffer {Depth}, confirms outstanding {Outstanding}, overflowed {Overflowed}, broker connected {Broker}")]
+        [LoggerMessage(31, LogLevel.Information, "Gateway: sessions {Connected}/{Sessions} connected, {Registrations} registrations, {Consumers} consumers, {Rate:0.0} records/s published, buffer {Depth}, confirms outstanding {Outstanding}, overflowed {Overflowed}, broker connected {Broker}, blocked {Blocked}")]
         public static partial void StatusLine(ILogger logger, int connected, int sessions, int registrations, int consumers, double rate, long depth,
-            long outstanding, long overflowed, bool broker);
+            long outstanding, long overflowed, bool broker, string blocked);
     }
 }

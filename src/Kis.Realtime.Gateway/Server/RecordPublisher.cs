@@ -159,6 +159,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             try
             {
                 connection = await _options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync(stop).ConfigureAwait(false);
+                Follow(connection);
                 await using var channel = await connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -184,6 +185,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             {
                 _connected = false;
                 _nacked = false;
+                Unblock();
                 if (connection is not null) await CloseQuietlyAsync(connection).ConfigureAwait(false);
             }
             if (stop.IsCancellationRequested) break;

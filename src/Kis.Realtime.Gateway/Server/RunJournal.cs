@@ -128,7 +128,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
                 try
                 {
                     await WriteAsync(snapshot(), stop).ConfigureAwait(false);
-                    if (ticks++ % 4 == 0) Interlocked.Exchange(ref _standbys, await KisGatewayElection.CountStandbysAsync(await ConnectionAsync(stop).ConfigureAwait(false), _options.Endpoint, stop).ConfigureAwait(false));
+                    if (ticks++ % 4 == 0) Interlocked.Exchange(ref _standbys, await KisGatewayElection.CountStandbysAsync(await ConnectionAsync(stop).ConfigureAwait(false), _options.Endpoint, stop, declare: true).ConfigureAwait(false));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
