@@ -105,6 +105,7 @@ internal static class GatewayCommand
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (stopAfter is { } limit) stop.CancelAfter(limit);
+        await RefuseOtherRetentionAsync(options, stop.Token).ConfigureAwait(false); // before the election: a standby never meets it at takeover
         GatewayStreamFollower? sink = null;
         // The writer's own log (database lost and back, gaps) beside the gateway's, from --log-level (default warning).
         using var historyLog = postgres is null ? null : Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
@@ -153,6 +154,19 @@ internal static class GatewayCommand
             // What is not committed stays in the streams past the stored offsets: the next run with --postgres stores it.
             if (sink is not null) await sink.Writer.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Refuses, with one line, to run over streams that exist with other retention than <paramref name="options"/>': RabbitMQ
+    /// never changes a stream's arguments (a run would keep the old retention, a declaration would fail).
+    /// </summary>
+    private static async Task RefuseOtherRetentionAsync(KisGatewayOptions options, CancellationToken cancellationToken)
+    {
+        var kept = await KisGateway.CheckRetentionAsync(options, cancellationToken).ConfigureAwait(false);
+        if (kept.Count == 0) return;
+        throw new CliUsageException($"--max-age {options.StreamMaxAge} --max-bytes {options.StreamMaxLengthBytes}: stream(s) {string.Join(", ", kept)} exist with " +
+                                    "other retention, and RabbitMQ never changes a stream's arguments: start with the values they were created with and change " +
+                                    "retention with a policy (rabbitmqctl set_policy, docs/gateway.md \"Changing retention\"), or delete the streams (their records go).");
     }
 
     /// <summary>
@@ -298,8 +312,12 @@ internal static class GatewayCommand
         $"kisrt gateway: sessions {s.Sessions.Count(x => x.State == KisConnectionState.Connected)}/{s.Sessions.Count} connected, " +
         $"registrations {s.Registrations.Count}, consumers {s.Consumers}, {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, " +
         $"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, overflowed {s.Overflowed}, republished {s.Republished}, " +
-        $"broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")}" +
+        $"broker {Broker(s)}" +
         string.Concat(s.Sinks.Select(x => $", {Short(x.Name)} committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, retries {x.Retries}"));
+
+    /// <summary>The broker's state as the status lines say it: a blocked connection is connected, yet publishes nothing.</summary>
+    private static string Broker(GatewayStatus s) =>
+        !s.BrokerConnected ? "DISCONNECTED" : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
 
     private static string Short(string sink) => sink == "postgres" ? "pg" : sink;
 
@@ -348,7 +366,7 @@ internal static class GatewayCommand
         }
         await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +
                                     $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
-        await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {(s.BrokerConnected ? "connected" : "DISCONNECTED")} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
+        await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
         await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
         await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
         foreach (var x in s.Sinks)

@@ -5,7 +5,8 @@ namespace Kis.Realtime.Gateway;
 
 /// <summary>
 /// The health of a running <see cref="KisGateway"/>, from its <see cref="KisGateway.Status"/>: Unhealthy when the
-/// publisher has lost the broker or a KIS session is faulted; Degraded while a session connects or reconnects, or the
+/// publisher has lost the broker, the broker blocks publishing (a resource alarm: nothing is published) or a KIS session
+/// is faulted; Degraded while a session connects or reconnects, or the
 /// publisher's buffer is over 80 % full (records are about to be dropped); Healthy otherwise. The data carry the
 /// figures (sessions by state, buffer, overflowed, confirms outstanding), app keys masked.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class KisGatewayHealthCheck(KisGateway gateway) : IHealthCheck
         var data = new Dictionary<string, object>
         {
             ["broker_connected"] = status.BrokerConnected,
+            ["broker_blocked"] = status.BrokerBlocked ?? "",
             ["sessions"] = string.Join(",", status.Sessions.Select(s => $"{s.AppKey}:{s.State}")),
             ["registrations"] = status.Registrations.Count,
             ["consumers"] = status.Consumers,
@@ -33,6 +35,7 @@ public sealed class KisGatewayHealthCheck(KisGateway gateway) : IHealthCheck
         HealthCheckResult Failed(string why) => new(context.Registration.FailureStatus, why, data: data);
         var result =
             !status.BrokerConnected ? Failed("The publisher is not connected to the broker.")
+            : status.BrokerBlocked is { } blocked ? Failed($"The broker has blocked publishing since {status.BrokerBlockedSince:u} ({blocked}): records wait in the buffer.")
             : status.Sessions.Any(s => s.State == KisConnectionState.Faulted) ? Failed("A KIS session is faulted.")
             : status.Sessions.Any(s => s.State is KisConnectionState.Connecting or KisConnectionState.Reconnecting)
                 ? HealthCheckResult.Degraded("A KIS session is connecting.", data: data)

@@ -23,6 +23,11 @@ public sealed record GatewayStatus
     public int Consumers { get; init; }
     /// <summary>Whether the publisher is connected to the broker.</summary>
     public bool BrokerConnected { get; init; }
+    /// <summary>Why the broker blocks the publisher's connection (connection.blocked: a resource alarm, e.g. "low on
+    /// disk"), or null. While blocked nothing is published: records wait in the buffer, then overflow.</summary>
+    public string? BrokerBlocked { get; init; }
+    /// <summary>Since when the broker blocks publishing (<see cref="BrokerBlocked"/>), or null.</summary>
+    public DateTimeOffset? BrokerBlockedSince { get; init; }
     /// <summary>Records published per second over the last status interval.</summary>
     public double PublishRate { get; init; }
     /// <summary>Records handed to the publisher.</summary>
@@ -46,6 +51,9 @@ public sealed record GatewayStatus
     /// <summary>Requests refused before they reached a registration (no user-id, another identity's claim, over a quota or
     /// the request rate, too large, malformed, a reply queue that is not the requester's); each logged at 1, 2, 4 …</summary>
     public long RequestsRefused { get; init; }
+    /// <summary>Streams that exist with other retention than this gateway's options and keep their own (RabbitMQ never
+    /// changes a stream's arguments; a policy does: docs/gateway.md, Changing retention).</summary>
+    public IReadOnlyList<string> RetentionKept { get; init; } = [];
 }
 
 /// <summary>One KIS session of the gateway.</summary>

@@ -17,7 +17,7 @@ public sealed partial class KisGateway : IAsyncDisposable
 {
     /// <summary>The gateway's <see cref="Meter"/>: observable counters <c>kis.gateway.received</c>, <c>.published</c>,
     /// <c>.confirmed</c>, <c>.republished</c>, <c>.overflowed</c>; gauges <c>kis.gateway.buffer.depth</c>,
-    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>; with sinks, per <c>sink</c> tag,
+    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>, <c>.broker.blocked</c>; with sinks, per <c>sink</c> tag,
     /// counters <c>kis.gateway.sink.committed</c>, <c>.dropped</c>, <c>.retries</c> and gauge <c>kis.gateway.sink.lag</c>.</summary>
     public const string MeterName = "Kis.Realtime.Gateway";
 
@@ -40,8 +40,11 @@ public sealed partial class KisGateway : IAsyncDisposable
     private Task<int>? _restoring;
     private volatile bool _started;
 
-    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, GatewayCheckpoint? previous)
+    private readonly StreamRetention _retention;
+
+    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, StreamRetention retention, GatewayCheckpoint? previous)
     {
+        _retention = retention;
         _options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<KisGateway>();
@@ -59,7 +62,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             InlineDelivery = true,
             LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory,
         });
-        var topology = new StreamTopology(options);
+        var topology = new StreamTopology(options, retention);
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
         _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run, loggerFactory.CreateLogger<RegistrationManager>(), _previous);
@@ -96,7 +99,9 @@ public sealed partial class KisGateway : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         // The previous run's last checkpoint first: this run announces it and restores its claims.
-        var journal = new RunJournal(options, (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RunJournal>());
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var retention = new StreamRetention(loggerFactory.CreateLogger<KisGateway>());
+        var journal = new RunJournal(options, loggerFactory.CreateLogger<RunJournal>(), retention);
         GatewayCheckpoint? previous;
         try
         {
@@ -110,7 +115,7 @@ public sealed partial class KisGateway : IAsyncDisposable
                     $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e);
             throw;
         }
-        var gateway = new KisGateway(options, client, journal, previous);
+        var gateway = new KisGateway(options, client, journal, retention, previous);
         try
         {
             await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -163,6 +168,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         var states = _client.SessionStates;
         var perSession = _client.RegistrationsBySession;
         var outstanding = _publisher.Outstanding;
+        var blocked = _publisher.Blocked;
         return new GatewayStatus
         {
             Run = Run,
@@ -175,6 +181,8 @@ public sealed partial class KisGateway : IAsyncDisposable
             Registrations = registrations,
             Consumers = consumers,
             BrokerConnected = _publisher.Connected,
+            BrokerBlocked = blocked?.Reason,
+            BrokerBlockedSince = blocked?.Since,
             PublishRate = Math.Round(PublishRate(), 1),
             Received = _publisher.Received,
             Confirmed = _publisher.Confirmed,
@@ -186,6 +194,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             Sinks = _options.Sinks.Select(sink => sink.Status()).ToList(),
             SinkFailures = _publisher.SinkFailures,
             RequestsRefused = _requests.Refused,
+            RetentionKept = _retention.Kept,
         };
     }
 
@@ -215,6 +224,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         _meter.CreateObservableGauge("kis.gateway.registrations", () => _registrations.Snapshot(out _).Count, "{registration}", "Registrations held or being made");
         _meter.CreateObservableGauge("kis.gateway.consumers", () => { _registrations.Snapshot(out var c); return c; }, "{consumer}", "Consumers holding a claim");
         _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, "{connection}", "1 while the publisher is connected to the broker, else 0");
+        _meter.CreateObservableGauge("kis.gateway.broker.blocked", () => _publisher.Blocked is null ? 0 : 1, "{connection}", "1 while the broker blocks publishing (connection.blocked: a resource alarm), else 0");
         if (_options.Sinks.Count > 0)
         {
             // One reading of every sink per instrument and collection; tagged by sink name.
@@ -246,7 +256,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     {
         var s = Status();
         Log.StatusLine(_logger, s.Sessions.Count(x => x.State == KisConnectionState.Connected), s.Sessions.Count, s.Registrations.Count,
-            s.Consumers, s.PublishRate, s.BufferDepth, s.ConfirmsOutstanding, s.Overflowed, s.BrokerConnected);
+            s.Consumers, s.PublishRate, s.BufferDepth, s.ConfirmsOutstanding, s.Overflowed, s.BrokerConnected, s.BrokerBlocked ?? "no");
     }
 
     /// <summary>Stops taking requests, releases every registration, publishes what is buffered (up to the client's close timeout), disconnects.</summary>
@@ -292,8 +302,8 @@ public sealed partial class KisGateway : IAsyncDisposable
         [LoggerMessage(30, LogLevel.Information, "Gateway {Run} started: broker {Broker}, namespace {Namespace}")]
         public static partial void Started(ILogger logger, string run, string broker, string @namespace);
 
-        [LoggerMessage(31, LogLevel.Information, "Gateway: sessions {Connected}/{Sessions} connected, {Registrations} registrations, {Consumers} consumers, {Rate:0.0} records/s published, buffer {Depth}, confirms outstanding {Outstanding}, overflowed {Overflowed}, broker connected {Broker}")]
+        [LoggerMessage(31, LogLevel.Information, "Gateway: sessions {Connected}/{Sessions} connected, {Registrations} registrations, {Consumers} consumers, {Rate:0.0} records/s published, buffer {Depth}, confirms outstanding {Outstanding}, overflowed {Overflowed}, broker connected {Broker}, blocked {Blocked}")]
         public static partial void StatusLine(ILogger logger, int connected, int sessions, int registrations, int consumers, double rate, long depth,
-            long outstanding, long overflowed, bool broker);
+            long outstanding, long overflowed, bool broker, string blocked);
     }
 }

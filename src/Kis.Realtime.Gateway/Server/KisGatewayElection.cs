@@ -217,12 +217,20 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         await using (connection.ConfigureAwait(false)) return await CountStandbysAsync(connection, endpoint, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static async Task<int> CountStandbysAsync(IConnection connection, KisGatewayEndpoint endpoint, CancellationToken cancellationToken)
+    /// <param name="connection">An open connection.</param>
+    /// <param name="endpoint">The namespace.</param>
+    /// <param name="declare">Declare the queue as standbys do rather than passively: a passive declaration of a queue no
+    /// standby has declared is refused, which the broker logs as a channel error (the gateway's own user, counting every
+    /// few seconds, declares; a consumer's <c>status</c>, which may not, looks passively).</param>
+    /// <param name="cancellationToken">Cancels.</param>
+    internal static async Task<int> CountStandbysAsync(IConnection connection, KisGatewayEndpoint endpoint, CancellationToken cancellationToken, bool declare = false)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            var declared = await channel.QueueDeclarePassiveAsync(endpoint.StandbyQueue, cancellationToken).ConfigureAwait(false);
+            var declared = declare
+                ? await channel.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await channel.QueueDeclarePassiveAsync(endpoint.StandbyQueue, cancellationToken).ConfigureAwait(false);
             await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
             return (int)declared.ConsumerCount;
         }

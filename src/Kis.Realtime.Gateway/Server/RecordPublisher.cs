@@ -159,6 +159,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             try
             {
                 connection = await _options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync(stop).ConfigureAwait(false);
+                Follow(connection);
                 await using var channel = await connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -166,7 +167,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
                 channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
                 channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
-                await _topology.RedeclareAsync(channel, stop).ConfigureAwait(false);
+                await _topology.RedeclareAsync(connection, channel, stop).ConfigureAwait(false);
                 Interlocked.Increment(ref _connections);
                 _connected = true;
                 backoff.Reset();
@@ -184,6 +185,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             {
                 _connected = false;
                 _nacked = false;
+                Unblock();
                 if (connection is not null) await CloseQuietlyAsync(connection).ConfigureAwait(false);
             }
             if (stop.IsCancellationRequested) break;

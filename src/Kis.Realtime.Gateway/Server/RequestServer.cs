@@ -23,6 +23,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
     private readonly SemaphoreSlim _declareGate = new(1, 1);
     private readonly RequestGuard _guard;
     private volatile IChannel? _admin;
+    private volatile IConnection? _connection; // _admin's: each stream is declared on a channel of its own (StreamRetention)
     private Task? _loop;
     private long _refused;
 
@@ -52,8 +53,9 @@ internal sealed partial class RequestServer : IAsyncDisposable
         await _declareGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var admin = _admin ?? throw new InvalidOperationException("The gateway is not connected to the broker.");
-            return await _topology.DeclareStreamAsync(admin, trId, cancellationToken).ConfigureAwait(false);
+            var (admin, connection) = (_admin, _connection);
+            if (admin is null || connection is null) throw new InvalidOperationException("The gateway is not connected to the broker.");
+            return await _topology.DeclareStreamAsync(connection, admin, trId, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -102,6 +104,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
                     return Task.CompletedTask;
                 };
                 await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
+                _connection = connection;
                 _admin = admin;
                 backoff.Reset();
                 firstAttempt = false;
@@ -125,6 +128,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
             finally
             {
                 _admin = null;
+                _connection = null;
                 if (connection is not null)
                 {
                     try { await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (Exception) { /* already gone */ }

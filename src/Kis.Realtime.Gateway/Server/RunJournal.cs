@@ -29,11 +29,23 @@ internal sealed partial class RunJournal : IAsyncDisposable
     private Task? _loop;
     private long _written, _standbys = -1;
 
-    public RunJournal(KisGatewayOptions options, ILogger logger)
+    private readonly StreamRetention _retention;
+
+    public RunJournal(KisGatewayOptions options, ILogger logger, StreamRetention retention)
     {
         _options = options;
         _logger = logger;
+        _retention = retention;
     }
+
+    /// <summary>The runs stream's arguments: the gateway's age, a bounded size (checkpoints are small).</summary>
+    public static Dictionary<string, object?> Arguments(KisGatewayOptions options) => new()
+    {
+        ["x-queue-type"] = "stream",
+        ["x-max-age"] = options.StreamMaxAge,
+        ["x-max-length-bytes"] = 256L << 20,
+        ["x-stream-max-segment-size-bytes"] = 8L << 20,
+    };
 
     /// <summary>Checkpoints written by this run.</summary>
     public long Written => Interlocked.Read(ref _written);
@@ -116,7 +128,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
                 try
                 {
                     await WriteAsync(snapshot(), stop).ConfigureAwait(false);
-                    if (ticks++ % 4 == 0) Interlocked.Exchange(ref _standbys, await KisGatewayElection.CountStandbysAsync(await ConnectionAsync(stop).ConfigureAwait(false), _options.Endpoint, stop).ConfigureAwait(false));
+                    if (ticks++ % 4 == 0) Interlocked.Exchange(ref _standbys, await KisGatewayElection.CountStandbysAsync(await ConnectionAsync(stop).ConfigureAwait(false), _options.Endpoint, stop, declare: true).ConfigureAwait(false));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
@@ -162,15 +174,8 @@ internal sealed partial class RunJournal : IAsyncDisposable
     {
         if (_channel is { IsOpen: true } open && _connection is { IsOpen: true }) return open;
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(_options.Endpoint.RunsStream, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
-        {
-            ["x-queue-type"] = "stream",
-            ["x-max-age"] = _options.StreamMaxAge,
-            ["x-max-length-bytes"] = 256L << 20,
-            ["x-stream-max-segment-size-bytes"] = 8L << 20,
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return _channel = channel;
+        await _retention.DeclareAsync(connection, _options.Endpoint.RunsStream, Arguments(_options), cancellationToken).ConfigureAwait(false);
+        return _channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task DropAsync()

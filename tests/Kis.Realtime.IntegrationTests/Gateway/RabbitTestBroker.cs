@@ -74,7 +74,7 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         var topology = new StreamTopology(options);
         await using var connection = await options.Endpoint.CreateFactory("kisrt-tests-setup").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await topology.DeclareStreamAsync(channel, trId, CancellationToken.None);
+        await topology.DeclareStreamAsync(connection, channel, trId, CancellationToken.None);
         return topology;
     }
 

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kis.Realtime.Gateway;
+
+public sealed partial class KisGateway
+{
+    /// <summary>
+    /// The streams a run of <paramref name="options"/> would start on that exist with other retention arguments
+    /// (<see cref="KisGatewayOptions.StreamMaxAge"/>, <see cref="KisGatewayOptions.StreamMaxLengthBytes"/>,
+    /// <see cref="KisGatewayOptions.StreamMaxSegmentSizeBytes"/>) than those options: the runs stream and the streams of
+    /// the TRs the last run's checkpoint names. RabbitMQ never changes a stream's arguments, so such a run would keep
+    /// their old retention: <c>kisrt gateway</c> refuses to start on them, before it joins the election. Streams that do
+    /// not exist yet are created, as the run would create them.
+    /// </summary>
+    /// <returns>The streams of other retention, in order; empty when every one matches.</returns>
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    public static async Task<IReadOnlyList<string>> CheckRetentionAsync(KisGatewayOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var kept = new StreamRetention(NullLogger.Instance);
+        GatewayCheckpoint? last;
+        var journal = new RunJournal(options, NullLogger.Instance, kept);
+        await using (journal.ConfigureAwait(false))
+        {
+            try
+            {
+                last = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+            {
+                throw new KisConnectionException(new Uri(options.Endpoint.DisplayUri), $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message})", e);
+            }
+        }
+        var trs = last is null ? [] : last.Claims.Select(c => c.Tr).Concat(last.Keys.Select(k => k.Tr)).Distinct(StringComparer.Ordinal).ToList();
+        if (trs.Count == 0) return kept.Kept;
+        var connection = await options.Endpoint.CreateFactory("kisrt-gateway-check").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var arguments = StreamTopology.Arguments(options);
+            foreach (var tr in trs)
+                await kept.DeclareAsync(connection, options.Endpoint.StreamFor(tr), arguments, cancellationToken).ConfigureAwait(false);
+        }
+        return kept.Kept;
+    }
+}
