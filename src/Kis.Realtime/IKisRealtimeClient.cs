@@ -45,6 +45,35 @@ public interface IKisRealtimeClient : IAsyncDisposable
     IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         where T : struct, IKisRecord<T>;
 
+    /// <summary>
+    /// Any TR with a typed view, each record with its receive time (a recording's, the gateway's and PostgreSQL's are the
+    /// original ones): what bars of TRs without a date on the wire are dated from. The library's clients decode in place
+    /// and count records that do not decode in <see cref="KisRealtimeStatistics.DecodeErrors"/>; this default (for test
+    /// doubles) decodes <see cref="SubscribeRecordsAsync"/>'s records and skips those that do not decode.
+    /// </summary>
+    /// <typeparam name="T">The typed view; <paramref name="tr"/> must be one of its <c>Trs</c>.</typeparam>
+    /// <param name="tr">The TR (its real-server id; a paper source maps it).</param>
+    /// <param name="key">The <c>tr_key</c>.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <exception cref="ArgumentException">The key is malformed, or <typeparamref name="T"/> does not decode the TR.</exception>
+    /// <exception cref="KisSubscriptionException">The subscription was refused (thrown by the first <c>MoveNextAsync</c>).</exception>
+    IAsyncEnumerable<KisReceived<T>> SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        ArgumentNullException.ThrowIfNull(tr);
+        if (!T.Trs.Contains(tr))
+            throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+        return DecodeReceived<T>(SubscribeRecordsAsync(tr, key, cancellationToken));
+    }
+
+    private static async IAsyncEnumerable<KisReceived<T>> DecodeReceived<T>(IAsyncEnumerable<KisRecord> records)
+        where T : struct, IKisRecord<T>
+    {
+        await foreach (var record in records.ConfigureAwait(false))
+            if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _))
+                yield return new KisReceived<T>(value, record.ReceivedAt);
+    }
+
     /// <summary>Any TR, raw: each record's plain (decrypted) fields as bytes, with its receive time.</summary>
     /// <param name="tr">The TR (its real-server id; a paper source maps it).</param>
     /// <param name="key">The <c>tr_key</c>.</param>

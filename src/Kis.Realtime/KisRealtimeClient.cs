@@ -180,6 +180,23 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
         return new KisSubscription<T>(this, tr, key, owner => new TypedLocalSubscriber<T>(tr, key, capacity, mode, _shared, owner), cancellationToken);
     }
 
+    /// <summary>Any TR with a typed view, each record with its receive time (see <see cref="IKisRealtimeClient.SubscribeReceivedAsync{T}"/>).</summary>
+    /// <typeparam name="T">The typed view; <paramref name="tr"/> must be one of its <c>Trs</c>.</typeparam>
+    /// <param name="tr">The TR (mapped to the environment).</param>
+    /// <param name="key">The <c>tr_key</c>.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <exception cref="ArgumentException">The key is malformed, the TR is not offered on this environment, or <typeparamref name="T"/> does not decode it.</exception>
+    public KisSubscription<KisReceived<T>> SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        tr = Resolve(tr, key);
+        if (!T.Trs.Contains(tr))
+            throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+        var capacity = Options.SubscriptionCapacity;
+        var mode = Options.FullMode;
+        return new KisSubscription<KisReceived<T>>(this, tr, key, owner => new ReceivedLocalSubscriber<T>(tr, key, capacity, mode, _shared, owner), cancellationToken);
+    }
+
     /// <summary>Any TR, raw: each record's plain (decrypted) fields as bytes, e.g. for JSON output or TRs without a typed view.</summary>
     /// <param name="tr">The TR (mapped to the environment).</param>
     /// <param name="key">The <c>tr_key</c>.</param>
@@ -212,6 +229,9 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     // KisSubscription<T> with its Tr, TrKey and Dropped.
     IAsyncEnumerable<T> IKisRealtimeClient.SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken)
         => SubscribeAsync<T>(tr, key, cancellationToken);
+
+    IAsyncEnumerable<KisReceived<T>> IKisRealtimeClient.SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken)
+        => SubscribeReceivedAsync<T>(tr, key, cancellationToken);
 
     IAsyncEnumerable<KisRecord> IKisRealtimeClient.SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken)
         => SubscribeRecordsAsync(tr, key, cancellationToken);

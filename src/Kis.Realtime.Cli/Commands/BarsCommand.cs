@@ -168,8 +168,8 @@ internal static class BarsCommand
             where TTrade : struct, IKisRecord<TTrade>
             where TAccessor : ITradeAccessor<TTrade>
         {
-            var replayDay = await source.ReplayTradingDayAsync(s, stop.Token);
-            var aggregator = new BarAggregator<TTrade, TAccessor>(spec, replayDay is null ? options : options with { TradingDate = replayDay });
+            // Trades without a date on the wire are dated from their receive time, by every source alike.
+            var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
             long closed = 0;
             try
             {
@@ -177,7 +177,7 @@ internal static class BarsCommand
                 // proves the seed holds every trade before it, or flags the bar where some are missing.
                 var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
                 if (seed.Count > 0) aggregator.Seed(seed);
-                await foreach (var bar in aggregator.AddAllAsync(Counted(source.Client.SubscribeAsync<TTrade>(s.Tr, s.Key, stop.Token)), args.Forming, stop.Token))
+                await foreach (var bar in aggregator.AddAllReceivedAsync(Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token)), args.Forming, stop.Token))
                     closed += Emit(s, bar) ? 1 : 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -197,6 +197,7 @@ internal static class BarsCommand
 
         // Every trade that decoded, of any subscription (a source none of whose trades decode fails).
         async IAsyncEnumerable<TTrade> Counted<TTrade>(IAsyncEnumerable<TTrade> trades)
+            where TTrade : struct
         {
             await foreach (var trade in trades)
             {

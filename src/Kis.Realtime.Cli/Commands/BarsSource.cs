@@ -19,7 +19,6 @@ internal sealed class BarsSource : IAsyncDisposable
 {
     private readonly ClientHost? _direct;
     private readonly ILoggerFactory? _loggerFactory;
-    private KisRecordingFolder? _recording;
 
     private BarsSource(IKisRealtimeClient client, IReadOnlyList<SubscriptionSpec> subscriptions, string description,
         ClientHost? direct = null, ILoggerFactory? loggerFactory = null)
@@ -86,7 +85,7 @@ internal sealed class BarsSource : IAsyncDisposable
             await client.DisposeAsync();
             throw new CliRunException($"could not read the recording {directory}: {e.Message}", e);
         }
-        return new BarsSource(client, specs, "replay") { _recording = folder };
+        return new BarsSource(client, specs, "replay");
     }
 
     private static async Task<BarsSource> StartGatewayAsync(ConnectionArgs args, CliSettings settings, TextWriter status, CancellationToken ct)
@@ -170,20 +169,6 @@ internal sealed class BarsSource : IAsyncDisposable
         var bars = MinuteBars.Merge(subscription.Key, minutes, spec.Interval);
         await status.WriteLineAsync($"kisrt: {subscription}: seeded with {minutes.Count} REST minute rows ({bars.Count} {spec} bars).");
         return bars;
-    }
-
-    /// <summary>
-    /// A replay's trading day for trades without a date on the wire (index ticks, derivatives): the day of the first
-    /// recorded message of the subscription's TR, by its market's calendar (night derivatives: the session's opening
-    /// date). Null for live sources (today is right there) or when the TR was not recorded. The wall clock would be wrong:
-    /// a night session recorded on 11-23 and replayed on 11-25 must give bars of 11-23.
-    /// </summary>
-    public async Task<DateOnly?> ReplayTradingDayAsync(SubscriptionSpec subscription, CancellationToken ct)
-    {
-        if (_recording is null) return null;
-        await foreach (var message in _recording.ReadAsync(new ReplayQuery(TrIds: new HashSet<string> { subscription.Tr.Id }), ct))
-            return MarketCalendar.For(subscription.Tr.Id, subscription.Key).TradingDayOf(message.ReceivedAt);
-        return null;
     }
 
     public async ValueTask DisposeAsync()

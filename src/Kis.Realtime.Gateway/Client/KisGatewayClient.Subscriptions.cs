@@ -49,6 +49,26 @@ public sealed partial class KisGatewayClient
         }, cancellationToken);
     }
 
+    /// <summary>Any TR with a typed view, each record with the time the gateway received it from KIS, from <see cref="KisGatewayClientOptions.Start"/>.</summary>
+    /// <exception cref="ArgumentException">The key is malformed, or <typeparamref name="T"/> does not decode the TR.</exception>
+    public IAsyncEnumerable<KisReceived<T>> SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        Check(tr, key);
+        return Read<KisReceived<T>>(tr, key, _options.Start, resolved =>
+        {
+            if (!T.Trs.Contains(resolved))
+                throw new ArgumentException($"{typeof(T).Name} does not decode {resolved.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+            return record =>
+            {
+                if (T.TryDecode(resolved, record.Body, out var value, out _))
+                    return (true, new KisReceived<T>(value, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros)));
+                Interlocked.Increment(ref DecodeErrors);
+                return (false, default);
+            };
+        }, cancellationToken);
+    }
+
     /// <summary>Any TR, raw: each record's plain fields as the gateway received them from KIS.</summary>
     public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         => SubscribeRecordsAsync(tr, key, _options.Start, cancellationToken);

@@ -5,7 +5,7 @@ namespace Kis.Realtime;
 /// Builds the bars of one instrument from its trades, fed one at a time in arrival order: time bars (on the market's own
 /// clock, aligned to its midnight: New York time for a US stock), day bars (one per trading day of the market's calendar:
 /// a US session across KST midnight or a night session 18:00–06:00 is one day), tick / volume / value bars. Specialised per trade view by <typeparamref name="TAccessor"/>: no
-/// allocation per trade. After <see cref="Add"/> returns true, take the closed bars with <see cref="TryTakeClosed"/>;
+/// allocation per trade. After <see cref="Add(in TTrade)"/> returns true, take the closed bars with <see cref="TryTakeClosed"/>;
 /// at the end call <see cref="Complete"/> and take the rest. Rules: docs/bars.md. Not thread-safe: one feeder.
 /// </summary>
 /// <typeparam name="TTrade">The typed trade view (e.g. <see cref="StockTrade"/>).</typeparam>
@@ -79,7 +79,16 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     /// <summary>Adds one trade. Returns true when bars closed (take them with <see cref="TryTakeClosed"/>).</summary>
     /// <exception cref="InvalidOperationException">The trade is of another key than the first trade's.</exception>
-    public bool Add(in TTrade trade)
+    public bool Add(in TTrade trade) => Add(trade, KstDayClock.NoReceipt);
+
+    /// <summary>
+    /// Adds one trade received at <paramref name="receivedAt"/>: a trade without a date on the wire (index ticks, futures,
+    /// options) is dated from it (see docs/bars.md), not from the trades before it. Returns true when bars closed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The trade is of another key than the first trade's.</exception>
+    public bool Add(in TTrade trade, DateTimeOffset receivedAt) => Add(trade, receivedAt.UtcTicks);
+
+    private bool Add(in TTrade trade, long receivedUtcTicks)
     {
         if (!TAccessor.IsTrade(trade))
         {
@@ -90,7 +99,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!ReferenceEquals(key, _key)) CheckKey(key);
         var calendar = _calendar ??= MarketCalendar.For(TAccessor.TrId(trade), key);
         var time = TAccessor.Time(trade);
-        var kst = _clock.Ticks(calendar, TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider);
+        var kst = _clock.Ticks(calendar, TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider, receivedUtcTicks);
         var utc = MarketCalendar.KstToUtc(kst);
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);
@@ -225,16 +234,31 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <paramref name="formingUpdates"/>, the forming bar after each trade too); with <see cref="BarOptions.ClockCloseGrace"/>
     /// a bar also closes on the clock. Does not <see cref="Complete"/>: the caller decides what an end of the trades means.
     /// </summary>
-    public async IAsyncEnumerable<Bar> AddAllAsync(IAsyncEnumerable<TTrade> trades, bool formingUpdates = false,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Bar> AddAllAsync(IAsyncEnumerable<TTrade> trades, bool formingUpdates = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trades);
-        await using var clocked = new ClockedTrades<TTrade>(trades, _options.TimeProvider, cancellationToken);
+        return AddAllAsync(trades, static (aggregator, trade) => aggregator.Add(trade), formingUpdates, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="AddAllAsync(IAsyncEnumerable{TTrade}, bool, CancellationToken)"/> over trades with their receive time
+    /// (<see cref="IKisRealtimeClient.SubscribeReceivedAsync{T}"/>): trades without a date on the wire are dated from it.
+    /// </summary>
+    public IAsyncEnumerable<Bar> AddAllReceivedAsync(IAsyncEnumerable<KisReceived<TTrade>> trades, bool formingUpdates = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trades);
+        return AddAllAsync(trades, static (aggregator, trade) => aggregator.Add(trade.Value, trade.ReceivedAt), formingUpdates, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<Bar> AddAllAsync<TItem>(IAsyncEnumerable<TItem> trades, Func<BarAggregator<TTrade, TAccessor>, TItem, bool> add,
+        bool formingUpdates, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var clocked = new ClockedTrades<TItem>(trades, _options.TimeProvider, cancellationToken);
         while (true)
         {
             var next = await clocked.NextAsync(ClockCloseDue()).ConfigureAwait(false);
             if (next == ClockedNext.End) yield break;
-            if (next == ClockedNext.Due ? CloseByClock() : Add(clocked.Current))
+            if (next == ClockedNext.Due ? CloseByClock() : add(this, clocked.Current))
                 while (TryTakeClosed(out var bar)) yield return bar;
             if (next == ClockedNext.Trade && formingUpdates && TryGetForming(out var forming)) yield return forming;
         }

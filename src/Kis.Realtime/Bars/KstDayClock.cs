@@ -1,8 +1,12 @@
 namespace Kis.Realtime;
 
 /// <summary>
-/// Turns a trade's (optional date, KST time) into KST ticks (DateTime ticks of the KST wall clock). A trade without a date
-/// takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
+/// Turns a trade's (optional date, KST time) into KST ticks (DateTime ticks of the KST wall clock): the one place a
+/// trade's date is decided, for bars and gap detection alike. A trade without a date on the wire (index ticks, futures,
+/// options) received at a known instant (live, over the gateway, from a folder or PostgreSQL: the record's receive time)
+/// takes the KST date that puts its time of day nearest that instant, when it lies within
+/// <see cref="ReceiptTolerance"/> of it (a trade at 23:59:59.9 received at 00:00:00.2 is the day before's). Without a
+/// receive time, or with one too far from the stamp (a simulator's demo clock runs its own day), it takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
 /// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day,
 /// and never onto a day the market does not trade, the first trade's included: the session after Friday's, or the first
 /// trade of a run on a Saturday, is the calendar's next trading day's (Monday).
@@ -11,6 +15,16 @@ internal struct KstDayClock
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(9);
     private const long DayChangeStepBack = TimeSpan.TicksPerHour;
+    private const long HalfDay = TimeSpan.TicksPerDay / 2;
+
+    /// <summary>
+    /// How far a trade's stamp may lie from its receive time for the receive time to date it: far beyond any network
+    /// delay or clock error, well short of the half day at which the nearest date would flip.
+    /// </summary>
+    public static readonly TimeSpan ReceiptTolerance = TimeSpan.FromHours(3);
+
+    /// <summary>No receive time: the trade is dated by the previous one (see the type's remarks).</summary>
+    public const long NoReceipt = long.MinValue;
 
     private long _dayStart; // DateTime ticks of the current KST date's midnight; 0 until the first trade
     private long _lastTime;
@@ -18,11 +32,13 @@ internal struct KstDayClock
     /// <summary>True once a first trade set the date: later trades without one need no configured date.</summary>
     public readonly bool HasDate => _dayStart != 0;
 
-    public long Ticks(MarketCalendar calendar, DateOnly? date, TimeOnly time, DateOnly? configuredDate, TimeProvider clock)
+    public long Ticks(MarketCalendar calendar, DateOnly? date, TimeOnly time, DateOnly? configuredDate, TimeProvider clock, long receivedUtcTicks = NoReceipt)
     {
         var t = time.Ticks;
         if (date is { } d)
             _dayStart = d.DayNumber * TimeSpan.TicksPerDay;
+        else if (receivedUtcTicks != NoReceipt && DayStartFromReceipt(receivedUtcTicks, t) is { } dayStart)
+            _dayStart = dayStart; // no weekend or holiday shift: the receive time says when it traded
         else
         {
             if (_dayStart == 0) _dayStart = (configuredDate ?? Today(clock)).DayNumber * TimeSpan.TicksPerDay;
@@ -37,6 +53,21 @@ internal struct KstDayClock
         }
         _lastTime = t;
         return _dayStart + t;
+    }
+
+    /// <summary>
+    /// The KST midnight (ticks) of the date that puts <paramref name="timeOfDay"/> nearest the receive time; null when
+    /// even that is more than <see cref="ReceiptTolerance"/> away.
+    /// </summary>
+    internal static long? DayStartFromReceipt(long receivedUtcTicks, long timeOfDay)
+    {
+        var received = receivedUtcTicks + Offset.Ticks;
+        var dayStart = received - received % TimeSpan.TicksPerDay;
+        var distance = dayStart + timeOfDay - received;
+        if (distance > HalfDay) dayStart -= TimeSpan.TicksPerDay;
+        else if (distance < -HalfDay) dayStart += TimeSpan.TicksPerDay;
+        distance = Math.Abs(dayStart + timeOfDay - received);
+        return distance <= ReceiptTolerance.Ticks ? dayStart : null;
     }
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime + Offset);

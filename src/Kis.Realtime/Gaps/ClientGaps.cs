@@ -200,9 +200,10 @@ internal sealed class GapCheck
             if (_reconnects >= 0) _detector.NoteReconnect();
             _reconnects = reconnects;
         }
-        // The receive date dates only a first trade without a date of its own (computed once, not per record).
+        // A trade without a date of its own is dated from its receive time (KstDayClock); the receive date is only the
+        // fallback's first date (computed once, not per record).
         DateOnly? receivedDate = date is null && !_clock.HasDate ? DateOnly.FromDateTime(receivedAt.ToOffset(KstDayClock.Offset).DateTime) : null;
-        if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System), KstDayClock.Offset, volume, accumulated, out var gap))
+        if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System, receivedAt.UtcTicks), KstDayClock.Offset, volume, accumulated, out var gap))
             _owner.Report(gap);
     }
 }

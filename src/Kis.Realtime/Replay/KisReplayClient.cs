@@ -109,6 +109,17 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         return ReplayAsync<T, TypedReplayDecoder<T>>(trIds, key, default, cancellationToken);
     }
 
+    /// <summary>Any TR with a typed view: its recorded records of <paramref name="key"/>, each with its original receive time.</summary>
+    /// <exception cref="ArgumentException">The key is malformed, or <typeparamref name="T"/> does not decode the TR.</exception>
+    public IAsyncEnumerable<KisReceived<T>> SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        var trIds = Resolve(tr, key);
+        if (!T.Trs.Contains(tr))
+            throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+        return ReplayAsync<KisReceived<T>, ReceivedReplayDecoder<T>>(trIds, key, default, cancellationToken);
+    }
+
     /// <summary>Any TR, raw: each recorded record's plain fields (copied), with its original receive time.</summary>
     /// <exception cref="ArgumentException">The key is malformed.</exception>
     public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)

@@ -24,6 +24,19 @@ internal readonly struct TypedReplayDecoder<T> : IReplayDecoder<T> where T : str
         T.TryDecode(tr, record, out value, out _);
 }
 
+/// <summary>A typed view, decoded in place, with its receive time.</summary>
+internal readonly struct ReceivedReplayDecoder<T> : IReplayDecoder<KisReceived<T>> where T : struct, IKisRecord<T>
+{
+    public bool Decodes(TrDefinition tr) => T.Trs.Contains(tr);
+
+    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out KisReceived<T> value)
+    {
+        var ok = T.TryDecode(tr, record, out var decoded, out _);
+        value = new KisReceived<T>(decoded, receivedAt);
+        return ok;
+    }
+}
+
 /// <summary>The record's plain fields, copied, with its receive time.</summary>
 internal readonly struct RawReplayDecoder(string key) : IReplayDecoder<KisRecord>
 {

@@ -162,6 +162,23 @@ internal sealed class TypedLocalSubscriber<T>(TrDefinition tr, string key, int c
     }
 }
 
+/// <summary>A typed subscriber that keeps each record's receive time.</summary>
+internal sealed class ReceivedLocalSubscriber<T>(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
+    : LocalSubscriber<KisReceived<T>>(tr, key, capacity, mode, shared, owner) where T : struct, IKisRecord<T>
+{
+    public override bool TryCreate(in PendingRecord record, out KisReceived<T> value)
+    {
+        if (T.TryDecode(record.Tr, record.Span, out var decoded, out var error))
+        {
+            value = new KisReceived<T>(decoded, record.ReceivedAt);
+            return true;
+        }
+        DecodeFailed(error);
+        value = default;
+        return false;
+    }
+}
+
 /// <summary>A raw subscriber: the record's bytes (a slice of the frame's copy).</summary>
 internal sealed class RecordLocalSubscriber(TrDefinition tr, string key, int capacity, KisFullMode mode, ClientShared shared, ISubscriptionOwner? owner)
     : LocalSubscriber<KisRecord>(tr, key, capacity, mode, shared, owner)
