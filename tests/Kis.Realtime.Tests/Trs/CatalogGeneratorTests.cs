@@ -31,7 +31,7 @@ public sealed class CatalogGeneratorTests
     /// <summary>A view spec that names a field a TR lacks, or a type the generator does not know, stops it with a message.</summary>
     [Theory]
     [InlineData("\"field\": \"futs_oprc\", \"in\": {\"H0ZFCNT0\": \"stck_oprc\"}", "\"field\": \"futs_oprc\"", "FuturesTrade.Open: H0ZFCNT0 has no field 'futs_oprc'")]
-    [InlineData("\"type\": \"long\", \"field\": \"last_cnqn\"", "\"type\": \"int\", \"field\": \"last_cnqn\"", "FuturesTrade.Volume: unknown type 'int'")]
+    [InlineData("\"type\": \"long\", \"field\": \"last_cnqn\"", "\"type\": \"ulong\", \"field\": \"last_cnqn\"", "FuturesTrade.Volume: unknown type 'ulong'")]
     [InlineData("\"type\": \"long?\", \"field\": \"dscs_bltr_acml_qty\"", "\"type\": \"long\", \"field\": \"dscs_bltr_acml_qty\"", "absent in H0ZFCNT0 but long is not nullable")]
     [InlineData("\"volume\": \"pcas_vol\"", "\"volume\": \"cntg_vol\"", "H0UPCNT0 has no volume field 'cntg_vol'")]
     public async Task The_generator_refuses_a_view_spec_that_does_not_fit_the_catalog(string from, string to, string message)

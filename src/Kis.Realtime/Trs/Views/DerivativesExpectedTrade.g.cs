@@ -49,7 +49,8 @@ public readonly record struct DerivativesExpectedTrade : IKisRecord<DerivativesE
         switch (tr.Id)
         {
             case "H0ZFANC0":
-                code = r.Text(); // futs_shrn_iscd
+            case "H0EUANC0":
+                code = r.Text(); // futs_shrn_iscd / optn_shrn_iscd
                 time = r.Time(); // bsop_hour
                 expectedPrice = r.Decimal(); // antc_cnpr
                 expectedChange = r.Decimal(); // antc_cntg_vrss
@@ -66,16 +67,6 @@ public readonly record struct DerivativesExpectedTrade : IKisRecord<DerivativesE
                 expectedChangeSign = CodeMapping.Sign(r.Digit()); // antc_cntg_vrss_sign
                 expectedChangeRate = r.Decimal(); // antc_cntg_prdy_ctrt
                 expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
-                break;
-            case "H0EUANC0":
-                code = r.Text(); // optn_shrn_iscd
-                time = r.Time(); // bsop_hour
-                expectedPrice = r.Decimal(); // antc_cnpr
-                expectedChange = r.Decimal(); // antc_cntg_vrss
-                expectedChangeSign = CodeMapping.Sign(r.Digit()); // antc_cntg_vrss_sign
-                expectedChangeRate = r.Decimal(); // antc_cntg_prdy_ctrt
-                expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
-                expectedQuantity = r.Int64(); // antc_cnqn
                 break;
             default:
                 value = default;
