@@ -19,6 +19,9 @@ if (args.Length > 0 && args[0] == "stream-cpu") return await CliStreamCpuHarness
 if (args.Length > 0 && args[0] == "stream-memory") return await CliStreamMemoryHarness.RunAsync(args);
 // `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
+
+// The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
+if (args.Length > 0 && args[0] == "engine-cpu") return MatchingEngineBenchmarks.CpuHarness(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.
 if (args.Length > 0 && args[0] == "bars-cpu") return BarCpuHarness.Run(args);
 // `pg-outage [seconds] [records/s] [keys]`: a PostgreSQL outage under `gateway --postgres`'s stream writer (default 60 s at 10,000/s).

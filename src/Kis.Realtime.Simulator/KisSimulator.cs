@@ -194,6 +194,7 @@ public sealed class KisSimulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _hub.Driver?.Dispose();
         // Sessions first: a replay waiting on a stalled session's queue is released when that session ends.
         foreach (var s in _hub.Sessions) _ = s.AbortAsync();
         if (_replay is not null) await _replay.DisposeAsync().ConfigureAwait(false);

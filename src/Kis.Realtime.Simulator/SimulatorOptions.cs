@@ -129,6 +129,14 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool RandomNotices { get; init; }
 
+    /// <summary>
+    /// True (the default): where paper orders rest and no session subscribes to the instrument's trades or books, the
+    /// simulator's clock makes the market trade it anyway (a trade and a book every half second), so resting orders
+    /// fill whether or not anyone watches. False: the market trades only as the sessions' feeds (or a test) ask, and
+    /// a test that makes every trade itself knows each one.
+    /// </summary>
+    public bool DriveRestingOrders { get; init; } = true;
+
     /// <summary>Seed of the market generator: the same seed and subscriptions give the same records.</summary>
     public int Seed { get; init; } = 1;
 

@@ -148,7 +148,7 @@ internal static class FuturesOrderEndpoints
             {
                 ["dnca_cash"] = N(view.Cash),
                 ["tot_dncl_amt"] = N(view.Cash),
-                ["prsm_dpast"] = Krw(view.Cash + realized + futuresPl + optionsPl),
+                ["prsm_dpast"] = Krw(view.Cash + futuresPl + optionsPl), // realised P&L is in the cash already
                 ["ord_psbl_cash"] = N(view.Cash),
                 ["futr_trad_pfls_amt"] = Krw(realized),
                 ["futr_evlu_pfls_amt"] = Krw(futuresPl),
@@ -237,7 +237,7 @@ internal static class FuturesOrderEndpoints
 
     /// <summary>KRW per point of a contract: KOSPI200 (01) 250,000, mini KOSPI200 (05) 50,000, KOSDAQ150 (06) 10,000,
     /// a stock future or option 10 (KRX's multipliers).</summary>
-    internal static long Multiplier(string code) => code.Length < 3 ? 10 : code[1..3] switch { "01" => 250_000, "05" => 50_000, "06" => 10_000, _ => 10 };
+    internal static long Multiplier(string code) => PaperVenue.Multiplier(code);
 
     /// <summary>"352.50" → 35250; -1 when it is not a price with at most two decimals.</summary>
     internal static long Hundredths(string? text)

@@ -21,6 +21,7 @@ internal static class RestEndpoints
         app.MapPost("/oauth2/revokeP", (HttpContext ctx) => TokenEndpoints.RevokeAsync(ctx, hub));
         app.MapGet(MinuteChartEndpoint.Path, (HttpContext ctx) => MinuteChartEndpoint.HandleAsync(ctx, hub));
         OrderEndpoints.Map(app, hub);
+        OrderInquiryEndpoints.Map(app, hub);
         app.MapGet("/sim/status", ctx => Results.Json(Status(simulator), SimulatorJson.Control.SimulatorStatusReply).ExecuteAsync(ctx));
         app.MapPost("/sim/faults/{fault}", async ctx =>
         {

@@ -25,6 +25,7 @@ internal sealed class SimulatorHub
         AccessTokens = new AccessTokenStore(options.TimeProvider);
         Skips = new RecordSkips(Counters);
         Market = new SimulatedMarket(options, Skips, Counters);
+        Driver = options.DriveRestingOrders ? new MarketDriver(this) : null;
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
     }
 
@@ -36,6 +37,12 @@ internal sealed class SimulatorHub
 
     /// <summary>The skip fault's rules and log.</summary>
     public RecordSkips Skips { get; }
+
+    /// <summary>Keeps the market trading where paper orders rest unwatched (null when the options turn it off).</summary>
+    public MarketDriver? Driver { get; }
+
+    /// <summary>True when a live session subscribes to (<paramref name="tr"/>, <paramref name="key"/>).</summary>
+    public bool IsSubscribed(TrDefinition tr, string key) => _sessions.Values.Any(s => s.IsSubscribed(tr, key));
 
     /// <summary>The one market every session and subscription shares.</summary>
     public SimulatedMarket Market { get; }

@@ -56,10 +56,16 @@ internal sealed class SimulatedMarket
     /// </summary>
     public (DerivativeQuote Quote, TradingHours Hours) DerivativeForOrders(string code)
     {
+        var instrument = DerivativeTradesFor(code);
+        return (((DerivativeTradeStream)instrument.Stream).Quote(), instrument.Hours);
+    }
+
+    /// <summary>The trade feed of a futures or options code (see <see cref="DerivativeForOrders"/>).</summary>
+    public Instrument DerivativeTradesFor(string code)
+    {
         var index = code.Length >= 3 && code[1..3] is "01" or "05" or "06";
         var tr = code[0] == '1' ? (index ? KisTrs.H0IFCNT0 : KisTrs.H0ZFCNT0) : (index ? KisTrs.H0IOCNT0 : KisTrs.H0ZOCNT0);
-        var instrument = Get(tr, code);
-        return (((DerivativeTradeStream)instrument.Stream).Quote(), instrument.Hours);
+        return Get(tr, code);
     }
 
     public MarketClock Clock { get; }

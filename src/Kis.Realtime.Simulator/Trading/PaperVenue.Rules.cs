@@ -46,6 +46,32 @@ internal sealed partial class PaperVenue
     /// <summary>Most contracts one futures/options order may carry.</summary>
     public const long MaxContractsPerOrder = 1_000;
 
+    /// <summary>Initial margin of a KRX index future, as a share of the contracts' value (the simulator's parameter;
+    /// KRX sets the rate per product and revises it; maintenance margin and margin calls are not modelled).</summary>
+    public const decimal FuturesMarginRate = 0.08m;
+
+    /// <summary>Options: the premium's whole value either way (a buyer pays it; a writer's margin is taken as the same,
+    /// which is less than KRX asks of a writer).</summary>
+    public const decimal OptionsMarginRate = 1m;
+
+    /// <summary>KRW per point of a futures/options code: KOSPI200 250,000, mini KOSPI200 50,000, KOSDAQ150 10,000.</summary>
+    public static long Multiplier(string code) => code.Length < 3 ? 10 : code[1..3] switch { "01" => 250_000, "05" => 50_000, "06" => 10_000, _ => 10 };
+
+    /// <summary>The margin <paramref name="contracts"/> at <paramref name="price"/> (hundredths of a point) take, in KRW.</summary>
+    private static long Margin(string code, long contracts, long price)
+        => (long)decimal.Ceiling(checked(contracts * price) * (decimal)Multiplier(code) / 100m * (code[0] == '1' ? FuturesMarginRate : OptionsMarginRate));
+
+    /// <summary>The margin an account's futures/options positions and open orders hold (out of its cash). Under the lock.</summary>
+    private static long MarginInUse(PaperAccount account)
+    {
+        long margin = 0;
+        foreach (var (code, position) in account.Positions)
+            if (position.Derivative && position.Quantity != 0) margin += Margin(code, 1, position.Cost);
+        foreach (var order in account.Orders)
+            if (order.Derivative && order.Remaining > 0 && !order.Closed && !order.IsMarket) margin += Margin(order.Code, order.Remaining, order.LimitPrice);
+        return margin;
+    }
+
     /// <summary>
     /// The one rule that prices a stock buy for the cash check: its limit, or the day's upper limit for a market order
     /// (what it may pay at worst). Order-cash reserves at it and inquire-psbl-order divides the cash by it.
@@ -64,14 +90,22 @@ internal sealed partial class PaperVenue
             if (request.Price > quote.Upper || request.Price < quote.Lower)
                 return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {quote.Lower}..{quote.Upper})");
         }
-        // No margin model for futures and options: any order within the limits is taken, and a sell may open a short.
-        if (request.Derivative) return null;
+        if (request.Derivative)
+        {
+            // Contracts that open (or add to) a position need margin; those that close one need none.
+            var held = account.Positions.GetValueOrDefault(request.Code)?.Quantity ?? 0;
+            var opening = Math.Max(0, request.Quantity - (request.Buy ? Math.Max(0, -held) : Math.Max(0, held)));
+            var margin = Margin(request.Code, opening, request.IsMarket ? quote.Upper : request.Price);
+            return margin > account.Cash - MarginInUse(account)
+                ? PaperResult.Refuse("APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)")
+                : null;
+        }
         // Both factors are capped, so the product fits; checked all the same (a wrapped product once passed this check).
         var value = checked(request.Quantity * BuyReservePrice(request.IsMarket, request.Price, quote.Upper));
         if (value > MaxStockOrderValue) return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (at most {MaxStockOrderValue:N0} KRW an order)");
         if (request.Buy)
         {
-            if (value > account.Cash) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+            if (value > account.Cash - MarginInUse(account)) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
         }
         else
         {
@@ -91,7 +125,12 @@ internal sealed partial class PaperVenue
         order.Filled += quantity;
         order.FilledValue += checked(quantity * price);
         if (order.Derivative)
+        {
+            // A closing fill settles its profit or loss in cash at once (KRX settles futures daily; the venue at the fill).
+            var realizedBefore = position.Realized;
             FillContracts(position, order.Buy, quantity, price);
+            account.Cash += checked((position.Realized - realizedBefore) * Multiplier(order.Code) / 100);
+        }
         else if (order.Buy)
         {
             // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.

@@ -170,6 +170,19 @@ internal sealed partial class PaperVenue : ITapeListener
         if (_restingByNumber.Remove(order.Number)) _books[(order.Code, order.Derivative)].Remove(order.Number);
     }
 
+    /// <summary>Brings the venue up to <paramref name="now"/>: the tape read, the sessions over by then ended (their
+    /// expiry notices published).</summary>
+    public void Advance(DateTime now)
+    {
+        lock (_gate) EndDays(now);
+    }
+
+    /// <summary>The instruments where paper orders rest now (what the market must keep trading for them).</summary>
+    public (string Code, bool Derivative)[] RestingInstruments()
+    {
+        lock (_gate) return [.. _books.Where(b => b.Value.Count > 0).Select(b => b.Key)];
+    }
+
     /// <summary>The tape has events (a feed made records): the venue reads them now.</summary>
     public void OnTapeReady()
     {
@@ -272,7 +285,7 @@ internal sealed partial class PaperVenue : ITapeListener
         lock (_gate)
         {
             EndDays(now);
-            var cash = _accounts.GetValueOrDefault(accountNumber)?.Cash ?? StartingCash;
+            var cash = _accounts.GetValueOrDefault(accountNumber) is { } account ? account.Cash - MarginInUse(account) : StartingCash;
             var quantity = Math.Min(Math.Min(cash / unit, MaxStockQuantity), MaxStockOrderValue / unit);
             return (cash, unit, Math.Max(0, quantity));
         }

@@ -47,6 +47,9 @@ internal sealed partial class SimSession
                 var wait = NextEvent(subs, out var due, out var count, out var marketNow) ? TimeSpan.Zero
                     : pace.Mode == MarketPaceMode.Off ? MaxClosedWait // notices only: one wakes the wait
                     : NextData(subs, pace, out due, out count, out marketNow);
+                // Some notices come from the clock, not from a call (a day order's expiry at the close, found when the
+                // venue is next asked): a session with notices asks at least this often.
+                if (due is null && Array.Exists(subs, s => s.Instrument.IsEventDriven)) wait = Min(wait, EventPollInterval);
                 if (due is not null)
                 {
                     if (await SendDataAsync(due, count, marketNow, ct).ConfigureAwait(false))
@@ -103,6 +106,9 @@ internal sealed partial class SimSession
             }
         return false;
     }
+
+    /// <summary>Longest wait of a session with notices between two looks for one the clock made.</summary>
+    private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The rest after a round in which no subscription had anything to say.</summary>
     private static readonly TimeSpan NothingToSayWait = TimeSpan.FromMilliseconds(10);

@@ -109,6 +109,9 @@ internal sealed partial class SimSession : IAsyncDisposable
 
     public bool HasSubscriptions => _snapshot.Length > 0;
 
+    /// <summary>True when this session subscribes to (<paramref name="tr"/>, <paramref name="key"/>).</summary>
+    public bool IsSubscribed(TrDefinition tr, string key) => Array.Exists(_snapshot, s => s.Tr == tr && s.Key == key);
+
     /// <summary>How many subscriptions the session holds (a snapshot).</summary>
     public int SubscriptionCount => _snapshot.Length;
 

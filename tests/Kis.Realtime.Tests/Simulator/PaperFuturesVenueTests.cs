@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Trading;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 using static Kis.Realtime.Tests.Simulator.PaperVenueTests;
 
@@ -19,9 +20,10 @@ public sealed class PaperFuturesVenueTests
     private const string Code = "101W09"; // KIS's own sample product: the KOSPI200 future
 
     [Fact]
-    public async Task A_resting_futures_limit_order_fills_from_the_simulated_futures_trades_that_reach_it_partially_first()
+    public async Task A_resting_futures_limit_order_fills_from_the_simulated_futures_trades_that_reach_it()
     {
-        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false });
+        // The fills must come from the trades this test's subscription sees: the clock does not drive the market.
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false, DriveRestingOrders = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeFuturesOptionsNoticesAsync().GetAsyncEnumerator();
@@ -31,10 +33,10 @@ public sealed class PaperFuturesVenueTests
         // A buy at the bid, placed while nobody subscribes to the product's trades: its market does not move, so the
         // order cannot meet an ask that moved down to it and rests. (Placed at the last trade's price while the feed
         // ran, a loaded machine let the ask fall to the limit first: the order then traded at once, below its limit.)
-        // 1,000 contracts is more than any one simulated trade (at most 999), so the first fill is partial.
+        // As many contracts as the account's initial margin allows (issue 42, item 7).
         var quote = sim.Hub.Market.DerivativeForOrders(Code).Quote;
         var limit = quote.Bid / 100m;
-        const long quantity = 1_000;
+        var quantity = (long)(PaperVenue.StartingCash / (quote.Bid * PaperVenue.Multiplier(Code) / 100 * PaperVenue.FuturesMarginRate));
         var placed = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
             Order("02", quantity.ToString(CultureInfo.InvariantCulture), limit.ToString("0.00", CultureInfo.InvariantCulture), "01"));
         Assert.True("0" == placed.GetProperty("rt_cd").GetString(), placed.ToString());
@@ -58,7 +60,7 @@ public sealed class PaperFuturesVenueTests
         // The fill: at the limit, from a trade of the feed at or under it in the same second with at least that volume.
         var fill = await NextAsync(notices);
         Assert.Equal((NoticeKind.Fill, orderNumber, (decimal?)limit, (long?)quantity), (fill.Kind, fill.OrderNumber, fill.FillPrice, fill.OrderQuantity));
-        Assert.True(fill.FillQuantity < quantity, "the first fill is partial");
+        Assert.InRange(fill.FillQuantity ?? 0, 1, quantity);
         await UntilAsync(() => { lock (trades) return trades.Any(t => t.Time == fill.Time && t.Price <= limit && t.Volume >= fill.FillQuantity); },
             $"a trade at or under {limit} at {fill.Time} with {fill.FillQuantity} contracts or more");
 
@@ -69,8 +71,9 @@ public sealed class PaperFuturesVenueTests
     [Fact]
     public async Task A_cancel_of_the_rest_gives_one_cancel_notice_and_the_inquiries_agree_with_the_notices_fill_by_fill()
     {
-        // No trade subscription: the only trades are the ones this test makes, so every quantity is exact.
-        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
+        // No trade subscription and no market driven by the clock: the only trades are the ones this test makes, so
+        // every quantity is exact.
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false, DriveRestingOrders = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeFuturesOptionsNoticesAsync().GetAsyncEnumerator();

@@ -85,7 +85,7 @@ public sealed class PaperVenueMoneyTests
     public async Task Another_app_key_can_neither_read_nor_trade_nor_cancel_on_an_account_it_does_not_own()
     {
         var other = new SimulatorCredential("PSsimKisRealtimeOtherAppKey000000000", "another-secret-for-the-second-key", "otheruser");
-        await using var sim = await StartSimAsync(o => o with { RandomNotices = false, Credentials = [.. o.Credentials, other] });
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false, DriveRestingOrders = false, Credentials = [.. o.Credentials, other] });
         var token = await MinuteChartTests.TokenAsync(sim);
         var otherToken = await TokenAsync(sim, other);
         var bid = sim.Hub.Market.StockBookForOrders(Code).Touch().Bid;
@@ -216,5 +216,83 @@ public sealed class PaperVenueNoticeDeliveryTests
         var received = new List<string> { notices.Current.OrderNumber };
         while (received.Count < numbers.Count) received.Add((await NextAsync(notices)).OrderNumber);
         Assert.Equal(numbers, received);
+    }
+}
+
+/// <summary>Issue 42, item 9: resting orders fill whether or not anyone subscribes to the stock's feeds.</summary>
+public sealed class PaperVenueUnwatchedTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_pre_open_market_buy_in_a_stock_nobody_watches_fills_at_the_opening_print_when_the_clock_drives_the_market(bool drive)
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 25, 23, 50, 0, TimeSpan.Zero)); // Thursday 08:50 KST
+        await using var sim = await StartSimAsync(o => o with
+        {
+            RandomNotices = false, TimeProvider = clock, ClockSpeed = 60, DriveRestingOrders = drive,
+            MarketStart = new DateTimeOffset(2026, 11, 26, 8, 50, 0, TimeSpan.FromHours(9)),
+        });
+        var venue = sim.Hub.Market.Venue;
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "005930", Buy: true, IsMarket: true, 2, 0), sim.MarketTime);
+        Assert.Equal(0, placed.Order!.Filled); // the pre-open: it waits for the opening auction
+
+        // Twenty market minutes, half a wall second (half a market minute) at a time: past 09:00.
+        for (var i = 0; i < 40; i++) clock.Advance(TimeSpan.FromSeconds(0.5));
+
+        Assert.True(sim.MarketTime.TimeOfDay > new TimeSpan(9, 5, 0), $"{sim.MarketTime:HH:mm:ss}");
+        var order = venue.View("5012345601", sim.MarketTime).Orders.Single();
+        if (!drive)
+        {
+            Assert.Equal(0, order.Filled); // nobody asked the market for a trade
+            return;
+        }
+        Assert.Equal(2, order.Filled);
+        Assert.Equal(0, order.FilledValue % 2); // both shares at the one print
+    }
+}
+
+/// <summary>Issue 42, item 7: futures/options take margin, and a closed round trip's profit or loss reaches the cash.</summary>
+public sealed class PaperFuturesMarginTests
+{
+    private const string Future = "101W09", Account = "6012345603", Hts = "simuser01";
+
+    [Fact]
+    public void Opening_more_contracts_than_the_initial_margin_allows_is_refused_and_closing_needs_none()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7 });
+        var at = market.Clock.Now().Date.AddHours(10);
+        var venue = market.Venue;
+        var quote = market.DerivativeForOrders(Future).Quote;
+        // 970 contracts once went through on 100 M (84 bn KRW of KOSPI200 futures).
+        var perContract = quote.Ask * PaperVenue.Multiplier(Future) / 100 * PaperVenue.FuturesMarginRate;
+        var affordable = (long)(PaperVenue.StartingCash / perContract);
+        Assert.InRange(affordable, 1, 969);
+
+        var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, IsMarket: false, affordable + 1, quote.Ask, Derivative: true), at);
+        Assert.Equal("APBK0952", tooMany.MessageCode);
+        var opened = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, IsMarket: false, 1, quote.Ask, Derivative: true), at);
+        Assert.True(opened.Accepted, opened.Message);
+    }
+
+    [Fact]
+    public void A_closed_round_trip_settles_its_profit_in_the_cash()
+    {
+        var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7 });
+        var at = market.Clock.Now().Date.AddHours(10);
+        var venue = market.Venue;
+        var quote = market.DerivativeForOrders(Future).Quote;
+        // Buy 2 at the ask (marketable: filled at once), then sell 2 resting ten ticks higher, filled by a trade through it.
+        Assert.Equal(2, venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, IsMarket: false, 2, quote.Ask, Derivative: true), at).Order!.Filled);
+        var higher = quote.Ask + 10 * quote.Tick;
+        var sell = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: false, IsMarket: false, 2, higher, Derivative: true), at).Order!;
+        Assert.Equal(0, sell.Filled);
+
+        venue.OnTrade(Future, derivative: true, higher + quote.Tick, 5, buyerInitiated: true, at);
+
+        var view = venue.View(Account, at);
+        var profit = 2 * (higher - quote.Ask) * PaperVenue.Multiplier(Future) / 100; // ten ticks on two contracts, in KRW
+        Assert.Equal(PaperVenue.StartingCash + profit, view.Cash);
+        Assert.Equal(0, view.Positions.Single().Quantity);
     }
 }

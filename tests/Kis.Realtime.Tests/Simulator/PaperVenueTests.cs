@@ -21,7 +21,8 @@ public sealed class PaperVenueTests
     [Fact]
     public async Task A_buy_inside_the_spread_fills_only_from_trades_through_it_partially_first_and_its_cancel_gives_exactly_one_notice()
     {
-        await using var sim = await StartSimAsync(o => o with { RandomNotices = false });
+        // The test makes every trade itself: the simulator's clock does not drive the market for the resting order.
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false, DriveRestingOrders = false });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
