@@ -15,6 +15,7 @@ internal static class GatewayCommand
     {
         var connection = new ConnectionOptions(ConnectionOptions.SubscriptionsHeldByGateway);
         var amqp = AmqpOption();
+        var amqpPassword = PasswordFileOption();
         var amqpCa = GatewayConnection.CaOption();
         var ns = NamespaceOption();
         var nodes = new Option<string[]>("--amqp-node")
@@ -42,14 +43,14 @@ internal static class GatewayCommand
             "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
+            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
         {
             var options = KisGatewayOptions.Default with
             {
-                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa)) with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
+                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)) with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
                 StreamReplicas = parse.GetValue(replicas) is { } r ? r > 0 ? r : throw new CliUsageException("--stream-replicas must be positive.") : null,
                 Linger = parse.GetValue(linger) is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
                 MaxRegistrationShare = parse.GetValue(userShare) is { } share
@@ -70,7 +71,16 @@ internal static class GatewayCommand
         return command;
     }
 
-    private static Option<string?> AmqpOption() => new("--amqp") { Description = "RabbitMQ URI (or KISRT_AMQP); default amqp://guest:guest@127.0.0.1:5672/" };
+    private static Option<string?> AmqpOption() => new("--amqp")
+    {
+        Description = "RabbitMQ URI (or KISRT_AMQP); default amqp://guest:guest@127.0.0.1:5672/. Name the user only (amqp://USER@host:5672/) and give " +
+                      "the password with --amqp-password-file or KISRT_AMQP_PASSWORD: on the command line every `ps` shows it",
+    };
+
+    private static Option<string?> PasswordFileOption() => new("--amqp-password-file")
+    {
+        Description = "a file holding the broker user's password (or KISRT_AMQP_PASSWORD_FILE; KISRT_AMQP_PASSWORD the password itself), for an --amqp URI without one",
+    };
 
     /// <summary>The --amqp-node values, each a host and port (nothing else: the URI's user and vhost apply to every node).</summary>
     private static string[] ClusterNodes(string[]? nodes)
@@ -83,18 +93,24 @@ internal static class GatewayCommand
 
     private static Option<string?> NamespaceOption() => new("--namespace") { Description = "prefix of the gateway's queues and exchange (default kis)" };
 
-    internal static KisGatewayEndpoint Endpoint(string? amqp, string? ns, string? caFile = null)
+    /// <summary>The broker endpoint from <c>--amqp</c> (or KISRT_AMQP), its password from <paramref name="passwordFile"/> (or
+    /// KISRT_AMQP_PASSWORD_FILE, KISRT_AMQP_PASSWORD) when the URI names only the user: a password on the command line is
+    /// in every <c>ps</c> listing.</summary>
+    internal static KisGatewayEndpoint Endpoint(string? amqp, string? ns, string? caFile = null, string? passwordFile = null,
+        Func<string, string?>? environment = null)
     {
-        amqp ??= Environment.GetEnvironmentVariable("KISRT_AMQP");
-        caFile ??= Environment.GetEnvironmentVariable("KISRT_AMQP_CA");
+        environment ??= Environment.GetEnvironmentVariable;
+        amqp ??= environment("KISRT_AMQP");
+        caFile ??= environment("KISRT_AMQP_CA");
         var endpoint = KisGatewayEndpoint.Default;
         if (!string.IsNullOrEmpty(amqp))
         {
             // Not echoed: the URI may carry a password.
             if (!Uri.TryCreate(amqp, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
                 throw new CliUsageException("--amqp: not an amqp:// or amqps:// URI.");
-            endpoint = endpoint with { AmqpUri = uri };
+            endpoint = endpoint with { AmqpUri = BrokerPassword.Apply(uri, passwordFile ?? environment("KISRT_AMQP_PASSWORD_FILE"), environment("KISRT_AMQP_PASSWORD")) };
         }
+        else if (passwordFile is not null) throw new CliUsageException("--amqp-password-file: give the broker's URI with its user too (--amqp amqp://USER@host:5672/).");
         endpoint = GatewayConnection.WithCa(endpoint, caFile);
         return string.IsNullOrEmpty(ns) ? endpoint : endpoint with { Namespace = ns };
     }
@@ -105,7 +121,14 @@ internal static class GatewayCommand
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (stopAfter is { } limit) stop.CancelAfter(limit);
-        await RefuseOtherRetentionAsync(options, stop.Token).ConfigureAwait(false); // before the election: a standby never meets it at takeover
+        try
+        {
+            await RefuseOtherRetentionAsync(options, stop.Token).ConfigureAwait(false); // before the election: a standby never meets it at takeover
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return await StoppedDuringStartupAsync(status, "checking the streams' retention").ConfigureAwait(false);
+        }
         GatewayStreamFollower? sink = null;
         // The writer's own log (database lost and back, gaps) beside the gateway's, from --log-level (default warning).
         using var historyLog = postgres is null ? null : Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
@@ -162,7 +185,15 @@ internal static class GatewayCommand
     /// </summary>
     private static async Task RefuseOtherRetentionAsync(KisGatewayOptions options, CancellationToken cancellationToken)
     {
-        var kept = await KisGateway.CheckRetentionAsync(options, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> kept;
+        try
+        {
+            kept = await KisGateway.CheckRetentionAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KisConnectionException)
+        {
+            return; // the broker is not there yet: the election waits for it, and a takeover keeps such streams as they are
+        }
         if (kept.Count == 0) return;
         throw new CliUsageException($"--max-age {options.StreamMaxAge} --max-bytes {options.StreamMaxLengthBytes}: stream(s) {string.Join(", ", kept)} exist with " +
                                     "other retention, and RabbitMQ never changes a stream's arguments: start with the values they were created with and change " +
@@ -324,20 +355,26 @@ internal static class GatewayCommand
     private static Command StatusCommand()
     {
         var amqp = AmqpOption();
+        var amqpPassword = PasswordFileOption();
         var amqpCa = GatewayConnection.CaOption();
         var ns = NamespaceOption();
         var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
         var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
         {
-            amqp, amqpCa, ns, json,
+            amqp, amqpPassword, amqpCa, ns, json,
         };
-        command.SetAction((parse, token) => StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa)), parse.GetValue(json), Console.Out, token));
+        command.SetAction((parse, token) => StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)), parse.GetValue(json), Console.Out, token));
         return command;
     }
 
     internal static async Task<int> StatusAsync(KisGatewayEndpoint endpoint, bool json, TextWriter output, CancellationToken cancellationToken)
     {
-        await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = endpoint, RequestTimeout = TimeSpan.FromSeconds(5) });
+        await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with
+        {
+            Endpoint = endpoint,
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            ConnectRetryTime = TimeSpan.FromSeconds(3), // a one-shot question: a reset handshake is retried briefly, not for a minute
+        });
         GatewayStatus s;
         try
         {

@@ -43,15 +43,7 @@ public sealed partial class KisGatewayClient
     private async Task ConnectOnceAsync(CancellationToken cancellationToken)
     {
         if (_connection is not null) await DropConnectionAsync().ConfigureAwait(false);
-        IConnection connection;
-        try
-        {
-            connection = await _options.Endpoint.CreateFactory("kisrt-gateway-client " + _options.ConsumerId).CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
-        {
-            throw new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), $"RabbitMQ is not reachable: {e.InnerException?.Message ?? e.Message}", e);
-        }
+        var connection = await CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
         connection.ConnectionShutdownAsync += (_, e) =>
         {
             foreach (var pending in _pending.Values) pending.TrySetException(Lost(e.ReplyText));
@@ -82,6 +74,36 @@ public sealed partial class KisGatewayClient
         await channel.BasicConsumeAsync(replies.QueueName, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
         (_connection, _replyQueue) = (connection, replies.QueueName);
         _requests = await OpenRequestChannelAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A new broker connection, retried with jittered backoff for <see cref="KisGatewayClientOptions.ConnectRetryTime"/>:
+    /// a loaded broker resets handshakes for a while, and one reset must not end a consumer. Refused credentials are not
+    /// retried (they will not change).
+    /// </summary>
+    private async Task<IConnection> CreateConnectionAsync(CancellationToken cancellationToken)
+    {
+        var factory = _options.Endpoint.CreateFactory("kisrt-gateway-client " + _options.ConsumerId);
+        var deadline = _options.TimeProvider.GetUtcNow() + _options.ConnectRetryTime;
+        var backoff = new Kis.Realtime.Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+            {
+                var reason = e.InnerException?.Message ?? e.Message;
+                var delay = backoff.Current;
+                if (e.InnerException is RabbitMQ.Client.Exceptions.AuthenticationFailureException || _options.TimeProvider.GetUtcNow() + delay > deadline)
+                    throw new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), $"RabbitMQ is not reachable: {reason}" +
+                        (attempt > 1 ? $" ({attempt} attempts)" : ""), e);
+                if ((attempt & (attempt - 1)) == 0) Log.ConnectRetry(_logger, _options.Endpoint.DisplayUri, reason, attempt, delay.TotalSeconds);
+                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                backoff.Grow();
+            }
+        }
     }
 
     /// <summary>

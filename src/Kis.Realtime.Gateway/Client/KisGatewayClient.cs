@@ -192,6 +192,9 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
 
     private static partial class Log
     {
+        [LoggerMessage(39, LogLevel.Warning, "Broker {Broker} not reachable ({Reason}), attempt {Attempt}; trying again in {DelaySeconds:0.0} s (logged at attempt 1, 2, 4 …)")]
+        public static partial void ConnectRetry(ILogger logger, string broker, string reason, int attempt, double delaySeconds);
+
         [LoggerMessage(40, LogLevel.Debug, "Gateway request {Op} failed: {Reason}")]
         public static partial void RequestFailed(ILogger logger, string op, string reason);
 

@@ -88,6 +88,12 @@ public sealed record KisGatewayClientOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
+    /// How long a connection to the broker that fails (refused, reset, timed out) is tried again, with jittered backoff
+    /// from 0.1 to 5 s, before <see cref="KisConnectionException"/>; refused credentials are not retried. Zero: one attempt.
+    /// </summary>
+    public TimeSpan ConnectRetryTime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// Checks every trade subscription for missed trades from KIS's cumulative volume
     /// (<see cref="KisGatewayClient.GapDetected"/>, <see cref="KisRealtimeStatistics.Gaps"/>). Default: on.
     /// </summary>

@@ -18,20 +18,22 @@ public sealed partial class KisGateway
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        try
+        {
+            return await FindRetentionKeptAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+        {
+            throw new KisConnectionException(new Uri(options.Endpoint.DisplayUri), $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message})", e);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> FindRetentionKeptAsync(KisGatewayOptions options, CancellationToken cancellationToken)
+    {
         var kept = new StreamRetention(NullLogger.Instance);
         GatewayCheckpoint? last;
         var journal = new RunJournal(options, NullLogger.Instance, kept);
-        await using (journal.ConfigureAwait(false))
-        {
-            try
-            {
-                last = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
-            {
-                throw new KisConnectionException(new Uri(options.Endpoint.DisplayUri), $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message})", e);
-            }
-        }
+        await using (journal.ConfigureAwait(false)) last = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
         var trs = last is null ? [] : last.Claims.Select(c => c.Tr).Concat(last.Keys.Select(k => k.Tr)).Distinct(StringComparer.Ordinal).ToList();
         if (trs.Count == 0) return kept.Kept;
         var connection = await options.Endpoint.CreateFactory("kisrt-gateway-check").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,10 @@ internal sealed class CuttableProxy : IAsyncDisposable
     /// <summary>Connections accepted and passed on so far.</summary>
     public int Accepted { get; private set; }
 
+    /// <summary>Connections reset at once while cut.</summary>
+    public int Refused { get { lock (_gate) return _refused; } }
+    private int _refused;
+
     public Uri Rewrite(Uri uri) => new UriBuilder(uri) { Host = "127.0.0.1", Port = Port }.Uri;
 
     public Task CutAsync()
@@ -119,7 +123,11 @@ internal sealed class CuttableProxy : IAsyncDisposable
                 return;
             }
             bool refuse;
-            lock (_gate) refuse = _cut;
+            lock (_gate)
+            {
+                refuse = _cut;
+                if (refuse) _refused++;
+            }
             if (refuse)
             {
                 client.Client.Close(0);

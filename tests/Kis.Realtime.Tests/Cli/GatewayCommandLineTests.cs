@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Kis.Realtime.Cli;
 using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
@@ -53,6 +54,29 @@ public sealed class GatewayCommandLineTests
         Assert.DoesNotContain("--ws-url", line);
         Assert.Contains("RabbitMQ", line);
         Assert.Contains("--namespace", line);
+    }
+
+    [Fact]
+    public void The_broker_password_comes_from_a_file_or_the_environment_never_the_command_line()
+    {
+        var file = Path.Combine(EmptyDirectory(), "amqp-password");
+        File.WriteAllText(file, "p@ss:w/rd%\n"); // what `echo` leaves: the trailing newline is not the password's
+        var endpoint = GatewayCommand.Endpoint("amqp://kisrt@broker-host:5672/", "kis", passwordFile: file, environment: _ => null);
+        var factory = endpoint.CreateFactory("test");
+        Assert.Equal(("kisrt", "p@ss:w/rd%"), (factory.UserName, factory.Password));
+        Assert.Equal(("broker-host", 5672), (factory.HostName, factory.Port));
+        Assert.DoesNotContain("p@ss", endpoint.DisplayUri);
+
+        var fromEnvironment = GatewayCommand.Endpoint("amqp://kisrt@broker-host:5672/", "kis",
+            environment: name => name == "KISRT_AMQP_PASSWORD" ? "env-secret" : null);
+        Assert.Equal("env-secret", fromEnvironment.CreateFactory("test").Password);
+
+        // The password twice, or without a user to go with: one clear line, the password never echoed.
+        var twice = Assert.Throws<CliUsageException>(() => GatewayCommand.Endpoint("amqp://kisrt:inline@broker-host/", "kis", passwordFile: file, environment: _ => null));
+        Assert.DoesNotContain("inline", twice.Message);
+        Assert.Throws<CliUsageException>(() => GatewayCommand.Endpoint("amqp://broker-host/", "kis", passwordFile: file, environment: _ => null));
+        var missing = Assert.Throws<CliUsageException>(() => GatewayCommand.Endpoint("amqp://kisrt@broker-host/", "kis", passwordFile: file + ".none", environment: _ => null));
+        Assert.Contains("--amqp-password-file", missing.Message);
     }
 
     private static int ClosedPort()
