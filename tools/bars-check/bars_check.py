@@ -2,17 +2,24 @@
 """Rebuild 1-minute bars and missing volume from a `kisrt record --out DIR` folder, independently of the C# code.
 
 Reads DIR/yyyy-MM-dd/TR_ID.jsonl (the decoded records: {"tr_id", "tr_key", "received_at", "fields": {...}}) of the
-trade TRs it knows (TRS below: KRX H0STCNT0, NXT H0NXCNT0, unified H0UNCNT0, night futures H0MFCNT0, US stocks HDFSCNT0) and applies the
+trade TRs it knows (TRS below: KRX H0STCNT0, NXT H0NXCNT0, unified H0UNCNT0, day futures H0IFCNT0, index ticks H0UPCNT0,
+night futures H0MFCNT0, US stocks HDFSCNT0) and applies the
 documented rules (docs/bars.md), in the market's own time through pandas' time zones (KST for domestic stocks,
 America/New_York with summer time for US stocks, whose trading day is KIS's tymd):
 
-* a trade's instant is its KST date + time (bsop_date + stck_cntg_hour, kymd + khms); its 1-minute bar starts at the
-  market-time minute it falls in; a trade older than the bar already forming is added to the forming bar (a closed
-  bar never reopens);
+* a trade's instant is its KST date + time (bsop_date + stck_cntg_hour, kymd + khms; a TR without a date on the wire:
+  the KST date that puts its time nearest its received_at); its 1-minute bar starts at the market-time minute it falls
+  in; a trade of an earlier interval than the bar forming goes into no bar (a closed bar never reopens, a later bar
+  never takes it: late);
+* a trade whose acml_vol was already reached (a repeated record) goes into no bar (duplicates); one that fills a gap
+  opened before (late) goes into its own bar only if that bar is still forming, and the gap's volume is no longer
+  missing (a gap filled whole is no gap);
 * open/close = the first/last trade of the bar in arrival order, high/low, volume = sum of cntg_vol, value = sum of
   price x volume, trade_count, vwap = value / volume rounded to 4 places (half to even);
-* flags: "gap" on the bar of a trade whose acml_vol jumped and on the bar before it when that trade opened a new bar,
-  "end_of_stream" on each key's last bar (a recording ends);
+* flags: "gap" on the bar of a trade whose acml_vol jumped (lifted when late trades fill the gap while the bar forms)
+  and on the bar before it when that trade opened a new bar, unless it is a new trading day's first trade (the missed
+  trades are that day's); "end_of_stream" on each key's last bar (a recording ends); "partial" on the first bar when the
+  first trade's acml_vol shows trades of its day before it that were never seen;
 * missing volume, per TR and key: between consecutive trades acml_vol(n) - acml_vol(n-1) - cntg_vol(n); more than 0 is
   a gap of that volume, less is an overlap (the baseline does not move back); a trade of a later trading day starts
   the count again and is a gap only when its acml_vol differs from its cntg_vol; the first trade only sets the baseline.
@@ -42,8 +49,9 @@ US_EXCHANGES = ("NAS", "NYS", "AMS")
 
 class Tr:
     """How to read one trade TR: its fields, the market's time zone and the trading day (docs/bars.md's calendar)."""
-    def __init__(self, key, date, time, price, volume, accumulated, zone, trading_day):
+    def __init__(self, key, date, time, price, volume, accumulated, zone, trading_day, value=None):
         self.key, self.date, self.time = key, date, time
+        self.value = value              # the traded value's field (index ticks); None: price x volume
         self.price, self.volume, self.accumulated = price, volume, accumulated
         self.zone = zone                # key -> the market's IANA time zone
         self.trading_day = trading_day  # (fields, local timestamp) -> the trading day
@@ -70,6 +78,10 @@ TRS = {
     **{tr: Tr("futs_shrn_iscd", None, "bsop_hour", "futs_prpr", "last_cnqn", "acml_vol",
               lambda key: KST, lambda fields, local: (local - pd.Timedelta(hours=12)).date())
        for tr in ("H0MFCNT0",)},
+    # Day futures and index ticks: no date on the wire either; the trading day is the KST date.
+    "H0IFCNT0": Tr("futs_shrn_iscd", None, "bsop_hour", "futs_prpr", "last_cnqn", "acml_vol", lambda key: KST, lambda fields, local: local.date()),
+    "H0UPCNT0": Tr("bstp_cls_code", None, "bsop_hour", "prpr_nmix", "pcas_vol", "acml_vol", lambda key: KST, lambda fields, local: local.date(),
+                   value="pcas_tr_pbmn"),
     # US stocks: stamped in KST (kymd, khms), bars on New York time, the trading day the local one KIS sends (tymd).
     "HDFSCNT0": Tr("rsym", "kymd", "khms", "last", "evol", "tvol", us_zone, tymd),
 }
@@ -85,6 +97,8 @@ REGULAR = {
     "H0UNCNT0": ("09:00:00", "15:31:00"),
     "HDFSCNT0": ("09:30:00", "16:00:00"),
     "H0MFCNT0": None,
+    "H0IFCNT0": ("08:45:00", "15:45:00"),
+    "H0UPCNT0": ("09:00:00", "15:40:00"),
 }
 
 
@@ -125,12 +139,13 @@ def read_trades(directory, trs):
                             "price": decimal.Decimal(fields[spec.price]),
                             "volume": int(fields[spec.volume]),
                             "accumulated": int(fields[spec.accumulated]),
+                            "value": decimal.Decimal(fields[spec.value]) if spec.value else None,
                             "fields": fields,
                             "order": len(rows),
                         })
                     except (KeyError, ValueError, TypeError, decimal.InvalidOperation) as e:
                         raise SystemExit(f"{path}:{line_number}: not a trade record ({e!r})")
-    return pd.DataFrame(rows, columns=["tr_id", "key", "stamp", "price", "volume", "accumulated", "fields", "order"])
+    return pd.DataFrame(rows, columns=["tr_id", "key", "stamp", "price", "volume", "accumulated", "value", "fields", "order"])
 
 
 def number(d):
@@ -155,41 +170,77 @@ def json_line(bar):
     return "{" + ",".join(parts) + "}"
 
 
+MAX_OPEN_GAPS = 4  # per TR and key, as the aggregator keeps them: the oldest is forgotten beyond
+
+
 def volume_check(trades):
-    """Marks trades that revealed a gap; returns (trades with a 'gap' column, summary per TR and key)."""
+    """Classifies each trade by its acml_vol (docs/bars.md, "Duplicates, late trades and gaps"); returns (trades with
+    'kind', 'gap_id' and 'closes_gap' columns, summary per TR and key).
+
+    kind: "continue"; "first_unseen" (the first trade, with earlier trades of its day never seen); "gap" (trades missed
+    before it within its day); "gap_day_start" (a new day's first trade with the day's earlier trades missed);
+    "duplicate" (its acml_vol was reached already and it fills no open gap: in no bar); "late" (it fills an open gap)."""
     summaries = []
-    gap_flags = pd.Series(False, index=trades.index)
+    kinds, gap_ids, closes = [], [], []
+    next_gap = 0
     for (tr, key), group in trades.groupby(["tr_id", "key"], sort=False):
-        baseline = None
-        baseline_day = None
-        gaps = missing = overlaps = 0
-        for index, trade in group.iterrows():
-            day = trade["day"]
+        baseline = baseline_day = None
+        open_gaps = []  # [low, high, id]: acml_vol ranges (low, high] not seen yet
+        gaps = missing = overlaps = duplicates = 0
+        for _, trade in group.iterrows():
+            day, acc, vol = trade["day"], trade["accumulated"], trade["volume"]
+            kind, gap_id, closed = "continue", -1, False
             if baseline is None:
-                baseline, baseline_day = trade["accumulated"], day
-                continue
-            if day > baseline_day:
-                # A later trading day starts the count again.
-                jump = trade["accumulated"] - trade["volume"]
-                baseline, baseline_day = trade["accumulated"], day
+                baseline, baseline_day = acc, day
+                kind = "first_unseen" if acc > vol else "continue"
+            elif day < baseline_day or (day == baseline_day and (acc < baseline or (acc == baseline and vol > 0))):
+                hit = next((g for g in open_gaps if day == baseline_day and acc - vol >= g[0] and acc <= g[1]), None)
+                if hit is None:
+                    kind = "duplicate"
+                    duplicates += 1
+                    overlaps += 1
+                else:
+                    kind, gap_id = "late", hit[2]
+                    missing -= vol
+                    low, high = acc - vol, acc
+                    if high == hit[1]:
+                        hit[1] = low
+                    elif low == hit[0]:
+                        hit[0] = high
+                    elif high - hit[0] > hit[1] - low:
+                        hit[0] = high
+                    else:
+                        hit[1] = low
+                    if hit[1] <= hit[0]:
+                        gaps -= 1
+                        closed = True
+                        open_gaps.remove(hit)
+            else:
+                reset = day > baseline_day
+                low = 0 if reset else baseline
+                jump = acc - vol - low
+                if reset:
+                    open_gaps = []
+                elif jump < 0:
+                    overlaps += 1
+                baseline, baseline_day = acc, day
                 if jump > 0:
                     gaps += 1
                     missing += jump
-                    gap_flags[index] = True
-                continue
-            if day < baseline_day:
-                overlaps += 1
-                continue
-            jump = trade["accumulated"] - baseline - trade["volume"]
-            if jump > 0:
-                gaps += 1
-                missing += jump
-                gap_flags[index] = True
-            elif jump < 0:
-                overlaps += 1
-            baseline = max(baseline, trade["accumulated"])
-        summaries.append({"tr_id": tr, "key": key, "trades": len(group), "gaps": gaps, "missing_volume": missing, "overlaps": overlaps})
-    trades = trades.assign(gap=gap_flags)
+                    kind, gap_id = ("gap_day_start" if reset else "gap"), next_gap
+                    if len(open_gaps) == MAX_OPEN_GAPS:
+                        open_gaps.pop(0)  # the oldest: it stays counted
+                    open_gaps.append([low, low + jump, next_gap])
+                    next_gap += 1
+            kinds.append(kind)
+            gap_ids.append(gap_id)
+            closes.append(closed)
+        summaries.append({"tr_id": tr, "key": key, "trades": len(group), "gaps": gaps, "missing_volume": missing,
+                          "overlaps": overlaps, "duplicates": duplicates})
+    # groupby(sort=False) visits the groups in first-appearance order, not row order: put the columns back by index.
+    order = [index for (_, _), group in trades.groupby(["tr_id", "key"], sort=False) for index in group.index]
+    column = lambda values: pd.Series(values, index=order).reindex(trades.index)
+    trades = trades.assign(kind=column(kinds), gap_id=column(gap_ids), closes_gap=column(closes))
     return trades, summaries
 
 
@@ -199,56 +250,94 @@ def day_start(tr, day, local):
     return start + pd.Timedelta(hours=12) if tr == "H0MFCNT0" else start
 
 
-def build_bars(trades, interval="1m"):
+def build_bars(trades, interval="1m", in_bar=None):
+    """The bars, trade after trade in arrival order, as the aggregator builds them: a trade goes into the bar of its
+    interval while that bar is forming; a trade of an earlier interval (or a late one whose bar closed) and a duplicate go
+    into no bar. in_bar: which trades the bars' sessions hold (the others still flag gaps)."""
     bars = []
+    if in_bar is None:
+        in_bar = pd.Series(True, index=trades.index)
     for (tr, key), group in trades.groupby(["tr_id", "key"], sort=False):
         group = group.sort_values("order")
-        if interval == "1m":
-            minute = pd.Series([t.floor("min") for t in group["local"]], index=group.index)
-        else:
-            minute = pd.Series([day_start(tr, d, t) for d, t in zip(group["day"], group["local"])], index=group.index)
-        # A trade older than the forming bar goes into it: the bar a trade lands in never moves back (compared as instants).
-        latest = []
-        for m in minute:
-            latest.append(m if not latest or m > latest[-1] else latest[-1])
-        group = group.assign(minute=latest)
-        group = group.assign(value=[p * v for p, v in zip(group["price"], group["volume"])],
-                             minute_utc=[m.tz_convert("UTC") for m in latest])
-        starts = list(group["minute"].drop_duplicates())
-        grouped = group.groupby("minute_utc", sort=True)
-        previous_flags = None
-        for i, (_, g) in enumerate(grouped):
-            start = g["minute"].iloc[0]
-            volume = int(g["volume"].sum())
-            value = sum(g["value"], decimal.Decimal(0))
-            close = g["price"].iloc[-1]
-            with decimal.localcontext() as ctx:
-                ctx.prec = 28
-                vwap = (value / volume).quantize(decimal.Decimal("0.0001"), rounding=decimal.ROUND_HALF_EVEN) if volume else close
-            flags = set()
-            if g["gap"].any():
-                flags.add("gap")
-                # The gap revealed by the bar's first trade lies between the previous bar and this one.
-                if g["gap"].iloc[0] and previous_flags is not None:
-                    previous_flags.add("gap")
-            if i == len(starts) - 1:
-                flags.add("end_of_stream")
-            if interval == "1m":
-                close_time = (start + pd.Timedelta(minutes=1)).isoformat()
-            else:  # a day later on the wall clock, written with the opening's offset
-                close_time = (start.tz_localize(None) + pd.Timedelta(days=1)).isoformat() + start.isoformat()[-6:]
-            bar = {
-                "tr_id": tr, "key": key, "interval": interval,
-                "open_time": start.isoformat(), "close_time": close_time,
-                "open": g["price"].iloc[0], "high": max(g["price"]), "low": min(g["price"]), "close": close,
-                "volume": volume, "value": value, "trade_count": len(g), "vwap": vwap, "flags": flags,
-            }
-            bars.append(bar)
-            previous_flags = flags
-    order = ["gap", "end_of_stream"]
-    for bar in bars:
-        bar["flags"] = [f for f in order if f in bar["flags"]]
+        forming = None
+        pending_gap = False
+        last_closed_end = None
+        key_bars = []
+
+        def close(bar, gap):
+            if gap:
+                bar["flags"].add("gap")
+            if bar["open_gaps"]:
+                bar["flags"].add("gap")
+            key_bars.append(bar)
+
+        for index, trade in group.iterrows():
+            kind = trade["kind"]
+            if kind == "duplicate":
+                continue
+            if kind == "late" and trade["closes_gap"] and forming is not None and trade["gap_id"] in forming["open_gaps"]:
+                forming["open_gaps"].discard(trade["gap_id"])
+            gap = kind in ("gap", "gap_day_start")
+            local = trade["local"]
+            if not in_bar[index]:
+                if gap:
+                    if forming is not None and forming["day"] == trade["day"]:
+                        forming["flags"].add("gap")
+                    else:
+                        pending_gap = True
+                continue
+            start = local.floor("min") if interval == "1m" else day_start(tr, trade["day"], local)
+            start_utc = start.tz_convert("UTC")
+            behind = start_utc < forming["start_utc"] if forming is not None else (last_closed_end is not None and start_utc < last_closed_end)
+            own = forming is not None and start_utc == forming["start_utc"]
+            if (kind == "late" or behind) and not own:
+                continue  # late: in no bar
+            if forming is not None and not own:
+                close(forming, kind == "gap")
+                last_closed_end = forming["end_utc"]
+                forming = None
+            if forming is None:
+                end = start + pd.Timedelta(minutes=1) if interval == "1m" else None
+                forming = {"start": start, "start_utc": start_utc, "day": trade["day"], "trades": [], "open_gaps": set(),
+                           "flags": {"gap"} if pending_gap else set(),
+                           "end_utc": (end.tz_convert("UTC") if end is not None else
+                                       (start.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(start.tz, ambiguous=True, nonexistent="shift_forward").tz_convert("UTC"))}
+                pending_gap = False
+            forming["trades"].append(trade)
+            if gap:
+                forming["open_gaps"].add(trade["gap_id"])
+            elif kind == "first_unseen":
+                forming["flags"].add("partial")
+        if forming is not None:
+            forming["flags"].add("end_of_stream")
+            close(forming, False)
+        for bar in key_bars:
+            bars.append(to_bar(tr, key, interval, bar))
     return bars
+
+
+def to_bar(tr, key, interval, bar):
+    start = bar["start"]
+    prices = [t["price"] for t in bar["trades"]]
+    volume = int(sum(t["volume"] for t in bar["trades"]))
+    value = sum((t["price"] * t["volume"] if t["value"] is None else t["value"] for t in bar["trades"]), decimal.Decimal(0))
+    price_volume = sum((t["price"] * t["volume"] for t in bar["trades"]), decimal.Decimal(0))
+    close = prices[-1]
+    with decimal.localcontext() as ctx:
+        ctx.prec = 28
+        vwap = (price_volume / volume).quantize(decimal.Decimal("0.0001"), rounding=decimal.ROUND_HALF_EVEN) if volume else close
+    if interval == "1m":
+        close_time = (start + pd.Timedelta(minutes=1)).isoformat()
+    else:  # a day later on the wall clock, written with the opening's offset
+        close_time = (start.tz_localize(None) + pd.Timedelta(days=1)).isoformat() + start.isoformat()[-6:]
+    order = ["gap", "end_of_stream", "partial"]  # kisrt bars' order
+    return {
+        "tr_id": tr, "key": key, "interval": interval,
+        "open_time": start.isoformat(), "close_time": close_time,
+        "open": prices[0], "high": max(prices), "low": min(prices), "close": close,
+        "volume": volume, "value": value, "trade_count": len(prices), "vwap": vwap,
+        "flags": [f for f in order if f in bar["flags"]],
+    }
 
 
 def write(bars, path):
@@ -286,14 +375,14 @@ def main(argv=None):
     write(build_bars(trades), args.out)
     if args.daily:
         # Gaps are counted over every trade above; the day bars hold the trades of the chosen sessions only.
-        kept = trades[[in_sessions(tr, t, args.daily) for tr, t in zip(trades["tr_id"], trades["local"])]]
-        write(build_bars(kept, "1d"), args.daily_out)
+        in_bar = pd.Series([in_sessions(tr, t, args.daily) for tr, t in zip(trades["tr_id"], trades["local"])], index=trades.index)
+        write(build_bars(trades, "1d", in_bar), args.daily_out)
     if args.summary:
         with open(args.summary, "w", encoding="utf-8") as f:
             for s in summaries:
                 f.write(json.dumps({k: v if isinstance(v, str) else int(v) for k, v in s.items()}) + "\n")
     for s in summaries:
-        print(f"bars_check: {s['tr_id']} {s['key']}: {s['trades']} trades, gaps {s['gaps']} (missing volume {s['missing_volume']}), overlaps {s['overlaps']}", file=sys.stderr)
+        print(f"bars_check: {s['tr_id']} {s['key']}: {s['trades']} trades, gaps {s['gaps']} (missing volume {s['missing_volume']}), overlaps {s['overlaps']}, duplicates {s['duplicates']}", file=sys.stderr)
     return 0
 
 

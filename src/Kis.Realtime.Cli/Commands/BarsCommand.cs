@@ -192,7 +192,7 @@ internal static class BarsCommand
             aggregator.Complete();
             while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
             var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } ? $", seed: {Describe(aggregator.SeedResult)}" : "";
-            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), late trades {aggregator.LateTrades}, trades outside the sessions {aggregator.SkippedTrades}");
+            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}");
         }
 
         // Every trade that decoded, of any subscription (a source none of whose trades decode fails).

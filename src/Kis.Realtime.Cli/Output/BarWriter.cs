@@ -41,6 +41,7 @@ internal sealed class BarWriter
         if (flags.HasFlag(BarFlags.Empty)) yield return "empty";
         if (flags.HasFlag(BarFlags.Seeded)) yield return "seeded";
         if (flags.HasFlag(BarFlags.EndOfStream)) yield return "end_of_stream";
+        if (flags.HasFlag(BarFlags.Partial)) yield return "partial";
     }
 
     public void Write(string trId, BarSpec spec, in Bar bar)

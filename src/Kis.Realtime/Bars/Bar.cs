@@ -67,4 +67,9 @@ public enum BarFlags
     Seeded = 8,
     /// <summary>Closed because the trade stream ended, not by a later trade or the clock.</summary>
     EndOfStream = 16,
+    /// <summary>
+    /// The first bar of a run that started mid-day without a seed: the first trade's cumulative volume shows trades of
+    /// its day before it that were never seen (a recording or a subscription that starts at 09:01:37).
+    /// </summary>
+    Partial = 32,
 }

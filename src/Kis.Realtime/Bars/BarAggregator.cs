@@ -67,14 +67,18 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     public string? Key => _key;
     /// <summary>Trades skipped: not trades (expected values) or outside <see cref="BarSpec.Sessions"/> or <see cref="BarOptions.Sessions"/>.</summary>
     public long SkippedTrades { get; private set; }
-    /// <summary>Trades older than the forming bar's interval, added to the forming bar (a closed bar never reopens).</summary>
+    /// <summary>
+    /// Trades that arrived after their bar closed (by their time, or by their cumulative volume filling a gap): in no bar,
+    /// since a closed bar never reopens and a later bar must not take them. A late trade of the forming bar joins it.
+    /// </summary>
     public long LateTrades { get; private set; }
     /// <summary>
-    /// Gaps seen in the cumulative volume (each flags the bars around it <see cref="BarFlags.Gap"/>; one revealed by a
-    /// trade outside the bar's sessions flags the forming bar of its trading day, else the key's next bar).
+    /// Gaps seen in the cumulative volume and not filled since by late trades (each flags the bars around it
+    /// <see cref="BarFlags.Gap"/>, at a new day's first trade only the new day's; one revealed by a trade outside the bar's
+    /// sessions flags the forming bar of its trading day, else the key's next bar).
     /// </summary>
     public long Gaps { get; private set; }
-    /// <summary>Volume missed in those gaps.</summary>
+    /// <summary>Volume missed in those gaps (less what late trades brought).</summary>
     public long MissingVolume { get; private set; }
 
     /// <summary>Adds one trade. Returns true when bars closed (take them with <see cref="TryTakeClosed"/>).</summary>
@@ -104,7 +108,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);
         var volume = TAccessor.Volume(trade);
-        var gap = CheckVolume(TAccessor.TrId(trade), volume, TAccessor.CumulativeVolume(trade), day);
+        var accumulated = TAccessor.CumulativeVolume(trade);
+        var check = CheckVolume(TAccessor.TrId(trade), volume, accumulated, day, out var openGap);
+        if (check == VolumeCheck.Duplicate) return false; // counted already: in no bar (DuplicateTrades)
+        var gap = check is VolumeCheck.Gap or VolumeCheck.GapAtDayStart;
         if ((TAccessor.Session(trade) & _sessions) == 0)
         {
             // Outside the bar's sessions: in no bar, but its cumulative volume still counts, so a day's pre-market
@@ -118,26 +125,25 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
-        if (_seed is not null) ApplySeed(start, volume, TAccessor.CumulativeVolume(trade));
+        var seeded = _seed is not null;
+        if (seeded) ApplySeed(start, volume, accumulated);
 
         var closed = false;
         if (_kind <= BarKind.Day)
         {
-            if (!_forming && start < _lastClosedEnd)
+            // Late (its cumulative volume fills a gap, or its interval is behind the forming or last closed bar): only its
+            // own bar may take it, while it is forming. A closed bar never reopens and a later bar must not take it.
+            if ((check == VolumeCheck.Late || (_forming ? start < _open : start < _lastClosedEnd)) && !(_forming && start == _open))
             {
-                // Its interval already closed (by the clock, or the seed): a closed bar never reopens, so the trade
-                // goes into the next interval's bar, counted.
                 LateTrades++;
-                start = _lastClosedEnd;
+                return false;
             }
             if (_forming && start != _open)
             {
-                if (start > _open)
-                {
-                    CloseForming(gap);
-                    closed = true;
-                }
-                else LateTrades++;
+                // Missed trades found here may belong to the bar closing, except at a new day's first trade: a restarted
+                // cumulative volume says they are all the new day's.
+                CloseForming(check == VolumeCheck.Gap);
+                closed = true;
             }
             if (!_forming)
             {
@@ -149,10 +155,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         else
         {
+            if (check == VolumeCheck.Late && !(_forming && day == _formingDay))
+            {
+                LateTrades++;
+                return false;
+            }
             // Tick, volume and value bars never span two trading days.
             if (_forming && day != _formingDay)
             {
-                CloseForming(gap);
+                CloseForming(check == VolumeCheck.Gap);
                 closed = true;
             }
             if (!_forming) Begin(t, t, day, calendar.OffsetAtUtc(utc), price);
@@ -167,7 +178,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _priceVolume += priceVolume;
         _value += TAccessor.ValueIsPriceTimesVolume ? priceVolume : TAccessor.Value(trade);
         _count++;
-        if (gap) _flags |= BarFlags.Gap;
+        if (gap) FlagFormingWithOpenGap(openGap);
+        // The first trade seen, with trades of its day before it never seen (no seed holds them): its bar is partial.
+        else if (check == VolumeCheck.FirstAfterUnseen && !seeded) _flags |= BarFlags.Partial;
 
         if (_kind > BarKind.Day && ThresholdReached())
         {
@@ -188,6 +201,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _emptyNext = _emptyEnd = _lastClosedEnd = 0;
         _lastClosedDay = 0;
         Array.Clear(_trIds);
+        Array.Clear(_openGaps);
+        _formingOpenGaps = 0;
+        DuplicateTrades = 0;
         _seed = null;
         _pendingFlags = BarFlags.None;
         SeedResult = default;
@@ -220,7 +236,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// reached its end (a day bar's: the market's close, the end of the last of the bar's sessions (<see cref="BarSpec.Sessions"/>)
     /// on that trading day, e.g. 15:40 KRX regular, 20:00 NXT with its after-market): a clock-driven close, so the last
     /// bar of a session appears without a later trade (without it a bar closes at the first trade of a later interval).
-    /// A trade of that interval arriving later goes into the next bar (<see cref="LateTrades"/>). Returns true when a bar closed.
+    /// A trade of that interval arriving later goes into no bar (<see cref="LateTrades"/>). Returns true when a bar closed.
     /// </summary>
     public bool CloseThrough(DateTimeOffset now)
     {
@@ -328,6 +344,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _count = 0;
         _flags = _pendingFlags;
         _pendingFlags = BarFlags.None;
+        _formingOpenGaps = 0;
     }
 
     private void CloseForming(bool gap)
@@ -385,6 +402,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         Value = _value,
         TradeCount = _count,
         Vwap = _volume == 0 ? _c : _priceVolume / _volume,
-        Flags = _flags | flags,
+        Flags = _flags | flags | (_formingOpenGaps > 0 ? BarFlags.Gap : BarFlags.None),
     };
 }

@@ -6,7 +6,7 @@ namespace Kis.Realtime;
 /// options) received at a known instant (live, over the gateway, from a folder or PostgreSQL: the record's receive time)
 /// takes the KST date that puts its time of day nearest that instant, when it lies within
 /// <see cref="ReceiptTolerance"/> of it (a trade at 23:59:59.9 received at 00:00:00.2 is the day before's). Without a
-/// receive time, or with one too far from the stamp (a simulator's demo clock runs its own day), it takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
+/// receive time, or once one was too far from its stamp (a simulator's demo clock runs days of its own), it takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
 /// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day,
 /// and never onto a day the market does not trade, the first trade's included: the session after Friday's, or the first
 /// trade of a run on a Saturday, is the calendar's next trading day's (Monday).
@@ -28,6 +28,7 @@ internal struct KstDayClock
 
     private long _dayStart; // DateTime ticks of the current KST date's midnight; 0 until the first trade
     private long _lastTime;
+    private bool _stampsOffClock;
 
     /// <summary>True once a first trade set the date: later trades without one need no configured date.</summary>
     public readonly bool HasDate => _dayStart != 0;
@@ -37,10 +38,14 @@ internal struct KstDayClock
         var t = time.Ticks;
         if (date is { } d)
             _dayStart = d.DayNumber * TimeSpan.TicksPerDay;
-        else if (receivedUtcTicks != NoReceipt && DayStartFromReceipt(receivedUtcTicks, t) is { } dayStart)
+        else if (receivedUtcTicks != NoReceipt && !_stampsOffClock && DayStartFromReceipt(receivedUtcTicks, t) is { } dayStart)
             _dayStart = dayStart; // no weekend or holiday shift: the receive time says when it traded
         else
         {
+            // Once a stamp is far from its receive time, the source runs a clock of its own (a simulator's demo days pass
+            // in seconds): from then on the days step, since a receive time that happens to come near a stamp again
+            // would date it on the wrong day.
+            _stampsOffClock |= receivedUtcTicks != NoReceipt;
             if (_dayStart == 0) _dayStart = (configuredDate ?? Today(clock)).DayNumber * TimeSpan.TicksPerDay;
             else if (t < _lastTime - DayChangeStepBack) _dayStart += TimeSpan.TicksPerDay;
             // The first trade too: a run on a weekend (configured or today) would otherwise date it Saturday and the

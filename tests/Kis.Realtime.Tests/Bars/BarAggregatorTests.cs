@@ -152,15 +152,16 @@ public class BarAggregatorTests
     }
 
     [Fact]
-    public void A_trade_older_than_the_forming_bar_joins_it_and_is_counted()
+    public void A_trade_older_than_the_forming_bar_goes_into_no_bar_and_is_counted()
     {
+        // Issue 46 item 3: a later bar never takes an earlier interval's trade (its low and close would be bent).
         var s = new Trades();
         var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1));
         aggregator.Add(s.At("09:01:00", 100, 1));
         Assert.False(aggregator.Add(s.At("09:00:59", 90, 1)));
         Assert.Equal(1, aggregator.LateTrades);
         Assert.True(aggregator.TryGetForming(out var forming));
-        Assert.Equal((90m, 2L, BarFlags.Forming), (forming.Low, forming.Volume, forming.Flags));
+        Assert.Equal((100m, 1L, BarFlags.Forming), (forming.Low, forming.Volume, forming.Flags));
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal static class RecordedDays
     internal static Trade T(string kst, decimal price, long volume, long accumulated) =>
         new(DateTime.ParseExact(kst, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), price, volume, accumulated);
 
+    /// <summary>The trade, received <paramref name="late"/> after its stamp (written where that puts it).</summary>
+    internal static Trade Late(Trade trade, TimeSpan late) => trade with { ReceivedLate = late };
+
     /// <summary>A record of <paramref name="tr"/> (a futures or index TR, or a stock trade) for <paramref name="key"/>.</summary>
     internal static byte[] Record(TrDefinition tr, string key, Trade trade)
     {
@@ -34,7 +37,7 @@ internal static class RecordedDays
         }
         Set("bsop_hour", time);
         Set("stck_cntg_hour", time);
-        Set("stck_bsop_date", trade.Kst.ToString("yyyyMMdd", CultureInfo.InvariantCulture));
+        Set("bsop_date", trade.Kst.ToString("yyyyMMdd", CultureInfo.InvariantCulture));
         var price = trade.Price.ToString(CultureInfo.InvariantCulture);
         foreach (var p in new[] { "futs_prpr", "prpr_nmix", "stck_prpr" }) Set(p, price);
         foreach (var v in new[] { "last_cnqn", "pcas_vol", "cntg_vol" }) Set(v, trade.Volume.ToString(CultureInfo.InvariantCulture));
@@ -51,7 +54,9 @@ internal static class RecordedDays
         foreach (var trade in trades)
         {
             var received = new DateTimeOffset(trade.Kst, Kst).AddMilliseconds(5) + (trade.ReceivedLate ?? TimeSpan.Zero);
-            recording.Add(received, SyntheticRecording.Frame(tr, Record(tr, key, trade)));
+            var record = Record(tr, key, trade);
+            recording.Add(received, SyntheticRecording.Frame(tr, record));
+            Cli.BarsPandasCrossCheckTests.UsRecording.AppendJson(dir, tr, record, key, received); // what tools/bars-check reads
         }
         return dir;
     }
