@@ -21,6 +21,9 @@ internal sealed class BarsSource : IAsyncDisposable
     private readonly ILoggerFactory? _loggerFactory;
     private KisRecordingFolder? _recording;
 
+    /// <summary>The recording of <c>--replay</c>; null for live and gateway sources.</summary>
+    public KisRecordingFolder? Recording => _recording;
+
     private BarsSource(IKisRealtimeClient client, IReadOnlyList<SubscriptionSpec> subscriptions, string description,
         ClientHost? direct = null, ILoggerFactory? loggerFactory = null)
     {
