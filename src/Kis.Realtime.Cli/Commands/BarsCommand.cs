@@ -171,13 +171,14 @@ internal static class BarsCommand
             // Trades without a date on the wire are dated from their receive time, by every source alike.
             var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
             long closed = 0;
+            var tradesOfThis = new System.Runtime.CompilerServices.StrongBox<long>();
             try
             {
                 // The history is read before subscribing (a direct session): the first live trade's cumulative volume then
                 // proves the seed holds every trade before it, or flags the bar where some are missing.
                 var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
                 if (seed.Count > 0) aggregator.Seed(seed);
-                await foreach (var bar in aggregator.AddAllReceivedAsync(Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token)), args.Forming, stop.Token))
+                await foreach (var bar in aggregator.AddAllReceivedAsync(Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token), tradesOfThis), args.Forming, stop.Token))
                     closed += Emit(s, bar) ? 1 : 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -193,15 +194,19 @@ internal static class BarsCommand
             while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
             var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } ? $", seed: {Describe(aggregator.SeedResult)}" : "";
             await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}");
+            // A recording without this subscription's trades: say what it holds (a wrong key is the usual cause).
+            if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)
+                await stderr.WriteLineAsync(RecordingContents.Describe(s.ToString(), recording.Description,
+                    await RecordingContents.ListAsync(recording, null, cancellationToken)));
         }
 
         // Every trade that decoded, of any subscription (a source none of whose trades decode fails).
-        async IAsyncEnumerable<TTrade> Counted<TTrade>(IAsyncEnumerable<TTrade> trades)
-            where TTrade : struct
+        async IAsyncEnumerable<TTrade> Counted<TTrade>(IAsyncEnumerable<TTrade> trades, System.Runtime.CompilerServices.StrongBox<long> ofThisSubscription)
         {
             await foreach (var trade in trades)
             {
                 Interlocked.Increment(ref tradesRead);
+                ofThisSubscription.Value++; // one pump per subscription: only it writes this box
                 yield return trade;
             }
         }

@@ -20,6 +20,9 @@ internal sealed class BarsSource : IAsyncDisposable
     private readonly ClientHost? _direct;
     private readonly ILoggerFactory? _loggerFactory;
 
+    /// <summary>The recording of <c>--replay</c>; null for live and gateway sources.</summary>
+    public KisRecordingFolder? Recording => _recording;
+
     private BarsSource(IKisRealtimeClient client, IReadOnlyList<SubscriptionSpec> subscriptions, string description,
         ClientHost? direct = null, ILoggerFactory? loggerFactory = null)
     {

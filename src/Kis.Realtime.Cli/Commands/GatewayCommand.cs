@@ -318,8 +318,17 @@ internal static class GatewayCommand
                                         (pg.Lag > 0 ? " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)" : ""));
         }
         var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
-        return end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 } ? CliFailures.RunFailed : CliFailures.Done;
+        var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 };
+        if (stopping.IsCancellationRequested) // the command ends (Ctrl+C, --duration): its summary, as stream, record and bars end with one
+            await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
+        return failed ? CliFailures.RunFailed : CliFailures.Done;
     }
+
+    /// <summary>The command's last line: how long the run lasted and what it took in and got confirmed.</summary>
+    internal static string EndSummary(GatewayStatus end, TimeSpan ran, bool failed) =>
+        $"kisrt gateway: stopped after {ran.TotalSeconds:0.0} s (run {end.Run}): received {end.Received}, confirmed {end.Confirmed}, " +
+        $"overflowed {end.Overflowed}, registrations held at the end {end.Registrations.Count}; " +
+        (failed ? "not everything was published and stored (see above)" : "every record published and confirmed");
 
     /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>
     private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)

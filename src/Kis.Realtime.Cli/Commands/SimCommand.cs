@@ -102,7 +102,7 @@ internal static class SimCommand
                 : options.Clock == MarketClockMode.Live
                 ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
                 : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
-            Console.WriteLine($"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET=... kisrt stream");
+            Console.WriteLine(TryLine(wsUrl, restUrl, credential, KisrtInvocation(Environment.ProcessPath, Environment.GetEnvironmentVariable("PATH"), AppContext.BaseDirectory)));
             try
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, ct);
@@ -115,6 +115,33 @@ internal static class SimCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A command line that streams from this simulator when pasted into a shell: the default secret is public (documented,
+    /// in the simulator's README), so it is printed; a secret given with --app-secret is the user's and is not.
+    /// </summary>
+    internal static string TryLine(string wsUrl, string restUrl, SimulatorCredential credential, string kisrt)
+    {
+        var secret = credential.AppSecret == SimulatorOptions.DefaultAppSecret ? credential.AppSecret : "<your --app-secret>";
+        return $"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET={secret} KIS_HTS_ID={credential.HtsId} {kisrt} stream";
+    }
+
+    /// <summary>
+    /// How to start this same kisrt from a shell: <c>kisrt</c> when it is the one on PATH (the installed tool), else its
+    /// own path (a build's apphost, a native executable), else <c>dotnet path/kisrt.dll</c> (started through the host).
+    /// </summary>
+    internal static string KisrtInvocation(string? processPath, string? path, string baseDirectory)
+    {
+        if (processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "kisrt")
+        {
+            var onPath = (path ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .Any(dir => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)), Path.GetDirectoryName(processPath), StringComparison.Ordinal));
+            return onPath ? "kisrt" : Quote(processPath);
+        }
+        return $"dotnet {Quote(Path.Combine(baseDirectory, "kisrt.dll"))}";
+    }
+
+    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';') ? $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'" : path;
 
     private static void CheckPort(int port, string option)
     {

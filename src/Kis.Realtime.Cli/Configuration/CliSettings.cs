@@ -104,14 +104,28 @@ internal sealed record CliSettings
             {
                 null or "" or "real" => KisEnvironment.Real,
                 "paper" or "vts" => KisEnvironment.Paper,
-                _ => throw new CliUsageException($"KIS_ENV / --env must be 'real' or 'paper', not '{env}'."),
+                _ => throw new CliUsageException($"{SettingName(configuration, "Kis:Environment", "KIS_ENV / --env")} must be 'real' or 'paper', not '{env}'."),
             },
-            WebSocketUrl = ParseUrl(section["WebSocketUrl"], "KIS_WS_URL / --ws-url", "ws"),
-            RestUrl = ParseUrl(section["RestBaseUrl"], "KIS_REST_URL / --rest-url", "http"),
+            WebSocketUrl = ParseUrl(section["WebSocketUrl"], SettingName(configuration, "Kis:WebSocketUrl", "KIS_WS_URL / --ws-url"), "ws"),
+            RestUrl = ParseUrl(section["RestBaseUrl"], SettingName(configuration, "Kis:RestBaseUrl", "KIS_REST_URL / --rest-url"), "http"),
             GatewayText = configuration["Gateway:Uri"],
             GatewayNamespace = configuration["Gateway:Namespace"] is { Length: > 0 } ns ? ns : null,
             GatewayCaFile = configuration["Gateway:CaFile"] is { Length: > 0 } ca ? ca : null,
         };
+    }
+
+    /// <summary>
+    /// The name of a setting as the user wrote it: the JSON file's key when the value in force came from a file
+    /// (appsettings.json, user secrets), else the environment variable and option (the later layers).
+    /// </summary>
+    private static string SettingName(IConfiguration configuration, string key, string variableAndOption)
+    {
+        if (configuration is not IConfigurationRoot root) return variableAndOption;
+        // The last provider that has the key is the one whose value is in force.
+        var source = root.Providers.LastOrDefault(p => p.TryGet(key, out _));
+        if (source is not Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider { Source.Path: { } path }) return variableAndOption;
+        var colon = key.LastIndexOf(':');
+        return $"\"{key[(colon + 1)..]}\" in section \"{key[..colon]}\" of {(path == "appsettings.json" ? path : "user secrets (" + Path.GetFileName(path) + ")")}";
     }
 
     private static Uri? ParseAmqp(string? text)

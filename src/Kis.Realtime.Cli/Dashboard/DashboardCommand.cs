@@ -59,6 +59,9 @@ internal static class DashboardCommand
         {
             return CliFailures.Done; // Ctrl+C while connecting
         }
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        KisRealtimeStatistics stats;
+        int pages;
         await using (host)
         {
             await stdout.WriteLineAsync($"kisrt: dashboard at {host.Url} (Ctrl+C to stop)");
@@ -71,7 +74,12 @@ internal static class DashboardCommand
             {
                 // Ctrl+C: a normal stop; disposing releases every registration and closes the session.
             }
+            stats = host.Client.Statistics;
+            pages = host.Publisher.PageCount;
         }
+        // The end summary, as stream, record and bars end with one: what came in and what was lost.
+        await stderr.WriteLineAsync($"kisrt: dashboard stopped after {started.Elapsed.TotalSeconds:0.0} s: {stats.RecordsReceived:N0} records, " +
+                                    $"{pages} page{(pages == 1 ? "" : "s")} open at the end; {ClientHost.LossCounters(stats, ", ")}");
         return CliFailures.Done;
     }
 }
