@@ -160,16 +160,23 @@ def emit_view(v, plan, fields_of, implied_of):
             start = " = null" if p["type"].endswith("?") else f" = {p['absent']}" if "absent" in p else ""
             out.append(f"        {p['type']} {local(p['name'])}{start};\n")
     out += [f"        var {local(n)} = false;\n" for n in sorted(case_flags)]
-    methods = {}  # body -> method name, for the halves
+    # The halves: the reads every layout shares, in two methods; what a layout reads beyond them stays in its case.
+    methods = []  # (method name, reads with the field names of every TR)
+    if halves:
+        shapes = [[r[:2] for r in reads] for _, reads in groups]
+        shared = next((i for i in range(min(map(len, shapes))) if len({tuple(sh[i]) for sh in shapes}) > 1), min(map(len, shapes)))
+        if shared <= halves: raise SpecError(view, f"read_in_halves {halves}: its layouts share only {shared} fields")
+        for name, (start, stop) in (("ReadFirstHalf", (0, halves)), ("ReadSecondHalf", (halves, shared))):
+            part = [(p, implied, list(dict.fromkeys(n for _, reads in groups for n in reads[i][2])))
+                    for i, (p, implied, _) in enumerate(groups[0][1][start:stop], start)]
+            methods.append((name, part))
     out.append("        switch (tr.Id)\n        {\n")
     for trs, reads in groups:
         out += [f"            case {json.dumps(t)}:\n" for t in trs]
         out += [f"                {local(n)} = true;\n" for n in sorted(case_flags) if trs[0] in flags[n]["when_tr"]]
         if halves:
-            for half, (a, b) in (("First", (0, halves)), ("Second", (halves, None))):
-                body = "".join(read_lines(reads, by_name, target, "        ", a, b))
-                name = methods.setdefault(body, f"Read{half}Half" + ("" if not any(m.startswith(f"Read{half}") for m in methods.values()) else str(len(methods))))
-                out.append(f"                {name}(ref r, ref f);\n")
+            out += [f"                {name}(ref r, ref f);\n" for name, _ in methods]
+            out += read_lines(reads, by_name, target, "                ", shared)
         else:
             out += read_lines(reads, by_name, target, "                ")
         out.append("                break;\n")
@@ -186,7 +193,8 @@ def emit_view(v, plan, fields_of, implied_of):
     if halves:
         out.append("\n    // Two halves, each a method of its own: one method with every inlined reader exceeds the JIT's inlining budget\n"
                    "    // and leaves a third of them as calls (measured about 25% slower on StockTrade's 46 fields).\n")
-        for body, name in methods.items():
+        for name, reads in methods:
+            body = "".join(read_lines(reads, by_name, target, "        "))
             out.append(f"    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void {name}(ref TypedFieldReader r, ref Fields f)\n    {{\n{body}    }}\n\n")
         out.append("    // The decoded values between the halves: a plain mutable struct on the stack.\n    private struct Fields\n    {\n")
         out += [f"        public {p['type']} {p['name']};\n" for p in read]
@@ -195,39 +203,102 @@ def emit_view(v, plan, fields_of, implied_of):
     return "".join(out)
 
 
-ROLES = [("time", "Time"), ("date", "Date"), ("volume", "Integer"), ("cumulative", "Integer")]
+# ---- trade accessors: what bars and gap detection read from a trade view (Bars/ITradeAccessor.cs) -------------------
+# The venue and market a TR id gives (Codes.Venue, DerivativesCodes.Market), to tell a view's TRs apart again.
+def tr_value(ptype, tr):
+    if ptype == "StockVenue":
+        return "StockVenue." + {"NX": "Nxt", "UN": "Unified"}.get(tr[2:4], "Krx")
+    return "DerivativesMarket." + {("I", "F"): "IndexFutures", ("I", "O"): "IndexOptions", ("C", "F"): "CommodityFutures",
+                                   ("Z", "F"): "StockFutures", ("Z", "O"): "StockOptions",
+                                   ("M", "F"): "NightFutures"}.get((tr[2], tr[3]), "NightOptions")
 
 
-def emit_trade_volume(tv, fields_of, field_type):
-    """The trade TRs gap detection reads, with the names of their time, date, volume and cumulative-volume fields."""
+def tr_id_of(v):
+    """A C# expression giving the TR a decoded value came from: its flags first, then its venue or market."""
+    props, trs = v["properties"], list(v["trs"])
+    prefix = ""
+    for p in props:
+        if "when_tr" not in p: continue
+        if len(p["when_tr"]) != 1: raise SpecError(v["name"], f"trade: {p['name']} is true for more than one TR")
+        prefix += f"trade.{p['name']} ? {json.dumps(p['when_tr'][0])} : "
+        trs.remove(p["when_tr"][0])
+    if len(trs) == 1: return prefix + json.dumps(trs[0])
+    kind = next((p for p in props if p["type"] in TR_TYPES), None)
+    values = [tr_value(kind["type"], t) for t in trs] if kind else []
+    if not kind or len(set(values)) != len(trs): raise SpecError(v["name"], "trade: its TRs cannot be told apart")
+    arms = "".join(f"        {value} => {json.dumps(t)},\n" for t, value in list(zip(trs, values))[1:])
+    return prefix + f"trade.{kind['name']} switch\n    {{\n{arms}        _ => {json.dumps(trs[0])},\n    }}"
+
+
+def trade_trs(v):
+    """The view's TRs that are trades: all but those its 'skip' flag marks (expected index values)."""
+    skip = v["trade"].get("skip")
+    return [t for t in v["trs"] if not skip or t not in next(p for p in v["properties"] if p["name"] == skip)["when_tr"]]
+
+
+def emit_accessors(views):
+    out = [HEADER, "namespace Kis.Realtime;\n\n"
+           "// Which property of each trade view is its time, price, volume and cumulative volume: from tools/trs/views.json\n"
+           "// ('trade'). The session rule of each (Session) and the docs are in Bars/ITradeAccessor.cs.\n"]
+    for v in views:
+        t, view = v["trade"], v["name"]
+        names = {p["name"] for p in v["properties"]}
+        for role in ("time", "price", "volume", "cumulative", "date", "value", "skip"):
+            if t.get(role) is not None and t[role] not in names: raise SpecError(view, f"trade: {role} {t[role]!r} is not a property")
+        def member(ret, name, body):
+            return f"    /// <inheritdoc/>\n    public static {ret} {name}(in {view} trade) => {body};\n"
+        out.append(f"\npublic readonly partial struct {t['accessor']} : ITradeAccessor<{view}>\n{{\n")
+        out.append(member("string", "Key", f"trade.{v['key']}"))
+        out.append(member("string", "TrId", tr_id_of(v)))
+        out.append(member("bool", "IsTrade", f"!trade.{t['skip']}" if t.get("skip") else "true"))
+        out.append(member("DateOnly?", "Date", f"trade.{t['date']}" if t.get("date") else "null"))
+        out.append(member("TimeOnly", "Time", f"trade.{t['time']}"))
+        out.append(member("decimal", "Price", f"trade.{t['price']}"))
+        out.append(member("long", "Volume", f"trade.{t['volume']}"))
+        out.append(member("long", "CumulativeVolume", f"trade.{t['cumulative']}"))
+        out.append(f"    /// <inheritdoc/>\n    public static bool ValueIsPriceTimesVolume => {'false' if t.get('value') else 'true'};\n")
+        out.append(member("decimal", "Value", f"trade.{t['value']}" if t.get("value") else f"trade.{t['price']} * trade.{t['volume']}"))
+        out.append("}\n")
+    return "".join(out)
+
+
+ROLE_PROPERTIES = [("time", "Time"), ("date", "Date"), ("volume", "Integer"), ("cumulative", "Integer")]
+
+
+def emit_trade_volume_from_views(doc, views, plans, field_type):
+    """The trade TRs gap detection reads, with the fields their views' time, date, volume and cumulative read."""
     rows, seen = [], set()
-    for group in tv["groups"]:
-        for tr in group["trs"]:
-            where = f"trade_volume {tr}"
+    for v in views:
+        t = v["trade"]
+        for tr in trade_trs(v):
+            where = f"{v['name']} trade {tr}"
             if tr in seen: raise SpecError(where, "listed twice")
             seen.add(tr)
-            if fields_of(tr) is None: raise SpecError(where, "not in the catalog")
+            field_of = {p["name"]: name for name, p in plans[v["name"]][tr].items()}
             names = []
-            for role, ftype in ROLES:
-                name = group.get(role)
-                if name is None:
-                    if role != "date": raise SpecError(where, f"no {role} field")
+            for role, ftype in ROLE_PROPERTIES:
+                prop = t.get(role)
+                if prop is None and role == "date":
                     names.append("null")
                     continue
-                if name not in fields_of(tr): raise SpecError(where, f"{tr} has no {role} field {name!r}")
+                name = field_of.get(prop)
+                if name is None: raise SpecError(where, f"{role} {prop!r} reads no field in {tr}")
                 if field_type(tr, name) != ftype: raise SpecError(where, f"{tr}.{name} is {field_type(tr, name)}, not {ftype}")
                 names.append(json.dumps(name))
-            rows.append(f"        {json.dumps(tr)} => ({', '.join(names)}), // {group['what']}\n")
+            rows.append(f"        {json.dumps(tr)} => ({', '.join(names)}), // {v['name']}\n")
     return (HEADER + "namespace Kis.Realtime;\n\ninternal sealed partial class TradeVolumeFields\n{\n"
-            + "".join(f"    // {line}\n" for line in tv["doc"])
+            + "".join(f"    // {line}\n" for line in doc)
             + "    private static (string Time, string? Date, string Volume, string Cumulative)? FieldNames(string trId) => trId switch\n    {\n"
             + "".join(rows) + "        _ => null,\n    };\n}\n")
 
 
 def generate(spec_path, fields_of, field_type, implied_of):
-    """Returns {relative output path: text}: one file per view (Views/) and the gap table (Gaps/)."""
+    """Returns {relative output path: text}: one file per view (Views/), the trade accessors (Bars/) and the gap
+    table (Gaps/), both from the views' 'trade' entries."""
     spec = json.load(open(spec_path, encoding="utf-8"))
     plans = check(spec, fields_of, field_type)
     files = {f"Views/{v['name']}.g.cs": emit_view(v, plans[v["name"]], fields_of, implied_of) for v in spec["views"]}
-    files["Gaps/TradeVolumeFields.g.cs"] = emit_trade_volume(spec["trade_volume"], fields_of, field_type)
+    trades = [v for v in spec["views"] if "trade" in v]
+    files["Bars/TradeAccessors.g.cs"] = emit_accessors(trades)
+    files["Gaps/TradeVolumeFields.g.cs"] = emit_trade_volume_from_views(spec["trade_volume"]["doc"], trades, plans, field_type)
     return files

@@ -7,6 +7,11 @@ namespace Kis.Realtime;
 /// trade. Implement it for your own view to build bars from it.
 /// </summary>
 /// <typeparam name="TTrade">The typed trade view.</typeparam>
+/// <remarks>
+/// The library's accessors are generated from the 'trade' entry of their view in tools/trs/views.json (which property is
+/// the time, price, volume, cumulative volume: Bars/TradeAccessors.g.cs, the same entry that gives gap detection its
+/// fields); each one's session rule is below.
+/// </remarks>
 public interface ITradeAccessor<TTrade> where TTrade : struct
 {
     /// <summary>The instrument (the subscription key).</summary>
@@ -39,33 +44,8 @@ public interface ITradeAccessor<TTrade> where TTrade : struct
 /// Session by the venue's calendar (<see cref="MarketCalendar"/>): the closing auction's print, stamped 15:30:0x,
 /// is regular on KRX (to 15:40) and unified (to 15:31); NXT has no closing auction, its after-market starts at 15:30.
 /// </summary>
-public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
+public readonly partial struct StockTradeAccessor
 {
-    /// <inheritdoc/>
-    public static string Key(in StockTrade trade) => trade.StockCode;
-    /// <inheritdoc/>
-    public static string TrId(in StockTrade trade) => trade.IsAfterHours ? "H0STOUP0" : trade.Venue switch
-    {
-        StockVenue.Nxt => "H0NXCNT0",
-        StockVenue.Unified => "H0UNCNT0",
-        _ => "H0STCNT0",
-    };
-    /// <inheritdoc/>
-    public static bool IsTrade(in StockTrade trade) => true;
-    /// <inheritdoc/>
-    public static DateOnly? Date(in StockTrade trade) => trade.BusinessDate;
-    /// <inheritdoc/>
-    public static TimeOnly Time(in StockTrade trade) => trade.Time;
-    /// <inheritdoc/>
-    public static decimal Price(in StockTrade trade) => trade.Price;
-    /// <inheritdoc/>
-    public static long Volume(in StockTrade trade) => trade.Volume;
-    /// <inheritdoc/>
-    public static long CumulativeVolume(in StockTrade trade) => trade.CumulativeVolume;
-    /// <inheritdoc/>
-    public static bool ValueIsPriceTimesVolume => true;
-    /// <inheritdoc/>
-    public static decimal Value(in StockTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
     public static TradingSessions Session(in StockTrade trade) =>
         MarketCalendar.ForVenue(trade.Venue).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
@@ -75,28 +55,8 @@ public readonly struct StockTradeAccessor : ITradeAccessor<StockTrade>
 /// <see cref="IndexTick"/> (H0UPCNT0): price = the index value, volume = pcas_vol, value = pcas_tr_pbmn. Expected
 /// values (H0UPANC0) are not trades and are skipped. No date on the wire.
 /// </summary>
-public readonly struct IndexTickAccessor : ITradeAccessor<IndexTick>
+public readonly partial struct IndexTickAccessor
 {
-    /// <inheritdoc/>
-    public static string Key(in IndexTick trade) => trade.IndexCode;
-    /// <inheritdoc/>
-    public static string TrId(in IndexTick trade) => trade.IsExpected ? "H0UPANC0" : "H0UPCNT0";
-    /// <inheritdoc/>
-    public static bool IsTrade(in IndexTick trade) => !trade.IsExpected;
-    /// <inheritdoc/>
-    public static DateOnly? Date(in IndexTick trade) => null;
-    /// <inheritdoc/>
-    public static TimeOnly Time(in IndexTick trade) => trade.Time;
-    /// <inheritdoc/>
-    public static decimal Price(in IndexTick trade) => trade.Value;
-    /// <inheritdoc/>
-    public static long Volume(in IndexTick trade) => trade.TickVolume;
-    /// <inheritdoc/>
-    public static long CumulativeVolume(in IndexTick trade) => trade.CumulativeVolume;
-    /// <inheritdoc/>
-    public static bool ValueIsPriceTimesVolume => false;
-    /// <inheritdoc/>
-    public static decimal Value(in IndexTick trade) => trade.TickTradeValue;
     /// <inheritdoc/>
     public static TradingSessions Session(in IndexTick trade) => MarketCalendar.KrxIndices.SessionAt(trade.Time.Ticks);
 }
@@ -105,34 +65,8 @@ public readonly struct IndexTickAccessor : ITradeAccessor<IndexTick>
 /// <see cref="FuturesTrade"/> (H0IFCNT0, H0CFCNT0, H0ZFCNT0, H0MFCNT0): value = price × contracts (no multiplier). The
 /// night session (H0MFCNT0) is <see cref="TradingSessions.Night"/>. No date on the wire.
 /// </summary>
-public readonly struct FuturesTradeAccessor : ITradeAccessor<FuturesTrade>
+public readonly partial struct FuturesTradeAccessor
 {
-    /// <inheritdoc/>
-    public static string Key(in FuturesTrade trade) => trade.Code;
-    /// <inheritdoc/>
-    public static string TrId(in FuturesTrade trade) => trade.Market switch
-    {
-        DerivativesMarket.CommodityFutures => "H0CFCNT0",
-        DerivativesMarket.StockFutures => "H0ZFCNT0",
-        DerivativesMarket.NightFutures => "H0MFCNT0",
-        _ => "H0IFCNT0",
-    };
-    /// <inheritdoc/>
-    public static bool IsTrade(in FuturesTrade trade) => true;
-    /// <inheritdoc/>
-    public static DateOnly? Date(in FuturesTrade trade) => null;
-    /// <inheritdoc/>
-    public static TimeOnly Time(in FuturesTrade trade) => trade.Time;
-    /// <inheritdoc/>
-    public static decimal Price(in FuturesTrade trade) => trade.Price;
-    /// <inheritdoc/>
-    public static long Volume(in FuturesTrade trade) => trade.Volume;
-    /// <inheritdoc/>
-    public static long CumulativeVolume(in FuturesTrade trade) => trade.CumulativeVolume;
-    /// <inheritdoc/>
-    public static bool ValueIsPriceTimesVolume => true;
-    /// <inheritdoc/>
-    public static decimal Value(in FuturesTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
     public static TradingSessions Session(in FuturesTrade trade) =>
         trade.Market == DerivativesMarket.NightFutures ? TradingSessions.Night : TradingSessions.Regular;
@@ -142,33 +76,8 @@ public readonly struct FuturesTradeAccessor : ITradeAccessor<FuturesTrade>
 /// <see cref="OptionsTrade"/> (H0IOCNT0, H0ZOCNT0, H0EUCNT0): value = premium × contracts (no multiplier). The night
 /// session (H0EUCNT0) is <see cref="TradingSessions.Night"/>. No date on the wire.
 /// </summary>
-public readonly struct OptionsTradeAccessor : ITradeAccessor<OptionsTrade>
+public readonly partial struct OptionsTradeAccessor
 {
-    /// <inheritdoc/>
-    public static string Key(in OptionsTrade trade) => trade.Code;
-    /// <inheritdoc/>
-    public static string TrId(in OptionsTrade trade) => trade.Market switch
-    {
-        DerivativesMarket.StockOptions => "H0ZOCNT0",
-        DerivativesMarket.NightOptions => "H0EUCNT0",
-        _ => "H0IOCNT0",
-    };
-    /// <inheritdoc/>
-    public static bool IsTrade(in OptionsTrade trade) => true;
-    /// <inheritdoc/>
-    public static DateOnly? Date(in OptionsTrade trade) => null;
-    /// <inheritdoc/>
-    public static TimeOnly Time(in OptionsTrade trade) => trade.Time;
-    /// <inheritdoc/>
-    public static decimal Price(in OptionsTrade trade) => trade.Price;
-    /// <inheritdoc/>
-    public static long Volume(in OptionsTrade trade) => trade.Volume;
-    /// <inheritdoc/>
-    public static long CumulativeVolume(in OptionsTrade trade) => trade.CumulativeVolume;
-    /// <inheritdoc/>
-    public static bool ValueIsPriceTimesVolume => true;
-    /// <inheritdoc/>
-    public static decimal Value(in OptionsTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
     public static TradingSessions Session(in OptionsTrade trade) =>
         trade.Market == DerivativesMarket.NightOptions ? TradingSessions.Night : TradingSessions.Regular;
@@ -179,28 +88,8 @@ public readonly struct OptionsTradeAccessor : ITradeAccessor<OptionsTrade>
 /// (New York for US keys, with summer time), value in the market's currency. Session by the market's calendar (mtyp's
 /// values are not documented in KIS's samples).
 /// </summary>
-public readonly struct OverseasStockTradeAccessor : ITradeAccessor<OverseasStockTrade>
+public readonly partial struct OverseasStockTradeAccessor
 {
-    /// <inheritdoc/>
-    public static string Key(in OverseasStockTrade trade) => trade.Symbol;
-    /// <inheritdoc/>
-    public static string TrId(in OverseasStockTrade trade) => "HDFSCNT0";
-    /// <inheritdoc/>
-    public static bool IsTrade(in OverseasStockTrade trade) => true;
-    /// <inheritdoc/>
-    public static DateOnly? Date(in OverseasStockTrade trade) => trade.KoreaDate;
-    /// <inheritdoc/>
-    public static TimeOnly Time(in OverseasStockTrade trade) => trade.KoreaTime;
-    /// <inheritdoc/>
-    public static decimal Price(in OverseasStockTrade trade) => trade.Price;
-    /// <inheritdoc/>
-    public static long Volume(in OverseasStockTrade trade) => trade.Volume;
-    /// <inheritdoc/>
-    public static long CumulativeVolume(in OverseasStockTrade trade) => trade.CumulativeVolume;
-    /// <inheritdoc/>
-    public static bool ValueIsPriceTimesVolume => true;
-    /// <inheritdoc/>
-    public static decimal Value(in OverseasStockTrade trade) => trade.Price * trade.Volume;
     /// <inheritdoc/>
     public static TradingSessions Session(in OverseasStockTrade trade)
     {

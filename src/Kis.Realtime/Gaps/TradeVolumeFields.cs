@@ -8,9 +8,15 @@ namespace Kis.Realtime;
 /// the day's cumulative volume. Read straight from the record's <c>^</c>-separated fields, without decoding the rest, so
 /// every source (a direct session, a gateway, a recording) checks raw and typed subscriptions the same way, cheaply.
 /// </summary>
+/// <remarks>
+/// Its own scan rather than <see cref="TypedFieldReader"/>: it reads four fields far apart by index (the field ends from
+/// <see cref="FieldSeparators"/>, then four parses) and parses them strictly (<see cref="FieldParsers"/>: an empty or
+/// malformed volume is no trade), where the typed reader reads every field in order and takes an empty number as 0.
+/// </remarks>
 internal sealed partial class TradeVolumeFields
 {
-    // Which TRs and which of their fields: generated from tools/trs/views.json ("trade_volume") into TradeVolumeFields.g.cs.
+    // Which TRs and which of their fields: generated into TradeVolumeFields.g.cs from the 'trade' entries of
+    // tools/trs/views.json (the fields the trade views' time, date, volume and cumulative volume read).
 
     private static readonly ConcurrentDictionary<TrDefinition, TradeVolumeFields?> Layouts = new();
 

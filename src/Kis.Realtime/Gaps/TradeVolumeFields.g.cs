@@ -6,21 +6,22 @@ internal sealed partial class TradeVolumeFields
 {
     // The trade TRs whose records carry a cumulative volume beside the trade's (docs/bars.md, "Gap detection"), and
     // the fields gap detection reads: time, date (null: the TR has none), this trade's volume, the day's cumulative volume.
+    // From the 'trade' entries of tools/trs/views.json: the fields their views' properties read.
     private static (string Time, string? Date, string Volume, string Cumulative)? FieldNames(string trId) => trId switch
     {
-        "H0STCNT0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // stock trades: KRX, NXT, unified, KRX after-hours
-        "H0NXCNT0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // stock trades: KRX, NXT, unified, KRX after-hours
-        "H0UNCNT0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // stock trades: KRX, NXT, unified, KRX after-hours
-        "H0STOUP0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // stock trades: KRX, NXT, unified, KRX after-hours
-        "H0UPCNT0" => ("bsop_hour", null, "pcas_vol", "acml_vol"), // index ticks
-        "H0IFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // futures
-        "H0CFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // futures
-        "H0ZFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // futures
-        "H0MFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // futures
-        "H0IOCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // options
-        "H0ZOCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // options
-        "H0EUCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // options
-        "HDFSCNT0" => ("khms", "kymd", "evol", "tvol"), // overseas stocks (KST date and time)
+        "H0IFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // FuturesTrade
+        "H0CFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // FuturesTrade
+        "H0ZFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // FuturesTrade
+        "H0MFCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // FuturesTrade
+        "H0IOCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // OptionsTrade
+        "H0ZOCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // OptionsTrade
+        "H0EUCNT0" => ("bsop_hour", null, "last_cnqn", "acml_vol"), // OptionsTrade
+        "H0UPCNT0" => ("bsop_hour", null, "pcas_vol", "acml_vol"), // IndexTick
+        "HDFSCNT0" => ("khms", "kymd", "evol", "tvol"), // OverseasStockTrade
+        "H0STCNT0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // StockTrade
+        "H0NXCNT0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // StockTrade
+        "H0UNCNT0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // StockTrade
+        "H0STOUP0" => ("stck_cntg_hour", "bsop_date", "cntg_vol", "acml_vol"), // StockTrade
         _ => null,
     };
 }

@@ -6,6 +6,12 @@ namespace Kis.Realtime.Protocol;
 /// Reads the <c>^</c>-separated fields of one record, left to right, without allocating. Typed views read exactly
 /// their known fields; whatever follows (fields KIS appended later) stays in <see cref="Remaining"/>.
 /// </summary>
+/// <remarks>
+/// One of three readers, each for its own use. This one hands out raw field bytes, unparsed and without an error
+/// state, to code that treats every field alike (JSON and CSV output, <c>KisRecord</c>'s by-name access, COPY rows,
+/// replay filters). <see cref="TypedFieldReader"/> is the typed views' reader (empty numbers read as 0, first failure
+/// kept); <c>TradeVolumeFields</c> picks gap detection's four fields by position and parses them strictly.
+/// </remarks>
 internal ref struct FieldReader
 {
     private ReadOnlySpan<byte> _rest;

@@ -12,6 +12,9 @@ namespace Kis.Realtime.Protocol;
 /// away; a number of up to 16 bytes is then checked and converted eight bytes at a time (<see cref="DigitWord"/>), not
 /// digit by digit. Whatever that path does not take (signs with more, long or odd fields) falls to the byte loops,
 /// which decide everything exactly as before: the word path only ever agrees with them, faster.
+/// Why not <see cref="FieldReader"/>: that one gives raw bytes to code that prints or stores every field alike; this
+/// one parses, and is what the views generated from tools/trs/views.json call. Gap detection (<c>TradeVolumeFields</c>)
+/// reads four fields by position and must refuse an empty volume, which this reader takes as 0.
 /// </remarks>
 internal ref partial struct TypedFieldReader
 {

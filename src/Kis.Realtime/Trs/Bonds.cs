@@ -38,6 +38,7 @@ public struct YieldLevels : IEquatable<YieldLevels>
     public static bool operator !=(YieldLevels left, YieldLevels right) => !left.Equals(right);
 }
 
+// Hand-written (not in views.json): its levels fill inline arrays, interleaved per TR; the generator has no level properties yet.
 /// <summary>
 /// H0BJASP0 일반채권 실시간호가: the 5-level order book of an exchange-listed bond, with each level's yield. Prices per
 /// 10,000 KRW face, yields in %.

@@ -48,6 +48,7 @@ public struct BrokerRanks : IEquatable<BrokerRanks>
     public static bool operator !=(BrokerRanks left, BrokerRanks right) => !left.Equals(right);
 }
 
+// Hand-written (not in views.json): each side's five firms fill an inline array of BrokerRank; the generator has no such properties.
 /// <summary>
 /// H0STMBC0 국내주식 실시간회원사 (KRX), H0NXMBC0 (NXT) and H0UNMBC0 (통합): the five member firms (거래원) selling and
 /// buying the most of a stock today, and foreign firms' totals.

@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
+// Hand-written (not in views.json): its levels fill inline arrays, interleaved per TR; the generator has no level properties yet.
 /// <summary>
 /// The futures and options order books: 5 levels (H0IFASP0 지수선물, H0IOASP0 지수옵션, H0CFASP0 상품선물, H0MFASP0
 /// KRX야간선물, H0EUASP0 KRX야간옵션 실시간호가) or 10 levels (H0ZFASP0 주식선물, H0ZOASP0 주식옵션). Each level has its

@@ -67,6 +67,7 @@ public enum AcceptanceStatus : byte
     Unknown = 255,
 }
 
+// Hand-written (not in views.json): Kind and Revision come from several raw codes (NoticeKindRule); generated views map one field each.
 /// <summary>
 /// H0IFCNI0 (real) / H0IFCNI9 (paper) 선물옵션 실시간체결통보, H0MFCNI0 KRX야간선물 실시간체결통보 and H0EUCNI0
 /// KRX야간옵션 실시간체결통보: an order or fill notice for the account holder's futures and options orders. Always

@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
+// Hand-written (not in views.json): its levels fill inline arrays, interleaved per TR; the generator has no level properties yet.
 /// <summary>
 /// HDFFF010 해외선물옵션 실시간호가: the 5-level order book of an overseas future or option. Each level has its price
 /// (bid_price_N / ask_price_N), quantity (bid_qntt_N / ask_qntt_N) and bid_num_N / ask_num_N (KIS's 매수N번호, read as the

@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
+// Hand-written (not in views.json): Kind and Revision come from several raw codes (NoticeKindRule); generated views map one field each.
 /// <summary>
 /// HDFFF1C0 해외선물옵션 실시간주문내역통보 (order notices) and HDFFF2C0 해외선물옵션 실시간체결내역통보 (fill notices): your
 /// overseas futures/options orders. Always encrypted. Both start with the same 23 fields (user_id first, as KIS's legacy

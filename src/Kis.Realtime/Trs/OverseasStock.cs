@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
+// Hand-written (not in views.json): its levels fill inline arrays, interleaved per TR; the generator has no level properties yet.
 /// <summary>
 /// HDFSASP0 해외주식 실시간호가 (US: 10 levels) and HDFSASP1 해외주식 지연호가(아시아) (1 level): an overseas stock's order
 /// book. Records start with RSYM. Per-level quantity changes (dbidN/daskN 잔량대비) are not in this view; read them by

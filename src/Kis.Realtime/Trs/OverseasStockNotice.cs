@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
+// Hand-written (not in views.json): Kind and Revision come from several raw codes (NoticeKindRule); generated views map one field each.
 /// <summary>
 /// H0GSCNI0 (real) / H0GSCNI9 (paper) 해외주식 실시간체결통보: an order or fill notice for the account holder's overseas
 /// stock orders. Always encrypted on the wire. <see cref="Kind"/> follows the stock notices' rule (cntg_yn 2 fill, else

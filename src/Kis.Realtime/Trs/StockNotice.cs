@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
+// Hand-written (not in views.json): Kind and Revision come from several raw codes (NoticeKindRule); generated views map one field each.
 /// <summary>
 /// H0STCNI0 (real) / H0STCNI9 (paper) 국내주식 실시간체결통보: an order or fill notice for the account holder's domestic
 /// stock orders. Always encrypted on the wire. <see cref="Kind"/> follows KIS's rule: cntg_yn 2 is a fill, otherwise

@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
+// Hand-written (not in views.json): tuned (built in place), levels in inline arrays; the generator has no level properties yet.
 /// <summary>
 /// H0STASP0 국내주식 실시간호가 (KRX), H0NXASP0 (NXT), H0UNASP0 (KRX+NXT 통합) and H0STOAA0 (KRX after-hours, 9 levels): the
 /// order book of a domestic stock, with totals and the expected (auction) price. Levels are stored inline in <see cref="Asks"/> and
