@@ -19,6 +19,7 @@ internal sealed class BarsSource : IAsyncDisposable
 {
     private readonly ClientHost? _direct;
     private readonly ILoggerFactory? _loggerFactory;
+    private KisRecordingFolder? _recording;
 
     /// <summary>The recording of <c>--replay</c>; null for live and gateway sources.</summary>
     public KisRecordingFolder? Recording => _recording;
@@ -88,7 +89,7 @@ internal sealed class BarsSource : IAsyncDisposable
             await client.DisposeAsync();
             throw new CliRunException($"could not read the recording {directory}: {e.Message}", e);
         }
-        return new BarsSource(client, specs, "replay");
+        return new BarsSource(client, specs, "replay") { _recording = folder };
     }
 
     private static async Task<BarsSource> StartGatewayAsync(ConnectionArgs args, CliSettings settings, TextWriter status, CancellationToken ct)
