@@ -24,7 +24,7 @@ internal static class GatewayEndToEndYardstick
         var topology = new StreamTopology(options);
         await using var connection = await yardstick.CreateFactory("bench-yardstick").CreateConnectionAsync();
         await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false));
-        var stream = await topology.DeclareStreamAsync(publisher, "H0UPCNT0", CancellationToken.None);
+        var stream = await topology.DeclareStreamAsync(connection, publisher, "H0UPCNT0", CancellationToken.None);
         try
         {
             await using var consumerConnection = await yardstick.CreateFactory("bench-yardstick-consumer").CreateConnectionAsync();

@@ -56,7 +56,7 @@ public class GatewayPublishBenchmarks
         var topology = new StreamTopology(_options);
         await using (var connection = await _options.Endpoint.CreateFactory("bench-setup").CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
-            await topology.DeclareStreamAsync(channel, "H0UPCNT0", CancellationToken.None);
+            await topology.DeclareStreamAsync(connection, channel, "H0UPCNT0", CancellationToken.None);
         _publisher = new RecordPublisher(_options, topology, NullLogger.Instance);
         _publisher.Start();
         _routes = Enumerable.Range(1, 20).Select(i => new RecordRoute("H0UPCNT0", $"{i:D4}", 0, "bench")).ToArray();
