@@ -17,6 +17,7 @@ internal static class KisrtApp
         TrsCommand.Create(),
         Dashboard.DashboardCommand.Create(),
         GatewayCommand.Create(),
+        OrderCommand.Create(),
     };
 
     /// <summary>

@@ -23,6 +23,7 @@ internal static class CliFailures
         CliRunException => (RunFailed, e.Message),
         KisConnectionException or WebSocketException => (RunFailed, ConnectionFailed(e)),
         KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),
+        KisRestException => (RunFailed, e.Message),
         FileNotFoundException or DirectoryNotFoundException => (RunFailed, $"{e.Message} Check the path."),
         UnauthorizedAccessException => (RunFailed, $"{e.Message} Check the file's permissions."),
         IOException or System.Net.Sockets.SocketException or System.Net.Http.HttpRequestException or TimeoutException

@@ -38,7 +38,7 @@ public sealed partial class KisOrderClient
                     });
                 }
             }
-            return rows;
+            return Filtered(rows, filter);
         }
         await foreach (var page in PagesAsync(KisOrderWire.FuturesOrders, "TTTO5201R", "200", (fk, nk) =>
             $"CANO={account.Number}&ACNT_PRDT_CD={account.ProductCode}&STRT_ORD_DT={today}&END_ORD_DT={today}&SLL_BUY_DVSN_CD=00" +
@@ -58,8 +58,16 @@ public sealed partial class KisOrderClient
                 });
             }
         }
-        return rows;
+        return Filtered(rows, filter);
     }
+
+    /// <summary>The filter applied here too: a venue that ignores CCLD_DVSN lists every order.</summary>
+    private static List<KisOrderRow> Filtered(List<KisOrderRow> rows, KisOrderFilter filter) => filter switch
+    {
+        KisOrderFilter.Filled => rows.FindAll(r => r.FilledQuantity > 0),
+        KisOrderFilter.Unfilled => rows.FindAll(r => r.RemainingQuantity > 0),
+        _ => rows,
+    };
 
     /// <inheritdoc />
     public async Task<KisBalance> GetBalanceAsync(KisProduct product, CancellationToken cancellationToken = default)

@@ -96,9 +96,10 @@ public sealed class OrderAmbiguityTests
         using var client = new KisOrderClient(Options(server) with { RequestTimeout = TimeSpan.FromSeconds(10), ReconcileChecks = 1 });
 
         var placing = client.PlaceAsync(Buy);
-        await UntilAsync(() => server.OrderCalls == 1, "the order call at the server");
+        await UntilAsync(() => server.Placed.Count == 1, "the order placed at the server");
         clock.Advance(TimeSpan.FromSeconds(11));
         var placed = await placing.WaitAsync(TestTimeout);
+        Assert.True(placed.IsAccepted, placed.ToString());
         Assert.Equal((KisOrderOutcome.Accepted, true, Assert.Single(server.Placed).Number), (placed.Outcome, placed.Reconciled, placed.OrderNumber));
 
         var lost = client.PlaceAsync(Buy with { Quantity = 5 });

@@ -44,3 +44,28 @@ public sealed class OrderRateLimitTests
         Assert.Equal((orders - 1) / limit, steps);
     }
 }
+
+/// <summary>Issue 43 (2): limits and tokens belong to the app key, not to one client object.</summary>
+public sealed class OrderAppKeyTests
+{
+    [Fact]
+    public async Task Clients_of_one_app_key_share_its_rate_limit_and_reuse_its_token_from_the_cache_file()
+    {
+        await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer);
+        var cache = Path.Combine(Cli.CliTestKit.EmptyDirectory(), "tokens.json");
+        var options = OrderAmbiguityTests.Options(server) with { AccessTokenCacheFile = cache };
+        using (var first = new KisOrderClient(options))
+        {
+            Assert.True((await first.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 70_000))).IsAccepted);
+            using var second = new KisOrderClient(options);
+            Assert.Same(first.RateLimiter, second.RateLimiter);
+            using var otherKey = new KisOrderClient(options with { Credential = options.Credential with { AppKey = options.Credential.AppKey + "2" } });
+            Assert.NotSame(first.RateLimiter, otherKey.RateLimiter);
+        }
+        // A later run: the token of the day comes from the file, not from the token endpoint.
+        using var later = new KisOrderClient(options);
+        Assert.True((await later.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 69_900))).IsAccepted);
+        Assert.Equal((1, 0), (server.Count("/oauth2/tokenP"), later.AccessTokensIssued));
+        Assert.Equal(2, server.Placed.Count);
+    }
+}
