@@ -22,8 +22,8 @@ FIELD_TYPES = {
     "ViStatus": ("Codes.Vi(r.Char())", {"Code"}),
     "bool": ("Codes.Yes(r.Char())", {"Code"}),
 }
-FIELD_TYPES["decimal?"] = FIELD_TYPES["decimal"]
-FIELD_TYPES["long?"] = FIELD_TYPES["long"]
+for nullable in ("decimal", "long", "string", "bool"):
+    FIELD_TYPES[nullable + "?"] = FIELD_TYPES[nullable]
 # Property types that read no field: computed from the TR.
 TR_TYPES = {
     "DerivativesMarket": "DerivativesCodes.Market(tr)",

@@ -194,6 +194,26 @@ public class GeneratedViewTests
             ["SessionCode"] = "hour_cls_code", ["RandomEndCode"] = "mrkt_trtm_cls_code",
             ["ViStatusCode"] = "vi_stnd_prc",
         },
+        [typeof(OverseasFuturesNotice)] = new()
+        {
+            ["IsFill"] = "-", ["UserId"] = "user_id", ["AccountNumber"] = "acct_no", ["OrderDate"] = "ord_dt",
+            ["OrderNumber"] = "odno", ["OriginalOrderDate"] = "orgn_ord_dt",
+            ["OriginalOrderNumber"] = "orgn_odno", ["Series"] = "series", ["RevisionCode"] = "rvse_cncl_dvsn_cd",
+            ["SideCode"] = "sll_buy_dvsn_cd", ["ComplexOrderCode"] = "cplx_ord_dvsn_cd",
+            ["PriceTypeCode"] = "prce_tp", ["ExchangeReceiptCode"] = "fm_excg_rcit_dvsn_cd",
+            ["OrderQuantity"] = "ord_qty", ["LimitPrice"] = "fm_lmt_pric", ["StopPrice"] = "fm_stop_ord_pric",
+            ["FilledQuantity"] = "tot_ccld_qty", ["AverageFillPrice"] = "tot_ccld_uv",
+            ["RemainingQuantity"] = "ord_remq", ["OrderGroupDate"] = "fm_ord_grp_dt",
+            ["OrderGroupNumber"] = "ord_grp_stno", ["OrderDateTime"] = "ord_dtl_dtime",
+            ["OperationDateTime"] = "oprt_dtl_dtime", ["Orderer"] = "work_empl", ["Currency"] = "crcy_cd",
+            ["ProductTypeCode"] = "fuop_item_dvsn_cd", ["IsLiquidation"] = "lqd_yn",
+            ["LiquidationLimitPrice"] = "lqd_lmt_pric", ["LiquidationStopPrice"] = "lqd_stop_pric",
+            ["FillConditionCode"] = "trd_cond", ["ValidUntil"] = "term_ord_vald_dtime",
+            ["AccountLiquidationCode"] = "spec_tp", ["ExerciseReservationCode"] = "ecis_rsvn_ord_yn",
+            ["AutoOrderCode"] = "auto_ord_dvsn_cd", ["FillDate"] = "ccld_dt", ["FillNumber"] = "ccno",
+            ["ApiFillNumber"] = "api_ccno", ["FillQuantity"] = "ccld_qty", ["FillPrice"] = "fm_ccld_pric",
+            ["Fee"] = "trst_fee", ["OnlineOrderCode"] = "ord_mdia_online_yn", ["FillAmount"] = "fm_ccld_amt",
+        },
     };
 
     private static object Decode<T>(TrDefinition tr, byte[] record) where T : struct, IKisRecord<T>
@@ -230,8 +250,9 @@ public class GeneratedViewTests
                 if (field is null)
                 {
                     // A TR without the field: null, or the empty value of a type that is not nullable ("", 0).
-                    var empty = Nullable.GetUnderlyingType(property.PropertyType) is not null ? null
-                        : property.PropertyType == typeof(string) ? "" : Activator.CreateInstance(property.PropertyType);
+                    var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null
+                        || new NullabilityInfoContext().Create(property).ReadState == NullabilityState.Nullable;
+                    var empty = nullable ? null : property.PropertyType == typeof(string) ? "" : Activator.CreateInstance(property.PropertyType);
                     Assert.Equal(empty, property.GetValue(decode(tr, new GoldenRecord(tr).Bytes)));
                     continue;
                 }
