@@ -55,7 +55,7 @@ internal static class FuturesOrderEndpoints
         // stock ticks, which the simulated futures feeds do not model.
         if (request.Code[1..3] is not ("01" or "05" or "06"))
         { await Refuse(ctx, hub, "APBK0505", "only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated"); return; }
-        var result = hub.Market.Venue.Place(request, hub.Market.Clock.Now());
+        var result = hub.Venue.Place(request, hub.Market.Clock.Now());
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return; }
         await Ok(ctx, result.MessageCode, result.Message, new JsonObject
         {
@@ -88,7 +88,7 @@ internal static class FuturesOrderEndpoints
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var buy = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD") == "02";
-        var held = hub.Market.Venue.View(account, hub.Market.Clock.Now()).Positions.Where(p => p.Code == code).Sum(p => p.Quantity);
+        var held = hub.Venue.View(account, hub.Market.Clock.Now()).Positions.Where(p => p.Code == code).Sum(p => p.Quantity);
         // What this side can close: a buy closes a short, a sell a long. No margin model: opening is capped per order.
         var closable = buy ? Math.Max(0, -held) : Math.Max(0, held);
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
@@ -104,7 +104,7 @@ internal static class FuturesOrderEndpoints
     {
         if (await AuthorizeAsync(ctx, hub, ["CTFO6118R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
-        var view = hub.Market.Venue.View(account, hub.Market.Clock.Now());
+        var view = hub.Venue.View(account, hub.Market.Clock.Now());
         var rows = new JsonArray();
         decimal cost = 0, value = 0, realized = 0, futuresPl = 0, optionsPl = 0;
         foreach (var p in view.Positions.Where(p => p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
@@ -175,7 +175,7 @@ internal static class FuturesOrderEndpoints
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var side = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD");
         var filled = KisRestAuth.Query(ctx.Request, "CCLD_NCCS_DVSN");
-        var orders = hub.Market.Venue.View(account, hub.Market.Clock.Now()).Orders
+        var orders = hub.Venue.View(account, hub.Market.Clock.Now()).Orders
             .Where(o => o.Derivative && (code.Length == 0 || o.Code == code))
             .Where(o => side switch { "01" => !o.Buy, "02" => o.Buy, _ => true })
             .Where(o => filled switch { "01" => o.Filled > 0, "02" => o.Remaining > 0, _ => true });

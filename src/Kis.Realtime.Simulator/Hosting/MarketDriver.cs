@@ -36,7 +36,7 @@ internal sealed class MarketDriver : IDisposable
         {
             var market = _hub.Market;
             var now = market.Clock.Now();
-            foreach (var (code, derivative) in market.Venue.RestingInstruments())
+            foreach (var (code, derivative) in _hub.Venue.RestingInstruments())
             {
                 if (derivative)
                 {
@@ -49,7 +49,7 @@ internal sealed class MarketDriver : IDisposable
                     Drive(market.Get(KisTrs.H0STASP0, code), now);
             }
             market.Tape.Flush(); // a book's record does not tell the venue itself
-            market.Venue.Advance(now); // the day orders over by now expire, with their notices
+            _hub.Venue.Advance(now); // the day orders over by now expire, with their notices
         }
         finally
         {

@@ -48,7 +48,7 @@ internal static class OrderEndpoints
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
         var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "PDNO") ?? "", auth.Buy, dvsn == "01",
             Number(body, "ORD_QTY"), dvsn == "01" ? 0 : Number(body, "ORD_UNPR"), AppKey: auth.Credential.AppKey);
-        await AnswerAsync(ctx, hub, hub.Market.Venue.Place(request, hub.Market.Clock.Now()));
+        await AnswerAsync(ctx, hub, hub.Venue.Place(request, hub.Market.Clock.Now()));
     }
 
     private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
@@ -72,7 +72,7 @@ internal static class OrderEndpoints
         if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return null; }
         if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
         { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return null; }
-        var result = hub.Market.Venue.AmendOrCancel(account, auth.Credential.AppKey, original, derivative, cancel: kind == "02", Number(body, "ORD_QTY"),
+        var result = hub.Venue.AmendOrCancel(account, auth.Credential.AppKey, original, derivative, cancel: kind == "02", Number(body, "ORD_QTY"),
             Text(body, wholeRemainderFlag) == "Y", price(body), hub.Market.Clock.Now());
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return null; }
         return result;
@@ -98,7 +98,7 @@ internal static class OrderEndpoints
         if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, PaperVenue.UnknownStock(code)); return; }
         // The rule order-cash checks (PaperVenue.BuyingPower): a market order (ORD_DVSN 01) or no price at the upper limit.
         var price = long.TryParse(KisRestAuth.Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
-        var (cash, unit, quantity) = hub.Market.Venue.BuyingPower(account, code, KisRestAuth.Query(ctx.Request, "ORD_DVSN") == "01", price, hub.Market.Clock.Now());
+        var (cash, unit, quantity) = hub.Venue.BuyingPower(account, code, KisRestAuth.Query(ctx.Request, "ORD_DVSN") == "01", price, hub.Market.Clock.Now());
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
         {
             ["ord_psbl_cash"] = N(cash),
@@ -120,7 +120,7 @@ internal static class OrderEndpoints
     {
         if (await AuthorizeAsync(ctx, hub, ["TTTC0081R", "CTSC9215R", "TTTC8001R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
-        var view = hub.Market.Venue.View(account, hub.Market.Clock.Now());
+        var view = hub.Venue.View(account, hub.Market.Clock.Now());
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var rows = new JsonArray();
         long totalQuantity = 0, totalFilled = 0, totalValue = 0;
@@ -176,7 +176,7 @@ internal static class OrderEndpoints
     {
         if (await AuthorizeAsync(ctx, hub, ["TTTC8434R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
-        var view = hub.Market.Venue.View(account, hub.Market.Clock.Now());
+        var view = hub.Venue.View(account, hub.Market.Clock.Now());
         var rows = new JsonArray();
         long cost = 0, value = 0;
         foreach (var p in view.Positions.Where(p => !p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
@@ -255,7 +255,7 @@ internal static class OrderEndpoints
             await Refuse(ctx, hub, "OPSQ2000", "ERROR : INPUT INVALID_CHECK_ACNO (CANO: 8 digits, ACNT_PRDT_CD: 2 digits)");
             return null;
         }
-        if (hub.Market.Venue.Claim(account, credential.AppKey, credential.HtsId)) return account;
+        if (hub.Venue.Claim(account, credential.AppKey, credential.HtsId)) return account;
         await Refuse(ctx, hub, PaperVenue.NotYourAccount());
         return null;
     }

@@ -32,7 +32,7 @@ internal static class OrderInquiryEndpoints
         if (await AuthorizeAsync(ctx, hub, ["TTTC0084R", "TTTC8036R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var rows = new JsonArray();
-        foreach (var o in hub.Market.Venue.View(account, hub.Market.Clock.Now()).Orders.Where(o => !o.Derivative && o.Remaining > 0).OrderByDescending(o => o.Number))
+        foreach (var o in hub.Venue.View(account, hub.Market.Clock.Now()).Orders.Where(o => !o.Derivative && o.Remaining > 0).OrderByDescending(o => o.Number))
             rows.Add((JsonNode)new JsonObject
             {
                 ["ord_gno_brno"] = Trading.PaperVenue.Branch,
@@ -67,7 +67,7 @@ internal static class OrderInquiryEndpoints
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, Trading.PaperVenue.UnknownStock(code)); return; }
-        var view = hub.Market.Venue.View(account, hub.Market.Clock.Now());
+        var view = hub.Venue.View(account, hub.Market.Clock.Now());
         var p = view.Positions.FirstOrDefault(p => !p.Derivative && p.Code == code);
         var price = hub.Market.StockBookForOrders(code).Summary().Price;
         var value = p.Quantity * price;

@@ -25,6 +25,7 @@ internal sealed class SimulatorHub
         AccessTokens = new AccessTokenStore(options.TimeProvider);
         Skips = new RecordSkips(Counters);
         Market = new SimulatedMarket(options, Skips, Counters);
+        Venue = new Trading.PaperVenue(Market); // reads the market's tape from now on
         Driver = options.DriveRestingOrders ? new MarketDriver(this) : null;
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
     }
@@ -37,6 +38,21 @@ internal sealed class SimulatorHub
 
     /// <summary>The skip fault's rules and log.</summary>
     public RecordSkips Skips { get; }
+
+    /// <summary>The paper-trading venue: orders placed over KIS's order REST calls, their fills and notices.</summary>
+    public Trading.PaperVenue Venue { get; }
+
+    private readonly ConcurrentDictionary<(TrDefinition Tr, string Key), Instrument> _venueNotices = new();
+
+    /// <summary>
+    /// The instrument behind a subscription: the venue's notices of an HTS ID (stocks H0STCNI0/9, day futures/options
+    /// H0IFCNI0/9, unless the options make them up at random), else the market's.
+    /// </summary>
+    public Instrument Instrument(TrDefinition tr, string key)
+        => Options.RandomNotices || !SimulatedMarket.IsVenueNotice(tr) ? Market.Get(tr, key)
+            : _venueNotices.GetOrAdd((tr, key), static (k, hub) => new Instrument(k.Tr, k.Key,
+                new Notices.VenueNoticeStream(new Random(StableHash.Combine(hub.Options.Seed, k.Tr.Id, k.Key)), k.Tr, k.Key, hub.Market, hub.Venue),
+                TradingHours.Venue, hub.Skips, hub.Options.MaxRecordsPerFrame), this);
 
     /// <summary>Keeps the market trading where paper orders rest unwatched (null when the options turn it off).</summary>
     public MarketDriver? Driver { get; }

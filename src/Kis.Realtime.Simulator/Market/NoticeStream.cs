@@ -34,14 +34,9 @@ internal sealed class NoticeStream : MarketStream
 
     private readonly bool _stocks, _overseas;
     private readonly int _fieldCount;
-    // Venue mode: the notices of the orders placed at the paper venue for this HTS ID, from the stream's creation on.
-    private readonly bool _venue;
-    private int _venuePosition;
 
-    public NoticeStream(Random random, TrDefinition tr, string key, InstrumentMaster master, SimulatedMarket market, DateTime today, bool venue = false) : base(random)
+    public NoticeStream(Random random, TrDefinition tr, string key, InstrumentMaster master, SimulatedMarket market, DateTime today) : base(random)
     {
-        _venue = venue;
-        _venuePosition = venue ? market.Venue.NoticeCount : 0;
         _htsId = key;
         _stocks = tr.Id.StartsWith("H0STCNI", StringComparison.Ordinal);
         _overseas = tr.Id.StartsWith("H0GSCNI", StringComparison.Ordinal);
@@ -54,20 +49,8 @@ internal sealed class NoticeStream : MarketStream
 
     public override int MaxRecordBytes => 400;
 
-    /// <summary>In venue mode the notices are events: sent as they happen, not at the feed's pace.</summary>
-    public override bool IsEventDriven => _venue;
-
-    /// <summary>In venue mode, only when an order of this HTS ID did something.</summary>
-    public override bool HasRecordAt(DateTime now) => !_venue || _market.Venue.HasNotice(_htsId, derivative: !_stocks, _venuePosition, now);
-
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
-        if (_venue)
-        {
-            var notice = _market.Venue.NextNotice(_htsId, derivative: !_stocks, ref _venuePosition)!;
-            WriteVenueNotice(ref w, notice);
-            return;
-        }
         var roll = Random.Next(100);
         if (_open.Count == 0 || (roll < 25 && _open.Count < 4))
         {
@@ -151,7 +134,7 @@ internal sealed class NoticeStream : MarketStream
     /// 16), amended or cancelled (rvse_cncl / rctf_cls 1 / 2 with the original order number, the quantity concerned and
     /// what was filled) and refused (rfus_yn 1). Futures/options prices in hundredths of a point.
     /// </summary>
-    private void WriteVenueNotice(ref RecordWriter w, Trading.PaperNotice n)
+    public void WriteOrderEvent(ref RecordWriter w, in OrderEvent n)
     {
         var name = _stocks ? InstrumentMaster.StockName(n.Code) : GenericStream.DerivativeName(n.Code);
         var tick = _stocks ? InstrumentMaster.TickOf(Math.Max(1, n.OrderPrice)) : 1;
@@ -164,15 +147,15 @@ internal sealed class NoticeStream : MarketStream
             Quantity = n.OrderQuantity,
         };
         var second = (int)n.At.TimeOfDay.TotalSeconds;
-        var filled = n.Kind == Trading.PaperNoticeKind.Filled;
+        var filled = n.Kind == OrderEventKind.Filled;
         var (revision, q16) = n.Kind switch
         {
-            Trading.PaperNoticeKind.Filled => ('0', n.OrderQuantity),
-            Trading.PaperNoticeKind.Amended => ('1', n.FilledSoFar),
-            Trading.PaperNoticeKind.Cancelled => ('2', n.FilledSoFar),
+            OrderEventKind.Filled => ('0', n.OrderQuantity),
+            OrderEventKind.Amended => ('1', n.FilledSoFar),
+            OrderEventKind.Cancelled => ('2', n.FilledSoFar),
             _ => ('0', 0L), // accepted or refused
         };
-        var rejected = n.Kind == Trading.PaperNoticeKind.Refused;
+        var rejected = n.Kind == OrderEventKind.Refused;
         var step = filled ? '2' : '1'; // notice type and acceptance: a fill, or an order step
         if (_stocks) WriteStock(ref w, second, order, revision, rejected, step, step, n.Quantity, n.Price, q16, n.OrderPrice, n.Account, n.IsMarket);
         else Write(ref w, second, order, revision, filled ? "0" : "L", rejected, step, step, n.Quantity, n.Price, q16, n.OrderPrice, n.Account);
@@ -271,3 +254,10 @@ internal sealed class NoticeStream : MarketStream
         w.Padded(orderPrice, 9);
     }
 }
+
+/// <summary>What an order event is, as a notice reports it.</summary>
+internal enum OrderEventKind { Accepted, Filled, Amended, Cancelled, Refused }
+
+/// <summary>One event of an order's life in the terms of KIS's notice layouts (the venue's notices are written from it).</summary>
+internal readonly record struct OrderEvent(OrderEventKind Kind, string Account, long Number, long Original, string Code, bool Buy, long Quantity,
+    long Price, long OrderQuantity, long FilledSoFar, long OrderPrice, DateTime At, bool IsMarket);

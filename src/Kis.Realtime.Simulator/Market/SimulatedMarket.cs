@@ -32,15 +32,11 @@ internal sealed class SimulatedMarket
         Master = new InstrumentMaster(options.Seed);
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
-        Venue = new Trading.PaperVenue(this);
         RandomNotices = options.RandomNotices;
     }
 
-    /// <summary>The paper-trading venue: orders placed over KIS's order REST calls, their fills and notices.</summary>
-    public Trading.PaperVenue Venue { get; }
-
     /// <summary>Stock and day futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of the
-    /// venue's (an explicit option).</summary>
+    /// venue's (an explicit option; the venue's come from the notices layer, not from the market).</summary>
     public bool RandomNotices { get; }
 
     /// <summary>The KRX book of a stock, created for an order when nobody has subscribed to it yet.</summary>
@@ -105,10 +101,7 @@ internal sealed class SimulatedMarket
     private Instrument Create(TrDefinition tr, string key)
     {
         var random = new Random(StableHash.Combine(_seed, tr.Id, key));
-        var venueNotices = (IsStockNotice(tr) || IsDerivativeNotice(tr)) && !RandomNotices;
-        // The venue's notices come when its orders do something, whatever the hours of their market: a pre-open order's
-        // acceptance, the cancel of a day order at the close.
-        var hours = venueNotices ? TradingHours.Venue : TradingHours.For(tr, key, Clock.Mode);
+        var hours = TradingHours.For(tr, key, Clock.Mode);
         var now = Clock.Now();
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
         var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
@@ -118,7 +111,7 @@ internal sealed class SimulatedMarket
             : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
             : tr == KisTrs.ProgramTradesUnified ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
             : tr == KisTrs.ProgramTradesKrx ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)
-            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date, venue: venueNotices)
+            : IsOrderNotice(tr) ? new NoticeStream(random, tr, key, Master, this, now.Date)
             : tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0
                 ? new StockTradeStream(random, tr, key, this, StockBookFor(key, tr))
             : tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0
@@ -138,6 +131,9 @@ internal sealed class SimulatedMarket
            || tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9 || tr == KisTrs.H0GSCNI0 || tr == KisTrs.H0GSCNI9;
 
     private static bool IsStockNotice(TrDefinition tr) => tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9;
+
+    /// <summary>The notice TRs the paper venue's orders report on (stocks H0STCNI0/9, day futures/options H0IFCNI0/9).</summary>
+    public static bool IsVenueNotice(TrDefinition tr) => IsStockNotice(tr) || IsDerivativeNotice(tr);
 
     /// <summary>The day-session futures/options notices: the venue's F/O orders report there.</summary>
     private static bool IsDerivativeNotice(TrDefinition tr) => tr == KisTrs.H0IFCNI0 || tr == KisTrs.H0IFCNI9;

@@ -174,7 +174,7 @@ internal sealed partial class PaperVenue
     }
 
     /// <summary>What an open stock order reserves: a buy its cash at the reserve price, a sell its shares. Derivative
-    /// orders reserve nothing (no margin model).</summary>
+    /// orders reserve no cash: their margin is counted against it (<see cref="MarginInUse"/>).</summary>
     private static void Reserve(PaperOrder order)
     {
         if (order.Derivative) return;

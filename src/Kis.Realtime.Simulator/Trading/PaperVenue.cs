@@ -14,8 +14,8 @@ namespace Kis.Realtime.Simulator.Trading;
 /// venue feeds from the market's <see cref="MarketTape"/>: every KRX trade, auction print and book and every F/O trade,
 /// read at each call and whenever a feed made records. During an auction or a VI a stock order waits for the print, as
 /// on KRX. Every event is a notice for the HTS ID of the account (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
-/// options, see <see cref="NoticeStream"/>). Futures/options need no margin here: positions are signed and a sell opens
-/// a short. One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
+/// options, written by <c>Notices/VenueNoticeStream</c>). Futures/options positions are signed (a sell opens a short);
+/// opening contracts need initial margin and closing fills settle their P&amp;L in cash (<c>PaperVenue.Rules.cs</c>). One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
 /// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
 /// a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order at its price and
 /// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key that first used it (<see cref="Claim"/>).

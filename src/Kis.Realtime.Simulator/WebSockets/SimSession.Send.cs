@@ -43,7 +43,7 @@ internal sealed partial class SimSession
                 }
 
                 // Taken before looking for notices: one published after the look still wakes the wait below.
-                var noticed = _hub.Market.Venue.NoticePublished;
+                var noticed = _hub.Venue.NoticePublished;
                 var wait = NextEvent(subs, out var due, out var count, out var marketNow) ? TimeSpan.Zero
                     : pace.Mode == MarketPaceMode.Off ? MaxClosedWait // notices only: one wakes the wait
                     : NextData(subs, pace, out due, out count, out marketNow);

@@ -321,7 +321,7 @@ internal sealed partial class SimSession : IAsyncDisposable
                 return;
             }
             var seed = _hub.Options.Seed;
-            var sub = new Subscription(tr, key, _hub.Market.Get(tr, key), new Random(StableHash.Combine(seed ^ 0x5A5A5A5A, tr.Id, key)));
+            var sub = new Subscription(tr, key, _hub.Instrument(tr, key), new Random(StableHash.Combine(seed ^ 0x5A5A5A5A, tr.Id, key)));
             var now = _time.GetTimestamp();
             sub.LastTimestamp = now;
             // Demo pace: first data 0.2–0.9 s after the reply, so every subscription shows data within 1–2 s.

@@ -80,6 +80,7 @@ public sealed class PaperFuturesVenueTests
         var firstNotice = notices.MoveNextAsync().AsTask();
         await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator");
         var market = sim.Hub.Market;
+        var venue = sim.Hub.Venue;
         var quote = market.DerivativeForOrders(Code).Quote;
         var limit = quote.Bid / 100m;
         var placed = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
@@ -88,10 +89,10 @@ public sealed class PaperFuturesVenueTests
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
 
-        market.Venue.OnTrade(Code, derivative: true, quote.Bid + quote.Tick, 50, buyerInitiated: true, sim.MarketTime); // above the limit: no fill
+        venue.OnTrade(Code, derivative: true, quote.Bid + quote.Tick, 50, buyerInitiated: true, sim.MarketTime); // above the limit: no fill
         // Sellers at the bid: the quote's contracts there were first; the 4 after them fill the order.
-        market.Venue.OnTrade(Code, derivative: true, quote.Bid, quote.BidQuantity + 4, buyerInitiated: false, sim.MarketTime);
-        market.Venue.OnTrade(Code, derivative: true, quote.Bid - quote.Tick, 3, buyerInitiated: false, sim.MarketTime); // through it: a fill at the limit
+        venue.OnTrade(Code, derivative: true, quote.Bid, quote.BidQuantity + 4, buyerInitiated: false, sim.MarketTime);
+        venue.OnTrade(Code, derivative: true, quote.Bid - quote.Tick, 3, buyerInitiated: false, sim.MarketTime); // through it: a fill at the limit
         var fills = new[] { await NextAsync(notices), await NextAsync(notices) };
         Assert.Equal([(NoticeKind.Fill, (long?)4, (decimal?)limit), (NoticeKind.Fill, 3, limit)], fills.Select(f => (f.Kind, f.FillQuantity, f.FillPrice)));
 

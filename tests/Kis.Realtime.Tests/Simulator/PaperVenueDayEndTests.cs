@@ -21,7 +21,7 @@ public sealed class PaperVenueDayEndTests
     {
         var wall = new ManualTimeProvider(new DateTimeOffset(2026, 11, 26, 10, 0, 0, Kst)); // a Thursday
         var market = new SimulatedMarket(SimulatorOptions.Default with { TimeProvider = wall, ClockSpeed = 1200, Seed = 7 });
-        var venue = market.Venue;
+        var venue = new PaperVenue(market);
         var day = market.Clock.Now().Date;
         var krx = market.StockBookForOrders(Stock);
         DateTime To(TimeSpan timeOfDay, int days = 0)

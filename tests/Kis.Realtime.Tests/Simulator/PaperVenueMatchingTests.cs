@@ -13,6 +13,7 @@ public sealed class PaperVenueMatchingTests
     {
         // Issue 42, item 3: 1,500 shares with the ask at 47,000 once averaged 46,961, below the ask.
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var krx = market.StockBookForOrders("015760");
         krx.Next(now); // the opening print: the book below is the one the order meets
@@ -21,9 +22,9 @@ public sealed class PaperVenueMatchingTests
         var quantity = asks[0].Quantity + asks[1].Quantity + 1; // the touch, the next level and one share of the third
         var cumulative = krx.Summary().CumulativeVolume;
 
-        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: true, quantity, 0), now);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: true, quantity, 0), now);
 
-        var order = Assert.Single(market.Venue.View("5012345601").Orders);
+        var order = Assert.Single(venue.View("5012345601").Orders);
         Assert.True(placed.Accepted, placed.Message);
         var expectedValue = asks[0].Quantity * asks[0].Price + asks[1].Quantity * asks[1].Price + asks[2].Price;
         Assert.Equal((quantity, expectedValue, 0L), (order.Filled, order.FilledValue, order.Remaining));
@@ -37,18 +38,19 @@ public sealed class PaperVenueMatchingTests
     public void A_limit_buy_at_the_bid_waits_for_the_book_s_volume_there_before_it_fills()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var krx = market.StockBookForOrders("015760");
         krx.Next(now); // the opening print: the book below is the one the order meets
         Span<BookLevel> asks = stackalloc BookLevel[StockBook.Levels], bids = stackalloc BookLevel[StockBook.Levels];
         krx.Depth(asks, bids);
-        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 5, bids[0].Price), now).Order!;
+        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 5, bids[0].Price), now).Order!;
 
-        market.Venue.OnTrade("015760", derivative: false, bids[0].Price, bids[0].Quantity, buyerInitiated: false, now);
-        Assert.Equal(0, market.Venue.View("5012345601").Orders.Single().Filled); // the queue ahead of it traded
-        market.Venue.OnTrade("015760", derivative: false, bids[0].Price, 3, buyerInitiated: false, now);
+        venue.OnTrade("015760", derivative: false, bids[0].Price, bids[0].Quantity, buyerInitiated: false, now);
+        Assert.Equal(0, venue.View("5012345601").Orders.Single().Filled); // the queue ahead of it traded
+        venue.OnTrade("015760", derivative: false, bids[0].Price, 3, buyerInitiated: false, now);
 
-        Assert.Equal(3, market.Venue.View("5012345601").Orders.Single(o => o.Number == order.Number).Filled);
+        Assert.Equal(3, venue.View("5012345601").Orders.Single(o => o.Number == order.Number).Filled);
     }
 }
 
@@ -61,6 +63,7 @@ public sealed class PaperVenueMarketImpactTests
     public void A_marketable_buy_lifts_the_KRX_offer_and_prints_on_the_KRX_and_unified_tapes_counted_in_both_days()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7); // the continuous session
         var krx = market.StockBookForOrders(Code);
         var unified = market.FindStockBook(Code, StockVenue.Unified)!;
@@ -72,9 +75,9 @@ public sealed class PaperVenueMarketImpactTests
         var (krxBefore, unifiedBefore, touch) = (krx.Summary().CumulativeVolume, unified.Summary().CumulativeVolume, krx.Touch());
         var quantity = Math.Min(5, touch.AskQuantity);
 
-        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, quantity, 0), at);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, quantity, 0), at);
 
-        var order = Assert.Single(market.Venue.View("5012345601").Orders);
+        var order = Assert.Single(venue.View("5012345601").Orders);
         Assert.True(placed.Accepted);
         Assert.Equal((quantity, touch.Ask * quantity), (order.Filled, order.FilledValue));
         // The next record of each tape is that trade: at the offer, buyer-initiated, in the day's cumulative volume.
@@ -92,15 +95,16 @@ public sealed class PaperVenueMarketImpactTests
     public void During_a_VI_a_marketable_order_rests_and_the_market_does_not_trade_it()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var krx = market.StockBookForOrders(Code);
         Assert.True(krx.Vi.Count > 0, "the seed gives this stock a VI");
         var during = market.Clock.Now().Date + TimeSpan.FromSeconds(krx.Vi.StartOf(0) + 10);
         var before = krx.Summary().CumulativeVolume;
 
-        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 3, 0), during);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 3, 0), during);
 
         Assert.True(placed.Accepted);
-        Assert.Equal((0L, 3L), (market.Venue.View("5012345601").Orders[0].Filled, market.Venue.View("5012345601").Orders[0].Remaining));
+        Assert.Equal((0L, 3L), (venue.View("5012345601").Orders[0].Filled, venue.View("5012345601").Orders[0].Remaining));
         Assert.Equal(before, krx.Summary().CumulativeVolume);
     }
 
@@ -108,17 +112,18 @@ public sealed class PaperVenueMarketImpactTests
     public void An_order_after_the_open_before_anyone_asked_for_the_opening_print_trades_after_that_print_not_before_it()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var krx = market.StockBookForOrders(Code);
         var day = market.Clock.Now().Date;
         // A market buy in the pre-open rests for the opening auction.
-        var early = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 1, 0), day.AddHours(8).AddMinutes(45));
+        var early = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 1, 0), day.AddHours(8).AddMinutes(45));
         Assert.Equal(0, early.Order!.Filled);
         var at = day.AddHours(9).AddSeconds(5);
         var auction = krx.Expected(at); // what the opening auction prints now: nobody has asked for it yet
 
-        var placed = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 2, 0), at);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 2, 0), at);
 
-        var orders = market.Venue.View("5012345601").Orders.ToDictionary(o => o.Number);
+        var orders = venue.View("5012345601").Orders.ToDictionary(o => o.Number);
         // The opening print came first and filled the resting order at its price; then the new order traded the touch.
         Assert.Equal((1L, auction.Price), (orders[early.Order.Number].Filled, orders[early.Order.Number].FilledValue));
         var filled = orders[placed.Order!.Number].Filled;
@@ -130,15 +135,16 @@ public sealed class PaperVenueMarketImpactTests
     public void A_stock_order_is_neither_amended_through_the_futures_call_nor_filled_by_a_futures_trade_of_the_same_digits()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var bid = market.StockBookForOrders(Code).Touch().Bid;
-        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: false, 5, bid), at).Order!;
+        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: false, 5, bid), at).Order!;
 
-        var amended = market.Venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, at);
-        market.Venue.OnTrade(Code, derivative: true, bid - 5, 100, buyerInitiated: false, at);
+        var amended = venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, at);
+        venue.OnTrade(Code, derivative: true, bid - 5, 100, buyerInitiated: false, at);
 
         Assert.Equal((false, "APBK0915"), (amended.Accepted, amended.MessageCode));
-        Assert.Equal(0, market.Venue.View("5012345601").Orders.Single().Filled);
+        Assert.Equal(0, venue.View("5012345601").Orders.Single().Filled);
     }
 
     [Theory]
@@ -149,9 +155,10 @@ public sealed class PaperVenueMarketImpactTests
     public void Futures_and_options_orders_meet_KRX_s_tick_of_their_product(string code, long tick)
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(code).Quote;
-        PaperResult Buy(long price) => market.Venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, IsMarket: false, 1, price, Derivative: true), at);
+        PaperResult Buy(long price) => venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, IsMarket: false, 1, price, Derivative: true), at);
 
         Assert.Equal(tick, quote.Tick);
         Assert.True(Buy(quote.Bid).Accepted);
@@ -173,24 +180,25 @@ public sealed class PaperVenueAmendmentTests
     public void A_stock_buy_amended_up_to_the_ask_takes_the_touch_at_once()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7);
         var krx = market.StockBookForOrders("015760");
         while (krx.IsInterrupted((int)at.TimeOfDay.TotalSeconds)) at = at.AddSeconds(1);
         krx.Next(at); // the opening print: the touch below is the one the amendment meets
         var touch = krx.Touch();
-        var order = market.Venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 3, touch.Bid), at).Order!;
+        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 3, touch.Bid), at).Order!;
         Assert.Equal(0, order.Filled);
-        var before = market.Venue.NoticeCount;
+        var before = venue.NoticeCount;
 
-        var amended = market.Venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: false, cancel: false, 3, wholeRemainder: true, touch.Ask, at);
+        var amended = venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: false, cancel: false, 3, wholeRemainder: true, touch.Ask, at);
 
         Assert.True(amended.Accepted, amended.Message);
         var filled = Math.Min(3, touch.AskQuantity);
-        var successor = market.Venue.View("5012345601").Orders.Single(o => o.Number == amended.Order!.Number);
+        var successor = venue.View("5012345601").Orders.Single(o => o.Number == amended.Order!.Number);
         Assert.Equal((filled, filled * touch.Ask), (successor.Filled, successor.FilledValue));
         var position = 0;
         var notices = new List<PaperNotice>();
-        while (market.Venue.NextNotice("simuser01", derivative: false, ref position) is { } n) notices.Add(n);
+        while (venue.NextNotice("simuser01", derivative: false, ref position) is { } n) notices.Add(n);
         Assert.Equal([(PaperNoticeKind.Amended, 3L, touch.Ask), (PaperNoticeKind.Filled, filled, touch.Ask)],
             notices.Skip(before).Select(n => (n.Kind, n.Quantity, n.Price)));
         // The trade printed on KRX's tape at the ask, as a new marketable order's would.
@@ -202,15 +210,16 @@ public sealed class PaperVenueAmendmentTests
     public void A_futures_sell_amended_down_to_the_bid_fills_at_the_bid_at_once()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default);
+        var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders("101W09").Quote;
-        var order = market.Venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, IsMarket: false, 5, quote.Ask, Derivative: true), at).Order!;
+        var order = venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, IsMarket: false, 5, quote.Ask, Derivative: true), at).Order!;
         Assert.Equal(0, order.Filled);
 
-        var amended = market.Venue.AmendOrCancel("6012345603", "simuser01", order.Number, derivative: true, cancel: false, 5, wholeRemainder: true, quote.Bid, at);
+        var amended = venue.AmendOrCancel("6012345603", "simuser01", order.Number, derivative: true, cancel: false, 5, wholeRemainder: true, quote.Bid, at);
 
         Assert.True(amended.Accepted, amended.Message);
-        var view = market.Venue.View("6012345603");
+        var view = venue.View("6012345603");
         var successor = view.Orders.Single(o => o.Number == amended.Order!.Number);
         Assert.Equal((5L, 5 * quote.Bid, 0L), (successor.Filled, successor.FilledValue, successor.Remaining));
         Assert.Equal(-5, view.Positions.Single().Quantity);

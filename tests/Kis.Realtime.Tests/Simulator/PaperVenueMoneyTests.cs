@@ -23,16 +23,17 @@ public sealed class PaperVenueMoneyTests
     public void A_quantity_whose_value_wraps_in_64_bits_is_refused_and_the_cash_is_untouched()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7 });
+        var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var bid = market.StockBookForOrders(Code).Touch().Bid;
         // 2^64 / (bid's power of two): quantity × bid is exactly 2^64, i.e. 0 in 64-bit arithmetic.
         var quantity = 1L << (64 - BitOperations.TrailingZeroCount(bid));
         Assert.True(quantity > 0 && unchecked(quantity * bid) == 0, $"{quantity} × {bid} wraps to 0");
 
-        var result = market.Venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, quantity, bid), now);
+        var result = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, quantity, bid), now);
 
         Assert.Equal((false, "APBK0507"), (result.Accepted, result.MessageCode));
-        var view = market.Venue.View(Account, now);
+        var view = venue.View(Account, now);
         Assert.Equal((PaperVenue.StartingCash, 0), (view.Cash, view.Orders.Length));
     }
 
@@ -40,8 +41,8 @@ public sealed class PaperVenueMoneyTests
     public void One_order_is_capped_in_shares_and_in_value_and_a_futures_order_in_contracts()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7 });
+        var venue = new PaperVenue(market);
         var now = market.Clock.Now();
-        var venue = market.Venue;
         var bid = market.StockBookForOrders(Code).Touch().Bid;
         var over = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, PaperVenue.MaxStockQuantity + 1, bid), now);
         Assert.Equal("APBK0507", over.MessageCode);
@@ -53,8 +54,8 @@ public sealed class PaperVenueMoneyTests
     public void The_buying_power_inquiry_and_order_cash_price_a_market_buy_by_one_rule()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7 });
+        var venue = new PaperVenue(market);
         var now = market.Clock.Now();
-        var venue = market.Venue;
         var book = market.StockBookForOrders(Code);
 
         var (cash, unit, quantity) = venue.BuyingPower(Account, Code, isMarket: true, 0, now);
@@ -100,7 +101,7 @@ public sealed class PaperVenueMoneyTests
 
         foreach (var reply in new[] { buy, cancel, balance })
             Assert.Equal(("1", "OPSQ2000"), (reply.GetProperty("rt_cd").GetString(), reply.GetProperty("msg_cd").GetString()));
-        var order = Assert.Single(sim.Hub.Market.Venue.View(Account).Orders);
+        var order = Assert.Single(sim.Hub.Venue.View(Account).Orders);
         Assert.Equal((long.Parse(number), 1L, 0L), (order.Number, order.Remaining, order.Cancelled));
         // Its own account is its own.
         var own = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, OrderEndpointsPaths.Cash, "TTTC0012U", JsonSerializer.Serialize(Buy(bid, 1, "70000001", Code)));
@@ -124,7 +125,7 @@ public sealed class PaperVenueMoneyTests
         var reply = await PostAsync(sim, token, OrderEndpointsPaths.Cash, "TTTC0012U", body);
 
         Assert.Equal(("1", expected), (reply.GetProperty("rt_cd").GetString(), reply.GetProperty("msg_cd").GetString()));
-        Assert.Empty(sim.Hub.Market.Venue.View(Account).Orders);
+        Assert.Empty(sim.Hub.Venue.View(Account).Orders);
     }
 
     [Fact]
@@ -142,7 +143,7 @@ public sealed class PaperVenueMoneyTests
 
         var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal((HttpStatusCode.OK, "1", "OPSQ2001"), (response.StatusCode, reply.GetProperty("rt_cd").GetString(), reply.GetProperty("msg_cd").GetString()));
-        Assert.Empty(sim.Hub.Market.Venue.View(Account).Orders);
+        Assert.Empty(sim.Hub.Venue.View(Account).Orders);
     }
 
     private static Dictionary<string, string> MarketBuy(long quantity)
@@ -233,7 +234,7 @@ public sealed class PaperVenueUnwatchedTests
             RandomNotices = false, TimeProvider = clock, ClockSpeed = 60, DriveRestingOrders = drive,
             MarketStart = new DateTimeOffset(2026, 11, 26, 8, 50, 0, TimeSpan.FromHours(9)),
         });
-        var venue = sim.Hub.Market.Venue;
+        var venue = sim.Hub.Venue;
         var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "005930", Buy: true, IsMarket: true, 2, 0), sim.MarketTime);
         Assert.Equal(0, placed.Order!.Filled); // the pre-open: it waits for the opening auction
 
@@ -261,8 +262,8 @@ public sealed class PaperFuturesMarginTests
     public void Opening_more_contracts_than_the_initial_margin_allows_is_refused_and_closing_needs_none()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7 });
+        var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
-        var venue = market.Venue;
         var quote = market.DerivativeForOrders(Future).Quote;
         // 970 contracts once went through on 100 M (84 bn KRW of KOSPI200 futures).
         var perContract = quote.Ask * PaperVenue.Multiplier(Future) / 100 * PaperVenue.FuturesMarginRate;
@@ -279,8 +280,8 @@ public sealed class PaperFuturesMarginTests
     public void A_closed_round_trip_settles_its_profit_in_the_cash()
     {
         var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7 });
+        var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
-        var venue = market.Venue;
         var quote = market.DerivativeForOrders(Future).Quote;
         // Buy 2 at the ask (marketable: filled at once), then sell 2 resting ten ticks higher, filled by a trade through it.
         Assert.Equal(2, venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, IsMarket: false, 2, quote.Ask, Derivative: true), at).Order!.Filled);

@@ -66,8 +66,8 @@ public sealed class PaperVenueProfileTests
         Assert.Equal(("1", "APBK0918"), (stock.GetProperty("rt_cd").GetString(), stock.GetProperty("msg_cd").GetString()));
         var future = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "VTTO1101U", FuturesMarketBuy());
         Assert.Equal(("1", "APBK0918"), (future.GetProperty("rt_cd").GetString(), future.GetProperty("msg_cd").GetString()));
-        Assert.Empty(sim.Hub.Market.Venue.View($"{StockAccount}01").Orders);
-        Assert.Equal(0, sim.Hub.Market.Venue.NoticeCount);
+        Assert.Empty(sim.Hub.Venue.View($"{StockAccount}01").Orders);
+        Assert.Equal(0, sim.Hub.Venue.NoticeCount);
     }
 
     /// <summary>A stock order as KIS's order_cash sample sends it (ORD_DVSN 00 limit, 01 market).</summary>

@@ -34,6 +34,7 @@ public sealed class PaperVenueTests
         // feeds a session's poll drives (each new KRX trade fills the resting orders it reaches), so it knows every
         // trade. The simulated spread is one tick most of the time; books are published until it is two ticks wide.
         var market = sim.Hub.Market;
+        var venue = sim.Hub.Venue;
         var feed = new DrivenStockFeed(market, Code);
         Assert.NotEmpty(feed.Trades()); // the day's opening print
         var (ask, bid) = feed.PublishBooksUntilSpreadOf(2);
@@ -48,7 +49,7 @@ public sealed class PaperVenueTests
         var accepted = notices.Current;
         Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, (decimal)limit), (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
         Assert.Equal($"{Account}01", accepted.AccountNumber);
-        long Filled() => market.Venue.View(Account + "01").Orders.Single(o => o.Number == long.Parse(orderNumber)).Filled;
+        long Filled() => venue.View(Account + "01").Orders.Single(o => o.Number == long.Parse(orderNumber)).Filled;
         Assert.Equal(0, Filled()); // not marketable: it rests
 
         // Trade by trade: a buyer lifting the ask (above the order) leaves it alone; a seller hitting the book's bid
