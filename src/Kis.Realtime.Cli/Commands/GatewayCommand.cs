@@ -308,6 +308,11 @@ internal static class GatewayCommand
             pg = await WaitForSinkAsync(sink, end.Confirmed, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             end = end with { Sinks = [pg] };
         }
+        var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
+        var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 };
+        // The command ends (Ctrl+C, --duration): a summary as stream, record and bars end with one, then the final figures.
+        if (stopping.IsCancellationRequested)
+            await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
         await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
         if (pg is not null)
         {
@@ -317,18 +322,14 @@ internal static class GatewayCommand
                                         $"gaps {streams.Sum(x => x.Gaps)}, duplicates skipped {streams.Sum(x => x.Duplicates)}" +
                                         (pg.Lag > 0 ? " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)" : ""));
         }
-        var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
-        var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 };
-        if (stopping.IsCancellationRequested) // the command ends (Ctrl+C, --duration): its summary, as stream, record and bars end with one
-            await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
         return failed ? CliFailures.RunFailed : CliFailures.Done;
     }
 
-    /// <summary>The command's last line: how long the run lasted and what it took in and got confirmed.</summary>
+    /// <summary>The command's summary, before its final figures: how long the run lasted, what it took in and got confirmed.</summary>
     internal static string EndSummary(GatewayStatus end, TimeSpan ran, bool failed) =>
         $"kisrt gateway: stopped after {ran.TotalSeconds:0.0} s (run {end.Run}): received {end.Received}, confirmed {end.Confirmed}, " +
         $"overflowed {end.Overflowed}, registrations held at the end {end.Registrations.Count}; " +
-        (failed ? "not everything was published and stored (see above)" : "every record published and confirmed");
+        (failed ? "not everything was published and stored (figures below)" : "every record published and confirmed");
 
     /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>
     private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)

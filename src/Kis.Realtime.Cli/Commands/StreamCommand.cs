@@ -67,6 +67,10 @@ internal static class StreamCommand
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
+    /// <summary>The live table's caption: the connection, the records and the loss counters.</summary>
+    internal static string StatusLine(KisConnectionState state, long records, KisRealtimeStatistics stats, long outputDecodeErrors = 0) =>
+        $"{state}  records {records:N0}  {ClientHost.LossCounters(stats, "  ", outputDecodeErrors: outputDecodeErrors)}";
+
     /// <summary>CSV on standard output has one header, so it holds one TR; several TRs need one file each (--out).</summary>
     private static void CheckCsvToStandardOutput(string format, string? outputDirectory, IReadOnlyList<SubscriptionSpec> specs)
     {
@@ -116,7 +120,7 @@ internal static class StreamCommand
         long total = 0;
         long outputDecodeErrors = 0; // under gate: records the output refused (a number JSON Lines cannot carry exactly)
         var perTr = new SortedDictionary<string, long>();
-        string Status() => $"{client.State}  records {total:N0}  {ClientHost.LossCounters(client.Statistics, "  ", outputDecodeErrors: Interlocked.Read(ref outputDecodeErrors))}"
+        string Status() => StatusLine(client.State, total, client.Statistics, Interlocked.Read(ref outputDecodeErrors))
                             + (heldLog?.Latest is { } latest ? $"  | {Shorten(latest, 100)}" : "");
 
         // Standard output is written by a background task: the pumps run on the receive loop (inline delivery), which

@@ -8,8 +8,17 @@ internal sealed class DashboardPanels
     public IndexPanel Index { get; } = new();
     public ProgramPanel Program { get; } = new();
     public NoticePanel Notices { get; } = new();
-    public TapePanel Tape { get; } = new();
-    public BookPanel Book { get; } = new();
+    // The tape's trades give each stock its previous close, which the book's prices are coloured against.
+    private readonly PreviousCloses _previousCloses = new();
+
+    public DashboardPanels()
+    {
+        Tape = new TapePanel(_previousCloses);
+        Book = new BookPanel(_previousCloses);
+    }
+
+    public TapePanel Tape { get; }
+    public BookPanel Book { get; }
     public CandlePanel Candles { get; } = new();
 
     public IEnumerable<Panel> All => [Index, Program, Notices, Tape, Book, Candles];

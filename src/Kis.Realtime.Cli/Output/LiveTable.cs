@@ -14,6 +14,7 @@ internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<stri
     {
         public string Time = "";
         public string Summary = "waiting for data…";
+        public SummaryColours Colours;
         public long Count;
         public double Rate;
         // (seconds since start, count) samples of the last few seconds: a rate over a window, not over one
@@ -30,7 +31,7 @@ internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<stri
     {
         if (!_rows.TryGetValue((record.Tr.Id, record.TrKey), out var row)) return;
         row.Count++;
-        (row.Time, row.Summary) = RecordSummary.Describe(record.Tr, record.Record.Span, format);
+        (row.Time, row.Summary) = RecordSummary.Describe(record.Tr, record.Record.Span, format, out row.Colours);
     }
 
     private void UpdateRates()
@@ -70,15 +71,42 @@ internal sealed class LiveTable(IReadOnlyList<SubscriptionSpec> specs, Func<stri
     public Table Render()
     {
         UpdateRates();
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]KIS real-time[/]").Caption(Markup.Escape(status()));
-        table.AddColumns("TR", "key", "time", "latest", "records", "rec/s");
-        foreach (var spec in specs)
+        return Build(status(), specs.Select(spec =>
         {
             var row = _rows[(spec.Tr.Id, spec.Key)];
-            table.AddRow(Markup.Escape(spec.Tr.Id), Markup.Escape(spec.Key), Markup.Escape(row.Time), Markup.Escape(row.Summary),
-                row.Count.ToString("N0"), row.Rate.ToString("0.0"));
-        }
+            return new LiveRow(spec.Tr.Id, spec.Key, row.Time, row.Summary, row.Count.ToString("N0"), row.Rate.ToString("0.0"), row.Colours);
+        }));
+    }
+
+    /// <summary>One row's cells as shown.</summary>
+    internal readonly record struct LiveRow(string Tr, string Key, string Time, string Summary, string Records, string Rate, SummaryColours Colours = default);
+
+    /// <summary>The table as the terminal shows it (the README's `stream` block is this, rendered without colour).</summary>
+    internal static Table Build(string status, IEnumerable<LiveRow> rows)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]KIS real-time[/]").Caption(Markup.Escape(status));
+        table.AddColumns("TR", "key", "time", "latest", "records", "rec/s");
+        foreach (var row in rows)
+            table.AddRow(Markup.Escape(row.Tr), Markup.Escape(row.Key), Markup.Escape(row.Time), Coloured(row.Summary, row.Colours),
+                row.Records, row.Rate);
         return table;
+    }
+
+    /// <summary>Korean convention: up and buy red, down and sell blue, unchanged neutral; the rest of the line plain.</summary>
+    internal static string Coloured(string summary, SummaryColours colours)
+    {
+        var parts = new[] { colours.Price, colours.Side }.Where(p => p.Length > 0 && p.Start + p.Length <= summary.Length).OrderBy(p => p.Start).ToList();
+        var markup = new System.Text.StringBuilder();
+        var at = 0;
+        foreach (var part in parts)
+        {
+            if (part.Start < at) continue; // overlapping parts: the first wins
+            markup.Append(Markup.Escape(summary[at..part.Start]));
+            var text = Markup.Escape(summary.Substring(part.Start, part.Length));
+            markup.Append(part.Sign switch { > 0 => $"[red]{text}[/]", < 0 => $"[dodgerblue1]{text}[/]", _ => text });
+            at = part.Start + part.Length;
+        }
+        return markup.Append(Markup.Escape(summary[at..])).ToString();
     }
 
     /// <summary>A plain text snapshot for redirected output.</summary>

@@ -9,21 +9,44 @@ internal static class RecordSummary
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static (string Time, string Summary) Describe(TrDefinition tr, ReadOnlySpan<byte> record, DisplayFormat? format = null)
+        => Describe(tr, record, format, out _);
+
+    /// <summary>
+    /// The summary and the parts of it the live table colours (Korean convention): the price and its change by the change
+    /// from the previous close (up red, down blue, unchanged neutral), and the side (buy red, sell blue) on its own.
+    /// </summary>
+    public static (string Time, string Summary) Describe(TrDefinition tr, ReadOnlySpan<byte> record, DisplayFormat? format, out SummaryColours colours)
     {
         var f = format ?? DisplayFormat.Default;
+        colours = default;
         switch (tr.Id)
         {
             case "H0UPCNT0" or "H0UPANC0" when IndexTick.TryDecode(tr, record, out var t, out _):
-                return (t.Time.ToString("HH:mm:ss", Inv), $"{f.Price(t.Value)} {f.Signed(t.Change)} ({Signed(t.ChangeRate)}%)  vol {t.CumulativeVolume:N0}  adv/dec {t.AdvancingIssues}/{t.DecliningIssues}");
+            {
+                var head = $"{f.Price(t.Value)} {f.Signed(t.Change)} ({Signed(t.ChangeRate)}%)";
+                colours = new(new(0, head.Length, Math.Sign(t.Change)), default);
+                return (t.Time.ToString("HH:mm:ss", Inv), $"{head}  vol {t.CumulativeVolume:N0}  adv/dec {t.AdvancingIssues}/{t.DecliningIssues}");
+            }
             case "H0BJCNT0" when BondTrade.TryDecode(tr, record, out var b, out _):
-                return (b.Time.ToString("HH:mm:ss", Inv), $"{b.Name}  {f.Price(b.Price)} ({f.Signed(b.Change)})  yield {b.Yield.ToString(Inv)}%  vol {b.Volume:N0}");
+            {
+                var name = $"{b.Name}  ";
+                var head = $"{f.Price(b.Price)} ({f.Signed(b.Change)})";
+                colours = new(new(name.Length, head.Length, Math.Sign(b.Change)), default);
+                return (b.Time.ToString("HH:mm:ss", Inv), $"{name}{head}  yield {b.Yield.ToString(Inv)}%  vol {b.Volume:N0}");
+            }
             case "H0NXPGM0" or "H0UNPGM0" when ProgramTrade.TryDecode(tr, record, out var p, out _):
                 return (p.Time.ToString("HH:mm:ss", Inv), $"net {p.NetBuyVolume:N0} sh / {f.Won(p.NetBuyAmount)}  (buy {p.BuyVolume:N0}, sell {p.SellVolume:N0})");
             case "H0IFCNI0" or "H0IFCNI9" when FuturesOptionsNotice.TryDecode(tr, record, out var n, out _):
+                colours = new(default, new(n.Kind.ToString().Length + 1, n.Side.ToString().Length, SideSign(n.Side)));
                 return (n.Time == default ? "" : n.Time.ToString("HH:mm:ss", Inv),
                     $"{n.Kind} {n.Side} {n.ProductCode} #{n.OrderNumber} qty {n.Quantity} @ {f.Price(n.Price)}");
             case "H0STCNT0" or "H0NXCNT0" or "H0UNCNT0" or "H0STOUP0" when StockTrade.TryDecode(tr, record, out var st, out _):
-                return (Hms(st.Time), $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)  {st.Side} {st.Volume:N0}  vol {st.CumulativeVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
+            {
+                var head = $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)";
+                var side = st.Side switch { TradeSide.Buy => 1, TradeSide.Sell => -1, _ => 0 };
+                colours = new(new(0, head.Length, Math.Sign(st.Change)), new(head.Length + 2, st.Side.ToString().Length, side));
+                return (Hms(st.Time), $"{head}  {st.Side} {st.Volume:N0}  vol {st.CumulativeVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
+            }
             case "H0STASP0" or "H0NXASP0" or "H0UNASP0" or "H0STOAA0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
                 return (Hms(sb.Time), $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
                     + (sb.ExpectedPrice != 0 ? $"  expected {sb.ExpectedPrice.ToString(Inv)}" : ""));
@@ -32,12 +55,14 @@ internal static class RecordSummary
             case "H0STMKO0" or "H0NXMKO0" or "H0UNMKO0" when MarketStatus.TryDecode(tr, record, out var ms, out _):
                 return ("", $"{(ms.IsHalted ? "HALTED " + ms.HaltReason : "trading")}  phase {ms.MarketOperationCode}  VI {ms.Vi}{(ms.AfterHoursVi is ViStatus.None or ViStatus.Released ? "" : $" (after-hours {ms.AfterHoursVi})")}");
             case "H0STCNI0" or "H0STCNI9" when StockNotice.TryDecode(tr, record, out var sn, out _):
+                colours = new(default, new(sn.Kind.ToString().Length + 1, sn.Side.ToString().Length, SideSign(sn.Side)));
                 return (Hms(sn.Time), $"{sn.Kind} {sn.Side} {sn.StockCode} #{sn.OrderNumber} qty {sn.Quantity} @ {sn.Price.ToString(Inv)}");
             case "H0MFCNI0" or "H0EUCNI0" when FuturesOptionsNotice.TryDecode(tr, record, out var nn, out _):
                 return (nn.Time == default ? "" : Hms(nn.Time), $"{nn.Kind} {nn.Side} {nn.ProductCode} #{nn.OrderNumber} qty {nn.Quantity} @ {nn.Price.ToString(Inv)}");
             case "H0GSCNI0" or "H0GSCNI9" when OverseasStockNotice.TryDecode(tr, record, out var on, out _):
                 return (Hms(on.Time), $"{on.Kind} {on.Side} {on.Ticker} #{on.OrderNumber} qty {on.Quantity} @ {on.Price.ToString(Inv)}");
             case "H0IFCNT0" or "H0CFCNT0" or "H0ZFCNT0" or "H0MFCNT0" when FuturesTrade.TryDecode(tr, record, out var ft, out _):
+                colours = new(new(0, $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)".Length, Math.Sign(ft.Change)), default);
                 return (Hms(ft.Time), $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)  qty {ft.Volume:N0}  vol {ft.CumulativeVolume:N0}  OI {ft.OpenInterest:N0}");
             case "H0IOCNT0" or "H0ZOCNT0" or "H0EUCNT0" when OptionsTrade.TryDecode(tr, record, out var ot, out _):
                 return (Hms(ot.Time), $"{ot.Price.ToString(Inv)} {Signed(ot.Change)}  qty {ot.Volume:N0}  IV {ot.ImpliedVolatility.ToString(Inv)}  delta {ot.Delta.ToString(Inv)}");
@@ -80,4 +105,12 @@ internal static class RecordSummary
     private static string Hms(TimeOnly t) => t.ToString("HH:mm:ss", Inv);
 
     private static string Signed(decimal d) => (d > 0 ? "+" : "") + d.ToString(Inv);
+
+    private static int SideSign(OrderSide side) => side switch { OrderSide.Buy => 1, OrderSide.Sell => -1, _ => 0 };
 }
+
+/// <summary>A part of a summary line to colour: <see cref="Sign"/> +1 red (up, buy), -1 blue (down, sell), 0 neutral.</summary>
+internal readonly record struct SummaryPart(int Start, int Length, int Sign);
+
+/// <summary>The summary's price (coloured by the change from the previous close) and side (coloured by side), each optional.</summary>
+internal readonly record struct SummaryColours(SummaryPart Price, SummaryPart Side);

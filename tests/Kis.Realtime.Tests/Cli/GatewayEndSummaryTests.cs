@@ -5,8 +5,9 @@ namespace Kis.Realtime.Tests.Cli;
 
 /// <summary>
 /// `kisrt gateway --duration` ends with a summary line as stream, record and bars do (issue 47, item 5). Failed before:
-/// the last line was one more periodic status line, with nothing saying the run had ended or how it went. The command's
-/// run with a broker is GatewayCommandTests (RabbitMQ); this holds the line's words.
+/// the end was one more periodic status line, with nothing saying the run had ended or how it went. The summary comes
+/// just before those final figures (GatewayCommandTests, with RabbitMQ, holds the figures to the end of the output);
+/// this holds the line's words.
 /// </summary>
 public sealed class GatewayEndSummaryTests
 {
@@ -16,6 +17,6 @@ public sealed class GatewayEndSummaryTests
         var end = new GatewayStatus { Run = "r1", Received = 1200, Confirmed = 1200 };
         Assert.Equal("kisrt gateway: stopped after 12.0 s (run r1): received 1200, confirmed 1200, overflowed 0, registrations held at the end 0; every record published and confirmed",
             GatewayCommand.EndSummary(end, TimeSpan.FromSeconds(12.04), failed: false));
-        Assert.EndsWith("not everything was published and stored (see above)", GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
+        Assert.EndsWith("not everything was published and stored (figures below)", GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
     }
 }

@@ -18,73 +18,69 @@ public sealed class PackageFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// What a user does: packs the library, hosting and simulator packages into a local folder, creates a console project
-/// outside the repository that references them from that folder, builds each README sample as its Program.cs, runs the
-/// console sample against a simulator exactly as the README says (KIS_WS_URL, KIS_REST_URL and the credentials it
-/// prints) until Ctrl+C, and runs the simulator sample (AddKisRealtime + the in-process simulator) until it prints its
-/// five ticks.
+/// What a newcomer does, word for word: runs the README's "The library" commands from the checkout's root (scripts/pack.sh into
+/// a local feed, a new console app that takes that feed as a package source, <c>dotnet add package Kis.Realtime</c>),
+/// then builds each README sample as its Program.cs with only the packages its first lines name, runs the console
+/// sample against a simulator exactly as the README says (KIS_WS_URL, KIS_REST_URL and the credentials it prints)
+/// until Ctrl+C, and builds and runs docs/library.md's hosting and simulator samples. The commands run with a home
+/// folder of their own: no NuGet cache and no user NuGet.Config, as on a fresh machine (a cached package of the same
+/// version would otherwise hide the one just packed). The pack restores the checkout's src/ projects with that home too:
+/// the next build outside the test restores them again (a second or two).
 /// </summary>
 public class PackageConsumerTests
 {
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(20);
 
     [PackageFact]
-    public async Task Packed_packages_restore_from_a_folder_and_the_readme_samples_build_and_stream()
+    public async Task The_readmes_library_path_works_as_written_from_a_clone()
     {
         var root = ReadmeSamples.RepositoryRoot();
-        var work = Path.Combine(Path.GetTempPath(), "kis-package-test", Guid.NewGuid().ToString("N"));
-        var feed = Path.Combine(work, "feed");
-        var app = Path.Combine(work, "app");
-        Directory.CreateDirectory(app);
-        // A version of its own: the machine's package cache never serves an older build under the same number.
-        var version = $"0.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
+        var home = Path.Combine(Path.GetTempPath(), "kis-package-test", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(home);
+        Assert.True(ReadmeSamples.Commands().TryGetValue("library", out var commands), "README.md has no <!-- commands: library --> block");
 
-        foreach (var project in new[] { "Kis.Realtime", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
-            await Dotnet(root, "pack", Path.Combine("src", project), "-c", "Release", "-o", feed, $"-p:Version={version}");
-        foreach (var id in new[] { "Kis.Realtime", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
-            AssertPackageMetadata(feed, id, version);
+        // The README's block as written, from the clone; `pwd` at its end says where it left the user: the app's folder.
+        var app = (await Run(root, home, "bash", "-euo", "pipefail", "-c", commands + "\npwd")).TrimEnd().Split('\n')[^1];
+        Assert.True(app.StartsWith(home, StringComparison.Ordinal) && Directory.Exists(app), $"the README's commands ended in {app}, not a new folder");
+        var version = System.Xml.Linq.XDocument.Load(Path.Combine(root, "Directory.Build.props")).Descendants("Version").Single().Value;
+        foreach (var id in PackListTests.PackedIds())
+            AssertPackageMetadata(Path.Combine(root, "artifacts"), id, version);
 
-        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
-            <configuration>
-              <packageSources>
-                <add key="local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
-        await File.WriteAllTextAsync(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Kis.Realtime.Extensions.Hosting" Version="{version}" />
-                <PackageReference Include="Kis.Realtime.Simulator" Version="{version}" />
-              </ItemGroup>
-            </Project>
-            """);
-
+        var project = Directory.GetFiles(app, "*.csproj").Single();
+        var asTheReadmeLeftIt = await File.ReadAllTextAsync(project);
+        var dll = Path.Combine(app, "bin", "Debug", "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
         var samples = ReadmeSamples.Load();
-        foreach (var name in new[] { "console", "hosting", "simulator" })
+        foreach (var name in ReadmeSamples.InReadme())
         {
+            // Only what the README's commands and the sample's own lines add: a sample that needs an unnamed package fails.
+            await File.WriteAllTextAsync(project, asTheReadmeLeftIt);
+            var packages = Regex.Matches(samples[name], @"^// dotnet add package (?<id>\S+)$", RegexOptions.Multiline).Select(m => m.Groups["id"].Value).ToList();
+            Assert.True(packages.Count > 0, $"README sample '{name}' does not name its packages (// dotnet add package ...)");
+            foreach (var id in packages) await Run(app, home, "dotnet", "add", "package", id);
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), samples[name]);
-            await Dotnet(app, "build", "-c", "Release");
-            if (name == "console") await RunConsoleSampleAgainstASimulatorAsync(app);
+            await Run(app, home, "dotnet", "build");
+            if (name == "console") await RunConsoleSampleAgainstASimulatorAsync(app, dll);
         }
 
-        var output = await Dotnet(app, "run", "-c", "Release", "--no-build");
+        // docs/library.md: a worker with AddKisRealtime, and the in-process simulator (both packages, as that page adds them).
+        foreach (var id in new[] { "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
+            await Run(app, home, "dotnet", "add", "package", id);
+        foreach (var name in new[] { "hosting", "simulator" })
+        {
+            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), samples[name]);
+            await Run(app, home, "dotnet", "build");
+        }
+        var output = await Run(app, home, "dotnet", dll);
         var ticks = output.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d [\d,]+\.\d\d\s*$")).ToList();
         Assert.Equal(5, ticks.Count);
-        Directory.Delete(work, recursive: true);
+        Directory.Delete(home, recursive: true);
     }
 
     /// <summary>
     /// The README's console sample with only the environment it names: it prints KOSPI ticks, and Ctrl+C (SIGINT) ends
     /// it cleanly (exit 0, nothing on standard error).
     /// </summary>
-    private static async Task RunConsoleSampleAgainstASimulatorAsync(string app)
+    private static async Task RunConsoleSampleAgainstASimulatorAsync(string app, string dll)
     {
         await using var sim = await Kis.Realtime.Simulator.KisSimulator.StartAsync(Kis.Realtime.Simulator.SimulatorOptions.Default with
         {
@@ -93,7 +89,7 @@ public class PackageConsumerTests
         // Through env --default-signal: a test host started in the background of a non-interactive shell ignores SIGINT,
         // and a child inherits that (the sample would never see its Ctrl+C).
         var start = new ProcessStartInfo("env") { WorkingDirectory = app, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--default-signal=INT", "dotnet", Path.Combine(app, "bin", "Release", "net10.0", "app.dll") }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", dll }) start.ArgumentList.Add(a);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
         start.Environment["KIS_APP_KEY"] = Kis.Realtime.Simulator.SimulatorOptions.DefaultAppKey;
         start.Environment["KIS_APP_SECRET"] = Kis.Realtime.Simulator.SimulatorOptions.DefaultAppSecret;
@@ -153,12 +149,16 @@ public class PackageConsumerTests
         Assert.NotNull(metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url"));
     }
 
-    private static async Task<string> Dotnet(string directory, params string[] args)
+    /// <summary>A command as the newcomer types it, with the test's own home folder (fresh NuGet cache and config).</summary>
+    private static async Task<string> Run(string directory, string home, string program, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["HOME"] = home;
+        foreach (var name in new[] { "NUGET_PACKAGES", "DOTNET_CLI_HOME", "NUGET_HTTP_CACHE_PATH" }) start.Environment.Remove(name);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -170,10 +170,11 @@ public class PackageConsumerTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} took longer than {StepTimeout}");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} took longer than {StepTimeout}");
         }
-        var text = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} in {directory} failed ({process.ExitCode}):\n{text}");
-        return text;
+        var output = await stdout;
+        var errors = await stderr;
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} in {directory} failed ({process.ExitCode}):\n{output}{errors}");
+        return output;
     }
 }

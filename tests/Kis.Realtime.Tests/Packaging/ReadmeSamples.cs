@@ -28,6 +28,18 @@ internal static partial class ReadmeSamples
 
     }
 
+    /// <summary>The names of the README's own samples, in the order it shows them.</summary>
+    public static IReadOnlyList<string> InReadme() =>
+        Sample().Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n")).Select(m => m.Groups["name"].Value).ToList();
+
+    /// <summary>
+    /// The README's shell blocks that a test runs as written, each marked by <c>&lt;!-- commands: NAME --&gt;</c> before
+    /// its <c>```bash</c> block.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Commands() =>
+        CommandBlock().Matches(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n"))
+            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["code"].Value);
+
     /// <summary>The pages whose C# blocks are samples: the README, docs/ and the packages' READMEs (shown on nuget.org).</summary>
     public static IEnumerable<string> Pages(string root) =>
         Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal)
@@ -36,4 +48,7 @@ internal static partial class ReadmeSamples
 
     [GeneratedRegex(@"<!-- sample: (?<name>[a-z-]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex Sample();
+
+    [GeneratedRegex(@"<!-- commands: (?<name>[a-z-]+) -->\n```bash\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CommandBlock();
 }

@@ -2,8 +2,12 @@ using System.Text.Json;
 
 namespace Kis.Realtime.Cli.Dashboard.Panels;
 
-/// <summary>The latest order book (up to ten levels a side) of each subscribed stock (H0STASP0 and its twins).</summary>
-internal sealed class BookPanel : Panel
+/// <summary>
+/// The latest order book (up to ten levels a side) of each subscribed stock (H0STASP0 and its twins), with the stock's
+/// previous close when a trade has told it: the page colours each price against it, as Korean trading screens do
+/// (above red, below blue, equal neutral), whichever side the price is on.
+/// </summary>
+internal sealed class BookPanel(PreviousCloses previousCloses) : Panel
 {
     private sealed class Book
     {
@@ -48,6 +52,7 @@ internal sealed class BookPanel : Panel
             json.WriteString("time", book.Time.ToString("HH:mm:ss"));
             json.WriteNumber("totalAsk", book.TotalAskQuantity);
             json.WriteNumber("totalBid", book.TotalBidQuantity);
+            if (previousCloses.Of(book.StockCode) is { } previousClose) json.WriteNumber("previousClose", previousClose);
             WriteLevels(json, "asks", book.Asks, book.Depth);
             WriteLevels(json, "bids", book.Bids, book.Depth);
             json.WriteEndObject();

@@ -54,14 +54,18 @@ internal abstract class FeedPanel(int capacity) : Panel
     }
 }
 
-/// <summary>The trade tape of the subscribed stocks (H0STCNT0 and its NXT/unified twins): newest last.</summary>
-internal sealed class TapePanel() : FeedPanel(30)
+/// <summary>
+/// The trade tape of the subscribed stocks (H0STCNT0 and its NXT/unified twins): newest last. The page colours the price,
+/// change and rate by the change from the previous close and the side cell by the side, each on its own.
+/// </summary>
+internal sealed class TapePanel(PreviousCloses previousCloses) : FeedPanel(30)
 {
     public override string Name => "tape";
 
     /// <summary>Row: time, code, price, change, rate, volume, side, accumulated volume.</summary>
     public void Add(StockTrade trade)
     {
+        previousCloses.Set(trade.StockCode, trade.Price - trade.Change);
         var side = trade.Side switch { TradeSide.Buy => "buy", TradeSide.Sell => "sell", TradeSide.PreOpen => "pre-open", _ => "" };
         AddRow(side.Length == 0 ? "other" : side,
         [
@@ -69,4 +73,17 @@ internal sealed class TapePanel() : FeedPanel(30)
             trade.ChangeRate.ToString("+0.00;-0.00;0.00"), trade.Volume.ToString("N0"), side, trade.CumulativeVolume.ToString("N0"),
         ]);
     }
+}
+
+/// <summary>
+/// Each stock's previous close (a trade's price less its change), shared by the tape that learns it and the book that
+/// colours its prices against it.
+/// </summary>
+internal sealed class PreviousCloses
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, decimal> _byCode = new(StringComparer.Ordinal);
+
+    public void Set(string code, decimal previousClose) => _byCode[code] = previousClose;
+
+    public decimal? Of(string code) => _byCode.TryGetValue(code, out var value) ? value : null;
 }

@@ -176,9 +176,13 @@
   };
   // ---- orders (dashboard-orders.js): drawn with this page's helpers
   const orders = window.kisrtOrdersPanel({ $, el, fmt, setText, setClass, invalidate });
+  // Korean convention: a price is coloured by its change from the previous close (up red, down blue, unchanged
+  // neutral); the side (buy red, sell blue) has a cell of its own, so a rising price sold into is red then blue.
+  const move = change => change.startsWith('-') ? 'down' : /^[+]?0(\.0+)?$/.test(change) ? 'flat' : 'up';
   const tape = new FeedPanel('tape', [
-    column(''), column(''), column('num'), column(r => r[3].startsWith('-') ? 'num down' : 'num up'), column('num'), column('num'), column(''), column('num'),
-  ], r => r[6]);
+    column(''), column(''), column(r => `num ${move(r[3])}`), column(r => `num ${move(r[3])}`), column(r => `num ${move(r[3])}`), column('num'),
+    column(r => r[6] === 'buy' || r[6] === 'sell' ? `side ${r[6]}` : 'side'), column('num'),
+  ], () => '');
 
   // ---- book ladder: asks (10 → 1) over bids (1 → 10), bars scaled to the largest quantity shown; rows reused
   const bookSelect = $('#book-select');
@@ -212,6 +216,9 @@
       const max = Math.max(1, ...b.asks.map(l => l[1]), ...b.bids.map(l => l[1]));
       const fill = (row, [price, qty]) => {
         setText(row.priceText, fmt.format(price));
+        // Against the previous close, whichever side: an ask 3 % over it is red, a bid under it blue.
+        const prev = b.previousClose;
+        setClass(row.priceText.parentNode, prev == null ? 'price' : `price ${price > prev ? 'up' : price < prev ? 'down' : 'flat'}`);
         setText(row.qtyText, fmt.format(qty));
         const width = `${(qty / max) * 100}%`;
         if (row.bar.style.width !== width) row.bar.style.width = width;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Packs every package of the README's table (src/Kis.Realtime.Packages.slnf) into a local NuGet feed: ./artifacts, or
+# the folder given as the first argument. The packages are not on nuget.org: a project uses them from this folder (the
+# README's "The library" says how). Release build, .snupkg symbols beside each package; about a minute the first time.
+# VERSION=... overrides Directory.Build.props's version (NuGet caches a version once per machine: a package packed again
+# after a code change under the same version is not picked up by a project that already restored it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+feed=${1:-artifacts}
+mkdir -p "$feed"
+feed=$(cd "$feed" && pwd)
+version_args=()
+[ -n "${VERSION:-}" ] && version_args=("-p:Version=$VERSION")
+dotnet pack src/Kis.Realtime.Packages.slnf -c Release -o "$feed" --nologo -v q -clp:ErrorsOnly "${version_args[@]}" \
+  || { echo "pack: dotnet pack failed (see above)" >&2; exit 1; }
+count=$(find "$feed" -maxdepth 1 -name 'Kis.Realtime*.nupkg' | wc -l)
+echo "pack: $count packages in $feed"
