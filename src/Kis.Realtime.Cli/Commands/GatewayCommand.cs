@@ -28,6 +28,10 @@ internal static class GatewayCommand
         {
             Description = "the share (0-1] of the app keys' registrations (41 per key) one broker user may hold or leave lingering (default 0.5; 1 for a single user)",
         };
+        var monitoring = new Option<string[]>("--monitoring-user")
+        {
+            Description = "a broker user whose status request lists every user's registrations (repeat for each); others see only their own",
+        };
         var maxClaims = new Option<int?>("--max-claims-per-user") { Description = "claims (consumer, TR, key) one broker user may hold, all its consumer ids together (default 100)" };
         var maxAge = new Option<string?>("--max-age") { Description = "stream retention by age, RabbitMQ syntax: 7D (default), 12h, 30m" };
         var maxBytes = new Option<long?>("--max-bytes") { Description = "stream retention by size per TR, bytes (default 20 GiB)" };
@@ -43,7 +47,7 @@ internal static class GatewayCommand
             "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
+            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
@@ -59,6 +63,7 @@ internal static class GatewayCommand
                 MaxClaimsPerUser = parse.GetValue(maxClaims) is { } claims
                     ? claims > 0 ? claims : throw new CliUsageException("--max-claims-per-user must be positive.")
                     : KisGatewayOptions.Default.MaxClaimsPerUser,
+                MonitoringUsers = parse.GetValue(monitoring) ?? [],
                 StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
                 StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
             };

@@ -361,12 +361,15 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
-    public IReadOnlyList<GatewayRegistrationStatus> Snapshot(out int consumers)
+    /// <summary>The registrations and the distinct consumers claiming them; with <paramref name="user"/>, only those counted
+    /// against that broker user (its claims, and what lingers because it released it) and its own consumers.</summary>
+    public IReadOnlyList<GatewayRegistrationStatus> Snapshot(out int consumers, string? user = null)
     {
         lock (_gate)
         {
-            consumers = _entries.Values.SelectMany(e => e.Leases.Keys).Distinct().Count();
-            return _entries.Values
+            var entries = user is null ? _entries.Values : _entries.Values.Where(e => CountsFor(e, user));
+            consumers = entries.SelectMany(e => e.Leases.Keys).Where(c => user is null || c.User == user).Distinct().Count();
+            return entries
                 .Select(e => new GatewayRegistrationStatus(e.Feed?.Tr.Id ?? e.Tr.Id, e.Key, e.State.ToString().ToLowerInvariant(), e.Leases.Count,
                     e.Feed?.SessionIndex ?? -1, Interlocked.Read(ref e.Sequence)))
                 .OrderBy(r => r.Tr, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
