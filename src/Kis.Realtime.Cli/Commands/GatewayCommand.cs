@@ -9,7 +9,7 @@ namespace Kis.Realtime.Cli.Commands;
 /// <c>kisrt gateway</c>: one KIS connection for every consumer, records published to RabbitMQ streams (default KIS
 /// target: the built-in simulator, like <c>stream</c>). <c>kisrt gateway status</c> asks a running gateway for its figures.
 /// </summary>
-internal static class GatewayCommand
+internal static partial class GatewayCommand
 {
     public static Command Create()
     {
@@ -28,6 +28,10 @@ internal static class GatewayCommand
         {
             Description = "the share (0-1] of the app keys' registrations (41 per key) one broker user may hold or leave lingering (default 0.5; 1 for a single user)",
         };
+        var monitoring = new Option<string[]>("--monitoring-user")
+        {
+            Description = "a broker user whose status request lists every user's registrations (repeat for each); others see only their own",
+        };
         var maxClaims = new Option<int?>("--max-claims-per-user") { Description = "claims (consumer, TR, key) one broker user may hold, all its consumer ids together (default 100)" };
         var maxAge = new Option<string?>("--max-age") { Description = "stream retention by age, RabbitMQ syntax: 7D (default), 12h, 30m" };
         var maxBytes = new Option<long?>("--max-bytes") { Description = "stream retention by size per TR, bytes (default 20 GiB)" };
@@ -43,7 +47,7 @@ internal static class GatewayCommand
             "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
+            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
@@ -59,6 +63,7 @@ internal static class GatewayCommand
                 MaxClaimsPerUser = parse.GetValue(maxClaims) is { } claims
                     ? claims > 0 ? claims : throw new CliUsageException("--max-claims-per-user must be positive.")
                     : KisGatewayOptions.Default.MaxClaimsPerUser,
+                MonitoringUsers = parse.GetValue(monitoring) ?? [],
                 StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
                 StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
             };
@@ -361,69 +366,6 @@ internal static class GatewayCommand
         !s.BrokerConnected ? "DISCONNECTED" : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
 
     private static string Short(string sink) => sink == "postgres" ? "pg" : sink;
-
-    private static Command StatusCommand()
-    {
-        var amqp = AmqpOption();
-        var amqpPassword = PasswordFileOption();
-        var amqpCa = GatewayConnection.CaOption();
-        var ns = NamespaceOption();
-        var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
-        var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
-        {
-            amqp, amqpPassword, amqpCa, ns, json,
-        };
-        command.SetAction((parse, token) => StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)), parse.GetValue(json), Console.Out, token));
-        return command;
-    }
-
-    internal static async Task<int> StatusAsync(KisGatewayEndpoint endpoint, bool json, TextWriter output, CancellationToken cancellationToken)
-    {
-        await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with
-        {
-            Endpoint = endpoint,
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            ConnectRetryTime = TimeSpan.FromSeconds(3), // a one-shot question: a reset handshake is retried briefly, not for a minute
-        });
-        GatewayStatus s;
-        try
-        {
-            s = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (KisConnectionException)
-        {
-            // No active gateway answered; standbys waiting take over within their retry interval.
-            int standbys;
-            try
-            {
-                standbys = await KisGatewayElection.CountStandbysAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-            {
-                standbys = 0; // this user may not look (a consumer's permissions): the gateway's silence is the answer
-            }
-            if (standbys == 0) throw;
-            await output.WriteLineAsync($"no active gateway answered on namespace {endpoint.Namespace}; {standbys} standby(s) waiting to take over");
-            return CliFailures.RunFailed;
-        }
-        if (json)
-        {
-            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(s, Output.CliJson.SnakeCase.GatewayStatus));
-            return CliFailures.Done;
-        }
-        await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +
-                                    $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
-        await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
-        await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
-        await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
-        foreach (var x in s.Sinks)
-            await output.WriteLineAsync($"sink {x.Name}: received {x.Received}, committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, failed {x.Failed}, retries {x.Retries}");
-        foreach (var session in s.Sessions)
-            await output.WriteLineAsync($"session {session.Index} app key {session.AppKey}: {session.State}, {session.Registrations}/41 registrations");
-        foreach (var r in s.Registrations)
-            await output.WriteLineAsync($"  {r.Tr} {r.Key,-14} {r.State,-9} consumers {r.Consumers}, session {r.Session}, published {r.Published}");
-        return CliFailures.Done;
-    }
 }
 
 /// <summary><c>kisrt gateway --postgres CONN [--pg-schema kis]</c>; <paramref name="RetryDelay"/>: the writer's fixed wait between attempts.</summary>

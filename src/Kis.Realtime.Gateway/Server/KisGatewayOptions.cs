@@ -144,6 +144,14 @@ public sealed record KisGatewayOptions
     /// </summary>
     public double MaxRegistrationShare { get; init; } = 0.5;
 
+    /// <summary>
+    /// Broker users whose <c>status</c> request lists every registration and consumer count (an operator's dashboard,
+    /// monitoring); any other user sees only the registrations it claims or left lingering, and its own consumers. The
+    /// gateway's own broker user always sees everything. (The gateway cannot read RabbitMQ's user tags over AMQP: name
+    /// the users here, e.g. those tagged <c>monitoring</c>.)
+    /// </summary>
+    public IReadOnlyList<string> MonitoringUsers { get; init; } = [];
+
     /// <summary>The registrations one user may hold or leave lingering: <see cref="MaxRegistrationShare"/> of the app keys' (at least one).</summary>
     internal int MaxRegistrationsPerUser =>
         Math.Max(1, (int)Math.Floor(Client.Credentials.Count * Client.MaxRegistrationsPerSession * MaxRegistrationShare + 1e-9));

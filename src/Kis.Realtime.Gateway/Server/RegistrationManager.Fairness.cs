@@ -3,8 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace Kis.Realtime.Gateway;
 
 /// <summary>
-/// Fairness between broker users (issue 30): the share of the app keys' registrations one user may hold or leave
-/// lingering, and the displacement of the longest-lingering registration when every registration is taken.
+/// Fairness between broker users (issues 30, 45): the share of the app keys' registrations one user may hold or leave
+/// lingering; when every registration is taken, first the one that has lingered longest makes room, then a user holding
+/// more than the newcomer would after one more yields its newest registration (max-min fairness over the users with
+/// demand: the share shrinks as users arrive, down to an equal split).
 /// </summary>
 internal sealed partial class RegistrationManager
 {
@@ -41,11 +43,66 @@ internal sealed partial class RegistrationManager
             {
                 return await _client.OpenRecordFeedAsync(entry.Tr, entry.Key, _stopping.Token).ConfigureAwait(false);
             }
-            catch (KisSubscriptionLimitException) when (EvictOldestLingering(entry) is { } evicted)
+            catch (KisSubscriptionLimitException) when ((EvictOldestLingering(entry) ?? YieldToRequester(entry)) is { } evicted)
             {
                 await evicted.ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Registrations released from a user over its fair share for a user under it.</summary>
+    public long Yielded => Interlocked.Read(ref _yielded);
+
+    /// <summary>
+    /// Every registration is taken and none lingers: the user counted for the most registrations yields one to the
+    /// requester of <paramref name="opening"/> when it holds more than the requester would hold with it (so it still holds
+    /// at least as many after); ties go to the user whose newest registration is newest. It yields its newest registration
+    /// claimed by it alone (never one another user or the gateway also claims): its consumers' claims end (their renewal
+    /// says so). Null when no user is over the requester's share: the request gets KIS's <c>limit</c>.
+    /// </summary>
+    private Task? YieldToRequester(Entry opening)
+    {
+        lock (_gate)
+        {
+            if (_disposed || RequesterOf(opening) is not { } requester) return null;
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            var newestSole = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            var users = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in _entries.Values)
+            {
+                if (entry == opening) continue;
+                users.Clear();
+                var gatewayHolds = false;
+                foreach (var holder in entry.Leases.Keys)
+                    if (holder.User is { } user) users.Add(user);
+                    else gatewayHolds = true;
+                if (entry.LingeringFor is { } lingering) users.Add(lingering);
+                foreach (var user in users) counts[user] = counts.GetValueOrDefault(user) + 1;
+                if (users.Count == 1 && !gatewayHolds && entry.State == GatewayRegistrationState.Active && users.First() is var sole && sole != requester
+                    && (!newestSole.TryGetValue(sole, out var newest) || entry.Number > newest.Number))
+                    newestSole[sole] = entry;
+            }
+            var held = counts.GetValueOrDefault(requester);
+            Entry? yielding = null;
+            string? from = null;
+            foreach (var (user, entry) in newestSole)
+                if (from is null || counts[user] > counts[from] || (counts[user] == counts[from] && entry.Number > yielding!.Number))
+                    (from, yielding) = (user, entry);
+            if (from is null || counts[from] <= held + 1) return null;
+            Interlocked.Increment(ref _yielded);
+            Log.Yielded(_logger, yielding!.Tr.Id, yielding.Key, RequestGuard.ForLog(from), counts[from], RequestGuard.ForLog(requester), held, opening.Tr.Id, opening.Key);
+            yielding.Leases.Clear();
+            Release(yielding);
+            return yielding.Closed;
+        }
+    }
+
+    /// <summary>Under the gate: the broker user a registration is being opened for (null: the gateway's own, or a restore).</summary>
+    private static string? RequesterOf(Entry opening)
+    {
+        foreach (var holder in opening.Leases.Keys)
+            if (holder.User is { } user) return user;
+        return null;
     }
 
     /// <summary>Releases the registration that has lingered longest (not <paramref name="opening"/>); null when none lingers.</summary>

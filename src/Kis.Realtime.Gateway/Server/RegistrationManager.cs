@@ -47,7 +47,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly PreviousRun? _previous;
     private volatile bool _disposed;
-    private long _evicted;
+    private long _evicted, _yielded, _entriesCreated;
 
     public RegistrationManager(KisRealtimeClient client, RecordPublisher publisher, Func<string, CancellationToken, Task<string>> declareStream,
         KisGatewayOptions options, string run, ILogger logger, PreviousRun? previous = null)
@@ -64,8 +64,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         _sweeper = options.TimeProvider.CreateTimer(_ => Sweep(), null, period, period);
     }
 
-    private sealed class Entry(TrDefinition tr, string key)
+    private sealed class Entry(TrDefinition tr, string key, long number)
     {
+        public readonly long Number = number; // in order of creation: the newest registration of a user yields first
         public readonly TrDefinition Tr = tr;
         public readonly string Key = key;
         public readonly Dictionary<GatewayIdentity, DateTimeOffset> Leases = new();
@@ -103,7 +104,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             }
             if (existing is not { } entry)
             {
-                entry = new Entry(tr, key) { Previous = _released.GetValueOrDefault((tr.Id, key)), FirstInRun = !_released.ContainsKey((tr.Id, key)) };
+                entry = new Entry(tr, key, ++_entriesCreated) { Previous = _released.GetValueOrDefault((tr.Id, key)), FirstInRun = !_released.ContainsKey((tr.Id, key)) };
                 _entries.Add((tr.Id, key), entry);
                 entry.Opened = OpenAsync(entry);
             }
@@ -360,12 +361,15 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
-    public IReadOnlyList<GatewayRegistrationStatus> Snapshot(out int consumers)
+    /// <summary>The registrations and the distinct consumers claiming them; with <paramref name="user"/>, only those counted
+    /// against that broker user (its claims, and what lingers because it released it) and its own consumers.</summary>
+    public IReadOnlyList<GatewayRegistrationStatus> Snapshot(out int consumers, string? user = null)
     {
         lock (_gate)
         {
-            consumers = _entries.Values.SelectMany(e => e.Leases.Keys).Distinct().Count();
-            return _entries.Values
+            var entries = user is null ? _entries.Values : _entries.Values.Where(e => CountsFor(e, user));
+            consumers = entries.SelectMany(e => e.Leases.Keys).Where(c => user is null || c.User == user).Distinct().Count();
+            return entries
                 .Select(e => new GatewayRegistrationStatus(e.Feed?.Tr.Id ?? e.Tr.Id, e.Key, e.State.ToString().ToLowerInvariant(), e.Leases.Count,
                     e.Feed?.SessionIndex ?? -1, Interlocked.Read(ref e.Sequence)))
                 .OrderBy(r => r.Tr, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
@@ -411,6 +415,9 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
 
         [LoggerMessage(16, LogLevel.Information, "Released {TrId} {TrKey}, lingering longest, to make room for {NewTrId} {NewTrKey}: every registration of the app keys was taken")]
         public static partial void Evicted(ILogger logger, string trId, string trKey, string newTrId, string newTrKey);
+
+        [LoggerMessage(17, LogLevel.Warning, "Released {TrId} {TrKey} of user {From} ({FromHeld} registrations) for user {To} ({ToHeld}) asking {NewTrId} {NewTrKey}: every registration was taken and that user held more than its fair share; its consumers' claims on it end")]
+        public static partial void Yielded(ILogger logger, string trId, string trKey, string from, int fromHeld, string to, int toHeld, string newTrId, string newTrKey);
 
         [LoggerMessage(14, LogLevel.Information, "Consumer {Consumer} did not renew its claim on {TrId} {TrKey}: expired")]
         public static partial void LeaseExpired(ILogger logger, string consumer, string trId, string trKey);

@@ -28,7 +28,7 @@ internal sealed partial class RequestServer
         switch (request.Op)
         {
             case "status":
-                return new GatewayReply(true, Status: _status());
+                return new GatewayReply(true, Status: StatusFor(userId!));
             case "renew":
             {
                 var held = _registrations().Renew(RequestGuard.Identify(userId, request.Consumer));
@@ -80,6 +80,19 @@ internal sealed partial class RequestServer
             default:
                 throw new GatewayRefusalException("invalid", $"Unknown op '{RequestGuard.ForLog(request.Op)}' (stream, subscribe, unsubscribe, renew, status).");
         }
+    }
+
+    /// <summary>
+    /// The status as <paramref name="user"/> may see it: every registration for the gateway's own broker user and the
+    /// <see cref="KisGatewayOptions.MonitoringUsers"/>; for any other user only the registrations it counts for and its own
+    /// consumers (another user's keys say what that user trades).
+    /// </summary>
+    private GatewayStatus StatusFor(string user)
+    {
+        var status = _status();
+        if (user == _options.Endpoint.UserName || _options.MonitoringUsers.Contains(user, StringComparer.Ordinal)) return status;
+        var own = _registrations().Snapshot(out var consumers, user);
+        return status with { Registrations = own, Consumers = consumers };
     }
 
     private static string ValidKey(string? trId, string? key)

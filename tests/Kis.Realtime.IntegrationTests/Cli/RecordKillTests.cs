@@ -358,6 +358,13 @@ public partial class RecordKillTests(ITestOutputHelper output)
 
         public void Kill() => _process.Kill(); // SIGKILL on Unix: no handler, no flush, no finally
 
+        /// <summary>SIGTERM, as a service manager stops it: the command ends cleanly, with its final figures.</summary>
+        public async Task TerminateAsync()
+        {
+            var kill = await Kis.Realtime.Tests.Gateway.ChildProcess.RunAsync("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(30));
+            Assert.True(kill.ExitCode == 0, $"kill -TERM {Id}: {kill.Errors}");
+        }
+
         /// <summary>Waits for the exit and for the end of its output (so the last status line is counted).</summary>
         public async Task<int> WaitForExitAsync()
         {

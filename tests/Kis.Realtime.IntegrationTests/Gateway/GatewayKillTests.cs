@@ -47,7 +47,10 @@ public partial class GatewayKillTests
         // The same app key again at once: the simulator saw the killed session's socket close, as KIS does.
         var consumed = new List<KisRecord>();
         using var stopConsumer = new CancellationTokenSource();
-        await using var restarted = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), [.. gateway, "--duration", "8s"]);
+        // Stopped by SIGTERM once it has run a while, never by --duration: that clock starts with the process, and on a
+        // loaded machine the standby wait and the start used all of it ("stopped while connecting to the broker, before
+        // the gateway ran", exit 0, and this test failed on "exited early").
+        await using var restarted = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), gateway);
         await restarted.WaitUntilWrittenAsync(1).WaitAsync(CliTimeout);
         // A consumer from the first record of the stream, while the new gateway answers its request.
         await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First, ConsumerId = "replay" });
@@ -56,6 +59,11 @@ public partial class GatewayKillTests
             await foreach (var record in consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").WithCancellation(stopConsumer.Token))
                 lock (consumed) consumed.Add(record);
         });
+        // The consumer's subscribe answered (its first record in) before the stop, then about 2 s more of records.
+        await UntilAsync(() => { lock (consumed) return consumed.Count > 0 || consuming.IsCompleted; }, "the consumer's first record", CliTimeout);
+        if (consuming.IsCompleted) await consuming; // its error, rather than an empty list below
+        await restarted.WaitUntilWrittenAsync(restarted.LastReported.Records + 4_000).WaitAsync(CliTimeout);
+        await restarted.TerminateAsync();
         Assert.Equal(0, await restarted.WaitForExitAsync().WaitAsync(CliTimeout));
         var (newConfirmed, newReceived) = restarted.LastReported;
         var newRun = RunPattern().Match(restarted.Stderr).Groups[1].Value;

@@ -112,6 +112,32 @@ public class GatewaySecurityTests(SecureBroker users)
     }
 
     [RabbitFact]
+    public async Task Status_shows_a_user_its_own_registrations_and_a_monitoring_user_every_one()
+    {
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100) });
+        await using var gateway = await KisGateway.StartAsync(GatewayOptions(sim, users) with { MonitoringUsers = [users.Alice] });
+        await gateway.HoldAsync(KisTrs.IndexTicks, "0001");
+        await using var alice = Consumer(users, users.Alice, "dashboard");
+        await using var ticks = alice.SubscribeRecordsAsync(KisTrs.IndexTicks, "1001").GetAsyncEnumerator();
+        Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+
+        // Failed before: every consumer's status listed every user's keys.
+        await using var mallory = Consumer(users, users.Mallory, "snoop");
+        Assert.Empty((await mallory.GetStatusAsync().WaitAsync(TestTimeout)).Registrations);
+        await using var own = mallory.SubscribeRecordsAsync(KisTrs.IndexTicks, "2001").GetAsyncEnumerator();
+        Assert.True(await own.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        var seen = await mallory.GetStatusAsync().WaitAsync(TestTimeout);
+        Assert.Equal(("H0UPCNT0", "2001"), (Assert.Single(seen.Registrations).Tr, seen.Registrations[0].Key));
+        Assert.Equal(1, seen.Consumers);
+
+        // A monitoring user sees every registration (the gateway's own user too, where it may declare a reply queue).
+        var all = await alice.GetStatusAsync().WaitAsync(TestTimeout);
+        Assert.Equal(3, all.Registrations.Count);
+        Assert.Equal(3, all.Consumers); // alice's, mallory's and the gateway's own hold
+    }
+
+    [RabbitFact]
     public async Task The_gateways_own_identity_is_never_accepted_from_the_wire()
     {
         await using var cleanup = RabbitTestBroker.For(users.Namespace);

@@ -32,7 +32,8 @@ public sealed class GatewayTlsCliTests
         // bars: the CA from --amqp-ca.
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await BarsCommand.RunAsync(overTls with { GatewayCaFile = CaFile }, new BarsArgs { Format = "jsonl", Duration = TimeSpan.FromSeconds(3) },
+        // 10 s, not 3: at load 50 the TLS handshakes and the subscribe took the whole of 3 s ("0 bars shown").
+        var exit = await BarsCommand.RunAsync(overTls with { GatewayCaFile = CaFile }, new BarsArgs { Format = "jsonl", Duration = TimeSpan.FromSeconds(10) },
             Env(), stdout, stderr, default).WaitAsync(CliTimeout);
         Assert.True(exit == 0, stderr.ToString());
         // The bar forming at the stop, from the gateway's stream.

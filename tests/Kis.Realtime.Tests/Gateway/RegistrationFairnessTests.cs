@@ -47,6 +47,55 @@ public sealed class RegistrationFairnessTests
     }
 
     [Fact]
+    public async Task A_sixth_user_arriving_when_five_under_their_share_hold_every_registration_gets_an_equal_share()
+    {
+        // The documented share (20 of 41 per user) let five users each under it take every registration: the sixth got
+        // `limit` for as long as they renewed. Max-min fairness: the share shrinks as users arrive, to 41/6 here.
+        await using var fixture = await Fixture.StartAsync(o => o);
+        var registrations = fixture.Registrations;
+        var users = Enumerable.Range(0, 6).Select(u => new GatewayIdentity("user" + u, "app")).ToArray();
+        var next = 0;
+        var keysOf = users.ToDictionary(u => u.User!, _ => new List<string>());
+        for (var u = 0; u < 5; u++)
+        {
+            for (var k = 0; k < (u == 0 ? 9 : 8); k++)
+            {
+                var key = Key(next++);
+                await registrations.SubscribeAsync(users[u], KisTrs.IndexTicks, key, CancellationToken.None).WaitAsync(TestTimeout);
+                keysOf[users[u].User!].Add(key);
+            }
+        }
+        Assert.Equal(41, registrations.Snapshot(out _).Count);
+
+        // The newcomer asks for seven: each time the user holding the most yields its newest, until all hold 7 and it 6.
+        var granted = 0;
+        for (var k = 0; k < 7; k++)
+        {
+            try
+            {
+                await registrations.SubscribeAsync(users[5], KisTrs.IndexTicks, Key(100 + k), CancellationToken.None).WaitAsync(TestTimeout);
+                granted++;
+            }
+            catch (KisSubscriptionLimitException)
+            {
+                // its seventh: nobody holds more than it would with it
+            }
+        }
+        Assert.Equal(6, granted);
+        Assert.Equal(6, registrations.Yielded);
+        var held = users.Select(u => registrations.Renew(u).Count).ToArray();
+        Assert.Equal([7, 7, 7, 7, 7, 6], held);
+        // Who yielded what: user0 its ninth and eighth (newest first), users 1-4 their eighth.
+        Assert.Equal(keysOf["user0"].Take(7), registrations.Renew(users[0]).Select(h => h.Split('.')[^1]).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(keysOf["user1"][7], string.Join(",", registrations.Renew(users[1])));
+
+        // The equal split holds: a user that lost a key and asks for it again is not over anyone's share.
+        await Assert.ThrowsAsync<KisSubscriptionLimitException>(() =>
+            registrations.SubscribeAsync(users[0], KisTrs.IndexTicks, keysOf["user0"][8], CancellationToken.None).WaitAsync(TestTimeout));
+        Assert.Equal(6, registrations.Yielded);
+    }
+
+    [Fact]
     public async Task With_every_registration_lingering_a_new_key_takes_the_place_of_the_oldest()
     {
         // A share of the whole key: one user may leave all 41 lingering, and a newcomer must still be served.

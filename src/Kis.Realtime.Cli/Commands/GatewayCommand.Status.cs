@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Gateway;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary><c>kisrt gateway status</c>: a running gateway's figures, as the requesting broker user may see them.</summary>
+internal static partial class GatewayCommand
+{
+    private static Command StatusCommand()
+    {
+        var amqp = AmqpOption();
+        var amqpPassword = PasswordFileOption();
+        var amqpCa = GatewayConnection.CaOption();
+        var ns = NamespaceOption();
+        var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
+        var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
+        {
+            amqp, amqpPassword, amqpCa, ns, json,
+        };
+        command.SetAction((parse, token) => StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)), parse.GetValue(json), Console.Out, token));
+        return command;
+    }
+
+    internal static async Task<int> StatusAsync(KisGatewayEndpoint endpoint, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with
+        {
+            Endpoint = endpoint,
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            ConnectRetryTime = TimeSpan.FromSeconds(3), // a one-shot question: a reset handshake is retried briefly, not for a minute
+        });
+        GatewayStatus s;
+        try
+        {
+            s = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KisConnectionException)
+        {
+            // No active gateway answered; standbys waiting take over within their retry interval.
+            int standbys;
+            try
+            {
+                standbys = await KisGatewayElection.CountStandbysAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                standbys = 0; // this user may not look (a consumer's permissions): the gateway's silence is the answer
+            }
+            if (standbys == 0) throw;
+            await output.WriteLineAsync($"no active gateway answered on namespace {endpoint.Namespace}; {standbys} standby(s) waiting to take over");
+            return CliFailures.RunFailed;
+        }
+        if (json)
+        {
+            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(s, Output.CliJson.SnakeCase.GatewayStatus));
+            return CliFailures.Done;
+        }
+        await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +
+                                    $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
+        await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
+        await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
+        foreach (var x in s.Sinks)
+            await output.WriteLineAsync($"sink {x.Name}: received {x.Received}, committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, failed {x.Failed}, retries {x.Retries}");
+        foreach (var session in s.Sessions)
+            await output.WriteLineAsync($"session {session.Index} app key {session.AppKey}: {session.State}, {session.Registrations}/41 registrations");
+        foreach (var r in s.Registrations)
+            await output.WriteLineAsync($"  {r.Tr} {r.Key,-14} {r.State,-9} consumers {r.Consumers}, session {r.Session}, published {r.Published}");
+        return CliFailures.Done;
+    }
+}
