@@ -23,6 +23,14 @@ public readonly record struct MarketSession(TradingSessions Kind, string Name, T
     /// <summary>When the closing call auction, from <see cref="ContinuousEnd"/>, ends (KRX: 15:30; its print is stamped
     /// then or, by its random end, up to a minute later, still in the session); null when there is none (NXT).</summary>
     public TimeSpan? ClosingCallEnd { get; init; }
+
+    /// <summary>
+    /// A closing auction whose print is stamped at <see cref="End"/> itself (the US closing cross at 16:00:00, Tokyo's
+    /// and Shanghai's closing auctions): trades stamped from End up to this belong to this session, not to the next one,
+    /// so the regular day bar closes at the official close. Null when the print comes before End (KRX's session runs to
+    /// 15:40 for its print) or there is no closing auction (NXT).
+    /// </summary>
+    public TimeSpan? ClosingPrintUntil { get; init; }
 }
 
 /// <summary>
@@ -51,7 +59,7 @@ public sealed class MarketCalendar
         Sessions = sessions;
         var regular = Array.Find(sessions, s => s.Kind == TradingSessions.Regular);
         _regular = regular.Name is null ? sessions[0] : regular;
-        (_regularStart, _regularEnd) = regular.Name is null ? (0, 0) : (regular.Start.Ticks, regular.End.Ticks);
+        (_regularStart, _regularEnd) = regular.Name is null ? (0, 0) : (regular.Start.Ticks, (regular.ClosingPrintUntil ?? regular.End).Ticks);
         _onlySession = regular.Name is null ? sessions[0].Kind : TradingSessions.None;
     }
 
@@ -66,6 +74,8 @@ public sealed class MarketCalendar
     public IReadOnlyList<MarketSession> Sessions { get; }
 
     private static TimeSpan At(int hours, int minutes) => new(hours, minutes, 0);
+    // KIS stamps to the second: a print stamped hh:mm:00 at the close is in [close, close + 1 s).
+    private static TimeSpan ClosingPrintSecond(int hours, int minutes) => new(hours, minutes, 1);
     private static MarketSession S(TradingSessions kind, string name, TimeSpan start, TimeSpan end) => new(kind, name, start, end);
 
     /// <summary>KRX stocks, ELWs, ETF NAV (H0ST…, H0EW…): pre-open after-hours 08:30–09:00, regular 09:00–15:40 (the
@@ -110,15 +120,15 @@ public sealed class MarketCalendar
         S(TradingSessions.Night, "night session", At(18, 0), At(30, 0)));
 
     /// <summary>US stocks (HDFSCNT0 keys on NAS, NYS, AMS): New York time with its summer time; pre-market 04:00–09:30,
-    /// regular 09:30–16:00, after-market 16:00–20:00. The trading day is New York's date (KIS's tymd).</summary>
+    /// regular 09:30–16:00 with the closing cross stamped 16:00:00 (regular), after-market 16:00:01–20:00. The trading day is New York's date (KIS's tymd).</summary>
     public static MarketCalendar UsStocks { get; } = new("US stocks", MarketTimeZone.NewYork, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market", At(4, 0), At(9, 30)),
-        S(TradingSessions.Regular, "regular session", At(9, 30), At(16, 0)),
+        S(TradingSessions.Regular, "regular session with the closing cross", At(9, 30), At(16, 0)) with { ClosingPrintUntil = ClosingPrintSecond(16, 0) },
         S(TradingSessions.AfterMarket, "after-market", At(16, 0), At(20, 0)));
 
     /// <summary>Tokyo Stock Exchange (keys on TSE): 09:00–15:30 Tokyo time.</summary>
     public static MarketCalendar Tokyo { get; } = new("Tokyo stocks", MarketTimeZone.Tokyo, TimeSpan.Zero,
-        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 30)));
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 30)) with { ClosingPrintUntil = ClosingPrintSecond(15, 30) });
 
     /// <summary>Hong Kong (keys on HKS): 09:30–16:10 Hong Kong time (closing auction included).</summary>
     public static MarketCalendar HongKong { get; } = new("Hong Kong stocks", MarketTimeZone.HongKong, TimeSpan.Zero,
@@ -126,7 +136,7 @@ public sealed class MarketCalendar
 
     /// <summary>Shanghai and Shenzhen (keys on SHS, SZS, SHI, SZI): 09:30–15:00 China time.</summary>
     public static MarketCalendar China { get; } = new("China stocks", MarketTimeZone.Shanghai, TimeSpan.Zero,
-        S(TradingSessions.Regular, "regular session", At(9, 30), At(15, 0)));
+        S(TradingSessions.Regular, "regular session with the closing call", At(9, 30), At(15, 0)) with { ClosingPrintUntil = ClosingPrintSecond(15, 0) });
 
     /// <summary>Ho Chi Minh and Hanoi (keys on HSX, HNX): 09:00–15:00 Vietnam time.</summary>
     public static MarketCalendar Vietnam { get; } = new("Vietnam stocks", MarketTimeZone.HoChiMinh, TimeSpan.Zero,
