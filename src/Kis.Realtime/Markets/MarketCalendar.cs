@@ -38,7 +38,8 @@ public readonly record struct MarketSession(TradingSessions Kind, string Name, T
 /// belongs to. The one home of the day and session rules: gap detection, bars, the gateway's gap marker and the
 /// simulator all ask it. KIS stamps every real-time record in KST; a trade of a US stock at 00:10 KST belongs to the
 /// New York trading day that began the evening before, a night-derivatives trade at 02:00 KST to the session that opened
-/// at 18:00. Holidays are not modelled (weekends are). Table and provenance: docs/bars.md, "Markets and sessions".
+/// at 18:00. Weekends and the exchanges' holidays and changed hours (<see cref="MarketHolidays"/>) do not trade. Table
+/// and provenance: docs/bars.md, "Markets and sessions" and "Holidays".
 /// </summary>
 public sealed class MarketCalendar
 {
@@ -49,10 +50,13 @@ public sealed class MarketCalendar
     private readonly long _regularStart, _regularEnd; // from the trading day's local midnight
     private readonly TradingSessions _onlySession;     // a market with one kind of session (night): every trade is it
     private readonly MarketSession _regular;
+    private readonly string? _exchange; // its rows in MarketHolidays (XKRX, XNYS); null: weekends only
 
     private MarketCalendar(string name, MarketTimeZone zone, TimeSpan dayStart, params MarketSession[] sessions)
     {
         Name = name;
+        // Every Seoul market is KRX's (its holidays close NXT and the derivatives too); the US one is the NYSE's.
+        _exchange = zone == MarketTimeZone.Seoul ? "XKRX" : zone == MarketTimeZone.NewYork ? "XNYS" : null;
         _zone = zone;
         DayStart = dayStart;
         _dayStart = dayStart.Ticks;
@@ -70,6 +74,10 @@ public sealed class MarketCalendar
     /// <summary>When a trading day begins, from its local midnight: zero, or 12:00 for a market whose session crosses
     /// midnight (the night derivatives' day D runs from D 12:00 to D+1 12:00 and holds the session opening at D 18:00).</summary>
     public TimeSpan DayStart { get; }
+    /// <summary>The exchange whose holidays this market keeps (<see cref="MarketHolidays"/>: XKRX, XNYS); null when only
+    /// weekends are known (Tokyo, Hong Kong, China, Vietnam, overseas futures).</summary>
+    public string? HolidayExchange => _exchange;
+
     /// <summary>The sessions of a trading day, in order.</summary>
     public IReadOnlyList<MarketSession> Sessions { get; }
 
@@ -223,13 +231,19 @@ public sealed class MarketCalendar
         var day = DayNumberOfLocal(local);
         if (!IsTradingDay(DateOnly.FromDayNumber(day))) return false;
         var t = local - day * TimeSpan.TicksPerDay;
+        var (openShift, closeShift) = _exchange is null ? default : MarketHolidays.HoursShift(_exchange, day);
         foreach (var s in Sessions)
-            if (t >= s.Start.Ticks && t < s.End.Ticks) return true;
+        {
+            var startShift = s.Start >= _regular.End ? closeShift : openShift;
+            var endShift = s.End <= _regular.Start ? openShift : closeShift;
+            if (t >= (s.Start + startShift).Ticks && t < (s.End + endShift).Ticks) return true;
+        }
         return false;
     }
 
-    /// <summary>Weekdays trade (holidays are not modelled).</summary>
-    public bool IsTradingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+    /// <summary>Weekdays trade, except the exchange's holidays (<see cref="MarketHolidays"/>, <see cref="HolidayExchange"/>).</summary>
+    public bool IsTradingDay(DateOnly day) =>
+        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && (_exchange is null || !MarketHolidays.IsClosed(_exchange, day.DayNumber));
 
     /// <summary>The first trading day after <paramref name="day"/> (after Friday: Monday).</summary>
     public DateOnly NextTradingDay(DateOnly day)
@@ -266,10 +280,17 @@ public sealed class MarketCalendar
     private long? EdgeTicks(int day, TradingSessions sessions, bool open)
     {
         long? edge = null;
+        // Changed hours (the table's): the sessions up to the regular one's opening move by the opening delay, the
+        // regular one's close and the sessions after it by the closing one (KRX's exam day: all an hour; NYSE's early
+        // close: 13:00, its after-market to 17:00).
+        var (openShift, closeShift) = _exchange is null ? default : MarketHolidays.HoursShift(_exchange, day);
         foreach (var s in Sessions)
         {
             if ((s.Kind & sessions) == 0) continue;
-            var t = open ? s.Start.Ticks : s.End.Ticks;
+            var before = s.End <= _regular.Start;
+            var after = s.Start >= _regular.End;
+            var t = open ? s.Start.Ticks + (after ? closeShift : openShift).Ticks
+                : s.End.Ticks + (before ? openShift : closeShift).Ticks;
             if (edge is not { } e || (open ? t < e : t > e)) edge = t;
         }
         return edge is { } found ? MidnightOf(day) + found : null;
