@@ -131,10 +131,12 @@ internal sealed class ClientGaps : IDisposable
 
     private void Log(in VolumeGap gap, long notLogged)
     {
+        // The rate limit's tail only when it held lines back: "0 gap(s) before it not logged" on every line said nothing.
+        var held = notLogged > 0 ? $"; {notLogged} gap(s) before it not logged (rate limit)" : "";
         if (gap.Kind == VolumeGapKind.Missing)
-            GapLog.Missing(_logger, gap.TrId, gap.Key, gap.MissingVolume, gap.From, gap.To, gap.AcrossReconnect ? " (across a reconnect)" : "", notLogged);
+            GapLog.Missing(_logger, gap.TrId, gap.Key, gap.MissingVolume, gap.From, gap.To, gap.AcrossReconnect ? ", with a reconnect between them" : "", held);
         else
-            GapLog.Overlap(_logger, gap.TrId, gap.Key, -gap.MissingVolume, gap.To, notLogged);
+            GapLog.Overlap(_logger, gap.TrId, gap.Key, -gap.MissingVolume, gap.To, held);
     }
 
     private async Task DispatchAsync()
@@ -211,11 +213,11 @@ internal sealed class GapCheck
 /// <summary>Gap detection's log lines (event ids 2401–2403).</summary>
 internal static partial class GapLog
 {
-    [LoggerMessage(2401, LogLevel.Warning, "{TrId} {Key}: {Volume} missed between {From:HH:mm:ss} and {To:HH:mm:ss} KST (cumulative volume){Reconnect}; {NotLogged} gap(s) before it not logged (rate limit)")]
-    public static partial void Missing(ILogger logger, string trId, string key, long volume, DateTimeOffset from, DateTimeOffset to, string reconnect, long notLogged);
+    [LoggerMessage(2401, LogLevel.Warning, "{TrId} {Key}: {Volume} missed between {From:HH:mm:ss} and {To:HH:mm:ss} KST (cumulative volume){Reconnect}{NotLogged}")]
+    public static partial void Missing(ILogger logger, string trId, string key, long volume, DateTimeOffset from, DateTimeOffset to, string reconnect, string notLogged);
 
-    [LoggerMessage(2402, LogLevel.Information, "{TrId} {Key}: a record at {To:HH:mm:ss} KST repeats {Volume} already seen (cumulative volume); {NotLogged} before it not logged (rate limit)")]
-    public static partial void Overlap(ILogger logger, string trId, string key, long volume, DateTimeOffset to, long notLogged);
+    [LoggerMessage(2402, LogLevel.Information, "{TrId} {Key}: a record at {To:HH:mm:ss} KST repeats {Volume} already seen (cumulative volume){NotLogged}")]
+    public static partial void Overlap(ILogger logger, string trId, string key, long volume, DateTimeOffset to, string notLogged);
 
     [LoggerMessage(2403, LogLevel.Warning, "A GapDetected handler threw; the next gaps are still raised")]
     public static partial void HandlerFailed(ILogger logger, Exception exception);

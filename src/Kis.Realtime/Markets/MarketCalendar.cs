@@ -23,6 +23,14 @@ public readonly record struct MarketSession(TradingSessions Kind, string Name, T
     /// <summary>When the closing call auction, from <see cref="ContinuousEnd"/>, ends (KRX: 15:30; its print is stamped
     /// then or, by its random end, up to a minute later, still in the session); null when there is none (NXT).</summary>
     public TimeSpan? ClosingCallEnd { get; init; }
+
+    /// <summary>
+    /// A closing auction whose print is stamped at <see cref="End"/> itself (the US closing cross at 16:00:00, Tokyo's
+    /// and Shanghai's closing auctions): trades stamped from End up to this belong to this session, not to the next one,
+    /// so the regular day bar closes at the official close. Null when the print comes before End (KRX's session runs to
+    /// 15:40 for its print) or there is no closing auction (NXT).
+    /// </summary>
+    public TimeSpan? ClosingPrintUntil { get; init; }
 }
 
 /// <summary>
@@ -30,7 +38,8 @@ public readonly record struct MarketSession(TradingSessions Kind, string Name, T
 /// belongs to. The one home of the day and session rules: gap detection, bars, the gateway's gap marker and the
 /// simulator all ask it. KIS stamps every real-time record in KST; a trade of a US stock at 00:10 KST belongs to the
 /// New York trading day that began the evening before, a night-derivatives trade at 02:00 KST to the session that opened
-/// at 18:00. Holidays are not modelled (weekends are). Table and provenance: docs/bars.md, "Markets and sessions".
+/// at 18:00. Weekends and the exchanges' holidays and changed hours (<see cref="MarketHolidays"/>) do not trade. Table
+/// and provenance: docs/bars.md, "Markets and sessions" and "Holidays".
 /// </summary>
 public sealed class MarketCalendar
 {
@@ -41,17 +50,20 @@ public sealed class MarketCalendar
     private readonly long _regularStart, _regularEnd; // from the trading day's local midnight
     private readonly TradingSessions _onlySession;     // a market with one kind of session (night): every trade is it
     private readonly MarketSession _regular;
+    private readonly string? _exchange; // its rows in MarketHolidays (XKRX, XNYS); null: weekends only
 
     private MarketCalendar(string name, MarketTimeZone zone, TimeSpan dayStart, params MarketSession[] sessions)
     {
         Name = name;
+        // Every Seoul market is KRX's (its holidays close NXT and the derivatives too); the US one is the NYSE's.
+        _exchange = zone == MarketTimeZone.Seoul ? "XKRX" : zone == MarketTimeZone.NewYork ? "XNYS" : null;
         _zone = zone;
         DayStart = dayStart;
         _dayStart = dayStart.Ticks;
         Sessions = sessions;
         var regular = Array.Find(sessions, s => s.Kind == TradingSessions.Regular);
         _regular = regular.Name is null ? sessions[0] : regular;
-        (_regularStart, _regularEnd) = regular.Name is null ? (0, 0) : (regular.Start.Ticks, regular.End.Ticks);
+        (_regularStart, _regularEnd) = regular.Name is null ? (0, 0) : (regular.Start.Ticks, (regular.ClosingPrintUntil ?? regular.End).Ticks);
         _onlySession = regular.Name is null ? sessions[0].Kind : TradingSessions.None;
     }
 
@@ -62,10 +74,16 @@ public sealed class MarketCalendar
     /// <summary>When a trading day begins, from its local midnight: zero, or 12:00 for a market whose session crosses
     /// midnight (the night derivatives' day D runs from D 12:00 to D+1 12:00 and holds the session opening at D 18:00).</summary>
     public TimeSpan DayStart { get; }
+    /// <summary>The exchange whose holidays this market keeps (<see cref="MarketHolidays"/>: XKRX, XNYS); null when only
+    /// weekends are known (Tokyo, Hong Kong, China, Vietnam, overseas futures).</summary>
+    public string? HolidayExchange => _exchange;
+
     /// <summary>The sessions of a trading day, in order.</summary>
     public IReadOnlyList<MarketSession> Sessions { get; }
 
     private static TimeSpan At(int hours, int minutes) => new(hours, minutes, 0);
+    // KIS stamps to the second: a print stamped hh:mm:00 at the close is in [close, close + 1 s).
+    private static TimeSpan ClosingPrintSecond(int hours, int minutes) => new(hours, minutes, 1);
     private static MarketSession S(TradingSessions kind, string name, TimeSpan start, TimeSpan end) => new(kind, name, start, end);
 
     /// <summary>KRX stocks, ELWs, ETF NAV (H0ST…, H0EW…): pre-open after-hours 08:30–09:00, regular 09:00–15:40 (the
@@ -110,15 +128,15 @@ public sealed class MarketCalendar
         S(TradingSessions.Night, "night session", At(18, 0), At(30, 0)));
 
     /// <summary>US stocks (HDFSCNT0 keys on NAS, NYS, AMS): New York time with its summer time; pre-market 04:00–09:30,
-    /// regular 09:30–16:00, after-market 16:00–20:00. The trading day is New York's date (KIS's tymd).</summary>
+    /// regular 09:30–16:00 with the closing cross stamped 16:00:00 (regular), after-market 16:00:01–20:00. The trading day is New York's date (KIS's tymd).</summary>
     public static MarketCalendar UsStocks { get; } = new("US stocks", MarketTimeZone.NewYork, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market", At(4, 0), At(9, 30)),
-        S(TradingSessions.Regular, "regular session", At(9, 30), At(16, 0)),
+        S(TradingSessions.Regular, "regular session with the closing cross", At(9, 30), At(16, 0)) with { ClosingPrintUntil = ClosingPrintSecond(16, 0) },
         S(TradingSessions.AfterMarket, "after-market", At(16, 0), At(20, 0)));
 
     /// <summary>Tokyo Stock Exchange (keys on TSE): 09:00–15:30 Tokyo time.</summary>
     public static MarketCalendar Tokyo { get; } = new("Tokyo stocks", MarketTimeZone.Tokyo, TimeSpan.Zero,
-        S(TradingSessions.Regular, "regular session", At(9, 0), At(15, 30)));
+        S(TradingSessions.Regular, "regular session with the closing auction", At(9, 0), At(15, 30)) with { ClosingPrintUntil = ClosingPrintSecond(15, 30) });
 
     /// <summary>Hong Kong (keys on HKS): 09:30–16:10 Hong Kong time (closing auction included).</summary>
     public static MarketCalendar HongKong { get; } = new("Hong Kong stocks", MarketTimeZone.HongKong, TimeSpan.Zero,
@@ -126,7 +144,7 @@ public sealed class MarketCalendar
 
     /// <summary>Shanghai and Shenzhen (keys on SHS, SZS, SHI, SZI): 09:30–15:00 China time.</summary>
     public static MarketCalendar China { get; } = new("China stocks", MarketTimeZone.Shanghai, TimeSpan.Zero,
-        S(TradingSessions.Regular, "regular session", At(9, 30), At(15, 0)));
+        S(TradingSessions.Regular, "regular session with the closing call", At(9, 30), At(15, 0)) with { ClosingPrintUntil = ClosingPrintSecond(15, 0) });
 
     /// <summary>Ho Chi Minh and Hanoi (keys on HSX, HNX): 09:00–15:00 Vietnam time.</summary>
     public static MarketCalendar Vietnam { get; } = new("Vietnam stocks", MarketTimeZone.HoChiMinh, TimeSpan.Zero,
@@ -213,13 +231,19 @@ public sealed class MarketCalendar
         var day = DayNumberOfLocal(local);
         if (!IsTradingDay(DateOnly.FromDayNumber(day))) return false;
         var t = local - day * TimeSpan.TicksPerDay;
+        var (openShift, closeShift) = _exchange is null ? default : MarketHolidays.HoursShift(_exchange, day);
         foreach (var s in Sessions)
-            if (t >= s.Start.Ticks && t < s.End.Ticks) return true;
+        {
+            var startShift = s.Start >= _regular.End ? closeShift : openShift;
+            var endShift = s.End <= _regular.Start ? openShift : closeShift;
+            if (t >= (s.Start + startShift).Ticks && t < (s.End + endShift).Ticks) return true;
+        }
         return false;
     }
 
-    /// <summary>Weekdays trade (holidays are not modelled).</summary>
-    public bool IsTradingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+    /// <summary>Weekdays trade, except the exchange's holidays (<see cref="MarketHolidays"/>, <see cref="HolidayExchange"/>).</summary>
+    public bool IsTradingDay(DateOnly day) =>
+        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && (_exchange is null || !MarketHolidays.IsClosed(_exchange, day.DayNumber));
 
     /// <summary>The first trading day after <paramref name="day"/> (after Friday: Monday).</summary>
     public DateOnly NextTradingDay(DateOnly day)
@@ -256,10 +280,17 @@ public sealed class MarketCalendar
     private long? EdgeTicks(int day, TradingSessions sessions, bool open)
     {
         long? edge = null;
+        // Changed hours (the table's): the sessions up to the regular one's opening move by the opening delay, the
+        // regular one's close and the sessions after it by the closing one (KRX's exam day: all an hour; NYSE's early
+        // close: 13:00, its after-market to 17:00).
+        var (openShift, closeShift) = _exchange is null ? default : MarketHolidays.HoursShift(_exchange, day);
         foreach (var s in Sessions)
         {
             if ((s.Kind & sessions) == 0) continue;
-            var t = open ? s.Start.Ticks : s.End.Ticks;
+            var before = s.End <= _regular.Start;
+            var after = s.Start >= _regular.End;
+            var t = open ? s.Start.Ticks + (after ? closeShift : openShift).Ticks
+                : s.End.Ticks + (before ? openShift : closeShift).Ticks;
             if (edge is not { } e || (open ? t < e : t > e)) edge = t;
         }
         return edge is { } found ? MidnightOf(day) + found : null;

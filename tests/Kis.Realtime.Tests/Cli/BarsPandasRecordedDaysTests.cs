@@ -49,4 +49,38 @@ public sealed class BarsPandasRecordedDaysTests
             T("2026-11-24 09:00:10", 71000, 50, 150));
         Assert.Equal(100, await CrossCheckAsync(dir, [("stock:005930", "H0STCNT0")], minimumBars: 4, daily: "regular"));
     }
+
+    [Fact]
+    public async Task The_US_closing_cross_at_16_00_00_closes_the_regular_day_bar()
+    {
+        // Friday 2026-10-30 (EDT): 15:59:59 New York = 04:59:59 KST Saturday; the closing cross prints at 16:00:00.
+        var dir = CliTestKit.EmptyDirectory();
+        using (var recording = new UsRecording(dir))
+        {
+            recording.Trade("20261030", "20261030", "223000", 101.00m, 100, 100);
+            recording.Trade("20261030", "20261031", "045959", 102.22m, 100, 200);
+            recording.Trade("20261030", "20261031", "050000", 102.59m, 500, 700); // the closing cross
+            recording.Trade("20261030", "20261031", "051000", 102.70m, 10, 710);  // after-market
+        }
+        var (days, summary) = await BarsAsync(dir, "us:DNASAAPL", "1d", "regular");
+        var day = Assert.Single(days);
+        Assert.Equal((700L, 102.59m), (day.GetProperty("volume").GetInt64(), day.GetProperty("close").GetDecimal()));
+        Assert.Contains("trades outside the sessions 1", summary);
+        Assert.Equal(TradingSessions.Regular, MarketCalendar.UsStocks.SessionOf(new DateTimeOffset(2026, 10, 30, 16, 0, 0, TimeSpan.FromHours(-4))));
+        Assert.Equal(TradingSessions.AfterMarket, MarketCalendar.UsStocks.SessionOf(new DateTimeOffset(2026, 10, 30, 16, 0, 1, TimeSpan.FromHours(-4))));
+    }
+
+    [PandasFact]
+    public async Task The_US_closing_cross_equals_pandas()
+    {
+        var dir = CliTestKit.EmptyDirectory();
+        using (var recording = new UsRecording(dir))
+        {
+            recording.Trade("20261030", "20261030", "223000", 101.00m, 100, 100);
+            recording.Trade("20261030", "20261031", "045959", 102.22m, 100, 200);
+            recording.Trade("20261030", "20261031", "050000", 102.59m, 500, 700);
+            recording.Trade("20261030", "20261031", "051000", 102.70m, 10, 710);
+        }
+        Assert.Equal(0, await CrossCheckAsync(dir, [("us:DNASAAPL", "HDFSCNT0")], minimumBars: 4, daily: "regular"));
+    }
 }
