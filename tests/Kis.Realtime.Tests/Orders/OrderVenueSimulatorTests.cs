@@ -44,10 +44,12 @@ public sealed class OrderVenueSimulatorTests
         var following = orders.Book.FollowAsync(client.SubscribeStockNoticesAsync(cancellationToken: stop.Token), stop.Token);
         await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator");
 
-        // A buy 20 % under the ask (on every KRX tick grid: whole thousands) rests.
+        // A market buy's buying power is priced at the day's upper limit (1.3 x the previous close, as order-cash reserves
+        // it): a buy at 0.6 of that, about 0.78 x the previous close, is inside the price limits and far under the ask,
+        // so it rests (on every KRX tick grid: whole thousands).
         var power = await orders.GetBuyingPowerAsync(KisProduct.Stock, "005930");
         Assert.True(power.Cash > 0 && power.Price > 0 && power.Quantity > 0, power.ToString());
-        var low = Math.Floor(power.Price * 0.8m / 1000) * 1000;
+        var low = Math.Floor(power.Price * 0.6m / 1000) * 1000;
         var placed = await orders.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 3, low));
         Assert.True(placed.IsAccepted, placed.ToString());
         var accepted = await placed.Handle!.WaitAsync(s => s.Status == KisOrderStatus.Accepted).WaitAsync(TestTimeout);
