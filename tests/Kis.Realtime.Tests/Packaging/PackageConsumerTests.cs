@@ -24,8 +24,9 @@ public sealed class PackageFactAttribute : FactAttribute
 /// sample against a simulator exactly as the README says (KIS_WS_URL, KIS_REST_URL and the credentials it prints)
 /// until Ctrl+C, and builds and runs docs/library.md's hosting and simulator samples. The commands run with a home
 /// folder of their own: no NuGet cache and no user NuGet.Config, as on a fresh machine (a cached package of the same
-/// version would otherwise hide the one just packed). The pack restores the checkout's src/ projects with that home too:
-/// the next build outside the test restores them again (a second or two).
+/// version would otherwise hide the one just packed). They run in a copy of the checkout's files (a fresh clone, as the
+/// README says): the pack restores with that home, and doing so in the checkout itself would point its obj/ folders at a
+/// package folder the test deletes, under every build that follows in the same test run.
 /// </summary>
 public class PackageConsumerTests
 {
@@ -34,9 +35,9 @@ public class PackageConsumerTests
     [PackageFact]
     public async Task The_readmes_library_path_works_as_written_from_a_clone()
     {
-        var root = ReadmeSamples.RepositoryRoot();
         var home = Path.Combine(Path.GetTempPath(), "kis-package-test", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(home);
+        var root = await CloneAsync(ReadmeSamples.RepositoryRoot(), Path.Combine(home, "clone"), home);
         Assert.True(ReadmeSamples.Commands().TryGetValue("library", out var commands), "README.md has no <!-- commands: library --> block");
 
         // The README's block as written, from the clone; `pwd` at its end says where it left the user: the app's folder.
@@ -150,6 +151,22 @@ public class PackageConsumerTests
     }
 
     /// <summary>A command as the newcomer types it, with the test's own home folder (fresh NuGet cache and config).</summary>
+    /// <summary>The checkout's files as git sees them (tracked and untracked, not ignored: no bin/ or obj/), copied.</summary>
+    private static async Task<string> CloneAsync(string checkout, string clone, string home)
+    {
+        var files = (await Run(checkout, home, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var file in files)
+        {
+            var from = Path.Combine(checkout, file);
+            if (!File.Exists(from)) continue; // deleted in the working tree, not yet in the index
+            var to = Path.Combine(clone, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(from, to);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(to, File.GetUnixFileMode(from)); // scripts stay executable
+        }
+        return clone;
+    }
+
     private static async Task<string> Run(string directory, string home, string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
