@@ -78,8 +78,8 @@ public sealed partial class KisGatewayClient
 
     /// <summary>
     /// A new broker connection, retried with jittered backoff for <see cref="KisGatewayClientOptions.ConnectRetryTime"/>:
-    /// a loaded broker resets handshakes for a while, and one reset must not end a consumer. Refused credentials are not
-    /// retried (they will not change).
+    /// a loaded broker resets handshakes for a while, and one reset must not end a consumer. Refused credentials and a refused
+    /// certificate are not retried (they will not change).
     /// </summary>
     private async Task<IConnection> CreateConnectionAsync(CancellationToken cancellationToken)
     {
@@ -96,7 +96,7 @@ public sealed partial class KisGatewayClient
             {
                 var reason = e.InnerException?.Message ?? e.Message;
                 var delay = backoff.Current;
-                if (e.InnerException is RabbitMQ.Client.Exceptions.AuthenticationFailureException || _options.TimeProvider.GetUtcNow() + delay > deadline)
+                if (IsPermanent(e) || _options.TimeProvider.GetUtcNow() + delay > deadline)
                     throw new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), $"RabbitMQ is not reachable: {reason}" +
                         (attempt > 1 ? $" ({attempt} attempts)" : ""), e);
                 if ((attempt & (attempt - 1)) == 0) Log.ConnectRetry(_logger, _options.Endpoint.DisplayUri, reason, attempt, delay.TotalSeconds);
@@ -104,6 +104,18 @@ public sealed partial class KisGatewayClient
                 backoff.Grow();
             }
         }
+    }
+
+    /// <summary>
+    /// A failure that another attempt cannot change: the broker refused the credentials, or TLS refused the broker's
+    /// certificate (an untrusted CA, a wrong name). Retrying those only hides the cause for a minute.
+    /// </summary>
+    private static bool IsPermanent(Exception failure)
+    {
+        for (var e = failure.InnerException; e is not null; e = e.InnerException)
+            if (e is RabbitMQ.Client.Exceptions.AuthenticationFailureException or System.Security.Authentication.AuthenticationException)
+                return true;
+        return false;
     }
 
     /// <summary>
