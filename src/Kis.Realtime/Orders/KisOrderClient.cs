@@ -22,8 +22,6 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     /// <summary>KIS's codes for a refused access token: a new one is issued and the call made once more.</summary>
     private static readonly HashSet<string> TokenRejected = ["EGW00121", "EGW00123"];
 
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
-
     /// <summary>How much earlier than our clock KIS's order time may be and the order still be ours (clock difference).</summary>
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(5);
 
@@ -124,7 +122,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     }
 
     /// <summary>KST time of day a little before now: an order of ours that KIS lists is not older than this.</summary>
-    private TimeOnly SentAfter() => TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(Kst).DateTime - ClockTolerance);
+    private TimeOnly SentAfter() => TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(KstDayClock.Offset).DateTime - ClockTolerance);
 
     private async Task<string> BranchAsync(KisProduct product, string original, string? given, CancellationToken cancellationToken)
     {
