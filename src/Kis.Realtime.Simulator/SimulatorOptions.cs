@@ -32,6 +32,23 @@ public enum PingAnswer
 /// <param name="HtsId">The HTS ID whose notices this app key may subscribe.</param>
 public sealed record SimulatorCredential(string AppKey, string AppSecret, string HtsId)
 {
+    /// <summary>
+    /// Account numbers this app key owns from the start (KIS issues an app key per account): <c>12345678-01</c> or
+    /// <c>1234567801</c> for one account, <c>12345678</c> for every product code of that account number. A call on them
+    /// with another app key is refused (<c>OPSQ2000</c>), even as the first call; their notices go to
+    /// <see cref="HtsId"/>. An account named by no credential belongs to the app key that first uses it.
+    /// </summary>
+    public IReadOnlyList<string> Accounts { get; init; } = [];
+
+    /// <summary><paramref name="account"/> as the venue keys it (8 or 10 ASCII digits, no dash); null when it is not an
+    /// account number.</summary>
+    internal static string? NormalizeAccount(string? account)
+    {
+        if (account is null) return null;
+        var digits = account.Length == 11 && account[8] == '-' ? account.Remove(8, 1) : account;
+        return digits.Length is 8 or 10 && digits.All(char.IsAsciiDigit) ? digits : null;
+    }
+
     /// <inheritdoc/>
     public override string ToString() => $"SimulatorCredential {{ AppKey = {SecretMask.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
 }
@@ -220,8 +237,26 @@ public sealed record SimulatorOptions
         foreach (var c in Credentials)
             if (string.IsNullOrEmpty(c.AppKey) || string.IsNullOrEmpty(c.AppSecret))
                 throw new ArgumentException("Every credential needs an app key and an app secret.", nameof(Credentials));
+        ValidateAccounts();
         if (TimeProvider is null) throw new ArgumentException("TimeProvider is required.", nameof(TimeProvider));
         if (LoggerFactory is null) throw new ArgumentException("LoggerFactory is required.", nameof(LoggerFactory));
+    }
+
+    /// <summary>Each credential's accounts are account numbers, and no account (or account number of one) is two app
+    /// keys'.</summary>
+    private void ValidateAccounts()
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var credential in Credentials)
+            foreach (var given in credential.Accounts ?? [])
+            {
+                if (SimulatorCredential.NormalizeAccount(given) is not { } account)
+                    throw new ArgumentException($"'{given}' is not an account number (12345678-01, 1234567801 or 12345678).", nameof(Credentials));
+                foreach (var (other, owner) in owners)
+                    if (owner != credential.AppKey && (account.StartsWith(other, StringComparison.Ordinal) || other.StartsWith(account, StringComparison.Ordinal)))
+                        throw new ArgumentException($"Account {given} is given to two app keys; an account belongs to one.", nameof(Credentials));
+                owners[account] = credential.AppKey;
+            }
     }
 }
 

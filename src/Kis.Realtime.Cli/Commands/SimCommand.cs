@@ -17,6 +17,11 @@ internal static class SimCommand
         var appKey = new Option<string?>("--app-key") { Description = $"accepted app key (default {SimulatorOptions.DefaultAppKey})" };
         var appSecret = new Option<string?>("--app-secret") { Description = "accepted app secret (default: the documented simulator secret)" };
         var htsId = new Option<string?>("--hts-id") { Description = $"HTS ID for notices (default {SimulatorOptions.DefaultHtsId})" };
+        var accounts = new Option<string[]>("--account")
+        {
+            Description = "an account owned from the start: ACCOUNT (the --app-key's) or KEY:SECRET:ACCOUNT[:HTSID] (another app key's; repeat for more keys or accounts); ACCOUNT is 12345678-01, or 12345678 for every product code",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var anyHts = new Option<bool>("--any-hts-id") { Description = "accept notice subscriptions for any well-formed HTS ID" };
         var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
         var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out", DefaultValueFactory = _ => 1.0 };
@@ -29,56 +34,11 @@ internal static class SimCommand
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var defaults = SimulatorOptions.Default;
-            CheckPort(parse.GetValue(wsPort), "--ws-port");
-            CheckPort(parse.GetValue(restPort), "--rest-port");
-            if (parse.GetValue(replaySpeed) is var speed && !(speed >= 0))
-                throw new CliUsageException($"--replay-speed must be 0 (flat out) or a positive factor, not {speed}.");
-            var pingInterval = Duration.Parse(parse.GetValue(ping), "--ping-interval");
-            if (pingInterval <= TimeSpan.Zero) throw new CliUsageException("--ping-interval must be longer than zero.");
-            var options = defaults with
-            {
-                Profile = parse.GetValue(profile)?.ToLowerInvariant() switch
-                {
-                    "real" => SimulatorProfile.Real,
-                    "paper" => SimulatorProfile.Paper,
-                    var other => throw new CliUsageException($"--profile must be real or paper, not '{other}'."),
-                },
-                WebSocketPort = parse.GetValue(wsPort),
-                RestPort = parse.GetValue(restPort),
-                Seed = parse.GetValue(seed),
-                PingInterval = pingInterval,
-                AcceptedPingAnswers = ParsePingAnswer(parse.GetValue(pingAnswer)),
-                Credentials =
-                [
-                    new SimulatorCredential(
-                        parse.GetValue(appKey) ?? SimulatorOptions.DefaultAppKey,
-                        parse.GetValue(appSecret) ?? SimulatorOptions.DefaultAppSecret,
-                        parse.GetValue(htsId) ?? SimulatorOptions.DefaultHtsId),
-                ],
-                AcceptAnyHtsId = parse.GetValue(anyHts),
-                RandomNotices = parse.GetValue(randomNotices),
-                ReplayFile = parse.GetValue(replay)?.FullName,
-                ReplaySpeed = parse.GetValue(replaySpeed),
-                Pace = ParsePace(parse.GetValue(pace), parse.GetValue(replay) is not null),
-                Clock = ParseClock(parse.GetValue(clock)),
-                ClockSpeed = parse.GetValue(clockSpeed),
-                MarketStart = ParseMarketStart(parse.GetValue(marketStart)),
-            };
-
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                throw new CliUsageException(e.Message);
-            }
-
+            var options = OptionsFrom(parse);
             await using var sim = await KisSimulator.StartAsync(options, ct);
             var credential = options.Credentials[0];
             Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");
@@ -91,11 +51,7 @@ internal static class SimCommand
             Console.WriteLine(options.RandomNotices
                 ? "  notices       : made up at random (--random-notices), not those of the orders placed"
                 : "  notices       : the orders' own, on H0STCNI0/9 (stocks) and H0IFCNI0/9 (futures/options)");
-            Console.WriteLine($"  app key       : {credential.AppKey}");
-            Console.WriteLine(credential.AppSecret == SimulatorOptions.DefaultAppSecret
-                ? $"  app secret    : {credential.AppSecret}   (the documented simulator default)"
-                : "  app secret    : (as given on the command line)");
-            Console.WriteLine($"  HTS ID        : {credential.HtsId}{(options.AcceptAnyHtsId ? " (any HTS ID accepted)" : "")}");
+            foreach (var line in SimCredentials.Describe(options.Credentials, options.AcceptAnyHtsId)) Console.WriteLine(line);
             Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
             Console.WriteLine(options.MarketStart is { } start
                 ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
@@ -114,6 +70,51 @@ internal static class SimCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The simulator's options from <c>kisrt sim</c>'s command line (a usage error when one is out of range).</summary>
+    internal static SimulatorOptions OptionsFrom(ParseResult parse)
+    {
+        CheckPort(parse.GetValue<int>("--ws-port"), "--ws-port");
+        CheckPort(parse.GetValue<int>("--rest-port"), "--rest-port");
+        if (parse.GetValue<double>("--replay-speed") is var speed && !(speed >= 0))
+            throw new CliUsageException($"--replay-speed must be 0 (flat out) or a positive factor, not {speed}.");
+        var pingInterval = Duration.Parse(parse.GetValue<string>("--ping-interval"), "--ping-interval");
+        if (pingInterval <= TimeSpan.Zero) throw new CliUsageException("--ping-interval must be longer than zero.");
+        var replay = parse.GetValue<FileInfo?>("--replay");
+        var options = SimulatorOptions.Default with
+        {
+            Profile = parse.GetValue<string>("--profile")?.ToLowerInvariant() switch
+            {
+                "real" => SimulatorProfile.Real,
+                "paper" => SimulatorProfile.Paper,
+                var other => throw new CliUsageException($"--profile must be real or paper, not '{other}'."),
+            },
+            WebSocketPort = parse.GetValue<int>("--ws-port"),
+            RestPort = parse.GetValue<int>("--rest-port"),
+            Seed = parse.GetValue<int>("--seed"),
+            PingInterval = pingInterval,
+            AcceptedPingAnswers = ParsePingAnswer(parse.GetValue<string>("--ping-answer")),
+            Credentials = SimCredentials.From(parse.GetValue<string?>("--app-key"), parse.GetValue<string?>("--app-secret"),
+                parse.GetValue<string?>("--hts-id"), parse.GetValue<string[]>("--account")),
+            AcceptAnyHtsId = parse.GetValue<bool>("--any-hts-id"),
+            RandomNotices = parse.GetValue<bool>("--random-notices"),
+            ReplayFile = replay?.FullName,
+            ReplaySpeed = speed,
+            Pace = ParsePace(parse.GetValue<string>("--pace"), replay is not null),
+            Clock = ParseClock(parse.GetValue<string>("--clock")),
+            ClockSpeed = parse.GetValue<double>("--clock-speed"),
+            MarketStart = ParseMarketStart(parse.GetValue<string?>("--market-start")),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException(e.Message);
+        }
+        return options;
     }
 
     /// <summary>

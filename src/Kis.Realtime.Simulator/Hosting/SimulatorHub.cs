@@ -26,6 +26,9 @@ internal sealed class SimulatorHub
         Skips = new RecordSkips(Counters);
         Market = new SimulatedMarket(options, Skips, Counters);
         Venue = new Trading.PaperVenue(Market); // reads the market's tape from now on
+        foreach (var credential in options.Credentials)
+            foreach (var account in credential.Accounts ?? [])
+                Venue.Bind(SimulatorCredential.NormalizeAccount(account)!, credential.AppKey, credential.HtsId); // validated
         Driver = options.DriveRestingOrders ? new MarketDriver(this) : null;
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
     }

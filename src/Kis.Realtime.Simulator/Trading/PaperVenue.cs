@@ -18,7 +18,7 @@ namespace Kis.Realtime.Simulator.Trading;
 /// opening contracts need initial margin and closing fills settle their P&amp;L in cash (<c>PaperVenue.Rules.cs</c>). One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
 /// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
 /// a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order at its price and
-/// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key that first used it (<see cref="Claim"/>).
+/// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key it was given to (<see cref="Bind"/>) or else the app key that first used it (<see cref="Claim"/>).
 /// </summary>
 internal sealed partial class PaperVenue : ITapeListener
 {
@@ -39,6 +39,7 @@ internal sealed partial class PaperVenue : ITapeListener
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Owner, string HtsId)> _bound = new(StringComparer.Ordinal); // accounts given to an app key up front
     private readonly List<PaperOrder> _resting = []; // open orders of every account, in time order (their day ends)
     private readonly Dictionary<(string Code, bool Derivative), RestingBook> _books = [];
     private readonly Dictionary<long, PaperOrder> _restingByNumber = [];
@@ -326,9 +327,25 @@ internal sealed partial class PaperVenue : ITapeListener
     public static PaperResult UnknownStock(string code)
         => PaperResult.Refuse("APBK1680", $"해당 종목정보가 없습니다. (no listed stock {code})");
 
+    /// <summary>
+    /// Gives <paramref name="account"/> (10 digits: one account; 8: every product code of that account number) to
+    /// <paramref name="owner"/> before any call (<see cref="SimulatorCredential.Accounts"/>): its first use by another
+    /// app key is refused, not a claim.
+    /// </summary>
+    public void Bind(string account, string owner, string htsId)
+    {
+        lock (_gate) _bound[account] = (owner, htsId);
+    }
+
     private PaperAccount? Account(string number, string owner, string htsId)
     {
-        if (!_accounts.TryGetValue(number, out var account)) _accounts[number] = account = new PaperAccount(number, htsId, owner);
+        if (!_accounts.TryGetValue(number, out var account))
+        {
+            if ((_bound.TryGetValue(number, out var bound) || (number.Length > 8 && _bound.TryGetValue(number[..8], out bound)))
+                && bound.Owner != owner)
+                return null;
+            _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner);
+        }
         return account.Owner == owner ? account : null;
     }
 }
