@@ -17,6 +17,8 @@ if (args.Length > 1 && args[0] == "sim") return await StreamCpuBenchmarks.RunSim
 if (args.Length > 0 && args[0] == "stream-cpu") return await CliStreamCpuHarness.RunAsync(args);
 // `stream-memory [seconds] [rounds] [native-kisrt]`: `kisrt stream`'s resident memory, JIT beside a Native AOT build.
 if (args.Length > 0 && args[0] == "stream-memory") return await CliStreamMemoryHarness.RunAsync(args);
+// `notice-latency [seconds] [orders/s]`: `kisrt sim` as a process, REST answer → order notice at the client, p50/p99/max.
+if (args.Length > 0 && args[0] == "notice-latency") return await NoticeLatencyHarness.RunAsync(args);
 // `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 
