@@ -51,9 +51,7 @@ internal static class FuturesOrderEndpoints
             market, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true, AppKey: auth.Credential.AppKey);
         if (request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3') || !request.Code.All(char.IsAsciiLetterOrDigit))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
-        // Index products only (KOSPI200 01, mini KOSPI200 05, KOSDAQ150 06): stock futures and options trade in KRW on
-        // stock ticks, which the simulated futures feeds do not model.
-        if (request.Code[1..3] is not ("01" or "05" or "06"))
+        if (!IsSimulatedCode(request.Code))
         { await Refuse(ctx, hub, "APBK0505", "only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated"); return; }
         var result = hub.Venue.Place(request, hub.Market.Clock.Now());
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return; }
@@ -87,15 +85,19 @@ internal static class FuturesOrderEndpoints
         if (await AuthorizeAsync(ctx, hub, ["TTTO5105R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
+        if (!IsSimulatedCode(code))
+        { await Refuse(ctx, hub, "APBK0505", "PDNO: only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated"); return; }
         var buy = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD") == "02";
-        var held = hub.Venue.View(account, hub.Market.Clock.Now()).Positions.Where(p => p.Code == code).Sum(p => p.Quantity);
-        // What this side can close: a buy closes a short, a sell a long. No margin model: opening is capped per order.
-        var closable = buy ? Math.Max(0, -held) : Math.Max(0, held);
+        // The order's own rule: margin at its price (UNIT_PRICE in points), or at the upper limit for a market order
+        // (ORD_DVSN_CD 02) or no price; what this side closes (a buy a short, a sell a long) needs none.
+        var isMarket = KisRestAuth.Query(ctx.Request, "ORD_DVSN_CD") == "02";
+        var price = isMarket ? 0 : Math.Max(0, Hundredths(KisRestAuth.Query(ctx.Request, "UNIT_PRICE")));
+        var (closable, total) = hub.Venue.ContractsPossible(account, code, buy, isMarket, price, hub.Market.Clock.Now());
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
         {
-            ["tot_psbl_qty"] = N(MaxContractsPerOrder),
+            ["tot_psbl_qty"] = N(total),
             ["lqd_psbl_qty1"] = N(closable),
-            ["ord_psbl_qty"] = N(MaxContractsPerOrder),
+            ["ord_psbl_qty"] = N(total),
             ["bass_idx"] = Points(hub.Market.Master.Index("2001").PreviousClose), // KOSPI200, hundredths
         });
     }
@@ -234,6 +236,11 @@ internal static class FuturesOrderEndpoints
             ["ctx_area_nk200"] = "",
         });
     }
+
+    /// <summary>A KRX futures/options short code of an index product (KOSPI200 01, mini KOSPI200 05, KOSDAQ150 06): stock
+    /// futures and options trade in KRW on stock ticks, which the simulated futures feeds do not model.</summary>
+    private static bool IsSimulatedCode(string code)
+        => code.Length is >= 6 and <= 12 && (code[0] is '1' or '2' or '3') && code.All(char.IsAsciiLetterOrDigit) && (code[1..3] is "01" or "05" or "06");
 
     /// <summary>KRW per point of a contract: KOSPI200 (01) 250,000, mini KOSPI200 (05) 50,000, KOSDAQ150 (06) 10,000,
     /// a stock future or option 10 (KRX's multipliers).</summary>

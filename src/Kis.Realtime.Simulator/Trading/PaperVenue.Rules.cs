@@ -78,6 +78,30 @@ internal sealed partial class PaperVenue
     /// </summary>
     private static long BuyReservePrice(bool isMarket, long price, long upperLimit) => isMarket || price <= 0 ? upperLimit : price;
 
+    /// <summary>The price a futures/options order's margin is taken at: its limit, or the day's upper limit for a
+    /// market order (the one rule of the order check and inquire-psbl-order).</summary>
+    private static long MarginPrice(bool isMarket, long price, long upperLimit) => isMarket || price <= 0 ? upperLimit : price;
+
+    /// <summary>The contracts of <paramref name="code"/> an order of this side closes (a buy closes a short, a sell a long).</summary>
+    private static long Closable(PaperAccount account, string code, bool buy)
+    {
+        var held = account.Positions.GetValueOrDefault(code)?.Quantity ?? 0;
+        return buy ? Math.Max(0, -held) : Math.Max(0, held);
+    }
+
+    /// <summary>Most contracts that open a position whose initial margin at <paramref name="price"/> fits in
+    /// <paramref name="free"/> KRW (what <see cref="Check"/> takes, by the same <see cref="Margin"/>).</summary>
+    private static long OpenableContracts(string code, long price, long free)
+    {
+        if (free <= 0 || price <= 0) return 0;
+        var perContract = Math.Max(1, Margin(code, 1, price));
+        var contracts = Math.Min(free / perContract, MaxContractsPerOrder);
+        // Margin rounds up once for the whole order, so n contracts may take a won less than n × one: settle exactly.
+        while (contracts < MaxContractsPerOrder && Margin(code, contracts + 1, price) <= free) contracts++;
+        while (contracts > 0 && Margin(code, contracts, price) > free) contracts--;
+        return contracts;
+    }
+
     private static PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
     {
         if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
@@ -93,9 +117,8 @@ internal sealed partial class PaperVenue
         if (request.Derivative)
         {
             // Contracts that open (or add to) a position need margin; those that close one need none.
-            var held = account.Positions.GetValueOrDefault(request.Code)?.Quantity ?? 0;
-            var opening = Math.Max(0, request.Quantity - (request.Buy ? Math.Max(0, -held) : Math.Max(0, held)));
-            var margin = Margin(request.Code, opening, request.IsMarket ? quote.Upper : request.Price);
+            var opening = Math.Max(0, request.Quantity - Closable(account, request.Code, request.Buy));
+            var margin = Margin(request.Code, opening, MarginPrice(request.IsMarket, request.Price, quote.Upper));
             return margin > account.Cash - MarginInUse(account)
                 ? PaperResult.Refuse("APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)")
                 : null;

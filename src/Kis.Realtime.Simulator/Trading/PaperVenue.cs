@@ -292,6 +292,25 @@ internal sealed partial class PaperVenue : ITapeListener
         }
     }
 
+    /// <summary>
+    /// What a futures/options order of <paramref name="code"/> may carry now, by the rule the order check uses (margin on
+    /// the contracts it opens at <see cref="MarginPrice"/>, out of the free cash; none on those it closes; the per-order
+    /// cap): the contracts it closes and the most it may carry in all (one more is refused).
+    /// </summary>
+    public (long Closable, long Total) ContractsPossible(string accountNumber, string code, bool buy, bool isMarket, long price, DateTime now)
+    {
+        var upper = market.DerivativeForOrders(code).Quote.Upper; // lock-free
+        var unit = MarginPrice(isMarket, price, upper);
+        lock (_gate)
+        {
+            EndDays(now);
+            var account = _accounts.GetValueOrDefault(accountNumber);
+            var closable = account is null ? 0 : Closable(account, code, buy);
+            var free = account is null ? StartingCash : account.Cash - MarginInUse(account);
+            return (Math.Min(closable, MaxContractsPerOrder), Math.Min(MaxContractsPerOrder, closable + OpenableContracts(code, unit, free)));
+        }
+    }
+
     /// <summary>A copy of an account's state (orders, positions, cash) for the inquiries, at <paramref name="now"/>
     /// when given (the sessions over by then ended first).</summary>
     public PaperAccountView View(string accountNumber, DateTime? now = null)

@@ -185,6 +185,29 @@ public sealed class PaperFuturesVenueTests
     }
 
     /// <summary>A cancel of the whole rest as KIS's domestic_futureoption/order_rvsecncl sample sends it.</summary>
+    /// <summary>Issue 42, items 6 and 7: the possible-order inquiry reported 1,000 contracts whatever the margin.</summary>
+    [Theory]
+    [InlineData("01")] // a limit buy at the ask: margin at its price
+    [InlineData("02")] // a market buy: margin at the day's upper limit, as the order check takes it
+    public async Task The_possible_order_inquiry_names_what_the_margin_rule_takes_and_one_more_is_refused(string division)
+    {
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false, DriveRestingOrders = false });
+        var token = await MinuteChartTests.TokenAsync(sim);
+        var quote = sim.Hub.Market.DerivativeForOrders(Code).Quote;
+        var price = division == "02" ? "0" : (quote.Ask / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+        var possible = await GetAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/inquire-psbl-order", "TTTO5105R",
+            $"CANO={Account}&ACNT_PRDT_CD=03&PDNO={Code}&SLL_BUY_DVSN_CD=02&UNIT_PRICE={price}&ORD_DVSN_CD={division}");
+        var max = long.Parse(possible.GetProperty("output").GetProperty("ord_psbl_qty").GetString()!, CultureInfo.InvariantCulture);
+        // 100 M KRW at 8 % of about 350 points × 250,000 KRW a contract: a dozen or so, far from the 1,000 cap.
+        Assert.InRange(max, 1, 999);
+        Assert.Equal(max.ToString(CultureInfo.InvariantCulture), possible.GetProperty("output").GetProperty("tot_psbl_qty").GetString());
+
+        var refused = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", Order("02", (max + 1).ToString(CultureInfo.InvariantCulture), price, division));
+        Assert.Equal(("1", "APBK0952"), (refused.GetProperty("rt_cd").GetString(), refused.GetProperty("msg_cd").GetString()));
+        var taken = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", Order("02", max.ToString(CultureInfo.InvariantCulture), price, division));
+        Assert.True(taken.GetProperty("rt_cd").GetString() == "0", taken.ToString());
+    }
+
     private static Dictionary<string, string> Cancel(string orderNumber) => new()
     {
         ["ORD_PRCS_DVSN_CD"] = "02", ["CANO"] = Account, ["ACNT_PRDT_CD"] = "03", ["RVSE_CNCL_DVSN_CD"] = "02", ["ORGN_ODNO"] = orderNumber,
