@@ -8,7 +8,7 @@ public sealed class SimulatorCounters
     internal long _sessionsAccepted, _sessionsRefused, _frames, _records, _bytes, _pingsSent, _pingsAnswered,
         _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected,
         _accessTokensIssued, _accessTokenRequestsRejected, _quotationRequests, _quotationRequestsRejected, _recordsSkipped,
-        _tradesUnsent;
+        _tradesUnsent, _tapeEventsDropped;
     private readonly ConcurrentDictionary<string, long> _replies = new(StringComparer.Ordinal);
 
     /// <summary>WebSocket sessions accepted (upgrades completed).</summary>
@@ -37,6 +37,12 @@ public sealed class SimulatorCounters
     /// waiting when the next trading day begins are dropped (a clock that jumped past the close). Zero in a steady run.
     /// </summary>
     public long TradesUnsent => Interlocked.Read(ref _tradesUnsent);
+    /// <summary>
+    /// Market events (trades, auction prints, books) the paper venue's tape dropped unread: it keeps at most 100,000 for
+    /// the venue, which reads them at each of its calls and whenever a feed made records. Not zero means resting paper
+    /// orders may have missed fills from those events. Zero in a steady run.
+    /// </summary>
+    public long TapeEventsDropped => Interlocked.Read(ref _tapeEventsDropped);
     /// <summary>PINGPONG messages sent.</summary>
     public long PingsSent => Interlocked.Read(ref _pingsSent);
     /// <summary>PINGPONG messages answered in an accepted way.</summary>

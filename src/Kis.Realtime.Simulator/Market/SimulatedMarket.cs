@@ -29,6 +29,7 @@ internal sealed class SimulatedMarket
         _seed = options.Seed;
         _maxRecordsPerFrame = options.MaxRecordsPerFrame;
         Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed, options.MarketStart);
+        Tape = new MarketTape(counters);
         Master = new InstrumentMaster(options.Seed);
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
@@ -67,7 +68,7 @@ internal sealed class SimulatedMarket
     public MarketClock Clock { get; }
 
     /// <summary>Every KRX stock trade, auction print and book, and every futures/options trade, as they happen.</summary>
-    public MarketTape Tape { get; } = new();
+    public MarketTape Tape { get; }
 
     public InstrumentMaster Master { get; }
 

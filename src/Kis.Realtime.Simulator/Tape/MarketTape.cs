@@ -32,9 +32,10 @@ internal interface ITapeListener
 /// The simulated market's tape: every trade, auction print and book the market makes, in order, whether or not anyone
 /// subscribes to its feeds. The market appends under its instruments' locks (the tape's lock is a leaf: it calls
 /// nothing); a reader (the paper venue) drains it under its own. Bounded: past <see cref="Capacity"/> unread events
-/// the oldest are dropped and counted (<see cref="Dropped"/>), so a tape nobody reads costs nothing unbounded.
+/// the oldest are dropped and counted (<see cref="Dropped"/>, and in the simulator's counters when given, which
+/// <c>/sim/status</c> shows), so a tape nobody reads costs nothing unbounded.
 /// </summary>
-internal sealed class MarketTape
+internal sealed class MarketTape(SimulatorCounters? counters = null)
 {
     /// <summary>Unread events kept at most.</summary>
     public const int Capacity = 100_000;
@@ -63,6 +64,7 @@ internal sealed class MarketTape
             {
                 _events.Dequeue();
                 Interlocked.Increment(ref _dropped);
+                if (counters is not null) Interlocked.Increment(ref counters._tapeEventsDropped);
             }
             _events.Enqueue(e);
         }
