@@ -4,8 +4,10 @@ namespace Kis.Realtime.Simulator.Market;
 /// A small, seeded instrument master at today's magnitudes: indices (KOSPI ~2,400–2,700, KOSDAQ ~700–800, KOSPI200
 /// ~320–360 …), stocks at their usual price ranges (program trading), bonds with distinct names, and the futures and
 /// options whose notices the account receives (priced from the same index and stock levels). Levels are drawn once per
-/// simulator from the seed, so every session sees the same market. Codes not in the tables get plausible generic values
-/// for the feeds; the paper venue takes orders only in the stocks this master lists (<see cref="IsListedStock"/>).
+/// simulator from the seed, so every session sees the same market. It is the one list of what trades: the paper venue
+/// takes orders only in its stocks (<see cref="IsListedStock"/>), and the stock, ETF and ELW feeds of a code it does not
+/// list send nothing (<see cref="IsListedShortCode"/>). Index, bond and derivative codes not in its tables get
+/// plausible generic values.
 /// </summary>
 internal sealed class InstrumentMaster
 {
@@ -65,13 +67,31 @@ internal sealed class InstrumentMaster
         ["086520"] = new("에코프로", 80_000, 150_000, 6_000_000),
         ["028300"] = new("HLB", 50_000, 90_000, 5_000_000),
         ["005935"] = new("삼성전자우", 45_000, 65_000, 5_000_000),
+        // ETFs trade on the stock feeds (H0STCNT0 …) and have an NAV feed (H0STNAV0), priced near KOSPI200 × 100.
+        ["069500"] = new("KODEX 200", 32_000, 36_000, 6_000_000),
+        ["102110"] = new("TIGER 200", 32_000, 36_000, 3_000_000),
+        ["122630"] = new("KODEX 레버리지", 15_000, 20_000, 8_000_000),
+        ["114800"] = new("KODEX 인버스", 4_000, 5_000, 4_000_000),
+        ["229200"] = new("KODEX 코스닥150", 10_000, 14_000, 2_000_000),
     };
+
+    /// <summary>The ELWs the ELW feeds (H0EWCNT0, H0EWASP0, H0EWANC0) serve: KIS's documented example only.</summary>
+    private static readonly HashSet<string> Elws = new(StringComparer.Ordinal) { "57LA24" };
 
     /// <summary>
     /// True for a stock this master lists (six ASCII digits and a row of its table): the paper venue refuses orders
     /// and inquiries in any other code, as KIS refuses a code that is not listed.
     /// </summary>
     public static bool IsListedStock(string code) => code.Length == 6 && code.All(char.IsAsciiDigit) && Stocks.ContainsKey(code);
+
+    /// <summary>
+    /// True for a short code (the key of the stock, ETF and ELW feeds) this master lists: its stocks and ETFs, and its
+    /// ELWs. A feed of any other code is silent, as no market trades it (docs/simulator.md, "Unlisted codes").
+    /// </summary>
+    public static bool IsListedShortCode(string code) => Stocks.ContainsKey(code) || Elws.Contains(code);
+
+    /// <summary>Some listed codes to name in a message (the stocks first).</summary>
+    public static IEnumerable<string> ListedShortCodes => Stocks.Keys.Concat(Elws);
 
     /// <summary>The documented H0BJCNT0 frame's bond keeps its documented name (docs/kis-protocol.md §7).</summary>
     private static readonly Dictionary<string, string> BondNames = new(StringComparer.Ordinal)

@@ -335,6 +335,12 @@ internal sealed partial class SimSession : IAsyncDisposable
         // subscription became visible.
         _control.Writer.TryWrite(new Outgoing(null));
         _hub.NotifyChanged();
+        if (SimulatedMarket.IsUnlisted(tr, key))
+        {
+            // Subscribed (KIS checks only the key's form) but silent: the log says why, outside the session's lock.
+            Interlocked.Increment(ref _hub.Counters._unlistedSubscriptions);
+            Log.UnlistedCode(_hub.Logger, Id, tr.Id, key, string.Join(", ", InstrumentMaster.ListedShortCodes.Take(4)));
+        }
     }
 
     private void Unsubscribe(TrDefinition tr, string key, string typeText)
