@@ -15,7 +15,7 @@ internal sealed class InstrumentMaster
     private sealed record IndexSpec(string Name, long Low, long High, int Issues);
 
     /// <summary>A stock: price range in KRW and program-trading turnover (KRW per second, KRX+NXT).</summary>
-    private sealed record StockSpec(string Name, long Low, long High, long TurnoverPerSecond);
+    private sealed record StockSpec(string? Name, long Low, long High, long TurnoverPerSecond);
 
     private static readonly Dictionary<string, IndexSpec> Indices = new(StringComparer.Ordinal)
     {
@@ -73,6 +73,18 @@ internal sealed class InstrumentMaster
         ["122630"] = new("KODEX 레버리지", 15_000, 20_000, 8_000_000),
         ["114800"] = new("KODEX 인버스", 4_000, 5_000, 4_000_000),
         ["229200"] = new("KODEX 코스닥150", 10_000, 14_000, 2_000_000),
+        // The codes KIS's own samples subscribe (examples_user, examples_llm): listed, so the samples run unchanged here.
+        // Names only where we are sure of them; the others show the placeholder.
+        ["006220"] = new("제주은행", 7_000, 12_000, 500_000),
+        ["010950"] = new("S-Oil", 55_000, 75_000, 3_000_000),
+        ["032640"] = new("LG유플러스", 9_000, 12_000, 2_000_000),
+        ["023460"] = new(null, 1_500, 3_000, 300_000),
+        ["158430"] = new(null, 2_000, 6_000, 300_000),
+        ["199480"] = new(null, 5_000, 15_000, 300_000),
+        ["308100"] = new(null, 1_000, 3_000, 300_000),
+        ["417450"] = new(null, 5_000, 20_000, 300_000),
+        ["440790"] = new(null, 5_000, 20_000, 300_000),
+        ["462860"] = new(null, 3_000, 10_000, 300_000),
     };
 
     /// <summary>The ELWs the ELW feeds (H0EWCNT0, H0EWASP0, H0EWANC0) serve: KIS's documented example only.</summary>
@@ -143,8 +155,8 @@ internal sealed class InstrumentMaster
     /// <summary>The next price one tick below <paramref name="price"/>; the tick is the one of the level below.</summary>
     public static long TickDown(long price) => Math.Max(1, price - TickOf(price - 1));
 
-    /// <summary>A stock's name (the known ones in Korean, others a placeholder with the code).</summary>
-    public static string StockName(string code) => Stocks.TryGetValue(code, out var spec) ? spec.Name : $"종목{code}";
+    /// <summary>A stock's name (the known ones in Korean, others, listed or not, a placeholder with the code).</summary>
+    public static string StockName(string code) => Stocks.TryGetValue(code, out var spec) && spec.Name is { } name ? name : $"종목{code}";
 
     /// <summary>
     /// A bond's name, distinct per ISIN within the simulator, and its coupon (thousandths of a percent) and years to
