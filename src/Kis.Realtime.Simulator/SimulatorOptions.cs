@@ -33,7 +33,7 @@ public enum PingAnswer
 public sealed record SimulatorCredential(string AppKey, string AppSecret, string HtsId)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"SimulatorCredential {{ AppKey = {SecretMask.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
+    public override string ToString() => $"SimulatorCredential {{ AppKey = {KisCredential.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
 }
 
 /// <summary>What the simulator's one market clock follows.</summary>
@@ -225,14 +225,3 @@ public sealed record SimulatorOptions
     }
 }
 
-/// <summary>Masks secrets for logs and status output.</summary>
-internal static class SecretMask
-{
-    /// <summary>First 4 and last 2 characters of a key, the rest hidden.</summary>
-    public static string Mask(string? value) => value switch
-    {
-        null or "" => "",
-        { Length: <= 8 } => "***",
-        _ => $"{value[..4]}***{value[^2..]}",
-    };
-}
