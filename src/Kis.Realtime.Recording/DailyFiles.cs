@@ -11,8 +11,6 @@ namespace Kis.Realtime;
 /// </summary>
 internal sealed class DailyFiles(string directory, Action<string>? notice = null) : IDisposable
 {
-    /// <summary>Korea Standard Time's offset (no daylight saving): trading days are KST dates.</summary>
-    public static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     private readonly Dictionary<string, Entry> _files = new();
 
     private sealed class Entry(string day, string path, FileStream stream)
@@ -26,7 +24,7 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
     }
 
     /// <summary>The folder of a trading day.</summary>
-    public static string DayOf(DateTimeOffset at) => at.ToOffset(Kst).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    public static string DayOf(DateTimeOffset at) => at.ToOffset(KoreaTime.Offset).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Bytes waiting for <see cref="Commit"/>, all files together.</summary>
     public long PendingBytes

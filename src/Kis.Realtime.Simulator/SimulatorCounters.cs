@@ -8,7 +8,7 @@ public sealed class SimulatorCounters
     internal long _sessionsAccepted, _sessionsRefused, _frames, _records, _bytes, _pingsSent, _pingsAnswered,
         _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected,
         _accessTokensIssued, _accessTokenRequestsRejected, _quotationRequests, _quotationRequestsRejected, _recordsSkipped,
-        _tradesUnsent, _tapeEventsDropped;
+        _tradesUnsent, _tapeEventsDropped, _unlistedSubscriptions;
     private readonly ConcurrentDictionary<string, long> _replies = new(StringComparer.Ordinal);
 
     /// <summary>WebSocket sessions accepted (upgrades completed).</summary>
@@ -77,6 +77,12 @@ public sealed class SimulatorCounters
 
     /// <summary>Records generated but not sent by the skip fault (<see cref="SimulatorFaults.SkipRecords(string, string, int)"/>).</summary>
     public long RecordsSkipped => Interlocked.Read(ref _recordsSkipped);
+
+    /// <summary>
+    /// Subscriptions to a stock, ETF or ELW code the simulator's instrument master does not list: answered
+    /// SUBSCRIBE SUCCESS as KIS answers a key of the right form, and sent nothing (docs/simulator.md, "Unlisted codes").
+    /// </summary>
+    public long UnlistedSubscriptions => Interlocked.Read(ref _unlistedSubscriptions);
 
     /// <summary>Replies sent, by <c>msg_cd</c> (e.g. OPSP0000 → 12).</summary>
     public IReadOnlyDictionary<string, long> RepliesByMsgCd => new SortedDictionary<string, long>(_replies, StringComparer.Ordinal);

@@ -50,7 +50,7 @@ public sealed record SimulatorCredential(string AppKey, string AppSecret, string
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"SimulatorCredential {{ AppKey = {SecretMask.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
+    public override string ToString() => $"SimulatorCredential {{ AppKey = {KisCredential.Mask(AppKey)}, AppSecret = ***, HtsId = {HtsId} }}";
 }
 
 /// <summary>What the simulator's one market clock follows.</summary>
@@ -253,21 +253,11 @@ public sealed record SimulatorOptions
                 if (SimulatorCredential.NormalizeAccount(given) is not { } account)
                     throw new ArgumentException($"'{given}' is not an account number (12345678-01, 1234567801 or 12345678).", nameof(Credentials));
                 foreach (var (other, owner) in owners)
-                    if (owner != credential.AppKey && (account.StartsWith(other, StringComparison.Ordinal) || other.StartsWith(account, StringComparison.Ordinal)))
+                    if (owner != credential.AppKey
+                        && (account.StartsWith(other, StringComparison.Ordinal) || other.StartsWith(account, StringComparison.Ordinal)))
                         throw new ArgumentException($"Account {given} is given to two app keys; an account belongs to one.", nameof(Credentials));
                 owners[account] = credential.AppKey;
             }
     }
 }
 
-/// <summary>Masks secrets for logs and status output.</summary>
-internal static class SecretMask
-{
-    /// <summary>First 4 and last 2 characters of a key, the rest hidden.</summary>
-    public static string Mask(string? value) => value switch
-    {
-        null or "" => "",
-        { Length: <= 8 } => "***",
-        _ => $"{value[..4]}***{value[^2..]}",
-    };
-}

@@ -102,7 +102,7 @@ internal sealed class BarsSource : IAsyncDisposable
         var (client, gatewayStatus, loggerFactory) = await GatewayConnection.ConnectAsync(args, settings, "bars", status,
             o => o with { Start = GatewayStart.FromTime(startOfDay) }, ct);
         var endpoint = client.Options.Endpoint;
-        status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay.ToOffset(TimeSpan.FromHours(9)):yyyy-MM-dd HH:mm} KST");
+        status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay.ToOffset(KoreaTime.Offset):yyyy-MM-dd HH:mm} KST");
         return new BarsSource(client, specs, "gateway", loggerFactory: loggerFactory);
     }
 

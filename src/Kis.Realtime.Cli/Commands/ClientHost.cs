@@ -30,6 +30,7 @@ internal sealed class ClientHost : IAsyncDisposable
         _simulator = simulator;
         Settings = settings;
         Subscriptions = subscriptions;
+        _received = new bool[subscriptions.Count];
     }
 
     public KisRealtimeClient Client { get; }
@@ -176,9 +177,24 @@ internal sealed class ClientHost : IAsyncDisposable
 
     private int _failedSubscriptions;
     private int _runFailed;
+    private readonly bool[] _received; // per subscription: a record came, or its failure was reported
 
     /// <summary>Subscriptions that ended with an error (refused, approval failed, lost).</summary>
     public int FailedSubscriptions => Volatile.Read(ref _failedSubscriptions);
+
+    /// <summary>
+    /// After the pumps ended: one line naming the market-data subscriptions that got no record and no error, or null.
+    /// KIS accepts any key of the right form, so a mistyped or unlisted code is a silent subscription, not a refusal;
+    /// notice subscriptions are left out (no order, no notice).
+    /// </summary>
+    public string? SilentSubscriptions()
+    {
+        var silent = Subscriptions.Where((spec, i) => i < _received.Length && !Volatile.Read(ref _received[i]) && spec.Tr.KeyFormat != TrKeyFormat.HtsId)
+            .Select(spec => spec.ToString()).ToList();
+        return silent.Count == 0 ? null
+            : $"no records for {string.Join(", ", silent)}: KIS accepts any code of the right form and sends nothing for one no market lists "
+              + "or that has not traded; check the code and the market's hours (the simulator lists its codes in its log).";
+    }
 
     /// <summary>
     /// The command's exit code: 3 when a subscription failed for a reason of the run (network, approval key),
@@ -194,7 +210,7 @@ internal sealed class ClientHost : IAsyncDisposable
     /// has handed over everything queued for it (the moment to flush buffered output).
     /// </summary>
     public Task[] PumpSubscriptions(Func<KisRecord, CancellationToken, ValueTask> onRecord, TextWriter status, CancellationToken stop, Action? idle = null) =>
-        Subscriptions.Select(spec => Task.Run(async () =>
+        Subscriptions.Select((spec, index) => Task.Run(async () =>
         {
             try
             {
@@ -204,6 +220,7 @@ internal sealed class ClientHost : IAsyncDisposable
                     var next = records.MoveNextAsync();
                     if (!next.IsCompleted) idle?.Invoke(); // nothing more queued for this subscription: before it waits
                     if (!await next) break;
+                    Volatile.Write(ref _received[index], true);
                     await onRecord(records.Current, stop);
                 }
             }
@@ -212,6 +229,7 @@ internal sealed class ClientHost : IAsyncDisposable
             }
             catch (Exception e) when (CliFailures.Describe(e) is { } failure)
             {
+                Volatile.Write(ref _received[index], true); // its failure was reported: not "silent"
                 Interlocked.Increment(ref _failedSubscriptions);
                 if (failure.ExitCode == CliFailures.RunFailed) Volatile.Write(ref _runFailed, 1);
                 // A failure of the run (approval key, network) is the same for every subscription: said once.

@@ -19,7 +19,8 @@ internal static class SimCommand
         var htsId = new Option<string?>("--hts-id") { Description = $"HTS ID for notices (default {SimulatorOptions.DefaultHtsId})" };
         var accounts = new Option<string[]>("--account")
         {
-            Description = "an account owned from the start: ACCOUNT (the --app-key's) or KEY:SECRET:ACCOUNT[:HTSID] (another app key's; repeat for more keys or accounts); ACCOUNT is 12345678-01, or 12345678 for every product code",
+            Description = "an account owned from the start: ACCOUNT (the --app-key's) or KEY:SECRET:ACCOUNT[:HTSID] "
+                + "(another app key's; repeat for more keys or accounts); ACCOUNT is 12345678-01, or 12345678 for every product code",
             Arity = ArgumentArity.OneOrMore,
         };
         var anyHts = new Option<bool>("--any-hts-id") { Description = "accept notice subscriptions for any well-formed HTS ID" };

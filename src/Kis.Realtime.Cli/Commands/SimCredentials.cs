@@ -17,7 +17,8 @@ internal static class SimCredentials
     /// </summary>
     public static IReadOnlyList<SimulatorCredential> From(string? appKey, string? appSecret, string? htsId, IReadOnlyList<string>? accounts)
     {
-        var main = new SimulatorCredential(appKey ?? SimulatorOptions.DefaultAppKey, appSecret ?? SimulatorOptions.DefaultAppSecret, htsId ?? SimulatorOptions.DefaultHtsId);
+        var main = new SimulatorCredential(
+            appKey ?? SimulatorOptions.DefaultAppKey, appSecret ?? SimulatorOptions.DefaultAppSecret, htsId ?? SimulatorOptions.DefaultHtsId);
         var keys = new List<(string Key, string Secret, string? HtsId, List<string> Accounts)> { (main.AppKey, main.AppSecret, main.HtsId, []) };
         foreach (var given in accounts ?? [])
         {
@@ -27,7 +28,8 @@ internal static class SimCredentials
                 1 => (main.AppKey, main.AppSecret, parts[0], null),
                 3 => (parts[0], parts[1], parts[2], null),
                 4 => (parts[0], parts[1], parts[2], parts[3]),
-                _ => throw new CliUsageException($"--account takes ACCOUNT (the --app-key's) or KEY:SECRET:ACCOUNT[:HTSID], not {parts.Length} ':'-separated parts."),
+                _ => throw new CliUsageException(
+                    $"--account takes ACCOUNT (the --app-key's) or KEY:SECRET:ACCOUNT[:HTSID], not {parts.Length} ':'-separated parts."),
             };
             if (key.Length == 0 || secret.Length == 0 || hts is { Length: 0 })
                 throw new CliUsageException("--account: the app key, secret and HTS ID must not be empty (KEY:SECRET:ACCOUNT[:HTSID]).");

@@ -153,9 +153,7 @@ internal sealed record CliSettings
 
     /// <summary>Masks secrets: the app key is shown by its first four characters only; the secret never.</summary>
     public override string ToString() =>
-        $"CliSettings {{ AppKey = {Mask(AppKey)}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, Gateway = {(string.IsNullOrEmpty(GatewayText) ? "(none)" : Uri.TryCreate(GatewayText, UriKind.Absolute, out var gateway) ? new Kis.Realtime.Gateway.KisGatewayEndpoint { AmqpUri = gateway }.DisplayUri : "(not a URI)")} }}";
-
-    public static string Mask(string? value) => value is null ? "(none)" : value.Length <= 4 ? "***" : value[..4] + "***";
+        $"CliSettings {{ AppKey = {(AppKey is null ? "(none)" : KisCredential.Mask(AppKey))}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, Gateway = {(string.IsNullOrEmpty(GatewayText) ? "(none)" : Uri.TryCreate(GatewayText, UriKind.Absolute, out var gateway) ? new Kis.Realtime.Gateway.KisGatewayEndpoint { AmqpUri = gateway }.DisplayUri : "(not a URI)")} }}";
 }
 
 /// <summary>A user error on the command line or in configuration: printed as one line, exit code 2.</summary>

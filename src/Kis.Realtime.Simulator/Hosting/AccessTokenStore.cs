@@ -22,7 +22,7 @@ internal sealed class AccessTokenStore(TimeProvider time)
         public DateTimeOffset ExpiresAt => IssuedAt + Lifetime;
 
         /// <inheritdoc/>
-        public override string ToString() => $"Token {{ AppKey = {SecretMask.Mask(AppKey)}, IssuedAt = {IssuedAt:O} }}";
+        public override string ToString() => $"Token {{ AppKey = {KisCredential.Mask(AppKey)}, IssuedAt = {IssuedAt:O} }}";
     }
 
     private readonly ConcurrentDictionary<string, Token> _tokens = new(StringComparer.Ordinal);

@@ -86,7 +86,10 @@ internal static class FuturesOrderEndpoints
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         if (!IsSimulatedCode(code))
-        { await Refuse(ctx, hub, "APBK0505", "PDNO: only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated"); return; }
+        {
+            await Refuse(ctx, hub, "APBK0505", "PDNO: only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated");
+            return;
+        }
         var buy = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD") == "02";
         // The order's own rule: margin at its price (UNIT_PRICE in points), or at the upper limit for a market order
         // (ORD_DVSN_CD 02) or no price; what this side closes (a buy a short, a sell a long) needs none.

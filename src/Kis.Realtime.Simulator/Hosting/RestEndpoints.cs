@@ -102,7 +102,7 @@ internal static class RestEndpoints
         if (request is null) return;
         var key = hub.Approvals.Issue(request.Credential);
         Interlocked.Increment(ref hub.Counters._approvalKeysIssued);
-        Log.ApprovalIssued(hub.Logger, SecretMask.Mask(request.Credential.AppKey));
+        Log.ApprovalIssued(hub.Logger, KisCredential.Mask(request.Credential.AppKey));
         await SimulatorJson.Reply(new Dictionary<string, string> { ["approval_key"] = key }).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 

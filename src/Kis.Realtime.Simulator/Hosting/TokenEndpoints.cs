@@ -10,7 +10,6 @@ namespace Kis.Realtime.Simulator.Hosting;
 /// </summary>
 internal static class TokenEndpoints
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     public static async Task IssueAsync(HttpContext ctx, SimulatorHub hub)
     {
@@ -18,12 +17,12 @@ internal static class TokenEndpoints
         if (request is null) return;
         var token = hub.AccessTokens.Issue(request.Credential);
         Interlocked.Increment(ref hub.Counters._accessTokensIssued);
-        Log.AccessTokenIssued(hub.Logger, SecretMask.Mask(request.Credential.AppKey));
+        Log.AccessTokenIssued(hub.Logger, KisCredential.Mask(request.Credential.AppKey));
         var expiresIn = (long)Math.Round((token.ExpiresAt - hub.Options.TimeProvider.GetUtcNow()).TotalSeconds);
         await SimulatorJson.Reply(new JsonObject
         {
             ["access_token"] = token.Value,
-            ["access_token_token_expired"] = token.ExpiresAt.ToOffset(Kst).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            ["access_token_token_expired"] = token.ExpiresAt.ToOffset(KoreaTime.Offset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ["token_type"] = "Bearer",
             ["expires_in"] = expiresIn,
         }).ExecuteAsync(ctx).ConfigureAwait(false);
@@ -41,7 +40,7 @@ internal static class TokenEndpoints
             await RestEndpoints.Error(ctx, hub, 403, "EGW00121", "유효하지 않은 token 입니다. (invalid token)").ConfigureAwait(false);
             return;
         }
-        Log.AccessTokenRevoked(hub.Logger, SecretMask.Mask(request.Credential.AppKey));
+        Log.AccessTokenRevoked(hub.Logger, KisCredential.Mask(request.Credential.AppKey));
         await SimulatorJson.Reply(new JsonObject { ["code"] = 200, ["message"] = "접근토큰 폐기에 성공하였습니다" })
             .ExecuteAsync(ctx).ConfigureAwait(false);
     }

@@ -10,7 +10,6 @@ namespace Kis.Realtime.Simulator.Market;
 /// </summary>
 internal struct DayRollover
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     private readonly MarketCalendar _calendar;
     private DateTime _day;
 
@@ -25,7 +24,7 @@ internal struct DayRollover
     public readonly DateTime Day => _day;
 
     /// <summary>The trading day of <paramref name="kst"/>.</summary>
-    public readonly DateTime DayOf(DateTime kst) => _calendar.TradingDayOf(new DateTimeOffset(kst, Kst)).ToDateTime(TimeOnly.MinValue);
+    public readonly DateTime DayOf(DateTime kst) => _calendar.TradingDayOf(new DateTimeOffset(kst, KoreaTime.Offset)).ToDateTime(TimeOnly.MinValue);
 
     /// <summary>
     /// True when <paramref name="now"/> (KST) falls on another trading day than the previous record's (never for the

@@ -110,7 +110,7 @@ internal class GenericStream : MarketStream
             if (_roles[i] == FieldRole.Quantity) _values[i] = Random.Next(1, 1_000);
         // KIS's day totals (cumulative volume, value and counts, open/high/low) start again each trading day.
         if (_rollover.NewDay(now)) StartDay();
-        if (_localTime) _local = _calendar.ToMarketTime(new DateTimeOffset(now, TimeSpan.FromHours(9))).DateTime;
+        if (_localTime) _local = _calendar.ToMarketTime(new DateTimeOffset(now, KoreaTime.Offset)).DateTime;
         BeginRecord(now);
         for (var i = 0; i < _roles.Length; i++)
             if (!WriteDomainField(ref w, i, now)) WriteGenericField(ref w, i, now, secondsOfDay);

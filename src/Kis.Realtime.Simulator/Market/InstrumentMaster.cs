@@ -4,8 +4,10 @@ namespace Kis.Realtime.Simulator.Market;
 /// A small, seeded instrument master at today's magnitudes: indices (KOSPI ~2,400–2,700, KOSDAQ ~700–800, KOSPI200
 /// ~320–360 …), stocks at their usual price ranges (program trading), bonds with distinct names, and the futures and
 /// options whose notices the account receives (priced from the same index and stock levels). Levels are drawn once per
-/// simulator from the seed, so every session sees the same market. Codes not in the tables get plausible generic values
-/// for the feeds; the paper venue takes orders only in the stocks this master lists (<see cref="IsListedStock"/>).
+/// simulator from the seed, so every session sees the same market. It is the one list of what trades: the paper venue
+/// takes orders only in its stocks (<see cref="IsListedStock"/>), and the stock, ETF and ELW feeds of a code it does not
+/// list send nothing (<see cref="IsListedShortCode"/>). Index, bond and derivative codes not in its tables get
+/// plausible generic values.
 /// </summary>
 internal sealed class InstrumentMaster
 {
@@ -13,7 +15,7 @@ internal sealed class InstrumentMaster
     private sealed record IndexSpec(string Name, long Low, long High, int Issues);
 
     /// <summary>A stock: price range in KRW and program-trading turnover (KRW per second, KRX+NXT).</summary>
-    private sealed record StockSpec(string Name, long Low, long High, long TurnoverPerSecond);
+    private sealed record StockSpec(string? Name, long Low, long High, long TurnoverPerSecond);
 
     private static readonly Dictionary<string, IndexSpec> Indices = new(StringComparer.Ordinal)
     {
@@ -65,13 +67,43 @@ internal sealed class InstrumentMaster
         ["086520"] = new("에코프로", 80_000, 150_000, 6_000_000),
         ["028300"] = new("HLB", 50_000, 90_000, 5_000_000),
         ["005935"] = new("삼성전자우", 45_000, 65_000, 5_000_000),
+        // ETFs trade on the stock feeds (H0STCNT0 …) and have an NAV feed (H0STNAV0), priced near KOSPI200 × 100.
+        ["069500"] = new("KODEX 200", 32_000, 36_000, 6_000_000),
+        ["102110"] = new("TIGER 200", 32_000, 36_000, 3_000_000),
+        ["122630"] = new("KODEX 레버리지", 15_000, 20_000, 8_000_000),
+        ["114800"] = new("KODEX 인버스", 4_000, 5_000, 4_000_000),
+        ["229200"] = new("KODEX 코스닥150", 10_000, 14_000, 2_000_000),
+        // The codes KIS's own samples subscribe (examples_user, examples_llm): listed, so the samples run unchanged here.
+        // Names only where we are sure of them; the others show the placeholder.
+        ["006220"] = new("제주은행", 7_000, 12_000, 500_000),
+        ["010950"] = new("S-Oil", 55_000, 75_000, 3_000_000),
+        ["032640"] = new("LG유플러스", 9_000, 12_000, 2_000_000),
+        ["023460"] = new(null, 1_500, 3_000, 300_000),
+        ["158430"] = new(null, 2_000, 6_000, 300_000),
+        ["199480"] = new(null, 5_000, 15_000, 300_000),
+        ["308100"] = new(null, 1_000, 3_000, 300_000),
+        ["417450"] = new(null, 5_000, 20_000, 300_000),
+        ["440790"] = new(null, 5_000, 20_000, 300_000),
+        ["462860"] = new(null, 3_000, 10_000, 300_000),
     };
+
+    /// <summary>The ELWs the ELW feeds (H0EWCNT0, H0EWASP0, H0EWANC0) serve: KIS's documented example only.</summary>
+    private static readonly HashSet<string> Elws = new(StringComparer.Ordinal) { "57LA24" };
 
     /// <summary>
     /// True for a stock this master lists (six ASCII digits and a row of its table): the paper venue refuses orders
     /// and inquiries in any other code, as KIS refuses a code that is not listed.
     /// </summary>
     public static bool IsListedStock(string code) => code.Length == 6 && code.All(char.IsAsciiDigit) && Stocks.ContainsKey(code);
+
+    /// <summary>
+    /// True for a short code (the key of the stock, ETF and ELW feeds) this master lists: its stocks and ETFs, and its
+    /// ELWs. A feed of any other code is silent, as no market trades it (docs/simulator.md, "Unlisted codes").
+    /// </summary>
+    public static bool IsListedShortCode(string code) => Stocks.ContainsKey(code) || Elws.Contains(code);
+
+    /// <summary>Some listed codes to name in a message (the stocks first).</summary>
+    public static IEnumerable<string> ListedShortCodes => Stocks.Keys.Concat(Elws);
 
     /// <summary>The documented H0BJCNT0 frame's bond keeps its documented name (docs/kis-protocol.md §7).</summary>
     private static readonly Dictionary<string, string> BondNames = new(StringComparer.Ordinal)
@@ -123,8 +155,8 @@ internal sealed class InstrumentMaster
     /// <summary>The next price one tick below <paramref name="price"/>; the tick is the one of the level below.</summary>
     public static long TickDown(long price) => Math.Max(1, price - TickOf(price - 1));
 
-    /// <summary>A stock's name (the known ones in Korean, others a placeholder with the code).</summary>
-    public static string StockName(string code) => Stocks.TryGetValue(code, out var spec) ? spec.Name : $"종목{code}";
+    /// <summary>A stock's name (the known ones in Korean, others, listed or not, a placeholder with the code).</summary>
+    public static string StockName(string code) => Stocks.TryGetValue(code, out var spec) && spec.Name is { } name ? name : $"종목{code}";
 
     /// <summary>
     /// A bond's name, distinct per ISIN within the simulator, and its coupon (thousandths of a percent) and years to

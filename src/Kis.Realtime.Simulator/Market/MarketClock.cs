@@ -16,7 +16,6 @@ namespace Kis.Realtime.Simulator.Market;
 /// </summary>
 internal sealed class MarketClock
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     /// <summary>Whose trading days the demo days are (the KRX+NXT day's).</summary>
     private static readonly MarketCalendar Days = TradingHours.DemoDay.Calendar;
     private static readonly TimeSpan DemoDayOpen = TradingHours.DemoDay.DayOpen;
@@ -35,10 +34,10 @@ internal sealed class MarketClock
         _time = time;
         // A scenario runs on the real (live) hours, from its own start.
         Mode = start is null ? mode : MarketClockMode.Live;
-        _scenarioStart = start?.ToOffset(Kst).DateTime;
+        _scenarioStart = start?.ToOffset(KoreaTime.Offset).DateTime;
         Speed = speed;
         _startTimestamp = time.GetTimestamp();
-        _demoDate = AddTradingDays(time.GetUtcNow().ToOffset(Kst).Date, 0);
+        _demoDate = AddTradingDays(time.GetUtcNow().ToOffset(KoreaTime.Offset).Date, 0);
         _lastDay = new DemoDay(0, _demoDate);
     }
 
@@ -54,7 +53,7 @@ internal sealed class MarketClock
     public bool IsScenario => _scenarioStart is not null;
 
     /// <summary>The wall clock in KST (PINGPONG's datetime, as the live server's own clock).</summary>
-    public DateTime WallKst() => _time.GetUtcNow().ToOffset(Kst).DateTime;
+    public DateTime WallKst() => _time.GetUtcNow().ToOffset(KoreaTime.Offset).DateTime;
 
     /// <summary>Real time from <paramref name="now"/> (market time) until <paramref name="hours"/> next opens; zero when open.</summary>
     public TimeSpan UntilOpen(TradingHours hours, DateTime now)

@@ -96,6 +96,12 @@ internal sealed class SimulatedMarket
         }
     }
 
+    /// <summary>
+    /// True for a feed keyed by a short code (stocks, ETFs, ELWs) that the instrument master does not list: KIS accepts
+    /// the subscription (the key has the right form) and no market sends a record for it.
+    /// </summary>
+    public static bool IsUnlisted(TrDefinition tr, string key) => tr.KeyFormat == TrKeyFormat.StockCode && !InstrumentMaster.IsListedShortCode(key);
+
     /// <summary>The instrument behind a subscription, created at its first subscription.</summary>
     public Instrument Get(TrDefinition tr, string key) => _instruments.GetOrAdd((tr, key), static (k, m) => m.Create(k.Tr, k.Key), this);
 
@@ -107,7 +113,8 @@ internal sealed class SimulatedMarket
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
         var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
         MarketStream stream =
-            tr == KisTrs.IndexTicks ? new IndexStream(random, key, Master, secondsIntoDay)
+            IsUnlisted(tr, key) ? new UnlistedStream(random)
+            : tr == KisTrs.IndexTicks ? new IndexStream(random, key, Master, secondsIntoDay)
             : tr == KisTrs.BondTrades ? new BondStream(random, key, Master, secondsIntoDay)
             : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
             : tr == KisTrs.ProgramTradesUnified ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: false)

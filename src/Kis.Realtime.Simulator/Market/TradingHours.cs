@@ -12,7 +12,6 @@ namespace Kis.Realtime.Simulator.Market;
 /// </summary>
 internal sealed class TradingHours
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     private readonly (TimeSpan Open, TimeSpan Close)[] _windows;
     private readonly MarketCalendar _calendar;
     private readonly bool _ownClock; // the calendar's sessions on the market's own clock, not KST windows
@@ -164,7 +163,7 @@ internal sealed class TradingHours
         var into = now.TimeOfDay - DayOpen;
         into = into < TimeSpan.Zero ? TimeSpan.Zero : into >= DemoDayLength ? DemoDayLength - TimeSpan.FromTicks(1) : into;
         var close = market.CloseOf(DateOnly.FromDateTime(now), TradingSessions.All);
-        return (close - DemoDayLength + into).ToOffset(Kst).DateTime;
+        return (close - DemoDayLength + into).ToOffset(KoreaTime.Offset).DateTime;
     }
 
     /// <summary>
@@ -182,7 +181,7 @@ internal sealed class TradingHours
     /// <summary>True when <paramref name="kst"/> falls in a window (weekends closed, in every clock mode).</summary>
     public bool IsOpen(DateTime kst)
     {
-        if (_ownClock) return _calendar.IsOpen(new DateTimeOffset(kst, Kst));
+        if (_ownClock) return _calendar.IsOpen(new DateTimeOffset(kst, KoreaTime.Offset));
         if (!_calendar.IsTradingDay(DateOnly.FromDateTime(kst))) return false;
         var t = kst.TimeOfDay;
         foreach (var (open, close) in _windows)
@@ -212,7 +211,7 @@ internal sealed class TradingHours
 
     private static DateTime NextOpen(MarketCalendar calendar, DateTime kst)
     {
-        var instant = new DateTimeOffset(kst, Kst);
+        var instant = new DateTimeOffset(kst, KoreaTime.Offset);
         var today = calendar.TradingDayOf(instant);
         for (var day = today.AddDays(-1); day <= today.AddDays(8); day = day.AddDays(1))
         {
@@ -222,7 +221,7 @@ internal sealed class TradingHours
                 var close = calendar.CloseOf(day, session.Kind);
                 if (instant >= close) continue;
                 var open = calendar.OpenOf(day, session.Kind);
-                return (open > instant ? open : instant).ToOffset(Kst).DateTime;
+                return (open > instant ? open : instant).ToOffset(KoreaTime.Offset).DateTime;
             }
         }
         throw new InvalidOperationException("No trading window within a week.");

@@ -18,7 +18,8 @@ namespace Kis.Realtime.Simulator.Trading;
 /// opening contracts need initial margin and closing fills settle their P&amp;L in cash (<c>PaperVenue.Rules.cs</c>). One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
 /// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
 /// a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order at its price and
-/// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key it was given to (<see cref="Bind"/>) or else the app key that first used it (<see cref="Claim"/>).
+/// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key it was given to (<see cref="Bind"/>)
+/// or else the app key that first used it (<see cref="Claim"/>).
 /// </summary>
 internal sealed partial class PaperVenue : ITapeListener
 {

@@ -73,7 +73,7 @@ internal static class Replies
     /// <summary><c>{"header":{"tr_id":"PINGPONG","datetime":"yyyyMMddHHmmss"}}</c> with KST time.</summary>
     public static byte[] PingPong(DateTimeOffset utcNow)
     {
-        var kst = utcNow.ToOffset(TimeSpan.FromHours(9));
+        var kst = utcNow.ToOffset(KoreaTime.Offset);
         return System.Text.Encoding.ASCII.GetBytes(
             $"{{\"header\":{{\"tr_id\":\"PINGPONG\",\"datetime\":\"{kst.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture)}\"}}}}");
     }

@@ -93,7 +93,7 @@ internal sealed partial class SimSession : IAsyncDisposable
         return new SimulatorSessionInfo
         {
             Id = Id,
-            AppKey = SecretMask.Mask(_credential?.AppKey),
+            AppKey = _credential is null ? "" : KisCredential.Mask(_credential.AppKey), // empty until bound
             Path = Path,
             ConnectedAt = ConnectedAt,
             Subscriptions = [.. subs.Select(s => new SimulatorSubscription(s.Tr.Id, s.Key))],
@@ -249,7 +249,7 @@ internal sealed partial class SimSession : IAsyncDisposable
         {
             if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
             {
-                var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : SecretMask.Mask(request.ApprovalKey);
+                var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : KisCredential.Mask(request.ApprovalKey);
                 Reply(ReplyHeader.None, null, null, false, "1", OpspCode.InvalidApproval, $"invalid approval : {shown}", typeText);
                 return true;
             }
@@ -296,7 +296,7 @@ internal sealed partial class SimSession : IAsyncDisposable
     {
         if (_hub.RefuseNewSessions || !_hub.TryClaimAppKey(credential.AppKey, this))
         {
-            Log.AppKeyInUse(_hub.Logger, Id, SecretMask.Mask(credential.AppKey));
+            Log.AppKeyInUse(_hub.Logger, Id, KisCredential.Mask(credential.AppKey));
             Interlocked.Increment(ref _hub.Counters._sessionsRefused);
             Reply(ReplyHeader.NullTrId, null, null, false, "9", OpspCode.AppKeyInUse, null, typeText);
             BeginClose(1008, "ALREADY IN USE appkey");
@@ -335,6 +335,12 @@ internal sealed partial class SimSession : IAsyncDisposable
         // subscription became visible.
         _control.Writer.TryWrite(new Outgoing(null));
         _hub.NotifyChanged();
+        if (SimulatedMarket.IsUnlisted(tr, key))
+        {
+            // Subscribed (KIS checks only the key's form) but silent: the log says why, outside the session's lock.
+            Interlocked.Increment(ref _hub.Counters._unlistedSubscriptions);
+            Log.UnlistedCode(_hub.Logger, Id, tr.Id, key, string.Join(", ", InstrumentMaster.ListedShortCodes.Take(4)));
+        }
     }
 
     private void Unsubscribe(TrDefinition tr, string key, string typeText)

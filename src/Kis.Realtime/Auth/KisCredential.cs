@@ -14,8 +14,12 @@ public sealed record KisCredential(string AppKey, string AppSecret)
     /// <summary>The app key abbreviated for display: its first four characters and its length.</summary>
     public string MaskedAppKey => Mask(AppKey);
 
-    /// <summary>Abbreviates a secret-ish value for logs: first four characters, then its length.</summary>
-    internal static string Mask(string? value) => value switch
+    /// <summary>
+    /// The one masking rule of every package (library, simulator, gateway, CLI) for a key-like value shown in a log, a
+    /// message or a status: its first four characters and its length, never its tail (a key's last characters are as
+    /// secret as the rest); eight characters or fewer show only the length.
+    /// </summary>
+    public static string Mask(string? value) => value switch
     {
         null or "" => "(empty)",
         { Length: <= 8 } => $"****({value.Length})",

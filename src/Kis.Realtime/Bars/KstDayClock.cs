@@ -13,7 +13,6 @@ namespace Kis.Realtime;
 /// </summary>
 internal struct KstDayClock
 {
-    public static readonly TimeSpan Offset = TimeSpan.FromHours(9);
     private const long DayChangeStepBack = TimeSpan.TicksPerHour;
     private const long HalfDay = TimeSpan.TicksPerDay / 2;
 
@@ -66,7 +65,7 @@ internal struct KstDayClock
     /// </summary>
     internal static long? DayStartFromReceipt(long receivedUtcTicks, long timeOfDay)
     {
-        var received = receivedUtcTicks + Offset.Ticks;
+        var received = receivedUtcTicks + KoreaTime.Offset.Ticks;
         var dayStart = received - received % TimeSpan.TicksPerDay;
         var distance = dayStart + timeOfDay - received;
         if (distance > HalfDay) dayStart -= TimeSpan.TicksPerDay;
@@ -75,7 +74,7 @@ internal struct KstDayClock
         return distance <= ReceiptTolerance.Ticks ? dayStart : null;
     }
 
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime + Offset);
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime + KoreaTime.Offset);
 
     /// <summary>
     /// The KST date of a first trade without a date of its own: <paramref name="tradingDay"/> (else today); for a night
@@ -87,5 +86,5 @@ internal struct KstDayClock
         return calendar.DayStart > TimeSpan.Zero && kstTime.Ticks < calendar.DayStart.Ticks ? day.AddDays(1) : day;
     }
 
-    public static DateTimeOffset ToKst(long kstTicks) => new(kstTicks, Offset);
+    public static DateTimeOffset ToKst(long kstTicks) => new(kstTicks, KoreaTime.Offset);
 }

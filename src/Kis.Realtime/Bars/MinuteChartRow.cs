@@ -73,8 +73,8 @@ public readonly record struct MinuteChartRow(
             bars.Add(new Bar
             {
                 Key = key,
-                OpenTime = time.ToOffset(KstDayClock.Offset),
-                CloseTime = time.ToOffset(KstDayClock.Offset).AddMinutes(1),
+                OpenTime = time.ToOffset(KoreaTime.Offset),
+                CloseTime = time.ToOffset(KoreaTime.Offset).AddMinutes(1),
                 Open = m.Open,
                 High = m.High,
                 Low = m.Low,

@@ -43,7 +43,6 @@ public readonly record struct MarketSession(TradingSessions Kind, string Name, T
 /// </summary>
 public sealed class MarketCalendar
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     private readonly MarketTimeZone _zone;
     private readonly long _dayStart;
@@ -322,5 +321,5 @@ public sealed class MarketCalendar
     }
 
     /// <summary>KST wall-clock ticks (how KIS stamps records) to UTC ticks.</summary>
-    internal static long KstToUtc(long kstTicks) => kstTicks - Kst.Ticks;
+    internal static long KstToUtc(long kstTicks) => kstTicks - KoreaTime.Offset.Ticks;
 }

@@ -20,7 +20,7 @@ internal sealed class MarketTimeZone
 
     public string Id { get; }
 
-    public static MarketTimeZone Seoul { get; } = new("Asia/Seoul", TimeSpan.FromHours(9), false);
+    public static MarketTimeZone Seoul { get; } = new("Asia/Seoul", KoreaTime.Offset, false);
     public static MarketTimeZone Tokyo { get; } = new("Asia/Tokyo", TimeSpan.FromHours(9), false);
     public static MarketTimeZone HongKong { get; } = new("Asia/Hong_Kong", TimeSpan.FromHours(8), false);
     public static MarketTimeZone Shanghai { get; } = new("Asia/Shanghai", TimeSpan.FromHours(8), false);

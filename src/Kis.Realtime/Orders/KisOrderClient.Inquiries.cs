@@ -226,5 +226,5 @@ public sealed partial class KisOrderClient
         "01" => OrderSide.Sell, "02" => OrderSide.Buy, _ => OrderSide.Unknown,
     };
 
-    private string Today() => _options.TimeProvider.GetUtcNow().ToOffset(KstDayClock.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    private string Today() => _options.TimeProvider.GetUtcNow().ToOffset(KoreaTime.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 }

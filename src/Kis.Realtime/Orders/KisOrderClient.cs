@@ -122,7 +122,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     }
 
     /// <summary>KST time of day a little before now: an order of ours that KIS lists is not older than this.</summary>
-    private TimeOnly SentAfter() => TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(KstDayClock.Offset).DateTime - ClockTolerance);
+    private TimeOnly SentAfter() => TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(KoreaTime.Offset).DateTime - ClockTolerance);
 
     private async Task<string> BranchAsync(KisProduct product, string original, string? given, CancellationToken cancellationToken)
     {

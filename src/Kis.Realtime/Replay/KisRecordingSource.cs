@@ -62,6 +62,6 @@ public abstract class KisRecordingSource
     /// <summary>The KST trading day (Korea Standard Time, UTC+9, no daylight saving) of a time: how recordings are split.</summary>
     public static DateOnly TradingDayOf(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(KstOffset).DateTime);
 
-    /// <summary>Korea Standard Time's offset from UTC.</summary>
-    public static readonly TimeSpan KstOffset = TimeSpan.FromHours(9);
+    /// <summary>Korea Standard Time's offset from UTC: <see cref="KoreaTime.Offset"/>, kept for compatibility.</summary>
+    public static readonly TimeSpan KstOffset = KoreaTime.Offset;
 }

@@ -21,7 +21,6 @@ internal sealed partial class AccessTokenProvider
     /// <summary>KIS: one token issue per app key per minute; a second more for clock differences.</summary>
     internal static readonly TimeSpan MinimumIssueInterval = TimeSpan.FromSeconds(61);
 
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     private readonly RestHttp _http;
     private readonly Uri _restBase;
@@ -120,7 +119,7 @@ internal sealed partial class AccessTokenProvider
             }
             var expiresAt = ExpiryOf(root, now);
             Interlocked.Increment(ref _issued);
-            LogIssued(_logger, credential.MaskedAppKey, expiresAt.ToOffset(Kst).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+            LogIssued(_logger, credential.MaskedAppKey, expiresAt.ToOffset(KoreaTime.Offset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
             return new TokenEntry(token, now, expiresAt);
         }
     }
@@ -132,7 +131,7 @@ internal sealed partial class AccessTokenProvider
             return now.AddSeconds(seconds);
         if (DateTime.TryParseExact(RestHttp.Text(root, "access_token_token_expired"), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
                 DateTimeStyles.None, out var kst))
-            return new DateTimeOffset(kst, Kst);
+            return new DateTimeOffset(kst, KoreaTime.Offset);
         return now.AddHours(24);
     }
 

@@ -24,7 +24,6 @@ public sealed partial class KisRestClient : IDisposable
     /// <summary>Pages read at most for one day (24 h of minutes / 30, and some), so a server that never ends cannot loop us.</summary>
     private const int MaxPages = 24 * 60 / MinuteChartPageSize + 2;
 
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     private readonly KisRestOptions _options;
     private readonly RestHttp _http;
@@ -72,7 +71,7 @@ public sealed partial class KisRestClient : IDisposable
             StockVenue.Krx => "J", StockVenue.Nxt => "NX", StockVenue.Unified => "UN",
             _ => throw new ArgumentOutOfRangeException(nameof(venue), venue, "KRX, NXT or Unified."),
         };
-        var hour = until ?? TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(Kst).DateTime);
+        var hour = until ?? TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(KoreaTime.Offset).DateTime);
         var first = from ?? TimeOnly.MinValue;
         var bars = new SortedDictionary<DateTimeOffset, KisMinuteBar>();
         for (var page = 0; page < MaxPages; page++)
@@ -151,7 +150,7 @@ public sealed partial class KisRestClient : IDisposable
             var time = Field(r, "stck_cntg_hour", i, what);
             if (!DateTime.TryParseExact(date + time, "yyyyMMddHHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var kst))
                 throw new KisRestException($"{what}: row {i} has an unreadable stck_bsop_date/stck_cntg_hour.");
-            rows.Add(new KisMinuteBar(new DateTimeOffset(kst, Kst), Price(r, "stck_oprc", i, what), Price(r, "stck_hgpr", i, what),
+            rows.Add(new KisMinuteBar(new DateTimeOffset(kst, KoreaTime.Offset), Price(r, "stck_oprc", i, what), Price(r, "stck_hgpr", i, what),
                 Price(r, "stck_lwpr", i, what), Price(r, "stck_prpr", i, what), Integer(r, "cntg_vol", i, what), Integer(r, "acml_tr_pbmn", i, what)));
         }
         return rows;

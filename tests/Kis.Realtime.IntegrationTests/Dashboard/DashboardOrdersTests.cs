@@ -20,21 +20,23 @@ namespace Kis.Realtime.Tests.Dashboard;
 public sealed class DashboardOrdersTests(BrowserFixture browser)
 {
     private const string Account = "50123457";
-    private const string Code = "015760"; // a listed stock whose trades (a few hundred shares) are small against a 90M KRW order, so fills are partial
+    private const string Code = "015760";
     private const string Cash = "/uapi/domestic-stock/v1/trading/order-cash";
     private const string AmendCancel = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 
     [Fact]
     public async Task The_orders_table_shows_each_order_from_accepted_through_amend_fills_and_cancel()
     {
-        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false });
+        // The test makes the market's trades itself (nobody subscribes to the stock and nothing drives it), so it knows
+        // which fills an order gets: a feed's trade, or a cross of its book, could fill a large order at once.
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(100), RandomNotices = false, DriveRestingOrders = false });
         await using var dashboard = await DashboardPage.OpenAsync(browser, new ConnectionArgs
         {
-            WebSocketUrl = sim.WebSocketUrl.ToString(), RestUrl = sim.RestBaseUrl.ToString(), Subscriptions = ["stock-notice", $"stock:{Code}"],
+            WebSocketUrl = sim.WebSocketUrl.ToString(), RestUrl = sim.RestBaseUrl.ToString(), Subscriptions = ["stock-notice"],
         });
         await using var table = new OrdersFeed(dashboard.Host.Publisher);
-        // Both registrations confirmed: a notice stream reports what happens after it starts; the trades drive the fills.
-        await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 2, "both subscriptions confirmed by the simulator", TimeSpan.FromSeconds(45));
+        // The registration confirmed: a notice stream reports what happens after it starts.
+        await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator", TimeSpan.FromSeconds(45));
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false, AllowAutoRedirect = false });
         var token = await TokenAsync(http, sim);
         var book = sim.Hub.Market.StockBookForOrders(Code);
@@ -59,13 +61,18 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         var cancelled = await table.WaitAsync(rows => rows[second][11] == "cancelled", $"order {second} cancelled");
         Assert.Equal(["0", "", "10", "0"], cancelled[second][7..11]);
 
-        // A large buy at the bid: it fills part by part from the trades that reach it; the rest is cancelled.
+        // A large buy at the bid: a sell of 100 shares a tick below trades through it and fills 100 at its price (a
+        // trade beyond a resting order's price reaches it whatever the queue); the rest is cancelled.
         var bid = book.Touch().Bid;
         var quantity = 90_000_000 / bid;
         var third = Short(await OrderAsync(http, sim, token, Cash, "TTTC0012U", Order(quantity, bid)));
-        var partly = await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[11] == "partially filled", $"order {third} partially filled", TimeSpan.FromSeconds(60));
+        await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[11] == "accepted", $"order {third} accepted");
+        sim.Hub.Venue.OnTrade(Code, derivative: false, InstrumentMaster.TickDown(bid), 100, buyerInitiated: false, sim.Hub.Market.Clock.Now());
+        sim.Hub.Venue.OnTapeReady();
+        var partly = await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[11] == "partially filled", $"order {third} partially filled");
         var filledSoFar = long.Parse(partly[third][7], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
-        Assert.InRange(filledSoFar, 1, quantity - 1);
+        Assert.Equal(100, filledSoFar);
+        Assert.Equal(Number(bid), partly[third][8]);
         Assert.Equal(Number(quantity - filledSoFar), partly[third][10]);
         await OrderAsync(http, sim, token, AmendCancel, "TTTC0013U", Revision(third, "02", 0));
         var done = await table.WaitAsync(rows => rows[third][11] == "cancelled", $"order {third} cancelled");
@@ -75,7 +82,7 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         var row = daily.GetProperty("output1").EnumerateArray().Single(r => Short(r.GetProperty("odno").GetString()!) == third);
         var filled = long.Parse(row.GetProperty("tot_ccld_qty").GetString()!, CultureInfo.InvariantCulture);
         var amount = decimal.Parse(row.GetProperty("tot_ccld_amt").GetString()!, CultureInfo.InvariantCulture);
-        Assert.True(filled >= filledSoFar);
+        Assert.Equal(filledSoFar, filled);
         Assert.Equal([Number(quantity), Number(filled), Number(amount / filled), Number(quantity - filled), "0", "cancelled"], Pick(done[third], 5, 7, 8, 9, 10, 11));
         Assert.Equal(0, table.Dropped);
 

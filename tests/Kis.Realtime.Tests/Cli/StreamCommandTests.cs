@@ -132,6 +132,25 @@ public class StreamCommandTests
     }
 
     [Fact]
+    public async Task A_code_no_market_lists_is_named_in_the_summary_and_streams_nothing()
+    {
+        // Issue 47, item 6: stock:999999 once streamed made-up trades. Ctrl+C once the listed stock has delivered
+        // 20 records (the unlisted one, paced alike, would have delivered as many by then).
+        using var ctrlC = new CancellationTokenSource();
+        var stdout = new NotifyingStream(() => ctrlC.Cancel(), text => text.Split("\"005930\"").Length > 20);
+        var stderr = new StringWriter();
+        var exit = await StreamCommand.RunAsync(FastSimulator("stock:999999", "stock:005930"), new StreamArgs { Format = "jsonl" }, Env(), stdout, stderr, ctrlC.Token)
+            .WaitAsync(CliTimeout);
+
+        Assert.Equal(0, exit); // KIS accepts the code: not a refusal
+        Assert.True(stdout.Fired);
+        var lines = JsonLines(stdout.ToArray());
+        Assert.DoesNotContain(lines, l => l.GetProperty("tr_key").GetString() == "999999");
+        Assert.True(stderr.ToString().Contains("kisrt: no records for H0STCNT0:999999: KIS accepts any code of the right form"), stderr.ToString());
+        Assert.DoesNotContain("H0STCNT0:005930", stderr.ToString());
+    }
+
+    [Fact]
     public async Task Bad_subscriptions_are_usage_errors_naming_the_problem()
     {
         var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
