@@ -8,7 +8,8 @@ namespace Kis.Realtime.Simulator.Market;
 /// (KRX, NXT, indices, bonds, day derivatives) are windows of KST time of day cut from their calendar's sessions (KRX's
 /// auctions, NXT's main market to 15:20 …); markets in another time zone or whose session crosses midnight (US and other
 /// overseas stocks, night derivatives, overseas futures) run the calendar's sessions on their own clock (New York's
-/// summer time included). Holidays are not modelled (weekends are).
+/// summer time included). Weekends and the calendars' holidays do not trade; in demo mode a market on another clock
+/// trades on a demo day only when that day is one of its own trading days too (no US records on Thanksgiving).
 /// </summary>
 internal sealed class TradingHours
 {
@@ -183,7 +184,7 @@ internal sealed class TradingHours
     public bool IsOpen(DateTime kst)
     {
         if (_ownClock) return _calendar.IsOpen(new DateTimeOffset(kst, Kst));
-        if (!_calendar.IsTradingDay(DateOnly.FromDateTime(kst))) return false;
+        if (!IsDemoTradingDay(kst.Date)) return false;
         var t = kst.TimeOfDay;
         foreach (var (open, close) in _windows)
             if (t >= open && t < close) return true;
@@ -200,7 +201,7 @@ internal sealed class TradingHours
         for (var day = 0; day < 8; day++)
         {
             var date = kst.Date.AddDays(day);
-            if (!_calendar.IsTradingDay(DateOnly.FromDateTime(date))) continue;
+            if (!IsDemoTradingDay(date)) continue;
             foreach (var (open, close) in _windows)
             {
                 var start = date + open;
@@ -208,6 +209,16 @@ internal sealed class TradingHours
             }
         }
         throw new InvalidOperationException("No trading window within a week.");
+    }
+
+    /// <summary>
+    /// A day of these windows trades: a trading day of their calendar and, for a demo day of a market on another clock,
+    /// of that market's too (its records are stamped on its trading day of that date: <see cref="RecordTime"/>).
+    /// </summary>
+    private bool IsDemoTradingDay(DateTime date)
+    {
+        var day = DateOnly.FromDateTime(date);
+        return _calendar.IsTradingDay(day) && (_demoMarket is not { } market || market.IsTradingDay(day));
     }
 
     private static DateTime NextOpen(MarketCalendar calendar, DateTime kst)
