@@ -9,7 +9,7 @@ namespace Kis.Realtime.Simulator.Market;
 /// auctions, NXT's main market to 15:20 …); markets in another time zone or whose session crosses midnight (US and other
 /// overseas stocks, night derivatives, overseas futures) run the calendar's sessions on their own clock (New York's
 /// summer time included). Weekends and the calendars' holidays do not trade; in demo mode a market on another clock
-/// trades on a demo day only when that day is one of its own trading days too (no US records on Thanksgiving).
+/// stamps each demo day on a trading day of its own (<see cref="DemoDays"/>: Thanksgiving's demo day on the Friday after).
 /// </summary>
 internal sealed class TradingHours
 {
@@ -18,6 +18,7 @@ internal sealed class TradingHours
     private readonly MarketCalendar _calendar;
     private readonly bool _ownClock; // the calendar's sessions on the market's own clock, not KST windows
     private readonly MarketCalendar? _demoMarket; // demo mode: whose trading day a demo day's records are stamped on
+    private readonly DemoDays? _demoDays;         // demo mode: that market's trading day of each demo day
 
     private TradingHours(string name, MarketCalendar calendar, params (TimeSpan Open, TimeSpan Close)[] windows)
     {
@@ -33,6 +34,7 @@ internal sealed class TradingHours
         _windows = demoDay._windows;
         _calendar = demoDay._calendar;
         _demoMarket = market;
+        _demoDays = new DemoDays(demoDay._calendar, market);
     }
 
     private TradingHours(MarketCalendar calendar)
@@ -157,14 +159,16 @@ internal sealed class TradingHours
     /// whole 18:00–06:00 session), stamped in KST as KIS stamps it. So every record is dated on a weekday of its own
     /// market, the day totals restart once a demo day, and a client's calendar (which takes a US record's trading day
     /// from its KST stamp, a night trade's from 18:00) agrees, without a second day rule. The stamps run ahead of the
-    /// demo clock (a US record at 08:00 KST is stamped 21:00 or 22:00 KST), monotonic within and across demo days.
+    /// demo clock (a US record at 08:00 KST is stamped 21:00 or 22:00 KST), monotonic within and across demo days. The
+    /// market's day is <see cref="DemoDays"/>' (the demo date, or a later trading day when that market does not trade
+    /// then), and its close that day's (the NYSE's early close: 17:00).
     /// </summary>
     public DateTime RecordTime(DateTime now)
     {
         if (_demoMarket is not { } market) return now;
         var into = now.TimeOfDay - DayOpen;
         into = into < TimeSpan.Zero ? TimeSpan.Zero : into >= DemoDayLength ? DemoDayLength - TimeSpan.FromTicks(1) : into;
-        var close = market.CloseOf(DateOnly.FromDateTime(now), TradingSessions.All);
+        var close = market.CloseOf(_demoDays!.Of(DateOnly.FromDateTime(now)), TradingSessions.All);
         return (close - DemoDayLength + into).ToOffset(Kst).DateTime;
     }
 
@@ -184,7 +188,7 @@ internal sealed class TradingHours
     public bool IsOpen(DateTime kst)
     {
         if (_ownClock) return _calendar.IsOpen(new DateTimeOffset(kst, Kst));
-        if (!IsDemoTradingDay(kst.Date)) return false;
+        if (!_calendar.IsTradingDay(DateOnly.FromDateTime(kst))) return false;
         var t = kst.TimeOfDay;
         foreach (var (open, close) in _windows)
             if (t >= open && t < close) return true;
@@ -201,7 +205,7 @@ internal sealed class TradingHours
         for (var day = 0; day < 8; day++)
         {
             var date = kst.Date.AddDays(day);
-            if (!IsDemoTradingDay(date)) continue;
+            if (!_calendar.IsTradingDay(DateOnly.FromDateTime(date))) continue;
             foreach (var (open, close) in _windows)
             {
                 var start = date + open;
@@ -209,16 +213,6 @@ internal sealed class TradingHours
             }
         }
         throw new InvalidOperationException("No trading window within a week.");
-    }
-
-    /// <summary>
-    /// A day of these windows trades: a trading day of their calendar and, for a demo day of a market on another clock,
-    /// of that market's too (its records are stamped on its trading day of that date: <see cref="RecordTime"/>).
-    /// </summary>
-    private bool IsDemoTradingDay(DateTime date)
-    {
-        var day = DateOnly.FromDateTime(date);
-        return _calendar.IsTradingDay(day) && (_demoMarket is not { } market || market.IsTradingDay(day));
     }
 
     private static DateTime NextOpen(MarketCalendar calendar, DateTime kst)
@@ -241,4 +235,37 @@ internal sealed class TradingHours
 
     /// <inheritdoc/>
     public override string ToString() => Description;
+}
+
+/// <summary>
+/// The trading day of a market on another clock that a demo day (a trading day of the demo's calendar) is stamped on:
+/// the demo date itself when that market trades then and it is later than the previous demo day's; else the market's
+/// next trading day after that. Strictly increasing, so every demo day is a day of its own for that market (its day
+/// totals restart once a day and never go back), and always a day it trades: a demo day on a NYSE holiday (Thanksgiving)
+/// shows the US market's next day, and the following days stay that much ahead until a day the demo does not trade
+/// and the market does (KRX's year-end closing day) brings them back to their dates. Walked from
+/// <see cref="Anchor"/> (before the first year of holiday rows, where every weekday is both's) and cached: one step a day.
+/// </summary>
+internal sealed class DemoDays(MarketCalendar demo, MarketCalendar market)
+{
+    private static readonly DateOnly Anchor = new(2025, 12, 31);
+    private Step _last = new(Anchor, Anchor); // one immutable pair, swapped whole
+
+    /// <summary>The market's trading day for demo day <paramref name="day"/>. Any thread.</summary>
+    public DateOnly Of(DateOnly day)
+    {
+        if (day <= Anchor) return market.TradingDayOnOrAfter(day);
+        var last = Volatile.Read(ref _last);
+        var (d, m) = last.Demo <= day ? (last.Demo, last.Market) : (Anchor, Anchor);
+        while (d < day)
+        {
+            d = demo.NextTradingDay(d);
+            var next = market.TradingDayOnOrAfter(d);
+            m = next > m ? next : market.NextTradingDay(m);
+        }
+        Volatile.Write(ref _last, new Step(d, m));
+        return m;
+    }
+
+    private sealed record Step(DateOnly Demo, DateOnly Market);
 }

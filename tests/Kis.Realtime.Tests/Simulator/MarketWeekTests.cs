@@ -117,9 +117,10 @@ public sealed class MarketWeekTests
         (string Tr, string Key)[] feeds = [("HDFSCNT0", "DNASAAPL"), ("H0MFCNT0", "101W12000")];
         var raw = RunRaw(market, wall, feeds, until: new DateTime(2026, 12, 2, 19, 59, 0));
         DateOnly[] demoDays = [new(2026, 11, 26), new(2026, 11, 27), new(2026, 11, 30), new(2026, 12, 1), new(2026, 12, 2)];
-        // The US market trades on its own trading days among them: not on Thanksgiving (11-26, NYSE closed), and the day
-        // after closes at 13:00 (its after-market at 17:00), so that demo day's US records end at 17:00 New York.
-        DateOnly[] usDays = [new(2026, 11, 27), new(2026, 11, 30), new(2026, 12, 1), new(2026, 12, 2)];
+        // The US market stamps each demo day on a trading day of its own: Thanksgiving (11-26) is no NYSE day, so the
+        // first demo day shows the day after (closing at 13:00, its after-market at 17:00: those records end at 17:00
+        // New York), and the days after it stay one ahead.
+        DateOnly[] usDays = [new(2026, 11, 27), new(2026, 11, 30), new(2026, 12, 1), new(2026, 12, 2), new(2026, 12, 3)];
 
         // US: the trading day (tymd), the New York date (xymd) and the client's trading day of the KST stamp agree.
         var us = new List<(DateOnly Day, Trade Trade)>();
