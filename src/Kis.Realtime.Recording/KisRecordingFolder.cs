@@ -10,7 +10,8 @@ namespace Kis.Realtime;
 /// A folder written by <c>kisrt record --out DIR</c> (or <see cref="RawRecorder"/>) as a recording to replay:
 /// <c>DIR/yyyy-MM-dd/raw.log</c>, one KST trading day a folder, read line by line in file order (received order).
 /// Streaming: a few blocks of lines in memory (read ahead while the replay decodes), whatever the size of a day. A line
-/// that cannot be read (too long, no receive time) is skipped and counted (<see cref="KisRecordingSource.Skipped"/>); a
+/// that cannot be read (too long, no receive time) is skipped and counted (<see cref="KisRecordingSource.Skipped"/>); one
+/// whose receive time is damaged is counted too and keeps its message, received when the line before it was; a
 /// torn last line left by a killed recorder is simply incomplete and is read as it is (it fails to decode and is
 /// counted by the replay).
 /// </summary>
@@ -123,6 +124,7 @@ public sealed class KisRecordingFolder : KisRecordingSource
         try
         {
             var scratch = new ArrayBufferWriter<byte>(4096);
+            DateTimeOffset? previous = null; // the last receive time read: a damaged line's stand-in
             foreach (var day in days)
             {
                 var path = Path.Combine(_directory, day.ToString(DayFormat, CultureInfo.InvariantCulture), RawRecorder.RawFileName);
@@ -132,7 +134,7 @@ public sealed class KisRecordingFolder : KisRecordingSource
                 await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0,
                     FileOptions.SequentialScan);
                 var reader = new ByteLineReader(file, maxLineLength: _maxLineLength);
-                while (Next(reader, scratch, wanted, out var receivedAt, out var message) is var read && read != LineRead.End)
+                while (Next(reader, scratch, wanted, ref previous, out var receivedAt, out var message) is var read && read != LineRead.End)
                 {
                     if (read is LineRead.Skipped or LineRead.Unwanted || (read == LineRead.Message && !Wanted(message, wanted))
                         || blocks.TryAdd(receivedAt, message)) continue;
@@ -160,8 +162,8 @@ public sealed class KisRecordingFolder : KisRecordingSource
     private enum LineRead { Message, WantedFrame, Skipped, Unwanted, End }
 
     /// <summary>Reads one line; <paramref name="message"/> is valid until the next call.</summary>
-    private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, TrId[]? wanted, out DateTimeOffset receivedAt,
-        out ReadOnlySpan<byte> message)
+    private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, TrId[]? wanted, ref DateTimeOffset? previous,
+        out DateTimeOffset receivedAt, out ReadOnlySpan<byte> message)
     {
         receivedAt = default;
         message = default;
@@ -185,8 +187,15 @@ public sealed class KisRecordingFolder : KisRecordingSource
         if (at is null)
         {
             CountSkipped(); // a recording always has receive times; a bare line is not one of its lines
-            return LineRead.Skipped;
+            // A recorded line whose time is damaged still holds its message: kept (counted once, above), received when the
+            // line before it was, as a recording is in received order. With no line before it there is no such time.
+            if (previous is not { } before) return LineRead.Skipped;
+            message = RawMessageLine.MessageOfUnreadableTime(line, scratch);
+            if (message.IsEmpty) return LineRead.Skipped;
+            receivedAt = before;
+            return wantedFrame ? LineRead.WantedFrame : LineRead.Message;
         }
+        previous = at;
         receivedAt = at.Value;
         return wantedFrame ? LineRead.WantedFrame : LineRead.Message;
     }

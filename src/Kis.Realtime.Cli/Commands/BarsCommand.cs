@@ -24,6 +24,8 @@ internal sealed record BarsArgs
     /// trade; the wait for late prints. Default 2 s.</summary>
     public TimeSpan CloseGrace { get; init; } = DefaultCloseGrace;
     public static readonly TimeSpan DefaultCloseGrace = TimeSpan.FromSeconds(2);
+    /// <summary>How long after its end a time or day bar still takes its late trades (<see cref="BarOptions.LateWindow"/>). Default 0.</summary>
+    public TimeSpan LateWindow { get; init; }
     /// <summary>A <c>kisrt record</c> folder to read instead of a live source.</summary>
     public string? Replay { get; init; }
     /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
@@ -47,6 +49,7 @@ internal static class BarsCommand
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
         var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
+        var lateWindow = new Option<string?>("--late-window") { Description = "a time or day bar takes trades that arrive late (after a later bar's) until a trade stamped this long after its end, e.g. 30s or 2m; bars show that much later (default 0: a late trade is in no bar, counted)" };
         var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
         var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
@@ -56,7 +59,7 @@ internal static class BarsCommand
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, count, duration, sessions, closeGrace, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
+            interval, from, format, count, duration, sessions, closeGrace, lateWindow, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -71,6 +74,7 @@ internal static class BarsCommand
                 Forming = parse.GetValue(forming),
                 Sessions = parse.GetValue(sessions),
                 CloseGrace = parse.GetValue(closeGrace) is { } g ? Configuration.Duration.Parse(g, "--close-grace") : BarsArgs.DefaultCloseGrace,
+                LateWindow = parse.GetValue(lateWindow) is { } w ? Configuration.Duration.Parse(w, "--late-window") : TimeSpan.Zero,
                 Replay = parse.GetValue(replay),
                 Postgres = parse.GetValue(postgres),
                 PgSchema = parse.GetValue(pgSchema) ?? "kis",
@@ -135,7 +139,8 @@ internal static class BarsCommand
         // Live and gateway bars close on the clock, --close-grace after their end (a daily bar: the market's close), so
         // the session's last bar shows at the close; a replay's bars close at the next trade (its trades are in the past).
         spec = spec.WithSessions(sessions); // the spec says which sessions a bar covers
-        var options = BarOptions.Default with { FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null };
+        if (args.LateWindow < TimeSpan.Zero) throw new CliUsageException("--late-window must not be negative.");
+        var options = BarOptions.Default with { FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null, LateWindow = args.LateWindow };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
         try

@@ -8,7 +8,8 @@ namespace Kis.Realtime.Simulator.Market;
 /// (KRX, NXT, indices, bonds, day derivatives) are windows of KST time of day cut from their calendar's sessions (KRX's
 /// auctions, NXT's main market to 15:20 …); markets in another time zone or whose session crosses midnight (US and other
 /// overseas stocks, night derivatives, overseas futures) run the calendar's sessions on their own clock (New York's
-/// summer time included). Holidays are not modelled (weekends are).
+/// summer time included). Weekends and the calendars' holidays do not trade; in demo mode a market on another clock
+/// stamps each demo day on a trading day of its own (<see cref="DemoDays"/>: Thanksgiving's demo day on the Friday after).
 /// </summary>
 internal sealed class TradingHours
 {
@@ -16,6 +17,7 @@ internal sealed class TradingHours
     private readonly MarketCalendar _calendar;
     private readonly bool _ownClock; // the calendar's sessions on the market's own clock, not KST windows
     private readonly MarketCalendar? _demoMarket; // demo mode: whose trading day a demo day's records are stamped on
+    private readonly DemoDays? _demoDays;         // demo mode: that market's trading day of each demo day
 
     private TradingHours(string name, MarketCalendar calendar, params (TimeSpan Open, TimeSpan Close)[] windows)
     {
@@ -31,6 +33,7 @@ internal sealed class TradingHours
         _windows = demoDay._windows;
         _calendar = demoDay._calendar;
         _demoMarket = market;
+        _demoDays = new DemoDays(demoDay._calendar, market);
     }
 
     private TradingHours(MarketCalendar calendar)
@@ -155,14 +158,16 @@ internal sealed class TradingHours
     /// whole 18:00–06:00 session), stamped in KST as KIS stamps it. So every record is dated on a weekday of its own
     /// market, the day totals restart once a demo day, and a client's calendar (which takes a US record's trading day
     /// from its KST stamp, a night trade's from 18:00) agrees, without a second day rule. The stamps run ahead of the
-    /// demo clock (a US record at 08:00 KST is stamped 21:00 or 22:00 KST), monotonic within and across demo days.
+    /// demo clock (a US record at 08:00 KST is stamped 21:00 or 22:00 KST), monotonic within and across demo days. The
+    /// market's day is <see cref="DemoDays"/>' (the demo date, or a later trading day when that market does not trade
+    /// then), and its close that day's (the NYSE's early close: 17:00).
     /// </summary>
     public DateTime RecordTime(DateTime now)
     {
         if (_demoMarket is not { } market) return now;
         var into = now.TimeOfDay - DayOpen;
         into = into < TimeSpan.Zero ? TimeSpan.Zero : into >= DemoDayLength ? DemoDayLength - TimeSpan.FromTicks(1) : into;
-        var close = market.CloseOf(DateOnly.FromDateTime(now), TradingSessions.All);
+        var close = market.CloseOf(_demoDays!.Of(DateOnly.FromDateTime(now)), TradingSessions.All);
         return (close - DemoDayLength + into).ToOffset(KoreaTime.Offset).DateTime;
     }
 
@@ -229,4 +234,37 @@ internal sealed class TradingHours
 
     /// <inheritdoc/>
     public override string ToString() => Description;
+}
+
+/// <summary>
+/// The trading day of a market on another clock that a demo day (a trading day of the demo's calendar) is stamped on:
+/// the demo date itself when that market trades then and it is later than the previous demo day's; else the market's
+/// next trading day after that. Strictly increasing, so every demo day is a day of its own for that market (its day
+/// totals restart once a day and never go back), and always a day it trades: a demo day on a NYSE holiday (Thanksgiving)
+/// shows the US market's next day, and the following days stay that much ahead until a day the demo does not trade
+/// and the market does (KRX's year-end closing day) brings them back to their dates. Walked from
+/// <see cref="Anchor"/> (before the first year of holiday rows, where every weekday is both's) and cached: one step a day.
+/// </summary>
+internal sealed class DemoDays(MarketCalendar demo, MarketCalendar market)
+{
+    private static readonly DateOnly Anchor = new(2025, 12, 31);
+    private Step _last = new(Anchor, Anchor); // one immutable pair, swapped whole
+
+    /// <summary>The market's trading day for demo day <paramref name="day"/>. Any thread.</summary>
+    public DateOnly Of(DateOnly day)
+    {
+        if (day <= Anchor) return market.TradingDayOnOrAfter(day);
+        var last = Volatile.Read(ref _last);
+        var (d, m) = last.Demo <= day ? (last.Demo, last.Market) : (Anchor, Anchor);
+        while (d < day)
+        {
+            d = demo.NextTradingDay(d);
+            var next = market.TradingDayOnOrAfter(d);
+            m = next > m ? next : market.NextTradingDay(m);
+        }
+        Volatile.Write(ref _last, new Step(d, m));
+        return m;
+    }
+
+    private sealed record Step(DateOnly Demo, DateOnly Market);
 }

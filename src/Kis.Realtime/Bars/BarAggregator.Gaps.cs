@@ -106,6 +106,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 Gaps--;
                 if (g.FlaggedBar == _open && _forming && _formingOpenGaps > 0) _formingOpenGaps--;
+                else LiftHeldGap(g.FlaggedBar);
+                ClearClosingGap(g.Sequence);
                 g = default;
             }
             return true;

@@ -18,6 +18,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly long _interval;
     private readonly decimal _threshold;
     private readonly BarOptions _options;
+    private readonly long _lateWindow; // BarOptions.LateWindow in ticks: 0 closes a bar at the next interval's first trade
     private readonly TradingSessions _sessions; // the spec's and the options' together: a trade must be in both
     private KstDayClock _clock;
     private string? _key;
@@ -59,6 +60,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _threshold = spec.Threshold;
         _options = options ?? BarOptions.Default;
         _sessions = spec.Sessions & _options.Sessions;
+        if (_options.LateWindow < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.LateWindow, "BarOptions.LateWindow must not be negative.");
+        _lateWindow = _kind <= BarKind.Day ? _options.LateWindow.Ticks : 0;
     }
 
     /// <summary>The bar spec.</summary>
@@ -135,6 +139,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // own bar may take it, while it is forming. A closed bar never reopens and a later bar must not take it.
             if ((check == VolumeCheck.Late || (_forming ? start < _open : start < _lastClosedEnd)) && !(_forming && start == _open))
             {
+                // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
+                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume,
+                        TAccessor.ValueIsPriceTimesVolume ? price * volume : TAccessor.Value(trade)))
+                    return false;
                 LateTrades++;
                 return false;
             }
@@ -142,15 +150,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 // Missed trades found here may belong to the bar closing, except at a new day's first trade: a restarted
                 // cumulative volume says they are all the new day's.
-                CloseForming(check == VolumeCheck.Gap);
-                closed = true;
+                CloseForming(check == VolumeCheck.Gap, openGap);
+                closed = _lateWindow == 0;
             }
             if (!_forming)
             {
                 closed |= QueueEmpties(start, day, gap);
                 Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
-                if (_kind == BarKind.Day && calendar.CloseTicks(day, _sessions) is { } marketClose && marketClose < _close)
-                    _clockEnd = marketClose;
+                _clockEnd = ClockEndOf(calendar, start, day);
             }
         }
         else
@@ -187,6 +194,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             CloseForming(false);
             closed = true;
         }
+        else if (_lateWindow > 0)
+        {
+            if (t > _watermark) _watermark = t;
+            closed |= ReleaseHeld(_watermark, byClock: false);
+        }
         return closed;
     }
 
@@ -208,6 +220,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _pendingFlags = BarFlags.None;
         SeedResult = default;
         SkippedTrades = LateTrades = Gaps = MissingVolume = 0;
+        _held?.Clear();
+        _watermark = _releasedEnd = 0;
     }
 
     /// <summary>Takes the oldest closed bar not taken yet.</summary>
@@ -232,73 +246,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     /// <summary>
-    /// Closes the forming time or day bar when <paramref name="now"/> (on any offset: compared on the market's clock) has
-    /// reached its end (a day bar's: the market's close, the end of the last of the bar's sessions (<see cref="BarSpec.Sessions"/>)
-    /// on that trading day, e.g. 15:40 KRX regular, 20:00 NXT with its after-market): a clock-driven close, so the last
-    /// bar of a session appears without a later trade (without it a bar closes at the first trade of a later interval).
-    /// A trade of that interval arriving later goes into no bar (<see cref="LateTrades"/>). Returns true when a bar closed.
-    /// </summary>
-    public bool CloseThrough(DateTimeOffset now)
-    {
-        if (!_forming || _kind > BarKind.Day || _calendar!.LocalTicks(now.UtcTicks) < _clockEnd) return false;
-        CloseForming(false);
-        return true;
-    }
-
-    /// <summary>
-    /// Feeds every trade of <paramref name="trades"/> and yields the bars as they close (with
-    /// <paramref name="formingUpdates"/>, the forming bar after each trade too); with <see cref="BarOptions.ClockCloseGrace"/>
-    /// a bar also closes on the clock. Does not <see cref="Complete"/>: the caller decides what an end of the trades means.
-    /// </summary>
-    public IAsyncEnumerable<Bar> AddAllAsync(IAsyncEnumerable<TTrade> trades, bool formingUpdates = false, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(trades);
-        return AddAllAsync(trades, static (aggregator, trade) => aggregator.Add(trade), formingUpdates, cancellationToken);
-    }
-
-    /// <summary>
-    /// <see cref="AddAllAsync(IAsyncEnumerable{TTrade}, bool, CancellationToken)"/> over trades with their receive time
-    /// (<see cref="IKisRealtimeClient.SubscribeReceivedAsync{T}"/>): trades without a date on the wire are dated from it.
-    /// </summary>
-    public IAsyncEnumerable<Bar> AddAllReceivedAsync(IAsyncEnumerable<KisReceived<TTrade>> trades, bool formingUpdates = false, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(trades);
-        return AddAllAsync(trades, static (aggregator, trade) => aggregator.Add(trade.Value, trade.ReceivedAt), formingUpdates, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<Bar> AddAllAsync<TItem>(IAsyncEnumerable<TItem> trades, Func<BarAggregator<TTrade, TAccessor>, TItem, bool> add,
-        bool formingUpdates, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var clocked = new ClockedTrades<TItem>(trades, _options.TimeProvider, cancellationToken);
-        while (true)
-        {
-            var next = await clocked.NextAsync(ClockCloseDue()).ConfigureAwait(false);
-            if (next == ClockedNext.End) yield break;
-            if (next == ClockedNext.Due ? CloseByClock() : add(this, clocked.Current))
-                while (TryTakeClosed(out var bar)) yield return bar;
-            if (next == ClockedNext.Trade && formingUpdates && TryGetForming(out var forming)) yield return forming;
-        }
-    }
-
-    /// <summary>When the forming bar is due to close on the clock (null: no clock close configured, or nothing forming).</summary>
-    internal DateTimeOffset? ClockCloseDue() =>
-        _options.ClockCloseGrace is { } grace && _forming && _kind <= BarKind.Day
-            ? new DateTimeOffset(_clockEnd, _offset) + grace + TimeSpan.FromTicks(_clockSkew) : null;
-
-    /// <summary>Closes the forming bar if its clock close is due.</summary>
-    internal bool CloseByClock() =>
-        _options.ClockCloseGrace is { } grace && CloseThrough(_options.TimeProvider.GetUtcNow() - grace - TimeSpan.FromTicks(_clockSkew));
-
-    private void NoteSkew(long tradeUtcTicks)
-    {
-        var skew = _options.TimeProvider.GetUtcNow().UtcTicks - tradeUtcTicks;
-        if (!_forming || skew < _clockSkew) _clockSkew = skew;
-    }
-
-    /// <summary>When the forming time or day bar ends (null when none is forming, or for tick, volume and value bars).</summary>
-    public DateTimeOffset? FormingBarEnd => _forming && _kind <= BarKind.Day ? new DateTimeOffset(_close, _offset) : null;
-
-    /// <summary>
     /// The trade stream ended: seeded bars not emitted yet and the forming bar (flagged <see cref="BarFlags.EndOfStream"/>)
     /// become closed bars to take with <see cref="TryTakeClosed"/>.
     /// </summary>
@@ -310,6 +257,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             SeedResult = new SeedResult { KeptBars = _seed.Count };
             _seed = null;
         }
+        ReleaseHeld(long.MaxValue, byClock: false); // the stream ended: no late trade can come
         if (!_forming) return;
         MaterializeEmpties();
         _ready.Enqueue(MakeBar(BarFlags.EndOfStream));
@@ -347,10 +295,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _formingOpenGaps = 0;
     }
 
-    private void CloseForming(bool gap)
+    /// <summary>A time or day bar's end on the clock: its interval's end; a day bar's, the market's close.</summary>
+    private long ClockEndOf(MarketCalendar calendar, long start, int day) =>
+        _kind == BarKind.Day && calendar.CloseTicks(day, _sessions) is { } marketClose && marketClose < start + _interval ? marketClose : start + _interval;
+
+    private void CloseForming(bool gap, int openGap = -1)
     {
         MaterializeEmpties();
-        _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
+        if (_lateWindow > 0) Hold(gap, openGap); // emitted once its late window has passed
+        else _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
         _forming = false;
         _lastClosedEnd = _kind <= BarKind.Day ? _close : 0;
         _lastClosedDay = _formingDay;
@@ -367,7 +320,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _emptyEnd = start;
         _emptyPrice = _lastClosedPrice;
         _emptyFlags = BarFlags.Empty | (gap ? BarFlags.Gap : BarFlags.None);
-        return true;
+        if (_lateWindow == 0) return true;
+        HoldEmpties(); // held too: a late trade may still fill one
+        return false;
     }
 
     // Closed bars keep their order even when the caller did not take the empty bars of an earlier close.

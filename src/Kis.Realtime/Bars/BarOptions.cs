@@ -61,6 +61,17 @@ public sealed record BarOptions
     /// </summary>
     public TimeSpan? ClockCloseGrace { get; init; }
 
+    /// <summary>
+    /// How long after its end a time or day bar still takes its late trades (a trade of its interval arriving after a
+    /// trade of a later one, e.g. a record the network delayed): the bar is held, not emitted, until a trade stamped at or
+    /// after its end plus this window arrives (or, with <see cref="ClockCloseGrace"/>, the clock passes that point plus
+    /// the grace, or the stream ends), and a late trade whose bar never formed gets that bar while its window lasts. A late
+    /// trade after the window goes into no bar (<see cref="BarAggregator{TTrade, TAccessor}.LateTrades"/>). Bars are
+    /// emitted this much later. Default zero: a bar closes at the first trade of a later interval. Tick, volume and value
+    /// bars have no window.
+    /// </summary>
+    public TimeSpan LateWindow { get; init; }
+
     /// <summary>The clock for <see cref="TradingDate"/>'s default and <see cref="ClockCloseGrace"/>. Default: the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

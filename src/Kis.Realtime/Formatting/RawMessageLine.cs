@@ -28,7 +28,22 @@ internal static class RawMessageLine
             && (!Utf8Parser.TryParse(line[..tab], out at, out var consumed, 'O') || consumed != tab)) return line;
 
         receivedAt = at;
-        var message = line[(tab + 1)..];
+        return Unescape(line[(tab + 1)..], scratch);
+    }
+
+    /// <summary>
+    /// The message of a recorded line whose receive time does not parse (a damaged line: a tab within the first 40
+    /// bytes, no KIS message start before it); empty for anything else.
+    /// </summary>
+    public static ReadOnlySpan<byte> MessageOfUnreadableTime(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> scratch)
+    {
+        var tab = line[..Math.Min(line.Length, MaxTimestampLength)].IndexOf((byte)'\t');
+        if (tab <= 0 || line[0] is (byte)'0' or (byte)'1' or (byte)'{') return default;
+        return Unescape(line[(tab + 1)..], scratch);
+    }
+
+    private static ReadOnlySpan<byte> Unescape(ReadOnlySpan<byte> message, ArrayBufferWriter<byte> scratch)
+    {
         if (message.IndexOf((byte)'\\') < 0) return message;
 
         scratch.ResetWrittenCount();

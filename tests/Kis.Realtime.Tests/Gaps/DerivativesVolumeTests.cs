@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Kis.Realtime.Auth;
 using Kis.Realtime.Simulator;
 
@@ -14,7 +15,10 @@ public sealed class DerivativesVolumeTests
     [Fact]
     public async Task Futures_options_and_overseas_trades_add_their_volume_to_acml_vol_and_show_no_gap()
     {
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(500), ClockSpeed = 600, Seed = 9 });
+        // A demo day that every one of these markets trades (a wall date on a NYSE holiday, e.g. Thanksgiving, has no US
+        // records until the next demo day): Wednesday 2026-11-25 from now on.
+        var wall = new WallClockFrom(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(9)));
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(500), ClockSpeed = 600, Seed = 9, TimeProvider = wall });
         await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with
         {
             Credentials = [new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret)],
@@ -51,4 +55,12 @@ public sealed class DerivativesVolumeTests
         Assert.Equal(0, client.Statistics.Overlaps);
         Assert.Empty(gaps);
     }
+}
+
+/// <summary>The system's timestamps and timers, with a wall clock (<see cref="TimeProvider.GetUtcNow"/>) that starts at a chosen instant.</summary>
+internal sealed class WallClockFrom(DateTimeOffset start) : TimeProvider
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    public override DateTimeOffset GetUtcNow() => start.ToUniversalTime() + Stopwatch.GetElapsedTime(_started);
 }

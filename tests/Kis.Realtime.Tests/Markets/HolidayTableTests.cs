@@ -25,6 +25,7 @@ public sealed class HolidayTableTests
     [Theory]
     [InlineData("2026-01-01"), InlineData("2026-05-01"), InlineData("2026-05-05"), InlineData("2026-06-03")]
     [InlineData("2026-10-09"), InlineData("2026-12-25"), InlineData("2026-12-31"), InlineData("2027-12-31")]
+    [InlineData("2026-07-17")] // Constitution Day, a public holiday again from 2026
     public void KRX_closes_on_fixed_holidays_election_day_and_its_year_end_closing_day(string date) => AssertKrxClosed(date);
 
     private static void AssertKrxClosed(string date)
@@ -41,6 +42,7 @@ public sealed class HolidayTableTests
     [InlineData("2026-01-02", "10:00", "15:40")] // the first trading day of the year: opens an hour late
     [InlineData("2027-01-04", "10:00", "15:40")]
     [InlineData("2026-11-19", "10:00", "16:40")] // the exam day: every session an hour late
+    [InlineData("2027-11-18", "10:00", "16:40")]
     public void KRX_opens_late_on_its_late_open_days(string date, string open, string close)
     {
         var day = D(date);
@@ -81,6 +83,80 @@ public sealed class HolidayTableTests
         start = BarsSource.TradingDayStart([new SubscriptionSpec(KisTrs.H0STCNT0, "005930")],
             new Client.FakeTimeProvider(new DateTimeOffset(2027, 1, 1, 12, 0, 0, Kst)));
         Assert.Equal(new DateTimeOffset(2026, 12, 30, 8, 30, 0, Kst), start);
+    }
+}
+
+/// <summary>Issue 46 item 6: the NYSE's rows (XNYS), each rule read from the shipped table through the US calendar.</summary>
+public sealed class NyseHolidayTableTests
+{
+    private static DateOnly D(string date) => DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static readonly MarketCalendar Us = MarketCalendar.UsStocks;
+    private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+
+    /// <summary><paramref name="time"/> in New York on <paramref name="day"/>.</summary>
+    private static DateTimeOffset Ny(DateOnly day, int hour, int minute = 0)
+    {
+        var local = day.ToDateTime(new TimeOnly(hour, minute));
+        return new DateTimeOffset(local, NewYork.GetUtcOffset(local));
+    }
+
+    private static void AssertClosed(string date)
+    {
+        Assert.NotNull(MarketHolidays.NameOf("XNYS", D(date)));
+        Assert.False(Us.IsTradingDay(D(date)), $"the US market trades on {date}");
+        // Noon in New York that day is in no session.
+        Assert.False(Us.IsOpen(Ny(D(date), 12)));
+    }
+
+    [Theory]
+    [InlineData("2026-01-01"), InlineData("2026-11-26"), InlineData("2026-12-25"), InlineData("2027-01-01"), InlineData("2027-11-25")]
+    [InlineData("2026-01-19"), InlineData("2026-02-16"), InlineData("2026-05-25"), InlineData("2026-06-19"), InlineData("2026-09-07")]
+    [InlineData("2027-01-18"), InlineData("2027-02-15"), InlineData("2027-05-31"), InlineData("2027-09-06")]
+    public void The_NYSE_closes_on_its_fixed_and_Monday_holidays(string date) => AssertClosed(date);
+
+    [Theory]
+    [InlineData("2026-04-03"), InlineData("2027-03-26")]
+    public void The_NYSE_closes_on_Good_Friday(string date) => AssertClosed(date);
+
+    [Theory]
+    [InlineData("2026-07-03")] // Independence Day on a Saturday: the Friday before
+    [InlineData("2027-06-18")] // Juneteenth on a Saturday
+    [InlineData("2027-12-24")] // Christmas on a Saturday
+    [InlineData("2027-07-05")] // Independence Day on a Sunday: the Monday after
+    public void A_holiday_on_a_weekend_is_observed_on_the_nearest_weekday(string date) => AssertClosed(date);
+
+    [Fact]
+    public void New_Year_s_Day_on_a_Saturday_is_not_observed_on_the_Friday_before()
+    {
+        Assert.Null(MarketHolidays.NameOf("XNYS", D("2027-12-31")));
+        Assert.True(Us.IsTradingDay(D("2027-12-31")));
+    }
+
+    [Theory]
+    [InlineData("2026-11-27")] // the day after Thanksgiving
+    [InlineData("2026-12-24")] // Christmas Eve
+    [InlineData("2027-11-26")]
+    public void On_an_early_close_the_regular_session_ends_at_13_00_and_the_after_market_at_17_00(string date)
+    {
+        var day = D(date);
+        Assert.True(Us.IsTradingDay(day));
+        Assert.Equal(Ny(day, 9, 30), Us.OpenOf(day, TradingSessions.Regular));
+        Assert.Equal(Ny(day, 13), Us.CloseOf(day, TradingSessions.Regular));
+        Assert.Equal(Ny(day, 17), Us.CloseOf(day, TradingSessions.All));
+        Assert.True(Us.IsOpen(Ny(day, 16, 59)));
+        Assert.False(Us.IsOpen(Ny(day, 17, 30)));
+        // An ordinary day keeps 16:00 and 20:00.
+        Assert.Equal(Ny(D("2026-11-24"), 16), Us.CloseOf(D("2026-11-24"), TradingSessions.Regular));
+        Assert.Equal(Ny(D("2026-11-24"), 20), Us.CloseOf(D("2026-11-24"), TradingSessions.All));
+    }
+
+    [Fact]
+    public void The_latest_US_trading_day_of_kisrt_bars_gateway_skips_Thanksgiving()
+    {
+        // Thanksgiving noon in New York (02:00 KST on 11-27): the day shown is Wednesday 11-25's, from its 04:00 pre-market.
+        var start = BarsSource.TradingDayStart([new SubscriptionSpec(KisTrs.HDFSCNT0, "DNASAAPL")],
+            new Client.FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 2, 0, 0, TimeSpan.FromHours(9))));
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 4, 0, 0, TimeSpan.FromHours(-5)), start);
     }
 }
 

@@ -130,6 +130,27 @@ public class ReplaySemanticsTests
         Assert.Equal(2, replay.Statistics.DecodeErrors); // the short frame and the line without a time
     }
 
+    [Fact]
+    public async Task A_line_with_an_unreadable_receive_time_counts_once_and_keeps_its_record()
+    {
+        // Issue 46 item 7: the second line's time is no time (month 13): its record is a good tick.
+        var dir = Folder(r =>
+        {
+            r.Add(Start, Tick("0001", 1));
+            r.Add(Start.AddSeconds(2), Tick("0001", 3));
+        });
+        var raw = Path.Combine(Directory.GetDirectories(dir).Single(), RawRecorder.RawFileName);
+        var lines = await File.ReadAllLinesAsync(raw, Encoding.ASCII);
+        await File.WriteAllLinesAsync(raw, [lines[0], "2026-13-23T00:30:01.0000000Z\t" + Encoding.ASCII.GetString(Tick("0001", 2)), lines[1]], Encoding.ASCII);
+
+        await using var replay = new KisReplayClient(new KisRecordingFolder(dir));
+        var ticks = await AllAsync(replay.SubscribeReceivedAsync<IndexTick>(KisTrs.IndexTicks, "0001"));
+        Assert.Equal(3, ticks.Count); // dropped before: two ticks
+        Assert.Equal(1, replay.Statistics.DecodeErrors); // the unreadable time, once
+        // A recording is in received order: the record is taken as received when the line before it was.
+        Assert.Equal([Start, Start, Start.AddSeconds(2)], ticks.Select(t => t.ReceivedAt));
+    }
+
     private sealed class EndlessSource : KisRecordingSource
     {
         public override string Description => "endless";

@@ -117,6 +117,10 @@ public sealed class MarketWeekTests
         (string Tr, string Key)[] feeds = [("HDFSCNT0", "DNASAAPL"), ("H0MFCNT0", "101W12000")];
         var raw = RunRaw(market, wall, feeds, until: new DateTime(2026, 12, 2, 19, 59, 0));
         DateOnly[] demoDays = [new(2026, 11, 26), new(2026, 11, 27), new(2026, 11, 30), new(2026, 12, 1), new(2026, 12, 2)];
+        // The US market stamps each demo day on a trading day of its own: Thanksgiving (11-26) is no NYSE day, so the
+        // first demo day shows the day after (closing at 13:00, its after-market at 17:00: those records end at 17:00
+        // New York), and the days after it stay one ahead.
+        DateOnly[] usDays = [new(2026, 11, 27), new(2026, 11, 30), new(2026, 12, 1), new(2026, 12, 2), new(2026, 12, 3)];
 
         // US: the trading day (tymd), the New York date (xymd) and the client's trading day of the KST stamp agree.
         var us = new List<(DateOnly Day, Trade Trade)>();
@@ -142,10 +146,12 @@ public sealed class MarketWeekTests
             night.Add((MarketCalendar.KrxNightDerivatives.TradingDayOf(kst), trade with { Time = kst }));
         }
 
-        foreach (var (name, trades) in new[] { ("HDFSCNT0", us), ("H0MFCNT0", night) })
+        var lastOfEarlyClose = us.Where(t => t.Day == new DateOnly(2026, 11, 27)).Max(t => MarketCalendar.UsStocks.ToMarketTime(t.Trade.Time).TimeOfDay);
+        Assert.True(lastOfEarlyClose >= new TimeSpan(16, 55, 0) && lastOfEarlyClose < new TimeSpan(17, 0, 0), $"last US trade of 11-27 at {lastOfEarlyClose} New York");
+        foreach (var (name, trades, days) in new[] { ("HDFSCNT0", us, usDays), ("H0MFCNT0", night, demoDays) })
         {
             Assert.True(trades.Count > 2_000, $"{name}: {trades.Count} trades");
-            Assert.Equal(demoDays, trades.Select(t => t.Day).Distinct());
+            Assert.Equal(days, trades.Select(t => t.Day).Distinct());
             // The cumulative volume restarts once per trading day: at its first trade, and never within it.
             for (var i = 1; i < trades.Count; i++)
             {
@@ -156,7 +162,7 @@ public sealed class MarketWeekTests
             var detector = new GapDetector(name, trades[0].Trade.Key);
             foreach (var (_, t) in trades)
                 Assert.False(detector.Observe(t.Time, t.Volume, t.Accumulated, out var gap), $"{name}: {gap}");
-            Assert.Equal(demoDays.Length - 1, detector.Resets);
+            Assert.Equal(days.Length - 1, detector.Resets);
         }
     }
 
