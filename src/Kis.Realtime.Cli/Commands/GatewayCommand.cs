@@ -272,23 +272,37 @@ internal static partial class GatewayCommand
         try
         {
             host = await ClientHost.StartAsync(connection, environment, status,
-                KisFullMode.Wait, stop.Token, tuneOptions: o => o with { InlineDelivery = true }).ConfigureAwait(false);
+                KisFullMode.Wait, stop.Token, tuneOptions: o => o with { InlineDelivery = true }, connect: false).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             return await StoppedDuringStartupAsync(status, "connecting to KIS").ConfigureAwait(false); // Ctrl+C, --duration, the lock lost
         }
         await using var hostScope = host;
+        // The KIS session and the broker side start together: a takeover waits for the slower of the two, not for both
+        // one after the other (issue 45, item 5). Restored claims wait for the session as any subscription does.
+        var kisConnected = host.Client.ConnectAsync(stop.Token);
         KisGateway gateway;
         try
         {
             gateway = await KisGateway.StartAsync(options, host.Client, stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception e)
         {
-            return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
+            _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default); // its failure, if any, is not the one to report
+            if (e is OperationCanceledException && stop.IsCancellationRequested)
+                return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
+            throw;
         }
         await using var gatewayScope = gateway;
+        try
+        {
+            await kisConnected.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return await StoppedDuringStartupAsync(status, "connecting to KIS").ConfigureAwait(false);
+        }
         if (gateway.PreviousRun is { } previous)
             await status.WriteLineAsync($"kisrt gateway: run {gateway.Run} follows run {previous}: restoring its claims, announcing what it last confirmed");
         await status.WriteLineAsync($"kisrt gateway: run {gateway.Run}, started at {DateTime.UtcNow:HH:mm:ss.fff}, broker {options.Endpoint.DisplayUri}, requests on {options.Endpoint.RequestQueue}, " +
