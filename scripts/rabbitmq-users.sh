@@ -44,20 +44,24 @@ if [ -z "$password" ]; then IFS= read -r password || true; fi
 # {ns}.gateway-active|standbys|runs (the standby election and the runs' checkpoints: the gateway's user alone).
 n=${ns//./\\.}
 streams="$n\\.[A-Z0-9]+"
+# The user's own reply queues, {ns}.reply.{user}.{suffix} (the suffix without a dot): the gateway answers only into a
+# queue so named for the request's broker-checked user-id, and only this user may declare such a name.
+u=$(printf '%s' "$user" | sed 's/[][\\.^$*+?(){}|]/\\&/g')   # the user name as a literal in the regex
+replies="$n\\.reply\\.$u\\.[A-Za-z0-9_-]+"
 case $role in
   gateway)
     # gateway-active (the election's exclusive queue), gateway-standbys (standbys consume it), gateway-runs (checkpoints)
     control="gateway-(active|standbys|runs)"
-    configure="^($n\\.(records|requests|requests-exchange|$control)|$streams)\$"
+    configure="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"   # its reply queues: kisrt gateway status
     write="^($n\\.(records|requests|$control)|$streams|amq\\.default)\$"   # publish records, bind queues, reply and checkpoint via the default exchange
     # bind from the exchanges, consume requests, read checkpoints, and read the streams: `kisrt gateway --postgres`
     # runs the history writer under this user (it stores every stream into PostgreSQL).
-    read="^($n\\.(records|requests|requests-exchange|$control)|$streams)\$"
+    read="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"
     ;;
   consumer)
-    configure='^amq\.gen-.*$'                                      # its own server-named reply queue
+    configure="^$replies\$"                                          # its own reply queues
     write="^$n\\.requests-exchange\$"                               # requests only: no default exchange, no records
-    read="^($streams|amq\\.gen-.*)\$"                               # the streams and its reply queue, not the requests
+    read="^($streams|$replies)\$"                                    # the streams and its reply queues, not the requests
     ;;
 esac
 

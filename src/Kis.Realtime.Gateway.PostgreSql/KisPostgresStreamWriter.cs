@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Kis.Realtime.Gateway;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,8 +21,10 @@ namespace Kis.Realtime.PostgreSql;
 /// row in <c>gaps</c> with what is known of it, never a silent hole.
 /// </summary>
 /// <remarks>
-/// <c>kisrt gateway --postgres</c> runs one in process and follows every TR the gateway publishes. A process of its own
-/// names the TRs in <see cref="KisPostgresStreamWriterOptions.TrIds"/> (and finds every stream it stored before).
+/// It also reads the gateway's checkpoints (<c>{ns}.gateway-runs</c>): every TR a checkpoint names is stored too, so the
+/// history follows the streams whichever process is active (<c>kisrt gateway --postgres</c> as the active gateway, as a
+/// standby, or a process of its own), and <see cref="Lag"/> says how far the stored history is behind what the gateway
+/// confirmed. A process of its own may also name TRs in <see cref="KisPostgresStreamWriterOptions.TrIds"/> (and finds every stream it stored before).
 /// Registered in a host with <see cref="KisGatewayPostgresServiceCollectionExtensions.AddKisPostgresStreamWriter"/>, it runs as a hosted service.
 /// </remarks>
 public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
@@ -32,6 +36,9 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _committedPerRun = new(StringComparer.Ordinal);
     private long _seq;
     private bool _started, _stopped;
+    private readonly HistoryLag _lag = new(TimeProvider.System);
+    private readonly GatewayRunsWatcher _runs;
+    private readonly Meter _meter = new(MeterName);
     private readonly TaskCompletionSource<KisConnectionException> _readRefused = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
@@ -53,7 +60,24 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
         _options = options;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisPostgresStreamWriter>();
         DataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        _runs = new GatewayRunsWatcher(this, options, _logger);
+        _meter.CreateObservableGauge("kis.history.lag", () => Lag().Records, "{record}", "Records the gateway confirmed that are not stored yet");
+        _meter.CreateObservableGauge("kis.history.lag.age", () => Lag().Age.TotalSeconds, "s", "How long the oldest record not stored yet has been owed");
+        _meter.CreateObservableGauge("kis.history.behind", () => Lag().Behind ? 1 : 0, "{boolean}", "1 while the history is behind (owed longer than BehindAfter)");
     }
+
+    /// <summary>The writer's <see cref="Meter"/>: gauges <c>kis.history.lag</c> (records), <c>kis.history.lag.age</c> (seconds) and <c>kis.history.behind</c> (1 while behind): alert on the last.</summary>
+    public const string MeterName = "Kis.Realtime.Gateway.PostgreSql";
+
+    /// <summary>
+    /// How far the stored history is behind what the gateway confirmed (per the active gateway's checkpoints), and whether
+    /// that is <see cref="KisPostgresWriterLag.Behind"/>: a record owed for <see cref="KisPostgresStreamWriterOptions.BehindAfter"/> or longer.
+    /// </summary>
+    public KisPostgresWriterLag Lag() => _lag.Snapshot(_options.BehindAfter);
+
+    internal void Observed(GatewayCheckpoint checkpoint) => _lag.Observe(checkpoint);
+
+    internal void Stored(string trId, string key, string run, long seq) => _lag.Stored(trId, key, run, seq);
 
     /// <summary>This writer run: the <c>run_id</c> of the rows it inserts (their <c>seq</c> numbers them 1, 2, 3 … across its streams).</summary>
     public Guid RunId { get; } = Guid.CreateVersion7();
@@ -86,6 +110,7 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
                 FollowChecked(trId);
         }
         foreach (var trId in _options.TrIds) Follow(trId);
+        _runs.Start();
     }
 
     /// <summary>
@@ -139,6 +164,7 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
             _stopped = true;
             feeds = [.. _feeds.Values];
         }
+        await _runs.DisposeAsync().ConfigureAwait(false);
         foreach (var feed in feeds) await feed.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -147,5 +173,6 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         await DataSource.DisposeAsync().ConfigureAwait(false);
+        _meter.Dispose();
     }
 }

@@ -39,13 +39,20 @@ public sealed record KisPostgresStreamWriterOptions
     /// <summary>Messages the broker sends ahead of the writer per stream (default 1,000): with <see cref="MaxBatchMessages"/>, what the writer holds in memory at most.</summary>
     public ushort Prefetch { get; init; } = 1_000;
 
+    /// <summary>
+    /// When the writer counts as behind (<see cref="KisPostgresWriterLag.Behind"/>): a record the gateway confirmed has not
+    /// been stored this long after the writer read the checkpoint naming it (default 30 s; a healthy writer stores within
+    /// about a second).
+    /// </summary>
+    public TimeSpan BehindAfter { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where the writer logs (lost connections, gaps); null: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>The settings without credentials (a record would print the connection string's password and the broker's).</summary>
     public override string ToString() =>
         $"KisPostgresStreamWriterOptions {{ Broker = {Endpoint.DisplayUri}, Namespace = {Endpoint.Namespace}, Database = {(string.IsNullOrWhiteSpace(ConnectionString) ? "(none)" : PostgresRecorder.Describe(ConnectionString))}, " +
-        $"Schema = {Schema}, TrIds = [{string.Join(", ", TrIds)}], RetryDelay = {RetryDelay}, MaxBatchMessages = {MaxBatchMessages}, Prefetch = {Prefetch} }}";
+        $"Schema = {Schema}, TrIds = [{string.Join(", ", TrIds)}], RetryDelay = {RetryDelay}, BehindAfter = {BehindAfter}, MaxBatchMessages = {MaxBatchMessages}, Prefetch = {Prefetch} }}";
 
     /// <summary>Throws when a setting is missing or out of range.</summary>
     /// <exception cref="ArgumentException">No connection string, schema or endpoint; a delay, batch or prefetch out of range; a TR id that is not a plain name.</exception>
@@ -57,6 +64,7 @@ public sealed record KisPostgresStreamWriterOptions
         if (string.IsNullOrWhiteSpace(Schema)) throw new ArgumentException("KisPostgresStreamWriterOptions.Schema is required.", nameof(Schema));
         if (RetryDelay <= TimeSpan.Zero || RetryDelay > TimeSpan.FromMinutes(1))
             throw new ArgumentException("KisPostgresStreamWriterOptions.RetryDelay must be above zero and at most a minute.", nameof(RetryDelay));
+        if (BehindAfter <= TimeSpan.Zero) throw new ArgumentException("KisPostgresStreamWriterOptions.BehindAfter must be above zero.", nameof(BehindAfter));
         if (MaxBatchMessages < 1) throw new ArgumentException("KisPostgresStreamWriterOptions.MaxBatchMessages must be at least 1.", nameof(MaxBatchMessages));
         if (Prefetch < 1) throw new ArgumentException("KisPostgresStreamWriterOptions.Prefetch must be at least 1.", nameof(Prefetch));
         foreach (var trId in TrIds ?? []) CheckTrId(trId);

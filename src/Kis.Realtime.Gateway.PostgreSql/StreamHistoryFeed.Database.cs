@@ -40,7 +40,9 @@ internal sealed partial class StreamHistoryFeed
                     connection ??= await _owner.DataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
                     await schema.EnsureStreamTablesAsync(connection, stop).ConfigureAwait(false);
                     (stored, lastTime) = await ReadPlaceAsync(connection, stop).ConfigureAwait(false);
-                    keys.Load(await ReadKeysAsync(connection, stop).ConfigureAwait(false), hadPlace: stored is not null);
+                    var places = await ReadKeysAsync(connection, stop).ConfigureAwait(false);
+                    keys.Load(places, hadPlace: stored is not null);
+                    foreach (var (key, place) in places) _owner.Stored(_trId, key, place.Run, place.LastSeq);
                     _databaseConnected = true;
                     break;
                 }
@@ -102,6 +104,7 @@ internal sealed partial class StreamHistoryFeed
                     _owner.Committed(perRun);
                     foreach (var gap in gaps) Log.Gap(_logger, Stream, gap.FromOffset, gap.ToOffset, gap.Reason, gap.Detail);
                     Interlocked.Exchange(ref _committedOffset, lastOffset);
+                    foreach (var (key, place) in keys.Touched()) _owner.Stored(_trId, key, place.Run, place.LastSeq); // the lag against the checkpoints
                     keys.Committed();
                     batch.Clear();
                     gaps.Clear();

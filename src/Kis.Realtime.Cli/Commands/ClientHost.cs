@@ -53,7 +53,7 @@ internal sealed class ClientHost : IAsyncDisposable
     /// </summary>
     public static async Task<ClientHost> StartAsync(ConnectionArgs args, Environment environment, TextWriter status,
         KisFullMode fullMode, CancellationToken cancellationToken, Action<IReadOnlyList<SubscriptionSpec>>? checkSubscriptions = null,
-        TextWriter? log = null, Func<KisRealtimeOptions, KisRealtimeOptions>? tuneOptions = null)
+        TextWriter? log = null, Func<KisRealtimeOptions, KisRealtimeOptions>? tuneOptions = null, bool connect = true)
     {
         var logLevel = Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel);
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
@@ -113,7 +113,8 @@ internal sealed class ClientHost : IAsyncDisposable
             };
             if (tuneOptions is not null) options = tuneOptions(options);
             client = CreateClient(options);
-            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            // Not connecting: the caller connects, e.g. the gateway beside its broker side (the first subscription would too).
+            if (connect) await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             return new ClientHost(client, simulator, settings, specs, loggerFactory, status);
         }
         catch

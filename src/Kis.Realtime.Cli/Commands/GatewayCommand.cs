@@ -218,6 +218,9 @@ internal static partial class GatewayCommand
         await using var election = KisGatewayElection.Start(options);
         var result = CliFailures.Done;
         await SayWhenStandbyAsync(election, options, status, stop.Token).ConfigureAwait(false);
+        // A --postgres standby stores meanwhile (its writer follows the active's checkpoints): it says how far it is.
+        var endedActive = false;
+        var standbyHistory = sink is null ? Task.CompletedTask : StandbyHistoryAsync(election, sink.Writer, interval, status, stop.Token);
         // The library's loop (KisGatewayService runs the same): one run per term, standby in between.
         var terms = await election.RunTermsAsync(async (term, token) =>
         {
@@ -232,11 +235,16 @@ internal static partial class GatewayCommand
             {
                 // Stopped (or the lock lost) while the run was still starting: nothing to report for it.
             }
+            endedActive = stop.IsCancellationRequested; // the command ended in this term: the active's end figures are out
             if (!stop.IsCancellationRequested)
                 await status.WriteLineAsync($"kisrt gateway: lost the active lock after {(DateTime.UtcNow - started).TotalSeconds:0.0} s: run stopped, standby again");
         }, stop.Token).ConfigureAwait(false);
+        await standbyHistory.ConfigureAwait(false);
+        // Ended as a standby with --postgres: the history's figures; behind is a failure, as a lag at the active's end is.
+        var historyBehind = sink is not null && !endedActive && await EndStandbyHistoryAsync(sink.Writer, status).ConfigureAwait(false);
         // Stopped before this process became active (Ctrl+C, --duration): one clean line, no crash.
-        return terms == 0 ? await StoppedDuringStartupAsync(status, "waiting to become the active gateway").ConfigureAwait(false) : result;
+        if (terms == 0) result = await StoppedDuringStartupAsync(status, "waiting to become the active gateway").ConfigureAwait(false);
+        return historyBehind ? CliFailures.RunFailed : result;
     }
 
     /// <summary>Returns once this process is active or, when it is not soon, has said so: another gateway holds the lock.</summary>
@@ -264,23 +272,37 @@ internal static partial class GatewayCommand
         try
         {
             host = await ClientHost.StartAsync(connection, environment, status,
-                KisFullMode.Wait, stop.Token, tuneOptions: o => o with { InlineDelivery = true }).ConfigureAwait(false);
+                KisFullMode.Wait, stop.Token, tuneOptions: o => o with { InlineDelivery = true }, connect: false).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             return await StoppedDuringStartupAsync(status, "connecting to KIS").ConfigureAwait(false); // Ctrl+C, --duration, the lock lost
         }
         await using var hostScope = host;
+        // The KIS session and the broker side start together: a takeover waits for the slower of the two, not for both
+        // one after the other (issue 45, item 5). Restored claims wait for the session as any subscription does.
+        var kisConnected = host.Client.ConnectAsync(stop.Token);
         KisGateway gateway;
         try
         {
             gateway = await KisGateway.StartAsync(options, host.Client, stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception e)
         {
-            return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
+            _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default); // its failure, if any, is not the one to report
+            if (e is OperationCanceledException && stop.IsCancellationRequested)
+                return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
+            throw;
         }
         await using var gatewayScope = gateway;
+        try
+        {
+            await kisConnected.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return await StoppedDuringStartupAsync(status, "connecting to KIS").ConfigureAwait(false);
+        }
         if (gateway.PreviousRun is { } previous)
             await status.WriteLineAsync($"kisrt gateway: run {gateway.Run} follows run {previous}: restoring its claims, announcing what it last confirmed");
         await status.WriteLineAsync($"kisrt gateway: run {gateway.Run}, started at {DateTime.UtcNow:HH:mm:ss.fff}, broker {options.Endpoint.DisplayUri}, requests on {options.Endpoint.RequestQueue}, " +
@@ -294,7 +316,7 @@ internal static partial class GatewayCommand
                 await status.WriteLineAsync($"kisrt gateway: holding {spec.Tr.Id} {spec.Key} at {DateTime.UtcNow:HH:mm:ss.fff}");
             }
             while (await ticker.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
-                await status.WriteLineAsync(StatusLine(gateway.Status()));
+                await status.WriteLineAsync(StatusLine(gateway.Status()) + (sink is null ? "" : HistoryLag(sink.Writer)));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

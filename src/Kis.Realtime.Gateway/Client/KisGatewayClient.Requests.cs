@@ -54,7 +54,8 @@ public sealed partial class KisGatewayClient
             return Task.CompletedTask;
         };
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var replies = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Named for this user ({ns}.reply.{user}.…): the gateway answers only into a queue the requesting user owns.
+        var replies = await channel.QueueDeclareAsync(_options.Endpoint.NewReplyQueue(), durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {

@@ -52,6 +52,16 @@ public sealed record KisGatewayEndpoint
     /// <summary>The stream of the runs' checkpoints: claims and last confirmed records, read by the next run.</summary>
     public string RunsStream => Namespace + ".gateway-runs";
 
+    /// <summary>
+    /// The start of <paramref name="user"/>'s reply queues, <c>{ns}.reply.{user}.</c>: the gateway answers only into a
+    /// queue named so for the request's broker-checked <c>user-id</c>, and the broker lets only that user declare such
+    /// names (scripts/rabbitmq-users.sh), so nobody can aim replies into another user's queue.
+    /// </summary>
+    internal string ReplyQueuePrefixOf(string user) => Namespace + ".reply." + user + ".";
+
+    /// <summary>A new reply queue name of this endpoint's user (the suffix has no dot, so the name tells the user).</summary>
+    internal string NewReplyQueue() => ReplyQueuePrefixOf(UserName) + Guid.NewGuid().ToString("N");
+
     /// <summary>The stream queue holding every record of a TR.</summary>
     public string StreamFor(string trId) => Namespace + "." + trId;
 

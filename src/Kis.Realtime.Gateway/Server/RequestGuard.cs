@@ -85,19 +85,32 @@ internal sealed class RequestGuard(KisGatewayOptions options)
     }
 
     /// <summary>
-    /// True for a queue the broker names for its requester: a server-named queue (<c>amq.gen-…</c>, which no client can
-    /// declare, so it is some connection's own) or the direct reply-to pseudo queue. Never a stream or another named queue.
+    /// True for a reply queue <paramref name="user"/> (the broker-checked <c>user-id</c>) owns: one of its own named queues,
+    /// <c>{ns}.reply.{user}.{suffix}</c> (<see cref="KisGatewayEndpoint.ReplyQueuePrefixOf"/>; a suffix of letters, digits,
+    /// '-' and '_', so the name tells its user; the broker lets only that user declare such names), or the direct reply-to
+    /// pseudo queue (its name carries a secret the broker made for the requester's channel and delivers only there).
+    /// Never a stream, another user's queue, or a server-named <c>amq.gen-…</c> queue: any user with the management tag
+    /// can list those names, and nothing ties one to its requester.
     /// </summary>
-    public static bool IsReplyQueue(string? replyTo)
+    public static bool IsReplyQueueOf(string? replyTo, string? user, KisGatewayEndpoint endpoint)
     {
         if (string.IsNullOrEmpty(replyTo) || replyTo.Length > 255) return false;
-        ReadOnlySpan<char> rest;
-        if (replyTo.StartsWith("amq.gen-", StringComparison.Ordinal)) rest = replyTo.AsSpan("amq.gen-".Length);
-        else if (replyTo.StartsWith("amq.rabbitmq.reply-to.", StringComparison.Ordinal)) rest = replyTo.AsSpan("amq.rabbitmq.reply-to.".Length);
-        else return false;
-        if (rest.IsEmpty) return false;
-        foreach (var c in rest)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '+' or '/' or '=')) return false;
+        const string direct = "amq.rabbitmq.reply-to.";
+        if (replyTo.StartsWith(direct, StringComparison.Ordinal))
+        {
+            var token = replyTo.AsSpan(direct.Length);
+            if (token.IsEmpty) return false;
+            foreach (var c in token)
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '+' or '/' or '=')) return false;
+            return true;
+        }
+        if (string.IsNullOrEmpty(user)) return false;
+        var prefix = endpoint.ReplyQueuePrefixOf(user);
+        if (!replyTo.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var suffix = replyTo.AsSpan(prefix.Length);
+        if (suffix.IsEmpty || suffix.Length > 64) return false;
+        foreach (var c in suffix)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
         return true;
     }
 

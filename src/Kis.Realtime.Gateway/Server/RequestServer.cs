@@ -148,11 +148,12 @@ internal sealed partial class RequestServer : IAsyncDisposable
         GatewayReply reply;
         try
         {
-            // Where the answer goes is checked first: a reply queue only the broker can name for its requester (never a
-            // stream: the gateway would append its JSON to it), and a correlation id short enough to echo.
-            if (!RequestGuard.IsReplyQueue(replyTo) || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
+            // Where the answer goes is checked first: a reply queue the requesting user owns (never a stream: the gateway
+            // would append its JSON to it; never another user's queue), and a correlation id short enough to echo.
+            var owned = RequestGuard.IsReplyQueueOf(replyTo, properties.UserId, _options.Endpoint);
+            if (!owned || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
             {
-                Refuse("(unknown)", "reply_to", RequestGuard.IsReplyQueue(replyTo) ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue");
+                Refuse(RequestGuard.ForLog(properties.UserId), "reply_to", owned ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue of the requesting user");
                 await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
                 return;
             }

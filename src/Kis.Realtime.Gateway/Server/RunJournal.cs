@@ -101,9 +101,11 @@ internal sealed partial class RunJournal : IAsyncDisposable
         return last;
     }
 
-    private static GatewayCheckpoint? Parse(byte[]? body)
+    private static GatewayCheckpoint? Parse(byte[]? body) => body is null ? null : Parse(body.AsSpan());
+
+    /// <summary>A checkpoint, or null when the message is not the gateway's JSON (also read by the history writer).</summary>
+    internal static GatewayCheckpoint? Parse(ReadOnlySpan<byte> body)
     {
-        if (body is null) return null;
         try
         {
             return GatewayJson.Deserialize<GatewayCheckpoint>(body) is { Run.Length: > 0 and <= 64, Claims: not null, Keys: not null } checkpoint ? checkpoint : null;

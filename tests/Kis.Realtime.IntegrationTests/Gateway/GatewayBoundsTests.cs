@@ -88,4 +88,24 @@ public class GatewayBoundsTests(SecureBroker users)
         var first = await cleanup.ReadMessagesAsync("H0UPCNT0", 1);
         Assert.Equal("marker", System.Text.Encoding.UTF8.GetString(first[0].Body));
     }
+
+    [RabbitFact]
+    public async Task A_reply_to_naming_another_users_reply_queue_gets_no_reply()
+    {
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users));
+        await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
+        await using var mallory = await RawRequester.ConnectAsync(users.EndpointOf(users.Mallory));
+        var status = GatewayJson.Serialize(new GatewayRequest("status"));
+        Assert.True(RawRequester.Reply(await alice.AskRawAsync(status, users.Alice)).Ok);
+
+        // Mallory knows the name of Alice's reply queue (any user with the management tag lists a vhost's queues) and
+        // asks, as herself, for the answer to go there: the gateway must not write into a queue she does not own.
+        await mallory.SendAsync(status, users.Mallory, alice.ReplyQueue, "mallory-into-alice");
+        await UntilAsync(() => gateway.Status().RequestsRefused >= 1, "the request refused");
+        // Answered after it (the gateway answers on one channel, in order): Alice's queue got nothing of Mallory's.
+        Assert.True(RawRequester.Reply(await alice.AskRawAsync(status, users.Alice)).Ok);
+        Assert.Equal(0, alice.Strays);
+    }
 }

@@ -87,6 +87,11 @@ internal sealed class RawRequester : IAsyncDisposable
 
     public string ReplyQueue { get; }
 
+    private int _strays;
+
+    /// <summary>Messages that came to this requester's reply queue without being an answer to one of its requests.</summary>
+    public int Strays => Volatile.Read(ref _strays);
+
     /// <summary>Why the broker closed the channel (e.g. 406 for a user-id that is not the connection's), once it did.</summary>
     public TaskCompletionSource<ushort> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -94,7 +99,7 @@ internal sealed class RawRequester : IAsyncDisposable
     {
         var connection = await endpoint.CreateFactory("kisrt-tests-raw-requester").CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
-        var replies = await channel.QueueDeclareAsync("", false, true, true);
+        var replies = await channel.QueueDeclareAsync(endpoint.NewReplyQueue(), false, true, true);
         var requester = new RawRequester(connection, channel, endpoint, replies.QueueName);
         channel.ChannelShutdownAsync += (_, e) => { requester.Closed.TrySetResult(e.ReplyCode); return Task.CompletedTask; };
         var consumer = new AsyncEventingBasicConsumer(channel);
@@ -102,6 +107,7 @@ internal sealed class RawRequester : IAsyncDisposable
         {
             TaskCompletionSource<byte[]>? waiter;
             lock (requester._waiting) requester._waiting.Remove(d.BasicProperties.CorrelationId ?? "", out waiter);
+            if (waiter is null) Interlocked.Increment(ref requester._strays);
             waiter?.TrySetResult(d.Body.ToArray());
             return Task.CompletedTask;
         };

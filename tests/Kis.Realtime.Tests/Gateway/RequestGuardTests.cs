@@ -6,16 +6,32 @@ namespace Kis.Realtime.Tests.Gateway;
 public class RequestGuardTests
 {
     [Theory]
-    [InlineData("amq.gen-JzTY20BRgKO-HjmUJj0wLg", true)]
-    [InlineData("amq.rabbitmq.reply-to.g1h2AA5yZXBseUA2ODQ5NDY4NQAAAB8AAAAAZ+Ve3A==.Ckz+bQuEKXQfIxsQ6UXGvQ==", true)]
-    [InlineData("kis.H0UPCNT0", false)]
-    [InlineData("kis.requests", false)]
-    [InlineData("amq.gen-", false)]
-    [InlineData("amq.gen-a b", false)]
-    [InlineData("", false)]
-    [InlineData(null, false)]
-    public void Only_a_queue_the_broker_names_for_its_requester_is_a_reply_queue(string? replyTo, bool valid)
-        => Assert.Equal(valid, RequestGuard.IsReplyQueue(replyTo));
+    [InlineData("kis.reply.alice.4f1c0d2e9a6b4c0f8e2d1a3b5c7d9e0f", "alice", true)]
+    [InlineData("amq.rabbitmq.reply-to.g1h2AA5yZXBseUA2ODQ5NDY4NQAAAB8AAAAAZ+Ve3A==.Ckz+bQuEKXQfIxsQ6UXGvQ==", "alice", true)]
+    [InlineData("kis.reply.alice.4f1c0d2e", "mallory", false)] // another user's queue
+    [InlineData("kis.reply.a.b.x", "a", false)] // user a.b's queue, not a's: the suffix has no dot
+    [InlineData("kis.reply.a.b.x", "a.b", true)]
+    [InlineData("kis.reply.alice.", "alice", false)]
+    [InlineData("kis.reply.alice.x", null, false)] // no user-id: nobody's
+    [InlineData("kis2.reply.alice.x", "alice", false)] // another namespace
+    [InlineData("amq.gen-JzTY20BRgKO-HjmUJj0wLg", "alice", false)] // server-named: anyone with the management tag sees it
+    [InlineData("kis.H0UPCNT0", "alice", false)]
+    [InlineData("kis.requests", "alice", false)]
+    [InlineData("amq.rabbitmq.reply-to.a b", "alice", false)]
+    [InlineData("", "alice", false)]
+    [InlineData(null, "alice", false)]
+    public void Only_a_reply_queue_the_requesting_user_owns_gets_an_answer(string? replyTo, string? user, bool valid)
+        => Assert.Equal(valid, RequestGuard.IsReplyQueueOf(replyTo, user, KisGatewayEndpoint.Default));
+
+    [Fact]
+    public void A_clients_reply_queue_is_named_for_its_user_and_owned_by_it()
+    {
+        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri("amqp://team.a:pw@host/"), Namespace = "ns" };
+        var queue = endpoint.NewReplyQueue();
+        Assert.StartsWith("ns.reply.team.a.", queue, StringComparison.Ordinal);
+        Assert.True(RequestGuard.IsReplyQueueOf(queue, "team.a", endpoint));
+        Assert.False(RequestGuard.IsReplyQueueOf(queue, "team", endpoint));
+    }
 
     [Fact]
     public void Logged_ids_are_bounded_and_printable()
