@@ -16,7 +16,7 @@ internal static class BacktestReport
     {
         var s = result.Summary;
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Backtest report</title>\n<style>")
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Backtest report</title>\n<style>")
             .Append("body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #ddd}")
             .Append("th{text-align:left}svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}.buy{fill:#1a7f37}.sell{fill:#cf222e}.line{fill:none;stroke:#0969da;stroke-width:1.5}")
             .Append("</style></head><body>\n<h1>Backtest report</h1>\n<table>\n");
