@@ -108,38 +108,37 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     /// <summary>A KRX trade or book of a followed code moves the venue's market (and may fill resting orders).</summary>
     private void Market(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
     {
-        if (!Followed(KeyOf(record, tr.KeyField))) return;
+        if (Followed(KeyOf(record, tr.KeyField)) is not { } code) return;
         List<byte[]>? notices;
         if (ReferenceEquals(tr, KisTrs.H0STCNT0))
         {
-            if (!StockTrade.TryDecode(tr, record, out var trade, out _)) return;
-            var price = (long)trade.Price;
-            notices = venue.OnTrade(trade.StockCode, price, trade.Volume, (long)trade.PreviousClose, trade.Side);
-            Sample(trade.StockCode, price, at);
+            // The four fields the venue needs, read in place: a whole StockTrade decode is the strategy's to pay for.
+            if (!TradeFields.TryRead(record, out var price, out var change, out var volume, out var side)) return;
+            notices = venue.OnTrade(code, price, volume, price - change, side);
+            Sample(code, price, at);
         }
-        else
-        {
-            if (!StockOrderBook.TryDecode(tr, record, out var book, out _)) return;
-            notices = venue.OnBook(book.StockCode, book.Asks, book.Bids);
-        }
+        else notices = venue.OnBook(code, tr, record); // decoded only when an order needs it
         if (notices is null) return;
         foreach (var notice in notices) client.Notice(notice, at);
         SampleFills();
     }
 
-    private bool Followed(ReadOnlySpan<byte> code)
+    /// <summary>The code of a followed stock (one of the driver's own strings), or null.</summary>
+    private string? Followed(ReadOnlySpan<byte> code)
     {
         if (client.Version != _clientVersion || venue.CodeCount != _venueCodes)
         {
             _clientVersion = client.Version;
             _venueCodes = venue.CodeCount;
-            _followed = [.. client.Feeds.Where(f => !IsNotice(f.Tr)).Select(f => f.Key).Concat(venue.Codes()).Distinct()
-                .Select(System.Text.Encoding.UTF8.GetBytes)];
+            _followedCodes = [.. client.Feeds.Where(f => !IsNotice(f.Tr)).Select(f => f.Key).Concat(venue.Codes()).Distinct()];
+            _followed = [.. _followedCodes.Select(System.Text.Encoding.UTF8.GetBytes)];
         }
-        foreach (var key in _followed)
-            if (code.SequenceEqual(key)) return true;
-        return false;
+        for (var i = 0; i < _followed.Length; i++)
+            if (code.SequenceEqual(_followed[i])) return _followedCodes[i];
+        return null;
     }
+
+    private string[] _followedCodes = [];
 
     private void Sample(string code, long price, DateTimeOffset at)
     {
@@ -163,6 +162,34 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     }
 
     private static bool IsNotice(TrDefinition tr) => tr.Encrypted;
+
+    /// <summary>H0STCNT0's price, change, volume and side, parsed where they lie.</summary>
+    private static class TradeFields
+    {
+        private static readonly int Price = KisTrs.H0STCNT0.IndexOf("stck_prpr"), Change = KisTrs.H0STCNT0.IndexOf("prdy_vrss"),
+            Volume = KisTrs.H0STCNT0.IndexOf("cntg_vol"), Side = KisTrs.H0STCNT0.IndexOf("ccld_dvsn");
+        private static readonly int Last = Math.Max(Math.Max(Price, Change), Math.Max(Volume, Side));
+
+        public static bool TryRead(ReadOnlySpan<byte> record, out long price, out long change, out long volume, out TradeSide side)
+        {
+            price = change = volume = 0;
+            side = TradeSide.Unknown;
+            var fields = new FieldReader(record);
+            var found = 0;
+            for (var i = 0; i <= Last && fields.TryRead(out var field); i++)
+            {
+                if (i == Price) found += System.Buffers.Text.Utf8Parser.TryParse(field, out price, out _) ? 1 : 0;
+                else if (i == Change) found += System.Buffers.Text.Utf8Parser.TryParse(field, out change, out _) ? 1 : 0;
+                else if (i == Volume) found += System.Buffers.Text.Utf8Parser.TryParse(field, out volume, out _) ? 1 : 0;
+                else if (i == Side)
+                {
+                    side = field.Length == 1 ? field[0] switch { (byte)'1' => TradeSide.Buy, (byte)'3' => TradeSide.PreOpen, (byte)'5' => TradeSide.Sell, _ => TradeSide.Unknown } : TradeSide.Unknown;
+                    found++;
+                }
+            }
+            return found == 4 && price > 0;
+        }
+    }
 
     private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record, int keyField)
     {

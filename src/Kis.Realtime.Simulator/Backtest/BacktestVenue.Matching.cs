@@ -1,3 +1,4 @@
+using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
 
@@ -97,15 +98,18 @@ internal sealed partial class BacktestVenue
         }
     }
 
-    /// <summary>A KRX book of the recording: what arriving orders walk, and the resting orders' queues.</summary>
-    public List<byte[]>? OnBook(string code, in OrderBookLevels asks, in OrderBookLevels bids)
+    /// <summary>
+    /// A KRX book of the recording: what arriving orders walk, and the resting orders' queues. Kept as received and
+    /// decoded only when an order needs it (orders rest in the stock, or one arrives): most books meet no order.
+    /// </summary>
+    public List<byte[]>? OnBook(string code, TrDefinition tr, ReadOnlySpan<byte> record)
     {
         lock (_gate)
         {
             var instrument = Instrument(code);
-            instrument.AskCount = Copy(asks, instrument.Asks);
-            instrument.BidCount = Copy(bids, instrument.Bids);
+            instrument.Keep(tr, record);
             if (instrument.Resting.Count == 0) return null;
+            instrument.DecodeBook();
             Apply(instrument.Resting.OnBook(instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount)), "maker");
             return TakeNotices();
         }
@@ -190,6 +194,7 @@ internal sealed partial class BacktestVenue
     private void Arrive(Order order)
     {
         var instrument = Instrument(order.Code);
+        instrument.DecodeBook();
         var opposite = order.Buy ? instrument.Asks.AsSpan(0, instrument.AskCount) : instrument.Bids.AsSpan(0, instrument.BidCount);
         Span<LevelTake> takes = stackalloc LevelTake[Levels];
         var n = BookWalk.Take(opposite, order.Buy, order.Remaining, order.IsMarket ? 0 : order.LimitPrice, takes);

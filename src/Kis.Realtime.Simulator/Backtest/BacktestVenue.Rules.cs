@@ -1,3 +1,4 @@
+using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
@@ -154,6 +155,30 @@ internal sealed partial class BacktestVenue
         public int AskCount, BidCount;
         public long Last, Lower, Upper, TapeVolume, TapeTrades;
         public decimal TapeValue;
+        private byte[] _book = new byte[1024];
+        private int _bookLength;
+        private TrDefinition? _bookTr;
+
+        /// <summary>Keeps the latest book as received (decoded by <see cref="DecodeBook"/> when an order needs it).</summary>
+        public void Keep(TrDefinition tr, ReadOnlySpan<byte> record)
+        {
+            if (record.Length > _book.Length) _book = new byte[record.Length * 2];
+            record.CopyTo(_book);
+            _bookLength = record.Length;
+            _bookTr = tr;
+        }
+
+        /// <summary>Decodes the book kept, if any is new, into the levels (what earlier paper orders took from the old one is gone).</summary>
+        public void DecodeBook()
+        {
+            if (_bookTr is null) return;
+            if (StockOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var book, out _))
+            {
+                AskCount = Copy(book.Asks, Asks);
+                BidCount = Copy(book.Bids, Bids);
+            }
+            _bookTr = null;
+        }
 
         /// <summary>KRX's daily limits: 30 % either side of the previous close, on the tick grid.</summary>
         public void SetLimits(long previousClose)
