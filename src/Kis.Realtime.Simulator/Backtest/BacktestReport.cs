@@ -18,7 +18,7 @@ internal static class BacktestReport
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Backtest report</title>\n<style>")
             .Append("body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #ddd}")
-            .Append("th{text-align:left}svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}.buy{fill:#1a7f37}.sell{fill:#cf222e}.line{fill:none;stroke:#0969da;stroke-width:1.5}")
+            .Append("th{text-align:left}svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}.buy{fill:#d1242f}.sell{fill:#0969da}.line{fill:none;stroke:#57606a;stroke-width:1.5}")
             .Append("</style></head><body>\n<h1>Backtest report</h1>\n<table>\n");
         foreach (var (name, value) in new (string, string)[]
         {
@@ -44,7 +44,7 @@ internal static class BacktestReport
             html.Append("<h2>").Append(WebUtility.HtmlEncode(code)).Append(": price and fills</h2>\n");
             Chart(html, code, [.. prices.Select(p => (p.Time.UtcTicks, (decimal)p.Price))], fills);
         }
-        html.Append("<p>Times are UTC; buys are green, sells red. Written by kisrt backtest (Kis.Realtime.Simulator).</p>\n</body></html>\n");
+        html.Append("<p>Times are UTC; buys are red, sells blue (as KRX quotes show up and down). Written by kisrt backtest (Kis.Realtime.Simulator).</p>\n</body></html>\n");
         return html.ToString();
     }
 
