@@ -23,6 +23,8 @@ if (args.Length > 0 && args[0] == "notice-latency") return await NoticeLatencyHa
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 
 // The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
+if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);
+
 if (args.Length > 0 && args[0] == "engine-cpu") return MatchingEngineBenchmarks.CpuHarness(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.
 if (args.Length > 0 && args[0] == "bars-cpu") return BarCpuHarness.Run(args);

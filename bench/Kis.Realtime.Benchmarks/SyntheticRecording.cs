@@ -120,6 +120,60 @@ internal sealed class SyntheticRecording : IDisposable
         }
     }
 
+    /// <summary>
+    /// A backtest's day (tests and the backtest benchmark): 005930's KRX trades (H0STCNT0; a seeded random walk on the
+    /// 100 KRW tick grid from 70,000, buyer- or seller-initiated, cumulative volume continuing) each followed by the
+    /// book it left (H0STASP0, ten levels a side), from 09:00 KST 2026-11-23, one trade every
+    /// <paramref name="interval"/> (500 ms by default). The same seed gives the same folder.
+    /// </summary>
+    public static string WriteTradingDay(string directory, int trades, int seed = 7, long start = 70_000, TimeSpan? interval = null)
+    {
+        var random = new Random(seed);
+        using var recording = new SyntheticRecording(directory);
+        TrDefinition tradeTr = Kis.Realtime.KisTrs.H0STCNT0, bookTr = Kis.Realtime.KisTrs.H0STASP0;
+        var tradeFields = Encoding.ASCII.GetString(Record(tradeTr, "005930", 1)).Split('^');
+        var bookFields = Encoding.ASCII.GetString(Record(bookTr, "005930", 1)).Split('^');
+        var open = new DateTimeOffset(2026, 11, 23, 9, 0, 0, Kis.Realtime.KisRecordingSource.KstOffset);
+        const long tick = 100, previousClose = 70_000;
+        var price = start;
+        long accumulated = 0;
+        for (var i = 0; i < trades; i++)
+        {
+            var at = open + (interval ?? TimeSpan.FromMilliseconds(500)) * i;
+            var step = random.Next(3) - 1;
+            price += step * tick;
+            var buyer = step > 0 || (step == 0 && random.Next(2) == 0);
+            var volume = 1 + random.Next(50);
+            accumulated += volume;
+            var time = at.ToString("HHmmss", CultureInfo.InvariantCulture);
+            void Trade(string name, string value) => tradeFields[tradeTr.IndexOf(name)] = value;
+            Trade("stck_cntg_hour", time);
+            Trade("bsop_date", "20261123");
+            Trade("stck_prpr", Text(price));
+            Trade("prdy_vrss", Text(price - previousClose));
+            Trade("prdy_vrss_sign", price >= previousClose ? "2" : "5");
+            Trade("cntg_vol", Text(volume));
+            Trade("acml_vol", Text(accumulated));
+            Trade("ccld_dvsn", buyer ? "1" : "5");
+            Trade("askp1", Text(price + tick));
+            Trade("bidp1", Text(price));
+            recording.Add(at, Frame(tradeTr, Encoding.ASCII.GetBytes(string.Join('^', tradeFields))));
+            void Book(string name, string value) => bookFields[bookTr.IndexOf(name)] = value;
+            Book("bsop_hour", time);
+            for (var level = 1; level <= 10; level++)
+            {
+                Book($"askp{level}", Text(price + tick * level));
+                Book($"bidp{level}", Text(price - tick * (level - 1)));
+                Book($"askp_rsqn{level}", Text(50 + random.Next(250)));
+                Book($"bidp_rsqn{level}", Text(50 + random.Next(250)));
+            }
+            recording.Add(at.AddTicks(1), Frame(bookTr, Encoding.ASCII.GetBytes(string.Join('^', bookFields))));
+        }
+        return directory;
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Appends one message received at <paramref name="at"/> to its trading day's raw.log.</summary>
     public void Add(DateTimeOffset at, ReadOnlySpan<byte> message)
     {

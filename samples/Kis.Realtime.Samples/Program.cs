@@ -10,10 +10,19 @@
 //
 // Output: one line per trade (KST time, price, volume, cumulative volume), then a summary. Stock (default 005930)
 // and Count (stop after that many trades; absent: until Ctrl+C or the end of a recording) apply to every source.
+//
+// Strategy=mean-reversion runs MeanReversionStrategy.cs instead, unchanged on three venues (Venue=...):
+//   Venue=Backtest  over Replay:Folder on simulated time (KisBacktest); files into Out (default backtest)
+//   Venue=Paper     against a running `kisrt sim`: Kis:WebSocketUrl and Kis:RestBaseUrl as it prints them (its
+//                   default credentials, HTS ID and account 50123456-01 unless Kis:AppKey… are given)
+//   Venue=Kis       against KIS: Kis:AppKey, Kis:AppSecret, Kis:HtsId, Orders:Account (Kis:Environment=paper for
+//                   KIS's paper server); until Ctrl+C
 using System.Globalization;
 using Kis.Realtime;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.PostgreSql;
+using Kis.Realtime.Samples;
+using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Configuration;
 
 var config = new ConfigurationBuilder()
@@ -26,6 +35,43 @@ long? count = config["Count"] is { } c ? long.Parse(c, CultureInfo.InvariantCult
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+
+if (config["Strategy"] is { } strategyName)
+{
+    if (!strategyName.Equals("mean-reversion", StringComparison.OrdinalIgnoreCase)) throw new InvalidOperationException($"Strategy '{strategyName}' is not mean-reversion.");
+    var strategy = new MeanReversionStrategy { Code = stock };
+    var venue = (config["Venue"] ?? "Backtest").ToLowerInvariant();
+    if (venue == "backtest")
+    {
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(config["Replay:Folder"] ?? throw Missing("Replay:Folder")), strategy.RunAsync,
+            cancellationToken: stop.Token);
+        await result.WriteAsync(config["Out"] ?? "backtest");
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{result.Orders.Count} orders, {result.Fills.Count} fills, net P&L {result.Summary.NetProfitLoss:N0} KRW; files in {config["Out"] ?? "backtest"}"));
+        return;
+    }
+    if (venue is not ("paper" or "kis")) throw new InvalidOperationException($"Venue '{venue}' is not Backtest, Paper or Kis.");
+    var paper = venue == "paper";
+    var credential = new KisCredential(config["Kis:AppKey"] ?? (paper ? SimulatorOptions.DefaultAppKey : throw Missing("Kis:AppKey")),
+        config["Kis:AppSecret"] ?? (paper ? SimulatorOptions.DefaultAppSecret : throw Missing("Kis:AppSecret")));
+    var environment = config["Kis:Environment"] == "paper" ? KisEnvironment.Paper : KisEnvironment.Real;
+    Uri? rest = config["Kis:RestBaseUrl"] is { } restUrl ? new Uri(restUrl) : paper ? throw Missing("Kis:RestBaseUrl") : (Uri?)null;
+    await using var data = new KisRealtimeClient(KisRealtimeOptions.Default with
+    {
+        Credentials = [credential], Environment = environment,
+        HtsId = config["Kis:HtsId"] ?? (paper ? SimulatorOptions.DefaultHtsId : throw Missing("Kis:HtsId")),
+        WebSocketUrl = config["Kis:WebSocketUrl"] is { } wsUrl ? new Uri(wsUrl) : paper ? throw Missing("Kis:WebSocketUrl") : (Uri?)null,
+        RestBaseUrl = rest,
+    });
+    using var orders = new KisOrderClient(new KisOrderOptions
+    {
+        Credential = credential, Environment = environment, RestBaseUrl = rest,
+        Account = KisAccount.Parse(config["Orders:Account"] ?? (paper ? "50123456-01" : throw Missing("Orders:Account"))),
+    });
+    await strategy.RunAsync(data, orders, stop.Token);
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{strategy.Sent.Count} orders sent, {strategy.Results.Count(r => r.IsAccepted)} accepted"));
+    return;
+}
 
 await using IKisRealtimeClient kis = CreateClient(config);
 long trades = 0, volume = 0;

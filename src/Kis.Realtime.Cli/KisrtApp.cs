@@ -18,6 +18,7 @@ internal static class KisrtApp
         Dashboard.DashboardCommand.Create(),
         GatewayCommand.Create(),
         OrderCommand.Create(),
+        BacktestCommand.Create(),
     };
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed partial class BarsPandasCrossCheckTests
         return null;
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "tools", "bars-check", "bars_check.py"))) return dir.FullName;
@@ -87,7 +87,7 @@ public sealed partial class BarsPandasCrossCheckTests
         }
     }
 
-    private static readonly string? Python = PythonWithPandas();
+    internal static readonly string? Python = PythonWithPandas();
 
     [PandasFact]
     public async Task Kisrt_bars_equal_the_pandas_rebuild_minute_for_minute_with_equal_missing_volume()

@@ -1,0 +1,74 @@
+using BenchmarkDotNet.Attributes;
+using Kis.Realtime.Samples;
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// A backtest of one recorded day (<see cref="SyntheticRecording.WriteTradingDay"/>: 005930's trades, each followed by
+/// its ten-level book, over 09:00–15:30) through the sample strategy, which trades (a few thousand orders, most of
+/// them filled), with the matching engine and gap detection on: records per second read from the folder. The backtest
+/// runs on one thread of simulated time (its pump), so the figure is one core's.
+/// <c>--filter '*BacktestBenchmarks*' --job short</c>; an iteration is one backtest of the whole folder.
+/// </summary>
+[MemoryDiagnoser]
+public class BacktestBenchmarks
+{
+    /// <summary>Trades in the day (as many books again).</summary>
+    public const int Trades = 250_000;
+    private const int Records = Trades * 2;
+    private string _directory = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "kisrt-backtest-bench", Guid.NewGuid().ToString("N"));
+        SyntheticRecording.WriteTradingDay(_directory, Trades, interval: TimeSpan.FromHours(6.5) / Trades);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Directory.Delete(_directory, recursive: true);
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    public async Task<long> MeanReversionOverADay()
+    {
+        var strategy = new MeanReversionStrategy();
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(_directory), strategy.RunAsync, new KisBacktestOptions());
+        if (result.Summary.Records != Records || result.Summary.FillCount == 0 || result.Statistics.Gaps != 0)
+            throw new InvalidOperationException($"{result.Summary.Records} records, {result.Summary.FillCount} fills, {result.Statistics.Gaps} gaps");
+        return result.Summary.FillCount;
+    }
+
+    /// <summary>
+    /// <c>-- backtest-cpu [runs]</c>: the same backtest <c>runs</c> times (default 3) after one warm-up, with the process's
+    /// CPU time and the wall time per record: the CPU figure is what one core spends, whatever else the machine runs.
+    /// </summary>
+    public static async Task<int> CpuHarnessAsync(string[] args)
+    {
+        var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var bench = new BacktestBenchmarks();
+        bench.Setup();
+        try
+        {
+            await bench.MeanReversionOverADay(); // warm-up: JIT, page cache
+            var process = System.Diagnostics.Process.GetCurrentProcess();
+            for (var i = 0; i < runs; i++)
+            {
+                process.Refresh();
+                var cpu = process.TotalProcessorTime;
+                var wall = System.Diagnostics.Stopwatch.StartNew();
+                var fills = await bench.MeanReversionOverADay();
+                wall.Stop();
+                process.Refresh();
+                var spent = process.TotalProcessorTime - cpu;
+                Console.WriteLine(FormattableString.Invariant(
+                    $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s"));
+            }
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+        return 0;
+    }
+}

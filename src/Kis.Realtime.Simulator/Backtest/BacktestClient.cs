@@ -1,0 +1,201 @@
+using System.Runtime.CompilerServices;
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Simulator.Backtest;
+
+/// <summary>
+/// A backtest's <see cref="IKisRealtimeClient"/>: the strategy's subscriptions, fed by the driver with the recording's
+/// records in received order (and the venue's notices on H0STCNI0/9), each delivered through the pump. A subscription
+/// starts at its first <c>MoveNextAsync</c> and sees what the recording holds from the driver's next step on, as a live
+/// one sees what comes after it subscribed. Trade subscriptions are checked for gaps as a replay's are.
+/// </summary>
+internal sealed class BacktestClient : IKisRealtimeClient
+{
+    private readonly Lock _gate = new();
+    private readonly BacktestPump _pump;
+    private readonly Dictionary<string, List<BacktestFeed>> _byTr = new(StringComparer.Ordinal);
+    private readonly List<BacktestFeed> _feeds = [];
+    private readonly CancellationTokenSource _disposed = new();
+
+    public BacktestClient(BacktestPump pump, KisBacktestOptions options)
+    {
+        _pump = pump;
+        HtsId = options.HtsId;
+        Gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, null);
+    }
+
+    internal Kis.Realtime.ClientGaps Gaps { get; }
+
+    internal ReplayCounters Counters { get; } = new();
+
+    public KisConnectionState State => _disposed.IsCancellationRequested ? KisConnectionState.Closed : KisConnectionState.Connected;
+
+    public KisRealtimeStatistics Statistics => Counters.Snapshot(0, Gaps);
+
+    public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
+
+    public event Action<Kis.Realtime.VolumeGap>? GapDetected
+    {
+        add => Gaps.GapDetected += value;
+        remove => Gaps.GapDetected -= value;
+    }
+
+    public string? HtsId { get; }
+
+    public Task ConnectAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>The feeds of a recorded TR id (null when nothing subscribes to it): what the driver routes a frame to.</summary>
+    public List<BacktestFeed>? FeedsOf(string trId)
+    {
+        lock (_gate) return _byTr.TryGetValue(trId, out var feeds) && feeds.Count > 0 ? feeds : null;
+    }
+
+    /// <summary>The keys subscribed to stock TRs (what the venue follows the market of).</summary>
+    public IReadOnlyList<BacktestFeed> Feeds
+    {
+        get
+        {
+            lock (_gate) return [.. _feeds];
+        }
+    }
+
+    /// <summary>Hands a venue notice to the notice subscriptions of its HTS ID (the first field of the record).</summary>
+    public void Notice(byte[] record, DateTimeOffset at)
+    {
+        var htsId = System.Text.Encoding.UTF8.GetString(record.AsSpan(0, record.AsSpan().IndexOf((byte)'^')));
+        // A notice subscription is filed under both of its ids (H0STCNI0 and H0STCNI9): each feed once.
+        if (FeedsOf(KisTrs.H0STCNI0.Id) is not { } feeds) return;
+        foreach (var feed in feeds)
+            if (string.Equals(feed.Key, htsId, StringComparison.OrdinalIgnoreCase))
+                feed.Enqueue(new KisRecord(feed.Tr, feed.Key, at, record));
+    }
+
+    /// <summary>The recording ended: every subscription's loop ends after what is queued.</summary>
+    public void EndAll(Func<BacktestFeed, bool> which)
+    {
+        foreach (var feed in Feeds)
+            if (which(feed)) feed.End();
+    }
+
+    public IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        Check<T>(tr, key);
+        return Typed<T>(tr, key, cancellationToken);
+    }
+
+    public IAsyncEnumerable<KisReceived<T>> SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+        where T : struct, IKisRecord<T>
+    {
+        Check<T>(tr, key);
+        return Received<T>(tr, key, cancellationToken);
+    }
+
+    public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+    {
+        Check(tr, key);
+        return Raw(tr, key, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<T> Typed<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : struct, IKisRecord<T>
+    {
+        await foreach (var record in Raw(tr, key, cancellationToken))
+        {
+            if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return value;
+            else Counters.DecodeError();
+        }
+    }
+
+    private async IAsyncEnumerable<KisReceived<T>> Received<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : struct, IKisRecord<T>
+    {
+        await foreach (var record in Raw(tr, key, cancellationToken))
+        {
+            if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return new KisReceived<T>(value, record.ReceivedAt);
+            else Counters.DecodeError();
+        }
+    }
+
+    private async IAsyncEnumerable<KisRecord> Raw(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var feed = new BacktestFeed(_pump, tr, key, new HashSet<string>(StringComparer.Ordinal)
+        {
+            tr.Id, KisTrs.ForEnvironment(tr, KisEnvironment.Paper).Id, KisTrs.ForEnvironment(tr, KisEnvironment.Real).Id,
+        });
+        feed.GapChecks = new Kis.Realtime.GapChecks(Gaps, key);
+        Register(feed);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        using var registration = linked.Token.Register(() => feed.End(new OperationCanceledException(linked.Token)));
+        try
+        {
+            while (await feed.WaitAsync())
+            {
+                Counters.Delivered();
+                yield return feed.Take();
+            }
+        }
+        finally
+        {
+            Unregister(feed);
+        }
+    }
+
+    /// <summary>Changes at every subscription and unsubscription (the driver refreshes what it follows).</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    private int _version;
+
+    private void Register(BacktestFeed feed)
+    {
+        Counters.SubscriptionStarted();
+        lock (_gate)
+        {
+            _version++;
+            _feeds.Add(feed);
+            foreach (var id in feed.TrIds)
+            {
+                if (!_byTr.TryGetValue(id, out var feeds)) _byTr[id] = feeds = [];
+                // Copied on write: the driver iterates a list it got without the lock.
+                _byTr[id] = [.. feeds, feed];
+            }
+        }
+    }
+
+    private void Unregister(BacktestFeed feed)
+    {
+        Counters.SubscriptionEnded();
+        lock (_gate)
+        {
+            _version++;
+            _feeds.Remove(feed);
+            foreach (var id in feed.TrIds)
+                if (_byTr.TryGetValue(id, out var feeds)) _byTr[id] = [.. feeds.Where(f => f != feed)];
+        }
+    }
+
+    private void Check<T>(TrDefinition tr, string key) where T : struct, IKisRecord<T>
+    {
+        Check(tr, key);
+        if (!T.Trs.Contains(tr))
+            throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+    }
+
+    private void Check(TrDefinition tr, string key)
+    {
+        ArgumentNullException.ThrowIfNull(tr);
+        ArgumentNullException.ThrowIfNull(key);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        if (!tr.IsValidKey(key)) throw new ArgumentException($"'{key}' is not a valid {tr.Id} key ({tr.KeyFormat}).", nameof(key));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed.IsCancellationRequested)
+        {
+            _disposed.Cancel();
+            Gaps.Dispose();
+        }
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,201 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Simulator.Backtest;
+
+/// <summary>
+/// Moves a backtest's simulated time one recorded message at a time: first the order calls due by then reach the
+/// venue, then the message's records move the market (the venue's engine) and go to the strategy's subscriptions, and
+/// after each step the pump runs dry. Also keeps the equity and price series of the report (one point a simulated
+/// second, and one at each fill).
+/// </summary>
+internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, BacktestVenue venue)
+{
+    private readonly FrameDecoder _decoder = new();
+    private byte[][] _followed = [];
+    private int _clientVersion = -1, _venueCodes = -1;
+    private DateOnly? _day;
+    private long _lastSampleSecond = long.MinValue, _fillsSampled;
+    private readonly Dictionary<string, long> _lastPriceSecond = new(StringComparer.Ordinal);
+
+    public DateTimeOffset Now { get; private set; }
+
+    /// <summary>Records read from the recording (every TR, followed or not).</summary>
+    public long Records { get; private set; }
+
+    /// <summary>The account's value over time.</summary>
+    public List<(DateTimeOffset Time, decimal Equity)> Equity { get; } = [];
+
+    /// <summary>Each followed code's last trade price over time (one a second).</summary>
+    public Dictionary<string, List<(DateTimeOffset Time, long Price)>> Prices { get; } = new(StringComparer.Ordinal);
+
+    public void Step(in RecordedMessage message)
+    {
+        var at = message.ReceivedAt;
+        while (venue.ArriveDue(at)) Settle();
+        var day = KisRecordingSource.TradingDayOf(at);
+        if (_day is { } previous && previous != day) EndDay();
+        _day = day;
+        Now = at;
+        venue.SetTime(at);
+        if (message.IsStoredRecord)
+        {
+            if (message.TrId is { } id && KisTrs.TryGet(id, out var storedTr)) Record(storedTr, message.Data.Span, at);
+        }
+        else if (DataFrame.Classify(message.Data.Span) == MessageKind.Data && DataFrame.TryParse(message.Data.Span, out var frame, out _)
+                 && _decoder.TryOpen(frame, out var tr, out var records, out _) && !tr.Encrypted)
+        {
+            // Recorded notices (encrypted) were the recording account's: the strategy hears the backtest venue's own.
+            while (records.TryNext(out var record)) Record(tr, record, at);
+        }
+        pump.RunUntilIdle();
+    }
+
+    /// <summary>
+    /// The recording ended: as at a market's close, the calls on their way arrive, what is left of every order expires
+    /// (its notice still reaches the strategy), then the data subscriptions end; calls made after that are answered and
+    /// expire too, and the notice subscriptions end last.
+    /// </summary>
+    public void Finish()
+    {
+        ArriveAll();
+        EndDay();
+        client.EndAll(f => !IsNotice(f.Tr));
+        pump.RunUntilIdle();
+        ArriveAll();
+        EndDay();
+        client.EndAll(_ => true);
+        pump.RunUntilIdle();
+    }
+
+    private void ArriveAll()
+    {
+        while (venue.NextArrival is { } next)
+        {
+            Now = next;
+            venue.ArriveDue(next);
+            Settle();
+        }
+    }
+
+    private void EndDay()
+    {
+        foreach (var notice in venue.EndDay()) client.Notice(notice, Now);
+        Settle();
+    }
+
+    private void Settle()
+    {
+        pump.RunUntilIdle();
+        SampleFills();
+    }
+
+    private void Record(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
+    {
+        Records++;
+        if (ReferenceEquals(tr, KisTrs.H0STCNT0) || ReferenceEquals(tr, KisTrs.H0STASP0)) Market(tr, record, at);
+        if (client.FeedsOf(tr.Id) is not { } feeds) return;
+        var key = tr.KeyField >= 0 ? KeyOf(record, tr.KeyField) : default;
+        byte[]? copy = null;
+        foreach (var feed in feeds)
+        {
+            if (tr.KeyField >= 0 && !(feed.IgnoresKeyCase ? System.Text.Ascii.EqualsIgnoreCase(key, feed.KeyBytes) : key.SequenceEqual(feed.KeyBytes))) continue;
+            copy ??= record.ToArray();
+            feed.GapChecks?.Of(tr)?.Observe(record, at);
+            feed.Enqueue(new KisRecord(tr, feed.Key, at, copy));
+        }
+    }
+
+    /// <summary>A KRX trade or book of a followed code moves the venue's market (and may fill resting orders).</summary>
+    private void Market(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
+    {
+        if (Followed(KeyOf(record, tr.KeyField)) is not { } code) return;
+        List<byte[]>? notices;
+        if (ReferenceEquals(tr, KisTrs.H0STCNT0))
+        {
+            // The four fields the venue needs, read in place: a whole StockTrade decode is the strategy's to pay for.
+            if (!TradeFields.TryRead(record, out var price, out var change, out var volume, out var side)) return;
+            notices = venue.OnTrade(code, price, volume, price - change, side);
+            Sample(code, price, at);
+        }
+        else notices = venue.OnBook(code, tr, record); // decoded only when an order needs it
+        if (notices is null) return;
+        foreach (var notice in notices) client.Notice(notice, at);
+        SampleFills();
+    }
+
+    /// <summary>The code of a followed stock (one of the driver's own strings), or null.</summary>
+    private string? Followed(ReadOnlySpan<byte> code)
+    {
+        if (client.Version != _clientVersion || venue.CodeCount != _venueCodes)
+        {
+            _clientVersion = client.Version;
+            _venueCodes = venue.CodeCount;
+            _followedCodes = [.. client.Feeds.Where(f => !IsNotice(f.Tr)).Select(f => f.Key).Concat(venue.Codes()).Distinct()];
+            _followed = [.. _followedCodes.Select(System.Text.Encoding.UTF8.GetBytes)];
+        }
+        for (var i = 0; i < _followed.Length; i++)
+            if (code.SequenceEqual(_followed[i])) return _followedCodes[i];
+        return null;
+    }
+
+    private string[] _followedCodes = [];
+
+    private void Sample(string code, long price, DateTimeOffset at)
+    {
+        var second = at.UtcTicks / TimeSpan.TicksPerSecond;
+        if (!Prices.TryGetValue(code, out var prices)) Prices[code] = prices = [];
+        if (_lastPriceSecond.GetValueOrDefault(code, long.MinValue) == second) prices[^1] = (at, price);
+        else prices.Add((at, price));
+        _lastPriceSecond[code] = second;
+        if (second == _lastSampleSecond) Equity[^1] = (at, venue.Equity());
+        else Equity.Add((at, venue.Equity()));
+        _lastSampleSecond = second;
+    }
+
+    private void SampleFills()
+    {
+        var fills = venue.FillCount;
+        if (fills == _fillsSampled) return;
+        _fillsSampled = fills;
+        Equity.Add((Now, venue.Equity()));
+        _lastSampleSecond = long.MinValue; // the next trade starts a point of its own
+    }
+
+    private static bool IsNotice(TrDefinition tr) => tr.Encrypted;
+
+    /// <summary>H0STCNT0's price, change, volume and side, parsed where they lie.</summary>
+    private static class TradeFields
+    {
+        private static readonly int Price = KisTrs.H0STCNT0.IndexOf("stck_prpr"), Change = KisTrs.H0STCNT0.IndexOf("prdy_vrss"),
+            Volume = KisTrs.H0STCNT0.IndexOf("cntg_vol"), Side = KisTrs.H0STCNT0.IndexOf("ccld_dvsn");
+        private static readonly int Last = Math.Max(Math.Max(Price, Change), Math.Max(Volume, Side));
+
+        public static bool TryRead(ReadOnlySpan<byte> record, out long price, out long change, out long volume, out TradeSide side)
+        {
+            price = change = volume = 0;
+            side = TradeSide.Unknown;
+            var fields = new FieldReader(record);
+            var found = 0;
+            for (var i = 0; i <= Last && fields.TryRead(out var field); i++)
+            {
+                if (i == Price) found += System.Buffers.Text.Utf8Parser.TryParse(field, out price, out _) ? 1 : 0;
+                else if (i == Change) found += System.Buffers.Text.Utf8Parser.TryParse(field, out change, out _) ? 1 : 0;
+                else if (i == Volume) found += System.Buffers.Text.Utf8Parser.TryParse(field, out volume, out _) ? 1 : 0;
+                else if (i == Side)
+                {
+                    side = field.Length == 1 ? field[0] switch { (byte)'1' => TradeSide.Buy, (byte)'3' => TradeSide.PreOpen, (byte)'5' => TradeSide.Sell, _ => TradeSide.Unknown } : TradeSide.Unknown;
+                    found++;
+                }
+            }
+            return found == 4 && price > 0;
+        }
+    }
+
+    private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record, int keyField)
+    {
+        var fields = new FieldReader(record);
+        for (var i = 0; fields.TryRead(out var field); i++)
+            if (i == keyField) return field;
+        return default;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Kis.Realtime.Simulator.Backtest;
+
+/// <summary>
+/// A backtest's folder: fills.csv and orders.csv (one row per fill, per order call), equity.csv, summary.json and
+/// report.html. Invariant culture, UTC times in ISO 8601, '\n' line ends, decimals as computed: the same run gives the
+/// same bytes.
+/// </summary>
+internal static class BacktestFiles
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    public static async Task WriteAsync(KisBacktestResult result, string directory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "fills.csv"), Fills(result.Fills), Utf8, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, "orders.csv"), Orders(result.Orders), Utf8, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, "equity.csv"), Equity(result.EquityCurve), Utf8, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, "summary.json"), Summary(result), Utf8, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(directory, "report.html"), BacktestReport.Html(result), Utf8, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static string Fills(IReadOnlyList<KisBacktestFill> fills)
+    {
+        var csv = new StringBuilder("sequence,time,order_number,code,side,quantity,price,commission,tax,liquidity,cash,position\n");
+        foreach (var f in fills)
+            Row(csv, N(f.Sequence), T(f.Time), f.OrderNumber, f.Code, Side(f.Side), N(f.Quantity), D(f.Price), D(f.Commission), D(f.Tax), f.Liquidity, D(f.Cash), N(f.Position));
+        return csv.ToString();
+    }
+
+    internal static string Orders(IReadOnlyList<KisBacktestOrder> orders)
+    {
+        var csv = new StringBuilder("sequence,action,sent_at,arrived_at,order_number,original_order_number,code,side,kind,quantity,price,outcome,refusal,filled,cancelled,average_price\n");
+        foreach (var o in orders)
+            Row(csv, N(o.Sequence), o.Action, T(o.SentAt), T(o.ArrivedAt), o.OrderNumber, o.OriginalOrderNumber, o.Code, Side(o.Side),
+                o.Kind.ToString().ToLowerInvariant(), N(o.Quantity), D(o.Price), o.Outcome, o.Refusal, N(o.Filled), N(o.Cancelled), D(o.AveragePrice));
+        return csv.ToString();
+    }
+
+    private static string Equity(IReadOnlyList<(DateTimeOffset Time, decimal Equity)> curve)
+    {
+        var csv = new StringBuilder("time,equity\n");
+        foreach (var (time, equity) in curve) Row(csv, T(time), D(equity));
+        return csv.ToString();
+    }
+
+    private static string Summary(KisBacktestResult result)
+    {
+        var s = result.Summary;
+        var o = result.Options;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("latency", o.Latency.ToString("c", CultureInfo.InvariantCulture));
+            json.WriteNumber("commission_rate", o.CommissionRate);
+            json.WriteNumber("sell_tax_rate", o.SellTaxRate);
+            json.WriteNumber("starting_cash", s.StartingCash);
+            json.WriteNumber("ending_cash", s.EndingCash);
+            json.WriteNumber("ending_equity", s.EndingEquity);
+            json.WriteNumber("net_pnl", s.NetProfitLoss);
+            json.WriteNumber("gross_pnl", s.GrossProfitLoss);
+            json.WriteNumber("commission", s.Commission);
+            json.WriteNumber("tax", s.Tax);
+            json.WriteNumber("turnover", s.Turnover);
+            json.WriteNumber("max_drawdown", s.MaxDrawdown);
+            json.WriteNumber("max_drawdown_fraction", s.MaxDrawdownFraction);
+            json.WriteNumber("calls", s.Calls);
+            json.WriteNumber("refused", s.Refused);
+            json.WriteNumber("fills", s.FillCount);
+            json.WriteNumber("records", s.Records);
+            json.WriteNumber("gaps", result.Statistics.Gaps);
+            json.WriteStartArray("instruments");
+            foreach (var i in s.Instruments)
+            {
+                json.WriteStartObject();
+                json.WriteString("code", i.Code);
+                json.WriteNumber("last_price", i.LastPrice);
+                json.WriteNumber("position", i.Position);
+                json.WriteNumber("tape_trades", i.TapeTrades);
+                json.WriteNumber("tape_volume", i.TapeVolume);
+                json.WriteNumber("tape_vwap", i.TapeVwap);
+                json.WriteNumber("bought", i.Bought);
+                json.WriteNumber("average_buy", i.AverageBuy);
+                json.WriteNumber("sold", i.Sold);
+                json.WriteNumber("average_sell", i.AverageSell);
+                json.WriteNumber("participation", i.Participation);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Utf8.GetString(buffer.ToArray()).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
+    }
+
+    private static void Row(StringBuilder csv, params string[] fields)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0) csv.Append(',');
+            var field = fields[i];
+            if (field.AsSpan().IndexOfAny(",\"\n\r") < 0) csv.Append(field);
+            else csv.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+        }
+        csv.Append('\n');
+    }
+
+    internal static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string D(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string T(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    private static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
+}

@@ -1,0 +1,277 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Engine;
+
+namespace Kis.Realtime.Simulator.Backtest;
+
+/// <summary>The account and the matching: orders arriving walk the book, the rest wait in the engine for the tape.</summary>
+internal sealed partial class BacktestVenue
+{
+    private const int Levels = 10;
+    private DateTimeOffset _now;
+    private decimal _cash;
+    private long _nextNumber, _arrivals, _fillSequence;
+    private readonly SortedDictionary<long, Order> _orders = [];
+    private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
+    private readonly List<KisBacktestFill> _fills = [];
+    private readonly List<byte[]> _notices = [];
+
+    /// <summary>Moves the venue's clock (the time of the record being read).</summary>
+    public void SetTime(DateTimeOffset now)
+    {
+        lock (_gate) _now = now;
+    }
+
+    /// <summary>The fills so far, in order.</summary>
+    public IReadOnlyList<KisBacktestFill> Fills
+    {
+        get
+        {
+            lock (_gate) return [.. _fills];
+        }
+    }
+
+    /// <summary>How many fills there were so far.</summary>
+    public long FillCount
+    {
+        get
+        {
+            lock (_gate) return _fills.Count;
+        }
+    }
+
+    /// <summary>Cash now, KRW.</summary>
+    public decimal Cash
+    {
+        get
+        {
+            lock (_gate) return _cash;
+        }
+    }
+
+    /// <summary>The account's value marked at each held stock's last trade, KRW.</summary>
+    public decimal Equity()
+    {
+        lock (_gate) return EquityLocked();
+    }
+
+    /// <summary>The instruments the venue follows (last price, tape totals), by code.</summary>
+    public IReadOnlyList<(string Code, long Last, long TapeVolume, decimal TapeValue, long TapeTrades, long Position)> Instruments()
+    {
+        lock (_gate)
+            return [.. _instruments.OrderBy(i => i.Key, StringComparer.Ordinal)
+                .Select(i => (i.Key, i.Value.Last, i.Value.TapeVolume, i.Value.TapeValue, i.Value.TapeTrades, _positions.GetValueOrDefault(i.Key)?.Quantity ?? 0))];
+    }
+
+    /// <summary>Codes the venue has seen orders or calls for (it follows their market), changing as it learns one.</summary>
+    public string[] Codes()
+    {
+        lock (_gate) return [.. _instruments.Keys];
+    }
+
+    /// <summary>How many codes <see cref="Codes"/> holds (cheap: the driver checks it at every message).</summary>
+    public int CodeCount
+    {
+        get
+        {
+            lock (_gate) return _instruments.Count;
+        }
+    }
+
+    /// <summary>A KRX trade of the recording: the last price, the tape's totals, and the resting orders it reaches.</summary>
+    public List<byte[]>? OnTrade(string code, long price, long volume, long previousClose, TradeSide side)
+    {
+        lock (_gate)
+        {
+            var instrument = Instrument(code);
+            instrument.Last = price;
+            if (previousClose > 0) instrument.SetLimits(previousClose);
+            instrument.TapeVolume += volume;
+            instrument.TapeValue += (decimal)price * volume;
+            instrument.TapeTrades++;
+            if (instrument.Resting.Count == 0) return null;
+            // ccld_dvsn 3 (장전): a single-price auction's print; else a buyer lifting an offer (1) or a seller hitting a bid (5).
+            var fills = side == TradeSide.PreOpen ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
+            Apply(fills, side == TradeSide.PreOpen ? "auction" : "maker");
+            return TakeNotices();
+        }
+    }
+
+    /// <summary>
+    /// A KRX book of the recording: what arriving orders walk, and the resting orders' queues. Kept as received and
+    /// decoded only when an order needs it (orders rest in the stock, or one arrives): most books meet no order.
+    /// </summary>
+    public List<byte[]>? OnBook(string code, TrDefinition tr, ReadOnlySpan<byte> record)
+    {
+        lock (_gate)
+        {
+            var instrument = Instrument(code);
+            instrument.Keep(tr, record);
+            if (instrument.Resting.Count == 0) return null;
+            instrument.DecodeBook();
+            Apply(instrument.Resting.OnBook(instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount)), "maker");
+            return TakeNotices();
+        }
+    }
+
+    /// <summary>The trading day ended (a new one begins, or the recording ends): what is left of every order is cancelled.</summary>
+    public List<byte[]> EndDay()
+    {
+        lock (_gate)
+        {
+            foreach (var order in _orders.Values.Where(o => o.Remaining > 0).ToList())
+            {
+                var left = order.Remaining;
+                Close(order);
+                order.Cancelled += left;
+                // No cancel order was placed: the order's own number, as the simulator's venue reports an expiry.
+                Notify(BacktestNoticeKind.Cancelled, order, order.Number, left, order.LimitPrice, order.Filled);
+            }
+            return TakeNotices();
+        }
+    }
+
+    private KisOrderResult Place(Call call)
+    {
+        var request = call.Place!;
+        if (Refuse(request) is { } refusal) return Refused(call, refusal);
+        var order = new Order(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, request.Kind == KisOrderKind.Market,
+            (long)request.Price, request.Quantity);
+        if (order.IsMarket) order.ReservePrice = Instrument(order.Code).Upper;
+        _orders[order.Number] = order;
+        call.Number = order.Number;
+        Notify(BacktestNoticeKind.Accepted, order, order.Number, order.Quantity, order.LimitPrice, 0);
+        Arrive(order);
+        return Accepted(call, order.Number);
+    }
+
+    private KisOrderResult Amend(Call call)
+    {
+        var amend = call.Amend!;
+        if (Find(amend.OriginalOrderNumber, out var original) is { } missing) return Refused(call, missing);
+        call.Code = original.Code;
+        call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
+        call.Original = original.Number;
+        if (amend.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return Refused(call, KindRefusal(amend.Kind));
+        var market = amend.Kind == KisOrderKind.Market;
+        var price = market ? 0 : (long)amend.Price;
+        if (!market && PriceRefusal(original.Code, amend.Price) is { } bad) return Refused(call, bad);
+        var affected = Math.Min(amend.Quantity ?? original.Remaining, original.Remaining);
+        if (original.Buy && affected * (market ? Instrument(original.Code).Upper : price) * (1 + _options.CommissionRate)
+            > AvailableCash() + affected * original.ReservePrice * (1 + _options.CommissionRate))
+            return Refused(call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
+        Reduce(original, affected);
+        var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, market, price, affected);
+        if (market) successor.ReservePrice = Instrument(original.Code).Upper;
+        _orders[successor.Number] = successor;
+        call.Number = successor.Number;
+        call.Quantity = affected;
+        Notify(BacktestNoticeKind.Amended, successor, original.Number, affected, price, original.Filled);
+        Arrive(successor); // an amendment is a new order at its price: the back of the queue, marketable at once
+        return Accepted(call, successor.Number);
+    }
+
+    private KisOrderResult Cancel(Call call)
+    {
+        var cancel = call.Cancel!;
+        if (Find(cancel.OriginalOrderNumber, out var original) is { } missing) return Refused(call, missing);
+        call.Code = original.Code;
+        call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
+        call.Original = original.Number;
+        var affected = Math.Min(cancel.Quantity ?? original.Remaining, original.Remaining);
+        Reduce(original, affected);
+        var number = ++_nextNumber;
+        _orders[number] = new Order(number, original.Number, original.Code, original.Buy, original.IsMarket, original.LimitPrice, affected) { Remaining = 0, Cancelled = affected };
+        call.Number = number;
+        call.Quantity = affected;
+        Notify(BacktestNoticeKind.Cancelled, original, number, affected, original.LimitPrice, original.Filled);
+        return Accepted(call, original.Number, number);
+    }
+
+    /// <summary>A marketable order walks the book's depth from the touch (what earlier paper orders took is gone until
+    /// the next book); what is left rests in the engine behind what the book shows at its price.</summary>
+    private void Arrive(Order order)
+    {
+        var instrument = Instrument(order.Code);
+        instrument.DecodeBook();
+        var opposite = order.Buy ? instrument.Asks.AsSpan(0, instrument.AskCount) : instrument.Bids.AsSpan(0, instrument.BidCount);
+        Span<LevelTake> takes = stackalloc LevelTake[Levels];
+        var n = BookWalk.Take(opposite, order.Buy, order.Remaining, order.IsMarket ? 0 : order.LimitPrice, takes);
+        for (var k = 0; k < n; k++)
+        {
+            for (var l = 0; l < opposite.Length; l++)
+                if (opposite[l].Price == takes[k].Price) opposite[l] = opposite[l] with { Quantity = opposite[l].Quantity - takes[k].Quantity };
+            Fill(order, takes[k].Quantity, takes[k].Price, "taker");
+        }
+        if (order.Remaining == 0) return;
+        var sameSide = order.Buy ? instrument.Bids.AsSpan(0, instrument.BidCount) : instrument.Asks.AsSpan(0, instrument.AskCount);
+        instrument.Resting.Add(new RestingOrder(order.Number, order.Buy, order.IsMarket ? 0 : order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
+    }
+
+    private void Apply(ReadOnlySpan<EngineFill> fills, string liquidity)
+    {
+        foreach (var fill in fills) Fill(_orders[fill.OrderId], fill.Quantity, fill.Price, liquidity);
+    }
+
+    private void Fill(Order order, long quantity, long price, string liquidity)
+    {
+        var value = (decimal)quantity * price;
+        var commission = value * _options.CommissionRate;
+        var tax = order.Buy ? 0 : value * _options.SellTaxRate;
+        var position = PositionOf(order.Code);
+        if (order.Buy)
+        {
+            _cash -= value + commission;
+            position.Quantity += quantity;
+            position.Cost += value;
+        }
+        else
+        {
+            _cash += value - commission - tax;
+            position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
+            position.Quantity -= quantity;
+        }
+        order.Remaining -= quantity;
+        order.Filled += quantity;
+        order.FillValue += value;
+        _fills.Add(new KisBacktestFill(++_fillSequence, _now, BacktestNotices.Pad(order.Number, 10), order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
+            quantity, price, commission, tax, liquidity, _cash, position.Quantity));
+        Notify(BacktestNoticeKind.Filled, order, order.Number, quantity, price, order.Quantity);
+    }
+
+    private void Reduce(Order original, long affected)
+    {
+        original.Remaining -= affected;
+        original.Cancelled += affected;
+        var resting = Instrument(original.Code).Resting;
+        if (original.Remaining == 0) resting.Remove(original.Number);
+        else resting.Reduce(original.Number, affected);
+    }
+
+    private void Close(Order order)
+    {
+        Instrument(order.Code).Resting.Remove(order.Number);
+        order.Remaining = 0;
+    }
+
+    private void Notify(BacktestNoticeKind kind, Order order, long number, long quantity, long price, long field16)
+    {
+        // An amendment's and a cancel's notice carry their own number and the original's.
+        var (own, original) = kind switch
+        {
+            BacktestNoticeKind.Amended => (order.Number, number),
+            BacktestNoticeKind.Cancelled => (number, order.Number), // an expiry: the order's own number as both
+            _ => (number, 0L),
+        };
+        _notices.Add(BacktestNotices.Write(_options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy, order.IsMarket,
+            quantity, price, field16, order.LimitPrice, _now));
+    }
+
+    private List<byte[]> TakeNotices()
+    {
+        var taken = new List<byte[]>(_notices);
+        _notices.Clear();
+        return taken;
+    }
+}

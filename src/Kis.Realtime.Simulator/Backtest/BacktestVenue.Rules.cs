@@ -1,0 +1,193 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Engine;
+
+namespace Kis.Realtime.Simulator.Backtest;
+
+/// <summary>The venue's checks (KIS's refusal codes, as the simulator's paper venue uses them) and its state's types.</summary>
+internal sealed partial class BacktestVenue
+{
+    private KisRefusal? Refuse(KisOrderRequest request)
+    {
+        if (request.Product != KisProduct.Stock)
+            return new KisRefusal("1", "APBK0505", "A backtest takes KRX stock cash orders only (futures/options: not yet).", 200);
+        if (request.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return KindRefusal(request.Kind);
+        if (request.Exchange != KisStockExchange.Krx)
+            return new KisRefusal("1", "APBK0505", "A backtest routes to KRX only (its book and trades are KRX's H0STASP0 and H0STCNT0).", 200);
+        var instrument = Instrument(request.Code);
+        if (instrument.Last == 0)
+            return new KisRefusal("1", "APBK0918", $"No KRX trade of {request.Code} in the recording yet: no price to check the order against.", 200);
+        var market = request.Kind == KisOrderKind.Market;
+        if (!market && PriceRefusal(request.Code, request.Price) is { } bad) return bad;
+        var buy = request.Side == OrderSide.Buy;
+        if (buy && request.Quantity * (market ? instrument.Upper : request.Price) * (1 + _options.CommissionRate) > AvailableCash())
+            return new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200);
+        if (!buy && request.Quantity > Sellable(request.Code))
+            return new KisRefusal("1", "APBK0400", $"주문가능수량을 초과 했습니다. (holds {Sellable(request.Code)} sellable)", 200);
+        return null;
+    }
+
+    private static KisRefusal KindRefusal(KisOrderKind kind) =>
+        new("1", "APBK0505", $"A backtest matches limit and market orders; {kind} is not modelled.", 200);
+
+    private KisRefusal? PriceRefusal(string code, decimal price)
+    {
+        var whole = (long)price;
+        if (price != whole || whole <= 0 || whole % InstrumentMaster.TickOf(whole) != 0)
+            return new KisRefusal("1", "APBK0506", $"주문단가가 호가단위에 맞지 않습니다. ({price} is not on KRX's tick grid)", 200);
+        var instrument = Instrument(code);
+        if (instrument.Upper > 0 && (whole > instrument.Upper || whole < instrument.Lower))
+            return new KisRefusal("1", "APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {instrument.Lower}..{instrument.Upper})", 200);
+        return null;
+    }
+
+    private KisRefusal? Find(string number, out Order order)
+    {
+        order = null!;
+        if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            || !_orders.TryGetValue(n, out var found))
+            return new KisRefusal("1", "APBK0915", "주문번호가 존재하지 않습니다. (no such order)", 200);
+        order = found;
+        return found.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
+    }
+
+    private KisOrderResult Refused(Call call, KisRefusal refusal)
+    {
+        call.Refusal = refusal;
+        call.Answered = true;
+        return new KisOrderResult { Outcome = KisOrderOutcome.Refused, Refusal = refusal, Attempts = 1 };
+    }
+
+    private KisOrderResult Accepted(Call call, long followed, long? own = null)
+    {
+        call.Answered = true;
+        var number = BacktestNotices.Pad(own ?? followed, 10);
+        return new KisOrderResult
+        {
+            Outcome = KisOrderOutcome.Accepted, OrderNumber = number, Branch = "00950", Attempts = 1,
+            OrderTime = TimeOnly.FromTimeSpan(_now.ToOffset(KisRecordingSource.KstOffset).TimeOfDay),
+            Message = "APBK0013 주문 전송 완료 되었습니다. (backtest)",
+            // A cancel's handle follows the order it cancels, as KisOrderClient's does.
+            Handle = Book.Handle(BacktestNotices.Pad(followed, 10), KisProduct.Stock),
+        };
+    }
+
+    /// <summary>Cash not held for open buys (at their limit, a market buy at the day's upper limit, with commission).</summary>
+    private decimal AvailableCash()
+    {
+        var held = 0m;
+        foreach (var order in _orders.Values)
+            if (order.Buy && order.Remaining > 0) held += order.Remaining * order.ReservePrice * (1 + _options.CommissionRate);
+        return _cash - held;
+    }
+
+    private long Sellable(string code)
+    {
+        var held = _positions.GetValueOrDefault(code)?.Quantity ?? 0;
+        foreach (var order in _orders.Values)
+            if (!order.Buy && order.Remaining > 0 && order.Code == code) held -= order.Remaining;
+        return held;
+    }
+
+    private InstrumentState Instrument(string code)
+    {
+        if (!_instruments.TryGetValue(code, out var instrument)) _instruments[code] = instrument = new InstrumentState();
+        return instrument;
+    }
+
+    private Position PositionOf(string code)
+    {
+        if (!_positions.TryGetValue(code, out var position)) _positions[code] = position = new Position();
+        return position;
+    }
+
+    private decimal EquityLocked()
+    {
+        var equity = _cash;
+        foreach (var (code, position) in _positions)
+            if (position.Quantity != 0) equity += position.Quantity * (decimal)Instrument(code).Last;
+        return equity;
+    }
+
+    private static int Copy(in OrderBookLevels levels, BookLevel[] into)
+    {
+        var n = 0;
+        for (var i = 0; i < OrderBookLevels.MaxDepth; i++)
+            if (levels[i].Price > 0) into[n++] = new BookLevel((long)levels[i].Price, levels[i].Quantity);
+        return n;
+    }
+
+    private static KisOrderRow Row(Order o) => new()
+    {
+        Product = KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10), OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
+        Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice,
+        FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : o.FillValue / o.Filled, RemainingQuantity = o.Remaining, CancelledQuantity = o.Cancelled,
+    };
+
+    private sealed class Order(long number, long original, string code, bool buy, bool isMarket, long limitPrice, long quantity)
+    {
+        public long Number { get; } = number;
+        public long Original { get; } = original;
+        public string Code { get; } = code;
+        public bool Buy { get; } = buy;
+        public bool IsMarket { get; } = isMarket;
+        public long LimitPrice { get; } = limitPrice;
+        public long Quantity { get; } = quantity;
+        public long Remaining { get; set; } = quantity;
+        public long Filled { get; set; }
+        public long Cancelled { get; set; }
+        public decimal FillValue { get; set; }
+        /// <summary>What an open buy holds of the cash per share: its limit, or the day's upper limit for a market order.</summary>
+        public long ReservePrice { get; set; } = limitPrice;
+    }
+
+    private sealed class Position
+    {
+        public long Quantity;
+        public decimal Cost;
+    }
+
+    private sealed class InstrumentState
+    {
+        public readonly RestingBook Resting = new();
+        public readonly BookLevel[] Asks = new BookLevel[Levels], Bids = new BookLevel[Levels];
+        public int AskCount, BidCount;
+        public long Last, Lower, Upper, TapeVolume, TapeTrades;
+        public decimal TapeValue;
+        private byte[] _book = new byte[1024];
+        private int _bookLength;
+        private TrDefinition? _bookTr;
+
+        /// <summary>Keeps the latest book as received (decoded by <see cref="DecodeBook"/> when an order needs it).</summary>
+        public void Keep(TrDefinition tr, ReadOnlySpan<byte> record)
+        {
+            if (record.Length > _book.Length) _book = new byte[record.Length * 2];
+            record.CopyTo(_book);
+            _bookLength = record.Length;
+            _bookTr = tr;
+        }
+
+        /// <summary>Decodes the book kept, if any is new, into the levels (what earlier paper orders took from the old one is gone).</summary>
+        public void DecodeBook()
+        {
+            if (_bookTr is null) return;
+            if (StockOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var book, out _))
+            {
+                AskCount = Copy(book.Asks, Asks);
+                BidCount = Copy(book.Bids, Bids);
+            }
+            _bookTr = null;
+        }
+
+        /// <summary>KRX's daily limits: 30 % either side of the previous close, on the tick grid.</summary>
+        public void SetLimits(long previousClose)
+        {
+            var upper = previousClose * 13 / 10;
+            Upper = upper / InstrumentMaster.TickOf(upper) * InstrumentMaster.TickOf(upper);
+            var lower = (previousClose * 7 + 9) / 10;
+            var tick = InstrumentMaster.TickOf(lower);
+            Lower = (lower + tick - 1) / tick * tick;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Engine;
+
+namespace Kis.Realtime.Simulator.Backtest;
+
+/// <summary>
+/// A backtest's <see cref="IKisOrderVenue"/>: KRX stock cash orders (limit and market) matched by the simulator's own
+/// engine (<see cref="RestingBook"/>, <see cref="BookWalk"/>) against the recording's books and trades, on simulated
+/// time. A call is answered when it reaches the venue, <see cref="KisBacktestOptions.Latency"/> after it was made; its
+/// notices go to the strategy's notice subscription (H0STCNI0), so <see cref="Book"/> follows the order as live.
+/// Inquiries answer at once from the account's state. One lock (the driver and a strategy that left the pump may both
+/// call); notices and answers are handed out after it is released, through the pump.
+/// </summary>
+internal sealed partial class BacktestVenue : IKisOrderVenue
+{
+    private readonly Lock _gate = new();
+    private readonly KisBacktestOptions _options;
+    private readonly BacktestPump _pump;
+    private readonly BacktestClient _client;
+    private readonly PriorityQueue<Call, (long Ticks, long Sequence)> _arriving = new();
+    private readonly List<Call> _calls = [];
+    private readonly List<(Call Call, KisOrderResult Result)> _answers = [];
+    private long _callSequence;
+
+    public BacktestVenue(KisBacktestOptions options, BacktestPump pump, BacktestClient client)
+    {
+        _options = options;
+        _pump = pump;
+        _client = client;
+        _cash = options.StartingCash;
+    }
+
+    public KisOrderBook Book { get; } = new();
+
+    /// <summary>Calls waiting to reach the venue.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_gate) return _arriving.Count;
+        }
+    }
+
+    /// <summary>When the next call reaches the venue; null when none is on its way.</summary>
+    public DateTimeOffset? NextArrival
+    {
+        get
+        {
+            lock (_gate) return _arriving.TryPeek(out var call, out _) ? call.ArrivesAt : null;
+        }
+    }
+
+    public Task<KisOrderResult> PlaceAsync(KisOrderRequest order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        order.Validate();
+        return Send(new Call { Action = "place", Place = order, Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
+    }
+
+    public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(amend);
+        return Send(new Call { Action = "amend", Amend = amend, Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
+    }
+
+    public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cancel);
+        return Send(new Call { Action = "cancel", Cancel = cancel, Quantity = cancel.Quantity ?? 0 });
+    }
+
+    private Task<KisOrderResult> Send(Call call)
+    {
+        lock (_gate)
+        {
+            call.Sequence = ++_callSequence;
+            call.SentAt = _now;
+            call.ArrivesAt = _now + _options.Latency;
+            _calls.Add(call);
+            _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, call.Sequence));
+        }
+        return call.Answer.Task;
+    }
+
+    /// <summary>Brings every call due by <paramref name="until"/> to the venue, one at a time (each at its own arrival
+    /// time); the answers and notices are posted to the pump. False when none was due.</summary>
+    public bool ArriveDue(DateTimeOffset until)
+    {
+        List<byte[]> notices;
+        (Call Call, KisOrderResult Result) answer;
+        lock (_gate)
+        {
+            if (!_arriving.TryPeek(out var call, out _) || call.ArrivesAt > until) return false;
+            _arriving.Dequeue();
+            _now = call.ArrivesAt;
+            var result = call.Action switch
+            {
+                "place" => Place(call),
+                "amend" => Amend(call),
+                _ => Cancel(call),
+            };
+            answer = (call, result);
+            notices = TakeNotices();
+        }
+        // The answer first (the REST reply), then the notices: the strategy's handle exists before they arrive.
+        _pump.Post(static s => { var (c, r) = ((Call, KisOrderResult))s!; c.Answer.TrySetResult(r); }, answer);
+        foreach (var notice in notices) _client.Notice(notice, answer.Call.ArrivesAt);
+        return true;
+    }
+
+    public Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
+        CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<KisOrderRow> rows = product != KisProduct.Stock ? [] :
+            [
+                .. _orders.Values.Where(o => code is null || o.Code == code)
+                    .Where(o => filter switch { KisOrderFilter.Filled => o.Filled > 0, KisOrderFilter.Unfilled => o.Remaining > 0, _ => true })
+                    .OrderByDescending(o => o.Number).Select(Row),
+            ];
+            return Task.FromResult(rows);
+        }
+    }
+
+    public Task<KisBalance> GetBalanceAsync(KisProduct product, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var positions = _positions.Where(p => p.Value.Quantity != 0).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
+            {
+                var last = Instrument(p.Key).Last;
+                return new KisPosition
+                {
+                    Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = Sellable(p.Key),
+                    AveragePrice = p.Value.Quantity == 0 ? 0 : p.Value.Cost / p.Value.Quantity, CurrentPrice = last,
+                    Value = last * p.Value.Quantity, ProfitLoss = last * p.Value.Quantity - p.Value.Cost,
+                };
+            }).ToList();
+            var value = positions.Sum(p => p.Value);
+            return Task.FromResult(product != KisProduct.Stock
+                ? new KisBalance { Product = product }
+                : new KisBalance { Product = product, Cash = _cash, PositionsValue = value, TotalValue = _cash + value, Positions = positions });
+        }
+    }
+
+    public Task<KisBuyingPower> GetBuyingPowerAsync(KisProduct product, string code, OrderSide side = OrderSide.Buy, decimal price = 0,
+        CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var instrument = Instrument(code);
+            var unit = price > 0 ? price : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
+            var cash = AvailableCash();
+            var quantity = side == OrderSide.Sell ? Sellable(code) : unit <= 0 ? 0 : (long)Math.Floor(cash / (unit * (1 + _options.CommissionRate)));
+            return Task.FromResult(new KisBuyingPower { Cash = cash, Price = unit, Quantity = Math.Max(0, quantity), MaxQuantity = Math.Max(0, quantity) });
+        }
+    }
+
+    /// <summary>Every call the strategy made, in order, with what became of it.</summary>
+    public IReadOnlyList<KisBacktestOrder> Calls()
+    {
+        lock (_gate)
+            return [.. _calls.Select(c =>
+            {
+                var order = c.Number > 0 ? _orders[c.Number] : null;
+                return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
+                    c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
+                    c.Refusal is null ? (c.Answered ? "accepted" : "not arrived") : "refused", c.Refusal?.ToString() ?? "",
+                    order?.Filled ?? 0, order?.Cancelled ?? 0, order is { Filled: > 0 } ? order.FillValue / order.Filled : 0);
+            })];
+    }
+
+    /// <summary>A call on its way to the venue, and then what it became.</summary>
+    private sealed class Call
+    {
+        public long Sequence;
+        public required string Action;
+        public DateTimeOffset SentAt, ArrivesAt;
+        public KisOrderRequest? Place;
+        public KisAmendRequest? Amend;
+        public KisCancelRequest? Cancel;
+        public string Code = "";
+        public OrderSide Side;
+        public KisOrderKind Kind;
+        public long Quantity;
+        public decimal Price;
+        public long Number, Original;
+        public KisRefusal? Refusal;
+        public bool Answered;
+        // Not RunContinuationsAsynchronously: it is completed on the pump, so the strategy continues there.
+        public readonly TaskCompletionSource<KisOrderResult> Answer = new();
+    }
+}

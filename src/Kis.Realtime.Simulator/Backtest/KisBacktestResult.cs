@@ -1,0 +1,102 @@
+using Kis.Realtime.Simulator.Backtest;
+
+namespace Kis.Realtime.Simulator;
+
+/// <summary>
+/// What a backtest gives: every order call and fill, the equity curve and the summary; <see cref="WriteAsync"/> puts
+/// them in a folder (fills.csv, orders.csv, equity.csv, summary.json, report.html), the same bytes for the same run.
+/// </summary>
+public sealed class KisBacktestResult
+{
+    internal KisBacktestResult(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, IReadOnlyList<KisBacktestFill> fills,
+        List<(DateTimeOffset Time, decimal Equity)> equity, Dictionary<string, List<(DateTimeOffset Time, long Price)>> prices,
+        IReadOnlyList<(string Code, long Last, long TapeVolume, decimal TapeValue, long TapeTrades, long Position)> instruments,
+        KisRealtimeStatistics statistics, long records)
+    {
+        Options = options;
+        Orders = orders;
+        Fills = fills;
+        Statistics = statistics;
+        EquityCurve = [.. equity];
+        Prices = prices.ToDictionary(p => p.Key, p => (IReadOnlyList<(DateTimeOffset, long)>)[.. p.Value], StringComparer.Ordinal);
+        Summary = BacktestSummaries.Of(options, orders, fills, EquityCurve, instruments, records);
+    }
+
+    /// <summary>The options it ran with.</summary>
+    public KisBacktestOptions Options { get; }
+
+    /// <summary>Every order call of the strategy, in the order it made them.</summary>
+    public IReadOnlyList<KisBacktestOrder> Orders { get; }
+
+    /// <summary>Every fill, in the order they happened.</summary>
+    public IReadOnlyList<KisBacktestFill> Fills { get; }
+
+    /// <summary>The account's value (cash plus positions at their last trade) over simulated time: a point a second while a followed stock trades, and one after each fill.</summary>
+    public IReadOnlyList<(DateTimeOffset Time, decimal Equity)> EquityCurve { get; }
+
+    /// <summary>Each followed stock's last trade price, a point a second.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset Time, long Price)>> Prices { get; }
+
+    /// <summary>The figures: P&amp;L, costs, turnover, drawdown, fills against the tape.</summary>
+    public KisBacktestSummary Summary { get; }
+
+    /// <summary>The strategy's client's counters (records delivered, gaps found in the recorded trades).</summary>
+    public KisRealtimeStatistics Statistics { get; }
+
+    /// <summary>Writes fills.csv, orders.csv, equity.csv, summary.json and report.html into <paramref name="directory"/> (created if missing).</summary>
+    public Task WriteAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return BacktestFiles.WriteAsync(this, directory, cancellationToken);
+    }
+}
+
+/// <summary>A backtest's figures. Money in KRW; the rates are fractions.</summary>
+public sealed record KisBacktestSummary
+{
+    /// <summary>Cash at the start.</summary>
+    public decimal StartingCash { get; init; }
+    /// <summary>Cash at the end.</summary>
+    public decimal EndingCash { get; init; }
+    /// <summary>Cash plus the positions left, each at its last trade price.</summary>
+    public decimal EndingEquity { get; init; }
+    /// <summary>EndingEquity − StartingCash: after costs.</summary>
+    public decimal NetProfitLoss { get; init; }
+    /// <summary>Before costs: NetProfitLoss + Commission + Tax.</summary>
+    public decimal GrossProfitLoss { get; init; }
+    /// <summary>Commission paid.</summary>
+    public decimal Commission { get; init; }
+    /// <summary>Securities transaction tax paid.</summary>
+    public decimal Tax { get; init; }
+    /// <summary>The value of every fill, buys and sells.</summary>
+    public decimal Turnover { get; init; }
+    /// <summary>The largest fall of the equity curve from a previous high.</summary>
+    public decimal MaxDrawdown { get; init; }
+    /// <summary>That fall as a fraction of the high it fell from.</summary>
+    public decimal MaxDrawdownFraction { get; init; }
+    /// <summary>Order calls (place, amend, cancel).</summary>
+    public int Calls { get; init; }
+    /// <summary>Calls the venue refused.</summary>
+    public int Refused { get; init; }
+    /// <summary>Fills.</summary>
+    public int FillCount { get; init; }
+    /// <summary>Records read from the recording.</summary>
+    public long Records { get; init; }
+    /// <summary>Per stock the strategy followed or ordered.</summary>
+    public IReadOnlyList<KisBacktestInstrument> Instruments { get; init; } = [];
+}
+
+/// <summary>One stock of a backtest: the tape's totals beside the strategy's fills (fills vs the tape).</summary>
+/// <param name="Code">The stock code.</param>
+/// <param name="LastPrice">The last trade price: what positions left are valued at.</param>
+/// <param name="Position">Shares held at the end.</param>
+/// <param name="TapeTrades">KRX trades in the recording (from the moment the backtest followed the stock).</param>
+/// <param name="TapeVolume">Their volume.</param>
+/// <param name="TapeVwap">Their volume-weighted average price.</param>
+/// <param name="Bought">Shares the strategy bought.</param>
+/// <param name="AverageBuy">Their average price (0 without any).</param>
+/// <param name="Sold">Shares the strategy sold.</param>
+/// <param name="AverageSell">Their average price (0 without any).</param>
+/// <param name="Participation">(Bought + Sold) ÷ TapeVolume.</param>
+public sealed record KisBacktestInstrument(string Code, long LastPrice, long Position, long TapeTrades, long TapeVolume, decimal TapeVwap,
+    long Bought, decimal AverageBuy, long Sold, decimal AverageSell, decimal Participation);

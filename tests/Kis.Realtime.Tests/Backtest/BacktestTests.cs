@@ -1,0 +1,115 @@
+using Kis.Realtime.Samples;
+using Kis.Realtime.Simulator;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Backtest;
+
+/// <summary>
+/// Issue 43 (3, 4): one strategy (the sample's <see cref="MeanReversionStrategy"/>) over a recording on simulated time,
+/// against the simulator's matching engine, with its notices back through the same client; the same orders as the
+/// in-process simulator replaying the same recording; the same bytes twice.
+/// </summary>
+public sealed class BacktestTests
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
+
+    private static KisBacktestOptions BacktestOptions() => new() { HtsId = SimulatorOptions.DefaultHtsId };
+
+    private static async Task<(KisBacktestResult Result, MeanReversionStrategy Strategy)> BacktestAsync(string dir, KisBacktestOptions? options = null)
+    {
+        var strategy = new MeanReversionStrategy();
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(dir), strategy.RunAsync, options ?? BacktestOptions()).WaitAsync(RunTimeout);
+        return (result, strategy);
+    }
+
+    private static (string, OrderSide, long, decimal, KisOrderKind) Brief(KisOrderRequest o) => (o.Code, o.Side, o.Quantity, o.Price, o.Kind);
+
+    [Fact]
+    public async Task The_sample_strategy_trades_a_recording_and_its_handles_resolve_from_the_backtests_notices()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 600);
+        var (result, strategy) = await BacktestAsync(dir);
+
+        Assert.NotEmpty(strategy.Sent);
+        Assert.Equal(strategy.Sent.Select(Brief), result.Orders.Select(o => (o.Code, o.Side, o.Quantity, o.Price, o.Kind)));
+        Assert.NotEmpty(result.Fills);
+        Assert.All(result.Fills, f => Assert.True(f.Price % 100 == 0 && f.Quantity > 0, f.ToString()));
+        // Every accepted order's handle, fed only by the notices the strategy subscribed to, agrees with the fills.
+        foreach (var (answer, order) in strategy.Results.Zip(result.Orders))
+        {
+            if (!answer.IsAccepted)
+            {
+                Assert.Equal("refused", order.Outcome);
+                continue;
+            }
+            var state = answer.Handle!.State;
+            Assert.NotNull(state);
+            var filled = result.Fills.Where(f => f.OrderNumber == answer.OrderNumber).Sum(f => f.Quantity);
+            Assert.Equal((filled, order.Filled), (state.FilledQuantity, filled));
+            // The day's end left nothing working.
+            Assert.True(state.IsDone, $"{answer.OrderNumber} {state.Status}");
+        }
+        Assert.Equal(600, strategy.TradesSeen);
+        Assert.Equal(result.Summary.NetProfitLoss + result.Summary.Commission + result.Summary.Tax, result.Summary.GrossProfitLoss);
+        Assert.True(result.Summary.Commission > 0 && result.Summary.Turnover > 0);
+    }
+
+    [Fact]
+    public async Task The_same_recording_backtested_twice_gives_byte_identical_files()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 600);
+        var (first, _) = await BacktestAsync(dir);
+        var (second, _) = await BacktestAsync(dir);
+        string a = Cli.CliTestKit.EmptyDirectory(), b = Cli.CliTestKit.EmptyDirectory();
+        await first.WriteAsync(a);
+        await second.WriteAsync(b);
+        var files = Directory.GetFiles(a).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["equity.csv", "fills.csv", "orders.csv", "report.html", "summary.json"], files);
+        foreach (var file in files) Assert.True(File.ReadAllBytes(Path.Combine(a, file!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, file!))), file);
+        Assert.True(File.ReadAllLines(Path.Combine(a, "fills.csv")).Length > 1);
+    }
+
+    [Fact]
+    public async Task Latency_makes_an_order_meet_the_market_later()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 600);
+        var (prompt, _) = await BacktestAsync(dir, BacktestOptions() with { Latency = TimeSpan.Zero });
+        var (late, _) = await BacktestAsync(dir, BacktestOptions() with { Latency = TimeSpan.FromSeconds(2) });
+        Assert.All(prompt.Orders, o => Assert.Equal(o.SentAt, o.ArrivedAt));
+        Assert.All(late.Orders, o => Assert.Equal(o.SentAt + TimeSpan.FromSeconds(2), o.ArrivedAt));
+        // The decisions come from the trades alone: the same orders, met by a different market.
+        Assert.Equal(prompt.Orders.Select(o => (o.Side, o.Price)), late.Orders.Select(o => (o.Side, o.Price)));
+        Assert.NotEqual(prompt.Fills.Select(f => (f.Time, f.Price)), late.Fills.Select(f => (f.Time, f.Price)));
+    }
+
+    [Fact]
+    public async Task The_sample_strategy_places_the_same_orders_in_a_backtest_and_against_the_simulator_replaying_the_recording()
+    {
+        const int trades = 600;
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), trades);
+        var (_, backtest) = await BacktestAsync(dir);
+        Assert.NotEmpty(backtest.Sent);
+
+        // The simulator serves the same raw.log to the strategy's session once it holds both subscriptions (notices and
+        // trades), with no market of its own; its paper venue takes the orders (and may refuse them: its own market's
+        // prices are not the recording's, which changes no decision of this strategy).
+        await using var sim = await StartSimAsync(o => o with
+        {
+            ReplayFile = BacktestRecording.RawLog(dir), ReplaySpeed = 0, ReplayStartAfterSubscriptions = 2, Pace = MarketPace.Off,
+            RandomNotices = false, Profile = SimulatorProfile.Real,
+        });
+        await using var client = new KisRealtimeClient(Options(sim));
+        using var orders = new KisOrderClient(new KisOrderOptions
+        {
+            Credential = DefaultCredential, Account = new KisAccount("50123456", "01"), RestBaseUrl = sim.RestBaseUrl, Environment = KisEnvironment.Real,
+        });
+        var live = new MeanReversionStrategy();
+        using var stop = new CancellationTokenSource();
+        var run = live.RunAsync(client, orders, stop.Token);
+        await UntilAsync(() => live.TradesSeen == trades && live.Results.Count == live.Sent.Count, $"the live strategy reading all {trades} trades", RunTimeout);
+        await stop.CancelAsync();
+        await run.WaitAsync(TestTimeout);
+
+        Assert.Equal(backtest.Sent.Select(Brief), live.Sent.Select(Brief));
+    }
+}
