@@ -173,13 +173,15 @@ internal sealed partial class GatewayRunsWatcher : IAsyncDisposable
         [LoggerMessage(70, LogLevel.Warning, "History: lost the runs stream {Stream} ({Reason}); attaching again past the last checkpoint read")]
         public static partial void Lost(ILogger logger, string stream, string reason);
 
-        [LoggerMessage(71, LogLevel.Warning, "History: the broker refuses this writer's user the read of {Stream} ({Reason}): TRs the gateway starts publishing later are not followed and the lag is unknown; give the user read on it (docs/gateway.md)")]
+        [LoggerMessage(71, LogLevel.Warning, "History: the broker refuses this writer's user the read of {Stream} ({Reason}): TRs the gateway "
+            + "starts publishing later are not followed and the lag is unknown; give the user read on it (docs/gateway.md)")]
         public static partial void Refused(ILogger logger, string stream, string reason);
 
         [LoggerMessage(72, LogLevel.Debug, "History: runs stream {Stream} not there yet or broker unreachable ({Error}); again in {Seconds} s")]
         public static partial void Retry(ILogger logger, string stream, string error, double seconds);
 
-        [LoggerMessage(73, LogLevel.Error, "History BEHIND: {Records} records the gateway confirmed are not stored, the oldest for {Seconds:0} s (behind from {Threshold:0} s)")]
+        [LoggerMessage(73, LogLevel.Error,
+            "History BEHIND: {Records} records the gateway confirmed are not stored, the oldest for {Seconds:0} s (behind from {Threshold:0} s)")]
         public static partial void Behind(ILogger logger, long records, double seconds, double threshold);
 
         [LoggerMessage(74, LogLevel.Information, "History caught up with what the gateway confirmed")]

@@ -81,5 +81,6 @@ internal sealed class HistoryLag(TimeProvider time)
 
     /// <summary>Met: the key's stored place is at or past the owed seq of the same run, or in a run a later checkpoint named.</summary>
     private bool IsMet(Owed owed, (string Run, long Seq)? stored) => stored is { } s &&
-        (s.Run == owed.Run ? s.Seq >= owed.Seq : _runOrder.TryGetValue(s.Run, out var storedOrder) && _runOrder.TryGetValue(owed.Run, out var owedOrder) && storedOrder > owedOrder);
+        (s.Run == owed.Run ? s.Seq >= owed.Seq
+            : _runOrder.TryGetValue(s.Run, out var storedOrder) && _runOrder.TryGetValue(owed.Run, out var owedOrder) && storedOrder > owedOrder);
 }

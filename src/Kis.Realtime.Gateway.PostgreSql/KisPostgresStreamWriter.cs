@@ -49,7 +49,8 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
     public Task<KisConnectionException> ReadRefusal => _readRefused.Task;
 
     internal void ReadRefused(string stream, string reason) => _readRefused.TrySetResult(new KisConnectionException(
-        new Uri(_options.Endpoint.DisplayUri), $"the broker refuses the history writer's user the read of stream {stream} ({reason}): give it read on the streams (docs/gateway-security.md)"));
+        new Uri(_options.Endpoint.DisplayUri),
+        $"the broker refuses the history writer's user the read of stream {stream} ({reason}): give it read on the streams (docs/gateway-security.md)"));
 
     /// <summary>A writer (nothing is read or written before <see cref="StartAsync"/>).</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
@@ -63,10 +64,12 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
         _runs = new GatewayRunsWatcher(this, options, _logger);
         _meter.CreateObservableGauge("kis.history.lag", () => Lag().Records, "{record}", "Records the gateway confirmed that are not stored yet");
         _meter.CreateObservableGauge("kis.history.lag.age", () => Lag().Age.TotalSeconds, "s", "How long the oldest record not stored yet has been owed");
-        _meter.CreateObservableGauge("kis.history.behind", () => Lag().Behind ? 1 : 0, "{boolean}", "1 while the history is behind (owed longer than BehindAfter)");
+        _meter.CreateObservableGauge("kis.history.behind", () => Lag().Behind ? 1 : 0, "{boolean}",
+            "1 while the history is behind (owed longer than BehindAfter)");
     }
 
-    /// <summary>The writer's <see cref="Meter"/>: gauges <c>kis.history.lag</c> (records), <c>kis.history.lag.age</c> (seconds) and <c>kis.history.behind</c> (1 while behind): alert on the last.</summary>
+    /// <summary>The writer's <see cref="Meter"/>: gauges <c>kis.history.lag</c> (records), <c>kis.history.lag.age</c> (seconds) and
+    /// <c>kis.history.behind</c> (1 while behind): alert on the last.</summary>
     public const string MeterName = "Kis.Realtime.Gateway.PostgreSql";
 
     /// <summary>
@@ -96,7 +99,8 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
         {
             var schema = new PostgresSchema(_options.Schema);
             await schema.EnsureStreamTablesAsync(connection, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand($"SELECT stream FROM {schema.Qualified(PostgresSchema.StreamOffsetsTable)} WHERE namespace = $1", connection);
+            await using var command = new NpgsqlCommand(
+                $"SELECT stream FROM {schema.Qualified(PostgresSchema.StreamOffsetsTable)} WHERE namespace = $1", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) stored.Add(reader.GetString(0));
@@ -106,7 +110,8 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
         foreach (var stream in stored)
         {
             // A row another program may have written: only a plain TR name is followed.
-            if (stream.StartsWith(prefix, StringComparison.Ordinal) && stream[prefix.Length..] is { Length: > 0 and <= 16 } trId && trId.All(char.IsAsciiLetterOrDigit))
+            if (stream.StartsWith(prefix, StringComparison.Ordinal) && stream[prefix.Length..] is { Length: > 0 and <= 16 } trId
+                && trId.All(char.IsAsciiLetterOrDigit))
                 FollowChecked(trId);
         }
         foreach (var trId in _options.TrIds) Follow(trId);

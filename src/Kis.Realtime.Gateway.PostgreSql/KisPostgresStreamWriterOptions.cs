@@ -36,7 +36,8 @@ public sealed record KisPostgresStreamWriterOptions
     /// <summary>Stream messages per transaction at most (default 2,000; a message holds 1 … N records).</summary>
     public int MaxBatchMessages { get; init; } = 2_000;
 
-    /// <summary>Messages the broker sends ahead of the writer per stream (default 1,000): with <see cref="MaxBatchMessages"/>, what the writer holds in memory at most.</summary>
+    /// <summary>Messages the broker sends ahead of the writer per stream (default 1,000): with <see cref="MaxBatchMessages"/>, what the
+    /// writer holds in memory at most.</summary>
     public ushort Prefetch { get; init; } = 1_000;
 
     /// <summary>
@@ -51,15 +52,19 @@ public sealed record KisPostgresStreamWriterOptions
 
     /// <summary>The settings without credentials (a record would print the connection string's password and the broker's).</summary>
     public override string ToString() =>
-        $"KisPostgresStreamWriterOptions {{ Broker = {Endpoint.DisplayUri}, Namespace = {Endpoint.Namespace}, Database = {(string.IsNullOrWhiteSpace(ConnectionString) ? "(none)" : PostgresRecorder.Describe(ConnectionString))}, " +
-        $"Schema = {Schema}, TrIds = [{string.Join(", ", TrIds)}], RetryDelay = {RetryDelay}, BehindAfter = {BehindAfter}, MaxBatchMessages = {MaxBatchMessages}, Prefetch = {Prefetch} }}";
+        $"KisPostgresStreamWriterOptions {{ Broker = {Endpoint.DisplayUri}, Namespace = {Endpoint.Namespace}, " +
+        $"Database = {(string.IsNullOrWhiteSpace(ConnectionString) ? "(none)" : PostgresRecorder.Describe(ConnectionString))}, " +
+        $"Schema = {Schema}, TrIds = [{string.Join(", ", TrIds)}], RetryDelay = {RetryDelay}, BehindAfter = {BehindAfter}, " +
+        $"MaxBatchMessages = {MaxBatchMessages}, Prefetch = {Prefetch} }}";
 
     /// <summary>Throws when a setting is missing or out of range.</summary>
-    /// <exception cref="ArgumentException">No connection string, schema or endpoint; a delay, batch or prefetch out of range; a TR id that is not a plain name.</exception>
+    /// <exception cref="ArgumentException">No connection string, schema or endpoint; a delay, batch or prefetch out of range; a TR id
+    /// that is not a plain name.</exception>
     public void Validate()
     {
         if (Endpoint is null) throw new ArgumentException("KisPostgresStreamWriterOptions.Endpoint is required.", nameof(Endpoint));
-        if (string.IsNullOrWhiteSpace(ConnectionString)) throw new ArgumentException("KisPostgresStreamWriterOptions.ConnectionString is required.", nameof(ConnectionString));
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+            throw new ArgumentException("KisPostgresStreamWriterOptions.ConnectionString is required.", nameof(ConnectionString));
         PostgresRecorder.CheckConnectionString(ConnectionString);
         if (string.IsNullOrWhiteSpace(Schema)) throw new ArgumentException("KisPostgresStreamWriterOptions.Schema is required.", nameof(Schema));
         if (RetryDelay <= TimeSpan.Zero || RetryDelay > TimeSpan.FromMinutes(1))

@@ -120,7 +120,8 @@ internal sealed partial class BacktestVenue
 
     private static KisOrderRow Row(Order o) => new()
     {
-        Product = KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10), OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
+        Product = KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10),
+        OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
         Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice,
         FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : o.FillValue / o.Filled, RemainingQuantity = o.Remaining, CancelledQuantity = o.Cancelled,
     };

@@ -26,7 +26,8 @@ public static class KisBacktest
     /// <param name="options">Account, latency and costs; null: <c>new KisBacktestOptions()</c>.</param>
     /// <param name="cancellationToken">Stops the run (and the strategy's token).</param>
     /// <exception cref="KisBacktestException">The strategy threw, or did not end once the recording and its notices ended.</exception>
-    public static async Task<KisBacktestResult> RunAsync(KisRecordingSource recording, Func<IKisRealtimeClient, IKisOrderVenue, CancellationToken, Task> strategy,
+    public static async Task<KisBacktestResult> RunAsync(KisRecordingSource recording,
+        Func<IKisRealtimeClient, IKisOrderVenue, CancellationToken, Task> strategy,
         KisBacktestOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recording);
@@ -53,7 +54,8 @@ public static class KisBacktest
             await stop.CancelAsync().ConfigureAwait(false);
             await SettleAsync(pump, run).ConfigureAwait(false);
         }
-        if (run.IsFaulted) throw new KisBacktestException($"The strategy failed at {driver.Now:O}: {run.Exception!.InnerException!.Message}", run.Exception.InnerException);
+        if (run.IsFaulted)
+            throw new KisBacktestException($"The strategy failed at {driver.Now:O}: {run.Exception!.InnerException!.Message}", run.Exception.InnerException);
         if (!run.IsCompleted)
             throw new KisBacktestException("The strategy did not end when the recording and its notices ended (and its token was cancelled): " +
                 "does it wait for real time (Task.Delay) or for work it started outside the backtest (Task.Run)?", null);

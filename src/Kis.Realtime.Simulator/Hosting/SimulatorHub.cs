@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Kis.Realtime.Simulator.Hosting;
 
 /// <summary>The state shared by the REST and WebSocket sides: approval keys, live sessions, app-key slots, fault switches.</summary>
-internal sealed class SimulatorHub
+internal sealed class SimulatorHub : ISessionHost
 {
     private readonly ConcurrentDictionary<long, SimSession> _sessions = new();
     private readonly ConcurrentDictionary<string, SimSession> _appKeySlots = new(StringComparer.Ordinal);
@@ -81,6 +81,8 @@ internal sealed class SimulatorHub
     public Task NextChange => Volatile.Read(ref _changed).Task;
 
     /// <summary>Signals waiters of <see cref="NextChange"/>.</summary>
+    public bool TryValidateApproval(string? approvalKey, out SimulatorCredential credential) => Approvals.TryValidate(approvalKey, out credential);
+
     public void NotifyChanged() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public void Add(SimSession session)

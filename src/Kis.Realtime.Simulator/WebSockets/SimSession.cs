@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Simulator.Hosting;
 using Kis.Realtime.Simulator.Market;
 using Microsoft.AspNetCore.Http;
 
@@ -24,7 +23,7 @@ internal sealed partial class SimSession : IAsyncDisposable
     private const int PayloadStart = FrameStart + FrameWriter.HeaderLength;
     private const string KeyAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-    private readonly SimulatorHub _hub;
+    private readonly ISessionHost _hub;
     private readonly HttpContext _context;
     private readonly Stream _stream;
     private readonly Channel<Outgoing> _control = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
@@ -62,7 +61,7 @@ internal sealed partial class SimSession : IAsyncDisposable
         public double Credit;
     }
 
-    public SimSession(SimulatorHub hub, HttpContext context, Stream stream, long id)
+    public SimSession(ISessionHost hub, HttpContext context, Stream stream, long id)
     {
         _hub = hub;
         _context = context;
@@ -247,7 +246,7 @@ internal sealed partial class SimSession : IAsyncDisposable
         // request of a connection is checked whatever its type: it is what binds the session to an app key.
         if (request.IsSubscribe || _credential is null)
         {
-            if (!_hub.Approvals.TryValidate(request.ApprovalKey, out var credential))
+            if (!_hub.TryValidateApproval(request.ApprovalKey, out var credential))
             {
                 var shown = string.IsNullOrEmpty(request.ApprovalKey) ? "NOT FOUND" : KisCredential.Mask(request.ApprovalKey);
                 Reply(ReplyHeader.None, null, null, false, "1", OpspCode.InvalidApproval, $"invalid approval : {shown}", typeText);
