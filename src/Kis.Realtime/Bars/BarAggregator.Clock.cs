@@ -41,7 +41,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <see cref="AddAllAsync(IAsyncEnumerable{TTrade}, bool, CancellationToken)"/> over trades with their receive time
     /// (<see cref="IKisRealtimeClient.SubscribeReceivedAsync{T}"/>): trades without a date on the wire are dated from it.
     /// </summary>
-    public IAsyncEnumerable<Bar> AddAllReceivedAsync(IAsyncEnumerable<KisReceived<TTrade>> trades, bool formingUpdates = false, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Bar> AddAllReceivedAsync(IAsyncEnumerable<KisReceived<TTrade>> trades, bool formingUpdates = false,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trades);
         return AddAllAsync(trades, static (aggregator, trade) => aggregator.Add(trade.Value, trade.ReceivedAt), formingUpdates, cancellationToken);
