@@ -10,7 +10,9 @@ namespace Kis.Realtime;
 /// A folder written by <c>kisrt record --out DIR</c> (or <see cref="RawRecorder"/>) as a recording to replay:
 /// <c>DIR/yyyy-MM-dd/raw.log</c>, one KST trading day a folder, read line by line in file order (received order).
 /// Streaming: a few blocks of lines in memory (read ahead while the replay decodes), whatever the size of a day. A line
-/// that cannot be read (too long, no receive time) is skipped and counted (<see cref="KisRecordingSource.Skipped"/>); one
+/// that cannot be read (too long, no receive time) is skipped and counted (<see cref="KisRecordingSource.Skipped"/>, with
+/// its file and line); each message carries its file and line (<see cref="RecordedMessage.Source"/>) for a replay to name
+/// the ones that do not decode; one
 /// whose receive time is damaged is counted too and keeps its message, received when the line before it was; a
 /// torn last line left by a killed recorder is simply incomplete and is read as it is (it fails to decode and is
 /// counted by the replay).
@@ -127,18 +129,20 @@ public sealed class KisRecordingFolder : KisRecordingSource
             DateTimeOffset? previous = null; // the last receive time read: a damaged line's stand-in
             foreach (var day in days)
             {
-                var path = Path.Combine(_directory, day.ToString(DayFormat, CultureInfo.InvariantCulture), RawRecorder.RawFileName);
+                var file = Path.Combine(day.ToString(DayFormat, CultureInfo.InvariantCulture), RawRecorder.RawFileName); // as a person finds it
+                var path = Path.Combine(_directory, file);
                 // Shared for writing: a recorder may still be appending to today's file.
                 // Sequential: the kernel reads further ahead (a cold recording comes from disk). 1 MB reads instead of the line
                 // reader's 64 KB showed no gain where the kernel read 8 MB ahead, and put their buffers on the LOH.
-                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0,
+                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0,
                     FileOptions.SequentialScan);
-                var reader = new ByteLineReader(file, maxLineLength: _maxLineLength);
-                while (Next(reader, scratch, wanted, ref previous, out var receivedAt, out var message) is var read && read != LineRead.End)
+                var reader = new ByteLineReader(stream, maxLineLength: _maxLineLength);
+                var source = new RecordingLocation(file, 0);
+                while (Next(reader, scratch, wanted, ref previous, ref source, out var receivedAt, out var message) is var read && read != LineRead.End)
                 {
                     if (read is LineRead.Skipped or LineRead.Unwanted || (read == LineRead.Message && !Wanted(message, wanted))
-                        || blocks.TryAdd(receivedAt, message)) continue;
-                    await blocks.AddToNextAsync(receivedAt, message.ToArray()).ConfigureAwait(false); // once a block: a copy to keep it across the wait
+                        || blocks.TryAdd(receivedAt, source, message)) continue;
+                    await blocks.AddToNextAsync(receivedAt, source, message.ToArray()).ConfigureAwait(false); // once a block: a copy to keep it across the wait
                 }
             }
             await blocks.FlushAsync().ConfigureAwait(false);
@@ -161,19 +165,19 @@ public sealed class KisRecordingFolder : KisRecordingSource
     // WantedFrame: a data frame whose header was read before the full parse and names a wanted TR (not checked again).
     private enum LineRead { Message, WantedFrame, Skipped, Unwanted, End }
 
-    /// <summary>Reads one line; <paramref name="message"/> is valid until the next call.</summary>
+    /// <summary>Reads one line (<paramref name="source"/> moves to it); <paramref name="message"/> is valid until the next call.</summary>
     private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, TrId[]? wanted, ref DateTimeOffset? previous,
-        out DateTimeOffset receivedAt, out ReadOnlySpan<byte> message)
+        ref RecordingLocation source, out DateTimeOffset receivedAt, out ReadOnlySpan<byte> message)
     {
         receivedAt = default;
         message = default;
-        switch (reader.Read(out var line))
+        var status = reader.Read(out var line);
+        if (status == ByteLineReader.LineStatus.End) return LineRead.End;
+        source = source with { Line = source.Line + 1 }; // one Read is one line, a skipped long one too
+        if (status == ByteLineReader.LineStatus.TooLong)
         {
-            case ByteLineReader.LineStatus.End:
-                return LineRead.End;
-            case ByteLineReader.LineStatus.TooLong:
-                CountSkipped();
-                return LineRead.Skipped;
+            CountSkipped(source, $"line of {reader.SkippedLength:N0} bytes, longer than the {_maxLineLength:N0} read");
+            return LineRead.Skipped;
         }
         if (line.IsEmpty) return LineRead.Skipped;
         // Half a folder's lines may be other TRs' frames: recognised by their header, their time not parsed.
@@ -186,7 +190,7 @@ public sealed class KisRecordingFolder : KisRecordingSource
         message = RawMessageLine.Parse(line, scratch, out var at);
         if (at is null)
         {
-            CountSkipped(); // a recording always has receive times; a bare line is not one of its lines
+            CountSkipped(source, "receive time unreadable"); // a recording always has receive times; a bare line is not one of its lines
             // A recorded line whose time is damaged still holds its message: kept (counted once, above), received when the
             // line before it was, as a recording is in received order. With no line before it there is no such time.
             if (previous is not { } before) return LineRead.Skipped;

@@ -4,7 +4,7 @@ namespace Kis.Realtime;
 
 /// <summary>
 /// Messages read ahead, a block at a time: the reader fills a block (the messages' bytes back to back, with their
-/// receive times) while the replay decodes the one before. A fixed set of blocks goes round between the two, so the
+/// receive times and places in the recording) while the replay decodes the one before. A fixed set of blocks goes round between the two, so the
 /// memory held is a few blocks, whatever the size of the recording.
 /// </summary>
 internal sealed class MessageBlocks
@@ -32,14 +32,15 @@ internal sealed class MessageBlocks
         private Block? _current;
 
         /// <summary>Adds a message to the current block; false when there is none or it is full (then <see cref="AddToNextAsync"/>).</summary>
-        public bool TryAdd(DateTimeOffset receivedAt, ReadOnlySpan<byte> message) => _current is { } block && block.TryAdd(receivedAt, message);
+        public bool TryAdd(DateTimeOffset receivedAt, RecordingLocation source, ReadOnlySpan<byte> message) =>
+            _current is { } block && block.TryAdd(receivedAt, source, message);
 
         /// <summary>Hands the current block on and adds the message to the next free one (waiting for it).</summary>
-        public async ValueTask AddToNextAsync(DateTimeOffset receivedAt, byte[] message)
+        public async ValueTask AddToNextAsync(DateTimeOffset receivedAt, RecordingLocation source, byte[] message)
         {
             await FlushAsync().ConfigureAwait(false);
             _current = await blocks._free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            _current.Add(receivedAt, message); // an empty block takes any message
+            _current.Add(receivedAt, source, message); // an empty block takes any message
         }
 
         /// <summary>Hands on what the current block holds.</summary>
@@ -64,27 +65,29 @@ internal sealed class MessageBlocks
     {
         private byte[] _data = new byte[BlockBytes];
         private readonly DateTimeOffset[] _times = new DateTimeOffset[BlockMessages];
+        private readonly RecordingLocation[] _sources = new RecordingLocation[BlockMessages]; // the file name is one string per file
         private readonly int[] _starts = new int[BlockMessages];
         private readonly int[] _lengths = new int[BlockMessages];
         private int _used;
 
         public int Count { get; private set; }
 
-        public RecordedMessage this[int index] => new(_times[index], 0, _data.AsMemory(_starts[index], _lengths[index]));
+        public RecordedMessage this[int index] => new(_times[index], 0, _data.AsMemory(_starts[index], _lengths[index])) { Source = _sources[index] };
 
-        public bool TryAdd(DateTimeOffset receivedAt, ReadOnlySpan<byte> message)
+        public bool TryAdd(DateTimeOffset receivedAt, RecordingLocation source, ReadOnlySpan<byte> message)
         {
-            if (Count == BlockMessages || _used + message.Length > _data.Length) return Count == 0 && Grow(message.Length) && TryAdd(receivedAt, message);
+            if (Count == BlockMessages || _used + message.Length > _data.Length)
+                return Count == 0 && Grow(message.Length) && TryAdd(receivedAt, source, message);
             message.CopyTo(_data.AsSpan(_used));
-            (_times[Count], _starts[Count], _lengths[Count]) = (receivedAt, _used, message.Length);
+            (_times[Count], _sources[Count], _starts[Count], _lengths[Count]) = (receivedAt, source, _used, message.Length);
             _used += message.Length;
             Count++;
             return true;
         }
 
-        public void Add(DateTimeOffset receivedAt, ReadOnlySpan<byte> message)
+        public void Add(DateTimeOffset receivedAt, RecordingLocation source, ReadOnlySpan<byte> message)
         {
-            if (!TryAdd(receivedAt, message)) throw new InvalidOperationException("An empty block takes any message.");
+            if (!TryAdd(receivedAt, source, message)) throw new InvalidOperationException("An empty block takes any message.");
         }
 
         private bool Grow(int length)

@@ -60,6 +60,12 @@ public sealed record KisRealtimeStatistics
     /// <summary>The largest gaps so far (at most five, largest missing volume first), with their TR, key and window.</summary>
     public IReadOnlyList<Kis.Realtime.VolumeGap> LargestGaps { get; init; } = [];
 
+    /// <summary>
+    /// A replay's first few <see cref="DecodeErrors"/> (at most five, earliest in the recording first), each with its file
+    /// and line and why it did not decode, for a person to find and fix; empty for a live client.
+    /// </summary>
+    public IReadOnlyList<KisUndecodableRecord> FirstUndecodable { get; init; } = [];
+
     /// <summary><see cref="RecordsUnrouted"/> per TR id.</summary>
     public IReadOnlyDictionary<string, long> UnroutedByTr { get; init; } = new Dictionary<string, long>();
 
@@ -73,6 +79,7 @@ public sealed record KisRealtimeStatistics
             .Append(culture, $"Reconnects = {Reconnects}, Registrations = {Registrations}, ConnectAttempts = {ConnectAttempts}, SlowConsumers = {SlowConsumers}, ")
             .Append(culture, $"ResubscribeRefusals = {ResubscribeRefusals}, ProtocolErrors = {ProtocolErrors}, Gaps = {Gaps}, MissingVolume = {MissingVolume}, ")
             .Append(culture, $"Overlaps = {Overlaps}, LargestGaps = [{string.Join(", ", LargestGaps)}], ")
+            .Append(culture, $"FirstUndecodable = [{string.Join(", ", FirstUndecodable)}], ")
             .Append("UnroutedByTr = { ").AppendJoin(", ", UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + " = " + kv.Value.ToString(culture))).Append(" }");
         return true;
     }

@@ -140,7 +140,10 @@ internal static class BarsCommand
         // the session's last bar shows at the close; a replay's bars close at the next trade (its trades are in the past).
         spec = spec.WithSessions(sessions); // the spec says which sessions a bar covers
         if (args.LateWindow < TimeSpan.Zero) throw new CliUsageException("--late-window must not be negative.");
-        var options = BarOptions.Default with { FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null, LateWindow = args.LateWindow };
+        var options = BarOptions.Default with
+        {
+            FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null, LateWindow = args.LateWindow,
+        };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
         try
@@ -154,10 +157,14 @@ internal static class BarsCommand
         if (store is not null) await store.CompleteAsync();
         lock (gate) writer.Flush();
         // Records that did not decode are the source's (one count for every subscription), reported as `kisrt decode` does.
-        var undecodable = source.Client.Statistics.DecodeErrors;
+        var statistics = source.Client.Statistics;
+        var undecodable = statistics.DecodeErrors;
         if (undecodable > 0)
         {
-            await stderr.WriteLineAsync($"kisrt: {undecodable:N0} undecodable records in the {source.Description} source{(Interlocked.Read(ref tradesRead) == 0 ? ", and no trade decoded" : "")}");
+            // Where the first few are (a replay knows their file and line): a person can open the file there.
+            var located = statistics.FirstUndecodable.Count > 0 ? $"; first at {string.Join("; ", statistics.FirstUndecodable)}" : "";
+            await stderr.WriteLineAsync($"kisrt: {undecodable:N0} undecodable records in the {source.Description} source" +
+                $"{(Interlocked.Read(ref tradesRead) == 0 ? ", and no trade decoded" : "")}{located}");
             if (Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         }
         return exitCode;

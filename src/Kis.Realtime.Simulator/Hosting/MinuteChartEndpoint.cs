@@ -78,7 +78,7 @@ internal static class MinuteChartEndpoint
     private static KisRestMinuteChartReply Answer(ChartQuery q, SimulatorHub hub)
     {
         var now = hub.Market.Clock.Now();
-        var book = hub.Market.FindStockBook(q.Code, q.Venue);
+        var book = hub.Market.StockBookForChart(q.Code, q.Venue);
         // A time in the future reads up to now (KIS: 미래일시 입력 시에 현재가로 조회).
         var rows = book?.MinuteBars(now.Date, q.Until, MaxRows) ?? [];
         var previousClose = hub.Market.Master.Stock(q.Code).Price;

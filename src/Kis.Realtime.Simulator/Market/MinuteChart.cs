@@ -43,6 +43,43 @@ internal sealed class MinuteChart
     }
 
     /// <summary>
+    /// The day so far of a stock that appears part-way through it (see <see cref="Stock"/>): one bar per minute of
+    /// <paramref name="minutes"/> at <paramref name="price"/>, <paramref name="volume"/> spread evenly over them (the
+    /// first ones take the remainder, so the bars sum to it exactly). Call on an empty chart.
+    /// </summary>
+    public void Backfill(IReadOnlyList<DateTime> minutes, long price, long volume)
+    {
+        if (_bars.Count > 0) throw new InvalidOperationException("Only an empty chart is backfilled.");
+        if (minutes.Count == 0 || volume <= 0) return;
+        var (each, extra) = Math.DivRem(volume, minutes.Count);
+        long value = 0;
+        for (var i = 0; i < minutes.Count; i++)
+        {
+            var shares = each + (i < extra ? 1 : 0);
+            if (shares == 0) continue;
+            value += shares * price;
+            _bars.Add(new MinuteBar(minutes[i], price, price, price, price, shares, value));
+        }
+    }
+
+    /// <summary>The combined (KRX + NXT) chart of two backfilled ones: each minute's volume added, the value accumulated over both.</summary>
+    public void BackfillSum(MinuteChart krx, MinuteChart nxt)
+    {
+        if (_bars.Count > 0) throw new InvalidOperationException("Only an empty chart is backfilled.");
+        long value = 0;
+        foreach (var minute in krx._bars.Concat(nxt._bars).GroupBy(b => b.Minute).OrderBy(g => g.Key))
+        {
+            var first = minute.First();
+            var bar = minute.Skip(1).Aggregate(first, (sum, b) => sum with
+            {
+                High = Math.Max(sum.High, b.High), Low = Math.Min(sum.Low, b.Low), Close = b.Close, Volume = sum.Volume + b.Volume,
+            });
+            value += minute.Sum(b => b.Volume * b.Close); // backfilled bars trade at one price
+            _bars.Add(bar with { CumulativeValue = value });
+        }
+    }
+
+    /// <summary>
     /// Up to <paramref name="max"/> bars of <paramref name="date"/> whose minute starts at or before
     /// <paramref name="until"/>, newest first.
     /// </summary>

@@ -157,6 +157,14 @@ internal sealed class SimulatedMarket
     private Stock StockFor(string code)
         => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters, m.Tape), this);
 
-    /// <summary>The book of a stock on a venue when anyone has subscribed to it (the REST minute chart reads it), else null.</summary>
+    /// <summary>
+    /// The book of a stock on a venue for the REST minute chart: a listed stock's is created now if nobody has asked for
+    /// it yet (with its day so far: a client seeds bars from the chart before it subscribes); an unlisted code has none.
+    /// </summary>
+    public StockBook? StockBookForChart(string code, StockVenue venue) =>
+        InstrumentMaster.IsListedStock(code) ? new StockBook(StockFor(code), venue)
+        : FindStockBook(code, venue);
+
+    /// <summary>The book of a stock on a venue when anyone has asked for it, else null.</summary>
     public StockBook? FindStockBook(string code, StockVenue venue) => _stocks.TryGetValue(code, out var stock) ? new StockBook(stock, venue) : null;
 }

@@ -70,6 +70,36 @@ internal sealed partial class Stock
         _rollover = new DayRollover(MarketCalendar.KrxStocks, createdAt);
         // VIs over before the stock first appears had their auctions without anyone watching.
         _viAuctionsDone = _vi.At(createdSecond).Ended;
+        BackfillCharts(createdAt);
+    }
+
+    /// <summary>
+    /// A stock that appears part-way through its day (its first subscriber or REST query comes then) has traded since
+    /// each venue's open: its day's cumulative volume says so (<see cref="VenueDay"/>). Its minute charts get that day so
+    /// far, so a client that reads the REST chart before subscribing joins the first live trade with no gap and no
+    /// overlap: one bar per minute the venue traded from its open (KRX 09:00, NXT 08:00) to the creation minute, the
+    /// volumes summing to the cumulative volume the feed starts from, at the level the book opens at (the day's open,
+    /// high and low say the same). Deterministic (no random draw: the feed's trades stay as they were).
+    /// </summary>
+    private void BackfillCharts(DateTime createdAt)
+    {
+        var krx = _days[(int)Index(StockVenue.Krx)];
+        var nxt = _days[(int)Index(StockVenue.Nxt)];
+        krx.Chart.Backfill(TradedMinutes(StockVenue.Krx, StockBook.RegularOpen, createdAt), _bid, krx.Volume);
+        nxt.Chart.Backfill(TradedMinutes(StockVenue.Nxt, (int)TradingHours.Nextrade.DayOpen.TotalSeconds, createdAt), _bid, nxt.Volume);
+        _days[(int)Index(StockVenue.Unified)].Chart.BackfillSum(krx.Chart, nxt.Chart);
+    }
+
+    /// <summary>
+    /// The minutes from <paramref name="openSecond"/> that began before <paramref name="createdAt"/> and in which
+    /// <paramref name="venue"/> trades.
+    /// </summary>
+    private List<DateTime> TradedMinutes(StockVenue venue, int openSecond, DateTime createdAt)
+    {
+        var minutes = new List<DateTime>();
+        for (var minute = createdAt.Date.AddSeconds(openSecond); minute < createdAt; minute = minute.AddMinutes(1))
+            if (CanTrade(venue, minute)) minutes.Add(minute);
+        return minutes;
     }
 
     public string Code { get; }

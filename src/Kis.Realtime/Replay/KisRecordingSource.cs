@@ -17,6 +17,12 @@ public readonly record struct RecordedMessage(DateTimeOffset ReceivedAt, int Ses
 {
     /// <summary>True when <see cref="Data"/> is one plain record of <see cref="TrId"/> rather than a message as received.</summary>
     public bool IsStoredRecord => TrKey is not null;
+
+    /// <summary>
+    /// Where the message is in the recording (a file and line), when the source knows: a replay names it for a message
+    /// it cannot decode (<see cref="KisRealtimeStatistics.FirstUndecodable"/>). Default: unknown.
+    /// </summary>
+    public RecordingLocation Source { get; init; }
 }
 
 /// <summary>What a replay asks of a <see cref="KisRecordingSource"/>.</summary>
@@ -55,9 +61,23 @@ public abstract class KisRecordingSource
     public long Skipped => Interlocked.Read(ref _skipped);
 
     private long _skipped;
+    private readonly UndecodableSamples _firstSkipped = new();
+
+    /// <summary>The first few lines or rows counted in <see cref="Skipped"/> whose place was given, earliest first.</summary>
+    internal IReadOnlyList<KisUndecodableRecord> FirstSkipped => _firstSkipped.Snapshot();
 
     /// <summary>Counts an unreadable line or row (for implementations).</summary>
     protected void CountSkipped() => Interlocked.Increment(ref _skipped);
+
+    /// <summary>Counts an unreadable line or row and says where it is and why, for a person to find it (for implementations).</summary>
+    /// <param name="location">Where it is in the recording.</param>
+    /// <param name="reason">What is wrong with it.</param>
+    protected void CountSkipped(RecordingLocation location, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        CountSkipped();
+        _firstSkipped.Add(location, reason);
+    }
 
     /// <summary>The KST trading day (Korea Standard Time, UTC+9, no daylight saving) of a time: how recordings are split.</summary>
     public static DateOnly TradingDayOf(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(KstOffset).DateTime);

@@ -81,7 +81,7 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
     /// From–To: <see cref="KisRealtimeStatistics.RecordsUnrouted"/>), and decode errors including lines or rows the
     /// source could not read.
     /// </summary>
-    public KisRealtimeStatistics Statistics => Counters.Snapshot(_source.Skipped, Gaps);
+    public KisRealtimeStatistics Statistics => Counters.Snapshot(_source.Skipped, _source.FirstSkipped, Gaps);
 
     /// <summary>Raised when <see cref="State"/> changes (not under any lock of the client).</summary>
     public event EventHandler<KisStateChangedEventArgs>? StateChanged;

@@ -19,6 +19,9 @@ internal sealed class ReplayCounters
     public void Delivered(long count) => AddIfAny(ref _delivered, count);
     public void NotDelivered(int count) => Interlocked.Add(ref _notDelivered, count);
     public void DecodeError() => Interlocked.Increment(ref _decodeErrors);
+
+    /// <summary>The first few undecodable records the cursors located (they count them in their own counters).</summary>
+    public UndecodableSamples FirstUndecodable { get; } = new();
     /// <summary>Adds a cursor's counts, gathered without atomics (zeros are skipped).</summary>
     public void Add(long messages, long bytes, long frames, long controls, long recordsRead, long delivered, long notDelivered, long decodeErrors)
     {
@@ -40,7 +43,7 @@ internal sealed class ReplayCounters
     public void SubscriptionStarted() => Interlocked.Increment(ref _subscriptions);
     public void SubscriptionEnded() => Interlocked.Decrement(ref _subscriptions);
 
-    public KisRealtimeStatistics Snapshot(long skippedBySource, Kis.Realtime.ClientGaps gaps) => new()
+    public KisRealtimeStatistics Snapshot(long skippedBySource, IReadOnlyList<KisUndecodableRecord> firstSkippedBySource, Kis.Realtime.ClientGaps gaps) => new()
     {
         Gaps = gaps.Gaps,
         MissingVolume = gaps.MissingVolume,
@@ -54,6 +57,7 @@ internal sealed class ReplayCounters
         RecordsDelivered = Interlocked.Read(ref _delivered),
         RecordsUnrouted = Interlocked.Read(ref _notDelivered),
         DecodeErrors = Interlocked.Read(ref _decodeErrors) + skippedBySource,
+        FirstUndecodable = UndecodableSamples.Merge(FirstUndecodable.Snapshot(), firstSkippedBySource),
         Registrations = Volatile.Read(ref _subscriptions),
     };
 }

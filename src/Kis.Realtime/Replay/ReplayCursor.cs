@@ -12,7 +12,7 @@ internal interface IReplayDecoder<TOut>
     /// <summary>Whether records of <paramref name="tr"/> decode at all (asked once per frame).</summary>
     bool Decodes(TrDefinition tr);
 
-    bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out TOut value);
+    bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out TOut value, out DecodeError error);
 }
 
 /// <summary>A typed view, decoded in place.</summary>
@@ -20,8 +20,8 @@ internal readonly struct TypedReplayDecoder<T> : IReplayDecoder<T> where T : str
 {
     public bool Decodes(TrDefinition tr) => T.Trs.Contains(tr);
 
-    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out T value) =>
-        T.TryDecode(tr, record, out value, out _);
+    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out T value, out DecodeError error) =>
+        T.TryDecode(tr, record, out value, out error);
 }
 
 /// <summary>A typed view, decoded in place, with its receive time.</summary>
@@ -29,9 +29,9 @@ internal readonly struct ReceivedReplayDecoder<T> : IReplayDecoder<KisReceived<T
 {
     public bool Decodes(TrDefinition tr) => T.Trs.Contains(tr);
 
-    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out KisReceived<T> value)
+    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out KisReceived<T> value, out DecodeError error)
     {
-        var ok = T.TryDecode(tr, record, out var decoded, out _);
+        var ok = T.TryDecode(tr, record, out var decoded, out error);
         value = new KisReceived<T>(decoded, receivedAt);
         return ok;
     }
@@ -42,8 +42,9 @@ internal readonly struct RawReplayDecoder(string key) : IReplayDecoder<KisRecord
 {
     public bool Decodes(TrDefinition tr) => true;
 
-    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out KisRecord value)
+    public bool TryDecode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, out KisRecord value, out DecodeError error)
     {
+        error = default;
         value = new KisRecord(tr, key, receivedAt, record.ToArray());
         return true;
     }
@@ -135,17 +136,17 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
             case MessageKind.Control:
                 _counters.Controls++;
                 if (ControlMessage.TryParse(data, out var control)) DecoderOf(message.Session).Learn(control);
-                else _counters.DecodeErrors++;
+                else Undecodable(message.Source, new DecodeError(DecodeErrorKind.BadControlMessage), null);
                 return false;
             case MessageKind.Data:
                 _counters.Frames++;
                 break;
             default:
-                _counters.DecodeErrors++;
+                Undecodable(message.Source, new DecodeError(data.IsEmpty ? DecodeErrorKind.Empty : DecodeErrorKind.UnknownMessage), null);
                 return false;
         }
 
-        if (!DataFrame.TryParse(data, out frame, out _)) { _counters.DecodeErrors++; return false; }
+        if (!DataFrame.TryParse(data, out frame, out var frameError)) { Undecodable(message.Source, frameError, null); return false; }
         return Array.IndexOf(_trIds, frame.TrId) >= 0; // else another subscription's TR
     }
 
@@ -169,10 +170,14 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
                 return 0;
             }
             if (target.Length == start) Array.Resize(ref target, Math.Max(1, start * 2));
-            return Decode(storedTr, message.ReceivedAt, message.Data.Span, target, start) - start;
+            return Decode(storedTr, message.ReceivedAt, message.Source, message.Data.Span, target, start) - start;
         }
 
-        if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out _)) { _counters.DecodeErrors++; return 0; }
+        if (!DecoderOf(message.Session).TryOpen(frame, out var tr, out var records, out var openError))
+        {
+            Undecodable(message.Source, openError, tr, frame.TrId.ToString()); // tr: null for an unknown TR id
+            return 0;
+        }
         _counters.RecordsRead += frame.RecordCount;
         if (target.Length < start + frame.RecordCount) Array.Resize(ref target, Math.Max(start + frame.RecordCount, target.Length * 2));
         var inWindow = InWindow(message.ReceivedAt);
@@ -181,7 +186,7 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
         {
             // A record's key is one of its fields (TRs whose records carry none are kept whole: KeyField -1).
             if (!inWindow || (tr.KeyField >= 0 && !IsKey(KeyOf(record, tr.KeyField)))) { _counters.NotDelivered++; continue; }
-            count = Decode(tr, message.ReceivedAt, record, target, count);
+            count = Decode(tr, message.ReceivedAt, message.Source, record, target, count);
         }
         return count - start;
     }
@@ -197,17 +202,30 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     private bool InWindow(DateTimeOffset at) => at >= _from && at <= _to;
 
     /// <summary>Decodes one record into slot <paramref name="count"/> of <paramref name="target"/>; returns the new count.</summary>
-    private int Decode(TrDefinition tr, DateTimeOffset receivedAt, ReadOnlySpan<byte> record, TOut[] target, int count)
+    private int Decode(TrDefinition tr, DateTimeOffset receivedAt, in RecordingLocation source, ReadOnlySpan<byte> record, TOut[] target, int count)
     {
         if (!ReferenceEquals(tr, _lastTr)) (_lastTr, _lastTrDecodes, _lastGapCheck) = (tr, _decoder.Decodes(tr), GapCheckOf(tr));
-        if (_lastTrDecodes && _decoder.TryDecode(tr, receivedAt, record, out target[count]))
+        DecodeError error = default;
+        if (_lastTrDecodes && _decoder.TryDecode(tr, receivedAt, record, out target[count], out error))
         {
             if (PendingGaps is { } pending) pending.Read(tr, record, receivedAt, in target[count]); // a worker: checked in order by the subscriber's side
             else _lastGapCheck?.Observe(record, receivedAt);
             return count + 1;
         }
-        _counters.DecodeErrors++;
+        Undecodable(source, error, tr);
         return count;
+    }
+
+    /// <summary>
+    /// Counts a message or record that does not decode, and offers its place and reason to the client's first few (the
+    /// text is made only here, on the error path).
+    /// </summary>
+    private void Undecodable(in RecordingLocation source, DecodeError error, TrDefinition? tr, string? trId = null)
+    {
+        _counters.DecodeErrors++;
+        trId = tr?.Id ?? trId;
+        var reason = error.IsError ? error.Describe(tr) : "records are not of the type this subscription decodes";
+        owner.Counters.FirstUndecodable.Add(source, trId is null || reason.StartsWith(trId, StringComparison.Ordinal) ? reason : $"{trId}: {reason}");
     }
 
     // One check per TR the cursor keeps (a recording may hold the paper and the real id of one TR).

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Cli;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Bars;
+
+/// <summary>
+/// Issue 46, item 7: in a scenario started mid-day, the simulator's REST minute chart answers before anyone subscribes,
+/// with the day so far, so `kisrt bars` seeds from it and joins the live trades with no gap and no overlap. Failed before:
+/// the chart answered 0 rows (it held only minutes some feed had traded), so the bars began at the first live trade.
+/// </summary>
+public sealed class ScenarioSeedTests
+{
+    [Fact]
+    public async Task Kisrt_bars_in_a_scenario_started_at_11_seeds_from_09_00_and_joins_live_without_a_gap()
+    {
+        // Monday 2026-11-23 from 11:00:30 KST, a market second a tenth of a real one: nobody has asked for 005930 before
+        // kisrt bars reads its REST chart, and the stock's day began at 09:00.
+        var start = new DateTimeOffset(2026, 11, 23, 11, 0, 30, TimeSpan.FromHours(9));
+        await using var sim = await StartSimAsync(o => o with { MarketStart = start, ClockSpeed = 10, Pace = MarketPace.PerSecond(50), Seed = 7 });
+
+        // Stopped at the first bar made of live trades alone (the minute after the seed's last, joined one).
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var stdout = new WatchingWriter(line => line.StartsWith('{') && !line.Contains("\"seeded\"", StringComparison.Ordinal), stop);
+        var stderr = new StringWriter();
+        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(), RestUrl = sim.RestBaseUrl.ToString() };
+        var exit = await BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl", Forming = true }, CliTestKit.Env(), stdout, stderr, stop.Token)
+            .WaitAsync(TimeSpan.FromSeconds(150));
+
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.True(stdout.Matched, $"no live bar came; stderr: {stderr}");
+        var lines = CliTestKit.JsonLines(stdout.ToString());
+        var seeded = lines.Where(l => Flags(l).Contains("seeded") && !Flags(l).Contains("forming")).Select(l => OpenTime(l)).ToList();
+        // The morning from KRX's open, a bar a minute in order up to the stock's appearance (11:00:30 or later), except
+        // the minutes of a volatility interruption (no trades then).
+        Assert.Equal("09:00", seeded[0]);
+        Assert.Equal(seeded.Distinct().Order(StringComparer.Ordinal), seeded);
+        Assert.InRange(seeded.Count(m => string.CompareOrdinal(m, "11:00") < 0), 100, 120);
+        Assert.Contains("10:59", seeded);
+        Assert.DoesNotContain(lines, l => Flags(l).Contains("gap"));
+        var summary = stderr.ToString();
+        Assert.Contains("seeded with", summary, StringComparison.Ordinal);
+        // acml_vol − cntg_vol of the first live trade equals the seeded volume: no gap, no overlap.
+        Assert.Contains("gaps 0 (missing volume 0)", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("volume missing before the first live trade", summary, StringComparison.Ordinal);
+    }
+
+    private static string OpenTime(JsonElement line) => line.GetProperty("open_time").GetString()![11..16];
+
+    private static List<string> Flags(JsonElement line) => line.GetProperty("flags").EnumerateArray().Select(f => f.GetString()!).ToList();
+
+    private sealed class WatchingWriter(Func<string, bool> match, CancellationTokenSource stop) : StringWriter
+    {
+        private int _matched;
+
+        public bool Matched => Volatile.Read(ref _matched) != 0;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            // Not on the writer's thread (it holds the command's output lock).
+            if (value is not null && match(value) && Interlocked.Exchange(ref _matched, 1) == 0) _ = Task.Run(stop.Cancel);
+        }
+    }
+}
