@@ -30,7 +30,7 @@ internal sealed class BacktestClient : IKisRealtimeClient
 
     public KisConnectionState State => _disposed.IsCancellationRequested ? KisConnectionState.Closed : KisConnectionState.Connected;
 
-    public KisRealtimeStatistics Statistics => Counters.Snapshot(0, Gaps);
+    public KisRealtimeStatistics Statistics => Counters.Snapshot(0, [], Gaps);
 
     public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
 
