@@ -107,8 +107,13 @@ public sealed class DeterminismTests
             Assert.True(WithoutTime(s[0], flat[s[0]]).SequenceEqual(WithoutTime(s[0], demo[s[0]])),
                 $"{s[0]}:\n{string.Join("\n", flat[s[0]])}\nvs\n{string.Join("\n", demo[s[0]])}");
         }
-        // Demo records carry the moving market clock: 09:00:00 plus the 1.2 s steps, KST.
-        Assert.Equal("090001", demo["H0UPCNT0"][0].Split('^')[1]);
+        // Demo records carry the moving market clock, stamped when sent. The first is due 0.2–0.9 s into the first 1.2 s
+        // step, and the manual clock fires the send loop's timer at that due time: the loop may stamp it before the step
+        // ends (09:00:00) or after (09:00:01). Three steps later the clock has moved on.
+        var times = demo["H0UPCNT0"].Select(r => r.Split('^')[1]).ToList();
+        Assert.Contains(times[0], new[] { "090000", "090001" });
+        Assert.Equal(times.Order(StringComparer.Ordinal), times);
+        Assert.True(string.CompareOrdinal(times[^1], times[0]) > 0, $"the market clock did not move: {string.Join(", ", times)}");
     }
 
     [Fact]
