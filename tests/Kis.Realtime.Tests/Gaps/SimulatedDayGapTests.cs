@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Bars;
 
 namespace Kis.Realtime.Tests.Gaps;
 
@@ -70,11 +71,19 @@ public sealed class SimulatedDayGapTests
     [Fact]
     public async Task Over_a_simulated_day_every_skip_is_one_gap_of_its_volume_on_every_feed_live_and_replayed()
     {
-        // A market second per 1/7200 s: 09:00–19:50 in about 5.5 s, KRX's close and NXT's after-market included.
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { ClockSpeed = 3600, Pace = MarketPace.PerSecond(250), Seed = 5 });
+        // A market hour a second: 09:00–19:50 in about 11 s, KRX's close and NXT's after-market included. The clock is
+        // held until the five subscriptions are confirmed, so the day starts at 09:00 however slow a loaded machine is
+        // to connect (the first trades came at 10:11–10:34 on a quiet one; past 15:00 under CI's load).
+        var time = new HeldMarketTime();
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            ClockSpeed = 3600, Pace = MarketPace.PerSecond(250), Seed = 5, TimeProvider = time,
+        });
         // Skipping starts with the feeds' first records (whatever the moment the client subscribes) and ends at 15:00.
         for (var i = 0; i < Feeds.Length; i++) sim.Faults.SkipRecords(Feeds[i].Tr, Feeds[i].Key, 0.05, seed: i + 1);
         var firstSeen = new ConcurrentDictionary<(string, string), long>(); // per feed: acml_vol before its first received trade
+        var firstTime = new ConcurrentDictionary<(string, string), TimeOnly>(); // per feed: time of its first received trade
+        var received = new ConcurrentDictionary<(string, string), int>();
         var lastSeen = new ConcurrentDictionary<(string, string), long>(); // per feed: acml_vol of its last received trade
         using var stop = new CancellationTokenSource(Guard);
         var found = new ConcurrentQueue<VolumeGap>();
@@ -98,6 +107,8 @@ public sealed class SimulatedDayGapTests
                     {
                         var (volume, accumulated, time) = Trade(feed.Tr, r.Data.Span);
                         firstSeen.TryAdd(feed, accumulated - volume);
+                        firstTime.TryAdd(feed, time);
+                        received.AddOrUpdate(feed, 1, (_, n) => n + 1);
                         lastSeen[feed] = accumulated;
                         // Skipping ends at 15:00 by the simulator's clock (every feed trades on for a while: KRX's
                         // closing print, futures to 15:45); NXT trades 08:00–20:00: its trades end the day at 19:50.
@@ -110,13 +121,17 @@ public sealed class SimulatedDayGapTests
                 {
                 }
             })).ToArray();
+            await WaitAsync(() => sim.Counters.Replies("OPSP0000") >= Feeds.Length, Guard);
+            time.Run();
             await Task.WhenAll(pumps);
             Assert.True(reachedEvening, "the simulated day did not reach 19:50 within the guard");
 
             var stats = client.Statistics;
             await WaitAsync(() => found.Count == stats.Gaps + stats.Overlaps); // the events come from a task of their own
             var expected = SkippedRuns(sim, firstSeen, lastSeen);
-            Assert.All(Feeds, f => Assert.True(expected[f].Count >= 3, $"{f}: only {expected[f].Count} skips injected"));
+            Assert.All(Feeds, f => Assert.True(expected[f].Count >= 3, 
+                $"{f}: only {expected[f].Count} skips injected; first trade {firstTime.GetValueOrDefault(f)}, {received.GetValueOrDefault(f)} received, "
+                + $"{sim.Faults.SkippedRecords.Count(s => (s.TrId, s.Key) == f)} skipped in all"));
             Assert.Equal(0, stats.Dropped);
             Assert.Equal(0, stats.Overlaps);
             var live = Found(found);
@@ -145,13 +160,13 @@ public sealed class SimulatedDayGapTests
         Assert.Equal(0, replayStats.Overlaps);
     }
 
-    private static async Task WaitAsync(Func<bool> condition)
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not reached");
-            await Task.Yield();
+            await Task.Delay(5);
         }
     }
 
