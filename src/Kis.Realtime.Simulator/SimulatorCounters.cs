@@ -8,7 +8,7 @@ public sealed class SimulatorCounters
     internal long _sessionsAccepted, _sessionsRefused, _frames, _records, _bytes, _pingsSent, _pingsAnswered,
         _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected,
         _accessTokensIssued, _accessTokenRequestsRejected, _quotationRequests, _quotationRequestsRejected, _recordsSkipped,
-        _tradesUnsent, _tapeEventsDropped, _unlistedSubscriptions;
+        _tradesUnsent, _tapeEventsDropped, _unlistedSubscriptions, _noticesLost;
     private readonly ConcurrentDictionary<string, long> _replies = new(StringComparer.Ordinal);
 
     /// <summary>WebSocket sessions accepted (upgrades completed).</summary>
@@ -43,6 +43,12 @@ public sealed class SimulatorCounters
     /// orders may have missed fills from those events. Zero in a steady run.
     /// </summary>
     public long TapeEventsDropped => Interlocked.Read(ref _tapeEventsDropped);
+    /// <summary>
+    /// Paper-order notices a notice subscription never got: the venue keeps the last 100,000 notices of all accounts for
+    /// the subscriptions still to read them, and a subscription that stopped reading (a stalled session) and fell further
+    /// behind loses the oldest of its own. Zero in a steady run.
+    /// </summary>
+    public long NoticesLost => Interlocked.Read(ref _noticesLost);
     /// <summary>PINGPONG messages sent.</summary>
     public long PingsSent => Interlocked.Read(ref _pingsSent);
     /// <summary>PINGPONG messages answered in an accepted way.</summary>

@@ -45,7 +45,6 @@ internal sealed class SimulatorHub : ISessionHost
     /// <summary>The paper-trading venue: orders placed over KIS's order REST calls, their fills and notices.</summary>
     public Trading.PaperVenue Venue { get; }
 
-    private readonly ConcurrentDictionary<(TrDefinition Tr, string Key), Instrument> _venueNotices = new();
 
     /// <summary>
     /// The instrument behind a subscription: the venue's notices of an HTS ID (stocks H0STCNI0/9, day futures/options
@@ -53,9 +52,8 @@ internal sealed class SimulatorHub : ISessionHost
     /// </summary>
     public Instrument Instrument(TrDefinition tr, string key)
         => Options.RandomNotices || !SimulatedMarket.IsVenueNotice(tr) ? Market.Get(tr, key)
-            : _venueNotices.GetOrAdd((tr, key), static (k, hub) => new Instrument(k.Tr, k.Key,
-                new Notices.VenueNoticeStream(new Random(StableHash.Combine(hub.Options.Seed, k.Tr.Id, k.Key)), k.Tr, k.Key, hub.Market, hub.Venue),
-                TradingHours.Venue, hub.Skips, hub.Options.MaxRecordsPerFrame), this);
+            : new Instrument(tr, key, new Notices.VenueNoticeStream(new Random(StableHash.Combine(Options.Seed, tr.Id, key)), tr, key, Market, Venue),
+                TradingHours.Venue, Skips, Options.MaxRecordsPerFrame);
 
     /// <summary>Keeps the market trading where paper orders rest unwatched (null when the options turn it off).</summary>
     public MarketDriver? Driver { get; }

@@ -22,6 +22,9 @@ internal sealed class SimulatedMarket
 
     private readonly SimulatorCounters? _counters;
 
+    /// <summary>The simulator's counters (null for a market made on its own, as in a unit test or a backtest).</summary>
+    public SimulatorCounters? Counters => _counters;
+
     public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null, SimulatorCounters? counters = null)
     {
         _counters = counters;

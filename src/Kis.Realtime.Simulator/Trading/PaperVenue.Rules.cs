@@ -212,14 +212,6 @@ internal sealed partial class PaperVenue
         if (order.Buy) order.Account.Cash += checked(quantity * order.ReservePrice);
         else order.Account.Position(order.Code).Reserved -= quantity;
     }
-
-    private void Notify(PaperOrder order, PaperNoticeKind kind, long quantity, long price, DateTime now, long? filledSoFar = null, long? original = null)
-    {
-        _notices.Add(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, original ?? order.Original, order.Code, order.Buy,
-            quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket, order.Derivative));
-        // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
-        Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-    }
 }
 
 /// <summary>The touch an order meets, the day's limits and the tick (0: KRX's stock tick bands).</summary>

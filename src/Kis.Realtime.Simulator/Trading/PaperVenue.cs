@@ -25,10 +25,14 @@ internal sealed partial class PaperVenue : ITapeListener
 {
     private readonly SimulatedMarket market;
 
-    /// <summary>A venue over <paramref name="market"/>: it reads the market's tape from now on.</summary>
-    public PaperVenue(SimulatedMarket market)
+    /// <summary>A venue over <paramref name="market"/>: it reads the market's tape from now on and keeps the last
+    /// <paramref name="noticeCapacity"/> notices for the notice subscriptions.</summary>
+    public PaperVenue(SimulatedMarket market, int noticeCapacity = DefaultNoticeCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(noticeCapacity, 1);
         this.market = market;
+        _noticeCapacity = noticeCapacity;
+        _noticeRing = new PaperNotice[Math.Min(16, noticeCapacity)];
         market.Tape.Listen(this);
     }
 
@@ -46,7 +50,6 @@ internal sealed partial class PaperVenue : ITapeListener
     private readonly Dictionary<long, PaperOrder> _restingByNumber = [];
     private readonly List<TapeEvent> _tapeRead = [];
     private long _arrivals;
-    private readonly List<PaperNotice> _notices = []; // every notice of the run, in order; each notice stream keeps its place
 
     /// <summary>Places a stock cash order or a futures/options order; the answer or the refusal (KIS's message shape).</summary>
     public PaperResult Place(PaperOrderRequest request, DateTime now)
@@ -230,49 +233,6 @@ internal sealed partial class PaperVenue : ITapeListener
             }
         }
         _tapeRead.Clear();
-    }
-
-    /// <summary>Notices after <paramref name="position"/> for <paramref name="htsId"/>'s stock or derivative orders:
-    /// the next one, moving the place on.</summary>
-    public PaperNotice? NextNotice(string htsId, bool derivative, ref int position)
-    {
-        lock (_gate)
-        {
-            while (position < _notices.Count)
-            {
-                var notice = _notices[position++];
-                if (notice.HtsId == htsId && notice.Derivative == derivative) return notice;
-            }
-            return null;
-        }
-    }
-
-    /// <summary>True when a notice for <paramref name="htsId"/> comes after <paramref name="position"/> at
-    /// <paramref name="now"/> (a notice stream's poll also ends the sessions that are over).</summary>
-    public bool HasNotice(string htsId, bool derivative, int position, DateTime now)
-    {
-        lock (_gate)
-        {
-            EndDays(now);
-            for (var i = position; i < _notices.Count; i++)
-                if (_notices[i].HtsId == htsId && _notices[i].Derivative == derivative) return true;
-            return false;
-        }
-    }
-
-    private TaskCompletionSource _noticePublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes at the next notice of any account: a session sends notices as they happen, not at the feed's
-    /// pace (take it before looking for notices, then wait on it).</summary>
-    public Task NoticePublished => Volatile.Read(ref _noticePublished).Task;
-
-    /// <summary>Where a notice stream created now starts (it reports what happens from here on).</summary>
-    public int NoticeCount
-    {
-        get
-        {
-            lock (_gate) return _notices.Count;
-        }
     }
 
     /// <summary>

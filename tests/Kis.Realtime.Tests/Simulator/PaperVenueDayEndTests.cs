@@ -42,31 +42,31 @@ public sealed class PaperVenueDayEndTests
         var quote = market.DerivativeForOrders(Future).Quote;
         var futuresOrder = venue.Place(new PaperOrderRequest(FuturesAccount, Hts, Future, Buy: true, IsMarket: false, 4, quote.Bid - 10 * quote.Tick, Derivative: true), at).Order!;
         var cashWhileResting = venue.View(StockAccount).Cash;
-        var (stockPlace, futuresPlace) = (venue.NoticeCount, venue.NoticeCount);
-        List<PaperNotice> Notices(bool derivative, ref int position, DateTime now)
+        var (stockNotices, futuresNotices) = (venue.OpenNotices(Hts, derivative: false), venue.OpenNotices(Hts, derivative: true));
+        List<PaperNotice> Notices(NoticeReader reader, DateTime now)
         {
             var list = new List<PaperNotice>();
-            while (venue.HasNotice(Hts, derivative, position, now)) list.Add(venue.NextNotice(Hts, derivative, ref position)!);
+            while (venue.HasNotice(reader, now)) list.Add(venue.NextNotice(reader)!);
             return list;
         }
 
         // 15:29: the closing auction is still on; nothing expires.
-        Assert.Empty(Notices(derivative: false, ref stockPlace, To(new TimeSpan(15, 29, 0))));
+        Assert.Empty(Notices(stockNotices, To(new TimeSpan(15, 29, 0))));
         Assert.True(krx.OwesClosingPrint(To(new TimeSpan(15, 30, 30))), "the day opened with its print and nobody asked for the close");
         // After 15:30 the stock order's session is over: the closing print is made (the resting orders had their chance)
         // and what is left is cancelled, one notice naming the order itself. The futures order trades on to 15:45.
         var afterStocks = To(new TimeSpan(15, 31, 0));
-        var stockEnd = Assert.Single(Notices(derivative: false, ref stockPlace, afterStocks));
+        var stockEnd = Assert.Single(Notices(stockNotices, afterStocks));
         Assert.Equal((PaperNoticeKind.Cancelled, stockOrder.Number, stockOrder.Number, 7L, krx.LowerLimit, 0L, day + new TimeSpan(15, 30, 0)),
             (stockEnd.Kind, stockEnd.Number, stockEnd.Original, stockEnd.Quantity, stockEnd.Price, stockEnd.FilledSoFar, stockEnd.At));
         Assert.False(krx.OwesClosingPrint(afterStocks));
-        Assert.Empty(Notices(derivative: true, ref futuresPlace, afterStocks));
+        Assert.Empty(Notices(futuresNotices, afterStocks));
         var stockRow = venue.View(StockAccount).Orders.Single(o => o.Number == stockOrder.Number);
         Assert.Equal((0L, 7L), (stockRow.Remaining, stockRow.Cancelled));
         Assert.Equal(cashWhileResting + 7 * krx.LowerLimit, venue.View(StockAccount).Cash); // its reservation came back
 
         var afterFutures = To(new TimeSpan(15, 46, 0));
-        var futuresEnd = Assert.Single(Notices(derivative: true, ref futuresPlace, afterFutures));
+        var futuresEnd = Assert.Single(Notices(futuresNotices, afterFutures));
         Assert.Equal((PaperNoticeKind.Cancelled, futuresOrder.Number, futuresOrder.Number, 4L, day + new TimeSpan(15, 45, 0)),
             (futuresEnd.Kind, futuresEnd.Number, futuresEnd.Original, futuresEnd.Quantity, futuresEnd.At));
         var cancel = venue.AmendOrCancel(FuturesAccount, Hts, futuresOrder.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, afterFutures);
@@ -77,8 +77,8 @@ public sealed class PaperVenueDayEndTests
         var nextDay = To(new TimeSpan(9, 30, 0), days: 1); // Friday
         var position = venue.View(StockAccount, nextDay).Positions.Single();
         Assert.Equal((Stock, 1L, 0L, 0L), (position.Code, position.Quantity, position.BoughtToday, position.SoldToday));
-        Assert.Empty(Notices(derivative: false, ref stockPlace, nextDay));
-        Assert.Empty(Notices(derivative: true, ref futuresPlace, nextDay));
+        Assert.Empty(Notices(stockNotices, nextDay));
+        Assert.Empty(Notices(futuresNotices, nextDay));
     }
 
     [Fact]

@@ -188,7 +188,7 @@ public sealed class PaperVenueAmendmentTests
         var touch = krx.Touch();
         var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 3, touch.Bid), at).Order!;
         Assert.Equal(0, order.Filled);
-        var before = venue.NoticeCount;
+        var reader = venue.OpenNotices("simuser01", derivative: false); // what happens from here on
 
         var amended = venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: false, cancel: false, 3, wholeRemainder: true, touch.Ask, at);
 
@@ -196,11 +196,10 @@ public sealed class PaperVenueAmendmentTests
         var filled = Math.Min(3, touch.AskQuantity);
         var successor = venue.View("5012345601").Orders.Single(o => o.Number == amended.Order!.Number);
         Assert.Equal((filled, filled * touch.Ask), (successor.Filled, successor.FilledValue));
-        var position = 0;
         var notices = new List<PaperNotice>();
-        while (venue.NextNotice("simuser01", derivative: false, ref position) is { } n) notices.Add(n);
+        while (venue.NextNotice(reader) is { } n) notices.Add(n);
         Assert.Equal([(PaperNoticeKind.Amended, 3L, touch.Ask), (PaperNoticeKind.Filled, filled, touch.Ask)],
-            notices.Skip(before).Select(n => (n.Kind, n.Quantity, n.Price)));
+            notices.Select(n => (n.Kind, n.Quantity, n.Price)));
         // The trade printed on KRX's tape at the ask, as a new marketable order's would.
         var (print, _, madeNow) = krx.Next(at);
         Assert.Equal((touch.Ask, filled, true, false), (print.Price, print.Volume, print.BuyerInitiated, madeNow));

@@ -67,7 +67,7 @@ public sealed class PaperVenueProfileTests
         var future = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "VTTO1101U", FuturesMarketBuy());
         Assert.Equal(("1", "APBK0918"), (future.GetProperty("rt_cd").GetString(), future.GetProperty("msg_cd").GetString()));
         Assert.Empty(sim.Hub.Venue.View($"{StockAccount}01").Orders);
-        Assert.Equal(0, sim.Hub.Venue.NoticeCount);
+        Assert.Equal(0, sim.Hub.Venue.NoticesPublished);
     }
 
     /// <summary>A stock order as KIS's order_cash sample sends it (ORD_DVSN 00 limit, 01 market).</summary>
