@@ -34,6 +34,10 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private readonly Lock _gate = new(); // guards writes of _keys
     private Dictionary<string, KeyFeed> _keys = new(StringComparer.Ordinal);
     private IChannel? _channel;
+    // An ack and the channel's close never cross: an ack sent after channel.close reaches a broker that has dropped the
+    // channel, and it answers CHANNEL_ERROR "expected 'channel.open'", which closes the whole connection (every
+    // subscription and request of the client). Held while an ack is sent, and to take the channel away before closing it.
+    private readonly SemaphoreSlim _acking = new(1, 1);
     private TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _keeper;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -108,11 +112,38 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         }
     }
 
-    private async Task CloseChannelAsync()
+    /// <summary>Takes the channel away from its consumer (no ack is sent on it after this), then closes it.</summary>
+    private async Task CloseChannelAsync(CancellationToken cancellationToken = default)
     {
-        if (_channel is not { } channel) return;
-        try { await channel.CloseAsync().ConfigureAwait(false); } catch (Exception) { /* the connection is gone */ }
+        IChannel? channel;
+        await _acking.WaitAsync(CancellationToken.None).ConfigureAwait(false); // held for one ack at most
+        try
+        {
+            channel = _channel;
+            _channel = null;
+        }
+        finally
+        {
+            _acking.Release();
+        }
+        if (channel is null) return;
+        try { await channel.CloseAsync(cancellationToken).ConfigureAwait(false); } catch (Exception) { /* the connection is gone */ }
         channel.Dispose();
+    }
+
+    /// <summary>Acknowledges up to <paramref name="deliveryTag"/> on <paramref name="channel"/> unless it is closing or lost.</summary>
+    private async Task AcknowledgeAsync(IChannel channel, ulong deliveryTag, CancellationToken cancellationToken)
+    {
+        await _acking.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!ReferenceEquals(_channel, channel) || !channel.IsOpen) return; // a stream keeps its records: nothing to give back
+            await channel.BasicAckAsync(deliveryTag, multiple: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _acking.Release();
+        }
     }
 
     /// <summary>
@@ -171,13 +202,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     private async Task AttachAsync(GatewayStart from, CancellationToken cancellationToken)
     {
-        if (_channel is { } previous)
-        {
-            // Never two consumers feeding one reader: the old channel is closed (lost) or closed here.
-            try { await previous.CloseAsync(cancellationToken).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
-            previous.Dispose();
-            _channel = null;
-        }
+        // Never two consumers feeding one reader: the old channel is closed (lost) or closed here.
+        await CloseChannelAsync(cancellationToken).ConfigureAwait(false);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _lost = lost;
         var channel = await _owner.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -186,7 +212,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             lost.TrySetResult(e.ReplyText);
             return Task.CompletedTask;
         };
-        _channel = channel;
+        await _acking.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        _channel = channel; // the one place besides CloseChannelAsync that sets it, under the same semaphore
+        _acking.Release();
         await channel.BasicQosAsync(0, _owner.Options.Prefetch, false, cancellationToken).ConfigureAwait(false);
         await channel.BasicConsumeAsync(_stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
             new Dictionary<string, object?> { ["x-stream-offset"] = from.ToArgument() }, new Consumer(this, channel), cancellationToken).ConfigureAwait(false);
@@ -425,7 +453,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             await reader.TakeAsync(properties, body, cancellationToken).ConfigureAwait(false);
             if (++_unacknowledged < _ackEvery) return;
             _unacknowledged = 0;
-            await Channel.BasicAckAsync(deliveryTag, multiple: true, cancellationToken).ConfigureAwait(false);
+            await reader.AcknowledgeAsync(Channel, deliveryTag, cancellationToken).ConfigureAwait(false);
         }
     }
 
