@@ -49,18 +49,27 @@ public sealed class FullDayBarsTests
     /// the test runs it.
     /// </summary>
     private static Task<KisSimulator> FastDayAsync(int seed, HeldMarketTime time) =>
-        StartSimAsync(o => o with { ClockSpeed = 1800, Pace = MarketPace.PerSecond(300), Seed = seed, TimeProvider = time });
+        StartSimAsync(o => o with { ClockSpeed = 1800, Pace = MarketPace.PerSecond(Pace), Seed = seed, TimeProvider = time });
 
-    /// <summary>Subscribes 005930's KRX trades and runs the market clock once the simulator has confirmed the subscription.</summary>
+    /// <summary>Records per real second.</summary>
+    private const int Pace = 300;
+
+    /// <summary>
+    /// Subscribes 005930's KRX trades; once the simulator has confirmed the subscription, moves the held clock on by two
+    /// records' worth of pace (12 market seconds), takes the first trade (the opening print, stamped 09:00) and only then
+    /// runs the clock. Run at once, a loaded machine's send loop first woke a market minute or more later (at 1,800x a
+    /// 33 ms delay is a minute) and stamped the opening print 09:01.
+    /// </summary>
     private static async Task<IAsyncEnumerator<StockTrade>> SubscribeThenRunAsync(KisSimulator sim, HeldMarketTime time, IKisRealtimeClient client,
         CancellationToken ct)
     {
         var confirmed = sim.Counters.Replies("OPSP0000");
         var trades = client.SubscribeStockTradesAsync("005930", cancellationToken: ct).GetAsyncEnumerator(ct);
-        var first = trades.MoveNextAsync(); // subscribes; completes at the first trade, after Run
-        await UntilAsync(() => sim.Counters.Replies("OPSP0000") > confirmed, "the subscription confirmed");
-        time.Run();
+        var first = trades.MoveNextAsync(); // subscribes; completes at the first trade
+        await UntilAsync(() => sim.Counters.Replies("OPSP0000") > confirmed, "the subscription confirmed", DayTimeout);
+        time.Advance(TimeSpan.FromSeconds(2.0 / Pace));
         Assert.True(await first, "the subscription ended before its first trade");
+        time.Run();
         return trades;
     }
 

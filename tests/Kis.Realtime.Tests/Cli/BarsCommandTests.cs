@@ -20,10 +20,23 @@ public sealed class BarsCommandTests
         {
             recording = KisFileRecorder.RecordAsync(client, dir);
             await client.ConnectAsync();
-            time.Run(); // from 09:00 now that the session is up, however long it took
             using var timeout = new CancellationTokenSource(CliTimeout);
-            await foreach (var trade in client.SubscribeStockTradesAsync("005930", cancellationToken: timeout.Token))
-                if (trade.Time >= new TimeOnly(9, minutes)) break;
+            var confirmed = sim.Counters.Replies("OPSP0000");
+            await using var trades = client.SubscribeStockTradesAsync("005930", cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+            var next = trades.MoveNextAsync(); // subscribes; completes at the first trade, after Run
+            // From 09:00 once subscribed, however long a loaded machine took (run at connect, the first trade came after
+            // 09:20 and the recording held one bar).
+            await UntilAsync(() => sim.Counters.Replies("OPSP0000") > confirmed || next.IsCompleted, "the subscription confirmed", CliTimeout);
+            time.Run();
+            // Until 09:mm and at least four 5-minute bars: a stalled send loop (600x) stamps a burst with one late minute.
+            var fiveMinuteBars = new HashSet<int>();
+            while (await next)
+            {
+                var trade = trades.Current;
+                fiveMinuteBars.Add((trade.Time.Hour * 60 + trade.Time.Minute) / 5);
+                if (trade.Time >= new TimeOnly(9, minutes) && fiveMinuteBars.Count >= 4) break;
+                next = trades.MoveNextAsync();
+            }
         }
         await recording.WaitAsync(CliTimeout);
         return dir;

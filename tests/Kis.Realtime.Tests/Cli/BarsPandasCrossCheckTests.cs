@@ -62,13 +62,25 @@ public sealed partial class BarsPandasCrossCheckTests
             var krx = client.SubscribeStockTradesAsync("005930", cancellationToken: timeout.Token);
             var nxt = client.SubscribeStockTradesAsync("005930", StockVenue.Nxt, cancellationToken: timeout.Token);
             var unified = client.SubscribeStockTradesAsync("005930", StockVenue.Unified, cancellationToken: timeout.Token);
+            // Each drain subscribes when it starts; the clock runs once all three are confirmed (run before, a loaded
+            // machine's first trades came after 09:15 and the recording held a minute or none).
+            var confirmed = sim.Counters.Replies("OPSP0000");
+            var drains = new[] { Drain(nxt), Drain(unified), Drain(krx) };
+            await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= confirmed + Feeds.Length || drains.Any(d => d.IsCompleted),
+                "the three subscriptions confirmed", CliTimeout);
             time.Run();
-            await Task.WhenAll(Drain(nxt), Drain(unified), Drain(krx));
+            await Task.WhenAll(drains);
 
+            // Until 09:mm and at least that many minutes with a trade: a stalled send loop (600x: a market minute is 0.1 s)
+            // stamps a burst with one late minute, so the clock alone does not say how many minutes were recorded.
             async Task Drain(IAsyncEnumerable<StockTrade> trades)
             {
+                var seen = new HashSet<TimeOnly>();
                 await foreach (var trade in trades)
-                    if (trade.Time >= new TimeOnly(9, minutes)) break;
+                {
+                    seen.Add(new TimeOnly(trade.Time.Hour, trade.Time.Minute));
+                    if (trade.Time >= new TimeOnly(9, minutes) && seen.Count >= minutes) break;
+                }
             }
         }
         await recording.WaitAsync(CliTimeout);
@@ -133,10 +145,24 @@ public sealed partial class BarsPandasCrossCheckTests
             recording = KisFileRecorder.RecordAsync(client, dir);
             await client.ConnectAsync();
             using var timeout = new CancellationTokenSource(CliTimeout);
-            var trades = client.SubscribeOverseasStockTradesAsync("DNASAAPL", cancellationToken: timeout.Token);
+            var confirmed = sim.Counters.Replies("OPSP0000");
+            await using var trades = client.SubscribeOverseasStockTradesAsync("DNASAAPL", cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+            var next = trades.MoveNextAsync(); // subscribes; completes at the first trade, after Run
+            await UntilAsync(() => sim.Counters.Replies("OPSP0000") > confirmed || next.IsCompleted, "the subscription confirmed", CliTimeout);
             time.Run();
-            await foreach (var trade in trades)
-                if (trade.KoreaDate is { } date && date.ToDateTime(trade.KoreaTime) >= until) break;
+            // Until then and at least ten minutes with a trade (the cross-check's floor), however late a loaded machine sent them.
+            var seen = new HashSet<DateTime>();
+            while (await next)
+            {
+                var trade = trades.Current;
+                if (trade.KoreaDate is { } date)
+                {
+                    var at = date.ToDateTime(trade.KoreaTime);
+                    seen.Add(at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMinute)));
+                    if (at >= until && seen.Count >= 10) break;
+                }
+                next = trades.MoveNextAsync();
+            }
         }
         await recording.WaitAsync(CliTimeout);
         return dir;

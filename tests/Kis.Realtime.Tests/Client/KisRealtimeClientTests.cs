@@ -215,8 +215,9 @@ public sealed class KisRealtimeClientTests
         await CancelledAsync(pending);
         await tb.DisposeAsync();
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        await b.DisposeAsync(); // waiting out the 30 s OPSP8996 delay: shutdown is still immediate
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"dispose took {stopwatch.Elapsed}");
+        await b.DisposeAsync(); // waiting out the 30 s OPSP8996 delay: shutdown does not wait for it
+        // Well under the 30 s a shutdown that waited would take, well over what a loaded machine needs to close.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"dispose took {stopwatch.Elapsed}");
     }
 
     [Fact]

@@ -92,9 +92,12 @@ public sealed class AuctionAndSkipTests
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0STCNT0", "005930");
         using var session = new SessionRecords();
-        time.Run();
-        await session.ReadUntilAsync(c, r => r.Count("H0STCNT0") >= 3); // the opening print and the morning's first trades
-        time.Hold();
+        // The opening print and the morning's first trades, the clock held: moved on by three and a half records' worth of
+        // pace (63 market seconds), never run. Run and held again, a loaded machine's test could be seconds (hours of
+        // market time at 3,600x) late to hold it.
+        await session.ReadUntilAsync(c, r => r.Replies >= 1);
+        time.Advance(TimeSpan.FromSeconds(3.5 / 200));
+        await session.ReadUntilAsync(c, r => r.Count("H0STCNT0") >= 3);
 
         var market = sim.MarketTime;
         Assert.True(market.TimeOfDay < new TimeSpan(15, 0, 0), $"the morning took until {market:HH:mm:ss}");

@@ -84,10 +84,12 @@ public sealed class PaperVenueDayEndTests
     [Fact]
     public async Task Over_a_session_the_expiry_notice_closes_the_order_for_a_notice_driven_view_and_the_inquiries_agree()
     {
-        // A scenario from 15:27 KST at 60 times real time: KRX's close comes three seconds after the start.
+        // A scenario from 15:27 KST at 60 times real time: KRX's close comes three seconds after the clock runs. It is held
+        // until the order is accepted: a loaded machine may take longer than three seconds to connect, subscribe and order.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
         await using var sim = await StartSimAsync(o => o with
         {
-            RandomNotices = false, MarketStart = new DateTimeOffset(2026, 11, 25, 15, 27, 0, Kst), ClockSpeed = 60,
+            RandomNotices = false, MarketStart = new DateTimeOffset(2026, 11, 25, 15, 27, 0, Kst), ClockSpeed = 60, TimeProvider = time,
         });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
@@ -101,6 +103,7 @@ public sealed class PaperVenueDayEndTests
 
         Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
+        time.Run();
         var expired = await NextAsync(notices);
         Assert.Equal((NoticeKind.CancelAccepted, OrderRevision.Cancel, number, number, 5L, 0L, new TimeOnly(15, 30)),
             (expired.Kind, expired.Revision, expired.OrderNumber, expired.OriginalOrderNumber, expired.Quantity, expired.OrderQuantity, expired.Time));

@@ -45,12 +45,17 @@ public sealed class VolatilityInterruptionTests
         var schedule = new ViSchedule(seed, Code, StockVenue.Krx);
         var viStart = TimeOnly.FromTimeSpan(TimeSpan.FromSeconds(schedule.StartOf(0)));
         var viEnd = viStart.Add(TimeSpan.FromSeconds(ViSchedule.DurationSeconds));
-        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(40), ClockSpeed = 120, Seed = seed });
+        // The clock is held at 09:00 until the three subscriptions are confirmed: at 120x the VI (before 09:20) comes
+        // within ten real seconds of the start, and a loaded machine may take that long to connect and subscribe.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(40), ClockSpeed = 120, Seed = seed, TimeProvider = time });
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0STMKO0", Code);
         await c.SubscribeAsync("H0STANC0", Code);
         await c.SubscribeAsync("H0STCNT0", Code);
         using var session = new SessionRecords();
+        await Client.ClientTestKit.UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 3, "the three subscriptions confirmed");
+        time.Run();
         await session.ReadUntilAsync(c, r => r.Of("H0STCNT0").Select(t => Decode<StockTrade>("H0STCNT0", t).Time).Count(t => t > viEnd) >= 20);
 
         // The status: not interrupted when subscribed, then the VI (its kind), then released; sent on change only.
