@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -37,64 +36,24 @@ internal sealed partial class GatewayRunsWatcher : IAsyncDisposable
     private async Task ReadAsync(CancellationToken stop)
     {
         var stream = _options.Endpoint.RunsStream;
-        var factory = _options.Endpoint.CreateFactory($"kisrt history {stream}");
-        while (!stop.IsCancellationRequested)
+        // "last": the newest checkpoint (the last chunk's), then every new one; after a lost connection, past the last read.
+        object ResumeFrom() => Interlocked.Read(ref _lastOffset) is >= 0 and var last ? last + 1 : "last";
+        var loop = new StreamConsumerLoop(_options.Endpoint.CreateFactory($"kisrt history {stream}"), stream, prefetch: 16, ResumeFrom,
+            (channel, _) => Consumer(channel), StreamConsumerLoop.FixedPace(_options.RetryDelay), _logger);
+        // Its records are still stored (TRs stored before, TrIds, Follow); only new TRs and the lag go unseen: said once.
+        if (await loop.RunAsync(stop).ConfigureAwait(false) is { } refusal) Log.Refused(_logger, stream, refusal);
+    }
+
+    private AsyncEventingBasicConsumer Consumer(IChannel channel)
+    {
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, delivery) =>
         {
-            IConnection? connection = null;
-            IChannel? channel = null;
-            try
-            {
-                var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-                connection = await factory.CreateConnectionAsync(stop).ConfigureAwait(false);
-                channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-                channel.ChannelShutdownAsync += (_, e) =>
-                {
-                    lost.TrySetResult(e.ReplyText);
-                    return Task.CompletedTask;
-                };
-                await channel.BasicQosAsync(0, 16, false, stop).ConfigureAwait(false);
-                var consumer = new AsyncEventingBasicConsumer(channel);
-                consumer.ReceivedAsync += async (_, delivery) =>
-                {
-                    Take(delivery.BasicProperties, delivery.Body);
-                    try { await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false); }
-                    catch (Exception e) when (e is not OutOfMemoryException) { /* the channel is gone: attached again below */ }
-                };
-                // "last": the newest checkpoint (the last chunk's), then every new one; after a lost connection, past the last read.
-                var from = Interlocked.Read(ref _lastOffset) is >= 0 and var last ? (object)(last + 1) : "last";
-                await channel.BasicConsumeAsync(stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
-                    new Dictionary<string, object?> { ["x-stream-offset"] = from }, consumer, stop).ConfigureAwait(false);
-                var reason = await lost.Task.WaitAsync(stop).ConfigureAwait(false);
-                Log.Lost(_logger, stream, reason);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 403)
-            {
-                // Its records are still stored (TRs stored before, TrIds, Follow); only new TRs and the lag go unseen: said once.
-                Log.Refused(_logger, stream, e.ShutdownReason.ReplyText);
-                break;
-            }
-            catch (Exception e)
-            {
-                // No gateway ran on this namespace yet (no runs stream), or the broker is away: retried.
-                Log.Retry(_logger, stream, e.GetType().Name, _options.RetryDelay.TotalSeconds);
-            }
-            finally
-            {
-                await CloseAsync(channel, connection).ConfigureAwait(false);
-            }
-            try
-            {
-                await Task.Delay(ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+            Take(delivery.BasicProperties, delivery.Body);
+            try { await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OutOfMemoryException) { /* the channel is gone: the loop attaches again */ }
+        };
+        return consumer;
     }
 
     /// <summary>A checkpoint: its TRs followed, its keys' confirmed seqs owed. Anything else on the stream is skipped.</summary>
@@ -138,19 +97,6 @@ internal sealed partial class GatewayRunsWatcher : IAsyncDisposable
         }
     }
 
-    private static async Task CloseAsync(IChannel? channel, IConnection? connection)
-    {
-        try
-        {
-            if (channel is not null) await channel.DisposeAsync().ConfigureAwait(false);
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // already gone
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested) return;
@@ -170,15 +116,9 @@ internal sealed partial class GatewayRunsWatcher : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(70, LogLevel.Warning, "History: lost the runs stream {Stream} ({Reason}); attaching again past the last checkpoint read")]
-        public static partial void Lost(ILogger logger, string stream, string reason);
-
         [LoggerMessage(71, LogLevel.Warning, "History: the broker refuses this writer's user the read of {Stream} ({Reason}): TRs the gateway "
             + "starts publishing later are not followed and the lag is unknown; give the user read on it (docs/gateway.md)")]
         public static partial void Refused(ILogger logger, string stream, string reason);
-
-        [LoggerMessage(72, LogLevel.Debug, "History: runs stream {Stream} not there yet or broker unreachable ({Error}); again in {Seconds} s")]
-        public static partial void Retry(ILogger logger, string stream, string error, double seconds);
 
         [LoggerMessage(73, LogLevel.Error,
             "History BEHIND: {Records} records the gateway confirmed are not stored, the oldest for {Seconds:0} s (behind from {Threshold:0} s)")]

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -25,8 +24,9 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
     private readonly TaskCompletionSource<long?> _startAt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _reading, _writing;
     private long _lastRead = -1; // the highest offset put into the buffer (deliveries of one channel come one at a time)
-    private long _committedOffset = -1, _committedRecords, _duplicates, _gaps, _retries;
-    private volatile bool _databaseConnected, _brokerConnected;
+    private long _committedOffset = -1, _committedRecords, _duplicates, _gaps, _retries; // _retries: the database side's (the broker side's: _broker)
+    private volatile bool _databaseConnected;
+    private volatile StreamConsumerLoop? _broker; // set once the start offset is known
 
     public StreamHistoryFeed(KisPostgresStreamWriter owner, KisPostgresStreamWriterOptions options, string trId, ILogger logger)
     {
@@ -47,7 +47,8 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
     public string Stream { get; }
 
     public KisPostgresStreamStatus Status() => new(Stream, Interlocked.Read(ref _committedOffset), Interlocked.Read(ref _committedRecords),
-        Interlocked.Read(ref _duplicates), Interlocked.Read(ref _gaps), Interlocked.Read(ref _retries), _databaseConnected, _brokerConnected);
+        Interlocked.Read(ref _duplicates), Interlocked.Read(ref _gaps), Interlocked.Read(ref _retries) + (_broker?.Reattachments ?? 0), _databaseConnected,
+        _broker?.Attached ?? false);
 
     public void Start()
     {
@@ -58,70 +59,25 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
     /// <summary>Attaches to the stream, and again after every lost connection, one past the last offset read.</summary>
     private async Task ReadAsync(CancellationToken stop)
     {
-        long? from;
+        long? first;
         try
         {
-            from = await _startAt.Task.WaitAsync(stop).ConfigureAwait(false);
+            first = await _startAt.Task.WaitAsync(stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             return;
         }
-        var factory = _options.Endpoint.CreateFactory($"kisrt history {Stream}");
-        while (!stop.IsCancellationRequested)
+        object ResumeFrom() => Interlocked.Read(ref _lastRead) is >= 0 and var last ? last + 1 : first is { } offset ? offset : "first";
+        var loop = new StreamConsumerLoop(_options.Endpoint.CreateFactory($"kisrt history {Stream}"), Stream, _options.Prefetch, ResumeFrom,
+            (channel, token) => new Consumer(this, channel, token), StreamConsumerLoop.FixedPace(_options.RetryDelay), _logger);
+        _broker = loop;
+        if (await loop.RunAsync(stop).ConfigureAwait(false) is { } refusal)
         {
-            IConnection? connection = null;
-            IChannel? channel = null;
-            try
-            {
-                var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-                connection = await factory.CreateConnectionAsync(stop).ConfigureAwait(false);
-                channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-                channel.ChannelShutdownAsync += (_, e) =>
-                {
-                    lost.TrySetResult(e.ReplyText);
-                    return Task.CompletedTask;
-                };
-                await channel.BasicQosAsync(0, _options.Prefetch, false, stop).ConfigureAwait(false);
-                await channel.BasicConsumeAsync(Stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
-                    new Dictionary<string, object?> { ["x-stream-offset"] = from is { } offset ? offset : "first" }, new Consumer(this, channel, stop), stop).ConfigureAwait(false);
-                _brokerConnected = true;
-                Log.Attached(_logger, Stream, from?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "first");
-                var reason = await lost.Task.WaitAsync(stop).ConfigureAwait(false);
-                Log.BrokerLost(_logger, Stream, reason);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 403)
-            {
-                // The writer's broker user may not read the stream: nothing will ever be stored, so say so loudly and stop,
-                // rather than retry at debug level while the lag grows (docs/gateway-security.md has the permissions).
-                Log.ReadRefused(_logger, Stream, e.ShutdownReason.ReplyText);
-                _owner.ReadRefused(Stream, e.ShutdownReason.ReplyText);
-                break;
-            }
-            catch (Exception e)
-            {
-                // A missing stream (the gateway declares it with its first registration) or an unreachable broker: retried.
-                Log.BrokerRetry(_logger, Stream, e.GetType().Name, _options.RetryDelay.TotalSeconds);
-            }
-            finally
-            {
-                _brokerConnected = false;
-                await CloseAsync(channel, connection).ConfigureAwait(false);
-            }
-            if (Interlocked.Read(ref _lastRead) is >= 0 and var last) from = last + 1;
-            Interlocked.Increment(ref _retries);
-            try
-            {
-                await Task.Delay(ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            // The writer's broker user may not read the stream: nothing will ever be stored, so say so loudly and stop,
+            // rather than retry at debug level while the lag grows (docs/gateway-security.md has the permissions).
+            Log.ReadRefused(_logger, Stream, refusal);
+            _owner.ReadRefused(Stream, refusal);
         }
     }
 
@@ -134,19 +90,6 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
             var was = Interlocked.CompareExchange(ref _lastRead, offset, seen);
             if (was == seen) return;
             seen = was;
-        }
-    }
-
-    private static async Task CloseAsync(IChannel? channel, IConnection? connection)
-    {
-        try
-        {
-            if (channel is not null) await channel.DisposeAsync().ConfigureAwait(false);
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // already gone
         }
     }
 
@@ -201,17 +144,8 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(61, LogLevel.Information, "History {Stream}: reading from offset {Offset}")]
-        public static partial void Attached(ILogger logger, string stream, string offset);
-
-        [LoggerMessage(62, LogLevel.Warning, "History {Stream}: lost the broker ({Reason}); attaching again past the last offset read")]
-        public static partial void BrokerLost(ILogger logger, string stream, string reason);
-
         [LoggerMessage(68, LogLevel.Error, "History {Stream}: the broker refuses this writer's user the read of the stream ({Reason}); nothing of it can be stored: give the user read on the streams (scripts/rabbitmq-users.sh)")]
         public static partial void ReadRefused(ILogger logger, string stream, string reason);
-
-        [LoggerMessage(63, LogLevel.Debug, "History {Stream}: broker not reachable or stream not there yet ({Error}); again in {Seconds} s")]
-        public static partial void BrokerRetry(ILogger logger, string stream, string error, double seconds);
 
         [LoggerMessage(64, LogLevel.Warning, "History {Stream}: database unreachable ({Error}); batch of offsets {From}–{To} kept, again in {Seconds} s")]
         public static partial void DatabaseRetry(ILogger logger, string stream, string error, long from, long to, double seconds);
