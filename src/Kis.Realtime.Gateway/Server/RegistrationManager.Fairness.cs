@@ -82,15 +82,12 @@ internal sealed partial class RegistrationManager
                     && (!newestSole.TryGetValue(sole, out var newest) || entry.Number > newest.Number))
                     newestSole[sole] = entry;
             }
-            var held = counts.GetValueOrDefault(requester);
-            Entry? yielding = null;
-            string? from = null;
-            foreach (var (user, entry) in newestSole)
-                if (from is null || counts[user] > counts[from] || (counts[user] == counts[from] && entry.Number > yielding!.Number))
-                    (from, yielding) = (user, entry);
-            if (from is null || counts[from] <= held + 1) return null;
+            var yieldable = newestSole.ToDictionary(p => p.Key, p => p.Value.Number, StringComparer.Ordinal);
+            if (FairShare.WhoYields(counts, yieldable, requester) is not { } from) return null;
+            var yielding = newestSole[from];
             Interlocked.Increment(ref _yielded);
-            Log.Yielded(_logger, yielding!.Tr.Id, yielding.Key, RequestGuard.ForLog(from), counts[from], RequestGuard.ForLog(requester), held, opening.Tr.Id, opening.Key);
+            Log.Yielded(_logger, yielding.Tr.Id, yielding.Key, RequestGuard.ForLog(from), counts[from], RequestGuard.ForLog(requester),
+                counts.GetValueOrDefault(requester), opening.Tr.Id, opening.Key);
             yielding.Leases.Clear();
             Release(yielding);
             return yielding.Closed;
