@@ -7,9 +7,10 @@ namespace Kis.Realtime.PostgreSql;
 
 /// <summary>
 /// Follows one stream, reconnecting: a connection and channel of its own, the prefetch set, one consumer attached at
-/// the offset its owner names, and after a lost channel or a failed attach a wait (<see cref="ExponentialBackoff"/>)
-/// and a new connection, attached again where the owner says. The one copy of that loop for the history writer's
-/// readers (a TR's stream, <see cref="StreamHistoryFeed"/>; the checkpoints, <see cref="GatewayRunsWatcher"/>).
+/// the offset its owner names, and after a lost channel, a consumer the broker cancels or a failed attach a wait
+/// (<see cref="ExponentialBackoff"/>) and a new connection, attached again where the owner says. The one copy of that
+/// loop for the history writer's readers (a TR's stream, <see cref="StreamHistoryFeed"/>; the checkpoints,
+/// <see cref="GatewayRunsWatcher"/>).
 /// It owns the connection, the channel and the backoff; what the consumer reads, and so where to resume, is its owner's.
 /// </summary>
 internal sealed partial class StreamConsumerLoop
@@ -78,7 +79,8 @@ internal sealed partial class StreamConsumerLoop
                 await channel.BasicQosAsync(0, _prefetch, false, stop).ConfigureAwait(false);
                 var from = _resumeFrom();
                 await channel.BasicConsumeAsync(_stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
-                    new Dictionary<string, object?> { ["x-stream-offset"] = from }, _createConsumer(channel, stop), stop).ConfigureAwait(false);
+                    new Dictionary<string, object?> { ["x-stream-offset"] = from }, new CancelWatch(_createConsumer(channel, stop), lost), stop)
+                    .ConfigureAwait(false);
                 _attached = true;
                 _backoff.Reset();
                 Log.Attached(_logger, _stream, Convert.ToString(from, CultureInfo.InvariantCulture) ?? "");
@@ -115,6 +117,41 @@ internal sealed partial class StreamConsumerLoop
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The owner's consumer, watched for the broker's cancel (basic.cancel: the stream deleted, or its member lost in a
+    /// cluster), which leaves the channel open: without the watch the loop would wait for a shutdown that never comes
+    /// and read nothing more. A cancel ends the attempt as a lost channel does.
+    /// </summary>
+    private sealed class CancelWatch(IAsyncBasicConsumer consumer, TaskCompletionSource<string> lost) : IAsyncBasicConsumer
+    {
+        public IChannel? Channel => consumer.Channel;
+
+        public async Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await consumer.HandleBasicCancelAsync(consumerTag, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lost.TrySetResult("the broker cancelled the consumer");
+            }
+        }
+
+        public Task HandleBasicCancelOkAsync(string consumerTag, CancellationToken cancellationToken = default) =>
+            consumer.HandleBasicCancelOkAsync(consumerTag, cancellationToken);
+
+        public Task HandleBasicConsumeOkAsync(string consumerTag, CancellationToken cancellationToken = default) =>
+            consumer.HandleBasicConsumeOkAsync(consumerTag, cancellationToken);
+
+        public Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,
+            IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default) =>
+            consumer.HandleBasicDeliverAsync(consumerTag, deliveryTag, redelivered, exchange, routingKey, properties, body, cancellationToken);
+
+        public Task HandleChannelShutdownAsync(object channel, RabbitMQ.Client.Events.ShutdownEventArgs reason) =>
+            consumer.HandleChannelShutdownAsync(channel, reason);
     }
 
     private static async Task CloseAsync(IChannel? channel, IConnection? connection)
