@@ -6,9 +6,10 @@ namespace Kis.Realtime.Simulator.Notices;
 
 /// <summary>
 /// One subscription's notices of an HTS ID's paper orders (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and options),
-/// from the subscription on (its own place in the venue's log: every subscription gets every notice): an event stream (<see cref="MarketStream.IsEventDriven"/>), sent as each happens, whatever
-/// the market's hours (a pre-open order's acceptance, a day order's expiry after the close). The layout is the
-/// market's notice layout (<see cref="NoticeStream.WriteOrderEvent"/>); the venue knows nothing of it.
+/// from the subscription on (its own place in the venue's log: every subscription gets every notice): an event stream
+/// (<see cref="MarketStream.IsEventDriven"/>), sent as each happens, whatever the market's hours (a pre-open order's
+/// acceptance, a day order's expiry after the close). The layout is the market's notice layout
+/// (<see cref="NoticeStream.WriteOrderEvent"/>); the venue knows nothing of it.
 /// </summary>
 internal sealed class VenueNoticeStream : MarketStream
 {
