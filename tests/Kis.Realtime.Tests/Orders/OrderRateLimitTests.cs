@@ -25,9 +25,11 @@ public sealed class OrderRateLimitTests
         var steps = 0;
         while (true)
         {
-            // Everything let through has arrived, and the next caller is waiting for the window (or all are done).
+            // Everything let through has arrived, and the next caller is waiting for the window (or all are done). Its
+            // timer must be pending: a caller whose wait just ended is still counted sleeping until it runs again.
             await UntilAsync(() => placing.All(p => p.IsCompleted)
-                || (client.RateLimiter.Sleeping > 0 && server.Requests.Count(r => r.Path != "/oauth2/tokenP") == client.RateLimiter.Granted),
+                || (client.RateLimiter.Sleeping > 0 && clock.NextTimerDue is not null
+                    && server.Requests.Count(r => r.Path != "/oauth2/tokenP") == client.RateLimiter.Granted),
                 "the calls let through at the server and the next one waiting");
             if (placing.All(p => p.IsCompleted)) break;
             clock.Advance(clock.NextTimerDue!.Value - clock.GetUtcNow());
