@@ -40,6 +40,26 @@ internal static class ClientTestKit
         RequestTimeout = TimeSpan.FromSeconds(5),
     };
 
+    /// <summary>
+    /// Runs <paramref name="probe"/> on a thread of its own and says whether it finished within the test timeout. For a
+    /// probe started from inside a user callback (a logger, an event handler) that then blocks its own thread: a pool
+    /// thread (Task.Run) may not be scheduled for seconds on a loaded machine, which looked like a deadlock. A real one
+    /// (the callback running under a lock the probe needs) still fails, after <see cref="TestTimeout"/>.
+    /// </summary>
+    public static bool CompletesOnAnotherThread(Action probe)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { probe(); }
+            catch (Exception e) { failure = e; }
+        }) { IsBackground = true, Name = "test-probe" };
+        thread.Start();
+        if (!thread.Join(TestTimeout)) return false;
+        if (failure is not null) throw new InvalidOperationException("the probe failed", failure);
+        return true;
+    }
+
     /// <summary>Completes with the first state change matching <paramref name="match"/> (subscribe before causing it).</summary>
     public static Task<KisStateChangedEventArgs> NextStateAsync(KisRealtimeClient client, Func<KisStateChangedEventArgs, bool> match)
     {

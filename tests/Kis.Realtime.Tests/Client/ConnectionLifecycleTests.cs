@@ -174,8 +174,7 @@ public sealed class ConnectionLifecycleTests
         client.StateChanged += (_, e) =>
         {
             // Blocks this handler until another thread has read the statistics: a deadlock if handlers ran under a library lock.
-            var read = Task.Run(() => client.Statistics.Registrations);
-            handled.TrySetResult(read.Wait(TimeSpan.FromSeconds(5)));
+            handled.TrySetResult(CompletesOnAnotherThread(() => _ = client.Statistics.Registrations));
         };
         await client.ConnectAsync().WaitAsync(TestTimeout);
         Assert.True(await handled.Task.WaitAsync(TestTimeout), "the handler could not read Statistics");
