@@ -20,6 +20,7 @@ internal sealed partial class GatewayStreamReader
     {
         var offset = GatewayWire.Number(properties, "x-stream-offset") ?? -1;
         if (offset >= 0 && offset <= _lastOffset) return; // seen before a reconnect
+        _lastHeaders = properties.Headers; // what the message at the place was (StartedOverAsync compares)
         if (properties.Headers?.ContainsKey(GatewayWire.KindHeader) == true)
         {
             TakeAnnouncement(properties, body); // not a record
@@ -153,6 +154,12 @@ internal sealed partial class GatewayStreamReader
             if (++_unacknowledged < _ackEvery) return;
             _unacknowledged = 0;
             await reader.AcknowledgeAsync(Channel, deliveryTag, cancellationToken).ConfigureAwait(false);
+        }
+
+        public override async Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default)
+        {
+            await base.HandleBasicCancelAsync(consumerTag, cancellationToken).ConfigureAwait(false);
+            reader.CancelledByBroker(Channel);
         }
     }
 }

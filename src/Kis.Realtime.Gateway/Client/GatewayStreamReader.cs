@@ -41,6 +41,11 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private Task? _keeper;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastOffset = -1;
+    // The headers of the message at _lastOffset: after a broker cancel, the stream holding the same message there is the
+    // same stream (GatewayStreamReader.Place.cs). Written by the delivery path only.
+    private IDictionary<string, object?>? _lastHeaders;
+    // Set when the broker cancelled the consumer with its channel left open (a stream deleted, or a member lost).
+    private volatile bool _cancelledByBroker;
     private int _disposed;
 
     public GatewayStreamReader(KisGatewayClient owner, string stream, string trId, GatewayStart start, bool shared, ILogger logger)
@@ -245,7 +250,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                     // Attach once; when only the claims failed (the gateway still reconnecting), retry the claims alone.
                     if (!attached || _lost.Task.IsCompleted)
                     {
-                        await AttachAsync(_lastOffset >= 0 ? GatewayStart.FromOffset(_lastOffset + 1) : _start, stop).ConfigureAwait(false);
+                        await AttachAsync(await ResumeFromAsync(stop).ConfigureAwait(false), stop).ConfigureAwait(false);
                         attached = true;
                     }
                     await ClaimAgainAsync(stop).ConfigureAwait(false);
@@ -325,6 +330,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
         [LoggerMessage(64, LogLevel.Debug, "Stream reader {TrId} ({Stream}): this broker node holds no replica of the stream yet; trying again")]
         public static partial void ReplicaNotYetStarted(ILogger logger, string trId, string stream);
+
+        [LoggerMessage(65, LogLevel.Warning, "Stream reader {TrId} ({Stream}) found the stream created again (offset {Offset} no longer holds what it took there): reading it from its first record. What was published while it was missing never reached the broker: GapDetected reports the trades")]
+        public static partial void StartedOver(ILogger logger, string trId, string stream, long offset);
 
         [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} ({Stream}): reconnect failed ({Reason})")]
         public static partial void RetryFailed(ILogger logger, string trId, string stream, string reason);

@@ -35,7 +35,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     private string? _replyQueue;
     private ITimer? _renewTimer;
     private volatile bool _disposed;
-    internal long RecordsReceived, RecordsDelivered, Duplicates, DecodeErrors, Resets, Reclaims;
+    internal long RecordsReceived, RecordsDelivered, Duplicates, DecodeErrors, Resets, Reclaims, StartedOver;
 
     /// <summary>Creates a client; nothing connects until <see cref="ConnectAsync"/> or the first subscription.</summary>
     public KisGatewayClient(KisGatewayClientOptions options)
@@ -95,6 +95,11 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     /// a run (not a resend: delivered, and the key's count restarted from them). Not 0 means a record that the gateway did
     /// not publish reached the stream (a forged one): check the broker's permissions (docs/gateway-security.md).</summary>
     public long SequenceResets => Interlocked.Read(ref Resets);
+
+    /// <summary>Times a stream this client was reading was deleted and created again (its offsets started over at 0): each
+    /// reader then read the new stream from its first record. What the gateway published while the stream was missing
+    /// never reached the broker (<see cref="GapDetected"/> reports the trades).</summary>
+    public long StreamsStartedOver => Interlocked.Read(ref StartedOver);
 
     /// <summary>
     /// Raised at every change of <see cref="State"/> (the broker connection: lost, reconnecting, back), in order, from a

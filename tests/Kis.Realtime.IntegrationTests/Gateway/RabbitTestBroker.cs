@@ -137,13 +137,18 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
         {
+            bool enough;
             lock (gate)
             {
+                if (finished.Task.IsCompleted) return; // the channel may be closing: an ack now is a channel error
                 // A run announcement (a run that follows another, before each key's first record) is not a record.
                 var announcement = d.BasicProperties.Headers?.ContainsKey(GatewayWire.KindHeader) == true;
-                if (!finished.Task.IsCompleted && !announcement && take(d.BasicProperties.Headers!, d.Body.ToArray())) finished.TrySetResult();
+                enough = !announcement && take(d.BasicProperties.Headers!, d.Body.ToArray());
             }
+            // Acknowledged before the reader may close the channel (deliveries are handled one at a time): an ack after
+            // channel.close makes the broker fail the connection ("expected 'channel.open'"), as the gateway client did.
             await channel.BasicAckAsync(d.DeliveryTag, false);
+            if (enough) finished.TrySetResult();
         };
         await channel.BasicConsumeAsync(Endpoint.StreamFor(trId), false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
