@@ -115,7 +115,9 @@ public sealed class ReplayTests : IDisposable
         var first = DateTime.UtcNow;
         await c.NextDataAsync();
         var gap = DateTime.UtcNow - first;
-        Assert.InRange(gap.TotalMilliseconds, 200, 1500); // 600 ms recorded at 2x = 300 ms
+        // 600 ms recorded at 2x = 300 ms. The upper bound leaves a loaded machine its stalls and still fails a scale gone
+        // wrong by ten (6 s).
+        Assert.InRange(gap.TotalMilliseconds, 200, 4000);
     }
 
     [Fact]
