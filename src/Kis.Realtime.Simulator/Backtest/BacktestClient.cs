@@ -94,13 +94,14 @@ internal sealed class BacktestClient : IKisRealtimeClient
     public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
     {
         Check(tr, key);
-        return Raw(tr, key, cancellationToken);
+        return Raw(tr, key, transient: false, cancellationToken);
     }
 
     private async IAsyncEnumerable<T> Typed<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : struct, IKisRecord<T>
     {
-        await foreach (var record in Raw(tr, key, cancellationToken))
+        // Transient: each record is decoded before the next is asked for, and its bytes are not handed out.
+        await foreach (var record in Raw(tr, key, transient: true, cancellationToken))
         {
             if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return value;
             else Counters.DecodeError();
@@ -110,19 +111,20 @@ internal sealed class BacktestClient : IKisRealtimeClient
     private async IAsyncEnumerable<KisReceived<T>> Received<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : struct, IKisRecord<T>
     {
-        await foreach (var record in Raw(tr, key, cancellationToken))
+        await foreach (var record in Raw(tr, key, transient: true, cancellationToken))
         {
             if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return new KisReceived<T>(value, record.ReceivedAt);
             else Counters.DecodeError();
         }
     }
 
-    private async IAsyncEnumerable<KisRecord> Raw(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<KisRecord> Raw(TrDefinition tr, string key, bool transient,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var feed = new BacktestFeed(_pump, tr, key, new HashSet<string>(StringComparer.Ordinal)
         {
             tr.Id, KisTrs.ForEnvironment(tr, KisEnvironment.Paper).Id, KisTrs.ForEnvironment(tr, KisEnvironment.Real).Id,
-        });
+        }, transient);
         feed.GapChecks = new Kis.Realtime.GapChecks(Gaps, key);
         Register(feed);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
