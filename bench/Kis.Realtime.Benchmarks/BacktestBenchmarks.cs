@@ -50,10 +50,15 @@ public class BacktestBenchmarks
         try
         {
             var options = new KisBacktestOptions();
-            if (args.Length > 2) options = new KisBacktestOptions { Latency = TimeSpan.FromMilliseconds(double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)) };
+            if (args.Length > 2)
+            {
+                var milliseconds = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+                options = new KisBacktestOptions { Latency = TimeSpan.FromMilliseconds(milliseconds) };
+            }
             var result = await KisBacktest.RunAsync(new KisRecordingFolder(bench._directory), new MeanReversionStrategy().RunAsync, options);
             await result.WriteAsync(args[1]);
-            Console.WriteLine(FormattableString.Invariant($"{result.Summary.Records:N0} records, {result.Summary.FillCount:N0} fills, {result.Statistics.Gaps} gaps -> {args[1]}"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"{result.Summary.Records:N0} records, {result.Summary.FillCount:N0} fills, {result.Statistics.Gaps} gaps -> {args[1]}"));
         }
         finally
         {

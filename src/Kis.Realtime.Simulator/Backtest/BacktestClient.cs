@@ -100,8 +100,10 @@ internal sealed class BacktestClient : IKisRealtimeClient
     private async IAsyncEnumerable<T> Typed<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : struct, IKisRecord<T>
     {
-        // Transient: each record is decoded before the next is asked for, and its bytes are not handed out.
-        await foreach (var record in Raw(tr, key, transient: true, cancellationToken))
+        // Transient: each record is decoded before the next is asked for, and its bytes are not handed out. Not through
+        // the pump a second time (ConfigureAwait(false)): Raw always resumes on the pump, so this continues there inline,
+        // and only the strategy's own await is posted (a post per layer cost a queue round and a boxed item a record).
+        await foreach (var record in Raw(tr, key, transient: true, cancellationToken).ConfigureAwait(false))
         {
             if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return value;
             else Counters.DecodeError();
@@ -111,7 +113,7 @@ internal sealed class BacktestClient : IKisRealtimeClient
     private async IAsyncEnumerable<KisReceived<T>> Received<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : struct, IKisRecord<T>
     {
-        await foreach (var record in Raw(tr, key, transient: true, cancellationToken))
+        await foreach (var record in Raw(tr, key, transient: true, cancellationToken).ConfigureAwait(false)) // as Typed's
         {
             if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return new KisReceived<T>(value, record.ReceivedAt);
             else Counters.DecodeError();

@@ -95,7 +95,7 @@ internal sealed partial class BacktestVenue
             // ccld_dvsn 3 (장전): a single-price auction's print; else a buyer lifting an offer (1) or a seller hitting a bid (5).
             var fills = side == TradeSide.PreOpen ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
             Apply(fills, side == TradeSide.PreOpen ? "auction" : "maker");
-            return TakeNotices();
+            return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
         }
     }
 
@@ -112,7 +112,7 @@ internal sealed partial class BacktestVenue
             if (instrument.Resting.Count == 0) return null;
             instrument.DecodeBook();
             Apply(instrument.Resting.OnBook(instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount)), "maker");
-            return TakeNotices();
+            return _notices.Count == 0 ? null : TakeNotices();
         }
     }
 
@@ -183,7 +183,10 @@ internal sealed partial class BacktestVenue
         var affected = Math.Min(cancel.Quantity ?? original.Remaining, original.Remaining);
         Reduce(original, affected);
         var number = ++_nextNumber;
-        AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.IsMarket, original.LimitPrice, affected) { Remaining = 0, Cancelled = affected });
+        AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.IsMarket, original.LimitPrice, affected)
+        {
+            Remaining = 0, Cancelled = affected,
+        });
         call.Number = number;
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Cancelled, original, number, affected, original.LimitPrice, original.Filled);
