@@ -40,6 +40,34 @@ public class BacktestBenchmarks
     }
 
     /// <summary>
+    /// <c>-- backtest-output DIR [latency-ms]</c>: the benchmark's day backtested once, its files (fills, orders, equity,
+    /// summary, report) written to DIR: what a change to the backtest's speed must leave byte for byte as it was.
+    /// </summary>
+    public static async Task<int> OutputHarnessAsync(string[] args)
+    {
+        var bench = new BacktestBenchmarks();
+        bench.Setup();
+        try
+        {
+            var options = new KisBacktestOptions();
+            if (args.Length > 2)
+            {
+                var milliseconds = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+                options = new KisBacktestOptions { Latency = TimeSpan.FromMilliseconds(milliseconds) };
+            }
+            var result = await KisBacktest.RunAsync(new KisRecordingFolder(bench._directory), new MeanReversionStrategy().RunAsync, options);
+            await result.WriteAsync(args[1]);
+            Console.WriteLine(FormattableString.Invariant(
+                $"{result.Summary.Records:N0} records, {result.Summary.FillCount:N0} fills, {result.Statistics.Gaps} gaps -> {args[1]}"));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+        return 0;
+    }
+
+    /// <summary>
     /// <c>-- backtest-cpu [runs]</c>: the same backtest <c>runs</c> times (default 3) after one warm-up, with the process's
     /// CPU time and the wall time per record: the CPU figure is what one core spends, whatever else the machine runs.
     /// </summary>

@@ -24,6 +24,8 @@ if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 
 // The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
 if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);
+// `backtest-output DIR [latency-ms]`: that day's backtest files, to compare a change's output byte for byte.
+if (args.Length > 1 && args[0] == "backtest-output") return await BacktestBenchmarks.OutputHarnessAsync(args);
 
 if (args.Length > 0 && args[0] == "engine-cpu") return MatchingEngineBenchmarks.CpuHarness(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.

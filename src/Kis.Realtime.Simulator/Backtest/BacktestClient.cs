@@ -94,13 +94,16 @@ internal sealed class BacktestClient : IKisRealtimeClient
     public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
     {
         Check(tr, key);
-        return Raw(tr, key, cancellationToken);
+        return Raw(tr, key, transient: false, cancellationToken);
     }
 
     private async IAsyncEnumerable<T> Typed<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : struct, IKisRecord<T>
     {
-        await foreach (var record in Raw(tr, key, cancellationToken))
+        // Transient: each record is decoded before the next is asked for, and its bytes are not handed out. Not through
+        // the pump a second time (ConfigureAwait(false)): Raw always resumes on the pump, so this continues there inline,
+        // and only the strategy's own await is posted (a post per layer cost a queue round and a boxed item a record).
+        await foreach (var record in Raw(tr, key, transient: true, cancellationToken).ConfigureAwait(false))
         {
             if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return value;
             else Counters.DecodeError();
@@ -110,19 +113,20 @@ internal sealed class BacktestClient : IKisRealtimeClient
     private async IAsyncEnumerable<KisReceived<T>> Received<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : struct, IKisRecord<T>
     {
-        await foreach (var record in Raw(tr, key, cancellationToken))
+        await foreach (var record in Raw(tr, key, transient: true, cancellationToken).ConfigureAwait(false)) // as Typed's
         {
             if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return new KisReceived<T>(value, record.ReceivedAt);
             else Counters.DecodeError();
         }
     }
 
-    private async IAsyncEnumerable<KisRecord> Raw(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<KisRecord> Raw(TrDefinition tr, string key, bool transient,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var feed = new BacktestFeed(_pump, tr, key, new HashSet<string>(StringComparer.Ordinal)
         {
             tr.Id, KisTrs.ForEnvironment(tr, KisEnvironment.Paper).Id, KisTrs.ForEnvironment(tr, KisEnvironment.Real).Id,
-        });
+        }, transient);
         feed.GapChecks = new Kis.Realtime.GapChecks(Gaps, key);
         Register(feed);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);

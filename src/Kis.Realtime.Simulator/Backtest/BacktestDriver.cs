@@ -99,9 +99,8 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         foreach (var feed in feeds)
         {
             if (tr.KeyField >= 0 && !(feed.IgnoresKeyCase ? System.Text.Ascii.EqualsIgnoreCase(key, feed.KeyBytes) : key.SequenceEqual(feed.KeyBytes))) continue;
-            copy ??= record.ToArray();
             feed.GapChecks?.Of(tr)?.Observe(record, at);
-            feed.Enqueue(new KisRecord(tr, feed.Key, at, copy));
+            feed.Offer(tr, record, at, ref copy);
         }
     }
 

@@ -19,13 +19,26 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
     private short _version;
     private bool _waiting, _ended, _signalled;
     private Exception? _error;
+    // The continuation handed to the pump (one at a time: the next wait starts only once it ran), posted with the
+    // feed as its state so that a delivery allocates nothing.
+    private Action<object?>? _posted;
+    private object? _postedState;
+    private static readonly SendOrPostCallback RunPosted = static feed => ((BacktestFeed)feed!).RunContinuation();
 
-    public BacktestFeed(BacktestPump pump, TrDefinition tr, string key, IReadOnlySet<string> trIds)
+    // A transient feed's copies of the records (Transient): one buffer, written in queue order, started over whenever
+    // nothing is queued and the consumer holds no record; a full one is replaced (the records queued keep it alive).
+    private const int ArenaSize = 16 * 1024;
+    private byte[]? _arena;
+    private int _arenaUsed;
+    private bool _holding;
+
+    public BacktestFeed(BacktestPump pump, TrDefinition tr, string key, IReadOnlySet<string> trIds, bool transient = false)
     {
         _pump = pump;
         Tr = tr;
         Key = key;
         TrIds = trIds;
+        Transient = transient;
         KeyBytes = System.Text.Encoding.UTF8.GetBytes(key);
         IgnoresKeyCase = tr.KeyFormat == TrKeyFormat.HtsId;
     }
@@ -46,6 +59,14 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
     /// <summary>HTS IDs route regardless of case, as in a live session.</summary>
     public bool IgnoresKeyCase { get; }
 
+    /// <summary>
+    /// The consumer reads a record's bytes only until its next <see cref="WaitAsync"/> (a typed subscription decodes
+    /// each record at once and never hands out its bytes): its records are copied into a reused buffer, not each into an
+    /// array of its own. A subscription of raw records (<see cref="KisRecord"/> handed to the strategy, which may keep
+    /// them) is not transient.
+    /// </summary>
+    public bool Transient { get; }
+
     /// <summary>Records waiting for the strategy.</summary>
     public int Pending
     {
@@ -55,7 +76,7 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>Queues a record (the driver's copy) and wakes a waiting consumer.</summary>
+    /// <summary>Queues a record (one the consumer may keep: a venue notice, the driver's copy) and wakes a waiting consumer.</summary>
     public void Enqueue(KisRecord record)
     {
         lock (_gate)
@@ -64,6 +85,41 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
             _queue.Enqueue(record);
         }
         Wake();
+    }
+
+    /// <summary>
+    /// Queues a record read from the recording (valid only during the call) and wakes a waiting consumer: a transient
+    /// feed copies it into its buffer, any other takes <paramref name="copy"/>, made once for every such feed.
+    /// </summary>
+    public void Offer(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at, ref byte[]? copy)
+    {
+        if (!Transient)
+        {
+            copy ??= record.ToArray();
+            Enqueue(new KisRecord(tr, Key, at, copy));
+            return;
+        }
+        lock (_gate)
+        {
+            if (_ended) return;
+            _queue.Enqueue(new KisRecord(tr, Key, at, Keep(record)));
+        }
+        Wake();
+    }
+
+    /// <summary>A transient record's copy in the buffer (under the lock).</summary>
+    private ReadOnlyMemory<byte> Keep(ReadOnlySpan<byte> record)
+    {
+        if (_queue.Count == 0 && !_holding) _arenaUsed = 0;
+        if (_arena is null || _arena.Length - _arenaUsed < record.Length)
+        {
+            _arena = new byte[Math.Max(ArenaSize, record.Length)];
+            _arenaUsed = 0;
+        }
+        var kept = _arena.AsMemory(_arenaUsed, record.Length);
+        record.CopyTo(kept.Span);
+        _arenaUsed += record.Length;
+        return kept;
     }
 
     /// <summary>No more records: a waiting consumer's loop ends after what is queued.</summary>
@@ -83,6 +139,7 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
     {
         lock (_gate)
         {
+            _holding = false; // the consumer is done with the record it took last
             if (_queue.Count > 0) return new ValueTask<bool>(true);
             if (_ended) return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_error);
             _waiting = true;
@@ -95,7 +152,11 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
     /// <summary>Takes the next record (after <see cref="WaitAsync"/> said there is one).</summary>
     public KisRecord Take()
     {
-        lock (_gate) return _queue.Dequeue();
+        lock (_gate)
+        {
+            _holding = true;
+            return _queue.Dequeue();
+        }
     }
 
     private void Wake()
@@ -112,7 +173,31 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
             _continuation = null;
         }
         // Always through the pump: never inline in the driver's call, never on the thread pool.
-        if (continuation is not null) _pump.Post(static s => { var (c, st) = ((Action<object?>, object?))s!; c(st); }, (continuation, state));
+        if (continuation is not null) Post(continuation, state);
+    }
+
+    private void Post(Action<object?> continuation, object? state)
+    {
+        lock (_gate)
+        {
+            _posted = continuation;
+            _postedState = state;
+        }
+        _pump.Post(RunPosted, this);
+    }
+
+    private void RunContinuation()
+    {
+        Action<object?> continuation;
+        object? state;
+        lock (_gate)
+        {
+            continuation = _posted!;
+            state = _postedState;
+            _posted = null;
+            _postedState = null;
+        }
+        continuation(state);
     }
 
     public bool GetResult(short token)
@@ -149,6 +234,6 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
                 _continuationState = state;
             }
         }
-        if (now) _pump.Post(static s => { var (c, st) = ((Action<object?>, object?))s!; c(st); }, (continuation, state));
+        if (now) Post(continuation, state);
     }
 }

@@ -12,6 +12,7 @@ internal sealed partial class BacktestVenue
     private decimal _cash;
     private long _nextNumber, _arrivals, _fillSequence;
     private readonly SortedDictionary<long, Order> _orders = [];
+    private readonly List<Order> _open = [];
     private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
     private readonly List<KisBacktestFill> _fills = [];
@@ -94,7 +95,7 @@ internal sealed partial class BacktestVenue
             // ccld_dvsn 3 (장전): a single-price auction's print; else a buyer lifting an offer (1) or a seller hitting a bid (5).
             var fills = side == TradeSide.PreOpen ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
             Apply(fills, side == TradeSide.PreOpen ? "auction" : "maker");
-            return TakeNotices();
+            return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
         }
     }
 
@@ -111,7 +112,7 @@ internal sealed partial class BacktestVenue
             if (instrument.Resting.Count == 0) return null;
             instrument.DecodeBook();
             Apply(instrument.Resting.OnBook(instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount)), "maker");
-            return TakeNotices();
+            return _notices.Count == 0 ? null : TakeNotices();
         }
     }
 
@@ -120,7 +121,7 @@ internal sealed partial class BacktestVenue
     {
         lock (_gate)
         {
-            foreach (var order in _orders.Values.Where(o => o.Remaining > 0).ToList())
+            foreach (var order in OpenOrders().ToList())
             {
                 var left = order.Remaining;
                 Close(order);
@@ -139,7 +140,7 @@ internal sealed partial class BacktestVenue
         var order = new Order(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, request.Kind == KisOrderKind.Market,
             (long)request.Price, request.Quantity);
         if (order.IsMarket) order.ReservePrice = Instrument(order.Code).Upper;
-        _orders[order.Number] = order;
+        AddOrder(order);
         call.Number = order.Number;
         Notify(BacktestNoticeKind.Accepted, order, order.Number, order.Quantity, order.LimitPrice, 0);
         Arrive(order);
@@ -164,7 +165,7 @@ internal sealed partial class BacktestVenue
         Reduce(original, affected);
         var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, market, price, affected);
         if (market) successor.ReservePrice = Instrument(original.Code).Upper;
-        _orders[successor.Number] = successor;
+        AddOrder(successor);
         call.Number = successor.Number;
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Amended, successor, original.Number, affected, price, original.Filled);
@@ -182,7 +183,10 @@ internal sealed partial class BacktestVenue
         var affected = Math.Min(cancel.Quantity ?? original.Remaining, original.Remaining);
         Reduce(original, affected);
         var number = ++_nextNumber;
-        _orders[number] = new Order(number, original.Number, original.Code, original.Buy, original.IsMarket, original.LimitPrice, affected) { Remaining = 0, Cancelled = affected };
+        AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.IsMarket, original.LimitPrice, affected)
+        {
+            Remaining = 0, Cancelled = affected,
+        });
         call.Number = number;
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Cancelled, original, number, affected, original.LimitPrice, original.Filled);

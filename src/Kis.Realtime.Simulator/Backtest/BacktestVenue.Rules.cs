@@ -77,17 +77,35 @@ internal sealed partial class BacktestVenue
     private decimal AvailableCash()
     {
         var held = 0m;
-        foreach (var order in _orders.Values)
-            if (order.Buy && order.Remaining > 0) held += order.Remaining * order.ReservePrice * (1 + _options.CommissionRate);
+        foreach (var order in OpenOrders())
+            if (order.Buy) held += order.Remaining * order.ReservePrice * (1 + _options.CommissionRate);
         return _cash - held;
     }
 
     private long Sellable(string code)
     {
         var held = _positions.GetValueOrDefault(code)?.Quantity ?? 0;
-        foreach (var order in _orders.Values)
-            if (!order.Buy && order.Remaining > 0 && order.Code == code) held -= order.Remaining;
+        foreach (var order in OpenOrders())
+            if (!order.Buy && order.Code == code) held -= order.Remaining;
         return held;
+    }
+
+    /// <summary>
+    /// The orders with something left, in number order (as <c>_orders</c> lists them): the account checks of every
+    /// placement walk these, not every order of the day (which made a day of orders quadratic). Orders done since the
+    /// last walk are dropped here.
+    /// </summary>
+    private List<Order> OpenOrders()
+    {
+        _open.RemoveAll(static o => o.Remaining == 0);
+        return _open;
+    }
+
+    /// <summary>Files a new order: in <c>_orders</c> and, with something left, among the open ones (numbers only grow).</summary>
+    private void AddOrder(Order order)
+    {
+        _orders[order.Number] = order;
+        if (order.Remaining > 0) _open.Add(order);
     }
 
     private InstrumentState Instrument(string code)
