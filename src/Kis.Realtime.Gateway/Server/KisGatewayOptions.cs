@@ -214,7 +214,10 @@ public sealed record KisGatewayOptions
     /// <summary>Clock for leases, linger and rates.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    internal void Validate()
+    /// <summary>Checks every option (the gateway, its election and <c>AddKisGateway</c> call it before they start).</summary>
+    /// <exception cref="ArgumentNullException">The client options, the endpoint or the sinks are null.</exception>
+    /// <exception cref="ArgumentException">An option is missing or out of range; the message names it.</exception>
+    public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Client);
         ArgumentNullException.ThrowIfNull(Endpoint);

@@ -11,7 +11,7 @@ public class PublicApiTests
 {
     public static TheoryData<string> Packages() =>
     [
-        "Kis.Realtime", "Kis.Realtime.Simulator", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Gateway",
+        "Kis.Realtime", "Kis.Realtime.Simulator", "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Gateway", "Kis.Realtime.Gateway.Hosting",
         "Kis.Realtime.Recording", "Kis.Realtime.PostgreSql", "Kis.Realtime.Gateway.PostgreSql",
     ];
 
