@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Simulator;
 using Npgsql;
 

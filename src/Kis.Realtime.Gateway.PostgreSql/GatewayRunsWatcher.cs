@@ -1,9 +1,8 @@
-using Kis.Realtime.Gateway;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// Reads the gateway's checkpoints (<c>{ns}.gateway-runs</c>, from the last one on, and on as they come) so the writer

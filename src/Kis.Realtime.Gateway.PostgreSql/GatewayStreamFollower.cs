@@ -1,6 +1,5 @@
-using Kis.Realtime.Gateway;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// <c>kisrt gateway --postgres</c>: tells the in-process <see cref="KisPostgresStreamWriter"/> which TRs the gateway

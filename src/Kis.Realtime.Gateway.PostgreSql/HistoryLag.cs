@@ -1,6 +1,5 @@
-using Kis.Realtime.Gateway;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// How far the writer's stored history is behind what the gateway confirmed. The active gateway's checkpoints

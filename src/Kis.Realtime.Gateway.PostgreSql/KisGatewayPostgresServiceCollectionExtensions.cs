@@ -1,8 +1,9 @@
+using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>Registers the gateway's PostgreSQL sink in a service collection.</summary>
 public static class KisGatewayPostgresServiceCollectionExtensions

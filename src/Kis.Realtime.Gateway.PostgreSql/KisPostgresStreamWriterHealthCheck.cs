@@ -1,6 +1,7 @@
+using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// The health of a <see cref="KisPostgresStreamWriter"/>: Unhealthy when the broker refuses it the read of a stream or

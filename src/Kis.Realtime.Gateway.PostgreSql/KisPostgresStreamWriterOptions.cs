@@ -1,7 +1,7 @@
-using Kis.Realtime.Gateway;
+using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.Logging;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// Where <see cref="KisPostgresStreamWriter"/> reads (the gateway's streams) and writes (PostgreSQL). Start from

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// How far <see cref="KisPostgresStreamWriter"/>'s stored history is behind what the gateway confirmed

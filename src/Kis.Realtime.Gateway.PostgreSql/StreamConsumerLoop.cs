@@ -3,7 +3,7 @@ using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// Follows one stream, reconnecting: a connection and channel of its own, the prefetch set, one consumer attached at

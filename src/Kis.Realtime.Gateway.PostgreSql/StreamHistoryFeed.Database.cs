@@ -1,10 +1,11 @@
+using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 internal sealed partial class StreamHistoryFeed
 {

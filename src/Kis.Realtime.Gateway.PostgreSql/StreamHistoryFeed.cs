@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// One gateway stream into PostgreSQL: a broker side that reads the stream from one past the stored offset into a

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// Per key of one stream: the gateway run and the last seq stored (table <c>stream_keys</c>, kept in the same transaction

@@ -1,8 +1,7 @@
 using System.Text;
-using Kis.Realtime.Gateway;
 using RabbitMQ.Client;
 
-namespace Kis.Realtime.PostgreSql;
+namespace Kis.Realtime.Gateway.PostgreSql;
 
 /// <summary>
 /// One stream message as the writer keeps it (the broker's buffers are not valid after the delivery): its offset, the

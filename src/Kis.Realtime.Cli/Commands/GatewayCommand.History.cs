@@ -1,5 +1,5 @@
+using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.PostgreSql;
 
 namespace Kis.Realtime.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 

@@ -83,7 +83,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     /// <summary>
     /// What a gateway process does with its election, until <paramref name="stop"/>: waits to be active, runs
     /// <paramref name="runTerm"/> with a token cancelled when the lock is lost or <paramref name="stop"/> comes, and
-    /// after a lost lock waits again. Used by <see cref="KisGatewayService"/> and <c>kisrt gateway</c>.
+    /// after a lost lock waits again. Used by <c>KisGatewayService</c> (Kis.Realtime.Gateway.Hosting) and <c>kisrt gateway</c>.
     /// </summary>
     /// <param name="runTerm">One term as the active gateway: the term's number and its token; should return once the token is cancelled.</param>
     /// <param name="stop">Ends the loop (a term in progress is cancelled and awaited).</param>

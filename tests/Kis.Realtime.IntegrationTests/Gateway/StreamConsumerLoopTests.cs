@@ -1,5 +1,5 @@
 using System.Text;
-using Kis.Realtime.PostgreSql;
+using Kis.Realtime.Gateway.PostgreSql;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;

@@ -1,5 +1,5 @@
+using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Tests.Client;
 
 namespace Kis.Realtime.Tests.Gateway;

@@ -1,6 +1,6 @@
 using System.Text;
+using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.PostgreSql;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Tests.Gateway;

@@ -65,8 +65,9 @@ public class ReadmeSampleTests
     {
         // The runtime's and ASP.NET Core's assemblies (the test host runs on both), plus ours.
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToHashSet(StringComparer.Ordinal);
-        foreach (var assembly in new[] { typeof(KisRealtimeClient).Assembly, typeof(KisRealtimeServiceCollectionExtensions).Assembly, typeof(Kis.Realtime.Simulator.KisSimulator).Assembly, typeof(Kis.Realtime.Gateway.KisGatewayClient).Assembly, typeof(KisRecordingFolder).Assembly,
-                     typeof(Kis.Realtime.PostgreSql.KisPostgresHistory).Assembly, typeof(Kis.Realtime.PostgreSql.KisPostgresStreamWriter).Assembly })
+        foreach (var assembly in new[] { typeof(KisRealtimeClient).Assembly, typeof(KisRealtimeServiceCollectionExtensions).Assembly, typeof(Kis.Realtime.Simulator.KisSimulator).Assembly, typeof(Kis.Realtime.Gateway.KisGatewayClient).Assembly,
+                     typeof(Kis.Realtime.Gateway.KisGatewayService).Assembly, typeof(KisRecordingFolder).Assembly,
+                     typeof(Kis.Realtime.PostgreSql.KisPostgresHistory).Assembly, typeof(Kis.Realtime.Gateway.PostgreSql.KisPostgresStreamWriter).Assembly })
             paths.Add(assembly.Location);
         return paths.Where(p => !string.IsNullOrEmpty(p) && IsManaged(p)).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
     }

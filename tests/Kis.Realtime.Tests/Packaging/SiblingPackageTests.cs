@@ -12,19 +12,30 @@ public sealed class SiblingPackageTests
 {
     private static readonly string Root = ReadmeSamples.RepositoryRoot();
 
-    /// <summary>Each shipped project: the siblings it references, and the shipped assemblies it lets see its internals.</summary>
-    private static readonly Dictionary<string, (string[] References, string[] InternalsTo)> Allowed = new()
+    /// <summary>
+    /// Each shipped project: the siblings it references, the shipped assemblies it lets see its internals, and the
+    /// third-party packages and shared frameworks it references itself (a user of the package gets them all).
+    /// </summary>
+    private static readonly Dictionary<string, (string[] References, string[] InternalsTo, string[] Packages)> Allowed = new()
     {
         ["Kis.Realtime"] = ([], ["Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Gateway", "Kis.Realtime.Recording", "Kis.Realtime.PostgreSql",
-            "Kis.Realtime.Gateway.PostgreSql", "Kis.Realtime.Simulator", "kisrt"]),
-        ["Kis.Realtime.Extensions.Hosting"] = (["Kis.Realtime"], []),
-        ["Kis.Realtime.Recording"] = (["Kis.Realtime"], ["kisrt", "Kis.Realtime.PostgreSql", "Kis.Realtime.Gateway.PostgreSql"]),
-        ["Kis.Realtime.Simulator"] = (["Kis.Realtime"], []),
-        ["Kis.Realtime.PostgreSql"] = (["Kis.Realtime", "Kis.Realtime.Recording"], ["kisrt", "Kis.Realtime.Gateway.PostgreSql"]),
-        ["Kis.Realtime.Gateway"] = (["Kis.Realtime", "Kis.Realtime.Extensions.Hosting"], ["Kis.Realtime.Gateway.PostgreSql"]),
-        ["Kis.Realtime.Gateway.PostgreSql"] = (["Kis.Realtime.PostgreSql", "Kis.Realtime.Gateway"], ["kisrt"]),
+            "Kis.Realtime.Gateway.PostgreSql", "Kis.Realtime.Simulator", "kisrt"], ["Microsoft.Extensions.Logging.Abstractions"]),
+        ["Kis.Realtime.Extensions.Hosting"] = (["Kis.Realtime"], [], ["Microsoft.Extensions.DependencyInjection.Abstractions",
+            "Microsoft.Extensions.Options.ConfigurationExtensions", "Microsoft.Extensions.Configuration.Binder", "Microsoft.Extensions.Http",
+            "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Diagnostics.HealthChecks"]),
+        ["Kis.Realtime.Recording"] = (["Kis.Realtime"], ["kisrt", "Kis.Realtime.PostgreSql", "Kis.Realtime.Gateway.PostgreSql"],
+            ["Microsoft.Extensions.DependencyInjection.Abstractions"]),
+        ["Kis.Realtime.Simulator"] = (["Kis.Realtime"], [], ["Microsoft.AspNetCore.App"]),
+        ["Kis.Realtime.PostgreSql"] = (["Kis.Realtime", "Kis.Realtime.Recording"], ["kisrt", "Kis.Realtime.Gateway.PostgreSql"],
+            ["Npgsql", "Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions"]),
+        // The gateway itself: RabbitMQ, logging and the core; no DI, hosting, health checks or Http (issue 44, item 2).
+        ["Kis.Realtime.Gateway"] = (["Kis.Realtime"], ["Kis.Realtime.Gateway.PostgreSql"], ["RabbitMQ.Client", "Microsoft.Extensions.Logging.Abstractions"]),
+        // Its DI, options, hosted services and health checks come with Kis.Realtime.Extensions.Hosting.
+        ["Kis.Realtime.Gateway.Hosting"] = (["Kis.Realtime.Gateway", "Kis.Realtime.Extensions.Hosting"], [], ["Microsoft.Extensions.Configuration.Binder"]),
+        ["Kis.Realtime.Gateway.PostgreSql"] = (["Kis.Realtime.PostgreSql", "Kis.Realtime.Gateway"], ["kisrt"],
+            ["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Diagnostics.HealthChecks.Abstractions"]),
         ["Kis.Realtime.Cli"] = (["Kis.Realtime", "Kis.Realtime.Gateway", "Kis.Realtime.Simulator", "Kis.Realtime.Recording", "Kis.Realtime.PostgreSql",
-            "Kis.Realtime.Gateway.PostgreSql"], []),
+            "Kis.Realtime.Gateway.PostgreSql"], [], ["System.CommandLine", "Spectre.Console", "OpenTelemetry.Exporter.OpenTelemetryProtocol", "Microsoft.AspNetCore.App"]),
     };
 
     /// <summary>Assemblies of this repository that are not shipped (they may see every package's internals).</summary>
@@ -41,8 +52,10 @@ public sealed class SiblingPackageTests
             var references = Regex.Matches(csproj, @"<ProjectReference Include=""[^""]*[\\/](?<id>[\w.]+)\.csproj""").Select(m => m.Groups["id"].Value);
             var internalsTo = Regex.Matches(csproj, @"<InternalsVisibleTo Include=""(?<id>[\w.]+)""").Select(m => m.Groups["id"].Value)
                 .Where(a => !NotShipped.Contains(a));
+            var packages = Regex.Matches(csproj, @"<(Package|Framework)Reference Include=""(?<id>[\w.]+)""").Select(m => m.Groups["id"].Value);
             Assert.True(Allowed[id].References.Order().SequenceEqual(references.Order()), $"{id} references {string.Join(", ", references)}");
             Assert.True(Allowed[id].InternalsTo.Order().SequenceEqual(internalsTo.Order()), $"{id} opens its internals to {string.Join(", ", internalsTo)}");
+            Assert.True(Allowed[id].Packages.Order().SequenceEqual(packages.Order()), $"{id} references the packages {string.Join(", ", packages)}");
         }
     }
 

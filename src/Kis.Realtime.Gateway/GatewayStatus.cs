@@ -71,3 +71,16 @@ public sealed record GatewaySessionStatus(int Index, string AppKey, KisConnectio
 /// <param name="Session">The session carrying it (-1 while opening).</param>
 /// <param name="Published">The last <c>seq</c> handed to the publisher: records of this key in this gateway run, earlier registrations of the key included.</param>
 public sealed record GatewayRegistrationStatus(string Tr, string Key, string State, int Consumers, int Session, long Published);
+
+/// <summary>A sink's figures (in <see cref="GatewayStatus.Sinks"/>, the status line and the Meter).</summary>
+/// <param name="Name">The sink's name.</param>
+/// <param name="Received">Records handed to the sink.</param>
+/// <param name="Committed">Records the sink has made durable (for PostgreSQL: committed).</param>
+/// <param name="Dropped">Records the sink gave up because its queue was full (never written by it; still in the stream).</param>
+/// <param name="Retries">Failed attempts retried (lost connection, database restarting).</param>
+/// <param name="Failed">Records the sink could not accept for another reason (undecodable, sink stopped).</param>
+public sealed record GatewaySinkStatus(string Name, long Received, long Committed, long Dropped, long Retries, long Failed)
+{
+    /// <summary>Received and not yet committed, dropped nor failed: what the sink still owes.</summary>
+    public long Lag => Received - Committed - Dropped - Failed;
+}

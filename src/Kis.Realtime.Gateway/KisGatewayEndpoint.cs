@@ -1,0 +1,103 @@
+namespace Kis.Realtime.Gateway;
+
+/// <summary>
+/// What the gateway and its consumers share: the broker and the names under it. Every name starts with
+/// <see cref="Namespace"/> (requests queue <c>{ns}.requests</c> fed by exchange <c>{ns}.requests-exchange</c>, records
+/// exchange <c>{ns}.records</c>, one stream queue <c>{ns}.{TR}</c> per TR), so several gateways (or tests) can share
+/// one broker, and RabbitMQ's permissions (regexes on these names) can tell the gateway's user from its consumers'
+/// (docs/gateway-security.md). At the package root: the server, the client and the wire all use it.
+/// </summary>
+public sealed record KisGatewayEndpoint
+{
+    /// <summary>RabbitMQ on this machine with the guest user (which RabbitMQ admits from loopback only).</summary>
+    public static KisGatewayEndpoint Default { get; } = new();
+
+    /// <summary>The broker, e.g. <c>amqp://user:password@host:5672/vhost</c>, or <c>amqps://…:5671/…</c> for TLS (the
+    /// server's certificate is validated: by the system's trust store, or by <see cref="CaCertificateFile"/>).</summary>
+    public Uri AmqpUri { get; init; } = new("amqp://guest:guest@127.0.0.1:5672/");
+
+    /// <summary>For <c>amqps://</c>: a PEM file of the certificate authority that signed the broker's certificate (e.g. a
+    /// private CA), trusted instead of the system's store. The broker's name must still match its certificate.</summary>
+    public string? CaCertificateFile { get; init; }
+
+    /// <summary>
+    /// Further nodes of the same RabbitMQ cluster, each <c>host:port</c>: a connection goes to <see cref="AmqpUri"/>'s
+    /// host first and, when that cannot be reached, to these in the order given (the first that answers). The URI's user,
+    /// password, virtual host and TLS apply to every node. A lost connection is opened again the same way, so the gateway
+    /// and its consumers carry on through a stopped node (docs/gateway-cluster.md). Empty (the default): one node.
+    /// </summary>
+    public IReadOnlyList<string> ClusterNodes { get; init; } = [];
+
+    /// <summary>The prefix of every queue and exchange name.</summary>
+    public string Namespace { get; init; } = "kis";
+
+    /// <summary>The queue the gateway takes requests from.</summary>
+    public string RequestQueue => Namespace + ".requests";
+
+    /// <summary>The direct exchange consumers publish requests to (routing key <see cref="RequestQueue"/>): a consumer
+    /// user needs write permission on it alone, not on the default exchange (which reaches every queue, streams included).</summary>
+    public string RequestExchange => Namespace + ".requests-exchange";
+
+    /// <summary>The topic exchange every record is published to, with routing key <c>{TR}.{key}</c>.</summary>
+    public string Exchange => Namespace + ".records";
+
+    /// <summary>The exclusive queue the active gateway of this namespace holds (see <see cref="KisGatewayElection"/>).</summary>
+    public string ActiveQueue => Namespace + ".gateway-active";
+
+    /// <summary>The queue standby gateways consume (its consumer count is the number of standbys).</summary>
+    public string StandbyQueue => Namespace + ".gateway-standbys";
+
+    /// <summary>The stream of the runs' checkpoints: claims and last confirmed records, read by the next run.</summary>
+    public string RunsStream => Namespace + ".gateway-runs";
+
+    /// <summary>
+    /// The start of <paramref name="user"/>'s reply queues, <c>{ns}.reply.{user}.</c>: the gateway answers only into a
+    /// queue named so for the request's broker-checked <c>user-id</c>, and the broker lets only that user declare such
+    /// names (scripts/rabbitmq-users.sh), so nobody can aim replies into another user's queue.
+    /// </summary>
+    internal string ReplyQueuePrefixOf(string user) => Namespace + ".reply." + user + ".";
+
+    /// <summary>A new reply queue name of this endpoint's user (the suffix has no dot, so the name tells the user).</summary>
+    internal string NewReplyQueue() => ReplyQueuePrefixOf(UserName) + Guid.NewGuid().ToString("N");
+
+    /// <summary>The stream queue holding every record of a TR.</summary>
+    public string StreamFor(string trId) => Namespace + "." + trId;
+
+    /// <summary>The AMQP connection factory for this endpoint (automatic recovery off: the owners reconnect themselves).</summary>
+    internal RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName, uint? maxInboundMessageBodySize = null)
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            Uri = AmqpUri, // amqps:// turns TLS on, with the host as the name the certificate must carry
+            ClientProvidedName = clientName,
+            AutomaticRecoveryEnabled = false,
+            TopologyRecoveryEnabled = false,
+            RequestedHeartbeat = TimeSpan.FromSeconds(20),
+        };
+        if (maxInboundMessageBodySize is { } maxBody) factory.MaxInboundMessageBodySize = maxBody;
+        if (CaCertificateFile is { } caFile)
+        {
+            if (!factory.Ssl.Enabled)
+                throw new ArgumentException($"A CA certificate file is given, but {DisplayUri} is not amqps://.", nameof(CaCertificateFile));
+            factory.Ssl.CertificateValidationCallback = BrokerCertificate.TrustingOnly(caFile);
+        }
+        BrokerNodes.Apply(factory, ClusterNodes);
+        return factory;
+    }
+
+    /// <summary>The user the broker knows this endpoint's connections by (RabbitMQ's default, guest, when the URI has none):
+    /// the AMQP <c>user-id</c> of requests, which the broker checks against the connection's user.</summary>
+    internal string UserName
+    {
+        get
+        {
+            var info = AmqpUri.UserInfo;
+            if (info.Length == 0) return "guest";
+            var colon = info.IndexOf(':');
+            return Uri.UnescapeDataString(colon < 0 ? info : info[..colon]);
+        }
+    }
+
+    /// <summary>The URI without its password, for logs and status.</summary>
+    public string DisplayUri => new UriBuilder(AmqpUri) { Password = AmqpUri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+}
