@@ -331,7 +331,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         [LoggerMessage(64, LogLevel.Debug, "Stream reader {TrId} ({Stream}): this broker node holds no replica of the stream yet; trying again")]
         public static partial void ReplicaNotYetStarted(ILogger logger, string trId, string stream);
 
-        [LoggerMessage(65, LogLevel.Warning, "Stream reader {TrId} ({Stream}) found the stream created again (offset {Offset} no longer holds what it took there): reading it from its first record. What was published while it was missing never reached the broker: GapDetected reports the trades")]
+        [LoggerMessage(65, LogLevel.Warning, "Stream reader {TrId} ({Stream}) found the stream created again (offset {Offset} no longer "
+            + "holds what it took there): reading it from its first record. What was published while it was missing never reached the "
+            + "broker: GapDetected reports the trades")]
         public static partial void StartedOver(ILogger logger, string trId, string stream, long offset);
 
         [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} ({Stream}): reconnect failed ({Reason})")]

@@ -34,7 +34,8 @@ public sealed class GatewayStreamStartedOverTests
         using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var subscription = Task.Run(async () =>
         {
-            await foreach (var record in client.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001", reading.Token)) received.Writer.TryWrite(record);
+            await foreach (var record in client.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001", reading.Token))
+                received.Writer.TryWrite(record);
         });
 
         // The client reads past the old stream's fifth message: the new stream's first offsets are all at or before its place.
