@@ -23,7 +23,7 @@ internal static class FuturesOrderEndpoints
     public const string Orders = "/uapi/domestic-futureoption/v1/trading/inquire-ccnl";
 
     /// <summary>The simulator's cap on one order (contracts); the possible-order inquiry reports it.</summary>
-    public const long MaxContractsPerOrder = PaperVenue.MaxContractsPerOrder;
+    public const long MaxContractsPerOrder = Trading.Rules.FuturesOptionRules.MaxContractsPerOrder;
 
     public static void Map(IEndpointRouteBuilder app, SimulatorHub hub)
     {
@@ -247,7 +247,7 @@ internal static class FuturesOrderEndpoints
 
     /// <summary>KRW per point of a contract: KOSPI200 (01) 250,000, mini KOSPI200 (05) 50,000, KOSDAQ150 (06) 10,000,
     /// a stock future or option 10 (KRX's multipliers).</summary>
-    internal static long Multiplier(string code) => PaperVenue.Multiplier(code);
+    internal static long Multiplier(string code) => Trading.Rules.FuturesOptionRules.Multiplier(code);
 
     /// <summary>"352.50" → 35250; -1 when it is not a price with at most two decimals.</summary>
     internal static long Hundredths(string? text)

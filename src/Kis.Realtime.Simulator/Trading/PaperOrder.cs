@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading.Rules;
+
 namespace Kis.Realtime.Simulator.Trading;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Kis.Realtime.Simulator.Trading;
 internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, bool IsMarket, long Quantity, long Price, bool Derivative = false,
     string? AppKey = null)
 {
+    /// <summary>The rules of the order's product.</summary>
+    public ProductRules Rules => ProductRules.For(Derivative);
+
     /// <summary>Who owns the account: the app key (the HTS ID when a caller in process gives none).</summary>
     public string Owner => AppKey ?? HtsId;
 }
@@ -23,7 +28,7 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
     public string Code => Request.Code;
     public bool Buy => Request.Buy;
     public bool IsMarket => Request.IsMarket;
-    public bool Derivative => Request.Derivative;
+    public ProductRules Rules { get; } = request.Rules;
     public long Quantity => Request.Quantity;
     public long LimitPrice => Request.IsMarket ? 0 : Request.Price;
 
@@ -37,7 +42,7 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
     public long Cancelled { get; set; }
     public bool Closed { get; set; }
 
-    public PaperOrderSnapshot Snapshot() => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled, Derivative);
+    public PaperOrderSnapshot Snapshot() => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled, Rules.IsDerivative);
 }
 
 /// <summary>An order as the inquiries show it.</summary>
@@ -70,7 +75,8 @@ internal sealed class PaperAccount(string number, string htsId, string owner)
 internal sealed class PaperPosition
 {
     public long Quantity, Cost, Reserved, BoughtToday, SoldToday;
-    public bool Derivative;
+    /// <summary>The rules of the position's product (futures/options from its first contract's fill).</summary>
+    public ProductRules Rules = ProductRules.Stock;
     /// <summary>Futures/options: profit of the contracts closed today (hundredths of a point × contracts).</summary>
     public long Realized;
 }

@@ -14,14 +14,11 @@ namespace Kis.Realtime.Simulator.Trading;
 /// </summary>
 internal sealed partial class PaperVenue
 {
-    private static readonly TimeSpan StockClose = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
-    private static readonly TimeSpan DerivativeClose = MarketCalendar.KrxDerivatives.Regular.End;
-
     private DateTime _nextExpiry = DateTime.MaxValue; // the earliest session end among the resting orders
     private DateTime _day; // the date of the latest call
 
     /// <summary>When an order's session ends: the day it was placed, at KRX's close for its product.</summary>
-    private static DateTime ExpiryOf(PaperOrder order) => order.PlacedAt.Date + (order.Derivative ? DerivativeClose : StockClose);
+    private static DateTime ExpiryOf(PaperOrder order) => order.PlacedAt.Date + order.Rules.SessionEnd;
 
     /// <summary>Counts a resting order among those whose session ends. Under the lock.</summary>
     private void RestUntilDayEnd(PaperOrder order)
@@ -48,7 +45,7 @@ internal sealed partial class PaperVenue
     {
         var due = _resting.Where(o => ExpiryOf(o) <= now).ToList();
         // A stock's closing print owed today fills its resting orders before they expire.
-        foreach (var code in due.Where(o => !o.Derivative && ExpiryOf(o).Date == now.Date).Select(o => o.Code).Distinct(StringComparer.Ordinal).ToList())
+        foreach (var code in due.Where(o => o.Rules.HasClosingAuction && ExpiryOf(o).Date == now.Date).Select(o => o.Code).Distinct(StringComparer.Ordinal).ToList())
         {
             market.StockBookForOrders(code).PrintCloseIfOwed(now); // on the tape: an auction print
         }
@@ -56,7 +53,7 @@ internal sealed partial class PaperVenue
         foreach (var order in due.Where(o => o.Remaining > 0 && !o.Closed).OrderBy(ExpiryOf).ThenBy(o => o.Number))
         {
             var left = order.Remaining;
-            Release(order, left);
+            order.Rules.Release(order, left);
             order.Remaining = 0;
             order.Cancelled += left;
             Close(order);

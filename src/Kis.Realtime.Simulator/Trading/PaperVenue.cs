@@ -1,6 +1,7 @@
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Trading;
 
@@ -15,7 +16,7 @@ namespace Kis.Realtime.Simulator.Trading;
 /// read at each call and whenever a feed made records. During an auction or a VI a stock order waits for the print, as
 /// on KRX. Every event is a notice for the HTS ID of the account (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
 /// options, written by <c>Notices/VenueNoticeStream</c>). Futures/options positions are signed (a sell opens a short);
-/// opening contracts need initial margin and closing fills settle their P&amp;L in cash (<c>PaperVenue.Rules.cs</c>). One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
+/// opening contracts need initial margin and closing fills settle their P&amp;L in cash. What differs per product is the order's <see cref="ProductRules"/> (<c>Trading/Rules</c>): the venue asks them instead of branching. One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
 /// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
 /// a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order at its price and
 /// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key it was given to (<see cref="Bind"/>)
@@ -54,21 +55,19 @@ internal sealed partial class PaperVenue : ITapeListener
     /// <summary>Places a stock cash order or a futures/options order; the answer or the refusal (KIS's message shape).</summary>
     public PaperResult Place(PaperOrderRequest request, DateTime now)
     {
-        if (!request.Derivative && !InstrumentMaster.IsListedStock(request.Code)) return UnknownStock(request.Code);
+        var rules = request.Rules;
+        if (rules.UnknownInstrument(request.Code) is { } unknown) return unknown;
         // Read before the venue's lock (a book has a lock of its own).
-        if (QuoteFor(request.Code, request.Derivative, now) is not { } quote)
-            return PaperResult.Refuse("APBK0918", request.Derivative
-                ? "장운영시간이 아닙니다. (KRX takes day-session futures/options orders 08:45-15:45 KST on trading days)"
-                : "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
+        if (rules.QuoteFor(market, request.Code, now) is not { } quote) return rules.Closed();
         lock (_gate)
         {
             EndDays(now);
             if (Account(request.Account, request.Owner, request.HtsId) is not { } account) return NotYourAccount();
             // Refused at the door, as KIS's REST answers them: no order number, no notice.
-            if (Check(request, quote, account) is { } refusal) return refusal;
+            if (rules.Check(request, quote, account) is { } refusal) return refusal;
             var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
             account.Orders.Add(order);
-            Reserve(order);
+            rules.Reserve(order);
             Notify(order, PaperNoticeKind.Accepted, order.Quantity, order.LimitPrice, now);
             Arrive(order, now);
             return PaperResult.Ok(order);
@@ -83,26 +82,25 @@ internal sealed partial class PaperVenue : ITapeListener
         {
             EndDays(now);
             if (_accounts.GetValueOrDefault(accountNumber) is { } owned && owned.Owner != owner) return NotYourAccount();
-            var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Derivative == derivative);
+            var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
+            var rules = original.Rules;
             var affected = wholeRemainder || quantity <= 0 ? original.Remaining : Math.Min(quantity, original.Remaining);
             if (!cancel && !original.IsMarket)
             {
-                if (price <= 0 || !OnGrid(original.Code, original.Derivative, price))
+                var (lower, upper, tick) = rules.PriceBand(market, original.Code);
+                if (price <= 0 || !rules.OnGrid(price, tick))
                     return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
-                var (lower, upper) = Limits(original.Code, original.Derivative);
                 if (price > upper || price < lower)
                     return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {lower}..{upper})");
-                // A stock buy amended up reserves the difference: its old reservation comes back first.
-                if (!original.Derivative && original.Buy && affected * price > original.Account.Cash + affected * original.ReservePrice)
-                    return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+                if (rules.CheckAmendment(original, affected, price) is { } refusal) return refusal;
             }
             var account = original.Account;
-            Release(original, affected);
+            rules.Release(original, affected);
             original.Remaining -= affected;
             if (original.Remaining == 0) Close(original);
-            else if (_books.TryGetValue((original.Code, original.Derivative), out var resting)) resting.Reduce(original.Number, affected);
+            else if (_books.TryGetValue((original.Code, rules.IsDerivative), out var resting)) resting.Reduce(original.Number, affected);
             var successor = new PaperOrder(market.NextOrderNumber(), original.Number, account, original.Request with
             {
                 Quantity = affected,
@@ -117,7 +115,7 @@ internal sealed partial class PaperVenue : ITapeListener
                 Notify(successor, PaperNoticeKind.Cancelled, affected, original.LimitPrice, now, filledSoFar: original.Filled);
                 return PaperResult.Ok(successor);
             }
-            Reserve(successor);
+            rules.Reserve(successor);
             Notify(successor, PaperNoticeKind.Amended, affected, successor.LimitPrice, now, filledSoFar: original.Filled);
             // An amendment is a new order at its price (it loses its place in the queue): marketable, it trades at once.
             Arrive(successor, now);
@@ -133,7 +131,8 @@ internal sealed partial class PaperVenue : ITapeListener
     private void Arrive(PaperOrder order, DateTime now)
     {
         Span<BookLevel> asks = stackalloc BookLevel[StockBook.Levels], bids = stackalloc BookLevel[StockBook.Levels];
-        if (!order.Derivative)
+        // Where the market's liquidity is read: a stock's KRX book depth, a futures/options feed's one-level quote.
+        if (!order.Rules.IsDerivative)
         {
             var book = market.StockBookForOrders(order.Code);
             Span<LevelTake> taken = stackalloc LevelTake[StockBook.Levels];
@@ -160,7 +159,7 @@ internal sealed partial class PaperVenue : ITapeListener
     /// volume at its price, and among the orders whose day ends. Under the lock.</summary>
     private void Rest(PaperOrder order, ReadOnlySpan<BookLevel> sameSide)
     {
-        var key = (order.Code, order.Derivative);
+        var key = (order.Code, order.Rules.IsDerivative);
         if (!_books.TryGetValue(key, out var book)) _books[key] = book = new RestingBook();
         book.Add(new RestingOrder(order.Number, order.Buy, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
         _restingByNumber[order.Number] = order;
@@ -172,7 +171,7 @@ internal sealed partial class PaperVenue : ITapeListener
     {
         order.Closed = true;
         _resting.Remove(order);
-        if (_restingByNumber.Remove(order.Number)) _books[(order.Code, order.Derivative)].Remove(order.Number);
+        if (_restingByNumber.Remove(order.Number)) _books[(order.Code, order.Rules.IsDerivative)].Remove(order.Number);
     }
 
     /// <summary>Brings the venue up to <paramref name="now"/>: the tape read, the sessions over by then ended (their
@@ -237,38 +236,38 @@ internal sealed partial class PaperVenue : ITapeListener
 
     /// <summary>
     /// What a stock buy of <paramref name="code"/> may spend now and how many shares that is, by the rule order-cash
-    /// checks (<see cref="BuyReservePrice"/>, the per-order caps): the quantity it names is one order-cash takes, one
+    /// checks (<see cref="ProductRules.OrderPrice"/>, the per-order caps): the quantity it names is one order-cash takes, one
     /// more is refused.
     /// </summary>
     public (long Cash, long UnitPrice, long Quantity) BuyingPower(string accountNumber, string code, bool isMarket, long price, DateTime now)
     {
         var upper = market.StockBookForOrders(code).UpperLimit;
-        var unit = BuyReservePrice(isMarket, price, upper);
+        var unit = ProductRules.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {
             EndDays(now);
-            var cash = _accounts.GetValueOrDefault(accountNumber) is { } account ? account.Cash - MarginInUse(account) : StartingCash;
-            var quantity = Math.Min(Math.Min(cash / unit, MaxStockQuantity), MaxStockOrderValue / unit);
-            return (cash, unit, Math.Max(0, quantity));
+            var cash = _accounts.GetValueOrDefault(accountNumber) is { } account ? account.Cash - ProductRules.MarginInUse(account) : StartingCash;
+            return (cash, unit, StockRules.Affordable(cash, unit));
         }
     }
 
     /// <summary>
     /// What a futures/options order of <paramref name="code"/> may carry now, by the rule the order check uses (margin on
-    /// the contracts it opens at <see cref="MarginPrice"/>, out of the free cash; none on those it closes; the per-order
+    /// the contracts it opens at <see cref="ProductRules.OrderPrice"/>, out of the free cash; none on those it closes; the per-order
     /// cap): the contracts it closes and the most it may carry in all (one more is refused).
     /// </summary>
     public (long Closable, long Total) ContractsPossible(string accountNumber, string code, bool buy, bool isMarket, long price, DateTime now)
     {
         var upper = market.DerivativeForOrders(code).Quote.Upper; // lock-free
-        var unit = MarginPrice(isMarket, price, upper);
+        var unit = ProductRules.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {
             EndDays(now);
             var account = _accounts.GetValueOrDefault(accountNumber);
-            var closable = account is null ? 0 : Closable(account, code, buy);
-            var free = account is null ? StartingCash : account.Cash - MarginInUse(account);
-            return (Math.Min(closable, MaxContractsPerOrder), Math.Min(MaxContractsPerOrder, closable + OpenableContracts(code, unit, free)));
+            var closable = account is null ? 0 : FuturesOptionRules.Closable(account, code, buy);
+            var free = account is null ? StartingCash : account.Cash - ProductRules.MarginInUse(account);
+            const long cap = FuturesOptionRules.MaxContractsPerOrder;
+            return (Math.Min(closable, cap), Math.Min(cap, closable + FuturesOptionRules.OpenableContracts(code, unit, free)));
         }
     }
 
@@ -284,7 +283,7 @@ internal sealed partial class PaperVenue : ITapeListener
             if (account is null) return new PaperAccountView(StartingCash, [], []);
             return new PaperAccountView(account.Cash,
                 [.. account.Orders.Select(o => o.Snapshot())],
-                [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
+                [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Rules.IsDerivative, p.Value.Realized))]);
         }
     }
 

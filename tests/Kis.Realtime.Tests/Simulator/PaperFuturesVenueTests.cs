@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Rules;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 using static Kis.Realtime.Tests.Simulator.PaperVenueTests;
 
@@ -36,7 +37,7 @@ public sealed class PaperFuturesVenueTests
         // As many contracts as the account's initial margin allows (issue 42, item 7).
         var quote = sim.Hub.Market.DerivativeForOrders(Code).Quote;
         var limit = quote.Bid / 100m;
-        var quantity = (long)(PaperVenue.StartingCash / (quote.Bid * PaperVenue.Multiplier(Code) / 100 * PaperVenue.FuturesMarginRate));
+        var quantity = (long)(PaperVenue.StartingCash / (quote.Bid * FuturesOptionRules.Multiplier(Code) / 100 * FuturesOptionRules.FuturesMarginRate));
         var placed = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
             Order("02", quantity.ToString(CultureInfo.InvariantCulture), limit.ToString("0.00", CultureInfo.InvariantCulture), "01"));
         Assert.True("0" == placed.GetProperty("rt_cd").GetString(), placed.ToString());

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Rules;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 using static Kis.Realtime.Tests.Simulator.PaperVenueTests;
 
@@ -44,9 +45,9 @@ public sealed class PaperVenueMoneyTests
         var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var bid = market.StockBookForOrders(Code).Touch().Bid;
-        var over = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, PaperVenue.MaxStockQuantity + 1, bid), now);
+        var over = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, StockRules.MaxStockQuantity + 1, bid), now);
         Assert.Equal("APBK0507", over.MessageCode);
-        var contracts = venue.Place(new PaperOrderRequest("6012345603", Hts, "101W09", Buy: true, IsMarket: true, PaperVenue.MaxContractsPerOrder + 1, 0, Derivative: true), now);
+        var contracts = venue.Place(new PaperOrderRequest("6012345603", Hts, "101W09", Buy: true, IsMarket: true, FuturesOptionRules.MaxContractsPerOrder + 1, 0, Derivative: true), now);
         Assert.Equal("APBK0507", contracts.MessageCode);
     }
 
@@ -266,7 +267,7 @@ public sealed class PaperFuturesMarginTests
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(Future).Quote;
         // 970 contracts once went through on 100 M (84 bn KRW of KOSPI200 futures).
-        var perContract = quote.Ask * PaperVenue.Multiplier(Future) / 100 * PaperVenue.FuturesMarginRate;
+        var perContract = quote.Ask * FuturesOptionRules.Multiplier(Future) / 100 * FuturesOptionRules.FuturesMarginRate;
         var affordable = (long)(PaperVenue.StartingCash / perContract);
         Assert.InRange(affordable, 1, 969);
 
@@ -292,7 +293,7 @@ public sealed class PaperFuturesMarginTests
         venue.OnTrade(Future, derivative: true, higher + quote.Tick, 5, buyerInitiated: true, at);
 
         var view = venue.View(Account, at);
-        var profit = 2 * (higher - quote.Ask) * PaperVenue.Multiplier(Future) / 100; // ten ticks on two contracts, in KRW
+        var profit = 2 * (higher - quote.Ask) * FuturesOptionRules.Multiplier(Future) / 100; // ten ticks on two contracts, in KRW
         Assert.Equal(PaperVenue.StartingCash + profit, view.Cash);
         Assert.Equal(0, view.Positions.Single().Quantity);
     }

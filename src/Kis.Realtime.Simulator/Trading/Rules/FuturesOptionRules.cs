@@ -1,0 +1,119 @@
+using Kis.Realtime.Simulator.Market;
+
+namespace Kis.Realtime.Simulator.Trading.Rules;
+
+/// <summary>
+/// KRX day-session futures/options orders: prices in hundredths of a point on the code's fixed tick, quantities in
+/// contracts; positions are signed (a sell opens a short); contracts that open a position take initial margin out of
+/// the free cash (none for those that close one) and reserve nothing; a closing fill settles its P&amp;L in cash at once;
+/// the day ends at the day session's close.
+/// </summary>
+internal sealed class FuturesOptionRules : ProductRules
+{
+    /// <summary>Most contracts one futures/options order may carry.</summary>
+    public const long MaxContractsPerOrder = 1_000;
+
+    /// <summary>Initial margin of a KRX index future, as a share of the contracts' value (the simulator's parameter;
+    /// KRX sets the rate per product and revises it; maintenance margin and margin calls are not modelled).</summary>
+    public const decimal FuturesMarginRate = 0.08m;
+
+    /// <summary>Options: the premium's whole value either way (a buyer pays it; a writer's margin is taken as the same,
+    /// which is less than KRX asks of a writer).</summary>
+    public const decimal OptionsMarginRate = 1m;
+
+    public override bool IsDerivative => true;
+    public override long MaxQuantity => MaxContractsPerOrder;
+    public override string UnitName => "contracts";
+    public override TimeSpan SessionEnd { get; } = MarketCalendar.KrxDerivatives.Regular.End;
+
+    public override PaperResult Closed()
+        => PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes day-session futures/options orders 08:45-15:45 KST on trading days)");
+
+    public override OrderQuote? QuoteFor(SimulatedMarket market, string code, DateTime now)
+    {
+        var (q, hours) = market.DerivativeForOrders(code);
+        return hours.IsOpen(now) ? new OrderQuote(q.Ask, q.AskQuantity, q.Bid, q.BidQuantity, q.Lower, q.Upper, q.Tick) : null;
+    }
+
+    public override (long Lower, long Upper, long Tick) PriceBand(SimulatedMarket market, string code)
+    {
+        var quote = market.DerivativeForOrders(code).Quote;
+        return (quote.Lower, quote.Upper, quote.Tick);
+    }
+
+    public override bool OnGrid(long price, long tick) => price % tick == 0;
+
+    /// <summary>KRW per point of a futures/options code: KOSPI200 250,000, mini KOSPI200 50,000, KOSDAQ150 10,000.</summary>
+    public static long Multiplier(string code) => code.Length < 3 ? 10 : code[1..3] switch { "01" => 250_000, "05" => 50_000, "06" => 10_000, _ => 10 };
+
+    /// <summary>The margin <paramref name="quantity"/> contracts at <paramref name="price"/> (hundredths of a point) take, in KRW.</summary>
+    public override long Margin(string code, long quantity, long price) => MarginOf(code, quantity, price);
+
+    private static long MarginOf(string code, long contracts, long price)
+        => (long)decimal.Ceiling(checked(contracts * price) * (decimal)Multiplier(code) / 100m * (code[0] == '1' ? FuturesMarginRate : OptionsMarginRate));
+
+    /// <summary>The contracts of <paramref name="code"/> an order of this side closes (a buy closes a short, a sell a long).</summary>
+    public static long Closable(PaperAccount account, string code, bool buy)
+    {
+        var held = account.Positions.GetValueOrDefault(code)?.Quantity ?? 0;
+        return buy ? Math.Max(0, -held) : Math.Max(0, held);
+    }
+
+    /// <summary>Most contracts that open a position whose initial margin at <paramref name="price"/> fits in
+    /// <paramref name="free"/> KRW (what <see cref="ProductRules.Check"/> takes, by the same <see cref="Margin"/>).</summary>
+    public static long OpenableContracts(string code, long price, long free)
+    {
+        if (free <= 0 || price <= 0) return 0;
+        var perContract = Math.Max(1, MarginOf(code, 1, price));
+        var contracts = Math.Min(free / perContract, MaxContractsPerOrder);
+        // Margin rounds up once for the whole order, so n contracts may take a won less than n × one: settle exactly.
+        while (contracts < MaxContractsPerOrder && MarginOf(code, contracts + 1, price) <= free) contracts++;
+        while (contracts > 0 && MarginOf(code, contracts, price) > free) contracts--;
+        return contracts;
+    }
+
+    protected override PaperResult? CheckMoney(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
+    {
+        // Contracts that open (or add to) a position need margin; those that close one need none.
+        var opening = Math.Max(0, request.Quantity - Closable(account, request.Code, request.Buy));
+        var margin = MarginOf(request.Code, opening, OrderPrice(request.IsMarket, request.Price, quote.Upper));
+        return margin > account.Cash - MarginInUse(account)
+            ? PaperResult.Refuse("APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)")
+            : null;
+    }
+
+    /// <summary>Nothing reserved: the margin of open orders is counted against the cash (<see cref="ProductRules.MarginInUse"/>).</summary>
+    public override void Reserve(PaperOrder order) { }
+
+    public override void Release(PaperOrder order, long quantity) { }
+
+    /// <summary>A closing fill settles its profit or loss in cash at once (KRX settles futures daily; the venue at the fill).</summary>
+    public override void Settle(PaperOrder order, PaperPosition position, long quantity, long price)
+    {
+        var realizedBefore = position.Realized;
+        FillContracts(position, order.Buy, quantity, price);
+        order.Account.Cash += checked((position.Realized - realizedBefore) * Multiplier(order.Code) / 100);
+    }
+
+    /// <summary>
+    /// A fill on a signed position: against the position it closes contracts first (their cost leaves at the
+    /// position's average), what is left opens or adds to the position at the fill's price.
+    /// </summary>
+    private void FillContracts(PaperPosition position, bool buy, long quantity, long price)
+    {
+        position.Rules = this;
+        if (buy) position.BoughtToday += quantity; else position.SoldToday += quantity;
+        if (position.Quantity != 0 && position.Quantity > 0 != buy)
+        {
+            var closing = Math.Min(Math.Abs(position.Quantity), quantity);
+            var closedCost = position.Cost * closing / Math.Abs(position.Quantity);
+            // A long closes by selling above its cost; a short by buying below it.
+            position.Realized += buy ? closedCost - closing * price : closing * price - closedCost;
+            position.Cost -= closedCost;
+            position.Quantity += buy ? closing : -closing;
+            quantity -= closing;
+        }
+        position.Quantity += buy ? quantity : -quantity;
+        position.Cost += quantity * price;
+    }
+}

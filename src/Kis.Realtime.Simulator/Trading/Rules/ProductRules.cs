@@ -1,0 +1,108 @@
+using Kis.Realtime.Simulator.Market;
+
+namespace Kis.Realtime.Simulator.Trading.Rules;
+
+/// <summary>
+/// What differs between the products the paper venue trades (<see cref="StockRules"/>: KRX stock cash orders;
+/// <see cref="FuturesOptionRules"/>: KRX day-session futures/options): the per-order cap, the price grid, the price an
+/// order is checked at, whether it reserves cash and shares or takes margin, how a fill settles, when its day ends. The
+/// venue asks an order's rules rather than branching on the product. Stateless: an account's state is passed in and
+/// changed under the venue's lock.
+/// </summary>
+internal abstract class ProductRules
+{
+    /// <summary>KRX stock cash orders (order-cash).</summary>
+    public static readonly StockRules Stock = new();
+
+    /// <summary>KRX day-session futures/options orders (domestic-futureoption order).</summary>
+    public static readonly FuturesOptionRules FuturesOptions = new();
+
+    /// <summary>The rules of a futures/options order (<paramref name="derivative"/>) or of a stock order.</summary>
+    public static ProductRules For(bool derivative) => derivative ? FuturesOptions : Stock;
+
+    /// <summary>Futures/options: how the tape, the resting books and the notice streams tell the products apart.</summary>
+    public abstract bool IsDerivative { get; }
+
+    /// <summary>Most units one order may carry.</summary>
+    public abstract long MaxQuantity { get; }
+
+    /// <summary>What a unit is called in a refusal ("shares", "contracts").</summary>
+    public abstract string UnitName { get; }
+
+    /// <summary>When a day order's session ends (KST time of day).</summary>
+    public abstract TimeSpan SessionEnd { get; }
+
+    /// <summary>Whether the session ends with a closing auction whose print fills resting orders before they expire.</summary>
+    public virtual bool HasClosingAuction => false;
+
+    /// <summary>The refusal of an order outside the hours KRX takes this product's orders.</summary>
+    public abstract PaperResult Closed();
+
+    /// <summary>The refusal of a code this product does not list; null when it is listed (or not checked).</summary>
+    public virtual PaperResult? UnknownInstrument(string code) => null;
+
+    /// <summary>The touch, limits and tick an order meets now; null when KRX does not take it now.</summary>
+    public abstract OrderQuote? QuoteFor(SimulatedMarket market, string code, DateTime now);
+
+    /// <summary>The day's price limits of <paramref name="code"/> and its tick (0: KRX's stock tick bands).</summary>
+    public abstract (long Lower, long Upper, long Tick) PriceBand(SimulatedMarket market, string code);
+
+    /// <summary>Whether <paramref name="price"/> is on the product's grid (<paramref name="tick"/>: the quote's).</summary>
+    public abstract bool OnGrid(long price, long tick);
+
+    /// <summary>
+    /// The one rule that prices an order for the money check: its limit, or the day's upper limit for a market order
+    /// (what it may pay at worst). A stock buy reserves cash at it, a futures/options order takes margin at it, and
+    /// inquire-psbl-order divides by it.
+    /// </summary>
+    public static long OrderPrice(bool isMarket, long price, long upperLimit) => isMarket || price <= 0 ? upperLimit : price;
+
+    /// <summary>The margin <paramref name="quantity"/> at <paramref name="price"/> take, in KRW (0: the product
+    /// reserves cash or shares instead).</summary>
+    public virtual long Margin(string code, long quantity, long price) => 0;
+
+    /// <summary>The checks of a new order KIS's REST answer refuses at the door: quantity, grid, limits, then money.</summary>
+    public PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
+    {
+        if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
+        if (request.Quantity > MaxQuantity) return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (at most {MaxQuantity:N0} {UnitName} an order)");
+        if (!request.IsMarket)
+        {
+            if (request.Price <= 0 || !OnGrid(request.Price, quote.Tick))
+                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+            if (request.Price > quote.Upper || request.Price < quote.Lower)
+                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {quote.Lower}..{quote.Upper})");
+        }
+        return CheckMoney(request, quote, account);
+    }
+
+    /// <summary>Whether the account can pay for (or deliver) the order: cash, shares or margin.</summary>
+    protected abstract PaperResult? CheckMoney(PaperOrderRequest request, OrderQuote quote, PaperAccount account);
+
+    /// <summary>Whether <paramref name="affected"/> of <paramref name="original"/> amended to <paramref name="price"/>
+    /// can be paid for (its old reservation comes back first); null when it can.</summary>
+    public virtual PaperResult? CheckAmendment(PaperOrder original, long affected, long price) => null;
+
+    /// <summary>Holds what an open order needs (cash, shares); nothing for a product that counts margin instead.</summary>
+    public abstract void Reserve(PaperOrder order);
+
+    /// <summary>Gives back what <paramref name="quantity"/> of an open order had reserved.</summary>
+    public abstract void Release(PaperOrder order, long quantity);
+
+    /// <summary>A fill of <paramref name="quantity"/> at <paramref name="price"/> on the account's cash and position.</summary>
+    public abstract void Settle(PaperOrder order, PaperPosition position, long quantity, long price);
+
+    /// <summary>The margin an account's positions and open orders hold (out of its cash). Under the venue's lock.</summary>
+    public static long MarginInUse(PaperAccount account)
+    {
+        long margin = 0;
+        foreach (var (code, position) in account.Positions)
+            if (position.Quantity != 0) margin += position.Rules.Margin(code, 1, position.Cost);
+        foreach (var order in account.Orders)
+            if (order.Remaining > 0 && !order.Closed && !order.IsMarket) margin += order.Rules.Margin(order.Code, order.Remaining, order.LimitPrice);
+        return margin;
+    }
+}
+
+/// <summary>The touch an order meets, the day's limits and the tick (0: KRX's stock tick bands).</summary>
+internal readonly record struct OrderQuote(long Ask, long AskQuantity, long Bid, long BidQuantity, long Lower, long Upper, long Tick);

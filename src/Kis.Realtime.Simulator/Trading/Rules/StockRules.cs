@@ -1,0 +1,131 @@
+using Kis.Realtime.Simulator.Market;
+
+namespace Kis.Realtime.Simulator.Trading.Rules;
+
+/// <summary>
+/// KRX stock cash orders: KRX's tick bands, ±30 % daily limits, the simulator's per-order caps; a buy reserves its
+/// cash at <see cref="ProductRules.OrderPrice"/>, a sell its shares; a fill settles in cash at once; the day ends after
+/// the closing auction. The backtest venue checks its orders by the same rules (<see cref="OnTickGrid"/>,
+/// <see cref="DailyLimits"/>, <see cref="CapRefusal"/>).
+/// </summary>
+internal sealed class StockRules : ProductRules
+{
+    /// <summary>Most shares one stock order may carry (the simulator's cap; KRX caps an order at under 5 % of the listed
+    /// shares, which the simulator does not model).</summary>
+    public const long MaxStockQuantity = 1_000_000;
+
+    /// <summary>Most KRW one stock order may be worth (quantity × price, or the upper limit for a market order).</summary>
+    public const long MaxStockOrderValue = 30_000_000_000;
+
+    public override bool IsDerivative => false;
+    public override long MaxQuantity => MaxStockQuantity;
+    public override string UnitName => "shares";
+    public override TimeSpan SessionEnd { get; } = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
+    public override bool HasClosingAuction => true;
+
+    public override PaperResult Closed()
+        => PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
+
+    public override PaperResult? UnknownInstrument(string code) => InstrumentMaster.IsListedStock(code) ? null : PaperVenue.UnknownStock(code);
+
+    public override OrderQuote? QuoteFor(SimulatedMarket market, string code, DateTime now)
+    {
+        // KRX takes stock orders from its pre-open auction to its closing auction.
+        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
+        var book = market.StockBookForOrders(code);
+        var touch = book.Touch();
+        return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
+    }
+
+    public override (long Lower, long Upper, long Tick) PriceBand(SimulatedMarket market, string code)
+    {
+        var book = market.StockBookForOrders(code);
+        return (book.LowerLimit, book.UpperLimit, 0);
+    }
+
+    public override bool OnGrid(long price, long tick) => OnTickGrid(price);
+
+    /// <summary>Whether a positive <paramref name="price"/> (KRW) is on KRX's stock tick bands.</summary>
+    public static bool OnTickGrid(long price) => InstrumentMaster.RoundToTick(price) == price;
+
+    /// <summary>KRX's daily limits from the previous close: 30 % either side, the upper rounded down and the lower up
+    /// onto the tick grid (what the backtest sets from a recording's previous close).</summary>
+    public static (long Lower, long Upper) DailyLimits(long previousClose)
+    {
+        var upper = previousClose * 13 / 10;
+        upper = upper / InstrumentMaster.TickOf(upper) * InstrumentMaster.TickOf(upper);
+        var lower = (previousClose * 7 + 9) / 10;
+        var tick = InstrumentMaster.TickOf(lower);
+        return ((lower + tick - 1) / tick * tick, upper);
+    }
+
+    /// <summary>The refusal of an order over the per-order value cap (<paramref name="unitPrice"/>: its
+    /// <see cref="ProductRules.OrderPrice"/>); null within it.</summary>
+    public static (string Code, string Message)? CapRefusal(long quantity, long unitPrice)
+    {
+        if (quantity > MaxStockQuantity) return ("APBK0507", $"주문수량을 확인하세요. (at most {MaxStockQuantity:N0} shares an order)");
+        // Both factors are capped, so the product fits; checked all the same (a wrapped product once passed this check).
+        return checked(quantity * unitPrice) > MaxStockOrderValue ? ("APBK0507", $"주문수량을 확인하세요. (at most {MaxStockOrderValue:N0} KRW an order)") : null;
+    }
+
+    /// <summary>The most shares <paramref name="cash"/> buys at <paramref name="unitPrice"/> within the per-order caps.</summary>
+    public static long Affordable(long cash, long unitPrice)
+        => Math.Max(0, Math.Min(Math.Min(cash / unitPrice, MaxStockQuantity), MaxStockOrderValue / unitPrice));
+
+    protected override PaperResult? CheckMoney(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
+    {
+        var unitPrice = OrderPrice(request.IsMarket, request.Price, quote.Upper);
+        if (CapRefusal(request.Quantity, unitPrice) is { } cap) return PaperResult.Refuse(cap.Code, cap.Message);
+        if (request.Buy)
+        {
+            if (request.Quantity * unitPrice > account.Cash - MarginInUse(account)) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+        }
+        else
+        {
+            var position = account.Positions.GetValueOrDefault(request.Code);
+            if (position is null || position.Quantity - position.Reserved < request.Quantity)
+                return PaperResult.Refuse("APBK0400", "주문 가능한 수량을 초과 했습니다. (more than the position that can be sold)");
+        }
+        return null;
+    }
+
+    public override PaperResult? CheckAmendment(PaperOrder original, long affected, long price)
+        // A buy amended up reserves the difference: its old reservation comes back first.
+        => original.Buy && affected * price > original.Account.Cash + affected * original.ReservePrice
+            ? PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)")
+            : null;
+
+    /// <summary>A buy reserves its cash at the reserve price, a sell its shares.</summary>
+    public override void Reserve(PaperOrder order)
+    {
+        if (order.Buy) order.Account.Cash -= checked(order.Quantity * order.ReservePrice);
+        else order.Account.Position(order.Code).Reserved += order.Quantity;
+    }
+
+    public override void Release(PaperOrder order, long quantity)
+    {
+        if (order.Buy) order.Account.Cash += checked(quantity * order.ReservePrice);
+        else order.Account.Position(order.Code).Reserved -= quantity;
+    }
+
+    public override void Settle(PaperOrder order, PaperPosition position, long quantity, long price)
+    {
+        var account = order.Account;
+        if (order.Buy)
+        {
+            // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.
+            account.Cash += checked(quantity * (order.ReservePrice - price));
+            position.Quantity += quantity;
+            position.Cost += checked(quantity * price);
+            position.BoughtToday += quantity;
+        }
+        else
+        {
+            account.Cash += checked(quantity * price);
+            position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
+            position.Quantity -= quantity;
+            position.Reserved -= quantity;
+            position.SoldToday += quantity;
+        }
+    }
+}
