@@ -1,11 +1,12 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
-/// <summary>The venue's checks (KIS's refusal codes, as the simulator's paper venue uses them) and its state's types.</summary>
+/// <summary>The venue's checks (KIS's refusal codes, as the simulator's paper venue uses them; the tick grid, daily
+/// limits and per-order caps are the paper venue's <see cref="StockRules"/>) and its state's types.</summary>
 internal sealed partial class BacktestVenue
 {
     private KisRefusal? Refuse(KisOrderRequest request)
@@ -20,6 +21,9 @@ internal sealed partial class BacktestVenue
             return new KisRefusal("1", "APBK0918", $"No KRX trade of {request.Code} in the recording yet: no price to check the order against.", 200);
         var market = request.Kind == KisOrderKind.Market;
         if (!market && PriceRefusal(request.Code, request.Price) is { } bad) return bad;
+        // The paper venue's per-order caps (shares, KRW at the limit or a market order's upper limit).
+        if (StockRules.CapRefusal(request.Quantity, ProductRules.OrderPrice(market, (long)request.Price, instrument.Upper)) is { } cap)
+            return new KisRefusal("1", cap.Code, cap.Message, 200);
         var buy = request.Side == OrderSide.Buy;
         if (buy && request.Quantity * (market ? instrument.Upper : request.Price) * (1 + _options.CommissionRate) > AvailableCash())
             return new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200);
@@ -34,7 +38,7 @@ internal sealed partial class BacktestVenue
     private KisRefusal? PriceRefusal(string code, decimal price)
     {
         var whole = (long)price;
-        if (price != whole || whole <= 0 || whole % InstrumentMaster.TickOf(whole) != 0)
+        if (price != whole || whole <= 0 || !StockRules.OnTickGrid(whole))
             return new KisRefusal("1", "APBK0506", $"주문단가가 호가단위에 맞지 않습니다. ({price} is not on KRX's tick grid)", 200);
         var instrument = Instrument(code);
         if (instrument.Upper > 0 && (whole > instrument.Upper || whole < instrument.Lower))
@@ -199,14 +203,7 @@ internal sealed partial class BacktestVenue
             _bookTr = null;
         }
 
-        /// <summary>KRX's daily limits: 30 % either side of the previous close, on the tick grid.</summary>
-        public void SetLimits(long previousClose)
-        {
-            var upper = previousClose * 13 / 10;
-            Upper = upper / InstrumentMaster.TickOf(upper) * InstrumentMaster.TickOf(upper);
-            var lower = (previousClose * 7 + 9) / 10;
-            var tick = InstrumentMaster.TickOf(lower);
-            Lower = (lower + tick - 1) / tick * tick;
-        }
+        /// <summary>KRX's daily limits from the previous close (<see cref="StockRules.DailyLimits"/>).</summary>
+        public void SetLimits(long previousClose) => (Lower, Upper) = StockRules.DailyLimits(previousClose);
     }
 }

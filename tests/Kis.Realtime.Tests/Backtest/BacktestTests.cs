@@ -1,5 +1,6 @@
 using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Trading.Rules;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Backtest;
@@ -80,6 +81,31 @@ public sealed class BacktestTests
         // The decisions come from the trades alone: the same orders, met by a different market.
         Assert.Equal(prompt.Orders.Select(o => (o.Side, o.Price)), late.Orders.Select(o => (o.Side, o.Price)));
         Assert.NotEqual(prompt.Fills.Select(f => (f.Time, f.Price)), late.Fills.Select(f => (f.Time, f.Price)));
+    }
+
+    [Fact]
+    public async Task A_backtest_refuses_orders_over_the_paper_venues_per_order_caps()
+    {
+        // Issue 42 item 9: the backtest checks stock orders by the paper venue's StockRules, caps included (it had none:
+        // these were refused for cash, or taken).
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 50);
+        var answers = new List<KisOrderResult>();
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
+        {
+            await foreach (var trade in data.SubscribeStockTradesAsync("005930", cancellationToken: ct))
+            {
+                var price = (long)trade.Price;
+                answers.Add(await orders.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, StockRules.MaxStockQuantity + 1, price), ct));
+                answers.Add(await orders.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, StockRules.MaxStockOrderValue / price + 1, price), ct));
+                break;
+            }
+        }, BacktestOptions()).WaitAsync(RunTimeout);
+
+        Assert.Equal(2, answers.Count);
+        Assert.All(answers, a => Assert.Equal("APBK0507", a.Refusal?.MessageCode));
+        Assert.Contains("shares an order", answers[0].Refusal!.Message, StringComparison.Ordinal);
+        Assert.Contains("KRW an order", answers[1].Refusal!.Message, StringComparison.Ordinal);
+        Assert.All(result.Orders, o => Assert.Equal("refused", o.Outcome));
     }
 
     [Fact]
