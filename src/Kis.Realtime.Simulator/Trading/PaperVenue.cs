@@ -16,7 +16,9 @@ namespace Kis.Realtime.Simulator.Trading;
 /// read at each call and whenever a feed made records. During an auction or a VI a stock order waits for the print, as
 /// on KRX. Every event is a notice for the HTS ID of the account (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
 /// options, written by <c>Notices/VenueNoticeStream</c>). Futures/options positions are signed (a sell opens a short);
-/// opening contracts need initial margin and closing fills settle their P&amp;L in cash. What differs per product is the order's <see cref="ProductRules"/> (<c>Trading/Rules</c>): the venue asks them instead of branching. One lock; under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
+/// opening contracts need initial margin and closing fills settle their P&amp;L in cash. What differs per product is
+/// the order's <see cref="ProductRules"/> (<c>Trading/Rules</c>): the venue asks them instead of branching. One lock;
+/// under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
 /// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
 /// a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order at its price and
 /// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key it was given to (<see cref="Bind"/>)
