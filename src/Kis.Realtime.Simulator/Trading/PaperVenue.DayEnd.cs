@@ -45,7 +45,8 @@ internal sealed partial class PaperVenue
     {
         var due = _resting.Where(o => ExpiryOf(o) <= now).ToList();
         // A stock's closing print owed today fills its resting orders before they expire.
-        foreach (var code in due.Where(o => o.Rules.HasClosingAuction && ExpiryOf(o).Date == now.Date).Select(o => o.Code).Distinct(StringComparer.Ordinal).ToList())
+        var auctioned = due.Where(o => o.Rules.HasClosingAuction && ExpiryOf(o).Date == now.Date).Select(o => o.Code);
+        foreach (var code in auctioned.Distinct(StringComparer.Ordinal).ToList())
         {
             market.StockBookForOrders(code).PrintCloseIfOwed(now); // on the tape: an auction print
         }
