@@ -68,16 +68,20 @@ public class InstrumentsTests
         listener.Start();
         using var instruments = new KisInstruments();
         instruments.Observe(() => [], () => 0, () => 0);
+        // Clients of tests running beside this one publish on the same meter name while it runs (once seen as "Collection
+        // was modified"): only this instance's instruments, copied under the lock.
+        List<Instrument> ours;
+        lock (published) ours = [.. published.Where(i => ReferenceEquals(i.Meter, instruments.Meter))];
 
-        Assert.True(published.Count >= 12, $"{published.Count} instruments");
-        Assert.All(published, i =>
+        Assert.True(ours.Count >= 12, $"{ours.Count} instruments");
+        Assert.All(ours, i =>
         {
             // OpenTelemetry: lower-case dot-separated namespaces; snake_case segments mixed with dotted names are not.
             Assert.Matches(@"^kis\.realtime(\.[a-z]+)+$", i.Name);
             Assert.False(string.IsNullOrEmpty(i.Unit), $"{i.Name} has no unit");
         });
-        Assert.Contains(published, i => i.Name == "kis.realtime.decode.errors" && i.Unit == "{error}");
-        Assert.Contains(published, i => i.Name == "kis.realtime.consumers.slow" && i.Unit == "{consumer}");
+        Assert.Contains(ours, i => i.Name == "kis.realtime.decode.errors" && i.Unit == "{error}");
+        Assert.Contains(ours, i => i.Name == "kis.realtime.consumers.slow" && i.Unit == "{consumer}");
     }
 
     [Fact]
