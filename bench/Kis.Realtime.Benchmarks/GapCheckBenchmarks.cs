@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Kis.Realtime.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kis.Realtime.Benchmarks;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;

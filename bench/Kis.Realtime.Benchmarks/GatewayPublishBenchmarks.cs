@@ -1,6 +1,8 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;

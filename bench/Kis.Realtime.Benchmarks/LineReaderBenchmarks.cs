@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime.Benchmarks;
 

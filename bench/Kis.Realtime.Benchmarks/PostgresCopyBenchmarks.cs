@@ -1,6 +1,8 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using Kis.Realtime.Internal;
+using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.PostgreSql;
 using Npgsql;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;

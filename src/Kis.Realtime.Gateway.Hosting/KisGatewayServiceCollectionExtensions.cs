@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -125,18 +126,4 @@ public static class KisGatewayServiceCollectionExtensions
         if (configure is not null) options = configure(sp, options);
         return new KisGatewayClient(options);
     }
-}
-
-/// <summary>Connects a gateway client when the host starts if its <see cref="KisGatewayClientSettings.ConnectOnStart"/> is set.</summary>
-internal sealed class KisGatewayClientConnector(IServiceProvider services, string? name) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var settings = services.GetRequiredService<IOptionsMonitor<KisGatewayClientSettings>>().Get(name ?? Options.DefaultName);
-        if (!settings.ConnectOnStart) return;
-        var client = name is null ? services.GetRequiredService<KisGatewayClient>() : services.GetRequiredKeyedService<KisGatewayClient>(name);
-        await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Kis.Realtime.Gateway.PostgreSql.Internal;
+using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

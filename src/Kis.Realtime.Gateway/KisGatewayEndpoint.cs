@@ -1,3 +1,5 @@
+using Kis.Realtime.Gateway.Wire;
+
 namespace Kis.Realtime.Gateway;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Kis.Realtime.PostgreSql.Internal;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Formatting;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;

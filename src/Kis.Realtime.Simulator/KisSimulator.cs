@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Kis.Realtime.Simulator.Hosting;
+using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Replay;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -13,13 +13,3 @@ public enum KisEnvironment
     /// <summary>모의: the paper-trading server (<c>ws://ops.koreainvestment.com:31000</c>).</summary>
     Paper,
 }
-
-/// <summary>KIS's published addresses per environment (the defaults every option can override).</summary>
-internal static class KisServers
-{
-    public static Uri WebSocketUrl(KisEnvironment environment) => new(environment == KisEnvironment.Paper
-        ? "ws://ops.koreainvestment.com:31000" : "ws://ops.koreainvestment.com:21000");
-
-    public static Uri RestBaseUrl(KisEnvironment environment) => new(environment == KisEnvironment.Paper
-        ? "https://openapivts.koreainvestment.com:29443" : "https://openapi.koreainvestment.com:9443");
-}

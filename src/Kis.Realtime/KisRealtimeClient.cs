@@ -1,4 +1,5 @@
 using Kis.Realtime.Auth;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Session;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
             InlineDelivery = options.InlineDelivery,
             Delivery = new DeliveryThreads(options.InlineDelivery ? 0 : options.DeliveryThreads, "kis-delivery"),
         };
-        _shared.Gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, logger, options.TimeProvider, _shared.Instruments.Meter);
+        _shared.Gaps = new ClientGaps(options.DetectGaps, logger, options.TimeProvider, _shared.Instruments.Meter);
         _keys = new ApprovalKeyProvider(options.EffectiveRestBaseUrl, options.ApprovalKeyCacheFile, options.TimeProvider,
             loggerFactory.CreateLogger<ApprovalKeyProvider>(), options.HttpHandler);
         string[] credentialSecrets = [.. options.Credentials.SelectMany(c => new[] { c.AppSecret, c.AppKey })];
@@ -133,7 +134,7 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     }
 
     /// <summary>This client's gap detection.</summary>
-    internal Kis.Realtime.ClientGaps Gaps => _shared.Gaps;
+    internal ClientGaps Gaps => _shared.Gaps;
 
     private Action<KisDroppedItem>? _itemDropped;
     private readonly Lock _handlersGate = new();

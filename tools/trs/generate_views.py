@@ -286,10 +286,17 @@ def emit_trade_volume_from_views(doc, views, plans, field_type):
                 if field_type(tr, name) != ftype: raise SpecError(where, f"{tr}.{name} is {field_type(tr, name)}, not {ftype}")
                 names.append(json.dumps(name))
             rows.append(f"        {json.dumps(tr)} => ({', '.join(names)}), // {v['name']}\n")
-    return (HEADER + "namespace Kis.Realtime;\n\ninternal sealed partial class TradeVolumeFields\n{\n"
+    return (HEADER + "namespace Kis.Realtime.Internal;\n\ninternal sealed partial class TradeVolumeFields\n{\n"
             + "".join(f"    // {line}\n" for line in doc)
             + "    private static (string Time, string? Date, string Volume, string Cumulative)? FieldNames(string trId) => trId switch\n    {\n"
             + "".join(rows) + "        _ => null,\n    };\n}\n")
+
+
+def with_internal_using(text):
+    """Views are public API in Kis.Realtime; the code tables they read (Trs/Internal/) are in Kis.Realtime.Internal."""
+    if re.search(r"\b(Codes|CodeMapping|DerivativesCodes|NoticeCodes)\.", text):
+        text = text.replace("using Kis.Realtime.Protocol;\n", "using Kis.Realtime.Internal;\nusing Kis.Realtime.Protocol;\n", 1)
+    return text
 
 
 def generate(spec_path, fields_of, field_type, implied_of):
@@ -297,8 +304,8 @@ def generate(spec_path, fields_of, field_type, implied_of):
     table (Gaps/), both from the views' 'trade' entries."""
     spec = json.load(open(spec_path, encoding="utf-8"))
     plans = check(spec, fields_of, field_type)
-    files = {f"Views/{v['name']}.g.cs": emit_view(v, plans[v["name"]], fields_of, implied_of) for v in spec["views"]}
+    files = {f"Views/{v['name']}.g.cs": with_internal_using(emit_view(v, plans[v["name"]], fields_of, implied_of)) for v in spec["views"]}
     trades = [v for v in spec["views"] if "trade" in v]
     files["Bars/TradeAccessors.g.cs"] = emit_accessors(trades)
-    files["Gaps/TradeVolumeFields.g.cs"] = emit_trade_volume_from_views(spec["trade_volume"]["doc"], trades, plans, field_type)
+    files["Gaps/Internal/TradeVolumeFields.g.cs"] = emit_trade_volume_from_views(spec["trade_volume"]["doc"], trades, plans, field_type)
     return files

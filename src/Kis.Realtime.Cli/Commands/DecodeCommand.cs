@@ -2,6 +2,7 @@ using System.Buffers;
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Formatting;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime.Cli.Commands;
 

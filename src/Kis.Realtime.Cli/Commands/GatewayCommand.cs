@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
+using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 

@@ -1,18 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
+using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway;
 
-/// <summary>A record as it came off the stream, copied out of the broker's buffer.</summary>
-internal readonly record struct StreamRecord(byte[] Body, long ReceivedAtMicros, long Offset);
-
 public sealed partial class KisGatewayClient
 {
-    private readonly Kis.Realtime.ClientGaps _gaps;
+    private readonly Kis.Realtime.Internal.ClientGaps _gaps;
 
     /// <summary>
     /// Raised for every gap or overlap found on a trade subscription from KIS's cumulative volume (trades the gateway's
@@ -97,7 +97,7 @@ public sealed partial class KisGatewayClient
         TrDefinition resolved;
         Func<StreamRecord, (bool Ok, T Value)> create;
         GatewayStreamReader.Subscriber subscription;
-        Kis.Realtime.GapCheck? gaps;
+        Kis.Realtime.Internal.GapCheck? gaps;
         try
         {
             // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.

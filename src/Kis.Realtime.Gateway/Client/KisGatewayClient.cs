@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,7 +45,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         BrokerNodes.Validate(options.Endpoint);
         _options = options;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGatewayClient>();
-        _gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, _logger, options.TimeProvider, null);
+        _gaps = new Kis.Realtime.Internal.ClientGaps(options.DetectGaps, _logger, options.TimeProvider, null);
         _events = new Kis.Realtime.Session.SessionEvents(_logger, e => StateChanged?.Invoke(this, e), _ => { });
     }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway;

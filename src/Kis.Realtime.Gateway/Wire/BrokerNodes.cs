@@ -1,6 +1,6 @@
 using RabbitMQ.Client;
 
-namespace Kis.Realtime.Gateway;
+namespace Kis.Realtime.Gateway.Wire;
 
 /// <summary>
 /// The nodes of a RabbitMQ cluster a connection may go to: the endpoint's URI first, then each of

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Kis.Realtime.Gateway;
+namespace Kis.Realtime.Gateway.Wire;
 
 /// <summary>
 /// Requests to the gateway: JSON on queue <c>{ns}.requests</c> with <c>reply_to</c> and <c>correlation_id</c>.

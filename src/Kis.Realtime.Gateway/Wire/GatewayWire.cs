@@ -1,7 +1,7 @@
 using System.Text;
 using RabbitMQ.Client;
 
-namespace Kis.Realtime.Gateway;
+namespace Kis.Realtime.Gateway.Wire;
 
 /// <summary>
 /// The message format, for consumers in any language. Records go to stream <c>{ns}.{TR}</c> (published to topic

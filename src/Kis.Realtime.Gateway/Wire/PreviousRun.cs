@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Gateway;
+namespace Kis.Realtime.Gateway.Wire;
 
 /// <summary>
 /// The run before this one, as its last checkpoint tells it: what this run announces per key ahead of the key's first

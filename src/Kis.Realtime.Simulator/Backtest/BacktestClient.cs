@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Backtest;
@@ -21,10 +22,11 @@ internal sealed class BacktestClient : IKisRealtimeClient
     {
         _pump = pump;
         HtsId = options.HtsId;
-        Gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, null);
+        Gaps = new Kis.Realtime.Internal.ClientGaps(
+            options.DetectGaps, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, null);
     }
 
-    internal Kis.Realtime.ClientGaps Gaps { get; }
+    internal Kis.Realtime.Internal.ClientGaps Gaps { get; }
 
     internal ReplayCounters Counters { get; } = new();
 
@@ -127,7 +129,7 @@ internal sealed class BacktestClient : IKisRealtimeClient
         {
             tr.Id, KisTrs.ForEnvironment(tr, KisEnvironment.Paper).Id, KisTrs.ForEnvironment(tr, KisEnvironment.Real).Id,
         }, transient);
-        feed.GapChecks = new Kis.Realtime.GapChecks(Gaps, key);
+        feed.GapChecks = new Kis.Realtime.Internal.GapChecks(Gaps, key);
         Register(feed);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         using var registration = linked.Token.Register(() => feed.End(new OperationCanceledException(linked.Token)));

@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Backtest;
@@ -54,7 +55,7 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
     public byte[] KeyBytes { get; }
 
     /// <summary>This subscription's gap checks (per recorded TR id), as a replay's.</summary>
-    public Kis.Realtime.GapChecks? GapChecks { get; set; }
+    public Kis.Realtime.Internal.GapChecks? GapChecks { get; set; }
 
     /// <summary>HTS IDs route regardless of case, as in a live session.</summary>
     public bool IgnoresKeyCase { get; }

@@ -1,5 +1,6 @@
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Hosting;
+using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.WebSockets;
 
 namespace Kis.Realtime.Simulator;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
+using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
 using Microsoft.AspNetCore.Http;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Trading;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Kis.Realtime.Simulator.Internal;
 using Microsoft.AspNetCore.Http;
 
 namespace Kis.Realtime.Simulator.Hosting;

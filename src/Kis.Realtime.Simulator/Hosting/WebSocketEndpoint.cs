@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,4 +1,5 @@
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Internal;
 
 namespace Kis.Realtime.Simulator.Market;
 

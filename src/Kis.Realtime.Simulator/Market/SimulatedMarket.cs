@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;

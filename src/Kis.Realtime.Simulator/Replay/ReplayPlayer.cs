@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Simulator.Hosting;
+using Kis.Realtime.Simulator.Internal;
 
 namespace Kis.Realtime.Simulator.Replay;
 

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Kis.Realtime.Simulator.Internal;
 
 namespace Kis.Realtime.Simulator.WebSockets;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
 using Microsoft.AspNetCore.Http;
 

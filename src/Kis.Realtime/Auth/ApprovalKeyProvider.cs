@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kis.Realtime.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Auth;

@@ -1,4 +1,6 @@
 
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 // Closing on the clock: a bar ends at the market's time, not only at the next trade (BarOptions.ClockCloseGrace).

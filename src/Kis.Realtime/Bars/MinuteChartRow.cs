@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
 

@@ -1,4 +1,6 @@
 
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 /// <summary>Where a stock is in its trading day, as far as its feeds tell (see docs/instruments.md).</summary>
@@ -94,9 +96,4 @@ public struct VenueState
     public readonly decimal Spread => BestBid > 0 && BestAsk > 0 ? BestAsk - BestBid : 0;
     /// <summary>Top-of-book imbalance (bid qty − ask qty) ÷ (bid qty + ask qty), −1 … 1; 0 when empty.</summary>
     public readonly decimal Imbalance => Imbalances.Of(BestBidQuantity, BestAskQuantity);
-}
-
-internal static class Imbalances
-{
-    public static decimal Of(long bid, long ask) => bid + ask > 0 ? (decimal)(bid - ask) / (bid + ask) : 0;
 }

@@ -1,4 +1,6 @@
 
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 /// <summary>One session of a market: its kind and its hours, counted from the local midnight of its trading day.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
 

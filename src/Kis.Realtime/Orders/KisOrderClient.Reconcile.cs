@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 public sealed partial class KisOrderClient
@@ -105,6 +107,3 @@ public sealed partial class KisOrderClient
         return [.. found];
     }
 }
-
-/// <summary>What an order call was, kept with an unknown result so that it can be reconciled later.</summary>
-internal sealed record PendingCall(KisProduct Product, KisOrderRequest? Order, string? Original, bool Cancel, TimeOnly SentAfter);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -310,6 +311,3 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     [LoggerMessage(1134, LogLevel.Warning, "{What}: outcome unknown after reconciling: {Problem}")]
     private static partial void LogUnknown(ILogger logger, string what, string problem);
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class OrderJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime;

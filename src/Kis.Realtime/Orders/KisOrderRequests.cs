@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 /// <summary>Which of KIS's domestic order books an order goes to: its REST calls differ (paths, tr_ids, fields).</summary>

@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
@@ -42,11 +43,11 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         _source = source;
         Options = options;
         var logger = (options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(KisReplayClient).FullName!);
-        Gaps = new Kis.Realtime.ClientGaps(options.DetectGaps, logger, options.TimeProvider, null);
+        Gaps = new ClientGaps(options.DetectGaps, logger, options.TimeProvider, null);
     }
 
     /// <summary>This client's gap detection.</summary>
-    internal Kis.Realtime.ClientGaps Gaps { get; }
+    internal ClientGaps Gaps { get; }
 
     /// <summary>
     /// Raised for every gap or overlap the recorded trade records show (<see cref="KisReplayOptions.DetectGaps"/>), from a

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Kis.Realtime.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+using Kis.Realtime.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Session;
@@ -23,7 +24,7 @@ internal sealed class ClientShared
     public SessionEvents Events { get; }
 
     /// <summary>Gap detection over every subscription's trade records (<see cref="KisRealtimeOptions.DetectGaps"/>).</summary>
-    public Kis.Realtime.ClientGaps Gaps { get; set; } = null!; // set once by the client, on Instruments' meter
+    public ClientGaps Gaps { get; set; } = null!; // set once by the client, on Instruments' meter
 
     /// <summary>This client's instruments (on a meter from its <see cref="KisRealtimeOptions.MeterFactory"/> when given).</summary>
     public KisInstruments Instruments { get; }

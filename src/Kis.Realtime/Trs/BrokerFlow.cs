@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;

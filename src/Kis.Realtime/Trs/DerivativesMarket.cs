@@ -20,17 +20,3 @@ public enum DerivativesMarket : byte
     /// <summary>H0EU…: KRX night-session options (야간옵션).</summary>
     NightOptions = 7,
 }
-
-internal static class DerivativesCodes
-{
-    public static DerivativesMarket Market(TrDefinition tr) => (tr.Id[2], tr.Id[3]) switch
-    {
-        ('I', 'F') => DerivativesMarket.IndexFutures,
-        ('I', 'O') => DerivativesMarket.IndexOptions,
-        ('C', 'F') => DerivativesMarket.CommodityFutures,
-        ('Z', 'F') => DerivativesMarket.StockFutures,
-        ('Z', 'O') => DerivativesMarket.StockOptions,
-        ('M', 'F') => DerivativesMarket.NightFutures,
-        _ => DerivativesMarket.NightOptions,
-    };
-}

@@ -37,8 +37,3 @@ public enum PriceChangeSign : byte
     /// <summary>Any other value KIS may send.</summary>
     Unknown = 255,
 }
-
-internal static class CodeMapping
-{
-    public static PriceChangeSign Sign(int digit) => digit is >= 0 and <= 5 ? (PriceChangeSign)digit : PriceChangeSign.Unknown;
-}

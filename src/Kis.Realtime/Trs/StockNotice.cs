@@ -1,3 +1,4 @@
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
@@ -136,12 +137,4 @@ public readonly record struct StockNotice : IKisRecord<StockNotice>
         r.Skip();
         return r.Text();
     }
-}
-
-internal static class NoticeCodes
-{
-    public static OrderRevision Revision(ReadOnlySpan<byte> raw)
-        => raw.Length == 1 && raw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(raw[0] - '0') : OrderRevision.Unknown;
-
-    public static AcceptanceStatus Acceptance(int digit) => digit is >= 0 and <= 3 ? (AcceptanceStatus)digit : AcceptanceStatus.Unknown;
 }

@@ -1,4 +1,6 @@
 using Kis.Realtime.Benchmarks;
+using Kis.Realtime.Internal;
+using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Formatting;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Xunit.Abstractions;

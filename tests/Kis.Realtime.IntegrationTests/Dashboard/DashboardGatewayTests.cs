@@ -1,6 +1,7 @@
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Dashboard;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;

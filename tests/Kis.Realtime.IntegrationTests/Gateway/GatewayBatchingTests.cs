@@ -1,4 +1,6 @@
 using System.Text;
+using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;

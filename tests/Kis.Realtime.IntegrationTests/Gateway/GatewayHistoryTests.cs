@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway.PostgreSql;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Cli;
 using Npgsql;

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Cli;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Tests.Cli;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using RabbitMQ.Client;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Client;

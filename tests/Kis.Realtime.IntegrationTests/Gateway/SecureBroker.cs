@@ -1,4 +1,5 @@
 using System.Text;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;

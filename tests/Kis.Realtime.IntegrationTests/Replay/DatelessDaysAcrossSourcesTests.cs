@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
+using Kis.Realtime.Internal;
+using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;

@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;

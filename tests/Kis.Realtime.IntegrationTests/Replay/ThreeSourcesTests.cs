@@ -1,4 +1,5 @@
 using Kis.Realtime.Gateway;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
 using Kis.Realtime.Tests.Gateway;

@@ -1,4 +1,5 @@
 using System.Text;
+using Kis.Realtime.Internal;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Threading.Channels;
 using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Internal;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;

@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime.Tests.Gaps;
 
 /// <summary>Issue 46 item 7: a gap's log line a person can act on.</summary>

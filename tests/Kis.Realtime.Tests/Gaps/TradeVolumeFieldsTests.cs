@@ -1,4 +1,5 @@
 using System.Text;
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Tests.Gaps;

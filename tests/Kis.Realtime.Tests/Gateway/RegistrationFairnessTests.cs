@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Tests.Gateway;

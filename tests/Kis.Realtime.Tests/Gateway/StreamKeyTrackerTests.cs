@@ -1,5 +1,7 @@
 using System.Text;
+using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
+using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using RabbitMQ.Client;
 

@@ -1,4 +1,6 @@
 
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime.Tests.Replay;
 
 /// <summary>

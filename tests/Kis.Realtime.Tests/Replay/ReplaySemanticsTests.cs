@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kis.Realtime.Benchmarks;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime.Tests.Replay;
 

@@ -1,3 +1,4 @@
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Simulator;

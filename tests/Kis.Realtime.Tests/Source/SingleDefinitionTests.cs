@@ -24,7 +24,7 @@ public sealed partial class SingleDefinitionTests
     public void Secrets_are_masked_by_one_rule_that_shows_no_tail()
     {
         var rules = Sources().Where(f => f.Lines.Any(l => MaskDefinition().IsMatch(l))).Select(f => f.Path).ToList();
-        Assert.Equal(["src/Kis.Realtime/Auth/KisCredential.cs"], rules);
+        Assert.Equal(["src/Kis.Realtime/KisCredential.cs"], rules);
         Assert.Equal("PSab****(36)", KisCredential.Mask("PSab" + new string('x', 30) + "yz"));
         Assert.DoesNotContain("yz", KisCredential.Mask("PSab" + new string('x', 30) + "yz"));
         Assert.Equal("****(8)", KisCredential.Mask("12345678"));

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime.Tests.Trs;
 

@@ -1,0 +1,355 @@
+using Kis.Realtime.Internal;
+using Kis.Realtime.PostgreSql.Internal;
+using Kis.Realtime.PostgreSql;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Retry;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kis.Realtime.Gateway.PostgreSql.Internal;
+
+internal sealed partial class StreamHistoryFeed
+{
+    private const int RejectionsBeforeGap = 3;
+
+    /// <summary>
+    /// The database side: reads the stored offset (waiting for the database if need be), lets the broker side attach one
+    /// past it, then writes batches. A batch is built once and retried as it is, every <see cref="KisPostgresStreamWriterOptions.RetryDelay"/>,
+    /// until it commits: rows, gaps and the new offset in one transaction, so what is committed and where to go on from
+    /// never disagree. A batch the database keeps rejecting (not a lost connection) becomes a gap after a few attempts.
+    /// </summary>
+    private async Task WriteAsync(CancellationToken stop)
+    {
+        var schema = new PostgresSchema(_options.Schema);
+        var temps = new HashSet<string>(StringComparer.Ordinal);
+        var decoders = new Dictionary<int, FrameDecoder>(); // unused: every row is a record with its own header
+        NpgsqlConnection? connection = null;
+        var batch = new PostgresBatch();
+        var gaps = new List<StreamGap>();
+        var keys = new StreamKeyTracker();
+        long firstOffset = -1, lastOffset = -1, decodeErrors = 0;
+        var messages = 0;
+        var mayBeCommitted = false;
+        var rejections = 0;
+        try
+        {
+            long? stored;
+            DateTimeOffset? lastTime;
+            while (true)
+            {
+                try
+                {
+                    connection ??= await _owner.DataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
+                    await schema.EnsureStreamTablesAsync(connection, stop).ConfigureAwait(false);
+                    (stored, lastTime) = await ReadPlaceAsync(connection, stop).ConfigureAwait(false);
+                    var places = await ReadKeysAsync(connection, stop).ConfigureAwait(false);
+                    keys.Load(places, hadPlace: stored is not null);
+                    foreach (var (key, place) in places) _owner.Stored(_trId, key, place.Run, place.LastSeq);
+                    _databaseConnected = true;
+                    break;
+                }
+                catch (Exception e) when (IsTransient(e) && !stop.IsCancellationRequested)
+                {
+                    connection = await DropAsync(connection, schema, temps).ConfigureAwait(false);
+                    Interlocked.Increment(ref _retries);
+                    await Task.Delay(ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
+                }
+            }
+            Interlocked.Exchange(ref _committedOffset, stored ?? -1);
+            long? expected = stored + 1;
+            _startAt.TrySetResult(expected);
+
+            var reader = _buffer.Reader;
+            while (!stop.IsCancellationRequested)
+            {
+                if (messages == 0)
+                {
+                    if (!await reader.WaitToReadAsync(stop).ConfigureAwait(false)) return;
+                    while (messages < _options.MaxBatchMessages && reader.TryRead(out var message))
+                    {
+                        if (message.Offset >= 0 && message.Offset < expected) continue; // stored already (read again after a reconnect)
+                        if (message.Offset > expected) keys.Skipped(expected.Value, message.Offset - 1); // a loss only if a key lacks records
+                        if (message.IsControl)
+                        {
+                            // a run announcement: the gateway's word about a key, not a record and not a gap
+                        }
+                        else if (message.Problem is null)
+                        {
+                            if (keys.Take(message) is { } missing) gaps.Add(missing);
+                            Add(batch, message, decoders, ref decodeErrors);
+                        }
+                        else gaps.Add(StreamGap.Of(message));
+                        if (firstOffset < 0) firstOffset = expected ?? message.Offset;
+                        if (message.Offset >= 0)
+                        {
+                            lastOffset = message.Offset;
+                            expected = message.Offset + 1;
+                        }
+                        lastTime = message.ReceivedAt ?? lastTime;
+                        messages++;
+                    }
+                    if (messages == 0) continue;
+                }
+                try
+                {
+                    connection ??= await _owner.DataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
+                    if (!_databaseConnected) Log.DatabaseBack(_logger, Stream, firstOffset);
+                    _databaseConnected = true;
+                    // Committed before the connection was lost, its answer with it: not written again, but counted from
+                    // the rows it inserted (else the gateway's "committed" stays short of the table for good).
+                    var (inserted, perRun) = mayBeCommitted && (await ReadPlaceAsync(connection, stop).ConfigureAwait(false)).Offset >= lastOffset
+                        ? await CountCommittedAsync(connection, batch, stop).ConfigureAwait(false)
+                        : await CommitAsync(connection, schema, temps, batch, gaps, keys, lastOffset, lastTime, stop).ConfigureAwait(false);
+                    Interlocked.Add(ref _committedRecords, inserted);
+                    Interlocked.Add(ref _duplicates, batch.Count - inserted);
+                    Interlocked.Add(ref _gaps, gaps.Count);
+                    _owner.Committed(perRun);
+                    foreach (var gap in gaps) Log.Gap(_logger, Stream, gap.FromOffset, gap.ToOffset, gap.Reason, gap.Detail);
+                    Interlocked.Exchange(ref _committedOffset, lastOffset);
+                    foreach (var (key, place) in keys.Touched()) _owner.Stored(_trId, key, place.Run, place.LastSeq); // the lag against the checkpoints
+                    keys.Committed();
+                    batch.Clear();
+                    gaps.Clear();
+                    messages = 0;
+                    firstOffset = -1;
+                    mayBeCommitted = false;
+                    rejections = 0;
+                }
+                catch (Exception e) when (!stop.IsCancellationRequested && (IsTransient(e) || e is PostgresException))
+                {
+                    connection = await DropAsync(connection, schema, temps).ConfigureAwait(false);
+                    Interlocked.Increment(ref _retries);
+                    if (IsTransient(e))
+                    {
+                        mayBeCommitted = true;
+                        if (_databaseConnected) Log.DatabaseRetry(_logger, Stream, e.GetType().Name, firstOffset, lastOffset, _options.RetryDelay.TotalSeconds);
+                        _databaseConnected = false;
+                    }
+                    else if (++rejections >= RejectionsBeforeGap)
+                    {
+                        // Never a batch that blocks the stream for good: what it held becomes a gap, told, and the writer goes on.
+                        var sqlState = ((PostgresException)e).SqlState;
+                        batch.Clear();
+                        gaps.Clear();
+                        gaps.Add(new StreamGap(firstOffset, lastOffset, StreamGap.Rejected, $"the database rejected the batch (SQLSTATE {sqlState})"));
+                    }
+                    else Log.Rejected(_logger, Stream, firstOffset, lastOffset, ((PostgresException)e).SqlState, rejections);
+                    await Task.Delay(ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped: what is not committed stays in the stream, past the stored offset, for the next run.
+        }
+        finally
+        {
+            _startAt.TrySetCanceled(CancellationToken.None);
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A message's records as rows, each with its own header: TR, key, gateway run and seq.</summary>
+    private void Add(PostgresBatch batch, StreamMessage message, Dictionary<int, FrameDecoder> decoders, ref long decodeErrors)
+    {
+        foreach (var (seq, receivedAt, body) in message.Records())
+            batch.Add(_owner.NextSeq(), new QueuedMessage(new RawMessage(receivedAt, message.Session, body), new StoredRecordHeader(_trId, message.TrKey!, message.Run!, seq)),
+                decoders, ref decodeErrors);
+    }
+
+    private async Task<(long? Offset, DateTimeOffset? ReceivedAt)> ReadPlaceAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT last_offset, last_received_at FROM {Qualified(PostgresSchema.StreamOffsetsTable)} WHERE namespace = $1 AND stream = $2", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Stream, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return (null, null);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(1), TimeSpan.Zero));
+    }
+
+    /// <summary>One transaction: the rows not stored yet, the gaps, the stream's new offset. Returns the records inserted, per gateway run.</summary>
+    private async Task<(long Inserted, Dictionary<string, long> PerRun)> CommitAsync(NpgsqlConnection connection, PostgresSchema schema, HashSet<string> temps,
+        PostgresBatch batch, List<StreamGap> gaps, StreamKeyTracker keys, long lastOffset, DateTimeOffset? lastTime, CancellationToken cancellationToken)
+    {
+        await schema.EnsureStreamTablesAsync(connection, cancellationToken).ConfigureAwait(false);
+        var perRun = new Dictionary<string, long>(StringComparer.Ordinal);
+        long inserted = 0;
+        if (batch.Count > 0)
+        {
+            await PostgresCopy.EnsureTablesAsync(schema, connection, batch, cancellationToken).ConfigureAwait(false);
+            await EnsureTempAsync(connection, temps, PostgresSchema.RawTable, cancellationToken).ConfigureAwait(false);
+            foreach (var (tr, rows) in batch.Records)
+                if (rows.Count > 0) await EnsureTempAsync(connection, temps, PostgresSchema.TableOf(tr), cancellationToken).ConfigureAwait(false);
+        }
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (batch.Count > 0)
+        {
+            // COPY into a temporary table, then insert what is not there yet: COPY itself cannot skip a conflicting row.
+            await PostgresCopy.CopyRawAsync(connection, Temp(PostgresSchema.RawTable), _owner.RunId, batch, cancellationToken).ConfigureAwait(false);
+            await using (var insert = new NpgsqlCommand($"""
+                WITH inserted AS (
+                    INSERT INTO {Qualified(PostgresSchema.RawTable)} ({PostgresCopy.RawColumns}) SELECT {PostgresCopy.RawColumns} FROM {Temp(PostgresSchema.RawTable)}
+                    ON CONFLICT DO NOTHING RETURNING source_run)
+                SELECT source_run, count(*) FROM inserted GROUP BY source_run
+                """, connection))
+            await using (var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var count = reader.GetInt64(1);
+                    perRun[reader.GetString(0)] = count;
+                    inserted += count;
+                }
+            }
+            foreach (var (tr, rows) in batch.Records)
+            {
+                if (rows.Count == 0) continue;
+                var table = PostgresSchema.TableOf(tr);
+                await PostgresCopy.CopyRecordsAsync(connection, Temp(table), _owner.RunId, tr, rows, batch.RecordBytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                // Typed rows only of raw rows inserted now (a skipped duplicate's raw row has another writer run and seq).
+                var columns = PostgresCopy.RecordColumns(tr);
+                await ExecuteAsync(connection, $"""
+                    INSERT INTO {Qualified(table)} ({columns}) SELECT {columns} FROM {Temp(table)} t
+                    WHERE EXISTS (SELECT 1 FROM {Qualified(PostgresSchema.RawTable)} r WHERE r.trading_day = t.trading_day AND r.run_id = t.run_id AND r.seq = t.seq)
+                    """, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        foreach (var gap in gaps) await InsertGapAsync(connection, gap, cancellationToken).ConfigureAwait(false);
+        if (keys.TouchedCount > 0) await StoreKeysAsync(connection, keys, cancellationToken).ConfigureAwait(false);
+        await using (var place = new NpgsqlCommand($"""
+            INSERT INTO {Qualified(PostgresSchema.StreamOffsetsTable)} (namespace, stream, last_offset, last_received_at, updated_at) VALUES ($1, $2, $3, $4, now())
+            ON CONFLICT (namespace, stream) DO UPDATE SET last_offset = excluded.last_offset,
+                last_received_at = coalesce(excluded.last_received_at, {Qualified(PostgresSchema.StreamOffsetsTable)}.last_received_at), updated_at = now()
+            """, connection))
+        {
+            place.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
+            place.Parameters.Add(new NpgsqlParameter { Value = Stream, NpgsqlDbType = NpgsqlDbType.Text });
+            place.Parameters.Add(new NpgsqlParameter { Value = lastOffset, NpgsqlDbType = NpgsqlDbType.Bigint });
+            place.Parameters.Add(new NpgsqlParameter { Value = lastTime is { } t ? t.UtcDateTime : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            await place.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (inserted, perRun);
+    }
+
+    /// <summary>A batch committed without its answer: the rows it inserted (this writer run's, its seqs), per gateway run.</summary>
+    private async Task<(long Inserted, Dictionary<string, long> PerRun)> CountCommittedAsync(NpgsqlConnection connection, PostgresBatch batch,
+        CancellationToken cancellationToken)
+    {
+        var perRun = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (batch.Count == 0) return (0, perRun);
+        await using var command = new NpgsqlCommand($"""
+            SELECT source_run, count(*) FROM {Qualified(PostgresSchema.RawTable)}
+            WHERE trading_day = ANY($1) AND run_id = $2 AND seq BETWEEN $3 AND $4 GROUP BY source_run
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.Days.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+        command.Parameters.Add(new NpgsqlParameter { Value = _owner.RunId, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.FirstSeq, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = batch.LastSeq, NpgsqlDbType = NpgsqlDbType.Bigint });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        long inserted = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var count = reader.GetInt64(1);
+            perRun[reader.GetString(0)] = count;
+            inserted += count;
+        }
+        return (inserted, perRun);
+    }
+
+    private async Task<List<(string Key, StreamKeyTracker.KeyPlace Place)>> ReadKeysAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT tr_key, run, last_seq, last_offset, last_received_at FROM {Qualified(PostgresSchema.StreamKeysTable)} WHERE namespace = $1 AND stream = $2", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Stream, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<(string, StreamKeyTracker.KeyPlace)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            keys.Add((reader.GetString(0), new StreamKeyTracker.KeyPlace(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? DateTimeOffset.MinValue : new DateTimeOffset(reader.GetFieldValue<DateTime>(4), TimeSpan.Zero))));
+        return keys;
+    }
+
+    private async Task StoreKeysAsync(NpgsqlConnection connection, StreamKeyTracker keys, CancellationToken cancellationToken)
+    {
+        var touched = keys.Touched().ToList();
+        await using var command = new NpgsqlCommand($"""
+            INSERT INTO {Qualified(PostgresSchema.StreamKeysTable)} (namespace, stream, tr_key, run, last_seq, last_offset, last_received_at)
+            SELECT $1, $2, k, r, s, o, t FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::timestamptz[]) AS u(k, r, s, o, t)
+            ON CONFLICT (namespace, stream, tr_key) DO UPDATE SET run = excluded.run, last_seq = excluded.last_seq,
+                last_offset = excluded.last_offset, last_received_at = excluded.last_received_at
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Stream, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.Run).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.LastSeq).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.LastOffset).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.LastReceivedAt.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task InsertGapAsync(NpgsqlConnection connection, StreamGap gap, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            INSERT INTO {Qualified(PostgresSchema.GapsTable)} (namespace, stream, from_offset, to_offset, run, tr_key, first_seq, last_seq, from_time, to_time, reason, detail)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING
+            """, connection);
+        object Or(object? value) => value ?? DBNull.Value;
+        command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Stream, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = gap.FromOffset, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = gap.ToOffset, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = Or(gap.Run), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Or(gap.TrKey), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Or(gap.FirstSeq), NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = Or(gap.LastSeq), NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = Or(gap.FromTime?.UtcDateTime), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = Or(gap.ToTime?.UtcDateTime), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = gap.Reason, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = Or(gap.Detail), NpgsqlDbType = NpgsqlDbType.Text });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A temporary copy of <paramref name="table"/>'s columns on this connection, emptied at every commit.</summary>
+    private async Task EnsureTempAsync(NpgsqlConnection connection, HashSet<string> temps, string table, CancellationToken cancellationToken)
+    {
+        if (temps.Contains(table)) return;
+        await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS {Temp(table)} (LIKE {Qualified(table)}) ON COMMIT DELETE ROWS", cancellationToken).ConfigureAwait(false);
+        temps.Add(table);
+    }
+
+    private string Qualified(string table) => $"{PostgresSchema.Quote(_options.Schema)}.{PostgresSchema.Quote(table)}";
+
+    private static string Temp(string table) => "pg_temp." + PostgresSchema.Quote("kisrt_stream_" + table);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After a failure: the connection is dropped with what was made on it (temporary tables, ensured tables).</summary>
+    private static async Task<NpgsqlConnection?> DropAsync(NpgsqlConnection? connection, PostgresSchema schema, HashSet<string> temps)
+    {
+        if (connection is not null)
+        {
+            try { await connection.DisposeAsync().ConfigureAwait(false); } catch (Exception) { /* already broken */ }
+        }
+        schema.Forget();
+        temps.Clear();
+        return null;
+    }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exceptions
+                               || p.SqlState.StartsWith("57P", StringComparison.Ordinal) // shutting down, cannot connect now
+                               || p.SqlState == PostgresErrorCodes.TooManyConnections,
+        NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException => true,
+        _ => false,
+    };
+}

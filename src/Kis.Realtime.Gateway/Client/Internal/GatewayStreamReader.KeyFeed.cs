@@ -1,0 +1,113 @@
+using Kis.Realtime.Gateway.Wire;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+internal sealed partial class GatewayStreamReader
+{
+    /// <summary>
+    /// A key's subscriptions (an immutable list, replaced on change) and what was delivered for it: run and sequence,
+    /// touched only by the one delivery at a time, and carried over when the list changes.
+    /// </summary>
+    private sealed class KeyFeed(string key, Subscriber[] subscribers)
+    {
+        private readonly Box _delivered = new();
+
+        private KeyFeed(string key, Subscriber[] subscribers, Box delivered) : this(key, subscribers) => _delivered = delivered;
+
+        public KeyFeed(string key, Subscriber[] subscribers, byte[]? run, long sequence) : this(key, subscribers, new Box { Run = run, Sequence = sequence })
+        {
+        }
+
+        public string Key { get; } = key;
+        public Subscriber[] Subscribers { get; } = subscribers;
+
+        public KeyFeed With(Subscriber subscriber) => new(Key, [.. Subscribers, subscriber], _delivered);
+
+        public KeyFeed? Without(Subscriber subscriber) =>
+            Subscribers.Length == 1 && Subscribers[0] == subscriber ? null : new(Key, [.. Subscribers.Where(s => s != subscriber)], _delivered);
+
+        /// <summary>True once a record of this key at or after the reader's start time was delivered (always, without one).</summary>
+        public bool PassedStart
+        {
+            get => _delivered.PassedStart;
+            set => _delivered.PassedStart = value;
+        }
+
+        /// <summary>
+        /// A repeat of this run's records (a gateway resends unconfirmed records after a broker failure: never more than
+        /// <paramref name="window"/> behind the highest delivered), new, or new though it went further back (the count
+        /// restarts from it: a record with a forged huge seq cannot hold back every genuine one after it).
+        /// </summary>
+        public Sequence Judge(byte[]? run, long sequence, long window)
+        {
+            var verdict = Sequence.New;
+            if (run is not null && _delivered.Run is not null && run.AsSpan().SequenceEqual(_delivered.Run))
+            {
+                if (sequence <= _delivered.Sequence)
+                {
+                    // Subtracted as unsigned: a forged seq near long.MinValue cannot overflow into "close behind".
+                    if ((ulong)(_delivered.Sequence - sequence) <= (ulong)window) return Sequence.Repeat;
+                    verdict = Sequence.WentBack;
+                }
+            }
+            else
+            {
+                _delivered.Run = run;
+            }
+            _delivered.Sequence = sequence;
+            return verdict;
+        }
+
+        /// <summary>A run announcement of this key: kept until the first record of that run reports the gap.</summary>
+        public void Announce(GatewayRunAnnouncement announcement) => _delivered.Announcement = announcement;
+
+        /// <summary>A record of this key is delivered: the gap, if a later run's record comes next, begins after it.</summary>
+        public void Delivered(long receivedAtMicros, byte[] body)
+        {
+            _delivered.LastReceivedAt = receivedAtMicros;
+            _delivered.LastBody = body;
+        }
+
+        /// <summary>
+        /// The gap before a record of another run than the last one delivered (before <see cref="Judge"/> moves on to
+        /// it), with what that run announced; null within a run or before anything was delivered.
+        /// </summary>
+        public GatewayGap? GapBefore(string trId, byte[]? run, long sequence, long receivedAtMicros, ReadOnlySpan<byte> body)
+        {
+            var box = _delivered;
+            if (run is null || box.Run is null || box.LastBody is null || run.AsSpan().SequenceEqual(box.Run)) return null;
+            var nextRun = System.Text.Encoding.UTF8.GetString(run);
+            var announced = box.Announcement is { } a && a.Run == nextRun ? a : null;
+            box.Announcement = null;
+            return new GatewayGap
+            {
+                Tr = trId,
+                Key = Key,
+                PreviousRun = System.Text.Encoding.UTF8.GetString(box.Run),
+                LastSequence = box.Sequence,
+                LastReceivedAt = GatewayWire.FromUnixMicroseconds(box.LastReceivedAt),
+                NextRun = nextRun,
+                FirstSequence = sequence,
+                FirstReceivedAt = GatewayWire.FromUnixMicroseconds(receivedAtMicros),
+                Announced = announced is not null,
+                NextRunStartedAt = announced is null ? null : GatewayWire.FromUnixMicroseconds(announced.StartedAt),
+                PreviousRunConfirmedSequence = announced?.PreviousSeq,
+                MissedVolume = TradeVolumes.Missed(trId, box.LastBody, GatewayWire.FromUnixMicroseconds(box.LastReceivedAt), body,
+                    GatewayWire.FromUnixMicroseconds(receivedAtMicros)),
+            };
+        }
+
+        private sealed class Box
+        {
+            public byte[]? Run;
+            public long Sequence;
+            public bool PassedStart;
+            public long LastReceivedAt;
+            public byte[]? LastBody;
+            public GatewayRunAnnouncement? Announcement;
+        }
+    }
+
+    /// <summary>What a record's <c>seq</c> says about it (<see cref="KeyFeed.Judge"/>).</summary>
+    private enum Sequence { New, Repeat, WentBack }
+}

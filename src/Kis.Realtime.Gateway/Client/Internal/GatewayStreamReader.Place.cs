@@ -1,0 +1,111 @@
+using Kis.Realtime.Gateway.Wire;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>
+/// Where the reader attaches again after a loss. Normally one past its place (the last offset it took). But when the
+/// broker cancelled its consumer, the stream may have been deleted and created again (an operator changing its
+/// settings): the new stream's offsets start over at 0, so attaching after the old place would wait until the new stream
+/// reached it and skip everything before (seen in a test: 131 messages). A stream never loses its tail, so the place
+/// still holding the message the reader took there proves it is the same stream; anything else means it started over,
+/// and everything in it came after what was delivered: it is read from its first record.
+/// </summary>
+internal sealed partial class GatewayStreamReader
+{
+    /// <summary>The start of the next attach: one past the place, or the first record of a stream that started over.</summary>
+    private async Task<GatewayStart> ResumeFromAsync(CancellationToken cancellationToken)
+    {
+        if (_lastOffset < 0) return _start;
+        if (_cancelledByBroker)
+        {
+            // Throws while the stream is missing (404): the caller backs off and tries again until it is back.
+            if (await StartedOverAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _owner.StartedOver);
+                Log.StartedOver(_logger, _trId, _stream, _lastOffset);
+                _lastOffset = -1;
+                _lastHeaders = null;
+                _cancelledByBroker = false;
+                return GatewayStart.First;
+            }
+            _cancelledByBroker = false;
+        }
+        return GatewayStart.FromOffset(_lastOffset + 1);
+    }
+
+    /// <summary>
+    /// Reads the message at the place on a channel of its own: the same one (key, run, sequence) means the same stream.
+    /// Another message there, or none within the request timeout (the new stream is shorter than the place), means the
+    /// stream started over.
+    /// </summary>
+    private async Task<bool> StartedOverAsync(CancellationToken cancellationToken)
+    {
+        var place = _lastOffset;
+        var found = new TaskCompletionSource<IDictionary<string, object?>?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var channel = await _owner.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await channel.BasicQosAsync(0, 1, false, cancellationToken).ConfigureAwait(false);
+            var probe = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
+            probe.ReceivedAsync += async (_, delivery) =>
+            {
+                var offset = GatewayWire.Number(delivery.BasicProperties, "x-stream-offset") ?? -1;
+                if (offset == place) found.TrySetResult(delivery.BasicProperties.Headers);
+                else if (offset > place) found.TrySetResult(null);
+                // A stream may deliver from the start of the chunk holding the place: an earlier message is passed over, and
+                // acknowledged for the next (one at a time). Never after the verdict: the channel closes then.
+                else await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken).ConfigureAwait(false);
+            };
+            // A stream takes no automatic acknowledgement.
+            await channel.BasicConsumeAsync(_stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
+                new Dictionary<string, object?> { ["x-stream-offset"] = place }, probe, cancellationToken).ConfigureAwait(false);
+            IDictionary<string, object?>? there;
+            try
+            {
+                there = await found.Task.WaitAsync(_owner.Options.RequestTimeout, _owner.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return true; // the old stream had that offset: this one has not reached it
+            }
+            return there is null || !SameMessage(there, _lastHeaders);
+        }
+        finally
+        {
+            try { await channel.CloseAsync(cancellationToken).ConfigureAwait(false); } catch (Exception) { /* the connection is gone */ }
+            channel.Dispose();
+        }
+    }
+
+    /// <summary>The gateway names each message by its key, run and first sequence (an announcement by its kind instead).</summary>
+    private static bool SameMessage(IDictionary<string, object?> there, IDictionary<string, object?>? taken)
+    {
+        if (taken is null) return false;
+        foreach (var header in (ReadOnlySpan<string>)[GatewayWire.TrKeyHeader, GatewayWire.RunHeader, GatewayWire.SequenceHeader, GatewayWire.KindHeader])
+        {
+            there.TryGetValue(header, out var a);
+            taken.TryGetValue(header, out var b);
+            var same = (a, b) switch
+            {
+                (null, null) => true,
+                (byte[] x, byte[] y) => x.AsSpan().SequenceEqual(y),
+                _ => Equals(a, b),
+            };
+            if (!same) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The broker cancelled the consumer and left its channel open (a stream deleted, or a member lost): nothing more
+    /// comes on it. A loss like the channel's, but the place is in doubt (<see cref="ResumeFromAsync"/>).
+    /// </summary>
+    private void CancelledByBroker(IChannel channel)
+    {
+        if (!ReferenceEquals(Volatile.Read(ref _channel), channel)) return; // closed by this reader: not a loss
+        _cancelledByBroker = true;
+        _lost.TrySetResult("the broker cancelled the consumer (the stream was deleted or lost a member)");
+    }
+}

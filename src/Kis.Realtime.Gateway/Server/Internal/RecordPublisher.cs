@@ -1,0 +1,371 @@
+using System.Threading.Channels;
+using Kis.Realtime.Gateway.Wire;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>What is the same for every record of one registration: computed once, shared by its records.</summary>
+internal sealed class RecordRoute(string trId, string key, int session, string run)
+{
+    public readonly string RoutingKey = GatewayWire.RoutingKey(trId, key);
+    public readonly string TrId = trId;
+    public readonly string Key = key;
+    public readonly int Session = session;
+    public readonly string Run = run;
+    // The last record of this registration the broker confirmed (seq, received at): the run's checkpoint reads them.
+    private long _confirmedSequence, _confirmedAtMicros;
+
+    public (long Sequence, long ReceivedAtMicros) Confirmed => (Volatile.Read(ref _confirmedSequence), Volatile.Read(ref _confirmedAtMicros));
+
+    /// <summary>Under the publisher's confirm lock: confirms arrive in order, so the last one is the highest.</summary>
+    internal void NoteConfirmed(long sequence, long receivedAtMicros)
+    {
+        Volatile.Write(ref _confirmedAtMicros, receivedAtMicros);
+        Volatile.Write(ref _confirmedSequence, sequence);
+    }
+}
+
+/// <summary>One record on its way to the broker; <see cref="AnnouncementSequence"/> marks a run announcement (JSON body), not a record.</summary>
+internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence, long ReceivedAtMicros, ReadOnlyMemory<byte> Body)
+{
+    /// <summary>The <c>seq</c> of a run announcement: records count from 1, so it never names one.</summary>
+    public const long AnnouncementSequence = 0;
+
+    public bool IsAnnouncement => Sequence == AnnouncementSequence;
+}
+
+/// <summary>
+/// Publishes records to the exchange with publisher confirms, in order, over its own connection. It owns the buffer
+/// (records waiting, bounded: beyond it records are dropped and counted) and the outstanding confirms (published,
+/// not yet confirmed, at most <see cref="KisGatewayOptions.MaxOutstandingConfirms"/> records). Each turn of the loop
+/// takes what is waiting (never waiting for more) and packs it into messages (<see cref="RecordBatcher"/>): one record
+/// per message at low rates, up to <see cref="KisGatewayOptions.MaxRecordsPerMessage"/> of one key when the broker is
+/// the bottleneck, where the per-message cost dominates. When the broker goes away it reconnects with backoff and first
+/// publishes again every unconfirmed message, in order, then the packed ones not yet sent, then the buffer: nothing
+/// that reached the buffer is lost, and a record may reach the stream twice (consumers drop repeats by <c>seq</c>).
+/// </summary>
+internal sealed partial class RecordPublisher : IAsyncDisposable
+{
+    private readonly KisGatewayOptions _options;
+    private readonly StreamTopology _topology;
+    private readonly ILogger _logger;
+    private readonly Channel<OutgoingRecord> _buffer;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new(); // guards _outstanding, _outstandingRecords, _ackedAhead, _room
+    private readonly Queue<(ulong Tag, OutgoingMessage Message)> _outstanding = new();
+    private readonly HashSet<ulong> _ackedAhead = new();
+    private int _outstandingRecords;
+    private TaskCompletionSource? _room;
+    // Owned by the publish loop: records taken from the buffer and the messages packed from them, not yet published.
+    private readonly RecordBatcher _batcher;
+    private readonly List<OutgoingRecord> _taken = [];
+    private readonly Queue<OutgoingMessage> _packed = new();
+    private long _packedRecords;
+    private int _generation; // one per channel: a late confirm of a closed channel must not confirm the next one's tags
+    private Task? _loop;
+    private volatile bool _connected;
+    private volatile bool _nacked;
+    private long _received, _published, _confirmed, _republished, _overflowed, _connections, _sinkFailures;
+
+    public RecordPublisher(KisGatewayOptions options, StreamTopology topology, ILogger logger)
+    {
+        _options = options;
+        _topology = topology;
+        _logger = logger;
+        _buffer = Channel.CreateBounded<OutgoingRecord>(new BoundedChannelOptions(options.BufferCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // writers use TryWrite: full means dropped and counted, never waited for
+        });
+        _batcher = new RecordBatcher(Math.Min(options.MaxRecordsPerMessage, options.MaxOutstandingConfirms));
+    }
+
+    public bool Connected => _connected;
+    public long Received => Interlocked.Read(ref _received);
+    public long Published => Interlocked.Read(ref _published);
+    public long Confirmed => Interlocked.Read(ref _confirmed);
+    public long Republished => Interlocked.Read(ref _republished);
+    public long Overflowed => Interlocked.Read(ref _overflowed);
+    /// <summary>Records a sink threw on (each lost for that sink only).</summary>
+    public long SinkFailures => Interlocked.Read(ref _sinkFailures);
+    public long Connections => Interlocked.Read(ref _connections);
+    public long Waiting => _buffer.Reader.Count + Interlocked.Read(ref _packedRecords);
+    public long Outstanding { get { lock (_gate) return _outstandingRecords; } }
+
+    /// <summary>Hands a record over (to the sinks first); false (counted, logged) when the buffer is full.</summary>
+    public bool TryEnqueue(in OutgoingRecord record)
+    {
+        Interlocked.Increment(ref _received);
+        var sinks = _options.Sinks;
+        if (sinks.Count > 0)
+        {
+            var route = record.Route;
+            var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body, route.Run);
+            for (var i = 0; i < sinks.Count; i++)
+            {
+                try
+                {
+                    sinks[i].Write(received);
+                }
+                catch (Exception e)
+                {
+                    // A sink must not throw; one that does loses this record for itself, counted and logged, and the
+                    // record still goes to the broker (an exception here must not end the key's pump).
+                    if (Interlocked.Increment(ref _sinkFailures) is var failures && (failures & (failures - 1)) == 0)
+                        Log.SinkFailed(_logger, sinks[i].Name, e.Message, failures);
+                }
+            }
+        }
+        if (_buffer.Writer.TryWrite(record)) return true;
+        if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
+            Log.BufferFull(_logger, _options.BufferCapacity, n);
+        return false;
+    }
+
+    /// <summary>
+    /// Puts a run announcement of a key (<see cref="GatewayWire.KindHeader"/>) ahead of the key's records: it travels as
+    /// a message of its own, confirmed and resent like records but not counted as one (nor given to the sinks).
+    /// </summary>
+    public bool TryAnnounce(RecordRoute route, long atMicros, byte[] body)
+    {
+        if (_buffer.Writer.TryWrite(new OutgoingRecord(route, OutgoingRecord.AnnouncementSequence, atMicros, body))) return true;
+        Log.BufferFull(_logger, _options.BufferCapacity, Interlocked.Read(ref _overflowed));
+        return false;
+    }
+
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Completes when everything handed over so far is confirmed (or the timeout passes).</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var target = Received - Overflowed;
+        var deadline = _options.TimeProvider.GetUtcNow() + timeout;
+        while (Confirmed < target)
+        {
+            if (_options.TimeProvider.GetUtcNow() > deadline) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
+        while (!stop.IsCancellationRequested)
+        {
+            IConnection? connection = null;
+            try
+            {
+                connection = await _options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync(stop).ConfigureAwait(false);
+                Follow(connection);
+                await using var channel = await connection.CreateChannelAsync(
+                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
+                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                var generation = Interlocked.Increment(ref _generation);
+                channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
+                channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
+                channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+                await _topology.RedeclareAsync(connection, channel, stop).ConfigureAwait(false);
+                Interlocked.Increment(ref _connections);
+                _connected = true;
+                backoff.Reset();
+                Log.Connected(_logger, _options.Endpoint.DisplayUri);
+                await PublishAsync(channel, lost.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                Log.Lost(_logger, _nacked ? "the broker refused a record (nack)" : e.Message, backoff.Current.TotalSeconds, Outstanding, Waiting);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                _connected = false;
+                _nacked = false;
+                Unblock();
+                if (connection is not null) await CloseQuietlyAsync(connection).ConfigureAwait(false);
+            }
+            if (stop.IsCancellationRequested) break;
+            try
+            {
+                await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            backoff.Grow();
+        }
+    }
+
+    private async Task PublishAsync(IChannel channel, CancellationToken lost)
+    {
+        // The channel numbers publishes 1, 2, 3 … from confirm.select on; the tags of the acks refer to them.
+        ulong tag = 0;
+        List<OutgoingMessage> again = [];
+        lock (_gate)
+        {
+            // The unconfirmed messages stay outstanding under this channel's tags until confirmed: if this channel fails
+            // too before they are all sent again, the next one sends them again (nothing leaves before its confirm).
+            foreach (var (_, message) in _outstanding) again.Add(message);
+            _outstanding.Clear();
+            foreach (var message in again) _outstanding.Enqueue((++tag, message));
+            _ackedAhead.Clear();
+        }
+        foreach (var message in again)
+        {
+            await SendAsync(channel, message, lost).ConfigureAwait(false);
+            Interlocked.Add(ref _republished, message.Count);
+        }
+        var reader = _buffer.Reader;
+        while (true)
+        {
+            // Packed before a connection loss and not yet sent: they go first, ahead of the buffer.
+            while (_packed.TryPeek(out var message))
+            {
+                await ReserveAsync(message, ++tag, lost).ConfigureAwait(false);
+                // Outstanding now (resent from there if the send fails): no longer packed, so never sent twice.
+                _packed.Dequeue();
+                Interlocked.Add(ref _packedRecords, -message.Count);
+                await SendAsync(channel, message, lost).ConfigureAwait(false);
+            }
+            if (!await reader.WaitToReadAsync(lost).ConfigureAwait(false)) return;
+            // What is waiting now, no more (no lingering): bounded so a deep buffer is packed a slice at a time.
+            _taken.Clear();
+            while (_taken.Count < TakeAtMost && reader.TryRead(out var record)) _taken.Add(record);
+            _batcher.Pack(_taken, _packed);
+            Interlocked.Add(ref _packedRecords, _taken.Count);
+            _taken.Clear();
+        }
+    }
+
+    private const int TakeAtMost = 4096;
+
+    /// <summary>Waits for room among the outstanding confirms and enters the message there under its tag.</summary>
+    private async ValueTask ReserveAsync(OutgoingMessage message, ulong tag, CancellationToken lost)
+    {
+        while (true)
+        {
+            Task room;
+            lock (_gate)
+            {
+                if (_outstandingRecords < _options.MaxOutstandingConfirms)
+                {
+                    // Kept before it is sent: a connection lost in the middle resends it.
+                    _outstanding.Enqueue((tag, message));
+                    _outstandingRecords += message.Count;
+                    return;
+                }
+                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = _room.Task;
+            }
+            await room.WaitAsync(lost).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendAsync(IChannel channel, OutgoingMessage message, CancellationToken lost)
+    {
+        var route = message.Route;
+        var headers = new Dictionary<string, object?>(8)
+        {
+            [GatewayWire.TrIdHeader] = route.TrId,
+            [GatewayWire.TrKeyHeader] = route.Key,
+            [GatewayWire.ReceivedAtHeader] = message.ReceivedAtMicros,
+            [GatewayWire.SequenceHeader] = message.FirstSequence,
+            [GatewayWire.RunHeader] = route.Run,
+            [GatewayWire.SessionHeader] = route.Session,
+        };
+        if (message.FirstSequence == OutgoingRecord.AnnouncementSequence) headers[GatewayWire.KindHeader] = GatewayWire.RunAnnouncementKind;
+        if (message.Count > 1) headers[GatewayWire.CountHeader] = message.Count; // absent for one: the one-record format unchanged
+        if (message.ReceivedOffsets is { } offsets) headers[GatewayWire.ReceivedOffsetsHeader] = GatewayWire.FormatReceivedOffsets(offsets); // text: a stream keeps no AMQP arrays
+        var properties = new BasicProperties
+        {
+            DeliveryMode = DeliveryModes.Persistent,
+            Timestamp = new AmqpTimestamp(message.ReceivedAtMicros / 1_000_000),
+            Headers = headers,
+        };
+        await channel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, message.Body, lost).ConfigureAwait(false);
+        Interlocked.Add(ref _published, message.Count);
+    }
+
+    private void OnConfirm(int generation, ulong tag, bool multiple)
+    {
+        TaskCompletionSource? room = null;
+        long confirmed = 0, released = 0;
+        lock (_gate)
+        {
+            if (generation != Volatile.Read(ref _generation)) return;
+            if (multiple)
+            {
+                while (_outstanding.TryPeek(out var head) && head.Tag <= tag) Settle(_outstanding.Dequeue().Message);
+            }
+            else if (_outstanding.TryPeek(out var head) && head.Tag == tag)
+            {
+                Settle(_outstanding.Dequeue().Message);
+            }
+            else
+            {
+                _ackedAhead.Add(tag);
+            }
+            while (_ackedAhead.Count > 0 && _outstanding.TryPeek(out var next) && _ackedAhead.Remove(next.Tag))
+                Settle(_outstanding.Dequeue().Message);
+            _outstandingRecords -= (int)released;
+            if (_room is not null && _outstandingRecords < _options.MaxOutstandingConfirms / 2 + 1)
+            {
+                room = _room;
+                _room = null;
+            }
+        }
+        Interlocked.Add(ref _confirmed, confirmed);
+        room?.TrySetResult();
+
+        void Settle(OutgoingMessage message)
+        {
+            released += message.Count;
+            if (message.FirstSequence == OutgoingRecord.AnnouncementSequence) return; // not a record
+            confirmed += message.Count;
+            var last = message.Count - 1;
+            message.Route.NoteConfirmed(message.FirstSequence + last, message.ReceivedAtMicros + (message.ReceivedOffsets is { } offsets ? offsets[last] : 0));
+        }
+    }
+
+    private static async Task CloseQuietlyAsync(IConnection connection)
+    {
+        try
+        {
+            await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Already gone: the broker went away.
+        }
+        connection.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _buffer.Writer.TryComplete();
+        _stop.Cancel();
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Publisher connected to {Broker}")]
+        public static partial void Connected(ILogger logger, string broker);
+
+        [LoggerMessage(2, LogLevel.Warning, "Publisher lost the broker ({Reason}); retrying in {DelaySeconds:0.0} s with {Outstanding} unconfirmed and {Waiting} waiting records kept")]
+        public static partial void Lost(ILogger logger, string reason, double delaySeconds, long outstanding, long waiting);
+
+        [LoggerMessage(4, LogLevel.Error, "Sink {Sink} threw on a record ({Reason}): that record is lost for it, {Failures} so far; records still go to the broker")]
+        public static partial void SinkFailed(ILogger logger, string sink, string reason, long failures);
+
+        [LoggerMessage(3, LogLevel.Error, "Gateway buffer full ({Capacity} records waiting for the broker): records dropped, {Dropped} so far")]
+        public static partial void BufferFull(ILogger logger, int capacity, long dropped);
+    }
+}

@@ -1,0 +1,355 @@
+using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.Internal;
+using Kis.Realtime.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>The life of one gateway registration.</summary>
+internal enum GatewayRegistrationState
+{
+    /// <summary>Asked of KIS, not yet answered.</summary>
+    Opening,
+    /// <summary>Registered, wanted by at least one consumer; records flow to the broker.</summary>
+    Active,
+    /// <summary>Registered, wanted by nobody: released when the linger ends unless a consumer comes back.</summary>
+    Lingering,
+    /// <summary>Released (or refused): gone from the table.</summary>
+    Closed,
+}
+
+/// <summary>
+/// Reference-counts consumers' claims on KIS registrations. A claim is a lease the consumer renews; the first claim
+/// on a key opens a <see cref="KisRecordFeed"/> (KIS's refusal goes back to the consumer), whose records a pump hands
+/// to the publisher with a sequence number per key. When the last claim ends (released or expired) the registration
+/// lingers, then is released. One lock guards the table; feeds open and close outside it.
+/// <para>
+/// Fairness between broker users: a user may hold at most <see cref="KisGatewayOptions.MaxRegistrationShare"/> of the
+/// registrations the app keys allow, counting every registration it claims and every one lingering because it released
+/// it (a user churning over keys cannot park them all); and when every registration is taken, a new key displaces the
+/// registration that has lingered longest, wanted by nobody.
+/// </para>
+/// </summary>
+internal sealed partial class RegistrationManager : IAsyncDisposable
+{
+    private readonly KisRealtimeClient _client;
+    private readonly RecordPublisher _publisher;
+    private readonly Func<string, CancellationToken, Task<string>> _declareStream;
+    private readonly KisGatewayOptions _options;
+    private readonly string _run;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Tr, string Key), Entry> _entries = new();
+    // The last released registration of each key in this run: a key registered again continues its sequence, so
+    // (run, key, seq) names one record for consumers that drop repeats (one small entry per key ever registered).
+    private readonly Dictionary<(string Tr, string Key), Entry> _released = new();
+    private readonly ITimer _sweeper;
+    // Cancelled by DisposeAsync: a registration KIS has not confirmed yet (the app key held by another session, the
+    // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly PreviousRun? _previous;
+    private volatile bool _disposed;
+    private long _evicted, _yielded, _entriesCreated;
+
+    public RegistrationManager(KisRealtimeClient client, RecordPublisher publisher, Func<string, CancellationToken, Task<string>> declareStream,
+        KisGatewayOptions options, string run, ILogger logger, PreviousRun? previous = null)
+    {
+        _previous = previous;
+        _client = client;
+        _publisher = publisher;
+        _declareStream = declareStream;
+        _options = options;
+        _run = run;
+        _logger = logger;
+        var period = options.Lease / 3 < options.Linger / 2 || options.Linger == TimeSpan.Zero ? options.Lease / 3 : options.Linger / 2;
+        if (period < TimeSpan.FromMilliseconds(20)) period = TimeSpan.FromMilliseconds(20);
+        _sweeper = options.TimeProvider.CreateTimer(_ => Sweep(), null, period, period);
+    }
+
+    private sealed class Entry(TrDefinition tr, string key, long number)
+    {
+        public readonly long Number = number; // in order of creation: the newest registration of a user yields first
+        public readonly TrDefinition Tr = tr;
+        public readonly string Key = key;
+        public readonly Dictionary<GatewayIdentity, DateTimeOffset> Leases = new();
+        public GatewayRegistrationState State = GatewayRegistrationState.Opening;
+        public DateTimeOffset LingerUntil;
+        public string? LingeringFor; // the broker user whose release (or lapsed lease) left it lingering: counted against it
+        public Task<string>? Opened; // the stream name, or KIS's refusal
+        public KisRecordFeed? Feed;
+        public Task? Pump;
+        public long Sequence; // written by the pump only (and by OpenAsync before the pump starts)
+        public Entry? Previous; // this key's registration released before this one
+        public bool FirstInRun; // no earlier registration of the key in this run: announced when a run came before
+        public RecordRoute? Route; // set with the feed
+        public Task Closed = Task.CompletedTask; // once released: feed disposed, pump ended, Sequence final
+    }
+
+    /// <summary>Claims <paramref name="tr"/> <paramref name="key"/> for <paramref name="consumer"/>; returns the stream the records go to.</summary>
+    /// <exception cref="KisSubscriptionException">KIS refused it, or every session is full.</exception>
+    /// <exception cref="GatewayRefusalException">The consumer's user holds <see cref="KisGatewayOptions.MaxClaimsPerUser"/> claims already.</exception>
+    /// <exception cref="ArgumentException">The TR or key is not valid.</exception>
+    public async Task<string> SubscribeAsync(GatewayIdentity consumer, TrDefinition tr, string key, CancellationToken cancellationToken)
+    {
+        Task<string> opened;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _entries.TryGetValue((tr.Id, key), out var existing);
+            if (consumer.User is { } user && existing?.Leases.ContainsKey(consumer) != true)
+            {
+                if (ClaimsOf(user) >= _options.MaxClaimsPerUser)
+                    throw new GatewayRefusalException("quota", $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
+                if ((existing is null || !CountsFor(existing, user)) && RegistrationsOf(user) >= _options.MaxRegistrationsPerUser)
+                    throw new GatewayRefusalException("quota", $"Your broker user holds or left lingering {_options.MaxRegistrationsPerUser} registrations, its share of the app keys' " +
+                        "registrations (KisGatewayOptions.MaxRegistrationShare): release one and wait for its linger to end, or reuse one.");
+            }
+            if (existing is not { } entry)
+            {
+                entry = new Entry(tr, key, ++_entriesCreated) { Previous = _released.GetValueOrDefault((tr.Id, key)), FirstInRun = !_released.ContainsKey((tr.Id, key)) };
+                _entries.Add((tr.Id, key), entry);
+                entry.Opened = OpenAsync(entry);
+            }
+            entry.Leases[consumer] = consumer == GatewayIdentity.Gateway ? DateTimeOffset.MaxValue : _options.TimeProvider.GetUtcNow() + _options.Lease;
+            if (entry.State == GatewayRegistrationState.Lingering) entry.State = GatewayRegistrationState.Active;
+            entry.LingeringFor = null;
+            opened = entry.Opened!;
+        }
+        try
+        {
+            return await opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Unsubscribe(consumer, tr.Id, key);
+            throw;
+        }
+    }
+
+    /// <summary>Under the gate: the claims every consumer of <paramref name="user"/> holds.</summary>
+    private int ClaimsOf(string user)
+    {
+        var claims = 0;
+        foreach (var entry in _entries.Values)
+            foreach (var holder in entry.Leases.Keys)
+                if (holder.User == user) claims++;
+        return claims;
+    }
+
+    /// <summary>Under the gate: ends a registration nobody wants; a new registration of the key awaits its close.</summary>
+    private void Release(Entry entry)
+    {
+        entry.State = GatewayRegistrationState.Closed;
+        _entries.Remove((entry.Tr.Id, entry.Key));
+        _released[(entry.Tr.Id, entry.Key)] = entry;
+        // Started off this lock (disposing a feed talks to the client).
+        entry.Closed = Task.Run(() => CloseAsync(entry));
+    }
+
+    private async Task<string> OpenAsync(Entry entry)
+    {
+        await Task.Yield(); // out of the caller's lock
+        try
+        {
+            if (entry.Previous is { } previous)
+            {
+                // The key's sequence goes on from its last registration: wait until that one's pump has numbered its last
+                // record (CloseAsync never throws), so the two never number records at the same time.
+                await previous.Closed.ConfigureAwait(false);
+                entry.Sequence = previous.Sequence;
+                entry.Previous = null;
+            }
+            var feed = await OpenFeedAsync(entry).ConfigureAwait(false);
+            string stream;
+            try
+            {
+                // The stream (and its binding) exists before the first record is published: an unbound record would be lost.
+                stream = await _declareStream(feed.Tr.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                // No pump will read the feed: release the KIS registration (it counts against the 41, and its full buffer
+                // would hold up the session in Wait mode).
+                await feed.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            lock (_gate)
+            {
+                entry.Feed = feed;
+                entry.State = entry.Leases.Count > 0 ? GatewayRegistrationState.Active : StartLinger(entry, entry.LingeringFor);
+                var route = entry.Route = new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run);
+                // Ahead of the key's first record of this run: consumers learn the run changed and what the last one confirmed.
+                if (entry.FirstInRun && _previous is not null) _publisher.TryAnnounce(route, _previous.AnnouncedAtMicros, _previous.AnnouncementOf(route.TrId, route.Key));
+                entry.Pump = PumpAsync(entry, feed, route);
+            }
+            Log.Registered(_logger, feed.Tr.Id, entry.Key, feed.SessionIndex, stream);
+            return stream;
+        }
+        catch (Exception e)
+        {
+            lock (_gate)
+            {
+                entry.State = GatewayRegistrationState.Closed;
+                _entries.Remove((entry.Tr.Id, entry.Key));
+            }
+            if (!_stopping.IsCancellationRequested) Log.OpenFailed(_logger, entry.Tr.Id, entry.Key, e.Message); // not a failure: stopping
+            throw;
+        }
+    }
+
+    private async Task PumpAsync(Entry entry, KisRecordFeed feed, RecordRoute route)
+    {
+        await Task.Yield();
+        try
+        {
+            await foreach (var record in feed.ReadAllAsync().ConfigureAwait(false))
+                _publisher.TryEnqueue(new OutgoingRecord(route, ++entry.Sequence, GatewayWire.ToUnixMicroseconds(record.ReceivedAt), record.Data));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.FeedEnded(_logger, route.TrId, route.Key, e.Message);
+        }
+    }
+
+    /// <summary>Ends a consumer's own claim (no other's); the registration lingers when it was the last. False when it held none.</summary>
+    public bool Unsubscribe(GatewayIdentity consumer, string trId, string key)
+    {
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue((trId, key), out var entry) || !entry.Leases.Remove(consumer)) return false;
+            if (entry.Leases.Count == 0)
+            {
+                if (entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry, consumer.User);
+                else entry.LingeringFor = consumer.User; // still opening: it will linger for this user once open
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Extends every claim of a consumer; returns them (<c>TR.key</c>), so it can tell which of its claims lapsed.</summary>
+    public List<string> Renew(GatewayIdentity consumer)
+    {
+        var until = _options.TimeProvider.GetUtcNow() + _options.Lease;
+        var held = new List<string>();
+        lock (_gate)
+        {
+            if (consumer == GatewayIdentity.Gateway) return held; // never expires; nothing to renew
+            foreach (var entry in _entries.Values)
+            {
+                if (!entry.Leases.ContainsKey(consumer)) continue;
+                entry.Leases[consumer] = until;
+                held.Add(GatewayWire.RoutingKey(entry.Tr.Id, entry.Key));
+            }
+        }
+        return held;
+    }
+
+    private GatewayRegistrationState StartLinger(Entry entry, string? releasedBy)
+    {
+        entry.LingeringFor = releasedBy;
+        entry.LingerUntil = _options.TimeProvider.GetUtcNow() + _options.Linger;
+        return GatewayRegistrationState.Lingering;
+    }
+
+    /// <summary>Expires leases and releases registrations whose linger has ended.</summary>
+    internal void Sweep()
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        List<Entry>? release = null;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            foreach (var entry in _entries.Values)
+            {
+                string? lapsedUser = null;
+                foreach (var (consumer, until) in entry.Leases.ToList())
+                {
+                    if (until > now) continue;
+                    entry.Leases.Remove(consumer);
+                    lapsedUser = consumer.User;
+                    Log.LeaseExpired(_logger, consumer.ToString(), entry.Tr.Id, entry.Key);
+                }
+                if (entry.Leases.Count == 0 && entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry, lapsedUser);
+                if (entry.State == GatewayRegistrationState.Lingering && entry.LingerUntil <= now) (release ??= new()).Add(entry);
+            }
+            if (release is null) return;
+            foreach (var entry in release) Release(entry);
+        }
+    }
+
+    private async Task CloseAsync(Entry entry)
+    {
+        try
+        {
+            if (entry.Feed is not null) await entry.Feed.DisposeAsync().ConfigureAwait(false);
+            if (entry.Pump is not null) await entry.Pump.ConfigureAwait(false);
+            Log.Released(_logger, entry.Tr.Id, entry.Key, Interlocked.Read(ref entry.Sequence));
+        }
+        catch (Exception e)
+        {
+            Log.FeedEnded(_logger, entry.Tr.Id, entry.Key, e.Message);
+        }
+    }
+
+    /// <summary>The registrations and the distinct consumers claiming them; with <paramref name="user"/>, only those counted
+    /// against that broker user (its claims, and what lingers because it released it) and its own consumers.</summary>
+    public IReadOnlyList<GatewayRegistrationStatus> Snapshot(out int consumers, string? user = null)
+    {
+        lock (_gate)
+        {
+            var entries = user is null ? _entries.Values : _entries.Values.Where(e => CountsFor(e, user));
+            consumers = entries.SelectMany(e => e.Leases.Keys).Where(c => user is null || c.User == user).Distinct().Count();
+            return entries
+                .Select(e => new GatewayRegistrationStatus(e.Feed?.Tr.Id ?? e.Tr.Id, e.Key, e.State.ToString().ToLowerInvariant(), e.Leases.Count,
+                    e.Feed?.SessionIndex ?? -1, Interlocked.Read(ref e.Sequence)))
+                .OrderBy(r => r.Tr, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Entry> all;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            all = _entries.Values.ToList();
+            _entries.Clear();
+            foreach (var entry in all) _released[(entry.Tr.Id, entry.Key)] = entry; // their last confirmed records stay in the checkpoint
+        }
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var entry in all)
+        {
+            if (entry.Opened is not null) await entry.Opened.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await CloseAsync(entry).ConfigureAwait(false);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Information, "Registered {TrId} {TrKey} on session {Session}; records go to stream {Stream}")]
+        public static partial void Registered(ILogger logger, string trId, string trKey, int session, string stream);
+
+        [LoggerMessage(11, LogLevel.Warning, "Could not register {TrId} {TrKey}: {Reason}")]
+        public static partial void OpenFailed(ILogger logger, string trId, string trKey, string reason);
+
+        [LoggerMessage(12, LogLevel.Information, "Released {TrId} {TrKey} after its linger (last seq {Sequence})")]
+        public static partial void Released(ILogger logger, string trId, string trKey, long sequence);
+
+        [LoggerMessage(13, LogLevel.Warning, "Feed {TrId} {TrKey} ended: {Reason}")]
+        public static partial void FeedEnded(ILogger logger, string trId, string trKey, string reason);
+
+        [LoggerMessage(15, LogLevel.Warning, "Could not restore the previous run's claim on {TrId} {TrKey}: {Reason}")]
+        public static partial void RestoreFailed(ILogger logger, string trId, string trKey, string reason);
+
+        [LoggerMessage(16, LogLevel.Information, "Released {TrId} {TrKey}, lingering longest, to make room for {NewTrId} {NewTrKey}: every registration of the app keys was taken")]
+        public static partial void Evicted(ILogger logger, string trId, string trKey, string newTrId, string newTrKey);
+
+        [LoggerMessage(17, LogLevel.Warning, "Released {TrId} {TrKey} of user {From} ({FromHeld} registrations) for user {To} ({ToHeld}) asking {NewTrId} {NewTrKey}: every registration was taken and that user held more than its fair share; its consumers' claims on it end")]
+        public static partial void Yielded(ILogger logger, string trId, string trKey, string from, int fromHeld, string to, int toHeld, string newTrId, string newTrKey);
+
+        [LoggerMessage(14, LogLevel.Information, "Consumer {Consumer} did not renew its claim on {TrId} {TrKey}: expired")]
+        public static partial void LeaseExpired(ILogger logger, string consumer, string trId, string trKey);
+    }
+}

@@ -1,0 +1,225 @@
+using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.Protocol;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>
+/// Takes consumers' requests from <c>{ns}.requests</c> and answers on their <c>reply_to</c>, over its own
+/// connection (reconnecting with backoff). Also declares the streams, on a second channel of that connection.
+/// Requests are handled concurrently: a subscribe waits for KIS while others are answered, and the prefetch window keeps
+/// room for renewals and status beside the most subscribes that may wait (<see cref="RequestGuard.MaxPendingSubscribes"/>).
+/// </summary>
+internal sealed partial class RequestServer : IAsyncDisposable
+{
+    private readonly KisGatewayOptions _options;
+    private readonly StreamTopology _topology;
+    private readonly Func<RegistrationManager> _registrations;
+    private readonly Func<GatewayStatus> _status;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _declareGate = new(1, 1);
+    private readonly RequestGuard _guard;
+    private volatile IChannel? _admin;
+    private volatile IConnection? _connection; // _admin's: each stream is declared on a channel of its own (StreamRetention)
+    private Task? _loop;
+    private long _refused;
+
+    public RequestServer(KisGatewayOptions options, StreamTopology topology, Func<RegistrationManager> registrations, Func<GatewayStatus> status, ILogger logger)
+    {
+        _options = options;
+        _topology = topology;
+        _registrations = registrations;
+        _status = status;
+        _logger = logger;
+        _guard = new RequestGuard(options);
+    }
+
+    /// <summary>Requests refused before they reached a registration (see <see cref="GatewayStatus.RequestsRefused"/>).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Starts; completes once the request queue is consumed (or throws when the broker cannot be reached at all).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+        await _firstReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Declares the stream of a TR (idempotent), on the admin channel.</summary>
+    public async Task<string> DeclareStreamAsync(string trId, CancellationToken cancellationToken)
+    {
+        await _declareGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (admin, connection) = (_admin, _connection);
+            if (admin is null || connection is null) throw new InvalidOperationException("The gateway is not connected to the broker.");
+            return await _topology.DeclareStreamAsync(connection, admin, trId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _declareGate.Release();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
+        var firstAttempt = true;
+        while (!stop.IsCancellationRequested)
+        {
+            IConnection? connection = null;
+            try
+            {
+                // A body up to the broker's own hard limit is read, never a reason to drop the connection (the library's default,
+                // 64 MiB, dropped it and the broker redelivered the message on every reconnect, for ever).
+                connection = await _options.Endpoint.CreateFactory("kisrt-gateway-requests", RequestGuard.MaxBrokerMessageBytes).CreateConnectionAsync(stop).ConfigureAwait(false);
+                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+                var admin = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+                await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
+                var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);
+                // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
+                await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
+                await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
+                // Room for every subscribe allowed to wait for KIS and the window of the quick requests beside them.
+                await requests.BasicQosAsync(0, RequestGuard.MaxPendingSubscribes + RequestGuard.QuickRequestWindow, false, stop).ConfigureAwait(false);
+                var consumer = new AsyncEventingBasicConsumer(requests);
+                consumer.ReceivedAsync += (_, delivery) =>
+                {
+                    // The delivery's memory is the library's after this handler; an oversized body is refused by its
+                    // length, never copied nor parsed.
+                    var length = delivery.Body.Length;
+                    var body = length <= RequestGuard.MaxRequestBytes ? delivery.Body.ToArray() : null;
+                    _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, length, lost.Token);
+                    return Task.CompletedTask;
+                };
+                // The broker cancels the consumer when the queue is deleted (by an operator, a script): the connection
+                // stays up and nothing would ever arrive again. Reconnecting declares the queue again.
+                consumer.UnregisteredAsync += (_, _) =>
+                {
+                    if (!stop.IsCancellationRequested) Log.ConsumerCancelled(_logger, _options.Endpoint.RequestQueue);
+                    lost.Cancel();
+                    return Task.CompletedTask;
+                };
+                await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
+                _connection = connection;
+                _admin = admin;
+                backoff.Reset();
+                firstAttempt = false;
+                _firstReady.TrySetResult();
+                Log.Listening(_logger, _options.Endpoint.RequestQueue, _options.Endpoint.DisplayUri);
+                await Task.Delay(Timeout.Infinite, lost.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                if (firstAttempt && e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+                {
+                    _firstReady.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri),
+                        $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e));
+                    return;
+                }
+                if (e is not OperationCanceledException) Log.Lost(_logger, e.Message, backoff.Current.TotalSeconds);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                _admin = null;
+                _connection = null;
+                if (connection is not null)
+                {
+                    try { await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
+                    connection.Dispose();
+                }
+            }
+            if (stop.IsCancellationRequested) break;
+            try { await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+            backoff.Grow();
+        }
+    }
+
+    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, int length, CancellationToken lost)
+    {
+        var replyTo = properties.ReplyTo;
+        var correlationId = properties.CorrelationId;
+        GatewayReply reply;
+        try
+        {
+            // Where the answer goes is checked first: a reply queue the requesting user owns (never a stream: the gateway
+            // would append its JSON to it; never another user's queue), and a correlation id short enough to echo.
+            var owned = RequestGuard.IsReplyQueueOf(replyTo, properties.UserId, _options.Endpoint);
+            if (!owned || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
+            {
+                Refuse(RequestGuard.ForLog(properties.UserId), "reply_to", owned ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue of the requesting user");
+                await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
+                return;
+            }
+            reply = await AnswerAsync(properties.UserId, body, length, lost).ConfigureAwait(false);
+        }
+        catch (GatewayRefusalException e)
+        {
+            Refuse(RequestGuard.ForLog(properties.UserId), e.Error, e.Message);
+            reply = new GatewayReply(false, Error: e.Error, Message: e.Message);
+        }
+        catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            return; // the connection went; the requester times out and asks again
+        }
+        catch (Exception e) when (!lost.IsCancellationRequested)
+        {
+            reply = new GatewayReply(false, Error: "failed", Message: RequestGuard.ForLog(e.Message));
+        }
+        try
+        {
+            var replyProperties = new BasicProperties { CorrelationId = correlationId, ContentType = "application/json" };
+            await admin.BasicPublishAsync("", replyTo!, mandatory: false, replyProperties, GatewayJson.Serialize(reply), lost).ConfigureAwait(false);
+            await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            // The connection went; the requester times out and asks again.
+        }
+    }
+
+    /// <summary>Acks a request that was read; rejects one too large to read without requeue (dead-lettered where the
+    /// deployment configured a dead-letter exchange), so the broker never hands it out again.</summary>
+    private static async Task SettleAsync(IChannel requests, ulong tag, bool read, CancellationToken lost)
+    {
+        if (read) await requests.BasicAckAsync(tag, multiple: false, lost).ConfigureAwait(false);
+        else await requests.BasicRejectAsync(tag, requeue: false, lost).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts a refusal and logs it at the 1st, 2nd, 4th … (an attacker's flood cannot flood the log).</summary>
+    private void Refuse(string user, string error, string reason)
+    {
+        var refused = Interlocked.Increment(ref _refused);
+        if ((refused & (refused - 1)) == 0) Log.Refused(_logger, user, error, reason, refused);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+        _declareGate.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Information, "Taking requests on {Queue} at {Broker}")]
+        public static partial void Listening(ILogger logger, string queue, string broker);
+
+        [LoggerMessage(21, LogLevel.Warning, "Request connection lost ({Reason}); retrying in {DelaySeconds:0.0} s")]
+        public static partial void Lost(ILogger logger, string reason, double delaySeconds);
+
+        [LoggerMessage(22, LogLevel.Warning, "Refused a request of user {User}: {Error}, {Reason} ({Refused} refused so far; logged at 1, 2, 4 …)")]
+        public static partial void Refused(ILogger logger, string user, string error, string reason, long refused);
+
+        [LoggerMessage(24, LogLevel.Warning, "The broker cancelled the consumer of {Queue} (the queue was deleted?): declaring it again and consuming")]
+        public static partial void ConsumerCancelled(ILogger logger, string queue);
+    }
+}

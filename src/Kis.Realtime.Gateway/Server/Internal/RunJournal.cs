@@ -1,0 +1,217 @@
+using System.Threading.Channels;
+using Kis.Realtime.Gateway.Wire;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>
+/// The runs' control stream <c>{ns}.gateway-runs</c>, over a connection of its own: a starting run reads the last
+/// checkpoint the previous run wrote (its claims, and per key the last record the broker confirmed), then writes its
+/// own every <see cref="KisGatewayOptions.CheckpointInterval"/> while something changed, and a final one when it stops
+/// cleanly. Only the gateway's broker user may write it (scripts/rabbitmq-users.sh); what is read is still bounded and
+/// checked, and a checkpoint that is not the gateway's JSON is skipped, logged.
+/// </summary>
+internal sealed partial class RunJournal : IAsyncDisposable
+{
+    /// <summary>A checkpoint larger than this is not read (thousands of claims fit in far less).</summary>
+    public const int MaxCheckpointBytes = 4 << 20;
+    /// <summary>The tail is read until no message came for this long (the stream's writer, the previous run, is gone).</summary>
+    private static readonly TimeSpan TailIdle = TimeSpan.FromMilliseconds(150);
+
+    private readonly KisGatewayOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _writeGate = new(1, 1); // one writer at a time: the timer and the final checkpoint
+    private IConnection? _connection;
+    private IChannel? _channel;
+    private byte[]? _lastWritten;
+    private Task? _loop;
+    private long _written, _standbys = -1;
+
+    private readonly StreamRetention _retention;
+
+    public RunJournal(KisGatewayOptions options, ILogger logger, StreamRetention retention)
+    {
+        _options = options;
+        _logger = logger;
+        _retention = retention;
+    }
+
+    /// <summary>The runs stream's arguments: the gateway's age, a bounded size (checkpoints are small).</summary>
+    public static Dictionary<string, object?> Arguments(KisGatewayOptions options) => new()
+    {
+        ["x-queue-type"] = "stream",
+        ["x-max-age"] = options.StreamMaxAge,
+        ["x-max-length-bytes"] = 256L << 20,
+        ["x-stream-max-segment-size-bytes"] = 8L << 20,
+    };
+
+    /// <summary>Checkpoints written by this run.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Processes waiting as standbys for this namespace (counted every few checkpoints), -1 until known.</summary>
+    public int Standbys => (int)Interlocked.Read(ref _standbys);
+
+    /// <summary>The last checkpoint on the stream (the previous run's), or null when there is none.</summary>
+    public async Task<GatewayCheckpoint?> ReadLastAsync(CancellationToken cancellationToken)
+    {
+        await ChannelAsync(cancellationToken).ConfigureAwait(false); // declares the stream
+        var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await reader.BasicQosAsync(0, 64, false, cancellationToken).ConfigureAwait(false);
+        var bodies = Channel.CreateUnbounded<byte[]?>();
+        var consumer = new AsyncEventingBasicConsumer(reader);
+        consumer.ReceivedAsync += async (_, delivery) =>
+        {
+            bodies.Writer.TryWrite(delivery.Body.Length <= MaxCheckpointBytes ? delivery.Body.ToArray() : null);
+            await reader.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+        };
+        // "last": the stream's last chunk, whose last message is the newest checkpoint.
+        await reader.BasicConsumeAsync(_options.Endpoint.RunsStream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
+            new Dictionary<string, object?> { ["x-stream-offset"] = "last" }, consumer, cancellationToken).ConfigureAwait(false);
+        GatewayCheckpoint? last = null;
+        var skipped = 0;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(5)); // a stream still being written by someone else must not hold the start
+        try
+        {
+            while (true)
+            {
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token);
+                idle.CancelAfter(TailIdle);
+                byte[]? body;
+                try
+                {
+                    body = await bodies.Reader.ReadAsync(idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                if (Parse(body) is { } checkpoint) last = checkpoint;
+                else skipped++;
+            }
+        }
+        finally
+        {
+            try { await reader.CloseAsync(CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* the connection went */ }
+        }
+        if (skipped > 0) Log.Skipped(_logger, skipped, _options.Endpoint.RunsStream);
+        return last;
+    }
+
+    private static GatewayCheckpoint? Parse(byte[]? body) => body is null ? null : Parse(body.AsSpan());
+
+    /// <summary>A checkpoint, or null when the message is not the gateway's JSON (also read by the history writer).</summary>
+    internal static GatewayCheckpoint? Parse(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return GatewayJson.Deserialize<GatewayCheckpoint>(body) is { Run.Length: > 0 and <= 64, Claims: not null, Keys: not null } checkpoint ? checkpoint : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes <paramref name="snapshot"/>'s checkpoints from now on (when changed), and counts the standbys.</summary>
+    public void Start(Func<GatewayCheckpoint> snapshot) => _loop = Task.Run(() => RunAsync(snapshot, _stop.Token));
+
+    private async Task RunAsync(Func<GatewayCheckpoint> snapshot, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_options.CheckpointInterval, _options.TimeProvider);
+        var ticks = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try
+                {
+                    await WriteAsync(snapshot(), stop).ConfigureAwait(false);
+                    if (ticks++ % 4 == 0) Interlocked.Exchange(ref _standbys, await KisGatewayElection.CountStandbysAsync(await ConnectionAsync(stop).ConfigureAwait(false), _options.Endpoint, stop, declare: true).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    Log.WriteFailed(_logger, e.Message);
+                    await DropAsync().ConfigureAwait(false); // the next tick connects again
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Writes a checkpoint unless it says what the last one said (its time aside); waits for the broker's confirm.</summary>
+    public async Task WriteAsync(GatewayCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var unchanged = GatewayJson.Serialize(checkpoint with { At = 0 });
+            if (_lastWritten is { } last && last.AsSpan().SequenceEqual(unchanged)) return;
+            var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+            await channel.BasicPublishAsync("", _options.Endpoint.RunsStream, mandatory: false, properties, GatewayJson.Serialize(checkpoint), cancellationToken).ConfigureAwait(false);
+            _lastWritten = unchanged;
+            Interlocked.Increment(ref _written);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task<IConnection> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { IsOpen: true } open) return open;
+        await DropAsync().ConfigureAwait(false);
+        return _connection = await _options.Endpoint.CreateFactory("kisrt-gateway-journal").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The publishing channel (confirms tracked: a publish completes when the broker has it), the stream declared.</summary>
+    private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { IsOpen: true } open && _connection is { IsOpen: true }) return open;
+        var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await _retention.DeclareAsync(connection, _options.Endpoint.RunsStream, Arguments(_options), cancellationToken).ConfigureAwait(false);
+        return _channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DropAsync()
+    {
+        var connection = _connection;
+        (_connection, _channel) = (null, null);
+        if (connection is null) return;
+        try { await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
+        connection.Dispose();
+    }
+
+    /// <summary>Stops the periodic checkpoints (before the final one).</summary>
+    public async Task StopAsync()
+    {
+        if (!_stop.IsCancellationRequested) await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+    }
+
+    /// <summary>Stops writing and disconnects.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await DropAsync().ConfigureAwait(false);
+        _stop.Dispose();
+        _writeGate.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(50, LogLevel.Warning, "Skipped {Count} messages on {Stream} that are not gateway checkpoints (is some other user allowed to write it? docs/gateway-security.md)")]
+        public static partial void Skipped(ILogger logger, int count, string stream);
+
+        [LoggerMessage(51, LogLevel.Warning, "Could not write the run's checkpoint ({Reason}); retrying at the next interval")]
+        public static partial void WriteFailed(ILogger logger, string reason);
+    }
+}

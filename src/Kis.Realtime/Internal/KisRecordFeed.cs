@@ -1,0 +1,74 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Session;
+
+namespace Kis.Realtime.Internal;
+
+/// <summary>
+/// A raw subscription whose registration KIS has already accepted (see <see cref="KisRealtimeClient.OpenRecordFeedAsync"/>):
+/// for relays such as a gateway, which must answer "subscribed" or "refused" before the first record arrives, and
+/// which must know which session carries it. Read it once with <see cref="ReadAllAsync"/>; dispose it to release the registration.
+/// </summary>
+internal sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
+{
+    private readonly LocalSubscriber<KisRecord> _subscriber;
+    private readonly KisSession _session;
+    private int _enumerated;
+    private int _disposed;
+    private long _dropped;
+
+    internal KisRecordFeed(LocalSubscriber<KisRecord> subscriber, KisSession session)
+    {
+        _subscriber = subscriber;
+        _session = session;
+    }
+
+    /// <summary>The TR (after the environment mapping).</summary>
+    public TrDefinition Tr => _subscriber.Tr;
+
+    /// <summary>The key (<c>tr_key</c>).</summary>
+    public string TrKey => _subscriber.Key;
+
+    /// <summary>The session carrying the registration (index into <see cref="KisRealtimeOptions.Credentials"/>).</summary>
+    public int SessionIndex => _session.Index;
+
+    /// <summary>Records dropped because this feed's buffer was full (never in <see cref="KisFullMode.Wait"/>).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    void ISubscriptionOwner.OnDropped() => Interlocked.Increment(ref _dropped);
+
+    internal LocalSubscriber<KisRecord> LocalSubscriber => _subscriber;
+
+    /// <summary>The records in arrival order; ends when the feed is disposed or the client shuts down.</summary>
+    /// <param name="cancellationToken">Ends the enumeration (the registration stays until the feed is disposed).</param>
+    /// <exception cref="InvalidOperationException">The feed is read a second time.</exception>
+    public IAsyncEnumerable<KisRecord> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _enumerated, 1) != 0)
+            throw new InvalidOperationException($"The feed {Tr.Id} {TrKey} is read once; open another feed for another reader.");
+        return Enumerate(cancellationToken);
+    }
+
+    private async IAsyncEnumerable<KisRecord> Enumerate([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var reader = _subscriber.Reader;
+        while (await _subscriber.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var item))
+            {
+                _subscriber.OnConsumed();
+                if (_subscriber.TryCreate(item, out var record)) yield return record;
+            }
+        }
+    }
+
+    /// <summary>Releases the registration (after the linger the client applies) and ends the enumeration.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _session.RemoveAsync(_subscriber).ConfigureAwait(false);
+        _subscriber.Complete(null);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Tr.Id} {TrKey} (session {SessionIndex})";
+}

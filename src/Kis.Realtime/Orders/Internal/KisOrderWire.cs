@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Kis.Realtime.Internal;
+
+/// <summary>
+/// KIS's order REST calls as KIS's own samples (examples_llm) make them: paths, tr_ids of both profiles (the paper
+/// server's are the real ones with a leading V), upper-case JSON bodies, and the order kinds' codes.
+/// </summary>
+internal static class KisOrderWire
+{
+    public const string StockOrder = "/uapi/domestic-stock/v1/trading/order-cash";
+    public const string StockAmendCancel = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
+    public const string StockOrders = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
+    public const string StockBalance = "/uapi/domestic-stock/v1/trading/inquire-balance";
+    public const string StockBuyingPower = "/uapi/domestic-stock/v1/trading/inquire-psbl-order";
+    public const string FuturesOrder = "/uapi/domestic-futureoption/v1/trading/order";
+    public const string FuturesAmendCancel = "/uapi/domestic-futureoption/v1/trading/order-rvsecncl";
+    public const string FuturesOrders = "/uapi/domestic-futureoption/v1/trading/inquire-ccnl";
+    public const string FuturesBalance = "/uapi/domestic-futureoption/v1/trading/inquire-balance";
+    public const string FuturesBuyingPower = "/uapi/domestic-futureoption/v1/trading/inquire-psbl-order";
+
+    /// <summary>The tr_id of a call on the real server, or its paper twin (V…).</summary>
+    public static string TrId(string real, KisEnvironment environment) => environment == KisEnvironment.Paper ? "V" + real[1..] : real;
+
+    public static string PlaceTrId(KisProduct product, OrderSide side)
+        => product == KisProduct.Stock ? side == OrderSide.Buy ? "TTTC0012U" : "TTTC0011U" : "TTTO1101U";
+
+    public static string AmendCancelPath(KisProduct product) => product == KisProduct.Stock ? StockAmendCancel : FuturesAmendCancel;
+
+    public static string AmendCancelTrId(KisProduct product) => product == KisProduct.Stock ? "TTTC0013U" : "TTTO1103U";
+
+    /// <summary>order-cash's ORD_DVSN.</summary>
+    public static string StockKindCode(KisOrderKind kind) => kind switch
+    {
+        KisOrderKind.Limit => "00", KisOrderKind.Market => "01", KisOrderKind.ConditionalLimit => "02", KisOrderKind.BestLimit => "03",
+        KisOrderKind.PriorityLimit => "04", KisOrderKind.PreMarketOffHours => "05", KisOrderKind.AfterMarketOffHours => "06",
+        KisOrderKind.OffHoursSinglePrice => "07", KisOrderKind.IocLimit => "11", KisOrderKind.FokLimit => "12", KisOrderKind.IocMarket => "13",
+        KisOrderKind.FokMarket => "14", KisOrderKind.IocBestLimit => "15", KisOrderKind.FokBestLimit => "16", KisOrderKind.Midpoint => "21",
+        KisOrderKind.StopLimit => "22", KisOrderKind.MidpointIoc => "23", KisOrderKind.MidpointFok => "24",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an order kind."),
+    };
+
+    /// <summary>The futures/options order's ORD_DVSN_CD, NMPR_TYPE_CD and KRX_NMPR_CNDT_CD; null for a stocks-only kind.</summary>
+    public static (string Kind, string PriceType, string Condition)? FuturesKindCodes(KisOrderKind kind) => kind switch
+    {
+        KisOrderKind.Limit => ("01", "01", "0"), KisOrderKind.Market => ("02", "02", "0"),
+        KisOrderKind.ConditionalLimit => ("03", "03", "0"), KisOrderKind.BestLimit => ("04", "04", "0"),
+        KisOrderKind.IocLimit => ("10", "01", "3"), KisOrderKind.FokLimit => ("11", "01", "4"),
+        KisOrderKind.IocMarket => ("12", "02", "3"), KisOrderKind.FokMarket => ("13", "02", "4"),
+        KisOrderKind.IocBestLimit => ("14", "04", "3"), KisOrderKind.FokBestLimit => ("15", "04", "4"),
+        _ => null,
+    };
+
+    /// <summary>Kinds that carry a price (the others are sent with 0).</summary>
+    public static bool HasPrice(KisOrderKind kind) => kind is KisOrderKind.Limit or KisOrderKind.ConditionalLimit or KisOrderKind.OffHoursSinglePrice
+        or KisOrderKind.IocLimit or KisOrderKind.FokLimit or KisOrderKind.StopLimit or KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok;
+
+    private static bool NeedsPrice(KisOrderKind kind) => HasPrice(kind) && kind is not (KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok);
+
+    public static void ValidateCode(KisProduct product, string code)
+    {
+        var ok = product == KisProduct.Stock
+            ? code is { Length: 6 or 7 } && code.All(char.IsAsciiLetterOrDigit)
+            : code is { Length: >= 5 and <= 12 } && code.All(char.IsAsciiLetterOrDigit);
+        if (!ok)
+            throw new ArgumentException(product == KisProduct.Stock ? $"'{code}' is not a stock code (six characters, e.g. 005930)."
+                : $"'{code}' is not a futures/options short code (e.g. 101W9000).", nameof(code));
+    }
+
+    public static void ValidatePrice(KisProduct product, KisOrderKind kind, decimal price, decimal? stopPrice)
+    {
+        if (product == KisProduct.FuturesOptions && FuturesKindCodes(kind) is null)
+            throw new ArgumentException($"{kind} is a stock order kind: futures/options take Limit, Market, ConditionalLimit, BestLimit and their IOC/FOK forms.", nameof(kind));
+        if (price < 0) throw new ArgumentException($"A price cannot be negative ({price}).", nameof(price));
+        if (NeedsPrice(kind) && price == 0) throw new ArgumentException($"A {kind} order needs a price.", nameof(price));
+        if (!HasPrice(kind) && price != 0) throw new ArgumentException($"A {kind} order has no price: give 0.", nameof(price));
+        if (product == KisProduct.Stock && price != decimal.Truncate(price)) throw new ArgumentException($"Stock prices are whole won, not {price}.", nameof(price));
+        if (product == KisProduct.FuturesOptions && price * 100 != decimal.Truncate(price * 100))
+            throw new ArgumentException($"Futures/options prices have at most two decimals, not {price}.", nameof(price));
+        if (kind == KisOrderKind.StopLimit && stopPrice is not > 0) throw new ArgumentException("A StopLimit order needs a positive StopPrice.", nameof(stopPrice));
+    }
+
+    public static string Exchange(KisStockExchange exchange) => exchange switch
+    {
+        KisStockExchange.Nxt => "NXT", KisStockExchange.Sor => "SOR", _ => "KRX",
+    };
+
+    public static string StockPrice(decimal price) => price.ToString("0", CultureInfo.InvariantCulture);
+
+    public static string FuturesPrice(decimal price) => price.ToString("0.00", CultureInfo.InvariantCulture);
+
+    public static string Quantity(long quantity) => quantity.ToString(CultureInfo.InvariantCulture);
+
+    public static Dictionary<string, string> PlaceBody(KisAccount account, KisOrderRequest order)
+    {
+        if (order.Product == KisProduct.Stock)
+        {
+            return new()
+            {
+                ["CANO"] = account.Number, ["ACNT_PRDT_CD"] = account.ProductCode, ["PDNO"] = order.Code,
+                ["ORD_DVSN"] = StockKindCode(order.Kind), ["ORD_QTY"] = Quantity(order.Quantity),
+                ["ORD_UNPR"] = StockPrice(HasPrice(order.Kind) ? order.Price : 0), ["EXCG_ID_DVSN_CD"] = Exchange(order.Exchange),
+                ["SLL_TYPE"] = order.Side == OrderSide.Sell ? "01" : "", ["CNDT_PRIC"] = order.StopPrice is { } stop ? StockPrice(stop) : "",
+            };
+        }
+        var (kind, priceType, condition) = FuturesKindCodes(order.Kind)!.Value;
+        return new()
+        {
+            ["ORD_PRCS_DVSN_CD"] = "02", ["CANO"] = account.Number, ["ACNT_PRDT_CD"] = account.ProductCode,
+            ["SLL_BUY_DVSN_CD"] = order.Side == OrderSide.Buy ? "02" : "01", ["SHTN_PDNO"] = order.Code, ["ORD_QTY"] = Quantity(order.Quantity),
+            ["UNIT_PRICE"] = FuturesPrice(HasPrice(order.Kind) ? order.Price : 0), ["NMPR_TYPE_CD"] = priceType, ["KRX_NMPR_CNDT_CD"] = condition,
+            ["CTAC_TLNO"] = "", ["FUOP_ITEM_DVSN_CD"] = "", ["ORD_DVSN_CD"] = kind,
+        };
+    }
+
+    public static Dictionary<string, string> AmendCancelBody(KisAccount account, KisProduct product, bool cancel, string original, string branch,
+        long? quantity, KisOrderKind kind, decimal price, KisStockExchange exchange)
+    {
+        var whole = quantity is null;
+        if (product == KisProduct.Stock)
+        {
+            return new()
+            {
+                ["CANO"] = account.Number, ["ACNT_PRDT_CD"] = account.ProductCode, ["KRX_FWDG_ORD_ORGNO"] = branch, ["ORGN_ODNO"] = original,
+                ["ORD_DVSN"] = StockKindCode(kind), ["RVSE_CNCL_DVSN_CD"] = cancel ? "02" : "01", ["ORD_QTY"] = Quantity(quantity ?? 0),
+                ["ORD_UNPR"] = StockPrice(cancel || !HasPrice(kind) ? 0 : price), ["QTY_ALL_ORD_YN"] = whole ? "Y" : "N",
+                ["EXCG_ID_DVSN_CD"] = Exchange(exchange),
+            };
+        }
+        var (kindCode, priceType, condition) = FuturesKindCodes(kind)!.Value;
+        return new()
+        {
+            ["ORD_PRCS_DVSN_CD"] = "02", ["CANO"] = account.Number, ["ACNT_PRDT_CD"] = account.ProductCode,
+            ["RVSE_CNCL_DVSN_CD"] = cancel ? "02" : "01", ["ORGN_ODNO"] = original, ["ORD_QTY"] = Quantity(quantity ?? 0),
+            ["UNIT_PRICE"] = FuturesPrice(cancel || !HasPrice(kind) ? 0 : price), ["NMPR_TYPE_CD"] = priceType, ["KRX_NMPR_CNDT_CD"] = condition,
+            ["RMN_QTY_YN"] = whole ? "Y" : "N", ["FUOP_ITEM_DVSN_CD"] = "", ["ORD_DVSN_CD"] = kindCode,
+        };
+    }
+
+    /// <summary>Order numbers compare without their zero padding ("0000012345" is 12345).</summary>
+    public static string Normalize(string? number) => string.IsNullOrWhiteSpace(number) ? "" : number.Trim().TrimStart('0') is { Length: > 0 } n ? n : "0";
+
+    public static string? Text(JsonElement e, string name) => RestHttp.Text(e, name)?.Trim();
+
+    public static long Long(JsonElement e, string name)
+        => long.TryParse(Text(e, name), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    public static decimal Decimal(JsonElement e, string name)
+        => decimal.TryParse(Text(e, name), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    public static TimeOnly? Time(string? hhmmss)
+        => TimeOnly.TryParseExact(hhmmss, "HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : null;
+
+    public static DateOnly Date(string? yyyymmdd)
+        => DateOnly.TryParseExact(yyyymmdd, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : default;
+}

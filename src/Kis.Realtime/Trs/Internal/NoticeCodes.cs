@@ -1,0 +1,11 @@
+using Kis.Realtime.Protocol;
+
+namespace Kis.Realtime.Internal;
+
+internal static class NoticeCodes
+{
+    public static OrderRevision Revision(ReadOnlySpan<byte> raw)
+        => raw.Length == 1 && raw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(raw[0] - '0') : OrderRevision.Unknown;
+
+    public static AcceptanceStatus Acceptance(int digit) => digit is >= 0 and <= 3 ? (AcceptanceStatus)digit : AcceptanceStatus.Unknown;
+}
