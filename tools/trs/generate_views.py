@@ -292,13 +292,44 @@ def emit_trade_volume_from_views(doc, views, plans, field_type):
             + "".join(rows) + "        _ => null,\n    };\n}\n")
 
 
+def emit_simulator_fields(views, plans, fields_of):
+    """The simulator's table of what each field a typed view reads means: per TR, field -> the property it feeds,
+    in catalog order. The simulator writes those fields by the property's role (Market/FieldRole.cs) and keeps its
+    name heuristics for the fields no view reads."""
+    out = [HEADER, "namespace Kis.Realtime.Simulator.Market;\n\n"
+           "/// <summary>\n/// The typed-view property that reads each field of a TR (tools/trs/views.json): what the field means, stated\n"
+           "/// once. <see cref=\"FieldRoles\"/> writes these fields by their property's role.\n/// </summary>\n"
+           "internal static class ViewFields\n{\n"
+           "    /// <summary>The view that reads <paramref name=\"trId\"/> and the property each field it reads feeds; null for a TR no view reads.</summary>\n"
+           "    public static (string View, IReadOnlyDictionary<string, string> Properties)? Of(string trId)\n"
+           "        => ByTr.TryGetValue(trId, out var view) ? view : null;\n\n"
+           "    private static readonly Dictionary<string, (string, IReadOnlyDictionary<string, string>)> ByTr = new(StringComparer.Ordinal)\n    {\n"]
+    seen = {}
+    for v in views:
+        for tr in v["trs"]:
+            if tr in seen: raise SpecError(v["name"], f"{tr} is also a TR of {seen[tr]}: the simulator's table needs one view per TR")
+            seen[tr] = v["name"]
+            pairs = [f"[{json.dumps(f)}] = {json.dumps(plans[v['name']][tr][f]['name'])}," for f in fields_of(tr) if f in plans[v["name"]][tr]]
+            lines, line = [], ""
+            for pair in pairs:
+                if line and len(line) + len(pair) > 104: lines.append(line); line = ""
+                line += (" " if line else "") + pair
+            lines.append(line)
+            out.append(f"        [{json.dumps(tr)}] = ({json.dumps(v['name'])}, new Dictionary<string, string>(StringComparer.Ordinal)\n        {{\n")
+            out += [f"            {l}\n" for l in lines]
+            out.append("        }),\n")
+    out.append("    };\n}\n")
+    return "".join(out)
+
+
 def generate(spec_path, fields_of, field_type, implied_of):
     """Returns {relative output path: text}: one file per view (Views/), the trade accessors (Bars/) and the gap
-    table (Gaps/), both from the views' 'trade' entries."""
+    table (Gaps/), both from the views' 'trade' entries, and the simulator's field table (Simulator/)."""
     spec = json.load(open(spec_path, encoding="utf-8"))
     plans = check(spec, fields_of, field_type)
     files = {f"Views/{v['name']}.g.cs": emit_view(v, plans[v["name"]], fields_of, implied_of) for v in spec["views"]}
     trades = [v for v in spec["views"] if "trade" in v]
     files["Bars/TradeAccessors.g.cs"] = emit_accessors(trades)
     files["Gaps/TradeVolumeFields.g.cs"] = emit_trade_volume_from_views(spec["trade_volume"]["doc"], trades, plans, field_type)
+    files["Simulator/ViewFields.g.cs"] = emit_simulator_fields(spec["views"], plans, fields_of)
     return files
