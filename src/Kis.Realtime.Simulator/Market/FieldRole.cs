@@ -3,7 +3,7 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
-/// What a catalog field carries: for a field a typed view reads, its property's role (<see cref="ViewRoles"/>); for
+/// What a catalog field carries: for a field a typed view reads, its property's role (views.json's simulator_roles); for
 /// the others, read from its KIS name and type (KIS's naming is regular: <c>*_hour</c> times, <c>*_sign</c> sign
 /// codes, <c>*_yn</c> flags, <c>askpN</c>/<c>bidpN</c> book levels, <c>acml_*</c> day totals …).
 /// <see cref="GenericStream"/> writes a plausible value for each role.
@@ -71,25 +71,27 @@ internal enum FieldRole : byte
 internal static class FieldRoles
 {
     /// <summary>
-    /// The role of field <paramref name="index"/> of <paramref name="tr"/>: the key; else the role of the typed-view
-    /// property that reads it (<see cref="ViewFields"/>, generated from views.json, and <see cref="ViewRoles"/>); else
-    /// a rule on KIS's field name (<see cref="ByName"/>). <paramref name="level"/>: a book field's level (1 = the touch).
+    /// The role of field <paramref name="index"/> of <paramref name="tr"/>: the key; else the role views.json gives the
+    /// typed-view property that reads it (<see cref="ViewFields"/>, generated); else a rule on KIS's field name
+    /// (<see cref="ByName"/>). <paramref name="level"/>: a book field's level (1 = the touch).
     /// </summary>
     public static FieldRole Of(TrDefinition tr, int index, out int level)
     {
         level = 0;
         if (index == tr.KeyField) return FieldRole.Key;
         var field = tr.Fields[index];
-        if (ViewFields.Of(tr.Id) is { } view && view.Properties.TryGetValue(field.Name, out var property)
-            && ViewRoles.TryGet(view.View, property, out var role, out level))
-            return role;
+        if (ViewFields.Of(tr.Id) is { } view && view.Fields.TryGetValue(field.Name, out var read))
+        {
+            // The views read the touch only (BestAsk, BestBid); deeper levels are in the hand-written order-book views.
+            if (read.Role is FieldRole.AskLevel or FieldRole.BidLevel) level = 1;
+            return read.Role;
+        }
         return ByName(field, out level);
     }
 
     /// <summary>
-    /// Rules on KIS's field names, for the fields no typed view reads (book levels, notices, the TRs without a view)
-    /// and view properties <see cref="ViewRoles"/> does not list. A rule that only a view-read field matched is gone:
-    /// views.json says what those fields are.
+    /// Rules on KIS's field names, only for the fields no typed view reads (book levels, notices, the TRs without a
+    /// generated view). A rule that only view-read fields matched is gone: views.json says what those fields are.
     /// </summary>
     private static FieldRole ByName(FieldDefinition field, out int level)
     {

@@ -29,8 +29,8 @@ internal sealed class StockTradeStream : GenericStream
     /// views.json); the expected-trade TRs share the layout.
     /// </summary>
     internal static readonly IReadOnlyDictionary<string, F> ByField = StockTrade.Trs
-        .SelectMany(tr => ViewFields.Of(tr.Id)?.Properties ?? new Dictionary<string, string>())
-        .Select(p => (Field: p.Key, Ok: Enum.TryParse<F>(p.Value, out var role), Role: role))
+        .SelectMany(tr => ViewFields.Of(tr.Id)?.Fields ?? new Dictionary<string, (string, FieldRole)>())
+        .Select(p => (Field: p.Key, Ok: Enum.TryParse<F>(p.Value.Property, out var role), Role: role))
         .Where(p => p.Ok && p.Role != F.None)
         .DistinctBy(p => p.Field)
         .ToDictionary(p => p.Field, p => p.Role, StringComparer.Ordinal);

@@ -38,6 +38,7 @@ public sealed class CatalogGeneratorTests
     [InlineData("\"type\": \"long?\", \"field\": \"dscs_bltr_acml_qty\"", "\"type\": \"long\", \"field\": \"dscs_bltr_acml_qty\"", "absent in H0ZFCNT0 but long is not nullable")]
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"ChangeRate\"", "IndexTick trade H0UPCNT0: H0UPCNT0.prdy_ctrt is Decimal, not Integer")]
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"TickVolumes\"", "IndexTick: trade: volume 'TickVolumes' is not a property")]
+    [InlineData("\"Greek\": [\"Delta\", ", "\"Greek\": [", "OptionsTrade.Delta: no simulator role")]
     public async Task The_generator_refuses_a_view_spec_that_does_not_fit_the_catalog(string from, string to, string message)
     {
         var spec = await File.ReadAllTextAsync(Path.Combine(Root, "tools", "trs", "views.json"));
