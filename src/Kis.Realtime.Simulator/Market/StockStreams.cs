@@ -47,7 +47,8 @@ internal sealed class StockTradeStream : GenericStream
         _book = book;
         _expected = expected;
         // vi_stnd_prc is a price in the trade TRs but a VI status code in H0NXANC0/H0UNANC0: that one stays generic.
-        _fields = [.. tr.Fields.Select(f => ByField.GetValueOrDefault(f.Name) is var role && role == F.StaticViReferencePrice && f.Type != FieldType.Decimal ? F.None : role)];
+        _fields = [.. tr.Fields.Select(f => ByField.GetValueOrDefault(f.Name) is var role
+            && role == F.StaticViReferencePrice && f.Type != FieldType.Decimal ? F.None : role)];
     }
 
     /// <summary>No continuous trades in a VI or KRX's closing auction, none on KRX after the closing print; expected trades go on.</summary>
