@@ -27,6 +27,9 @@ OUT = os.path.join(ROOT, "src", "Kis.Realtime", "Trs", "Catalog")
 # Where the typed views (tools/trs/views.json) and the gap table go, relative to src/Kis.Realtime (or to the output
 # folder given on the command line).
 VIEW_OUT = os.path.join(ROOT, "src", "Kis.Realtime")
+# The simulator's table of the fields the views read (its field roles), relative to src/Kis.Realtime.Simulator/Market
+# (or Simulator/ in the output folder given on the command line).
+SIM_OUT = os.path.join(ROOT, "src", "Kis.Realtime.Simulator", "Market")
 SPEC = os.path.join(ROOT, "tools", "trs", "views.json")
 
 # ---- disagreements resolved as the catalog's notes advise -------------------------------------------------------
@@ -128,8 +131,10 @@ MARKETS = {"krx-stocks", "nextrade", "unified", "krx-indices", "krx-bonds", "krx
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "kis-catalog.json")
     trs = json.load(open(path, encoding="utf-8"))
-    global OUT, VIEW_OUT, SPEC
-    if len(sys.argv) > 2: OUT = VIEW_OUT = sys.argv[2]  # e.g. a temporary folder, to compare with the checked-in files
+    global OUT, VIEW_OUT, SIM_OUT, SPEC
+    if len(sys.argv) > 2:  # e.g. a temporary folder, to compare with the checked-in files
+        OUT = VIEW_OUT = sys.argv[2]
+        SIM_OUT = os.path.join(OUT, "Simulator")
     if len(sys.argv) > 3: SPEC = sys.argv[3]
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
@@ -190,10 +195,12 @@ def main():
     for f in os.listdir(views_dir):
         if f.endswith(".g.cs"): os.remove(os.path.join(views_dir, f))
     for rel, text in views.items():
-        path = os.path.join(views_dir, rel[len("Views/"):]) if rel.startswith("Views/") else os.path.join(VIEW_OUT, rel)
+        path = (os.path.join(views_dir, rel[len("Views/"):]) if rel.startswith("Views/")
+                else os.path.join(SIM_OUT, rel[len("Simulator/"):]) if rel.startswith("Simulator/")
+                else os.path.join(VIEW_OUT, rel))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f: f.write(text)
-    print(f"{len(real_ids)} TRs ({len(all_ids)} ids) -> {OUT}; {len(views) - 1} views -> {views_dir}")
+    print(f"{len(real_ids)} TRs ({len(all_ids)} ids) -> {OUT}; {len(views) - 3} views -> {views_dir}")
 
 if __name__ == "__main__":
     main()

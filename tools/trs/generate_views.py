@@ -299,13 +299,67 @@ def with_internal_using(text):
     return text
 
 
+def simulator_roles(spec):
+    """{property or View.Property: role} from the spec's simulator_roles ({role: [properties]})."""
+    roles = {}
+    for role, props in spec["simulator_roles"].items():
+        if role == "doc": continue
+        for name in props:
+            if name in roles: raise SpecError(f"simulator_roles {name}", f"listed under {roles[name]} and {role}")
+            roles[name] = role
+    return roles
+
+
+def emit_simulator_fields(views, plans, fields_of, roles):
+    """The simulator's table of what each field a typed view reads means: per TR, field -> the property it feeds and
+    that property's role (simulator_roles), in catalog order. The simulator writes those fields by that role
+    (Market/FieldRole.cs) and keeps its name rules for the fields no view reads."""
+    out = [HEADER, "namespace Kis.Realtime.Simulator.Market;\n\n"
+           "/// <summary>\n/// The typed-view property that reads each field of a TR and the role the simulator writes it with, from\n"
+           "/// tools/trs/views.json (the views' properties and simulator_roles): what KIS's fields mean, stated once.\n/// </summary>\n"
+           "internal static class ViewFields\n{\n"
+           "    /// <summary>The view that reads <paramref name=\"trId\"/> and, per field it reads, the property and its role; null for a TR no view reads.</summary>\n"
+           "    public static (string View, IReadOnlyDictionary<string, (string Property, FieldRole Role)> Fields)? Of(string trId)\n"
+           "        => ByTr.TryGetValue(trId, out var view) ? view : null;\n\n"
+           "    private static readonly Dictionary<string, (string, IReadOnlyDictionary<string, (string, FieldRole)>)> ByTr = new(StringComparer.Ordinal)\n    {\n"]
+    seen, used = {}, set()
+    for v in views:
+        for tr in v["trs"]:
+            if tr in seen: raise SpecError(v["name"], f"{tr} is also a TR of {seen[tr]}: the simulator's table needs one view per TR")
+            seen[tr] = v["name"]
+            pairs = []
+            for f in fields_of(tr):
+                p = plans[v["name"]][tr].get(f)
+                if p is None: continue
+                name = p["name"]
+                qualified = f"{v['name']}.{name}"
+                used.add(qualified if qualified in roles else name)
+                role = "Key" if name == v["key"] else roles.get(qualified) or roles.get(name)
+                if role is None:
+                    raise SpecError(f"{v['name']}.{name}", "no simulator role: list it under its role in simulator_roles")
+                pairs.append(f"[{json.dumps(f)}] = ({json.dumps(name)}, FieldRole.{role}),")
+            lines, line = [], ""
+            for pair in pairs:
+                if line and len(line) + len(pair) > 104: lines.append(line); line = ""
+                line += (" " if line else "") + pair
+            lines.append(line)
+            out.append(f"        [{json.dumps(tr)}] = ({json.dumps(v['name'])}, new Dictionary<string, (string, FieldRole)>(StringComparer.Ordinal)\n        {{\n")
+            out += [f"            {l}\n" for l in lines]
+            out.append("        }),\n")
+    unused = sorted(set(roles) - used)
+    if unused: raise SpecError("simulator_roles", f"{', '.join(unused)} read no field of any view")
+    out.append("    };\n}\n")
+    return "".join(out)
+
+
 def generate(spec_path, fields_of, field_type, implied_of):
     """Returns {relative output path: text}: one file per view (Views/), the trade accessors (Bars/) and the gap
-    table (Gaps/), both from the views' 'trade' entries."""
+    table (Gaps/), both from the views' 'trade' entries, and the simulator's field table (Simulator/)."""
     spec = json.load(open(spec_path, encoding="utf-8"))
     plans = check(spec, fields_of, field_type)
     files = {f"Views/{v['name']}.g.cs": with_internal_using(emit_view(v, plans[v["name"]], fields_of, implied_of)) for v in spec["views"]}
     trades = [v for v in spec["views"] if "trade" in v]
     files["Bars/TradeAccessors.g.cs"] = emit_accessors(trades)
     files["Gaps/Internal/TradeVolumeFields.g.cs"] = emit_trade_volume_from_views(spec["trade_volume"]["doc"], trades, plans, field_type)
+    files["Simulator/ViewFields.g.cs"] = emit_simulator_fields(spec["views"], plans, fields_of, simulator_roles(spec))
     return files

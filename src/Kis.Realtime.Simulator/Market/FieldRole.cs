@@ -3,8 +3,9 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
-/// What a catalog field carries, read from its KIS name and type (KIS's naming is regular: <c>*_hour</c> times,
-/// <c>*_sign</c> sign codes, <c>*_yn</c> flags, <c>askpN</c>/<c>bidpN</c> book levels, <c>acml_*</c> day totals …).
+/// What a catalog field carries: for a field a typed view reads, its property's role (views.json's simulator_roles); for
+/// the others, read from its KIS name and type (KIS's naming is regular: <c>*_hour</c> times, <c>*_sign</c> sign
+/// codes, <c>*_yn</c> flags, <c>askpN</c>/<c>bidpN</c> book levels, <c>acml_*</c> day totals …).
 /// <see cref="GenericStream"/> writes a plausible value for each role.
 /// </summary>
 internal enum FieldRole : byte
@@ -69,56 +70,74 @@ internal enum FieldRole : byte
 /// <summary>Classifies catalog fields into <see cref="FieldRole"/>s.</summary>
 internal static class FieldRoles
 {
-    public static FieldRole Of(FieldDefinition field, int index, int keyField, out int level)
+    /// <summary>
+    /// The role of field <paramref name="index"/> of <paramref name="tr"/>: the key; else the role views.json gives the
+    /// typed-view property that reads it (<see cref="ViewFields"/>, generated); else a rule on KIS's field name
+    /// (<see cref="ByName"/>). <paramref name="level"/>: a book field's level (1 = the touch).
+    /// </summary>
+    public static FieldRole Of(TrDefinition tr, int index, out int level)
+    {
+        level = 0;
+        if (index == tr.KeyField) return FieldRole.Key;
+        var field = tr.Fields[index];
+        if (ViewFields.Of(tr.Id) is { } view && view.Fields.TryGetValue(field.Name, out var read))
+        {
+            // The views read the touch only (BestAsk, BestBid); deeper levels are in the hand-written order-book views.
+            if (read.Role is FieldRole.AskLevel or FieldRole.BidLevel) level = 1;
+            return read.Role;
+        }
+        return ByName(field, out level);
+    }
+
+    /// <summary>
+    /// Rules on KIS's field names, only for the fields no typed view reads (book levels, notices, the TRs without a
+    /// generated view). A rule that only view-read fields matched is gone: views.json says what those fields are.
+    /// </summary>
+    private static FieldRole ByName(FieldDefinition field, out int level)
     {
         level = 0;
         var n = field.Name;
-        if (index == keyField) return FieldRole.Key;
         switch (field.Type)
         {
             case FieldType.Time:
                 return n.StartsWith('x') ? FieldRole.LocalTime : FieldRole.Time;
             case FieldType.Date:
-                return n.Contains("loan") || n.Contains("debt") ? FieldRole.NoDate : n.StartsWith('x') ? FieldRole.LocalDate
-                    : n == "tymd" ? FieldRole.TradingDate : FieldRole.Date;
+                return n.Contains("loan") || n.Contains("debt") ? FieldRole.NoDate : n.StartsWith('x') ? FieldRole.LocalDate : FieldRole.Date;
             case FieldType.Code:
                 if (n.EndsWith("sign") || n == "sign") return FieldRole.Sign;
-                if (n is "seln_byov_cls" or "sll_buy_dvsn_cd") return FieldRole.SideCode;
+                if (n is "seln_byov_cls") return FieldRole.SideCode;
                 if (n.EndsWith("_yn") || n.Contains("_yn_")) return FieldRole.YesNo;
                 return FieldRole.Code;
             case FieldType.Text:
-                if (n.Contains("name") || n.Contains("isnm") || n.EndsWith("_nm")) return FieldRole.Name;
-                if (n is "ooder_no" or "orgn_odno") return FieldRole.OriginalOrderNumber;
-                if (n is "oder_no" or "odno") return FieldRole.OrderNumber;
-                if (n is "acnt_no" or "acct_no") return FieldRole.Account;
-                if (n is "cust_id" or "user_id") return FieldRole.KeyText;
+                if (n.Contains("name") || n.Contains("isnm")) return FieldRole.Name;
+                if (n is "ooder_no") return FieldRole.OriginalOrderNumber;
+                if (n is "oder_no") return FieldRole.OrderNumber;
+                if (n is "acnt_no") return FieldRole.Account;
                 if (n is "symb") return FieldRole.Symbol;
-                if (n.Contains("time") || n.EndsWith("_tm") || n.Contains("dtime")) return FieldRole.TimeText;
-                if (n.Contains("iscd") || n.Contains("symb") || n.Contains("series") || n == "rsym") return FieldRole.KeyText;
+                if (n.Contains("time") || n.EndsWith("_tm")) return FieldRole.TimeText;
+                if (n.Contains("iscd")) return FieldRole.KeyText;
                 return FieldRole.EmptyText;
             case FieldType.Integer:
-                if (n.Contains("ntby") || n.Contains("icdc") || n.Contains("vrss") || n.Contains("diff")) return FieldRole.SignedInteger;
-                if (n.Contains("pbmn") || n.Contains("tamt") || n.Contains("amt")) return FieldRole.CumulativeAmount;
+                if (n.Contains("ntby") || n.Contains("icdc")) return FieldRole.SignedInteger;
+                if (n.Contains("pbmn") || n.Contains("amt")) return FieldRole.CumulativeAmount;
                 if (n.Contains("csnu") && char.IsAsciiDigit(n[^1])) return FieldRole.Quantity; // orders at a book level
-                if (n.StartsWith("acml") || n.Contains("smtn") || n.Contains("csnu") || n.Contains("tvol") || n.Contains("acml")) return FieldRole.Cumulative;
+                if (n.Contains("acml") || n.Contains("smtn") || n.Contains("csnu")) return FieldRole.Cumulative;
                 if (n is "zdiv") return FieldRole.Digits;
                 return FieldRole.Quantity;
             default: // Decimal
-                if (n.Contains("vrss") || n.Contains("diff") || n.Contains("icdc") || n.Contains("basis") || n.Contains("spead")) return FieldRole.Change;
-                if (n.Contains("ctrt") || n is "rate" or "prev_diff_rate" or "psttl_diff_rate") return FieldRole.ChangeRate;
-                if (n.Contains("rate") || n.Contains("rat") || n.Contains("ert") || n.Contains("tnrt") || n.Contains("cttr") || n.Contains("rlim")
-                    || n.Contains("dprt") || n.Contains("vltl") || n.Contains("prmm") || n.Contains("gear") || n.Contains("lvrg") || n.Contains("prit"))
+                if (n.Contains("vrss") || n.Contains("basis")) return FieldRole.Change;
+                if (n.Contains("ctrt")) return FieldRole.ChangeRate;
+                if (n.Contains("rat") || n.Contains("ert") || n.Contains("tnrt") || n.Contains("cttr") || n.Contains("rlim") || n.Contains("dprt")
+                    || n.Contains("vltl") || n.Contains("prmm") || n.Contains("gear") || n.Contains("lvrg") || n.Contains("prit"))
                     return FieldRole.Rate;
                 if (n is "delta" or "gama" or "theta" or "vega" or "rho" or "esdg") return FieldRole.Greek;
                 if ((level = LevelOf(n, "askp", "pask", "ask_price_")) > 0) return FieldRole.AskLevel;
                 if ((level = LevelOf(n, "bidp", "pbid", "bid_price_")) > 0) return FieldRole.BidLevel;
-                if (n.Contains("hgpr") || n.Contains("high")) return FieldRole.High;
-                if (n.Contains("lwpr") || n.Contains("low")) return FieldRole.Low;
-                if (n.Contains("oprc") || n.Contains("open")) return FieldRole.Open;
-                if (n.Contains("clpr") || n.Contains("prev_price") || n.Contains("prdy_totl") || n.Contains("sttl")) return FieldRole.PreviousClose;
-                if (n.Contains("pr") || n.Contains("pric") || n.Contains("last") || n.Contains("nav") || n.Contains("nmix") || n.Contains("unpr")
-                    || n.Contains("mxpr") || n.Contains("llam") || n.Contains("cfp") || n.Contains("val"))
-                    return FieldRole.Price;
+                if (n.Contains("hgpr")) return FieldRole.High;
+                if (n.Contains("lwpr")) return FieldRole.Low;
+                if (n.Contains("oprc")) return FieldRole.Open;
+                if (n.Contains("prev_price") || n.Contains("sttl")) return FieldRole.PreviousClose;
+                if (n.Contains("pr") || n.Contains("cfp") || n.Contains("val")) return FieldRole.Price;
                 return FieldRole.Decimal;
         }
     }

@@ -52,7 +52,7 @@ internal class GenericStream : MarketStream
         var bytes = 16;
         for (var i = 0; i < fields.Count; i++)
         {
-            _roles[i] = FieldRoles.Of(fields[i], i, tr.KeyField, out _levels[i]);
+            _roles[i] = FieldRoles.Of(tr, i, out _levels[i]);
             if (_roles[i] is FieldRole.LocalTime or FieldRole.LocalDate or FieldRole.TradingDate) _localTime = true;
             if (fields[i].Type == FieldType.Integer && i != tr.KeyField && FieldRoles.TotalOf(fields[i].Name, fields) is { } members)
             {
@@ -68,7 +68,7 @@ internal class GenericStream : MarketStream
             if (_members[i] is { } m && !m.All(j => _roles[j] == FieldRole.Quantity))
             {
                 _members[i] = null;
-                _roles[i] = FieldRoles.Of(fields[i], i, tr.KeyField, out _);
+                _roles[i] = FieldRoles.Of(tr, i, out _);
             }
         _tradeVolume = FirstOf(fields, FieldRole.Quantity, "cntg_vol", "last_cnqn", "pcas_vol", "evol");
         _accumulatedVolume = FirstOf(fields, FieldRole.Cumulative, "acml_vol", "tvol");

@@ -11,30 +11,29 @@ namespace Kis.Realtime.Simulator.Market;
 /// </summary>
 internal sealed class StockTradeStream : GenericStream
 {
-    private enum F : byte
+    /// <summary>
+    /// The StockTrade properties the model writes, named as the properties are (views.json says which field each
+    /// reads); every other field stays generic.
+    /// </summary>
+    internal enum F : byte
     {
-        None, Price, Sign, Change, Rate, AveragePrice, Open, High, Low, BestAsk, BestBid, Volume, CumulativeVolume, CumulativeValue,
-        SellCount, BuyCount, NetBuyCount, Strength, SellVolume, BuyVolume, Side, BuyRatio, VolumeVsPreviousDay, OpenTime, VsOpenSign, VsOpen,
-        HighTime, VsHighSign, VsHigh, LowTime, VsLowSign, VsLow, MarketOperation, BestAskQuantity, BestBidQuantity, TotalAsk, TotalBid,
-        Turnover, PreviousDaySameTime, PreviousDaySameTimeRate, ViReference,
+        None, Price, ChangeSign, Change, ChangeRate, WeightedAveragePrice, Open, High, Low, BestAsk, BestBid, Volume, CumulativeVolume,
+        CumulativeTradeValue, SellTradeCount, BuyTradeCount, NetBuyTradeCount, TradeStrength, SellVolume, BuyVolume, Side, BuyRatio,
+        VolumeVsPreviousDay, OpenTime, VsOpenSign, VsOpen, HighTime, VsHighSign, VsHigh, LowTime, VsLowSign, VsLow, MarketOperationCode,
+        BestAskQuantity, BestBidQuantity, TotalAskQuantity, TotalBidQuantity, VolumeTurnover, PreviousDayVolumeSameTime,
+        VolumeVsPreviousDaySameTime, StaticViReferencePrice,
     }
 
-    private static readonly Dictionary<string, F> ByName = new(StringComparer.Ordinal)
-    {
-        ["stck_prpr"] = F.Price, ["prdy_vrss_sign"] = F.Sign, ["prdy_vrss"] = F.Change, ["prdy_ctrt"] = F.Rate,
-        ["wghn_avrg_stck_prc"] = F.AveragePrice, ["stck_oprc"] = F.Open, ["stck_hgpr"] = F.High, ["stck_lwpr"] = F.Low,
-        ["askp1"] = F.BestAsk, ["bidp1"] = F.BestBid, ["cntg_vol"] = F.Volume, ["acml_vol"] = F.CumulativeVolume,
-        ["acml_tr_pbmn"] = F.CumulativeValue, ["seln_cntg_csnu"] = F.SellCount, ["shnu_cntg_csnu"] = F.BuyCount,
-        ["ntby_cntg_csnu"] = F.NetBuyCount, ["cttr"] = F.Strength, ["seln_cntg_smtn"] = F.SellVolume, ["shnu_cntg_smtn"] = F.BuyVolume,
-        ["ccld_dvsn"] = F.Side, ["cntg_cls_code"] = F.Side, ["shnu_rate"] = F.BuyRatio, ["prdy_vol_vrss_acml_vol_rate"] = F.VolumeVsPreviousDay,
-        ["oprc_hour"] = F.OpenTime, ["oprc_vrss_prpr_sign"] = F.VsOpenSign, ["oprc_vrss_prpr"] = F.VsOpen,
-        ["hgpr_hour"] = F.HighTime, ["hgpr_vrss_prpr_sign"] = F.VsHighSign, ["hgpr_vrss_prpr"] = F.VsHigh,
-        ["lwpr_hour"] = F.LowTime, ["lwpr_vrss_prpr_sign"] = F.VsLowSign, ["lwpr_vrss_prpr"] = F.VsLow,
-        ["new_mkop_cls_code"] = F.MarketOperation, ["askp_rsqn1"] = F.BestAskQuantity, ["bidp_rsqn1"] = F.BestBidQuantity,
-        ["total_askp_rsqn"] = F.TotalAsk, ["total_bidp_rsqn"] = F.TotalBid, ["vol_tnrt"] = F.Turnover,
-        ["prdy_smns_hour_acml_vol"] = F.PreviousDaySameTime, ["prdy_smns_hour_acml_vol_rate"] = F.PreviousDaySameTimeRate,
-        ["vi_stnd_prc"] = F.ViReference,
-    };
+    /// <summary>
+    /// What the model writes for each field name: StockTrade's fields over its TRs (<see cref="ViewFields"/>, from
+    /// views.json); the expected-trade TRs share the layout.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, F> ByField = StockTrade.Trs
+        .SelectMany(tr => ViewFields.Of(tr.Id)?.Fields ?? new Dictionary<string, (string, FieldRole)>())
+        .Select(p => (Field: p.Key, Ok: Enum.TryParse<F>(p.Value.Property, out var role), Role: role))
+        .Where(p => p.Ok && p.Role != F.None)
+        .DistinctBy(p => p.Field)
+        .ToDictionary(p => p.Field, p => p.Role, StringComparer.Ordinal);
 
     private readonly StockBook _book;
     private readonly F[] _fields;
@@ -48,7 +47,8 @@ internal sealed class StockTradeStream : GenericStream
         _book = book;
         _expected = expected;
         // vi_stnd_prc is a price in the trade TRs but a VI status code in H0NXANC0/H0UNANC0: that one stays generic.
-        _fields = [.. tr.Fields.Select(f => ByName.GetValueOrDefault(f.Name) is var role && role == F.ViReference && f.Type != FieldType.Decimal ? F.None : role)];
+        _fields = [.. tr.Fields.Select(f => ByField.GetValueOrDefault(f.Name) is var role
+            && role == F.StaticViReferencePrice && f.Type != FieldType.Decimal ? F.None : role)];
     }
 
     /// <summary>No continuous trades in a VI or KRX's closing auction, none on KRX after the closing print; expected trades go on.</summary>
@@ -95,10 +95,10 @@ internal sealed class StockTradeStream : GenericStream
         {
             case F.None: return false;
             case F.Price: w.Int(t.Price); break;
-            case F.Sign: w.Ascii(StockCodes.Sign(t.Price, t.PreviousClose, t.UpperLimit, t.LowerLimit)); break;
+            case F.ChangeSign: w.Ascii(StockCodes.Sign(t.Price, t.PreviousClose, t.UpperLimit, t.LowerLimit)); break;
             case F.Change: w.Int(t.Price - t.PreviousClose); break;
-            case F.Rate: w.Fixed(StockCodes.Percent(t.Price - t.PreviousClose, t.PreviousClose), 2); break;
-            case F.AveragePrice: w.Fixed(t.CumulativeValue * 100 / Math.Max(1, t.CumulativeVolume), 2); break;
+            case F.ChangeRate: w.Fixed(StockCodes.Percent(t.Price - t.PreviousClose, t.PreviousClose), 2); break;
+            case F.WeightedAveragePrice: w.Fixed(t.CumulativeValue * 100 / Math.Max(1, t.CumulativeVolume), 2); break;
             case F.Open: w.Int(t.Open); break;
             case F.High: w.Int(t.High); break;
             case F.Low: w.Int(t.Low); break;
@@ -106,11 +106,11 @@ internal sealed class StockTradeStream : GenericStream
             case F.BestBid: w.Int(t.BestBid); break;
             case F.Volume: w.Int(t.Volume); break;
             case F.CumulativeVolume: w.Int(t.CumulativeVolume); break;
-            case F.CumulativeValue: w.Int(t.CumulativeValue); break;
-            case F.SellCount: w.Int(t.SellCount); break;
-            case F.BuyCount: w.Int(t.BuyCount); break;
-            case F.NetBuyCount: w.Int(t.BuyCount - t.SellCount); break;
-            case F.Strength: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.SellVolume), 2); break;
+            case F.CumulativeTradeValue: w.Int(t.CumulativeValue); break;
+            case F.SellTradeCount: w.Int(t.SellCount); break;
+            case F.BuyTradeCount: w.Int(t.BuyCount); break;
+            case F.NetBuyTradeCount: w.Int(t.BuyCount - t.SellCount); break;
+            case F.TradeStrength: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.SellVolume), 2); break;
             case F.SellVolume: w.Int(t.SellVolume); break;
             case F.BuyVolume: w.Int(t.BuyVolume); break;
             case F.Side: w.Ascii(t.BuyerInitiated ? "1"u8 : "5"u8); break;
@@ -125,16 +125,16 @@ internal sealed class StockTradeStream : GenericStream
             case F.LowTime: w.Time(t.LowSecond); break;
             case F.VsLowSign: w.Sign(t.Price - t.Low); break;
             case F.VsLow: w.Int(t.Price - t.Low); break;
-            case F.MarketOperation: w.Ascii("20"u8); break; // 2 장중 (in session), 0 보통 (normal)
+            case F.MarketOperationCode: w.Ascii("20"u8); break; // 2 장중 (in session), 0 보통 (normal)
             case F.BestAskQuantity: w.Int(t.BestAskQuantity); break;
             case F.BestBidQuantity: w.Int(t.BestBidQuantity); break;
-            case F.TotalAsk: w.Int(t.TotalAsk); break;
-            case F.TotalBid: w.Int(t.TotalBid); break;
+            case F.TotalAskQuantity: w.Int(t.TotalAsk); break;
+            case F.TotalBidQuantity: w.Int(t.TotalBid); break;
             // Turnover against a float of about 50 days of the previous day's volume.
-            case F.Turnover: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
-            case F.PreviousDaySameTime: w.Int(_previousDaySameTime); break;
-            case F.PreviousDaySameTimeRate: w.Fixed(t.CumulativeVolume * 10_000 / _previousDaySameTime, 2); break;
-            case F.ViReference: w.Int(t.ViReference); break;
+            case F.VolumeTurnover: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
+            case F.PreviousDayVolumeSameTime: w.Int(_previousDaySameTime); break;
+            case F.VolumeVsPreviousDaySameTime: w.Fixed(t.CumulativeVolume * 10_000 / _previousDaySameTime, 2); break;
+            case F.StaticViReferencePrice: w.Int(t.ViReference); break;
         }
         return true;
     }

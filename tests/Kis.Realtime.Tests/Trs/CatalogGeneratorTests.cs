@@ -10,7 +10,8 @@ public sealed class CatalogGeneratorTests
 
     /// <summary>
     /// Runs tools/trs/generate_trs.py against docs/kis-catalog.json into a temporary folder and compares every file with
-    /// the checked-in src/Kis.Realtime/Trs/Catalog/*.g.cs, Trs/Views/*.g.cs, Gaps/Internal/*.g.cs and Bars/*.g.cs, byte for byte.
+    /// the checked-in src/Kis.Realtime/Trs/Catalog/*.g.cs, Trs/Views/*.g.cs, Gaps/Internal/*.g.cs and Bars/*.g.cs and the simulator's
+    /// Market/ViewFields.g.cs, byte for byte.
     /// </summary>
     [Fact]
     public async Task The_generator_reproduces_the_checked_in_tables_from_docs_alone()
@@ -26,6 +27,7 @@ public sealed class CatalogGeneratorTests
             AssertSameFiles(Path.Combine(source, "Trs", "Views"), Path.Combine(output, "Views"));
             AssertSameFiles(Path.Combine(source, "Gaps", "Internal"), Path.Combine(output, "Gaps", "Internal"));
             AssertSameFiles(Path.Combine(source, "Bars"), Path.Combine(output, "Bars"));
+            AssertSameFiles(Path.Combine(Root, "src", "Kis.Realtime.Simulator", "Market"), Path.Combine(output, "Simulator"));
         });
     }
 
@@ -36,6 +38,7 @@ public sealed class CatalogGeneratorTests
     [InlineData("\"type\": \"long?\", \"field\": \"dscs_bltr_acml_qty\"", "\"type\": \"long\", \"field\": \"dscs_bltr_acml_qty\"", "absent in H0ZFCNT0 but long is not nullable")]
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"ChangeRate\"", "IndexTick trade H0UPCNT0: H0UPCNT0.prdy_ctrt is Decimal, not Integer")]
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"TickVolumes\"", "IndexTick: trade: volume 'TickVolumes' is not a property")]
+    [InlineData("\"Greek\": [\"Delta\", ", "\"Greek\": [", "OptionsTrade.Delta: no simulator role")]
     public async Task The_generator_refuses_a_view_spec_that_does_not_fit_the_catalog(string from, string to, string message)
     {
         var spec = await File.ReadAllTextAsync(Path.Combine(Root, "tools", "trs", "views.json"));
