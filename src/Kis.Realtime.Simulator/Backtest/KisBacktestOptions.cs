@@ -21,7 +21,7 @@ public sealed record KisBacktestOptions
 
     /// <summary>
     /// Commission on KRX futures, 0.01 % of each fill's value (contracts × price × the contract multiplier): a KRX
-    /// broker's online base rate as published in 2026 (docs/backtest.md); no securities transaction tax on futures.
+    /// broker's published online base rate, read 2026-11-26 (docs/backtest.md); no securities transaction tax on futures.
     /// </summary>
     public const decimal DefaultFuturesCommissionRate = 0.0001m;
 

@@ -1,5 +1,6 @@
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Trading.Rules;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Backtest;
 
@@ -12,7 +13,7 @@ public sealed class BacktestFuturesTests
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
 
-    private static KisBacktestOptions Options() => new() { HtsId = SimulatorOptions.DefaultHtsId, Latency = TimeSpan.Zero };
+    private static KisBacktestOptions BacktestOptions() => new() { HtsId = SimulatorOptions.DefaultHtsId, Latency = TimeSpan.Zero };
 
     /// <summary>
     /// Reads the future's books; at the <paramref name="buyAt"/>th it buys above the touch and at the
@@ -47,7 +48,7 @@ public sealed class BacktestFuturesTests
 
     private static async Task<KisBacktestResult> RunAsync(string dir, Func<IKisRealtimeClient, IKisOrderVenue, CancellationToken, Task> strategy,
         KisBacktestOptions? options = null)
-        => await KisBacktest.RunAsync(new KisRecordingFolder(dir), strategy, options ?? Options()).WaitAsync(RunTimeout);
+        => await KisBacktest.RunAsync(new KisRecordingFolder(dir), strategy, options ?? BacktestOptions()).WaitAsync(RunTimeout);
 
     [Fact]
     public async Task A_futures_order_is_taken_and_fills_at_the_recorded_book_never_better()
@@ -74,11 +75,11 @@ public sealed class BacktestFuturesTests
         // Opening takes no cash (margin is held, not paid); closing settles the P&L in KRW.
         var commission = result.Fills.Sum(f => f.Commission);
         var pnl = (sellFills.Sum(f => f.Quantity * f.Price) - buyFills.Sum(f => f.Quantity * f.Price)) * 250_000m;
-        Assert.Equal(Options().StartingCash - buyFills.Sum(f => f.Commission), buyFills[^1].Cash);
+        Assert.Equal(BacktestOptions().StartingCash - buyFills.Sum(f => f.Commission), buyFills[^1].Cash);
         Assert.Equal(2, buyFills[^1].Position);
         Assert.Equal(0, sellFills[^1].Position);
         Assert.Equal(pnl - commission, result.Summary.NetProfitLoss);
-        Assert.Equal(Options().StartingCash + pnl - commission, result.Summary.EndingCash);
+        Assert.Equal(BacktestOptions().StartingCash + pnl - commission, result.Summary.EndingCash);
         Assert.Equal(pnl, result.Summary.GrossProfitLoss);
         // The handles, fed only by the backtest's H0IFCNI0 notices, say filled.
         Assert.All(strategy.Final, s => Assert.True(s is { IsDone: true, FilledQuantity: 2 }, s?.ToString()));
@@ -170,6 +171,150 @@ public sealed class BacktestFuturesTests
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
         Assert.True(p.ExitCode == 0, $"backtest_check.py exit {p.ExitCode}: {await stdout} {await stderr}");
         Assert.Contains("\"problems\": []", await stdout);
+    }
+
+    [Fact]
+    public async Task A_resting_futures_order_is_amended_cancelled_listed_and_a_fill_is_in_the_balance_in_points()
+    {
+        var dir = DerivativesRecording.Write(Cli.CliTestKit.EmptyDirectory(), 100);
+        IReadOnlyList<KisOrderRow> futuresRows = [], stockRows = [];
+        KisOrderResult? placed = null, amended = null, cancelled = null, bought = null;
+        KisBalance? balance = null;
+        KisBuyingPower? power = null;
+        decimal amendedTo = 0;
+        await RunAsync(dir, async (data, venue, ct) =>
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var following = venue.Book.FollowAsync(data.SubscribeFuturesOptionsNoticesAsync(cancellationToken: stop.Token), stop.Token);
+            var n = 0;
+            await foreach (var book in data.SubscribeDerivativesOrderBooksAsync(DerivativesRecording.Future, cancellationToken: ct))
+            {
+                n++;
+                var bid = book.Bids[0].Price;
+                // Far below the market (20 and 10 ticks): nothing reaches them in the two books they wait.
+                if (n == 5) placed = await venue.PlaceAsync(KisOrderRequest.FuturesOptions(DerivativesRecording.Future, OrderSide.Buy, 2, bid - 1.00m), ct);
+                else if (n == 6)
+                    amended = await venue.AmendAsync(new KisAmendRequest
+                    {
+                        Product = KisProduct.FuturesOptions, OriginalOrderNumber = placed!.OrderNumber!, Price = amendedTo = bid - 0.50m,
+                    }, ct);
+                else if (n == 7)
+                {
+                    futuresRows = await venue.GetOrdersAsync(KisProduct.FuturesOptions, cancellationToken: ct);
+                    stockRows = await venue.GetOrdersAsync(KisProduct.Stock, cancellationToken: ct);
+                    cancelled = await venue.CancelAsync(
+                        new KisCancelRequest { Product = KisProduct.FuturesOptions, OriginalOrderNumber = amended!.OrderNumber! }, ct);
+                }
+                else if (n == 8)
+                    bought = await venue.PlaceAsync(KisOrderRequest.FuturesOptions(DerivativesRecording.Future, OrderSide.Buy, 3, book.Asks[0].Price), ct);
+                else if (n == 9)
+                {
+                    balance = await venue.GetBalanceAsync(KisProduct.FuturesOptions, ct);
+                    power = await venue.GetBuyingPowerAsync(KisProduct.FuturesOptions, DerivativesRecording.Future, OrderSide.Sell, bid, ct);
+                }
+            }
+            stop.Cancel();
+            await following;
+        });
+        Assert.All(new[] { placed, amended, cancelled, bought }, r => Assert.True(r is { IsAccepted: true }, r?.Refusal?.ToString()));
+        Assert.Empty(stockRows);
+        var amendment = Assert.Single(futuresRows, r => r.RemainingQuantity > 0);
+        Assert.Equal((KisProduct.FuturesOptions, amendedTo, 2L, amended!.OrderNumber),
+            (amendment.Product, amendment.Price, amendment.Quantity, amendment.OrderNumber));
+        Assert.Equal(KisOrderStatus.Cancelled, amended.Handle!.State!.Status);
+        var position = Assert.Single(balance!.Positions);
+        Assert.Equal((DerivativesRecording.Future, 3L), (position.Code, position.Quantity));
+        Assert.True(position.AveragePrice is > 300 and < 400, position.ToString()); // points, not hundredths
+        // A sell may close the 3 contracts and open as many more as the margin allows (8 % of 250,000 KRW a point).
+        Assert.True(power!.Quantity > 3 && power.Quantity <= FuturesOptionRules.MaxContractsPerOrder, power.ToString());
+    }
+
+    /// <summary>Decides from the future's trades alone (every <paramref name="every"/>th trade, alternately buying and selling one
+    /// contract at its price): the same orders wherever the trades come from.</summary>
+    private sealed class EveryNthTrade(int every)
+    {
+        private readonly List<KisOrderRequest> _sent = [];
+        private readonly List<KisOrderResult> _results = [];
+        private long _trades;
+
+        public long TradesSeen => Interlocked.Read(ref _trades);
+
+        public IReadOnlyList<KisOrderRequest> Sent
+        {
+            get
+            {
+                lock (_sent) return [.. _sent];
+            }
+        }
+
+        public int Answered
+        {
+            get
+            {
+                lock (_sent) return _results.Count;
+            }
+        }
+
+        public async Task RunAsync(IKisRealtimeClient data, IKisOrderVenue venue, CancellationToken ct)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var following = venue.Book.FollowAsync(data.SubscribeFuturesOptionsNoticesAsync(cancellationToken: stop.Token), stop.Token);
+            try
+            {
+                await foreach (var trade in data.SubscribeFuturesTradesAsync(DerivativesRecording.Future, cancellationToken: ct))
+                {
+                    var n = Interlocked.Increment(ref _trades);
+                    if (n % every != 0) continue;
+                    var side = n / every % 2 == 1 ? OrderSide.Buy : OrderSide.Sell;
+                    var order = KisOrderRequest.FuturesOptions(DerivativesRecording.Future, side, 1, trade.Price);
+                    lock (_sent) _sent.Add(order);
+                    var result = await venue.PlaceAsync(order, ct);
+                    lock (_sent) _results.Add(result);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopped from outside (the live run).
+            }
+            finally
+            {
+                stop.Cancel();
+                await following;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_futures_strategy_places_the_same_orders_in_a_backtest_and_against_the_simulator_replaying_the_recording()
+    {
+        const int trades = 300;
+        var dir = DerivativesRecording.Write(Cli.CliTestKit.EmptyDirectory(), trades);
+        var backtest = new EveryNthTrade(20);
+        var result = await RunAsync(dir, backtest.RunAsync);
+        Assert.Equal(trades / 20, backtest.Sent.Count);
+        Assert.Contains(result.Orders, o => o.Outcome == "accepted");
+
+        // As BacktestTests' stock case: the simulator serves the same raw.log once the strategy holds both subscriptions
+        // (notices and trades); its paper venue, whose market is not the recording's, may refuse what it likes.
+        await using var sim = await StartSimAsync(o => o with
+        {
+            ReplayFile = DerivativesRecording.RawLog(dir), ReplaySpeed = 0, ReplayStartAfterSubscriptions = 2, Pace = MarketPace.Off,
+            RandomNotices = false, Profile = SimulatorProfile.Real,
+        });
+        await using var client = new KisRealtimeClient(Options(sim));
+        using var orders = new KisOrderClient(new KisOrderOptions
+        {
+            Credential = DefaultCredential, Account = new KisAccount("50123456", "03"), RestBaseUrl = sim.RestBaseUrl, Environment = KisEnvironment.Real,
+        });
+        var live = new EveryNthTrade(20);
+        using var stop = new CancellationTokenSource();
+        var run = live.RunAsync(client, orders, stop.Token);
+        await UntilAsync(() => live.TradesSeen == trades && live.Answered == live.Sent.Count, $"the live strategy reading all {trades} trades", RunTimeout);
+        await stop.CancelAsync();
+        await run.WaitAsync(TestTimeout);
+
+        static (string, OrderSide, long, decimal, KisOrderKind) Brief(KisOrderRequest o) => (o.Code, o.Side, o.Quantity, o.Price, o.Kind);
+        Assert.Equal(backtest.Sent.Select(Brief), live.Sent.Select(Brief));
     }
 
     [Fact]
