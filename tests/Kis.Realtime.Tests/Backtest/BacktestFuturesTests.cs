@@ -85,6 +85,29 @@ public sealed class BacktestFuturesTests
         Assert.All(strategy.Final, s => Assert.True(s is { IsDone: true, FilledQuantity: 2 }, s?.ToString()));
     }
 
+    [Theory]
+    [InlineData("101W9000", 35_000, 5)]   // KOSPI200 futures: 0.05 point
+    [InlineData("105W9000", 35_000, 2)]   // mini KOSPI200 futures: 0.02
+    [InlineData("106W9000", 130_000, 10)] // KOSDAQ150 futures: 0.10
+    [InlineData("201W9350", 999, 1)]      // KOSPI200 options: 0.01 under a 10-point premium
+    [InlineData("301W9350", 1_000, 5)]    // 0.05 from 10
+    [InlineData("205W9350", 299, 1)]      // mini KOSPI200 options: 0.01 under 3
+    [InlineData("205W9350", 300, 2)]      // 0.02 under 10
+    [InlineData("305W9350", 1_000, 5)]    // 0.05 from 10
+    [InlineData("206W9350", 100, 0)]      // KOSDAQ150 options: not priced by these rules
+    [InlineData("111W9000", 100, 0)]      // a stock future: not priced
+    [InlineData("005930", 70_000, 0)]     // a stock
+    public void The_rules_know_KRXs_tick_of_the_products_a_backtest_takes(string code, long hundredths, long tick)
+        => Assert.Equal(tick, FuturesOptionRules.TickOf(code, hundredths));
+
+    [Fact]
+    public void A_futures_daily_limit_is_twenty_percent_either_side_on_the_grid()
+    {
+        Assert.Equal((28_000L, 42_000L), FuturesOptionRules.FuturesDailyLimits(35_000, 5));
+        // 80 % of 350.05 is 280.04: up to 280.05; 120 % is 420.06: down to 420.05.
+        Assert.Equal((28_005L, 42_005L), FuturesOptionRules.FuturesDailyLimits(35_005, 5));
+    }
+
     [Fact]
     public async Task Futures_orders_are_checked_by_the_paper_venues_futures_rules()
     {
