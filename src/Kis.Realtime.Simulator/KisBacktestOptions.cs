@@ -19,6 +19,18 @@ public sealed record KisBacktestOptions
     /// </summary>
     public const decimal DefaultSellTaxRate = 0.0020m;
 
+    /// <summary>
+    /// Commission on KRX futures, 0.01 % of each fill's value (contracts × price × the contract multiplier): a KRX
+    /// broker's published online base rate, read 2026-11-26 (docs/backtest.md); no securities transaction tax on futures.
+    /// </summary>
+    public const decimal DefaultFuturesCommissionRate = 0.0001m;
+
+    /// <summary>
+    /// Commission on KRX options, 0.45 % of each fill's premium value (contracts × premium × the multiplier): the same
+    /// broker's online base rate (docs/backtest.md); no securities transaction tax on options.
+    /// </summary>
+    public const decimal DefaultOptionsCommissionRate = 0.0045m;
+
     /// <summary>The account the strategy trades (stock cash account, product code 01).</summary>
     public KisAccount Account { get; init; } = new("50000000", "01");
 
@@ -40,6 +52,12 @@ public sealed record KisBacktestOptions
     /// <summary>Securities transaction tax, a fraction of each sell fill's value, not rounded.</summary>
     public decimal SellTaxRate { get; init; } = DefaultSellTaxRate;
 
+    /// <summary>Commission on futures, a fraction of each fill's value in KRW (contracts × price × multiplier), not rounded.</summary>
+    public decimal FuturesCommissionRate { get; init; } = DefaultFuturesCommissionRate;
+
+    /// <summary>Commission on options, a fraction of each fill's premium value in KRW, not rounded.</summary>
+    public decimal OptionsCommissionRate { get; init; } = DefaultOptionsCommissionRate;
+
     /// <summary>Checks gaps in the recorded trades a strategy subscribes to (as a replay does). Default: on.</summary>
     public bool DetectGaps { get; init; } = true;
 
@@ -51,6 +69,10 @@ public sealed record KisBacktestOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(HtsId);
         if (Latency < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Latency), Latency, "Latency is zero or more.");
         if (CommissionRate is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(CommissionRate), CommissionRate, "A rate is a fraction from 0 to 1.");
+        if (FuturesCommissionRate is < 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(FuturesCommissionRate), FuturesCommissionRate, "A rate is a fraction from 0 to 1.");
+        if (OptionsCommissionRate is < 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(OptionsCommissionRate), OptionsCommissionRate, "A rate is a fraction from 0 to 1.");
         if (SellTaxRate is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(SellTaxRate), SellTaxRate, "A rate is a fraction from 0 to 1.");
         if (StartingCash < 0) throw new ArgumentOutOfRangeException(nameof(StartingCash), StartingCash, "Cash is zero or more.");
     }

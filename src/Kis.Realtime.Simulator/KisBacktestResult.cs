@@ -10,7 +10,7 @@ public sealed class KisBacktestResult
 {
     internal KisBacktestResult(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, IReadOnlyList<KisBacktestFill> fills,
         List<(DateTimeOffset Time, decimal Equity)> equity, Dictionary<string, List<(DateTimeOffset Time, long Price)>> prices,
-        IReadOnlyList<(string Code, long Last, long TapeVolume, decimal TapeValue, long TapeTrades, long Position)> instruments,
+        IReadOnlyList<BacktestInstrument> instruments,
         KisRealtimeStatistics statistics, long records)
     {
         Options = options;
@@ -18,7 +18,13 @@ public sealed class KisBacktestResult
         Fills = fills;
         Statistics = statistics;
         EquityCurve = [.. equity];
-        Prices = prices.ToDictionary(p => p.Key, p => (IReadOnlyList<(DateTimeOffset, long)>)[.. p.Value], StringComparer.Ordinal);
+        // The driver keeps futures/options prices in hundredths, as the venue does: points here.
+        var derivatives = instruments.Where(i => i.Derivative).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
+        Prices = prices.ToDictionary(p => p.Key, p =>
+        {
+            var scale = derivatives.Contains(p.Key) ? 100m : 1m;
+            return (IReadOnlyList<(DateTimeOffset, decimal)>)[.. p.Value.Select(v => (v.Time, v.Price / scale))];
+        }, StringComparer.Ordinal);
         Summary = BacktestSummaries.Of(options, orders, fills, EquityCurve, instruments, records);
     }
 
@@ -34,8 +40,8 @@ public sealed class KisBacktestResult
     /// <summary>The account's value (cash plus positions at their last trade) over simulated time: a point a second while a followed stock trades, and one after each fill.</summary>
     public IReadOnlyList<(DateTimeOffset Time, decimal Equity)> EquityCurve { get; }
 
-    /// <summary>Each followed stock's last trade price, a point a second.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset Time, long Price)>> Prices { get; }
+    /// <summary>Each followed instrument's last trade price (KRW; points for futures/options), a point a second.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset Time, decimal Price)>> Prices { get; }
 
     /// <summary>The figures: P&amp;L, costs, turnover, drawdown, fills against the tape.</summary>
     public KisBacktestSummary Summary { get; }
@@ -68,7 +74,7 @@ public sealed record KisBacktestSummary
     public decimal Commission { get; init; }
     /// <summary>Securities transaction tax paid.</summary>
     public decimal Tax { get; init; }
-    /// <summary>The value of every fill, buys and sells.</summary>
+    /// <summary>The value of every fill, buys and sells (futures/options: contracts × price × multiplier).</summary>
     public decimal Turnover { get; init; }
     /// <summary>The largest fall of the equity curve from a previous high.</summary>
     public decimal MaxDrawdown { get; init; }
@@ -86,10 +92,10 @@ public sealed record KisBacktestSummary
     public IReadOnlyList<KisBacktestInstrument> Instruments { get; init; } = [];
 }
 
-/// <summary>One stock of a backtest: the tape's totals beside the strategy's fills (fills vs the tape).</summary>
-/// <param name="Code">The stock code.</param>
-/// <param name="LastPrice">The last trade price: what positions left are valued at.</param>
-/// <param name="Position">Shares held at the end.</param>
+/// <summary>One stock, future or option of a backtest: the tape's totals beside the strategy's fills (fills vs the tape).</summary>
+/// <param name="Code">The stock code, or the futures/options short code.</param>
+/// <param name="LastPrice">The last trade price (KRW; points for futures/options): what positions left are valued at.</param>
+/// <param name="Position">Shares held at the end (contracts for futures/options, below 0 when short).</param>
 /// <param name="TapeTrades">KRX trades in the recording (from the moment the backtest followed the stock).</param>
 /// <param name="TapeVolume">Their volume.</param>
 /// <param name="TapeVwap">Their volume-weighted average price.</param>
@@ -98,5 +104,7 @@ public sealed record KisBacktestSummary
 /// <param name="Sold">Shares the strategy sold.</param>
 /// <param name="AverageSell">Their average price (0 without any).</param>
 /// <param name="Participation">(Bought + Sold) ÷ TapeVolume.</param>
-public sealed record KisBacktestInstrument(string Code, long LastPrice, long Position, long TapeTrades, long TapeVolume, decimal TapeVwap,
-    long Bought, decimal AverageBuy, long Sold, decimal AverageSell, decimal Participation);
+/// <param name="Product">Stock, or futures/options.</param>
+/// <param name="Multiplier">KRW a point of one contract (KOSPI200 250,000, mini KOSPI200 50,000, KOSDAQ150 10,000); 1 for a stock.</param>
+public sealed record KisBacktestInstrument(string Code, decimal LastPrice, long Position, long TapeTrades, long TapeVolume, decimal TapeVwap,
+    long Bought, decimal AverageBuy, long Sold, decimal AverageSell, decimal Participation, KisProduct Product, long Multiplier);

@@ -65,8 +65,10 @@ internal sealed class BacktestClient : IKisRealtimeClient
     public void Notice(byte[] record, DateTimeOffset at)
     {
         var htsId = System.Text.Encoding.UTF8.GetString(record.AsSpan(0, record.AsSpan().IndexOf((byte)'^')));
-        // A notice subscription is filed under both of its ids (H0STCNI0 and H0STCNI9): each feed once.
-        if (FeedsOf(KisTrs.H0STCNI0.Id) is not { } feeds) return;
+        // A notice subscription is filed under both of its ids (H0STCNI0 and H0STCNI9): each feed once. A futures/options
+        // order's notice has H0IFCNI0's 22 fields, a stock order's H0STCNI0's 26.
+        var tr = record.AsSpan().Count((byte)'^') == BacktestNotices.DerivativeFields - 1 ? KisTrs.H0IFCNI0 : KisTrs.H0STCNI0;
+        if (FeedsOf(tr.Id) is not { } feeds) return;
         foreach (var feed in feeds)
             if (string.Equals(feed.Key, htsId, StringComparison.OrdinalIgnoreCase))
                 feed.Enqueue(new KisRecord(feed.Tr, feed.Key, at, record));

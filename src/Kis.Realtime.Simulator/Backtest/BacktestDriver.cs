@@ -93,6 +93,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     {
         Records++;
         if (ReferenceEquals(tr, KisTrs.H0STCNT0) || ReferenceEquals(tr, KisTrs.H0STASP0)) Market(tr, record, at);
+        else if (BacktestVenue.IsDerivativeMarket(tr)) DerivativeMarket(tr, record, at);
         if (client.FeedsOf(tr.Id) is not { } feeds) return;
         var key = tr.KeyField >= 0 ? KeyOf(record, tr.KeyField) : default;
         byte[]? copy = null;
@@ -117,6 +118,39 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             Sample(code, price, at);
         }
         else notices = venue.OnBook(code, tr, record); // decoded only when an order needs it
+        if (notices is null) return;
+        foreach (var notice in notices) client.Notice(notice, at);
+        SampleFills();
+    }
+
+    /// <summary>
+    /// A KRX day-session futures/options trade or book of a followed code: as a stock's, in hundredths of a point (the
+    /// typed views read the trade: a derivatives market is rarely the hot path a stock's tape is).
+    /// </summary>
+    private void DerivativeMarket(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
+    {
+        if (Followed(KeyOf(record, tr.KeyField)) is not { } code) return;
+        List<byte[]>? notices;
+        if (ReferenceEquals(tr, KisTrs.H0IFASP0) || ReferenceEquals(tr, KisTrs.H0IOASP0)) notices = venue.OnBook(code, tr, record);
+        else
+        {
+            decimal price, change;
+            long volume;
+            if (ReferenceEquals(tr, KisTrs.H0IFCNT0))
+            {
+                if (!FuturesTrade.TryDecode(tr, record, out var trade, out _)) return;
+                (price, change, volume) = (trade.Price, trade.Change, trade.Volume);
+            }
+            else
+            {
+                if (!OptionsTrade.TryDecode(tr, record, out var trade, out _)) return;
+                (price, change, volume) = (trade.Price, trade.Change, trade.Volume);
+            }
+            var hundredths = (long)(price * 100);
+            if (hundredths <= 0) return;
+            notices = venue.OnDerivativeTrade(code, hundredths, volume, hundredths - (long)(change * 100));
+            Sample(code, hundredths, at);
+        }
         if (notices is null) return;
         foreach (var notice in notices) client.Notice(notice, at);
         SampleFills();

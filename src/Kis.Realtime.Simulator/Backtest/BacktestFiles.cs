@@ -58,6 +58,8 @@ internal static class BacktestFiles
             json.WriteString("latency", o.Latency.ToString("c", CultureInfo.InvariantCulture));
             json.WriteNumber("commission_rate", o.CommissionRate);
             json.WriteNumber("sell_tax_rate", o.SellTaxRate);
+            json.WriteNumber("futures_commission_rate", o.FuturesCommissionRate);
+            json.WriteNumber("options_commission_rate", o.OptionsCommissionRate);
             json.WriteNumber("starting_cash", s.StartingCash);
             json.WriteNumber("ending_cash", s.EndingCash);
             json.WriteNumber("ending_equity", s.EndingEquity);
@@ -78,6 +80,8 @@ internal static class BacktestFiles
             {
                 json.WriteStartObject();
                 json.WriteString("code", i.Code);
+                json.WriteString("product", i.Product == KisProduct.Stock ? "stock" : i.Code[0] == '1' ? "futures" : "options");
+                json.WriteNumber("multiplier", i.Multiplier);
                 json.WriteNumber("last_price", i.LastPrice);
                 json.WriteNumber("position", i.Position);
                 json.WriteNumber("tape_trades", i.TapeTrades);

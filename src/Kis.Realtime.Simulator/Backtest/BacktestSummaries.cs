@@ -5,10 +5,12 @@ internal static class BacktestSummaries
 {
     public static KisBacktestSummary Of(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, IReadOnlyList<KisBacktestFill> fills,
         IReadOnlyList<(DateTimeOffset Time, decimal Equity)> equity,
-        IReadOnlyList<(string Code, long Last, long TapeVolume, decimal TapeValue, long TapeTrades, long Position)> instruments, long records)
+        IReadOnlyList<BacktestInstrument> instruments, long records)
     {
         var cash = fills.Count == 0 ? options.StartingCash : fills[^1].Cash;
-        var held = instruments.Sum(i => i.Position * (decimal)i.Last);
+        // A stock's shares at their last price; a futures/options position's profit against its cost (its margin was not spent).
+        var held = instruments.Sum(i => i.Held);
+        var multiplier = instruments.ToDictionary(i => i.Code, i => (decimal)i.Multiplier, StringComparer.Ordinal);
         var commission = fills.Sum(f => f.Commission);
         var tax = fills.Sum(f => f.Tax);
         var net = cash + held - options.StartingCash;
@@ -27,7 +29,8 @@ internal static class BacktestSummaries
         {
             StartingCash = options.StartingCash, EndingCash = cash, EndingEquity = cash + held, NetProfitLoss = net,
             GrossProfitLoss = net + commission + tax, Commission = commission, Tax = tax,
-            Turnover = fills.Sum(f => f.Quantity * f.Price), MaxDrawdown = drawdown, MaxDrawdownFraction = fraction,
+            // In KRW: a futures/options fill's value is its contracts × price × the multiplier.
+            Turnover = fills.Sum(f => f.Quantity * f.Price * multiplier.GetValueOrDefault(f.Code, 1)), MaxDrawdown = drawdown, MaxDrawdownFraction = fraction,
             Calls = orders.Count, Refused = orders.Count(o => o.Outcome == "refused"), FillCount = fills.Count, Records = records,
             Instruments = [.. instruments.Select(i =>
             {
@@ -38,8 +41,13 @@ internal static class BacktestSummaries
                 return new KisBacktestInstrument(i.Code, i.Last, i.Position, i.TapeTrades, i.TapeVolume, i.TapeVolume == 0 ? 0 : i.TapeValue / i.TapeVolume,
                     bought, bought == 0 ? 0 : buys.Sum(f => f.Quantity * f.Price) / bought,
                     sold, sold == 0 ? 0 : sells.Sum(f => f.Quantity * f.Price) / sold,
-                    i.TapeVolume == 0 ? 0 : (decimal)(bought + sold) / i.TapeVolume);
+                    i.TapeVolume == 0 ? 0 : (decimal)(bought + sold) / i.TapeVolume, i.Derivative ? KisProduct.FuturesOptions : KisProduct.Stock, i.Multiplier);
             })],
         };
     }
 }
+
+/// <summary>What the venue reports of an instrument it followed: last price and the tape's totals (futures/options in
+/// points), the position left, what that adds to the account's value (KRW), the contract multiplier (1 for a stock).</summary>
+internal readonly record struct BacktestInstrument(string Code, decimal Last, long TapeVolume, decimal TapeValue, long TapeTrades, long Position,
+    decimal Held, long Multiplier, bool Derivative);

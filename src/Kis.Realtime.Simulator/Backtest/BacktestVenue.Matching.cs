@@ -57,12 +57,18 @@ internal sealed partial class BacktestVenue
         lock (_gate) return EquityLocked();
     }
 
-    /// <summary>The instruments the venue follows (last price, tape totals), by code.</summary>
-    public IReadOnlyList<(string Code, long Last, long TapeVolume, decimal TapeValue, long TapeTrades, long Position)> Instruments()
+    /// <summary>The instruments the venue follows (last price, tape totals; futures/options in points), by code, with the
+    /// position left, what it adds to the account's value (KRW) and the contract multiplier (1 for a stock).</summary>
+    public IReadOnlyList<BacktestInstrument> Instruments()
     {
         lock (_gate)
-            return [.. _instruments.OrderBy(i => i.Key, StringComparer.Ordinal)
-                .Select(i => (i.Key, i.Value.Last, i.Value.TapeVolume, i.Value.TapeValue, i.Value.TapeTrades, _positions.GetValueOrDefault(i.Key)?.Quantity ?? 0))];
+            return [.. _instruments.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i =>
+            {
+                var scale = i.Value.Derivative ? 100m : 1m;
+                var position = _positions.GetValueOrDefault(i.Key);
+                return new BacktestInstrument(i.Key, i.Value.Last / scale, i.Value.TapeVolume, i.Value.TapeValue / scale, i.Value.TapeTrades,
+                    position?.Quantity ?? 0, position is { Quantity: not 0 } ? Held(i.Key, position) : 0, i.Value.Multiplier, i.Value.Derivative);
+            })];
     }
 
     /// <summary>Codes the venue has seen orders or calls for (it follows their market), changing as it learns one.</summary>
@@ -137,14 +143,15 @@ internal sealed partial class BacktestVenue
     {
         var request = call.Place!;
         if (Refuse(request) is { } refusal) return Refused(call, refusal);
+        var derivative = request.Product == KisProduct.FuturesOptions;
         var order = new Order(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, request.Kind == KisOrderKind.Market,
-            (long)request.Price, request.Quantity);
+            derivative ? (long)(request.Price * 100) : (long)request.Price, request.Quantity) { Derivative = derivative };
         if (order.IsMarket) order.ReservePrice = Instrument(order.Code).Upper;
         AddOrder(order);
         call.Number = order.Number;
         Notify(BacktestNoticeKind.Accepted, order, order.Number, order.Quantity, order.LimitPrice, 0);
         Arrive(order);
-        return Accepted(call, order.Number);
+        return Accepted(call, order.Number, derivative: derivative);
     }
 
     private KisOrderResult Amend(Call call)
@@ -157,20 +164,28 @@ internal sealed partial class BacktestVenue
         if (amend.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return Refused(call, KindRefusal(amend.Kind));
         var market = amend.Kind == KisOrderKind.Market;
         var price = market ? 0 : (long)amend.Price;
-        if (!market && PriceRefusal(original.Code, amend.Price) is { } bad) return Refused(call, bad);
         var affected = Math.Min(amend.Quantity ?? original.Remaining, original.Remaining);
-        if (original.Buy && affected * (market ? Instrument(original.Code).Upper : price) * (1 + _options.CommissionRate)
-            > AvailableCash() + affected * original.ReservePrice * (1 + _options.CommissionRate))
-            return Refused(call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
+        if (original.Derivative)
+        {
+            // The paper venue checks an amendment's terms only (FuturesOptionRules has no amendment money check).
+            if (CheckDerivative(original.Code, market, amend.Price, affected, out price) is { } refused) return Refused(call, refused);
+        }
+        else
+        {
+            if (!market && PriceRefusal(original.Code, amend.Price) is { } bad) return Refused(call, bad);
+            if (original.Buy && affected * (market ? Instrument(original.Code).Upper : price) * (1 + _options.CommissionRate)
+                > AvailableCash() + affected * original.ReservePrice * (1 + _options.CommissionRate))
+                return Refused(call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
+        }
         Reduce(original, affected);
-        var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, market, price, affected);
+        var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, market, price, affected) { Derivative = original.Derivative };
         if (market) successor.ReservePrice = Instrument(original.Code).Upper;
         AddOrder(successor);
         call.Number = successor.Number;
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Amended, successor, original.Number, affected, price, original.Filled);
         Arrive(successor); // an amendment is a new order at its price: the back of the queue, marketable at once
-        return Accepted(call, successor.Number);
+        return Accepted(call, successor.Number, derivative: successor.Derivative);
     }
 
     private KisOrderResult Cancel(Call call)
@@ -185,12 +200,12 @@ internal sealed partial class BacktestVenue
         var number = ++_nextNumber;
         AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.IsMarket, original.LimitPrice, affected)
         {
-            Remaining = 0, Cancelled = affected,
+            Remaining = 0, Cancelled = affected, Derivative = original.Derivative,
         });
         call.Number = number;
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Cancelled, original, number, affected, original.LimitPrice, original.Filled);
-        return Accepted(call, original.Number, number);
+        return Accepted(call, original.Number, number, original.Derivative);
     }
 
     /// <summary>A marketable order walks the book's depth from the touch (what earlier paper orders took is gone until
@@ -220,6 +235,11 @@ internal sealed partial class BacktestVenue
 
     private void Fill(Order order, long quantity, long price, string liquidity)
     {
+        if (order.Derivative)
+        {
+            FillDerivative(order, quantity, price, liquidity);
+            return;
+        }
         var value = (decimal)quantity * price;
         var commission = value * _options.CommissionRate;
         var tax = order.Buy ? 0 : value * _options.SellTaxRate;
@@ -268,8 +288,11 @@ internal sealed partial class BacktestVenue
             BacktestNoticeKind.Cancelled => (number, order.Number), // an expiry: the order's own number as both
             _ => (number, 0L),
         };
-        _notices.Add(BacktestNotices.Write(_options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy, order.IsMarket,
-            quantity, price, field16, order.LimitPrice, _now));
+        _notices.Add(order.Derivative
+            ? BacktestNotices.WriteDerivative(_options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy,
+                quantity, price, field16, order.LimitPrice, _now)
+            : BacktestNotices.Write(_options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy, order.IsMarket,
+                quantity, price, field16, order.LimitPrice, _now));
     }
 
     private List<byte[]> TakeNotices()

@@ -6,13 +6,13 @@ using Kis.Realtime.Simulator.Trading.Rules;
 namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>The venue's checks (KIS's refusal codes, as the simulator's paper venue uses them; the tick grid, daily
-/// limits and per-order caps are the paper venue's <see cref="StockRules"/>) and its state's types.</summary>
+/// limits and per-order caps are the paper venue's <see cref="StockRules"/>, and its <see cref="FuturesOptionRules"/> for
+/// futures/options) and its state's types.</summary>
 internal sealed partial class BacktestVenue
 {
     private KisRefusal? Refuse(KisOrderRequest request)
     {
-        if (request.Product != KisProduct.Stock)
-            return new KisRefusal("1", "APBK0505", "A backtest takes KRX stock cash orders only (futures/options: not yet).", 200);
+        if (request.Product == KisProduct.FuturesOptions) return RefuseDerivative(request);
         if (request.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return KindRefusal(request.Kind);
         if (request.Exchange != KisStockExchange.Krx)
             return new KisRefusal("1", "APBK0505", "A backtest routes to KRX only (its book and trades are KRX's H0STASP0 and H0STCNT0).", 200);
@@ -63,7 +63,7 @@ internal sealed partial class BacktestVenue
         return new KisOrderResult { Outcome = KisOrderOutcome.Refused, Refusal = refusal, Attempts = 1 };
     }
 
-    private KisOrderResult Accepted(Call call, long followed, long? own = null)
+    private KisOrderResult Accepted(Call call, long followed, long? own = null, bool derivative = false)
     {
         call.Answered = true;
         var number = BacktestNotices.Pad(own ?? followed, 10);
@@ -73,24 +73,25 @@ internal sealed partial class BacktestVenue
             OrderTime = TimeOnly.FromTimeSpan(_now.ToOffset(KisRecordingSource.KstOffset).TimeOfDay),
             Message = "APBK0013 주문 전송 완료 되었습니다. (backtest)",
             // A cancel's handle follows the order it cancels, as KisOrderClient's does.
-            Handle = Book.Handle(BacktestNotices.Pad(followed, 10), KisProduct.Stock),
+            Handle = Book.Handle(BacktestNotices.Pad(followed, 10), derivative ? KisProduct.FuturesOptions : KisProduct.Stock),
         };
     }
 
-    /// <summary>Cash not held for open buys (at their limit, a market buy at the day's upper limit, with commission).</summary>
+    /// <summary>Cash not held for open stock buys (at their limit, a market buy at the day's upper limit, with commission)
+    /// nor as futures/options margin.</summary>
     private decimal AvailableCash()
     {
         var held = 0m;
         foreach (var order in OpenOrders())
-            if (order.Buy) held += order.Remaining * order.ReservePrice * (1 + _options.CommissionRate);
-        return _cash - held;
+            if (order.Buy && !order.Derivative) held += order.Remaining * order.ReservePrice * (1 + _options.CommissionRate);
+        return _cash - held - DerivativeMarginInUse();
     }
 
     private long Sellable(string code)
     {
         var held = _positions.GetValueOrDefault(code)?.Quantity ?? 0;
         foreach (var order in OpenOrders())
-            if (!order.Buy && order.Code == code) held -= order.Remaining;
+            if (!order.Buy && order.Code == code && !order.Derivative) held -= order.Remaining;
         return held;
     }
 
@@ -128,25 +129,31 @@ internal sealed partial class BacktestVenue
     {
         var equity = _cash;
         foreach (var (code, position) in _positions)
-            if (position.Quantity != 0) equity += position.Quantity * (decimal)Instrument(code).Last;
+            if (position.Quantity != 0) equity += Held(code, position);
         return equity;
     }
 
-    private static int Copy(in OrderBookLevels levels, BookLevel[] into)
+    /// <summary>A book's levels into the engine's (<paramref name="scale"/>: 100 for futures/options, held in hundredths).</summary>
+    private static int Copy(in OrderBookLevels levels, BookLevel[] into, int scale)
     {
         var n = 0;
         for (var i = 0; i < OrderBookLevels.MaxDepth; i++)
-            if (levels[i].Price > 0) into[n++] = new BookLevel((long)levels[i].Price, levels[i].Quantity);
+            if (levels[i].Price > 0) into[n++] = new BookLevel((long)(levels[i].Price * scale), levels[i].Quantity);
         return n;
     }
 
-    private static KisOrderRow Row(Order o) => new()
+    private static KisOrderRow Row(Order o)
     {
-        Product = KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10),
-        OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
-        Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice,
-        FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : o.FillValue / o.Filled, RemainingQuantity = o.Remaining, CancelledQuantity = o.Cancelled,
-    };
+        var scale = o.Derivative ? 100m : 1m;
+        return new()
+        {
+            Product = o.Derivative ? KisProduct.FuturesOptions : KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10),
+            OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
+            Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice / scale,
+            FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : o.FillValue / o.Filled / scale, RemainingQuantity = o.Remaining,
+            CancelledQuantity = o.Cancelled,
+        };
+    }
 
     private sealed class Order(long number, long original, string code, bool buy, bool isMarket, long limitPrice, long quantity)
     {
@@ -157,6 +164,8 @@ internal sealed partial class BacktestVenue
         public bool IsMarket { get; } = isMarket;
         public long LimitPrice { get; } = limitPrice;
         public long Quantity { get; } = quantity;
+        /// <summary>A futures/options order (prices in hundredths of a point, <see cref="FuturesOptionRules"/>).</summary>
+        public bool Derivative { get; init; }
         public long Remaining { get; set; } = quantity;
         public long Filled { get; set; }
         public long Cancelled { get; set; }
@@ -178,6 +187,10 @@ internal sealed partial class BacktestVenue
         public int AskCount, BidCount;
         public long Last, Lower, Upper, TapeVolume, TapeTrades;
         public decimal TapeValue;
+        /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock) and the futures tick (0 for an option).</summary>
+        public bool Derivative;
+        public long Multiplier = 1, FuturesTick;
+        public TradeSide LastSide;
         private byte[] _book = new byte[1024];
         private int _bookLength;
         private TrDefinition? _bookTr;
@@ -195,15 +208,34 @@ internal sealed partial class BacktestVenue
         public void DecodeBook()
         {
             if (_bookTr is null) return;
-            if (StockOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var book, out _))
+            if (_bookTr.KeyFormat == TrKeyFormat.DerivativeCode)
             {
-                AskCount = Copy(book.Asks, Asks);
-                BidCount = Copy(book.Bids, Bids);
+                if (DerivativesOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var levels, out _))
+                {
+                    AskCount = Copy(levels.Asks, Asks, 100);
+                    BidCount = Copy(levels.Bids, Bids, 100);
+                }
+            }
+            else if (StockOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var book, out _))
+            {
+                AskCount = Copy(book.Asks, Asks, 1);
+                BidCount = Copy(book.Bids, Bids, 1);
             }
             _bookTr = null;
         }
 
-        /// <summary>KRX's daily limits from the previous close (<see cref="StockRules.DailyLimits"/>).</summary>
-        public void SetLimits(long previousClose) => (Lower, Upper) = StockRules.DailyLimits(previousClose);
+        /// <summary>KRX's daily limits from the previous close (<see cref="StockRules.DailyLimits"/>; a future's
+        /// <see cref="FuturesOptionRules.FuturesDailyLimits"/>; none known for an option).</summary>
+        public void SetLimits(long previousClose) => (Lower, Upper) = !Derivative ? StockRules.DailyLimits(previousClose)
+            : FuturesTick > 0 ? FuturesOptionRules.FuturesDailyLimits(previousClose, FuturesTick) : (0, 0);
+
+        /// <summary>Marks a futures/options code: its multiplier and, for a future, its tick (the rules').</summary>
+        public void MarkDerivative(string code)
+        {
+            if (Derivative) return;
+            Derivative = true;
+            Multiplier = FuturesOptionRules.Multiplier(code);
+            FuturesTick = code[0] == '1' ? FuturesOptionRules.TickOf(code, 1) : 0;
+        }
     }
 }

@@ -113,9 +113,9 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         lock (_gate)
         {
-            IReadOnlyList<KisOrderRow> rows = product != KisProduct.Stock ? [] :
+            IReadOnlyList<KisOrderRow> rows =
             [
-                .. _orders.Values.Where(o => code is null || o.Code == code)
+                .. _orders.Values.Where(o => o.Derivative == (product == KisProduct.FuturesOptions) && (code is null || o.Code == code))
                     .Where(o => filter switch { KisOrderFilter.Filled => o.Filled > 0, KisOrderFilter.Unfilled => o.Remaining > 0, _ => true })
                     .OrderByDescending(o => o.Number).Select(Row),
             ];
@@ -127,7 +127,9 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         lock (_gate)
         {
-            var positions = _positions.Where(p => p.Value.Quantity != 0).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
+            if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBalance());
+            var positions = _positions.Where(p => p.Value.Quantity != 0 && !Instrument(p.Key).Derivative)
+                .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
             {
                 var last = Instrument(p.Key).Last;
                 return new KisPosition
@@ -138,9 +140,10 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
                 };
             }).ToList();
             var value = positions.Sum(p => p.Value);
-            return Task.FromResult(product != KisProduct.Stock
-                ? new KisBalance { Product = product }
-                : new KisBalance { Product = product, Cash = _cash, PositionsValue = value, TotalValue = _cash + value, Positions = positions });
+            return Task.FromResult(new KisBalance
+            {
+                Product = product, Cash = _cash, PositionsValue = value, TotalValue = _cash + value, Positions = positions,
+            });
         }
     }
 
@@ -149,6 +152,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         lock (_gate)
         {
+            if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBuyingPower(code, side, price));
             var instrument = Instrument(code);
             var unit = price > 0 ? price : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
             var cash = AvailableCash();
@@ -164,10 +168,11 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             return [.. _calls.Select(c =>
             {
                 var order = c.Number > 0 ? _orders[c.Number] : null;
+                var average = order is { Filled: > 0 } ? order.FillValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
                 return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
                     c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
                     c.Refusal is null ? (c.Answered ? "accepted" : "not arrived") : "refused", c.Refusal?.ToString() ?? "",
-                    order?.Filled ?? 0, order?.Cancelled ?? 0, order is { Filled: > 0 } ? order.FillValue / order.Filled : 0);
+                    order?.Filled ?? 0, order?.Cancelled ?? 0, average);
             })];
     }
 

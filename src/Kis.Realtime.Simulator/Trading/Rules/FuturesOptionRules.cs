@@ -43,21 +43,57 @@ internal sealed class FuturesOptionRules : ProductRules
 
     public override bool OnGrid(long price, long tick) => price % tick == 0;
 
+    /// <summary>
+    /// KRX's tick at <paramref name="price"/> (hundredths of a point) for the products these rules price: index futures by
+    /// underlying (the simulator's <see cref="GenericStream.FuturesTick"/>: KOSPI200 0.05, mini KOSPI200 0.02, KOSDAQ150
+    /// 0.10), KOSPI200 options 0.01 under a 10-point premium and 0.05 from 10, mini KOSPI200 options 0.01 under 3, 0.02
+    /// under 10 and 0.05 from 10. 0 for any other code (stock, KOSDAQ150 option, commodity …): not priced here. The
+    /// simulator's own options stay under 10 points, where its fixed 0.01 tick is this one.
+    /// </summary>
+    public static long TickOf(string code, long price)
+    {
+        if (code.Length != 8) return 0;
+        var underlying = code[1..3];
+        return code[0] switch
+        {
+            '1' when underlying is "01" or "05" or "06" => GenericStream.FuturesTick(code),
+            '2' or '3' when underlying == "01" => price < 1_000 ? 1 : 5,
+            '2' or '3' when underlying == "05" => price < 300 ? 1 : price < 1_000 ? 2 : 5,
+            _ => 0,
+        };
+    }
+
+    /// <summary>
+    /// An index future's daily limits from its base price (<paramref name="previousClose"/>, hundredths): ±20 %, onto the
+    /// grid inward. KRX widens an index future's limit in stages (±8 %, ±15 %, ±20 %) as the price reaches each; only the
+    /// last, beyond which no order is ever taken, is applied. An option's limits follow its underlying's and are not
+    /// derived here.
+    /// </summary>
+    public static (long Lower, long Upper) FuturesDailyLimits(long previousClose, long tick)
+    {
+        var lower = (previousClose * 8 + 9) / 10; // 80 %, rounded up
+        return (Math.Max(tick, (lower + tick - 1) / tick * tick), previousClose * 12 / 10 / tick * tick);
+    }
+
     /// <summary>KRW per point of a futures/options code: KOSPI200 250,000, mini KOSPI200 50,000, KOSDAQ150 10,000.</summary>
     public static long Multiplier(string code) => code.Length < 3 ? 10 : code[1..3] switch { "01" => 250_000, "05" => 50_000, "06" => 10_000, _ => 10 };
 
     /// <summary>The margin <paramref name="quantity"/> contracts at <paramref name="price"/> (hundredths of a point) take, in KRW.</summary>
     public override long Margin(string code, long quantity, long price) => MarginOf(code, quantity, price);
 
-    private static long MarginOf(string code, long contracts, long price)
+    /// <summary>The initial margin of <paramref name="contracts"/> at <paramref name="price"/> (hundredths of a point), KRW:
+    /// the contracts' value × <see cref="FuturesMarginRate"/> for futures, × <see cref="OptionsMarginRate"/> for options.</summary>
+    public static long MarginOf(string code, long contracts, long price)
         => (long)decimal.Ceiling(checked(contracts * price) * (decimal)Multiplier(code) / 100m * (code[0] == '1' ? FuturesMarginRate : OptionsMarginRate));
 
     /// <summary>The contracts of <paramref name="code"/> an order of this side closes (a buy closes a short, a sell a long).</summary>
-    public static long Closable(PaperAccount account, string code, bool buy)
-    {
-        var held = account.Positions.GetValueOrDefault(code)?.Quantity ?? 0;
-        return buy ? Math.Max(0, -held) : Math.Max(0, held);
-    }
+    public static long Closable(PaperAccount account, string code, bool buy) => Closable(account.Positions.GetValueOrDefault(code)?.Quantity ?? 0, buy);
+
+    /// <summary>The contracts of a signed position of <paramref name="held"/> an order of this side closes.</summary>
+    public static long Closable(long held, bool buy) => buy ? Math.Max(0, -held) : Math.Max(0, held);
+
+    /// <summary>A profit of <paramref name="realized"/> (hundredths of a point × contracts) of <paramref name="code"/> in KRW.</summary>
+    public static long Krw(string code, long realized) => checked(realized * Multiplier(code) / 100);
 
     /// <summary>Most contracts that open a position whose initial margin at <paramref name="price"/> fits in
     /// <paramref name="free"/> KRW (what <see cref="ProductRules.Check"/> takes, by the same <see cref="Margin"/>).</summary>
@@ -92,7 +128,7 @@ internal sealed class FuturesOptionRules : ProductRules
     {
         var realizedBefore = position.Realized;
         FillContracts(position, order.Buy, quantity, price);
-        order.Account.Cash += checked((position.Realized - realizedBefore) * Multiplier(order.Code) / 100);
+        order.Account.Cash += Krw(order.Code, position.Realized - realizedBefore);
     }
 
     /// <summary>
@@ -103,17 +139,33 @@ internal sealed class FuturesOptionRules : ProductRules
     {
         position.Rules = this;
         if (buy) position.BoughtToday += quantity; else position.SoldToday += quantity;
-        if (position.Quantity != 0 && position.Quantity > 0 != buy)
+        position.Realized += Fill(ref position.Quantity, ref position.Cost, buy, quantity, price);
+    }
+
+    /// <summary>
+    /// A fill on a signed position (<paramref name="held"/> contracts, short below 0; <paramref name="cost"/>: what its
+    /// contracts cost, hundredths × contracts, positive either way): the contracts it closes leave at the position's
+    /// average cost, the rest open or add at <paramref name="price"/>. Returns the profit realized (hundredths × contracts).
+    /// The paper venue's positions and the backtest's settle by this one rule.
+    /// </summary>
+    public static long Fill(ref long held, ref long cost, bool buy, long quantity, long price)
+    {
+        long realized = 0;
+        if (held != 0 && held > 0 != buy)
         {
-            var closing = Math.Min(Math.Abs(position.Quantity), quantity);
-            var closedCost = position.Cost * closing / Math.Abs(position.Quantity);
+            var closing = Math.Min(Math.Abs(held), quantity);
+            var closedCost = cost * closing / Math.Abs(held);
             // A long closes by selling above its cost; a short by buying below it.
-            position.Realized += buy ? closedCost - closing * price : closing * price - closedCost;
-            position.Cost -= closedCost;
-            position.Quantity += buy ? closing : -closing;
+            realized = buy ? closedCost - closing * price : closing * price - closedCost;
+            cost -= closedCost;
+            held += buy ? closing : -closing;
             quantity -= closing;
         }
-        position.Quantity += buy ? quantity : -quantity;
-        position.Cost += quantity * price;
+        held += buy ? quantity : -quantity;
+        cost += quantity * price;
+        return realized;
     }
+
+    /// <summary>A signed position's profit at <paramref name="last"/> (hundredths × contracts) against its cost.</summary>
+    public static long Unrealized(long held, long cost, long last) => held * last - Math.Sign(held) * cost;
 }

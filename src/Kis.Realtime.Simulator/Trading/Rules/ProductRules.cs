@@ -63,17 +63,21 @@ internal abstract class ProductRules
 
     /// <summary>The checks of a new order KIS's REST answer refuses at the door: quantity, grid, limits, then money.</summary>
     public PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
+        => CheckOrder(request.Quantity, request.IsMarket, request.Price, quote) ?? CheckMoney(request, quote, account);
+
+    /// <summary>The checks of an order's own terms, before money: quantity, grid, limits (the backtest venue's too).</summary>
+    public PaperResult? CheckOrder(long quantity, bool isMarket, long price, OrderQuote quote)
     {
-        if (request.Quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
-        if (request.Quantity > MaxQuantity) return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (at most {MaxQuantity:N0} {UnitName} an order)");
-        if (!request.IsMarket)
+        if (quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
+        if (quantity > MaxQuantity) return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (at most {MaxQuantity:N0} {UnitName} an order)");
+        if (!isMarket)
         {
-            if (request.Price <= 0 || !OnGrid(request.Price, quote.Tick))
+            if (price <= 0 || !OnGrid(price, quote.Tick))
                 return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
-            if (request.Price > quote.Upper || request.Price < quote.Lower)
+            if (price > quote.Upper || price < quote.Lower)
                 return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {quote.Lower}..{quote.Upper})");
         }
-        return CheckMoney(request, quote, account);
+        return null;
     }
 
     /// <summary>Whether the account can pay for (or deliver) the order: cash, shares or margin.</summary>

@@ -1,0 +1,158 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Rules;
+
+namespace Kis.Realtime.Simulator.Backtest;
+
+/// <summary>
+/// KRX day-session futures and options in a backtest: the paper venue's <see cref="FuturesOptionRules"/> check them
+/// (per-order cap, grid, limits; initial margin out of the free cash, none for the contracts an order closes) and settle
+/// them (signed positions; a closing fill's profit in cash at once, through the contract multiplier). Their prices are
+/// held in hundredths of a point, as the simulator holds them; the files and the inquiries show points.
+/// </summary>
+internal sealed partial class BacktestVenue
+{
+    /// <summary>The recorded TRs that move a futures/options market: KRX day-session index futures and options trades and books.</summary>
+    public static bool IsDerivativeMarket(TrDefinition tr)
+        => ReferenceEquals(tr, KisTrs.H0IFCNT0) || ReferenceEquals(tr, KisTrs.H0IFASP0)
+           || ReferenceEquals(tr, KisTrs.H0IOCNT0) || ReferenceEquals(tr, KisTrs.H0IOASP0);
+
+    /// <summary>
+    /// A recorded futures/options trade (price and previous close in hundredths). KIS's derivatives trades do not say
+    /// who initiated them: the tick test decides (up: a buyer's; down: a seller's; unchanged: as the last), as the
+    /// simulator's own derivatives feeds do.
+    /// </summary>
+    public List<byte[]>? OnDerivativeTrade(string code, long price, long volume, long previousClose)
+    {
+        TradeSide side;
+        lock (_gate)
+        {
+            var instrument = Instrument(code);
+            instrument.MarkDerivative(code);
+            side = instrument.Last == 0 || price == instrument.Last ? instrument.LastSide : price > instrument.Last ? TradeSide.Buy : TradeSide.Sell;
+            instrument.LastSide = side;
+        }
+        return OnTrade(code, price, volume, previousClose, side);
+    }
+
+    /// <summary>The checks of a futures/options order: the products the rules price, then <see cref="CheckDerivative"/>.</summary>
+    private KisRefusal? RefuseDerivative(KisOrderRequest request)
+    {
+        if (FuturesOptionRules.TickOf(request.Code, 1) == 0)
+            return new KisRefusal("1", "APBK0505", $"A backtest prices KOSPI200, mini KOSPI200 and KOSDAQ150 futures and KOSPI200 and mini KOSPI200 options " +
+                $"(their grids and multipliers are the paper venue's rules); {request.Code} is none of them.", 200);
+        if (request.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return KindRefusal(request.Kind);
+        var instrument = Instrument(request.Code);
+        instrument.MarkDerivative(request.Code);
+        if (instrument.Last == 0)
+            return new KisRefusal("1", "APBK0918",
+                $"No KRX day-session trade of {request.Code} (H0IFCNT0, H0IOCNT0) in the recording yet: no price to check the order against.", 200);
+        if (CheckDerivative(request.Code, request.Kind == KisOrderKind.Market, request.Price, request.Quantity, out var price) is { } bad) return bad;
+        // Initial margin on the contracts the order opens, none on those it closes (FuturesOptionRules' CheckMoney).
+        var buy = request.Side == OrderSide.Buy;
+        var opening = Math.Max(0, request.Quantity - FuturesOptionRules.Closable(_positions.GetValueOrDefault(request.Code)?.Quantity ?? 0, buy));
+        var margin = FuturesOptionRules.MarginOf(request.Code, opening, ProductRules.OrderPrice(request.Kind == KisOrderKind.Market, price, instrument.Upper));
+        return margin > AvailableCash()
+            ? new KisRefusal("1", "APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)", 200)
+            : null;
+    }
+
+    /// <summary>
+    /// Quantity, grid and limits by the paper venue's own check (<see cref="ProductRules.CheckOrder"/>) at KRX's tick for
+    /// the price; <paramref name="price"/>: the limit in hundredths (0 for a market order).
+    /// </summary>
+    private KisRefusal? CheckDerivative(string code, bool market, decimal points, long quantity, out long price)
+    {
+        var instrument = Instrument(code);
+        price = 0;
+        // An option's limits follow its underlying's and are not in the recording: a market order has no bound to take margin at.
+        if (market && instrument.Upper == 0)
+            return new KisRefusal("1", "APBK0505",
+                $"A backtest takes an option ({code}) at a limit only: its daily limits are not in the recording, " +
+                "so a market order's premium has no bound.", 200);
+        if (!market)
+        {
+            var hundredths = points * 100;
+            // A price off the grid of hundredths is off every KRX grid: -1 makes the check refuse it as such.
+            price = hundredths == decimal.Truncate(hundredths) && hundredths > 0 ? (long)hundredths : -1;
+        }
+        var quote = new OrderQuote(0, 0, 0, 0, instrument.Lower, instrument.Upper > 0 ? instrument.Upper : long.MaxValue,
+            Math.Max(1, FuturesOptionRules.TickOf(code, price)));
+        return ProductRules.FuturesOptions.CheckOrder(quantity, market, price, quote) is { } refused
+            ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
+            : null;
+    }
+
+    /// <summary>The initial margin open futures/options positions and orders hold out of the cash (<see cref="ProductRules.MarginInUse"/>'s rule).</summary>
+    private long DerivativeMarginInUse()
+    {
+        long margin = 0;
+        foreach (var (code, position) in _positions)
+            if (position.Quantity != 0 && Instrument(code).Derivative) margin += FuturesOptionRules.MarginOf(code, 1, (long)position.Cost);
+        foreach (var order in _open)
+            if (order.Derivative && order.Remaining > 0 && !order.IsMarket)
+                margin += FuturesOptionRules.MarginOf(order.Code, order.Remaining, order.LimitPrice);
+        return margin;
+    }
+
+    /// <summary>A futures/options fill: commission on the contracts' value in KRW, no tax; the position settles by the paper venue's rule.</summary>
+    private void FillDerivative(Order order, long quantity, long price, string liquidity)
+    {
+        var instrument = Instrument(order.Code);
+        var value = (decimal)quantity * price * instrument.Multiplier / 100;
+        var commission = value * (order.Code[0] == '1' ? _options.FuturesCommissionRate : _options.OptionsCommissionRate);
+        var position = PositionOf(order.Code);
+        var cost = (long)position.Cost;
+        var realized = FuturesOptionRules.Fill(ref position.Quantity, ref cost, order.Buy, quantity, price);
+        position.Cost = cost;
+        _cash += FuturesOptionRules.Krw(order.Code, realized) - commission;
+        order.Remaining -= quantity;
+        order.Filled += quantity;
+        order.FillValue += (decimal)quantity * price;
+        _fills.Add(new KisBacktestFill(++_fillSequence, _now, BacktestNotices.Pad(order.Number, 10), order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
+            quantity, price / 100m, commission, 0, liquidity, _cash, position.Quantity));
+        Notify(BacktestNoticeKind.Filled, order, order.Number, quantity, price, order.Quantity);
+    }
+
+    /// <summary>What a position adds to the account's value at its last trade, KRW: a stock's shares at it, a futures/options
+    /// position's profit against its cost (its margin is not spent).</summary>
+    private decimal Held(string code, Position position)
+    {
+        var instrument = Instrument(code);
+        return instrument.Derivative
+            ? FuturesOptionRules.Krw(code, FuturesOptionRules.Unrealized(position.Quantity, (long)position.Cost, instrument.Last))
+            : position.Quantity * (decimal)instrument.Last;
+    }
+
+    private static decimal Points(long hundredths) => hundredths / 100m;
+
+    private KisBalance DerivativeBalance()
+    {
+        var positions = _positions.Where(p => p.Value.Quantity != 0 && Instrument(p.Key).Derivative).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
+        {
+            var instrument = Instrument(p.Key);
+            return new KisPosition
+            {
+                Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = Math.Abs(p.Value.Quantity),
+                AveragePrice = p.Value.Cost / Math.Abs(p.Value.Quantity) / 100, CurrentPrice = Points(instrument.Last),
+                Value = p.Value.Quantity * Points(instrument.Last) * instrument.Multiplier, ProfitLoss = Held(p.Key, p.Value),
+            };
+        }).ToList();
+        var profit = positions.Sum(p => p.ProfitLoss);
+        return new KisBalance
+        {
+            Product = KisProduct.FuturesOptions, Cash = _cash, PositionsValue = profit, TotalValue = _cash + profit, Positions = positions,
+        };
+    }
+
+    private KisBuyingPower DerivativeBuyingPower(string code, OrderSide side, decimal price)
+    {
+        var instrument = Instrument(code);
+        var unit = price > 0 ? (long)(price * 100) : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
+        var free = AvailableCash();
+        var closable = FuturesOptionRules.Closable(_positions.GetValueOrDefault(code)?.Quantity ?? 0, side == OrderSide.Buy);
+        var total = FuturesOptionRules.TickOf(code, 1) == 0 ? 0
+            : Math.Min(FuturesOptionRules.MaxContractsPerOrder, closable + FuturesOptionRules.OpenableContracts(code, unit, (long)decimal.Floor(free)));
+        return new KisBuyingPower { Cash = free, Price = Points(unit), Quantity = total, MaxQuantity = total };
+    }
+}
