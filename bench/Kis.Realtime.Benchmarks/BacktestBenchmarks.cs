@@ -84,13 +84,15 @@ public class BacktestBenchmarks
             {
                 process.Refresh();
                 var cpu = process.TotalProcessorTime;
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var wall = System.Diagnostics.Stopwatch.StartNew();
                 var fills = await bench.MeanReversionOverADay();
                 wall.Stop();
                 process.Refresh();
                 var spent = process.TotalProcessorTime - cpu;
+                var perRecord = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records;
                 Console.WriteLine(FormattableString.Invariant(
-                    $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s"));
+                    $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated a record"));
             }
         }
         finally

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
@@ -27,6 +26,9 @@ internal sealed class BacktestClient : IKisRealtimeClient
     }
 
     internal Kis.Realtime.Internal.ClientGaps Gaps { get; }
+
+    /// <summary>The strategy's queue (where its subscriptions resume it).</summary>
+    internal BacktestPump Pump => _pump;
 
     internal ReplayCounters Counters { get; } = new();
 
@@ -101,31 +103,18 @@ internal sealed class BacktestClient : IKisRealtimeClient
         return Raw(tr, key, transient: false, cancellationToken);
     }
 
-    private async IAsyncEnumerable<T> Typed<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : struct, IKisRecord<T>
-    {
-        // Transient: each record is decoded before the next is asked for, and its bytes are not handed out. Not through
-        // the pump a second time (ConfigureAwait(false)): Raw always resumes on the pump, so this continues there inline,
-        // and only the strategy's own await is posted (a post per layer cost a queue round and a boxed item a record).
-        await foreach (var record in Raw(tr, key, transient: true, cancellationToken).ConfigureAwait(false))
-        {
-            if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return value;
-            else Counters.DecodeError();
-        }
-    }
+    // Transient: each record is read before the next is asked for, and its bytes are not handed out (typed ones).
+    private BacktestSubscription<T, DecodedReader<T>> Typed<T>(TrDefinition tr, string key, CancellationToken cancellationToken)
+        where T : struct, IKisRecord<T> => new(this, tr, key, transient: true, cancellationToken);
 
-    private async IAsyncEnumerable<KisReceived<T>> Received<T>(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : struct, IKisRecord<T>
-    {
-        await foreach (var record in Raw(tr, key, transient: true, cancellationToken).ConfigureAwait(false)) // as Typed's
-        {
-            if (T.TryDecode(record.Tr, record.Data.Span, out var value, out _)) yield return new KisReceived<T>(value, record.ReceivedAt);
-            else Counters.DecodeError();
-        }
-    }
+    private BacktestSubscription<KisReceived<T>, ReceivedReader<T>> Received<T>(TrDefinition tr, string key, CancellationToken cancellationToken)
+        where T : struct, IKisRecord<T> => new(this, tr, key, transient: true, cancellationToken);
 
-    private async IAsyncEnumerable<KisRecord> Raw(TrDefinition tr, string key, bool transient,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private BacktestSubscription<KisRecord, RawReader> Raw(TrDefinition tr, string key, bool transient, CancellationToken cancellationToken) =>
+        new(this, tr, key, transient, cancellationToken);
+
+    /// <summary>A subscription starts: its feed, checked for gaps, registered (the driver routes to it from its next step).</summary>
+    internal BacktestFeed Open(TrDefinition tr, string key, bool transient)
     {
         var feed = new BacktestFeed(_pump, tr, key, new HashSet<string>(StringComparer.Ordinal)
         {
@@ -133,21 +122,14 @@ internal sealed class BacktestClient : IKisRealtimeClient
         }, transient);
         feed.GapChecks = new Kis.Realtime.Internal.GapChecks(Gaps, key);
         Register(feed);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        using var registration = linked.Token.Register(() => feed.End(new OperationCanceledException(linked.Token)));
-        try
-        {
-            while (await feed.WaitAsync())
-            {
-                Counters.Delivered();
-                yield return feed.Take();
-            }
-        }
-        finally
-        {
-            Unregister(feed);
-        }
+        return feed;
     }
+
+    /// <summary>A subscription ended (its records did, it failed or it was disposed).</summary>
+    internal void Close(BacktestFeed feed) => Unregister(feed);
+
+    /// <summary>Cancelled when the client is disposed: every subscription ends.</summary>
+    internal CancellationToken Disposed => _disposed.Token;
 
     /// <summary>Changes at every subscription and unsubscription (the driver refreshes what it follows).</summary>
     public int Version => Volatile.Read(ref _version);
@@ -159,7 +141,6 @@ internal sealed class BacktestClient : IKisRealtimeClient
         Counters.SubscriptionStarted();
         lock (_gate)
         {
-            _version++;
             _feeds.Add(feed);
             foreach (var id in feed.TrIds)
             {
@@ -167,6 +148,7 @@ internal sealed class BacktestClient : IKisRealtimeClient
                 // Copied on write: the driver iterates a list it got without the lock.
                 _byTr[id] = [.. feeds, feed];
             }
+            Volatile.Write(ref _version, _version + 1); // after the lists: the driver reads it without the lock
         }
     }
 
@@ -175,10 +157,10 @@ internal sealed class BacktestClient : IKisRealtimeClient
         Counters.SubscriptionEnded();
         lock (_gate)
         {
-            _version++;
             _feeds.Remove(feed);
             foreach (var id in feed.TrIds)
                 if (_byTr.TryGetValue(id, out var feeds)) _byTr[id] = [.. feeds.Where(f => f != feed)];
+            Volatile.Write(ref _version, _version + 1);
         }
     }
 

@@ -15,7 +15,6 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     private int _clientVersion = -1, _venueCodes = -1;
     private DateOnly? _day;
     private long _lastSampleSecond = long.MinValue, _fillsSampled;
-    private readonly Dictionary<string, long> _lastPriceSecond = new(StringComparer.Ordinal);
 
     public DateTimeOffset Now { get; private set; }
 
@@ -92,10 +91,10 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     private void Record(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
     {
         Records++;
-        if (ReferenceEquals(tr, KisTrs.H0STCNT0) || ReferenceEquals(tr, KisTrs.H0STASP0)) Market(tr, record, at);
-        else if (BacktestVenue.IsDerivativeMarket(tr)) DerivativeMarket(tr, record, at);
-        if (client.FeedsOf(tr.Id) is not { } feeds) return;
-        var key = tr.KeyField >= 0 ? KeyOf(record, tr.KeyField) : default;
+        var key = tr.KeyField >= 0 ? KeyOf(record, tr.KeyField) : default; // read once: the market and the routing use it
+        if (ReferenceEquals(tr, KisTrs.H0STCNT0) || ReferenceEquals(tr, KisTrs.H0STASP0)) Market(tr, key, record, at);
+        else if (BacktestVenue.IsDerivativeMarket(tr)) DerivativeMarket(tr, key, record, at);
+        if (FeedsOf(tr) is not { } feeds) return;
         byte[]? copy = null;
         foreach (var feed in feeds)
         {
@@ -105,10 +104,27 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         }
     }
 
-    /// <summary>A KRX trade or book of a followed code moves the venue's market (and may fill resting orders).</summary>
-    private void Market(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
+    // The feeds of each TR read (null: none), as the client had them at _routedVersion: asked again only when a
+    // subscription starts or ends, not under the client's lock at every record.
+    private readonly Dictionary<TrDefinition, List<BacktestFeed>?> _routes = new(ReferenceEqualityComparer.Instance);
+    private int _routedVersion = -1;
+
+    private List<BacktestFeed>? FeedsOf(TrDefinition tr)
     {
-        if (Followed(KeyOf(record, tr.KeyField)) is not { } code) return;
+        var version = client.Version;
+        if (version != _routedVersion)
+        {
+            _routes.Clear();
+            _routedVersion = version;
+        }
+        if (!_routes.TryGetValue(tr, out var feeds)) _routes[tr] = feeds = client.FeedsOf(tr.Id);
+        return feeds;
+    }
+
+    /// <summary>A KRX trade or book of a followed code moves the venue's market (and may fill resting orders).</summary>
+    private void Market(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, DateTimeOffset at)
+    {
+        if (Followed(key) is not { } code) return;
         List<byte[]>? notices;
         if (ReferenceEquals(tr, KisTrs.H0STCNT0))
         {
@@ -127,9 +143,9 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     /// A KRX day-session futures/options trade or book of a followed code: as a stock's, in hundredths of a point (the
     /// typed views read the trade: a derivatives market is rarely the hot path a stock's tape is).
     /// </summary>
-    private void DerivativeMarket(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
+    private void DerivativeMarket(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, DateTimeOffset at)
     {
-        if (Followed(KeyOf(record, tr.KeyField)) is not { } code) return;
+        if (Followed(key) is not { } code) return;
         List<byte[]>? notices;
         if (ReferenceEquals(tr, KisTrs.H0IFASP0) || ReferenceEquals(tr, KisTrs.H0IOASP0)) notices = venue.OnBook(code, tr, record);
         else
@@ -176,14 +192,34 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     private void Sample(string code, long price, DateTimeOffset at)
     {
         var second = at.UtcTicks / TimeSpan.TicksPerSecond;
-        if (!Prices.TryGetValue(code, out var prices)) Prices[code] = prices = [];
-        if (_lastPriceSecond.GetValueOrDefault(code, long.MinValue) == second) prices[^1] = (at, price);
-        else prices.Add((at, price));
-        _lastPriceSecond[code] = second;
+        if (!ReferenceEquals(code, _sampledCode)) // most trades are of the code sampled last (one of Followed's strings)
+        {
+            if (!_priceSeries.TryGetValue(code, out _sampled))
+            {
+                _priceSeries[code] = _sampled = new PriceSeries();
+                Prices[code] = _sampled.Points;
+            }
+            _sampledCode = code;
+        }
+        var series = _sampled!;
+        if (series.LastSecond == second) series.Points[^1] = (at, price);
+        else series.Points.Add((at, price));
+        series.LastSecond = second;
         if (second == _lastSampleSecond) Equity[^1] = (at, venue.Equity());
         else Equity.Add((at, venue.Equity()));
         _lastSampleSecond = second;
     }
+
+    /// <summary>A code's price points (<see cref="Prices"/>) and the second of its last one.</summary>
+    private sealed class PriceSeries
+    {
+        public List<(DateTimeOffset Time, long Price)> Points { get; } = [];
+        public long LastSecond { get; set; } = long.MinValue;
+    }
+
+    private readonly Dictionary<string, PriceSeries> _priceSeries = new(StringComparer.Ordinal);
+    private string? _sampledCode;
+    private PriceSeries? _sampled;
 
     private void SampleFills()
     {

@@ -1,4 +1,3 @@
-using System.Threading.Tasks.Sources;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
@@ -6,25 +5,20 @@ namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>
 /// One subscription of a backtest's strategy: the records routed to it, queued until the strategy asks. A waiting
-/// <c>MoveNextAsync</c> continues on the <see cref="BacktestPump"/> whatever its awaiter asked
-/// (<c>ConfigureAwait(false)</c> included), so the strategy's loop never runs beside the driver. One consumer; the
-/// driver and the consumer both run on the pump, the lock only guards against a strategy that left it.
+/// consumer (<see cref="BacktestSubscription{TOut, TReader}"/>) is called back on the <see cref="BacktestPump"/>, never
+/// inline in the driver's call, so the strategy's loop never runs beside the driver. One consumer; the driver and the
+/// consumer both run on the pump, the lock only guards against a strategy that left it.
 /// </summary>
-internal sealed class BacktestFeed : IValueTaskSource<bool>
+internal sealed class BacktestFeed
 {
     private readonly Lock _gate = new();
     private readonly Queue<KisRecord> _queue = new();
     private readonly BacktestPump _pump;
-    private Action<object?>? _continuation;
-    private object? _continuationState;
-    private short _version;
-    private bool _waiting, _ended, _signalled;
+    // The waiting consumer's callback (TryTake found nothing): posted to the pump, once, when a record or the end comes.
+    private SendOrPostCallback? _waiter;
+    private object? _waiterState;
+    private bool _ended;
     private Exception? _error;
-    // The continuation handed to the pump (one at a time: the next wait starts only once it ran), posted with the
-    // feed as its state so that a delivery allocates nothing.
-    private Action<object?>? _posted;
-    private object? _postedState;
-    private static readonly SendOrPostCallback RunPosted = static feed => ((BacktestFeed)feed!).RunContinuation();
 
     // A transient feed's copies of the records (Transient): one buffer, written in queue order, started over whenever
     // nothing is queued and the consumer holds no record; a full one is replaced (the records queued keep it alive).
@@ -80,12 +74,15 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
     /// <summary>Queues a record (one the consumer may keep: a venue notice, the driver's copy) and wakes a waiting consumer.</summary>
     public void Enqueue(KisRecord record)
     {
+        SendOrPostCallback? waiter;
+        object? state;
         lock (_gate)
         {
             if (_ended) return;
             _queue.Enqueue(record);
+            waiter = WakeLocked(out state);
         }
-        Wake();
+        if (waiter is not null) _pump.Post(waiter, state);
     }
 
     /// <summary>
@@ -100,12 +97,15 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
             Enqueue(new KisRecord(tr, Key, at, copy));
             return;
         }
+        SendOrPostCallback? waiter;
+        object? state;
         lock (_gate)
         {
             if (_ended) return;
             _queue.Enqueue(new KisRecord(tr, Key, at, Keep(record)));
+            waiter = WakeLocked(out state);
         }
-        Wake();
+        if (waiter is not null) _pump.Post(waiter, state);
     }
 
     /// <summary>A transient record's copy in the buffer (under the lock).</summary>
@@ -126,13 +126,60 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
     /// <summary>No more records: a waiting consumer's loop ends after what is queued.</summary>
     public void End(Exception? error = null)
     {
+        SendOrPostCallback? waiter;
+        object? state;
         lock (_gate)
         {
             if (_ended) return;
             _ended = true;
             _error = error;
+            waiter = WakeLocked(out state);
         }
-        Wake();
+        if (waiter is not null) _pump.Post(waiter, state);
+    }
+
+    /// <summary>What <see cref="TryTake"/> found.</summary>
+    public enum Read { Record, End, Waiting }
+
+    /// <summary>
+    /// The next record (the one taken before is no longer read); or the end (<see cref="Read.End"/>, throwing the
+    /// feed's error if it ended with one) once the queue is empty; or, nothing queued yet, <see cref="Read.Waiting"/>:
+    /// <paramref name="ready"/> is then posted to the pump with <paramref name="state"/> once a record or the end comes,
+    /// never run inline in the driver's call.
+    /// </summary>
+    public Read TryTake(SendOrPostCallback ready, object? state, out KisRecord record)
+    {
+        Exception? error;
+        lock (_gate)
+        {
+            _holding = false;
+            if (_queue.TryDequeue(out var taken))
+            {
+                _holding = true;
+                record = taken;
+                return Read.Record;
+            }
+            record = null!;
+            if (!_ended)
+            {
+                _waiter = ready;
+                _waiterState = state;
+                return Read.Waiting;
+            }
+            error = _error;
+        }
+        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        return Read.End;
+    }
+
+    /// <summary>The waiting consumer's callback, taken (under the lock): it is posted once.</summary>
+    private SendOrPostCallback? WakeLocked(out object? state)
+    {
+        var waiter = _waiter;
+        state = _waiterState;
+        _waiter = null;
+        _waiterState = null;
+        return waiter;
     }
 
     /// <summary>The next record, or false at the end. Completes synchronously when one is queued.</summary>
@@ -143,10 +190,21 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
             _holding = false; // the consumer is done with the record it took last
             if (_queue.Count > 0) return new ValueTask<bool>(true);
             if (_ended) return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_error);
-            _waiting = true;
-            _signalled = false;
-            _continuation = null;
-            return new ValueTask<bool>(this, _version);
+            // Nothing queued: a task completed on the pump when something comes (the subscriptions use TryTake).
+            var waited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiter = state => Complete((TaskCompletionSource<bool>)state!);
+            _waiterState = waited;
+            return new ValueTask<bool>(waited.Task);
+        }
+    }
+
+    private void Complete(TaskCompletionSource<bool> waited)
+    {
+        lock (_gate)
+        {
+            if (_queue.Count > 0) waited.TrySetResult(true);
+            else if (_error is not null) waited.TrySetException(_error);
+            else waited.TrySetResult(false);
         }
     }
 
@@ -158,83 +216,5 @@ internal sealed class BacktestFeed : IValueTaskSource<bool>
             _holding = true;
             return _queue.Dequeue();
         }
-    }
-
-    private void Wake()
-    {
-        Action<object?>? continuation;
-        object? state;
-        lock (_gate)
-        {
-            if (!_waiting) return;
-            _waiting = false;
-            _signalled = true;
-            continuation = _continuation;
-            state = _continuationState;
-            _continuation = null;
-        }
-        // Always through the pump: never inline in the driver's call, never on the thread pool.
-        if (continuation is not null) Post(continuation, state);
-    }
-
-    private void Post(Action<object?> continuation, object? state)
-    {
-        lock (_gate)
-        {
-            _posted = continuation;
-            _postedState = state;
-        }
-        _pump.Post(RunPosted, this);
-    }
-
-    private void RunContinuation()
-    {
-        Action<object?> continuation;
-        object? state;
-        lock (_gate)
-        {
-            continuation = _posted!;
-            state = _postedState;
-            _posted = null;
-            _postedState = null;
-        }
-        continuation(state);
-    }
-
-    public bool GetResult(short token)
-    {
-        lock (_gate)
-        {
-            if (token != _version) throw new InvalidOperationException("A backtest feed's wait was awaited twice.");
-            _version++;
-            if (_queue.Count > 0) return true;
-            if (_error is not null) throw _error;
-            return false;
-        }
-    }
-
-    public ValueTaskSourceStatus GetStatus(short token)
-    {
-        lock (_gate)
-        {
-            if (token != _version) return ValueTaskSourceStatus.Succeeded;
-            if (!_signalled) return ValueTaskSourceStatus.Pending;
-            return _queue.Count == 0 && _error is not null ? ValueTaskSourceStatus.Faulted : ValueTaskSourceStatus.Succeeded;
-        }
-    }
-
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-    {
-        bool now;
-        lock (_gate)
-        {
-            now = _signalled;
-            if (!now)
-            {
-                _continuation = continuation;
-                _continuationState = state;
-            }
-        }
-        if (now) Post(continuation, state);
     }
 }

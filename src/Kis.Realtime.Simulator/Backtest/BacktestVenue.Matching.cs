@@ -78,13 +78,9 @@ internal sealed partial class BacktestVenue
     }
 
     /// <summary>How many codes <see cref="Codes"/> holds (cheap: the driver checks it at every message).</summary>
-    public int CodeCount
-    {
-        get
-        {
-            lock (_gate) return _instruments.Count;
-        }
-    }
+    public int CodeCount => Volatile.Read(ref _codeCount);
+
+    private int _codeCount; // _instruments.Count, written under the lock (Instrument), read without it
 
     /// <summary>A KRX trade of the recording: the last price, the tape's totals, and the resting orders it reaches.</summary>
     public List<byte[]>? OnTrade(string code, long price, long volume, long previousClose, TradeSide side)

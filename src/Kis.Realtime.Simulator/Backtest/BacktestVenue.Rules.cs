@@ -115,7 +115,11 @@ internal sealed partial class BacktestVenue
 
     private InstrumentState Instrument(string code)
     {
-        if (!_instruments.TryGetValue(code, out var instrument)) _instruments[code] = instrument = new InstrumentState();
+        if (!_instruments.TryGetValue(code, out var instrument))
+        {
+            _instruments[code] = instrument = new InstrumentState();
+            Volatile.Write(ref _codeCount, _instruments.Count);
+        }
         return instrument;
     }
 
