@@ -178,37 +178,29 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out FuturesOptionsNotice value, out DecodeError error)
     {
         var r = new TypedFieldReader(record);
-        var customerId = r.Text();
-        var account = r.Text();
-        var order = r.Text();
-        var originalOrder = r.Text();
-        var side = r.Digit();
-        var revisionRaw = r.Raw();
+        var head = new NoticeHead(ref r);
         var kind2Raw = r.Raw();
         var product = r.Text();
-        var quantity9 = r.Int64();
-        var price10 = r.Decimal(PriceImpliedDecimals);
-        var time11 = r.Time();
-        var rejectedRaw = r.Raw();
+        var notice = new NoticeEvent(ref r, PriceImpliedDecimals);
         var noticeType = r.Text();
         var acceptance = r.Digit();
         value = new FuturesOptionsNotice
         {
-            Kind = ClassifyKind(kind2Raw, revisionRaw, rejectedRaw),
-            CustomerId = customerId,
-            AccountNumber = account,
-            OrderNumber = order,
-            OriginalOrderNumber = originalOrder,
-            Side = side is 1 or 2 ? (OrderSide)side : OrderSide.Unknown,
-            Revision = revisionRaw.Length == 1 && revisionRaw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(revisionRaw[0] - '0') : OrderRevision.Unknown,
+            Kind = ClassifyKind(kind2Raw, head.RevisionCode, notice.RejectedCode),
+            CustomerId = head.CustomerId,
+            AccountNumber = head.AccountNumber,
+            OrderNumber = head.OrderNumber,
+            OriginalOrderNumber = head.OriginalOrderNumber,
+            Side = head.Side,
+            Revision = head.Revision,
             OrderKindCode = KisText.Decode(kind2Raw),
             ProductCode = product,
-            Quantity = quantity9,
-            Price = price10,
-            Time = time11,
-            IsRejected = NoticeKindRule.IsYes(rejectedRaw),
+            Quantity = notice.Quantity,
+            Price = notice.Price,
+            Time = notice.Time,
+            IsRejected = notice.IsRejected,
             NoticeTypeCode = noticeType,
-            Acceptance = acceptance is >= 0 and <= 3 ? (AcceptanceStatus)acceptance : AcceptanceStatus.Unknown,
+            Acceptance = NoticeCodes.Acceptance(acceptance),
             BranchNumber = r.Text(),
             OrderQuantityField = r.Int64(),
             AccountName = r.Text(),

@@ -73,34 +73,26 @@ public readonly record struct OverseasStockNotice : IKisRecord<OverseasStockNoti
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out OverseasStockNotice value, out DecodeError error)
     {
         var r = new TypedFieldReader(record);
-        var customerId = r.Text();
-        var account = r.Text();
-        var order = r.Text();
-        var originalOrder = r.Text();
-        var side = r.Digit();
-        var revisionRaw = r.Raw();
+        var head = new NoticeHead(ref r);
         var orderType = r.Text();
         var ticker = r.Text();
-        var quantity = r.Int64();
-        var price = r.Decimal();
-        var time = r.Time();
-        var rejectedRaw = r.Raw();
+        var notice = new NoticeEvent(ref r, priceImpliedDecimals: 0);
         var fillRaw = r.Raw();
         value = new OverseasStockNotice
         {
-            Kind = StockNotice.ClassifyKind(fillRaw, revisionRaw, rejectedRaw),
-            CustomerId = customerId,
-            AccountNumber = account,
-            OrderNumber = order,
-            OriginalOrderNumber = originalOrder,
-            Side = side is 1 or 2 ? (OrderSide)side : OrderSide.Unknown,
-            Revision = NoticeCodes.Revision(revisionRaw),
+            Kind = StockNotice.ClassifyKind(fillRaw, head.RevisionCode, notice.RejectedCode),
+            CustomerId = head.CustomerId,
+            AccountNumber = head.AccountNumber,
+            OrderNumber = head.OrderNumber,
+            OriginalOrderNumber = head.OriginalOrderNumber,
+            Side = head.Side,
+            Revision = head.Revision,
             OrderTypeCode = orderType,
             Ticker = ticker,
-            Quantity = quantity,
-            Price = price,
-            Time = time,
-            IsRejected = rejectedRaw.Length == 1 && rejectedRaw[0] is (byte)'1' or (byte)'Y',
+            Quantity = notice.Quantity,
+            Price = notice.Price,
+            Time = notice.Time,
+            IsRejected = notice.IsRejected,
             IsFill = fillRaw.SequenceEqual("2"u8),
             Acceptance = NoticeCodes.Acceptance(r.Digit()),
             BranchNumber = r.Text(),
