@@ -177,30 +177,40 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out FuturesOptionsNotice value, out DecodeError error)
     {
+        // Written out, not through NoticeHead/NoticeEvent as the stock notices are: through them this (larger) decode
+        // measured 7–13 % slower (bench `notice-cpu`, 8 pairs, 2026-11-26), while the stock notices' did not change.
         var r = new TypedFieldReader(record);
-        var head = new NoticeHead(ref r);
+        var customerId = r.Text();
+        var account = r.Text();
+        var order = r.Text();
+        var originalOrder = r.Text();
+        var side = r.Digit();
+        var revisionRaw = r.Raw();
         var kind2Raw = r.Raw();
         var product = r.Text();
-        var notice = new NoticeEvent(ref r, PriceImpliedDecimals);
+        var quantity9 = r.Int64();
+        var price10 = r.Decimal(PriceImpliedDecimals);
+        var time11 = r.Time();
+        var rejectedRaw = r.Raw();
         var noticeType = r.Text();
         var acceptance = r.Digit();
         value = new FuturesOptionsNotice
         {
-            Kind = ClassifyKind(kind2Raw, head.RevisionCode, notice.RejectedCode),
-            CustomerId = head.CustomerId,
-            AccountNumber = head.AccountNumber,
-            OrderNumber = head.OrderNumber,
-            OriginalOrderNumber = head.OriginalOrderNumber,
-            Side = head.Side,
-            Revision = head.Revision,
+            Kind = ClassifyKind(kind2Raw, revisionRaw, rejectedRaw),
+            CustomerId = customerId,
+            AccountNumber = account,
+            OrderNumber = order,
+            OriginalOrderNumber = originalOrder,
+            Side = side is 1 or 2 ? (OrderSide)side : OrderSide.Unknown,
+            Revision = revisionRaw.Length == 1 && revisionRaw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(revisionRaw[0] - '0') : OrderRevision.Unknown,
             OrderKindCode = KisText.Decode(kind2Raw),
             ProductCode = product,
-            Quantity = notice.Quantity,
-            Price = notice.Price,
-            Time = notice.Time,
-            IsRejected = notice.IsRejected,
+            Quantity = quantity9,
+            Price = price10,
+            Time = time11,
+            IsRejected = NoticeKindRule.IsYes(rejectedRaw),
             NoticeTypeCode = noticeType,
-            Acceptance = NoticeCodes.Acceptance(acceptance),
+            Acceptance = acceptance is >= 0 and <= 3 ? (AcceptanceStatus)acceptance : AcceptanceStatus.Unknown,
             BranchNumber = r.Text(),
             OrderQuantityField = r.Int64(),
             AccountName = r.Text(),
