@@ -25,6 +25,19 @@ internal static class CpuPerRecordHarness
         return 0;
     }
 
+    /// <summary><c>notice-cpu [seconds]</c>: the three order notices' decode (no AES), as <see cref="NoticeDecodeBenchmarks"/>.</summary>
+    public static int RunNotices(string[] args)
+    {
+        var seconds = args.Length > 1 && double.TryParse(args[1], out var s) ? s : 3;
+        Measure("H0STCNI0 StockNotice (26 fields)", KisTrs.H0STCNI0, NoticeDecodeBenchmarks.StockRecord,
+            static (tr, r) => StockNotice.TryDecode(tr, r, out var v, out _) ? v.Price : -1, seconds);
+        Measure("H0GSCNI0 OverseasStockNotice (25 fields)", KisTrs.H0GSCNI0, NoticeDecodeBenchmarks.OverseasRecord,
+            static (tr, r) => OverseasStockNotice.TryDecode(tr, r, out var v, out _) ? v.Price : -1, seconds);
+        Measure("H0IFCNI0 FuturesOptionsNotice (22 fields)", KisTrs.H0IFCNI0, NoticeDecodeBenchmarks.FuturesOptionsRecord,
+            static (tr, r) => FuturesOptionsNotice.TryDecode(tr, r, out var v, out _) ? v.Price : -1, seconds);
+        return 0;
+    }
+
     private delegate decimal Decode(TrDefinition tr, ReadOnlySpan<byte> record);
 
     private static void Measure(string name, TrDefinition tr, string recordText, Decode decode, double seconds)

@@ -21,6 +21,8 @@ if (args.Length > 0 && args[0] == "stream-memory") return await CliStreamMemoryH
 if (args.Length > 0 && args[0] == "notice-latency") return await NoticeLatencyHarness.RunAsync(args);
 // `cpu [seconds]`: typed decode in CPU time per record (stable on a shared machine), bytes allocated per record.
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
+// `notice-cpu [seconds]`: the order notices' decode (no AES) in CPU time per record.
+if (args.Length > 0 && args[0] == "notice-cpu") return CpuPerRecordHarness.RunNotices(args);
 
 // The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
 if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);
