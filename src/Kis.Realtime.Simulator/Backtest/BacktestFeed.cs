@@ -12,7 +12,8 @@ namespace Kis.Realtime.Simulator.Backtest;
 internal sealed class BacktestFeed
 {
     private readonly Lock _gate = new();
-    private readonly Queue<KisRecord> _queue = new();
+    // Queued as values: a typed subscription decodes a record's bytes and never needs a KisRecord object (one a trade).
+    private readonly Queue<BacktestEntry> _queue = new();
     private readonly BacktestPump _pump;
     // The waiting consumer's callback (TryTake found nothing): posted to the pump, once, when a record or the end comes.
     private SendOrPostCallback? _waiter;
@@ -79,7 +80,7 @@ internal sealed class BacktestFeed
         lock (_gate)
         {
             if (_ended) return;
-            _queue.Enqueue(record);
+            _queue.Enqueue(new BacktestEntry(record.Tr, record.ReceivedAt, record.Data, record));
             waiter = WakeLocked(out state);
         }
         if (waiter is not null) _pump.Post(waiter, state);
@@ -102,7 +103,7 @@ internal sealed class BacktestFeed
         lock (_gate)
         {
             if (_ended) return;
-            _queue.Enqueue(new KisRecord(tr, Key, at, Keep(record)));
+            _queue.Enqueue(new BacktestEntry(tr, at, Keep(record), null));
             waiter = WakeLocked(out state);
         }
         if (waiter is not null) _pump.Post(waiter, state);
@@ -147,7 +148,7 @@ internal sealed class BacktestFeed
     /// <paramref name="ready"/> is then posted to the pump with <paramref name="state"/> once a record or the end comes,
     /// never run inline in the driver's call.
     /// </summary>
-    public Read TryTake(SendOrPostCallback ready, object? state, out KisRecord record)
+    public Read TryTake(SendOrPostCallback ready, object? state, out BacktestEntry record)
     {
         Exception? error;
         lock (_gate)
@@ -159,7 +160,7 @@ internal sealed class BacktestFeed
                 record = taken;
                 return Read.Record;
             }
-            record = null!;
+            record = default;
             if (!_ended)
             {
                 _waiter = ready;
@@ -214,7 +215,17 @@ internal sealed class BacktestFeed
         lock (_gate)
         {
             _holding = true;
-            return _queue.Dequeue();
+            return _queue.Dequeue().ToRecord(Key);
         }
     }
+}
+
+/// <summary>
+/// A queued record: its TR, receive time and bytes (in a transient feed's buffer, or its own), and the
+/// <see cref="KisRecord"/> it was queued as, if any (a venue notice, a raw subscription's copy).
+/// </summary>
+internal readonly record struct BacktestEntry(TrDefinition Tr, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Data, KisRecord? Record)
+{
+    /// <summary>The record as a <see cref="KisRecord"/> (the one queued, else one made now).</summary>
+    public KisRecord ToRecord(string key) => Record ?? new KisRecord(Tr, key, ReceivedAt, Data);
 }

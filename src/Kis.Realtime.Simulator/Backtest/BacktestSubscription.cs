@@ -7,19 +7,19 @@ namespace Kis.Realtime.Simulator.Backtest;
 internal interface IBacktestRecordReader<TOut>
 {
     /// <summary>The value of <paramref name="record"/> (whose bytes are valid until the consumer asks for the next).</summary>
-    static abstract bool TryRead(KisRecord record, out TOut value);
+    static abstract bool TryRead(in BacktestEntry record, string key, out TOut value);
 }
 
 /// <summary>A typed subscription's values: each record decoded.</summary>
 internal readonly struct DecodedReader<T> : IBacktestRecordReader<T> where T : struct, IKisRecord<T>
 {
-    public static bool TryRead(KisRecord record, out T value) => T.TryDecode(record.Tr, record.Data.Span, out value, out _);
+    public static bool TryRead(in BacktestEntry record, string key, out T value) => T.TryDecode(record.Tr, record.Data.Span, out value, out _);
 }
 
 /// <summary>A typed subscription's values with their receive time.</summary>
 internal readonly struct ReceivedReader<T> : IBacktestRecordReader<KisReceived<T>> where T : struct, IKisRecord<T>
 {
-    public static bool TryRead(KisRecord record, out KisReceived<T> value)
+    public static bool TryRead(in BacktestEntry record, string key, out KisReceived<T> value)
     {
         var decoded = T.TryDecode(record.Tr, record.Data.Span, out var item, out _);
         value = decoded ? new KisReceived<T>(item, record.ReceivedAt) : default;
@@ -30,9 +30,9 @@ internal readonly struct ReceivedReader<T> : IBacktestRecordReader<KisReceived<T
 /// <summary>Raw records, as they are (a copy of their own: the strategy may keep them).</summary>
 internal readonly struct RawReader : IBacktestRecordReader<KisRecord>
 {
-    public static bool TryRead(KisRecord record, out KisRecord value)
+    public static bool TryRead(in BacktestEntry record, string key, out KisRecord value)
     {
-        value = record;
+        value = record.ToRecord(key);
         return true;
     }
 }
@@ -106,10 +106,10 @@ internal sealed class BacktestSubscription<TOut, TReader>(BacktestClient client,
         }
 
         /// <summary>Reads a record taken into <see cref="Current"/>; false when it does not decode (counted).</summary>
-        private bool TryRead(KisRecord record)
+        private bool TryRead(in BacktestEntry record)
         {
             client.Counters.Delivered();
-            if (TReader.TryRead(record, out var value))
+            if (TReader.TryRead(record, key, out var value))
             {
                 _current = value;
                 return true;

@@ -220,12 +220,28 @@ internal sealed partial class BacktestVenue
                     BidCount = Copy(levels.Bids, Bids, 100);
                 }
             }
-            else if (StockOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var book, out _))
+            else
             {
-                AskCount = Copy(book.Asks, Asks, 1);
-                BidCount = Copy(book.Bids, Bids, 1);
+                // The levels alone: most of a day's books are decoded while orders rest, and a whole StockOrderBook is
+                // ten times the fields the engine reads.
+                Span<decimal> askPrices = stackalloc decimal[OrderBookLevels.MaxDepth], bidPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
+                Span<long> askQuantities = stackalloc long[OrderBookLevels.MaxDepth], bidQuantities = stackalloc long[OrderBookLevels.MaxDepth];
+                if (StockOrderBook.TryDecodeLevels(_bookTr, _book.AsSpan(0, _bookLength), askPrices, askQuantities, bidPrices, bidQuantities))
+                {
+                    AskCount = CopyLevels(askPrices, askQuantities, Asks);
+                    BidCount = CopyLevels(bidPrices, bidQuantities, Bids);
+                }
             }
             _bookTr = null;
+        }
+
+        /// <summary>A stock book's side into the engine's levels: the levels priced above 0, best first (scale 1).</summary>
+        private static int CopyLevels(ReadOnlySpan<decimal> prices, ReadOnlySpan<long> quantities, BookLevel[] into)
+        {
+            var n = 0;
+            for (var i = 0; i < prices.Length; i++)
+                if (prices[i] > 0) into[n++] = new BookLevel((long)prices[i], quantities[i]);
+            return n;
         }
 
         /// <summary>KRX's daily limits from the previous close (<see cref="StockRules.DailyLimits"/>; a future's

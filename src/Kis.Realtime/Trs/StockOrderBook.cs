@@ -84,6 +84,46 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
         return !error.IsError;
     }
 
+    /// <summary>
+    /// The levels alone (what a matching engine walks), for a decoder that keeps no <see cref="StockOrderBook"/>: every
+    /// field read as <see cref="TryDecode"/> reads it, so it fails exactly where that fails, but no text is built and the
+    /// totals are only checked. Each span holds <see cref="OrderBookLevels.MaxDepth"/>; levels past the TR's depth are zero.
+    /// </summary>
+    internal static bool TryDecodeLevels(TrDefinition tr, ReadOnlySpan<byte> record, Span<decimal> askPrices, Span<long> askQuantities,
+        Span<decimal> bidPrices, Span<long> bidQuantities)
+    {
+        var r = new TypedFieldReader(record);
+        r.Skip(); // mksc_shrn_iscd
+        r.Time(); // bsop_hour: read for its check, as TryDecode does
+        r.Skip(); // hour_cls_code
+        var afterHours = tr.Fields.Count < 59;
+        var depth = afterHours ? 9 : OrderBookLevels.MaxDepth;
+        for (var i = 0; i < depth; i++) askPrices[i] = r.Decimal();
+        for (var i = 0; i < depth; i++) bidPrices[i] = r.Decimal();
+        for (var i = 0; i < depth; i++) askQuantities[i] = r.Int64();
+        for (var i = 0; i < depth; i++) bidQuantities[i] = r.Int64();
+        for (var i = depth; i < OrderBookLevels.MaxDepth; i++) (askPrices[i], bidPrices[i], askQuantities[i], bidQuantities[i]) = (0, 0, 0, 0);
+        for (var i = 0; i < 4; i++) r.Int64(); // the totals, then the after-hours totals
+        r.Decimal(); // the expected price, quantity, volume, change, its sign and rate
+        r.Int64();
+        r.Int64();
+        r.Decimal();
+        r.Digit();
+        r.Decimal();
+        for (var i = 0; i < 5; i++) r.Int64(); // the cumulative volume and the four total changes
+        if (!afterHours) r.Skip(); // stck_deal_cls_code
+        if (tr.Fields.Count >= 65) // the mid prices
+        {
+            r.Decimal();
+            r.Int64();
+            r.Skip();
+            r.Decimal();
+            r.Int64();
+            r.Skip();
+        }
+        return !r.Error.IsError;
+    }
+
     private StockOrderBook(TrDefinition tr, ref TypedFieldReader r)
     {
         Venue = Codes.Venue(tr);
