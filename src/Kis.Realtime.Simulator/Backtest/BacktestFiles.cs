@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -80,7 +81,7 @@ internal static class BacktestFiles
             {
                 json.WriteStartObject();
                 json.WriteString("code", i.Code);
-                json.WriteString("product", i.Product == KisProduct.Stock ? "stock" : i.Code[0] == '1' ? "futures" : "options");
+                json.WriteString("product", i.Product == KisProduct.Stock ? "stock" : FuturesOptionRules.IsFutures(i.Code) ? "futures" : "options");
                 json.WriteNumber("multiplier", i.Multiplier);
                 json.WriteNumber("last_price", i.LastPrice);
                 json.WriteNumber("position", i.Position);

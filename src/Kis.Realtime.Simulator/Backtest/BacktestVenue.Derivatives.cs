@@ -100,7 +100,7 @@ internal sealed partial class BacktestVenue
     {
         var instrument = Instrument(order.Code);
         var value = (decimal)quantity * price * instrument.Multiplier / 100;
-        var commission = value * (order.Code[0] == '1' ? _options.FuturesCommissionRate : _options.OptionsCommissionRate);
+        var commission = value * (FuturesOptionRules.IsFutures(order.Code) ? _options.FuturesCommissionRate : _options.OptionsCommissionRate);
         var position = PositionOf(order.Code);
         var cost = (long)position.Cost;
         var realized = FuturesOptionRules.Fill(ref position.Quantity, ref cost, order.Buy, quantity, price);

@@ -255,7 +255,7 @@ internal sealed partial class BacktestVenue
             if (Derivative) return;
             Derivative = true;
             Multiplier = FuturesOptionRules.Multiplier(code);
-            FuturesTick = code[0] == '1' ? FuturesOptionRules.TickOf(code, 1) : 0;
+            FuturesTick = FuturesOptionRules.IsFutures(code) ? FuturesOptionRules.TickOf(code, 1) : 0;
         }
     }
 }

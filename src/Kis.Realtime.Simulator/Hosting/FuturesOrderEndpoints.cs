@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Rules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -124,7 +125,7 @@ internal static class FuturesOrderEndpoints
             var pl = p.Quantity > 0 ? positionValue - positionCost : positionCost - positionValue;
             cost += positionCost;
             value += positionValue;
-            if (p.Code[0] == '1') futuresPl += pl; else optionsPl += pl;
+            if (FuturesOptionRules.IsFutures(p.Code)) futuresPl += pl; else optionsPl += pl;
             rows.Add((JsonNode)new JsonObject
             {
                 ["cano"] = account[..8],

@@ -75,6 +75,9 @@ internal sealed class FuturesOptionRules : ProductRules
         return (Math.Max(tick, (lower + tick - 1) / tick * tick), previousClose * 12 / 10 / tick * tick);
     }
 
+    /// <summary>Whether a KRX derivatives code is a future: KRX's codes start with 1 for futures, 2 and 3 for calls and puts.</summary>
+    public static bool IsFutures(string code) => code[0] == '1';
+
     /// <summary>KRW per point of a futures/options code: KOSPI200 250,000, mini KOSPI200 50,000, KOSDAQ150 10,000.</summary>
     public static long Multiplier(string code) => code.Length < 3 ? 10 : code[1..3] switch { "01" => 250_000, "05" => 50_000, "06" => 10_000, _ => 10 };
 
@@ -84,7 +87,7 @@ internal sealed class FuturesOptionRules : ProductRules
     /// <summary>The initial margin of <paramref name="contracts"/> at <paramref name="price"/> (hundredths of a point), KRW:
     /// the contracts' value × <see cref="FuturesMarginRate"/> for futures, × <see cref="OptionsMarginRate"/> for options.</summary>
     public static long MarginOf(string code, long contracts, long price)
-        => (long)decimal.Ceiling(checked(contracts * price) * (decimal)Multiplier(code) / 100m * (code[0] == '1' ? FuturesMarginRate : OptionsMarginRate));
+        => (long)decimal.Ceiling(checked(contracts * price) * (decimal)Multiplier(code) / 100m * (IsFutures(code) ? FuturesMarginRate : OptionsMarginRate));
 
     /// <summary>The contracts of <paramref name="code"/> an order of this side closes (a buy closes a short, a sell a long).</summary>
     public static long Closable(PaperAccount account, string code, bool buy) => Closable(account.Positions.GetValueOrDefault(code)?.Quantity ?? 0, buy);
