@@ -155,7 +155,7 @@ internal sealed class BarsSource : IAsyncDisposable
             RestBaseUrl = settings.RestUrl,
             HttpHandler = settings.RestUrl is { IsLoopback: true } ? ClientHost.LoopbackHandler : null,
             // KIS limits how often a token may be issued: real credentials keep theirs for its lifetime, per user.
-            AccessTokenCacheFile = _direct.Simulator is null && settings.AppKey != Simulator.SimulatorOptions.DefaultAppKey ? ClientHost.AccessTokenCachePath() : null,
+            AccessTokenCacheFile = _direct.Simulator is null && settings.AppKey != Simulator.SimulatorOptions.DefaultAppKey ? _direct.HostEnvironment.AccessTokenCacheFile : null,
         });
         IReadOnlyList<KisMinuteBar> minutes;
         try

@@ -22,8 +22,9 @@ internal sealed class ClientHost : IAsyncDisposable
     private readonly IAsyncDisposable? _simulator;
 
     private ClientHost(KisRealtimeClient client, IAsyncDisposable? simulator, CliSettings settings, IReadOnlyList<SubscriptionSpec> subscriptions,
-        ILoggerFactory loggerFactory, TextWriter status)
+        ILoggerFactory loggerFactory, TextWriter status, Environment environment)
     {
+        HostEnvironment = environment;
         _loggerFactory = loggerFactory;
         _status = status;
         Client = client;
@@ -37,12 +38,27 @@ internal sealed class ClientHost : IAsyncDisposable
     /// <summary>The built-in simulator streamed from, if any.</summary>
     public KisSimulator? Simulator => (KisSimulator?)_simulator;
     public CliSettings Settings { get; }
+    /// <summary>The environment this host was started in (its cache files).</summary>
+    public Environment HostEnvironment { get; }
     public IReadOnlyList<SubscriptionSpec> Subscriptions { get; }
 
-    /// <summary>Environment lookup and configuration folder; tests replace them.</summary>
-    public sealed record Environment(Func<string, string?> GetVariable, string? ConfigurationDirectory, bool UserSecrets)
+    /// <summary>
+    /// Environment lookup, configuration folder and the folder of kisrt's per-user caches (approval keys, access
+    /// tokens); tests replace them all, so a test never reads or writes the user's own files (nor another test's: a
+    /// cached key for a loopback URL whose port a later server reuses would be sent to a server that never issued it).
+    /// </summary>
+    public sealed record Environment(Func<string, string?> GetVariable, string? ConfigurationDirectory, bool UserSecrets, string? CacheDirectory = null)
     {
         public static Environment Process { get; } = new(System.Environment.GetEnvironmentVariable, null, true);
+
+        /// <summary>Per-user cache of approval keys (the client writes it readable by the user only).</summary>
+        public string ApprovalKeyCacheFile => Path.Combine(Caches, "approval-keys.json");
+
+        /// <summary>Per-user cache of REST access tokens (KIS limits how often one may be issued; the client writes it user-only).</summary>
+        public string AccessTokenCacheFile => Path.Combine(Caches, "access-tokens.json");
+
+        private string Caches => CacheDirectory ?? Path.Combine(
+            System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create), "kisrt");
     }
 
     /// <summary>
@@ -108,14 +124,14 @@ internal sealed class ClientHost : IAsyncDisposable
                 FullMode = fullMode,
                 LoggerFactory = loggerFactory,
                 // KIS wants approval keys reused for their 24 hours; simulators issue them freely.
-                ApprovalKeyCacheFile = simulator is null && settings.AppKey != SimulatorOptions.DefaultAppKey ? ApprovalKeyCachePath() : null,
+                ApprovalKeyCacheFile = simulator is null && settings.AppKey != SimulatorOptions.DefaultAppKey ? environment.ApprovalKeyCacheFile : null,
                 HttpHandler = IsLoopback(settings.RestUrl) ? LoopbackHandler : null,
             };
             if (tuneOptions is not null) options = tuneOptions(options);
             client = CreateClient(options);
             // Not connecting: the caller connects, e.g. the gateway beside its broker side (the first subscription would too).
             if (connect) await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return new ClientHost(client, simulator, settings, specs, loggerFactory, status);
+            return new ClientHost(client, simulator, settings, specs, loggerFactory, status, environment);
         }
         catch
         {
@@ -143,16 +159,6 @@ internal sealed class ClientHost : IAsyncDisposable
     internal static readonly SocketsHttpHandler LoopbackHandler = new() { UseProxy = false, AllowAutoRedirect = false, UseCookies = false };
 
     private static bool IsLoopback(Uri? url) => url is not null && url.IsLoopback;
-
-    /// <summary>Per-user cache of approval keys (the client writes it readable by the user only).</summary>
-    /// <summary>Per-user cache of REST access tokens (KIS limits how often one may be issued; the client writes it user-only).</summary>
-    internal static string AccessTokenCachePath() =>
-        Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create),
-            "kisrt", "access-tokens.json");
-
-    private static string ApprovalKeyCachePath() =>
-        Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create),
-            "kisrt", "approval-keys.json");
 
     internal static List<SubscriptionSpec> ParseSubscriptions(IReadOnlyList<string> texts, CliSettings settings)
     {

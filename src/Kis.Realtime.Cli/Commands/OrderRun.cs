@@ -43,7 +43,7 @@ internal static class OrderRun
             Environment = settings.Environment,
             RestBaseUrl = settings.RestUrl,
             // One token a day per app key (KIS issues one a minute): kept between runs, readable by this user only.
-            AccessTokenCacheFile = simulator ? null : ClientHost.AccessTokenCachePath(),
+            AccessTokenCacheFile = simulator ? null : environment.AccessTokenCacheFile,
         };
         var real = settings.Environment == KisEnvironment.Real && options.EffectiveRestBaseUrl.Host.Equals(RealHost, StringComparison.OrdinalIgnoreCase);
         using var client = new KisOrderClient(options);

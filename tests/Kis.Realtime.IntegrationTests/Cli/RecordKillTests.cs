@@ -315,6 +315,11 @@ public partial class RecordKillTests(ITestOutputHelper output)
                          "--app-key", credential.AppKey, "--app-secret", credential.AppSecret, "--hts-id", credential.HtsId, "--status-interval", "100ms", .. arguments])
                 start.ArgumentList.Add(arg);
             foreach (var name in new[] { "KIS_APP_KEY", "KIS_APP_SECRET", "KIS_HTS_ID", "KIS_ENV", "KIS_WS_URL", "KIS_REST_URL" }) start.Environment.Remove(name);
+            // kisrt caches approval keys per user (LocalApplicationData, which follows XDG_DATA_HOME): a folder of this
+            // process's own, so no test reads or writes the user's cache or another run's key for a reused port.
+            var data = Path.Combine(Path.GetTempPath(), "kisrt-tests", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(data);
+            start.Environment["XDG_DATA_HOME"] = data;
             var child = new RecorderProcess(new Process { StartInfo = start }, status);
             child._process.ErrorDataReceived += (_, e) => child.OnStderr(e.Data);
             child._process.OutputDataReceived += (_, _) => { };

@@ -9,9 +9,11 @@ internal static class CliTestKit
 {
     public static readonly TimeSpan CliTimeout = TimeSpan.FromSeconds(60);
 
-    public static ClientHost.Environment Env(Dictionary<string, string>? variables = null, string? configDirectory = null) =>
+    /// <summary>A private environment: the variables given, an empty configuration folder and a cache folder of its own
+    /// (a shared approval-key cache let one test's key be sent to another's server that reused the port).</summary>
+    public static ClientHost.Environment Env(Dictionary<string, string>? variables = null, string? configDirectory = null, string? cacheDirectory = null) =>
         new(name => variables is not null && variables.TryGetValue(name, out var v) ? v : null,
-            configDirectory ?? EmptyDirectory(), UserSecrets: false);
+            configDirectory ?? EmptyDirectory(), UserSecrets: false, cacheDirectory ?? EmptyDirectory());
 
     public static string EmptyDirectory()
     {

@@ -48,4 +48,34 @@ public class RecorderSecretsTests
             foreach (var file in Directory.GetFiles(day))
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)); // failed before: 0644
     }
+
+    [Fact]
+    public async Task Approval_keys_are_cached_user_only_in_the_environments_cache_folder_and_reused_by_the_next_run()
+    {
+        await using var server = ScriptedKisServer.Start(async c =>
+        {
+            var (_, trId, trKey) = await c.ReceiveRequestAsync() ?? throw new IOException("closed");
+            await c.ReplyAsync(trId, trKey);
+            await c.SendTextAsync("0|H0UPCNT0|001|" + Record);
+            await c.ServeUntilClosedAsync();
+        });
+        var caches = EmptyDirectory();
+
+        for (var run = 0; run < 2; run++)
+        {
+            var exit = await RecordCommand.RunAsync(Scripted(server, "index:0001"), EmptyDirectory(), count: 1, duration: null,
+                Env(cacheDirectory: caches), new StringWriter(), default).WaitAsync(CliTimeout);
+            Assert.Equal(0, exit);
+        }
+
+        // Failed before: the cache was the user's own file (LocalApplicationData/kisrt), shared by every test and run, so a
+        // key cached for one scripted server reached another that reused its port and never issued it (a run that
+        // reconnected until its timeout).
+        var cache = Path.Combine(caches, "approval-keys.json");
+        Assert.True(File.Exists(cache));
+        Assert.Single(server.IssuedKeys); // the second run reused the cached key
+        Assert.Contains(server.IssuedKeys.Single(), await File.ReadAllTextAsync(cache));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cache));
+    }
 }
