@@ -110,6 +110,75 @@ def layouts(v, plan, fields_of, implied_of):
     return list(groups.values())
 
 
+def align(groups):
+    """The layouts' read lists as one sequence of steps: [(property or None, implied, layouts, field names)], each
+    layout's reads a subsequence of it, in its order (progressive longest-common-subsequence alignment). A step read by
+    every layout is read unconditionally; the others are read only by the layouts in their set."""
+    steps = [(p, implied, {0}, list(names)) for p, implied, names in groups[0][1]]
+    for k, (_, reads) in enumerate(groups[1:], 1):
+        a, b = [st[:2] for st in steps], [r[:2] for r in reads]
+        lcs = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+        for i in range(len(a) - 1, -1, -1):
+            for j in range(len(b) - 1, -1, -1):
+                lcs[i][j] = lcs[i + 1][j + 1] + 1 if a[i] == b[j] else max(lcs[i + 1][j], lcs[i][j + 1])
+        merged, i, j = [], 0, 0
+        while i < len(a) or j < len(b):
+            if i < len(a) and j < len(b) and a[i] == b[j] and lcs[i][j] == lcs[i + 1][j + 1] + 1:
+                p, implied, layouts_, names = steps[i]
+                merged.append((p, implied, layouts_ | {k}, list(dict.fromkeys(names + reads[j][2]))))
+                i, j = i + 1, j + 1
+            elif j == len(b) or (i < len(a) and lcs[i + 1][j] >= lcs[i][j + 1]):
+                merged.append(steps[i])
+                i += 1
+            else:
+                merged.append((reads[j][0], reads[j][1], {k}, list(reads[j][2])))
+                j += 1
+        steps = merged
+    for k, (trs, reads) in enumerate(groups):  # each layout reads exactly its own fields, in order
+        if [st[:2] for st in steps if k in st[2]] != [r[:2] for r in reads]:
+            raise SpecError(trs[0], "internal: the aligned reads differ from the TR's layout")
+    return steps
+
+
+def layout_test(layouts_, count):
+    """The C# test that the current layout is one of layouts_ (numbers 0 … count-1)."""
+    if len(layouts_) == 1: return f"layout == {next(iter(layouts_))}"
+    rest = set(range(count)) - set(layouts_)
+    if len(rest) == 1: return f"layout != {next(iter(rest))}"
+    return "layout is " + " or ".join(map(str, sorted(layouts_)))
+
+
+def aligned_lines(steps, count, props, target, indent):
+    """The steps as C#: a run of steps every layout reads as plain lines, a run some layouts read under one test of
+    the layout, consecutive runs for disjoint sets of layouts as if / else if / else."""
+    runs = []  # (layouts, steps)
+    for st in steps:
+        if runs and runs[-1][0] == st[2]: runs[-1][1].append(st)
+        else: runs.append((st[2], [st]))
+    everyone = set(range(count))
+    lines, i = [], 0
+    while i < len(runs):
+        layouts_, part = runs[i]
+        body = lambda part, ind: read_lines([(p, implied, names) for p, implied, _, names in part], props, target, ind)
+        if layouts_ == everyone:
+            lines += body(part, indent)
+            i += 1
+            continue
+        chain, seen = [runs[i]], set(layouts_)
+        while i + len(chain) < len(runs) and runs[i + len(chain)][0] != everyone and not runs[i + len(chain)][0] & seen:
+            seen |= runs[i + len(chain)][0]
+            chain.append(runs[i + len(chain)])
+        for n, (layouts_, part) in enumerate(chain):
+            last_else = n == len(chain) - 1 and n > 0 and seen == everyone
+            head = "else" if last_else else ("else if" if n else "if") + f" ({layout_test(layouts_, count)})"
+            if len(part) == 1:
+                lines.append(f"{indent}{head} {body(part, '').pop()}")
+            else:
+                lines += [f"{indent}{head}\n", f"{indent}{{\n"] + body(part, indent + "    ") + [f"{indent}}}\n"]
+        i += len(chain)
+    return lines
+
+
 def read_lines(reads, props, target, indent, start=0, stop=None):
     """One line per field: read it into target(property) or skip it, with the field's name(s) as a comment."""
     lines = []
@@ -145,10 +214,13 @@ def emit_view(v, plan, fields_of, implied_of):
     out.append(f"    /// <inheritdoc/>\n    public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out {view} value, out DecodeError error)\n    {{\n")
     out.append("        var r = new TypedFieldReader(record);\n")
     groups = layouts(v, plan, fields_of, implied_of)
+    steps, count = align(groups), len(groups)
     # A flag true for whole layouts is set in their cases; otherwise it compares the TR id.
     flags = {p["name"]: p for p in props if "when_tr" in p}
     case_flags = {n for n, p in flags.items() if all(set(trs) <= set(p["when_tr"]) or not set(trs) & set(p["when_tr"]) for trs, _ in groups)}
     read = [p for p in props if p["type"] not in TR_TYPES and "when_tr" not in p]
+    # A property some layout reads under a test of the layout starts with a value, for the compiler's definite assignment.
+    tested = {st[0] for st in steps if st[0] and st[2] != set(range(count))}
     if halves:
         target = lambda name: f"f.{name}"
         out.append("        Fields f = default;\n")
@@ -157,31 +229,32 @@ def emit_view(v, plan, fields_of, implied_of):
         target = local
         for p in read:
             # A nullable property starts null, one with an 'absent' value that value: the TRs that lack its field leave it so.
-            start = " = null" if p["type"].endswith("?") else f" = {p['absent']}" if "absent" in p else ""
+            start = (" = null" if p["type"].endswith("?") else f" = {p['absent']}" if "absent" in p
+                     else " = default" if p["name"] in tested else "")
             out.append(f"        {p['type']} {local(p['name'])}{start};\n")
     out += [f"        var {local(n)} = false;\n" for n in sorted(case_flags)]
-    # The halves: the reads every layout shares, in two methods; what a layout reads beyond them stays in its case.
-    methods = []  # (method name, reads with the field names of every TR)
+    # The halves: the leading reads every layout shares, in two methods; what follows stays in TryDecode.
+    methods = []  # (method name, steps)
+    shared = next((i for i, st in enumerate(steps) if st[2] != set(range(count))), len(steps))
     if halves:
-        shapes = [[r[:2] for r in reads] for _, reads in groups]
-        shared = next((i for i in range(min(map(len, shapes))) if len({tuple(sh[i]) for sh in shapes}) > 1), min(map(len, shapes)))
         if shared <= halves: raise SpecError(view, f"read_in_halves {halves}: its layouts share only {shared} fields")
-        for name, (start, stop) in (("ReadFirstHalf", (0, halves)), ("ReadSecondHalf", (halves, shared))):
-            part = [(p, implied, list(dict.fromkeys(n for _, reads in groups for n in reads[i][2])))
-                    for i, (p, implied, _) in enumerate(groups[0][1][start:stop], start)]
-            methods.append((name, part))
+        methods = [("ReadFirstHalf", steps[:halves]), ("ReadSecondHalf", steps[halves:shared])]
+    # The TR id gives the layout (TRs that read the same positions into the same properties share one); the reads
+    # follow once, each layout's differences under a test of the layout.
+    if count > 1: out.append("        int layout;\n")
     out.append("        switch (tr.Id)\n        {\n")
-    for trs, reads in groups:
+    for k, (trs, _) in enumerate(groups):
         out += [f"            case {json.dumps(t)}:\n" for t in trs]
+        if count > 1: out.append(f"                layout = {k};\n")
         out += [f"                {local(n)} = true;\n" for n in sorted(case_flags) if trs[0] in flags[n]["when_tr"]]
-        if halves:
-            out += [f"                {name}(ref r, ref f);\n" for name, _ in methods]
-            out += read_lines(reads, by_name, target, "                ", shared)
-        else:
-            out += read_lines(reads, by_name, target, "                ")
         out.append("                break;\n")
     out.append("            default:\n                value = default;\n"
                "                error = new DecodeError(DecodeErrorKind.UnknownTr);\n                return false;\n        }\n")
+    if halves:
+        out += [f"        {name}(ref r, ref f);\n" for name, _ in methods]
+        out += aligned_lines(steps[shared:], count, by_name, target, "        ")
+    else:
+        out += aligned_lines(steps, count, by_name, target, "        ")
     out.append(f"        value = new {view}\n        {{\n")
     for p in props:
         if p["type"] in TR_TYPES: source = TR_TYPES[p["type"]]
@@ -193,8 +266,8 @@ def emit_view(v, plan, fields_of, implied_of):
     if halves:
         out.append("\n    // Two halves, each a method of its own: one method with every inlined reader exceeds the JIT's inlining budget\n"
                    "    // and leaves a third of them as calls (measured about 25% slower on StockTrade's 46 fields).\n")
-        for name, reads in methods:
-            body = "".join(read_lines(reads, by_name, target, "        "))
+        for name, part in methods:
+            body = "".join(aligned_lines(part, count, by_name, target, "        "))
             out.append(f"    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void {name}(ref TypedFieldReader r, ref Fields f)\n    {{\n{body}    }}\n\n")
         out.append("    // The decoded values between the halves: a plain mutable struct on the stack.\n    private struct Fields\n    {\n")
         out += [f"        public {p['type']} {p['name']};\n" for p in read]
