@@ -2,12 +2,15 @@
 
 A view is an IKisRecord<T> record struct whose properties each read one field of a record. The spec names, per
 property, the field it reads (`field`, with per-TR exceptions in `in`; `null` there: the TR lacks it, and the type
-must be nullable). The generated TryDecode switches on the TR and reads that TR's fields in its own catalog order,
-skipping the ones no property reads, through the TR's last field (so a record cut short fails as TooFewFields).
+must be nullable). The generated TryDecode reads each TR's fields in its own catalog order, skipping the ones no
+property reads, through the TR's last field (so a record cut short fails as TooFewFields): the reads of all the view's
+TR layouts written once, aligned (read_alignment.py), with a test of the layout where they differ.
 Everything is checked against the catalog first: a field a TR does not have, a type this file does not know or a
 field type that does not fit the property type stops the generator with a message naming the view and property.
 """
 import json, re
+
+from read_alignment import align, aligned_lines
 
 # Property type -> (how the next field is read, the catalog field types it may read). {implied}: implied decimals.
 FIELD_TYPES = {
@@ -110,79 +113,10 @@ def layouts(v, plan, fields_of, implied_of):
     return list(groups.values())
 
 
-def align(groups):
-    """The layouts' read lists as one sequence of steps: [(property or None, implied, layouts, field names)], each
-    layout's reads a subsequence of it, in its order (progressive longest-common-subsequence alignment). A step read by
-    every layout is read unconditionally; the others are read only by the layouts in their set."""
-    steps = [(p, implied, {0}, list(names)) for p, implied, names in groups[0][1]]
-    for k, (_, reads) in enumerate(groups[1:], 1):
-        a, b = [st[:2] for st in steps], [r[:2] for r in reads]
-        lcs = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-        for i in range(len(a) - 1, -1, -1):
-            for j in range(len(b) - 1, -1, -1):
-                lcs[i][j] = lcs[i + 1][j + 1] + 1 if a[i] == b[j] else max(lcs[i + 1][j], lcs[i][j + 1])
-        merged, i, j = [], 0, 0
-        while i < len(a) or j < len(b):
-            if i < len(a) and j < len(b) and a[i] == b[j] and lcs[i][j] == lcs[i + 1][j + 1] + 1:
-                p, implied, layouts_, names = steps[i]
-                merged.append((p, implied, layouts_ | {k}, list(dict.fromkeys(names + reads[j][2]))))
-                i, j = i + 1, j + 1
-            elif j == len(b) or (i < len(a) and lcs[i + 1][j] >= lcs[i][j + 1]):
-                merged.append(steps[i])
-                i += 1
-            else:
-                merged.append((reads[j][0], reads[j][1], {k}, list(reads[j][2])))
-                j += 1
-        steps = merged
-    for k, (trs, reads) in enumerate(groups):  # each layout reads exactly its own fields, in order
-        if [st[:2] for st in steps if k in st[2]] != [r[:2] for r in reads]:
-            raise SpecError(trs[0], "internal: the aligned reads differ from the TR's layout")
-    return steps
-
-
-def layout_test(layouts_, count):
-    """The C# test that the current layout is one of layouts_ (numbers 0 … count-1)."""
-    if len(layouts_) == 1: return f"layout == {next(iter(layouts_))}"
-    rest = set(range(count)) - set(layouts_)
-    if len(rest) == 1: return f"layout != {next(iter(rest))}"
-    return "layout is " + " or ".join(map(str, sorted(layouts_)))
-
-
-def aligned_lines(steps, count, props, target, indent):
-    """The steps as C#: a run of steps every layout reads as plain lines, a run some layouts read under one test of
-    the layout, consecutive runs for disjoint sets of layouts as if / else if / else."""
-    runs = []  # (layouts, steps)
-    for st in steps:
-        if runs and runs[-1][0] == st[2]: runs[-1][1].append(st)
-        else: runs.append((st[2], [st]))
-    everyone = set(range(count))
-    lines, i = [], 0
-    while i < len(runs):
-        layouts_, part = runs[i]
-        body = lambda part, ind: read_lines([(p, implied, names) for p, implied, _, names in part], props, target, ind)
-        if layouts_ == everyone:
-            lines += body(part, indent)
-            i += 1
-            continue
-        chain, seen = [runs[i]], set(layouts_)
-        while i + len(chain) < len(runs) and runs[i + len(chain)][0] != everyone and not runs[i + len(chain)][0] & seen:
-            seen |= runs[i + len(chain)][0]
-            chain.append(runs[i + len(chain)])
-        for n, (layouts_, part) in enumerate(chain):
-            last_else = n == len(chain) - 1 and n > 0 and seen == everyone
-            head = "else" if last_else else ("else if" if n else "if") + f" ({layout_test(layouts_, count)})"
-            if len(part) == 1:
-                lines.append(f"{indent}{head} {body(part, '').pop()}")
-            else:
-                lines += [f"{indent}{head}\n", f"{indent}{{\n"] + body(part, indent + "    ") + [f"{indent}}}\n"]
-        i += len(chain)
-    return lines
-
-
-def read_lines(reads, props, target, indent, start=0, stop=None):
+def read_lines(reads, props, target, indent):
     """One line per field: read it into target(property) or skip it, with the field's name(s) as a comment."""
     lines = []
-    for pname, implied, names in reads[start:stop]:
+    for pname, implied, names in reads:
         comment = " / ".join(names)
         if pname is None:
             lines.append(f"{indent}r.Skip(); // {comment}\n")
@@ -214,7 +148,8 @@ def emit_view(v, plan, fields_of, implied_of):
     out.append(f"    /// <inheritdoc/>\n    public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out {view} value, out DecodeError error)\n    {{\n")
     out.append("        var r = new TypedFieldReader(record);\n")
     groups = layouts(v, plan, fields_of, implied_of)
-    steps, count = align(groups), len(groups)
+    steps, count = align(view, groups), len(groups)
+    body = lambda part, indent: read_lines([(p, implied, names) for p, implied, _, names in part], by_name, target, indent)
     # A flag true for whole layouts is set in their cases; otherwise it compares the TR id.
     flags = {p["name"]: p for p in props if "when_tr" in p}
     case_flags = {n for n, p in flags.items() if all(set(trs) <= set(p["when_tr"]) or not set(trs) & set(p["when_tr"]) for trs, _ in groups)}
@@ -252,9 +187,9 @@ def emit_view(v, plan, fields_of, implied_of):
                "                error = new DecodeError(DecodeErrorKind.UnknownTr);\n                return false;\n        }\n")
     if halves:
         out += [f"        {name}(ref r, ref f);\n" for name, _ in methods]
-        out += aligned_lines(steps[shared:], count, by_name, target, "        ")
+        out += aligned_lines(steps[shared:], count, body, "        ")
     else:
-        out += aligned_lines(steps, count, by_name, target, "        ")
+        out += aligned_lines(steps, count, body, "        ")
     out.append(f"        value = new {view}\n        {{\n")
     for p in props:
         if p["type"] in TR_TYPES: source = TR_TYPES[p["type"]]
@@ -267,8 +202,8 @@ def emit_view(v, plan, fields_of, implied_of):
         out.append("\n    // Two halves, each a method of its own: one method with every inlined reader exceeds the JIT's inlining budget\n"
                    "    // and leaves a third of them as calls (measured about 25% slower on StockTrade's 46 fields).\n")
         for name, part in methods:
-            body = "".join(aligned_lines(part, count, by_name, target, "        "))
-            out.append(f"    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void {name}(ref TypedFieldReader r, ref Fields f)\n    {{\n{body}    }}\n\n")
+            text = "".join(aligned_lines(part, count, body, "        "))
+            out.append(f"    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void {name}(ref TypedFieldReader r, ref Fields f)\n    {{\n{text}    }}\n\n")
         out.append("    // The decoded values between the halves: a plain mutable struct on the stack.\n    private struct Fields\n    {\n")
         out += [f"        public {p['type']} {p['name']};\n" for p in read]
         out.append("    }\n")
