@@ -38,11 +38,36 @@ internal static class CpuPerRecordHarness
         return 0;
     }
 
+    /// <summary>
+    /// <c>views-cpu [seconds]</c>: the generated views that serve several TR layouts (FuturesTrade, OptionsTrade,
+    /// StockExpectedTrade, MarketStatus), one line per layout, records filled per field type as in
+    /// <see cref="DerivativesDecodeBenchmarks"/>; ElwTrade (one layout) beside them.
+    /// </summary>
+    public static int RunViews(string[] args)
+    {
+        var seconds = args.Length > 1 && double.TryParse(args[1], out var s) ? s : 3;
+        foreach (var tr in new[] { KisTrs.H0IFCNT0, KisTrs.H0ZFCNT0, KisTrs.H0MFCNT0 })
+            Measure($"{tr.Id} FuturesTrade ({tr.Fields.Count} fields)", tr, Filled(tr),
+                static (tr, r) => FuturesTrade.TryDecode(tr, r, out var v, out _) ? v.Price : -1, seconds);
+        foreach (var tr in new[] { KisTrs.H0IOCNT0, KisTrs.H0ZOCNT0, KisTrs.H0EUCNT0 })
+            Measure($"{tr.Id} OptionsTrade ({tr.Fields.Count} fields)", tr, Filled(tr),
+                static (tr, r) => OptionsTrade.TryDecode(tr, r, out var v, out _) ? v.Price : -1, seconds);
+        foreach (var tr in new[] { KisTrs.H0STANC0, KisTrs.H0UNANC0 })
+            Measure($"{tr.Id} StockExpectedTrade ({tr.Fields.Count} fields)", tr, Filled(tr),
+                static (tr, r) => StockExpectedTrade.TryDecode(tr, r, out var v, out _) ? v.ExpectedPrice : -1, seconds);
+        Measure("H0EWCNT0 ElwTrade (63 fields, one layout)", KisTrs.H0EWCNT0, Filled(KisTrs.H0EWCNT0),
+            static (tr, r) => ElwTrade.TryDecode(tr, r, out var v, out _) ? v.Price : -1, seconds);
+        return 0;
+    }
+
+    private static string Filled(TrDefinition tr) => Encoding.UTF8.GetString(DerivativesDecodeBenchmarks.Record(tr));
+
     private delegate decimal Decode(TrDefinition tr, ReadOnlySpan<byte> record);
 
     private static void Measure(string name, TrDefinition tr, string recordText, Decode decode, double seconds)
     {
         var record = Encoding.UTF8.GetBytes(recordText);
+        if (decode(tr, record) == -1) throw new InvalidOperationException($"{name}: the record does not decode");
         const int Batch = 100_000;
         decimal sink = 0;
         // Warm up past tiered compilation (tier 0 → OSR → tier 1).

@@ -22,7 +22,7 @@ public class DerivativesDecodeBenchmarks
         if (!ElwTrade.TryDecode(KisTrs.H0EWCNT0, _elw, out _, out e)) throw new InvalidOperationException(e.Describe());
     }
 
-    private static byte[] Record(TrDefinition tr) => Encoding.UTF8.GetBytes(string.Join('^', tr.Fields.Select((f, i) => f.Type switch
+    internal static byte[] Record(TrDefinition tr) => Encoding.UTF8.GetBytes(string.Join('^', tr.Fields.Select((f, i) => f.Type switch
     {
         _ when i == tr.KeyField => tr.KeyExample,
         FieldType.Time => "093015",

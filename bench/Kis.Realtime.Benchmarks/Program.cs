@@ -23,6 +23,8 @@ if (args.Length > 0 && args[0] == "notice-latency") return await NoticeLatencyHa
 if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 // `notice-cpu [seconds]`: the order notices' decode (no AES) in CPU time per record.
 if (args.Length > 0 && args[0] == "notice-cpu") return CpuPerRecordHarness.RunNotices(args);
+// `views-cpu [seconds]`: the generated views with several TR layouts, CPU time per record per layout.
+if (args.Length > 0 && args[0] == "views-cpu") return CpuPerRecordHarness.RunViews(args);
 
 // The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
 if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);

@@ -2,12 +2,15 @@
 
 A view is an IKisRecord<T> record struct whose properties each read one field of a record. The spec names, per
 property, the field it reads (`field`, with per-TR exceptions in `in`; `null` there: the TR lacks it, and the type
-must be nullable). The generated TryDecode switches on the TR and reads that TR's fields in its own catalog order,
-skipping the ones no property reads, through the TR's last field (so a record cut short fails as TooFewFields).
+must be nullable). The generated TryDecode reads each TR's fields in its own catalog order, skipping the ones no
+property reads, through the TR's last field (so a record cut short fails as TooFewFields): the reads of all the view's
+TR layouts written once, aligned (read_alignment.py), with a test of the layout where they differ.
 Everything is checked against the catalog first: a field a TR does not have, a type this file does not know or a
 field type that does not fit the property type stops the generator with a message naming the view and property.
 """
 import json, re
+
+from read_alignment import align, aligned_lines
 
 # Property type -> (how the next field is read, the catalog field types it may read). {implied}: implied decimals.
 FIELD_TYPES = {
@@ -110,10 +113,10 @@ def layouts(v, plan, fields_of, implied_of):
     return list(groups.values())
 
 
-def read_lines(reads, props, target, indent, start=0, stop=None):
+def read_lines(reads, props, target, indent):
     """One line per field: read it into target(property) or skip it, with the field's name(s) as a comment."""
     lines = []
-    for pname, implied, names in reads[start:stop]:
+    for pname, implied, names in reads:
         comment = " / ".join(names)
         if pname is None:
             lines.append(f"{indent}r.Skip(); // {comment}\n")
@@ -145,10 +148,14 @@ def emit_view(v, plan, fields_of, implied_of):
     out.append(f"    /// <inheritdoc/>\n    public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out {view} value, out DecodeError error)\n    {{\n")
     out.append("        var r = new TypedFieldReader(record);\n")
     groups = layouts(v, plan, fields_of, implied_of)
+    steps, count = align(view, groups), len(groups)
+    body = lambda part, indent: read_lines([(p, implied, names) for p, implied, _, names in part], by_name, target, indent)
     # A flag true for whole layouts is set in their cases; otherwise it compares the TR id.
     flags = {p["name"]: p for p in props if "when_tr" in p}
     case_flags = {n for n, p in flags.items() if all(set(trs) <= set(p["when_tr"]) or not set(trs) & set(p["when_tr"]) for trs, _ in groups)}
     read = [p for p in props if p["type"] not in TR_TYPES and "when_tr" not in p]
+    # A property some layout reads under a test of the layout starts with a value, for the compiler's definite assignment.
+    tested = {st[0] for st in steps if st[0] and st[2] != set(range(count))}
     if halves:
         target = lambda name: f"f.{name}"
         out.append("        Fields f = default;\n")
@@ -157,31 +164,32 @@ def emit_view(v, plan, fields_of, implied_of):
         target = local
         for p in read:
             # A nullable property starts null, one with an 'absent' value that value: the TRs that lack its field leave it so.
-            start = " = null" if p["type"].endswith("?") else f" = {p['absent']}" if "absent" in p else ""
+            start = (" = null" if p["type"].endswith("?") else f" = {p['absent']}" if "absent" in p
+                     else " = default" if p["name"] in tested else "")
             out.append(f"        {p['type']} {local(p['name'])}{start};\n")
     out += [f"        var {local(n)} = false;\n" for n in sorted(case_flags)]
-    # The halves: the reads every layout shares, in two methods; what a layout reads beyond them stays in its case.
-    methods = []  # (method name, reads with the field names of every TR)
+    # The halves: the leading reads every layout shares, in two methods; what follows stays in TryDecode.
+    methods = []  # (method name, steps)
+    shared = next((i for i, st in enumerate(steps) if st[2] != set(range(count))), len(steps))
     if halves:
-        shapes = [[r[:2] for r in reads] for _, reads in groups]
-        shared = next((i for i in range(min(map(len, shapes))) if len({tuple(sh[i]) for sh in shapes}) > 1), min(map(len, shapes)))
         if shared <= halves: raise SpecError(view, f"read_in_halves {halves}: its layouts share only {shared} fields")
-        for name, (start, stop) in (("ReadFirstHalf", (0, halves)), ("ReadSecondHalf", (halves, shared))):
-            part = [(p, implied, list(dict.fromkeys(n for _, reads in groups for n in reads[i][2])))
-                    for i, (p, implied, _) in enumerate(groups[0][1][start:stop], start)]
-            methods.append((name, part))
+        methods = [("ReadFirstHalf", steps[:halves]), ("ReadSecondHalf", steps[halves:shared])]
+    # The TR id gives the layout (TRs that read the same positions into the same properties share one); the reads
+    # follow once, each layout's differences under a test of the layout.
+    if count > 1: out.append("        int layout;\n")
     out.append("        switch (tr.Id)\n        {\n")
-    for trs, reads in groups:
+    for k, (trs, _) in enumerate(groups):
         out += [f"            case {json.dumps(t)}:\n" for t in trs]
+        if count > 1: out.append(f"                layout = {k};\n")
         out += [f"                {local(n)} = true;\n" for n in sorted(case_flags) if trs[0] in flags[n]["when_tr"]]
-        if halves:
-            out += [f"                {name}(ref r, ref f);\n" for name, _ in methods]
-            out += read_lines(reads, by_name, target, "                ", shared)
-        else:
-            out += read_lines(reads, by_name, target, "                ")
         out.append("                break;\n")
     out.append("            default:\n                value = default;\n"
                "                error = new DecodeError(DecodeErrorKind.UnknownTr);\n                return false;\n        }\n")
+    if halves:
+        out += [f"        {name}(ref r, ref f);\n" for name, _ in methods]
+        out += aligned_lines(steps[shared:], count, body, "        ")
+    else:
+        out += aligned_lines(steps, count, body, "        ")
     out.append(f"        value = new {view}\n        {{\n")
     for p in props:
         if p["type"] in TR_TYPES: source = TR_TYPES[p["type"]]
@@ -193,9 +201,9 @@ def emit_view(v, plan, fields_of, implied_of):
     if halves:
         out.append("\n    // Two halves, each a method of its own: one method with every inlined reader exceeds the JIT's inlining budget\n"
                    "    // and leaves a third of them as calls (measured about 25% slower on StockTrade's 46 fields).\n")
-        for name, reads in methods:
-            body = "".join(read_lines(reads, by_name, target, "        "))
-            out.append(f"    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void {name}(ref TypedFieldReader r, ref Fields f)\n    {{\n{body}    }}\n\n")
+        for name, part in methods:
+            text = "".join(aligned_lines(part, count, body, "        "))
+            out.append(f"    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void {name}(ref TypedFieldReader r, ref Fields f)\n    {{\n{text}    }}\n\n")
         out.append("    // The decoded values between the halves: a plain mutable struct on the stack.\n    private struct Fields\n    {\n")
         out += [f"        public {p['type']} {p['name']};\n" for p in read]
         out.append("    }\n")

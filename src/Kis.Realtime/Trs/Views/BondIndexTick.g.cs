@@ -83,32 +83,32 @@ public readonly record struct BondIndexTick : IKisRecord<BondIndexTick>
         switch (tr.Id)
         {
             case "H0BICNT0":
-                indexId = r.Text(); // nmix_id
-                date = r.Date(); // stnd_date1
-                time = r.Time(); // trnm_hour
-                open = r.Decimal(); // totl_ernn_nmix_oprc
-                high = r.Decimal(); // totl_ernn_nmix_hgpr
-                low = r.Decimal(); // totl_ernn_nmix_lwpr
-                totalReturnIndex = r.Decimal(); // totl_ernn_nmix
-                previousTotalReturnIndex = r.Decimal(); // prdy_totl_ernn_nmix
-                change = r.Decimal(); // totl_ernn_nmix_prdy_vrss
-                changeSign = CodeMapping.Sign(r.Digit()); // totl_ernn_nmix_prdy_vrss_sign
-                changeRate = r.Decimal(); // totl_ernn_nmix_prdy_ctrt
-                cleanPriceIndex = r.Decimal(); // clen_prc_nmix
-                marketPriceIndex = r.Decimal(); // mrkt_prc_nmix
-                callReinvestmentIndex = r.Decimal(); // bond_call_rnvs_nmix
-                zeroReinvestmentIndex = r.Decimal(); // bond_zero_rnvs_nmix
-                futuresTheoreticalPrice = r.Decimal(); // bond_futs_thpr
-                averageDuration = r.Decimal(); // bond_avrg_drtn_val
-                averageConvexity = r.Decimal(); // bond_avrg_cnvx_val
-                averageYieldToMaturity = r.Decimal(); // bond_avrg_ytm_val
-                averageForwardYieldToMaturity = r.Decimal(); // bond_avrg_frdl_ytm_val
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        indexId = r.Text(); // nmix_id
+        date = r.Date(); // stnd_date1
+        time = r.Time(); // trnm_hour
+        open = r.Decimal(); // totl_ernn_nmix_oprc
+        high = r.Decimal(); // totl_ernn_nmix_hgpr
+        low = r.Decimal(); // totl_ernn_nmix_lwpr
+        totalReturnIndex = r.Decimal(); // totl_ernn_nmix
+        previousTotalReturnIndex = r.Decimal(); // prdy_totl_ernn_nmix
+        change = r.Decimal(); // totl_ernn_nmix_prdy_vrss
+        changeSign = CodeMapping.Sign(r.Digit()); // totl_ernn_nmix_prdy_vrss_sign
+        changeRate = r.Decimal(); // totl_ernn_nmix_prdy_ctrt
+        cleanPriceIndex = r.Decimal(); // clen_prc_nmix
+        marketPriceIndex = r.Decimal(); // mrkt_prc_nmix
+        callReinvestmentIndex = r.Decimal(); // bond_call_rnvs_nmix
+        zeroReinvestmentIndex = r.Decimal(); // bond_zero_rnvs_nmix
+        futuresTheoreticalPrice = r.Decimal(); // bond_futs_thpr
+        averageDuration = r.Decimal(); // bond_avrg_drtn_val
+        averageConvexity = r.Decimal(); // bond_avrg_cnvx_val
+        averageYieldToMaturity = r.Decimal(); // bond_avrg_ytm_val
+        averageForwardYieldToMaturity = r.Decimal(); // bond_avrg_frdl_ytm_val
         value = new BondIndexTick
         {
             IndexId = indexId,

@@ -84,31 +84,31 @@ public readonly record struct BondTrade : IKisRecord<BondTrade>
         switch (tr.Id)
         {
             case "H0BJCNT0":
-                isin = r.Text(); // stnd_iscd
-                name = r.Text(); // bond_isnm
-                time = r.Time(); // stck_cntg_hour
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                price = r.Decimal(); // stck_prpr
-                volume = r.Int64(); // cntg_vol
-                open = r.Decimal(); // stck_oprc
-                high = r.Decimal(); // stck_hgpr
-                low = r.Decimal(); // stck_lwpr
-                previousClose = r.Decimal(); // stck_prdy_clpr
-                yield = r.Decimal(); // bond_cntg_ert
-                openYield = r.Decimal(); // oprc_ert
-                highYield = r.Decimal(); // hgpr_ert
-                lowYield = r.Decimal(); // lwpr_ert
-                cumulativeVolume = r.Int64(); // acml_vol
-                previousDayVolume = r.Int64(); // prdy_vol
-                tradeTypeCode = r.Text(); // cntg_type_cls_code
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        isin = r.Text(); // stnd_iscd
+        name = r.Text(); // bond_isnm
+        time = r.Time(); // stck_cntg_hour
+        changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
+        change = r.Decimal(); // prdy_vrss
+        changeRate = r.Decimal(); // prdy_ctrt
+        price = r.Decimal(); // stck_prpr
+        volume = r.Int64(); // cntg_vol
+        open = r.Decimal(); // stck_oprc
+        high = r.Decimal(); // stck_hgpr
+        low = r.Decimal(); // stck_lwpr
+        previousClose = r.Decimal(); // stck_prdy_clpr
+        yield = r.Decimal(); // bond_cntg_ert
+        openYield = r.Decimal(); // oprc_ert
+        highYield = r.Decimal(); // hgpr_ert
+        lowYield = r.Decimal(); // lwpr_ert
+        cumulativeVolume = r.Int64(); // acml_vol
+        previousDayVolume = r.Int64(); // prdy_vol
+        tradeTypeCode = r.Text(); // cntg_type_cls_code
         value = new BondTrade
         {
             Isin = isin,

@@ -47,33 +47,29 @@ public readonly record struct DerivativesExpectedTrade : IKisRecord<DerivativesE
         decimal expectedChangeRate;
         string expectedMarketOperationCode;
         long? expectedQuantity = null;
+        int layout;
         switch (tr.Id)
         {
             case "H0ZFANC0":
             case "H0EUANC0":
-                code = r.Text(); // futs_shrn_iscd / optn_shrn_iscd
-                time = r.Time(); // bsop_hour
-                expectedPrice = r.Decimal(); // antc_cnpr
-                expectedChange = r.Decimal(); // antc_cntg_vrss
-                expectedChangeSign = CodeMapping.Sign(r.Digit()); // antc_cntg_vrss_sign
-                expectedChangeRate = r.Decimal(); // antc_cntg_prdy_ctrt
-                expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
-                expectedQuantity = r.Int64(); // antc_cnqn
+                layout = 0;
                 break;
             case "H0ZOANC0":
-                code = r.Text(); // optn_shrn_iscd
-                time = r.Time(); // bsop_hour
-                expectedPrice = r.Decimal(); // antc_cnpr
-                expectedChange = r.Decimal(); // antc_cntg_vrss
-                expectedChangeSign = CodeMapping.Sign(r.Digit()); // antc_cntg_vrss_sign
-                expectedChangeRate = r.Decimal(); // antc_cntg_prdy_ctrt
-                expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
+                layout = 1;
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        code = r.Text(); // futs_shrn_iscd / optn_shrn_iscd
+        time = r.Time(); // bsop_hour
+        expectedPrice = r.Decimal(); // antc_cnpr
+        expectedChange = r.Decimal(); // antc_cntg_vrss
+        expectedChangeSign = CodeMapping.Sign(r.Digit()); // antc_cntg_vrss_sign
+        expectedChangeRate = r.Decimal(); // antc_cntg_prdy_ctrt
+        expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
+        if (layout == 0) expectedQuantity = r.Int64(); // antc_cnqn
         value = new DerivativesExpectedTrade
         {
             Market = DerivativesCodes.Market(tr),

@@ -135,75 +135,75 @@ public readonly record struct ElwTrade : IKisRecord<ElwTrade>
         switch (tr.Id)
         {
             case "H0EWCNT0":
-                elwCode = r.Text(); // mksc_shrn_iscd
-                time = r.Time(); // stck_cntg_hour
-                price = r.Decimal(); // stck_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                r.Skip(); // wghn_avrg_stck_prc
-                open = r.Decimal(); // stck_oprc
-                high = r.Decimal(); // stck_hgpr
-                low = r.Decimal(); // stck_lwpr
-                bestAsk = r.Decimal(); // askp1
-                bestBid = r.Decimal(); // bidp1
-                volume = r.Int64(); // cntg_vol
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                r.Skip(); // cttr
-                r.Skip(); // seln_cntg_smtn
-                r.Skip(); // shnu_cntg_smtn
-                side = Codes.Side(r.Digit()); // cntg_cls_code
-                r.Skip(); // shnu_rate
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_prpr
-                businessDate = r.Date(); // bsop_date
-                r.Skip(); // new_mkop_cls_code
-                isHalted = Codes.Yes(r.Char()); // trht_yn
-                r.Skip(); // askp_rsqn1
-                r.Skip(); // bidp_rsqn1
-                r.Skip(); // total_askp_rsqn
-                r.Skip(); // total_bidp_rsqn
-                timeValue = r.Decimal(); // tmvl_val
-                parity = r.Decimal(); // prit
-                premium = r.Decimal(); // prmm_val
-                gearing = r.Decimal(); // gear
-                breakEvenRate = r.Decimal(); // prls_qryr_rate
-                intrinsicValue = r.Decimal(); // invl_val
-                premiumRate = r.Decimal(); // prmm_rate
-                capitalFulcrumPoint = r.Decimal(); // cfp
-                leverage = r.Decimal(); // lvrg_val
-                delta = r.Decimal(); // delta
-                gamma = r.Decimal(); // gama
-                vega = r.Decimal(); // vega
-                theta = r.Decimal(); // theta
-                rho = r.Decimal(); // rho
-                impliedVolatility = r.Decimal(); // hts_ints_vltl
-                theoreticalPrice = r.Decimal(); // hts_thpr
-                r.Skip(); // vol_tnrt
-                r.Skip(); // prdy_smns_hour_acml_vol
-                r.Skip(); // prdy_smns_hour_acml_vol_rate
-                approachRate = r.Decimal(); // apprch_rate
-                lpHolding = r.Int64(); // lp_hvol
-                lpHoldingRate = r.Decimal(); // lp_hldn_rate
-                lpNetQuantity = r.Int64(); // lp_ntby_qty
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        elwCode = r.Text(); // mksc_shrn_iscd
+        time = r.Time(); // stck_cntg_hour
+        price = r.Decimal(); // stck_prpr
+        changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
+        change = r.Decimal(); // prdy_vrss
+        changeRate = r.Decimal(); // prdy_ctrt
+        r.Skip(); // wghn_avrg_stck_prc
+        open = r.Decimal(); // stck_oprc
+        high = r.Decimal(); // stck_hgpr
+        low = r.Decimal(); // stck_lwpr
+        bestAsk = r.Decimal(); // askp1
+        bestBid = r.Decimal(); // bidp1
+        volume = r.Int64(); // cntg_vol
+        cumulativeVolume = r.Int64(); // acml_vol
+        cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
+        r.Skip(); // seln_cntg_csnu
+        r.Skip(); // shnu_cntg_csnu
+        r.Skip(); // ntby_cntg_csnu
+        r.Skip(); // cttr
+        r.Skip(); // seln_cntg_smtn
+        r.Skip(); // shnu_cntg_smtn
+        side = Codes.Side(r.Digit()); // cntg_cls_code
+        r.Skip(); // shnu_rate
+        r.Skip(); // prdy_vol_vrss_acml_vol_rate
+        r.Skip(); // oprc_hour
+        r.Skip(); // oprc_vrss_prpr_sign
+        r.Skip(); // oprc_vrss_prpr
+        r.Skip(); // hgpr_hour
+        r.Skip(); // hgpr_vrss_prpr_sign
+        r.Skip(); // hgpr_vrss_prpr
+        r.Skip(); // lwpr_hour
+        r.Skip(); // lwpr_vrss_prpr_sign
+        r.Skip(); // lwpr_vrss_prpr
+        businessDate = r.Date(); // bsop_date
+        r.Skip(); // new_mkop_cls_code
+        isHalted = Codes.Yes(r.Char()); // trht_yn
+        r.Skip(); // askp_rsqn1
+        r.Skip(); // bidp_rsqn1
+        r.Skip(); // total_askp_rsqn
+        r.Skip(); // total_bidp_rsqn
+        timeValue = r.Decimal(); // tmvl_val
+        parity = r.Decimal(); // prit
+        premium = r.Decimal(); // prmm_val
+        gearing = r.Decimal(); // gear
+        breakEvenRate = r.Decimal(); // prls_qryr_rate
+        intrinsicValue = r.Decimal(); // invl_val
+        premiumRate = r.Decimal(); // prmm_rate
+        capitalFulcrumPoint = r.Decimal(); // cfp
+        leverage = r.Decimal(); // lvrg_val
+        delta = r.Decimal(); // delta
+        gamma = r.Decimal(); // gama
+        vega = r.Decimal(); // vega
+        theta = r.Decimal(); // theta
+        rho = r.Decimal(); // rho
+        impliedVolatility = r.Decimal(); // hts_ints_vltl
+        theoreticalPrice = r.Decimal(); // hts_thpr
+        r.Skip(); // vol_tnrt
+        r.Skip(); // prdy_smns_hour_acml_vol
+        r.Skip(); // prdy_smns_hour_acml_vol_rate
+        approachRate = r.Decimal(); // apprch_rate
+        lpHolding = r.Int64(); // lp_hvol
+        lpHoldingRate = r.Decimal(); // lp_hldn_rate
+        lpNetQuantity = r.Int64(); // lp_ntby_qty
         value = new ElwTrade
         {
             ElwCode = elwCode,

@@ -48,20 +48,20 @@ public readonly record struct EtfNav : IKisRecord<EtfNav>
         switch (tr.Id)
         {
             case "H0STNAV0":
-                etfCode = r.Text(); // mksc_shrn_iscd
-                nav = r.Decimal(); // nav
-                changeSign = CodeMapping.Sign(r.Digit()); // nav_prdy_vrss_sign
-                change = r.Decimal(); // nav_prdy_vrss
-                changeRate = r.Decimal(); // nav_prdy_ctrt
-                open = r.Decimal(); // oprc_nav
-                high = r.Decimal(); // hprc_nav
-                low = r.Decimal(); // lprc_nav
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        etfCode = r.Text(); // mksc_shrn_iscd
+        nav = r.Decimal(); // nav
+        changeSign = CodeMapping.Sign(r.Digit()); // nav_prdy_vrss_sign
+        change = r.Decimal(); // nav_prdy_vrss
+        changeRate = r.Decimal(); // nav_prdy_ctrt
+        open = r.Decimal(); // oprc_nav
+        high = r.Decimal(); // hprc_nav
+        low = r.Decimal(); // lprc_nav
         value = new EtfNav
         {
             EtfCode = etfCode,

@@ -98,9 +98,9 @@ public readonly record struct FuturesTrade : IKisRecord<FuturesTrade>
         var r = new TypedFieldReader(record);
         string code;
         TimeOnly time;
-        decimal price;
+        decimal price = default;
         PriceChangeSign changeSign;
-        decimal change;
+        decimal change = default;
         decimal changeRate;
         decimal open;
         decimal high;
@@ -132,168 +132,76 @@ public readonly record struct FuturesTrade : IKisRecord<FuturesTrade>
         decimal dynamicUpperLimit;
         decimal dynamicLowerLimit;
         string dynamicLimitCode;
+        int layout;
         switch (tr.Id)
         {
             case "H0IFCNT0":
             case "H0CFCNT0":
-                code = r.Text(); // futs_shrn_iscd
-                time = r.Time(); // bsop_hour
-                change = r.Decimal(); // futs_prdy_vrss
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                changeRate = r.Decimal(); // futs_prdy_ctrt
-                price = r.Decimal(); // futs_prpr
-                open = r.Decimal(); // futs_oprc
-                high = r.Decimal(); // futs_hgpr
-                low = r.Decimal(); // futs_lwpr
-                volume = r.Int64(); // last_cnqn
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                theoreticalPrice = r.Decimal(); // hts_thpr
-                marketBasis = r.Decimal(); // mrkt_basis
-                deviationRate = r.Decimal(); // dprt
-                nearMonthPrice = r.Decimal(); // nmsc_fctn_stpl_prc
-                farMonthPrice = r.Decimal(); // fmsc_fctn_stpl_prc
-                spread = r.Decimal(); // spead_prc
-                openInterest = r.Int64(); // hts_otst_stpl_qty
-                openInterestChange = r.Int64(); // otst_stpl_qty_icdc
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_nmix_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_nmix_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_nmix_prpr
-                buyRatio = r.Decimal(); // shnu_rate
-                tradeStrength = r.Decimal(); // cttr
-                deviation = r.Decimal(); // esdg
-                r.Skip(); // otst_stpl_rgbf_qty_icdc
-                theoreticalBasis = r.Decimal(); // thpr_basis
-                bestAsk = r.Decimal(); // futs_askp1
-                bestBid = r.Decimal(); // futs_bidp1
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                sellVolume = r.Int64(); // seln_cntg_smtn
-                buyVolume = r.Int64(); // shnu_cntg_smtn
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                blockTradeVolume = r.Int64(); // dscs_bltr_acml_qty
-                dynamicUpperLimit = r.Decimal(); // dynm_mxpr
-                dynamicLowerLimit = r.Decimal(); // dynm_llam
-                dynamicLimitCode = r.Text(); // dynm_prc_limt_yn
+                layout = 0;
                 break;
             case "H0ZFCNT0":
-                code = r.Text(); // futs_shrn_iscd
-                time = r.Time(); // bsop_hour
-                price = r.Decimal(); // stck_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // prdy_vrss
-                changeRate = r.Decimal(); // futs_prdy_ctrt
-                open = r.Decimal(); // stck_oprc
-                high = r.Decimal(); // stck_hgpr
-                low = r.Decimal(); // stck_lwpr
-                volume = r.Int64(); // last_cnqn
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                theoreticalPrice = r.Decimal(); // hts_thpr
-                marketBasis = r.Decimal(); // mrkt_basis
-                deviationRate = r.Decimal(); // dprt
-                nearMonthPrice = r.Decimal(); // nmsc_fctn_stpl_prc
-                farMonthPrice = r.Decimal(); // fmsc_fctn_stpl_prc
-                spread = r.Decimal(); // spead_prc
-                openInterest = r.Int64(); // hts_otst_stpl_qty
-                openInterestChange = r.Int64(); // otst_stpl_qty_icdc
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_prpr
-                buyRatio = r.Decimal(); // shnu_rate
-                tradeStrength = r.Decimal(); // cttr
-                deviation = r.Decimal(); // esdg
-                r.Skip(); // otst_stpl_rgbf_qty_icdc
-                theoreticalBasis = r.Decimal(); // thpr_basis
-                bestAsk = r.Decimal(); // askp1
-                bestBid = r.Decimal(); // bidp1
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                sellVolume = r.Int64(); // seln_cntg_smtn
-                buyVolume = r.Int64(); // shnu_cntg_smtn
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                dynamicUpperLimit = r.Decimal(); // dynm_mxpr
-                dynamicLowerLimit = r.Decimal(); // dynm_llam
-                dynamicLimitCode = r.Text(); // dynm_prc_limt_yn
+                layout = 1;
                 break;
             case "H0MFCNT0":
-                code = r.Text(); // futs_shrn_iscd
-                time = r.Time(); // bsop_hour
-                change = r.Decimal(); // futs_prdy_vrss
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                changeRate = r.Decimal(); // futs_prdy_ctrt
-                price = r.Decimal(); // futs_prpr
-                open = r.Decimal(); // futs_oprc
-                high = r.Decimal(); // futs_hgpr
-                low = r.Decimal(); // futs_lwpr
-                volume = r.Int64(); // last_cnqn
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                theoreticalPrice = r.Decimal(); // hts_thpr
-                marketBasis = r.Decimal(); // mrkt_basis
-                deviationRate = r.Decimal(); // dprt
-                nearMonthPrice = r.Decimal(); // nmsc_fctn_stpl_prc
-                farMonthPrice = r.Decimal(); // fmsc_fctn_stpl_prc
-                spread = r.Decimal(); // spead_prc
-                openInterest = r.Int64(); // hts_otst_stpl_qty
-                openInterestChange = r.Int64(); // otst_stpl_qty_icdc
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_nmix_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_nmix_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_nmix_prpr
-                buyRatio = r.Decimal(); // shnu_rate
-                tradeStrength = r.Decimal(); // cttr
-                deviation = r.Decimal(); // esdg
-                r.Skip(); // otst_stpl_rgbf_qty_icdc
-                theoreticalBasis = r.Decimal(); // thpr_basis
-                bestAsk = r.Decimal(); // futs_askp1
-                bestBid = r.Decimal(); // futs_bidp1
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                sellVolume = r.Int64(); // seln_cntg_smtn
-                buyVolume = r.Int64(); // shnu_cntg_smtn
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                dynamicUpperLimit = r.Decimal(); // dynm_mxpr
-                dynamicLowerLimit = r.Decimal(); // dynm_llam
-                dynamicLimitCode = r.Text(); // dynm_prc_limt_yn
+                layout = 2;
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        code = r.Text(); // futs_shrn_iscd
+        time = r.Time(); // bsop_hour
+        if (layout != 1) change = r.Decimal(); // futs_prdy_vrss
+        else price = r.Decimal(); // stck_prpr
+        changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
+        if (layout == 1) change = r.Decimal(); // prdy_vrss
+        changeRate = r.Decimal(); // futs_prdy_ctrt
+        if (layout != 1) price = r.Decimal(); // futs_prpr
+        open = r.Decimal(); // futs_oprc / stck_oprc
+        high = r.Decimal(); // futs_hgpr / stck_hgpr
+        low = r.Decimal(); // futs_lwpr / stck_lwpr
+        volume = r.Int64(); // last_cnqn
+        cumulativeVolume = r.Int64(); // acml_vol
+        cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
+        theoreticalPrice = r.Decimal(); // hts_thpr
+        marketBasis = r.Decimal(); // mrkt_basis
+        deviationRate = r.Decimal(); // dprt
+        nearMonthPrice = r.Decimal(); // nmsc_fctn_stpl_prc
+        farMonthPrice = r.Decimal(); // fmsc_fctn_stpl_prc
+        spread = r.Decimal(); // spead_prc
+        openInterest = r.Int64(); // hts_otst_stpl_qty
+        openInterestChange = r.Int64(); // otst_stpl_qty_icdc
+        r.Skip(); // oprc_hour
+        r.Skip(); // oprc_vrss_prpr_sign
+        r.Skip(); // oprc_vrss_nmix_prpr / oprc_vrss_prpr
+        r.Skip(); // hgpr_hour
+        r.Skip(); // hgpr_vrss_prpr_sign
+        r.Skip(); // hgpr_vrss_nmix_prpr / hgpr_vrss_prpr
+        r.Skip(); // lwpr_hour
+        r.Skip(); // lwpr_vrss_prpr_sign
+        r.Skip(); // lwpr_vrss_nmix_prpr / lwpr_vrss_prpr
+        buyRatio = r.Decimal(); // shnu_rate
+        tradeStrength = r.Decimal(); // cttr
+        deviation = r.Decimal(); // esdg
+        r.Skip(); // otst_stpl_rgbf_qty_icdc
+        theoreticalBasis = r.Decimal(); // thpr_basis
+        bestAsk = r.Decimal(); // futs_askp1 / askp1
+        bestBid = r.Decimal(); // futs_bidp1 / bidp1
+        bestAskQuantity = r.Int64(); // askp_rsqn1
+        bestBidQuantity = r.Int64(); // bidp_rsqn1
+        r.Skip(); // seln_cntg_csnu
+        r.Skip(); // shnu_cntg_csnu
+        r.Skip(); // ntby_cntg_csnu
+        sellVolume = r.Int64(); // seln_cntg_smtn
+        buyVolume = r.Int64(); // shnu_cntg_smtn
+        totalAskQuantity = r.Int64(); // total_askp_rsqn
+        totalBidQuantity = r.Int64(); // total_bidp_rsqn
+        r.Skip(); // prdy_vol_vrss_acml_vol_rate
+        if (layout == 0) blockTradeVolume = r.Int64(); // dscs_bltr_acml_qty
+        dynamicUpperLimit = r.Decimal(); // dynm_mxpr
+        dynamicLowerLimit = r.Decimal(); // dynm_llam
+        dynamicLimitCode = r.Text(); // dynm_prc_limt_yn
         value = new FuturesTrade
         {
             Market = DerivativesCodes.Market(tr),

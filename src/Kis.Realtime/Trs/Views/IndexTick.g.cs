@@ -123,42 +123,42 @@ public readonly record struct IndexTick : IKisRecord<IndexTick>
         {
             case "H0UPCNT0":
             case "H0UPANC0":
-                indexCode = r.Text(); // bstp_cls_code
-                time = r.Time(); // bsop_hour
-                value_ = r.Decimal(); // prpr_nmix
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // bstp_nmix_prdy_vrss
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                tickVolume = r.Int64(); // pcas_vol
-                tickTradeValue = r.Int64(); // pcas_tr_pbmn
-                changeRate = r.Decimal(); // prdy_ctrt
-                open = r.Decimal(); // oprc_nmix
-                high = r.Decimal(); // nmix_hgpr
-                low = r.Decimal(); // nmix_lwpr
-                openChange = r.Decimal(); // oprc_vrss_nmix_prpr
-                openChangeSign = CodeMapping.Sign(r.Digit()); // oprc_vrss_nmix_sign
-                highChange = r.Decimal(); // hgpr_vrss_nmix_prpr
-                highChangeSign = CodeMapping.Sign(r.Digit()); // hgpr_vrss_nmix_sign
-                lowChange = r.Decimal(); // lwpr_vrss_nmix_prpr
-                lowChangeSign = CodeMapping.Sign(r.Digit()); // lwpr_vrss_nmix_sign
-                openChangeRate = r.Decimal(); // prdy_clpr_vrss_oprc_rate
-                highChangeRate = r.Decimal(); // prdy_clpr_vrss_hgpr_rate
-                lowChangeRate = r.Decimal(); // prdy_clpr_vrss_lwpr_rate
-                upperLimitIssues = r.Int64(); // uplm_issu_cnt
-                advancingIssues = r.Int64(); // ascn_issu_cnt
-                unchangedIssues = r.Int64(); // stnr_issu_cnt
-                decliningIssues = r.Int64(); // down_issu_cnt
-                lowerLimitIssues = r.Int64(); // lslm_issu_cnt
-                quotedAdvancingIssues = r.Int64(); // qtqt_ascn_issu_cnt
-                quotedDecliningIssues = r.Int64(); // qtqt_down_issu_cnt
-                tickChange = r.Int64(); // tick_vrss
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        indexCode = r.Text(); // bstp_cls_code
+        time = r.Time(); // bsop_hour
+        value_ = r.Decimal(); // prpr_nmix
+        changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
+        change = r.Decimal(); // bstp_nmix_prdy_vrss
+        cumulativeVolume = r.Int64(); // acml_vol
+        cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
+        tickVolume = r.Int64(); // pcas_vol
+        tickTradeValue = r.Int64(); // pcas_tr_pbmn
+        changeRate = r.Decimal(); // prdy_ctrt
+        open = r.Decimal(); // oprc_nmix
+        high = r.Decimal(); // nmix_hgpr
+        low = r.Decimal(); // nmix_lwpr
+        openChange = r.Decimal(); // oprc_vrss_nmix_prpr
+        openChangeSign = CodeMapping.Sign(r.Digit()); // oprc_vrss_nmix_sign
+        highChange = r.Decimal(); // hgpr_vrss_nmix_prpr
+        highChangeSign = CodeMapping.Sign(r.Digit()); // hgpr_vrss_nmix_sign
+        lowChange = r.Decimal(); // lwpr_vrss_nmix_prpr
+        lowChangeSign = CodeMapping.Sign(r.Digit()); // lwpr_vrss_nmix_sign
+        openChangeRate = r.Decimal(); // prdy_clpr_vrss_oprc_rate
+        highChangeRate = r.Decimal(); // prdy_clpr_vrss_hgpr_rate
+        lowChangeRate = r.Decimal(); // prdy_clpr_vrss_lwpr_rate
+        upperLimitIssues = r.Int64(); // uplm_issu_cnt
+        advancingIssues = r.Int64(); // ascn_issu_cnt
+        unchangedIssues = r.Int64(); // stnr_issu_cnt
+        decliningIssues = r.Int64(); // down_issu_cnt
+        lowerLimitIssues = r.Int64(); // lslm_issu_cnt
+        quotedAdvancingIssues = r.Int64(); // qtqt_ascn_issu_cnt
+        quotedDecliningIssues = r.Int64(); // qtqt_down_issu_cnt
+        tickChange = r.Int64(); // tick_vrss
         value = new IndexTick
         {
             IsExpected = tr.Id is "H0UPANC0",

@@ -60,39 +60,32 @@ public readonly record struct MarketStatus : IKisRecord<MarketStatus>
         ViStatus vi;
         ViStatus afterHoursVi;
         string exchangeCode;
+        int layout;
         switch (tr.Id)
         {
             case "H0STMKO0":
             case "H0NXMKO0":
-                stockCode = r.Text(); // mksc_shrn_iscd
-                isHalted = Codes.Yes(r.Char()); // trht_yn
-                haltReason = r.Text(); // tr_susp_reas_cntt
-                marketOperationCode = r.Text(); // mkop_cls_code
-                expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
-                randomExtensionCode = r.Text(); // mrkt_trtm_cls_code
-                auctionAllocationCode = r.Text(); // divi_app_cls_code
-                issueStatusCode = r.Text(); // iscd_stat_cls_code
-                vi = Codes.Vi(r.Char()); // vi_cls_code
-                afterHoursVi = Codes.Vi(r.Char()); // ovtm_vi_cls_code
-                exchangeCode = r.Text(); // exch_cls_code
+                layout = 0;
                 break;
             case "H0UNMKO0":
-                isHalted = Codes.Yes(r.Char()); // trht_yn
-                haltReason = r.Text(); // tr_susp_reas_cntt
-                marketOperationCode = r.Text(); // mkop_cls_code
-                expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
-                randomExtensionCode = r.Text(); // mrkt_trtm_cls_code
-                auctionAllocationCode = r.Text(); // divi_app_cls_code
-                issueStatusCode = r.Text(); // iscd_stat_cls_code
-                vi = Codes.Vi(r.Char()); // vi_cls_code
-                afterHoursVi = Codes.Vi(r.Char()); // ovtm_vi_cls_code
-                exchangeCode = r.Text(); // exch_cls_code
+                layout = 1;
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        if (layout == 0) stockCode = r.Text(); // mksc_shrn_iscd
+        isHalted = Codes.Yes(r.Char()); // trht_yn
+        haltReason = r.Text(); // tr_susp_reas_cntt
+        marketOperationCode = r.Text(); // mkop_cls_code
+        expectedMarketOperationCode = r.Text(); // antc_mkop_cls_code
+        randomExtensionCode = r.Text(); // mrkt_trtm_cls_code
+        auctionAllocationCode = r.Text(); // divi_app_cls_code
+        issueStatusCode = r.Text(); // iscd_stat_cls_code
+        vi = Codes.Vi(r.Char()); // vi_cls_code
+        afterHoursVi = Codes.Vi(r.Char()); // ovtm_vi_cls_code
+        exchangeCode = r.Text(); // exch_cls_code
         value = new MarketStatus
         {
             Venue = Codes.Venue(tr),

@@ -123,186 +123,85 @@ public readonly record struct OptionsTrade : IKisRecord<OptionsTrade>
         long totalBidQuantity;
         decimal? dynamicUpperLimit = null;
         decimal? dynamicLowerLimit = null;
+        int layout;
         switch (tr.Id)
         {
             case "H0IOCNT0":
-                code = r.Text(); // optn_shrn_iscd
-                time = r.Time(); // bsop_hour
-                price = r.Decimal(); // optn_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // optn_prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                open = r.Decimal(); // optn_oprc
-                high = r.Decimal(); // optn_hgpr
-                low = r.Decimal(); // optn_lwpr
-                volume = r.Int64(); // last_cnqn
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                theoreticalPrice = r.Decimal(); // hts_thpr
-                openInterest = r.Int64(); // hts_otst_stpl_qty
-                openInterestChange = r.Int64(); // otst_stpl_qty_icdc
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_nmix_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_nmix_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_nmix_prpr
-                r.Skip(); // shnu_rate
-                premium = r.Decimal(); // prmm_val
-                intrinsicValue = r.Decimal(); // invl_val
-                timeValue = r.Decimal(); // tmvl_val
-                delta = r.Decimal(); // delta
-                gamma = r.Decimal(); // gama
-                vega = r.Decimal(); // vega
-                theta = r.Decimal(); // theta
-                rho = r.Decimal(); // rho
-                impliedVolatility = r.Decimal(); // hts_ints_vltl
-                r.Skip(); // esdg
-                r.Skip(); // otst_stpl_rgbf_qty_icdc
-                r.Skip(); // thpr_basis
-                historicalVolatility = r.Decimal(); // unas_hist_vltl
-                r.Skip(); // cttr
-                r.Skip(); // dprt
-                r.Skip(); // mrkt_basis
-                bestAsk = r.Decimal(); // optn_askp1
-                bestBid = r.Decimal(); // optn_bidp1
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                r.Skip(); // seln_cntg_smtn
-                r.Skip(); // shnu_cntg_smtn
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                r.Skip(); // avrg_vltl
-                r.Skip(); // dscs_lrqn_vol
-                dynamicUpperLimit = r.Decimal(); // dynm_mxpr
-                dynamicLowerLimit = r.Decimal(); // dynm_llam
-                r.Skip(); // dynm_prc_limt_yn
+                layout = 0;
                 break;
             case "H0ZOCNT0":
-                code = r.Text(); // optn_shrn_iscd
-                time = r.Time(); // bsop_hour
-                price = r.Decimal(); // optn_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // optn_prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                open = r.Decimal(); // optn_oprc
-                high = r.Decimal(); // optn_hgpr
-                low = r.Decimal(); // optn_lwpr
-                volume = r.Int64(); // last_cnqn
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                theoreticalPrice = r.Decimal(); // hts_thpr
-                openInterest = r.Int64(); // hts_otst_stpl_qty
-                openInterestChange = r.Int64(); // otst_stpl_qty_icdc
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_nmix_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_nmix_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_nmix_prpr
-                r.Skip(); // shnu_rate
-                premium = r.Decimal(); // prmm_val
-                intrinsicValue = r.Decimal(); // invl_val
-                timeValue = r.Decimal(); // tmvl_val
-                delta = r.Decimal(); // delta
-                gamma = r.Decimal(); // gama
-                vega = r.Decimal(); // vega
-                theta = r.Decimal(); // theta
-                rho = r.Decimal(); // rho
-                impliedVolatility = r.Decimal(); // hts_ints_vltl
-                r.Skip(); // esdg
-                r.Skip(); // otst_stpl_rgbf_qty_icdc
-                r.Skip(); // thpr_basis
-                historicalVolatility = r.Decimal(); // unas_hist_vltl
-                r.Skip(); // cttr
-                r.Skip(); // dprt
-                r.Skip(); // mrkt_basis
-                bestAsk = r.Decimal(); // optn_askp1
-                bestBid = r.Decimal(); // optn_bidp1
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                r.Skip(); // seln_cntg_smtn
-                r.Skip(); // shnu_cntg_smtn
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
+                layout = 1;
                 break;
             case "H0EUCNT0":
-                code = r.Text(); // optn_shrn_iscd
-                time = r.Time(); // bsop_hour
-                price = r.Decimal(); // optn_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // optn_prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                open = r.Decimal(); // optn_oprc
-                high = r.Decimal(); // optn_hgpr
-                low = r.Decimal(); // optn_lwpr
-                volume = r.Int64(); // last_cnqn
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                theoreticalPrice = r.Decimal(); // hts_thpr
-                openInterest = r.Int64(); // hts_otst_stpl_qty
-                openInterestChange = r.Int64(); // otst_stpl_qty_icdc
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_nmix_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_nmix_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_nmix_prpr
-                r.Skip(); // shnu_rate
-                premium = r.Decimal(); // prmm_val
-                intrinsicValue = r.Decimal(); // invl_val
-                timeValue = r.Decimal(); // tmvl_val
-                delta = r.Decimal(); // delta
-                gamma = r.Decimal(); // gama
-                vega = r.Decimal(); // vega
-                theta = r.Decimal(); // theta
-                rho = r.Decimal(); // rho
-                impliedVolatility = r.Decimal(); // hts_ints_vltl
-                r.Skip(); // esdg
-                r.Skip(); // otst_stpl_rgbf_qty_icdc
-                r.Skip(); // thpr_basis
-                historicalVolatility = r.Decimal(); // unas_hist_vltl
-                r.Skip(); // cttr
-                r.Skip(); // dprt
-                r.Skip(); // mrkt_basis
-                bestAsk = r.Decimal(); // optn_askp1
-                bestBid = r.Decimal(); // optn_bidp1
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                r.Skip(); // seln_cntg_smtn
-                r.Skip(); // shnu_cntg_smtn
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                dynamicUpperLimit = r.Decimal(); // dynm_mxpr
-                r.Skip(); // dynm_prc_limt_yn
-                dynamicLowerLimit = r.Decimal(); // dynm_llam
+                layout = 2;
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        code = r.Text(); // optn_shrn_iscd
+        time = r.Time(); // bsop_hour
+        price = r.Decimal(); // optn_prpr
+        changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
+        change = r.Decimal(); // optn_prdy_vrss
+        changeRate = r.Decimal(); // prdy_ctrt
+        open = r.Decimal(); // optn_oprc
+        high = r.Decimal(); // optn_hgpr
+        low = r.Decimal(); // optn_lwpr
+        volume = r.Int64(); // last_cnqn
+        cumulativeVolume = r.Int64(); // acml_vol
+        cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
+        theoreticalPrice = r.Decimal(); // hts_thpr
+        openInterest = r.Int64(); // hts_otst_stpl_qty
+        openInterestChange = r.Int64(); // otst_stpl_qty_icdc
+        r.Skip(); // oprc_hour
+        r.Skip(); // oprc_vrss_prpr_sign
+        r.Skip(); // oprc_vrss_nmix_prpr
+        r.Skip(); // hgpr_hour
+        r.Skip(); // hgpr_vrss_prpr_sign
+        r.Skip(); // hgpr_vrss_nmix_prpr
+        r.Skip(); // lwpr_hour
+        r.Skip(); // lwpr_vrss_prpr_sign
+        r.Skip(); // lwpr_vrss_nmix_prpr
+        r.Skip(); // shnu_rate
+        premium = r.Decimal(); // prmm_val
+        intrinsicValue = r.Decimal(); // invl_val
+        timeValue = r.Decimal(); // tmvl_val
+        delta = r.Decimal(); // delta
+        gamma = r.Decimal(); // gama
+        vega = r.Decimal(); // vega
+        theta = r.Decimal(); // theta
+        rho = r.Decimal(); // rho
+        impliedVolatility = r.Decimal(); // hts_ints_vltl
+        r.Skip(); // esdg
+        r.Skip(); // otst_stpl_rgbf_qty_icdc
+        r.Skip(); // thpr_basis
+        historicalVolatility = r.Decimal(); // unas_hist_vltl
+        r.Skip(); // cttr
+        r.Skip(); // dprt
+        r.Skip(); // mrkt_basis
+        bestAsk = r.Decimal(); // optn_askp1
+        bestBid = r.Decimal(); // optn_bidp1
+        bestAskQuantity = r.Int64(); // askp_rsqn1
+        bestBidQuantity = r.Int64(); // bidp_rsqn1
+        r.Skip(); // seln_cntg_csnu
+        r.Skip(); // shnu_cntg_csnu
+        r.Skip(); // ntby_cntg_csnu
+        r.Skip(); // seln_cntg_smtn
+        r.Skip(); // shnu_cntg_smtn
+        totalAskQuantity = r.Int64(); // total_askp_rsqn
+        totalBidQuantity = r.Int64(); // total_bidp_rsqn
+        r.Skip(); // prdy_vol_vrss_acml_vol_rate
+        if (layout == 0)
+        {
+            r.Skip(); // avrg_vltl
+            r.Skip(); // dscs_lrqn_vol
+        }
+        if (layout != 1) dynamicUpperLimit = r.Decimal(); // dynm_mxpr
+        if (layout == 0) dynamicLowerLimit = r.Decimal(); // dynm_llam
+        if (layout != 1) r.Skip(); // dynm_prc_limt_yn
+        if (layout == 2) dynamicLowerLimit = r.Decimal(); // dynm_llam
         value = new OptionsTrade
         {
             Market = DerivativesCodes.Market(tr),

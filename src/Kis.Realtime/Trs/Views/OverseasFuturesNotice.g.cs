@@ -149,84 +149,71 @@ public readonly record struct OverseasFuturesNotice : IKisRecord<OverseasFutures
         string? onlineOrderCode = null;
         decimal? fillAmount = null;
         var isFill = false;
+        int layout;
         switch (tr.Id)
         {
             case "HDFFF1C0":
-                userId = r.Text(); // user_id
-                accountNumber = r.Text(); // acct_no
-                orderDate = r.Date(); // ord_dt
-                orderNumber = r.Text(); // odno
-                originalOrderDate = r.Date(); // orgn_ord_dt
-                originalOrderNumber = r.Text(); // orgn_odno
-                series = r.Text(); // series
-                revisionCode = r.Text(); // rvse_cncl_dvsn_cd
-                sideCode = r.Text(); // sll_buy_dvsn_cd
-                complexOrderCode = r.Text(); // cplx_ord_dvsn_cd
-                priceTypeCode = r.Text(); // prce_tp
-                exchangeReceiptCode = r.Text(); // fm_excg_rcit_dvsn_cd
-                orderQuantity = r.Int64(); // ord_qty
-                limitPrice = r.Decimal(); // fm_lmt_pric
-                stopPrice = r.Decimal(); // fm_stop_ord_pric
-                filledQuantity = r.Int64(); // tot_ccld_qty
-                averageFillPrice = r.Decimal(); // tot_ccld_uv
-                remainingQuantity = r.Int64(); // ord_remq
-                orderGroupDate = r.Date(); // fm_ord_grp_dt
-                orderGroupNumber = r.Text(); // ord_grp_stno
-                orderDateTime = r.Text(); // ord_dtl_dtime
-                operationDateTime = r.Text(); // oprt_dtl_dtime
-                orderer = r.Text(); // work_empl
-                currency = r.Text(); // crcy_cd
-                isLiquidation = Codes.Yes(r.Char()); // lqd_yn
-                liquidationLimitPrice = r.Decimal(); // lqd_lmt_pric
-                liquidationStopPrice = r.Decimal(); // lqd_stop_pric
-                fillConditionCode = r.Text(); // trd_cond
-                validUntil = r.Text(); // term_ord_vald_dtime
-                accountLiquidationCode = r.Text(); // spec_tp
-                exerciseReservationCode = r.Text(); // ecis_rsvn_ord_yn
-                productTypeCode = r.Text(); // fuop_item_dvsn_cd
-                autoOrderCode = r.Text(); // auto_ord_dvsn_cd
+                layout = 0;
                 break;
             case "HDFFF2C0":
+                layout = 1;
                 isFill = true;
-                userId = r.Text(); // user_id
-                accountNumber = r.Text(); // acct_no
-                orderDate = r.Date(); // ord_dt
-                orderNumber = r.Text(); // odno
-                originalOrderDate = r.Date(); // orgn_ord_dt
-                originalOrderNumber = r.Text(); // orgn_odno
-                series = r.Text(); // series
-                revisionCode = r.Text(); // rvse_cncl_dvsn_cd
-                sideCode = r.Text(); // sll_buy_dvsn_cd
-                complexOrderCode = r.Text(); // cplx_ord_dvsn_cd
-                priceTypeCode = r.Text(); // prce_tp
-                exchangeReceiptCode = r.Text(); // fm_excg_rcit_dvsn_cd
-                orderQuantity = r.Int64(); // ord_qty
-                limitPrice = r.Decimal(); // fm_lmt_pric
-                stopPrice = r.Decimal(); // fm_stop_ord_pric
-                filledQuantity = r.Int64(); // tot_ccld_qty
-                averageFillPrice = r.Decimal(); // tot_ccld_uv
-                remainingQuantity = r.Int64(); // ord_remq
-                orderGroupDate = r.Date(); // fm_ord_grp_dt
-                orderGroupNumber = r.Text(); // ord_grp_stno
-                orderDateTime = r.Text(); // ord_dtl_dtime
-                operationDateTime = r.Text(); // oprt_dtl_dtime
-                orderer = r.Text(); // work_empl
-                fillDate = r.Date(); // ccld_dt
-                fillNumber = r.Text(); // ccno
-                apiFillNumber = r.Text(); // api_ccno
-                fillQuantity = r.Int64(); // ccld_qty
-                fillPrice = r.Decimal(); // fm_ccld_pric
-                currency = r.Text(); // crcy_cd
-                fee = r.Decimal(); // trst_fee
-                onlineOrderCode = r.Text(); // ord_mdia_online_yn
-                fillAmount = r.Decimal(); // fm_ccld_amt
-                productTypeCode = r.Text(); // fuop_item_dvsn_cd
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        userId = r.Text(); // user_id
+        accountNumber = r.Text(); // acct_no
+        orderDate = r.Date(); // ord_dt
+        orderNumber = r.Text(); // odno
+        originalOrderDate = r.Date(); // orgn_ord_dt
+        originalOrderNumber = r.Text(); // orgn_odno
+        series = r.Text(); // series
+        revisionCode = r.Text(); // rvse_cncl_dvsn_cd
+        sideCode = r.Text(); // sll_buy_dvsn_cd
+        complexOrderCode = r.Text(); // cplx_ord_dvsn_cd
+        priceTypeCode = r.Text(); // prce_tp
+        exchangeReceiptCode = r.Text(); // fm_excg_rcit_dvsn_cd
+        orderQuantity = r.Int64(); // ord_qty
+        limitPrice = r.Decimal(); // fm_lmt_pric
+        stopPrice = r.Decimal(); // fm_stop_ord_pric
+        filledQuantity = r.Int64(); // tot_ccld_qty
+        averageFillPrice = r.Decimal(); // tot_ccld_uv
+        remainingQuantity = r.Int64(); // ord_remq
+        orderGroupDate = r.Date(); // fm_ord_grp_dt
+        orderGroupNumber = r.Text(); // ord_grp_stno
+        orderDateTime = r.Text(); // ord_dtl_dtime
+        operationDateTime = r.Text(); // oprt_dtl_dtime
+        orderer = r.Text(); // work_empl
+        if (layout == 1)
+        {
+            fillDate = r.Date(); // ccld_dt
+            fillNumber = r.Text(); // ccno
+            apiFillNumber = r.Text(); // api_ccno
+            fillQuantity = r.Int64(); // ccld_qty
+            fillPrice = r.Decimal(); // fm_ccld_pric
+        }
+        currency = r.Text(); // crcy_cd
+        if (layout == 0)
+        {
+            isLiquidation = Codes.Yes(r.Char()); // lqd_yn
+            liquidationLimitPrice = r.Decimal(); // lqd_lmt_pric
+            liquidationStopPrice = r.Decimal(); // lqd_stop_pric
+            fillConditionCode = r.Text(); // trd_cond
+            validUntil = r.Text(); // term_ord_vald_dtime
+            accountLiquidationCode = r.Text(); // spec_tp
+            exerciseReservationCode = r.Text(); // ecis_rsvn_ord_yn
+        }
+        else
+        {
+            fee = r.Decimal(); // trst_fee
+            onlineOrderCode = r.Text(); // ord_mdia_online_yn
+            fillAmount = r.Decimal(); // fm_ccld_amt
+        }
+        productTypeCode = r.Text(); // fuop_item_dvsn_cd
+        if (layout == 0) autoOrderCode = r.Text(); // auto_ord_dvsn_cd
         value = new OverseasFuturesNotice
         {
             IsFill = isFill,

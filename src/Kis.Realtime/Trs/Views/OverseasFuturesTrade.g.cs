@@ -100,37 +100,37 @@ public readonly record struct OverseasFuturesTrade : IKisRecord<OverseasFuturesT
         switch (tr.Id)
         {
             case "HDFFF020":
-                seriesCode = r.Text(); // series_cd
-                businessDate = r.Date(); // bsns_date
-                marketOpenDate = r.Date(); // mrkt_open_date
-                marketOpenTime = r.Text(); // mrkt_open_time
-                marketCloseDate = r.Date(); // mrkt_close_date
-                marketCloseTime = r.Text(); // mrkt_close_time
-                previousClose = r.Decimal(); // prev_price
-                receivedDate = r.Date(); // recv_date
-                receivedTime = r.Text(); // recv_time
-                sessionCode = r.Text(); // active_flag
-                price = r.Decimal(); // last_price
-                volume = r.Int64(); // last_qntt
-                change = r.Decimal(); // prev_diff_price
-                changeRate = r.Decimal(); // prev_diff_rate
-                open = r.Decimal(); // open_price
-                high = r.Decimal(); // high_price
-                low = r.Decimal(); // low_price
-                cumulativeVolume = r.Int64(); // vol
-                changeSign = CodeMapping.Sign(r.Digit()); // prev_sign
-                tradeSideCode = r.Text(); // quotsign
-                receivedTimePrecise = r.Text(); // recv_time2
-                previousSettlement = r.Decimal(); // psttl_price
-                settlementChangeSign = CodeMapping.Sign(r.Digit()); // psttl_sign
-                settlementChange = r.Decimal(); // psttl_diff_price
-                settlementChangeRate = r.Decimal(); // psttl_diff_rate
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        seriesCode = r.Text(); // series_cd
+        businessDate = r.Date(); // bsns_date
+        marketOpenDate = r.Date(); // mrkt_open_date
+        marketOpenTime = r.Text(); // mrkt_open_time
+        marketCloseDate = r.Date(); // mrkt_close_date
+        marketCloseTime = r.Text(); // mrkt_close_time
+        previousClose = r.Decimal(); // prev_price
+        receivedDate = r.Date(); // recv_date
+        receivedTime = r.Text(); // recv_time
+        sessionCode = r.Text(); // active_flag
+        price = r.Decimal(); // last_price
+        volume = r.Int64(); // last_qntt
+        change = r.Decimal(); // prev_diff_price
+        changeRate = r.Decimal(); // prev_diff_rate
+        open = r.Decimal(); // open_price
+        high = r.Decimal(); // high_price
+        low = r.Decimal(); // low_price
+        cumulativeVolume = r.Int64(); // vol
+        changeSign = CodeMapping.Sign(r.Digit()); // prev_sign
+        tradeSideCode = r.Text(); // quotsign
+        receivedTimePrecise = r.Text(); // recv_time2
+        previousSettlement = r.Decimal(); // psttl_price
+        settlementChangeSign = CodeMapping.Sign(r.Digit()); // psttl_sign
+        settlementChange = r.Decimal(); // psttl_diff_price
+        settlementChangeRate = r.Decimal(); // psttl_diff_rate
         value = new OverseasFuturesTrade
         {
             SeriesCode = seriesCode,

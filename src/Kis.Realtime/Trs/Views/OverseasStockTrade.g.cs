@@ -103,38 +103,38 @@ public readonly record struct OverseasStockTrade : IKisRecord<OverseasStockTrade
         switch (tr.Id)
         {
             case "HDFSCNT0":
-                symbol = r.Text(); // rsym
-                ticker = r.Text(); // symb
-                priceDecimals = (int)r.Int64(); // zdiv
-                businessDate = r.Date(); // tymd
-                localDate = r.Date(); // xymd
-                localTime = r.Time(); // xhms
-                koreaDate = r.Date(); // kymd
-                koreaTime = r.Time(); // khms
-                open = r.Decimal(); // open
-                high = r.Decimal(); // high
-                low = r.Decimal(); // low
-                price = r.Decimal(); // last
-                changeSign = CodeMapping.Sign(r.Digit()); // sign
-                change = r.Decimal(); // diff
-                changeRate = r.Decimal(); // rate
-                bestBid = r.Decimal(); // pbid
-                bestAsk = r.Decimal(); // pask
-                bestBidQuantity = r.Int64(); // vbid
-                bestAskQuantity = r.Int64(); // vask
-                volume = r.Int64(); // evol
-                cumulativeVolume = r.Int64(); // tvol
-                cumulativeTradeValue = r.Decimal(); // tamt
-                sellVolume = r.Int64(); // bivl
-                buyVolume = r.Int64(); // asvl
-                tradeStrength = r.Decimal(); // strn
-                sessionCode = r.Text(); // mtyp
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        symbol = r.Text(); // rsym
+        ticker = r.Text(); // symb
+        priceDecimals = (int)r.Int64(); // zdiv
+        businessDate = r.Date(); // tymd
+        localDate = r.Date(); // xymd
+        localTime = r.Time(); // xhms
+        koreaDate = r.Date(); // kymd
+        koreaTime = r.Time(); // khms
+        open = r.Decimal(); // open
+        high = r.Decimal(); // high
+        low = r.Decimal(); // low
+        price = r.Decimal(); // last
+        changeSign = CodeMapping.Sign(r.Digit()); // sign
+        change = r.Decimal(); // diff
+        changeRate = r.Decimal(); // rate
+        bestBid = r.Decimal(); // pbid
+        bestAsk = r.Decimal(); // pask
+        bestBidQuantity = r.Int64(); // vbid
+        bestAskQuantity = r.Int64(); // vask
+        volume = r.Int64(); // evol
+        cumulativeVolume = r.Int64(); // tvol
+        cumulativeTradeValue = r.Decimal(); // tamt
+        sellVolume = r.Int64(); // bivl
+        buyVolume = r.Int64(); // asvl
+        tradeStrength = r.Decimal(); // strn
+        sessionCode = r.Text(); // mtyp
         value = new OverseasStockTrade
         {
             Symbol = symbol,

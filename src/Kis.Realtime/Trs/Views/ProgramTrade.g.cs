@@ -70,23 +70,23 @@ public readonly record struct ProgramTrade : IKisRecord<ProgramTrade>
             case "H0NXPGM0":
             case "H0UNPGM0":
             case "H0STPGM0":
-                stockCode = r.Text(); // mksc_shrn_iscd
-                time = r.Time(); // stck_cntg_hour
-                sellVolume = r.Int64(); // seln_cnqn
-                sellAmount = r.Int64(); // seln_tr_pbmn
-                buyVolume = r.Int64(); // shnu_cnqn
-                buyAmount = r.Int64(); // shnu_tr_pbmn
-                netBuyVolume = r.Int64(); // ntby_cnqn
-                netBuyAmount = r.Int64(); // ntby_tr_pbmn
-                sellOrderBookQuantity = r.Int64(); // seln_rsqn
-                buyOrderBookQuantity = r.Int64(); // shnu_rsqn
-                netOrderBookQuantity = r.Int64(); // whol_ntby_qty
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        stockCode = r.Text(); // mksc_shrn_iscd
+        time = r.Time(); // stck_cntg_hour
+        sellVolume = r.Int64(); // seln_cnqn
+        sellAmount = r.Int64(); // seln_tr_pbmn
+        buyVolume = r.Int64(); // shnu_cnqn
+        buyAmount = r.Int64(); // shnu_tr_pbmn
+        netBuyVolume = r.Int64(); // ntby_cnqn
+        netBuyAmount = r.Int64(); // ntby_tr_pbmn
+        sellOrderBookQuantity = r.Int64(); // seln_rsqn
+        buyOrderBookQuantity = r.Int64(); // shnu_rsqn
+        netOrderBookQuantity = r.Int64(); // whol_ntby_qty
         value = new ProgramTrade
         {
             Venue = Codes.Venue(tr),

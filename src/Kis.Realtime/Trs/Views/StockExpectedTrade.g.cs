@@ -102,155 +102,74 @@ public readonly record struct StockExpectedTrade : IKisRecord<StockExpectedTrade
         string randomEndCode = "";
         string viStatusCode = "";
         var isAfterHours = false;
+        int layout;
         switch (tr.Id)
         {
             case "H0STANC0":
-                stockCode = r.Text(); // mksc_shrn_iscd
-                time = r.Time(); // stck_cntg_hour
-                expectedPrice = r.Decimal(); // stck_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                r.Skip(); // wghn_avrg_stck_prc
-                open = r.Decimal(); // stck_oprc
-                high = r.Decimal(); // stck_hgpr
-                low = r.Decimal(); // stck_lwpr
-                bestAsk = r.Decimal(); // askp1
-                bestBid = r.Decimal(); // bidp1
-                expectedVolume = r.Int64(); // cntg_vol
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                r.Skip(); // cttr
-                r.Skip(); // seln_cntg_smtn
-                r.Skip(); // shnu_cntg_smtn
-                side = Codes.Side(r.Digit()); // cntg_cls_code
-                r.Skip(); // shnu_rate
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_prpr
-                businessDate = r.Date(); // bsop_date
-                marketOperationCode = r.Text(); // new_mkop_cls_code
-                isHalted = Codes.Yes(r.Char()); // trht_yn
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // vol_tnrt
-                r.Skip(); // prdy_smns_hour_acml_vol
-                r.Skip(); // prdy_smns_hour_acml_vol_rate
-                sessionCode = r.Text(); // hour_cls_code
-                randomEndCode = r.Text(); // mrkt_trtm_cls_code
+                layout = 0;
                 break;
             case "H0NXANC0":
             case "H0UNANC0":
-                stockCode = r.Text(); // mksc_shrn_iscd
-                time = r.Time(); // stck_cntg_hour
-                expectedPrice = r.Decimal(); // stck_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                r.Skip(); // wghn_avrg_stck_prc
-                open = r.Decimal(); // stck_oprc
-                high = r.Decimal(); // stck_hgpr
-                low = r.Decimal(); // stck_lwpr
-                bestAsk = r.Decimal(); // askp1
-                bestBid = r.Decimal(); // bidp1
-                expectedVolume = r.Int64(); // cntg_vol
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                r.Skip(); // cttr
-                r.Skip(); // seln_cntg_smtn
-                r.Skip(); // shnu_cntg_smtn
-                side = Codes.Side(r.Digit()); // cntg_cls_code
-                r.Skip(); // shnu_rate
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_prpr
-                businessDate = r.Date(); // bsop_date
-                marketOperationCode = r.Text(); // new_mkop_cls_code
-                isHalted = Codes.Yes(r.Char()); // trht_yn
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // vol_tnrt
-                r.Skip(); // prdy_smns_hour_acml_vol
-                r.Skip(); // prdy_smns_hour_acml_vol_rate
-                sessionCode = r.Text(); // hour_cls_code
-                randomEndCode = r.Text(); // mrkt_trtm_cls_code
-                viStatusCode = r.Text(); // vi_stnd_prc
+                layout = 1;
                 break;
             case "H0STOAC0":
+                layout = 2;
                 isAfterHours = true;
-                stockCode = r.Text(); // mksc_shrn_iscd
-                time = r.Time(); // stck_cntg_hour
-                expectedPrice = r.Decimal(); // stck_prpr
-                changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
-                change = r.Decimal(); // prdy_vrss
-                changeRate = r.Decimal(); // prdy_ctrt
-                r.Skip(); // wghn_avrg_stck_prc
-                open = r.Decimal(); // stck_oprc
-                high = r.Decimal(); // stck_hgpr
-                low = r.Decimal(); // stck_lwpr
-                bestAsk = r.Decimal(); // askp1
-                bestBid = r.Decimal(); // bidp1
-                expectedVolume = r.Int64(); // cntg_vol
-                cumulativeVolume = r.Int64(); // acml_vol
-                cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
-                r.Skip(); // seln_cntg_csnu
-                r.Skip(); // shnu_cntg_csnu
-                r.Skip(); // ntby_cntg_csnu
-                r.Skip(); // cttr
-                r.Skip(); // seln_cntg_smtn
-                r.Skip(); // shnu_cntg_smtn
-                side = Codes.Side(r.Digit()); // cntg_cls_code
-                r.Skip(); // shnu_rate
-                r.Skip(); // prdy_vol_vrss_acml_vol_rate
-                r.Skip(); // oprc_hour
-                r.Skip(); // oprc_vrss_prpr_sign
-                r.Skip(); // oprc_vrss_prpr
-                r.Skip(); // hgpr_hour
-                r.Skip(); // hgpr_vrss_prpr_sign
-                r.Skip(); // hgpr_vrss_prpr
-                r.Skip(); // lwpr_hour
-                r.Skip(); // lwpr_vrss_prpr_sign
-                r.Skip(); // lwpr_vrss_prpr
-                businessDate = r.Date(); // bsop_date
-                marketOperationCode = r.Text(); // new_mkop_cls_code
-                isHalted = Codes.Yes(r.Char()); // trht_yn
-                bestAskQuantity = r.Int64(); // askp_rsqn1
-                bestBidQuantity = r.Int64(); // bidp_rsqn1
-                totalAskQuantity = r.Int64(); // total_askp_rsqn
-                totalBidQuantity = r.Int64(); // total_bidp_rsqn
-                r.Skip(); // vol_tnrt
-                r.Skip(); // prdy_smns_hour_acml_vol
-                r.Skip(); // prdy_smns_hour_acml_vol_rate
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
         }
+        stockCode = r.Text(); // mksc_shrn_iscd
+        time = r.Time(); // stck_cntg_hour
+        expectedPrice = r.Decimal(); // stck_prpr
+        changeSign = CodeMapping.Sign(r.Digit()); // prdy_vrss_sign
+        change = r.Decimal(); // prdy_vrss
+        changeRate = r.Decimal(); // prdy_ctrt
+        r.Skip(); // wghn_avrg_stck_prc
+        open = r.Decimal(); // stck_oprc
+        high = r.Decimal(); // stck_hgpr
+        low = r.Decimal(); // stck_lwpr
+        bestAsk = r.Decimal(); // askp1
+        bestBid = r.Decimal(); // bidp1
+        expectedVolume = r.Int64(); // cntg_vol
+        cumulativeVolume = r.Int64(); // acml_vol
+        cumulativeTradeValue = r.Int64(); // acml_tr_pbmn
+        r.Skip(); // seln_cntg_csnu
+        r.Skip(); // shnu_cntg_csnu
+        r.Skip(); // ntby_cntg_csnu
+        r.Skip(); // cttr
+        r.Skip(); // seln_cntg_smtn
+        r.Skip(); // shnu_cntg_smtn
+        side = Codes.Side(r.Digit()); // cntg_cls_code
+        r.Skip(); // shnu_rate
+        r.Skip(); // prdy_vol_vrss_acml_vol_rate
+        r.Skip(); // oprc_hour
+        r.Skip(); // oprc_vrss_prpr_sign
+        r.Skip(); // oprc_vrss_prpr
+        r.Skip(); // hgpr_hour
+        r.Skip(); // hgpr_vrss_prpr_sign
+        r.Skip(); // hgpr_vrss_prpr
+        r.Skip(); // lwpr_hour
+        r.Skip(); // lwpr_vrss_prpr_sign
+        r.Skip(); // lwpr_vrss_prpr
+        businessDate = r.Date(); // bsop_date
+        marketOperationCode = r.Text(); // new_mkop_cls_code
+        isHalted = Codes.Yes(r.Char()); // trht_yn
+        bestAskQuantity = r.Int64(); // askp_rsqn1
+        bestBidQuantity = r.Int64(); // bidp_rsqn1
+        totalAskQuantity = r.Int64(); // total_askp_rsqn
+        totalBidQuantity = r.Int64(); // total_bidp_rsqn
+        r.Skip(); // vol_tnrt
+        r.Skip(); // prdy_smns_hour_acml_vol
+        r.Skip(); // prdy_smns_hour_acml_vol_rate
+        if (layout != 2)
+        {
+            sessionCode = r.Text(); // hour_cls_code
+            randomEndCode = r.Text(); // mrkt_trtm_cls_code
+        }
+        if (layout == 1) viStatusCode = r.Text(); // vi_stnd_prc
         value = new StockExpectedTrade
         {
             IsAfterHours = isAfterHours,

@@ -127,26 +127,30 @@ public readonly record struct StockTrade : IKisRecord<StockTrade>
         f.RandomEndCode = "";
         f.StaticViReferencePrice = 0;
         var isAfterHours = false;
+        int layout;
         switch (tr.Id)
         {
             case "H0STCNT0":
             case "H0NXCNT0":
             case "H0UNCNT0":
-                ReadFirstHalf(ref r, ref f);
-                ReadSecondHalf(ref r, ref f);
-                f.SessionCode = r.Text(); // hour_cls_code
-                f.RandomEndCode = r.Text(); // mrkt_trtm_cls_code
-                f.StaticViReferencePrice = r.Decimal(); // vi_stnd_prc
+                layout = 0;
                 break;
             case "H0STOUP0":
+                layout = 1;
                 isAfterHours = true;
-                ReadFirstHalf(ref r, ref f);
-                ReadSecondHalf(ref r, ref f);
                 break;
             default:
                 value = default;
                 error = new DecodeError(DecodeErrorKind.UnknownTr);
                 return false;
+        }
+        ReadFirstHalf(ref r, ref f);
+        ReadSecondHalf(ref r, ref f);
+        if (layout == 0)
+        {
+            f.SessionCode = r.Text(); // hour_cls_code
+            f.RandomEndCode = r.Text(); // mrkt_trtm_cls_code
+            f.StaticViReferencePrice = r.Decimal(); // vi_stnd_prc
         }
         value = new StockTrade
         {
