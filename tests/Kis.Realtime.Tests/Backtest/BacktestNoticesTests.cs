@@ -40,6 +40,17 @@ public sealed class BacktestNoticesTests
             1, 35000, 0, 35000, At)).Split('^').Length);
     }
 
+    [Theory]
+    [InlineData(0L, 10)]
+    [InlineData(7L, 10)]
+    [InlineData(1234567890L, 10)]
+    [InlineData(12345678901L, 10)]
+    [InlineData(-5L, 9)]
+    [InlineData(long.MinValue, 10)]
+    [InlineData(long.MaxValue, 25)]
+    public void Numbers_are_padded_as_PadLeft_pads_them(long value, int width) =>
+        Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0'), BacktestNotices.Pad(value, width));
+
     [Fact]
     public void A_long_hts_id_is_written_whole()
     {
