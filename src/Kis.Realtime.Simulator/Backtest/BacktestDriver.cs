@@ -35,7 +35,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         if (_day is { } previous && previous != day) EndDay();
         _day = day;
         Now = at;
-        venue.SetTime(at);
+        _venueAtNow = false;
         if (message.IsStoredRecord)
         {
             if (message.TrId is { } id && KisTrs.TryGet(id, out var storedTr)) Record(storedTr, message.Data.Span, at);
@@ -46,8 +46,14 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             // Recorded notices (encrypted) were the recording account's: the strategy hears the backtest venue's own.
             while (records.TryNext(out var record)) Record(tr, record, at);
         }
+        // The strategy's calls are sent at the message's time: the market call that reached the venue moved its clock
+        // (in the same lock), else it is moved here.
+        if (!_venueAtNow) venue.SetTime(at);
         pump.RunUntilIdle();
     }
+
+    // Whether the venue's clock is at this step's message already (set by a trade or book that reached it).
+    private bool _venueAtNow;
 
     /// <summary>
     /// The recording ended: as at a market's close, the calls on their way arrive, what is left of every order expires
@@ -92,17 +98,39 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     {
         Records++;
         var key = tr.KeyField >= 0 ? KeyOf(record, tr.KeyField) : default; // read once: the market and the routing use it
-        if (ReferenceEquals(tr, KisTrs.H0STCNT0) || ReferenceEquals(tr, KisTrs.H0STASP0)) Market(tr, key, record, at);
+        if (ReferenceEquals(tr, KisTrs.H0STCNT0))
+        {
+            // A KRX trade's fields are found once, for the venue's four and the gap checks' four.
+            var ends = _tradeEnds.AsSpan(0, FieldSeparators.FieldEnds(record, _tradeEnds));
+            StockTrade(key, record, ends, at);
+            Route(tr, key, record, ends, at);
+            return;
+        }
+        if (ReferenceEquals(tr, KisTrs.H0STASP0)) StockBook(tr, key, record, at);
         else if (BacktestVenue.IsDerivativeMarket(tr)) DerivativeMarket(tr, key, record, at);
+        Route(tr, key, record, default, at);
+    }
+
+    /// <summary>The record to the feeds that follow its TR and key, through their gap checks (<paramref name="ends"/>:
+    /// its field ends, when the driver found them already).</summary>
+    private void Route(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, DateTimeOffset at)
+    {
         if (FeedsOf(tr) is not { } feeds) return;
         byte[]? copy = null;
         foreach (var feed in feeds)
         {
             if (tr.KeyField >= 0 && !(feed.IgnoresKeyCase ? System.Text.Ascii.EqualsIgnoreCase(key, feed.KeyBytes) : key.SequenceEqual(feed.KeyBytes))) continue;
-            feed.GapChecks?.Of(tr)?.Observe(record, at);
+            if (feed.GapChecks?.Of(tr) is { } gaps)
+            {
+                if (ends.IsEmpty) gaps.Observe(record, at);
+                else gaps.Observe(record, ends, at);
+            }
             feed.Offer(tr, record, at, ref copy);
         }
     }
+
+    // A KRX trade's field ends (FieldSeparators.FieldEnds): the driver's own, reused at every trade.
+    private readonly int[] _tradeEnds = new int[TradeFields.EndsRead];
 
     // The feeds of each TR read (null: none), as the client had them at _routedVersion: asked again only when a
     // subscription starts or ends, not under the client's lock at every record.
@@ -121,19 +149,26 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         return feeds;
     }
 
-    /// <summary>A KRX trade or book of a followed code moves the venue's market (and may fill resting orders).</summary>
-    private void Market(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, DateTimeOffset at)
+    /// <summary>A KRX trade of a followed code moves the venue's market (and may fill resting orders).</summary>
+    private void StockTrade(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, DateTimeOffset at)
     {
         if (Followed(key) is not { } code) return;
-        List<byte[]>? notices;
-        if (ReferenceEquals(tr, KisTrs.H0STCNT0))
-        {
-            // The four fields the venue needs, read in place: a whole StockTrade decode is the strategy's to pay for.
-            if (!TradeFields.TryRead(record, out var price, out var change, out var volume, out var side)) return;
-            notices = venue.OnTrade(code, price, volume, price - change, side);
-            Sample(code, price, at);
-        }
-        else notices = venue.OnBook(code, tr, record); // decoded only when an order needs it
+        // The four fields the venue needs, read in place: a whole StockTrade decode is the strategy's to pay for.
+        if (!TradeFields.TryRead(record, ends, out var price, out var change, out var volume, out var side)) return;
+        var notices = venue.OnTrade(at, code, price, volume, price - change, side, out var equity);
+        _venueAtNow = true;
+        Sample(code, price, at, equity);
+        if (notices is null) return;
+        foreach (var notice in notices) client.Notice(notice, at);
+        SampleFills();
+    }
+
+    /// <summary>A KRX book of a followed code moves the venue's market (and may fill resting orders).</summary>
+    private void StockBook(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, DateTimeOffset at)
+    {
+        if (Followed(key) is not { } code) return;
+        var notices = venue.OnBook(at, code, tr, record); // decoded only when an order needs it
+        _venueAtNow = true;
         if (notices is null) return;
         foreach (var notice in notices) client.Notice(notice, at);
         SampleFills();
@@ -147,7 +182,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     {
         if (Followed(key) is not { } code) return;
         List<byte[]>? notices;
-        if (ReferenceEquals(tr, KisTrs.H0IFASP0) || ReferenceEquals(tr, KisTrs.H0IOASP0)) notices = venue.OnBook(code, tr, record);
+        if (ReferenceEquals(tr, KisTrs.H0IFASP0) || ReferenceEquals(tr, KisTrs.H0IOASP0)) notices = venue.OnBook(at, code, tr, record);
         else
         {
             decimal price, change;
@@ -164,9 +199,10 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             }
             var hundredths = (long)(price * 100);
             if (hundredths <= 0) return;
-            notices = venue.OnDerivativeTrade(code, hundredths, volume, hundredths - (long)(change * 100));
-            Sample(code, hundredths, at);
+            notices = venue.OnDerivativeTrade(at, code, hundredths, volume, hundredths - (long)(change * 100), out var equity);
+            Sample(code, hundredths, at, equity);
         }
+        _venueAtNow = true;
         if (notices is null) return;
         foreach (var notice in notices) client.Notice(notice, at);
         SampleFills();
@@ -189,7 +225,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
 
     private string[] _followedCodes = [];
 
-    private void Sample(string code, long price, DateTimeOffset at)
+    private void Sample(string code, long price, DateTimeOffset at, decimal equity)
     {
         var second = at.UtcTicks / TimeSpan.TicksPerSecond;
         if (!ReferenceEquals(code, _sampledCode)) // most trades are of the code sampled last (one of Followed's strings)
@@ -205,8 +241,8 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         if (series.LastSecond == second) series.Points[^1] = (at, price);
         else series.Points.Add((at, price));
         series.LastSecond = second;
-        if (second == _lastSampleSecond) Equity[^1] = (at, venue.Equity());
-        else Equity.Add((at, venue.Equity()));
+        if (second == _lastSampleSecond) Equity[^1] = (at, equity);
+        else Equity.Add((at, equity));
         _lastSampleSecond = second;
     }
 
@@ -239,28 +275,27 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             Volume = KisTrs.H0STCNT0.IndexOf("cntg_vol"), Side = KisTrs.H0STCNT0.IndexOf("ccld_dvsn");
         private static readonly int Last = Math.Max(Math.Max(Price, Change), Math.Max(Volume, Side));
 
-        public static bool TryRead(ReadOnlySpan<byte> record, out long price, out long change, out long volume, out TradeSide side)
+        /// <summary>Field ends to find in a trade: as far as these four and the gap check's fields lie.</summary>
+        public static readonly int EndsRead = Math.Max(Last + 1, Kis.Realtime.Internal.TradeVolumeFields.For(KisTrs.H0STCNT0)?.EndsRead ?? 0);
+
+        /// <summary>The four fields, from the record's field ends (<see cref="FieldSeparators.FieldEnds"/>, as many as found).</summary>
+        public static bool TryRead(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, out long price, out long change, out long volume, out TradeSide side)
         {
             price = change = volume = 0;
             side = TradeSide.Unknown;
-            // One byte loop over the fields up to the last one read: a record's fields are a few bytes each, where a
-            // vectorised search a field (FieldReader) costs more in its setup than it saves.
-            var found = 0;
-            for (int i = 0, start = 0, end = 0; i <= Last && end <= record.Length; i++, start = ++end)
-            {
-                while (end < record.Length && record[end] != (byte)'^') end++;
-                var field = record[start..end];
-                if (i == Price) found += System.Buffers.Text.Utf8Parser.TryParse(field, out price, out _) ? 1 : 0;
-                else if (i == Change) found += System.Buffers.Text.Utf8Parser.TryParse(field, out change, out _) ? 1 : 0;
-                else if (i == Volume) found += System.Buffers.Text.Utf8Parser.TryParse(field, out volume, out _) ? 1 : 0;
-                else if (i == Side)
-                {
-                    side = field.Length == 1 ? field[0] switch { (byte)'1' => TradeSide.Buy, (byte)'3' => TradeSide.PreOpen, (byte)'5' => TradeSide.Sell, _ => TradeSide.Unknown } : TradeSide.Unknown;
-                    found++;
-                }
-            }
-            return found == 4 && price > 0;
+            if (ends.Length <= Last) return false;
+            var sideField = Field(record, ends, Side);
+            side = sideField.Length == 1
+                ? sideField[0] switch { (byte)'1' => TradeSide.Buy, (byte)'3' => TradeSide.PreOpen, (byte)'5' => TradeSide.Sell, _ => TradeSide.Unknown }
+                : TradeSide.Unknown;
+            return System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Price), out price, out _)
+                   & System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Change), out change, out _)
+                   & System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Volume), out volume, out _)
+                   && price > 0;
         }
+
+        private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, int index) =>
+            record[(index == 0 ? 0 : ends[index - 1] + 1)..ends[index]];
     }
 
     private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record, int keyField)

@@ -88,6 +88,8 @@ internal sealed class BacktestPump : SynchronizationContext
         {
             while (true)
             {
+                // Most items (a trade for the strategy) post nothing: the queue is told empty without the lock, as above.
+                if (Volatile.Read(ref _queued) == 0) return ran;
                 (SendOrPostCallback Callback, object? State) item;
                 lock (_gate)
                 {

@@ -22,17 +22,19 @@ internal sealed partial class BacktestVenue
     /// who initiated them: the tick test decides (up: a buyer's; down: a seller's; unchanged: as the last), as the
     /// simulator's own derivatives feeds do.
     /// </summary>
-    public List<byte[]>? OnDerivativeTrade(string code, long price, long volume, long previousClose)
+    public List<byte[]>? OnDerivativeTrade(DateTimeOffset at, string code, long price, long volume, long previousClose, out decimal equity)
     {
-        TradeSide side;
         lock (_gate)
         {
+            _now = at;
             var instrument = Instrument(code);
             instrument.MarkDerivative(code);
-            side = instrument.Last == 0 || price == instrument.Last ? instrument.LastSide : price > instrument.Last ? TradeSide.Buy : TradeSide.Sell;
+            var side = instrument.Last == 0 || price == instrument.Last ? instrument.LastSide : price > instrument.Last ? TradeSide.Buy : TradeSide.Sell;
             instrument.LastSide = side;
+            var notices = TradeLocked(code, price, volume, previousClose, side);
+            equity = EquityLocked();
+            return notices;
         }
-        return OnTrade(code, price, volume, previousClose, side);
     }
 
     /// <summary>The checks of a futures/options order: the products the rules price, then <see cref="CheckDerivative"/>.</summary>

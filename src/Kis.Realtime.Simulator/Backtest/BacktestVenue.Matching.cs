@@ -82,33 +82,48 @@ internal sealed partial class BacktestVenue
 
     private int _codeCount; // _instruments.Count, written under the lock (Instrument), read without it
 
-    /// <summary>A KRX trade of the recording: the last price, the tape's totals, and the resting orders it reaches.</summary>
-    public List<byte[]>? OnTrade(string code, long price, long volume, long previousClose, TradeSide side)
+    /// <summary>
+    /// A KRX trade of the recording, at <paramref name="at"/> (the venue's clock moves to it): the last price, the tape's
+    /// totals, and the resting orders it reaches; <paramref name="equity"/> is the account's value after it. One call and
+    /// one lock a trade for what were three (the clock, the trade, the equity).
+    /// </summary>
+    public List<byte[]>? OnTrade(DateTimeOffset at, string code, long price, long volume, long previousClose, TradeSide side, out decimal equity)
     {
         lock (_gate)
         {
-            var instrument = Instrument(code);
-            instrument.Last = price;
-            if (previousClose > 0) instrument.SetLimits(previousClose);
-            instrument.TapeVolume += volume;
-            instrument.TapeValue += (decimal)price * volume;
-            instrument.TapeTrades++;
-            if (instrument.Resting.Count == 0) return null;
-            // ccld_dvsn 3 (장전): a single-price auction's print; else a buyer lifting an offer (1) or a seller hitting a bid (5).
-            var fills = side == TradeSide.PreOpen ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
-            Apply(fills, side == TradeSide.PreOpen ? "auction" : "maker");
-            return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
+            _now = at;
+            var notices = TradeLocked(code, price, volume, previousClose, side);
+            equity = EquityLocked();
+            return notices;
         }
     }
 
+    /// <summary>A trade's effect on the market and the resting orders (under the lock).</summary>
+    private List<byte[]>? TradeLocked(string code, long price, long volume, long previousClose, TradeSide side)
+    {
+        var instrument = Instrument(code);
+        instrument.Last = price;
+        if (previousClose > 0) instrument.SetLimits(previousClose);
+        instrument.TapeVolume += volume;
+        instrument.TapeValue += (decimal)price * volume;
+        instrument.TapeTrades++;
+        if (instrument.Resting.Count == 0) return null;
+        // ccld_dvsn 3 (장전): a single-price auction's print; else a buyer lifting an offer (1) or a seller hitting a bid (5).
+        var fills = side == TradeSide.PreOpen ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
+        Apply(fills, side == TradeSide.PreOpen ? "auction" : "maker");
+        return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
+    }
+
     /// <summary>
-    /// A KRX book of the recording: what arriving orders walk, and the resting orders' queues. Kept as received and
-    /// decoded only when an order needs it (orders rest in the stock, or one arrives): most books meet no order.
+    /// A KRX book of the recording, at <paramref name="at"/> (the venue's clock moves to it): what arriving orders walk,
+    /// and the resting orders' queues. Kept as received and decoded only when an order needs it (orders rest in the
+    /// stock, or one arrives): most books meet no order.
     /// </summary>
-    public List<byte[]>? OnBook(string code, TrDefinition tr, ReadOnlySpan<byte> record)
+    public List<byte[]>? OnBook(DateTimeOffset at, string code, TrDefinition tr, ReadOnlySpan<byte> record)
     {
         lock (_gate)
         {
+            _now = at;
             var instrument = Instrument(code);
             instrument.Keep(tr, record);
             if (instrument.Resting.Count == 0) return null;

@@ -193,7 +193,15 @@ internal sealed class GapCheck
         if (_fields.TryRead(record, out var trade)) Observe(trade, receivedAt, reconnects); // else the decoder counts it
     }
 
-    /// <summary>Checks one trade whose fields were read elsewhere (<see cref="TradeVolumeFields.TryRead"/>), in recording order.</summary>
+    /// <summary>As <see cref="Observe(ReadOnlySpan{byte}, DateTimeOffset, long)"/>, from the record's field ends found
+    /// already (<see cref="TradeVolumeFields.TryRead(ReadOnlySpan{byte}, ReadOnlySpan{int}, out TradeVolume)"/>).</summary>
+    public void Observe(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, DateTimeOffset receivedAt)
+    {
+        if (_fields.TryRead(record, ends, out var trade)) Observe(trade, receivedAt); // else the decoder counts it
+    }
+
+    /// <summary>Checks one trade whose fields were read elsewhere
+    /// (<see cref="TradeVolumeFields.TryRead(ReadOnlySpan{byte}, out TradeVolume)"/>), in recording order.</summary>
     public void Observe(in TradeVolume trade, DateTimeOffset receivedAt, long reconnects = 0)
     {
         var (date, time, volume, accumulated) = trade;

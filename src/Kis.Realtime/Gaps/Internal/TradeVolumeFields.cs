@@ -42,14 +42,27 @@ internal sealed partial class TradeVolumeFields
             : new TradeVolumeFields(time, date, volume, accumulated);
     }
 
+    /// <summary>How many field ends <see cref="TryRead(ReadOnlySpan{byte}, ReadOnlySpan{int}, out TradeVolume)"/> reads.</summary>
+    public int EndsRead => _last + 1;
+
     /// <summary>Reads the four fields; false when the record is too short or one of them does not parse.</summary>
     [System.Runtime.CompilerServices.SkipLocalsInit] // the field ends are written before they are read: no zeroing per trade
     public bool TryRead(ReadOnlySpan<byte> record, out TradeVolume trade)
     {
+        Span<int> ends = stackalloc int[_last + 1];
+        return TryRead(record, ends[..FieldSeparators.FieldEnds(record, ends)], out trade);
+    }
+
+    /// <summary>
+    /// Reads the four fields from the record's field ends found already (<see cref="FieldSeparators.FieldEnds"/>, as many
+    /// as it found, into a span of at least <see cref="EndsRead"/>): a caller that scans the record for fields of its own
+    /// (the backtest's venue) scans it once for both.
+    /// </summary>
+    public bool TryRead(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, out TradeVolume trade)
+    {
         trade = default;
         DateOnly? date = null;
-        Span<int> ends = stackalloc int[_last + 1];
-        if (FieldSeparators.FieldEnds(record, ends) <= _last) return false; // fewer fields than the layout reads
+        if (ends.Length <= _last) return false; // fewer fields than the layout reads
         if (!FieldParsers.TryParseTime(Field(record, ends, _time), out var time)
             || !FieldParsers.TryParseInt64(Field(record, ends, _volume), out var volume)
             || !FieldParsers.TryParseInt64(Field(record, ends, _accumulated), out var accumulated)
