@@ -63,10 +63,17 @@ public sealed class KisRecordingFolder : KisRecordingSource
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Whether <see cref="ReadAsync"/> reads and parses the lines ahead on a thread of its own (the default: a replay or
+    /// backtest as fast as possible uses two cores) or on the caller's thread as it asks for messages (one core, no
+    /// hand-off between threads: for many backtests side by side, one a core, or a machine with one core to give).
+    /// </summary>
+    public bool ReadAhead { get; init; } = true;
+
     /// <inheritdoc/>
     /// <remarks>
-    /// The lines are read and parsed ahead on a task of their own, a block at a time (<see cref="MessageBlocks"/>), while
-    /// the caller decodes the block before: a replay as fast as possible uses two cores. Order is the files' order. Data
+    /// The lines are read and parsed a block at a time (<see cref="MessageBlocks"/>). With <see cref="ReadAhead"/> a
+    /// task of its own fills the next blocks while the caller decodes the one before. Order is the files' order. Data
     /// frames of TRs not in <see cref="ReplayQuery.TrIds"/> are left out (read and recognised, not handed on).
     /// </remarks>
     public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -75,10 +82,27 @@ public sealed class KisRecordingFolder : KisRecordingSource
         DateOnly? first = query.From is { } from ? TradingDayOf(from) : null;
         DateOnly? last = query.To is { } to ? TradingDayOf(to) : null;
         var days = Days().Where(day => !(day < first || day > last)).ToList();
+        var lines = new RecordingLines(_directory, days, WantedTrs(query.TrIds), _maxLineLength, CountSkipped);
+        if (!ReadAhead)
+        {
+            using (lines)
+            {
+                var block = new MessageBlocks.Block();
+                while (lines.Fill(block))
+                {
+                    for (var i = 0; i < block.Count; i++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested(); // a cancelled replay stops at the next message
+                        yield return block[i];
+                    }
+                    block.Clear(); // its last message is no longer valid: the caller moved on
+                }
+            }
+            yield break;
+        }
         var blocks = new MessageBlocks();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var wanted = WantedTrs(query.TrIds);
-        var reading = Task.Run(() => ReadAheadAsync(days, wanted, new MessageBlocks.Writer(blocks, stop.Token)), CancellationToken.None);
+        var reading = Task.Run(() => ReadAheadAsync(lines, blocks, stop.Token), CancellationToken.None);
         try
         {
             while (await blocks.Full.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -109,6 +133,28 @@ public sealed class KisRecordingFolder : KisRecordingSource
         }
     }
 
+    /// <summary>Fills the free blocks as the replay gives them back, until the recording ends or the replay stops.</summary>
+    private static async Task ReadAheadAsync(RecordingLines lines, MessageBlocks blocks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using (lines)
+            {
+                while (true)
+                {
+                    var block = await blocks.TakeFreeAsync(cancellationToken).ConfigureAwait(false);
+                    if (!lines.Fill(block)) break;
+                    blocks.HandOn(block);
+                }
+            }
+            blocks.Complete();
+        }
+        catch (Exception e)
+        {
+            blocks.Complete(e); // the replay sees the failure (a cancellation too, though then nobody reads any more)
+        }
+    }
+
     /// <summary>The query's TRs as packed ids; null (keep every frame) when there are none or one is not a TR id.</summary>
     private static TrId[]? WantedTrs(IReadOnlySet<string>? trIds)
     {
@@ -120,88 +166,5 @@ public sealed class KisRecordingFolder : KisRecordingSource
             if (id is not { Length: TrId.Length } || !TrId.TryParse(System.Text.Encoding.ASCII.GetBytes(id), out ids[i++])) return null;
         }
         return ids;
-    }
-
-    private async Task ReadAheadAsync(List<DateOnly> days, TrId[]? wanted, MessageBlocks.Writer blocks)
-    {
-        try
-        {
-            var scratch = new ArrayBufferWriter<byte>(4096);
-            DateTimeOffset? previous = null; // the last receive time read: a damaged line's stand-in
-            foreach (var day in days)
-            {
-                var file = Path.Combine(day.ToString(DayFormat, CultureInfo.InvariantCulture), RawRecorder.RawFileName); // as a person finds it
-                var path = Path.Combine(_directory, file);
-                // Shared for writing: a recorder may still be appending to today's file.
-                // Sequential: the kernel reads further ahead (a cold recording comes from disk). 1 MB reads instead of the line
-                // reader's 64 KB showed no gain where the kernel read 8 MB ahead, and put their buffers on the LOH.
-                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0,
-                    FileOptions.SequentialScan);
-                var reader = new ByteLineReader(stream, maxLineLength: _maxLineLength);
-                var source = new RecordingLocation(file, 0);
-                while (Next(reader, scratch, wanted, ref previous, ref source, out var receivedAt, out var message) is var read && read != LineRead.End)
-                {
-                    if (read is LineRead.Skipped or LineRead.Unwanted || (read == LineRead.Message && !Wanted(message, wanted))
-                        || blocks.TryAdd(receivedAt, source, message)) continue;
-                    await blocks.AddToNextAsync(receivedAt, source, message.ToArray()).ConfigureAwait(false); // once a block: a copy to keep it across the wait
-                }
-            }
-            await blocks.FlushAsync().ConfigureAwait(false);
-            blocks.Complete();
-        }
-        catch (Exception e)
-        {
-            blocks.Complete(e); // the replay sees the failure (a cancellation too, though then nobody reads any more)
-        }
-    }
-
-    /// <summary>
-    /// False for a well-formed data frame of a TR the query does not want (the hint <see cref="ReplayQuery.TrIds"/>): it
-    /// is left here, not copied and handed to a replay that would parse its header only to skip it. Control messages
-    /// and anything malformed go on (the replay learns notice keys from the first and counts the second).
-    /// </summary>
-    private static bool Wanted(ReadOnlySpan<byte> message, TrId[]? wanted) =>
-        wanted is null || !DataFrame.TryParse(message, out var frame, out _) || Array.IndexOf(wanted, frame.TrId) >= 0;
-
-    // WantedFrame: a data frame whose header was read before the full parse and names a wanted TR (not checked again).
-    private enum LineRead { Message, WantedFrame, Skipped, Unwanted, End }
-
-    /// <summary>Reads one line (<paramref name="source"/> moves to it); <paramref name="message"/> is valid until the next call.</summary>
-    private LineRead Next(ByteLineReader reader, ArrayBufferWriter<byte> scratch, TrId[]? wanted, ref DateTimeOffset? previous,
-        ref RecordingLocation source, out DateTimeOffset receivedAt, out ReadOnlySpan<byte> message)
-    {
-        receivedAt = default;
-        message = default;
-        var status = reader.Read(out var line);
-        if (status == ByteLineReader.LineStatus.End) return LineRead.End;
-        source = source with { Line = source.Line + 1 }; // one Read is one line, a skipped long one too
-        if (status == ByteLineReader.LineStatus.TooLong)
-        {
-            CountSkipped(source, $"line of {reader.SkippedLength:N0} bytes, longer than the {_maxLineLength:N0} read");
-            return LineRead.Skipped;
-        }
-        if (line.IsEmpty) return LineRead.Skipped;
-        // Half a folder's lines may be other TRs' frames: recognised by their header, their time not parsed.
-        var wantedFrame = false;
-        if (wanted is not null && RawMessageLine.TryReadFrameTrId(line, out var trId))
-        {
-            if (Array.IndexOf(wanted, trId) < 0) return LineRead.Unwanted;
-            wantedFrame = true;
-        }
-        message = RawMessageLine.Parse(line, scratch, out var at);
-        if (at is null)
-        {
-            CountSkipped(source, "receive time unreadable"); // a recording always has receive times; a bare line is not one of its lines
-            // A recorded line whose time is damaged still holds its message: kept (counted once, above), received when the
-            // line before it was, as a recording is in received order. With no line before it there is no such time.
-            if (previous is not { } before) return LineRead.Skipped;
-            message = RawMessageLine.MessageOfUnreadableTime(line, scratch);
-            if (message.IsEmpty) return LineRead.Skipped;
-            receivedAt = before;
-            return wantedFrame ? LineRead.WantedFrame : LineRead.Message;
-        }
-        previous = at;
-        receivedAt = at.Value;
-        return wantedFrame ? LineRead.WantedFrame : LineRead.Message;
     }
 }

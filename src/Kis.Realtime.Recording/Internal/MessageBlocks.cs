@@ -26,33 +26,17 @@ internal sealed class MessageBlocks
 
     public ChannelReader<Block> Full => _full.Reader;
 
-    /// <summary>The reader's side: fills blocks, hands each on when full, and the last one at the end.</summary>
-    public sealed class Writer(MessageBlocks blocks, CancellationToken cancellationToken)
+    /// <summary>The reader's side: the next block to fill (waiting for the replay to give one back).</summary>
+    public ValueTask<Block> TakeFreeAsync(CancellationToken cancellationToken) => _free.Reader.ReadAsync(cancellationToken);
+
+    /// <summary>The reader's side: hands a filled block on (never waits: no more blocks go round than the channel holds).</summary>
+    public void HandOn(Block block)
     {
-        private Block? _current;
-
-        /// <summary>Adds a message to the current block; false when there is none or it is full (then <see cref="AddToNextAsync"/>).</summary>
-        public bool TryAdd(DateTimeOffset receivedAt, RecordingLocation source, ReadOnlySpan<byte> message) =>
-            _current is { } block && block.TryAdd(receivedAt, source, message);
-
-        /// <summary>Hands the current block on and adds the message to the next free one (waiting for it).</summary>
-        public async ValueTask AddToNextAsync(DateTimeOffset receivedAt, RecordingLocation source, byte[] message)
-        {
-            await FlushAsync().ConfigureAwait(false);
-            _current = await blocks._free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            _current.Add(receivedAt, source, message); // an empty block takes any message
-        }
-
-        /// <summary>Hands on what the current block holds.</summary>
-        public async ValueTask FlushAsync()
-        {
-            if (_current is not { Count: > 0 } block) return;
-            _current = null;
-            await blocks._full.Writer.WriteAsync(block, cancellationToken).ConfigureAwait(false);
-        }
-
-        public void Complete(Exception? error = null) => blocks._full.Writer.TryComplete(error);
+        if (!_full.Writer.TryWrite(block)) throw new InvalidOperationException("More blocks handed on than go round.");
     }
+
+    /// <summary>The reader's side: no more blocks (or the reader's failure, which the replay then sees).</summary>
+    public void Complete(Exception? error = null) => _full.Writer.TryComplete(error);
 
     /// <summary>Gives a block whose messages were all yielded back to the reader.</summary>
     public void Return(Block block)
