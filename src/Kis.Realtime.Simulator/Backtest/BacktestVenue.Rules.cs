@@ -224,7 +224,7 @@ internal sealed partial class BacktestVenue
             {
                 // The levels alone: most of a day's books are decoded while orders rest, and a whole StockOrderBook is
                 // ten times the fields the engine reads.
-                Span<decimal> askPrices = stackalloc decimal[OrderBookLevels.MaxDepth], bidPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
+                Span<long> askPrices = stackalloc long[OrderBookLevels.MaxDepth], bidPrices = stackalloc long[OrderBookLevels.MaxDepth];
                 Span<long> askQuantities = stackalloc long[OrderBookLevels.MaxDepth], bidQuantities = stackalloc long[OrderBookLevels.MaxDepth];
                 if (StockOrderBook.TryDecodeLevels(_bookTr, _book.AsSpan(0, _bookLength), askPrices, askQuantities, bidPrices, bidQuantities))
                 {
@@ -236,11 +236,11 @@ internal sealed partial class BacktestVenue
         }
 
         /// <summary>A stock book's side into the engine's levels: the levels priced above 0, best first (scale 1).</summary>
-        private static int CopyLevels(ReadOnlySpan<decimal> prices, ReadOnlySpan<long> quantities, BookLevel[] into)
+        private static int CopyLevels(ReadOnlySpan<long> prices, ReadOnlySpan<long> quantities, BookLevel[] into)
         {
             var n = 0;
             for (var i = 0; i < prices.Length; i++)
-                if (prices[i] > 0) into[n++] = new BookLevel((long)prices[i], quantities[i]);
+                if (prices[i] > 0) into[n++] = new BookLevel(prices[i], quantities[i]);
             return n;
         }
 

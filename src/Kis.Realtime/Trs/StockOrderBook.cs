@@ -86,11 +86,13 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
 
     /// <summary>
     /// The levels alone (what a matching engine walks), for a decoder that keeps no <see cref="StockOrderBook"/>: every
-    /// field read as <see cref="TryDecode"/> reads it, so it fails exactly where that fails, but no text is built and the
-    /// totals are only checked. Each span holds <see cref="OrderBookLevels.MaxDepth"/>; levels past the TR's depth are zero.
+    /// field read as <see cref="TryDecode"/> reads it, so it fails where that fails, but no text is built and the totals
+    /// are only checked. The prices are read as whole won (a KRX stock's prices are; a price with a fraction fails the
+    /// record here, where the engine, which counts in won, used to drop the fraction), which spares the engine twenty
+    /// decimals a book. Each span holds <see cref="OrderBookLevels.MaxDepth"/>; levels past the TR's depth are zero.
     /// </summary>
-    internal static bool TryDecodeLevels(TrDefinition tr, ReadOnlySpan<byte> record, Span<decimal> askPrices, Span<long> askQuantities,
-        Span<decimal> bidPrices, Span<long> bidQuantities)
+    internal static bool TryDecodeLevels(TrDefinition tr, ReadOnlySpan<byte> record, Span<long> askPrices, Span<long> askQuantities,
+        Span<long> bidPrices, Span<long> bidQuantities)
     {
         var r = new TypedFieldReader(record);
         r.Skip(); // mksc_shrn_iscd
@@ -98,8 +100,8 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
         r.Skip(); // hour_cls_code
         var afterHours = tr.Fields.Count < 59;
         var depth = afterHours ? 9 : OrderBookLevels.MaxDepth;
-        for (var i = 0; i < depth; i++) askPrices[i] = r.Decimal();
-        for (var i = 0; i < depth; i++) bidPrices[i] = r.Decimal();
+        for (var i = 0; i < depth; i++) askPrices[i] = r.Int64();
+        for (var i = 0; i < depth; i++) bidPrices[i] = r.Int64();
         for (var i = 0; i < depth; i++) askQuantities[i] = r.Int64();
         for (var i = 0; i < depth; i++) bidQuantities[i] = r.Int64();
         for (var i = depth; i < OrderBookLevels.MaxDepth; i++) (askPrices[i], bidPrices[i], askQuantities[i], bidQuantities[i]) = (0, 0, 0, 0);
