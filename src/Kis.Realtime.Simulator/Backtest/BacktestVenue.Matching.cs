@@ -11,7 +11,8 @@ internal sealed partial class BacktestVenue
     private DateTimeOffset _now;
     private decimal _cash;
     private long _nextNumber, _arrivals, _fillSequence;
-    private readonly SortedDictionary<long, Order> _orders = [];
+    // Every order of the day, order n at n − 1: numbers are given one after the other from 1, each filed at once (AddOrder).
+    private readonly List<Order> _orders = [];
     private readonly List<Order> _open = [];
     private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
@@ -241,7 +242,7 @@ internal sealed partial class BacktestVenue
 
     private void Apply(ReadOnlySpan<EngineFill> fills, string liquidity)
     {
-        foreach (var fill in fills) Fill(_orders[fill.OrderId], fill.Quantity, fill.Price, liquidity);
+        foreach (var fill in fills) Fill(_orders[(int)fill.OrderId - 1], fill.Quantity, fill.Price, liquidity);
     }
 
     private void Fill(Order order, long quantity, long price, string liquidity)

@@ -50,7 +50,7 @@ internal sealed partial class BacktestVenue
     {
         order = null!;
         if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-            || !_orders.TryGetValue(n, out var found))
+            || n < 1 || n > _orders.Count || _orders[(int)n - 1] is not { } found)
             return new KisRefusal("1", "APBK0915", "주문번호가 존재하지 않습니다. (no such order)", 200);
         order = found;
         return found.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
@@ -109,7 +109,8 @@ internal sealed partial class BacktestVenue
     /// <summary>Files a new order: in <c>_orders</c> and, with something left, among the open ones (numbers only grow).</summary>
     private void AddOrder(Order order)
     {
-        _orders[order.Number] = order;
+        if (order.Number != _orders.Count + 1) throw new InvalidOperationException($"order {order.Number} filed after {_orders.Count}");
+        _orders.Add(order);
         if (order.Remaining > 0) _open.Add(order);
     }
 

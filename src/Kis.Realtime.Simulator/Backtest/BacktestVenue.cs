@@ -19,7 +19,6 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     private readonly BacktestClient _client;
     private readonly PriorityQueue<Call, (long Ticks, long Sequence)> _arriving = new();
     private readonly List<Call> _calls = [];
-    private readonly List<(Call Call, KisOrderResult Result)> _answers = [];
     private long _callSequence;
 
     public BacktestVenue(KisBacktestOptions options, BacktestPump pump, BacktestClient client)
@@ -86,7 +85,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, call.Sequence));
             NoteNextArrival();
         }
-        return call.Answer.Task;
+        return call.Answer!.Task;
     }
 
     /// <summary>Brings every call due by <paramref name="until"/> to the venue, one at a time (each at its own arrival
@@ -94,7 +93,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     public bool ArriveDue(DateTimeOffset until)
     {
         List<byte[]> notices;
-        (Call Call, KisOrderResult Result) answer;
+        Call arrived;
         // Most messages meet no call on its way: told without the lock (a call sent from off the pump right now arrives
         // at the next message, as one sent just after the check always did).
         if (Volatile.Read(ref _nextArrivalTicks) > until.UtcTicks) return false;
@@ -104,18 +103,20 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             _arriving.Dequeue();
             NoteNextArrival();
             _now = call.ArrivesAt;
-            var result = call.Action switch
+            call.Result = call.Action switch
             {
                 "place" => Place(call),
                 "amend" => Amend(call),
                 _ => Cancel(call),
             };
-            answer = (call, result);
+            // The day keeps every call (Calls()): what it became, not the request and the answer.
+            (call.Place, call.Amend, call.Cancel) = (null, null, null);
+            arrived = call;
             notices = TakeNotices();
         }
         // The answer first (the REST reply), then the notices: the strategy's handle exists before they arrive.
-        _pump.Post(static s => { var (c, r) = ((Call, KisOrderResult))s!; c.Answer.TrySetResult(r); }, answer);
-        foreach (var notice in notices) _client.Notice(notice, answer.Call.ArrivesAt);
+        _pump.Post(static s => ((Call)s!).Reply(), arrived);
+        foreach (var notice in notices) _client.Notice(notice, arrived.ArrivesAt);
         return true;
     }
 
@@ -126,7 +127,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         {
             IReadOnlyList<KisOrderRow> rows =
             [
-                .. _orders.Values.Where(o => o.Derivative == (product == KisProduct.FuturesOptions) && (code is null || o.Code == code))
+                .. _orders.Where(o => o.Derivative == (product == KisProduct.FuturesOptions) && (code is null || o.Code == code))
                     .Where(o => filter switch { KisOrderFilter.Filled => o.Filled > 0, KisOrderFilter.Unfilled => o.Remaining > 0, _ => true })
                     .OrderByDescending(o => o.Number).Select(Row),
             ];
@@ -178,7 +179,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         lock (_gate)
             return [.. _calls.Select(c =>
             {
-                var order = c.Number > 0 ? _orders[c.Number] : null;
+                var order = c.Number > 0 ? _orders[(int)c.Number - 1] : null;
                 var average = order is { Filled: > 0 } ? order.FillValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
                 return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
                     c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
@@ -204,7 +205,17 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         public long Number, Original;
         public KisRefusal? Refusal;
         public bool Answered;
-        // Not RunContinuationsAsynchronously: it is completed on the pump, so the strategy continues there.
-        public readonly TaskCompletionSource<KisOrderResult> Answer = new();
+        // Not RunContinuationsAsynchronously: it is completed on the pump, so the strategy continues there. Let go once
+        // answered, with the result: the day keeps the call.
+        public TaskCompletionSource<KisOrderResult>? Answer = new();
+        public KisOrderResult? Result;
+
+        /// <summary>Gives the strategy the answer (on the pump).</summary>
+        public void Reply()
+        {
+            var (answer, result) = (Answer!, Result!);
+            (Answer, Result) = (null, null);
+            answer.TrySetResult(result);
+        }
     }
 }
