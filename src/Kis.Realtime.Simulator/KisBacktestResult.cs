@@ -9,7 +9,7 @@ namespace Kis.Realtime.Simulator;
 public sealed class KisBacktestResult
 {
     internal KisBacktestResult(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, IReadOnlyList<KisBacktestFill> fills,
-        List<(DateTimeOffset Time, decimal Equity)> equity, Dictionary<string, List<(DateTimeOffset Time, long Price)>> prices,
+        IReadOnlyList<(DateTimeOffset Time, decimal Equity)> equity, Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price)>> prices,
         IReadOnlyList<BacktestInstrument> instruments,
         KisRealtimeStatistics statistics, long records)
     {
@@ -17,13 +17,15 @@ public sealed class KisBacktestResult
         Orders = orders;
         Fills = fills;
         Statistics = statistics;
-        EquityCurve = [.. equity];
+        EquityCurve = equity; // the driver's, which is done with it: not copied
         // The driver keeps futures/options prices in hundredths, as the venue does: points here.
         var derivatives = instruments.Where(i => i.Derivative).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
         Prices = prices.ToDictionary(p => p.Key, p =>
         {
             var scale = derivatives.Contains(p.Key) ? 100m : 1m;
-            return (IReadOnlyList<(DateTimeOffset, decimal)>)[.. p.Value.Select(v => (v.Time, v.Price / scale))];
+            var points = new ChunkedSeries<(DateTimeOffset, decimal)>();
+            foreach (var (time, price) in p.Value) points.Add((time, price / scale));
+            return (IReadOnlyList<(DateTimeOffset, decimal)>)points;
         }, StringComparer.Ordinal);
         Summary = BacktestSummaries.Of(options, orders, fills, EquityCurve, instruments, records);
     }

@@ -22,10 +22,10 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     public long Records { get; private set; }
 
     /// <summary>The account's value over time.</summary>
-    public List<(DateTimeOffset Time, decimal Equity)> Equity { get; } = [];
+    public ChunkedSeries<(DateTimeOffset Time, decimal Equity)> Equity { get; } = new();
 
     /// <summary>Each followed code's last trade price over time (one a second).</summary>
-    public Dictionary<string, List<(DateTimeOffset Time, long Price)>> Prices { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price)>> Prices { get; } = new(StringComparer.Ordinal);
 
     public void Step(in RecordedMessage message)
     {
@@ -238,10 +238,10 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             _sampledCode = code;
         }
         var series = _sampled!;
-        if (series.LastSecond == second) series.Points[^1] = (at, price);
+        if (series.LastSecond == second) series.Points.Last = (at, price);
         else series.Points.Add((at, price));
         series.LastSecond = second;
-        if (second == _lastSampleSecond) Equity[^1] = (at, equity);
+        if (second == _lastSampleSecond) Equity.Last = (at, equity);
         else Equity.Add((at, equity));
         _lastSampleSecond = second;
     }
@@ -249,7 +249,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     /// <summary>A code's price points (<see cref="Prices"/>) and the second of its last one.</summary>
     private sealed class PriceSeries
     {
-        public List<(DateTimeOffset Time, long Price)> Points { get; } = [];
+        public ChunkedSeries<(DateTimeOffset Time, long Price)> Points { get; } = new();
         public long LastSecond { get; set; } = long.MinValue;
     }
 
