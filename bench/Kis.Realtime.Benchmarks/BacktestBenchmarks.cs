@@ -1,4 +1,11 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;
 
@@ -8,16 +15,26 @@ namespace Kis.Realtime.Benchmarks;
 /// A backtest of one recorded day (<see cref="SyntheticRecording.WriteTradingDay"/>: 005930's trades, each followed by
 /// its ten-level book, over 09:00–15:30) through the sample strategy, which trades (a few thousand orders, most of
 /// them filled), with the matching engine and gap detection on: records per second read from the folder. The backtest
-/// runs on one thread of simulated time (its pump), so the figure is one core's.
-/// <c>--filter '*BacktestBenchmarks*' --job short</c>; an iteration is one backtest of the whole folder.
+/// runs on one thread of simulated time (its pump); with <see cref="ReadAhead"/> false the folder is read on that thread
+/// too, so the wall time is one core's, and the CPU column (the process's CPU time a record) is one core's either way.
+/// <c>--filter '*BacktestBenchmarks*'</c> (in-process: run the host with <c>DOTNET_gcConcurrent=0</c> for the batch
+/// GC's figures); an iteration is one backtest of the whole folder.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(Config))]
 public class BacktestBenchmarks
 {
     /// <summary>Trades in the day (as many books again).</summary>
     public const int Trades = 250_000;
     private const int Records = Trades * 2;
     private string _directory = "";
+
+    /// <summary>
+    /// Whether the folder's lines are read ahead on a second thread (the default) or on the backtest's own thread
+    /// (<see cref="KisRecordingFolder.ReadAhead"/> false): the second is the one-core figure.
+    /// </summary>
+    [Params(true, false)]
+    public bool ReadAhead { get; set; } = true;
 
     [GlobalSetup]
     public void Setup()
@@ -29,18 +46,32 @@ public class BacktestBenchmarks
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_directory, recursive: true);
 
+    /// <summary>In-process (the CPU column reads this process, and the host's GC settings apply), a day an invocation.</summary>
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+                .WithWarmupCount(3).WithIterationCount(8).WithInvocationCount(1).WithUnrollFactor(1));
+            AddDiagnoser(new ProcessCpuDiagnoser(_ => 1)); // an operation is a record already (OperationsPerInvoke)
+            AddColumnProvider(DefaultColumnProviders.Instance);
+            AddLogger(ConsoleLogger.Default);
+            AddExporter(MarkdownExporter.GitHub);
+        }
+    }
+
     [Benchmark(OperationsPerInvoke = Records)]
     public async Task<long> MeanReversionOverADay()
     {
         var strategy = new MeanReversionStrategy();
-        var result = await KisBacktest.RunAsync(new KisRecordingFolder(_directory), strategy.RunAsync, new KisBacktestOptions());
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(_directory) { ReadAhead = ReadAhead }, strategy.RunAsync, new KisBacktestOptions());
         if (result.Summary.Records != Records || result.Summary.FillCount == 0 || result.Statistics.Gaps != 0)
             throw new InvalidOperationException($"{result.Summary.Records} records, {result.Summary.FillCount} fills, {result.Statistics.Gaps} gaps");
         return result.Summary.FillCount;
     }
 
     /// <summary>
-    /// <c>-- backtest-output DIR [latency-ms]</c>: the benchmark's day backtested once, its files (fills, orders, equity,
+    /// <c>-- backtest-output DIR [latency-ms] [inline]</c>: the benchmark's day backtested once, its files (fills, orders, equity,
     /// summary, report) written to DIR: what a change to the backtest's speed must leave byte for byte as it was.
     /// </summary>
     public static async Task<int> OutputHarnessAsync(string[] args)
@@ -55,7 +86,8 @@ public class BacktestBenchmarks
                 var milliseconds = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
                 options = new KisBacktestOptions { Latency = TimeSpan.FromMilliseconds(milliseconds) };
             }
-            var result = await KisBacktest.RunAsync(new KisRecordingFolder(bench._directory), new MeanReversionStrategy().RunAsync, options);
+            var folder = new KisRecordingFolder(bench._directory) { ReadAhead = !(args.Length > 3 && args[3] == "inline") };
+            var result = await KisBacktest.RunAsync(folder, new MeanReversionStrategy().RunAsync, options);
             await result.WriteAsync(args[1]);
             Console.WriteLine(FormattableString.Invariant(
                 $"{result.Summary.Records:N0} records, {result.Summary.FillCount:N0} fills, {result.Statistics.Gaps} gaps -> {args[1]}"));
@@ -68,13 +100,14 @@ public class BacktestBenchmarks
     }
 
     /// <summary>
-    /// <c>-- backtest-cpu [runs]</c>: the same backtest <c>runs</c> times (default 3) after one warm-up, with the process's
-    /// CPU time and the wall time per record: the CPU figure is what one core spends, whatever else the machine runs.
+    /// <c>-- backtest-cpu [runs] [inline]</c>: the same backtest <c>runs</c> times (default 3) after one warm-up, with the
+    /// process's CPU time and the wall time per record: the CPU figure is what one core spends, whatever else the machine
+    /// runs. <c>inline</c>: the folder read on the backtest's thread (<see cref="ReadAhead"/> false).
     /// </summary>
     public static async Task<int> CpuHarnessAsync(string[] args)
     {
         var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
-        var bench = new BacktestBenchmarks();
+        var bench = new BacktestBenchmarks { ReadAhead = !(args.Length > 2 && args[2] == "inline") };
         bench.Setup();
         try
         {
@@ -85,6 +118,7 @@ public class BacktestBenchmarks
                 process.Refresh();
                 var cpu = process.TotalProcessorTime;
                 var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var (collections, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
                 var wall = System.Diagnostics.Stopwatch.StartNew();
                 var fills = await bench.MeanReversionOverADay();
                 wall.Stop();
@@ -92,7 +126,7 @@ public class BacktestBenchmarks
                 var spent = process.TotalProcessorTime - cpu;
                 var perRecord = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records;
                 Console.WriteLine(FormattableString.Invariant(
-                    $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated a record"));
+                    $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated a record; {GC.CollectionCount(0) - collections} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused"));
             }
         }
         finally

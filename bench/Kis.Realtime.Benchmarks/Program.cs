@@ -26,11 +26,12 @@ if (args.Length > 0 && args[0] == "notice-cpu") return CpuPerRecordHarness.RunNo
 // `views-cpu [seconds]`: the generated views with several TR layouts, CPU time per record per layout.
 if (args.Length > 0 && args[0] == "views-cpu") return CpuPerRecordHarness.RunViews(args);
 
-// The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
+// `backtest-cpu [runs] [inline]`: a trading day backtested in CPU time per record (inline: the folder read on one thread).
 if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);
-// `backtest-output DIR [latency-ms]`: that day's backtest files, to compare a change's output byte for byte.
+// `backtest-output DIR [latency-ms] [inline]`: that day's backtest files, to compare a change's output byte for byte.
 if (args.Length > 1 && args[0] == "backtest-output") return await BacktestBenchmarks.OutputHarnessAsync(args);
 
+// The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
 if (args.Length > 0 && args[0] == "engine-cpu") return MatchingEngineBenchmarks.CpuHarness(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.
 if (args.Length > 0 && args[0] == "bars-cpu") return BarCpuHarness.Run(args);

@@ -141,6 +141,8 @@ internal sealed class SyntheticRecording : IDisposable
         {
             var at = open + (interval ?? TimeSpan.FromMilliseconds(500)) * i;
             var step = random.Next(3) - 1;
+            // Reflected at 5 % from the previous close: a large stock's day, well inside KRX's ±30 % limits.
+            if (Math.Abs(price + step * tick - previousClose) > previousClose / 20) step = -step;
             price += step * tick;
             var buyer = step > 0 || (step == 0 && random.Next(2) == 0);
             var volume = 1 + random.Next(50);
