@@ -76,6 +76,8 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
 
     private Task<KisOrderResult> Send(Call call)
     {
+        // Taken before the call can arrive: a strategy off the pump may see it answered (and let go) before this returns.
+        var answer = call.Answer!.Task;
         lock (_gate)
         {
             call.Sequence = ++_callSequence;
@@ -85,7 +87,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, call.Sequence));
             NoteNextArrival();
         }
-        return call.Answer!.Task;
+        return answer;
     }
 
     /// <summary>Brings every call due by <paramref name="until"/> to the venue, one at a time (each at its own arrival
