@@ -16,9 +16,8 @@ namespace Kis.Realtime.Benchmarks;
 /// its ten-level book, over 09:00–15:30) through the sample strategy, which trades (a few thousand orders, most of
 /// them filled), with the matching engine and gap detection on: records per second read from the folder. The backtest
 /// runs on one thread of simulated time (its pump); with <see cref="ReadAhead"/> false the folder is read on that thread
-/// too, so the wall time is one core's, and the CPU column (the process's CPU time a record) is one core's either way.
-/// <c>--filter '*BacktestBenchmarks*'</c> (in-process: run the host with <c>DOTNET_gcConcurrent=0</c> for the batch
-/// GC's figures); an iteration is one backtest of the whole folder.
+/// too, so the time a record is one core's. <c>--filter '*BacktestBenchmarks*'</c> (in-process: run the host with
+/// <c>DOTNET_gcConcurrent=0</c> for the batch GC's figures); an iteration is one backtest of the whole folder.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
@@ -46,14 +45,13 @@ public class BacktestBenchmarks
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>In-process (the CPU column reads this process, and the host's GC settings apply), a day an invocation.</summary>
+    /// <summary>In-process (the host's GC settings apply), a day an invocation.</summary>
     private sealed class Config : ManualConfig
     {
         public Config()
         {
             AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
                 .WithWarmupCount(3).WithIterationCount(8).WithInvocationCount(1).WithUnrollFactor(1));
-            AddDiagnoser(new ProcessCpuDiagnoser(_ => 1)); // an operation is a record already (OperationsPerInvoke)
             AddColumnProvider(DefaultColumnProviders.Instance);
             AddLogger(ConsoleLogger.Default);
             AddExporter(MarkdownExporter.GitHub);

@@ -193,7 +193,7 @@ internal sealed class ProcessCpuDiagnoser(Func<BenchmarkCase, int> recordsPerInv
         public static readonly CpuPerRecord Nanoseconds = new("CPU/op [ns]", "ns");
         public string Id => "CpuPerRecord";
         public string DisplayName => displayName;
-        public string Legend => "Process CPU time (user + system) per record (CPU/op: per operation), over the measured iterations";
+        public string Legend => "Process CPU time (user + system) per record received and written as JSON (CPU/op: per operation)";
         public string NumberFormat => "0.0";
         public UnitType UnitType => UnitType.Dimensionless;
         public string Unit => unit;
