@@ -1,4 +1,5 @@
 using Kis.Realtime.Protocol;
+using static Kis.Realtime.Protocol.FieldSeparators;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -293,9 +294,6 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
                    & System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Volume), out volume, out _)
                    && price > 0;
         }
-
-        private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, int index) =>
-            record[(index == 0 ? 0 : ends[index - 1] + 1)..ends[index]];
     }
 
     private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record, int keyField)

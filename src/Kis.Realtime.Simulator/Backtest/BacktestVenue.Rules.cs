@@ -67,13 +67,14 @@ internal sealed partial class BacktestVenue
     {
         call.Answered = true;
         var number = BacktestNotices.Pad(own ?? followed, 10);
+        var followedNumber = own is null ? number : BacktestNotices.Pad(followed, 10); // a placement follows its own number
         return new KisOrderResult
         {
             Outcome = KisOrderOutcome.Accepted, OrderNumber = number, Branch = "00950", Attempts = 1,
             OrderTime = TimeOnly.FromTimeSpan(_now.ToOffset(KisRecordingSource.KstOffset).TimeOfDay),
             Message = "APBK0013 주문 전송 완료 되었습니다. (backtest)",
             // A cancel's handle follows the order it cancels, as KisOrderClient's does.
-            Handle = Book.Handle(BacktestNotices.Pad(followed, 10), derivative ? KisProduct.FuturesOptions : KisProduct.Stock),
+            Handle = Book.Handle(followedNumber, derivative ? KisProduct.FuturesOptions : KisProduct.Stock),
         };
     }
 

@@ -43,4 +43,8 @@ internal static class FieldSeparators
         ends[found++] = record.Length; // the last field runs to the end
         return found;
     }
+
+    /// <summary>Field <paramref name="index"/> of <paramref name="record"/>, from its field ends (<see cref="FieldEnds"/>).</summary>
+    public static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, int index) =>
+        record[(index == 0 ? 0 : ends[index - 1] + 1)..ends[index]];
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
+using static Kis.Realtime.Protocol.FieldSeparators;
 
 namespace Kis.Realtime.Internal;
 
@@ -70,12 +71,6 @@ internal sealed partial class TradeVolumeFields
             return false;
         trade = new TradeVolume(date, time, volume, accumulated);
         return true;
-    }
-
-    private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, int index)
-    {
-        var start = index == 0 ? 0 : ends[index - 1] + 1;
-        return record[start..ends[index]];
     }
 }
 
