@@ -109,6 +109,33 @@ public sealed class BacktestTests
     }
 
     [Fact]
+    public async Task Cancelling_an_order_number_the_day_never_gave_is_refused_and_the_real_one_still_cancels()
+    {
+        // A careless strategy: numbers before the first, past the last, far past a list's range, not a number. The venue
+        // finds order n at n - 1 of its list: none of these may reach another order or throw.
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 50);
+        var refusals = new List<string?>();
+        KisOrderResult? real = null;
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
+        {
+            await foreach (var trade in data.SubscribeStockTradesAsync("005930", cancellationToken: ct))
+            {
+                // Far under the market: it rests.
+                var placed = await orders.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, (long)trade.Price - 2_000), ct); // 20 ticks under
+                foreach (var number in new[] { "0", "2", "99999999999", "4294967297", "-1", "x" })
+                    refusals.Add((await orders.CancelAsync(new KisCancelRequest { Product = KisProduct.Stock, OriginalOrderNumber = number }, ct))
+                        .Refusal?.MessageCode);
+                real = await orders.CancelAsync(new KisCancelRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber! }, ct);
+                break;
+            }
+        }, BacktestOptions()).WaitAsync(RunTimeout);
+
+        Assert.Equal(Enumerable.Repeat<string?>("APBK0915", 6), refusals);
+        Assert.Equal(KisOrderOutcome.Accepted, real?.Outcome);
+        Assert.Equal(1, result.Orders[0].Cancelled); // the placement, cancelled by the real number
+    }
+
+    [Fact]
     public async Task The_sample_strategy_places_the_same_orders_in_a_backtest_and_against_the_simulator_replaying_the_recording()
     {
         const int trades = 600;
