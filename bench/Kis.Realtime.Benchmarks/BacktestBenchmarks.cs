@@ -102,6 +102,31 @@ public class BacktestBenchmarks
     /// process's CPU time and the wall time per record: the CPU figure is what one core spends, whatever else the machine
     /// runs. <c>inline</c>: the folder read on the backtest's thread (<see cref="ReadAhead"/> false).
     /// </summary>
+    /// <summary>`backtest-allocs [runs] [inline]`: the types a backtested day allocates, by the runtime's allocation sampling.</summary>
+    public static async Task<int> AllocationHarnessAsync(string[] args)
+    {
+        var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var bench = new BacktestBenchmarks { ReadAhead = !(args.Length > 2 && args[2] == "inline") };
+        bench.Setup();
+        try
+        {
+            await bench.MeanReversionOverADay(); // warm-up: JIT, page cache
+            using var sampler = new AllocationSampler();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            sampler.Start();
+            for (var i = 0; i < runs; i++) await bench.MeanReversionOverADay();
+            sampler.Stop();
+            Console.WriteLine(FormattableString.Invariant(
+                $"{runs} runs, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records / runs:F0} B allocated a record; sampled by type:"));
+            foreach (var line in sampler.Report(30)) Console.WriteLine(line);
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+        return 0;
+    }
+
     public static async Task<int> CpuHarnessAsync(string[] args)
     {
         var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;

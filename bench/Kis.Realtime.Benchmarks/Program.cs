@@ -28,6 +28,8 @@ if (args.Length > 0 && args[0] == "views-cpu") return CpuPerRecordHarness.RunVie
 
 // `backtest-cpu [runs] [inline]`: a trading day backtested in CPU time per record (inline: the folder read on one thread).
 if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);
+// `backtest-allocs [runs] [inline]`: the types that day allocates, by the runtime's allocation sampling.
+if (args.Length > 0 && args[0] == "backtest-allocs") return await BacktestBenchmarks.AllocationHarnessAsync(args);
 // `backtest-output DIR [latency-ms] [inline]`: that day's backtest files, to compare a change's output byte for byte.
 if (args.Length > 1 && args[0] == "backtest-output") return await BacktestBenchmarks.OutputHarnessAsync(args);
 

@@ -11,7 +11,7 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// </summary>
 internal sealed class BacktestFeed
 {
-    private readonly Lock _gate = new();
+    private QueueGate _gate = new(); // not read-only: a mutable struct
     // Queued as values: a typed subscription decodes a record's bytes and never needs a KisRecord object (one a trade).
     private readonly Queue<BacktestEntry> _queue = new();
     private readonly BacktestPump _pump;
@@ -68,7 +68,7 @@ internal sealed class BacktestFeed
     {
         get
         {
-            lock (_gate) return _queue.Count;
+            using (_gate.Enter()) return _queue.Count;
         }
     }
 
@@ -77,7 +77,7 @@ internal sealed class BacktestFeed
     {
         SendOrPostCallback? waiter;
         object? state;
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_ended) return;
             _queue.Enqueue(new BacktestEntry(record.Tr, record.ReceivedAt, record.Data, record));
@@ -100,7 +100,7 @@ internal sealed class BacktestFeed
         }
         SendOrPostCallback? waiter;
         object? state;
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_ended) return;
             _queue.Enqueue(new BacktestEntry(tr, at, Keep(record), null));
@@ -129,7 +129,7 @@ internal sealed class BacktestFeed
     {
         SendOrPostCallback? waiter;
         object? state;
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_ended) return;
             _ended = true;
@@ -151,7 +151,7 @@ internal sealed class BacktestFeed
     public Read TryTake(SendOrPostCallback ready, object? state, out BacktestEntry record)
     {
         Exception? error;
-        lock (_gate)
+        using (_gate.Enter())
         {
             _holding = false;
             if (_queue.TryDequeue(out var taken))
@@ -186,7 +186,7 @@ internal sealed class BacktestFeed
     /// <summary>The next record, or false at the end. Completes synchronously when one is queued.</summary>
     public ValueTask<bool> WaitAsync()
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             _holding = false; // the consumer is done with the record it took last
             if (_queue.Count > 0) return new ValueTask<bool>(true);
@@ -201,18 +201,18 @@ internal sealed class BacktestFeed
 
     private void Complete(TaskCompletionSource<bool> waited)
     {
-        lock (_gate)
-        {
-            if (_queue.Count > 0) waited.TrySetResult(true);
-            else if (_error is not null) waited.TrySetException(_error);
-            else waited.TrySetResult(false);
-        }
+        bool queued;
+        Exception? error;
+        using (_gate.Enter()) (queued, error) = (_queue.Count > 0, _error);
+        if (queued) waited.TrySetResult(true);
+        else if (error is not null) waited.TrySetException(error);
+        else waited.TrySetResult(false);
     }
 
     /// <summary>Takes the next record (after <see cref="WaitAsync"/> said there is one).</summary>
     public KisRecord Take()
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             _holding = true;
             return _queue.Dequeue().ToRecord(Key);

@@ -9,7 +9,7 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// </summary>
 internal sealed class BacktestPump : SynchronizationContext
 {
-    private readonly Lock _gate = new();
+    private QueueGate _gate = new(); // not read-only: a mutable struct
     private readonly Queue<(SendOrPostCallback Callback, object? State)> _work = new();
     private int _queued; // _work.Count, written under the lock, read without it by RunUntilIdle's first check
 
@@ -21,7 +21,7 @@ internal sealed class BacktestPump : SynchronizationContext
     public override void Post(SendOrPostCallback d, object? state)
     {
         TaskCompletionSource posted;
-        lock (_gate)
+        using (_gate.Enter())
         {
             _work.Enqueue((d, state));
             Volatile.Write(ref _queued, _work.Count);
@@ -38,7 +38,7 @@ internal sealed class BacktestPump : SynchronizationContext
     public async Task<bool> WaitForWorkAsync(Task done, TimeSpan timeout)
     {
         Task posted;
-        lock (_gate)
+        using (_gate.Enter())
         {
             if (_work.Count > 0) return true;
             if (_posted.Task.IsCompleted) _posted = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,7 +91,7 @@ internal sealed class BacktestPump : SynchronizationContext
                 // Most items (a trade for the strategy) post nothing: the queue is told empty without the lock, as above.
                 if (Volatile.Read(ref _queued) == 0) return ran;
                 (SendOrPostCallback Callback, object? State) item;
-                lock (_gate)
+                using (_gate.Enter())
                 {
                     if (!_work.TryDequeue(out item)) return ran;
                     Volatile.Write(ref _queued, _work.Count);
