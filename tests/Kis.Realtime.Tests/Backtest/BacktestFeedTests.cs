@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Backtest;
+using Kis.Realtime.Simulator;
 
 namespace Kis.Realtime.Tests.Backtest;
 
@@ -92,5 +93,37 @@ public sealed class BacktestFeedTests
             Assert.False(feed.WaitAsync().IsCompleted);
         }
         for (var i = 0; i < kept.Count; i++) Assert.Equal(RecordBytes(i), kept[i].Data.ToArray());
+    }
+}
+
+/// <summary>
+/// A strategy may leave the backtest's pump (an await on the thread pool with ConfigureAwait(false)): it then takes
+/// records from a pool thread while the driver offers the next ones on its own, so the feed's and the pump's locks are
+/// contended for real. Nothing may be lost, doubled or reordered, and the run must end.
+/// </summary>
+public sealed class BacktestOffThePumpTests
+{
+    [Fact]
+    public async Task A_strategy_that_reads_from_the_thread_pool_sees_every_trade_once_in_order()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 3_000);
+        async Task<List<(TimeOnly, decimal, long)>> Seen(bool leave)
+        {
+            var seen = new List<(TimeOnly, decimal, long)>();
+            await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, _, ct) =>
+            {
+                await foreach (var trade in data.SubscribeStockTradesAsync("005930", cancellationToken: ct))
+                {
+                    lock (seen) seen.Add((trade.Time, trade.Price, trade.CumulativeVolume));
+                    // Every second trade the loop goes on from a pool thread, racing the driver's next offers.
+                    if (leave && seen.Count % 2 == 0) await Task.Run(() => Thread.SpinWait(200)).ConfigureAwait(false);
+                }
+            }, new KisBacktestOptions()).WaitAsync(TimeSpan.FromSeconds(60));
+            return seen;
+        }
+        var onThePump = await Seen(leave: false);
+        Assert.Equal(3_000, onThePump.Count);
+        for (var round = 0; round < 8; round++)
+            Assert.Equal(onThePump, await Seen(leave: true));
     }
 }
