@@ -145,10 +145,17 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         {
             _routes.Clear();
             _routedVersion = version;
+            (_recent0, _recent1) = (default, default);
         }
+        // A day's records alternate between a few TRs (a trade, its book): two remembered lookups answer most of them.
+        if (ReferenceEquals(tr, _recent0.Tr)) return _recent0.Feeds;
+        if (ReferenceEquals(tr, _recent1.Tr)) return _recent1.Feeds;
         if (!_routes.TryGetValue(tr, out var feeds)) _routes[tr] = feeds = client.FeedsOf(tr.Id);
+        (_recent1, _recent0) = (_recent0, (tr, feeds));
         return feeds;
     }
+
+    private (TrDefinition? Tr, List<BacktestFeed>? Feeds) _recent0, _recent1;
 
     /// <summary>A KRX trade of a followed code moves the venue's market (and may fill resting orders).</summary>
     private void StockTrade(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, DateTimeOffset at)
