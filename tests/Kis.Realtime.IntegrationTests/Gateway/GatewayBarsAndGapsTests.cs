@@ -137,17 +137,23 @@ public sealed class GatewayBarsAndGapsTests
         var confirmed = sim.Counters.Replies("OPSP0000");
         var earlyTrades = early.SubscribeStockTradesAsync(Key, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
         var lateStarted = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTrade = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var earlyRead = Task.Run(async () =>
         {
             await using var trades = earlyTrades;
             while (await trades.MoveNextAsync())
             {
+                firstTrade.TrySetResult();
                 fromOpen.Add(trades.Current);
                 if (trades.Current.Time >= new TimeOnly(11, 0)) lateStarted.TrySetResult(sim.MarketTime);
                 if (trades.Current.Time >= ClosingPrint) break;
             }
         });
         await UntilAsync(() => sim.Counters.Replies("OPSP0000") > confirmed || earlyRead.IsCompleted, "the gateway's subscription confirmed");
+        // The opening print is sent at 09:00 only if the market waits for it: run at once, a sender woken 30 ms late (a
+        // loaded machine) stamps it 09:01. So the clock moves a few records' worth and waits for the first trade to arrive.
+        time.Advance(TimeSpan.FromSeconds(2.0 / 300));
+        await Task.WhenAny(firstTrade.Task, earlyRead).WaitAsync(DayTimeout);
         time.Run();
 
         // At 11:00 another consumer starts as kisrt bars --gateway does: from KST midnight (wall clock) of the stream.
@@ -170,7 +176,9 @@ public sealed class GatewayBarsAndGapsTests
         var fromStream = Closed(seeded, $"late consumer {late.Statistics}, run gaps {late.RunGaps}, gateway {gateway.Status()}");
         Assert.True(startedAt.TimeOfDay >= TimeSpan.FromHours(11), $"the late consumer started at {startedAt:HH:mm:ss}");
         Assert.True(liveAfterJoin.TimeOfDay >= TimeSpan.FromHours(15.5), "the late consumer never reached the closing print");
-        Assert.True(reference.Count >= 150, $"{reference.Count} minutes from the open"); // minutes without a trade make no bar
+        // Minutes without a trade make no bar, and a loaded machine's stalls leave many (at 1,800x a 33 ms stall is a minute):
+        // a floor that says the day ran; the open and the close are checked below.
+        Assert.True(reference.Count >= 100, $"{reference.Count} minutes from the open");
         Assert.Equal("09:00", reference[0].Time);
         Assert.True(Kis.Realtime.Tests.Bars.SimulatedClose.IsClosingPrintMinute(reference[^1].Time), $"the day's last minute is {reference[^1].Time}");
         Assert.Equal(reference, fromStream); // minute by minute: nothing missing before 11:00, nothing twice after

@@ -71,7 +71,7 @@ public sealed class SimulatedDayGapTests
     [Fact]
     public async Task Over_a_simulated_day_every_skip_is_one_gap_of_its_volume_on_every_feed_live_and_replayed()
     {
-        // A market hour a second: 09:00–19:50 in about 11 s, KRX's close and NXT's after-market included. The clock is
+        // A market hour a second: 09:00–19:00 in about 10 s, KRX's close and NXT's after-market included. The clock is
         // held until the five subscriptions are confirmed, so the day starts at 09:00 however slow a loaded machine is
         // to connect (the first trades came at 10:11–10:34 on a quiet one; past 15:00 under CI's load).
         var time = new HeldMarketTime();
@@ -111,10 +111,11 @@ public sealed class SimulatedDayGapTests
                         received.AddOrUpdate(feed, 1, (_, n) => n + 1);
                         lastSeen[feed] = accumulated;
                         // Skipping ends at 15:00 by the simulator's clock (every feed trades on for a while: KRX's
-                        // closing print, futures to 15:45); NXT trades 08:00–20:00: its trades end the day at 19:50.
+                        // closing print, futures to 15:45); NXT trades 08:00–20:00: its trades end the day at 19:00, an hour (a second of
+                        // wall time) before its close, so a loaded machine's stalled sender cannot carry the day past 20:00.
                         if (sim.MarketTime.TimeOfDay >= TimeSpan.FromHours(15)) skipping.Stop();
                         if (feed.Tr != "H0NXCNT0") continue;
-                        if (time >= new TimeOnly(19, 50)) { reachedEvening = true; endedAt = r.ReceivedAt; await stop.CancelAsync(); }
+                        if (time >= new TimeOnly(19, 0)) { reachedEvening = true; endedAt = r.ReceivedAt; await stop.CancelAsync(); }
                     }
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -124,7 +125,7 @@ public sealed class SimulatedDayGapTests
             await WaitAsync(() => sim.Counters.Replies("OPSP0000") >= Feeds.Length, Guard);
             time.Run();
             await Task.WhenAll(pumps);
-            Assert.True(reachedEvening, "the simulated day did not reach 19:50 within the guard");
+            Assert.True(reachedEvening, "the simulated day did not reach 19:00 within the guard");
 
             var stats = client.Statistics;
             await WaitAsync(() => found.Count == stats.Gaps + stats.Overlaps); // the events come from a task of their own

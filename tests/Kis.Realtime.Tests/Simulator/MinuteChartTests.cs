@@ -116,9 +116,13 @@ public sealed class MinuteChartTests
             && v.StartOf(0) < 9 * 3600 + 14 * 60);
         var vi = new Kis.Realtime.Simulator.Market.ViSchedule(seed, "005930", StockVenue.Krx);
         var viStart = TimeOnly.FromTimeSpan(TimeSpan.FromSeconds(vi.StartOf(0)));
-        await using var sim = await Sim.StartAsync(o => o with { ClockSpeed = 240, Pace = MarketPace.PerSecond(200), Seed = seed });
+        // The clock held at the open until the subscription stands: the VI comes 2.5-3.5 s of wall time into the day, and a
+        // loaded machine may take that long to connect (the stock trades only while someone is subscribed).
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        await using var sim = await Sim.StartAsync(o => o with { ClockSpeed = 240, Pace = MarketPace.PerSecond(200), Seed = seed, TimeProvider = time });
         await using var c = await Sim.ClientAsync(sim);
-        await c.SubscribeAsync("H0STCNT0", "005930");
+        Assert.Equal("OPSP0000", (await c.RequestAsync("H0STCNT0", "005930")).MsgCd);
+        time.Run();
         using var session = new SessionRecords();
         await session.ReadUntilAsync(c, r => r.Of("H0STCNT0").Select(t => Decode("H0STCNT0", t).Time).Any(t => t > viStart.AddMinutes(4)));
         var asked = $"{viStart.AddMinutes(3):HHmm}00";
