@@ -97,60 +97,54 @@ public class BacktestBenchmarks
         return 0;
     }
 
+    /// <summary>`backtest-allocs [runs] [inline]`: the types a backtested day allocates, by the runtime's allocation sampling.</summary>
+    public static Task<int> AllocationHarnessAsync(string[] args) => WarmedUpAsync(args, async (bench, runs) =>
+    {
+        using var sampler = new AllocationSampler();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        sampler.Start();
+        for (var i = 0; i < runs; i++) await bench.MeanReversionOverADay();
+        sampler.Stop();
+        Console.WriteLine(FormattableString.Invariant(
+            $"{runs} runs, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records / runs:F0} B allocated a record; sampled by type:"));
+        foreach (var line in sampler.Report(30)) Console.WriteLine(line);
+    });
+
     /// <summary>
     /// <c>-- backtest-cpu [runs] [inline]</c>: the same backtest <c>runs</c> times (default 3) after one warm-up, with the
     /// process's CPU time and the wall time per record: the CPU figure is what one core spends, whatever else the machine
     /// runs. <c>inline</c>: the folder read on the backtest's thread (<see cref="ReadAhead"/> false).
     /// </summary>
-    /// <summary>`backtest-allocs [runs] [inline]`: the types a backtested day allocates, by the runtime's allocation sampling.</summary>
-    public static async Task<int> AllocationHarnessAsync(string[] args)
+    public static Task<int> CpuHarnessAsync(string[] args) => WarmedUpAsync(args, async (bench, runs) =>
     {
-        var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
-        var bench = new BacktestBenchmarks { ReadAhead = !(args.Length > 2 && args[2] == "inline") };
-        bench.Setup();
-        try
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        for (var i = 0; i < runs; i++)
         {
-            await bench.MeanReversionOverADay(); // warm-up: JIT, page cache
-            using var sampler = new AllocationSampler();
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
-            sampler.Start();
-            for (var i = 0; i < runs; i++) await bench.MeanReversionOverADay();
-            sampler.Stop();
+            var (collections, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
+            var wall = System.Diagnostics.Stopwatch.StartNew();
+            var fills = await bench.MeanReversionOverADay();
+            wall.Stop();
+            process.Refresh();
+            var spent = process.TotalProcessorTime - cpu;
+            var perRecord = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records;
             Console.WriteLine(FormattableString.Invariant(
-                $"{runs} runs, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records / runs:F0} B allocated a record; sampled by type:"));
-            foreach (var line in sampler.Report(30)) Console.WriteLine(line);
+                $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated a record; {GC.CollectionCount(0) - collections} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused"));
         }
-        finally
-        {
-            bench.Cleanup();
-        }
-        return 0;
-    }
+    });
 
-    public static async Task<int> CpuHarnessAsync(string[] args)
+    /// <summary>The day written, backtested once (JIT, page cache), then <paramref name="measure"/> with the runs asked for.</summary>
+    private static async Task<int> WarmedUpAsync(string[] args, Func<BacktestBenchmarks, int, Task> measure)
     {
         var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
         var bench = new BacktestBenchmarks { ReadAhead = !(args.Length > 2 && args[2] == "inline") };
         bench.Setup();
         try
         {
-            await bench.MeanReversionOverADay(); // warm-up: JIT, page cache
-            var process = System.Diagnostics.Process.GetCurrentProcess();
-            for (var i = 0; i < runs; i++)
-            {
-                process.Refresh();
-                var cpu = process.TotalProcessorTime;
-                var allocated = GC.GetTotalAllocatedBytes(precise: true);
-                var (collections, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
-                var wall = System.Diagnostics.Stopwatch.StartNew();
-                var fills = await bench.MeanReversionOverADay();
-                wall.Stop();
-                process.Refresh();
-                var spent = process.TotalProcessorTime - cpu;
-                var perRecord = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records;
-                Console.WriteLine(FormattableString.Invariant(
-                    $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated a record; {GC.CollectionCount(0) - collections} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused"));
-            }
+            await bench.MeanReversionOverADay();
+            await measure(bench, runs);
         }
         finally
         {
