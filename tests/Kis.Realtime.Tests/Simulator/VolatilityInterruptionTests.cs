@@ -40,15 +40,17 @@ public sealed class VolatilityInterruptionTests
     [Fact]
     public async Task During_a_VI_no_trades_expected_trades_go_on_the_status_shows_it_and_it_ends_with_a_single_price_trade_at_the_new_reference()
     {
-        // A seed whose first VI for the stock comes early in the day, so that a fast market clock reaches it in seconds.
-        var seed = Enumerable.Range(1, 1_000).First(s => new ViSchedule(s, Code, StockVenue.Krx) is { Count: > 0 } v && v.StartOf(0) < 9 * 3600 + 20 * 60);
+        // A seed whose first VI for the stock comes early in the day (by 09:12), so that a fast market clock reaches it in
+        // seconds. At 60x the two-minute VI lasts two seconds of wall time: a loaded machine's sender, stalled for less,
+        // still sends its status and expected trades (at 120x a one-second stall could hide it).
+        var seed = Enumerable.Range(1, 1_000).First(s => new ViSchedule(s, Code, StockVenue.Krx) is { Count: > 0 } v && v.StartOf(0) < 9 * 3600 + 12 * 60);
         var schedule = new ViSchedule(seed, Code, StockVenue.Krx);
         var viStart = TimeOnly.FromTimeSpan(TimeSpan.FromSeconds(schedule.StartOf(0)));
         var viEnd = viStart.Add(TimeSpan.FromSeconds(ViSchedule.DurationSeconds));
-        // The clock is held at 09:00 until the three subscriptions are confirmed: at 120x the VI (before 09:20) comes
-        // within ten real seconds of the start, and a loaded machine may take that long to connect and subscribe.
+        // The clock is held at 09:00 until the three subscriptions are confirmed: at 60x the VI (before 09:12) comes
+        // within twelve real seconds of the start, and a loaded machine may take that long to connect and subscribe.
         var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
-        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(40), ClockSpeed = 120, Seed = seed, TimeProvider = time });
+        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(40), ClockSpeed = 60, Seed = seed, TimeProvider = time });
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0STMKO0", Code);
         await c.SubscribeAsync("H0STANC0", Code);
