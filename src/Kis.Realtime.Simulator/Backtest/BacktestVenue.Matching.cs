@@ -242,7 +242,7 @@ internal sealed partial class BacktestVenue
 
     private void Apply(ReadOnlySpan<EngineFill> fills, string liquidity)
     {
-        foreach (var fill in fills) Fill(_orders[(int)fill.OrderId - 1], fill.Quantity, fill.Price, liquidity);
+        foreach (var fill in fills) Fill(OrderNumbered(fill.OrderId), fill.Quantity, fill.Price, liquidity);
     }
 
     private void Fill(Order order, long quantity, long price, string liquidity)

@@ -50,10 +50,10 @@ internal sealed partial class BacktestVenue
     {
         order = null!;
         if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-            || n < 1 || n > _orders.Count || _orders[(int)n - 1] is not { } found)
+            || n < 1 || n > _orders.Count)
             return new KisRefusal("1", "APBK0915", "주문번호가 존재하지 않습니다. (no such order)", 200);
-        order = found;
-        return found.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
+        order = OrderNumbered(n);
+        return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }
 
     private KisOrderResult Refused(Call call, KisRefusal refusal)
@@ -106,6 +106,9 @@ internal sealed partial class BacktestVenue
         _open.RemoveAll(static o => o.Remaining == 0);
         return _open;
     }
+
+    /// <summary>The order numbered <paramref name="number"/> (one the venue gave: 1 to the day's count).</summary>
+    private Order OrderNumbered(long number) => _orders[(int)number - 1];
 
     /// <summary>Files a new order: in <c>_orders</c> and, with something left, among the open ones (numbers only grow).</summary>
     private void AddOrder(Order order)

@@ -181,7 +181,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         lock (_gate)
             return [.. _calls.Select(c =>
             {
-                var order = c.Number > 0 ? _orders[(int)c.Number - 1] : null;
+                var order = c.Number > 0 ? OrderNumbered(c.Number) : null;
                 var average = order is { Filled: > 0 } ? order.FillValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
                 return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
                     c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,

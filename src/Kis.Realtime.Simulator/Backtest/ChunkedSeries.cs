@@ -36,7 +36,7 @@ internal sealed class ChunkedSeries<T> : IReadOnlyList<T> where T : struct
 
     public void Add(T point)
     {
-        if (Count % ChunkLength == 0 && Count / ChunkLength == _chunks.Count) _chunks.Add(new T[ChunkLength]);
+        if (Count == _chunks.Count * ChunkLength) _chunks.Add(new T[ChunkLength]);
         _chunks[Count / ChunkLength][Count % ChunkLength] = point;
         Count++;
     }
