@@ -8,14 +8,14 @@ namespace Kis.Realtime.Simulator;
 /// </summary>
 public sealed class KisBacktestResult
 {
-    internal KisBacktestResult(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, IReadOnlyList<KisBacktestFill> fills,
+    internal KisBacktestResult(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, int refused, IReadOnlyList<BacktestFillRow> fills,
         IReadOnlyList<(DateTimeOffset Time, decimal Equity)> equity, Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price)>> prices,
         IReadOnlyList<BacktestInstrument> instruments,
         KisRealtimeStatistics statistics, long records)
     {
         Options = options;
         Orders = orders;
-        Fills = fills;
+        Fills = new ProjectedList<BacktestFillRow, KisBacktestFill>(fills, static f => f.ToFill());
         Statistics = statistics;
         EquityCurve = equity; // the driver's, which is done with it: not copied
         // The driver keeps futures/options prices in hundredths, as the venue does: points here.
@@ -27,16 +27,16 @@ public sealed class KisBacktestResult
             foreach (var (time, price) in p.Value) points.Add((time, price / scale));
             return (IReadOnlyList<(DateTimeOffset, decimal)>)points;
         }, StringComparer.Ordinal);
-        Summary = BacktestSummaries.Of(options, orders, fills, EquityCurve, instruments, records);
+        Summary = BacktestSummaries.Of(options, orders.Count, refused, fills, EquityCurve, instruments, records);
     }
 
     /// <summary>The options it ran with.</summary>
     public KisBacktestOptions Options { get; }
 
-    /// <summary>Every order call of the strategy, in the order it made them.</summary>
+    /// <summary>Every order call of the strategy, in the order it made them (each record made when read: the run kept rows).</summary>
     public IReadOnlyList<KisBacktestOrder> Orders { get; }
 
-    /// <summary>Every fill, in the order they happened.</summary>
+    /// <summary>Every fill, in the order they happened (each record made when read: the run kept rows).</summary>
     public IReadOnlyList<KisBacktestFill> Fills { get; }
 
     /// <summary>The account's value (cash plus positions at their last trade) over simulated time: a point a second while a followed stock trades, and one after each fill.</summary>

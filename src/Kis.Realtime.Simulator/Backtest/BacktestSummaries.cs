@@ -3,7 +3,7 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// <summary>The summary's arithmetic, kept apart so tools/backtest-check can follow it line by line.</summary>
 internal static class BacktestSummaries
 {
-    public static KisBacktestSummary Of(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, IReadOnlyList<KisBacktestFill> fills,
+    public static KisBacktestSummary Of(KisBacktestOptions options, int calls, int refused, IReadOnlyList<BacktestFillRow> fills,
         IReadOnlyList<(DateTimeOffset Time, decimal Equity)> equity,
         IReadOnlyList<BacktestInstrument> instruments, long records)
     {
@@ -31,7 +31,7 @@ internal static class BacktestSummaries
             GrossProfitLoss = net + commission + tax, Commission = commission, Tax = tax,
             // In KRW: a futures/options fill's value is its contracts × price × the multiplier.
             Turnover = fills.Sum(f => f.Quantity * f.Price * multiplier.GetValueOrDefault(f.Code, 1)), MaxDrawdown = drawdown, MaxDrawdownFraction = fraction,
-            Calls = orders.Count, Refused = orders.Count(o => o.Outcome == "refused"), FillCount = fills.Count, Records = records,
+            Calls = calls, Refused = refused, FillCount = fills.Count, Records = records,
             Instruments = [.. instruments.Select(i =>
             {
                 var mine = fills.Where(f => f.Code == i.Code).ToList();

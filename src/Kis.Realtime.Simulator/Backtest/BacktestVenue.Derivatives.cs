@@ -111,7 +111,7 @@ internal sealed partial class BacktestVenue
         order.Remaining -= quantity;
         order.Filled += quantity;
         order.FillValue += (decimal)quantity * price;
-        _fills.Add(new KisBacktestFill(++_fillSequence, _now, BacktestNotices.Pad(order.Number, 10), order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
+        _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
             quantity, price / 100m, commission, 0, liquidity, _cash, position.Quantity));
         Notify(BacktestNoticeKind.Filled, order, order.Number, quantity, price, order.Quantity);
     }

@@ -16,7 +16,7 @@ internal sealed partial class BacktestVenue
     private readonly List<Order> _open = [];
     private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
-    private readonly List<KisBacktestFill> _fills = [];
+    private readonly ChunkedSeries<BacktestFillRow> _fills = new();
     private readonly List<byte[]> _notices = [];
 
     /// <summary>Moves the venue's clock (the time of the record being read).</summary>
@@ -25,12 +25,12 @@ internal sealed partial class BacktestVenue
         lock (_gate) _now = now;
     }
 
-    /// <summary>The fills so far, in order.</summary>
-    public IReadOnlyList<KisBacktestFill> Fills
+    /// <summary>The fills so far, in order, as the day keeps them (<see cref="BacktestFillRow.ToFill"/> makes the public record).</summary>
+    public IReadOnlyList<BacktestFillRow> Fills
     {
         get
         {
-            lock (_gate) return [.. _fills];
+            lock (_gate) return _fills.Prefix();
         }
     }
 
@@ -271,7 +271,7 @@ internal sealed partial class BacktestVenue
         order.Remaining -= quantity;
         order.Filled += quantity;
         order.FillValue += value;
-        _fills.Add(new KisBacktestFill(++_fillSequence, _now, BacktestNotices.Pad(order.Number, 10), order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
+        _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
             quantity, price, commission, tax, liquidity, _cash, position.Quantity));
         Notify(BacktestNoticeKind.Filled, order, order.Number, quantity, price, order.Quantity);
     }

@@ -18,7 +18,8 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     private readonly BacktestPump _pump;
     private readonly BacktestClient _client;
     private readonly PriorityQueue<Call, (long Ticks, long Sequence)> _arriving = new();
-    private readonly List<Call> _calls = [];
+    // Every call of the day as a row (CallRow): a Call object lives only while the call is on its way.
+    private readonly ChunkedSeries<CallRow> _calls = new();
     private long _callSequence;
 
     public BacktestVenue(KisBacktestOptions options, BacktestPump pump, BacktestClient client)
@@ -83,7 +84,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             call.Sequence = ++_callSequence;
             call.SentAt = _now;
             call.ArrivesAt = _now + _options.Latency;
-            _calls.Add(call);
+            _calls.Add(call.Row());
             _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, call.Sequence));
             NoteNextArrival();
         }
@@ -111,7 +112,8 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
                 "amend" => Amend(call),
                 _ => Cancel(call),
             };
-            // The day keeps every call (Calls()): what it became, not the request and the answer.
+            // The day keeps every call (Calls()) as a row: what it became, not the request and the answer.
+            _calls.At((int)(call.Sequence - 1)) = call.Row();
             (call.Place, call.Amend, call.Cancel) = (null, null, null);
             arrived = call;
             notices = TakeNotices();
@@ -175,20 +177,39 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         }
     }
 
-    /// <summary>Every call the strategy made, in order, with what became of it.</summary>
+    /// <summary>Every call the strategy made, in order, with what became of it: each record made when read.</summary>
     public IReadOnlyList<KisBacktestOrder> Calls()
     {
-        lock (_gate)
-            return [.. _calls.Select(c =>
-            {
-                var order = c.Number > 0 ? OrderNumbered(c.Number) : null;
-                var average = order is { Filled: > 0 } ? order.FillValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
-                return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
-                    c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
-                    c.Refusal is null ? (c.Answered ? "accepted" : "not arrived") : "refused", c.Refusal?.ToString() ?? "",
-                    order?.Filled ?? 0, order?.Cancelled ?? 0, average);
-            })];
+        lock (_gate) return new ProjectedList<CallRow, KisBacktestOrder>(_calls.Prefix(), Outcome);
     }
+
+    /// <summary>How many calls the venue refused.</summary>
+    public int RefusedCalls()
+    {
+        lock (_gate)
+        {
+            var refused = 0;
+            foreach (var call in _calls) refused += call.Refusal is null ? 0 : 1;
+            return refused;
+        }
+    }
+
+    private KisBacktestOrder Outcome(CallRow c)
+    {
+        lock (_gate)
+        {
+            var order = c.Number > 0 ? OrderNumbered(c.Number) : null;
+            var average = order is { Filled: > 0 } ? order.FillValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
+            return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
+                c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
+                c.Refusal is null ? (c.Answered ? "accepted" : "not arrived") : "refused", c.Refusal?.ToString() ?? "",
+                order?.Filled ?? 0, order?.Cancelled ?? 0, average);
+        }
+    }
+
+    /// <summary>A call as the day keeps it: what was asked and what became of it (the order's fills are the order's).</summary>
+    private readonly record struct CallRow(long Sequence, string Action, DateTimeOffset SentAt, DateTimeOffset ArrivesAt, string Code,
+        OrderSide Side, KisOrderKind Kind, long Quantity, decimal Price, long Number, long Original, KisRefusal? Refusal, bool Answered);
 
     /// <summary>A call on its way to the venue, and then what it became.</summary>
     private sealed class Call
@@ -211,6 +232,8 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         // answered, with the result: the day keeps the call.
         public TaskCompletionSource<KisOrderResult>? Answer = new();
         public KisOrderResult? Result;
+
+        public CallRow Row() => new(Sequence, Action, SentAt, ArrivesAt, Code, Side, Kind, Quantity, Price, Number, Original, Refusal, Answered);
 
         /// <summary>Gives the strategy the answer (on the pump).</summary>
         public void Reply()

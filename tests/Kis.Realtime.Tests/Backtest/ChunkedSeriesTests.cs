@@ -24,4 +24,28 @@ public class ChunkedSeriesTests
         Assert.Throws<ArgumentOutOfRangeException>(() => series[-1]);
         Assert.Throws<InvalidOperationException>(() => new ChunkedSeries<int>().Last);
     }
+
+    [Fact]
+    public void Rows_of_any_size_span_chunks_and_a_prefix_keeps_the_count_it_was_taken_with()
+    {
+        // A fill row is about 140 bytes: its chunks hold fewer rows, still under the large object heap's threshold.
+        var rows = new ChunkedSeries<(decimal A, decimal B, decimal C, decimal D, decimal E, long Index)>();
+        var length = ChunkedSeries<(decimal, decimal, decimal, decimal, decimal, long)>.ChunkLength;
+        Assert.InRange(length * 88, 1, 85_000);
+        var count = length * 3 + 1;
+        for (var i = 0; i < count; i++) rows.Add((i, 0, 0, 0, 0, i));
+        rows.At(length) = (-1, 0, 0, 0, 0, length); // a call's row, replaced when it arrives
+
+        var prefix = rows.Prefix();
+        rows.Add((0, 0, 0, 0, 0, count));
+
+        Assert.Equal(count, prefix.Count);
+        Assert.Equal(count + 1, rows.Count);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), prefix.Select(r => r.Index));
+        Assert.Equal(-1, prefix[length].A);
+        Assert.Throws<ArgumentOutOfRangeException>(() => prefix[count]);
+        var projected = new ProjectedList<(decimal, decimal, decimal, decimal, decimal, long Index), long>(prefix, r => r.Index * 2);
+        Assert.Equal(count, projected.Count);
+        Assert.Equal(2L * (count - 1), projected[count - 1]);
+    }
 }
