@@ -63,18 +63,28 @@ internal sealed class BacktestClient : IKisRealtimeClient
         }
     }
 
-    /// <summary>Hands a venue notice to the notice subscriptions of its HTS ID (the first field of the record).</summary>
-    public void Notice(byte[] record, DateTimeOffset at)
+    /// <summary>Hands the venue's notices to the notice subscriptions of their HTS IDs (each record's first field).</summary>
+    public void Notices(BacktestNoticeBatch notices, DateTimeOffset at)
     {
-        var htsId = System.Text.Encoding.UTF8.GetString(record.AsSpan(0, record.AsSpan().IndexOf((byte)'^')));
+        for (var i = 0; i < notices.Count; i++) Notice(notices[i], at);
+    }
+
+    private void Notice(ReadOnlySpan<byte> record, DateTimeOffset at)
+    {
+        var htsId = record[..record.IndexOf((byte)'^')];
         // A notice subscription is filed under both of its ids (H0STCNI0 and H0STCNI9): each feed once. A futures/options
         // order's notice has H0IFCNI0's 22 fields, a stock order's H0STCNI0's 26.
-        var tr = record.AsSpan().Count((byte)'^') == BacktestNotices.DerivativeFields - 1 ? KisTrs.H0IFCNI0 : KisTrs.H0STCNI0;
+        var tr = record.Count((byte)'^') == BacktestNotices.DerivativeFields - 1 ? KisTrs.H0IFCNI0 : KisTrs.H0STCNI0;
         if (FeedsOf(tr.Id) is not { } feeds) return;
+        byte[]? copy = null; // the record's one copy for every feed that keeps records (a transient one copies its own)
         foreach (var feed in feeds)
-            if (string.Equals(feed.Key, htsId, StringComparison.OrdinalIgnoreCase))
-                feed.Enqueue(new KisRecord(feed.Tr, feed.Key, at, record));
+            if (SameHtsId(htsId, feed))
+                feed.Offer(feed.Tr, record, at, ref copy);
     }
+
+    /// <summary>An HTS ID matches regardless of case, as in a live session (the bytes compared first: the usual case).</summary>
+    private static bool SameHtsId(ReadOnlySpan<byte> htsId, BacktestFeed feed) =>
+        htsId.SequenceEqual(feed.KeyBytes) || string.Equals(System.Text.Encoding.UTF8.GetString(htsId), feed.Key, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The recording ended: every subscription's loop ends after what is queued.</summary>
     public void EndAll(Func<BacktestFeed, bool> which)

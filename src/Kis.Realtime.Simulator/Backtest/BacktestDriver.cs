@@ -85,7 +85,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
 
     private void EndDay()
     {
-        foreach (var notice in venue.EndDay()) client.Notice(notice, Now);
+        client.Notices(venue.EndDay(), Now);
         Settle();
     }
 
@@ -167,7 +167,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         _venueAtNow = true;
         Sample(code, price, at, equity);
         if (notices is null) return;
-        foreach (var notice in notices) client.Notice(notice, at);
+        client.Notices(notices, at);
         SampleFills();
     }
 
@@ -178,7 +178,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         var notices = venue.OnBook(at, code, tr, record); // decoded only when an order needs it
         _venueAtNow = true;
         if (notices is null) return;
-        foreach (var notice in notices) client.Notice(notice, at);
+        client.Notices(notices, at);
         SampleFills();
     }
 
@@ -189,7 +189,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     private void DerivativeMarket(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, DateTimeOffset at)
     {
         if (Followed(key) is not { } code) return;
-        List<byte[]>? notices;
+        BacktestNoticeBatch? notices;
         if (ReferenceEquals(tr, KisTrs.H0IFASP0) || ReferenceEquals(tr, KisTrs.H0IOASP0)) notices = venue.OnBook(at, code, tr, record);
         else
         {
@@ -212,7 +212,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         }
         _venueAtNow = true;
         if (notices is null) return;
-        foreach (var notice in notices) client.Notice(notice, at);
+        client.Notices(notices, at);
         SampleFills();
     }
 

@@ -14,15 +14,14 @@ internal enum BacktestNoticeKind { Accepted, Filled, Amended, Cancelled }
 /// </summary>
 internal static class BacktestNotices
 {
-    /// <summary>One notice record (plain, as decrypted). Quantities and prices as KIS's fields 9, 10 and 16 carry them per kind.</summary>
-    public static byte[] Write(string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original, string code, bool buy,
+    /// <summary>One notice record (plain, as decrypted), added to <paramref name="into"/>. Quantities and prices as KIS's fields 9, 10 and 16 carry them per kind.</summary>
+    public static void Write(BacktestNoticeBatch into, string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original, string code, bool buy,
         bool market, long quantity, long price, long field16, long orderPrice, DateTimeOffset at)
     {
         var filled = kind == BacktestNoticeKind.Filled;
         var revision = kind switch { BacktestNoticeKind.Amended => (byte)'1', BacktestNoticeKind.Cancelled => (byte)'2', _ => (byte)'0' };
         var step = filled ? (byte)'2' : (byte)'1'; // notice type and acceptance: a fill, or an order step
-        var bound = Bound(htsId, account.Number, account.ProductCode, code, code);
-        var w = new FieldWriter(bound <= StackLimit ? stackalloc byte[StackLimit] : new byte[bound]);
+        var w = new FieldWriter(into.Reserve(Bound(htsId, account.Number, account.ProductCode, code, code)));
         w.Text(htsId);
         w.Text(account.Number, account.ProductCode);
         w.Pad(number, 10);
@@ -49,7 +48,7 @@ internal static class BacktestNotices
         w.Ascii("00000000"u8);
         w.Text(code);
         w.Pad(orderPrice, 9);
-        return w.ToArray();
+        into.Commit(w.Length);
     }
 
     /// <summary>Fields of <see cref="WriteDerivative"/>'s layout (H0STCNI0's has 26): how the client tells the two apart.</summary>
@@ -59,14 +58,13 @@ internal static class BacktestNotices
     /// H0IFCNI0's 22 fields for a futures/options order, in the simulator's layout (<c>Market/NoticeStream.WriteOrderEvent</c>):
     /// prices in hundredths of a point (9 digits, 2 implied decimals), the futures/options account (product code 03).
     /// </summary>
-    public static byte[] WriteDerivative(string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original, string code, bool buy,
+    public static void WriteDerivative(BacktestNoticeBatch into, string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original, string code, bool buy,
         long quantity, long price, long field16, long orderPrice, DateTimeOffset at)
     {
         var filled = kind == BacktestNoticeKind.Filled;
         var revision = kind switch { BacktestNoticeKind.Amended => (byte)'1', BacktestNoticeKind.Cancelled => (byte)'2', _ => (byte)'0' };
         var step = filled ? (byte)'2' : (byte)'1';
-        var bound = Bound(htsId, account.Number, "03", code, code);
-        var w = new FieldWriter(bound <= StackLimit ? stackalloc byte[StackLimit] : new byte[bound]);
+        var w = new FieldWriter(into.Reserve(Bound(htsId, account.Number, "03", code, code)));
         w.Text(htsId);
         w.Text(account.Number, "03");
         w.Pad(number, 10);
@@ -89,10 +87,8 @@ internal static class BacktestNotices
         w.Text("");
         w.Text("");
         w.Pad(orderPrice, 9);
-        return w.ToArray();
+        into.Commit(w.Length);
     }
-
-    private const int StackLimit = 512;
 
     /// <summary>At most how many bytes a notice takes with these texts: the fixed fields (numbers of up to 20 digits) and
     /// the texts' UTF-8.</summary>
@@ -171,7 +167,7 @@ internal static class BacktestNotices
             into[1] = (byte)('0' + value % 10);
         }
 
-        public readonly byte[] ToArray() => _buffer[.._length].ToArray();
+        public readonly int Length => _length;
     }
 
     /// <summary>KIS's zero-padded numbers (order numbers, quantities, prices).</summary>

@@ -22,7 +22,7 @@ internal sealed partial class BacktestVenue
     /// who initiated them: the tick test decides (up: a buyer's; down: a seller's; unchanged: as the last), as the
     /// simulator's own derivatives feeds do.
     /// </summary>
-    public List<byte[]>? OnDerivativeTrade(DateTimeOffset at, string code, long price, long volume, long previousClose, out decimal equity)
+    public BacktestNoticeBatch? OnDerivativeTrade(DateTimeOffset at, string code, long price, long volume, long previousClose, out decimal equity)
     {
         lock (_gate)
         {

@@ -17,7 +17,8 @@ internal sealed partial class BacktestVenue
     private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
     private readonly ChunkedSeries<BacktestFillRow> _fills = new();
-    private readonly List<byte[]> _notices = [];
+    // Notices written under the lock, and the batch handed out last (TakeNotices swaps them).
+    private BacktestNoticeBatch _notices = new(), _handedOut = new();
 
     /// <summary>Moves the venue's clock (the time of the record being read).</summary>
     public void SetTime(DateTimeOffset now)
@@ -88,7 +89,7 @@ internal sealed partial class BacktestVenue
     /// totals, and the resting orders it reaches; <paramref name="equity"/> is the account's value after it. One call and
     /// one lock a trade for what were three (the clock, the trade, the equity).
     /// </summary>
-    public List<byte[]>? OnTrade(DateTimeOffset at, string code, long price, long volume, long previousClose, TradeSide side, out decimal equity)
+    public BacktestNoticeBatch? OnTrade(DateTimeOffset at, string code, long price, long volume, long previousClose, TradeSide side, out decimal equity)
     {
         lock (_gate)
         {
@@ -100,7 +101,7 @@ internal sealed partial class BacktestVenue
     }
 
     /// <summary>A trade's effect on the market and the resting orders (under the lock).</summary>
-    private List<byte[]>? TradeLocked(string code, long price, long volume, long previousClose, TradeSide side)
+    private BacktestNoticeBatch? TradeLocked(string code, long price, long volume, long previousClose, TradeSide side)
     {
         var instrument = Instrument(code);
         instrument.Last = price;
@@ -120,7 +121,7 @@ internal sealed partial class BacktestVenue
     /// and the resting orders' queues. Kept as received and decoded only when an order needs it (orders rest in the
     /// stock, or one arrives): most books meet no order.
     /// </summary>
-    public List<byte[]>? OnBook(DateTimeOffset at, string code, TrDefinition tr, ReadOnlySpan<byte> record)
+    public BacktestNoticeBatch? OnBook(DateTimeOffset at, string code, TrDefinition tr, ReadOnlySpan<byte> record)
     {
         lock (_gate)
         {
@@ -135,7 +136,7 @@ internal sealed partial class BacktestVenue
     }
 
     /// <summary>The trading day ended (a new one begins, or the recording ends): what is left of every order is cancelled.</summary>
-    public List<byte[]> EndDay()
+    public BacktestNoticeBatch EndDay()
     {
         lock (_gate)
         {
@@ -300,17 +301,20 @@ internal sealed partial class BacktestVenue
             BacktestNoticeKind.Cancelled => (number, order.Number), // an expiry: the order's own number as both
             _ => (number, 0L),
         };
-        _notices.Add(order.Derivative
-            ? BacktestNotices.WriteDerivative(_options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy,
-                quantity, price, field16, order.LimitPrice, _now)
-            : BacktestNotices.Write(_options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy, order.IsMarket,
-                quantity, price, field16, order.LimitPrice, _now));
+        if (order.Derivative)
+            BacktestNotices.WriteDerivative(_notices, _options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy,
+                quantity, price, field16, order.LimitPrice, _now);
+        else
+            BacktestNotices.Write(_notices, _options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy, order.IsMarket,
+                quantity, price, field16, order.LimitPrice, _now);
     }
 
-    private List<byte[]> TakeNotices()
+    /// <summary>The notices written since the last take (under the lock): valid until the next take, which is the
+    /// driver's thread's own next call, so it is handed out before then.</summary>
+    private BacktestNoticeBatch TakeNotices()
     {
-        var taken = new List<byte[]>(_notices);
+        (_notices, _handedOut) = (_handedOut, _notices);
         _notices.Clear();
-        return taken;
+        return _handedOut;
     }
 }

@@ -95,7 +95,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     /// time); the answers and notices are posted to the pump. False when none was due.</summary>
     public bool ArriveDue(DateTimeOffset until)
     {
-        List<byte[]> notices;
+        BacktestNoticeBatch notices;
         Call arrived;
         // Most messages meet no call on its way: told without the lock (a call sent from off the pump right now arrives
         // at the next message, as one sent just after the check always did).
@@ -120,7 +120,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         }
         // The answer first (the REST reply), then the notices: the strategy's handle exists before they arrive.
         _pump.Post(static s => ((Call)s!).Reply(), arrived);
-        foreach (var notice in notices) _client.Notice(notice, arrived.ArrivesAt);
+        _client.Notices(notices, arrived.ArrivesAt);
         return true;
     }
 
