@@ -152,10 +152,9 @@ internal sealed partial class BacktestVenue
         }
     }
 
-    private KisOrderResult Place(Call call)
+    private KisOrderResult Place(KisOrderRequest request, ref CallRow call)
     {
-        var request = call.Place!;
-        if (Refuse(request) is { } refusal) return Refused(call, refusal);
+        if (Refuse(request) is { } refusal) return Refused(ref call, refusal);
         var derivative = request.Product == KisProduct.FuturesOptions;
         var order = new Order(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, request.Kind == KisOrderKind.Market,
             derivative ? (long)(request.Price * 100) : (long)request.Price, request.Quantity) { Derivative = derivative };
@@ -164,31 +163,30 @@ internal sealed partial class BacktestVenue
         call.Number = order.Number;
         Notify(BacktestNoticeKind.Accepted, order, order.Number, order.Quantity, order.LimitPrice, 0);
         Arrive(order);
-        return Accepted(call, order.Number, derivative: derivative);
+        return Accepted(ref call, order.Number, derivative: derivative);
     }
 
-    private KisOrderResult Amend(Call call)
+    private KisOrderResult Amend(KisAmendRequest amend, ref CallRow call)
     {
-        var amend = call.Amend!;
-        if (Find(amend.OriginalOrderNumber, out var original) is { } missing) return Refused(call, missing);
+        if (Find(amend.OriginalOrderNumber, out var original) is { } missing) return Refused(ref call, missing);
         call.Code = original.Code;
         call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
         call.Original = original.Number;
-        if (amend.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return Refused(call, KindRefusal(amend.Kind));
+        if (amend.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return Refused(ref call, KindRefusal(amend.Kind));
         var market = amend.Kind == KisOrderKind.Market;
         var price = market ? 0 : (long)amend.Price;
         var affected = Math.Min(amend.Quantity ?? original.Remaining, original.Remaining);
         if (original.Derivative)
         {
             // The paper venue checks an amendment's terms only (FuturesOptionRules has no amendment money check).
-            if (CheckDerivative(original.Code, market, amend.Price, affected, out price) is { } refused) return Refused(call, refused);
+            if (CheckDerivative(original.Code, market, amend.Price, affected, out price) is { } refused) return Refused(ref call, refused);
         }
         else
         {
-            if (!market && PriceRefusal(original.Code, amend.Price) is { } bad) return Refused(call, bad);
+            if (!market && PriceRefusal(original.Code, amend.Price) is { } bad) return Refused(ref call, bad);
             if (original.Buy && affected * (market ? Instrument(original.Code).Upper : price) * (1 + _options.CommissionRate)
                 > AvailableCash() + affected * original.ReservePrice * (1 + _options.CommissionRate))
-                return Refused(call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
+                return Refused(ref call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
         }
         Reduce(original, affected);
         var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, market, price, affected) { Derivative = original.Derivative };
@@ -198,13 +196,12 @@ internal sealed partial class BacktestVenue
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Amended, successor, original.Number, affected, price, original.Filled);
         Arrive(successor); // an amendment is a new order at its price: the back of the queue, marketable at once
-        return Accepted(call, successor.Number, derivative: successor.Derivative);
+        return Accepted(ref call, successor.Number, derivative: successor.Derivative);
     }
 
-    private KisOrderResult Cancel(Call call)
+    private KisOrderResult Cancel(KisCancelRequest cancel, ref CallRow call)
     {
-        var cancel = call.Cancel!;
-        if (Find(cancel.OriginalOrderNumber, out var original) is { } missing) return Refused(call, missing);
+        if (Find(cancel.OriginalOrderNumber, out var original) is { } missing) return Refused(ref call, missing);
         call.Code = original.Code;
         call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
         call.Original = original.Number;
@@ -218,7 +215,7 @@ internal sealed partial class BacktestVenue
         call.Number = number;
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Cancelled, original, number, affected, original.LimitPrice, original.Filled);
-        return Accepted(call, original.Number, number, original.Derivative);
+        return Accepted(ref call, original.Number, number, original.Derivative);
     }
 
     /// <summary>A marketable order walks the book's depth from the touch (what earlier paper orders took is gone until

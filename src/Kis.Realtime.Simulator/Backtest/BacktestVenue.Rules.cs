@@ -56,14 +56,14 @@ internal sealed partial class BacktestVenue
         return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }
 
-    private KisOrderResult Refused(Call call, KisRefusal refusal)
+    private static KisOrderResult Refused(ref CallRow call, KisRefusal refusal)
     {
         call.Refusal = refusal;
         call.Answered = true;
         return new KisOrderResult { Outcome = KisOrderOutcome.Refused, Refusal = refusal, Attempts = 1 };
     }
 
-    private KisOrderResult Accepted(Call call, long followed, long? own = null, bool derivative = false)
+    private KisOrderResult Accepted(ref CallRow call, long followed, long? own = null, bool derivative = false)
     {
         call.Answered = true;
         var number = BacktestNotices.Pad(own ?? followed, 10);

@@ -20,7 +20,6 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     private readonly PriorityQueue<Call, (long Ticks, long Sequence)> _arriving = new();
     // Every call of the day as a row (CallRow): a Call object lives only while the call is on its way.
     private readonly ChunkedSeries<CallRow> _calls = new();
-    private long _callSequence;
 
     public BacktestVenue(KisBacktestOptions options, BacktestPump pump, BacktestClient client)
     {
@@ -60,32 +59,33 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         ArgumentNullException.ThrowIfNull(order);
         order.Validate();
-        return Send(new Call { Action = "place", Place = order, Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
+        return Send(new Call { Place = order }, new CallRow { Action = "place", Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
     }
 
     public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(amend);
-        return Send(new Call { Action = "amend", Amend = amend, Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
+        return Send(new Call { Amend = amend }, new CallRow { Action = "amend", Code = "", Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
     }
 
     public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cancel);
-        return Send(new Call { Action = "cancel", Cancel = cancel, Quantity = cancel.Quantity ?? 0 });
+        return Send(new Call { Cancel = cancel }, new CallRow { Action = "cancel", Code = "", Quantity = cancel.Quantity ?? 0 });
     }
 
-    private Task<KisOrderResult> Send(Call call)
+    private Task<KisOrderResult> Send(Call call, CallRow row)
     {
         // Taken before the call can arrive: a strategy off the pump may see it answered (and let go) before this returns.
-        var answer = call.Answer!.Task;
+        var answer = call.Task;
         lock (_gate)
         {
-            call.Sequence = ++_callSequence;
-            call.SentAt = _now;
-            call.ArrivesAt = _now + _options.Latency;
-            _calls.Add(call.Row());
-            _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, call.Sequence));
+            row.Sequence = _calls.Count + 1;
+            row.SentAt = _now;
+            row.ArrivesAt = call.ArrivesAt = _now + _options.Latency;
+            call.Index = _calls.Count;
+            _calls.Add(row);
+            _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, row.Sequence));
             NoteNextArrival();
         }
         return answer;
@@ -106,14 +106,9 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             _arriving.Dequeue();
             NoteNextArrival();
             _now = call.ArrivesAt;
-            call.Result = call.Action switch
-            {
-                "place" => Place(call),
-                "amend" => Amend(call),
-                _ => Cancel(call),
-            };
-            // The day keeps every call (Calls()) as a row: what it became, not the request and the answer.
-            _calls.At((int)(call.Sequence - 1)) = call.Row();
+            // The day keeps every call (Calls()) as its row: what it became, not the request and the answer.
+            ref var row = ref _calls.At(call.Index);
+            call.Result = call.Place is { } place ? Place(place, ref row) : call.Amend is { } amend ? Amend(amend, ref row) : Cancel(call.Cancel!, ref row);
             (call.Place, call.Amend, call.Cancel) = (null, null, null);
             arrived = call;
             notices = TakeNotices();
@@ -208,19 +203,12 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     }
 
     /// <summary>A call as the day keeps it: what was asked and what became of it (the order's fills are the order's).</summary>
-    private readonly record struct CallRow(long Sequence, string Action, DateTimeOffset SentAt, DateTimeOffset ArrivesAt, string Code,
-        OrderSide Side, KisOrderKind Kind, long Quantity, decimal Price, long Number, long Original, KisRefusal? Refusal, bool Answered);
-
-    /// <summary>A call on its way to the venue, and then what it became.</summary>
-    private sealed class Call
+    private struct CallRow
     {
         public long Sequence;
         public required string Action;
         public DateTimeOffset SentAt, ArrivesAt;
-        public KisOrderRequest? Place;
-        public KisAmendRequest? Amend;
-        public KisCancelRequest? Cancel;
-        public string Code = "";
+        public required string Code;
         public OrderSide Side;
         public KisOrderKind Kind;
         public long Quantity;
@@ -228,19 +216,27 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         public long Number, Original;
         public KisRefusal? Refusal;
         public bool Answered;
-        // Not RunContinuationsAsynchronously: it is completed on the pump, so the strategy continues there. Let go once
-        // answered, with the result: the day keeps the call.
-        public TaskCompletionSource<KisOrderResult>? Answer = new();
-        public KisOrderResult? Result;
+    }
 
-        public CallRow Row() => new(Sequence, Action, SentAt, ArrivesAt, Code, Side, Kind, Quantity, Price, Number, Original, Refusal, Answered);
+    /// <summary>
+    /// A call on its way to the venue (its row is what the day keeps), and the strategy's answer: not
+    /// RunContinuationsAsynchronously, as it is completed on the pump, so the strategy continues there.
+    /// </summary>
+    private sealed class Call : TaskCompletionSource<KisOrderResult>
+    {
+        public int Index; // its row in _calls
+        public DateTimeOffset ArrivesAt;
+        public KisOrderRequest? Place;
+        public KisAmendRequest? Amend;
+        public KisCancelRequest? Cancel;
+        public KisOrderResult? Result;
 
         /// <summary>Gives the strategy the answer (on the pump).</summary>
         public void Reply()
         {
-            var (answer, result) = (Answer!, Result!);
-            (Answer, Result) = (null, null);
-            answer.TrySetResult(result);
+            var result = Result!;
+            Result = null;
+            TrySetResult(result);
         }
     }
 }
