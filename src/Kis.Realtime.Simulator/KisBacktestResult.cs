@@ -18,14 +18,13 @@ public sealed class KisBacktestResult
         Fills = new ProjectedList<BacktestFillRow, KisBacktestFill>(fills, static f => f.ToFill());
         Statistics = statistics;
         EquityCurve = equity; // the driver's, which is done with it: not copied
-        // The driver keeps futures/options prices in hundredths, as the venue does: points here.
+        // The driver keeps futures/options prices in hundredths, as the venue does: points here, each made when read.
         var derivatives = instruments.Where(i => i.Derivative).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
         Prices = prices.ToDictionary(p => p.Key, p =>
         {
             var scale = derivatives.Contains(p.Key) ? 100m : 1m;
-            var points = new ChunkedSeries<(DateTimeOffset, decimal)>();
-            foreach (var (time, price) in p.Value) points.Add((time, price / scale));
-            return (IReadOnlyList<(DateTimeOffset, decimal)>)points;
+            return (IReadOnlyList<(DateTimeOffset, decimal)>)new ProjectedList<(DateTimeOffset Time, long Price), (DateTimeOffset, decimal)>(
+                p.Value.Prefix(), point => (point.Time, point.Price / scale));
         }, StringComparer.Ordinal);
         Summary = BacktestSummaries.Of(options, orders.Count, refused, fills, EquityCurve, instruments, records);
     }
@@ -42,7 +41,7 @@ public sealed class KisBacktestResult
     /// <summary>The account's value (cash plus positions at their last trade) over simulated time: a point a second while a followed stock trades, and one after each fill.</summary>
     public IReadOnlyList<(DateTimeOffset Time, decimal Equity)> EquityCurve { get; }
 
-    /// <summary>Each followed instrument's last trade price (KRW; points for futures/options), a point a second.</summary>
+    /// <summary>Each followed instrument's last trade price (KRW; points for futures/options), a point a second (each made when read).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset Time, decimal Price)>> Prices { get; }
 
     /// <summary>The figures: P&amp;L, costs, turnover, drawdown, fills against the tape.</summary>

@@ -25,6 +25,14 @@ internal static class BacktestSummaries
                 fraction = peak == 0 ? 0 : drawdown / peak;
             }
         }
+        // Per code, in fill order: the shares and value bought and sold (one pass, not two lists a code).
+        var traded = new Dictionary<string, (long Bought, decimal BoughtValue, long Sold, decimal SoldValue)>(StringComparer.Ordinal);
+        foreach (var f in fills)
+        {
+            ref var t = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(traded, f.Code, out _);
+            if (f.Side == OrderSide.Buy) (t.Bought, t.BoughtValue) = (t.Bought + f.Quantity, t.BoughtValue + f.Quantity * f.Price);
+            else if (f.Side == OrderSide.Sell) (t.Sold, t.SoldValue) = (t.Sold + f.Quantity, t.SoldValue + f.Quantity * f.Price);
+        }
         return new KisBacktestSummary
         {
             StartingCash = options.StartingCash, EndingCash = cash, EndingEquity = cash + held, NetProfitLoss = net,
@@ -34,13 +42,10 @@ internal static class BacktestSummaries
             Calls = calls, Refused = refused, FillCount = fills.Count, Records = records,
             Instruments = [.. instruments.Select(i =>
             {
-                var mine = fills.Where(f => f.Code == i.Code).ToList();
-                var buys = mine.Where(f => f.Side == OrderSide.Buy).ToList();
-                var sells = mine.Where(f => f.Side == OrderSide.Sell).ToList();
-                long bought = buys.Sum(f => f.Quantity), sold = sells.Sum(f => f.Quantity);
+                var (bought, boughtValue, sold, soldValue) = traded.GetValueOrDefault(i.Code);
                 return new KisBacktestInstrument(i.Code, i.Last, i.Position, i.TapeTrades, i.TapeVolume, i.TapeVolume == 0 ? 0 : i.TapeValue / i.TapeVolume,
-                    bought, bought == 0 ? 0 : buys.Sum(f => f.Quantity * f.Price) / bought,
-                    sold, sold == 0 ? 0 : sells.Sum(f => f.Quantity * f.Price) / sold,
+                    bought, bought == 0 ? 0 : boughtValue / bought,
+                    sold, sold == 0 ? 0 : soldValue / sold,
                     i.TapeVolume == 0 ? 0 : (decimal)(bought + sold) / i.TapeVolume, i.Derivative ? KisProduct.FuturesOptions : KisProduct.Stock, i.Multiplier);
             })],
         };
