@@ -62,16 +62,17 @@ internal static class KisText
         private const int Size = 1024; // power of two
         [ThreadStatic] public static TextCache? Current;
 
-        private readonly byte[]?[] _keys = new byte[Size][];
+        private readonly byte[]?[] _keys = new byte[Size][]; // null for an ASCII value (compared with its characters)
         private readonly string?[] _values = new string[Size];
 
         public string Get(ReadOnlySpan<byte> bytes)
         {
             var slot = (int)((uint)HashCode(bytes) & (Size - 1));
-            var key = _keys[slot];
-            if (key is not null && bytes.SequenceEqual(key)) return _values[slot]!;
+            if (_values[slot] is { } cached && (_keys[slot] is { } key ? bytes.SequenceEqual(key) : Ascii.Equals(bytes, cached))) return cached;
             var text = DecodeUncached(bytes);
-            _keys[slot] = bytes.ToArray();
+            // An ASCII value is its own key (its characters are its bytes): only other text keeps a copy of its bytes.
+            // Values seen once (order numbers) then cost the cache no array of their own.
+            _keys[slot] = Ascii.IsValid(bytes) ? null : bytes.ToArray();
             _values[slot] = text;
             return text;
         }

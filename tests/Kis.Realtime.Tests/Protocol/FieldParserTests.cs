@@ -91,6 +91,22 @@ public class FieldParserTests
         Assert.Equal("", KisText.Decode([]));
         // The cache must never confuse two values.
         for (var i = 0; i < 5000; i++) Assert.Equal(i.ToString("D6"), KisText.Decode(Utf8(i.ToString("D6"))));
+        Assert.Same(KisText.Decode(cp949), KisText.Decode(cp949));
+        Assert.Same(KisText.Decode(Utf8(name)), KisText.Decode(Utf8(name)));
+        Assert.Same(KisText.Decode(Utf8("0000012345")), KisText.Decode(Utf8("0000012345")));
+    }
+
+    [Fact]
+    public void A_value_seen_once_costs_its_string_alone()
+    {
+        // Order numbers are text that repeats little: a cache miss must not also keep a copy of the bytes (an array an
+        // order kept until its slot is taken, which every collection in between moves).
+        var numbers = Enumerable.Range(0, 100).Select(i => Utf8((7_000_000_000L + i * 7919).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        KisText.Decode(Utf8("warm-up")); // the thread's cache itself
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var number in numbers) KisText.Decode(number);
+        var perValue = (GC.GetAllocatedBytesForCurrentThread() - before) / numbers.Length;
+        Assert.InRange(perValue, 1, 48); // a 10-character string is 42 bytes (48 with its padding); its bytes' array would add 40
     }
 }
 
