@@ -106,9 +106,7 @@ internal sealed partial class BacktestVenue
         var instrument = Instrument(code);
         instrument.Last = price;
         if (previousClose > 0) instrument.SetLimits(previousClose);
-        instrument.TapeVolume += volume;
-        instrument.TapeValue += (decimal)price * volume;
-        instrument.TapeTrades++;
+        instrument.AddToTape(price, volume);
         if (instrument.Resting.Count == 0) return null;
         // ccld_dvsn 3 (장전): a single-price auction's print; else a buyer lifting an offer (1) or a seller hitting a bid (5).
         var fills = side == TradeSide.PreOpen ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);

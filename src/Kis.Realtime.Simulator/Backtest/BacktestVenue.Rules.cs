@@ -136,10 +136,18 @@ internal sealed partial class BacktestVenue
 
     private decimal EquityLocked()
     {
+        // Stocks' shares at their last price add up as whole won: one decimal addition a trade, not two a stock. The
+        // sum is exact either way, so the equity is the same.
+        long stocks = 0;
         var equity = _cash;
         foreach (var (code, position) in _positions)
-            if (position.Quantity != 0) equity += Held(code, position);
-        return equity;
+        {
+            if (position.Quantity == 0) continue;
+            var instrument = Instrument(code);
+            if (instrument.Derivative) equity += Held(code, position);
+            else stocks += position.Quantity * instrument.Last;
+        }
+        return stocks == 0 ? equity : equity + stocks;
     }
 
     /// <summary>A book's levels into the engine's (<paramref name="scale"/>: 100 for futures/options, held in hundredths).</summary>
@@ -195,7 +203,19 @@ internal sealed partial class BacktestVenue
         public readonly BookLevel[] Asks = new BookLevel[Levels], Bids = new BookLevel[Levels];
         public int AskCount, BidCount;
         public long Last, Lower, Upper, TapeVolume, TapeTrades;
-        public decimal TapeValue;
+        private Int128 _tapeValue; // price × volume summed exactly (a trade's decimal multiply and add were a tenth of a trade's venue time)
+        private long _limitsClose; // the previous close Lower and Upper were set from (0: none)
+
+        /// <summary>The tape's traded value: price × volume over its trades (hundredths × volume for futures/options).</summary>
+        public decimal TapeValue => (decimal)_tapeValue;
+
+        /// <summary>A trade on the tape.</summary>
+        public void AddToTape(long price, long volume)
+        {
+            TapeVolume += volume;
+            _tapeValue += (Int128)price * volume;
+            TapeTrades++;
+        }
         /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock) and the futures tick (0 for an option).</summary>
         public bool Derivative;
         public long Multiplier = 1, FuturesTick;
@@ -251,14 +271,20 @@ internal sealed partial class BacktestVenue
 
         /// <summary>KRX's daily limits from the previous close (<see cref="StockRules.DailyLimits"/>; a future's
         /// <see cref="FuturesOptionRules.FuturesDailyLimits"/>; none known for an option).</summary>
-        public void SetLimits(long previousClose) => (Lower, Upper) = !Derivative ? StockRules.DailyLimits(previousClose)
-            : FuturesTick > 0 ? FuturesOptionRules.FuturesDailyLimits(previousClose, FuturesTick) : (0, 0);
+        public void SetLimits(long previousClose)
+        {
+            if (previousClose == _limitsClose) return; // every trade carries it; it changes once a day
+            _limitsClose = previousClose;
+            (Lower, Upper) = !Derivative ? StockRules.DailyLimits(previousClose)
+                : FuturesTick > 0 ? FuturesOptionRules.FuturesDailyLimits(previousClose, FuturesTick) : (0, 0);
+        }
 
         /// <summary>Marks a futures/options code: its multiplier and, for a future, its tick (the rules').</summary>
         public void MarkDerivative(string code)
         {
             if (Derivative) return;
             Derivative = true;
+            _limitsClose = 0; // limits set before are a stock's: set again at the next trade
             Multiplier = FuturesOptionRules.Multiplier(code);
             FuturesTick = FuturesOptionRules.IsFutures(code) ? FuturesOptionRules.TickOf(code, 1) : 0;
         }
