@@ -60,7 +60,8 @@ public static class KisBacktest
             throw new KisBacktestException("The strategy did not end when the recording and its notices ended (and its token was cancelled): " +
                 "does it wait for real time (Task.Delay) or for work it started outside the backtest (Task.Run)?", null);
         cancellationToken.ThrowIfCancellationRequested();
-        return new KisBacktestResult(options, venue.Calls(), venue.RefusedCalls(), venue.Fills, driver.Equity, driver.Prices, venue.Instruments(), client.Statistics,
+        return new KisBacktestResult(options, venue.Calls(), venue.RefusedCalls(), venue.Fills, driver.Equity, driver.Prices, venue.Instruments(),
+            client.Statistics,
             driver.Records);
     }
 

@@ -14,9 +14,10 @@ internal enum BacktestNoticeKind { Accepted, Filled, Amended, Cancelled }
 /// </summary>
 internal static class BacktestNotices
 {
-    /// <summary>One notice record (plain, as decrypted), added to <paramref name="into"/>. Quantities and prices as KIS's fields 9, 10 and 16 carry them per kind.</summary>
-    public static void Write(BacktestNoticeBatch into, string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original, string code, bool buy,
-        bool market, long quantity, long price, long field16, long orderPrice, DateTimeOffset at)
+    /// <summary>One notice record (plain, as decrypted), added to <paramref name="into"/>. Quantities and prices as KIS's
+    /// fields 9, 10 and 16 carry them per kind.</summary>
+    public static void Write(BacktestNoticeBatch into, string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original, string code,
+        bool buy, bool market, long quantity, long price, long field16, long orderPrice, DateTimeOffset at)
     {
         var filled = kind == BacktestNoticeKind.Filled;
         var revision = kind switch { BacktestNoticeKind.Amended => (byte)'1', BacktestNoticeKind.Cancelled => (byte)'2', _ => (byte)'0' };
@@ -58,8 +59,8 @@ internal static class BacktestNotices
     /// H0IFCNI0's 22 fields for a futures/options order, in the simulator's layout (<c>Market/NoticeStream.WriteOrderEvent</c>):
     /// prices in hundredths of a point (9 digits, 2 implied decimals), the futures/options account (product code 03).
     /// </summary>
-    public static void WriteDerivative(BacktestNoticeBatch into, string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original, string code, bool buy,
-        long quantity, long price, long field16, long orderPrice, DateTimeOffset at)
+    public static void WriteDerivative(BacktestNoticeBatch into, string htsId, KisAccount account, BacktestNoticeKind kind, long number, long original,
+        string code, bool buy, long quantity, long price, long field16, long orderPrice, DateTimeOffset at)
     {
         var filled = kind == BacktestNoticeKind.Filled;
         var revision = kind switch { BacktestNoticeKind.Amended => (byte)'1', BacktestNoticeKind.Cancelled => (byte)'2', _ => (byte)'0' };

@@ -59,13 +59,15 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         ArgumentNullException.ThrowIfNull(order);
         order.Validate();
-        return Send(new Call { Place = order }, new CallRow { Action = "place", Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
+        return Send(new Call { Place = order },
+            new CallRow { Action = "place", Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
     }
 
     public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(amend);
-        return Send(new Call { Amend = amend }, new CallRow { Action = "amend", Code = "", Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
+        return Send(new Call { Amend = amend },
+            new CallRow { Action = "amend", Code = "", Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
     }
 
     public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
