@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Rules;
 using Microsoft.AspNetCore.Http;
 
 namespace Kis.Realtime.Simulator.Hosting;
@@ -86,11 +87,12 @@ internal static class MinuteChartEndpoint
         var (price, volume, value) = book?.Summary() ?? (previousClose, 0, 0);
         var date = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var change = price - previousClose;
+        var (lowerLimit, upperLimit) = KrxRules.StockDailyLimits(previousClose);
         return new KisRestMinuteChartReply(
             new Dictionary<string, string>
             {
                 ["prdy_vrss"] = Text(change),
-                ["prdy_vrss_sign"] = Encoding.ASCII.GetString(StockCodes.Sign(price, previousClose, previousClose * 13 / 10, previousClose * 7 / 10)),
+                ["prdy_vrss_sign"] = Encoding.ASCII.GetString(StockCodes.Sign(price, previousClose, upperLimit, lowerLimit)),
                 ["prdy_ctrt"] = (StockCodes.Percent(change, previousClose) / 100m).ToString("0.00", CultureInfo.InvariantCulture),
                 ["stck_prdy_clpr"] = Text(previousClose),
                 ["acml_vol"] = Text(volume),

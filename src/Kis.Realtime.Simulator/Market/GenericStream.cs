@@ -1,4 +1,5 @@
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -74,6 +75,7 @@ internal class GenericStream : MarketStream
         _accumulatedVolume = FirstOf(fields, FieldRole.Cumulative, "acml_vol", "tvol");
         if (_tradeVolume < 0 || _accumulatedVolume < 0) _tradeVolume = _accumulatedVolume = -1;
         (PreviousClose, Tick, _wholeKrw, _name) = LevelFor(tr, key, market.Master, random);
+        Limits = LimitsOf(tr, key, PreviousClose, Tick, _wholeKrw);
         _level = PreviousClose + Random.Next(-20, 21) * Tick;
         _account = $"{10_000_000 + StableHash.Of(key) % 89_999_999:D8}01";
         // Day totals start where the day already is (a thousand steps in), so they stay above single trades.
@@ -128,8 +130,14 @@ internal class GenericStream : MarketStream
     /// <summary>The record's own traded volume (0 for a TR without a trade volume field).</summary>
     protected long TradeVolume => _tradeVolume >= 0 ? _values[_tradeVolume] : 0;
 
-    /// <summary>The walk's floor and ceiling: ±30 % of the previous close, as KRX's stock price limits, on the tick grid.</summary>
-    protected (long Lower, long Upper) Limits => (Math.Max(Tick, (PreviousClose * 7 / 10 + Tick - 1) / Tick * Tick), PreviousClose * 13 / 10 / Tick * Tick);
+    /// <summary>The walk's floor and ceiling: a stock's or an index future's KRX daily limits (<see cref="KrxRules"/>); for
+    /// the other products (indices, options, bonds, overseas …) ±30 % of the previous close on the walk's grid.</summary>
+    protected (long Lower, long Upper) Limits { get; }
+
+    private static (long Lower, long Upper) LimitsOf(TrDefinition tr, string key, long previousClose, long tick, bool wholeKrw)
+        => wholeKrw ? KrxRules.StockDailyLimits(previousClose)
+            : tr.KeyFormat == TrKeyFormat.DerivativeCode && KrxRules.IsFutures(key) ? KrxRules.FuturesDailyLimits(previousClose, tick)
+            : (Math.Max(tick, (previousClose * 7 / 10 + tick - 1) / tick * tick), previousClose * 13 / 10 / tick * tick);
 
     private void StartDay()
     {
@@ -151,7 +159,7 @@ internal class GenericStream : MarketStream
         // Small steps with a pull back to the previous close, so a long run stays plausible.
         var pull = _level > PreviousClose + 30 * Tick ? -1 : _level < PreviousClose - 30 * Tick ? 1 : 0;
         _level = Math.Clamp(_level + (Random.Next(-2, 3) + pull) * Tick, floor, ceiling);
-        if (_wholeKrw) _level = InstrumentMaster.RoundToTick(_level);
+        if (_wholeKrw) _level = KrxRules.RoundDownToStockTick(_level);
         if (!_opened)
         {
             _open = _high = _low = _level;
@@ -234,9 +242,6 @@ internal class GenericStream : MarketStream
         else w.Fixed(value, 2);
     }
 
-    /// <summary>A futures code's tick in hundredths of a point: KOSDAQ150 (x06…) 10, mini KOSPI200 (x05…) 2, else 5.</summary>
-    public static long FuturesTick(string code) => code.Length < 3 ? 5 : code[1..3] switch { "06" => 10, "05" => 2, _ => 5 };
-
     /// <summary>The name a futures (1…) or options (2…, 3…) code goes by in the simulated feeds and notices.</summary>
     public static string DerivativeName(string code) => code.StartsWith('1') ? $"선물 {code}" : $"옵션 {code}";
 
@@ -248,7 +253,7 @@ internal class GenericStream : MarketStream
             case TrKeyFormat.StockCode:
             {
                 var price = master.Stock(key).Price;
-                return (price, Math.Max(1, InstrumentMaster.TickOf(price)), true, InstrumentMaster.StockName(key));
+                return (price, KrxRules.StockTick(price), true, InstrumentMaster.StockName(key));
             }
             case TrKeyFormat.IndexCode:
                 return (master.Index(key).PreviousClose, 1, false, $"지수 {key}");
@@ -256,7 +261,7 @@ internal class GenericStream : MarketStream
             {
                 // KRX's futures ticks by underlying (the code's 2nd-3rd digits): KOSDAQ150 0.10 point on its own index,
                 // mini KOSPI200 0.02 and KOSPI200 (and the rest, which the simulator prices the same way) 0.05.
-                var tick = FuturesTick(key);
+                var tick = KrxRules.FuturesTick(key);
                 var level = master.Index(key.Length >= 3 && key[1..3] == "06" ? "1028" : "2001").PreviousClose;
                 return (level / tick * tick, tick, false, DerivativeName(key));
             }
@@ -271,7 +276,7 @@ internal class GenericStream : MarketStream
             case TrKeyFormat.HtsId:
             {
                 var price = master.Stock("005930").Price;
-                return (price, InstrumentMaster.TickOf(price), !tr.Fields.Any(f => f.ImpliedDecimals > 0), InstrumentMaster.StockName("005930"));
+                return (price, KrxRules.StockTick(price), !tr.Fields.Any(f => f.ImpliedDecimals > 0), InstrumentMaster.StockName("005930"));
             }
             default:
                 return (random.Next(1_000, 50_000), 5, false, key);

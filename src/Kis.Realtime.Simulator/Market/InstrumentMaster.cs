@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading.Rules;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -139,21 +141,17 @@ internal sealed class InstrumentMaster
         return (RoundToTick(r.NextInt64(low, high)), turnover);
     }
 
-    /// <summary>KRX's stock tick sizes.</summary>
-    public static long RoundToTick(long price)
-    {
-        var tick = TickOf(price);
-        return Math.Max(tick, price / tick * tick);
-    }
+    /// <summary><paramref name="price"/> rounded down onto KRX's stock tick grid (<see cref="KrxRules.RoundDownToStockTick"/>).</summary>
+    public static long RoundToTick(long price) => KrxRules.RoundDownToStockTick(price);
 
-    /// <summary>KRX's stock tick size at <paramref name="price"/> (KRW).</summary>
-    public static long TickOf(long price) => price switch { < 2_000 => 1L, < 5_000 => 5, < 20_000 => 10, < 50_000 => 50, < 200_000 => 100, < 500_000 => 500, _ => 1_000 };
+    /// <summary>KRX's stock tick at <paramref name="price"/> (KRW; <see cref="KrxRules.StockTick"/>).</summary>
+    public static long TickOf(long price) => KrxRules.StockTick(price);
 
-    /// <summary>The next price one tick above <paramref name="price"/> (on KRX's tick grid).</summary>
-    public static long TickUp(long price) => price + TickOf(price);
+    /// <summary>The next price one tick above <paramref name="price"/> (<see cref="KrxRules.StockTickUp"/>).</summary>
+    public static long TickUp(long price) => KrxRules.StockTickUp(price);
 
-    /// <summary>The next price one tick below <paramref name="price"/>; the tick is the one of the level below.</summary>
-    public static long TickDown(long price) => Math.Max(1, price - TickOf(price - 1));
+    /// <summary>The next price one tick below <paramref name="price"/> (<see cref="KrxRules.StockTickDown"/>).</summary>
+    public static long TickDown(long price) => KrxRules.StockTickDown(price);
 
     /// <summary>A stock's name (the known ones in Korean, others, listed or not, a placeholder with the code).</summary>
     public static string StockName(string code) => Stocks.TryGetValue(code, out var spec) && spec.Name is { } name ? name : $"종목{code}";

@@ -1,4 +1,5 @@
 using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -49,8 +50,7 @@ internal sealed partial class Stock
         _random = new Random(StableHash.Combine(seed, "stock-book", code));
         var (close, turnover) = master.Stock(code);
         PreviousClose = close;
-        UpperLimit = InstrumentMaster.RoundToTick(close * 13 / 10);
-        LowerLimit = InstrumentMaster.RoundToTick(close * 7 / 10 + InstrumentMaster.TickOf(close * 7 / 10) - 1);
+        (LowerLimit, UpperLimit) = KrxRules.StockDailyLimits(close);
         _anchor = InstrumentMaster.RoundToTick(close + close * _random.Next(-300, 301) / 10_000);
         _bid = InstrumentMaster.RoundToTick(close + close * _random.Next(-100, 101) / 10_000);
         _vi = new ViSchedule(seed, code, StockVenue.Krx); // NXT halts with KRX's VIs (one price discovery)

@@ -43,43 +43,18 @@ internal sealed class FuturesOptionRules : ProductRules
 
     public override bool OnGrid(long price, long tick) => price % tick == 0;
 
-    /// <summary>
-    /// KRX's tick at <paramref name="price"/> (hundredths of a point) for the products these rules price: index futures by
-    /// underlying (the simulator's <see cref="GenericStream.FuturesTick"/>: KOSPI200 0.05, mini KOSPI200 0.02, KOSDAQ150
-    /// 0.10), KOSPI200 options 0.01 under a 10-point premium and 0.05 from 10, mini KOSPI200 options 0.01 under 3, 0.02
-    /// under 10 and 0.05 from 10. 0 for any other code (stock, KOSDAQ150 option, commodity …): not priced here. The
-    /// simulator's own options stay under 10 points, where its fixed 0.01 tick is this one.
-    /// </summary>
-    public static long TickOf(string code, long price)
-    {
-        if (code.Length != 8) return 0;
-        var underlying = code[1..3];
-        return code[0] switch
-        {
-            '1' when underlying is "01" or "05" or "06" => GenericStream.FuturesTick(code),
-            '2' or '3' when underlying == "01" => price < 1_000 ? 1 : 5,
-            '2' or '3' when underlying == "05" => price < 300 ? 1 : price < 1_000 ? 2 : 5,
-            _ => 0,
-        };
-    }
+    /// <summary>KRX's tick at <paramref name="price"/> (hundredths of a point; <see cref="KrxRules.DerivativeTick"/>):
+    /// 0 for a code the venues do not price.</summary>
+    public static long TickOf(string code, long price) => KrxRules.DerivativeTick(code, price);
 
-    /// <summary>
-    /// An index future's daily limits from its base price (<paramref name="previousClose"/>, hundredths): ±20 %, onto the
-    /// grid inward. KRX widens an index future's limit in stages (±8 %, ±15 %, ±20 %) as the price reaches each; only the
-    /// last, beyond which no order is ever taken, is applied. An option's limits follow its underlying's and are not
-    /// derived here.
-    /// </summary>
-    public static (long Lower, long Upper) FuturesDailyLimits(long previousClose, long tick)
-    {
-        var lower = (previousClose * 8 + 9) / 10; // 80 %, rounded up
-        return (Math.Max(tick, (lower + tick - 1) / tick * tick), previousClose * 12 / 10 / tick * tick);
-    }
+    /// <summary>An index future's daily limits (<see cref="KrxRules.FuturesDailyLimits"/>).</summary>
+    public static (long Lower, long Upper) FuturesDailyLimits(long previousClose, long tick) => KrxRules.FuturesDailyLimits(previousClose, tick);
 
-    /// <summary>Whether a KRX derivatives code is a future: KRX's codes start with 1 for futures, 2 and 3 for calls and puts.</summary>
-    public static bool IsFutures(string code) => code[0] == '1';
+    /// <summary>Whether a KRX derivatives code is a future (<see cref="KrxRules.IsFutures"/>).</summary>
+    public static bool IsFutures(string code) => KrxRules.IsFutures(code);
 
-    /// <summary>KRW per point of a futures/options code: KOSPI200 250,000, mini KOSPI200 50,000, KOSDAQ150 10,000.</summary>
-    public static long Multiplier(string code) => code.Length < 3 ? 10 : code[1..3] switch { "01" => 250_000, "05" => 50_000, "06" => 10_000, _ => 10 };
+    /// <summary>KRW per point of a futures/options code (<see cref="KrxRules.Multiplier"/>).</summary>
+    public static long Multiplier(string code) => KrxRules.Multiplier(code);
 
     /// <summary>The margin <paramref name="quantity"/> contracts at <paramref name="price"/> (hundredths of a point) take, in KRW.</summary>
     public override long Margin(string code, long quantity, long price) => MarginOf(code, quantity, price);

@@ -45,19 +45,12 @@ internal sealed class StockRules : ProductRules
 
     public override bool OnGrid(long price, long tick) => OnTickGrid(price);
 
-    /// <summary>Whether a positive <paramref name="price"/> (KRW) is on KRX's stock tick bands.</summary>
-    public static bool OnTickGrid(long price) => InstrumentMaster.RoundToTick(price) == price;
+    /// <summary>Whether a positive <paramref name="price"/> (KRW) is on KRX's stock tick bands (<see cref="KrxRules"/>).</summary>
+    public static bool OnTickGrid(long price) => KrxRules.IsOnStockTick(price);
 
-    /// <summary>KRX's daily limits from the previous close: 30 % either side, the upper rounded down and the lower up
-    /// onto the tick grid (what the backtest sets from a recording's previous close).</summary>
-    public static (long Lower, long Upper) DailyLimits(long previousClose)
-    {
-        var upper = previousClose * 13 / 10;
-        upper = upper / InstrumentMaster.TickOf(upper) * InstrumentMaster.TickOf(upper);
-        var lower = (previousClose * 7 + 9) / 10;
-        var tick = InstrumentMaster.TickOf(lower);
-        return ((lower + tick - 1) / tick * tick, upper);
-    }
+    /// <summary>KRX's daily limits from the previous close (<see cref="KrxRules.StockDailyLimits"/>; what the backtest
+    /// sets from a recording's previous close and the simulated market from its own).</summary>
+    public static (long Lower, long Upper) DailyLimits(long previousClose) => KrxRules.StockDailyLimits(previousClose);
 
     /// <summary>The refusal of an order over the per-order value cap (<paramref name="unitPrice"/>: its
     /// <see cref="ProductRules.OrderPrice"/>); null within it.</summary>

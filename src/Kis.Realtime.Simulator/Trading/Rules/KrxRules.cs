@@ -1,0 +1,117 @@
+namespace Kis.Realtime.Simulator.Trading.Rules;
+
+/// <summary>
+/// KRX's trading rules as one table: the stock tick bands, the stock daily price limits, and the ticks, multipliers and
+/// daily limits of the index futures and options the simulator trades. The feed generator (<c>InstrumentMaster</c>,
+/// the market's books and walks), both venues (paper and backtest) and the REST endpoints read them here, so a price one
+/// path accepts is a price every path accepts (docs/simulator.md, "KRX's rules").
+/// </summary>
+internal static class KrxRules
+{
+    /// <summary>
+    /// KRX's stock tick bands, KOSPI and KOSDAQ alike since 2023-01-25: from each lower bound (KRW, inclusive) up to the
+    /// next, a price is a whole multiple of the band's tick. Each tick divides the next one, so a price on a higher
+    /// band's grid is on every lower band's grid too.
+    /// </summary>
+    public static ReadOnlySpan<long> StockBandFloors => [0, 2_000, 5_000, 20_000, 50_000, 200_000, 500_000];
+
+    /// <summary>The tick of each band of <see cref="StockBandFloors"/>, in KRW.</summary>
+    public static ReadOnlySpan<long> StockBandTicks => [1, 5, 10, 50, 100, 500, 1_000];
+
+    /// <summary>The stock daily limit either side of the base price (the previous close), in percent (since 2015-06-15).</summary>
+    public const long StockDailyLimitPercent = 30;
+
+    /// <summary>KRX's stock tick at <paramref name="price"/> (KRW): the tick of the band the price falls in.</summary>
+    public static long StockTick(long price)
+    {
+        var floors = StockBandFloors;
+        for (var band = floors.Length - 1; band > 0; band--)
+            if (price >= floors[band]) return StockBandTicks[band];
+        return StockBandTicks[0];
+    }
+
+    /// <summary><paramref name="price"/> rounded down onto its band's tick (at least one tick).</summary>
+    public static long RoundDownToStockTick(long price)
+    {
+        var tick = StockTick(price);
+        return Math.Max(tick, price / tick * tick);
+    }
+
+    /// <summary>Whether a positive <paramref name="price"/> (KRW) is on KRX's stock tick grid.</summary>
+    public static bool IsOnStockTick(long price) => price > 0 && price % StockTick(price) == 0;
+
+    /// <summary>The next price one tick above <paramref name="price"/> (on the grid).</summary>
+    public static long StockTickUp(long price) => price + StockTick(price);
+
+    /// <summary>The next price one tick below <paramref name="price"/>: the tick is the one of the band below.</summary>
+    public static long StockTickDown(long price) => Math.Max(1, price - StockTick(price - 1));
+
+    /// <summary>
+    /// A stock's daily limits from its base price (the previous close, KRW), as KRX publishes the calculation:
+    /// the limit width is 30 % of the base price with what is below the base price's tick cut off; the upper limit is
+    /// the base price plus that width, cut down onto the tick of its own band; the lower limit is the base price less
+    /// the width. The lower limit needs no rounding (base and width are multiples of the base's tick, which is a multiple
+    /// of every lower band's tick); it is rounded up all the same should a band ever break that, so it stays within 30 %.
+    /// Example (KRX's): base 9,980 → width 2,994 cut to 2,990 → 6,990 .. 12,970.
+    /// </summary>
+    public static (long Lower, long Upper) StockDailyLimits(long previousClose)
+    {
+        if (previousClose <= 0) throw new ArgumentOutOfRangeException(nameof(previousClose), previousClose, "a base price is positive");
+        var baseTick = StockTick(previousClose);
+        var width = checked(previousClose * StockDailyLimitPercent) / 100 / baseTick * baseTick;
+        var upper = previousClose + width;
+        upper = upper / StockTick(upper) * StockTick(upper);
+        var lower = previousClose - width;
+        var lowerTick = StockTick(lower);
+        lower = (lower + lowerTick - 1) / lowerTick * lowerTick;
+        return (Math.Max(lower, StockBandTicks[0]), upper);
+    }
+
+    /// <summary>
+    /// KRX's tick at <paramref name="price"/> (hundredths of a point) for the index derivatives the venues price: index
+    /// futures by underlying (<see cref="FuturesTick"/>), KOSPI200 options 0.01 under a 10-point premium and 0.05 from
+    /// 10, mini KOSPI200 options 0.01 under 3, 0.02 under 10 and 0.05 from 10. 0 for any other code (stock future,
+    /// KOSDAQ150 option, commodity …): not priced, so not traded.
+    /// </summary>
+    public static long DerivativeTick(string code, long price)
+    {
+        if (code.Length != 8) return 0;
+        var underlying = code.AsSpan(1, 2);
+        return code[0] switch
+        {
+            '1' when underlying is "01" or "05" or "06" => FuturesTick(code),
+            '2' or '3' when underlying is "01" => price < 1_000 ? 1 : 5,
+            '2' or '3' when underlying is "05" => price < 300 ? 1 : price < 1_000 ? 2 : 5,
+            _ => 0,
+        };
+    }
+
+    /// <summary>An index future's tick in hundredths of a point by its underlying (the code's 2nd–3rd characters):
+    /// KOSPI200 (x01) 0.05, mini KOSPI200 (x05) 0.02, KOSDAQ150 (x06) 0.10; other codes the generated feeds price
+    /// as KOSPI200's.</summary>
+    public static long FuturesTick(string code) => code.Length < 3 ? 5 : code.AsSpan(1, 2) switch { "06" => 10, "05" => 2, _ => 5 };
+
+    /// <summary>KRW per point: KOSPI200 futures and options 250,000, mini KOSPI200 50,000, KOSDAQ150 10,000
+    /// (10 for a code these rules do not price).</summary>
+    public static long Multiplier(string code)
+        => code.Length < 3 ? 10 : code.AsSpan(1, 2) switch { "01" => 250_000, "05" => 50_000, "06" => 10_000, _ => 10 };
+
+    /// <summary>Whether a KRX derivatives code is a future: KRX's codes start with 1 for futures, 2 and 3 for calls and puts.</summary>
+    public static bool IsFutures(string code) => code.Length > 0 && code[0] == '1';
+
+    /// <summary>The last stage of an index future's daily limit, in percent of its base price.</summary>
+    public const long FuturesDailyLimitPercent = 20;
+
+    /// <summary>
+    /// An index future's daily limits from its base price (<paramref name="previousClose"/>, hundredths): ±20 %, onto the
+    /// grid inward. KRX widens an index future's limit in stages (±8 %, ±15 %, ±20 %) as the price reaches each; only the
+    /// last, beyond which no order is ever taken, is applied. An option's limits follow its underlying's and are not
+    /// derived here.
+    /// </summary>
+    public static (long Lower, long Upper) FuturesDailyLimits(long previousClose, long tick)
+    {
+        var lower = (previousClose * (100 - FuturesDailyLimitPercent) + 99) / 100; // rounded up
+        var upper = previousClose * (100 + FuturesDailyLimitPercent) / 100;
+        return (Math.Max(tick, (lower + tick - 1) / tick * tick), upper / tick * tick);
+    }
+}
