@@ -7,29 +7,17 @@ namespace Kis.Realtime.Simulator;
 /// </summary>
 public sealed record KisBacktestOptions
 {
-    /// <summary>
-    /// KIS's online commission for the BanKIS (Banking app) account class, 0.0140527 % of each fill's value, as commonly
-    /// cited in 2025–2026 (docs/backtest.md); KIS's schedule varies by account class and channel.
-    /// </summary>
-    public const decimal DefaultCommissionRate = 0.000140527m;
+    /// <summary>The stock commission's default (<see cref="KisTradingCosts.DefaultCommissionRate"/>, its source and date).</summary>
+    public const decimal DefaultCommissionRate = KisTradingCosts.DefaultCommissionRate;
 
-    /// <summary>
-    /// Securities transaction tax on a sell, 0.20 % of its value: KRX's KOSPI rate (0.05 % tax + 0.15 % special tax for
-    /// rural development) and the KOSDAQ rate for 2026 (docs/backtest.md).
-    /// </summary>
-    public const decimal DefaultSellTaxRate = 0.0020m;
+    /// <summary>The securities transaction tax's default (<see cref="KisTradingCosts.DefaultSellTaxRate"/>).</summary>
+    public const decimal DefaultSellTaxRate = KisTradingCosts.DefaultSellTaxRate;
 
-    /// <summary>
-    /// Commission on KRX futures, 0.01 % of each fill's value (contracts × price × the contract multiplier): a KRX
-    /// broker's published online base rate, read 2026-11-26 (docs/backtest.md); no securities transaction tax on futures.
-    /// </summary>
-    public const decimal DefaultFuturesCommissionRate = 0.0001m;
+    /// <summary>The futures commission's default (<see cref="KisTradingCosts.DefaultFuturesCommissionRate"/>).</summary>
+    public const decimal DefaultFuturesCommissionRate = KisTradingCosts.DefaultFuturesCommissionRate;
 
-    /// <summary>
-    /// Commission on KRX options, 0.45 % of each fill's premium value (contracts × premium × the multiplier): the same
-    /// broker's online base rate (docs/backtest.md); no securities transaction tax on options.
-    /// </summary>
-    public const decimal DefaultOptionsCommissionRate = 0.0045m;
+    /// <summary>The options commission's default (<see cref="KisTradingCosts.DefaultOptionsCommissionRate"/>).</summary>
+    public const decimal DefaultOptionsCommissionRate = KisTradingCosts.DefaultOptionsCommissionRate;
 
     /// <summary>The account the strategy trades (stock cash account, product code 01).</summary>
     public KisAccount Account { get; init; } = new("50000000", "01");
@@ -60,6 +48,9 @@ public sealed record KisBacktestOptions
 
     /// <summary>Checks gaps in the recorded trades a strategy subscribes to (as a replay does). Default: on.</summary>
     public bool DetectGaps { get; init; } = true;
+
+    /// <summary>The rates as the cost rule both venues charge by (the paper venue's is <see cref="SimulatorOptions.Costs"/>).</summary>
+    internal KisTradingCosts Costs => new(CommissionRate, SellTaxRate, FuturesCommissionRate, OptionsCommissionRate);
 
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative latency, rate or cash.</exception>

@@ -154,6 +154,13 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool DriveRestingOrders { get; init; } = true;
 
+    /// <summary>
+    /// What the paper venue charges each fill: commission, and securities transaction tax on stock sells, at the same
+    /// rates and by the same rule as a backtest (<see cref="KisBacktestOptions"/>'s defaults). Default: KIS's and KRX's
+    /// rates as docs/backtest.md sources them.
+    /// </summary>
+    public KisTradingCosts Costs { get; init; } = KisTradingCosts.Default;
+
     /// <summary>Seed of the market generator: the same seed and subscriptions give the same records.</summary>
     public int Seed { get; init; } = 1;
 
@@ -234,6 +241,8 @@ public sealed record SimulatorOptions
         if (Pace is null) throw new ArgumentException("Pace is required.", nameof(Pace));
         if (Pace.Mode == MarketPaceMode.Rate && !(Pace.RecordsPerSecond > 0)) throw new ArgumentException("A rate pace needs RecordsPerSecond > 0.", nameof(Pace));
         if (Credentials is null) throw new ArgumentException("Credentials are required.", nameof(Credentials));
+        if (Costs is null) throw new ArgumentException("Costs are required.", nameof(Costs));
+        Costs.Validate();
         foreach (var c in Credentials)
             if (string.IsNullOrEmpty(c.AppKey) || string.IsNullOrEmpty(c.AppSecret))
                 throw new ArgumentException("Every credential needs an app key and an app secret.", nameof(Credentials));

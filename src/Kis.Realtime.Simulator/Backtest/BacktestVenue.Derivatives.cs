@@ -100,9 +100,7 @@ internal sealed partial class BacktestVenue
     /// <summary>A futures/options fill: commission on the contracts' value in KRW, no tax; the position settles by the paper venue's rule.</summary>
     private void FillDerivative(Order order, long quantity, long price, string liquidity)
     {
-        var instrument = Instrument(order.Code);
-        var value = (decimal)quantity * price * instrument.Multiplier / 100;
-        var commission = value * (FuturesOptionRules.IsFutures(order.Code) ? _options.FuturesCommissionRate : _options.OptionsCommissionRate);
+        var commission = _costs.OfDerivativeFill(order.Code, quantity, price);
         var position = PositionOf(order.Code);
         var cost = (long)position.Cost;
         var realized = FuturesOptionRules.Fill(ref position.Quantity, ref cost, order.Buy, quantity, price);

@@ -249,8 +249,7 @@ internal sealed partial class BacktestVenue
             return;
         }
         var value = (decimal)quantity * price;
-        var commission = value * _options.CommissionRate;
-        var tax = order.Buy ? 0 : value * _options.SellTaxRate;
+        var (commission, tax) = _costs.OfStockFill(order.Buy, quantity, price);
         var position = PositionOf(order.Code);
         if (order.Buy)
         {

@@ -188,11 +188,11 @@ internal static class FuturesOrderEndpoints
         orders = KisRestAuth.Query(ctx.Request, "SORT_SQN") == "AS" ? orders.OrderBy(o => o.Number) : orders.OrderByDescending(o => o.Number);
         var rows = new JsonArray();
         long totalQuantity = 0, totalFilled = 0;
-        decimal totalAmount = 0;
+        decimal totalAmount = 0, fees = 0;
         foreach (var o in orders)
         {
             var amount = o.FilledValue * Multiplier(o.Code) / 100m;
-            (totalQuantity, totalFilled, totalAmount) = (totalQuantity + o.Quantity, totalFilled + o.Filled, totalAmount + amount);
+            (totalQuantity, totalFilled, totalAmount, fees) = (totalQuantity + o.Quantity, totalFilled + o.Filled, totalAmount + amount, fees + o.Commission);
             rows.Add((JsonNode)new JsonObject
             {
                 ["ord_gno_brno"] = PaperVenue.Branch,
@@ -233,7 +233,7 @@ internal static class FuturesOrderEndpoints
                 ["tot_ord_qty"] = N(totalQuantity),
                 ["tot_ccld_amt_smtl"] = Krw(totalAmount),
                 ["tot_ccld_qty_smtl"] = N(totalFilled),
-                ["fee_smtl"] = "0",
+                ["fee_smtl"] = OrderEndpoints.Won(fees), // the commission of the fills listed (KisTradingCosts)
                 ["ctac_tlno"] = "",
             },
             ["ctx_area_fk200"] = "",

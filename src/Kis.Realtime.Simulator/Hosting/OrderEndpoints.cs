@@ -125,12 +125,14 @@ internal static class OrderEndpoints
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
         var rows = new JsonArray();
         long totalQuantity = 0, totalFilled = 0, totalValue = 0;
+        decimal costs = 0;
         // Newest first, as KIS lists them.
         foreach (var o in view.Orders.Where(o => !o.Derivative && (code.Length == 0 || o.Code == code)).OrderByDescending(o => o.Number))
         {
             totalQuantity += o.Quantity;
             totalFilled += o.Filled;
             totalValue += o.FilledValue;
+            costs += o.Commission + o.Tax;
             rows.Add((JsonNode)new JsonObject
             {
                 ["ord_dt"] = o.PlacedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture),
@@ -166,7 +168,7 @@ internal static class OrderEndpoints
                 ["tot_ccld_qty"] = N(totalFilled),
                 ["tot_ccld_amt"] = N(totalValue),
                 ["pchs_avg_pric"] = N(totalFilled == 0 ? 0 : totalValue / totalFilled),
-                ["prsm_tlex_smtl"] = "0",
+                ["prsm_tlex_smtl"] = Won(costs), // commission and tax of the fills listed (KisTradingCosts)
             },
             ["ctx_area_fk100"] = "",
             ["ctx_area_nk100"] = "",
@@ -177,7 +179,9 @@ internal static class OrderEndpoints
     {
         if (await AuthorizeAsync(ctx, hub, ["TTTC8434R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
-        var view = hub.Venue.View(account, hub.Market.Clock.Now());
+        var now = hub.Market.Clock.Now();
+        var view = hub.Venue.View(account, now);
+        var today = now.Date;
         var rows = new JsonArray();
         long cost = 0, value = 0;
         foreach (var p in view.Positions.Where(p => !p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
@@ -217,6 +221,7 @@ internal static class OrderEndpoints
                 ["evlu_amt_smtl_amt"] = N(value),
                 ["evlu_pfls_smtl_amt"] = N(value - cost),
                 ["nass_amt"] = N(view.Cash + value),
+                ["thdt_tlex_amt"] = Won(view.Orders.Where(o => !o.Derivative && o.PlacedAt.Date == today).Sum(o => o.Commission + o.Tax)),
             }),
             ["ctx_area_fk100"] = "",
             ["ctx_area_nk100"] = "",
@@ -295,6 +300,9 @@ internal static class OrderEndpoints
         => long.TryParse(Text(body, name), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
 
     internal static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Costs in KIS's whole-won fields: the exact sum rounded up, as the paper account's cash is charged.</summary>
+    internal static string Won(decimal costs) => N((long)decimal.Ceiling(costs));
 
     internal static Task Ok(HttpContext ctx, string code, string message, JsonObject? output, JsonObject? outputs = null)
     {

@@ -26,7 +26,7 @@ internal sealed class SimulatorHub : ISessionHost
         AccessTokens = new AccessTokenStore(options.TimeProvider);
         Skips = new RecordSkips(Counters);
         Market = new SimulatedMarket(options, Skips, Counters);
-        Venue = new Trading.PaperVenue(Market); // reads the market's tape from now on
+        Venue = new Trading.PaperVenue(Market, costs: options.Costs); // reads the market's tape from now on
         foreach (var credential in options.Credentials)
             foreach (var account in credential.Accounts ?? [])
                 Venue.Bind(SimulatorCredential.NormalizeAccount(account)!, credential.AppKey, credential.HtsId); // validated

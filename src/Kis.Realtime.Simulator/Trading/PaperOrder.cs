@@ -42,16 +42,36 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
     public long Cancelled { get; set; }
     public bool Closed { get; set; }
 
-    public PaperOrderSnapshot Snapshot() => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled, Rules.IsDerivative);
+    /// <summary>The commission and tax of the order's fills so far (KRW, exact: <see cref="KisTradingCosts"/>).</summary>
+    public decimal Commission { get; set; }
+    public decimal Tax { get; set; }
+
+    public PaperOrderSnapshot Snapshot()
+        => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled, Rules.IsDerivative, Commission, Tax);
 }
 
 /// <summary>An order as the inquiries show it.</summary>
 internal readonly record struct PaperOrderSnapshot(long Number, long Original, string Code, bool Buy, bool IsMarket, long Quantity, long Price,
-    DateTime PlacedAt, long Filled, long FilledValue, long Remaining, long Cancelled, bool Derivative);
+    DateTime PlacedAt, long Filled, long FilledValue, long Remaining, long Cancelled, bool Derivative, decimal Commission = 0, decimal Tax = 0);
 
-/// <summary>An account: cash, positions and orders (the venue's lock guards all of it).</summary>
-internal sealed class PaperAccount(string number, string htsId, string owner)
+/// <summary>An account: cash, positions and orders (the venue's lock guards all of it), charged by <paramref name="costs"/>.</summary>
+internal sealed class PaperAccount(string number, string htsId, string owner, KisTradingCosts? costs = null)
 {
+    /// <summary>The cost rule the venue charges the account's fills by.</summary>
+    public KisTradingCosts Costs { get; } = costs ?? KisTradingCosts.Default;
+
+    /// <summary>The commission and tax of every fill so far, exact; <see cref="Cash"/> has been charged it rounded up to
+    /// the won, so the cash is the exact cash rounded down (what a backtest at the same rates ends with, to the won).</summary>
+    public decimal CostsCharged { get; private set; }
+
+    /// <summary>Charges a fill's <paramref name="costs"/> (KRW, exact) to the cash.</summary>
+    public void Charge(decimal costs)
+    {
+        var before = decimal.Ceiling(CostsCharged);
+        CostsCharged += costs;
+        Cash -= (long)(decimal.Ceiling(CostsCharged) - before);
+    }
+
     public string Number { get; } = number;
     public string HtsId { get; } = htsId;
 

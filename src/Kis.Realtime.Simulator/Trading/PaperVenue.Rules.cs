@@ -12,6 +12,14 @@ internal sealed partial class PaperVenue
         order.Filled += quantity;
         order.FilledValue += checked(quantity * price);
         order.Rules.Settle(order, position, quantity, price);
+        // The backtest's cost rule (KisTradingCosts), at the venue's rates.
+        var account = order.Account;
+        var (commission, tax) = order.Rules.IsDerivative
+            ? (account.Costs.OfDerivativeFill(order.Code, quantity, price), 0m)
+            : account.Costs.OfStockFill(order.Buy, quantity, price);
+        order.Commission += commission;
+        order.Tax += tax;
+        account.Charge(commission + tax);
         Notify(order, PaperNoticeKind.Filled, quantity, price, now);
         if (order.Remaining == 0) order.Closed = true;
     }

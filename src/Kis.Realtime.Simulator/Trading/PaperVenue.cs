@@ -30,10 +30,12 @@ internal sealed partial class PaperVenue : ITapeListener
 
     /// <summary>A venue over <paramref name="market"/>: it reads the market's tape from now on and keeps the last
     /// <paramref name="noticeCapacity"/> notices for the notice subscriptions.</summary>
-    public PaperVenue(SimulatedMarket market, int noticeCapacity = DefaultNoticeCapacity)
+    public PaperVenue(SimulatedMarket market, int noticeCapacity = DefaultNoticeCapacity, KisTradingCosts? costs = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(noticeCapacity, 1);
         this.market = market;
+        _costs = costs ?? KisTradingCosts.Default;
+        _costs.Validate();
         _noticeCapacity = noticeCapacity;
         _noticeRing = new PaperNotice[Math.Min(16, noticeCapacity)];
         market.Tape.Listen(this);
@@ -46,6 +48,7 @@ internal sealed partial class PaperVenue : ITapeListener
     public const string Branch = "00950";
 
     private readonly Lock _gate = new();
+    private readonly KisTradingCosts _costs; // what every account's fills are charged
     private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Owner, string HtsId)> _bound = new(StringComparer.Ordinal); // accounts given to an app key up front
     private readonly List<PaperOrder> _resting = []; // open orders of every account, in time order (their day ends)
@@ -248,8 +251,8 @@ internal sealed partial class PaperVenue : ITapeListener
         lock (_gate)
         {
             EndDays(now);
-            var cash = _accounts.GetValueOrDefault(accountNumber) is { } account ? account.Cash - ProductRules.MarginInUse(account) : StartingCash;
-            return (cash, unit, StockRules.Affordable(cash, unit));
+            var free = _accounts.GetValueOrDefault(accountNumber) is { } account ? ProductRules.FreeCash(account) : StartingCash;
+            return ((long)decimal.Floor(free), unit, StockRules.Affordable(free, unit, _costs.CommissionRate));
         }
     }
 
@@ -267,7 +270,7 @@ internal sealed partial class PaperVenue : ITapeListener
             EndDays(now);
             var account = _accounts.GetValueOrDefault(accountNumber);
             var closable = account is null ? 0 : FuturesOptionRules.Closable(account, code, buy);
-            var free = account is null ? StartingCash : account.Cash - ProductRules.MarginInUse(account);
+            var free = account is null ? StartingCash : (long)decimal.Floor(ProductRules.FreeCash(account));
             const long cap = FuturesOptionRules.MaxContractsPerOrder;
             return (Math.Min(closable, cap), Math.Min(cap, closable + FuturesOptionRules.OpenableContracts(code, unit, free)));
         }
@@ -325,7 +328,7 @@ internal sealed partial class PaperVenue : ITapeListener
             if ((_bound.TryGetValue(number, out var bound) || (number.Length > 8 && _bound.TryGetValue(number[..8], out bound)))
                 && bound.Owner != owner)
                 return null;
-            _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner);
+            _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner, _costs);
         }
         return account.Owner == owner ? account : null;
     }

@@ -61,7 +61,9 @@ public sealed class PaperVenueMoneyTests
 
         var (cash, unit, quantity) = venue.BuyingPower(Account, Code, isMarket: true, 0, now);
 
-        Assert.Equal((PaperVenue.StartingCash, book.UpperLimit, PaperVenue.StartingCash / book.UpperLimit), (cash, unit, quantity));
+        // The shares at the upper limit and their commission (the backtest's rule).
+        var affordable = (long)(PaperVenue.StartingCash / (book.UpperLimit * (1 + KisTradingCosts.DefaultCommissionRate)));
+        Assert.Equal((PaperVenue.StartingCash, book.UpperLimit, affordable), (cash, unit, quantity));
         var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: true, quantity + 1, 0), now);
         Assert.Equal("APBK0952", tooMany.MessageCode);
         Assert.True(venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: true, quantity, 0), now).Accepted);
@@ -294,7 +296,8 @@ public sealed class PaperFuturesMarginTests
 
         var view = venue.View(Account, at);
         var profit = 2 * (higher - quote.Ask) * FuturesOptionRules.Multiplier(Future) / 100; // ten ticks on two contracts, in KRW
-        Assert.Equal(PaperVenue.StartingCash + profit, view.Cash);
+        var commission = (2m * quote.Ask + 2m * higher) * FuturesOptionRules.Multiplier(Future) / 100 * KisTradingCosts.DefaultFuturesCommissionRate;
+        Assert.Equal(PaperVenue.StartingCash + profit - (long)decimal.Ceiling(commission), view.Cash);
         Assert.Equal(0, view.Positions.Single().Quantity);
     }
 }

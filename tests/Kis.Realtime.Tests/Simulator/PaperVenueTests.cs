@@ -122,10 +122,15 @@ public sealed class PaperVenueTests
             (rows[orderNumber].GetProperty("tot_ccld_qty").GetString(), rows[orderNumber].GetProperty("avg_prvs").GetString(), rows[orderNumber].GetProperty("rmn_qty").GetString()));
         Assert.Equal(((quantity - filled).ToString(), orderNumber), (rows[cancelNumber].GetProperty("cnc_cfrm_qty").GetString(), rows[cancelNumber].GetProperty("orgn_odno").GetString()));
         Assert.Equal(filled.ToString(), daily.GetProperty("output2").GetProperty("tot_ccld_qty").GetString());
+        // The fills' commission (the backtest's rate), charged to the cash rounded up to the won, shown as KIS's estimate.
+        var commission = decimal.Ceiling(filled * limit * KisTradingCosts.DefaultCommissionRate);
+        Assert.Equal(commission.ToString(), daily.GetProperty("output2").GetProperty("prsm_tlex_smtl").GetString());
         var possible = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-psbl-order", "TTTC8908R",
             $"CANO={Account}&ACNT_PRDT_CD=01&PDNO={Code}&ORD_UNPR={limit}&ORD_DVSN=00&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
         var markerReserve = market.StockBookForOrders(Code).LowerLimit;
-        Assert.Equal((100_000_000 - filled * limit - markerReserve).ToString(), possible.GetProperty("output").GetProperty("ord_psbl_cash").GetString());
+        // Free cash: less the shares bought and their commission, the open marker buy's reservation and its commission to come.
+        var free = decimal.Floor(100_000_000m - filled * limit - commission - markerReserve * (1 + KisTradingCosts.DefaultCommissionRate));
+        Assert.Equal(free.ToString(), possible.GetProperty("output").GetProperty("ord_psbl_cash").GetString());
     }
 
     /// <summary>A limit buy as KIS's examples_llm/domestic_stock/order_cash sample sends it.</summary>

@@ -91,7 +91,7 @@ internal sealed class FuturesOptionRules : ProductRules
         // Contracts that open (or add to) a position need margin; those that close one need none.
         var opening = Math.Max(0, request.Quantity - Closable(account, request.Code, request.Buy));
         var margin = MarginOf(request.Code, opening, OrderPrice(request.IsMarket, request.Price, quote.Upper));
-        return margin > account.Cash - MarginInUse(account)
+        return margin > FreeCash(account)
             ? PaperResult.Refuse("APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)")
             : null;
     }

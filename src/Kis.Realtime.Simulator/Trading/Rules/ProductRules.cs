@@ -96,6 +96,20 @@ internal abstract class ProductRules
     /// <summary>A fill of <paramref name="quantity"/> at <paramref name="price"/> on the account's cash and position.</summary>
     public abstract void Settle(PaperOrder order, PaperPosition position, long quantity, long price);
 
+    /// <summary>
+    /// What an account may still spend (KRW, exact): its cash (open stock buys' shares already reserved out of it) less
+    /// the commission those buys will pay and the margin its positions and open orders hold; the backtest's rule.
+    /// Under the venue's lock.
+    /// </summary>
+    public static decimal FreeCash(PaperAccount account)
+    {
+        decimal commission = 0;
+        foreach (var order in account.Orders)
+            if (order.Buy && !order.Rules.IsDerivative && order.Remaining > 0 && !order.Closed)
+                commission += order.Remaining * order.ReservePrice * account.Costs.CommissionRate;
+        return account.Cash - commission - MarginInUse(account);
+    }
+
     /// <summary>The margin an account's positions and open orders hold (out of its cash). Under the venue's lock.</summary>
     public static long MarginInUse(PaperAccount account)
     {

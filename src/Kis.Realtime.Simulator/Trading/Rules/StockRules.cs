@@ -61,9 +61,10 @@ internal sealed class StockRules : ProductRules
         return checked(quantity * unitPrice) > MaxStockOrderValue ? ("APBK0507", $"주문수량을 확인하세요. (at most {MaxStockOrderValue:N0} KRW an order)") : null;
     }
 
-    /// <summary>The most shares <paramref name="cash"/> buys at <paramref name="unitPrice"/> within the per-order caps.</summary>
-    public static long Affordable(long cash, long unitPrice)
-        => Math.Max(0, Math.Min(Math.Min(cash / unitPrice, MaxStockQuantity), MaxStockOrderValue / unitPrice));
+    /// <summary>The most shares <paramref name="cash"/> buys at <paramref name="unitPrice"/> with their commission at
+    /// <paramref name="commissionRate"/>, within the per-order caps.</summary>
+    public static long Affordable(decimal cash, long unitPrice, decimal commissionRate)
+        => Math.Max(0, Math.Min(Math.Min((long)decimal.Floor(cash / (unitPrice * (1 + commissionRate))), MaxStockQuantity), MaxStockOrderValue / unitPrice));
 
     protected override PaperResult? CheckMoney(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
     {
@@ -71,7 +72,9 @@ internal sealed class StockRules : ProductRules
         if (CapRefusal(request.Quantity, unitPrice) is { } cap) return PaperResult.Refuse(cap.Code, cap.Message);
         if (request.Buy)
         {
-            if (request.Quantity * unitPrice > account.Cash - MarginInUse(account)) return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)");
+            // The shares and their commission, out of the cash not held (the backtest's check).
+            if (request.Quantity * unitPrice * (1 + account.Costs.CommissionRate) > FreeCash(account))
+                return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash for the shares and their commission)");
         }
         else
         {
@@ -83,10 +86,14 @@ internal sealed class StockRules : ProductRules
     }
 
     public override PaperResult? CheckAmendment(PaperOrder original, long affected, long price)
-        // A buy amended up reserves the difference: its old reservation comes back first.
-        => original.Buy && affected * price > original.Account.Cash + affected * original.ReservePrice
-            ? PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)")
+    {
+        // A buy amended up holds the difference: its old reservation and commission come back first.
+        if (!original.Buy) return null;
+        var withCommission = 1 + original.Account.Costs.CommissionRate;
+        return affected * price * withCommission > FreeCash(original.Account) + affected * original.ReservePrice * withCommission
+            ? PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash for the shares and their commission)")
             : null;
+    }
 
     /// <summary>A buy reserves its cash at the reserve price, a sell its shares.</summary>
     public override void Reserve(PaperOrder order)

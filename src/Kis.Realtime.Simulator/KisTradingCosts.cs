@@ -1,0 +1,75 @@
+namespace Kis.Realtime.Simulator;
+
+/// <summary>
+/// What a fill costs on both venues, the backtest and the simulator's paper venue, by one rule: commission on every
+/// fill's value, securities transaction tax on a stock sell's value, commission on futures and options fills' KRW value
+/// (contracts × price × the contract's multiplier), no tax on them. Exact (not rounded) per fill; the defaults are
+/// parameters, not facts about your account (docs/backtest.md gives their sources and dates): set what your broker and
+/// market charge you.
+/// </summary>
+/// <param name="CommissionRate">Stock commission, a fraction of each fill's value (buys and sells).</param>
+/// <param name="SellTaxRate">Securities transaction tax, a fraction of each stock sell fill's value.</param>
+/// <param name="FuturesCommissionRate">Futures commission, a fraction of each fill's value in KRW.</param>
+/// <param name="OptionsCommissionRate">Options commission, a fraction of each fill's premium value in KRW.</param>
+public sealed record KisTradingCosts(decimal CommissionRate, decimal SellTaxRate, decimal FuturesCommissionRate, decimal OptionsCommissionRate)
+{
+    /// <summary>
+    /// KIS's online commission for the BanKIS (Banking app) account class, 0.0140527 % of each fill's value, as commonly
+    /// cited in 2025–2026 (docs/backtest.md); KIS's schedule varies by account class and channel.
+    /// </summary>
+    public const decimal DefaultCommissionRate = 0.000140527m;
+
+    /// <summary>
+    /// Securities transaction tax on a sell, 0.20 % of its value: KRX's KOSPI rate (0.05 % tax + 0.15 % special tax for
+    /// rural development) and the KOSDAQ rate for 2026 (docs/backtest.md).
+    /// </summary>
+    public const decimal DefaultSellTaxRate = 0.0020m;
+
+    /// <summary>
+    /// Commission on KRX futures, 0.01 % of each fill's value (contracts × price × the contract multiplier): a KRX
+    /// broker's published online base rate, read 2026-11-26 (docs/backtest.md); no securities transaction tax on futures.
+    /// </summary>
+    public const decimal DefaultFuturesCommissionRate = 0.0001m;
+
+    /// <summary>
+    /// Commission on KRX options, 0.45 % of each fill's premium value (contracts × premium × the multiplier): the same
+    /// broker's online base rate (docs/backtest.md); no securities transaction tax on options.
+    /// </summary>
+    public const decimal DefaultOptionsCommissionRate = 0.0045m;
+
+    /// <summary>The default rates.</summary>
+    public static KisTradingCosts Default { get; } = new(DefaultCommissionRate, DefaultSellTaxRate, DefaultFuturesCommissionRate, DefaultOptionsCommissionRate);
+
+    /// <summary>No costs (for a test of something else).</summary>
+    public static KisTradingCosts None { get; } = new(0, 0, 0, 0);
+
+    /// <summary>Throws when a rate is not a fraction from 0 to 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A rate below 0 or from 1.</exception>
+    public void Validate()
+    {
+        Check(CommissionRate, nameof(CommissionRate));
+        Check(SellTaxRate, nameof(SellTaxRate));
+        Check(FuturesCommissionRate, nameof(FuturesCommissionRate));
+        Check(OptionsCommissionRate, nameof(OptionsCommissionRate));
+
+        static void Check(decimal rate, string name)
+        {
+            if (rate is < 0 or >= 1) throw new ArgumentOutOfRangeException(name, rate, "A rate is a fraction from 0 to 1.");
+        }
+    }
+
+    /// <summary>A stock fill's commission and tax (KRW, exact): <paramref name="quantity"/> shares at <paramref name="price"/> KRW.</summary>
+    internal (decimal Commission, decimal Tax) OfStockFill(bool buy, long quantity, long price)
+    {
+        var value = (decimal)quantity * price;
+        return (value * CommissionRate, buy ? 0 : value * SellTaxRate);
+    }
+
+    /// <summary>A futures/options fill's commission (KRW, exact): <paramref name="quantity"/> contracts of
+    /// <paramref name="code"/> at <paramref name="price"/> hundredths of a point; no tax.</summary>
+    internal decimal OfDerivativeFill(string code, long quantity, long price)
+    {
+        var value = (decimal)quantity * price * Trading.Rules.KrxRules.Multiplier(code) / 100;
+        return value * (Trading.Rules.KrxRules.IsFutures(code) ? FuturesCommissionRate : OptionsCommissionRate);
+    }
+}
