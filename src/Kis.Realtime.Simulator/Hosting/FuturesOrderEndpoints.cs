@@ -155,7 +155,7 @@ internal static class FuturesOrderEndpoints
                 ["dnca_cash"] = N(view.Cash),
                 ["tot_dncl_amt"] = N(view.Cash),
                 ["prsm_dpast"] = Krw(view.Cash + futuresPl + optionsPl), // realised P&L is in the cash already
-                ["ord_psbl_cash"] = N(view.Cash),
+                ["ord_psbl_cash"] = N(view.FreeCash), // less the margin positions and open orders hold
                 ["futr_trad_pfls_amt"] = Krw(realized),
                 ["futr_evlu_pfls_amt"] = Krw(futuresPl),
                 ["opt_evlu_pfls_amt"] = Krw(optionsPl),
@@ -241,10 +241,9 @@ internal static class FuturesOrderEndpoints
         });
     }
 
-    /// <summary>A KRX futures/options short code of an index product (KOSPI200 01, mini KOSPI200 05, KOSDAQ150 06): stock
-    /// futures and options trade in KRW on stock ticks, which the simulated futures feeds do not model.</summary>
-    private static bool IsSimulatedCode(string code)
-        => code.Length is >= 6 and <= 12 && (code[0] is '1' or '2' or '3') && code.All(char.IsAsciiLetterOrDigit) && (code[1..3] is "01" or "05" or "06");
+    /// <summary>A KRX futures/options short code of an index product KRX lists (<see cref="Trading.Rules.KrxRules.IsListedIndexDerivative"/>):
+    /// stock futures and options trade in KRW on stock ticks, which the simulated futures feeds do not model.</summary>
+    private static bool IsSimulatedCode(string code) => Trading.Rules.KrxRules.IsListedIndexDerivative(code);
 
     /// <summary>KRW per point of a contract: KOSPI200 (01) 250,000, mini KOSPI200 (05) 50,000, KOSDAQ150 (06) 10,000,
     /// a stock future or option 10 (KRX's multipliers).</summary>

@@ -47,6 +47,7 @@ internal static class OrderEndpoints
         if (dvsn == "01" && Text(body, "ORD_UNPR") is { Length: > 0 } marketPrice && marketPrice.Any(c => c != '0'))
         { await Refuse(ctx, hub, "APBK0506", "시장가 주문은 주문단가를 0으로 입력하세요. (a market order (ORD_DVSN 01) takes ORD_UNPR 0)"); return; }
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
+        if (await FuturesAccountAsync(ctx, hub, account)) return;
         var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "PDNO") ?? "", auth.Buy, dvsn == "01",
             Number(body, "ORD_QTY"), dvsn == "01" ? 0 : Number(body, "ORD_UNPR"), AppKey: auth.Credential.AppKey);
         await AnswerAsync(ctx, hub, hub.Venue.Place(request, hub.Market.Clock.Now()));
@@ -69,6 +70,7 @@ internal static class OrderEndpoints
         if (await AuthorizeAsync(ctx, hub, trIds, []) is not { } auth) return null;
         if (await BodyAsync(ctx, hub) is not { } body) return null;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return null;
+        if (!derivative && await FuturesAccountAsync(ctx, hub, account)) return null;
         var kind = Text(body, "RVSE_CNCL_DVSN_CD");
         if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return null; }
         if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
@@ -266,6 +268,15 @@ internal static class OrderEndpoints
         return null;
     }
 
+    /// <summary>True (answered) for a stock order on a futures/options account (ACNT_PRDT_CD 03 domestic, 08 overseas):
+    /// KIS trades stocks in the account's stock product (01, or a pension product), never in a derivatives one.</summary>
+    private static async Task<bool> FuturesAccountAsync(HttpContext ctx, SimulatorHub hub, string account)
+    {
+        if (account[8..] is not ("03" or "08")) return false;
+        await Refuse(ctx, hub, "OPSQ2000", $"ERROR : INPUT INVALID_CHECK_ACNO (ACNT_PRDT_CD {account[8..]} is a futures/options account, not a stock one)");
+        return true;
+    }
+
     internal static Task Refuse(HttpContext ctx, SimulatorHub hub, PaperResult refusal) => Refuse(ctx, hub, refusal.MessageCode, refusal.Message);
 
     internal static async Task<JsonObject?> BodyAsync(HttpContext ctx, SimulatorHub hub)
@@ -279,13 +290,56 @@ internal static class OrderEndpoints
             // KIS's bodies are UTF-8 JSON: bytes that are not are refused here, not read as replacement characters.
             if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
             { await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: the body is not UTF-8"); return null; }
-            if (JsonNode.Parse(buffer.ToArray()) is JsonObject body) return body;
+            var bytes = buffer.ToArray();
+            // A key given twice is ambiguous (which ORD_QTY did the caller mean?): refused, never one of them picked.
+            if (DuplicateKey(bytes) is { } twice)
+            {
+                Log.RestRefused(hub.Logger, ctx.Request.Path.Value ?? "", "OPSQ2001", $"{twice} given twice");
+                await SimulatorJson.Reply(new Dictionary<string, string>
+                {
+                    ["rt_cd"] = "1", ["msg_cd"] = "OPSQ2001", ["msg1"] = $"ERROR INPUT FIELD: {twice} is given twice",
+                }, StatusCodes.Status400BadRequest).ExecuteAsync(ctx);
+                return null;
+            }
+            if (JsonNode.Parse(bytes) is JsonObject body) return body;
         }
         catch (JsonException)
         {
         }
         await Refuse(ctx, hub, "OPSQ2001", "ERROR INPUT FIELD: the body is not a JSON object");
         return null;
+    }
+
+    /// <summary>The first key a JSON object body names twice (at any depth); null when none does or it is not JSON.</summary>
+    private static string? DuplicateKey(byte[] json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return Duplicate(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null; // not JSON: refused as such by the parse that follows
+        }
+
+        static string? Duplicate(JsonElement element)
+        {
+            if (element.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in element.EnumerateArray())
+                    if (Duplicate(item) is { } inItem) return inItem;
+                return null;
+            }
+            if (element.ValueKind != JsonValueKind.Object) return null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!seen.Add(property.Name)) return property.Name;
+                if (Duplicate(property.Value) is { } inside) return inside;
+            }
+            return null;
+        }
     }
 
     internal static string Account(JsonObject body) => (Text(body, "CANO") ?? "") + (Text(body, "ACNT_PRDT_CD") ?? "");

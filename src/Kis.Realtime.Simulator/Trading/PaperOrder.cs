@@ -101,9 +101,10 @@ internal sealed class PaperPosition
     public long Realized;
 }
 
-/// <summary>An account's state copied out for an inquiry.</summary>
+/// <summary>An account's state copied out for an inquiry (<paramref name="FreeCash"/>: the cash less what open orders and
+/// positions hold, <see cref="Rules.ProductRules.FreeCash"/>, rounded down).</summary>
 internal sealed record PaperAccountView(long Cash, PaperOrderSnapshot[] Orders,
-    (string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions);
+    (string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions, long FreeCash);
 
 internal enum PaperNoticeKind { Accepted, Filled, Amended, Cancelled, Refused }
 

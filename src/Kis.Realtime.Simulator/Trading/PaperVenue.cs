@@ -91,7 +91,11 @@ internal sealed partial class PaperVenue : ITapeListener
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
             var rules = original.Rules;
-            var affected = wholeRemainder || quantity <= 0 ? original.Remaining : Math.Min(quantity, original.Remaining);
+            // A part names how many of what is left: none, fewer than none or more than is left is a mistake to refuse,
+            // not a quantity to round to the remainder (the caller would believe an amendment that did not happen).
+            if (!wholeRemainder && (quantity <= 0 || quantity > original.Remaining))
+                return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (ORD_QTY {quantity}: 1 to the {original.Remaining:N0} left, or all that is left)");
+            var affected = wholeRemainder ? original.Remaining : quantity;
             if (!cancel && !original.IsMarket)
             {
                 var (lower, upper, tick) = rules.PriceBand(market, original.Code);
@@ -285,10 +289,10 @@ internal sealed partial class PaperVenue : ITapeListener
             if (now is { } at) EndDays(at);
             else ReadTape();
             var account = _accounts.GetValueOrDefault(accountNumber);
-            if (account is null) return new PaperAccountView(StartingCash, [], []);
-            return new PaperAccountView(account.Cash,
+            if (account is null) return new PaperAccountView(StartingCash, [], [], StartingCash);
+            return new PaperAccountView(account.Cash, FreeCash: (long)decimal.Floor(ProductRules.FreeCash(account)), Orders:
                 [.. account.Orders.Select(o => o.Snapshot())],
-                [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Rules.IsDerivative, p.Value.Realized))]);
+                Positions: [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Rules.IsDerivative, p.Value.Realized))]);
         }
     }
 

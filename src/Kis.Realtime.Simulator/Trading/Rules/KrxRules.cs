@@ -99,6 +99,39 @@ internal static class KrxRules
     /// <summary>Whether a KRX derivatives code is a future: KRX's codes start with 1 for futures, 2 and 3 for calls and puts.</summary>
     public static bool IsFutures(string code) => code.Length > 0 && code[0] == '1';
 
+    /// <summary>KRX's year letters in derivatives codes: 2006 = A … 2025 = W, 2026 = X (I, O and U skipped).</summary>
+    public const string YearLetters = "ABCDEFGHJKLMNPQRSTVWXYZ";
+
+    /// <summary>
+    /// Whether <paramref name="code"/> is the short code of an index future or option of a kind KRX lists: KOSPI200
+    /// (x01), mini KOSPI200 (x05) or KOSDAQ150 (x06); a future as six characters (<c>101W09</c>: product, underlying,
+    /// year letter, two-digit month) or eight (<c>101W9000</c>: one-character month 1–9, A–C, then 000); an option as eight
+    /// (<c>201W9350</c>: month, then the strike's three digits). KOSPI200 and KOSDAQ150 futures expire quarterly (March,
+    /// June, September, December); mini KOSPI200 futures and the options monthly. Whether a contract of that month is
+    /// still trading is not checked (KIS's own samples order 101W09).
+    /// </summary>
+    public static bool IsListedIndexDerivative(string code)
+    {
+        if (code.Length is not (6 or 8) || code[0] is not ('1' or '2' or '3') || code.AsSpan(1, 2) is not ("01" or "05" or "06")) return false;
+        if (!YearLetters.Contains(code[3], StringComparison.Ordinal)) return false;
+        var futures = code[0] == '1';
+        int month;
+        if (code.Length == 6)
+        {
+            if (!futures || !char.IsAsciiDigit(code[4]) || !char.IsAsciiDigit(code[5])) return false;
+            month = (code[4] - '0') * 10 + code[5] - '0';
+        }
+        else
+        {
+            month = code[4] switch { >= '1' and <= '9' => code[4] - '0', 'A' => 10, 'B' => 11, 'C' => 12, _ => 0 };
+            var tail = code.AsSpan(5);
+            if (futures ? tail is not "000" : !char.IsAsciiDigit(tail[0]) || !char.IsAsciiDigit(tail[1]) || !char.IsAsciiDigit(tail[2])) return false;
+        }
+        if (month is < 1 or > 12) return false;
+        var quarterly = futures && code.AsSpan(1, 2) is not "05";
+        return !quarterly || month % 3 == 0;
+    }
+
     /// <summary>The last stage of an index future's daily limit, in percent of its base price.</summary>
     public const long FuturesDailyLimitPercent = 20;
 
