@@ -74,10 +74,11 @@ internal static class SimCommand
     }
 
     /// <summary>The last line: what the run lost, if anything (the paper venue's tape events dropped unread, trades a
-    /// feed never sent, order notices a stalled subscription never got), so nothing is dropped without a word.</summary>
+    /// feed never sent, order notices a stalled subscription never got, records a session behind its instrument's tape
+    /// never got), so nothing is dropped without a word.</summary>
     internal static string StopLine(SimulatorCounters counters)
         => $"Simulator stopped. Tape events dropped unread: {counters.TapeEventsDropped:N0}; trades unsent: {counters.TradesUnsent:N0}; "
-            + $"notices lost: {counters.NoticesLost:N0}.";
+            + $"notices lost: {counters.NoticesLost:N0}; records lost by sessions behind: {counters.RecordsLostBehind:N0}.";
 
     /// <summary>The simulator's options from <c>kisrt sim</c>'s command line (a usage error when one is out of range).</summary>
     internal static SimulatorOptions OptionsFrom(ParseResult parse)
