@@ -31,7 +31,7 @@ internal static class SimCommand
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
         var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. 2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
         var randomNotices = new Option<bool>("--random-notices") { Description = "stock and futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
-        var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
+        var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per instrument (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {

@@ -1,4 +1,4 @@
-using Kis.Realtime.Simulator.WebSockets;
+using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -7,6 +7,9 @@ namespace Kis.Realtime.Simulator.Market;
 /// every subscribed session; an encrypted TR's single plain record, which each session encrypts with its own key.
 /// </summary>
 internal readonly record struct TapeFrame(byte[] Bytes, int Records);
+
+/// <summary>Makes a plain frame's wire bytes from its records (the sessions' framing; the market does not know it).</summary>
+internal delegate byte[] FrameEncoder(TrId trId, int recordCount, ReadOnlySpan<byte> records);
 
 /// <summary>Told when an instrument put a new frame on its tape (a session's send loop wakes and sends it).</summary>
 internal interface IFrameListener
@@ -95,10 +98,11 @@ internal sealed partial class Instrument
     /// <summary>
     /// Makes the next frame of up to <paramref name="count"/> records at market time <paramref name="now"/> (with
     /// <paramref name="owedOnly"/>, the record the closed stream still owes, if it still does) and puts it on the tape;
-    /// every other subscriber is woken. <paramref name="scratch"/> holds the records while they are written. Returns
-    /// how many records the frame carries (0: nothing to say, no frame).
+    /// every other subscriber is woken. <paramref name="scratch"/> holds the records while they are written;
+    /// <paramref name="encode"/> frames a plain TR's records once for every subscriber. Returns how many records the
+    /// frame carries (0: nothing to say, no frame).
     /// </summary>
-    public int Produce(TapeReader producer, int count, DateTime now, Span<byte> scratch, bool owedOnly = false)
+    public int Produce(TapeReader producer, int count, DateTime now, Span<byte> scratch, FrameEncoder encode, bool owedOnly = false)
     {
         TapeReader[] wake;
         int n;
@@ -113,7 +117,7 @@ internal sealed partial class Instrument
             var writer = new RecordWriter(scratch);
             n = WriteRecordsLocked(ref writer, Tr.Encrypted ? 1 : count, now);
             if (n == 0) return 0;
-            var bytes = Tr.Encrypted ? writer.WrittenSpan.ToArray() : FrameWriter.ToWebSocketFrame(Tr.TrId, n, writer.WrittenSpan);
+            var bytes = Tr.Encrypted ? writer.WrittenSpan.ToArray() : encode(Tr.TrId, n, writer.WrittenSpan);
             Append(new TapeFrame(bytes, n));
             wake = _readers.Count > 1 ? [.. _readers] : [];
         }

@@ -265,7 +265,7 @@ internal sealed partial class SimSession
             await WriteDataAsync(_sendBuffer.AsMemory(offset, length), records, ct).ConfigureAwait(false);
             return true;
         }
-        if (count > 0 || owed) sub.Instrument.Produce(reader, count, marketNow, _sendBuffer.AsSpan(PayloadStart), owed);
+        if (count > 0 || owed) sub.Instrument.Produce(reader, count, marketNow, _sendBuffer.AsSpan(PayloadStart), FrameWriter.ToWebSocketFrame, owed);
         // One batch: more left goes out at the next turns, between the session's replies, pings and other subscriptions.
         var n = sub.Instrument.TakePending(reader, _pending);
         for (var i = 0; i < n; i++)
