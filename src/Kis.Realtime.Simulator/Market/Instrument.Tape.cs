@@ -73,6 +73,12 @@ internal sealed partial class Instrument
         Pace.Leave();
     }
 
+    /// <summary>Frames on the tape that some subscriber has not sent yet (how far the slowest one is behind).</summary>
+    public int UnsentFrames
+    {
+        get { lock (_gate) return _ringCount; } // the tape keeps only frames someone still owes (TrimRead)
+    }
+
     /// <summary>True when the tape holds frames <paramref name="reader"/> has not sent.</summary>
     public bool HasPending(TapeReader reader)
     {

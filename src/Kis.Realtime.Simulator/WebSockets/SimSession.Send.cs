@@ -137,6 +137,12 @@ internal sealed partial class SimSession
     /// <summary>Longest wait of a session with notices between two looks for one the clock made.</summary>
     private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Frames the flat-out pace lets the slowest subscriber of an instrument fall behind before it waits for it (far
+    /// below the tape's bound, so flat out loses nothing to a slow subscriber; a stalled one holds its instruments).
+    /// </summary>
+    private const int FlatOutLead = 64;
+
     /// <summary>The rest after a round in which no subscription had anything to say.</summary>
     private static readonly TimeSpan NothingToSayWait = TimeSpan.FromMilliseconds(10);
 
@@ -167,10 +173,17 @@ internal sealed partial class SimSession
         {
             case MarketPaceMode.FlatOut:
             {
+                var held = false;
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
                     if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
+                    // Flat out is as fast as every subscriber takes the records: no new frame while one is far behind.
+                    if (s.Instrument.UnsentFrames >= FlatOutLead)
+                    {
+                        held = true;
+                        continue;
+                    }
                     if (!s.Instrument.Hours.IsOpen(now))
                     {
                         if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
@@ -180,7 +193,7 @@ internal sealed partial class SimSession
                     count = s.Tr.Encrypted ? 1 : max;
                     return TimeSpan.Zero;
                 }
-                return UntilFirstOpen(subs, now);
+                return held ? NothingToSayWait : UntilFirstOpen(subs, now);
             }
 
             case MarketPaceMode.Rate:
