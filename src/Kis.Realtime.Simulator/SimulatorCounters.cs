@@ -8,7 +8,7 @@ public sealed class SimulatorCounters
     internal long _sessionsAccepted, _sessionsRefused, _frames, _records, _bytes, _pingsSent, _pingsAnswered,
         _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected,
         _accessTokensIssued, _accessTokenRequestsRejected, _quotationRequests, _quotationRequestsRejected, _recordsSkipped,
-        _tradesUnsent, _tapeEventsDropped, _unlistedSubscriptions, _noticesLost;
+        _tradesUnsent, _tapeEventsDropped, _unlistedSubscriptions, _noticesLost, _recordsLostBehind;
     private readonly ConcurrentDictionary<string, long> _replies = new(StringComparer.Ordinal);
 
     /// <summary>WebSocket sessions accepted (upgrades completed).</summary>
@@ -49,6 +49,12 @@ public sealed class SimulatorCounters
     /// behind loses the oldest of its own. Zero in a steady run.
     /// </summary>
     public long NoticesLost => Interlocked.Read(ref _noticesLost);
+    /// <summary>
+    /// Records a session never got because it fell behind the other subscribers of the same instrument: every subscriber
+    /// gets every record of the instrument's tape, which keeps at most 4,096 frames or 4 MB for one that stopped reading
+    /// (a stalled session, a slow socket); beyond that its oldest are dropped and counted here. Zero in a steady run.
+    /// </summary>
+    public long RecordsLostBehind => Interlocked.Read(ref _recordsLostBehind);
     /// <summary>PINGPONG messages sent.</summary>
     public long PingsSent => Interlocked.Read(ref _pingsSent);
     /// <summary>PINGPONG messages answered in an accepted way.</summary>

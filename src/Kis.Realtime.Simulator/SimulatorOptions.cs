@@ -75,7 +75,7 @@ public enum MarketPaceMode
 {
     /// <summary>Human pace: every subscription gets its first data within about 1–2 s, then a frame every second or so.</summary>
     Demo,
-    /// <summary>A fixed number of records per second per subscription.</summary>
+    /// <summary>A fixed number of records per second per instrument (TR and key), however many sessions subscribe to it.</summary>
     Rate,
     /// <summary>As fast as the connection takes them (benchmarks).</summary>
     FlatOut,
@@ -85,7 +85,7 @@ public enum MarketPaceMode
 
 /// <summary>How fast the market generator sends; use <see cref="Demo"/>, <see cref="FlatOut"/>, <see cref="Off"/> or <see cref="PerSecond"/>.</summary>
 /// <param name="Mode">The pacing mode.</param>
-/// <param name="RecordsPerSecond">For <see cref="MarketPaceMode.Rate"/>: records per second per subscription.</param>
+/// <param name="RecordsPerSecond">For <see cref="MarketPaceMode.Rate"/>: records per second per instrument (TR and key).</param>
 public sealed record MarketPace(MarketPaceMode Mode, double RecordsPerSecond = 0)
 {
     /// <summary>Human pace (the default).</summary>
@@ -97,7 +97,7 @@ public sealed record MarketPace(MarketPaceMode Mode, double RecordsPerSecond = 0
     /// <summary>No generated data.</summary>
     public static MarketPace Off { get; } = new(MarketPaceMode.Off);
 
-    /// <summary>A fixed rate per subscription (records per second, &gt; 0). High rates go out as multi-record frames.</summary>
+    /// <summary>A fixed rate per instrument (records per second, &gt; 0; every subscribed session gets each record). High rates go out as multi-record frames.</summary>
     public static MarketPace PerSecond(double recordsPerSecond)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(recordsPerSecond);

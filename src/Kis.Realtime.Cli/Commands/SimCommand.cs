@@ -31,7 +31,7 @@ internal static class SimCommand
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
         var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. 2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
         var randomNotices = new Option<bool>("--random-notices") { Description = "stock and futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
-        var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per subscription (e.g. 1000)", DefaultValueFactory = _ => "demo" };
+        var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per instrument (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
@@ -74,10 +74,11 @@ internal static class SimCommand
     }
 
     /// <summary>The last line: what the run lost, if anything (the paper venue's tape events dropped unread, trades a
-    /// feed never sent, order notices a stalled subscription never got), so nothing is dropped without a word.</summary>
+    /// feed never sent, order notices a stalled subscription never got, records a session behind its instrument's tape
+    /// never got), so nothing is dropped without a word.</summary>
     internal static string StopLine(SimulatorCounters counters)
         => $"Simulator stopped. Tape events dropped unread: {counters.TapeEventsDropped:N0}; trades unsent: {counters.TradesUnsent:N0}; "
-            + $"notices lost: {counters.NoticesLost:N0}.";
+            + $"notices lost: {counters.NoticesLost:N0}; records lost by sessions behind: {counters.RecordsLostBehind:N0}.";
 
     /// <summary>The simulator's options from <c>kisrt sim</c>'s command line (a usage error when one is out of range).</summary>
     internal static SimulatorOptions OptionsFrom(ParseResult parse)

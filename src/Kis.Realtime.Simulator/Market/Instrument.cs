@@ -5,10 +5,11 @@ namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
 /// One instrument's record source, shared by every session subscribed to it: each record is generated once, under the
-/// instrument's lock, stamped with the market time (never earlier than the previous record), and sent to one session.
+/// instrument's lock, stamped with the market time (never earlier than the previous record), and goes on the
+/// instrument's tape, which every subscribed session sends whole (Instrument.Tape.cs).
 /// </summary>
-internal sealed class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null,
-    int maxRecordsPerFrame = 999)
+internal sealed partial class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null,
+    int maxRecordsPerFrame = 999, Random? pace = null, SimulatorCounters? counters = null)
 {
     private readonly Lock _gate = new();
     private DateTime _lastTime;
@@ -17,6 +18,9 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
     public TrDefinition Tr { get; } = tr;
     public string Key { get; } = key;
     public TradingHours Hours { get; } = hours;
+
+    /// <summary>The pace of the instrument's tape, shared by its subscribers (seeded per TR and key).</summary>
+    public TapePace Pace { get; } = new(pace ?? new Random(0));
 
     /// <summary>The market time of a record owed although the hours are over (see <see cref="MarketStream.OwedAt"/>).</summary>
     public DateTime? OwedAt(DateTime now)
@@ -45,30 +49,32 @@ internal sealed class Instrument(TrDefinition tr, string key, MarketStream strea
     /// </summary>
     public int WriteRecords(ref RecordWriter writer, int count, DateTime now)
     {
-        lock (_gate)
+        lock (_gate) return WriteRecordsLocked(ref writer, count, now);
+    }
+
+    private int WriteRecordsLocked(ref RecordWriter writer, int count, DateTime now)
+    {
+        if (now < _lastTime) now = _lastTime;
+        _lastTime = now;
+        // On the market's own trading day (demo mode: a US or night feed's demo day, see TradingHours.RecordTime).
+        now = Hours.RecordTime(now);
+        var n = 0;
+        // A backlog (trades made by the stock's other feeds) goes out in as few frames as the frame size allows.
+        count = Math.Max(count, Math.Min(stream.Backlog, maxRecordsPerFrame));
+        // A record withheld by the skip fault (it still happened: later cumulative figures include it) takes its
+        // place in the frame, so a frame may carry fewer than asked, or none.
+        for (var made = 0; made < count && writer.Remaining > stream.MaxRecordBytes && stream.HasRecordAt(now); made++)
         {
-            if (now < _lastTime) now = _lastTime;
-            _lastTime = now;
-            // On the market's own trading day (demo mode: a US or night feed's demo day, see TradingHours.RecordTime).
-            now = Hours.RecordTime(now);
-            var n = 0;
-            // A backlog (trades made by the stock's other feeds) goes out in as few frames as the frame size allows.
-            count = Math.Max(count, Math.Min(stream.Backlog, maxRecordsPerFrame));
-            // A record withheld by the skip fault (it still happened: later cumulative figures include it) takes its
-            // place in the frame, so a frame may carry fewer than asked, or none.
-            for (var made = 0; made < count && writer.Remaining > stream.MaxRecordBytes && stream.HasRecordAt(now); made++)
+            var mark = writer.Mark();
+            stream.WriteRecord(ref writer, now);
+            _generated++;
+            if (skips is { Active: true } && skips.TrySkip(Tr.Id, Key, _generated, now, writer.WrittenSpan[(mark.Position + (mark.First ? 0 : 1))..]))
             {
-                var mark = writer.Mark();
-                stream.WriteRecord(ref writer, now);
-                _generated++;
-                if (skips is { Active: true } && skips.TrySkip(Tr.Id, Key, _generated, now, writer.WrittenSpan[(mark.Position + (mark.First ? 0 : 1))..]))
-                {
-                    writer.Rewind(mark);
-                    continue;
-                }
-                n++;
+                writer.Rewind(mark);
+                continue;
             }
-            return n;
+            n++;
         }
+        return n;
     }
 }

@@ -134,7 +134,9 @@ internal sealed class SimulatedMarket
                 ? new MarketStatusStream(random, tr, key, this, StockBookFor(key, tr))
             : IsDerivativeTrades(tr) ? new DerivativeTradeStream(random, tr, key, this)
             : new GenericStream(random, tr, key, this);
-        return new Instrument(tr, key, stream, hours, _skips, _maxRecordsPerFrame);
+        // The tape's pace is seeded per TR and key, apart from the records' own random state.
+        var pace = new Random(StableHash.Combine(_seed ^ 0x5A5A5A5A, tr.Id, key));
+        return new Instrument(tr, key, stream, hours, _skips, _maxRecordsPerFrame, pace, _counters);
     }
 
     /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>

@@ -39,4 +39,19 @@ internal static class FrameWriter
         payload.CopyTo(frame.AsSpan(HeaderLength));
         return frame;
     }
+
+    /// <summary>
+    /// One whole WebSocket text frame (unmasked, as a server sends) of <paramref name="recordCount"/> plain records
+    /// joined by <c>^</c>: what an instrument's tape keeps, so every subscribed session sends the same bytes.
+    /// </summary>
+    public static byte[] ToWebSocketFrame(TrId trId, int recordCount, ReadOnlySpan<byte> records)
+    {
+        var payloadLength = HeaderLength + records.Length;
+        var header = WebSocketFrameHeader.LengthFor(payloadLength, masked: false);
+        var frame = new byte[header + payloadLength];
+        WebSocketFrameHeader.Write(frame, WebSocketOpcode.Text, payloadLength);
+        WriteHeader(frame.AsSpan(header), encrypted: false, trId, recordCount);
+        records.CopyTo(frame.AsSpan(header + HeaderLength));
+        return frame;
+    }
 }

@@ -44,15 +44,19 @@ internal sealed partial class SimSession
 
                 // Taken before looking for notices: one published after the look still wakes the wait below.
                 var noticed = _hub.Venue.NoticePublished;
-                var wait = NextEvent(subs, out var due, out var count, out var marketNow) ? TimeSpan.Zero
+                // Cleared before looking at the tapes: a frame another session makes after the look wakes the wait below.
+                Volatile.Write(ref _tapeWake, 0);
+                var owed = false;
+                var wait = NextEvent(subs, out var due, out var count, out var marketNow) || NextPending(subs, out due, out count, out marketNow)
+                    ? TimeSpan.Zero
                     : pace.Mode == MarketPaceMode.Off ? MaxClosedWait // notices only: one wakes the wait
-                    : NextData(subs, pace, out due, out count, out marketNow);
+                    : NextData(subs, pace, out due, out count, out marketNow, out owed);
                 // Some notices come from the clock, not from a call (a day order's expiry at the close, found when the
                 // venue is next asked): a session with notices asks at least this often.
                 if (due is null && Array.Exists(subs, s => s.Instrument.IsEventDriven)) wait = Min(wait, EventPollInterval);
                 if (due is not null)
                 {
-                    if (await SendDataAsync(due, count, marketNow, ct).ConfigureAwait(false))
+                    if (await SendDataAsync(due, count, marketNow, owed, ct).ConfigureAwait(false))
                     {
                         emptyPicks = 0;
                         continue;
@@ -107,8 +111,37 @@ internal sealed partial class SimSession
         return false;
     }
 
+    /// <summary>
+    /// A subscription whose instrument's tape holds frames this session has not sent (another subscriber's pace made
+    /// them): due now, whatever this session's own turn, so every subscriber sends every record at about the same time.
+    /// </summary>
+    private bool NextPending(Subscription[] subs, out Subscription? due, out int count, out DateTime marketNow)
+    {
+        (due, count, marketNow) = (null, 0, default);
+        // Round robin, so a busy tape does not keep the session's other subscriptions waiting.
+        for (var i = 0; i < subs.Length; i++)
+        {
+            var s = subs[(int)((uint)_pendingRobin++ % (uint)subs.Length)];
+            if (s.Reader is not { } reader || !s.Instrument.HasPending(reader)) continue;
+            due = s;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The frames of a tape one send takes at most (the rest at the next turns).</summary>
+    private const int PendingBatch = 16;
+    private readonly TapeFrame[] _pending = new TapeFrame[PendingBatch];
+    private int _pendingRobin;
+
     /// <summary>Longest wait of a session with notices between two looks for one the clock made.</summary>
     private static readonly TimeSpan EventPollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Frames the flat-out pace lets the slowest subscriber of an instrument fall behind before it waits for it (far
+    /// below the tape's bound, so flat out loses nothing to a slow subscriber; a stalled one holds its instruments).
+    /// </summary>
+    private const int FlatOutLead = 64;
 
     /// <summary>The rest after a round in which no subscription had anything to say.</summary>
     private static readonly TimeSpan NothingToSayWait = TimeSpan.FromMilliseconds(10);
@@ -121,44 +154,51 @@ internal sealed partial class SimSession
     /// market is open (the one market clock, <see cref="Market.TradingHours"/>) are sent anything.
     /// </summary>
     /// <summary>A closed subscription's owed record (KRX's close after a clock jump) becomes the next one due, at its own time.</summary>
-    private static bool Owed(Subscription s, DateTime now, ref Subscription? due, ref int count, ref DateTime marketNow)
+    private static bool Owed(Subscription s, DateTime now, ref Subscription? due, ref int count, ref DateTime marketNow, ref bool owed)
     {
-        if (s.Instrument.OwedAt(now) is not { } at) return false;
-        (due, count, marketNow) = (s, 1, at);
+        if (s.Instrument.OwedAt(now) is null) return false;
+        (due, count, marketNow, owed) = (s, 1, now, true);
         return true;
     }
 
-    private TimeSpan NextData(Subscription[] subs, MarketPace pace, out Subscription? due, out int count, out DateTime marketNow)
+    private TimeSpan NextData(Subscription[] subs, MarketPace pace, out Subscription? due, out int count, out DateTime marketNow, out bool owed)
     {
         var max = _hub.Options.MaxRecordsPerFrame;
         var clock = _hub.Market.Clock;
         var now = marketNow = clock.Now();
         due = null;
         count = 0;
+        owed = false;
         switch (pace.Mode)
         {
             case MarketPaceMode.FlatOut:
             {
+                var held = false;
                 for (var i = 0; i < subs.Length; i++)
                 {
                     var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
                     if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
+                    // Flat out is as fast as every subscriber takes the records: no new frame while one is far behind.
+                    if (s.Instrument.UnsentFrames >= FlatOutLead)
+                    {
+                        held = true;
+                        continue;
+                    }
                     if (!s.Instrument.Hours.IsOpen(now))
                     {
-                        if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
+                        if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
                         continue;
                     }
                     due = s;
                     count = s.Tr.Encrypted ? 1 : max;
                     return TimeSpan.Zero;
                 }
-                return UntilFirstOpen(subs, now);
+                return held ? NothingToSayWait : UntilFirstOpen(subs, now);
             }
 
             case MarketPaceMode.Rate:
             {
                 var ts = _time.GetTimestamp();
-                var freq = (double)_time.TimestampFrequency;
                 var shortest = double.MaxValue;
                 for (var i = 0; i < subs.Length; i++)
                 {
@@ -166,24 +206,20 @@ internal sealed partial class SimSession
                     if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
                     if (!s.Instrument.Hours.IsOpen(now))
                     {
-                        if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
+                        if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
                         // A closed market owes no pace: no credit piles up for the open.
-                        s.Credit = 0;
-                        s.LastTimestamp = ts;
+                        s.Instrument.Pace.RestRate(ts);
                         shortest = Math.Min(shortest, clock.UntilOpen(s.Instrument.Hours, now).TotalSeconds);
                         continue;
                     }
-                    s.Credit = Math.Min(s.Credit + (ts - s.LastTimestamp) / freq * pace.RecordsPerSecond, Math.Max(1, pace.RecordsPerSecond));
-                    s.LastTimestamp = ts;
-                    if (s.Credit >= 1)
+                    // The instrument's pace, not this session's: another subscriber may have taken the credit.
+                    if (s.Instrument.Pace.TryTakeRate(ts, _time.TimestampFrequency, pace.RecordsPerSecond, s.Tr.Encrypted ? 1 : max, out count, out var next))
                     {
-                        count = (int)Math.Min(Math.Floor(s.Credit), s.Tr.Encrypted ? 1 : max);
-                        s.Credit -= count;
                         due = s;
                         _roundRobin++;
                         return TimeSpan.Zero;
                     }
-                    shortest = Math.Min(shortest, (1 - s.Credit) / pace.RecordsPerSecond);
+                    shortest = Math.Min(shortest, next);
                 }
                 return shortest == double.MaxValue ? MaxClosedWait : Min(TimeSpan.FromSeconds(Math.Max(shortest, 0.001)), MaxClosedWait);
             }
@@ -192,30 +228,28 @@ internal sealed partial class SimSession
             {
                 var ts = _time.GetTimestamp();
                 Subscription? first = null;
+                var firstDue = long.MaxValue;
                 foreach (var s in subs)
                 {
                     if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
-                    if (s.NextDue <= ts && !s.Instrument.Hours.IsOpen(now))
+                    var nextDue = s.Instrument.Pace.NextDue;
+                    if (nextDue <= ts && !s.Instrument.Hours.IsOpen(now))
                     {
-                        if (Owed(s, now, ref due, ref count, ref marketNow)) return TimeSpan.Zero;
+                        if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
                         // Closed: next chance when its market opens (re-checked at least every MaxClosedWait).
                         var wait = Min(clock.UntilOpen(s.Instrument.Hours, now), MaxClosedWait);
-                        s.NextDue = ts + Math.Max(1, (long)(wait.TotalSeconds * _time.TimestampFrequency));
+                        s.Instrument.Pace.DeferUntil(ts + Math.Max(1, (long)(wait.TotalSeconds * _time.TimestampFrequency)));
+                        nextDue = s.Instrument.Pace.NextDue;
                     }
-                    if (first is null || s.NextDue < first.NextDue) first = s;
+                    if (first is null || nextDue < firstDue) (first, firstDue) = (s, nextDue);
                 }
                 if (first is null) return MaxClosedWait; // only notices: a notice wakes the loop
-                if (first.NextDue <= ts)
-                {
-                    // Mostly single records, sometimes a burst sent as one multi-record frame (as KIS pages bursts).
-                    var roll = first.Pace.Next(100);
-                    count = first.Tr.Encrypted ? 1 : roll < 70 ? 1 : roll < 90 ? first.Pace.Next(2, 4) : first.Pace.Next(4, 9);
-                    count = Math.Min(count, max);
-                    first.NextDue = ts + (long)(first.Pace.Next(400, 1200) / 1000.0 * _time.TimestampFrequency);
-                    due = first;
-                    return TimeSpan.Zero;
-                }
-                return _time.GetElapsedTime(ts, first.NextDue);
+                if (firstDue > ts) return _time.GetElapsedTime(ts, firstDue);
+                // The instrument's pace: mostly single records, sometimes a burst sent as one multi-record frame (as KIS
+                // pages bursts). Another subscriber may have taken this frame first: then look again (its frame is pending).
+                if (!first.Instrument.Pace.TryTakeDemo(ts, _time.TimestampFrequency, first.Tr.Encrypted, max, out count)) return TimeSpan.Zero;
+                due = first;
+                return TimeSpan.Zero;
             }
         }
     }
@@ -230,40 +264,64 @@ internal sealed partial class SimSession
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    /// <summary>Sends the due subscription's next records; false when it had nothing to say (no frame sent).</summary>
-    private async ValueTask<bool> SendDataAsync(Subscription sub, int count, DateTime marketNow, CancellationToken ct)
+    /// <summary>
+    /// Sends the due subscription's next records: the venue's notices straight from the venue; a market instrument's
+    /// frame made now (<paramref name="count"/> records, or the record it owes) on its tape, then every frame of the tape
+    /// this session has not sent. False when it had nothing to say (no frame sent).
+    /// </summary>
+    private async ValueTask<bool> SendDataAsync(Subscription sub, int count, DateTime marketNow, bool owed, CancellationToken ct)
     {
-        var (offset, length, records) = sub.Tr.Encrypted ? BuildEncryptedFrame(sub, marketNow) : BuildPlainFrame(sub, count, marketNow);
-        if (records == 0) return false; // nothing to say now (trades during a VI, an unchanged market status): no frame
-        await _stream.WriteAsync(_sendBuffer.AsMemory(offset, length), ct).ConfigureAwait(false);
-        Interlocked.Increment(ref _frames);
-        Interlocked.Add(ref _records, records);
-        Interlocked.Add(ref _bytes, length);
-        Interlocked.Increment(ref _hub.Counters._frames);
-        Interlocked.Add(ref _hub.Counters._records, records);
-        Interlocked.Add(ref _hub.Counters._bytes, length);
-        return true;
+        if (sub.Reader is not { } reader)
+        {
+            var (offset, length, records) = BuildEncryptedFrame(sub, marketNow);
+            if (records == 0) return false; // the venue's notices when no order did anything: no frame
+            await WriteDataAsync(_sendBuffer.AsMemory(offset, length), records, ct).ConfigureAwait(false);
+            return true;
+        }
+        if (count > 0 || owed) sub.Instrument.Produce(reader, count, marketNow, _sendBuffer.AsSpan(PayloadStart), FrameWriter.ToWebSocketFrame, owed);
+        // One batch: more left goes out at the next turns, between the session's replies, pings and other subscriptions.
+        var n = sub.Instrument.TakePending(reader, _pending);
+        for (var i = 0; i < n; i++)
+        {
+            var frame = _pending[i];
+            _pending[i] = default;
+            // A plain frame's bytes are the same for every subscriber; a notice is encrypted with this session's key.
+            var bytes = sub.Tr.Encrypted ? EncryptedFrame(sub, frame.Bytes) : frame.Bytes;
+            await WriteDataAsync(bytes, frame.Records, ct).ConfigureAwait(false);
+        }
+        return n > 0; // false: nothing to say now (trades during a VI, an unchanged market status)
     }
 
-    /// <summary>Writes up to <paramref name="count"/> records into the send buffer behind a reserved header; returns the WebSocket frame's span.</summary>
-    private (int Offset, int Length, int Records) BuildPlainFrame(Subscription sub, int count, DateTime marketNow)
+    private async ValueTask WriteDataAsync(ReadOnlyMemory<byte> frame, int records, CancellationToken ct)
+    {
+        await _stream.WriteAsync(frame, ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _frames);
+        Interlocked.Add(ref _records, records);
+        Interlocked.Add(ref _bytes, frame.Length);
+        Interlocked.Increment(ref _hub.Counters._frames);
+        Interlocked.Add(ref _hub.Counters._records, records);
+        Interlocked.Add(ref _hub.Counters._bytes, frame.Length);
+    }
+
+    /// <summary>A tape's plain notice encrypted with this session's key, as one frame (KIS sends notices one at a time).</summary>
+    private ReadOnlyMemory<byte> EncryptedFrame(Subscription sub, byte[] plain)
     {
         var buffer = _sendBuffer!;
-        var writer = new RecordWriter(buffer.AsSpan(PayloadStart));
-        var n = sub.Instrument.WriteRecords(ref writer, count, marketNow);
-        if (n == 0) return (0, 0, 0);
-        FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: false, sub.Tr.TrId, n);
-        return Frame(buffer, FrameWriter.HeaderLength + writer.Written, n);
+        var cipherText = _cipher.EncryptToBase64(plain);
+        FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: true, sub.Tr.TrId, 1);
+        cipherText.CopyTo(buffer.AsSpan(PayloadStart));
+        var (offset, length, _) = Frame(buffer, FrameWriter.HeaderLength + cipherText.Length, 1);
+        return buffer.AsMemory(offset, length);
     }
 
     /// <summary>One notice per frame, encrypted with this session's key (KIS sends notices one at a time).</summary>
     private (int Offset, int Length, int Records) BuildEncryptedFrame(Subscription sub, DateTime marketNow)
     {
-        var buffer = _sendBuffer!;
         Span<byte> plain = stackalloc byte[1024];
         var writer = new RecordWriter(plain);
         // Nothing to say (the venue's notices when no order did anything): no frame, not an empty encrypted one.
         if (sub.Instrument.WriteRecords(ref writer, 1, marketNow) == 0) return (0, 0, 0);
+        var buffer = _sendBuffer!;
         var cipherText = _cipher.EncryptToBase64(writer.WrittenSpan);
         FrameWriter.WriteHeader(buffer.AsSpan(FrameStart), encrypted: true, sub.Tr.TrId, 1);
         cipherText.CopyTo(buffer.AsSpan(PayloadStart));

@@ -13,7 +13,7 @@ namespace Kis.Realtime.Simulator.WebSockets;
 /// writer of the socket (replies, pings, fault frames and generated data, in that priority). Replies are queued before
 /// a new subscription becomes visible to the send loop, so a SUBSCRIBE SUCCESS always precedes its first data frame.
 /// </summary>
-internal sealed partial class SimSession : IAsyncDisposable
+internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
 {
     /// <summary>KIS's limit: 41 registrations per session, all TRs together.</summary>
     public const int MaxRegistrations = 41;
@@ -43,6 +43,7 @@ internal sealed partial class SimSession : IAsyncDisposable
     private long _pingSentTimestamp;
     private volatile bool _closing;
     private int _roundRobin;
+    private int _tapeWake;
     private byte[]? _sendBuffer;
     private string _endReason = "connection ended";
 
@@ -50,16 +51,14 @@ internal sealed partial class SimSession : IAsyncDisposable
 
     private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false, bool IsPing = false);
 
-    private sealed class Subscription(TrDefinition tr, string key, Instrument instrument, Random pace)
+    private sealed class Subscription(TrDefinition tr, string key, Instrument instrument, TapeReader? reader)
     {
         public TrDefinition Tr { get; } = tr;
         public string Key { get; } = key;
         /// <summary>The market's instrument: shared with every other session subscribed to it.</summary>
         public Instrument Instrument { get; } = instrument;
-        public Random Pace { get; } = pace;
-        public long NextDue;
-        public long LastTimestamp;
-        public double Credit;
+        /// <summary>This session's place on the instrument's tape (null for the venue's notices, which are per subscription).</summary>
+        public TapeReader? Reader { get; } = reader;
     }
 
     public SimSession(ISessionHost hub, HttpContext context, Stream stream, long id)
@@ -156,6 +155,7 @@ internal sealed partial class SimSession : IAsyncDisposable
                         Log.SessionFailed(_hub.Logger, Id, ex);
                     }
             }
+            LeaveTapes();
             ArrayPool<byte>.Shared.Return(_sendBuffer);
             _cipher.Dispose();
             Log.SessionEnded(_hub.Logger, Id, _endReason);
@@ -320,12 +320,10 @@ internal sealed partial class SimSession : IAsyncDisposable
                 Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "1", OpspCode.MaxSubscribeOver, null, typeText);
                 return;
             }
-            var seed = _hub.Options.Seed;
-            var sub = new Subscription(tr, key, _hub.Instrument(tr, key), new Random(StableHash.Combine(seed ^ 0x5A5A5A5A, tr.Id, key)));
-            var now = _time.GetTimestamp();
-            sub.LastTimestamp = now;
-            // Demo pace: first data 0.2–0.9 s after the reply, so every subscription shows data within 1–2 s.
-            sub.NextDue = now + (long)(sub.Pace.Next(200, 900) / 1000.0 * _time.TimestampFrequency);
+            var instrument = _hub.Instrument(tr, key);
+            // Joined at the tape's head: the session sends every record the instrument makes from now on.
+            var reader = instrument.IsEventDriven ? null : instrument.JoinTape(this, _time.GetTimestamp(), _time.TimestampFrequency);
+            var sub = new Subscription(tr, key, instrument, reader);
             // The reply is queued before the subscription becomes visible to the send loop.
             Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.SubscribeSuccess, null, typeText, withKeys: true);
             _subscriptions.Add(sub);
@@ -353,6 +351,7 @@ internal sealed partial class SimSession : IAsyncDisposable
                 Reply(ReplyHeader.None, null, null, false, "1", OpspCode.UnsubscribeNotFound, null, typeText, logKey: key, logTr: tr.Id);
                 return;
             }
+            if (_subscriptions[index].Reader is { } reader) _subscriptions[index].Instrument.LeaveTape(reader);
             _subscriptions.RemoveAt(index);
             _snapshot = [.. _subscriptions];
             Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.UnsubscribeSuccess, null, typeText);
@@ -367,6 +366,22 @@ internal sealed partial class SimSession : IAsyncDisposable
         _hub.Counters.CountReply(code.ToMsgCd());
         Log.Request(_hub.Logger, Id, typeText ?? "request", trId ?? logTr, trKey ?? logKey, code.ToMsgCd());
         Enqueue(payload);
+    }
+
+    /// <summary>An ended session holds no place on any tape (the frames only it still owed are let go).</summary>
+    private void LeaveTapes()
+    {
+        lock (_gate)
+        {
+            foreach (var s in _subscriptions)
+                if (s.Reader is { } reader) s.Instrument.LeaveTape(reader); // a second leave is a no-op
+        }
+    }
+
+    /// <summary>Another subscriber put a frame on a tape this session reads: wake the send loop (once until it looks).</summary>
+    void IFrameListener.TapeAppended()
+    {
+        if (Interlocked.Exchange(ref _tapeWake, 1) == 0) _control.Writer.TryWrite(new Outgoing(null));
     }
 
     public void ReleaseAppKey()

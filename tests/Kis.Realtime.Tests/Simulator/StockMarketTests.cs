@@ -151,31 +151,6 @@ public sealed class StockMarketTests
     }
 
     [Fact]
-    public async Task Two_sessions_on_one_stock_share_one_sequence_of_trades()
-    {
-        const string second = "PSsimSecondAppKey000000000000000000";
-        await using var sim = await Sim.StartAsync(o => o with
-        {
-            Pace = MarketPace.PerSecond(200),
-            Credentials = [.. o.Credentials, new SimulatorCredential(second, "second-secret", "simuser02")],
-        });
-        await using var a = await Sim.ClientAsync(sim);
-        await using var b = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync(second, "second-secret"));
-        await a.SubscribeAsync("H0STCNT0", "005930");
-        await b.SubscribeAsync("H0STCNT0", "005930");
-        using var ra = new SessionRecords();
-        using var rb = new SessionRecords();
-        await Task.WhenAll(ra.ReadUntilAsync(a, r => r.Count("H0STCNT0") >= 100), rb.ReadUntilAsync(b, r => r.Count("H0STCNT0") >= 100));
-
-        var volumesA = ra.Of("H0STCNT0").Select(r => Decode<StockTrade>("H0STCNT0", r).CumulativeVolume).ToList();
-        var volumesB = rb.Of("H0STCNT0").Select(r => Decode<StockTrade>("H0STCNT0", r).CumulativeVolume).ToList();
-        // Each session sees the day's volume grow; no trade is sent to both.
-        foreach (var v in new[] { volumesA, volumesB })
-            for (var i = 1; i < v.Count; i++) Assert.True(v[i] > v[i - 1]);
-        Assert.Empty(volumesA.Intersect(volumesB));
-    }
-
-    [Fact]
     public async Task Stock_notices_are_encrypted_per_session_and_follow_order_life_cycles()
     {
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(300), RandomNotices = true });
