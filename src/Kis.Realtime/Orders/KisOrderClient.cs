@@ -36,6 +36,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
+    private readonly HashSet<PendingCall> _awaitingAnswer = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, string> _branches = new(StringComparer.Ordinal);
 
     /// <summary>Creates the client (no call is made until a method needs one).</summary>
@@ -144,6 +145,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     {
         var trace = new Trace();
         Answer answer;
+        // While its answer is awaited, no reconciling of a twin call (same terms) may take the order it placed.
+        lock (_gate) _awaitingAnswer.Add(pending);
         try
         {
             answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
@@ -156,6 +159,10 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         {
             LogAnswerLost(_logger, call.What, e.Message);
             return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate) _awaitingAnswer.Remove(pending);
         }
         using (answer.Body)
         {
@@ -170,7 +177,14 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
                 if (string.IsNullOrEmpty(number))
                     return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", trace.Attempts, cancellationToken).ConfigureAwait(false);
                 var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
-                return Accepted(pending, number, branch, KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD")), $"{msgCd} {message}".Trim(), trace.Attempts, false);
+                var time = KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD"));
+                if (TryClaim(number, branch))
+                    return Accepted(pending, number, branch, time, $"{msgCd} {message}".Trim(), trace.Attempts, false);
+                // Another call of ours already holds this number (reconciling took it): this answer may not be a second
+                // acceptance of it, so what this call placed is looked for again.
+                var claimed = $"{call.What}: KIS answered order {number}, which another call of this client already holds";
+                LogAnswerLost(_logger, call.What, claimed);
+                return await ReconcileCoreAsync(pending, claimed, trace.Attempts, cancellationToken).ConfigureAwait(false);
             }
             if (rtCd is { Length: > 0 } && msgCd is { Length: > 0 })
                 return Refused(new KisRefusal(rtCd, msgCd, message, (int)answer.Status), trace.Attempts);
@@ -192,14 +206,21 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         _ => false,
     };
 
-    private KisOrderResult Accepted(PendingCall pending, string number, string branch, TimeOnly? time, string? message, int attempts, bool reconciled)
+    /// <summary>Takes an order number for one call of this client; false when another call already holds it.</summary>
+    private bool TryClaim(string number, string branch)
     {
         var key = KisOrderWire.Normalize(number);
         lock (_gate)
         {
-            _claimed.Add(key);
+            if (!_claimed.Add(key)) return false;
             if (branch.Length > 0) _branches[key] = branch;
+            return true;
         }
+    }
+
+    /// <summary>The accepted result of a call whose number it has claimed (<see cref="TryClaim"/>).</summary>
+    private KisOrderResult Accepted(PendingCall pending, string number, string branch, TimeOnly? time, string? message, int attempts, bool reconciled)
+    {
         // A cancel's own number is no order: its handle follows the order it cancels.
         var followed = pending.Cancel ? pending.Original! : number;
         return new KisOrderResult

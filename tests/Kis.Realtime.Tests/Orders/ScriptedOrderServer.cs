@@ -28,6 +28,10 @@ internal enum OrderReaction
     RefuseRate,
     /// <summary>Refuses it as a business refusal (rt_cd 1, APBK0919) whose message quotes the app secret.</summary>
     RefuseWithSecret,
+    /// <summary>Does not place it and closes the connection (the request was lost before the server).</summary>
+    OnlyDrop,
+    /// <summary>Places it and holds its answer until <see cref="ScriptedOrderServer.ReleaseHeld"/> (a slow answer).</summary>
+    PlaceThenHold,
 }
 
 /// <summary>
@@ -47,6 +51,7 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
     private readonly ConcurrentBag<Task> _connections = [];
     private readonly Lock _gate = new();
     private readonly List<PlacedOrder> _placed = [];
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _orderCalls;
     private long _nextNumber = 7_000;
 
@@ -75,6 +80,9 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
 
     /// <summary>Order calls received (placed or not).</summary>
     public int OrderCalls => Volatile.Read(ref _orderCalls);
+
+    /// <summary>Sends the answers held by <see cref="OrderReaction.PlaceThenHold"/>.</summary>
+    public void ReleaseHeld() => _release.TrySetResult();
 
     public int Count(string pathEnd) => Requests.Count(r => r.Path.EndsWith(pathEnd, StringComparison.Ordinal));
 
@@ -114,6 +122,11 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                     return;
                 }
+                if (reply.StartsWith(Held, StringComparison.Ordinal))
+                {
+                    await _release.Task.WaitAsync(_stop.Token);
+                    reply = reply[Held.Length..];
+                }
                 await socket.SendAsync(Encoding.UTF8.GetBytes(reply));
             }
         }
@@ -124,6 +137,7 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
     }
 
     private const string Stall = "stall";
+    private const string Held = "held:";
 
     private string? Handle(string head, string body)
     {
@@ -164,6 +178,15 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
             case OrderReaction.PlaceThenDrop:
                 Place();
                 return null;
+            case OrderReaction.OnlyDrop:
+                return null;
+            case OrderReaction.PlaceThenHold:
+                var held = Place()!;
+                return Held + Json(200, new JsonObject
+                {
+                    ["rt_cd"] = "0", ["msg_cd"] = "APBK0013", ["msg1"] = "주문 전송 완료 되었습니다.",
+                    ["output"] = new JsonObject { ["KRX_FWDG_ORD_ORGNO"] = "91252", ["ODNO"] = held.Number, ["ORD_TMD"] = KstTime(held.At) },
+                });
             case OrderReaction.PlaceThen500:
                 Place();
                 return Raw(500, "text/html", "<html>502 Bad Gateway</html>");
@@ -182,6 +205,8 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
     }
 
     private static DateTimeOffset ToKst(DateTimeOffset t) => t.ToOffset(Kst);
+
+    private static string KstTime(DateTimeOffset t) => ToKst(t).ToString("HHmmss", CultureInfo.InvariantCulture);
 
     private JsonObject DailyOrders(string query)
     {
