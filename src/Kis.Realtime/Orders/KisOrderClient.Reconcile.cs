@@ -94,9 +94,14 @@ public sealed partial class KisOrderClient
     private List<string> Candidates(PendingCall pending, IReadOnlyList<KisOrderRow> rows)
     {
         var found = new SortedSet<string>(StringComparer.Ordinal);
+        // On the server's clock: its time when the call was sent, as known then, or as the answers since tell it.
+        var serverSent = pending.ServerSentAt
+            ?? (_serverClock.Now() is { } serverNow ? serverNow - (_options.TimeProvider.GetUtcNow() - pending.LocalSentAt) : null);
+        var after = serverSent is { } t ? (t - ClockTolerance).ToOffset(KoreaTime.Offset) : (DateTimeOffset?)null;
+        var sentAfter = after is { } a ? TimeOnly.FromDateTime(a.DateTime) : TimeOnly.MinValue;
         foreach (var row in rows)
         {
-            if (row.Time < pending.SentAfter) continue;
+            if (after is { } bound && (row.Date == default ? row.Time < sentAfter : row.Date.ToDateTime(row.Time) < bound.DateTime)) continue;
             if (pending.Order is { } order)
             {
                 if (row.OriginalOrderNumber is null && row.Code == order.Code && row.Side == order.Side && row.Quantity == order.Quantity
@@ -111,7 +116,7 @@ public sealed partial class KisOrderClient
         // The notices may tell of a new order (or an amendment) before the inquiry lists it.
         foreach (var state in Book.Tracker.Orders)
         {
-            if (state.LastUpdate < pending.SentAfter) continue;
+            if (state.LastUpdate < sentAfter) continue;
             if (pending.Order is { } order)
             {
                 if (state.OriginalOrderNumber is null && state.Code == order.Code && state.Side == order.Side && state.Quantity == order.Quantity

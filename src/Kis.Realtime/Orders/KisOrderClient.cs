@@ -23,7 +23,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     /// <summary>KIS's codes for a refused access token: a new one is issued and the call made once more.</summary>
     private static readonly HashSet<string> TokenRejected = ["EGW00121", "EGW00123"];
 
-    /// <summary>How much earlier than our clock KIS's order time may be and the order still be ours (clock difference).</summary>
+    /// <summary>How much earlier than the server's time of sending, as estimated, its order time may be and the order still be ours.</summary>
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(5);
 
     private readonly KisOrderOptions _options;
@@ -34,6 +34,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     private readonly RestRateLimiter _rest;
     private readonly RestRateLimiter _tokenLimit;
     private readonly ILogger _logger;
+    private readonly ServerClock _serverClock;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
     private readonly HashSet<PendingCall> _awaitingAnswer = new(ReferenceEqualityComparer.Instance);
@@ -47,6 +48,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         options.Validate();
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger("Kis.Realtime.Orders") ?? NullLogger.Instance;
+        _serverClock = new ServerClock(options.TimeProvider);
         _http = new RestHttp(options.HttpHandler, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes, "KisOrderOptions.HttpHandler");
         // Order calls on a connection each (defence in depth): no HTTP-stack retry of a reused connection can then
         // apply to an order KIS may already have taken. Inquiries reuse connections.
@@ -92,7 +94,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var path = order.Product == KisProduct.Stock ? KisOrderWire.StockOrder : KisOrderWire.FuturesOrder;
         var call = new Call(path, KisOrderWire.PlaceTrId(order.Product, order.Side), null,
             KisOrderWire.PlaceBody(AccountOf(order.Product), order), $"Placing a {order.Side} of {order.Quantity} {order.Code}");
-        var pending = new PendingCall(order.Product, order, null, false, SentAfter());
+        var sent = SentNow();
+        var pending = new PendingCall(order.Product, order, null, false, sent.Local, sent.Server);
         return await OrderCallAsync(call, pending, cancellationToken).ConfigureAwait(false);
     }
 
@@ -106,7 +109,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var call = new Call(KisOrderWire.AmendCancelPath(amend.Product), KisOrderWire.AmendCancelTrId(amend.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(amend.Product), amend.Product, false, amend.OriginalOrderNumber, branch, amend.Quantity,
                 amend.Kind, amend.Price, amend.Exchange), $"Amending order {amend.OriginalOrderNumber}");
-        return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false, SentAfter()), cancellationToken)
+        var sent = SentNow();
+        return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false, sent.Local, sent.Server), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -119,12 +123,13 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var call = new Call(KisOrderWire.AmendCancelPath(cancel.Product), KisOrderWire.AmendCancelTrId(cancel.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(cancel.Product), cancel.Product, true, cancel.OriginalOrderNumber, branch, cancel.Quantity,
                 KisOrderKind.Limit, 0, cancel.Exchange), $"Cancelling order {cancel.OriginalOrderNumber}");
-        return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true, SentAfter()), cancellationToken)
+        var sent = SentNow();
+        return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true, sent.Local, sent.Server), cancellationToken)
             .ConfigureAwait(false);
     }
 
-    /// <summary>KST time of day a little before now: an order of ours that KIS lists is not older than this.</summary>
-    private TimeOnly SentAfter() => TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(KoreaTime.Offset).DateTime - ClockTolerance);
+    /// <summary>A call about to be sent: now, by this machine's clock and (when known) by the server's.</summary>
+    private (DateTimeOffset Local, DateTimeOffset? Server) SentNow() => (_options.TimeProvider.GetUtcNow(), _serverClock.Now());
 
     private async Task<string> BranchAsync(KisProduct product, string original, string? given, CancellationToken cancellationToken)
     {
@@ -178,6 +183,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
                     return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", trace.Attempts, cancellationToken).ConfigureAwait(false);
                 var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
                 var time = KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD"));
+                if (time is { } stamped) _serverClock.ObserveOrderTime(stamped);
                 if (TryClaim(number, branch))
                     return Accepted(pending, number, branch, time, $"{msgCd} {message}".Trim(), trace.Attempts, false);
                 // Another call of ours already holds this number (reconciling took it): this answer may not be a second
@@ -255,9 +261,10 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             trace.Sending = true;
             Interlocked.Increment(ref _requests);
             // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
-            var (status, body, trCont) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
+            var (status, body, trCont, serverDate) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
                 order ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
             trace.Sending = false;
+            if (serverDate is { } date) _serverClock.ObserveDate(date);
             var root = body?.RootElement ?? default;
             var msgCd = KisOrderWire.Text(root, "msg_cd") ?? KisOrderWire.Text(root, "error_code");
             if (KisOrderWire.Text(root, "rt_cd") != "0" && msgCd is not null)
