@@ -254,16 +254,23 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var credential = _options.Credential;
         while (true)
         {
-            await _rest.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The token first: its wait must not spend a slot of the rate limit, which counts until the answer.
             var token = await _tokens.GetAsync(credential, rejected, cancellationToken).ConfigureAwait(false);
             using var request = Build(call, token, credential);
-            trace.Attempts++;
-            trace.Sending = true;
-            Interlocked.Increment(ref _requests);
-            // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
-            var (status, body, trCont, serverDate) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
-                order ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
-            trace.Sending = false;
+            HttpStatusCode status;
+            JsonDocument? body;
+            string? trCont;
+            DateTimeOffset? serverDate;
+            using (await _rest.WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                trace.Attempts++;
+                trace.Sending = true;
+                Interlocked.Increment(ref _requests);
+                // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
+                (status, body, trCont, serverDate) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
+                    order ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
+                trace.Sending = false;
+            }
             if (serverDate is { } date) _serverClock.ObserveDate(date);
             var root = body?.RootElement ?? default;
             var msgCd = KisOrderWire.Text(root, "msg_cd") ?? KisOrderWire.Text(root, "error_code");
