@@ -62,8 +62,8 @@ internal sealed class RestHttp : IDisposable
     /// <summary>As the overload without a header, also returning the answer's
     /// <paramref name="header"/> (KIS's <c>tr_cont</c>: more pages follow), null when absent, and the answer's HTTP
     /// <c>Date</c> (the server's clock), null when absent.</summary>
-    public async Task<(HttpStatusCode Status, JsonDocument? Body, string? Header, DateTimeOffset? Date)> SendAsync(HttpRequestMessage request, string what, string? header,
-        CancellationToken cancellationToken)
+    public async Task<(HttpStatusCode Status, JsonDocument? Body, string? Header, DateTimeOffset? Date)> SendAsync(HttpRequestMessage request, string what,
+        string? header, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
