@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Kis.Realtime.Simulator.Hosting;
@@ -107,6 +108,13 @@ public sealed class KisSimulator : IAsyncDisposable
         _restApp.Use((ctx, next) =>
         {
             ctx.Request.Path = NormalizePath(ctx.Request.Path);
+            // Every answer carries the server's clock, as KIS's do: here the market's (a demo day's, a scenario's), on
+            // which orders are stamped, so a client reconciles on the clock of the venue and not of the machine.
+            ctx.Response.OnStarting(() =>
+            {
+                ctx.Response.Headers.Date = new DateTimeOffset(_hub.Market.Clock.Now(), KoreaTime.Offset).ToString("r", CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            });
             return next(ctx);
         });
         _restApp.UseRouting();

@@ -227,5 +227,7 @@ public sealed partial class KisOrderClient
         "01" => OrderSide.Sell, "02" => OrderSide.Buy, _ => OrderSide.Unknown,
     };
 
-    private string Today() => _options.TimeProvider.GetUtcNow().ToOffset(KoreaTime.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    /// <summary>The server's day (KST) as its answers tell it; this machine's before any answer.</summary>
+    private string Today()
+        => (_serverClock.Now() ?? _options.TimeProvider.GetUtcNow()).ToOffset(KoreaTime.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 }

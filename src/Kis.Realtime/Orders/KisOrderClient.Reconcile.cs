@@ -27,6 +27,7 @@ public sealed partial class KisOrderClient
         var what = pending.Order is { } o ? $"{o.Side} {o.Quantity} {o.Code}" : $"{(pending.Cancel ? "cancel" : "amendment")} of {pending.Original}";
         string? inquiryProblem = null;
         IReadOnlyList<string> candidates = [];
+        var twinAwaiting = false;
         for (var check = 0; check < _options.ReconcileChecks; check++)
         {
             if (check > 0)
@@ -54,15 +55,22 @@ public sealed partial class KisOrderClient
             }
             attempts++;
             candidates = Candidates(pending, rows);
-            if (candidates.Count == 1)
+            // A twin call (same terms) still awaiting its answer may have placed the one candidate: wait for its answer.
+            twinAwaiting = TwinAwaitingAnswer(pending);
+            if (candidates.Count == 1 && !twinAwaiting)
             {
                 var row = rows.FirstOrDefault(r => KisOrderWire.Normalize(r.OrderNumber) == candidates[0]);
-                return Accepted(pending, row?.OrderNumber ?? candidates[0], row?.Branch ?? "", row?.Time, "found in today's orders after the answer was lost",
-                    attempts, reconciled: true);
+                var number = row?.OrderNumber ?? candidates[0];
+                var branch = row?.Branch ?? "";
+                if (TryClaim(number, branch))
+                    return Accepted(pending, number, branch, row?.Time, "found in today's orders after the answer was lost", attempts, reconciled: true);
+                continue; // another call claimed it meanwhile
             }
             if (candidates.Count > 1) break; // more checks cannot tell them apart
         }
-        var problem = candidates.Count > 1
+        var problem = twinAwaiting && candidates.Count > 0
+            ? $"{lost}; another call of the same terms still awaits its answer, so order(s) {string.Join(", ", candidates)} may be that call's: not resent"
+            : candidates.Count > 1
             ? $"{lost}; {candidates.Count} orders of today could be it ({string.Join(", ", candidates)}): not resent"
             : inquiryProblem is not null ? $"{lost}; today's orders could not be read ({inquiryProblem}): not resent"
             : $"{lost}; no order matching it was listed after {_options.ReconcileChecks} check(s) of today's orders: not resent";
@@ -70,13 +78,30 @@ public sealed partial class KisOrderClient
         return new KisOrderResult { Outcome = KisOrderOutcome.Unknown, Problem = problem, Attempts = attempts, Pending = pending };
     }
 
+    /// <summary>True while another call of this client on the same terms as <paramref name="pending"/> awaits its answer.</summary>
+    private bool TwinAwaitingAnswer(PendingCall pending)
+    {
+        lock (_gate)
+            return _awaitingAnswer.Any(other => !ReferenceEquals(other, pending) && other.Product == pending.Product && other.Cancel == pending.Cancel
+                && SameTerms(other.Order, pending.Order) && KisOrderWire.Normalize(other.Original) == KisOrderWire.Normalize(pending.Original));
+    }
+
+    /// <summary>Orders a listing cannot tell apart: same code, side, quantity and price.</summary>
+    private static bool SameTerms(KisOrderRequest? a, KisOrderRequest? b)
+        => a is null || b is null ? a == b : a.Code == b.Code && a.Side == b.Side && a.Quantity == b.Quantity && a.Price == b.Price;
+
     /// <summary>The order numbers (normalized) of today's orders and noticed orders that could be the lost call's.</summary>
     private List<string> Candidates(PendingCall pending, IReadOnlyList<KisOrderRow> rows)
     {
         var found = new SortedSet<string>(StringComparer.Ordinal);
+        // On the server's clock: its time when the call was sent, as known then, or as the answers since tell it.
+        var serverSent = pending.ServerSentAt
+            ?? (_serverClock.Now() is { } serverNow ? serverNow - (_options.TimeProvider.GetUtcNow() - pending.LocalSentAt) : null);
+        var after = serverSent is { } t ? (t - ClockTolerance).ToOffset(KoreaTime.Offset) : (DateTimeOffset?)null;
+        var sentAfter = after is { } a ? TimeOnly.FromDateTime(a.DateTime) : TimeOnly.MinValue;
         foreach (var row in rows)
         {
-            if (row.Time < pending.SentAfter) continue;
+            if (after is { } bound && (row.Date == default ? row.Time < sentAfter : row.Date.ToDateTime(row.Time) < bound.DateTime)) continue;
             if (pending.Order is { } order)
             {
                 if (row.OriginalOrderNumber is null && row.Code == order.Code && row.Side == order.Side && row.Quantity == order.Quantity
@@ -91,7 +116,7 @@ public sealed partial class KisOrderClient
         // The notices may tell of a new order (or an amendment) before the inquiry lists it.
         foreach (var state in Book.Tracker.Orders)
         {
-            if (state.LastUpdate < pending.SentAfter) continue;
+            if (state.LastUpdate < sentAfter) continue;
             if (pending.Order is { } order)
             {
                 if (state.OriginalOrderNumber is null && state.Code == order.Code && state.Side == order.Side && state.Quantity == order.Quantity

@@ -23,7 +23,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     /// <summary>KIS's codes for a refused access token: a new one is issued and the call made once more.</summary>
     private static readonly HashSet<string> TokenRejected = ["EGW00121", "EGW00123"];
 
-    /// <summary>How much earlier than our clock KIS's order time may be and the order still be ours (clock difference).</summary>
+    /// <summary>How much earlier than the server's time of sending, as estimated, its order time may be and the order still be ours.</summary>
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(5);
 
     private readonly KisOrderOptions _options;
@@ -34,8 +34,10 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     private readonly RestRateLimiter _rest;
     private readonly RestRateLimiter _tokenLimit;
     private readonly ILogger _logger;
+    private readonly ServerClock _serverClock;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
+    private readonly HashSet<PendingCall> _awaitingAnswer = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, string> _branches = new(StringComparer.Ordinal);
 
     /// <summary>Creates the client (no call is made until a method needs one).</summary>
@@ -46,6 +48,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         options.Validate();
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger("Kis.Realtime.Orders") ?? NullLogger.Instance;
+        _serverClock = new ServerClock(options.TimeProvider);
         _http = new RestHttp(options.HttpHandler, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes, "KisOrderOptions.HttpHandler");
         // Order calls on a connection each (defence in depth): no HTTP-stack retry of a reused connection can then
         // apply to an order KIS may already have taken. Inquiries reuse connections.
@@ -91,7 +94,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var path = order.Product == KisProduct.Stock ? KisOrderWire.StockOrder : KisOrderWire.FuturesOrder;
         var call = new Call(path, KisOrderWire.PlaceTrId(order.Product, order.Side), null,
             KisOrderWire.PlaceBody(AccountOf(order.Product), order), $"Placing a {order.Side} of {order.Quantity} {order.Code}");
-        var pending = new PendingCall(order.Product, order, null, false, SentAfter());
+        var sent = SentNow();
+        var pending = new PendingCall(order.Product, order, null, false, sent.Local, sent.Server);
         return await OrderCallAsync(call, pending, cancellationToken).ConfigureAwait(false);
     }
 
@@ -105,7 +109,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var call = new Call(KisOrderWire.AmendCancelPath(amend.Product), KisOrderWire.AmendCancelTrId(amend.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(amend.Product), amend.Product, false, amend.OriginalOrderNumber, branch, amend.Quantity,
                 amend.Kind, amend.Price, amend.Exchange), $"Amending order {amend.OriginalOrderNumber}");
-        return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false, SentAfter()), cancellationToken)
+        var sent = SentNow();
+        return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false, sent.Local, sent.Server), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -118,12 +123,13 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var call = new Call(KisOrderWire.AmendCancelPath(cancel.Product), KisOrderWire.AmendCancelTrId(cancel.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(cancel.Product), cancel.Product, true, cancel.OriginalOrderNumber, branch, cancel.Quantity,
                 KisOrderKind.Limit, 0, cancel.Exchange), $"Cancelling order {cancel.OriginalOrderNumber}");
-        return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true, SentAfter()), cancellationToken)
+        var sent = SentNow();
+        return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true, sent.Local, sent.Server), cancellationToken)
             .ConfigureAwait(false);
     }
 
-    /// <summary>KST time of day a little before now: an order of ours that KIS lists is not older than this.</summary>
-    private TimeOnly SentAfter() => TimeOnly.FromDateTime(_options.TimeProvider.GetUtcNow().ToOffset(KoreaTime.Offset).DateTime - ClockTolerance);
+    /// <summary>A call about to be sent: now, by this machine's clock and (when known) by the server's.</summary>
+    private (DateTimeOffset Local, DateTimeOffset? Server) SentNow() => (_options.TimeProvider.GetUtcNow(), _serverClock.Now());
 
     private async Task<string> BranchAsync(KisProduct product, string original, string? given, CancellationToken cancellationToken)
     {
@@ -144,6 +150,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     {
         var trace = new Trace();
         Answer answer;
+        // While its answer is awaited, no reconciling of a twin call (same terms) may take the order it placed.
+        lock (_gate) _awaitingAnswer.Add(pending);
         try
         {
             answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
@@ -156,6 +164,10 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         {
             LogAnswerLost(_logger, call.What, e.Message);
             return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate) _awaitingAnswer.Remove(pending);
         }
         using (answer.Body)
         {
@@ -170,7 +182,15 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
                 if (string.IsNullOrEmpty(number))
                     return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", trace.Attempts, cancellationToken).ConfigureAwait(false);
                 var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
-                return Accepted(pending, number, branch, KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD")), $"{msgCd} {message}".Trim(), trace.Attempts, false);
+                var time = KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD"));
+                if (time is { } stamped) _serverClock.ObserveOrderTime(stamped);
+                if (TryClaim(number, branch))
+                    return Accepted(pending, number, branch, time, $"{msgCd} {message}".Trim(), trace.Attempts, false);
+                // Another call of ours already holds this number (reconciling took it): this answer may not be a second
+                // acceptance of it, so what this call placed is looked for again.
+                var claimed = $"{call.What}: KIS answered order {number}, which another call of this client already holds";
+                LogAnswerLost(_logger, call.What, claimed);
+                return await ReconcileCoreAsync(pending, claimed, trace.Attempts, cancellationToken).ConfigureAwait(false);
             }
             if (rtCd is { Length: > 0 } && msgCd is { Length: > 0 })
                 return Refused(new KisRefusal(rtCd, msgCd, message, (int)answer.Status), trace.Attempts);
@@ -192,14 +212,21 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         _ => false,
     };
 
-    private KisOrderResult Accepted(PendingCall pending, string number, string branch, TimeOnly? time, string? message, int attempts, bool reconciled)
+    /// <summary>Takes an order number for one call of this client; false when another call already holds it.</summary>
+    private bool TryClaim(string number, string branch)
     {
         var key = KisOrderWire.Normalize(number);
         lock (_gate)
         {
-            _claimed.Add(key);
+            if (!_claimed.Add(key)) return false;
             if (branch.Length > 0) _branches[key] = branch;
+            return true;
         }
+    }
+
+    /// <summary>The accepted result of a call whose number it has claimed (<see cref="TryClaim"/>).</summary>
+    private KisOrderResult Accepted(PendingCall pending, string number, string branch, TimeOnly? time, string? message, int attempts, bool reconciled)
+    {
         // A cancel's own number is no order: its handle follows the order it cancels.
         var followed = pending.Cancel ? pending.Original! : number;
         return new KisOrderResult
@@ -227,16 +254,24 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var credential = _options.Credential;
         while (true)
         {
-            await _rest.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The token first: its wait must not spend a slot of the rate limit, which counts until the answer.
             var token = await _tokens.GetAsync(credential, rejected, cancellationToken).ConfigureAwait(false);
             using var request = Build(call, token, credential);
-            trace.Attempts++;
-            trace.Sending = true;
-            Interlocked.Increment(ref _requests);
-            // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
-            var (status, body, trCont) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
-                order ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
-            trace.Sending = false;
+            HttpStatusCode status;
+            JsonDocument? body;
+            string? trCont;
+            DateTimeOffset? serverDate;
+            using (await _rest.WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                trace.Attempts++;
+                trace.Sending = true;
+                Interlocked.Increment(ref _requests);
+                // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
+                (status, body, trCont, serverDate) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
+                    order ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
+                trace.Sending = false;
+            }
+            if (serverDate is { } date) _serverClock.ObserveDate(date);
             var root = body?.RootElement ?? default;
             var msgCd = KisOrderWire.Text(root, "msg_cd") ?? KisOrderWire.Text(root, "error_code");
             if (KisOrderWire.Text(root, "rt_cd") != "0" && msgCd is not null)

@@ -48,6 +48,8 @@ public sealed record KisOrderResult
     public string? Message { get; init; }
     /// <summary>The venue's refusal, when <see cref="KisOrderOutcome.Refused"/>.</summary>
     public KisRefusal? Refusal { get; init; }
+    /// <summary>The check of a <see cref="KisRiskGuard"/> that refused it before sending; null when the venue answered.</summary>
+    public KisRiskCheck? RiskCheck { get; init; }
     /// <summary>Why the outcome is <see cref="KisOrderOutcome.Unknown"/> or <see cref="KisOrderOutcome.NotSent"/>: what was lost and what reconciling found.</summary>
     public string? Problem { get; init; }
     /// <summary>True when the answer was lost and the order was found by reconciling (today's orders or its notices).</summary>

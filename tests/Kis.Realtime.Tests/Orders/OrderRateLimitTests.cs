@@ -25,11 +25,13 @@ public sealed class OrderRateLimitTests
         var steps = 0;
         while (true)
         {
-            // Everything let through has arrived, and the next caller is waiting for the window (or all are done). Its
-            // timer must be pending: a caller whose wait just ended is still counted sleeping until it runs again.
+            // Everything let through has arrived and been answered (a slot counts until its answer), and the next caller
+            // is waiting for the window (or all are done). Its timer must be pending: a caller whose wait just ended is
+            // still counted sleeping until it runs again.
             await UntilAsync(() => placing.All(p => p.IsCompleted)
                 || (client.RateLimiter.Sleeping > 0 && clock.NextTimerDue is not null
-                    && server.Requests.Count(r => r.Path != "/oauth2/tokenP") == client.RateLimiter.Granted),
+                    && server.Requests.Count(r => r.Path != "/oauth2/tokenP") == client.RateLimiter.Granted
+                    && placing.Count(p => p.IsCompleted) == client.RateLimiter.Granted),
                 "the calls let through at the server and the next one waiting");
             if (placing.All(p => p.IsCompleted)) break;
             clock.Advance(clock.NextTimerDue!.Value - clock.GetUtcNow());
@@ -44,6 +46,55 @@ public sealed class OrderRateLimitTests
         var busiest = stamps.Max(start => stamps.Count(t => t >= start && t < start + TimeSpan.FromSeconds(1)));
         Assert.Equal(limit, busiest); // full windows, never more
         Assert.Equal((orders - 1) / limit, steps);
+    }
+}
+
+/// <summary>
+/// Issue 56 (3): the limits hold at the wire, on the real clock: the calls a server sees, in every sliding second, from a
+/// fresh client whose first calls wait for a slow token.
+/// </summary>
+public sealed class OrderRateAtTheWireTests
+{
+    private static int Busiest(IEnumerable<DateTimeOffset> arrivals)
+    {
+        var stamps = arrivals.Order().ToList();
+        return stamps.Count == 0 ? 0 : stamps.Max(start => stamps.Count(t => t >= start && t < start + TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task A_burst_of_100_orders_from_a_fresh_client_never_exceeds_20_in_any_second_at_the_server()
+    {
+        await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer) { TokenDelay = TimeSpan.FromMilliseconds(600) };
+        using var client = new KisOrderClient(OrderAmbiguityTests.Options(server) with { TimeProvider = TimeProvider.System });
+        Assert.Equal(20, client.RateLimiter.PerSecond);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100)
+            .Select(i => client.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 70_000 + i * 10)))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(results, r => Assert.Equal(KisOrderOutcome.Accepted, r.Outcome));
+        Assert.Equal(100, server.OrderCalls);
+        var busiest = Busiest(server.Requests.Where(r => r.Path != "/oauth2/tokenP").Select(r => r.At));
+        Assert.True(busiest <= 20, $"{busiest} order calls reached the server within one second");
+    }
+
+    [Fact]
+    public async Task Token_issues_of_one_app_key_reach_the_server_at_no_more_than_one_a_second()
+    {
+        await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer) { TokenDelay = TimeSpan.FromMilliseconds(300) };
+        var options = OrderAmbiguityTests.Options(server) with { TimeProvider = TimeProvider.System };
+        var clients = Enumerable.Range(0, 4).Select(_ => new KisOrderClient(options)).ToList();
+        try
+        {
+            var results = await Task.WhenAll(clients.Select((c, i) => c.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 70_000 + i * 10))))
+                .WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.All(results, r => Assert.Equal(KisOrderOutcome.Accepted, r.Outcome));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+        Assert.Equal(4, server.Count("/oauth2/tokenP"));
+        Assert.Equal(1, Busiest(server.Requests.Where(r => r.Path == "/oauth2/tokenP").Select(r => r.At)));
     }
 }
 

@@ -28,6 +28,10 @@ internal enum OrderReaction
     RefuseRate,
     /// <summary>Refuses it as a business refusal (rt_cd 1, APBK0919) whose message quotes the app secret.</summary>
     RefuseWithSecret,
+    /// <summary>Does not place it and closes the connection (the request was lost before the server).</summary>
+    OnlyDrop,
+    /// <summary>Places it and holds its answer until <see cref="ScriptedOrderServer.ReleaseHeld"/> (a slow answer).</summary>
+    PlaceThenHold,
 }
 
 /// <summary>
@@ -47,6 +51,7 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
     private readonly ConcurrentBag<Task> _connections = [];
     private readonly Lock _gate = new();
     private readonly List<PlacedOrder> _placed = [];
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _orderCalls;
     private long _nextNumber = 7_000;
 
@@ -75,6 +80,12 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
 
     /// <summary>Order calls received (placed or not).</summary>
     public int OrderCalls => Volatile.Read(ref _orderCalls);
+
+    /// <summary>How long the token endpoint takes to answer (a slow first call of the day).</summary>
+    public TimeSpan TokenDelay { get; init; }
+
+    /// <summary>Sends the answers held by <see cref="OrderReaction.PlaceThenHold"/>.</summary>
+    public void ReleaseHeld() => _release.TrySetResult();
 
     public int Count(string pathEnd) => Requests.Count(r => r.Path.EndsWith(pathEnd, StringComparison.Ordinal));
 
@@ -114,6 +125,16 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                     return;
                 }
+                if (reply.StartsWith(Slow, StringComparison.Ordinal))
+                {
+                    await Task.Delay(TokenDelay, _stop.Token); // the scenario: a slow token endpoint, not synchronisation
+                    reply = reply[Slow.Length..];
+                }
+                if (reply.StartsWith(Held, StringComparison.Ordinal))
+                {
+                    await _release.Task.WaitAsync(_stop.Token);
+                    reply = reply[Held.Length..];
+                }
                 await socket.SendAsync(Encoding.UTF8.GetBytes(reply));
             }
         }
@@ -124,6 +145,8 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
     }
 
     private const string Stall = "stall";
+    private const string Held = "held:";
+    private const string Slow = "slow:";
 
     private string? Handle(string head, string body)
     {
@@ -137,7 +160,7 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
         var trId = headers.GetValueOrDefault("tr_id", "");
         Requests.Enqueue((method, path, trId, Clock.GetUtcNow()));
         if (path == "/oauth2/tokenP")
-            return Json(200, new JsonObject { ["access_token"] = "scripted-token", ["token_type"] = "Bearer", ["expires_in"] = 86400 });
+            return Slow + Json(200, new JsonObject { ["access_token"] = "scripted-token", ["token_type"] = "Bearer", ["expires_in"] = 86400 });
         if (path.EndsWith("/inquire-daily-ccld", StringComparison.Ordinal)) return Json(200, DailyOrders(query));
         if (!path.EndsWith("/order-cash", StringComparison.Ordinal)) return Json(404, new JsonObject { ["rt_cd"] = "1", ["msg_cd"] = "TEST0404", ["msg1"] = "not scripted" });
 
@@ -164,6 +187,15 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
             case OrderReaction.PlaceThenDrop:
                 Place();
                 return null;
+            case OrderReaction.OnlyDrop:
+                return null;
+            case OrderReaction.PlaceThenHold:
+                var held = Place()!;
+                return Held + Json(200, new JsonObject
+                {
+                    ["rt_cd"] = "0", ["msg_cd"] = "APBK0013", ["msg1"] = "주문 전송 완료 되었습니다.",
+                    ["output"] = new JsonObject { ["KRX_FWDG_ORD_ORGNO"] = "91252", ["ODNO"] = held.Number, ["ORD_TMD"] = KstTime(held.At) },
+                });
             case OrderReaction.PlaceThen500:
                 Place();
                 return Raw(500, "text/html", "<html>502 Bad Gateway</html>");
@@ -183,6 +215,8 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
 
     private static DateTimeOffset ToKst(DateTimeOffset t) => t.ToOffset(Kst);
 
+    private static string KstTime(DateTimeOffset t) => ToKst(t).ToString("HHmmss", CultureInfo.InvariantCulture);
+
     private JsonObject DailyOrders(string query)
     {
         var code = query.Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "PDNO")?[1] ?? "";
@@ -200,10 +234,12 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
         return new JsonObject { ["rt_cd"] = "0", ["msg_cd"] = "KIOK0000", ["msg1"] = "조회가 완료되었습니다", ["output1"] = rows, ["output2"] = new JsonObject(), ["ctx_area_fk100"] = "", ["ctx_area_nk100"] = "" };
     }
 
-    private static string Json(int status, JsonObject body) => Raw(status, "application/json; charset=utf-8", body.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    private string Json(int status, JsonObject body) => Raw(status, "application/json; charset=utf-8", body.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
 
-    private static string Raw(int status, string type, string body)
-        => $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Error")}\r\nContent-Type: {type}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\ntr_cont: D\r\nConnection: keep-alive\r\n\r\n{body}";
+    /// <summary>An answer stamped with the server's clock in its Date header, as an HTTP server's are.</summary>
+    private string Raw(int status, string type, string body)
+        => $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Error")}\r\nDate: {Clock.GetUtcNow().ToString("r", CultureInfo.InvariantCulture)}\r\n" +
+            $"Content-Type: {type}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\ntr_cont: D\r\nConnection: keep-alive\r\n\r\n{body}";
 
     /// <summary>One request (head, body) from the connection's bytes; null when the client closed it.</summary>
     private async Task<(string Head, string Body)?> ReadRequestAsync(Socket socket, List<byte> pending)

@@ -31,14 +31,15 @@ internal sealed partial class AccessTokenProvider
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastIssue = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _issueLock = new(1, 1);
 
-    private readonly Func<CancellationToken, Task>? _beforeIssue;
+    private readonly Func<CancellationToken, Task<IDisposable>>? _issueSlot;
 
     /// <summary>Tokens of <paramref name="restBase"/> through <paramref name="http"/>, kept in <paramref name="cacheFile"/> (null: memory
-    /// only); <paramref name="beforeIssue"/> is awaited before each issue over HTTP (the token endpoint's rate limit), or null.</summary>
+    /// only); <paramref name="issueSlot"/> gives each issue over HTTP its slot of the token endpoint's rate limit, held until
+    /// the answer, or null.</summary>
     public AccessTokenProvider(RestHttp http, Uri restBase, string? cacheFile, TimeProvider time, ILogger logger,
-        Func<CancellationToken, Task>? beforeIssue = null)
+        Func<CancellationToken, Task<IDisposable>>? issueSlot = null)
     {
-        _beforeIssue = beforeIssue;
+        _issueSlot = issueSlot;
         _http = http;
         _restBase = restBase;
         _cacheFile = cacheFile;
@@ -75,8 +76,9 @@ internal sealed partial class AccessTokenProvider
                 LogWaiting(_logger, credential.MaskedAppKey, (MinimumIssueInterval - since).TotalSeconds);
                 await Task.Delay(MinimumIssueInterval - since, _time, cancellationToken).ConfigureAwait(false);
             }
-            if (_beforeIssue is not null) await _beforeIssue(cancellationToken).ConfigureAwait(false);
-            var entry = await IssueAsync(credential, cancellationToken).ConfigureAwait(false);
+            TokenEntry entry;
+            using (_issueSlot is null ? null : await _issueSlot(cancellationToken).ConfigureAwait(false))
+                entry = await IssueAsync(credential, cancellationToken).ConfigureAwait(false);
             _cache[cacheKey] = entry;
             _lastIssue[cacheKey] = entry.IssuedAt;
             SecretFile.Write(_cacheFile, [.. _cache.Select(p => new TokenFileEntry(p.Key, p.Value.AccessToken, p.Value.IssuedAt, p.Value.ExpiresAt))],

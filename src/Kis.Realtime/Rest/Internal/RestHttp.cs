@@ -55,14 +55,15 @@ internal sealed class RestHttp : IDisposable
     /// <paramref name="what"/> (what the call does, e.g. "Issuing an approval key for app key PS…") starts every error message.</summary>
     public async Task<(HttpStatusCode Status, JsonDocument? Body)> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
     {
-        var (status, body, _) = await SendAsync(request, what, null, cancellationToken).ConfigureAwait(false);
+        var (status, body, _, _) = await SendAsync(request, what, null, cancellationToken).ConfigureAwait(false);
         return (status, body);
     }
 
     /// <summary>As the overload without a header, also returning the answer's
-    /// <paramref name="header"/> (KIS's <c>tr_cont</c>: more pages follow), null when absent.</summary>
-    public async Task<(HttpStatusCode Status, JsonDocument? Body, string? Header)> SendAsync(HttpRequestMessage request, string what, string? header,
-        CancellationToken cancellationToken)
+    /// <paramref name="header"/> (KIS's <c>tr_cont</c>: more pages follow), null when absent, and the answer's HTTP
+    /// <c>Date</c> (the server's clock), null when absent.</summary>
+    public async Task<(HttpStatusCode Status, JsonDocument? Body, string? Header, DateTimeOffset? Date)> SendAsync(HttpRequestMessage request, string what,
+        string? header, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -93,7 +94,7 @@ internal sealed class RestHttp : IDisposable
                 // Left null: the caller reports "not JSON" with the status, without the body.
             }
             var headerValue = header is not null && response.Headers.TryGetValues(header, out var values) ? values.FirstOrDefault() : null;
-            return (response.StatusCode, json, headerValue);
+            return (response.StatusCode, json, headerValue, response.Headers.Date);
         }
         catch (HttpRequestException e)
         {

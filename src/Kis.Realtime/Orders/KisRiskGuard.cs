@@ -1,0 +1,190 @@
+using Kis.Realtime.Retry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kis.Realtime;
+
+/// <summary>
+/// Pre-trade checks in front of any venue (<see cref="KisOrderClient"/> for KIS and <c>kisrt sim</c>, the paper
+/// simulator, a backtest): the same <see cref="IKisOrderVenue"/>, so a strategy keeps its limits from backtest to real
+/// money. A new order or amendment that breaches a <see cref="KisRiskLimits"/> is refused here, typed
+/// (<see cref="KisOrderOutcome.Refused"/> with <see cref="KisOrderResult.RiskCheck"/>), counted and logged, and never
+/// reaches the venue. Positions, open orders and the day's profit come from the venue's <see cref="IKisOrderVenue.Book"/>
+/// (feed it the notices) and the orders this guard let through; last trades from <see cref="OnTrade"/>. The kill switch
+/// (<see cref="KillAsync"/>) cancels every open order and refuses new ones. Cancels always pass. Thread-safe: one lock;
+/// checks and the order's reservation are one step, so concurrent orders cannot pass a limit together.
+/// </summary>
+public sealed partial class KisRiskGuard : IKisOrderVenue
+{
+    private readonly IKisOrderVenue _venue;
+    private readonly KisRiskLimits _limits;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, decimal> _lastTrades = new(StringComparer.Ordinal);
+    private readonly List<KisOrderRequest> _sending = [];
+    private readonly Dictionary<string, KisOrderRequest> _letThrough = new(StringComparer.Ordinal);
+    private readonly long[] _refusals = new long[Enum.GetValues<KisRiskCheck>().Length];
+    private readonly SlidingWindowLimit? _rate;
+    private bool _killed;
+
+    /// <summary>Guards <paramref name="venue"/> with <paramref name="limits"/>.</summary>
+    /// <exception cref="ArgumentException">A limit is out of range.</exception>
+    public KisRiskGuard(IKisOrderVenue venue, KisRiskLimits limits, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(venue);
+        ArgumentNullException.ThrowIfNull(limits);
+        limits.Validate();
+        (_venue, _limits) = (venue, limits);
+        _logger = loggerFactory?.CreateLogger("Kis.Realtime.Risk") ?? NullLogger.Instance;
+        if (limits.MaxOrdersPerSecond is { } perSecond) _rate = new SlidingWindowLimit(perSecond, TimeSpan.FromSeconds(1), time ?? TimeProvider.System);
+    }
+
+    /// <inheritdoc />
+    public KisOrderBook Book => _venue.Book;
+
+    /// <summary>The limits checked.</summary>
+    public KisRiskLimits Limits => _limits;
+
+    /// <summary>True while the kill switch is on.</summary>
+    public bool IsKilled
+    {
+        get
+        {
+            lock (_gate) return _killed;
+        }
+    }
+
+    /// <summary>Orders refused by <paramref name="check"/> so far.</summary>
+    public long Refused(KisRiskCheck check) => Interlocked.Read(ref _refusals[(int)check]);
+
+    /// <summary>Orders refused by any check so far.</summary>
+    public long RefusedTotal => _refusals.Sum(r => Interlocked.Read(ref r));
+
+    /// <summary>The last trade of <paramref name="code"/> (the price band, market orders' value, the day's profit at it).</summary>
+    public void OnTrade(string code, decimal price)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        if (price <= 0) throw new ArgumentOutOfRangeException(nameof(price), "A trade's price must be positive.");
+        lock (_gate) _lastTrades[code] = price;
+    }
+
+    /// <summary>The position in <paramref name="code"/> as the notices tell it: bought less sold.</summary>
+    public long Position(string code)
+        => Book.Tracker.Orders.Where(o => o.Code == code).Sum(o => o.Side == OrderSide.Sell ? -o.FilledQuantity : o.FilledQuantity);
+
+    /// <summary>The day's profit (negative: a loss): the fills' cash plus the positions at the last trades.</summary>
+    public decimal DayProfit()
+    {
+        var orders = Book.Tracker.Orders;
+        lock (_gate) return DayProfit(orders);
+    }
+
+    /// <inheritdoc />
+    public async Task<KisOrderResult> PlaceAsync(KisOrderRequest order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var orders = Book.Tracker.Orders;
+        lock (_gate)
+        {
+            if (Check(order, orders) is { } breach) return Refuse(breach.Check, breach.Why, $"{order.Side} {order.Quantity} {order.Code}");
+            _sending.Add(order);
+            _rate?.Record();
+        }
+        KisOrderResult result;
+        try
+        {
+            result = await _venue.PlaceAsync(order, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate) _sending.Remove(order);
+        }
+        // Until its notices come, an order let through counts as working in full; an unknown one too, as it may be.
+        if (result.IsAccepted && result.OrderNumber is { } number)
+            lock (_gate) _letThrough[Normalize(number)] = order;
+        return result;
+    }
+
+    /// <inheritdoc />
+    public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(amend);
+        var original = Book.Tracker.Find(amend.OriginalOrderNumber);
+        lock (_gate)
+        {
+            string? why = null;
+            KisRiskCheck check = default;
+            if (_killed) (check, why) = (KisRiskCheck.KillSwitch, "the kill switch is on");
+            else if (_rate is not null && _rate.DelayBeforeNext() > TimeSpan.Zero)
+                (check, why) = (KisRiskCheck.OrderRate, $"more than {_limits.MaxOrdersPerSecond} orders in one second");
+            else if (amend.Quantity is { } q && _limits.MaxOrderQuantity is { } maxQuantity && q > maxQuantity)
+                (check, why) = (KisRiskCheck.MaxOrderQuantity, $"quantity {q} is over {maxQuantity}");
+            else if (original is not null && amend.Kind != KisOrderKind.Market && BandProblem(original.Code, amend.Price) is { } band)
+                (check, why) = (KisRiskCheck.PriceBand, band);
+            if (why is not null) return Task.FromResult(Refuse(check, why, $"amendment of {amend.OriginalOrderNumber}"));
+            _rate?.Record();
+        }
+        return _venue.AmendAsync(amend, cancellationToken);
+    }
+
+    /// <summary>Cancels always pass: they only reduce risk.</summary>
+    public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
+        => _venue.CancelAsync(cancel, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
+        CancellationToken cancellationToken = default) => _venue.GetOrdersAsync(product, filter, code, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<KisBalance> GetBalanceAsync(KisProduct product, CancellationToken cancellationToken = default)
+        => _venue.GetBalanceAsync(product, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<KisBuyingPower> GetBuyingPowerAsync(KisProduct product, string code, OrderSide side = OrderSide.Buy, decimal price = 0,
+        CancellationToken cancellationToken = default) => _venue.GetBuyingPowerAsync(product, code, side, price, cancellationToken);
+
+    /// <summary>
+    /// The kill switch: refuses every new order from now on, and cancels every order still working, those the notices
+    /// show and those let through whose notices have not come yet. The cancels' results, one per order.
+    /// </summary>
+    public async Task<IReadOnlyList<KisOrderResult>> KillAsync(CancellationToken cancellationToken = default)
+    {
+        List<(string Number, KisProduct Product)> open;
+        var tracked = Book.Tracker.Orders;
+        lock (_gate)
+        {
+            _killed = true;
+            open = [.. Working(tracked).Select(w => (w.Number, w.Product))];
+        }
+        LogKilled(_logger, open.Count);
+        var results = new List<KisOrderResult>(open.Count);
+        foreach (var (number, product) in open)
+        {
+            var cancel = new KisCancelRequest { Product = product, OriginalOrderNumber = number };
+            results.Add(await _venue.CancelAsync(cancel, cancellationToken).ConfigureAwait(false));
+        }
+        return results;
+    }
+
+    /// <summary>Turns the kill switch off: new orders are checked again.</summary>
+    public void Resume()
+    {
+        lock (_gate) _killed = false;
+    }
+
+    private KisOrderResult Refuse(KisRiskCheck check, string why, string what)
+    {
+        Interlocked.Increment(ref _refusals[(int)check]);
+        LogRefused(_logger, what, check, why);
+        return new KisOrderResult
+        {
+            Outcome = KisOrderOutcome.Refused, RiskCheck = check, Refusal = new KisRefusal("", $"RISK_{check}", why, 0), Problem = why,
+        };
+    }
+
+    [LoggerMessage(1141, LogLevel.Warning, "Risk guard refused {What} ({Check}): {Why}; not sent")]
+    private static partial void LogRefused(ILogger logger, string what, KisRiskCheck check, string why);
+
+    [LoggerMessage(1142, LogLevel.Warning, "Risk guard kill switch on: new orders refused, cancelling {Open} working order(s)")]
+    private static partial void LogKilled(ILogger logger, int open);
+}

@@ -1,0 +1,53 @@
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Orders;
+
+/// <summary>
+/// Issue 56 (1): an order number is claimed by exactly one handle. Two identical orders in flight: one is lost before
+/// the server, the other is placed but its answer is slow. The lost one's reconciling must not take the slow one's
+/// order, so the two never come back accepted with the same number.
+/// </summary>
+public sealed class OrderClaimTests
+{
+    private static readonly KisOrderRequest Buy = KisOrderRequest.Stock("005930", OrderSide.Buy, 11, 70_000);
+
+    [Fact]
+    public async Task Twin_orders_one_lost_and_one_slow_never_share_an_order_number()
+    {
+        var script = new[] { OrderReaction.PlaceThenHold, OrderReaction.OnlyDrop };
+        await using var server = new ScriptedOrderServer(call => script[call]);
+        using var client = new KisOrderClient(OrderAmbiguityTests.Options(server));
+
+        var slow = client.PlaceAsync(Buy);
+        await UntilAsync(() => server.Placed.Count == 1, "the first order placed at the server, its answer held");
+        var lost = await client.PlaceAsync(Buy).WaitAsync(TestTimeout);
+        server.ReleaseHeld();
+        var answered = await slow.WaitAsync(TestTimeout);
+
+        var placed = Assert.Single(server.Placed);
+        Assert.Equal((KisOrderOutcome.Accepted, placed.Number, false), (answered.Outcome, answered.OrderNumber, answered.Reconciled));
+        Assert.Equal(KisOrderOutcome.Unknown, lost.Outcome);
+        Assert.Contains("same terms", lost.Problem);
+        Assert.Equal(2, server.OrderCalls);
+    }
+
+    [Fact]
+    public async Task The_lost_twin_reconciled_after_the_slow_answer_claimed_its_number_finds_nothing_of_its_own()
+    {
+        var script = new[] { OrderReaction.PlaceThenHold, OrderReaction.OnlyDrop };
+        await using var server = new ScriptedOrderServer(call => script[call]);
+        using var client = new KisOrderClient(OrderAmbiguityTests.Options(server));
+
+        var slow = client.PlaceAsync(Buy);
+        await UntilAsync(() => server.Placed.Count == 1, "the first order placed at the server, its answer held");
+        var lost = await client.PlaceAsync(Buy).WaitAsync(TestTimeout);
+        server.ReleaseHeld();
+        var answered = await slow.WaitAsync(TestTimeout);
+        var again = await client.ReconcileAsync(lost).WaitAsync(TestTimeout);
+
+        Assert.True(answered.IsAccepted, answered.ToString());
+        Assert.Equal(KisOrderOutcome.Unknown, again.Outcome);
+        Assert.Contains("no order matching it", again.Problem);
+        Assert.Single(server.Placed);
+    }
+}
