@@ -26,6 +26,9 @@ internal sealed record BarsArgs
     public static readonly TimeSpan DefaultCloseGrace = TimeSpan.FromSeconds(2);
     /// <summary>How long after its end a time or day bar still takes its late trades (<see cref="BarOptions.LateWindow"/>). Default 0.</summary>
     public TimeSpan LateWindow { get; init; }
+    /// <summary>How long records may arrive out of exchange order (<see cref="BarOptions.ReorderWindow"/>). Default 5 s.</summary>
+    public TimeSpan ReorderWindow { get; init; } = DefaultReorderWindow;
+    public static readonly TimeSpan DefaultReorderWindow = TimeSpan.FromSeconds(5);
     /// <summary>A <c>kisrt record</c> folder to read instead of a live source.</summary>
     public string? Replay { get; init; }
     /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
@@ -50,6 +53,11 @@ internal static class BarsCommand
         var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
         var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
         var lateWindow = new Option<string?>("--late-window") { Description = "a time or day bar takes trades that arrive late (after a later bar's) until a trade stamped this long after its end, e.g. 30s or 2m; bars show that much later (default 0: a late trade is in no bar, counted)" };
+        var reorderWindow = new Option<string?>("--reorder-window")
+        {
+            Description = "records may arrive this long out of exchange order (e.g. two sources): bars take each TR's trades in cumulative-volume "
+                + "order, a hole waits this long for its trades before it is a gap (default 5s; 0 takes arrival order)",
+        };
         var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
         var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
@@ -59,7 +67,7 @@ internal static class BarsCommand
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, count, duration, sessions, closeGrace, lateWindow, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
+            interval, from, format, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -75,6 +83,7 @@ internal static class BarsCommand
                 Sessions = parse.GetValue(sessions),
                 CloseGrace = parse.GetValue(closeGrace) is { } g ? Configuration.Duration.Parse(g, "--close-grace") : BarsArgs.DefaultCloseGrace,
                 LateWindow = parse.GetValue(lateWindow) is { } w ? Configuration.Duration.Parse(w, "--late-window") : TimeSpan.Zero,
+                ReorderWindow = parse.GetValue(reorderWindow) is { } r ? Configuration.Duration.Parse(r, "--reorder-window") : BarsArgs.DefaultReorderWindow,
                 Replay = parse.GetValue(replay),
                 Postgres = parse.GetValue(postgres),
                 PgSchema = parse.GetValue(pgSchema) ?? "kis",
@@ -140,9 +149,11 @@ internal static class BarsCommand
         // the session's last bar shows at the close; a replay's bars close at the next trade (its trades are in the past).
         spec = spec.WithSessions(sessions); // the spec says which sessions a bar covers
         if (args.LateWindow < TimeSpan.Zero) throw new CliUsageException("--late-window must not be negative.");
+        if (args.ReorderWindow < TimeSpan.Zero) throw new CliUsageException("--reorder-window must not be negative.");
         var options = BarOptions.Default with
         {
             FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null, LateWindow = args.LateWindow,
+            ReorderWindow = args.ReorderWindow,
         };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
@@ -205,7 +216,7 @@ internal static class BarsCommand
             aggregator.Complete();
             while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
             var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } ? $", seed: {Describe(aggregator.SeedResult)}" : "";
-            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}");
+            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}");
             // A recording without this subscription's trades: say what it holds (a wrong key is the usual cause).
             if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)
                 await stderr.WriteLineAsync(RecordingContents.Describe(s.ToString(), recording.Description,
@@ -263,6 +274,15 @@ internal static class BarsCommand
             };
         }
         return sessions;
+    }
+
+    // Where the first corrupt acml_vol is, so a person can find the record (its stamp, on the market's clock).
+    private static string DescribeCorrupt(long count, IReadOnlyList<CorruptCumulativeVolume> records)
+    {
+        if (count == 0) return "";
+        var first = records[0];
+        var fits = first.ExpectedCumulativeVolume is { } expected ? $"the trades' own volumes give {expected}" : "no place on the tape fits it (in no bar)";
+        return $", corrupt cumulative volumes {count} (first at {first.Time:yyyy-MM-dd HH:mm:ss}: acml_vol {first.CumulativeVolume}, {fits})";
     }
 
     private static string Describe(SeedResult r) =>
