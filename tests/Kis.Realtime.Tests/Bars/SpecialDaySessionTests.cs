@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kis.Realtime.Tests.Cli;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Replay.RecordedDays;
 
 namespace Kis.Realtime.Tests.Bars;
