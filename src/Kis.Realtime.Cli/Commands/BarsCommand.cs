@@ -13,6 +13,8 @@ internal sealed record BarsArgs
     /// <summary>First bar shown (KST time of day, HH:mm or HH:mm:ss); earlier bars are built but not shown.</summary>
     public string? From { get; init; }
     public string? Format { get; init; }
+    /// <summary>The file of <c>--format parquet</c> (binary: not for stdout).</summary>
+    public string? Out { get; init; }
     /// <summary>Stop after this many closed bars (all subscriptions together).</summary>
     public long? Count { get; init; }
     public TimeSpan? Duration { get; init; }
@@ -47,7 +49,8 @@ internal static class BarsCommand
         var connection = new ConnectionOptions();
         var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW value)", DefaultValueFactory = _ => "1m" };
         var from = new Option<string?>("--from") { Description = "show bars from this time of day on the market's clock (KST; New York for US stocks; e.g. 09:00); earlier bars are built but not shown" };
-        var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
+        var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise), csv, or parquet (with --out FILE)" };
+        var output = new Option<string?>("--out") { Description = "with --format parquet: the file to write (typed columns, keys as strings, UTC times with the market's zone)" };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
@@ -67,7 +70,7 @@ internal static class BarsCommand
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
+            interval, from, format, output, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -77,6 +80,7 @@ internal static class BarsCommand
                 Interval = parse.GetValue(interval) ?? "1m",
                 From = parse.GetValue(from),
                 Format = parse.GetValue(format),
+                Out = parse.GetValue(output),
                 Count = parse.GetValue(count),
                 Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
                 Forming = parse.GetValue(forming),
@@ -119,7 +123,9 @@ internal static class BarsCommand
         }
         var interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
-        if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
+        if (format is not ("table" or "jsonl" or "csv" or "parquet")) throw new CliUsageException($"--format must be table, jsonl, csv or parquet, not '{args.Format}'.");
+        if (format == "parquet" && string.IsNullOrEmpty(args.Out)) throw new CliUsageException("--format parquet writes a file: give --out FILE.");
+        if (format != "parquet" && args.Out is not null) throw new CliUsageException("--out is for --format parquet (other formats go to stdout).");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
         var sessions = ParseSessions(args.Sessions);
         if (connection.Subscriptions.Count == 0) throw new CliUsageException("give --sub TR:KEY of a trade TR, e.g. --sub stock:005930 (bars need trades).");
@@ -140,7 +146,8 @@ internal static class BarsCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);
 
-        var writer = new BarWriter(stdout, format);
+        var parquet = format == "parquet" ? new Output.ParquetBarFile(args.Out!) : null;
+        var writer = new BarWriter(parquet is null ? stdout : TextWriter.Null, parquet is null ? format : "csv");
         var gate = new Lock(); // one owner of the output, the count and the store's queue: every pump emits under it
         long shown = 0;
         long tradesRead = 0; // all subscriptions: a source none of whose trades decode fails instead of showing "0 bars"
@@ -166,6 +173,7 @@ internal static class BarsCommand
             await stop.CancelAsync();
         }
         if (store is not null) await store.CompleteAsync();
+        if (parquet is not null) await parquet.WriteAsync(CancellationToken.None);
         lock (gate) writer.Flush();
         // Records that did not decode are the source's (one count for every subscription), reported as `kisrt decode` does.
         var statistics = source.Client.Statistics;
@@ -242,7 +250,9 @@ internal static class BarsCommand
             lock (gate)
             {
                 if (shown >= args.Count) return false;
-                writer.Write(s.Tr.Id, spec, bar);
+                if (parquet is not null && bar.IsForming) return false; // a file holds closed bars
+                if (parquet is not null) parquet.Add(s.Tr.Id, spec, bar);
+                else writer.Write(s.Tr.Id, spec, bar);
                 if (bar.IsForming) { writer.Flush(); return false; }
                 store?.Add(s.Tr.Id, bar);
                 shown++;
