@@ -49,8 +49,14 @@ internal static class BarsCommand
         var connection = new ConnectionOptions();
         var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW value)", DefaultValueFactory = _ => "1m" };
         var from = new Option<string?>("--from") { Description = "show bars from this time of day on the market's clock (KST; New York for US stocks; e.g. 09:00); earlier bars are built but not shown" };
-        var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise), csv, or parquet (with --out FILE)" };
-        var output = new Option<string?>("--out") { Description = "with --format parquet: the file to write (typed columns, keys as strings, UTC times with the market's zone)" };
+        var format = new Option<string?>("--format")
+        {
+            Description = "table (default on a terminal), jsonl (default otherwise), csv, or parquet (with --out FILE)",
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "with --format parquet: the file to write (typed columns, keys as strings, UTC times with the market's zone)",
+        };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
@@ -70,7 +76,8 @@ internal static class BarsCommand
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, output, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
+            interval, from, format, output, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa,
+            postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -123,7 +130,8 @@ internal static class BarsCommand
         }
         var interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
-        if (format is not ("table" or "jsonl" or "csv" or "parquet")) throw new CliUsageException($"--format must be table, jsonl, csv or parquet, not '{args.Format}'.");
+        if (format is not ("table" or "jsonl" or "csv" or "parquet"))
+            throw new CliUsageException($"--format must be table, jsonl, csv or parquet, not '{args.Format}'.");
         if (format == "parquet" && string.IsNullOrEmpty(args.Out)) throw new CliUsageException("--format parquet writes a file: give --out FILE.");
         if (format != "parquet" && args.Out is not null) throw new CliUsageException("--out is for --format parquet (other formats go to stdout).");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");

@@ -19,8 +19,8 @@ internal sealed class ParquetBarFile
     private static readonly DataField TrId = new DataField<string>("tr_id");
     private static readonly DataField Key = new DataField<string>("key");
     private static readonly DataField Interval = new DataField<string>("interval");
-    private static readonly DataField OpenTime = new DateTimeDataField("open_time", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros);
-    private static readonly DataField CloseTime = new DateTimeDataField("close_time", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros);
+    private static readonly DataField OpenTime = Instant("open_time");
+    private static readonly DataField CloseTime = Instant("close_time");
     private static readonly DataField TimeZone = new DataField<string>("time_zone");
     private static readonly DataField Open = Price("open"), High = Price("high"), Low = Price("low"), Close = Price("close");
     private static readonly DataField Volume = new DataField<long>("volume");
@@ -39,6 +39,8 @@ internal sealed class ParquetBarFile
     public ParquetBarFile(string path) => _path = path;
 
     private static DecimalDataField Price(string name) => new(name, Precision, Scale, forceByteArrayEncoding: true);
+
+    private static DateTimeDataField Instant(string name) => new(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros);
 
     public void Add(string trId, BarSpec spec, in Bar bar) =>
         _bars.Add((trId, spec.ToString(), MarketCalendar.For(trId, bar.Key).TimeZoneId, bar));

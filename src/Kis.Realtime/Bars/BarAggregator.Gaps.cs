@@ -127,7 +127,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     // A trade covering (from, to] inside an open gap fills it: the gap's volume is no longer missing, and a gap filled
-    // whole is no gap at all (the count goes back down). A trade inside a hole splits it in two (two gaps, one sequence).
+    // whole is no gap at all (the count goes back down). A trade inside a hole splits it in two parts of one gap.
     private bool Fill(int tr, long from, long to, out long openGap)
     {
         openGap = -1;
@@ -141,8 +141,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (from > g.Low && to < g.High)
             {
                 gaps[k] = g with { High = from };
-                gaps.Add(g with { Low = to });
-                Gaps++;
+                gaps.Add(g with { Low = to }); // still one gap (one sequence) until both parts are filled
                 return true;
             }
             g = to == g.High ? g with { High = from } : g with { Low = to };
@@ -152,9 +151,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 return true;
             }
             gaps.RemoveAt(k);
-            Gaps--;
             if (!gaps.Exists(o => o.Sequence == g.Sequence))
             {
+                Gaps--;
                 if (g.FlaggedBar == _open && _forming && _formingOpenGaps > 0) _formingOpenGaps--;
                 else LiftHeldGap(g.FlaggedBar);
                 ClearClosingGap(g.Sequence);

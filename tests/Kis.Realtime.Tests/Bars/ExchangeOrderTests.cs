@@ -48,7 +48,8 @@ public sealed class ExchangeOrderTests
     private static List<(string Open, decimal O, decimal H, decimal L, decimal C, long Volume, int Count)> Of(
         List<System.Text.Json.JsonElement> bars) =>
         [.. bars.Select(b => (b.GetProperty("open_time").GetString()![..16], b.GetProperty("open").GetDecimal(), b.GetProperty("high").GetDecimal(),
-            b.GetProperty("low").GetDecimal(), b.GetProperty("close").GetDecimal(), b.GetProperty("volume").GetInt64(), b.GetProperty("trade_count").GetInt32()))];
+            b.GetProperty("low").GetDecimal(), b.GetProperty("close").GetDecimal(), b.GetProperty("volume").GetInt64(),
+            b.GetProperty("trade_count").GetInt32()))];
 
     [Theory]
     [InlineData(500, 1)]

@@ -14,7 +14,10 @@ public sealed class ScenarioMinuteChartTests
     {
         // Monday 2026-11-23 from 09:00 KST, a market minute a real second.
         var start = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9));
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5 });
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5,
+        });
         var minutes = new Dictionary<DateTimeOffset, long>();
         await using (var client = new KisRealtimeClient(Options(sim)))
         {
@@ -49,7 +52,10 @@ public sealed class ScenarioMinuteChartTests
     {
         // Issue 57 item 7: a stock first asked for at 10:00 on a holiday had traded nothing that day.
         var start = new DateTimeOffset(year, month, day, 10, 0, 0, TimeSpan.FromHours(9));
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5 });
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5,
+        });
         using var rest = new KisRestClient(new KisRestOptions
         {
             Credential = new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret), RestBaseUrl = sim.RestBaseUrl,
