@@ -13,6 +13,8 @@ internal sealed record BarsArgs
     /// <summary>First bar shown (KST time of day, HH:mm or HH:mm:ss); earlier bars are built but not shown.</summary>
     public string? From { get; init; }
     public string? Format { get; init; }
+    /// <summary>The file of <c>--format parquet</c> (binary: not for stdout).</summary>
+    public string? Out { get; init; }
     /// <summary>Stop after this many closed bars (all subscriptions together).</summary>
     public long? Count { get; init; }
     public TimeSpan? Duration { get; init; }
@@ -26,6 +28,9 @@ internal sealed record BarsArgs
     public static readonly TimeSpan DefaultCloseGrace = TimeSpan.FromSeconds(2);
     /// <summary>How long after its end a time or day bar still takes its late trades (<see cref="BarOptions.LateWindow"/>). Default 0.</summary>
     public TimeSpan LateWindow { get; init; }
+    /// <summary>How long records may arrive out of exchange order (<see cref="BarOptions.ReorderWindow"/>). Default 5 s.</summary>
+    public TimeSpan ReorderWindow { get; init; } = DefaultReorderWindow;
+    public static readonly TimeSpan DefaultReorderWindow = TimeSpan.FromSeconds(5);
     /// <summary>A <c>kisrt record</c> folder to read instead of a live source.</summary>
     public string? Replay { get; init; }
     /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
@@ -44,12 +49,24 @@ internal static class BarsCommand
         var connection = new ConnectionOptions();
         var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW value)", DefaultValueFactory = _ => "1m" };
         var from = new Option<string?>("--from") { Description = "show bars from this time of day on the market's clock (KST; New York for US stocks; e.g. 09:00); earlier bars are built but not shown" };
-        var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
+        var format = new Option<string?>("--format")
+        {
+            Description = "table (default on a terminal), jsonl (default otherwise), csv, or parquet (with --out FILE)",
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "with --format parquet: the file to write (typed columns, keys as strings, UTC times with the market's zone)",
+        };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
         var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
         var lateWindow = new Option<string?>("--late-window") { Description = "a time or day bar takes trades that arrive late (after a later bar's) until a trade stamped this long after its end, e.g. 30s or 2m; bars show that much later (default 0: a late trade is in no bar, counted)" };
+        var reorderWindow = new Option<string?>("--reorder-window")
+        {
+            Description = "records may arrive this long out of exchange order (e.g. two sources): bars take each TR's trades in cumulative-volume "
+                + "order, a hole waits this long for its trades before it is a gap (default 5s; 0 takes arrival order)",
+        };
         var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
         var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
@@ -59,7 +76,8 @@ internal static class BarsCommand
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
-            interval, from, format, count, duration, sessions, closeGrace, lateWindow, forming, replay, gateway, ns, amqpCa, postgres, pgSchema,
+            interval, from, format, output, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa,
+            postgres, pgSchema,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -69,12 +87,14 @@ internal static class BarsCommand
                 Interval = parse.GetValue(interval) ?? "1m",
                 From = parse.GetValue(from),
                 Format = parse.GetValue(format),
+                Out = parse.GetValue(output),
                 Count = parse.GetValue(count),
                 Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
                 Forming = parse.GetValue(forming),
                 Sessions = parse.GetValue(sessions),
                 CloseGrace = parse.GetValue(closeGrace) is { } g ? Configuration.Duration.Parse(g, "--close-grace") : BarsArgs.DefaultCloseGrace,
                 LateWindow = parse.GetValue(lateWindow) is { } w ? Configuration.Duration.Parse(w, "--late-window") : TimeSpan.Zero,
+                ReorderWindow = parse.GetValue(reorderWindow) is { } r ? Configuration.Duration.Parse(r, "--reorder-window") : BarsArgs.DefaultReorderWindow,
                 Replay = parse.GetValue(replay),
                 Postgres = parse.GetValue(postgres),
                 PgSchema = parse.GetValue(pgSchema) ?? "kis",
@@ -110,7 +130,10 @@ internal static class BarsCommand
         }
         var interactive = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         var format = (args.Format ?? (interactive ? "table" : "jsonl")).ToLowerInvariant();
-        if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
+        if (format is not ("table" or "jsonl" or "csv" or "parquet"))
+            throw new CliUsageException($"--format must be table, jsonl, csv or parquet, not '{args.Format}'.");
+        if (format == "parquet" && string.IsNullOrEmpty(args.Out)) throw new CliUsageException("--format parquet writes a file: give --out FILE.");
+        if (format != "parquet" && args.Out is not null) throw new CliUsageException("--out is for --format parquet (other formats go to stdout).");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
         var sessions = ParseSessions(args.Sessions);
         if (connection.Subscriptions.Count == 0) throw new CliUsageException("give --sub TR:KEY of a trade TR, e.g. --sub stock:005930 (bars need trades).");
@@ -131,7 +154,8 @@ internal static class BarsCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);
 
-        var writer = new BarWriter(stdout, format);
+        var parquet = format == "parquet" ? new Output.ParquetBarFile(args.Out!) : null;
+        var writer = new BarWriter(parquet is null ? stdout : TextWriter.Null, parquet is null ? format : "csv");
         var gate = new Lock(); // one owner of the output, the count and the store's queue: every pump emits under it
         long shown = 0;
         long tradesRead = 0; // all subscriptions: a source none of whose trades decode fails instead of showing "0 bars"
@@ -140,9 +164,11 @@ internal static class BarsCommand
         // the session's last bar shows at the close; a replay's bars close at the next trade (its trades are in the past).
         spec = spec.WithSessions(sessions); // the spec says which sessions a bar covers
         if (args.LateWindow < TimeSpan.Zero) throw new CliUsageException("--late-window must not be negative.");
+        if (args.ReorderWindow < TimeSpan.Zero) throw new CliUsageException("--reorder-window must not be negative.");
         var options = BarOptions.Default with
         {
             FormingUpdates = false, ClockCloseGrace = args.Replay is null ? args.CloseGrace : null, LateWindow = args.LateWindow,
+            ReorderWindow = args.ReorderWindow,
         };
 
         var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
@@ -155,6 +181,7 @@ internal static class BarsCommand
             await stop.CancelAsync();
         }
         if (store is not null) await store.CompleteAsync();
+        if (parquet is not null) await parquet.WriteAsync(CancellationToken.None);
         lock (gate) writer.Flush();
         // Records that did not decode are the source's (one count for every subscription), reported as `kisrt decode` does.
         var statistics = source.Client.Statistics;
@@ -205,7 +232,7 @@ internal static class BarsCommand
             aggregator.Complete();
             while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
             var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } ? $", seed: {Describe(aggregator.SeedResult)}" : "";
-            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}");
+            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}");
             // A recording without this subscription's trades: say what it holds (a wrong key is the usual cause).
             if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)
                 await stderr.WriteLineAsync(RecordingContents.Describe(s.ToString(), recording.Description,
@@ -231,7 +258,9 @@ internal static class BarsCommand
             lock (gate)
             {
                 if (shown >= args.Count) return false;
-                writer.Write(s.Tr.Id, spec, bar);
+                if (parquet is not null && bar.IsForming) return false; // a file holds closed bars
+                if (parquet is not null) parquet.Add(s.Tr.Id, spec, bar);
+                else writer.Write(s.Tr.Id, spec, bar);
                 if (bar.IsForming) { writer.Flush(); return false; }
                 store?.Add(s.Tr.Id, bar);
                 shown++;
@@ -263,6 +292,15 @@ internal static class BarsCommand
             };
         }
         return sessions;
+    }
+
+    // Where the first corrupt acml_vol is, so a person can find the record (its stamp, on the market's clock).
+    private static string DescribeCorrupt(long count, IReadOnlyList<CorruptCumulativeVolume> records)
+    {
+        if (count == 0) return "";
+        var first = records[0];
+        var fits = first.ExpectedCumulativeVolume is { } expected ? $"the trades' own volumes give {expected}" : "no place on the tape fits it (in no bar)";
+        return $", corrupt cumulative volumes {count} (first at {first.Time:yyyy-MM-dd HH:mm:ss}: acml_vol {first.CumulativeVolume}, {fits})";
     }
 
     private static string Describe(SeedResult r) =>

@@ -97,6 +97,8 @@ internal sealed partial class Stock
     private List<DateTime> TradedMinutes(StockVenue venue, int openSecond, DateTime createdAt)
     {
         var minutes = new List<DateTime>();
+        // A holiday (KRX's calendar; NXT keeps KRX's days) traded nothing: no minute to backfill.
+        if (!MarketCalendar.KrxStocks.IsTradingDay(DateOnly.FromDateTime(createdAt))) return minutes;
         for (var minute = createdAt.Date.AddSeconds(openSecond); minute < createdAt; minute = minute.AddMinutes(1))
             if (CanTrade(venue, minute)) minutes.Add(minute);
         return minutes;

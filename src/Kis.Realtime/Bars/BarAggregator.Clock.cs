@@ -17,9 +17,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// </summary>
     public bool CloseThrough(DateTimeOffset now)
     {
-        if (_kind > BarKind.Day || _calendar is null) return false;
+        if (_calendar is null) return false;
+        // Records waiting for a hole's trades past their window go on first: they may belong to the forming bar.
+        var closed = _reorderWindow > 0 && ReleasePending(now.UtcTicks);
+        if (_kind > BarKind.Day) return closed;
         var local = _calendar.LocalTicks(now.UtcTicks);
-        var closed = false;
         if (_forming && local >= _clockEnd)
         {
             CloseForming(false);
@@ -67,10 +69,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>When the forming bar is due to close on the clock (null: no clock close configured, or nothing forming).</summary>
     internal DateTimeOffset? ClockCloseDue()
     {
-        if (_options.ClockCloseGrace is not { } grace || _kind > BarKind.Day) return null;
+        if (_options.ClockCloseGrace is not { } grace) return null;
+        if (_kind > BarKind.Day) return PendingClockRelease() + grace;
         // The forming bar closes at its end; a held one (BarOptions.LateWindow) is emitted at its end plus the window.
         DateTimeOffset? due = _forming ? new DateTimeOffset(_clockEnd + _lateWindow, _offset) : null;
         if (HeldClockRelease() is { } held && (due is null || held < due)) due = held;
+        if (PendingClockRelease() is { } pending && (due is null || pending < due)) due = pending;
         return due + grace + TimeSpan.FromTicks(_clockSkew);
     }
 

@@ -5,49 +5,107 @@ namespace Kis.Realtime;
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private const int MaxTrs = 4;
-    // Gaps still open per TR, as cumulative-volume ranges (low, high]: a late trade inside one fills it.
-    private const int MaxOpenGaps = 4;
 
-    // The last cumulative volume per TR: a key may be fed from several TRs (e.g. KRX and NXT trades of one stock).
+    // Per TR (a key may be fed from several, e.g. KRX and NXT trades of one stock): the tape's last cumulative volume, its
+    // trading day and stamp; the trades seen this day (a repeat is the same trade, not any record at or below the last
+    // acml_vol); and the holes still open, as cumulative-volume ranges (low, high]: a late trade inside one fills it.
     private readonly string?[] _trIds = new string?[MaxTrs];
+    private readonly bool[] _trSeen = new bool[MaxTrs];
     private readonly long[] _trAccumulated = new long[MaxTrs];
     private readonly int[] _trDay = new int[MaxTrs];
-    private readonly OpenGap[] _openGaps = new OpenGap[MaxTrs * MaxOpenGaps];
+    private readonly long[] _trLocal = new long[MaxTrs];
+    private readonly HashSet<TradeIdentity>?[] _trTrades = new HashSet<TradeIdentity>?[MaxTrs];
+    private readonly List<OpenGap>?[] _openGaps = new List<OpenGap>?[MaxTrs];
     // Open gaps that flagged the forming bar: when late trades fill them all, its gap flag goes.
     private int _formingOpenGaps;
+    private long _openGapSequence;
 
-    /// <summary>Trades not added because their cumulative volume was already counted (repeated records).</summary>
+    /// <summary>Trades not added because the same trade (acml_vol, volume, price and stamp) was added before (repeated records).</summary>
     public long DuplicateTrades { get; private set; }
+
+    private int TrSlot(string trId)
+    {
+        var i = 0;
+        while (i < MaxTrs && _trIds[i] is { } id && !ReferenceEquals(id, trId) && !string.Equals(id, trId, StringComparison.Ordinal)) i++;
+        if (i == MaxTrs) return -1; // more TRs than any instrument has: not checked
+        _trIds[i] ??= trId;
+        return i;
+    }
+
+    private bool IsSeen(int tr, int day, in TradeIdentity trade) =>
+        _trSeen[tr] && day == _trDay[tr] && _trTrades[tr] is { } seen && seen.Contains(trade);
+
+    private bool IsPending(int tr, int day, in TradeIdentity trade)
+    {
+        foreach (var p in _pending)
+            if (p.Tr == tr && p.Day == day && p.Accumulated == trade.Accumulated && p.Volume == trade.Volume && p.Local == trade.Local
+                && TAccessor.Price(p.Trade) == trade.Price) return true;
+        return false;
+    }
+
+    private void Remember(int tr, int day, in TradeIdentity trade)
+    {
+        if (day != _trDay[tr] && _trSeen[tr]) return; // another day's: its set is gone
+        (_trTrades[tr] ??= []).Add(trade);
+    }
+
+    // Behind the tape: an earlier day's, or at or below the last cumulative volume (a record adding no volume at the same
+    // cumulative volume, e.g. an index tick of a price change alone, is not behind).
+    private bool IsBehind(int tr, int day, long accumulated, long volume) =>
+        _trSeen[tr] && (day < _trDay[tr] || (day == _trDay[tr] && (accumulated < _trAccumulated[tr] || (accumulated == _trAccumulated[tr] && volume > 0))));
+
+    private bool CanFill(int tr, long from, long to)
+    {
+        if (_openGaps[tr] is not { } gaps) return false;
+        foreach (var g in gaps)
+            if (from >= g.Low && to <= g.High) return true;
+        return false;
+    }
 
     // Cumulative-volume check per TR. Runs for every trade, also those outside the bar's sessions, so their volume is not
     // taken for missed volume.
-    private VolumeCheck CheckVolume(string trId, long volume, long accumulated, int day, out int openGap)
+    private VolumeCheck CheckVolume(in TTrade trade, long local, long utc, int day, long accumulated, out long openGap)
     {
         openGap = -1;
         if (accumulated < 0) return VolumeCheck.Continues;
-        var i = 0;
-        while (i < MaxTrs && _trIds[i] is { } id && !ReferenceEquals(id, trId) && !string.Equals(id, trId, StringComparison.Ordinal)) i++;
-        if (i == MaxTrs) return VolumeCheck.Continues; // more TRs than any instrument has: not checked
-        if (_trIds[i] is null)
+        var i = TrSlot(TAccessor.TrId(trade));
+        if (i < 0) return VolumeCheck.Continues;
+        var volume = TAccessor.Volume(trade);
+        var identity = new TradeIdentity(accumulated, volume, TAccessor.Price(trade), local);
+        if (!_trSeen[i])
         {
-            _trIds[i] = trId;
-            _trAccumulated[i] = accumulated;
-            _trDay[i] = day;
+            _trSeen[i] = true;
+            Advance(i, accumulated, day, local);
+            Remember(i, day, identity);
             return accumulated > volume ? VolumeCheck.FirstAfterUnseen : VolumeCheck.Continues;
         }
-        // (A record adding no volume at the same cumulative volume, e.g. an index tick of a price change alone, is no repeat.)
-        if (day < _trDay[i] || (day == _trDay[i] && (accumulated < _trAccumulated[i] || (accumulated == _trAccumulated[i] && volume > 0))))
+        if (IsBehind(i, day, accumulated, volume))
         {
-            // Behind the last one seen: a trade that fills an open gap is late; anything else was counted already.
-            if (day == _trDay[i] && Fill(i, accumulated - volume, accumulated, out openGap)) return VolumeCheck.Late;
-            DuplicateTrades++;
-            return VolumeCheck.Duplicate;
+            if (IsSeen(i, day, identity))
+            {
+                DuplicateTrades++;
+                return VolumeCheck.Duplicate;
+            }
+            // Behind the tape and not a trade seen: a trade of an open gap (late), else its acml_vol contradicts the tape.
+            if (day == _trDay[i] && Fill(i, accumulated - volume, accumulated, out openGap))
+            {
+                Remember(i, day, identity);
+                return VolumeCheck.Late;
+            }
+            NoteCorrupt(new Pending { Trade = trade, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume, Tr = i, Day = day },
+                null, inBar: false);
+            Remember(i, day, identity);
+            return VolumeCheck.Corrupt;
         }
         var missing = CumulativeVolumeRule.Missing(_trAccumulated[i], _trDay[i], accumulated, volume, day, out var reset);
         var low = reset ? 0 : _trAccumulated[i];
-        if (reset) ForgetOpenGaps(i);
-        _trAccumulated[i] = accumulated;
-        _trDay[i] = day;
+        if (reset)
+        {
+            _openGaps[i]?.Clear();
+            _trTrades[i]?.Clear();
+        }
+        Advance(i, accumulated, day, local);
+        Remember(i, day, identity);
         if (missing <= 0) return VolumeCheck.Continues;
         Gaps++;
         MissingVolume += missing;
@@ -55,62 +113,70 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return reset ? VolumeCheck.GapAtDayStart : VolumeCheck.Gap;
     }
 
-    private int Open(int tr, long low, long high)
+    private void Advance(int tr, long accumulated, int day, long local)
     {
-        var slots = _openGaps.AsSpan(tr * MaxOpenGaps, MaxOpenGaps);
-        var oldest = 0;
-        for (var k = 0; k < slots.Length; k++)
-        {
-            if (slots[k].High == 0) { oldest = k; break; }
-            if (slots[k].Sequence < slots[oldest].Sequence) oldest = k;
-        }
-        // With every slot taken the oldest gap is forgotten: it stays counted, and a trade filling it counts as a duplicate.
-        slots[oldest] = new OpenGap(low, high, ++_openGapSequence, -1);
-        return tr * MaxOpenGaps + oldest;
+        _trAccumulated[tr] = accumulated;
+        _trDay[tr] = day;
+        _trLocal[tr] = local;
     }
 
-    private long _openGapSequence;
+    private long Open(int tr, long low, long high)
+    {
+        (_openGaps[tr] ??= []).Add(new OpenGap(low, high, ++_openGapSequence, -1));
+        return _openGapSequence;
+    }
 
     // A trade covering (from, to] inside an open gap fills it: the gap's volume is no longer missing, and a gap filled
-    // whole is no gap at all (the count goes back down).
-    private bool Fill(int tr, long from, long to, out int openGap)
+    // whole is no gap at all (the count goes back down). A trade inside a hole splits it in two parts of one gap.
+    private bool Fill(int tr, long from, long to, out long openGap)
     {
         openGap = -1;
-        var slots = _openGaps.AsSpan(tr * MaxOpenGaps, MaxOpenGaps);
-        for (var k = 0; k < slots.Length; k++)
+        if (_openGaps[tr] is not { } gaps) return false;
+        for (var k = 0; k < gaps.Count; k++)
         {
-            ref var g = ref slots[k];
-            if (g.High == 0 || from < g.Low || to > g.High) continue;
+            var g = gaps[k];
+            if (from < g.Low || to > g.High) continue;
             MissingVolume -= to - from;
-            openGap = tr * MaxOpenGaps + k;
-            // The trade takes an end of the range, or the range keeps its larger remaining side (one slot a gap).
-            if (to == g.High) g = g with { High = from };
-            else if (from == g.Low) g = g with { Low = to };
-            else g = to - g.Low > g.High - from ? g with { Low = to } : g with { High = from }; // rare: the smaller side is forgotten (stays missing)
-            if (g.High <= g.Low)
+            openGap = g.Sequence;
+            if (from > g.Low && to < g.High)
+            {
+                gaps[k] = g with { High = from };
+                gaps.Add(g with { Low = to }); // still one gap (one sequence) until both parts are filled
+                return true;
+            }
+            g = to == g.High ? g with { High = from } : g with { Low = to };
+            if (g.High > g.Low)
+            {
+                gaps[k] = g;
+                return true;
+            }
+            gaps.RemoveAt(k);
+            if (!gaps.Exists(o => o.Sequence == g.Sequence))
             {
                 Gaps--;
                 if (g.FlaggedBar == _open && _forming && _formingOpenGaps > 0) _formingOpenGaps--;
                 else LiftHeldGap(g.FlaggedBar);
                 ClearClosingGap(g.Sequence);
-                g = default;
             }
             return true;
         }
         return false;
     }
 
-    private void ForgetOpenGaps(int tr) => Array.Clear(_openGaps, tr * MaxOpenGaps, MaxOpenGaps);
-
     /// <summary>The forming bar carries the flag of open gap <paramref name="openGap"/> (a late trade filling it may lift it).</summary>
-    private void FlagFormingWithOpenGap(int openGap)
+    private void FlagFormingWithOpenGap(long openGap)
     {
         if (openGap < 0)
         {
             _flags |= BarFlags.Gap;
             return;
         }
-        _openGaps[openGap] = _openGaps[openGap] with { FlaggedBar = _open };
+        foreach (var gaps in _openGaps)
+        {
+            if (gaps is null) continue;
+            for (var k = 0; k < gaps.Count; k++)
+                if (gaps[k].Sequence == openGap) gaps[k] = gaps[k] with { FlaggedBar = _open };
+        }
         _formingOpenGaps++;
     }
 
@@ -126,4 +192,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     private readonly record struct OpenGap(long Low, long High, long Sequence, long FlaggedBar);
+
+    private readonly record struct TradeIdentity(long Accumulated, long Volume, decimal Price, long Local);
 }

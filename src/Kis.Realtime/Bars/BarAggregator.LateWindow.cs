@@ -10,7 +10,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private long _watermark;      // the latest trade stamp seen (market's clock): a held bar goes at its end + the window
     private long _releasedEnd;    // the end of the last bar emitted from the held ones: a late trade before it is in no bar
 
-    private void Hold(bool gap, int openGap)
+    private void Hold(bool gap, long openGap)
     {
         (_held ??= []).Add(new HeldBar
         {
@@ -18,7 +18,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             O = _o, H = _h, L = _l, C = _c, Volume = _volume, Value = _value, PriceVolume = _priceVolume, Count = _count,
             Flags = _flags, OpenGaps = _formingOpenGaps,
             // Closed at a trade that found trades missing: flagged until late trades fill that gap whole.
-            ClosingGap = gap ? (openGap >= 0 ? _openGaps[openGap].Sequence : -1) : 0,
+            ClosingGap = gap ? openGap : 0,
         });
     }
 

@@ -65,6 +65,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_options.LateWindow < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), _options.LateWindow, "BarOptions.LateWindow must not be negative.");
         _lateWindow = _kind <= BarKind.Day ? _options.LateWindow.Ticks : 0;
+        if (_options.ReorderWindow < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.ReorderWindow, "BarOptions.ReorderWindow must not be negative.");
+        _reorderWindow = _options.ReorderWindow.Ticks;
     }
 
     /// <summary>The bar spec.</summary>
@@ -113,10 +116,17 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var utc = MarketCalendar.KstToUtc(kst);
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);
+        return Arrive(trade, receivedUtcTicks == KstDayClock.NoReceipt ? utc : receivedUtcTicks, utc, t, day);
+    }
+
+    // One trade in exchange order (after the reorder window): its stamp on the market's clock (t), its trading day, and
+    // its cumulative volume (the one its own volume fits, for a record whose acml_vol was found corrupt).
+    private bool Process(in TTrade trade, long utc, long t, int day, long accumulated)
+    {
+        var calendar = _calendar!;
         var volume = TAccessor.Volume(trade);
-        var accumulated = TAccessor.CumulativeVolume(trade);
-        var check = CheckVolume(TAccessor.TrId(trade), volume, accumulated, day, out var openGap);
-        if (check == VolumeCheck.Duplicate) return false; // counted already: in no bar (DuplicateTrades)
+        var check = CheckVolume(trade, t, utc, day, accumulated, out var openGap);
+        if (check is VolumeCheck.Duplicate or VolumeCheck.Corrupt) return false; // counted already: in no bar
         var gap = check is VolumeCheck.Gap or VolumeCheck.GapAtDayStart;
         if ((TAccessor.Session(trade) & _sessions) == 0)
         {
@@ -137,9 +147,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var closed = false;
         if (_kind <= BarKind.Day)
         {
-            // Late (its cumulative volume fills a gap, or its interval is behind the forming or last closed bar): only its
-            // own bar may take it, while it is forming. A closed bar never reopens and a later bar must not take it.
-            if ((check == VolumeCheck.Late || (_forming ? start < _open : start < _lastClosedEnd)) && !(_forming && start == _open))
+            // Late (its interval is behind the forming or last closed bar): only its own bar may take it, while it is forming.
+            // A closed bar never reopens and a later bar must not take it. (A gap's trade stamped in the forming bar's
+            // interval or later is in its bar by its stamp.)
+            if ((_forming ? start < _open : start < _lastClosedEnd) && !(_forming && start == _open))
             {
                 // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
                 if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume,
@@ -215,7 +226,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _emptyNext = _emptyEnd = _lastClosedEnd = 0;
         _lastClosedDay = 0;
         Array.Clear(_trIds);
-        Array.Clear(_openGaps);
+        Array.Clear(_trSeen);
+        foreach (var gaps in _openGaps) gaps?.Clear();
+        foreach (var seen in _trTrades) seen?.Clear();
+        _pending.Clear();
+        _corrupt.Clear();
+        _receivedWatermark = 0;
+        CorruptTrades = SkippedCorrupt = 0;
         _formingOpenGaps = 0;
         DuplicateTrades = 0;
         _seed = null;
@@ -259,7 +276,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             SeedResult = new SeedResult { KeptBars = _seed.Count };
             _seed = null;
         }
-        ReleaseHeld(long.MaxValue, byClock: false); // the stream ended: no late trade can come
+        ReleasePending(long.MaxValue); // the stream ended: no record can come to fill a hole
+        ReleaseHeld(long.MaxValue, byClock: false); // nor a late trade
         if (!_forming) return;
         MaterializeEmpties();
         _ready.Enqueue(MakeBar(BarFlags.EndOfStream));
@@ -301,7 +319,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private long ClockEndOf(MarketCalendar calendar, long start, int day) =>
         _kind == BarKind.Day && calendar.CloseTicks(day, _sessions) is { } marketClose && marketClose < start + _interval ? marketClose : start + _interval;
 
-    private void CloseForming(bool gap, int openGap = -1)
+    private void CloseForming(bool gap, long openGap = -1)
     {
         MaterializeEmpties();
         if (_lateWindow > 0) Hold(gap, openGap); // emitted once its late window has passed

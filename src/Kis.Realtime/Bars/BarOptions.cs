@@ -72,6 +72,17 @@ public sealed record BarOptions
     /// </summary>
     public TimeSpan LateWindow { get; init; }
 
+    /// <summary>
+    /// How long a record may arrive out of exchange order (e.g. two sources or a network path that reorder records): each
+    /// TR's records go into bars in cumulative-volume order. A record continuing the tape goes on at once; one after a
+    /// hole waits for the hole's trades until a record received this long after it arrives (or the clock passes that
+    /// point, or the stream ends), then the hole is a gap. Within the window a record whose acml_vol contradicts the tape
+    /// (a corrupt value) is found and reported (<see cref="BarAggregator{TTrade, TAccessor}.CorruptRecords"/>) instead of
+    /// making later trades look repeated. Measured on the receive clock (<see cref="BarAggregator{TTrade, TAccessor}.Add(in TTrade, DateTimeOffset)"/>;
+    /// the trade's stamp without one). Default zero: records go on in arrival order. `kisrt bars` uses 5 s.
+    /// </summary>
+    public TimeSpan ReorderWindow { get; init; }
+
     /// <summary>The clock for <see cref="TradingDate"/>'s default and <see cref="ClockCloseGrace"/>. Default: the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

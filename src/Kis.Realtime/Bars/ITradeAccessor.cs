@@ -48,7 +48,8 @@ public readonly partial struct StockTradeAccessor
 {
     /// <inheritdoc/>
     public static TradingSessions Session(in StockTrade trade) =>
-        MarketCalendar.ForVenue(trade.Venue).SessionAt(trade.Time.Ticks); // Seoul time, days from midnight: the time of day alone decides
+        // Seoul time: the business date picks the day's hours (a late open, the exam day), the time of day the session.
+        MarketCalendar.ForVenue(trade.Venue).SessionAt((trade.BusinessDate is { } date ? date.DayNumber * TimeSpan.TicksPerDay : 0) + trade.Time.Ticks);
 }
 
 /// <summary>

@@ -318,8 +318,12 @@ public sealed class MarketCalendar
     internal TradingSessions SessionAt(long localTicks)
     {
         if (_onlySession != TradingSessions.None) return _onlySession;
-        var t = localTicks - MidnightOf(DayNumberOfLocal(localTicks));
-        return t < _regularStart ? TradingSessions.PreMarket : t < _regularEnd ? TradingSessions.Regular : TradingSessions.AfterMarket;
+        var day = DayNumberOfLocal(localTicks);
+        var t = localTicks - MidnightOf(day);
+        // A day of changed hours (the table's: KRX's late opens, NYSE's early closes) moves the regular session's edges.
+        var (openShift, closeShift) = _exchange is null || day <= 0 ? default : MarketHolidays.HoursShift(_exchange, day);
+        return t < _regularStart + openShift.Ticks ? TradingSessions.PreMarket
+            : t < _regularEnd + closeShift.Ticks ? TradingSessions.Regular : TradingSessions.AfterMarket;
     }
 
     /// <summary>KST wall-clock ticks (how KIS stamps records) to UTC ticks.</summary>

@@ -14,7 +14,10 @@ public sealed class ScenarioMinuteChartTests
     {
         // Monday 2026-11-23 from 09:00 KST, a market minute a real second.
         var start = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9));
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5 });
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5,
+        });
         var minutes = new Dictionary<DateTimeOffset, long>();
         await using (var client = new KisRealtimeClient(Options(sim)))
         {
@@ -40,5 +43,24 @@ public sealed class ScenarioMinuteChartTests
             var row = Assert.Single(rows, r => r.Time == minute);
             Assert.Equal(volume, row.Volume);
         }
+    }
+
+    [Theory]
+    [InlineData(2026, 12, 25)] // Christmas: KRX and NXT closed
+    [InlineData(2026, 10, 9)]  // Hangul Day
+    public async Task On_a_closed_day_the_REST_minute_chart_holds_no_backfilled_minute(int year, int month, int day)
+    {
+        // Issue 57 item 7: a stock first asked for at 10:00 on a holiday had traded nothing that day.
+        var start = new DateTimeOffset(year, month, day, 10, 0, 0, TimeSpan.FromHours(9));
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5,
+        });
+        using var rest = new KisRestClient(new KisRestOptions
+        {
+            Credential = new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret), RestBaseUrl = sim.RestBaseUrl,
+        });
+        foreach (var venue in new[] { StockVenue.Krx, StockVenue.Nxt, StockVenue.Unified })
+            Assert.Empty(await rest.GetTodayMinuteBarsAsync("005930", venue, until: new TimeOnly(23, 59, 59)));
     }
 }

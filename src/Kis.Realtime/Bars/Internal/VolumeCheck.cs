@@ -15,4 +15,6 @@ internal enum VolumeCheck
     Duplicate,
     /// <summary>A trade missed before, arriving late: it fills (part of) a gap. It enters its own bar only if that bar is still forming.</summary>
     Late,
+    /// <summary>Behind the tape, not a trade seen and in no gap: its acml_vol contradicts the tape. Reported; it enters no bar.</summary>
+    Corrupt,
 }
