@@ -2,25 +2,33 @@
 # Least-privilege RabbitMQ users for a kisrt gateway and its consumers (docs/gateway-security.md explains each
 # permission). Idempotent: an existing user gets the password and permissions again. Run as root (rabbitmqctl).
 #
-#   scripts/rabbitmq-users.sh gateway  USER [--vhost V] [--namespace NS]   the gateway's user: alone writes records
-#   scripts/rabbitmq-users.sh consumer USER [--vhost V] [--namespace NS]   reads the streams, sends requests
-#   scripts/rabbitmq-users.sh delete   USER                                removes the user
+#   scripts/rabbitmq-users.sh gateway  USER [--vhost V] [--namespace NS] [LIMITS]   the gateway's user: alone writes records
+#   scripts/rabbitmq-users.sh consumer USER [--vhost V] [--namespace NS] [LIMITS]   reads the streams, sends requests
+#   scripts/rabbitmq-users.sh delete   USER                                         removes the user
+#
+# LIMITS: --max-connections N --max-channels N, the broker's own per-user limits (set_user_limits), so one user cannot
+# exhaust the broker's connections and memory: a consumer 50 and 200 (a KisGatewayClient uses one connection and a few
+# channels), the gateway 32 and 512 (about ten connections per gateway process, a channel per stream declaration).
+# RabbitMQ 3.10 limits queues per vhost only: --vhost-max-queues N sets that (set_vhost_limits) on the user's vhost.
 #
 # The password is read from KISRT_RABBITMQ_PASSWORD, else from the first line of standard input; it is handed to
 # rabbitmqctl on its standard input, never on a command line (ps would show it). Defaults: vhost /, namespace kis.
 set -euo pipefail
 
 fail() { echo "rabbitmq-users: $*" >&2; exit 1; }
-usage() { fail "usage: $0 gateway|consumer USER [--vhost V] [--namespace NS] | delete USER"; }
+usage() { fail "usage: $0 gateway|consumer USER [--vhost V] [--namespace NS] [--max-connections N] [--max-channels N] [--vhost-max-queues N] | delete USER"; }
 
 [ $# -ge 2 ] || usage
 role=$1 user=$2
 shift 2
-vhost=/ ns=kis
+vhost=/ ns=kis max_connections= max_channels= vhost_max_queues=
 while [ $# -gt 0 ]; do
   case $1 in
     --vhost) [ $# -ge 2 ] || usage; vhost=$2; shift 2 ;;
     --namespace) [ $# -ge 2 ] || usage; ns=$2; shift 2 ;;
+    --max-connections) [ $# -ge 2 ] || usage; max_connections=$2; shift 2 ;;
+    --max-channels) [ $# -ge 2 ] || usage; max_channels=$2; shift 2 ;;
+    --vhost-max-queues) [ $# -ge 2 ] || usage; vhost_max_queues=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -34,6 +42,9 @@ if [ "$role" = delete ]; then
 fi
 [ "$role" = gateway ] || [ "$role" = consumer ] || usage
 [[ "$ns" =~ ^[A-Za-z0-9._-]+$ ]] || fail "namespace '$ns': letters, digits, '.', '_', '-' only"
+if [ "$role" = gateway ]; then max_connections=${max_connections:-32} max_channels=${max_channels:-512}
+else max_connections=${max_connections:-50} max_channels=${max_channels:-200}; fi
+[[ "$max_connections" =~ ^[0-9]+$ && "$max_channels" =~ ^[0-9]+$ && "$vhost_max_queues" =~ ^[0-9]*$ ]] || fail "the limits take a number"
 
 password=${KISRT_RABBITMQ_PASSWORD-}
 if [ -z "$password" ]; then IFS= read -r password || true; fi
@@ -70,4 +81,8 @@ if ! printf '%s\n' "$password" | ctl add_user "$user" >/dev/null 2>&1; then
   printf '%s\n' "$password" | ctl change_password "$user" >/dev/null || fail "could not create or update user $user"
 fi
 ctl set_permissions -p "$vhost" "$user" "$configure" "$write" "$read" >/dev/null
-echo "rabbitmq-users: $user is a $role of namespace $ns on vhost $vhost (configure '$configure', write '$write', read '$read')"
+# The broker's own per-user limits: across all vhosts, enforced at connection.open and queue.declare.
+ctl set_user_limits "$user" "{\"max-connections\": $max_connections, \"max-channels\": $max_channels}" >/dev/null
+if [ -n "$vhost_max_queues" ]; then ctl set_vhost_limits -p "$vhost" "{\"max-queues\": $vhost_max_queues}" >/dev/null; fi
+echo "rabbitmq-users: $user is a $role of namespace $ns on vhost $vhost (configure '$configure', write '$write', read '$read'," \
+  "max-connections $max_connections, max-channels $max_channels${vhost_max_queues:+, vhost max-queues $vhost_max_queues})"

@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway;
 
@@ -49,5 +50,30 @@ internal static partial class GatewayCommand
                                     HistoryLag(writer) + (lag.Records > 0 ? " (not stored: still in the streams past the stored offsets; the next run with --postgres stores them)" : ""))
             .ConfigureAwait(false);
         return lag.Behind;
+    }
+
+    /// <summary>Standbys waiting now; 0 when the broker does not say (the stop goes on either way).</summary>
+    private static async Task<int> CountStandbysAsync(KisGatewayEndpoint endpoint)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            return await KisGatewayElection.CountStandbysAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KisConnectionException or OperationCanceledException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The sink's figures once it has committed all it was given (or the timeout passed).</summary>
+    private static async Task<GatewaySinkStatus> WaitForSinkAsync(GatewayStreamFollower sink, long confirmed, TimeSpan timeout)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        var deadline = DateTime.UtcNow + timeout;
+        var s = sink.Status();
+        if (sink.Writer.ReadRefusal.IsCompleted) return s; // it stores nothing more: no point waiting
+        while (s.Committed < confirmed && DateTime.UtcNow < deadline && await timer.WaitForNextTickAsync().ConfigureAwait(false)) s = sink.Status();
+        return s;
     }
 }

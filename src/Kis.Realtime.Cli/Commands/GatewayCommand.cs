@@ -232,7 +232,7 @@ internal static partial class GatewayCommand
             using var run = CancellationTokenSource.CreateLinkedTokenSource(token);
             try
             {
-                result = await RunActiveAsync(connection, options, interval, environment, status, run, stop.Token, sink).ConfigureAwait(false);
+                result = await RunActiveAsync(connection, options, interval, environment, status, run, stop.Token, sink, election.DisposeAsync).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (run.IsCancellationRequested)
             {
@@ -265,8 +265,11 @@ internal static partial class GatewayCommand
     }
 
     /// <summary>One run as the active gateway, until <paramref name="run"/> is cancelled (stopped, or the lock lost).</summary>
+    /// <param name="handOver">Leaves the election: at a planned stop, as soon as the KIS sessions are released and the records
+    /// confirmed, so a standby takes over before this process finishes its history writing.</param>
     private static async Task<int> RunActiveAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval,
-        ClientHost.Environment environment, TextWriter status, CancellationTokenSource run, CancellationToken stopping, GatewayStreamFollower? sink)
+        ClientHost.Environment environment, TextWriter status, CancellationTokenSource run, CancellationToken stopping, GatewayStreamFollower? sink,
+        Func<ValueTask> handOver)
     {
         var stop = run;
         // Wait mode: the gateway's pumps take every record; nothing is dropped before its bounded, counted buffer. Inline:
@@ -325,6 +328,8 @@ internal static partial class GatewayCommand
         {
             // a normal stop, also while the --sub keys were being held: the figures below still come
         }
+        // Asked now, beside the confirms: whether a standby will store what this writer does not get to (see below).
+        var standbysAtStop = sink is not null && stopping.IsCancellationRequested ? CountStandbysAsync(options.Endpoint) : Task.FromResult(0);
         await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var brokerAtStop = gateway.Status().BrokerConnected;
         // The figures at the very end: registrations released, their last records published and confirmed (or not).
@@ -332,14 +337,19 @@ internal static partial class GatewayCommand
         var end = gateway.Status() with { BrokerConnected = brokerAtStop };
         var confirmed = end.Confirmed >= end.Received - end.Overflowed;
         GatewaySinkStatus? pg = null;
+        // A planned stop hands the lock over now (a rolling deploy lost 30 s of market data while this process finished its
+        // history writing); a --postgres standby then stores what this writer did not, from the stored offsets.
+        if (stopping.IsCancellationRequested) await handOver().ConfigureAwait(false);
+        var standbys = await standbysAtStop.ConfigureAwait(false);
         if (sink is not null && stopping.IsCancellationRequested) // the command ends; a run that lost the lock leaves the sink to the next
         {
             // Every confirmed record is in its stream: the writer has read and committed it all once this run's count reaches them.
-            pg = await WaitForSinkAsync(sink, end.Confirmed, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            // With a standby beside it, briefly: the standby's writer stores the same streams (its commits are not this one's).
+            pg = await WaitForSinkAsync(sink, end.Confirmed, standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             end = end with { Sinks = [pg] };
         }
         var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
-        var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } or { Lag: > 0 };
+        var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } || (pg is { Lag: > 0 } && standbys == 0);
         // The command ends (Ctrl+C, --duration): a summary as stream, record and bars end with one, then the final figures.
         if (stopping.IsCancellationRequested)
             await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
@@ -350,7 +360,9 @@ internal static partial class GatewayCommand
             await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {sink.Writer.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
                                         $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}, " +
                                         $"gaps {streams.Sum(x => x.Gaps)}, duplicates skipped {streams.Sum(x => x.Duplicates)}" +
-                                        (pg.Lag > 0 ? " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)" : ""));
+                                        (pg.Lag <= 0 ? "" : standbys > 0
+                                            ? " (not committed here: the standby taking over stores them from the stored offsets)"
+                                            : " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)"));
         }
         return failed ? CliFailures.RunFailed : CliFailures.Done;
     }
@@ -366,17 +378,6 @@ internal static partial class GatewayCommand
     {
         await status.WriteLineAsync($"kisrt gateway: stopped while {phase}, before the gateway ran: received 0, published 0.").ConfigureAwait(false);
         return CliFailures.Done;
-    }
-
-    /// <summary>The sink's figures once it has committed all it was given (or the timeout passed).</summary>
-    private static async Task<GatewaySinkStatus> WaitForSinkAsync(GatewayStreamFollower sink, long confirmed, TimeSpan timeout)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        var deadline = DateTime.UtcNow + timeout;
-        var s = sink.Status();
-        if (sink.Writer.ReadRefusal.IsCompleted) return s; // it stores nothing more: no point waiting
-        while (s.Committed < confirmed && DateTime.UtcNow < deadline && await timer.WaitForNextTickAsync().ConfigureAwait(false)) s = sink.Status();
-        return s;
     }
 
     internal static string StatusLine(GatewayStatus s) =>

@@ -17,11 +17,13 @@ public enum GatewayRole
 }
 
 /// <summary>
-/// Elects the one active gateway of a namespace among any number of processes with RabbitMQ's own primitive: the active
-/// one holds the exclusive queue <see cref="KisGatewayEndpoint.ActiveQueue"/> on a connection with a short heartbeat
-/// (<see cref="KisGatewayOptions.ElectionHeartbeat"/>); the broker deletes it when that connection dies (at once when
-/// the process is killed, after missed heartbeats when the network goes), and a standby, declaring it every
-/// <see cref="KisGatewayOptions.ElectionRetryInterval"/> and refused with RESOURCE_LOCKED meanwhile, gets it. Standbys
+/// Elects the one active gateway of a namespace among any number of processes with RabbitMQ's own primitive, single
+/// active consumer: every process consumes <see cref="KisGatewayEndpoint.ActiveQueue"/> (<c>x-single-active-consumer</c>)
+/// on a connection with a short heartbeat (<see cref="KisGatewayOptions.ElectionHeartbeat"/>) and puts a token message
+/// in it; the broker delivers only to its one active consumer, which holds the token unacknowledged and so knows it is
+/// elected. When that connection dies (at once when the process is killed or stops, after missed heartbeats when the
+/// network goes) the broker requeues the token and delivers it to the next consumer. Nothing in this is an error to the
+/// broker (an exclusive queue declared every 500 ms by each standby logged two error lines a try). Standbys also
 /// consume <see cref="KisGatewayEndpoint.StandbyQueue"/>, so its consumer count is the number of standbys. An active
 /// process that loses its connection loses the lock: the token <see cref="WaitUntilActiveAsync"/> gave it is cancelled
 /// (stop the gateway: another process may be active already) and it goes back to standby.
@@ -137,10 +139,10 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 var standby = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
                 await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
                 await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), stop).ConfigureAwait(false);
+                var elected = await JoinAsync(connection, lost).ConfigureAwait(false);
                 Log.Standby(_logger, endpoint.ActiveQueue);
                 backoff.Reset();
-                while (!await TryTakeLockAsync(connection, lost.Token).ConfigureAwait(false))
-                    await Task.Delay(ExponentialBackoff.Jittered(_options.ElectionRetryInterval), _options.TimeProvider, lost.Token).ConfigureAwait(false);
+                await elected.WaitAsync(lost.Token).ConfigureAwait(false);
                 await standby.CloseAsync(stop).ConfigureAwait(false); // no longer counted as a standby
                 term = CancellationTokenSource.CreateLinkedTokenSource(lost.Token);
                 lock (_gate)
@@ -184,21 +186,43 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         }
     }
 
-    /// <summary>Declares the exclusive active queue: true when this connection now holds it, false when another does (405).</summary>
-    private async Task<bool> TryTakeLockAsync(IConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Consumes the active queue as one of its single-active-consumer candidates and puts a token in it; completes when
+    /// the broker delivers a token here (this consumer is the active one). Tokens beyond one wait in the queue
+    /// (<c>x-max-length</c> 1 keeps one), all of them go to the active consumer only, and the one it holds unacknowledged
+    /// goes back to the queue, and to the next consumer, when its connection dies.
+    /// </summary>
+    /// <param name="connection">The election's connection.</param>
+    /// <param name="lost">Cancelled when the broker cancels this consumer (the queue's node went, an operator deleted it):
+    /// the token is gone with it, so an active process has lost the lock and every process joins again.</param>
+    private async Task<Task> JoinAsync(IConnection connection, CancellationTokenSource lost)
     {
+        var cancellationToken = lost.Token;
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        try
+        var queue = _options.Endpoint.ActiveQueue;
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: true, ActiveQueueArguments,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, 1, false, cancellationToken).ConfigureAwait(false); // one token held, never acknowledged
+        var elected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, _) => { elected.TrySetResult(); return Task.CompletedTask; };
+        consumer.UnregisteredAsync += (_, _) =>
         {
-            await channel.QueueDeclareAsync(_options.Endpoint.ActiveQueue, durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return true; // the channel stays open with the connection; the queue lives as long as the connection
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.ResourceLocked)
-        {
-            channel.Dispose(); // closed by the broker
-            return false;
-        }
+            try { lost.Cancel(); } catch (ObjectDisposedException) { /* this connection's round is over already */ }
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+        // After consuming: the token of a lone process comes straight back to it.
+        await channel.BasicPublishAsync("", queue, false, new BasicProperties(), Array.Empty<byte>(), cancellationToken).ConfigureAwait(false);
+        return elected.Task;
     }
+
+    /// <summary>The active queue's arguments (the same for every process: a declaration never conflicts).</summary>
+    private static readonly Dictionary<string, object?> ActiveQueueArguments = new()
+    {
+        ["x-single-active-consumer"] = true,
+        ["x-max-length"] = 1, // spare tokens: one waits, the older is dropped
+    };
 
     /// <summary>Processes waiting as standbys in <paramref name="endpoint"/>'s namespace (0 when none is).</summary>
     /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
@@ -255,7 +279,8 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(60, LogLevel.Information, "Standby: another gateway holds {Queue}; taking over when it goes")]
+        [LoggerMessage(60, LogLevel.Information,
+            "Standby: waiting for {Queue} (single active consumer); active at once when no other gateway holds it, else when it goes")]
         public static partial void Standby(ILogger logger, string queue);
 
         [LoggerMessage(61, LogLevel.Information, "Active: this gateway holds {Queue}")]

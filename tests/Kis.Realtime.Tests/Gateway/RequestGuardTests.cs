@@ -19,6 +19,14 @@ public class RequestGuardTests
     [InlineData("kis.H0UPCNT0", "alice", false)]
     [InlineData("kis.requests", "alice", false)]
     [InlineData("amq.rabbitmq.reply-to.a b", "alice", false)]
+    // Issue 58: only the form the broker issues; these fail RabbitMQ 3.10's decoder and it closes the publisher's connection.
+    [InlineData("amq.rabbitmq.reply-to.AAAA.BBBB", "alice", false)]
+    [InlineData("amq.rabbitmq.reply-to.g1h2AA5yZXBseUA2ODQ5NDY4NQAAAB8AAAAAZ+Ve3A==", "alice", false)] // no key
+    [InlineData("amq.rabbitmq.reply-to.g1h2AA5yZXBseUA2ODQ5NDY4NQAAAB8AAAAAZ+Ve3A==.AAAA", "alice", false)] // a key of 3 bytes
+    [InlineData("amq.rabbitmq.reply-to.g1h2AA5yZXBseUA2ODQ5NDY4NQAAAB8AAAAA.Ckz+bQuEKXQfIxsQ6UXGvQ==", "alice", false)] // pid cut short
+    [InlineData("amq.rabbitmq.reply-to.g1h2AA5yZXBseUA2ODQ5NDY4NQAAAB8AAAAAZ+Ve3A==.Ckz+bQuEKXQfIxsQ6UXGvQ==.x", "alice", false)]
+    [InlineData("amq.rabbitmq.reply-to.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.Ckz+bQuEKXQfIxsQ6UXGvQ==", "alice", false)] // not a pid term
+    [InlineData("amq.rabbitmq.reply-to.g1h2AA1yZXBseUA5MjQ4ODg0AAAC1AAAAABrCTq9.IsghLz5tOdt2VbwvhuBLBQ==", "alice", true)] // as 3.10.8 issued it
     [InlineData("", "alice", false)]
     [InlineData(null, "alice", false)]
     public void Only_a_reply_queue_the_requesting_user_owns_gets_an_answer(string? replyTo, string? user, bool valid)

@@ -88,22 +88,15 @@ internal sealed class RequestGuard(KisGatewayOptions options)
     /// True for a reply queue <paramref name="user"/> (the broker-checked <c>user-id</c>) owns: one of its own named queues,
     /// <c>{ns}.reply.{user}.{suffix}</c> (<see cref="KisGatewayEndpoint.ReplyQueuePrefixOf"/>; a suffix of letters, digits,
     /// '-' and '_', so the name tells its user; the broker lets only that user declare such names), or the direct reply-to
-    /// pseudo queue (its name carries a secret the broker made for the requester's channel and delivers only there).
+    /// pseudo queue in the form the broker issues (<see cref="DirectReplyAddress"/>: its name carries a secret the broker
+    /// made for the requester's channel and delivers only there; any other form may fail the publisher's connection).
     /// Never a stream, another user's queue, or a server-named <c>amq.gen-…</c> queue: any user with the management tag
     /// can list those names, and nothing ties one to its requester.
     /// </summary>
     public static bool IsReplyQueueOf(string? replyTo, string? user, KisGatewayEndpoint endpoint)
     {
         if (string.IsNullOrEmpty(replyTo) || replyTo.Length > 255) return false;
-        const string direct = "amq.rabbitmq.reply-to.";
-        if (replyTo.StartsWith(direct, StringComparison.Ordinal))
-        {
-            var token = replyTo.AsSpan(direct.Length);
-            if (token.IsEmpty) return false;
-            foreach (var c in token)
-                if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '+' or '/' or '=')) return false;
-            return true;
-        }
+        if (replyTo.StartsWith(DirectReplyAddress.Prefix, StringComparison.Ordinal)) return DirectReplyAddress.IsWellFormed(replyTo);
         if (string.IsNullOrEmpty(user)) return false;
         var prefix = endpoint.ReplyQueuePrefixOf(user);
         if (!replyTo.StartsWith(prefix, StringComparison.Ordinal)) return false;

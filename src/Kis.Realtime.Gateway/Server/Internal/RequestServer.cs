@@ -23,8 +23,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
     private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _declareGate = new(1, 1);
     private readonly RequestGuard _guard;
+    private readonly DirectReplyPublisher _directReplies;
     private volatile IChannel? _admin;
     private volatile IConnection? _connection; // _admin's: each stream is declared on a channel of its own (StreamRetention)
+    private volatile TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously); // set while _admin is up
     private Task? _loop;
     private long _refused;
 
@@ -36,6 +38,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
         _status = status;
         _logger = logger;
         _guard = new RequestGuard(options);
+        _directReplies = new DirectReplyPublisher(options.Endpoint, logger);
     }
 
     /// <summary>Requests refused before they reached a registration (see <see cref="GatewayStatus.RequestsRefused"/>).</summary>
@@ -48,15 +51,36 @@ internal sealed partial class RequestServer : IAsyncDisposable
         await _firstReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Declares the stream of a TR (idempotent), on the admin channel.</summary>
+    /// <summary>
+    /// Declares the stream of a TR (idempotent), on the admin channel. A broker fault under it (the connection closed, by a
+    /// restart or an internal error) is waited out as everywhere else: the declaration is made again on the next connection,
+    /// never thrown at the subscriber (a gateway holding its keys died of it). A refusal on a live connection is thrown.
+    /// </summary>
     public async Task<string> DeclareStreamAsync(string trId, CancellationToken cancellationToken)
     {
-        await _declareGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        await _declareGate.WaitAsync(stopping.Token).ConfigureAwait(false);
         try
         {
-            var (admin, connection) = (_admin, _connection);
-            if (admin is null || connection is null) throw new InvalidOperationException("The gateway is not connected to the broker.");
-            return await _topology.DeclareStreamAsync(connection, admin, trId, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var connected = _connected; // read before the channel: RunAsync replaces it before clearing the channel
+                var (admin, connection) = (_admin, _connection);
+                if (admin is null || connection is null)
+                {
+                    await connected.Task.WaitAsync(stopping.Token).ConfigureAwait(false);
+                    continue;
+                }
+                try
+                {
+                    return await _topology.DeclareStreamAsync(connection, admin, trId, stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && !connection.IsOpen)
+                {
+                    Log.DeclareInterrupted(_logger, trId, e.Message);
+                    await connected.Task.WaitAsync(stopping.Token).ConfigureAwait(false); // at once when already replaced
+                }
+            }
         }
         finally
         {
@@ -107,6 +131,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
                 _connection = connection;
                 _admin = admin;
+                _connected.TrySetResult();
                 backoff.Reset();
                 firstAttempt = false;
                 _firstReady.TrySetResult();
@@ -128,6 +153,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
             }
             finally
             {
+                if (_connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 _admin = null;
                 _connection = null;
                 if (connection is not null)
@@ -142,7 +168,25 @@ internal sealed partial class RequestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Answers one request; nothing it meets (a refusal, a broker fault under any operation) escapes it.</summary>
     private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, int length, CancellationToken lost)
+    {
+        try
+        {
+            await AnswerRequestAsync(admin, requests, tag, properties, body, length, lost).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || lost.IsCancellationRequested)
+        {
+            // The connection went; the requester times out and asks again.
+        }
+        catch (Exception e)
+        {
+            Log.AnswerFailed(_logger, RequestGuard.ForLog(properties.UserId), e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    private async Task AnswerRequestAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, int length,
+        CancellationToken lost)
     {
         var replyTo = properties.ReplyTo;
         var correlationId = properties.CorrelationId;
@@ -155,6 +199,12 @@ internal sealed partial class RequestServer : IAsyncDisposable
             if (!owned || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
             {
                 Refuse(RequestGuard.ForLog(properties.UserId), "reply_to", owned ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue of the requesting user");
+                await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
+                return;
+            }
+            if (IsDirect(replyTo) && _directReplies.IsBarred(properties.UserId))
+            {
+                Refuse(RequestGuard.ForLog(properties.UserId), "reply_to", BarredReason);
                 await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
                 return;
             }
@@ -176,7 +226,12 @@ internal sealed partial class RequestServer : IAsyncDisposable
         try
         {
             var replyProperties = new BasicProperties { CorrelationId = correlationId, ContentType = "application/json" };
-            await admin.BasicPublishAsync("", replyTo!, mandatory: false, replyProperties, GatewayJson.Serialize(reply), lost).ConfigureAwait(false);
+            // A direct reply-to address goes over a connection of its own: one the broker chokes on costs nobody else an answer.
+            var answer = GatewayJson.Serialize(reply);
+            if (!IsDirect(replyTo)) await admin.BasicPublishAsync("", replyTo!, mandatory: false, replyProperties, answer, lost).ConfigureAwait(false);
+            else if (await _directReplies.PublishAsync(properties.UserId!, replyTo!, replyProperties, answer, lost).ConfigureAwait(false)
+                     == DirectReplyOutcome.Barred)
+                Refuse(RequestGuard.ForLog(properties.UserId), "reply_to", BarredReason);
             await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
@@ -184,6 +239,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
             // The connection went; the requester times out and asks again.
         }
     }
+
+    private const string BarredReason = "its direct reply-to addresses are refused since one made the broker close the reply connection";
+
+    private static bool IsDirect(string? replyTo) => replyTo?.StartsWith(DirectReplyAddress.Prefix, StringComparison.Ordinal) == true;
 
     /// <summary>Acks a request that was read; rejects one too large to read without requeue (dead-lettered where the
     /// deployment configured a dead-letter exchange), so the broker never hands it out again.</summary>
@@ -204,6 +263,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
     {
         _stop.Cancel();
         if (_loop is not null) await _loop.ConfigureAwait(false);
+        await _directReplies.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
         _declareGate.Dispose();
     }
@@ -221,5 +281,11 @@ internal sealed partial class RequestServer : IAsyncDisposable
 
         [LoggerMessage(24, LogLevel.Warning, "The broker cancelled the consumer of {Queue} (the queue was deleted?): declaring it again and consuming")]
         public static partial void ConsumerCancelled(ILogger logger, string queue);
+
+        [LoggerMessage(28, LogLevel.Warning, "Declaring the stream of {Tr} was interrupted ({Reason}): declaring it again once the broker connection is back")]
+        public static partial void DeclareInterrupted(ILogger logger, string tr, string reason);
+
+        [LoggerMessage(27, LogLevel.Warning, "A request of user {User} was not answered: {Reason}")]
+        public static partial void AnswerFailed(ILogger logger, string user, string reason);
     }
 }

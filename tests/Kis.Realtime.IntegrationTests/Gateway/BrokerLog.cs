@@ -1,0 +1,61 @@
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// The broker's own log as <c>scripts/services.sh</c>'s RabbitMQ writes it (<c>/var/log/rabbitmq/rabbit@localhost.log</c>,
+/// or <c>KISRT_TEST_RABBITMQ_LOG</c>), read from where a test began: the error lines one broker user's connections caused.
+/// A log event spans lines that share its timestamp and process; a channel or connection error names the user on its first.
+/// </summary>
+internal sealed class BrokerLog
+{
+    private readonly long _start;
+
+    private BrokerLog(long start) => _start = start;
+
+    public static string Path => Environment.GetEnvironmentVariable("KISRT_TEST_RABBITMQ_LOG") is { Length: > 0 } configured
+        ? configured : "/var/log/rabbitmq/rabbit@localhost.log";
+
+    /// <summary>From the log's present end on.</summary>
+    public static BrokerLog FromNow()
+    {
+        if (!File.Exists(Path)) throw new InvalidOperationException($"The broker's log {Path} is not here: scripts/services.sh starts RabbitMQ with it (or set KISRT_TEST_RABBITMQ_LOG).");
+        return new BrokerLog(new FileInfo(Path).Length);
+    }
+
+    /// <summary>The lines written since this reader began.</summary>
+    public List<string> Lines()
+    {
+        using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(Math.Min(_start, stream.Length), SeekOrigin.Begin); // a rotated log starts again from 0
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line) lines.Add(line);
+        return lines;
+    }
+
+    /// <summary>The <c>[error]</c> lines of the events that name <paramref name="user"/> (<c>user: 'x'</c>).</summary>
+    public List<string> ErrorLinesOf(string user)
+    {
+        var events = Lines().GroupBy(Prefix).Where(e => e.Key.Contains("[error]", StringComparison.Ordinal));
+        return events.Where(e => e.Any(l => l.Contains($"user: '{user}'", StringComparison.Ordinal))).SelectMany(e => e).ToList();
+    }
+
+    /// <summary>Waits until the broker has logged <paramref name="user"/> authenticating after this reader began, so
+    /// everything the broker did before that is in the log too.</summary>
+    public async Task UntilAuthenticatedAsync(string user, int times, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (Lines().Count(l => l.Contains($"user '{user}' authenticated", StringComparison.Ordinal)) < times)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the broker did not log {user} authenticating {times} times within {timeout}");
+            await poll.WaitForNextTickAsync();
+        }
+    }
+
+    /// <summary>"2026-11-27 08:29:15.223059+00:00 [error] &lt;0.1579.0&gt;": the part every line of one event shares.</summary>
+    private static string Prefix(string line)
+    {
+        var pidEnd = line.IndexOf("> ", StringComparison.Ordinal);
+        return pidEnd < 0 ? line : line[..(pidEnd + 1)];
+    }
+}

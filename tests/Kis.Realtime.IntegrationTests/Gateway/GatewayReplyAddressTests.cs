@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Client;
+using Microsoft.Extensions.Logging;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// Issue 58, item 6: a direct reply-to address RabbitMQ's decoder fails on (<c>case_clause</c> in its pid decoder, the
+/// connection closed with 541) cut the gateway's request connection, so one consumer cost everyone their answers; and a
+/// broker fault under a stream declare on the subscribe path escaped to the process.
+/// </summary>
+[Collection(SecureBrokerCollection.Name)]
+public sealed class GatewayReplyAddressTests(SecureBroker users)
+{
+    [RabbitFact]
+    public async Task Malformed_direct_reply_to_addresses_sent_100_times_by_one_user_cost_no_other_user_an_answer()
+    {
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        var log = new CapturingLoggerProvider();
+        using var loggers = new LoggerFactory([log]);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users) with { LoggerFactory = loggers, MaxRequestsPerSecondPerUser = 100_000 });
+        await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
+        await using var mallory = await RawRequester.ConnectAsync(users.EndpointOf(users.Mallory));
+        Assert.True((await alice.AskAsync(new GatewayRequest("status"), users.Alice)).Ok);
+        var connects = log.Lines.Count(l => l.Contains("Taking requests on", StringComparison.Ordinal));
+
+        var status = GatewayJson.Serialize(new GatewayRequest("status"));
+        // Malformed (what the report sent), and well-formed naming a node no broker has: past any form check, still fatal
+        // to the publishing connection in RabbitMQ 3.10.
+        const string malformed = "amq.rabbitmq.reply-to.AAAA.BBBB";
+        var unknownNode = "amq.rabbitmq.reply-to." + PidTerm("reply@1") + "." + Convert.ToBase64String(new byte[16]);
+        var slowest = TimeSpan.Zero;
+        for (var i = 0; i < 100; i++)
+        {
+            await mallory.SendAsync(status, users.Mallory, malformed);
+            await mallory.SendAsync(status, users.Mallory, unknownNode);
+            var watch = Stopwatch.StartNew();
+            var reply = RawRequester.Reply(await alice.AskRawAsync(status, users.Alice, timeout: TimeSpan.FromSeconds(2)));
+            Assert.True(reply.Ok, reply.Error + " " + reply.Message);
+            if (watch.Elapsed > slowest) slowest = watch.Elapsed;
+        }
+
+        Assert.True(slowest < TimeSpan.FromSeconds(2), $"slowest {slowest.TotalMilliseconds:0} ms");
+        Assert.Equal(connects, log.Lines.Count(l => l.Contains("Taking requests on", StringComparison.Ordinal))); // the intake never reconnected
+        Assert.Contains(log.Lines, l => l.Contains("Refused a request of user " + users.Mallory, StringComparison.Ordinal) && l.Contains("reply_to", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains($"User {users.Mallory}'s direct reply-to address", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("deleted", StringComparison.Ordinal)); // it blamed a deleted queue before
+        // Mallory's own named reply queue is still answered: only its direct reply-to addresses are refused.
+        Assert.True((await mallory.AskAsync(new GatewayRequest("status"), users.Mallory)).Ok);
+        // Every one of the 200 refused unanswered but the one that showed the broker choking on Mallory's addresses.
+        var deadline = DateTime.UtcNow + TestTimeout;
+        while (gateway.Status().RequestsRefused < 199)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"refused {gateway.Status().RequestsRefused}; log:\n" + string.Join('\n', log.Lines.Where(l => l.Contains("reply", StringComparison.Ordinal))));
+            await Task.Delay(100);
+        }
+    }
+
+    [RabbitFact]
+    public async Task A_key_held_while_the_broker_closes_the_request_connection_is_declared_on_the_next_one()
+    {
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
+        // A reconnect a second later: the hold below meets the connection closed (it threw and killed `kisrt gateway`).
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users) with { BrokerReconnectMinDelay = TimeSpan.FromSeconds(1) });
+        await CloseConnectionsAsync("kisrt-gateway-requests", users.GatewayUser);
+        await gateway.HoldAsync(KisTrs.IndexTicks, "0001").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEmpty(await cleanup.ReadStreamAsync("H0UPCNT0", 1));
+    }
+
+    [RabbitFact]
+    public async Task The_scripts_consumer_user_is_refused_its_51st_connection_by_the_broker()
+    {
+        // scripts/rabbitmq-users.sh sets the broker's own per-user limit (max-connections 50 for a consumer): one user
+        // opened 300 connections before.
+        var connections = new List<RabbitMQ.Client.IConnection>();
+        try
+        {
+            var factory = users.EndpointOf(users.Mallory).CreateFactory("kisrt-tests-greedy");
+            for (var i = 0; i < 50; i++) connections.Add(await factory.CreateConnectionAsync());
+            Exception? refused = null;
+            try { connections.Add(await factory.CreateConnectionAsync()); } catch (Exception e) { refused = e; }
+            // Refused at its opening, or closed by the broker at once: either way 50 stay open, the first 50.
+            await UntilAsync(() => connections.Count(c => c.IsOpen) == 50 && connections.Take(50).All(c => c.IsOpen), "the 51st connection refused");
+            Assert.True(refused is not null || connections[50].CloseReason?.ReplyText.Contains("limit", StringComparison.Ordinal) == true,
+                connections.Count > 50 ? connections[50].CloseReason?.ToString() : "");
+        }
+        finally
+        {
+            foreach (var connection in connections) await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Closes every connection of <paramref name="user"/> named <paramref name="clientName"/> from the broker's side.</summary>
+    internal static async Task CloseConnectionsAsync(string clientName, string user)
+    {
+        var list = await ChildProcess.RunAsync("rabbitmqctl", ["-q", "list_connections", "pid", "user", "client_properties"], TimeSpan.FromSeconds(60));
+        Assert.True(list.ExitCode == 0, list.Errors);
+        var pids = list.Output.Split('\n').Where(l => l.Contains(user, StringComparison.Ordinal) && l.Contains(clientName, StringComparison.Ordinal))
+            .Select(l => l.Split('\t')[0]).ToList();
+        Assert.NotEmpty(pids);
+        foreach (var pid in pids)
+        {
+            var closed = await ChildProcess.RunAsync("rabbitmqctl", ["-q", "close_connection", pid, "test: closed by the broker"], TimeSpan.FromSeconds(60));
+            Assert.True(closed.ExitCode == 0, closed.Errors);
+        }
+    }
+
+    /// <summary>A pid in RabbitMQ's direct reply-to encoding (NEW_PID_EXT with a UTF-8 atom) for <paramref name="node"/>.</summary>
+    private static string PidTerm(string node)
+    {
+        var name = Encoding.ASCII.GetBytes(node);
+        var term = new byte[5 + name.Length + 12];
+        (term[0], term[1], term[2]) = (131, 88, 118);
+        BinaryPrimitives.WriteUInt16BigEndian(term.AsSpan(3), (ushort)name.Length);
+        name.CopyTo(term, 5);
+        BinaryPrimitives.WriteUInt32BigEndian(term.AsSpan(5 + name.Length), 700);
+        return Convert.ToBase64String(term);
+    }
+}
