@@ -31,6 +31,15 @@ internal sealed record BarsArgs
     /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
     public string? Postgres { get; init; }
     public string PgSchema { get; init; } = "kis";
+
+    /// <summary>The connection string without its password: a record's ToString ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Interval = {Interval}, From = {From}, Format = {Format}, Count = {Count}, Duration = {Duration}, Forming = {Forming}, ");
+        builder.Append($"Sessions = {Sessions}, CloseGrace = {CloseGrace}, LateWindow = {LateWindow}, Replay = {Replay}, ");
+        builder.Append($"Postgres = {Masked.ConnectionString(Postgres)}, PgSchema = {PgSchema}");
+        return true;
+    }
 }
 
 /// <summary>

@@ -17,10 +17,10 @@ internal sealed record OrderTarget
     /// <summary>Sends to KIS's real server without asking.</summary>
     public bool Yes { get; init; }
 
-    /// <summary>The app secret masked: a record's ToString ends up in test output and logs.</summary>
+    /// <summary>The app key masked, the secret never shown: a record's ToString ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"AppKey = {AppKey}, AppSecret = {(AppSecret is null ? "" : "***")}, Environment = {Environment}, RestUrl = {RestUrl}, ");
+        builder.Append($"AppKey = {Masked.Key(AppKey)}, AppSecret = {Masked.Secret(AppSecret)}, Environment = {Environment}, RestUrl = {RestUrl}, ");
         builder.Append($"Account = {Account}, FuturesAccount = {FuturesAccount}, Product = {Product}, Yes = {Yes}");
         return true;
     }

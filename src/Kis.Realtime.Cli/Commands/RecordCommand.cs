@@ -16,7 +16,16 @@ namespace Kis.Realtime.Cli.Commands;
 /// <param name="Postgres">Npgsql connection string: also (or only) record into PostgreSQL.</param>
 /// <param name="PostgresSchema">The PostgreSQL schema of the tables.</param>
 internal sealed record RecordSettings(long? Count = null, TimeSpan? Duration = null, TimeSpan? StatusInterval = null, RecorderLimits? Limits = null,
-    string? Postgres = null, string PostgresSchema = "kis");
+    string? Postgres = null, string PostgresSchema = "kis")
+{
+    /// <summary>The connection string without its password: a record's ToString ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Count = {Count}, Duration = {Duration}, StatusInterval = {StatusInterval}, Limits = {Limits}, ");
+        builder.Append($"Postgres = {Masked.ConnectionString(Postgres)}, PostgresSchema = {PostgresSchema}");
+        return true;
+    }
+}
 
 /// <summary>
 /// <c>kisrt record --sub … --out DIR</c>: every message exactly as received (with receive timestamps) into
