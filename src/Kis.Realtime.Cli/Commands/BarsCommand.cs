@@ -176,6 +176,8 @@ internal static class BarsCommand
                 $"{(Interlocked.Read(ref tradesRead) == 0 ? ", and no trade decoded" : "")}{located}");
             if (Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         }
+        // A folder that is no recording (or holds none of these trades) decoded no trade either: exit 1, as docs/cli.md says.
+        else if (args.Replay is not null && Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         return exitCode;
 
         Task PumpAsync(SubscriptionSpec s) =>
