@@ -30,11 +30,12 @@ internal static class KisrtApp
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        var parse = CreateRoot().Parse(args);
+        var root = CreateRoot();
+        var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) await error.WriteLineAsync($"kisrt: {ParseErrorText(e.Message)}");
-            await error.WriteLineAsync("kisrt: see 'kisrt --help'.");
+            foreach (var line in ParseErrorLines(parse, root)) await error.WriteLineAsync($"kisrt: {line}");
+            await error.WriteLineAsync($"kisrt: see '{CommandPath(parse.CommandResult)} --help'.");
             return CliFailures.Usage;
         }
 
@@ -64,6 +65,29 @@ internal static class KisrtApp
     private static readonly System.Text.RegularExpressions.Regex CannotParse = new(
         @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$",
         System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The parse errors in words: an unknown command is named as one (with the commands there are), not reported as
+    /// "Required command was not provided." first.
+    /// </summary>
+    private static IEnumerable<string> ParseErrorLines(ParseResult parse, RootCommand root)
+    {
+        if (parse.CommandResult.Command == root && parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } unknown)
+        {
+            yield return $"unknown command '{unknown}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}.";
+            yield break;
+        }
+        foreach (var e in parse.Errors) yield return ParseErrorText(e.Message);
+    }
+
+    /// <summary>The command as typed, e.g. <c>kisrt order cancel</c>: its own help is the one that lists what is missing.</summary>
+    internal static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = command; r is System.CommandLine.Parsing.CommandResult c; r = c.Parent)
+            names.Insert(0, c.Command is RootCommand ? "kisrt" : c.Command.Name);
+        return string.Join(' ', names);
+    }
 
     /// <summary>A parse error as one readable line, e.g. <c>--count: 'abc' is not a number</c>.</summary>
     internal static string ParseErrorText(string message)

@@ -102,4 +102,12 @@ public sealed record KisGatewayEndpoint
 
     /// <summary>The URI without its password, for logs and status.</summary>
     public string DisplayUri => new UriBuilder(AmqpUri) { Password = AmqpUri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+
+    /// <summary>The URI without its password: a record's ToString (and the options holding it) ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"AmqpUri = {DisplayUri}, CaCertificateFile = {CaCertificateFile}, ");
+        builder.Append($"ClusterNodes = [{string.Join(", ", ClusterNodes)}], Namespace = {Namespace}");
+        return true;
+    }
 }

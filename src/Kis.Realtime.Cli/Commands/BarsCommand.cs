@@ -36,6 +36,15 @@ internal sealed record BarsArgs
     /// <summary>Npgsql connection string: closed bars are also stored in PostgreSQL.</summary>
     public string? Postgres { get; init; }
     public string PgSchema { get; init; } = "kis";
+
+    /// <summary>The connection string without its password: a record's ToString ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Interval = {Interval}, From = {From}, Format = {Format}, Count = {Count}, Duration = {Duration}, Forming = {Forming}, ");
+        builder.Append($"Sessions = {Sessions}, CloseGrace = {CloseGrace}, LateWindow = {LateWindow}, Replay = {Replay}, ");
+        builder.Append($"Postgres = {Masked.ConnectionString(Postgres)}, PgSchema = {PgSchema}");
+        return true;
+    }
 }
 
 /// <summary>
@@ -194,6 +203,8 @@ internal static class BarsCommand
                 $"{(Interlocked.Read(ref tradesRead) == 0 ? ", and no trade decoded" : "")}{located}");
             if (Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         }
+        // A folder that is no recording (or holds none of these trades) decoded no trade either: exit 1, as docs/cli.md says.
+        else if (args.Replay is not null && Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         return exitCode;
 
         Task PumpAsync(SubscriptionSpec s) =>

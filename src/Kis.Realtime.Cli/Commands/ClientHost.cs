@@ -200,7 +200,7 @@ internal sealed class ClientHost : IAsyncDisposable
             .Select(spec => spec.ToString()).ToList();
         return silent.Count == 0 ? null
             : $"no records for {string.Join(", ", silent)}: KIS accepts any code of the right form and sends nothing for one no market lists "
-              + "or that has not traded; check the code and the market's hours (the simulator lists its codes in its log).";
+              + "or that has not traded; check the code and the market's hours (`kisrt sim --list` prints the simulator's codes).";
     }
 
     /// <summary>

@@ -25,20 +25,15 @@ internal sealed record ConnectionArgs
     /// <summary>The library's log on standard error from this level up (default warning).</summary>
     public string? LogLevel { get; init; }
 
-    /// <summary>Secrets masked (the app secret, a password in the gateway URI): a record's ToString ends up in test output and logs.</summary>
+    /// <summary>Secrets masked (the app key, the app secret, a password in the gateway URI): a record's ToString ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Subscriptions = [{string.Join(", ", Subscriptions)}], AppKey = {AppKey}, AppSecret = {(AppSecret is null ? "" : "***")}, ");
+        builder.Append($"Subscriptions = [{string.Join(", ", Subscriptions)}], AppKey = {Masked.Key(AppKey)}, AppSecret = {Masked.Secret(AppSecret)}, ");
         builder.Append($"HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, ");
-        builder.Append($"SimulatorPace = {SimulatorPace}, SimulatorSeed = {SimulatorSeed}, Gateway = {(Gateway is null ? "" : MaskPassword(Gateway))}, ");
+        builder.Append($"SimulatorPace = {SimulatorPace}, SimulatorSeed = {SimulatorSeed}, Gateway = {Masked.BrokerUri(Gateway)}, ");
         builder.Append($"GatewayNamespace = {GatewayNamespace}, GatewayCaFile = {GatewayCaFile}, LogLevel = {LogLevel}");
         return true;
     }
-
-    private static string MaskPassword(string uri) =>
-        Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.UserInfo.Contains(':')
-            ? new UriBuilder(parsed) { Password = "***" }.Uri.ToString()
-            : Uri.TryCreate(uri, UriKind.Absolute, out _) ? uri : "(not a URI)";
 
     /// <summary>The command-line layer of the configuration (highest precedence).</summary>
     public IReadOnlyDictionary<string, string?> ToConfiguration() => new Dictionary<string, string?>

@@ -64,7 +64,7 @@ internal static class DecodeCommand
         }, maxLineLength);
         using var decoder = new FrameToJson();
         var scratch = new ArrayBufferWriter<byte>(4096);
-        long lineNumber = 0, failed = 0;
+        long lineNumber = 0, failed = 0, failedJson = 0;
         while (true)
         {
             var status = reader.Read(out var line);
@@ -80,6 +80,7 @@ internal static class DecodeCommand
                 var message = RawMessageLine.Parse(line, scratch, out _);
                 if (message.Trim(" \t"u8).IsEmpty) continue; // blank lines carry no message
                 decoder.Decode(message, buffer, out reason);
+                if (reason is not null && message.TrimStart(" \t"u8) is [(byte)'{', ..]) failedJson++;
             }
 
             if (reason is not null)
@@ -99,6 +100,10 @@ internal static class DecodeCommand
         output.Write(buffer.WrittenSpan);
         output.Flush();
         if (failed > 0) errors.WriteLine($"kisrt decode: {failed:N0} of {lineNumber:N0} lines could not be decoded");
+        // Decoded output fed back in (a .jsonl file): say what decode reads instead of only counting failures.
+        if (failed > 0 && failedJson == failed)
+            errors.WriteLine("kisrt decode: these lines are JSON, not raw KIS messages (already decoded?): decode reads a recording's raw.log " +
+                $"(DIR/yyyy-MM-dd/{RecordCommand.RawFileName}) or what KIS sent");
         return failed == 0 ? CliFailures.Done : CliFailures.SomeInputFailed;
     }
 }

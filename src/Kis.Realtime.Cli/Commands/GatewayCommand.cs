@@ -398,4 +398,11 @@ internal static partial class GatewayCommand
 internal sealed record GatewayPostgresSettings(string ConnectionString, string Schema = "kis")
 {
     public TimeSpan RetryDelay { get; init; } = KisPostgresStreamWriterOptions.Default.RetryDelay;
+
+    /// <summary>The connection string without its password: a record's ToString ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"ConnectionString = {Masked.ConnectionString(ConnectionString)}, Schema = {Schema}, RetryDelay = {RetryDelay}");
+        return true;
+    }
 }

@@ -17,10 +17,10 @@ internal sealed record OrderTarget
     /// <summary>Sends to KIS's real server without asking.</summary>
     public bool Yes { get; init; }
 
-    /// <summary>The app secret masked: a record's ToString ends up in test output and logs.</summary>
+    /// <summary>The app key masked, the secret never shown: a record's ToString ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"AppKey = {AppKey}, AppSecret = {(AppSecret is null ? "" : "***")}, Environment = {Environment}, RestUrl = {RestUrl}, ");
+        builder.Append($"AppKey = {Masked.Key(AppKey)}, AppSecret = {Masked.Secret(AppSecret)}, Environment = {Environment}, RestUrl = {RestUrl}, ");
         builder.Append($"Account = {Account}, FuturesAccount = {FuturesAccount}, Product = {Product}, Yes = {Yes}");
         return true;
     }
@@ -68,9 +68,11 @@ internal static class OrderCommand
         private readonly Option<string?> _product = new("--product") { Description = "stock (default) or futures (KRX futures and options)" };
         private readonly Option<bool> _yes = new("--yes") { Description = "send to KIS's real server without asking" };
 
-        public void AddTo(Command command)
+        /// <param name="sends">place, amend and cancel send an order (and take --yes); list only reads.</param>
+        public void AddTo(Command command, bool sends = true)
         {
-            foreach (var option in new Option[] { _appKey, _appSecret, _env, _restUrl, _account, _futuresAccount, _product, _yes }) command.Options.Add(option);
+            foreach (var option in new Option[] { _appKey, _appSecret, _env, _restUrl, _account, _futuresAccount, _product }) command.Options.Add(option);
+            if (sends) command.Options.Add(_yes);
         }
 
         public OrderTarget Read(ParseResult parse) => new()
@@ -140,7 +142,7 @@ internal static class OrderCommand
         var code = new Option<string?>("--code") { Description = "only this code's orders" };
         var format = new Option<string?>("--format") { Description = "table (default) or jsonl" };
         var command = new Command("list", "List today's orders with their fills.") { filter, code, format };
-        target.AddTo(command);
+        target.AddTo(command, sends: false);
         command.SetAction((parse, ct) => OrderRun.RunAsync("list", target.Read(parse), new OrderArgs
         {
             Filter = parse.GetValue(filter), Code = parse.GetValue(code), Format = parse.GetValue(format),

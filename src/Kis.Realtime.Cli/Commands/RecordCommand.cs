@@ -16,7 +16,16 @@ namespace Kis.Realtime.Cli.Commands;
 /// <param name="Postgres">Npgsql connection string: also (or only) record into PostgreSQL.</param>
 /// <param name="PostgresSchema">The PostgreSQL schema of the tables.</param>
 internal sealed record RecordSettings(long? Count = null, TimeSpan? Duration = null, TimeSpan? StatusInterval = null, RecorderLimits? Limits = null,
-    string? Postgres = null, string PostgresSchema = "kis");
+    string? Postgres = null, string PostgresSchema = "kis")
+{
+    /// <summary>The connection string without its password: a record's ToString ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Count = {Count}, Duration = {Duration}, StatusInterval = {StatusInterval}, Limits = {Limits}, ");
+        builder.Append($"Postgres = {Masked.ConnectionString(Postgres)}, PostgresSchema = {PostgresSchema}");
+        return true;
+    }
+}
 
 /// <summary>
 /// <c>kisrt record --sub … --out DIR</c>: every message exactly as received (with receive timestamps) into
@@ -28,6 +37,19 @@ internal static class RecordCommand
 {
     /// <summary>The raw file's name inside each day folder (readable by <c>kisrt decode</c> and <c>kisrt sim --replay</c>).</summary>
     public const string RawFileName = RawRecorder.RawFileName;
+
+    /// <summary>Opens the database once before any subscription; a failure names --postgres and where it pointed.</summary>
+    private static async Task CheckPostgresAsync(PostgresRecorder database, string connectionString, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await database.CheckAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new CliRunException($"--postgres: could not use PostgreSQL at {PostgresRecorder.Describe(connectionString)}: {e.Message}", e);
+        }
+    }
 
     // The subscriptions only carry back-pressure (their records are recorded from the raw tap), so their buffers stay
     // small: they are part of how far the session can run ahead of a full queue.
@@ -104,7 +126,7 @@ internal static class RecordCommand
         var database = settings.Postgres is null ? null : new PostgresRecorder(settings.Postgres, settings.PostgresSchema, limits.QueueLimitBytes, notice);
         if (database is not null)
         {
-            await database.CheckAsync(cancellationToken); // unreachable or refused: fail now, before any subscription
+            await CheckPostgresAsync(database, settings.Postgres!, cancellationToken); // unreachable or refused: fail now, before any subscription
             await stderr.WriteLineAsync($"kisrt: recording into PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)}, schema {settings.PostgresSchema}, run {database.RunId}");
         }
         long Recorded() => files?.WrittenRecords ?? database!.CommittedRecords;

@@ -31,15 +31,24 @@ internal static class SimCommand
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
         var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. 2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
         var randomNotices = new Option<bool>("--random-notices") { Description = "stock and futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
+        var list = new Option<bool>("--list")
+        {
+            Description = "print the instruments the simulator lists (kind, code, name) and exit: the codes its feeds and orders serve",
+        };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per instrument (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices, list,
         };
         command.SetAction(async (parse, ct) =>
         {
             var options = OptionsFrom(parse);
+            if (parse.GetValue(list))
+            {
+                WriteListing(options.Seed, Console.Out);
+                return 0;
+            }
             await using var sim = await KisSimulator.StartAsync(options, ct);
             var credential = options.Credentials[0];
             Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");
@@ -71,6 +80,14 @@ internal static class SimCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>kisrt sim --list</c>: every instrument of the simulator's master, one a line (the futures and options of today's expiry).</summary>
+    internal static void WriteListing(int seed, TextWriter output)
+    {
+        var today = DateTime.UtcNow.AddHours(9).Date; // KST
+        foreach (var (kind, code, name) in new Kis.Realtime.Simulator.Market.InstrumentMaster(seed).Listing(today))
+            output.WriteLine($"{kind,-16} {code,-10} {name}".TrimEnd());
     }
 
     /// <summary>The last line: what the run lost, if anything (the paper venue's tape events dropped unread, trades a

@@ -239,7 +239,9 @@ internal static class StreamCommand
         var stats = client.Statistics;
         await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(stats, ", ", perTr: true, outputDecodeErrors)}{notWritten}");
         if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
-        if ((args.Count is not { } limit || total < limit) && host.SilentSubscriptions() is { } silent) await stderr.WriteLineAsync("kisrt: " + silent);
+        // Ended by its reader (`| head -1`) or by --count, the others may simply not have sent yet: no "no records" alarm.
+        if (!readerGone && (args.Count is not { } limit || total < limit) && host.SilentSubscriptions() is { } silent)
+            await stderr.WriteLineAsync("kisrt: " + silent);
         return host.ExitCode;
 
         // A subscription has handed over all it had: on the receive loop (inline delivery), once per record of a

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Kis.Realtime.Cli.Configuration;
 
-/// <summary>Durations as people type them: <c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c>, or a TimeSpan (<c>00:00:30</c>).</summary>
+/// <summary>
+/// Durations as people type them: <c>500ms</c>, <c>5s</c>, <c>2m</c>, <c>1h</c>, or a TimeSpan (<c>00:00:30</c>). A bare
+/// number is refused: TimeSpan reads <c>5</c> as five days, and a user typing it meant seconds or minutes.
+/// </summary>
 internal static class Duration
 {
     // Timers (CancelAfter) take at most int.MaxValue milliseconds, about 24.8 days.
@@ -25,9 +28,19 @@ internal static class Duration
                 return true;
             }
         }
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero && value.TotalMilliseconds <= MaxMilliseconds;
+        // Only the clock form (hh:mm:ss): a TimeSpan without a colon is a number of days.
+        return text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value)
+            && value >= TimeSpan.Zero && value.TotalMilliseconds <= MaxMilliseconds;
     }
 
     public static TimeSpan Parse(string? text, string optionName)
-        => TryParse(text, out var value) ? value : throw new CliUsageException($"{optionName}: '{text}' is not a duration (e.g. 500ms, 5s, 2m).");
+    {
+        if (TryParse(text, out var value)) return value;
+        if (IsBareNumber(text))
+            throw new CliUsageException($"{optionName}: '{text!.Trim()}' needs a unit: {text.Trim()}s, {text.Trim()}m or {text.Trim()}h (or ms, or hh:mm:ss).");
+        throw new CliUsageException($"{optionName}: '{text}' is not a duration (e.g. 500ms, 5s, 2m, 1h).");
+    }
+
+    private static bool IsBareNumber(string? text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

@@ -104,6 +104,17 @@ internal sealed class InstrumentMaster
     /// </summary>
     public static bool IsListedShortCode(string code) => Stocks.ContainsKey(code) || Elws.Contains(code);
 
+    /// <summary>
+    /// Everything this master lists by name, for <c>kisrt sim --list</c>: (kind, code, name) of its indices, stocks and
+    /// ETFs, ELWs, bonds and the notice account's futures and options (their codes follow <paramref name="today"/>'s expiry).
+    /// </summary>
+    public IEnumerable<(string Kind, string Code, string Name)> Listing(DateTime today) =>
+        Indices.Select(i => ("index", i.Key, i.Value.Name))
+            .Concat(Stocks.Select(s => ("stock", s.Key, StockName(s.Key))))
+            .Concat(Elws.Select(e => ("elw", e, "")))
+            .Concat(BondNames.Select(b => ("bond", b.Key, b.Value)))
+            .Concat(Derivatives(today).Select(d => ("futures/options", d.Code, d.Name)));
+
     /// <summary>Some listed codes to name in a message (the stocks first).</summary>
     public static IEnumerable<string> ListedShortCodes => Stocks.Keys.Concat(Elws);
 

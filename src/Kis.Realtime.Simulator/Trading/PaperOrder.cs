@@ -15,6 +15,14 @@ internal sealed record PaperOrderRequest(string Account, string HtsId, string Co
 
     /// <summary>Who owns the account: the app key (the HTS ID when a caller in process gives none).</summary>
     public string Owner => AppKey ?? HtsId;
+
+    /// <summary>The app key masked: a record's ToString ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Account = {Account}, HtsId = {HtsId}, Code = {Code}, Buy = {Buy}, IsMarket = {IsMarket}, Quantity = {Quantity}, Price = {Price}, ");
+        builder.Append($"Derivative = {Derivative}, AppKey = {(AppKey is null ? "" : KisCredential.Mask(AppKey))}");
+        return true;
+    }
 }
 
 /// <summary>One order of an account (an amendment or cancel is an order of its own pointing at its original).</summary>

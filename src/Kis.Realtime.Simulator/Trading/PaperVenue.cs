@@ -1,3 +1,4 @@
+using System.Globalization;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
@@ -89,7 +90,7 @@ internal sealed partial class PaperVenue : ITapeListener
             if (_accounts.GetValueOrDefault(accountNumber) is { } owned && owned.Owner != owner) return NotYourAccount();
             var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
-            if (original.Remaining == 0 || original.Closed) return PaperResult.Refuse("APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)");
+            if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
             var rules = original.Rules;
             // A part names how many of what is left: none, fewer than none or more than is left is a mistake to refuse,
             // not a quantity to round to the remainder (the caller would believe an amendment that did not happen).
@@ -130,6 +131,18 @@ internal sealed partial class PaperVenue : ITapeListener
             Arrive(successor, now);
             return PaperResult.Ok(successor);
         }
+    }
+
+    /// <summary>
+    /// APBK0917 for an order with nothing left; when an amendment took its remainder, the message names the amendment's
+    /// number (an amendment is an order of its own: the original number is spent, as at KIS). Under the lock.
+    /// </summary>
+    private static PaperResult NothingLeft(PaperOrder original)
+    {
+        // A cancel's own order is closed at once with all it affected cancelled; an amendment's carries the remainder on.
+        var amendment = original.Account.Orders.FindLast(o => o.Original == original.Number && o.Cancelled == 0);
+        var why = amendment is null ? "" : $": it was amended, and its remainder is order {amendment.Number.ToString("D10", CultureInfo.InvariantCulture)} now";
+        return PaperResult.Refuse("APBK0917", $"정정/취소할 수량이 없습니다. (nothing left to amend or cancel{why})");
     }
 
     /// <summary>

@@ -4,7 +4,16 @@ using Kis.Realtime.Protocol;
 namespace Kis.Realtime.Simulator.WebSockets;
 
 /// <summary>A subscribe/unsubscribe request that passed the JSON checks (IsSubscribe: tr_type "1"; false for "2").</summary>
-internal sealed record ParsedRequest(string? ApprovalKey, string CustType, bool IsSubscribe, string? TrId, string TrKey);
+internal sealed record ParsedRequest(string? ApprovalKey, string CustType, bool IsSubscribe, string? TrId, string TrKey)
+{
+    /// <summary>The approval key masked: a record's ToString ends up in test output and logs.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"ApprovalKey = {(ApprovalKey is null ? "" : KisCredential.Mask(ApprovalKey))}, CustType = {CustType}, IsSubscribe = {IsSubscribe}, ");
+        builder.Append($"TrId = {TrId}, TrKey = {TrKey}");
+        return true;
+    }
+}
 
 /// <summary>
 /// The JSON checks of a client request, in the server's order (docs/kis-protocol.md §3): invalid JSON (9999), no header

@@ -155,7 +155,11 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
         _issueLock.Dispose();
     }
 
-    private readonly record struct CacheEntry(string ApprovalKey, DateTimeOffset IssuedAt);
+    private readonly record struct CacheEntry(string ApprovalKey, DateTimeOffset IssuedAt)
+    {
+        // The approval key is as secret as the app secret it was issued for.
+        public override string ToString() => $"CacheEntry(hidden, issued {IssuedAt:O})";
+    }
 
     [LoggerMessage(1001, LogLevel.Information, "Issuing a WebSocket approval key for app key {AppKey} at {RestBase}")]
     private static partial void LogIssuing(ILogger logger, string appKey, string restBase);

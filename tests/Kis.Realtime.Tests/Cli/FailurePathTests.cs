@@ -205,7 +205,7 @@ public class FailurePathTests
     {
         var (exit, errors) = await Kisrt("stream", "--bogus");
         Assert.Equal(2, exit);
-        Assert.Contains("kisrt: see 'kisrt --help'.", errors);
+        Assert.Contains("kisrt: see 'kisrt stream --help'.", errors); // the subcommand's own help lists its options
     }
 
     private static async Task<(int Exit, string Errors)> Kisrt(params string[] args)

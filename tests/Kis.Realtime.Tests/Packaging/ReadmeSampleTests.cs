@@ -12,7 +12,7 @@ namespace Kis.Realtime.Tests.Packaging;
 public class ReadmeSampleTests
 {
     // What `<ImplicitUsings>enable</ImplicitUsings>` adds to a Microsoft.NET.Sdk project.
-    private const string ImplicitUsings = """
+    internal const string ImplicitUsings = """
         global using System;
         global using System.Collections.Generic;
         global using System.IO;
@@ -61,7 +61,7 @@ public class ReadmeSampleTests
         Assert.True(warnings.Count == 0, $"README sample '{name}' has warnings:\n{string.Join("\n", warnings)}");
     }
 
-    private static List<MetadataReference> References()
+    internal static List<MetadataReference> References()
     {
         // The runtime's and ASP.NET Core's assemblies (the test host runs on both), plus ours.
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToHashSet(StringComparer.Ordinal);
