@@ -97,7 +97,8 @@ public sealed record MarketPace(MarketPaceMode Mode, double RecordsPerSecond = 0
     /// <summary>No generated data.</summary>
     public static MarketPace Off { get; } = new(MarketPaceMode.Off);
 
-    /// <summary>A fixed rate per instrument (records per second, &gt; 0; every subscribed session gets each record). High rates go out as multi-record frames.</summary>
+    /// <summary>A fixed rate per instrument (records per second, &gt; 0; every subscribed session gets each record). High rates go
+    /// out as multi-record frames.</summary>
     public static MarketPace PerSecond(double recordsPerSecond)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(recordsPerSecond);
