@@ -142,6 +142,8 @@ internal static class BarsCommand
         if (format is not ("table" or "jsonl" or "csv" or "parquet"))
             throw new CliUsageException($"--format must be table, jsonl, csv or parquet, not '{args.Format}'.");
         if (format == "parquet" && string.IsNullOrEmpty(args.Out)) throw new CliUsageException("--format parquet writes a file: give --out FILE.");
+        if (format == "parquet" && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+            throw new CliUsageException("--format parquet is not in the native (AOT) build of kisrt; the .NET tool build has it.");
         if (format != "parquet" && args.Out is not null) throw new CliUsageException("--out is for --format parquet (other formats go to stdout).");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
         var sessions = ParseSessions(args.Sessions);
@@ -163,7 +165,7 @@ internal static class BarsCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);
 
-        var parquet = format == "parquet" ? new Output.ParquetBarFile(args.Out!) : null;
+        var parquet = format == "parquet" ? Output.ParquetBarFile.TryCreate(args.Out!) : null; // null only where refused above
         var writer = new BarWriter(parquet is null ? stdout : TextWriter.Null, parquet is null ? format : "csv");
         var gate = new Lock(); // one owner of the output, the count and the store's queue: every pump emits under it
         long shown = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Parquet;
 using Parquet.Schema;
 
@@ -11,8 +12,15 @@ namespace Kis.Realtime.Cli.Output;
 /// so a file across a summer-time change loads as instants, and flags as text (<c>gap;end_of_stream</c>, as the CSV).
 /// One schema for every bar view. Bars are kept in memory and written when the command ends.
 /// </summary>
-internal sealed class ParquetBarFile
+internal sealed class ParquetBarFile : IClosedBarFile
 {
+    /// <summary>
+    /// The file, or null in the Native AOT build of kisrt: Parquet.Net is not trim- or AOT-safe, so the native compiler
+    /// must never reach it. <see cref="RuntimeFeature.IsDynamicCodeSupported"/> is a constant false there, which removes
+    /// this constructor call and with it every Parquet type from the native binary.
+    /// </summary>
+    public static IClosedBarFile? TryCreate(string path) => RuntimeFeature.IsDynamicCodeSupported ? new ParquetBarFile(path) : null;
+
     // Wide enough for any KRW traded value and a US price to 4 places; one type for every market and file.
     private const int Precision = 38, Scale = 6;
 
@@ -36,7 +44,7 @@ internal sealed class ParquetBarFile
     private readonly string _path;
     private readonly List<(string TrId, string Interval, string Zone, Bar Bar)> _bars = [];
 
-    public ParquetBarFile(string path) => _path = path;
+    private ParquetBarFile(string path) => _path = path;
 
     private static DecimalDataField Price(string name) => new(name, Precision, Scale, forceByteArrayEncoding: true);
 
@@ -76,4 +84,12 @@ internal sealed class ParquetBarFile
     private string[] Strings(Func<(string TrId, string Interval, string Zone, Bar Bar), string> cell) => [.. _bars.Select(cell)];
 
     private ReadOnlyMemory<T> Column<T>(Func<(string TrId, string Interval, string Zone, Bar Bar), T> cell) => _bars.Select(cell).ToArray();
+}
+
+/// <summary>A file of closed bars written when the command ends (<c>--format parquet</c>).</summary>
+internal interface IClosedBarFile
+{
+    void Add(string trId, BarSpec spec, in Bar bar);
+
+    Task WriteAsync(CancellationToken cancellationToken);
 }

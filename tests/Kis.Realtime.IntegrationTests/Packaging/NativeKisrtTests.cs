@@ -32,6 +32,19 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
         Assert.Contains("decode errors 0", run.Errors);
     }
 
+    [AotFact]
+    public async Task Native_kisrt_refuses_parquet_with_a_reason_instead_of_carrying_an_aot_unsafe_writer()
+    {
+        // Parquet.Net is not AOT-safe: the native build leaves it out (unreachable) and says so, before any source opens.
+        var file = Path.Combine(Path.GetTempPath(), $"kisrt-native-{Guid.NewGuid():N}.parquet");
+        var run = await ChildProcess.RunAsync(await kisrt.PathAsync(), ["bars", "--sub", "stock:005930", "--format", "parquet", "--out", file],
+            TimeSpan.FromSeconds(60));
+
+        Assert.True(run.ExitCode == 2, $"kisrt exited {run.ExitCode}:\n{run.Output}\n{run.Errors}");
+        Assert.Contains("--format parquet is not in the native (AOT) build", run.Errors);
+        Assert.False(File.Exists(file));
+    }
+
     [AotRabbitFact]
     public async Task Native_kisrt_answers_gateway_status_as_snake_case_json()
     {
