@@ -33,10 +33,13 @@ internal sealed class BrokerLog
     }
 
     /// <summary>The <c>[error]</c> lines of the events that name <paramref name="user"/> (<c>user: 'x'</c>).</summary>
-    public List<string> ErrorLinesOf(string user)
+    /// <param name="about">When given, only the events with a line that names one of these (a connection, a queue).</param>
+    public List<string> ErrorLinesOf(string user, params string[] about)
     {
         var events = Lines().GroupBy(Prefix).Where(e => e.Key.Contains("[error]", StringComparison.Ordinal));
-        return events.Where(e => e.Any(l => l.Contains($"user: '{user}'", StringComparison.Ordinal))).SelectMany(e => e).ToList();
+        return events.Where(e => e.Any(l => l.Contains($"user: '{user}'", StringComparison.Ordinal))
+                && (about.Length == 0 || e.Any(l => about.Any(a => l.Contains(a, StringComparison.Ordinal)))))
+            .SelectMany(e => e).ToList();
     }
 
     /// <summary>Waits until the broker has logged <paramref name="user"/> authenticating after this reader began, so
