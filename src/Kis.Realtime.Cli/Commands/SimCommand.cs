@@ -85,9 +85,9 @@ internal static class SimCommand
     /// <summary><c>kisrt sim --list</c>: every instrument of the simulator's master, one a line (the futures and options of today's expiry).</summary>
     internal static void WriteListing(int seed, TextWriter output)
     {
-        var today = DateTime.UtcNow.AddHours(9).Date; // KST
-        foreach (var (kind, code, name) in new Kis.Realtime.Simulator.Market.InstrumentMaster(seed).Listing(today))
-            output.WriteLine($"{kind,-16} {code,-10} {name}".TrimEnd());
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(9)); // KST
+        foreach (var instrument in KisSimulatorInstrument.List(seed, today))
+            output.WriteLine($"{instrument.Kind,-16} {instrument.Code,-10} {instrument.Name}".TrimEnd());
     }
 
     /// <summary>The last line: what the run lost, if anything (the paper venue's tape events dropped unread, trades a

@@ -164,8 +164,11 @@ public partial class RecordPostgresTests
         closed.Stop(); // nothing listens there any more
         var connection = $"Host=127.0.0.1;Port={port};Username=kisrt;Password=secret-password-123;Database=kisrt;Timeout=5";
         var stderr = new StringWriter();
-        var e = await Assert.ThrowsAnyAsync<NpgsqlException>(() =>
+        var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliRunException>(() =>
             RecordCommand.RunAsync(FastSimulator(), null, new RecordSettings(Postgres: connection), Env(), stderr, default).WaitAsync(CliTimeout));
+        Assert.Contains("--postgres", e.Message); // names the option and where it pointed, so the user knows what to fix
+        Assert.Contains($"127.0.0.1:{port}/kisrt", e.Message);
+        Assert.IsAssignableFrom<NpgsqlException>(e.InnerException);
         Assert.DoesNotContain("secret-password-123", e.ToString());
         Assert.DoesNotContain("secret-password-123", stderr.ToString());
 
