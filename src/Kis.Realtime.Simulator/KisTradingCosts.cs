@@ -69,7 +69,7 @@ public sealed record KisTradingCosts(decimal CommissionRate, decimal SellTaxRate
     /// <paramref name="code"/> at <paramref name="price"/> hundredths of a point; no tax.</summary>
     internal decimal OfDerivativeFill(string code, long quantity, long price)
     {
-        var value = (decimal)quantity * price * Trading.Rules.KrxRules.Multiplier(code) / 100;
-        return value * (Trading.Rules.KrxRules.IsFutures(code) ? FuturesCommissionRate : OptionsCommissionRate);
+        var value = (decimal)quantity * price * Rules.KrxRules.Multiplier(code) / 100;
+        return value * (Rules.KrxRules.IsFutures(code) ? FuturesCommissionRate : OptionsCommissionRate);
     }
 }

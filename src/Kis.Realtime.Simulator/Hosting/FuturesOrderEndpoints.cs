@@ -241,9 +241,9 @@ internal static class FuturesOrderEndpoints
         });
     }
 
-    /// <summary>A KRX futures/options short code of an index product KRX lists (<see cref="Trading.Rules.KrxRules.IsListedIndexDerivative"/>):
+    /// <summary>A KRX futures/options short code of an index product KRX lists (<see cref="Rules.KrxRules.IsListedIndexDerivative"/>):
     /// stock futures and options trade in KRW on stock ticks, which the simulated futures feeds do not model.</summary>
-    private static bool IsSimulatedCode(string code) => Trading.Rules.KrxRules.IsListedIndexDerivative(code);
+    private static bool IsSimulatedCode(string code) => Rules.KrxRules.IsListedIndexDerivative(code);
 
     /// <summary>KRW per point of a contract: KOSPI200 (01) 250,000, mini KOSPI200 (05) 50,000, KOSDAQ150 (06) 10,000,
     /// a stock future or option 10 (KRX's multipliers).</summary>

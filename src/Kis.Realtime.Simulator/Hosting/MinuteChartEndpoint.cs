@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Simulator.Trading.Rules;
+using Kis.Realtime.Simulator.Rules;
 using Microsoft.AspNetCore.Http;
 
 namespace Kis.Realtime.Simulator.Hosting;

@@ -1,5 +1,5 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Simulator.Trading.Rules;
+using Kis.Realtime.Simulator.Rules;
 
 namespace Kis.Realtime.Simulator.Market;
 

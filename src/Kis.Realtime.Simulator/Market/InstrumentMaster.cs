@@ -1,4 +1,4 @@
-using Kis.Realtime.Simulator.Trading.Rules;
+using Kis.Realtime.Simulator.Rules;
 
 namespace Kis.Realtime.Simulator.Market;
 

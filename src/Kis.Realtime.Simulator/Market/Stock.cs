@@ -1,5 +1,5 @@
 using Kis.Realtime.Simulator.Tape;
-using Kis.Realtime.Simulator.Trading.Rules;
+using Kis.Realtime.Simulator.Rules;
 
 namespace Kis.Realtime.Simulator.Market;
 

@@ -162,7 +162,8 @@ public class SharedConfigurationKeyTests
         var text = args.ToString();
         Assert.DoesNotContain("the-app-secret", text);
         Assert.DoesNotContain("broker-pw", text);
-        Assert.Contains("PSkey", text);
+        Assert.DoesNotContain("PSkey", text); // an app key prints the one way KisCredential.Mask shows it
+        Assert.Contains(KisCredential.Mask("PSkey"), text);
     }
 }
 

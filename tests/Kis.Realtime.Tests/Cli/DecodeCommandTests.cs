@@ -141,7 +141,8 @@ public class DecodeCompletenessTests
         Assert.Equal(1, exit);
         Assert.Equal(1, records);
         Assert.Equal("kisrt decode: line 1: JSON that is not a KIS message (neither PINGPONG nor a reply with body.rt_cd / msg_cd)", errors[0]);
-        Assert.Equal(2, errors.Length);
+        Assert.Equal(3, errors.Length); // the line, the count, and (every failure being JSON) where decode's input is
+        Assert.Contains("raw.log", errors[2]);
     }
 
     [Theory]

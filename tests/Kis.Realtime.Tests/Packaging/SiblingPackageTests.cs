@@ -35,7 +35,8 @@ public sealed class SiblingPackageTests
         ["Kis.Realtime.Gateway.PostgreSql"] = (["Kis.Realtime.PostgreSql", "Kis.Realtime.Gateway"], ["kisrt"],
             ["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Diagnostics.HealthChecks.Abstractions"]),
         ["Kis.Realtime.Cli"] = (["Kis.Realtime", "Kis.Realtime.Gateway", "Kis.Realtime.Simulator", "Kis.Realtime.Recording", "Kis.Realtime.PostgreSql",
-            "Kis.Realtime.Gateway.PostgreSql"], [], ["System.CommandLine", "Spectre.Console", "OpenTelemetry.Exporter.OpenTelemetryProtocol", "Microsoft.AspNetCore.App"]),
+            "Kis.Realtime.Gateway.PostgreSql"], [], ["System.CommandLine", "Spectre.Console", "OpenTelemetry.Exporter.OpenTelemetryProtocol", "Parquet.Net",
+            "Microsoft.AspNetCore.App"]),
     };
 
     /// <summary>Assemblies of this repository that are not shipped (they may see every package's internals).</summary>

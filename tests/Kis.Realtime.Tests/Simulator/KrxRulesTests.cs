@@ -1,5 +1,6 @@
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Tests.Simulator;

@@ -12,15 +12,17 @@ public sealed partial class SimulatorLayeringTests
 {
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
+        // KRX's rule table (tick bands, limits, multipliers) is under everything: the market generates on it, venues check it.
+        ["Rules"] = [],
         ["Tape"] = [],
-        ["Market"] = ["Tape"],
-        ["Trading"] = ["Market", "Tape"],
-        ["Notices"] = ["Market", "Trading", "Tape"],
+        ["Market"] = ["Rules", "Tape"],
+        ["Trading"] = ["Rules", "Market", "Tape"],
+        ["Notices"] = ["Rules", "Market", "Trading", "Tape"],
         // Sessions serve what the layers before them make; hosting creates them and implements their ISessionHost.
-        ["WebSockets"] = ["Market", "Trading", "Notices", "Tape"],
+        ["WebSockets"] = ["Rules", "Market", "Trading", "Notices", "Tape"],
     };
 
-    private static readonly string[] Layers = ["Tape", "Market", "Trading", "Notices", "Hosting", "WebSockets", "Replay", "Faults", "Backtest"];
+    private static readonly string[] Layers = ["Rules", "Tape", "Market", "Trading", "Notices", "Hosting", "WebSockets", "Replay", "Faults", "Backtest"];
 
     [Fact]
     public void Each_layer_names_only_the_layers_before_it()
@@ -60,6 +62,6 @@ public sealed partial class SimulatorLayeringTests
     private static partial Regex Using();
 
     // A layer's name used as a namespace qualifier: not after a dot or a letter (market.Tape is a property).
-    [GeneratedRegex(@"(?<![\w.])(Tape|Market|Trading|Notices|Hosting|WebSockets|Replay|Faults|Backtest)\.[A-Z]")]
+    [GeneratedRegex(@"(?<![\w.])(Rules|Tape|Market|Trading|Notices|Hosting|WebSockets|Replay|Faults|Backtest)\.[A-Z]")]
     private static partial Regex Qualified();
 }

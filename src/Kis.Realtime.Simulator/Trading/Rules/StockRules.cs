@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Market;
 
 namespace Kis.Realtime.Simulator.Trading.Rules;

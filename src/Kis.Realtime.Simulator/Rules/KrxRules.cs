@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Simulator.Trading.Rules;
+namespace Kis.Realtime.Simulator.Rules;
 
 /// <summary>
 /// KRX's trading rules as one table: the stock tick bands, the stock daily price limits, and the ticks, multipliers and
