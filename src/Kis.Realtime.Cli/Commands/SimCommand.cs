@@ -85,8 +85,7 @@ internal static class SimCommand
     /// <summary><c>kisrt sim --list</c>: every instrument of the simulator's master, one a line (the futures and options of today's expiry).</summary>
     internal static void WriteListing(int seed, TextWriter output)
     {
-        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(9)); // KST
-        foreach (var instrument in KisSimulatorInstrument.List(seed, today))
+        foreach (var instrument in KisSimulatorInstrument.List(seed, KoreaTime.DateOf(DateTimeOffset.UtcNow)))
             output.WriteLine($"{instrument.Kind,-16} {instrument.Code,-10} {instrument.Name}".TrimEnd());
     }
 

@@ -11,6 +11,17 @@ public sealed class OrderClaimTests
 {
     private static readonly KisOrderRequest Buy = KisOrderRequest.Stock("005930", OrderSide.Buy, 11, 70_000);
 
+    /// <summary>Two identical buys sent together: the first is placed at the server with its answer held, the second's request
+    /// is lost before it; then the held answer is let go. The first call's result and the lost one's.</summary>
+    private static async Task<(KisOrderResult Answered, KisOrderResult Lost)> SendTwinsAsync(ScriptedOrderServer server, KisOrderClient client)
+    {
+        var slow = client.PlaceAsync(Buy);
+        await UntilAsync(() => server.Placed.Count == 1, "the first order placed at the server, its answer held");
+        var lost = await client.PlaceAsync(Buy).WaitAsync(TestTimeout);
+        server.ReleaseHeld();
+        return (await slow.WaitAsync(TestTimeout), lost);
+    }
+
     [Fact]
     public async Task Twin_orders_one_lost_and_one_slow_never_share_an_order_number()
     {
@@ -18,11 +29,7 @@ public sealed class OrderClaimTests
         await using var server = new ScriptedOrderServer(call => script[call]);
         using var client = new KisOrderClient(OrderAmbiguityTests.Options(server));
 
-        var slow = client.PlaceAsync(Buy);
-        await UntilAsync(() => server.Placed.Count == 1, "the first order placed at the server, its answer held");
-        var lost = await client.PlaceAsync(Buy).WaitAsync(TestTimeout);
-        server.ReleaseHeld();
-        var answered = await slow.WaitAsync(TestTimeout);
+        var (answered, lost) = await SendTwinsAsync(server, client);
 
         var placed = Assert.Single(server.Placed);
         Assert.Equal((KisOrderOutcome.Accepted, placed.Number, false), (answered.Outcome, answered.OrderNumber, answered.Reconciled));
@@ -38,11 +45,7 @@ public sealed class OrderClaimTests
         await using var server = new ScriptedOrderServer(call => script[call]);
         using var client = new KisOrderClient(OrderAmbiguityTests.Options(server));
 
-        var slow = client.PlaceAsync(Buy);
-        await UntilAsync(() => server.Placed.Count == 1, "the first order placed at the server, its answer held");
-        var lost = await client.PlaceAsync(Buy).WaitAsync(TestTimeout);
-        server.ReleaseHeld();
-        var answered = await slow.WaitAsync(TestTimeout);
+        var (answered, lost) = await SendTwinsAsync(server, client);
         var again = await client.ReconcileAsync(lost).WaitAsync(TestTimeout);
 
         Assert.True(answered.IsAccepted, answered.ToString());
