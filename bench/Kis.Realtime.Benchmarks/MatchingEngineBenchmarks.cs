@@ -52,8 +52,8 @@ public class MatchingEngineBenchmarks
         for (var p = 0; p < 50; p++)
             for (var k = 0; k < 10; k++)
             {
-                _book.Add(new RestingOrder(++id, buy: true, limit: Mid - (p + 1) * Tick, quantity: long.MaxValue / 4, sequence: id), _bids[0]);
-                _book.Add(new RestingOrder(++id, buy: false, limit: Mid + (p + 2) * Tick, quantity: long.MaxValue / 4, sequence: id), _asks[0]);
+                _book.Add(new RestingOrder(++id, buy: true, kind: OrderKind.Limit, limit: Mid - (p + 1) * Tick, quantity: long.MaxValue / 4, sequence: id), _bids[0]);
+                _book.Add(new RestingOrder(++id, buy: false, kind: OrderKind.Limit, limit: Mid + (p + 2) * Tick, quantity: long.MaxValue / 4, sequence: id), _asks[0]);
             }
         // Warm the fill buffer to its steady size.
         Run();

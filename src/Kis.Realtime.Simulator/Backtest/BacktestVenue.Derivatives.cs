@@ -43,7 +43,6 @@ internal sealed partial class BacktestVenue
         if (FuturesOptionRules.TickOf(request.Code, 1) == 0)
             return new KisRefusal("1", "APBK0505", $"A backtest prices KOSPI200, mini KOSPI200 and KOSDAQ150 futures and KOSPI200 and mini KOSPI200 options " +
                 $"(their grids and multipliers are the paper venue's rules); {request.Code} is none of them.", 200);
-        if (request.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return KindRefusal(request.Kind);
         var instrument = Instrument(request.Code);
         instrument.MarkDerivative(request.Code);
         if (instrument.Last == 0)

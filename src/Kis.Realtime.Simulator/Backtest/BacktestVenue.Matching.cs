@@ -154,7 +154,7 @@ internal sealed partial class BacktestVenue
     {
         if (Refuse(request) is { } refusal) return Refused(ref call, refusal);
         var derivative = request.Product == KisProduct.FuturesOptions;
-        var order = new Order(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, request.Kind == KisOrderKind.Market,
+        var order = new Order(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, OrderKinds.Modelled(request.Kind)!.Value,
             derivative ? (long)(request.Price * 100) : (long)request.Price, request.Quantity) { Derivative = derivative };
         if (order.IsMarket) order.ReservePrice = Instrument(order.Code).Upper;
         AddOrder(order);
@@ -170,8 +170,8 @@ internal sealed partial class BacktestVenue
         call.Code = original.Code;
         call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
         call.Original = original.Number;
-        if (amend.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return Refused(ref call, KindRefusal(amend.Kind));
-        var market = amend.Kind == KisOrderKind.Market;
+        if (OrderKinds.Modelled(amend.Kind) is not { } kind) return Refused(ref call, KindRefusal(amend.Kind));
+        var market = kind == OrderKind.Market;
         var price = market ? 0 : (long)amend.Price;
         var affected = Math.Min(amend.Quantity ?? original.Remaining, original.Remaining);
         if (original.Derivative)
@@ -187,7 +187,7 @@ internal sealed partial class BacktestVenue
                 return Refused(ref call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
         }
         Reduce(original, affected);
-        var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, market, price, affected) { Derivative = original.Derivative };
+        var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected) { Derivative = original.Derivative };
         if (market) successor.ReservePrice = Instrument(original.Code).Upper;
         AddOrder(successor);
         call.Number = successor.Number;
@@ -206,7 +206,7 @@ internal sealed partial class BacktestVenue
         var affected = Math.Min(cancel.Quantity ?? original.Remaining, original.Remaining);
         Reduce(original, affected);
         var number = ++_nextNumber;
-        AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.IsMarket, original.LimitPrice, affected)
+        AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected)
         {
             Remaining = 0, Cancelled = affected, Derivative = original.Derivative,
         });
@@ -233,7 +233,7 @@ internal sealed partial class BacktestVenue
         }
         if (order.Remaining == 0) return;
         var sameSide = order.Buy ? instrument.Bids.AsSpan(0, instrument.BidCount) : instrument.Asks.AsSpan(0, instrument.AskCount);
-        instrument.Resting.Add(new RestingOrder(order.Number, order.Buy, order.IsMarket ? 0 : order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
+        instrument.Resting.Add(new RestingOrder(order.Number, order.Buy, order.Kind, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
     }
 
     private void Apply(ReadOnlySpan<EngineFill> fills, string liquidity)

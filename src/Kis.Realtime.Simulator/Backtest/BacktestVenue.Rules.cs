@@ -12,8 +12,9 @@ internal sealed partial class BacktestVenue
 {
     private KisRefusal? Refuse(KisOrderRequest request)
     {
+        // One gate for both products (and amendments): the kinds the engine models.
+        if (OrderKinds.Modelled(request.Kind) is null) return KindRefusal(request.Kind);
         if (request.Product == KisProduct.FuturesOptions) return RefuseDerivative(request);
-        if (request.Kind is not (KisOrderKind.Limit or KisOrderKind.Market)) return KindRefusal(request.Kind);
         if (request.Exchange != KisStockExchange.Krx)
             return new KisRefusal("1", "APBK0505", "A backtest routes to KRX only (its book and trades are KRX's H0STASP0 and H0STCNT0).", 200);
         var instrument = Instrument(request.Code);
@@ -32,8 +33,7 @@ internal sealed partial class BacktestVenue
         return null;
     }
 
-    private static KisRefusal KindRefusal(KisOrderKind kind) =>
-        new("1", "APBK0505", $"A backtest matches limit and market orders; {kind} is not modelled.", 200);
+    private static KisRefusal KindRefusal(KisOrderKind kind) => new("1", OrderKinds.NotModelledCode, OrderKinds.NotModelled(kind.ToString()), 200);
 
     private KisRefusal? PriceRefusal(string code, decimal price)
     {
@@ -172,13 +172,14 @@ internal sealed partial class BacktestVenue
         };
     }
 
-    private sealed class Order(long number, long original, string code, bool buy, bool isMarket, long limitPrice, long quantity)
+    private sealed class Order(long number, long original, string code, bool buy, OrderKind kind, long limitPrice, long quantity)
     {
         public long Number { get; } = number;
         public long Original { get; } = original;
         public string Code { get; } = code;
         public bool Buy { get; } = buy;
-        public bool IsMarket { get; } = isMarket;
+        public OrderKind Kind { get; } = kind;
+        public bool IsMarket => Kind == OrderKind.Market;
         public long LimitPrice { get; } = limitPrice;
         public long Quantity { get; } = quantity;
         /// <summary>A futures/options order (prices in hundredths of a point, <see cref="FuturesOptionRules"/>).</summary>

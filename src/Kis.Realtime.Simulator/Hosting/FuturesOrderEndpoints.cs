@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Rules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -49,7 +50,7 @@ internal static class FuturesOrderEndpoints
         if (quantity > MaxContractsPerOrder) { await Refuse(ctx, hub, "APBK0507", $"주문수량을 확인하세요. (at most {MaxContractsPerOrder} contracts an order)"); return; }
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
         var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "SHTN_PDNO") ?? "", Text(body, "SLL_BUY_DVSN_CD") == "02",
-            market, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true, AppKey: auth.Credential.AppKey);
+            market ? OrderKind.Market : OrderKind.Limit, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true, AppKey: auth.Credential.AppKey);
         if (request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3') || !request.Code.All(char.IsAsciiLetterOrDigit))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
         if (!IsSimulatedCode(request.Code))

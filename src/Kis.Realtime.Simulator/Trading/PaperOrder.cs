@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Trading;
@@ -7,9 +8,11 @@ namespace Kis.Realtime.Simulator.Trading;
 /// KRW) or, with <paramref name="Derivative"/>, a futures/options order (domestic-futureoption order: prices in
 /// hundredths of a point, quantities in contracts).
 /// </summary>
-internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, bool IsMarket, long Quantity, long Price, bool Derivative = false,
+internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, OrderKind Kind, long Quantity, long Price, bool Derivative = false,
     string? AppKey = null)
 {
+    public bool IsMarket => Kind == OrderKind.Market;
+
     /// <summary>The rules of the order's product.</summary>
     public ProductRules Rules => ProductRules.For(Derivative);
 
@@ -19,7 +22,7 @@ internal sealed record PaperOrderRequest(string Account, string HtsId, string Co
     /// <summary>The app key masked: a record's ToString ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Account = {Account}, HtsId = {HtsId}, Code = {Code}, Buy = {Buy}, IsMarket = {IsMarket}, Quantity = {Quantity}, Price = {Price}, ");
+        builder.Append($"Account = {Account}, HtsId = {HtsId}, Code = {Code}, Buy = {Buy}, Kind = {Kind}, Quantity = {Quantity}, Price = {Price}, ");
         builder.Append($"Derivative = {Derivative}, AppKey = {(AppKey is null ? "" : KisCredential.Mask(AppKey))}");
         return true;
     }
@@ -35,6 +38,7 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
     public DateTime PlacedAt { get; } = placedAt;
     public string Code => Request.Code;
     public bool Buy => Request.Buy;
+    public OrderKind Kind => Request.Kind;
     public bool IsMarket => Request.IsMarket;
     public ProductRules Rules { get; } = request.Rules;
     public long Quantity => Request.Quantity;

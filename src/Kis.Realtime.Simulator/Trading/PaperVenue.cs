@@ -183,7 +183,7 @@ internal sealed partial class PaperVenue : ITapeListener
     {
         var key = (order.Code, order.Rules.IsDerivative);
         if (!_books.TryGetValue(key, out var book)) _books[key] = book = new RestingBook();
-        book.Add(new RestingOrder(order.Number, order.Buy, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
+        book.Add(new RestingOrder(order.Number, order.Buy, order.Kind, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
         _restingByNumber[order.Number] = order;
         RestUntilDayEnd(order);
     }

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
@@ -34,12 +35,12 @@ public sealed class PaperCostsTests
 
         // A buy resting under the bid, filled by a trade through it at its own price.
         var buyPrice = InstrumentMaster.TickDown(InstrumentMaster.TickDown(touch.Bid));
-        var buy = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, 37, buyPrice), now);
+        var buy = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Limit, 37, buyPrice), now);
         Assert.True(buy.Accepted, buy.Message);
         venue.OnTrade(Code, derivative: false, InstrumentMaster.TickDown(buyPrice), 1_000_000, buyerInitiated: false, now);
         // A sell of part of it resting over the ask, filled by a trade through it.
         var sellPrice = InstrumentMaster.TickUp(InstrumentMaster.TickUp(touch.Ask));
-        var sell = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: false, IsMarket: false, 23, sellPrice), now);
+        var sell = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: false, Kind: OrderKind.Limit, 23, sellPrice), now);
         Assert.True(sell.Accepted, sell.Message);
         venue.OnTrade(Code, derivative: false, InstrumentMaster.TickUp(sellPrice), 1_000_000, buyerInitiated: true, now);
 
@@ -70,7 +71,7 @@ public sealed class PaperCostsTests
         var now = market.Clock.Now();
         const string Future = "101W09";
         var quote = market.DerivativeForOrders(Future).Quote;
-        var placed = venue.Place(new PaperOrderRequest("6012345603", Hts, Future, Buy: true, IsMarket: true, 2, 0, Derivative: true), now);
+        var placed = venue.Place(new PaperOrderRequest("6012345603", Hts, Future, Buy: true, Kind: OrderKind.Market, 2, 0, Derivative: true), now);
         Assert.True(placed.Accepted, placed.Message);
 
         var order = venue.View("6012345603", now).Orders.Single();

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
@@ -79,7 +80,7 @@ public sealed class PaperNoticeSubscriptionTests
         for (var i = 0; i < 6; i++)
         {
             // A buy at the lower limit rests: one acceptance notice per order.
-            var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: false, 1, krx.LowerLimit), now);
+            var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Limit, 1, krx.LowerLimit), now);
             Assert.True(placed.Accepted, placed.Message);
             numbers.Add(placed.Order!.Number);
         }

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
@@ -37,10 +38,10 @@ public sealed class PaperVenueDayEndTests
         var at = To(new TimeSpan(9, 5, 0));
         // A market buy of one share fills at the touch (bought today: 1); a buy at the lower limit and a futures buy
         // ten ticks under the bid rest all day.
-        Assert.Equal(1, venue.Place(new PaperOrderRequest(StockAccount, Hts, Stock, Buy: true, IsMarket: true, 1, 0), at).Order!.Filled);
-        var stockOrder = venue.Place(new PaperOrderRequest(StockAccount, Hts, Stock, Buy: true, IsMarket: false, 7, krx.LowerLimit), at).Order!;
+        Assert.Equal(1, venue.Place(new PaperOrderRequest(StockAccount, Hts, Stock, Buy: true, Kind: OrderKind.Market, 1, 0), at).Order!.Filled);
+        var stockOrder = venue.Place(new PaperOrderRequest(StockAccount, Hts, Stock, Buy: true, Kind: OrderKind.Limit, 7, krx.LowerLimit), at).Order!;
         var quote = market.DerivativeForOrders(Future).Quote;
-        var futuresOrder = venue.Place(new PaperOrderRequest(FuturesAccount, Hts, Future, Buy: true, IsMarket: false, 4, quote.Bid - 10 * quote.Tick, Derivative: true), at).Order!;
+        var futuresOrder = venue.Place(new PaperOrderRequest(FuturesAccount, Hts, Future, Buy: true, Kind: OrderKind.Limit, 4, quote.Bid - 10 * quote.Tick, Derivative: true), at).Order!;
         var cashWhileResting = venue.View(StockAccount).Cash;
         var (stockNotices, futuresNotices) = (venue.OpenNotices(Hts, derivative: false), venue.OpenNotices(Hts, derivative: true));
         List<PaperNotice> Notices(NoticeReader reader, DateTime now)

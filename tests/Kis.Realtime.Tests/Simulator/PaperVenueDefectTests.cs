@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Engine;
 using System.Net;
 using System.Text.Json;
 using Kis.Realtime.Simulator;
@@ -23,7 +24,7 @@ public sealed class PaperVenueDefectTests
         var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var price = InstrumentMaster.TickDown(InstrumentMaster.TickDown(market.StockBookForOrders(Code).Touch().Bid));
-        var placed = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, quantity, price), now);
+        var placed = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Limit, quantity, price), now);
         Assert.True(placed.Accepted, placed.Message);
         return (venue, placed.Order!, now);
     }

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
@@ -22,7 +23,7 @@ public sealed class PaperVenueMatchingTests
         var quantity = asks[0].Quantity + asks[1].Quantity + 1; // the touch, the next level and one share of the third
         var cumulative = krx.Summary().CumulativeVolume;
 
-        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: true, quantity, 0), now);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, Kind: OrderKind.Market, quantity, 0), now);
 
         var order = Assert.Single(venue.View("5012345601").Orders);
         Assert.True(placed.Accepted, placed.Message);
@@ -44,7 +45,7 @@ public sealed class PaperVenueMatchingTests
         krx.Next(now); // the opening print: the book below is the one the order meets
         Span<BookLevel> asks = stackalloc BookLevel[StockBook.Levels], bids = stackalloc BookLevel[StockBook.Levels];
         krx.Depth(asks, bids);
-        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 5, bids[0].Price), now).Order!;
+        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, Kind: OrderKind.Limit, 5, bids[0].Price), now).Order!;
 
         venue.OnTrade("015760", derivative: false, bids[0].Price, bids[0].Quantity, buyerInitiated: false, now);
         Assert.Equal(0, venue.View("5012345601").Orders.Single().Filled); // the queue ahead of it traded
@@ -75,7 +76,7 @@ public sealed class PaperVenueMarketImpactTests
         var (krxBefore, unifiedBefore, touch) = (krx.Summary().CumulativeVolume, unified.Summary().CumulativeVolume, krx.Touch());
         var quantity = Math.Min(5, touch.AskQuantity);
 
-        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, quantity, 0), at);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Market, quantity, 0), at);
 
         var order = Assert.Single(venue.View("5012345601").Orders);
         Assert.True(placed.Accepted);
@@ -101,7 +102,7 @@ public sealed class PaperVenueMarketImpactTests
         var during = market.Clock.Now().Date + TimeSpan.FromSeconds(krx.Vi.StartOf(0) + 10);
         var before = krx.Summary().CumulativeVolume;
 
-        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 3, 0), during);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Market, 3, 0), during);
 
         Assert.True(placed.Accepted);
         Assert.Equal((0L, 3L), (venue.View("5012345601").Orders[0].Filled, venue.View("5012345601").Orders[0].Remaining));
@@ -116,12 +117,12 @@ public sealed class PaperVenueMarketImpactTests
         var krx = market.StockBookForOrders(Code);
         var day = market.Clock.Now().Date;
         // A market buy in the pre-open rests for the opening auction.
-        var early = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 1, 0), day.AddHours(8).AddMinutes(45));
+        var early = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Market, 1, 0), day.AddHours(8).AddMinutes(45));
         Assert.Equal(0, early.Order!.Filled);
         var at = day.AddHours(9).AddSeconds(5);
         var auction = krx.Expected(at); // what the opening auction prints now: nobody has asked for it yet
 
-        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: true, 2, 0), at);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Market, 2, 0), at);
 
         var orders = venue.View("5012345601").Orders.ToDictionary(o => o.Number);
         // The opening print came first and filled the resting order at its price; then the new order traded the touch.
@@ -138,7 +139,7 @@ public sealed class PaperVenueMarketImpactTests
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var bid = market.StockBookForOrders(Code).Touch().Bid;
-        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, IsMarket: false, 5, bid), at).Order!;
+        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Limit, 5, bid), at).Order!;
 
         var amended = venue.AmendOrCancel("5012345601", "simuser01", order.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, at);
         venue.OnTrade(Code, derivative: true, bid - 5, 100, buyerInitiated: false, at);
@@ -158,7 +159,7 @@ public sealed class PaperVenueMarketImpactTests
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(code).Quote;
-        PaperResult Buy(long price) => venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, IsMarket: false, 1, price, Derivative: true), at);
+        PaperResult Buy(long price) => venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, Kind: OrderKind.Limit, 1, price, Derivative: true), at);
 
         Assert.Equal(tick, quote.Tick);
         Assert.True(Buy(quote.Bid).Accepted);
@@ -186,7 +187,7 @@ public sealed class PaperVenueAmendmentTests
         while (krx.IsInterrupted((int)at.TimeOfDay.TotalSeconds)) at = at.AddSeconds(1);
         krx.Next(at); // the opening print: the touch below is the one the amendment meets
         var touch = krx.Touch();
-        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, IsMarket: false, 3, touch.Bid), at).Order!;
+        var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, Kind: OrderKind.Limit, 3, touch.Bid), at).Order!;
         Assert.Equal(0, order.Filled);
         var reader = venue.OpenNotices("simuser01", derivative: false); // what happens from here on
 
@@ -212,7 +213,7 @@ public sealed class PaperVenueAmendmentTests
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders("101W09").Quote;
-        var order = venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, IsMarket: false, 5, quote.Ask, Derivative: true), at).Order!;
+        var order = venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, Kind: OrderKind.Limit, 5, quote.Ask, Derivative: true), at).Order!;
         Assert.Equal(0, order.Filled);
 
         var amended = venue.AmendOrCancel("6012345603", "simuser01", order.Number, derivative: true, cancel: false, 5, wholeRemainder: true, quote.Bid, at);

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Engine;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Numerics;
@@ -31,7 +32,7 @@ public sealed class PaperVenueMoneyTests
         var quantity = 1L << (64 - BitOperations.TrailingZeroCount(bid));
         Assert.True(quantity > 0 && unchecked(quantity * bid) == 0, $"{quantity} × {bid} wraps to 0");
 
-        var result = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, quantity, bid), now);
+        var result = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Limit, quantity, bid), now);
 
         Assert.Equal((false, "APBK0507"), (result.Accepted, result.MessageCode));
         var view = venue.View(Account, now);
@@ -45,9 +46,9 @@ public sealed class PaperVenueMoneyTests
         var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var bid = market.StockBookForOrders(Code).Touch().Bid;
-        var over = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: false, StockRules.MaxStockQuantity + 1, bid), now);
+        var over = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Limit, StockRules.MaxStockQuantity + 1, bid), now);
         Assert.Equal("APBK0507", over.MessageCode);
-        var contracts = venue.Place(new PaperOrderRequest("6012345603", Hts, "101W09", Buy: true, IsMarket: true, FuturesOptionRules.MaxContractsPerOrder + 1, 0, Derivative: true), now);
+        var contracts = venue.Place(new PaperOrderRequest("6012345603", Hts, "101W09", Buy: true, Kind: OrderKind.Market, FuturesOptionRules.MaxContractsPerOrder + 1, 0, Derivative: true), now);
         Assert.Equal("APBK0507", contracts.MessageCode);
     }
 
@@ -64,9 +65,9 @@ public sealed class PaperVenueMoneyTests
         // The shares at the upper limit and their commission (the backtest's rule).
         var affordable = (long)(PaperVenue.StartingCash / (book.UpperLimit * (1 + KisTradingCosts.DefaultCommissionRate)));
         Assert.Equal((PaperVenue.StartingCash, book.UpperLimit, affordable), (cash, unit, quantity));
-        var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: true, quantity + 1, 0), now);
+        var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Market, quantity + 1, 0), now);
         Assert.Equal("APBK0952", tooMany.MessageCode);
-        Assert.True(venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, IsMarket: true, quantity, 0), now).Accepted);
+        Assert.True(venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Market, quantity, 0), now).Accepted);
     }
 
     [Fact]
@@ -238,7 +239,7 @@ public sealed class PaperVenueUnwatchedTests
             MarketStart = new DateTimeOffset(2026, 11, 26, 8, 50, 0, TimeSpan.FromHours(9)),
         });
         var venue = sim.Hub.Venue;
-        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "005930", Buy: true, IsMarket: true, 2, 0), sim.MarketTime);
+        var placed = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "005930", Buy: true, Kind: OrderKind.Market, 2, 0), sim.MarketTime);
         Assert.Equal(0, placed.Order!.Filled); // the pre-open: it waits for the opening auction
 
         // Twenty market minutes, half a wall second (half a market minute) at a time: past 09:00.
@@ -273,9 +274,9 @@ public sealed class PaperFuturesMarginTests
         var affordable = (long)(PaperVenue.StartingCash / perContract);
         Assert.InRange(affordable, 1, 969);
 
-        var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, IsMarket: false, affordable + 1, quote.Ask, Derivative: true), at);
+        var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, affordable + 1, quote.Ask, Derivative: true), at);
         Assert.Equal("APBK0952", tooMany.MessageCode);
-        var opened = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, IsMarket: false, 1, quote.Ask, Derivative: true), at);
+        var opened = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, 1, quote.Ask, Derivative: true), at);
         Assert.True(opened.Accepted, opened.Message);
     }
 
@@ -287,9 +288,9 @@ public sealed class PaperFuturesMarginTests
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(Future).Quote;
         // Buy 2 at the ask (marketable: filled at once), then sell 2 resting ten ticks higher, filled by a trade through it.
-        Assert.Equal(2, venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, IsMarket: false, 2, quote.Ask, Derivative: true), at).Order!.Filled);
+        Assert.Equal(2, venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, 2, quote.Ask, Derivative: true), at).Order!.Filled);
         var higher = quote.Ask + 10 * quote.Tick;
-        var sell = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: false, IsMarket: false, 2, higher, Derivative: true), at).Order!;
+        var sell = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: false, Kind: OrderKind.Limit, 2, higher, Derivative: true), at).Order!;
         Assert.Equal(0, sell.Filled);
 
         venue.OnTrade(Future, derivative: true, higher + quote.Tick, 5, buyerInitiated: true, at);

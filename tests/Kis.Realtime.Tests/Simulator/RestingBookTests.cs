@@ -38,7 +38,7 @@ public sealed class RestingBookTests
     public void A_limit_buy_joining_the_bid_waits_behind_the_volume_resting_there_when_it_came()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: true, limit: 46_950, quantity: 100, sequence: 1), Bids);
+        book.Add(new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 46_950, quantity: 100, sequence: 1), Bids);
 
         // Sellers hit the bid: the first 400 shares are the queue ahead of it.
         Assert.True(book.OnTrade(46_950, 250, buyerInitiated: false).IsEmpty);
@@ -56,7 +56,7 @@ public sealed class RestingBookTests
     public void A_trade_through_the_price_fills_at_the_order_s_own_price_whatever_the_queue()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: true, limit: 46_900, quantity: 100, sequence: 1), Bids); // 600 ahead
+        book.Add(new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 46_900, quantity: 100, sequence: 1), Bids); // 600 ahead
 
         var fills = book.OnTrade(46_850, 70, buyerInitiated: false).ToArray();
 
@@ -67,7 +67,7 @@ public sealed class RestingBookTests
     public void A_smaller_quantity_in_a_later_book_shortens_the_queue_and_a_bid_that_moves_away_puts_the_order_first()
     {
         var book = new RestingBook();
-        var order = new RestingOrder(1, buy: true, limit: 46_950, quantity: 100, sequence: 1);
+        var order = new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 46_950, quantity: 100, sequence: 1);
         book.Add(order, Bids);
 
         book.OnBook(Asks, [new(46_950, 120), new(46_900, 600)]);
@@ -81,7 +81,7 @@ public sealed class RestingBookTests
     public void A_price_beyond_the_shown_depth_fills_only_when_traded_through()
     {
         var book = new RestingBook();
-        var order = new RestingOrder(1, buy: true, limit: 46_500, quantity: 10, sequence: 1);
+        var order = new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 46_500, quantity: 10, sequence: 1);
         book.Add(order, Bids);
 
         Assert.Equal(long.MaxValue, order.QueueAhead);
@@ -93,8 +93,8 @@ public sealed class RestingBookTests
     public void Orders_at_one_price_fill_in_arrival_order_from_what_passes_the_market_s_queue()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: true, limit: 46_950, quantity: 50, sequence: 1), Bids); // 400 ahead
-        book.Add(new RestingOrder(2, buy: true, limit: 46_950, quantity: 50, sequence: 2), [new(46_950, 700)]); // 700 ahead
+        book.Add(new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 46_950, quantity: 50, sequence: 1), Bids); // 400 ahead
+        book.Add(new RestingOrder(2, buy: true, kind: OrderKind.Limit, limit: 46_950, quantity: 50, sequence: 2), [new(46_950, 700)]); // 700 ahead
 
         var fills = book.OnTrade(46_950, 500, buyerInitiated: false).ToArray();
 
@@ -107,9 +107,9 @@ public sealed class RestingBookTests
     public void Market_orders_come_first_then_the_better_price_then_the_older_order()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: false, limit: 47_050, quantity: 10, sequence: 1), Asks);
-        book.Add(new RestingOrder(2, buy: false, limit: 47_000, quantity: 10, sequence: 2), [new(47_000, 0)]);
-        book.Add(new RestingOrder(3, buy: false, limit: 0, quantity: 10, sequence: 3), Asks);
+        book.Add(new RestingOrder(1, buy: false, kind: OrderKind.Limit, limit: 47_050, quantity: 10, sequence: 1), Asks);
+        book.Add(new RestingOrder(2, buy: false, kind: OrderKind.Limit, limit: 47_000, quantity: 10, sequence: 2), [new(47_000, 0)]);
+        book.Add(new RestingOrder(3, buy: false, kind: OrderKind.Market, limit: 0, quantity: 10, sequence: 3), Asks);
 
         // A seller hitting a bid at 47,100: the market sell would have hit it first; both offers were under it.
         var fills = book.OnTrade(47_100, 25, buyerInitiated: false).ToArray();
@@ -121,7 +121,7 @@ public sealed class RestingBookTests
     public void A_resting_market_buy_fills_from_buyers_and_the_next_book_s_offers_never_from_sellers_at_the_bid()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: true, limit: 0, quantity: 1_000, sequence: 1), Bids);
+        book.Add(new RestingOrder(1, buy: true, kind: OrderKind.Market, limit: 0, quantity: 1_000, sequence: 1), Bids);
 
         Assert.True(book.OnTrade(46_950, 500, buyerInitiated: false).IsEmpty);
         Assert.Equal([new EngineFill(1, 100, 47_000)], book.OnTrade(47_000, 100, buyerInitiated: true).ToArray());
@@ -133,9 +133,9 @@ public sealed class RestingBookTests
     public void An_auction_fills_every_crossing_order_at_its_single_print_not_at_the_order_s_limit()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: true, limit: 61_800, quantity: 10, sequence: 1), [new(61_300, 100)]);
-        book.Add(new RestingOrder(2, buy: false, limit: 60_000, quantity: 10, sequence: 2), [new(61_400, 100)]);
-        book.Add(new RestingOrder(3, buy: true, limit: 61_100, quantity: 10, sequence: 3), [new(61_300, 100)]);
+        book.Add(new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 61_800, quantity: 10, sequence: 1), [new(61_300, 100)]);
+        book.Add(new RestingOrder(2, buy: false, kind: OrderKind.Limit, limit: 60_000, quantity: 10, sequence: 2), [new(61_400, 100)]);
+        book.Add(new RestingOrder(3, buy: true, kind: OrderKind.Limit, limit: 61_100, quantity: 10, sequence: 3), [new(61_300, 100)]);
 
         var fills = book.OnAuction(61_200, 1_000).ToArray();
 
@@ -147,7 +147,7 @@ public sealed class RestingBookTests
     public void A_book_whose_offers_reach_a_resting_buy_fills_it_at_its_own_limit()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: true, limit: 46_950, quantity: 500, sequence: 1), Bids);
+        book.Add(new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 46_950, quantity: 500, sequence: 1), Bids);
 
         var fills = book.OnBook([new(46_900, 200), new(46_950, 100), new(47_000, 900)], [new(46_850, 10)]).ToArray();
 
@@ -158,7 +158,7 @@ public sealed class RestingBookTests
     public void A_removed_order_is_not_filled()
     {
         var book = new RestingBook();
-        book.Add(new RestingOrder(1, buy: true, limit: 47_000, quantity: 5, sequence: 1), Bids);
+        book.Add(new RestingOrder(1, buy: true, kind: OrderKind.Limit, limit: 47_000, quantity: 5, sequence: 1), Bids);
 
         Assert.True(book.Remove(1));
         Assert.False(book.Remove(1));

@@ -3,12 +3,13 @@ using Kis.Realtime.Simulator.Tape;
 namespace Kis.Realtime.Simulator.Trading.Engine;
 
 /// <summary>A paper order resting in a <see cref="RestingBook"/>: its priority and what the market shows ahead of it.</summary>
-internal sealed class RestingOrder(long id, bool buy, long limit, long quantity, long sequence)
+internal sealed class RestingOrder(long id, bool buy, OrderKind kind, long limit, long quantity, long sequence)
 {
     public long Id { get; } = id;
     public bool Buy { get; } = buy;
+    public OrderKind Kind { get; } = kind;
 
-    /// <summary>The limit price; 0 for a market order (first in every queue, at any price).</summary>
+    /// <summary>The limit price; not read for a market order (first in every queue, at any price).</summary>
     public long Limit { get; } = limit;
 
     public long Sequence { get; } = sequence;
@@ -21,7 +22,7 @@ internal sealed class RestingOrder(long id, bool buy, long limit, long quantity,
     /// </summary>
     public long QueueAhead { get; internal set; }
 
-    public bool IsMarket => Limit == 0;
+    public bool IsMarket => Kind == OrderKind.Market;
 }
 
 /// <summary>A fill the engine decided: which order, how much, at what price.</summary>
