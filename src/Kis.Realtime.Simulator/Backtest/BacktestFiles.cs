@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -81,7 +82,7 @@ internal static class BacktestFiles
             {
                 json.WriteStartObject();
                 json.WriteString("code", i.Code);
-                json.WriteString("product", i.Product == KisProduct.Stock ? "stock" : FuturesOptionRules.IsFutures(i.Code) ? "futures" : "options");
+                json.WriteString("product", i.Product == KisProduct.Stock ? "stock" : KrxRules.IsFutures(i.Code) ? "futures" : "options");
                 json.WriteNumber("multiplier", i.Multiplier);
                 json.WriteNumber("last_price", i.LastPrice);
                 json.WriteNumber("position", i.Position);

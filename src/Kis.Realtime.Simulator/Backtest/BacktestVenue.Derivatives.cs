@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Rules;
@@ -40,7 +41,7 @@ internal sealed partial class BacktestVenue
     /// <summary>The checks of a futures/options order: the products the rules price, then <see cref="CheckDerivative"/>.</summary>
     private KisRefusal? RefuseDerivative(KisOrderRequest request)
     {
-        if (FuturesOptionRules.TickOf(request.Code, 1) == 0)
+        if (KrxRules.DerivativeTick(request.Code, 1) == 0)
             return new KisRefusal("1", "APBK0505", $"A backtest prices KOSPI200, mini KOSPI200 and KOSDAQ150 futures and KOSPI200 and mini KOSPI200 options " +
                 $"(their grids and multipliers are the paper venue's rules); {request.Code} is none of them.", 200);
         var instrument = Instrument(request.Code);
@@ -78,7 +79,7 @@ internal sealed partial class BacktestVenue
             price = hundredths == decimal.Truncate(hundredths) && hundredths > 0 ? (long)hundredths : -1;
         }
         var quote = new OrderQuote(0, 0, 0, 0, instrument.Lower, instrument.Upper > 0 ? instrument.Upper : long.MaxValue,
-            Math.Max(1, FuturesOptionRules.TickOf(code, price)));
+            Math.Max(1, KrxRules.DerivativeTick(code, price)));
         return ProductRules.FuturesOptions.CheckOrder(quantity, market, price, quote) is { } refused
             ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
             : null;
@@ -150,7 +151,7 @@ internal sealed partial class BacktestVenue
         var unit = price > 0 ? (long)(price * 100) : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
         var free = AvailableCash();
         var closable = FuturesOptionRules.Closable(_positions.GetValueOrDefault(code)?.Quantity ?? 0, side == OrderSide.Buy);
-        var total = FuturesOptionRules.TickOf(code, 1) == 0 ? 0
+        var total = KrxRules.DerivativeTick(code, 1) == 0 ? 0
             : Math.Min(FuturesOptionRules.MaxContractsPerOrder, closable + FuturesOptionRules.OpenableContracts(code, unit, (long)decimal.Floor(free)));
         return new KisBuyingPower { Cash = free, Price = Points(unit), Quantity = total, MaxQuantity = total };
     }

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
@@ -38,7 +39,7 @@ internal sealed partial class BacktestVenue
     private KisRefusal? PriceRefusal(string code, decimal price)
     {
         var whole = (long)price;
-        if (price != whole || whole <= 0 || !StockRules.OnTickGrid(whole))
+        if (price != whole || whole <= 0 || !KrxRules.IsOnStockTick(whole))
             return new KisRefusal("1", "APBK0506", $"주문단가가 호가단위에 맞지 않습니다. ({price} is not on KRX's tick grid)", 200);
         var instrument = Instrument(code);
         if (instrument.Upper > 0 && (whole > instrument.Upper || whole < instrument.Lower))
@@ -270,14 +271,14 @@ internal sealed partial class BacktestVenue
             return n;
         }
 
-        /// <summary>KRX's daily limits from the previous close (<see cref="StockRules.DailyLimits"/>; a future's
-        /// <see cref="FuturesOptionRules.FuturesDailyLimits"/>; none known for an option).</summary>
+        /// <summary>KRX's daily limits from the previous close (<see cref="KrxRules.StockDailyLimits"/>; a future's
+        /// <see cref="KrxRules.FuturesDailyLimits"/>; none known for an option).</summary>
         public void SetLimits(long previousClose)
         {
             if (previousClose == _limitsClose) return; // every trade carries it; it changes once a day
             _limitsClose = previousClose;
-            (Lower, Upper) = !Derivative ? StockRules.DailyLimits(previousClose)
-                : FuturesTick > 0 ? FuturesOptionRules.FuturesDailyLimits(previousClose, FuturesTick) : (0, 0);
+            (Lower, Upper) = !Derivative ? KrxRules.StockDailyLimits(previousClose)
+                : FuturesTick > 0 ? KrxRules.FuturesDailyLimits(previousClose, FuturesTick) : (0, 0);
         }
 
         /// <summary>Marks a futures/options code: its multiplier and, for a future, its tick (the rules').</summary>
@@ -286,8 +287,8 @@ internal sealed partial class BacktestVenue
             if (Derivative) return;
             Derivative = true;
             _limitsClose = 0; // limits set before are a stock's: set again at the next trade
-            Multiplier = FuturesOptionRules.Multiplier(code);
-            FuturesTick = FuturesOptionRules.IsFutures(code) ? FuturesOptionRules.TickOf(code, 1) : 0;
+            Multiplier = KrxRules.Multiplier(code);
+            FuturesTick = KrxRules.IsFutures(code) ? KrxRules.DerivativeTick(code, 1) : 0;
         }
     }
 }

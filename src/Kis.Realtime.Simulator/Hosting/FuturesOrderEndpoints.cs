@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Kis.Realtime.Simulator.Trading;
@@ -50,7 +51,8 @@ internal static class FuturesOrderEndpoints
         if (quantity > MaxContractsPerOrder) { await Refuse(ctx, hub, "APBK0507", $"주문수량을 확인하세요. (at most {MaxContractsPerOrder} contracts an order)"); return; }
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
         var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "SHTN_PDNO") ?? "", Text(body, "SLL_BUY_DVSN_CD") == "02",
-            market ? OrderKind.Market : OrderKind.Limit, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true, AppKey: auth.Credential.AppKey);
+            market ? OrderKind.Market : OrderKind.Limit, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true,
+            AppKey: auth.Credential.AppKey);
         if (request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3') || !request.Code.All(char.IsAsciiLetterOrDigit))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
         if (!IsSimulatedCode(request.Code))
@@ -116,7 +118,7 @@ internal static class FuturesOrderEndpoints
         decimal cost = 0, value = 0, realized = 0, futuresPl = 0, optionsPl = 0;
         foreach (var p in view.Positions.Where(p => p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
         {
-            var multiplier = Multiplier(p.Code);
+            var multiplier = KrxRules.Multiplier(p.Code);
             realized += p.Realized * multiplier / 100m;
             if (p.Quantity == 0) continue;
             var contracts = Math.Abs(p.Quantity);
@@ -126,7 +128,7 @@ internal static class FuturesOrderEndpoints
             var pl = p.Quantity > 0 ? positionValue - positionCost : positionCost - positionValue;
             cost += positionCost;
             value += positionValue;
-            if (FuturesOptionRules.IsFutures(p.Code)) futuresPl += pl; else optionsPl += pl;
+            if (KrxRules.IsFutures(p.Code)) futuresPl += pl; else optionsPl += pl;
             rows.Add((JsonNode)new JsonObject
             {
                 ["cano"] = account[..8],
@@ -192,7 +194,7 @@ internal static class FuturesOrderEndpoints
         decimal totalAmount = 0, fees = 0;
         foreach (var o in orders)
         {
-            var amount = o.FilledValue * Multiplier(o.Code) / 100m;
+            var amount = o.FilledValue * KrxRules.Multiplier(o.Code) / 100m;
             (totalQuantity, totalFilled, totalAmount, fees) = (totalQuantity + o.Quantity, totalFilled + o.Filled, totalAmount + amount, fees + o.Commission);
             rows.Add((JsonNode)new JsonObject
             {
@@ -245,10 +247,6 @@ internal static class FuturesOrderEndpoints
     /// <summary>A KRX futures/options short code of an index product KRX lists (<see cref="Rules.KrxRules.IsListedIndexDerivative"/>):
     /// stock futures and options trade in KRW on stock ticks, which the simulated futures feeds do not model.</summary>
     private static bool IsSimulatedCode(string code) => Rules.KrxRules.IsListedIndexDerivative(code);
-
-    /// <summary>KRW per point of a contract: KOSPI200 (01) 250,000, mini KOSPI200 (05) 50,000, KOSDAQ150 (06) 10,000,
-    /// a stock future or option 10 (KRX's multipliers).</summary>
-    internal static long Multiplier(string code) => Trading.Rules.FuturesOptionRules.Multiplier(code);
 
     /// <summary>"352.50" → 35250; -1 when it is not a price with at most two decimals.</summary>
     internal static long Hundredths(string? text)

@@ -49,7 +49,8 @@ internal static class OrderEndpoints
         { await Refuse(ctx, hub, "APBK0506", "시장가 주문은 주문단가를 0으로 입력하세요. (a market order (ORD_DVSN 01) takes ORD_UNPR 0)"); return; }
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
         if (await FuturesAccountAsync(ctx, hub, account)) return;
-        var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "PDNO") ?? "", auth.Buy, dvsn == "01" ? OrderKind.Market : OrderKind.Limit,
+        var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "PDNO") ?? "", auth.Buy,
+            dvsn == "01" ? OrderKind.Market : OrderKind.Limit,
             Number(body, "ORD_QTY"), dvsn == "01" ? 0 : Number(body, "ORD_UNPR"), AppKey: auth.Credential.AppKey);
         await AnswerAsync(ctx, hub, hub.Venue.Place(request, hub.Market.Clock.Now()));
     }

@@ -149,20 +149,8 @@ internal sealed class InstrumentMaster
         var (low, high, turnover) = Stocks.TryGetValue(code, out var spec)
             ? (spec.Low, spec.High, spec.TurnoverPerSecond)
             : (5_000L, 100_000L, r.NextInt64(1_000_000, 5_000_000));
-        return (RoundToTick(r.NextInt64(low, high)), turnover);
+        return (KrxRules.RoundDownToStockTick(r.NextInt64(low, high)), turnover);
     }
-
-    /// <summary><paramref name="price"/> rounded down onto KRX's stock tick grid (<see cref="KrxRules.RoundDownToStockTick"/>).</summary>
-    public static long RoundToTick(long price) => KrxRules.RoundDownToStockTick(price);
-
-    /// <summary>KRX's stock tick at <paramref name="price"/> (KRW; <see cref="KrxRules.StockTick"/>).</summary>
-    public static long TickOf(long price) => KrxRules.StockTick(price);
-
-    /// <summary>The next price one tick above <paramref name="price"/> (<see cref="KrxRules.StockTickUp"/>).</summary>
-    public static long TickUp(long price) => KrxRules.StockTickUp(price);
-
-    /// <summary>The next price one tick below <paramref name="price"/> (<see cref="KrxRules.StockTickDown"/>).</summary>
-    public static long TickDown(long price) => KrxRules.StockTickDown(price);
 
     /// <summary>A stock's name (the known ones in Korean, others, listed or not, a placeholder with the code).</summary>
     public static string StockName(string code) => Stocks.TryGetValue(code, out var spec) && spec.Name is { } name ? name : $"종목{code}";
@@ -205,7 +193,7 @@ internal sealed class InstrumentMaster
         => [.. new[] { "005930", "000660", "035420", "035720" }.Select(code =>
         {
             var price = Stock(code).Price;
-            return new Derivative(code, StockName(code), price, TickOf(price));
+            return new Derivative(code, StockName(code), price, KrxRules.StockTick(price));
         })];
 
     /// <summary>The US stocks the overseas-notice account trades, prices in cents (ticks of one cent).</summary>

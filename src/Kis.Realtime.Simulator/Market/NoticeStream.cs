@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Market;
@@ -137,7 +138,7 @@ internal sealed class NoticeStream : MarketStream
     public void WriteOrderEvent(ref RecordWriter w, in OrderEvent n)
     {
         var name = _stocks ? InstrumentMaster.StockName(n.Code) : GenericStream.DerivativeName(n.Code);
-        var tick = _stocks ? InstrumentMaster.TickOf(Math.Max(1, n.OrderPrice)) : 1;
+        var tick = _stocks ? KrxRules.StockTick(Math.Max(1, n.OrderPrice)) : 1;
         var order = new Order
         {
             Number = n.Number,
@@ -162,7 +163,7 @@ internal sealed class NoticeStream : MarketStream
     }
 
     /// <summary>Stock prices stay on KRX's tick grid when a step crosses into a coarser tick; derivative ticks are fixed.</summary>
-    private long OnGrid(long price) => _stocks ? InstrumentMaster.RoundToTick(price) : price;
+    private long OnGrid(long price) => _stocks ? KrxRules.RoundDownToStockTick(price) : price;
 
     /// <summary>Cancel of the remainder: qty9 = cancelled qty, price10 = order price, qty16 = filled.</summary>
     private void WriteCancel(ref RecordWriter w, int secondsOfDay, Order o, long remaining)

@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Rules;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -40,7 +42,7 @@ internal sealed class ProgramStream : MarketStream
     public override void WriteRecord(ref RecordWriter w, int secondsOfDay)
     {
         // Within ±1 % of the stock's level, on its tick size.
-        var price = InstrumentMaster.RoundToTick(_basePrice + _basePrice * Random.Next(-100, 101) / 10_000);
+        var price = KrxRules.RoundDownToStockTick(_basePrice + _basePrice * Random.Next(-100, 101) / 10_000);
         var sell = Random.NextInt64(0, _maxQuantityPerRecord + 1);
         var buy = Random.NextInt64(0, _maxQuantityPerRecord + 1);
         _sellQty += sell;

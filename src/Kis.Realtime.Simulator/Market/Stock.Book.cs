@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;
@@ -250,14 +251,14 @@ internal sealed partial class Stock
     private long Ask(int level)
     {
         var p = _bid;
-        for (var i = 0; i < _spreadTicks + level; i++) p = InstrumentMaster.TickUp(p);
+        for (var i = 0; i < _spreadTicks + level; i++) p = KrxRules.StockTickUp(p);
         return p;
     }
 
     private long Bid(int level)
     {
         var p = _bid;
-        for (var i = 0; i < level; i++) p = InstrumentMaster.TickDown(p);
+        for (var i = 0; i < level; i++) p = KrxRules.StockTickDown(p);
         return p;
     }
 
@@ -273,8 +274,8 @@ internal sealed partial class Stock
     {
         var roll = _random.Next(100);
         var lean = _bid < _anchor ? 8 : _bid > _anchor ? -8 : 0;
-        if (roll < 30 + lean && Ask(0) < UpperLimit) _bid = InstrumentMaster.TickUp(_bid);
-        else if (roll >= 70 + lean && _bid > LowerLimit) _bid = InstrumentMaster.TickDown(_bid);
+        if (roll < 30 + lean && Ask(0) < UpperLimit) _bid = KrxRules.StockTickUp(_bid);
+        else if (roll >= 70 + lean && _bid > LowerLimit) _bid = KrxRules.StockTickDown(_bid);
         _spreadTicks = _random.Next(10) == 0 && Ask(1) <= UpperLimit ? 2 : 1;
         if (Ask(0) > UpperLimit) _spreadTicks = 1;
         for (var i = 0; i < StockBook.Levels; i++)

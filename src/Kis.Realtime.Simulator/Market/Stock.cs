@@ -51,8 +51,8 @@ internal sealed partial class Stock
         var (close, turnover) = master.Stock(code);
         PreviousClose = close;
         (LowerLimit, UpperLimit) = KrxRules.StockDailyLimits(close);
-        _anchor = InstrumentMaster.RoundToTick(close + close * _random.Next(-300, 301) / 10_000);
-        _bid = InstrumentMaster.RoundToTick(close + close * _random.Next(-100, 101) / 10_000);
+        _anchor = KrxRules.RoundDownToStockTick(close + close * _random.Next(-300, 301) / 10_000);
+        _bid = KrxRules.RoundDownToStockTick(close + close * _random.Next(-100, 101) / 10_000);
         _vi = new ViSchedule(seed, code, StockVenue.Krx); // NXT halts with KRX's VIs (one price discovery)
         _viReference = close;
         // NXT carries about 15 % of the combined flow, KRX the rest.

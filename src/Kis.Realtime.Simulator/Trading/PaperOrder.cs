@@ -8,7 +8,8 @@ namespace Kis.Realtime.Simulator.Trading;
 /// KRW) or, with <paramref name="Derivative"/>, a futures/options order (domestic-futureoption order: prices in
 /// hundredths of a point, quantities in contracts).
 /// </summary>
-internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, OrderKind Kind, long Quantity, long Price, bool Derivative = false,
+internal sealed record PaperOrderRequest(string Account, string HtsId, string Code, bool Buy, OrderKind Kind, long Quantity, long Price,
+    bool Derivative = false,
     string? AppKey = null)
 {
     public bool IsMarket => Kind == OrderKind.Market;

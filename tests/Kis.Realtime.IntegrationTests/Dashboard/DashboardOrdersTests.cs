@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -50,7 +51,7 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         Assert.Matches(@"^\d\d:\d\d:\d\d$", accepted[first][0]);
 
         // Amended to a tick higher: the original is replaced by the amending order, which comes first (newest).
-        var higher = InstrumentMaster.TickUp(low);
+        var higher = KrxRules.StockTickUp(low);
         var second = Short(await OrderAsync(http, sim, token, AmendCancel, "TTTC0013U", Revision(first, "01", higher)));
         var amended = await table.WaitAsync(rows => rows.ContainsKey(second) && rows[first][11] != "accepted", $"order {first} amended to {second}");
         Assert.Equal(["10", "0", "10", "0", $"replaced by {second}", "replaced"], Pick(amended[first], 5, 7, 9, 10, 11, 12));
@@ -67,7 +68,7 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         var quantity = 90_000_000 / bid;
         var third = Short(await OrderAsync(http, sim, token, Cash, "TTTC0012U", Order(quantity, bid)));
         await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[11] == "accepted", $"order {third} accepted");
-        sim.Hub.Venue.OnTrade(Code, derivative: false, InstrumentMaster.TickDown(bid), 100, buyerInitiated: false, sim.Hub.Market.Clock.Now());
+        sim.Hub.Venue.OnTrade(Code, derivative: false, KrxRules.StockTickDown(bid), 100, buyerInitiated: false, sim.Hub.Market.Clock.Now());
         sim.Hub.Venue.OnTapeReady();
         var partly = await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[11] == "partially filled", $"order {third} partially filled");
         var filledSoFar = long.Parse(partly[third][7], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);

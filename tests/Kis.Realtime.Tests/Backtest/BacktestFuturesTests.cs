@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Trading.Rules;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -98,14 +99,14 @@ public sealed class BacktestFuturesTests
     [InlineData("111W9000", 100, 0)]      // a stock future: not priced
     [InlineData("005930", 70_000, 0)]     // a stock
     public void The_rules_know_KRXs_tick_of_the_products_a_backtest_takes(string code, long hundredths, long tick)
-        => Assert.Equal(tick, FuturesOptionRules.TickOf(code, hundredths));
+        => Assert.Equal(tick, KrxRules.DerivativeTick(code, hundredths));
 
     [Fact]
     public void A_futures_daily_limit_is_twenty_percent_either_side_on_the_grid()
     {
-        Assert.Equal((28_000L, 42_000L), FuturesOptionRules.FuturesDailyLimits(35_000, 5));
+        Assert.Equal((28_000L, 42_000L), KrxRules.FuturesDailyLimits(35_000, 5));
         // 80 % of 350.05 is 280.04: up to 280.05; 120 % is 420.06: down to 420.05.
-        Assert.Equal((28_005L, 42_005L), FuturesOptionRules.FuturesDailyLimits(35_005, 5));
+        Assert.Equal((28_005L, 42_005L), KrxRules.FuturesDailyLimits(35_005, 5));
     }
 
     [Fact]

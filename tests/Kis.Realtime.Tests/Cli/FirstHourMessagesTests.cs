@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -126,11 +127,11 @@ public sealed class FirstHourMessagesTests
             return (exit, stdout.ToString(), stderr.ToString());
         }
 
-        var price = InstrumentMaster.RoundToTick(new InstrumentMaster(sim.Options.Seed).Stock("005930").Price * 7 / 10); // rests
+        var price = KrxRules.RoundDownToStockTick(new InstrumentMaster(sim.Options.Seed).Stock("005930").Price * 7 / 10); // rests
         var resting = await OrderAsync("place", new OrderArgs { Code = "005930", Side = "buy", Quantity = 2, Price = price });
         Assert.True(resting.Exit == 0, resting.Out + resting.Err);
         var original = resting.Out.Split(' ')[1];
-        var amended = await OrderAsync("amend", new OrderArgs { OrderNumber = original, Price = price + InstrumentMaster.TickOf(price) });
+        var amended = await OrderAsync("amend", new OrderArgs { OrderNumber = original, Price = price + KrxRules.StockTick(price) });
         Assert.True(amended.Exit == 0, amended.Out + amended.Err);
         var amendment = amended.Out.Split(' ')[1];
 

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Market;
 
@@ -39,7 +40,7 @@ internal sealed class DrivenStockFeed(SimulatedMarket market, string code)
             Assert.Equal(1, _books.WriteRecords(ref writer, 1, market.Clock.Now()));
             var (ask, _, bid, _) = market.StockBookForOrders(code).Touch();
             var edge = bid;
-            for (var t = 0; t < ticks; t++) edge = InstrumentMaster.TickUp(edge);
+            for (var t = 0; t < ticks; t++) edge = KrxRules.StockTickUp(edge);
             if (edge <= ask) return (ask, bid);
         }
         throw new InvalidOperationException($"no spread of {ticks} ticks in 1,000 books");

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
@@ -34,15 +35,15 @@ public sealed class PaperCostsTests
         var backtest = new KisBacktestOptions().Costs;
 
         // A buy resting under the bid, filled by a trade through it at its own price.
-        var buyPrice = InstrumentMaster.TickDown(InstrumentMaster.TickDown(touch.Bid));
+        var buyPrice = KrxRules.StockTickDown(KrxRules.StockTickDown(touch.Bid));
         var buy = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Limit, 37, buyPrice), now);
         Assert.True(buy.Accepted, buy.Message);
-        venue.OnTrade(Code, derivative: false, InstrumentMaster.TickDown(buyPrice), 1_000_000, buyerInitiated: false, now);
+        venue.OnTrade(Code, derivative: false, KrxRules.StockTickDown(buyPrice), 1_000_000, buyerInitiated: false, now);
         // A sell of part of it resting over the ask, filled by a trade through it.
-        var sellPrice = InstrumentMaster.TickUp(InstrumentMaster.TickUp(touch.Ask));
+        var sellPrice = KrxRules.StockTickUp(KrxRules.StockTickUp(touch.Ask));
         var sell = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: false, Kind: OrderKind.Limit, 23, sellPrice), now);
         Assert.True(sell.Accepted, sell.Message);
-        venue.OnTrade(Code, derivative: false, InstrumentMaster.TickUp(sellPrice), 1_000_000, buyerInitiated: true, now);
+        venue.OnTrade(Code, derivative: false, KrxRules.StockTickUp(sellPrice), 1_000_000, buyerInitiated: true, now);
 
         var view = venue.View(Account, now);
         var bought = view.Orders.Single(o => o.Number == buy.Order!.Number);

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -37,7 +38,7 @@ public sealed class PaperFuturesVenueTests
         // As many contracts as the account's initial margin allows (issue 42, item 7).
         var quote = sim.Hub.Market.DerivativeForOrders(Code).Quote;
         var limit = quote.Bid / 100m;
-        var quantity = (long)(PaperVenue.StartingCash / (quote.Bid * FuturesOptionRules.Multiplier(Code) / 100 * FuturesOptionRules.FuturesMarginRate));
+        var quantity = (long)(PaperVenue.StartingCash / (quote.Bid * KrxRules.Multiplier(Code) / 100 * FuturesOptionRules.FuturesMarginRate));
         var placed = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
             Order("02", quantity.ToString(CultureInfo.InvariantCulture), limit.ToString("0.00", CultureInfo.InvariantCulture), "01"));
         Assert.True("0" == placed.GetProperty("rt_cd").GetString(), placed.ToString());

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
 using System.Net;
 using System.Text.Json;
@@ -23,7 +24,7 @@ public sealed class PaperVenueDefectTests
         var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 7, DriveRestingOrders = false });
         var venue = new PaperVenue(market);
         var now = market.Clock.Now();
-        var price = InstrumentMaster.TickDown(InstrumentMaster.TickDown(market.StockBookForOrders(Code).Touch().Bid));
+        var price = KrxRules.StockTickDown(KrxRules.StockTickDown(market.StockBookForOrders(Code).Touch().Bid));
         var placed = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Limit, quantity, price), now);
         Assert.True(placed.Accepted, placed.Message);
         return (venue, placed.Order!, now);
@@ -38,7 +39,7 @@ public sealed class PaperVenueDefectTests
     public void An_amendment_of_a_quantity_the_order_does_not_have_left_is_refused_and_keeps_the_order(long quantity)
     {
         var (venue, order, now) = RestingBuy();
-        var price = InstrumentMaster.TickDown(order.LimitPrice);
+        var price = KrxRules.StockTickDown(order.LimitPrice);
 
         var result = venue.AmendOrCancel(Account, Hts, order.Number, derivative: false, cancel: false, quantity, wholeRemainder: false, price, now);
 

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
 using System.Net;
 using System.Net.Http.Headers;
@@ -270,7 +271,7 @@ public sealed class PaperFuturesMarginTests
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(Future).Quote;
         // 970 contracts once went through on 100 M (84 bn KRW of KOSPI200 futures).
-        var perContract = quote.Ask * FuturesOptionRules.Multiplier(Future) / 100 * FuturesOptionRules.FuturesMarginRate;
+        var perContract = quote.Ask * KrxRules.Multiplier(Future) / 100 * FuturesOptionRules.FuturesMarginRate;
         var affordable = (long)(PaperVenue.StartingCash / perContract);
         Assert.InRange(affordable, 1, 969);
 
@@ -296,8 +297,8 @@ public sealed class PaperFuturesMarginTests
         venue.OnTrade(Future, derivative: true, higher + quote.Tick, 5, buyerInitiated: true, at);
 
         var view = venue.View(Account, at);
-        var profit = 2 * (higher - quote.Ask) * FuturesOptionRules.Multiplier(Future) / 100; // ten ticks on two contracts, in KRW
-        var commission = (2m * quote.Ask + 2m * higher) * FuturesOptionRules.Multiplier(Future) / 100 * KisTradingCosts.DefaultFuturesCommissionRate;
+        var profit = 2 * (higher - quote.Ask) * KrxRules.Multiplier(Future) / 100; // ten ticks on two contracts, in KRW
+        var commission = (2m * quote.Ask + 2m * higher) * KrxRules.Multiplier(Future) / 100 * KisTradingCosts.DefaultFuturesCommissionRate;
         Assert.Equal(PaperVenue.StartingCash + profit - (long)decimal.Ceiling(commission), view.Cash);
         Assert.Equal(0, view.Positions.Single().Quantity);
     }

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -38,7 +39,7 @@ public sealed class PaperVenueTests
         var feed = new DrivenStockFeed(market, Code);
         Assert.NotEmpty(feed.Trades()); // the day's opening print
         var (ask, bid) = feed.PublishBooksUntilSpreadOf(2);
-        var limit = InstrumentMaster.TickUp(bid); // strictly inside the spread: the best bid, first in its queue
+        var limit = KrxRules.StockTickUp(bid); // strictly inside the spread: the best bid, first in its queue
         Assert.True(bid < limit && limit < ask, $"{bid} < {limit} < {ask}");
 
         var quantity = 90_000_000 / limit; // far more than a simulated trade's volume: fills are partial

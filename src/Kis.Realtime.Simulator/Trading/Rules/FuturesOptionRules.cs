@@ -44,26 +44,14 @@ internal sealed class FuturesOptionRules : ProductRules
 
     public override bool OnGrid(long price, long tick) => price % tick == 0;
 
-    /// <summary>KRX's tick at <paramref name="price"/> (hundredths of a point; <see cref="KrxRules.DerivativeTick"/>):
-    /// 0 for a code the venues do not price.</summary>
-    public static long TickOf(string code, long price) => KrxRules.DerivativeTick(code, price);
-
-    /// <summary>An index future's daily limits (<see cref="KrxRules.FuturesDailyLimits"/>).</summary>
-    public static (long Lower, long Upper) FuturesDailyLimits(long previousClose, long tick) => KrxRules.FuturesDailyLimits(previousClose, tick);
-
-    /// <summary>Whether a KRX derivatives code is a future (<see cref="KrxRules.IsFutures"/>).</summary>
-    public static bool IsFutures(string code) => KrxRules.IsFutures(code);
-
-    /// <summary>KRW per point of a futures/options code (<see cref="KrxRules.Multiplier"/>).</summary>
-    public static long Multiplier(string code) => KrxRules.Multiplier(code);
-
     /// <summary>The margin <paramref name="quantity"/> contracts at <paramref name="price"/> (hundredths of a point) take, in KRW.</summary>
     public override long Margin(string code, long quantity, long price) => MarginOf(code, quantity, price);
 
     /// <summary>The initial margin of <paramref name="contracts"/> at <paramref name="price"/> (hundredths of a point), KRW:
     /// the contracts' value × <see cref="FuturesMarginRate"/> for futures, × <see cref="OptionsMarginRate"/> for options.</summary>
     public static long MarginOf(string code, long contracts, long price)
-        => (long)decimal.Ceiling(checked(contracts * price) * (decimal)Multiplier(code) / 100m * (IsFutures(code) ? FuturesMarginRate : OptionsMarginRate));
+        => (long)decimal.Ceiling(checked(contracts * price) * (decimal)KrxRules.Multiplier(code) / 100m
+                                 * (KrxRules.IsFutures(code) ? FuturesMarginRate : OptionsMarginRate));
 
     /// <summary>The contracts of <paramref name="code"/> an order of this side closes (a buy closes a short, a sell a long).</summary>
     public static long Closable(PaperAccount account, string code, bool buy) => Closable(account.Positions.GetValueOrDefault(code)?.Quantity ?? 0, buy);
@@ -72,7 +60,7 @@ internal sealed class FuturesOptionRules : ProductRules
     public static long Closable(long held, bool buy) => buy ? Math.Max(0, -held) : Math.Max(0, held);
 
     /// <summary>A profit of <paramref name="realized"/> (hundredths of a point × contracts) of <paramref name="code"/> in KRW.</summary>
-    public static long Krw(string code, long realized) => checked(realized * Multiplier(code) / 100);
+    public static long Krw(string code, long realized) => checked(realized * KrxRules.Multiplier(code) / 100);
 
     /// <summary>Most contracts that open a position whose initial margin at <paramref name="price"/> fits in
     /// <paramref name="free"/> KRW (what <see cref="ProductRules.Check"/> takes, by the same <see cref="Margin"/>).</summary>

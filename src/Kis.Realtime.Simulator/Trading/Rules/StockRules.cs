@@ -6,8 +6,7 @@ namespace Kis.Realtime.Simulator.Trading.Rules;
 /// <summary>
 /// KRX stock cash orders: KRX's tick bands, ±30 % daily limits, the simulator's per-order caps; a buy reserves its
 /// cash at <see cref="ProductRules.OrderPrice"/>, a sell its shares; a fill settles in cash at once; the day ends after
-/// the closing auction. The backtest venue checks its orders by the same rules (<see cref="OnTickGrid"/>,
-/// <see cref="DailyLimits"/>, <see cref="CapRefusal"/>).
+/// the closing auction. The backtest venue checks its orders by the same rules (<see cref="KrxRules"/>, <see cref="CapRefusal"/>).
 /// </summary>
 internal sealed class StockRules : ProductRules
 {
@@ -44,14 +43,8 @@ internal sealed class StockRules : ProductRules
         return (book.LowerLimit, book.UpperLimit, 0);
     }
 
-    public override bool OnGrid(long price, long tick) => OnTickGrid(price);
+    public override bool OnGrid(long price, long tick) => KrxRules.IsOnStockTick(price);
 
-    /// <summary>Whether a positive <paramref name="price"/> (KRW) is on KRX's stock tick bands (<see cref="KrxRules"/>).</summary>
-    public static bool OnTickGrid(long price) => KrxRules.IsOnStockTick(price);
-
-    /// <summary>KRX's daily limits from the previous close (<see cref="KrxRules.StockDailyLimits"/>; what the backtest
-    /// sets from a recording's previous close and the simulated market from its own).</summary>
-    public static (long Lower, long Upper) DailyLimits(long previousClose) => KrxRules.StockDailyLimits(previousClose);
 
     /// <summary>The refusal of an order over the per-order value cap (<paramref name="unitPrice"/>: its
     /// <see cref="ProductRules.OrderPrice"/>); null within it.</summary>
