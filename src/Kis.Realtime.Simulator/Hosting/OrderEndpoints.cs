@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Rules;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -100,7 +101,7 @@ internal static class OrderEndpoints
         if (await AuthorizeAsync(ctx, hub, ["TTTC8908R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
-        if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, PaperVenue.UnknownStock(code)); return; }
+        if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, Trading.Rules.StockRules.UnknownStock(code)); return; }
         // The rule order-cash checks (PaperVenue.BuyingPower): a market order (ORD_DVSN 01) or no price at the upper limit.
         var price = long.TryParse(KisRestAuth.Query(ctx.Request, "ORD_UNPR"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         var (cash, unit, quantity) = hub.Venue.BuyingPower(account, code, KisRestAuth.Query(ctx.Request, "ORD_DVSN") == "01", price, hub.Market.Clock.Now());

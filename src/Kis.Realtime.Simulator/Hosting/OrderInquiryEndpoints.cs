@@ -67,7 +67,7 @@ internal static class OrderInquiryEndpoints
         if (await AuthorizeAsync(ctx, hub, ["TTTC8408R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
-        if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, Trading.PaperVenue.UnknownStock(code)); return; }
+        if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, Trading.Rules.StockRules.UnknownStock(code)); return; }
         var view = hub.Venue.View(account, hub.Market.Clock.Now());
         var p = view.Positions.FirstOrDefault(p => !p.Derivative && p.Code == code);
         var price = hub.Market.StockBookForOrders(code).Summary().Price;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;

@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading.Rules;
+
 namespace Kis.Realtime.Simulator.Trading;
 
 /// <summary>

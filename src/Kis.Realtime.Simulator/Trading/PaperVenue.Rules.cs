@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading.Rules;
+
 namespace Kis.Realtime.Simulator.Trading;
 
 /// <summary>A fill at the venue (see <see cref="PaperVenue"/>); what it does to cash and positions is the order's

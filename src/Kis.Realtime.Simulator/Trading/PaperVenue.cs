@@ -43,7 +43,7 @@ internal sealed partial class PaperVenue : ITapeListener
     }
 
     /// <summary>Cash every new account starts with (KRW).</summary>
-    public const long StartingCash = 100_000_000;
+    public const long StartingCash = PaperAccount.StartingCash;
 
     /// <summary>The branch KIS echoes as KRX_FWDG_ORD_ORGNO (and in the notices).</summary>
     public const string Branch = "00950";
@@ -64,7 +64,7 @@ internal sealed partial class PaperVenue : ITapeListener
         var rules = request.Rules;
         if (rules.UnknownInstrument(request.Code) is { } unknown) return unknown;
         // Read before the venue's lock (a book has a lock of its own).
-        if (rules.QuoteFor(market, request.Code, now) is not { } quote) return rules.Closed();
+        if (QuoteFor(rules, request.Code, now) is not { } quote) return rules.Closed();
         lock (_gate)
         {
             EndDays(now);
@@ -99,7 +99,7 @@ internal sealed partial class PaperVenue : ITapeListener
             var affected = wholeRemainder ? original.Remaining : quantity;
             if (!cancel && !original.IsMarket)
             {
-                var (lower, upper, tick) = rules.PriceBand(market, original.Code);
+                var (lower, upper, tick) = PriceBand(rules, original.Code);
                 if (price <= 0 || !rules.OnGrid(price, tick))
                     return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
                 if (price > upper || price < lower)
@@ -324,9 +324,6 @@ internal sealed partial class PaperVenue : ITapeListener
     public static PaperResult NotYourAccount()
         => PaperResult.Refuse("OPSQ2000", "ERROR : INPUT INVALID_CHECK_ACNO (the account is not this app key's)");
 
-    /// <summary>The refusal of a stock code the instrument master does not list.</summary>
-    public static PaperResult UnknownStock(string code)
-        => PaperResult.Refuse("APBK1680", $"해당 종목정보가 없습니다. (no listed stock {code})");
 
     /// <summary>
     /// Gives <paramref name="account"/> (10 digits: one account; 8: every product code of that account number) to

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
 using System.Text;
 using Kis.Realtime.Protocol;
@@ -133,7 +134,7 @@ public sealed class MarketClockTests
         Assert.Empty(session.Records);
         Assert.Equal(0, sim.Counters.RecordsSent);
         // An order: its acceptance comes on the stock notices, decrypted with the session's key.
-        var placed = sim.Hub.Venue.Place(new Kis.Realtime.Simulator.Trading.PaperOrderRequest("5012345601", SimulatorOptions.DefaultHtsId,
+        var placed = sim.Hub.Venue.Place(new PaperOrderRequest("5012345601", SimulatorOptions.DefaultHtsId,
             "005930", Buy: true, Kind: OrderKind.Limit, 1, sim.Hub.Market.StockBookForOrders("005930").LowerLimit), sim.MarketTime);
         wall.Advance(TimeSpan.FromSeconds(1)); // the pace's credit (the injected clock only moves when told)
         await session.ReadUntilAsync(c, r => r.Records.Count == 1);

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;

@@ -1,5 +1,4 @@
 using Kis.Realtime.Simulator.Rules;
-using Kis.Realtime.Simulator.Market;
 
 namespace Kis.Realtime.Simulator.Trading.Rules;
 
@@ -29,18 +28,6 @@ internal sealed class FuturesOptionRules : ProductRules
 
     public override PaperResult Closed()
         => PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes day-session futures/options orders 08:45-15:45 KST on trading days)");
-
-    public override OrderQuote? QuoteFor(SimulatedMarket market, string code, DateTime now)
-    {
-        var (q, hours) = market.DerivativeForOrders(code);
-        return hours.IsOpen(now) ? new OrderQuote(q.Ask, q.AskQuantity, q.Bid, q.BidQuantity, q.Lower, q.Upper, q.Tick) : null;
-    }
-
-    public override (long Lower, long Upper, long Tick) PriceBand(SimulatedMarket market, string code)
-    {
-        var quote = market.DerivativeForOrders(code).Quote;
-        return (quote.Lower, quote.Upper, quote.Tick);
-    }
 
     public override bool OnGrid(long price, long tick) => price % tick == 0;
 

@@ -1,5 +1,3 @@
-using Kis.Realtime.Simulator.Market;
-
 namespace Kis.Realtime.Simulator.Trading.Rules;
 
 /// <summary>
@@ -40,12 +38,6 @@ internal abstract class ProductRules
 
     /// <summary>The refusal of a code this product does not list; null when it is listed (or not checked).</summary>
     public virtual PaperResult? UnknownInstrument(string code) => null;
-
-    /// <summary>The touch, limits and tick an order meets now; null when KRX does not take it now.</summary>
-    public abstract OrderQuote? QuoteFor(SimulatedMarket market, string code, DateTime now);
-
-    /// <summary>The day's price limits of <paramref name="code"/> and its tick (0: KRX's stock tick bands).</summary>
-    public abstract (long Lower, long Upper, long Tick) PriceBand(SimulatedMarket market, string code);
 
     /// <summary>Whether <paramref name="price"/> is on the product's grid (<paramref name="tick"/>: the quote's).</summary>
     public abstract bool OnGrid(long price, long tick);

@@ -26,25 +26,13 @@ internal sealed class StockRules : ProductRules
     public override PaperResult Closed()
         => PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
 
-    public override PaperResult? UnknownInstrument(string code) => InstrumentMaster.IsListedStock(code) ? null : PaperVenue.UnknownStock(code);
+    public override PaperResult? UnknownInstrument(string code) => InstrumentMaster.IsListedStock(code) ? null : UnknownStock(code);
 
-    public override OrderQuote? QuoteFor(SimulatedMarket market, string code, DateTime now)
-    {
-        // KRX takes stock orders from its pre-open auction to its closing auction.
-        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
-        var book = market.StockBookForOrders(code);
-        var touch = book.Touch();
-        return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
-    }
-
-    public override (long Lower, long Upper, long Tick) PriceBand(SimulatedMarket market, string code)
-    {
-        var book = market.StockBookForOrders(code);
-        return (book.LowerLimit, book.UpperLimit, 0);
-    }
+    /// <summary>The refusal of a stock code the instrument master does not list.</summary>
+    public static PaperResult UnknownStock(string code)
+        => PaperResult.Refuse("APBK1680", $"해당 종목정보가 없습니다. (no listed stock {code})");
 
     public override bool OnGrid(long price, long tick) => KrxRules.IsOnStockTick(price);
-
 
     /// <summary>The refusal of an order over the per-order value cap (<paramref name="unitPrice"/>: its
     /// <see cref="ProductRules.OrderPrice"/>); null within it.</summary>

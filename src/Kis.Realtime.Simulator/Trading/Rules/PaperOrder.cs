@@ -1,7 +1,8 @@
 using Kis.Realtime.Simulator.Trading.Engine;
-using Kis.Realtime.Simulator.Trading.Rules;
 
-namespace Kis.Realtime.Simulator.Trading;
+// The venue's state (accounts, orders, positions) and answers, which the product rules act on: here, below the venue
+// (Trading), so that the rules never name the venue.
+namespace Kis.Realtime.Simulator.Trading.Rules;
 
 /// <summary>
 /// An order as KIS's order REST calls give it: a stock cash order (order-cash: ORD_DVSN 00 limit, 01 market; prices in
@@ -70,6 +71,9 @@ internal readonly record struct PaperOrderSnapshot(long Number, long Original, s
 /// <summary>An account: cash, positions and orders (the venue's lock guards all of it), charged by <paramref name="costs"/>.</summary>
 internal sealed class PaperAccount(string number, string htsId, string owner, KisTradingCosts? costs = null)
 {
+    /// <summary>Cash every new account starts with (KRW).</summary>
+    public const long StartingCash = 100_000_000;
+
     /// <summary>The cost rule the venue charges the account's fills by.</summary>
     public KisTradingCosts Costs { get; } = costs ?? KisTradingCosts.Default;
 
@@ -90,7 +94,7 @@ internal sealed class PaperAccount(string number, string htsId, string owner, Ki
 
     /// <summary>The app key the account belongs to (its first caller's).</summary>
     public string Owner { get; } = owner;
-    public long Cash { get; set; } = PaperVenue.StartingCash;
+    public long Cash { get; set; } = StartingCash;
     public List<PaperOrder> Orders { get; } = [];
     public Dictionary<string, PaperPosition> Positions { get; } = new(StringComparer.Ordinal);
 
@@ -115,7 +119,7 @@ internal sealed class PaperPosition
 }
 
 /// <summary>An account's state copied out for an inquiry (<paramref name="FreeCash"/>: the cash less what open orders and
-/// positions hold, <see cref="Rules.ProductRules.FreeCash"/>, rounded down).</summary>
+/// positions hold, <see cref="ProductRules.FreeCash"/>, rounded down).</summary>
 internal sealed record PaperAccountView(long Cash, PaperOrderSnapshot[] Orders,
     (string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions, long FreeCash);
 
