@@ -256,7 +256,11 @@ internal static partial class GatewayCommand
         try
         {
             var waiting = election.WaitUntilActiveAsync(stop);
-            if (await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval * 2, stop)).ConfigureAwait(false) != waiting)
+            if (await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval * 2, stop)).ConfigureAwait(false) == waiting) return;
+            // Not active: behind another gateway, or not in the election at all (what the broker said is the line then).
+            if (election.BrokerProblem is { } problem)
+                await status.WriteLineAsync($"kisrt gateway: not active, not standby: {problem}; retrying");
+            else
                 await status.WriteLineAsync($"kisrt gateway: standby: another gateway is active on namespace {options.Endpoint.Namespace} ({options.Endpoint.ActiveQueue}); taking over when it goes");
         }
         catch (OperationCanceledException)
@@ -389,7 +393,7 @@ internal static partial class GatewayCommand
 
     /// <summary>The broker's state as the status lines say it: a blocked connection is connected, yet publishes nothing.</summary>
     private static string Broker(GatewayStatus s) =>
-        !s.BrokerConnected ? "DISCONNECTED" : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
+        !s.BrokerConnected ? s.BrokerProblem is { } problem ? $"DISCONNECTED ({problem})" : "DISCONNECTED" : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
 
     private static string Short(string sink) => sink == "postgres" ? "pg" : sink;
 }
