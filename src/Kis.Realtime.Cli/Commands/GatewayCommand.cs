@@ -151,6 +151,7 @@ internal static partial class GatewayCommand
                 Schema = postgres.Schema,
                 RetryDelay = postgres.RetryDelay,
                 LoggerFactory = historyLog,
+                WaitForDatabase = true, // history is optional: a database down at start is waited for, publishing goes on
             });
             try
             {
@@ -161,11 +162,14 @@ internal static partial class GatewayCommand
                 await writer.DisposeAsync().ConfigureAwait(false);
                 if (e is OperationCanceledException && stop.IsCancellationRequested)
                     return await StoppedDuringStartupAsync(status, "checking PostgreSQL").ConfigureAwait(false);
+                if (e is Npgsql.NpgsqlException)
+                    throw new CliRunException($"--postgres: PostgreSQL database {writer.DatabaseName()} refused the history writer: {e.Message}", e);
                 throw;
             }
             sink = new GatewayStreamFollower(writer);
             options = options with { Sinks = [.. options.Sinks, sink] };
-            await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, run {writer.RunId}");
+            await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, " +
+                                        $"run {writer.RunId}{(writer.DatabaseReached.IsCompleted ? "" : " (once the database is reachable: see the warning above)")}");
         }
         // The writer's broker user may not read a stream: stop at once with one line, not run on storing nothing.
         KisConnectionException? readRefused = null;
