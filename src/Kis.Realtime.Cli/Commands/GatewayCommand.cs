@@ -168,8 +168,9 @@ internal static partial class GatewayCommand
             }
             sink = new GatewayStreamFollower(writer);
             options = options with { Sinks = [.. options.Sinks, sink] };
-            await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, " +
-                                        $"run {writer.RunId}{(writer.DatabaseReached.IsCompleted ? "" : " (once the database is reachable: see the warning above)")}");
+            var once = writer.DatabaseReached.IsCompleted ? "" : " (once the database is reachable: see the warning above)";
+            await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, " +
+                                        $"schema {postgres.Schema}, run {writer.RunId}{once}");
         }
         // The writer's broker user may not read a stream: stop at once with one line, not run on storing nothing.
         KisConnectionException? readRefused = null;
@@ -397,7 +398,8 @@ internal static partial class GatewayCommand
 
     /// <summary>The broker's state as the status lines say it: a blocked connection is connected, yet publishes nothing.</summary>
     private static string Broker(GatewayStatus s) =>
-        !s.BrokerConnected ? s.BrokerProblem is { } problem ? $"DISCONNECTED ({problem})" : "DISCONNECTED" : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
+        !s.BrokerConnected ? s.BrokerProblem is { } problem ? $"DISCONNECTED ({problem})" : "DISCONNECTED"
+        : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
 
     private static string Short(string sink) => sink == "postgres" ? "pg" : sink;
 }
