@@ -108,6 +108,54 @@ public class GatewayPublishBenchmarks
         if (!await _publisher.DrainAsync(TimeSpan.FromMinutes(2))) throw new TimeoutException("records not confirmed within 2 minutes");
     }
 
+    /// <summary>The gateway's publisher handed <paramref name="records"/> records at <paramref name="rate"/> per second, then every confirm.</summary>
+    public async Task PacedGatewayPublish(int rate, int records)
+    {
+        await PaceAsync(rate, records, i =>
+        {
+            var route = i % _routes.Length;
+            _publisher.TryEnqueue(new OutgoingRecord(_routes[route], ++_sequences[route], 1_700_000_000_000_000, _body));
+            return Task.CompletedTask;
+        }, () => Task.CompletedTask);
+        if (!await _publisher.DrainAsync(TimeSpan.FromMinutes(2))) throw new TimeoutException("records not confirmed within 2 minutes");
+    }
+
+    /// <summary>The minimal publisher: each record one message with the gateway's headers, at <paramref name="rate"/>, confirms tracked.</summary>
+    public async Task PacedMinimalPublish(int rate, int records)
+    {
+        var inFlight = new List<Task>(records);
+        await PaceAsync(rate, records, i =>
+        {
+            var route = _routes[i % _routes.Length];
+            var headers = new Dictionary<string, object?>(8)
+            {
+                [GatewayWire.TrIdHeader] = route.TrId,
+                [GatewayWire.TrKeyHeader] = route.Key,
+                [GatewayWire.ReceivedAtHeader] = 1_700_000_000_000_000L,
+                [GatewayWire.SequenceHeader] = (long)i,
+                [GatewayWire.RunHeader] = route.Run,
+                [GatewayWire.SessionHeader] = route.Session,
+            };
+            var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, Timestamp = new AmqpTimestamp(1_700_000_000), Headers = headers };
+            inFlight.Add(_yardstickChannel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, _body).AsTask());
+            return Task.CompletedTask;
+        }, () => Task.CompletedTask);
+        await Task.WhenAll(inFlight);
+    }
+
+    /// <summary>Calls <paramref name="send"/> for record 0, 1, 2 … as they fall due at <paramref name="rate"/> per second (checked every millisecond).</summary>
+    private static async Task PaceAsync(int rate, int records, Func<int, Task> send, Func<Task> _)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var sent = 0;
+        while (sent < records)
+        {
+            var due = Math.Min(records, (int)(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds * rate));
+            while (sent < due) await send(sent++);
+            await Task.Delay(1);
+        }
+    }
+
     [GlobalCleanup]
     public async Task Cleanup()
     {

@@ -30,7 +30,7 @@ namespace Kis.Realtime.Gateway.PostgreSql;
 /// confirmed. A process of its own may also name TRs in <see cref="KisPostgresStreamWriterOptions.TrIds"/> (and finds every stream it stored before).
 /// Registered in a host with <see cref="KisGatewayPostgresServiceCollectionExtensions.AddKisPostgresStreamWriter"/>, it runs as a hosted service.
 /// </remarks>
-public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
+public sealed partial class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
 {
     private readonly KisPostgresStreamWriterOptions _options;
     private readonly ILogger _logger;
@@ -93,22 +93,100 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
     /// <summary>
     /// Connects to the database and creates the tables (a wrong address, password or permission fails here), then starts
     /// reading every stream of this namespace with a stored offset and every TR of <see cref="KisPostgresStreamWriterOptions.TrIds"/>.
+    /// With <see cref="KisPostgresStreamWriterOptions.WaitForDatabase"/> a database that cannot be reached (down, restarting)
+    /// does not fail the start: the writer logs it, retries every <see cref="KisPostgresStreamWriterOptions.RetryDelay"/> and
+    /// then stores everything from the streams, as after an outage while running.
     /// </summary>
-    /// <exception cref="NpgsqlException">The database is unreachable or refuses.</exception>
+    /// <exception cref="NpgsqlException">The database is unreachable (without WaitForDatabase) or refuses.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var stored = new List<string>();
-        await using (var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        List<string> stored;
+        try
         {
-            var schema = new PostgresSchema(_options.Schema);
-            await schema.EnsureStreamTablesAsync(connection, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(
-                $"SELECT stream FROM {schema.Qualified(PostgresSchema.StreamOffsetsTable)} WHERE namespace = $1", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) stored.Add(reader.GetString(0));
+            stored = await ReadStoredStreamsAsync(cancellationToken).ConfigureAwait(false);
         }
-        lock (_gate) _started = true;
+        catch (Exception e) when (_options.WaitForDatabase && IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            Log.DatabaseDownAtStart(_logger, DatabaseName(), e.Message, _options.RetryDelay.TotalSeconds);
+            _runs.Start(); // the checkpoints meanwhile: the lag says what the history owes
+            _waitingForDatabase = Task.Run(() => StartWhenReachableAsync(_stopWaiting.Token), CancellationToken.None);
+            return;
+        }
+        _runs.Start();
+        Begin(stored);
+    }
+
+    /// <summary>Completes once the database was reached and the streams are being stored (at once unless the start waited for it).</summary>
+    internal Task DatabaseReached => _databaseReached.Task;
+
+    private readonly TaskCompletionSource _databaseReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopWaiting = new();
+    private Task _waitingForDatabase = Task.CompletedTask;
+
+    private async Task StartWhenReachableAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Retry.ExponentialBackoff.Jittered(_options.RetryDelay), stop).ConfigureAwait(false);
+                var stored = await ReadStoredStreamsAsync(stop).ConfigureAwait(false);
+                Log.DatabaseReached(_logger, DatabaseName());
+                Begin(stored);
+                return;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (IsUnreachable(e) || e is PostgresException)
+            {
+                // Still down, or up and refusing for now (starting up); a refusal that lasts is in the log at debug each try.
+                Log.StillDown(_logger, e.Message);
+            }
+        }
+    }
+
+    /// <summary>"kis at 127.0.0.1:5432": the database and its server, never the credentials.</summary>
+    internal string DatabaseName()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+        return $"{builder.Database} at {builder.Host}:{builder.Port}";
+    }
+
+    /// <summary>Down or restarting (nothing listens, the connection dropped, the server cannot accept yet), not a refusal of the credentials.</summary>
+    private static bool IsUnreachable(Exception e) => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException => true,
+        _ => false,
+    };
+
+    private async Task<List<string>> ReadStoredStreamsAsync(CancellationToken cancellationToken)
+    {
+        var stored = new List<string>();
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var schema = new PostgresSchema(_options.Schema);
+        await schema.EnsureStreamTablesAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            $"SELECT stream FROM {schema.Qualified(PostgresSchema.StreamOffsetsTable)} WHERE namespace = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) stored.Add(reader.GetString(0));
+        return stored;
+    }
+
+    /// <summary>The database is there: the streams named so far (by Follow while it was not) start, then the stored ones and TrIds.</summary>
+    private void Begin(List<string> stored)
+    {
+        StreamHistoryFeed[] waiting;
+        lock (_gate)
+        {
+            if (_stopped) return;
+            _started = true;
+            waiting = [.. _feeds.Values];
+        }
+        foreach (var feed in waiting) feed.Start();
         var prefix = _options.Endpoint.Namespace + ".";
         foreach (var stream in stored)
         {
@@ -118,7 +196,7 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
                 FollowChecked(trId);
         }
         foreach (var trId in _options.TrIds) Follow(trId);
-        _runs.Start();
+        _databaseReached.TrySetResult();
     }
 
     /// <summary>
@@ -172,6 +250,8 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
             _stopped = true;
             feeds = [.. _feeds.Values];
         }
+        if (!_stopWaiting.IsCancellationRequested) await _stopWaiting.CancelAsync().ConfigureAwait(false);
+        await _waitingForDatabase.ConfigureAwait(false);
         await _runs.DisposeAsync().ConfigureAwait(false);
         foreach (var feed in feeds) await feed.DisposeAsync().ConfigureAwait(false);
     }
@@ -182,5 +262,18 @@ public sealed class KisPostgresStreamWriter : IHostedService, IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         await DataSource.DisposeAsync().ConfigureAwait(false);
         _meter.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(76, LogLevel.Warning, "History: PostgreSQL database {Database} (--postgres) is not reachable ({Error}); the gateway publishes " +
+                                             "meanwhile, the writer retries every {Seconds:0.0} s and then stores everything from the streams")]
+        public static partial void DatabaseDownAtStart(ILogger logger, string database, string error, double seconds);
+
+        [LoggerMessage(77, LogLevel.Warning, "History: PostgreSQL database {Database} reached: storing from the streams' stored offsets")]
+        public static partial void DatabaseReached(ILogger logger, string database);
+
+        [LoggerMessage(78, LogLevel.Debug, "History: PostgreSQL still not reachable ({Error})")]
+        public static partial void StillDown(ILogger logger, string error);
     }
 }

@@ -34,6 +34,14 @@ public sealed record KisPostgresStreamWriterOptions
     /// </summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether <see cref="KisPostgresStreamWriter.StartAsync"/> succeeds while the database cannot be reached (down,
+    /// restarting): the writer then waits for it and stores everything from the streams (default false: the start fails).
+    /// A database that refuses the credentials or the schema still fails the start. <c>kisrt gateway --postgres</c> sets it:
+    /// history is optional, publishing is not.
+    /// </summary>
+    public bool WaitForDatabase { get; init; }
+
     /// <summary>Stream messages per transaction at most (default 2,000; a message holds 1 … N records).</summary>
     public int MaxBatchMessages { get; init; } = 2_000;
 

@@ -23,6 +23,9 @@ public sealed record GatewayStatus
     public int Consumers { get; init; }
     /// <summary>Whether the publisher is connected to the broker.</summary>
     public bool BrokerConnected { get; init; }
+    /// <summary>What the broker said when the publisher last failed to connect or lost its connection ("authentication
+    /// refused for user X on vhost Y", "the broker cannot be reached (…)"), while not connected; null when connected.</summary>
+    public string? BrokerProblem { get; init; }
     /// <summary>Why the broker blocks the publisher's connection (connection.blocked: a resource alarm, e.g. "low on
     /// disk"), or null. While blocked nothing is published: records wait in the buffer, then overflow.</summary>
     public string? BrokerBlocked { get; init; }

@@ -48,7 +48,7 @@ internal sealed class BarsSource : IAsyncDisposable
         TextWriter status, CancellationToken cancellationToken)
     {
         var settings = CliSettings.From(CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
-            environment.ConfigurationDirectory, environment.UserSecrets));
+            environment.ConfigurationDirectory, environment.UserSecrets)).WithGatewayWanted(args.Gateway);
         if (replayDirectory is not null && settings.Gateway is not null)
             throw new CliUsageException("--replay and --gateway are two sources: give one.");
         if (replayDirectory is not null || settings.Gateway is not null)

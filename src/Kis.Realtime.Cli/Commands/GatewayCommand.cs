@@ -151,6 +151,7 @@ internal static partial class GatewayCommand
                 Schema = postgres.Schema,
                 RetryDelay = postgres.RetryDelay,
                 LoggerFactory = historyLog,
+                WaitForDatabase = true, // history is optional: a database down at start is waited for, publishing goes on
             });
             try
             {
@@ -161,11 +162,15 @@ internal static partial class GatewayCommand
                 await writer.DisposeAsync().ConfigureAwait(false);
                 if (e is OperationCanceledException && stop.IsCancellationRequested)
                     return await StoppedDuringStartupAsync(status, "checking PostgreSQL").ConfigureAwait(false);
+                if (e is Npgsql.NpgsqlException)
+                    throw new CliRunException($"--postgres: PostgreSQL database {writer.DatabaseName()} refused the history writer: {e.Message}", e);
                 throw;
             }
             sink = new GatewayStreamFollower(writer);
             options = options with { Sinks = [.. options.Sinks, sink] };
-            await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, schema {postgres.Schema}, run {writer.RunId}");
+            var once = writer.DatabaseReached.IsCompleted ? "" : " (once the database is reachable: see the warning above)";
+            await status.WriteLineAsync($"kisrt gateway: storing every stream into PostgreSQL {PostgresRecorder.Describe(postgres.ConnectionString)}, " +
+                                        $"schema {postgres.Schema}, run {writer.RunId}{once}");
         }
         // The writer's broker user may not read a stream: stop at once with one line, not run on storing nothing.
         KisConnectionException? readRefused = null;
@@ -256,7 +261,11 @@ internal static partial class GatewayCommand
         try
         {
             var waiting = election.WaitUntilActiveAsync(stop);
-            if (await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval * 2, stop)).ConfigureAwait(false) != waiting)
+            if (await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval * 2, stop)).ConfigureAwait(false) == waiting) return;
+            // Not active: behind another gateway, or not in the election at all (what the broker said is the line then).
+            if (election.BrokerProblem is { } problem)
+                await status.WriteLineAsync($"kisrt gateway: not active, not standby: {problem}; retrying");
+            else
                 await status.WriteLineAsync($"kisrt gateway: standby: another gateway is active on namespace {options.Endpoint.Namespace} ({options.Endpoint.ActiveQueue}); taking over when it goes");
         }
         catch (OperationCanceledException)
@@ -389,7 +398,8 @@ internal static partial class GatewayCommand
 
     /// <summary>The broker's state as the status lines say it: a blocked connection is connected, yet publishes nothing.</summary>
     private static string Broker(GatewayStatus s) =>
-        !s.BrokerConnected ? "DISCONNECTED" : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
+        !s.BrokerConnected ? s.BrokerProblem is { } problem ? $"DISCONNECTED ({problem})" : "DISCONNECTED"
+        : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
 
     private static string Short(string sink) => sink == "postgres" ? "pg" : sink;
 }

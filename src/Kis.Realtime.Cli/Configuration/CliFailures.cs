@@ -12,6 +12,9 @@ internal static class CliFailures
     public const int SomeInputFailed = 1;
     public const int Usage = 2;
     public const int RunFailed = 3;
+    /// <summary>The broker refused the gateway's credentials at start (authentication, virtual host): a person must fix them,
+    /// a restart with the same ones cannot help (a supervisor: systemd's RestartPreventExitStatus=4).</summary>
+    public const int BrokerRefused = 4;
 
     /// <summary>
     /// Maps an exception that ended a command to its exit code and the one line that says what to fix; null for an
@@ -21,6 +24,8 @@ internal static class CliFailures
     {
         CliUsageException => (Usage, e.Message),
         CliRunException => (RunFailed, e.Message),
+        Kis.Realtime.Gateway.KisBrokerRefusedException => (BrokerRefused, $"{Sentence(e.Message)} Check the user and password (--amqp, " +
+            "--amqp-password-file, KISRT_AMQP_PASSWORD) and the user's permissions on the vhost; restarting with the same credentials cannot help."),
         KisConnectionException or WebSocketException => (RunFailed, ConnectionFailed(e)),
         KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),
         KisRestException => (RunFailed, e.Message),

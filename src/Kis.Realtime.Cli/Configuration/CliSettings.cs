@@ -86,6 +86,12 @@ internal sealed record CliSettings
 
     private static string Uncapitalised(string message) => message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message;
 
+    /// <summary>The settings with the local broker as the gateway when <c>--gateway</c> came without a value and nothing configures one.</summary>
+    public CliSettings WithGatewayWanted(string? gatewayArgument) =>
+        gatewayArgument == Commands.ConnectionArgs.ConfiguredGateway && string.IsNullOrEmpty(GatewayText)
+            ? this with { GatewayText = Kis.Realtime.Gateway.KisGatewayEndpoint.Default.AmqpUri.ToString() }
+            : this;
+
     /// <summary>Reads the settings; a bad value is a clear error, never a silent default.</summary>
     public static CliSettings From(IConfiguration configuration)
     {

@@ -53,7 +53,7 @@ internal sealed class DashboardSource : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var settings = CliSettings.From(CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
-            environment.ConfigurationDirectory, environment.UserSecrets));
+            environment.ConfigurationDirectory, environment.UserSecrets)).WithGatewayWanted(args.Gateway);
         if (settings.Gateway is null && !string.IsNullOrEmpty(args.GatewayNamespace))
             throw new CliUsageException("--namespace names a gateway's namespace: give --gateway (or KISRT_GATEWAY) too.");
         return settings.Gateway is null

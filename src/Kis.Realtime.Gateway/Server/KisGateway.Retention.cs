@@ -26,8 +26,20 @@ public sealed partial class KisGateway
         }
         catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
         {
-            throw new KisConnectionException(new Uri(options.Endpoint.DisplayUri), $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message})", e);
+            throw BrokerStartFailure(options.Endpoint, e, "");
         }
+    }
+
+    /// <summary>
+    /// The exception for a start that could not connect: <see cref="KisBrokerRefusedException"/> when the broker refused the
+    /// credentials (a person must fix them), else <see cref="KisConnectionException"/> saying what the broker or network said.
+    /// </summary>
+    internal static Exception BrokerStartFailure(KisGatewayEndpoint endpoint, Exception e, string hint)
+    {
+        var said = BrokerFault.Describe(e, endpoint);
+        if (BrokerFault.IsCredentialRefusal(e))
+            return new KisBrokerRefusedException($"RabbitMQ at {endpoint.DisplayUri}: {said}", e);
+        return new KisConnectionException(new Uri(endpoint.DisplayUri), said + hint, e);
     }
 
     private static async Task<IReadOnlyList<string>> FindRetentionKeptAsync(KisGatewayOptions options, CancellationToken cancellationToken)

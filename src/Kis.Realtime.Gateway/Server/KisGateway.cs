@@ -77,6 +77,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// <summary>Starts a gateway: connects to the broker and takes requests. KIS sessions open with the first registration.</summary>
     /// <exception cref="InvalidOperationException">The broker cannot be reached.</exception>
     /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    /// <exception cref="KisBrokerRefusedException">The broker refused the credentials (authentication, virtual host).</exception>
     public static Task<KisGateway> StartAsync(KisGatewayOptions options, CancellationToken cancellationToken = default)
         => StartCoreAsync(options, null, cancellationToken);
 
@@ -113,8 +114,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         {
             await journal.DisposeAsync().ConfigureAwait(false);
             if (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
-                throw new KisConnectionException(new Uri(options.Endpoint.DisplayUri),
-                    $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e);
+                throw BrokerStartFailure(options.Endpoint, e, "; scripts/services.sh starts one on this machine");
             throw;
         }
         var gateway = new KisGateway(options, client, journal, retention, previous);
@@ -183,6 +183,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             Registrations = registrations,
             Consumers = consumers,
             BrokerConnected = _publisher.Connected,
+            BrokerProblem = _publisher.Problem,
             BrokerBlocked = blocked?.Reason,
             BrokerBlockedSince = blocked?.Since,
             PublishRate = Math.Round(PublishRate(), 1),

@@ -1,6 +1,7 @@
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Kis.Realtime.Gateway.Wire;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -67,6 +68,15 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
             lock (_gate) return _role;
         }
     }
+
+    /// <summary>
+    /// What the broker said when the election last failed to connect or lost its connection (e.g. "authentication refused
+    /// for user X on vhost Y", "the broker cannot be reached (…)"); null while connected. A standby with a problem is not
+    /// waiting behind another gateway: it cannot reach the election at all.
+    /// </summary>
+    public string? BrokerProblem => Volatile.Read(ref _problem);
+    private string? _problem;
+    private long _problemRepeats;
 
     /// <summary>Times this process became active.</summary>
     public long Terms => Interlocked.Read(ref _terms);
@@ -140,6 +150,8 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
                 await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), stop).ConfigureAwait(false);
                 var elected = await JoinAsync(connection, lost).ConfigureAwait(false);
+                Volatile.Write(ref _problem, null);
+                _problemRepeats = 0;
                 Log.Standby(_logger, endpoint.ActiveQueue);
                 backoff.Reset();
                 await elected.WaitAsync(lost.Token).ConfigureAwait(false);
@@ -156,8 +168,10 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                if (term is not null) Log.LockLost(_logger, e is OperationCanceledException ? "connection to the broker lost" : e.Message);
-                else if (e is not OperationCanceledException) Log.Unreachable(_logger, e.Message);
+                var problem = e is OperationCanceledException ? "connection to the broker lost" : BrokerFault.Describe(e, endpoint);
+                if (term is not null) Log.LockLost(_logger, problem);
+                else if (e is not OperationCanceledException) Say(problem);
+                if (e is not OperationCanceledException) Volatile.Write(ref _problem, problem);
             }
             catch (OperationCanceledException)
             {
@@ -184,6 +198,13 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
             try { await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
             backoff.Grow();
         }
+    }
+
+    /// <summary>A failure to join: logged when it differs from the last, else at its 1st, 2nd, 4th … repeat (not a line a try).</summary>
+    private void Say(string problem)
+    {
+        if (problem != Volatile.Read(ref _problem)) _problemRepeats = 0;
+        if (++_problemRepeats is var n && (n & (n - 1)) == 0) Log.Unreachable(_logger, problem, n);
     }
 
     /// <summary>
@@ -289,7 +310,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         [LoggerMessage(62, LogLevel.Warning, "Lost the active lock ({Reason}): stopping this run, back to standby")]
         public static partial void LockLost(ILogger logger, string reason);
 
-        [LoggerMessage(63, LogLevel.Warning, "Election: the broker cannot be reached ({Reason}); retrying")]
-        public static partial void Unreachable(ILogger logger, string reason);
+        [LoggerMessage(63, LogLevel.Warning, "Election: {Reason}; not active nor standby, retrying ({Tries} tries so far)")]
+        public static partial void Unreachable(ILogger logger, string reason, long tries);
     }
 }

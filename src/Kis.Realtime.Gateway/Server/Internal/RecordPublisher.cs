@@ -84,6 +84,10 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     }
 
     public bool Connected => _connected;
+
+    /// <summary>What the broker said at the last failure (<see cref="Wire.BrokerFault"/>), while not connected; else null.</summary>
+    public string? Problem => _connected ? null : Volatile.Read(ref _problem);
+    private string? _problem;
     public long Received => Interlocked.Read(ref _received);
     public long Published => Interlocked.Read(ref _published);
     public long Confirmed => Interlocked.Read(ref _confirmed);
@@ -170,6 +174,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
                 await _topology.RedeclareAsync(connection, channel, stop).ConfigureAwait(false);
                 Interlocked.Increment(ref _connections);
+                Volatile.Write(ref _problem, null);
                 _connected = true;
                 backoff.Reset();
                 Log.Connected(_logger, _options.Endpoint.DisplayUri);
@@ -177,7 +182,9 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                Log.Lost(_logger, _nacked ? "the broker refused a record (nack)" : e.Message, backoff.Current.TotalSeconds, Outstanding, Waiting);
+                var problem = _nacked ? "the broker refused a record (nack)" : Wire.BrokerFault.Describe(e, _options.Endpoint);
+                Volatile.Write(ref _problem, problem);
+                Log.Lost(_logger, problem, backoff.Current.TotalSeconds, Outstanding, Waiting);
             }
             catch (OperationCanceledException)
             {

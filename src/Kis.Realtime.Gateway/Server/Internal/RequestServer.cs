@@ -142,11 +142,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
             {
                 if (firstAttempt && e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
                 {
-                    _firstReady.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri),
-                        $"RabbitMQ is not reachable ({e.InnerException?.Message ?? e.Message}); scripts/services.sh starts one on this machine", e));
+                    _firstReady.TrySetException(KisGateway.BrokerStartFailure(_options.Endpoint, e, "; scripts/services.sh starts one on this machine"));
                     return;
                 }
-                if (e is not OperationCanceledException) Log.Lost(_logger, e.Message, backoff.Current.TotalSeconds);
+                if (e is not OperationCanceledException) Log.Lost(_logger, Wire.BrokerFault.Describe(e, _options.Endpoint), backoff.Current.TotalSeconds);
             }
             catch (OperationCanceledException)
             {
