@@ -6,7 +6,8 @@ namespace Kis.Realtime.Tests.Cli;
 
 public class RecordCountTests
 {
-    private const string Record = "0001^090001^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+    private const string Record = "0001^090001^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96"
+                                  + "^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
 
     [Fact]
     public async Task Count_stops_at_the_message_that_reaches_it_and_says_what_came_after()
