@@ -15,11 +15,12 @@ public class GatewayEndSummaryTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint };
 
-        // --duration
+        // --duration: long enough for the gateway to run on a loaded machine (a stop while connecting has a one-line summary of its own)
         var timed = new WatchingWriter("holding H0UPCNT0 0001");
-        var exit = await GatewayCommand.RunAsync(FastSimulator("index:0001"), options, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(3), Env(), timed,
+        var exit = await GatewayCommand.RunAsync(FastSimulator("index:0001"), options, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), Env(), timed,
             CancellationToken.None).WaitAsync(CliTimeout);
         Assert.Equal(0, exit);
+        Assert.True(timed.Seen.Task.IsCompleted, "the gateway did not get to hold its key within --duration:\n" + timed);
         Assert.StartsWith("kisrt gateway: stopped after", LastLine(timed.ToString())); // failed before: the status line came after it
 
         // Ctrl+C, once the key is held
