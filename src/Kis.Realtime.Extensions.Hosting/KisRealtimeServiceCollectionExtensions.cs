@@ -73,7 +73,7 @@ public static class KisRealtimeServiceCollectionExtensions
     {
         services.AddSingleton<IValidateOptions<KisRealtimeSettings>>(new KisRealtimeSettingsValidator(name ?? Options.DefaultName, path));
         // The approval request carries the app secret: never redirected (a 307 would re-post it to another host).
-        services.AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler(Kis.Realtime.Auth.BoundedHttp.CreateHandler);
+        services.AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler(Kis.Realtime.Internal.BoundedHttp.CreateHandler);
         services.AddSingleton<IHostedService>(sp => new KisRealtimeConnector(sp, name));
         if (name is null)
         {

@@ -217,7 +217,7 @@ public sealed record KisRealtimeOptions
         if (MaxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), "Must be positive.");
         if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads, "Must be 0 (the thread pool) to 64.");
         if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
-        if (HttpHandler is not null) Auth.SecretHttp.EnsureNoRedirects(HttpHandler, "KisRealtimeOptions.HttpHandler");
+        if (HttpHandler is not null) SecretHttp.EnsureNoRedirects(HttpHandler, "KisRealtimeOptions.HttpHandler");
         if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");
         if (ReconnectMinDelay < TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
             throw new ArgumentOutOfRangeException(nameof(ReconnectMaxDelay), "Need 0 ≤ ReconnectMinDelay ≤ ReconnectMaxDelay.");

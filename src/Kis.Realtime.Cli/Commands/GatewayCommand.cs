@@ -335,7 +335,7 @@ internal static partial class GatewayCommand
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // a normal stop, also while the --sub keys were being held: the figures below still come
+            // a normal stop, also while the --sub keys were being held: the figures after this still come
         }
         // Asked now, beside the confirms: whether a standby will store what this writer does not get to (see below).
         var standbysAtStop = sink is not null && stopping.IsCancellationRequested ? CountStandbysAsync(options.Endpoint) : Task.FromResult(0);
@@ -359,9 +359,8 @@ internal static partial class GatewayCommand
         }
         var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
         var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } || (pg is { Lag: > 0 } && standbys == 0);
-        // The command ends (Ctrl+C, --duration): a summary as stream, record and bars end with one, then the final figures.
-        if (stopping.IsCancellationRequested)
-            await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
+        // The final figures, then (the command ends: Ctrl+C, --duration) the summary as the last line, as stream, record
+        // and bars end: a status line after it read as if the gateway were still running.
         await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
         if (pg is not null)
         {
@@ -373,6 +372,8 @@ internal static partial class GatewayCommand
                                             ? " (not committed here: the standby taking over stores them from the stored offsets)"
                                             : " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)"));
         }
+        if (stopping.IsCancellationRequested)
+            await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
         return failed ? CliFailures.RunFailed : CliFailures.Done;
     }
 
@@ -380,7 +381,7 @@ internal static partial class GatewayCommand
     internal static string EndSummary(GatewayStatus end, TimeSpan ran, bool failed) =>
         $"kisrt gateway: stopped after {ran.TotalSeconds:0.0} s (run {end.Run}): received {end.Received}, confirmed {end.Confirmed}, " +
         $"overflowed {end.Overflowed}, registrations held at the end {end.Registrations.Count}; " +
-        (failed ? "not everything was published and stored (figures below)" : "every record published and confirmed");
+        (failed ? "not everything was published and stored (figures above)" : "every record published and confirmed");
 
     /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>
     private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)

@@ -9,7 +9,7 @@ using Kis.Realtime.PostgreSql;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary>What <c>kisrt record</c> does besides connecting.</summary>
-/// <param name="Count">Stop after this many records written.</param>
+/// <param name="Count">Stop at the message that brings the records to this many (see <see cref="RecordCountLimit"/>).</param>
 /// <param name="Duration">Stop after this long.</param>
 /// <param name="StatusInterval">How often the status line is printed.</param>
 /// <param name="Limits">Batching, fsync interval and queue bound.</param>
@@ -135,26 +135,17 @@ internal static class RecordCommand
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
         // files are made from exactly these messages (as `kisrt decode` would), so raw and decoded always agree.
         var raw = client.ReadRawMessagesAsync(CancellationToken.None).GetAsyncEnumerator();
+        var countLimit = count is { } n ? new RecordCountLimit(n, stop.Cancel) : null;
+        if (countLimit is not null) raw = countLimit.Apply(raw);
         var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues));
         using var giveUp = new CancellationTokenSource(); // ends database retries some time after the run stops
         var writers = new List<Task>();
-        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync(() => { if (Recorded() >= count) stop.Cancel(); })));
-        if (database is not null) writers.Add(Task.Run(async () =>
-        {
-            await database.WriteAsync(giveUp.Token);
-            if (files is null && Recorded() >= count) stop.Cancel();
-        }));
+        // --count stops the run where the tap is drained (countLimit): the writers then write what it passed.
+        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync()));
+        if (database is not null) writers.Add(Task.Run(() => database.WriteAsync(giveUp.Token)));
         // A failing writer must stop the run at once (and be reported), not leave a status line that looks alive.
         foreach (var writer in writers)
             _ = writer.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        if (database is not null && files is null)
-            _ = Task.Run(async () =>
-            {
-                // Without files, --count is checked as batches commit.
-                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
-                    if (Recorded() >= count) stop.Cancel();
-            });
 
         // Subscriptions hold the registrations; their records are already in the raw stream. Each record waits while
         // a writer's queue is over its limit: that is the back-pressure that keeps memory bounded.
@@ -215,6 +206,7 @@ internal static class RecordCommand
             await stderr.WriteLineAsync($"kisrt: committed {database.CommittedRecords:N0} records and {database.CommittedMessages:N0} raw messages to PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)} " +
                 $"(schema {settings.PostgresSchema}, run {database.RunId}) in {started.Elapsed.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
                 $"undecodable {database.DecodeErrors}, retries {database.Retries}, queue peak {Megabytes(database.Queue.PeakBytes)}, waited for the database {database.Queue.Waits:N0} times ({database.Queue.WaitedTime.TotalSeconds:0.0} s)");
+        if (countLimit is { } limit && limit.PassedRecords >= limit.Limit) await stderr.WriteLineAsync("kisrt: " + limit.Describe());
         await stderr.WriteLineAsync($"kisrt: {ClientHost.LossCounters(stats, ", ", perTr: true)}");
         if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
         if (count is null && host.SilentSubscriptions() is { } silent) await stderr.WriteLineAsync("kisrt: " + silent);

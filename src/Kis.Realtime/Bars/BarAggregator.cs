@@ -142,9 +142,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
         var seeded = _seed is not null;
-        if (seeded) ApplySeed(start, volume, accumulated);
-
         var closed = false;
+        if (seeded)
+        {
+            ApplySeed(start, volume, accumulated);
+            closed = _ready.Count > 0; // the seeded bars before this trade's are ready now: a caller shows them at once
+        }
+
         if (_kind <= BarKind.Day)
         {
             // Late (its interval is behind the forming or last closed bar): only its own bar may take it, while it is forming.
@@ -155,9 +159,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
                 if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume,
                         TAccessor.ValueIsPriceTimesVolume ? price * volume : TAccessor.Value(trade)))
-                    return false;
+                    return closed;
                 LateTrades++;
-                return false;
+                return closed; // a first trade behind the seed's last bar still releases the seeded bars
             }
             if (_forming && start != _open)
             {

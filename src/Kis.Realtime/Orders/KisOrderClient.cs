@@ -63,7 +63,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
 
     private static SocketsHttpHandler NewConnectionPerRequest()
     {
-        var handler = Auth.BoundedHttp.CreateHandler();
+        var handler = BoundedHttp.CreateHandler();
         handler.PooledConnectionLifetime = TimeSpan.Zero; // never reused
         return handler;
     }

@@ -78,6 +78,6 @@ public sealed record KisOrderOptions
         if (ReconcileInterval < TimeSpan.Zero) throw new ArgumentException("KisOrderOptions.ReconcileInterval cannot be negative.");
         if (RateLimitRetries < 0) throw new ArgumentException("KisOrderOptions.RateLimitRetries cannot be negative.");
         if (MaxResponseBytes < 1024) throw new ArgumentException("KisOrderOptions.MaxResponseBytes must be at least 1024.");
-        if (HttpHandler is not null) Auth.SecretHttp.EnsureNoRedirects(HttpHandler, "KisOrderOptions.HttpHandler");
+        if (HttpHandler is not null) SecretHttp.EnsureNoRedirects(HttpHandler, "KisOrderOptions.HttpHandler");
     }
 }

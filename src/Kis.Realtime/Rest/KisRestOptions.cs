@@ -51,6 +51,6 @@ public sealed record KisRestOptions
         Credential.Validate();
         if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("KisRestOptions.RequestTimeout must be positive.");
         if (MaxResponseBytes < 1024) throw new ArgumentException("KisRestOptions.MaxResponseBytes must be at least 1024.");
-        if (HttpHandler is not null) Auth.SecretHttp.EnsureNoRedirects(HttpHandler, "KisRestOptions.HttpHandler");
+        if (HttpHandler is not null) SecretHttp.EnsureNoRedirects(HttpHandler, "KisRestOptions.HttpHandler");
     }
 }

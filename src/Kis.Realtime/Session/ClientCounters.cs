@@ -1,3 +1,4 @@
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
 

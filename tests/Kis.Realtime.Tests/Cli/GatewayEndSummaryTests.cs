@@ -17,6 +17,6 @@ public sealed class GatewayEndSummaryTests
         var end = new GatewayStatus { Run = "r1", Received = 1200, Confirmed = 1200 };
         Assert.Equal("kisrt gateway: stopped after 12.0 s (run r1): received 1200, confirmed 1200, overflowed 0, registrations held at the end 0; every record published and confirmed",
             GatewayCommand.EndSummary(end, TimeSpan.FromSeconds(12.04), failed: false));
-        Assert.EndsWith("not everything was published and stored (figures below)", GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
+        Assert.EndsWith("not everything was published and stored (figures above)", GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
     }
 }

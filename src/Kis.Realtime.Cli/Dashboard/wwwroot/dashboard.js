@@ -61,7 +61,10 @@
         else if (n === 0 || x > chart.xs[n - 1]) { chart.xs.push(x); chart.ys.push(s.y[i]); }
       }
       if (chart.xs.length > MAX_POINTS) { const cut = chart.xs.length - MAX_POINTS; chart.xs.splice(0, cut); chart.ys.splice(0, cut); }
-      chart.statsText = `${line.time}  ` + statNames.map((n, i) => `${n} ${fmt.format(line.stats[i])}`).join('  ·  ');
+      chart.time = `${line.time}  `;
+      chart.statTexts = statNames.map((n, i) => `${n} ${fmt.format(line.stats[i])}`);
+      // The index's change and rate take the Korean colours, as the terminal table does: up red, down blue.
+      chart.direction = this.name === 'index' ? (line.stats[1] > 0 ? 'up' : line.stats[1] < 0 ? 'down' : 'flat') : '';
       chart.changed = true;
     }
     render() {
@@ -71,17 +74,32 @@
         if (!chart.changed) continue;
         chart.changed = false;
         chart.plot.setData([chart.xs, chart.ys]);
-        setText(chart.stats, chart.statsText);
+        this.renderStats(chart);
       }
       this.section.dataset.points = points;
+    }
+    // The stats line: "time  value …  ·  change …  ·  …", a span per figure (made once, then only their text changes).
+    renderStats(chart) {
+      const line = chart.stats;
+      if (line.childNodes.length !== 1 + chart.statTexts.length * 2) {
+        line.textContent = '';
+        line.append(document.createTextNode(''));
+        chart.statTexts.forEach((_, i) => { line.append(el('span', 'stat'), document.createTextNode(i + 1 < chart.statTexts.length ? '  ·  ' : '')); });
+        line.querySelectorAll('span.stat').forEach(span => span.append(document.createTextNode('')));
+      }
+      setText(line.firstChild, chart.time);
+      const spans = line.querySelectorAll('span.stat');
+      chart.statTexts.forEach((text, i) => {
+        setText(spans[i].firstChild, text);
+        // Index: "change" and "rate %" (the second and third figures) coloured by the change's sign.
+        setClass(spans[i], chart.direction && (i === 1 || i === 2) ? `stat ${chart.direction}` : 'stat');
+      });
     }
     create(id, label) {
       const box = el('div', 'chart');
       box.dataset.series = id;
       box.append(el('h4', null, label));
       const statsLine = el('div', 'stats');
-      const statsText = document.createTextNode('');
-      statsLine.append(statsText);
       box.append(statsLine);
       $('.charts', this.section).append(box);
       const width = Math.max(360, (box.clientWidth || 600) - 4);
@@ -96,7 +114,7 @@
       };
       const xs = [], ys = [];
       const plot = new uPlot(opts, [xs, ys], box);
-      const chart = { xs, ys, plot, stats: statsText, statsText: '', changed: false, box };
+      const chart = { xs, ys, plot, stats: statsLine, time: '', statTexts: [], direction: '', changed: false, box };
       new ResizeObserver(() => { const w = box.clientWidth - 4; if (w > 100 && Math.abs(w - plot.width) > 4) plot.setSize({ width: w, height: 220 }); }).observe(box);
       this.lines.set(id, chart);
       return chart;
@@ -305,12 +323,14 @@
 
   // ---- health: the server names and formats the figures (a direct session and a gateway consumer show different ones)
   const health = {
-    figures: [], history: [], state: '',
-    apply(msg) { this.state = msg.state; this.figures = msg.figures; this.history = msg.history; invalidate(this); },
+    figures: [], history: [], state: '', linkDown: false,
+    apply(msg) { this.state = msg.state; this.figures = msg.figures; this.history = msg.history; this.linkDown = false; invalidate(this); },
     render() {
       const state = $('#state');
-      state.textContent = this.state;
-      setClass(state, `badge ${this.state}`);
+      if (!this.linkDown) {
+        state.textContent = this.state;
+        setClass(state, `badge ${this.state}`);
+      }
       const dl = $('#panel-health .figures');
       const names = this.figures.map(f => f[0]).join('\n');
       if (names !== this.names) {
@@ -397,8 +417,16 @@
     book: m => book.apply(m), candles: m => candles.apply(m), health: m => health.apply(m), subscriptions: m => subscriptions.apply(m),
   };
   const source = new EventSource('/events');
-  source.onopen = () => { $('#link').textContent = 'page link: live'; };
-  source.onerror = () => { $('#link').textContent = 'page link: reconnecting…'; };
+  // While the page's link is down the page cannot know kisrt's state: the badge says so instead of a stale "Connected"
+  // (the next health message, which follows a reconnect, shows the state again).
+  source.onopen = () => { $('#link').textContent = 'page link: live'; health.linkDown = false; };
+  source.onerror = () => {
+    $('#link').textContent = 'page link: reconnecting…';
+    health.linkDown = true;
+    const state = $('#state');
+    state.textContent = 'unknown: page link down';
+    setClass(state, 'badge unknown');
+  };
   for (const [name, handle] of Object.entries(handlers)) {
     source.addEventListener(name, e => {
       handle(JSON.parse(e.data));

@@ -1,4 +1,5 @@
 using Kis.Realtime.Internal;
+using Kis.Realtime.Session;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway.Internal;

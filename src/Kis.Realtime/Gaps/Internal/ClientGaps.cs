@@ -42,7 +42,7 @@ internal sealed class ClientGaps : IDisposable
         _enabled = enabled;
         _logger = logger;
         _time = time;
-        if (meter is null) meter = _ownMeter = new Meter(Session.KisInstruments.MeterName);
+        if (meter is null) meter = _ownMeter = new Meter(KisInstruments.MeterName);
         _gapCounter = meter.CreateCounter<long>("kis.realtime.gaps", "{gap}",
             "Gaps found from KIS's cumulative volume: trades missed between two received ones (attribute kis.tr_id)");
         _volumeCounter = meter.CreateCounter<long>("kis.realtime.gaps.volume", "{share}",
@@ -93,7 +93,7 @@ internal sealed class ClientGaps : IDisposable
     /// <summary>Counts, meters, logs and queues one gap or overlap (on the thread that found it).</summary>
     internal void Report(in VolumeGap gap)
     {
-        var tr = new KeyValuePair<string, object?>(Session.KisInstruments.TrIdAttribute, gap.TrId);
+        var tr = new KeyValuePair<string, object?>(KisInstruments.TrIdAttribute, gap.TrId);
         if (gap.Kind == VolumeGapKind.Missing)
         {
             Interlocked.Increment(ref _gaps);

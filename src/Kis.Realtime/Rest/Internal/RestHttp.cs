@@ -16,7 +16,7 @@ internal sealed class RestHttp : IDisposable
 
     private static readonly ErrorFactory RestError = (message, status, inner) => new KisRestException(message, status, inner: inner);
 
-    private readonly Auth.SecretHttp _http;
+    private readonly SecretHttp _http;
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly int _maxBytes;
@@ -31,7 +31,7 @@ internal sealed class RestHttp : IDisposable
         string handlerOption = "KisRestOptions.HttpHandler", ErrorFactory? error = null)
     {
         // Timed per call by _timeout on the injected clock; no redirects: a redirected request would take the secret along.
-        _http = new Auth.SecretHttp(handler, handlerOption);
+        _http = new SecretHttp(handler, handlerOption);
         _time = time;
         _timeout = timeout;
         _maxBytes = maxBytes;
@@ -82,7 +82,7 @@ internal sealed class RestHttp : IDisposable
             if (response.RequestMessage?.RequestUri is { } answered && answered != asked)
                 throw _error($"{what} failed: the HttpHandler followed a redirect away from {asked}; give {_handlerOption} a handler that does not follow redirects.", status, null);
             var body = (response.Content.Headers.ContentLength > _maxBytes ? null
-                : await Auth.BoundedHttp.ReadAsync(response.Content, _maxBytes, linked.Token).ConfigureAwait(false))
+                : await BoundedHttp.ReadAsync(response.Content, _maxBytes, linked.Token).ConfigureAwait(false))
                 ?? throw _error($"{what} failed: the answer is longer than {Size(_maxBytes)} (the size limit; not read further).", status, null);
             JsonDocument? json = null;
             try

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Session;
 
-namespace Kis.Realtime.Internal;
+namespace Kis.Realtime.Session;
 
 /// <summary>The client's raw tap: every message of every session, bounded (see <see cref="RawTaps"/>).</summary>
 internal sealed class RawTap(ClientShared shared, CancellationToken callToken) : IAsyncEnumerable<RawMessage>

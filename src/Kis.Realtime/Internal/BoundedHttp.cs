@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Auth;
+namespace Kis.Realtime.Internal;
 
 /// <summary>
 /// HTTP for requests that carry a secret (approval key, access token, REST calls): one hardened handler and one

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Auth;
+namespace Kis.Realtime.Internal;
 
 /// <summary>
 /// The one way a request carrying a secret (app secret, approval key, access token) is sent: through the library's own

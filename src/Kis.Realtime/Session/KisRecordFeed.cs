@@ -1,7 +1,6 @@
 using Kis.Realtime.Protocol;
-using Kis.Realtime.Session;
 
-namespace Kis.Realtime.Internal;
+namespace Kis.Realtime.Session;
 
 /// <summary>
 /// A raw subscription whose registration KIS has already accepted (see <see cref="KisRealtimeClient.OpenRecordFeedAsync"/>):

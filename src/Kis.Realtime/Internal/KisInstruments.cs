@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Kis.Realtime.Session;
+namespace Kis.Realtime.Internal;
 
 /// <summary>
 /// The library's instruments, after OpenTelemetry's conventions: dotted lower-case names under <c>kis.realtime.</c>
