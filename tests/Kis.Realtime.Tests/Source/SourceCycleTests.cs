@@ -21,8 +21,6 @@ public sealed partial class SourceCycleTests
     /// <summary>Cycles that exist and are being removed; each entry is the sorted members of one cycle.</summary>
     private static readonly HashSet<string> KnownCycles =
     [
-        // Rules name PaperVenue, PaperOrder and take SimulatedMarket; the #55 engineer removes it (the lead drops this line at merge).
-        "Kis.Realtime.Simulator: namespaces Kis.Realtime.Simulator.Trading, Kis.Realtime.Simulator.Trading.Rules",
         // The CLI's dashboard: its panels use ClientMeterFactory, and DashboardPanels lists the panels.
         "Kis.Realtime.Cli: namespaces Kis.Realtime.Cli.Dashboard, Kis.Realtime.Cli.Dashboard.Panels",
     ];
