@@ -16,7 +16,9 @@ America/New_York with summer time for US stocks, whose trading day is KIS's tymd
   emitted flagged (or makes a bar of its own between bars its gap flagged): the bar is written again with "revised" in
   its flags, as `kisrt bars` does; the gap's volume is no longer missing (a gap filled whole is no gap, and every bar it
   flagged is revised without the flag);
-* open/close = the first/last trade of the bar in arrival order, high/low, volume = sum of cntg_vol, value = sum of
+* open/close = the first/last trade of the bar in exchange order (cumulative volume, as `kisrt bars` orders records
+  within its reorder window; the tool takes a recording's records as recorded, which is exchange order for the
+  recordings it checks: a record out of order is one received past the reorder window, a late trade above), high/low, volume = sum of cntg_vol, value = sum of
   price x volume, trade_count, vwap = value / volume rounded to 4 places (half to even);
 * flags: "gap" on the bar of a trade whose acml_vol jumped (lifted when late trades fill the gap while the bar forms)
   and on the bar before it when that trade opened a new bar, unless it is a new trading day's first trade (the missed
@@ -253,7 +255,7 @@ def day_start(tr, day, local):
 
 
 def build_bars(trades, interval="1m", in_bar=None):
-    """The bars, trade after trade in arrival order, as the aggregator builds them: a trade goes into the bar of its
+    """The bars, trade after trade in exchange order (the recording's; late trades as above), as the aggregator builds them: a trade goes into the bar of its
     interval while that bar is forming; a trade of an earlier interval (or a late one whose bar closed) and a duplicate go
     into no bar. in_bar: which trades the bars' sessions hold (the others still flag gaps)."""
     bars = []
