@@ -12,9 +12,13 @@ America/New_York with summer time for US stocks, whose trading day is KIS's tymd
   in; a trade of an earlier interval than the bar forming goes into no bar (a closed bar never reopens, a later bar
   never takes it: late);
 * a trade whose acml_vol was already reached (a repeated record) goes into no bar (duplicates); one that fills a gap
-  opened before (late) goes into its own bar only if that bar is still forming, and the gap's volume is no longer
-  missing (a gap filled whole is no gap);
-* open/close = the first/last trade of the bar in arrival order, high/low, volume = sum of cntg_vol, value = sum of
+  opened before (late) goes into its own bar while that bar is forming, else it revises its bar when that bar was
+  emitted flagged (or makes a bar of its own between bars its gap flagged): the bar is written again with "revised" in
+  its flags, as `kisrt bars` does; the gap's volume is no longer missing (a gap filled whole is no gap, and every bar it
+  flagged is revised without the flag);
+* open/close = the first/last trade of the bar in exchange order (cumulative volume, as `kisrt bars` orders records
+  within its reorder window; the tool takes a recording's records as recorded, which is exchange order for the
+  recordings it checks: a record out of order is one received past the reorder window, a late trade above), high/low, volume = sum of cntg_vol, value = sum of
   price x volume, trade_count, vwap = value / volume rounded to 4 places (half to even);
 * flags: "gap" on the bar of a trade whose acml_vol jumped (lifted when late trades fill the gap while the bar forms)
   and on the bar before it when that trade opened a new bar, unless it is a new trading day's first trade (the missed
@@ -251,7 +255,7 @@ def day_start(tr, day, local):
 
 
 def build_bars(trades, interval="1m", in_bar=None):
-    """The bars, trade after trade in arrival order, as the aggregator builds them: a trade goes into the bar of its
+    """The bars, trade after trade in exchange order (the recording's; late trades as above), as the aggregator builds them: a trade goes into the bar of its
     interval while that bar is forming; a trade of an earlier interval (or a late one whose bar closed) and a duplicate go
     into no bar. in_bar: which trades the bars' sessions hold (the others still flag gaps)."""
     bars = []
@@ -264,12 +268,51 @@ def build_bars(trades, interval="1m", in_bar=None):
         last_closed_end = None
         key_bars = []
 
-        def close(bar, gap):
-            if gap:
-                bar["flags"].add("gap")
-            if bar["open_gaps"]:
-                bar["flags"].add("gap")
-            key_bars.append(bar)
+        revisable = []  # closed bars of one trading day still flagged by a gap a late trade can fill: it revises them
+
+        def liftable(bar):
+            return bar["closing_gap"] is not None or bool(bar["open_gaps"])
+
+        def close(bar, gap, gap_id=None):
+            bar["closing_gap"] = gap_id if gap else None
+            key_bars.append(to_bar(tr, key, interval, bar))
+            if liftable(bar):
+                if revisable and revisable[-1]["day"] != bar["day"]:
+                    revisable.clear()
+                revisable.append(bar)
+
+        def revise(trade, start_utc):
+            """A late trade past its bar: the emitted bar again with it (or a bar of its own between flagged bars of its
+            day), and every bar whose gap it filled whole, flagged "revised"; False when it goes into no bar."""
+            gap_id = trade["gap_id"]
+            if trade["closes_gap"]:
+                for bar in revisable:
+                    if bar["closing_gap"] == gap_id:
+                        bar["closing_gap"] = None
+                        bar["dirty"] = True
+                    if gap_id in bar["open_gaps"]:
+                        bar["open_gaps"].discard(gap_id)
+                        bar["dirty"] = True
+            taken = False
+            if revisable and revisable[0]["day"] == trade["day"]:
+                at = 0
+                while at < len(revisable) and revisable[at]["start_utc"] < start_utc:
+                    at += 1
+                if at < len(revisable) and revisable[at]["start_utc"] == start_utc:
+                    revisable[at]["trades"].append(trade)
+                    revisable[at]["dirty"] = taken = True
+                elif at > 0 and (at < len(revisable) or (forming is not None and forming["day"] == trade["day"]
+                                                         and start_utc < forming["start_utc"])):
+                    start = trade["local"].floor("min") if interval == "1m" else day_start(tr, trade["day"], trade["local"])
+                    revisable.insert(at, {"start": start, "start_utc": start_utc, "day": trade["day"], "trades": [trade],
+                                          "open_gaps": set(), "flags": set(), "dirty": True,
+                                          "closing_gap": None if trade["closes_gap"] else gap_id})
+                    taken = True
+            for bar in revisable:
+                if bar.pop("dirty", False):
+                    key_bars.append(to_bar(tr, key, interval, bar, revised=True))
+            revisable[:] = [bar for bar in revisable if liftable(bar)]
+            return taken
 
         for index, trade in group.iterrows():
             kind = trade["kind"]
@@ -291,9 +334,11 @@ def build_bars(trades, interval="1m", in_bar=None):
             behind = start_utc < forming["start_utc"] if forming is not None else (last_closed_end is not None and start_utc < last_closed_end)
             own = forming is not None and start_utc == forming["start_utc"]
             if (kind == "late" or behind) and not own:
-                continue  # late: in no bar
+                if kind == "late":
+                    revise(trade, start_utc)  # else: late, in no bar
+                continue
             if forming is not None and not own:
-                close(forming, kind == "gap")
+                close(forming, kind == "gap", trade["gap_id"])
                 last_closed_end = forming["end_utc"]
                 forming = None
             if forming is None:
@@ -311,12 +356,11 @@ def build_bars(trades, interval="1m", in_bar=None):
         if forming is not None:
             forming["flags"].add("end_of_stream")
             close(forming, False)
-        for bar in key_bars:
-            bars.append(to_bar(tr, key, interval, bar))
+        bars.extend(key_bars)
     return bars
 
 
-def to_bar(tr, key, interval, bar):
+def to_bar(tr, key, interval, bar, revised=False):
     start = bar["start"]
     prices = [t["price"] for t in bar["trades"]]
     volume = int(sum(t["volume"] for t in bar["trades"]))
@@ -330,13 +374,16 @@ def to_bar(tr, key, interval, bar):
         close_time = (start + pd.Timedelta(minutes=1)).isoformat()
     else:  # a day later on the wall clock, written with the opening's offset
         close_time = (start.tz_localize(None) + pd.Timedelta(days=1)).isoformat() + start.isoformat()[-6:]
-    order = ["gap", "end_of_stream", "partial"]  # kisrt bars' order
+    flags = set(bar["flags"]) | ({"revised"} if revised else set())
+    if bar.get("closing_gap") is not None or bar["open_gaps"]:
+        flags.add("gap")
+    order = ["gap", "end_of_stream", "partial", "revised"]  # kisrt bars' order
     return {
         "tr_id": tr, "key": key, "interval": interval,
         "open_time": start.isoformat(), "close_time": close_time,
         "open": prices[0], "high": max(prices), "low": min(prices), "close": close,
         "volume": volume, "value": value, "trade_count": len(prices), "vwap": vwap,
-        "flags": [f for f in order if f in bar["flags"]],
+        "flags": [f for f in order if f in flags],
     }
 
 

@@ -42,6 +42,7 @@ internal sealed class BarWriter
         if (flags.HasFlag(BarFlags.Seeded)) yield return "seeded";
         if (flags.HasFlag(BarFlags.EndOfStream)) yield return "end_of_stream";
         if (flags.HasFlag(BarFlags.Partial)) yield return "partial";
+        if (flags.HasFlag(BarFlags.Revised)) yield return "revised";
     }
 
     public void Write(string trId, BarSpec spec, in Bar bar)

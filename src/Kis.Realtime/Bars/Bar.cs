@@ -72,4 +72,10 @@ public enum BarFlags
     /// its day before it that were never seen (a recording or a subscription that starts at 09:01:37).
     /// </summary>
     Partial = 32,
+    /// <summary>
+    /// A correction of a bar emitted before: a late trade (after <see cref="BarOptions.ReorderWindow"/> and
+    /// <see cref="BarOptions.LateWindow"/>) of its interval arrived, or filled the hole that flagged it. It replaces every
+    /// earlier bar of the same key and <see cref="Bar.OpenTime"/>; it comes after the bars emitted since (docs/bars.md).
+    /// </summary>
+    Revised = 64,
 }

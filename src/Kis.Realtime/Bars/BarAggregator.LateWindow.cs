@@ -10,24 +10,24 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private long _watermark;      // the latest trade stamp seen (market's clock): a held bar goes at its end + the window
     private long _releasedEnd;    // the end of the last bar emitted from the held ones: a late trade before it is in no bar
 
-    private void Hold(bool gap, long openGap)
+    private void Hold(bool gap, long openGap) => (_held ??= []).Add(Snapshot(gap, openGap));
+
+    // The forming bar as it closes, with what can lift its gap flag.
+    private HeldBar Snapshot(bool gap, long openGap) => new()
     {
-        (_held ??= []).Add(new HeldBar
-        {
-            Open = _open, Close = _close, ClockEnd = _clockEnd, Offset = _offset,
-            O = _o, H = _h, L = _l, C = _c, Volume = _volume, Value = _value, PriceVolume = _priceVolume, Count = _count,
-            Flags = _flags, OpenGaps = _formingOpenGaps,
-            // Closed at a trade that found trades missing: flagged until late trades fill that gap whole.
-            ClosingGap = gap ? openGap : 0,
-        });
-    }
+        Open = _open, Close = _close, ClockEnd = _clockEnd, Offset = _offset, Day = _formingDay,
+        O = _o, H = _h, L = _l, C = _c, Volume = _volume, Value = _value, PriceVolume = _priceVolume, Count = _count,
+        Flags = _flags, OpenGaps = _formingOpenGaps,
+        // Closed at a trade that found trades missing: flagged until late trades fill that gap whole.
+        ClosingGap = gap ? openGap : 0,
+    };
 
     private void HoldEmpties()
     {
         for (; _emptyNext < _emptyEnd; _emptyNext += _interval)
             (_held ??= []).Add(new HeldBar
             {
-                Open = _emptyNext, Close = _emptyNext + _interval, ClockEnd = _emptyNext + _interval, Offset = _offset,
+                Open = _emptyNext, Close = _emptyNext + _interval, ClockEnd = _emptyNext + _interval, Offset = _offset, Day = _lastClosedDay,
                 O = _emptyPrice, H = _emptyPrice, L = _emptyPrice, C = _emptyPrice, Flags = _emptyFlags,
             });
     }
@@ -49,7 +49,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (start < _releasedEnd || start + _interval + _lateWindow <= _watermark) return false;
         var bar = new HeldBar
         {
-            Open = start, Close = start + _interval, ClockEnd = ClockEndOf(_calendar!, start, day), Offset = offset,
+            Open = start, Close = start + _interval, ClockEnd = ClockEndOf(_calendar!, start, day), Offset = offset, Day = day,
             O = price, H = price, L = price, C = price,
         };
         bar.Add(price, volume, value);
@@ -65,6 +65,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         while (released < held.Count && (byClock ? held[released].ClockEnd : held[released].Close) + _lateWindow <= now)
         {
             _ready.Enqueue(held[released].ToBar(_key!));
+            KeepForRevision(held[released]);
             _releasedEnd = held[released].Close;
             released++;
         }
@@ -79,6 +80,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // A gap filled whole: the held bar it flagged (as forming) and the one closed when it was found lose its flag.
     private void LiftHeldGap(long flaggedBar)
     {
+        LiftEmittedGap(flaggedBar);
         if (_held is null) return;
         foreach (ref var bar in CollectionsMarshal.AsSpan(_held))
             if (bar.Open == flaggedBar && bar.OpenGaps > 0) bar.OpenGaps--;
@@ -86,6 +88,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private void ClearClosingGap(long gapSequence)
     {
+        ClearEmittedClosingGap(gapSequence);
         if (_held is null) return;
         foreach (ref var bar in CollectionsMarshal.AsSpan(_held))
             if (bar.ClosingGap == gapSequence) bar.ClosingGap = 0;
@@ -99,7 +102,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         public long Volume;
         public int Count, OpenGaps;
         public long ClosingGap; // the open gap's sequence (-1: one not kept), 0: none
+        public int Day;
+        public bool Revise; // emitted, then changed: to be emitted again flagged Revised
         public BarFlags Flags;
+
+        public readonly bool HasLiftableGap => ClosingGap != 0 || OpenGaps > 0;
 
         public void Add(decimal price, long volume, decimal value)
         {
@@ -117,7 +124,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             Count++;
         }
 
-        public readonly Bar ToBar(string key) => new()
+        public readonly Bar ToBar(string key, BarFlags extra = BarFlags.None) => new()
         {
             Key = key,
             OpenTime = new DateTimeOffset(Open, Offset),
@@ -130,7 +137,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             Value = Value,
             TradeCount = Count,
             Vwap = Volume == 0 ? C : PriceVolume / Volume,
-            Flags = Flags | (ClosingGap != 0 || OpenGaps > 0 ? BarFlags.Gap : BarFlags.None),
+            Flags = Flags | extra | (HasLiftableGap ? BarFlags.Gap : BarFlags.None),
         };
     }
 }

@@ -77,8 +77,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>Trades skipped: not trades (expected values) or outside <see cref="BarSpec.Sessions"/> or <see cref="BarOptions.Sessions"/>.</summary>
     public long SkippedTrades { get; private set; }
     /// <summary>
-    /// Trades that arrived after their bar closed (by their time, or by their cumulative volume filling a gap): in no bar,
-    /// since a closed bar never reopens and a later bar must not take them. A late trade of the forming bar joins it.
+    /// Trades that arrived after their bar closed (by their time, or by their cumulative volume filling a gap) and went into
+    /// no bar: a later bar must not take them. A late trade of the forming bar joins it; one filling a hole of a time or
+    /// day bar emitted flagged comes as that bar revised (<see cref="BarOptions.Revisions"/>, <see cref="BarFlags.Revised"/>).
     /// </summary>
     public long LateTrades { get; private set; }
     /// <summary>
@@ -121,7 +122,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // One trade in exchange order (after the reorder window): its stamp on the market's clock (t), its trading day, and
     // its cumulative volume (the one its own volume fits, for a record whose acml_vol was found corrupt).
-    private bool Process(in TTrade trade, long utc, long t, int day, long accumulated)
+    private bool Process(in TTrade trade, long utc, long t, int day, long accumulated) =>
+        ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
+
+    private bool ProcessInOrder(in TTrade trade, long utc, long t, int day, long accumulated)
     {
         var calendar = _calendar!;
         var volume = TAccessor.Volume(trade);
@@ -157,8 +161,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if ((_forming ? start < _open : start < _lastClosedEnd) && !(_forming && start == _open))
             {
                 // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
-                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume,
-                        TAccessor.ValueIsPriceTimesVolume ? price * volume : TAccessor.Value(trade)))
+                var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : TAccessor.Value(trade);
+                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue)) return closed;
+                // Past every window: a correction of the bar emitted (BarOptions.Revisions), else in no bar.
+                if (check == VolumeCheck.Late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap))
                     return closed;
                 LateTrades++;
                 return closed; // a first trade behind the seed's last bar still releases the seeded bars
@@ -244,6 +250,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         SeedResult = default;
         SkippedTrades = LateTrades = Gaps = MissingVolume = 0;
         _held?.Clear();
+        _revisable?.Clear();
+        _revisionsDue = false;
         _watermark = _releasedEnd = 0;
     }
 
@@ -327,7 +335,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         MaterializeEmpties();
         if (_lateWindow > 0) Hold(gap, openGap); // emitted once its late window has passed
-        else _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
+        else
+        {
+            _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
+            if (_kind <= BarKind.Day) KeepForRevision(Snapshot(gap, openGap));
+        }
         _forming = false;
         _lastClosedEnd = _kind <= BarKind.Day ? _close : 0;
         _lastClosedDay = _formingDay;

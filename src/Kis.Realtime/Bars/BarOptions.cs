@@ -58,6 +58,14 @@ public sealed record BarOptions
     /// </summary>
     public TimeSpan ReorderWindow { get; init; }
 
+    /// <summary>
+    /// A late trade (after the reorder and late windows) of a time or day bar already emitted with a gap flag, or one
+    /// filling the hole that flagged it, emits that bar again, corrected and flagged <see cref="BarFlags.Revised"/>, so
+    /// the last bar of each interval is flagged exactly when volume is missing from it. Default true; false: such a trade
+    /// is in no bar (counted in LateTrades) and the emitted bar stays as it was.
+    /// </summary>
+    public bool Revisions { get; init; } = true;
+
     /// <summary>The clock for <see cref="TradingDate"/>'s default and <see cref="ClockCloseGrace"/>. Default: the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

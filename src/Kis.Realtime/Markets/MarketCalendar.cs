@@ -49,6 +49,7 @@ public sealed class MarketCalendar
     private readonly MarketTimeZone _zone;
     private readonly long _dayStart;
     private readonly long _regularStart, _regularEnd; // from the trading day's local midnight
+    private readonly long _lastEnd;                    // the last session's end, from the trading day's local midnight
     private readonly TradingSessions _onlySession;     // a market with one kind of session (night): every trade is it
     private readonly MarketSession _regular;
     private readonly string? _exchange; // its rows in MarketHolidays (XKRX, XNYS); null: weekends only
@@ -66,6 +67,7 @@ public sealed class MarketCalendar
         _regular = regular.Name is null ? sessions[0] : regular;
         (_regularStart, _regularEnd) = regular.Name is null ? (0, 0) : (regular.Start.Ticks, (regular.ClosingPrintUntil ?? regular.End).Ticks);
         _onlySession = regular.Name is null ? sessions[0].Kind : TradingSessions.None;
+        _lastEnd = sessions.Max(s => s.End.Ticks);
     }
 
     /// <summary>The market's name, e.g. "KRX stocks".</summary>
@@ -220,8 +222,10 @@ public sealed class MarketCalendar
 
     /// <summary>
     /// The session a trade at <paramref name="instant"/> belongs to: before the regular session's opening pre-market,
-    /// from its close after-market (so every trade has one, also one stamped between two sessions); a night market's
-    /// trades are all <see cref="TradingSessions.Night"/>.
+    /// from its close after-market (so every trade has one, also one stamped between two sessions), except on a day of
+    /// an early close (NYSE's, after-market to 17:00): a trade stamped after that day's last session is in
+    /// <see cref="TradingSessions.None"/>, so no bar of any sessions takes it. A night market's trades are all
+    /// <see cref="TradingSessions.Night"/>.
     /// </summary>
     public TradingSessions SessionOf(DateTimeOffset instant) => SessionAt(LocalTicks(instant.UtcTicks));
 
@@ -322,6 +326,8 @@ public sealed class MarketCalendar
         var t = localTicks - MidnightOf(day);
         // A day of changed hours (the table's: KRX's late opens, NYSE's early closes) moves the regular session's edges.
         var (openShift, closeShift) = _exchange is null || day <= 0 ? default : MarketHolidays.HoursShift(_exchange, day);
+        // An early close ends the after-market early too (NYSE: 17:00): a print after that day's last second is in none.
+        if (closeShift < TimeSpan.Zero && t >= _lastEnd + closeShift.Ticks + TimeSpan.TicksPerSecond) return TradingSessions.None;
         return t < _regularStart + openShift.Ticks ? TradingSessions.PreMarket
             : t < _regularEnd + closeShift.Ticks ? TradingSessions.Regular : TradingSessions.AfterMarket;
     }

@@ -21,23 +21,28 @@ public sealed class LateWindowTests
     {
         // The 10:05 bar ends at 10:06; a 2-minute window lasts until a trade stamped 10:08 arrives.
         var (minutes, summary) = await BarsAsync(LateIntoABarThatNeverFormed(), "stock:005930", "1m", lateWindow: TimeSpan.FromMinutes(2));
-        Assert.Equal([("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:05", 100L, 69000m), ("2026-11-23T10:07", 200L, 70600m)], minutes.Select(Brief));
-        Assert.Equal(70500m, minutes[2].GetProperty("low").GetDecimal());
+        Assert.Equal([("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:05", 100L, 69000m),
+            ("2026-11-23T10:07", 200L, 70600m)], minutes.Select(Brief));
+        Assert.Equal(70500m, minutes[3].GetProperty("low").GetDecimal());
         // The 10:04 bar's window (to 10:07) had passed when the late trade filled the 100 shares 10:07:05 showed missing:
-        // it was emitted flagged (they might have been its own). The 10:07 bar, still forming, loses its flag.
-        Assert.Equal([["gap"], [], ["end_of_stream"]], minutes.Select(Flags));
+        // it was emitted flagged (they might have been its own), then revised without the flag once they were found
+        // elsewhere. The 10:07 bar, still forming, loses its flag.
+        Assert.Equal([["gap"], ["revised"], [], ["end_of_stream"]], minutes.Select(Flags));
         Assert.Contains("gaps 0 (missing volume 0)", summary);
         Assert.Contains("late trades 0", summary);
     }
 
     [Fact]
-    public async Task Outside_the_window_a_late_trade_is_in_no_bar()
+    public async Task Outside_the_window_a_late_trade_comes_as_a_revision_after_the_later_bars()
     {
-        // A 1-minute window ends at 10:07: the 10:07:05 trade had passed it when the 10:05 trade came.
+        // A 1-minute window ends at 10:07: the 10:07:05 trade had passed it when the 10:05 trade came. Its hole flagged
+        // the 10:04 bar (emitted) and the 10:07 one: 10:04 is revised without the flag, 10:05 comes late, flagged revised.
         var (minutes, summary) = await BarsAsync(LateIntoABarThatNeverFormed(), "stock:005930", "1m", lateWindow: TimeSpan.FromMinutes(1));
-        Assert.Equal([("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:07", 200L, 70600m)], minutes.Select(Brief));
+        Assert.Equal([("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:05", 100L, 69000m),
+            ("2026-11-23T10:07", 200L, 70600m)], minutes.Select(Brief));
+        Assert.Equal([["gap"], ["revised"], ["revised"], ["end_of_stream"]], minutes.Select(Flags));
         Assert.Contains("gaps 0 (missing volume 0)", summary);
-        Assert.Contains("late trades 1 (in no bar)", summary);
+        Assert.Contains("late trades 0 (in no bar)", summary);
     }
 
     [Fact]
@@ -64,16 +69,26 @@ public sealed class LateWindowTests
         Assert.True(held.TryTakeClosed(out var last));
         Assert.Equal(200L, last.Volume);
 
-        // The same trades after a trade stamped at the window's end: late, in no bar.
+        // The same trades after a trade stamped at the window's end: the bar was emitted flagged; the late trade revises it.
         var passed = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { LateWindow = TimeSpan.FromSeconds(30) });
         passed.Add(first);
         passed.Add(next);
         Assert.True(passed.Add(trades.Make("10:06:30", 70600, 100, 400)));
-        passed.Add(late);
         Assert.True(passed.TryTakeClosed(out bar));
         Assert.Equal((100L, 70000m), (bar.Volume, bar.Low));
         Assert.True(bar.HasGap);
-        Assert.Equal(1, passed.LateTrades);
+        Assert.True(passed.Add(late));
+        Assert.True(passed.TryTakeClosed(out bar));
+        Assert.Equal((200L, 69000m, BarFlags.Revised), (bar.Volume, bar.Low, bar.Flags));
+        Assert.Equal(0, passed.LateTrades);
+        // Without revisions the trade is in no bar and the emitted bar stays as it was.
+        var unrevised = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1),
+            new BarOptions { LateWindow = TimeSpan.FromSeconds(30), Revisions = false });
+        unrevised.Add(first);
+        unrevised.Add(next);
+        unrevised.Add(trades.Make("10:06:30", 70600, 100, 400));
+        Assert.False(unrevised.Add(late));
+        Assert.Equal(1, unrevised.LateTrades);
     }
 
     [Fact]

@@ -30,19 +30,21 @@ public sealed class RecordedTradeOrderTests
     [Fact]
     public async Task A_late_record_does_not_bend_a_later_bar_nor_make_a_gap()
     {
-        // 10:05's trade arrives after 10:07's: its bar never formed, so it goes into no bar (counted late); the 10:07 bar
-        // keeps its own low and close, and the 100 shares it seemed to miss were not missed.
+        // 10:05's trade arrives after 10:07's: its bar never formed, so it comes as a revised bar of its own, out of order
+        // (the 10:04 bar, emitted flagged, revised without the flag); the 10:07 bar keeps its own low and close, and the
+        // 100 shares it seemed to miss were not missed.
         var dir = Write(KisTrs.H0STCNT0, "005930",
             T("2026-11-23 10:04:10", 70000, 100, 100),
             T("2026-11-23 10:07:05", 70500, 100, 300),
             Late(T("2026-11-23 10:05:20", 69000, 100, 200), TimeSpan.FromMinutes(2)),
             T("2026-11-23 10:07:40", 70600, 100, 400));
         var (minutes, summary) = await BarsAsync(dir, "stock:005930", "1m");
-        Assert.Equal([("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:07", 200L, 70600m)], minutes.Select(Brief));
-        Assert.Equal(70500m, minutes[1].GetProperty("low").GetDecimal());
-        Assert.DoesNotContain("gap", Flags(minutes[1]));
+        Assert.Equal([("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:04", 100L, 70000m), ("2026-11-23T10:05", 100L, 69000m),
+            ("2026-11-23T10:07", 200L, 70600m)], minutes.Select(Brief));
+        Assert.Equal(70500m, minutes[3].GetProperty("low").GetDecimal());
+        Assert.Equal([["gap"], ["revised"], ["revised"], ["end_of_stream"]], minutes.Select(Flags));
         Assert.Contains("gaps 0 (missing volume 0)", summary);
-        Assert.Contains("late trades 1 (in no bar)", summary);
+        Assert.Contains("late trades 0 (in no bar)", summary);
     }
 
     [Fact]

@@ -57,6 +57,43 @@ public sealed class SpecialDaySessionTests
     }
 
     [Theory]
+    [InlineData("2026-11-27")]
+    [InlineData("2026-12-24")]
+    public async Task A_print_after_an_early_close_s_17_00_after_market_end_is_in_no_session(string day)
+    {
+        Print[] prints =
+        [
+            new(new TimeSpan(10, 0, 0), 201.00m, 40), new(new TimeSpan(13, 0, 0), 201.54m, 20),
+            new(new TimeSpan(16, 59, 59), 201.70m, 30), // the after-market's last second
+            new(new TimeSpan(19, 0, 0), 203.00m, 500),  // after the 17:00 end: no session of the day
+        ];
+        var date = DateTime.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var dir = EmptyDirectory();
+        using (var recording = new BarsPandasCrossCheckTests.UsRecording(dir))
+        {
+            long accumulated = 0;
+            foreach (var p in prints)
+            {
+                accumulated += p.Volume;
+                var kst = date + p.Local + TimeSpan.FromHours(14);
+                recording.Trade(date.ToString("yyyyMMdd", CultureInfo.InvariantCulture), kst.ToString("yyyyMMdd", CultureInfo.InvariantCulture),
+                    kst.ToString("HHmmss", CultureInfo.InvariantCulture), p.Price, p.Volume, accumulated);
+            }
+        }
+        var (after, summary) = await BarsAsync(dir, "us:DNASAAPL", "1d", sessions: "after");
+        Assert.Equal((201.70m, 30L), (Assert.Single(after).GetProperty("close").GetDecimal(), after[0].GetProperty("volume").GetInt64()));
+        Assert.Contains("trades outside the sessions 3", summary);
+        var (extended, all) = await BarsAsync(dir, "us:DNASAAPL", "1d", sessions: "extended");
+        Assert.Equal(90L, Assert.Single(extended).GetProperty("volume").GetInt64());
+        Assert.Contains("trades outside the sessions 1", all);
+        var local = new DateTimeOffset(date + new TimeSpan(19, 0, 0), TimeSpan.FromHours(-5));
+        Assert.Equal(TradingSessions.None, MarketCalendar.UsStocks.SessionOf(local));
+        Assert.Equal(TradingSessions.AfterMarket, MarketCalendar.UsStocks.SessionOf(local.AddHours(-2).AddSeconds(-1)));
+        // An ordinary day's after-market runs to 20:00.
+        Assert.Equal(TradingSessions.AfterMarket, MarketCalendar.UsStocks.SessionOf(new DateTimeOffset(2026, 11, 30, 19, 0, 0, TimeSpan.FromHours(-5))));
+    }
+
+    [Theory]
     [InlineData("2026-01-02", 10, 15, 30)] // the year's first trading day: opens 10:00, closes as usual
     [InlineData("2026-11-19", 10, 16, 30)] // the exam day: 10:00–16:30
     public async Task A_krx_late_open_starts_the_regular_bar_at_its_opening_and_keeps_its_closing_print(string day, int openHour,
