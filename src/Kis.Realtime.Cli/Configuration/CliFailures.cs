@@ -21,6 +21,7 @@ internal static class CliFailures
     {
         CliUsageException => (Usage, e.Message),
         CliRunException => (RunFailed, e.Message),
+        Kis.Realtime.Simulator.KisSimulatorStateException => (RunFailed, e.Message),
         KisConnectionException or WebSocketException => (RunFailed, ConnectionFailed(e)),
         KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),
         KisRestException => (RunFailed, e.Message),
