@@ -37,7 +37,8 @@ internal static class SimCommand
         };
         var stateFile = new Option<string?>("--state-file")
         {
-            Description = $"where the paper venue keeps accounts, positions, open orders, order numbers and the market clock across restarts (default {DefaultStateFile})",
+            Description = "where the paper venue keeps accounts, positions, open orders, order numbers and the market clock "
+                + $"across restarts (default {DefaultStateFile})",
         };
         var noState = new Option<bool>("--no-state") { Description = "keep the paper venue in memory only: every start is a new day with new accounts" };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per instrument (e.g. 1000)", DefaultValueFactory = _ => "demo" };

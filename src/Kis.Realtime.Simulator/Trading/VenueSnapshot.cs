@@ -23,7 +23,8 @@ internal sealed record VenueOrderState(long Number, long Original, string Code, 
     DateTime PlacedAt, long ReservePrice, long Remaining, long Filled, long FilledValue, long Cancelled, bool Closed, decimal Commission, decimal Tax);
 
 /// <summary>One position of an account.</summary>
-internal sealed record VenuePositionState(string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized);
+internal sealed record VenuePositionState(string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative,
+    long Realized);
 
 /// <summary>The state file's JSON, source-generated (Native AOT).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true)]
