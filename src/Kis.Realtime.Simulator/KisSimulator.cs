@@ -67,6 +67,22 @@ public sealed class KisSimulator : IAsyncDisposable
     /// <summary>The market clock now (KST): in demo mode the simulated trading day, in live mode the wall clock.</summary>
     public DateTime MarketTime => _hub.Market.Clock.Now();
 
+    /// <summary>
+    /// Where the paper venue's state is kept and what this start continued from, one line for a console: in memory only;
+    /// the <see cref="SimulatorOptions.StateFile"/> and "new"; or the file with the accounts, open orders and market time
+    /// it continued from.
+    /// </summary>
+    public string StateDescription
+    {
+        get
+        {
+            if (_hub.StateFile is not { } file) return "in memory only: a restart starts a new day (kisrt sim: --no-state)";
+            if (_hub.RestoredState is not { } saved) return $"{file.Path} (new: a new day; kept across restarts)";
+            var open = saved.Accounts.Sum(a => a.Orders.Count(o => o.Remaining > 0 && !o.Closed));
+            return $"{file.Path} (continued: {saved.Accounts.Length} account(s), {open} open order(s), market time {saved.MarketTime:yyyy-MM-dd HH:mm:ss} KST)";
+        }
+    }
+
     /// <summary>The shared state (tests look at live sessions' internals).</summary>
     internal SimulatorHub Hub => _hub;
 
@@ -79,6 +95,7 @@ public sealed class KisSimulator : IAsyncDisposable
     /// <summary>Starts both listeners and returns once they accept connections.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="IOException">A port could not be bound.</exception>
+    /// <exception cref="KisSimulatorStateException">The <see cref="SimulatorOptions.StateFile"/> cannot be used.</exception>
     public static async Task<KisSimulator> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -221,6 +238,7 @@ public sealed class KisSimulator : IAsyncDisposable
             }
             await app.DisposeAsync().ConfigureAwait(false);
         }
+        _hub.StateFile?.Dispose(); // the venue's state written a last time, once no call can change it
     }
 
     /// <inheritdoc/>

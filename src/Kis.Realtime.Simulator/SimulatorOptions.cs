@@ -148,6 +148,14 @@ public sealed record SimulatorOptions
     public bool RandomNotices { get; init; }
 
     /// <summary>
+    /// Where the paper venue keeps its state across restarts (accounts, cash, positions, open orders, the order-number
+    /// sequence and the market clock; docs/simulator.md): read at start, written atomically while it changes and at
+    /// stop. Null (the library's default): kept in memory only, every start a new day. <c>kisrt sim</c> keeps one by
+    /// default. A file that cannot be used stops the start with <see cref="KisSimulatorStateException"/>.
+    /// </summary>
+    public string? StateFile { get; init; }
+
+    /// <summary>
     /// True (the default): where paper orders rest and no session subscribes to the instrument's trades or books, the
     /// simulator's clock makes the market trade it anyway (a trade and a book every half second), so resting orders
     /// fill whether or not anyone watches. False: the market trades only as the sessions' feeds (or a test) ask, and

@@ -35,11 +35,17 @@ internal static class SimCommand
         {
             Description = "print the instruments the simulator lists (kind, code, name) and exit: the codes its feeds and orders serve",
         };
+        var stateFile = new Option<string?>("--state-file")
+        {
+            Description = "where the paper venue keeps accounts, positions, open orders, order numbers and the market clock "
+                + $"across restarts (default {DefaultStateFile})",
+        };
+        var noState = new Option<bool>("--no-state") { Description = "keep the paper venue in memory only: every start is a new day with new accounts" };
         var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per instrument (e.g. 1000)", DefaultValueFactory = _ => "demo" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices, list,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices, stateFile, noState, list,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -68,6 +74,7 @@ internal static class SimCommand
                 : options.Clock == MarketClockMode.Live
                 ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
                 : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
+            Console.WriteLine($"  venue state   : {sim.StateDescription}");
             Console.WriteLine(TryLine(wsUrl, restUrl, credential, KisrtInvocation(Environment.ProcessPath, Environment.GetEnvironmentVariable("PATH"), AppContext.BaseDirectory)));
             try
             {
@@ -97,6 +104,29 @@ internal static class SimCommand
             + $"notices lost: {counters.NoticesLost:N0}; records lost by sessions behind: {counters.RecordsLostBehind:N0}.";
 
     /// <summary>The simulator's options from <c>kisrt sim</c>'s command line (a usage error when one is out of range).</summary>
+    /// <summary>
+    /// The state file <c>kisrt sim</c> keeps by default: the user's local application data (Linux
+    /// <c>~/.local/share/kisrt/sim-state.json</c>, macOS <c>~/Library/Application Support/kisrt/</c>, Windows
+    /// <c>%LOCALAPPDATA%\kisrt\</c>); the working directory's <c>kisrt-sim-state.json</c> where there is none.
+    /// </summary>
+    internal static string DefaultStateFile
+    {
+        get
+        {
+            var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+            return string.IsNullOrEmpty(data) ? Path.GetFullPath("kisrt-sim-state.json") : Path.Combine(data, "kisrt", "sim-state.json");
+        }
+    }
+
+    /// <summary>--state-file and --no-state: the file the venue is kept in, null for none.</summary>
+    internal static string? ParseStateFile(string? path, bool none)
+    {
+        if (none && path is not null) throw new CliUsageException("--state-file and --no-state contradict each other: give one.");
+        if (none) return null;
+        if (path is not null && string.IsNullOrWhiteSpace(path)) throw new CliUsageException("--state-file needs a path.");
+        return path ?? DefaultStateFile;
+    }
+
     internal static SimulatorOptions OptionsFrom(ParseResult parse)
     {
         CheckPort(parse.GetValue<int>("--ws-port"), "--ws-port");
@@ -129,6 +159,7 @@ internal static class SimCommand
             Clock = ParseClock(parse.GetValue<string>("--clock")),
             ClockSpeed = parse.GetValue<double>("--clock-speed"),
             MarketStart = ParseMarketStart(parse.GetValue<string?>("--market-start")),
+            StateFile = ParseStateFile(parse.GetValue<string?>("--state-file"), parse.GetValue<bool>("--no-state")),
         };
         try
         {

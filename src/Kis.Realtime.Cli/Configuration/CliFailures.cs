@@ -26,6 +26,7 @@ internal static class CliFailures
         CliRunException => (RunFailed, e.Message),
         Kis.Realtime.Gateway.KisBrokerRefusedException => (BrokerRefused, $"{Sentence(e.Message)} Check the user and password (--amqp, " +
             "--amqp-password-file, KISRT_AMQP_PASSWORD) and the user's permissions on the vhost; restarting with the same credentials cannot help."),
+        Kis.Realtime.Simulator.KisSimulatorStateException => (RunFailed, e.Message),
         KisConnectionException or WebSocketException => (RunFailed, ConnectionFailed(e)),
         KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),
         KisRestException => (RunFailed, e.Message),

@@ -108,9 +108,12 @@ internal sealed partial class BacktestVenue
         if (previousClose > 0) instrument.SetLimits(previousClose);
         instrument.AddToTape(price, volume);
         if (instrument.Resting.Count == 0) return null;
-        // ccld_dvsn 3 (장전): a single-price auction's print; else a buyer lifting an offer (1) or a seller hitting a bid (5).
-        var fills = side == TradeSide.PreOpen ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
-        Apply(fills, side == TradeSide.PreOpen ? "auction" : "maker");
+        // ccld_dvsn 3 (장전), or the first trade after a call (BacktestCalls): a single-price auction's print; else a buyer
+        // lifting an offer (1) or a seller hitting a bid (5).
+        var auction = side == TradeSide.PreOpen || instrument.InCall;
+        instrument.InCall = false;
+        var fills = auction ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
+        Apply(fills, auction ? "auction" : "maker");
         return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
     }
 
@@ -126,7 +129,9 @@ internal sealed partial class BacktestVenue
             _now = at;
             var instrument = Instrument(code);
             instrument.Keep(tr, record);
-            if (instrument.Resting.Count == 0) return null;
+            // A call's book crosses nothing: the orders wait for its print (the next trade).
+            if (BacktestCalls.IsCallBook(at, tr, record)) instrument.InCall = true;
+            if (instrument.Resting.Count == 0 || instrument.InCall) return null;
             instrument.DecodeBook();
             Apply(instrument.Resting.OnBook(instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount)), "maker");
             return _notices.Count == 0 ? null : TakeNotices();
@@ -222,9 +227,12 @@ internal sealed partial class BacktestVenue
     {
         var instrument = Instrument(order.Code);
         instrument.DecodeBook();
-        var opposite = order.Buy ? instrument.Asks.AsSpan(0, instrument.AskCount) : instrument.Bids.AsSpan(0, instrument.BidCount);
+        // In a call a stock order does not walk the book: it rests for the print.
+        if (!order.Derivative && BacktestCalls.InCallWindow(_now)) instrument.InCall = true;
+        var n = 0;
         Span<LevelTake> takes = stackalloc LevelTake[Levels];
-        var n = BookWalk.Take(opposite, order.Buy, order.Remaining, order.IsMarket ? 0 : order.LimitPrice, takes);
+        var opposite = order.Buy ? instrument.Asks.AsSpan(0, instrument.AskCount) : instrument.Bids.AsSpan(0, instrument.BidCount);
+        if (!instrument.InCall) n = BookWalk.Take(opposite, order.Buy, order.Remaining, order.IsMarket ? 0 : order.LimitPrice, takes);
         for (var k = 0; k < n; k++)
         {
             for (var l = 0; l < opposite.Length; l++)

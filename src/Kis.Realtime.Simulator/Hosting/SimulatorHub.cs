@@ -25,13 +25,35 @@ internal sealed class SimulatorHub : ISessionHost
         Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
         AccessTokens = new AccessTokenStore(options.TimeProvider);
         Skips = new RecordSkips(Counters);
-        Market = new SimulatedMarket(options, Skips, Counters);
+        // The state file first: a restart's market clock continues from the time it kept (issue 55, item 7).
+        var (stateFile, saved) = options.StateFile is { } path ? Trading.VenueStateFile.Open(path) : (null, null);
+        Market = new SimulatedMarket(options, Skips, Counters, saved?.MarketTime);
         Venue = new Trading.PaperVenue(Market, costs: options.Costs); // reads the market's tape from now on
+        if (saved is not null) RestoreOrRefuse(Venue, stateFile!, saved);
+        StateFile = stateFile;
+        RestoredState = saved;
+        stateFile?.Keep(Venue, Market.Clock, options.TimeProvider, Logger);
         foreach (var credential in options.Credentials)
             foreach (var account in credential.Accounts ?? [])
                 Venue.Bind(SimulatorCredential.NormalizeAccount(account)!, credential.AppKey, credential.HtsId); // validated
         Driver = options.DriveRestingOrders ? new MarketDriver(this) : null;
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
+    }
+
+    /// <summary>Restores the venue from its state file; a state the venue cannot take (an order of an instrument this
+    /// market does not list, numbers out of order) is the file's typed error, not a crash.</summary>
+    private static void RestoreOrRefuse(Trading.PaperVenue venue, Trading.VenueStateFile file, Trading.VenueSnapshot saved)
+    {
+        try
+        {
+            venue.Restore(saved);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            file.Dispose(discard: true);
+            throw new KisSimulatorStateException($"The state file {file.Path} cannot be used: {e.Message}. Move it away to start a new day, "
+                + "or run with --no-state.", e);
+        }
     }
 
     public SimulatorOptions Options { get; }
@@ -55,6 +77,12 @@ internal sealed class SimulatorHub : ISessionHost
         => Options.RandomNotices || !SimulatedMarket.IsVenueNotice(tr) ? Market.Get(tr, key)
             : new Instrument(tr, key, new Notices.VenueNoticeStream(new Random(StableHash.Combine(Options.Seed, tr.Id, key)), tr, key, Market, Venue),
                 TradingHours.Venue, Skips, Options.MaxRecordsPerFrame);
+
+    /// <summary>The venue's state file (null: <see cref="SimulatorOptions.StateFile"/> not given).</summary>
+    public Trading.VenueStateFile? StateFile { get; }
+
+    /// <summary>The state the venue continued from (null: a new day).</summary>
+    public Trading.VenueSnapshot? RestoredState { get; }
 
     /// <summary>Keeps the market trading where paper orders rest unwatched (null when the options turn it off).</summary>
     public MarketDriver? Driver { get; }

@@ -29,7 +29,9 @@ internal sealed class MarketClock
     private readonly DateTime? _scenarioStart;
     private DemoDay _lastDay; // the last demo day's date (see DemoDate)
 
-    public MarketClock(TimeProvider time, MarketClockMode mode, double speed, DateTimeOffset? start = null)
+    /// <summary>A clock of <paramref name="mode"/>; <paramref name="resumeAt"/> (KST): a restart's market time, which a demo or
+    /// scenario clock continues from instead of its start when it lies after it (a live clock is the wall clock).</summary>
+    public MarketClock(TimeProvider time, MarketClockMode mode, double speed, DateTimeOffset? start = null, DateTime? resumeAt = null)
     {
         _time = time;
         // A scenario runs on the real (live) hours, from its own start.
@@ -39,7 +41,11 @@ internal sealed class MarketClock
         _startTimestamp = time.GetTimestamp();
         _demoDate = AddTradingDays(time.GetUtcNow().ToOffset(KoreaTime.Offset).Date, 0);
         _lastDay = new DemoDay(0, _demoDate);
+        if (resumeAt is { } resume && (Mode == MarketClockMode.Demo || _scenarioStart is not null))
+            _resumeSeconds = Math.Max(0, _scenarioStart is { } from ? (resume - from).TotalSeconds : DemoSecondsOf(resume));
     }
+
+    private readonly double _resumeSeconds; // market seconds a restarted clock starts ahead of its start
 
     public MarketClockMode Mode { get; }
 
@@ -66,7 +72,7 @@ internal sealed class MarketClock
     }
 
     /// <summary>Trading seconds since the demo (or scenario) started, scaled by the speed.</summary>
-    private double DemoSeconds() => _time.GetElapsedTime(_startTimestamp).TotalSeconds * Speed;
+    private double DemoSeconds() => _resumeSeconds + _time.GetElapsedTime(_startTimestamp).TotalSeconds * Speed;
 
     private DateTime DemoAt(double seconds)
     {

@@ -26,13 +26,15 @@ internal sealed class SimulatedMarket
     /// <summary>The simulator's counters (null for a market made on its own, as in a unit test or a backtest).</summary>
     public SimulatorCounters? Counters => _counters;
 
-    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null, SimulatorCounters? counters = null)
+    /// <summary>A market of <paramref name="options"/>; <paramref name="resumeAt"/>: the market time a restart continues
+    /// from (its clock does not go back before it; see <see cref="MarketClock"/>).</summary>
+    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null, SimulatorCounters? counters = null, DateTime? resumeAt = null)
     {
         _counters = counters;
         _skips = skips;
         _seed = options.Seed;
         _maxRecordsPerFrame = options.MaxRecordsPerFrame;
-        Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed, options.MarketStart);
+        Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed, options.MarketStart, resumeAt);
         Tape = new MarketTape(counters);
         Master = new InstrumentMaster(options.Seed);
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
@@ -78,6 +80,17 @@ internal sealed class SimulatedMarket
 
     /// <summary>The next order number of the run (unique across every account and session).</summary>
     public long NextOrderNumber() => Interlocked.Increment(ref _orderNumber);
+
+    /// <summary>The last order number issued (the state file keeps it).</summary>
+    public long LastOrderNumber => Interlocked.Read(ref _orderNumber);
+
+    /// <summary>Issues numbers after <paramref name="last"/> from now on (a restart continues its sequence: a number is
+    /// never given twice, or a client matching by number would attach new notices to an old order).</summary>
+    public void ContinueOrderNumbersAfter(long last)
+    {
+        for (var seen = Interlocked.Read(ref _orderNumber); seen < last; seen = Interlocked.Read(ref _orderNumber))
+            if (Interlocked.CompareExchange(ref _orderNumber, last, seen) == seen) return;
+    }
 
     /// <summary>
     /// Runs every generator once on a throwaway market, so that the first subscription of a run does not wait for the

@@ -210,7 +210,9 @@ internal sealed partial class Stock
                 askQuantities[i] = _askQuantity[i];
                 bidQuantities[i] = _bidQuantity[i];
             }
-            if (_tape is { IsListened: true })
+            // During a call (the pre-open, a VI, the closing auction, and until its print is made) nothing matches
+            // continuously: the book is an expected one, and the print fills what crosses it (issue 55, item 4).
+            if (_tape is { IsListened: true } && MatchesContinuously(now))
             {
                 var asks = new BookLevel[StockBook.Levels];
                 var bids = new BookLevel[StockBook.Levels];
@@ -225,6 +227,13 @@ internal sealed partial class Stock
             return (day.Volume, change.Item1, change.Item2);
         }
     }
+
+    /// <summary>
+    /// True while KRX matches continuously at <paramref name="now"/>: after the opening print, outside a VI and before the
+    /// closing auction, with no auction's print owed. Under the lock.
+    /// </summary>
+    private bool MatchesContinuously(DateTime now)
+        => CanTrade(StockVenue.Krx, now) && now.TimeOfDay.TotalSeconds < StockBook.ClosingAuctionStart && !AuctionPending(now);
 
     /// <summary>The touch now: best ask and bid with their quantities.</summary>
     public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch()

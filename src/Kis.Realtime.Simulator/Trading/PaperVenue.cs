@@ -87,7 +87,7 @@ internal sealed partial class PaperVenue : ITapeListener
         lock (_gate)
         {
             EndDays(now);
-            if (_accounts.GetValueOrDefault(accountNumber) is { } owned && owned.Owner != owner) return NotYourAccount();
+            if (_accounts.GetValueOrDefault(accountNumber) is { } owned && !owned.OwnedBy(owner)) return NotYourAccount();
             var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
@@ -344,6 +344,6 @@ internal sealed partial class PaperVenue : ITapeListener
                 return null;
             _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner, _costs);
         }
-        return account.Owner == owner ? account : null;
+        return account.OwnedBy(owner) ? account : null;
     }
 }

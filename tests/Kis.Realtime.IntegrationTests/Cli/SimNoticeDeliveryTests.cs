@@ -127,7 +127,7 @@ public sealed partial class SimNoticeDeliveryTests
             var tests = Path.Combine(folder, typeof(SimNoticeDeliveryTests).Assembly.GetName().Name!);
             var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json",
-                         Path.Combine(folder, "kisrt.dll"), "sim", "--ws-port", "0", "--rest-port", "0"])
+                         Path.Combine(folder, "kisrt.dll"), "sim", "--no-state", "--ws-port", "0", "--rest-port", "0"])
                 start.ArgumentList.Add(arg);
             foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
                 start.Environment.Remove(name);

@@ -92,8 +92,32 @@ internal sealed class PaperAccount(string number, string htsId, string owner, Ki
     public string Number { get; } = number;
     public string HtsId { get; } = htsId;
 
-    /// <summary>The app key the account belongs to (its first caller's).</summary>
-    public string Owner { get; } = owner;
+    /// <summary>The app key the account belongs to (its first caller's); after a restart, until that key calls again,
+    /// <see cref="RestoredOwner"/> of its hash.</summary>
+    public string Owner { get; private set; } = owner;
+
+    /// <summary>True when <paramref name="caller"/> owns the account; an account restored from the state file is owned
+    /// again by the first caller whose app key has the hash it kept (the venue's state file).</summary>
+    public bool OwnedBy(string caller)
+    {
+        if (Owner == caller) return true;
+        if (!Owner.StartsWith(RestoredPrefix, StringComparison.Ordinal) || HashOwner(caller) != Owner[RestoredPrefix.Length..]) return false;
+        Owner = caller;
+        return true;
+    }
+
+    /// <summary>The SHA-256 (hex) of an owner's app key: the state file keeps this, never the key. A restored owner
+    /// not yet claimed again keeps its hash.</summary>
+    public static string HashOwner(string owner) => owner.StartsWith(RestoredPrefix, StringComparison.Ordinal) ? owner[RestoredPrefix.Length..]
+        : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(owner)));
+
+    /// <summary>The owner of a restored account until its app key calls (no app key can equal it: keys have no NUL).</summary>
+    public static string RestoredOwner(string ownerHash) => RestoredPrefix + ownerHash;
+
+    private const string RestoredPrefix = "\0sha256:";
+
+    /// <summary>Sets what the account's fills were charged so far (a restored account).</summary>
+    public void RestoreCostsCharged(decimal costs) => CostsCharged = costs;
     public long Cash { get; set; } = StartingCash;
     public List<PaperOrder> Orders { get; } = [];
     public Dictionary<string, PaperPosition> Positions { get; } = new(StringComparer.Ordinal);

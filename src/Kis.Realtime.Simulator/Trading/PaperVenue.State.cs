@@ -1,0 +1,82 @@
+using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Rules;
+
+namespace Kis.Realtime.Simulator.Trading;
+
+/// <summary>
+/// The venue's state taken out and put back (issue 55, item 7): what <see cref="VenueStateFile"/> keeps across a
+/// restart. Two narrow doors, both under the venue's lock: <see cref="Snapshot"/> copies everything a restart needs,
+/// <see cref="Restore"/> puts it into a venue no call has used yet.
+/// </summary>
+internal sealed partial class PaperVenue
+{
+    /// <summary>A copy of the venue's state at market time <paramref name="now"/>.</summary>
+    public VenueSnapshot Snapshot(DateTime now)
+    {
+        lock (_gate)
+        {
+            ReadTape(); // fills the market made are part of the state
+            var accounts = _accounts.Values.OrderBy(a => a.Number, StringComparer.Ordinal).Select(a => new VenueAccountState(
+                a.Number, a.HtsId, PaperAccount.HashOwner(a.Owner), a.Cash, a.CostsCharged,
+                [.. a.Orders.Select(o => new VenueOrderState(o.Number, o.Original, o.Code, o.Buy, o.IsMarket, o.Quantity, o.Request.Price,
+                    o.Rules.IsDerivative, o.PlacedAt, o.ReservePrice, o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax))],
+                [.. a.Positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new VenuePositionState(p.Key, p.Value.Quantity, p.Value.Cost,
+                    p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Rules.IsDerivative, p.Value.Realized))])).ToArray();
+            return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, market.LastOrderNumber, accounts);
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="snapshot"/> into this venue (new: no account yet): accounts, orders and positions as they
+    /// were; the open orders rest again in time order, at the back of their price's queue in the book of now (a
+    /// restart does not know what traded meanwhile); the market's order numbers continue after the last one issued.
+    /// </summary>
+    public void Restore(VenueSnapshot snapshot)
+    {
+        market.ContinueOrderNumbersAfter(snapshot.LastOrderNumber);
+        lock (_gate)
+        {
+            if (_accounts.Count != 0) throw new InvalidOperationException("A venue's state is restored before its first call.");
+            _day = snapshot.Day;
+            var open = new List<PaperOrder>();
+            foreach (var state in snapshot.Accounts)
+            {
+                var account = new PaperAccount(state.Number, state.HtsId, PaperAccount.RestoredOwner(state.OwnerHash), _costs) { Cash = state.Cash };
+                account.RestoreCostsCharged(state.CostsCharged);
+                foreach (var p in state.Positions)
+                {
+                    var position = account.Position(p.Code);
+                    (position.Quantity, position.Cost, position.Reserved, position.BoughtToday, position.SoldToday, position.Realized)
+                        = (p.Quantity, p.Cost, p.Reserved, p.BoughtToday, p.SoldToday, p.Realized);
+                    position.Rules = ProductRules.For(p.Derivative);
+                }
+                foreach (var o in state.Orders)
+                {
+                    var request = new PaperOrderRequest(state.Number, state.HtsId, o.Code, o.Buy, o.IsMarket, o.Quantity, o.Price, o.Derivative);
+                    var order = new PaperOrder(o.Number, o.Original, account, request, o.PlacedAt)
+                    {
+                        ReservePrice = o.ReservePrice, Remaining = o.Remaining, Filled = o.Filled, FilledValue = o.FilledValue,
+                        Cancelled = o.Cancelled, Closed = o.Closed, Commission = o.Commission, Tax = o.Tax,
+                    };
+                    account.Orders.Add(order);
+                    if (order.Remaining > 0 && !order.Closed) open.Add(order);
+                }
+                _accounts[state.Number] = account;
+            }
+            Span<BookLevel> asks = stackalloc BookLevel[Market.StockBook.Levels], bids = stackalloc BookLevel[Market.StockBook.Levels];
+            foreach (var order in open.OrderBy(o => o.Number))
+            {
+                if (order.Rules.IsDerivative)
+                {
+                    var quote = market.DerivativeForOrders(order.Code).Quote;
+                    asks[0] = new BookLevel(quote.Ask, quote.AskQuantity);
+                    bids[0] = new BookLevel(quote.Bid, quote.BidQuantity);
+                    Rest(order, order.Buy ? bids[..1] : asks[..1]);
+                    continue;
+                }
+                market.StockBookForOrders(order.Code).Depth(asks, bids);
+                Rest(order, order.Buy ? bids : asks);
+            }
+        }
+    }
+}
