@@ -9,9 +9,14 @@ namespace Kis.Realtime.Samples;
 /// <para>
 /// A mean reversion on one stock's KRX trades: after <see cref="Window"/> trades, a trade more than
 /// <see cref="Threshold"/> under their mean buys <see cref="Quantity"/> shares at that trade's price (a limit order,
-/// so on the tick grid), one more than <see cref="Threshold"/> over it sells them, at most one order every
-/// <see cref="Cooldown"/> trades and at most <see cref="MaxPosition"/> shares asked for. Its decisions depend on the
-/// trades alone (what it asked for, not what filled), so a venue that fills differently still sees the same orders.
+/// so on the tick grid), one more than <see cref="Threshold"/> over it sells what it holds of them, at most one order
+/// every <see cref="Cooldown"/> trades (a signal, whether it sent an order or not).
+/// </para>
+/// <para>
+/// Every order goes through a <see cref="KisRiskGuard"/> with <see cref="MaxPosition"/> (and <see cref="Limits"/>):
+/// the position is the one the venue's notices report, with the orders still working, never a running total of what
+/// the strategy asked for: a refused or unfilled sell must not make room for another buy. Its signals
+/// (<see cref="Signals"/>) depend on the trades alone; what it sends depends on what it holds.
 /// </para>
 /// </summary>
 public sealed class MeanReversionStrategy
@@ -24,12 +29,15 @@ public sealed class MeanReversionStrategy
     public decimal Threshold { get; init; } = 0.002m;
     /// <summary>Shares an order.</summary>
     public long Quantity { get; init; } = 1;
-    /// <summary>Shares bought and not yet sold, as asked for, at most.</summary>
+    /// <summary>Shares held, with the buys still working, at most (the risk guard's <see cref="KisRiskLimits.MaxPosition"/>).</summary>
     public long MaxPosition { get; init; } = 5;
+    /// <summary>More pre-trade limits; its <see cref="KisRiskLimits.MaxPosition"/> is replaced by <see cref="MaxPosition"/>.</summary>
+    public KisRiskLimits Limits { get; init; } = new();
     /// <summary>Trades between two orders, at least.</summary>
     public int Cooldown { get; init; } = 10;
 
     private readonly List<KisOrderRequest> _sent = [];
+    private readonly List<(long Trade, OrderSide Side, decimal Price)> _signals = [];
     private readonly List<KisOrderResult> _results = [];
     private long _tradesSeen;
 
@@ -42,7 +50,19 @@ public sealed class MeanReversionStrategy
         }
     }
 
-    /// <summary>The venue's answers, in order.</summary>
+    /// <summary>Each trade (its number, from 1) at which the strategy wanted to act, the side and the price: the trades' alone.</summary>
+    public IReadOnlyList<(long Trade, OrderSide Side, decimal Price)> Signals
+    {
+        get
+        {
+            lock (_sent) return [.. _signals];
+        }
+    }
+
+    /// <summary>The risk guard of the last run (its refusals: <see cref="KisRiskGuard.Refused"/>).</summary>
+    public KisRiskGuard? Guard { get; private set; }
+
+    /// <summary>The venue's answers (the guard's refusals included), in order.</summary>
     public IReadOnlyList<KisOrderResult> Results
     {
         get
@@ -60,31 +80,34 @@ public sealed class MeanReversionStrategy
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(orders);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var guard = Guard = new KisRiskGuard(orders, Limits with { MaxPosition = MaxPosition });
         // Followed before the first order: a notice subscription reports what happens after it starts.
         var following = orders.Book.FollowAsync(data.SubscribeStockNoticesAsync(cancellationToken: stop.Token), stop.Token);
         var window = new Queue<decimal>();
         decimal sum = 0;
-        long asked = 0, sinceLast = Cooldown;
+        long sinceLast = Cooldown;
         try
         {
             await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: cancellationToken))
             {
-                Interlocked.Increment(ref _tradesSeen);
+                var seen = Interlocked.Increment(ref _tradesSeen);
+                guard.OnTrade(Code, trade.Price);
                 sinceLast++;
                 window.Enqueue(trade.Price);
                 sum += trade.Price;
                 if (window.Count > Window) sum -= window.Dequeue();
                 if (window.Count < Window || sinceLast < Cooldown) continue;
                 var mean = sum / Window;
-                OrderSide? side = trade.Price < mean * (1 - Threshold) && asked + Quantity <= MaxPosition ? OrderSide.Buy
-                    : trade.Price > mean * (1 + Threshold) && asked >= Quantity ? OrderSide.Sell
-                    : null;
+                OrderSide? side = trade.Price < mean * (1 - Threshold) ? OrderSide.Buy : trade.Price > mean * (1 + Threshold) ? OrderSide.Sell : null;
                 if (side is not { } s) continue;
-                var order = KisOrderRequest.Stock(Code, s, Quantity, trade.Price);
-                asked += s == OrderSide.Buy ? Quantity : -Quantity;
-                sinceLast = 0;
+                lock (_sent) _signals.Add((seen, s, trade.Price));
+                sinceLast = 0; // at every signal, sent or not: the signals stay the trades' alone
+                // A sell sells what the notices say is held (a long-only strategy); a buy is the guard's to refuse.
+                var quantity = s == OrderSide.Buy ? Quantity : Math.Min(Quantity, guard.Position(Code));
+                if (quantity <= 0) continue;
+                var order = KisOrderRequest.Stock(Code, s, quantity, trade.Price);
                 lock (_sent) _sent.Add(order);
-                var result = await orders.PlaceAsync(order, cancellationToken);
+                var result = await guard.PlaceAsync(order, cancellationToken);
                 lock (_sent) _results.Add(result);
             }
         }

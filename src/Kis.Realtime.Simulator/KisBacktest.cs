@@ -41,8 +41,14 @@ public static class KisBacktest
         var driver = new BacktestDriver(pump, client, venue);
         var run = pump.Start(() => strategy(client, venue, stop.Token));
         pump.RunUntilIdle();
+        var previous = (At: DateTimeOffset.MinValue, Source: default(RecordingLocation));
         await foreach (var message in recording.ReadAsync(new ReplayQuery(), cancellationToken).ConfigureAwait(false))
         {
+            // Traded as it lies, a line received before the one above it sends fills back in time: refused, located.
+            if (message.ReceivedAt < previous.At)
+                throw new KisBacktestException($"{message.Source}: received at {message.ReceivedAt:O}, before {previous.Source} ({previous.At:O}): " +
+                    "the recording is out of time order; put its lines in order of their receive time (sort -s -k1,1) and run again.", null);
+            previous = (message.ReceivedAt, message.Source);
             driver.Step(message);
             if (run.IsFaulted) break;
         }

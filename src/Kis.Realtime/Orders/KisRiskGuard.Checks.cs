@@ -1,3 +1,5 @@
+using Kis.Realtime.Orders.Internal;
+
 namespace Kis.Realtime;
 
 public sealed partial class KisRiskGuard
@@ -20,7 +22,8 @@ public sealed partial class KisRiskGuard
         {
             if ((priced ? order.Price : last) is not { } unit)
                 return (KisRiskCheck.PriceBand, $"no last trade of {order.Code} to value a market order at");
-            if (order.Quantity * unit > maxValue) return (KisRiskCheck.MaxOrderValue, $"value {order.Quantity * unit:N0} is over {maxValue:N0}");
+            var value = order.Quantity * unit * ContractMultiplier.Of(order.Code); // a future's notional in KRW, not points
+            if (value > maxValue) return (KisRiskCheck.MaxOrderValue, $"value {value:N0} is over {maxValue:N0}");
         }
         var working = Working(tracked);
         if (_limits.MaxOpenOrders is { } maxOpen && working.Count + _sending.Count >= maxOpen)
@@ -69,7 +72,7 @@ public sealed partial class KisRiskGuard
     /// <summary>Stock codes are six digits; anything else is a futures/options code.</summary>
     private static KisProduct ProductOf(string code) => code.Length == 6 && code.All(char.IsAsciiDigit) ? KisProduct.Stock : KisProduct.FuturesOptions;
 
-    /// <summary>The fills' cash plus the positions at the last trades (at their average fill where no trade is known). Under the lock.</summary>
+    /// <summary>The fills' cash plus the positions at the last trades (at their average fill where no trade is known), in KRW. Under the lock.</summary>
     private decimal DayProfit(IReadOnlyList<KisOrderState> tracked)
     {
         decimal profit = 0;
@@ -84,7 +87,8 @@ public sealed partial class KisRiskGuard
                 cash -= signed * o.AveragePrice;
                 lastFill = o.AveragePrice;
             }
-            profit += cash + position * (_lastTrades.TryGetValue(code, out var last) ? last : lastFill);
+            // In KRW: a future's points times its multiplier.
+            profit += (cash + position * (_lastTrades.TryGetValue(code, out var last) ? last : lastFill)) * ContractMultiplier.Of(code);
         }
         return profit;
     }

@@ -93,7 +93,9 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
         KisOrderResult result;
         try
         {
-            result = await _venue.PlaceAsync(order, cancellationToken).ConfigureAwait(false);
+            // Not ConfigureAwait(false): the guard continues where its caller awaits, so a backtest's strategy stays on
+            // the backtest's one queue (off it, the strategy waited forever for an answer).
+            result = await _venue.PlaceAsync(order, cancellationToken);
         }
         finally
         {
@@ -161,7 +163,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
         foreach (var (number, product) in open)
         {
             var cancel = new KisCancelRequest { Product = product, OriginalOrderNumber = number };
-            results.Add(await _venue.CancelAsync(cancel, cancellationToken).ConfigureAwait(false));
+            results.Add(await _venue.CancelAsync(cancel, cancellationToken)); // on the caller's context, as PlaceAsync
         }
         return results;
     }

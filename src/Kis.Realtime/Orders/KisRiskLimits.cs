@@ -2,7 +2,8 @@ namespace Kis.Realtime;
 
 /// <summary>
 /// The pre-trade limits of a <see cref="KisRiskGuard"/>: each null is not checked. Quantities are shares or contracts;
-/// values and losses are in the venue's price units times quantity (KRW for stocks).
+/// values and losses are in KRW: a stock's price times quantity, a futures/options price (points) times quantity times
+/// the contract's multiplier (KOSPI200 250,000 KRW a point, mini KOSPI200 50,000, KOSDAQ150 10,000).
 /// </summary>
 public sealed record KisRiskLimits
 {
