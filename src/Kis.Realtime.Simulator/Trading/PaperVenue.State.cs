@@ -1,5 +1,6 @@
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Rules;
+using Kis.Realtime.Simulator.Trading.Engine;
 
 namespace Kis.Realtime.Simulator.Trading;
 
@@ -52,7 +53,8 @@ internal sealed partial class PaperVenue
                 }
                 foreach (var o in state.Orders)
                 {
-                    var request = new PaperOrderRequest(state.Number, state.HtsId, o.Code, o.Buy, o.IsMarket, o.Quantity, o.Price, o.Derivative);
+                    var request = new PaperOrderRequest(
+                        state.Number, state.HtsId, o.Code, o.Buy, o.IsMarket ? OrderKind.Market : OrderKind.Limit, o.Quantity, o.Price, o.Derivative);
                     var order = new PaperOrder(o.Number, o.Original, account, request, o.PlacedAt)
                     {
                         ReservePrice = o.ReservePrice, Remaining = o.Remaining, Filled = o.Filled, FilledValue = o.FilledValue,
