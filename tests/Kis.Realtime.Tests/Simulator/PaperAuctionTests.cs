@@ -1,3 +1,6 @@
+using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
@@ -75,7 +78,7 @@ public sealed class PaperAuctionTests
         var at = FirstSecondWithoutVi(krx, day.AddHours(10));
         krx.Next(at); // the opening print
         var bid = krx.Touch().Bid;
-        var order = venue.Place(new PaperOrderRequest(Account, "simuser01", Code, Buy: true, IsMarket: false, 1, bid), at).Order!;
+        var order = venue.Place(new PaperOrderRequest(Account, "simuser01", Code, Buy: true, OrderKind.Limit, 1, bid), at).Order!;
 
         for (var i = 0; i < 200 && venue.View(Account).Orders.Single(o => o.Number == order.Number).Filled == 0; i++)
             PublishBooks(krx, at, TimeSpan.Zero, 1);
@@ -91,7 +94,7 @@ public sealed class PaperAuctionTests
         var market = new SimulatedMarket(SimulatorOptions.Default with { MarketStart = start, RandomNotices = false });
         var venue = new PaperVenue(market);
         var krx = market.StockBookForOrders(Code);
-        var bought = venue.Place(new PaperOrderRequest(Account, "simuser01", Code, Buy: true, IsMarket: true, 2, 0),
+        var bought = venue.Place(new PaperOrderRequest(Account, "simuser01", Code, Buy: true, OrderKind.Market, 2, 0),
             FirstSecondWithoutVi(krx, start.DateTime.Date.AddHours(10)));
         Assert.Equal(2, bought.Order!.Filled);
         return (market, venue, krx, start.DateTime.Date.AddDays(1));
@@ -106,7 +109,7 @@ public sealed class PaperAuctionTests
         var sellUnder = Math.Max(krx.LowerLimit, Ticks(bid, -20));
         PaperOrder Place(bool buy, long price)
         {
-            var placed = venue.Place(new PaperOrderRequest(Account, "simuser01", Code, buy, IsMarket: false, 1, price), at);
+            var placed = venue.Place(new PaperOrderRequest(Account, "simuser01", Code, buy, OrderKind.Limit, 1, price), at);
             Assert.True(placed.Accepted, placed.Message);
             return placed.Order!;
         }
@@ -142,7 +145,7 @@ public sealed class PaperAuctionTests
 
     private static long Ticks(long price, int ticks)
     {
-        for (var i = 0; i < Math.Abs(ticks); i++) price = ticks > 0 ? InstrumentMaster.TickUp(price) : InstrumentMaster.TickDown(price);
+        for (var i = 0; i < Math.Abs(ticks); i++) price = ticks > 0 ? KrxRules.StockTickUp(price) : KrxRules.StockTickDown(price);
         return price;
     }
 

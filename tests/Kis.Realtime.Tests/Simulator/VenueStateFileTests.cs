@@ -1,3 +1,6 @@
+using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Simulator;
@@ -38,12 +41,12 @@ public sealed class VenueStateFileTests
     }
 
     private static PaperOrderRequest Request(bool buy, bool market, long quantity, long price)
-        => new(Account, "simuser01", Code, buy, market, quantity, price, AppKey: AppKey);
+        => new(Account, "simuser01", Code, buy, market ? OrderKind.Market : OrderKind.Limit, quantity, price, AppKey: AppKey);
 
     /// <summary>20 ticks under <paramref name="price"/>: a buy there rests.</summary>
     private static long Under(long price)
     {
-        for (var i = 0; i < 20; i++) price = Kis.Realtime.Simulator.Market.InstrumentMaster.TickDown(price);
+        for (var i = 0; i < 20; i++) price = KrxRules.StockTickDown(price);
         return price;
     }
 
