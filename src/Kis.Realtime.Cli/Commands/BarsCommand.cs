@@ -110,7 +110,7 @@ internal static class BarsCommand
             };
             var connectionArgs = connection.Read(parse) with
             {
-                Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? ConnectionArgs.ConfiguredGateway,
+                Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? CliSettings.ConfiguredGateway,
                 GatewayNamespace = parse.GetValue(ns),
                 GatewayCaFile = parse.GetValue(amqpCa),
             };

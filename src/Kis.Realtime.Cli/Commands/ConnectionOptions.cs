@@ -35,12 +35,6 @@ internal sealed record ConnectionArgs
         return true;
     }
 
-    /// <summary>
-    /// <c>--gateway</c> given without a value: the gateway the configuration names (KISRT_GATEWAY, appsettings.json), else the
-    /// local broker. Empty, so the command-line layer leaves the configured value in force (see <see cref="CliSettings.WithGatewayWanted"/>).
-    /// </summary>
-    public const string ConfiguredGateway = "";
-
     /// <summary>The command-line layer of the configuration (highest precedence).</summary>
     public IReadOnlyDictionary<string, string?> ToConfiguration() => new Dictionary<string, string?>
     {

@@ -86,9 +86,15 @@ internal sealed record CliSettings
 
     private static string Uncapitalised(string message) => message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message;
 
+    /// <summary>
+    /// <c>--gateway</c> given without a value: the gateway the configuration names (KISRT_GATEWAY, appsettings.json), else the
+    /// local broker. Empty, so the command-line layer leaves the configured value in force (see <see cref="WithGatewayWanted"/>).
+    /// </summary>
+    public const string ConfiguredGateway = "";
+
     /// <summary>The settings with the local broker as the gateway when <c>--gateway</c> came without a value and nothing configures one.</summary>
     public CliSettings WithGatewayWanted(string? gatewayArgument) =>
-        gatewayArgument == Commands.ConnectionArgs.ConfiguredGateway && string.IsNullOrEmpty(GatewayText)
+        gatewayArgument == ConfiguredGateway && string.IsNullOrEmpty(GatewayText)
             ? this with { GatewayText = Kis.Realtime.Gateway.KisGatewayEndpoint.Default.AmqpUri.ToString() }
             : this;
 

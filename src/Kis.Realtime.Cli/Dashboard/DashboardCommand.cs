@@ -38,7 +38,7 @@ internal static class DashboardCommand
             var args = connection.Read(parse) with
             {
                 // `--gateway` alone: the local broker.
-                Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? Commands.ConnectionArgs.ConfiguredGateway,
+                Gateway = parse.GetResult(gateway) is null ? null : parse.GetValue(gateway) ?? CliSettings.ConfiguredGateway,
                 GatewayNamespace = parse.GetValue(ns),
                 GatewayCaFile = parse.GetValue(amqpCa),
             };

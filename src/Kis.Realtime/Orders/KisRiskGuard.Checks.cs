@@ -1,4 +1,4 @@
-using Kis.Realtime.Orders.Internal;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
 

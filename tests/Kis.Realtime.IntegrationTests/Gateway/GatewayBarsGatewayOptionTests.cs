@@ -12,7 +12,7 @@ public sealed class GatewayBarsGatewayOptionTests
         // A user the broker does not know: refused at once (credentials are not retried), and the refusal names the URI tried.
         var user = "kisrt-nobody-" + Guid.NewGuid().ToString("N")[..8];
         var env = CliTestKit.Env(new() { ["KISRT_GATEWAY"] = $"amqp://{user}:wrong@127.0.0.1:5672/", ["KISRT_GATEWAY_NAMESPACE"] = "test-" + user });
-        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], Gateway = ConnectionArgs.ConfiguredGateway };
+        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], Gateway = Kis.Realtime.Cli.Configuration.CliSettings.ConfiguredGateway };
         var failure = await Record.ExceptionAsync(() => BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl" }, env,
             new StringWriter(), new StringWriter(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)));
         Exception? e = failure;

@@ -23,6 +23,7 @@ public sealed class SimAccountsTests
         [
             "--account", $"{KeyA}:{SecretA}:50123456-01:alice01",
             "--account", $"{KeyB}:{SecretB}:70000001-01",
+            "--no-state", // a test's venue starts a new day: never the user's state file
         ]));
         await using var sim = await KisSimulator.StartAsync(options with { DriveRestingOrders = false });
         var a = sim.Options.Credentials.Single(c => c.AppKey == KeyA);

@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Orders.Internal;
+namespace Kis.Realtime.Internal;
 
 /// <summary>
 /// KRW a price unit of one share or contract is worth: 1 for a stock (six digits), KRX's index futures and options by
