@@ -231,7 +231,8 @@ public sealed partial class KisPostgresStreamWriter : IHostedService, IAsyncDisp
         return [.. feeds.Select(f => f.Status()).OrderBy(s => s.Stream, StringComparer.Ordinal)];
     }
 
-    /// <summary>Records this writer inserted of gateway run <paramref name="gatewayRun"/> (the <c>run</c> header).</summary>
+    /// <summary>Records of gateway run <paramref name="gatewayRun"/> (the <c>run</c> header) this writer committed, inserted by it or
+    /// found stored by another writer: what the table holds of the run as far as this writer has read.</summary>
     internal long CommittedRecordsOf(string gatewayRun) => _committedPerRun.TryGetValue(gatewayRun, out var count) ? count : 0;
 
     internal long NextSeq() => Interlocked.Increment(ref _seq);

@@ -344,6 +344,9 @@ internal static partial class GatewayCommand
         // The figures at the very end: registrations released, their last records published and confirmed (or not).
         await gateway.DisposeAsync().ConfigureAwait(false);
         var end = gateway.Status() with { BrokerConnected = brokerAtStop };
+        // The KIS sessions close before the hand-over: KIS allows one session per app key, and a standby that connected while
+        // this one still held it was refused (OPSP8996) and backed off for a minute.
+        await host.Client.DisposeAsync().ConfigureAwait(false);
         var confirmed = end.Confirmed >= end.Received - end.Overflowed;
         GatewaySinkStatus? pg = null;
         // A planned stop hands the lock over now (a rolling deploy lost 30 s of market data while this process finished its

@@ -30,7 +30,8 @@ internal sealed class GatewayStreamFollower(KisPostgresStreamWriter writer) : IG
         if (added) writer.Follow(record.TrId);
     }
 
-    /// <summary>Received: records the gateway handed over; committed: this gateway run's records the writer stored (dropped and failed: none, gaps are the writer's own figure).</summary>
+    /// <summary>Received: records the gateway handed over; committed: this gateway run's records the writer has seen stored (by
+    /// it, or by another writer first); dropped and failed: none, gaps are the writer's own figure.</summary>
     public GatewaySinkStatus Status()
     {
         string? run;

@@ -4,6 +4,7 @@ using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
+using System.Runtime.InteropServices;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -28,6 +29,10 @@ internal sealed partial class StreamHistoryFeed
         var batch = new PostgresBatch();
         var gaps = new List<StreamGap>();
         var keys = new StreamKeyTracker();
+        // Per gateway run, the records of the batch: once it commits every one is in the table, inserted now or found there
+        // (another writer, e.g. a stopping active's beside its successor's, stored it first). Counted so, a run's figure is
+        // what the table holds of it; counted by rows inserted, a successor waited for records the other writer had stored.
+        var batchRuns = new Dictionary<string, long>(StringComparer.Ordinal);
         long firstOffset = -1, lastOffset = -1, decodeErrors = 0;
         var messages = 0;
         var mayBeCommitted = false;
@@ -77,7 +82,8 @@ internal sealed partial class StreamHistoryFeed
                         else if (message.Problem is null)
                         {
                             if (keys.Take(message) is { } missing) gaps.Add(missing);
-                            Add(batch, message, decoders, ref decodeErrors);
+                            var added = Add(batch, message, decoders, ref decodeErrors);
+                            CollectionsMarshal.GetValueRefOrAddDefault(batchRuns, message.Run!, out _) += added;
                         }
                         else gaps.Add(StreamGap.Of(message));
                         if (firstOffset < 0) firstOffset = expected ?? message.Offset;
@@ -98,18 +104,19 @@ internal sealed partial class StreamHistoryFeed
                     _databaseConnected = true;
                     // Committed before the connection was lost, its answer with it: not written again, but counted from
                     // the rows it inserted (else the gateway's "committed" stays short of the table for good).
-                    var (inserted, perRun) = mayBeCommitted && (await ReadPlaceAsync(connection, stop).ConfigureAwait(false)).Offset >= lastOffset
+                    var inserted = mayBeCommitted && (await ReadPlaceAsync(connection, stop).ConfigureAwait(false)).Offset >= lastOffset
                         ? await CountCommittedAsync(connection, batch, stop).ConfigureAwait(false)
                         : await CommitAsync(connection, schema, temps, batch, gaps, keys, lastOffset, lastTime, stop).ConfigureAwait(false);
                     Interlocked.Add(ref _committedRecords, inserted);
                     Interlocked.Add(ref _duplicates, batch.Count - inserted);
                     Interlocked.Add(ref _gaps, gaps.Count);
-                    _owner.Committed(perRun);
+                    _owner.Committed(batchRuns);
                     foreach (var gap in gaps) Log.Gap(_logger, Stream, gap.FromOffset, gap.ToOffset, gap.Reason, gap.Detail);
                     Interlocked.Exchange(ref _committedOffset, lastOffset);
                     foreach (var (key, place) in keys.Touched()) _owner.Stored(_trId, key, place.Run, place.LastSeq); // the lag against the checkpoints
                     keys.Committed();
                     batch.Clear();
+                    batchRuns.Clear();
                     gaps.Clear();
                     messages = 0;
                     firstOffset = -1;
@@ -131,6 +138,7 @@ internal sealed partial class StreamHistoryFeed
                         // Never a batch that blocks the stream for good: what it held becomes a gap, told, and the writer goes on.
                         var sqlState = ((PostgresException)e).SqlState;
                         batch.Clear();
+                        batchRuns.Clear(); // not stored: a gap, not a run's records
                         gaps.Clear();
                         gaps.Add(new StreamGap(firstOffset, lastOffset, StreamGap.Rejected, $"the database rejected the batch (SQLSTATE {sqlState})"));
                     }
@@ -150,12 +158,17 @@ internal sealed partial class StreamHistoryFeed
         }
     }
 
-    /// <summary>A message's records as rows, each with its own header: TR, key, gateway run and seq.</summary>
-    private void Add(PostgresBatch batch, StreamMessage message, Dictionary<int, FrameDecoder> decoders, ref long decodeErrors)
+    /// <summary>A message's records as rows, each with its own header: TR, key, gateway run and seq. Returns how many.</summary>
+    private long Add(PostgresBatch batch, StreamMessage message, Dictionary<int, FrameDecoder> decoders, ref long decodeErrors)
     {
+        long added = 0;
         foreach (var (seq, receivedAt, body) in message.Records())
+        {
             batch.Add(_owner.NextSeq(), new QueuedMessage(new RawMessage(receivedAt, message.Session, body), new StoredRecordHeader(_trId, message.TrKey!, message.Run!, seq)),
                 decoders, ref decodeErrors);
+            added++;
+        }
+        return added;
     }
 
     private async Task<(long? Offset, DateTimeOffset? ReceivedAt)> ReadPlaceAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -169,12 +182,11 @@ internal sealed partial class StreamHistoryFeed
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(1), TimeSpan.Zero));
     }
 
-    /// <summary>One transaction: the rows not stored yet, the gaps, the stream's new offset. Returns the records inserted, per gateway run.</summary>
-    private async Task<(long Inserted, Dictionary<string, long> PerRun)> CommitAsync(NpgsqlConnection connection, PostgresSchema schema, HashSet<string> temps,
+    /// <summary>One transaction: the rows not stored yet, the gaps, the stream's new offset. Returns the records inserted.</summary>
+    private async Task<long> CommitAsync(NpgsqlConnection connection, PostgresSchema schema, HashSet<string> temps,
         PostgresBatch batch, List<StreamGap> gaps, StreamKeyTracker keys, long lastOffset, DateTimeOffset? lastTime, CancellationToken cancellationToken)
     {
         await schema.EnsureStreamTablesAsync(connection, cancellationToken).ConfigureAwait(false);
-        var perRun = new Dictionary<string, long>(StringComparer.Ordinal);
         long inserted = 0;
         if (batch.Count > 0)
         {
@@ -189,20 +201,10 @@ internal sealed partial class StreamHistoryFeed
             // COPY into a temporary table, then insert what is not there yet: COPY itself cannot skip a conflicting row.
             await PostgresCopy.CopyRawAsync(connection, Temp(PostgresSchema.RawTable), _owner.RunId, batch, cancellationToken).ConfigureAwait(false);
             await using (var insert = new NpgsqlCommand($"""
-                WITH inserted AS (
-                    INSERT INTO {Qualified(PostgresSchema.RawTable)} ({PostgresCopy.RawColumns}) SELECT {PostgresCopy.RawColumns} FROM {Temp(PostgresSchema.RawTable)}
-                    ON CONFLICT DO NOTHING RETURNING source_run)
-                SELECT source_run, count(*) FROM inserted GROUP BY source_run
+                INSERT INTO {Qualified(PostgresSchema.RawTable)} ({PostgresCopy.RawColumns}) SELECT {PostgresCopy.RawColumns} FROM {Temp(PostgresSchema.RawTable)}
+                ON CONFLICT DO NOTHING
                 """, connection))
-            await using (var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var count = reader.GetInt64(1);
-                    perRun[reader.GetString(0)] = count;
-                    inserted += count;
-                }
-            }
+                inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             foreach (var (tr, rows) in batch.Records)
             {
                 if (rows.Count == 0) continue;
@@ -231,32 +233,22 @@ internal sealed partial class StreamHistoryFeed
             await place.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (inserted, perRun);
+        return inserted;
     }
 
-    /// <summary>A batch committed without its answer: the rows it inserted (this writer run's, its seqs), per gateway run.</summary>
-    private async Task<(long Inserted, Dictionary<string, long> PerRun)> CountCommittedAsync(NpgsqlConnection connection, PostgresBatch batch,
-        CancellationToken cancellationToken)
+    /// <summary>A batch committed without its answer: the rows it inserted (this writer run's, its seqs).</summary>
+    private async Task<long> CountCommittedAsync(NpgsqlConnection connection, PostgresBatch batch, CancellationToken cancellationToken)
     {
-        var perRun = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (batch.Count == 0) return (0, perRun);
+        if (batch.Count == 0) return 0;
         await using var command = new NpgsqlCommand($"""
-            SELECT source_run, count(*) FROM {Qualified(PostgresSchema.RawTable)}
-            WHERE trading_day = ANY($1) AND run_id = $2 AND seq BETWEEN $3 AND $4 GROUP BY source_run
+            SELECT count(*) FROM {Qualified(PostgresSchema.RawTable)}
+            WHERE trading_day = ANY($1) AND run_id = $2 AND seq BETWEEN $3 AND $4
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = batch.Days.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
         command.Parameters.Add(new NpgsqlParameter { Value = _owner.RunId, NpgsqlDbType = NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = batch.FirstSeq, NpgsqlDbType = NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = batch.LastSeq, NpgsqlDbType = NpgsqlDbType.Bigint });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        long inserted = 0;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var count = reader.GetInt64(1);
-            perRun[reader.GetString(0)] = count;
-            inserted += count;
-        }
-        return (inserted, perRun);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private async Task<List<(string Key, StreamKeyTracker.KeyPlace Place)>> ReadKeysAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -191,6 +191,7 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
                         {
                             _closing = true;
                             _endReason = "closed by client";
+                            ReleaseAppKey(); // the session ends with the client's close: its app key is free for the next one now
                             var status = message.Payload.Length >= 2 ? message.Payload[..2].ToArray() : [0x03, 0xE8];
                             _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, status), CloseAfter: true));
                             _unstalled.TrySetResult();

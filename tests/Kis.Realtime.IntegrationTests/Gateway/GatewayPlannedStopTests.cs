@@ -51,9 +51,20 @@ public partial class GatewayPlannedStopTests
         // The new active publishes and stores on; stopped alone it stores its whole run (exit 0).
         var run1 = RunPattern().Match(first.Stderr).Groups[1].Value;
         await UntilAsync(() => RunPattern().IsMatch(second.Stderr), "the new active's run", CliTimeout);
-        await second.WaitUntilWrittenAsync(300).WaitAsync(CliTimeout);
+        try
+        {
+            await second.WaitUntilWrittenAsync(300).WaitAsync(CliTimeout);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the new active never confirmed 300 records:\n{second.Stderr}\nthe stopped one:\n{first.Stderr}");
+        }
+        // The stopped active closed its KIS session before handing over: the new one was not refused the app key (it
+        // backed off for a minute when it was).
+        Assert.DoesNotContain("OPSP8996", second.Stderr, StringComparison.Ordinal);
         await second.TerminateAsync();
-        Assert.True(await second.WaitForExitAsync().WaitAsync(CliTimeout) == 0, second.Stderr);
+        var secondExit = await second.WaitForExitAsync().WaitAsync(CliTimeout);
+        Assert.True(secondExit == 0, $"exit {secondExit}: {second.Stderr}");
         var run2 = RunPattern().Match(second.Stderr).Groups[1].Value;
         var confirmed2 = second.LastReported.Records;
 
