@@ -43,13 +43,29 @@ public sealed class SharedTapeTests
         using var rb = new SessionRecords();
         using var rr = new SessionRecords();
         const int trades = 300;
-        // Every session reads until all three have enough: the first subscriber's records then reach past the last one's start.
-        // (Each reader counts its own records; the others only read the counts.)
-        // Enough is 300 trades and 20 books (flat out, 300 trades are a few frames).
+        // Every session reads until all three have enough (flat out waits for the slowest reader: one that stopped early
+        // would hold the tape). Enough for the recorder is 300 trades and 20 books; for the two sessions, what the
+        // comparison below needs from the recorder's first record of each TR on: flat out lets a session be up to 64
+        // frames behind the recorder, so "300 trades of its own" did not mean it had reached the recorder's start.
+        // (Each reader writes only its own flag; the recorder's first records are published for the others.)
         var counts = new int[3];
+        string? recorderFirstTrade = null, recorderFirstBook = null;
+        static bool From(SessionRecords r, string trId, string? first, int least) =>
+            first is not null && r.Of(trId).SkipWhile(x => x != first).Take(least).Count() == least;
         Func<SessionRecords, bool> Until(int i) => r =>
         {
-            Volatile.Write(ref counts[i], r.Count("H0STCNT0") >= trades && r.Count("H0STASP0") >= 20 ? 1 : 0);
+            bool enough;
+            if (i == 2)
+            {
+                if (recorderFirstTrade is null && r.Count("H0STCNT0") > 0) Volatile.Write(ref recorderFirstTrade, r.Of("H0STCNT0").First());
+                if (recorderFirstBook is null && r.Count("H0STASP0") > 0) Volatile.Write(ref recorderFirstBook, r.Of("H0STASP0").First());
+                enough = r.Count("H0STCNT0") >= trades && r.Count("H0STASP0") >= 20;
+            }
+            else
+            {
+                enough = From(r, "H0STCNT0", Volatile.Read(ref recorderFirstTrade), trades / 2) && From(r, "H0STASP0", Volatile.Read(ref recorderFirstBook), 5);
+            }
+            Volatile.Write(ref counts[i], enough ? 1 : 0);
             return Volatile.Read(ref counts[0]) + Volatile.Read(ref counts[1]) + Volatile.Read(ref counts[2]) == 3;
         };
         await Task.WhenAll(ra.ReadUntilAsync(a, Until(0)), rb.ReadUntilAsync(b, Until(1)), rr.ReadUntilAsync(recorder, Until(2)));
