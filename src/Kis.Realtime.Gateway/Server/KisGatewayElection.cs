@@ -173,8 +173,10 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 else if (e is not OperationCanceledException) Say(problem);
                 if (e is not OperationCanceledException) Volatile.Write(ref _problem, problem);
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (stop.IsCancellationRequested)
             {
+                // Stopping: the attempt in flight may end in any broker error (a refused login at the moment of the stop
+                // escaped DisposeAsync); none of them is a fault of a gateway that is going away.
             }
             finally
             {

@@ -186,8 +186,10 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 Volatile.Write(ref _problem, problem);
                 Log.Lost(_logger, problem, backoff.Current.TotalSeconds, Outstanding, Waiting);
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (stop.IsCancellationRequested)
             {
+                // Stopping: the attempt in flight may end in any broker error (a refused login at the moment of the stop
+                // escaped DisposeAsync); none of them is a fault of a gateway that is going away.
             }
             finally
             {

@@ -147,8 +147,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 }
                 if (e is not OperationCanceledException) Log.Lost(_logger, Wire.BrokerFault.Describe(e, _options.Endpoint), backoff.Current.TotalSeconds);
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (stop.IsCancellationRequested)
             {
+                // Stopping: the attempt in flight may end in any broker error (a refused login at the moment of the stop
+                // escaped DisposeAsync); none of them is a fault of a gateway that is going away.
             }
             finally
             {
