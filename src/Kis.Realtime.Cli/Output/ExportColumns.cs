@@ -110,13 +110,13 @@ internal sealed class DecimalColumn(DataField field, FieldDefinition definition)
     }
 }
 
-/// <summary>HHMMSS as a time of day.</summary>
-internal sealed class TimeColumn(DataField field) : ValueColumn<TimeSpan>(field)
+/// <summary>HHMMSS as a time of day: Parquet's TIME in microseconds since midnight (what Parquet.Net writes it from).</summary>
+internal sealed class TimeColumn(DataField field) : ValueColumn<long>(field)
 {
-    protected override bool TryRead(ReadOnlySpan<byte> field, out TimeSpan? value)
+    protected override bool TryRead(ReadOnlySpan<byte> field, out long? value)
     {
         var ok = FieldParsers.TryParseTime(field, out var time);
-        value = ok ? time.ToTimeSpan() : null;
+        value = ok ? time.Ticks / TimeSpan.TicksPerMicrosecond : null;
         return ok;
     }
 }

@@ -8,9 +8,10 @@ namespace Kis.Realtime.Cli.Output;
 /// One TR's records as one Parquet file, typed from the TR's field layout (<c>kisrt trs TR</c>): <c>tr_id</c>,
 /// <c>tr_key</c> and every text or code field as strings (<c>005930</c> stays <c>005930</c>, as received); integers
 /// int64; decimal fields and fields with implied decimals decimal(38, 10) (the exact parsed value, implied decimals
-/// applied: one type in every file); HHMMSS times as TIME (the market's clock, as sent: no date on the wire);
+/// applied: one type in every file); HHMMSS times as TIME, not adjusted to UTC (a local clock, as sent: no date on the wire);
 /// YYYYMMDD dates as DATE; an empty number, time or date (or <c>00000000</c>) as null. <c>received_at</c> is the UTC
-/// instant of receipt in nanoseconds (the recording keeps 100 ns), <c>time_zone</c> the IANA zone of the key's market
+/// instant of receipt in nanoseconds (the recording keeps 100 ns; pandas and Polars read them all, DuckDB's
+/// TIMESTAMPTZ keeps microseconds), <c>time_zone</c> the IANA zone of the key's market
 /// (the clock its times are in), and <c>extra</c> the fields KIS appended after the known list, as the CSV's.
 /// </summary>
 internal sealed class ParquetTrFile(TrDefinition tr, string path) : IAsyncDisposable
@@ -41,7 +42,7 @@ internal sealed class ParquetTrFile(TrDefinition tr, string path) : IAsyncDispos
             {
                 FieldType.Integer when field.ImpliedDecimals == 0 => new Int64Column(new DataField<long?>(field.Name)),
                 FieldType.Integer or FieldType.Decimal => new DecimalColumn(ParquetFiles.Decimal(field.Name, DecimalPrecision, DecimalScale, nullable: true), field),
-                FieldType.Time => new TimeColumn(new TimeDataField(field.Name, TimeUnitPrecision.Micros, isNullable: true)),
+                FieldType.Time => new TimeColumn(new TimeDataField(field.Name, TimeUnitPrecision.Micros, isNullable: true) { IsAdjustedToUtc = false }),
                 FieldType.Date => new DateColumn(new DateTimeDataField(field.Name, DateTimeFormat.Date, isNullable: true)),
                 _ => new TextColumn(new DataField<string>(field.Name, false)),
             });
