@@ -38,7 +38,10 @@ internal static class ExportCommand
         {
             Description = "parquet (default: typed columns, keys as strings, UTC receive times with the market's zone), csv or jsonl",
         };
-        var trs = new Option<string[]>("--tr") { Description = "only this TR (id or alias, e.g. H0STCNT0 or stock); repeat for more", AllowMultipleArgumentsPerToken = false };
+        var trs = new Option<string[]>("--tr")
+        {
+            Description = "only this TR (id or alias, e.g. H0STCNT0 or stock); repeat for more", AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("export", "Export a recording's records to files, one per TR: Parquet (typed), CSV or JSON Lines.")
         {
             replay, output, format, trs,
@@ -105,11 +108,13 @@ internal static class ExportCommand
     private static KisRecordingFolder OpenRecording(string directory)
     {
         if (File.Exists(directory))
-            throw new CliUsageException($"--replay {directory} is a file, not a recording: give the folder of `kisrt record --out` (it holds yyyy-MM-dd/raw.log).");
+            throw new CliUsageException(
+                $"--replay {directory} is a file, not a recording: give the folder of `kisrt record --out` (it holds yyyy-MM-dd/raw.log).");
         if (!Directory.Exists(directory)) throw new CliUsageException($"--replay {directory}: no such folder (give a `kisrt record --out` folder).");
         var folder = new KisRecordingFolder(directory);
         if (folder.Days().Count == 0)
-            throw new CliUsageException($"--replay {directory} is not a recording: it holds no yyyy-MM-dd/{RecordCommand.RawFileName} (give a `kisrt record --out` folder).");
+            throw new CliUsageException(
+                $"--replay {directory} is not a recording: it holds no yyyy-MM-dd/{RecordCommand.RawFileName} (give a `kisrt record --out` folder).");
         return folder;
     }
 

@@ -93,7 +93,8 @@ internal sealed class RecordExport(IRecordSink sink, TextWriter stderr) : IDispo
         record.CopyTo(_record);
         if (!sink.Write(new OutputRecord(tr, key, message.ReceivedAt, _record.AsMemory(0, record.Length))))
         {
-            Report(message.Source, $"{tr.Id} record {index + 1}: a value does not fit the output's type (Parquet: a decimal with more than {ParquetTrFile.DecimalScale} places)");
+            Report(message.Source,
+                $"{tr.Id} record {index + 1}: a value does not fit the output's type (Parquet: a decimal with more than {ParquetTrFile.DecimalScale} places)");
             return;
         }
         Records++;

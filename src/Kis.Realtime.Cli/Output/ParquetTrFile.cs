@@ -41,7 +41,8 @@ internal sealed class ParquetTrFile(TrDefinition tr, string path) : IAsyncDispos
             columns.Add(field.Type switch
             {
                 FieldType.Integer when field.ImpliedDecimals == 0 => new Int64Column(new DataField<long?>(field.Name)),
-                FieldType.Integer or FieldType.Decimal => new DecimalColumn(ParquetFiles.Decimal(field.Name, DecimalPrecision, DecimalScale, nullable: true), field),
+                FieldType.Integer or FieldType.Decimal =>
+                    new DecimalColumn(ParquetFiles.Decimal(field.Name, DecimalPrecision, DecimalScale, nullable: true), field),
                 FieldType.Time => new TimeColumn(new TimeDataField(field.Name, TimeUnitPrecision.Micros, isNullable: true) { IsAdjustedToUtc = false }),
                 FieldType.Date => new DateColumn(new DateTimeDataField(field.Name, DateTimeFormat.Date, isNullable: true)),
                 _ => new TextColumn(new DataField<string>(field.Name, false)),

@@ -130,7 +130,10 @@ public sealed class ExportParquetTests
         using (var raw = File.OpenRead(Path.Combine(recording, "2026-11-23", RecordCommand.RawFileName)))
             Assert.Equal(0, DecodeCommand.Run(raw, decoded, TextWriter.Null));
         var truth = JsonLines(decoded.ToArray());
-        var receivedAt = new[] { Start.AddTicks(1_234_567), Start.AddTicks(1_234_567), Start.AddSeconds(1).AddTicks(7), Start.AddSeconds(2), Start.AddSeconds(4) };
+        var receivedAt = new[]
+        {
+            Start.AddTicks(1_234_567), Start.AddTicks(1_234_567), Start.AddSeconds(1).AddTicks(7), Start.AddSeconds(2), Start.AddSeconds(4),
+        };
 
         foreach (var tr in new[] { KisTrs.H0STCNT0, KisTrs.HDFSCNT0 })
         {
