@@ -13,6 +13,7 @@ internal static class KisrtApp
         SimCommand.Create(),
         StreamCommand.Create(),
         BarsCommand.Create(),
+        ExportCommand.Create(),
         RecordCommand.Create(),
         TrsCommand.Create(),
         Dashboard.DashboardCommand.Create(),

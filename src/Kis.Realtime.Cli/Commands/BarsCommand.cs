@@ -142,8 +142,7 @@ internal static class BarsCommand
         if (format is not ("table" or "jsonl" or "csv" or "parquet"))
             throw new CliUsageException($"--format must be table, jsonl, csv or parquet, not '{args.Format}'.");
         if (format == "parquet" && string.IsNullOrEmpty(args.Out)) throw new CliUsageException("--format parquet writes a file: give --out FILE.");
-        if (format == "parquet" && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
-            throw new CliUsageException("--format parquet is not in the native (AOT) build of kisrt; the .NET tool build has it.");
+        if (format == "parquet" && !Output.ParquetFiles.Available) throw new CliUsageException(Output.ParquetFiles.NotInNativeBuild("--format parquet"));
         if (format != "parquet" && args.Out is not null) throw new CliUsageException("--out is for --format parquet (other formats go to stdout).");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
         var sessions = ParseSessions(args.Sessions);

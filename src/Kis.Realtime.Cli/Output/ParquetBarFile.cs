@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Parquet;
 using Parquet.Schema;
 
 namespace Kis.Realtime.Cli.Output;
@@ -15,9 +14,8 @@ namespace Kis.Realtime.Cli.Output;
 internal sealed class ParquetBarFile : IClosedBarFile
 {
     /// <summary>
-    /// The file, or null in the Native AOT build of kisrt: Parquet.Net is not trim- or AOT-safe, so the native compiler
-    /// must never reach it. <see cref="RuntimeFeature.IsDynamicCodeSupported"/> is a constant false there, which removes
-    /// this constructor call and with it every Parquet type from the native binary.
+    /// The file, or null in the Native AOT build of kisrt (<see cref="ParquetFiles.Available"/>). The test is the
+    /// feature switch itself, not a call to a method that returns it, so the native compiler drops the branch for sure.
     /// </summary>
     public static IClosedBarFile? TryCreate(string path) => RuntimeFeature.IsDynamicCodeSupported ? new ParquetBarFile(path) : null;
 
@@ -46,9 +44,9 @@ internal sealed class ParquetBarFile : IClosedBarFile
 
     private ParquetBarFile(string path) => _path = path;
 
-    private static DecimalDataField Price(string name) => new(name, Precision, Scale, forceByteArrayEncoding: true);
+    private static DecimalDataField Price(string name) => ParquetFiles.Decimal(name, Precision, Scale);
 
-    private static DateTimeDataField Instant(string name) => new(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros);
+    private static DateTimeDataField Instant(string name) => ParquetFiles.Instant(name);
 
     public void Add(string trId, BarSpec spec, in Bar bar) =>
         _bars.Add((trId, spec.ToString(), MarketCalendar.For(trId, bar.Key).TimeZoneId, bar));
@@ -57,12 +55,10 @@ internal sealed class ParquetBarFile : IClosedBarFile
     public async Task WriteAsync(CancellationToken cancellationToken)
     {
         await using var stream = File.Create(_path);
-        await using var writer = await ParquetWriter.CreateAsync(Schema, stream, cancellationToken: cancellationToken);
-        writer.CustomMetadata = new Dictionary<string, string>
+        await using var writer = await ParquetFiles.CreateWriterAsync(Schema, stream, "bars", new Dictionary<string, string>
         {
-            ["kisrt.view"] = "bars",
             ["kisrt.times"] = "open_time and close_time are UTC instants; time_zone is the market's clock (bars are aligned to it)",
-        };
+        }, cancellationToken);
         using var group = writer.CreateRowGroup();
         await group.WriteAsync(TrId, Strings(b => b.TrId));
         await group.WriteAsync(Key, Strings(b => b.Bar.Key));
