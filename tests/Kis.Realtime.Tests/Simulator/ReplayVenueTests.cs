@@ -63,6 +63,47 @@ public sealed class ReplayVenueTests : IDisposable
         Assert.Equal(2, Order(venue, far).Remaining);
     }
 
+    [Fact]
+    public async Task In_the_replayed_closing_call_books_fill_nothing_and_the_print_fills_every_crossing_order_at_its_price()
+    {
+        // A continuous book and trade just before 15:20, then the closing call's book (asks at 69,500: it crosses both
+        // orders), then the 15:30 print at 69,700. As on KRX and in the backtest: the call's book fills nothing, an order
+        // arriving in the call does not walk it, and the print fills both at its price.
+        var day = T0.Date;
+        var beforeCall = new DateTimeOffset(day.Add(new TimeSpan(15, 19, 59)), T0.Offset);
+        var inCall = new DateTimeOffset(day.Add(new TimeSpan(15, 20, 5)), T0.Offset);
+        var close = new DateTimeOffset(day.Add(new TimeSpan(15, 30, 0)), T0.Offset);
+        File.WriteAllBytes(_file, [
+            .. Line(beforeCall, Book(ask: 70_000, bid: 69_900, quantity: 100)),
+            .. Line(beforeCall, Trade(beforeCall, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+            .. Line(inCall, Book(ask: 69_500, bid: 69_400, quantity: 100, hourClass: "A")),
+            .. Line(close, Trade(close, price: 69_700, volume: 1_000, buyer: true, previousClose: 69_000)),
+        ]);
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
+        // At 100 times the recording's pace: the call's book 60 ms after the first, the print 5.95 s after that.
+        await using var sim = await Sim.StartAsync(o => o with { ReplayFile = _file, ReplaySpeed = 100, TimeProvider = clock, RandomNotices = false });
+        var token = await MinuteChartTests.TokenAsync(sim);
+        await using var feed = await Sim.ClientAsync(sim);
+        await feed.RequestAsync("H0STCNT0", Code);
+        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 2);
+        var venue = sim.Hub.Venue;
+        var notices = venue.OpenNotices("simuser01", derivative: false);
+        var restingBeforeCall = await BuyAsync(sim, token, 69_900, 5); // behind 100 at the bid: rests
+
+        clock.Advance(TimeSpan.FromMilliseconds(60));
+        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 3); // the call's book, crossing it
+        var arrivingInCall = await BuyAsync(sim, token, 70_000, 4); // marketable against the call's book: it waits
+        Assert.DoesNotContain(Drain(venue, notices), n => n.Kind == PaperNoticeKind.Filled);
+
+        clock.Advance(TimeSpan.FromMilliseconds(5_950));
+        await sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
+        await Sim.UntilAsync(() => Order(venue, arrivingInCall).Filled == 4 && Order(venue, restingBeforeCall).Filled == 5);
+
+        var fills = Drain(venue, notices).Where(n => n.Kind == PaperNoticeKind.Filled).Select(n => (n.Number, n.Quantity, n.Price, n.At)).ToList();
+        // The print fills the better price first (the engine's priority), both at the print's price and time.
+        Assert.Equal([(arrivingInCall, 4L, 69_700L, close.DateTime), (restingBeforeCall, 5L, 69_700L, close.DateTime)], fills);
+    }
+
     private static PaperOrderSnapshot Order(PaperVenue venue, long number) => venue.View(Account + "01").Orders.Single(o => o.Number == number);
 
     private static List<PaperNotice> Drain(PaperVenue venue, NoticeReader reader)
