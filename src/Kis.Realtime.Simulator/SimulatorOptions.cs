@@ -208,8 +208,9 @@ public sealed record SimulatorOptions
     /// <summary>
     /// A file of recorded messages to serve, in <see cref="Kis.Realtime.Formatting.RawMessageLine"/>'s line format
     /// (<c>&lt;ISO-8601 UTC&gt;\t&lt;escaped message&gt;</c>, as <c>kisrt record</c> writes it); only its data frames are
-    /// replayed. Null for none. The generator keeps running alongside unless <see cref="Pace"/> is
-    /// <see cref="MarketPace.Off"/> (what a pure replay wants).
+    /// replayed. Null for none. The paper venue trades against the recording's KRX stock trades and books, on the
+    /// recording's clock (docs/simulator.md, "Replay: the recording is the market"). The generator keeps feeding other
+    /// subscriptions alongside unless <see cref="Pace"/> is <see cref="MarketPace.Off"/> (what a pure replay wants).
     /// </summary>
     public string? ReplayFile { get; init; }
 

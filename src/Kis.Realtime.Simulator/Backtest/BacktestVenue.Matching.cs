@@ -1,4 +1,5 @@
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
 
@@ -108,7 +109,7 @@ internal sealed partial class BacktestVenue
         if (previousClose > 0) instrument.SetLimits(previousClose);
         instrument.AddToTape(price, volume);
         if (instrument.Resting.Count == 0) return null;
-        // ccld_dvsn 3 (장전), or the first trade after a call (BacktestCalls): a single-price auction's print; else a buyer
+        // ccld_dvsn 3 (장전), or the first trade after a call (KrxCalls): a single-price auction's print; else a buyer
         // lifting an offer (1) or a seller hitting a bid (5).
         var auction = side == TradeSide.PreOpen || instrument.InCall;
         instrument.InCall = false;
@@ -130,7 +131,7 @@ internal sealed partial class BacktestVenue
             var instrument = Instrument(code);
             instrument.Keep(tr, record);
             // A call's book crosses nothing: the orders wait for its print (the next trade).
-            if (BacktestCalls.IsCallBook(at, tr, record)) instrument.InCall = true;
+            if (KrxCalls.IsCallBook(at, tr, record)) instrument.InCall = true;
             if (instrument.Resting.Count == 0 || instrument.InCall) return null;
             instrument.DecodeBook();
             Apply(instrument.Resting.OnBook(instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount)), "maker");
@@ -228,7 +229,7 @@ internal sealed partial class BacktestVenue
         var instrument = Instrument(order.Code);
         instrument.DecodeBook();
         // In a call a stock order does not walk the book: it rests for the print.
-        if (!order.Derivative && BacktestCalls.InCallWindow(_now)) instrument.InCall = true;
+        if (!order.Derivative && KrxCalls.InCallWindow(_now)) instrument.InCall = true;
         var n = 0;
         Span<LevelTake> takes = stackalloc LevelTake[Levels];
         var opposite = order.Buy ? instrument.Asks.AsSpan(0, instrument.AskCount) : instrument.Bids.AsSpan(0, instrument.BidCount);

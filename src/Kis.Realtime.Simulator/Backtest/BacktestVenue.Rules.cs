@@ -222,7 +222,7 @@ internal sealed partial class BacktestVenue
         public bool Derivative;
         public long Multiplier = 1, FuturesTick;
         public TradeSide LastSide;
-        /// <summary>A call is in force: books cross nothing and the next trade is its print (<see cref="BacktestCalls"/>).</summary>
+        /// <summary>A call is in force: books cross nothing and the next trade is its print (<see cref="KrxCalls"/>).</summary>
         public bool InCall;
         private byte[] _book = new byte[1024];
         private int _bookLength;

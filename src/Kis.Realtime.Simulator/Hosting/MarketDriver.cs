@@ -36,7 +36,8 @@ internal sealed class MarketDriver : IDisposable
         {
             var market = _hub.Market;
             var now = market.Clock.Now();
-            foreach (var (code, derivative) in _hub.Venue.RestingInstruments())
+            // Under a replay the recording is the market paper orders trade against: nothing is made up for them.
+            foreach (var (code, derivative) in market.IsReplay ? [] : _hub.Venue.RestingInstruments().AsSpan())
             {
                 if (derivative)
                 {

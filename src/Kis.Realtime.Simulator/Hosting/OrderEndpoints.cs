@@ -191,7 +191,7 @@ internal static class OrderEndpoints
         long cost = 0, value = 0;
         foreach (var p in view.Positions.Where(p => !p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
         {
-            var price = hub.Market.StockBookForOrders(p.Code).Summary().Price;
+            var price = hub.Market.OrderBookFor(p.Code).Summary().Price;
             cost += p.Cost;
             value += p.Quantity * price;
             rows.Add((JsonNode)new JsonObject

@@ -70,7 +70,7 @@ internal static class OrderInquiryEndpoints
         if (!Market.InstrumentMaster.IsListedStock(code)) { await Refuse(ctx, hub, Trading.Rules.StockRules.UnknownStock(code)); return; }
         var view = hub.Venue.View(account, hub.Market.Clock.Now());
         var p = view.Positions.FirstOrDefault(p => !p.Derivative && p.Code == code);
-        var price = hub.Market.StockBookForOrders(code).Summary().Price;
+        var price = hub.Market.OrderBookFor(code).Summary().Price;
         var value = p.Quantity * price;
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
         {

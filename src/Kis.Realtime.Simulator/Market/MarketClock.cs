@@ -51,9 +51,29 @@ internal sealed class MarketClock
 
     public double Speed { get; }
 
-    /// <summary>Market time now, KST.</summary>
-    public DateTime Now() => _scenarioStart is { } start ? start + TimeSpan.FromSeconds(DemoSeconds())
+    /// <summary>Market time now, KST (under a replay: the recording's, see <see cref="FollowReplay"/>).</summary>
+    public DateTime Now() => Volatile.Read(ref _replay) is { } replay ? replay.Now(_time)
+        : _scenarioStart is { } start ? start + TimeSpan.FromSeconds(DemoSeconds())
         : Mode == MarketClockMode.Live ? WallKst() : DemoAt(DemoSeconds());
+
+    private ReplayPoint? _replay; // null: not following a replay; swapped whole (one immutable point)
+
+    /// <summary>
+    /// Under a replay the market's time is the recording's (issue 55, item 6): the receive time (KST) of the record
+    /// replayed last, moving on at the replay's <paramref name="speed"/> until the next (speed 0: it stays there). Orders
+    /// are stamped and expire on it, as the backtest stamps them on the record read last. Never goes back.
+    /// </summary>
+    public void FollowReplay(DateTime recordTime, double speed)
+    {
+        var now = Volatile.Read(ref _replay) is { } current ? current.Now(_time) : recordTime;
+        Volatile.Write(ref _replay, new ReplayPoint(recordTime > now ? recordTime : now, _time.GetTimestamp(), speed));
+    }
+
+    /// <summary>The time of the record replayed last, when (provider timestamp) it was replayed, and the replay's speed.</summary>
+    private sealed record ReplayPoint(DateTime At, long Stamp, double Speed)
+    {
+        public DateTime Now(TimeProvider time) => Speed == 0 ? At : At + time.GetElapsedTime(Stamp) * Speed;
+    }
 
     /// <summary>True when the clock runs a scenario from <see cref="SimulatorOptions.MarketStart"/>.</summary>
     public bool IsScenario => _scenarioStart is not null;

@@ -40,7 +40,24 @@ internal sealed class SimulatedMarket
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
         RandomNotices = options.RandomNotices;
+        IsReplay = options.ReplayFile is not null;
     }
+
+    private readonly ConcurrentDictionary<string, ReplayedStock> _replayed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True when a recording is replayed (<see cref="SimulatorOptions.ReplayFile"/>): the recording is the market paper
+    /// orders trade against (issue 55, item 6), and the generated stocks put nothing on the tape (they still feed the
+    /// subscriptions the recording does not serve).
+    /// </summary>
+    public bool IsReplay { get; }
+
+    /// <summary>A stock as the replayed recording shows it, created at its first record or order.</summary>
+    public ReplayedStock Replayed(string code) => _replayed.GetOrAdd(code, static (c, tape) => new ReplayedStock(c, tape), Tape);
+
+    /// <summary>What a paper stock order of <paramref name="code"/> meets: the replayed stock under a replay, else the
+    /// simulated KRX book (created for the order when nobody has subscribed to it yet).</summary>
+    public IStockOrderMarket OrderBookFor(string code) => IsReplay ? Replayed(code) : StockBookForOrders(code);
 
     /// <summary>Stock and day futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of the
     /// venue's (an explicit option; the venue's come from the notices layer, not from the market).</summary>
@@ -174,7 +191,7 @@ internal sealed class SimulatedMarket
 
     /// <summary>The one <see cref="Stock"/> of a code (both venues), created at its first use.</summary>
     private Stock StockFor(string code)
-        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters, m.Tape), this);
+        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters, m.IsReplay ? null : m.Tape), this);
 
     /// <summary>
     /// The book of a stock on a venue for the REST minute chart: a listed stock's is created now if nobody has asked for

@@ -39,7 +39,7 @@ internal struct TradeSnapshot
 /// Holds no state of its own: the one lock is the <see cref="Stock"/>'s; callers hold at most their instrument's lock
 /// around it, never the other way round.
 /// </summary>
-internal sealed class StockBook(Stock stock, StockVenue venue)
+internal sealed class StockBook(Stock stock, StockVenue venue) : IStockOrderMarket
 {
     public const int Levels = 10;
 
@@ -107,7 +107,11 @@ internal sealed class StockBook(Stock stock, StockVenue venue)
         => Stock.TakeDepth(buy, quantity, limit, now, taken);
 
     /// <summary>The book now: see <see cref="Stock.Depth"/>.</summary>
-    public void Depth(Span<Tape.BookLevel> asks, Span<Tape.BookLevel> bids) => Stock.Depth(asks, bids);
+    public (int Asks, int Bids) Depth(Span<Tape.BookLevel> asks, Span<Tape.BookLevel> bids)
+    {
+        Stock.Depth(asks, bids);
+        return (Levels, Levels);
+    }
 
     /// <summary>KRX's closing print if owed and not yet made: see <see cref="Stock.PrintCloseIfOwed"/>.</summary>
     public (long Price, long Volume) PrintCloseIfOwed(DateTime now) => Stock.PrintCloseIfOwed(now);

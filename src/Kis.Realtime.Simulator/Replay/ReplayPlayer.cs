@@ -26,7 +26,32 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
 
     public Task Completion => _run;
 
-    public void Start() => _run = Task.Run(() => RunAsync(_cts.Token));
+    public void Start()
+    {
+        // The market's time is the recording's from the start (it moves once the replay does): an order placed before
+        // the first frame is stamped on the recording's day, not on the simulator's own.
+        if (FirstTimestamp(path) is { } first) hub.Market.Clock.FollowReplay(first.ToOffset(KoreaTime.Offset).DateTime, speed: 0);
+        _run = Task.Run(() => RunAsync(_cts.Token));
+    }
+
+    /// <summary>The receive time of the file's first timestamped data frame within its first 64 KB (null: none there).</summary>
+    internal static DateTimeOffset? FirstTimestamp(string path)
+    {
+        var head = new byte[64 * 1024];
+        int read;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)) read = file.ReadAtLeast(head, head.Length, false);
+        var rest = head.AsSpan(0, read);
+        var scratch = new ArrayBufferWriter<byte>(1024);
+        while (!rest.IsEmpty)
+        {
+            var end = rest.IndexOf((byte)'\n');
+            if (end < 0 && read == head.Length) return null; // a line cut by the 64 KB read
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[(end + 1)..];
+            if (ParseLine(line, scratch, out var timestamp, out _) == LineKind.DataFrame && timestamp is not null) return timestamp;
+        }
+        return null;
+    }
 
     /// <summary>What one line (without its '\n') holds.</summary>
     internal enum LineKind { Blank, DataFrame, Skipped }
@@ -44,6 +69,7 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
     }
 
     private readonly ArrayBufferWriter<byte> _scratch = new(1024), _lineBuffer = new(1024);
+    private readonly ReplayedMarketFeed _market = new(hub.Market, hub.Options.ReplaySpeed);
     private DateTimeOffset? _firstTimestamp;
     private long _startTicks;
 
@@ -133,10 +159,18 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
             var wait = due - time.GetElapsedTime(_startTicks);
             if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct).ConfigureAwait(false);
         }
+        Feed(bytes.Span, ts);
         var sends = Send(bytes.Span, ct, out var targets);
         await Task.WhenAll(sends).ConfigureAwait(false);
         Interlocked.Add(ref hub.Counters._replayFrames, targets);
         Interlocked.Add(ref hub.Counters._frames, targets);
+    }
+
+    /// <summary>The line's frame to the replayed market, before any session sees it (a span cannot cross an await).</summary>
+    private void Feed(ReadOnlySpan<byte> line, DateTimeOffset? receivedAt)
+    {
+        ParseLine(line, _scratch, out _, out var message);
+        _market.Offer(message, receivedAt);
     }
 
     /// <summary>Queues the line's frame to every receiving session (spans cannot cross an await, hence a separate step).</summary>

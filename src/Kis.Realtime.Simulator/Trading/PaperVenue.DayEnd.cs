@@ -50,7 +50,7 @@ internal sealed partial class PaperVenue
         var auctioned = due.Where(o => o.Rules.HasClosingAuction && ExpiryOf(o).Date == now.Date).Select(o => o.Code);
         foreach (var code in auctioned.Distinct(StringComparer.Ordinal).ToList())
         {
-            market.StockBookForOrders(code).PrintCloseIfOwed(now); // on the tape: an auction print
+            market.OrderBookFor(code).PrintCloseIfOwed(now); // on the tape: an auction print
         }
         ReadTape();
         foreach (var order in due.Where(o => o.Remaining > 0 && !o.Closed).OrderBy(ExpiryOf).ThenBy(o => o.Number))

@@ -20,9 +20,26 @@ internal sealed partial class PaperVenue
         }
         // KRX takes stock orders from its pre-open auction to its closing auction.
         if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
-        var book = market.StockBookForOrders(code);
+        var book = market.OrderBookFor(code);
         var touch = book.Touch();
         return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
+    }
+
+    /// <summary>
+    /// Under a replay the recording is the market (issue 55, item 6): a futures/options order is refused (the venue
+    /// trades the recording's KRX stock trades and books only), and so is a stock order before the recording showed a
+    /// trade of it (its previous close, and so the day's limits, are unknown). Null when the order may go on.
+    /// </summary>
+    private PaperResult? ReplayRefusal(ProductRules rules, string code)
+    {
+        if (!market.IsReplay) return null;
+        if (rules.IsDerivative)
+            return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (replay: the paper venue trades KRX stocks against the recording; "
+                + "futures/options orders are not taken)");
+        if (market.Replayed(code).UpperLimit == 0)
+            return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (replay: no trade of {code} replayed yet, "
+                + "so its previous close and the day's limits are unknown)");
+        return null;
     }
 
     /// <summary>The day's price limits of <paramref name="code"/> and its tick (0: KRX's stock tick bands).</summary>
@@ -33,7 +50,7 @@ internal sealed partial class PaperVenue
             var quote = market.DerivativeForOrders(code).Quote;
             return (quote.Lower, quote.Upper, quote.Tick);
         }
-        var book = market.StockBookForOrders(code);
+        var book = market.OrderBookFor(code);
         return (book.LowerLimit, book.UpperLimit, 0);
     }
 }

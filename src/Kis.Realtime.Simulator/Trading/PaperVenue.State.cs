@@ -76,8 +76,8 @@ internal sealed partial class PaperVenue
                     Rest(order, order.Buy ? bids[..1] : asks[..1]);
                     continue;
                 }
-                market.StockBookForOrders(order.Code).Depth(asks, bids);
-                Rest(order, order.Buy ? bids : asks);
+                var (askCount, bidCount) = market.OrderBookFor(order.Code).Depth(asks, bids);
+                Rest(order, order.Buy ? bids[..bidCount] : asks[..askCount]);
             }
         }
     }

@@ -63,6 +63,7 @@ internal sealed partial class PaperVenue : ITapeListener
     {
         var rules = request.Rules;
         if (rules.UnknownInstrument(request.Code) is { } unknown) return unknown;
+        if (ReplayRefusal(rules, request.Code) is { } replayed) return replayed;
         // Read before the venue's lock (a book has a lock of its own).
         if (QuoteFor(rules, request.Code, now) is not { } quote) return rules.Closed();
         lock (_gate)
@@ -156,14 +157,14 @@ internal sealed partial class PaperVenue : ITapeListener
         // Where the market's liquidity is read: a stock's KRX book depth, a futures/options feed's one-level quote.
         if (!order.Rules.IsDerivative)
         {
-            var book = market.StockBookForOrders(order.Code);
+            var book = market.OrderBookFor(order.Code);
             Span<LevelTake> taken = stackalloc LevelTake[StockBook.Levels];
             var n = book.TakeDepth(order.Buy, order.Remaining, order.LimitPrice, now, taken);
             ReadTape();
             for (var k = 0; k < n; k++) Fill(order, taken[k].Quantity, taken[k].Price, now);
             if (order.Remaining == 0) return;
-            book.Depth(asks, bids);
-            Rest(order, order.Buy ? bids : asks);
+            var (askCount, bidCount) = book.Depth(asks, bids);
+            Rest(order, order.Buy ? bids[..bidCount] : asks[..askCount]);
             return;
         }
         ReadTape();
@@ -263,7 +264,7 @@ internal sealed partial class PaperVenue : ITapeListener
     /// </summary>
     public (long Cash, long UnitPrice, long Quantity) BuyingPower(string accountNumber, string code, bool isMarket, long price, DateTime now)
     {
-        var upper = market.StockBookForOrders(code).UpperLimit;
+        var upper = market.OrderBookFor(code).UpperLimit;
         var unit = ProductRules.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {

@@ -319,7 +319,8 @@ public sealed class BacktestFuturesTests
         Assert.Contains(result.Orders, o => o.Outcome == "accepted");
 
         // As BacktestTests' stock case: the simulator serves the same raw.log once the strategy holds both subscriptions
-        // (notices and trades); its paper venue, whose market is not the recording's, may refuse what it likes.
+        // (notices and trades); under a replay its paper venue refuses futures/options orders (it trades the recording's
+        // stocks only), which changes no decision of this strategy.
         await using var sim = await StartSimAsync(o => o with
         {
             ReplayFile = DerivativesRecording.RawLog(dir), ReplaySpeed = 0, ReplayStartAfterSubscriptions = 2, Pace = MarketPace.Off,

@@ -146,8 +146,9 @@ public sealed class BacktestTests
         Assert.NotEmpty(backtest.Sent);
 
         // The simulator serves the same raw.log to the strategy's session once it holds both subscriptions (notices and
-        // trades), with no market of its own; its paper venue takes the orders (and may refuse them: its own market's
-        // prices are not the recording's, which changes no decision of this strategy).
+        // trades), with no market of its own; its paper venue takes the orders and fills them from the replayed recording
+        // (issue 55, item 6), but flat out (ReplaySpeed 0) the replay runs ahead of the strategy, so where they fill differs
+        // from the backtest's, which changes no decision of this strategy.
         await using var sim = await StartSimAsync(o => o with
         {
             ReplayFile = BacktestRecording.RawLog(dir), ReplaySpeed = 0, ReplayStartAfterSubscriptions = 2, Pace = MarketPace.Off,

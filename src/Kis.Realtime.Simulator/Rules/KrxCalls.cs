@@ -1,16 +1,16 @@
 using Kis.Realtime.Protocol;
 
-namespace Kis.Realtime.Simulator.Backtest;
+namespace Kis.Realtime.Simulator.Rules;
 
 /// <summary>
-/// KRX's calls as a recording shows them, so a backtest waits for an auction's print as the paper venue does (issue 55,
-/// item 4): during the pre-open (before 09:00), the closing auction (15:20–15:30) and a VI nothing matches
-/// continuously; a book then is an expected one and may cross, and the next KRX trade is the call's single print.
+/// KRX's calls as a recording shows them, so the backtest and the paper venue under a replay wait for an auction's print
+/// (issue 55, items 4 and 6): during the pre-open (before 09:00), the closing auction (15:20–15:30) and a VI nothing
+/// matches continuously; a book then is an expected one and may cross, and the next KRX trade is the call's single print.
 /// A stock book is a call's when KIS marks it so (H0STASP0 <c>hour_cls_code</c> other than <c>0</c>: A after-close
 /// expected, B pre-open expected, C expected after 09:00 or a VI, D after-hours single price) or when its time lies in
 /// KRX's call windows (a recording made by the simulator marks every book <c>0</c>).
 /// </summary>
-internal static class BacktestCalls
+internal static class KrxCalls
 {
     private static readonly int HourClass = KisTrs.H0STASP0.IndexOf("hour_cls_code");
     private static readonly TimeSpan Open = MarketCalendar.KrxStocks.Regular.Start,
@@ -18,11 +18,11 @@ internal static class BacktestCalls
         ClosingCallEnd = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
 
     /// <summary>True when <paramref name="at"/> lies in KRX's pre-open or closing call (KST).</summary>
-    public static bool InCallWindow(DateTimeOffset at)
-    {
-        var time = at.ToOffset(KoreaTime.Offset).TimeOfDay;
-        return time < Open || (time >= ClosingCallStart && time < ClosingCallEnd);
-    }
+    public static bool InCallWindow(DateTimeOffset at) => InCallWindow(at.ToOffset(KoreaTime.Offset).TimeOfDay);
+
+    /// <summary>True when a KST time of day lies in KRX's pre-open or closing call.</summary>
+    public static bool InCallWindow(TimeSpan kstTimeOfDay)
+        => kstTimeOfDay < Open || (kstTimeOfDay >= ClosingCallStart && kstTimeOfDay < ClosingCallEnd);
 
     /// <summary>True when a stock book of the recording (<paramref name="tr"/> H0STASP0) is a call's.</summary>
     public static bool IsCallBook(DateTimeOffset at, TrDefinition tr, ReadOnlySpan<byte> record)

@@ -1,0 +1,61 @@
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Tape;
+
+namespace Kis.Realtime.Simulator.Replay;
+
+/// <summary>
+/// Makes a replayed recording the market the paper venue trades against (issue 55, item 6), as the backtest reads the
+/// same file: each data frame's KRX stock trades (H0STCNT0) and books (H0STASP0) go to the stock's
+/// <see cref="ReplayedStock"/> at the line's receive time (KST), which puts them on the market's tape, and the market
+/// clock follows the recording (<see cref="MarketClock.FollowReplay"/>), so orders and fills are stamped on the
+/// recording's time. Called on the replay's one thread, before the frame goes to the sessions: a strategy that reacts
+/// to a frame meets a venue that has seen it.
+/// </summary>
+internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
+{
+    private readonly FrameDecoder _decoder = new();
+    private readonly BookLevel[] _asks = new BookLevel[OrderBookLevels.MaxDepth], _bids = new BookLevel[OrderBookLevels.MaxDepth];
+    private readonly long[] _askPrices = new long[OrderBookLevels.MaxDepth], _bidPrices = new long[OrderBookLevels.MaxDepth],
+        _askQuantities = new long[OrderBookLevels.MaxDepth], _bidQuantities = new long[OrderBookLevels.MaxDepth];
+    private DateTimeOffset? _at; // the last receive time seen: a line without one was received right after it
+
+    /// <summary>One replayed data frame received at <paramref name="receivedAt"/> (null: right after the previous line).</summary>
+    public void Offer(ReadOnlySpan<byte> message, DateTimeOffset? receivedAt)
+    {
+        if (receivedAt is { } t) _at = t;
+        if (_at is not { } at) return; // nothing dates it: the market's time is unknown
+        var kst = at.ToOffset(KoreaTime.Offset).DateTime;
+        market.Clock.FollowReplay(kst, speed);
+        if (DataFrame.Classify(message) != MessageKind.Data || !DataFrame.TryParse(message, out var frame, out _)
+            || !_decoder.TryOpen(frame, out var tr, out var records, out _) || tr.Encrypted) return;
+        if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0)) return;
+        while (records.TryNext(out var record))
+        {
+            if (ReferenceEquals(tr, KisTrs.H0STCNT0)) Trade(tr, record, kst);
+            else Book(tr, record, at, kst);
+        }
+        market.Tape.Flush(); // the venue reads what the frame put on the tape
+    }
+
+    private void Trade(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)
+    {
+        if (!StockTrade.TryDecode(tr, record, out var trade, out _) || trade.Price <= 0) return;
+        var price = (long)trade.Price;
+        market.Replayed(trade.StockCode).OnTrade(at, price, trade.Volume, price - (long)trade.Change, trade.Side == TradeSide.Buy,
+            preOpen: trade.Side == TradeSide.PreOpen);
+    }
+
+    private void Book(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at, DateTime kst)
+    {
+        var code = new FieldReader(record).TryRead(out var key) ? System.Text.Encoding.ASCII.GetString(key) : null;
+        if (code is null || !StockOrderBook.TryDecodeLevels(tr, record, _askPrices, _askQuantities, _bidPrices, _bidQuantities)) return;
+        for (var i = 0; i < _asks.Length; i++)
+        {
+            _asks[i] = new BookLevel(_askPrices[i], _askQuantities[i]);
+            _bids[i] = new BookLevel(_bidPrices[i], _bidQuantities[i]);
+        }
+        market.Replayed(code).OnBook(kst, _asks, _bids, KrxCalls.IsCallBook(at, tr, record));
+    }
+}
