@@ -69,6 +69,7 @@ public sealed partial class SourceCycleTests
             new($"{folder}/x.cs", folder, ns, Strip(code), [.. Usings(code), .. globals], [.. Declared(Strip(code))]);
         SourceFile[] files =
         [
+            Source("", "P", "namespace P;\npublic class Client { }"),
             // Neither file has a using of its own: each name resolves through a global one only.
             Source("A", "P.A", "namespace P.A;\ninternal sealed class Alpha { Beta b; }"),
             Source("B", "P.B", "namespace P.B;\ninternal sealed class Beta { Alpha a; }"),
