@@ -90,7 +90,7 @@ internal sealed class SyntheticRecording : IDisposable
         for (var d = 0; d < MarketDays; d++)
         {
             var day = new DateOnly(2026, 11, 23).AddDays(d);
-            var open = new DateTimeOffset(day.ToDateTime(new TimeOnly(9, 0)), Kis.Realtime.KisRecordingSource.KstOffset);
+            var open = new DateTimeOffset(day.ToDateTime(new TimeOnly(9, 0)), Kis.Realtime.KoreaTime.Offset);
             tradeFields[dateField] = day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             foreach (var tr in new[] { trades, books })
                 recording.Add(open.AddMinutes(-10), Encoding.ASCII.GetBytes(
@@ -105,7 +105,7 @@ internal sealed class SyntheticRecording : IDisposable
                     var n = i * 3 + r;
                     var volume = 1 + n % 37;
                     accumulated += volume;
-                    tradeFields[timeField] = at.ToOffset(Kis.Realtime.KisRecordingSource.KstOffset).ToString("HHmmss", CultureInfo.InvariantCulture);
+                    tradeFields[timeField] = at.ToOffset(Kis.Realtime.KoreaTime.Offset).ToString("HHmmss", CultureInfo.InvariantCulture);
                     tradeFields[priceField] = (71_000 + n % 50 * 100).ToString(CultureInfo.InvariantCulture);
                     tradeFields[volumeField] = volume.ToString(CultureInfo.InvariantCulture);
                     tradeFields[accumulatedField] = accumulated.ToString(CultureInfo.InvariantCulture);
@@ -115,7 +115,7 @@ internal sealed class SyntheticRecording : IDisposable
                 recording.Add(at.AddTicks(1), Frame(books, Record(books, "005930", i)));
                 if (i % 10 == 0) recording.Add(at.AddTicks(2), Frame(ticks, Record(ticks, "0001", i)));
                 if (i % 10_000 == 0)
-                    recording.Add(at.AddTicks(3), Encoding.ASCII.GetBytes($$$"""{"header":{"tr_id":"PINGPONG","datetime":"{{{at.ToOffset(Kis.Realtime.KisRecordingSource.KstOffset):yyyyMMddHHmmss}}}"}}"""));
+                    recording.Add(at.AddTicks(3), Encoding.ASCII.GetBytes($$$"""{"header":{"tr_id":"PINGPONG","datetime":"{{{at.ToOffset(Kis.Realtime.KoreaTime.Offset):yyyyMMddHHmmss}}}"}}"""));
             }
         }
     }
@@ -133,7 +133,7 @@ internal sealed class SyntheticRecording : IDisposable
         TrDefinition tradeTr = Kis.Realtime.KisTrs.H0STCNT0, bookTr = Kis.Realtime.KisTrs.H0STASP0;
         var tradeFields = Encoding.ASCII.GetString(Record(tradeTr, "005930", 1)).Split('^');
         var bookFields = Encoding.ASCII.GetString(Record(bookTr, "005930", 1)).Split('^');
-        var open = new DateTimeOffset(2026, 11, 23, 9, 0, 0, Kis.Realtime.KisRecordingSource.KstOffset);
+        var open = new DateTimeOffset(2026, 11, 23, 9, 0, 0, Kis.Realtime.KoreaTime.Offset);
         const long tick = 100, previousClose = 70_000;
         var price = start;
         long accumulated = 0;
@@ -179,7 +179,7 @@ internal sealed class SyntheticRecording : IDisposable
     /// <summary>Appends one message received at <paramref name="at"/> to its trading day's raw.log.</summary>
     public void Add(DateTimeOffset at, ReadOnlySpan<byte> message)
     {
-        var day = KisRecordingSource.TradingDayOf(at);
+        var day = KoreaTime.DateOf(at);
         if (!_days.TryGetValue(day, out var stream))
         {
             var folder = Path.Combine(_directory, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));

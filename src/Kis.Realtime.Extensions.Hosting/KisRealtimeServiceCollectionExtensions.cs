@@ -1,8 +1,6 @@
 using Kis.Realtime.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -74,18 +72,8 @@ public static class KisRealtimeServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<KisRealtimeSettings>>(new KisRealtimeSettingsValidator(name ?? Options.DefaultName, path));
         // The approval request carries the app secret: never redirected (a 307 would re-post it to another host).
         services.AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler(Kis.Realtime.Internal.BoundedHttp.CreateHandler);
-        services.AddSingleton<IHostedService>(sp => new KisRealtimeConnector(sp, name));
-        if (name is null)
-        {
-            services.TryAddSingleton(sp => Create(sp, Options.DefaultName, configure));
-            services.TryAddSingleton<IKisRealtimeClient>(sp => sp.GetRequiredService<KisRealtimeClient>());
-        }
-        else
-        {
-            services.TryAddKeyedSingleton(name, (sp, _) => Create(sp, name, configure));
-            services.TryAddKeyedSingleton<IKisRealtimeClient>(name, (sp, key) => sp.GetRequiredKeyedService<KisRealtimeClient>(key));
-        }
-        return services;
+        return KisClientRegistration.AddClient(services, name, (sp, optionsName) => Create(sp, optionsName, configure),
+            (sp, optionsName) => sp.GetRequiredService<IOptionsMonitor<KisRealtimeSettings>>().Get(optionsName).ConnectOnStart);
     }
 
     private static KisRealtimeClient Create(IServiceProvider sp, string optionsName, Func<IServiceProvider, KisRealtimeOptions, KisRealtimeOptions>? configure)

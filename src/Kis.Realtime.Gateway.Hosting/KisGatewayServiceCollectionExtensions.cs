@@ -1,4 +1,3 @@
-using Kis.Realtime.Gateway.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -101,18 +100,9 @@ public static class KisGatewayServiceCollectionExtensions
     private static IServiceCollection AddClient(IServiceCollection services, string? name,
         Func<IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions>? configure)
     {
-        services.AddSingleton<IHostedService>(sp => new KisGatewayClientConnector(sp, name));
-        if (name is null)
-        {
-            services.TryAddSingleton(sp => Create(sp, Options.DefaultName, configure));
-            services.TryAddSingleton<IKisRealtimeClient>(sp => sp.GetRequiredService<KisGatewayClient>());
-        }
-        else
-        {
-            services.TryAddKeyedSingleton(name, (sp, _) => Create(sp, name, configure));
-            services.TryAddKeyedSingleton<IKisRealtimeClient>(name, (sp, key) => sp.GetRequiredKeyedService<KisGatewayClient>(key));
-        }
-        return services;
+        // The registration rule of AddKisRealtime: both kinds of client resolve, key and connect at start alike.
+        return KisClientRegistration.AddClient(services, name, (sp, optionsName) => Create(sp, optionsName, configure),
+            (sp, optionsName) => sp.GetRequiredService<IOptionsMonitor<KisGatewayClientSettings>>().Get(optionsName).ConnectOnStart);
     }
 
     private static KisGatewayClient Create(IServiceProvider sp, string optionsName,

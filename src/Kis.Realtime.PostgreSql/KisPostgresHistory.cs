@@ -87,8 +87,8 @@ public sealed class KisPostgresHistory : KisRecordingSource
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(Sql(query), connection);
         // Whole trading days (a notice key is in a reply that may come long before From); time filtering is the reader's.
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = query.From is { } f ? TradingDayOf(f) : DateOnly.MinValue });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = query.To is { } t ? TradingDayOf(t) : DateOnly.MaxValue });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = query.From is { } f ? KoreaTime.DateOf(f) : DateOnly.MinValue });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Date, Value = query.To is { } t ? KoreaTime.DateOf(t) : DateOnly.MaxValue });
         var afterTime = command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = DateTime.MinValue.ToUniversalTime() });
         var afterRun = command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = Guid.Empty });
         var afterSeq = command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = 0L });

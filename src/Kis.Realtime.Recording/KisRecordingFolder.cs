@@ -79,8 +79,8 @@ public sealed class KisRecordingFolder : KisRecordingSource
     public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        DateOnly? first = query.From is { } from ? TradingDayOf(from) : null;
-        DateOnly? last = query.To is { } to ? TradingDayOf(to) : null;
+        DateOnly? first = query.From is { } from ? KoreaTime.DateOf(from) : null;
+        DateOnly? last = query.To is { } to ? KoreaTime.DateOf(to) : null;
         var days = Days().Where(day => !(day < first || day > last)).ToList();
         var lines = new RecordingLines(_directory, days, WantedTrs(query.TrIds), _maxLineLength, CountSkipped);
         if (!ReadAhead)

@@ -60,7 +60,7 @@ public sealed partial class KisGatewayClient
             }
             _held.Remove((trId, key));
         }
-        _ = SendQuietlyAsync(new GatewayRequest("unsubscribe", trId, key, _options.ConsumerId));
+        _ = SendQuietlyAsync(new GatewayRequest(GatewayOp.Unsubscribe, trId, key, _options.ConsumerId));
     }
 
     /// <summary>
@@ -77,16 +77,16 @@ public sealed partial class KisGatewayClient
         GatewayReply reply;
         try
         {
-            reply = await RequestAsync(new GatewayRequest("renew", Consumer: _options.ConsumerId), CancellationToken.None).ConfigureAwait(false);
+            reply = await RequestAsync(new GatewayRequest(GatewayOp.Renew, Consumer: _options.ConsumerId), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
-            Log.RequestFailed(_logger, "renew", e.Message);
+            Log.RequestFailed(_logger, GatewayOp.Renew, e.Message);
             return;
         }
         if (!reply.Ok)
         {
-            Log.RequestFailed(_logger, "renew", $"{reply.Error}: {reply.Message}");
+            Log.RequestFailed(_logger, GatewayOp.Renew, $"{reply.Error}: {reply.Message}");
             return;
         }
         var held = reply.Held is { } list ? new HashSet<string>(list, StringComparer.Ordinal)
@@ -126,7 +126,7 @@ public sealed partial class KisGatewayClient
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
-            Log.RequestFailed(_logger, "subscribe", e.Message); // the next renewal tries again
+            Log.RequestFailed(_logger, GatewayOp.Subscribe, e.Message); // the next renewal tries again
         }
     }
 

@@ -27,7 +27,7 @@ public sealed partial class KisGatewayClient
         if (!renewal) BeginClaim();
         try
         {
-            var reply = await RequestAsync(new GatewayRequest("subscribe", trId, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
+            var reply = await RequestAsync(new GatewayRequest(GatewayOp.Subscribe, trId, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
             if (!reply.Ok) throw Refusal(reply, trId, key);
             return TimeSpan.FromMilliseconds(reply.LeaseMs ?? 30_000);
         }

@@ -198,7 +198,7 @@ public sealed partial class KisGatewayClient
     /// <exception cref="KisConnectionException">The broker or the gateway cannot be reached.</exception>
     public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(new GatewayRequest("status"), cancellationToken).ConfigureAwait(false);
+        var reply = await RequestAsync(new GatewayRequest(GatewayOp.Status), cancellationToken).ConfigureAwait(false);
         return reply.Status ?? throw new InvalidOperationException($"The gateway answered without a status: {reply.Error} {reply.Message}");
     }
 

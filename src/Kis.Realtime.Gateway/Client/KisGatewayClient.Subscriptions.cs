@@ -101,7 +101,7 @@ public sealed partial class KisGatewayClient
         try
         {
             // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.
-            var prepared = await RequestAsync(new GatewayRequest("stream", tr.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
+            var prepared = await RequestAsync(new GatewayRequest(GatewayOp.Stream, tr.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
             if (!prepared.Ok) throw Refusal(prepared, tr.Id, key);
             if (!KisTrs.TryGet(prepared.Tr!, out resolved!)) throw new InvalidOperationException($"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
             create = decoderFor(resolved);

@@ -182,7 +182,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         // All at once, bounded together by one RequestTimeout: with the gateway down, 40 keys released one after another
         // took 40 timeouts. An unanswered release costs nothing lasting: the gateway lets its lease expire.
         using (var releasing = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider))
-            await Task.WhenAll(held.Select(k => SendQuietlyAsync(new GatewayRequest("unsubscribe", k.Tr, k.Key, _options.ConsumerId), releasing.Token))).ConfigureAwait(false);
+            await Task.WhenAll(held.Select(k => SendQuietlyAsync(new GatewayRequest(GatewayOp.Unsubscribe, k.Tr, k.Key, _options.ConsumerId), releasing.Token))).ConfigureAwait(false);
         _disposed = true;
         await CloseReadersAsync().ConfigureAwait(false); // open enumerations end here, not at their next reconnect attempt
         await _connectGate.WaitAsync().ConfigureAwait(false);

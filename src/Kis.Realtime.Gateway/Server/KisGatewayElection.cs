@@ -129,33 +129,35 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         return ran;
     }
 
-    private async Task RunAsync(CancellationToken stop)
+    private Task RunAsync(CancellationToken stop)
     {
         var endpoint = _options.Endpoint;
         // Reconnecting to an unreachable broker backs off (to 10 polls' time); a reachable one resets it, so a lost
         // lock is retried within one poll interval.
         var backoff = new ExponentialBackoff(_options.ElectionRetryInterval, _options.ElectionRetryInterval * 10);
-        while (!stop.IsCancellationRequested)
+        CancellationTokenSource? term = null; // this connection's term as the active process, once elected
+        return BrokerReconnectLoop.RunAsync(new BrokerConnectionSteps
         {
-            IConnection? connection = null;
-            CancellationTokenSource? term = null;
-            try
+            Connect = token =>
             {
                 var factory = endpoint.CreateFactory("kisrt-gateway-election");
                 factory.RequestedHeartbeat = _options.ElectionHeartbeat; // the broker notices a dead or cut-off active this soon
-                connection = await factory.CreateConnectionAsync(stop).ConfigureAwait(false);
-                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                return factory.CreateConnectionAsync(token);
+            },
+            WhileConnected = async (connection, token) =>
+            {
+                using var lost = CancellationTokenSource.CreateLinkedTokenSource(token);
                 connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
-                var standby = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-                await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
-                await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), stop).ConfigureAwait(false);
+                var standby = await connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
+                await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: token).ConfigureAwait(false);
+                await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), token).ConfigureAwait(false);
                 var elected = await JoinAsync(connection, lost).ConfigureAwait(false);
                 Volatile.Write(ref _problem, null);
                 _problemRepeats = 0;
                 Log.Standby(_logger, endpoint.ActiveQueue);
                 backoff.Reset();
                 await elected.WaitAsync(lost.Token).ConfigureAwait(false);
-                await standby.CloseAsync(stop).ConfigureAwait(false); // no longer counted as a standby
+                await standby.CloseAsync(token).ConfigureAwait(false); // no longer counted as a standby
                 term = CancellationTokenSource.CreateLinkedTokenSource(lost.Token);
                 lock (_gate)
                 {
@@ -165,20 +167,16 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 Interlocked.Increment(ref _terms);
                 Log.Active(_logger, endpoint.ActiveQueue);
                 await Task.Delay(Timeout.Infinite, lost.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!stop.IsCancellationRequested)
+            },
+            OnLost = e =>
             {
                 var problem = e is OperationCanceledException ? "connection to the broker lost" : BrokerFault.Describe(e, endpoint);
                 if (term is not null) Log.LockLost(_logger, problem);
                 else if (e is not OperationCanceledException) Say(problem);
                 if (e is not OperationCanceledException) Volatile.Write(ref _problem, problem);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                // Stopping: the attempt in flight may end in any broker error (a refused login at the moment of the stop
-                // escaped DisposeAsync); none of them is a fault of a gateway that is going away.
-            }
-            finally
+                return true;
+            },
+            AfterEach = async () =>
             {
                 lock (_gate)
                 {
@@ -189,17 +187,10 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 {
                     await term.CancelAsync().ConfigureAwait(false);
                     term.Dispose();
+                    term = null;
                 }
-                if (connection is not null)
-                {
-                    try { await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
-                    connection.Dispose();
-                }
-            }
-            if (stop.IsCancellationRequested) break;
-            try { await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
-            backoff.Grow();
-        }
+            },
+        }, backoff, _options.TimeProvider, stop);
     }
 
     /// <summary>A failure to join: logged when it differs from the last, else at its 1st, 2nd, 4th … repeat (not a line a try).</summary>

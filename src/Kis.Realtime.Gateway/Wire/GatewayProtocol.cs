@@ -11,6 +11,25 @@ namespace Kis.Realtime.Gateway.Wire;
 /// </summary>
 internal sealed record GatewayRequest(string Op, string? Tr = null, string? Key = null, string? Consumer = null);
 
+/// <summary>The <c>op</c> of a <see cref="GatewayRequest"/>: the one spelling the client sends and the server answers.</summary>
+internal static class GatewayOp
+{
+    /// <summary>Declare and name the stream of a TR.</summary>
+    public const string Stream = "stream";
+
+    /// <summary>A consumer's claim on a TR key.</summary>
+    public const string Subscribe = "subscribe";
+
+    /// <summary>Releases a consumer's claim.</summary>
+    public const string Unsubscribe = "unsubscribe";
+
+    /// <summary>Extends every claim of a consumer.</summary>
+    public const string Renew = "renew";
+
+    /// <summary>The gateway's figures.</summary>
+    public const string Status = "status";
+}
+
 /// <summary>
 /// The answer: <c>ok</c>, or an error kind: KIS's (<c>refused</c>, <c>limit</c>, with its code) or the gateway's
 /// (<c>unauthenticated</c>, <c>forbidden</c>, <c>not_held</c>, <c>quota</c>, <c>rate</c>, <c>too_large</c>,

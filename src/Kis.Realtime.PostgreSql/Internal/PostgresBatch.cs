@@ -32,7 +32,7 @@ internal sealed class PostgresBatch
     public void Add(long seq, in QueuedMessage queued, Dictionary<int, FrameDecoder> decoders, ref long decodeErrors)
     {
         var message = queued.Message;
-        var day = DateOnly.FromDateTime(message.ReceivedAt.ToOffset(KoreaTime.Offset).DateTime); // the KST trading day, as the files
+        var day = KoreaTime.DateOf(message.ReceivedAt); // the KST trading day, as the files
         Days.Add(day);
         Bytes += message.Data.Length;
         if (queued.Record is { } stored)

@@ -24,7 +24,7 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
     }
 
     /// <summary>The folder of a trading day.</summary>
-    public static string DayOf(DateTimeOffset at) => at.ToOffset(KoreaTime.Offset).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    public static string DayOf(DateTimeOffset at) => KoreaTime.DateOf(at).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Bytes waiting for <see cref="Commit"/>, all files together.</summary>
     public long PendingBytes

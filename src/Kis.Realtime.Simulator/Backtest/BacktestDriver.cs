@@ -32,7 +32,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     {
         var at = message.ReceivedAt;
         while (venue.ArriveDue(at)) Settle();
-        var day = KisRecordingSource.TradingDayOf(at);
+        var day = KoreaTime.DateOf(at);
         if (_day is { } previous && previous != day) EndDay();
         _day = day;
         Now = at;

@@ -154,7 +154,7 @@ internal static class BacktestNotices
         /// <summary>The KST time, HHmmss.</summary>
         public void Time(DateTimeOffset at)
         {
-            var kst = at.ToOffset(KisRecordingSource.KstOffset);
+            var kst = at.ToOffset(KoreaTime.Offset);
             var into = Next();
             Two(into, kst.Hour);
             Two(into[2..], kst.Minute);

@@ -72,7 +72,7 @@ internal sealed partial class BacktestVenue
         return new KisOrderResult
         {
             Outcome = KisOrderOutcome.Accepted, OrderNumber = number, Branch = "00950", Attempts = 1,
-            OrderTime = TimeOnly.FromTimeSpan(_now.ToOffset(KisRecordingSource.KstOffset).TimeOfDay),
+            OrderTime = TimeOnly.FromTimeSpan(_now.ToOffset(KoreaTime.Offset).TimeOfDay),
             Message = "APBK0013 주문 전송 완료 되었습니다. (backtest)",
             // A cancel's handle follows the order it cancels, as KisOrderClient's does.
             Handle = Book.Handle(followedNumber, derivative ? KisProduct.FuturesOptions : KisProduct.Stock),

@@ -81,8 +81,8 @@ public abstract class KisRecordingSource
         _firstSkipped.Add(location, reason);
     }
 
-    /// <summary>The KST trading day (Korea Standard Time, UTC+9, no daylight saving) of a time: how recordings are split.</summary>
-    public static DateOnly TradingDayOf(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(KstOffset).DateTime);
+    /// <summary>The KST trading day of a time, how recordings are split: <see cref="KoreaTime.DateOf"/>, kept for compatibility.</summary>
+    public static DateOnly TradingDayOf(DateTimeOffset at) => KoreaTime.DateOf(at);
 
     /// <summary>Korea Standard Time's offset from UTC: <see cref="KoreaTime.Offset"/>, kept for compatibility.</summary>
     public static readonly TimeSpan KstOffset = KoreaTime.Offset;

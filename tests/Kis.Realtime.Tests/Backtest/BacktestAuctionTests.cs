@@ -48,7 +48,7 @@ public sealed class BacktestAuctionTests
     }
 
     private static DateTimeOffset At(string time)
-        => new DateTimeOffset(2026, 11, 23, 0, 0, 0, KisRecordingSource.KstOffset) + TimeSpan.Parse(time, CultureInfo.InvariantCulture);
+        => new DateTimeOffset(2026, 11, 23, 0, 0, 0, KoreaTime.Offset) + TimeSpan.Parse(time, CultureInfo.InvariantCulture);
 
     private static void Trade(SyntheticRecording recording, DateTimeOffset at, long price, bool buyer)
     {

@@ -35,7 +35,7 @@ internal static class DerivativesRecording
     {
         var random = new Random(seed);
         using var recording = new Kis.Realtime.Benchmarks.SyntheticRecording(directory);
-        var open = new DateTimeOffset(2026, 11, 23, 9, 0, 0, KisRecordingSource.KstOffset);
+        var open = new DateTimeOffset(2026, 11, 23, 9, 0, 0, KoreaTime.Offset);
         var future = new Walk(KisTrs.H0IFCNT0, KisTrs.H0IFASP0, Future, "futs_", FuturePreviousClose, 0.05m);
         var option = new Walk(KisTrs.H0IOCNT0, KisTrs.H0IOASP0, Option, "optn_", OptionPreviousClose, 0.01m);
         for (var i = 0; i < trades; i++)

@@ -20,6 +20,22 @@ public sealed partial class SingleDefinitionTests
         Assert.True(others.Count == 0, "use KoreaTime.Offset instead of a KST offset of its own: " + string.Join(", ", others));
     }
 
+    /// <summary>
+    /// Issue 60, item 4: "the KST date of an instant" is <see cref="KoreaTime.DateOf"/> (it was written four times), and
+    /// the sources use neither <c>KisRecordingSource.KstOffset</c> nor <c>KisRecordingSource.TradingDayOf</c>, which remain
+    /// public forwards for compatibility only.
+    /// </summary>
+    [Fact]
+    public void The_KST_date_of_an_instant_is_computed_once_in_the_sources()
+    {
+        var others = Sources().Where(f => !f.Path.EndsWith("/Markets/KoreaTime.cs", StringComparison.Ordinal))
+            .SelectMany(f => f.Lines.Select((line, i) => (f.Path, Line: i + 1, Text: line)))
+            .Where(l => KstDateOfItsOwn().IsMatch(l.Text) || RecordingSourceForward().IsMatch(l.Text))
+            .Select(l => $"{l.Path}:{l.Line}")
+            .ToList();
+        Assert.True(others.Count == 0, "use KoreaTime.DateOf (and KoreaTime.Offset) instead: " + string.Join(", ", others));
+    }
+
     [Fact]
     public void Secrets_are_masked_by_one_rule_that_shows_no_tail()
     {
@@ -41,6 +57,12 @@ public sealed partial class SingleDefinitionTests
 
     [GeneratedRegex(@"FromHours\(\s*9\s*\)|new\s+TimeSpan\(\s*9\s*,\s*0\s*,\s*0\s*\)|\+09:00""")]
     private static partial Regex NineHours();
+
+    [GeneratedRegex(@"DateOnly\.FromDateTime\([^;]*(KoreaTime\.Offset|KstOffset)")]
+    private static partial Regex KstDateOfItsOwn();
+
+    [GeneratedRegex(@"KisRecordingSource\.(KstOffset|TradingDayOf)\b")]
+    private static partial Regex RecordingSourceForward();
 
     [GeneratedRegex(@"static\s+string\s+Mask\(")]
     private static partial Regex MaskDefinition();

@@ -155,60 +155,47 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         return true;
     }
 
-    private async Task RunAsync(CancellationToken stop)
+    private Task RunAsync(CancellationToken stop)
     {
         var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
-        while (!stop.IsCancellationRequested)
+        return Wire.BrokerReconnectLoop.RunAsync(new Wire.BrokerConnectionSteps
         {
-            IConnection? connection = null;
-            try
-            {
-                connection = await _options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync(stop).ConfigureAwait(false);
-                Follow(connection);
-                await using var channel = await connection.CreateChannelAsync(
-                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
-                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                var generation = Interlocked.Increment(ref _generation);
-                channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
-                channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
-                channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
-                await _topology.RedeclareAsync(connection, channel, stop).ConfigureAwait(false);
-                Interlocked.Increment(ref _connections);
-                Volatile.Write(ref _problem, null);
-                _connected = true;
-                backoff.Reset();
-                Log.Connected(_logger, _options.Endpoint.DisplayUri);
-                await PublishAsync(channel, lost.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!stop.IsCancellationRequested)
+            Connect = token => _options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync(token),
+            WhileConnected = (connection, token) => PublishWhileConnectedAsync(connection, backoff, token),
+            OnLost = e =>
             {
                 var problem = _nacked ? "the broker refused a record (nack)" : Wire.BrokerFault.Describe(e, _options.Endpoint);
                 Volatile.Write(ref _problem, problem);
                 Log.Lost(_logger, problem, backoff.Current.TotalSeconds, Outstanding, Waiting);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                // Stopping: the attempt in flight may end in any broker error (a refused login at the moment of the stop
-                // escaped DisposeAsync); none of them is a fault of a gateway that is going away.
-            }
-            finally
+                return true;
+            },
+            AfterEach = () =>
             {
                 _connected = false;
                 _nacked = false;
                 Unblock();
-                if (connection is not null) await CloseQuietlyAsync(connection).ConfigureAwait(false);
-            }
-            if (stop.IsCancellationRequested) break;
-            try
-            {
-                await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            backoff.Grow();
-        }
+                return Task.CompletedTask;
+            },
+        }, backoff, _options.TimeProvider, stop);
+    }
+
+    private async Task PublishWhileConnectedAsync(IConnection connection, Retry.ExponentialBackoff backoff, CancellationToken stop)
+    {
+        Follow(connection);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var generation = Interlocked.Increment(ref _generation);
+        channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
+        channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
+        channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+        await _topology.RedeclareAsync(connection, channel, stop).ConfigureAwait(false);
+        Interlocked.Increment(ref _connections);
+        Volatile.Write(ref _problem, null);
+        _connected = true;
+        backoff.Reset();
+        Log.Connected(_logger, _options.Endpoint.DisplayUri);
+        await PublishAsync(channel, lost.Token).ConfigureAwait(false);
     }
 
     private async Task PublishAsync(IChannel channel, CancellationToken lost)
@@ -340,19 +327,6 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             var last = message.Count - 1;
             message.Route.NoteConfirmed(message.FirstSequence + last, message.ReceivedAtMicros + (message.ReceivedOffsets is { } offsets ? offsets[last] : 0));
         }
-    }
-
-    private static async Task CloseQuietlyAsync(IConnection connection)
-    {
-        try
-        {
-            await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Already gone: the broker went away.
-        }
-        connection.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -28,19 +28,19 @@ internal sealed partial class RequestServer
         }
         switch (request.Op)
         {
-            case "status":
+            case GatewayOp.Status:
                 return new GatewayReply(true, Status: StatusFor(userId!));
-            case "renew":
+            case GatewayOp.Renew:
             {
                 var held = _registrations().Renew(RequestGuard.Identify(userId, request.Consumer));
                 return new GatewayReply(true, Message: held.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Held: held);
             }
-            case "stream":
+            case GatewayOp.Stream:
             {
                 var tr = Resolve(request.Tr);
                 return new GatewayReply(true, Tr: tr.Id, Stream: await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false));
             }
-            case "subscribe":
+            case GatewayOp.Subscribe:
             {
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
@@ -69,7 +69,7 @@ internal sealed partial class RequestServer
                     Interlocked.Decrement(ref _pendingSubscribes);
                 }
             }
-            case "unsubscribe":
+            case GatewayOp.Unsubscribe:
             {
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));

@@ -88,85 +88,76 @@ internal sealed partial class RequestServer : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(CancellationToken stop)
+    private Task RunAsync(CancellationToken stop)
     {
         var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
-        var firstAttempt = true;
-        while (!stop.IsCancellationRequested)
+        return BrokerReconnectLoop.RunAsync(new BrokerConnectionSteps
         {
-            IConnection? connection = null;
-            try
+            // A body up to the broker's own hard limit is read, never a reason to drop the connection (the library's default,
+            // 64 MiB, dropped it and the broker redelivered the message on every reconnect, for ever).
+            Connect = token => _options.Endpoint.CreateFactory("kisrt-gateway-requests", RequestGuard.MaxBrokerMessageBytes).CreateConnectionAsync(token),
+            WhileConnected = (connection, token) => ServeAsync(connection, backoff, token),
+            OnLost = e =>
             {
-                // A body up to the broker's own hard limit is read, never a reason to drop the connection (the library's default,
-                // 64 MiB, dropped it and the broker redelivered the message on every reconnect, for ever).
-                connection = await _options.Endpoint.CreateFactory("kisrt-gateway-requests", RequestGuard.MaxBrokerMessageBytes).CreateConnectionAsync(stop).ConfigureAwait(false);
-                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
-                var admin = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-                await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
-                var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);
-                // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
-                await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
-                await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
-                // Room for every subscribe allowed to wait for KIS and the window of the quick requests beside them.
-                await requests.BasicQosAsync(0, RequestGuard.MaxPendingSubscribes + RequestGuard.QuickRequestWindow, false, stop).ConfigureAwait(false);
-                var consumer = new AsyncEventingBasicConsumer(requests);
-                consumer.ReceivedAsync += (_, delivery) =>
-                {
-                    // The delivery's memory is the library's after this handler; an oversized body is refused by its
-                    // length, never copied nor parsed.
-                    var length = delivery.Body.Length;
-                    var body = length <= RequestGuard.MaxRequestBytes ? delivery.Body.ToArray() : null;
-                    _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, length, lost.Token);
-                    return Task.CompletedTask;
-                };
-                // The broker cancels the consumer when the queue is deleted (by an operator, a script): the connection
-                // stays up and nothing would ever arrive again. Reconnecting declares the queue again.
-                consumer.UnregisteredAsync += (_, _) =>
-                {
-                    if (!stop.IsCancellationRequested) Log.ConsumerCancelled(_logger, _options.Endpoint.RequestQueue);
-                    lost.Cancel();
-                    return Task.CompletedTask;
-                };
-                await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
-                _connection = connection;
-                _admin = admin;
-                _connected.TrySetResult();
-                backoff.Reset();
-                firstAttempt = false;
-                _firstReady.TrySetResult();
-                Log.Listening(_logger, _options.Endpoint.RequestQueue, _options.Endpoint.DisplayUri);
-                await Task.Delay(Timeout.Infinite, lost.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!stop.IsCancellationRequested)
-            {
-                if (firstAttempt && e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+                // Never connected yet: a broker that cannot be reached at all fails the start rather than retrying unseen.
+                if (!_firstReady.Task.IsCompleted && e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
                 {
                     _firstReady.TrySetException(KisGateway.BrokerStartFailure(_options.Endpoint, e, "; scripts/services.sh starts one on this machine"));
-                    return;
+                    return false;
                 }
-                if (e is not OperationCanceledException) Log.Lost(_logger, Wire.BrokerFault.Describe(e, _options.Endpoint), backoff.Current.TotalSeconds);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                // Stopping: the attempt in flight may end in any broker error (a refused login at the moment of the stop
-                // escaped DisposeAsync); none of them is a fault of a gateway that is going away.
-            }
-            finally
+                if (e is not OperationCanceledException) Log.Lost(_logger, BrokerFault.Describe(e, _options.Endpoint), backoff.Current.TotalSeconds);
+                return true;
+            },
+            AfterEach = () =>
             {
                 if (_connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 _admin = null;
                 _connection = null;
-                if (connection is not null)
-                {
-                    try { await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false); } catch (Exception) { /* already gone */ }
-                    connection.Dispose();
-                }
-            }
-            if (stop.IsCancellationRequested) break;
-            try { await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
-            backoff.Grow();
-        }
+                return Task.CompletedTask;
+            },
+        }, backoff, _options.TimeProvider, stop);
+    }
+
+    /// <summary>Declares the exchange and the request queue on <paramref name="connection"/>, consumes it, and waits until the
+    /// connection is lost (or the broker cancels the consumer).</summary>
+    private async Task ServeAsync(IConnection connection, Retry.ExponentialBackoff backoff, CancellationToken stop)
+    {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+        var admin = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+        await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
+        var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);
+        // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
+        await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
+        await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
+        // Room for every subscribe allowed to wait for KIS and the window of the quick requests beside them.
+        await requests.BasicQosAsync(0, RequestGuard.MaxPendingSubscribes + RequestGuard.QuickRequestWindow, false, stop).ConfigureAwait(false);
+        var consumer = new AsyncEventingBasicConsumer(requests);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            // The delivery's memory is the library's after this handler; an oversized body is refused by its
+            // length, never copied nor parsed.
+            var length = delivery.Body.Length;
+            var body = length <= RequestGuard.MaxRequestBytes ? delivery.Body.ToArray() : null;
+            _ = HandleAsync(admin, requests, delivery.DeliveryTag, delivery.BasicProperties, body, length, lost.Token);
+            return Task.CompletedTask;
+        };
+        // The broker cancels the consumer when the queue is deleted (by an operator, a script): the connection
+        // stays up and nothing would ever arrive again. Reconnecting declares the queue again.
+        consumer.UnregisteredAsync += (_, _) =>
+        {
+            if (!stop.IsCancellationRequested) Log.ConsumerCancelled(_logger, _options.Endpoint.RequestQueue);
+            lost.Cancel();
+            return Task.CompletedTask;
+        };
+        await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
+        _connection = connection;
+        _admin = admin;
+        _connected.TrySetResult();
+        backoff.Reset();
+        _firstReady.TrySetResult();
+        Log.Listening(_logger, _options.Endpoint.RequestQueue, _options.Endpoint.DisplayUri);
+        await Task.Delay(Timeout.Infinite, lost.Token).ConfigureAwait(false);
     }
 
     /// <summary>Answers one request; nothing it meets (a refusal, a broker fault under any operation) escapes it.</summary>

@@ -74,7 +74,7 @@ internal struct KstDayClock
         return distance <= ReceiptTolerance.Ticks ? dayStart : null;
     }
 
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime + KoreaTime.Offset);
+    public static DateOnly Today(TimeProvider clock) => KoreaTime.DateOf(clock.GetUtcNow());
 
     /// <summary>
     /// The KST date of a first trade without a date of its own: <paramref name="tradingDay"/> (else today); for a night

@@ -212,7 +212,7 @@ internal sealed class GapCheck
         }
         // A trade without a date of its own is dated from its receive time (KstDayClock); the receive date is only the
         // fallback's first date (computed once, not per record).
-        DateOnly? receivedDate = date is null && !_clock.HasDate ? DateOnly.FromDateTime(receivedAt.ToOffset(KoreaTime.Offset).DateTime) : null;
+        DateOnly? receivedDate = date is null && !_clock.HasDate ? KoreaTime.DateOf(receivedAt) : null;
         if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System, receivedAt.UtcTicks), KoreaTime.Offset, volume, accumulated, out var gap))
             _owner.Report(gap);
     }

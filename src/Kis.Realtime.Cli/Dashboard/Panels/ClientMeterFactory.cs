@@ -1,8 +1,9 @@
 using System.Diagnostics.Metrics;
 
-namespace Kis.Realtime.Cli.Dashboard;
+namespace Kis.Realtime.Cli.Dashboard.Panels;
 
-/// <summary>Gives the dashboard's client meters of its own, so the health panel listens to this client and no other.</summary>
+/// <summary>Gives the dashboard's client meters of its own, so the health panel (<see cref="ClientHealthPanel"/>) listens to this client
+/// and no other. Beside the panel that reads it: the dashboard names its panels, never the other way round.</summary>
 internal sealed class ClientMeterFactory : IMeterFactory
 {
     private readonly Lock _gate = new();
