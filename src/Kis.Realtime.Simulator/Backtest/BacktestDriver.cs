@@ -31,7 +31,12 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     public void Step(in RecordedMessage message)
     {
         var at = message.ReceivedAt;
-        while (venue.ArriveDue(at)) Settle();
+        // Each call reaches the venue at its own time: the equity row of its fill is stamped then, not at the message before.
+        while (venue.ArriveDue(at, out var arrived))
+        {
+            Now = arrived;
+            Settle();
+        }
         var day = KisRecordingSource.TradingDayOf(at);
         if (_day is { } previous && previous != day) EndDay();
         _day = day;
@@ -90,7 +95,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         while (venue.NextArrival is { } next)
         {
             Now = next;
-            venue.ArriveDue(next);
+            venue.ArriveDue(next, out _);
             Settle();
         }
     }
