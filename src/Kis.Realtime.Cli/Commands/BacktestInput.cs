@@ -56,22 +56,29 @@ internal static class BacktestInput
     public static string PartlyDone(long unusableLines, int daysWithoutRaw)
     {
         var parts = new List<string>();
-        if (unusableLines > 0) parts.Add(unusableLines == 1 ? "1 line of the recording could not be used" : $"{unusableLines:N0} lines of the recording could not be used");
+        if (unusableLines > 0)
+            parts.Add(unusableLines == 1 ? "1 line of the recording could not be used" : $"{unusableLines:N0} lines of the recording could not be used");
         if (daysWithoutRaw > 0) parts.Add(daysWithoutRaw == 1 ? "1 day folder has no raw.log" : $"{daysWithoutRaw} day folders have no raw.log");
         return $"kisrt backtest: done, but {string.Join(" and ", parts)} (see above)";
     }
 
-    /// <summary>The error for a <c>--code</c> whose trades the recording never held: what it holds instead.</summary>
+    /// <summary>The error for a <c>--code</c> whose trades the recording never held: what it holds instead, and what to do.</summary>
     public static async Task<string> CodeAbsentAsync(string code, KisRecordingSource recording, CancellationToken cancellationToken)
     {
         var pairs = await RecordingContents.ListAsync(recording, null, cancellationToken).ConfigureAwait(false);
-        var holds = pairs.Count == 0 ? "it holds no data at all" : $"it holds {string.Join(", ", pairs.Take(12))}{(pairs.Count > 12 ? $" and {pairs.Count - 12} more" : "")}";
-        return $"--code {code}: the recording {recording.Description} holds no trade of {code}, so nothing was traded; {holds} (give one of its codes as --code)";
+        var holds = pairs.Count == 0 ? "it holds no data at all"
+            : $"it holds {string.Join(", ", pairs.Take(12))}{(pairs.Count > 12 ? $" and {pairs.Count - 12} more" : "")}";
+        // `kisrt record` without --sub takes one TR of each kind, and no stock's KRX trades: say how to record them.
+        var hint = pairs.Any(p => p.StartsWith("H0STCNT0:", StringComparison.Ordinal))
+            ? "give one of its H0STCNT0 codes as --code"
+            : $"record the stock's trades and book: `kisrt record --sub stock:{code} --sub book:{code}`";
+        return $"--code {code}: the recording {recording.Description} holds no KRX trade (H0STCNT0) of {code}, so nothing was traded; {holds}; {hint}.";
     }
 
     private static string Holds(string folder)
     {
         var files = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        return files.Count == 0 ? "the folder is empty" : $"it holds {string.Join(", ", files.Take(5))}{(files.Count > 5 ? $" and {files.Count - 5} more" : "")}";
+        return files.Count == 0 ? "the folder is empty"
+            : $"it holds {string.Join(", ", files.Take(5))}{(files.Count > 5 ? $" and {files.Count - 5} more" : "")}";
     }
 }

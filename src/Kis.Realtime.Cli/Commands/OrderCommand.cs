@@ -140,7 +140,8 @@ internal static class OrderCommand
     private static Command Kill()
     {
         var target = new TargetOptions();
-        var command = new Command("kill", "Kill switch: cancel every open order of the account (stocks and futures/options unless --product), reporting each, " +
+        var command = new Command("kill",
+            "Kill switch: cancel every open order of the account (stocks and futures/options unless --product), reporting each, " +
             "and refuse new `kisrt order place` and `amend` for it until `kisrt order resume`.");
         target.AddTo(command);
         command.SetAction((parse, ct) => OrderRun.RunAsync("kill", target.Read(parse), new OrderArgs(), ClientHost.Environment.Process,

@@ -23,7 +23,8 @@ internal static class OrderKill
         var file = FileOf(environment, account);
         if (!File.Exists(file)) return null;
         var text = File.ReadAllText(file).Trim();
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since) ? since : File.GetLastWriteTimeUtc(file);
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since)
+            ? since : File.GetLastWriteTimeUtc(file);
     }
 
     /// <summary>

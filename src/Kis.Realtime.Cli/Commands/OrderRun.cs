@@ -52,7 +52,8 @@ internal static class OrderRun
         {
             if (action == "kill")
             {
-                await ConfirmAsync(real, target.Yes, account, "kill switch: cancel every open order and refuse new `kisrt order` orders", stdin, stderr, cancellationToken);
+                await ConfirmAsync(real, target.Yes, account, "kill switch: cancel every open order and refuse new `kisrt order` orders",
+                    stdin, stderr, cancellationToken);
                 // Without --product a kill switch covers the whole account: its stocks and its futures/options.
                 KisProduct[] products = target.Product is null ? [KisProduct.Stock, KisProduct.FuturesOptions] : [product];
                 return await OrderKill.KillAsync(environment, account, client, products, stdout, cancellationToken);
@@ -142,7 +143,8 @@ internal static class OrderRun
         };
     }
 
-    private static async Task ConfirmAsync(bool real, bool yes, KisAccount account, string what, TextReader stdin, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task ConfirmAsync(bool real, bool yes, KisAccount account, string what, TextReader stdin, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
         if (!real || yes) return;
         // Real money: say exactly what goes where, and take nothing but a yes.

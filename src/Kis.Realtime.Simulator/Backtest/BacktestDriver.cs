@@ -53,7 +53,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             if (!DataFrame.TryParse(message.Data.Span, out var frame, out var error)) Undecodable(message.Source, error, null);
             else if (!frame.Encrypted)
             {
-                if (!_decoder.TryOpen(frame, out var tr, out var records, out error)) Undecodable(message.Source, error, null);
+                if (!_decoder.TryOpen(frame, out var tr, out var records, out error)) Undecodable(message.Source, error, tr); // tr: null when unknown
                 else
                     while (records.TryNext(out var record)) Record(tr, record, at);
             }

@@ -103,6 +103,7 @@ public sealed class DamagedDayCliTests
         Assert.True(exit == 3, $"exit {exit}: {err}");
         Assert.Contains("--code 000660", err, StringComparison.Ordinal);
         Assert.Contains("H0STCNT0:005930", err, StringComparison.Ordinal);
+        Assert.Contains("give one of its H0STCNT0 codes as --code", err, StringComparison.Ordinal);
         Assert.DoesNotContain("done", err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output), "no result files for a run that traded nothing it was asked to");
     }
