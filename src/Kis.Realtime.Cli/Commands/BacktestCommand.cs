@@ -131,8 +131,9 @@ internal static class BacktestCommand
         var trades = summary.Instruments.FirstOrDefault(i => i.Code == args.Code)?.TapeTrades;
         var seen = trades is { } n ? $"{n:N0} trades" : $"{pricePoints:N0} seconds of trades";
         var sample = new MeanReversionStrategy();
+        var threshold = (sample.Threshold * 100).ToString("0.##", CultureInfo.InvariantCulture);
         var why = args.Strategy.Equals("mean-reversion", StringComparison.OrdinalIgnoreCase)
-            ? $"; it waits for {sample.Window} trades, then acts on one {(sample.Threshold * 100).ToString("0.##", CultureInfo.InvariantCulture)} % from their mean"
+            ? $"; it waits for {sample.Window} trades, then acts on one {threshold} % from their mean"
             : "";
         return $"kisrt backtest: note: the strategy sent no order over {seen} of {args.Code}{why}. A longer recording gives it more " +
             "(recording the simulator: `kisrt record --sub stock:CODE --sub book:CODE --sim-pace 200`).";
