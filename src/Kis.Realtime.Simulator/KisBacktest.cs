@@ -67,7 +67,7 @@ public static class KisBacktest
                 "does it wait for real time (Task.Delay) or for work it started outside the backtest (Task.Run)?", null);
         cancellationToken.ThrowIfCancellationRequested();
         return new KisBacktestResult(options, venue.Calls(), venue.RefusedCalls(), venue.Fills, driver.Equity, driver.Prices, venue.Instruments(),
-            client.Statistics,
+            client.StatisticsWith(recording), // the lines the recording could not read count with those that did not decode
             driver.Records);
     }
 

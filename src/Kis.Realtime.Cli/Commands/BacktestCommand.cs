@@ -86,6 +86,11 @@ internal static class BacktestCommand
         {
             throw new CliUsageException(e.Message);
         }
+        var daysWithoutRaw = BacktestInput.CheckFolder(args.Replay, out var anyDay);
+        foreach (var warning in daysWithoutRaw) await stderr.WriteLineAsync($"kisrt backtest: {warning}");
+        if (!anyDay)
+            return await FailedAsync(stderr,
+                $"no day of {Path.GetFullPath(args.Replay)} can be replayed: `kisrt record --out` writes the raw.log a backtest needs.");
         var recording = new KisRecordingFolder(args.Replay);
         KisBacktestResult result;
         try
@@ -94,10 +99,12 @@ internal static class BacktestCommand
         }
         catch (KisBacktestException e)
         {
-            await stderr.WriteLineAsync($"kisrt backtest: {e.Message}");
-            await stderr.WriteLineAsync("kisrt backtest: failed");
-            return CliFailures.RunFailed;
+            return await FailedAsync(stderr, e.Message);
         }
+        // Every line the run could not use, located; a strategy that never saw its code traded nothing it was asked to.
+        foreach (var line in BacktestInput.UnusableLines(result.Statistics)) await stderr.WriteLineAsync($"kisrt backtest: warning: {line}");
+        if (!result.Prices.ContainsKey(args.Code))
+            return await FailedAsync(stderr, await BacktestInput.CodeAbsentAsync(args.Code, recording, cancellationToken));
         await result.WriteAsync(args.Out, cancellationToken);
         var s = result.Summary;
         string M(decimal v) => v.ToString("#,##0.##", CultureInfo.InvariantCulture);
@@ -106,10 +113,37 @@ internal static class BacktestCommand
         await stdout.WriteLineAsync($"net P&L {M(s.NetProfitLoss)} KRW (gross {M(s.GrossProfitLoss)}, commission {M(s.Commission)}, tax {M(s.Tax)}), max drawdown {M(s.MaxDrawdown)} KRW ({(s.MaxDrawdownFraction * 100).ToString("0.###", CultureInfo.InvariantCulture)} %)");
         foreach (var i in s.Instruments)
             await stdout.WriteLineAsync($"{i.Code}: tape {i.TapeTrades:N0} trades, {i.TapeVolume:N0} shares, VWAP {M(i.TapeVwap)}; bought {i.Bought:N0} at {M(i.AverageBuy)}, sold {i.Sold:N0} at {M(i.AverageSell)}, held {i.Position:N0}; participation {(i.Participation * 100).ToString("0.####", CultureInfo.InvariantCulture)} %");
+        if (s.Calls == 0) await stderr.WriteLineAsync(NoOrderNote(args, s, result.Prices[args.Code].Count));
         if (result.Statistics.Gaps > 0) await stdout.WriteLineAsync($"gaps in the recorded trades: {result.Statistics.Gaps} (missing volume {result.Statistics.MissingVolume:N0})");
         await stdout.WriteLineAsync($"files: {Path.GetFullPath(args.Out)} (fills.csv, orders.csv, equity.csv, summary.json, report.html)");
+        if (result.Statistics.DecodeErrors > 0 || daysWithoutRaw.Count > 0)
+        {
+            await stderr.WriteLineAsync(BacktestInput.PartlyDone(result.Statistics.DecodeErrors, daysWithoutRaw.Count));
+            return CliFailures.SomeInputFailed;
+        }
         await stderr.WriteLineAsync("kisrt backtest: done");
         return CliFailures.Done;
+    }
+
+    /// <summary>Why a run over usable data sent no order: a newcomer's short recording gave "orders 0" and no word why.</summary>
+    private static string NoOrderNote(BacktestArgs args, KisBacktestSummary summary, int pricePoints)
+    {
+        var trades = summary.Instruments.FirstOrDefault(i => i.Code == args.Code)?.TapeTrades;
+        var seen = trades is { } n ? $"{n:N0} trades" : $"{pricePoints:N0} seconds of trades";
+        var sample = new MeanReversionStrategy();
+        var threshold = (sample.Threshold * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        var why = args.Strategy.Equals("mean-reversion", StringComparison.OrdinalIgnoreCase)
+            ? $"; it waits for {sample.Window} trades, then acts on one {threshold} % from their mean"
+            : "";
+        return $"kisrt backtest: note: the strategy sent no order over {seen} of {args.Code}{why}. A longer recording gives it more " +
+            "(recording the simulator: `kisrt record --sub stock:CODE --sub book:CODE --sim-pace 200`).";
+    }
+
+    private static async Task<int> FailedAsync(TextWriter stderr, string why)
+    {
+        await stderr.WriteLineAsync($"kisrt backtest: {why}");
+        await stderr.WriteLineAsync("kisrt backtest: failed");
+        return CliFailures.RunFailed;
     }
 
     private static string FormatLatency(TimeSpan latency) => $"{latency.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms";

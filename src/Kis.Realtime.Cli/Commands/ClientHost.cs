@@ -57,6 +57,9 @@ internal sealed class ClientHost : IAsyncDisposable
         /// <summary>Per-user cache of REST access tokens (KIS limits how often one may be issued; the client writes it user-only).</summary>
         public string AccessTokenCacheFile => Path.Combine(Caches, "access-tokens.json");
 
+        /// <summary>kisrt's per-user data folder (~/.local/share/kisrt): what outlives a run, such as <c>kisrt order kill</c>'s switch.</summary>
+        public string DataDirectory => Caches;
+
         private string Caches => CacheDirectory ?? Path.Combine(
             System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create), "kisrt");
     }

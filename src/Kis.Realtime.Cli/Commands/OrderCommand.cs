@@ -41,7 +41,7 @@ internal sealed record OrderArgs
 }
 
 /// <summary>
-/// <c>kisrt order place|amend|cancel|list</c>: orders by hand through the library's typed order API
+/// <c>kisrt order place|amend|cancel|list|kill|resume</c>: orders by hand through the library's typed order API
 /// (<see cref="KisOrderClient"/>), against a running <c>kisrt sim</c> (its <c>--rest-url</c>, no credentials needed) or
 /// KIS (credentials; the real server asks before sending unless <c>--yes</c>).
 /// </summary>
@@ -54,6 +54,8 @@ internal static class OrderCommand
         command.Subcommands.Add(Amend());
         command.Subcommands.Add(Cancel());
         command.Subcommands.Add(List());
+        command.Subcommands.Add(Kill());
+        command.Subcommands.Add(Resume());
         return command;
     }
 
@@ -132,6 +134,28 @@ internal static class OrderCommand
         {
             OrderNumber = parse.GetValue(order), Quantity = parse.GetValue(quantity), Exchange = parse.GetValue(exchange),
         }, ClientHost.Environment.Process, Console.In, Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    private static Command Kill()
+    {
+        var target = new TargetOptions();
+        var command = new Command("kill",
+            "Kill switch: cancel every open order of the account (stocks and futures/options unless --product), reporting each, " +
+            "and refuse new `kisrt order place` and `amend` for it until `kisrt order resume`.");
+        target.AddTo(command);
+        command.SetAction((parse, ct) => OrderRun.RunAsync("kill", target.Read(parse), new OrderArgs(), ClientHost.Environment.Process,
+            Console.In, Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    private static Command Resume()
+    {
+        var target = new TargetOptions();
+        var command = new Command("resume", "Turn the account's kill switch off: `kisrt order place` and `amend` send again.");
+        target.AddTo(command, sends: false);
+        command.SetAction((parse, ct) => OrderRun.RunAsync("resume", target.Read(parse), new OrderArgs(), ClientHost.Environment.Process,
+            Console.In, Console.Out, Console.Error, ct));
         return command;
     }
 

@@ -28,11 +28,12 @@ internal static class OrderRun
             _ => throw new CliUsageException($"--product must be stock or futures, not '{target.Product}'."),
         };
         var simulator = !settings.HasCredentials;
-        if (simulator && settings.RestUrl is null)
-            throw new CliUsageException("give the --rest-url of a running `kisrt sim` (no credentials needed), or KIS credentials (KIS_APP_KEY, KIS_APP_SECRET).");
         var accountText = target.Account ?? environment.GetVariable("KIS_ACCOUNT") ?? (simulator ? "50123456-01" : null)
             ?? throw new CliUsageException("give the account: --account 12345678-01 or KIS_ACCOUNT.");
         var account = ParseAccount(accountText, "--account / KIS_ACCOUNT");
+        if (action == "resume") return await OrderKill.ResumeAsync(environment, account, stdout); // a local switch: no server asked
+        if (simulator && settings.RestUrl is null)
+            throw new CliUsageException("give the --rest-url of a running `kisrt sim` (no credentials needed), or KIS credentials (KIS_APP_KEY, KIS_APP_SECRET).");
         var futuresText = target.FuturesAccount ?? environment.GetVariable("KIS_FUTURES_ACCOUNT");
         var futuresAccount = futuresText is null ? account with { ProductCode = "03" } : ParseAccount(futuresText, "--futures-account / KIS_FUTURES_ACCOUNT");
         var options = new KisOrderOptions
@@ -49,10 +50,21 @@ internal static class OrderRun
         using var client = new KisOrderClient(options);
         try
         {
+            if (action == "kill")
+            {
+                await ConfirmAsync(real, target.Yes, account, "kill switch: cancel every open order and refuse new `kisrt order` orders",
+                    stdin, stderr, cancellationToken);
+                // Without --product a kill switch covers the whole account: its stocks and its futures/options.
+                KisProduct[] products = target.Product is null ? [KisProduct.Stock, KisProduct.FuturesOptions] : [product];
+                return await OrderKill.KillAsync(environment, account, client, products, stdout, cancellationToken);
+            }
+            // A new order or amendment while the account's kill switch is on: refused by the guard, never sent.
+            IKisOrderVenue venue = action is "place" or "amend"
+                && await OrderKill.GuardIfKilledAsync(environment, account, client, stderr, cancellationToken) is { } guard ? guard : client;
             return action switch
             {
                 "list" => await ListAsync(client, product, args, stdout, cancellationToken),
-                _ => await SendAsync(client, action, product, args, real, target.Yes, account, stdin, stdout, stderr, cancellationToken),
+                _ => await SendAsync(venue, action, product, args, real, target.Yes, account, stdin, stdout, stderr, cancellationToken),
             };
         }
         catch (ArgumentException e)
@@ -77,7 +89,7 @@ internal static class OrderRun
         }
     }
 
-    private static async Task<int> SendAsync(KisOrderClient client, string action, KisProduct product, OrderArgs args, bool real, bool yes,
+    private static async Task<int> SendAsync(IKisOrderVenue client, string action, KisProduct product, OrderArgs args, bool real, bool yes,
         KisAccount account, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var exchange = ParseExchange(args.Exchange);
@@ -120,14 +132,7 @@ internal static class OrderRun
                 break;
             }
         }
-        if (real && !yes)
-        {
-            // Real money: say exactly what goes where, and take nothing but a yes.
-            await stderr.WriteAsync($"KIS REAL server, account {Masked(account)}: {what}. Send? [y/N] ");
-            await stderr.FlushAsync(cancellationToken);
-            var answer = (await stdin.ReadLineAsync(cancellationToken))?.Trim().ToLowerInvariant();
-            if (answer is not ("y" or "yes")) throw new CliUsageException("not confirmed: nothing was sent (answer y, or pass --yes).");
-        }
+        await ConfirmAsync(real, yes, account, what, stdin, stderr, cancellationToken);
         var result = await send();
         await stdout.WriteLineAsync(Describe(result));
         return result.Outcome switch
@@ -138,7 +143,18 @@ internal static class OrderRun
         };
     }
 
-    private static string Masked(KisAccount account) => $"{account.Number[..4]}****-{account.ProductCode}";
+    private static async Task ConfirmAsync(bool real, bool yes, KisAccount account, string what, TextReader stdin, TextWriter stderr,
+        CancellationToken cancellationToken)
+    {
+        if (!real || yes) return;
+        // Real money: say exactly what goes where, and take nothing but a yes.
+        await stderr.WriteAsync($"KIS REAL server, account {Masked(account)}: {what}. Send? [y/N] ");
+        await stderr.FlushAsync(cancellationToken);
+        var answer = (await stdin.ReadLineAsync(cancellationToken))?.Trim().ToLowerInvariant();
+        if (answer is not ("y" or "yes")) throw new CliUsageException("not confirmed: nothing was sent (answer y, or pass --yes).");
+    }
+
+    internal static string Masked(KisAccount account) => $"{account.Number[..4]}****-{account.ProductCode}";
 
     internal static string Describe(KisOrderResult result) => result.Outcome switch
     {

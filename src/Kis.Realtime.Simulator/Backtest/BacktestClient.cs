@@ -36,6 +36,9 @@ internal sealed class BacktestClient : IKisRealtimeClient
 
     public KisRealtimeStatistics Statistics => Counters.Snapshot(0, [], Gaps);
 
+    /// <summary>The statistics with the lines <paramref name="recording"/> skipped as unreadable (located, as a replay's).</summary>
+    public KisRealtimeStatistics StatisticsWith(KisRecordingSource recording) => Counters.Snapshot(recording.Skipped, recording.FirstSkipped, Gaps);
+
     public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
 
     public event Action<Kis.Realtime.VolumeGap>? GapDetected

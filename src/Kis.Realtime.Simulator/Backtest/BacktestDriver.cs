@@ -31,7 +31,12 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     public void Step(in RecordedMessage message)
     {
         var at = message.ReceivedAt;
-        while (venue.ArriveDue(at)) Settle();
+        // Each call reaches the venue at its own time: the equity row of its fill is stamped then, not at the message before.
+        while (venue.ArriveDue(at, out var arrived))
+        {
+            Now = arrived;
+            Settle();
+        }
         var day = KoreaTime.DateOf(at);
         if (_day is { } previous && previous != day) EndDay();
         _day = day;
@@ -41,16 +46,28 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         {
             if (message.TrId is { } id && KisTrs.TryGet(id, out var storedTr)) Record(storedTr, message.Data.Span, at);
         }
-        else if (DataFrame.Classify(message.Data.Span) == MessageKind.Data && DataFrame.TryParse(message.Data.Span, out var frame, out _)
-                 && _decoder.TryOpen(frame, out var tr, out var records, out _) && !tr.Encrypted)
+        else if (DataFrame.Classify(message.Data.Span) == MessageKind.Data)
         {
             // Recorded notices (encrypted) were the recording account's: the strategy hears the backtest venue's own.
-            while (records.TryNext(out var record)) Record(tr, record, at);
+            // A frame that does not decode (a line cut mid-message by a killed recorder) is counted with its place, never passed over.
+            if (!DataFrame.TryParse(message.Data.Span, out var frame, out var error)) Undecodable(message.Source, error, null);
+            else if (!frame.Encrypted)
+            {
+                if (!_decoder.TryOpen(frame, out var tr, out var records, out error)) Undecodable(message.Source, error, tr); // tr: null when unknown
+                else
+                    while (records.TryNext(out var record)) Record(tr, record, at);
+            }
         }
         // The strategy's calls are sent at the message's time: the market call that reached the venue moved its clock
         // (in the same lock), else it is moved here.
         if (!_venueAtNow) venue.SetTime(at);
         pump.RunUntilIdle();
+    }
+
+    private void Undecodable(in RecordingLocation source, DecodeError error, TrDefinition? tr)
+    {
+        client.Counters.DecodeError();
+        client.Counters.FirstUndecodable.Add(source, error.Describe(tr));
     }
 
     // Whether the venue's clock is at this step's message already (set by a trade or book that reached it).
@@ -78,7 +95,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         while (venue.NextArrival is { } next)
         {
             Now = next;
-            venue.ArriveDue(next);
+            venue.ArriveDue(next, out _);
             Settle();
         }
     }

@@ -96,11 +96,12 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     }
 
     /// <summary>Brings every call due by <paramref name="until"/> to the venue, one at a time (each at its own arrival
-    /// time); the answers and notices are posted to the pump. False when none was due.</summary>
-    public bool ArriveDue(DateTimeOffset until)
+    /// time, <paramref name="arrivedAt"/>); the answers and notices are posted to the pump. False when none was due.</summary>
+    public bool ArriveDue(DateTimeOffset until, out DateTimeOffset arrivedAt)
     {
         BacktestNoticeBatch notices;
         Call arrived;
+        arrivedAt = default;
         // Most messages meet no call on its way: told without the lock (a call sent from off the pump right now arrives
         // at the next message, as one sent just after the check always did).
         if (Volatile.Read(ref _nextArrivalTicks) > until.UtcTicks) return false;
@@ -120,6 +121,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         // The answer first (the REST reply), then the notices: the strategy's handle exists before they arrive.
         _pump.Post(static s => ((Call)s!).Reply(), arrived);
         _client.Notices(notices, arrived.ArrivesAt);
+        arrivedAt = arrived.ArrivesAt;
         return true;
     }
 
