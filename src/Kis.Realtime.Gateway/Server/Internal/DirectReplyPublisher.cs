@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway.Internal;
 
@@ -27,6 +28,21 @@ internal sealed partial class DirectReplyPublisher(KisGatewayEndpoint endpoint, 
     private readonly ConcurrentDictionary<string, string> _barred = new(StringComparer.Ordinal); // user → the address that broke the connection
     private IConnection? _connection;
     private IChannel? _channel;
+    private LastPublish _last = new(); // the current connection's last publish (each connection's close handler has its own)
+
+    /// <summary>The user and address of a connection's most recent publish: what a 541 close of that connection blames.</summary>
+    private sealed class LastPublish
+    {
+        private Sent? _value;
+
+        public sealed record Sent(string User, string ReplyTo);
+
+        public Sent? Value
+        {
+            get => Volatile.Read(ref _value);
+            set => Volatile.Write(ref _value, value);
+        }
+    }
 
     /// <summary>True when <paramref name="user"/>'s direct reply-to address once made the broker close this connection.</summary>
     public bool IsBarred(string? user) => user is not null && _barred.ContainsKey(user);
@@ -43,16 +59,14 @@ internal sealed partial class DirectReplyPublisher(KisGatewayEndpoint endpoint, 
             var channel = _channel is { IsOpen: true } open ? open : await OpenAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                _last.Value = new LastPublish.Sent(user, replyTo);
                 await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
                 return DirectReplyOutcome.Sent;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var reason = _connection?.CloseReason ?? channel.CloseReason;
-                // 541 from the broker's side: this address failed its decoder. Any other close (a restart, 320) is no user's doing.
-                if (reason is { ReplyCode: Constants.InternalError, Initiator: ShutdownInitiator.Peer } && _barred.TryAdd(user, replyTo))
-                    Log.Barred(logger, RequestGuard.ForLog(user), RequestGuard.ForLog(replyTo), reason.ReplyText);
-                else Log.Failed(logger, RequestGuard.ForLog(user), reason?.ToString() ?? e.Message);
+                if (!TryBar(user, replyTo, reason) && !IsBarred(user)) Log.Failed(logger, RequestGuard.ForLog(user), reason?.ToString() ?? e.Message);
                 await CloseAsync().ConfigureAwait(false);
                 return DirectReplyOutcome.Failed;
             }
@@ -63,11 +77,31 @@ internal sealed partial class DirectReplyPublisher(KisGatewayEndpoint endpoint, 
         }
     }
 
+    /// <summary>
+    /// 541 from the broker's side: the address of the connection's last publish failed the broker's decoder (any other
+    /// close, a restart or 320, is no user's doing). Bars that publish's user once; true when this call barred it.
+    /// </summary>
+    private bool TryBar(string user, string replyTo, ShutdownEventArgs? reason)
+    {
+        if (reason is not { ReplyCode: Constants.InternalError, Initiator: ShutdownInitiator.Peer } || !_barred.TryAdd(user, replyTo)) return false;
+        Log.Barred(logger, RequestGuard.ForLog(user), RequestGuard.ForLog(replyTo), reason.ReplyText);
+        return true;
+    }
+
     /// <summary>Under <see cref="_gate"/>.</summary>
     private async Task<IChannel> OpenAsync(CancellationToken cancellationToken)
     {
         await CloseAsync().ConfigureAwait(false);
-        _connection = await endpoint.CreateFactory("kisrt-gateway-direct-replies").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await endpoint.CreateFactory("kisrt-gateway-direct-replies").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // The broker may confirm a publish and close the connection for its address just after (seen under load): the
+        // publish then succeeded and no exception ever named the user. The close itself says it, whenever it comes.
+        var last = _last = new LastPublish();
+        connection.ConnectionShutdownAsync += (_, e) =>
+        {
+            if (last.Value is { } sent) TryBar(sent.User, sent.ReplyTo, e);
+            return Task.CompletedTask;
+        };
+        _connection = connection;
         return _channel = await _connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
     }
