@@ -33,9 +33,9 @@ internal static class BacktestInput
         {
             if (entries.Contains(RecordCommand.RawFileName))
                 throw new CliUsageException($"--replay: {full} is one day of a recording (it holds {RecordCommand.RawFileName}): give the folder above it.");
-            var shown = entries.Take(5).Select(e => Directory.Exists(Path.Combine(full, e)) ? e + "/" : e);
+            var marked = entries.Select(e => Directory.Exists(Path.Combine(full, e)) ? e + "/" : e).ToList();
             throw new CliUsageException($"--replay: {full} is not a `kisrt record --out` folder: no {DayFormat} day folder in it " +
-                $"(it holds {string.Join(", ", shown)}{(entries.Count > 5 ? $" and {entries.Count - 5} more" : "")}).");
+                $"(it holds {RecordingContents.FirstOf(marked, 5)}).");
         }
         var withoutRaw = days.Where(d => !File.Exists(Path.Combine(full, d, RecordCommand.RawFileName)))
             .Select(d => $"{Path.Combine(full, d)}: no {RecordCommand.RawFileName} ({Holds(Path.Combine(full, d))}): " +
@@ -67,7 +67,7 @@ internal static class BacktestInput
     {
         var pairs = await RecordingContents.ListAsync(recording, null, cancellationToken).ConfigureAwait(false);
         var holds = pairs.Count == 0 ? "it holds no data at all"
-            : $"it holds {string.Join(", ", pairs.Take(12))}{(pairs.Count > 12 ? $" and {pairs.Count - 12} more" : "")}";
+            : $"it holds {RecordingContents.FirstOf(pairs, 12)}";
         // `kisrt record` without --sub takes one TR of each kind, and no stock's KRX trades: say how to record them.
         var hint = pairs.Any(p => p.StartsWith("H0STCNT0:", StringComparison.Ordinal))
             ? "give one of its H0STCNT0 codes as --code"
@@ -79,6 +79,6 @@ internal static class BacktestInput
     {
         var files = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         return files.Count == 0 ? "the folder is empty"
-            : $"it holds {string.Join(", ", files.Take(5))}{(files.Count > 5 ? $" and {files.Count - 5} more" : "")}";
+            : $"it holds {RecordingContents.FirstOf(files, 5)}";
     }
 }

@@ -27,8 +27,11 @@ internal static class RecordingContents
     /// <summary>One line for the subscription that found no trades: what the recording holds instead.</summary>
     public static string Describe(string subscription, string folder, IReadOnlyList<string> pairs) => pairs.Count == 0
         ? $"kisrt: {subscription}: the recording {folder} holds no trades of it, nor any other data"
-        : $"kisrt: {subscription}: the recording {folder} holds no trades of it; it holds {string.Join(", ", pairs.Take(Shown))}"
-          + (pairs.Count > Shown ? $" and {pairs.Count - Shown} more" : "") + " (give one as --sub)";
+        : $"kisrt: {subscription}: the recording {folder} holds no trades of it; it holds {FirstOf(pairs, Shown)} (give one as --sub)";
+
+    /// <summary>"a, b, c and 9 more": the first <paramref name="shown"/> items named, the rest counted.</summary>
+    public static string FirstOf(IReadOnlyList<string> items, int shown) =>
+        string.Join(", ", items.Take(shown)) + (items.Count > shown ? $" and {items.Count - shown} more" : "");
 
     /// <summary>"0|H0STCNT0|002|005930^…": the TR id and the first record's key; null for control messages and encrypted frames (notices).</summary>
     private static string? PairOf(ReadOnlySpan<byte> frame)
