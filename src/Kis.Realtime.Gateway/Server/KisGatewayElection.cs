@@ -78,6 +78,14 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     private string? _problem;
     private long _problemRepeats;
 
+    /// <summary>
+    /// True while this process is a candidate in the broker's election (consuming the active queue, its token published):
+    /// not active then means another gateway holds the lock. False while it is still connecting or joining, which on a
+    /// slow broker or a busy machine can take seconds with no other gateway anywhere.
+    /// </summary>
+    public bool IsCandidate => Volatile.Read(ref _candidate);
+    private bool _candidate;
+
     /// <summary>Times this process became active.</summary>
     public long Terms => Interlocked.Read(ref _terms);
 
@@ -152,6 +160,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: token).ConfigureAwait(false);
                 await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), token).ConfigureAwait(false);
                 var elected = await JoinAsync(connection, lost).ConfigureAwait(false);
+                Volatile.Write(ref _candidate, true);
                 Volatile.Write(ref _problem, null);
                 _problemRepeats = 0;
                 Log.Standby(_logger, endpoint.ActiveQueue);
@@ -178,6 +187,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
             },
             AfterEach = async () =>
             {
+                Volatile.Write(ref _candidate, false);
                 lock (_gate)
                 {
                     if (_role == GatewayRole.Active) _active = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
@@ -32,7 +33,8 @@ public class GatewayEndSummaryTests
         Assert.Equal(0, await run.WaitAsync(CliTimeout));
         var text = held.ToString();
         Assert.StartsWith("kisrt gateway: stopped after", LastLine(text));
-        // The final figures still come, before the summary.
-        Assert.Matches(@"overflowed 0, republished 0, broker connected\s*\n.*kisrt gateway: stopped after", text);
+        // The final figures still come, before the summary (the broker's state and republishes are what a loaded machine
+        // made of its 0.5 s: a request connection not yet up reads "DISCONNECTED" there).
+        Assert.True(Regex.IsMatch(text, @"overflowed 0, republished \d+, broker [^\n]*\n.*kisrt gateway: stopped after"), text);
     }
 }
