@@ -181,7 +181,7 @@ internal sealed partial class BacktestVenue
         if (OrderKinds.Modelled(amend.Kind) is not { } kind) return Refused(ref call, KindRefusal(amend.Kind));
         var market = kind == OrderKind.Market;
         var price = market ? 0 : (long)amend.Price;
-        var affected = Math.Min(amend.Quantity ?? original.Remaining, original.Remaining);
+        if (ChangeQuantityRefusal(amend.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         if (original.Derivative)
         {
             // The paper venue checks an amendment's terms only (FuturesOptionRules has no amendment money check).
@@ -211,7 +211,7 @@ internal sealed partial class BacktestVenue
         call.Code = original.Code;
         call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
         call.Original = original.Number;
-        var affected = Math.Min(cancel.Quantity ?? original.Remaining, original.Remaining);
+        if (ChangeQuantityRefusal(cancel.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         Reduce(original, affected);
         var number = ++_nextNumber;
         AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected)

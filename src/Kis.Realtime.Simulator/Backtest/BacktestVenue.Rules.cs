@@ -58,6 +58,12 @@ internal sealed partial class BacktestVenue
         return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }
 
+    /// <summary>The paper venue's rule for how many of what is left an amendment or cancel concerns (<see cref="ProductRules.CheckChangeQuantity"/>).</summary>
+    private static KisRefusal? ChangeQuantityRefusal(long? quantity, Order original, out long affected)
+        => ProductRules.CheckChangeQuantity(quantity, original.Remaining, out affected) is { } refused
+            ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
+            : null;
+
     private static KisOrderResult Refused(ref CallRow call, KisRefusal refusal)
     {
         call.Refusal = refusal;

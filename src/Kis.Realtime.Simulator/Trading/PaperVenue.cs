@@ -93,11 +93,8 @@ internal sealed partial class PaperVenue : ITapeListener
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
             var rules = original.Rules;
-            // A part names how many of what is left: none, fewer than none or more than is left is a mistake to refuse,
-            // not a quantity to round to the remainder (the caller would believe an amendment that did not happen).
-            if (!wholeRemainder && (quantity <= 0 || quantity > original.Remaining))
-                return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (ORD_QTY {quantity}: 1 to the {original.Remaining:N0} left, or all that is left)");
-            var affected = wholeRemainder ? original.Remaining : quantity;
+            if (ProductRules.CheckChangeQuantity(wholeRemainder ? null : quantity, original.Remaining, out var affected) is { } badQuantity)
+                return badQuantity;
             if (!cancel && !original.IsMarket)
             {
                 var (lower, upper, tick) = PriceBand(rules, original.Code);

@@ -68,6 +68,19 @@ internal abstract class ProductRules
         return null;
     }
 
+    /// <summary>
+    /// How many of what is left an amendment or partial cancel concerns: <paramref name="quantity"/>, or all of it (null).
+    /// None, fewer than none or more than is left is a mistake to refuse, not a quantity to round to the remainder (the
+    /// caller would believe an amendment that did not happen). Both venues' rule; null refusal when it may go on.
+    /// </summary>
+    public static PaperResult? CheckChangeQuantity(long? quantity, long remaining, out long affected)
+    {
+        affected = quantity ?? remaining;
+        return affected <= 0 || affected > remaining
+            ? PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (ORD_QTY {quantity}: 1 to the {remaining:N0} left, or all that is left)")
+            : null;
+    }
+
     /// <summary>Whether the account can pay for (or deliver) the order: cash, shares or margin.</summary>
     protected abstract PaperResult? CheckMoney(PaperOrderRequest request, OrderQuote quote, PaperAccount account);
 
