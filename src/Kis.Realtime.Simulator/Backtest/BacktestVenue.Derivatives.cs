@@ -2,6 +2,7 @@ using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Rules;
+using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -51,9 +52,8 @@ internal sealed partial class BacktestVenue
                 $"No KRX day-session trade of {request.Code} (H0IFCNT0, H0IOCNT0) in the recording yet: no price to check the order against.", 200);
         if (CheckDerivative(request.Code, request.Kind == KisOrderKind.Market, request.Price, request.Quantity, out var price) is { } bad) return bad;
         // Initial margin on the contracts the order opens, none on those it closes (FuturesOptionRules' CheckMoney).
-        var buy = request.Side == OrderSide.Buy;
-        var opening = Math.Max(0, request.Quantity - FuturesOptionRules.Closable(_positions.GetValueOrDefault(request.Code)?.Quantity ?? 0, buy));
-        var margin = FuturesOptionRules.MarginOf(request.Code, opening, ProductRules.OrderPrice(request.Kind == KisOrderKind.Market, price, instrument.Upper));
+        var margin = _ledger.MarginToOpen(request.Code, request.Side == OrderSide.Buy, request.Quantity,
+            ProductRules.OrderPrice(request.Kind == KisOrderKind.Market, price, instrument.Upper));
         return margin > AvailableCash()
             ? new KisRefusal("1", "APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)", 200)
             : null;
@@ -85,38 +85,9 @@ internal sealed partial class BacktestVenue
             : null;
     }
 
-    /// <summary>The initial margin open futures/options positions and orders hold out of the cash (<see cref="ProductRules.MarginInUse"/>'s rule).</summary>
-    private long DerivativeMarginInUse()
-    {
-        long margin = 0;
-        foreach (var (code, position) in _positions)
-            if (position.Quantity != 0 && Instrument(code).Derivative) margin += FuturesOptionRules.MarginOf(code, 1, (long)position.Cost);
-        foreach (var order in _open)
-            if (order.Derivative && order.Remaining > 0 && !order.IsMarket)
-                margin += FuturesOptionRules.MarginOf(order.Code, order.Remaining, order.LimitPrice);
-        return margin;
-    }
-
-    /// <summary>A futures/options fill: commission on the contracts' value in KRW, no tax; the position settles by the paper venue's rule.</summary>
-    private void FillDerivative(Order order, long quantity, long price, string liquidity)
-    {
-        var commission = _costs.OfDerivativeFill(order.Code, quantity, price);
-        var position = PositionOf(order.Code);
-        var cost = (long)position.Cost;
-        var realized = FuturesOptionRules.Fill(ref position.Quantity, ref cost, order.Buy, quantity, price);
-        position.Cost = cost;
-        _cash += FuturesOptionRules.Krw(order.Code, realized) - commission;
-        order.Remaining -= quantity;
-        order.Filled += quantity;
-        order.FillValue += (decimal)quantity * price;
-        _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
-            quantity, price / 100m, commission, 0, liquidity, _cash, position.Quantity));
-        Notify(BacktestNoticeKind.Filled, order, order.Number, quantity, price, order.Quantity);
-    }
-
     /// <summary>What a position adds to the account's value at its last trade, KRW: a stock's shares at it, a futures/options
     /// position's profit against its cost (its margin is not spent).</summary>
-    private decimal Held(string code, Position position)
+    private decimal Held(string code, LedgerPosition position)
     {
         var instrument = Instrument(code);
         return instrument.Derivative
@@ -128,7 +99,8 @@ internal sealed partial class BacktestVenue
 
     private KisBalance DerivativeBalance()
     {
-        var positions = _positions.Where(p => p.Value.Quantity != 0 && Instrument(p.Key).Derivative).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
+        var positions = _ledger.Positions.Where(p => p.Value.Quantity != 0 && Instrument(p.Key).Derivative)
+            .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
         {
             var instrument = Instrument(p.Key);
             return new KisPosition
@@ -141,7 +113,7 @@ internal sealed partial class BacktestVenue
         var profit = positions.Sum(p => p.ProfitLoss);
         return new KisBalance
         {
-            Product = KisProduct.FuturesOptions, Cash = _cash, PositionsValue = profit, TotalValue = _cash + profit, Positions = positions,
+            Product = KisProduct.FuturesOptions, Cash = _ledger.Cash, PositionsValue = profit, TotalValue = _ledger.Cash + profit, Positions = positions,
         };
     }
 
@@ -150,7 +122,7 @@ internal sealed partial class BacktestVenue
         var instrument = Instrument(code);
         var unit = price > 0 ? (long)(price * 100) : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
         var free = AvailableCash();
-        var closable = FuturesOptionRules.Closable(_positions.GetValueOrDefault(code)?.Quantity ?? 0, side == OrderSide.Buy);
+        var closable = FuturesOptionRules.Closable(_ledger.Positions.GetValueOrDefault(code)?.Quantity ?? 0, side == OrderSide.Buy);
         var total = KrxRules.DerivativeTick(code, 1) == 0 ? 0
             : Math.Min(FuturesOptionRules.MaxContractsPerOrder, closable + FuturesOptionRules.OpenableContracts(code, unit, (long)decimal.Floor(free)));
         return new KisBuyingPower { Cash = free, Price = Points(unit), Quantity = total, MaxQuantity = total };

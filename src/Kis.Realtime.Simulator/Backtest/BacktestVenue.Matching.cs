@@ -2,6 +2,7 @@ using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -10,12 +11,12 @@ internal sealed partial class BacktestVenue
 {
     private const int Levels = 10;
     private DateTimeOffset _now;
-    private decimal _cash;
+    // The account's money and holdings: the venue core's ledger, the paper venue's accounts' own code.
+    private readonly LedgerAccount _ledger;
     private long _nextNumber, _arrivals, _fillSequence;
     // Every order of the day, order n at n − 1: numbers are given one after the other from 1, each filed at once (AddOrder).
     private readonly List<Order> _orders = [];
     private readonly List<Order> _open = [];
-    private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
     private readonly ChunkedSeries<BacktestFillRow> _fills = new();
     // Notices written under the lock, and the batch handed out last (TakeNotices swaps them).
@@ -50,7 +51,7 @@ internal sealed partial class BacktestVenue
     {
         get
         {
-            lock (_gate) return _cash;
+            lock (_gate) return _ledger.Cash;
         }
     }
 
@@ -68,7 +69,7 @@ internal sealed partial class BacktestVenue
             return [.. _instruments.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i =>
             {
                 var scale = i.Value.Derivative ? 100m : 1m;
-                var position = _positions.GetValueOrDefault(i.Key);
+                var position = _ledger.Positions.GetValueOrDefault(i.Key);
                 return new BacktestInstrument(i.Key, i.Value.Last / scale, i.Value.TapeVolume, i.Value.TapeValue / scale, i.Value.TapeTrades,
                     position?.Quantity ?? 0, position is { Quantity: not 0 } ? Held(i.Key, position) : 0, i.Value.Multiplier, i.Value.Derivative);
             })];
@@ -164,6 +165,7 @@ internal sealed partial class BacktestVenue
             derivative ? (long)(request.Price * 100) : (long)request.Price, request.Quantity) { Derivative = derivative };
         if (order.IsMarket) order.ReservePrice = Instrument(order.Code).Upper;
         AddOrder(order);
+        _ledger.Hold(order.Terms, 0, order.Quantity);
         call.Number = order.Number;
         Notify(BacktestNoticeKind.Accepted, order, order.Number, order.Quantity, order.LimitPrice, 0);
         Arrive(order);
@@ -179,7 +181,7 @@ internal sealed partial class BacktestVenue
         if (OrderKinds.Modelled(amend.Kind) is not { } kind) return Refused(ref call, KindRefusal(amend.Kind));
         var market = kind == OrderKind.Market;
         var price = market ? 0 : (long)amend.Price;
-        var affected = Math.Min(amend.Quantity ?? original.Remaining, original.Remaining);
+        if (ChangeQuantityRefusal(amend.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         if (original.Derivative)
         {
             // The paper venue checks an amendment's terms only (FuturesOptionRules has no amendment money check).
@@ -188,14 +190,14 @@ internal sealed partial class BacktestVenue
         else
         {
             if (!market && PriceRefusal(original.Code, amend.Price) is { } bad) return Refused(ref call, bad);
-            if (original.Buy && affected * (market ? Instrument(original.Code).Upper : price) * (1 + _options.CommissionRate)
-                > AvailableCash() + affected * original.ReservePrice * (1 + _options.CommissionRate))
+            if (original.Buy && !_ledger.CanBuy(affected, market ? Instrument(original.Code).Upper : price, givenBack: affected * original.ReservePrice))
                 return Refused(ref call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
         }
         Reduce(original, affected);
         var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected) { Derivative = original.Derivative };
         if (market) successor.ReservePrice = Instrument(original.Code).Upper;
         AddOrder(successor);
+        _ledger.Hold(successor.Terms, 0, successor.Quantity);
         call.Number = successor.Number;
         call.Quantity = affected;
         Notify(BacktestNoticeKind.Amended, successor, original.Number, affected, price, original.Filled);
@@ -209,7 +211,7 @@ internal sealed partial class BacktestVenue
         call.Code = original.Code;
         call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
         call.Original = original.Number;
-        var affected = Math.Min(cancel.Quantity ?? original.Remaining, original.Remaining);
+        if (ChangeQuantityRefusal(cancel.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         Reduce(original, affected);
         var number = ++_nextNumber;
         AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected)
@@ -250,38 +252,22 @@ internal sealed partial class BacktestVenue
         foreach (var fill in fills) Fill(OrderNumbered(fill.OrderId), fill.Quantity, fill.Price, liquidity);
     }
 
+    /// <summary>A fill: the ledger (the venue core) settles it and charges its costs; the day's fill file keeps it.</summary>
     private void Fill(Order order, long quantity, long price, string liquidity)
     {
-        if (order.Derivative)
-        {
-            FillDerivative(order, quantity, price, liquidity);
-            return;
-        }
-        var value = (decimal)quantity * price;
-        var (commission, tax) = _costs.OfStockFill(order.Buy, quantity, price);
-        var position = PositionOf(order.Code);
-        if (order.Buy)
-        {
-            _cash -= value + commission;
-            position.Quantity += quantity;
-            position.Cost += value;
-        }
-        else
-        {
-            _cash += value - commission - tax;
-            position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
-            position.Quantity -= quantity;
-        }
+        var (commission, tax) = _ledger.Fill(order.Terms, order.Remaining, quantity, price);
         order.Remaining -= quantity;
         order.Filled += quantity;
-        order.FillValue += value;
+        order.FillValue += (decimal)quantity * price;
+        // Futures/options prices are held in hundredths; the file shows points.
         _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
-            quantity, price, commission, tax, liquidity, _cash, position.Quantity));
+            quantity, order.Derivative ? Points(price) : price, commission, tax, liquidity, _ledger.Cash, _ledger.Positions[order.Code].Quantity));
         Notify(BacktestNoticeKind.Filled, order, order.Number, quantity, price, order.Quantity);
     }
 
     private void Reduce(Order original, long affected)
     {
+        _ledger.Hold(original.Terms, original.Remaining, original.Remaining - affected);
         original.Remaining -= affected;
         original.Cancelled += affected;
         var resting = Instrument(original.Code).Resting;
@@ -292,6 +278,7 @@ internal sealed partial class BacktestVenue
     private void Close(Order order)
     {
         Instrument(order.Code).Resting.Remove(order.Number);
+        _ledger.Hold(order.Terms, order.Remaining, 0);
         order.Remaining = 0;
     }
 

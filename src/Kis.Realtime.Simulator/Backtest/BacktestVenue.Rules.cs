@@ -2,6 +2,7 @@ using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Ledger;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
@@ -27,7 +28,7 @@ internal sealed partial class BacktestVenue
         if (StockRules.CapRefusal(request.Quantity, ProductRules.OrderPrice(market, (long)request.Price, instrument.Upper)) is { } cap)
             return new KisRefusal("1", cap.Code, cap.Message, 200);
         var buy = request.Side == OrderSide.Buy;
-        if (buy && request.Quantity * (market ? instrument.Upper : request.Price) * (1 + _options.CommissionRate) > AvailableCash())
+        if (buy && !_ledger.CanBuy(request.Quantity, ProductRules.OrderPrice(market, (long)request.Price, instrument.Upper)))
             return new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200);
         if (!buy && request.Quantity > Sellable(request.Code))
             return new KisRefusal("1", "APBK0400", $"주문가능수량을 초과 했습니다. (holds {Sellable(request.Code)} sellable)", 200);
@@ -57,6 +58,12 @@ internal sealed partial class BacktestVenue
         return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }
 
+    /// <summary>The paper venue's rule for how many of what is left an amendment or cancel concerns (<see cref="ProductRules.CheckChangeQuantity"/>).</summary>
+    private static KisRefusal? ChangeQuantityRefusal(long? quantity, Order original, out long affected)
+        => ProductRules.CheckChangeQuantity(quantity, original.Remaining, out affected) is { } refused
+            ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
+            : null;
+
     private static KisOrderResult Refused(ref CallRow call, KisRefusal refusal)
     {
         call.Refusal = refusal;
@@ -80,22 +87,10 @@ internal sealed partial class BacktestVenue
     }
 
     /// <summary>Cash not held for open stock buys (at their limit, a market buy at the day's upper limit, with commission)
-    /// nor as futures/options margin.</summary>
-    private decimal AvailableCash()
-    {
-        var held = 0m;
-        foreach (var order in OpenOrders())
-            if (order.Buy && !order.Derivative) held += order.Remaining * order.ReservePrice * (1 + _options.CommissionRate);
-        return _cash - held - DerivativeMarginInUse();
-    }
+    /// nor as futures/options margin: the ledger's.</summary>
+    private decimal AvailableCash() => _ledger.FreeCash();
 
-    private long Sellable(string code)
-    {
-        var held = _positions.GetValueOrDefault(code)?.Quantity ?? 0;
-        foreach (var order in OpenOrders())
-            if (!order.Buy && order.Code == code && !order.Derivative) held -= order.Remaining;
-        return held;
-    }
+    private long Sellable(string code) => _ledger.Sellable(code);
 
     /// <summary>
     /// The orders with something left, in number order (as <c>_orders</c> lists them): the account checks of every
@@ -129,19 +124,13 @@ internal sealed partial class BacktestVenue
         return instrument;
     }
 
-    private Position PositionOf(string code)
-    {
-        if (!_positions.TryGetValue(code, out var position)) _positions[code] = position = new Position();
-        return position;
-    }
-
     private decimal EquityLocked()
     {
         // Stocks' shares at their last price add up as whole won: one decimal addition a trade, not two a stock. The
         // sum is exact either way, so the equity is the same.
         long stocks = 0;
-        var equity = _cash;
-        foreach (var (code, position) in _positions)
+        var equity = _ledger.Cash;
+        foreach (var (code, position) in _ledger.Positions)
         {
             if (position.Quantity == 0) continue;
             var instrument = Instrument(code);
@@ -191,12 +180,9 @@ internal sealed partial class BacktestVenue
         public decimal FillValue { get; set; }
         /// <summary>What an open buy holds of the cash per share: its limit, or the day's upper limit for a market order.</summary>
         public long ReservePrice { get; set; } = limitPrice;
-    }
 
-    private sealed class Position
-    {
-        public long Quantity;
-        public decimal Cost;
+        /// <summary>The order as the ledger holds and settles it.</summary>
+        public LedgerOrderTerms Terms => new(Code, Derivative, Buy, IsMarket, LimitPrice, ReservePrice);
     }
 
     private sealed class InstrumentState

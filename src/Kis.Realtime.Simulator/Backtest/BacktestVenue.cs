@@ -1,5 +1,6 @@
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -28,7 +29,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         _costs = options.Costs;
         _pump = pump;
         _client = client;
-        _cash = options.StartingCash;
+        _ledger = new LedgerAccount(options.StartingCash, _costs);
     }
 
     public KisOrderBook Book { get; } = new();
@@ -145,13 +146,13 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         lock (_gate)
         {
             if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBalance());
-            var positions = _positions.Where(p => p.Value.Quantity != 0 && !Instrument(p.Key).Derivative)
+            var positions = _ledger.Positions.Where(p => p.Value.Quantity != 0 && !Instrument(p.Key).Derivative)
                 .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
             {
                 var last = Instrument(p.Key).Last;
                 return new KisPosition
                 {
-                    Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = Sellable(p.Key),
+                    Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = _ledger.Sellable(p.Key),
                     AveragePrice = p.Value.Quantity == 0 ? 0 : p.Value.Cost / p.Value.Quantity, CurrentPrice = last,
                     Value = last * p.Value.Quantity, ProfitLoss = last * p.Value.Quantity - p.Value.Cost,
                 };
@@ -159,7 +160,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             var value = positions.Sum(p => p.Value);
             return Task.FromResult(new KisBalance
             {
-                Product = product, Cash = _cash, PositionsValue = value, TotalValue = _cash + value, Positions = positions,
+                Product = product, Cash = _ledger.Cash, PositionsValue = value, TotalValue = _ledger.Cash + value, Positions = positions,
             });
         }
     }
@@ -172,8 +173,8 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBuyingPower(code, side, price));
             var instrument = Instrument(code);
             var unit = price > 0 ? price : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
-            var cash = AvailableCash();
-            var quantity = side == OrderSide.Sell ? Sellable(code) : unit <= 0 ? 0 : (long)Math.Floor(cash / (unit * (1 + _options.CommissionRate)));
+            var cash = _ledger.FreeCash();
+            var quantity = side == OrderSide.Sell ? _ledger.Sellable(code) : unit <= 0 ? 0 : (long)Math.Floor(cash / (unit * (1 + _options.CommissionRate)));
             return Task.FromResult(new KisBuyingPower { Cash = cash, Price = unit, Quantity = Math.Max(0, quantity), MaxQuantity = Math.Max(0, quantity) });
         }
     }

@@ -192,7 +192,8 @@ internal static class OrderEndpoints
         foreach (var p in view.Positions.Where(p => !p.Derivative).OrderBy(p => p.Code, StringComparer.Ordinal))
         {
             var price = hub.Market.OrderBookFor(p.Code).Summary().Price;
-            cost += p.Cost;
+            var positionCost = ShownWon(p.Cost);
+            cost += positionCost;
             value += p.Quantity * price;
             rows.Add((JsonNode)new JsonObject
             {
@@ -206,10 +207,10 @@ internal static class OrderEndpoints
                 ["hldg_qty"] = N(p.Quantity),
                 ["ord_psbl_qty"] = N(p.Quantity - p.Reserved),
                 ["pchs_avg_pric"] = (p.Cost / (decimal)p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
-                ["pchs_amt"] = N(p.Cost),
+                ["pchs_amt"] = N(positionCost),
                 ["prpr"] = N(price),
                 ["evlu_amt"] = N(p.Quantity * price),
-                ["evlu_pfls_amt"] = N(p.Quantity * price - p.Cost),
+                ["evlu_pfls_amt"] = N(p.Quantity * price - positionCost),
                 ["evlu_pfls_rt"] = (p.Cost == 0 ? 0m : (p.Quantity * price - p.Cost) * 100m / p.Cost).ToString("0.00", CultureInfo.InvariantCulture),
             });
         }
@@ -360,6 +361,10 @@ internal static class OrderEndpoints
 
     /// <summary>Costs in KIS's whole-won fields: the exact sum rounded up, as the paper account's cash is charged.</summary>
     internal static string Won(decimal costs) => N((long)decimal.Ceiling(costs));
+
+    /// <summary>An exact amount (a position's cost) as KIS's whole-won field shows it: rounded down, as the cash is
+    /// (docs/simulator.md, "cost model").</summary>
+    internal static long ShownWon(decimal amount) => (long)decimal.Floor(amount);
 
     internal static Task Ok(HttpContext ctx, string code, string message, JsonObject? output, JsonObject? outputs = null)
     {

@@ -72,6 +72,7 @@ internal static class OrderInquiryEndpoints
         var p = view.Positions.FirstOrDefault(p => !p.Derivative && p.Code == code);
         var price = hub.Market.OrderBookFor(code).Summary().Price;
         var value = p.Quantity * price;
+        var cost = ShownWon(p.Cost);
         await Ok(ctx, "KIOK0000", "조회가 완료되었습니다", new JsonObject
         {
             ["pdno"] = code,
@@ -82,10 +83,10 @@ internal static class OrderInquiryEndpoints
             ["nsvg_qty"] = "0",
             ["ord_psbl_qty"] = N(p.Quantity - p.Reserved),
             ["pchs_avg_pric"] = (p.Quantity == 0 ? 0m : p.Cost / (decimal)p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
-            ["pchs_amt"] = N(p.Cost),
+            ["pchs_amt"] = N(cost),
             ["now_pric"] = N(price),
             ["evlu_amt"] = N(value),
-            ["evlu_pfls_amt"] = N(value - p.Cost),
+            ["evlu_pfls_amt"] = N(value - cost),
             ["evlu_pfls_rt"] = (p.Cost == 0 ? 0m : (value - p.Cost) * 100m / p.Cost).ToString("0.00", CultureInfo.InvariantCulture),
         });
     }

@@ -38,8 +38,7 @@ internal sealed partial class PaperVenue
         if (now >= _nextExpiry) ExpireDayOrders(now);
         if (now.Date <= _day) return;
         if (_day != default)
-            foreach (var position in _accounts.Values.SelectMany(a => a.Positions.Values))
-                (position.BoughtToday, position.SoldToday, position.Realized) = (0, 0, 0);
+            foreach (var account in _accounts.Values) account.StartDay();
         _day = now.Date;
     }
 
@@ -56,7 +55,7 @@ internal sealed partial class PaperVenue
         foreach (var order in due.Where(o => o.Remaining > 0 && !o.Closed).OrderBy(ExpiryOf).ThenBy(o => o.Number))
         {
             var left = order.Remaining;
-            order.Rules.Release(order, left);
+            order.Account.Hold(order.Terms, left, 0);
             order.Remaining = 0;
             order.Cancelled += left;
             Close(order);

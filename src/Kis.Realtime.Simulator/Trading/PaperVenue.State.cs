@@ -22,7 +22,7 @@ internal sealed partial class PaperVenue
                 [.. a.Orders.Select(o => new VenueOrderState(o.Number, o.Original, o.Code, o.Buy, o.IsMarket, o.Quantity, o.Request.Price,
                     o.Rules.IsDerivative, o.PlacedAt, o.ReservePrice, o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax))],
                 [.. a.Positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new VenuePositionState(p.Key, p.Value.Quantity, p.Value.Cost,
-                    p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Rules.IsDerivative, p.Value.Realized))])).ToArray();
+                    p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))])).ToArray();
             return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, market.LastOrderNumber, accounts);
         }
     }
@@ -42,14 +42,13 @@ internal sealed partial class PaperVenue
             var open = new List<PaperOrder>();
             foreach (var state in snapshot.Accounts)
             {
-                var account = new PaperAccount(state.Number, state.HtsId, PaperAccount.RestoredOwner(state.OwnerHash), _costs) { Cash = state.Cash };
-                account.RestoreCostsCharged(state.CostsCharged);
+                var account = new PaperAccount(state.Number, state.HtsId, PaperAccount.RestoredOwner(state.OwnerHash), _costs);
+                account.Restore(state.Cash, state.CostsCharged);
                 foreach (var p in state.Positions)
                 {
                     var position = account.Position(p.Code);
-                    (position.Quantity, position.Cost, position.Reserved, position.BoughtToday, position.SoldToday, position.Realized)
-                        = (p.Quantity, p.Cost, p.Reserved, p.BoughtToday, p.SoldToday, p.Realized);
-                    position.Rules = ProductRules.For(p.Derivative);
+                    (position.Quantity, position.Cost, position.BoughtToday, position.SoldToday, position.Realized, position.Derivative)
+                        = (p.Quantity, p.Cost, p.BoughtToday, p.SoldToday, p.Realized, p.Derivative);
                 }
                 foreach (var o in state.Orders)
                 {
@@ -68,6 +67,7 @@ internal sealed partial class PaperVenue
             Span<BookLevel> asks = stackalloc BookLevel[Market.StockBook.Levels], bids = stackalloc BookLevel[Market.StockBook.Levels];
             foreach (var order in open.OrderBy(o => o.Number))
             {
+                order.Account.Hold(order.Terms, 0, order.Remaining); // what it holds, as at its placement
                 if (order.Rules.IsDerivative)
                 {
                     var quote = market.DerivativeForOrders(order.Code).Quote;

@@ -74,7 +74,7 @@ internal sealed partial class PaperVenue : ITapeListener
             if (rules.Check(request, quote, account) is { } refusal) return refusal;
             var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
             account.Orders.Add(order);
-            rules.Reserve(order);
+            account.Hold(order.Terms, 0, order.Quantity);
             Notify(order, PaperNoticeKind.Accepted, order.Quantity, order.LimitPrice, now);
             Arrive(order, now);
             return PaperResult.Ok(order);
@@ -93,11 +93,8 @@ internal sealed partial class PaperVenue : ITapeListener
             if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
             if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
             var rules = original.Rules;
-            // A part names how many of what is left: none, fewer than none or more than is left is a mistake to refuse,
-            // not a quantity to round to the remainder (the caller would believe an amendment that did not happen).
-            if (!wholeRemainder && (quantity <= 0 || quantity > original.Remaining))
-                return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (ORD_QTY {quantity}: 1 to the {original.Remaining:N0} left, or all that is left)");
-            var affected = wholeRemainder ? original.Remaining : quantity;
+            if (ProductRules.CheckChangeQuantity(wholeRemainder ? null : quantity, original.Remaining, out var affected) is { } badQuantity)
+                return badQuantity;
             if (!cancel && !original.IsMarket)
             {
                 var (lower, upper, tick) = PriceBand(rules, original.Code);
@@ -108,7 +105,7 @@ internal sealed partial class PaperVenue : ITapeListener
                 if (rules.CheckAmendment(original, affected, price) is { } refusal) return refusal;
             }
             var account = original.Account;
-            rules.Release(original, affected);
+            account.Hold(original.Terms, original.Remaining, original.Remaining - affected);
             original.Remaining -= affected;
             if (original.Remaining == 0) Close(original);
             else if (_books.TryGetValue((original.Code, rules.IsDerivative), out var resting)) resting.Reduce(original.Number, affected);
@@ -126,7 +123,7 @@ internal sealed partial class PaperVenue : ITapeListener
                 Notify(successor, PaperNoticeKind.Cancelled, affected, original.LimitPrice, now, filledSoFar: original.Filled);
                 return PaperResult.Ok(successor);
             }
-            rules.Reserve(successor);
+            account.Hold(successor.Terms, 0, successor.Quantity);
             Notify(successor, PaperNoticeKind.Amended, affected, successor.LimitPrice, now, filledSoFar: original.Filled);
             // An amendment is a new order at its price (it loses its place in the queue): marketable, it trades at once.
             Arrive(successor, now);
@@ -269,7 +266,7 @@ internal sealed partial class PaperVenue : ITapeListener
         lock (_gate)
         {
             EndDays(now);
-            var free = _accounts.GetValueOrDefault(accountNumber) is { } account ? ProductRules.FreeCash(account) : StartingCash;
+            var free = _accounts.GetValueOrDefault(accountNumber) is { } account ? account.FreeCash() : StartingCash;
             return ((long)decimal.Floor(free), unit, StockRules.Affordable(free, unit, _costs.CommissionRate));
         }
     }
@@ -288,7 +285,7 @@ internal sealed partial class PaperVenue : ITapeListener
             EndDays(now);
             var account = _accounts.GetValueOrDefault(accountNumber);
             var closable = account is null ? 0 : FuturesOptionRules.Closable(account, code, buy);
-            var free = account is null ? StartingCash : (long)decimal.Floor(ProductRules.FreeCash(account));
+            var free = account is null ? StartingCash : (long)decimal.Floor(account.FreeCash());
             const long cap = FuturesOptionRules.MaxContractsPerOrder;
             return (Math.Min(closable, cap), Math.Min(cap, closable + FuturesOptionRules.OpenableContracts(code, unit, free)));
         }
@@ -304,9 +301,9 @@ internal sealed partial class PaperVenue : ITapeListener
             else ReadTape();
             var account = _accounts.GetValueOrDefault(accountNumber);
             if (account is null) return new PaperAccountView(StartingCash, [], [], StartingCash);
-            return new PaperAccountView(account.Cash, FreeCash: (long)decimal.Floor(ProductRules.FreeCash(account)), Orders:
+            return new PaperAccountView(account.ShownCash, FreeCash: (long)decimal.Floor(account.FreeCash()), Orders:
                 [.. account.Orders.Select(o => o.Snapshot())],
-                Positions: [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Rules.IsDerivative, p.Value.Realized))]);
+                Positions: [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
         }
     }
 

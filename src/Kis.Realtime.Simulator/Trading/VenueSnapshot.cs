@@ -10,12 +10,13 @@ namespace Kis.Realtime.Simulator.Trading;
 /// </summary>
 internal sealed record VenueSnapshot(int Version, DateTime MarketTime, DateTime Day, long LastOrderNumber, VenueAccountState[] Accounts)
 {
-    /// <summary>The shape this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The shape this build writes and reads (2: exact decimal cash and costs, the venue core's ledger; the
+    /// holds of open orders are not kept, they come back as the orders rest again).</summary>
+    public const int CurrentVersion = 2;
 }
 
 /// <summary>One account: <paramref name="OwnerHash"/> is the SHA-256 (hex) of the app key that owns it.</summary>
-internal sealed record VenueAccountState(string Number, string HtsId, string OwnerHash, long Cash, decimal CostsCharged,
+internal sealed record VenueAccountState(string Number, string HtsId, string OwnerHash, decimal Cash, decimal CostsCharged,
     VenueOrderState[] Orders, VenuePositionState[] Positions);
 
 /// <summary>One order of an account, open or done (the inquiries list both).</summary>
@@ -23,7 +24,7 @@ internal sealed record VenueOrderState(long Number, long Original, string Code, 
     DateTime PlacedAt, long ReservePrice, long Remaining, long Filled, long FilledValue, long Cancelled, bool Closed, decimal Commission, decimal Tax);
 
 /// <summary>One position of an account.</summary>
-internal sealed record VenuePositionState(string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative,
+internal sealed record VenuePositionState(string Code, long Quantity, decimal Cost, long BoughtToday, long SoldToday, bool Derivative,
     long Realized);
 
 /// <summary>The state file's JSON, source-generated (Native AOT).</summary>

@@ -104,7 +104,7 @@ public sealed class PaperVenueDefectTests
         var cash = long.Parse(output.GetProperty("dnca_cash").GetString()!);
         var orderable = long.Parse(output.GetProperty("ord_psbl_cash").GetString()!);
         var position = sim.Hub.Venue.View("6012345603").Positions.Single();
-        var margin = Kis.Realtime.Simulator.Trading.Rules.FuturesOptionRules.MarginOf("101W09", 1, position.Cost);
+        var margin = Kis.Realtime.Simulator.Trading.Rules.FuturesOptionRules.MarginOf("101W09", 1, (long)position.Cost);
         Assert.True(margin > 0);
         Assert.Equal(cash - margin, orderable);
     }

@@ -122,7 +122,7 @@ public sealed class ReplayVenueTests : IDisposable
     }
 
     /// <summary>One recorded line, as <c>kisrt record</c> writes it (receive time in UTC).</summary>
-    private static byte[] Line(DateTimeOffset at, byte[] message)
+    internal static byte[] Line(DateTimeOffset at, byte[] message)
     {
         var w = new ArrayBufferWriter<byte>();
         RawMessageLine.Write(w, at.ToUniversalTime(), message);

@@ -1,4 +1,5 @@
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Ledger;
 
 // The venue's state (accounts, orders, positions) and answers, which the product rules act on: here, below the venue
 // (Trading), so that the rules never name the venue.
@@ -49,7 +50,9 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
     /// <summary>What a buy reserves per share: its limit, or the day's upper limit for a market order.</summary>
     public long ReservePrice { get; init; } = request.Price;
 
-    public long Reserved => Buy ? Quantity * ReservePrice : 0;
+    /// <summary>The order as the account's ledger holds and settles it.</summary>
+    public LedgerOrderTerms Terms => new(Code, Rules.IsDerivative, Buy, IsMarket, LimitPrice, ReservePrice);
+
     public long Remaining { get; set; } = request.Quantity;
     public long Filled { get; set; }
     public long FilledValue { get; set; }
@@ -68,26 +71,13 @@ internal sealed class PaperOrder(long number, long original, PaperAccount accoun
 internal readonly record struct PaperOrderSnapshot(long Number, long Original, string Code, bool Buy, bool IsMarket, long Quantity, long Price,
     DateTime PlacedAt, long Filled, long FilledValue, long Remaining, long Cancelled, bool Derivative, decimal Commission = 0, decimal Tax = 0);
 
-/// <summary>An account: cash, positions and orders (the venue's lock guards all of it), charged by <paramref name="costs"/>.</summary>
+/// <summary>An account of the paper venue: its ledger (cash, positions, holds: the venue core's <see cref="LedgerAccount"/>),
+/// who owns it and its orders (the venue's lock guards all of it), charged by <paramref name="costs"/>.</summary>
 internal sealed class PaperAccount(string number, string htsId, string owner, KisTradingCosts? costs = null)
+    : LedgerAccount(StartingCash, costs ?? KisTradingCosts.Default)
 {
     /// <summary>Cash every new account starts with (KRW).</summary>
     public const long StartingCash = 100_000_000;
-
-    /// <summary>The cost rule the venue charges the account's fills by.</summary>
-    public KisTradingCosts Costs { get; } = costs ?? KisTradingCosts.Default;
-
-    /// <summary>The commission and tax of every fill so far, exact; <see cref="Cash"/> has been charged it rounded up to
-    /// the won, so the cash is the exact cash rounded down (what a backtest at the same rates ends with, to the won).</summary>
-    public decimal CostsCharged { get; private set; }
-
-    /// <summary>Charges a fill's <paramref name="costs"/> (KRW, exact) to the cash.</summary>
-    public void Charge(decimal costs)
-    {
-        var before = decimal.Ceiling(CostsCharged);
-        CostsCharged += costs;
-        Cash -= (long)(decimal.Ceiling(CostsCharged) - before);
-    }
 
     public string Number { get; } = number;
     public string HtsId { get; } = htsId;
@@ -116,36 +106,17 @@ internal sealed class PaperAccount(string number, string htsId, string owner, Ki
 
     private const string RestoredPrefix = "\0sha256:";
 
-    /// <summary>Sets what the account's fills were charged so far (a restored account).</summary>
-    public void RestoreCostsCharged(decimal costs) => CostsCharged = costs;
-    public long Cash { get; set; } = StartingCash;
     public List<PaperOrder> Orders { get; } = [];
-    public Dictionary<string, PaperPosition> Positions { get; } = new(StringComparer.Ordinal);
 
-    public PaperPosition Position(string code)
-    {
-        if (!Positions.TryGetValue(code, out var position)) Positions[code] = position = new PaperPosition();
-        return position;
-    }
-}
-
-/// <summary>
-/// Shares held in one stock: quantity, what they cost, shares reserved by open sell orders, today's trades. For a
-/// futures/options code the quantity is signed (negative: short) and the cost is that of the open contracts.
-/// </summary>
-internal sealed class PaperPosition
-{
-    public long Quantity, Cost, Reserved, BoughtToday, SoldToday;
-    /// <summary>The rules of the position's product (futures/options from its first contract's fill).</summary>
-    public ProductRules Rules = ProductRules.Stock;
-    /// <summary>Futures/options: profit of the contracts closed today (hundredths of a point × contracts).</summary>
-    public long Realized;
+    /// <summary>Cash as KIS's whole-won fields show it (dnca_tot_amt): the exact cash rounded down (each fill's costs
+    /// rounded up as charged), less what open buys hold.</summary>
+    public long ShownCash => (long)decimal.Floor(Cash) - ReservedCash;
 }
 
 /// <summary>An account's state copied out for an inquiry (<paramref name="FreeCash"/>: the cash less what open orders and
-/// positions hold, <see cref="ProductRules.FreeCash"/>, rounded down).</summary>
+/// positions hold, <see cref="LedgerAccount.FreeCash"/>, rounded down).</summary>
 internal sealed record PaperAccountView(long Cash, PaperOrderSnapshot[] Orders,
-    (string Code, long Quantity, long Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions, long FreeCash);
+    (string Code, long Quantity, decimal Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions, long FreeCash);
 
 internal enum PaperNoticeKind { Accepted, Filled, Amended, Cancelled, Refused }
 

@@ -49,10 +49,6 @@ internal abstract class ProductRules
     /// </summary>
     public static long OrderPrice(bool isMarket, long price, long upperLimit) => isMarket || price <= 0 ? upperLimit : price;
 
-    /// <summary>The margin <paramref name="quantity"/> at <paramref name="price"/> take, in KRW (0: the product
-    /// reserves cash or shares instead).</summary>
-    public virtual long Margin(string code, long quantity, long price) => 0;
-
     /// <summary>The checks of a new order KIS's REST answer refuses at the door: quantity, grid, limits, then money.</summary>
     public PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
         => CheckOrder(request.Quantity, request.IsMarket, request.Price, quote) ?? CheckMoney(request, quote, account);
@@ -72,46 +68,25 @@ internal abstract class ProductRules
         return null;
     }
 
+    /// <summary>
+    /// How many of what is left an amendment or partial cancel concerns: <paramref name="quantity"/>, or all of it (null).
+    /// None, fewer than none or more than is left is a mistake to refuse, not a quantity to round to the remainder (the
+    /// caller would believe an amendment that did not happen). Both venues' rule; null refusal when it may go on.
+    /// </summary>
+    public static PaperResult? CheckChangeQuantity(long? quantity, long remaining, out long affected)
+    {
+        affected = quantity ?? remaining;
+        return affected <= 0 || affected > remaining
+            ? PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (ORD_QTY {quantity}: 1 to the {remaining:N0} left, or all that is left)")
+            : null;
+    }
+
     /// <summary>Whether the account can pay for (or deliver) the order: cash, shares or margin.</summary>
     protected abstract PaperResult? CheckMoney(PaperOrderRequest request, OrderQuote quote, PaperAccount account);
 
     /// <summary>Whether <paramref name="affected"/> of <paramref name="original"/> amended to <paramref name="price"/>
     /// can be paid for (its old reservation comes back first); null when it can.</summary>
     public virtual PaperResult? CheckAmendment(PaperOrder original, long affected, long price) => null;
-
-    /// <summary>Holds what an open order needs (cash, shares); nothing for a product that counts margin instead.</summary>
-    public abstract void Reserve(PaperOrder order);
-
-    /// <summary>Gives back what <paramref name="quantity"/> of an open order had reserved.</summary>
-    public abstract void Release(PaperOrder order, long quantity);
-
-    /// <summary>A fill of <paramref name="quantity"/> at <paramref name="price"/> on the account's cash and position.</summary>
-    public abstract void Settle(PaperOrder order, PaperPosition position, long quantity, long price);
-
-    /// <summary>
-    /// What an account may still spend (KRW, exact): its cash (open stock buys' shares already reserved out of it) less
-    /// the commission those buys will pay and the margin its positions and open orders hold; the backtest's rule.
-    /// Under the venue's lock.
-    /// </summary>
-    public static decimal FreeCash(PaperAccount account)
-    {
-        decimal commission = 0;
-        foreach (var order in account.Orders)
-            if (order.Buy && !order.Rules.IsDerivative && order.Remaining > 0 && !order.Closed)
-                commission += order.Remaining * order.ReservePrice * account.Costs.CommissionRate;
-        return account.Cash - commission - MarginInUse(account);
-    }
-
-    /// <summary>The margin an account's positions and open orders hold (out of its cash). Under the venue's lock.</summary>
-    public static long MarginInUse(PaperAccount account)
-    {
-        long margin = 0;
-        foreach (var (code, position) in account.Positions)
-            if (position.Quantity != 0) margin += position.Rules.Margin(code, 1, position.Cost);
-        foreach (var order in account.Orders)
-            if (order.Remaining > 0 && !order.Closed && !order.IsMarket) margin += order.Rules.Margin(order.Code, order.Remaining, order.LimitPrice);
-        return margin;
-    }
 }
 
 /// <summary>The touch an order meets, the day's limits and the tick (0: KRX's stock tick bands).</summary>

@@ -55,13 +55,12 @@ internal sealed class StockRules : ProductRules
         if (request.Buy)
         {
             // The shares and their commission, out of the cash not held (the backtest's check).
-            if (request.Quantity * unitPrice * (1 + account.Costs.CommissionRate) > FreeCash(account))
+            if (!account.CanBuy(request.Quantity, unitPrice))
                 return PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash for the shares and their commission)");
         }
         else
         {
-            var position = account.Positions.GetValueOrDefault(request.Code);
-            if (position is null || position.Quantity - position.Reserved < request.Quantity)
+            if (account.Sellable(request.Code) < request.Quantity)
                 return PaperResult.Refuse("APBK0400", "주문 가능한 수량을 초과 했습니다. (more than the position that can be sold)");
         }
         return null;
@@ -71,43 +70,8 @@ internal sealed class StockRules : ProductRules
     {
         // A buy amended up holds the difference: its old reservation and commission come back first.
         if (!original.Buy) return null;
-        var withCommission = 1 + original.Account.Costs.CommissionRate;
-        return affected * price * withCommission > FreeCash(original.Account) + affected * original.ReservePrice * withCommission
+        return !original.Account.CanBuy(affected, price, givenBack: affected * original.ReservePrice)
             ? PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (not enough cash for the shares and their commission)")
             : null;
-    }
-
-    /// <summary>A buy reserves its cash at the reserve price, a sell its shares.</summary>
-    public override void Reserve(PaperOrder order)
-    {
-        if (order.Buy) order.Account.Cash -= checked(order.Quantity * order.ReservePrice);
-        else order.Account.Position(order.Code).Reserved += order.Quantity;
-    }
-
-    public override void Release(PaperOrder order, long quantity)
-    {
-        if (order.Buy) order.Account.Cash += checked(quantity * order.ReservePrice);
-        else order.Account.Position(order.Code).Reserved -= quantity;
-    }
-
-    public override void Settle(PaperOrder order, PaperPosition position, long quantity, long price)
-    {
-        var account = order.Account;
-        if (order.Buy)
-        {
-            // The reservation was at the limit (or upper limit): the difference comes back as the fill is known.
-            account.Cash += checked(quantity * (order.ReservePrice - price));
-            position.Quantity += quantity;
-            position.Cost += checked(quantity * price);
-            position.BoughtToday += quantity;
-        }
-        else
-        {
-            account.Cash += checked(quantity * price);
-            position.Cost -= position.Quantity == 0 ? 0 : position.Cost * quantity / position.Quantity;
-            position.Quantity -= quantity;
-            position.Reserved -= quantity;
-            position.SoldToday += quantity;
-        }
     }
 }

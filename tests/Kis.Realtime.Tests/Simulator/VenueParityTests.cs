@@ -1,0 +1,120 @@
+using System.Globalization;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Rules;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+/// <summary>
+/// Issue 55, item 1: where the two venues meet. The same recorded market and the same orders, once as a backtest and
+/// once on paper under <c>kisrt sim --replay</c>: field by field the same fills (order, quantity, price, time),
+/// commission, tax, cash and position cost, since one ledger (<c>Trading/Ledger</c>) settles both. The one difference,
+/// by design: the backtest keeps the exact cash, paper shows it rounded down to the won (docs/simulator.md, "cost model").
+/// </summary>
+public sealed class VenueParityTests
+{
+    private const string Code = "005930", Account = "50123456";
+
+    /// <summary>10:00:00 KST on a Wednesday: KRX's continuous session.</summary>
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(9));
+
+    /// <summary>A book (70,000 / 69,900), a trade at 70,000; a seller through 69,900; a new book (70,200 / 70,100); a
+    /// buyer through 70,300; a last trade. The orders: at the first trade a marketable buy of 3 at 70,000 and a resting
+    /// buy of 5 at 69,900; at the second a sell of 4 at 70,300 that rests until the buyer trades through it.</summary>
+    private static byte[] Recording() =>
+    [
+        .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(ask: 70_000, bid: 69_900, quantity: 100)),
+        .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(1), ReplayVenueTests.Trade(T0.AddSeconds(1), 69_800, 50, buyer: false, previousClose: 69_000)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(2), ReplayVenueTests.Book(ask: 70_200, bid: 70_100, quantity: 100)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(3), ReplayVenueTests.Trade(T0.AddSeconds(3), 70_400, 50, buyer: true, previousClose: 69_000)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(4), ReplayVenueTests.Trade(T0.AddSeconds(4), 70_000, 1, buyer: true, previousClose: 69_000)),
+    ];
+
+    [Fact]
+    public async Task The_same_orders_over_the_same_recording_fill_alike_as_a_backtest_and_on_paper_under_replay()
+    {
+        var dir = Cli.CliTestKit.EmptyDirectory();
+        var day = Path.Combine(dir, "2026-11-25");
+        Directory.CreateDirectory(day);
+        File.WriteAllBytes(Path.Combine(day, "raw.log"), Recording());
+
+        // The backtest, at no latency: the simulator's REST call reaches its venue at the replayed clock's now.
+        KisBalance? balance = null;
+        var backtest = await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
+        {
+            var seen = 0;
+            await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: ct))
+            {
+                if (++seen == 1)
+                {
+                    Assert.Equal(KisOrderOutcome.Accepted, (await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 3, 70_000), ct)).Outcome);
+                    Assert.Equal(KisOrderOutcome.Accepted, (await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 5, 69_900), ct)).Outcome);
+                }
+                else if (seen == 2)
+                    Assert.Equal(KisOrderOutcome.Accepted, (await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Sell, 4, 70_300), ct)).Outcome);
+                else if (seen == 4)
+                {
+                    balance = await orders.GetBalanceAsync(KisProduct.Stock, ct);
+                    break;
+                }
+            }
+        }, new KisBacktestOptions { Latency = TimeSpan.Zero }).WaitAsync(SimTestClient.Timeout);
+
+        // Paper: the same raw.log replayed by the simulator, the same orders through KIS's REST calls at the same points.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
+        await using var sim = await Sim.StartAsync(o => o with
+        {
+            ReplayFile = Path.Combine(day, "raw.log"), ReplaySpeed = 1, TimeProvider = clock, RandomNotices = false,
+        });
+        var token = await MinuteChartTests.TokenAsync(sim);
+        await using var feed = await Sim.ClientAsync(sim);
+        await feed.RequestAsync("H0STCNT0", Code);
+        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 2);
+        var venue = sim.Hub.Venue;
+        var notices = venue.OpenNotices("simuser01", derivative: false);
+        long[] numbers = [await PlaceAsync(sim, token, buy: true, 70_000, 3), await PlaceAsync(sim, token, buy: true, 69_900, 5), 0];
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Sim.UntilAsync(() => Order(venue, numbers[1]).Filled == 5);
+        numbers[2] = await PlaceAsync(sim, token, buy: false, 70_300, 4);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        await sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
+        await Sim.UntilAsync(() => Order(venue, numbers[2]).Filled == 4);
+
+        // Fills, field by field: which order (by placement), quantity, price, market time.
+        var paperFills = new List<PaperNotice>();
+        while (venue.NextNotice(notices) is { } notice)
+            if (notice.Kind == PaperNoticeKind.Filled) paperFills.Add(notice);
+        var backtestFills = backtest.Fills.Select(f => (Placed: long.Parse(f.OrderNumber, CultureInfo.InvariantCulture) - 1, f.Quantity, f.Price,
+            f.Time.ToOffset(T0.Offset).DateTime)).ToList();
+        Assert.Equal(backtestFills, paperFills.Select(n => ((long)Array.IndexOf(numbers, n.Number), n.Quantity, (decimal)n.Price, n.At)).ToList());
+        Assert.Equal(3, backtestFills.Count);
+
+        // Commission and tax per order: the backtest's per fill summed, paper's per order, exact on both.
+        var view = venue.View(Account + "01");
+        for (var placed = 0; placed < numbers.Length; placed++)
+        {
+            var order = view.Orders.Single(o => o.Number == numbers[placed]);
+            var fills = backtest.Fills.Where(f => long.Parse(f.OrderNumber, CultureInfo.InvariantCulture) == placed + 1).ToList();
+            Assert.Equal((fills.Sum(f => f.Commission), fills.Sum(f => f.Tax)), (order.Commission, order.Tax));
+            Assert.Equal(fills.Sum(f => f.Quantity * f.Price), order.FilledValue);
+        }
+
+        // Cash: exact in the backtest, rounded down to the won on paper. Position: the same shares at the same exact cost.
+        Assert.Equal((long)decimal.Floor(backtest.Summary.EndingCash), view.Cash);
+        Assert.NotEqual(decimal.Floor(backtest.Summary.EndingCash), backtest.Summary.EndingCash); // the one difference is real
+        var position = Assert.Single(balance!.Positions);
+        var paperPosition = view.Positions.Single();
+        Assert.Equal((position.Quantity, position.AveragePrice), (paperPosition.Quantity, paperPosition.Cost / paperPosition.Quantity));
+    }
+
+    private static PaperOrderSnapshot Order(PaperVenue venue, long number) => venue.View(Account + "01").Orders.Single(o => o.Number == number);
+
+    private static async Task<long> PlaceAsync(KisSimulator sim, string token, bool buy, long price, long quantity)
+    {
+        var placed = await PaperVenueTests.PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", buy ? "TTTC0012U" : "TTTC0011U",
+            PaperVenueTests.Buy(price, quantity, Account, Code));
+        Assert.True(placed.GetProperty("rt_cd").GetString() == "0", placed.GetProperty("msg1").GetString());
+        return long.Parse(placed.GetProperty("output").GetProperty("ODNO").GetString()!, CultureInfo.InvariantCulture);
+    }
+}
