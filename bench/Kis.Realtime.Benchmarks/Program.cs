@@ -33,6 +33,11 @@ if (args.Length > 0 && args[0] == "backtest-allocs") return await BacktestBenchm
 // `backtest-output DIR [latency-ms] [inline]`: that day's backtest files, to compare a change's output byte for byte.
 if (args.Length > 1 && args[0] == "backtest-output") return await BacktestBenchmarks.OutputHarnessAsync(args);
 
+// `backtest-process [runs] [NAME=KISRT ...]`: a fresh `kisrt backtest` over a 1 M-record day, a whole process, paired with `kisrt decode`.
+if (args.Length > 0 && args[0] == "backtest-process") return await BacktestProcessHarness.RunAsync(args);
+// `backtest-day DIR [trades]`: that day's recording (500,000 trades, each followed by its book), for timing by hand.
+if (args.Length > 1 && args[0] == "backtest-day") return BacktestProcessHarness.WriteDay(args);
+
 // The paper venue's matching engine: events per CPU-second, bytes per event (MatchingEngineBenchmarks).
 if (args.Length > 0 && args[0] == "engine-cpu") return MatchingEngineBenchmarks.CpuHarness(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.

@@ -8,7 +8,7 @@ public sealed partial class KisRiskGuard
     private sealed record WorkingOrder(string Number, KisProduct Product, string Code, OrderSide Side, long Remaining);
 
     /// <summary>The first limit <paramref name="order"/> breaches, or null. Under the lock.</summary>
-    private (KisRiskCheck Check, string Why)? Check(KisOrderRequest order, IReadOnlyList<KisOrderState> tracked)
+    private (KisRiskCheck Check, string Why)? Check(KisOrderRequest order, KisOrderTracker.RiskView tracked)
     {
         if (_killed) return (KisRiskCheck.KillSwitch, "the kill switch is on");
         if (_rate is not null && _rate.DelayBeforeNext() > TimeSpan.Zero)
@@ -31,14 +31,14 @@ public sealed partial class KisRiskGuard
         if (_limits.MaxPosition is { } maxPosition)
         {
             // The worst case on the order's side: what is held plus every working order of that side filling, this one too.
-            var held = tracked.Where(o => o.Code == order.Code).Sum(o => o.Side == OrderSide.Sell ? -o.FilledQuantity : o.FilledQuantity);
+            var held = tracked.Position;
             var sameSide = working.Where(w => w.Code == order.Code && w.Side == order.Side).Sum(w => w.Remaining)
                 + _sending.Where(s => s.Code == order.Code && s.Side == order.Side).Sum(s => s.Quantity);
             var after = order.Side == OrderSide.Sell ? held - sameSide - order.Quantity : held + sameSide + order.Quantity;
             if (Math.Abs(after) > maxPosition && Math.Abs(after) > Math.Abs(held))
                 return (KisRiskCheck.MaxPosition, $"position in {order.Code} could reach {after}, over {maxPosition}");
         }
-        if (_limits.DailyLossLimit is { } maxLoss && DayProfit(tracked) is var profit && -profit >= maxLoss)
+        if (_limits.DailyLossLimit is { } maxLoss && DayProfit(tracked.Holdings) is var profit && -profit >= maxLoss)
             return (KisRiskCheck.DailyLoss, $"the day's loss {-profit:N0} reached the limit {maxLoss:N0}");
         return null;
     }
@@ -51,47 +51,42 @@ public sealed partial class KisRiskGuard
         return Math.Abs(price - last) > last * band ? $"price {price} is more than {band:P1} from the last trade {last}" : null;
     }
 
-    /// <summary>Orders working: those the notices show open, and those let through that no notice has named yet. Under the lock.</summary>
-    private List<WorkingOrder> Working(IReadOnlyList<KisOrderState> tracked)
+    /// <summary>
+    /// The tracker's view for a check of an order in <paramref name="code"/>, read in one step with the orders let
+    /// through. Under the lock (the tracker's own lock is taken inside it, and it calls nothing).
+    /// </summary>
+    private KisOrderTracker.RiskView Read(KisOrderTracker tracker, string? code)
+        => tracker.ReadForRisk(_letThrough.Keys, code, withHoldings: _limits.DailyLossLimit is not null);
+
+    /// <summary>
+    /// Orders working: those the notices show open, and those let through that no notice has named yet. An order let
+    /// through is forgotten once its notices say it is done, so a check costs what works, not the day's orders. Under the lock.
+    /// </summary>
+    private List<WorkingOrder> Working(KisOrderTracker.RiskView tracked)
     {
-        var working = new List<WorkingOrder>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var o in tracked)
+        var working = new List<WorkingOrder>(tracked.Working.Count + _letThrough.Count);
+        foreach (var o in tracked.Working)
+            working.Add(new WorkingOrder(o.OrderNumber, _letThrough.TryGetValue(KisOrderTracker.Bare(o.OrderNumber), out var r) ? r.Product : ProductOf(o.Code),
+                o.Code, o.Side, o.RemainingQuantity));
+        foreach (var (number, state) in tracked.Named)
         {
-            var number = Normalize(o.OrderNumber);
-            seen.Add(number);
-            if (!o.IsDone && o.RemainingQuantity > 0)
-                working.Add(new WorkingOrder(o.OrderNumber, _letThrough.TryGetValue(number, out var r) ? r.Product : ProductOf(o.Code), o.Code, o.Side,
-                    o.RemainingQuantity));
+            if (state is null && _letThrough.TryGetValue(number, out var order))
+                working.Add(new WorkingOrder(number, order.Product, order.Code, order.Side, order.Quantity));
+            else if (state is { IsDone: true }) _letThrough.Remove(number);
         }
-        foreach (var (number, order) in _letThrough)
-            if (!seen.Contains(number)) working.Add(new WorkingOrder(number, order.Product, order.Code, order.Side, order.Quantity));
         return working;
     }
 
     /// <summary>Stock codes are six digits; anything else is a futures/options code.</summary>
     private static KisProduct ProductOf(string code) => code.Length == 6 && code.All(char.IsAsciiDigit) ? KisProduct.Stock : KisProduct.FuturesOptions;
 
-    /// <summary>The fills' cash plus the positions at the last trades (at their average fill where no trade is known), in KRW. Under the lock.</summary>
-    private decimal DayProfit(IReadOnlyList<KisOrderState> tracked)
+    /// <summary>The fills' cash plus the positions at the last trades (at their last fill where no trade is known), in KRW. Under the lock.</summary>
+    private decimal DayProfit(IReadOnlyList<KisOrderTracker.Holding> holdings)
     {
         decimal profit = 0;
-        foreach (var code in tracked.Select(o => o.Code).Distinct(StringComparer.Ordinal))
-        {
-            long position = 0;
-            decimal cash = 0, lastFill = 0;
-            foreach (var o in tracked.Where(o => o.Code == code && o.FilledQuantity > 0))
-            {
-                var signed = o.Side == OrderSide.Sell ? -o.FilledQuantity : o.FilledQuantity;
-                position += signed;
-                cash -= signed * o.AveragePrice;
-                lastFill = o.AveragePrice;
-            }
+        foreach (var h in holdings)
             // In KRW: a future's points times its multiplier.
-            profit += (cash + position * (_lastTrades.TryGetValue(code, out var last) ? last : lastFill)) * ContractMultiplier.Of(code);
-        }
+            profit += (h.Cash + h.Position * (_lastTrades.TryGetValue(h.Code, out var last) ? last : h.LastFillPrice)) * ContractMultiplier.Of(h.Code);
         return profit;
     }
-
-    private static string Normalize(string number) => number.Trim().TrimStart('0') is { Length: > 0 } n ? n : "0";
 }

@@ -54,6 +54,15 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
         }
     }
 
+    /// <summary>Orders let through that the guard still follows itself (those whose notices have not said they are done).</summary>
+    internal int LetThroughCount
+    {
+        get
+        {
+            lock (_gate) return _letThrough.Count;
+        }
+    }
+
     /// <summary>Orders refused by <paramref name="check"/> so far.</summary>
     public long Refused(KisRiskCheck check) => Interlocked.Read(ref _refusals[(int)check]);
 
@@ -69,24 +78,23 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     }
 
     /// <summary>The position in <paramref name="code"/> as the notices tell it: bought less sold.</summary>
-    public long Position(string code)
-        => Book.Tracker.Orders.Where(o => o.Code == code).Sum(o => o.Side == OrderSide.Sell ? -o.FilledQuantity : o.FilledQuantity);
+    public long Position(string code) => Book.Tracker.PositionOf(code);
 
     /// <summary>The day's profit (negative: a loss): the fills' cash plus the positions at the last trades.</summary>
     public decimal DayProfit()
     {
-        var orders = Book.Tracker.Orders;
-        lock (_gate) return DayProfit(orders);
+        var tracker = Book.Tracker;
+        lock (_gate) return DayProfit(tracker.ReadForRisk([], null, withHoldings: true).Holdings);
     }
 
     /// <inheritdoc />
     public async Task<KisOrderResult> PlaceAsync(KisOrderRequest order, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var orders = Book.Tracker.Orders;
+        var tracker = Book.Tracker;
         lock (_gate)
         {
-            if (Check(order, orders) is { } breach) return Refuse(breach.Check, breach.Why, $"{order.Side} {order.Quantity} {order.Code}");
+            if (Check(order, Read(tracker, order.Code)) is { } breach) return Refuse(breach.Check, breach.Why, $"{order.Side} {order.Quantity} {order.Code}");
             _sending.Add(order);
             _rate?.Record();
         }
@@ -103,7 +111,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
         }
         // Until its notices come, an order let through counts as working in full; an unknown one too, as it may be.
         if (result.IsAccepted && result.OrderNumber is { } number)
-            lock (_gate) _letThrough[Normalize(number)] = order;
+            lock (_gate) _letThrough[KisOrderTracker.Bare(number)] = order;
         return result;
     }
 
@@ -152,11 +160,11 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     public async Task<IReadOnlyList<KisOrderResult>> KillAsync(CancellationToken cancellationToken = default)
     {
         List<(string Number, KisProduct Product)> open;
-        var tracked = Book.Tracker.Orders;
+        var tracker = Book.Tracker;
         lock (_gate)
         {
             _killed = true;
-            open = [.. Working(tracked).Select(w => (w.Number, w.Product))];
+            open = [.. Working(Read(tracker, null)).Select(w => (w.Number, w.Product))];
         }
         LogKilled(_logger, open.Count);
         var results = new List<KisOrderResult>(open.Count);
