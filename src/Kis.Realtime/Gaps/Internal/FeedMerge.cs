@@ -93,13 +93,17 @@ internal sealed class FeedMerge
         var day = trade.Date is { } date ? date.DayNumber : _calendar!.TradingDayNumber(record.ReceivedAt.UtcTicks);
         if (!_sourceSeen[source] || Compare(day, trade.Accumulated, _sourceDay[source], _sourceAccumulated[source]) > 0)
             (_sourceSeen[source], _sourceDay[source], _sourceAccumulated[source]) = (true, day, trade.Accumulated);
-        if (!_started)
+        if (_started)
         {
-            // The first trade sets the tape's start: what came before any source subscribed is no gap.
-            _started = true;
-            Send(source, record, day, trade.Accumulated, output);
+            OfferAfterStart(source, record, trade, day, now, output);
             return;
         }
+        // Before the tape starts, trades wait (see Release): the sources' first trades may come in any order.
+        if (!IsWaiting(source, day, trade.Accumulated, record.ReceivedAt.UtcTicks)) Wait(source, record, trade, day, now, output);
+    }
+
+    private void OfferAfterStart(int source, KisRecord record, in TradeVolume trade, int day, long now, List<KisRecord> output)
+    {
         var missing = CumulativeVolumeRule.Missing(_accumulated, _day, trade.Accumulated, trade.Volume, day, out var reset);
         if (missing < 0 && !reset || day < _day)
         {
@@ -117,12 +121,23 @@ internal sealed class FeedMerge
             Send(source, record, day, trade.Accumulated, output);
             return;
         }
+        if (!IsWaiting(source, day, trade.Accumulated, record.ReceivedAt.UtcTicks)) Wait(source, record, trade, day, now, output);
+    }
+
+    // A copy of a trade already waiting is a repeat (counted for its source).
+    private bool IsWaiting(int source, int day, long accumulated, long receivedTicks)
+    {
         foreach (var w in _waiting)
-            if (w.Day == day && w.Accumulated == trade.Accumulated)
+            if (w.Day == day && w.Accumulated == accumulated)
             {
-                Repeat(source, day, trade.Accumulated, record.ReceivedAt.UtcTicks);
-                return;
+                _feeds[source].Repeated(receivedTicks - w.Record.ReceivedAt.UtcTicks);
+                return true;
             }
+        return false;
+    }
+
+    private void Wait(int source, KisRecord record, in TradeVolume trade, int day, long now, List<KisRecord> output)
+    {
         if (_waiting.Count >= _maxKept) SendLowest(output); // bounded: the oldest hole becomes a gap
         _waiting.Add(new Waiting(source, record, day, trade.Accumulated, trade.Volume, now));
     }
@@ -133,6 +148,16 @@ internal sealed class FeedMerge
         {
             var lowest = Lowest();
             var w = _waiting[lowest];
+            if (!_started)
+            {
+                // The tape starts at the lowest first trade once every source has sent one (or the window ended): what
+                // came before any source subscribed is no gap.
+                if (now != long.MaxValue && w.Arrived + _reorderWindow > now && Array.IndexOf(_sourceSeen, false) >= 0) return;
+                _waiting.RemoveAt(lowest);
+                _started = true;
+                Send(w.Source, w.Record, w.Day, w.Accumulated, output);
+                continue;
+            }
             var missing = CumulativeVolumeRule.Missing(_accumulated, _day, w.Accumulated, w.Volume, w.Day, out var reset);
             var due = missing == 0 || reset && missing <= 0 || missing < 0
                 || w.Arrived + _reorderWindow <= now || now == long.MaxValue || EverySourcePast(w.Day, w.Accumulated - w.Volume);
