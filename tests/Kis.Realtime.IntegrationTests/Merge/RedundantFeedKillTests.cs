@@ -48,6 +48,7 @@ public sealed class RedundantFeedKillTests
         var b = Client(sim, KeyB);
         await using var merged = new KisMergedClient([a, b]);
         using var stop = new CancellationTokenSource(Guard);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var tape = new List<(long Volume, long Accumulated)>();
         var consumer = Task.Run(async () =>
         {
@@ -69,6 +70,7 @@ public sealed class RedundantFeedKillTests
 
         // The simulator's own count now; the merged tape must hold exactly these trades, in order, each once.
         var made = instrument.RecordsMade - madeBefore;
+        var seconds = clock.Elapsed.TotalSeconds;
         await WaitAsync(() => { lock (tape) return tape.Count >= made; }, $"the merged tape reaching the {made} trades made");
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consumer);
@@ -91,7 +93,7 @@ public sealed class RedundantFeedKillTests
         Assert.True(feeds[0].Gaps >= 1, $"session A alone lost nothing over {Kills} cuts: the test would not see a loss ({feeds[0]})");
         Assert.Equal(0, feeds[1].Reconnects);
         Assert.True(feeds[0].DuplicatesSuppressed + feeds[1].DuplicatesSuppressed > 0, "no copy was suppressed");
-        Console.WriteLine($"rate {Rate}/s, {made} trades made, {trades.Count} merged; {feeds[0]}; {feeds[1]}");
+        Console.WriteLine($"rate {Rate}/s: {made} trades made in {seconds:0.0} s ({made / seconds:0}/s), {trades.Count} merged; {feeds[0]}; {feeds[1]}");
     }
 
     // One trade made by the simulator's instrument before any session subscribes (another KIS user's): its acml_vol is
