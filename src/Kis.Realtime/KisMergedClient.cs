@@ -38,7 +38,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
         _options = options ?? KisMergeOptions.Default;
         _options.Validate(sources.Count);
         _sources = [.. sources];
-        _names = _options.SourceNames is { } names ? [.. names] : [.. sources.Select((_, i) => ((char)('A' + i % 26)).ToString() + (i >= 26 ? (i / 26).ToString() : ""))];
+        _names = _options.SourceNames is { } names ? [.. names] : [.. sources.Select((_, i) => DefaultName(i))];
         _feeds = [.. sources.Select(_ => new FeedCounters())];
         _gaps = new ClientGaps(enabled: true, NullLogger.Instance, _options.TimeProvider, meter: null);
         // Each source's state changes are the merged client's, the session index being the source's.
@@ -51,6 +51,9 @@ public sealed class KisMergedClient : IKisRealtimeClient
             _sources[i].StateChanged += _forwarders[i];
         }
     }
+
+    // A, B … Z, then A1, B1 …
+    private static string DefaultName(int index) => ((char)('A' + index % 26)).ToString() + (index >= 26 ? (index / 26).ToString() : "");
 
     /// <summary>The sources, in the order given.</summary>
     public IReadOnlyList<IKisRealtimeClient> Sources => _sources;
@@ -170,7 +173,8 @@ public sealed class KisMergedClient : IKisRealtimeClient
     /// counted in <see cref="Feeds"/> and the others carry on.
     /// </summary>
     /// <exception cref="KisSubscriptionException">Every source refused (the first refusal).</exception>
-    public async IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tr);
         ArgumentNullException.ThrowIfNull(key);

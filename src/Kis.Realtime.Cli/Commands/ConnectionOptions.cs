@@ -81,9 +81,13 @@ internal sealed class ConnectionOptions
 
     private readonly Option<string?> _feedBAppKey = new("--feed-b-app-key")
     {
-        Description = "a second app key (or KIS_APP_KEY_B): feed B, a session of its own to the same server, merged with the first (each trade once, in order)",
+        Description = "a second app key (or KIS_APP_KEY_B): feed B, a session of its own to the same server, merged with the first "
+                      + "(each trade once, in order)",
     };
-    private readonly Option<string?> _feedBAppSecret = new("--feed-b-app-secret") { Description = "feed B's app secret (or KIS_APP_SECRET_B; prefer the variable)" };
+    private readonly Option<string?> _feedBAppSecret = new("--feed-b-app-secret")
+    {
+        Description = "feed B's app secret (or KIS_APP_SECRET_B; prefer the variable)",
+    };
 
     private readonly Option<string?> _appKey = new("--app-key") { Description = "KIS app key (or KIS_APP_KEY)" };
     private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user secrets)" };

@@ -48,12 +48,16 @@ public sealed class RedundantFeedKillTests
         var b = Client(sim, KeyB);
         await using var merged = new KisMergedClient([a, b]);
         using var stop = new CancellationTokenSource(Guard);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = new System.Diagnostics.Stopwatch(); // from the first trade merged: the rate the sessions were sent
         var tape = new List<(long Volume, long Accumulated)>();
         var consumer = Task.Run(async () =>
         {
             await foreach (var trade in merged.SubscribeAsync<StockTrade>(KisTrs.H0STCNT0, Stock, stop.Token))
-                lock (tape) tape.Add((trade.Volume, trade.CumulativeVolume));
+                lock (tape)
+                {
+                    if (tape.Count == 0) clock.Start();
+                    tape.Add((trade.Volume, trade.CumulativeVolume));
+                }
         });
 
         for (var kill = 1; kill <= Kills; kill++)
@@ -70,7 +74,8 @@ public sealed class RedundantFeedKillTests
 
         // The simulator's own count now; the merged tape must hold exactly these trades, in order, each once.
         var made = instrument.RecordsMade - madeBefore;
-        var seconds = clock.Elapsed.TotalSeconds;
+        double seconds;
+        lock (tape) seconds = clock.Elapsed.TotalSeconds;
         await WaitAsync(() => { lock (tape) return tape.Count >= made; }, $"the merged tape reaching the {made} trades made");
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consumer);

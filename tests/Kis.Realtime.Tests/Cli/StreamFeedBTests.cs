@@ -18,7 +18,8 @@ public class StreamFeedBTests
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
         var connection = FastSimulator("stock:005930") with { FeedBAppKey = FeedBKey, FeedBAppSecret = "feed-b-secret" };
-        var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 200 }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
+        var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 200 }, Env(), stdout, stderr, default)
+            .WaitAsync(CliTimeout);
 
         Assert.True(exit == 0, stderr.ToString());
         var trades = JsonLines(stdout.ToArray()).Select(l => l.GetProperty("fields"))
