@@ -180,7 +180,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
         ArgumentNullException.ThrowIfNull(key);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) != 0, this);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var queue = Channel.CreateBounded<(int Source, KisRecord Record)>(new BoundedChannelOptions(_options.Capacity)
+        var queue = Channel.CreateBounded<(int Source, KisRecord? Record)>(new BoundedChannelOptions(_options.Capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -199,7 +199,11 @@ public sealed class KisMergedClient : IKisRealtimeClient
             while (true)
             {
                 output.Clear();
-                while (queue.Reader.TryRead(out var item)) merge.Offer(item.Source, item.Record, time.GetUtcNow().UtcTicks, output);
+                while (queue.Reader.TryRead(out var item))
+                {
+                    if (item.Record is null) merge.SourceEnded(item.Source, time.GetUtcNow().UtcTicks, output); // its subscription failed
+                    else merge.Offer(item.Source, item.Record, time.GetUtcNow().UtcTicks, output);
+                }
                 merge.Expire(time.GetUtcNow().UtcTicks, output);
                 foreach (var record in output)
                 {
@@ -252,7 +256,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
     }
 
     private async Task PumpAsync(IKisRealtimeClient source, int index, TrDefinition tr, string key,
-        ChannelWriter<(int, KisRecord)> queue, Exception?[] failures, CancellationToken stop)
+        ChannelWriter<(int, KisRecord?)> queue, Exception?[] failures, CancellationToken stop)
     {
         try
         {
@@ -267,6 +271,13 @@ public sealed class KisMergedClient : IKisRealtimeClient
             // The other sources carry on; the failure is the source's health, and the subscription's if every source fails.
             failures[index] = e;
             _feeds[index].Failed($"{tr.Id} {key}: {e.Message}");
+            try
+            {
+                await queue.WriteAsync((index, null), stop).ConfigureAwait(false); // the merge waits for it no more
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
         }
     }
 

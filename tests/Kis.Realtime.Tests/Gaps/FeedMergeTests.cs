@@ -170,6 +170,29 @@ public sealed class FeedMergeTests
     }
 
     [Fact]
+    public async Task A_source_whose_subscription_fails_holds_no_trade_back()
+    {
+        var a = new ScriptedSource();
+        var b = new ScriptedSource { Failure = new InvalidOperationException("refused") };
+        await using var merged = new KisMergedClient([a, b], KisMergeOptions.Default with { ReorderWindow = TimeSpan.FromMinutes(10) });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new List<int>();
+        var consumer = Task.Run(async () =>
+        {
+            await foreach (var record in merged.SubscribeRecordsAsync(KisTrs.H0STCNT0, "005930", stop.Token))
+            {
+                received.Add(NumberOf(record));
+                if (received.Count == 3) break;
+            }
+        });
+        foreach (var n in new[] { 1, 2, 4 }) await a.Records.Writer.WriteAsync(Trade(n)); // trade 4 after a hole nobody else can fill
+        await consumer.WaitAsync(stop.Token); // not the ten minutes' window
+        Assert.Equal([1, 2, 4], received);
+        Assert.Equal(1, merged.Feeds[1].SubscriptionFailures);
+        Assert.Equal(1, merged.Statistics.Gaps);
+    }
+
+    [Fact]
     public void The_merged_client_refuses_no_source_or_the_same_source_twice()
     {
         var a = new ScriptedSource();
@@ -181,6 +204,7 @@ public sealed class FeedMergeTests
     private sealed class ScriptedSource : IKisRealtimeClient
     {
         public Channel<KisRecord> Records { get; } = Channel.CreateUnbounded<KisRecord>();
+        public Exception? Failure { get; init; }
         public KisConnectionState State => KisConnectionState.Connected;
         public KisRealtimeStatistics Statistics { get; } = new();
         public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
@@ -191,7 +215,14 @@ public sealed class FeedMergeTests
             where T : struct, IKisRecord<T> => throw new NotSupportedException();
 
         public IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
-            => Records.Reader.ReadAllAsync(cancellationToken);
+            => Failure is { } failure ? Fail(failure) : Records.Reader.ReadAllAsync(cancellationToken);
+
+        private static async IAsyncEnumerable<KisRecord> Fail(Exception failure)
+        {
+            await Task.Yield();
+            if (failure is not null) throw failure;
+            yield break;
+        }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

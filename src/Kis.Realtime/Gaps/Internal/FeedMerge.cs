@@ -32,6 +32,7 @@ internal sealed class FeedMerge
     private int _day;
     private long _accumulated;
     private readonly bool[] _sourceSeen;
+    private readonly bool[] _sourceEnded; // its subscription failed: it will bring nothing, so nothing waits for it
     private readonly int[] _sourceDay;
     private readonly long[] _sourceAccumulated;
     private readonly List<Waiting> _waiting = [];
@@ -58,6 +59,7 @@ internal sealed class FeedMerge
         _feeds = feeds;
         (_reorderWindow, _duplicateWindow, _maxKept) = (reorderWindow.Ticks, duplicateWindow.Ticks, maxKept);
         _sourceSeen = new bool[feeds.Length];
+        _sourceEnded = new bool[feeds.Length];
         _sourceDay = new int[feeds.Length];
         _sourceAccumulated = new long[feeds.Length];
     }
@@ -77,6 +79,13 @@ internal sealed class FeedMerge
             OfferTrade(source, record, trade, now, output);
         else
             OfferContent(source, record, now, output);
+        Release(now, output);
+    }
+
+    /// <summary>Source <paramref name="source"/>'s subscription ended (failed): no trade waits for it any more.</summary>
+    public void SourceEnded(int source, long now, List<KisRecord> output)
+    {
+        _sourceEnded[source] = true;
         Release(now, output);
     }
 
@@ -152,7 +161,7 @@ internal sealed class FeedMerge
             {
                 // The tape starts at the lowest first trade once every source has sent one (or the window ended): what
                 // came before any source subscribed is no gap.
-                if (now != long.MaxValue && w.Arrived + _reorderWindow > now && Array.IndexOf(_sourceSeen, false) >= 0) return;
+                if (now != long.MaxValue && w.Arrived + _reorderWindow > now && !EverySourceStarted()) return;
                 _waiting.RemoveAt(lowest);
                 _started = true;
                 Send(w.Source, w.Record, w.Day, w.Accumulated, output);
@@ -175,11 +184,18 @@ internal sealed class FeedMerge
         Release(w.Arrived + _reorderWindow, output);
     }
 
-    // Every source that has sent a trade is past the hole's end: none will bring the hole's trades.
+    // Every source still subscribed is past the hole's end: none will bring the hole's trades.
     private bool EverySourcePast(int day, long holeEnd)
     {
         for (var s = 0; s < _sourceSeen.Length; s++)
-            if (!_sourceSeen[s] || Compare(_sourceDay[s], _sourceAccumulated[s], day, holeEnd) <= 0) return false;
+            if (!_sourceEnded[s] && (!_sourceSeen[s] || Compare(_sourceDay[s], _sourceAccumulated[s], day, holeEnd) <= 0)) return false;
+        return true;
+    }
+
+    private bool EverySourceStarted()
+    {
+        for (var s = 0; s < _sourceSeen.Length; s++)
+            if (!_sourceEnded[s] && !_sourceSeen[s]) return false;
         return true;
     }
 
