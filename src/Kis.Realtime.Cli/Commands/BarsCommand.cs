@@ -55,7 +55,7 @@ internal static class BarsCommand
 {
     public static Command Create()
     {
-        var connection = new ConnectionOptions();
+        var connection = new ConnectionOptions(feedB: true);
         var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW value)", DefaultValueFactory = _ => "1m" };
         var from = new Option<string?>("--from") { Description = "show bars from this time of day on the market's clock (KST; New York for US stocks; e.g. 09:00); earlier bars are built but not shown" };
         var format = new Option<string?>("--format")
@@ -193,6 +193,8 @@ internal static class BarsCommand
         if (store is not null) await store.CompleteAsync();
         if (parquet is not null) await parquet.WriteAsync(CancellationToken.None);
         lock (gate) writer.Flush();
+        if (source.Client is KisMergedClient merged) // --feed-b-app-key: each feed's health
+            await stderr.WriteLineAsync("kisrt: feeds: " + string.Join("; ", merged.Feeds.Select(f => f.ToString())));
         // Records that did not decode are the source's (one count for every subscription), reported as `kisrt decode` does.
         var statistics = source.Client.Statistics;
         var undecodable = statistics.DecodeErrors;

@@ -57,7 +57,7 @@ internal sealed class BarsSource : IAsyncDisposable
         if (settings.Gateway is not null) return await StartGatewayAsync(args, settings, status, cancellationToken);
         // No tuning: the pumps below do real work per trade, so records are delivered off the receive loop.
         var host = await ClientHost.StartAsync(args, environment, status, KisFullMode.DropOldest, cancellationToken, CheckTradeTrs);
-        return new BarsSource(host.Client, host.Subscriptions, "direct", host);
+        return new BarsSource(host.Source, host.Subscriptions, host.Merged is null ? "direct" : "direct, feeds A and B merged", host);
     }
 
     /// <summary>Bars are built from trades: every --sub must be a trade TR with a bar view.</summary>

@@ -21,13 +21,16 @@ internal sealed class ClientHost : IAsyncDisposable
     // Kis.Realtime.Simulator (and its ASP.NET Core) into every `kisrt stream` (StreamLoadedAssembliesTests).
     private readonly IAsyncDisposable? _simulator;
 
-    private ClientHost(KisRealtimeClient client, IAsyncDisposable? simulator, CliSettings settings, IReadOnlyList<SubscriptionSpec> subscriptions,
-        ILoggerFactory loggerFactory, TextWriter status, Environment environment)
+    private ClientHost(KisRealtimeClient client, KisRealtimeClient? feedB, IAsyncDisposable? simulator, CliSettings settings,
+        IReadOnlyList<SubscriptionSpec> subscriptions, ILoggerFactory loggerFactory, TextWriter status, Environment environment)
     {
         HostEnvironment = environment;
         _loggerFactory = loggerFactory;
         _status = status;
         Client = client;
+        FeedB = feedB;
+        // A/B feeds: the two sessions merged (the host disposes them itself, after the merge).
+        Merged = feedB is null ? null : new KisMergedClient([client, feedB], KisMergeOptions.Default with { OwnsSources = false });
         _simulator = simulator;
         Settings = settings;
         Subscriptions = subscriptions;
@@ -35,6 +38,15 @@ internal sealed class ClientHost : IAsyncDisposable
     }
 
     public KisRealtimeClient Client { get; }
+
+    /// <summary><c>--feed-b-app-key</c>: the second session (null: one session).</summary>
+    public KisRealtimeClient? FeedB { get; }
+
+    /// <summary>Both sessions merged, when there is a feed B.</summary>
+    public KisMergedClient? Merged { get; }
+
+    /// <summary>What the commands read records from: the merged feeds, or the one session.</summary>
+    public IKisRealtimeClient Source => Merged is not null ? Merged : Client;
     /// <summary>The built-in simulator streamed from, if any.</summary>
     public KisSimulator? Simulator => (KisSimulator?)_simulator;
     public CliSettings Settings { get; }
@@ -81,6 +93,7 @@ internal sealed class ClientHost : IAsyncDisposable
         if (string.IsNullOrEmpty(settings.AppKey) != string.IsNullOrEmpty(settings.AppSecret))
             throw new CliUsageException("give both the app key and the app secret (KIS_APP_KEY and KIS_APP_SECRET), or neither to use the simulator.");
 
+        var feedB = FeedBCredential(args, environment, settings);
         var credentialsGiven = settings.HasCredentials;
         var useBuiltInSimulator = !settings.HasCredentials && settings.WebSocketUrl is null;
         if (!settings.HasCredentials && settings.WebSocketUrl is not null && settings.RestUrl is null)
@@ -103,7 +116,7 @@ internal sealed class ClientHost : IAsyncDisposable
         IAsyncDisposable? simulator = null;
         if (useBuiltInSimulator)
         {
-            (simulator, var webSocketUrl, var restUrl) = await BuiltInSimulator.StartAsync(settings.Environment, args, status, cancellationToken).ConfigureAwait(false);
+            (simulator, var webSocketUrl, var restUrl) = await BuiltInSimulator.StartAsync(settings.Environment, args, feedB, status, cancellationToken).ConfigureAwait(false);
             settings = settings with { WebSocketUrl = webSocketUrl, RestUrl = restUrl };
         }
         else if (!credentialsGiven)
@@ -112,7 +125,7 @@ internal sealed class ClientHost : IAsyncDisposable
         }
 
         var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(log ?? status, logLevel);
-        KisRealtimeClient? client = null;
+        KisRealtimeClient? client = null, clientB = null;
         try
         {
             var options = KisRealtimeOptions.Default with
@@ -132,17 +145,34 @@ internal sealed class ClientHost : IAsyncDisposable
             };
             if (tuneOptions is not null) options = tuneOptions(options);
             client = CreateClient(options);
+            if (feedB is not null) clientB = CreateClient(options with { Credentials = [feedB] });
             // Not connecting: the caller connects, e.g. the gateway beside its broker side (the first subscription would too).
             if (connect) await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return new ClientHost(client, simulator, settings, specs, loggerFactory, status, environment);
+            if (connect && clientB is not null) await clientB.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return new ClientHost(client, clientB, simulator, settings, specs, loggerFactory, status, environment);
         }
         catch
         {
+            if (clientB is not null) await clientB.DisposeAsync().ConfigureAwait(false);
             if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
             if (simulator is not null) await simulator.DisposeAsync().ConfigureAwait(false);
             loggerFactory.Dispose();
             throw;
         }
+    }
+
+    // Feed B's credential (--feed-b-app-key/-secret, KIS_APP_KEY_B/KIS_APP_SECRET_B): both or neither, and a key of its own
+    // (KIS allows one session per app key).
+    private static KisCredential? FeedBCredential(ConnectionArgs args, Environment environment, CliSettings settings)
+    {
+        var key = args.FeedBAppKey ?? environment.GetVariable("KIS_APP_KEY_B");
+        var secret = args.FeedBAppSecret ?? environment.GetVariable("KIS_APP_SECRET_B");
+        if (string.IsNullOrEmpty(key) && string.IsNullOrEmpty(secret)) return null;
+        if (string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret))
+            throw new CliUsageException("feed B needs both its app key and its app secret (--feed-b-app-key and KIS_APP_SECRET_B or --feed-b-app-secret).");
+        if (key == (settings.AppKey ?? SimulatorOptions.DefaultAppKey))
+            throw new CliUsageException("feed B needs an app key of its own: KIS allows one session per app key.");
+        return new KisCredential(key, secret);
     }
 
     private static KisRealtimeClient CreateClient(KisRealtimeOptions options)
@@ -224,7 +254,7 @@ internal sealed class ClientHost : IAsyncDisposable
         {
             try
             {
-                await using var records = Client.SubscribeRecordsAsync(spec.Tr, spec.Key, stop).GetAsyncEnumerator(stop);
+                await using var records = Source.SubscribeRecordsAsync(spec.Tr, spec.Key, stop).GetAsyncEnumerator(stop);
                 while (true)
                 {
                     var next = records.MoveNextAsync();
@@ -275,8 +305,13 @@ internal sealed class ClientHost : IAsyncDisposable
             : "largest gaps: " + string.Join("; ", stats.LargestGaps.Select(g =>
                 $"{g.TrId} {g.Key} {g.MissingVolume:N0} missed between {g.From:HH:mm:ss} and {g.To:HH:mm:ss} KST{(g.AcrossReconnect ? " (across a reconnect)" : "")}"));
 
+    /// <summary>With feed B: one line per feed (records, first delivered, duplicates, lag, reconnects, own gaps); else null.</summary>
+    public string? FeedHealth() => Merged is null ? null : "feeds: " + string.Join("; ", Merged.Feeds.Select(f => f.ToString()));
+
     public async ValueTask DisposeAsync()
     {
+        if (Merged is not null) await Merged.DisposeAsync().ConfigureAwait(false);
+        if (FeedB is not null) await FeedB.DisposeAsync().ConfigureAwait(false);
         await Client.DisposeAsync().ConfigureAwait(false);
         if (_simulator is not null) await _simulator.DisposeAsync().ConfigureAwait(false);
         _loggerFactory.Dispose();
@@ -292,7 +327,7 @@ internal static class BuiltInSimulator
 {
     [MethodImpl(MethodImplOptions.NoInlining)] // inlined, its state machine (simulator types) would be the caller's
     public static async Task<(IAsyncDisposable Simulator, Uri WebSocketUrl, Uri RestUrl)> StartAsync(KisEnvironment environment, ConnectionArgs args,
-        TextWriter status, CancellationToken cancellationToken)
+        KisCredential? feedB, TextWriter status, CancellationToken cancellationToken)
     {
         var simOptions = SimulatorOptions.Default with
         {
@@ -304,6 +339,9 @@ internal static class BuiltInSimulator
             Seed = args.SimulatorSeed,
             Pace = SimCommand.ParsePace(args.SimulatorPace, replaying: false),
         };
+        // Feed B's key is one more the built-in simulator accepts (its sessions get the same market).
+        if (feedB is not null)
+            simOptions = simOptions with { Credentials = [.. simOptions.Credentials, new SimulatorCredential(feedB.AppKey, feedB.AppSecret, "simuserb")] };
         var simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
         status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {KisSimulator.Display(simulator.WebSocketUrl)}");
         return (simulator, simulator.WebSocketUrl, simulator.RestBaseUrl);

@@ -24,6 +24,10 @@ internal sealed record ConnectionArgs
     public string? GatewayCaFile { get; init; }
     /// <summary>The library's log on standard error from this level up (default warning).</summary>
     public string? LogLevel { get; init; }
+    /// <summary><c>--feed-b-app-key</c> (stream, bars): a second session's app key, merged with the first (A/B feeds).</summary>
+    public string? FeedBAppKey { get; init; }
+    /// <summary><c>--feed-b-app-secret</c>: its secret.</summary>
+    public string? FeedBAppSecret { get; init; }
 
     /// <summary>Secrets masked (the app key, the app secret, a password in the gateway URI): a record's ToString ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
@@ -31,7 +35,8 @@ internal sealed record ConnectionArgs
         builder.Append($"Subscriptions = [{string.Join(", ", Subscriptions)}], AppKey = {Masked.Key(AppKey)}, AppSecret = {Masked.Secret(AppSecret)}, ");
         builder.Append($"HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, ");
         builder.Append($"SimulatorPace = {SimulatorPace}, SimulatorSeed = {SimulatorSeed}, Gateway = {Masked.BrokerUri(Gateway)}, ");
-        builder.Append($"GatewayNamespace = {GatewayNamespace}, GatewayCaFile = {GatewayCaFile}, LogLevel = {LogLevel}");
+        builder.Append($"GatewayNamespace = {GatewayNamespace}, GatewayCaFile = {GatewayCaFile}, LogLevel = {LogLevel}, ");
+        builder.Append($"FeedBAppKey = {Masked.Key(FeedBAppKey)}, FeedBAppSecret = {Masked.Secret(FeedBAppSecret)}");
         return true;
     }
 
@@ -60,14 +65,29 @@ internal sealed class ConnectionOptions
     public const string SubscriptionsHeldByGateway = "Held for the whole run, whether or not a consumer asks. Default: none (consumers ask for theirs).";
 
     private readonly Option<string[]> _sub;
+    private readonly bool _feedB;
 
     /// <param name="subscriptionsDefault">The last sentence of <c>--sub</c>'s help: what happens without it.</param>
-    public ConnectionOptions(string subscriptionsDefault = SubscriptionsDefaultFiveServices) =>
+    /// <param name="feedB">Offer <c>--feed-b-app-key</c>/<c>--feed-b-app-secret</c> (a second session merged with the first).</param>
+    public ConnectionOptions(string subscriptionsDefault = SubscriptionsDefaultFiveServices, bool feedB = false)
+    {
         _sub = new("--sub")
         {
             Description = "TR:KEY to subscribe, repeatable. TR is a TR id or an alias: " + SubscriptionSpec.AliasHelp + ". " + subscriptionsDefault,
             AllowMultipleArgumentsPerToken = true,
         };
+        _feedB = feedB;
+    }
+
+    private readonly Option<string?> _feedBAppKey = new("--feed-b-app-key")
+    {
+        Description = "a second app key (or KIS_APP_KEY_B): feed B, a session of its own to the same server, merged with the first "
+                      + "(each trade once, in order)",
+    };
+    private readonly Option<string?> _feedBAppSecret = new("--feed-b-app-secret")
+    {
+        Description = "feed B's app secret (or KIS_APP_SECRET_B; prefer the variable)",
+    };
 
     private readonly Option<string?> _appKey = new("--app-key") { Description = "KIS app key (or KIS_APP_KEY)" };
     private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user secrets)" };
@@ -83,6 +103,9 @@ internal sealed class ConnectionOptions
     {
         foreach (var option in new Option[] { _sub, _appKey, _appSecret, _htsId, _env, _wsUrl, _restUrl, _simPace, _simSeed, _logLevel })
             command.Options.Add(option);
+        if (!_feedB) return;
+        command.Options.Add(_feedBAppKey);
+        command.Options.Add(_feedBAppSecret);
     }
 
     public ConnectionArgs Read(ParseResult parse) => new()
@@ -97,5 +120,7 @@ internal sealed class ConnectionOptions
         SimulatorPace = parse.GetValue(_simPace),
         SimulatorSeed = parse.GetValue(_simSeed),
         LogLevel = parse.GetValue(_logLevel),
+        FeedBAppKey = _feedB ? parse.GetValue(_feedBAppKey) : null,
+        FeedBAppSecret = _feedB ? parse.GetValue(_feedBAppSecret) : null,
     };
 }

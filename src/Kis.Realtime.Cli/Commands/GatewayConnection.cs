@@ -42,7 +42,8 @@ internal static class GatewayConnection
     public static void RefuseSessionOptions(ConnectionArgs args, string source, string reason)
     {
         foreach (var (given, name) in new[] { (args.WebSocketUrl, "--ws-url"), (args.RestUrl, "--rest-url"), (args.SimulatorPace, "--sim-pace"),
-                     (args.AppKey, "--app-key"), (args.AppSecret, "--app-secret") })
+                     (args.AppKey, "--app-key"), (args.AppSecret, "--app-secret"), (args.FeedBAppKey, "--feed-b-app-key"),
+                     (args.FeedBAppSecret, "--feed-b-app-secret") })
         {
             if (!string.IsNullOrEmpty(given)) throw new CliUsageException($"{name} does not apply with {source}: {reason}.");
         }

@@ -25,7 +25,7 @@ internal static class StreamCommand
 {
     public static Command Create()
     {
-        var connection = new ConnectionOptions();
+        var connection = new ConnectionOptions(feedB: true);
         var format = new Option<string?>("--format") { Description = "table (default on a terminal), jsonl (default otherwise) or csv" };
         var count = new Option<long?>("--count") { Description = "stop after this many records (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
@@ -106,7 +106,7 @@ internal static class StreamCommand
             tuneOptions: o => o with { InlineDelivery = true }), args.Duration, cancellationToken);
         if (run is null) return CliFailures.Done; // Ctrl+C while connecting
         var (host, stop) = (run.Host, run.Stop);
-        var client = host.Client;
+        var client = host.Source; // with --feed-b-app-key, both sessions merged
 
         var started = Stopwatch.StartNew();
         // One owner for the output (sink or table) and the counts: the pumps hand records straight to it under this
@@ -239,6 +239,7 @@ internal static class StreamCommand
         var stats = client.Statistics;
         await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(stats, ", ", perTr: true, outputDecodeErrors)}{notWritten}");
         if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
+        if (host.FeedHealth() is { } feeds) await stderr.WriteLineAsync("kisrt: " + feeds);
         // Ended by its reader (`| head -1`) or by --count, the others may simply not have sent yet: no "no records" alarm.
         if (!readerGone && (args.Count is not { } limit || total < limit) && host.SilentSubscriptions() is { } silent)
             await stderr.WriteLineAsync("kisrt: " + silent);

@@ -44,7 +44,7 @@ internal sealed partial class Instrument
 
     private TapeFrame[] _ring = new TapeFrame[4];
     private int _ringStart, _ringCount;
-    private long _firstSeq, _tapeBytes;
+    private long _firstSeq, _tapeBytes, _recordsMade;
     private readonly List<TapeReader> _readers = [];
 
     private long Head => _firstSeq + _ringCount;
@@ -71,6 +71,15 @@ internal sealed partial class Instrument
             TrimRead();
         }
         Pace.Leave();
+    }
+
+    /// <summary>
+    /// Records this instrument put on its tape for its subscribers, since it began: what every subscriber was sent, the
+    /// truth a test of redundant sessions counts against (RedundantFeedKillTests).
+    /// </summary>
+    public long RecordsMade
+    {
+        get { lock (_gate) return _recordsMade; }
     }
 
     /// <summary>Frames on the tape that some subscriber has not sent yet (how far the slowest one is behind).</summary>
@@ -125,6 +134,7 @@ internal sealed partial class Instrument
             if (n == 0) return 0;
             var bytes = Tr.Encrypted ? writer.WrittenSpan.ToArray() : encode(Tr.TrId, n, writer.WrittenSpan);
             Append(new TapeFrame(bytes, n));
+            _recordsMade += n;
             wake = _readers.Count > 1 ? [.. _readers] : [];
         }
         foreach (var reader in wake)

@@ -1,0 +1,293 @@
+namespace Kis.Realtime.Internal;
+
+/// <summary>
+/// One subscription's merge of the same TR and key from several sources into one tape (<see cref="KisMergedClient"/>):
+/// pure, no clock of its own (the caller passes <c>now</c> as UTC ticks), one feeder.
+/// <para>
+/// Trades (TRs with a cumulative volume, <see cref="TradeVolumeFields"/>) go out in exchange order, each once. The rule
+/// is the tape's own (<see cref="CumulativeVolumeRule"/>): a trade continues the tape when its acml_vol minus its volume
+/// is the last one sent; one at or below it was sent already (every source sends its own trades in order) unless it
+/// falls in a hole given up on, when it is the hole's trade, late. A trade after a hole waits up to the reorder window
+/// for another source to bring the hole's trades, or until every source has gone past it (then none will): only then
+/// does the hole become a gap, which the merged tape's own gap check reports: a gap only when every source missed it.
+/// </para>
+/// <para>
+/// Other TRs (books, notices, index and ETF figures) carry no sequence: a record is a repeat when another source already
+/// sent the same bytes within the duplicate window. Counted per source, so a record one source itself sends twice (an
+/// unchanged book, two equal fills) goes out twice, and a copy from a second source of either is still suppressed.
+/// </para>
+/// </summary>
+internal sealed class FeedMerge
+{
+    private const int MaxHoles = 64;
+
+    private readonly TradeVolumeFields? _layout;
+    private readonly MarketCalendar? _calendar;
+    private readonly long _reorderWindow, _duplicateWindow;
+    private readonly int _maxKept;
+    private readonly FeedCounters[] _feeds;
+
+    // The trade tape: the last trade sent, each source's furthest trade, trades waiting after a hole, holes given up on.
+    private bool _started;
+    private int _day;
+    private long _accumulated;
+    private readonly bool[] _sourceSeen;
+    private readonly bool[] _sourceEnded; // its subscription failed: it will bring nothing, so nothing waits for it
+    private readonly int[] _sourceDay;
+    private readonly long[] _sourceAccumulated;
+    private readonly List<Waiting> _waiting = [];
+    private readonly List<(int Day, long From, long To)> _holes = [];
+    private readonly Queue<(int Day, long Accumulated, long ReceivedTicks)> _sentAt = new(); // for the lag of a repeat
+
+    // Other TRs: how many copies of a content each source sent, and how many went out.
+    private readonly Dictionary<ReadOnlyMemory<byte>, Copies> _copies = new(ContentComparer.Instance);
+    private readonly Queue<(ReadOnlyMemory<byte> Content, long ReceivedTicks)> _copyOrder = new();
+
+    private readonly record struct Waiting(int Source, KisRecord Record, int Day, long Accumulated, long Volume, long Arrived);
+
+    private sealed class Copies(int sources)
+    {
+        public readonly int[] PerSource = new int[sources];
+        public int Sent;
+        public long FirstTicks;
+    }
+
+    public FeedMerge(Protocol.TrDefinition tr, string key, FeedCounters[] feeds, TimeSpan reorderWindow, TimeSpan duplicateWindow, int maxKept)
+    {
+        _layout = TradeVolumeFields.For(tr);
+        _calendar = _layout is null ? null : MarketCalendar.For(tr.Id, key);
+        _feeds = feeds;
+        (_reorderWindow, _duplicateWindow, _maxKept) = (reorderWindow.Ticks, duplicateWindow.Ticks, maxKept);
+        _sourceSeen = new bool[feeds.Length];
+        _sourceEnded = new bool[feeds.Length];
+        _sourceDay = new int[feeds.Length];
+        _sourceAccumulated = new long[feeds.Length];
+    }
+
+    /// <summary>Trades waiting for a hole before them to fill.</summary>
+    public int WaitingCount => _waiting.Count;
+
+    /// <summary>When the oldest waiting trade's window ends (UTC ticks); null when none waits.</summary>
+    public long? NextDeadline => _waiting.Count == 0 ? null : _waiting.Min(w => w.Arrived) + _reorderWindow;
+
+    /// <summary>Takes one record of source <paramref name="source"/>; what goes out now is added to <paramref name="output"/>.</summary>
+    public void Offer(int source, KisRecord record, long now, List<KisRecord> output)
+    {
+        var feed = _feeds[source];
+        feed.Received(record.ReceivedAt);
+        if (_layout is not null && _layout.TryRead(record.Data.Span, out var trade) && trade.Volume > 0)
+            OfferTrade(source, record, trade, now, output);
+        else
+            OfferContent(source, record, now, output);
+        Release(now, output);
+    }
+
+    /// <summary>Source <paramref name="source"/>'s subscription ended (failed): no trade waits for it any more.</summary>
+    public void SourceEnded(int source, long now, List<KisRecord> output)
+    {
+        _sourceEnded[source] = true;
+        Release(now, output);
+    }
+
+    /// <summary>Sends on what waited past its window by <paramref name="now"/>.</summary>
+    public void Expire(long now, List<KisRecord> output) => Release(now, output);
+
+    /// <summary>The subscription ends: whatever waits goes out in order (its holes are gaps).</summary>
+    public void Flush(List<KisRecord> output) => Release(long.MaxValue, output);
+
+    // ------------------------------------------------------------------ trades
+
+    private void OfferTrade(int source, KisRecord record, in TradeVolume trade, long now, List<KisRecord> output)
+    {
+        var day = trade.Date is { } date ? date.DayNumber : _calendar!.TradingDayNumber(record.ReceivedAt.UtcTicks);
+        if (!_sourceSeen[source] || Compare(day, trade.Accumulated, _sourceDay[source], _sourceAccumulated[source]) > 0)
+            (_sourceSeen[source], _sourceDay[source], _sourceAccumulated[source]) = (true, day, trade.Accumulated);
+        if (_started)
+        {
+            OfferAfterStart(source, record, trade, day, now, output);
+            return;
+        }
+        // Before the tape starts, trades wait (see Release): the sources' first trades may come in any order.
+        if (!IsWaiting(source, day, trade.Accumulated, record.ReceivedAt.UtcTicks)) Wait(source, record, trade, day, now, output);
+    }
+
+    private void OfferAfterStart(int source, KisRecord record, in TradeVolume trade, int day, long now, List<KisRecord> output)
+    {
+        var missing = CumulativeVolumeRule.Missing(_accumulated, _day, trade.Accumulated, trade.Volume, day, out var reset);
+        if (missing < 0 && !reset || day < _day)
+        {
+            // Behind the tape: the hole's trade, late, or a copy of one sent.
+            if (TakeFromHole(day, trade.Accumulated - trade.Volume, trade.Accumulated))
+            {
+                _feeds[source].CountLate();
+                Send(source, record, day, trade.Accumulated, output, keepTape: true);
+            }
+            else Repeat(source, day, trade.Accumulated, record.ReceivedAt.UtcTicks);
+            return;
+        }
+        if (missing == 0 || reset && missing <= 0)
+        {
+            Send(source, record, day, trade.Accumulated, output);
+            return;
+        }
+        if (!IsWaiting(source, day, trade.Accumulated, record.ReceivedAt.UtcTicks)) Wait(source, record, trade, day, now, output);
+    }
+
+    // A copy of a trade already waiting is a repeat (counted for its source).
+    private bool IsWaiting(int source, int day, long accumulated, long receivedTicks)
+    {
+        foreach (var w in _waiting)
+            if (w.Day == day && w.Accumulated == accumulated)
+            {
+                _feeds[source].Repeated(receivedTicks - w.Record.ReceivedAt.UtcTicks);
+                return true;
+            }
+        return false;
+    }
+
+    private void Wait(int source, KisRecord record, in TradeVolume trade, int day, long now, List<KisRecord> output)
+    {
+        if (_waiting.Count >= _maxKept) SendLowest(output); // bounded: the oldest hole becomes a gap
+        _waiting.Add(new Waiting(source, record, day, trade.Accumulated, trade.Volume, now));
+    }
+
+    private void Release(long now, List<KisRecord> output)
+    {
+        while (_waiting.Count > 0)
+        {
+            var lowest = Lowest();
+            var w = _waiting[lowest];
+            if (!_started)
+            {
+                // The tape starts at the lowest first trade once every source has sent one (or the window ended): what
+                // came before any source subscribed is no gap.
+                if (now != long.MaxValue && w.Arrived + _reorderWindow > now && !EverySourceStarted()) return;
+                _waiting.RemoveAt(lowest);
+                _started = true;
+                Send(w.Source, w.Record, w.Day, w.Accumulated, output);
+                continue;
+            }
+            var missing = CumulativeVolumeRule.Missing(_accumulated, _day, w.Accumulated, w.Volume, w.Day, out var reset);
+            var due = missing == 0 || reset && missing <= 0 || missing < 0
+                || w.Arrived + _reorderWindow <= now || now == long.MaxValue || EverySourcePast(w.Day, w.Accumulated - w.Volume);
+            if (!due) return;
+            _waiting.RemoveAt(lowest);
+            if (missing < 0 && !reset) { Repeat(w.Source, w.Day, w.Accumulated, w.Record.ReceivedAt.UtcTicks); continue; }
+            if (missing > 0 && !reset) KeepHole(w.Day, _accumulated, w.Accumulated - w.Volume);
+            Send(w.Source, w.Record, w.Day, w.Accumulated, output);
+        }
+    }
+
+    private void SendLowest(List<KisRecord> output)
+    {
+        var w = _waiting[Lowest()];
+        Release(w.Arrived + _reorderWindow, output);
+    }
+
+    // Every source still subscribed is past the hole's end: none will bring the hole's trades.
+    private bool EverySourcePast(int day, long holeEnd)
+    {
+        for (var s = 0; s < _sourceSeen.Length; s++)
+            if (!_sourceEnded[s] && (!_sourceSeen[s] || Compare(_sourceDay[s], _sourceAccumulated[s], day, holeEnd) <= 0)) return false;
+        return true;
+    }
+
+    private bool EverySourceStarted()
+    {
+        for (var s = 0; s < _sourceSeen.Length; s++)
+            if (!_sourceEnded[s] && !_sourceSeen[s]) return false;
+        return true;
+    }
+
+    private int Lowest()
+    {
+        var lowest = 0;
+        for (var i = 1; i < _waiting.Count; i++)
+            if (Compare(_waiting[i].Day, _waiting[i].Accumulated, _waiting[lowest].Day, _waiting[lowest].Accumulated) < 0) lowest = i;
+        return lowest;
+    }
+
+    private static int Compare(int day, long accumulated, int otherDay, long otherAccumulated) =>
+        day != otherDay ? day.CompareTo(otherDay) : accumulated.CompareTo(otherAccumulated);
+
+    private void Send(int source, KisRecord record, int day, long accumulated, List<KisRecord> output, bool keepTape = false)
+    {
+        if (!keepTape) (_day, _accumulated) = (day, accumulated);
+        _feeds[source].First();
+        _sentAt.Enqueue((day, accumulated, record.ReceivedAt.UtcTicks));
+        while (_sentAt.Count > _maxKept) _sentAt.Dequeue();
+        output.Add(record);
+    }
+
+    private void Repeat(int source, int day, long accumulated, long receivedTicks)
+    {
+        long? lag = null;
+        foreach (var (d, a, at) in _sentAt)
+            if (d == day && a == accumulated) { lag = receivedTicks - at; break; }
+        _feeds[source].Repeated(lag);
+    }
+
+    private void KeepHole(int day, long from, long to)
+    {
+        if (_holes.Count == MaxHoles) _holes.RemoveAt(0); // a trade of a hole this old counts as a repeat
+        _holes.Add((day, from, to));
+    }
+
+    // A trade (before, accumulated] inside a hole given up on: the hole shrinks by it.
+    private bool TakeFromHole(int day, long before, long accumulated)
+    {
+        for (var i = 0; i < _holes.Count; i++)
+        {
+            var (d, from, to) = _holes[i];
+            if (d != day || before < from || accumulated > to) continue;
+            _holes.RemoveAt(i);
+            if (before > from) _holes.Add((d, from, before));
+            if (accumulated < to) _holes.Add((d, accumulated, to));
+            return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ other TRs
+
+    private void OfferContent(int source, KisRecord record, long now, List<KisRecord> output)
+    {
+        ForgetOlderThan(now - _duplicateWindow);
+        var receivedTicks = record.ReceivedAt.UtcTicks;
+        if (!_copies.TryGetValue(record.Data, out var copies))
+        {
+            copies = new Copies(_feeds.Length) { FirstTicks = receivedTicks };
+            _copies[record.Data] = copies;
+            _copyOrder.Enqueue((record.Data, now));
+            if (_copyOrder.Count > _maxKept) _copies.Remove(_copyOrder.Dequeue().Content);
+        }
+        var count = ++copies.PerSource[source];
+        if (count > copies.Sent)
+        {
+            copies.Sent = count;
+            _feeds[source].First();
+            output.Add(record);
+        }
+        else _feeds[source].Repeated(receivedTicks - copies.FirstTicks);
+    }
+
+    private void ForgetOlderThan(long oldest)
+    {
+        while (_copyOrder.TryPeek(out var first) && first.ReceivedTicks < oldest)
+            _copies.Remove(_copyOrder.Dequeue().Content);
+    }
+
+    private sealed class ContentComparer : IEqualityComparer<ReadOnlyMemory<byte>>
+    {
+        public static readonly ContentComparer Instance = new();
+
+        public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
+
+        public int GetHashCode(ReadOnlyMemory<byte> content)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(content.Span);
+            return hash.ToHashCode();
+        }
+    }
+}
