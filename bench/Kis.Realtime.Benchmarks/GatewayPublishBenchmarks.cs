@@ -43,6 +43,18 @@ public class GatewayPublishBenchmarks
     [Params(1, 64)]
     public int MaxRecordsPerMessage { get; set; }
 
+    /// <summary>Keys the records are spread over (interleaved), 20 by default.</summary>
+    public int Keys { get; set; } = 20;
+
+    /// <summary>The gateway publisher's <see cref="KisGatewayOptions.PackAcrossKeys"/>.</summary>
+    public bool PackAcrossKeys { get; set; } = true;
+
+    /// <summary>The gateway publisher's <see cref="KisGatewayOptions.PublishLinger"/>, in milliseconds.</summary>
+    public double PublishLingerMs { get; set; } = 1;
+
+    /// <summary>AMQP messages the gateway's publisher has sent (records per message = records / this).</summary>
+    public long MessagesSent => _publisher.MessagesPublished;
+
     [GlobalSetup]
     public async Task Setup()
     {
@@ -53,6 +65,8 @@ public class GatewayPublishBenchmarks
             StreamReplicas = BenchBroker.StreamReplicas,
             MaxOutstandingConfirms = MaxOutstandingConfirms,
             MaxRecordsPerMessage = MaxRecordsPerMessage,
+            PackAcrossKeys = PackAcrossKeys,
+            PublishLinger = TimeSpan.FromMilliseconds(PublishLingerMs),
             StreamMaxLengthBytes = 2L * 1024 * 1024 * 1024,
         };
         var topology = new StreamTopology(_options);
@@ -61,7 +75,7 @@ public class GatewayPublishBenchmarks
             await topology.DeclareStreamAsync(connection, channel, "H0UPCNT0", CancellationToken.None);
         _publisher = new RecordPublisher(_options, topology, NullLogger.Instance);
         _publisher.Start();
-        _routes = Enumerable.Range(1, 20).Select(i => new RecordRoute("H0UPCNT0", $"{i:D4}", 0, "bench")).ToArray();
+        _routes = Enumerable.Range(1, Keys).Select(i => new RecordRoute("H0UPCNT0", $"{i:D4}", 0, "bench")).ToArray();
         _sequences = new long[_routes.Length];
         _body = Encoding.UTF8.GetBytes(IndexRecord);
         _packedBody = Encoding.UTF8.GetBytes(string.Join('\n', Enumerable.Repeat(IndexRecord, MaxRecordsPerMessage)));
