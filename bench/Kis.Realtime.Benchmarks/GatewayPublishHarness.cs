@@ -67,9 +67,11 @@ public static class GatewayPublishHarness
             await yardstick.PacedMinimalPublish(rate, records / 5); // warm-up of each
             foreach (var (_, bench) in gateways) await bench.PacedGatewayPublish(rate, records / 5);
             var minimal = new List<double>();
+            var pacing = new List<double>();
             var figures = gateways.Select(_ => new List<double>()).ToArray();
             for (var i = 0; i < rounds; i++)
             {
+                pacing.Add(await CpuAsync(() => GatewayPublishBenchmarks.PacedNothing(rate, records), records));
                 minimal.Add(await CpuAsync(() => yardstick.PacedMinimalPublish(rate, records), records));
                 for (var g = 0; g < gateways.Length; g++)
                 {
@@ -80,6 +82,7 @@ public static class GatewayPublishHarness
                 }
             }
             Console.WriteLine($"paced {rate} records/s over {keys} keys, CPU µs per record (rounds {rounds}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC):");
+            Console.WriteLine($"  the pacing loop alone, nothing sent (in every figure below): {string.Join(", ", pacing.Select(us => $"{us:0.00}"))}");
             Console.WriteLine($"  minimal RabbitMQ.Client publisher, one message a record: {string.Join(", ", minimal.Select(us => $"{us:0.00}"))}");
             for (var g = 0; g < gateways.Length; g++)
                 Console.WriteLine($"  {gateways[g].Name}: {string.Join(", ", figures[g].Select(us => $"{us:0.00}"))}");
