@@ -69,15 +69,21 @@ public static class GatewayPublishHarness
             var minimal = new List<double>();
             var pacing = new List<double>();
             var figures = gateways.Select(_ => new List<double>()).ToArray();
+            var brokerMinimal = new List<double>();
+            var broker = gateways.Select(_ => new List<double>()).ToArray();
             for (var i = 0; i < rounds; i++)
             {
                 pacing.Add(await CpuAsync(() => GatewayPublishBenchmarks.PacedNothing(rate, records), records));
+                var brokerBefore = BrokerCpu();
                 minimal.Add(await CpuAsync(() => yardstick.PacedMinimalPublish(rate, records), records));
+                brokerMinimal.Add((BrokerCpu() - brokerBefore).TotalMicroseconds / records);
                 for (var g = 0; g < gateways.Length; g++)
                 {
                     var bench = gateways[g].Bench;
                     var messagesBefore = bench.MessagesSent;
+                    brokerBefore = BrokerCpu();
                     figures[g].Add(await CpuAsync(() => bench.PacedGatewayPublish(rate, records), records));
+                    broker[g].Add((BrokerCpu() - brokerBefore).TotalMicroseconds / records);
                     Console.WriteLine($"  round {i + 1}, {gateways[g].Name}: {(double)records / (bench.MessagesSent - messagesBefore):0.0} records a message");
                 }
             }
@@ -86,11 +92,36 @@ public static class GatewayPublishHarness
             Console.WriteLine($"  minimal RabbitMQ.Client publisher, one message a record: {string.Join(", ", minimal.Select(us => $"{us:0.00}"))}");
             for (var g = 0; g < gateways.Length; g++)
                 Console.WriteLine($"  {gateways[g].Name}: {string.Join(", ", figures[g].Select(us => $"{us:0.00}"))}");
+            Console.WriteLine($"  the broker meanwhile (every beam.smp on the machine, CPU µs per record): minimal {Join(brokerMinimal)}; " +
+                              string.Join("; ", gateways.Select((g, i) => $"{g.Name} {Join(broker[i])}")));
         }
         finally
         {
             foreach (var (_, bench) in gateways) await bench.Cleanup();
         }
+    }
+
+    private static string Join(List<double> figures) => string.Join(", ", figures.Select(us => $"{us:0.00}"));
+
+    /// <summary>CPU time of every RabbitMQ node process on this machine (/proc; zero elsewhere): the broker's side of a round.</summary>
+    private static TimeSpan BrokerCpu()
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out _) || File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "beam.smp") continue;
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (comm) ": state is field 0, utime 11, stime 12
+                ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // the process ended meanwhile
+            }
+        }
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
     }
 
     private static async Task<double> CpuAsync(Func<Task> run, int records)

@@ -37,7 +37,8 @@ internal sealed class AnsweringRequests : IAsyncDisposable
             var request = GatewayJson.Deserialize<GatewayRequest>(d.Body.Span)!;
             if (request.Op == "subscribe") Interlocked.Increment(ref answering._subscribed);
             var reply = new GatewayReply(true, request.Tr, request.Key, request.Tr is null ? null : endpoint.StreamFor(request.Tr), LeaseMs: 30_000);
-            await channel.BasicPublishAsync("", d.BasicProperties.ReplyTo!, false, new BasicProperties { CorrelationId = d.BasicProperties.CorrelationId }, GatewayJson.Serialize(reply));
+            var properties = new BasicProperties { CorrelationId = d.BasicProperties.CorrelationId };
+            await channel.BasicPublishAsync("", d.BasicProperties.ReplyTo!, false, properties, GatewayJson.Serialize(reply));
         };
         await channel.BasicConsumeAsync(endpoint.RequestQueue, autoAck: true, consumer);
         return answering;

@@ -104,7 +104,8 @@ public class RecordBatcherTests
         // Whatever the packing, each key's records in the order of their sequences.
         var flat = messages.SelectMany(m => Enumerable.Range(0, m.Count).Select(m.Record)).Where(r => r.Sequence > 0).ToList();
         foreach (var route in new[] { A, B, C, comma })
-            Assert.Equal(records.Where(r => r.Route == route && !r.IsAnnouncement).Select(r => r.Sequence), flat.Where(r => r.Route == route).Select(r => r.Sequence));
+            Assert.Equal(records.Where(r => r.Route == route && !r.IsAnnouncement).Select(r => r.Sequence),
+                flat.Where(r => r.Route == route).Select(r => r.Sequence));
     }
 
     [Fact]

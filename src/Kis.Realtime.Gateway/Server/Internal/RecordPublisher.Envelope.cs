@@ -19,9 +19,11 @@ internal sealed partial class RecordPublisher
             [GatewayWire.RunHeader] = route.Run,
             [GatewayWire.SessionHeader] = route.Session,
         };
-        if (message.FirstSequence == OutgoingRecord.AnnouncementSequence && message.Routes is null) headers[GatewayWire.KindHeader] = GatewayWire.RunAnnouncementKind;
+        if (message.FirstSequence == OutgoingRecord.AnnouncementSequence && message.Routes is null)
+            headers[GatewayWire.KindHeader] = GatewayWire.RunAnnouncementKind;
         if (message.Count > 1) headers[GatewayWire.CountHeader] = message.Count; // absent for one: the one-record format unchanged
-        if (message.ReceivedOffsets is { } offsets) headers[GatewayWire.ReceivedOffsetsHeader] = GatewayWire.FormatReceivedOffsets(offsets); // text: a stream keeps no AMQP arrays
+        // Text: a stream keeps no AMQP arrays.
+        if (message.ReceivedOffsets is { } offsets) headers[GatewayWire.ReceivedOffsetsHeader] = GatewayWire.FormatReceivedOffsets(offsets);
         var properties = new BasicProperties
         {
             DeliveryMode = DeliveryModes.Persistent,

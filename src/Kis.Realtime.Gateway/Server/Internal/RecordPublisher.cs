@@ -42,7 +42,8 @@ internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence,
 /// not yet confirmed, at most <see cref="KisGatewayOptions.MaxOutstandingConfirms"/> records). Each turn of the loop
 /// takes what is waiting (after lingering up to <see cref="KisGatewayOptions.PublishLinger"/> when little is) and packs
 /// it into messages (<see cref="RecordBatcher"/>): by default what waits for one TR, of all its keys, up to
-/// <see cref="KisGatewayOptions.MaxRecordsPerMessage"/>, since the broker's and the client's cost is per message. When the broker goes away it reconnects with backoff and first
+/// <see cref="KisGatewayOptions.MaxRecordsPerMessage"/>, since the broker's and the client's cost is per message. When
+/// the broker goes away it reconnects with backoff and first
 /// publishes again every unconfirmed message, in order, then the packed ones not yet sent, then the buffer: nothing
 /// that reached the buffer is lost, and a record may reach the stream twice (consumers drop repeats by <c>seq</c>).
 /// </summary>
