@@ -31,15 +31,24 @@ def main():
         nonlocal printed
         headers = properties.headers or {}
         # A message with a "kind" header is not records (kind "run": a new gateway run's announcement of the key).
-        if "kind" not in headers and text(headers.get("tr_key")) == key and printed < count:
+        if "kind" not in headers and printed < count:
             n = int(headers.get("count", 1))
             records = body.split(b"\n", n - 1) if n > 1 else [body]
             offsets = [0] * n
             if "received_offsets" in headers:
                 offsets = [int(x) for x in text(headers["received_offsets"]).split(",")]
-            run, first_seq = text(headers["run"]), int(headers["seq"])
+            if text(headers.get("format")) == "keys":
+                # Several keys in one message: each record names its own key and sequence.
+                keys = text(headers["keys"]).split(",")
+                seqs = [int(x) for x in text(headers["seqs"]).split(",")]
+            else:
+                keys = [text(headers.get("tr_key"))] * n
+                seqs = [int(headers["seq"]) + i for i in range(n)]
+            run = text(headers["run"])
             for i, record in enumerate(records):
-                seq = first_seq + i
+                if keys[i] != key:
+                    continue
+                seq = seqs[i]
                 if last_seq.get(run, 0) >= seq:
                     continue  # a message published again after a broker failure
                 last_seq[run] = seq

@@ -43,6 +43,18 @@ public class GatewayPublishBenchmarks
     [Params(1, 64)]
     public int MaxRecordsPerMessage { get; set; }
 
+    /// <summary>Keys the records are spread over (interleaved), 20 by default.</summary>
+    public int Keys { get; set; } = 20;
+
+    /// <summary>The gateway publisher's <see cref="KisGatewayOptions.PackAcrossKeys"/>.</summary>
+    public bool PackAcrossKeys { get; set; } = true;
+
+    /// <summary>The gateway publisher's <see cref="KisGatewayOptions.PublishLinger"/>, in milliseconds.</summary>
+    public double PublishLingerMs { get; set; } = 1;
+
+    /// <summary>AMQP messages the gateway's publisher has sent (records per message = records / this).</summary>
+    public long MessagesSent => _publisher.MessagesPublished;
+
     [GlobalSetup]
     public async Task Setup()
     {
@@ -53,6 +65,8 @@ public class GatewayPublishBenchmarks
             StreamReplicas = BenchBroker.StreamReplicas,
             MaxOutstandingConfirms = MaxOutstandingConfirms,
             MaxRecordsPerMessage = MaxRecordsPerMessage,
+            PackAcrossKeys = PackAcrossKeys,
+            PublishLinger = TimeSpan.FromMilliseconds(PublishLingerMs),
             StreamMaxLengthBytes = 2L * 1024 * 1024 * 1024,
         };
         var topology = new StreamTopology(_options);
@@ -61,7 +75,7 @@ public class GatewayPublishBenchmarks
             await topology.DeclareStreamAsync(connection, channel, "H0UPCNT0", CancellationToken.None);
         _publisher = new RecordPublisher(_options, topology, NullLogger.Instance);
         _publisher.Start();
-        _routes = Enumerable.Range(1, 20).Select(i => new RecordRoute("H0UPCNT0", $"{i:D4}", 0, "bench")).ToArray();
+        _routes = Enumerable.Range(1, Keys).Select(i => new RecordRoute("H0UPCNT0", $"{i:D4}", 0, "bench")).ToArray();
         _sequences = new long[_routes.Length];
         _body = Encoding.UTF8.GetBytes(IndexRecord);
         _packedBody = Encoding.UTF8.GetBytes(string.Join('\n', Enumerable.Repeat(IndexRecord, MaxRecordsPerMessage)));
@@ -126,6 +140,9 @@ public class GatewayPublishBenchmarks
         }, () => Task.CompletedTask);
         await Task.WhenAll(inFlight);
     }
+
+    /// <summary>The pacing loop with nothing to send: its own CPU, part of every paced figure.</summary>
+    public static Task PacedNothing(int rate, int records) => PaceAsync(rate, records, _ => Task.CompletedTask, () => Task.CompletedTask);
 
     /// <summary>Calls <paramref name="send"/> for record 0, 1, 2 … as they fall due at <paramref name="rate"/> per second (checked every millisecond).</summary>
     private static async Task PaceAsync(int rate, int records, Func<int, Task> send, Func<Task> _)

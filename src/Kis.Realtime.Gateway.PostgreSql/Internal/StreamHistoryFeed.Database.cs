@@ -81,9 +81,12 @@ internal sealed partial class StreamHistoryFeed
                         }
                         else if (message.Problem is null)
                         {
-                            if (keys.Take(message) is { } missing) gaps.Add(missing);
-                            var added = Add(batch, message, decoders, ref decodeErrors);
-                            CollectionsMarshal.GetValueRefOrAddDefault(batchRuns, message.Run!, out _) += added;
+                            foreach (var part in message.Parts) // runs of one key (several in a message of the keys format)
+                            {
+                                if (keys.Take(part) is { } missing) gaps.Add(missing);
+                                var added = Add(batch, part, decoders, ref decodeErrors);
+                                CollectionsMarshal.GetValueRefOrAddDefault(batchRuns, part.Run!, out _) += added;
+                            }
                         }
                         else gaps.Add(StreamGap.Of(message));
                         if (firstOffset < 0) firstOffset = expected ?? message.Offset;

@@ -24,6 +24,13 @@ internal sealed class StreamMessage
     public byte[] Body { get; private init; } = [];
     public string? Problem { get; private init; }
 
+    /// <summary>
+    /// The message as runs of one key, each stored and tracked as a message of its own at this offset: itself in the one-key
+    /// format, one per record in the keys format (<see cref="GatewayWire.KeysFormat"/>). Only for a message without <see cref="Problem"/>.
+    /// </summary>
+    public IReadOnlyList<StreamMessage> Parts => _parts ?? [this];
+    private IReadOnlyList<StreamMessage>? _parts;
+
     /// <summary>Not records: a message the gateway writes about a key (a run announcement, <see cref="GatewayWire.KindHeader"/>).
     /// Neither stored nor a gap; the writer only moves past it.</summary>
     public bool IsControl { get; private init; }
@@ -35,6 +42,7 @@ internal sealed class StreamMessage
     {
         if (GatewayWire.Text(properties, GatewayWire.KindHeader) == GatewayWire.RunAnnouncementKind)
             return new StreamMessage { Offset = GatewayWire.Number(properties, "x-stream-offset") ?? -1, IsControl = true };
+        if (GatewayWire.IsKeysFormat(properties)) return ReadKeysFormat(trId, properties, body);
         var trKey = Bounded(GatewayWire.Text(properties, GatewayWire.TrKeyHeader), MaxKeyLength);
         var run = Bounded(GatewayWire.Text(properties, GatewayWire.RunHeader), MaxRunLength);
         var seq = GatewayWire.Number(properties, GatewayWire.SequenceHeader);
@@ -66,6 +74,46 @@ internal sealed class StreamMessage
             Body = problem is null ? body.ToArray() : [], // a bad message is not kept: only what is known of it
             Problem = problem,
         };
+    }
+
+    /// <summary>A keys-format message: its records, each with its own key, sequence and session, as <see cref="Parts"/>.</summary>
+    private static StreamMessage ReadKeysFormat(string trId, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
+    {
+        var offset = GatewayWire.Number(properties, "x-stream-offset") ?? -1;
+        var run = Bounded(GatewayWire.Text(properties, GatewayWire.RunHeader), MaxRunLength);
+        var count = GatewayWire.RecordCount(properties);
+        var keys = GatewayWire.Keys(properties, count, MaxKeyLength);
+        var seqs = GatewayWire.Numbers(properties, GatewayWire.SequencesHeader, count);
+        var hasSessions = properties.Headers?.ContainsKey(GatewayWire.SessionsHeader) == true;
+        var sessions = hasSessions ? GatewayWire.Numbers(properties, GatewayWire.SessionsHeader, count) : null;
+        var session = GatewayWire.Number(properties, GatewayWire.SessionHeader) ?? 0;
+        var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader);
+        var offsets = GatewayWire.ReceivedOffsets(properties, count);
+        var problem =
+            count < 2 ? "keys format with fewer than 2 records" :
+            keys is null ? "keys does not name each record (or one is empty or longer than 64)" :
+            run is null ? "no run (or longer than 128)" :
+            seqs is null || seqs.Any(s => s < 1) ? "seqs does not number each record, or one is below 1" :
+            receivedAt is null ? "no received_at" :
+            GatewayWire.Text(properties, GatewayWire.TrIdHeader) != trId ? "tr_id is not the stream's TR" :
+            hasSessions && sessions is null ? "sessions does not name each record's session" :
+            (sessions ?? [session]).Any(s => s is < 0 or > int.MaxValue) ? "session out of range" :
+            body.Span.Count(GatewayWire.RecordSeparator) + 1 != count ? "count does not match the records in the body" :
+            null;
+        if (problem is not null)
+            return new StreamMessage { Offset = offset, Run = run, ReceivedAtMicros = receivedAt, Count = Math.Max(count, 1), Problem = problem };
+        var parts = new StreamMessage[count];
+        var start = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var record = GatewayWire.NextRecord(body, ref start, last: i == count - 1);
+            parts[i] = new StreamMessage
+            {
+                Offset = offset, TrKey = keys![i], Run = run, FirstSeq = seqs![i], Session = (int)(sessions?[i] ?? session),
+                ReceivedAtMicros = receivedAt!.Value + (offsets?[i] ?? 0), Body = record.ToArray(),
+            };
+        }
+        return new StreamMessage { Offset = offset, Run = run, ReceivedAtMicros = receivedAt, Count = count, _parts = parts };
     }
 
     /// <summary>The records: (seq, receive time, fields), in order. Only for a message without <see cref="Problem"/>.</summary>

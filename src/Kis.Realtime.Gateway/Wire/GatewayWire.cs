@@ -5,19 +5,30 @@ namespace Kis.Realtime.Gateway.Wire;
 
 /// <summary>
 /// The message format, for consumers in any language. Records go to stream <c>{ns}.{TR}</c> (published to topic
-/// exchange <c>{ns}.records</c> with routing key <c>{TR}.{key}</c>). One AMQP message carries 1 … N records of one
-/// (TR, key) with consecutive sequence numbers: N &gt; 1 only when records were already waiting together (the gateway
-/// never waits to fill a message). The body is the records, each its plain <c>^</c>-separated KIS fields exactly as
-/// KIS sent them (notices decrypted), separated by <c>\n</c> (a record containing <c>\n</c> always travels alone).
-/// Headers: <c>tr_id</c>, <c>tr_key</c> (strings), <c>received_at</c> (long, Unix microseconds UTC, when the gateway
-/// received the first record's frame), <c>received_offsets</c> (string of N decimal numbers separated by commas, e.g.
-/// <c>0,0,0,412,412</c>: record i was received at <c>received_at</c> plus the i-th number of microseconds, signed, as a
-/// step back of the gateway's clock can make one negative; absent when
-/// every record of the message came in one KIS frame, as a one-record message always does), <c>seq</c> (long, the
-/// first record's sequence; record i of the message has <c>seq + i</c>; 1, 2, 3 … per (TR, key) within one gateway
-/// run: gaps are losses), <c>count</c> (int, N; absent when
-/// N = 1, so a one-record message is the record alone), <c>run</c> (string, the gateway run; a new run restarts
-/// <c>seq</c>), <c>session</c> (int, the gateway's KIS session).
+/// exchange <c>{ns}.records</c>, bound with <c>{TR}.#</c>). A message is in one of two formats, told apart by the
+/// <c>format</c> header; both are in the streams and every consumer reads both.
+/// <para><b>One key</b> (no <c>format</c> header; the only format before it existed): 1 … N records of one (TR, key)
+/// with consecutive sequence numbers, routing key <c>{TR}.{key}</c>. The body is the records, each its plain
+/// <c>^</c>-separated KIS fields exactly as KIS sent them (notices decrypted), separated by <c>\n</c> (a record
+/// containing <c>\n</c> always travels alone, in this format). Headers: <c>tr_id</c>, <c>tr_key</c> (strings),
+/// <c>received_at</c> (long, Unix microseconds UTC, when the gateway received the first record's frame),
+/// <c>received_offsets</c> (string of N decimal numbers separated by commas, e.g. <c>0,0,0,412,412</c>: record i was
+/// received at <c>received_at</c> plus the i-th number of microseconds, signed, as a step back of the gateway's clock can
+/// make one negative; absent when every record of the message came in one KIS frame, as a one-record message always
+/// does), <c>seq</c> (long, the first record's sequence; record i of the message has <c>seq + i</c>; 1, 2, 3 … per
+/// (TR, key) within one gateway run: gaps are losses), <c>count</c> (int, N; absent when N = 1, so a one-record message
+/// is the record alone), <c>run</c> (string, the gateway run; a new run restarts <c>seq</c>), <c>session</c> (int, the
+/// gateway's KIS session). Run announcements (<c>kind</c>) are always in this format.</para>
+/// <para><b>Keys</b> (<c>format</c> = <c>keys</c>): 2 … N records of one TR and several keys (or of one key with a
+/// gap), routing key <c>{TR}</c>. Body, <c>tr_id</c>, <c>run</c>, <c>count</c>, <c>received_at</c> and
+/// <c>received_offsets</c> as above; no <c>tr_key</c> and no <c>seq</c> (a consumer of the one-key format skips it
+/// instead of misreading it); per record, in the order of the body: <c>keys</c> (string, N keys separated by commas; a
+/// key containing a comma travels in the one-key format), <c>seqs</c> (string, N decimal sequences separated by commas:
+/// record i's own <c>seq</c> of its key), <c>session</c> (int, the first record's session) and <c>sessions</c> (string, N
+/// session numbers separated by commas; absent when every record has <c>session</c>). Records of one key stay in the
+/// order of their sequences within and across messages. The gateway puts what waits for a TR together, lingering up to
+/// <see cref="KisGatewayOptions.PublishLinger"/> for more; a message that holds consecutive records of one key only goes
+/// in the one-key format.</para>
 /// A message may be published twice after a broker failure (unconfirmed messages are sent again, the same records in
 /// the same messages): (run, tr_key, seq) identifies each record. A stream offset names a message, not a record.
 /// </summary>
@@ -51,6 +62,38 @@ internal static class GatewayWire
     public const string RunAnnouncementKind = "run";
     /// <summary>Header: the KIS session (index of the gateway's app key).</summary>
     public const string SessionHeader = "session";
+    /// <summary>Header: the message's format, absent for the one-key format (<see cref="KeysFormat"/>: records of several keys).</summary>
+    public const string FormatHeader = "format";
+    /// <summary>The <see cref="FormatHeader"/> of a message whose records carry their own key and sequence.</summary>
+    public const string KeysFormat = "keys";
+    /// <summary>Header of the keys format: N keys separated by commas, record by record.</summary>
+    public const string KeysHeader = "keys";
+    /// <summary>Header of the keys format: N sequences separated by commas, record by record.</summary>
+    public const string SequencesHeader = "seqs";
+    /// <summary>Header of the keys format: N sessions separated by commas; absent when all are <see cref="SessionHeader"/>.</summary>
+    public const string SessionsHeader = "sessions";
+    /// <summary>The separator of the per-record lists (<c>keys</c>, <c>seqs</c>, <c>sessions</c>, <c>received_offsets</c>).</summary>
+    public const char ListSeparator = ',';
+
+    /// <summary>Whether a message is in the keys format (its records carry their own key and sequence).</summary>
+    internal static bool IsKeysFormat(IReadOnlyBasicProperties properties) => Text(properties, FormatHeader) == KeysFormat;
+
+    /// <summary>
+    /// The <c>keys</c> of a keys-format message of <paramref name="count"/> records, or null when absent or not what the
+    /// format says (another number of entries, an empty or too long key).
+    /// </summary>
+    internal static string[]? Keys(IReadOnlyBasicProperties properties, int count, int maxKeyLength = 64)
+    {
+        if (Text(properties, KeysHeader) is not { } text) return null;
+        var keys = text.Split(ListSeparator);
+        if (keys.Length != count) return null;
+        foreach (var key in keys)
+            if (key.Length == 0 || key.Length > maxKeyLength) return null;
+        return keys;
+    }
+
+    /// <summary>Writes a per-record list header: the entries separated by commas.</summary>
+    internal static string FormatList<T>(IEnumerable<T> entries) => string.Join(ListSeparator, entries);
 
     /// <summary>The number of records a message carries (its <c>count</c> header; 1 when absent).</summary>
     internal static int RecordCount(IReadOnlyBasicProperties properties) =>
@@ -61,9 +104,13 @@ internal static class GatewayWire
     /// format says (another number of entries, not whole numbers: a foreign publisher), in which case every record has
     /// the message's <c>received_at</c>.
     /// </summary>
-    internal static long[]? ReceivedOffsets(IReadOnlyBasicProperties properties, int count)
+    internal static long[]? ReceivedOffsets(IReadOnlyBasicProperties properties, int count) =>
+        count < 2 ? null : Numbers(properties, ReceivedOffsetsHeader, count);
+
+    /// <summary>A header of exactly <paramref name="count"/> decimal numbers separated by commas; null when absent or not that.</summary>
+    internal static long[]? Numbers(IReadOnlyBasicProperties properties, string header, int count)
     {
-        if (count < 2 || properties.Headers?.TryGetValue(ReceivedOffsetsHeader, out var value) != true) return null;
+        if (count < 1 || properties.Headers?.TryGetValue(header, out var value) != true) return null;
         ReadOnlySpan<byte> text = value switch
         {
             byte[] bytes => bytes,
@@ -84,7 +131,7 @@ internal static class GatewayWire
     }
 
     /// <summary>Writes <c>received_offsets</c>: the offsets as decimal numbers separated by commas.</summary>
-    internal static string FormatReceivedOffsets(long[] offsets) => string.Join(',', offsets);
+    internal static string FormatReceivedOffsets(long[] offsets) => FormatList(offsets);
 
     /// <summary>The record of a message body that starts at <paramref name="start"/> (the last one is the rest of the
     /// body, so a stray separator in it cannot split it); <paramref name="start"/> moves past it and its separator.</summary>

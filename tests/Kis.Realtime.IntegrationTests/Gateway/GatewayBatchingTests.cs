@@ -9,7 +9,9 @@ using static Kis.Realtime.Tests.Client.ClientTestKit;
 namespace Kis.Realtime.Tests.Gateway.Batching;
 
 /// <summary>
-/// Records waiting together are packed into messages of one key (<see cref="KisGatewayOptions.MaxRecordsPerMessage"/>).
+/// Records waiting together are packed into messages (<see cref="KisGatewayOptions.MaxRecordsPerMessage"/>): of several keys
+/// of one TR (the keys format, the default), or of one key (<see cref="KisGatewayOptions.PackAcrossKeys"/> false, the
+/// format streams already hold; consumers read both).
 /// The publisher is driven directly so what waits together is certain: records handed over before it starts, or while
 /// its broker connection is cut, are all waiting when it publishes. Consumers claim keys from a stand-in for the
 /// gateway's request server (<see cref="AnsweringRequests"/>).
@@ -52,7 +54,7 @@ public class GatewayBatchingTests
     public async Task Records_waiting_together_go_in_messages_of_one_key_and_a_consumer_gets_each_once_in_order()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64, PackAcrossKeys = false };
         var routes = new[] { "0001", "0002", "1001" }.Select(k => new RecordRoute(Tr, k, 0, "run-a")).ToArray();
         await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         const int PerKey = 300;
@@ -82,6 +84,48 @@ public class GatewayBatchingTests
             Assert.Equal(Enumerable.Range(1, PerKey).Select(s => Text(route.Key, s)), await TakeAsync(records, PerKey));
         }
         Assert.Equal(0, consumer.DuplicatesDropped);
+    }
+
+    [RabbitFact]
+    public async Task Records_of_several_keys_waiting_together_share_messages_and_a_consumer_of_each_key_gets_each_once_in_order()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        Assert.True(options.PackAcrossKeys); // the default
+        var routes = new[] { "0001", "0002", "1001" }.Select(k => new RecordRoute(Tr, k, k == "1001" ? 1 : 0, "run-k")).ToArray();
+        await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
+        const int PerKey = 300;
+        for (var seq = 1; seq <= PerKey; seq++)
+            foreach (var route in routes) Assert.True(publisher.TryEnqueue(Record(route, seq)));
+        publisher.Start();
+        Assert.True(await publisher.DrainAsync(Long));
+        Assert.Equal(3 * PerKey, publisher.Confirmed);
+
+        // 900 records interleaved: messages of 64 of all three keys, each record with its own key, seq and session.
+        var messages = await broker.ReadRawMessagesAsync(Tr, 15);
+        Assert.Equal(Enumerable.Repeat(64, 14).Append(4), messages.Select(m => (int)m.Headers[GatewayWire.CountHeader]!));
+        var first = messages[0].Headers;
+        Assert.Equal(GatewayWire.KeysFormat, Encoding.UTF8.GetString((byte[])first[GatewayWire.FormatHeader]!));
+        Assert.False(first.ContainsKey(GatewayWire.TrKeyHeader)); // a one-key consumer skips it rather than misreading it
+        Assert.StartsWith("0001,0002,1001,0001,", Encoding.UTF8.GetString((byte[])first[GatewayWire.KeysHeader]!));
+        Assert.StartsWith("1,1,1,2,2,2,", Encoding.UTF8.GetString((byte[])first[GatewayWire.SequencesHeader]!));
+        Assert.StartsWith("0,0,1,0,0,1,", Encoding.UTF8.GetString((byte[])first[GatewayWire.SessionsHeader]!));
+        var records = messages.SelectMany(m => RabbitTestBroker.RecordsOf(m.Headers, m.Body)).ToList();
+        foreach (var route in routes)
+            Assert.Equal(Enumerable.Range(1, PerKey).Select(s => ((long)s, Text(route.Key, s))),
+                records.Where(r => r.Key == route.Key).Select(r => (r.Seq, Encoding.UTF8.GetString(r.Body))));
+        Assert.All(routes, r => Assert.Equal(PerKey, r.Confirmed.Sequence)); // the checkpoint's confirmed place, per key
+
+        await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
+        await using var consumer = Consumer(broker);
+        using var stop = new CancellationTokenSource(Long);
+        foreach (var route in routes)
+        {
+            await using var read = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.First, stop.Token).GetAsyncEnumerator();
+            Assert.Equal(Enumerable.Range(1, PerKey).Select(s => Text(route.Key, s)), await TakeAsync(read, PerKey));
+        }
+        Assert.Equal(0, consumer.DuplicatesDropped);
+        Assert.Equal(0, Interlocked.Read(ref consumer.DecodeErrors));
     }
 
     [RabbitFact]
@@ -159,7 +203,7 @@ public class GatewayBatchingTests
     public async Task A_gap_in_sequence_starts_a_new_message_and_a_record_containing_a_newline_goes_alone()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64 };
+        var options = PublisherOptions(broker.Endpoint) with { MaxRecordsPerMessage = 64, PackAcrossKeys = false };
         var route = new RecordRoute(Tr, "0001", 0, "run-b");
         await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         for (var seq = 1; seq <= 10; seq++) publisher.TryEnqueue(Record(route, seq));
@@ -191,11 +235,21 @@ public class GatewayBatchingTests
     }
 
     [RabbitFact]
-    public async Task A_slow_subscription_moving_to_its_own_reader_in_the_middle_of_a_message_gets_neither_a_gap_nor_a_repeat()
+    public Task A_slow_subscription_moving_to_its_own_reader_in_the_middle_of_a_message_gets_neither_a_gap_nor_a_repeat() =>
+        SlowSubscriptionMovesAsync(packAcrossKeys: false);
+
+    [RabbitFact]
+    public Task A_slow_subscription_moving_to_its_own_reader_in_the_middle_of_a_message_of_several_keys_gets_neither_a_gap_nor_a_repeat() =>
+        SlowSubscriptionMovesAsync(packAcrossKeys: true);
+
+    private static async Task SlowSubscriptionMovesAsync(bool packAcrossKeys)
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
-        var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with { MaxRecordsPerMessage = 64 };
+        var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with
+        {
+            MaxRecordsPerMessage = 64, PackAcrossKeys = packAcrossKeys,
+        };
         var slowRoute = new RecordRoute(Tr, "0001", 0, "run-d");
         var fastRoute = new RecordRoute(Tr, "0002", 0, "run-d");
         await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
@@ -219,26 +273,46 @@ public class GatewayBatchingTests
         await proxy.CutAsync();
         await UntilAsync(() => !publisher.Connected, "the publisher noticing the cut");
         const int PerKey = 200;
-        for (var seq = 2; seq <= PerKey; seq++) publisher.TryEnqueue(Record(slowRoute, seq));
-        for (var seq = 2; seq <= PerKey; seq++) publisher.TryEnqueue(Record(fastRoute, seq));
+        if (packAcrossKeys)
+        {
+            // Interleaved: messages of both keys, the slow one's 6th record inside the first.
+            for (var seq = 2; seq <= PerKey; seq++)
+                foreach (var route in new[] { slowRoute, fastRoute }) publisher.TryEnqueue(Record(route, seq));
+        }
+        else
+        {
+            for (var seq = 2; seq <= PerKey; seq++) publisher.TryEnqueue(Record(slowRoute, seq));
+            for (var seq = 2; seq <= PerKey; seq++) publisher.TryEnqueue(Record(fastRoute, seq));
+        }
         proxy.Resume();
 
         // The slow one is not read: its buffer of 4 fills at its 6th record, inside the message of its records 2 … 65.
         Assert.Equal(Enumerable.Range(2, PerKey - 1).Select(s => Text(fastRoute.Key, s)), await TakeAsync(fast, PerKey - 1));
         await UntilAsync(() => consumer.OpenReaders == 2, "the slow subscription on a reader of its own");
         var messages = await broker.ReadMessagesAsync(Tr, 2 * PerKey);
-        Assert.Contains(messages, m => m.Key == slowRoute.Key && m.Seq == 2 && m.Count > 6);
+        var slowMessage = packAcrossKeys ? (Func<string, bool>)(k => k.StartsWith("0001,0002,", StringComparison.Ordinal)) : k => k == slowRoute.Key;
+        Assert.Contains(messages, m => slowMessage(m.Key) && m.Seq == 2 && m.Count > 12);
 
         Assert.Equal(Enumerable.Range(2, PerKey - 1).Select(s => Text(slowRoute.Key, s)), await TakeAsync(slow, PerKey - 1));
         Assert.Equal(0, consumer.DuplicatesDropped);
     }
 
     [RabbitFact]
-    public async Task Messages_unconfirmed_when_the_broker_is_lost_are_published_again_and_consumers_see_each_record_once()
+    public Task Messages_unconfirmed_when_the_broker_is_lost_are_published_again_and_consumers_see_each_record_once() =>
+        RepublishedOnceEachAsync(packAcrossKeys: false);
+
+    [RabbitFact]
+    public Task Messages_of_several_keys_unconfirmed_when_the_broker_is_lost_are_published_again_and_consumers_see_each_record_once() =>
+        RepublishedOnceEachAsync(packAcrossKeys: true);
+
+    private static async Task RepublishedOnceEachAsync(bool packAcrossKeys)
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
-        var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with { MaxRecordsPerMessage = 64 };
+        var options = PublisherOptions(broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) }) with
+        {
+            MaxRecordsPerMessage = 64, PackAcrossKeys = packAcrossKeys,
+        };
         var routes = new[] { "0001", "0002" }.Select(k => new RecordRoute(Tr, k, 0, "run-e")).ToArray();
         await using var publisher = new RecordPublisher(options, await RabbitTestBroker.DeclareStreamAsync(options, Tr), NullLogger.Instance);
         publisher.Start();
@@ -251,7 +325,7 @@ public class GatewayBatchingTests
             foreach (var route in routes) publisher.TryEnqueue(Record(route, seq));
         await UntilAsync(() => publisher.Published == 2 * PerKey, "every record published");
         var stored = await broker.ReadMessagesAsync(Tr, 2 * PerKey);
-        Assert.Contains(stored, m => m.Count > 1);
+        Assert.Contains(stored, m => m.Count > 1 && m.Key.Contains(',') == packAcrossKeys);
         Assert.Equal(0, publisher.Confirmed);
 
         await proxy.CutAsync();
@@ -281,53 +355,5 @@ public class GatewayBatchingTests
         {
             foreach (var records in readers) await records.DisposeAsync();
         }
-    }
-}
-
-/// <summary>
-/// Stands in for the gateway's request server: answers every request on <c>{ns}.requests</c> with yes (the stream's
-/// name, a lease), so a <see cref="KisGatewayClient"/> can subscribe to what a bare publisher put on the stream.
-/// </summary>
-internal sealed class AnsweringRequests : IAsyncDisposable
-{
-    private readonly IConnection _connection;
-    private readonly IChannel _channel;
-    private int _subscribed;
-
-    private AnsweringRequests(IConnection connection, IChannel channel)
-    {
-        _connection = connection;
-        _channel = channel;
-    }
-
-    /// <summary>Subscribe requests answered so far.</summary>
-    public int Subscribed => Volatile.Read(ref _subscribed);
-
-    public static async Task<AnsweringRequests> StartAsync(KisGatewayEndpoint endpoint)
-    {
-        var connection = await endpoint.CreateFactory("kisrt-tests-requests").CreateConnectionAsync();
-        var channel = await connection.CreateChannelAsync();
-        var answering = new AnsweringRequests(connection, channel);
-        await channel.QueueDeclareAsync(endpoint.RequestQueue, durable: false, exclusive: false, autoDelete: false);
-        await channel.ExchangeDeclareAsync(endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false);
-        await channel.QueueBindAsync(endpoint.RequestQueue, endpoint.RequestExchange, endpoint.RequestQueue);
-        var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += async (_, d) =>
-        {
-            var request = GatewayJson.Deserialize<GatewayRequest>(d.Body.Span)!;
-            if (request.Op == "subscribe") Interlocked.Increment(ref answering._subscribed);
-            var reply = new GatewayReply(true, request.Tr, request.Key, request.Tr is null ? null : endpoint.StreamFor(request.Tr), LeaseMs: 30_000);
-            await channel.BasicPublishAsync("", d.BasicProperties.ReplyTo!, false, new BasicProperties { CorrelationId = d.BasicProperties.CorrelationId }, GatewayJson.Serialize(reply));
-        };
-        await channel.BasicConsumeAsync(endpoint.RequestQueue, autoAck: true, consumer);
-        return answering;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _channel.CloseAsync();
-        _channel.Dispose();
-        await _connection.CloseAsync();
-        _connection.Dispose();
     }
 }

@@ -52,23 +52,35 @@ public class GatewayIndependentConsumerTests
     }
 
     [RabbitFact]
-    public async Task A_python_consumer_reads_packed_messages_with_each_records_own_receive_time()
+    public async Task A_python_consumer_reads_packed_messages_of_one_key_and_of_several_keys_with_each_records_own_receive_time()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint, MaxRecordsPerMessage = 64 };
         var topology = await RabbitTestBroker.DeclareStreamAsync(options, Tr);
         var route = new RecordRoute(Tr, "0001", 0, "run-py");
+        var other = new RecordRoute(Tr, "1001", 1, "run-py");
         await using var publisher = new RecordPublisher(options, topology, NullLogger.Instance);
-        // 100 records waiting together, received over ten frames: packed into messages with received_offsets.
-        OutgoingRecord Record(long seq) => new(route, seq, 1_700_000_000_000_000 + (seq - 1) / 10 * 1_000, Encoding.UTF8.GetBytes($"0001^{seq:D6}^2624.54"));
-        for (var seq = 1; seq <= 100; seq++) Assert.True(publisher.TryEnqueue(Record(seq)));
+        // 100 records of 0001 waiting together, received over ten frames: messages of one key with received_offsets; then
+        // 100 of each key interleaved: messages of the keys format.
+        OutgoingRecord Record(RecordRoute r, long seq) =>
+            new(r, seq, 1_700_000_000_000_000 + (seq - 1) / 10 * 1_000, Encoding.UTF8.GetBytes($"{r.Key}^{seq:D6}^2624.54"));
+        for (var seq = 1; seq <= 100; seq++) Assert.True(publisher.TryEnqueue(Record(route, seq)));
+        for (var seq = 1; seq <= 100; seq++)
+        {
+            Assert.True(publisher.TryEnqueue(Record(route, 100 + seq)));
+            Assert.True(publisher.TryEnqueue(Record(other, seq)));
+        }
         publisher.Start();
         Assert.True(await publisher.DrainAsync(Long));
-        Assert.Contains(await broker.ReadRawMessagesAsync(Tr, 1), m => m.Headers.ContainsKey(GatewayWire.ReceivedOffsetsHeader));
+        var raw = await broker.ReadRawMessagesAsync(Tr, 5); // 300 records waiting together: 64, 64, 64, 64, 44
+        Assert.Contains(raw, m => m.Headers.ContainsKey(GatewayWire.ReceivedOffsetsHeader) && m.Headers.ContainsKey(GatewayWire.TrKeyHeader));
+        Assert.Contains(raw, m => m.Headers.ContainsKey(GatewayWire.FormatHeader));
 
-        var peer = await ReadWithPythonAsync(broker, "0001", 100);
-        Assert.Equal(Enumerable.Range(1, 100).Select(s => ((long)s, Record(s).ReceivedAtMicros, $"0001^{s:D6}^2624.54")),
-            peer.Select(r => (r.Seq, r.ReceivedAt, r.Body)));
+        var peers = await Task.WhenAll(ReadWithPythonAsync(broker, "0001", 200), ReadWithPythonAsync(broker, "1001", 100));
+        Assert.Equal(Enumerable.Range(1, 200).Select(s => ((long)s, Record(route, s).ReceivedAtMicros, $"0001^{s:D6}^2624.54")),
+            peers[0].Select(r => (r.Seq, r.ReceivedAt, r.Body)));
+        Assert.Equal(Enumerable.Range(1, 100).Select(s => ((long)s, Record(other, s).ReceivedAtMicros, $"1001^{s:D6}^2624.54")),
+            peers[1].Select(r => (r.Seq, r.ReceivedAt, r.Body)));
     }
 
     /// <summary>Runs <c>scripts/gateway_consumer.py</c> with Debian's python3 (KISRT_TEST_PYTHON to override) until it has <paramref name="count"/> records.</summary>

@@ -56,17 +56,57 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
     }
 
     /// <summary>As <see cref="ReadStreamAsync(string, Func{List{ValueTuple{string, long, byte[]}}, bool})"/>, with each record's gateway run
-    /// (a message of several records is split into them, record i having the message's seq + i).</summary>
+    /// (a message of several records is split into them: record i having the message's seq + i, or in the keys format its own key and seq).</summary>
     public async Task<List<(string Run, string Key, long Seq, byte[] Body)>> ReadStreamWithRunsAsync(string trId, Func<List<(string Run, string Key, long Seq, byte[] Body)>, bool> done)
     {
         var records = new List<(string Run, string Key, long Seq, byte[] Body)>();
-        await ReadMessagesAsync(trId, message =>
+        await ConsumeAsync(trId, (headers, body) =>
         {
-            var bodies = message.Count == 1 ? [message.Body] : SplitRecords(message.Body);
-            for (var i = 0; i < bodies.Count; i++) records.Add((message.Run, message.Key, message.Seq + i, bodies[i]));
+            records.AddRange(RecordsOf(headers, body));
             return done(records);
         });
         return records;
+    }
+
+    /// <summary>A message's records as a plain AMQP consumer reads them from the wire format (<see cref="GatewayWire"/>), either format.</summary>
+    public static List<(string Run, string Key, long Seq, byte[] Body)> RecordsOf(IDictionary<string, object?> headers, byte[] body)
+    {
+        static string Text(object? value) => value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : (string)value!;
+        var run = Text(headers[GatewayWire.RunHeader]);
+        var count = headers.TryGetValue(GatewayWire.CountHeader, out var n) ? (int)n! : 1;
+        List<byte[]> bodies = count == 1 ? [body] : SplitRecords(body);
+        if (headers.TryGetValue(GatewayWire.FormatHeader, out var format) && Text(format) == GatewayWire.KeysFormat)
+        {
+            var keys = Text(headers[GatewayWire.KeysHeader]).Split(',');
+            var seqs = Text(headers[GatewayWire.SequencesHeader]).Split(',').Select(long.Parse).ToArray();
+            return bodies.Select((b, i) => (run, keys[i], seqs[i], b)).ToList();
+        }
+        var key = Text(headers[GatewayWire.TrKeyHeader]);
+        var first = (long)headers[GatewayWire.SequenceHeader]!;
+        return bodies.Select((b, i) => (run, key, first + i, b)).ToList();
+    }
+
+    /// <summary>The stream's messages from the start until they carry <paramref name="records"/> records.</summary>
+    public Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, int records)
+    {
+        var seen = 0;
+        return ReadMessagesAsync(trId, message => (seen += message.Count) >= records);
+    }
+
+    /// <summary>The stream's messages as published (one or more records each: <c>count</c>, 1 when absent), until
+    /// <paramref name="done"/> says enough. A message of the keys format has its keys header as its key and its first record's seq.</summary>
+    public async Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, Func<(string Run, string Key, long Seq, int Count, byte[] Body), bool> done)
+    {
+        var messages = new List<(string, string, long, int, byte[])>();
+        await ConsumeAsync(trId, (headers, body) =>
+        {
+            var records = RecordsOf(headers, body);
+            var keys = headers.TryGetValue(GatewayWire.KeysHeader, out var list) ? System.Text.Encoding.UTF8.GetString((byte[])list!) : records[0].Key;
+            var message = (records[0].Run, keys, records[0].Seq, records.Count, body);
+            messages.Add(message);
+            return done(message);
+        });
+        return messages;
     }
 
     /// <summary>The gateway's topology for <paramref name="options"/> with <paramref name="trId"/>'s stream declared: for
@@ -92,28 +132,6 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
             start = i + 1;
         }
         return records;
-    }
-
-    /// <summary>The stream's messages from the start until they carry <paramref name="records"/> records.</summary>
-    public Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, int records)
-    {
-        var seen = 0;
-        return ReadMessagesAsync(trId, message => (seen += message.Count) >= records);
-    }
-
-    /// <summary>The stream's messages as published (one or more records each: <c>count</c>, 1 when absent), until <paramref name="done"/> says enough.</summary>
-    public async Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, Func<(string Run, string Key, long Seq, int Count, byte[] Body), bool> done)
-    {
-        var messages = new List<(string, string, long, int, byte[])>();
-        await ConsumeAsync(trId, (headers, body) =>
-        {
-            var message = (System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.RunHeader]!),
-                System.Text.Encoding.UTF8.GetString((byte[])headers[GatewayWire.TrKeyHeader]!), (long)headers[GatewayWire.SequenceHeader]!,
-                headers.TryGetValue(GatewayWire.CountHeader, out var count) ? (int)count! : 1, body);
-            messages.Add(message);
-            return done(message);
-        });
-        return messages;
     }
 
     /// <summary>The stream's first <paramref name="messages"/> messages with their headers as an AMQP client decodes them.</summary>

@@ -13,9 +13,10 @@ namespace Kis.Realtime.Gateway.Internal;
 internal sealed partial class GatewayStreamReader
 {
     /// <summary>
-    /// Takes one delivery (1 … N records of one key): each record to its key's subscriptions, each (run, seq) once;
-    /// every delivery moves the place on. Offsets name messages, so a subscription that moves to a reader of its own
-    /// in the middle of one re-reads that message there and its sequence skips what it already had.
+    /// Takes one delivery (1 … N records: of one key, or, in the keys format, each with its own key and sequence): each
+    /// record to its key's subscriptions, each (run, key, seq) once; every delivery moves the place on. Offsets name
+    /// messages, so a subscription that moves to a reader of its own in the middle of one re-reads that message there and
+    /// its sequence skips what it already had.
     /// </summary>
     private async Task TakeAsync(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
@@ -26,55 +27,76 @@ internal sealed partial class GatewayStreamReader
         {
             TakeAnnouncement(properties, body); // not a record
         }
+        else if (GatewayWire.IsKeysFormat(properties))
+        {
+            var count = GatewayWire.RecordCount(properties);
+            // Every record names its key and sequence, so nothing of a message that does not add up can be placed.
+            if (GatewayWire.Keys(properties, count) is { } keys && GatewayWire.Numbers(properties, GatewayWire.SequencesHeader, count) is { } sequences
+                && count > 1 && body.Span.Count(GatewayWire.RecordSeparator) + 1 == count)
+                await TakeRecordsAsync(properties, body, offset, count, null, keys, sequences, cancellationToken).ConfigureAwait(false);
+            else Interlocked.Increment(ref _owner.DecodeErrors);
+        }
         else if (KeyOf(properties) is { } key)
         {
             var count = GatewayWire.RecordCount(properties);
             // Never more records than the body holds, whatever the header says (a foreign publisher); a one-record body is
             // not scanned.
             if (count > 1) count = Math.Min(count, body.Span.Count(GatewayWire.RecordSeparator) + 1);
-            var firstSequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
-            var receivedAtHeader = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader);
-            var receivedAt = receivedAtHeader ?? 0;
-            var receivedOffsets = GatewayWire.ReceivedOffsets(properties, count);
-            var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
-            // A reader that took a subscription over from a shared one starts at the message it missed part of: the part it
-            // had is skipped here on purpose, not a repeat on the stream.
-            var rereadingStart = !_shared && _start.Kind == GatewayStartKind.Offset && offset == _start.Offset;
-            var start = 0;
-            for (var i = 0; i < count; i++)
-            {
-                var recordBody = GatewayWire.NextRecord(body, ref start, last: i == count - 1);
-                // Looked up per record: a subscription that moved away in this message gets none of its later records here.
-                if (FeedOf(key) is not { } feed) break;
-                var sequence = firstSequence + i;
-                var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
-                // A record of another run than the last one delivered: what came between is reported, typed, not a silent jump.
-                var gap = feed.GapBefore(_trId, run, sequence, recordReceivedAt, recordBody.Span);
-                var verdict = feed.Judge(run, sequence, _owner.Options.DuplicateWindow);
-                if (verdict == Sequence.Repeat)
-                {
-                    if (!rereadingStart) Interlocked.Increment(ref _owner.Duplicates);
-                    continue;
-                }
-                if (verdict == Sequence.WentBack)
-                {
-                    var resets = Interlocked.Increment(ref _owner.Resets);
-                    if ((resets & (resets - 1)) == 0) Log.SequenceWentBack(_logger, _trId, feed.Key, sequence, resets);
-                }
-                if (!feed.PassedStart)
-                {
-                    // Before the start (a message without a time cannot be judged, so it counts as at the start).
-                    if (receivedAtHeader is not null && recordReceivedAt < _notBeforeMicros) continue;
-                    feed.PassedStart = true;
-                }
-                Interlocked.Increment(ref _owner.RecordsReceived);
-                if (gap is not null) _owner.ReportGap(gap);
-                var copy = recordBody.ToArray();
-                feed.Delivered(recordReceivedAt, copy);
-                await DeliverAsync(feed, new StreamRecord(copy, recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
-            }
+            await TakeRecordsAsync(properties, body, offset, count, key, null, null, cancellationToken).ConfigureAwait(false);
         }
         if (offset >= 0) _lastOffset = offset;
+    }
+
+    /// <summary>The records of a message: of <paramref name="key"/> from <c>seq</c> on, or record i of <paramref name="keys"/>[i]
+    /// with <paramref name="sequences"/>[i] (the keys format).</summary>
+    private async Task TakeRecordsAsync(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, long offset, int count,
+        byte[]? key, string[]? keys, long[]? sequences, CancellationToken cancellationToken)
+    {
+        var firstSequence = GatewayWire.Number(properties, GatewayWire.SequenceHeader) ?? 0;
+        var receivedAtHeader = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader);
+        var receivedAt = receivedAtHeader ?? 0;
+        var receivedOffsets = GatewayWire.ReceivedOffsets(properties, count);
+        var run = properties.Headers?.TryGetValue(GatewayWire.RunHeader, out var value) == true ? value as byte[] : null;
+        // A reader that took a subscription over from a shared one starts at the message it missed part of: the part it
+        // had is skipped here on purpose, not a repeat on the stream.
+        var rereadingStart = !_shared && _start.Kind == GatewayStartKind.Offset && offset == _start.Offset;
+        var start = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var recordBody = GatewayWire.NextRecord(body, ref start, last: i == count - 1);
+            // Looked up per record: a subscription that moved away in this message gets none of its later records here.
+            if ((keys is null ? FeedOf(key!) : FeedOf(keys[i])) is not { } feed)
+            {
+                if (keys is null) break;
+                continue; // another key's record
+            }
+            var sequence = sequences is null ? firstSequence + i : sequences[i];
+            var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
+            // A record of another run than the last one delivered: what came between is reported, typed, not a silent jump.
+            var gap = feed.GapBefore(_trId, run, sequence, recordReceivedAt, recordBody.Span);
+            var verdict = feed.Judge(run, sequence, _owner.Options.DuplicateWindow);
+            if (verdict == Sequence.Repeat)
+            {
+                if (!rereadingStart) Interlocked.Increment(ref _owner.Duplicates);
+                continue;
+            }
+            if (verdict == Sequence.WentBack)
+            {
+                var resets = Interlocked.Increment(ref _owner.Resets);
+                if ((resets & (resets - 1)) == 0) Log.SequenceWentBack(_logger, _trId, feed.Key, sequence, resets);
+            }
+            if (!feed.PassedStart)
+            {
+                // Before the start (a message without a time cannot be judged, so it counts as at the start).
+                if (receivedAtHeader is not null && recordReceivedAt < _notBeforeMicros) continue;
+                feed.PassedStart = true;
+            }
+            Interlocked.Increment(ref _owner.RecordsReceived);
+            if (gap is not null) _owner.ReportGap(gap);
+            var copy = recordBody.ToArray();
+            feed.Delivered(recordReceivedAt, copy);
+            await DeliverAsync(feed, new StreamRecord(copy, recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -134,6 +156,8 @@ internal sealed partial class GatewayStreamReader
 
     private static byte[]? KeyOf(IReadOnlyBasicProperties properties) =>
         properties.Headers?.TryGetValue(GatewayWire.TrKeyHeader, out var value) == true && value is byte[] { Length: <= 64 } bytes ? bytes : null;
+
+    private KeyFeed? FeedOf(string key) => Volatile.Read(ref _keys).TryGetValue(key, out var feed) ? feed : null;
 
     private KeyFeed? FeedOf(byte[] keyBytes)
     {

@@ -79,11 +79,13 @@ internal sealed partial class GatewayStreamReader
         }
     }
 
-    /// <summary>The gateway names each message by its key, run and first sequence (an announcement by its kind instead).</summary>
+    /// <summary>The gateway names each message by its key, run and first sequence (an announcement by its kind instead; a
+    /// message of several keys by its keys and sequences).</summary>
     private static bool SameMessage(IDictionary<string, object?> there, IDictionary<string, object?>? taken)
     {
         if (taken is null) return false;
-        foreach (var header in (ReadOnlySpan<string>)[GatewayWire.TrKeyHeader, GatewayWire.RunHeader, GatewayWire.SequenceHeader, GatewayWire.KindHeader])
+        foreach (var header in (ReadOnlySpan<string>)[GatewayWire.TrKeyHeader, GatewayWire.RunHeader, GatewayWire.SequenceHeader,
+                     GatewayWire.KindHeader, GatewayWire.KeysHeader, GatewayWire.SequencesHeader])
         {
             there.TryGetValue(header, out var a);
             taken.TryGetValue(header, out var b);

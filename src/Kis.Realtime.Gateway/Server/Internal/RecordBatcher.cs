@@ -2,10 +2,14 @@ using Kis.Realtime.Gateway.Wire;
 
 namespace Kis.Realtime.Gateway.Internal;
 
-/// <summary>One AMQP message on its way to the broker: 1 … N records of one route with consecutive sequences.</summary>
+/// <summary>
+/// One AMQP message on its way to the broker: 1 … N records. In the one-key format, of one route with consecutive
+/// sequences (<see cref="Routes"/> null); in the keys format, of one TR, each record with its own route and sequence.
+/// </summary>
 internal sealed class OutgoingMessage(RecordRoute route, long firstSequence, long receivedAtMicros, int count, ReadOnlyMemory<byte> body,
-    long[]? receivedOffsets = null)
+    long[]? receivedOffsets = null, RecordRoute[]? routes = null, long[]? sequences = null)
 {
+    /// <summary>The first record's route (in the keys format, its TR, run and session stand for the message's).</summary>
     public RecordRoute Route { get; } = route;
     public long FirstSequence { get; } = firstSequence;
     public long ReceivedAtMicros { get; } = receivedAtMicros;
@@ -15,20 +19,35 @@ internal sealed class OutgoingMessage(RecordRoute route, long firstSequence, lon
     /// <summary>Per record, microseconds after <see cref="ReceivedAtMicros"/> it was received; null when all were
     /// received together (one KIS frame), the common case, which then costs the broker no extra header.</summary>
     public long[]? ReceivedOffsets { get; } = receivedOffsets;
+
+    /// <summary>The keys format (<see cref="GatewayWire.KeysFormat"/>): record i's route; null in the one-key format.</summary>
+    public RecordRoute[]? Routes { get; } = routes;
+
+    /// <summary>The keys format: record i's sequence of its key; null in the one-key format.</summary>
+    public long[]? Sequences { get; } = sequences;
+
+    /// <summary>Record <paramref name="index"/>'s route, sequence and receive time, whatever the format.</summary>
+    public (RecordRoute Route, long Sequence, long ReceivedAtMicros) Record(int index) => (
+        Routes is { } routes ? routes[index] : Route,
+        Sequences is { } sequences ? sequences[index] : FirstSequence + index,
+        ReceivedAtMicros + (ReceivedOffsets is { } offsets ? offsets[index] : 0));
 }
 
 /// <summary>
-/// Packs records that are already waiting together into messages (see <see cref="GatewayWire"/>): per route, in order,
-/// only consecutive sequences in one message (a gap — records dropped on a full buffer — starts a new one), at most
-/// <see cref="KisGatewayOptions.MaxRecordsPerMessage"/> records and <see cref="MaxBodyBytes"/> bytes, and a record
-/// containing the separator alone. Used by the publish loop only (not thread-safe).
+/// Packs records that wait together into messages (see <see cref="GatewayWire"/>), in order: per TR when packing across
+/// keys (the keys format, unless a message turns out to hold consecutive records of one key), else per route with only
+/// consecutive sequences in one message (a gap — records dropped on a full buffer — starts a new one). At most
+/// <see cref="KisGatewayOptions.MaxRecordsPerMessage"/> records and <see cref="MaxBodyBytes"/> bytes; a run announcement,
+/// a record containing the separator and (across keys) a record whose key contains the list separator travel alone, in
+/// the one-key format. Used by the publish loop only (not thread-safe).
 /// </summary>
-internal sealed class RecordBatcher(int maxRecordsPerMessage)
+internal sealed class RecordBatcher(int maxRecordsPerMessage, bool packAcrossKeys = false)
 {
     /// <summary>A message body grows to this size at most (a single larger record still goes, alone).</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
-    private readonly Dictionary<RecordRoute, OpenMessage> _open = new(ReferenceEqualityComparer.Instance);
+    // Keyed by the TR id (a string, equal by value) across keys, else by the route (equal by reference).
+    private readonly Dictionary<object, OpenMessage> _open = new();
     private readonly List<OpenMessage> _openInOrder = [];
     private readonly Stack<OpenMessage> _spare = new();
 
@@ -42,37 +61,50 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage)
         }
         foreach (var record in records)
         {
-            if (record.IsAnnouncement || record.Body.Span.Contains(GatewayWire.RecordSeparator))
+            var group = packAcrossKeys ? (object)record.Route.TrId : record.Route;
+            if (TravelsAlone(record))
             {
-                // Its route's earlier records go first: the order per route is the order of sequences.
-                if (_open.Remove(record.Route, out var before)) Close(before, messages);
+                // Its group's earlier records go first: the order per route is the order of sequences.
+                if (_open.TryGetValue(group, out var before)) Close(group, before, messages);
                 messages.Enqueue(Single(record));
                 continue;
             }
-            if (_open.TryGetValue(record.Route, out var open) && !open.Takes(record, maxRecordsPerMessage))
+            if (_open.TryGetValue(group, out var open) && !open.Takes(record, maxRecordsPerMessage, packAcrossKeys))
             {
-                Close(open, messages);
+                Close(group, open, messages);
                 open = null;
             }
             if (open is null)
             {
                 open = _spare.Count > 0 ? _spare.Pop() : new OpenMessage();
-                _open[record.Route] = open;
+                _open[group] = open;
                 _openInOrder.Add(open);
             }
             open.Add(record);
         }
         foreach (var open in _openInOrder)
-            if (open.Records.Count > 0) Close(open, messages);
+            if (open.Records.Count > 0) messages.Enqueue(open.Build());
+        foreach (var open in _openInOrder) Recycle(open);
         _openInOrder.Clear();
         _open.Clear();
     }
 
-    private void Close(OpenMessage open, Queue<OutgoingMessage> messages)
+    private bool TravelsAlone(in OutgoingRecord record) =>
+        record.IsAnnouncement
+        || record.Body.Span.Contains(GatewayWire.RecordSeparator)
+        || (packAcrossKeys && record.Route.Key.Contains(GatewayWire.ListSeparator));
+
+    private void Close(object group, OpenMessage open, Queue<OutgoingMessage> messages)
     {
         messages.Enqueue(open.Build());
         // Emptied in place: it stays in _openInOrder until the end of Pack, which skips empty ones.
-        _open.Remove(open.Records[0].Route);
+        _open.Remove(group);
+        open.Records.Clear();
+        open.Bytes = 0;
+    }
+
+    private void Recycle(OpenMessage open)
+    {
         open.Records.Clear();
         open.Bytes = 0;
         _spare.Push(open);
@@ -86,10 +118,12 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage)
         public readonly List<OutgoingRecord> Records = [];
         public int Bytes;
 
-        public bool Takes(in OutgoingRecord record, int maxRecords) =>
+        public bool Takes(in OutgoingRecord record, int maxRecords, bool acrossKeys) =>
             Records.Count < maxRecords
-            && record.Sequence == Records[^1].Sequence + 1
-            && Bytes + 1 + record.Body.Length <= MaxBodyBytes;
+            && Bytes + 1 + record.Body.Length <= MaxBodyBytes
+            && (acrossKeys
+                ? record.Route.Run == Records[0].Route.Run
+                : record.Sequence == Records[^1].Sequence + 1);
 
         public void Add(in OutgoingRecord record)
         {
@@ -104,6 +138,7 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage)
             var body = new byte[Bytes];
             var at = 0;
             long[]? offsets = null;
+            var oneKey = true;
             for (var i = 0; i < Records.Count; i++)
             {
                 var record = Records[i];
@@ -112,8 +147,13 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage)
                 at += record.Body.Length;
                 // Records of one KIS frame share their receive time; records of later frames keep their own.
                 if (record.ReceivedAtMicros != first.ReceivedAtMicros) (offsets ??= new long[Records.Count])[i] = record.ReceivedAtMicros - first.ReceivedAtMicros;
+                oneKey &= ReferenceEquals(record.Route, first.Route) && record.Sequence == first.Sequence + i;
             }
-            return new OutgoingMessage(first.Route, first.Sequence, first.ReceivedAtMicros, Records.Count, body, offsets);
+            if (oneKey) return new OutgoingMessage(first.Route, first.Sequence, first.ReceivedAtMicros, Records.Count, body, offsets);
+            var routes = new RecordRoute[Records.Count];
+            var sequences = new long[Records.Count];
+            for (var i = 0; i < Records.Count; i++) (routes[i], sequences[i]) = (Records[i].Route, Records[i].Sequence);
+            return new OutgoingMessage(first.Route, first.Sequence, first.ReceivedAtMicros, Records.Count, body, offsets, routes, sequences);
         }
     }
 }

@@ -40,9 +40,10 @@ internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence,
 /// Publishes records to the exchange with publisher confirms, in order, over its own connection. It owns the buffer
 /// (records waiting, bounded: beyond it records are dropped and counted) and the outstanding confirms (published,
 /// not yet confirmed, at most <see cref="KisGatewayOptions.MaxOutstandingConfirms"/> records). Each turn of the loop
-/// takes what is waiting (never waiting for more) and packs it into messages (<see cref="RecordBatcher"/>): one record
-/// per message at low rates, up to <see cref="KisGatewayOptions.MaxRecordsPerMessage"/> of one key when the broker is
-/// the bottleneck, where the per-message cost dominates. When the broker goes away it reconnects with backoff and first
+/// takes what is waiting (after lingering up to <see cref="KisGatewayOptions.PublishLinger"/> when little is) and packs
+/// it into messages (<see cref="RecordBatcher"/>): by default what waits for one TR, of all its keys, up to
+/// <see cref="KisGatewayOptions.MaxRecordsPerMessage"/>, since the broker's and the client's cost is per message. When
+/// the broker goes away it reconnects with backoff and first
 /// publishes again every unconfirmed message, in order, then the packed ones not yet sent, then the buffer: nothing
 /// that reached the buffer is lost, and a record may reach the stream twice (consumers drop repeats by <c>seq</c>).
 /// </summary>
@@ -67,7 +68,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private Task? _loop;
     private volatile bool _connected;
     private volatile bool _nacked;
-    private long _received, _published, _confirmed, _republished, _overflowed, _connections, _sinkFailures;
+    private long _received, _published, _messages, _confirmed, _republished, _overflowed, _connections, _sinkFailures;
 
     public RecordPublisher(KisGatewayOptions options, StreamTopology topology, ILogger logger)
     {
@@ -80,7 +81,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait, // writers use TryWrite: full means dropped and counted, never waited for
         });
-        _batcher = new RecordBatcher(Math.Min(options.MaxRecordsPerMessage, options.MaxOutstandingConfirms));
+        _batcher = new RecordBatcher(Math.Min(options.MaxRecordsPerMessage, options.MaxOutstandingConfirms), options.PackAcrossKeys);
     }
 
     public bool Connected => _connected;
@@ -90,6 +91,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private string? _problem;
     public long Received => Interlocked.Read(ref _received);
     public long Published => Interlocked.Read(ref _published);
+    /// <summary>AMQP messages sent (records per message: <see cref="Published"/> / this).</summary>
+    public long MessagesPublished => Interlocked.Read(ref _messages);
     public long Confirmed => Interlocked.Read(ref _confirmed);
     public long Republished => Interlocked.Read(ref _republished);
     public long Overflowed => Interlocked.Read(ref _overflowed);
@@ -230,7 +233,11 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 await SendAsync(channel, message, lost).ConfigureAwait(false);
             }
             if (!await reader.WaitToReadAsync(lost).ConfigureAwait(false)) return;
-            // What is waiting now, no more (no lingering): bounded so a deep buffer is packed a slice at a time.
+            // A record alone would be a message alone: wait a little for others to share it. Wall-clock time on purpose
+            // (not the options' TimeProvider): it bounds the latency added, and must not wait on a test's held clock.
+            if (_options.PublishLinger > TimeSpan.Zero && reader.Count < LingerUnlessWaiting)
+                await Task.Delay(_options.PublishLinger, lost).ConfigureAwait(false);
+            // What is waiting now: bounded so a deep buffer is packed a slice at a time.
             _taken.Clear();
             while (_taken.Count < TakeAtMost && reader.TryRead(out var record)) _taken.Add(record);
             _batcher.Pack(_taken, _packed);
@@ -240,6 +247,9 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     }
 
     private const int TakeAtMost = 4096;
+
+    /// <summary>Records already waiting that make lingering pointless: they fill messages on their own.</summary>
+    private const int LingerUnlessWaiting = 64;
 
     /// <summary>Waits for room among the outstanding confirms and enters the message there under its tag.</summary>
     private async ValueTask ReserveAsync(OutgoingMessage message, ulong tag, CancellationToken lost)
@@ -265,27 +275,10 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
 
     private async ValueTask SendAsync(IChannel channel, OutgoingMessage message, CancellationToken lost)
     {
-        var route = message.Route;
-        var headers = new Dictionary<string, object?>(8)
-        {
-            [GatewayWire.TrIdHeader] = route.TrId,
-            [GatewayWire.TrKeyHeader] = route.Key,
-            [GatewayWire.ReceivedAtHeader] = message.ReceivedAtMicros,
-            [GatewayWire.SequenceHeader] = message.FirstSequence,
-            [GatewayWire.RunHeader] = route.Run,
-            [GatewayWire.SessionHeader] = route.Session,
-        };
-        if (message.FirstSequence == OutgoingRecord.AnnouncementSequence) headers[GatewayWire.KindHeader] = GatewayWire.RunAnnouncementKind;
-        if (message.Count > 1) headers[GatewayWire.CountHeader] = message.Count; // absent for one: the one-record format unchanged
-        if (message.ReceivedOffsets is { } offsets) headers[GatewayWire.ReceivedOffsetsHeader] = GatewayWire.FormatReceivedOffsets(offsets); // text: a stream keeps no AMQP arrays
-        var properties = new BasicProperties
-        {
-            DeliveryMode = DeliveryModes.Persistent,
-            Timestamp = new AmqpTimestamp(message.ReceivedAtMicros / 1_000_000),
-            Headers = headers,
-        };
-        await channel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, message.Body, lost).ConfigureAwait(false);
+        var (routingKey, properties) = Envelope(message);
+        await channel.BasicPublishAsync(_options.Endpoint.Exchange, routingKey, mandatory: false, properties, message.Body, lost).ConfigureAwait(false);
         Interlocked.Add(ref _published, message.Count);
+        Interlocked.Increment(ref _messages);
     }
 
     private void OnConfirm(int generation, ulong tag, bool multiple)
@@ -324,8 +317,18 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             released += message.Count;
             if (message.FirstSequence == OutgoingRecord.AnnouncementSequence) return; // not a record
             confirmed += message.Count;
-            var last = message.Count - 1;
-            message.Route.NoteConfirmed(message.FirstSequence + last, message.ReceivedAtMicros + (message.ReceivedOffsets is { } offsets ? offsets[last] : 0));
+            if (message.Routes is null)
+            {
+                var (route, sequence, receivedAt) = message.Record(message.Count - 1);
+                route.NoteConfirmed(sequence, receivedAt);
+                return;
+            }
+            // Records of one key are in order in the message: the last one noted per route is its highest.
+            for (var i = 0; i < message.Count; i++)
+            {
+                var (route, sequence, receivedAt) = message.Record(i);
+                route.NoteConfirmed(sequence, receivedAt);
+            }
         }
     }
 

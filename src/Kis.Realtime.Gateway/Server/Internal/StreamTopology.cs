@@ -6,7 +6,8 @@ namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>
 /// The gateway's broker objects: the durable topic exchange and one durable stream queue per TR bound to it with
-/// <c>{TR}.#</c>. Declaring is idempotent; every stream declared once is declared again on each new publisher
+/// <c>{TR}.#</c>, which takes both routing keys of the wire: <c>{TR}.{key}</c> (one-key format) and <c>{TR}</c> (keys
+/// format, where <c>#</c> matches zero words). Declaring is idempotent; every stream declared once is declared again on each new publisher
 /// connection, so records never go to an exchange with nothing bound (they would be lost silently). A stream that exists
 /// with other retention keeps it (<see cref="StreamRetention"/>).
 /// </summary>
