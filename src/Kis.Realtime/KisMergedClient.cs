@@ -201,7 +201,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
                 output.Clear();
                 while (queue.Reader.TryRead(out var item))
                 {
-                    if (item.Record is null) merge.SourceEnded(item.Source, time.GetUtcNow().UtcTicks, output); // its subscription failed
+                    if (item.Record is null) merge.SourceEnded(item.Source, time.GetUtcNow().UtcTicks, output); // its subscription ended or failed
                     else merge.Offer(item.Source, item.Record, time.GetUtcNow().UtcTicks, output);
                 }
                 merge.Expire(time.GetUtcNow().UtcTicks, output);
@@ -215,8 +215,11 @@ public sealed class KisMergedClient : IKisRealtimeClient
                 if (merge.NextDeadline is { } deadline)
                 {
                     var delay = TimeSpan.FromTicks(Math.Max(0, deadline - time.GetUtcNow().UtcTicks));
-                    await Task.WhenAny(waiting, Task.Delay(delay, time, stop.Token)).ConfigureAwait(false);
+                    // Its own token: a record arriving first cancels the timer, rather than leave one alive per record.
+                    using var windowEnd = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                    await Task.WhenAny(waiting, Task.Delay(delay, time, windowEnd.Token)).ConfigureAwait(false);
                     if (!waiting.IsCompleted) continue; // a window ended
+                    await windowEnd.CancelAsync().ConfigureAwait(false);
                 }
                 var more = false;
                 try
@@ -265,19 +268,21 @@ public sealed class KisMergedClient : IKisRealtimeClient
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+            return; // the merged subscription ends: nobody waits for this source any more
         }
         catch (Exception e)
         {
             // The other sources carry on; the failure is the source's health, and the subscription's if every source fails.
             failures[index] = e;
             _feeds[index].Failed($"{tr.Id} {key}: {e.Message}");
-            try
-            {
-                await queue.WriteAsync((index, null), stop).ConfigureAwait(false); // the merge waits for it no more
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
+        }
+        // Failed, or ended (a replay at its end, a source disposed): either way the merge waits for it no more.
+        try
+        {
+            await queue.WriteAsync((index, null), stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 

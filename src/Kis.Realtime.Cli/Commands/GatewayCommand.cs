@@ -46,11 +46,15 @@ internal static partial class GatewayCommand
                           "with its offsets stored beside the rows, so a database outage within the streams' retention loses nothing",
         };
         var pgSchema = new Option<string>("--pg-schema") { Description = "the PostgreSQL schema", DefaultValueFactory = _ => "kis" };
+        var oneKey = new Option<bool>("--one-key-messages")
+        {
+            Description = "one key per stream message, the format before the keys format: while consumers older than it still read the streams",
+        };
         var command = new Command("gateway",
             "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); consumers ask for " +
             "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
         {
-            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema, StatusCommand(),
+            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema, oneKey, StatusCommand(),
         };
         connection.AddTo(command);
         command.SetAction((parse, token) =>
@@ -69,6 +73,7 @@ internal static partial class GatewayCommand
                 MonitoringUsers = parse.GetValue(monitoring) ?? [],
                 StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
                 StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
+                PackAcrossKeys = !parse.GetValue(oneKey),
             };
             var interval = parse.GetValue(status) is { } s ? Duration.Parse(s, "--status-interval") : TimeSpan.FromSeconds(10);
             if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
@@ -253,33 +258,6 @@ internal static partial class GatewayCommand
         // Stopped before this process became active (Ctrl+C, --duration): one clean line, no crash.
         if (terms == 0) result = await StoppedDuringStartupAsync(status, "waiting to become the active gateway").ConfigureAwait(false);
         return historyBehind ? CliFailures.RunFailed : result;
-    }
-
-    /// <summary>Returns once this process is active or, when it is not soon, has said so: another gateway holds the lock.</summary>
-    private static async Task SayWhenStandbyAsync(KisGatewayElection election, KisGatewayOptions options, TextWriter status, CancellationToken stop)
-    {
-        try
-        {
-            var waiting = election.WaitUntilActiveAsync(stop);
-            // "Another gateway is active" only once this process has joined the election and its token has had an interval
-            // to come back: on a busy machine joining alone took over a second with no other gateway anywhere.
-            var candidateRounds = 0;
-            while (await Task.WhenAny(waiting, Task.Delay(options.ElectionRetryInterval, stop)).ConfigureAwait(false) != waiting)
-            {
-                // Not in the election at all: what the broker said is the line.
-                if (election.BrokerProblem is { } problem)
-                {
-                    await status.WriteLineAsync($"kisrt gateway: not active, not standby: {problem}; retrying");
-                    return;
-                }
-                if (!election.IsCandidate || ++candidateRounds < 2) continue;
-                await status.WriteLineAsync($"kisrt gateway: standby: another gateway is active on namespace {options.Endpoint.Namespace} ({options.Endpoint.ActiveQueue}); taking over when it goes");
-                return;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     /// <summary>One run as the active gateway, until <paramref name="run"/> is cancelled (stopped, or the lock lost).</summary>

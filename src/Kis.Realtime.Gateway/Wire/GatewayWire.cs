@@ -117,6 +117,8 @@ internal static class GatewayWire
             string s => Encoding.UTF8.GetBytes(s),
             _ => default,
         };
+        // Entries first, array after: a hostile count (int.MaxValue) must not size the array.
+        if (text.Count((byte)',') + 1 != count) return null;
         var offsets = new long[count];
         for (var i = 0; i < count; i++)
         {

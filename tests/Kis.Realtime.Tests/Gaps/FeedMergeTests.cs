@@ -50,6 +50,22 @@ public sealed class FeedMergeTests
     private static long Now(int second, int milliseconds = 0) => (T0 + TimeSpan.FromSeconds(second) + TimeSpan.FromMilliseconds(milliseconds)).UtcTicks;
 
     [Fact]
+    public void The_next_deadline_is_never_past_while_trades_wait_for_a_hole()
+    {
+        // Failed before: the deadline came from the oldest waiting trade, the release from the lowest; with an older trade
+        // behind a later, lower one the deadline was 100 ms past while nothing was due, and the merge loop spun.
+        var (merge, _) = Merge(KisTrs.H0STCNT0, sources: 3);
+        var output = new List<KisRecord>();
+        for (var s = 0; s < 3; s++) merge.Offer(s, Trade(1), Now(1), output); // all three start; C then goes quiet
+        merge.Offer(0, Trade(4), Now(2), output);       // A missed 2 and 3
+        merge.Offer(1, Trade(3), Now(2, 500), output);  // B missed 2: arrives later, lower
+        var now = Now(3, 100);
+        merge.Expire(now, output);
+        Assert.Equal(2, merge.WaitingCount);
+        Assert.True(merge.NextDeadline > now, $"the deadline is {(now - merge.NextDeadline) / 10_000} ms past while trades wait");
+    }
+
+    [Fact]
     public void A_trade_one_source_missed_comes_from_the_other_once_and_in_exchange_order()
     {
         var (merge, feeds) = Merge(KisTrs.H0STCNT0);

@@ -164,6 +164,21 @@ public class RecordBatcherTests
         Assert.Equal(("0001", 3L, 4L), (gap.TrKey, gap.FirstSeq, gap.LastSeq));
     }
 
+    [Fact]
+    public void A_keys_message_with_a_hostile_count_is_a_located_problem_not_an_exception()
+    {
+        // Failed before: count int.MaxValue sized three arrays before anything checked it (OutOfMemoryException in the
+        // history writer's delivery handler; the offset never stored, so the message came back after every re-attach).
+        var headers = new Dictionary<string, object?>
+        {
+            [GatewayWire.FormatHeader] = GatewayWire.KeysFormat, [GatewayWire.TrIdHeader] = Tr, [GatewayWire.RunHeader] = "run-1",
+            [GatewayWire.KeysHeader] = "0001,0002", [GatewayWire.SequencesHeader] = "1,1", [GatewayWire.ReceivedAtHeader] = 1L,
+            [GatewayWire.SessionHeader] = 0, [GatewayWire.CountHeader] = (long)int.MaxValue, ["x-stream-offset"] = 9L,
+        };
+        var read = StreamMessage.Read(Tr, new BasicProperties { Headers = headers }, Encoding.ASCII.GetBytes("a\nb"));
+        Assert.NotNull(read.Problem);
+    }
+
     private static StreamMessage StreamMessageOf(OutgoingMessage message, long offset)
     {
         var headers = new Dictionary<string, object?>(RecordPublisher.Envelope(message).Properties.Headers!) { ["x-stream-offset"] = offset };

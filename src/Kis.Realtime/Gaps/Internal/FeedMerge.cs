@@ -67,8 +67,12 @@ internal sealed class FeedMerge
     /// <summary>Trades waiting for a hole before them to fill.</summary>
     public int WaitingCount => _waiting.Count;
 
-    /// <summary>When the oldest waiting trade's window ends (UTC ticks); null when none waits.</summary>
-    public long? NextDeadline => _waiting.Count == 0 ? null : _waiting.Min(w => w.Arrived) + _reorderWindow;
+    /// <summary>
+    /// When the lowest waiting trade's window ends (UTC ticks); null when none waits. The lowest, not the oldest: it is the
+    /// one <see cref="Release"/> decides on, and a deadline taken from an older trade behind it was already past while
+    /// nothing was due, so the merge loop woke at once, again and again, for up to a window.
+    /// </summary>
+    public long? NextDeadline => _waiting.Count == 0 ? null : _waiting[Lowest()].Arrived + _reorderWindow;
 
     /// <summary>Takes one record of source <paramref name="source"/>; what goes out now is added to <paramref name="output"/>.</summary>
     public void Offer(int source, KisRecord record, long now, List<KisRecord> output)
@@ -82,7 +86,7 @@ internal sealed class FeedMerge
         Release(now, output);
     }
 
-    /// <summary>Source <paramref name="source"/>'s subscription ended (failed): no trade waits for it any more.</summary>
+    /// <summary>Source <paramref name="source"/>'s subscription ended or failed: no trade waits for it any more.</summary>
     public void SourceEnded(int source, long now, List<KisRecord> output)
     {
         _sourceEnded[source] = true;
