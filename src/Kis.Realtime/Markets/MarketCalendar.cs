@@ -236,7 +236,7 @@ public sealed class MarketCalendar
         var day = DayNumberOfLocal(local);
         if (!IsTradingDay(DateOnly.FromDayNumber(day))) return false;
         var t = local - day * TimeSpan.TicksPerDay;
-        var (openShift, closeShift) = _exchange is null ? default : MarketHolidays.HoursShift(_exchange, day);
+        var (openShift, closeShift) = HoursShift(day);
         foreach (var s in Sessions)
         {
             var startShift = s.Start >= _regular.End ? closeShift : openShift;
@@ -288,7 +288,7 @@ public sealed class MarketCalendar
         // Changed hours (the table's): the sessions up to the regular one's opening move by the opening delay, the
         // regular one's close and the sessions after it by the closing one (KRX's exam day: all an hour; NYSE's early
         // close: 13:00, its after-market to 17:00).
-        var (openShift, closeShift) = _exchange is null ? default : MarketHolidays.HoursShift(_exchange, day);
+        var (openShift, closeShift) = HoursShift(day);
         foreach (var s in Sessions)
         {
             if ((s.Kind & sessions) == 0) continue;
@@ -325,12 +325,20 @@ public sealed class MarketCalendar
         var day = DayNumberOfLocal(localTicks);
         var t = localTicks - MidnightOf(day);
         // A day of changed hours (the table's: KRX's late opens, NYSE's early closes) moves the regular session's edges.
-        var (openShift, closeShift) = _exchange is null || day <= 0 ? default : MarketHolidays.HoursShift(_exchange, day);
+        var (openShift, closeShift) = day <= 0 ? default : HoursShift(day);
         // An early close ends the after-market early too (NYSE: 17:00): a print after that day's last second is in none.
         if (closeShift < TimeSpan.Zero && t >= _lastEnd + closeShift.Ticks + TimeSpan.TicksPerSecond) return TradingSessions.None;
         return t < _regularStart + openShift.Ticks ? TradingSessions.PreMarket
             : t < _regularEnd + closeShift.Ticks ? TradingSessions.Regular : TradingSessions.AfterMarket;
     }
+
+    /// <summary>
+    /// The changed hours of trading day <paramref name="day"/> (the table's open and close delays). None for the night
+    /// derivatives: KRX's late opens and the exam day move the day's sessions, while the night session keeps 18:00–06:00
+    /// (KRX's notices, see Markets/holidays.csv), so a night trade at 18:30 or 06:30 of such a day is dated as on any other.
+    /// </summary>
+    private (TimeSpan Open, TimeSpan Close) HoursShift(int day) =>
+        _exchange is null || _onlySession == TradingSessions.Night ? default : MarketHolidays.HoursShift(_exchange, day);
 
     /// <summary>KST wall-clock ticks (how KIS stamps records) to UTC ticks.</summary>
     internal static long KstToUtc(long kstTicks) => kstTicks - KoreaTime.Offset.Ticks;
