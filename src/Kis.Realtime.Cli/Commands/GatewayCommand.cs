@@ -57,6 +57,8 @@ internal static partial class GatewayCommand
             amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema, oneKey, StatusCommand(),
         };
         connection.AddTo(command);
+        var fleet = FleetOptions.Create();
+        fleet.AddTo(command);
         command.SetAction((parse, token) =>
         {
             var options = KisGatewayOptions.Default with
@@ -79,7 +81,15 @@ internal static partial class GatewayCommand
             if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
             var stopAfter = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
             var database = parse.GetValue(postgres) is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!) : null;
-            return RunAsync(connection.Read(parse), options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
+            var args = connection.Read(parse);
+            if (parse.GetValue(fleet.SubFile) is { } subFile) args = args with { Subscriptions = [.. args.Subscriptions, .. ReadListFile(subFile, "--sub-file")] };
+            if (parse.GetValue(fleet.CredentialsFile) is { } file) args = args with { Credentials = ReadCredentialsFile(file) };
+            if (parse.GetValue(fleet.Fleet))
+            {
+                if (database is not null) throw new CliUsageException("--postgres with --fleet: run the history writer beside the fleet (kisrt record), not in it.");
+                return RunFleetAsync(args, options, parse.GetValue(fleet.Name), interval, stopAfter, ClientHost.Environment.Process, Console.Error, token);
+            }
+            return RunAsync(args, options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
         });
         return command;
     }
