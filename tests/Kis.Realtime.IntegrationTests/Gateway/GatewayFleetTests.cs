@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -49,6 +51,21 @@ public class GatewayFleetTests(ITestOutputHelper output)
             // 7 shards over 3 processes: at most 3 each, every shard held by one, every universe registration active once.
             await UntilAsync(() => Balanced(fleets, 3, universe.Count), "the fleet balanced over three processes", TimeSpan.FromSeconds(45));
             Assert.All(fleets, f => Assert.Equal(3, f.LiveProcesses));
+            foreach (var fleet in fleets)
+            {
+                var check = new KisGatewayFleetHealthCheck(fleet);
+                var health = await check.CheckHealthAsync(new HealthCheckContext { Registration = new HealthCheckRegistration("fleet", check, null, null) });
+                Assert.True(health.Status == HealthStatus.Healthy, $"{fleet.Name}: {health.Description}");
+                Assert.Equal(3, health.Data["live_processes"]);
+            }
+
+            // kisrt gateway status --fleet: every shard's holder, grouped by process.
+            var statusText = new StringWriter();
+            Assert.Equal(0, await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, statusText, CancellationToken.None));
+            output.WriteLine(statusText.ToString());
+            Assert.Contains("6 shard(s) and the claims shard, 3 process(es) holding them", statusText.ToString());
+            Assert.All(new[] { "a", "b", "c" }, name => Assert.Contains($"process {name}: shards [", statusText.ToString()));
+            Assert.Equal(7, statusText.ToString().Split('\n').Count(l => l.Contains(" app key ", StringComparison.Ordinal)));
 
             // An ad-hoc claim: the claims shard registers it on the spare key; a universe key is answered with its stream only.
             await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "desk" });
@@ -73,6 +90,9 @@ public class GatewayFleetTests(ITestOutputHelper output)
             var moved = clock.Elapsed;
             output.WriteLine($"shards of the stopped process served again after {moved.TotalSeconds:0.00} s");
             Assert.True(await moving.MoveNextAsync().AsTask().WaitAsync(TestTimeout)); // the moved key's records come on
+            statusText = new StringWriter();
+            Assert.Equal(0, await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, statusText, CancellationToken.None));
+            Assert.Contains("2 process(es) holding them", statusText.ToString());
 
             // Every key's records in the stream: seq strictly rising within a run, no (run, key, seq) twice, and a key's runs
             // one after the other, never interleaved (never two processes publishing a key at once).
@@ -105,13 +125,16 @@ public class GatewayFleetTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Every shard held by exactly one process, none holding more than <paramref name="share"/>, every universe key active once.</summary>
+    /// <summary>Every process counting them all, every shard held by exactly one process, none holding more than <paramref name="share"/>, every universe key active once.</summary>
     private static bool Balanced(IReadOnlyList<KisGatewayFleet> fleets, int share, int universe)
     {
         var statuses = fleets.Select(f => f.Status()).ToList();
+        if (statuses.Any(s => s.LiveProcesses != fleets.Count)) return false; // every process has counted the others
         if (statuses.Any(s => s.Shards.Count(x => x.Role == GatewayRole.Active) > share)) return false;
         var shards = statuses[0].Shards.Select(s => s.Shard).ToList();
         if (shards.Any(name => statuses.Count(s => s.Shards.Any(x => x.Shard == name && x.Role == GatewayRole.Active && x.Gateway is not null)) != 1)) return false;
+        // Served: every held shard's publisher connected to the broker (21 gateways connecting at once take a few tries on 2 cores).
+        if (statuses.SelectMany(s => s.Shards).Any(x => x.Gateway is { BrokerConnected: false })) return false;
         var active = statuses.SelectMany(s => s.Shards).Where(x => x.Shard != KisGatewayFleet.ClaimsShardName).Select(x => x.Gateway).OfType<GatewayStatus>()
             .SelectMany(g => g.Registrations).Where(r => r.State == "active").Select(r => r.Key).ToList();
         return active.Count == universe && active.Distinct().Count() == universe;
