@@ -18,8 +18,8 @@ public sealed class KisGatewayFleetHealthCheck(KisGatewayFleet fleet) : IHealthC
         ArgumentNullException.ThrowIfNull(context);
         var status = fleet.Status();
         var held = status.Shards.Where(s => s.Role == GatewayRole.Active).ToList();
-        var checks = held.Select(s => (s.Shard, Health: s.Gateway is { } g ? KisGatewayHealthCheck.Evaluate(g, context.Registration.FailureStatus) : (HealthCheckResult?)null))
-            .ToList();
+        var failure = context.Registration.FailureStatus;
+        var checks = held.Select(s => (s.Shard, Health: s.Gateway is { } g ? KisGatewayHealthCheck.Evaluate(g, failure) : (HealthCheckResult?)null)).ToList();
         var data = new Dictionary<string, object>
         {
             ["process"] = status.Process,
@@ -33,7 +33,8 @@ public sealed class KisGatewayFleetHealthCheck(KisGatewayFleet fleet) : IHealthC
             worst.Health is { Status: var bad } health && bad != HealthStatus.Healthy
                 ? new HealthCheckResult(bad, $"Shard {worst.Shard}: {health.Description}", data: data)
             : checks.Any(c => c.Health is null) ? HealthCheckResult.Degraded("A shard's gateway is starting.", data: data)
-            : held.Count > status.FairShare ? HealthCheckResult.Degraded($"Holding {held.Count} shards, more than the fair share {status.FairShare}.", data: data)
+            : held.Count > status.FairShare
+                ? HealthCheckResult.Degraded($"Holding {held.Count} shards, more than the fair share {status.FairShare}.", data: data)
             : held.Count == 0 ? HealthCheckResult.Healthy("Standby: a candidate for every shard, holding none.", data)
             : HealthCheckResult.Healthy($"Holding {held.Count} shard(s), publishing.", data);
         return Task.FromResult(result);

@@ -18,7 +18,8 @@ internal static partial class GatewayCommand
             new Option<string?>("--fleet-name") { Description = "this process's name in the fleet's status (default host:pid)" },
             new Option<string?>("--credentials-file")
             {
-                Description = "the app keys, one `APPKEY APPSECRET` a line (# comments), in place of --app-key/--app-secret: every process of a fleet reads the same file",
+                Description = "the app keys, one `APPKEY APPSECRET` a line (# comments), in place of --app-key/--app-secret: " +
+                              "every process of a fleet reads the same file",
             },
             new Option<string?>("--sub-file") { Description = "the standing universe: one TR:code a line as --sub takes it (# comments), held beside --sub" });
 
@@ -57,11 +58,13 @@ internal static partial class GatewayCommand
             credentials.Add(new KisCredential(parts[0], parts[1]));
         }
         if (credentials.Count == 0) throw new CliUsageException($"--credentials-file: {path} lists no app key.");
-        if (credentials.DistinctBy(c => c.AppKey).Count() != credentials.Count) throw new CliUsageException("--credentials-file: an app key is listed twice (KIS allows one session per key).");
+        if (credentials.DistinctBy(c => c.AppKey).Count() != credentials.Count)
+            throw new CliUsageException("--credentials-file: an app key is listed twice (KIS allows one session per key).");
         return credentials;
     }
 
-    /// <summary>Runs this process as one of the fleet until cancelled or <paramref name="stopAfter"/>; a status line every <paramref name="interval"/>.</summary>
+    /// <summary>Runs this process as one of the fleet until cancelled or <paramref name="stopAfter"/>; a status line every
+    /// <paramref name="interval"/>.</summary>
     internal static async Task<int> RunFleetAsync(ConnectionArgs connection, KisGatewayOptions options, string? name,
         TimeSpan interval, TimeSpan? stopAfter, ClientHost.Environment environment, TextWriter status, CancellationToken cancellationToken)
     {
@@ -96,9 +99,11 @@ internal static partial class GatewayCommand
         }
         await using var fleet = KisGatewayFleet.Start(fleetOptions);
         var shards = fleet.Status().Shards;
-        await status.WriteLineAsync($"kisrt gateway: fleet process {fleet.Name} on namespace {options.Endpoint.Namespace}: {fleetOptions.Universe.Count} registrations " +
+        var spare = shards.FirstOrDefault(s => s.Shard == KisGatewayFleet.ClaimsShardName);
+        await status.WriteLineAsync($"kisrt gateway: fleet process {fleet.Name} on namespace {options.Endpoint.Namespace}: " +
+                                    $"{fleetOptions.Universe.Count} registrations " +
                                     $"over {shards.Count(s => s.Shard != KisGatewayFleet.ClaimsShardName)} app keys" +
-                                    (shards.FirstOrDefault(s => s.Shard == KisGatewayFleet.ClaimsShardName) is { } claims ? $", claims shard of {claims.AppKeys} spare key(s)" : "") +
+                                    (spare is null ? "" : $", claims shard of {spare.AppKeys} spare key(s)") +
                                     $", {host.Client.Options.Credentials.Count} keys in all; a candidate for every shard");
         using var ticker = new PeriodicTimer(interval);
         try
@@ -121,7 +126,8 @@ internal static partial class GatewayCommand
         var gateways = s.Shards.Select(x => x.Gateway).OfType<GatewayStatus>().ToList();
         var held = s.Shards.Where(x => x.Role == GatewayRole.Active).Select(x => x.Shard);
         return $"kisrt gateway: fleet process {s.Process}: live processes {s.LiveProcesses}, fair share {s.FairShare}, shards [{string.Join(",", held)}], " +
-               $"registrations {gateways.Sum(g => g.Registrations.Count)}, {gateways.Sum(g => g.PublishRate):0.0} records/s, received {gateways.Sum(g => g.Received)}, " +
+               $"registrations {gateways.Sum(g => g.Registrations.Count)}, {gateways.Sum(g => g.PublishRate):0.0} records/s, " +
+               $"received {gateways.Sum(g => g.Received)}, " +
                $"confirmed {gateways.Sum(g => g.Confirmed)}, overflowed {gateways.Sum(g => g.Overflowed)}, refused {gateways.Sum(g => g.RequestsRefused)}";
     }
 }

@@ -14,14 +14,19 @@ internal static partial class GatewayCommand
         var amqpCa = GatewayConnection.CaOption();
         var ns = NamespaceOption();
         var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
-        var fleet = new Option<bool>("--fleet") { Description = "a fleet's status (kisrt gateway --fleet): every shard's holder, keys per process, registrations per key" };
+        var fleet = new Option<bool>("--fleet")
+        {
+            Description = "a fleet's status (kisrt gateway --fleet): every shard's holder, keys per process, registrations per key",
+        };
         var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
         {
             amqp, amqpPassword, amqpCa, ns, json, fleet,
         };
-        command.SetAction((parse, token) => parse.GetValue(fleet)
-            ? FleetStatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)), parse.GetValue(json), Console.Out, token)
-            : StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)), parse.GetValue(json), Console.Out, token));
+        command.SetAction((parse, token) =>
+        {
+            var endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
+            return parse.GetValue(fleet) ? FleetStatusAsync(endpoint, parse.GetValue(json), Console.Out, token) : StatusAsync(endpoint, parse.GetValue(json), Console.Out, token);
+        });
         return command;
     }
 

@@ -43,7 +43,8 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         var claims = plan.Any(p => p.Shard is null);
         var shardLogger = loggerFactory.CreateLogger<FleetShard>();
         var environment = options.Gateway.Client.Environment;
-        var universe = plan.SelectMany(p => p.Registrations).Select(r => KisTrs.ForEnvironment(r.Tr, environment).Id + " " + r.Key).ToHashSet(StringComparer.Ordinal);
+        var universe = plan.SelectMany(p => p.Registrations).Select(r => KisTrs.ForEnvironment(r.Tr, environment).Id + " " + r.Key)
+            .ToHashSet(StringComparer.Ordinal);
         _shards = plan.Select(p => new FleetShard(options.Gateway with
         {
             Client = options.Gateway.Client with { Credentials = p.Credentials },

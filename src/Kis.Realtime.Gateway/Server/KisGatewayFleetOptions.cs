@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Gateway;
@@ -43,7 +44,8 @@ public sealed record KisGatewayFleetOptions
         ArgumentNullException.ThrowIfNull(Universe);
         Gateway.Validate();
         if (RebalanceInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RebalanceInterval), "Must be positive.");
-        if (Gateway.Endpoint.Shard is not null) throw new ArgumentException("The fleet sets each shard's endpoint: leave Endpoint.Shard null.", nameof(Gateway));
+        if (Gateway.Endpoint.Shard is not null)
+            throw new ArgumentException("The fleet sets each shard's endpoint: leave Endpoint.Shard null.", nameof(Gateway));
         _ = Plan();
     }
 
@@ -55,19 +57,16 @@ public sealed record KisGatewayFleetOptions
         var universe = Universe.DistinctBy(r => (r.Tr.Id, r.Key)).ToList();
         var needed = (universe.Count + perKey - 1) / perKey;
         if (needed > keys.Count)
-            throw new ArgumentException($"The universe has {universe.Count} registrations: {needed} app keys of {perKey} registrations needed, {keys.Count} given.",
+            throw new ArgumentException(
+                $"The universe has {universe.Count} registrations: {needed} app keys of {perKey} registrations needed, {keys.Count} given.",
                 nameof(Universe));
         var shards = new List<FleetShardPlan>();
         for (var k = 0; k < needed; k++)
-            shards.Add(new FleetShardPlan(k.ToString(System.Globalization.CultureInfo.InvariantCulture), [keys[k]], universe.Skip(k * perKey).Take(perKey).ToList()));
+        {
+            var name = k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            shards.Add(new FleetShardPlan(name, [keys[k]], universe.Skip(k * perKey).Take(perKey).ToList()));
+        }
         if (keys.Count > needed) shards.Add(new FleetShardPlan(null, keys.Skip(needed).ToList(), []));
         return shards;
     }
-}
-
-/// <summary>One shard of a fleet: its name (null: the claims shard), its app keys and the registrations it holds.</summary>
-internal sealed record FleetShardPlan(string? Shard, IReadOnlyList<KisCredential> Credentials, IReadOnlyList<FleetRegistration> Registrations)
-{
-    /// <summary>The shard's name in statuses and logs.</summary>
-    public string Name => Shard ?? KisGatewayFleet.ClaimsShardName;
 }
