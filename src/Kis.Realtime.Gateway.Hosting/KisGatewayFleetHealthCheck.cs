@@ -5,7 +5,8 @@ namespace Kis.Realtime.Gateway;
 
 /// <summary>
 /// The health of one process of a gateway fleet (<see cref="KisGatewayFleet"/>): the worst of its shards' gateways (each
-/// judged as <see cref="KisGatewayHealthCheck"/> judges a gateway); Degraded while it holds a shard whose gateway has not
+/// judged as <see cref="KisGatewayHealthCheck"/> judges a gateway); Unhealthy (the failure status) while a shard failed
+/// here and was not served here since (<see cref="GatewayFleetShardStatus.Failure"/>); Degraded while it holds a shard whose gateway has not
 /// started, or more shards than its fair share (the fleet is still balancing, or the other processes cannot take them);
 /// Healthy as a standby holding no shard. The data carry the process, the live processes, the fair share and, per
 /// shard held, its registrations and state.
@@ -28,9 +29,14 @@ public sealed class KisGatewayFleetHealthCheck(KisGatewayFleet fleet) : IHealthC
             ["shards"] = string.Join(",", checks.Select(c => $"{c.Shard}:{c.Health?.Status.ToString() ?? "starting"}")),
             ["registrations"] = string.Join(",", held.Select(s => $"{s.Shard}:{s.Gateway?.Registrations.Count ?? 0}")),
         };
+        var failed = status.Shards.FirstOrDefault(s => s.Failure is not null);
+        if (failed is not null) data["failed_shards"] = string.Join(",", status.Shards.Where(s => s.Failure is not null).Select(s => $"{s.Shard}:{s.Failure}"));
         var worst = checks.Where(c => c.Health is not null).OrderBy(c => c.Health!.Value.Status).FirstOrDefault();
         var result =
-            worst.Health is { Status: var bad } health && bad != HealthStatus.Healthy
+            failed is not null
+                ? new HealthCheckResult(failure, $"Shard {failed.Shard}: this process could not serve it ({failed.Failure}); it left the shard's election "
+                    + "for another process and joins again after a back-off.", data: data)
+            : worst.Health is { Status: var bad } health && bad != HealthStatus.Healthy
                 ? new HealthCheckResult(bad, $"Shard {worst.Shard}: {health.Description}", data: data)
             : checks.Any(c => c.Health is null) ? HealthCheckResult.Degraded("A shard's gateway is starting.", data: data)
             : held.Count > status.FairShare

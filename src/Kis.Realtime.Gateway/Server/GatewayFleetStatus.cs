@@ -14,4 +14,7 @@ public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int F
 /// <param name="Registrations">The universe's registrations it holds.</param>
 /// <param name="HandedOver">Times this process handed it over to balance the fleet.</param>
 /// <param name="Gateway">Its gateway's status while this process runs it, else null.</param>
-public sealed record GatewayFleetShardStatus(string Shard, GatewayRole Role, int AppKeys, int Registrations, long HandedOver, GatewayStatus? Gateway);
+/// <param name="Failure">Why this process could not serve it at its last try (the exception's type), until it serves it
+/// again; null when it did or never tried. After such a failure the process leaves the shard's election for a back-off.</param>
+public sealed record GatewayFleetShardStatus(string Shard, GatewayRole Role, int AppKeys, int Registrations, long HandedOver, GatewayStatus? Gateway,
+    string? Failure = null);

@@ -28,8 +28,8 @@ internal sealed partial class FleetShard : IAsyncDisposable
 
     public KisGatewayEndpoint Endpoint => _options.Endpoint;
 
-    /// <summary>Whether this process holds the shard's lock now.</summary>
-    public GatewayRole Role => Volatile.Read(ref _candidacy).Election.Role;
+    /// <summary>Whether this process holds the shard's lock now (never while it stays out after a failure).</summary>
+    public GatewayRole Role => Volatile.Read(ref _released) != 0 ? GatewayRole.Standby : Volatile.Read(ref _candidacy).Election.Role;
 
     /// <summary>The shard's gateway while this process runs it, else null.</summary>
     public KisGateway? Gateway => Volatile.Read(ref _gateway);
@@ -38,6 +38,14 @@ internal sealed partial class FleetShard : IAsyncDisposable
     public long HandedOver => Interlocked.Read(ref _handedOver);
     private long _handedOver;
 
+    /// <summary>Why this process could not serve the shard at its last try (the exception's type only: a server's text may
+    /// carry a secret), or null once it served it.</summary>
+    public string? Failure => Volatile.Read(ref _failure);
+    private string? _failure;
+    private int _failures; // in the current streak; sets the time out of the election
+    private int _released; // 1 while out of the election after a failure
+    private readonly CancellationTokenSource _disposing = new();
+
     private Candidacy Join()
     {
         var election = KisGatewayElection.Start(_options);
@@ -45,29 +53,42 @@ internal sealed partial class FleetShard : IAsyncDisposable
         return new Candidacy(election, stop, election.RunTermsAsync(RunTermAsync, stop.Token));
     }
 
-    /// <summary>One term as the shard's holder: its gateway, its registrations held, until the lock goes or the shard is handed over.</summary>
+    /// <summary>
+    /// One term as the shard's holder: its gateway, its registrations held, until the lock goes or the shard is handed
+    /// over. A term that cannot serve (KIS unreachable, a key refused, a subscribe timed out) leaves the election, so
+    /// the lock never stays idle here while another process could serve the shard, and joins again after a back-off.
+    /// </summary>
     private async Task RunTermAsync(long term, CancellationToken token)
     {
-        KisGateway gateway;
         try
         {
-            gateway = await KisGateway.StartAsync(_options, token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.StartFailed(_logger, Plan.Name, e.Message);
-            await Task.Delay(_options.ElectionRetryInterval * 4, token).ConfigureAwait(false); // still elected: the next term tries again
+            await ServeAsync(term, token).ConfigureAwait(false);
             return;
         }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            var reason = e.GetType().Name;
+            if (Interlocked.Exchange(ref _failure, reason) is null) Log.ServeFailed(_logger, Plan.Name, reason); // once per streak
+        }
+        _ = Task.Run(ReleaseAfterFailureAsync, CancellationToken.None);
+        await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false); // the release ends this term; no new term starts before
+    }
+
+    private async Task ServeAsync(long term, CancellationToken token)
+    {
+        var gateway = await KisGateway.StartAsync(_options, token).ConfigureAwait(false);
         try
         {
             Volatile.Write(ref _gateway, gateway);
             Log.Holding(_logger, Plan.Name, term, Plan.Registrations.Count, gateway.Run);
             await Task.WhenAll(Plan.Registrations.Select(r => HoldAsync(gateway, r, token))).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _failure, null) is not null) Log.Served(_logger, Plan.Name);
+            Volatile.Write(ref _failures, 0);
             await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
         }
         finally
         {
@@ -90,6 +111,35 @@ internal sealed partial class FleetShard : IAsyncDisposable
         }
     }
 
+    /// <summary>Leaves the election after a failed term (the next candidate takes the shard), then joins again after a back-off.</summary>
+    private async Task ReleaseAfterFailureAsync()
+    {
+        try
+        {
+            await _swap.WaitAsync(_disposing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // disposing: it leaves the election itself
+        }
+        try
+        {
+            Volatile.Write(ref _released, 1);
+            await _candidacy.DisposeAsync().ConfigureAwait(false);
+            var failures = Interlocked.Increment(ref _failures);
+            await Task.Delay(_options.ElectionRetryInterval * (1 << Math.Min(failures, 7)), _options.TimeProvider, _disposing.Token).ConfigureAwait(false);
+            Volatile.Write(ref _candidacy, Join());
+            Volatile.Write(ref _released, 0);
+        }
+        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _swap.Release();
+        }
+    }
+
     /// <summary>Stops serving the shard and lets the next candidate (another process) take it; this process stays a candidate.</summary>
     public async Task HandOverAsync()
     {
@@ -108,6 +158,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _disposing.CancelAsync().ConfigureAwait(false);
         await _swap.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -119,21 +170,28 @@ internal sealed partial class FleetShard : IAsyncDisposable
         }
     }
 
-    /// <summary>One candidacy: the election and the loop running terms; disposing stops the term, then leaves the election.</summary>
+    /// <summary>One candidacy: the election and the loop running terms; disposing stops the term, then leaves the election (once).</summary>
     private sealed record Candidacy(KisGatewayElection Election, CancellationTokenSource Stop, Task<long> Terms) : IAsyncDisposable
     {
+        private int _disposed;
+
         public async ValueTask DisposeAsync()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             await Stop.CancelAsync().ConfigureAwait(false);
             try
             {
                 await Terms.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception)
             {
+                // stopped (or a term failed): the election is left all the same, or its lock would stay held here
             }
-            await Election.DisposeAsync().ConfigureAwait(false);
-            Stop.Dispose();
+            finally
+            {
+                await Election.DisposeAsync().ConfigureAwait(false);
+                Stop.Dispose();
+            }
         }
     }
 
@@ -142,8 +200,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
         [LoggerMessage(80, LogLevel.Information, "Fleet shard {Shard}: term {Term}, holding its {Count} registrations (run {Run})")]
         public static partial void Holding(ILogger logger, string shard, long term, int count, string run);
 
-        [LoggerMessage(81, LogLevel.Warning, "Fleet shard {Shard}: its gateway did not start ({Reason}); trying again")]
-        public static partial void StartFailed(ILogger logger, string shard, string reason);
+        [LoggerMessage(81, LogLevel.Warning, "Fleet shard {Shard}: could not serve it ({Reason}); left its election for another process, joining again after a back-off")]
+        public static partial void ServeFailed(ILogger logger, string shard, string reason);
+
+        [LoggerMessage(83, LogLevel.Information, "Fleet shard {Shard}: served again")]
+        public static partial void Served(ILogger logger, string shard);
 
         [LoggerMessage(82, LogLevel.Warning, "Fleet shard {Shard}: KIS refused {Tr} {Key} ({Reason})")]
         public static partial void HoldRefused(ILogger logger, string shard, string tr, string key, string reason);

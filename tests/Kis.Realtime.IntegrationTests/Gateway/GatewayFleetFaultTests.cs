@@ -1,0 +1,66 @@
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Cli;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// The fleet's faults from the review of issue 61: a shard that cannot be served is released, not held idle; a universe
+/// key is never registered by two gateways (a shard's own request queue, a previous run's claim); a consumer's claims on
+/// universe keys survive renewals without being claimed again; processes on different plans see each other.
+/// </summary>
+[Collection(nameof(RecordKillTests))] // runs alone: several gateways and their elections
+public class GatewayFleetFaultTests
+{
+    private static readonly List<SimulatorCredential> Keys = [.. Enumerable.Range(0, 2)
+        .Select(i => new SimulatorCredential(("PSsimFleetFault" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId))];
+
+    // Three index keys: shard 0 on the first app key, the second app key the claims shard.
+    private static readonly List<FleetRegistration> Universe = [.. new[] { "0001", "0002", "0003" }.Select(k => new FleetRegistration(KisTrs.IndexTicks, k))];
+
+    private static KisGatewayFleetOptions FleetOptions(KisGatewayEndpoint endpoint, KisSimulator sim, IEnumerable<KisCredential> credentials, string name)
+        => KisGatewayFleetOptions.Default with
+        {
+            Gateway = KisGatewayOptions.Default with
+            {
+                Endpoint = endpoint,
+                Client = Options(sim, [.. credentials]) with { MaxRegistrationsPerSession = 5 },
+                ElectionRetryInterval = TimeSpan.FromMilliseconds(100),
+                CheckpointInterval = TimeSpan.FromMilliseconds(100),
+                ElectionHeartbeat = TimeSpan.FromSeconds(1),
+                Lease = TimeSpan.FromSeconds(1.5),
+            },
+            Universe = Universe,
+            RebalanceInterval = TimeSpan.FromMilliseconds(200),
+            Name = name,
+        };
+
+    private static IEnumerable<KisCredential> Good => Keys.Select(k => new KisCredential(k.AppKey, k.AppSecret));
+
+    private static bool Serves(KisGatewayFleet fleet, string shard, string key) => fleet.Status().Shards.Any(s => s.Shard == shard
+        && s.Role == GatewayRole.Active && s.Gateway is { } g && g.Registrations.Any(r => r.Key == key && r.State == "active"));
+
+    [RabbitFact]
+    public async Task A_shard_this_process_cannot_serve_is_released_to_a_process_that_can()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Credentials = Keys, Pace = MarketPace.PerSecond(50) });
+        // The first process's copy of shard 0's secret is wrong (a key rotated, its file not yet): KIS refuses the approval.
+        var wrongSecret = new string([.. Keys[0].AppSecret.Reverse()]);
+        var wrong = Good.Select((c, i) => i == 0 ? new KisCredential(c.AppKey, wrongSecret) : c).ToList();
+        await using var stale = KisGatewayFleet.Start(FleetOptions(broker.Endpoint, sim, wrong, "stale"));
+        await UntilAsync(() => stale.Status().Shards.Any(s => s.Shard == "0" && s.Failure is not null), "the stale process's failure on shard 0");
+        var check = new KisGatewayFleetHealthCheck(stale);
+        var health = await check.CheckHealthAsync(new HealthCheckContext { Registration = new HealthCheckRegistration("fleet", check, null, null) });
+        Assert.Equal(HealthStatus.Unhealthy, health.Status);
+        Assert.Contains("Shard 0", health.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongSecret, health.Description, StringComparison.Ordinal);
+
+        // Before the fix the stale process kept shard 0's lock with no gateway, for good: the good one never got it.
+        await using var good = KisGatewayFleet.Start(FleetOptions(broker.Endpoint, sim, Good, "good"));
+        await UntilAsync(() => Universe.All(u => Serves(good, "0", u.Key)), "shard 0 served by the process whose secret KIS accepts", TimeSpan.FromSeconds(30));
+        Assert.NotEqual(GatewayRole.Active, stale.Status().Shards.Single(s => s.Shard == "0").Role);
+    }
+}
