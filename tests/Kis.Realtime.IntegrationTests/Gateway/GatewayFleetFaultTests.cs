@@ -63,4 +63,41 @@ public class GatewayFleetFaultTests
         await UntilAsync(() => Universe.All(u => Serves(good, "0", u.Key)), "shard 0 served by the process whose secret KIS accepts", TimeSpan.FromSeconds(30));
         Assert.NotEqual(GatewayRole.Active, stale.Status().Shards.Single(s => s.Shard == "0").Role);
     }
+
+    [RabbitFact]
+    public async Task A_universe_key_is_registered_by_its_shard_only()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Credentials = Keys, Pace = MarketPace.PerSecond(50) });
+        var options = FleetOptions(broker.Endpoint, sim, Good, "one");
+
+        // A previous single gateway's run held a consumer's claims on 0001 (now a universe key) and on 0099; its final
+        // checkpoint lists them. The consumer stays (its unsubscribes would release them).
+        await using var before = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "earlier" });
+        await using var first = before.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
+        await using var second = before.SubscribeRecordsAsync(KisTrs.IndexTicks, "0099").GetAsyncEnumerator();
+        await using (var single = await KisGateway.StartAsync(options.Gateway with { Client = options.Gateway.Client with { Credentials = [Good.Last()] } }))
+        {
+            Assert.True(await first.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+            Assert.True(await second.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+            await UntilAsync(() => single.Status().Registrations.Count(r => r.Key is "0001" or "0099") == 2, "both claims registered");
+        }
+
+        await using var fleet = KisGatewayFleet.Start(options);
+        await UntilAsync(() => Universe.All(u => Serves(fleet, "0", u.Key)), "shard 0 served");
+        GatewayStatus Claims() => fleet.Status().Shards.Single(s => s.Shard == KisGatewayFleet.ClaimsShardName).Gateway ?? throw new InvalidOperationException("claims shard not running");
+        await UntilAsync(() => fleet.Status().Shards.Any(s => s.Shard == KisGatewayFleet.ClaimsShardName && s.Gateway is { } g
+            && g.Registrations.Any(r => r.Key == "0099" && r.State == "active")), "the claims shard restored the claim on 0099");
+        // Before the fix the claims shard restored 0001 as well: two runs publishing it.
+        Assert.DoesNotContain(Claims().Registrations, r => r.Key == "0001");
+
+        // A universe shard's request queue answers no ad-hoc claim (it would register a key the claims shard may register too).
+        await using (var direct = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint with { Shard = "0" }, ConsumerId = "direct" }))
+        {
+            await using var adHoc = direct.SubscribeRecordsAsync(KisTrs.IndexTicks, "0098").GetAsyncEnumerator();
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await adHoc.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+            Assert.Contains("This is fleet shard 0", refused.Message, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain(fleet.Status().Shards.Select(s => s.Gateway).OfType<GatewayStatus>().SelectMany(g => g.Registrations), r => r.Key == "0098");
+    }
 }

@@ -55,6 +55,8 @@ internal sealed partial class RegistrationManager
                 identity = RequestGuard.Identify(claim.User, claim.Consumer);
                 key = RequestGuard.Key(claim.Key);
                 if (!KisTrs.TryGet(claim.Tr ?? "", out tr!) || !tr.IsValidKey(key)) throw new GatewayRefusalException("invalid", "not a TR and key");
+                // A fleet's universe key is its shard's: a claim on it from a single gateway's run must not register it twice.
+                if (_options.FleetUniverse?.Contains(KisTrs.ForEnvironment(tr, _options.Client.Environment).Id + " " + key) == true) continue;
             }
             catch (GatewayRefusalException e)
             {

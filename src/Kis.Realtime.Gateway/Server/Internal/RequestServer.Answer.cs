@@ -45,8 +45,14 @@ internal sealed partial class RequestServer
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
                 if (_options.FleetUniverse?.Contains(tr.Id + " " + key) == true) // held by its fleet shard: read the stream
+                {
                     return new GatewayReply(true, tr.Id, key, await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false),
                         LeaseMs: (long)_options.Lease.TotalMilliseconds);
+                }
+                // A universe shard registers its plan only: a claim sent to its request queue directly would register a key
+                // the claims shard may register too, published twice.
+                if (_options.Endpoint.Shard is not null)
+                    throw new GatewayRefusalException("not_here", $"This is fleet shard {_options.Endpoint.Shard}; ad-hoc claims go to {_options.Endpoint.Namespace}.requests.");
                 // A subscribe may wait for KIS for a minute (the OPSP8996 retries after a failover); the prefetch window
                 // holds this many of them and 64 more deliveries, so renewals and status never queue behind them.
                 if (Interlocked.Increment(ref _pendingSubscribes) > RequestGuard.MaxPendingSubscribes)
