@@ -65,7 +65,7 @@ public class GatewayFleetFaultTests
     }
 
     [RabbitFact]
-    public async Task A_universe_key_is_registered_by_its_shard_only()
+    public async Task A_universe_key_is_registered_once_and_its_claim_survives_renewals()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var sim = await StartSimAsync(o => o with { Credentials = Keys, Pace = MarketPace.PerSecond(50) });
@@ -99,5 +99,12 @@ public class GatewayFleetFaultTests
             Assert.Contains("This is fleet shard 0", refused.Message, StringComparison.Ordinal);
         }
         Assert.DoesNotContain(fleet.Status().Shards.Select(s => s.Gateway).OfType<GatewayStatus>().SelectMany(g => g.Registrations), r => r.Key == "0098");
+
+        // A claim on a universe key: the renewals (every lease / 3 = 0.5 s) list it, so it is never claimed again.
+        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "desk" });
+        await using var universeKey = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0002").GetAsyncEnumerator();
+        var until = DateTime.UtcNow + options.Gateway.Lease * 2; // four renewals
+        while (DateTime.UtcNow < until) Assert.True(await universeKey.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        Assert.Equal(0, consumer.ClaimsRenewedAfterLoss);
     }
 }

@@ -8,6 +8,11 @@ internal sealed partial class RequestServer
 {
     private int _pendingSubscribes; // subscribes waiting for KIS (Interlocked)
 
+    // A fleet's universe keys each consumer claimed here (routing keys). They register nothing, so the registrations'
+    // leases never list them; the renew answer does, or the consumer would claim them again at every renewal.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<GatewayIdentity, System.Collections.Concurrent.ConcurrentDictionary<string, byte>>
+        _universeClaims = new();
+
     /// <summary>Checks a request in the order that keeps an attacker's bytes out of memory, logs and replies: size, user,
     /// rate, then the JSON and its ids.</summary>
     private async Task<GatewayReply> AnswerAsync(string? userId, byte[]? body, int length, CancellationToken cancellationToken)
@@ -32,7 +37,9 @@ internal sealed partial class RequestServer
                 return new GatewayReply(true, Status: StatusFor(userId!));
             case GatewayOp.Renew:
             {
-                var held = _registrations().Renew(RequestGuard.Identify(userId, request.Consumer));
+                var identity = RequestGuard.Identify(userId, request.Consumer);
+                var held = _registrations().Renew(identity);
+                if (_universeClaims.TryGetValue(identity, out var universeKeys)) held.AddRange(universeKeys.Keys);
                 return new GatewayReply(true, Message: held.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Held: held);
             }
             case GatewayOp.Stream:
@@ -46,6 +53,7 @@ internal sealed partial class RequestServer
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
                 if (_options.FleetUniverse?.Contains(tr.Id + " " + key) == true) // held by its fleet shard: read the stream
                 {
+                    _universeClaims.GetOrAdd(identity, _ => new(StringComparer.Ordinal)).TryAdd(GatewayWire.RoutingKey(tr.Id, key), 0);
                     return new GatewayReply(true, tr.Id, key, await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false),
                         LeaseMs: (long)_options.Lease.TotalMilliseconds);
                 }
@@ -83,7 +91,9 @@ internal sealed partial class RequestServer
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
                 // Only the requester's own claim: one of another identity (or of the gateway) is not its to release.
-                if (_options.FleetUniverse?.Contains(tr.Id + " " + key) != true && !_registrations().Unsubscribe(identity, tr.Id, key))
+                var universeKey = _options.FleetUniverse?.Contains(tr.Id + " " + key) == true;
+                if (universeKey && _universeClaims.TryGetValue(identity, out var claimed)) claimed.TryRemove(GatewayWire.RoutingKey(tr.Id, key), out _);
+                if (!universeKey && !_registrations().Unsubscribe(identity, tr.Id, key))
                     throw new GatewayRefusalException("not_held", $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
                 return new GatewayReply(true, tr.Id, key);
             }
