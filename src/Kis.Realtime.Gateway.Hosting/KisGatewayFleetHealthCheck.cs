@@ -26,6 +26,8 @@ public sealed class KisGatewayFleetHealthCheck(KisGatewayFleet fleet) : IHealthC
             ["process"] = status.Process,
             ["live_processes"] = status.LiveProcesses,
             ["fair_share"] = status.FairShare,
+            ["plan"] = status.PlanFingerprint,
+            ["other_plan_processes"] = status.OtherPlanProcesses,
             ["shards"] = string.Join(",", checks.Select(c => $"{c.Shard}:{c.Health?.Status.ToString() ?? "starting"}")),
             ["registrations"] = string.Join(",", held.Select(s => $"{s.Shard}:{s.Gateway?.Registrations.Count ?? 0}")),
         };
@@ -33,7 +35,10 @@ public sealed class KisGatewayFleetHealthCheck(KisGatewayFleet fleet) : IHealthC
         if (failed is not null) data["failed_shards"] = string.Join(",", status.Shards.Where(s => s.Failure is not null).Select(s => $"{s.Shard}:{s.Failure}"));
         var worst = checks.Where(c => c.Health is not null).OrderBy(c => c.Health!.Value.Status).FirstOrDefault();
         var result =
-            failed is not null
+            status.OtherPlanProcesses > 0
+                ? new HealthCheckResult(failure, $"{status.OtherPlanProcesses} live process(es) in this namespace run another fleet plan than this one "
+                    + $"({status.PlanFingerprint}); every process needs the same app keys and universe, in the same order.", data: data)
+            : failed is not null
                 ? new HealthCheckResult(failure, $"Shard {failed.Shard}: this process could not serve it ({failed.Failure}); it left the shard's election "
                     + "for another process and joins again after a back-off.", data: data)
             : worst.Health is { Status: var bad } health && bad != HealthStatus.Healthy

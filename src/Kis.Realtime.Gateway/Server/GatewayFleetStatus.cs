@@ -5,7 +5,10 @@ namespace Kis.Realtime.Gateway;
 /// <param name="LiveProcesses">Live processes of the fleet at the last count.</param>
 /// <param name="FairShare">The most shards one process holds when balanced.</param>
 /// <param name="Shards">Every shard, held here or not.</param>
-public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int FairShare, IReadOnlyList<GatewayFleetShardStatus> Shards);
+/// <param name="PlanFingerprint">A hash of this process's plan (app keys and universe in order, no secret).</param>
+/// <param name="OtherPlanProcesses">Live processes in the namespace on another plan: each one is a misconfiguration.</param>
+public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int FairShare, IReadOnlyList<GatewayFleetShardStatus> Shards,
+    string PlanFingerprint = "", int OtherPlanProcesses = 0);
 
 /// <summary>One shard as a fleet process sees it.</summary>
 /// <param name="Shard">The shard's name: the app key's index, or <see cref="KisGatewayFleet.ClaimsShardName"/>.</param>

@@ -43,6 +43,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         var claims = plan.Any(p => p.Shard is null);
         var shardLogger = loggerFactory.CreateLogger<FleetShard>();
         var environment = options.Gateway.Client.Environment;
+        PlanFingerprint = Fingerprint(plan);
         var universe = plan.SelectMany(p => p.Registrations).Select(r => KisTrs.ForEnvironment(r.Tr, environment).Id + " " + r.Key)
             .ToHashSet(StringComparer.Ordinal);
         _shards = plan.Select(p => new FleetShard(options.Gateway with
@@ -66,6 +67,26 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         return new KisGatewayFleet(options);
     }
 
+    /// <summary>
+    /// A hash of the plan (each shard's app keys and registrations, in order; no secret): processes on different plans
+    /// would hold the same app key in different shards' elections and publish a key twice, so a process counts only
+    /// the processes on its own plan and reports the others (<see cref="GatewayFleetStatus.OtherPlanProcesses"/>).
+    /// </summary>
+    public string PlanFingerprint { get; }
+
+    /// <summary>Live processes of the fleet's namespace on another plan at the last count; 0 when all agree.</summary>
+    public int OtherPlanProcesses => Volatile.Read(ref _otherPlanProcesses);
+    private int _otherPlanProcesses;
+
+    private static string Fingerprint(IReadOnlyList<FleetShardPlan> plan)
+    {
+        var text = string.Join('\n', plan.Select(p => p.Name + ":" + string.Join(',', p.Credentials.Select(c => c.AppKey)) + ":"
+            + string.Join(',', p.Registrations.Select(r => r.Tr.Id + " " + r.Key))));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
+    }
+
+    private string PlanQueue => _options.Gateway.Endpoint.FleetQueue + ".plan-" + PlanFingerprint;
+
     /// <summary>This process's name in statuses.</summary>
     public string Name => _options.Name ?? KisGateway.ProcessName;
 
@@ -78,7 +99,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     /// <summary>This process's shards now: which it holds, and the figures of their gateways.</summary>
     public GatewayFleetStatus Status() => new(Name, LiveProcesses, FairShare, _shards.Select(s => new GatewayFleetShardStatus(
         s.Plan.Name, s.Role, s.Plan.Credentials.Count, s.Plan.Registrations.Count, s.HandedOver, s.Gateway?.Status(),
-        s.Failure)).ToList());
+        s.Failure)).ToList(), PlanFingerprint, OtherPlanProcesses);
 
     private async Task RebalanceAsync(CancellationToken stop)
     {
@@ -124,15 +145,21 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         var channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
         await channel.QueueDeclareAsync(endpoint.FleetQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
         await channel.BasicConsumeAsync(endpoint.FleetQueue, autoAck: true, new AsyncEventingBasicConsumer(channel), stop).ConfigureAwait(false);
+        await channel.QueueDeclareAsync(PlanQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
+        await channel.BasicConsumeAsync(PlanQueue, autoAck: true, new AsyncEventingBasicConsumer(channel), stop).ConfigureAwait(false);
         return (connection, channel);
     }
 
     private async Task RebalanceOnceAsync(IChannel channel, CancellationToken stop)
     {
         var endpoint = _options.Gateway.Endpoint;
-        var live = (int)(await channel.QueueDeclareAsync(endpoint.FleetQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop)
+        var all = (int)(await channel.QueueDeclareAsync(endpoint.FleetQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop)
             .ConfigureAwait(false)).ConsumerCount;
-        Volatile.Write(ref _liveProcesses, live);
+        var live = (int)(await channel.QueueDeclareAsync(PlanQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop)
+            .ConfigureAwait(false)).ConsumerCount;
+        Volatile.Write(ref _liveProcesses, live); // the fair share counts only the processes that can take this plan's shards
+        var others = Math.Max(0, all - live);
+        if (Interlocked.Exchange(ref _otherPlanProcesses, others) == 0 && others > 0) Log.OtherPlan(_logger, others, PlanFingerprint);
         var held = _shards.Where(s => s.Role == GatewayRole.Active).Reverse().ToList();
         var excess = held.Count - FairShare;
         if (excess <= 0 || live < 2) return;
@@ -164,6 +191,10 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     {
         [LoggerMessage(85, LogLevel.Information, "Fleet: handing over shard(s) {Shards}: holding {Held}, fair share {Share} of {Live} live processes")]
         public static partial void HandingOver(ILogger logger, string shards, int held, int share, int live);
+
+        [LoggerMessage(87, LogLevel.Error, "Fleet: {Others} live process(es) in this namespace run another plan than this one's ({Plan}: "
+            + "the app keys and universe in order): they would hold the same app keys in other shards; give every process the same files")]
+        public static partial void OtherPlan(ILogger logger, int others, string plan);
 
         [LoggerMessage(86, LogLevel.Warning, "Fleet: could not count the live processes ({Reason}); trying again")]
         public static partial void RebalanceFailed(ILogger logger, string reason);

@@ -62,6 +62,7 @@ public class GatewayFleetFaultTests
         await using var good = KisGatewayFleet.Start(FleetOptions(broker.Endpoint, sim, Good, "good"));
         await UntilAsync(() => Universe.All(u => Serves(good, "0", u.Key)), "shard 0 served by the process whose secret KIS accepts", TimeSpan.FromSeconds(30));
         Assert.NotEqual(GatewayRole.Active, stale.Status().Shards.Single(s => s.Shard == "0").Role);
+        Assert.Equal(stale.PlanFingerprint, good.PlanFingerprint); // a secret is not part of the plan
     }
 
     [RabbitFact]
@@ -106,5 +107,23 @@ public class GatewayFleetFaultTests
         var until = DateTime.UtcNow + options.Gateway.Lease * 2; // four renewals
         while (DateTime.UtcNow < until) Assert.True(await universeKey.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
         Assert.Equal(0, consumer.ClaimsRenewedAfterLoss);
+    }
+
+    [RabbitFact]
+    public async Task Processes_on_different_plans_report_each_other()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Credentials = Keys, Pace = MarketPace.PerSecond(50) });
+        var options = FleetOptions(broker.Endpoint, sim, Good, "old");
+        await using var old = KisGatewayFleet.Start(options);
+        // A universe grown by one line: the same app keys, another plan (the key's shard differs between the two).
+        await using var grown = KisGatewayFleet.Start(options with { Universe = [.. Universe, new FleetRegistration(KisTrs.IndexTicks, "0004")], Name = "grown" });
+        Assert.NotEqual(old.PlanFingerprint, grown.PlanFingerprint);
+        await UntilAsync(() => old.OtherPlanProcesses == 1 && grown.OtherPlanProcesses == 1, "each process counting the other as on another plan");
+        Assert.Equal(1, old.LiveProcesses); // the fair share counts only the processes that can take this plan's shards
+        var check = new KisGatewayFleetHealthCheck(grown);
+        var health = await check.CheckHealthAsync(new HealthCheckContext { Registration = new HealthCheckRegistration("fleet", check, null, null) });
+        Assert.Equal(HealthStatus.Unhealthy, health.Status);
+        Assert.Contains("another fleet plan", health.Description, StringComparison.Ordinal);
     }
 }
