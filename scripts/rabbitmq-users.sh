@@ -52,7 +52,8 @@ if [ -z "$password" ]; then IFS= read -r password || true; fi
 
 # The namespace as a regex (its dots literal). The gateway's names: {ns}.records (topic exchange), {ns}.requests
 # (queue), {ns}.requests-exchange (direct exchange to it), {ns}.{TR} (one stream per TR; TR ids are A-Z and 0-9),
-# {ns}.gateway-active|standbys|runs (the standby election and the runs' checkpoints: the gateway's user alone).
+# {ns}.gateway-active|standbys|runs (the standby election and the runs' checkpoints: the gateway's user alone), and a
+# fleet's per-shard copies of those and of requests (.shard-N) and its presence queues {ns}.gateway-fleet[.plan-HASH].
 n=${ns//./\\.}
 streams="$n\\.[A-Z0-9]+"
 # The user's own reply queues, {ns}.reply.{user}.{suffix} (the suffix without a dot): the gateway answers only into a
@@ -61,8 +62,10 @@ u=$(printf '%s' "$user" | sed 's/[][\\.^$*+?(){}|]/\\&/g')   # the user name as 
 replies="$n\\.reply\\.$u\\.[A-Za-z0-9_-]+"
 case $role in
   gateway)
-    # gateway-active (the election's exclusive queue), gateway-standbys (standbys consume it), gateway-runs (checkpoints)
-    control="gateway-(active|standbys|runs)"
+    # gateway-active (the election's exclusive queue), gateway-standbys (standbys consume it), gateway-runs (checkpoints);
+    # a fleet (kisrt gateway --fleet): the same per shard (.shard-N, and requests.shard-N), and its presence queues
+    # gateway-fleet and gateway-fleet.plan-HASH (the live processes, and those on this process's plan)
+    control="gateway-(active|standbys|runs)(\\.shard-[0-9]+)?|requests\\.shard-[0-9]+|gateway-fleet(\\.plan-[0-9a-f]+)?"
     configure="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"   # its reply queues: kisrt gateway status
     write="^($n\\.(records|requests|$control)|$streams|amq\\.default)\$"   # publish records, bind queues, reply and checkpoint via the default exchange
     # bind from the exchanges, consume requests, read checkpoints, and read the streams: `kisrt gateway --postgres`
