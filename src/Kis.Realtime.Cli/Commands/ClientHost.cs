@@ -321,7 +321,8 @@ internal sealed class ClientHost : IAsyncDisposable
         await Merged.ConnectAsync(cancellationToken).ConfigureAwait(false);
         foreach (var feed in Merged.GetFeedHealth())
             if (feed.ConnectFailure is { } failure)
-                await _status.WriteLineAsync($"kisrt: feed {feed.Name} did not connect ({failure}); starting on the other, its subscriptions try it again").ConfigureAwait(false);
+                await _status.WriteLineAsync($"kisrt: feed {feed.Name} did not connect ({failure}); starting on the other, its subscriptions try it again")
+                    .ConfigureAwait(false);
     }
 
     /// <summary>With feed B: one line per feed (records, first delivered, duplicates, lag, reconnects, own gaps); else null.</summary>

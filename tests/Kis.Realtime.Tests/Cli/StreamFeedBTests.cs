@@ -51,7 +51,8 @@ public class StreamFeedBTests
         };
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
-        var exit = await KisrtApp.GuardAsync(() => StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 50 }, Env(), stdout, stderr, default),
+        var exit = await KisrtApp.GuardAsync(
+            () => StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 50 }, Env(), stdout, stderr, default),
             stderr).WaitAsync(CliTimeout);
 
         var summary = stderr.ToString();

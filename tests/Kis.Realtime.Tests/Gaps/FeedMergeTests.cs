@@ -221,7 +221,8 @@ public sealed class FeedMergeTests
         Assert.Contains("did not connect at start (Could not connect to ws://127.0.0.1:1/: B unreachable)", health[1].ToString());
 
         // Every source failing is the merged client's failure.
-        await using var none = new KisMergedClient([new ScriptedSource { ConnectFailure = new KisConnectionException(new Uri("ws://127.0.0.1:2/"), "A down") }, b]);
+        var down = new ScriptedSource { ConnectFailure = new KisConnectionException(new Uri("ws://127.0.0.1:2/"), "A down") };
+        await using var none = new KisMergedClient([down, b]);
         var e = await Assert.ThrowsAsync<KisConnectionException>(() => none.ConnectAsync());
         Assert.Equal("A down", e.Reason);
     }
@@ -244,7 +245,8 @@ public sealed class FeedMergeTests
         public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
         public string? HtsId => null;
         public Exception? ConnectFailure { get; init; }
-        public Task ConnectAsync(CancellationToken cancellationToken = default) => ConnectFailure is { } failure ? Task.FromException(failure) : Task.CompletedTask;
+        public Task ConnectAsync(CancellationToken cancellationToken = default) =>
+            ConnectFailure is { } failure ? Task.FromException(failure) : Task.CompletedTask;
 
         public IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
             where T : struct, IKisRecord<T> => throw new NotSupportedException();
