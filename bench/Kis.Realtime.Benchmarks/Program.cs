@@ -26,6 +26,9 @@ if (args.Length > 0 && args[0] == "notice-cpu") return CpuPerRecordHarness.RunNo
 // `views-cpu [seconds]`: the generated views with several TR layouts, CPU time per record per layout.
 if (args.Length > 0 && args[0] == "views-cpu") return CpuPerRecordHarness.RunViews(args);
 
+// `merge-cpu [rounds]`: the A/B merge's cost a record in CPU time (FeedMergeBenchmarks).
+if (args.Length > 0 && args[0] == "merge-cpu") return FeedMergeBenchmarks.CpuHarness(args);
+
 // `backtest-cpu [runs] [inline]`: a trading day backtested in CPU time per record (inline: the folder read on one thread).
 if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);
 // `backtest-allocs [runs] [inline]`: the types that day allocates, by the runtime's allocation sampling.
