@@ -19,7 +19,12 @@ public sealed class KisGatewayHealthCheck(KisGateway gateway) : IHealthCheck
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var status = gateway.Status();
+        return Task.FromResult(Evaluate(gateway.Status(), context.Registration.FailureStatus));
+    }
+
+    /// <summary>The health of one gateway from its status (also each fleet shard's, <see cref="KisGatewayFleetHealthCheck"/>).</summary>
+    internal static HealthCheckResult Evaluate(GatewayStatus status, HealthStatus failureStatus)
+    {
         var data = new Dictionary<string, object>
         {
             ["broker_connected"] = status.BrokerConnected,
@@ -32,7 +37,7 @@ public sealed class KisGatewayHealthCheck(KisGateway gateway) : IHealthCheck
             ["overflowed"] = status.Overflowed,
             ["confirms_outstanding"] = status.ConfirmsOutstanding,
         };
-        HealthCheckResult Failed(string why) => new(context.Registration.FailureStatus, why, data: data);
+        HealthCheckResult Failed(string why) => new(failureStatus, why, data: data);
         var result =
             !status.BrokerConnected ? Failed("The publisher is not connected to the broker.")
             : status.BrokerBlocked is { } blocked ? Failed($"The broker has blocked publishing since {status.BrokerBlockedSince:u} ({blocked}): records wait in the buffer.")
@@ -42,7 +47,7 @@ public sealed class KisGatewayHealthCheck(KisGateway gateway) : IHealthCheck
             : status.BufferCapacity > 0 && status.BufferDepth >= status.BufferCapacity * BufferWarningFill
                 ? HealthCheckResult.Degraded($"The publisher's buffer is {status.BufferDepth}/{status.BufferCapacity} full.", data: data)
             : HealthCheckResult.Healthy("Publishing.", data);
-        return Task.FromResult(result);
+        return result;
     }
 }
 

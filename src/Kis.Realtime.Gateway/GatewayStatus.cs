@@ -15,6 +15,14 @@ public sealed record GatewayStatus
     public int Standbys { get; init; } = -1;
     /// <summary>Checkpoints this run wrote to <see cref="KisGatewayEndpoint.RunsStream"/>.</summary>
     public long Checkpoints { get; init; }
+    /// <summary>In a fleet: the shard this gateway serves (<see cref="KisGatewayEndpoint.Shard"/>; null for the claims shard or a single gateway).</summary>
+    public string? Shard { get; init; }
+    /// <summary>The process running this gateway, <c>host:pid</c>: in a fleet, which process holds which shard.</summary>
+    public string Process { get; init; } = "";
+    /// <summary>In a fleet: the shards of the universe (0 outside a fleet); with <see cref="FleetClaimsShard"/> the claims shard too.</summary>
+    public int FleetShards { get; init; }
+    /// <summary>In a fleet: whether a claims shard (the spare app keys, answering ad-hoc claims on the namespace's request queue) exists.</summary>
+    public bool FleetClaimsShard { get; init; }
     /// <summary>The KIS sessions, one per app key.</summary>
     public IReadOnlyList<GatewaySessionStatus> Sessions { get; init; } = [];
     /// <summary>The registrations the gateway holds or is making, with their consumers.</summary>

@@ -33,8 +33,18 @@ public sealed record KisGatewayEndpoint
     /// <summary>The prefix of every queue and exchange name.</summary>
     public string Namespace { get; init; } = "kis";
 
+    /// <summary>
+    /// In a fleet (<see cref="KisGatewayFleet"/>): the shard (an app key's index in the shared credentials list) whose
+    /// gateway this endpoint names. A shard has its own election, request queue, standby queue and runs stream
+    /// (<c>.shard-{Shard}</c> after each name) and shares the records exchange and the TR streams: consumers see one set of
+    /// streams. Null (the default): the namespace's single gateway, or a fleet's claims shard.
+    /// </summary>
+    public string? Shard { get; init; }
+
+    private string ShardSuffix => Shard is null ? "" : ".shard-" + Shard;
+
     /// <summary>The queue the gateway takes requests from.</summary>
-    public string RequestQueue => Namespace + ".requests";
+    public string RequestQueue => Namespace + ".requests" + ShardSuffix;
 
     /// <summary>The direct exchange consumers publish requests to (routing key <see cref="RequestQueue"/>): a consumer
     /// user needs write permission on it alone, not on the default exchange (which reaches every queue, streams included).</summary>
@@ -44,13 +54,16 @@ public sealed record KisGatewayEndpoint
     public string Exchange => Namespace + ".records";
 
     /// <summary>The exclusive queue the active gateway of this namespace holds (see <see cref="KisGatewayElection"/>).</summary>
-    public string ActiveQueue => Namespace + ".gateway-active";
+    public string ActiveQueue => Namespace + ".gateway-active" + ShardSuffix;
 
     /// <summary>The queue standby gateways consume (its consumer count is the number of standbys).</summary>
-    public string StandbyQueue => Namespace + ".gateway-standbys";
+    public string StandbyQueue => Namespace + ".gateway-standbys" + ShardSuffix;
 
     /// <summary>The stream of the runs' checkpoints: claims and last confirmed records, read by the next run.</summary>
-    public string RunsStream => Namespace + ".gateway-runs";
+    public string RunsStream => Namespace + ".gateway-runs" + ShardSuffix;
+
+    /// <summary>The queue every process of a fleet consumes (<see cref="KisGatewayFleet"/>): its consumer count is the number of live processes.</summary>
+    public string FleetQueue => Namespace + ".gateway-fleet";
 
     /// <summary>
     /// The start of <paramref name="user"/>'s reply queues, <c>{ns}.reply.{user}.</c>: the gateway answers only into a
@@ -107,7 +120,7 @@ public sealed record KisGatewayEndpoint
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"AmqpUri = {DisplayUri}, CaCertificateFile = {CaCertificateFile}, ");
-        builder.Append($"ClusterNodes = [{string.Join(", ", ClusterNodes)}], Namespace = {Namespace}");
+        builder.Append($"ClusterNodes = [{string.Join(", ", ClusterNodes)}], Namespace = {Namespace}, Shard = {Shard}");
         return true;
     }
 }

@@ -131,7 +131,7 @@ internal sealed class ClientHost : IAsyncDisposable
         {
             var options = KisRealtimeOptions.Default with
             {
-                Credentials = [new KisCredential(settings.AppKey!, settings.AppSecret!)],
+                Credentials = args.Credentials ?? [new KisCredential(settings.AppKey!, settings.AppSecret!)],
                 HtsId = settings.HtsId,
                 Environment = settings.Environment,
                 WebSocketUrl = settings.WebSocketUrl,

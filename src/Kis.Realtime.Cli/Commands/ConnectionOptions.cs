@@ -9,6 +9,8 @@ internal sealed record ConnectionArgs
     public IReadOnlyList<string> Subscriptions { get; init; } = [];
     public string? AppKey { get; init; }
     public string? AppSecret { get; init; }
+    /// <summary><c>gateway --credentials-file</c>: the app keys the client pools, in place of <see cref="AppKey"/> alone.</summary>
+    public IReadOnlyList<KisCredential>? Credentials { get; init; }
     public string? HtsId { get; init; }
     public string? Environment { get; init; }
     public string? WebSocketUrl { get; init; }
@@ -36,7 +38,7 @@ internal sealed record ConnectionArgs
         builder.Append($"HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, ");
         builder.Append($"SimulatorPace = {SimulatorPace}, SimulatorSeed = {SimulatorSeed}, Gateway = {Masked.BrokerUri(Gateway)}, ");
         builder.Append($"GatewayNamespace = {GatewayNamespace}, GatewayCaFile = {GatewayCaFile}, LogLevel = {LogLevel}, ");
-        builder.Append($"FeedBAppKey = {Masked.Key(FeedBAppKey)}, FeedBAppSecret = {Masked.Secret(FeedBAppSecret)}");
+        builder.Append($"FeedBAppKey = {Masked.Key(FeedBAppKey)}, FeedBAppSecret = {Masked.Secret(FeedBAppSecret)}, Credentials = {Credentials?.Count}");
         return true;
     }
 

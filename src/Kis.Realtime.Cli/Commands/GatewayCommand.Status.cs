@@ -14,22 +14,33 @@ internal static partial class GatewayCommand
         var amqpCa = GatewayConnection.CaOption();
         var ns = NamespaceOption();
         var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
+        var fleet = new Option<bool>("--fleet")
+        {
+            Description = "a fleet's status (kisrt gateway --fleet): every shard's holder, keys per process, registrations per key",
+        };
         var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
         {
-            amqp, amqpPassword, amqpCa, ns, json,
+            amqp, amqpPassword, amqpCa, ns, json, fleet,
         };
-        command.SetAction((parse, token) => StatusAsync(Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)), parse.GetValue(json), Console.Out, token));
+        command.SetAction((parse, token) =>
+        {
+            var endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
+            return parse.GetValue(fleet) ? FleetStatusAsync(endpoint, parse.GetValue(json), Console.Out, token) : StatusAsync(endpoint, parse.GetValue(json), Console.Out, token);
+        });
         return command;
     }
 
+    /// <summary>A client for one question to <paramref name="endpoint"/>'s gateway.</summary>
+    private static KisGatewayClient StatusClient(KisGatewayEndpoint endpoint) => new(KisGatewayClientOptions.Default with
+    {
+        Endpoint = endpoint,
+        RequestTimeout = TimeSpan.FromSeconds(5),
+        ConnectRetryTime = TimeSpan.FromSeconds(3), // a one-shot question: a reset handshake is retried briefly, not for a minute
+    });
+
     internal static async Task<int> StatusAsync(KisGatewayEndpoint endpoint, bool json, TextWriter output, CancellationToken cancellationToken)
     {
-        await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with
-        {
-            Endpoint = endpoint,
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            ConnectRetryTime = TimeSpan.FromSeconds(3), // a one-shot question: a reset handshake is retried briefly, not for a minute
-        });
+        await using var client = StatusClient(endpoint);
         GatewayStatus s;
         try
         {

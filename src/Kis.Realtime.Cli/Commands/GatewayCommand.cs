@@ -57,6 +57,8 @@ internal static partial class GatewayCommand
             amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema, oneKey, StatusCommand(),
         };
         connection.AddTo(command);
+        var fleet = FleetOptions.Create();
+        fleet.AddTo(command);
         command.SetAction((parse, token) =>
         {
             var options = KisGatewayOptions.Default with
@@ -79,32 +81,18 @@ internal static partial class GatewayCommand
             if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
             var stopAfter = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
             var database = parse.GetValue(postgres) is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!) : null;
-            return RunAsync(connection.Read(parse), options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
+            var args = connection.Read(parse);
+            if (parse.GetValue(fleet.SubFile) is { } subFile) args = args with { Subscriptions = [.. args.Subscriptions, .. ReadListFile(subFile, "--sub-file")] };
+            if (parse.GetValue(fleet.CredentialsFile) is { } file) args = args with { Credentials = ReadCredentialsFile(file) };
+            if (parse.GetValue(fleet.Fleet))
+            {
+                if (database is not null) throw new CliUsageException("--postgres with --fleet: run the history writer beside the fleet (kisrt record), not in it.");
+                return RunFleetAsync(args, options, parse.GetValue(fleet.Name), interval, stopAfter, ClientHost.Environment.Process, Console.Error, token);
+            }
+            return RunAsync(args, options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
         });
         return command;
     }
-
-    private static Option<string?> AmqpOption() => new("--amqp")
-    {
-        Description = "RabbitMQ URI (or KISRT_AMQP); default amqp://guest:guest@127.0.0.1:5672/. Name the user only (amqp://USER@host:5672/) and give " +
-                      "the password with --amqp-password-file or KISRT_AMQP_PASSWORD: on the command line every `ps` shows it",
-    };
-
-    private static Option<string?> PasswordFileOption() => new("--amqp-password-file")
-    {
-        Description = "a file holding the broker user's password (or KISRT_AMQP_PASSWORD_FILE; KISRT_AMQP_PASSWORD the password itself), for an --amqp URI without one",
-    };
-
-    /// <summary>The --amqp-node values, each a host and port (nothing else: the URI's user and vhost apply to every node).</summary>
-    private static string[] ClusterNodes(string[]? nodes)
-    {
-        foreach (var node in nodes ?? [])
-            if (!Uri.TryCreate("amqp://" + node, UriKind.Absolute, out var parsed) || parsed.UserInfo.Length > 0 || parsed.PathAndQuery != "/" || node.EndsWith('/'))
-                throw new CliUsageException($"--amqp-node: '{(node.Length > 60 ? node[..60] + "…" : node)}' is not host:port.");
-        return nodes ?? [];
-    }
-
-    private static Option<string?> NamespaceOption() => new("--namespace") { Description = "prefix of the gateway's queues and exchange (default kis)" };
 
     /// <summary>The broker endpoint from <c>--amqp</c> (or KISRT_AMQP), its password from <paramref name="passwordFile"/> (or
     /// KISRT_AMQP_PASSWORD_FILE, KISRT_AMQP_PASSWORD) when the URI names only the user: a password on the command line is

@@ -7,6 +7,7 @@ namespace Kis.Realtime.Cli.Output;
 /// <summary>The JSON kisrt writes besides records, source-generated so that it needs no reflection (Native AOT).</summary>
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(GatewayStatus))]
+[JsonSerializable(typeof(List<GatewayStatus>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 internal static class CliJson

@@ -148,6 +148,9 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// <summary>When the gateway started.</summary>
     public DateTimeOffset StartedAt { get; }
 
+    /// <summary>This process as statuses name it, <c>host:pid</c>.</summary>
+    internal static string ProcessName { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     /// <summary>The KIS client the gateway holds.</summary>
     public KisRealtimeClient Client => _client;
 
@@ -179,6 +182,10 @@ public sealed partial class KisGateway : IAsyncDisposable
             ClaimsRestored = _restoring is { IsCompletedSuccessfully: true } restoring ? restoring.Result : 0,
             Standbys = _journal.Standbys,
             Checkpoints = _journal.Written,
+            Shard = _options.Endpoint.Shard,
+            Process = _options.ProcessName ?? ProcessName,
+            FleetShards = _options.FleetShards,
+            FleetClaimsShard = _options.FleetClaimsShard,
             Sessions = _options.Client.Credentials.Select((c, i) => new GatewaySessionStatus(i, c.MaskedAppKey, states[i], perSession[i])).ToList(),
             Registrations = registrations,
             Consumers = consumers,

@@ -242,7 +242,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     }
 
     /// <summary>The active queue's arguments (the same for every process: a declaration never conflicts).</summary>
-    private static readonly Dictionary<string, object?> ActiveQueueArguments = new()
+    internal static readonly Dictionary<string, object?> ActiveQueueArguments = new()
     {
         ["x-single-active-consumer"] = true,
         ["x-max-length"] = 1, // spare tokens: one waits, the older is dropped

@@ -125,6 +125,22 @@ public sealed record KisGatewayOptions
     /// <summary>Further destinations for every record received (see <see cref="IGatewayRecordSink"/>); none by default.</summary>
     public IReadOnlyList<IGatewayRecordSink> Sinks { get; init; } = [];
 
+    /// <summary>Set by <see cref="KisGatewayFleet"/> on each shard's gateway: the fleet's universe shards (reported in its status).</summary>
+    internal int FleetShards { get; init; }
+
+    /// <summary>Set by <see cref="KisGatewayFleet"/>: whether the fleet has a claims shard.</summary>
+    internal bool FleetClaimsShard { get; init; }
+
+    /// <summary>
+    /// Set by <see cref="KisGatewayFleet"/>: the fleet's universe, <c>"{TR id} {key}"</c>. A consumer's claim on one of them
+    /// is answered with its stream and registers nothing here: its shard holds it for the fleet's lifetime, and a second
+    /// registration of the key would publish its records twice.
+    /// </summary>
+    internal IReadOnlySet<string>? FleetUniverse { get; init; }
+
+    /// <summary>Set by <see cref="KisGatewayFleet"/>: the process name in statuses (<see cref="KisGatewayFleetOptions.Name"/>); null: host:pid.</summary>
+    internal string? ProcessName { get; init; }
+
     /// <summary>Clock for leases, linger and rates.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

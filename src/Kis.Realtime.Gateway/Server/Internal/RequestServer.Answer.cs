@@ -44,6 +44,9 @@ internal sealed partial class RequestServer
             {
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
+                if (_options.FleetUniverse?.Contains(tr.Id + " " + key) == true) // held by its fleet shard: read the stream
+                    return new GatewayReply(true, tr.Id, key, await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false),
+                        LeaseMs: (long)_options.Lease.TotalMilliseconds);
                 // A subscribe may wait for KIS for a minute (the OPSP8996 retries after a failover); the prefetch window
                 // holds this many of them and 64 more deliveries, so renewals and status never queue behind them.
                 if (Interlocked.Increment(ref _pendingSubscribes) > RequestGuard.MaxPendingSubscribes)
@@ -74,7 +77,7 @@ internal sealed partial class RequestServer
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
                 // Only the requester's own claim: one of another identity (or of the gateway) is not its to release.
-                if (!_registrations().Unsubscribe(identity, tr.Id, key))
+                if (_options.FleetUniverse?.Contains(tr.Id + " " + key) != true && !_registrations().Unsubscribe(identity, tr.Id, key))
                     throw new GatewayRefusalException("not_held", $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
                 return new GatewayReply(true, tr.Id, key);
             }

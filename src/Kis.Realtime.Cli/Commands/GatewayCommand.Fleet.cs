@@ -1,0 +1,133 @@
+using System.CommandLine;
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Gateway;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary><c>kisrt gateway --fleet</c>: one process of a fleet sharing the app keys of a credentials file (docs/gateway.md, Fleet).</summary>
+internal static partial class GatewayCommand
+{
+    private sealed record FleetOptions(Option<bool> Fleet, Option<string?> Name, Option<string?> CredentialsFile, Option<string?> SubFile)
+    {
+        public static FleetOptions Create() => new(
+            new Option<bool>("--fleet")
+            {
+                Description = "run as one process of a fleet: every process started with the same --credentials-file and --sub/--sub-file serves a share of " +
+                              "the app keys (41 registrations each), and a stopped process's keys move to the others (docs/gateway.md, Fleet)",
+            },
+            new Option<string?>("--fleet-name") { Description = "this process's name in the fleet's status (default host:pid)" },
+            new Option<string?>("--credentials-file")
+            {
+                Description = "the app keys, one `APPKEY APPSECRET` a line (# comments), in place of --app-key/--app-secret: " +
+                              "every process of a fleet reads the same file",
+            },
+            new Option<string?>("--sub-file") { Description = "the standing universe: one TR:code a line as --sub takes it (# comments), held beside --sub" });
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Fleet);
+            command.Options.Add(Name);
+            command.Options.Add(CredentialsFile);
+            command.Options.Add(SubFile);
+        }
+    }
+
+    /// <summary>The lines of a --sub-file or --credentials-file: trimmed, without blank lines and <c>#</c> comments.</summary>
+    internal static IReadOnlyList<string> ReadListFile(string path, string option)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"{option}: cannot read {path}: {e.Message}");
+        }
+        return lines.Select(l => (l.IndexOf('#') is var hash and >= 0 ? l[..hash] : l).Trim()).Where(l => l.Length > 0).ToList();
+    }
+
+    /// <summary>A credentials file: one app key and its secret a line. The secret is never echoed in an error.</summary>
+    internal static IReadOnlyList<KisCredential> ReadCredentialsFile(string path)
+    {
+        var credentials = new List<KisCredential>();
+        foreach (var (line, number) in ReadListFile(path, "--credentials-file").Select((l, i) => (l, i + 1)))
+        {
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2) throw new CliUsageException($"--credentials-file: entry {number} is not `APPKEY APPSECRET`.");
+            credentials.Add(new KisCredential(parts[0], parts[1]));
+        }
+        if (credentials.Count == 0) throw new CliUsageException($"--credentials-file: {path} lists no app key.");
+        if (credentials.DistinctBy(c => c.AppKey).Count() != credentials.Count)
+            throw new CliUsageException("--credentials-file: an app key is listed twice (KIS allows one session per key).");
+        return credentials;
+    }
+
+    /// <summary>Runs this process as one of the fleet until cancelled or <paramref name="stopAfter"/>; a status line every
+    /// <paramref name="interval"/>.</summary>
+    internal static async Task<int> RunFleetAsync(ConnectionArgs connection, KisGatewayOptions options, string? name,
+        TimeSpan interval, TimeSpan? stopAfter, ClientHost.Environment environment, TextWriter status, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (stopAfter is { } limit) stop.CancelAfter(limit);
+        // The host parses --sub and builds the client options (server, approval keys); each shard's gateway opens its own client from them.
+        ClientHost host;
+        try
+        {
+            host = await ClientHost.StartAsync(connection, environment, status, KisFullMode.Wait, stop.Token,
+                tuneOptions: o => o with { InlineDelivery = true }, connect: false)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return await StoppedDuringStartupAsync(status, "starting").ConfigureAwait(false);
+        }
+        await using var hostScope = host;
+        var fleetOptions = KisGatewayFleetOptions.Default with
+        {
+            Gateway = options with { Client = host.Client.Options, LoggerFactory = host.Client.Options.LoggerFactory },
+            Universe = host.Subscriptions.Select(s => new FleetRegistration(s.Tr, s.Key)).ToList(),
+            Name = name,
+        };
+        try
+        {
+            fleetOptions.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--fleet: {e.Message}");
+        }
+        await using var fleet = KisGatewayFleet.Start(fleetOptions);
+        var shards = fleet.Status().Shards;
+        var spare = shards.FirstOrDefault(s => s.Shard == KisGatewayFleet.ClaimsShardName);
+        await status.WriteLineAsync($"kisrt gateway: fleet process {fleet.Name} on namespace {options.Endpoint.Namespace}: " +
+                                    $"{fleetOptions.Universe.Count} registrations " +
+                                    $"over {shards.Count(s => s.Shard != KisGatewayFleet.ClaimsShardName)} app keys" +
+                                    (spare is null ? "" : $", claims shard of {spare.AppKeys} spare key(s)") +
+                                    $", {host.Client.Options.Credentials.Count} keys in all; a candidate for every shard");
+        using var ticker = new PeriodicTimer(interval);
+        try
+        {
+            while (await ticker.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+                await status.WriteLineAsync(FleetStatusLine(fleet.Status())).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        var end = fleet.Status();
+        await fleet.DisposeAsync().ConfigureAwait(false); // every shard's gateway stopped, its records confirmed, its lock handed on
+        await status.WriteLineAsync(FleetStatusLine(end)).ConfigureAwait(false);
+        await status.WriteLineAsync($"kisrt gateway: fleet process {end.Process} stopped: its shards go to the other processes").ConfigureAwait(false);
+        return CliFailures.Done;
+    }
+
+    internal static string FleetStatusLine(GatewayFleetStatus s)
+    {
+        var gateways = s.Shards.Select(x => x.Gateway).OfType<GatewayStatus>().ToList();
+        var held = s.Shards.Where(x => x.Role == GatewayRole.Active).Select(x => x.Shard);
+        return $"kisrt gateway: fleet process {s.Process}: live processes {s.LiveProcesses}, fair share {s.FairShare}, shards [{string.Join(",", held)}], " +
+               $"registrations {gateways.Sum(g => g.Registrations.Count)}, {gateways.Sum(g => g.PublishRate):0.0} records/s, " +
+               $"received {gateways.Sum(g => g.Received)}, " +
+               $"confirmed {gateways.Sum(g => g.Confirmed)}, overflowed {gateways.Sum(g => g.Overflowed)}, refused {gateways.Sum(g => g.RequestsRefused)}";
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Gateway;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary><c>kisrt gateway status --fleet</c>: every shard's gateway asked, the answers grouped by the process holding them.</summary>
+internal static partial class GatewayCommand
+{
+    internal static async Task<int> FleetStatusAsync(KisGatewayEndpoint endpoint, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
+        // Shard 0 tells how many shards there are (every fleet with a universe has one); a shard moving at this moment may not answer.
+        var first = await AskShardAsync(endpoint with { Shard = "0" }, cancellationToken).ConfigureAwait(false)
+                    ?? throw new CliRunException($"no fleet shard answered on namespace {endpoint.Namespace} ({endpoint.RequestQueue}.shard-0): " +
+                                                 "is `kisrt gateway --fleet` running?");
+        var names = Enumerable.Range(1, Math.Max(0, first.FleetShards - 1)).Select(i => (string?)i.ToString(CultureInfo.InvariantCulture)).ToList();
+        if (first.FleetClaimsShard) names.Add(null);
+        var others = await Task.WhenAll(names.Select(async n =>
+            (Shard: n, Status: await AskShardAsync(endpoint with { Shard = n }, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var shards = others.Prepend(("0", first)).Select(x => (Name: x.Item1 ?? KisGatewayFleet.ClaimsShardName, x.Item2)).ToList();
+        var missing = shards.Where(x => x.Item2 is null).Select(x => x.Name).ToList();
+        if (json)
+        {
+            var answered = shards.Where(x => x.Item2 is not null).Select(x => x.Item2!).ToList();
+            await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(answered, Output.CliJson.SnakeCase.ListGatewayStatus)).ConfigureAwait(false);
+            return missing.Count == 0 ? CliFailures.Done : CliFailures.RunFailed;
+        }
+        var byProcess = shards.Where(x => x.Item2 is not null).GroupBy(x => x.Item2!.Process).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var claims = first.FleetClaimsShard ? " and the claims shard" : "";
+        var notServed = missing.Count > 0 ? $", NOT SERVED: {string.Join(",", missing)}" : "";
+        await output.WriteLineAsync($"fleet on namespace {endpoint.Namespace}: {first.FleetShards} shard(s){claims}, " +
+                                    $"{byProcess.Count} process(es) holding them{notServed}").ConfigureAwait(false);
+        foreach (var process in byProcess)
+        {
+            var statuses = process.Select(x => x.Item2!).ToList();
+            await output.WriteLineAsync($"process {process.Key}: shards [{string.Join(",", process.Select(x => x.Name))}], " +
+                                        $"app keys {statuses.Sum(s => s.Sessions.Count)}, " +
+                                        $"registrations {statuses.Sum(s => s.Registrations.Count)}, {statuses.Sum(s => s.PublishRate):0.0} records/s, " +
+                                        $"received {statuses.Sum(s => s.Received)}, confirmed {statuses.Sum(s => s.Confirmed)}, " +
+                                        $"overflowed {statuses.Sum(s => s.Overflowed)}, " +
+                                        $"refused {statuses.Sum(s => s.RequestsRefused)}").ConfigureAwait(false);
+            foreach (var (name, s) in process)
+                foreach (var session in s!.Sessions)
+                    await output.WriteLineAsync($"  shard {name} app key {session.AppKey}: {session.State}, {session.Registrations}/41 registrations, " +
+                                                $"run {s.Run}, lag {s.BufferDepth} records (confirms outstanding {s.ConfirmsOutstanding}), " +
+                                                $"broker {Broker(s)}").ConfigureAwait(false);
+        }
+        foreach (var name in missing)
+            await output.WriteLineAsync($"shard {name}: no process answered: moving to another process, or none holds it").ConfigureAwait(false);
+        return missing.Count == 0 ? CliFailures.Done : CliFailures.RunFailed;
+    }
+
+    /// <summary>The status of the shard's gateway, or null when none answered.</summary>
+    private static async Task<GatewayStatus?> AskShardAsync(KisGatewayEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        await using var client = StatusClient(endpoint);
+        try
+        {
+            return await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KisConnectionException)
+        {
+            return null;
+        }
+    }
+}

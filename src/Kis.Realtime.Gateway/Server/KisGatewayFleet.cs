@@ -1,0 +1,170 @@
+using Kis.Realtime.Gateway.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>
+/// One process of a gateway fleet: several processes, on one machine or many, in one namespace, each serving a share
+/// of the app keys. The standing universe (<see cref="KisGatewayFleetOptions.Universe"/>) is spread over the keys, 41
+/// registrations each; each such key is a shard with its own election (RabbitMQ single active consumer, as
+/// <see cref="KisGatewayElection"/>), and every process is a candidate for every shard, so a shard has at most one
+/// holder and, when its holder dies or stops, the next candidate takes it within the election's heartbeat. Every
+/// <see cref="KisGatewayFleetOptions.RebalanceInterval"/> a process counts the live processes (consumers of
+/// <see cref="KisGatewayEndpoint.FleetQueue"/>) and hands over the shards it holds beyond its fair share, ceil(shards /
+/// live processes), when another candidate waits for them. The spare app keys form the claims shard, the gateway on the
+/// namespace's own request queue, which answers consumers' ad-hoc claims as a single gateway does.
+/// <code>
+/// await using var fleet = KisGatewayFleet.Start(KisGatewayFleetOptions.Default with { Gateway = options, Universe = universe });
+/// </code>
+/// </summary>
+public sealed partial class KisGatewayFleet : IAsyncDisposable
+{
+    /// <summary>The claims shard's name in statuses.</summary>
+    public const string ClaimsShardName = "claims";
+
+    private readonly KisGatewayFleetOptions _options;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyList<FleetShard> _shards;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _rebalancing;
+    private int _liveProcesses;
+    private int _disposed;
+
+    private KisGatewayFleet(KisGatewayFleetOptions options)
+    {
+        _options = options;
+        var loggerFactory = options.Gateway.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<KisGatewayFleet>();
+        var plan = options.Plan();
+        var universeShards = plan.Count(p => p.Shard is not null);
+        var claims = plan.Any(p => p.Shard is null);
+        var shardLogger = loggerFactory.CreateLogger<FleetShard>();
+        var environment = options.Gateway.Client.Environment;
+        var universe = plan.SelectMany(p => p.Registrations).Select(r => KisTrs.ForEnvironment(r.Tr, environment).Id + " " + r.Key)
+            .ToHashSet(StringComparer.Ordinal);
+        _shards = plan.Select(p => new FleetShard(options.Gateway with
+        {
+            Client = options.Gateway.Client with { Credentials = p.Credentials },
+            Endpoint = options.Gateway.Endpoint with { Shard = p.Shard },
+            FleetShards = universeShards,
+            FleetClaimsShard = claims,
+            ProcessName = Name,
+            FleetUniverse = universe,
+        }, p, shardLogger)).ToList();
+        _rebalancing = Task.Run(() => RebalanceAsync(_stop.Token));
+    }
+
+    /// <summary>Joins the fleet of <see cref="KisGatewayOptions.Endpoint"/>'s namespace as a candidate for every shard.</summary>
+    /// <exception cref="ArgumentException">An option is out of range, or the universe needs more app keys than given.</exception>
+    public static KisGatewayFleet Start(KisGatewayFleetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new KisGatewayFleet(options);
+    }
+
+    /// <summary>This process's name in statuses.</summary>
+    public string Name => _options.Name ?? KisGateway.ProcessName;
+
+    /// <summary>Live processes of the fleet at the last count (this one included); 0 until counted.</summary>
+    public int LiveProcesses => Volatile.Read(ref _liveProcesses);
+
+    /// <summary>The most shards one process holds when the fleet is balanced: ceil(shards / live processes).</summary>
+    public int FairShare => (_shards.Count + Math.Max(1, LiveProcesses) - 1) / Math.Max(1, LiveProcesses);
+
+    /// <summary>This process's shards now: which it holds, and the figures of their gateways.</summary>
+    public GatewayFleetStatus Status() => new(Name, LiveProcesses, FairShare, _shards.Select(s => new GatewayFleetShardStatus(
+        s.Plan.Name, s.Role, s.Plan.Credentials.Count, s.Plan.Registrations.Count, s.HandedOver, s.Gateway?.Status())).ToList());
+
+    private async Task RebalanceAsync(CancellationToken stop)
+    {
+        IConnection? connection = null;
+        IChannel? channel = null;
+        using var timer = new PeriodicTimer(_options.RebalanceInterval, _options.Gateway.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (connection is not { IsOpen: true } || channel is not { IsOpen: true })
+                    {
+                        if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+                        (connection, channel) = await JoinPresenceAsync(stop).ConfigureAwait(false);
+                    }
+                    await RebalanceOnceAsync(channel, stop).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    Log.RebalanceFailed(_logger, e.Message); // the broker gone: the elections notice on their own; counted again next tick
+                    channel = null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Consumes the fleet queue: this process counts among the live ones while its connection lives.</summary>
+    private async Task<(IConnection, IChannel)> JoinPresenceAsync(CancellationToken stop)
+    {
+        var endpoint = _options.Gateway.Endpoint;
+        var factory = endpoint.CreateFactory("kisrt-gateway-fleet");
+        factory.RequestedHeartbeat = _options.Gateway.ElectionHeartbeat; // a cut-off process stops counting as soon as its elections let go
+        var connection = await factory.CreateConnectionAsync(stop).ConfigureAwait(false);
+        var channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+        await channel.QueueDeclareAsync(endpoint.FleetQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
+        await channel.BasicConsumeAsync(endpoint.FleetQueue, autoAck: true, new AsyncEventingBasicConsumer(channel), stop).ConfigureAwait(false);
+        return (connection, channel);
+    }
+
+    private async Task RebalanceOnceAsync(IChannel channel, CancellationToken stop)
+    {
+        var endpoint = _options.Gateway.Endpoint;
+        var live = (int)(await channel.QueueDeclareAsync(endpoint.FleetQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop)
+            .ConfigureAwait(false)).ConsumerCount;
+        Volatile.Write(ref _liveProcesses, live);
+        var held = _shards.Where(s => s.Role == GatewayRole.Active).Reverse().ToList();
+        var excess = held.Count - FairShare;
+        if (excess <= 0 || live < 2) return;
+        var handing = new List<FleetShard>();
+        foreach (var shard in held)
+        {
+            if (handing.Count == excess) break;
+            // Only to a candidate waiting now: a shard handed to nobody comes back here after a gap for nothing.
+            var candidates = (await channel.QueueDeclareAsync(shard.Endpoint.ActiveQueue, durable: false, exclusive: false, autoDelete: true,
+                KisGatewayElection.ActiveQueueArguments, cancellationToken: stop).ConfigureAwait(false)).ConsumerCount;
+            if (candidates >= 2) handing.Add(shard);
+        }
+        if (handing.Count == 0) return;
+        Log.HandingOver(_logger, string.Join(", ", handing.Select(s => s.Plan.Name)), held.Count, FairShare, live);
+        await Task.WhenAll(handing.Select(s => s.HandOverAsync())).ConfigureAwait(false);
+    }
+
+    /// <summary>Leaves the fleet: every shard's gateway stops and its lock goes to the next candidate.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _rebalancing.ConfigureAwait(false);
+        await Task.WhenAll(_shards.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(85, LogLevel.Information, "Fleet: handing over shard(s) {Shards}: holding {Held}, fair share {Share} of {Live} live processes")]
+        public static partial void HandingOver(ILogger logger, string shards, int held, int share, int live);
+
+        [LoggerMessage(86, LogLevel.Warning, "Fleet: could not count the live processes ({Reason}); trying again")]
+        public static partial void RebalanceFailed(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Cli;
+using Xunit.Abstractions;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// <c>kisrt gateway --fleet</c> as three child processes sharing four app keys (a credentials file) and a universe file of
+/// 123 index keys (three shards of 41, and the claims shard of the spare key); the holder of a universe shard killed
+/// with SIGKILL while records flow. The survivors serve its shards within the documented time, no record is published
+/// twice (each key's runs follow one another, seq rising within each), and a consumer of a moved key is told the gap.
+/// </summary>
+[Collection(nameof(RecordKillTests))] // runs alone, as the other kill tests: child processes keep both cores busy
+public partial class GatewayFleetKillTests(ITestOutputHelper output)
+{
+    /// <summary>docs/gateway.md, Fleet: a killed process's shards are served again within this.</summary>
+    private static readonly TimeSpan MoveTarget = TimeSpan.FromSeconds(10);
+
+    [GeneratedRegex(@"received (?=\d+, confirmed (\d+))(\d+)")]
+    private static partial Regex ConfirmedPattern();
+
+    [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\]")]
+    private static partial Regex FleetLine();
+
+    [GeneratedRegex(@"registrations (\d+),")]
+    private static partial Regex RegistrationsPattern();
+
+    [RabbitFact]
+    public async Task Killed_with_sigkill_a_fleet_process_hands_its_shards_to_the_others_with_nothing_published_twice()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var keys = Enumerable.Range(0, 4)
+            .Select(i => new SimulatorCredential(("PSsimFleetKill" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = keys, Pace = MarketPace.PerSecond(10) });
+        var folder = Directory.CreateTempSubdirectory("kisrt-fleet-");
+        var universe = Enumerable.Range(1, 123).Select(i => i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var credentialsFile = Path.Combine(folder.FullName, "keys.txt");
+        var universeFile = Path.Combine(folder.FullName, "universe.txt");
+        await File.WriteAllLinesAsync(credentialsFile, ["# the fleet's app keys", .. keys.Select(k => $"{k.AppKey} {k.AppSecret}")]);
+        await File.WriteAllLinesAsync(universeFile, ["# every index key, three shards of 41", .. universe.Select(k => $"index:{k}")]);
+        string[] Fleet(string name) => ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--fleet", "--fleet-name", name,
+            "--credentials-file", credentialsFile, "--sub-file", universeFile];
+        var processes = new Dictionary<string, RecordKillTests.RecorderProcess>();
+        try
+        {
+            foreach (var name in new[] { "a", "b", "c" })
+                processes[name] = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, keys[0], ConfirmedPattern(), Fleet(name));
+            string[] all = ["0", "1", "2", KisGatewayFleet.ClaimsShardName];
+            // Balanced: four shards over three processes, at most two each.
+            await UntilAsync(() => Covered(processes.Values, all, 3) && processes.Values.All(p => Held(p).Count <= 2), "every shard held once by three live processes",
+                CliTimeout);
+
+            var victim = processes.First(p => Held(p.Value).Any(s => s != KisGatewayFleet.ClaimsShardName));
+            var moved = Held(victim.Value).Where(s => s != KisGatewayFleet.ClaimsShardName).ToList();
+            var movedKey = universe[int.Parse(moved[0], System.Globalization.CultureInfo.InvariantCulture) * 41];
+            await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "desk" });
+            var gaps = new List<GatewayGap>();
+            consumer.RunGapDetected += (_, gap) => { lock (gaps) gaps.Add(gap); };
+            await using var reading = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, movedKey).GetAsyncEnumerator();
+            Assert.True(await reading.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+
+            var clock = Stopwatch.StartNew();
+            victim.Value.Kill();
+            await victim.Value.WaitForExitAsync().WaitAsync(CliTimeout);
+            processes.Remove(victim.Key);
+            await victim.Value.DisposeAsync();
+            await UntilAsync(() => Covered(processes.Values, all, 2), "the killed process's shards held by the survivors", MoveTarget);
+            output.WriteLine($"shards {string.Join(",", moved)} of the killed process held again after {clock.Elapsed.TotalSeconds:0.00} s");
+            // The moved key's records come on, after a gap its consumer is told of.
+            await UntilAsync(() => { lock (gaps) return gaps.Any(g => g.Key == movedKey); }, "the moved key's gap", CliTimeout);
+            Assert.True(await reading.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+
+            // The survivors hold every registration of the universe again (their status lines' registrations add up).
+            await UntilAsync(() => processes.Values.Sum(p => FleetLine().Matches(p.Stderr)[^1] is var line && RegistrationsPattern().Match(p.Stderr[line.Index..]) is
+                { Success: true } r ? int.Parse(r.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0) == universe.Count, "123 registrations held", CliTimeout);
+            foreach (var process in processes.Values) output.WriteLine(FleetLine().Matches(process.Stderr)[^1].Value);
+            // The stream up to the moved key's first record of the survivor's run: no record twice, a key's runs never interleaved.
+            var movedKeys = moved.SelectMany(s => universe.Skip(int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) * 41).Take(41)).ToHashSet();
+            var records = await broker.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id,
+                list => list.Where(r => r.Key == movedKey).Select(r => r.Run).Distinct().Count() >= 2).WaitAsync(CliTimeout);
+            output.WriteLine($"{records.Count} records read; moved keys with records of two runs: " +
+                             $"{records.Where(r => movedKeys.Contains(r.Key)).GroupBy(r => r.Key).Count(g => g.Select(r => r.Run).Distinct().Count() >= 2)} of {movedKeys.Count}");
+            Assert.Equal(records.Count, records.Select(r => (r.Run, r.Key, r.Seq)).Distinct().Count());
+            foreach (var byKey in records.GroupBy(r => r.Key))
+            {
+                var runs = new List<string>();
+                long last = 0;
+                foreach (var r in byKey)
+                {
+                    if (runs.Count == 0 || runs[^1] != r.Run)
+                    {
+                        Assert.DoesNotContain(r.Run, runs);
+                        runs.Add(r.Run);
+                        last = 0;
+                    }
+                    Assert.True(r.Seq > last, $"{byKey.Key}: seq {r.Seq} after {last} in run {r.Run}");
+                    last = r.Seq;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var process in processes.Values) await process.DisposeAsync();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The shards a process said it held in its last fleet line.</summary>
+    private static IReadOnlyList<string> Held(RecordKillTests.RecorderProcess process) =>
+        FleetLine().Matches(process.Stderr) is { Count: > 0 } lines ? lines[^1].Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
+
+    /// <summary>Every shard held by exactly one of the processes, each counting <paramref name="live"/> live processes.</summary>
+    private static bool Covered(IEnumerable<RecordKillTests.RecorderProcess> processes, string[] shards, int live)
+    {
+        var lines = processes.Select(p => FleetLine().Matches(p.Stderr) is { Count: > 0 } m ? m[^1] : null).ToList();
+        if (lines.Any(l => l is null || l.Groups[1].Value != live.ToString(System.Globalization.CultureInfo.InvariantCulture))) return false;
+        var held = lines.SelectMany(l => l!.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        return held.Count == shards.Length && shards.All(held.Contains);
+    }
+}
