@@ -124,7 +124,8 @@ public sealed record MarketPace(MarketPaceMode Mode, double RecordsPerSecond = 0
         return sinceOpen >= TimeSpan.Zero && sinceOpen < OpenBurstLength ? OpenBurstRecordsPerSecond : RecordsPerSecond;
     }
 
-    private static readonly TimeSpan KrxOpen = TimeSpan.FromHours(9);
+    /// <summary>KRX's regular open (09:00), a time of day on the market clock: from the one calendar, not a constant of its own.</summary>
+    private static readonly TimeSpan KrxOpen = MarketCalendar.KrxStocks.Sessions.First(s => s.Kind == TradingSessions.Regular).Start;
 
     /// <summary>Human pace (the default).</summary>
     public static MarketPace Demo { get; } = new(MarketPaceMode.Demo);

@@ -90,6 +90,9 @@ internal sealed class ClientHost : IAsyncDisposable
         var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
             environment.ConfigurationDirectory, environment.UserSecrets);
         var settings = CliSettings.From(configuration);
+        // A credentials file (gateway --credentials-file) is an account as --app-key is: KIS (or --ws-url), never the built-in simulator.
+        if (args.Credentials is [var first, ..] && string.IsNullOrEmpty(settings.AppKey) && string.IsNullOrEmpty(settings.AppSecret))
+            settings = settings with { AppKey = first.AppKey, AppSecret = first.AppSecret };
         if (string.IsNullOrEmpty(settings.AppKey) != string.IsNullOrEmpty(settings.AppSecret))
             throw new CliUsageException("give both the app key and the app secret (KIS_APP_KEY and KIS_APP_SECRET), or neither to use the simulator.");
 

@@ -47,9 +47,15 @@ internal static class SimCommand
                 + "(records/s across the whole universe, e.g. market:20000:100000: the burst for the open's first minute)",
             DefaultValueFactory = _ => "demo",
         };
-        var universe = new Option<string>("--universe") { Description = "the stocks listed: small (49 well-known) or krx-all (2,700, activity skewed)", DefaultValueFactory = _ => "small" };
+        var universe = new Option<string>("--universe")
+        {
+            Description = "the stocks listed: small (49 well-known) or krx-all (2,700, activity skewed)", DefaultValueFactory = _ => "small",
+        };
         var appKeys = new Option<int?>("--app-keys") { Description = "accept N generated app keys more (written to --app-keys-file, never printed)" };
-        var appKeysFile = new Option<string?>("--app-keys-file") { Description = "where --app-keys writes its keys and secrets (mode 600; the Kis:Credentials shape)" };
+        var appKeysFile = new Option<string?>("--app-keys-file")
+        {
+            Description = "where --app-keys writes its keys and secrets (mode 600; the Kis:Credentials shape)",
+        };
         var credentialsFile = new Option<string?>("--credentials-file") { Description = "accept the app keys of this file too (the Kis:Credentials shape)" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
@@ -82,7 +88,8 @@ internal static class SimCommand
                 Console.WriteLine(line);
             // A whole market's keys are not listed one by one (nor their secrets): the file has them.
             if (many) Console.WriteLine($"  app keys      : {options.Credentials.Count - 1:N0} more, from the keys file (secrets not printed)");
-            if (options.Universe != SimulatorUniverse.Small) Console.WriteLine("  universe      : krx-all (2,700 stocks; `kisrt sim --universe krx-all --list`)");
+            if (options.Universe != SimulatorUniverse.Small)
+                Console.WriteLine("  universe      : krx-all (2,700 stocks; `kisrt sim --universe krx-all --list`)");
             Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
             Console.WriteLine(options.MarketStart is { } start
                 ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
@@ -290,7 +297,8 @@ internal static class SimCommand
     private static MarketPace ParseMarketPace(string text)
     {
         var parts = text.Split(':');
-        var rates = parts.Skip(1).Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : -1)
+        var rates = parts.Skip(1)
+            .Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : -1)
             .ToArray();
         if (rates.Length is < 1 or > 2 || rates.Any(r => !(r > 0) || double.IsInfinity(r)))
             throw new CliUsageException($"--pace market:STEADY[:BURST] takes positive records/s across the universe (e.g. market:20000:100000), not '{text}'.");

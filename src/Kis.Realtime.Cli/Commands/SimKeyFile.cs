@@ -21,13 +21,15 @@ internal static class SimKeyFile
     {
         if (count is < 1 or > 10_000) throw new CliUsageException($"--app-keys must be 1 to 10000, not {count}.");
         return [.. Enumerable.Range(1, count).Select(i =>
-            new SimulatorCredential($"PSsim{i:D4}" + RandomNumberGenerator.GetString(Alphabet, 27), RandomNumberGenerator.GetString(Alphabet, 64), $"simkey{i:D3}"))];
+            new SimulatorCredential($"PSsim{i:D4}" + RandomNumberGenerator.GetString(Alphabet, 27), RandomNumberGenerator.GetString(Alphabet, 64),
+                $"simkey{i:D3}"))];
     }
 
     /// <summary>Writes <paramref name="credentials"/> to <paramref name="path"/>, readable by the user only.</summary>
     public static void Write(string path, IReadOnlyList<SimulatorCredential> credentials)
     {
-        var list = new JsonArray([.. credentials.Select(c => (JsonNode)new JsonObject { ["AppKey"] = c.AppKey, ["AppSecret"] = c.AppSecret, ["HtsId"] = c.HtsId })]);
+        var list = new JsonArray([.. credentials.Select(c =>
+            (JsonNode)new JsonObject { ["AppKey"] = c.AppKey, ["AppSecret"] = c.AppSecret, ["HtsId"] = c.HtsId })]);
         var text = new JsonObject { ["Kis"] = new JsonObject { ["Credentials"] = list } }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

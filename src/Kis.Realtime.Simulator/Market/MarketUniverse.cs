@@ -45,11 +45,13 @@ internal sealed class MarketUniverse
     /// The universe of <paramref name="kind"/>: <paramref name="known"/> (code, name, low, high, turnover) ranked by turnover,
     /// then for <see cref="SimulatorUniverse.KrxAll"/> generated stocks from <paramref name="seed"/> up to 2,700.
     /// </summary>
-    public static MarketUniverse Create(SimulatorUniverse kind, int seed, IEnumerable<(string Code, string? Name, long Low, long High, long Turnover)> known)
+    public static MarketUniverse Create(SimulatorUniverse kind, int seed,
+        IEnumerable<(string Code, string? Name, long Low, long High, long Turnover)> known)
     {
         var rows = known.OrderByDescending(k => k.Turnover).ThenBy(k => k.Code, StringComparer.Ordinal)
             .Select((k, i) => (k.Code, Name: k.Name ?? $"종목{k.Code}", Market: i % 3 == 2 ? "KOSDAQ" : "KOSPI", k.Low, k.High)).ToList();
-        if (kind == SimulatorUniverse.KrxAll) rows.AddRange(Generate(seed, rows.Select(r => r.Code), rows.Select(r => r.Name), rows.Count(r => r.Market == "KOSPI")));
+        if (kind == SimulatorUniverse.KrxAll)
+            rows.AddRange(Generate(seed, rows.Select(r => r.Code), rows.Select(r => r.Name), rows.Count(r => r.Market == "KOSPI")));
         var weights = rows.Select((_, rank) => 1 / Math.Pow(rank + 1, ZipfExponent)).ToArray();
         var total = weights.Sum();
         return new MarketUniverse([.. rows.Select((r, i) => new UniverseStock(r.Code, r.Name, r.Market, r.Low, r.High, weights[i] / total))]);

@@ -25,6 +25,7 @@ public class GatewayFleetTests(ITestOutputHelper output)
     public async Task Three_processes_serve_every_registration_once_and_a_stopped_ones_shards_move_with_nothing_doubled()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
+        var log = BrokerLog.FromNow();
         var keys = Enumerable.Range(0, 7)
             .Select(i => new SimulatorCredential(("PSsimFleetKey" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
         await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(200) });
@@ -118,6 +119,10 @@ public class GatewayFleetTests(ITestOutputHelper output)
             }
             // The moved key's records the stop cost: a gap from the stopped run to the survivor's, reported to the consumer.
             await UntilAsync(() => { lock (gaps) return gaps.Any(g => g.Key == movedKey); }, "the moved key's gap");
+            // Start, balancing, hand-overs and the stop: no channel or connection error about this namespace's queues in the
+            // broker's log (the elections declare, never look passively at a queue that may not exist).
+            var errors = log.ErrorLinesOf(new Uri(RabbitTestBroker.GuestUri).UserInfo.Split(':')[0], broker.Endpoint.Namespace);
+            Assert.True(errors.Count == 0, string.Join('\n', errors));
         }
         finally
         {

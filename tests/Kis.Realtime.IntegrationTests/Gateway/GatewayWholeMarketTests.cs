@@ -22,7 +22,8 @@ public class GatewayWholeMarketTests(ITestOutputHelper output)
     public async Task Ten_keys_carry_400_registrations_of_the_whole_market_through_the_open_s_burst_with_nothing_lost_or_doubled()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var keys = Enumerable.Range(1, Keys).Select(i => new SimulatorCredential($"PSsimWholeMarketCiKey{i:D15}", $"whole-market-secret-{i:D2}", $"simkey{i:D3}")).ToList();
+        var keys = Enumerable.Range(1, Keys)
+            .Select(i => new SimulatorCredential($"PSsimWholeMarketCiKey{i:D15}", $"whole-market-secret-{i:D2}", $"simkey{i:D3}")).ToList();
         // The scenario starts ten seconds before KRX's open: the keys subscribe, then 09:00 brings the burst (10 s at 10,000
         // records/s across the universe, about half of it on these 200 names), then the steady 2,000/s.
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with

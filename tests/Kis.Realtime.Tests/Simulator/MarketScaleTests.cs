@@ -102,7 +102,8 @@ public sealed class MarketScaleTests
                 "--pace", "market:20000:100000", "--no-state"]));
             Assert.Equal(133, options.Credentials.Count); // the default key and 132 more
             Assert.Equal(SimulatorUniverse.KrxAll, options.Universe);
-            Assert.Equal((MarketPaceMode.MarketWide, 20_000.0, 100_000.0), (options.Pace.Mode, options.Pace.RecordsPerSecond, options.Pace.OpenBurstRecordsPerSecond));
+            Assert.Equal((MarketPaceMode.MarketWide, 20_000.0, 100_000.0),
+                (options.Pace.Mode, options.Pace.RecordsPerSecond, options.Pace.OpenBurstRecordsPerSecond));
             if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
             var read = SimKeyFile.Read(path);
             Assert.Equal(options.Credentials.Skip(1).Select(c => (c.AppKey, c.AppSecret)), read.Select(c => (c.AppKey, c.AppSecret)));
