@@ -58,7 +58,7 @@ trap cleanup EXIT
 start_sim() {
     local dir="$WORK/$1"
     mkdir -p "$dir/home/KIS/config"
-    "${KISRT[@]}" sim --profile "$2" --ping-interval 5s "${@:3}" >"$dir/sim.log" 2>&1 &
+    "${KISRT[@]}" sim --profile "$2" --ping-interval 5s --no-state "${@:3}" >"$dir/sim.log" 2>&1 &
     PIDS+=($!); echo $! >"$dir/sim.pid"
     for _ in $(seq 1 600); do grep -q "REST base URL" "$dir/sim.log" && break; sleep 0.1; done
     REST_URL=$(sed -n 's/.*REST base URL : \(http:[^ ]*\).*/\1/p' "$dir/sim.log")

@@ -7,6 +7,11 @@ using Kis.Realtime.Benchmarks;
 if (args.Length > 0 && args[0] == "e2e") return await EndToEndHarness.RunAsync(args);
 // `gateway-e2e [seconds] [records/s]`: simulator → gateway → RabbitMQ → KisGatewayClient, p99 latency at a steady rate.
 if (args.Length > 0 && args[0] == "gateway-e2e") return await GatewayEndToEndHarness.RunAsync(args);
+// `whole-market [stocks] [keys] [steady/s] [burst/s] [burst-s] [steady-s] [lead-s] [postgres]`: the whole-market day
+// (simulator at market scale → one gateway process pooling the keys → RabbitMQ → an independent consumer), lost/doubled, lag, CPU.
+if (args.Length > 0 && args[0] == "whole-market") return await WholeMarketHarness.RunAsync(args);
+// `whole-market-gateway …`: that harness's gateway process.
+if (args.Length > 6 && args[0] == "whole-market-gateway") return await WholeMarketGateway.RunAsync(args);
 // `gateway-publish [rounds]`: the gateway's publisher and a minimal RabbitMQ.Client publisher alternated, µs per record.
 if (args.Length > 0 && args[0] == "gateway-publish") return await GatewayPublishHarness.RunAsync(args);
 // `latency-default [seconds] [records/s]`: p99 receive→delivery on one busy key, default options vs InlineDelivery.
@@ -25,6 +30,9 @@ if (args.Length > 0 && args[0] == "cpu") return CpuPerRecordHarness.Run(args);
 if (args.Length > 0 && args[0] == "notice-cpu") return CpuPerRecordHarness.RunNotices(args);
 // `views-cpu [seconds]`: the generated views with several TR layouts, CPU time per record per layout.
 if (args.Length > 0 && args[0] == "views-cpu") return CpuPerRecordHarness.RunViews(args);
+
+// `merge-cpu [rounds]`: the A/B merge's cost a record in CPU time (FeedMergeBenchmarks).
+if (args.Length > 0 && args[0] == "merge-cpu") return FeedMergeBenchmarks.CpuHarness(args);
 
 // `backtest-cpu [runs] [inline]`: a trading day backtested in CPU time per record (inline: the folder read on one thread).
 if (args.Length > 0 && args[0] == "backtest-cpu") return await BacktestBenchmarks.CpuHarnessAsync(args);

@@ -162,6 +162,7 @@ internal sealed class SyntheticRecording : IDisposable
             recording.Add(at, Frame(tradeTr, Encoding.ASCII.GetBytes(string.Join('^', tradeFields))));
             void Book(string name, string value) => bookFields[bookTr.IndexOf(name)] = value;
             Book("bsop_hour", time);
+            Book("hour_cls_code", "0"); // KRX's continuous session, as KIS marks its books (not a call's: KrxCalls)
             for (var level = 1; level <= 10; level++)
             {
                 Book($"askp{level}", Text(price + tick * level));

@@ -89,6 +89,14 @@ public sealed class KisSimulator : IAsyncDisposable
     /// <summary>Running totals.</summary>
     public SimulatorCounters Counters => _hub.Counters;
 
+    /// <summary>
+    /// Every instrument (TR and key) anyone subscribed to this run, with the records it made and how many its slowest
+    /// subscriber has not sent yet: the simulator's own count, which a whole-market run's consumers are checked against.
+    /// </summary>
+    public IReadOnlyList<SimulatorInstrumentCount> Instruments =>
+        [.. _hub.Market.Instruments.Select(i => new SimulatorInstrumentCount(i.Tr.Id, i.Key, i.RecordsMade, i.RecordsUnsent))
+            .OrderBy(c => c.TrId, StringComparer.Ordinal).ThenBy(c => c.Key, StringComparer.Ordinal)];
+
     /// <summary>Completes when the replay file has been served (immediately when there is none).</summary>
     public Task ReplayCompletion => _replay?.Completion ?? Task.CompletedTask;
 

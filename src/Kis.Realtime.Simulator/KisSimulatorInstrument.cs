@@ -12,8 +12,14 @@ public sealed record KisSimulatorInstrument(string Kind, string Code, string Nam
     /// <paramref name="tradingDay"/>'s expiry (their codes follow it). The same <paramref name="seed"/> as
     /// <see cref="SimulatorOptions.Seed"/> gives the same master.
     /// </summary>
-    public static IReadOnlyList<KisSimulatorInstrument> List(int seed, DateOnly tradingDay) =>
-        new InstrumentMaster(seed).Listing(tradingDay.ToDateTime(TimeOnly.MinValue))
+    public static IReadOnlyList<KisSimulatorInstrument> List(int seed, DateOnly tradingDay) => List(seed, tradingDay, SimulatorUniverse.Small);
+
+    /// <summary>
+    /// As <see cref="List(int, DateOnly)"/> for <paramref name="universe"/> (<see cref="SimulatorOptions.Universe"/>): the
+    /// whole KRX lists 2,700 stocks, the generated ones busiest first.
+    /// </summary>
+    public static IReadOnlyList<KisSimulatorInstrument> List(int seed, DateOnly tradingDay, SimulatorUniverse universe) =>
+        new InstrumentMaster(seed, universe).Listing(tradingDay.ToDateTime(TimeOnly.MinValue))
             .Select(i => new KisSimulatorInstrument(i.Kind, i.Code, i.Name))
             .ToList();
 }

@@ -81,13 +81,52 @@ public enum MarketPaceMode
     FlatOut,
     /// <summary>No generated data at all (e.g. when only replaying a file).</summary>
     Off,
+    /// <summary>
+    /// A market-wide rate spread over the instruments by their activity (<see cref="SimulatorOptions.Universe"/>'s Zipf-like
+    /// shares, half on trades, half on books), with the open's burst: <see cref="MarketPace.OpenBurstRecordsPerSecond"/> for
+    /// <see cref="MarketPace.OpenBurstLength"/> from 09:00 on the market clock, <see cref="MarketPace.RecordsPerSecond"/>
+    /// after. The rates are what every instrument of the universe subscribed together makes; a subscriber of some gets their share.
+    /// </summary>
+    MarketWide,
 }
 
 /// <summary>How fast the market generator sends; use <see cref="Demo"/>, <see cref="FlatOut"/>, <see cref="Off"/> or <see cref="PerSecond"/>.</summary>
 /// <param name="Mode">The pacing mode.</param>
-/// <param name="RecordsPerSecond">For <see cref="MarketPaceMode.Rate"/>: records per second per instrument (TR and key).</param>
+/// <param name="RecordsPerSecond">For <see cref="MarketPaceMode.Rate"/>: records per second per instrument (TR and key); for
+/// <see cref="MarketPaceMode.MarketWide"/>: the steady rate of the whole universe.</param>
 public sealed record MarketPace(MarketPaceMode Mode, double RecordsPerSecond = 0)
 {
+    /// <summary>For <see cref="MarketPaceMode.MarketWide"/>: the whole universe's rate during the open's burst.</summary>
+    public double OpenBurstRecordsPerSecond { get; init; }
+
+    /// <summary>For <see cref="MarketPaceMode.MarketWide"/>: how long the burst lasts from 09:00 on the market clock.</summary>
+    public TimeSpan OpenBurstLength { get; init; }
+
+    /// <summary>
+    /// A market-wide day profile: <paramref name="steadyPerSecond"/> records a second across the whole universe (e.g. 20,000),
+    /// <paramref name="openBurstPerSecond"/> (e.g. 100,000) for <paramref name="openBurstLength"/> (default one minute) from
+    /// the 09:00 open on the market clock; each instrument makes its activity share of it (see <see cref="MarketPaceMode.MarketWide"/>).
+    /// </summary>
+    public static MarketPace MarketWide(double steadyPerSecond, double? openBurstPerSecond = null, TimeSpan? openBurstLength = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steadyPerSecond);
+        var burst = openBurstPerSecond ?? steadyPerSecond;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(burst, nameof(openBurstPerSecond));
+        var length = openBurstLength ?? TimeSpan.FromMinutes(1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, TimeSpan.Zero, nameof(openBurstLength));
+        return new MarketPace(MarketPaceMode.MarketWide, steadyPerSecond) { OpenBurstRecordsPerSecond = burst, OpenBurstLength = length };
+    }
+
+    /// <summary>For <see cref="MarketPaceMode.MarketWide"/>: the whole universe's rate at market time <paramref name="marketNow"/>.</summary>
+    internal double MarketRateAt(DateTime marketNow)
+    {
+        var sinceOpen = marketNow.TimeOfDay - KrxOpen;
+        return sinceOpen >= TimeSpan.Zero && sinceOpen < OpenBurstLength ? OpenBurstRecordsPerSecond : RecordsPerSecond;
+    }
+
+    /// <summary>KRX's regular open (09:00), a time of day on the market clock: from the one calendar, not a constant of its own.</summary>
+    private static readonly TimeSpan KrxOpen = MarketCalendar.KrxStocks.Sessions.First(s => s.Kind == TradingSessions.Regular).Start;
+
     /// <summary>Human pace (the default).</summary>
     public static MarketPace Demo { get; } = new(MarketPaceMode.Demo);
 
@@ -202,6 +241,9 @@ public sealed record SimulatorOptions
     /// <summary>Generator pace: how often each subscription is sent records (the market clock says whether it may).</summary>
     public MarketPace Pace { get; init; } = MarketPace.Demo;
 
+    /// <summary>Which stocks the market lists: the small table (default) or the whole KRX (<see cref="SimulatorUniverse.KrxAll"/>).</summary>
+    public SimulatorUniverse Universe { get; init; } = SimulatorUniverse.Small;
+
     /// <summary>Maximum records per multi-record frame (1..999); bursts and fast paces are split into frames of at most this many.</summary>
     public int MaxRecordsPerFrame { get; init; } = 100;
 
@@ -249,7 +291,11 @@ public sealed record SimulatorOptions
         if (!Enum.IsDefined(Clock)) throw new ArgumentException("Clock must be Demo or Live.", nameof(Clock));
         if (!(ClockSpeed > 0) || double.IsInfinity(ClockSpeed)) throw new ArgumentException("ClockSpeed must be a positive number.", nameof(ClockSpeed));
         if (Pace is null) throw new ArgumentException("Pace is required.", nameof(Pace));
-        if (Pace.Mode == MarketPaceMode.Rate && !(Pace.RecordsPerSecond > 0)) throw new ArgumentException("A rate pace needs RecordsPerSecond > 0.", nameof(Pace));
+        if (Pace.Mode is MarketPaceMode.Rate or MarketPaceMode.MarketWide && !(Pace.RecordsPerSecond > 0))
+            throw new ArgumentException("A rate pace needs RecordsPerSecond > 0.", nameof(Pace));
+        if (Pace.Mode == MarketPaceMode.MarketWide && !(Pace.OpenBurstRecordsPerSecond > 0))
+            throw new ArgumentException("A market-wide pace needs OpenBurstRecordsPerSecond > 0.", nameof(Pace));
+        if (!Enum.IsDefined(Universe)) throw new ArgumentException("Universe must be Small or KrxAll.", nameof(Universe));
         if (Credentials is null) throw new ArgumentException("Credentials are required.", nameof(Credentials));
         if (Costs is null) throw new ArgumentException("Costs are required.", nameof(Costs));
         Costs.Validate();

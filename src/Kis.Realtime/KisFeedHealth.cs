@@ -34,11 +34,15 @@ public sealed record KisFeedHealth
     /// <summary>The last such failure, in words.</summary>
     public string? LastFailure { get; init; }
 
+    /// <summary>Why it could not connect when the merged client connected (null: it did); its subscriptions try again.</summary>
+    public string? ConnectFailure { get; init; }
+
     /// <summary>One line for a console: name, state, records, first, duplicates, lag, reconnects, gaps.</summary>
     public override string ToString() =>
         $"{Name}: {State.ToString().ToLowerInvariant()}, records {Records}, first {FirstDelivered}, duplicates {DuplicatesSuppressed}"
         + (LateTrades > 0 ? $", late {LateTrades}" : "")
         + (Lag is { } lag ? $", lag {lag.TotalMilliseconds:0} ms (max {MaxLag.TotalMilliseconds:0} ms)" : "")
         + $", reconnects {Reconnects}, own gaps {Gaps}"
+        + (ConnectFailure is { } failure ? $", did not connect at start ({failure})" : "")
         + (SubscriptionFailures > 0 ? $", failed subscriptions {SubscriptionFailures} ({LastFailure})" : "");
 }

@@ -29,9 +29,9 @@ public sealed record KisMergeOptions
     public int MaxKeptPerKey { get; init; } = 8192;
 
     /// <summary>Per subscription: records of all sources queued for the merge before a source waits (default 10,000).</summary>
-    public int Capacity { get; init; } = 10_000;
+    public int QueuedRecordsPerSubscription { get; init; } = 10_000;
 
-    /// <summary>The sources' names in <see cref="KisMergedClient.Feeds"/> (default A, B, C …).</summary>
+    /// <summary>The sources' names in <see cref="KisMergedClient.GetFeedHealth"/> (default A, B, C …).</summary>
     public IReadOnlyList<string>? SourceNames { get; init; }
 
     /// <summary>Whether disposing the merged client disposes its sources (default true).</summary>
@@ -45,7 +45,8 @@ public sealed record KisMergeOptions
         if (ReorderWindow < TimeSpan.Zero) throw new ArgumentException("ReorderWindow cannot be negative.", nameof(ReorderWindow));
         if (DuplicateWindow <= TimeSpan.Zero) throw new ArgumentException("DuplicateWindow must be positive.", nameof(DuplicateWindow));
         if (MaxKeptPerKey < 16) throw new ArgumentException("MaxKeptPerKey must be at least 16.", nameof(MaxKeptPerKey));
-        if (Capacity < 1) throw new ArgumentException("Capacity must be at least 1.", nameof(Capacity));
+        if (QueuedRecordsPerSubscription < 1)
+            throw new ArgumentException("QueuedRecordsPerSubscription must be at least 1.", nameof(QueuedRecordsPerSubscription));
         if (SourceNames is not null && SourceNames.Count != sources)
             throw new ArgumentException($"SourceNames names {SourceNames.Count} sources; there are {sources}.", nameof(SourceNames));
         ArgumentNullException.ThrowIfNull(TimeProvider);

@@ -11,7 +11,7 @@ namespace Kis.Realtime;
 /// merged into one tape, so one source's drop or reconnect loses nothing. Every subscription subscribes on every source;
 /// trades go out once each, in exchange order (by KIS's cumulative volume); records without a sequence (books, notices)
 /// once per copy a source sent, the other sources' copies suppressed; a gap only when every source missed the trades.
-/// Each source's health is in <see cref="Feeds"/>. An <see cref="IKisRealtimeClient"/> itself: bars, recording and the
+/// Each source's health is in <see cref="GetFeedHealth"/>. An <see cref="IKisRealtimeClient"/> itself: bars, recording and the
 /// typed helpers work on it as on any source (docs/library.md, "Redundant feeds").
 /// </summary>
 public sealed class KisMergedClient : IKisRealtimeClient
@@ -58,8 +58,8 @@ public sealed class KisMergedClient : IKisRealtimeClient
     /// <summary>The sources, in the order given.</summary>
     public IReadOnlyList<IKisRealtimeClient> Sources => _sources;
 
-    /// <summary>Each source's health, now (in the order of <see cref="Sources"/>).</summary>
-    public IReadOnlyList<KisFeedHealth> Feeds => [.. _sources.Select((source, i) => Health(source, i))];
+    /// <summary>Each source's health, now (in the order of <see cref="Sources"/>): a snapshot built at each call.</summary>
+    public IReadOnlyList<KisFeedHealth> GetFeedHealth() => [.. _sources.Select((source, i) => Health(source, i))];
 
     private KisFeedHealth Health(IKisRealtimeClient source, int i)
     {
@@ -80,6 +80,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
             Gaps = stats.Gaps,
             SubscriptionFailures = feed.Failures,
             LastFailure = feed.LastFailure,
+            ConnectFailure = feed.ConnectFailure,
         };
     }
 
@@ -98,7 +99,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
 
     /// <summary>
     /// The merged tape's counters: records delivered and its gaps (only where every source missed the trades) are its
-    /// own; records received, drops, reconnects and decode errors are the sources' summed (<see cref="Feeds"/> has each).
+    /// own; records received, drops, reconnects and decode errors are the sources' summed (<see cref="GetFeedHealth"/> has each).
     /// </summary>
     public KisRealtimeStatistics Statistics
     {
@@ -139,7 +140,10 @@ public sealed class KisMergedClient : IKisRealtimeClient
     /// <summary>The first source's HTS ID that is set.</summary>
     public string? HtsId => _sources.Select(s => s.HtsId).FirstOrDefault(id => id is not null);
 
-    /// <summary>Connects every source; succeeds when one does (the others keep trying on their own).</summary>
+    /// <summary>
+    /// Connects every source; succeeds when one does: a source that could not connect is named with its failure in
+    /// <see cref="GetFeedHealth"/> (<see cref="KisFeedHealth.ConnectFailure"/>), and each subscription tries it again.
+    /// </summary>
     /// <exception cref="KisConnectionException">No source could be reached (the first source's failure).</exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
@@ -148,10 +152,12 @@ public sealed class KisMergedClient : IKisRealtimeClient
         {
             await Task.WhenAll(attempts).ConfigureAwait(false);
         }
-        catch when (attempts.Any(a => a.IsCompletedSuccessfully))
+        catch when (attempts.Any(a => a.IsCompletedSuccessfully) && !cancellationToken.IsCancellationRequested)
         {
-            // One source is enough to start; the failed ones are in Feeds and reconnect by themselves.
+            // One source is enough to start; the others' failures are their health.
         }
+        for (var i = 0; i < attempts.Length; i++)
+            if (attempts[i].Exception?.InnerException is { } failure) _feeds[i].ConnectFailed(failure.Message);
     }
 
     /// <inheritdoc/>
@@ -170,7 +176,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
 
     /// <summary>
     /// The merged records of <paramref name="key"/>: subscribed on every source; a source whose subscription fails is
-    /// counted in <see cref="Feeds"/> and the others carry on.
+    /// counted in <see cref="GetFeedHealth"/> and the others carry on.
     /// </summary>
     /// <exception cref="KisSubscriptionException">Every source refused (the first refusal).</exception>
     public async IAsyncEnumerable<KisRecord> SubscribeRecordsAsync(TrDefinition tr, string key,
@@ -180,7 +186,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
         ArgumentNullException.ThrowIfNull(key);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) != 0, this);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var queue = Channel.CreateBounded<(int Source, KisRecord? Record)>(new BoundedChannelOptions(_options.Capacity)
+        var queue = Channel.CreateBounded<(int Source, KisRecord? Record)>(new BoundedChannelOptions(_options.QueuedRecordsPerSubscription)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,

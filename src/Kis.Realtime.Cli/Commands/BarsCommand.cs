@@ -194,7 +194,7 @@ internal static class BarsCommand
         if (parquet is not null) await parquet.WriteAsync(CancellationToken.None);
         lock (gate) writer.Flush();
         if (source.Client is KisMergedClient merged) // --feed-b-app-key: each feed's health
-            await stderr.WriteLineAsync("kisrt: feeds: " + string.Join("; ", merged.Feeds.Select(f => f.ToString())));
+            await stderr.WriteLineAsync("kisrt: feeds: " + string.Join("; ", merged.GetFeedHealth().Select(f => f.ToString())));
         // Records that did not decode are the source's (one count for every subscription), reported as `kisrt decode` does.
         var statistics = source.Client.Statistics;
         var undecodable = statistics.DecodeErrors;

@@ -129,6 +129,7 @@ internal sealed class ClientHost : IAsyncDisposable
 
         var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(log ?? status, logLevel);
         KisRealtimeClient? client = null, clientB = null;
+        ClientHost? host = null;
         try
         {
             var options = KisRealtimeOptions.Default with
@@ -149,13 +150,14 @@ internal sealed class ClientHost : IAsyncDisposable
             if (tuneOptions is not null) options = tuneOptions(options);
             client = CreateClient(options);
             if (feedB is not null) clientB = CreateClient(options with { Credentials = [feedB] });
+            host = new ClientHost(client, clientB, simulator, settings, specs, loggerFactory, status, environment);
             // Not connecting: the caller connects, e.g. the gateway beside its broker side (the first subscription would too).
-            if (connect) await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            if (connect && clientB is not null) await clientB.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return new ClientHost(client, clientB, simulator, settings, specs, loggerFactory, status, environment);
+            if (connect) await host.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return host;
         }
         catch
         {
+            if (host?.Merged is not null) await host.Merged.DisposeAsync().ConfigureAwait(false);
             if (clientB is not null) await clientB.DisposeAsync().ConfigureAwait(false);
             if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
             if (simulator is not null) await simulator.DisposeAsync().ConfigureAwait(false);
@@ -308,8 +310,26 @@ internal sealed class ClientHost : IAsyncDisposable
             : "largest gaps: " + string.Join("; ", stats.LargestGaps.Select(g =>
                 $"{g.TrId} {g.Key} {g.MissingVolume:N0} missed between {g.From:HH:mm:ss} and {g.To:HH:mm:ss} KST{(g.AcrossReconnect ? " (across a reconnect)" : "")}"));
 
+    /// <summary>
+    /// Connects the session, or with feed B both through the merge: one that connects is enough to start, the other is
+    /// named on the status output (its subscriptions try it again) rather than end the command.
+    /// </summary>
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (Merged is null)
+        {
+            await Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await Merged.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var feed in Merged.GetFeedHealth())
+            if (feed.ConnectFailure is { } failure)
+                await _status.WriteLineAsync($"kisrt: feed {feed.Name} did not connect ({failure}); starting on the other, its subscriptions try it again")
+                    .ConfigureAwait(false);
+    }
+
     /// <summary>With feed B: one line per feed (records, first delivered, duplicates, lag, reconnects, own gaps); else null.</summary>
-    public string? FeedHealth() => Merged is null ? null : "feeds: " + string.Join("; ", Merged.Feeds.Select(f => f.ToString()));
+    public string? FeedHealth() => Merged is null ? null : "feeds: " + string.Join("; ", Merged.GetFeedHealth().Select(f => f.ToString()));
 
     public async ValueTask DisposeAsync()
     {

@@ -41,18 +41,34 @@ internal static class SimCommand
                 + $"across restarts (default {DefaultStateFile})",
         };
         var noState = new Option<bool>("--no-state") { Description = "keep the paper venue in memory only: every start is a new day with new accounts" };
-        var pace = new Option<string>("--pace") { Description = "generated data pace: demo, flat-out, off, or records/s per instrument (e.g. 1000)", DefaultValueFactory = _ => "demo" };
+        var pace = new Option<string>("--pace")
+        {
+            Description = "generated data pace: demo, flat-out, off, records/s per instrument (e.g. 1000), or market:STEADY[:BURST] "
+                + "(records/s across the whole universe, e.g. market:20000:100000: the burst for the open's first minute)",
+            DefaultValueFactory = _ => "demo",
+        };
+        var universe = new Option<string>("--universe")
+        {
+            Description = "the stocks listed: small (49 well-known) or krx-all (2,700, activity skewed)", DefaultValueFactory = _ => "small",
+        };
+        var appKeys = new Option<int?>("--app-keys") { Description = "accept N generated app keys more (written to --app-keys-file, never printed)" };
+        var appKeysFile = new Option<string?>("--app-keys-file")
+        {
+            Description = "where --app-keys writes its keys and secrets (mode 600; the Kis:Credentials shape)",
+        };
+        var credentialsFile = new Option<string?>("--credentials-file") { Description = "accept the app keys of this file too (the Kis:Credentials shape)" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
             profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices, stateFile, noState, list,
+            universe, appKeys, appKeysFile, credentialsFile,
         };
         command.SetAction(async (parse, ct) =>
         {
             var options = OptionsFrom(parse);
             if (parse.GetValue(list))
             {
-                WriteListing(options.Seed, Console.Out);
+                WriteListing(options.Seed, Console.Out, options.Universe);
                 return 0;
             }
             await using var sim = await KisSimulator.StartAsync(options, ct);
@@ -67,7 +83,13 @@ internal static class SimCommand
             Console.WriteLine(options.RandomNotices
                 ? "  notices       : made up at random (--random-notices), not those of the orders placed"
                 : "  notices       : the orders' own, on H0STCNI0/9 (stocks) and H0IFCNI0/9 (futures/options)");
-            foreach (var line in SimCredentials.Describe(options.Credentials, options.AcceptAnyHtsId)) Console.WriteLine(line);
+            var many = options.Credentials.Count > 4;
+            foreach (var line in SimCredentials.Describe(many ? options.Credentials.Take(1).ToList() : options.Credentials, options.AcceptAnyHtsId))
+                Console.WriteLine(line);
+            // A whole market's keys are not listed one by one (nor their secrets): the file has them.
+            if (many) Console.WriteLine($"  app keys      : {options.Credentials.Count - 1:N0} more, from the keys file (secrets not printed)");
+            if (options.Universe != SimulatorUniverse.Small)
+                Console.WriteLine("  universe      : krx-all (2,700 stocks; `kisrt sim --universe krx-all --list`)");
             Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
             Console.WriteLine(options.MarketStart is { } start
                 ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
@@ -90,9 +112,9 @@ internal static class SimCommand
     }
 
     /// <summary><c>kisrt sim --list</c>: every instrument of the simulator's master, one a line (the futures and options of today's expiry).</summary>
-    internal static void WriteListing(int seed, TextWriter output)
+    internal static void WriteListing(int seed, TextWriter output, SimulatorUniverse universe = SimulatorUniverse.Small)
     {
-        foreach (var instrument in KisSimulatorInstrument.List(seed, KoreaTime.DateOf(DateTimeOffset.UtcNow)))
+        foreach (var instrument in KisSimulatorInstrument.List(seed, KoreaTime.DateOf(DateTimeOffset.UtcNow), universe))
             output.WriteLine($"{instrument.Kind,-16} {instrument.Code,-10} {instrument.Name}".TrimEnd());
     }
 
@@ -149,8 +171,14 @@ internal static class SimCommand
             Seed = parse.GetValue<int>("--seed"),
             PingInterval = pingInterval,
             AcceptedPingAnswers = ParsePingAnswer(parse.GetValue<string>("--ping-answer")),
-            Credentials = SimCredentials.From(parse.GetValue<string?>("--app-key"), parse.GetValue<string?>("--app-secret"),
-                parse.GetValue<string?>("--hts-id"), parse.GetValue<string[]>("--account")),
+            Credentials = [.. SimCredentials.From(parse.GetValue<string?>("--app-key"), parse.GetValue<string?>("--app-secret"),
+                parse.GetValue<string?>("--hts-id"), parse.GetValue<string[]>("--account")), .. MoreKeys(parse)],
+            Universe = parse.GetValue<string>("--universe")?.ToLowerInvariant() switch
+            {
+                null or "" or "small" => SimulatorUniverse.Small,
+                "krx-all" or "krx" => SimulatorUniverse.KrxAll,
+                var other => throw new CliUsageException($"--universe must be small or krx-all, not '{other}'."),
+            },
             AcceptAnyHtsId = parse.GetValue<bool>("--any-hts-id"),
             RandomNotices = parse.GetValue<bool>("--random-notices"),
             ReplayFile = replay?.FullName,
@@ -236,13 +264,44 @@ internal static class SimCommand
         _ => "pong frame or text echo",
     };
 
+    /// <summary>--app-keys (generated, written to --app-keys-file) and --credentials-file: the keys beyond the main one.</summary>
+    private static IEnumerable<SimulatorCredential> MoreKeys(ParseResult parse)
+    {
+        var file = parse.GetValue<string?>("--credentials-file");
+        var read = file is null ? [] : SimKeyFile.Read(file);
+        if (parse.GetValue<int?>("--app-keys") is not { } count)
+        {
+            if (parse.GetValue<string?>("--app-keys-file") is not null) throw new CliUsageException("--app-keys-file needs --app-keys N.");
+            return read;
+        }
+        // Generated secrets go to a file only: never to the terminal, where they would end up in scrollback and logs.
+        var path = parse.GetValue<string?>("--app-keys-file")
+            ?? throw new CliUsageException("--app-keys N needs --app-keys-file PATH: the generated secrets are written there, never printed.");
+        var made = SimKeyFile.Generate(count);
+        SimKeyFile.Write(path, made);
+        return [.. read, .. made];
+    }
+
     internal static MarketPace ParsePace(string? text, bool replaying) => text?.ToLowerInvariant() switch
     {
+        var m when m?.StartsWith("market:", StringComparison.Ordinal) == true => ParseMarketPace(m),
         null or "" or "demo" => replaying ? MarketPace.Off : MarketPace.Demo,
         "flat-out" or "flatout" => MarketPace.FlatOut,
         "off" => MarketPace.Off,
         var n when double.TryParse(n, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rate) && rate > 0
             => MarketPace.PerSecond(rate),
-        var other => throw new CliUsageException($"--pace must be demo, flat-out, off or a positive records/s number, not '{other}'."),
+        var other => throw new CliUsageException($"--pace must be demo, flat-out, off, a positive records/s number or market:STEADY[:BURST], not '{other}'."),
     };
+
+    /// <summary><c>market:20000:100000</c>: records/s across the universe, steady and (optional) for the open's first minute.</summary>
+    private static MarketPace ParseMarketPace(string text)
+    {
+        var parts = text.Split(':');
+        var rates = parts.Skip(1)
+            .Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : -1)
+            .ToArray();
+        if (rates.Length is < 1 or > 2 || rates.Any(r => !(r > 0) || double.IsInfinity(r)))
+            throw new CliUsageException($"--pace market:STEADY[:BURST] takes positive records/s across the universe (e.g. market:20000:100000), not '{text}'.");
+        return MarketPace.MarketWide(rates[0], rates.Length == 2 ? rates[1] : rates[0]);
+    }
 }

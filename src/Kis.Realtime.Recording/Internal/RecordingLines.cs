@@ -21,6 +21,7 @@ internal sealed class RecordingLines(string directory, IReadOnlyList<DateOnly> d
     private ByteLineReader? _reader;
     private RecordingLocation _source;
     private DateTimeOffset? _previous; // the last receive time read: a damaged line's stand-in
+    private RecordedMinute _minute; // its minute, which the next lines mostly share (parsed once)
     // The message that did not fit into the last block filled: the first of the next (a copy: the line is gone by then).
     private (DateTimeOffset At, RecordingLocation Source, byte[] Message)? _carried;
 
@@ -105,7 +106,7 @@ internal sealed class RecordingLines(string directory, IReadOnlyList<DateOnly> d
             if (Array.IndexOf(wanted, trId) < 0) return LineRead.Unwanted;
             wantedFrame = true;
         }
-        message = RawMessageLine.Parse(line, _scratch, out var at);
+        message = RawMessageLine.Parse(line, _scratch, ref _minute, out var at);
         if (at is null)
         {
             countSkipped(_source, "receive time unreadable"); // a recording always has receive times; a bare line is not one of its lines

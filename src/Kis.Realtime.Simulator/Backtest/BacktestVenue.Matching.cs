@@ -109,11 +109,12 @@ internal sealed partial class BacktestVenue
         instrument.Last = price;
         if (previousClose > 0) instrument.SetLimits(previousClose);
         instrument.AddToTape(price, volume);
-        if (instrument.Resting.Count == 0) return null;
         // ccld_dvsn 3 (장전), or the first trade after a call (KrxCalls): a single-price auction's print; else a buyer
-        // lifting an offer (1) or a seller hitting a bid (5).
+        // lifting an offer (1) or a seller hitting a bid (5). A print ends the call whether or not orders rest (as on
+        // paper, ReplayedStock): the next order takes the continuous book.
         var auction = side == TradeSide.PreOpen || instrument.InCall;
         instrument.InCall = false;
+        if (instrument.Resting.Count == 0) return null;
         var fills = auction ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
         Apply(fills, auction ? "auction" : "maker");
         return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them

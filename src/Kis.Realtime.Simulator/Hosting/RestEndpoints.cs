@@ -95,7 +95,8 @@ internal static class RestEndpoints
         sim.Faults.IsStalled,
         sim.Faults.IsRefusingNewSessions,
         sim.Counters,
-        sim.Sessions);
+        sim.Sessions,
+        sim.Instruments);
 
     private static async Task ApprovalAsync(HttpContext ctx, SimulatorHub hub)
     {

@@ -16,7 +16,8 @@ internal sealed partial class SimulatorJsonContext : JsonSerializerContext;
 /// <summary><c>GET /sim/status</c>.</summary>
 internal sealed record SimulatorStatusReply(
     string Profile, string WebSocketUrl, string RestBaseUrl, string Clock, string MarketTime, bool Stalled,
-    bool RefusingNewSessions, SimulatorCounters Counters, IReadOnlyList<SimulatorSessionInfo> Sessions);
+    bool RefusingNewSessions, SimulatorCounters Counters, IReadOnlyList<SimulatorSessionInfo> Sessions,
+    IReadOnlyList<SimulatorInstrumentCount> Instruments);
 
 internal static class SimulatorJson
 {

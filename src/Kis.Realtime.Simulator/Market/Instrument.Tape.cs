@@ -82,6 +82,20 @@ internal sealed partial class Instrument
         get { lock (_gate) return _recordsMade; }
     }
 
+    /// <summary>Records on the tape that some subscriber has not sent yet (made, not yet sent by the slowest).</summary>
+    public long RecordsUnsent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                long n = 0;
+                for (var i = 0; i < _ringCount; i++) n += _ring[(_ringStart + i) % _ring.Length].Records;
+                return n;
+            }
+        }
+    }
+
     /// <summary>Frames on the tape that some subscriber has not sent yet (how far the slowest one is behind).</summary>
     public int UnsentFrames
     {

@@ -19,6 +19,9 @@ internal sealed partial class Instrument(TrDefinition tr, string key, MarketStre
     public string Key { get; } = key;
     public TradingHours Hours { get; } = hours;
 
+    /// <summary>This instrument's share of a market-wide pace (<see cref="InstrumentMaster.ActivityShare"/>).</summary>
+    public double ActivityShare { get; init; }
+
     /// <summary>The pace of the instrument's tape, shared by its subscribers (seeded per TR and key).</summary>
     public TapePace Pace { get; } = new(pace ?? new Random(0));
 

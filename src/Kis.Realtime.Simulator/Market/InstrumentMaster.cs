@@ -111,6 +111,7 @@ internal sealed class InstrumentMaster
     public IEnumerable<(string Kind, string Code, string Name)> Listing(DateTime today) =>
         Indices.Select(i => ("index", i.Key, i.Value.Name))
             .Concat(Stocks.Select(s => ("stock", s.Key, StockName(s.Key))))
+            .Concat(_universe.Ranked.Where(s => !Stocks.ContainsKey(s.Code)).Select(s => ("stock", s.Code, s.Name)))
             .Concat(Elws.Select(e => ("elw", e, "")))
             .Concat(BondNames.Select(b => ("bond", b.Key, b.Value)))
             .Concat(Derivatives(today).Select(d => ("futures/options", d.Code, d.Name)));
@@ -125,11 +126,32 @@ internal sealed class InstrumentMaster
     };
 
     private readonly int _seed;
+    private readonly MarketUniverse _universe;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, string> _bondNameByIsin = new(StringComparer.Ordinal);
     private readonly HashSet<string> _bondNamesUsed = new(StringComparer.Ordinal);
 
-    public InstrumentMaster(int seed) => _seed = seed;
+    public InstrumentMaster(int seed, SimulatorUniverse universe = SimulatorUniverse.Small)
+    {
+        _seed = seed;
+        _universe = MarketUniverse.Create(universe, seed, Stocks.Select(s => (s.Key, s.Value.Name, s.Value.Low, s.Value.High, s.Value.TurnoverPerSecond)));
+    }
+
+    /// <summary>The stocks this master lists, busiest first, with their share of the market's records.</summary>
+    public IReadOnlyList<UniverseStock> Universe => _universe.Ranked;
+
+    /// <summary>True for a stock or ETF of this master's universe, or one of its ELWs (see <see cref="IsListedShortCode"/>).</summary>
+    public bool Lists(string code) => _universe.Find(code) is not null || Elws.Contains(code);
+
+    /// <summary>A stock's name in this master's universe (else as <see cref="StockName"/>).</summary>
+    public string NameOf(string code) => _universe.Find(code)?.Name ?? StockName(code);
+
+    /// <summary>
+    /// The share of the market-wide pace (<see cref="MarketPaceMode.MarketWide"/>) one instrument makes: its stock's
+    /// activity share, half on the trades and half on the book; an instrument outside the universe (an index, a bond …)
+    /// makes as much as the quietest stock's feed.
+    /// </summary>
+    public double ActivityShare(string key) => (_universe.Find(key)?.Share ?? _universe.SmallestShare) / 2;
 
     private Random For(string kind, string code) => new(StableHash.Combine(_seed, kind, code));
 
@@ -146,8 +168,8 @@ internal sealed class InstrumentMaster
     public (long Price, long TurnoverPerSecond) Stock(string code)
     {
         var r = For("stock", code);
-        var (low, high, turnover) = Stocks.TryGetValue(code, out var spec)
-            ? (spec.Low, spec.High, spec.TurnoverPerSecond)
+        var (low, high, turnover) = Stocks.TryGetValue(code, out var spec) ? (spec.Low, spec.High, spec.TurnoverPerSecond)
+            : _universe.Find(code) is { } listed ? (listed.Low, listed.High, r.NextInt64(100_000, 2_000_000))
             : (5_000L, 100_000L, r.NextInt64(1_000_000, 5_000_000));
         return (KrxRules.RoundDownToStockTick(r.NextInt64(low, high)), turnover);
     }

@@ -36,7 +36,7 @@ internal sealed class SimulatedMarket
         _maxRecordsPerFrame = options.MaxRecordsPerFrame;
         Clock = new MarketClock(options.TimeProvider, options.Clock, options.ClockSpeed, options.MarketStart, resumeAt);
         Tape = new MarketTape(counters);
-        Master = new InstrumentMaster(options.Seed);
+        Master = new InstrumentMaster(options.Seed, options.Universe);
         // Order numbers start somewhere seeded (as an account's numbers would), then only go up.
         _orderNumber = new Random(StableHash.Combine(options.Seed, "orders", "")).Next(1_000, 5_000);
         RandomNotices = options.RandomNotices;
@@ -136,6 +136,12 @@ internal sealed class SimulatedMarket
     /// </summary>
     public static bool IsUnlisted(TrDefinition tr, string key) => tr.KeyFormat == TrKeyFormat.StockCode && !InstrumentMaster.IsListedShortCode(key);
 
+    /// <summary>As <see cref="IsUnlisted(TrDefinition, string)"/> in this market's universe (<see cref="SimulatorOptions.Universe"/>).</summary>
+    public bool IsSilent(TrDefinition tr, string key) => tr.KeyFormat == TrKeyFormat.StockCode && !Master.Lists(key);
+
+    /// <summary>Every instrument anyone subscribed to, with what it made: the truth a whole-market run counts against.</summary>
+    public IEnumerable<Instrument> Instruments => _instruments.Values;
+
     /// <summary>The instrument behind a subscription, created at its first subscription.</summary>
     public Instrument Get(TrDefinition tr, string key) => _instruments.GetOrAdd((tr, key), static (k, m) => m.Create(k.Tr, k.Key), this);
 
@@ -147,7 +153,7 @@ internal sealed class SimulatedMarket
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
         var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
         MarketStream stream =
-            IsUnlisted(tr, key) ? new UnlistedStream(random)
+            IsSilent(tr, key) ? new UnlistedStream(random)
             : tr == KisTrs.IndexTicks ? new IndexStream(random, key, Master, secondsIntoDay)
             : tr == KisTrs.BondTrades ? new BondStream(random, key, Master, secondsIntoDay)
             : tr == KisTrs.ProgramTradesNxt ? new ProgramStream(random, key, Master, secondsIntoDay, nxtOnly: true)
@@ -166,7 +172,7 @@ internal sealed class SimulatedMarket
             : new GenericStream(random, tr, key, this);
         // The tape's pace is seeded per TR and key, apart from the records' own random state.
         var pace = new Random(StableHash.Combine(_seed ^ 0x5A5A5A5A, tr.Id, key));
-        return new Instrument(tr, key, stream, hours, _skips, _maxRecordsPerFrame, pace, _counters);
+        return new Instrument(tr, key, stream, hours, _skips, _maxRecordsPerFrame, pace, _counters) { ActivityShare = Master.ActivityShare(key) };
     }
 
     /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>

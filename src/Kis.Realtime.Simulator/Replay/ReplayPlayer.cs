@@ -157,13 +157,35 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
             _firstTimestamp ??= t;
             var due = TimeSpan.FromTicks((long)((t - _firstTimestamp.Value).Ticks / speed));
             var wait = due - time.GetElapsedTime(_startTicks);
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct).ConfigureAwait(false);
+            if (wait > TimeSpan.Zero) await DelayAsync(wait, due, time, ct).ConfigureAwait(false);
         }
         Feed(bytes.Span, ts);
         var sends = Send(bytes.Span, ct, out var targets);
         await Task.WhenAll(sends).ConfigureAwait(false);
         Interlocked.Add(ref hub.Counters._replayFrames, targets);
         Interlocked.Add(ref hub.Counters._frames, targets);
+    }
+
+    /// <summary>
+    /// Waits <paramref name="wait"/> on <paramref name="time"/>, until <paramref name="due"/> after the start. Task.Delay counts
+    /// whole milliseconds: on a test clock a book recorded 100 ns after its trade went out at once, before a strategy
+    /// stepping the clock had answered the trade, so its order met a later market than a backtest's
+    /// (SampleStrategyParityTests). Another clock is waited on to the tick, and asked again once the timer is set: a
+    /// test clock moved between the reckoning of the wait and the timer would otherwise set it that much too late. The
+    /// system clock's timers are millisecond-grained, so under a millisecond it does not wait, as before.
+    /// </summary>
+    private async Task DelayAsync(TimeSpan wait, TimeSpan due, TimeProvider time, CancellationToken ct)
+    {
+        if (ReferenceEquals(time, TimeProvider.System))
+        {
+            if (wait >= TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, time, ct).ConfigureAwait(false);
+            return;
+        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = time.CreateTimer(static state => ((TaskCompletionSource)state!).TrySetResult(), done, wait, Timeout.InfiniteTimeSpan);
+        using var cancel = ct.Register(static state => ((TaskCompletionSource)state!).TrySetCanceled(), done);
+        if (time.GetElapsedTime(_startTicks) >= due) done.TrySetResult();
+        await done.Task.ConfigureAwait(false);
     }
 
     /// <summary>The line's frame to the replayed market, before any session sees it (a span cannot cross an await).</summary>

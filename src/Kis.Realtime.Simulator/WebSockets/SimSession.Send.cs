@@ -197,7 +197,10 @@ internal sealed partial class SimSession
             }
 
             case MarketPaceMode.Rate:
+            case MarketPaceMode.MarketWide:
             {
+                // Market-wide: the universe's rate now (the open's burst or steady), each instrument its activity share.
+                var marketRate = pace.Mode == MarketPaceMode.MarketWide ? pace.MarketRateAt(now) : 0;
                 var ts = _time.GetTimestamp();
                 var shortest = double.MaxValue;
                 for (var i = 0; i < subs.Length; i++)
@@ -213,7 +216,8 @@ internal sealed partial class SimSession
                         continue;
                     }
                     // The instrument's pace, not this session's: another subscriber may have taken the credit.
-                    if (s.Instrument.Pace.TryTakeRate(ts, _time.TimestampFrequency, pace.RecordsPerSecond, s.Tr.Encrypted ? 1 : max, out count, out var next))
+                    var rate = pace.Mode == MarketPaceMode.MarketWide ? marketRate * s.Instrument.ActivityShare : pace.RecordsPerSecond;
+                    if (s.Instrument.Pace.TryTakeRate(ts, _time.TimestampFrequency, rate, s.Tr.Encrypted ? 1 : max, out count, out var next))
                     {
                         due = s;
                         _roundRobin++;

@@ -334,7 +334,7 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
         // subscription became visible.
         _control.Writer.TryWrite(new Outgoing(null));
         _hub.NotifyChanged();
-        if (SimulatedMarket.IsUnlisted(tr, key))
+        if (_hub.Market.IsSilent(tr, key))
         {
             // Subscribed (KIS checks only the key's form) but silent: the log says why, outside the session's lock.
             Interlocked.Increment(ref _hub.Counters._unlistedSubscriptions);

@@ -21,10 +21,21 @@ internal static class RawMessageLine
     /// </summary>
     public static ReadOnlySpan<byte> Parse(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> scratch, out DateTimeOffset? receivedAt)
     {
+        var minute = default(RecordedMinute);
+        return Parse(line, scratch, ref minute, out receivedAt);
+    }
+
+    /// <summary>
+    /// As <see cref="Parse(ReadOnlySpan{byte}, ArrayBufferWriter{byte}, out DateTimeOffset?)"/>, for a reader of many lines:
+    /// <paramref name="minute"/> keeps the minute of the last receive time read, which the next lines mostly share.
+    /// </summary>
+    public static ReadOnlySpan<byte> Parse(ReadOnlySpan<byte> line, ArrayBufferWriter<byte> scratch, scoped ref RecordedMinute minute,
+        out DateTimeOffset? receivedAt)
+    {
         receivedAt = null;
         var tab = line[..Math.Min(line.Length, MaxTimestampLength)].IndexOf((byte)'\t');
         if (tab <= 0 || line[0] is (byte)'0' or (byte)'1' or (byte)'{') return line;
-        if (!TryParseRecordedUtc(line[..tab], out var at)
+        if (!TryParseRecordedUtc(line[..tab], ref minute, out var at)
             && (!Utf8Parser.TryParse(line[..tab], out at, out var consumed, 'O') || consumed != tab)) return line;
 
         receivedAt = at;
@@ -86,18 +97,28 @@ internal static class RawMessageLine
     /// The form <see cref="Write"/> gives (<c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>), read without the general ISO parser: a
     /// replay reads one a message. Anything else (another offset, fewer digits, a leap second) is left to that parser.
     /// </summary>
-    private static bool TryParseRecordedUtc(ReadOnlySpan<byte> s, out DateTimeOffset at)
+    /// <remarks>
+    /// The date, hour and minute (<c>yyyy-MM-ddTHH:mm:</c>, checked once) are taken from <paramref name="last"/> when
+    /// they are its bytes: a recording's lines come a minute at a time, so most parse their seconds and fraction only.
+    /// </remarks>
+    private static bool TryParseRecordedUtc(ReadOnlySpan<byte> s, ref RecordedMinute last, out DateTimeOffset at)
     {
         at = default;
-        if (s.Length != 28 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[27] != 'Z')
-            return false;
-        if (!Digits(s[..4], out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
-            || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute) || !Digits(s.Slice(17, 2), out var second)
-            || !Digits(s.Slice(20, 7), out var fraction))
-            return false;
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
-            return false;
-        at = new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction, TimeSpan.Zero);
+        if (s.Length != 28 || s[19] != '.' || s[27] != 'Z') return false;
+        long minuteTicks;
+        if (last.Matches(s)) minuteTicks = last.Ticks;
+        else
+        {
+            if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return false;
+            if (!Digits(s[..4], out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
+                || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute))
+                return false;
+            if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59) return false;
+            minuteTicks = new DateTime(year, month, day, hour, minute, 0, DateTimeKind.Utc).Ticks;
+            last = new RecordedMinute(s, minuteTicks);
+        }
+        if (!Digits(s.Slice(17, 2), out var second) || !Digits(s.Slice(20, 7), out var fraction) || second > 59) return false;
+        at = new DateTimeOffset(minuteTicks + second * TimeSpan.TicksPerSecond + fraction, TimeSpan.Zero);
         return true;
     }
 
@@ -140,4 +161,31 @@ internal static class RawMessageLine
         span[written++] = (byte)'\n';
         output.Advance(written);
     }
+}
+
+/// <summary>
+/// The minute of the last recorded receive time a reader parsed (<c>yyyy-MM-ddTHH:mm:</c>, 17 bytes, valid) and its UTC
+/// ticks; default: none yet.
+/// </summary>
+internal readonly struct RecordedMinute
+{
+    private readonly ulong _first, _second; // bytes 0-7 and 8-15; byte 16 is the ':' checked with them
+    private readonly byte _sixteenth;
+
+    public RecordedMinute(ReadOnlySpan<byte> time, long ticks)
+    {
+        _first = System.Runtime.InteropServices.MemoryMarshal.Read<ulong>(time);
+        _second = System.Runtime.InteropServices.MemoryMarshal.Read<ulong>(time[8..]);
+        _sixteenth = time[16];
+        Ticks = ticks;
+    }
+
+    /// <summary>The minute's start, UTC ticks (0: none yet).</summary>
+    public long Ticks { get; }
+
+    /// <summary>Whether <paramref name="time"/> (28 bytes at least) starts with this minute's 17 bytes.</summary>
+    public bool Matches(ReadOnlySpan<byte> time) =>
+        Ticks != 0 && time[16] == _sixteenth
+        && System.Runtime.InteropServices.MemoryMarshal.Read<ulong>(time) == _first
+        && System.Runtime.InteropServices.MemoryMarshal.Read<ulong>(time[8..]) == _second;
 }

@@ -63,14 +63,14 @@ public sealed class RedundantFeedKillTests
         for (var kill = 1; kill <= Kills; kill++)
         {
             // A delivers for a while (a quarter second of trades), then its connection is cut without a close frame.
-            var from = merged.Feeds[0].Records;
-            await WaitAsync(() => merged.Feeds[0].Records >= from + Math.Max(10, Rate / 4), $"session A delivering before cut {kill}");
+            var from = merged.GetFeedHealth()[0].Records;
+            await WaitAsync(() => merged.GetFeedHealth()[0].Records >= from + Math.Max(10, Rate / 4), $"session A delivering before cut {kill}");
             var session = sim.Hub.Sessions.Single(s => s.AppKey == KeyA && s.Snapshot().Subscriptions.Count > 0);
             await session.AbortAsync();
             await WaitAsync(() => a.Statistics.Reconnects >= kill && a.State == KisConnectionState.Connected, $"session A back after cut {kill}");
         }
-        var recordsOfA = merged.Feeds[0].Records;
-        await WaitAsync(() => merged.Feeds[0].Records >= recordsOfA + 10, "session A delivering after the last cut");
+        var recordsOfA = merged.GetFeedHealth()[0].Records;
+        await WaitAsync(() => merged.GetFeedHealth()[0].Records >= recordsOfA + 10, "session A delivering after the last cut");
 
         // The simulator's own count now; the merged tape must hold exactly these trades, in order, each once.
         var made = instrument.RecordsMade - madeBefore;
@@ -91,7 +91,7 @@ public sealed class RedundantFeedKillTests
         Assert.Equal(accumulatedBefore, trades[0].Accumulated - trades[0].Volume);
 
         var stats = merged.Statistics;
-        var feeds = merged.Feeds;
+        var feeds = merged.GetFeedHealth();
         Assert.Equal(0, stats.Gaps);
         Assert.Equal(0, stats.Overlaps);
         Assert.True(feeds[0].Reconnects >= Kills, feeds[0].ToString());

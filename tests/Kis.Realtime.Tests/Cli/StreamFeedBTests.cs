@@ -1,5 +1,7 @@
+using Kis.Realtime.Cli;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;
@@ -27,6 +29,58 @@ public class StreamFeedBTests
         Assert.Equal(200, trades.Count);
         for (var i = 1; i < trades.Count; i++) Assert.Equal(trades[i - 1].Accumulated, trades[i].Accumulated - trades[i].Volume);
         var summary = stderr.ToString();
+        Assert.Contains("kisrt: feeds: A: ", summary);
+        Assert.Contains("; B: ", summary);
+        Assert.DoesNotContain("feed-b-secret", summary);
+    }
+
+    [Fact]
+    public async Task Feed_b_refused_at_the_start_is_named_and_the_stream_runs_on_feed_a()
+    {
+        // A server that knows the first key only: feed B cannot connect. Before, the command ended with exit 3.
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(300) });
+        var connection = new ConnectionArgs
+        {
+            Subscriptions = ["stock:005930"],
+            WebSocketUrl = sim.WebSocketUrl.ToString(),
+            RestUrl = sim.RestBaseUrl.ToString(),
+            AppKey = SimulatorOptions.DefaultAppKey,
+            AppSecret = SimulatorOptions.DefaultAppSecret,
+            FeedBAppKey = FeedBKey,
+            FeedBAppSecret = "feed-b-secret",
+        };
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        var exit = await KisrtApp.GuardAsync(
+            () => StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 50 }, Env(), stdout, stderr, default),
+            stderr).WaitAsync(CliTimeout);
+
+        var summary = stderr.ToString();
+        Assert.True(exit == 0, summary);
+        Assert.Equal(50, JsonLines(stdout.ToArray()).Count);
+        Assert.Contains("kisrt: feed B did not connect (", summary);
+        Assert.Contains("; B: ", summary);
+        Assert.Contains("did not connect at start", summary);
+        Assert.DoesNotContain("feed-b-secret", summary);
+        Assert.DoesNotContain(SimulatorOptions.DefaultAppSecret, summary);
+    }
+
+    [Fact]
+    public async Task Bars_over_two_sessions_merged_give_bars_and_each_feeds_health()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var connection = FastSimulator("stock:005930") with { FeedBAppKey = FeedBKey, FeedBAppSecret = "feed-b-secret" };
+        var exit = await BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl", Interval = "20t", Count = 5 }, Env(), stdout, stderr, default)
+            .WaitAsync(CliTimeout);
+
+        var summary = stderr.ToString();
+        Assert.True(exit == 0, summary);
+        var bars = JsonLines(stdout.ToString());
+        Assert.Equal(5, bars.Count);
+        // Each trade once: a tick bar holds 20 trades, none doubled by the second session, and the tape has no hole.
+        Assert.All(bars, b => Assert.Equal(20, b.GetProperty("trade_count").GetInt64()));
+        Assert.All(bars, b => Assert.DoesNotContain("gap", b.GetProperty("flags").EnumerateArray().Select(f => f.GetString())));
         Assert.Contains("kisrt: feeds: A: ", summary);
         Assert.Contains("; B: ", summary);
         Assert.DoesNotContain("feed-b-secret", summary);

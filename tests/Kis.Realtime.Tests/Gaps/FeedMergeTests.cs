@@ -182,7 +182,7 @@ public sealed class FeedMergeTests
         var stats = merged.Statistics;
         Assert.Equal(1, stats.Gaps);
         Assert.Equal(VolumeOf(4), stats.MissingVolume);
-        Assert.Equal(["A", "B"], merged.Feeds.Select(f => f.Name));
+        Assert.Equal(["A", "B"], merged.GetFeedHealth().Select(f => f.Name));
     }
 
     [Fact]
@@ -204,8 +204,27 @@ public sealed class FeedMergeTests
         foreach (var n in new[] { 1, 2, 4 }) await a.Records.Writer.WriteAsync(Trade(n)); // trade 4 after a hole nobody else can fill
         await consumer.WaitAsync(stop.Token); // not the ten minutes' window
         Assert.Equal([1, 2, 4], received);
-        Assert.Equal(1, merged.Feeds[1].SubscriptionFailures);
+        Assert.Equal(1, merged.GetFeedHealth()[1].SubscriptionFailures);
         Assert.Equal(1, merged.Statistics.Gaps);
+    }
+
+    [Fact]
+    public async Task Connecting_succeeds_on_the_sources_that_connect_and_names_the_one_that_did_not()
+    {
+        var a = new ScriptedSource();
+        var b = new ScriptedSource { ConnectFailure = new KisConnectionException(new Uri("ws://127.0.0.1:1/"), "B unreachable") };
+        await using var merged = new KisMergedClient([a, b]);
+        await merged.ConnectAsync();
+        var health = merged.GetFeedHealth();
+        Assert.Null(health[0].ConnectFailure);
+        Assert.Equal("Could not connect to ws://127.0.0.1:1/: B unreachable", health[1].ConnectFailure);
+        Assert.Contains("did not connect at start (Could not connect to ws://127.0.0.1:1/: B unreachable)", health[1].ToString());
+
+        // Every source failing is the merged client's failure.
+        var down = new ScriptedSource { ConnectFailure = new KisConnectionException(new Uri("ws://127.0.0.1:2/"), "A down") };
+        await using var none = new KisMergedClient([down, b]);
+        var e = await Assert.ThrowsAsync<KisConnectionException>(() => none.ConnectAsync());
+        Assert.Equal("A down", e.Reason);
     }
 
     [Fact]
@@ -225,7 +244,9 @@ public sealed class FeedMergeTests
         public KisRealtimeStatistics Statistics { get; } = new();
         public event EventHandler<KisStateChangedEventArgs>? StateChanged { add { } remove { } }
         public string? HtsId => null;
-        public Task ConnectAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+        public Exception? ConnectFailure { get; init; }
+        public Task ConnectAsync(CancellationToken cancellationToken = default) =>
+            ConnectFailure is { } failure ? Task.FromException(failure) : Task.CompletedTask;
 
         public IAsyncEnumerable<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
             where T : struct, IKisRecord<T> => throw new NotSupportedException();

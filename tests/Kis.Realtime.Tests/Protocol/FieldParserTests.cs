@@ -194,6 +194,30 @@ public class RawMessageLineTests
     }
 
     [Fact]
+    public void A_reader_of_many_lines_keeps_the_minute_and_reads_each_time_as_the_ISO_parser()
+    {
+        // One minute kept across lines (the backtest's reader): a change of second, minute, hour, day, and bad seconds
+        // after a good line of the same minute, each read as a line read alone.
+        string[] times =
+        [
+            "2026-11-23T00:00:00.0000000Z", "2026-11-23T00:00:00.0000001Z", "2026-11-23T00:00:59.9999999Z", "2026-11-23T00:00:60.0000000Z",
+            "2026-11-23T00:00:0x.0000000Z", "2026-11-23T00:00:01.00000x0Z", "2026-11-23T00:01:00.0000000Z", "2026-11-23T01:01:00.5000000Z",
+            "2026-11-24T01:01:00.5000000Z", "2026-11-24T01:01:00.5000000+09:00", "2026-11-24T01:01:07.0000000Z",
+        ];
+        var minute = default(Kis.Realtime.Formatting.RecordedMinute);
+        var scratch = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var text in times)
+        {
+            var line = System.Text.Encoding.ASCII.GetBytes(text + "\t0|H0UPCNT0|001|x");
+            Kis.Realtime.Formatting.RawMessageLine.Parse(line, scratch, ref minute, out var kept);
+            Kis.Realtime.Formatting.RawMessageLine.Parse(line, scratch, out var alone);
+            Assert.Equal(alone, kept);
+            Assert.Equal(alone?.Offset, kept?.Offset);
+        }
+        Assert.NotEqual(0, minute.Ticks);
+    }
+
+    [Fact]
     public void Bare_messages_are_taken_as_they_are()
     {
         var bare = DocumentedFrames.Utf8("0|H0UPCNT0|001|a\\nb");

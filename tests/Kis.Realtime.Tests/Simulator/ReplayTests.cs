@@ -121,6 +121,25 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_on_a_test_clock_waits_for_a_frame_recorded_100_ns_after_the_one_before()
+    {
+        // Task.Delay counts whole milliseconds: the second frame went out at once, before a test stepping the clock (the
+        // venue parity run, SampleStrategyParityTests) had let the strategy answer the first.
+        File.WriteAllBytes(_file, [.. Recorded(0, Frame1), .. Recorded(0.0000001, Frame1)]);
+        var clock = new ManualTimeProvider(T0);
+        await using var sim = await Sim.StartAsync(o => o with { ReplayFile = _file, ReplaySpeed = 1, Pace = MarketPace.Off, TimeProvider = clock });
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
+        await c.NextDataAsync();
+        var now = clock.GetUtcNow();
+        await Sim.UntilAsync(() => clock.HasTimerDueIn(now, now.AddTicks(1)) || sim.Counters.ReplayFramesSent > 1);
+        Assert.Equal(1, sim.Counters.ReplayFramesSent); // sleeping on the clock, the second frame not sent
+        clock.Advance(TimeSpan.FromTicks(1));
+        await c.NextDataAsync(); // the frame is counted once its send completed: after the client may have read it
+        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent == 2);
+    }
+
+    [Fact]
     public void Replay_line_parsing()
     {
         var scratch = new ArrayBufferWriter<byte>();

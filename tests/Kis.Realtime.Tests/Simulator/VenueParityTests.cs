@@ -108,6 +108,55 @@ public sealed class VenueParityTests
         Assert.Equal((position.Quantity, position.AveragePrice), (paperPosition.Quantity, paperPosition.Cost / paperPosition.Quantity));
     }
 
+    [Fact]
+    public async Task A_print_ends_a_call_in_the_backtest_when_no_order_rests_as_it_does_on_paper()
+    {
+        // Found by the sample strategy's parity run (SampleStrategyParityTests): the backtest ended a call (a VI's, here)
+        // only at a print that met resting orders, so after a print with none the stock stayed "in call": the next
+        // marketable order did not take the continuous book, it waited for a print that never came. Paper ends the call
+        // at every print. The recording: a VI's book, its print, a continuous book, a trade, a last trade above the limit.
+        byte[] recording =
+        [
+            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(ask: 70_000, bid: 69_900, quantity: 100, hourClass: "C")),
+            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+            .. ReplayVenueTests.Line(T0.AddSeconds(1), ReplayVenueTests.Book(ask: 70_100, bid: 70_000, quantity: 100)),
+            .. ReplayVenueTests.Line(T0.AddSeconds(2), ReplayVenueTests.Trade(T0.AddSeconds(2), 70_100, 1, buyer: true, previousClose: 69_000)),
+            .. ReplayVenueTests.Line(T0.AddSeconds(3), ReplayVenueTests.Trade(T0.AddSeconds(3), 70_200, 1, buyer: true, previousClose: 69_000)),
+        ];
+        var dir = Cli.CliTestKit.EmptyDirectory();
+        var day = Path.Combine(dir, "2026-11-25");
+        Directory.CreateDirectory(day);
+        File.WriteAllBytes(Path.Combine(day, "raw.log"), recording);
+
+        // The backtest: a buy of 3 at 70,100 at the second trade, when the book offers 100 at 70,100.
+        var backtest = await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
+        {
+            var seen = 0;
+            await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: ct))
+                if (++seen == 2) Assert.True((await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 3, 70_100), ct)).IsAccepted);
+        }, new KisBacktestOptions { Latency = TimeSpan.Zero }).WaitAsync(SimTestClient.Timeout);
+
+        // Paper: the same order at the same point of the same replay.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
+        await using var sim = await Sim.StartAsync(o => o with
+        {
+            ReplayFile = Path.Combine(day, "raw.log"), ReplaySpeed = 1, TimeProvider = clock, RandomNotices = false,
+        });
+        var token = await MinuteChartTests.TokenAsync(sim);
+        await using var feed = await Sim.ClientAsync(sim);
+        await feed.RequestAsync("H0STCNT0", Code);
+        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 2);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 4);
+        var number = await PlaceAsync(sim, token, buy: true, 70_100, 3);
+        var paper = Order(sim.Hub.Venue, number);
+
+        Assert.Equal((3L, 3 * 70_100L), (paper.Filled, paper.FilledValue));
+        var fill = Assert.Single(backtest.Fills);
+        Assert.Equal((3L, 70_100m, T0.AddSeconds(2)), (fill.Quantity, fill.Price, fill.Time.ToOffset(T0.Offset)));
+        Assert.Equal("taker", fill.Liquidity);
+    }
+
     private static PaperOrderSnapshot Order(PaperVenue venue, long number) => venue.View(Account + "01").Orders.Single(o => o.Number == number);
 
     private static async Task<long> PlaceAsync(KisSimulator sim, string token, bool buy, long price, long quantity)

@@ -5,7 +5,7 @@ namespace Kis.Realtime.Internal;
 /// trade's date is decided, for bars and gap detection alike. A trade without a date on the wire (index ticks, futures,
 /// options) received at a known instant (live, over the gateway, from a folder or PostgreSQL: the record's receive time)
 /// takes the KST date that puts its time of day nearest that instant, when it lies within
-/// <see cref="ReceiptTolerance"/> of it (a trade at 23:59:59.9 received at 00:00:00.2 is the day before's). Without a
+/// <see cref="ReceiptTolerance"/> of it and that date is one its market trades (a trade at 23:59:59.9 received at 00:00:00.2 is the day before's). Without a
 /// receive time, or once one was too far from its stamp (a simulator's demo clock runs days of its own), it takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
 /// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day,
 /// and never onto a day the market does not trade, the first trade's included: the session after Friday's, or the first
@@ -37,7 +37,8 @@ internal struct KstDayClock
         var t = time.Ticks;
         if (date is { } d)
             _dayStart = d.DayNumber * TimeSpan.TicksPerDay;
-        else if (receivedUtcTicks != NoReceipt && !_stampsOffClock && DayStartFromReceipt(receivedUtcTicks, t) is { } dayStart)
+        else if (receivedUtcTicks != NoReceipt && !_stampsOffClock && DayStartFromReceipt(receivedUtcTicks, t) is { } dayStart
+                 && TradesOn(calendar, dayStart + t))
             _dayStart = dayStart; // no weekend or holiday shift: the receive time says when it traded
         else
         {
@@ -57,6 +58,15 @@ internal struct KstDayClock
         }
         _lastTime = t;
         return _dayStart + t;
+    }
+
+    // A receive time dates a trade only onto a day its market trades: a stamp near a Saturday's receive time comes from a
+    // source running a clock of its own (a simulator's demo Monday), and dating its first hours Saturday would split its
+    // day in two (the rest, stepped, lands on Monday: a false reset and a gap of the whole morning's volume).
+    private static bool TradesOn(MarketCalendar calendar, long kstTicks)
+    {
+        var day = DateOnly.FromDayNumber(calendar.TradingDayNumber(MarketCalendar.KstToUtc(kstTicks)));
+        return calendar.IsTradingDay(day);
     }
 
     /// <summary>

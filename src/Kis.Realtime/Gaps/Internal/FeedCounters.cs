@@ -49,6 +49,11 @@ internal sealed class FeedCounters
         while (ticks > (max = Interlocked.Read(ref _maxLag)) && Interlocked.CompareExchange(ref _maxLag, ticks, max) != max) { }
     }
 
+    /// <summary>Why the source could not connect when the merged client started (null: it did).</summary>
+    public string? ConnectFailure { get; private set; }
+
+    public void ConnectFailed(string reason) => ConnectFailure = reason;
+
     public void Failed(string reason)
     {
         Interlocked.Increment(ref _failures);

@@ -37,7 +37,11 @@ internal sealed class FeedMerge
     private readonly long[] _sourceAccumulated;
     private readonly List<Waiting> _waiting = [];
     private readonly List<(int Day, long From, long To)> _holes = [];
-    private readonly Queue<(int Day, long Accumulated, long ReceivedTicks)> _sentAt = new(); // for the lag of a repeat
+    // For the lag of a repeat: the trades sent, oldest first (bounded), and the same looked up by trade. A hash, not a
+    // scan of the queue: every copy from the second source is a repeat, and the scan of 8,192 trades cost 5.7 µs of CPU
+    // a record (FeedMergeBenchmarks). A trade is sent once, so (day, acml_vol) names one entry.
+    private readonly Queue<(int Day, long Accumulated, long ReceivedTicks)> _sentAt = new();
+    private readonly Dictionary<(int Day, long Accumulated), long> _sentTicks = [];
 
     // Other TRs: how many copies of a content each source sent, and how many went out.
     private readonly Dictionary<ReadOnlyMemory<byte>, Copies> _copies = new(ContentComparer.Instance);
@@ -219,16 +223,18 @@ internal sealed class FeedMerge
         if (!keepTape) (_day, _accumulated) = (day, accumulated);
         _feeds[source].First();
         _sentAt.Enqueue((day, accumulated, record.ReceivedAt.UtcTicks));
-        while (_sentAt.Count > _maxKept) _sentAt.Dequeue();
+        _sentTicks.TryAdd((day, accumulated), record.ReceivedAt.UtcTicks);
+        while (_sentAt.Count > _maxKept)
+        {
+            var (oldDay, oldAccumulated, oldTicks) = _sentAt.Dequeue();
+            if (_sentTicks.TryGetValue((oldDay, oldAccumulated), out var ticks) && ticks == oldTicks) _sentTicks.Remove((oldDay, oldAccumulated));
+        }
         output.Add(record);
     }
 
     private void Repeat(int source, int day, long accumulated, long receivedTicks)
     {
-        long? lag = null;
-        foreach (var (d, a, at) in _sentAt)
-            if (d == day && a == accumulated) { lag = receivedTicks - at; break; }
-        _feeds[source].Repeated(lag);
+        _feeds[source].Repeated(_sentTicks.TryGetValue((day, accumulated), out var sentTicks) ? receivedTicks - sentTicks : null);
     }
 
     private void KeepHole(int day, long from, long to)

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text;
+using Kis.Realtime.Gateway;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// The whole-market harness's independent consumer: plain RabbitMQ.Client, each TR's stream read from its first offset,
+/// its messages decoded from the documented wire format (docs/gateway.md: one-key and keys formats), not by the gateway
+/// client. Per (TR, key) it keeps the next sequence it expects: a lower one is a record doubled, a higher one a gap
+/// (records lost). Lag: now minus each record's gateway receive stamp (<c>received_at</c> + its offset), same clock.
+/// </summary>
+internal sealed class WholeMarketConsumer : IAsyncDisposable
+{
+    private sealed class KeyCount
+    {
+        public long Next = 1, Doubled, Gaps;
+    }
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Tr, string Key), KeyCount> _keys = [];
+    private readonly List<double> _lagMs = [];
+    private readonly IConnection _connection;
+    private readonly List<IChannel> _channels = [];
+    private long _records;
+
+    private WholeMarketConsumer(IConnection connection) => _connection = connection;
+
+    public long Records => Interlocked.Read(ref _records);
+
+    public static async Task<WholeMarketConsumer> StartAsync(KisGatewayEndpoint endpoint, IEnumerable<string> trs)
+    {
+        var consumer = new WholeMarketConsumer(await endpoint.CreateFactory("kisrt-bench-whole-market").CreateConnectionAsync());
+        foreach (var tr in trs)
+        {
+            var channel = await consumer._connection.CreateChannelAsync();
+            consumer._channels.Add(channel);
+            await channel.BasicQosAsync(0, 2_000, false);
+            var basic = new AsyncEventingBasicConsumer(channel);
+            long unacked = 0;
+            basic.ReceivedAsync += async (_, d) =>
+            {
+                consumer.Take(tr, d.BasicProperties.Headers, d.Body.Span);
+                // Acknowledged in batches, as the gateway client does: a stream consumer's credit comes back with them.
+                if (++unacked >= 500)
+                {
+                    unacked = 0;
+                    await channel.BasicAckAsync(d.DeliveryTag, multiple: true);
+                }
+            };
+            await channel.BasicConsumeAsync(endpoint.StreamFor(tr), false, "", false, false,
+                new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, basic);
+        }
+        return consumer;
+    }
+
+    private static string? Text(IDictionary<string, object?> headers, string name) =>
+        headers.TryGetValue(name, out var v) ? v switch { byte[] b => Encoding.UTF8.GetString(b), string s => s, _ => v?.ToString() } : null;
+
+    private void Take(string tr, IDictionary<string, object?>? headers, ReadOnlySpan<byte> body)
+    {
+        if (headers is null || headers.ContainsKey("kind")) return; // a run announcement is not a record
+        var now = DateTimeOffset.UtcNow;
+        var count = headers.TryGetValue("count", out var c) && c is int n ? n : 1;
+        var receivedAt = headers.TryGetValue("received_at", out var r) && r is long at ? at : 0;
+        var offsets = Text(headers, "received_offsets")?.Split(',').Select(long.Parse).ToArray();
+        string[] keys;
+        long[] seqs;
+        if (Text(headers, "format") == "keys")
+        {
+            keys = Text(headers, "keys")!.Split(',');
+            seqs = [.. Text(headers, "seqs")!.Split(',').Select(long.Parse)];
+        }
+        else
+        {
+            var key = Text(headers, "tr_key")!;
+            var first = (long)headers["seq"]!;
+            keys = [.. Enumerable.Repeat(key, count)];
+            seqs = [.. Enumerable.Range(0, count).Select(i => first + i)];
+        }
+        var nowMicros = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+        lock (_gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (!_keys.TryGetValue((tr, keys[i]), out var k)) _keys[(tr, keys[i])] = k = new KeyCount();
+                if (seqs[i] < k.Next) k.Doubled++;
+                else
+                {
+                    k.Gaps += seqs[i] - k.Next;
+                    k.Next = seqs[i] + 1;
+                }
+                _lagMs.Add((nowMicros - receivedAt - (offsets?[i] ?? 0)) / 1000.0);
+            }
+        }
+        Interlocked.Add(ref _records, count);
+    }
+
+    public void ResetLag()
+    {
+        lock (_gate) _lagMs.Clear();
+    }
+
+    /// <summary>Lag p50 and p99 (ms) of the records consumed since <see cref="ResetLag"/>.</summary>
+    public (double P50, double P99) Lag()
+    {
+        double[] sorted;
+        lock (_gate) sorted = [.. _lagMs.Order()];
+        double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        return (At(0.5), At(0.99));
+    }
+
+    /// <summary>
+    /// Waits (bounded) until every key has reached what the simulator sent it, then: records lost (short of the count or
+    /// in a gap), records doubled, and how many keys fell short.
+    /// </summary>
+    public async Task<(long Lost, long Doubled, int KeysShort)> CheckAsync(Dictionary<(string TrId, string Key), long> sent, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            long lost = 0, doubled = 0;
+            var shortKeys = 0;
+            lock (_gate)
+            {
+                foreach (var ((tr, key), made) in sent)
+                {
+                    var k = _keys.GetValueOrDefault((tr, key)) ?? new KeyCount();
+                    var got = k.Next - 1 - k.Gaps;
+                    if (got < made) shortKeys++;
+                    lost += Math.Max(0, made - got);
+                    doubled += k.Doubled;
+                }
+            }
+            if (shortKeys == 0 || waited.Elapsed > timeout) return (lost, doubled, shortKeys);
+            await Task.Delay(200);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in _channels) await channel.CloseAsync();
+        await _connection.CloseAsync();
+    }
+}

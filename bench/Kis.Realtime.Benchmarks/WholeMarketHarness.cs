@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- whole-market [stocks] [keys] [steady/s] [burst/s]
+/// [burst-s] [steady-s] [lead-s] [postgres]</c> (issue 61): the whole-market day on one machine. The simulator (this process)
+/// lists the whole KRX (<see cref="SimulatorUniverse.KrxAll"/>) at a market-wide pace with the open's burst; one gateway
+/// process (<see cref="WholeMarketGateway"/>) pools the keys and holds the <paramref name="stocks"/> busiest names' trades and
+/// books; an independent consumer (<see cref="WholeMarketConsumer"/>: plain AMQP, each TR's stream from its first offset)
+/// counts every key's records. At the end the simulator is stalled and each key's count is checked against what the
+/// simulator sent: lost, doubled. Prints the rate, lag p50/p99 (gateway receive stamp → consumer), CPU per record of the
+/// gateway process, the broker (every beam.smp) and PostgreSQL (every postgres process), memory, and disk per hour per
+/// stream (the stream's files under /var/lib/rabbitmq). Defaults: 200 stocks over 10 keys, 2,000/s steady, 10,000/s burst.
+/// </summary>
+public static class WholeMarketHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        double Arg(int i, double fallback) =>
+            args.Length > i && double.TryParse(args[i], System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : fallback;
+        var stocks = (int)Arg(1, 200);
+        var keys = (int)Math.Max(Arg(2, 10), Math.Ceiling(stocks * 2 / 41.0));
+        var (steady, burst, burstSeconds, steadySeconds) = (Arg(3, 2_000), Arg(4, 10_000), Arg(5, 60), Arg(6, 30));
+        var lead = Arg(7, 20 + stocks * 2 / 50.0); // time to hold every registration before 09:00
+        var postgres = args.Length > 8 ? args[8] : null;
+        var amqp = Environment.GetEnvironmentVariable("KISRT_BENCH_AMQP") is { Length: > 0 } configured ? configured : "amqp://guest:guest@127.0.0.1:5672/";
+        var ns = "bench-wm-" + Guid.NewGuid().ToString("N")[..8];
+        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(amqp), Namespace = ns };
+        var dir = Directory.CreateTempSubdirectory("kisrt-whole-market-");
+        var credentials = SimKeyFile.Generate(keys);
+        SimKeyFile.Write(Path.Combine(dir.FullName, "keys.json"), credentials);
+        var open = new DateTimeOffset(2026, 3, 9, 9, 0, 0, KoreaTime.Offset);
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            Universe = SimulatorUniverse.KrxAll,
+            Pace = MarketPace.MarketWide(steady, burst, TimeSpan.FromSeconds(burstSeconds)),
+            MarketStart = open.AddSeconds(-lead),
+            Credentials = credentials,
+        });
+        var codes = KisSimulatorInstrument.List(sim.Options.Seed, new DateOnly(2026, 3, 9), SimulatorUniverse.KrxAll).Where(i => i.Kind == "stock")
+            .Take(stocks).Select(i => i.Code).ToList();
+        string[] trs = ["H0STCNT0", "H0STASP0"];
+        File.WriteAllLines(Path.Combine(dir.FullName, "subs.txt"), trs.SelectMany(tr => codes.Select(c => $"{tr} {c}")));
+        var share = new Simulator.Market.InstrumentMaster(sim.Options.Seed, SimulatorUniverse.KrxAll).Universe.Take(stocks).Sum(s => s.Share);
+        Console.WriteLine($"whole-market {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {Load()}: "
+                          + $"{stocks} stocks x 2 TRs = {stocks * 2} registrations over {keys} keys; "
+                          + $"market {steady:N0}/s steady, {burst:N0}/s burst for {burstSeconds} s: these names {share:P0} of it");
+
+        using var gateway = StartGateway(dir.FullName, amqp, ns, sim, postgres);
+        var held = await gateway.StandardOutput.ReadLineAsync();
+        Console.WriteLine($"gateway: {held}");
+        var log = Task.Run(async () => { while (await gateway.StandardOutput.ReadLineAsync() is { } line) LastStatus = line; });
+        await using var consumer = await WholeMarketConsumer.StartAsync(endpoint, trs);
+        if (sim.MarketTime >= open.DateTime) Console.WriteLine($"warning: held only at {sim.MarketTime:HH:mm:ss}, after the open: raise lead-s");
+
+        var phases = new List<string>();
+        async Task PhaseAsync(string name, DateTime until)
+        {
+            while (sim.MarketTime < open.DateTime.AddSeconds(-1)) await Task.Delay(100);
+            var (cpu0, made0, consumed0, at0) = (Cpu(gateway.Id), Made(sim), consumer.Records, Stopwatch.GetTimestamp());
+            consumer.ResetLag();
+            while (sim.MarketTime < until && !gateway.HasExited) await Task.Delay(100);
+            var (cpu1, made1, consumed1) = (Cpu(gateway.Id), Made(sim), consumer.Records);
+            var seconds = Stopwatch.GetElapsedTime(at0).TotalSeconds;
+            var made = made1 - made0;
+            double Per(TimeSpan a, TimeSpan b) => made == 0 ? double.NaN : (b - a).TotalMicroseconds / made;
+            var (p50, p99) = consumer.Lag();
+            double Cores(TimeSpan a, TimeSpan b) => (b - a).TotalSeconds / seconds;
+            phases.Add($"{name}: made {made / seconds:N0} records/s, consumed {(consumed1 - consumed0) / seconds:N0}/s; " +
+                       $"lag p50 {p50:0.0} ms p99 {p99:0.0} ms; CPU us/record gateway {Per(cpu0.Gateway, cpu1.Gateway):0.0}, " +
+                       $"broker {Per(cpu0.Broker, cpu1.Broker):0.0}, postgres {Per(cpu0.Postgres, cpu1.Postgres):0.0}; " +
+                       $"cores gateway {Cores(cpu0.Gateway, cpu1.Gateway):0.00}, broker {Cores(cpu0.Broker, cpu1.Broker):0.00}, " +
+                       $"postgres {Cores(cpu0.Postgres, cpu1.Postgres):0.00}, load {Load()}");
+            Console.WriteLine(phases[^1]);
+        }
+        await PhaseAsync("burst", open.DateTime.AddSeconds(burstSeconds));
+        await PhaseAsync("steady", open.DateTime.AddSeconds(burstSeconds + steadySeconds));
+
+        await sim.Faults.Stall();
+        var sent = await SettledAsync(sim);
+        var (lost, doubled, keysShort) = await consumer.CheckAsync(sent, TimeSpan.FromSeconds(120));
+        Console.WriteLine($"counted against the simulator: {sent.Values.Sum():N0} records sent on {sent.Count} keys; lost {lost}, doubled {doubled} " +
+                          $"({keysShort} keys short); simulator lost behind {sim.Counters.RecordsLostBehind}; gateway {LastStatus}");
+        Console.WriteLine($"memory: gateway peak {Status(gateway.Id, "VmHWM")}, broker RSS {BrokerRss()} MB, " +
+                          $"this process (simulator + consumer) peak {Status(Environment.ProcessId, "VmHWM")}");
+        var seconds = burstSeconds + steadySeconds;
+        foreach (var tr in trs)
+            Console.WriteLine($"disk {tr}: {StreamBytes(ns, tr) / 1e6:0.0} MB for {sent.Where(s => s.Key.TrId == tr).Sum(s => s.Value):N0} records: " +
+                              $"{StreamBytes(ns, tr) / seconds * 3600 / 1e9:0.00} GB an hour at this run's mean rate");
+        await gateway.StandardInput.DisposeAsync();
+        await gateway.WaitForExitAsync();
+        await log;
+        dir.Delete(recursive: true);
+        await DeleteAsync(endpoint, trs);
+        return lost == 0 && doubled == 0 ? 0 : 1;
+    }
+
+    private static string LastStatus = "";
+
+    /// <summary>The run's streams, queues and exchanges: a harness run leaves no disk behind on the shared broker.</summary>
+    private static async Task DeleteAsync(KisGatewayEndpoint endpoint, string[] trs)
+    {
+        await using var connection = await endpoint.CreateFactory("kisrt-bench-cleanup").CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        foreach (var tr in trs) await channel.QueueDeleteAsync(endpoint.StreamFor(tr), false, false);
+        foreach (var queue in new[] { endpoint.RequestQueue, endpoint.RunsStream, endpoint.StandbyQueue }) await channel.QueueDeleteAsync(queue, false, false);
+        await channel.ExchangeDeleteAsync(endpoint.Exchange, false);
+        await channel.ExchangeDeleteAsync(endpoint.RequestExchange, false);
+    }
+
+    private static Process StartGateway(string dir, string amqp, string ns, KisSimulator sim, string? postgres)
+    {
+        var self = typeof(WholeMarketHarness).Assembly.Location;
+        string[] arguments = ["whole-market-gateway", Path.Combine(dir, "keys.json"), Path.Combine(dir, "subs.txt"), amqp, ns,
+            sim.WebSocketUrl.ToString(), sim.RestBaseUrl.ToString(), .. postgres is null ? Array.Empty<string>() : [postgres]];
+        var start = new ProcessStartInfo("dotnet", [self, .. arguments])
+            { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        return Process.Start(start)!;
+    }
+
+    private static long Made(KisSimulator sim) => sim.Instruments.Sum(i => i.RecordsMade);
+
+    /// <summary>Records each instrument sent, once every record taken from a tape is on its socket (see GatewayWholeMarketTests).</summary>
+    private static async Task<Dictionary<(string TrId, string Key), long>> SettledAsync(KisSimulator sim)
+    {
+        for (var tries = 0; ; tries++)
+        {
+            var sent = sim.Instruments.ToDictionary(i => (i.TrId, i.Key), i => i.RecordsMade - i.RecordsUnsent);
+            if (sent.Values.Sum() == sim.Sessions.Sum(s => s.RecordsSent) || tries > 200) return sent;
+            await Task.Delay(50);
+        }
+    }
+
+    private static (TimeSpan Gateway, TimeSpan Broker, TimeSpan Postgres) Cpu(int gateway) =>
+        (ProcCpu(gateway), ProcessesNamed("beam.smp").Aggregate(TimeSpan.Zero, (t, p) => t + ProcCpu(p)),
+         ProcessesNamed("postgres").Aggregate(TimeSpan.Zero, (t, p) => t + ProcCpu(p)));
+
+    private static IEnumerable<int> ProcessesNamed(string name)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string comm;
+            try
+            {
+                comm = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // the process ended meanwhile
+            }
+            if (comm == name) yield return pid;
+        }
+    }
+
+    /// <summary>utime + stime of a process from /proc (clock ticks of 10 ms); zero when it is gone.</summary>
+    private static TimeSpan ProcCpu(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return TimeSpan.FromMilliseconds((long.Parse(fields[11]) + long.Parse(fields[12])) * 10);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return TimeSpan.Zero; }
+    }
+
+    private static string Status(int pid, string field)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+            return line?[(field.Length + 1)..].Trim() ?? "?";
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    private static long BrokerRss() => ProcessesNamed("beam.smp").Sum(p => long.TryParse(Status(p, "VmRSS").Split(' ')[0], out var kb) ? kb : 0) / 1024;
+
+    private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+
+    /// <summary>The bytes of a stream's segment and index files on the broker's disk (readable on this machine's RabbitMQ).</summary>
+    private static long StreamBytes(string ns, string tr)
+    {
+        try
+        {
+            return Directory.EnumerateDirectories("/var/lib/rabbitmq/mnesia")
+                .Select(node => Path.Combine(node, "stream")).Where(Directory.Exists)
+                .SelectMany(streams => Directory.EnumerateDirectories(streams, $"__{ns}*{tr}_*"))
+                .SelectMany(d => Directory.EnumerateFiles(d)).Sum(f => new FileInfo(f).Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+    }
+}
