@@ -18,7 +18,8 @@ internal static partial class GatewayCommand
             new Option<string?>("--fleet-name") { Description = "this process's name in the fleet's status (default host:pid)" },
             new Option<string?>("--credentials-file")
             {
-                Description = "the app keys, one `APPKEY APPSECRET` a line (# comments), in place of --app-key/--app-secret: " +
+                Description = "the app keys, one `APPKEY APPSECRET` a line (# comments) or the JSON `kisrt sim --app-keys-file` writes, " +
+                              "in place of --app-key/--app-secret: " +
                               "every process of a fleet reads the same file",
             },
             new Option<string?>("--sub-file") { Description = "the standing universe: one TR:code a line as --sub takes it (# comments), held beside --sub" });
@@ -47,21 +48,9 @@ internal static partial class GatewayCommand
         return lines.Select(l => (l.IndexOf('#') is var hash and >= 0 ? l[..hash] : l).Trim()).Where(l => l.Length > 0).ToList();
     }
 
-    /// <summary>A credentials file: one app key and its secret a line. The secret is never echoed in an error.</summary>
+    /// <summary>A credentials file (<see cref="CredentialsFile"/>: either shape). The secret is never echoed in an error.</summary>
     internal static IReadOnlyList<KisCredential> ReadCredentialsFile(string path)
-    {
-        var credentials = new List<KisCredential>();
-        foreach (var (line, number) in ReadListFile(path, "--credentials-file").Select((l, i) => (l, i + 1)))
-        {
-            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 2) throw new CliUsageException($"--credentials-file: entry {number} is not `APPKEY APPSECRET`.");
-            credentials.Add(new KisCredential(parts[0], parts[1]));
-        }
-        if (credentials.Count == 0) throw new CliUsageException($"--credentials-file: {path} lists no app key.");
-        if (credentials.DistinctBy(c => c.AppKey).Count() != credentials.Count)
-            throw new CliUsageException("--credentials-file: an app key is listed twice (KIS allows one session per key).");
-        return credentials;
-    }
+        => [.. CredentialsFile.Read(path, "--credentials-file").Select(e => new KisCredential(e.AppKey, e.AppSecret))];
 
     /// <summary>Runs this process as one of the fleet until cancelled or <paramref name="stopAfter"/>; a status line every
     /// <paramref name="interval"/>.</summary>

@@ -7,7 +7,7 @@ using Kis.Realtime.Simulator;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary>
-/// <c>kisrt sim --app-keys N --app-keys-file PATH</c> and <c>--credentials-file PATH</c>: many app keys at once (a whole
+/// <c>kisrt sim --app-keys N --app-keys-file PATH</c> and <c>--credentials-file PATH</c> (read by <see cref="CredentialsFile"/>, as the gateway reads it): many app keys at once (a whole
 /// market needs 132, 41 registrations each). The file has the library's configuration shape
 /// (<c>{"Kis":{"Credentials":[{"AppKey":…,"AppSecret":…,"HtsId":…}]}}</c>, what <c>AddKisRealtime</c> reads), so the
 /// program that connects reads the same file. Generated secrets are random, written user-only (mode 600) and never printed.
@@ -46,28 +46,7 @@ internal static class SimKeyFile
         }
     }
 
-    /// <summary>The credentials of a file in <see cref="Write"/>'s shape.</summary>
+    /// <summary>The credentials of a file in <see cref="Write"/>'s shape or the gateway's lines (<see cref="CredentialsFile"/>).</summary>
     public static IReadOnlyList<SimulatorCredential> Read(string path)
-    {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
-        {
-            throw new CliUsageException($"--credentials-file: cannot read {path}: {e.Message}");
-        }
-        if (root?["Kis"]?["Credentials"] is not JsonArray list || list.Count == 0)
-            throw new CliUsageException($"--credentials-file: {path} has no Kis.Credentials list ([{{\"AppKey\":…,\"AppSecret\":…}}]).");
-        return [.. list.Select((item, i) =>
-        {
-            var key = item?["AppKey"]?.GetValue<string>();
-            var secret = item?["AppSecret"]?.GetValue<string>();
-            // The message names the entry, never a secret.
-            if (string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret))
-                throw new CliUsageException($"--credentials-file: entry {i} of {path} needs an AppKey and an AppSecret.");
-            return new SimulatorCredential(key, secret, item?["HtsId"]?.GetValue<string>() ?? $"simkey{i + 1:D3}");
-        })];
-    }
+        => [.. CredentialsFile.Read(path, "--credentials-file").Select((e, i) => new SimulatorCredential(e.AppKey, e.AppSecret, e.HtsId ?? $"simkey{i + 1:D3}"))];
 }
