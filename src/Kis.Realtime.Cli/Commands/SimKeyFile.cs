@@ -7,7 +7,8 @@ using Kis.Realtime.Simulator;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary>
-/// <c>kisrt sim --app-keys N --app-keys-file PATH</c> and <c>--credentials-file PATH</c> (read by <see cref="CredentialsFile"/>, as the gateway reads it): many app keys at once (a whole
+/// <c>kisrt sim --app-keys N --app-keys-file PATH</c> and <c>--credentials-file PATH</c> (read by <see cref="CredentialsFile"/>,
+/// as the gateway reads it): many app keys at once (a whole
 /// market needs 132, 41 registrations each). The file has the library's configuration shape
 /// (<c>{"Kis":{"Credentials":[{"AppKey":…,"AppSecret":…,"HtsId":…}]}}</c>, what <c>AddKisRealtime</c> reads), so the
 /// program that connects reads the same file. Generated secrets are random, written user-only (mode 600) and never printed.
@@ -48,5 +49,6 @@ internal static class SimKeyFile
 
     /// <summary>The credentials of a file in <see cref="Write"/>'s shape or the gateway's lines (<see cref="CredentialsFile"/>).</summary>
     public static IReadOnlyList<SimulatorCredential> Read(string path)
-        => [.. CredentialsFile.Read(path, "--credentials-file").Select((e, i) => new SimulatorCredential(e.AppKey, e.AppSecret, e.HtsId ?? $"simkey{i + 1:D3}"))];
+        => [.. CredentialsFile.Read(path, "--credentials-file")
+            .Select((e, i) => new SimulatorCredential(e.AppKey, e.AppSecret, e.HtsId ?? $"simkey{i + 1:D3}"))];
 }

@@ -200,7 +200,8 @@ internal sealed partial class FleetShard : IAsyncDisposable
         [LoggerMessage(80, LogLevel.Information, "Fleet shard {Shard}: term {Term}, holding its {Count} registrations (run {Run})")]
         public static partial void Holding(ILogger logger, string shard, long term, int count, string run);
 
-        [LoggerMessage(81, LogLevel.Warning, "Fleet shard {Shard}: could not serve it ({Reason}); left its election for another process, joining again after a back-off")]
+        [LoggerMessage(81, LogLevel.Warning,
+            "Fleet shard {Shard}: could not serve it ({Reason}); left its election for another process, joining again after a back-off")]
         public static partial void ServeFailed(ILogger logger, string shard, string reason);
 
         [LoggerMessage(83, LogLevel.Information, "Fleet shard {Shard}: served again")]

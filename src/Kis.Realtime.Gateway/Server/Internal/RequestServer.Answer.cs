@@ -60,7 +60,8 @@ internal sealed partial class RequestServer
                 // A universe shard registers its plan only: a claim sent to its request queue directly would register a key
                 // the claims shard may register too, published twice.
                 if (_options.Endpoint.Shard is not null)
-                    throw new GatewayRefusalException("not_here", $"This is fleet shard {_options.Endpoint.Shard}; ad-hoc claims go to {_options.Endpoint.Namespace}.requests.");
+                    throw new GatewayRefusalException("not_here",
+                        $"This is fleet shard {_options.Endpoint.Shard}; ad-hoc claims go to {_options.Endpoint.Namespace}.requests.");
                 // A subscribe may wait for KIS for a minute (the OPSP8996 retries after a failover); the prefetch window
                 // holds this many of them and 64 more deliveries, so renewals and status never queue behind them.
                 if (Interlocked.Increment(ref _pendingSubscribes) > RequestGuard.MaxPendingSubscribes)
