@@ -14,7 +14,15 @@ namespace Kis.Realtime.Cli.Commands;
 internal static class CredentialsFile
 {
     /// <summary>One entry: the HTS ID only in the configuration shape, when given.</summary>
-    internal sealed record Entry(string AppKey, string AppSecret, string? HtsId);
+    internal sealed record Entry(string AppKey, string AppSecret, string? HtsId)
+    {
+        /// <summary>Secrets masked: a record's ToString ends up in test output and logs.</summary>
+        private bool PrintMembers(System.Text.StringBuilder builder)
+        {
+            builder.Append($"AppKey = {Masked.Key(AppKey)}, AppSecret = {Masked.Secret(AppSecret)}, HtsId = {HtsId}");
+            return true;
+        }
+    }
 
     /// <summary>The entries of <paramref name="path"/> (at least one, no app key twice); <paramref name="option"/> names the option in errors.</summary>
     public static IReadOnlyList<Entry> Read(string path, string option)
