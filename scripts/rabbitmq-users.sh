@@ -67,7 +67,8 @@ case $role in
     # gateway-fleet and gateway-fleet.plan-HASH (the live processes, and those on this process's plan)
     control="gateway-(active|standbys|runs)(\\.shard-[0-9]+)?|requests\\.shard-[0-9]+|gateway-fleet(\\.plan-[0-9a-f]+)?"
     configure="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"   # its reply queues: kisrt gateway status
-    write="^($n\\.(records|requests|$control)|$streams|amq\\.default)\$"   # publish records, bind queues, reply and checkpoint via the default exchange
+    # publish records, bind queues, reply and checkpoint via the default exchange; its own requests: kisrt gateway status [--fleet]
+    write="^($n\\.(records|requests|requests-exchange|$control)|$streams|amq\\.default)\$"
     # bind from the exchanges, consume requests, read checkpoints, and read the streams: `kisrt gateway --postgres`
     # runs the history writer under this user (it stores every stream into PostgreSQL).
     read="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"

@@ -19,5 +19,8 @@ public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int F
 /// <param name="Gateway">Its gateway's status while this process runs it, else null.</param>
 /// <param name="Failure">Why this process could not serve it at its last try (the exception's type), until it serves it
 /// again; null when it did or never tried. After such a failure the process leaves the shard's election for a back-off.</param>
+/// <param name="BrokerProblem">Why this process is not a candidate in the shard's election (the broker unreachable, its
+/// credentials refused: <see cref="KisGatewayElection.BrokerProblem"/>), or null while it is one: a standby with a problem
+/// could not take the shard over.</param>
 public sealed record GatewayFleetShardStatus(string Shard, GatewayRole Role, int AppKeys, int Registrations, long HandedOver, GatewayStatus? Gateway,
-    string? Failure = null);
+    string? Failure = null, string? BrokerProblem = null);

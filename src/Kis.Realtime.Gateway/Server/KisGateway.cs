@@ -35,6 +35,9 @@ public sealed partial class KisGateway : IAsyncDisposable
     private (long Published, DateTimeOffset At) _rateMark;
     private double _rate;
     private int _disposed;
+    private int _kisClosed;
+    private Task? _requestsStopped;
+    private List<GatewayCheckpointClaim>? _finalClaims; // the claims as they were when KIS was closed, for the final checkpoint
 
     private readonly bool _ownsClient;
     private readonly RunJournal _journal;
@@ -273,16 +276,32 @@ public sealed partial class KisGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await _statusTimer.DisposeAsync().ConfigureAwait(false);
-        await _requests.DisposeAsync().ConfigureAwait(false);
-        // The claims as they were, for the next run to restore (a planned handover keeps consumers' registrations too).
-        var (claims, _) = _registrations.Checkpoint();
-        await _registrations.DisposeAsync().ConfigureAwait(false);
-        if (_ownsClient) await _client.DisposeAsync().ConfigureAwait(false);
+        await CloseKisAsync().ConfigureAwait(false);
+        if (_requestsStopped is not null) await _requestsStopped.ConfigureAwait(false);
         await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
-        await WriteFinalCheckpointAsync(claims).ConfigureAwait(false);
+        await WriteFinalCheckpointAsync(_finalClaims ?? []).ConfigureAwait(false);
         _meter.Dispose();
+    }
+
+    /// <summary>
+    /// The first half of <see cref="DisposeAsync"/>: stops taking requests, releases every registration and closes the
+    /// KIS sessions, while the publisher goes on confirming what it holds. A fleet shard that lost its lock calls it first,
+    /// so its app key is free before it waits for the broker (a holder cut off from the broker would otherwise keep the
+    /// key through that wait and the next holder meet OPSP8996).
+    /// </summary>
+    internal async Task CloseKisAsync()
+    {
+        if (Interlocked.Exchange(ref _kisClosed, 1) != 0) return;
+        await _statusTimer.DisposeAsync().ConfigureAwait(false);
+        // Not awaited before KIS closes: over a silent partition the request connection's close waits for the broker's
+        // answer until its timeout, and the app key must not wait with it. A request still taken meanwhile meets the
+        // closed registrations and is answered with an error.
+        _requestsStopped = _requests.DisposeAsync().AsTask();
+        // The claims as they were, for the next run to restore (a planned handover keeps consumers' registrations too).
+        (_finalClaims, _) = _registrations.Checkpoint();
+        await _registrations.DisposeAsync().ConfigureAwait(false);
+        if (_ownsClient) await _client.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task WriteFinalCheckpointAsync(List<GatewayCheckpointClaim> claims)

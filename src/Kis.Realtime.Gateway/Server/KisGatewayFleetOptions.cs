@@ -33,6 +33,14 @@ public sealed record KisGatewayFleetOptions
     /// <summary>How often the process counts the live processes and hands shards beyond its fair share over.</summary>
     public TimeSpan RebalanceInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The longest a shard's gateway waits before trying again when KIS answers OPSP8996 (the app key in use by another
+    /// session): the shorter of this and the client's <see cref="KisRealtimeOptions.AppKeyInUseRetryDelay"/> (65 s). In a
+    /// fleet that answer mostly means the shard's previous holder is still closing its session (a hand-over, or a holder cut
+    /// off from the broker), which takes seconds; the client's connection budget a minute still bounds the tries.
+    /// </summary>
+    public TimeSpan AppKeyInUseRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The process's name in statuses (e.g. the machine's); null: <c>host:pid</c>.</summary>
     public string? Name { get; init; }
 
@@ -44,6 +52,7 @@ public sealed record KisGatewayFleetOptions
         ArgumentNullException.ThrowIfNull(Universe);
         Gateway.Validate();
         if (RebalanceInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RebalanceInterval), "Must be positive.");
+        if (AppKeyInUseRetryDelay <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(AppKeyInUseRetryDelay), "Must be positive.");
         if (Gateway.Endpoint.Shard is not null)
             throw new ArgumentException("The fleet sets each shard's endpoint: leave Endpoint.Shard null.", nameof(Gateway));
         _ = Plan();

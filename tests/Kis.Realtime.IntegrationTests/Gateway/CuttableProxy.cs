@@ -17,6 +17,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
     private readonly List<(TcpClient Client, TcpClient Server)> _pairs = new();
     private readonly Task _accepting;
     private bool _cut;
+    private bool _silent; // see Partition
     // Completed while the broker's bytes flow to the clients; a pending one holds them back (see HoldReplies).
     private TaskCompletionSource _replies = Flowing();
     private (byte[] Bytes, TaskCompletionSource Held)? _holdAfter; // see HoldRepliesAfterClientSends
@@ -70,7 +71,19 @@ internal sealed class CuttableProxy : IAsyncDisposable
 
     public void Resume()
     {
-        lock (_gate) _cut = false;
+        lock (_gate) _cut = _silent = false;
+    }
+
+    /// <summary>A network partition: every byte either way is dropped, the connections stay open, and new ones are refused,
+    /// so each side notices only by its heartbeats (a cut-off machine, not a closed socket). <see cref="Resume"/> ends it.</summary>
+    public void Partition()
+    {
+        lock (_gate) _silent = true;
+    }
+
+    private bool Silent
+    {
+        get { lock (_gate) return _silent; }
     }
 
     /// <summary>The broker's bytes stop reaching the clients (what the clients send still reaches the broker): a
@@ -125,7 +138,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
             bool refuse;
             lock (_gate)
             {
-                refuse = _cut;
+                refuse = _cut || _silent;
                 if (refuse) _refused++;
             }
             if (refuse)
@@ -164,6 +177,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
             int read;
             while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
             {
+                if (Silent) continue; // partitioned: lost on the way
                 if (fromBroker)
                 {
                     Task replies;

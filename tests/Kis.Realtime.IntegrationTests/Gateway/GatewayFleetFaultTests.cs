@@ -126,4 +126,31 @@ public class GatewayFleetFaultTests
         Assert.Equal(HealthStatus.Unhealthy, health.Status);
         Assert.Contains("another fleet plan", health.Description, StringComparison.Ordinal);
     }
+
+    [Fact] // no broker at all: the port refuses every connection
+    public async Task A_standby_whose_elections_cannot_reach_the_broker_is_unhealthy_not_a_healthy_standby()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // a port nothing listens on now
+        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri($"amqp://guest:guest@127.0.0.1:{port}/"), Namespace = "unreachable" };
+        var options = KisGatewayFleetOptions.Default with
+        {
+            Gateway = KisGatewayOptions.Default with
+            {
+                Endpoint = endpoint,
+                Client = KisRealtimeOptions.Default with { Credentials = [.. Good], MaxRegistrationsPerSession = 5 },
+                ElectionRetryInterval = TimeSpan.FromMilliseconds(100),
+            },
+            Universe = Universe,
+            Name = "cut-off",
+        };
+        await using var fleet = KisGatewayFleet.Start(options);
+        await UntilAsync(() => fleet.Status().Shards.All(s => s.BrokerProblem is not null), "every shard's election reporting the broker unreachable");
+        var check = new KisGatewayFleetHealthCheck(fleet);
+        var health = await check.CheckHealthAsync(new HealthCheckContext { Registration = new HealthCheckRegistration("fleet", check, null, null) });
+        Assert.Equal(HealthStatus.Unhealthy, health.Status); // was Healthy: "Standby: a candidate for every shard, holding none"
+        Assert.Contains("not a candidate in its election", health.Description, StringComparison.Ordinal);
+    }
 }

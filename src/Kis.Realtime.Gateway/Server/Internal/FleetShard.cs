@@ -31,6 +31,13 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// <summary>Whether this process holds the shard's lock now (never while it stays out after a failure).</summary>
     public GatewayRole Role => Volatile.Read(ref _released) != 0 ? GatewayRole.Standby : Volatile.Read(ref _candidacy).Election.Role;
 
+    /// <summary>Why this process is not a candidate in the shard's election (the broker unreachable, credentials refused),
+    /// or null while it is one, holds the shard, or stays out after a failure (<see cref="Failure"/> says that).</summary>
+    public string? BrokerProblem =>
+        Volatile.Read(ref _released) == 0 && Volatile.Read(ref _candidacy).Election is { IsCandidate: false, Role: GatewayRole.Standby } election
+            ? election.BrokerProblem
+            : null;
+
     /// <summary>The shard's gateway while this process runs it, else null.</summary>
     public KisGateway? Gateway => Volatile.Read(ref _gateway);
 
@@ -93,7 +100,9 @@ internal sealed partial class FleetShard : IAsyncDisposable
         finally
         {
             Volatile.Write(ref _gateway, null);
-            // Everything handed to the publisher confirmed, then the KIS session closed: only then may the next holder start.
+            // The KIS session closed first, then what was handed to the publisher confirmed (bounded): a holder cut off from
+            // the broker has lost the lock already, and its app key must be free when the next holder connects (OPSP8996).
+            await gateway.CloseKisAsync().ConfigureAwait(false);
             await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await gateway.DisposeAsync().ConfigureAwait(false);
         }
