@@ -9,14 +9,22 @@ namespace Kis.Realtime.Benchmarks;
 /// <summary>
 /// The whole-market harness's independent consumer: plain RabbitMQ.Client, each TR's stream read from its first offset,
 /// its messages decoded from the documented wire format (docs/gateway.md: one-key and keys formats), not by the gateway
-/// client. Per (TR, key) it keeps the next sequence it expects: a lower one is a record doubled, a higher one a gap
-/// (records lost). Lag: now minus each record's gateway receive stamp (<c>received_at</c> + its offset), same clock.
+/// client. Per (TR, key) and gateway run (a fleet's shard moving to another process starts a new run, seq from 1) it keeps
+/// the next sequence it expects: a lower one is a record doubled, a higher one a gap (records lost). Lag: now minus each
+/// record's gateway receive stamp (<c>received_at</c> + its offset), same clock.
 /// </summary>
 internal sealed class WholeMarketConsumer : IAsyncDisposable
 {
-    private sealed class KeyCount
+    private sealed class RunCount
     {
         public long Next = 1, Doubled, Gaps;
+    }
+
+    private sealed class KeyCount
+    {
+        public readonly Dictionary<string, RunCount> Runs = [];
+        public long Got => Runs.Values.Sum(r => r.Next - 1 - r.Gaps);
+        public long Doubled => Runs.Values.Sum(r => r.Doubled);
     }
 
     private readonly Lock _gate = new();
@@ -64,6 +72,7 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         if (headers is null || headers.ContainsKey("kind")) return; // a run announcement is not a record
         var now = DateTimeOffset.UtcNow;
         var count = headers.TryGetValue("count", out var c) && c is int n ? n : 1;
+        var run = Text(headers, "run") ?? "";
         var receivedAt = headers.TryGetValue("received_at", out var r) && r is long at ? at : 0;
         var offsets = Text(headers, "received_offsets")?.Split(',').Select(long.Parse).ToArray();
         string[] keys;
@@ -85,7 +94,8 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                if (!_keys.TryGetValue((tr, keys[i]), out var k)) _keys[(tr, keys[i])] = k = new KeyCount();
+                if (!_keys.TryGetValue((tr, keys[i]), out var byRun)) _keys[(tr, keys[i])] = byRun = new KeyCount();
+                if (!byRun.Runs.TryGetValue(run, out var k)) byRun.Runs[run] = k = new RunCount();
                 if (seqs[i] < k.Next) k.Doubled++;
                 else
                 {
@@ -113,28 +123,31 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (bounded) until every key has reached what the simulator sent it, then: records lost (short of the count or
-    /// in a gap), records doubled, and how many keys fell short.
+    /// Waits (bounded; or 15 s without a record) until every key has reached what the simulator sent it, then: records lost
+    /// (short of the count or in a gap), records doubled, how many keys fell short and how many had records of several runs.
     /// </summary>
-    public async Task<(long Lost, long Doubled, int KeysShort)> CheckAsync(Dictionary<(string TrId, string Key), long> sent, TimeSpan timeout)
+    public async Task<(long Lost, long Doubled, int KeysShort, int KeysOfRuns)> CheckAsync(Dictionary<(string TrId, string Key), long> sent, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
+        var (lastRecords, quiet) = (-1L, Stopwatch.StartNew());
         while (true)
         {
             long lost = 0, doubled = 0;
-            var shortKeys = 0;
+            int shortKeys = 0, ofRuns = 0;
             lock (_gate)
             {
                 foreach (var ((tr, key), made) in sent)
                 {
                     var k = _keys.GetValueOrDefault((tr, key)) ?? new KeyCount();
-                    var got = k.Next - 1 - k.Gaps;
+                    var got = k.Got;
                     if (got < made) shortKeys++;
+                    if (k.Runs.Count > 1) ofRuns++;
                     lost += Math.Max(0, made - got);
                     doubled += k.Doubled;
                 }
             }
-            if (shortKeys == 0 || waited.Elapsed > timeout) return (lost, doubled, shortKeys);
+            if (Records != lastRecords) (lastRecords, quiet) = (Records, Stopwatch.StartNew());
+            if (shortKeys == 0 || waited.Elapsed > timeout || quiet.Elapsed > TimeSpan.FromSeconds(15)) return (lost, doubled, shortKeys, ofRuns);
             await Task.Delay(200);
         }
     }

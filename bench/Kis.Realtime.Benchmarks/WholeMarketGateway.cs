@@ -10,7 +10,7 @@ namespace Kis.Realtime.Benchmarks;
 /// <c>whole-market-gateway KEYS-FILE SUBS-FILE AMQP NAMESPACE WS-URL REST-URL [POSTGRES]</c>: the gateway process of the
 /// <c>whole-market</c> harness (<see cref="WholeMarketHarness"/>), one process pooling every key of the keys file
 /// (the <c>Kis:Credentials</c> shape <c>kisrt sim --app-keys-file</c> writes) and holding every registration of the subs
-/// file (<c>TR KEY</c> a line), as <c>kisrt gateway --sub …</c> with one app key would for one. Its own process, so
+/// file (<c>TR:KEY</c> a line, as <c>--sub-file</c>), as <c>kisrt gateway --sub …</c> with one app key would for one. Its own process, so
 /// its CPU and memory are its own in <c>/proc</c>. With a PostgreSQL connection string it also runs the history writer
 /// (as <c>kisrt gateway --postgres</c>). Prints <c>held N</c> once every registration is held, then a status line a
 /// second; ends when its standard input closes.
@@ -20,7 +20,7 @@ internal static class WholeMarketGateway
     public static async Task<int> RunAsync(string[] args)
     {
         var keys = SimKeyFile.Read(args[1]);
-        var subs = File.ReadAllLines(args[2]).Where(l => l.Length > 0).Select(l => l.Split(' '))
+        var subs = File.ReadAllLines(args[2]).Where(l => l.Length > 0).Select(l => l.Split(':'))
             .Select(p => (Tr: KisTrs.TryGet(p[0], out var tr) ? tr : throw new ArgumentException(p[0]), Key: p[1])).ToList();
         var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(args[3]), Namespace = args[4] };
         var client = KisRealtimeOptions.Default with

@@ -7,21 +7,38 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- whole-market [stocks] [keys] [steady/s] [burst/s]
-/// [burst-s] [steady-s] [lead-s] [postgres]</c> (issue 61): the whole-market day on one machine. The simulator (this process)
-/// lists the whole KRX (<see cref="SimulatorUniverse.KrxAll"/>) at a market-wide pace with the open's burst; one gateway
-/// process (<see cref="WholeMarketGateway"/>) pools the keys and holds the <paramref name="stocks"/> busiest names' trades and
-/// books; an independent consumer (<see cref="WholeMarketConsumer"/>: plain AMQP, each TR's stream from its first offset)
-/// counts every key's records. At the end the simulator is stalled and each key's count is checked against what the
-/// simulator sent: lost, doubled. Prints the rate, lag p50/p99 (gateway receive stamp → consumer), CPU per record of the
-/// gateway process, the broker (every beam.smp) and PostgreSQL (every postgres process), memory, and disk per hour per
-/// stream (the stream's files under /var/lib/rabbitmq). Defaults: 200 stocks over 10 keys, 2,000/s steady, 10,000/s burst.
+/// [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill burst|steady] [--kill-after S]</c> (issue 61): the
+/// whole-market day on one machine. The simulator (this process) lists the whole KRX (<see cref="SimulatorUniverse.KrxAll"/>)
+/// at a market-wide pace with the open's burst; a fleet of <c>--processes</c> (3) <c>kisrt gateway --fleet</c> processes
+/// (<see cref="WholeMarketFleet"/>: one credentials file, one universe file of the <paramref name="stocks"/> busiest names'
+/// trades and books) serves it; <c>--processes 0</c> or a PostgreSQL connection string runs the single pooled gateway
+/// process instead (<see cref="WholeMarketGateway"/>; a fleet has no <c>--postgres</c> yet). <c>--kill burst</c> sends
+/// SIGKILL to the busiest fleet process <c>--kill-after</c> (10) seconds into the burst (or the steady phase). An
+/// independent consumer (<see cref="WholeMarketConsumer"/>: plain AMQP, each TR's stream from its first offset) counts
+/// every key's records per run. At the end the simulator is stalled and each key's count is checked against what the
+/// simulator sent: lost (a kill's hole included), doubled. Prints the rate, lag p50/p99 (gateway receive stamp →
+/// consumer), CPU per record of the gateway processes, the broker (every beam.smp) and PostgreSQL (every postgres
+/// process), memory, and disk per hour per stream (the stream's files under /var/lib/rabbitmq). Defaults: 200 stocks
+/// over 10 keys, 2,000/s steady, 10,000/s burst.
 /// </summary>
 public static class WholeMarketHarness
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        var named = new Dictionary<string, string>();
+        var positional = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) named[args[i][2..]] = args[++i];
+            else positional.Add(args[i]);
+        }
+        args = [.. positional];
         double Arg(int i, double fallback) =>
             args.Length > i && double.TryParse(args[i], System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : fallback;
+        var processes = named.TryGetValue("processes", out var p) ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var kill = named.GetValueOrDefault("kill");
+        var killing = kill is not null; // a kill's hole is lost by design: counted and shown, not a failure
+        var killAfter = named.TryGetValue("kill-after", out var k) ? double.Parse(k, System.Globalization.CultureInfo.InvariantCulture) : 10;
         var stocks = (int)Arg(1, 200);
         var keys = (int)Math.Max(Arg(2, 10), Math.Ceiling(stocks * 2 / 41.0));
         var (steady, burst, burstSeconds, steadySeconds) = (Arg(3, 2_000), Arg(4, 10_000), Arg(5, 60), Arg(6, 30));
@@ -44,16 +61,19 @@ public static class WholeMarketHarness
         var codes = KisSimulatorInstrument.List(sim.Options.Seed, new DateOnly(2026, 3, 9), SimulatorUniverse.KrxAll).Where(i => i.Kind == "stock")
             .Take(stocks).Select(i => i.Code).ToList();
         string[] trs = ["H0STCNT0", "H0STASP0"];
-        File.WriteAllLines(Path.Combine(dir.FullName, "subs.txt"), trs.SelectMany(tr => codes.Select(c => $"{tr} {c}")));
+        File.WriteAllLines(Path.Combine(dir.FullName, "subs.txt"), trs.SelectMany(tr => codes.Select(c => $"{tr}:{c}")));
+        if (postgres is not null) processes = 0;
         var share = new Simulator.Market.InstrumentMaster(sim.Options.Seed, SimulatorUniverse.KrxAll).Universe.Take(stocks).Sum(s => s.Share);
         Console.WriteLine($"whole-market {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {Load()}: "
                           + $"{stocks} stocks x 2 TRs = {stocks * 2} registrations over {keys} keys; "
-                          + $"market {steady:N0}/s steady, {burst:N0}/s burst for {burstSeconds} s: these names {share:P0} of it");
+                          + $"market {steady:N0}/s steady, {burst:N0}/s burst for {burstSeconds} s: these names {share:P0} of it; "
+                          + (processes > 0 ? $"a fleet of {processes} kisrt gateway --fleet processes" : "one pooled gateway process")
+                          + (kill is null ? "" : $", SIGKILL to the busiest {killAfter} s into the {kill}"));
 
-        using var gateway = StartGateway(dir.FullName, amqp, ns, sim, postgres);
-        var held = await gateway.StandardOutput.ReadLineAsync();
-        Console.WriteLine($"gateway: {held}");
-        var log = Task.Run(async () => { while (await gateway.StandardOutput.ReadLineAsync() is { } line) LastStatus = line; });
+        var gateways = processes > 0
+            ? (IWholeMarketGateways)new FleetGateways(WholeMarketFleet.Start(processes, dir.FullName, amqp, ns, sim), stocks * 2)
+            : new PooledGateway(StartGateway(dir.FullName, amqp, ns, sim, postgres));
+        Console.WriteLine($"gateway: {await gateways.HeldAsync()}");
         await using var consumer = await WholeMarketConsumer.StartAsync(endpoint, trs);
         if (sim.MarketTime >= open.DateTime) Console.WriteLine($"warning: held only at {sim.MarketTime:HH:mm:ss}, after the open: raise lead-s");
 
@@ -61,10 +81,25 @@ public static class WholeMarketHarness
         async Task PhaseAsync(string name, DateTime until)
         {
             while (sim.MarketTime < open.DateTime.AddSeconds(-1)) await Task.Delay(100);
-            var (cpu0, made0, consumed0, at0) = (Cpu(gateway.Id), Made(sim), consumer.Records, Stopwatch.GetTimestamp());
+            var (cpu0, self0, made0, consumed0, at0) = (Cpu(gateways), ProcCpu(Environment.ProcessId), Made(sim), consumer.Records, Stopwatch.GetTimestamp());
             consumer.ResetLag();
-            while (sim.MarketTime < until && !gateway.HasExited) await Task.Delay(100);
-            var (cpu1, made1, consumed1) = (Cpu(gateway.Id), Made(sim), consumer.Records);
+            var killAt = sim.MarketTime.AddSeconds(killAfter);
+            while (sim.MarketTime < until && !gateways.Exited)
+            {
+                if (kill == name && sim.MarketTime >= killAt && gateways is FleetGateways fleet)
+                {
+                    kill = null;
+                    Console.WriteLine($"SIGKILL at {sim.MarketTime:HH:mm:ss} to {fleet.Fleet.KillBusiest(ProcCpu)}");
+                    var killed = Stopwatch.StartNew();
+                    _ = Task.Run(async () =>
+                    {
+                        while (fleet.Fleet.Registrations < stocks * 2 && killed.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(100);
+                        Console.WriteLine($"every registration held again {killed.Elapsed.TotalSeconds:0.0} s after the kill (status lines a second apart)");
+                    });
+                }
+                await Task.Delay(100);
+            }
+            var (cpu1, self1, made1, consumed1) = (Cpu(gateways), ProcCpu(Environment.ProcessId), Made(sim), consumer.Records);
             var seconds = Stopwatch.GetElapsedTime(at0).TotalSeconds;
             var made = made1 - made0;
             double Per(TimeSpan a, TimeSpan b) => made == 0 ? double.NaN : (b - a).TotalMicroseconds / made;
@@ -72,9 +107,10 @@ public static class WholeMarketHarness
             double Cores(TimeSpan a, TimeSpan b) => (b - a).TotalSeconds / seconds;
             phases.Add($"{name}: made {made / seconds:N0} records/s, consumed {(consumed1 - consumed0) / seconds:N0}/s; " +
                        $"lag p50 {p50:0.0} ms p99 {p99:0.0} ms; CPU us/record gateway {Per(cpu0.Gateway, cpu1.Gateway):0.0}, " +
-                       $"broker {Per(cpu0.Broker, cpu1.Broker):0.0}, postgres {Per(cpu0.Postgres, cpu1.Postgres):0.0}; " +
+                       $"broker {Per(cpu0.Broker, cpu1.Broker):0.0}, postgres {Per(cpu0.Postgres, cpu1.Postgres):0.0}, " +
+                       $"simulator + consumer {Per(self0, self1):0.0}; " +
                        $"cores gateway {Cores(cpu0.Gateway, cpu1.Gateway):0.00}, broker {Cores(cpu0.Broker, cpu1.Broker):0.00}, " +
-                       $"postgres {Cores(cpu0.Postgres, cpu1.Postgres):0.00}, load {Load()}");
+                       $"postgres {Cores(cpu0.Postgres, cpu1.Postgres):0.00}, simulator + consumer {Cores(self0, self1):0.00}, load {Load()}");
             Console.WriteLine(phases[^1]);
         }
         await PhaseAsync("burst", open.DateTime.AddSeconds(burstSeconds));
@@ -82,32 +118,34 @@ public static class WholeMarketHarness
 
         await sim.Faults.Stall();
         var sent = await SettledAsync(sim);
-        var (lost, doubled, keysShort) = await consumer.CheckAsync(sent, TimeSpan.FromSeconds(120));
+        var (lost, doubled, keysShort, runs) = await consumer.CheckAsync(sent, TimeSpan.FromSeconds(120));
         Console.WriteLine($"counted against the simulator: {sent.Values.Sum():N0} records sent on {sent.Count} keys; lost {lost}, doubled {doubled} " +
-                          $"({keysShort} keys short); simulator lost behind {sim.Counters.RecordsLostBehind}; gateway {LastStatus}");
-        Console.WriteLine($"memory: gateway peak {Status(gateway.Id, "VmHWM")}, broker RSS {BrokerRss()} MB, " +
+                          $"({keysShort} keys short, {runs} keys with records of more than one run); simulator lost behind {sim.Counters.RecordsLostBehind}; " +
+                          $"gateway {gateways.LastStatus}");
+        Console.WriteLine($"memory: gateway peak {string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")))}, broker RSS {BrokerRss()} MB, " +
                           $"this process (simulator + consumer) peak {Status(Environment.ProcessId, "VmHWM")}");
         var seconds = burstSeconds + steadySeconds;
         foreach (var tr in trs)
             Console.WriteLine($"disk {tr}: {StreamBytes(ns, tr) / 1e6:0.0} MB for {sent.Where(s => s.Key.TrId == tr).Sum(s => s.Value):N0} records: " +
                               $"{StreamBytes(ns, tr) / seconds * 3600 / 1e9:0.00} GB an hour at this run's mean rate");
-        await gateway.StandardInput.DisposeAsync();
-        await gateway.WaitForExitAsync();
-        await log;
+        await gateways.DisposeAsync();
         dir.Delete(recursive: true);
-        await DeleteAsync(endpoint, trs);
-        return lost == 0 && doubled == 0 ? 0 : 1;
+        await DeleteAsync(endpoint, trs, Shards(keys));
+        return (lost == 0 || killing) && doubled == 0 ? 0 : 1;
     }
 
-    private static string LastStatus = "";
+    /// <summary>The fleet's per-shard names: every key a shard at most, and the claims shard (the namespace's own queues).</summary>
+    private static IEnumerable<string?> Shards(int keys) =>
+        [null, .. Enumerable.Range(0, keys).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>The run's streams, queues and exchanges: a harness run leaves no disk behind on the shared broker.</summary>
-    private static async Task DeleteAsync(KisGatewayEndpoint endpoint, string[] trs)
+    private static async Task DeleteAsync(KisGatewayEndpoint endpoint, string[] trs, IEnumerable<string?> shards)
     {
         await using var connection = await endpoint.CreateFactory("kisrt-bench-cleanup").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         foreach (var tr in trs) await channel.QueueDeleteAsync(endpoint.StreamFor(tr), false, false);
-        foreach (var queue in new[] { endpoint.RequestQueue, endpoint.RunsStream, endpoint.StandbyQueue }) await channel.QueueDeleteAsync(queue, false, false);
+        foreach (var shard in shards.Select(s => endpoint with { Shard = s }))
+            foreach (var queue in new[] { shard.RequestQueue, shard.RunsStream, shard.StandbyQueue }) await channel.QueueDeleteAsync(queue, false, false);
         await channel.ExchangeDeleteAsync(endpoint.Exchange, false);
         await channel.ExchangeDeleteAsync(endpoint.RequestExchange, false);
     }
@@ -135,8 +173,8 @@ public static class WholeMarketHarness
         }
     }
 
-    private static (TimeSpan Gateway, TimeSpan Broker, TimeSpan Postgres) Cpu(int gateway) =>
-        (ProcCpu(gateway), ProcessesNamed("beam.smp").Aggregate(TimeSpan.Zero, (t, p) => t + ProcCpu(p)),
+    private static (TimeSpan Gateway, TimeSpan Broker, TimeSpan Postgres) Cpu(IWholeMarketGateways gateways) =>
+        (gateways.Cpu(ProcCpu), ProcessesNamed("beam.smp").Aggregate(TimeSpan.Zero, (t, p) => t + ProcCpu(p)),
          ProcessesNamed("postgres").Aggregate(TimeSpan.Zero, (t, p) => t + ProcCpu(p)));
 
     private static IEnumerable<int> ProcessesNamed(string name)

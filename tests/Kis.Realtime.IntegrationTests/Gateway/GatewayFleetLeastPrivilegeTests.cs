@@ -22,10 +22,12 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
         await using var cleanup = RabbitTestBroker.For(users.Namespace);
         var log = BrokerLog.FromNow();
         var keys = Enumerable.Range(0, 3)
-            .Select(i => new SimulatorCredential(("PSsimFleetUser" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+            .Select(i => new SimulatorCredential(("PSsimFleetUser" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId))
+            .ToList();
         await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
         // Seven index keys, 5 a key: shards 0 and 1, and the third key the claims shard.
-        var universe = Enumerable.Range(1, 7).Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var universe = Enumerable.Range(1, 7)
+            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
         var gatewayUser = users.EndpointOf(users.GatewayUser);
         var options = KisGatewayFleetOptions.Default with
         {
@@ -48,7 +50,8 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
             Assert.All(fleets, f => Assert.True(f.Status().Shards.All(s => s.Failure is null), string.Join(", ", f.Status().Shards.Select(s => s.Failure))));
 
             // The consumer's user reads a universe key and claims one outside it (the claims shard registers it).
-            await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = users.EndpointOf(users.Alice), ConsumerId = "alice" });
+            await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with
+                { Endpoint = users.EndpointOf(users.Alice), ConsumerId = "alice" });
             await using var universeKey = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0006").GetAsyncEnumerator();
             Assert.True(await universeKey.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
             await using var adHoc = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0099").GetAsyncEnumerator();

@@ -71,7 +71,8 @@ public class GatewayFleetPartitionTests(ITestOutputHelper output)
             output.WriteLine($"shard 0 published by the survivor {moved.TotalSeconds:0.00} s after the partition; " +
                              $"simulator sessions refused with OPSP8996: {sim.Counters.SessionsRefused}");
             Assert.True(moved < MoveTarget, $"the survivor published shard 0 only after {moved.TotalSeconds:0.0} s (bound {MoveTarget.TotalSeconds} s); " +
-                                            "the cut-off process's log after the partition:\n" + string.Join('\n', log.Lines.SkipWhile(l => !l.StartsWith("----", StringComparison.Ordinal))));
+                                            "the cut-off process's log after the partition:\n" +
+                                            string.Join('\n', log.Lines.SkipWhile(l => !l.StartsWith("----", StringComparison.Ordinal))));
         }
         finally
         {

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Kis.Realtime.Simulator;
+
+namespace Kis.Realtime.Benchmarks;
+
+/// <summary>
+/// The whole-market harness's gateways: N <c>kisrt gateway --fleet</c> processes (kisrt.dll beside this harness), each with
+/// the same <c>--credentials-file</c> and <c>--sub-file</c>, as docs/gateway.md's runbook starts a fleet. Reads each
+/// process's status line (a second) for its shards and registrations; keeps each process's last CPU time from /proc so a
+/// killed one still counts in the CPU per record.
+/// </summary>
+internal sealed partial class WholeMarketFleet : IAsyncDisposable
+{
+    [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\], registrations (\d+),")]
+    private static partial Regex FleetLine();
+
+    private sealed class Member(Process process)
+    {
+        public Process Process { get; } = process;
+        public volatile string Line = "";
+        public TimeSpan LastCpu;
+        public bool Killed;
+    }
+
+    private readonly List<Member> _members = [];
+
+    private WholeMarketFleet()
+    {
+    }
+
+    public static WholeMarketFleet Start(int processes, string dir, string amqp, string ns, KisSimulator sim)
+    {
+        var fleet = new WholeMarketFleet();
+        var kisrt = Path.Combine(AppContext.BaseDirectory, "kisrt.dll");
+        var self = Path.Combine(AppContext.BaseDirectory, typeof(WholeMarketFleet).Assembly.GetName().Name!);
+        for (var i = 0; i < processes; i++)
+        {
+            // kisrt.dll resolved with this harness's dependency manifest, as the CLI tests run it.
+            string[] arguments = ["exec", "--depsfile", self + ".deps.json", "--runtimeconfig", self + ".runtimeconfig.json", kisrt,
+                "gateway", "--fleet", "--fleet-name", $"wm-{i}", "--amqp", amqp, "--namespace", ns,
+                "--credentials-file", Path.Combine(dir, "keys.json"), "--sub-file", Path.Combine(dir, "subs.txt"),
+                "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--status-interval", "1s"];
+            var start = new ProcessStartInfo("dotnet", arguments)
+                { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = dir };
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+            start.Environment["XDG_DATA_HOME"] = Path.Combine(dir, $"data-{i}"); // approval keys cached per process, not the user's
+            var member = new Member(Process.Start(start)!);
+            member.Process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && FleetLine().IsMatch(line)) member.Line = line; };
+            member.Process.OutputDataReceived += (_, _) => { };
+            member.Process.BeginErrorReadLine();
+            member.Process.BeginOutputReadLine();
+            fleet._members.Add(member);
+        }
+        return fleet;
+    }
+
+    /// <summary>Every live process counting them all and holding no more than the fair share: the hand-overs of the start are over.</summary>
+    public bool Balanced
+    {
+        get
+        {
+            var lines = Live.Select(m => FleetLine().Match(m.Line)).ToList();
+            if (lines.Any(l => !l.Success || int.Parse(l.Groups[1].Value, CultureInfo.InvariantCulture) != lines.Count)) return false;
+            var held = lines.Select(l => l.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries).Length).ToList();
+            var share = (held.Sum() + lines.Count - 1) / lines.Count;
+            return held.All(h => h <= share);
+        }
+    }
+
+    /// <summary>Registrations the live processes' last status lines add up to.</summary>
+    public int Registrations => Live.Sum(RegistrationsOf);
+
+    private static int RegistrationsOf(Member m) =>
+        FleetLine().Match(m.Line) is { Success: true } l ? int.Parse(l.Groups[3].Value, CultureInfo.InvariantCulture) : 0;
+
+    private IEnumerable<Member> Live => _members.Where(m => !m.Killed);
+
+    public bool AnyExited => Live.Any(m => m.Process.HasExited);
+
+    public IEnumerable<int> ProcessIds => Live.Select(m => m.Process.Id);
+
+    /// <summary>Every process's CPU time so far (a killed one's as last read).</summary>
+    public TimeSpan Cpu(Func<int, TimeSpan> read)
+    {
+        foreach (var m in Live)
+            if (read(m.Process.Id) is var cpu && cpu > m.LastCpu) m.LastCpu = cpu;
+        return _members.Aggregate(TimeSpan.Zero, (t, m) => t + m.LastCpu);
+    }
+
+    public string Lines => string.Join("\n  ", Live.Select(m => m.Line));
+
+    /// <summary>SIGKILL to the live process holding the most registrations; returns its status line.</summary>
+    public string KillBusiest(Func<int, TimeSpan> read)
+    {
+        Cpu(read);
+        var victim = Live.OrderByDescending(RegistrationsOf).First();
+        victim.Process.Kill();
+        victim.Killed = true;
+        return victim.Line;
+    }
+
+    /// <summary>Stops the live processes as an operator would (SIGTERM: each hands its shards on and exits).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var m in Live.Where(m => !m.Process.HasExited)) SendTerm(m.Process.Id);
+        foreach (var m in _members)
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await m.Process.WaitForExitAsync(bounded.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                m.Process.Kill();
+            }
+            m.Process.Dispose();
+        }
+    }
+
+    private static void SendTerm(int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+        kill?.WaitForExit();
+    }
+}
