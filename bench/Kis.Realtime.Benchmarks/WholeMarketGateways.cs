@@ -27,7 +27,7 @@ internal sealed class FleetGateways(WholeMarketFleet fleet, int registrations) :
         while (fleet.Registrations < registrations && !fleet.AnyExited && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(200);
         var held = clock.Elapsed;
         // The first process up takes every shard, then hands the excess to the others as they count each other.
-        while (!fleet.Balanced && !fleet.AnyExited && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(200);
+        while (!(fleet.Balanced && fleet.Registrations == registrations) && !fleet.AnyExited && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(200);
         return $"{fleet.Registrations} of {registrations} registrations held in {held.TotalSeconds:0.0} s, balanced in {clock.Elapsed.TotalSeconds:0.0} s " +
                $"(status lines a second apart):\n  {fleet.Lines}";
     }

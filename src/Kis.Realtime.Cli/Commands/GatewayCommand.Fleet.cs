@@ -93,7 +93,7 @@ internal static partial class GatewayCommand
                                     $"{fleetOptions.Universe.Count} registrations " +
                                     $"over {shards.Count(s => s.Shard != KisGatewayFleet.ClaimsShardName)} app keys" +
                                     (spare is null ? "" : $", claims shard of {spare.AppKeys} spare key(s)") +
-                                    $", {host.Client.Options.Credentials.Count} keys in all; a candidate for every shard");
+                                    $", {host.Client.Options.Credentials.Count} keys in all, plan {fleet.PlanFingerprint}; a candidate for every shard");
         using var ticker = new PeriodicTimer(interval);
         try
         {
