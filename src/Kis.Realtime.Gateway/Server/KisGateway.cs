@@ -276,8 +276,8 @@ public sealed partial class KisGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await CloseKisAsync().ConfigureAwait(false);
-        if (_requestsStopped is not null) await _requestsStopped.ConfigureAwait(false);
+        await CloseKisAsync(waitForRequests: true).ConfigureAwait(false);
+        if (_requestsStopped is not null) await _requestsStopped.ConfigureAwait(false); // when the fleet closed KIS first
         await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
         await WriteFinalCheckpointAsync(_finalClaims ?? []).ConfigureAwait(false);
@@ -290,14 +290,17 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// so its app key is free before it waits for the broker (a holder cut off from the broker would otherwise keep the
     /// key through that wait and the next holder meet OPSP8996).
     /// </summary>
-    internal async Task CloseKisAsync()
+    internal Task CloseKisAsync() => CloseKisAsync(waitForRequests: false);
+
+    private async Task CloseKisAsync(bool waitForRequests)
     {
         if (Interlocked.Exchange(ref _kisClosed, 1) != 0) return;
         await _statusTimer.DisposeAsync().ConfigureAwait(false);
-        // Not awaited before KIS closes: over a silent partition the request connection's close waits for the broker's
-        // answer until its timeout, and the app key must not wait with it. A request still taken meanwhile meets the
-        // closed registrations and is answered with an error.
+        // The fleet does not wait for it before KIS closes: over a silent partition the request connection's close waits
+        // for the broker's answer until its timeout, and the app key must not wait with it (a request still taken
+        // meanwhile meets the closed registrations and is answered with an error). DisposeAsync keeps the order.
         _requestsStopped = _requests.DisposeAsync().AsTask();
+        if (waitForRequests) await _requestsStopped.ConfigureAwait(false);
         // The claims as they were, for the next run to restore (a planned handover keeps consumers' registrations too).
         (_finalClaims, _) = _registrations.Checkpoint();
         await _registrations.DisposeAsync().ConfigureAwait(false);
