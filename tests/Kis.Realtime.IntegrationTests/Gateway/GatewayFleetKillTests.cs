@@ -61,8 +61,9 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
             await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "desk" });
             var gaps = new List<GatewayGap>();
             consumer.RunGapDetected += (_, gap) => { lock (gaps) gaps.Add(gap); };
-            await using var reading = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, movedKey).GetAsyncEnumerator();
-            Assert.True(await reading.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+            using var stopReading = new CancellationTokenSource();
+            await using var reading = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, movedKey, stopReading.Token).GetAsyncEnumerator();
+            Assert.True(await NextWithinAsync(reading, stopReading, "the moved key's first record"));
 
             var clock = Stopwatch.StartNew();
             victim.Value.Kill();
@@ -73,7 +74,7 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
             output.WriteLine($"shards {string.Join(",", moved)} of the killed process held again after {clock.Elapsed.TotalSeconds:0.00} s");
             // The moved key's records come on, after a gap its consumer is told of.
             await UntilAsync(() => { lock (gaps) return gaps.Any(g => g.Key == movedKey); }, "the moved key's gap", CliTimeout);
-            Assert.True(await reading.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+            Assert.True(await NextWithinAsync(reading, stopReading, "the moved key's record after the kill"));
 
             // The survivors hold every registration of the universe again (their status lines' registrations add up).
             await UntilAsync(() => processes.Values.Sum(p => FleetLine().Matches(p.Stderr)[^1] is var line && RegistrationsPattern().Match(p.Stderr[line.Index..]) is
@@ -121,5 +122,17 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
         if (lines.Any(l => l is null || l.Groups[1].Value != live.ToString(System.Globalization.CultureInfo.InvariantCulture))) return false;
         var held = lines.SelectMany(l => l!.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
         return held.Count == shards.Length && shards.All(held.Contains);
+    }
+
+    // A read that times out is cancelled and awaited before the enumerator is disposed: disposing an async iterator while
+    // its MoveNextAsync is pending throws NotSupportedException, which once hid the timeout itself (load 30).
+    private static async Task<bool> NextWithinAsync<T>(IAsyncEnumerator<T> reading, CancellationTokenSource stop, string what)
+    {
+        var next = reading.MoveNextAsync().AsTask();
+        if (await Task.WhenAny(next, Task.Delay(TestTimeout)) == next) return await next;
+        await stop.CancelAsync();
+        try { await next; }
+        catch (OperationCanceledException) { }
+        throw new TimeoutException($"{what}: not read within {TestTimeout.TotalSeconds:0} s");
     }
 }
