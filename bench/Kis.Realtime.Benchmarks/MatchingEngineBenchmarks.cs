@@ -56,8 +56,8 @@ public class MatchingEngineBenchmarks
         _book = new RestingBook();
         _core = new VenueCore(_events);
         // Buys and sells in two accounts: the sells' account sells short of shares it never bought, keeping no cost to divide.
-        var buyer = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
-        var seller = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
+        var buyerAccount = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
+        var sellerAccount = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
         var books = Events / 10;
         _asks = new BookLevel[books][];
         _bids = new BookLevel[books][];
@@ -82,9 +82,9 @@ public class MatchingEngineBenchmarks
             {
                 // Reserve price 0: the holds' arithmetic runs, but 1,000 huge orders' holds would overflow the cash.
                 const long huge = long.MaxValue / 4;
-                _core.Rest(new VenueOrder(id + 1, 0, "005930", buy: true, OrderKind.Limit, Mid - (p + 1) * Tick, huge, derivative: false, buyer) { ReservePrice = 0 },
+                _core.Rest(new VenueOrder(id + 1, 0, "005930", buy: true, OrderKind.Limit, Mid - (p + 1) * Tick, huge, derivative: false, buyerAccount) { ReservePrice = 0 },
                     _bids[0]);
-                _core.Rest(new VenueOrder(id + 2, 0, "005930", buy: false, OrderKind.Limit, Mid + (p + 2) * Tick, huge, derivative: false, seller) { ReservePrice = 0 },
+                _core.Rest(new VenueOrder(id + 2, 0, "005930", buy: false, OrderKind.Limit, Mid + (p + 2) * Tick, huge, derivative: false, sellerAccount) { ReservePrice = 0 },
                     _asks[0]);
                 _book.Add(new RestingOrder(++id, buy: true, kind: OrderKind.Limit, limit: Mid - (p + 1) * Tick, quantity: long.MaxValue / 4, sequence: id), _bids[0]);
                 _book.Add(new RestingOrder(++id, buy: false, kind: OrderKind.Limit, limit: Mid + (p + 2) * Tick, quantity: long.MaxValue / 4, sequence: id), _asks[0]);

@@ -27,7 +27,10 @@ internal sealed class ReplayedVenue : IAsyncDisposable
     public static async Task<ReplayedVenue> StartAsync(string rawLog, string code, int frames, double speed = 1)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
-        var sim = await global::Kis.Realtime.Tests.Simulator.Sim.StartAsync(o => o with { ReplayFile = rawLog, ReplaySpeed = speed, TimeProvider = clock, RandomNotices = false });
+        var sim = await global::Kis.Realtime.Tests.Simulator.Sim.StartAsync(o => o with
+        {
+            ReplayFile = rawLog, ReplaySpeed = speed, TimeProvider = clock, RandomNotices = false,
+        });
         try
         {
             var token = await MinuteChartTests.TokenAsync(sim);
@@ -69,7 +72,8 @@ internal sealed class ReplayedVenue : IAsyncDisposable
     {
         var answer = await PaperVenueTests.PostAsync(Sim, Token, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U", new()
         {
-            ["CANO"] = account, ["ACNT_PRDT_CD"] = "01", ["KRX_FWDG_ORD_ORGNO"] = "00950", ["ORGN_ODNO"] = original.ToString("D10", CultureInfo.InvariantCulture),
+            ["CANO"] = account, ["ACNT_PRDT_CD"] = "01", ["KRX_FWDG_ORD_ORGNO"] = "00950",
+            ["ORGN_ODNO"] = original.ToString("D10", CultureInfo.InvariantCulture),
             ["ORD_DVSN"] = "00", ["RVSE_CNCL_DVSN_CD"] = cancel ? "02" : "01", ["ORD_QTY"] = quantity.ToString(CultureInfo.InvariantCulture),
             ["ORD_UNPR"] = price.ToString(CultureInfo.InvariantCulture), ["QTY_ALL_ORD_YN"] = "N", ["EXCG_ID_DVSN_CD"] = "KRX",
         });

@@ -74,7 +74,8 @@ public sealed class VenueNoticeParityTests
 
         Assert.Equal(
             [
-                NoticeKind.OrderAccepted, NoticeKind.Fill, NoticeKind.OrderAccepted, NoticeKind.AmendAccepted, NoticeKind.OrderAccepted, NoticeKind.CancelAccepted,
+                NoticeKind.OrderAccepted, NoticeKind.Fill, NoticeKind.OrderAccepted, NoticeKind.AmendAccepted, NoticeKind.OrderAccepted,
+                NoticeKind.CancelAccepted,
                 NoticeKind.Fill, NoticeKind.Fill, NoticeKind.OrderAccepted, NoticeKind.Fill, NoticeKind.CancelAccepted,
             ], backtestNotices.Select(n => n.Kind));
         var expiry = backtestNotices[^1];
@@ -85,7 +86,8 @@ public sealed class VenueNoticeParityTests
         Assert.Equal(Comparable(backtestNotices), Comparable(paperNotices));
     }
 
-    /// <summary>A paper notice as the session writes it (<see cref="NoticeStream.WriteOrderEvent"/>, before encryption), decoded.</summary>
+    /// <summary>A paper notice as the session writes it (<see cref="NoticeStream.WriteOrderEvent"/>, before encryption),
+    /// decoded.</summary>
     private static StockNotice AsSessionSendsIt(PaperNotice notice)
     {
         var buffer = new byte[1024];
@@ -100,7 +102,8 @@ public sealed class VenueNoticeParityTests
     private static List<StockNotice> Comparable(List<StockNotice> notices)
     {
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Ordinal(string number) => number.Length == 0 ? "" : seen.TryGetValue(number, out var o) ? o : seen[number] = seen.Count.ToString(CultureInfo.InvariantCulture);
+        string Ordinal(string number)
+            => number.Length == 0 ? "" : seen.TryGetValue(number, out var o) ? o : seen[number] = seen.Count.ToString(CultureInfo.InvariantCulture);
         return [.. notices.Select((n, i) => n with
         {
             OrderNumber = Ordinal(n.OrderNumber), OriginalOrderNumber = Ordinal(n.OriginalOrderNumber), AccountName = "", StockName = "",

@@ -26,9 +26,13 @@ internal sealed class VenueCore(IVenueEvents events)
     private readonly Dictionary<(string Code, bool Derivative), RestingBook> _books = [];
     private readonly Dictionary<long, VenueOrder> _resting = [];
     private long _arrivals;
+    // The book the last market event reached: most events in a row are one instrument's (no tuple hash a trade).
+    private string? _lastCode;
+    private bool _lastDerivative;
+    private RestingBook? _lastBook;
 
     /// <summary>Whether orders of <paramref name="code"/> rest now.</summary>
-    public bool HasResting(string code, bool derivative) => _books.TryGetValue((code, derivative), out var book) && book.Count > 0;
+    public bool HasResting(string code, bool derivative) => Resting(code, derivative) is not null;
 
     /// <summary>The instruments where orders rest now.</summary>
     public (string Code, bool Derivative)[] RestingInstruments() => [.. _books.Where(b => b.Value.Count > 0).Select(b => b.Key)];
@@ -103,19 +107,29 @@ internal sealed class VenueCore(IVenueEvents events)
     /// <summary>A continuous trade of the market: the resting orders it reaches fill (<see cref="RestingBook.OnTrade"/>).</summary>
     public void OnTrade(string code, bool derivative, long price, long volume, bool buyerInitiated, DateTime at)
     {
-        if (_books.TryGetValue((code, derivative), out var book) && book.Count > 0) Apply(book.OnTrade(price, volume, buyerInitiated), at);
+        if (Resting(code, derivative) is { } book) Apply(book.OnTrade(price, volume, buyerInitiated), at);
     }
 
     /// <summary>An auction's print: every crossing resting order fills at its price (<see cref="RestingBook.OnAuction"/>).</summary>
     public void OnAuction(string code, bool derivative, long price, long volume, DateTime at)
     {
-        if (_books.TryGetValue((code, derivative), out var book) && book.Count > 0) Apply(book.OnAuction(price, volume), at);
+        if (Resting(code, derivative) is { } book) Apply(book.OnAuction(price, volume), at);
     }
 
     /// <summary>A book of the market: resting orders it crosses fill, the others' queues follow (<see cref="RestingBook.OnBook"/>).</summary>
     public void OnBook(string code, bool derivative, ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids, DateTime at)
     {
-        if (_books.TryGetValue((code, derivative), out var book) && book.Count > 0) Apply(book.OnBook(asks, bids), at);
+        if (Resting(code, derivative) is { } book) Apply(book.OnBook(asks, bids), at);
+    }
+
+    /// <summary>The instrument's book when orders rest in it (books are never dropped, so the one remembered stays valid).</summary>
+    private RestingBook? Resting(string code, bool derivative)
+    {
+        if (_lastBook is not null && derivative == _lastDerivative && string.Equals(code, _lastCode, StringComparison.Ordinal))
+            return _lastBook.Count > 0 ? _lastBook : null;
+        if (!_books.TryGetValue((code, derivative), out var book)) return null;
+        (_lastCode, _lastDerivative, _lastBook) = (code, derivative, book);
+        return book.Count > 0 ? book : null;
     }
 
     private void Apply(ReadOnlySpan<EngineFill> fills, DateTime at)
