@@ -2,6 +2,8 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
@@ -13,9 +15,9 @@ namespace Kis.Realtime.Benchmarks;
 /// 10-level book, against 1,000 resting paper orders (500 buys and 500 sells, ten per price over 50 prices each side,
 /// some inside the book's depth, some beyond it). The orders are too large ever to fill completely, so the book stays
 /// at 1,000 orders (the steady state) while trades and books keep filling, queueing and crossing them. One operation is
-/// one market event; the goal is ≥ 1 M events a second and 0 B allocated per event. With <see cref="Settle"/> every fill
-/// is also settled by the venue core's ledger (<see cref="LedgerAccount.Fill"/>: hold released, exact commission and tax,
-/// cash and position), as both venues settle it: the venue core as a whole.
+/// one market event; the goal is ≥ 1 M events a second and 0 B allocated per event. With <see cref="Settle"/> the events
+/// go through the venue core as both venues drive it (<see cref="VenueCore"/>: the same engine, every fill settled by the
+/// ledger, <see cref="LedgerAccount.Fill"/>: hold released, exact commission and tax, cash and position, and its event).
 /// </summary>
 [MemoryDiagnoser]
 public class MatchingEngineBenchmarks
@@ -26,13 +28,24 @@ public class MatchingEngineBenchmarks
     private readonly record struct MarketEvent(TapeEventKind Kind, long Price, long Volume, bool Buyer, int Book);
 
     private RestingBook _book = null!;
-    private MarketEvent[] _events = null!;
+    private MarketEvent[] _marketEvents = null!;
     private BookLevel[][] _asks = null!, _bids = null!;
-    private LedgerAccount _ledger = null!;
-    private LedgerOrderTerms[] _terms = null!; // by order id
-    private long[] _remaining = null!; // by order id
+    private VenueCore _core = null!;
+    private readonly FillCounter _events = new();
+    private static readonly DateTime At = new(2026, 11, 25, 10, 0, 0);
 
-    /// <summary>Whether each fill is settled by the ledger too (the venue core), or the engine runs alone.</summary>
+    /// <summary>The core's events, counted: what a venue would turn into notices.</summary>
+    private sealed class FillCounter : IVenueEvents
+    {
+        public long Filled;
+
+        public void On(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
+        {
+            if (e.Kind == OrderEventKind.Filled) Filled += e.Quantity;
+        }
+    }
+
+    /// <summary>Whether the events go through the venue core (engine, ledger settlement, events), or the engine runs alone.</summary>
     [Params(false, true)]
     public bool Settle { get; set; }
 
@@ -41,24 +54,25 @@ public class MatchingEngineBenchmarks
     {
         var random = new Random(42);
         _book = new RestingBook();
-        _ledger = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
-        _terms = new LedgerOrderTerms[1_001];
-        _remaining = new long[1_001];
+        _core = new VenueCore(_events);
+        // Buys and sells in two accounts: the sells' account sells short of shares it never bought, keeping no cost to divide.
+        var buyerAccount = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
+        var sellerAccount = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
         var books = Events / 10;
         _asks = new BookLevel[books][];
         _bids = new BookLevel[books][];
-        _events = new MarketEvent[Events];
+        _marketEvents = new MarketEvent[Events];
         var bid = Mid;
         for (var b = 0; b < books; b++)
         {
             bid = Math.Clamp(bid + (random.Next(3) - 1) * Tick, Mid - 5 * Tick, Mid + 5 * Tick);
             _asks[b] = [.. Enumerable.Range(0, 10).Select(i => new BookLevel(bid + (i + 1) * Tick, random.Next(1, 2_000)))];
             _bids[b] = [.. Enumerable.Range(0, 10).Select(i => new BookLevel(bid - i * Tick, random.Next(1, 2_000)))];
-            _events[b * 10] = new MarketEvent(TapeEventKind.Book, 0, 0, false, b);
+            _marketEvents[b * 10] = new MarketEvent(TapeEventKind.Book, 0, 0, false, b);
             for (var t = 1; t < 10; t++)
             {
                 var buyer = random.Next(2) == 0;
-                _events[b * 10 + t] = new MarketEvent(TapeEventKind.Trade, buyer ? bid + Tick : bid, random.Next(1, 301), buyer, b);
+                _marketEvents[b * 10 + t] = new MarketEvent(TapeEventKind.Trade, buyer ? bid + Tick : bid, random.Next(1, 301), buyer, b);
             }
         }
         // Ten orders a price, 50 prices a side, from five ticks outside the walk's band inwards and outwards.
@@ -67,10 +81,11 @@ public class MatchingEngineBenchmarks
             for (var k = 0; k < 10; k++)
             {
                 // Reserve price 0: the holds' arithmetic runs, but 1,000 huge orders' holds would overflow the cash.
-                _terms[id + 1] = new LedgerOrderTerms("005930", Derivative: false, Buy: true, IsMarket: false, Mid - (p + 1) * Tick, ReservePrice: 0);
-                // The sells on a code of their own: a position sold short of its shares keeps no cost to divide.
-                _terms[id + 2] = new LedgerOrderTerms("000660", Derivative: false, Buy: false, IsMarket: false, Mid + (p + 2) * Tick, ReservePrice: 0);
-                _remaining[id + 1] = _remaining[id + 2] = long.MaxValue / 4;
+                const long huge = long.MaxValue / 4;
+                _core.Rest(new VenueOrder(id + 1, 0, "005930", buy: true, OrderKind.Limit, Mid - (p + 1) * Tick, huge, derivative: false, buyerAccount) { ReservePrice = 0 },
+                    _bids[0]);
+                _core.Rest(new VenueOrder(id + 2, 0, "005930", buy: false, OrderKind.Limit, Mid + (p + 2) * Tick, huge, derivative: false, sellerAccount) { ReservePrice = 0 },
+                    _asks[0]);
                 _book.Add(new RestingOrder(++id, buy: true, kind: OrderKind.Limit, limit: Mid - (p + 1) * Tick, quantity: long.MaxValue / 4, sequence: id), _bids[0]);
                 _book.Add(new RestingOrder(++id, buy: false, kind: OrderKind.Limit, limit: Mid + (p + 2) * Tick, quantity: long.MaxValue / 4, sequence: id), _asks[0]);
             }
@@ -81,19 +96,26 @@ public class MatchingEngineBenchmarks
     [Benchmark(OperationsPerInvoke = Events, Description = "RestingBook: one market event, 1,000 resting orders")]
     public long Run()
     {
+        if (Settle) return RunCore();
         long filled = 0;
-        foreach (var e in _events)
+        foreach (var e in _marketEvents)
         {
             var fills = e.Kind == TapeEventKind.Book ? _book.OnBook(_asks[e.Book], _bids[e.Book]) : _book.OnTrade(e.Price, e.Volume, e.Buyer);
-            foreach (var fill in fills)
-            {
-                filled += fill.Quantity;
-                if (!Settle) continue;
-                _ledger.Fill(_terms[fill.OrderId], _remaining[fill.OrderId], fill.Quantity, fill.Price);
-                _remaining[fill.OrderId] -= fill.Quantity;
-            }
+            foreach (var fill in fills) filled += fill.Quantity;
         }
         return filled;
+    }
+
+    /// <summary>The events through the venue core: what both venues run for each market event.</summary>
+    private long RunCore()
+    {
+        var before = _events.Filled;
+        foreach (var e in _marketEvents)
+        {
+            if (e.Kind == TapeEventKind.Book) _core.OnBook("005930", false, _asks[e.Book], _bids[e.Book], At);
+            else _core.OnTrade("005930", false, e.Price, e.Volume, e.Buyer, At);
+        }
+        return _events.Filled - before;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
@@ -77,7 +78,7 @@ internal sealed class BacktestClient : IKisRealtimeClient
         var htsId = record[..record.IndexOf((byte)'^')];
         // A notice subscription is filed under both of its ids (H0STCNI0 and H0STCNI9): each feed once. A futures/options
         // order's notice has H0IFCNI0's 22 fields, a stock order's H0STCNI0's 26.
-        var tr = record.Count((byte)'^') == BacktestNotices.DerivativeFields - 1 ? KisTrs.H0IFCNI0 : KisTrs.H0STCNI0;
+        var tr = record.Count((byte)'^') == OrderNotices.DerivativeFields - 1 ? KisTrs.H0IFCNI0 : KisTrs.H0STCNI0;
         if (FeedsOf(tr.Id) is not { } feeds) return;
         byte[]? copy = null; // the record's one copy for every feed that keeps records (a transient one copies its own)
         foreach (var feed in feeds)

@@ -1,22 +1,29 @@
 using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
-/// <summary>The account and the matching: orders arriving walk the book, the rest wait in the engine for the tape.</summary>
-internal sealed partial class BacktestVenue
+/// <summary>The account and the matching: orders arriving walk the recorded book, the rest wait in the venue core's
+/// engine for the tape; the core's events become the strategy's notices and the day's fill rows.</summary>
+internal sealed partial class BacktestVenue : IVenueEvents
 {
     private const int Levels = 10;
     private DateTimeOffset _now;
     // The account's money and holdings: the venue core's ledger, the paper venue's accounts' own code.
     private readonly LedgerAccount _ledger;
-    private long _nextNumber, _arrivals, _fillSequence;
+    // The orders' lifecycle, resting books and settlement: the paper venue's code too.
+    private readonly VenueCore _core;
+    private long _nextNumber, _fillSequence;
+    // What a fill the core reports took: "taker" (an arriving order), "maker" (resting) or "auction" (a print).
+    private string _liquidity = "maker";
     // Every order of the day, order n at n − 1: numbers are given one after the other from 1, each filed at once (AddOrder).
-    private readonly List<Order> _orders = [];
-    private readonly List<Order> _open = [];
+    private readonly List<VenueOrder> _orders = [];
+    private readonly List<VenueOrder> _open = [];
     private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
     private readonly ChunkedSeries<BacktestFillRow> _fills = new();
     // Notices written under the lock, and the batch handed out last (TakeNotices swaps them).
@@ -114,9 +121,10 @@ internal sealed partial class BacktestVenue
         // paper, ReplayedStock): the next order takes the continuous book.
         var auction = side == TradeSide.PreOpen || instrument.InCall;
         instrument.InCall = false;
-        if (instrument.Resting.Count == 0) return null;
-        var fills = auction ? instrument.Resting.OnAuction(price, volume) : instrument.Resting.OnTrade(price, volume, side == TradeSide.Buy);
-        Apply(fills, auction ? "auction" : "maker");
+        if (!_core.HasResting(code, instrument.Derivative)) return null;
+        _liquidity = auction ? "auction" : "maker";
+        if (auction) _core.OnAuction(code, instrument.Derivative, price, volume, Kst);
+        else _core.OnTrade(code, instrument.Derivative, price, volume, side == TradeSide.Buy, Kst);
         return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
     }
 
@@ -134,9 +142,10 @@ internal sealed partial class BacktestVenue
             instrument.Keep(tr, record);
             // A call's book crosses nothing: the orders wait for its print (the next trade).
             if (KrxCalls.IsCallBook(at, tr, record)) instrument.InCall = true;
-            if (instrument.Resting.Count == 0 || instrument.InCall) return null;
+            if (!_core.HasResting(code, instrument.Derivative) || instrument.InCall) return null;
             instrument.DecodeBook();
-            Apply(instrument.Resting.OnBook(instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount)), "maker");
+            _liquidity = "maker";
+            _core.OnBook(code, instrument.Derivative, instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount), Kst);
             return _notices.Count == 0 ? null : TakeNotices();
         }
     }
@@ -146,14 +155,8 @@ internal sealed partial class BacktestVenue
     {
         lock (_gate)
         {
-            foreach (var order in OpenOrders().ToList())
-            {
-                var left = order.Remaining;
-                Close(order);
-                order.Cancelled += left;
-                // No cancel order was placed: the order's own number, as the simulator's venue reports an expiry.
-                Notify(BacktestNoticeKind.Cancelled, order, order.Number, left, order.LimitPrice, order.Filled);
-            }
+            // No cancel order was placed: the core's expiry names the order itself, as the paper venue's does.
+            foreach (var order in OpenOrders().ToList()) _core.Expire(order, Kst);
             return TakeNotices();
         }
     }
@@ -162,13 +165,15 @@ internal sealed partial class BacktestVenue
     {
         if (Refuse(request) is { } refusal) return Refused(ref call, refusal);
         var derivative = request.Product == KisProduct.FuturesOptions;
-        var order = new Order(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, OrderKinds.Modelled(request.Kind)!.Value,
-            derivative ? (long)(request.Price * 100) : (long)request.Price, request.Quantity) { Derivative = derivative };
-        if (order.IsMarket) order.ReservePrice = Instrument(order.Code).Upper;
+        var kind = OrderKinds.Modelled(request.Kind)!.Value;
+        var limit = kind == OrderKind.Market ? 0 : derivative ? (long)(request.Price * 100) : (long)request.Price;
+        var order = new VenueOrder(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, kind, limit, request.Quantity, derivative, _ledger)
+        {
+            ReservePrice = kind == OrderKind.Market ? Instrument(request.Code).Upper : limit,
+        };
         AddOrder(order);
-        _ledger.Hold(order.Terms, 0, order.Quantity);
         call.Number = order.Number;
-        Notify(BacktestNoticeKind.Accepted, order, order.Number, order.Quantity, order.LimitPrice, 0);
+        _core.Accept(order, Kst);
         Arrive(order);
         return Accepted(ref call, order.Number, derivative: derivative);
     }
@@ -194,14 +199,15 @@ internal sealed partial class BacktestVenue
             if (original.Buy && !_ledger.CanBuy(affected, market ? Instrument(original.Code).Upper : price, givenBack: affected * original.ReservePrice))
                 return Refused(ref call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
         }
-        Reduce(original, affected);
-        var successor = new Order(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected) { Derivative = original.Derivative };
-        if (market) successor.ReservePrice = Instrument(original.Code).Upper;
+        var successor = new VenueOrder(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected, original.Derivative, _ledger)
+        {
+            ReservePrice = market ? Instrument(original.Code).Upper : price,
+        };
         AddOrder(successor);
-        _ledger.Hold(successor.Terms, 0, successor.Quantity);
         call.Number = successor.Number;
         call.Quantity = affected;
-        Notify(BacktestNoticeKind.Amended, successor, original.Number, affected, price, original.Filled);
+        _core.Amend(original, successor, Kst);
+        original.Cancelled += affected; // the day's orders list shows what left an order, amended away or cancelled
         Arrive(successor); // an amendment is a new order at its price: the back of the queue, marketable at once
         return Accepted(ref call, successor.Number, derivative: successor.Derivative);
     }
@@ -213,21 +219,20 @@ internal sealed partial class BacktestVenue
         call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
         call.Original = original.Number;
         if (ChangeQuantityRefusal(cancel.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
-        Reduce(original, affected);
         var number = ++_nextNumber;
-        AddOrder(new Order(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected)
-        {
-            Remaining = 0, Cancelled = affected, Derivative = original.Derivative,
-        });
+        var cancelOrder = new VenueOrder(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected,
+            original.Derivative, _ledger);
+        _core.Cancel(original, cancelOrder, Kst);
+        original.Cancelled += affected;
+        AddOrder(cancelOrder);
         call.Number = number;
         call.Quantity = affected;
-        Notify(BacktestNoticeKind.Cancelled, original, number, affected, original.LimitPrice, original.Filled);
         return Accepted(ref call, original.Number, number, original.Derivative);
     }
 
     /// <summary>A marketable order walks the book's depth from the touch (what earlier paper orders took is gone until
     /// the next book); what is left rests in the engine behind what the book shows at its price.</summary>
-    private void Arrive(Order order)
+    private void Arrive(VenueOrder order)
     {
         var instrument = Instrument(order.Code);
         instrument.DecodeBook();
@@ -241,63 +246,27 @@ internal sealed partial class BacktestVenue
         {
             for (var l = 0; l < opposite.Length; l++)
                 if (opposite[l].Price == takes[k].Price) opposite[l] = opposite[l] with { Quantity = opposite[l].Quantity - takes[k].Quantity };
-            Fill(order, takes[k].Quantity, takes[k].Price, "taker");
+            _liquidity = "taker";
+            _core.Fill(order, takes[k].Quantity, takes[k].Price, Kst);
         }
         if (order.Remaining == 0) return;
-        var sameSide = order.Buy ? instrument.Bids.AsSpan(0, instrument.BidCount) : instrument.Asks.AsSpan(0, instrument.AskCount);
-        instrument.Resting.Add(new RestingOrder(order.Number, order.Buy, order.Kind, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
+        _core.Rest(order, order.Buy ? instrument.Bids.AsSpan(0, instrument.BidCount) : instrument.Asks.AsSpan(0, instrument.AskCount));
     }
 
-    private void Apply(ReadOnlySpan<EngineFill> fills, string liquidity)
-    {
-        foreach (var fill in fills) Fill(OrderNumbered(fill.OrderId), fill.Quantity, fill.Price, liquidity);
-    }
+    /// <summary>The venue clock as the core's events carry it: KST.</summary>
+    private DateTime Kst => _now.ToOffset(KoreaTime.Offset).DateTime;
 
-    /// <summary>A fill: the ledger (the venue core) settles it and charges its costs; the day's fill file keeps it.</summary>
-    private void Fill(Order order, long quantity, long price, string liquidity)
+    /// <summary>
+    /// The core's events (under the lock): each one notice for the strategy (<see cref="BacktestNotices"/>: the one
+    /// notice writer's records); a fill also a row of the day's fill file, with the ledger's cash and position after it.
+    /// </summary>
+    void IVenueEvents.On(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
     {
-        var (commission, tax) = _ledger.Fill(order.Terms, order.Remaining, quantity, price);
-        order.Remaining -= quantity;
-        order.Filled += quantity;
-        order.FillValue += (decimal)quantity * price;
-        // Futures/options prices are held in hundredths; the file shows points.
-        _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
-            quantity, order.Derivative ? Points(price) : price, commission, tax, liquidity, _ledger.Cash, _ledger.Positions[order.Code].Quantity));
-        Notify(BacktestNoticeKind.Filled, order, order.Number, quantity, price, order.Quantity);
-    }
-
-    private void Reduce(Order original, long affected)
-    {
-        _ledger.Hold(original.Terms, original.Remaining, original.Remaining - affected);
-        original.Remaining -= affected;
-        original.Cancelled += affected;
-        var resting = Instrument(original.Code).Resting;
-        if (original.Remaining == 0) resting.Remove(original.Number);
-        else resting.Reduce(original.Number, affected);
-    }
-
-    private void Close(Order order)
-    {
-        Instrument(order.Code).Resting.Remove(order.Number);
-        _ledger.Hold(order.Terms, order.Remaining, 0);
-        order.Remaining = 0;
-    }
-
-    private void Notify(BacktestNoticeKind kind, Order order, long number, long quantity, long price, long field16)
-    {
-        // An amendment's and a cancel's notice carry their own number and the original's.
-        var (own, original) = kind switch
-        {
-            BacktestNoticeKind.Amended => (order.Number, number),
-            BacktestNoticeKind.Cancelled => (number, order.Number), // an expiry: the order's own number as both
-            _ => (number, 0L),
-        };
-        if (order.Derivative)
-            BacktestNotices.WriteDerivative(_notices, _options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy,
-                quantity, price, field16, order.LimitPrice, _now);
-        else
-            BacktestNotices.Write(_notices, _options.HtsId, _options.Account, kind, own, original, order.Code, order.Buy, order.IsMarket,
-                quantity, price, field16, order.LimitPrice, _now);
+        if (e.Kind == OrderEventKind.Filled)
+            // Futures/options prices are held in hundredths; the file shows points.
+            _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
+                e.Quantity, order.Derivative ? Points(e.Price) : e.Price, commission, tax, _liquidity, _ledger.Cash, _ledger.Positions[order.Code].Quantity));
+        BacktestNotices.Write(_notices, e, _options.HtsId, order.Derivative ? _derivativeAccount : _stockAccount);
     }
 
     /// <summary>The notices written since the last take (under the lock): valid until the next take, which is the

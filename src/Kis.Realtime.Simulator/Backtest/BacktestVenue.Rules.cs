@@ -1,6 +1,7 @@
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
 using Kis.Realtime.Simulator.Trading.Rules;
@@ -48,7 +49,7 @@ internal sealed partial class BacktestVenue
         return null;
     }
 
-    private KisRefusal? Find(string number, out Order order)
+    private KisRefusal? Find(string number, out VenueOrder order)
     {
         order = null!;
         if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
@@ -59,7 +60,7 @@ internal sealed partial class BacktestVenue
     }
 
     /// <summary>The paper venue's rule for how many of what is left an amendment or cancel concerns (<see cref="ProductRules.CheckChangeQuantity"/>).</summary>
-    private static KisRefusal? ChangeQuantityRefusal(long? quantity, Order original, out long affected)
+    private static KisRefusal? ChangeQuantityRefusal(long? quantity, VenueOrder original, out long affected)
         => ProductRules.CheckChangeQuantity(quantity, original.Remaining, out affected) is { } refused
             ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
             : null;
@@ -97,17 +98,17 @@ internal sealed partial class BacktestVenue
     /// placement walk these, not every order of the day (which made a day of orders quadratic). Orders done since the
     /// last walk are dropped here.
     /// </summary>
-    private List<Order> OpenOrders()
+    private List<VenueOrder> OpenOrders()
     {
         _open.RemoveAll(static o => o.Remaining == 0);
         return _open;
     }
 
     /// <summary>The order numbered <paramref name="number"/> (one the venue gave: 1 to the day's count).</summary>
-    private Order OrderNumbered(long number) => _orders[(int)number - 1];
+    private VenueOrder OrderNumbered(long number) => _orders[(int)number - 1];
 
     /// <summary>Files a new order: in <c>_orders</c> and, with something left, among the open ones (numbers only grow).</summary>
-    private void AddOrder(Order order)
+    private void AddOrder(VenueOrder order)
     {
         if (order.Number != _orders.Count + 1) throw new InvalidOperationException($"order {order.Number} filed after {_orders.Count}");
         _orders.Add(order);
@@ -149,7 +150,7 @@ internal sealed partial class BacktestVenue
         return n;
     }
 
-    private static KisOrderRow Row(Order o)
+    private static KisOrderRow Row(VenueOrder o)
     {
         var scale = o.Derivative ? 100m : 1m;
         return new()
@@ -157,37 +158,13 @@ internal sealed partial class BacktestVenue
             Product = o.Derivative ? KisProduct.FuturesOptions : KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10),
             OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
             Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice / scale,
-            FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : o.FillValue / o.Filled / scale, RemainingQuantity = o.Remaining,
+            FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : (decimal)o.FilledValue / o.Filled / scale, RemainingQuantity = o.Remaining,
             CancelledQuantity = o.Cancelled,
         };
     }
 
-    private sealed class Order(long number, long original, string code, bool buy, OrderKind kind, long limitPrice, long quantity)
-    {
-        public long Number { get; } = number;
-        public long Original { get; } = original;
-        public string Code { get; } = code;
-        public bool Buy { get; } = buy;
-        public OrderKind Kind { get; } = kind;
-        public bool IsMarket => Kind == OrderKind.Market;
-        public long LimitPrice { get; } = limitPrice;
-        public long Quantity { get; } = quantity;
-        /// <summary>A futures/options order (prices in hundredths of a point, <see cref="FuturesOptionRules"/>).</summary>
-        public bool Derivative { get; init; }
-        public long Remaining { get; set; } = quantity;
-        public long Filled { get; set; }
-        public long Cancelled { get; set; }
-        public decimal FillValue { get; set; }
-        /// <summary>What an open buy holds of the cash per share: its limit, or the day's upper limit for a market order.</summary>
-        public long ReservePrice { get; set; } = limitPrice;
-
-        /// <summary>The order as the ledger holds and settles it.</summary>
-        public LedgerOrderTerms Terms => new(Code, Derivative, Buy, IsMarket, LimitPrice, ReservePrice);
-    }
-
     private sealed class InstrumentState
     {
-        public readonly RestingBook Resting = new();
         public readonly BookLevel[] Asks = new BookLevel[Levels], Bids = new BookLevel[Levels];
         public int AskCount, BidCount;
         public long Last, Lower, Upper, TapeVolume, TapeTrades;

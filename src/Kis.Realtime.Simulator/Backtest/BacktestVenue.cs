@@ -1,4 +1,5 @@
 using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
@@ -30,7 +31,12 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         _pump = pump;
         _client = client;
         _ledger = new LedgerAccount(options.StartingCash, _costs);
+        _core = new VenueCore(this);
+        _stockAccount = options.Account.Number + options.Account.ProductCode;
+        _derivativeAccount = options.Account.Number + "03"; // the futures/options account's product code
     }
+
+    private readonly string _stockAccount, _derivativeAccount; // as the notices name them
 
     public KisOrderBook Book { get; } = new();
 
@@ -201,7 +207,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         lock (_gate)
         {
             var order = c.Number > 0 ? OrderNumbered(c.Number) : null;
-            var average = order is { Filled: > 0 } ? order.FillValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
+            var average = order is { Filled: > 0 } ? (decimal)order.FilledValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
             return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
                 c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
                 c.Refusal is null ? (c.Answered ? "accepted" : "not arrived") : "refused", c.Refusal?.ToString() ?? "",

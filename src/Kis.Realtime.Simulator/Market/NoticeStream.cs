@@ -67,12 +67,11 @@ internal sealed class NoticeStream : MarketStream
             if (Random.Next(10) == 0)
             {
                 // Rejected: qty9 = order qty, price10 = order price, time11 = order time, qty16 = filled (0).
-                Write(ref w, secondsOfDay, order, revision: '0', kind2: "L", rejected: true, noticeType: '1', acceptance: '1',
-                    q9: order.Quantity, p10: order.Price, q16: 0, orderPrice: order.Price);
+                Write(ref w, secondsOfDay, order, OrderEventKind.Rejected, order.Quantity, order.Price, order.Price);
                 return;
             }
             _open.Add(order);
-            Write(ref w, secondsOfDay, order, '0', "L", false, '1', '1', order.Quantity, order.Price, 0, order.Price);
+            Write(ref w, secondsOfDay, order, OrderEventKind.Accepted, order.Quantity, order.Price, order.Price);
             return;
         }
 
@@ -102,7 +101,7 @@ internal sealed class NoticeStream : MarketStream
             }
             o.QuantitiesFilledThisSecond.Add(qty);
             o.Filled += qty;
-            Write(ref w, secondsOfDay, o, '0', "0", false, '2', '2', qty, o.Price, o.Quantity, 0);
+            Write(ref w, secondsOfDay, o, OrderEventKind.Filled, qty, o.Price, 0);
             if (o.Filled == o.Quantity) _open.Remove(o);
         }
         else if (roll < 88)
@@ -120,7 +119,7 @@ internal sealed class NoticeStream : MarketStream
             };
             _open.Remove(o);
             _open.Add(amended);
-            Write(ref w, secondsOfDay, amended, '1', "L", false, '1', '1', remaining, amended.Price, amended.Filled, amended.Price);
+            Write(ref w, secondsOfDay, amended, OrderEventKind.Amended, remaining, amended.Price, amended.Price);
         }
         else
         {
@@ -129,38 +128,18 @@ internal sealed class NoticeStream : MarketStream
     }
 
     /// <summary>
-    /// A paper order's event in KIS's notice layouts (docs/kis-protocol.md §7), stock (H0STCNI0) or futures/options
-    /// (H0IFCNI0), with the same meanings of fields 9, 10, 11 and 16 as the made-up notices: accepted (the order's
-    /// quantity and price), filled (cntg_yn 2 / oder_kind2 0: the fill's quantity and price, the order's quantity in field
-    /// 16), amended or cancelled (rvse_cncl / rctf_cls 1 / 2 with the original order number, the quantity concerned and
-    /// what was filled) and refused (rfus_yn 1). Futures/options prices in hundredths of a point.
+    /// A paper order's event (the venue core's, <see cref="OrderEvent"/>) in KIS's notice layout of this stream's TR,
+    /// written by the one notice writer (<see cref="OrderNotices"/>) with the simulator's account holder and the
+    /// instrument's name; the account is the order's.
     /// </summary>
-    public void WriteOrderEvent(ref RecordWriter w, in OrderEvent n)
+    public void WriteOrderEvent(ref RecordWriter w, in OrderEvent e, string account)
     {
-        var name = _stocks ? InstrumentMaster.StockName(n.Code) : GenericStream.DerivativeName(n.Code);
-        var tick = _stocks ? KrxRules.StockTick(Math.Max(1, n.OrderPrice)) : 1;
-        var order = new Order
-        {
-            Number = n.Number,
-            Original = n.Original,
-            Product = new InstrumentMaster.Derivative(n.Code, name, n.OrderPrice, tick),
-            Buy = n.Buy,
-            Quantity = n.OrderQuantity,
-        };
-        var second = (int)n.At.TimeOfDay.TotalSeconds;
-        var filled = n.Kind == OrderEventKind.Filled;
-        var (revision, q16) = n.Kind switch
-        {
-            OrderEventKind.Filled => ('0', n.OrderQuantity),
-            OrderEventKind.Amended => ('1', n.FilledSoFar),
-            OrderEventKind.Cancelled => ('2', n.FilledSoFar),
-            _ => ('0', 0L), // accepted or refused
-        };
-        var rejected = n.Kind == OrderEventKind.Refused;
-        var step = filled ? '2' : '1'; // notice type and acceptance: a fill, or an order step
-        if (_stocks) WriteStock(ref w, second, order, revision, rejected, step, step, n.Quantity, n.Price, q16, n.OrderPrice, n.Account, n.IsMarket);
-        else Write(ref w, second, order, revision, filled ? "0" : "L", rejected, step, step, n.Quantity, n.Price, q16, n.OrderPrice, n.Account);
+        var name = _stocks ? InstrumentMaster.StockName(e.Code) : GenericStream.DerivativeName(e.Code);
+        OrderNotices.Write(ref w, e with { Derivative = !_stocks }, _htsId, account, Customer, name, _fieldCount);
     }
+
+    /// <summary>The account holder's name the simulator's notices carry (field 17).</summary>
+    public const string Customer = "김한국";
 
     /// <summary>Stock prices stay on KRX's tick grid when a step crosses into a coarser tick; derivative ticks are fixed.</summary>
     private long OnGrid(long price) => _stocks ? KrxRules.RoundDownToStockTick(price) : price;
@@ -170,95 +149,15 @@ internal sealed class NoticeStream : MarketStream
     {
         _open.Remove(o);
         var cancel = new Order { Number = _market.NextOrderNumber(), Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity, Filled = o.Filled, Price = o.Price };
-        Write(ref w, secondsOfDay, cancel, '2', "L", false, '1', '1', remaining, o.Price, o.Filled, o.Price);
+        Write(ref w, secondsOfDay, cancel, OrderEventKind.Cancelled, remaining, o.Price, o.Price);
     }
 
-    private void Write(ref RecordWriter w, int secondsOfDay, Order o, char revision, string kind2, bool rejected, char noticeType,
-        char acceptance, long q9, long p10, long q16, long orderPrice, string? account = null)
+    /// <summary>A made-up order's event: field 16 follows from the order (its quantity for a fill, else what it filled).</summary>
+    private void Write(ref RecordWriter w, int secondsOfDay, Order o, OrderEventKind kind, long quantity, long price, long orderPrice)
     {
-        if (_stocks)
-        {
-            WriteStock(ref w, secondsOfDay, o, revision, rejected, noticeType, acceptance, q9, p10, q16, orderPrice, _account, market: false);
-            return;
-        }
-        w.Text(_htsId);
-        w.Text(account ?? _account);
-        w.Padded(o.Number, 10);
-        if (o.Original == 0) w.Empty(); else w.Padded(o.Original, 10);
-        w.Ascii(o.Buy ? "02"u8 : "01"u8);
-        w.Text(revision.ToString());
-        w.Text(kind2);
-        w.Text(o.Product.Code);
-        w.Padded(q9, 10);
-        // Overseas prices are dollars and cents as written (the library reads them so); futures carry 2 implied decimals.
-        if (_overseas) w.Fixed(p10, 2); else w.Padded(p10, 9);
-        w.Time(secondsOfDay);
-        w.Ascii(rejected ? "1"u8 : "0"u8);
-        w.Text(noticeType.ToString());
-        w.Text(acceptance.ToString());
-        w.Ascii("00950"u8);
-        w.Padded(q16, 9);
-        w.Text("김한국");
-        w.Text(o.Product.Name);
-        if (_overseas)
-        {
-            // H0GSCNI0's tail: oder_cond (해외종목구분, 1 US), no collateral (debt_gb 00, no date), no time-split order,
-            // cntg_unpr12 = the price again.
-            w.Ascii("1"u8);
-            w.Ascii("00"u8);
-            w.Ascii("00000000"u8);
-            w.Empty();
-            w.Empty();
-            w.Ascii("0"u8);
-            w.Fixed(p10, 2);
-            return;
-        }
-        w.Empty();
-        if (_fieldCount == 19) return; // night sessions end at oder_cond
-        w.Empty();
-        w.Empty();
-        w.Padded(orderPrice, 9);
-    }
-
-    /// <summary>
-    /// H0STCNI0's 26 fields: as the futures layout with oder_kind 00 (limit) and oder_cond 0 before the stock code,
-    /// then the exchange (1 KRX), credit type 10 (cash), no loan date, the stock's name and the order price.
-    /// </summary>
-    private void WriteStock(ref RecordWriter w, int secondsOfDay, Order o, char revision, bool rejected, char noticeType,
-        char acceptance, long q9, long p10, long q16, long orderPrice, string account, bool market)
-    {
-        w.Text(_htsId);
-        w.Text(account);
-        w.Padded(o.Number, 10);
-        if (o.Original == 0) w.Empty(); else w.Padded(o.Original, 10);
-        w.Ascii(o.Buy ? "02"u8 : "01"u8);
-        w.Text(revision.ToString());
-        w.Ascii(market ? "01"u8 : "00"u8);
-        w.Ascii("0"u8);
-        w.Text(o.Product.Code);
-        w.Padded(q9, 10);
-        w.Padded(p10, 9);
-        w.Time(secondsOfDay);
-        w.Ascii(rejected ? "1"u8 : "0"u8);
-        w.Text(noticeType.ToString());
-        w.Text(acceptance.ToString());
-        w.Ascii("00950"u8);
-        w.Padded(q16, 10);
-        w.Text("김한국");
-        w.Ascii("0"u8);
-        w.Ascii("1"u8);
-        w.Ascii(noticeType == '2' ? "Y"u8 : "N"u8);
-        w.Empty();
-        w.Ascii("10"u8);
-        w.Ascii("00000000"u8);
-        w.Text(o.Product.Name);
-        w.Padded(orderPrice, 9);
+        var e = new OrderEvent(kind, o.Number, o.Original, o.Product.Code, o.Buy, IsMarket: false, Derivative: !_stocks, quantity, price,
+            o.Quantity, o.Filled, orderPrice, DateTime.MinValue.AddSeconds(((secondsOfDay % 86400) + 86400) % 86400));
+        if (_overseas) OrderNotices.WriteOverseas(ref w, e, _htsId, _account, Customer, o.Product.Name);
+        else OrderNotices.Write(ref w, e, _htsId, _account, Customer, o.Product.Name, _fieldCount);
     }
 }
-
-/// <summary>What an order event is, as a notice reports it.</summary>
-internal enum OrderEventKind { Accepted, Filled, Amended, Cancelled, Refused }
-
-/// <summary>One event of an order's life in the terms of KIS's notice layouts (the venue's notices are written from it).</summary>
-internal readonly record struct OrderEvent(OrderEventKind Kind, string Account, long Number, long Original, string Code, bool Buy, long Quantity,
-    long Price, long OrderQuantity, long FilledSoFar, long OrderPrice, DateTime At, bool IsMarket);

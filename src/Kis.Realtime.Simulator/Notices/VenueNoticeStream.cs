@@ -10,7 +10,7 @@ namespace Kis.Realtime.Simulator.Notices;
 /// from the subscription on (its own place in the venue's log: every subscription gets every notice): an event stream
 /// (<see cref="MarketStream.IsEventDriven"/>), sent as each happens, whatever the market's hours (a pre-open order's
 /// acceptance, a day order's expiry after the close). The layout is the market's notice layout
-/// (<see cref="NoticeStream.WriteOrderEvent"/>); the venue knows nothing of it.
+/// (<see cref="NoticeStream.WriteOrderEvent"/>, the one notice writer <see cref="OrderNotices"/>); the venue knows nothing of it.
 /// </summary>
 internal sealed class VenueNoticeStream : MarketStream
 {
@@ -35,15 +35,6 @@ internal sealed class VenueNoticeStream : MarketStream
     public override void WriteRecord(ref RecordWriter writer, int secondsOfDay)
     {
         var n = _venue.NextNotice(_reader)!;
-        var kind = n.Kind switch
-        {
-            PaperNoticeKind.Filled => OrderEventKind.Filled,
-            PaperNoticeKind.Amended => OrderEventKind.Amended,
-            PaperNoticeKind.Cancelled => OrderEventKind.Cancelled,
-            PaperNoticeKind.Refused => OrderEventKind.Refused,
-            _ => OrderEventKind.Accepted,
-        };
-        _layout.WriteOrderEvent(ref writer, new OrderEvent(kind, n.Account, n.Number, n.Original, n.Code, n.Buy, n.Quantity, n.Price,
-            n.OrderQuantity, n.FilledSoFar, n.OrderPrice, n.At, n.IsMarket));
+        _layout.WriteOrderEvent(ref writer, n.Event, n.Account);
     }
 }

@@ -52,18 +52,11 @@ internal sealed partial class PaperVenue
             market.OrderBookFor(code).PrintCloseIfOwed(now); // on the tape: an auction print
         }
         ReadTape();
+        // The exchange's cancel has no order of its own: the core's expiry names the order itself (as number and
+        // original, so a notice-driven view reduces that order), at the session's end.
         foreach (var order in due.Where(o => o.Remaining > 0 && !o.Closed).OrderBy(ExpiryOf).ThenBy(o => o.Number))
-        {
-            var left = order.Remaining;
-            order.Account.Hold(order.Terms, left, 0);
-            order.Remaining = 0;
-            order.Cancelled += left;
-            Close(order);
-            // The exchange's cancel has no order of its own: the notice names the order itself (as number and
-            // original, so a notice-driven view reduces that order), at the session's end.
-            Notify(order, PaperNoticeKind.Cancelled, left, order.LimitPrice, ExpiryOf(order), original: order.Number);
-        }
-        _resting.RemoveAll(o => o.Remaining == 0);
+            _core.Expire(order, ExpiryOf(order));
+        _resting.RemoveAll(o => o.Remaining == 0 || o.Closed);
         _nextExpiry = _resting.Count == 0 ? DateTime.MaxValue : _resting.Min(ExpiryOf);
     }
 }

@@ -83,14 +83,6 @@ internal sealed partial class PaperVenue
         return false;
     }
 
-    private void Notify(PaperOrder order, PaperNoticeKind kind, long quantity, long price, DateTime now, long? filledSoFar = null, long? original = null)
-    {
-        Append(new PaperNotice(order.Account.HtsId, order.Account.Number, kind, order.Number, original ?? order.Original, order.Code, order.Buy,
-            quantity, price, order.Quantity, filledSoFar ?? order.Filled, order.LimitPrice, now, order.IsMarket, order.Rules.IsDerivative));
-        // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
-        Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-    }
-
     /// <summary>Adds a notice to the log, growing it up to the capacity and then overwriting the oldest. Under the lock.</summary>
     private void Append(PaperNotice notice)
     {

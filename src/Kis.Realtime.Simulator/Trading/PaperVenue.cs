@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Rules;
 
@@ -12,11 +13,12 @@ namespace Kis.Realtime.Simulator.Trading;
 /// cash and positions, matched against the simulated market. A marketable stock order walks the KRX book's depth
 /// (<see cref="StockBook.TakeDepth"/>: the trades print on the KRX and unified tapes); a futures/options order takes the
 /// quote of its trade feed (<see cref="DerivativeTradeStream"/>). What is left rests in the instrument's
-/// <see cref="RestingBook"/> (the matching rules: queue position, trades through, auctions at their print), which the
-/// venue feeds from the market's <see cref="MarketTape"/>: every KRX trade, auction print and book and every F/O trade,
+/// <see cref="RestingBook"/> (the matching rules: queue position, trades through, auctions at their print) of the
+/// venue core (<see cref="VenueCore"/>: acceptance, fills, amendments, cancels, expiries and their settlement, the same
+/// code as the backtest's), which the venue feeds from the market's <see cref="MarketTape"/>: every KRX trade, auction print and book and every F/O trade,
 /// read at each call and whenever a feed made records. During an auction or a VI a stock order waits for the print, as
 /// on KRX. Every event is a notice for the HTS ID of the account (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
-/// options, written by <c>Notices/VenueNoticeStream</c>). Futures/options positions are signed (a sell opens a short);
+/// options: the core's events, written by <c>Notices/VenueNoticeStream</c> through the one notice writer). Futures/options positions are signed (a sell opens a short);
 /// opening contracts need initial margin and closing fills settle their P&amp;L in cash. What differs per product is
 /// the order's <see cref="ProductRules"/> (<c>Trading/Rules</c>): the venue asks them instead of branching. One lock;
 /// under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
@@ -25,7 +27,7 @@ namespace Kis.Realtime.Simulator.Trading;
 /// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key it was given to (<see cref="Bind"/>)
 /// or else the app key that first used it (<see cref="Claim"/>).
 /// </summary>
-internal sealed partial class PaperVenue : ITapeListener
+internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
 {
     private readonly SimulatedMarket market;
 
@@ -39,6 +41,7 @@ internal sealed partial class PaperVenue : ITapeListener
         _costs.Validate();
         _noticeCapacity = noticeCapacity;
         _noticeRing = new PaperNotice[Math.Min(16, noticeCapacity)];
+        _core = new VenueCore(this);
         market.Tape.Listen(this);
     }
 
@@ -52,11 +55,9 @@ internal sealed partial class PaperVenue : ITapeListener
     private readonly KisTradingCosts _costs; // what every account's fills are charged
     private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Owner, string HtsId)> _bound = new(StringComparer.Ordinal); // accounts given to an app key up front
-    private readonly List<PaperOrder> _resting = []; // open orders of every account, in time order (their day ends)
-    private readonly Dictionary<(string Code, bool Derivative), RestingBook> _books = [];
-    private readonly Dictionary<long, PaperOrder> _restingByNumber = [];
+    private readonly VenueCore _core; // orders' lifecycle, resting books and settlement: the backtest's code too
+    private readonly List<PaperOrder> _resting = []; // orders that rested, in time order (their day ends; done ones dropped there)
     private readonly List<TapeEvent> _tapeRead = [];
-    private long _arrivals;
 
     /// <summary>Places a stock cash order or a futures/options order; the answer or the refusal (KIS's message shape).</summary>
     public PaperResult Place(PaperOrderRequest request, DateTime now)
@@ -74,8 +75,7 @@ internal sealed partial class PaperVenue : ITapeListener
             if (rules.Check(request, quote, account) is { } refusal) return refusal;
             var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
             account.Orders.Add(order);
-            account.Hold(order.Terms, 0, order.Quantity);
-            Notify(order, PaperNoticeKind.Accepted, order.Quantity, order.LimitPrice, now);
+            _core.Accept(order, now);
             Arrive(order, now);
             return PaperResult.Ok(order);
         }
@@ -105,10 +105,6 @@ internal sealed partial class PaperVenue : ITapeListener
                 if (rules.CheckAmendment(original, affected, price) is { } refusal) return refusal;
             }
             var account = original.Account;
-            account.Hold(original.Terms, original.Remaining, original.Remaining - affected);
-            original.Remaining -= affected;
-            if (original.Remaining == 0) Close(original);
-            else if (_books.TryGetValue((original.Code, rules.IsDerivative), out var resting)) resting.Reduce(original.Number, affected);
             var successor = new PaperOrder(market.NextOrderNumber(), original.Number, account, original.Request with
             {
                 Quantity = affected,
@@ -117,14 +113,10 @@ internal sealed partial class PaperVenue : ITapeListener
             account.Orders.Add(successor);
             if (cancel)
             {
-                successor.Remaining = 0;
-                successor.Cancelled = affected;
-                successor.Closed = true;
-                Notify(successor, PaperNoticeKind.Cancelled, affected, original.LimitPrice, now, filledSoFar: original.Filled);
+                _core.Cancel(original, successor, now);
                 return PaperResult.Ok(successor);
             }
-            account.Hold(successor.Terms, 0, successor.Quantity);
-            Notify(successor, PaperNoticeKind.Amended, affected, successor.LimitPrice, now, filledSoFar: original.Filled);
+            _core.Amend(original, successor, now);
             // An amendment is a new order at its price (it loses its place in the queue): marketable, it trades at once.
             Arrive(successor, now);
             return PaperResult.Ok(successor);
@@ -158,7 +150,7 @@ internal sealed partial class PaperVenue : ITapeListener
             Span<LevelTake> taken = stackalloc LevelTake[StockBook.Levels];
             var n = book.TakeDepth(order.Buy, order.Remaining, order.LimitPrice, now, taken);
             ReadTape();
-            for (var k = 0; k < n; k++) Fill(order, taken[k].Quantity, taken[k].Price, now);
+            for (var k = 0; k < n; k++) _core.Fill(order, taken[k].Quantity, taken[k].Price, now);
             if (order.Remaining == 0) return;
             var (askCount, bidCount) = book.Depth(asks, bids);
             Rest(order, order.Buy ? bids[..bidCount] : asks[..askCount]);
@@ -167,7 +159,7 @@ internal sealed partial class PaperVenue : ITapeListener
         ReadTape();
         var quote = market.DerivativeForOrders(order.Code).Quote; // lock-free
         if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
-            Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
+            _core.Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
         if (order.Remaining == 0) return;
         // The feed quotes one level a side: a price beyond it has an unknown queue (it fills when traded through).
         asks[0] = new BookLevel(quote.Ask, quote.AskQuantity);
@@ -175,23 +167,21 @@ internal sealed partial class PaperVenue : ITapeListener
         Rest(order, order.Buy ? bids[..1] : asks[..1]);
     }
 
-    /// <summary>Puts what is left of an order in its instrument's resting book, queued behind <paramref name="sameSide"/>'s
-    /// volume at its price, and among the orders whose day ends. Under the lock.</summary>
+    /// <summary>Puts what is left of an order in its instrument's resting book (the core's), queued behind
+    /// <paramref name="sameSide"/>'s volume at its price, and among the orders whose day ends. Under the lock.</summary>
     private void Rest(PaperOrder order, ReadOnlySpan<BookLevel> sameSide)
     {
-        var key = (order.Code, order.Rules.IsDerivative);
-        if (!_books.TryGetValue(key, out var book)) _books[key] = book = new RestingBook();
-        book.Add(new RestingOrder(order.Number, order.Buy, order.Kind, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
-        _restingByNumber[order.Number] = order;
+        _core.Rest(order, sameSide);
         RestUntilDayEnd(order);
     }
 
-    /// <summary>Takes an order out of its resting book (cancelled, amended in full, expired, filled). Under the lock.</summary>
-    private void Close(PaperOrder order)
+    /// <summary>The core's events: each a notice for the account's HTS ID (the sessions' notice streams write it). Under the lock.</summary>
+    void IVenueEvents.On(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
     {
-        order.Closed = true;
-        _resting.Remove(order);
-        if (_restingByNumber.Remove(order.Number)) _books[(order.Code, order.Rules.IsDerivative)].Remove(order.Number);
+        var account = ((PaperOrder)order).Account;
+        Append(new PaperNotice(account.HtsId, account.Number, e));
+        // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
+        Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Brings the venue up to <paramref name="now"/>: the tape read, the sessions over by then ended (their
@@ -204,7 +194,7 @@ internal sealed partial class PaperVenue : ITapeListener
     /// <summary>The instruments where paper orders rest now (what the market must keep trading for them).</summary>
     public (string Code, bool Derivative)[] RestingInstruments()
     {
-        lock (_gate) return [.. _books.Where(b => b.Value.Count > 0).Select(b => b.Key)];
+        lock (_gate) return _core.RestingInstruments();
     }
 
     /// <summary>The tape has events (a feed made records): the venue reads them now.</summary>
@@ -234,21 +224,12 @@ internal sealed partial class PaperVenue : ITapeListener
         if (!market.Tape.Drain(_tapeRead)) return;
         foreach (var e in _tapeRead)
         {
-            if (e.Paper || !_books.TryGetValue((e.Code, e.Derivative), out var book) || book.Count == 0) continue;
-            var fills = e.Kind switch
+            if (e.Paper) continue;
+            switch (e.Kind)
             {
-                TapeEventKind.Trade => book.OnTrade(e.Price, e.Volume, e.BuyerInitiated),
-                TapeEventKind.Auction => book.OnAuction(e.Price, e.Volume),
-                _ => book.OnBook(e.Asks, e.Bids),
-            };
-            foreach (var fill in fills)
-            {
-                var order = _restingByNumber[fill.OrderId];
-                Fill(order, fill.Quantity, fill.Price, e.Time);
-                if (order.Remaining != 0) continue;
-                // The book took it out already; the venue's own lists follow.
-                _restingByNumber.Remove(order.Number);
-                _resting.Remove(order);
+                case TapeEventKind.Trade: _core.OnTrade(e.Code, e.Derivative, e.Price, e.Volume, e.BuyerInitiated, e.Time); break;
+                case TapeEventKind.Auction: _core.OnAuction(e.Code, e.Derivative, e.Price, e.Volume, e.Time); break;
+                default: _core.OnBook(e.Code, e.Derivative, e.Asks, e.Bids, e.Time); break;
             }
         }
         _tapeRead.Clear();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Tests.Simulator;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -75,7 +76,7 @@ public sealed class SampleStrategyParityTests
 
         // Fills, field by field: which order, quantity, price, market time.
         var backtestFills = backtest.Fills.Select(f => (backtestIndex[f.OrderNumber], f.Quantity, f.Price, f.Time.ToOffset(KoreaTime.Offset).DateTime)).ToList();
-        var paperFills = replay.Notices.Where(n => n.Kind == PaperNoticeKind.Filled)
+        var paperFills = replay.Notices.Where(n => n.Kind == OrderEventKind.Filled)
             .Select(n => (paperIndex[n.Number.ToString("D10", CultureInfo.InvariantCulture)], n.Quantity, (decimal)n.Price, n.At)).ToList();
         Assert.NotEmpty(backtestFills);
         Assert.Equal(backtestFills, paperFills);
@@ -104,7 +105,7 @@ public sealed class SampleStrategyParityTests
         Assert.Equal(backtestStrategy.Guard!.Position(instrument.Code), paperStrategy.Guard!.Position(instrument.Code));
 
         // (2): the expiries, stamped at the end of data in the backtest and at KRX's close on paper.
-        var expiries = replay.Notices.Where(n => n.Kind == PaperNoticeKind.Cancelled).ToList();
+        var expiries = replay.Notices.Where(n => n.Kind == OrderEventKind.Expired).ToList();
         Assert.All(expiries, n => Assert.Equal(new TimeSpan(15, 30, 0), n.At.TimeOfDay));
         Assert.Equal(backtest.Orders.Sum(o => o.Cancelled), expiries.Sum(n => n.Quantity));
     }

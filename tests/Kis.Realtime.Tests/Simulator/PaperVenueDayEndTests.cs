@@ -59,7 +59,7 @@ public sealed class PaperVenueDayEndTests
         // and what is left is cancelled, one notice naming the order itself. The futures order trades on to 15:45.
         var afterStocks = To(new TimeSpan(15, 31, 0));
         var stockEnd = Assert.Single(Notices(stockNotices, afterStocks));
-        Assert.Equal((PaperNoticeKind.Cancelled, stockOrder.Number, stockOrder.Number, 7L, krx.LowerLimit, 0L, day + new TimeSpan(15, 30, 0)),
+        Assert.Equal((OrderEventKind.Expired, stockOrder.Number, stockOrder.Number, 7L, krx.LowerLimit, 0L, day + new TimeSpan(15, 30, 0)),
             (stockEnd.Kind, stockEnd.Number, stockEnd.Original, stockEnd.Quantity, stockEnd.Price, stockEnd.FilledSoFar, stockEnd.At));
         Assert.False(krx.OwesClosingPrint(afterStocks));
         Assert.Empty(Notices(futuresNotices, afterStocks));
@@ -69,7 +69,7 @@ public sealed class PaperVenueDayEndTests
 
         var afterFutures = To(new TimeSpan(15, 46, 0));
         var futuresEnd = Assert.Single(Notices(futuresNotices, afterFutures));
-        Assert.Equal((PaperNoticeKind.Cancelled, futuresOrder.Number, futuresOrder.Number, 4L, day + new TimeSpan(15, 45, 0)),
+        Assert.Equal((OrderEventKind.Expired, futuresOrder.Number, futuresOrder.Number, 4L, day + new TimeSpan(15, 45, 0)),
             (futuresEnd.Kind, futuresEnd.Number, futuresEnd.Original, futuresEnd.Quantity, futuresEnd.At));
         var cancel = venue.AmendOrCancel(FuturesAccount, Hts, futuresOrder.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, afterFutures);
         Assert.Equal((false, "APBK0917"), (cancel.Accepted, cancel.MessageCode)); // nothing left to cancel

@@ -200,7 +200,7 @@ public sealed class PaperVenueAmendmentTests
         Assert.Equal((filled, filled * touch.Ask), (successor.Filled, successor.FilledValue));
         var notices = new List<PaperNotice>();
         while (venue.NextNotice(reader) is { } n) notices.Add(n);
-        Assert.Equal([(PaperNoticeKind.Amended, 3L, touch.Ask), (PaperNoticeKind.Filled, filled, touch.Ask)],
+        Assert.Equal([(OrderEventKind.Amended, 3L, touch.Ask), (OrderEventKind.Filled, filled, touch.Ask)],
             notices.Select(n => (n.Kind, n.Quantity, n.Price)));
         // The trade printed on KRX's tape at the ask, as a new marketable order's would.
         var (print, _, madeNow) = krx.Next(at);

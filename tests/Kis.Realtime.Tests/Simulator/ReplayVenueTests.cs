@@ -4,6 +4,7 @@ using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
 using Kis.Realtime.Simulator.Trading.Rules;
 
@@ -37,19 +38,16 @@ public sealed class ReplayVenueTests : IDisposable
             .. Line(T0, Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
             .. Line(T0.AddSeconds(1), Trade(T0.AddSeconds(1), price: 69_800, volume: 50, buyer: false, previousClose: 69_000)),
         ]);
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
         // The generator runs (demo pace, the market driver on): a strategy's own feed of the stock is subscribed too.
-        await using var sim = await Sim.StartAsync(o => o with { ReplayFile = _file, ReplaySpeed = 1, TimeProvider = clock, RandomNotices = false });
-        var token = await MinuteChartTests.TokenAsync(sim);
-        await using var feed = await Sim.ClientAsync(sim);
-        await feed.RequestAsync("H0STCNT0", Code);
-        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 2); // the book and the first trade, both at T0
+        // Started once the book and the first trade, both at T0, were sent.
+        await using var replay = await ReplayedVenue.StartAsync(_file, Code, frames: 2);
+        var (sim, clock) = (replay.Sim, replay.Clock);
 
         var venue = sim.Hub.Venue;
         var notices = venue.OpenNotices("simuser01", derivative: false);
-        var marketable = await BuyAsync(sim, token, 70_000, 3); // walks the replayed ask: 3 at 70,000 now
-        var resting = await BuyAsync(sim, token, 69_900, 5); // behind 100 at the replayed bid: waits for a trade through it
-        var far = await BuyAsync(sim, token, 60_000, 2); // below every replayed price: never fills
+        var marketable = await replay.PlaceAsync(Account, Code, buy: true, 70_000, 3); // walks the replayed ask: 3 at 70,000 now
+        var resting = await replay.PlaceAsync(Account, Code, buy: true, 69_900, 5); // behind 100 at the replayed bid: waits for a trade through it
+        var far = await replay.PlaceAsync(Account, Code, buy: true, 60_000, 2); // below every replayed price: never fills
 
         clock.Advance(TimeSpan.FromSeconds(1)); // the seller's trade through 69,900 is replayed
         await sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
@@ -57,7 +55,7 @@ public sealed class ReplayVenueTests : IDisposable
         // The recording is over; the generator's market goes on (its driver ticks every 500 ms of this clock).
         for (var i = 0; i < 20; i++) clock.Advance(TimeSpan.FromMilliseconds(500));
 
-        var fills = Drain(venue, notices).Where(n => n.Kind == PaperNoticeKind.Filled).Select(n => (n.Number, n.Quantity, n.Price, n.At)).ToList();
+        var fills = Drain(venue, notices).Where(n => n.Kind == OrderEventKind.Filled).Select(n => (n.Number, n.Quantity, n.Price, n.At)).ToList();
         Assert.Equal([(marketable, 3L, 70_000L, T0.DateTime), (resting, 5L, 69_900L, T0.AddSeconds(1).DateTime)], fills);
         Assert.Equal(0, Order(venue, far).Filled);
         Assert.Equal(2, Order(venue, far).Remaining);
@@ -79,27 +77,23 @@ public sealed class ReplayVenueTests : IDisposable
             .. Line(inCall, Book(ask: 69_500, bid: 69_400, quantity: 100, hourClass: "A")),
             .. Line(close, Trade(close, price: 69_700, volume: 1_000, buyer: true, previousClose: 69_000)),
         ]);
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
         // At 100 times the recording's pace: the call's book 60 ms after the first, the print 5.95 s after that.
-        await using var sim = await Sim.StartAsync(o => o with { ReplayFile = _file, ReplaySpeed = 100, TimeProvider = clock, RandomNotices = false });
-        var token = await MinuteChartTests.TokenAsync(sim);
-        await using var feed = await Sim.ClientAsync(sim);
-        await feed.RequestAsync("H0STCNT0", Code);
-        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 2);
+        await using var replay = await ReplayedVenue.StartAsync(_file, Code, frames: 2, speed: 100);
+        var (sim, clock) = (replay.Sim, replay.Clock);
         var venue = sim.Hub.Venue;
         var notices = venue.OpenNotices("simuser01", derivative: false);
-        var restingBeforeCall = await BuyAsync(sim, token, 69_900, 5); // behind 100 at the bid: rests
+        var restingBeforeCall = await replay.PlaceAsync(Account, Code, buy: true, 69_900, 5); // behind 100 at the bid: rests
 
         clock.Advance(TimeSpan.FromMilliseconds(60));
         await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 3); // the call's book, crossing it
-        var arrivingInCall = await BuyAsync(sim, token, 70_000, 4); // marketable against the call's book: it waits
-        Assert.DoesNotContain(Drain(venue, notices), n => n.Kind == PaperNoticeKind.Filled);
+        var arrivingInCall = await replay.PlaceAsync(Account, Code, buy: true, 70_000, 4); // marketable against the call's book: it waits
+        Assert.DoesNotContain(Drain(venue, notices), n => n.Kind == OrderEventKind.Filled);
 
         clock.Advance(TimeSpan.FromMilliseconds(5_950));
         await sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
         await Sim.UntilAsync(() => Order(venue, arrivingInCall).Filled == 4 && Order(venue, restingBeforeCall).Filled == 5);
 
-        var fills = Drain(venue, notices).Where(n => n.Kind == PaperNoticeKind.Filled).Select(n => (n.Number, n.Quantity, n.Price, n.At)).ToList();
+        var fills = Drain(venue, notices).Where(n => n.Kind == OrderEventKind.Filled).Select(n => (n.Number, n.Quantity, n.Price, n.At)).ToList();
         // The print fills the better price first (the engine's priority), both at the print's price and time.
         Assert.Equal([(arrivingInCall, 4L, 69_700L, close.DateTime), (restingBeforeCall, 5L, 69_700L, close.DateTime)], fills);
     }
@@ -111,14 +105,6 @@ public sealed class ReplayVenueTests : IDisposable
         var seen = new List<PaperNotice>();
         while (venue.NextNotice(reader) is { } notice) seen.Add(notice);
         return seen;
-    }
-
-    private static async Task<long> BuyAsync(KisSimulator sim, string token, long price, long quantity)
-    {
-        var placed = await PaperVenueTests.PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U",
-            PaperVenueTests.Buy(price, quantity, Account, Code));
-        Assert.True(placed.GetProperty("rt_cd").GetString() == "0", placed.GetProperty("msg1").GetString());
-        return long.Parse(placed.GetProperty("output").GetProperty("ODNO").GetString()!, CultureInfo.InvariantCulture);
     }
 
     /// <summary>One recorded line, as <c>kisrt record</c> writes it (receive time in UTC).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
 using Kis.Realtime.Simulator.Trading.Rules;
 
@@ -13,15 +14,15 @@ namespace Kis.Realtime.Tests.Simulator;
 /// </summary>
 public sealed class VenueParityTests
 {
-    private const string Code = "005930", Account = "50123456";
+    internal const string Code = "005930", Account = "50123456";
 
     /// <summary>10:00:00 KST on a Wednesday: KRX's continuous session.</summary>
-    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(9));
+    internal static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(9));
 
     /// <summary>A book (70,000 / 69,900), a trade at 70,000; a seller through 69,900; a new book (70,200 / 70,100); a
     /// buyer through 70,300; a last trade. The orders: at the first trade a marketable buy of 3 at 70,000 and a resting
     /// buy of 5 at 69,900; at the second a sell of 4 at 70,300 that rests until the buyer trades through it.</summary>
-    private static byte[] Recording() =>
+    internal static byte[] Recording() =>
     [
         .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(ask: 70_000, bid: 69_900, quantity: 100)),
         .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
@@ -34,10 +35,7 @@ public sealed class VenueParityTests
     [Fact]
     public async Task The_same_orders_over_the_same_recording_fill_alike_as_a_backtest_and_on_paper_under_replay()
     {
-        var dir = Cli.CliTestKit.EmptyDirectory();
-        var day = Path.Combine(dir, "2026-11-25");
-        Directory.CreateDirectory(day);
-        File.WriteAllBytes(Path.Combine(day, "raw.log"), Recording());
+        var (dir, rawLog) = ReplayedVenue.Recording(Recording());
 
         // The backtest, at no latency: the simulator's REST call reaches its venue at the replayed clock's now.
         KisBalance? balance = null;
@@ -62,29 +60,21 @@ public sealed class VenueParityTests
         }, new KisBacktestOptions { Latency = TimeSpan.Zero }).WaitAsync(SimTestClient.Timeout);
 
         // Paper: the same raw.log replayed by the simulator, the same orders through KIS's REST calls at the same points.
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
-        await using var sim = await Sim.StartAsync(o => o with
-        {
-            ReplayFile = Path.Combine(day, "raw.log"), ReplaySpeed = 1, TimeProvider = clock, RandomNotices = false,
-        });
-        var token = await MinuteChartTests.TokenAsync(sim);
-        await using var feed = await Sim.ClientAsync(sim);
-        await feed.RequestAsync("H0STCNT0", Code);
-        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 2);
-        var venue = sim.Hub.Venue;
+        await using var paper = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2);
+        var venue = paper.Venue;
         var notices = venue.OpenNotices("simuser01", derivative: false);
-        long[] numbers = [await PlaceAsync(sim, token, buy: true, 70_000, 3), await PlaceAsync(sim, token, buy: true, 69_900, 5), 0];
-        clock.Advance(TimeSpan.FromSeconds(1));
+        long[] numbers = [await paper.PlaceAsync(Account, Code, buy: true, 70_000, 3), await paper.PlaceAsync(Account, Code, buy: true, 69_900, 5), 0];
+        paper.Clock.Advance(TimeSpan.FromSeconds(1));
         await Sim.UntilAsync(() => Order(venue, numbers[1]).Filled == 5);
-        numbers[2] = await PlaceAsync(sim, token, buy: false, 70_300, 4);
-        clock.Advance(TimeSpan.FromSeconds(3));
-        await sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
+        numbers[2] = await paper.PlaceAsync(Account, Code, buy: false, 70_300, 4);
+        paper.Clock.Advance(TimeSpan.FromSeconds(3));
+        await paper.Sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
         await Sim.UntilAsync(() => Order(venue, numbers[2]).Filled == 4);
 
         // Fills, field by field: which order (by placement), quantity, price, market time.
         var paperFills = new List<PaperNotice>();
         while (venue.NextNotice(notices) is { } notice)
-            if (notice.Kind == PaperNoticeKind.Filled) paperFills.Add(notice);
+            if (notice.Kind == OrderEventKind.Filled) paperFills.Add(notice);
         var backtestFills = backtest.Fills.Select(f => (Placed: long.Parse(f.OrderNumber, CultureInfo.InvariantCulture) - 1, f.Quantity, f.Price,
             f.Time.ToOffset(T0.Offset).DateTime)).ToList();
         Assert.Equal(backtestFills, paperFills.Select(n => ((long)Array.IndexOf(numbers, n.Number), n.Quantity, (decimal)n.Price, n.At)).ToList());
@@ -123,10 +113,7 @@ public sealed class VenueParityTests
             .. ReplayVenueTests.Line(T0.AddSeconds(2), ReplayVenueTests.Trade(T0.AddSeconds(2), 70_100, 1, buyer: true, previousClose: 69_000)),
             .. ReplayVenueTests.Line(T0.AddSeconds(3), ReplayVenueTests.Trade(T0.AddSeconds(3), 70_200, 1, buyer: true, previousClose: 69_000)),
         ];
-        var dir = Cli.CliTestKit.EmptyDirectory();
-        var day = Path.Combine(dir, "2026-11-25");
-        Directory.CreateDirectory(day);
-        File.WriteAllBytes(Path.Combine(day, "raw.log"), recording);
+        var (dir, rawLog) = ReplayedVenue.Recording(recording);
 
         // The backtest: a buy of 3 at 70,100 at the second trade, when the book offers 100 at 70,100.
         var backtest = await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
@@ -137,19 +124,11 @@ public sealed class VenueParityTests
         }, new KisBacktestOptions { Latency = TimeSpan.Zero }).WaitAsync(SimTestClient.Timeout);
 
         // Paper: the same order at the same point of the same replay.
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
-        await using var sim = await Sim.StartAsync(o => o with
-        {
-            ReplayFile = Path.Combine(day, "raw.log"), ReplaySpeed = 1, TimeProvider = clock, RandomNotices = false,
-        });
-        var token = await MinuteChartTests.TokenAsync(sim);
-        await using var feed = await Sim.ClientAsync(sim);
-        await feed.RequestAsync("H0STCNT0", Code);
-        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 2);
-        clock.Advance(TimeSpan.FromSeconds(2));
-        await Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= 4);
-        var number = await PlaceAsync(sim, token, buy: true, 70_100, 3);
-        var paper = Order(sim.Hub.Venue, number);
+        await using var replay = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2);
+        replay.Clock.Advance(TimeSpan.FromSeconds(2));
+        await Sim.UntilAsync(() => replay.Sim.Counters.ReplayFramesSent >= 4);
+        var number = await replay.PlaceAsync(Account, Code, buy: true, 70_100, 3);
+        var paper = Order(replay.Venue, number);
 
         Assert.Equal((3L, 3 * 70_100L), (paper.Filled, paper.FilledValue));
         var fill = Assert.Single(backtest.Fills);
@@ -158,12 +137,4 @@ public sealed class VenueParityTests
     }
 
     private static PaperOrderSnapshot Order(PaperVenue venue, long number) => venue.View(Account + "01").Orders.Single(o => o.Number == number);
-
-    private static async Task<long> PlaceAsync(KisSimulator sim, string token, bool buy, long price, long quantity)
-    {
-        var placed = await PaperVenueTests.PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", buy ? "TTTC0012U" : "TTTC0011U",
-            PaperVenueTests.Buy(price, quantity, Account, Code));
-        Assert.True(placed.GetProperty("rt_cd").GetString() == "0", placed.GetProperty("msg1").GetString());
-        return long.Parse(placed.GetProperty("output").GetProperty("ODNO").GetString()!, CultureInfo.InvariantCulture);
-    }
 }

@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
@@ -31,40 +33,18 @@ internal sealed record PaperOrderRequest(string Account, string HtsId, string Co
     }
 }
 
-/// <summary>One order of an account (an amendment or cancel is an order of its own pointing at its original).</summary>
+/// <summary>One order of an account as KIS's REST calls gave it: the venue core's order (<see cref="VenueOrder"/>: its
+/// terms, what is left and filled, its costs) with the account, the request and when it was placed.</summary>
 internal sealed class PaperOrder(long number, long original, PaperAccount account, PaperOrderRequest request, DateTime placedAt)
+    : VenueOrder(number, original, request.Code, request.Buy, request.Kind, request.Price, request.Quantity, request.Derivative, account)
 {
-    public long Number { get; } = number;
-    public long Original { get; } = original;
     public PaperAccount Account { get; } = account;
     public PaperOrderRequest Request { get; } = request;
     public DateTime PlacedAt { get; } = placedAt;
-    public string Code => Request.Code;
-    public bool Buy => Request.Buy;
-    public OrderKind Kind => Request.Kind;
-    public bool IsMarket => Request.IsMarket;
     public ProductRules Rules { get; } = request.Rules;
-    public long Quantity => Request.Quantity;
-    public long LimitPrice => Request.IsMarket ? 0 : Request.Price;
-
-    /// <summary>What a buy reserves per share: its limit, or the day's upper limit for a market order.</summary>
-    public long ReservePrice { get; init; } = request.Price;
-
-    /// <summary>The order as the account's ledger holds and settles it.</summary>
-    public LedgerOrderTerms Terms => new(Code, Rules.IsDerivative, Buy, IsMarket, LimitPrice, ReservePrice);
-
-    public long Remaining { get; set; } = request.Quantity;
-    public long Filled { get; set; }
-    public long FilledValue { get; set; }
-    public long Cancelled { get; set; }
-    public bool Closed { get; set; }
-
-    /// <summary>The commission and tax of the order's fills so far (KRW, exact: <see cref="KisTradingCosts"/>).</summary>
-    public decimal Commission { get; set; }
-    public decimal Tax { get; set; }
 
     public PaperOrderSnapshot Snapshot()
-        => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled, Rules.IsDerivative, Commission, Tax);
+        => new(Number, Original, Code, Buy, IsMarket, Quantity, LimitPrice, PlacedAt, Filled, FilledValue, Remaining, Cancelled, Derivative, Commission, Tax);
 }
 
 /// <summary>An order as the inquiries show it.</summary>
@@ -118,11 +98,23 @@ internal sealed class PaperAccount(string number, string htsId, string owner, Ki
 internal sealed record PaperAccountView(long Cash, PaperOrderSnapshot[] Orders,
     (string Code, long Quantity, decimal Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions, long FreeCash);
 
-internal enum PaperNoticeKind { Accepted, Filled, Amended, Cancelled, Refused }
-
-/// <summary>One event of an order's life, as its notice reports it.</summary>
-internal sealed record PaperNotice(string HtsId, string Account, PaperNoticeKind Kind, long Number, long Original, string Code, bool Buy,
-    long Quantity, long Price, long OrderQuantity, long FilledSoFar, long OrderPrice, DateTime At, bool IsMarket, bool Derivative);
+/// <summary>One event of an order's life (the venue core's <see cref="OrderEvent"/>) for the account's HTS ID: its notice.</summary>
+internal sealed record PaperNotice(string HtsId, string Account, OrderEvent Event)
+{
+    public OrderEventKind Kind => Event.Kind;
+    public long Number => Event.Number;
+    public long Original => Event.Original;
+    public string Code => Event.Code;
+    public bool Buy => Event.Buy;
+    public long Quantity => Event.Quantity;
+    public long Price => Event.Price;
+    public long OrderQuantity => Event.OrderQuantity;
+    public long FilledSoFar => Event.FilledSoFar;
+    public long OrderPrice => Event.OrderPrice;
+    public DateTime At => Event.At;
+    public bool IsMarket => Event.IsMarket;
+    public bool Derivative => Event.Derivative;
+}
 
 /// <summary>The REST answer: the order (number and time), or a refusal in KIS's msg_cd/msg1 shape.</summary>
 internal sealed record PaperResult(bool Accepted, PaperOrder? Order, string MessageCode, string Message)

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Trading;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+/// <summary>
+/// The paper venue under <c>kisrt sim --replay</c>, as the venue tests drive it: the simulator replaying one raw.log on a
+/// manual clock (from 2026-11-27 01:00 UTC), a session subscribed to a stock's trades (the replay starts with its first
+/// subscriber) and an access token for KIS's REST order calls. <see cref="StartAsync"/> returns once the replay has sent
+/// its first frames.
+/// </summary>
+internal sealed class ReplayedVenue : IAsyncDisposable
+{
+    private ReplayedVenue(KisSimulator sim, ManualTimeProvider clock, string token, SimTestClient feed)
+        => (Sim, Clock, Token, _feed) = (sim, clock, token, feed);
+
+    private readonly SimTestClient _feed;
+
+    public KisSimulator Sim { get; }
+    public ManualTimeProvider Clock { get; }
+    public string Token { get; }
+    public PaperVenue Venue => Sim.Hub.Venue;
+
+    /// <summary>Replays <paramref name="rawLog"/> at <paramref name="speed"/> times its pace, <paramref name="code"/>'s
+    /// trades subscribed, until <paramref name="frames"/> frames were sent (those at the recording's first instant).</summary>
+    public static async Task<ReplayedVenue> StartAsync(string rawLog, string code, int frames, double speed = 1)
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
+        var sim = await global::Kis.Realtime.Tests.Simulator.Sim.StartAsync(o => o with
+        {
+            ReplayFile = rawLog, ReplaySpeed = speed, TimeProvider = clock, RandomNotices = false,
+        });
+        try
+        {
+            var token = await MinuteChartTests.TokenAsync(sim);
+            var feed = await global::Kis.Realtime.Tests.Simulator.Sim.ClientAsync(sim);
+            await feed.RequestAsync("H0STCNT0", code);
+            await global::Kis.Realtime.Tests.Simulator.Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= frames);
+            return new ReplayedVenue(sim, clock, token, feed);
+        }
+        catch
+        {
+            await sim.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A one-day recording folder (<c>DIR/2026-11-25/raw.log</c>) holding <paramref name="recording"/>: the
+    /// folder for a backtest and the raw.log for the replay.</summary>
+    public static (string Folder, string RawLog) Recording(byte[] recording)
+    {
+        var dir = Cli.CliTestKit.EmptyDirectory();
+        var day = Path.Combine(dir, "2026-11-25");
+        Directory.CreateDirectory(day);
+        File.WriteAllBytes(Path.Combine(day, "raw.log"), recording);
+        return (dir, Path.Combine(day, "raw.log"));
+    }
+
+    /// <summary>A stock cash order through order-cash (a limit order of <paramref name="account"/>); its order number.</summary>
+    public async Task<long> PlaceAsync(string account, string code, bool buy, long price, long quantity)
+    {
+        var placed = await PaperVenueTests.PostAsync(Sim, Token, "/uapi/domestic-stock/v1/trading/order-cash", buy ? "TTTC0012U" : "TTTC0011U",
+            PaperVenueTests.Buy(price, quantity, account, code));
+        Assert.True(placed.GetProperty("rt_cd").GetString() == "0", placed.GetProperty("msg1").GetString());
+        return long.Parse(placed.GetProperty("output").GetProperty("ODNO").GetString()!, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>An amendment (to <paramref name="price"/>) or a cancel of <paramref name="quantity"/> of what is left of
+    /// order <paramref name="original"/>, through order-rvsecncl; the number of the amendment's or cancel's own order.</summary>
+    public async Task<long> AmendOrCancelAsync(string account, long original, bool cancel, long quantity, long price)
+    {
+        var answer = await PaperVenueTests.PostAsync(Sim, Token, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U", new()
+        {
+            ["CANO"] = account, ["ACNT_PRDT_CD"] = "01", ["KRX_FWDG_ORD_ORGNO"] = "00950",
+            ["ORGN_ODNO"] = original.ToString("D10", CultureInfo.InvariantCulture),
+            ["ORD_DVSN"] = "00", ["RVSE_CNCL_DVSN_CD"] = cancel ? "02" : "01", ["ORD_QTY"] = quantity.ToString(CultureInfo.InvariantCulture),
+            ["ORD_UNPR"] = price.ToString(CultureInfo.InvariantCulture), ["QTY_ALL_ORD_YN"] = "N", ["EXCG_ID_DVSN_CD"] = "KRX",
+        });
+        Assert.True(answer.GetProperty("rt_cd").GetString() == "0", answer.GetProperty("msg1").GetString());
+        return long.Parse(answer.GetProperty("output").GetProperty("ODNO").GetString()!, CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _feed.DisposeAsync();
+        await Sim.DisposeAsync();
+    }
+}
