@@ -70,7 +70,7 @@ public sealed record GatewayStatus
     /// <summary>Records a sink threw on, all sinks together (each lost for that sink only; a sink must not throw).</summary>
     public long SinkFailures { get; init; }
     /// <summary>Requests refused before they reached a registration (no user-id, another identity's claim, over a quota or
-    /// the request rate, too large, malformed, a reply queue that is not the requester's); each logged at 1, 2, 4 …</summary>
+    /// the request rate, too large, malformed, a reply queue that is not the requester's); each user's logged at its 1st, 2nd, 4th …</summary>
     public long RequestsRefused { get; init; }
     /// <summary>Streams that exist with other retention than this gateway's options and keep their own (RabbitMQ never
     /// changes a stream's arguments; a policy does: docs/gateway.md, Changing retention).</summary>
