@@ -45,6 +45,16 @@ public sealed record GatewayStatus
     public long Received { get; init; }
     /// <summary>Records the broker confirmed.</summary>
     public long Confirmed { get; init; }
+    /// <summary>Records published to the broker since the start (a record published again counts again).</summary>
+    public long Published { get; init; }
+    /// <summary>AMQP messages those records went in (records of several keys share one: docs/gateway.md, message formats).</summary>
+    public long MessagesPublished { get; init; }
+    /// <summary>
+    /// <see cref="Published"/> / <see cref="MessagesPublished"/> (0 before the first message), to 0.1: how well the
+    /// publisher packs. About 1–3 at a quiet pace, up to <see cref="KisGatewayOptions.MaxRecordsPerMessage"/> when records
+    /// wait (the broker's CPU per record falls with it: docs/performance.md).
+    /// </summary>
+    public double RecordsPerMessage { get; init; }
     /// <summary>Records published again after a broker failure or a nack.</summary>
     public long Republished { get; init; }
     /// <summary>Records dropped because the buffer was full (<see cref="BufferCapacity"/>).</summary>
@@ -60,7 +70,7 @@ public sealed record GatewayStatus
     /// <summary>Records a sink threw on, all sinks together (each lost for that sink only; a sink must not throw).</summary>
     public long SinkFailures { get; init; }
     /// <summary>Requests refused before they reached a registration (no user-id, another identity's claim, over a quota or
-    /// the request rate, too large, malformed, a reply queue that is not the requester's); each logged at 1, 2, 4 …</summary>
+    /// the request rate, too large, malformed, a reply queue that is not the requester's); each user's logged at its 1st, 2nd, 4th …</summary>
     public long RequestsRefused { get; init; }
     /// <summary>Streams that exist with other retention than this gateway's options and keep their own (RabbitMQ never
     /// changes a stream's arguments; a policy does: docs/gateway.md, Changing retention).</summary>

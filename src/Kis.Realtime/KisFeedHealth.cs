@@ -19,6 +19,12 @@ public sealed record KisFeedHealth
     public required long DuplicatesSuppressed { get; init; }
     /// <summary>Trades it brought after their hole was given up on (sent late, once).</summary>
     public required long LateTrades { get; init; }
+    /// <summary>
+    /// Trades it brought behind the tape, inside holes given up on so long ago that they are no longer remembered
+    /// (<see cref="KisMergeOptions.MaxKeptPerKey"/>), which could not be told from copies of trades sent as long ago: not
+    /// sent, counted here (a trade of such a hole is sent late while the trades sent since are still remembered).
+    /// </summary>
+    public long UnplacedTrades { get; init; }
     /// <summary>How long after the first copy its last suppressed copy came (null: none yet): how far behind it runs.</summary>
     public TimeSpan? Lag { get; init; }
     /// <summary>The largest such lag.</summary>
@@ -41,6 +47,7 @@ public sealed record KisFeedHealth
     public override string ToString() =>
         $"{Name}: {State.ToString().ToLowerInvariant()}, records {Records}, first {FirstDelivered}, duplicates {DuplicatesSuppressed}"
         + (LateTrades > 0 ? $", late {LateTrades}" : "")
+        + (UnplacedTrades > 0 ? $", unplaced trades {UnplacedTrades} (behind a hole given up long ago: not sent)" : "")
         + (Lag is { } lag ? $", lag {lag.TotalMilliseconds:0} ms (max {MaxLag.TotalMilliseconds:0} ms)" : "")
         + $", reconnects {Reconnects}, own gaps {Gaps}"
         + (ConnectFailure is { } failure ? $", did not connect at start ({failure})" : "")

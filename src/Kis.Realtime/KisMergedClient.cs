@@ -73,6 +73,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
             FirstDelivered = feed.FirstDelivered,
             DuplicatesSuppressed = feed.Repeats,
             LateTrades = feed.Late,
+            UnplacedTrades = feed.Unplaced,
             Lag = feed.LastLag,
             MaxLag = feed.MaxLag,
             LastRecordAt = feed.LastReceivedAt,

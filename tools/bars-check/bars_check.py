@@ -362,7 +362,8 @@ def build_bars(trades, interval="1m", in_bar=None):
 
 def to_bar(tr, key, interval, bar, revised=False):
     start = bar["start"]
-    prices = [t["price"] for t in bar["trades"]]
+    # Open and close in exchange order (acml_vol), not arrival: a late trade inside a bar never takes its close.
+    prices = [t["price"] for t in sorted(bar["trades"], key=lambda t: t["accumulated"])]
     volume = int(sum(t["volume"] for t in bar["trades"]))
     value = sum((t["price"] * t["volume"] if t["value"] is None else t["value"] for t in bar["trades"]), decimal.Decimal(0))
     price_volume = sum((t["price"] * t["volume"] for t in bar["trades"]), decimal.Decimal(0))

@@ -71,6 +71,7 @@ internal static partial class GatewayCommand
                                     $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
         await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
         await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
+        await output.WriteLineAsync($"published {s.Published} records in {s.MessagesPublished} messages ({s.RecordsPerMessage:0.0} a message)");
         await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
         foreach (var x in s.Sinks)
             await output.WriteLineAsync($"sink {x.Name}: received {x.Received}, committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, failed {x.Failed}, retries {x.Retries}");

@@ -177,6 +177,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         var perSession = _client.RegistrationsBySession;
         var outstanding = _publisher.Outstanding;
         var blocked = _publisher.Blocked;
+        var (published, messages) = (_publisher.Published, _publisher.MessagesPublished);
         return new GatewayStatus
         {
             Run = Run,
@@ -199,6 +200,9 @@ public sealed partial class KisGateway : IAsyncDisposable
             PublishRate = Math.Round(PublishRate(), 1),
             Received = _publisher.Received,
             Confirmed = _publisher.Confirmed,
+            Published = published,
+            MessagesPublished = messages,
+            RecordsPerMessage = messages == 0 ? 0 : Math.Round((double)published / messages, 1),
             Republished = _publisher.Republished,
             Overflowed = _publisher.Overflowed,
             BufferDepth = _publisher.Waiting + outstanding,

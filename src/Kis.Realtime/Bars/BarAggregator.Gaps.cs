@@ -154,7 +154,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (!gaps.Exists(o => o.Sequence == g.Sequence))
             {
                 Gaps--;
-                if (g.FlaggedBar == _open && _forming && _formingOpenGaps > 0) _formingOpenGaps--;
+                if (g.FlaggedBar == FormingBarId && _forming && _formingOpenGaps > 0) _formingOpenGaps--;
                 else LiftHeldGap(g.FlaggedBar);
                 ClearClosingGap(g.Sequence);
             }
@@ -175,7 +175,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             if (gaps is null) continue;
             for (var k = 0; k < gaps.Count; k++)
-                if (gaps[k].Sequence == openGap) gaps[k] = gaps[k] with { FlaggedBar = _open };
+                if (gaps[k].Sequence == openGap) gaps[k] = gaps[k] with { FlaggedBar = FormingBarId };
         }
         _formingOpenGaps++;
     }
@@ -194,4 +194,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly record struct OpenGap(long Low, long High, long Sequence, long FlaggedBar);
 
     private readonly record struct TradeIdentity(long Accumulated, long Volume, decimal Price, long Local);
+
+    /// <summary>
+    /// A trade's place in the tape: by cumulative volume within one TR (exchange order), else by stamp (another TR, or
+    /// no acml_vol). A bar's open and close are its first and last trade by this order, not by arrival.
+    /// </summary>
+    private readonly record struct TapePosition(long Local, long Accumulated, int Tr)
+    {
+        public int CompareTo(TapePosition other) =>
+            Tr >= 0 && Tr == other.Tr ? Accumulated.CompareTo(other.Accumulated) : Local.CompareTo(other.Local);
+    }
 }

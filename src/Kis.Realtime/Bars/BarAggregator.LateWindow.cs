@@ -17,7 +17,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         Open = _open, Close = _close, ClockEnd = _clockEnd, Offset = _offset, Day = _formingDay,
         O = _o, H = _h, L = _l, C = _c, Volume = _volume, Value = _value, PriceVolume = _priceVolume, Count = _count,
-        Flags = _flags, OpenGaps = _formingOpenGaps,
+        Flags = _flags, OpenGaps = _formingOpenGaps, First = _first, Last = _last,
         // Closed at a trade that found trades missing: flagged until late trades fill that gap whole.
         ClosingGap = gap ? openGap : 0,
     };
@@ -36,23 +36,23 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// A late trade of the interval starting at <paramref name="start"/>: into its held bar, or into a new one while that
     /// interval's window lasts and no bar after it was emitted. False: it goes into no bar.
     /// </summary>
-    private bool TakeLate(long start, int day, TimeSpan offset, decimal price, long volume, decimal value)
+    private bool TakeLate(long start, int day, TimeSpan offset, decimal price, long volume, decimal value, TapePosition position)
     {
         var held = _held is null ? [] : CollectionsMarshal.AsSpan(_held);
         var at = 0;
         while (at < held.Length && held[at].Open < start) at++;
         if (at < held.Length && held[at].Open == start)
         {
-            held[at].Add(price, volume, value);
+            held[at].Add(price, volume, value, position);
             return true;
         }
         if (start < _releasedEnd || start + _interval + _lateWindow <= _watermark) return false;
         var bar = new HeldBar
         {
             Open = start, Close = start + _interval, ClockEnd = ClockEndOf(_calendar!, start, day), Offset = offset, Day = day,
-            O = price, H = price, L = price, C = price,
+            O = price, H = price, L = price, C = price, First = position, Last = position,
         };
-        bar.Add(price, volume, value);
+        bar.Add(price, volume, value, position);
         (_held ??= []).Insert(at, bar);
         return true;
     }
@@ -101,6 +101,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         public decimal O, H, L, C, Value, PriceVolume;
         public long Volume;
         public int Count, OpenGaps;
+        public TapePosition First, Last; // its first and last trade in exchange order: its open and close
         public long ClosingGap; // the open gap's sequence (-1: one not kept), 0: none
         public int Day;
         public bool Revise; // emitted, then changed: to be emitted again flagged Revised
@@ -108,16 +109,18 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
         public readonly bool HasLiftableGap => ClosingGap != 0 || OpenGaps > 0;
 
-        public void Add(decimal price, long volume, decimal value)
+        public void Add(decimal price, long volume, decimal value, TapePosition position)
         {
             if ((Flags & BarFlags.Empty) != 0)
             {
-                O = H = L = price;
+                O = H = L = C = price;
+                First = Last = position;
                 Flags &= ~BarFlags.Empty;
             }
             if (price > H) H = price;
             if (price < L) L = price;
-            C = price;
+            if (position.CompareTo(First) < 0) (O, First) = (price, position);
+            if (position.CompareTo(Last) >= 0) (C, Last) = (price, position);
             Volume += volume;
             PriceVolume += price * volume;
             Value += value;

@@ -23,7 +23,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// A late trade of the interval starting at <paramref name="start"/>, past every window: into the emitted bar of its
     /// interval, or a bar of its own when it lies between bars its hole flagged. False: it goes into no bar.
     /// </summary>
-    private bool TakeRevision(long start, int day, TimeSpan offset, decimal price, long volume, decimal value, long openGap)
+    private bool TakeRevision(long start, int day, TimeSpan offset, decimal price, long volume, decimal value, long openGap,
+        TapePosition position)
     {
         if (_revisable is not { Count: > 0 } kept || kept[0].Day != day) return false;
         var bars = CollectionsMarshal.AsSpan(kept);
@@ -31,7 +32,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         while (at < bars.Length && bars[at].Open < start) at++;
         if (at < bars.Length && bars[at].Open == start)
         {
-            bars[at].Add(price, volume, value);
+            bars[at].Add(price, volume, value, position);
             bars[at].Revise = _revisionsDue = true;
             return true;
         }
@@ -41,11 +42,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var bar = new HeldBar
         {
             Open = start, Close = start + _interval, ClockEnd = ClockEndOf(_calendar!, start, day), Offset = offset, Day = day,
-            O = price, H = price, L = price, C = price, Revise = true,
+            O = price, H = price, L = price, C = price, First = position, Last = position, Revise = true,
             // Still part of a hole: the missing trades may be its own too.
             ClosingGap = IsOpenGap(openGap) ? openGap : 0,
         };
-        bar.Add(price, volume, value);
+        bar.Add(price, volume, value, position);
         kept.Insert(at, bar);
         _revisionsDue = true;
         return true;

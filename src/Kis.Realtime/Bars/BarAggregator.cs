@@ -142,6 +142,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         if (_options.ClockCloseGrace is not null) NoteSkew(utc);
         var price = TAccessor.Price(trade);
+        var position = new TapePosition(t, accumulated, accumulated < 0 ? -1 : TrSlot(TAccessor.TrId(trade)));
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
@@ -162,9 +163,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
                 var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : TAccessor.Value(trade);
-                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue)) return closed;
+                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position)) return closed;
                 // Past every window: a correction of the bar emitted (BarOptions.Revisions), else in no bar.
-                if (check == VolumeCheck.Late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap))
+                if (check == VolumeCheck.Late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap, position))
                     return closed;
                 LateTrades++;
                 return closed; // a first trade behind the seed's last bar still releases the seeded bars
@@ -185,7 +186,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         else
         {
-            if (check == VolumeCheck.Late && !(_forming && day == _formingDay))
+            // Late: in exchange order it is the forming bar's only when it comes after the last trade of the last bar
+            // closed; before it, it is an emitted bar's: in no bar (a later bar must not take it), counted.
+            if (check == VolumeCheck.Late
+                && (!(_forming && day == _formingDay) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
             {
                 LateTrades++;
                 return false;
@@ -202,7 +206,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
         if (price > _h) _h = price;
         if (price < _l) _l = price;
-        _c = price;
+        PlaceOpenAndClose(price, position);
         _volume += volume;
         var priceVolume = price * volume;
         _priceVolume += priceVolume;
@@ -253,6 +257,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _revisable?.Clear();
         _revisionsDue = false;
         _watermark = _releasedEnd = 0;
+        _lastClosedLast = default;
+        _barNumber = 0;
     }
 
     /// <summary>Takes the oldest closed bar not taken yet.</summary>
@@ -325,6 +331,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _flags = _pendingFlags;
         _pendingFlags = BarFlags.None;
         _formingOpenGaps = 0;
+        _barNumber++;
     }
 
     /// <summary>A time or day bar's end on the clock: its interval's end; a day bar's, the market's close.</summary>
@@ -344,6 +351,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _lastClosedEnd = _kind <= BarKind.Day ? _close : 0;
         _lastClosedDay = _formingDay;
         _lastClosedPrice = _c;
+        _lastClosedLast = _last;
     }
 
     // Empty time bars from the last closed bar's end up to the interval starting at start (same trading day only).

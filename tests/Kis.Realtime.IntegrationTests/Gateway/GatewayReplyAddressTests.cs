@@ -72,6 +72,32 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
     }
 
     [RabbitFact]
+    public async Task One_users_refused_flood_is_logged_in_a_few_lines_and_hides_no_other_users_first_refusal()
+    {
+        // Issue 58 item 7: failed before, the 1st, 2nd, 4th … refusal of all users together was logged, so after
+        // Mallory's 100 Alice's first refusal (the 101st) was not logged at all.
+        await using var cleanup = RabbitTestBroker.For(users.Namespace);
+        var log = new CapturingLoggerProvider();
+        using var loggers = new LoggerFactory([log]);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
+        var options = GatewaySecurityTests.GatewayOptions(sim, users) with { LoggerFactory = loggers, MaxRequestsPerSecondPerUser = 100_000 };
+        await using var gateway = await KisGateway.StartAsync(options);
+        await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
+        await using var mallory = await RawRequester.ConnectAsync(users.EndpointOf(users.Mallory));
+        Assert.True((await alice.AskAsync(new GatewayRequest("status"), users.Alice)).Ok);
+
+        var status = GatewayJson.Serialize(new GatewayRequest("status"));
+        for (var i = 0; i < 100; i++) await mallory.SendAsync(status, users.Mallory, "amq.rabbitmq.reply-to.AAAA.BBBB"); // refused by its form
+        await UntilAsync(() => gateway.Status().RequestsRefused >= 100, "Mallory's 100 refusals");
+        Assert.False((await alice.AskAsync(new GatewayRequest("no-such-op"), users.Alice)).Ok);
+        await UntilAsync(() => gateway.Status().RequestsRefused >= 101, "Alice's refusal");
+
+        var refusals = log.Lines.Where(l => l.Contains("Refused a request of user ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(7, refusals.Count(l => l.Contains("user " + users.Mallory + ":", StringComparison.Ordinal))); // 1, 2, 4 … 64
+        Assert.Single(refusals, l => l.Contains("user " + users.Alice + ":", StringComparison.Ordinal));
+    }
+
+    [RabbitFact]
     public async Task A_key_held_while_the_broker_closes_the_request_connection_is_declared_on_the_next_one()
     {
         await using var cleanup = RabbitTestBroker.For(users.Namespace);

@@ -115,6 +115,40 @@ public sealed class FeedMergeTests
         Assert.Equal(1, feeds[1].Late);
     }
 
+    // Source A alone after trade 1 misses every even trade up to 140: 70 holes, each given up after the window (B is
+    // slow, not down), so the six oldest (2 … 12) are no longer remembered.
+    private static (FeedMerge Merge, FeedCounters[] Feeds, List<KisRecord> Output) SeventyHolesGivenUp(int maxKept)
+    {
+        var (merge, feeds) = Merge(KisTrs.H0STCNT0, maxKept: maxKept);
+        var output = new List<KisRecord>();
+        merge.Offer(0, Trade(1), Now(1), output);
+        merge.Offer(1, Trade(1), Now(1, 1), output);
+        for (var n = 3; n <= 141; n += 2) merge.Offer(0, Trade(n), Now(n), output);
+        merge.Expire(Now(200), output);
+        Assert.Equal(Enumerable.Range(0, 71).Select(i => 2 * i + 1), output.Select(NumberOf));
+        return (merge, feeds, output);
+    }
+
+    [Fact]
+    public void A_late_trade_of_a_hole_beyond_the_64_remembered_is_sent_once_not_taken_for_a_copy()
+    {
+        // Failed before: trade 2 was taken for a copy of a trade sent, and lost without a word.
+        var (merge, feeds, output) = SeventyHolesGivenUp(maxKept: 8192);
+        foreach (var n in new[] { 2, 3, 2, 140 }) merge.Offer(1, Trade(n), Now(201), output); // B was only slow
+        Assert.Equal([2, 140], output.Skip(71).Select(NumberOf));
+        Assert.Equal((2L, 0L), (feeds[1].Late, feeds[1].Unplaced));
+    }
+
+    [Fact]
+    public void A_late_trade_of_a_forgotten_hole_that_may_be_an_old_copy_is_not_sent_and_is_counted()
+    {
+        // With 16 trades remembered, a copy of trade 3 sent long ago could look the same: never sent twice, never silent.
+        var (merge, feeds, output) = SeventyHolesGivenUp(maxKept: 16);
+        merge.Offer(1, Trade(2), Now(201), output);
+        Assert.Equal(71, output.Count);
+        Assert.Equal((0L, 1L), (feeds[1].Late, feeds[1].Unplaced));
+    }
+
     [Fact]
     public void The_first_trades_of_the_sources_in_any_order_start_the_tape_at_the_lowest()
     {

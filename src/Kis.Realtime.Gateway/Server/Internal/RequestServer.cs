@@ -29,6 +29,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
     private volatile TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously); // set while _admin is up
     private Task? _loop;
     private long _refused;
+    // Per user (the broker checks user-id, so at most one entry per broker user): each user's own 1st, 2nd, 4th …
+    // refusal is logged, so one greedy user's flood neither floods the log nor hides another user's first refusal.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _refusedByUser =
+        new(StringComparer.Ordinal);
 
     public RequestServer(KisGatewayOptions options, StreamTopology topology, Func<RegistrationManager> registrations, Func<GatewayStatus> status, ILogger logger)
     {
@@ -244,11 +248,12 @@ internal sealed partial class RequestServer : IAsyncDisposable
         else await requests.BasicRejectAsync(tag, requeue: false, lost).ConfigureAwait(false);
     }
 
-    /// <summary>Counts a refusal and logs it at the 1st, 2nd, 4th … (an attacker's flood cannot flood the log).</summary>
+    /// <summary>Counts a refusal and logs the user's 1st, 2nd, 4th … (a user's flood cannot flood the log).</summary>
     private void Refuse(string user, string error, string reason)
     {
         var refused = Interlocked.Increment(ref _refused);
-        if ((refused & (refused - 1)) == 0) Log.Refused(_logger, user, error, reason, refused);
+        var byUser = _refusedByUser.AddOrUpdate(user, 1, (_, n) => n + 1);
+        if ((byUser & (byUser - 1)) == 0) Log.Refused(_logger, user, error, reason, byUser);
     }
 
     public async ValueTask DisposeAsync()
@@ -268,7 +273,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
         [LoggerMessage(21, LogLevel.Warning, "Request connection lost ({Reason}); retrying in {DelaySeconds:0.0} s")]
         public static partial void Lost(ILogger logger, string reason, double delaySeconds);
 
-        [LoggerMessage(22, LogLevel.Warning, "Refused a request of user {User}: {Error}, {Reason} ({Refused} refused so far; logged at 1, 2, 4 …)")]
+        [LoggerMessage(22, LogLevel.Warning, "Refused a request of user {User}: {Error}, {Reason} ({Refused} of this user's so far; logged at 1, 2, 4 …)")]
         public static partial void Refused(ILogger logger, string user, string error, string reason, long refused);
 
         [LoggerMessage(24, LogLevel.Warning, "The broker cancelled the consumer of {Queue} (the queue was deleted?): declaring it again and consuming")]

@@ -6,12 +6,13 @@ namespace Kis.Realtime.Internal;
 /// </summary>
 internal sealed class FeedCounters
 {
-    private long _records, _first, _repeats, _late, _lastLag, _maxLag, _lastReceived, _failures;
+    private long _records, _first, _repeats, _late, _unplaced, _lastLag, _maxLag, _lastReceived, _failures;
 
     public long Records => Interlocked.Read(ref _records);
     public long FirstDelivered => Interlocked.Read(ref _first);
     public long Repeats => Interlocked.Read(ref _repeats);
     public long Late => Interlocked.Read(ref _late);
+    public long Unplaced => Interlocked.Read(ref _unplaced);
     public long Failures => Interlocked.Read(ref _failures);
     public TimeSpan? LastLag => Interlocked.Read(ref _repeats) == 0 ? null : TimeSpan.FromTicks(Interlocked.Read(ref _lastLag));
     public TimeSpan MaxLag => TimeSpan.FromTicks(Interlocked.Read(ref _maxLag));
@@ -37,6 +38,9 @@ internal sealed class FeedCounters
     public void First() => Interlocked.Increment(ref _first);
 
     public void CountLate() => Interlocked.Increment(ref _late);
+
+    /// <summary>A trade behind the tape in a hole no longer remembered that may be a copy of a trade sent long ago: not sent.</summary>
+    public void CountUnplaced() => Interlocked.Increment(ref _unplaced);
 
     /// <summary>A copy of a record another source sent first, <paramref name="lag"/> after it (null: unknown).</summary>
     public void Repeated(long? lag)

@@ -42,6 +42,11 @@ internal sealed class FeedMerge
     // a record (FeedMergeBenchmarks). A trade is sent once, so (day, acml_vol) names one entry.
     private readonly Queue<(int Day, long Accumulated, long ReceivedTicks)> _sentAt = new();
     private readonly Dictionary<(int Day, long Accumulated), long> _sentTicks = [];
+    // Holes forgotten past MaxHoles (this day's, as one span) and the furthest sent trade no longer remembered. A trade
+    // behind the tape in that span, not a copy remembered, is a forgotten hole's trade (sent late) when no copy of a sent
+    // trade that far on can have been forgotten; else it cannot be told from an old copy: not sent, counted (Unplaced).
+    private (int Day, long From, long To)? _forgottenHoles;
+    private (int Day, long Accumulated) _forgottenSent = (int.MinValue, 0);
 
     // Other TRs: how many copies of a content each source sent, and how many went out.
     private readonly Dictionary<ReadOnlyMemory<byte>, Copies> _copies = new(ContentComparer.Instance);
@@ -129,6 +134,15 @@ internal sealed class FeedMerge
             {
                 _feeds[source].CountLate();
                 Send(source, record, day, trade.Accumulated, output, keepTape: true);
+            }
+            else if (InForgottenHole(day, trade.Accumulated - trade.Volume, trade.Accumulated) && !_sentTicks.ContainsKey((day, trade.Accumulated)))
+            {
+                if (Compare(day, trade.Accumulated, _forgottenSent.Day, _forgottenSent.Accumulated) > 0)
+                {
+                    _feeds[source].CountLate();
+                    Send(source, record, day, trade.Accumulated, output, keepTape: true);
+                }
+                else _feeds[source].CountUnplaced();
             }
             else Repeat(source, day, trade.Accumulated, record.ReceivedAt.UtcTicks);
             return;
@@ -228,6 +242,7 @@ internal sealed class FeedMerge
         {
             var (oldDay, oldAccumulated, oldTicks) = _sentAt.Dequeue();
             if (_sentTicks.TryGetValue((oldDay, oldAccumulated), out var ticks) && ticks == oldTicks) _sentTicks.Remove((oldDay, oldAccumulated));
+            if (Compare(oldDay, oldAccumulated, _forgottenSent.Day, _forgottenSent.Accumulated) > 0) _forgottenSent = (oldDay, oldAccumulated);
         }
         output.Add(record);
     }
@@ -239,9 +254,17 @@ internal sealed class FeedMerge
 
     private void KeepHole(int day, long from, long to)
     {
-        if (_holes.Count == MaxHoles) _holes.RemoveAt(0); // a trade of a hole this old counts as a repeat
+        if (_holes.Count == MaxHoles)
+        {
+            var old = _holes[0];
+            _holes.RemoveAt(0);
+            _forgottenHoles = _forgottenHoles is { } f && f.Day == old.Day ? (f.Day, Math.Min(f.From, old.From), Math.Max(f.To, old.To)) : old;
+        }
         _holes.Add((day, from, to));
     }
+
+    private bool InForgottenHole(int day, long before, long accumulated) =>
+        _forgottenHoles is { } f && f.Day == day && before >= f.From && accumulated <= f.To;
 
     // A trade (before, accumulated] inside a hole given up on: the hole shrinks by it.
     private bool TakeFromHole(int day, long before, long accumulated)
