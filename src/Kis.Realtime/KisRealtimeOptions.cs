@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
@@ -205,7 +206,9 @@ public sealed record KisRealtimeOptions
     /// <summary>The REST base URL in effect.</summary>
     public Uri EffectiveRestBaseUrl => RestBaseUrl ?? KisServers.RestBaseUrl(Environment);
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that cannot work (plumbing for the hosting packages' validators).</summary>
+    [Experimental("KISRT0001")]
+    public void Validate()
     {
         if (Credentials.Count == 0) throw new ArgumentException("KisRealtimeOptions.Credentials needs at least one app key.");
         foreach (var c in Credentials) c.Validate();

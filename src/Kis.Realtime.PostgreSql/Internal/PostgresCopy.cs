@@ -1,15 +1,18 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.PostgreSql.Internal;
 
 /// <summary>
 /// The binary COPY of a <see cref="PostgresBatch"/>, shared by the direct recorder (into the tables themselves) and the
 /// stream writer (into temporary tables first, then inserted without the rows already stored).
 /// </summary>
-internal static class PostgresCopy
+[Experimental("KISRT0001")]
+public static class PostgresCopy
 {
     public const string RawColumns = "trading_day, run_id, seq, kis_session, received_at, tr_id, message, tr_key, source_run, source_seq";
 

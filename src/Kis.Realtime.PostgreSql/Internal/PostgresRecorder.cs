@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Internal;
@@ -5,6 +6,7 @@ using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.PostgreSql.Internal;
 
 /// <summary>
@@ -18,7 +20,8 @@ namespace Kis.Realtime.PostgreSql.Internal;
 /// committed before stays, and what the killed process had not committed was never reported as committed.
 /// </para>
 /// </summary>
-internal sealed class PostgresRecorder(string connectionString, string schema, long queueLimitBytes, Action<string>? notice = null)
+[Experimental("KISRT0001")]
+public sealed class PostgresRecorder(string connectionString, string schema, long queueLimitBytes, Action<string>? notice = null)
 {
     private const int MaxBatchMessages = 5_000;
     private const long MaxBatchBytes = 8L << 20;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Kis.Realtime.Protocol;
@@ -10,7 +11,8 @@ namespace Kis.Realtime.Formatting;
 /// and n) are JSON numbers with exactly the parsed value (implied decimals applied, scale kept, no exponent); an empty
 /// numeric field is null; every other field is the decoded text as received.
 /// </summary>
-internal static class RecordJson
+[Experimental("KISRT0001")]
+public static class RecordJson
 {
     // Field names pre-encoded once per TR: writing a property name is then a copy, not an escape check + transcode.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TrDefinition, JsonEncodedText[]> EncodedNames = new();

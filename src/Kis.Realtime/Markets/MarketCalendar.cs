@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 
 using Kis.Realtime.Internal;
 
@@ -310,7 +311,8 @@ public sealed class MarketCalendar
     internal TimeSpan OffsetAtUtc(long utcTicks) => _zone.OffsetAt(utcTicks);
 
     /// <summary>The trading day (a <see cref="DateOnly.DayNumber"/>) of <paramref name="utcTicks"/>.</summary>
-    internal int TradingDayNumber(long utcTicks) => DayNumberOfLocal(LocalTicks(utcTicks));
+    [Experimental("KISRT0001")]
+    public int TradingDayNumber(long utcTicks) => DayNumberOfLocal(LocalTicks(utcTicks));
 
     /// <summary>The trading day of a local wall-clock time.</summary>
     internal int DayNumberOfLocal(long localTicks) => (int)((localTicks - _dayStart) / TimeSpan.TicksPerDay);
@@ -341,5 +343,6 @@ public sealed class MarketCalendar
         _exchange is null || _onlySession == TradingSessions.Night ? default : MarketHolidays.HoursShift(_exchange, day);
 
     /// <summary>KST wall-clock ticks (how KIS stamps records) to UTC ticks.</summary>
-    internal static long KstToUtc(long kstTicks) => kstTicks - KoreaTime.Offset.Ticks;
+    [Experimental("KISRT0001")]
+    public static long KstToUtc(long kstTicks) => kstTicks - KoreaTime.Offset.Ticks;
 }

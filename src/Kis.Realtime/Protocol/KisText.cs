@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
@@ -9,7 +10,8 @@ namespace Kis.Realtime.Protocol;
 /// Korean names are when they are not UTF-8. Short values repeat all day (codes, ISINs, names), so they come from a
 /// small per-thread cache: steady-state decoding of identifiers allocates nothing.
 /// </summary>
-internal static class KisText
+[Experimental("KISRT0001")]
+public static class KisText
 {
     private static readonly Encoding Cp949 = CreateCp949();
 

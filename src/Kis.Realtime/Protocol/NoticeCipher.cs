@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -16,7 +17,8 @@ namespace Kis.Realtime.Protocol;
 /// The platform's AES is created at the first decryption, not with the key: KIS's reply to every subscription carries
 /// a key, and creating AES loads OpenSSL (about 5 MiB resident) into a process that may never receive a notice.
 /// </summary>
-internal sealed class NoticeCipher : IDisposable
+[Experimental("KISRT0001")]
+public sealed class NoticeCipher : IDisposable
 {
     private readonly byte[] _key;
     private readonly byte[] _iv;

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Retry;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Kis.Realtime.Retry;
 /// reader and election, PostgreSQL recorder; fixed-pace loops take <see cref="Jittered"/>): min × 2^failures, capped at max, then ±20 % jitter, so clients dropped together
 /// (a broker, server or database restart) do not come back in lockstep. One owner: the loop that waits.
 /// </summary>
-internal sealed class ExponentialBackoff
+[Experimental("KISRT0001")]
+public sealed class ExponentialBackoff
 {
     private readonly TimeSpan _min, _max;
     private int _failures;

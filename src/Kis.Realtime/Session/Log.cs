@@ -1,9 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Session;
 
 /// <summary>Source-generated log messages. App keys appear masked; secrets and approval keys never appear.</summary>
-internal static partial class Log
+[Experimental("KISRT0001")]
+public static partial class Log
 {
     [LoggerMessage(2001, LogLevel.Information, "Session {Session} ({AppKey}): {Previous} -> {Current} {Reason}")]
     public static partial void StateChanged(ILogger logger, int session, string appKey, KisConnectionState previous, KisConnectionState current, string? reason);

@@ -1,7 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
+#pragma warning disable RS0026, RS0027 // Experimental plumbing: its overloads are not a compatibility promise.
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -10,7 +13,8 @@ namespace Kis.Realtime.Internal;
 /// the <c>GapDetected</c> event, raised from a task of its own (never on a receive loop, a consumer's thread or under a
 /// lock). Each subscription checks its own records with a <see cref="GapCheck"/> (<see cref="For"/>).
 /// </summary>
-internal sealed class ClientGaps : IDisposable
+[Experimental("KISRT0001")]
+public sealed class ClientGaps : IDisposable
 {
     /// <summary>The largest gaps kept for summaries.</summary>
     public const int LargestKept = 5;
@@ -166,7 +170,8 @@ internal sealed class ClientGaps : IDisposable
 /// One subscription's gap check: a <see cref="GapDetector"/> fed with each record's time, volume and cumulative volume,
 /// read from the plain record (<see cref="TradeVolumeFields"/>). One feeder (the subscription's consumer; in an unpaced replay, its cursor's decoding task).
 /// </summary>
-internal sealed class GapCheck
+[Experimental("KISRT0001")]
+public sealed class GapCheck
 {
     private readonly ClientGaps _owner;
     private readonly TradeVolumeFields _fields;

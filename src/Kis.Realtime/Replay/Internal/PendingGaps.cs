@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -62,7 +64,8 @@ internal sealed class PendingGaps(bool detectGaps)
 }
 
 /// <summary>One subscription's gap checks, one per TR it receives (a recording may hold the paper and the real id of one TR). One user: the subscriber's side.</summary>
-internal sealed class GapChecks(ClientGaps gaps, string key)
+[Experimental("KISRT0001")]
+public sealed class GapChecks(ClientGaps gaps, string key)
 {
     private readonly Dictionary<TrDefinition, GapCheck?> _checks = [];
 
