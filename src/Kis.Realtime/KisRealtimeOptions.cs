@@ -218,7 +218,8 @@ public sealed record KisRealtimeOptions
         if (SubscriptionCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(SubscriptionCapacity), "Must be positive.");
         if (RawMessageCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(RawMessageCapacity), "Must be positive.");
         if (MaxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), "Must be positive.");
-        if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads, "Must be 0 (the thread pool) to 64.");
+        if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads,
+            "Must be 0 (the thread pool) to 64.");
         if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
         if (HttpHandler is not null) SecretHttp.EnsureNoRedirects(HttpHandler, "KisRealtimeOptions.HttpHandler");
         if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");

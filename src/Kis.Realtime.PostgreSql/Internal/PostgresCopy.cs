@@ -25,14 +25,16 @@ public static class PostgresCopy
         {
             if (rows.Count == 0) continue;
             await schema.EnsureTrAsync(connection, tr, cancellationToken).ConfigureAwait(false);
-            foreach (var day in batch.Days) await schema.EnsurePartitionAsync(connection, PostgresSchema.TableOf(tr), day, cancellationToken).ConfigureAwait(false);
+            foreach (var day in batch.Days) await schema.EnsurePartitionAsync(connection, PostgresSchema.TableOf(tr), day,
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>The batch's raw rows into <paramref name="table"/> (qualified), under the writer run <paramref name="runId"/>.</summary>
     public static async Task CopyRawAsync(NpgsqlConnection connection, string table, Guid runId, PostgresBatch batch, CancellationToken cancellationToken)
     {
-        await using var raw = await connection.BeginBinaryImportAsync($"COPY {table} ({RawColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using var raw = await connection.BeginBinaryImportAsync($"COPY {table} ({RawColumns}) FROM STDIN (FORMAT BINARY)",
+            cancellationToken).ConfigureAwait(false);
         foreach (var row in batch.Raw)
         {
             raw.StartRow();
@@ -61,7 +63,8 @@ public static class PostgresCopy
     }
 
     /// <summary>One TR's records of a batch into <paramref name="table"/> (qualified).</summary>
-    public static async Task CopyRecordsAsync(NpgsqlConnection connection, string table, Guid runId, TrDefinition tr, List<RecordRow> rows, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    public static async Task CopyRecordsAsync(NpgsqlConnection connection, string table, Guid runId, TrDefinition tr, List<RecordRow> rows,
+        ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginBinaryImportAsync(
             $"COPY {table} ({RecordColumns(tr)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);

@@ -146,7 +146,8 @@ public sealed class PostgresRecorder(string connectionString, string schema, lon
     private async Task<long> CommittedUpToAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await _schema.EnsureRawAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT coalesce(max(seq), 0) FROM {_schema.Qualified(PostgresSchema.RawTable)} WHERE run_id = $1", connection);
+        await using var command = new NpgsqlCommand($"SELECT coalesce(max(seq), 0) FROM {_schema.Qualified(PostgresSchema.RawTable)} WHERE run_id = $1",
+            connection);
         command.Parameters.Add(new NpgsqlParameter { Value = RunId, NpgsqlDbType = NpgsqlDbType.Uuid });
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
@@ -160,7 +161,8 @@ public sealed class PostgresRecorder(string connectionString, string schema, lon
         foreach (var (tr, rows) in batch.Records)
         {
             if (rows.Count > 0)
-                await PostgresCopy.CopyRecordsAsync(connection, _schema.Qualified(PostgresSchema.TableOf(tr)), RunId, tr, rows, batch.RecordBytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                await PostgresCopy.CopyRecordsAsync(connection, _schema.Qualified(PostgresSchema.TableOf(tr)), RunId, tr, rows, batch.RecordBytes.WrittenMemory,
+                    cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -38,7 +38,8 @@ public readonly record struct QueuedMessage(RawMessage Message, StoredRecordHead
 [Experimental("KISRT0001")]
 public sealed class RecordQueue(long limitBytes)
 {
-    private readonly Channel<QueuedMessage> _channel = Channel.CreateUnbounded<QueuedMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<QueuedMessage> _channel = Channel.CreateUnbounded<QueuedMessage>(new UnboundedChannelOptions { SingleReader = true,
+        SingleWriter = true });
     private readonly Lock _roomGate = new();
     private TaskCompletionSource? _room; // guarded by _roomGate, with _roomClosedAt
     private long _roomClosedAt;

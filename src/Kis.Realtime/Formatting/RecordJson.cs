@@ -43,7 +43,8 @@ public static class RecordJson
             var ok = def.Type switch
             {
                 FieldType.Decimal => FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
-                FieldType.Integer => def.ImpliedDecimals == 0 ? FieldParsers.TryParseInt64(field, out _) : FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
+                FieldType.Integer => def.ImpliedDecimals == 0 ? FieldParsers.TryParseInt64(field, out _) : FieldParsers.TryParseDecimal(field,
+                    def.ImpliedDecimals, out _),
                 FieldType.Time => FieldParsers.TryParseTime(field, out _),
                 FieldType.Date => FieldParsers.TryParseDate(field, out _),
                 _ => true,

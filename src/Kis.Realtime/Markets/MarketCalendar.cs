@@ -132,7 +132,8 @@ public sealed class MarketCalendar
         S(TradingSessions.Night, "night session", At(18, 0), At(30, 0)));
 
     /// <summary>US stocks (HDFSCNT0 keys on NAS, NYS, AMS): New York time with its summer time; pre-market 04:00–09:30,
-    /// regular 09:30–16:00 with the closing cross stamped 16:00:00 (regular), after-market 16:00:01–20:00. The trading day is New York's date (KIS's tymd).</summary>
+    /// regular 09:30–16:00 with the closing cross stamped 16:00:00 (regular), after-market 16:00:01–20:00. The trading day is New York's date (KIS's
+    /// tymd).</summary>
     public static MarketCalendar UsStocks { get; } = new("US stocks", MarketTimeZone.NewYork, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market", At(4, 0), At(9, 30)),
         S(TradingSessions.Regular, "regular session with the closing cross", At(9, 30), At(16, 0)) with { ClosingPrintUntil = ClosingPrintSecond(16, 0) },

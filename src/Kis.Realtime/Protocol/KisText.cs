@@ -36,7 +36,8 @@ public static class KisText
     // Codes ("2", "N", "20") are most of the text fields of market data: one- and two-character ASCII codes come
     // from fixed tables, with no hashing and no thread-local lookup.
     private static readonly string[] OneChar = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
-    private static readonly string[] TwoDigits = Enumerable.Range(0, 100).Select(n => n.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    private static readonly string[] TwoDigits = Enumerable.Range(0, 100).Select(n => n.ToString("D2",
+        System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Decodes, serving repeated short values from the per-thread cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

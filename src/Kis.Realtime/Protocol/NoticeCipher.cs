@@ -11,7 +11,8 @@ namespace Kis.Realtime.Protocol;
 /// <summary>
 /// AES-256-CBC with PKCS7 padding, keyed by one TR's SUBSCRIBE SUCCESS reply: key = UTF-8 bytes of <c>output.key</c>
 /// (32), IV = UTF-8 bytes of <c>output.iv</c> (16). One instance per (session, TR), on the platform's AES with the key
-/// set once, and one decryptor per instance: the platform's one-shot <see cref="SymmetricAlgorithm.TryDecryptCbc(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out int, PaddingMode)"/>
+/// set once, and one decryptor per instance: the platform's one-shot
+/// <see cref="SymmetricAlgorithm.TryDecryptCbc(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out int, PaddingMode)"/>
 /// creates a cipher context (and key schedule) per call, which was ~6 % of the CPU of a stream with notices.
 /// Thread-safe: the decryptor carries CBC state between its calls, so decryptions take turns on it. Internal: the frame decoder decrypts for users.
 /// The platform's AES is created at the first decryption, not with the key: KIS's reply to every subscription carries

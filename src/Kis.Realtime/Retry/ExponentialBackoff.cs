@@ -4,7 +4,8 @@ namespace Kis.Realtime.Retry;
 
 /// <summary>
 /// The one retry-delay rule of every reconnect and retry loop (KIS session, gateway publisher, request server, stream
-/// reader and election, PostgreSQL recorder; fixed-pace loops take <see cref="Jittered"/>): min × 2^failures, capped at max, then ±20 % jitter, so clients dropped together
+/// reader and election, PostgreSQL recorder; fixed-pace loops take <see cref="Jittered"/>): min × 2^failures, capped at max, then ±20 % jitter, so clients
+/// dropped together
 /// (a broker, server or database restart) do not come back in lockstep. One owner: the loop that waits.
 /// </summary>
 [Experimental("KISRT0001")]

@@ -58,7 +58,8 @@ public sealed class WebSocketFrameReader : IDisposable
         _end = end;
     }
 
-    /// <summary>Reads until a whole message or a control frame is available; <see cref="WebSocketFrameMessage.EndOfStream"/> when the stream ends first.</summary>
+    /// <summary>Reads until a whole message or a control frame is available; <see cref="WebSocketFrameMessage.EndOfStream"/> when the stream ends
+    /// first.</summary>
     /// <exception cref="WebSocketFrameException">A frame breaks RFC 6455 or the size limit.</exception>
     public async ValueTask<WebSocketFrameMessage> ReceiveAsync(CancellationToken cancellationToken)
     {

@@ -231,7 +231,8 @@ public static class WebSocketFraming
     /// Writes a whole frame (header, then the payload, masked when a 4-byte <paramref name="maskKey"/> is given) into
     /// <paramref name="destination"/>, at least <see cref="FrameLength"/> long; returns its length.
     /// </summary>
-    public static int WriteFrame(Span<byte> destination, WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true, ReadOnlySpan<byte> maskKey = default)
+    public static int WriteFrame(Span<byte> destination, WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true,
+        ReadOnlySpan<byte> maskKey = default)
     {
         var header = WebSocketFrameHeader.Write(destination, opcode, payload.Length, fin, maskKey);
         var body = destination.Slice(header, payload.Length);

@@ -51,7 +51,8 @@ public sealed class ClientGaps : IDisposable
             "Gaps found from KIS's cumulative volume: trades missed between two received ones (attribute kis.tr_id)");
         _volumeCounter = meter.CreateCounter<long>("kis.realtime.gaps.volume", "{share}",
             "Volume (shares, contracts) of the trades missed (attribute kis.tr_id)");
-        _events = Channel.CreateBounded<VolumeGap>(new BoundedChannelOptions(EventCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite },
+        _events = Channel.CreateBounded<VolumeGap>(new BoundedChannelOptions(EventCapacity) { SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropWrite },
             _ => Interlocked.Increment(ref _eventsDropped));
     }
 
@@ -218,7 +219,8 @@ public sealed class GapCheck
         // A trade without a date of its own is dated from its receive time (KstDayClock); the receive date is only the
         // fallback's first date (computed once, not per record).
         DateOnly? receivedDate = date is null && !_clock.HasDate ? KoreaTime.DateOf(receivedAt) : null;
-        if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System, receivedAt.UtcTicks), KoreaTime.Offset, volume, accumulated, out var gap))
+        if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System, receivedAt.UtcTicks), KoreaTime.Offset, volume,
+            accumulated, out var gap))
             _owner.Report(gap);
     }
 }
@@ -226,8 +228,10 @@ public sealed class GapCheck
 /// <summary>Gap detection's log lines (event ids 2401–2403).</summary>
 internal static partial class GapLog
 {
-    [LoggerMessage(2401, LogLevel.Warning, "{TrId} {Key}: {Volume} missed between {From:HH:mm:ss} and {To:HH:mm:ss} KST (cumulative volume){Reconnect}{NotLogged}")]
-    public static partial void Missing(ILogger logger, string trId, string key, long volume, DateTimeOffset from, DateTimeOffset to, string reconnect, string notLogged);
+    [LoggerMessage(2401, LogLevel.Warning,
+        "{TrId} {Key}: {Volume} missed between {From:HH:mm:ss} and {To:HH:mm:ss} KST (cumulative volume){Reconnect}{NotLogged}")]
+    public static partial void Missing(ILogger logger, string trId, string key, long volume, DateTimeOffset from, DateTimeOffset to, string reconnect,
+        string notLogged);
 
     [LoggerMessage(2402, LogLevel.Information, "{TrId} {Key}: a record at {To:HH:mm:ss} KST repeats {Volume} already seen (cumulative volume){NotLogged}")]
     public static partial void Overlap(ILogger logger, string trId, string key, long volume, DateTimeOffset to, string notLogged);

@@ -63,7 +63,8 @@ internal sealed class PendingGaps(bool detectGaps)
     private readonly record struct Entry(TrDefinition Tr, TradeVolume Trade, DateTimeOffset ReceivedAt);
 }
 
-/// <summary>One subscription's gap checks, one per TR it receives (a recording may hold the paper and the real id of one TR). One user: the subscriber's side.</summary>
+/// <summary>One subscription's gap checks, one per TR it receives (a recording may hold the paper and the real id of one TR). One user: the subscriber's
+/// side.</summary>
 [Experimental("KISRT0001")]
 public sealed class GapChecks(ClientGaps gaps, string key)
 {
