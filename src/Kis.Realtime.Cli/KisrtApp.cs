@@ -97,7 +97,8 @@ internal static class KisrtApp
         if (!match.Success) return message;
         var type = match.Groups["type"].Value;
         var expected =
-            type.Contains("Int", StringComparison.Ordinal) || type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) ? "a number"
+            type.Contains("Int", StringComparison.Ordinal) || type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal",
+                StringComparison.Ordinal) ? "a number"
             : type.Contains("TimeSpan", StringComparison.Ordinal) ? "a duration"
             : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
             : "a valid value";

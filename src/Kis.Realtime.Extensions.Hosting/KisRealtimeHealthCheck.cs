@@ -28,7 +28,8 @@ public sealed class KisRealtimeHealthCheck(IKisRealtimeClient client) : IHealthC
         var result = state switch
         {
             KisConnectionState.Connected => HealthCheckResult.Healthy("Connected.", data),
-            KisConnectionState.Faulted => new HealthCheckResult(context.Registration.FailureStatus, "Faulted: the connection failed and is not being retried.", data: data),
+            KisConnectionState.Faulted => new HealthCheckResult(context.Registration.FailureStatus, "Faulted: the connection failed and is not being retried.",
+                data: data),
             KisConnectionState.Closed => HealthCheckResult.Degraded("Not connected (connects with the first subscription).", data: data),
             _ => HealthCheckResult.Degraded($"{state}.", data: data),
         };

@@ -34,7 +34,8 @@ public static class KisRealtimeServiceCollectionExtensions
         return AddClient(services, null, PathOf(configuration), configure);
     }
 
-    /// <summary>As <see cref="AddKisRealtime(IServiceCollection, IConfiguration, Func{IServiceProvider, KisRealtimeOptions, KisRealtimeOptions})"/>, with settings given in code.</summary>
+    /// <summary>As <see cref="AddKisRealtime(IServiceCollection, IConfiguration, Func{IServiceProvider, KisRealtimeOptions, KisRealtimeOptions})"/>, with
+    /// settings given in code.</summary>
     public static IServiceCollection AddKisRealtime(this IServiceCollection services, Action<KisRealtimeSettings> configureSettings,
         Func<IServiceProvider, KisRealtimeOptions, KisRealtimeOptions>? configure = null)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
@@ -117,7 +118,8 @@ public sealed partial class KisPostgresStreamWriter : IHostedService, IAsyncDisp
     }
 
     /// <summary>Completes once the database was reached and the streams are being stored (at once unless the start waited for it).</summary>
-    internal Task DatabaseReached => _databaseReached.Task;
+    [Experimental("KISRT0001")]
+    public Task DatabaseReached => _databaseReached.Task;
 
     private readonly TaskCompletionSource _databaseReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopWaiting = new();
@@ -148,7 +150,8 @@ public sealed partial class KisPostgresStreamWriter : IHostedService, IAsyncDisp
     }
 
     /// <summary>"kis at 127.0.0.1:5432": the database and its server, never the credentials.</summary>
-    internal string DatabaseName()
+    [Experimental("KISRT0001")]
+    public string DatabaseName()
     {
         var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
         return $"{builder.Database} at {builder.Host}:{builder.Port}";

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Gateway.Wire;
 
 namespace Kis.Realtime.Gateway;
@@ -79,7 +80,8 @@ public sealed record KisGatewayEndpoint
     public string StreamFor(string trId) => Namespace + "." + trId;
 
     /// <summary>The AMQP connection factory for this endpoint (automatic recovery off: the owners reconnect themselves).</summary>
-    internal RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName, uint? maxInboundMessageBodySize = null)
+    [Experimental("KISRT0001")]
+    public RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName, uint? maxInboundMessageBodySize = null)
     {
         var factory = new RabbitMQ.Client.ConnectionFactory
         {

@@ -38,7 +38,8 @@ public sealed class KisBacktestResult
     /// <summary>Every fill, in the order they happened (each record made when read: the run kept rows).</summary>
     public IReadOnlyList<KisBacktestFill> Fills { get; }
 
-    /// <summary>The account's value (cash plus positions at their last trade) over simulated time: a point a second while a followed stock trades, and one after each fill.</summary>
+    /// <summary>The account's value (cash plus positions at their last trade) over simulated time: a point a second while a followed stock trades, and one
+    /// after each fill.</summary>
     public IReadOnlyList<(DateTimeOffset Time, decimal Equity)> EquityCurve { get; }
 
     /// <summary>Each followed instrument's last trade price (KRW; points for futures/options), a point a second (each made when read).</summary>

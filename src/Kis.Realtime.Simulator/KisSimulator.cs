@@ -34,10 +34,12 @@ public sealed class KisSimulator : IAsyncDisposable
         Faults = new SimulatorFaults(_hub);
     }
 
-    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:&lt;port&gt;</c> (any path works, as at KIS: <c>/</c>, <c>/tryitout</c>, <c>//tryitout</c> …). Print it with <see cref="Display"/>.</summary>
+    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:&lt;port&gt;</c> (any path works, as at KIS: <c>/</c>, <c>/tryitout</c>, <c>//tryitout</c> …). Print
+    /// it with <see cref="Display"/>.</summary>
     public Uri WebSocketUrl { get; private set; } = null!;
 
-    /// <summary>The REST base, <c>http://127.0.0.1:&lt;port&gt;</c> (approval key, access token and the <c>/sim</c> control endpoint; repeated slashes in paths are tolerated).</summary>
+    /// <summary>The REST base, <c>http://127.0.0.1:&lt;port&gt;</c> (approval key, access token and the <c>/sim</c> control endpoint; repeated slashes in paths
+    /// are tolerated).</summary>
     public Uri RestBaseUrl { get; private set; } = null!;
 
     /// <summary>The settings it runs with.</summary>

@@ -1,7 +1,8 @@
 namespace Kis.Realtime;
 
 /// <summary>
-/// A session could not be established: nothing listening (the WebSocket server or the REST server issuing the approval key), no WebSocket upgrade, a handshake that failed or timed out.
+/// A session could not be established: nothing listening (the WebSocket server or the REST server issuing the approval key), no WebSocket upgrade, a handshake
+/// that failed or timed out.
 /// Thrown by <see cref="KisRealtimeClient.ConnectAsync"/> (and a subscription's first <c>MoveNextAsync</c>) when the
 /// first connection fails and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off. Later losses are
 /// retried by the session and reported through <see cref="KisRealtimeClient.StateChanged"/>.

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
@@ -20,7 +21,9 @@ public enum KisConnectionState
 /// <summary>A session changed state.</summary>
 public sealed class KisStateChangedEventArgs : EventArgs
 {
-    internal KisStateChangedEventArgs(int sessionIndex, string appKey, KisConnectionState previous, KisConnectionState current,
+    /// <summary>A state change, as a session raises it (plumbing for the gateway's client, which raises its own).</summary>
+    [Experimental("KISRT0001")]
+    public KisStateChangedEventArgs(int sessionIndex, string appKey, KisConnectionState previous, KisConnectionState current,
         string? reason, OpspCode? code, TimeSpan? retryIn)
     {
         SessionIndex = sessionIndex;

@@ -20,7 +20,8 @@ public abstract class KisException : Exception
         HttpStatus = httpStatus;
     }
 
-    /// <summary>KIS's code as received: a subscription's <c>msg_cd</c> (e.g. <c>OPSP0002</c>) or the approval answer's <c>error_code</c>; null when KIS sent none.</summary>
+    /// <summary>KIS's code as received: a subscription's <c>msg_cd</c> (e.g. <c>OPSP0002</c>) or the approval answer's <c>error_code</c>; null when KIS sent
+    /// none.</summary>
     public string? ErrorCode { get; }
 
     /// <summary>The HTTP status of a failed REST request (approval key), when there was a response.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Session;
@@ -18,7 +19,8 @@ public sealed partial class KisRealtimeClient
     /// <param name="cancellationToken">Abandons the registration while it is being made.</param>
     /// <exception cref="ArgumentException">The key is malformed or the TR is not offered on this environment.</exception>
     /// <exception cref="KisSubscriptionException">KIS refused the registration, or every session is full.</exception>
-    internal async Task<KisRecordFeed> OpenRecordFeedAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
+    [Experimental("KISRT0001")]
+    public async Task<KisRecordFeed> OpenRecordFeedAsync(TrDefinition tr, string key, CancellationToken cancellationToken = default)
     {
         tr = Resolve(tr, key);
         KisRecordFeed? feed = null;
@@ -29,7 +31,8 @@ public sealed partial class KisRealtimeClient
     }
 
     /// <summary>Registrations held or being made, per session (index = position in <see cref="KisRealtimeOptions.Credentials"/>).</summary>
-    internal IReadOnlyList<int> RegistrationsBySession => _sessions.Select(s => s.RegistrationCount).ToArray();
+    [Experimental("KISRT0001")]
+    public IReadOnlyList<int> RegistrationsBySession => _sessions.Select(s => s.RegistrationCount).ToArray();
 
     /// <summary>The subscriber exists before its feed: drops counted meanwhile go to the feed once it exists.</summary>
     private sealed class DeferredOwner(Func<ISubscriptionOwner?> owner) : ISubscriptionOwner

@@ -157,7 +157,8 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     /// </summary>
     /// <param name="cancellationToken">Aborts the connection attempt (see above); ignored once connected.</param>
     /// <exception cref="KisApprovalException">The approval key could not be issued.</exception>
-    /// <exception cref="KisConnectionException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is off).</exception>
+    /// <exception cref="KisConnectionException">The server could not be reached (and <see cref="KisRealtimeOptions.RetryOnInitialConnect"/> is
+    /// off).</exception>
     public Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -169,7 +170,8 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     /// <param name="tr">The TR (mapped to the environment: H0IFCNI0 becomes H0IFCNI9 on paper).</param>
     /// <param name="key">The <c>tr_key</c>.</param>
     /// <param name="cancellationToken">Ends the enumeration.</param>
-    /// <exception cref="ArgumentException">The key is malformed, the TR is not offered on this environment, or <typeparamref name="T"/> does not decode it.</exception>
+    /// <exception cref="ArgumentException">The key is malformed, the TR is not offered on this environment, or <typeparamref name="T"/> does not decode
+    /// it.</exception>
     public KisSubscription<T> SubscribeAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         where T : struct, IKisRecord<T>
     {
@@ -186,7 +188,8 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
     /// <param name="tr">The TR (mapped to the environment).</param>
     /// <param name="key">The <c>tr_key</c>.</param>
     /// <param name="cancellationToken">Ends the enumeration.</param>
-    /// <exception cref="ArgumentException">The key is malformed, the TR is not offered on this environment, or <typeparamref name="T"/> does not decode it.</exception>
+    /// <exception cref="ArgumentException">The key is malformed, the TR is not offered on this environment, or <typeparamref name="T"/> does not decode
+    /// it.</exception>
     public KisSubscription<KisReceived<T>> SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         where T : struct, IKisRecord<T>
     {
@@ -195,7 +198,8 @@ public sealed partial class KisRealtimeClient : IKisRealtimeClient, IKisRawMessa
             throw new ArgumentException($"{typeof(T).Name} does not decode {tr.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
         var capacity = Options.SubscriptionCapacity;
         var mode = Options.FullMode;
-        return new KisSubscription<KisReceived<T>>(this, tr, key, owner => new ReceivedLocalSubscriber<T>(tr, key, capacity, mode, _shared, owner), cancellationToken);
+        return new KisSubscription<KisReceived<T>>(this, tr, key, owner => new ReceivedLocalSubscriber<T>(tr, key, capacity, mode, _shared, owner),
+            cancellationToken);
     }
 
     /// <summary>Any TR, raw: each record's plain (decrypted) fields as bytes, e.g. for JSON output or TRs without a typed view.</summary>

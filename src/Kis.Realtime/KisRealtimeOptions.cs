@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
@@ -205,7 +206,9 @@ public sealed record KisRealtimeOptions
     /// <summary>The REST base URL in effect.</summary>
     public Uri EffectiveRestBaseUrl => RestBaseUrl ?? KisServers.RestBaseUrl(Environment);
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that cannot work (plumbing for the hosting packages' validators).</summary>
+    [Experimental("KISRT0001")]
+    public void Validate()
     {
         if (Credentials.Count == 0) throw new ArgumentException("KisRealtimeOptions.Credentials needs at least one app key.");
         foreach (var c in Credentials) c.Validate();
@@ -215,7 +218,8 @@ public sealed record KisRealtimeOptions
         if (SubscriptionCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(SubscriptionCapacity), "Must be positive.");
         if (RawMessageCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(RawMessageCapacity), "Must be positive.");
         if (MaxMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), "Must be positive.");
-        if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads, "Must be 0 (the thread pool) to 64.");
+        if (DeliveryThreads is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(DeliveryThreads), DeliveryThreads,
+            "Must be 0 (the thread pool) to 64.");
         if (MaxConnectAttemptsPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(MaxConnectAttemptsPerMinute), "Must be positive.");
         if (HttpHandler is not null) SecretHttp.EnsureNoRedirects(HttpHandler, "KisRealtimeOptions.HttpHandler");
         if (SlowConsumerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SlowConsumerTimeout), "Must be positive.");

@@ -23,7 +23,8 @@ public sealed record KisRealtimeStatistics
     public long DecodeErrors { get; init; }
     /// <summary>Records dropped by full subscription buffers.</summary>
     public long Dropped { get; init; }
-    /// <summary>Messages dropped by full <see cref="KisRealtimeClient.ReadRawMessagesAsync"/> buffers (see <see cref="KisRealtimeOptions.RawMessageCapacity"/>).</summary>
+    /// <summary>Messages dropped by full <see cref="KisRealtimeClient.ReadRawMessagesAsync"/> buffers (see
+    /// <see cref="KisRealtimeOptions.RawMessageCapacity"/>).</summary>
     public long RawMessagesDropped { get; init; }
     /// <summary>Connections re-established after a loss.</summary>
     public long Reconnects { get; init; }
@@ -73,14 +74,16 @@ public sealed record KisRealtimeStatistics
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         var culture = System.Globalization.CultureInfo.InvariantCulture;
-        builder.Append(culture, $"MessagesReceived = {MessagesReceived}, FramesReceived = {FramesReceived}, ControlMessagesReceived = {ControlMessagesReceived}, ")
+        builder.Append(culture,
+            $"MessagesReceived = {MessagesReceived}, FramesReceived = {FramesReceived}, ControlMessagesReceived = {ControlMessagesReceived}, ")
             .Append(culture, $"HeartbeatsAnswered = {HeartbeatsAnswered}, RecordsReceived = {RecordsReceived}, RecordsDelivered = {RecordsDelivered}, ")
             .Append(culture, $"RecordsUnrouted = {RecordsUnrouted}, BytesReceived = {BytesReceived}, DecodeErrors = {DecodeErrors}, Dropped = {Dropped}, RawMessagesDropped = {RawMessagesDropped}, ")
             .Append(culture, $"Reconnects = {Reconnects}, Registrations = {Registrations}, ConnectAttempts = {ConnectAttempts}, SlowConsumers = {SlowConsumers}, ")
             .Append(culture, $"ResubscribeRefusals = {ResubscribeRefusals}, ProtocolErrors = {ProtocolErrors}, Gaps = {Gaps}, MissingVolume = {MissingVolume}, ")
             .Append(culture, $"Overlaps = {Overlaps}, LargestGaps = [{string.Join(", ", LargestGaps)}], ")
             .Append(culture, $"FirstUndecodable = [{string.Join(", ", FirstUndecodable)}], ")
-            .Append("UnroutedByTr = { ").AppendJoin(", ", UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + " = " + kv.Value.ToString(culture))).Append(" }");
+            .Append("UnroutedByTr = { ").AppendJoin(", ", UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv
+                => kv.Key + " = " + kv.Value.ToString(culture))).Append(" }");
         return true;
     }
 }

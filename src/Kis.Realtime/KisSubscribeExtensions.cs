@@ -24,7 +24,8 @@ public static class KisSubscribeExtensions
     /// program trading of a stock (6-character code).</summary>
     public static IAsyncEnumerable<ProgramTrade> SubscribeProgramTradesAsync(this IKisRealtimeClient client, string stockCode,
         StockVenue venue = StockVenue.Krx, CancellationToken cancellationToken = default)
-        => Client(client).SubscribeAsync<ProgramTrade>(ByVenue(venue, KisTrs.ProgramTradesKrx, KisTrs.ProgramTradesNxt, KisTrs.ProgramTradesUnified), stockCode, cancellationToken);
+        => Client(client).SubscribeAsync<ProgramTrade>(ByVenue(venue, KisTrs.ProgramTradesKrx, KisTrs.ProgramTradesNxt, KisTrs.ProgramTradesUnified), stockCode,
+            cancellationToken);
 
     /// <summary>H0IFCNI0 (real) / H0IFCNI9 (paper): your futures/options order and fill notices, decrypted.</summary>
     /// <exception cref="ArgumentException">No HTS ID given or configured.</exception>

@@ -294,7 +294,7 @@ def emit_trade_volume_from_views(doc, views, plans, field_type):
                 if field_type(tr, name) != ftype: raise SpecError(where, f"{tr}.{name} is {field_type(tr, name)}, not {ftype}")
                 names.append(json.dumps(name))
             rows.append(f"        {json.dumps(tr)} => ({', '.join(names)}), // {v['name']}\n")
-    return (HEADER + "namespace Kis.Realtime.Internal;\n\ninternal sealed partial class TradeVolumeFields\n{\n"
+    return (HEADER + "namespace Kis.Realtime.Internal;\n\nsealed partial class TradeVolumeFields\n{\n"
             + "".join(f"    // {line}\n" for line in doc)
             + "    private static (string Time, string? Date, string Volume, string Cumulative)? FieldNames(string trId) => trId switch\n    {\n"
             + "".join(rows) + "        _ => null,\n    };\n}\n")

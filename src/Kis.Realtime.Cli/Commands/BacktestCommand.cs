@@ -43,12 +43,14 @@ internal static class BacktestCommand
         var replay = new Option<string?>("--replay") { Description = "the recording: a `kisrt record --out` folder", Required = true };
         var strategy = new Option<string>("--strategy") { Description = $"the strategy, by name: {string.Join(", ", Strategies.Keys)} (samples/Kis.Realtime.Samples)", DefaultValueFactory = _ => "mean-reversion" };
         var code = new Option<string>("--code") { Description = "the stock the strategy trades", DefaultValueFactory = _ => "005930" };
-        var output = new Option<string>("--out") { Description = "folder for fills.csv, orders.csv, equity.csv, summary.json, report.html (created)", DefaultValueFactory = _ => "backtest" };
+        var output = new Option<string>("--out") { Description = "folder for fills.csv, orders.csv, equity.csv, summary.json, report.html (created)",
+            DefaultValueFactory = _ => "backtest" };
         var latency = new Option<string?>("--latency") { Description = "simulated time from an order call to the venue, e.g. 5ms (default), 0s, 100ms" };
         var commission = new Option<decimal?>("--commission-rate") { Description = $"commission, a fraction of each fill's value (default {KisBacktestOptions.DefaultCommissionRate.ToString(CultureInfo.InvariantCulture)}: KIS BanKIS online, docs/backtest.md)" };
         var tax = new Option<decimal?>("--sell-tax-rate") { Description = $"securities transaction tax on sells, a fraction (default {KisBacktestOptions.DefaultSellTaxRate.ToString(CultureInfo.InvariantCulture)}: KOSPI/KOSDAQ 2026)" };
         var cash = new Option<decimal?>("--cash") { Description = "starting cash, KRW (default 100,000,000)" };
-        var command = new Command("backtest", "Run a strategy over a recording on simulated time against the simulator's matching engine: fills, orders, summary and an HTML report.")
+        var command = new Command("backtest",
+            "Run a strategy over a recording on simulated time against the simulator's matching engine: fills, orders, summary and an HTML report.")
         {
             replay, strategy, code, output, latency, commission, tax, cash,
         };
@@ -79,7 +81,8 @@ internal static class BacktestCommand
         KisBacktestOptions options;
         try
         {
-            options = new KisBacktestOptions { Latency = args.Latency, CommissionRate = args.CommissionRate, SellTaxRate = args.SellTaxRate, StartingCash = args.Cash };
+            options = new KisBacktestOptions { Latency = args.Latency, CommissionRate = args.CommissionRate, SellTaxRate = args.SellTaxRate,
+                StartingCash = args.Cash };
             options.Validate();
         }
         catch (ArgumentException e)

@@ -83,7 +83,8 @@ internal static class BarsCommand
         var amqpCa = GatewayConnection.CaOption();
         var postgres = new Option<string?>("--postgres") { Description = "also store closed bars in PostgreSQL (an Npgsql connection string): table bars_<interval>, one row per key and bar" };
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
-        var command = new Command("bars", "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
+        var command = new Command("bars",
+            "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
         {
             interval, from, format, output, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa,
             postgres, pgSchema,
@@ -231,7 +232,8 @@ internal static class BarsCommand
                 // proves the seed holds every trade before it, or flags the bar where some are missing.
                 var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
                 if (seed.Count > 0) aggregator.Seed(seed);
-                await foreach (var bar in aggregator.AddAllReceivedAsync(Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token), tradesOfThis), args.Forming, stop.Token))
+                await foreach (var bar in aggregator.AddAllReceivedAsync(Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token),
+                    tradesOfThis), args.Forming, stop.Token))
                     closed += Emit(s, bar) ? 1 : 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -245,7 +247,8 @@ internal static class BarsCommand
             // What was forming when the trades stopped (end of a recording, Ctrl+C, --duration): flagged end_of_stream.
             aggregator.Complete();
             while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
-            var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } ? $", seed: {Describe(aggregator.SeedResult)}" : "";
+            var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null }
+                ? $", seed: {Describe(aggregator.SeedResult)}" : "";
             await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}");
             // A recording without this subscription's trades: say what it holds (a wrong key is the usual cause).
             if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)

@@ -52,7 +52,8 @@ internal sealed class BarsSource : IAsyncDisposable
         if (replayDirectory is not null && settings.Gateway is not null)
             throw new CliUsageException("--replay and --gateway are two sources: give one.");
         if (replayDirectory is not null || settings.Gateway is not null)
-            GatewayConnection.RefuseSessionOptions(args, replayDirectory is not null ? "--replay" : "--gateway", "it chooses a KIS session, and this source has its own");
+            GatewayConnection.RefuseSessionOptions(args, replayDirectory is not null ? "--replay" : "--gateway",
+                "it chooses a KIS session, and this source has its own");
         if (replayDirectory is not null) return await StartReplayAsync(args, settings, replayDirectory, cancellationToken);
         if (settings.Gateway is not null) return await StartGatewayAsync(args, settings, status, cancellationToken);
         // No tuning: the pumps below do real work per trade, so records are delivered off the receive loop.
@@ -71,7 +72,8 @@ internal sealed class BarsSource : IAsyncDisposable
     }
 
     public static bool IsTradeTr(TrDefinition tr) =>
-        StockTrade.Trs.Contains(tr) || tr == KisTrs.H0UPCNT0 || FuturesTrade.Trs.Contains(tr) || OptionsTrade.Trs.Contains(tr) || OverseasStockTrade.Trs.Contains(tr);
+        StockTrade.Trs.Contains(tr) || tr == KisTrs.H0UPCNT0 || FuturesTrade.Trs.Contains(tr) || OptionsTrade.Trs.Contains(tr)
+            || OverseasStockTrade.Trs.Contains(tr);
 
     private static async Task<BarsSource> StartReplayAsync(ConnectionArgs args, CliSettings settings, string directory, CancellationToken ct)
     {
@@ -155,7 +157,8 @@ internal sealed class BarsSource : IAsyncDisposable
             RestBaseUrl = settings.RestUrl,
             HttpHandler = settings.RestUrl is { IsLoopback: true } ? ClientHost.LoopbackHandler : null,
             // KIS limits how often a token may be issued: real credentials keep theirs for its lifetime, per user.
-            AccessTokenCacheFile = _direct.Simulator is null && settings.AppKey != Simulator.SimulatorOptions.DefaultAppKey ? _direct.HostEnvironment.AccessTokenCacheFile : null,
+            AccessTokenCacheFile = _direct.Simulator is null && settings.AppKey != Simulator.SimulatorOptions.DefaultAppKey
+                ? _direct.HostEnvironment.AccessTokenCacheFile : null,
         });
         IReadOnlyList<KisMinuteBar> minutes;
         try

@@ -8,7 +8,8 @@ namespace Kis.Realtime.Cli.Commands;
 /// </summary>
 internal static class BrokerPassword
 {
-    /// <summary><paramref name="uri"/> with the password of <paramref name="file"/> (its first line) or <paramref name="variable"/>; unchanged without either.</summary>
+    /// <summary><paramref name="uri"/> with the password of <paramref name="file"/> (its first line) or <paramref name="variable"/>; unchanged without
+    /// either.</summary>
     public static Uri Apply(Uri uri, string? file, string? variable)
     {
         string password;

@@ -119,7 +119,8 @@ internal sealed class ClientHost : IAsyncDisposable
         IAsyncDisposable? simulator = null;
         if (useBuiltInSimulator)
         {
-            (simulator, var webSocketUrl, var restUrl) = await BuiltInSimulator.StartAsync(settings.Environment, args, feedB, status, cancellationToken).ConfigureAwait(false);
+            (simulator, var webSocketUrl, var restUrl) = await BuiltInSimulator.StartAsync(settings.Environment, args, feedB, status,
+                cancellationToken).ConfigureAwait(false);
             settings = settings with { WebSocketUrl = webSocketUrl, RestUrl = restUrl };
         }
         else if (!credentialsGiven)
@@ -296,7 +297,8 @@ internal sealed class ClientHost : IAsyncDisposable
         var unrouted = perTr && stats.RecordsUnrouted > 0
             ? $"unrouted {stats.RecordsUnrouted} ({string.Join(", ", stats.UnroutedByTr.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))})"
             : $"unrouted {stats.RecordsUnrouted}";
-        var parts = new List<string> { $"dropped {stats.Dropped}", unrouted, $"reconnects {stats.Reconnects}", $"decode errors {stats.DecodeErrors + outputDecodeErrors}" };
+        var parts = new List<string> { $"dropped {stats.Dropped}", unrouted, $"reconnects {stats.Reconnects}",
+            $"decode errors {stats.DecodeErrors + outputDecodeErrors}" };
         if (stats.SlowConsumers > 0) parts.Add($"slow consumers ended {stats.SlowConsumers}");
         // Trades KIS sent that never arrived, found from the cumulative volume (docs/bars.md, "Gap detection").
         parts.Add(stats.Gaps > 0 ? $"gaps {stats.Gaps} (missing volume {stats.MissingVolume:N0})" : "gaps 0");

@@ -49,7 +49,8 @@ internal static class OrderCommand
 {
     public static Command Create()
     {
-        var command = new Command("order", "Place, amend, cancel and list orders by hand: against a running `kisrt sim` (give its --rest-url) or KIS (credentials; the real server asks for confirmation).");
+        var command = new Command("order",
+            "Place, amend, cancel and list orders by hand: against a running `kisrt sim` (give its --rest-url) or KIS (credentials; the real server asks for confirmation).");
         command.Subcommands.Add(Place());
         command.Subcommands.Add(Amend());
         command.Subcommands.Add(Cancel());

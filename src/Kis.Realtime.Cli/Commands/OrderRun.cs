@@ -18,7 +18,8 @@ internal static class OrderRun
     {
         var configuration = CliSettings.BuildConfiguration(new Dictionary<string, string?>
         {
-            ["Kis:AppKey"] = target.AppKey, ["Kis:AppSecret"] = target.AppSecret, ["Kis:Environment"] = target.Environment, ["Kis:RestBaseUrl"] = target.RestUrl,
+            ["Kis:AppKey"] = target.AppKey, ["Kis:AppSecret"] = target.AppSecret, ["Kis:Environment"] = target.Environment,
+                ["Kis:RestBaseUrl"] = target.RestUrl,
         }, environment.GetVariable, environment.ConfigurationDirectory, environment.UserSecrets);
         var settings = CliSettings.From(configuration);
         var product = target.Product?.ToLowerInvariant() switch
@@ -38,7 +39,8 @@ internal static class OrderRun
         var futuresAccount = futuresText is null ? account with { ProductCode = "03" } : ParseAccount(futuresText, "--futures-account / KIS_FUTURES_ACCOUNT");
         var options = new KisOrderOptions
         {
-            Credential = simulator ? new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret) : new KisCredential(settings.AppKey!, settings.AppSecret!),
+            Credential = simulator ? new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret) : new KisCredential(settings.AppKey!,
+                settings.AppSecret!),
             Account = account,
             FuturesAccount = futuresAccount,
             Environment = settings.Environment,
@@ -159,7 +161,8 @@ internal static class OrderRun
     internal static string Describe(KisOrderResult result) => result.Outcome switch
     {
         KisOrderOutcome.Accepted => $"accepted {result.OrderNumber}" + (result.OrderTime is { } t ? $" at {t:HH:mm:ss}" : "") +
-            (string.IsNullOrEmpty(result.Branch) ? "" : $" (branch {result.Branch})") + (result.Reconciled ? ", found in today's orders after the answer was lost" : "") +
+            (string.IsNullOrEmpty(result.Branch) ? "" : $" (branch {result.Branch})") + (result.Reconciled
+                ? ", found in today's orders after the answer was lost" : "") +
             (string.IsNullOrEmpty(result.Message) ? "" : $": {result.Message}"),
         KisOrderOutcome.Refused => $"refused: {result.Refusal}",
         KisOrderOutcome.NotSent => $"not sent: {result.Problem}",
@@ -233,5 +236,6 @@ internal static class OrderRun
     };
 
     private static KisOrderKind ParseKind(string text)
-        => Kinds.TryGetValue(text, out var kind) ? kind : throw new CliUsageException($"--kind: '{text}' is not an order kind ({string.Join(", ", Kinds.Keys)}).");
+        => Kinds.TryGetValue(text, out var kind) ? kind
+            : throw new CliUsageException($"--kind: '{text}' is not an order kind ({string.Join(", ", Kinds.Keys)}).");
 }

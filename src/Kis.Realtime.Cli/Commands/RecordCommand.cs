@@ -60,7 +60,8 @@ internal static class RecordCommand
         var connection = new ConnectionOptions();
         var output = new Option<string?>("--out") { Description = "folder to record into (created if missing); --out, --postgres or both" };
         var postgres = new Option<string?>("--postgres") { Description = "also (or only) record into PostgreSQL: an Npgsql connection string, e.g. \"Host=127.0.0.1;Username=kisrt;Password=kisrt;Database=kisrt\"" };
-        var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema of the tables (created if missing)", DefaultValueFactory = _ => "kis" };
+        var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema of the tables (created if missing)", DefaultValueFactory = _
+            => "kis" };
         var count = new Option<long?>("--count") { Description = "stop after this many records" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 60s" };
         var status = new Option<string?>("--status-interval") { Description = "how often the status line is printed (default 1s)" };

@@ -9,7 +9,8 @@ internal static class SimCommand
 {
     public static Command Create()
     {
-        var profile = new Option<string>("--profile") { Description = "real (every TR of the catalog) or paper (the paper server's TRs: H0IFCNI9, H0STCNI9 …)", DefaultValueFactory = _ => "real" };
+        var profile = new Option<string>("--profile") { Description = "real (every TR of the catalog) or paper (the paper server's TRs: H0IFCNI9, H0STCNI9 …)",
+            DefaultValueFactory = _ => "real" };
         var wsPort = new Option<int>("--ws-port") { Description = "WebSocket port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 0 };
         var restPort = new Option<int>("--rest-port") { Description = "REST port on 127.0.0.1 (0 = any free port)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "market generator seed", DefaultValueFactory = _ => 1 };
@@ -25,10 +26,12 @@ internal static class SimCommand
         };
         var anyHts = new Option<bool>("--any-hts-id") { Description = "accept notice subscriptions for any well-formed HTS ID" };
         var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
-        var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out", DefaultValueFactory = _ => 1.0 };
+        var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out",
+            DefaultValueFactory = _ => 1.0 };
         var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or pong (strict, for tests)", DefaultValueFactory = _ => "any" };
         var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
-        var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)", DefaultValueFactory = _ => 1.0 };
+        var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)",
+            DefaultValueFactory = _ => 1.0 };
         var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. 2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
         var randomNotices = new Option<bool>("--random-notices") { Description = "stock and futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
         var list = new Option<bool>("--list")
@@ -60,7 +63,8 @@ internal static class SimCommand
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart, pace, randomNotices, stateFile, noState, list,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart,
+                pace, randomNotices, stateFile, noState, list,
             universe, appKeys, appKeysFile, credentialsFile,
         };
         command.SetAction(async (parse, ct) =>
@@ -97,7 +101,8 @@ internal static class SimCommand
                 ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
                 : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
             Console.WriteLine($"  venue state   : {sim.StateDescription}");
-            Console.WriteLine(TryLine(wsUrl, restUrl, credential, KisrtInvocation(Environment.ProcessPath, Environment.GetEnvironmentVariable("PATH"), AppContext.BaseDirectory)));
+            Console.WriteLine(TryLine(wsUrl, restUrl, credential, KisrtInvocation(Environment.ProcessPath, Environment.GetEnvironmentVariable("PATH"),
+                AppContext.BaseDirectory)));
             try
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, ct);
@@ -219,13 +224,15 @@ internal static class SimCommand
         if (processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "kisrt")
         {
             var onPath = (path ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .Any(dir => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)), Path.GetDirectoryName(processPath), StringComparison.Ordinal));
+                .Any(dir => string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)), Path.GetDirectoryName(processPath),
+                    StringComparison.Ordinal));
             return onPath ? "kisrt" : Quote(processPath);
         }
         return $"dotnet {Quote(Path.Combine(baseDirectory, "kisrt.dll"))}";
     }
 
-    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';') ? $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'" : path;
+    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';')
+        ? $"'{path.Replace("'", "'\\''", StringComparison.Ordinal)}'" : path;
 
     private static void CheckPort(int port, string option)
     {

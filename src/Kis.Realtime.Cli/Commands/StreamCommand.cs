@@ -99,7 +99,8 @@ internal static class StreamCommand
 
         // The live table owns the terminal: log lines wait (the latest shows in its status line) until it is gone.
         var heldLog = format == "table" && interactive ? new Hosting.HeldLog(stderr) : null;
-        await using var run = await ClientRun.StartAsync(() => ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest, cancellationToken,
+        await using var run = await ClientRun.StartAsync(() => ClientHost.StartAsync(connection, environment, stderr, Kis.Realtime.KisFullMode.DropOldest,
+            cancellationToken,
             specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog,
             // The pumps below only append to the output under a lock: quick enough to run on the receive loop,
             // which saves a thread wake-up per record.

@@ -52,7 +52,8 @@ internal sealed record CliSettings
 
     /// <summary>The keys kisrt reads that may also come from .NET-style environment variables (<c>Kis__AppKey</c>).</summary>
     public static readonly IReadOnlyList<string> DotNetEnvironmentKeys =
-        ["Kis:AppKey", "Kis:AppSecret", "Kis:HtsId", "Kis:Environment", "Kis:WebSocketUrl", "Kis:RestBaseUrl", "Kis:RestUrl", "Gateway:Uri", "Gateway:Namespace", "Gateway:CaFile"];
+        ["Kis:AppKey", "Kis:AppSecret", "Kis:HtsId", "Kis:Environment", "Kis:WebSocketUrl", "Kis:RestBaseUrl", "Kis:RestUrl", "Gateway:Uri",
+            "Gateway:Namespace", "Gateway:CaFile"];
 
     /// <summary>Builds the layered configuration. Tests pass their own environment and base directory.</summary>
     public static IConfiguration BuildConfiguration(IReadOnlyDictionary<string, string?> commandLine,

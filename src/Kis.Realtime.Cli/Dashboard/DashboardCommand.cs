@@ -16,7 +16,8 @@ internal static class DashboardCommand
     public static Command Create()
     {
         var connection = new ConnectionOptions(ConnectionOptions.SubscriptionsDefaultFiveServices[..^1] + ", and the trades and order book of " + DashboardHost.DefaultStock + ".");
-        var port = new Option<int>("--port") { Description = "port on 127.0.0.1 for the page (0: any free port; the URL is printed)", DefaultValueFactory = _ => 0 };
+        var port = new Option<int>("--port") { Description = "port on 127.0.0.1 for the page (0: any free port; the URL is printed)", DefaultValueFactory = _
+            => 0 };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m (default: until Ctrl+C)" };
         var gateway = new Option<string?>("--gateway")
         {
@@ -26,7 +27,8 @@ internal static class DashboardCommand
         };
         var ns = new Option<string?>("--namespace") { Description = "with --gateway: the gateway's namespace (or KISRT_GATEWAY_NAMESPACE; default kis)" };
         var amqpCa = Commands.GatewayConnection.CaOption();
-        var command = new Command("dashboard", "A live dashboard in the browser: index chart, program-trading flow, notices, trade tape, order book and connection health. " +
+        var command = new Command("dashboard",
+            "A live dashboard in the browser: index chart, program-trading flow, notices, trade tape, order book and connection health. " +
             "With no credentials configured, from the built-in simulator; with --gateway, from a running kisrt gateway.")
         {
             port, duration, gateway, ns, amqpCa,

@@ -85,7 +85,8 @@ internal static class DashboardServer
     private static async Task<IResult> SubscribeAsync(HttpContext ctx, DashboardSubscriptions subscriptions)
     {
         if (!ctx.Request.HasJsonContentType())
-            return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, CliJson.Web.DictionaryStringString, statusCode: 415);
+            return Results.Json(new Dictionary<string, string> { ["error"] = "send Content-Type: application/json" }, CliJson.Web.DictionaryStringString,
+                statusCode: 415);
         string? text;
         try
         {
@@ -98,12 +99,15 @@ internal static class DashboardServer
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Results.Json(new Dictionary<string, string> { ["error"] = $"the request is larger than {MaxRequestBodyBytes} bytes" }, CliJson.Web.DictionaryStringString, statusCode: 413);
+            return Results.Json(new Dictionary<string, string> { ["error"] = $"the request is larger than {MaxRequestBodyBytes} bytes" },
+                CliJson.Web.DictionaryStringString, statusCode: 413);
         }
         if (text is { Length: > MaxSpecLength })
-            return Results.Json(new Dictionary<string, string> { ["error"] = $"a subscription spec is at most {MaxSpecLength} characters (TR:KEY)" }, CliJson.Web.DictionaryStringString, statusCode: 400);
+            return Results.Json(new Dictionary<string, string> { ["error"] = $"a subscription spec is at most {MaxSpecLength} characters (TR:KEY)" },
+                CliJson.Web.DictionaryStringString, statusCode: 400);
         if (string.IsNullOrWhiteSpace(text))
-            return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" }, CliJson.Web.DictionaryStringString, statusCode: 400);
+            return Results.Json(new Dictionary<string, string> { ["error"] = "send {\"spec\":\"TR:KEY\"}, e.g. {\"spec\":\"index:1001\"}" },
+                CliJson.Web.DictionaryStringString, statusCode: 400);
         try
         {
             var spec = subscriptions.Add(text);

@@ -35,7 +35,8 @@ internal static class RecordSummary
                 return (b.Time.ToString("HH:mm:ss", Inv), $"{name}{head}  yield {b.Yield.ToString(Inv)}%  vol {b.Volume:N0}");
             }
             case "H0NXPGM0" or "H0UNPGM0" when ProgramTrade.TryDecode(tr, record, out var p, out _):
-                return (p.Time.ToString("HH:mm:ss", Inv), $"net {p.NetBuyVolume:N0} sh / {f.Won(p.NetBuyAmount)}  (buy {p.BuyVolume:N0}, sell {p.SellVolume:N0})");
+                return (p.Time.ToString("HH:mm:ss", Inv),
+                    $"net {p.NetBuyVolume:N0} sh / {f.Won(p.NetBuyAmount)}  (buy {p.BuyVolume:N0}, sell {p.SellVolume:N0})");
             case "H0IFCNI0" or "H0IFCNI9" when FuturesOptionsNotice.TryDecode(tr, record, out var n, out _):
                 colours = new(default, new(n.Kind.ToString().Length + 1, n.Side.ToString().Length, SideSign(n.Side)));
                 return (n.Time == default ? "" : n.Time.ToString("HH:mm:ss", Inv),
@@ -45,10 +46,12 @@ internal static class RecordSummary
                 var head = $"{st.Price.ToString(Inv)} {Signed(st.Change)} ({Signed(st.ChangeRate)}%)";
                 var side = st.Side switch { TradeSide.Buy => 1, TradeSide.Sell => -1, _ => 0 };
                 colours = new(new(0, head.Length, Math.Sign(st.Change)), new(head.Length + 2, st.Side.ToString().Length, side));
-                return (Hms(st.Time), $"{head}  {st.Side} {st.Volume:N0}  vol {st.CumulativeVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
+                return (Hms(st.Time),
+                    $"{head}  {st.Side} {st.Volume:N0}  vol {st.CumulativeVolume:N0}  bid/ask {st.BestBid.ToString(Inv)}/{st.BestAsk.ToString(Inv)}");
             }
             case "H0STASP0" or "H0NXASP0" or "H0UNASP0" or "H0STOAA0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
-                return (Hms(sb.Time), $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
+                return (Hms(sb.Time),
+                    $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
                     + (sb.ExpectedPrice != 0 ? $"  expected {sb.ExpectedPrice.ToString(Inv)}" : ""));
             case "H0STANC0" or "H0NXANC0" or "H0UNANC0" or "H0STOAC0" when StockExpectedTrade.TryDecode(tr, record, out var se, out _):
                 return (Hms(se.Time), $"expected {se.ExpectedPrice.ToString(Inv)} {Signed(se.Change)} ({Signed(se.ChangeRate)}%)  qty {se.ExpectedVolume:N0}");
@@ -58,21 +61,27 @@ internal static class RecordSummary
                 colours = new(default, new(sn.Kind.ToString().Length + 1, sn.Side.ToString().Length, SideSign(sn.Side)));
                 return (Hms(sn.Time), $"{sn.Kind} {sn.Side} {sn.StockCode} #{sn.OrderNumber} qty {sn.Quantity} @ {sn.Price.ToString(Inv)}");
             case "H0MFCNI0" or "H0EUCNI0" when FuturesOptionsNotice.TryDecode(tr, record, out var nn, out _):
-                return (nn.Time == default ? "" : Hms(nn.Time), $"{nn.Kind} {nn.Side} {nn.ProductCode} #{nn.OrderNumber} qty {nn.Quantity} @ {nn.Price.ToString(Inv)}");
+                return (nn.Time == default ? "" : Hms(nn.Time),
+                    $"{nn.Kind} {nn.Side} {nn.ProductCode} #{nn.OrderNumber} qty {nn.Quantity} @ {nn.Price.ToString(Inv)}");
             case "H0GSCNI0" or "H0GSCNI9" when OverseasStockNotice.TryDecode(tr, record, out var on, out _):
                 return (Hms(on.Time), $"{on.Kind} {on.Side} {on.Ticker} #{on.OrderNumber} qty {on.Quantity} @ {on.Price.ToString(Inv)}");
             case "H0IFCNT0" or "H0CFCNT0" or "H0ZFCNT0" or "H0MFCNT0" when FuturesTrade.TryDecode(tr, record, out var ft, out _):
                 colours = new(new(0, $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)".Length, Math.Sign(ft.Change)), default);
-                return (Hms(ft.Time), $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)  qty {ft.Volume:N0}  vol {ft.CumulativeVolume:N0}  OI {ft.OpenInterest:N0}");
+                return (Hms(ft.Time),
+                    $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)  qty {ft.Volume:N0}  vol {ft.CumulativeVolume:N0}  OI {ft.OpenInterest:N0}");
             case "H0IOCNT0" or "H0ZOCNT0" or "H0EUCNT0" when OptionsTrade.TryDecode(tr, record, out var ot, out _):
-                return (Hms(ot.Time), $"{ot.Price.ToString(Inv)} {Signed(ot.Change)}  qty {ot.Volume:N0}  IV {ot.ImpliedVolatility.ToString(Inv)}  delta {ot.Delta.ToString(Inv)}");
+                return (Hms(ot.Time),
+                    $"{ot.Price.ToString(Inv)} {Signed(ot.Change)}  qty {ot.Volume:N0}  IV {ot.ImpliedVolatility.ToString(Inv)}  delta {ot.Delta.ToString(Inv)}");
             case "H0IFASP0" or "H0IOASP0" or "H0CFASP0" or "H0MFASP0" or "H0EUASP0" or "H0ZFASP0" or "H0ZOASP0"
                 when DerivativesOrderBook.TryDecode(tr, record, out var db, out _):
-                return (Hms(db.Time), $"bid {db.Bids[0].Price.ToString(Inv)} x {db.Bids[0].Quantity:N0} | ask {db.Asks[0].Price.ToString(Inv)} x {db.Asks[0].Quantity:N0}  total {db.TotalBidQuantity:N0}/{db.TotalAskQuantity:N0}");
+                return (Hms(db.Time),
+                    $"bid {db.Bids[0].Price.ToString(Inv)} x {db.Bids[0].Quantity:N0} | ask {db.Asks[0].Price.ToString(Inv)} x {db.Asks[0].Quantity:N0}  total {db.TotalBidQuantity:N0}/{db.TotalAskQuantity:N0}");
             case "HDFSCNT0" when OverseasStockTrade.TryDecode(tr, record, out var us, out _):
-                return (Hms(us.KoreaTime), $"{us.Ticker} {us.Price.ToString(Inv)} {Signed(us.Change)} ({Signed(us.ChangeRate)}%)  qty {us.Volume:N0}  vol {us.CumulativeVolume:N0}  local {Hms(us.LocalTime)}");
+                return (Hms(us.KoreaTime),
+                    $"{us.Ticker} {us.Price.ToString(Inv)} {Signed(us.Change)} ({Signed(us.ChangeRate)}%)  qty {us.Volume:N0}  vol {us.CumulativeVolume:N0}  local {Hms(us.LocalTime)}");
             case "HDFSASP0" or "HDFSASP1" when OverseasStockOrderBook.TryDecode(tr, record, out var ub, out _):
-                return (Hms(ub.KoreaTime), $"{ub.Ticker} bid {ub.Bids[0].Price.ToString(Inv)} x {ub.Bids[0].Quantity:N0} | ask {ub.Asks[0].Price.ToString(Inv)} x {ub.Asks[0].Quantity:N0}");
+                return (Hms(ub.KoreaTime),
+                    $"{ub.Ticker} bid {ub.Bids[0].Price.ToString(Inv)} x {ub.Bids[0].Quantity:N0} | ask {ub.Asks[0].Price.ToString(Inv)} x {ub.Asks[0].Quantity:N0}");
             case "H0ZFANC0" or "H0ZOANC0" or "H0EUANC0" when DerivativesExpectedTrade.TryDecode(tr, record, out var de, out _):
                 return (Hms(de.Time), $"expected {de.ExpectedPrice.ToString(Inv)} {Signed(de.ExpectedChange)} ({Signed(de.ExpectedChangeRate)}%)"
                     + (de.ExpectedQuantity is { } q ? $"  qty {q:N0}" : ""));
@@ -81,9 +90,11 @@ internal static class RecordSummary
             case "HDFFF010" when OverseasFuturesOrderBook.TryDecode(tr, record, out var ob, out _):
                 return ("", $"{ob.SeriesCode} bid {ob.Bids[0].Price.ToString(Inv)} x {ob.Bids[0].Quantity:N0} | ask {ob.Asks[0].Price.ToString(Inv)} x {ob.Asks[0].Quantity:N0}");
             case "H0BJASP0" when BondOrderBook.TryDecode(tr, record, out var bb, out _):
-                return (Hms(bb.Time), $"bid {bb.Bids[0].Price.ToString(Inv)} ({bb.BidYields[0].ToString(Inv)}%) x {bb.Bids[0].Quantity:N0} | ask {bb.Asks[0].Price.ToString(Inv)} ({bb.AskYields[0].ToString(Inv)}%) x {bb.Asks[0].Quantity:N0}");
+                return (Hms(bb.Time),
+                    $"bid {bb.Bids[0].Price.ToString(Inv)} ({bb.BidYields[0].ToString(Inv)}%) x {bb.Bids[0].Quantity:N0} | ask {bb.Asks[0].Price.ToString(Inv)} ({bb.AskYields[0].ToString(Inv)}%) x {bb.Asks[0].Quantity:N0}");
             case "H0BICNT0" when BondIndexTick.TryDecode(tr, record, out var bi, out _):
-                return (Hms(bi.Time), $"{bi.TotalReturnIndex.ToString(Inv)} {Signed(bi.Change)} ({Signed(bi.ChangeRate)}%)  YTM {bi.AverageYieldToMaturity.ToString(Inv)}%  duration {bi.AverageDuration.ToString(Inv)}");
+                return (Hms(bi.Time),
+                    $"{bi.TotalReturnIndex.ToString(Inv)} {Signed(bi.Change)} ({Signed(bi.ChangeRate)}%)  YTM {bi.AverageYieldToMaturity.ToString(Inv)}%  duration {bi.AverageDuration.ToString(Inv)}");
             case "H0STMBC0" or "H0NXMBC0" or "H0UNMBC0" when BrokerFlow.TryDecode(tr, record, out var bf, out _):
                 return ("", $"top seller {bf.Sellers[0].Name} {bf.Sellers[0].Quantity:N0} | top buyer {bf.Buyers[0].Name} {bf.Buyers[0].Quantity:N0}  foreign net {bf.ForeignNetBuyQuantity:N0}");
             case "HDFFF1C0" or "HDFFF2C0" when OverseasFuturesNotice.TryDecode(tr, record, out var fn, out _):
@@ -93,7 +104,8 @@ internal static class RecordSummary
             case "H0STNAV0" when EtfNav.TryDecode(tr, record, out var nav, out _):
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):
-                return (Hms(elw.Time), $"{elw.Price.ToString(Inv)} {Signed(elw.Change)}  vol {elw.CumulativeVolume:N0}  IV {elw.ImpliedVolatility.ToString(Inv)}  LP {elw.LpHoldingRate.ToString(Inv)}%");
+                return (Hms(elw.Time),
+                    $"{elw.Price.ToString(Inv)} {Signed(elw.Change)}  vol {elw.CumulativeVolume:N0}  IV {elw.ImpliedVolatility.ToString(Inv)}  LP {elw.LpHoldingRate.ToString(Inv)}%");
             case "H0STPGM0" when ProgramTrade.TryDecode(tr, record, out var kp, out _):
                 return (Hms(kp.Time), $"net {kp.NetBuyVolume:N0} sh / {kp.NetBuyAmount:N0} KRW  (buy {kp.BuyVolume:N0}, sell {kp.SellVolume:N0})");
             default:

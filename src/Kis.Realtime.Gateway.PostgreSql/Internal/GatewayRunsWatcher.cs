@@ -62,7 +62,7 @@ internal sealed partial class GatewayRunsWatcher : IAsyncDisposable
     {
         if (GatewayWire.Number(properties, "x-stream-offset") is { } offset && offset > Interlocked.Read(ref _lastOffset))
             Interlocked.Exchange(ref _lastOffset, offset);
-        if (body.Length > RunJournal.MaxCheckpointBytes || RunJournal.Parse(body.Span) is not { } checkpoint) return;
+        if (body.Length > GatewayRunCheckpoints.MaxBytes || GatewayRunCheckpoints.Parse(body.Span) is not { } checkpoint) return;
         foreach (var tr in checkpoint.Keys.Select(k => k.Tr).Concat(checkpoint.Claims.Select(c => c.Tr)).Distinct(StringComparer.Ordinal))
         {
             try

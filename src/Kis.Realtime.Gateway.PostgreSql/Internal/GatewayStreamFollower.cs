@@ -1,4 +1,6 @@
 
+using System.Diagnostics.CodeAnalysis;
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Gateway.PostgreSql.Internal;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace Kis.Realtime.Gateway.PostgreSql.Internal;
 /// sink's figures. It holds no record: the writer reads them from the streams, so a database outage never drops one
 /// (nothing is queued here) and never holds the gateway back.
 /// </summary>
-internal sealed class GatewayStreamFollower(KisPostgresStreamWriter writer) : IGatewayRecordSink
+[Experimental("KISRT0001")]
+public sealed class GatewayStreamFollower(KisPostgresStreamWriter writer) : IGatewayRecordSink
 {
     private readonly Lock _gate = new(); // guards _run and _trIds
     private readonly HashSet<string> _trIds = new(StringComparer.Ordinal);

@@ -1,6 +1,8 @@
 
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Gateway.Wire;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Gateway.PostgreSql.Internal;
 
 /// <summary>
@@ -12,7 +14,8 @@ namespace Kis.Realtime.Gateway.PostgreSql.Internal;
 /// <em>behind</em> when the oldest owed record has been owed for <see cref="KisPostgresStreamWriterOptions.BehindAfter"/>.
 /// One owner (the writer), one lock; the feeds and the runs watcher call in from their own tasks.
 /// </summary>
-internal sealed class HistoryLag(TimeProvider time)
+[Experimental("KISRT0001")]
+public sealed class HistoryLag(TimeProvider time)
 {
     /// <summary>Checkpoint observations kept per key: the oldest is always kept, so the age is exact until it is met.</summary>
     private const int MaxObservationsPerKey = 32;

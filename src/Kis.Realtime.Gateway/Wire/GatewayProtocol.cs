@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -47,17 +48,20 @@ internal sealed record GatewayRunAnnouncement(string Run, long StartedAt, string
     long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null);
 
 /// <summary>A claim as a checkpoint keeps it: the broker user, the consumer id, the TR and key.</summary>
-internal sealed record GatewayCheckpointClaim(string User, string Consumer, string Tr, string Key);
+[Experimental("KISRT0001")]
+public sealed record GatewayCheckpointClaim(string User, string Consumer, string Tr, string Key);
 
 /// <summary>The last confirmed record of a key in a run: its seq and when it was received (Unix microseconds UTC).</summary>
-internal sealed record GatewayCheckpointKey(string Tr, string Key, long Seq, long At);
+[Experimental("KISRT0001")]
+public sealed record GatewayCheckpointKey(string Tr, string Key, long Seq, long At);
 
 /// <summary>
 /// What the active run writes to <c>{ns}.gateway-runs</c> every <see cref="KisGatewayOptions.CheckpointInterval"/> while
 /// something changed: the claims it holds (a run taking over restores them) and, per key, the last record the broker
 /// confirmed (the next run announces it). <c>final</c>: written by a run that stopped cleanly.
 /// </summary>
-internal sealed record GatewayCheckpoint(string Run, long StartedAt, long At, IReadOnlyList<GatewayCheckpointClaim> Claims,
+[Experimental("KISRT0001")]
+public sealed record GatewayCheckpoint(string Run, long StartedAt, long At, IReadOnlyList<GatewayCheckpointClaim> Claims,
     IReadOnlyList<GatewayCheckpointKey> Keys, bool Final = false);
 
 internal static class GatewayJson

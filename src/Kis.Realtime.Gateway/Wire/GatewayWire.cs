@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using RabbitMQ.Client;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Gateway.Wire;
 
 /// <summary>
@@ -32,7 +34,8 @@ namespace Kis.Realtime.Gateway.Wire;
 /// A message may be published twice after a broker failure (unconfirmed messages are sent again, the same records in
 /// the same messages): (run, tr_key, seq) identifies each record. A stream offset names a message, not a record.
 /// </summary>
-internal static class GatewayWire
+[Experimental("KISRT0001")]
+public static class GatewayWire
 {
     /// <summary>Header: the TR id.</summary>
     public const string TrIdHeader = "tr_id";
@@ -76,13 +79,13 @@ internal static class GatewayWire
     public const char ListSeparator = ',';
 
     /// <summary>Whether a message is in the keys format (its records carry their own key and sequence).</summary>
-    internal static bool IsKeysFormat(IReadOnlyBasicProperties properties) => Text(properties, FormatHeader) == KeysFormat;
+    public static bool IsKeysFormat(IReadOnlyBasicProperties properties) => Text(properties, FormatHeader) == KeysFormat;
 
     /// <summary>
     /// The <c>keys</c> of a keys-format message of <paramref name="count"/> records, or null when absent or not what the
     /// format says (another number of entries, an empty or too long key).
     /// </summary>
-    internal static string[]? Keys(IReadOnlyBasicProperties properties, int count, int maxKeyLength = 64)
+    public static string[]? Keys(IReadOnlyBasicProperties properties, int count, int maxKeyLength = 64)
     {
         if (Text(properties, KeysHeader) is not { } text) return null;
         var keys = text.Split(ListSeparator);
@@ -96,7 +99,7 @@ internal static class GatewayWire
     internal static string FormatList<T>(IEnumerable<T> entries) => string.Join(ListSeparator, entries);
 
     /// <summary>The number of records a message carries (its <c>count</c> header; 1 when absent).</summary>
-    internal static int RecordCount(IReadOnlyBasicProperties properties) =>
+    public static int RecordCount(IReadOnlyBasicProperties properties) =>
         Number(properties, CountHeader) is { } count && count > 1 ? (int)Math.Min(count, int.MaxValue) : 1;
 
     /// <summary>
@@ -104,11 +107,11 @@ internal static class GatewayWire
     /// format says (another number of entries, not whole numbers: a foreign publisher), in which case every record has
     /// the message's <c>received_at</c>.
     /// </summary>
-    internal static long[]? ReceivedOffsets(IReadOnlyBasicProperties properties, int count) =>
+    public static long[]? ReceivedOffsets(IReadOnlyBasicProperties properties, int count) =>
         count < 2 ? null : Numbers(properties, ReceivedOffsetsHeader, count);
 
     /// <summary>A header of exactly <paramref name="count"/> decimal numbers separated by commas; null when absent or not that.</summary>
-    internal static long[]? Numbers(IReadOnlyBasicProperties properties, string header, int count)
+    public static long[]? Numbers(IReadOnlyBasicProperties properties, string header, int count)
     {
         if (count < 1 || properties.Headers?.TryGetValue(header, out var value) != true) return null;
         ReadOnlySpan<byte> text = value switch
@@ -137,7 +140,7 @@ internal static class GatewayWire
 
     /// <summary>The record of a message body that starts at <paramref name="start"/> (the last one is the rest of the
     /// body, so a stray separator in it cannot split it); <paramref name="start"/> moves past it and its separator.</summary>
-    internal static ReadOnlyMemory<byte> NextRecord(ReadOnlyMemory<byte> body, ref int start, bool last)
+    public static ReadOnlyMemory<byte> NextRecord(ReadOnlyMemory<byte> body, ref int start, bool last)
     {
         var rest = body[start..];
         var end = last ? -1 : rest.Span.IndexOf(RecordSeparator);
@@ -154,10 +157,10 @@ internal static class GatewayWire
 
     internal static long ToUnixMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
-    internal static DateTimeOffset FromUnixMicroseconds(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+    public static DateTimeOffset FromUnixMicroseconds(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 
     /// <summary>A header as text (RabbitMQ.Client hands long strings over as bytes).</summary>
-    internal static string? Text(IReadOnlyBasicProperties properties, string name) =>
+    public static string? Text(IReadOnlyBasicProperties properties, string name) =>
         properties.Headers is { } headers && headers.TryGetValue(name, out var value) ? value switch
         {
             byte[] bytes => Encoding.UTF8.GetString(bytes),
@@ -165,7 +168,7 @@ internal static class GatewayWire
             _ => null,
         } : null;
 
-    internal static long? Number(IReadOnlyBasicProperties properties, string name) =>
+    public static long? Number(IReadOnlyBasicProperties properties, string name) =>
         properties.Headers is { } headers && headers.TryGetValue(name, out var value) ? AsLong(value) : null;
 
     private static long? AsLong(object? value) => value switch

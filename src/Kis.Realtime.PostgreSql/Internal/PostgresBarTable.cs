@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Npgsql;
 
 namespace Kis.Realtime.PostgreSql.Internal;
@@ -9,7 +10,8 @@ namespace Kis.Realtime.PostgreSql.Internal;
 /// storing is idempotent. Names are quoted as the history's (<see cref="PostgresSchema.Quote"/>). Internal: kisrt's
 /// schema, in the package that owns the database's layout.
 /// </summary>
-internal sealed class PostgresBarTable
+[Experimental("KISRT0001")]
+public sealed class PostgresBarTable
 {
     /// <summary>The columns of a row, in the order of <see cref="Values"/>.</summary>
     private const string Columns = "tr_id, key, open_time, close_time, open, high, low, close, volume, value, trade_count, vwap, flags";

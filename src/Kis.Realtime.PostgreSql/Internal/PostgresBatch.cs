@@ -1,22 +1,27 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.PostgreSql.Internal;
 
 /// <summary>A raw message as a row: its number in the run and its trading day; <paramref name="Stored"/> for a stored record.</summary>
-internal readonly record struct RawRow(long Seq, DateOnly Day, string? TrId, RawMessage Message, StoredRecordHeader? Stored = null);
+[Experimental("KISRT0001")]
+public readonly record struct RawRow(long Seq, DateOnly Day, string? TrId, RawMessage Message, StoredRecordHeader? Stored = null);
 
 /// <summary>A record as a row: where its bytes are in the batch's record buffer; <paramref name="Key"/> when known (else its first field).</summary>
-internal readonly record struct RecordRow(long Seq, int Index, DateOnly Day, DateTimeOffset ReceivedAt, int Offset, int Length, string? Key = null);
+[Experimental("KISRT0001")]
+public readonly record struct RecordRow(long Seq, int Index, DateOnly Day, DateTimeOffset ReceivedAt, int Offset, int Length, string? Key = null);
 
 /// <summary>
 /// One transaction's worth of messages, decoded once (a retried batch is written from the same rows): raw rows, and
 /// per TR the records of the frames that decode in full (a frame with a bad record gives no typed rows, as in the
 /// JSON Lines; its raw message is kept either way).
 /// </summary>
-internal sealed class PostgresBatch
+[Experimental("KISRT0001")]
+public sealed class PostgresBatch
 {
     public readonly List<RawRow> Raw = [];
     public readonly Dictionary<TrDefinition, List<RecordRow>> Records = [];

@@ -1,15 +1,18 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.PostgreSql.Internal;
 
 /// <summary>
 /// The binary COPY of a <see cref="PostgresBatch"/>, shared by the direct recorder (into the tables themselves) and the
 /// stream writer (into temporary tables first, then inserted without the rows already stored).
 /// </summary>
-internal static class PostgresCopy
+[Experimental("KISRT0001")]
+public static class PostgresCopy
 {
     public const string RawColumns = "trading_day, run_id, seq, kis_session, received_at, tr_id, message, tr_key, source_run, source_seq";
 
@@ -22,14 +25,16 @@ internal static class PostgresCopy
         {
             if (rows.Count == 0) continue;
             await schema.EnsureTrAsync(connection, tr, cancellationToken).ConfigureAwait(false);
-            foreach (var day in batch.Days) await schema.EnsurePartitionAsync(connection, PostgresSchema.TableOf(tr), day, cancellationToken).ConfigureAwait(false);
+            foreach (var day in batch.Days) await schema.EnsurePartitionAsync(connection, PostgresSchema.TableOf(tr), day,
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>The batch's raw rows into <paramref name="table"/> (qualified), under the writer run <paramref name="runId"/>.</summary>
     public static async Task CopyRawAsync(NpgsqlConnection connection, string table, Guid runId, PostgresBatch batch, CancellationToken cancellationToken)
     {
-        await using var raw = await connection.BeginBinaryImportAsync($"COPY {table} ({RawColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using var raw = await connection.BeginBinaryImportAsync($"COPY {table} ({RawColumns}) FROM STDIN (FORMAT BINARY)",
+            cancellationToken).ConfigureAwait(false);
         foreach (var row in batch.Raw)
         {
             raw.StartRow();
@@ -58,7 +63,8 @@ internal static class PostgresCopy
     }
 
     /// <summary>One TR's records of a batch into <paramref name="table"/> (qualified).</summary>
-    public static async Task CopyRecordsAsync(NpgsqlConnection connection, string table, Guid runId, TrDefinition tr, List<RecordRow> rows, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    public static async Task CopyRecordsAsync(NpgsqlConnection connection, string table, Guid runId, TrDefinition tr, List<RecordRow> rows,
+        ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginBinaryImportAsync(
             $"COPY {table} ({RecordColumns(tr)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Internal;
@@ -5,6 +6,7 @@ using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.PostgreSql.Internal;
 
 /// <summary>
@@ -18,7 +20,8 @@ namespace Kis.Realtime.PostgreSql.Internal;
 /// committed before stays, and what the killed process had not committed was never reported as committed.
 /// </para>
 /// </summary>
-internal sealed class PostgresRecorder(string connectionString, string schema, long queueLimitBytes, Action<string>? notice = null)
+[Experimental("KISRT0001")]
+public sealed class PostgresRecorder(string connectionString, string schema, long queueLimitBytes, Action<string>? notice = null)
 {
     private const int MaxBatchMessages = 5_000;
     private const long MaxBatchBytes = 8L << 20;
@@ -143,7 +146,8 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
     private async Task<long> CommittedUpToAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await _schema.EnsureRawAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT coalesce(max(seq), 0) FROM {_schema.Qualified(PostgresSchema.RawTable)} WHERE run_id = $1", connection);
+        await using var command = new NpgsqlCommand($"SELECT coalesce(max(seq), 0) FROM {_schema.Qualified(PostgresSchema.RawTable)} WHERE run_id = $1",
+            connection);
         command.Parameters.Add(new NpgsqlParameter { Value = RunId, NpgsqlDbType = NpgsqlDbType.Uuid });
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
@@ -157,7 +161,8 @@ internal sealed class PostgresRecorder(string connectionString, string schema, l
         foreach (var (tr, rows) in batch.Records)
         {
             if (rows.Count > 0)
-                await PostgresCopy.CopyRecordsAsync(connection, _schema.Qualified(PostgresSchema.TableOf(tr)), RunId, tr, rows, batch.RecordBytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                await PostgresCopy.CopyRecordsAsync(connection, _schema.Qualified(PostgresSchema.TableOf(tr)), RunId, tr, rows, batch.RecordBytes.WrittenMemory,
+                    cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.PostgreSql.Internal;
 
 /// <summary>
@@ -19,7 +21,8 @@ namespace Kis.Realtime.PostgreSql.Internal;
 /// All are partitioned by KST trading day (<c>trading_day</c>, one partition per day, created as days arrive) and keyed by
 /// (<c>run_id</c>, <c>seq</c>): one recorder run and its message number, which is what makes a retried batch detectable.
 /// </summary>
-internal sealed class PostgresSchema(string schema)
+[Experimental("KISRT0001")]
+public sealed class PostgresSchema(string schema)
 {
     public const string RawTable = "raw_messages";
     public const string StreamOffsetsTable = "stream_offsets";

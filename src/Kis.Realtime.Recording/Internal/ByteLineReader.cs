@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -11,7 +12,8 @@ namespace Kis.Realtime.Internal;
 /// <param name="beforeBlockingRead">Called before each read of the input, e.g. to flush output so a pipeline stays live.</param>
 /// <param name="maxLineLength">Longest line held in memory.</param>
 /// <param name="initialBufferSize">Starting buffer size; grows for longer lines.</param>
-internal sealed class ByteLineReader(Stream stream, Action? beforeBlockingRead = null, int maxLineLength = ByteLineReader.DefaultMaxLineLength,
+[Experimental("KISRT0001")]
+public sealed class ByteLineReader(Stream stream, Action? beforeBlockingRead = null, int maxLineLength = ByteLineReader.DefaultMaxLineLength,
     int initialBufferSize = 64 * 1024)
 {
     /// <summary>64 MiB: far above any KIS message (the client's limit is 4 MiB; escaping at most doubles it).</summary>

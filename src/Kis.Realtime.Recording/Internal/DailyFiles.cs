@@ -40,7 +40,8 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
     /// <summary>Torn last lines found (and moved to <c>.torn</c> files) when opening files.</summary>
     public int TornLinesIsolated { get; private set; }
 
-    /// <summary>The pending buffer of file <paramref name="name"/> for the day of <paramref name="at"/>; bytes reach the file on <see cref="Commit"/>.</summary>
+    /// <summary>The pending buffer of file <paramref name="name"/> for the day of <paramref name="at"/>; bytes reach the file on
+    /// <see cref="Commit"/>.</summary>
     public IBufferWriter<byte> For(string name, DateTimeOffset at)
     {
         var day = DayOf(at);

@@ -1,8 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Text.Json;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
+#pragma warning disable RS0026 // Experimental plumbing: its overloads are not a compatibility promise.
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -10,7 +13,8 @@ namespace Kis.Realtime.Internal;
 /// keys, PINGPONG and other control messages print nothing, each data frame prints one object per record. A frame is
 /// validated in full before any of it is written, so a bad frame prints nothing rather than half.
 /// </summary>
-internal sealed class FrameToJson : IDisposable
+[Experimental("KISRT0001")]
+public sealed class FrameToJson : IDisposable
 {
     private readonly FrameDecoder _decoder = new();
     private readonly ArrayBufferWriter<byte> _pending = new(16 * 1024);

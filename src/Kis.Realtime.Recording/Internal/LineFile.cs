@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -6,7 +7,8 @@ namespace Kis.Realtime.Internal;
 /// after its last '\n' are moved to <c>NAME.torn</c> (appended there as one line, synced) and the file is cut back to
 /// its last complete line before anything new is written. Complete lines are never changed.
 /// </summary>
-internal static class LineFile
+[Experimental("KISRT0001")]
+public static class LineFile
 {
     /// <summary>Suffix of the file that keeps torn fragments, one per line, for inspection.</summary>
     public const string TornSuffix = ".torn";

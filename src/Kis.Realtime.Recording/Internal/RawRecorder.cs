@@ -1,14 +1,17 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Kis.Realtime.Formatting;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Internal;
 
 /// <summary>How <see cref="RawRecorder"/> batches, syncs and bounds its queue.</summary>
 /// <param name="QueueLimitBytes">Message bytes the queue may hold before the session is made to wait (back-pressure).</param>
 /// <param name="BatchBytes">A batch is handed to the OS once this many bytes are pending (or the queue is empty).</param>
 /// <param name="SyncInterval">Written files are fsynced at most this long after their first unsynced write.</param>
-internal sealed record RecorderLimits(long QueueLimitBytes, int BatchBytes, TimeSpan SyncInterval)
+[Experimental("KISRT0001")]
+public sealed record RecorderLimits(long QueueLimitBytes, int BatchBytes, TimeSpan SyncInterval)
 {
     public static RecorderLimits Default { get; } = new(64L << 20, 256 << 10, TimeSpan.FromSeconds(1));
 }
@@ -28,7 +31,8 @@ internal sealed record RecorderLimits(long QueueLimitBytes, int BatchBytes, Time
 /// before its back-pressure takes hold (the subscriptions' buffers) or while it stops. See <see cref="RecordQueue"/>.
 /// </para>
 /// </summary>
-internal sealed class RawRecorder(string directory, RecorderLimits limits, Action<string>? notice = null)
+[Experimental("KISRT0001")]
+public sealed class RawRecorder(string directory, RecorderLimits limits, Action<string>? notice = null)
 {
     /// <summary>The raw file's name inside each day folder (readable by <c>kisrt decode</c> and <c>kisrt sim --replay</c>).</summary>
     public const string RawFileName = "raw.log";

@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Threading.Channels;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -11,10 +13,12 @@ namespace Kis.Realtime.Internal;
 /// <param name="TrKey">The key.</param>
 /// <param name="SourceRun">The run of the process that received it (the gateway run).</param>
 /// <param name="SourceSeq">Its number per TR key in that run.</param>
-internal sealed record StoredRecordHeader(string TrId, string TrKey, string SourceRun, long SourceSeq);
+[Experimental("KISRT0001")]
+public sealed record StoredRecordHeader(string TrId, string TrKey, string SourceRun, long SourceSeq);
 
 /// <summary>What a <see cref="RecordQueue"/> holds: a message as received, or a stored record (<see cref="Record"/> set).</summary>
-internal readonly record struct QueuedMessage(RawMessage Message, StoredRecordHeader? Record = null)
+[Experimental("KISRT0001")]
+public readonly record struct QueuedMessage(RawMessage Message, StoredRecordHeader? Record = null)
 {
     public DateTimeOffset ReceivedAt => Message.ReceivedAt;
     public int SessionIndex => Message.SessionIndex;
@@ -31,9 +35,11 @@ internal readonly record struct QueuedMessage(RawMessage Message, StoredRecordHe
 /// subscriptions' small buffers then fill and the session stops reading its socket: TCP carries the back-pressure to
 /// KIS. A recorder must not drop, so it waits; every wait is counted and timed.
 /// </summary>
-internal sealed class RecordQueue(long limitBytes)
+[Experimental("KISRT0001")]
+public sealed class RecordQueue(long limitBytes)
 {
-    private readonly Channel<QueuedMessage> _channel = Channel.CreateUnbounded<QueuedMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<QueuedMessage> _channel = Channel.CreateUnbounded<QueuedMessage>(new UnboundedChannelOptions { SingleReader = true,
+        SingleWriter = true });
     private readonly Lock _roomGate = new();
     private TaskCompletionSource? _room; // guarded by _roomGate, with _roomClosedAt
     private long _roomClosedAt;

@@ -348,7 +348,8 @@ internal static class OrderEndpoints
 
     internal static string Account(JsonObject body) => (Text(body, "CANO") ?? "") + (Text(body, "ACNT_PRDT_CD") ?? "");
 
-    internal static string AccountFromQuery(HttpRequest request) => (KisRestAuth.Query(request, "CANO") ?? "") + (KisRestAuth.Query(request, "ACNT_PRDT_CD") ?? "");
+    internal static string AccountFromQuery(HttpRequest request) => (KisRestAuth.Query(request, "CANO") ?? "") + (KisRestAuth.Query(request, "ACNT_PRDT_CD")
+        ?? "");
 
     internal static string? Text(JsonObject body, string name)
         => body.TryGetPropertyValue(name, out var node) && node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;

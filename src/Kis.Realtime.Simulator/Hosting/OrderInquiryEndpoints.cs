@@ -97,7 +97,8 @@ internal static class OrderInquiryEndpoints
         var path = ctx.Request.Path.Value ?? "";
         var message = $"없는 서비스 코드 입니다. ({ctx.Request.Method} {path} is not simulated by Kis.Realtime.Simulator; docs/simulator.md lists what is)";
         Log.RestRefused(hub.Logger, path, "OPSQ0002", message);
-        return SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = "OPSQ0002", ["msg1"] = message }, StatusCodes.Status404NotFound)
+        return SimulatorJson.Reply(new Dictionary<string, string> { ["rt_cd"] = "1", ["msg_cd"] = "OPSQ0002", ["msg1"] = message },
+            StatusCodes.Status404NotFound)
             .ExecuteAsync(ctx);
     }
 }

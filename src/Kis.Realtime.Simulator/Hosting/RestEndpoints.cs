@@ -62,7 +62,8 @@ internal static class RestEndpoints
                 var key = q["key"].ToString();
                 if (tr.Length == 0 || key.Length == 0)
                     return SimulatorJson.Reply(new JsonObject { ["error"] = "query parameters tr and key are required" }, 400);
-                if (double.TryParse(q["probability"].ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p))
+                if (double.TryParse(q["probability"].ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture,
+                    out var p))
                 {
                     if (!(p is > 0 and <= 1)) return SimulatorJson.Reply(new JsonObject { ["error"] = "probability must be in (0, 1]" }, 400);
                     var seed = int.TryParse(q["seed"].ToString(), out var sd) ? sd : 0;
@@ -76,12 +77,14 @@ internal static class RestEndpoints
                 faults.StopSkipping();
                 return SimulatorJson.Reply(new JsonObject { ["fault"] = fault, ["skipped"] = simulator.Counters.RecordsSkipped });
             default:
-                return SimulatorJson.Reply(new JsonObject { ["error"] = $"unknown fault '{fault}'", ["faults"] = new JsonArray([.. FaultNames.Select(f => (JsonNode?)f)]) }, 404);
+                return SimulatorJson.Reply(new JsonObject { ["error"] = $"unknown fault '{fault}'", ["faults"] = new JsonArray([.. FaultNames.Select(f
+                    => (JsonNode?)f)]) }, 404);
         }
     }
 
     private static readonly string[] FaultNames =
-        ["drop", "close", "stall?seconds=n", "unstall", "malformed", "non-utf8", "expire-keys", "refuse-sessions?on=true|false", "fail-next?code=OPSPnnnn&count=n",
+        ["drop", "close", "stall?seconds=n", "unstall", "malformed", "non-utf8", "expire-keys", "refuse-sessions?on=true|false",
+            "fail-next?code=OPSPnnnn&count=n",
          "skip?tr=TR&key=KEY&count=n|probability=p&seed=s", "stop-skipping"];
 
     private static IResult Affected(string fault, int n) => SimulatorJson.Reply(new JsonObject { ["fault"] = fault, ["affected"] = n });

@@ -110,7 +110,8 @@ internal sealed class SimulatorHub : ISessionHost
     /// <summary>Signals waiters of <see cref="NextChange"/>.</summary>
     public bool TryValidateApproval(string? approvalKey, out SimulatorCredential credential) => Approvals.TryValidate(approvalKey, out credential);
 
-    public void NotifyChanged() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    public void NotifyChanged() => Interlocked.Exchange(ref _changed,
+        new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public void Add(SimSession session)
     {

@@ -44,7 +44,8 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Information, "Access token revoked for app key {AppKey}")]
     public static partial void AccessTokenRevoked(ILogger logger, string appKey);
 
-    [LoggerMessage(15, LogLevel.Warning, "Session {SessionId} subscribed {TrId} {TrKey}: no market lists this code, so no records will come (as from KIS); listed codes include {Examples}")]
+    [LoggerMessage(15, LogLevel.Warning,
+        "Session {SessionId} subscribed {TrId} {TrKey}: no market lists this code, so no records will come (as from KIS); listed codes include {Examples}")]
     public static partial void UnlistedCode(ILogger logger, long sessionId, string trId, string trKey, string examples);
 
     [LoggerMessage(12, LogLevel.Error, "Session {SessionId} failed")]

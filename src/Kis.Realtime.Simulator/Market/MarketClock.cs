@@ -118,7 +118,8 @@ internal sealed class MarketClock
 
     private sealed record DemoDay(int Index, DateTime Date);
 
-    /// <summary>The <paramref name="days"/>-th trading day after <paramref name="date"/> (0: the date itself, or the next trading day when it does not trade).</summary>
+    /// <summary>The <paramref name="days"/>-th trading day after <paramref name="date"/> (0: the date itself, or the next trading day when it does not
+    /// trade).</summary>
     private static DateTime AddTradingDays(DateTime date, int days)
     {
         var d = Days.TradingDayOnOrAfter(DateOnly.FromDateTime(date));
@@ -126,7 +127,8 @@ internal sealed class MarketClock
         return d.ToDateTime(TimeOnly.MinValue);
     }
 
-    /// <summary>Trading days from the trading day <paramref name="from"/> to <paramref name="to"/> (a day that does not trade counts as the next trading day).</summary>
+    /// <summary>Trading days from the trading day <paramref name="from"/> to <paramref name="to"/> (a day that does not trade counts as the next trading
+    /// day).</summary>
     private static int TradingDaysBetween(DateTime from, DateTime to)
     {
         var end = Days.TradingDayOnOrAfter(DateOnly.FromDateTime(to));

@@ -129,6 +129,7 @@ internal sealed class StockBook(Stock stock, StockVenue venue) : IStockOrderMark
     public TradeSnapshot Expected(DateTime now) => Stock.Expected(Venue, now);
 
     /// <summary>Publishes the next book (see <see cref="Stock.PublishBook"/>).</summary>
-    public (long CumulativeVolume, long AskTotalChange, long BidTotalChange) PublishBook(DateTime now, long[] askPrices, long[] bidPrices, long[] askQuantities, long[] bidQuantities)
+    public (long CumulativeVolume, long AskTotalChange, long BidTotalChange) PublishBook(DateTime now, long[] askPrices, long[] bidPrices, long[] askQuantities,
+        long[] bidQuantities)
         => Stock.PublishBook(Venue, now, askPrices, bidPrices, askQuantities, bidQuantities);
 }

@@ -147,7 +147,8 @@ internal sealed class StockTradeStream : GenericStream
 /// </summary>
 internal sealed class StockBookStream : GenericStream
 {
-    private enum F : byte { None, Ask, Bid, AskQuantity, BidQuantity, TotalAsk, TotalBid, Zero, ZeroRate, Unchanged, CumulativeVolume, AskChange, BidChange, SessionCode }
+    private enum F : byte { None, Ask, Bid, AskQuantity, BidQuantity, TotalAsk, TotalBid, Zero, ZeroRate, Unchanged, CumulativeVolume, AskChange, BidChange,
+        SessionCode }
 
     private readonly StockBook _book;
     private readonly F[] _fields;

@@ -67,7 +67,8 @@ internal sealed class TradingHours
     public static readonly TradingHours Index = new("KRX index", MarketCalendar.KrxIndices, ToClosingCall(MarketCalendar.KrxIndices.Regular));
 
     /// <summary>KRX's exchange bond market.</summary>
-    public static readonly TradingHours Bonds = new("KRX bonds", MarketCalendar.KrxBonds, (MarketCalendar.KrxBonds.Regular.Start, MarketCalendar.KrxBonds.Regular.End));
+    public static readonly TradingHours Bonds = new("KRX bonds", MarketCalendar.KrxBonds, (MarketCalendar.KrxBonds.Regular.Start,
+        MarketCalendar.KrxBonds.Regular.End));
 
     /// <summary>
     /// NXT: pre-market, main market to the end of its continuous trading (15:20; no closing auction) and after-market.
@@ -111,7 +112,8 @@ internal sealed class TradingHours
     private static readonly TimeSpan DemoDayLength = UnifiedAfter.End - UnifiedPre.Start;
 
     /// <summary>The demo day of each market on another clock, stamped on its own trading day (<see cref="RecordTime"/>).</summary>
-    private static readonly Dictionary<MarketCalendar, TradingHours> DemoOfCalendar = MarketCalendar.All.ToDictionary(c => c, c => new TradingHours(DemoDay, c));
+    private static readonly Dictionary<MarketCalendar, TradingHours> DemoOfCalendar = MarketCalendar.All.ToDictionary(c => c, c => new TradingHours(DemoDay,
+        c));
 
     /// <summary>The paper venue's order notices: the whole of every trading day (the venue says when it has a notice).</summary>
     public static readonly TradingHours Venue = new("the paper venue's notices", MarketCalendar.KrxStocks, (TimeSpan.Zero, TimeSpan.FromDays(1)));

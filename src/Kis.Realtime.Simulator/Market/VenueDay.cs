@@ -53,7 +53,8 @@ internal sealed class VenueDay
             PreviousDayVolume = krx.PreviousDayVolume + nxt.PreviousDayVolume,
         };
         var first = nxt.Open != 0 && (krx.Open == 0 || nxt.OpenSecond <= krx.OpenSecond) ? nxt : krx;
-        (d.Open, d.High, d.Low, d.OpenSecond, d.HighSecond, d.LowSecond) = (first.Open, first.High, first.Low, first.OpenSecond, first.HighSecond, first.LowSecond);
+        (d.Open, d.High, d.Low, d.OpenSecond, d.HighSecond, d.LowSecond) = (first.Open, first.High, first.Low, first.OpenSecond, first.HighSecond,
+            first.LowSecond);
         return d;
     }
 

@@ -14,7 +14,8 @@ namespace Kis.Realtime.Simulator.Replay;
 /// messages (PINGPONG, OPSP replies such as OPSP8996) belonged to the recording session and would confuse a client, so
 /// they are skipped and counted in <see cref="SimulatorCounters.ReplayLinesSkipped"/>. Message bytes are passed through
 /// untouched after unescaping (a recorded non-UTF-8 frame stays non-UTF-8). Waits for a receiving session (and
-/// <see cref="SimulatorOptions.ReplayStartAfterSubscriptions"/> subscriptions) before starting, then paces by the timestamps divided by <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting).
+/// <see cref="SimulatorOptions.ReplayStartAfterSubscriptions"/> subscriptions) before starting, then paces by the timestamps divided by
+/// <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting).
 /// </summary>
 internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDisposable
 {

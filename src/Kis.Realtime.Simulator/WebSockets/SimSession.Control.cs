@@ -38,7 +38,8 @@ internal sealed partial class SimSession
         if (_closing) return;
         _closing = true;
         _endReason = reason;
-        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, WebSocketFraming.ClosePayload((WebSocketCloseStatus)status, reason)), CloseAfter: true));
+        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, WebSocketFraming.ClosePayload((WebSocketCloseStatus)status,
+            reason)), CloseAfter: true));
         // A stalled session still closes when asked.
         _unstalled.TrySetResult();
     }

@@ -49,7 +49,8 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
 
     internal long _frames, _records, _bytes, _pingsSent, _pingsAnswered, _requests;
 
-    private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false, bool IsPing = false);
+    private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false,
+        bool IsPing = false);
 
     private sealed class Subscription(TrDefinition tr, string key, Instrument instrument, TapeReader? reader)
     {

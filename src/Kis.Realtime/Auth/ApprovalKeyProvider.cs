@@ -123,7 +123,8 @@ internal sealed partial class ApprovalKeyProvider : IDisposable
                 // The server's words may echo the request: sanitised (secret, app key, key-like text masked; bounded).
                 var errorCode = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_code") ?? RestHttp.Text(root, "msg_cd") ?? RestHttp.Text(root, "code"),
                     credential.AppSecret, credential.AppKey, approvalKey);
-                var errorText = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_description") ?? RestHttp.Text(root, "msg1") ?? RestHttp.Text(root, "message"),
+                var errorText = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_description") ?? RestHttp.Text(root, "msg1") ?? RestHttp.Text(root,
+                    "message"),
                     credential.AppSecret, credential.AppKey, approvalKey);
                 var detail = errorCode is null && errorText is null ? "no approval_key in the response" : $"{errorCode} {errorText}".Trim();
                 throw new KisApprovalException($"{what} failed: HTTP {(int)status}, {detail}.", (int)status, errorCode);

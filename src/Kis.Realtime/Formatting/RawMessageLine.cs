@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Buffers.Text;
 using Kis.Realtime.Protocol;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Formatting;
 
 /// <summary>
@@ -11,7 +13,8 @@ namespace Kis.Realtime.Formatting;
 /// may legally contain newlines). A line without a leading timestamp is a bare message taken as is: what a live
 /// capture gives. KIS messages start with '0', '1' or '{', never with a timestamp, so the forms cannot be confused.
 /// </summary>
-internal static class RawMessageLine
+[Experimental("KISRT0001")]
+public static class RawMessageLine
 {
     private const int MaxTimestampLength = 40;
 
@@ -167,7 +170,8 @@ internal static class RawMessageLine
 /// The minute of the last recorded receive time a reader parsed (<c>yyyy-MM-ddTHH:mm:</c>, 17 bytes, valid) and its UTC
 /// ticks; default: none yet.
 /// </summary>
-internal readonly struct RecordedMinute
+[Experimental("KISRT0001")]
+public readonly struct RecordedMinute
 {
     private readonly ulong _first, _second; // bytes 0-7 and 8-15; byte 16 is the ':' checked with them
     private readonly byte _sixteenth;

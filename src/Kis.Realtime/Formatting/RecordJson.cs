@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Kis.Realtime.Protocol;
@@ -10,7 +11,8 @@ namespace Kis.Realtime.Formatting;
 /// and n) are JSON numbers with exactly the parsed value (implied decimals applied, scale kept, no exponent); an empty
 /// numeric field is null; every other field is the decoded text as received.
 /// </summary>
-internal static class RecordJson
+[Experimental("KISRT0001")]
+public static class RecordJson
 {
     // Field names pre-encoded once per TR: writing a property name is then a copy, not an escape check + transcode.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TrDefinition, JsonEncodedText[]> EncodedNames = new();
@@ -41,7 +43,8 @@ internal static class RecordJson
             var ok = def.Type switch
             {
                 FieldType.Decimal => FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
-                FieldType.Integer => def.ImpliedDecimals == 0 ? FieldParsers.TryParseInt64(field, out _) : FieldParsers.TryParseDecimal(field, def.ImpliedDecimals, out _),
+                FieldType.Integer => def.ImpliedDecimals == 0 ? FieldParsers.TryParseInt64(field, out _) : FieldParsers.TryParseDecimal(field,
+                    def.ImpliedDecimals, out _),
                 FieldType.Time => FieldParsers.TryParseTime(field, out _),
                 FieldType.Date => FieldParsers.TryParseDate(field, out _),
                 _ => true,

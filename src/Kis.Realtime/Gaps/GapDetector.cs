@@ -5,7 +5,8 @@ namespace Kis.Realtime;
 /// <summary>
 /// Detects missed trades on one TR and key from KIS's cumulative volume (acml_vol beside each trade's cntg_vol): pure,
 /// no I/O, no clock. The cumulative volume counts from each trading day's first trade; which day a trade belongs to is
-/// its market's (<see cref="MarketCalendar.For"/>): a US session or a night session crossing KST midnight is one day. Feed it every trade of the key in arrival order; its state survives reconnects (tell it with
+/// its market's (<see cref="MarketCalendar.For"/>): a US session or a night session crossing KST midnight is one day. Feed it every trade of the key in arrival
+/// order; its state survives reconnects (tell it with
 /// <see cref="NoteReconnect"/> to have the next gap marked). Not thread-safe: one feeder.
 /// </summary>
 public sealed class GapDetector

@@ -59,5 +59,6 @@ public readonly record struct InstrumentSnapshot
 
 /// <summary>One item of <see cref="InstrumentState.ChangesAsync"/>: the latest snapshot and how many updates it folds in.</summary>
 /// <param name="Snapshot">The state after the latest update.</param>
-/// <param name="Coalesced">Updates since the previous item that were not delivered on their own (the reader was slower): counted, not lost (the snapshot holds their effect).</param>
+/// <param name="Coalesced">Updates since the previous item that were not delivered on their own (the reader was slower): counted, not lost (the snapshot holds
+/// their effect).</param>
 public readonly record struct InstrumentChange(InstrumentSnapshot Snapshot, long Coalesced);

@@ -86,7 +86,8 @@ public struct VenueState
     public bool IsViActive { readonly get; internal set; }
     /// <summary>The last market operation code (new_mkop_cls_code / mkop_cls_code), as sent.</summary>
     public string? MarketOperationCode { readonly get; internal set; }
-    /// <summary>The phase: <see cref="SessionPhase.Halted"/>, else <see cref="SessionPhase.ViAuction"/> while a VI is in force, else by the last record's time.</summary>
+    /// <summary>The phase: <see cref="SessionPhase.Halted"/>, else <see cref="SessionPhase.ViAuction"/> while a VI is in force, else by the last record's
+    /// time.</summary>
     public readonly SessionPhase Phase => IsHalted ? SessionPhase.Halted : IsViActive ? SessionPhase.ViAuction : TimePhase;
 
     // The phase the last record's time and kind imply (before halts and VIs).

@@ -1,10 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Internal;
 
 /// <summary>
 /// HTTP for requests that carry a secret (approval key, access token, REST calls): one hardened handler and one
 /// bounded reader, shared so every such request trusts a server equally little.
 /// </summary>
-internal static class BoundedHttp
+[Experimental("KISRT0001")]
+public static class BoundedHttp
 {
     /// <summary>
     /// No redirects (a 307 would re-post the secret to wherever it points), no cookies, bounded headers, no draining of

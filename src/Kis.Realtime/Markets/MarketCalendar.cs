@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 
 using Kis.Realtime.Internal;
 
@@ -131,7 +132,8 @@ public sealed class MarketCalendar
         S(TradingSessions.Night, "night session", At(18, 0), At(30, 0)));
 
     /// <summary>US stocks (HDFSCNT0 keys on NAS, NYS, AMS): New York time with its summer time; pre-market 04:00–09:30,
-    /// regular 09:30–16:00 with the closing cross stamped 16:00:00 (regular), after-market 16:00:01–20:00. The trading day is New York's date (KIS's tymd).</summary>
+    /// regular 09:30–16:00 with the closing cross stamped 16:00:00 (regular), after-market 16:00:01–20:00. The trading day is New York's date (KIS's
+    /// tymd).</summary>
     public static MarketCalendar UsStocks { get; } = new("US stocks", MarketTimeZone.NewYork, TimeSpan.Zero,
         S(TradingSessions.PreMarket, "pre-market", At(4, 0), At(9, 30)),
         S(TradingSessions.Regular, "regular session with the closing cross", At(9, 30), At(16, 0)) with { ClosingPrintUntil = ClosingPrintSecond(16, 0) },
@@ -310,7 +312,8 @@ public sealed class MarketCalendar
     internal TimeSpan OffsetAtUtc(long utcTicks) => _zone.OffsetAt(utcTicks);
 
     /// <summary>The trading day (a <see cref="DateOnly.DayNumber"/>) of <paramref name="utcTicks"/>.</summary>
-    internal int TradingDayNumber(long utcTicks) => DayNumberOfLocal(LocalTicks(utcTicks));
+    [Experimental("KISRT0001")]
+    public int TradingDayNumber(long utcTicks) => DayNumberOfLocal(LocalTicks(utcTicks));
 
     /// <summary>The trading day of a local wall-clock time.</summary>
     internal int DayNumberOfLocal(long localTicks) => (int)((localTicks - _dayStart) / TimeSpan.TicksPerDay);
@@ -341,5 +344,6 @@ public sealed class MarketCalendar
         _exchange is null || _onlySession == TradingSessions.Night ? default : MarketHolidays.HoursShift(_exchange, day);
 
     /// <summary>KST wall-clock ticks (how KIS stamps records) to UTC ticks.</summary>
-    internal static long KstToUtc(long kstTicks) => kstTicks - KoreaTime.Offset.Ticks;
+    [Experimental("KISRT0001")]
+    public static long KstToUtc(long kstTicks) => kstTicks - KoreaTime.Offset.Ticks;
 }

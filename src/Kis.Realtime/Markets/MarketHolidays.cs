@@ -34,7 +34,8 @@ public static class MarketHolidays
     /// <summary>True when <paramref name="exchange"/> (XKRX, XNYS) holds no session on <paramref name="day"/> by the table.</summary>
     public static bool IsClosed(string exchange, DateOnly day) => IsClosed(exchange, day.DayNumber);
 
-    /// <summary>The name the table gives <paramref name="day"/> on <paramref name="exchange"/> (a holiday or changed hours); null for an ordinary day.</summary>
+    /// <summary>The name the table gives <paramref name="day"/> on <paramref name="exchange"/> (a holiday or changed hours); null for an ordinary
+    /// day.</summary>
     public static string? NameOf(string exchange, DateOnly day) =>
         Volatile.Read(ref _table).TryGetValue((exchange, day.DayNumber), out var entry) ? entry.Name : null;
 

@@ -10,7 +10,8 @@ namespace Kis.Realtime;
 /// </summary>
 public interface IKisOrderVenue
 {
-    /// <summary>The orders as their notices tell them; feed it the venue's notices (<see cref="KisOrderBook.FollowAsync(IAsyncEnumerable{StockNotice}, CancellationToken)"/>).</summary>
+    /// <summary>The orders as their notices tell them; feed it the venue's notices
+    /// (<see cref="KisOrderBook.FollowAsync(IAsyncEnumerable{StockNotice}, CancellationToken)"/>).</summary>
     KisOrderBook Book { get; }
 
     /// <summary>Places a new order. Never sent twice: an answer lost after sending is reconciled, not resent.</summary>

@@ -83,7 +83,8 @@ public sealed class KisOrderBook
             lock (_gate) _waiters.Remove(waiter);
             waiter.Done.TrySetCanceled(cancellationToken);
         });
-        _ = waiter.Done.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = waiter.Done.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         return waiter.Done.Task;
     }
 

@@ -110,7 +110,8 @@ public sealed partial class KisOrderClient
             {
                 var contracts = KisOrderWire.Long(r, "cblc_qty");
                 if (contracts == 0) continue;
-                var sold = (KisOrderWire.Text(r, "sll_buy_dvsn_name") ?? "").Contains("매도", StringComparison.Ordinal) || KisOrderWire.Text(r, "sll_buy_dvsn_cd") == "01";
+                var sold = (KisOrderWire.Text(r, "sll_buy_dvsn_name") ?? "").Contains("매도", StringComparison.Ordinal) || KisOrderWire.Text(r,
+                    "sll_buy_dvsn_cd") == "01";
                 positions.Add(new KisPosition
                 {
                     Code = KisOrderWire.Text(r, "shtn_pdno") is { Length: > 0 } shortCode ? shortCode : KisOrderWire.Text(r, "pdno") ?? "",

@@ -180,7 +180,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
                 var output = root.TryGetProperty("output", out var o) ? o : default;
                 var number = KisOrderWire.Text(output, "ODNO");
                 if (string.IsNullOrEmpty(number))
-                    return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", trace.Attempts, cancellationToken).ConfigureAwait(false);
+                    return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", trace.Attempts,
+                        cancellationToken).ConfigureAwait(false);
                 var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
                 var time = KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD"));
                 if (time is { } stamped) _serverClock.ObserveOrderTime(stamped);
@@ -195,7 +196,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             if (rtCd is { Length: > 0 } && msgCd is { Length: > 0 })
                 return Refused(new KisRefusal(rtCd, msgCd, message, (int)answer.Status), trace.Attempts);
             if ((int)answer.Status is >= 400 and < 500)
-                return Refused(new KisRefusal("", $"HTTP{(int)answer.Status}", "the server refused the call without a KIS code", (int)answer.Status), trace.Attempts);
+                return Refused(new KisRefusal("", $"HTTP{(int)answer.Status}", "the server refused the call without a KIS code", (int)answer.Status),
+                    trace.Attempts);
             var problem = answer.Body is null ? $"{call.What}: HTTP {(int)answer.Status}, the answer is not JSON"
                 : $"{call.What}: HTTP {(int)answer.Status} without KIS's rt_cd";
             LogAnswerLost(_logger, call.What, problem);

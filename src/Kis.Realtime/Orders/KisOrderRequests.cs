@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
@@ -129,7 +130,9 @@ public sealed record KisOrderRequest
             Kind = kind ?? (price is null ? KisOrderKind.Market : KisOrderKind.Limit),
         };
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming what makes this order invalid (plumbing for the simulator's venue).</summary>
+    [Experimental("KISRT0001")]
+    public void Validate()
     {
         if (Side is not (OrderSide.Buy or OrderSide.Sell)) throw new ArgumentException("An order is a buy or a sell.", nameof(Side));
         if (Quantity <= 0) throw new ArgumentException($"An order's quantity must be positive, not {Quantity}.", nameof(Quantity));

@@ -50,7 +50,8 @@ public sealed record KisOrderResult
     public KisRefusal? Refusal { get; init; }
     /// <summary>The check of a <see cref="KisRiskGuard"/> that refused it before sending; null when the venue answered.</summary>
     public KisRiskCheck? RiskCheck { get; init; }
-    /// <summary>Why the outcome is <see cref="KisOrderOutcome.Unknown"/> or <see cref="KisOrderOutcome.NotSent"/>: what was lost and what reconciling found.</summary>
+    /// <summary>Why the outcome is <see cref="KisOrderOutcome.Unknown"/> or <see cref="KisOrderOutcome.NotSent"/>: what was lost and what reconciling
+    /// found.</summary>
     public string? Problem { get; init; }
     /// <summary>True when the answer was lost and the order was found by reconciling (today's orders or its notices).</summary>
     public bool Reconciled { get; init; }

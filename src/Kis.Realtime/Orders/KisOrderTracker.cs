@@ -183,7 +183,8 @@ public sealed class KisOrderTracker
                 case NoticeKind.AmendAccepted:
                 {
                     if (original.Length > 0 && _orders.GetValueOrDefault(original) is { } before)
-                        Put(Reduce(before, quantity, time) with { ReplacedBy = number, Status = Reduced(before, quantity) ? KisOrderStatus.Replaced : before.Status });
+                        Put(Reduce(before, quantity, time) with { ReplacedBy = number, Status = Reduced(before, quantity) ? KisOrderStatus.Replaced
+                            : before.Status });
                     return Put(New(number, original.Length > 0 ? original : null, code, side, quantity, price, time));
                 }
                 case NoticeKind.CancelAccepted:

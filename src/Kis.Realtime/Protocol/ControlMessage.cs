@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Kis.Realtime.Protocol;
 
 /// <summary>What a JSON control message is.</summary>
-internal enum ControlMessageKind
+[Experimental("KISRT0001")]
+public enum ControlMessageKind
 {
     /// <summary>The server's heartbeat: echo the same text back as a text frame.</summary>
     PingPong,
@@ -17,7 +19,8 @@ internal enum ControlMessageKind
 /// A parsed JSON control message. Tolerant of what the live server sends: replies without a header, <c>tr_id</c>
 /// "(null)", <c>rt_cd</c> "1" or "9". Success is <c>rt_cd == "0"</c>; decide by <see cref="Code"/>, not by text.
 /// </summary>
-internal sealed class ControlMessage
+[Experimental("KISRT0001")]
+public sealed class ControlMessage
 {
     /// <summary>The kind.</summary>
     public ControlMessageKind Kind { get; private init; }

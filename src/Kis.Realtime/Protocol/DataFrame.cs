@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Numerics;
@@ -6,7 +7,8 @@ using System.Runtime.Intrinsics;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>What a raw server message is.</summary>
-internal enum MessageKind
+[Experimental("KISRT0001")]
+public enum MessageKind
 {
     /// <summary>Empty or unrecognised.</summary>
     Unknown,
@@ -20,7 +22,8 @@ internal enum MessageKind
 /// A data frame split into its header and payload: <c>flag|tr_id|count|payload</c>. A view over the received bytes:
 /// nothing is copied.
 /// </summary>
-internal readonly ref struct DataFrame
+[Experimental("KISRT0001")]
+public readonly ref struct DataFrame
 {
     /// <summary>Creates a frame view.</summary>
     public DataFrame(bool encrypted, TrId trId, int recordCount, ReadOnlySpan<byte> payload)
@@ -136,7 +139,8 @@ internal readonly ref struct DataFrame
 /// the width of a record is (total fields ÷ record count); a width above the known field count means KIS appended
 /// fields, which stay with their record as extras.
 /// </summary>
-internal ref struct RecordSplitter
+[Experimental("KISRT0001")]
+public ref struct RecordSplitter
 {
     private ReadOnlySpan<byte> _rest;
     private int _remaining;

@@ -11,7 +11,8 @@ public enum DecodeErrorKind
     UnknownMessage,
     /// <summary>The <c>flag|tr_id|count|</c> header is malformed.</summary>
     BadHeader,
-    /// <summary>The record count is not a number, is 0, or is larger than <see cref="DataFrame.MaxRecordCount"/> (<see cref="DecodeError.Detail"/>: -1, 0 or the count).</summary>
+    /// <summary>The record count is not a number, is 0, or is larger than <see cref="DataFrame.MaxRecordCount"/> (<see cref="DecodeError.Detail"/>: -1, 0 or
+    /// the count).</summary>
     BadRecordCount,
     /// <summary>The field count is not a multiple of the record count.</summary>
     FieldCountNotDivisible,
@@ -67,7 +68,8 @@ public readonly record struct DecodeError(DecodeErrorKind Kind, int RecordIndex 
                 _ => $"record count {Detail} in the frame header is larger than {DataFrame.MaxRecordCount}",
             },
             DecodeErrorKind.FieldCountNotDivisible => $"{trText} frame has {Detail} fields, not a multiple of its record count".TrimStart(),
-            DecodeErrorKind.TooFewFields => $"{trText} record {Math.Max(RecordIndex, 0) + 1} has {Detail} fields, fewer than the {tr?.Fields.Count.ToString() ?? "known"} known".TrimStart(),
+            DecodeErrorKind.TooFewFields
+                => $"{trText} record {Math.Max(RecordIndex, 0) + 1} has {Detail} fields, fewer than the {tr?.Fields.Count.ToString() ?? "known"} known".TrimStart(),
             DecodeErrorKind.UnknownTr => "unknown TR id",
             DecodeErrorKind.BadNumber => $"{trText}{field}{record} is not a number".TrimStart(),
             DecodeErrorKind.BadTime => $"{trText}{field}{record} is not a time HHMMSS".TrimStart(),

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 
@@ -7,7 +8,8 @@ namespace Kis.Realtime.Protocol;
 /// Allocation-free parsers for KIS's ASCII field text. KIS numbers are plain: an optional sign, digits, at most one
 /// '.', and sometimes leading zeros; anything else is rejected rather than guessed at.
 /// </summary>
-internal static class FieldParsers
+[Experimental("KISRT0001")]
+public static class FieldParsers
 {
     private const int MaxFastDigits = 18; // 10^18 < 2^63: no overflow checks needed below this
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace Kis.Realtime.Protocol;
@@ -12,7 +13,8 @@ namespace Kis.Realtime.Protocol;
 /// replay filters). <see cref="TypedFieldReader"/> is the typed views' reader (empty numbers read as 0, first failure
 /// kept); <c>TradeVolumeFields</c> picks gap detection's four fields by position and parses them strictly.
 /// </remarks>
-internal ref struct FieldReader
+[Experimental("KISRT0001")]
+public ref struct FieldReader
 {
     private ReadOnlySpan<byte> _rest;
     private bool _exhausted;

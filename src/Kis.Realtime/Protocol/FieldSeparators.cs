@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -5,7 +6,8 @@ using System.Runtime.Intrinsics;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>Where a record's <c>^</c>-separated fields end, found 32 bytes at a time.</summary>
-internal static class FieldSeparators
+[Experimental("KISRT0001")]
+public static class FieldSeparators
 {
     /// <summary>
     /// Fills <paramref name="ends"/> with the end (exclusive) of fields 0, 1, 2 … of <paramref name="record"/>: the index

@@ -1,4 +1,5 @@
 
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>
@@ -6,7 +7,8 @@ namespace Kis.Realtime.Protocol;
 /// learned from this session's SUBSCRIBE SUCCESS replies, and checks the field arithmetic. Not thread-safe: one per
 /// receive loop. The returned records are valid until the next call (decryption reuses one buffer).
 /// </summary>
-internal sealed class FrameDecoder : IDisposable
+[Experimental("KISRT0001")]
+public sealed class FrameDecoder : IDisposable
 {
     private byte[] _plain = new byte[4096];
 

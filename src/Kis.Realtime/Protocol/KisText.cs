@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
@@ -9,7 +10,8 @@ namespace Kis.Realtime.Protocol;
 /// Korean names are when they are not UTF-8. Short values repeat all day (codes, ISINs, names), so they come from a
 /// small per-thread cache: steady-state decoding of identifiers allocates nothing.
 /// </summary>
-internal static class KisText
+[Experimental("KISRT0001")]
+public static class KisText
 {
     private static readonly Encoding Cp949 = CreateCp949();
 
@@ -34,7 +36,8 @@ internal static class KisText
     // Codes ("2", "N", "20") are most of the text fields of market data: one- and two-character ASCII codes come
     // from fixed tables, with no hashing and no thread-local lookup.
     private static readonly string[] OneChar = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
-    private static readonly string[] TwoDigits = Enumerable.Range(0, 100).Select(n => n.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    private static readonly string[] TwoDigits = Enumerable.Range(0, 100).Select(n => n.ToString("D2",
+        System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Decodes, serving repeated short values from the per-thread cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

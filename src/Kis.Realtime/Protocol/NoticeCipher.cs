@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -10,13 +11,15 @@ namespace Kis.Realtime.Protocol;
 /// <summary>
 /// AES-256-CBC with PKCS7 padding, keyed by one TR's SUBSCRIBE SUCCESS reply: key = UTF-8 bytes of <c>output.key</c>
 /// (32), IV = UTF-8 bytes of <c>output.iv</c> (16). One instance per (session, TR), on the platform's AES with the key
-/// set once, and one decryptor per instance: the platform's one-shot <see cref="SymmetricAlgorithm.TryDecryptCbc(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out int, PaddingMode)"/>
+/// set once, and one decryptor per instance: the platform's one-shot
+/// <see cref="SymmetricAlgorithm.TryDecryptCbc(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, out int, PaddingMode)"/>
 /// creates a cipher context (and key schedule) per call, which was ~6 % of the CPU of a stream with notices.
 /// Thread-safe: the decryptor carries CBC state between its calls, so decryptions take turns on it. Internal: the frame decoder decrypts for users.
 /// The platform's AES is created at the first decryption, not with the key: KIS's reply to every subscription carries
 /// a key, and creating AES loads OpenSSL (about 5 MiB resident) into a process that may never receive a notice.
 /// </summary>
-internal sealed class NoticeCipher : IDisposable
+[Experimental("KISRT0001")]
+public sealed class NoticeCipher : IDisposable
 {
     private readonly byte[] _key;
     private readonly byte[] _iv;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>
@@ -67,7 +68,8 @@ public enum OpspCode
 }
 
 /// <summary>Text forms and client-side meaning of <see cref="OpspCode"/>.</summary>
-internal static class OpspCodes
+[Experimental("KISRT0001")]
+public static class OpspCodes
 {
     private static readonly Dictionary<OpspCode, string> Messages = new()
     {

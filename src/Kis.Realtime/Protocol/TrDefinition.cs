@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Protocol;
 
 /// <summary>The shape of a TR's <c>tr_key</c>, used to reject malformed keys before they reach the server.</summary>
@@ -79,7 +80,8 @@ public sealed class TrDefinition
     public string Id { get; }
 
     /// <summary>The TR id as packed bytes.</summary>
-    internal TrId TrId { get; }
+    [Experimental("KISRT0001")]
+    public TrId TrId { get; }
 
     /// <summary>What the TR carries (English).</summary>
     public string Description { get; }

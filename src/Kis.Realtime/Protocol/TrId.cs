@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -7,7 +8,8 @@ namespace Kis.Realtime.Protocol;
 /// A KIS TR id (e.g. <c>H0UPCNT0</c>). Every TR id is exactly 8 ASCII bytes, so it is held as one
 /// <see cref="ulong"/>: comparing and switching on it costs one integer compare instead of a string compare.
 /// </summary>
-internal readonly record struct TrId(ulong Value)
+[Experimental("KISRT0001")]
+public readonly record struct TrId(ulong Value)
 {
     /// <summary>Length of every KIS TR id in bytes.</summary>
     public const int Length = 8;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
@@ -66,7 +67,8 @@ public abstract class KisRecordingSource
     private readonly UndecodableSamples _firstSkipped = new();
 
     /// <summary>The first few lines or rows counted in <see cref="Skipped"/> whose place was given, earliest first.</summary>
-    internal IReadOnlyList<KisUndecodableRecord> FirstSkipped => _firstSkipped.Snapshot();
+    [Experimental("KISRT0001")]
+    public IReadOnlyList<KisUndecodableRecord> FirstSkipped => _firstSkipped.Snapshot();
 
     /// <summary>Counts an unreadable line or row (for implementations).</summary>
     protected void CountSkipped() => Interlocked.Increment(ref _skipped);

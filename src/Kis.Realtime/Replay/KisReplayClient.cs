@@ -42,7 +42,8 @@ public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
         options.Validate();
         _source = source;
         Options = options;
-        var logger = (options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(KisReplayClient).FullName!);
+        var logger = (options.LoggerFactory
+            ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(KisReplayClient).FullName!);
         Gaps = new ClientGaps(options.DetectGaps, logger, options.TimeProvider, null);
     }
 

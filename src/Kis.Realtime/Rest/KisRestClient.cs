@@ -132,7 +132,8 @@ public sealed partial class KisRestClient : IDisposable
                     rejected = token;
                     continue;
                 }
-                var message = Protocol.Redaction.ServerText(RestHttp.Text(root, "msg1") ?? RestHttp.Text(root, "error_description"), credential.AppSecret, credential.AppKey, token) ?? "";
+                var message = Protocol.Redaction.ServerText(RestHttp.Text(root, "msg1") ?? RestHttp.Text(root, "error_description"), credential.AppSecret,
+                    credential.AppKey, token) ?? "";
                 throw new KisRestException($"{what}: HTTP {(int)status}, {msgCd ?? "no msg_cd"} {message}".TrimEnd() + ".", (int)status, msgCd);
             }
         }

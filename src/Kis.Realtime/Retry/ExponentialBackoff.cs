@@ -1,11 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Retry;
 
 /// <summary>
 /// The one retry-delay rule of every reconnect and retry loop (KIS session, gateway publisher, request server, stream
-/// reader and election, PostgreSQL recorder; fixed-pace loops take <see cref="Jittered"/>): min × 2^failures, capped at max, then ±20 % jitter, so clients dropped together
+/// reader and election, PostgreSQL recorder; fixed-pace loops take <see cref="Jittered"/>): min × 2^failures, capped at max, then ±20 % jitter, so clients
+/// dropped together
 /// (a broker, server or database restart) do not come back in lockstep. One owner: the loop that waits.
 /// </summary>
-internal sealed class ExponentialBackoff
+[Experimental("KISRT0001")]
+public sealed class ExponentialBackoff
 {
     private readonly TimeSpan _min, _max;
     private int _failures;

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Retry;
 
 /// <summary>
@@ -8,7 +10,8 @@ namespace Kis.Realtime.Retry;
 /// <see cref="TryRecord"/> (<see cref="Record"/> counts one that happened anyway, over the limit if it must). Not
 /// thread-safe: its owner serialises calls.
 /// </summary>
-internal sealed class SlidingWindowLimit
+[Experimental("KISRT0001")]
+public sealed class SlidingWindowLimit
 {
     private readonly int _limit;
     private readonly TimeSpan _window;

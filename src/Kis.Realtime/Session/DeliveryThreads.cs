@@ -10,7 +10,8 @@ namespace Kis.Realtime.Session;
 /// pays that spin (docs/performance.md). These threads sleep at once when their
 /// queue is empty. Each enumeration gets one of them (round robin), so its records stay in order and different
 /// subscriptions still run in parallel. A consumer woken while the session's other receive thread is free runs on the
-/// receive thread instead (<see cref="ReceiverPair"/>): no wake-up on the record's path. The threads start on first use and end when the client is disposed; work
+/// receive thread instead (<see cref="ReceiverPair"/>): no wake-up on the record's path. The threads start on first use and end when the client is disposed;
+/// work
 /// posted after that goes to the thread pool, so no consumer is left waiting.
 /// <para>
 /// A body that blocks (synchronous I/O, <c>.Result</c>, a wait for another subscription's record) would hold every

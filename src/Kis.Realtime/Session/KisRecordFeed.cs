@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Session;
@@ -7,7 +8,8 @@ namespace Kis.Realtime.Session;
 /// for relays such as a gateway, which must answer "subscribed" or "refused" before the first record arrives, and
 /// which must know which session carries it. Read it once with <see cref="ReadAllAsync"/>; dispose it to release the registration.
 /// </summary>
-internal sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
+[Experimental("KISRT0001")]
+public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
 {
     private readonly LocalSubscriber<KisRecord> _subscriber;
     private readonly KisSession _session;

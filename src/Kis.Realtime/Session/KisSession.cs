@@ -263,7 +263,9 @@ internal sealed partial class KisSession : IAsyncDisposable
             if (budgetDelay > TimeSpan.Zero)
             {
                 Log.ConnectBudgetExhausted(_shared.Logger, Index, _budget.Recent, budgetDelay.TotalSeconds);
-                if (!await RetryAfterAsync(budgetDelay, connecting, $"{_budget.Recent} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})", token: token).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(budgetDelay, connecting,
+                    $"{_budget.Recent} connection attempts in the last minute (budget {_options.MaxConnectAttemptsPerMinute})",
+                        token: token).ConfigureAwait(false)) break;
                 continue; // the attempt may have been cancelled meanwhile
             }
 
@@ -340,7 +342,8 @@ internal sealed partial class KisSession : IAsyncDisposable
                     continue;
                 }
                 var delay = Backoff(failures++);
-                if (!await RetryAfterAsync(delay, connecting, $"connect failed: {((KisConnectionException)failure!).Reason}", token: token).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(delay, connecting, $"connect failed: {((KisConnectionException)failure!).Reason}",
+                    token: token).ConfigureAwait(false)) break;
                 continue;
             }
 
@@ -363,7 +366,8 @@ internal sealed partial class KisSession : IAsyncDisposable
             {
                 var wait = ExponentialBackoff.Jittered(_options.AppKeyInUseRetryDelay);
                 Log.AppKeyInUse(_shared.Logger, Index, _credential.MaskedAppKey, wait.TotalSeconds);
-                if (!await RetryAfterAsync(wait, KisConnectionState.Reconnecting, "app key in use by another session (OPSP8996)", OpspCode.AppKeyInUse).ConfigureAwait(false)) break;
+                if (!await RetryAfterAsync(wait, KisConnectionState.Reconnecting, "app key in use by another session (OPSP8996)",
+                    OpspCode.AppKeyInUse).ConfigureAwait(false)) break;
             }
             else
             {

@@ -16,7 +16,8 @@ internal readonly record struct MessageStamp(long Timestamp, DateTimeOffset Rece
 /// frame, shared by every record and subscriber of that frame), decoded on the consumer's thread. Decoding there
 /// keeps the receive loop short and lets it run in parallel with the consumers.
 /// </summary>
-internal readonly record struct PendingRecord(TrDefinition Tr, byte[] Buffer, int Offset, int Length, long Timestamp, DateTimeOffset ReceivedAt, long Reconnects)
+internal readonly record struct PendingRecord(TrDefinition Tr, byte[] Buffer, int Offset, int Length, long Timestamp, DateTimeOffset ReceivedAt,
+    long Reconnects)
 {
     public ReadOnlySpan<byte> Span => Buffer.AsSpan(Offset, Length);
 }
@@ -67,7 +68,8 @@ internal abstract class LocalSubscriber
             // (WaitToReadAsync). Otherwise off: the body runs on a pool thread, never on the receive loop.
             AllowSynchronousContinuations = shared.InlineDelivery || _delivery is not null,
             // DropWrite drops the arriving item: what users call "drop newest".
-            FullMode = mode switch { KisFullMode.DropOldest => BoundedChannelFullMode.DropOldest, KisFullMode.DropNewest => BoundedChannelFullMode.DropWrite, _ => BoundedChannelFullMode.Wait },
+            FullMode = mode switch { KisFullMode.DropOldest => BoundedChannelFullMode.DropOldest, KisFullMode.DropNewest => BoundedChannelFullMode.DropWrite, _
+                => BoundedChannelFullMode.Wait },
         };
         _channel = _wait ? Channel.CreateBounded<PendingRecord>(options) : Channel.CreateBounded<PendingRecord>(options, _ => shared.Counters.OnDropped(this));
     }

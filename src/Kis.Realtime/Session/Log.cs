@@ -1,12 +1,16 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Session;
 
 /// <summary>Source-generated log messages. App keys appear masked; secrets and approval keys never appear.</summary>
-internal static partial class Log
+[Experimental("KISRT0001")]
+public static partial class Log
 {
     [LoggerMessage(2001, LogLevel.Information, "Session {Session} ({AppKey}): {Previous} -> {Current} {Reason}")]
-    public static partial void StateChanged(ILogger logger, int session, string appKey, KisConnectionState previous, KisConnectionState current, string? reason);
+    public static partial void StateChanged(ILogger logger, int session, string appKey, KisConnectionState previous, KisConnectionState current,
+        string? reason);
 
     [LoggerMessage(2002, LogLevel.Warning, "Session {Session}: connecting to {Url} failed: {Error}")]
     public static partial void ConnectFailed(ILogger logger, int session, Uri url, string error);
@@ -57,18 +61,22 @@ internal static partial class Log
     [LoggerMessage(2015, LogLevel.Warning, "{Count} record(s) of {TrId} matched no registration ({Total} so far); they are counted in Statistics.UnroutedByTr")]
     public static partial void Unrouted(ILogger logger, string trId, long count, long total);
 
-    [LoggerMessage(2016, LogLevel.Warning, "Session {Session}: the consumer of {TrId} {TrKey} held the session for {Seconds:0.#} s (Wait mode); it was ended so the others go on")]
+    [LoggerMessage(2016, LogLevel.Warning,
+        "Session {Session}: the consumer of {TrId} {TrKey} held the session for {Seconds:0.#} s (Wait mode); it was ended so the others go on")]
     public static partial void SlowConsumer(ILogger logger, int session, string trId, string trKey, double seconds);
 
-    [LoggerMessage(2017, LogLevel.Warning, "Session {Session}: re-subscribing {TrId} {TrKey} after a reconnect was refused ({MsgCd} {Msg}); retrying in {Seconds:0.#} s")]
+    [LoggerMessage(2017, LogLevel.Warning,
+        "Session {Session}: re-subscribing {TrId} {TrKey} after a reconnect was refused ({MsgCd} {Msg}); retrying in {Seconds:0.#} s")]
     public static partial void ResubscribeRefused(ILogger logger, int session, string trId, string trKey, string? msgCd, string? msg, double seconds);
 
-    [LoggerMessage(2018, LogLevel.Warning, "Session {Session}: {Attempts} connection attempts in the last minute reach the budget; next attempt in {Seconds:0.#} s")]
+    [LoggerMessage(2018, LogLevel.Warning,
+        "Session {Session}: {Attempts} connection attempts in the last minute reach the budget; next attempt in {Seconds:0.#} s")]
     public static partial void ConnectBudgetExhausted(ILogger logger, int session, int attempts, double seconds);
 
     [LoggerMessage(2019, LogLevel.Warning, "Session {Session}: the approval key could not be issued ({Error}); retrying in {Seconds:0.#} s")]
     public static partial void ApprovalUnavailable(ILogger logger, int session, string error, double seconds);
 
-    [LoggerMessage(2020, LogLevel.Warning, "Session {Session}: release of {TrId} {TrKey} got no reply; it stays counted until the server confirms or the connection ends")]
+    [LoggerMessage(2020, LogLevel.Warning,
+        "Session {Session}: release of {TrId} {TrKey} got no reply; it stays counted until the server confirms or the connection ends")]
     public static partial void ReleaseUnconfirmed(ILogger logger, int session, string trId, string trKey);
 }

@@ -13,7 +13,9 @@ namespace Kis.Realtime.Session;
 internal sealed class ReceiverPair
 {
     /// <summary>The pair whose holder is routing a frame on this thread with its partner parked (deferral allowed).</summary>
+#pragma warning disable IDE1006 // t_: a [ThreadStatic] field, the runtime's own convention
     [ThreadStatic] private static ReceiverPair? t_routing;
+#pragma warning restore IDE1006
 
     private readonly Func<ReceiverPair, (string Reason, bool AppKeyInUse)?> _receiveOne;
     private readonly Action<Exception> _continuationFailed;

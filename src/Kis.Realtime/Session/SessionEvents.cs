@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Session;
 
 /// <summary>
@@ -9,7 +11,8 @@ namespace Kis.Realtime.Session;
 /// <see cref="KisRealtimeClient.ItemDropped"/> in order. A slow or blocking handler delays only later events, never a
 /// session's receive loop.
 /// </summary>
-internal sealed class SessionEvents
+[Experimental("KISRT0001")]
+public sealed class SessionEvents
 {
     // Items are KisStateChangedEventArgs or a LocalSubscriber with a drop notice queued. At most one notice per subscriber is
     // queued at a time (later drops fold into it as its running total), so a stuck handler cannot grow the queue per drop.
@@ -35,7 +38,7 @@ internal sealed class SessionEvents
     public void Publish(KisStateChangedEventArgs e) => _channel.Writer.TryWrite(e);
 
     /// <summary>A record of <paramref name="subscriber"/> was dropped (already counted): queues a notice unless one is waiting.</summary>
-    public void PublishDropped(LocalSubscriber subscriber)
+    internal void PublishDropped(LocalSubscriber subscriber)
     {
         if (!WantsDropNotices) return;
         if (Interlocked.Exchange(ref subscriber.DropNoticeQueued, 1) == 0) _channel.Writer.TryWrite(subscriber);

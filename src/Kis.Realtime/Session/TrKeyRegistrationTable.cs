@@ -131,7 +131,8 @@ internal sealed class TrKeyRegistrationTable(int maxRegistrations)
     /// <summary>Asked after every await of a subscribe request, right before it is sent.</summary>
     public bool IsStillSubscribing(TrKeyRegistration registration, long connection)
     {
-        lock (_lock) return !_closing && registration.State == TrKeyRegistrationState.Subscribing && registration.Connection == connection && registration.IsWanted;
+        lock (_lock) return !_closing && registration.State == TrKeyRegistrationState.Subscribing && registration.Connection == connection
+            && registration.IsWanted;
     }
 
     /// <summary>Asked right before a release request is sent.</summary>
@@ -162,7 +163,8 @@ internal sealed class TrKeyRegistrationTable(int maxRegistrations)
     {
         lock (_lock)
         {
-            var acceptedMeanwhile = registration.Connection == connection && registration.State is TrKeyRegistrationState.Active or TrKeyRegistrationState.Releasing;
+            var acceptedMeanwhile = registration.Connection == connection
+                && registration.State is TrKeyRegistrationState.Active or TrKeyRegistrationState.Releasing;
             return acceptedMeanwhile ? null : registration.TimedOut();
         }
     }

@@ -213,14 +213,16 @@ internal sealed class WebSocketConnection : IAsyncDisposable
     }
 
     /// <summary>Sends one text message (one frame, masked as RFC 6455 requires of clients).</summary>
-    public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken) => SendFrameAsync(WebSocketOpcode.Text, utf8, cancellationToken);
+    public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken) => SendFrameAsync(WebSocketOpcode.Text, utf8,
+        cancellationToken);
 
     /// <summary>
     /// Sends a pong control frame carrying <paramref name="payload"/> (KIS's own clients answer PINGPONG so). A control
     /// frame holds at most 125 bytes: a longer payload is answered with an empty pong.
     /// </summary>
     public ValueTask SendPongAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-        => SendFrameAsync(WebSocketOpcode.Pong, payload.Length <= WebSocketFrameHeader.MaxControlPayload ? payload : ReadOnlyMemory<byte>.Empty, cancellationToken);
+        => SendFrameAsync(WebSocketOpcode.Pong, payload.Length <= WebSocketFrameHeader.MaxControlPayload ? payload : ReadOnlyMemory<byte>.Empty,
+            cancellationToken);
 
     /// <summary>Sends a close frame once; later calls do nothing.</summary>
     public async ValueTask SendCloseAsync(WebSocketCloseStatus status, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 
 namespace Kis.Realtime.Transport;
@@ -6,7 +7,8 @@ namespace Kis.Realtime.Transport;
 /// One thing read from the peer: a whole data message (fragments reassembled) or one control frame. The payload is a
 /// slice of the reader's buffers, valid until the reader's next call.
 /// </summary>
-internal readonly record struct WebSocketFrameMessage(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload)
+[Experimental("KISRT0001")]
+public readonly record struct WebSocketFrameMessage(WebSocketOpcode Opcode, ReadOnlyMemory<byte> Payload)
 {
     private const WebSocketOpcode EndOfStreamMarker = (WebSocketOpcode)0xFF;
 
@@ -24,7 +26,8 @@ internal readonly record struct WebSocketFrameMessage(WebSocketOpcode Opcode, Re
 /// <see cref="WebSocketFrameException"/>. Read errors of the stream are not caught. One reader per connection, one
 /// caller at a time.
 /// </summary>
-internal sealed class WebSocketFrameReader : IDisposable
+[Experimental("KISRT0001")]
+public sealed class WebSocketFrameReader : IDisposable
 {
     private readonly Stream _stream;
     private readonly int _maxMessageBytes;
@@ -55,7 +58,8 @@ internal sealed class WebSocketFrameReader : IDisposable
         _end = end;
     }
 
-    /// <summary>Reads until a whole message or a control frame is available; <see cref="WebSocketFrameMessage.EndOfStream"/> when the stream ends first.</summary>
+    /// <summary>Reads until a whole message or a control frame is available; <see cref="WebSocketFrameMessage.EndOfStream"/> when the stream ends
+    /// first.</summary>
     /// <exception cref="WebSocketFrameException">A frame breaks RFC 6455 or the size limit.</exception>
     public async ValueTask<WebSocketFrameMessage> ReceiveAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers.Binary;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
@@ -8,7 +9,8 @@ using System.Text;
 namespace Kis.Realtime.Transport;
 
 /// <summary>RFC 6455 §5.2 opcodes.</summary>
-internal enum WebSocketOpcode : byte
+[Experimental("KISRT0001")]
+public enum WebSocketOpcode : byte
 {
     /// <summary>A later fragment of a fragmented message.</summary>
     Continuation = 0x0,
@@ -25,7 +27,8 @@ internal enum WebSocketOpcode : byte
 }
 
 /// <summary>What was wrong with a received frame (each maps to a close status, see <see cref="WebSocketFrameException"/>).</summary>
-internal enum WebSocketFrameError
+[Experimental("KISRT0001")]
+public enum WebSocketFrameError
 {
     /// <summary>RSV1–3 set, but no extension was negotiated.</summary>
     ReservedBitsSet,
@@ -54,7 +57,8 @@ internal enum WebSocketFrameError
 }
 
 /// <summary>A received frame that breaks RFC 6455 (or the reader's size limit); the connection must be closed.</summary>
-internal sealed class WebSocketFrameException(WebSocketFrameError error, string message) : Exception(message)
+[Experimental("KISRT0001")]
+public sealed class WebSocketFrameException(WebSocketFrameError error, string message) : Exception(message)
 {
     /// <summary>What was wrong.</summary>
     public WebSocketFrameError Error { get; } = error;
@@ -66,7 +70,8 @@ internal sealed class WebSocketFrameException(WebSocketFrameError error, string 
 }
 
 /// <summary>One parsed frame header (RFC 6455 §5.2).</summary>
-internal readonly struct WebSocketFrameHeader
+[Experimental("KISRT0001")]
+public readonly struct WebSocketFrameHeader
 {
     /// <summary>The longest header: 2 bytes, a 64-bit length and a mask key.</summary>
     public const int MaxLength = 14;
@@ -197,7 +202,8 @@ internal readonly struct WebSocketFrameHeader
 }
 
 /// <summary>Masking, whole frames, close payloads and the handshake's accept key.</summary>
-internal static class WebSocketFraming
+[Experimental("KISRT0001")]
+public static class WebSocketFraming
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -225,7 +231,8 @@ internal static class WebSocketFraming
     /// Writes a whole frame (header, then the payload, masked when a 4-byte <paramref name="maskKey"/> is given) into
     /// <paramref name="destination"/>, at least <see cref="FrameLength"/> long; returns its length.
     /// </summary>
-    public static int WriteFrame(Span<byte> destination, WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true, ReadOnlySpan<byte> maskKey = default)
+    public static int WriteFrame(Span<byte> destination, WebSocketOpcode opcode, ReadOnlySpan<byte> payload, bool fin = true,
+        ReadOnlySpan<byte> maskKey = default)
     {
         var header = WebSocketFrameHeader.Write(destination, opcode, payload.Length, fin, maskKey);
         var body = destination.Slice(header, payload.Length);

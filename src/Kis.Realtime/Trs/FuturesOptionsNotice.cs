@@ -72,7 +72,8 @@ public enum AcceptanceStatus : byte
 /// <summary>
 /// H0IFCNI0 (real) / H0IFCNI9 (paper) 선물옵션 실시간체결통보, H0MFCNI0 KRX야간선물 실시간체결통보 and H0EUCNI0
 /// KRX야간옵션 실시간체결통보: an order or fill notice for the account holder's futures and options orders. Always
-/// encrypted on the wire. The night TRs carry the first 19 fields only (no order group, no field 22 order price). Fields 9, 10, 11 and 16 mean different things per <see cref="Kind"/>;
+/// encrypted on the wire. The night TRs carry the first 19 fields only (no order group, no field 22 order price). Fields 9, 10, 11 and 16 mean different things
+/// per <see cref="Kind"/>;
 /// the kind-specific properties (<see cref="FillQuantity"/>, <see cref="AmendedPrice"/> …) are null where they do not
 /// apply, and the raw positional values stay available as <see cref="Quantity"/>, <see cref="Price"/>,
 /// <see cref="Time"/> and <see cref="OrderQuantityField"/>.
@@ -127,7 +128,8 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
     public AcceptanceStatus Acceptance { get; init; }
     /// <summary>brnc_no: branch number.</summary>
     public string BranchNumber { get; init; }
-    /// <summary>oder_qty (field 16), raw: order quantity for fills, else quantity already filled (see <see cref="OrderQuantity"/>, <see cref="FilledQuantity"/>).</summary>
+    /// <summary>oder_qty (field 16), raw: order quantity for fills, else quantity already filled (see <see cref="OrderQuantity"/>,
+    /// <see cref="FilledQuantity"/>).</summary>
     public long OrderQuantityField { get; init; }
     /// <summary>acnt_name: account holder's name.</summary>
     public string AccountName { get; init; }
@@ -202,7 +204,8 @@ public readonly record struct FuturesOptionsNotice : IKisRecord<FuturesOptionsNo
             OrderNumber = order,
             OriginalOrderNumber = originalOrder,
             Side = side is 1 or 2 ? (OrderSide)side : OrderSide.Unknown,
-            Revision = revisionRaw.Length == 1 && revisionRaw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(revisionRaw[0] - '0') : OrderRevision.Unknown,
+            Revision = revisionRaw.Length == 1 && revisionRaw[0] is >= (byte)'0' and <= (byte)'2' ? (OrderRevision)(revisionRaw[0] - '0')
+                : OrderRevision.Unknown,
             OrderKindCode = KisText.Decode(kind2Raw),
             ProductCode = product,
             Quantity = quantity9,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
@@ -67,7 +68,8 @@ public static partial class KisTrs
     public static IReadOnlyList<TrDefinition> Catalog => CatalogTrs;
 
     /// <summary>Looks a TR up by its packed id.</summary>
-    internal static bool TryGet(TrId id, out TrDefinition tr) => Index.ById.TryGetValue(id, out tr!);
+    [Experimental("KISRT0001")]
+    public static bool TryGet(TrId id, out TrDefinition tr) => Index.ById.TryGetValue(id, out tr!);
 
     /// <summary>Looks a TR up by its text id.</summary>
     public static bool TryGet(string id, out TrDefinition tr)

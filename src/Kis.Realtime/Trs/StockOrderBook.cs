@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
@@ -91,7 +92,8 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
     /// record here, where the engine, which counts in won, used to drop the fraction), which spares the engine twenty
     /// decimals a book. Each span holds <see cref="OrderBookLevels.MaxDepth"/>; levels past the TR's depth are zero.
     /// </summary>
-    internal static bool TryDecodeLevels(TrDefinition tr, ReadOnlySpan<byte> record, Span<long> askPrices, Span<long> askQuantities,
+    [Experimental("KISRT0001")]
+    public static bool TryDecodeLevels(TrDefinition tr, ReadOnlySpan<byte> record, Span<long> askPrices, Span<long> askQuantities,
         Span<long> bidPrices, Span<long> bidQuantities)
     {
         var r = new TypedFieldReader(record);

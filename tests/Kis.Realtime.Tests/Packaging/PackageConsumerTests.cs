@@ -148,7 +148,7 @@ public class PackageConsumerTests
         Assert.False(string.IsNullOrWhiteSpace(Value("description")));
         Assert.False(string.IsNullOrWhiteSpace(Value("tags")));
         Assert.NotNull(metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url"));
-        // The siblings are pinned to this exact version: they share internals (docs/development.md, "Packages and internals").
+        // The siblings are pinned to this exact version: they share plumbing (docs/development.md, "Packages and plumbing").
         var siblings = metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
             .Where(e => e.Attribute("id")!.Value.StartsWith("Kis.Realtime", StringComparison.Ordinal)).ToList();
         Assert.All(siblings, d => Assert.Equal($"[{version}]", d.Attribute("version")!.Value));

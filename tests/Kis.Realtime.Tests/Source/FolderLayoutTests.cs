@@ -10,7 +10,8 @@ namespace Kis.Realtime.Tests.Source;
 /// <item>a <b>feature folder</b> (listed below): it groups files and adds nothing to the namespace, so what users type
 /// stays in the package's namespace (<c>Kis.Realtime.StockTrade</c>, not <c>Kis.Realtime.Trs.StockTrade</c>); every
 /// type declared in it is public API;</item>
-/// <item><c>Internal/</c>: a feature's plumbing; nothing in it is public;</item>
+/// <item><c>Internal/</c>: a feature's plumbing; nothing in it is public but what the sibling packages share, marked
+/// <c>[Experimental("KISRT0001")]</c>;</item>
 /// <item>any other folder: a namespace of its own (<c>Session/</c> is <c>Kis.Realtime.Session</c>).</item>
 /// </list>
 /// A file's namespace is its package's namespace plus the folders on its path that are not feature folders.
@@ -60,8 +61,9 @@ public sealed partial class FolderLayoutTests
         foreach (var package in Packages.Where(p => p.Library))
         {
             var files = SourceFiles(package).ToList();
-            // A partial type is public if any of its parts says so.
+            // A partial type is public (or plumbing) if any of its parts says so.
             var publicTypes = files.SelectMany(f => f.Types).Where(t => t.Public).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            var plumbingTypes = files.SelectMany(f => f.Types).Where(t => t.Plumbing).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var file in files)
             {
                 var inInternal = file.Folder.Split('/').Contains("Internal");
@@ -71,8 +73,8 @@ public sealed partial class FolderLayoutTests
                     var isPublic = publicTypes.Contains(type.Name);
                     if (inFeature && !isPublic)
                         wrong.Add($"{file.Path}: {type.Name} is not public; move it to {Path.Combine(file.Folder, "Internal")}/");
-                    else if (inInternal && isPublic)
-                        wrong.Add($"{file.Path}: {type.Name} is public API in an Internal folder");
+                    else if (inInternal && isPublic && !plumbingTypes.Contains(type.Name))
+                        wrong.Add($"{file.Path}: {type.Name} is public API in an Internal folder (only [Experimental(\"KISRT0001\")] plumbing may be)");
                 }
             }
         }
@@ -106,7 +108,8 @@ public sealed partial class FolderLayoutTests
 
     private sealed record SourceFile(string Path, string Folder, string? Namespace, IReadOnlyList<Declared> Types);
 
-    private sealed record Declared(string Name, bool Public);
+    /// <summary>A top-level type; <paramref name="Plumbing"/>: marked [Experimental("KISRT0001")], shared with the sibling packages.</summary>
+    private sealed record Declared(string Name, bool Public, bool Plumbing = false);
 
     private static IEnumerable<SourceFile> SourceFiles(Package package)
     {
@@ -136,7 +139,9 @@ public sealed partial class FolderLayoutTests
         {
             var name = m.Groups["name"].Value;
             if (m.Groups["generic"].Success) name += "`" + (m.Groups["generic"].Value.Count(c => c == ',') + 1);
-            yield return new Declared(name, m.Groups["mods"].Value.Contains("public", StringComparison.Ordinal));
+            var before = text[..m.Index].TrimEnd();
+            var plumbing = before.EndsWith("[Experimental(\"KISRT0001\")]", StringComparison.Ordinal);
+            yield return new Declared(name, m.Groups["mods"].Value.Contains("public", StringComparison.Ordinal), plumbing);
         }
     }
 

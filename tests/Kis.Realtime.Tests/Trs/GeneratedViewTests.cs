@@ -235,7 +235,7 @@ public class GeneratedViewTests
         var type = Expected.Keys.Single(t => t.Name == viewName);
         var trs = (IReadOnlyList<TrDefinition>)type.GetProperty("Trs", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
         var decodeOne = typeof(GeneratedViewTests).GetMethod(nameof(Decode), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
-        object decode(TrDefinition tr, byte[] record) => decodeOne.Invoke(null, [tr, record])!;
+        object DecodeRecord(TrDefinition tr, byte[] record) => decodeOne.Invoke(null, [tr, record])!;
         var expected = Expected[type];
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), properties.Select(p => p.Name).Order(StringComparer.Ordinal));
@@ -253,13 +253,13 @@ public class GeneratedViewTests
                     var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null
                         || new NullabilityInfoContext().Create(property).ReadState == NullabilityState.Nullable;
                     var empty = nullable ? null : property.PropertyType == typeof(string) ? "" : Activator.CreateInstance(property.PropertyType);
-                    Assert.Equal(empty, property.GetValue(decode(tr, new GoldenRecord(tr).Bytes)));
+                    Assert.Equal(empty, property.GetValue(DecodeRecord(tr, new GoldenRecord(tr).Bytes)));
                     continue;
                 }
                 foreach (var (text, value) in Samples(property.PropertyType, tr.Fields[tr.IndexOf(field)]))
                 {
                     var record = new GoldenRecord(tr, new Dictionary<string, string> { [field] = text });
-                    Assert.True(Equals(value, property.GetValue(decode(tr, record.Bytes))), $"{where} should read {field} = {text}");
+                    Assert.True(Equals(value, property.GetValue(DecodeRecord(tr, record.Bytes))), $"{where} should read {field} = {text}");
                 }
             }
         }

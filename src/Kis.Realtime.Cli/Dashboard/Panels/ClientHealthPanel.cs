@@ -61,7 +61,8 @@ internal sealed class ClientHealthPanel : HealthPanel
         f.Count("reconnects", s.Reconnects, alertIfAny: true);
         f.Count("dropped", s.Dropped, alertIfAny: true);
         f.Add("unrouted", Number(s.RecordsUnrouted, 0) + (s.UnroutedByTr.Count > 0
-            ? $" ({string.Join(", ", s.UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})" : ""), s.RecordsUnrouted > 0);
+            ? $" ({string.Join(", ", s.UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"))})" : ""),
+                s.RecordsUnrouted > 0);
         f.Count("decode errors", s.DecodeErrors, alertIfAny: true);
         WriteGaps(f, s);
         f.Add("latency p50", Milliseconds(_latencyFigures?.P50));

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Kis.Realtime.Cli.Dashboard.Panels;
 
 /// <summary>
-/// A feed of the latest <c>capacity</c> entries (a screenful: at thousands a second nobody reads further back) (newest last), each a row of cells, plus counts by kind. A delta holds
+/// A feed of the latest <c>capacity</c> entries (a screenful: at thousands a second nobody reads further back) (newest last), each a row of cells, plus counts
+/// by kind. A delta holds
 /// the rows added since the last one (at most <c>capacity</c>: older ones would scroll off the page anyway).
 /// </summary>
 internal abstract class FeedPanel(int capacity) : Panel

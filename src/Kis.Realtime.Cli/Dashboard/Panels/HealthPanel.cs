@@ -103,7 +103,8 @@ internal abstract class HealthPanel : Panel, IDisposable
         f.Add("gaps", s.Gaps == 0 ? "0" : $"{Number(s.Gaps, 0)} (missing volume {Number(s.MissingVolume, 0)})", s.Gaps > 0);
         if (s.LargestGaps.Count > 0)
             f.Add("largest gaps", string.Join("; ", s.LargestGaps.Select(g =>
-                $"{g.TrId} {g.Key} {Number(g.MissingVolume, 0)} {g.From:HH:mm:ss}–{g.To:HH:mm:ss}{(g.AcrossReconnect ? " (reconnect)" : "")}")), alert: true, wide: true);
+                $"{g.TrId} {g.Key} {Number(g.MissingVolume, 0)} {g.From:HH:mm:ss}–{g.To:HH:mm:ss}{(g.AcrossReconnect ? " (reconnect)" : "")}")), alert: true,
+                    wide: true);
     }
 
     /// <summary>1,234.57: grouped, at most <paramref name="decimals"/> decimals, the same on every machine.</summary>

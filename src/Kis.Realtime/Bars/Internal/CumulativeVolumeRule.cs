@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Internal;
 
 /// <summary>The cumulative-volume rule shared by <see cref="GapDetector"/> and the bar aggregator.</summary>
-internal static class CumulativeVolumeRule
+[Experimental("KISRT0001")]
+public static class CumulativeVolumeRule
 {
     /// <summary>
     /// Volume missed between the previous trade (acml_vol <paramref name="previous"/>, on trading day

@@ -1,7 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
+#pragma warning disable RS0026, RS0027 // Experimental plumbing: its overloads are not a compatibility promise.
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -10,7 +13,8 @@ namespace Kis.Realtime.Internal;
 /// the <c>GapDetected</c> event, raised from a task of its own (never on a receive loop, a consumer's thread or under a
 /// lock). Each subscription checks its own records with a <see cref="GapCheck"/> (<see cref="For"/>).
 /// </summary>
-internal sealed class ClientGaps : IDisposable
+[Experimental("KISRT0001")]
+public sealed class ClientGaps : IDisposable
 {
     /// <summary>The largest gaps kept for summaries.</summary>
     public const int LargestKept = 5;
@@ -47,7 +51,8 @@ internal sealed class ClientGaps : IDisposable
             "Gaps found from KIS's cumulative volume: trades missed between two received ones (attribute kis.tr_id)");
         _volumeCounter = meter.CreateCounter<long>("kis.realtime.gaps.volume", "{share}",
             "Volume (shares, contracts) of the trades missed (attribute kis.tr_id)");
-        _events = Channel.CreateBounded<VolumeGap>(new BoundedChannelOptions(EventCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite },
+        _events = Channel.CreateBounded<VolumeGap>(new BoundedChannelOptions(EventCapacity) { SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropWrite },
             _ => Interlocked.Increment(ref _eventsDropped));
     }
 
@@ -166,7 +171,8 @@ internal sealed class ClientGaps : IDisposable
 /// One subscription's gap check: a <see cref="GapDetector"/> fed with each record's time, volume and cumulative volume,
 /// read from the plain record (<see cref="TradeVolumeFields"/>). One feeder (the subscription's consumer; in an unpaced replay, its cursor's decoding task).
 /// </summary>
-internal sealed class GapCheck
+[Experimental("KISRT0001")]
+public sealed class GapCheck
 {
     private readonly ClientGaps _owner;
     private readonly TradeVolumeFields _fields;
@@ -213,7 +219,8 @@ internal sealed class GapCheck
         // A trade without a date of its own is dated from its receive time (KstDayClock); the receive date is only the
         // fallback's first date (computed once, not per record).
         DateOnly? receivedDate = date is null && !_clock.HasDate ? KoreaTime.DateOf(receivedAt) : null;
-        if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System, receivedAt.UtcTicks), KoreaTime.Offset, volume, accumulated, out var gap))
+        if (_detector.Observe(_clock.Ticks(_detector.Calendar, date, time, receivedDate, TimeProvider.System, receivedAt.UtcTicks), KoreaTime.Offset, volume,
+            accumulated, out var gap))
             _owner.Report(gap);
     }
 }
@@ -221,8 +228,10 @@ internal sealed class GapCheck
 /// <summary>Gap detection's log lines (event ids 2401–2403).</summary>
 internal static partial class GapLog
 {
-    [LoggerMessage(2401, LogLevel.Warning, "{TrId} {Key}: {Volume} missed between {From:HH:mm:ss} and {To:HH:mm:ss} KST (cumulative volume){Reconnect}{NotLogged}")]
-    public static partial void Missing(ILogger logger, string trId, string key, long volume, DateTimeOffset from, DateTimeOffset to, string reconnect, string notLogged);
+    [LoggerMessage(2401, LogLevel.Warning,
+        "{TrId} {Key}: {Volume} missed between {From:HH:mm:ss} and {To:HH:mm:ss} KST (cumulative volume){Reconnect}{NotLogged}")]
+    public static partial void Missing(ILogger logger, string trId, string key, long volume, DateTimeOffset from, DateTimeOffset to, string reconnect,
+        string notLogged);
 
     [LoggerMessage(2402, LogLevel.Information, "{TrId} {Key}: a record at {To:HH:mm:ss} KST repeats {Volume} already seen (cumulative volume){NotLogged}")]
     public static partial void Overlap(ILogger logger, string trId, string key, long volume, DateTimeOffset to, string notLogged);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using Kis.Realtime.Protocol;
 using static Kis.Realtime.Protocol.FieldSeparators;
@@ -14,7 +15,8 @@ namespace Kis.Realtime.Internal;
 /// <see cref="FieldSeparators"/>, then four parses) and parses them strictly (<see cref="FieldParsers"/>: an empty or
 /// malformed volume is no trade), where the typed reader reads every field in order and takes an empty number as 0.
 /// </remarks>
-internal sealed partial class TradeVolumeFields
+[Experimental("KISRT0001")]
+public sealed partial class TradeVolumeFields
 {
     // Which TRs and which of their fields: generated into TradeVolumeFields.g.cs from the 'trade' entries of
     // tools/trs/views.json (the fields the trade views' time, date, volume and cumulative volume read).
@@ -75,4 +77,5 @@ internal sealed partial class TradeVolumeFields
 }
 
 /// <summary>What gap detection reads from one trade: its date (null: the TR has none), time, volume and the day's cumulative volume.</summary>
-internal readonly record struct TradeVolume(DateOnly? Date, TimeOnly Time, long Volume, long Accumulated);
+[Experimental("KISRT0001")]
+public readonly record struct TradeVolume(DateOnly? Date, TimeOnly Time, long Volume, long Accumulated);

@@ -2,7 +2,7 @@
 #nullable enable
 namespace Kis.Realtime.Internal;
 
-internal sealed partial class TradeVolumeFields
+sealed partial class TradeVolumeFields
 {
     // The trade TRs whose records carry a cumulative volume beside the trade's (docs/bars.md, "Gap detection"), and
     // the fields gap detection reads: time, date (null: the TR has none), this trade's volume, the day's cumulative volume.

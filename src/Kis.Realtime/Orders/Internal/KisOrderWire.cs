@@ -56,7 +56,8 @@ internal static class KisOrderWire
     public static bool HasPrice(KisOrderKind kind) => kind is KisOrderKind.Limit or KisOrderKind.ConditionalLimit or KisOrderKind.OffHoursSinglePrice
         or KisOrderKind.IocLimit or KisOrderKind.FokLimit or KisOrderKind.StopLimit or KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok;
 
-    private static bool NeedsPrice(KisOrderKind kind) => HasPrice(kind) && kind is not (KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok);
+    private static bool NeedsPrice(KisOrderKind kind) => HasPrice(kind)
+        && kind is not (KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok);
 
     public static void ValidateCode(KisProduct product, string code)
     {
@@ -75,10 +76,12 @@ internal static class KisOrderWire
         if (price < 0) throw new ArgumentException($"A price cannot be negative ({price}).", nameof(price));
         if (NeedsPrice(kind) && price == 0) throw new ArgumentException($"A {kind} order needs a price.", nameof(price));
         if (!HasPrice(kind) && price != 0) throw new ArgumentException($"A {kind} order has no price: give 0.", nameof(price));
-        if (product == KisProduct.Stock && price != decimal.Truncate(price)) throw new ArgumentException($"Stock prices are whole won, not {price}.", nameof(price));
+        if (product == KisProduct.Stock && price != decimal.Truncate(price)) throw new ArgumentException($"Stock prices are whole won, not {price}.",
+            nameof(price));
         if (product == KisProduct.FuturesOptions && price * 100 != decimal.Truncate(price * 100))
             throw new ArgumentException($"Futures/options prices have at most two decimals, not {price}.", nameof(price));
-        if (kind == KisOrderKind.StopLimit && stopPrice is not > 0) throw new ArgumentException("A StopLimit order needs a positive StopPrice.", nameof(stopPrice));
+        if (kind == KisOrderKind.StopLimit && stopPrice is not > 0) throw new ArgumentException("A StopLimit order needs a positive StopPrice.",
+            nameof(stopPrice));
     }
 
     public static string Exchange(KisStockExchange exchange) => exchange switch

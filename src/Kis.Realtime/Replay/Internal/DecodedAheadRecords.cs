@@ -128,6 +128,7 @@ internal sealed class DecodedAheadRecords<TOut, TDecoder>(KisReplayClient client
         public ValueTask DisposeAsync() => FinishAsync();
     }
 
-    /// <summary>Decoding workers of an unpaced subscription by default: one per core, at most four (past that, reading the source and the subscriber's loop are the limit).</summary>
+    /// <summary>Decoding workers of an unpaced subscription by default: one per core, at most four (past that, reading the source and the subscriber's loop are
+    /// the limit).</summary>
     internal static int DefaultDecodeWorkers { get; } = Math.Min(Environment.ProcessorCount, 4);
 }

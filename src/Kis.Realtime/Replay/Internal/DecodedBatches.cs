@@ -20,8 +20,10 @@ internal sealed class DecodedBatches<T> : IDecodedBatches<T>
     /// </summary>
     public static readonly int BatchRecords = Math.Clamp(64 * 1024 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), 16, 512);
 
-    private readonly Channel<DecodedBatch<T>> _full = Channel.CreateBounded<DecodedBatch<T>>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
-    private readonly Channel<DecodedBatch<T>> _free = Channel.CreateBounded<DecodedBatch<T>>(new BoundedChannelOptions(BatchCount) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<DecodedBatch<T>> _full = Channel.CreateBounded<DecodedBatch<T>>(new BoundedChannelOptions(BatchCount) { SingleReader = true,
+        SingleWriter = true });
+    private readonly Channel<DecodedBatch<T>> _free = Channel.CreateBounded<DecodedBatch<T>>(new BoundedChannelOptions(BatchCount) { SingleReader = true,
+        SingleWriter = true });
 
     public DecodedBatches()
     {

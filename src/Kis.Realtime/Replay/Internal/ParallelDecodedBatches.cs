@@ -34,12 +34,15 @@ internal sealed class ParallelDecodedBatches<T, TDecoder> : IDecodedBatches<T>
         _gapChecks = gapChecks;
         _free = Channel.CreateBounded<Slot>(workers * SlotsPerWorker);
         // Unbounded, yet never holding more than the slots in circulation.
-        _toWorker = [.. Enumerable.Range(0, workers).Select(_ => Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }))];
-        _fromWorker = [.. Enumerable.Range(0, workers).Select(_ => Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }))];
+        _toWorker = [.. Enumerable.Range(0, workers).Select(_ => Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true,
+            SingleWriter = true }))];
+        _fromWorker = [.. Enumerable.Range(0, workers).Select(_ => Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true,
+            SingleWriter = true }))];
         for (var i = 0; i < workers * SlotsPerWorker; i++) _free.Writer.TryWrite(new Slot(detectGaps));
     }
 
-    /// <summary>Messages the source can be read ahead of a subscriber that stopped taking records, at most: every slot full, and the one read that did not fit.</summary>
+    /// <summary>Messages the source can be read ahead of a subscriber that stopped taking records, at most: every slot full, and the one read that did not
+    /// fit.</summary>
     public static int MaxMessagesAhead(int workers) => workers * SlotsPerWorker * DecodedBatches<T>.BatchRecords + 1;
 
     /// <summary>
@@ -51,7 +54,8 @@ internal sealed class ParallelDecodedBatches<T, TDecoder> : IDecodedBatches<T>
         CancellationToken cancellationToken) =>
         Task.WhenAll([
             Task.Run(() => RouteAsync(router, messages, cancellationToken), CancellationToken.None),
-            .. workers.Select((cursor, i) => Task.Run(() => DecodeAsync(cursor, _toWorker[i].Reader, _fromWorker[i].Writer, cancellationToken), CancellationToken.None)),
+            .. workers.Select((cursor, i) => Task.Run(() => DecodeAsync(cursor, _toWorker[i].Reader, _fromWorker[i].Writer, cancellationToken),
+                CancellationToken.None)),
         ]);
 
     public async ValueTask<DecodedBatch<T>?> NextAsync(CancellationToken cancellationToken)
@@ -129,7 +133,8 @@ internal sealed class ParallelDecodedBatches<T, TDecoder> : IDecodedBatches<T>
         return sent + 1;
     }
 
-    private static async Task DecodeAsync(ReplayCursor<T, TDecoder> cursor, ChannelReader<Slot> input, ChannelWriter<Slot> output, CancellationToken cancellationToken)
+    private static async Task DecodeAsync(ReplayCursor<T, TDecoder> cursor, ChannelReader<Slot> input, ChannelWriter<Slot> output,
+        CancellationToken cancellationToken)
     {
         Exception? failure = null;
         try

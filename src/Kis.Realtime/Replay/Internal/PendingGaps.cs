@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -61,8 +63,10 @@ internal sealed class PendingGaps(bool detectGaps)
     private readonly record struct Entry(TrDefinition Tr, TradeVolume Trade, DateTimeOffset ReceivedAt);
 }
 
-/// <summary>One subscription's gap checks, one per TR it receives (a recording may hold the paper and the real id of one TR). One user: the subscriber's side.</summary>
-internal sealed class GapChecks(ClientGaps gaps, string key)
+/// <summary>One subscription's gap checks, one per TR it receives (a recording may hold the paper and the real id of one TR). One user: the subscriber's
+/// side.</summary>
+[Experimental("KISRT0001")]
+public sealed class GapChecks(ClientGaps gaps, string key)
 {
     private readonly Dictionary<TrDefinition, GapCheck?> _checks = [];
 

@@ -1,7 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
+#pragma warning disable CS1591 // Plumbing (KISRT0001) for the sibling packages: the type's summary says what it is for.
 namespace Kis.Realtime.Internal;
 
 /// <summary>A replay's counters, all cursors together (cursors add theirs in batches; read as a snapshot).</summary>
-internal sealed class ReplayCounters
+[Experimental("KISRT0001")]
+public sealed class ReplayCounters
 {
     private long _messages, _frames, _controls, _bytes, _recordsRead, _delivered, _notDelivered, _decodeErrors;
     private int _subscriptions;

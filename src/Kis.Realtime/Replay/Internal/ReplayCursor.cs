@@ -92,7 +92,8 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     /// </summary>
     public PendingGaps? PendingGaps { get; set; }
 
-    /// <summary>Whether this cursor's messages can be decoded by workers in any order: none of its TRs is encrypted (notices need the keys learned in order).</summary>
+    /// <summary>Whether this cursor's messages can be decoded by workers in any order: none of its TRs is encrypted (notices need the keys learned in
+    /// order).</summary>
     public bool DecodesInParallel => trIds.All(id => KisTrs.TryGet(id, out var tr) && !tr.Encrypted);
 
     /// <summary>The records of the last <see cref="Take(in RecordedMessage)"/>, in its first <c>count</c> slots; valid until the next call.</summary>
@@ -164,7 +165,8 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
         {
             if (!KisTrs.TryGet(message.TrId!, out var storedTr)) return 0;
             _counters.RecordsRead++;
-            if (!string.Equals(message.TrKey, key, _keyIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal) || !InWindow(message.ReceivedAt))
+            if (!string.Equals(message.TrKey, key, _keyIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)
+                || !InWindow(message.ReceivedAt))
             {
                 _counters.NotDelivered++;
                 return 0;

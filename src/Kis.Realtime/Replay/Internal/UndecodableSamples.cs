@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Kis.Realtime.Internal;
 
 /// <summary>
@@ -5,7 +6,8 @@ namespace Kis.Realtime.Internal;
 /// thousands of damaged lines costs no more than <see cref="Capacity"/> entries. Deterministic: parallel decoders may
 /// report in any order, and the set keeps the earliest locations whatever the order. One lock, taken only for an error.
 /// </summary>
-internal sealed class UndecodableSamples
+[Experimental("KISRT0001")]
+public sealed class UndecodableSamples
 {
     /// <summary>How many are kept.</summary>
     public const int Capacity = 5;

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Kis.Realtime.Internal;
 
 /// <summary>
-/// Issues REST access tokens (<c>POST /oauth2/tokenP</c>) and caches them per (REST base URL, app key, SHA-256 of the app secret: <see cref="KisCredential.CacheKey"/>) for their
+/// Issues REST access tokens (<c>POST /oauth2/tokenP</c>) and caches them per (REST base URL, app key, SHA-256 of the app secret:
+/// <see cref="KisCredential.CacheKey"/>) for their
 /// lifetime (<c>expires_in</c>, 24 h at KIS) minus a margin, optionally in a file only the current user can read, as
 /// the approval keys are. KIS lets an app key have a token issued about once a minute (EGW00133 otherwise), so a new
 /// token is asked for at most once per <see cref="MinimumIssueInterval"/>: a caller that needs one sooner (the server
@@ -104,7 +105,8 @@ internal sealed partial class AccessTokenProvider
     {
         const string what = "Issuing a REST access token (POST /oauth2/tokenP)";
         LogIssuing(_logger, credential.MaskedAppKey, _restBase.GetLeftPart(UriPartial.Authority));
-        var json = JsonSerializer.SerializeToUtf8Bytes(new TokenRequest("client_credentials", credential.AppKey, credential.AppSecret), TokenJson.Default.TokenRequest);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new TokenRequest("client_credentials", credential.AppKey, credential.AppSecret),
+            TokenJson.Default.TokenRequest);
         var now = _time.GetUtcNow();
         var (status, body) = await _http.PostJsonAsync(new Uri(_restBase, "/oauth2/tokenP"), json, $"{what} for app key {credential.MaskedAppKey}",
             cancellationToken).ConfigureAwait(false);
@@ -115,8 +117,10 @@ internal sealed partial class AccessTokenProvider
             if ((int)status != 200 || string.IsNullOrEmpty(token))
             {
                 var code = RestHttp.Text(root, "error_code") ?? RestHttp.Text(root, "msg_cd");
-                var message = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_description") ?? RestHttp.Text(root, "msg1"), credential.AppSecret, credential.AppKey) ?? "";
-                var detail = body is null ? "the answer is not JSON" : code is null && message.Length == 0 ? "no access_token in the answer" : $"{code} {message}".Trim();
+                var message = Protocol.Redaction.ServerText(RestHttp.Text(root, "error_description") ?? RestHttp.Text(root, "msg1"), credential.AppSecret,
+                    credential.AppKey) ?? "";
+                var detail = body is null ? "the answer is not JSON" : code is null && message.Length == 0 ? "no access_token in the answer"
+                    : $"{code} {message}".Trim();
                 throw new KisRestException($"{what} for app key {credential.MaskedAppKey} failed: HTTP {(int)status}, {detail}.", (int)status, code);
             }
             var expiresAt = ExpiryOf(root, now);
@@ -129,7 +133,8 @@ internal sealed partial class AccessTokenProvider
     /// <summary>From <c>expires_in</c> (seconds), else <c>access_token_token_expired</c> (KST), else KIS's 24 hours.</summary>
     private static DateTimeOffset ExpiryOf(JsonElement root, DateTimeOffset now)
     {
-        if (long.TryParse(RestHttp.Text(root, "expires_in"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 366L * 86400)
+        if (long.TryParse(RestHttp.Text(root, "expires_in"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            && seconds is > 0 and <= 366L * 86400)
             return now.AddSeconds(seconds);
         if (DateTime.TryParseExact(RestHttp.Text(root, "access_token_token_expired"), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture,
                 DateTimeStyles.None, out var kst))

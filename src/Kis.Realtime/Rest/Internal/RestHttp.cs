@@ -41,7 +41,8 @@ internal sealed class RestHttp : IDisposable
 
     /// <summary>
     /// POSTs <paramref name="json"/> to <paramref name="url"/> as <c>application/json; charset=utf-8</c> (see
-    /// <see cref="SendAsync(HttpRequestMessage, string, CancellationToken)"/>). Serialized up front, so the request carries a Content-Length as KIS's own clients send it:
+    /// <see cref="SendAsync(HttpRequestMessage, string, CancellationToken)"/>). Serialized up front, so the request carries a Content-Length as KIS's own
+    /// clients send it:
     /// <c>JsonContent</c> streams with chunked transfer encoding, which API gateways may refuse.
     /// </summary>
     public async Task<(HttpStatusCode Status, JsonDocument? Body)> PostJsonAsync(Uri url, byte[] json, string what, CancellationToken cancellationToken)
@@ -70,7 +71,8 @@ internal sealed class RestHttp : IDisposable
         var asked = request.RequestUri;
         try
         {
-            using var response = await _http.SendAsync(request, problem => _error($"{what}: refused before sending: {problem}", null, null), linked.Token).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, problem => _error($"{what}: refused before sending: {problem}", null, null),
+                linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (status is >= 300 and < 400)
             {
