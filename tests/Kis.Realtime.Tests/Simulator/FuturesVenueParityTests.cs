@@ -62,7 +62,10 @@ public sealed class FuturesVenueParityTests
                         Product = KisProduct.FuturesOptions, OriginalOrderNumber = resting, Quantity = 5, Price = 349.95m,
                     }, ct));
                     var far = Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Buy, 4, 349.00m), ct));
-                    Accepted(await orders.CancelAsync(new KisCancelRequest { Product = KisProduct.FuturesOptions, OriginalOrderNumber = far, Quantity = 4 }, ct));
+                    Accepted(await orders.CancelAsync(new KisCancelRequest
+                    {
+                        Product = KisProduct.FuturesOptions, OriginalOrderNumber = far, Quantity = 4,
+                    }, ct));
                     backtestFree.Add((await orders.GetBuyingPowerAsync(KisProduct.FuturesOptions, Code, cancellationToken: ct)).Cash);
                 }
                 else if (seen == 2)
