@@ -33,6 +33,8 @@ internal sealed class DerivativeTradeStream(Random random, TrDefinition tr, stri
         Volatile.Write(ref _quoted, Level);
         // The walk has no sides: a trade above the last one is taken as a buyer's, at or below it as a seller's (the
         // tick test). On the tape for the paper venue, read after this instrument's record (its lock comes after).
+        // Under a replay the recording is the market paper orders meet (ReplayedMarketFeed): made-up trades stay off its tape.
+        if (Market.IsReplay) return;
         Market.Tape.Publish(new TapeEvent(TapeEventKind.Trade, _key, true, now, Level, TradeVolume, BuyerInitiated: previous >= 0 && Level > previous));
         Market.Tape.Flush();
     }

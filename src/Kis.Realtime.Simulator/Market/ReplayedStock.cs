@@ -12,14 +12,17 @@ namespace Kis.Realtime.Simulator.Market;
 /// KIS marks pre-open) is the call's print, which fills every order crossing it. An arriving order walks the last book;
 /// what it took is gone from that book until the next one. The day's limits come from the previous close the trades
 /// carry (unknown before the first trade). One lock, a leaf under the venue's: it calls only the tape (itself a leaf).
+/// With <paramref name="derivative"/> it is a KRX index future instead (H0IFCNT0 trades, H0IFASP0 books, prices in
+/// hundredths of a point), read as the backtest reads one: the futures' daily limits, no stock call windows, and the
+/// tick test for the trade's side (KIS's derivatives trades do not say who initiated them).
 /// </summary>
-internal sealed class ReplayedStock(string code, MarketTape tape) : IStockOrderMarket
+internal sealed class ReplayedStock(string code, MarketTape tape, bool derivative = false) : IStockOrderMarket
 {
     private readonly Lock _gate = new();
     private readonly BookLevel[] _asks = new BookLevel[StockBook.Levels], _bids = new BookLevel[StockBook.Levels];
     private int _askCount, _bidCount;
     private long _previousClose, _lower, _upper, _last, _volume, _value;
-    private bool _inCall;
+    private bool _inCall, _lastBuyerInitiated;
 
     public string Code => code;
 
@@ -50,15 +53,19 @@ internal sealed class ReplayedStock(string code, MarketTape tape) : IStockOrderM
             if (previousClose > 0 && previousClose != _previousClose)
             {
                 _previousClose = previousClose;
-                (_lower, _upper) = KrxRules.StockDailyLimits(previousClose);
+                (_lower, _upper) = derivative ? KrxRules.FuturesDailyLimits(previousClose, KrxRules.FuturesTick(code))
+                    : KrxRules.StockDailyLimits(previousClose);
             }
+            // The tick test, as the backtest's (BacktestVenue.OnDerivativeTrade): up a buyer's, down a seller's, else as the last.
+            if (derivative) buyerInitiated = _last == 0 || price == _last ? _lastBuyerInitiated : price > _last;
+            _lastBuyerInitiated = buyerInitiated;
             _last = price;
             _volume += volume;
             _value += price * volume;
             var print = preOpen || _inCall;
             _inCall = false;
             // Published under this lock: the tape keeps the recording's order against the book state orders walk.
-            tape.Publish(new TapeEvent(print ? TapeEventKind.Auction : TapeEventKind.Trade, code, false, at, price, volume, buyerInitiated));
+            tape.Publish(new TapeEvent(print ? TapeEventKind.Auction : TapeEventKind.Trade, code, derivative, at, price, volume, buyerInitiated));
         }
     }
 
@@ -74,7 +81,7 @@ internal sealed class ReplayedStock(string code, MarketTape tape) : IStockOrderM
             _bidCount = Keep(bids, _bids);
             if (call) _inCall = true;
             if (_inCall) return;
-            tape.Publish(new TapeEvent(TapeEventKind.Book, code, false, at, Asks: _asks[.._askCount], Bids: _bids[.._bidCount]));
+            tape.Publish(new TapeEvent(TapeEventKind.Book, code, derivative, at, Asks: _asks[.._askCount], Bids: _bids[.._bidCount]));
         }
     }
 
@@ -99,7 +106,7 @@ internal sealed class ReplayedStock(string code, MarketTape tape) : IStockOrderM
     {
         lock (_gate)
         {
-            if (KrxCalls.InCallWindow(now.TimeOfDay)) _inCall = true;
+            if (!derivative && KrxCalls.InCallWindow(now.TimeOfDay)) _inCall = true;
             if (_inCall) return 0;
             var opposite = buy ? _asks.AsSpan(0, _askCount) : _bids.AsSpan(0, _bidCount);
             var n = BookWalk.Take(opposite, buy, quantity, limit, taken);

@@ -8,7 +8,8 @@ namespace Kis.Realtime.Simulator.Replay;
 /// <summary>
 /// Makes a replayed recording the market the paper venue trades against (issue 55, item 6), as the backtest reads the
 /// same file: each data frame's KRX stock trades (H0STCNT0) and books (H0STASP0) go to the stock's
-/// <see cref="ReplayedStock"/> at the line's receive time (KST), which puts them on the market's tape, and the market
+/// <see cref="ReplayedStock"/>, and an index future's (H0IFCNT0, H0IFASP0; in hundredths of a point) to the future's
+/// (<see cref="SimulatedMarket.ReplayedFuture"/>), at the line's receive time (KST), which puts them on the market's tape, and the market
 /// clock follows the recording (<see cref="MarketClock.FollowReplay"/>), so orders and fills are stamped on the
 /// recording's time. Called on the replay's one thread, before the frame goes to the sessions: a strategy that reacts
 /// to a frame meets a venue that has seen it.
@@ -30,11 +31,14 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
         market.Clock.FollowReplay(kst, speed);
         if (DataFrame.Classify(message) != MessageKind.Data || !DataFrame.TryParse(message, out var frame, out _)
             || !_decoder.TryOpen(frame, out var tr, out var records, out _) || tr.Encrypted) return;
-        if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0)) return;
+        if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0)
+            && !ReferenceEquals(tr, KisTrs.H0IFCNT0) && !ReferenceEquals(tr, KisTrs.H0IFASP0)) return;
         while (records.TryNext(out var record))
         {
             if (ReferenceEquals(tr, KisTrs.H0STCNT0)) Trade(tr, record, kst);
-            else Book(tr, record, at, kst);
+            else if (ReferenceEquals(tr, KisTrs.H0STASP0)) Book(tr, record, at, kst);
+            else if (ReferenceEquals(tr, KisTrs.H0IFCNT0)) FutureTrade(tr, record, kst);
+            else FutureBook(tr, record, kst);
         }
         market.Tape.Flush(); // the venue reads what the frame put on the tape
     }
@@ -57,5 +61,26 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
             _bids[i] = new BookLevel(_bidPrices[i], _bidQuantities[i]);
         }
         market.Replayed(code).OnBook(kst, _asks, _bids, KrxCalls.IsCallBook(at, tr, record));
+    }
+
+    /// <summary>An index future's trade, in hundredths of a point (the backtest's scale); its side by the tick test.</summary>
+    private void FutureTrade(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)
+    {
+        if (!FuturesTrade.TryDecode(tr, record, out var trade, out _)) return;
+        var price = (long)(trade.Price * 100);
+        if (price <= 0) return;
+        market.ReplayedFuture(trade.Code).OnTrade(at, price, trade.Volume, price - (long)(trade.Change * 100), buyerInitiated: false, preOpen: false);
+    }
+
+    /// <summary>An index future's five-level book, in hundredths of a point; a futures book is never a stock call's.</summary>
+    private void FutureBook(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)
+    {
+        if (!DerivativesOrderBook.TryDecode(tr, record, out var book, out _)) return;
+        for (var i = 0; i < _asks.Length; i++)
+        {
+            _asks[i] = new BookLevel((long)(book.Asks[i].Price * 100), book.Asks[i].Quantity);
+            _bids[i] = new BookLevel((long)(book.Bids[i].Price * 100), book.Bids[i].Quantity);
+        }
+        market.ReplayedFuture(book.Code).OnBook(at, _asks, _bids, call: false);
     }
 }

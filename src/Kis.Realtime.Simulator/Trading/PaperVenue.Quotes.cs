@@ -1,4 +1,6 @@
+using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Trading;
@@ -13,6 +15,13 @@ internal sealed partial class PaperVenue
     /// null when KRX does not take the product's orders now.</summary>
     private OrderQuote? QuoteFor(ProductRules rules, string code, DateTime now)
     {
+        if (rules.IsDerivative && market.IsReplay)
+        {
+            if (!TradingHours.For(KisTrs.H0IFCNT0, code, market.Clock.Mode).IsOpen(now)) return null;
+            var future = market.ReplayedFuture(code);
+            var (ask, askQuantity, bid, bidQuantity) = future.Touch();
+            return new OrderQuote(ask, askQuantity, bid, bidQuantity, future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
+        }
         if (rules.IsDerivative)
         {
             var (q, hours) = market.DerivativeForOrders(code);
@@ -26,25 +35,40 @@ internal sealed partial class PaperVenue
     }
 
     /// <summary>
-    /// Under a replay the recording is the market (issue 55, item 6): a futures/options order is refused (the venue
-    /// trades the recording's KRX stock trades and books only), and so is a stock order before the recording showed a
-    /// trade of it (its previous close, and so the day's limits, are unknown). Null when the order may go on.
+    /// Under a replay the recording is the market (issue 55, item 6): an option order is refused (the venue trades the
+    /// recording's KRX stocks and index futures; an option's limits follow its underlying and are not in the recording),
+    /// and so is an order before the recording showed a trade of its instrument (its previous close, and so the day's
+    /// limits, are unknown). Null when the order may go on.
     /// </summary>
     private PaperResult? ReplayRefusal(ProductRules rules, string code)
     {
         if (!market.IsReplay) return null;
+        if (rules.IsDerivative && !KrxRules.IsFutures(code))
+            return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (replay: the paper venue trades KRX stocks and index futures against the "
+                + "recording; options orders are not taken)");
         if (rules.IsDerivative)
-            return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (replay: the paper venue trades KRX stocks against the recording; "
-                + "futures/options orders are not taken)");
+            return market.ReplayedFuture(code).UpperLimit != 0 ? null
+                : PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (replay: no trade of {code} replayed yet, "
+                    + "so its previous close and the day's limits are unknown)");
         if (market.Replayed(code).UpperLimit == 0)
             return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (replay: no trade of {code} replayed yet, "
                 + "so its previous close and the day's limits are unknown)");
         return null;
     }
 
+    /// <summary>What an arriving order walks: a stock's KRX book (replayed or simulated), or under a replay the recorded
+    /// future's; null for a futures/options order on the simulated market (it takes its feed's one-level quote).</summary>
+    private IStockOrderMarket? DepthFor(PaperOrder order)
+        => !order.Rules.IsDerivative ? market.OrderBookFor(order.Code) : market.IsReplay ? market.ReplayedFuture(order.Code) : null;
+
     /// <summary>The day's price limits of <paramref name="code"/> and its tick (0: KRX's stock tick bands).</summary>
     private (long Lower, long Upper, long Tick) PriceBand(ProductRules rules, string code)
     {
+        if (rules.IsDerivative && market.IsReplay)
+        {
+            var future = market.ReplayedFuture(code);
+            return (future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
+        }
         if (rules.IsDerivative)
         {
             var quote = market.DerivativeForOrders(code).Quote;

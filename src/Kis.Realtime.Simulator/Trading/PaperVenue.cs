@@ -144,9 +144,8 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     {
         Span<BookLevel> asks = stackalloc BookLevel[StockBook.Levels], bids = stackalloc BookLevel[StockBook.Levels];
         // Where the market's liquidity is read: a stock's KRX book depth, a futures/options feed's one-level quote.
-        if (!order.Rules.IsDerivative)
+        if (DepthFor(order) is { } book)
         {
-            var book = market.OrderBookFor(order.Code);
             Span<LevelTake> taken = stackalloc LevelTake[StockBook.Levels];
             var n = book.TakeDepth(order.Buy, order.Remaining, order.LimitPrice, now, taken);
             ReadTape();
@@ -259,7 +258,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// </summary>
     public (long Closable, long Total) ContractsPossible(string accountNumber, string code, bool buy, bool isMarket, long price, DateTime now)
     {
-        var upper = market.DerivativeForOrders(code).Quote.Upper; // lock-free
+        var upper = market.IsReplay ? market.ReplayedFuture(code).UpperLimit : market.DerivativeForOrders(code).Quote.Upper; // lock-free
         var unit = ProductRules.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {

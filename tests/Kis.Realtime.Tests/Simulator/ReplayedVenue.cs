@@ -23,8 +23,9 @@ internal sealed class ReplayedVenue : IAsyncDisposable
     public PaperVenue Venue => Sim.Hub.Venue;
 
     /// <summary>Replays <paramref name="rawLog"/> at <paramref name="speed"/> times its pace, <paramref name="code"/>'s
-    /// trades subscribed, until <paramref name="frames"/> frames were sent (those at the recording's first instant).</summary>
-    public static async Task<ReplayedVenue> StartAsync(string rawLog, string code, int frames, double speed = 1)
+    /// trades subscribed (<paramref name="tradeTr"/>: H0STCNT0, or H0IFCNT0 for an index future), until
+    /// <paramref name="frames"/> frames were sent (those at the recording's first instant).</summary>
+    public static async Task<ReplayedVenue> StartAsync(string rawLog, string code, int frames, double speed = 1, string tradeTr = "H0STCNT0")
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
         var sim = await global::Kis.Realtime.Tests.Simulator.Sim.StartAsync(o => o with
@@ -35,7 +36,7 @@ internal sealed class ReplayedVenue : IAsyncDisposable
         {
             var token = await MinuteChartTests.TokenAsync(sim);
             var feed = await global::Kis.Realtime.Tests.Simulator.Sim.ClientAsync(sim);
-            await feed.RequestAsync("H0STCNT0", code);
+            await feed.RequestAsync(tradeTr, code);
             await global::Kis.Realtime.Tests.Simulator.Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= frames);
             return new ReplayedVenue(sim, clock, token, feed);
         }
