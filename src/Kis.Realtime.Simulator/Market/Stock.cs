@@ -80,7 +80,8 @@ internal sealed partial class Stock
     /// far, so a client that reads the REST chart before subscribing joins the first live trade with no gap and no
     /// overlap: one bar per minute the venue traded from its open (KRX 09:00, NXT 08:00; an hour later on KRX's late-open
     /// days, see <see cref="KrxDayHours"/>) to the creation minute, the volumes summing to the cumulative volume the feed
-    /// starts from, at the level the book opens at (the day's open, high and low say the same). Deterministic (no random draw: the feed's trades stay as they were).
+    /// starts from, at the level the book opens at (the day's open, high and low say the same). Deterministic (no random
+    /// draw: the feed's trades stay as they were).
     /// </summary>
     private void BackfillCharts(DateTime createdAt)
     {
