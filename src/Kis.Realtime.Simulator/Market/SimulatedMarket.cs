@@ -157,7 +157,7 @@ internal sealed class SimulatedMarket
         var hours = TradingHours.For(tr, key, Clock.Mode);
         var now = Clock.Now();
         // How far into its trading day the instrument is: day totals (volumes, program flow) start from there.
-        var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.DayOpen).TotalSeconds));
+        var secondsIntoDay = Math.Max(0, Math.Floor((now.TimeOfDay - hours.OpenOn(now)).TotalSeconds));
         MarketStream stream =
             IsSilent(tr, key) ? new UnlistedStream(random)
             : tr == KisTrs.IndexTicks ? new IndexStream(random, key, Master, secondsIntoDay)

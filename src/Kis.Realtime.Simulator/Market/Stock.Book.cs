@@ -26,13 +26,14 @@ internal sealed partial class Stock
     /// <summary>True when KRX's trade at <paramref name="now"/> is an auction's single print (opening or closing).</summary>
     private bool TakeAuctionPrint(DateTime now, int second)
     {
-        if (second < StockBook.RegularOpen) return false;
-        if (_openingPrintDay != now.Date && second < StockBook.ClosingAuctionStart)
+        var hours = KrxDayHours.On(now);
+        if (second < hours.RegularOpen) return false;
+        if (_openingPrintDay != now.Date && second < hours.ClosingAuctionStart)
         {
             _openingPrintDay = now.Date;
             return true;
         }
-        if (second >= StockBook.ClosingAuctionEnd && _closingPrintDay != now.Date)
+        if (second >= hours.ClosingAuctionEnd && _closingPrintDay != now.Date)
         {
             // A day whose opening was never printed (the stock appeared in the closing auction) still closes with a print.
             _openingPrintDay = _closingPrintDay = now.Date;
@@ -101,7 +102,7 @@ internal sealed partial class Stock
         {
             RollDays(now);
             var second = (int)now.TimeOfDay.TotalSeconds;
-            if (!CanTrade(StockVenue.Krx, now) || second >= StockBook.ClosingAuctionStart) return 0;
+            if (!CanTrade(StockVenue.Krx, now) || second >= KrxDayHours.On(now).ClosingAuctionStart) return 0;
             var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
             if (AuctionPending(now))
             {
@@ -152,7 +153,7 @@ internal sealed partial class Stock
         lock (_gate)
         {
             RollDays(now);
-            if (now.TimeOfDay.TotalSeconds < StockBook.ClosingAuctionEnd || _openingPrintDay != now.Date || _closingPrintDay == now.Date
+            if (now.TimeOfDay.TotalSeconds < KrxDayHours.On(now).ClosingAuctionEnd || _openingPrintDay != now.Date || _closingPrintDay == now.Date
                 || !CanTrade(StockVenue.Krx, now)) return (0, 0);
             var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
             var (print, unified) = Trade(StockVenue.Krx, time);
@@ -233,7 +234,7 @@ internal sealed partial class Stock
     /// closing auction, with no auction's print owed. Under the lock.
     /// </summary>
     private bool MatchesContinuously(DateTime now)
-        => CanTrade(StockVenue.Krx, now) && now.TimeOfDay.TotalSeconds < StockBook.ClosingAuctionStart && !AuctionPending(now);
+        => CanTrade(StockVenue.Krx, now) && now.TimeOfDay.TotalSeconds < KrxDayHours.On(now).ClosingAuctionStart && !AuctionPending(now);
 
     /// <summary>The touch now: best ask and bid with their quantities.</summary>
     public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch()

@@ -56,16 +56,17 @@ internal sealed partial class Stock
         _vi = new ViSchedule(seed, code, StockVenue.Krx); // NXT halts with KRX's VIs (one price discovery)
         _viReference = close;
         // NXT carries about 15 % of the combined flow, KRX the rest.
-        var krx = new VenueDay(_random, turnover * 85 / 100 / close, createdAt, StockBook.RegularOpen, _bid);
-        var nxt = new VenueDay(_random, turnover * 15 / 100 / close, createdAt, (int)TradingHours.Nextrade.DayOpen.TotalSeconds, _bid);
+        var hours = KrxDayHours.On(createdAt);
+        var krx = new VenueDay(_random, turnover * 85 / 100 / close, createdAt, hours.RegularOpen, _bid);
+        var nxt = new VenueDay(_random, turnover * 15 / 100 / close, createdAt, NextradeOpen(createdAt), _bid);
         _days[(int)Index(StockVenue.Krx)] = krx;
         _days[(int)Index(StockVenue.Nxt)] = nxt;
         _days[(int)Index(StockVenue.Unified)] = VenueDay.Sum(krx, nxt, createdAt);
         for (var i = 0; i < StockBook.Levels; i++) RefillLevel(i);
         // KRX's day opens with the opening auction's print; a stock that appears in its first minute still sees it.
         var createdSecond = (int)createdAt.TimeOfDay.TotalSeconds;
-        if (createdSecond >= StockBook.RegularOpen + 60) _openingPrintDay = createdAt.Date;
-        if (createdSecond > StockBook.ClosingAuctionEnd) _closingPrintDay = createdAt.Date;
+        if (createdSecond >= hours.RegularOpen + 60) _openingPrintDay = createdAt.Date;
+        if (createdSecond > hours.ClosingAuctionEnd) _closingPrintDay = createdAt.Date;
         if (krx.Volume > 0) _viReference = _bid;
         _rollover = new DayRollover(MarketCalendar.KrxStocks, createdAt);
         // VIs over before the stock first appears had their auctions without anyone watching.
@@ -77,18 +78,22 @@ internal sealed partial class Stock
     /// A stock that appears part-way through its day (its first subscriber or REST query comes then) has traded since
     /// each venue's open: its day's cumulative volume says so (<see cref="VenueDay"/>). Its minute charts get that day so
     /// far, so a client that reads the REST chart before subscribing joins the first live trade with no gap and no
-    /// overlap: one bar per minute the venue traded from its open (KRX 09:00, NXT 08:00) to the creation minute, the
-    /// volumes summing to the cumulative volume the feed starts from, at the level the book opens at (the day's open,
-    /// high and low say the same). Deterministic (no random draw: the feed's trades stay as they were).
+    /// overlap: one bar per minute the venue traded from its open (KRX 09:00, NXT 08:00; an hour later on KRX's late-open
+    /// days, see <see cref="KrxDayHours"/>) to the creation minute, the volumes summing to the cumulative volume the feed
+    /// starts from, at the level the book opens at (the day's open, high and low say the same). Deterministic (no random
+    /// draw: the feed's trades stay as they were).
     /// </summary>
     private void BackfillCharts(DateTime createdAt)
     {
         var krx = _days[(int)Index(StockVenue.Krx)];
         var nxt = _days[(int)Index(StockVenue.Nxt)];
-        krx.Chart.Backfill(TradedMinutes(StockVenue.Krx, StockBook.RegularOpen, createdAt), _bid, krx.Volume);
-        nxt.Chart.Backfill(TradedMinutes(StockVenue.Nxt, (int)TradingHours.Nextrade.DayOpen.TotalSeconds, createdAt), _bid, nxt.Volume);
+        krx.Chart.Backfill(TradedMinutes(StockVenue.Krx, KrxDayHours.On(createdAt).RegularOpen, createdAt), _bid, krx.Volume);
+        nxt.Chart.Backfill(TradedMinutes(StockVenue.Nxt, NextradeOpen(createdAt), createdAt), _bid, nxt.Volume);
         _days[(int)Index(StockVenue.Unified)].Chart.BackfillSum(krx.Chart, nxt.Chart);
     }
+
+    /// <summary>NXT's first session's opening that day (08:00; an hour later on KRX's late-open days), second of the day.</summary>
+    private static int NextradeOpen(DateTime kst) => (int)TradingHours.Nextrade.OpenOn(kst).TotalSeconds;
 
     /// <summary>
     /// The minutes from <paramref name="openSecond"/> that began before <paramref name="createdAt"/> and in which
@@ -141,10 +146,11 @@ internal sealed partial class Stock
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
         if (_vi.At(second).Active >= 0) return false;
+        var hours = KrxDayHours.On(now);
         return venue switch
         {
-            StockVenue.Krx => second >= StockBook.RegularOpen && (second < StockBook.ClosingAuctionStart
-                || second >= StockBook.ClosingAuctionEnd && _closingPrintDay != now.Date),
+            StockVenue.Krx => second >= hours.RegularOpen && (second < hours.ClosingAuctionStart
+                || second >= hours.ClosingAuctionEnd && _closingPrintDay != now.Date),
             StockVenue.Nxt => TradingHours.Nextrade.IsOpen(now),
             _ => CanTrade(StockVenue.Krx, now) || CanTrade(StockVenue.Nxt, now),
         };
@@ -155,7 +161,7 @@ internal sealed partial class Stock
     /// <summary>True after KRX's closing auction of a day that opened with its print and has not printed its close.</summary>
     public bool OwesClosingPrint(DateTime now)
     {
-        if (now.TimeOfDay.TotalSeconds < StockBook.ClosingAuctionEnd) return false;
+        if (now.TimeOfDay.TotalSeconds < KrxDayHours.On(now).ClosingAuctionEnd) return false;
         lock (_gate) return _openingPrintDay == now.Date && _closingPrintDay != now.Date;
     }
 
@@ -209,8 +215,9 @@ internal sealed partial class Stock
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
         if (_vi.At(second).Ended > _viAuctionsDone) return true;
-        if (second < StockBook.RegularOpen) return false;
-        return _openingPrintDay != now.Date && second < StockBook.ClosingAuctionStart
-               || second >= StockBook.ClosingAuctionEnd && _closingPrintDay != now.Date;
+        var hours = KrxDayHours.On(now);
+        if (second < hours.RegularOpen) return false;
+        return _openingPrintDay != now.Date && second < hours.ClosingAuctionStart
+               || second >= hours.ClosingAuctionEnd && _closingPrintDay != now.Date;
     }
 }

@@ -31,7 +31,8 @@ internal struct TradeSnapshot
 /// <item>KRX's auctions (on the KRX book and the combined KRX+NXT one): the day's first trade at or after 09:00 is the
 /// opening auction's print (one trade at the expected price with the expected quantity, after the pre-open's expected
 /// trades); 15:20–15:30 is the closing single-price auction (no trades, expected trades go on) and the first trade at
-/// or after 15:30 is the closing print. On KRX nothing trades after it; the combined book goes on with NXT's
+/// or after 15:30 is the closing print (each day's hours: <see cref="KrxDayHours"/>; the exam day opens at 10:00 and
+/// auctions 16:20–16:30). On KRX nothing trades after it; the combined book goes on with NXT's
 /// after-market. NXT alone has no auctions (its hours pause 08:50–09:00 and 15:20–15:30 instead) and halts with
 /// KRX's VIs;</item>
 /// <item>every trade goes into the day's <see cref="MinuteChart"/> (the REST minute chart).</item>
@@ -48,13 +49,6 @@ internal sealed class StockBook(Stock stock, StockVenue venue) : IStockOrderMark
     /// largest frame, so a subscriber of both never sees a trade outside the book it has).
     /// </summary>
     public const int UnwatchedTrades = 1_000;
-
-    /// <summary>KRX's opening and closing auctions, seconds of the day.</summary>
-    public static readonly int RegularOpen = Seconds(MarketCalendar.KrxStocks.Regular.Start),
-        ClosingAuctionStart = Seconds(MarketCalendar.KrxStocks.Regular.ContinuousEnd),
-        ClosingAuctionEnd = Seconds(MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value);
-
-    private static int Seconds(TimeSpan timeOfDay) => (int)timeOfDay.TotalSeconds;
 
     /// <summary>A stock of its own seen from <paramref name="venue"/> (tests of one book).</summary>
     public StockBook(int seed, string code, StockVenue venue, InstrumentMaster master, DateTime createdAt)

@@ -76,15 +76,16 @@ internal sealed class StockTradeStream : GenericStream
     public override DateTime? OwedAt(DateTime now)
         => _expected ? null
             : _book.Backlog > 0 ? now
-            : _book.OwesClosingPrint(now) ? now.Date + TimeSpan.FromSeconds(StockBook.ClosingAuctionEnd) : null;
+            : _book.OwesClosingPrint(now) ? now.Date + TimeSpan.FromSeconds(KrxDayHours.On(now).ClosingAuctionEnd) : null;
 
     protected override void BeginRecord(DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
         if (_expected) _t = _book.Expected(now);
         // The previous day had traded this share of its volume by this time of the session (09:00 to the closing print).
-        var session = StockBook.ClosingAuctionEnd - StockBook.RegularOpen;
-        var into = Math.Clamp(second - StockBook.RegularOpen, 1, session);
+        var hours = KrxDayHours.On(now);
+        var session = hours.ClosingAuctionEnd - hours.RegularOpen;
+        var into = Math.Clamp(second - hours.RegularOpen, 1, session);
         _previousDaySameTime = Math.Max(1, _t.PreviousDayVolume * into / session);
     }
 

@@ -14,6 +14,8 @@ namespace Kis.Realtime.Simulator.Market;
 internal sealed class TradingHours
 {
     private readonly (TimeSpan Open, TimeSpan Close)[] _windows;
+    // False for hours that are not the market's sessions (the demo day, the paper venue's whole day): they never move.
+    private bool FollowsChangedHours { get; init; } = true;
     private readonly MarketCalendar _calendar;
     private readonly bool _ownClock; // the calendar's sessions on the market's own clock, not KST windows
     private readonly MarketCalendar? _demoMarket; // demo mode: whose trading day a demo day's records are stamped on
@@ -33,6 +35,7 @@ internal sealed class TradingHours
         _windows = demoDay._windows;
         _calendar = demoDay._calendar;
         _demoMarket = market;
+        FollowsChangedHours = false;
         _demoDays = new DemoDays(demoDay._calendar, market);
     }
 
@@ -107,7 +110,10 @@ internal sealed class TradingHours
 
     /// <summary>The whole demo day, the KRX+NXT day (08:00–20:00): in demo mode, TRs whose real hours fall outside KRX's
     /// day send all day (markets on another clock stamped on their own trading day, see <see cref="RecordTime"/>).</summary>
-    public static readonly TradingHours DemoDay = new("the demo day", MarketCalendar.Unified, (UnifiedPre.Start, UnifiedAfter.End));
+    public static readonly TradingHours DemoDay = new("the demo day", MarketCalendar.Unified, (UnifiedPre.Start, UnifiedAfter.End))
+    {
+        FollowsChangedHours = false,
+    };
 
     private static readonly TimeSpan DemoDayLength = UnifiedAfter.End - UnifiedPre.Start;
 
@@ -116,7 +122,10 @@ internal sealed class TradingHours
         c));
 
     /// <summary>The paper venue's order notices: the whole of every trading day (the venue says when it has a notice).</summary>
-    public static readonly TradingHours Venue = new("the paper venue's notices", MarketCalendar.KrxStocks, (TimeSpan.Zero, TimeSpan.FromDays(1)));
+    public static readonly TradingHours Venue = new("the paper venue's notices", MarketCalendar.KrxStocks, (TimeSpan.Zero, TimeSpan.FromDays(1)))
+    {
+        FollowsChangedHours = false,
+    };
 
     /// <summary>The live hours of a TR (see <see cref="For(TrDefinition, string?, MarketClockMode)"/>).</summary>
     public static TradingHours For(TrDefinition tr, string? key = null) => For(tr, key, MarketClockMode.Live);
@@ -179,6 +188,25 @@ internal sealed class TradingHours
     /// </summary>
     public TimeSpan DayOpen => _windows.Length > 0 ? _windows[0].Open : TimeSpan.Zero;
 
+    /// <summary>
+    /// <see cref="DayOpen"/> on the KST day of <paramref name="kst"/>: an hour later on KRX's late-open days
+    /// (<see cref="KrxDayHours"/>).
+    /// </summary>
+    public TimeSpan OpenOn(DateTime kst) => _windows.Length > 0 ? Window(0, KrxDayHours.On(kst)).Open : TimeSpan.Zero;
+
+    /// <summary>
+    /// Window <paramref name="index"/> on a day of <paramref name="hours"/>: a KST window of a Seoul market moves with
+    /// KRX's changed hours as the calendar moves its sessions (edges up to the regular session's continuous start with
+    /// the open, later ones with the close); the demo day and the venue's day do not move.
+    /// </summary>
+    private (TimeSpan Open, TimeSpan Close) Window(int index, KrxDayHours hours)
+    {
+        var (open, close) = _windows[index];
+        if (!FollowsChangedHours) return (open, close);
+        var start = _calendar.Regular.ContinuousStart;
+        return (hours.Moved(open, start), hours.Moved(close, start));
+    }
+
     /// <summary>The last window's closing time of day; zero for a calendar's market.</summary>
     public TimeSpan DayClose => _windows.Length > 0 ? _windows[^1].Close : TimeSpan.Zero;
 
@@ -191,8 +219,12 @@ internal sealed class TradingHours
         if (_ownClock) return _calendar.IsOpen(new DateTimeOffset(kst, KoreaTime.Offset));
         if (!_calendar.IsTradingDay(DateOnly.FromDateTime(kst))) return false;
         var t = kst.TimeOfDay;
-        foreach (var (open, close) in _windows)
+        var hours = KrxDayHours.On(kst);
+        for (var i = 0; i < _windows.Length; i++)
+        {
+            var (open, close) = Window(i, hours);
             if (t >= open && t < close) return true;
+        }
         return false;
     }
 
@@ -207,8 +239,10 @@ internal sealed class TradingHours
         {
             var date = kst.Date.AddDays(day);
             if (!_calendar.IsTradingDay(DateOnly.FromDateTime(date))) continue;
-            foreach (var (open, close) in _windows)
+            var hours = KrxDayHours.On(date);
+            for (var i = 0; i < _windows.Length; i++)
             {
+                var (open, close) = Window(i, hours);
                 var start = date + open;
                 if (kst < date + close) return start > kst ? start : kst;
             }
