@@ -3,6 +3,7 @@ using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Client;
 using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway;
@@ -13,7 +14,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// learns of the deletion from RabbitMQ's event exchange (scripts/services.sh enables the plugin) and ends the claims at once.
 /// </summary>
 [Collection(SecureBrokerCollection.Name)]
-public sealed class GatewayDeletedUserTests(SecureBroker users)
+public sealed class GatewayDeletedUserTests(SecureBroker users, ITestOutputHelper output)
 {
     [RabbitFact]
     public async Task A_deleted_broker_users_claim_ends_within_seconds_and_another_users_claim_stays()
@@ -51,6 +52,7 @@ public sealed class GatewayDeletedUserTests(SecureBroker users)
             await Task.Delay(100);
         }
         Assert.DoesNotContain(log.Lines, l => l.Contains("Cannot watch for deleted broker users", StringComparison.Ordinal));
+        output.WriteLine($"rabbitmqctl delete_user {deleted.TotalSeconds:0.00} s, released {(watch.Elapsed - deleted).TotalSeconds:0.00} s after it returned");
         // Alice's claim is hers still, and her records still come.
         Assert.Contains(gateway.Status().Registrations, r => r.Key == "0001" && r.Consumers == 1);
         Assert.True(await aliceTicks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
