@@ -44,7 +44,8 @@ public sealed class GatewayDeletedUserTests(SecureBroker users, ITestOutputHelpe
         await users.DeleteUserAsync(bob);
         var deleted = watch.Elapsed; // rabbitmqctl itself takes a second or more
         // The line is written after the release: both within the bound.
-        while (gateway.Status().Registrations.Any(r => r.Key == "0002") || !log.Lines.Any(l => l.Contains($"Broker user {bob} was deleted", StringComparison.Ordinal)))
+        var line = $"Broker user {bob} was deleted";
+        while (gateway.Status().Registrations.Any(r => r.Key == "0002") || !log.Lines.Any(l => l.Contains(line, StringComparison.Ordinal)))
         {
             Assert.True(watch.Elapsed < deleted + TimeSpan.FromSeconds(5),
                 $"bob's registration still {string.Join(", ", gateway.Status().Registrations)} {watch.Elapsed.TotalSeconds:0.0} s after the delete; log:\n" +

@@ -70,7 +70,8 @@ public sealed class SecureBroker : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_passwords.Count == 0) return;
-        await Task.WhenAll(new[] { GatewayUser, Alice, Mallory }.Concat(_extra).Select(user => ChildProcess.RunAsync(Script, ["delete", user], TimeSpan.FromSeconds(120))));
+        await Task.WhenAll(new[] { GatewayUser, Alice, Mallory }.Concat(_extra)
+            .Select(user => ChildProcess.RunAsync(Script, ["delete", user], TimeSpan.FromSeconds(120))));
     }
 
     private static string Script => Path.Combine(RepositoryRoot, "scripts", "rabbitmq-users.sh");
