@@ -65,13 +65,16 @@ case $role in
     # gateway-active (the election's exclusive queue), gateway-standbys (standbys consume it), gateway-runs (checkpoints);
     # a fleet (kisrt gateway --fleet): the same per shard (.shard-N, and requests.shard-N), and its presence queues
     # gateway-fleet and gateway-fleet.plan-HASH (the live processes, and those on this process's plan)
-    control="gateway-(active|standbys|runs)(\\.shard-[0-9]+)?|requests\\.shard-[0-9]+|gateway-fleet(\\.plan-[0-9a-f]+)?"
+    # and gateway-events.ID, each process's exclusive queue bound to amq.rabbitmq.event for user.deleted (the
+    # rabbitmq_event_exchange plugin: a deleted consumer user's claims end at once, not after the lease and the linger)
+    control="gateway-(active|standbys|runs|events\\.[0-9a-f]+)(\\.shard-[0-9]+)?|requests\\.shard-[0-9]+|gateway-fleet(\\.plan-[0-9a-f]+)?"
     configure="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"   # its reply queues: kisrt gateway status
     # publish records, bind queues, reply and checkpoint via the default exchange; its own requests: kisrt gateway status [--fleet]
     write="^($n\\.(records|requests|requests-exchange|$control)|$streams|amq\\.default)\$"
     # bind from the exchanges, consume requests, read checkpoints, and read the streams: `kisrt gateway --postgres`
     # runs the history writer under this user (it stores every stream into PostgreSQL).
-    read="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"
+    # and bind its events queue from amq.rabbitmq.event (the broker's events: read on it shows user and queue names, no secrets)
+    read="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies|amq\\.rabbitmq\\.event)\$"
     ;;
   consumer)
     configure="^$replies\$"                                          # its own reply queues

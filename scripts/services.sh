@@ -180,6 +180,10 @@ start_rabbitmq() {
     wait_for "RabbitMQ" "$READY_TIMEOUT" port_open "$AMQP_PORT" || fail "RabbitMQ not listening after $READY_TIMEOUT s: see /var/log/rabbitmq/"
     rabbitmqctl -q await_startup --timeout "$READY_TIMEOUT" >/dev/null || fail "RabbitMQ did not finish starting: see /var/log/rabbitmq/"
   fi
+  # The broker's events on amq.rabbitmq.event (bundled plugin, enabled online): the gateway ends a deleted consumer
+  # user's claims at once on user.deleted (docs/gateway-security.md).
+  grep -qs rabbitmq_event_exchange /etc/rabbitmq/enabled_plugins ||
+    rabbitmq-plugins -q enable rabbitmq_event_exchange >/dev/null || fail "rabbitmq-plugins enable rabbitmq_event_exchange failed"
   wait_for "RabbitMQ TLS" 10 port_open "$AMQPS_PORT" || say "no TLS listener on 127.0.0.1:$AMQPS_PORT: see /var/log/rabbitmq/ (the TLS test fails)"
   say "RabbitMQ $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null | cut -d- -f1) running on 127.0.0.1:$AMQP_PORT (user guest from loopback)"
 }

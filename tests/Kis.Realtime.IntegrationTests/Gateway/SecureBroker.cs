@@ -43,6 +43,22 @@ public sealed class SecureBroker : IAsyncLifetime
         await Task.WhenAll(CreateAsync("gateway", GatewayUser), CreateAsync("consumer", Alice), CreateAsync("consumer", Mallory));
     }
 
+    /// <summary>One more consumer user on this namespace (scripts/rabbitmq-users.sh consumer), deleted with the others.</summary>
+    public Task CreateConsumerAsync(string user)
+    {
+        lock (_extra) _extra.Add(user);
+        return CreateAsync("consumer", user);
+    }
+
+    /// <summary>Deletes <paramref name="user"/> as an operator would (scripts/rabbitmq-users.sh delete: rabbitmqctl delete_user).</summary>
+    public async Task DeleteUserAsync(string user)
+    {
+        var result = await ChildProcess.RunAsync(Script, ["delete", user], TimeSpan.FromSeconds(120));
+        if (result.ExitCode != 0) throw new InvalidOperationException($"scripts/rabbitmq-users.sh delete {user} failed ({result.ExitCode}): {result.Errors}");
+    }
+
+    private readonly List<string> _extra = new();
+
     private async Task CreateAsync(string role, string user)
     {
         var password = Guid.NewGuid().ToString("N");
@@ -54,7 +70,8 @@ public sealed class SecureBroker : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_passwords.Count == 0) return;
-        await Task.WhenAll(new[] { GatewayUser, Alice, Mallory }.Select(user => ChildProcess.RunAsync(Script, ["delete", user], TimeSpan.FromSeconds(120))));
+        await Task.WhenAll(new[] { GatewayUser, Alice, Mallory }.Concat(_extra)
+            .Select(user => ChildProcess.RunAsync(Script, ["delete", user], TimeSpan.FromSeconds(120))));
     }
 
     private static string Script => Path.Combine(RepositoryRoot, "scripts", "rabbitmq-users.sh");

@@ -37,4 +37,32 @@ public sealed class RegistrationManagerTests
         Assert.Empty(registrations.Snapshot(out var consumers));
         Assert.Equal(0, consumers);
     }
+
+    /// <summary>
+    /// Issue 58, item 7: a deleted broker user's claims end at once: a registration only it claimed, and one lingering
+    /// because it released it, are released without the linger; a registration another user claims, or one lingering for
+    /// another user, stays.
+    /// </summary>
+    [Fact]
+    public async Task Dropping_a_deleted_user_ends_its_claims_and_releases_what_only_it_held()
+    {
+        await using var sim = await StartSimAsync();
+        var options = KisGatewayOptions.Default with { Client = Options(sim), Lease = TimeSpan.FromMinutes(10), Linger = TimeSpan.FromMinutes(10) };
+        await using var client = new KisRealtimeClient(options.Client);
+        await using var publisher = new RecordPublisher(options, new StreamTopology(options), NullLogger.Instance);
+        await using var registrations = new RegistrationManager(client, publisher, (tr, _) => Task.FromResult("kis." + tr), options, "run1", NullLogger.Instance);
+        var bob = new GatewayIdentity("bob", "b");
+        var alice = new GatewayIdentity("alice", "a");
+        foreach (var (who, key) in new[] { (bob, "0001"), (alice, "0001"), (bob, "0002"), (bob, "0004"), (alice, "0006") })
+            await registrations.SubscribeAsync(who, KisTrs.IndexTicks, key, CancellationToken.None).WaitAsync(TestTimeout);
+        Assert.True(registrations.Unsubscribe(bob, KisTrs.IndexTicks.Id, "0004")); // lingers for bob
+        Assert.True(registrations.Unsubscribe(alice, KisTrs.IndexTicks.Id, "0006")); // lingers for alice
+
+        Assert.Equal((2, 2), registrations.DropUser("bob"));
+
+        var left = registrations.Snapshot(out var consumers);
+        Assert.Equal(["0001 active 1", "0006 lingering 0"], left.Select(r => $"{r.Key} {r.State} {r.Consumers}"));
+        Assert.Equal(1, consumers);
+        Assert.Equal((0, 0), registrations.DropUser("bob"));
+    }
 }

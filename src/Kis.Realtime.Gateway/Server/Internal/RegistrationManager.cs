@@ -245,6 +245,34 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         return held;
     }
 
+    /// <summary>
+    /// Ends every claim of a deleted broker user's consumers. A registration nobody else claims, or one lingering for that
+    /// user, is released at once: the user cannot come back to it. Returns the claims ended and the registrations released.
+    /// </summary>
+    public (int Claims, int Released) DropUser(string user)
+    {
+        var claims = 0;
+        lock (_gate)
+        {
+            if (_disposed) return (0, 0);
+            List<Entry>? release = null;
+            foreach (var entry in _entries.Values)
+            {
+                foreach (var holder in entry.Leases.Keys.Where(h => h.User == user).ToList())
+                {
+                    entry.Leases.Remove(holder);
+                    claims++;
+                }
+                if (entry.Leases.Count > 0) continue;
+                if (entry.State == GatewayRegistrationState.Active || (entry.State == GatewayRegistrationState.Lingering && entry.LingeringFor == user))
+                    (release ??= new()).Add(entry);
+                else if (entry.State == GatewayRegistrationState.Opening && entry.LingeringFor is null) entry.LingeringFor = user;
+            }
+            foreach (var entry in release ?? []) Release(entry);
+            return (claims, release?.Count ?? 0);
+        }
+    }
+
     private GatewayRegistrationState StartLinger(Entry entry, string? releasedBy)
     {
         entry.LingeringFor = releasedBy;

@@ -155,6 +155,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
             return Task.CompletedTask;
         };
         await requests.BasicConsumeAsync(_options.Endpoint.RequestQueue, autoAck: false, consumer, stop).ConfigureAwait(false);
+        await WatchDeletedUsersAsync(connection, stop).ConfigureAwait(false);
         _connection = connection;
         _admin = admin;
         _connected.TrySetResult();
