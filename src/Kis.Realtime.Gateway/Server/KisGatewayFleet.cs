@@ -51,7 +51,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             Client = options.Gateway.Client with
             {
                 Credentials = p.Credentials,
-                AppKeyInUseRetryDelay = TimeSpan.FromTicks(Math.Min(options.Gateway.Client.AppKeyInUseRetryDelay.Ticks, options.AppKeyInUseRetryDelay.Ticks)),
+                AppKeyInUseFirstRetryDelay = options.AppKeyInUseRetryDelay, // doubling up to the client's 65 s
             },
             Endpoint = options.Gateway.Endpoint with { Shard = p.Shard },
             FleetShards = universeShards,
