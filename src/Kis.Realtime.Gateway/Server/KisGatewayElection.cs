@@ -77,6 +77,11 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     public string? BrokerProblem => Volatile.Read(ref _problem);
     private string? _problem;
     private long _problemRepeats;
+    private long _problemSince; // when the current problem began (TimeProvider timestamp)
+
+    /// <summary>How long <see cref="BrokerProblem"/> has lasted; zero without one.</summary>
+    internal TimeSpan BrokerProblemFor =>
+        Volatile.Read(ref _problem) is null ? TimeSpan.Zero : _options.TimeProvider.GetElapsedTime(Volatile.Read(ref _problemSince));
 
     /// <summary>
     /// True while this process is a candidate in the broker's election (consuming the active queue, its token published):
@@ -182,7 +187,9 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 var problem = e is OperationCanceledException ? "connection to the broker lost" : BrokerFault.Describe(e, endpoint);
                 if (term is not null) Log.LockLost(_logger, problem);
                 else if (e is not OperationCanceledException) Say(problem);
-                if (e is not OperationCanceledException) Volatile.Write(ref _problem, problem);
+                // A lost connection is a problem too (a heartbeat loss: cut off from the broker), until the election joins again.
+                if (Volatile.Read(ref _problem) is null) Volatile.Write(ref _problemSince, _options.TimeProvider.GetTimestamp());
+                Volatile.Write(ref _problem, problem);
                 return true;
             },
             AfterEach = async () =>
