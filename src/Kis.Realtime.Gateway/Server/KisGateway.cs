@@ -343,7 +343,8 @@ public sealed partial class KisGateway : IAsyncDisposable
             // A run that never started, or whose close failed before it took the claims, must not hide the last periodic
             // checkpoint's claims behind an empty final one.
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            if (_started && claims is not null) await _journal.WriteAsync(Checkpoint() with { Claims = claims, Final = true }, bounded.Token).ConfigureAwait(false);
+            if (_started && claims is not null)
+                await _journal.WriteAsync(Checkpoint() with { Claims = claims, Final = true }, bounded.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
