@@ -41,7 +41,8 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
             await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with
                 { Endpoint = users.EndpointOf(users.Alice), ConsumerId = "alice" });
             // A key of a shard the process about to stop holds: after the stop a record of another run must come.
-            var moved = fleets[0].Status().Shards.First(s => s.Role == GatewayRole.Active && s.Registrations > 0);
+            var stopping = fleets.First(f => f.Status().Shards.Any(s => s.Role == GatewayRole.Active && s.Registrations > 0));
+            var moved = stopping.Status().Shards.First(s => s.Role == GatewayRole.Active && s.Registrations > 0);
             var movedKey = universe[int.Parse(moved.Shard, System.Globalization.CultureInfo.InvariantCulture) * 5].Key;
             await using var universeKey = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, movedKey).GetAsyncEnumerator();
             Assert.True(await universeKey.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
@@ -53,8 +54,8 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
             output.WriteLine(statusText.ToString());
             Assert.Contains("2 process(es) holding them", statusText.ToString());
 
-            await fleets[0].DisposeAsync();
-            fleets.RemoveAt(0);
+            await stopping.DisposeAsync();
+            fleets.Remove(stopping);
             await UntilAsync(() => EveryShardServedOnce(fleets), "every shard served by the remaining process", TimeSpan.FromSeconds(20));
             // A record buffered before the stop would satisfy a plain MoveNext: the moved key's records of the new holder's run
             // must reach the stream, and the consumer's user go on reading them.
