@@ -8,7 +8,8 @@ namespace Kis.Realtime.Gateway;
 /// judged as <see cref="KisGatewayHealthCheck"/> judges a gateway); Unhealthy (the failure status) while a shard failed
 /// here and was not served here since (<see cref="GatewayFleetShardStatus.Failure"/>); Degraded while it holds a shard whose gateway has not
 /// started, or more shards than its fair share (the fleet is still balancing, or the other processes cannot take them);
-/// Unhealthy while a shard's election cannot reach the broker (<see cref="GatewayFleetShardStatus.BrokerProblem"/>);
+/// Unhealthy while a shard's election cannot reach the broker (<see cref="GatewayFleetShardStatus.BrokerProblem"/>, a lost
+/// connection included) for two election heartbeats, Degraded before (a 1 s broker blip must not fail every process at once);
 /// Healthy as a standby holding no shard, a candidate for each. The data carry the process, the live processes, the fair share and, per
 /// shard held, its registrations and state.
 /// </summary>
@@ -35,7 +36,8 @@ public sealed class KisGatewayFleetHealthCheck(KisGatewayFleet fleet) : IHealthC
         var failed = status.Shards.FirstOrDefault(s => s.Failure is not null);
         if (failed is not null) data["failed_shards"] = string.Join(",", status.Shards.Where(s => s.Failure is not null).Select(s => $"{s.Shard}:{s.Failure}"));
         // A standby whose elections cannot reach the broker takes nothing over: not the healthy standby it looks like.
-        var unreachable = status.Shards.FirstOrDefault(s => s.Role != GatewayRole.Active && s.Failure is null && s.BrokerProblem is not null);
+        var unreachable = status.Shards.Where(s => s.Failure is null && s.BrokerProblem is not null)
+            .OrderByDescending(s => s.BrokerProblemPersists).FirstOrDefault();
         var worst = checks.Where(c => c.Health is not null).OrderBy(c => c.Health!.Value.Status).FirstOrDefault();
         var result =
             status.OtherPlanProcesses > 0
@@ -45,7 +47,8 @@ public sealed class KisGatewayFleetHealthCheck(KisGatewayFleet fleet) : IHealthC
                 ? new HealthCheckResult(failure, $"Shard {failed.Shard}: this process could not serve it ({failed.Failure}); it left the shard's election "
                     + "for another process and joins again after a back-off.", data: data)
             : unreachable is not null
-                ? new HealthCheckResult(failure, $"Shard {unreachable.Shard}: not a candidate in its election ({unreachable.BrokerProblem}): "
+                ? new HealthCheckResult(unreachable.BrokerProblemPersists ? failure : HealthStatus.Degraded,
+                    $"Shard {unreachable.Shard}: not a candidate in its election ({unreachable.BrokerProblem}): "
                     + "this process could not take it over.", data: data)
             : worst.Health is { Status: var bad } health && bad != HealthStatus.Healthy
                 ? new HealthCheckResult(bad, $"Shard {worst.Shard}: {health.Description}", data: data)

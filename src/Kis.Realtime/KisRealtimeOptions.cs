@@ -73,6 +73,15 @@ public sealed record KisRealtimeOptions
     public TimeSpan AppKeyInUseRetryDelay { get; init; } = TimeSpan.FromSeconds(65);
 
     /// <summary>
+    /// Plumbing for a gateway fleet (KISRT0001): the first OPSP8996 retry waits this, each further one in a row twice as
+    /// long, up to <see cref="AppKeyInUseRetryDelay"/>; a healthy connection starts over. Null: every retry waits
+    /// <see cref="AppKeyInUseRetryDelay"/>. A new fleet holder usually meets a session that is closing (a hand-over), but
+    /// after a kill KIS may hold the key for a while, and rapid retries would keep it locked.
+    /// </summary>
+    [Experimental("KISRT0001")]
+    public TimeSpan? AppKeyInUseFirstRetryDelay { get; init; }
+
+    /// <summary>
     /// Minimum interval between subscribe/unsubscribe requests on one session. KIS documents no limit; its own
     /// samples sleep 0.1–0.5 s between requests, so the default is the fastest pace KIS itself uses.
     /// </summary>

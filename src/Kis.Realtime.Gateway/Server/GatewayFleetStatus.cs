@@ -23,4 +23,8 @@ public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int F
 /// credentials refused: <see cref="KisGatewayElection.BrokerProblem"/>), or null while it is one: a standby with a problem
 /// could not take the shard over.</param>
 public sealed record GatewayFleetShardStatus(string Shard, GatewayRole Role, int AppKeys, int Registrations, long HandedOver, GatewayStatus? Gateway,
-    string? Failure = null, string? BrokerProblem = null);
+    string? Failure = null, string? BrokerProblem = null)
+{
+    /// <summary>Whether <see cref="BrokerProblem"/> has lasted two election heartbeats (a broker blip does not).</summary>
+    public bool BrokerProblemPersists { get; init; }
+}

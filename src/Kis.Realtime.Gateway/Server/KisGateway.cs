@@ -35,7 +35,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     private (long Published, DateTimeOffset At) _rateMark;
     private double _rate;
     private int _disposed;
-    private int _kisClosed;
+    private Task? _kisClose; // the one close of the KIS side (CloseKisOnceAsync)
     private Task? _requestsStopped;
     private List<GatewayCheckpointClaim>? _finalClaims; // the claims as they were when KIS was closed, for the final checkpoint
 
@@ -280,12 +280,19 @@ public sealed partial class KisGateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await CloseKisAsync(waitForRequests: true).ConfigureAwait(false);
-        if (_requestsStopped is not null) await _requestsStopped.ConfigureAwait(false); // when the fleet closed KIS first
-        await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
-        await _publisher.DisposeAsync().ConfigureAwait(false);
-        await WriteFinalCheckpointAsync(_finalClaims ?? []).ConfigureAwait(false);
-        _meter.Dispose();
+        try
+        {
+            await CloseKisOnceAsync(waitForRequests: true).ConfigureAwait(false); // or the fleet's close, already under way
+            if (_requestsStopped is not null) await _requestsStopped.ConfigureAwait(false); // when the fleet closed KIS first
+        }
+        finally
+        {
+            // A failed close must not keep the publisher's connection, the journal or the meter: they go all the same.
+            await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
+            await _publisher.DisposeAsync().ConfigureAwait(false);
+            await WriteFinalCheckpointAsync(_finalClaims).ConfigureAwait(false);
+            _meter.Dispose();
+        }
     }
 
     /// <summary>
@@ -294,31 +301,50 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// so its app key is free before it waits for the broker (a holder cut off from the broker would otherwise keep the
     /// key through that wait and the next holder meet OPSP8996).
     /// </summary>
-    internal Task CloseKisAsync() => CloseKisAsync(waitForRequests: false);
+    internal Task CloseKisAsync() => CloseKisOnceAsync(waitForRequests: false);
 
-    private async Task CloseKisAsync(bool waitForRequests)
+    /// <summary>One close for both callers: the first starts it, and every caller (DisposeAsync too) awaits that one task.</summary>
+    private Task CloseKisOnceAsync(bool waitForRequests)
     {
-        if (Interlocked.Exchange(ref _kisClosed, 1) != 0) return;
-        await _statusTimer.DisposeAsync().ConfigureAwait(false);
-        // The fleet does not wait for it before KIS closes: over a silent partition the request connection's close waits
-        // for the broker's answer until its timeout, and the app key must not wait with it (a request still taken
-        // meanwhile meets the closed registrations and is answered with an error). DisposeAsync keeps the order.
-        _requestsStopped = _requests.DisposeAsync().AsTask();
-        if (waitForRequests) await _requestsStopped.ConfigureAwait(false);
-        // The claims as they were, for the next run to restore (a planned handover keeps consumers' registrations too).
-        (_finalClaims, _) = _registrations.Checkpoint();
-        await _registrations.DisposeAsync().ConfigureAwait(false);
-        if (_ownsClient) await _client.DisposeAsync().ConfigureAwait(false);
+        var start = new Task<Task>(() => CloseKisCoreAsync(waitForRequests));
+        var close = start.Unwrap();
+        var running = Interlocked.CompareExchange(ref _kisClose, close, null);
+        if (running is not null) return running;
+        start.RunSynchronously(TaskScheduler.Default);
+        return close;
     }
 
-    private async Task WriteFinalCheckpointAsync(List<GatewayCheckpointClaim> claims)
+    private async Task CloseKisCoreAsync(bool waitForRequests)
+    {
+        try
+        {
+            await _statusTimer.DisposeAsync().ConfigureAwait(false);
+            // The fleet does not wait for it before KIS closes: over a silent partition the request connection's close waits
+            // for the broker's answer until its timeout, and the app key must not wait with it (a request still taken
+            // meanwhile meets the closed registrations and is answered with an error). DisposeAsync keeps the order.
+            _requestsStopped = _requests.DisposeAsync().AsTask();
+            if (waitForRequests) await _requestsStopped.ConfigureAwait(false);
+            // The claims as they were, for the next run to restore (a planned handover keeps consumers' registrations too).
+            (_finalClaims, _) = _registrations.Checkpoint();
+            await _registrations.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever failed above, the KIS sessions close: else the app key stays "in use" until the process exits.
+            if (_ownsClient) await _client.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteFinalCheckpointAsync(List<GatewayCheckpointClaim>? claims)
     {
         try
         {
             await _journal.StopAsync().ConfigureAwait(false); // its timer stops; the write below is the last
-            // A run that never started must not hide the previous run's claims behind an empty checkpoint.
+            // A run that never started, or whose close failed before it took the claims, must not hide the last periodic
+            // checkpoint's claims behind an empty final one.
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            if (_started) await _journal.WriteAsync(Checkpoint() with { Claims = claims, Final = true }, bounded.Token).ConfigureAwait(false);
+            if (_started && claims is not null)
+                await _journal.WriteAsync(Checkpoint() with { Claims = claims, Final = true }, bounded.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {

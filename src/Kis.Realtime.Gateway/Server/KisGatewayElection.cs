@@ -77,6 +77,11 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     public string? BrokerProblem => Volatile.Read(ref _problem);
     private string? _problem;
     private long _problemRepeats;
+    private long _problemSince; // when the current problem began (TimeProvider timestamp)
+
+    /// <summary>How long <see cref="BrokerProblem"/> has lasted; zero without one.</summary>
+    internal TimeSpan BrokerProblemFor =>
+        Volatile.Read(ref _problem) is null ? TimeSpan.Zero : _options.TimeProvider.GetElapsedTime(Volatile.Read(ref _problemSince));
 
     /// <summary>
     /// True while this process is a candidate in the broker's election (consuming the active queue, its token published):
@@ -144,6 +149,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         // lock is retried within one poll interval.
         var backoff = new ExponentialBackoff(_options.ElectionRetryInterval, _options.ElectionRetryInterval * 10);
         CancellationTokenSource? term = null; // this connection's term as the active process, once elected
+        var dropped = false; // the connection went by the broker or the client library (a missed heartbeat), not by this process
         return BrokerReconnectLoop.RunAsync(new BrokerConnectionSteps
         {
             Connect = token =>
@@ -155,7 +161,13 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
             WhileConnected = async (connection, token) =>
             {
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(token);
-                connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+                dropped = false;
+                connection.ConnectionShutdownAsync += (_, args) =>
+                {
+                    dropped = args.Initiator != ShutdownInitiator.Application;
+                    lost.Cancel();
+                    return Task.CompletedTask;
+                };
                 var standby = await connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
                 await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: token).ConfigureAwait(false);
                 await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), token).ConfigureAwait(false);
@@ -182,7 +194,11 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 var problem = e is OperationCanceledException ? "connection to the broker lost" : BrokerFault.Describe(e, endpoint);
                 if (term is not null) Log.LockLost(_logger, problem);
                 else if (e is not OperationCanceledException) Say(problem);
-                if (e is not OperationCanceledException) Volatile.Write(ref _problem, problem);
+                // A dropped connection is a problem too (a heartbeat loss: cut off from the broker), until the election joins
+                // again; a round this process ended (a consumer cancelled, a lock given up) is not.
+                if (e is OperationCanceledException && !dropped) return true;
+                if (Volatile.Read(ref _problem) is null) Volatile.Write(ref _problemSince, _options.TimeProvider.GetTimestamp());
+                Volatile.Write(ref _problem, problem);
                 return true;
             },
             AfterEach = async () =>

@@ -51,7 +51,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             Client = options.Gateway.Client with
             {
                 Credentials = p.Credentials,
-                AppKeyInUseRetryDelay = TimeSpan.FromTicks(Math.Min(options.Gateway.Client.AppKeyInUseRetryDelay.Ticks, options.AppKeyInUseRetryDelay.Ticks)),
+                AppKeyInUseFirstRetryDelay = options.AppKeyInUseRetryDelay, // doubling up to the client's 65 s
             },
             Endpoint = options.Gateway.Endpoint with { Shard = p.Shard },
             FleetShards = universeShards,
@@ -103,7 +103,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     /// <summary>This process's shards now: which it holds, and the figures of their gateways.</summary>
     public GatewayFleetStatus Status() => new(Name, LiveProcesses, FairShare, _shards.Select(s => new GatewayFleetShardStatus(
         s.Plan.Name, s.Role, s.Plan.Credentials.Count, s.Plan.Registrations.Count, s.HandedOver, s.Gateway?.Status(),
-        s.Failure, s.BrokerProblem)).ToList(), PlanFingerprint, OtherPlanProcesses);
+        s.Failure, s.BrokerProblem) { BrokerProblemPersists = s.BrokerProblemPersists }).ToList(), PlanFingerprint, OtherPlanProcesses);
 
     private async Task RebalanceAsync(CancellationToken stop)
     {

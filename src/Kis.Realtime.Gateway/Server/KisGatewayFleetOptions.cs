@@ -34,10 +34,11 @@ public sealed record KisGatewayFleetOptions
     public TimeSpan RebalanceInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The longest a shard's gateway waits before trying again when KIS answers OPSP8996 (the app key in use by another
-    /// session): the shorter of this and the client's <see cref="KisRealtimeOptions.AppKeyInUseRetryDelay"/> (65 s). In a
-    /// fleet that answer mostly means the shard's previous holder is still closing its session (a hand-over, or a holder cut
-    /// off from the broker), which takes seconds; the client's connection budget a minute still bounds the tries.
+    /// How long a shard's gateway first waits before trying again when KIS answers OPSP8996 (the app key in use by another
+    /// session); each further OPSP8996 in a row waits twice as long, up to the client's
+    /// <see cref="KisRealtimeOptions.AppKeyInUseRetryDelay"/> (65 s), and a healthy connection starts over. In a fleet
+    /// that answer mostly means the shard's previous holder is still closing its session (a hand-over), which takes
+    /// seconds; after a kill KIS may keep the key for longer, and rapid retries would keep it locked. At least 1 s.
     /// </summary>
     public TimeSpan AppKeyInUseRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -52,7 +53,8 @@ public sealed record KisGatewayFleetOptions
         ArgumentNullException.ThrowIfNull(Universe);
         Gateway.Validate();
         if (RebalanceInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RebalanceInterval), "Must be positive.");
-        if (AppKeyInUseRetryDelay <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(AppKeyInUseRetryDelay), "Must be positive.");
+        if (AppKeyInUseRetryDelay < TimeSpan.FromSeconds(1))
+            throw new ArgumentOutOfRangeException(nameof(AppKeyInUseRetryDelay), "Must be at least 1 s: rapid retries keep KIS's app key slot locked.");
         if (Gateway.Endpoint.Shard is not null)
             throw new ArgumentException("The fleet sets each shard's endpoint: leave Endpoint.Shard null.", nameof(Gateway));
         _ = Plan();

@@ -245,6 +245,7 @@ internal sealed partial class KisSession : IAsyncDisposable
     private async Task RunAsync()
     {
         var failures = 0;
+        var inUseFailures = 0; // OPSP8996 in a row: their wait grows (AppKeyInUseDelay)
         var everConnected = false;
         while (!IsStopping)
         {
@@ -358,13 +359,13 @@ internal sealed partial class KisSession : IAsyncDisposable
             connectSpan?.Dispose(); // the span covers the handshake, not the connection's life
             var (lostReason, appKeyInUse) = await RunConnectionAsync(context).ConfigureAwait(false);
             // Only a connection that proved healthy resets the backoff: one that is accepted and closed at once keeps doubling it.
-            if (_time.GetElapsedTime(context.ConnectedAt) >= _options.HealthyConnectionTime && context.MessagesReceived > 0) failures = 0;
+            if (_time.GetElapsedTime(context.ConnectedAt) >= _options.HealthyConnectionTime && context.MessagesReceived > 0) failures = inUseFailures = 0;
             if (IsStopping) break;
 
             Log.ConnectionLost(_shared.Logger, Index, lostReason);
             if (appKeyInUse)
             {
-                var wait = ExponentialBackoff.Jittered(_options.AppKeyInUseRetryDelay);
+                var wait = AppKeyInUseDelay(inUseFailures++, _options, Random.Shared.NextDouble());
                 Log.AppKeyInUse(_shared.Logger, Index, _credential.MaskedAppKey, wait.TotalSeconds);
                 if (!await RetryAfterAsync(wait, KisConnectionState.Reconnecting, "app key in use by another session (OPSP8996)",
                     OpspCode.AppKeyInUse).ConfigureAwait(false)) break;
@@ -427,6 +428,15 @@ internal sealed partial class KisSession : IAsyncDisposable
             SetState(KisConnectionState.Connecting);
             return true;
         }
+    }
+
+    /// <summary>The wait before OPSP8996 retry number <paramref name="failures"/> (0-based, in a row): from
+    /// <see cref="KisRealtimeOptions.AppKeyInUseFirstRetryDelay"/> doubling up to <see cref="KisRealtimeOptions.AppKeyInUseRetryDelay"/>.</summary>
+    internal static TimeSpan AppKeyInUseDelay(int failures, KisRealtimeOptions options, double random01)
+    {
+        var max = options.AppKeyInUseRetryDelay;
+        var first = options.AppKeyInUseFirstRetryDelay is { } f && f < max ? f : max;
+        return ExponentialBackoff.Compute(failures, first, max, random01);
     }
 
     // The failure counts live in the loops (connection, registrations); the rule is the shared one.

@@ -128,7 +128,7 @@ public class GatewayFleetFaultTests
     }
 
     [Fact] // no broker at all: the port refuses every connection
-    public async Task A_standby_whose_elections_cannot_reach_the_broker_is_unhealthy_not_a_healthy_standby()
+    public async Task A_standby_whose_elections_cannot_reach_the_broker_is_degraded_then_unhealthy_not_a_healthy_standby()
     {
         using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         closed.Start();
@@ -142,6 +142,7 @@ public class GatewayFleetFaultTests
                 Endpoint = endpoint,
                 Client = KisRealtimeOptions.Default with { Credentials = [.. Good], MaxRegistrationsPerSession = 5 },
                 ElectionRetryInterval = TimeSpan.FromMilliseconds(100),
+                ElectionHeartbeat = TimeSpan.FromSeconds(5), // Unhealthy after 10 s: a broker blip is only Degraded
             },
             Universe = Universe,
             Name = "cut-off",
@@ -149,8 +150,12 @@ public class GatewayFleetFaultTests
         await using var fleet = KisGatewayFleet.Start(options);
         await UntilAsync(() => fleet.Status().Shards.All(s => s.BrokerProblem is not null), "every shard's election reporting the broker unreachable");
         var check = new KisGatewayFleetHealthCheck(fleet);
-        var health = await check.CheckHealthAsync(new HealthCheckContext { Registration = new HealthCheckRegistration("fleet", check, null, null) });
-        Assert.Equal(HealthStatus.Unhealthy, health.Status); // was Healthy: "Standby: a candidate for every shard, holding none"
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("fleet", check, null, null) };
+        var health = await check.CheckHealthAsync(context);
+        Assert.Equal(HealthStatus.Degraded, health.Status); // was Unhealthy at the first failed connect
         Assert.Contains("not a candidate in its election", health.Description, StringComparison.Ordinal);
+        await UntilAsync(() => fleet.Status().Shards.Any(s => s.BrokerProblemPersists), "the problem lasting two heartbeats");
+        health = await check.CheckHealthAsync(context);
+        Assert.Equal(HealthStatus.Unhealthy, health.Status); // was Healthy before issue 61's review: "Standby: … holding none"
     }
 }

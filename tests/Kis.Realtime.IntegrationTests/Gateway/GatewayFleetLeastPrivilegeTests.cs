@@ -29,19 +29,7 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
         var universe = Enumerable.Range(1, 7)
             .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
         var gatewayUser = users.EndpointOf(users.GatewayUser);
-        var options = KisGatewayFleetOptions.Default with
-        {
-            Gateway = KisGatewayOptions.Default with
-            {
-                Endpoint = gatewayUser,
-                Client = Options(sim, [.. keys.Select(k => new KisCredential(k.AppKey, k.AppSecret))]) with { MaxRegistrationsPerSession = 5 },
-                ElectionRetryInterval = TimeSpan.FromMilliseconds(100),
-                CheckpointInterval = TimeSpan.FromMilliseconds(100),
-                ElectionHeartbeat = TimeSpan.FromSeconds(1),
-            },
-            Universe = universe,
-            RebalanceInterval = TimeSpan.FromMilliseconds(200),
-        };
+        var options = FleetTestOptions.For(gatewayUser, sim, keys, universe);
         var fleets = new List<KisGatewayFleet>();
         try
         {
@@ -52,7 +40,11 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
             // The consumer's user reads a universe key and claims one outside it (the claims shard registers it).
             await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with
                 { Endpoint = users.EndpointOf(users.Alice), ConsumerId = "alice" });
-            await using var universeKey = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0006").GetAsyncEnumerator();
+            // A key of a shard the process about to stop holds: after the stop a record of another run must come.
+            var stopping = fleets.First(f => f.Status().Shards.Any(s => s.Role == GatewayRole.Active && s.Registrations > 0));
+            var moved = stopping.Status().Shards.First(s => s.Role == GatewayRole.Active && s.Registrations > 0);
+            var movedKey = universe[int.Parse(moved.Shard, System.Globalization.CultureInfo.InvariantCulture) * 5].Key;
+            await using var universeKey = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, movedKey).GetAsyncEnumerator();
             Assert.True(await universeKey.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
             await using var adHoc = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0099").GetAsyncEnumerator();
             Assert.True(await adHoc.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
@@ -62,9 +54,13 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
             output.WriteLine(statusText.ToString());
             Assert.Contains("2 process(es) holding them", statusText.ToString());
 
-            await fleets[0].DisposeAsync();
-            fleets.RemoveAt(0);
+            await stopping.DisposeAsync();
+            fleets.Remove(stopping);
             await UntilAsync(() => EveryShardServedOnce(fleets), "every shard served by the remaining process", TimeSpan.FromSeconds(20));
+            // A record buffered before the stop would satisfy a plain MoveNext: the moved key's records of the new holder's run
+            // must reach the stream, and the consumer's user go on reading them.
+            var newRun = fleets[0].Status().Shards.Single(s => s.Shard == moved.Shard).Gateway!.Run;
+            await cleanup.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id, list => list.Any(r => r.Key == movedKey && r.Run == newRun)).WaitAsync(TestTimeout);
             Assert.True(await universeKey.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
 
             var errors = log.ErrorLinesOf(users.GatewayUser, users.Namespace).Concat(log.ErrorLinesOf(users.Alice, users.Namespace)).ToList();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -73,6 +74,13 @@ public class GatewayFleetPartitionTests(ITestOutputHelper output)
             Assert.True(moved < MoveTarget, $"the survivor published shard 0 only after {moved.TotalSeconds:0.0} s (bound {MoveTarget.TotalSeconds} s); " +
                                             "the cut-off process's log after the partition:\n" +
                                             string.Join('\n', log.Lines.SkipWhile(l => !l.StartsWith("----", StringComparison.Ordinal))));
+
+            // The cut-off process is no healthy standby: its lost election connection is a broker problem, Unhealthy once it
+            // has lasted two heartbeats (before: "Standby: a candidate for every shard", as no reconnect had failed yet).
+            await UntilAsync(() => cutOff.Status().Shards.Single().BrokerProblemPersists, "the cut-off process's broker problem lasting");
+            var check = new KisGatewayFleetHealthCheck(cutOff);
+            var health = await check.CheckHealthAsync(new HealthCheckContext { Registration = new HealthCheckRegistration("fleet", check, null, null) });
+            Assert.True(health.Status == HealthStatus.Unhealthy, health.Description);
         }
         finally
         {

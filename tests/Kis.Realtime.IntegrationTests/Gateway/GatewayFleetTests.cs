@@ -32,19 +32,7 @@ public class GatewayFleetTests(ITestOutputHelper output)
         // 27 index keys, 5 per app key (the fleet spreads by MaxRegistrationsPerSession: 41 on KIS, 5 here to stay small):
         // shards 0-4 hold 5 each, shard 5 holds 2, and the 7th key is the claims shard.
         var universe = Enumerable.Range(1, 27).Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        var options = KisGatewayFleetOptions.Default with
-        {
-            Gateway = KisGatewayOptions.Default with
-            {
-                Endpoint = broker.Endpoint,
-                Client = Options(sim, [.. keys.Select(k => new KisCredential(k.AppKey, k.AppSecret))]) with { MaxRegistrationsPerSession = 5 },
-                ElectionRetryInterval = TimeSpan.FromMilliseconds(100),
-                CheckpointInterval = TimeSpan.FromMilliseconds(100),
-                ElectionHeartbeat = TimeSpan.FromSeconds(1),
-            },
-            Universe = universe,
-            RebalanceInterval = TimeSpan.FromMilliseconds(200),
-        };
+        var options = FleetTestOptions.For(broker.Endpoint, sim, keys, universe);
         var fleets = new List<KisGatewayFleet>();
         try
         {

@@ -36,4 +36,16 @@ public sealed class BackoffTests
         var delays = Enumerable.Range(0, 20).Select(_ => { other.Grow(); return other.Current; }).ToHashSet();
         Assert.True(delays.Count > 1);
     }
+
+    [Fact]
+    public void Opsp8996_retries_of_a_fleet_double_from_its_first_delay_up_to_the_clients_65_s()
+    {
+        // Before: every OPSP8996 waited the fleet's 2 s (jittered), ~6 tries a minute for as long as KIS kept the key.
+        var fleet = KisRealtimeOptions.Default with { AppKeyInUseFirstRetryDelay = TimeSpan.FromSeconds(2) };
+        var seconds = Enumerable.Range(0, 8).Select(n => KisSession.AppKeyInUseDelay(n, fleet, 0.5).TotalSeconds).ToArray();
+        Assert.Equal([2, 4, 8, 16, 32, 64, 65, 65], seconds);
+        // A single client keeps its one fixed delay.
+        Assert.Equal(TimeSpan.FromSeconds(65), KisSession.AppKeyInUseDelay(0, KisRealtimeOptions.Default, 0.5));
+        Assert.Equal(TimeSpan.FromSeconds(65), KisSession.AppKeyInUseDelay(5, KisRealtimeOptions.Default, 0.5));
+    }
 }

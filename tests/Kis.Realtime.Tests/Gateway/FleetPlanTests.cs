@@ -48,6 +48,13 @@ public sealed class FleetPlanTests
     }
 
     [Fact]
+    public void An_opsp8996_retry_delay_under_1_s_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Fleet(1, 1) with { AppKeyInUseRetryDelay = TimeSpan.FromMilliseconds(999) }).Validate());
+        (Fleet(1, 1) with { AppKeyInUseRetryDelay = TimeSpan.FromSeconds(1) }).Validate();
+    }
+
+    [Fact]
     public void A_shard_has_its_own_election_requests_and_runs_and_shares_the_streams()
     {
         var shard = KisGatewayEndpoint.Default with { Namespace = "md", Shard = "7" };

@@ -38,6 +38,10 @@ internal sealed partial class FleetShard : IAsyncDisposable
             ? election.BrokerProblem
             : null;
 
+    /// <summary>Whether <see cref="BrokerProblem"/> has lasted two election heartbeats: not a blip a reconnect mends.</summary>
+    public bool BrokerProblemPersists =>
+        BrokerProblem is not null && Volatile.Read(ref _candidacy).Election.BrokerProblemFor >= _options.ElectionHeartbeat * 2;
+
     /// <summary>The shard's gateway while this process runs it, else null.</summary>
     public KisGateway? Gateway => Volatile.Read(ref _gateway);
 
@@ -57,7 +61,8 @@ internal sealed partial class FleetShard : IAsyncDisposable
     {
         var election = KisGatewayElection.Start(_options);
         var stop = new CancellationTokenSource();
-        return new Candidacy(election, stop, election.RunTermsAsync(RunTermAsync, stop.Token));
+        var leaving = stop.Token; // cancelled when this process lets the shard go on purpose, not when the lock is lost
+        return new Candidacy(election, stop, election.RunTermsAsync((term, token) => RunTermAsync(term, leaving, token), stop.Token));
     }
 
     /// <summary>
@@ -65,11 +70,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// over. A term that cannot serve (KIS unreachable, a key refused, a subscribe timed out) leaves the election, so
     /// the lock never stays idle here while another process could serve the shard, and joins again after a back-off.
     /// </summary>
-    private async Task RunTermAsync(long term, CancellationToken token)
+    private async Task RunTermAsync(long term, CancellationToken leaving, CancellationToken token)
     {
         try
         {
-            await ServeAsync(term, token).ConfigureAwait(false);
+            await ServeAsync(term, leaving, token).ConfigureAwait(false);
             return;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -85,7 +90,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
         await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false); // the release ends this term; no new term starts before
     }
 
-    private async Task ServeAsync(long term, CancellationToken token)
+    private async Task ServeAsync(long term, CancellationToken leaving, CancellationToken token)
     {
         var gateway = await KisGateway.StartAsync(_options, token).ConfigureAwait(false);
         try
@@ -100,10 +105,25 @@ internal sealed partial class FleetShard : IAsyncDisposable
         finally
         {
             Volatile.Write(ref _gateway, null);
-            // The KIS session closed first, then what was handed to the publisher confirmed (bounded): a holder cut off from
-            // the broker has lost the lock already, and its app key must be free when the next holder connects (OPSP8996).
-            await gateway.CloseKisAsync().ConfigureAwait(false);
+            await EndTermAsync(gateway, lockLost: !leaving.IsCancellationRequested).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Ends a term's gateway. A holder that lost the lock (cut off from the broker, or its term failed) closes KIS first,
+    /// then waits (bounded) for the confirms: the next holder may connect already, and the app key must be free (OPSP8996).
+    /// A deliberate hand-over keeps the lock until this returns, so it confirms first and keeps KIS open meanwhile: no
+    /// records are missed during the wait. The gateway is disposed whatever fails.
+    /// </summary>
+    private static async Task EndTermAsync(KisGateway gateway, bool lockLost)
+    {
+        try
+        {
+            if (lockLost) await gateway.CloseKisAsync().ConfigureAwait(false);
             await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        finally
+        {
             await gateway.DisposeAsync().ConfigureAwait(false);
         }
     }
