@@ -22,6 +22,9 @@ internal sealed class ReplayedVenue : IAsyncDisposable
     public string Token { get; }
     public PaperVenue Venue => Sim.Hub.Venue;
 
+    /// <summary>The session subscribed to the stock's trades (one session per app key: a notice test subscribes here too).</summary>
+    public SimTestClient Feed => _feed;
+
     /// <summary>Replays <paramref name="rawLog"/> at <paramref name="speed"/> times its pace, <paramref name="code"/>'s
     /// trades subscribed, until <paramref name="frames"/> frames were sent (those at the recording's first instant).</summary>
     public static async Task<ReplayedVenue> StartAsync(string rawLog, string code, int frames, double speed = 1)
