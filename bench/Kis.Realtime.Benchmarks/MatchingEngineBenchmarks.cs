@@ -39,7 +39,7 @@ public class MatchingEngineBenchmarks
     {
         public long Filled;
 
-        public void On(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
+        public void OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
         {
             if (e.Kind == OrderEventKind.Filled) Filled += e.Quantity;
         }

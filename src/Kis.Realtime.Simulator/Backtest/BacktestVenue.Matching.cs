@@ -19,8 +19,6 @@ internal sealed partial class BacktestVenue : IVenueEvents
     // The orders' lifecycle, resting books and settlement: the paper venue's code too.
     private readonly VenueCore _core;
     private long _nextNumber, _fillSequence;
-    // What a fill the core reports took: "taker" (an arriving order), "maker" (resting) or "auction" (a print).
-    private string _liquidity = "maker";
     // Every order of the day, order n at n − 1: numbers are given one after the other from 1, each filed at once (AddOrder).
     private readonly List<VenueOrder> _orders = [];
     private readonly List<VenueOrder> _open = [];
@@ -122,7 +120,6 @@ internal sealed partial class BacktestVenue : IVenueEvents
         var auction = side == TradeSide.PreOpen || instrument.InCall;
         instrument.InCall = false;
         if (!_core.HasResting(code, instrument.Derivative)) return null;
-        _liquidity = auction ? "auction" : "maker";
         if (auction) _core.OnAuction(code, instrument.Derivative, price, volume, Kst);
         else _core.OnTrade(code, instrument.Derivative, price, volume, side == TradeSide.Buy, Kst);
         return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
@@ -144,7 +141,6 @@ internal sealed partial class BacktestVenue : IVenueEvents
             if (KrxCalls.IsCallBook(at, tr, record)) instrument.InCall = true;
             if (!_core.HasResting(code, instrument.Derivative) || instrument.InCall) return null;
             instrument.DecodeBook();
-            _liquidity = "maker";
             _core.OnBook(code, instrument.Derivative, instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount), Kst);
             return _notices.Count == 0 ? null : TakeNotices();
         }
@@ -207,7 +203,6 @@ internal sealed partial class BacktestVenue : IVenueEvents
         call.Number = successor.Number;
         call.Quantity = affected;
         _core.Amend(original, successor, Kst);
-        original.Cancelled += affected; // the day's orders list shows what left an order, amended away or cancelled
         Arrive(successor); // an amendment is a new order at its price: the back of the queue, marketable at once
         return Accepted(ref call, successor.Number, derivative: successor.Derivative);
     }
@@ -223,7 +218,6 @@ internal sealed partial class BacktestVenue : IVenueEvents
         var cancelOrder = new VenueOrder(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected,
             original.Derivative, _ledger);
         _core.Cancel(original, cancelOrder, Kst);
-        original.Cancelled += affected;
         AddOrder(cancelOrder);
         call.Number = number;
         call.Quantity = affected;
@@ -246,7 +240,6 @@ internal sealed partial class BacktestVenue : IVenueEvents
         {
             for (var l = 0; l < opposite.Length; l++)
                 if (opposite[l].Price == takes[k].Price) opposite[l] = opposite[l] with { Quantity = opposite[l].Quantity - takes[k].Quantity };
-            _liquidity = "taker";
             _core.Fill(order, takes[k].Quantity, takes[k].Price, Kst);
         }
         if (order.Remaining == 0) return;
@@ -260,14 +253,23 @@ internal sealed partial class BacktestVenue : IVenueEvents
     /// The core's events (under the lock): each one notice for the strategy (<see cref="BacktestNotices"/>: the one
     /// notice writer's records); a fill also a row of the day's fill file, with the ledger's cash and position after it.
     /// </summary>
-    void IVenueEvents.On(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
+    void IVenueEvents.OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
     {
         if (e.Kind == OrderEventKind.Filled)
             // Futures/options prices are held in hundredths; the file shows points.
             _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
-                e.Quantity, order.Derivative ? Points(e.Price) : e.Price, commission, tax, _liquidity, _ledger.Cash, _ledger.Positions[order.Code].Quantity));
+                e.Quantity, order.Derivative ? Points(e.Price) : e.Price, commission, tax, Liquidity(e.Liquidity), _ledger.Cash,
+                _ledger.Positions[order.Code].Quantity));
         BacktestNotices.Write(_notices, e, _options.HtsId, order.Derivative ? _derivativeAccount : _stockAccount);
     }
+
+    /// <summary>The fill file's liquidity column: what the core says the fill took.</summary>
+    private static string Liquidity(FillLiquidity liquidity) => liquidity switch
+    {
+        FillLiquidity.Taker => "taker",
+        FillLiquidity.Auction => "auction",
+        _ => "maker",
+    };
 
     /// <summary>The notices written since the last take (under the lock): valid until the next take, which is the
     /// driver's thread's own next call, so it is handed out before then.</summary>

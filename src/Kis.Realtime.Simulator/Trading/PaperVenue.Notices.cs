@@ -86,7 +86,7 @@ internal sealed partial class PaperVenue
     /// <summary>Adds a notice to the log, growing it up to the capacity and then overwriting the oldest. Under the lock.</summary>
     private void Append(PaperNotice notice)
     {
-        var key = (notice.HtsId, notice.Derivative);
+        var key = (notice.HtsId, notice.Event.Derivative);
         var tally = _noticeTallies.GetValueOrDefault(key);
         _noticeTallies[key] = tally with { Published = tally.Published + 1 };
         if (_nextNotice - _oldestNotice == _noticeRing.Length)
@@ -100,7 +100,7 @@ internal sealed partial class PaperVenue
             else
             {
                 var oldest = _noticeRing[_oldestNotice % _noticeRing.Length];
-                var oldestKey = (oldest.HtsId, oldest.Derivative);
+                var oldestKey = (oldest.HtsId, oldest.Event.Derivative);
                 var oldestTally = _noticeTallies[oldestKey];
                 _noticeTallies[oldestKey] = oldestTally with { Overwritten = oldestTally.Overwritten + 1 };
                 _oldestNotice++;
@@ -127,5 +127,5 @@ internal sealed class NoticeReader(string htsId, bool derivative, long position,
     /// <summary>Notices of this reader's key before <see cref="Position"/>: those published before it opened, then each it read or lost.</summary>
     public long Taken { get; set; } = taken;
 
-    public bool Owns(PaperNotice notice) => notice.HtsId == Key.HtsId && notice.Derivative == Key.Derivative;
+    public bool Owns(PaperNotice notice) => notice.HtsId == Key.HtsId && notice.Event.Derivative == Key.Derivative;
 }

@@ -54,11 +54,8 @@ internal sealed partial class PaperVenue
                 {
                     var request = new PaperOrderRequest(
                         state.Number, state.HtsId, o.Code, o.Buy, o.IsMarket ? OrderKind.Market : OrderKind.Limit, o.Quantity, o.Price, o.Derivative);
-                    var order = new PaperOrder(o.Number, o.Original, account, request, o.PlacedAt)
-                    {
-                        ReservePrice = o.ReservePrice, Remaining = o.Remaining, Filled = o.Filled, FilledValue = o.FilledValue,
-                        Cancelled = o.Cancelled, Closed = o.Closed, Commission = o.Commission, Tax = o.Tax,
-                    };
+                    var order = new PaperOrder(o.Number, o.Original, account, request, o.PlacedAt) { ReservePrice = o.ReservePrice };
+                    order.Restore(o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax);
                     account.Orders.Add(order);
                     if (order.Remaining > 0 && !order.Closed) open.Add(order);
                 }

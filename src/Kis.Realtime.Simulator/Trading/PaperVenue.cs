@@ -175,7 +175,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     }
 
     /// <summary>The core's events: each a notice for the account's HTS ID (the sessions' notice streams write it). Under the lock.</summary>
-    void IVenueEvents.On(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
+    void IVenueEvents.OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
     {
         var account = ((PaperOrder)order).Account;
         Append(new PaperNotice(account.HtsId, account.Number, e));

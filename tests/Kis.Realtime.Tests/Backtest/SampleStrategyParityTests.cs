@@ -76,8 +76,8 @@ public sealed class SampleStrategyParityTests
 
         // Fills, field by field: which order, quantity, price, market time.
         var backtestFills = backtest.Fills.Select(f => (backtestIndex[f.OrderNumber], f.Quantity, f.Price, f.Time.ToOffset(KoreaTime.Offset).DateTime)).ToList();
-        var paperFills = replay.Notices.Where(n => n.Kind == OrderEventKind.Filled)
-            .Select(n => (paperIndex[n.Number.ToString("D10", CultureInfo.InvariantCulture)], n.Quantity, (decimal)n.Price, n.At)).ToList();
+        var paperFills = replay.Notices.Where(n => n.Event.Kind == OrderEventKind.Filled)
+            .Select(n => (paperIndex[n.Event.Number.ToString("D10", CultureInfo.InvariantCulture)], n.Event.Quantity, (decimal)n.Event.Price, n.Event.At)).ToList();
         Assert.NotEmpty(backtestFills);
         Assert.Equal(backtestFills, paperFills);
 
@@ -105,9 +105,9 @@ public sealed class SampleStrategyParityTests
         Assert.Equal(backtestStrategy.Guard!.Position(instrument.Code), paperStrategy.Guard!.Position(instrument.Code));
 
         // (2): the expiries, stamped at the end of data in the backtest and at KRX's close on paper.
-        var expiries = replay.Notices.Where(n => n.Kind == OrderEventKind.Expired).ToList();
-        Assert.All(expiries, n => Assert.Equal(new TimeSpan(15, 30, 0), n.At.TimeOfDay));
-        Assert.Equal(backtest.Orders.Sum(o => o.Cancelled), expiries.Sum(n => n.Quantity));
+        var expiries = replay.Notices.Where(n => n.Event.Kind == OrderEventKind.Expired).ToList();
+        Assert.All(expiries, n => Assert.Equal(new TimeSpan(15, 30, 0), n.Event.At.TimeOfDay));
+        Assert.Equal(backtest.Orders.Sum(o => o.Cancelled), expiries.Sum(n => n.Event.Quantity));
     }
 
     private static (bool, string?) Answer(KisOrderResult r) => (r.IsAccepted, r.Refusal?.MessageCode ?? r.RiskCheck?.ToString());

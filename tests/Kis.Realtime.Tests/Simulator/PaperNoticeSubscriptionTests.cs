@@ -87,7 +87,7 @@ public sealed class PaperNoticeSubscriptionTests
         }
 
         var read = new List<long>();
-        while (venue.HasNotice(reader, now)) read.Add(venue.NextNotice(reader)!.Number);
+        while (venue.HasNotice(reader, now)) read.Add(venue.NextNotice(reader)!.Event.Number);
 
         Assert.Equal(numbers[^4..], read); // the four the log still held, in order
         Assert.Equal(2, counters.NoticesLost);

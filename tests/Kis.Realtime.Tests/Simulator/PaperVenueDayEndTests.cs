@@ -60,7 +60,7 @@ public sealed class PaperVenueDayEndTests
         var afterStocks = To(new TimeSpan(15, 31, 0));
         var stockEnd = Assert.Single(Notices(stockNotices, afterStocks));
         Assert.Equal((OrderEventKind.Expired, stockOrder.Number, stockOrder.Number, 7L, krx.LowerLimit, 0L, day + new TimeSpan(15, 30, 0)),
-            (stockEnd.Kind, stockEnd.Number, stockEnd.Original, stockEnd.Quantity, stockEnd.Price, stockEnd.FilledSoFar, stockEnd.At));
+            (stockEnd.Event.Kind, stockEnd.Event.Number, stockEnd.Event.Original, stockEnd.Event.Quantity, stockEnd.Event.Price, stockEnd.Event.FilledSoFar, stockEnd.Event.At));
         Assert.False(krx.OwesClosingPrint(afterStocks));
         Assert.Empty(Notices(futuresNotices, afterStocks));
         var stockRow = venue.View(StockAccount).Orders.Single(o => o.Number == stockOrder.Number);
@@ -70,7 +70,7 @@ public sealed class PaperVenueDayEndTests
         var afterFutures = To(new TimeSpan(15, 46, 0));
         var futuresEnd = Assert.Single(Notices(futuresNotices, afterFutures));
         Assert.Equal((OrderEventKind.Expired, futuresOrder.Number, futuresOrder.Number, 4L, day + new TimeSpan(15, 45, 0)),
-            (futuresEnd.Kind, futuresEnd.Number, futuresEnd.Original, futuresEnd.Quantity, futuresEnd.At));
+            (futuresEnd.Event.Kind, futuresEnd.Event.Number, futuresEnd.Event.Original, futuresEnd.Event.Quantity, futuresEnd.Event.At));
         var cancel = venue.AmendOrCancel(FuturesAccount, Hts, futuresOrder.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, afterFutures);
         Assert.Equal((false, "APBK0917"), (cancel.Accepted, cancel.MessageCode)); // nothing left to cancel
 

@@ -201,7 +201,7 @@ public sealed class PaperVenueAmendmentTests
         var notices = new List<PaperNotice>();
         while (venue.NextNotice(reader) is { } n) notices.Add(n);
         Assert.Equal([(OrderEventKind.Amended, 3L, touch.Ask), (OrderEventKind.Filled, filled, touch.Ask)],
-            notices.Select(n => (n.Kind, n.Quantity, n.Price)));
+            notices.Select(n => (n.Event.Kind, n.Event.Quantity, n.Event.Price)));
         // The trade printed on KRX's tape at the ask, as a new marketable order's would.
         var (print, _, madeNow) = krx.Next(at);
         Assert.Equal((touch.Ask, filled, true, false), (print.Price, print.Volume, print.BuyerInitiated, madeNow));

@@ -22,6 +22,9 @@ internal sealed class ReplayedVenue : IAsyncDisposable
     public string Token { get; }
     public PaperVenue Venue => Sim.Hub.Venue;
 
+    /// <summary>The session subscribed to the stock's trades (one session per app key: a notice test subscribes here too).</summary>
+    public SimTestClient Feed => _feed;
+
     /// <summary>Replays <paramref name="rawLog"/> at <paramref name="speed"/> times its pace, <paramref name="code"/>'s
     /// trades subscribed (<paramref name="tradeTr"/>: H0STCNT0, or H0IFCNT0 for an index future), until
     /// <paramref name="frames"/> frames were sent (those at the recording's first instant).</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
@@ -13,7 +14,9 @@ namespace Kis.Realtime.Tests.Simulator;
 /// cancelled, expired), in the same order. The differences, by design and asserted: each venue numbers its own orders
 /// (compared by first appearance); field 17, the account holder, is "backtest" in a backtest and the simulator's
 /// "김한국" on paper; field 25, the stock's name, is its code in a backtest (no instrument master); the expiry is stamped
-/// at the end of data in a backtest, at KRX's close (15:30) on paper.
+/// at the end of data in a backtest, at KRX's close (15:30) on paper. Paper's notices are read as a strategy gets them:
+/// a session subscribed to H0STCNI0, encrypted frames decrypted with the key of its reply (the review's SHOULD 8: the
+/// session's path, its account and encryption, is part of what is compared).
 /// </summary>
 public sealed class VenueNoticeParityTests
 {
@@ -56,7 +59,10 @@ public sealed class VenueNoticeParityTests
 
         await using var paper = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2);
         var venue = paper.Venue;
-        var reader = venue.OpenNotices(SimulatorOptions.DefaultHtsId, derivative: false);
+        var session = paper.Feed; // KIS allows one session per app key: the replay's own
+        using var decoder = new FrameDecoder();
+        var reply = await session.RequestAsync("H0STCNI0", SimulatorOptions.DefaultHtsId);
+        decoder.Learn(reply);
         await paper.PlaceAsync(Account, Code, buy: true, 70_000, 3);
         var paperResting = await paper.PlaceAsync(Account, Code, buy: true, 69_900, 5);
         var amended = await paper.AmendOrCancelAsync(Account, paperResting, cancel: false, 4, 69_900);
@@ -70,7 +76,7 @@ public sealed class VenueNoticeParityTests
         await Sim.UntilAsync(() => Order(venue, sell).Filled == 4);
         venue.Advance(VenueParityTests.T0.Date + new TimeSpan(15, 31, 0)); // past KRX's close: what is left expires
         var paperNotices = new List<StockNotice>();
-        while (venue.NextNotice(reader) is { } notice) paperNotices.Add(AsSessionSendsIt(notice));
+        while (paperNotices.Count < backtestNotices.Count) paperNotices.AddRange(await NextNoticesAsync(session, decoder));
 
         Assert.Equal(
             [
@@ -86,15 +92,25 @@ public sealed class VenueNoticeParityTests
         Assert.Equal(Comparable(backtestNotices), Comparable(paperNotices));
     }
 
-    /// <summary>A paper notice as the session writes it (<see cref="NoticeStream.WriteOrderEvent"/>, before encryption),
-    /// decoded.</summary>
-    private static StockNotice AsSessionSendsIt(PaperNotice notice)
+    /// <summary>The notices of the session's next H0STCNI0 frame, decrypted and decoded (a strategy's view).</summary>
+    private static async Task<List<StockNotice>> NextNoticesAsync(SimTestClient session, FrameDecoder decoder)
     {
-        var buffer = new byte[1024];
-        var w = new RecordWriter(buffer);
-        OrderNotices.Write(ref w, notice.Event, notice.HtsId, notice.Account, NoticeStream.Customer, InstrumentMaster.StockName(notice.Code));
-        Assert.True(StockNotice.TryDecode(KisTrs.H0STCNI0, buffer.AsSpan(0, w.Written), out var decoded, out var error), error.ToString());
-        return decoded;
+        var frame = await session.NextDataAsync("H0STCNI0");
+        Assert.StartsWith("1|H0STCNI0|", frame.Text); // encrypted, as KIS sends notices
+        return Decode(frame.Data, decoder);
+    }
+
+    private static List<StockNotice> Decode(byte[] frame, FrameDecoder decoder)
+    {
+        Assert.True(DataFrame.TryParse(frame, out var data, out var parseError), parseError.ToString());
+        Assert.True(decoder.TryOpen(data, out var tr, out var records, out var error), error.ToString());
+        var notices = new List<StockNotice>();
+        while (records.TryNext(out var record))
+        {
+            Assert.True(StockNotice.TryDecode(tr, record, out var notice, out error), error.ToString());
+            notices.Add(notice);
+        }
+        return notices;
     }
 
     /// <summary>Every field but the by-design differences: order numbers as their first appearance, no holder or name, and

@@ -10,7 +10,7 @@ internal interface IVenueEvents
 {
     /// <summary><paramref name="order"/> did <paramref name="e"/>; a fill's <paramref name="commission"/> and
     /// <paramref name="tax"/> (0 for any other event).</summary>
-    void On(VenueOrder order, in OrderEvent e, decimal commission, decimal tax);
+    void OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax);
 }
 
 /// <summary>
@@ -44,21 +44,19 @@ internal sealed class VenueCore(IVenueEvents events)
         Emit(order, OrderEventKind.Accepted, order.Number, order.Original, order.Quantity, order.LimitPrice, order.Filled, at);
     }
 
-    /// <summary>A fill of <paramref name="quantity"/> at <paramref name="price"/>: settled by the ledger (hold released,
-    /// costs charged, cash and position), then its event.</summary>
-    public void Fill(VenueOrder order, long quantity, long price, DateTime at)
+    /// <summary>An arriving order's fill (it walked the book: taker) of <paramref name="quantity"/> at
+    /// <paramref name="price"/>: settled by the ledger (hold released, costs charged, cash and position), then its event.
+    /// More than is left is the driver's error (<see cref="ArgumentOutOfRangeException"/>), never a negative hold.</summary>
+    public void Fill(VenueOrder order, long quantity, long price, DateTime at) => Fill(order, quantity, price, at, FillLiquidity.Taker);
+
+    private void Fill(VenueOrder order, long quantity, long price, DateTime at, FillLiquidity liquidity)
     {
         if (quantity <= 0) return;
-        var remaining = order.Remaining;
-        order.Remaining -= quantity;
-        order.Filled += quantity;
-        order.FilledValue += checked(quantity * price);
-        var (commission, tax) = order.Ledger.Fill(order.Terms, remaining, quantity, price);
-        order.Commission += commission;
-        order.Tax += tax;
-        if (order.Remaining == 0) order.Closed = true;
-        events.On(order, new OrderEvent(OrderEventKind.Filled, order.Number, order.Original, order.Code, order.Buy, order.IsMarket, order.Derivative,
-            quantity, price, order.Quantity, order.Filled, order.LimitPrice, at), commission, tax);
+        CheckLeft(order, quantity, "fill");
+        var (commission, tax) = order.Ledger.Fill(order.Terms, order.Remaining, quantity, price);
+        order.Settle(quantity, price, commission, tax);
+        events.OnOrderEvent(order, new OrderEvent(OrderEventKind.Filled, order.Number, order.Original, order.Code, order.Buy, order.IsMarket,
+            order.Derivative, quantity, price, order.Quantity, order.Filled, order.LimitPrice, at, liquidity), commission, tax);
     }
 
     /// <summary>What is left of an arrived order rests, queued behind <paramref name="sameSide"/>'s volume at its price.</summary>
@@ -86,9 +84,8 @@ internal sealed class VenueCore(IVenueEvents events)
     public void Cancel(VenueOrder original, VenueOrder cancel, DateTime at)
     {
         Reduce(original, cancel.Quantity);
-        cancel.Remaining = 0;
-        cancel.Cancelled = cancel.Quantity;
-        cancel.Closed = true;
+        cancel.TakeOff(cancel.Quantity);
+        cancel.Close();
         Emit(cancel, OrderEventKind.Cancelled, cancel.Number, original.Number, cancel.Quantity, original.LimitPrice, original.Filled, at);
     }
 
@@ -98,8 +95,7 @@ internal sealed class VenueCore(IVenueEvents events)
         var left = order.Remaining;
         if (left == 0 || order.Closed) return;
         order.Ledger.Hold(order.Terms, left, 0);
-        order.Remaining = 0;
-        order.Cancelled += left;
+        order.TakeOff(left);
         Close(order);
         Emit(order, OrderEventKind.Expired, order.Number, order.Number, left, order.LimitPrice, order.Filled, at);
     }
@@ -107,19 +103,19 @@ internal sealed class VenueCore(IVenueEvents events)
     /// <summary>A continuous trade of the market: the resting orders it reaches fill (<see cref="RestingBook.OnTrade"/>).</summary>
     public void OnTrade(string code, bool derivative, long price, long volume, bool buyerInitiated, DateTime at)
     {
-        if (Resting(code, derivative) is { } book) Apply(book.OnTrade(price, volume, buyerInitiated), at);
+        if (Resting(code, derivative) is { } book) Apply(book.OnTrade(price, volume, buyerInitiated), at, FillLiquidity.Maker);
     }
 
     /// <summary>An auction's print: every crossing resting order fills at its price (<see cref="RestingBook.OnAuction"/>).</summary>
     public void OnAuction(string code, bool derivative, long price, long volume, DateTime at)
     {
-        if (Resting(code, derivative) is { } book) Apply(book.OnAuction(price, volume), at);
+        if (Resting(code, derivative) is { } book) Apply(book.OnAuction(price, volume), at, FillLiquidity.Auction);
     }
 
     /// <summary>A book of the market: resting orders it crosses fill, the others' queues follow (<see cref="RestingBook.OnBook"/>).</summary>
     public void OnBook(string code, bool derivative, ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids, DateTime at)
     {
-        if (Resting(code, derivative) is { } book) Apply(book.OnBook(asks, bids), at);
+        if (Resting(code, derivative) is { } book) Apply(book.OnBook(asks, bids), at, FillLiquidity.Maker);
     }
 
     /// <summary>The instrument's book when orders rest in it (books are never dropped, so the one remembered stays valid).</summary>
@@ -132,32 +128,43 @@ internal sealed class VenueCore(IVenueEvents events)
         return book.Count > 0 ? book : null;
     }
 
-    private void Apply(ReadOnlySpan<EngineFill> fills, DateTime at)
+    private void Apply(ReadOnlySpan<EngineFill> fills, DateTime at, FillLiquidity liquidity)
     {
         foreach (var fill in fills)
         {
             var order = _resting[fill.OrderId];
-            Fill(order, fill.Quantity, fill.Price, at);
+            Fill(order, fill.Quantity, fill.Price, at, liquidity);
             if (order.Remaining == 0) _resting.Remove(order.Number); // the book took it out already
         }
     }
 
-    /// <summary>Takes <paramref name="affected"/> off what is left of an order (amended or cancelled away).</summary>
+    /// <summary>Takes <paramref name="affected"/> off what is left of an order (amended or cancelled away): both venues'
+    /// orders show it as cancelled (the backtest's orders.csv, paper's inquiry), the successor or cancel order its own.</summary>
     private void Reduce(VenueOrder original, long affected)
     {
+        CheckLeft(original, affected, "amend or cancel");
         original.Ledger.Hold(original.Terms, original.Remaining, original.Remaining - affected);
-        original.Remaining -= affected;
+        original.TakeOff(affected);
         if (original.Remaining == 0) Close(original);
         else if (_resting.ContainsKey(original.Number)) _books[(original.Code, original.Derivative)].Reduce(original.Number, affected);
     }
 
+    /// <summary>The drivers check quantities against what is left (a refusal for a caller's); more reaching the core is
+    /// a bug of theirs, which would drive holds negative silently.</summary>
+    private static void CheckLeft(VenueOrder order, long quantity, string what)
+    {
+        if (quantity > order.Remaining)
+            throw new ArgumentOutOfRangeException(nameof(quantity), quantity,
+                $"Cannot {what} {quantity} of order {order.Number}: only {order.Remaining} is left.");
+    }
+
     private void Close(VenueOrder order)
     {
-        order.Closed = true;
+        order.Close();
         if (_resting.Remove(order.Number)) _books[(order.Code, order.Derivative)].Remove(order.Number);
     }
 
     private void Emit(VenueOrder order, OrderEventKind kind, long number, long original, long quantity, long price, long filledSoFar, DateTime at)
-        => events.On(order, new OrderEvent(kind, number, original, order.Code, order.Buy, order.IsMarket, order.Derivative, quantity, price,
+        => events.OnOrderEvent(order, new OrderEvent(kind, number, original, order.Code, order.Buy, order.IsMarket, order.Derivative, quantity, price,
             order.Quantity, filledSoFar, order.LimitPrice, at), 0, 0);
 }

@@ -33,15 +33,44 @@ internal class VenueOrder(long number, long original, string code, bool buy, Ord
     /// <summary>The order as the ledger holds and settles it.</summary>
     public LedgerOrderTerms Terms => new(Code, Derivative, Buy, IsMarket, LimitPrice, ReservePrice);
 
-    public long Remaining { get; set; } = quantity;
-    public long Filled { get; set; }
-    public long FilledValue { get; set; }
-    public long Cancelled { get; set; }
+    // What is left, filled and cancelled, and the costs: changed only by the core's settlement (the methods below,
+    // which VenueCore calls) or restored from the paper venue's state file.
+    public long Remaining { get; private set; } = quantity;
+    public long Filled { get; private set; }
+    public long FilledValue { get; private set; }
+
+    /// <summary>What left the order unfilled: amended away, cancelled or expired.</summary>
+    public long Cancelled { get; private set; }
 
     /// <summary>Out of the book for good (filled, cancelled, amended in full, expired).</summary>
-    public bool Closed { get; set; }
+    public bool Closed { get; private set; }
 
     /// <summary>The commission and tax of the order's fills so far (KRW, exact: <see cref="KisTradingCosts"/>).</summary>
-    public decimal Commission { get; set; }
-    public decimal Tax { get; set; }
+    public decimal Commission { get; private set; }
+    public decimal Tax { get; private set; }
+
+    /// <summary>A fill (<see cref="VenueCore"/> only, after its checks): what it took, at what price and cost.</summary>
+    internal void Settle(long quantity, long price, decimal commission, decimal tax)
+    {
+        Remaining -= quantity;
+        Filled += quantity;
+        FilledValue += checked(quantity * price);
+        Commission += commission;
+        Tax += tax;
+        if (Remaining == 0) Closed = true;
+    }
+
+    /// <summary><paramref name="quantity"/> of what is left goes unfilled (<see cref="VenueCore"/> only).</summary>
+    internal void TakeOff(long quantity)
+    {
+        Remaining -= quantity;
+        Cancelled += quantity;
+    }
+
+    /// <summary>Out of the book for good (<see cref="VenueCore"/> only).</summary>
+    internal void Close() => Closed = true;
+
+    /// <summary>The order as the paper venue's state file kept it (a restart).</summary>
+    internal void Restore(long remaining, long filled, long filledValue, long cancelled, bool closed, decimal commission, decimal tax)
+        => (Remaining, Filled, FilledValue, Cancelled, Closed, Commission, Tax) = (remaining, filled, filledValue, cancelled, closed, commission, tax);
 }

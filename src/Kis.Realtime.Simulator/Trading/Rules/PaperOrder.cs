@@ -99,22 +99,7 @@ internal sealed record PaperAccountView(long Cash, PaperOrderSnapshot[] Orders,
     (string Code, long Quantity, decimal Cost, long Reserved, long BoughtToday, long SoldToday, bool Derivative, long Realized)[] Positions, long FreeCash);
 
 /// <summary>One event of an order's life (the venue core's <see cref="OrderEvent"/>) for the account's HTS ID: its notice.</summary>
-internal sealed record PaperNotice(string HtsId, string Account, OrderEvent Event)
-{
-    public OrderEventKind Kind => Event.Kind;
-    public long Number => Event.Number;
-    public long Original => Event.Original;
-    public string Code => Event.Code;
-    public bool Buy => Event.Buy;
-    public long Quantity => Event.Quantity;
-    public long Price => Event.Price;
-    public long OrderQuantity => Event.OrderQuantity;
-    public long FilledSoFar => Event.FilledSoFar;
-    public long OrderPrice => Event.OrderPrice;
-    public DateTime At => Event.At;
-    public bool IsMarket => Event.IsMarket;
-    public bool Derivative => Event.Derivative;
-}
+internal sealed record PaperNotice(string HtsId, string Account, OrderEvent Event);
 
 /// <summary>The REST answer: the order (number and time), or a refusal in KIS's msg_cd/msg1 shape.</summary>
 internal sealed record PaperResult(bool Accepted, PaperOrder? Order, string MessageCode, string Message)
