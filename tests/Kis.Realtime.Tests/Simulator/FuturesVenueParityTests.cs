@@ -106,8 +106,8 @@ public sealed class FuturesVenueParityTests
             f.Time.ToOffset(T0.Offset).DateTime)).ToList();
         Assert.Equal([(0L, 3L, 350.05m, T0.DateTime), (2, 5, 349.95m, T0.AddSeconds(1).DateTime), (5, 8, 350.30m, T0.AddSeconds(3).DateTime)],
             backtestFills);
-        Assert.Equal(backtestFills, paperNotices.Where(n => n.Kind == OrderEventKind.Filled)
-            .Select(n => ((long)Array.IndexOf(numbers, n.Number), n.Quantity, n.Price / 100m, n.At)).ToList());
+        Assert.Equal(backtestFills, paperNotices.Select(n => n.Event).Where(e => e.Kind == OrderEventKind.Filled)
+            .Select(e => ((long)Array.IndexOf(numbers, e.Number), e.Quantity, e.Price / 100m, e.At)).ToList());
 
         // Commission (futures rate on the contracts' value) and tax (none) per order, and the value filled (hundredths on paper).
         var view = venue.View(Account + "03");
@@ -172,7 +172,7 @@ public sealed class FuturesVenueParityTests
         var buffer = new byte[1024];
         var w = new RecordWriter(buffer);
         OrderNotices.Write(ref w, notice.Event with { Derivative = true }, notice.HtsId, notice.Account, NoticeStream.Customer,
-            GenericStream.DerivativeName(notice.Code));
+            GenericStream.DerivativeName(notice.Event.Code));
         Assert.True(FuturesOptionsNotice.TryDecode(KisTrs.H0IFCNI0, buffer.AsSpan(0, w.Written), out var decoded, out var error), error.ToString());
         return decoded;
     }
