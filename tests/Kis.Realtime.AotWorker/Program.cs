@@ -11,7 +11,7 @@ using var host = builder.Build();
 await host.RunAsync();
 return KospiPrinter.Printed >= KospiPrinter.Wanted ? 0 : 1;
 
-sealed class KospiPrinter(IKisRealtimeClient kis, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class KospiPrinter(IKisRealtimeClient kis, IHostApplicationLifetime lifetime) : BackgroundService
 {
     public const int Wanted = 3;
     public static int Printed;
