@@ -46,11 +46,8 @@ internal sealed partial class PaperVenue
         if (rules.IsDerivative && !KrxRules.IsFutures(code))
             return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (replay: the paper venue trades KRX stocks and index futures against the "
                 + "recording; options orders are not taken)");
-        if (rules.IsDerivative)
-            return market.ReplayedFuture(code).UpperLimit != 0 ? null
-                : PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (replay: no trade of {code} replayed yet, "
-                    + "so its previous close and the day's limits are unknown)");
-        if (market.Replayed(code).UpperLimit == 0)
+        var replayed = rules.IsDerivative ? market.ReplayedFuture(code) : market.Replayed(code);
+        if (replayed.UpperLimit == 0)
             return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (replay: no trade of {code} replayed yet, "
                 + "so its previous close and the day's limits are unknown)");
         return null;

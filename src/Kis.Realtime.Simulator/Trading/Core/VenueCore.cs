@@ -55,8 +55,7 @@ internal sealed class VenueCore(IVenueEvents events)
         CheckLeft(order, quantity, "fill");
         var (commission, tax) = order.Ledger.Fill(order.Terms, order.Remaining, quantity, price);
         order.Settle(quantity, price, commission, tax);
-        events.OnOrderEvent(order, new OrderEvent(OrderEventKind.Filled, order.Number, order.Original, order.Code, order.Buy, order.IsMarket,
-            order.Derivative, quantity, price, order.Quantity, order.Filled, order.LimitPrice, at, liquidity), commission, tax);
+        Emit(order, OrderEventKind.Filled, order.Number, order.Original, quantity, price, order.Filled, at, liquidity, commission, tax);
     }
 
     /// <summary>What is left of an arrived order rests, queued behind <paramref name="sameSide"/>'s volume at its price.</summary>
@@ -164,7 +163,8 @@ internal sealed class VenueCore(IVenueEvents events)
         if (_resting.Remove(order.Number)) _books[(order.Code, order.Derivative)].Remove(order.Number);
     }
 
-    private void Emit(VenueOrder order, OrderEventKind kind, long number, long original, long quantity, long price, long filledSoFar, DateTime at)
+    private void Emit(VenueOrder order, OrderEventKind kind, long number, long original, long quantity, long price, long filledSoFar, DateTime at,
+        FillLiquidity liquidity = FillLiquidity.None, decimal commission = 0, decimal tax = 0)
         => events.OnOrderEvent(order, new OrderEvent(kind, number, original, order.Code, order.Buy, order.IsMarket, order.Derivative, quantity, price,
-            order.Quantity, filledSoFar, order.LimitPrice, at), 0, 0);
+            order.Quantity, filledSoFar, order.LimitPrice, at, liquidity), commission, tax);
 }
