@@ -83,7 +83,7 @@ public sealed class FuturesVenueParityTests
         // Paper: the same raw.log replayed by the simulator, the same orders through KIS's REST calls at the same points.
         await using var paper = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2, tradeTr: "H0IFCNT0");
         var venue = paper.Venue;
-        var reader = venue.OpenNotices(SimulatorOptions.DefaultHtsId, derivative: true);
+        using var notices = await paper.SubscribeNoticesAsync<FuturesOptionsNotice>("H0IFCNI0", FuturesOptionsNotice.TryDecode);
         var numbers = new long[6]; // by placement: buy, resting buy, its amendment, far buy, its cancel, sell
         numbers[0] = await PlaceAsync(paper, buy: true, 3, "350.10");
         numbers[1] = await PlaceAsync(paper, buy: true, 5, "350.00");
@@ -98,16 +98,15 @@ public sealed class FuturesVenueParityTests
         paper.Clock.Advance(TimeSpan.FromSeconds(3));
         await paper.Sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
         await Sim.UntilAsync(() => Order(venue, numbers[5]).Filled == 8);
-        var paperNotices = new List<PaperNotice>();
-        while (venue.NextNotice(reader) is { } notice) paperNotices.Add(notice);
+        var paperNotices = await notices.ReadAsync(backtestNotices.Count);
 
         // Fills: which order (by placement), contracts, price in points, market time.
         var backtestFills = backtest.Fills.Select(f => (Placed: long.Parse(f.OrderNumber, CultureInfo.InvariantCulture) - 1, f.Quantity, f.Price,
             f.Time.ToOffset(T0.Offset).DateTime)).ToList();
         Assert.Equal([(0L, 3L, 350.05m, T0.DateTime), (2, 5, 349.95m, T0.AddSeconds(1).DateTime), (5, 8, 350.30m, T0.AddSeconds(3).DateTime)],
             backtestFills);
-        Assert.Equal(backtestFills, paperNotices.Select(n => n.Event).Where(e => e.Kind == OrderEventKind.Filled)
-            .Select(e => ((long)Array.IndexOf(numbers, e.Number), e.Quantity, e.Price / 100m, e.At)).ToList());
+        Assert.Equal(backtestFills, paperNotices.Where(n => n.Kind == NoticeKind.Fill).Select(n => ((long)Array.IndexOf(numbers,
+            long.Parse(n.OrderNumber, CultureInfo.InvariantCulture)), n.Quantity, n.Price, T0.Date + n.Time.ToTimeSpan())).ToList());
 
         // Commission (futures rate on the contracts' value) and tax (none) per order, and the value filled (hundredths on paper).
         var view = venue.View(Account + "03");
@@ -137,9 +136,8 @@ public sealed class FuturesVenueParityTests
                 NoticeKind.CancelAccepted, NoticeKind.Fill, NoticeKind.OrderAccepted, NoticeKind.Fill,
             ], backtestNotices.Select(n => n.Kind));
         Assert.All(backtestNotices, n => Assert.Equal(("backtest", Code), (n.AccountName, n.ProductName)));
-        var decoded = paperNotices.Select(AsSessionSendsIt).ToList();
-        Assert.All(decoded, n => Assert.Equal((NoticeStream.Customer, GenericStream.DerivativeName(Code)), (n.AccountName, n.ProductName)));
-        Assert.Equal(Comparable(backtestNotices), Comparable(decoded));
+        Assert.All(paperNotices, n => Assert.Equal((NoticeStream.Customer, GenericStream.DerivativeName(Code)), (n.AccountName, n.ProductName)));
+        Assert.Equal(Comparable(backtestNotices), Comparable(paperNotices));
     }
 
     [Fact]
@@ -164,18 +162,6 @@ public sealed class FuturesVenueParityTests
 
     private static (string, string) Refusal(System.Text.Json.JsonElement answer)
         => (answer.GetProperty("rt_cd").GetString()!, answer.GetProperty("msg_cd").GetString()!);
-
-    /// <summary>A paper notice as a futures/options notice session writes it (<see cref="NoticeStream.WriteOrderEvent"/>,
-    /// before encryption), decoded.</summary>
-    private static FuturesOptionsNotice AsSessionSendsIt(PaperNotice notice)
-    {
-        var buffer = new byte[1024];
-        var w = new RecordWriter(buffer);
-        OrderNotices.Write(ref w, notice.Event with { Derivative = true }, notice.HtsId, notice.Account, NoticeStream.Customer,
-            GenericStream.DerivativeName(notice.Event.Code));
-        Assert.True(FuturesOptionsNotice.TryDecode(KisTrs.H0IFCNI0, buffer.AsSpan(0, w.Written), out var decoded, out var error), error.ToString());
-        return decoded;
-    }
 
     /// <summary>Every field but the by-design differences: order numbers as their first appearance, no holder or name.</summary>
     private static List<FuturesOptionsNotice> Comparable(List<FuturesOptionsNotice> notices)

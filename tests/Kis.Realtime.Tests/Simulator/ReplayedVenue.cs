@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Trading;
 
@@ -85,9 +86,45 @@ internal sealed class ReplayedVenue : IAsyncDisposable
         return long.Parse(answer.GetProperty("output").GetProperty("ODNO").GetString()!, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Subscribes the feed's session to <paramref name="noticeTr"/> (H0STCNI0 or H0IFCNI0) for the simulator's HTS id:
+    /// a reader of the notices as a strategy gets them, encrypted frames decrypted with the key of the reply.</summary>
+    public async Task<NoticeReader<T>> SubscribeNoticesAsync<T>(string noticeTr, NoticeReader<T>.TryDecode decode)
+    {
+        var decoder = new FrameDecoder();
+        decoder.Learn(await _feed.RequestAsync(noticeTr, SimulatorOptions.DefaultHtsId));
+        return new NoticeReader<T>(_feed, decoder, noticeTr, decode);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _feed.DisposeAsync();
         await Sim.DisposeAsync();
     }
+}
+
+/// <summary>A session's notices of one TR, decrypted and decoded (a strategy's view).</summary>
+internal sealed class NoticeReader<T>(SimTestClient session, FrameDecoder decoder, string noticeTr, NoticeReader<T>.TryDecode decode) : IDisposable
+{
+    public delegate bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out T value, out DecodeError error);
+
+    /// <summary>Reads frames until <paramref name="count"/> notices have come.</summary>
+    public async Task<List<T>> ReadAsync(int count)
+    {
+        var notices = new List<T>();
+        while (notices.Count < count)
+        {
+            var frame = await session.NextDataAsync(noticeTr);
+            Assert.StartsWith($"1|{noticeTr}|", frame.Text); // encrypted, as KIS sends notices
+            Assert.True(DataFrame.TryParse(frame.Data, out var data, out var parseError), parseError.ToString());
+            Assert.True(decoder.TryOpen(data, out var tr, out var records, out var error), error.ToString());
+            while (records.TryNext(out var record))
+            {
+                Assert.True(decode(tr, record, out var notice, out error), error.ToString());
+                notices.Add(notice);
+            }
+        }
+        return notices;
+    }
+
+    public void Dispose() => decoder.Dispose();
 }

@@ -59,10 +59,7 @@ public sealed class VenueNoticeParityTests
 
         await using var paper = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2);
         var venue = paper.Venue;
-        var session = paper.Feed; // KIS allows one session per app key: the replay's own
-        using var decoder = new FrameDecoder();
-        var reply = await session.RequestAsync("H0STCNI0", SimulatorOptions.DefaultHtsId);
-        decoder.Learn(reply);
+        using var notices = await paper.SubscribeNoticesAsync<StockNotice>("H0STCNI0", StockNotice.TryDecode); // the replay's session
         await paper.PlaceAsync(Account, Code, buy: true, 70_000, 3);
         var paperResting = await paper.PlaceAsync(Account, Code, buy: true, 69_900, 5);
         var amended = await paper.AmendOrCancelAsync(Account, paperResting, cancel: false, 4, 69_900);
@@ -75,8 +72,7 @@ public sealed class VenueNoticeParityTests
         await paper.Sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
         await Sim.UntilAsync(() => Order(venue, sell).Filled == 4);
         venue.Advance(VenueParityTests.T0.Date + new TimeSpan(15, 31, 0)); // past KRX's close: what is left expires
-        var paperNotices = new List<StockNotice>();
-        while (paperNotices.Count < backtestNotices.Count) paperNotices.AddRange(await NextNoticesAsync(session, decoder));
+        var paperNotices = await notices.ReadAsync(backtestNotices.Count);
 
         Assert.Equal(
             [
@@ -90,27 +86,6 @@ public sealed class VenueNoticeParityTests
         Assert.All(backtestNotices, n => Assert.Equal(("backtest", Code), (n.AccountName, n.StockName)));
         Assert.All(paperNotices, n => Assert.Equal((NoticeStream.Customer, InstrumentMaster.StockName(Code)), (n.AccountName, n.StockName)));
         Assert.Equal(Comparable(backtestNotices), Comparable(paperNotices));
-    }
-
-    /// <summary>The notices of the session's next H0STCNI0 frame, decrypted and decoded (a strategy's view).</summary>
-    private static async Task<List<StockNotice>> NextNoticesAsync(SimTestClient session, FrameDecoder decoder)
-    {
-        var frame = await session.NextDataAsync("H0STCNI0");
-        Assert.StartsWith("1|H0STCNI0|", frame.Text); // encrypted, as KIS sends notices
-        return Decode(frame.Data, decoder);
-    }
-
-    private static List<StockNotice> Decode(byte[] frame, FrameDecoder decoder)
-    {
-        Assert.True(DataFrame.TryParse(frame, out var data, out var parseError), parseError.ToString());
-        Assert.True(decoder.TryOpen(data, out var tr, out var records, out var error), error.ToString());
-        var notices = new List<StockNotice>();
-        while (records.TryNext(out var record))
-        {
-            Assert.True(StockNotice.TryDecode(tr, record, out var notice, out error), error.ToString());
-            notices.Add(notice);
-        }
-        return notices;
     }
 
     /// <summary>Every field but the by-design differences: order numbers as their first appearance, no holder or name, and
