@@ -5,6 +5,7 @@ using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
+using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -186,8 +187,11 @@ internal sealed partial class BacktestVenue : IVenueEvents
         if (ChangeQuantityRefusal(amend.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         if (original.Derivative)
         {
-            // The paper venue checks an amendment's terms only (FuturesOptionRules has no amendment money check).
             if (CheckDerivative(original.Code, market, amend.Price, affected, out price) is { } refused) return Refused(ref call, refused);
+            // The paper venue's rule (FuturesOptionRules.CheckAmendment): the amended contracts' margin, the original's given back.
+            if (!_ledger.CanAmendMargin(original.Terms, original.Remaining, affected, ProductRules.OrderPrice(market, price, Instrument(original.Code).Upper)))
+                return Refused(ref call, new KisRefusal("1", "APBK0952",
+                    "주문가능금액을 초과 했습니다. (the amended contracts' initial margin is over what the account has free)", 200));
         }
         else
         {

@@ -160,7 +160,7 @@ public sealed class FuturesVenueParityTests
         Assert.Equal(("1", "APBK0510"), Refusal(await PostOrderAsync(paper, Code, "430.00"))); // over the future's daily limit (+20 %: 420.00)
     }
 
-    private static (string, string) Refusal(System.Text.Json.JsonElement answer)
+    internal static (string, string) Refusal(System.Text.Json.JsonElement answer)
         => (answer.GetProperty("rt_cd").GetString()!, answer.GetProperty("msg_cd").GetString()!);
 
     /// <summary>Every field but the by-design differences: order numbers as their first appearance, no holder or name.</summary>
@@ -208,10 +208,10 @@ public sealed class FuturesVenueParityTests
     private static string Points(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
     /// <summary>A limit order through domestic-futureoption order, as KIS's sample builds it; its order number.</summary>
-    private static async Task<long> PlaceAsync(ReplayedVenue paper, bool buy, long quantity, string price)
+    internal static async Task<long> PlaceAsync(ReplayedVenue paper, bool buy, long quantity, string price)
         => Number(await PostOrderAsync(paper, Code, price, buy, quantity));
 
-    private static Task<System.Text.Json.JsonElement> PostOrderAsync(ReplayedVenue paper, string code, string price, bool buy = true, long quantity = 1)
+    internal static Task<System.Text.Json.JsonElement> PostOrderAsync(ReplayedVenue paper, string code, string price, bool buy = true, long quantity = 1)
         => PaperVenueTests.PostAsync(paper.Sim, paper.Token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", new()
         {
             ["ORD_PRCS_DVSN_CD"] = "02", ["CANO"] = Account, ["ACNT_PRDT_CD"] = "03", ["SLL_BUY_DVSN_CD"] = buy ? "02" : "01", ["SHTN_PDNO"] = code,
@@ -220,18 +220,19 @@ public sealed class FuturesVenueParityTests
         });
 
     /// <summary>An amendment (to <paramref name="price"/>) or a cancel of <paramref name="quantity"/> contracts through
-    /// domestic-futureoption order-rvsecncl; the number of its own order.</summary>
-    private static async Task<long> AmendOrCancelAsync(ReplayedVenue paper, long original, bool cancel, long quantity, string price)
-    {
-        var answer = await PaperVenueTests.PostAsync(paper.Sim, paper.Token, "/uapi/domestic-futureoption/v1/trading/order-rvsecncl", "TTTO1103U", new()
+    /// domestic-futureoption order-rvsecncl; KIS's answer.</summary>
+    internal static Task<System.Text.Json.JsonElement> AmendOrCancelAnswerAsync(ReplayedVenue paper, long original, bool cancel, long quantity, string price)
+        => PaperVenueTests.PostAsync(paper.Sim, paper.Token, "/uapi/domestic-futureoption/v1/trading/order-rvsecncl", "TTTO1103U", new()
         {
             ["ORD_PRCS_DVSN_CD"] = "02", ["CANO"] = Account, ["ACNT_PRDT_CD"] = "03", ["RVSE_CNCL_DVSN_CD"] = cancel ? "02" : "01",
             ["ORGN_ODNO"] = original.ToString("D10", CultureInfo.InvariantCulture), ["ORD_QTY"] = quantity.ToString(CultureInfo.InvariantCulture),
             ["UNIT_PRICE"] = price, ["NMPR_TYPE_CD"] = "01", ["KRX_NMPR_CNDT_CD"] = "0", ["RMN_QTY_YN"] = "N", ["ORD_DVSN_CD"] = "01",
             ["FUOP_ITEM_DVSN_CD"] = "",
         });
-        return Number(answer);
-    }
+
+    /// <summary><see cref="AmendOrCancelAnswerAsync"/>, accepted: the number of the amendment's or cancel's own order.</summary>
+    private static async Task<long> AmendOrCancelAsync(ReplayedVenue paper, long original, bool cancel, long quantity, string price)
+        => Number(await AmendOrCancelAnswerAsync(paper, original, cancel, quantity, price));
 
     private static long Number(System.Text.Json.JsonElement answer)
     {

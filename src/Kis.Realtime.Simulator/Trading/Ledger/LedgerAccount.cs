@@ -134,6 +134,19 @@ internal class LedgerAccount(decimal startingCash, KisTradingCosts costs)
         return ContractMath.MarginOf(code, Math.Max(0, quantity - ContractMath.Closable(held, buy)), unitPrice);
     }
 
+    /// <summary>
+    /// Whether a futures/options amendment of <paramref name="affected"/> of the <paramref name="remaining"/> contracts of
+    /// <paramref name="original"/> to <paramref name="unitPrice"/> (its limit, or the day's bound for a market order) fits:
+    /// the margin the amended contracts open at the new price (<see cref="MarginToOpen"/>), against the free cash with what
+    /// the original holds on those contracts given back first. Both venues' margin check of an amendment.
+    /// </summary>
+    public bool CanAmendMargin(in LedgerOrderTerms original, long remaining, long affected, long unitPrice)
+    {
+        var givenBack = original.IsMarket ? 0
+            : ContractMath.MarginOf(original.Code, remaining, original.LimitPrice) - ContractMath.MarginOf(original.Code, remaining - affected, original.LimitPrice);
+        return MarginToOpen(original.Code, original.Buy, affected, unitPrice) <= FreeCash() + givenBack;
+    }
+
     /// <summary>Shares of <paramref name="code"/> a new sell may take: held, less what open sells hold.</summary>
     public long Sellable(string code) => Positions.TryGetValue(code, out var position) ? position.Quantity - position.Reserved : 0;
 
