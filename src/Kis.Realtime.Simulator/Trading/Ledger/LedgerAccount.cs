@@ -143,7 +143,8 @@ internal class LedgerAccount(decimal startingCash, KisTradingCosts costs)
     public bool CanAmendMargin(in LedgerOrderTerms original, long remaining, long affected, long unitPrice)
     {
         var givenBack = original.IsMarket ? 0
-            : ContractMath.MarginOf(original.Code, remaining, original.LimitPrice) - ContractMath.MarginOf(original.Code, remaining - affected, original.LimitPrice);
+            : ContractMath.MarginOf(original.Code, remaining, original.LimitPrice)
+                - ContractMath.MarginOf(original.Code, remaining - affected, original.LimitPrice);
         return MarginToOpen(original.Code, original.Buy, affected, unitPrice) <= FreeCash() + givenBack;
     }
 

@@ -67,7 +67,8 @@ internal sealed class FuturesOptionRules : ProductRules
 
     public override PaperResult? CheckAmendment(PaperOrder original, long affected, long price)
         => original.Account.CanAmendMargin(original.Terms, original.Remaining, affected, price) ? null
-            : PaperResult.Refuse("APBK0952", "주문가능금액을 초과 했습니다. (the amended contracts' initial margin is over what the account has free)");
+            : PaperResult.Refuse("APBK0952",
+                "주문가능금액을 초과 했습니다. (the amended contracts' initial margin is over what the account has free)");
 
     /// <summary>A fill on a signed position (<see cref="ContractMath.Fill"/>): the profit realized (hundredths × contracts).</summary>
     public static long Fill(ref long held, ref long cost, bool buy, long quantity, long price) => ContractMath.Fill(ref held, ref cost, buy, quantity, price);
