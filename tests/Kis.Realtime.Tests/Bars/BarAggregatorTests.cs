@@ -9,8 +9,12 @@ public class BarAggregatorTests
     /// <summary>Every bar of <paramref name="trades"/>, the forming one completed at the end.</summary>
     internal static List<Bar> Build<TTrade, TAccessor>(IEnumerable<TTrade> trades, BarSpec spec, BarOptions? options = null)
         where TTrade : struct where TAccessor : ITradeAccessor<TTrade>
+        => Feed(new BarAggregator<TTrade, TAccessor>(spec, options), trades);
+
+    /// <summary>Every bar <paramref name="aggregator"/> closes over <paramref name="trades"/>, then at their end.</summary>
+    internal static List<Bar> Feed<TTrade, TAccessor>(BarAggregator<TTrade, TAccessor> aggregator, IEnumerable<TTrade> trades)
+        where TTrade : struct where TAccessor : ITradeAccessor<TTrade>
     {
-        var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
         var bars = new List<Bar>();
         foreach (var t in trades)
             if (aggregator.Add(t))

@@ -8,15 +8,7 @@ namespace Kis.Realtime.Tests.Bars;
 public sealed class LateFillRevisionTests
 {
     private static List<Bar> Feed(BarAggregator<StockTrade, StockTradeAccessor> aggregator, params StockTrade[] trades)
-    {
-        var bars = new List<Bar>();
-        foreach (var t in trades)
-            if (aggregator.Add(t))
-                while (aggregator.TryTakeClosed(out var b)) bars.Add(b);
-        aggregator.Complete();
-        while (aggregator.TryTakeClosed(out var b)) bars.Add(b);
-        return bars;
-    }
+        => BarAggregatorTests.Feed(aggregator, trades);
 
     // The last revision of each interval: what a consumer keeps.
     private static List<Bar> Final(List<Bar> bars) =>

@@ -9,15 +9,7 @@ namespace Kis.Realtime.Tests.Bars;
 public sealed class LateTradeExchangeOrderTests
 {
     private static List<Bar> Feed(BarAggregator<StockTrade, StockTradeAccessor> aggregator, IEnumerable<StockTrade> trades)
-    {
-        var bars = new List<Bar>();
-        foreach (var t in trades)
-            if (aggregator.Add(t))
-                while (aggregator.TryTakeClosed(out var b)) bars.Add(b);
-        aggregator.Complete();
-        while (aggregator.TryTakeClosed(out var b)) bars.Add(b);
-        return bars;
-    }
+        => BarAggregatorTests.Feed(aggregator, trades);
 
     // Eight trades of one day, 100 shares each; the third arrives after the fifth, when its bar was emitted already.
     private static (StockTrade[] Exchange, StockTrade[] Arrival) Tape()
