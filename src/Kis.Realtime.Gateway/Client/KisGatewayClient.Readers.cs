@@ -43,7 +43,8 @@ public sealed partial class KisGatewayClient
     /// (started first if there is none yet), replaying ones get a reader of their own starting at <paramref name="start"/>.
     /// The subscription is in place before its reader consumes anything, so no first record passes it by.
     /// </summary>
-    private async Task<GatewayStreamReader.Subscriber> AttachAsync(string stream, string trId, string key, GatewayStart start, CancellationToken cancellationToken)
+    private async Task<GatewayStreamReader.Subscriber> AttachAsync(string stream, string trId, string key, GatewayStart start,
+        CancellationToken cancellationToken)
     {
         GatewayStreamReader reader;
         GatewayStreamReader.Subscriber subscriber;

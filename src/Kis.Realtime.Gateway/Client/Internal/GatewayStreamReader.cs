@@ -179,7 +179,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         lock (_gate)
         {
             var keys = new Dictionary<string, KeyFeed>(_keys, StringComparer.Ordinal);
-            keys[subscriber.Key] = keys.TryGetValue(subscriber.Key, out var feed) ? feed.With(subscriber) : new KeyFeed(subscriber.Key, [subscriber], run, sequence);
+            keys[subscriber.Key] = keys.TryGetValue(subscriber.Key, out var feed) ? feed.With(subscriber)
+                : new KeyFeed(subscriber.Key, [subscriber], run, sequence);
             Volatile.Write(ref _keys, keys);
         }
     }
@@ -325,7 +326,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         [LoggerMessage(42, LogLevel.Information, "Stream reader {TrId} ({Stream}) resumed from offset {Offset}")]
         public static partial void Resumed(ILogger logger, string trId, string stream, long offset);
 
-        [LoggerMessage(46, LogLevel.Warning, "Stream reader {TrId} key {TrKey}: seq went back to {Sequence} within a run, further than a resend can: delivered, count restarted (a record the gateway did not publish reached the stream? {Resets} so far, logged at 1, 2, 4 …)")]
+        [LoggerMessage(46, LogLevel.Warning, "Stream reader {TrId} key {TrKey}: seq went back to {Sequence} within a run, further than a resend can: " +
+            "delivered, count restarted (a record the gateway did not publish reached the stream? {Resets} so far, logged at 1, 2, 4 …)")]
         public static partial void SequenceWentBack(ILogger logger, string trId, string trKey, long sequence, long resets);
 
         [LoggerMessage(64, LogLevel.Debug, "Stream reader {TrId} ({Stream}): this broker node holds no replica of the stream yet; trying again")]
