@@ -4,7 +4,6 @@ using System.Diagnostics.Metrics;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,7 +3,6 @@ using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Cli.Commands;

@@ -4,7 +4,6 @@ using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.IO;
 using Kis.Realtime.Internal;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 
 namespace Kis.Realtime.Cli.Commands;
 

@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Configuration;
 
 namespace Kis.Realtime.Cli.Configuration;

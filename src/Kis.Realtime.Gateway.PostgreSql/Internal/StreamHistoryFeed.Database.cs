@@ -1,9 +1,7 @@
 using Kis.Realtime.Internal;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Retry;
-using Microsoft.Extensions.Logging;
 using System.Runtime.InteropServices;
 using Npgsql;
 using NpgsqlTypes;

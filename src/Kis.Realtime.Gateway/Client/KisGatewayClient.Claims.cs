@@ -1,8 +1,4 @@
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Protocol;
-using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway;
 

@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
-using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway;
 

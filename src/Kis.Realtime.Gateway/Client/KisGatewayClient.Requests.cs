@@ -1,7 +1,5 @@
 using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Protocol;
-using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 

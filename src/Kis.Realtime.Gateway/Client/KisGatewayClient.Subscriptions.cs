@@ -1,12 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Threading.Channels;
 using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway;
 

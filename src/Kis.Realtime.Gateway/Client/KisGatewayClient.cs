@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway;
 

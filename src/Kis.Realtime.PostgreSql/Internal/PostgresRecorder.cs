@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Buffers;
-using Kis.Realtime.Formatting;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Npgsql;

@@ -1,6 +1,5 @@
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Internal;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Backtest;
 

@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using static Kis.Realtime.Protocol.FieldSeparators;
 
 namespace Kis.Realtime.Simulator.Backtest;

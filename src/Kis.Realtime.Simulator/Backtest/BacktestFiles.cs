@@ -2,7 +2,6 @@ using Kis.Realtime.Simulator.Rules;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
 

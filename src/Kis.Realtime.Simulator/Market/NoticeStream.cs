@@ -1,5 +1,4 @@
 using Kis.Realtime.Simulator.Rules;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Market;
 

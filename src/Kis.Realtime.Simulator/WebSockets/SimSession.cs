@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
 using Microsoft.AspNetCore.Http;

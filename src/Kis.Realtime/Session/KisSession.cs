@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Retry;

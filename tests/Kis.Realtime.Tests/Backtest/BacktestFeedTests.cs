@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Backtest;
 using Kis.Realtime.Simulator;
 

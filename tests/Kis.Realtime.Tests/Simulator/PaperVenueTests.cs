@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Simulator.Market;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Simulator;

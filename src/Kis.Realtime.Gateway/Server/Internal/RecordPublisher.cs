@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway.Internal;
 

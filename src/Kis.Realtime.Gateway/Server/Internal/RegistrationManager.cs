@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Internal;
 using Kis.Realtime.Session;
 using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
