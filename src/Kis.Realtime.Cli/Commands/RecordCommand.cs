@@ -136,15 +136,16 @@ internal static class RecordCommand
 
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
         // files are made from exactly these messages (as `kisrt decode` would), so raw and decoded always agree.
-        var raw = client.ReadRawMessagesAsync(CancellationToken.None).GetAsyncEnumerator();
+        // The tap, its drain and the writers run until the tap ends (the client stops), not until the caller's token.
+        var raw = client.ReadRawMessagesAsync(CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
         var countLimit = count is { } n ? new RecordCountLimit(n, stop.Cancel) : null;
         if (countLimit is not null) raw = countLimit.Apply(raw);
-        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues));
+        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues), CancellationToken.None);
         using var giveUp = new CancellationTokenSource(); // ends database retries some time after the run stops
         var writers = new List<Task>();
         // --count stops the run where the tap is drained (countLimit): the writers then write what it passed.
-        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync()));
-        if (database is not null) writers.Add(Task.Run(() => database.WriteAsync(giveUp.Token)));
+        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync(), CancellationToken.None));
+        if (database is not null) writers.Add(Task.Run(() => database.WriteAsync(giveUp.Token), CancellationToken.None));
         // A failing writer must stop the run at once (and be reported), not leave a status line that looks alive.
         foreach (var writer in writers)
             _ = writer.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

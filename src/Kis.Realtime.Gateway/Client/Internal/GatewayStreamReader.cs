@@ -82,10 +82,11 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             await AttachWithRetriesAsync(attaching.Token).ConfigureAwait(false);
             if (Volatile.Read(ref _disposed) == 1)
             {
-                await CloseChannelAsync().ConfigureAwait(false); // disposed while attaching: its disposal may have missed this channel
+                // Disposed while attaching: its disposal may have missed this channel. Closed even if the caller gives up.
+                await CloseChannelAsync(CancellationToken.None).ConfigureAwait(false);
                 throw new ObjectDisposedException(nameof(GatewayStreamReader));
             }
-            _keeper = Task.Run(KeepAttachedAsync);
+            _keeper = Task.Run(KeepAttachedAsync, CancellationToken.None); // runs until the reader's disposal, not the caller's token
             _started.TrySetResult();
         }
         catch (Exception e)

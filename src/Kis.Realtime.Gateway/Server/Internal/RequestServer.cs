@@ -51,7 +51,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
     /// <summary>Starts; completes once the request queue is consumed (or throws when the broker cannot be reached at all).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = Task.Run(() => RunAsync(_stop.Token));
+        _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None); // runs until disposal; the caller's token bounds the wait
         await _firstReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
