@@ -13,6 +13,7 @@ namespace Kis.Realtime.Cli.Commands;
 internal sealed class ClientHost : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's status writer (standard error): the caller owns it")]
     private readonly TextWriter _status;
     private readonly Lock _reportGate = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);

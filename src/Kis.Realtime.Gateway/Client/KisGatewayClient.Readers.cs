@@ -7,6 +7,8 @@ public sealed partial class KisGatewayClient
 {
     // Guards _liveReaders, _readers and each subscriber's Current/Ended. Never held across broker I/O: a slow attach (a
     // stream replica not started yet, a slow broker) must not hold up every other subscription, nor DisposeAsync.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly SemaphoreSlim _readersGate = new(1, 1);
     // One shared reader per stream for live subscriptions: a TR's stream is read once whatever the number of keys.
     private readonly Dictionary<string, GatewayStreamReader> _liveReaders = new(StringComparer.Ordinal);

@@ -46,6 +46,8 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly ITimer _sweeper;
     // Cancelled by DisposeAsync: a registration KIS has not confirmed yet (the app key held by another session, the
     // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _stopping = new();
     private readonly PreviousRun? _previous;
     private volatile bool _disposed;
