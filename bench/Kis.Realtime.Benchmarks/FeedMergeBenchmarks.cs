@@ -1,7 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Kis.Realtime.Internal;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Benchmarks;
 

@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using RabbitMQ.Client;
 
 namespace Kis.Realtime.Benchmarks;
 

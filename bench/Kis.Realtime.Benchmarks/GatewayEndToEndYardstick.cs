@@ -33,7 +33,7 @@ internal static class GatewayEndToEndYardstick
             await using var consumerChannel = await consumerConnection.CreateChannelAsync();
             await consumerChannel.BasicQosAsync(0, prefetch, false);
             var latencies = new List<double>();
-            var warmupEnd = Stopwatch.GetTimestamp() + (long)(3 * Stopwatch.Frequency);
+            var warmupEnd = Stopwatch.GetTimestamp() + (3 * Stopwatch.Frequency);
             var consumer = new AsyncEventingBasicConsumer(consumerChannel);
             // Acknowledged as the gateway client does: every quarter of the prefetch, all at once.
             var ackEvery = Math.Max(1, prefetch / 4);

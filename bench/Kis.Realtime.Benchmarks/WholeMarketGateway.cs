@@ -2,7 +2,6 @@ using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Benchmarks;
 

@@ -1,5 +1,3 @@
-using Kis.Realtime;
-
 namespace Kis.Realtime.Samples;
 
 /// <summary>

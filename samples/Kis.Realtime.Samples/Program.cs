@@ -55,12 +55,12 @@ if (config["Strategy"] is { } strategyName)
     var credential = new KisCredential(config["Kis:AppKey"] ?? (paper ? SimulatorOptions.DefaultAppKey : throw Missing("Kis:AppKey")),
         config["Kis:AppSecret"] ?? (paper ? SimulatorOptions.DefaultAppSecret : throw Missing("Kis:AppSecret")));
     var environment = config["Kis:Environment"] == "paper" ? KisEnvironment.Paper : KisEnvironment.Real;
-    Uri? rest = config["Kis:RestBaseUrl"] is { } restUrl ? new Uri(restUrl) : paper ? throw Missing("Kis:RestBaseUrl") : (Uri?)null;
+    Uri? rest = config["Kis:RestBaseUrl"] is { } restUrl ? new Uri(restUrl) : paper ? throw Missing("Kis:RestBaseUrl") : null;
     await using var data = new KisRealtimeClient(KisRealtimeOptions.Default with
     {
         Credentials = [credential], Environment = environment,
         HtsId = config["Kis:HtsId"] ?? (paper ? SimulatorOptions.DefaultHtsId : throw Missing("Kis:HtsId")),
-        WebSocketUrl = config["Kis:WebSocketUrl"] is { } wsUrl ? new Uri(wsUrl) : paper ? throw Missing("Kis:WebSocketUrl") : (Uri?)null,
+        WebSocketUrl = config["Kis:WebSocketUrl"] is { } wsUrl ? new Uri(wsUrl) : paper ? throw Missing("Kis:WebSocketUrl") : null,
         RestBaseUrl = rest,
     });
     using var orders = new KisOrderClient(new KisOrderOptions

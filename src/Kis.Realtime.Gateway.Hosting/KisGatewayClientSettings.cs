@@ -37,7 +37,8 @@ public sealed class KisGatewayClientSettings
     /// <summary>Connect to the broker when the host starts, so an unreachable broker fails the start.</summary>
     public bool ConnectOnStart { get; set; }
 
-    /// <summary>The options these settings describe, on top of <paramref name="baseOptions"/> (default: <see cref="KisGatewayClientOptions.Default"/>).</summary>
+    /// <summary>The options these settings describe, on top of <paramref name="baseOptions"/> (default:
+    /// <see cref="KisGatewayClientOptions.Default"/>).</summary>
     public KisGatewayClientOptions ToOptions(KisGatewayClientOptions? baseOptions = null)
     {
         var o = baseOptions ?? KisGatewayClientOptions.Default;

@@ -40,7 +40,8 @@ public sealed class KisGatewayHealthCheck(KisGateway gateway) : IHealthCheck
         HealthCheckResult Failed(string why) => new(failureStatus, why, data: data);
         var result =
             !status.BrokerConnected ? Failed("The publisher is not connected to the broker.")
-            : status.BrokerBlocked is { } blocked ? Failed($"The broker has blocked publishing since {status.BrokerBlockedSince:u} ({blocked}): records wait in the buffer.")
+            : status.BrokerBlocked is { } blocked
+                ? Failed($"The broker has blocked publishing since {status.BrokerBlockedSince:u} ({blocked}): records wait in the buffer.")
             : status.Sessions.Any(s => s.State == KisConnectionState.Faulted) ? Failed("A KIS session is faulted.")
             : status.Sessions.Any(s => s.State is KisConnectionState.Connecting or KisConnectionState.Reconnecting)
                 ? HealthCheckResult.Degraded("A KIS session is connecting.", data: data)

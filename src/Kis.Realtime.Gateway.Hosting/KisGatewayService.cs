@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Kis.Realtime.Gateway;
@@ -7,7 +8,7 @@ namespace Kis.Realtime.Gateway;
 /// <see cref="KisGateway"/> (with a KIS client of its own from <see cref="KisGatewayOptions.Client"/>) while this process
 /// holds the active lock; a standby holds no KIS session. A process that loses the lock stops its run and waits again,
 /// as <c>kisrt gateway</c> does. Register it with
-/// <see cref="KisGatewayServiceCollectionExtensions.AddKisGateway(Microsoft.Extensions.DependencyInjection.IServiceCollection, Func{IServiceProvider, KisGatewayOptions})"/>.
+/// <see cref="KisGatewayServiceCollectionExtensions.AddKisGateway(IServiceCollection, Func{IServiceProvider, KisGatewayOptions})"/>.
 /// </summary>
 public sealed class KisGatewayService : BackgroundService
 {

@@ -33,7 +33,8 @@ public static class KisGatewayServiceCollectionExtensions
         return AddClient(services, null, configure);
     }
 
-    /// <summary>As <see cref="AddKisGatewayClient(IServiceCollection, IConfiguration, Func{IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions})"/>,
+    /// <summary>
+    /// As <see cref="AddKisGatewayClient(IServiceCollection, IConfiguration, Func{IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions})"/>,
     /// keyed by <paramref name="name"/> (<c>[FromKeyedServices("name")]</c>; settings are the named options).</summary>
     public static IServiceCollection AddKisGatewayClient(this IServiceCollection services, string name, IConfiguration configuration,
         Func<IServiceProvider, KisGatewayClientOptions, KisGatewayClientOptions>? configure = null)
@@ -79,7 +80,8 @@ public static class KisGatewayServiceCollectionExtensions
     /// <see cref="TimeProvider"/> unless they set their own.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="options">The gateway's options (KIS credentials in <see cref="KisGatewayOptions.Client"/>, the broker in <see cref="KisGatewayOptions.Endpoint"/>).</param>
+    /// <param name="options">The gateway's options (KIS credentials in <see cref="KisGatewayOptions.Client"/>, the broker in
+    /// <see cref="KisGatewayOptions.Endpoint"/>).</param>
     public static IServiceCollection AddKisGateway(this IServiceCollection services, Func<IServiceProvider, KisGatewayOptions> options)
     {
         ArgumentNullException.ThrowIfNull(services);

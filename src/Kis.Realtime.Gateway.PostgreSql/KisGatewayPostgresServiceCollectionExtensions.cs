@@ -1,4 +1,3 @@
-using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,7 +13,8 @@ public static class KisGatewayPostgresServiceCollectionExtensions
     /// The container's <see cref="ILoggerFactory"/> is used when the options name none.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="options">Broker, namespace, database and TRs, e.g. <c>KisPostgresStreamWriterOptions.Default with { ConnectionString = …, TrIds = ["H0STCNT0"] }</c>.</param>
+    /// <param name="options">Broker, namespace, database and TRs, e.g.
+    /// <c>KisPostgresStreamWriterOptions.Default with { ConnectionString = …, TrIds = ["H0STCNT0"] }</c>.</param>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
     public static IServiceCollection AddKisPostgresStreamWriter(this IServiceCollection services, KisPostgresStreamWriterOptions options)
     {

@@ -4,7 +4,6 @@ using System.Diagnostics.Metrics;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -122,6 +121,8 @@ public sealed partial class KisPostgresStreamWriter : IHostedService, IAsyncDisp
     public Task DatabaseReached => _databaseReached.Task;
 
     private readonly TaskCompletionSource _databaseReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _stopWaiting = new();
     private Task _waitingForDatabase = Task.CompletedTask;
 

@@ -1,4 +1,3 @@
-using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Kis.Realtime.Gateway.PostgreSql;

@@ -1,5 +1,4 @@
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway.PostgreSql;

@@ -90,7 +90,8 @@ public sealed record GatewaySessionStatus(int Index, string AppKey, KisConnectio
 /// <param name="State">Opening, active, lingering.</param>
 /// <param name="Consumers">Consumers holding a claim.</param>
 /// <param name="Session">The session carrying it (-1 while opening).</param>
-/// <param name="Published">The last <c>seq</c> handed to the publisher: records of this key in this gateway run, earlier registrations of the key included.</param>
+/// <param name="Published">The last <c>seq</c> handed to the publisher: records of this key in this gateway run, earlier registrations of the key
+/// included.</param>
 public sealed record GatewayRegistrationStatus(string Tr, string Key, string State, int Consumers, int Session, long Published);
 
 /// <summary>A sink's figures (in <see cref="GatewayStatus.Sinks"/>, the status line and the Meter).</summary>

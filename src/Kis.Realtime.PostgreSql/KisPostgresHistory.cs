@@ -5,7 +5,8 @@ using NpgsqlTypes;
 
 namespace Kis.Realtime.PostgreSql;
 
-/// <summary>Where <see cref="KisPostgresHistory"/> reads. Start from <see cref="Default"/>: <c>KisPostgresHistoryOptions.Default with { ConnectionString = … }</c>.</summary>
+/// <summary>Where <see cref="KisPostgresHistory"/> reads. Start from <see cref="Default"/>:
+/// <c>KisPostgresHistoryOptions.Default with { ConnectionString = … }</c>.</summary>
 public sealed record KisPostgresHistoryOptions
 {
     /// <summary>Schema <c>kis</c>, pages of 5,000 rows, every run.</summary>
@@ -28,13 +29,15 @@ public sealed record KisPostgresHistoryOptions
 
     /// <summary>The settings without the connection string's credentials (a record would print the password).</summary>
     public override string ToString() =>
-        $"KisPostgresHistoryOptions {{ Database = {(string.IsNullOrWhiteSpace(ConnectionString) ? "(none)" : PostgresRecorder.Describe(ConnectionString))}, Schema = {Schema}, PageSize = {PageSize}, RunId = {RunId} }}";
+        $"KisPostgresHistoryOptions {{ Database = {(string.IsNullOrWhiteSpace(ConnectionString) ? "(none)" : PostgresRecorder.Describe(ConnectionString))}, " +
+        $"Schema = {Schema}, PageSize = {PageSize}, RunId = {RunId} }}";
 
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentException">No connection string, no schema or a page size below 1.</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ConnectionString)) throw new ArgumentException("KisPostgresHistoryOptions.ConnectionString is required.", nameof(ConnectionString));
+        if (string.IsNullOrWhiteSpace(ConnectionString)) throw new ArgumentException("KisPostgresHistoryOptions.ConnectionString is required.",
+            nameof(ConnectionString));
         PostgresRecorder.CheckConnectionString(ConnectionString);
         if (string.IsNullOrWhiteSpace(Schema)) throw new ArgumentException("KisPostgresHistoryOptions.Schema is required.", nameof(Schema));
         if (PageSize < 1) throw new ArgumentException("KisPostgresHistoryOptions.PageSize must be at least 1.", nameof(PageSize));

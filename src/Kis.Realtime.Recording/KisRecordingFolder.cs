@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Kis.Realtime.Formatting;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 

@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Backtest;
 
 namespace Kis.Realtime.Simulator;

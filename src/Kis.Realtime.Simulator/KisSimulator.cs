@@ -23,6 +23,8 @@ namespace Kis.Realtime.Simulator;
 public sealed class KisSimulator : IAsyncDisposable
 {
     private readonly SimulatorHub _hub;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Both apps are disposed in DisposeAsync, in a loop the analyzer does not follow")]
     private WebApplication? _webSocketApp, _restApp;
     private ReplayPlayer? _replay;
     private int _disposed;

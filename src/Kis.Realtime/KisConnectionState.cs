@@ -58,5 +58,6 @@ public sealed class KisStateChangedEventArgs : EventArgs
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"session {SessionIndex} ({AppKey}): {Previous} -> {Current}{(Reason is null ? "" : $": {Reason}")}{(RetryIn is { } d ? $" (retry in {d.TotalSeconds:0.0} s)" : "")}";
+        $"session {SessionIndex} ({AppKey}): {Previous} -> " +
+            $"{Current}{(Reason is null ? "" : $": {Reason}")}{(RetryIn is { } d ? $" (retry in {d.TotalSeconds:0.0} s)" : "")}";
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Session;
 

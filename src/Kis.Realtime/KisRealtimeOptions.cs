@@ -240,7 +240,8 @@ public sealed record KisRealtimeOptions
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"Environment = {Environment}, Credentials = [{string.Join(", ", Credentials.Select(c => c.MaskedAppKey))}], ");
-        builder.Append($"WebSocketUrl = {EffectiveWebSocketUrl}, RestBaseUrl = {EffectiveRestBaseUrl}, FullMode = {FullMode}, SubscriptionCapacity = {SubscriptionCapacity}");
+        builder.Append($"WebSocketUrl = {EffectiveWebSocketUrl}, RestBaseUrl = {EffectiveRestBaseUrl}, FullMode = {FullMode}, SubscriptionCapacity = " +
+            $"{SubscriptionCapacity}");
         return true;
     }
 }

@@ -77,9 +77,12 @@ public sealed record KisRealtimeStatistics
         builder.Append(culture,
             $"MessagesReceived = {MessagesReceived}, FramesReceived = {FramesReceived}, ControlMessagesReceived = {ControlMessagesReceived}, ")
             .Append(culture, $"HeartbeatsAnswered = {HeartbeatsAnswered}, RecordsReceived = {RecordsReceived}, RecordsDelivered = {RecordsDelivered}, ")
-            .Append(culture, $"RecordsUnrouted = {RecordsUnrouted}, BytesReceived = {BytesReceived}, DecodeErrors = {DecodeErrors}, Dropped = {Dropped}, RawMessagesDropped = {RawMessagesDropped}, ")
-            .Append(culture, $"Reconnects = {Reconnects}, Registrations = {Registrations}, ConnectAttempts = {ConnectAttempts}, SlowConsumers = {SlowConsumers}, ")
-            .Append(culture, $"ResubscribeRefusals = {ResubscribeRefusals}, ProtocolErrors = {ProtocolErrors}, Gaps = {Gaps}, MissingVolume = {MissingVolume}, ")
+            .Append(culture, $"RecordsUnrouted = {RecordsUnrouted}, BytesReceived = {BytesReceived}, DecodeErrors = {DecodeErrors}, Dropped = {Dropped}, " +
+                $"RawMessagesDropped = {RawMessagesDropped}, ")
+            .Append(culture,
+                $"Reconnects = {Reconnects}, Registrations = {Registrations}, ConnectAttempts = {ConnectAttempts}, SlowConsumers = {SlowConsumers}, ")
+            .Append(culture,
+                $"ResubscribeRefusals = {ResubscribeRefusals}, ProtocolErrors = {ProtocolErrors}, Gaps = {Gaps}, MissingVolume = {MissingVolume}, ")
             .Append(culture, $"Overlaps = {Overlaps}, LargestGaps = [{string.Join(", ", LargestGaps)}], ")
             .Append(culture, $"FirstUndecodable = [{string.Join(", ", FirstUndecodable)}], ")
             .Append("UnroutedByTr = { ").AppendJoin(", ", UnroutedByTr.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Session;
 

@@ -49,7 +49,8 @@ public class KisSubscriptionException : KisException
 public sealed class KisSubscriptionLimitException : KisSubscriptionException
 {
     internal KisSubscriptionLimitException(string trId, string trKey, int limit, int sessions)
-        : base(trId, trKey, $"Cannot subscribe {trId} {trKey}: all {sessions} session(s) hold {limit} registrations, KIS's limit per app key. Add another credential to KisRealtimeOptions.Credentials.")
+        : base(trId, trKey, $"Cannot subscribe {trId} {trKey}: all {sessions} session(s) hold {limit} registrations, KIS's limit per app key. Add another " +
+            "credential to KisRealtimeOptions.Credentials.")
     {
         LimitPerSession = limit;
         Sessions = sessions;

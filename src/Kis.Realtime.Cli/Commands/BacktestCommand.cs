@@ -41,13 +41,16 @@ internal static class BacktestCommand
     public static Command Create()
     {
         var replay = new Option<string?>("--replay") { Description = "the recording: a `kisrt record --out` folder", Required = true };
-        var strategy = new Option<string>("--strategy") { Description = $"the strategy, by name: {string.Join(", ", Strategies.Keys)} (samples/Kis.Realtime.Samples)", DefaultValueFactory = _ => "mean-reversion" };
+        var strategy = new Option<string>("--strategy") { Description = $"the strategy, by name: {string.Join(", ", Strategies.Keys)} " +
+            "(samples/Kis.Realtime.Samples)", DefaultValueFactory = _ => "mean-reversion" };
         var code = new Option<string>("--code") { Description = "the stock the strategy trades", DefaultValueFactory = _ => "005930" };
         var output = new Option<string>("--out") { Description = "folder for fills.csv, orders.csv, equity.csv, summary.json, report.html (created)",
             DefaultValueFactory = _ => "backtest" };
         var latency = new Option<string?>("--latency") { Description = "simulated time from an order call to the venue, e.g. 5ms (default), 0s, 100ms" };
-        var commission = new Option<decimal?>("--commission-rate") { Description = $"commission, a fraction of each fill's value (default {KisBacktestOptions.DefaultCommissionRate.ToString(CultureInfo.InvariantCulture)}: KIS BanKIS online, docs/backtest.md)" };
-        var tax = new Option<decimal?>("--sell-tax-rate") { Description = $"securities transaction tax on sells, a fraction (default {KisBacktestOptions.DefaultSellTaxRate.ToString(CultureInfo.InvariantCulture)}: KOSPI/KOSDAQ 2026)" };
+        var commission = new Option<decimal?>("--commission-rate") { Description = "commission, a fraction of each fill's value (default " +
+            $"{KisBacktestOptions.DefaultCommissionRate.ToString(CultureInfo.InvariantCulture)}: KIS BanKIS online, docs/backtest.md)" };
+        var tax = new Option<decimal?>("--sell-tax-rate") { Description = "securities transaction tax on sells, a fraction (default " +
+            $"{KisBacktestOptions.DefaultSellTaxRate.ToString(CultureInfo.InvariantCulture)}: KOSPI/KOSDAQ 2026)" };
         var cash = new Option<decimal?>("--cash") { Description = "starting cash, KRW (default 100,000,000)" };
         var command = new Command("backtest",
             "Run a strategy over a recording on simulated time against the simulator's matching engine: fills, orders, summary and an HTML report.")
@@ -111,13 +114,18 @@ internal static class BacktestCommand
         await result.WriteAsync(args.Out, cancellationToken);
         var s = result.Summary;
         string M(decimal v) => v.ToString("#,##0.##", CultureInfo.InvariantCulture);
-        await stdout.WriteLineAsync($"{args.Strategy} on {args.Code} over {recording.Description}: {s.Records:N0} records, latency {FormatLatency(args.Latency)}");
+        await stdout.WriteLineAsync(
+            $"{args.Strategy} on {args.Code} over {recording.Description}: {s.Records:N0} records, latency {FormatLatency(args.Latency)}");
         await stdout.WriteLineAsync($"orders {s.Calls} (refused {s.Refused}), fills {s.FillCount}, turnover {M(s.Turnover)} KRW");
-        await stdout.WriteLineAsync($"net P&L {M(s.NetProfitLoss)} KRW (gross {M(s.GrossProfitLoss)}, commission {M(s.Commission)}, tax {M(s.Tax)}), max drawdown {M(s.MaxDrawdown)} KRW ({(s.MaxDrawdownFraction * 100).ToString("0.###", CultureInfo.InvariantCulture)} %)");
+        await stdout.WriteLineAsync($"net P&L {M(s.NetProfitLoss)} KRW (gross {M(s.GrossProfitLoss)}, commission {M(s.Commission)}, tax {M(s.Tax)}), max " +
+            $"drawdown {M(s.MaxDrawdown)} KRW ({(s.MaxDrawdownFraction * 100).ToString("0.###", CultureInfo.InvariantCulture)} %)");
         foreach (var i in s.Instruments)
-            await stdout.WriteLineAsync($"{i.Code}: tape {i.TapeTrades:N0} trades, {i.TapeVolume:N0} shares, VWAP {M(i.TapeVwap)}; bought {i.Bought:N0} at {M(i.AverageBuy)}, sold {i.Sold:N0} at {M(i.AverageSell)}, held {i.Position:N0}; participation {(i.Participation * 100).ToString("0.####", CultureInfo.InvariantCulture)} %");
+            await stdout.WriteLineAsync($"{i.Code}: tape {i.TapeTrades:N0} trades, {i.TapeVolume:N0} shares, VWAP {M(i.TapeVwap)}; bought {i.Bought:N0} at " +
+                $"{M(i.AverageBuy)}, sold {i.Sold:N0} at {M(i.AverageSell)}, held {i.Position:N0}; participation " +
+                $"{(i.Participation * 100).ToString("0.####", CultureInfo.InvariantCulture)} %");
         if (s.Calls == 0) await stderr.WriteLineAsync(NoOrderNote(args, s, result.Prices[args.Code].Count));
-        if (result.Statistics.Gaps > 0) await stdout.WriteLineAsync($"gaps in the recorded trades: {result.Statistics.Gaps} (missing volume {result.Statistics.MissingVolume:N0})");
+        if (result.Statistics.Gaps > 0) await stdout.WriteLineAsync(
+            $"gaps in the recorded trades: {result.Statistics.Gaps} (missing volume {result.Statistics.MissingVolume:N0})");
         await stdout.WriteLineAsync($"files: {Path.GetFullPath(args.Out)} (fills.csv, orders.csv, equity.csv, summary.json, report.html)");
         if (result.Statistics.DecodeErrors > 0 || daysWithoutRaw.Count > 0)
         {

@@ -56,8 +56,10 @@ internal static class BarsCommand
     public static Command Create()
     {
         var connection = new ConnectionOptions(feedB: true);
-        var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW value)", DefaultValueFactory = _ => "1m" };
-        var from = new Option<string?>("--from") { Description = "show bars from this time of day on the market's clock (KST; New York for US stocks; e.g. 09:00); earlier bars are built but not shown" };
+        var interval = new Option<string>("--interval") { Description = "bar size: 30s, 1m, 5m, 1h, 1d; or 100t (trades), 10000v (volume), 1000000w (KRW " +
+            "value)", DefaultValueFactory = _ => "1m" };
+        var from = new Option<string?>("--from") { Description = "show bars from this time of day on the market's clock (KST; New York for US stocks; e.g. " +
+            "09:00); earlier bars are built but not shown" };
         var format = new Option<string?>("--format")
         {
             Description = "table (default on a terminal), jsonl (default otherwise), csv, or parquet (with --out FILE)",
@@ -68,9 +70,12 @@ internal static class BarsCommand
         };
         var count = new Option<long?>("--count") { Description = "stop after this many closed bars (all subscriptions together)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
-        var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
-        var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
-        var lateWindow = new Option<string?>("--late-window") { Description = "a time or day bar takes trades that arrive late (after a later bar's) until a trade stamped this long after its end, e.g. 30s or 2m; bars show that much later (default 0: a late trade is in no bar, counted)" };
+        var sessions = new Option<string?>("--sessions") { Description = "trades of which sessions go into the bars: regular, or extended (default; also " +
+            "all): pre + regular + after and the night derivatives' night session; or a comma list of pre, regular, after, night" };
+        var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a " +
+            "daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
+        var lateWindow = new Option<string?>("--late-window") { Description = "a time or day bar takes trades that arrive late (after a later bar's) until a " +
+            "trade stamped this long after its end, e.g. 30s or 2m; bars show that much later (default 0: a late trade is in no bar, counted)" };
         var reorderWindow = new Option<string?>("--reorder-window")
         {
             Description = "records may arrive this long out of exchange order (e.g. two sources): bars take each TR's trades in cumulative-volume "
@@ -78,13 +83,16 @@ internal static class BarsCommand
         };
         var forming = new Option<bool>("--forming") { Description = "also show the forming bar after every trade (flag forming)" };
         var replay = new Option<string?>("--replay") { Description = "build bars from a `kisrt record --out` folder instead of a live source" };
-        var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its stream, then live", Arity = ArgumentArity.ZeroOrOne };
+        var gateway = new Option<string?>("--gateway") { Description = "read from a running `kisrt gateway` (or KISRT_GATEWAY), today's trades from its " +
+            "stream, then live", Arity = ArgumentArity.ZeroOrOne };
         var ns = new Option<string?>("--namespace") { Description = "with --gateway: the gateway's namespace (default kis)" };
         var amqpCa = GatewayConnection.CaOption();
-        var postgres = new Option<string?>("--postgres") { Description = "also store closed bars in PostgreSQL (an Npgsql connection string): table bars_<interval>, one row per key and bar" };
+        var postgres = new Option<string?>("--postgres") { Description = "also store closed bars in PostgreSQL (an Npgsql connection string): table " +
+            "bars_<interval>, one row per key and bar" };
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema", DefaultValueFactory = _ => "kis" };
         var command = new Command("bars",
-            "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a recording.")
+            "Bars (candles) from live trades, seeded from the day's history: KIS's REST minute chart for a direct session, the gateway's stream, or a " +
+            "recording.")
         {
             interval, from, format, output, count, duration, sessions, closeGrace, lateWindow, reorderWindow, forming, replay, gateway, ns, amqpCa,
             postgres, pgSchema,
@@ -249,7 +257,9 @@ internal static class BarsCommand
             while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
             var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null }
                 ? $", seed: {Describe(aggregator.SeedResult)}" : "";
-            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume {aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}");
+            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume " +
+                $"{aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), " +
+                $"trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}");
             // A recording without this subscription's trades: say what it holds (a wrong key is the usual cause).
             if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)
                 await stderr.WriteLineAsync(RecordingContents.Describe(s.ToString(), recording.Description,
@@ -305,7 +315,8 @@ internal static class BarsCommand
                 "pre" => TradingSessions.PreMarket,
                 "after" => TradingSessions.AfterMarket,
                 "night" => TradingSessions.Night,
-                _ => throw new CliUsageException($"--sessions: '{name}' is not a session (regular, extended, all; or pre, regular, after, night, comma-separated)."),
+                _ => throw new CliUsageException(
+                    $"--sessions: '{name}' is not a session (regular, extended, all; or pre, regular, after, night, comma-separated)."),
             };
         }
         return sessions;

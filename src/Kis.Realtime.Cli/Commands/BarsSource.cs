@@ -67,7 +67,8 @@ internal sealed class BarsSource : IAsyncDisposable
         foreach (var spec in specs)
         {
             if (!IsTradeTr(spec.Tr))
-                throw new CliUsageException($"--sub {spec}: bars are built from trades; {spec.Tr.Id} is not a trade TR. Use stock, stock-nxt, stock-unified, index, futures, options, night-futures, night-options, stock-futures, stock-options or us.");
+                throw new CliUsageException($"--sub {spec}: bars are built from trades; {spec.Tr.Id} is not a trade TR. Use stock, stock-nxt, stock-unified, " +
+                    "index, futures, options, night-futures, night-options, stock-futures, stock-options or us.");
         }
     }
 
@@ -104,7 +105,8 @@ internal sealed class BarsSource : IAsyncDisposable
         var (client, gatewayStatus, loggerFactory) = await GatewayConnection.ConnectAsync(args, settings, "bars", status,
             o => o with { Start = GatewayStart.FromTime(startOfDay) }, ct);
         var endpoint = client.Options.Endpoint;
-        status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from {startOfDay.ToOffset(KoreaTime.Offset):yyyy-MM-dd HH:mm} KST");
+        status.WriteLine($"kisrt: bars from the gateway (run {gatewayStatus.Run}, namespace {endpoint.Namespace}) at {endpoint.DisplayUri}, from " +
+            $"{startOfDay.ToOffset(KoreaTime.Offset):yyyy-MM-dd HH:mm} KST");
         return new BarsSource(client, specs, "gateway", loggerFactory: loggerFactory);
     }
 

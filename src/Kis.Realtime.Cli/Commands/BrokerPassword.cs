@@ -23,7 +23,8 @@ internal static class BrokerPassword
         else return uri;
         var user = uri.UserInfo;
         if (user.Length == 0) throw new CliUsageException("--amqp: the broker password was given apart: name its user in the URI (amqp://USER@host:5672/).");
-        if (user.Contains(':')) throw new CliUsageException("--amqp: the URI carries a password and one was given apart (file or KISRT_AMQP_PASSWORD): give it once, apart.");
+        if (user.Contains(':')) throw new CliUsageException(
+            "--amqp: the URI carries a password and one was given apart (file or KISRT_AMQP_PASSWORD): give it once, apart.");
         // user is as the URI escaped it; the password is escaped here, and RabbitMQ's client unescapes both.
         return new Uri($"{uri.Scheme}://{user}:{Uri.EscapeDataString(password)}@{uri.Authority}{uri.PathAndQuery}");
     }

@@ -13,6 +13,7 @@ namespace Kis.Realtime.Cli.Commands;
 internal sealed class ClientHost : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's status writer (standard error): the caller owns it")]
     private readonly TextWriter _status;
     private readonly Lock _reportGate = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
@@ -100,7 +101,8 @@ internal sealed class ClientHost : IAsyncDisposable
         var credentialsGiven = settings.HasCredentials;
         var useBuiltInSimulator = !settings.HasCredentials && settings.WebSocketUrl is null;
         if (!settings.HasCredentials && settings.WebSocketUrl is not null && settings.RestUrl is null)
-            throw new CliUsageException("with --ws-url / KIS_WS_URL and no credentials, also give --rest-url / KIS_REST_URL (the simulator's REST base URL issues the approval key).");
+            throw new CliUsageException(
+                "with --ws-url / KIS_WS_URL and no credentials, also give --rest-url / KIS_REST_URL (the simulator's REST base URL issues the approval key).");
         if (!settings.HasCredentials)
         {
             // No account: the simulator's documented credentials (the built-in one accepts any HTS ID for notices).
@@ -310,7 +312,8 @@ internal sealed class ClientHost : IAsyncDisposable
     public static string? LargestGaps(KisRealtimeStatistics stats)
         => stats.LargestGaps.Count == 0 ? null
             : "largest gaps: " + string.Join("; ", stats.LargestGaps.Select(g =>
-                $"{g.TrId} {g.Key} {g.MissingVolume:N0} missed between {g.From:HH:mm:ss} and {g.To:HH:mm:ss} KST{(g.AcrossReconnect ? " (across a reconnect)" : "")}"));
+                $"{g.TrId} {g.Key} {g.MissingVolume:N0} missed between {g.From:HH:mm:ss} and {g.To:HH:mm:ss} " +
+                $"KST{(g.AcrossReconnect ? " (across a reconnect)" : "")}"));
 
     /// <summary>
     /// Connects the session, or with feed B both through the merge: one that connects is enough to start, the other is
@@ -368,7 +371,8 @@ internal static class BuiltInSimulator
         if (feedB is not null)
             simOptions = simOptions with { Credentials = [.. simOptions.Credentials, new SimulatorCredential(feedB.AppKey, feedB.AppSecret, "simuserb")] };
         var simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
-        status.WriteLine($"kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at {KisSimulator.Display(simulator.WebSocketUrl)}");
+        status.WriteLine("kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at " +
+            $"{KisSimulator.Display(simulator.WebSocketUrl)}");
         return (simulator, simulator.WebSocketUrl, simulator.RestBaseUrl);
     }
 }

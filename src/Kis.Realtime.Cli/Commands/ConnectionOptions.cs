@@ -92,13 +92,16 @@ internal sealed class ConnectionOptions
     };
 
     private readonly Option<string?> _appKey = new("--app-key") { Description = "KIS app key (or KIS_APP_KEY)" };
-    private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user secrets)" };
+    private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user " +
+        "secrets)" };
     private readonly Option<string?> _htsId = new("--hts-id") { Description = "HTS ID for notices (or KIS_HTS_ID)" };
     private readonly Option<string?> _env = new("--env") { Description = "real or paper (or KIS_ENV)" };
     private readonly Option<string?> _wsUrl = new("--ws-url") { Description = "WebSocket URL to connect to instead of KIS's (or KIS_WS_URL)" };
     private readonly Option<string?> _restUrl = new("--rest-url") { Description = "REST base URL for the approval key (or KIS_REST_URL)" };
-    private readonly Option<string?> _simPace = new("--sim-pace") { Description = "built-in simulator only: demo (default), flat-out, or records/s per subscription" };
-    private readonly Option<string?> _logLevel = new("--log-level") { Description = "library log on standard error from this level: trace, debug, information, warning (default), error, none" };
+    private readonly Option<string?> _simPace = new("--sim-pace") { Description = "built-in simulator only: demo (default), flat-out, or records/s per " +
+        "subscription" };
+    private readonly Option<string?> _logLevel = new("--log-level") { Description = "library log on standard error from this level: trace, debug, " +
+        "information, warning (default), error, none" };
     private readonly Option<int> _simSeed = new("--sim-seed") { Description = "built-in simulator only: market seed", DefaultValueFactory = _ => 1 };
 
     public void AddTo(Command command)

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Output;
-using Kis.Realtime.Formatting;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Cli.Commands;
 

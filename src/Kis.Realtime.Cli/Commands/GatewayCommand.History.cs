@@ -47,7 +47,8 @@ internal static partial class GatewayCommand
     {
         var lag = writer.Lag();
         await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {writer.RunId} (standby): committed {writer.Status().Sum(s => s.CommittedRecords)}" +
-                                    HistoryLag(writer) + (lag.Records > 0 ? " (not stored: still in the streams past the stored offsets; the next run with --postgres stores them)" : ""))
+                                    HistoryLag(writer) + (lag.Records > 0
+                                        ? " (not stored: still in the streams past the stored offsets; the next run with --postgres stores them)" : ""))
             .ConfigureAwait(false);
         return lag.Behind;
     }

@@ -14,14 +14,16 @@ internal static partial class GatewayCommand
 
     private static Option<string?> PasswordFileOption() => new("--amqp-password-file")
     {
-        Description = "a file holding the broker user's password (or KISRT_AMQP_PASSWORD_FILE; KISRT_AMQP_PASSWORD the password itself), for an --amqp URI without one",
+        Description = "a file holding the broker user's password (or KISRT_AMQP_PASSWORD_FILE; KISRT_AMQP_PASSWORD the password itself), for an --amqp URI " +
+            "without one",
     };
 
     /// <summary>The --amqp-node values, each a host and port (nothing else: the URI's user and vhost apply to every node).</summary>
     private static string[] ClusterNodes(string[]? nodes)
     {
         foreach (var node in nodes ?? [])
-            if (!Uri.TryCreate("amqp://" + node, UriKind.Absolute, out var parsed) || parsed.UserInfo.Length > 0 || parsed.PathAndQuery != "/" || node.EndsWith('/'))
+            if (!Uri.TryCreate("amqp://" + node, UriKind.Absolute, out var parsed) || parsed.UserInfo.Length > 0 || parsed.PathAndQuery != "/"
+                || node.EndsWith('/'))
                 throw new CliUsageException($"--amqp-node: '{(node.Length > 60 ? node[..60] + "…" : node)}' is not host:port.");
         return nodes ?? [];
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway;
 
@@ -18,14 +19,16 @@ internal static partial class GatewayCommand
         {
             Description = "a fleet's status (kisrt gateway --fleet): every shard's holder, keys per process, registrations per key",
         };
-        var command = new Command("status", "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
+        var command = new Command("status",
+            "Ask a running gateway for its figures: sessions, registrations per app key, consumers, publish rate, buffer, confirms outstanding.")
         {
             amqp, amqpPassword, amqpCa, ns, json, fleet,
         };
         command.SetAction((parse, token) =>
         {
             var endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
-            return parse.GetValue(fleet) ? FleetStatusAsync(endpoint, parse.GetValue(json), Console.Out, token) : StatusAsync(endpoint, parse.GetValue(json), Console.Out, token);
+            return parse.GetValue(fleet) ? FleetStatusAsync(endpoint, parse.GetValue(json), Console.Out, token)
+                : StatusAsync(endpoint, parse.GetValue(json), Console.Out, token);
         });
         return command;
     }
@@ -68,13 +71,16 @@ internal static partial class GatewayCommand
             return CliFailures.Done;
         }
         await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +
-                                    $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
-        await output.WriteLineAsync($"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
-        await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished {s.Republished}, overflowed {s.Overflowed}");
+                                    $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(CultureInfo.InvariantCulture))}");
+        await output.WriteLineAsync(
+            $"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
+        await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished " +
+            $"{s.Republished}, overflowed {s.Overflowed}");
         await output.WriteLineAsync($"published {s.Published} records in {s.MessagesPublished} messages ({s.RecordsPerMessage:0.0} a message)");
         await output.WriteLineAsync($"buffer {s.BufferDepth}/{s.BufferCapacity}, confirms outstanding {s.ConfirmsOutstanding}, consumers {s.Consumers}");
         foreach (var x in s.Sinks)
-            await output.WriteLineAsync($"sink {x.Name}: received {x.Received}, committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, failed {x.Failed}, retries {x.Retries}");
+            await output.WriteLineAsync(
+                $"sink {x.Name}: received {x.Received}, committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, failed {x.Failed}, retries {x.Retries}");
         foreach (var session in s.Sessions)
             await output.WriteLineAsync($"session {session.Index} app key {session.AppKey}: {session.State}, {session.Registrations}/41 registrations");
         foreach (var r in s.Registrations)

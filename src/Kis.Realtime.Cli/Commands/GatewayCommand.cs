@@ -3,7 +3,6 @@ using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Cli.Commands;
@@ -25,17 +24,20 @@ internal static partial class GatewayCommand
         {
             Description = "another node of the broker's RabbitMQ cluster, host:port (repeat for each): tried in order when the --amqp host cannot be reached",
         };
-        var replicas = new Option<int?>("--stream-replicas") { Description = "replicas of each new stream on a RabbitMQ cluster (x-initial-cluster-size; default: the broker's, every node)" };
+        var replicas = new Option<int?>("--stream-replicas") { Description = "replicas of each new stream on a RabbitMQ cluster (x-initial-cluster-size; " +
+            "default: the broker's, every node)" };
         var linger = new Option<string?>("--linger") { Description = "keep a registration nobody wants this long before releasing it (default 30s)" };
         var userShare = new Option<double?>("--user-share")
         {
-            Description = "the share (0-1] of the app keys' registrations (41 per key) one broker user may hold or leave lingering (default 0.5; 1 for a single user)",
+            Description = "the share (0-1] of the app keys' registrations (41 per key) one broker user may hold or leave lingering (default 0.5; 1 for a " +
+                "single user)",
         };
         var monitoring = new Option<string[]>("--monitoring-user")
         {
             Description = "a broker user whose status request lists every user's registrations (repeat for each); others see only their own",
         };
-        var maxClaims = new Option<int?>("--max-claims-per-user") { Description = "claims (consumer, TR, key) one broker user may hold, all its consumer ids together (default 100)" };
+        var maxClaims = new Option<int?>("--max-claims-per-user") { Description = "claims (consumer, TR, key) one broker user may hold, all its consumer ids " +
+            "together (default 100)" };
         var maxAge = new Option<string?>("--max-age") { Description = "stream retention by age, RabbitMQ syntax: 7D (default), 12h, 30m" };
         var maxBytes = new Option<long?>("--max-bytes") { Description = "stream retention by size per TR, bytes (default 20 GiB)" };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 60s" };
@@ -51,10 +53,12 @@ internal static partial class GatewayCommand
             Description = "one key per stream message, the format before the keys format: while consumers older than it still read the streams",
         };
         var command = new Command("gateway",
-            "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); consumers ask for " +
-            "registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. Default KIS target: the built-in simulator.")
+            "Hold the KIS sessions for every consumer and publish every record to RabbitMQ streams, one per TR (NAMESPACE.TR, e.g. kis.H0STCNT0); " +
+            "consumers ask for registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. " +
+            "Default KIS target: the built-in simulator.")
         {
-            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema, oneKey, StatusCommand(),
+            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema,
+            oneKey, StatusCommand(),
         };
         connection.AddTo(command);
         var fleet = FleetOptions.Create();
@@ -63,7 +67,8 @@ internal static partial class GatewayCommand
         {
             var options = KisGatewayOptions.Default with
             {
-                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword)) with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
+                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword))
+                    with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
                 StreamReplicas = parse.GetValue(replicas) is { } r ? r > 0 ? r : throw new CliUsageException("--stream-replicas must be positive.") : null,
                 Linger = parse.GetValue(linger) is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
                 MaxRegistrationShare = parse.GetValue(userShare) is { } share
@@ -82,11 +87,13 @@ internal static partial class GatewayCommand
             var stopAfter = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
             var database = parse.GetValue(postgres) is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!) : null;
             var args = connection.Read(parse);
-            if (parse.GetValue(fleet.SubFile) is { } subFile) args = args with { Subscriptions = [.. args.Subscriptions, .. ReadListFile(subFile, "--sub-file")] };
+            if (parse.GetValue(fleet.SubFile) is { } subFile) args = args
+                with { Subscriptions = [.. args.Subscriptions, .. ReadListFile(subFile, "--sub-file")] };
             if (parse.GetValue(fleet.CredentialsFile) is { } file) args = args with { Credentials = ReadCredentialsFile(file) };
             if (parse.GetValue(fleet.Fleet))
             {
-                if (database is not null) throw new CliUsageException("--postgres with --fleet: run the history writer beside the fleet (kisrt record), not in it.");
+                if (database is not null) throw new CliUsageException(
+                    "--postgres with --fleet: run the history writer beside the fleet (kisrt record), not in it.");
                 return RunFleetAsync(args, options, parse.GetValue(fleet.Name), interval, stopAfter, ClientHost.Environment.Process, Console.Error, token);
             }
             return RunAsync(args, options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
@@ -109,9 +116,11 @@ internal static partial class GatewayCommand
             // Not echoed: the URI may carry a password.
             if (!Uri.TryCreate(amqp, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
                 throw new CliUsageException("--amqp: not an amqp:// or amqps:// URI.");
-            endpoint = endpoint with { AmqpUri = BrokerPassword.Apply(uri, passwordFile ?? environment("KISRT_AMQP_PASSWORD_FILE"), environment("KISRT_AMQP_PASSWORD")) };
+            endpoint = endpoint
+                with { AmqpUri = BrokerPassword.Apply(uri, passwordFile ?? environment("KISRT_AMQP_PASSWORD_FILE"), environment("KISRT_AMQP_PASSWORD")) };
         }
-        else if (passwordFile is not null) throw new CliUsageException("--amqp-password-file: give the broker's URI with its user too (--amqp amqp://USER@host:5672/).");
+        else if (passwordFile is not null) throw new CliUsageException(
+            "--amqp-password-file: give the broker's URI with its user too (--amqp amqp://USER@host:5672/).");
         endpoint = GatewayConnection.WithCa(endpoint, caFile);
         return string.IsNullOrEmpty(ns) ? endpoint : endpoint with { Namespace = ns };
     }
@@ -132,7 +141,8 @@ internal static partial class GatewayCommand
         }
         GatewayStreamFollower? sink = null;
         // The writer's own log (database lost and back, gaps) beside the gateway's, from --log-level (default warning).
-        using var historyLog = postgres is null ? null : Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
+        using var historyLog = postgres is null ? null
+            : Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
         if (postgres is not null)
         {
             // In process, not a separate command: the gateway knows which TR streams exist (it declares them), and one
@@ -201,9 +211,10 @@ internal static partial class GatewayCommand
             return; // the broker is not there yet: the election waits for it, and a takeover keeps such streams as they are
         }
         if (kept.Count == 0) return;
-        throw new CliUsageException($"--max-age {options.StreamMaxAge} --max-bytes {options.StreamMaxLengthBytes}: stream(s) {string.Join(", ", kept)} exist with " +
-                                    "other retention, and RabbitMQ never changes a stream's arguments: start with the values they were created with and change " +
-                                    "retention with a policy (rabbitmqctl set_policy, docs/gateway.md \"Changing retention\"), or delete the streams (their records go).");
+        throw new CliUsageException($"--max-age {options.StreamMaxAge} --max-bytes {options.StreamMaxLengthBytes}: stream(s) {string.Join(", ", kept)} exist " +
+                                    "with other retention, and RabbitMQ never changes a stream's arguments: start with the values they were created " +
+                                    "with and change retention with a policy (rabbitmqctl set_policy, docs/gateway.md \"Changing retention\"), " +
+                                    "or delete the streams (their records go).");
     }
 
     /// <summary>
@@ -230,7 +241,8 @@ internal static partial class GatewayCommand
             using var run = CancellationTokenSource.CreateLinkedTokenSource(token);
             try
             {
-                result = await RunActiveAsync(connection, options, interval, environment, status, run, stop.Token, sink, election.DisposeAsync).ConfigureAwait(false);
+                result = await RunActiveAsync(connection, options, interval, environment, status, run, stop.Token, sink, election.DisposeAsync)
+                    .ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (run.IsCancellationRequested)
             {
@@ -238,7 +250,8 @@ internal static partial class GatewayCommand
             }
             endedActive = stop.IsCancellationRequested; // the command ended in this term: the active's end figures are out
             if (!stop.IsCancellationRequested)
-                await status.WriteLineAsync($"kisrt gateway: lost the active lock after {(DateTime.UtcNow - started).TotalSeconds:0.0} s: run stopped, standby again");
+                await status.WriteLineAsync(
+                    $"kisrt gateway: lost the active lock after {(DateTime.UtcNow - started).TotalSeconds:0.0} s: run stopped, standby again");
         }, stop.Token).ConfigureAwait(false);
         await standbyHistory.ConfigureAwait(false);
         // Ended as a standby with --postgres: the history's figures; behind is a failure, as a lag at the active's end is.
@@ -295,7 +308,8 @@ internal static partial class GatewayCommand
         }
         if (gateway.PreviousRun is { } previous)
             await status.WriteLineAsync($"kisrt gateway: run {gateway.Run} follows run {previous}: restoring its claims, announcing what it last confirmed");
-        await status.WriteLineAsync($"kisrt gateway: run {gateway.Run}, started at {DateTime.UtcNow:HH:mm:ss.fff}, broker {options.Endpoint.DisplayUri}, requests on {options.Endpoint.RequestQueue}, " +
+        await status.WriteLineAsync($"kisrt gateway: run {gateway.Run}, started at {DateTime.UtcNow:HH:mm:ss.fff}, broker {options.Endpoint.DisplayUri}, " +
+            $"requests on {options.Endpoint.RequestQueue}, " +
                                     $"records to streams {options.Endpoint.StreamFor("<TR>")}");
         using var ticker = new PeriodicTimer(interval);
         try

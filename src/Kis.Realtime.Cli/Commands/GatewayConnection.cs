@@ -93,7 +93,8 @@ internal static class GatewayConnection
             await client.DisposeAsync();
             loggerFactory.Dispose();
             if (e is KisConnectionException connection)
-                throw new CliRunException($"could not reach the gateway: {connection.Reason}. Check that `kisrt gateway` is running and --gateway / KISRT_GATEWAY and --namespace / KISRT_GATEWAY_NAMESPACE name its broker and namespace.", e);
+                throw new CliRunException($"could not reach the gateway: {connection.Reason}. Check that `kisrt gateway` is running and --gateway / " +
+                    "KISRT_GATEWAY and --namespace / KISRT_GATEWAY_NAMESPACE name its broker and namespace.", e);
             throw;
         }
     }

@@ -50,7 +50,8 @@ internal static class OrderCommand
     public static Command Create()
     {
         var command = new Command("order",
-            "Place, amend, cancel and list orders by hand: against a running `kisrt sim` (give its --rest-url) or KIS (credentials; the real server asks for confirmation).");
+            "Place, amend, cancel and list orders by hand: against a running `kisrt sim` (give its --rest-url) or KIS (credentials; the real server asks for " +
+            "confirmation).");
         command.Subcommands.Add(Place());
         command.Subcommands.Add(Amend());
         command.Subcommands.Add(Cancel());
@@ -63,11 +64,14 @@ internal static class OrderCommand
     private sealed class TargetOptions
     {
         private readonly Option<string?> _appKey = new("--app-key") { Description = "KIS app key (or KIS_APP_KEY); none: the simulator's default credentials" };
-        private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user secrets)" };
+        private readonly Option<string?> _appSecret = new("--app-secret") { Description = "KIS app secret (or KIS_APP_SECRET; prefer the variable or user " +
+            "secrets)" };
         private readonly Option<string?> _env = new("--env") { Description = "real or paper (or KIS_ENV): the tr_ids and KIS's address" };
         private readonly Option<string?> _restUrl = new("--rest-url") { Description = "REST base URL (or KIS_REST_URL): a `kisrt sim`'s, or KIS's when unset" };
-        private readonly Option<string?> _account = new("--account") { Description = "account 12345678-01 (or KIS_ACCOUNT); the simulator's 50123456-01 by default against a simulator" };
-        private readonly Option<string?> _futuresAccount = new("--futures-account") { Description = "futures/options account (or KIS_FUTURES_ACCOUNT); default: --account's number with product code 03" };
+        private readonly Option<string?> _account = new("--account") { Description = "account 12345678-01 (or KIS_ACCOUNT); the simulator's 50123456-01 by " +
+            "default against a simulator" };
+        private readonly Option<string?> _futuresAccount = new("--futures-account") { Description = "futures/options account (or KIS_FUTURES_ACCOUNT); " +
+            "default: --account's number with product code 03" };
         private readonly Option<string?> _product = new("--product") { Description = "stock (default) or futures (KRX futures and options)" };
         private readonly Option<bool> _yes = new("--yes") { Description = "send to KIS's real server without asking" };
 
@@ -93,7 +97,8 @@ internal static class OrderCommand
         var side = new Option<string>("--side") { Description = "buy or sell", Required = true };
         var quantity = new Option<long>("--qty") { Description = "shares or contracts", Required = true };
         var price = new Option<decimal?>("--price") { Description = "limit price; none: a market order (unless --kind says otherwise)" };
-        var kind = new Option<string?>("--kind") { Description = "order kind: limit, market, conditional-limit, best-limit, priority-limit, pre-market, after-market, single-price, ioc-limit, fok-limit, ioc-market, fok-market, ioc-best, fok-best, midpoint, stop-limit, midpoint-ioc, midpoint-fok" };
+        var kind = new Option<string?>("--kind") { Description = "order kind: limit, market, conditional-limit, best-limit, priority-limit, pre-market, " +
+            "after-market, single-price, ioc-limit, fok-limit, ioc-market, fok-market, ioc-best, fok-best, midpoint, stop-limit, midpoint-ioc, midpoint-fok" };
         var exchange = new Option<string?>("--exchange") { Description = "stocks: krx (default), nxt or sor" };
         var command = new Command("place", "Place a new order.") { code, side, quantity, price, kind, exchange };
         target.AddTo(command);

@@ -34,7 +34,8 @@ internal static class OrderRun
         var account = ParseAccount(accountText, "--account / KIS_ACCOUNT");
         if (action == "resume") return await OrderKill.ResumeAsync(environment, account, stdout); // a local switch: no server asked
         if (simulator && settings.RestUrl is null)
-            throw new CliUsageException("give the --rest-url of a running `kisrt sim` (no credentials needed), or KIS credentials (KIS_APP_KEY, KIS_APP_SECRET).");
+            throw new CliUsageException(
+                "give the --rest-url of a running `kisrt sim` (no credentials needed), or KIS credentials (KIS_APP_KEY, KIS_APP_SECRET).");
         var futuresText = target.FuturesAccount ?? environment.GetVariable("KIS_FUTURES_ACCOUNT");
         var futuresAccount = futuresText is null ? account with { ProductCode = "03" } : ParseAccount(futuresText, "--futures-account / KIS_FUTURES_ACCOUNT");
         var options = new KisOrderOptions
@@ -110,7 +111,8 @@ internal static class OrderRun
                 var order = product == KisProduct.Stock
                     ? KisOrderRequest.Stock(args.Code!, side, args.Quantity ?? 0, args.Price, kind, exchange)
                     : KisOrderRequest.FuturesOptions(args.Code!, side, args.Quantity ?? 0, args.Price, kind);
-                what = $"{side} {order.Quantity} {order.Code} {order.Kind}{(order.Price > 0 ? $" @ {order.Price.ToString(CultureInfo.InvariantCulture)}" : "")}";
+                what = $"{side} {order.Quantity} {order.Code} " +
+                    $"{order.Kind}{(order.Price > 0 ? $" @ {order.Price.ToString(CultureInfo.InvariantCulture)}" : "")}";
                 send = () => client.PlaceAsync(order, cancellationToken);
                 break;
             }
@@ -121,7 +123,8 @@ internal static class OrderRun
                     Product = product, OriginalOrderNumber = args.OrderNumber!, Quantity = args.Quantity, Price = args.Price ?? 0,
                     Kind = args.Kind is null ? KisOrderKind.Limit : ParseKind(args.Kind), Exchange = exchange,
                 };
-                what = $"amend order {amend.OriginalOrderNumber} to {amend.Kind}{(amend.Price > 0 ? $" @ {amend.Price.ToString(CultureInfo.InvariantCulture)}" : "")}" +
+                what = $"amend order {amend.OriginalOrderNumber} to " +
+                    $"{amend.Kind}{(amend.Price > 0 ? $" @ {amend.Price.ToString(CultureInfo.InvariantCulture)}" : "")}" +
                     (amend.Quantity is { } q ? $" for {q}" : " for all that is left");
                 send = () => client.AmendAsync(amend, cancellationToken);
                 break;
@@ -184,11 +187,14 @@ internal static class OrderRun
             foreach (var row in rows) await stdout.WriteLineAsync(Json(row));
             return CliFailures.Done;
         }
-        await stdout.WriteLineAsync($"{"order",-10} {"original",-10} {"time",-8} {"code",-9} {"side",-4} {"qty",8} {"price",12} {"filled",8} {"average",12} {"left",8}");
+        await stdout.WriteLineAsync(
+            $"{"order",-10} {"original",-10} {"time",-8} {"code",-9} {"side",-4} {"qty",8} {"price",12} {"filled",8} {"average",12} {"left",8}");
         foreach (var r in rows)
         {
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{r.OrderNumber,-10} {r.OriginalOrderNumber ?? "",-10} {r.Time:HH:mm:ss} {r.Code,-9} {(r.Side == OrderSide.Buy ? "buy" : r.Side == OrderSide.Sell ? "sell" : "?"),-4} {r.Quantity,8} {r.Price,12:0.##} {r.FilledQuantity,8} {r.AveragePrice,12:0.##} {r.RemainingQuantity,8}"));
+                $"{r.OrderNumber,-10} {r.OriginalOrderNumber ?? "",-10} {r.Time:HH:mm:ss} {r.Code,-9} " +
+                $"{(r.Side == OrderSide.Buy ? "buy" : r.Side == OrderSide.Sell ? "sell" : "?"),-4} {r.Quantity,8} {r.Price,12:0.##} {r.FilledQuantity,8} " +
+                $"{r.AveragePrice,12:0.##} {r.RemainingQuantity,8}"));
         }
         await stdout.WriteLineAsync($"{rows.Count} order(s)");
         return CliFailures.Done;

@@ -4,7 +4,6 @@ using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.IO;
 using Kis.Realtime.Internal;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 
 namespace Kis.Realtime.Cli.Commands;
 
@@ -59,7 +58,8 @@ internal static class RecordCommand
     {
         var connection = new ConnectionOptions();
         var output = new Option<string?>("--out") { Description = "folder to record into (created if missing); --out, --postgres or both" };
-        var postgres = new Option<string?>("--postgres") { Description = "also (or only) record into PostgreSQL: an Npgsql connection string, e.g. \"Host=127.0.0.1;Username=kisrt;Password=kisrt;Database=kisrt\"" };
+        var postgres = new Option<string?>("--postgres") { Description = "also (or only) record into PostgreSQL: an Npgsql connection string, e.g. " +
+            "\"Host=127.0.0.1;Username=kisrt;Password=kisrt;Database=kisrt\"" };
         var pgSchema = new Option<string>("--pg-schema") { Description = "PostgreSQL schema of the tables (created if missing)", DefaultValueFactory = _
             => "kis" };
         var count = new Option<long?>("--count") { Description = "stop after this many records" };
@@ -128,22 +128,24 @@ internal static class RecordCommand
         if (database is not null)
         {
             await CheckPostgresAsync(database, settings.Postgres!, cancellationToken); // unreachable or refused: fail now, before any subscription
-            await stderr.WriteLineAsync($"kisrt: recording into PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)}, schema {settings.PostgresSchema}, run {database.RunId}");
+            await stderr.WriteLineAsync(
+                $"kisrt: recording into PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)}, schema {settings.PostgresSchema}, run {database.RunId}");
         }
         long Recorded() => files?.WrittenRecords ?? database!.CommittedRecords;
         RecordQueue[] queues = [.. new[] { files?.Queue, database?.Queue }.OfType<RecordQueue>()];
 
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
         // files are made from exactly these messages (as `kisrt decode` would), so raw and decoded always agree.
-        var raw = client.ReadRawMessagesAsync(CancellationToken.None).GetAsyncEnumerator();
+        // The tap, its drain and the writers run until the tap ends (the client stops), not until the caller's token.
+        var raw = client.ReadRawMessagesAsync(CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
         var countLimit = count is { } n ? new RecordCountLimit(n, stop.Cancel) : null;
         if (countLimit is not null) raw = countLimit.Apply(raw);
-        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues));
+        var drainTask = Task.Run(() => RawRecorder.DrainAsync(raw, queues), CancellationToken.None);
         using var giveUp = new CancellationTokenSource(); // ends database retries some time after the run stops
         var writers = new List<Task>();
         // --count stops the run where the tap is drained (countLimit): the writers then write what it passed.
-        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync()));
-        if (database is not null) writers.Add(Task.Run(() => database.WriteAsync(giveUp.Token)));
+        if (files is not null) writers.Add(Task.Run(() => files.WriteAsync(), CancellationToken.None));
+        if (database is not null) writers.Add(Task.Run(() => database.WriteAsync(giveUp.Token), CancellationToken.None));
         // A failing writer must stop the run at once (and be reported), not leave a status line that looks alive.
         foreach (var writer in writers)
             _ = writer.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -196,17 +198,23 @@ internal static class RecordCommand
         var stats = client.Statistics;
         var undecodable = files?.DecodeErrors ?? database!.DecodeErrors;
         if (files is not null && writeFailure is not null)
-            await stderr.WriteLineAsync($"kisrt: writing stopped: {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages written into {Path.GetFullPath(directory!)} " +
-                $"(synced {files.SyncedRecords:N0} records); received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
-                $"not written {Math.Max(0, stats.MessagesReceived - files.WrittenMessages):N0} raw messages ({Math.Max(0, stats.RecordsReceived - files.WrittenRecords):N0} records)");
+            await stderr.WriteLineAsync($"kisrt: writing stopped: {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages written into " +
+                $"{Path.GetFullPath(directory!)} (synced {files.SyncedRecords:N0} records); " +
+                $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
+                $"not written {Math.Max(0, stats.MessagesReceived - files.WrittenMessages):N0} raw messages " +
+                $"({Math.Max(0, stats.RecordsReceived - files.WrittenRecords):N0} records)");
         else if (files is not null)
-            await stderr.WriteLineAsync($"kisrt: recorded {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages into {Path.GetFullPath(directory!)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
-                $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; undecodable {undecodable}, reconnects {stats.Reconnects}, " +
-                $"queue peak {Megabytes(files.Queue.PeakBytes)}, waited for disk {files.Queue.Waits:N0} times ({files.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {files.TornLinesIsolated}");
+            await stderr.WriteLineAsync($"kisrt: recorded {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages into " +
+                $"{Path.GetFullPath(directory!)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
+                $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
+                $"undecodable {undecodable}, reconnects {stats.Reconnects}, queue peak {Megabytes(files.Queue.PeakBytes)}, " +
+                $"waited for disk {files.Queue.Waits:N0} times ({files.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {files.TornLinesIsolated}");
         if (database is not null)
-            await stderr.WriteLineAsync($"kisrt: committed {database.CommittedRecords:N0} records and {database.CommittedMessages:N0} raw messages to PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)} " +
-                $"(schema {settings.PostgresSchema}, run {database.RunId}) in {started.Elapsed.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
-                $"undecodable {database.DecodeErrors}, retries {database.Retries}, queue peak {Megabytes(database.Queue.PeakBytes)}, waited for the database {database.Queue.Waits:N0} times ({database.Queue.WaitedTime.TotalSeconds:0.0} s)");
+            await stderr.WriteLineAsync($"kisrt: committed {database.CommittedRecords:N0} records and {database.CommittedMessages:N0} raw messages to " +
+                $"PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)} (schema {settings.PostgresSchema}, run {database.RunId}) " +
+                $"in {started.Elapsed.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
+                $"undecodable {database.DecodeErrors}, retries {database.Retries}, queue peak {Megabytes(database.Queue.PeakBytes)}, " +
+                $"waited for the database {database.Queue.Waits:N0} times ({database.Queue.WaitedTime.TotalSeconds:0.0} s)");
         if (countLimit is { } limit && limit.PassedRecords >= limit.Limit) await stderr.WriteLineAsync("kisrt: " + limit.Describe());
         await stderr.WriteLineAsync($"kisrt: {ClientHost.LossCounters(stats, ", ", perTr: true)}");
         if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
@@ -227,11 +235,13 @@ internal static class RecordCommand
         var line = new System.Text.StringBuilder($"{client.State}  ");
         if (files is not null)
             line.Append($"written {files.WrittenRecords:N0} records ({rate:N0}/s) raw {files.WrittenMessages:N0}  synced {files.SyncedRecords:N0}  " +
-                        $"queue {Megabytes(files.Queue.QueuedBytes)}/{Megabytes(files.Queue.LimitBytes)}  waited {files.Queue.Waits:N0}x {files.Queue.WaitedTime.TotalSeconds:0.0}s  ");
+                        $"queue {Megabytes(files.Queue.QueuedBytes)}/{Megabytes(files.Queue.LimitBytes)}  waited {files.Queue.Waits:N0}x " +
+                        $"{files.Queue.WaitedTime.TotalSeconds:0.0}s  ");
         if (database is not null)
             line.Append($"pg committed {database.CommittedRecords:N0} records{(files is null ? $" ({rate:N0}/s)" : "")} raw {database.CommittedMessages:N0}  " +
                         $"pg queue {Megabytes(database.Queue.QueuedBytes)}  retries {database.Retries}  ");
-        line.Append($"undecodable {files?.DecodeErrors ?? database!.DecodeErrors}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}");
+        line.Append(
+            $"undecodable {files?.DecodeErrors ?? database!.DecodeErrors}  dropped {client.Statistics.Dropped}  reconnects {client.Statistics.Reconnects}");
         return line.ToString();
     }
 

@@ -28,12 +28,16 @@ internal static class SimCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
         var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out",
             DefaultValueFactory = _ => 1.0 };
-        var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or pong (strict, for tests)", DefaultValueFactory = _ => "any" };
-        var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
+        var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or " +
+            "pong (strict, for tests)", DefaultValueFactory = _ => "any" };
+        var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with " +
+            "trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)",
             DefaultValueFactory = _ => 1.0 };
-        var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. 2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
-        var randomNotices = new Option<bool>("--random-notices") { Description = "stock and futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at random instead of reporting the orders placed over the order REST calls" };
+        var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. " +
+            "2026-03-09T22:25+09:00) and runs at --clock-speed on the real trading hours, weekends closed" };
+        var randomNotices = new Option<bool>("--random-notices") { Description = "stock and futures/options notices (H0STCNI0/9, H0IFCNI0/9) made up at " +
+            "random instead of reporting the orders placed over the order REST calls" };
         var list = new Option<bool>("--list")
         {
             Description = "print the instruments the simulator lists (kind, code, name) and exit: the codes its feeds and orders serve",
@@ -81,9 +85,12 @@ internal static class SimCommand
             var wsUrl = KisSimulator.Display(sim.WebSocketUrl);
             var restUrl = KisSimulator.Display(sim.RestBaseUrl);
             Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
-            Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
-            Console.WriteLine("  stock orders  : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, inquire-daily-ccld, inquire-balance");
-            Console.WriteLine("  F/O orders    : POST /uapi/domestic-futureoption/v1/trading/order, order-rvsecncl; GET inquire-psbl-order, inquire-ccnl, inquire-balance (day session)");
+            Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, " +
+                "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
+            Console.WriteLine("  stock orders  : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, " +
+                "inquire-daily-ccld, inquire-balance");
+            Console.WriteLine("  F/O orders    : POST /uapi/domestic-futureoption/v1/trading/order, order-rvsecncl; GET inquire-psbl-order, inquire-ccnl, " +
+                "inquire-balance (day session)");
             Console.WriteLine(options.RandomNotices
                 ? "  notices       : made up at random (--random-notices), not those of the orders placed"
                 : "  notices       : the orders' own, on H0STCNI0/9 (stocks) and H0IFCNI0/9 (futures/options)");
@@ -94,9 +101,11 @@ internal static class SimCommand
             if (many) Console.WriteLine($"  app keys      : {options.Credentials.Count - 1:N0} more, from the keys file (secrets not printed)");
             if (options.Universe != SimulatorUniverse.Small)
                 Console.WriteLine("  universe      : krx-all (2,700 stocks; `kisrt sim --universe krx-all --list`)");
-            Console.WriteLine($"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
+            Console.WriteLine(
+                $"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
             Console.WriteLine(options.MarketStart is { } start
-                ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
+                ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now " +
+                    $"{sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
                 : options.Clock == MarketClockMode.Live
                 ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
                 : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
@@ -212,7 +221,8 @@ internal static class SimCommand
     internal static string TryLine(string wsUrl, string restUrl, SimulatorCredential credential, string kisrt)
     {
         var secret = credential.AppSecret == SimulatorOptions.DefaultAppSecret ? credential.AppSecret : "<your --app-secret>";
-        return $"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET={secret} KIS_HTS_ID={credential.HtsId} {kisrt} stream";
+        return $"Try: KIS_WS_URL={wsUrl} KIS_REST_URL={restUrl} KIS_APP_KEY={credential.AppKey} KIS_APP_SECRET={secret} KIS_HTS_ID={credential.HtsId} " +
+            $"{kisrt} stream";
     }
 
     /// <summary>

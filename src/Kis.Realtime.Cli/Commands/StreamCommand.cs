@@ -31,7 +31,8 @@ internal static class StreamCommand
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m" };
         var output = new Option<string?>("--out") { Description = "csv/jsonl: write one file per TR into this folder instead of standard output" };
         var krw = new Option<string?>("--krw") { Description = "table: KRW amounts as digits (default) or korean (조/억/만, e.g. 1,172억 5,245만원)" };
-        var otlp = new Option<string?>("--otlp-endpoint") { Description = "export the library's metrics over OTLP: gRPC URL (http://localhost:4317) or HTTP ending in /v1/metrics" };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "export the library's metrics over OTLP: gRPC URL (http://localhost:4317) or HTTP " +
+            "ending in /v1/metrics" };
         var command = new Command("stream", "Stream live records. With no credentials configured, streams all five services from the built-in simulator.")
         {
             format, count, duration, output, krw, otlp,
@@ -77,7 +78,8 @@ internal static class StreamCommand
         if (format != "csv" || outputDirectory is not null) return;
         var trs = specs.Select(s => s.Tr.Id).Distinct().ToList();
         if (trs.Count > 1)
-            throw new CliUsageException($"--format csv to standard output holds one TR (one header), not {trs.Count} ({string.Join(", ", trs)}): add --out DIR for one CSV file per TR, subscribe one TR, or use --format jsonl.");
+            throw new CliUsageException($"--format csv to standard output holds one TR (one header), not {trs.Count} ({string.Join(", ", trs)}): add --out " +
+                "DIR for one CSV file per TR, subscribe one TR, or use --format jsonl.");
     }
 
     public static async Task<int> RunAsync(ConnectionArgs connection, StreamArgs args, ClientHost.Environment environment,
@@ -95,7 +97,8 @@ internal static class StreamCommand
         }
         // Before the client exists, so its instruments are exported from the first record; disposed last (final flush).
         using var metrics = args.OtlpEndpoint is null ? null : Hosting.MetricsExport.Start(args.OtlpEndpoint, args.OtlpInterval);
-        if (args.OtlpEndpoint is not null) await stderr.WriteLineAsync($"kisrt: exporting metrics (meter {KisRealtimeClient.MeterName}) to {args.OtlpEndpoint}");
+        if (args.OtlpEndpoint is not null) await stderr.WriteLineAsync(
+            $"kisrt: exporting metrics (meter {KisRealtimeClient.MeterName}) to {args.OtlpEndpoint}");
 
         // The live table owns the terminal: log lines wait (the latest shows in its status line) until it is gone.
         var heldLog = format == "table" && interactive ? new Hosting.HeldLog(stderr) : null;
@@ -158,7 +161,8 @@ internal static class StreamCommand
                     }
                     if (background is { IsFull: true })
                     {
-                        if (outputDropped++ == 0) stderr.WriteLine($"kisrt: standard output is not read fast enough: {StandardOutputBound / (1 << 20)} MB wait to be written; records are dropped (counted in the summary) until it catches up.");
+                        if (outputDropped++ == 0) stderr.WriteLine($"kisrt: standard output is not read fast enough: {StandardOutputBound / (1 << 20)} MB " +
+                            "wait to be written; records are dropped (counted in the summary) until it catches up.");
                         return ValueTask.CompletedTask;
                     }
                     if (!handle(new OutputRecord(r.Tr, r.TrKey, r.ReceivedAt, r.Data)))
@@ -238,7 +242,8 @@ internal static class StreamCommand
         var notWritten = outputDropped > 0 ? $", not written (standard output behind) {outputDropped:N0}" : "";
         if (readerGone) notWritten += $", not written (standard output closed) {notWrittenAfterFailure + background!.LinesNotWritten:N0}";
         var stats = client.Statistics;
-        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; {ClientHost.LossCounters(stats, ", ", perTr: true, outputDecodeErrors)}{notWritten}");
+        await stderr.WriteLineAsync($"kisrt: {total:N0} records ({byTr}) in {started.Elapsed.TotalSeconds:0.0} s; " +
+            $"{ClientHost.LossCounters(stats, ", ", perTr: true, outputDecodeErrors)}{notWritten}");
         if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
         if (host.FeedHealth() is { } feeds) await stderr.WriteLineAsync("kisrt: " + feeds);
         // Ended by its reader (`| head -1`) or by --count, the others may simply not have sent yet: no "no records" alarm.

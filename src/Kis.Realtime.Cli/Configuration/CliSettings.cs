@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Configuration;
 
 namespace Kis.Realtime.Cli.Configuration;
@@ -138,7 +137,8 @@ internal sealed record CliSettings
         var source = root.Providers.LastOrDefault(p => p.TryGet(key, out _));
         if (source is not Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider { Source.Path: { } path }) return variableAndOption;
         var colon = key.LastIndexOf(':');
-        return $"\"{key[(colon + 1)..]}\" in section \"{key[..colon]}\" of {(path == "appsettings.json" ? path : "user secrets (" + Path.GetFileName(path) + ")")}";
+        return $"\"{key[(colon + 1)..]}\" in section \"{key[..colon]}\" of " +
+            $"{(path == "appsettings.json" ? path : "user secrets (" + Path.GetFileName(path) + ")")}";
     }
 
     private static Uri? ParseAmqp(string? text)
@@ -160,13 +160,20 @@ internal sealed record CliSettings
                 : $"{name} must be an absolute http:// or https:// URL, not '{text}'.");
         // KIS's real-time service is plain ws:// (ports 21000/31000) and the client speaks no TLS: refuse now, not after a failed handshake.
         if (uri.Scheme.Equals("wss", StringComparison.OrdinalIgnoreCase))
-            throw new CliUsageException($"{name}: KIS's real-time service is plain ws:// and the client does not speak TLS (wss://); use ws://{uri.Authority}{uri.PathAndQuery} or leave it unset for KIS's own URL.");
+            throw new CliUsageException($"{name}: KIS's real-time service is plain ws:// and the client does not speak TLS (wss://); use " +
+                $"ws://{uri.Authority}{uri.PathAndQuery} or leave it unset for KIS's own URL.");
         return uri;
     }
 
     /// <summary>Masks secrets: the app key is shown by its first four characters only; the secret never.</summary>
     public override string ToString() =>
-        $"CliSettings {{ AppKey = {(AppKey is null ? "(none)" : KisCredential.Mask(AppKey))}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, Gateway = {(string.IsNullOrEmpty(GatewayText) ? "(none)" : Uri.TryCreate(GatewayText, UriKind.Absolute, out var gateway) ? new Kis.Realtime.Gateway.KisGatewayEndpoint { AmqpUri = gateway }.DisplayUri : "(not a URI)")} }}";
+        $"CliSettings {{ AppKey = {(AppKey is null ? "(none)" : KisCredential.Mask(AppKey))}, AppSecret = {(AppSecret is null ? "(none)" : "***")}, " +
+        $"HtsId = {HtsId}, Environment = {Environment}, WebSocketUrl = {WebSocketUrl}, RestUrl = {RestUrl}, Gateway = {GatewayDisplay} }}";
+
+    private string GatewayDisplay =>
+        string.IsNullOrEmpty(GatewayText) ? "(none)"
+        : Uri.TryCreate(GatewayText, UriKind.Absolute, out var gateway) ? new Kis.Realtime.Gateway.KisGatewayEndpoint { AmqpUri = gateway }.DisplayUri
+        : "(not a URI)";
 }
 
 /// <summary>A user error on the command line or in configuration: printed as one line, exit code 2.</summary>

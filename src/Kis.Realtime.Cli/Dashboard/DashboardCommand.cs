@@ -15,7 +15,8 @@ internal static class DashboardCommand
 
     public static Command Create()
     {
-        var connection = new ConnectionOptions(ConnectionOptions.SubscriptionsDefaultFiveServices[..^1] + ", and the trades and order book of " + DashboardHost.DefaultStock + ".");
+        var connection = new ConnectionOptions(ConnectionOptions.SubscriptionsDefaultFiveServices[..^1] + ", and the trades and order book of "
+            + DashboardHost.DefaultStock + ".");
         var port = new Option<int>("--port") { Description = "port on 127.0.0.1 for the page (0: any free port; the URL is printed)", DefaultValueFactory = _
             => 0 };
         var duration = new Option<string?>("--duration") { Description = "stop after this long, e.g. 30s or 5m (default: until Ctrl+C)" };

@@ -21,7 +21,8 @@ internal static class DashboardServer
 {
     // Everything from this origin only: the page must work, and be seen to work, with no internet.
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors " +
+        "'none'";
 
     /// <summary>The largest request body read (a subscription spec is a few dozen bytes); larger: 413.</summary>
     internal const int MaxRequestBodyBytes = 4096;

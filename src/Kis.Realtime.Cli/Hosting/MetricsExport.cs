@@ -18,7 +18,8 @@ internal static class MetricsExport
     public static IDisposable Start(string endpoint, TimeSpan interval)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            throw new CliUsageException($"--otlp-endpoint must be an http:// or https:// URL such as http://localhost:4317 (gRPC) or http://localhost:4318/v1/metrics, not '{endpoint}'.");
+            throw new CliUsageException("--otlp-endpoint must be an http:// or https:// URL such as http://localhost:4317 (gRPC) or " +
+                $"http://localhost:4318/v1/metrics, not '{endpoint}'.");
         var protocol = url.AbsolutePath.TrimEnd('/').EndsWith("/v1/metrics", StringComparison.Ordinal)
             ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
         return Sdk.CreateMeterProviderBuilder()

@@ -9,6 +9,7 @@ namespace Kis.Realtime.Cli.Hosting;
 internal sealed class StderrLoggerProvider(TextWriter writer, LogLevel minimum) : ILoggerProvider
 {
     private readonly Lock _gate = new();
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's writer (standard error): the caller owns it")]
     private readonly TextWriter _writer = writer;
     private readonly LogLevel _minimum = minimum;
 

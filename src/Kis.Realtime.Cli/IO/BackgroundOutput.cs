@@ -25,6 +25,7 @@ namespace Kis.Realtime.Cli.IO;
 /// </remarks>
 internal sealed class BackgroundOutput : Stream
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's stream (standard output): the caller owns it")]
     private readonly Stream _target;
     private readonly long _capacity;
     private readonly TimeSpan? _writeBehind;

@@ -12,6 +12,7 @@ namespace Kis.Realtime.Cli.Output;
 internal sealed class CsvSink : IRecordSink
 {
     private readonly string? _directory;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's writer (standard output); flushed, never closed here")]
     private readonly TextWriter? _single;
     private readonly Dictionary<TrId, TextWriter> _writers = new();
     private readonly HashSet<TrId> _headerWritten = new();

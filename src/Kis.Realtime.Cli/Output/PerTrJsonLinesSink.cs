@@ -20,7 +20,8 @@ internal sealed class PerTrJsonLinesSink(string directory, Action<string>? notic
             var path = Path.Combine(directory, record.Tr.Id + ".jsonl");
             var file = LineFile.OpenForAppend(path, out var torn);
             if (torn > 0)
-                notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed, or by a failed write): moved it to {record.Tr.Id}.jsonl{LineFile.TornSuffix}.");
+                notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed, or by a failed write): moved it to " +
+                    $"{record.Tr.Id}.jsonl{LineFile.TornSuffix}.");
             // The opener's stream writes straight to the OS; a buffer in front keeps one write per flush, not per line.
             var buffered = new BufferedStream(file, 64 * 1024);
             _sinks[record.Tr.Id] = sink = new JsonLinesSink(buffered, ownsStream: true);

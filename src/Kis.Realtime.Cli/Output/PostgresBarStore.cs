@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Npgsql;
 
 namespace Kis.Realtime.Cli.Output;

@@ -51,12 +51,14 @@ internal static class RecordSummary
             }
             case "H0STASP0" or "H0NXASP0" or "H0UNASP0" or "H0STOAA0" when StockOrderBook.TryDecode(tr, record, out var sb, out _):
                 return (Hms(sb.Time),
-                    $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
+                    $"bid {sb.Bids[0].Price.ToString(Inv)} x {sb.Bids[0].Quantity:N0} | ask {sb.Asks[0].Price.ToString(Inv)} x {sb.Asks[0].Quantity:N0}  " +
+                    $"total {sb.TotalBidQuantity:N0}/{sb.TotalAskQuantity:N0}"
                     + (sb.ExpectedPrice != 0 ? $"  expected {sb.ExpectedPrice.ToString(Inv)}" : ""));
             case "H0STANC0" or "H0NXANC0" or "H0UNANC0" or "H0STOAC0" when StockExpectedTrade.TryDecode(tr, record, out var se, out _):
                 return (Hms(se.Time), $"expected {se.ExpectedPrice.ToString(Inv)} {Signed(se.Change)} ({Signed(se.ChangeRate)}%)  qty {se.ExpectedVolume:N0}");
             case "H0STMKO0" or "H0NXMKO0" or "H0UNMKO0" when MarketStatus.TryDecode(tr, record, out var ms, out _):
-                return ("", $"{(ms.IsHalted ? "HALTED " + ms.HaltReason : "trading")}  phase {ms.MarketOperationCode}  VI {ms.Vi}{(ms.AfterHoursVi is ViStatus.None or ViStatus.Released ? "" : $" (after-hours {ms.AfterHoursVi})")}");
+                return ("", $"{(ms.IsHalted ? "HALTED " + ms.HaltReason : "trading")}  phase {ms.MarketOperationCode}  VI " +
+                    $"{ms.Vi}{(ms.AfterHoursVi is ViStatus.None or ViStatus.Released ? "" : $" (after-hours {ms.AfterHoursVi})")}");
             case "H0STCNI0" or "H0STCNI9" when StockNotice.TryDecode(tr, record, out var sn, out _):
                 colours = new(default, new(sn.Kind.ToString().Length + 1, sn.Side.ToString().Length, SideSign(sn.Side)));
                 return (Hms(sn.Time), $"{sn.Kind} {sn.Side} {sn.StockCode} #{sn.OrderNumber} qty {sn.Quantity} @ {sn.Price.ToString(Inv)}");
@@ -68,35 +70,45 @@ internal static class RecordSummary
             case "H0IFCNT0" or "H0CFCNT0" or "H0ZFCNT0" or "H0MFCNT0" when FuturesTrade.TryDecode(tr, record, out var ft, out _):
                 colours = new(new(0, $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)".Length, Math.Sign(ft.Change)), default);
                 return (Hms(ft.Time),
-                    $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)  qty {ft.Volume:N0}  vol {ft.CumulativeVolume:N0}  OI {ft.OpenInterest:N0}");
+                    $"{ft.Price.ToString(Inv)} {Signed(ft.Change)} ({Signed(ft.ChangeRate)}%)  qty {ft.Volume:N0}  vol {ft.CumulativeVolume:N0}  OI " +
+                    $"{ft.OpenInterest:N0}");
             case "H0IOCNT0" or "H0ZOCNT0" or "H0EUCNT0" when OptionsTrade.TryDecode(tr, record, out var ot, out _):
                 return (Hms(ot.Time),
-                    $"{ot.Price.ToString(Inv)} {Signed(ot.Change)}  qty {ot.Volume:N0}  IV {ot.ImpliedVolatility.ToString(Inv)}  delta {ot.Delta.ToString(Inv)}");
+                    $"{ot.Price.ToString(Inv)} {Signed(ot.Change)}  qty {ot.Volume:N0}  IV {ot.ImpliedVolatility.ToString(Inv)}  delta " +
+                    $"{ot.Delta.ToString(Inv)}");
             case "H0IFASP0" or "H0IOASP0" or "H0CFASP0" or "H0MFASP0" or "H0EUASP0" or "H0ZFASP0" or "H0ZOASP0"
                 when DerivativesOrderBook.TryDecode(tr, record, out var db, out _):
                 return (Hms(db.Time),
-                    $"bid {db.Bids[0].Price.ToString(Inv)} x {db.Bids[0].Quantity:N0} | ask {db.Asks[0].Price.ToString(Inv)} x {db.Asks[0].Quantity:N0}  total {db.TotalBidQuantity:N0}/{db.TotalAskQuantity:N0}");
+                    $"bid {db.Bids[0].Price.ToString(Inv)} x {db.Bids[0].Quantity:N0} | ask {db.Asks[0].Price.ToString(Inv)} x {db.Asks[0].Quantity:N0}  " +
+                    $"total {db.TotalBidQuantity:N0}/{db.TotalAskQuantity:N0}");
             case "HDFSCNT0" when OverseasStockTrade.TryDecode(tr, record, out var us, out _):
                 return (Hms(us.KoreaTime),
-                    $"{us.Ticker} {us.Price.ToString(Inv)} {Signed(us.Change)} ({Signed(us.ChangeRate)}%)  qty {us.Volume:N0}  vol {us.CumulativeVolume:N0}  local {Hms(us.LocalTime)}");
+                    $"{us.Ticker} {us.Price.ToString(Inv)} {Signed(us.Change)} ({Signed(us.ChangeRate)}%)  qty {us.Volume:N0}  vol {us.CumulativeVolume:N0}  " +
+                    $"local {Hms(us.LocalTime)}");
             case "HDFSASP0" or "HDFSASP1" when OverseasStockOrderBook.TryDecode(tr, record, out var ub, out _):
                 return (Hms(ub.KoreaTime),
-                    $"{ub.Ticker} bid {ub.Bids[0].Price.ToString(Inv)} x {ub.Bids[0].Quantity:N0} | ask {ub.Asks[0].Price.ToString(Inv)} x {ub.Asks[0].Quantity:N0}");
+                    $"{ub.Ticker} bid {ub.Bids[0].Price.ToString(Inv)} x {ub.Bids[0].Quantity:N0} | ask {ub.Asks[0].Price.ToString(Inv)} x " +
+                    $"{ub.Asks[0].Quantity:N0}");
             case "H0ZFANC0" or "H0ZOANC0" or "H0EUANC0" when DerivativesExpectedTrade.TryDecode(tr, record, out var de, out _):
                 return (Hms(de.Time), $"expected {de.ExpectedPrice.ToString(Inv)} {Signed(de.ExpectedChange)} ({Signed(de.ExpectedChangeRate)}%)"
                     + (de.ExpectedQuantity is { } q ? $"  qty {q:N0}" : ""));
             case "HDFFF020" when OverseasFuturesTrade.TryDecode(tr, record, out var of, out _):
-                return ("", $"{of.SeriesCode} {of.Price.ToString(Inv)} {Signed(of.Change)} ({Signed(of.ChangeRate)}%)  qty {of.Volume:N0}  vol {of.CumulativeVolume:N0}");
+                return ("", $"{of.SeriesCode} {of.Price.ToString(Inv)} {Signed(of.Change)} ({Signed(of.ChangeRate)}%)  qty {of.Volume:N0}  vol " +
+                    $"{of.CumulativeVolume:N0}");
             case "HDFFF010" when OverseasFuturesOrderBook.TryDecode(tr, record, out var ob, out _):
-                return ("", $"{ob.SeriesCode} bid {ob.Bids[0].Price.ToString(Inv)} x {ob.Bids[0].Quantity:N0} | ask {ob.Asks[0].Price.ToString(Inv)} x {ob.Asks[0].Quantity:N0}");
+                return ("", $"{ob.SeriesCode} bid {ob.Bids[0].Price.ToString(Inv)} x {ob.Bids[0].Quantity:N0} | ask {ob.Asks[0].Price.ToString(Inv)} x " +
+                    $"{ob.Asks[0].Quantity:N0}");
             case "H0BJASP0" when BondOrderBook.TryDecode(tr, record, out var bb, out _):
                 return (Hms(bb.Time),
-                    $"bid {bb.Bids[0].Price.ToString(Inv)} ({bb.BidYields[0].ToString(Inv)}%) x {bb.Bids[0].Quantity:N0} | ask {bb.Asks[0].Price.ToString(Inv)} ({bb.AskYields[0].ToString(Inv)}%) x {bb.Asks[0].Quantity:N0}");
+                    $"bid {bb.Bids[0].Price.ToString(Inv)} ({bb.BidYields[0].ToString(Inv)}%) x {bb.Bids[0].Quantity:N0} | ask " +
+                    $"{bb.Asks[0].Price.ToString(Inv)} ({bb.AskYields[0].ToString(Inv)}%) x {bb.Asks[0].Quantity:N0}");
             case "H0BICNT0" when BondIndexTick.TryDecode(tr, record, out var bi, out _):
                 return (Hms(bi.Time),
-                    $"{bi.TotalReturnIndex.ToString(Inv)} {Signed(bi.Change)} ({Signed(bi.ChangeRate)}%)  YTM {bi.AverageYieldToMaturity.ToString(Inv)}%  duration {bi.AverageDuration.ToString(Inv)}");
+                    $"{bi.TotalReturnIndex.ToString(Inv)} {Signed(bi.Change)} ({Signed(bi.ChangeRate)}%)  YTM {bi.AverageYieldToMaturity.ToString(Inv)}%  " +
+                    $"duration {bi.AverageDuration.ToString(Inv)}");
             case "H0STMBC0" or "H0NXMBC0" or "H0UNMBC0" when BrokerFlow.TryDecode(tr, record, out var bf, out _):
-                return ("", $"top seller {bf.Sellers[0].Name} {bf.Sellers[0].Quantity:N0} | top buyer {bf.Buyers[0].Name} {bf.Buyers[0].Quantity:N0}  foreign net {bf.ForeignNetBuyQuantity:N0}");
+                return ("", $"top seller {bf.Sellers[0].Name} {bf.Sellers[0].Quantity:N0} | top buyer {bf.Buyers[0].Name} {bf.Buyers[0].Quantity:N0}  " +
+                    $"foreign net {bf.ForeignNetBuyQuantity:N0}");
             case "HDFFF1C0" or "HDFFF2C0" when OverseasFuturesNotice.TryDecode(tr, record, out var fn, out _):
                 return ("", fn.IsFill
                     ? $"Fill {fn.SideCode} {fn.Series} #{fn.OrderNumber} qty {fn.FillQuantity} @ {fn.FillPrice?.ToString(Inv)} {fn.Currency}"
@@ -105,7 +117,8 @@ internal static class RecordSummary
                 return ("", $"NAV {nav.Nav.ToString(Inv)} {Signed(nav.Change)} ({Signed(nav.ChangeRate)}%)");
             case "H0EWCNT0" when ElwTrade.TryDecode(tr, record, out var elw, out _):
                 return (Hms(elw.Time),
-                    $"{elw.Price.ToString(Inv)} {Signed(elw.Change)}  vol {elw.CumulativeVolume:N0}  IV {elw.ImpliedVolatility.ToString(Inv)}  LP {elw.LpHoldingRate.ToString(Inv)}%");
+                    $"{elw.Price.ToString(Inv)} {Signed(elw.Change)}  vol {elw.CumulativeVolume:N0}  IV {elw.ImpliedVolatility.ToString(Inv)}  LP " +
+                    $"{elw.LpHoldingRate.ToString(Inv)}%");
             case "H0STPGM0" when ProgramTrade.TryDecode(tr, record, out var kp, out _):
                 return (Hms(kp.Time), $"net {kp.NetBuyVolume:N0} sh / {kp.NetBuyAmount:N0} KRW  (buy {kp.BuyVolume:N0}, sell {kp.SellVolume:N0})");
             default:

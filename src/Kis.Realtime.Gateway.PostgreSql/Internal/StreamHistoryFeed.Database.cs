@@ -1,9 +1,7 @@
 using Kis.Realtime.Internal;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Retry;
-using Microsoft.Extensions.Logging;
 using System.Runtime.InteropServices;
 using Npgsql;
 using NpgsqlTypes;
@@ -167,7 +165,8 @@ internal sealed partial class StreamHistoryFeed
         long added = 0;
         foreach (var (seq, receivedAt, body) in message.Records())
         {
-            batch.Add(_owner.NextSeq(), new QueuedMessage(new RawMessage(receivedAt, message.Session, body), new StoredRecordHeader(_trId, message.TrKey!, message.Run!, seq)),
+            batch.Add(_owner.NextSeq(),
+                new QueuedMessage(new RawMessage(receivedAt, message.Session, body), new StoredRecordHeader(_trId, message.TrKey!, message.Run!, seq)),
                 decoders, ref decodeErrors);
             added++;
         }
@@ -204,7 +203,8 @@ internal sealed partial class StreamHistoryFeed
             // COPY into a temporary table, then insert what is not there yet: COPY itself cannot skip a conflicting row.
             await PostgresCopy.CopyRawAsync(connection, Temp(PostgresSchema.RawTable), _owner.RunId, batch, cancellationToken).ConfigureAwait(false);
             await using (var insert = new NpgsqlCommand($"""
-                INSERT INTO {Qualified(PostgresSchema.RawTable)} ({PostgresCopy.RawColumns}) SELECT {PostgresCopy.RawColumns} FROM {Temp(PostgresSchema.RawTable)}
+                INSERT INTO {Qualified(PostgresSchema.RawTable)} ({PostgresCopy.RawColumns})
+                SELECT {PostgresCopy.RawColumns} FROM {Temp(PostgresSchema.RawTable)}
                 ON CONFLICT DO NOTHING
                 """, connection))
                 inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -212,19 +212,22 @@ internal sealed partial class StreamHistoryFeed
             {
                 if (rows.Count == 0) continue;
                 var table = PostgresSchema.TableOf(tr);
-                await PostgresCopy.CopyRecordsAsync(connection, Temp(table), _owner.RunId, tr, rows, batch.RecordBytes.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                await PostgresCopy.CopyRecordsAsync(connection, Temp(table), _owner.RunId, tr, rows, batch.RecordBytes.WrittenMemory, cancellationToken)
+                    .ConfigureAwait(false);
                 // Typed rows only of raw rows inserted now (a skipped duplicate's raw row has another writer run and seq).
                 var columns = PostgresCopy.RecordColumns(tr);
                 await ExecuteAsync(connection, $"""
                     INSERT INTO {Qualified(table)} ({columns}) SELECT {columns} FROM {Temp(table)} t
-                    WHERE EXISTS (SELECT 1 FROM {Qualified(PostgresSchema.RawTable)} r WHERE r.trading_day = t.trading_day AND r.run_id = t.run_id AND r.seq = t.seq)
+                    WHERE EXISTS (SELECT 1 FROM {Qualified(PostgresSchema.RawTable)} r
+                                  WHERE r.trading_day = t.trading_day AND r.run_id = t.run_id AND r.seq = t.seq)
                     """, cancellationToken).ConfigureAwait(false);
             }
         }
         foreach (var gap in gaps) await InsertGapAsync(connection, gap, cancellationToken).ConfigureAwait(false);
         if (keys.TouchedCount > 0) await StoreKeysAsync(connection, keys, cancellationToken).ConfigureAwait(false);
         await using (var place = new NpgsqlCommand($"""
-            INSERT INTO {Qualified(PostgresSchema.StreamOffsetsTable)} (namespace, stream, last_offset, last_received_at, updated_at) VALUES ($1, $2, $3, $4, now())
+            INSERT INTO {Qualified(PostgresSchema.StreamOffsetsTable)} (namespace, stream, last_offset, last_received_at, updated_at)
+            VALUES ($1, $2, $3, $4, now())
             ON CONFLICT (namespace, stream) DO UPDATE SET last_offset = excluded.last_offset,
                 last_received_at = coalesce(excluded.last_received_at, {Qualified(PostgresSchema.StreamOffsetsTable)}.last_received_at), updated_at = now()
             """, connection))
@@ -257,7 +260,8 @@ internal sealed partial class StreamHistoryFeed
     private async Task<List<(string Key, StreamKeyTracker.KeyPlace Place)>> ReadKeysAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT tr_key, run, last_seq, last_offset, last_received_at FROM {Qualified(PostgresSchema.StreamKeysTable)} WHERE namespace = $1 AND stream = $2", connection);
+            $"SELECT tr_key, run, last_seq, last_offset, last_received_at FROM {Qualified(PostgresSchema.StreamKeysTable)} WHERE namespace = $1 AND stream = " +
+            "$2", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = Stream, NpgsqlDbType = NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -280,17 +284,22 @@ internal sealed partial class StreamHistoryFeed
         command.Parameters.Add(new NpgsqlParameter { Value = _options.Endpoint.Namespace, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = Stream, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.Run).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.LastSeq).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.LastOffset).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.LastReceivedAt.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(
+            new NpgsqlParameter { Value = touched.Select(t => t.Place.Run).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(
+            new NpgsqlParameter { Value = touched.Select(t => t.Place.LastSeq).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(
+            new NpgsqlParameter { Value = touched.Select(t => t.Place.LastOffset).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = touched.Select(t => t.Place.LastReceivedAt.UtcDateTime).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task InsertGapAsync(NpgsqlConnection connection, StreamGap gap, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            INSERT INTO {Qualified(PostgresSchema.GapsTable)} (namespace, stream, from_offset, to_offset, run, tr_key, first_seq, last_seq, from_time, to_time, reason, detail)
+            INSERT INTO {Qualified(PostgresSchema.GapsTable)}
+                (namespace, stream, from_offset, to_offset, run, tr_key, first_seq, last_seq, from_time, to_time, reason, detail)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING
             """, connection);
         object Or(object? value) => value ?? DBNull.Value;
@@ -313,7 +322,8 @@ internal sealed partial class StreamHistoryFeed
     private async Task EnsureTempAsync(NpgsqlConnection connection, HashSet<string> temps, string table, CancellationToken cancellationToken)
     {
         if (temps.Contains(table)) return;
-        await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS {Temp(table)} (LIKE {Qualified(table)}) ON COMMIT DELETE ROWS", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, $"CREATE TEMP TABLE IF NOT EXISTS {Temp(table)} (LIKE {Qualified(table)}) ON COMMIT DELETE ROWS", cancellationToken)
+            .ConfigureAwait(false);
         temps.Add(table);
     }
 

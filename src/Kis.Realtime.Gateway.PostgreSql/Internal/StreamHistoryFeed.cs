@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway.PostgreSql.Internal;
 
@@ -144,7 +143,8 @@ internal sealed partial class StreamHistoryFeed : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(68, LogLevel.Error, "History {Stream}: the broker refuses this writer's user the read of the stream ({Reason}); nothing of it can be stored: give the user read on the streams (scripts/rabbitmq-users.sh)")]
+        [LoggerMessage(68, LogLevel.Error, "History {Stream}: the broker refuses this writer's user the read of the stream ({Reason}); nothing of it can be " +
+            "stored: give the user read on the streams (scripts/rabbitmq-users.sh)")]
         public static partial void ReadRefused(ILogger logger, string stream, string reason);
 
         [LoggerMessage(64, LogLevel.Warning, "History {Stream}: database unreachable ({Error}); batch of offsets {From}–{To} kept, again in {Seconds} s")]

@@ -151,5 +151,6 @@ internal sealed record StreamGap(long FromOffset, long ToOffset, string Reason, 
 
     /// <summary>A message that is not what the gateway writes: its offset and what its headers tell.</summary>
     public static StreamGap Of(StreamMessage message) => new(message.Offset, message.Offset, Malformed, message.Problem, message.Run, message.TrKey,
-        message.FirstSeq, message.FirstSeq is { } first && first <= long.MaxValue - message.Count ? first + message.Count - 1 : null, message.ReceivedAt, message.ReceivedAt);
+        message.FirstSeq, message.FirstSeq is { } first && first <= long.MaxValue - message.Count ? first + message.Count - 1 : null, message.ReceivedAt,
+            message.ReceivedAt);
 }

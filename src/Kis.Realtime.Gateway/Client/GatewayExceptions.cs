@@ -19,8 +19,8 @@ public sealed class KisGatewayRefusedException : KisSubscriptionException
 
 /// <summary>
 /// A subscription's claim at the gateway is gone: a renewal found it no longer held (it lapsed while renewals did not
-/// arrive, the gateway restarted, or it was released). The gateway may have released the KIS registration meanwhile, so records may be missing: the enumeration ends rather than
-/// going on "live" with nothing coming. Subscribe again to continue (and replay from the stream to fill the gap).
+/// arrive, the gateway restarted, or it was released). The gateway may have released the KIS registration meanwhile, so records may be missing: the enumeration
+/// ends rather than going on "live" with nothing coming. Subscribe again to continue (and replay from the stream to fill the gap).
 /// </summary>
 public sealed class KisGatewayClaimLostException : KisSubscriptionException
 {

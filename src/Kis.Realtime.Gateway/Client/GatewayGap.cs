@@ -39,7 +39,8 @@ public sealed record GatewayGap
 
     /// <summary>A line for logs and <c>kisrt stream --gateway</c>.</summary>
     public override string ToString() =>
-        $"GAP {Tr} {Key}: run {PreviousRun} seq {LastSequence} at {LastReceivedAt:HH:mm:ss.ffffff} -> run {NextRun} seq {FirstSequence} at {FirstReceivedAt:HH:mm:ss.ffffff} " +
+        $"GAP {Tr} {Key}: run {PreviousRun} seq {LastSequence} at {LastReceivedAt:HH:mm:ss.ffffff} -> run {NextRun} seq {FirstSequence} at " +
+        $"{FirstReceivedAt:HH:mm:ss.ffffff} " +
         $"({(FirstReceivedAt - LastReceivedAt).TotalSeconds:0.000} s{(MissedVolume is { } v ? $", missed volume {v}" : "")}" +
         $"{(PreviousRunConfirmedSequence is { } c ? $", previous run confirmed seq {c} at its last checkpoint" : "")}{(Announced ? "" : ", not announced")})";
 }

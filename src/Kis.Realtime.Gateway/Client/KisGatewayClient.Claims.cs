@@ -1,8 +1,4 @@
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Protocol;
-using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway;
 
@@ -122,7 +118,8 @@ public sealed partial class KisGatewayClient
             if (!IsHeld(trId, key)) return;
             Log.ClaimLost(_logger, trId, key);
             await EndSubscriptionsAsync(trId, key, new KisGatewayClaimLostException(trId, key,
-                $"The gateway no longer holds this consumer's claim on {trId} {key} and refused it again ({e.Message}): records may be missing; subscribe again.")).ConfigureAwait(false);
+                $"The gateway no longer holds this consumer's claim on {trId} {key} and refused it again ({e.Message}): records may be missing; subscribe " +
+                "again.")).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRequestFailure(e))
         {

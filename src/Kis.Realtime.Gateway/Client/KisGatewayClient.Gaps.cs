@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Kis.Realtime.Gateway;
 
 /// <summary>Gap markers: the records a change of gateway run cost this client, reported typed.</summary>

@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
-using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway;
 
@@ -8,6 +7,8 @@ public sealed partial class KisGatewayClient
 {
     // Guards _liveReaders, _readers and each subscriber's Current/Ended. Never held across broker I/O: a slow attach (a
     // stream replica not started yet, a slow broker) must not hold up every other subscription, nor DisposeAsync.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly SemaphoreSlim _readersGate = new(1, 1);
     // One shared reader per stream for live subscriptions: a TR's stream is read once whatever the number of keys.
     private readonly Dictionary<string, GatewayStreamReader> _liveReaders = new(StringComparer.Ordinal);
@@ -43,7 +44,8 @@ public sealed partial class KisGatewayClient
     /// (started first if there is none yet), replaying ones get a reader of their own starting at <paramref name="start"/>.
     /// The subscription is in place before its reader consumes anything, so no first record passes it by.
     /// </summary>
-    private async Task<GatewayStreamReader.Subscriber> AttachAsync(string stream, string trId, string key, GatewayStart start, CancellationToken cancellationToken)
+    private async Task<GatewayStreamReader.Subscriber> AttachAsync(string stream, string trId, string key, GatewayStart start,
+        CancellationToken cancellationToken)
     {
         GatewayStreamReader reader;
         GatewayStreamReader.Subscriber subscriber;

@@ -1,7 +1,5 @@
 using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Protocol;
-using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -52,12 +50,14 @@ public sealed partial class KisGatewayClient
             // Not a close of ours (disposal, or a reconnect replacing it): lost. Stream readers reconnect by themselves;
             // without any, nothing does until the next request (Closed, as before the first connect).
             if (e.Initiator != ShutdownInitiator.Application)
-                MoveTo(OpenReaders > 0 ? KisConnectionState.Reconnecting : KisConnectionState.Closed, e.ReplyText, onlyFrom: previous => previous == KisConnectionState.Connected);
+                MoveTo(OpenReaders > 0 ? KisConnectionState.Reconnecting : KisConnectionState.Closed, e.ReplyText,
+                    onlyFrom: previous => previous == KisConnectionState.Connected);
             return Task.CompletedTask;
         };
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         // Named for this user ({ns}.reply.{user}.…): the gateway answers only into a queue the requesting user owns.
-        var replies = await channel.QueueDeclareAsync(_options.Endpoint.NewReplyQueue(), durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var replies = await channel.QueueDeclareAsync(_options.Endpoint.NewReplyQueue(), durable: false, exclusive: true, autoDelete: true,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
@@ -65,7 +65,8 @@ public sealed partial class KisGatewayClient
             {
                 try
                 {
-                    waiter.TrySetResult(GatewayJson.Deserialize<GatewayReply>(delivery.Body.Span) ?? new GatewayReply(false, Error: "failed", Message: "empty reply"));
+                    waiter.TrySetResult(GatewayJson.Deserialize<GatewayReply>(delivery.Body.Span)
+                        ?? new GatewayReply(false, Error: "failed", Message: "empty reply"));
                 }
                 catch (System.Text.Json.JsonException e)
                 {
@@ -132,7 +133,8 @@ public sealed partial class KisGatewayClient
         {
             if (e.Initiator != ShutdownInitiator.Peer) return Task.CompletedTask;
             var reason = e.ReplyCode == 404
-                ? $"The gateway did not answer: its request exchange {_options.Endpoint.RequestExchange} does not exist (is `kisrt gateway` running with namespace {_options.Endpoint.Namespace}?)"
+                ? $"The gateway did not answer: its request exchange {_options.Endpoint.RequestExchange} does not exist (is `kisrt gateway` running with " +
+                    $"namespace {_options.Endpoint.Namespace}?)"
                 : $"The broker refused a gateway request ({e.ReplyCode}: {e.ReplyText}): see docs/gateway-security.md for the permissions";
             foreach (var pending in _pending.Values) pending.TrySetException(new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), reason));
             return Task.CompletedTask;
@@ -180,13 +182,15 @@ public sealed partial class KisGatewayClient
                 // A request nobody takes in time is gone rather than answered long after the requester gave up.
                 Expiration = ((long)_options.RequestTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
-            await requests.BasicPublishAsync(_options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, mandatory: false, properties, GatewayJson.Serialize(request), cancellationToken).ConfigureAwait(false);
+            await requests.BasicPublishAsync(_options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, mandatory: false, properties,
+                GatewayJson.Serialize(request), cancellationToken).ConfigureAwait(false);
             return await waiter.Task.WaitAsync(_options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             throw new KisConnectionException(new Uri(_options.Endpoint.DisplayUri),
-                $"The gateway (queue {_options.Endpoint.RequestQueue}) did not answer '{request.Op}' within {_options.RequestTimeout.TotalSeconds:0.#} s: is `kisrt gateway` running with namespace {_options.Endpoint.Namespace}?");
+                $"The gateway (queue {_options.Endpoint.RequestQueue}) did not answer '{request.Op}' within {_options.RequestTimeout.TotalSeconds:0.#} s: is " +
+                $"`kisrt gateway` running with namespace {_options.Endpoint.Namespace}?");
         }
         finally
         {

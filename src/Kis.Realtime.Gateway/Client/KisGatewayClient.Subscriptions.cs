@@ -1,12 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Threading.Channels;
 using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway;
 
@@ -39,7 +34,8 @@ public sealed partial class KisGatewayClient
         return Read<T>(tr, key, start, resolved =>
         {
             if (!T.Trs.Contains(resolved))
-                throw new ArgumentException($"{typeof(T).Name} does not decode {resolved.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+                throw new ArgumentException($"{typeof(T).Name} does not decode {resolved.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.",
+                    nameof(tr));
             return record =>
             {
                 if (T.TryDecode(resolved, record.Body, out var value, out _)) return (true, value);
@@ -49,7 +45,8 @@ public sealed partial class KisGatewayClient
         }, cancellationToken);
     }
 
-    /// <summary>Any TR with a typed view, each record with the time the gateway received it from KIS, from <see cref="KisGatewayClientOptions.Start"/>.</summary>
+    /// <summary>Any TR with a typed view, each record with the time the gateway received it from KIS, from
+    /// <see cref="KisGatewayClientOptions.Start"/>.</summary>
     /// <exception cref="ArgumentException">The key is malformed, or <typeparamref name="T"/> does not decode the TR.</exception>
     public IAsyncEnumerable<KisReceived<T>> SubscribeReceivedAsync<T>(TrDefinition tr, string key, CancellationToken cancellationToken = default)
         where T : struct, IKisRecord<T>
@@ -58,7 +55,8 @@ public sealed partial class KisGatewayClient
         return Read<KisReceived<T>>(tr, key, _options.Start, resolved =>
         {
             if (!T.Trs.Contains(resolved))
-                throw new ArgumentException($"{typeof(T).Name} does not decode {resolved.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.", nameof(tr));
+                throw new ArgumentException($"{typeof(T).Name} does not decode {resolved.Id}; it decodes {string.Join(", ", T.Trs.Select(t => t.Id))}.",
+                    nameof(tr));
             return record =>
             {
                 if (T.TryDecode(resolved, record.Body, out var value, out _))
@@ -88,7 +86,8 @@ public sealed partial class KisGatewayClient
         if (!tr.IsValidKey(key)) throw new ArgumentException($"'{key}' is not a valid {tr.Id} key ({tr.KeyFormat}).", nameof(key));
     }
 
-    private async IAsyncEnumerable<T> Read<T>(TrDefinition tr, string key, GatewayStart start, Func<TrDefinition, Func<StreamRecord, (bool Ok, T Value)>> decoderFor,
+    private async IAsyncEnumerable<T> Read<T>(TrDefinition tr, string key, GatewayStart start,
+        Func<TrDefinition, Func<StreamRecord, (bool Ok, T Value)>> decoderFor,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -103,7 +102,8 @@ public sealed partial class KisGatewayClient
             // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.
             var prepared = await RequestAsync(new GatewayRequest(GatewayOp.Stream, tr.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
             if (!prepared.Ok) throw Refusal(prepared, tr.Id, key);
-            if (!KisTrs.TryGet(prepared.Tr!, out resolved!)) throw new InvalidOperationException($"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
+            if (!KisTrs.TryGet(prepared.Tr!, out resolved!)) throw new InvalidOperationException(
+                $"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
             create = decoderFor(resolved);
             gaps = _gaps.For(resolved, key); // null unless a trade TR with a cumulative volume (and detection on)
 
@@ -162,7 +162,8 @@ public sealed partial class KisGatewayClient
         "invalid" => new ArgumentException($"The gateway rejected {trId} {key}: {reply.Message}"),
         "refused" or "limit" => new KisSubscriptionException(reply.Tr ?? trId, reply.Key ?? key,
             reply.MsgCd is not null && OpspCodes.TryParse(reply.MsgCd, out var code) ? code : null, reply.MsgCd, reply.Message),
-        "unauthenticated" or "forbidden" or "quota" or "rate" or "too_large" or "not_held" or "busy" => new KisGatewayRefusedException(trId, key, reply.Error, reply.Message),
+        "unauthenticated" or "forbidden" or "quota" or "rate" or "too_large" or "not_held" or "busy"
+            => new KisGatewayRefusedException(trId, key, reply.Error, reply.Message),
         _ => new InvalidOperationException($"The gateway could not subscribe {trId} {key}: {reply.Message}"),
     };
 }

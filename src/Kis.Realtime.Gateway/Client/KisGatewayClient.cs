@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway;
 
@@ -21,6 +19,8 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
 {
     private readonly KisGatewayClientOptions _options;
     private readonly ILogger _logger;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<GatewayReply>> _pending = new();
     private readonly Lock _gate = new(); // guards _held, _claimsInFlight, _claimsSettled, _closing, _disposal, _renewTimer, _state
@@ -182,7 +182,8 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         // All at once, bounded together by one RequestTimeout: with the gateway down, 40 keys released one after another
         // took 40 timeouts. An unanswered release costs nothing lasting: the gateway lets its lease expire.
         using (var releasing = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider))
-            await Task.WhenAll(held.Select(k => SendQuietlyAsync(new GatewayRequest(GatewayOp.Unsubscribe, k.Tr, k.Key, _options.ConsumerId), releasing.Token))).ConfigureAwait(false);
+            await Task.WhenAll(held.Select(k => SendQuietlyAsync(new GatewayRequest(GatewayOp.Unsubscribe, k.Tr, k.Key, _options.ConsumerId), releasing.Token)))
+                .ConfigureAwait(false);
         _disposed = true;
         await CloseReadersAsync().ConfigureAwait(false); // open enumerations end here, not at their next reconnect attempt
         await _connectGate.WaitAsync().ConfigureAwait(false);
@@ -198,7 +199,8 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
 
     private static partial class Log
     {
-        [LoggerMessage(39, LogLevel.Warning, "Broker {Broker} not reachable ({Reason}), attempt {Attempt}; trying again in {DelaySeconds:0.0} s (logged at attempt 1, 2, 4 …)")]
+        [LoggerMessage(39, LogLevel.Warning,
+            "Broker {Broker} not reachable ({Reason}), attempt {Attempt}; trying again in {DelaySeconds:0.0} s (logged at attempt 1, 2, 4 …)")]
         public static partial void ConnectRetry(ILogger logger, string broker, string reason, int attempt, double delaySeconds);
 
         [LoggerMessage(40, LogLevel.Debug, "Gateway request {Op} failed: {Reason}")]
@@ -213,10 +215,12 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         [LoggerMessage(47, LogLevel.Information, "Claimed {TrId} {TrKey} again: the gateway did not hold it (a new run took over, or the lease lapsed)")]
         public static partial void Reclaimed(ILogger logger, string trId, string trKey);
 
-        [LoggerMessage(45, LogLevel.Warning, "The gateway no longer holds the claim on {TrId} {TrKey}: its subscriptions end with KisGatewayClaimLostException")]
+        [LoggerMessage(45, LogLevel.Warning,
+            "The gateway no longer holds the claim on {TrId} {TrKey}: its subscriptions end with KisGatewayClaimLostException")]
         public static partial void ClaimLost(ILogger logger, string trId, string trKey);
 
-        [LoggerMessage(44, LogLevel.Information, "Subscription {TrId} {TrKey} did not keep up with its TR's shared stream reader: it continues on a reader of its own from offset {Offset}")]
+        [LoggerMessage(44, LogLevel.Information,
+            "Subscription {TrId} {TrKey} did not keep up with its TR's shared stream reader: it continues on a reader of its own from offset {Offset}")]
         public static partial void MovedToOwnReader(ILogger logger, string trId, string trKey, long offset);
     }
 }

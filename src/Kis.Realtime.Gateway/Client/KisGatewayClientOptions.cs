@@ -72,7 +72,8 @@ public sealed record KisGatewayClientOptions
     /// <summary>Stream messages the broker sends ahead of acknowledgements (AMQP prefetch).</summary>
     public ushort Prefetch { get; init; } = 2_000;
 
-    /// <summary>Records buffered per subscription between the broker and the <c>await foreach</c>; the broker waits when it is full (nothing is dropped).</summary>
+    /// <summary>Records buffered per subscription between the broker and the <c>await foreach</c>; the broker waits when it is full (nothing is
+    /// dropped).</summary>
     public int SubscriptionCapacity { get; init; } = 10_000;
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace Kis.Realtime.Gateway;
 /// <param name="ReceivedAt">When the gateway received it.</param>
 /// <param name="Body">The record's plain KIS fields (the message body); not reused by the gateway, may be kept.</param>
 /// <param name="Run">The gateway run (the <c>run</c> header): with <paramref name="Key"/> and <paramref name="Sequence"/> it names the record.</param>
-public readonly record struct GatewayRecord(string TrId, string Key, int Session, long Sequence, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body, string Run);
+public readonly record struct GatewayRecord(string TrId, string Key, int Session, long Sequence, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Body,
+    string Run);
 
 /// <summary>
 /// A second destination for every record the gateway receives (e.g. <c>kisrt gateway --postgres</c>), beside the

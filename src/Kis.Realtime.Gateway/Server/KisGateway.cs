@@ -19,17 +19,23 @@ public sealed partial class KisGateway : IAsyncDisposable
 {
     /// <summary>The gateway's <see cref="Meter"/>: observable counters <c>kis.gateway.received</c>, <c>.published</c>,
     /// <c>.confirmed</c>, <c>.republished</c>, <c>.overflowed</c>; gauges <c>kis.gateway.buffer.depth</c>,
-    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>, <c>.broker.blocked</c>; with sinks, per <c>sink</c> tag,
-    /// counters <c>kis.gateway.sink.committed</c>, <c>.dropped</c>, <c>.retries</c> and gauge <c>kis.gateway.sink.lag</c>.</summary>
+    /// <c>.confirms.outstanding</c>, <c>.registrations</c>, <c>.consumers</c>, <c>.broker.connected</c>, <c>.broker.blocked</c>; with sinks, per <c>sink</c>
+    /// tag, counters <c>kis.gateway.sink.committed</c>, <c>.dropped</c>, <c>.retries</c> and gauge <c>kis.gateway.sink.lag</c>.</summary>
     public const string MeterName = "Kis.Realtime.Gateway";
 
     private readonly KisGatewayOptions _options;
     private readonly KisRealtimeClient _client;
     private readonly RecordPublisher _publisher;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Disposed in DisposeAsync, in its shutdown order (the analyzer does not follow it)")]
     private readonly RegistrationManager _registrations;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Disposed in DisposeAsync, in its shutdown order (the analyzer does not follow it)")]
     private readonly RequestServer _requests;
     private readonly ILogger _logger;
     private readonly Meter _meter;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Disposed in DisposeAsync, in its shutdown order (the analyzer does not follow it)")]
     private readonly ITimer _statusTimer;
     private readonly Lock _rateGate = new();
     private (long Published, DateTimeOffset At) _rateMark;
@@ -70,7 +76,8 @@ public sealed partial class KisGateway : IAsyncDisposable
         var topology = new StreamTopology(options, retention);
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
-        _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run, loggerFactory.CreateLogger<RegistrationManager>(), _previous);
+        _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run,
+            loggerFactory.CreateLogger<RegistrationManager>(), _previous);
         _meter = options.MeterFactory?.Create(MeterName) ?? new Meter(MeterName);
         CreateInstruments();
         _rateMark = (0, StartedAt);
@@ -96,7 +103,9 @@ public sealed partial class KisGateway : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(client);
         if (client.Options.FullMode != KisFullMode.Wait)
-            throw new ArgumentException($"The gateway's client must use KisFullMode.Wait (it uses {client.Options.FullMode}): records must never be dropped before the buffer.", nameof(client));
+            throw new ArgumentException(
+                $"The gateway's client must use KisFullMode.Wait (it uses {client.Options.FullMode}): records must never be dropped before the buffer.",
+                nameof(client));
         return StartCoreAsync(options with { Client = client.Options }, client, cancellationToken);
     }
 
@@ -166,7 +175,8 @@ public sealed partial class KisGateway : IAsyncDisposable
     private GatewayCheckpoint Checkpoint()
     {
         var (claims, keys) = _registrations.Checkpoint();
-        return new GatewayCheckpoint(Run, GatewayWire.ToUnixMicroseconds(StartedAt), GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()), claims, keys);
+        return new GatewayCheckpoint(Run, GatewayWire.ToUnixMicroseconds(StartedAt), GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()), claims,
+            keys);
     }
 
     /// <summary>A snapshot of the gateway's figures.</summary>
@@ -226,7 +236,8 @@ public sealed partial class KisGateway : IAsyncDisposable
 
     /// <summary>Waits until every record handed to the publisher so far is confirmed by the broker.</summary>
     /// <returns>False when the timeout passed first.</returns>
-    public Task<bool> WaitForConfirmsAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => _publisher.DrainAsync(timeout, cancellationToken);
+    public Task<bool> WaitForConfirmsAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+        => _publisher.DrainAsync(timeout, cancellationToken);
 
 
     private void CreateInstruments()
@@ -236,18 +247,24 @@ public sealed partial class KisGateway : IAsyncDisposable
         _meter.CreateObservableCounter("kis.gateway.confirmed", () => _publisher.Confirmed, "{record}", "Records confirmed by the broker");
         _meter.CreateObservableCounter("kis.gateway.republished", () => _publisher.Republished, "{record}", "Records published again after a broker failure");
         _meter.CreateObservableCounter("kis.gateway.overflowed", () => _publisher.Overflowed, "{record}", "Records dropped: buffer full");
-        _meter.CreateObservableGauge("kis.gateway.buffer.depth", () => _publisher.Waiting + _publisher.Outstanding, "{record}", "Records waiting for the broker or its confirm");
+        _meter.CreateObservableGauge("kis.gateway.buffer.depth", () => _publisher.Waiting + _publisher.Outstanding, "{record}",
+            "Records waiting for the broker or its confirm");
         _meter.CreateObservableGauge("kis.gateway.confirms.outstanding", () => _publisher.Outstanding, "{record}", "Published, not yet confirmed");
-        _meter.CreateObservableGauge("kis.gateway.registrations", () => _registrations.Snapshot(out _).Count, "{registration}", "Registrations held or being made");
-        _meter.CreateObservableGauge("kis.gateway.consumers", () => { _registrations.Snapshot(out var c); return c; }, "{consumer}", "Consumers holding a claim");
-        _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, "{connection}", "1 while the publisher is connected to the broker, else 0");
-        _meter.CreateObservableGauge("kis.gateway.broker.blocked", () => _publisher.Blocked is null ? 0 : 1, "{connection}", "1 while the broker blocks publishing (connection.blocked: a resource alarm), else 0");
+        _meter.CreateObservableGauge("kis.gateway.registrations", () => _registrations.Snapshot(out _).Count, "{registration}",
+            "Registrations held or being made");
+        _meter.CreateObservableGauge("kis.gateway.consumers", () => { _registrations.Snapshot(out var c); return c; }, "{consumer}",
+            "Consumers holding a claim");
+        _meter.CreateObservableGauge("kis.gateway.broker.connected", () => _publisher.Connected ? 1 : 0, "{connection}",
+            "1 while the publisher is connected to the broker, else 0");
+        _meter.CreateObservableGauge("kis.gateway.broker.blocked", () => _publisher.Blocked is null ? 0 : 1, "{connection}",
+            "1 while the broker blocks publishing (connection.blocked: a resource alarm), else 0");
         if (_options.Sinks.Count > 0)
         {
             // One reading of every sink per instrument and collection; tagged by sink name.
             IEnumerable<Measurement<long>> Each(Func<GatewaySinkStatus, long> figure) =>
                 _options.Sinks.Select(sink => sink.Status()).Select(s => new Measurement<long>(figure(s), new KeyValuePair<string, object?>("sink", s.Name)));
-            _meter.CreateObservableCounter("kis.gateway.sink.committed", () => Each(s => s.Committed), "{record}", "Records a sink made durable (PostgreSQL: committed)");
+            _meter.CreateObservableCounter("kis.gateway.sink.committed", () => Each(s => s.Committed), "{record}",
+                "Records a sink made durable (PostgreSQL: committed)");
             _meter.CreateObservableCounter("kis.gateway.sink.dropped", () => Each(s => s.Dropped), "{record}", "Records a sink dropped: its queue was full");
             _meter.CreateObservableCounter("kis.gateway.sink.retries", () => Each(s => s.Retries), "{retry}", "Failed sink writes retried");
             _meter.CreateObservableGauge("kis.gateway.sink.lag", () => Each(s => s.Lag), "{record}", "Records received and not yet committed by a sink");
@@ -364,7 +381,9 @@ public sealed partial class KisGateway : IAsyncDisposable
         [LoggerMessage(30, LogLevel.Information, "Gateway {Run} started: broker {Broker}, namespace {Namespace}")]
         public static partial void Started(ILogger logger, string run, string broker, string @namespace);
 
-        [LoggerMessage(31, LogLevel.Information, "Gateway: sessions {Connected}/{Sessions} connected, {Registrations} registrations, {Consumers} consumers, {Rate:0.0} records/s published, buffer {Depth}, confirms outstanding {Outstanding}, overflowed {Overflowed}, broker connected {Broker}, blocked {Blocked}")]
+        [LoggerMessage(31, LogLevel.Information, "Gateway: sessions {Connected}/{Sessions} connected, {Registrations} registrations, {Consumers} consumers, " +
+            "{Rate:0.0} records/s published, buffer {Depth}, confirms outstanding {Outstanding}, overflowed {Overflowed}, broker connected {Broker}, blocked " +
+            "{Blocked}")]
         public static partial void StatusLine(ILogger logger, int connected, int sessions, int registrations, int consumers, double rate, long depth,
             long outstanding, long overflowed, bool broker, string blocked);
     }

@@ -169,7 +169,8 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                     return Task.CompletedTask;
                 };
                 var standby = await connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
-                await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: token).ConfigureAwait(false);
+                await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: token)
+                    .ConfigureAwait(false);
                 await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), token).ConfigureAwait(false);
                 var elected = await JoinAsync(connection, lost).ConfigureAwait(false);
                 Volatile.Write(ref _candidate, true);
@@ -287,13 +288,15 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     /// standby has declared is refused, which the broker logs as a channel error (the gateway's own user, counting every
     /// few seconds, declares; a consumer's <c>status</c>, which may not, looks passively).</param>
     /// <param name="cancellationToken">Cancels.</param>
-    internal static async Task<int> CountStandbysAsync(IConnection connection, KisGatewayEndpoint endpoint, CancellationToken cancellationToken, bool declare = false)
+    internal static async Task<int> CountStandbysAsync(IConnection connection, KisGatewayEndpoint endpoint, CancellationToken cancellationToken,
+        bool declare = false)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             var declared = declare
-                ? await channel.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false)
+                ? await channel.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true,
+                    cancellationToken: cancellationToken).ConfigureAwait(false)
                 : await channel.QueueDeclarePassiveAsync(endpoint.StandbyQueue, cancellationToken).ConfigureAwait(false);
             await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
             return (int)declared.ConsumerCount;

@@ -9,7 +9,8 @@ public sealed record KisGatewayOptions
     /// <summary>Defaults for everything but <see cref="Client"/>.</summary>
     public static KisGatewayOptions Default { get; } = new();
 
-    /// <summary>The KIS client the gateway holds (credentials, server). Its full mode is forced to <see cref="KisFullMode.Wait"/>: the gateway never lets the client drop.</summary>
+    /// <summary>The KIS client the gateway holds (credentials, server). Its full mode is forced to <see cref="KisFullMode.Wait"/>: the gateway never lets the
+    /// client drop.</summary>
     public KisRealtimeOptions Client { get; init; } = KisRealtimeOptions.Default;
 
     /// <summary>The broker and names.</summary>
@@ -158,15 +159,19 @@ public sealed record KisGatewayOptions
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), "Must not be negative.");
         if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), "Must be positive.");
         if (MaxClaimsPerUser <= 0) throw new ArgumentOutOfRangeException(nameof(MaxClaimsPerUser), "Must be positive.");
-        if (!(MaxRegistrationShare > 0 && MaxRegistrationShare <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationShare), "Must be above 0 and at most 1.");
+        if (!(MaxRegistrationShare > 0 && MaxRegistrationShare <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxRegistrationShare),
+            "Must be above 0 and at most 1.");
         if (!(MaxRequestsPerSecondPerUser > 0)) throw new ArgumentOutOfRangeException(nameof(MaxRequestsPerSecondPerUser), "Must be positive.");
         if (BufferCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(BufferCapacity), "Must be positive.");
         if (MaxOutstandingConfirms <= 0) throw new ArgumentOutOfRangeException(nameof(MaxOutstandingConfirms), "Must be positive.");
         if (MaxRecordsPerMessage <= 0) throw new ArgumentOutOfRangeException(nameof(MaxRecordsPerMessage), "Must be positive.");
         if (PublishLinger < TimeSpan.Zero || PublishLinger > TimeSpan.FromSeconds(1))
             throw new ArgumentOutOfRangeException(nameof(PublishLinger), "Must be between zero and one second.");
-        if (CheckpointInterval <= TimeSpan.Zero || ElectionRetryInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), "Must be positive.");
-        if (ElectionHeartbeat < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(ElectionHeartbeat), "At least one second (AMQP counts heartbeats in seconds).");
-        if (StreamMaxLengthBytes <= 0 || StreamMaxSegmentSizeBytes <= 0) throw new ArgumentOutOfRangeException(nameof(StreamMaxLengthBytes), "Must be positive.");
+        if (CheckpointInterval <= TimeSpan.Zero || ElectionRetryInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval),
+            "Must be positive.");
+        if (ElectionHeartbeat < TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(ElectionHeartbeat),
+            "At least one second (AMQP counts heartbeats in seconds).");
+        if (StreamMaxLengthBytes <= 0 || StreamMaxSegmentSizeBytes <= 0) throw new ArgumentOutOfRangeException(nameof(StreamMaxLengthBytes),
+            "Must be positive.");
     }
 }

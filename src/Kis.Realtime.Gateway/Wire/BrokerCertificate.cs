@@ -25,7 +25,8 @@ internal static class BrokerCertificate
         return (_, certificate, presentedChain, errors) =>
         {
             // A name mismatch or no certificate at all fails whatever the CA; only the chain is judged here against our root.
-            if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
+            if (certificate is null
+                || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(authority);

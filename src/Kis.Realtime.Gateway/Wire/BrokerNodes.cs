@@ -15,7 +15,8 @@ internal static class BrokerNodes
     public static AmqpTcpEndpoint Parse(string node, SslOption factoryTls)
     {
         if (string.IsNullOrWhiteSpace(node) || node.Length > 300 || node.Contains('/') || node.Contains('@'))
-            throw new ArgumentException($"A cluster node must be 'host:port' (got '{(node is { Length: > 60 } ? node[..60] + "…" : node)}').", nameof(KisGatewayEndpoint.ClusterNodes));
+            throw new ArgumentException($"A cluster node must be 'host:port' (got '{(node is { Length: > 60 } ? node[..60] + "…" : node)}').",
+                nameof(KisGatewayEndpoint.ClusterNodes));
         AmqpTcpEndpoint parsed;
         try
         {

@@ -24,7 +24,8 @@ internal sealed class PreviousRun
     /// <summary>When this run began (Unix microseconds UTC): the announcements' time.</summary>
     public long AnnouncedAtMicros { get; }
 
-    /// <summary>The announcement of <paramref name="trId"/> <paramref name="key"/>: this run, and the previous one's last confirmed record of the key.</summary>
+    /// <summary>The announcement of <paramref name="trId"/> <paramref name="key"/>: this run, and the previous one's last confirmed record of the
+    /// key.</summary>
     public byte[] AnnouncementOf(string trId, string key)
     {
         var last = _keys.GetValueOrDefault((trId, key));

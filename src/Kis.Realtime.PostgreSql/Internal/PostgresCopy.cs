@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Buffers;
-using Kis.Realtime.Formatting;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Npgsql;
@@ -95,14 +93,16 @@ public sealed class PostgresRecorder(string connectionString, string schema, lon
                 {
                     connection ??= await dataSource.OpenConnectionAsync(giveUp).ConfigureAwait(false);
                     if (mayBeCommitted && await CommittedUpToAsync(connection, giveUp).ConfigureAwait(false) >= batch.LastSeq)
-                        notice?.Invoke($"PostgreSQL: messages {batch.FirstSeq:N0}–{batch.LastSeq:N0} were committed before the connection was lost; not written again.");
+                        notice?.Invoke(
+                            $"PostgreSQL: messages {batch.FirstSeq:N0}–{batch.LastSeq:N0} were committed before the connection was lost; not written again.");
                     else
                         await WriteBatchAsync(connection, batch, giveUp).ConfigureAwait(false);
                 }
                 catch (Exception e) when (IsTransient(e) && !giveUp.IsCancellationRequested)
                 {
                     Interlocked.Increment(ref _retries);
-                    notice?.Invoke($"PostgreSQL: {Describe(connectionString)}: {e.Message} — retrying in {backoff.Current.TotalSeconds:0.#} s ({batch.Count:N0} messages waiting in this batch, more in the queue).");
+                    notice?.Invoke($"PostgreSQL: {Describe(connectionString)}: {e.Message} — retrying in {backoff.Current.TotalSeconds:0.#} s " +
+                        $"({batch.Count:N0} messages waiting in this batch, more in the queue).");
                     if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
                     connection = null;
                     _schema.Forget();
@@ -123,8 +123,8 @@ public sealed class PostgresRecorder(string connectionString, string schema, lon
         catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
         {
             // Reported like a failing disk (exit code 3), with what is missing: never a silent loss.
-            throw new IOException($"PostgreSQL {Describe(connectionString)} stayed unreachable after the run stopped: {batch.Count + Queue.Reader.Count:N0} messages " +
-                $"from message {(batch.Count > 0 ? batch.FirstSeq : nextSeq):N0} on were not committed (run {RunId}).");
+            throw new IOException($"PostgreSQL {Describe(connectionString)} stayed unreachable after the run stopped: {batch.Count + Queue.Reader.Count:N0} " +
+                $"messages from message {(batch.Count > 0 ? batch.FirstSeq : nextSeq):N0} on were not committed (run {RunId}).");
         }
         finally
         {

@@ -112,7 +112,8 @@ public sealed class PostgresSchema(string schema)
                 detail text,
                 recorded_at timestamptz NOT NULL DEFAULT now()
             );
-            CREATE UNIQUE INDEX IF NOT EXISTS {Quote(GapsTable + "_once")} ON {Qualified(GapsTable)} (namespace, stream, from_offset, reason, coalesce(tr_key, ''));
+            CREATE UNIQUE INDEX IF NOT EXISTS {Quote(GapsTable + "_once")}
+                ON {Qualified(GapsTable)} (namespace, stream, from_offset, reason, coalesce(tr_key, ''));
             CREATE TABLE IF NOT EXISTS {Qualified(StreamKeysTable)} (
                 namespace text NOT NULL,
                 stream text NOT NULL,
@@ -183,7 +184,8 @@ public sealed class PostgresSchema(string schema)
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
+            catch (PostgresException e) when (attempt < 3
+                && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject)
             {
             }
         }

@@ -70,7 +70,8 @@ internal sealed class DailyFiles(string directory, Action<string>? notice = null
         if (torn > 0)
         {
             TornLinesIsolated++;
-            notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed, or by a failed write that could not be cut back): moved it to {name}{LineFile.TornSuffix} and appending after the last complete line.");
+            notice?.Invoke($"{path} ended in a torn line ({torn:N0} bytes, left by a run that was killed, or by a failed write that could not be cut back): " +
+                $"moved it to {name}{LineFile.TornSuffix} and appending after the last complete line.");
         }
         var created = new Entry(day, path, stream);
         _files[name] = created; // replacing keeps the entry's place: files are committed in first-use order (raw first)

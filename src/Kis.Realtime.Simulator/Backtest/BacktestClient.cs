@@ -1,6 +1,5 @@
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Internal;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -16,6 +15,8 @@ internal sealed class BacktestClient : IKisRealtimeClient
     private readonly BacktestPump _pump;
     private readonly Dictionary<string, List<BacktestFeed>> _byTr = new(StringComparer.Ordinal);
     private readonly List<BacktestFeed> _feeds = [];
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _disposed = new();
 
     public BacktestClient(BacktestPump pump, KisBacktestOptions options)

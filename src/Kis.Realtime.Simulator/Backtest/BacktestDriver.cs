@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using static Kis.Realtime.Protocol.FieldSeparators;
 
 namespace Kis.Realtime.Simulator.Backtest;
@@ -137,7 +136,8 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         byte[]? copy = null;
         foreach (var feed in feeds)
         {
-            if (tr.KeyField >= 0 && !(feed.IgnoresKeyCase ? System.Text.Ascii.EqualsIgnoreCase(key, feed.KeyBytes) : key.SequenceEqual(feed.KeyBytes))) continue;
+            if (tr.KeyField >= 0
+                && !(feed.IgnoresKeyCase ? System.Text.Ascii.EqualsIgnoreCase(key, feed.KeyBytes) : key.SequenceEqual(feed.KeyBytes))) continue;
             if (feed.GapChecks?.Of(tr) is { } gaps)
             {
                 if (ends.IsEmpty) gaps.Observe(record, at);

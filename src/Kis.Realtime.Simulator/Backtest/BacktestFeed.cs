@@ -1,6 +1,3 @@
-using Kis.Realtime.Internal;
-using Kis.Realtime.Protocol;
-
 namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>

@@ -2,7 +2,6 @@ using Kis.Realtime.Simulator.Rules;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -29,13 +28,15 @@ internal static class BacktestFiles
     {
         var csv = new StringBuilder("sequence,time,order_number,code,side,quantity,price,commission,tax,liquidity,cash,position\n");
         foreach (var f in fills)
-            Row(csv, N(f.Sequence), T(f.Time), f.OrderNumber, f.Code, Side(f.Side), N(f.Quantity), D(f.Price), D(f.Commission), D(f.Tax), f.Liquidity, D(f.Cash), N(f.Position));
+            Row(csv, N(f.Sequence), T(f.Time), f.OrderNumber, f.Code, Side(f.Side), N(f.Quantity), D(f.Price), D(f.Commission), D(f.Tax), f.Liquidity,
+                D(f.Cash), N(f.Position));
         return csv.ToString();
     }
 
     internal static string Orders(IReadOnlyList<KisBacktestOrder> orders)
     {
-        var csv = new StringBuilder("sequence,action,sent_at,arrived_at,order_number,original_order_number,code,side,kind,quantity,price,outcome,refusal,filled,cancelled,average_price\n");
+        var csv = new StringBuilder("sequence,action,sent_at,arrived_at,order_number,original_order_number,code,side,kind,quantity,price,"
+            + "outcome,refusal,filled,cancelled,average_price\n");
         foreach (var o in orders)
             Row(csv, N(o.Sequence), o.Action, T(o.SentAt), T(o.ArrivedAt), o.OrderNumber, o.OriginalOrderNumber, o.Code, Side(o.Side),
                 o.Kind.ToString().ToLowerInvariant(), N(o.Quantity), D(o.Price), o.Outcome, o.Refusal, N(o.Filled), N(o.Cancelled), D(o.AveragePrice));

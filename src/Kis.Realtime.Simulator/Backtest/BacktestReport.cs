@@ -17,8 +17,10 @@ internal static class BacktestReport
         var s = result.Summary;
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Backtest report</title>\n<style>")
-            .Append("body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #ddd}")
-            .Append("th{text-align:left}svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}.buy{fill:#d1242f}.sell{fill:#0969da}.line{fill:none;stroke:#57606a;stroke-width:1.5}")
+            .Append("body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}")
+            .Append("td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #ddd}")
+            .Append("th{text-align:left}svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}")
+            .Append(".buy{fill:#d1242f}.sell{fill:#0969da}.line{fill:none;stroke:#57606a;stroke-width:1.5}")
             .Append("</style></head><body>\n<h1>Backtest report</h1>\n<table>\n");
         foreach (var (name, value) in new (string, string)[]
         {
@@ -28,14 +30,18 @@ internal static class BacktestReport
             ("Starting cash (KRW)", M(s.StartingCash)), ("Ending equity (KRW)", M(s.EndingEquity)),
             ("Order calls / refused / fills", $"{s.Calls} / {s.Refused} / {s.FillCount}"), ("Records read", s.Records.ToString(CultureInfo.InvariantCulture)),
             ("Latency", result.Options.Latency.ToString("c", CultureInfo.InvariantCulture)),
-            ("Commission / sell tax rate", $"{result.Options.CommissionRate.ToString(CultureInfo.InvariantCulture)} / {result.Options.SellTaxRate.ToString(CultureInfo.InvariantCulture)}"),
+            ("Commission / sell tax rate", $"{result.Options.CommissionRate.ToString(CultureInfo.InvariantCulture)} / " +
+                $"{result.Options.SellTaxRate.ToString(CultureInfo.InvariantCulture)}"),
         })
             html.Append("<tr><th>").Append(WebUtility.HtmlEncode(name)).Append("</th><td>").Append(WebUtility.HtmlEncode(value)).Append("</td></tr>\n");
         html.Append("</table>\n<h2>Equity</h2>\n");
         Chart(html, "equity", [.. result.EquityCurve.Select(p => (p.Time.UtcTicks, p.Equity))], []);
-        html.Append("<h2>Fills against the tape</h2>\n<table><tr><th>code</th><th>tape trades</th><th>tape volume</th><th>tape VWAP</th><th>bought</th><th>avg buy</th><th>sold</th><th>avg sell</th><th>position</th><th>participation %</th></tr>\n");
+        html.Append("<h2>Fills against the tape</h2>\n<table><tr><th>code</th><th>tape trades</th><th>tape volume</th>" +
+            "<th>tape VWAP</th><th>bought</th><th>avg buy</th><th>sold</th><th>avg sell</th><th>position</th><th>participation %</th></tr>\n");
         foreach (var i in s.Instruments)
-            html.Append(CultureInfo.InvariantCulture, $"<tr><th>{i.Code}</th><td>{i.TapeTrades}</td><td>{i.TapeVolume}</td><td>{M(i.TapeVwap)}</td><td>{i.Bought}</td><td>{M(i.AverageBuy)}</td><td>{i.Sold}</td><td>{M(i.AverageSell)}</td><td>{i.Position}</td><td>{(i.Participation * 100).ToString("0.####", CultureInfo.InvariantCulture)}</td></tr>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th>{i.Code}</th><td>{i.TapeTrades}</td><td>{i.TapeVolume}</td><td>{M(i.TapeVwap)}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{i.Bought}</td><td>{M(i.AverageBuy)}</td><td>{i.Sold}</td><td>{M(i.AverageSell)}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{i.Position}</td><td>{i.Participation * 100:0.####}</td></tr>\n");
         html.Append("</table>\n");
         foreach (var (code, prices) in result.Prices.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -44,7 +50,8 @@ internal static class BacktestReport
             html.Append("<h2>").Append(WebUtility.HtmlEncode(code)).Append(": price and fills</h2>\n");
             Chart(html, code, [.. prices.Select(p => (p.Time.UtcTicks, (decimal)p.Price))], fills);
         }
-        html.Append("<p>Times are UTC; buys are red, sells blue (as KRX quotes show up and down). Written by kisrt backtest (Kis.Realtime.Simulator).</p>\n</body></html>\n");
+        html.Append("<p>Times are UTC; buys are red, sells blue (as KRX quotes show up and down). Written by kisrt backtest " +
+            "(Kis.Realtime.Simulator).</p>\n</body></html>\n");
         return html.ToString();
     }
 
@@ -65,17 +72,23 @@ internal static class BacktestReport
         if (high == low) (low, high) = (low - 1, high + 1);
         double X(long ticks) => Pad + (t1 == t0 ? 0 : (double)(ticks - t0) / (t1 - t0) * (Width - 2 * Pad));
         double Y(decimal value) => Height - Pad + (double)((low - value) / (high - low)) * (Height - 2 * Pad);
-        html.Append(CultureInfo.InvariantCulture, $"<svg id=\"chart-{WebUtility.HtmlEncode(name)}\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\">\n");
-        html.Append(CultureInfo.InvariantCulture, $"<text x=\"4\" y=\"{Pad - 8}\" font-size=\"11\">{M(high)}</text><text x=\"4\" y=\"{Height - Pad + 12}\" font-size=\"11\">{M(low)}</text>\n");
-        html.Append(CultureInfo.InvariantCulture, $"<text x=\"{Pad}\" y=\"{Height - 8}\" font-size=\"11\">{Time(t0)}</text><text x=\"{Width - Pad - 150}\" y=\"{Height - 8}\" font-size=\"11\">{Time(t1)}</text>\n");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<svg id=\"chart-{WebUtility.HtmlEncode(name)}\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\">\n");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<text x=\"4\" y=\"{Pad - 8}\" font-size=\"11\">{M(high)}</text><text x=\"4\" y=\"{Height - Pad + 12}\" font-size=\"11\">{M(low)}</text>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<text x=\"{Pad}\" y=\"{Height - 8}\" font-size=\"11\">{Time(t0)}</text><text x=\"{Width - Pad - 150}\" " +
+            $"y=\"{Height - 8}\" font-size=\"11\">{Time(t1)}</text>\n");
         html.Append("<polyline class=\"line\" points=\"");
         foreach (var (ticks, value) in shown) html.Append(CultureInfo.InvariantCulture, $"{X(ticks):0.#},{Y(value):0.#} ");
         html.Append("\"/>\n");
         foreach (var f in fills)
         {
             var (x, y) = (X(f.Time.UtcTicks), Y(f.Price));
-            var triangle = f.Side == OrderSide.Buy ? $"{x - 5:0.#},{y + 6:0.#} {x + 5:0.#},{y + 6:0.#} {x:0.#},{y - 3:0.#}" : $"{x - 5:0.#},{y - 6:0.#} {x + 5:0.#},{y - 6:0.#} {x:0.#},{y + 3:0.#}";
-            html.Append(CultureInfo.InvariantCulture, $"<polygon class=\"{(f.Side == OrderSide.Buy ? "buy" : "sell")}\" points=\"{triangle}\"><title>{(f.Side == OrderSide.Buy ? "buy" : "sell")} {f.Quantity} @ {M(f.Price)} {Time(f.Time.UtcTicks)} ({f.Liquidity})</title></polygon>\n");
+            var triangle = f.Side == OrderSide.Buy ? $"{x - 5:0.#},{y + 6:0.#} {x + 5:0.#},{y + 6:0.#} {x:0.#},{y - 3:0.#}"
+                : $"{x - 5:0.#},{y - 6:0.#} {x + 5:0.#},{y - 6:0.#} {x:0.#},{y + 3:0.#}";
+            html.Append(CultureInfo.InvariantCulture, $"<polygon class=\"{(f.Side == OrderSide.Buy ? "buy" : "sell")}\" " +
+                $"points=\"{triangle}\"><title>{(f.Side == OrderSide.Buy ? "buy" : "sell")} {f.Quantity} @ {M(f.Price)} {Time(f.Time.UtcTicks)} " +
+                $"({f.Liquidity})</title></polygon>\n");
         }
         html.Append("</svg>\n");
     }

@@ -1,5 +1,4 @@
 using System.Threading.Tasks.Sources;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Backtest;
 

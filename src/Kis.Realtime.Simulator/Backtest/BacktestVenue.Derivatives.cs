@@ -1,6 +1,4 @@
 using Kis.Realtime.Simulator.Rules;
-using Kis.Realtime.Protocol;
-using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator.Trading.Ledger;
 

@@ -1,9 +1,7 @@
 using Kis.Realtime.Simulator.Rules;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
-using Kis.Realtime.Simulator.Trading.Ledger;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;

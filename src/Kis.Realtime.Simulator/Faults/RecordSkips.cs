@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Kis.Realtime.Simulator;
 
 /// <summary>

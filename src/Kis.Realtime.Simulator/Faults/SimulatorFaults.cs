@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Hosting;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.WebSockets;

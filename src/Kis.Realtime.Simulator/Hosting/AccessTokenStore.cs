@@ -72,7 +72,10 @@ internal sealed class AccessTokenStore(TimeProvider time)
         static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var header = B64(Encoding.UTF8.GetBytes("""{"typ":"JWT","alg":"HS512"}"""));
         var iat = now.ToUnixTimeSeconds();
-        var payload = B64(Encoding.UTF8.GetBytes($$"""{"sub":"token","aud":"{{Guid.NewGuid():D}}","prdt_cd":"","iss":"kis-realtime-simulator","exp":{{iat + (long)Lifetime.TotalSeconds}},"iat":{{iat}},"jti":"{{Guid.NewGuid():N}}"}"""));
+        var exp = iat + (long)Lifetime.TotalSeconds;
+        var (audience, id) = (Guid.NewGuid().ToString("D"), Guid.NewGuid().ToString("N"));
+        var payload = B64(Encoding.UTF8.GetBytes(
+            $$"""{"sub":"token","aud":"{{audience}}","prdt_cd":"","iss":"kis-realtime-simulator","exp":{{exp}},"iat":{{iat}},"jti":"{{id}}"}"""));
         return $"{header}.{payload}.{B64(RandomNumberGenerator.GetBytes(64))}";
     }
 }

@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Market;
 
 namespace Kis.Realtime.Simulator.Hosting;

@@ -206,7 +206,7 @@ internal static class OrderEndpoints
                 ["thdt_sll_qty"] = N(p.SoldToday),
                 ["hldg_qty"] = N(p.Quantity),
                 ["ord_psbl_qty"] = N(p.Quantity - p.Reserved),
-                ["pchs_avg_pric"] = (p.Cost / (decimal)p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
+                ["pchs_avg_pric"] = (p.Cost / p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
                 ["pchs_amt"] = N(positionCost),
                 ["prpr"] = N(price),
                 ["evlu_amt"] = N(p.Quantity * price),

@@ -82,7 +82,7 @@ internal static class OrderInquiryEndpoints
             ["cblc_qty"] = N(p.Quantity),
             ["nsvg_qty"] = "0",
             ["ord_psbl_qty"] = N(p.Quantity - p.Reserved),
-            ["pchs_avg_pric"] = (p.Quantity == 0 ? 0m : p.Cost / (decimal)p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
+            ["pchs_avg_pric"] = (p.Quantity == 0 ? 0m : p.Cost / p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
             ["pchs_amt"] = N(cost),
             ["now_pric"] = N(price),
             ["evlu_amt"] = N(value),

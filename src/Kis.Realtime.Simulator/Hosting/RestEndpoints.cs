@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;

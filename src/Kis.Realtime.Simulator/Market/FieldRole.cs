@@ -1,5 +1,3 @@
-using Kis.Realtime.Protocol;
-
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Rules;
 
 namespace Kis.Realtime.Simulator.Market;

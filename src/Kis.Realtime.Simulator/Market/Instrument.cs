@@ -1,4 +1,3 @@
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Internal;
 
 namespace Kis.Realtime.Simulator.Market;

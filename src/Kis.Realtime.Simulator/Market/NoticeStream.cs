@@ -1,5 +1,4 @@
 using Kis.Realtime.Simulator.Rules;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -148,7 +147,8 @@ internal sealed class NoticeStream : MarketStream
     private void WriteCancel(ref RecordWriter w, int secondsOfDay, Order o, long remaining)
     {
         _open.Remove(o);
-        var cancel = new Order { Number = _market.NextOrderNumber(), Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity, Filled = o.Filled, Price = o.Price };
+        var cancel = new Order { Number = _market.NextOrderNumber(), Original = o.Number, Product = o.Product, Buy = o.Buy, Quantity = o.Quantity,
+            Filled = o.Filled, Price = o.Price };
         Write(ref w, secondsOfDay, cancel, OrderEventKind.Cancelled, remaining, o.Price, o.Price);
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Tape;
 

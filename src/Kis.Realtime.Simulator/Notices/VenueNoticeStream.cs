@@ -1,5 +1,3 @@
-using Kis.Realtime.Simulator.Trading.Rules;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
 

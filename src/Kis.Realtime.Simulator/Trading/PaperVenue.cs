@@ -18,8 +18,8 @@ namespace Kis.Realtime.Simulator.Trading;
 /// code as the backtest's), which the venue feeds from the market's <see cref="MarketTape"/>: every KRX trade, auction print and book and every F/O trade,
 /// read at each call and whenever a feed made records. During an auction or a VI a stock order waits for the print, as
 /// on KRX. Every event is a notice for the HTS ID of the account (H0STCNI0/9 for stocks, H0IFCNI0/9 for futures and
-/// options: the core's events, written by <c>Notices/VenueNoticeStream</c> through the one notice writer). Futures/options positions are signed (a sell opens a short);
-/// opening contracts need initial margin and closing fills settle their P&amp;L in cash. What differs per product is
+/// options: the core's events, written by <c>Notices/VenueNoticeStream</c> through the one notice writer). Futures/options positions are signed (a sell opens a
+/// short); opening contracts need initial margin and closing fills settle their P&amp;L in cash. What differs per product is
 /// the order's <see cref="ProductRules"/> (<c>Trading/Rules</c>): the venue asks them instead of branching. One lock;
 /// under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
 /// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
@@ -83,7 +83,8 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
 
     /// <summary>Amends (<paramref name="cancel"/> false: new quantity and price) or cancels what is left of an order
     /// of the product the call is for (<paramref name="derivative"/>: the futures/options endpoint).</summary>
-    public PaperResult AmendOrCancel(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel, long quantity, bool wholeRemainder, long price, DateTime now)
+    public PaperResult AmendOrCancel(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel, long quantity, bool wholeRemainder,
+        long price, DateTime now)
     {
         lock (_gate)
         {
@@ -283,7 +284,8 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             if (account is null) return new PaperAccountView(StartingCash, [], [], StartingCash);
             return new PaperAccountView(account.ShownCash, FreeCash: (long)decimal.Floor(account.FreeCash()), Orders:
                 [.. account.Orders.Select(o => o.Snapshot())],
-                Positions: [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost, p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
+                Positions: [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost,
+                    p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Simulator.WebSockets;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
 using Microsoft.AspNetCore.Http;
@@ -26,14 +25,19 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
 
     private readonly ISessionHost _hub;
     private readonly HttpContext _context;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "Kestrel's connection stream: the server owns it")]
     private readonly Stream _stream;
     private readonly Channel<Outgoing> _control = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
     private volatile Subscription[] _snapshot = [];
     private readonly string _iv, _key;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Disposed when the session ends (its receive loop), not by DisposeAsync")]
     private readonly NoticeCipher _cipher;
     private readonly TimeProvider _time;
     private SimulatorCredential? _credential;

@@ -6,9 +6,9 @@ namespace Kis.Realtime;
 /// <summary>
 /// Builds the bars of one instrument from its trades, fed one at a time in arrival order: time bars (on the market's own
 /// clock, aligned to its midnight: New York time for a US stock), day bars (one per trading day of the market's calendar:
-/// a US session across KST midnight or a night session 18:00–06:00 is one day), tick / volume / value bars. Specialised per trade view by <typeparamref name="TAccessor"/>: no
-/// allocation per trade. After <see cref="Add(in TTrade)"/> returns true, take the closed bars with <see cref="TryTakeClosed"/>;
-/// at the end call <see cref="Complete"/> and take the rest. Rules: docs/bars.md. Not thread-safe: one feeder.
+/// a US session across KST midnight or a night session 18:00–06:00 is one day), tick / volume / value bars. Specialised per trade view by
+/// <typeparamref name="TAccessor"/>: no allocation per trade. After <see cref="Add(in TTrade)"/> returns true, take the closed bars with
+/// <see cref="TryTakeClosed"/>; at the end call <see cref="Complete"/> and take the rest. Rules: docs/bars.md. Not thread-safe: one feeder.
 /// </summary>
 /// <typeparam name="TTrade">The typed trade view (e.g. <see cref="StockTrade"/>).</typeparam>
 /// <typeparam name="TAccessor">Its accessor (e.g. <see cref="StockTradeAccessor"/>).</typeparam>
@@ -113,7 +113,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!ReferenceEquals(key, _key)) CheckKey(key);
         var calendar = _calendar ??= MarketCalendar.For(TAccessor.TrId(trade), key);
         var time = TAccessor.Time(trade);
-        var kst = _clock.Ticks(calendar, TAccessor.Date(trade), time, _clock.HasDate ? null : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider, receivedUtcTicks);
+        var kst = _clock.Ticks(calendar, TAccessor.Date(trade), time, _clock.HasDate ? null
+            : KstDayClock.FirstDate(calendar, _options.TradingDate, time, _options.TimeProvider), _options.TimeProvider, receivedUtcTicks);
         var utc = MarketCalendar.KstToUtc(kst);
         var t = calendar.LocalTicks(utc);
         var day = calendar.DayNumberOfLocal(t);

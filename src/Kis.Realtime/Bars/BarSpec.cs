@@ -70,7 +70,8 @@ public readonly record struct BarSpec
     {
         if (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(12) || interval.Ticks % TimeSpan.TicksPerSecond != 0
             || TimeSpan.TicksPerDay % interval.Ticks != 0)
-            throw new ArgumentOutOfRangeException(nameof(interval), interval, "A bar interval must be whole seconds from 1 s to 12 h that divide 24 h (bars align to the market's local midnight).");
+            throw new ArgumentOutOfRangeException(nameof(interval), interval,
+                "A bar interval must be whole seconds from 1 s to 12 h that divide 24 h (bars align to the market's local midnight).");
         return new BarSpec(BarKind.Time, interval, 0);
     }
 

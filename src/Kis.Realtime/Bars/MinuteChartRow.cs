@@ -116,5 +116,6 @@ public readonly record struct MinuteChartRow(
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{field} is not a whole number.");
 
     private static decimal Price(string text, string field) =>
-        decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{field} is not a price.");
+        decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new FormatException($"{field} is not a price.");
 }

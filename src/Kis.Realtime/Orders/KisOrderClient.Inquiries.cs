@@ -149,7 +149,8 @@ public sealed partial class KisOrderClient
         {
             (path, trId, what) = (KisOrderWire.FuturesBuyingPower, "TTTO5105R", $"Orderable quantity of {code}");
             query = $"CANO={account.Number}&ACNT_PRDT_CD={account.ProductCode}&PDNO={code}&PRDT_TYPE_CD=301" +
-                $"&SLL_BUY_DVSN_CD={(side == OrderSide.Sell ? "01" : "02")}&UNIT_PRICE={KisOrderWire.FuturesPrice(price)}&ORD_DVSN_CD={(price > 0 ? "01" : "02")}";
+                $"&SLL_BUY_DVSN_CD={(side == OrderSide.Sell ? "01" : "02")}&UNIT_PRICE={KisOrderWire.FuturesPrice(price)}" +
+                $"&ORD_DVSN_CD={(price > 0 ? "01" : "02")}";
         }
         var page = await InquireAsync(new Call(path, trId, query, null, what), cancellationToken).ConfigureAwait(false);
         using (page)

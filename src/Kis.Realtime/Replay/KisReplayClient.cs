@@ -26,6 +26,8 @@ namespace Kis.Realtime;
 public sealed class KisReplayClient : IKisRealtimeClient, IKisRawMessageSource
 {
     private readonly KisRecordingSource _source;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _stateGate = new(); // guards _state and _anchor's creation
     private KisConnectionState _state = KisConnectionState.Closed;

@@ -6,6 +6,8 @@ namespace Kis.Realtime.Session;
 /// <summary>One live connection of a session and what is known about it.</summary>
 internal sealed class ConnectionContext(WebSocketConnection connection, long id, long connectedAt, CancellationToken stop) : IDisposable
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "KisSession disposes the connection (asynchronously) when it drops the context")]
     public readonly WebSocketConnection Connection = connection;
     public readonly long Id = id;
     public readonly long ConnectedAt = connectedAt;

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Session;

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Retry;
@@ -30,7 +29,11 @@ internal sealed partial class KisSession : IAsyncDisposable
     private readonly RequestChannel _requests;
     private readonly FrameRouter _router;
     private readonly SlidingWindowLimit _budget; // connection attempts per app key and minute
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _stop = new();
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly SemaphoreSlim _demand = new(0, 1);
 
     private readonly Lock _lock = new();

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using Kis.Realtime.Protocol;
-
 namespace Kis.Realtime.Session;
 
 /// <summary>The client's raw tap: every message of every session, bounded (see <see cref="RawTaps"/>).</summary>

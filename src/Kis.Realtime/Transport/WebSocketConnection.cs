@@ -45,6 +45,8 @@ internal sealed class WebSocketConnection : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly WebSocketFrameReader _reader;
     private int _closeSent;           // 1 once our close frame has gone out

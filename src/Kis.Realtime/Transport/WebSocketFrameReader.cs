@@ -29,6 +29,7 @@ public readonly record struct WebSocketFrameMessage(WebSocketOpcode Opcode, Read
 [Experimental("KISRT0001")]
 public sealed class WebSocketFrameReader : IDisposable
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The caller's stream: the connection that made this reader owns it")]
     private readonly Stream _stream;
     private readonly int _maxMessageBytes;
     private readonly bool _requireMask;

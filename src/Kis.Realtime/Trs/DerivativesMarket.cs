@@ -1,5 +1,3 @@
-using Kis.Realtime.Protocol;
-
 namespace Kis.Realtime;
 
 /// <summary>Which domestic derivatives market a futures/options TR covers (from the TR id).</summary>

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using Kis.Realtime.Protocol;
-
 namespace Kis.Realtime;
 
 /// <summary>Which domestic stock market a feed covers.</summary>

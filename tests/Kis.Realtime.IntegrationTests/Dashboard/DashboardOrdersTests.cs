@@ -4,9 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Cli.Dashboard;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Simulator.Market;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Dashboard;

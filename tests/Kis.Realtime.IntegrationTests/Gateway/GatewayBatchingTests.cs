@@ -3,7 +3,6 @@ using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
 using Kis.Realtime.Gateway;
 using Microsoft.Extensions.Logging.Abstractions;
-using RabbitMQ.Client;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway.Batching;

@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway;

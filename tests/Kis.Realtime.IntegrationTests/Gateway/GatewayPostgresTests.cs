@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Cli;
 using static Kis.Realtime.Tests.Cli.CliTestKit;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
 using RabbitMQ.Client;

@@ -1,6 +1,5 @@
 using System.Text;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
-using Kis.Realtime.Gateway.PostgreSql;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;

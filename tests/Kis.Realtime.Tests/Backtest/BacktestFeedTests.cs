@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Backtest;
 using Kis.Realtime.Simulator;
 
@@ -116,7 +115,7 @@ public sealed class BacktestOffThePumpTests
                 {
                     lock (seen) seen.Add((trade.Time, trade.Price, trade.CumulativeVolume));
                     // Every second trade the loop goes on from a pool thread, racing the driver's next offers.
-                    if (leave && seen.Count % 2 == 0) await Task.Run(() => Thread.SpinWait(200)).ConfigureAwait(false);
+                    if (leave && seen.Count % 2 == 0) await Task.Run(() => Thread.SpinWait(200), CancellationToken.None).ConfigureAwait(false);
                 }
             }, new KisBacktestOptions()).WaitAsync(TimeSpan.FromSeconds(60));
             return seen;

@@ -1,5 +1,4 @@
 using System.Text;
-using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Backtest;
 using Kis.Realtime.Simulator.Market;
 

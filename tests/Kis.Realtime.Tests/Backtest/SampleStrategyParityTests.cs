@@ -89,7 +89,7 @@ public sealed class SampleStrategyParityTests
             var paper = paperOrders[paperIndex.Single(p => p.Value == backtestIndex[order.OrderNumber]).Key];
             var fills = backtest.Fills.Where(f => f.OrderNumber == order.OrderNumber).ToList();
             Assert.Equal((order.Quantity, order.Filled, order.Cancelled, fills.Sum(f => f.Commission), fills.Sum(f => f.Tax), fills.Sum(f => f.Quantity * f.Price)),
-                (paper.Quantity, paper.Filled, paper.Cancelled, paper.Commission, paper.Tax, (decimal)paper.FilledValue));
+                (paper.Quantity, paper.Filled, paper.Cancelled, paper.Commission, paper.Tax, paper.FilledValue));
         }
         Assert.Equal((backtest.Summary.Commission, backtest.Summary.Tax), (view.Orders.Sum(o => o.Commission), view.Orders.Sum(o => o.Tax)));
 

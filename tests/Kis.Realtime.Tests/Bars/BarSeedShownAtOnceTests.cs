@@ -1,5 +1,3 @@
-using Kis.Realtime.Cli.Commands;
-
 namespace Kis.Realtime.Tests.Bars;
 
 /// <summary>Seeded bars are shown when the first live trade joins them, not when the first live bar closes (issue #59).</summary>

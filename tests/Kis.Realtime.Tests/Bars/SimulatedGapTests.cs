@@ -1,5 +1,4 @@
 using System.Text;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Simulator;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Cli.CliTestKit;

@@ -1,12 +1,10 @@
 using System.Text;
 using Kis.Realtime.Benchmarks;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using static Kis.Realtime.Tests.Cli.BarsPandasCrossCheckTests;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
-using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Cli;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Cli.Configuration;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Replay.RecordedDays;
 

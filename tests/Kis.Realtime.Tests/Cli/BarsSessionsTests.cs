@@ -5,7 +5,6 @@ using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
-using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Cli;
 

@@ -1,6 +1,5 @@
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
-using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;

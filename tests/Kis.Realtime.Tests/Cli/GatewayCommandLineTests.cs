@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Kis.Realtime.Cli;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;

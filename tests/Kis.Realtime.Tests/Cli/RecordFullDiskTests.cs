@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kis.Realtime.Cli.Commands;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 

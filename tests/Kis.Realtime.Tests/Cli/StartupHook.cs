@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
 
 // A .NET startup hook (DOTNET_STARTUP_HOOKS=this test assembly): loaded into a kisrt child process before its Main,
 // it writes the assemblies that process loaded, each with the stack that loaded it, to the file named by

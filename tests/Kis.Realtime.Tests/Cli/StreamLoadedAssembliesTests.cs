@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kis.Realtime.Simulator;
 
 namespace Kis.Realtime.Tests.Cli;

@@ -1,7 +1,6 @@
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Cli.Output;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Tests.Trs;
 
 namespace Kis.Realtime.Tests.Cli;

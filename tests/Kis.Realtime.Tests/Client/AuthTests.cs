@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Kis.Realtime.Auth;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Logging;

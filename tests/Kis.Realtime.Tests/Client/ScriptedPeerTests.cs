@@ -1,5 +1,4 @@
 using System.Text;
-using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Client;

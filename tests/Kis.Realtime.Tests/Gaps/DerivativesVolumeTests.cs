@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Kis.Realtime.Auth;
 using Kis.Realtime.Simulator;
 
 namespace Kis.Realtime.Tests.Gaps;

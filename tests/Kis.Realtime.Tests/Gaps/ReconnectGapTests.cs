@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Kis.Realtime.Auth;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 

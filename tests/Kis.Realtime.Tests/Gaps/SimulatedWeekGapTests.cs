@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 

@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway.Internal;
-using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Tests.Gateway;
 

@@ -1,6 +1,5 @@
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
-using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Tests.Gateway;

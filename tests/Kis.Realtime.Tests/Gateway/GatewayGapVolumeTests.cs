@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Gateway.Internal;
-using Kis.Realtime.Gateway;
 
 namespace Kis.Realtime.Tests.Gateway;
 

@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Gateway;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Tests.Gateway.Wire;

@@ -1,7 +1,5 @@
 using Kis.Realtime.Gateway.PostgreSql.Internal;
-using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Gateway;
 using Kis.Realtime.Tests.Client;
 
 namespace Kis.Realtime.Tests.Gateway;

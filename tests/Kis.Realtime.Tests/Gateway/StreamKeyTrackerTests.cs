@@ -1,8 +1,6 @@
 using System.Text;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
-using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Gateway;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Tests.Gateway;

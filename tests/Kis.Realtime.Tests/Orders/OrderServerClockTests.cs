@@ -1,4 +1,3 @@
-using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Orders;

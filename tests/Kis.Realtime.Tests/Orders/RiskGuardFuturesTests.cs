@@ -1,5 +1,3 @@
-using static Kis.Realtime.Tests.Client.ClientTestKit;
-
 namespace Kis.Realtime.Tests.Orders;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Kis.Realtime.PostgreSql.Internal;
-using Kis.Realtime.PostgreSql;
 
 namespace Kis.Realtime.Tests.PostgreSql;
 

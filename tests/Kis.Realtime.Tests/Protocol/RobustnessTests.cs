@@ -1,4 +1,3 @@
-using System.Text;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Protocol.DocumentedFrames;

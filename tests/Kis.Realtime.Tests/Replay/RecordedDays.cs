@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Cli.Commands;
-using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 

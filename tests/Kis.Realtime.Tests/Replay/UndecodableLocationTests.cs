@@ -1,7 +1,5 @@
 using Kis.Realtime.Benchmarks;
-using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Internal;
-using Kis.Realtime.Protocol;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Replay.RecordedDays;
 

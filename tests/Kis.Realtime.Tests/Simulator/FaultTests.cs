@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;

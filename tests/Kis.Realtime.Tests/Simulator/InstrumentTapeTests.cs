@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.WebSockets;

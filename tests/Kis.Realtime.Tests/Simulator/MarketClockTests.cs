@@ -1,6 +1,5 @@
 using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
-using System.Text;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;

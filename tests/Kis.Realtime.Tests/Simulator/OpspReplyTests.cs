@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text.Json;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 

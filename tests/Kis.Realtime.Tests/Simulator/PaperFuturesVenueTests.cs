@@ -46,7 +46,7 @@ public sealed class PaperFuturesVenueTests
 
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
-        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, Code, (long?)quantity, (decimal?)limit),
+        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, Code, quantity, limit),
             (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.ProductCode, accepted.OrderQuantity, accepted.OrderPrice));
         Assert.Equal($"{Account}03", accepted.AccountNumber);
 
@@ -61,7 +61,7 @@ public sealed class PaperFuturesVenueTests
 
         // The fill: at the limit, from a trade of the feed at or under it in the same second with at least that volume.
         var fill = await NextAsync(notices);
-        Assert.Equal((NoticeKind.Fill, orderNumber, (decimal?)limit, (long?)quantity), (fill.Kind, fill.OrderNumber, fill.FillPrice, fill.OrderQuantity));
+        Assert.Equal((NoticeKind.Fill, orderNumber, limit, quantity), (fill.Kind, fill.OrderNumber, fill.FillPrice, fill.OrderQuantity));
         Assert.InRange(fill.FillQuantity ?? 0, 1, quantity);
         await UntilAsync(() => { lock (trades) return trades.Any(t => t.Time == fill.Time && t.Price <= limit && t.Volume >= fill.FillQuantity); },
             $"a trade at or under {limit} at {fill.Time} with {fill.FillQuantity} contracts or more");
@@ -96,7 +96,7 @@ public sealed class PaperFuturesVenueTests
         venue.OnTrade(Code, derivative: true, quote.Bid, quote.BidQuantity + 4, buyerInitiated: false, sim.MarketTime);
         venue.OnTrade(Code, derivative: true, quote.Bid - quote.Tick, 3, buyerInitiated: false, sim.MarketTime); // through it: a fill at the limit
         var fills = new[] { await NextAsync(notices), await NextAsync(notices) };
-        Assert.Equal([(NoticeKind.Fill, (long?)4, (decimal?)limit), (NoticeKind.Fill, 3, limit)], fills.Select(f => (f.Kind, f.FillQuantity, f.FillPrice)));
+        Assert.Equal([(NoticeKind.Fill, 4, limit), (NoticeKind.Fill, 3, limit)], fills.Select(f => (f.Kind, f.FillQuantity, f.FillPrice)));
 
         var cancelled = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order-rvsecncl", "TTTO1103U", Cancel(orderNumber));
         Assert.Equal("0", cancelled.GetProperty("rt_cd").GetString());
@@ -109,7 +109,7 @@ public sealed class PaperFuturesVenueTests
         var above = (quote.Ask + quote.Tick) / 100m; // a sell over the ask: it rests
         var marker = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", Order("01", "1", above.ToString("0.00", CultureInfo.InvariantCulture), "01"));
         var cancel = await NextAsync(notices);
-        Assert.Equal((NoticeKind.CancelAccepted, OrderRevision.Cancel, cancelNumber, orderNumber, (long?)3, (long?)7),
+        Assert.Equal((NoticeKind.CancelAccepted, OrderRevision.Cancel, cancelNumber, orderNumber, 3, 7),
             (cancel.Kind, cancel.Revision, cancel.OrderNumber, cancel.OriginalOrderNumber, cancel.CancelledQuantity, cancel.FilledQuantity));
         var next = await NextAsync(notices);
         Assert.Equal((NoticeKind.OrderAccepted, marker.GetProperty("output").GetProperty("ODNO").GetString()), (next.Kind, next.OrderNumber));

@@ -1,5 +1,4 @@
 using System.Net;
-using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 using static Kis.Realtime.Tests.Simulator.PaperVenueTests;
 

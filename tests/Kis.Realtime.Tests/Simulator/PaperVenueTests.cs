@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Simulator.Market;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Simulator;
@@ -48,7 +47,7 @@ public sealed class PaperVenueTests
         var orderNumber = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
-        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, (decimal)limit), (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
+        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, limit), (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
         Assert.Equal($"{Account}01", accepted.AccountNumber);
         long Filled() => venue.View(Account + "01").Orders.Single(o => o.Number == long.Parse(orderNumber)).Filled;
         Assert.Equal(0, Filled()); // not marketable: it rests
@@ -81,7 +80,7 @@ public sealed class PaperVenueTests
         foreach (var fill in expected)
         {
             var notice = await NextAsync(notices);
-            Assert.Equal((NoticeKind.Fill, orderNumber, fill, (decimal)limit, quantity), (notice.Kind, notice.OrderNumber, notice.Quantity, notice.Price, notice.OrderQuantity));
+            Assert.Equal((NoticeKind.Fill, orderNumber, fill, limit, quantity), (notice.Kind, notice.OrderNumber, notice.Quantity, notice.Price, notice.OrderQuantity));
             fills.Add(notice);
         }
         var filled = expected.Sum();
@@ -106,7 +105,7 @@ public sealed class PaperVenueTests
         var tracker = new KisOrderTracker();
         foreach (var notice in new[] { accepted }.Concat(fills).Append(cancel)) tracker.Apply(notice);
         var life = tracker.Find(orderNumber)!;
-        Assert.Equal((KisOrderStatus.Cancelled, filled, (decimal)limit, quantity - filled, 0L, true),
+        Assert.Equal((KisOrderStatus.Cancelled, filled, limit, quantity - filled, 0L, true),
             (life.Status, life.FilledQuantity, life.AveragePrice, life.CancelledQuantity, life.RemainingQuantity, life.IsDone));
 
         // The inquiries agree with the notices, fill by fill.

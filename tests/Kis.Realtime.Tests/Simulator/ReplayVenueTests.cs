@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Formatting;
-using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
 using Kis.Realtime.Simulator.Trading.Rules;

@@ -1,5 +1,4 @@
 using System.Text;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 
 namespace Kis.Realtime.Tests.Simulator;

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Logging;
 

@@ -209,12 +209,12 @@ public sealed partial class SourceCycleTests
                 onStack.Add(v);
                 foreach (var w in _edges.TryGetValue(v, out var next) ? next : [])
                 {
-                    if (!index.ContainsKey(w))
+                    if (!index.TryGetValue(w, out var indexOfW))
                     {
                         Visit(w);
                         low[v] = Math.Min(low[v], low[w]);
                     }
-                    else if (onStack.Contains(w)) low[v] = Math.Min(low[v], index[w]);
+                    else if (onStack.Contains(w)) low[v] = Math.Min(low[v], indexOfW);
                 }
                 if (low[v] != index[v]) return;
                 var part = new List<string>();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Kis.Realtime.Internal;
-using Kis.Realtime.Session;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -34,12 +34,12 @@ public sealed class WebSocketFramingTests
         Assert.Equal(masked, (header[1] & 0x80) != 0);
         var code = header[1] & 0x7F;
         if (payloadLength < 126) Assert.Equal(payloadLength, code);
-        else if (payloadLength <= ushort.MaxValue) Assert.Equal((126, payloadLength), (code, (int)BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2))));
+        else if (payloadLength <= ushort.MaxValue) Assert.Equal((126, payloadLength), (code, BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(2))));
         else Assert.Equal((127, (ulong)payloadLength), (code, BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(2))));
         if (masked) Assert.Equal(mask, header[(written - 4)..written]);
 
         Assert.True(WebSocketFrameHeader.TryParse(header.AsSpan(0, written), out var parsed, out var needed));
-        Assert.Equal((false, WebSocketOpcode.Binary, masked, expectedHeader, (long)payloadLength),
+        Assert.Equal((false, WebSocketOpcode.Binary, masked, expectedHeader, payloadLength),
             (parsed.Fin, parsed.Opcode, parsed.IsMasked, parsed.Length, parsed.PayloadLength));
         Assert.Equal(expectedHeader, needed);
 

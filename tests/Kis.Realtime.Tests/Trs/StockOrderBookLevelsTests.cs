@@ -1,5 +1,4 @@
 using System.Text;
-using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Tests.Trs;
 

@@ -14,7 +14,8 @@ internal static class GatewayClientActivities
     public const string Reconnect = "kis.gateway.reconnect";
     public const string Subscribe = "kis.gateway.subscribe";
 
-    private static readonly ActivitySource Source = new(KisRealtimeClient.ActivitySourceName, typeof(GatewayClientActivities).Assembly.GetName().Version?.ToString());
+    private static readonly ActivitySource Source = new(KisRealtimeClient.ActivitySourceName,
+        typeof(GatewayClientActivities).Assembly.GetName().Version?.ToString());
 
     /// <summary>A connection attempt to the broker (null when nobody listens).</summary>
     public static Activity? StartConnect(bool again, KisGatewayEndpoint endpoint)

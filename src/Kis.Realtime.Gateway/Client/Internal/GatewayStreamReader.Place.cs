@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway.Wire;
-using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Gateway.Internal;

@@ -24,6 +24,8 @@ internal enum DirectReplyOutcome
 /// </summary>
 internal sealed partial class DirectReplyPublisher(KisGatewayEndpoint endpoint, ILogger logger) : IAsyncDisposable
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly SemaphoreSlim _gate = new(1, 1); // one publish at a time; owns _connection and _channel
     private readonly ConcurrentDictionary<string, string> _barred = new(StringComparer.Ordinal); // user → the address that broke the connection
     private IConnection? _connection;

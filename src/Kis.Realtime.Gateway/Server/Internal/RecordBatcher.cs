@@ -146,7 +146,8 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage, bool packAcrossKey
                 record.Body.Span.CopyTo(body.AsSpan(at));
                 at += record.Body.Length;
                 // Records of one KIS frame share their receive time; records of later frames keep their own.
-                if (record.ReceivedAtMicros != first.ReceivedAtMicros) (offsets ??= new long[Records.Count])[i] = record.ReceivedAtMicros - first.ReceivedAtMicros;
+                if (record.ReceivedAtMicros != first.ReceivedAtMicros)
+                    (offsets ??= new long[Records.Count])[i] = record.ReceivedAtMicros - first.ReceivedAtMicros;
                 oneKey &= ReferenceEquals(record.Route, first.Route) && record.Sequence == first.Sequence + i;
             }
             if (oneKey) return new OutgoingMessage(first.Route, first.Sequence, first.ReceivedAtMicros, Records.Count, body, offsets);

@@ -33,12 +33,14 @@ internal sealed partial class RecordPublisher
     /// <summary>The alarm cleared (or the connection went: a new one is told again when the alarm still holds).</summary>
     private void Unblock()
     {
-        if (Interlocked.Exchange(ref _blocked, null) is { } blocked) Log.Unblocked(_logger, (_options.TimeProvider.GetUtcNow() - blocked.Since).TotalSeconds, Waiting);
+        if (Interlocked.Exchange(ref _blocked, null) is { } blocked) Log.Unblocked(_logger, (_options.TimeProvider.GetUtcNow() - blocked.Since).TotalSeconds,
+            Waiting);
     }
 
     private static partial class Log
     {
-        [LoggerMessage(5, LogLevel.Error, "The broker blocks publishing ({Reason}: a resource alarm, e.g. its free disk under disk_free_limit): records wait in the buffer, {Waiting} of {Capacity}; free the broker's disk or memory (docs/gateway.md, Sizing)")]
+        [LoggerMessage(5, LogLevel.Error, "The broker blocks publishing ({Reason}: a resource alarm, e.g. its free disk under disk_free_limit): records wait " +
+            "in the buffer, {Waiting} of {Capacity}; free the broker's disk or memory (docs/gateway.md, Sizing)")]
         public static partial void Blocked(ILogger logger, string reason, long waiting, int capacity);
 
         [LoggerMessage(6, LogLevel.Warning, "The broker publishes again after {Seconds:0.0} s blocked, {Waiting} records waiting")]

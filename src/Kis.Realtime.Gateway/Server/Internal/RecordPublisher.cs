@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway.Internal;
 
@@ -110,7 +109,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         if (sinks.Count > 0)
         {
             var route = record.Route;
-            var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros), record.Body, route.Run);
+            var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros),
+                record.Body, route.Run);
             for (var i = 0; i < sinks.Count; i++)
             {
                 try
@@ -345,10 +345,12 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         [LoggerMessage(1, LogLevel.Information, "Publisher connected to {Broker}")]
         public static partial void Connected(ILogger logger, string broker);
 
-        [LoggerMessage(2, LogLevel.Warning, "Publisher lost the broker ({Reason}); retrying in {DelaySeconds:0.0} s with {Outstanding} unconfirmed and {Waiting} waiting records kept")]
+        [LoggerMessage(2, LogLevel.Warning,
+            "Publisher lost the broker ({Reason}); retrying in {DelaySeconds:0.0} s with {Outstanding} unconfirmed and {Waiting} waiting records kept")]
         public static partial void Lost(ILogger logger, string reason, double delaySeconds, long outstanding, long waiting);
 
-        [LoggerMessage(4, LogLevel.Error, "Sink {Sink} threw on a record ({Reason}): that record is lost for it, {Failures} so far; records still go to the broker")]
+        [LoggerMessage(4, LogLevel.Error,
+            "Sink {Sink} threw on a record ({Reason}): that record is lost for it, {Failures} so far; records still go to the broker")]
         public static partial void SinkFailed(ILogger logger, string sink, string reason, long failures);
 
         [LoggerMessage(3, LogLevel.Error, "Gateway buffer full ({Capacity} records waiting for the broker): records dropped, {Dropped} so far")]

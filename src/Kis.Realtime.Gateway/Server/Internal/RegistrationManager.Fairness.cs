@@ -1,6 +1,4 @@
-using Kis.Realtime.Internal;
 using Kis.Realtime.Session;
-using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway.Internal;
 

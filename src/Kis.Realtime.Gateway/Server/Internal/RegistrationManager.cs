@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Internal;
 using Kis.Realtime.Session;
 using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
@@ -47,6 +46,8 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly ITimer _sweeper;
     // Cancelled by DisposeAsync: a registration KIS has not confirmed yet (the app key held by another session, the
     // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _stopping = new();
     private readonly PreviousRun? _previous;
     private volatile bool _disposed;
@@ -100,14 +101,17 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             if (consumer.User is { } user && existing?.Leases.ContainsKey(consumer) != true)
             {
                 if (ClaimsOf(user) >= _options.MaxClaimsPerUser)
-                    throw new GatewayRefusalException("quota", $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
+                    throw new GatewayRefusalException("quota",
+                        $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
                 if ((existing is null || !CountsFor(existing, user)) && RegistrationsOf(user) >= _options.MaxRegistrationsPerUser)
-                    throw new GatewayRefusalException("quota", $"Your broker user holds or left lingering {_options.MaxRegistrationsPerUser} registrations, its share of the app keys' " +
+                    throw new GatewayRefusalException("quota",
+                        $"Your broker user holds or left lingering {_options.MaxRegistrationsPerUser} registrations, its share of the app keys' " +
                         "registrations (KisGatewayOptions.MaxRegistrationShare): release one and wait for its linger to end, or reuse one.");
             }
             if (existing is not { } entry)
             {
-                entry = new Entry(tr, key, ++_entriesCreated) { Previous = _released.GetValueOrDefault((tr.Id, key)), FirstInRun = !_released.ContainsKey((tr.Id, key)) };
+                entry = new Entry(tr, key, ++_entriesCreated) { Previous = _released.GetValueOrDefault((tr.Id, key)),
+                    FirstInRun = !_released.ContainsKey((tr.Id, key)) };
                 _entries.Add((tr.Id, key), entry);
                 entry.Opened = OpenAsync(entry);
             }
@@ -180,7 +184,8 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 entry.State = entry.Leases.Count > 0 ? GatewayRegistrationState.Active : StartLinger(entry, entry.LingeringFor);
                 var route = entry.Route = new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run);
                 // Ahead of the key's first record of this run: consumers learn the run changed and what the last one confirmed.
-                if (entry.FirstInRun && _previous is not null) _publisher.TryAnnounce(route, _previous.AnnouncedAtMicros, _previous.AnnouncementOf(route.TrId, route.Key));
+                if (entry.FirstInRun && _previous is not null) _publisher.TryAnnounce(route, _previous.AnnouncedAtMicros,
+                    _previous.AnnouncementOf(route.TrId, route.Key));
                 entry.Pump = PumpAsync(entry, feed, route);
             }
             Log.Registered(_logger, feed.Tr.Id, entry.Key, feed.SessionIndex, stream);
@@ -372,11 +377,14 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         [LoggerMessage(15, LogLevel.Warning, "Could not restore the previous run's claim on {TrId} {TrKey}: {Reason}")]
         public static partial void RestoreFailed(ILogger logger, string trId, string trKey, string reason);
 
-        [LoggerMessage(16, LogLevel.Information, "Released {TrId} {TrKey}, lingering longest, to make room for {NewTrId} {NewTrKey}: every registration of the app keys was taken")]
+        [LoggerMessage(16, LogLevel.Information,
+            "Released {TrId} {TrKey}, lingering longest, to make room for {NewTrId} {NewTrKey}: every registration of the app keys was taken")]
         public static partial void Evicted(ILogger logger, string trId, string trKey, string newTrId, string newTrKey);
 
-        [LoggerMessage(17, LogLevel.Warning, "Released {TrId} {TrKey} of user {From} ({FromHeld} registrations) for user {To} ({ToHeld}) asking {NewTrId} {NewTrKey}: every registration was taken and that user held more than its fair share; its consumers' claims on it end")]
-        public static partial void Yielded(ILogger logger, string trId, string trKey, string from, int fromHeld, string to, int toHeld, string newTrId, string newTrKey);
+        [LoggerMessage(17, LogLevel.Warning, "Released {TrId} {TrKey} of user {From} ({FromHeld} registrations) for user {To} ({ToHeld}) asking {NewTrId} " +
+            "{NewTrKey}: every registration was taken and that user held more than its fair share; its consumers' claims on it end")]
+        public static partial void Yielded(ILogger logger, string trId, string trKey, string from, int fromHeld, string to, int toHeld, string newTrId,
+            string newTrKey);
 
         [LoggerMessage(14, LogLevel.Information, "Consumer {Consumer} did not renew its claim on {TrId} {TrKey}: expired")]
         public static partial void LeaseExpired(ILogger logger, string consumer, string trId, string trKey);

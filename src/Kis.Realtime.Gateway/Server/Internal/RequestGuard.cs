@@ -60,7 +60,8 @@ internal sealed class RequestGuard(KisGatewayOptions options)
     public static GatewayIdentity Identify(string? userId, string? consumer)
     {
         if (string.IsNullOrEmpty(userId))
-            throw new GatewayRefusalException("unauthenticated", "The request has no AMQP user-id property: set it to your broker user name (the broker checks it).");
+            throw new GatewayRefusalException("unauthenticated",
+                "The request has no AMQP user-id property: set it to your broker user name (the broker checks it).");
         if (userId.Length > MaxIdLength) throw new GatewayRefusalException("too_large", $"The user-id is longer than {MaxIdLength} characters.");
         return new GatewayIdentity(userId, ConsumerId(consumer));
     }
@@ -115,7 +116,8 @@ internal sealed class RequestGuard(KisGatewayOptions options)
         lock (_gate)
         {
             if (!_limits.TryGetValue(user, out var limit))
-                _limits[user] = limit = new SlidingWindowLimit(Math.Max(1, (int)Math.Ceiling(options.MaxRequestsPerSecondPerUser * 2)), TimeSpan.FromSeconds(2), options.TimeProvider);
+                _limits[user] = limit = new SlidingWindowLimit(Math.Max(1, (int)Math.Ceiling(options.MaxRequestsPerSecondPerUser * 2)), TimeSpan.FromSeconds(2),
+                    options.TimeProvider);
             return limit.TryRecord();
         }
     }

@@ -18,10 +18,12 @@ internal sealed partial class RequestServer
     private async Task<GatewayReply> AnswerAsync(string? userId, byte[]? body, int length, CancellationToken cancellationToken)
     {
         if (body is null)
-            throw new GatewayRefusalException("too_large", $"The request has {length} bytes, more than {RequestGuard.MaxRequestBytes}; rejected without requeue.");
+            throw new GatewayRefusalException("too_large",
+                $"The request has {length} bytes, more than {RequestGuard.MaxRequestBytes}; rejected without requeue.");
         if (string.IsNullOrEmpty(userId)) RequestGuard.Identify(userId, null); // throws: unauthenticated
         if (!_guard.TryTake(userId!))
-            throw new GatewayRefusalException("rate", $"Your broker user sends more than {_options.MaxRequestsPerSecondPerUser:0.#} requests per second (KisGatewayOptions.MaxRequestsPerSecondPerUser).");
+            throw new GatewayRefusalException("rate", $"Your broker user sends more than {_options.MaxRequestsPerSecondPerUser:0.#} requests per second " +
+                "(KisGatewayOptions.MaxRequestsPerSecondPerUser).");
         GatewayRequest request;
         try
         {
@@ -67,7 +69,8 @@ internal sealed partial class RequestServer
                 if (Interlocked.Increment(ref _pendingSubscribes) > RequestGuard.MaxPendingSubscribes)
                 {
                     Interlocked.Decrement(ref _pendingSubscribes);
-                    throw new GatewayRefusalException("busy", $"The gateway has {RequestGuard.MaxPendingSubscribes} subscribes waiting for KIS; ask again in a few seconds.");
+                    throw new GatewayRefusalException("busy",
+                        $"The gateway has {RequestGuard.MaxPendingSubscribes} subscribes waiting for KIS; ask again in a few seconds.");
                 }
                 try
                 {
@@ -95,11 +98,13 @@ internal sealed partial class RequestServer
                 var universeKey = _options.FleetUniverse?.Contains(tr.Id + " " + key) == true;
                 if (universeKey && _universeClaims.TryGetValue(identity, out var claimed)) claimed.TryRemove(GatewayWire.RoutingKey(tr.Id, key), out _);
                 if (!universeKey && !_registrations().Unsubscribe(identity, tr.Id, key))
-                    throw new GatewayRefusalException("not_held", $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
+                    throw new GatewayRefusalException("not_held",
+                        $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
                 return new GatewayReply(true, tr.Id, key);
             }
             default:
-                throw new GatewayRefusalException("invalid", $"Unknown op '{RequestGuard.ForLog(request.Op)}' (stream, subscribe, unsubscribe, renew, status).");
+                throw new GatewayRefusalException("invalid",
+                    $"Unknown op '{RequestGuard.ForLog(request.Op)}' (stream, subscribe, unsubscribe, renew, status).");
         }
     }
 

@@ -27,7 +27,8 @@ internal sealed partial class RequestServer
         var channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
         try
         {
-            await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false, RequestQueueArguments(), cancellationToken: stop).ConfigureAwait(false);
+            await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false, RequestQueueArguments(), cancellationToken: stop)
+                .ConfigureAwait(false);
             return channel;
         }
         catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.PreconditionFailed)
@@ -37,13 +38,15 @@ internal sealed partial class RequestServer
         }
         channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
         await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false, cancellationToken: stop).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false, RequestQueueArguments(), cancellationToken: stop).ConfigureAwait(false);
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false, RequestQueueArguments(), cancellationToken: stop)
+            .ConfigureAwait(false);
         return channel;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(23, LogLevel.Warning, "The request queue {Queue} was declared without the gateway's byte bound ({Reason}): deleting and declaring it again")]
+        [LoggerMessage(23, LogLevel.Warning,
+            "The request queue {Queue} was declared without the gateway's byte bound ({Reason}): deleting and declaring it again")]
         public static partial void ReplacingQueue(ILogger logger, string queue, string reason);
     }
 }

@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway.Wire;
-using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -34,7 +33,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _refusedByUser =
         new(StringComparer.Ordinal);
 
-    public RequestServer(KisGatewayOptions options, StreamTopology topology, Func<RegistrationManager> registrations, Func<GatewayStatus> status, ILogger logger)
+    public RequestServer(KisGatewayOptions options, StreamTopology topology, Func<RegistrationManager> registrations, Func<GatewayStatus> status,
+        ILogger logger)
     {
         _options = options;
         _topology = topology;
@@ -51,7 +51,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
     /// <summary>Starts; completes once the request queue is consumed (or throws when the broker cannot be reached at all).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = Task.Run(() => RunAsync(_stop.Token));
+        _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None); // runs until disposal; the caller's token bounds the wait
         await _firstReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,8 +132,10 @@ internal sealed partial class RequestServer : IAsyncDisposable
         await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
         var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);
         // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.
-        await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop).ConfigureAwait(false);
-        await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue, cancellationToken: stop).ConfigureAwait(false);
+        await requests.ExchangeDeclareAsync(_options.Endpoint.RequestExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: stop)
+            .ConfigureAwait(false);
+        await requests.QueueBindAsync(_options.Endpoint.RequestQueue, _options.Endpoint.RequestExchange, _options.Endpoint.RequestQueue,
+            cancellationToken: stop).ConfigureAwait(false);
         // Room for every subscribe allowed to wait for KIS and the window of the quick requests beside them.
         await requests.BasicQosAsync(0, RequestGuard.MaxPendingSubscribes + RequestGuard.QuickRequestWindow, false, stop).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(requests);
@@ -166,7 +168,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
     }
 
     /// <summary>Answers one request; nothing it meets (a refusal, a broker fault under any operation) escapes it.</summary>
-    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, int length, CancellationToken lost)
+    private async Task HandleAsync(IChannel admin, IChannel requests, ulong tag, IReadOnlyBasicProperties properties, byte[]? body, int length,
+        CancellationToken lost)
     {
         try
         {
@@ -195,7 +198,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
             var owned = RequestGuard.IsReplyQueueOf(replyTo, properties.UserId, _options.Endpoint);
             if (!owned || correlationId?.Length > RequestGuard.MaxCorrelationIdLength)
             {
-                Refuse(RequestGuard.ForLog(properties.UserId), "reply_to", owned ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo) + " is not a reply queue of the requesting user");
+                Refuse(RequestGuard.ForLog(properties.UserId), "reply_to", owned ? "correlation id too long" : "reply_to " + RequestGuard.ForLog(replyTo)
+                    + " is not a reply queue of the requesting user");
                 await SettleAsync(requests, tag, body is not null, lost).ConfigureAwait(false);
                 return;
             }

@@ -109,7 +109,8 @@ internal sealed partial class RunJournal : IAsyncDisposable
     {
         try
         {
-            return GatewayJson.Deserialize<GatewayCheckpoint>(body) is { Run.Length: > 0 and <= 64, Claims: not null, Keys: not null } checkpoint ? checkpoint : null;
+            return GatewayJson.Deserialize<GatewayCheckpoint>(body) is { Run.Length: > 0 and <= 64, Claims: not null, Keys: not null } checkpoint ? checkpoint
+                : null;
         }
         catch (System.Text.Json.JsonException)
         {
@@ -131,7 +132,12 @@ internal sealed partial class RunJournal : IAsyncDisposable
                 try
                 {
                     await WriteAsync(snapshot(), stop).ConfigureAwait(false);
-                    if (ticks++ % 4 == 0) Interlocked.Exchange(ref _standbys, await KisGatewayElection.CountStandbysAsync(await ConnectionAsync(stop).ConfigureAwait(false), _options.Endpoint, stop, declare: true).ConfigureAwait(false));
+                    if (ticks++ % 4 == 0)
+                    {
+                        var connection = await ConnectionAsync(stop).ConfigureAwait(false);
+                        var standbys = await KisGatewayElection.CountStandbysAsync(connection, _options.Endpoint, stop, declare: true).ConfigureAwait(false);
+                        Interlocked.Exchange(ref _standbys, standbys);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
@@ -155,7 +161,8 @@ internal sealed partial class RunJournal : IAsyncDisposable
             if (_lastWritten is { } last && last.AsSpan().SequenceEqual(unchanged)) return;
             var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
             var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
-            await channel.BasicPublishAsync("", _options.Endpoint.RunsStream, mandatory: false, properties, GatewayJson.Serialize(checkpoint), cancellationToken).ConfigureAwait(false);
+            await channel.BasicPublishAsync("", _options.Endpoint.RunsStream, mandatory: false, properties, GatewayJson.Serialize(checkpoint),
+                cancellationToken).ConfigureAwait(false);
             _lastWritten = unchanged;
             Interlocked.Increment(ref _written);
         }
@@ -178,7 +185,8 @@ internal sealed partial class RunJournal : IAsyncDisposable
         if (_channel is { IsOpen: true } open && _connection is { IsOpen: true }) return open;
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
         await _retention.DeclareAsync(connection, _options.Endpoint.RunsStream, Arguments(_options), cancellationToken).ConfigureAwait(false);
-        return _channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+        return _channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task DropAsync()
@@ -208,7 +216,8 @@ internal sealed partial class RunJournal : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(50, LogLevel.Warning, "Skipped {Count} messages on {Stream} that are not gateway checkpoints (is some other user allowed to write it? docs/gateway-security.md)")]
+        [LoggerMessage(50, LogLevel.Warning,
+            "Skipped {Count} messages on {Stream} that are not gateway checkpoints (is some other user allowed to write it? docs/gateway-security.md)")]
         public static partial void Skipped(ILogger logger, int count, string stream);
 
         [LoggerMessage(51, LogLevel.Warning, "Could not write the run's checkpoint ({Reason}); retrying at the next interval")]

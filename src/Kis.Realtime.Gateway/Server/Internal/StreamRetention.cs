@@ -29,12 +29,14 @@ internal sealed partial class StreamRetention(ILogger logger)
     }
 
     /// <summary>True when declared (created, or found with the same arguments); false on 406: it exists with others.</summary>
-    public static async Task<bool> TryDeclareAsync(IConnection connection, string stream, IDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    public static async Task<bool> TryDeclareAsync(IConnection connection, string stream, IDictionary<string, object?> arguments,
+        CancellationToken cancellationToken)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            await channel.QueueDeclareAsync(stream, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await channel.QueueDeclareAsync(stream, durable: true, exclusive: false, autoDelete: false, arguments: arguments,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -50,11 +52,13 @@ internal sealed partial class StreamRetention(ILogger logger)
 
     /// <summary>The retention arguments as the command line names them.</summary>
     public static string Describe(IDictionary<string, object?> arguments) =>
-        $"x-max-age {arguments["x-max-age"]}, x-max-length-bytes {arguments["x-max-length-bytes"]}, x-stream-max-segment-size-bytes {arguments["x-stream-max-segment-size-bytes"]}";
+        $"x-max-age {arguments["x-max-age"]}, x-max-length-bytes {arguments["x-max-length-bytes"]}, x-stream-max-segment-size-bytes " +
+        $"{arguments["x-stream-max-segment-size-bytes"]}";
 
     private static partial class Log
     {
-        [LoggerMessage(70, LogLevel.Warning, "Stream {Stream} exists with other retention than this gateway's ({Arguments}): it keeps its own, as RabbitMQ never changes a stream's arguments; change it with a policy (docs/gateway.md, Changing retention)")]
+        [LoggerMessage(70, LogLevel.Warning, "Stream {Stream} exists with other retention than this gateway's ({Arguments}): it keeps its own, as RabbitMQ " +
+            "never changes a stream's arguments; change it with a policy (docs/gateway.md, Changing retention)")]
         public static partial void Kept(ILogger logger, string stream, string arguments);
     }
 }

@@ -1,4 +1,3 @@
-using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Trading.Rules;

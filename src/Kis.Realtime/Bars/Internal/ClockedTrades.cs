@@ -67,7 +67,8 @@ internal sealed class ClockedTrades<TTrade> : IAsyncDisposable
         if (_pending is { } pending)
         {
             await _stop.CancelAsync().ConfigureAwait(false);
-            await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
         }
         await _trades.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();

@@ -6,9 +6,9 @@ namespace Kis.Realtime.Internal;
 /// options) received at a known instant (live, over the gateway, from a folder or PostgreSQL: the record's receive time)
 /// takes the KST date that puts its time of day nearest that instant, when it lies within
 /// <see cref="ReceiptTolerance"/> of it and that date is one its market trades (a trade at 23:59:59.9 received at 00:00:00.2 is the day before's). Without a
-/// receive time, or once one was too far from its stamp (a simulator's demo clock runs days of its own), it takes the date of the previous one, or the configured/today's date for the first; when the time steps back by more than
-/// an hour (a night session crossing midnight, or the next day's session after this one) the date advances by one day,
-/// and never onto a day the market does not trade, the first trade's included: the session after Friday's, or the first
+/// receive time, or once one was too far from its stamp (a simulator's demo clock runs days of its own), it takes the date of the previous one, or the
+/// configured/today's date for the first; when the time steps back by more than an hour (a night session crossing midnight, or the next day's session after
+/// this one) the date advances by one day, and never onto a day the market does not trade, the first trade's included: the session after Friday's, or the first
 /// trade of a run on a Saturday, is the calendar's next trading day's (Monday).
 /// </summary>
 internal struct KstDayClock

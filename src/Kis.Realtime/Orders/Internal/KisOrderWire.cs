@@ -54,7 +54,8 @@ internal static class KisOrderWire
 
     /// <summary>Kinds that carry a price (the others are sent with 0).</summary>
     public static bool HasPrice(KisOrderKind kind) => kind is KisOrderKind.Limit or KisOrderKind.ConditionalLimit or KisOrderKind.OffHoursSinglePrice
-        or KisOrderKind.IocLimit or KisOrderKind.FokLimit or KisOrderKind.StopLimit or KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok;
+        or KisOrderKind.IocLimit or KisOrderKind.FokLimit or KisOrderKind.StopLimit
+        or KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok;
 
     private static bool NeedsPrice(KisOrderKind kind) => HasPrice(kind)
         && kind is not (KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok);
@@ -72,7 +73,8 @@ internal static class KisOrderWire
     public static void ValidatePrice(KisProduct product, KisOrderKind kind, decimal price, decimal? stopPrice)
     {
         if (product == KisProduct.FuturesOptions && FuturesKindCodes(kind) is null)
-            throw new ArgumentException($"{kind} is a stock order kind: futures/options take Limit, Market, ConditionalLimit, BestLimit and their IOC/FOK forms.", nameof(kind));
+            throw new ArgumentException(
+                $"{kind} is a stock order kind: futures/options take Limit, Market, ConditionalLimit, BestLimit and their IOC/FOK forms.", nameof(kind));
         if (price < 0) throw new ArgumentException($"A price cannot be negative ({price}).", nameof(price));
         if (NeedsPrice(kind) && price == 0) throw new ArgumentException($"A {kind} order needs a price.", nameof(price));
         if (!HasPrice(kind) && price != 0) throw new ArgumentException($"A {kind} order has no price: give 0.", nameof(price));

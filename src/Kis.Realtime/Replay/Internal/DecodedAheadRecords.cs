@@ -20,6 +20,7 @@ internal sealed class DecodedAheadRecords<TOut, TDecoder>(KisReplayClient client
     private sealed class Enumerator(KisReplayClient client, IReadOnlySet<string> trIds, string key, TDecoder decoder, CancellationTokenSource callerTokens)
         : IAsyncEnumerator<TOut>
     {
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "The replay client that made this enumerator owns it")]
         private readonly KisReplayClient _client = client;
         private CancellationTokenSource? _linked, _stop;
         private CancellationToken _token;

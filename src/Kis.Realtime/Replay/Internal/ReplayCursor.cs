@@ -74,7 +74,9 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
     private readonly TrId[] _trIds = [.. trIds.Select(TrId.Parse)]; // packed: a frame of another TR costs integer compares
     private readonly DateTimeOffset _from = owner.Options.From ?? DateTimeOffset.MinValue;
     private readonly DateTimeOffset _to = owner.Options.To ?? DateTimeOffset.MaxValue;
+#pragma warning disable IDE0044 // a mutable struct: readonly would make the compiler copy it at every call
     private TDecoder _decoder = decoder;
+#pragma warning restore IDE0044
     private TOut[] _batch = new TOut[1];
     private TrDefinition? _lastTr;
     private bool _lastTrDecodes;

@@ -82,7 +82,9 @@ internal sealed class RestHttp : IDisposable
             }
             // A custom handler the library cannot inspect may still have followed one: refuse the answer of another address.
             if (response.RequestMessage?.RequestUri is { } answered && answered != asked)
-                throw _error($"{what} failed: the HttpHandler followed a redirect away from {asked}; give {_handlerOption} a handler that does not follow redirects.", status, null);
+                throw _error(
+                    $"{what} failed: the HttpHandler followed a redirect away from {asked}; give {_handlerOption} a handler that does not follow redirects.",
+                    status, null);
             var body = (response.Content.Headers.ContentLength > _maxBytes ? null
                 : await BoundedHttp.ReadAsync(response.Content, _maxBytes, linked.Token).ConfigureAwait(false))
                 ?? throw _error($"{what} failed: the answer is longer than {Size(_maxBytes)} (the size limit; not read further).", status, null);
