@@ -67,7 +67,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             InlineDelivery = true,
             LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory,
         });
-        var topology = new StreamTopology(options, retention);
+        var topology = new StreamTopology(options, retention, loggerFactory.CreateLogger<StreamTopology>());
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
         _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run, loggerFactory.CreateLogger<RegistrationManager>(), _previous);
