@@ -27,11 +27,13 @@ public class GatewayStreamStartRaceTests
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var shards = Enumerable.Range(0, Shards).Select(shard => Task.Run(async () =>
         {
-            var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint with { Shard = shard.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+            var name = shard.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint with { Shard = name } };
             var topology = new StreamTopology(options);
             await using var connection = await options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync();
             await using var admin = await connection.CreateChannelAsync();
-            await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+            var confirmed = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
+            await using var publisher = await connection.CreateChannelAsync(confirmed);
             await go.Task;
             var failures = new List<string>();
             foreach (var tr in trs)
@@ -55,7 +57,8 @@ public class GatewayStreamStartRaceTests
 
         await using (var reader = await broker.Endpoint.CreateFactory("kisrt-tests").CreateConnectionAsync()) { }
         await log.UntilAuthenticatedAsync(new Uri(RabbitTestBroker.GuestUri).UserInfo.Split(':')[0], Shards + 1, TimeSpan.FromSeconds(30));
-        var errors = log.Lines().Where(l => l.Contains("[error]", StringComparison.Ordinal) && l.Contains(broker.Endpoint.Namespace, StringComparison.Ordinal)).ToList();
+        var errors = log.Lines()
+            .Where(l => l.Contains("[error]", StringComparison.Ordinal) && l.Contains(broker.Endpoint.Namespace, StringComparison.Ordinal)).ToList();
         Assert.True(failed.Count == 0 && errors.Count == 0,
             $"{failed.Count} publishers failed, {errors.Count} broker error lines:\n{string.Join('\n', failed)}\n{string.Join('\n', errors.Take(20))}");
         // Every shard's record reached every stream: each declaration made the stream and its binding before the publish.

@@ -19,7 +19,8 @@ internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention?
     private readonly KisGatewayEndpoint _endpoint = options.Endpoint;
 
     /// <summary>Only in a fleet: a single gateway is its namespace's one declarer (standbys publish nothing).</summary>
-    private readonly StreamDeclareTurns? _turns = options.Endpoint.Shard is null ? null : new StreamDeclareTurns(options.Endpoint, logger ?? NullLogger.Instance);
+    private readonly StreamDeclareTurns? _turns =
+        options.Endpoint.Shard is null ? null : new StreamDeclareTurns(options.Endpoint, logger ?? NullLogger.Instance);
 
     /// <summary>Declarations made without their turn (<see cref="StreamDeclareTurns.WithoutTurn"/>); 0 outside a fleet.</summary>
     public long DeclaredWithoutTurn => _turns?.WithoutTurn ?? 0;
