@@ -59,6 +59,11 @@ public sealed record GatewayStatus
     public long Republished { get; init; }
     /// <summary>Records dropped because the buffer was full (<see cref="BufferCapacity"/>).</summary>
     public long Overflowed { get; init; }
+    /// <summary>
+    /// Records a fleet shard's gateway dropped when its term's lock was lost (unconfirmed, or waiting for the broker):
+    /// another process may hold the shard, so they are never published late (docs/gateway.md, Fleet). 0 outside a fleet.
+    /// </summary>
+    public long Fenced { get; init; }
     /// <summary>Records held for the broker: waiting to be published plus published and unconfirmed.</summary>
     public long BufferDepth { get; init; }
     /// <summary>The buffer's bound.</summary>

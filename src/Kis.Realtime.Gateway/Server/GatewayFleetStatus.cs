@@ -27,4 +27,7 @@ public sealed record GatewayFleetShardStatus(string Shard, GatewayRole Role, int
 {
     /// <summary>Whether <see cref="BrokerProblem"/> has lasted two election heartbeats (a broker blip does not).</summary>
     public bool BrokerProblemPersists { get; init; }
+
+    /// <summary>Records this process's terms of the shard dropped when their lock was lost (<see cref="GatewayStatus.Fenced"/>), all terms together.</summary>
+    public long Fenced { get; init; }
 }

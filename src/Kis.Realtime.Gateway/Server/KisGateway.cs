@@ -73,7 +73,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             InlineDelivery = true,
             LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory,
         });
-        var topology = new StreamTopology(options, retention);
+        var topology = new StreamTopology(options, retention, loggerFactory.CreateLogger<StreamTopology>());
         _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
         _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run,
@@ -215,6 +215,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             RecordsPerMessage = messages == 0 ? 0 : Math.Round((double)published / messages, 1),
             Republished = _publisher.Republished,
             Overflowed = _publisher.Overflowed,
+            Fenced = _publisher.Fenced,
             BufferDepth = _publisher.Waiting + outstanding,
             BufferCapacity = _options.BufferCapacity,
             ConfirmsOutstanding = outstanding,
@@ -318,6 +319,9 @@ public sealed partial class KisGateway : IAsyncDisposable
     /// so its app key is free before it waits for the broker (a holder cut off from the broker would otherwise keep the
     /// key through that wait and the next holder meet OPSP8996).
     /// </summary>
+    /// <summary>A fleet term's fence: publishes nothing more, drops and counts what it held (RecordPublisher.Fence.cs).</summary>
+    internal Task<long> FenceAsync() => _publisher.FenceAsync();
+
     internal Task CloseKisAsync() => CloseKisOnceAsync(waitForRequests: false);
 
     /// <summary>One close for both callers: the first starts it, and every caller (DisposeAsync too) awaits that one task.</summary>

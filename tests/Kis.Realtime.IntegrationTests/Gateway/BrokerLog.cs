@@ -36,16 +36,6 @@ internal sealed class BrokerLog
     /// <param name="about">When given, only the events with a line that names one of these (a connection, a queue).</param>
     public List<string> ErrorLinesOf(string user, params string[] about) => [.. ErrorEventsOf(user, about).SelectMany(e => e)];
 
-    /// <summary>
-    /// As <see cref="ErrorLinesOf"/>, without RabbitMQ 3.10's stream-start race: a publish to a stream declared a moment
-    /// before, whose writer the broker has not started (<c>osiris_writer,write</c> on <c>none</c>, "Stream not found");
-    /// the broker closes that channel and the publisher sends again. Seen at a fleet's start under load; docs/gateway.md
-    /// "Not yet" lists it.
-    /// </summary>
-    public List<string> ErrorLinesBesidesStreamStartOf(string user, params string[] about) =>
-        [.. ErrorEventsOf(user, about).Where(e => !e.Any(l => l.Contains("osiris_writer,write", StringComparison.Ordinal)
-            || l.Contains("Stream not found", StringComparison.Ordinal))).SelectMany(e => e)];
-
     private IEnumerable<IGrouping<string, string>> ErrorEventsOf(string user, string[] about) =>
         Lines().GroupBy(Prefix).Where(e => e.Key.Contains("[error]", StringComparison.Ordinal))
             .Where(e => e.Any(l => l.Contains($"user: '{user}'", StringComparison.Ordinal))

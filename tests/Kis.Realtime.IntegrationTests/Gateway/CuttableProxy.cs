@@ -6,7 +6,8 @@ namespace Kis.Realtime.Tests.Gateway;
 /// <summary>
 /// A TCP proxy on 127.0.0.1:0 in front of the broker that a test can cut: <see cref="CutAsync"/> closes every
 /// connection and refuses new ones until <see cref="Resume"/>. What a broker restart does to its clients, without
-/// stopping the broker other tests use.
+/// stopping the broker other tests use. <see cref="Partition"/> drops bytes silently; <see cref="Delay"/> holds them
+/// until <see cref="Heal"/>.
 /// </summary>
 internal sealed class CuttableProxy : IAsyncDisposable
 {
@@ -21,6 +22,8 @@ internal sealed class CuttableProxy : IAsyncDisposable
     // Completed while the broker's bytes flow to the clients; a pending one holds them back (see HoldReplies).
     private TaskCompletionSource _replies = Flowing();
     private (byte[] Bytes, TaskCompletionSource Held)? _holdAfter; // see HoldRepliesAfterClientSends
+    // Completed while bytes flow both ways; a pending one holds every byte and close until Heal (see Delay).
+    private TaskCompletionSource _flow = Flowing();
 
     public CuttableProxy(Uri target)
     {
@@ -66,6 +69,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
         TaskCompletionSource held;
         lock (_gate) held = _replies;
         held.TrySetResult();
+        Heal();
         return Task.CompletedTask;
     }
 
@@ -79,6 +83,26 @@ internal sealed class CuttableProxy : IAsyncDisposable
     public void Partition()
     {
         lock (_gate) _silent = true;
+    }
+
+    /// <summary>A partition that will heal: every byte either way is held (in order, none lost), the connections stay
+    /// open, a side that closes its end is seen closing only at the heal, and new connections are accepted but held too.
+    /// <see cref="Heal"/> lets it all through; what the far side refused meanwhile (a connection it closed) is lost there.</summary>
+    public void Delay()
+    {
+        lock (_gate)
+            if (_flow.Task.IsCompleted) _flow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Ends <see cref="Delay"/>: the held bytes and closes go on, in order.</summary>
+    public void Heal()
+    {
+        lock (_gate) _flow.TrySetResult();
+    }
+
+    private Task Flow()
+    {
+        lock (_gate) return _flow.Task;
     }
 
     private bool Silent
@@ -185,12 +209,21 @@ internal sealed class CuttableProxy : IAsyncDisposable
                     await replies.WaitAsync(_stop.Token);
                 }
                 else ClientSent(buffer.AsSpan(0, read));
+                await Flow().WaitAsync(_stop.Token);
                 await sink.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
         }
         catch (Exception)
         {
             // Cut or closed.
+        }
+        try
+        {
+            await Flow().WaitAsync(_stop.Token); // delayed: the other side learns of the close only at the heal
+        }
+        catch (OperationCanceledException)
+        {
+            // disposing
         }
         from.Dispose();
         to.Dispose();

@@ -47,6 +47,10 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// <summary>The shard's gateway while this process runs it, else null.</summary>
     public KisGateway? Gateway => Volatile.Read(ref _gateway);
 
+    /// <summary>Records this process's terms dropped at their fence (<see cref="GatewayStatus.Fenced"/>).</summary>
+    public long Fenced => Interlocked.Read(ref _fenced);
+    private long _fenced;
+
     /// <summary>Times this process handed the shard over.</summary>
     public long HandedOver => Interlocked.Read(ref _handedOver);
     private long _handedOver;
@@ -114,17 +118,28 @@ internal sealed partial class FleetShard : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends a term's gateway. A holder that lost the lock (cut off from the broker, or its term failed) closes KIS first,
-    /// then waits (bounded) for the confirms: the next holder may connect already, and the app key must be free (OPSP8996).
-    /// A deliberate hand-over keeps the lock until this returns, so it confirms first and keeps KIS open meanwhile: no
-    /// records are missed during the wait. The gateway is disposed whatever fails.
+    /// Ends a term's gateway. A holder that lost the lock (cut off from the broker, or its term failed) fences its
+    /// publisher first: another process may hold the shard already, so nothing of this term is published again (what
+    /// it held is dropped, counted and logged; a healed partition would otherwise interleave the two runs). Then it
+    /// closes KIS, so the app key is free for the next holder (OPSP8996). A deliberate hand-over keeps the lock until
+    /// this returns, so it confirms first and keeps KIS open meanwhile: no records are missed during the wait. The
+    /// gateway is disposed whatever fails.
     /// </summary>
-    private static async Task EndTermAsync(KisGateway gateway, bool lockLost)
+    private async Task EndTermAsync(KisGateway gateway, bool lockLost)
     {
         try
         {
-            if (lockLost) await gateway.CloseKisAsync().ConfigureAwait(false);
-            await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            if (lockLost)
+            {
+                var dropped = await gateway.FenceAsync().ConfigureAwait(false);
+                Interlocked.Add(ref _fenced, dropped);
+                Log.Fenced(_logger, Plan.Name, dropped);
+                await gateway.CloseKisAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -239,6 +254,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
 
         [LoggerMessage(83, LogLevel.Information, "Fleet shard {Shard}: served again")]
         public static partial void Served(ILogger logger, string shard);
+
+        [LoggerMessage(84, LogLevel.Warning,
+            "Fleet shard {Shard}: its lock is lost, so its publisher is fenced: {Dropped} records dropped (counted as Fenced), " +
+            "none published after the next holder's")]
+        public static partial void Fenced(ILogger logger, string shard, long dropped);
 
         [LoggerMessage(82, LogLevel.Warning, "Fleet shard {Shard}: KIS refused {Tr} {Key} ({Reason})")]
         public static partial void HoldRefused(ILogger logger, string shard, string tr, string key, string reason);

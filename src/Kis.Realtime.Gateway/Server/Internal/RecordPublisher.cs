@@ -105,6 +105,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     public bool TryEnqueue(in OutgoingRecord record)
     {
         Interlocked.Increment(ref _received);
+        if (IsFenced) return DropFenced();
         var sinks = _options.Sinks;
         if (sinks.Count > 0)
         {
@@ -148,7 +149,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     /// <summary>Completes when everything handed over so far is confirmed (or the timeout passes).</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var target = Received - Overflowed;
+        var target = Received - Overflowed - Fenced;
         var deadline = _options.TimeProvider.GetUtcNow() + timeout;
         while (Confirmed < target)
         {
@@ -163,7 +164,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
         return Wire.BrokerReconnectLoop.RunAsync(new Wire.BrokerConnectionSteps
         {
-            Connect = token => _options.Endpoint.CreateFactory("kisrt-gateway-publisher").CreateConnectionAsync(token),
+            Connect = token => ConnectionFactory().CreateConnectionAsync(token),
             WhileConnected = (connection, token) => PublishWhileConnectedAsync(connection, backoff, token),
             OnLost = e =>
             {

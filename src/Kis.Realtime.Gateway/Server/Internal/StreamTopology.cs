@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 
@@ -9,12 +10,20 @@ namespace Kis.Realtime.Gateway.Internal;
 /// <c>{TR}.#</c>, which takes both routing keys of the wire: <c>{TR}.{key}</c> (one-key format) and <c>{TR}</c> (keys
 /// format, where <c>#</c> matches zero words). Declaring is idempotent; every stream declared once is declared again on each new publisher
 /// connection, so records never go to an exchange with nothing bound (they would be lost silently). A stream that exists
-/// with other retention keeps it (<see cref="StreamRetention"/>).
+/// with other retention keeps it (<see cref="StreamRetention"/>). A fleet's shard declares its streams in turn with the
+/// fleet's other shards (<see cref="StreamDeclareTurns"/>): its declare-ok then means a stream with a writer.
 /// </summary>
-internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention? retention = null)
+internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention? retention = null, ILogger? logger = null)
 {
     private readonly ConcurrentDictionary<string, string> _streams = new();
     private readonly KisGatewayEndpoint _endpoint = options.Endpoint;
+
+    /// <summary>Only in a fleet: a single gateway is its namespace's one declarer (standbys publish nothing).</summary>
+    private readonly StreamDeclareTurns? _turns =
+        options.Endpoint.Shard is null ? null : new StreamDeclareTurns(options.Endpoint, logger ?? NullLogger.Instance);
+
+    /// <summary>Declarations made without their turn (<see cref="StreamDeclareTurns.WithoutTurn"/>); 0 outside a fleet.</summary>
+    public long DeclaredWithoutTurn => _turns?.WithoutTurn ?? 0;
 
     public IEnumerable<string> Streams => _streams.Values;
 
@@ -30,22 +39,36 @@ internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention?
     {
         var stream = _endpoint.StreamFor(trId);
         if (_streams.ContainsKey(trId)) return stream;
-        await DeclareExchangeAsync(channel, cancellationToken).ConfigureAwait(false);
-        await DeclareQueueAsync(connection, stream, cancellationToken).ConfigureAwait(false);
-        await channel.QueueBindAsync(stream, _endpoint.Exchange, trId + ".#", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await InTurnAsync(connection, async () =>
+        {
+            await DeclareExchangeAsync(channel, cancellationToken).ConfigureAwait(false);
+            await DeclareQueueAsync(connection, stream, cancellationToken).ConfigureAwait(false);
+            // Bound only after declare-ok: what the exchange routes here from now on meets a writer.
+            await channel.QueueBindAsync(stream, _endpoint.Exchange, trId + ".#", cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
         _streams.TryAdd(trId, stream);
         return stream;
     }
+
+    private Task<bool> InTurnAsync(IConnection connection, Func<Task<bool>> declare, CancellationToken cancellationToken) =>
+        _turns is null ? declare() : _turns.InTurnAsync(connection, declare, cancellationToken);
 
     /// <summary>After a reconnect: everything declared before, again (a broker that lost its definitions gets them back).</summary>
     public async Task RedeclareAsync(IConnection connection, IChannel channel, CancellationToken cancellationToken)
     {
         await DeclareExchangeAsync(channel, cancellationToken).ConfigureAwait(false);
-        foreach (var (trId, stream) in _streams)
+        if (_streams.IsEmpty) return;
+        // In turn as well: a broker that lost its definitions creates the streams again, for every shard at once.
+        await InTurnAsync(connection, async () =>
         {
-            await DeclareQueueAsync(connection, stream, cancellationToken).ConfigureAwait(false);
-            await channel.QueueBindAsync(stream, _endpoint.Exchange, trId + ".#", cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
+            foreach (var (trId, stream) in _streams)
+            {
+                await DeclareQueueAsync(connection, stream, cancellationToken).ConfigureAwait(false);
+                await channel.QueueBindAsync(stream, _endpoint.Exchange, trId + ".#", cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<bool> DeclareQueueAsync(IConnection connection, string stream, CancellationToken cancellationToken)
