@@ -31,6 +31,10 @@ if (args.Length > 0 && args[0] == "notice-cpu") return CpuPerRecordHarness.RunNo
 // `views-cpu [seconds]`: the generated views with several TR layouts, CPU time per record per layout.
 if (args.Length > 0 && args[0] == "views-cpu") return CpuPerRecordHarness.RunViews(args);
 
+// `record-dump [seconds]`: the simulator's records for a fixed seed, to compare byte for byte before and after a change.
+if (args.Length > 0 && args[0] == "record-dump") return RecordDumpHarness.Run(args);
+// `notice-encode-cpu [seconds]`: the simulator's order-notice writer in CPU time per record (NoticeEncodeBenchmarks).
+if (args.Length > 0 && args[0] == "notice-encode-cpu") return NoticeEncodeBenchmarks.CpuHarness(args);
 // `merge-cpu [rounds]`: the A/B merge's cost a record in CPU time (FeedMergeBenchmarks).
 if (args.Length > 0 && args[0] == "merge-cpu") return FeedMergeBenchmarks.CpuHarness(args);
 

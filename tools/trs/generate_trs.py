@@ -21,6 +21,7 @@ import json, os, re, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate_views
+import generate_writers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "src", "Kis.Realtime", "Trs", "Catalog")
@@ -30,6 +31,8 @@ VIEW_OUT = os.path.join(ROOT, "src", "Kis.Realtime")
 # The simulator's table of the fields the views read (its field roles), relative to src/Kis.Realtime.Simulator/Market
 # (or Simulator/ in the output folder given on the command line).
 SIM_OUT = os.path.join(ROOT, "src", "Kis.Realtime.Simulator", "Market")
+# kisrt's alias table (views.json's cli_aliases), relative to src/Kis.Realtime.Cli/Configuration (or Cli/ in the output folder).
+CLI_OUT = os.path.join(ROOT, "src", "Kis.Realtime.Cli", "Configuration")
 SPEC = os.path.join(ROOT, "tools", "trs", "views.json")
 
 # ---- disagreements resolved as the catalog's notes advise -------------------------------------------------------
@@ -131,10 +134,11 @@ MARKETS = {"krx-stocks", "nextrade", "unified", "krx-indices", "krx-bonds", "krx
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "kis-catalog.json")
     trs = json.load(open(path, encoding="utf-8"))
-    global OUT, VIEW_OUT, SIM_OUT, SPEC
+    global OUT, VIEW_OUT, SIM_OUT, CLI_OUT, SPEC
     if len(sys.argv) > 2:  # e.g. a temporary folder, to compare with the checked-in files
         OUT = VIEW_OUT = sys.argv[2]
         SIM_OUT = os.path.join(OUT, "Simulator")
+        CLI_OUT = os.path.join(OUT, "Cli")
     if len(sys.argv) > 3: SPEC = sys.argv[3]
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
@@ -190,6 +194,8 @@ def main():
         f.write("\n    /// <summary>How the generated tables resolved what KIS's sources leave open or disagree on.</summary>\n"
                 "    public static IReadOnlyList<string> CatalogChoices { get; } =\n    [\n" + "".join(f"        {cs(c)},\n" for c in DOCUMENTED_CHOICES) + "    ];\n}\n")
     views = generate_views.generate(SPEC, fields_of.get, field_type, lambda tr, name: IMPLIED_DECIMALS.get((tr, name), 0))
+    view_count = sum(1 for rel in views if rel.startswith("Views/"))
+    views.update(generate_writers.generate(SPEC, fields_of.get, generate_views.HEADER, real_ids))
     views_dir = os.path.join(VIEW_OUT, "Trs", "Views") if VIEW_OUT != OUT else os.path.join(OUT, "Views")
     os.makedirs(views_dir, exist_ok=True)
     for f in os.listdir(views_dir):
@@ -197,10 +203,11 @@ def main():
     for rel, text in views.items():
         path = (os.path.join(views_dir, rel[len("Views/"):]) if rel.startswith("Views/")
                 else os.path.join(SIM_OUT, rel[len("Simulator/"):]) if rel.startswith("Simulator/")
+                else os.path.join(CLI_OUT, rel[len("Cli/"):]) if rel.startswith("Cli/")
                 else os.path.join(VIEW_OUT, rel))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f: f.write(text)
-    print(f"{len(real_ids)} TRs ({len(all_ids)} ids) -> {OUT}; {len(views) - 3} views -> {views_dir}")
+    print(f"{len(real_ids)} TRs ({len(all_ids)} ids) -> {OUT}; {view_count} views -> {views_dir}; the simulator's writers -> {SIM_OUT}")
 
 if __name__ == "__main__":
     main()

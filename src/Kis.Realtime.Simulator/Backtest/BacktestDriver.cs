@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using static Kis.Realtime.Protocol.FieldSeparators;
 
 namespace Kis.Realtime.Simulator.Backtest;
@@ -293,11 +294,13 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
 
     private static bool IsNotice(TrDefinition tr) => tr.Encrypted;
 
-    /// <summary>H0STCNT0's price, change, volume and side, parsed where they lie.</summary>
+    /// <summary>H0STCNT0's price, change, volume and side, parsed where they lie (the fields StockTrade's properties read).</summary>
     private static class TradeFields
     {
-        private static readonly int Price = KisTrs.H0STCNT0.IndexOf("stck_prpr"), Change = KisTrs.H0STCNT0.IndexOf("prdy_vrss"),
-            Volume = KisTrs.H0STCNT0.IndexOf("cntg_vol"), Side = KisTrs.H0STCNT0.IndexOf("ccld_dvsn");
+        private static readonly int Price = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Price)),
+            Change = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Change)),
+            Volume = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Volume)),
+            Side = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Side));
         private static readonly int Last = Math.Max(Math.Max(Price, Change), Math.Max(Volume, Side));
 
         /// <summary>Field ends to find in a trade: as far as these four and the gap check's fields lie.</summary>

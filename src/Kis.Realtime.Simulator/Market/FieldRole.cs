@@ -88,6 +88,19 @@ internal static class FieldRoles
     }
 
     /// <summary>
+    /// The index of the field of <paramref name="tr"/> that its typed view's <paramref name="property"/> reads
+    /// (<see cref="ViewFields"/>, from views.json), so code that reads a field where it lies names what it means, not
+    /// KIS's name of it. Throws for a property that reads no field of the TR: a mistake in the caller.
+    /// </summary>
+    public static int FieldOf(TrDefinition tr, string property)
+    {
+        if (ViewFields.Of(tr.Id) is { } view)
+            for (var i = 0; i < tr.Fields.Count; i++)
+                if (view.Fields.TryGetValue(tr.Fields[i].Name, out var read) && read.Property == property) return i;
+        throw new ArgumentException($"{property} reads no field of {tr.Id}", nameof(property));
+    }
+
+    /// <summary>
     /// Rules on KIS's field names, only for the fields no typed view reads (book levels, notices, the TRs without a
     /// generated view). A rule that only view-read fields matched is gone: views.json says what those fields are.
     /// </summary>

@@ -71,6 +71,20 @@ internal ref struct RecordWriter
         _position += n;
     }
 
+    /// <summary>KIS's zero-padded number (notices), as <c>value.ToString().PadLeft(width, '0')</c>: a negative one too (never
+    /// sent: kept so that a bad value reads as the earlier writers wrote it).</summary>
+    public void ZeroPadded(long value, int width)
+    {
+        if (value >= 0) Padded(value, width);
+        else Text(value.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width, '0'));
+    }
+
+    /// <summary><see cref="ZeroPadded"/>, or an empty field for 0 (a notice's original order number of a new order).</summary>
+    public void ZeroPaddedOrEmpty(long value, int width)
+    {
+        if (value == 0) Empty(); else ZeroPadded(value, width);
+    }
+
     /// <summary>A fixed-point number held as an integer scaled by 10^<paramref name="decimals"/> (e.g. 262454 → 2624.54).</summary>
     public void Fixed(long scaled, int decimals)
     {

@@ -1,3 +1,5 @@
+using P = Kis.Realtime.Simulator.Market.StockTradeProperty;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -10,31 +12,18 @@ namespace Kis.Realtime.Simulator.Market;
 internal sealed class StockTradeStream : GenericStream
 {
     /// <summary>
-    /// The StockTrade properties the model writes, named as the properties are (views.json says which field each
-    /// reads); every other field stays generic.
+    /// The StockTrade property (<see cref="StockTradeProperty"/>, generated from views.json) each field name feeds, over
+    /// StockTrade's TRs (<see cref="ViewFields"/>); the expected-trade TRs share the layout. The model writes the
+    /// properties its switch names; every other field stays generic.
     /// </summary>
-    internal enum F : byte
-    {
-        None, Price, ChangeSign, Change, ChangeRate, WeightedAveragePrice, Open, High, Low, BestAsk, BestBid, Volume, CumulativeVolume,
-        CumulativeTradeValue, SellTradeCount, BuyTradeCount, NetBuyTradeCount, TradeStrength, SellVolume, BuyVolume, Side, BuyRatio,
-        VolumeVsPreviousDay, OpenTime, VsOpenSign, VsOpen, HighTime, VsHighSign, VsHigh, LowTime, VsLowSign, VsLow, MarketOperationCode,
-        BestAskQuantity, BestBidQuantity, TotalAskQuantity, TotalBidQuantity, VolumeTurnover, PreviousDayVolumeSameTime,
-        VolumeVsPreviousDaySameTime, StaticViReferencePrice,
-    }
-
-    /// <summary>
-    /// What the model writes for each field name: StockTrade's fields over its TRs (<see cref="ViewFields"/>, from
-    /// views.json); the expected-trade TRs share the layout.
-    /// </summary>
-    internal static readonly IReadOnlyDictionary<string, F> ByField = StockTrade.Trs
+    internal static readonly IReadOnlyDictionary<string, StockTradeProperty> ByField = StockTrade.Trs
         .SelectMany(tr => ViewFields.Of(tr.Id)?.Fields ?? new Dictionary<string, (string, FieldRole)>())
-        .Select(p => (Field: p.Key, Ok: Enum.TryParse<F>(p.Value.Property, out var role), Role: role))
-        .Where(p => p.Ok && p.Role != F.None)
+        .Select(p => (Field: p.Key, Role: Enum.Parse<StockTradeProperty>(p.Value.Property)))
         .DistinctBy(p => p.Field)
         .ToDictionary(p => p.Field, p => p.Role, StringComparer.Ordinal);
 
     private readonly StockBook _book;
-    private readonly F[] _fields;
+    private readonly StockTradeProperty[] _fields;
     private readonly bool _expected;
     private TradeSnapshot _t;
     private long _previousDaySameTime;
@@ -46,7 +35,7 @@ internal sealed class StockTradeStream : GenericStream
         _expected = expected;
         // vi_stnd_prc is a price in the trade TRs but a VI status code in H0NXANC0/H0UNANC0: that one stays generic.
         _fields = [.. tr.Fields.Select(f => ByField.GetValueOrDefault(f.Name) is var role
-            && role == F.StaticViReferencePrice && f.Type != FieldType.Decimal ? F.None : role)];
+            && role == P.StaticViReferencePrice && f.Type != FieldType.Decimal ? P.None : role)];
     }
 
     /// <summary>No continuous trades in a VI or KRX's closing auction, none on KRX after the closing print; expected trades go on.</summary>
@@ -92,48 +81,48 @@ internal sealed class StockTradeStream : GenericStream
         ref readonly var t = ref _t;
         switch (_fields[index])
         {
-            case F.None: return false;
-            case F.Price: w.Int(t.Price); break;
-            case F.ChangeSign: w.Ascii(StockCodes.Sign(t.Price, t.PreviousClose, t.UpperLimit, t.LowerLimit)); break;
-            case F.Change: w.Int(t.Price - t.PreviousClose); break;
-            case F.ChangeRate: w.Fixed(StockCodes.Percent(t.Price - t.PreviousClose, t.PreviousClose), 2); break;
-            case F.WeightedAveragePrice: w.Fixed(t.CumulativeValue * 100 / Math.Max(1, t.CumulativeVolume), 2); break;
-            case F.Open: w.Int(t.Open); break;
-            case F.High: w.Int(t.High); break;
-            case F.Low: w.Int(t.Low); break;
-            case F.BestAsk: w.Int(t.BestAsk); break;
-            case F.BestBid: w.Int(t.BestBid); break;
-            case F.Volume: w.Int(t.Volume); break;
-            case F.CumulativeVolume: w.Int(t.CumulativeVolume); break;
-            case F.CumulativeTradeValue: w.Int(t.CumulativeValue); break;
-            case F.SellTradeCount: w.Int(t.SellCount); break;
-            case F.BuyTradeCount: w.Int(t.BuyCount); break;
-            case F.NetBuyTradeCount: w.Int(t.BuyCount - t.SellCount); break;
-            case F.TradeStrength: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.SellVolume), 2); break;
-            case F.SellVolume: w.Int(t.SellVolume); break;
-            case F.BuyVolume: w.Int(t.BuyVolume); break;
-            case F.Side: w.Ascii(t.BuyerInitiated ? "1"u8 : "5"u8); break;
-            case F.BuyRatio: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.BuyVolume + t.SellVolume), 2); break;
-            case F.VolumeVsPreviousDay: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume), 2); break;
-            case F.OpenTime: w.Time(t.OpenSecond); break;
-            case F.VsOpenSign: w.Sign(t.Price - t.Open); break;
-            case F.VsOpen: w.Int(t.Price - t.Open); break;
-            case F.HighTime: w.Time(t.HighSecond); break;
-            case F.VsHighSign: w.Sign(t.Price - t.High); break;
-            case F.VsHigh: w.Int(t.Price - t.High); break;
-            case F.LowTime: w.Time(t.LowSecond); break;
-            case F.VsLowSign: w.Sign(t.Price - t.Low); break;
-            case F.VsLow: w.Int(t.Price - t.Low); break;
-            case F.MarketOperationCode: w.Ascii("20"u8); break; // 2 장중 (in session), 0 보통 (normal)
-            case F.BestAskQuantity: w.Int(t.BestAskQuantity); break;
-            case F.BestBidQuantity: w.Int(t.BestBidQuantity); break;
-            case F.TotalAskQuantity: w.Int(t.TotalAsk); break;
-            case F.TotalBidQuantity: w.Int(t.TotalBid); break;
+            default: return false; // None, and the properties the model leaves generic
+            case P.Price: w.Int(t.Price); break;
+            case P.ChangeSign: w.Ascii(StockCodes.Sign(t.Price, t.PreviousClose, t.UpperLimit, t.LowerLimit)); break;
+            case P.Change: w.Int(t.Price - t.PreviousClose); break;
+            case P.ChangeRate: w.Fixed(StockCodes.Percent(t.Price - t.PreviousClose, t.PreviousClose), 2); break;
+            case P.WeightedAveragePrice: w.Fixed(t.CumulativeValue * 100 / Math.Max(1, t.CumulativeVolume), 2); break;
+            case P.Open: w.Int(t.Open); break;
+            case P.High: w.Int(t.High); break;
+            case P.Low: w.Int(t.Low); break;
+            case P.BestAsk: w.Int(t.BestAsk); break;
+            case P.BestBid: w.Int(t.BestBid); break;
+            case P.Volume: w.Int(t.Volume); break;
+            case P.CumulativeVolume: w.Int(t.CumulativeVolume); break;
+            case P.CumulativeTradeValue: w.Int(t.CumulativeValue); break;
+            case P.SellTradeCount: w.Int(t.SellCount); break;
+            case P.BuyTradeCount: w.Int(t.BuyCount); break;
+            case P.NetBuyTradeCount: w.Int(t.BuyCount - t.SellCount); break;
+            case P.TradeStrength: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.SellVolume), 2); break;
+            case P.SellVolume: w.Int(t.SellVolume); break;
+            case P.BuyVolume: w.Int(t.BuyVolume); break;
+            case P.Side: w.Ascii(t.BuyerInitiated ? "1"u8 : "5"u8); break;
+            case P.BuyRatio: w.Fixed(t.BuyVolume * 10_000 / Math.Max(1, t.BuyVolume + t.SellVolume), 2); break;
+            case P.VolumeVsPreviousDay: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume), 2); break;
+            case P.OpenTime: w.Time(t.OpenSecond); break;
+            case P.VsOpenSign: w.Sign(t.Price - t.Open); break;
+            case P.VsOpen: w.Int(t.Price - t.Open); break;
+            case P.HighTime: w.Time(t.HighSecond); break;
+            case P.VsHighSign: w.Sign(t.Price - t.High); break;
+            case P.VsHigh: w.Int(t.Price - t.High); break;
+            case P.LowTime: w.Time(t.LowSecond); break;
+            case P.VsLowSign: w.Sign(t.Price - t.Low); break;
+            case P.VsLow: w.Int(t.Price - t.Low); break;
+            case P.MarketOperationCode: w.Ascii("20"u8); break; // 2 장중 (in session), 0 보통 (normal)
+            case P.BestAskQuantity: w.Int(t.BestAskQuantity); break;
+            case P.BestBidQuantity: w.Int(t.BestBidQuantity); break;
+            case P.TotalAskQuantity: w.Int(t.TotalAsk); break;
+            case P.TotalBidQuantity: w.Int(t.TotalBid); break;
             // Turnover against a float of about 50 days of the previous day's volume.
-            case F.VolumeTurnover: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
-            case F.PreviousDayVolumeSameTime: w.Int(_previousDaySameTime); break;
-            case F.VolumeVsPreviousDaySameTime: w.Fixed(t.CumulativeVolume * 10_000 / _previousDaySameTime, 2); break;
-            case F.StaticViReferencePrice: w.Int(t.ViReference); break;
+            case P.VolumeTurnover: w.Fixed(t.CumulativeVolume * 10_000 / Math.Max(1, t.PreviousDayVolume * 50), 2); break;
+            case P.PreviousDayVolumeSameTime: w.Int(_previousDaySameTime); break;
+            case P.VolumeVsPreviousDaySameTime: w.Fixed(t.CumulativeVolume * 10_000 / _previousDaySameTime, 2); break;
+            case P.StaticViReferencePrice: w.Int(t.ViReference); break;
         }
         return true;
     }

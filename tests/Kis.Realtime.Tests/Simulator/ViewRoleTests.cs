@@ -57,16 +57,20 @@ public sealed class ViewRoleTests
         Assert.Equal(expected, FieldRoles.Of(tr, index, out _).ToString());
     }
 
-    /// <summary>Each StockTrade property the stock model writes is a property of StockTrade that reads a field of H0STCNT0.</summary>
+    /// <summary>
+    /// The stock model names StockTrade's properties through the enum generated from views.json (no hand list): every
+    /// member is a property of StockTrade, and each field name maps to the property that reads it, by each TR's name.
+    /// </summary>
     [Fact]
     public void The_stock_models_fields_are_StockTrade_properties()
     {
         var properties = typeof(StockTrade).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToHashSet();
-        var modelled = Enum.GetValues<StockTradeStream.F>().Where(f => f != StockTradeStream.F.None).ToList();
-        Assert.All(modelled, f => Assert.Contains(f.ToString(), properties));
-        Assert.Equal(modelled.Order(), StockTradeStream.ByField.Values.Distinct().Order());
-        Assert.Equal(StockTradeStream.F.Price, StockTradeStream.ByField["stck_prpr"]);
-        Assert.Equal(StockTradeStream.F.Side, StockTradeStream.ByField["cntg_cls_code"]); // NXT's name of ccld_dvsn
+        var members = Enum.GetValues<StockTradeProperty>().Where(f => f != StockTradeProperty.None).ToList();
+        Assert.All(members, m => Assert.Contains(m.ToString(), properties));
+        Assert.All(StockTradeStream.ByField.Values, p => Assert.Contains(p, members));
+        Assert.Equal(StockTradeProperty.Price, StockTradeStream.ByField["stck_prpr"]);
+        Assert.Equal(StockTradeProperty.Side, StockTradeStream.ByField["cntg_cls_code"]); // NXT's name of ccld_dvsn
+        Assert.DoesNotContain(StockTradeProperty.None, StockTradeStream.ByField.Values);
     }
 
     /// <summary>Simulated trades decode with their view, the price inside the day's range and the volume inside the day's.</summary>

@@ -11,7 +11,7 @@ public sealed class CatalogGeneratorTests
     /// <summary>
     /// Runs tools/trs/generate_trs.py against docs/kis-catalog.json into a temporary folder and compares every file with
     /// the checked-in src/Kis.Realtime/Trs/Catalog/*.g.cs, Trs/Views/*.g.cs, Gaps/Internal/*.g.cs and Bars/*.g.cs and the simulator's
-    /// Market/ViewFields.g.cs, byte for byte.
+    /// Market/ViewFields.g.cs, RecordWriters.g.cs and ViewProperties.g.cs and the CLI's Configuration/SubscriptionAliases.g.cs, byte for byte.
     /// </summary>
     [Fact]
     public async Task The_generator_reproduces_the_checked_in_tables_from_docs_alone()
@@ -28,6 +28,7 @@ public sealed class CatalogGeneratorTests
             AssertSameFiles(Path.Combine(source, "Gaps", "Internal"), Path.Combine(output, "Gaps", "Internal"));
             AssertSameFiles(Path.Combine(source, "Bars"), Path.Combine(output, "Bars"));
             AssertSameFiles(Path.Combine(Root, "src", "Kis.Realtime.Simulator", "Market"), Path.Combine(output, "Simulator"));
+            AssertSameFiles(Path.Combine(Root, "src", "Kis.Realtime.Cli", "Configuration"), Path.Combine(output, "Cli"));
         });
     }
 
@@ -39,6 +40,8 @@ public sealed class CatalogGeneratorTests
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"ChangeRate\"", "IndexTick trade H0UPCNT0: H0UPCNT0.prdy_ctrt is Decimal, not Integer")]
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"TickVolumes\"", "IndexTick: trade: volume 'TickVolumes' is not a property")]
     [InlineData("\"Greek\": [\"Delta\", ", "\"Greek\": [", "OptionsTrade.Delta: no simulator role")]
+    [InlineData("\"oder_prc\": \"w.ZeroPadded", "\"oder_prcx\": \"w.ZeroPadded", "StockNoticeWriter: H0STCNI0 field(s) oder_prc have no statement")]
+    [InlineData("[\"elw-book\", \"H0EWASP0\"], ", "", "cli_aliases: H0EWASP0 has no alias: add one, or list it in by_id_only")]
     public async Task The_generator_refuses_a_view_spec_that_does_not_fit_the_catalog(string from, string to, string message)
     {
         var spec = await File.ReadAllTextAsync(Path.Combine(Root, "tools", "trs", "views.json"));
