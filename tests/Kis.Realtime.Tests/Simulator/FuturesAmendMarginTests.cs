@@ -1,6 +1,5 @@
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Trading;
-using Kis.Realtime.Simulator.Trading.Rules;
 using Parity = Kis.Realtime.Tests.Simulator.FuturesVenueParityTests;
 
 namespace Kis.Realtime.Tests.Simulator;

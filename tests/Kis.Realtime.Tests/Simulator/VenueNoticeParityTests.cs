@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
