@@ -23,6 +23,9 @@ public sealed record GatewayStatus
     public int FleetShards { get; init; }
     /// <summary>In a fleet: whether a claims shard (the spare app keys, answering ad-hoc claims on the namespace's request queue) exists.</summary>
     public bool FleetClaimsShard { get; init; }
+    /// <summary>In a fleet: the plan fingerprint of the process holding this shard (its start line's <c>plan HASH</c>: a hash of
+    /// its app keys and universe in order, no secret); processes on different plans are a misconfiguration. Null outside a fleet.</summary>
+    public string? FleetPlan { get; init; }
     /// <summary>The KIS sessions, one per app key.</summary>
     public IReadOnlyList<GatewaySessionStatus> Sessions { get; init; } = [];
     /// <summary>The registrations the gateway holds or is making, with their consumers.</summary>

@@ -53,7 +53,8 @@ public sealed partial class KisGateway : IAsyncDisposable
 
     private readonly StreamRetention _retention;
 
-    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, StreamRetention retention, GatewayCheckpoint? previous)
+    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, StreamRetention retention, GatewayCheckpoint? previous,
+        IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)>? previousTail)
     {
         _retention = retention;
         _options = options;
@@ -62,7 +63,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         Run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         StartedAt = options.TimeProvider.GetUtcNow();
         _journal = journal;
-        if (previous is not null) _previous = new PreviousRun(previous, Run, GatewayWire.ToUnixMicroseconds(StartedAt));
+        if (previous is not null) _previous = new PreviousRun(previous, Run, GatewayWire.ToUnixMicroseconds(StartedAt), previousTail);
         // Lossless from KIS to the buffer: the client waits for the gateway's pumps rather than dropping. Inline delivery:
         // a pump only hands each record to the sinks and the publisher's buffer (neither blocks), so it runs on the
         // session's receive thread instead of waking a delivery thread per record (p99 of that hop 0.65 -> 0.03 ms).
@@ -118,9 +119,16 @@ public sealed partial class KisGateway : IAsyncDisposable
         var retention = new StreamRetention(loggerFactory.CreateLogger<KisGateway>());
         var journal = new RunJournal(options, loggerFactory.CreateLogger<RunJournal>(), retention);
         GatewayCheckpoint? previous;
+        IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)>? tail = null;
         try
         {
             previous = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
+            // Where the previous run's records end on the streams: the hole a killed run leaves begins there (issue 61).
+            if (previous is not null)
+            {
+                var startedAt = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+                tail = await PreviousRunTail.ReadAsync(options, previous, startedAt, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
@@ -129,7 +137,7 @@ public sealed partial class KisGateway : IAsyncDisposable
                 throw BrokerStartFailure(options.Endpoint, e, "; scripts/services.sh starts one on this machine");
             throw;
         }
-        var gateway = new KisGateway(options, client, journal, retention, previous);
+        var gateway = new KisGateway(options, client, journal, retention, previous, tail);
         try
         {
             await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -200,6 +208,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             Process = _options.ProcessName ?? ProcessName,
             FleetShards = _options.FleetShards,
             FleetClaimsShard = _options.FleetClaimsShard,
+            FleetPlan = _options.FleetPlan,
             Sessions = _options.Client.Credentials.Select((c, i) => new GatewaySessionStatus(i, c.MaskedAppKey, states[i], perSession[i])).ToList(),
             Registrations = registrations,
             Consumers = consumers,

@@ -56,6 +56,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             Endpoint = options.Gateway.Endpoint with { Shard = p.Shard },
             FleetShards = universeShards,
             FleetClaimsShard = claims,
+            FleetPlan = PlanFingerprint,
             ProcessName = Name,
             FleetUniverse = universe,
         }, p, shardLogger)).ToList();

@@ -132,6 +132,9 @@ public sealed record KisGatewayOptions
     /// <summary>Set by <see cref="KisGatewayFleet"/>: whether the fleet has a claims shard.</summary>
     internal bool FleetClaimsShard { get; init; }
 
+    /// <summary>Set by <see cref="KisGatewayFleet"/>: its plan fingerprint (reported in its shards' status).</summary>
+    internal string? FleetPlan { get; init; }
+
     /// <summary>
     /// Set by <see cref="KisGatewayFleet"/>: the fleet's universe, <c>"{TR id} {key}"</c>. A consumer's claim on one of them
     /// is answered with its stream and registers nothing here: its shard holds it for the fleet's lifetime, and a second

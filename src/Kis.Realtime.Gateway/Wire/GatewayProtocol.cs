@@ -43,9 +43,12 @@ internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = nu
 /// A run announcement of one key (message header <c>kind</c> = <c>run</c>, <c>seq</c> 0): this run began at
 /// <c>started_at</c>; the previous run <c>previous_run</c> had last confirmed <c>previous_seq</c> of this key, received
 /// at <c>previous_received_at</c>, as of its checkpoint at <c>previous_checkpoint_at</c> (times: Unix microseconds UTC).
+/// <c>previous_stream_seq</c>/<c>previous_stream_received_at</c>: the previous run's last record of the key on the stream
+/// when this run began (absent when it has none there or the stream was not read to its end in time): the gap is every
+/// record KIS sent after it and before this run's first.
 /// </summary>
 internal sealed record GatewayRunAnnouncement(string Run, long StartedAt, string? PreviousRun = null, long? PreviousSeq = null,
-    long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null);
+    long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null, long? PreviousStreamSeq = null, long? PreviousStreamReceivedAt = null);
 
 /// <summary>A claim as a checkpoint keeps it: the broker user, the consumer id, the TR and key.</summary>
 [Experimental("KISRT0001")]

@@ -8,9 +8,14 @@ internal sealed class PreviousRun
 {
     private readonly Dictionary<(string Tr, string Key), GatewayCheckpointKey> _keys = new();
     private readonly string _run;
+    private readonly IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)> _onStream;
 
-    public PreviousRun(GatewayCheckpoint checkpoint, string run, long startedAtMicros)
+    /// <summary>This run's view of <paramref name="checkpoint"/>; <paramref name="onStream"/>: per key, the previous run's last
+    /// record found on the streams (<c>PreviousRunTail</c>).</summary>
+    public PreviousRun(GatewayCheckpoint checkpoint, string run, long startedAtMicros,
+        IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)>? onStream = null)
     {
+        _onStream = onStream ?? new Dictionary<(string Tr, string Key), (long Seq, long At)>();
         Checkpoint = checkpoint;
         _run = run;
         AnnouncedAtMicros = startedAtMicros;
@@ -29,6 +34,10 @@ internal sealed class PreviousRun
     public byte[] AnnouncementOf(string trId, string key)
     {
         var last = _keys.GetValueOrDefault((trId, key));
-        return GatewayJson.Serialize(new GatewayRunAnnouncement(_run, AnnouncedAtMicros, Checkpoint.Run, last?.Seq, last?.At, Checkpoint.At));
+        // The stream's last record of the key is exact; a final checkpoint is exact too (written after every confirm).
+        (long Seq, long At)? onStream = _onStream.TryGetValue((trId, key), out var found) ? found
+            : Checkpoint.Final && last is not null ? (last.Seq, last.At) : null;
+        return GatewayJson.Serialize(new GatewayRunAnnouncement(_run, AnnouncedAtMicros, Checkpoint.Run, last?.Seq, last?.At, Checkpoint.At,
+            onStream?.Seq, onStream?.At));
     }
 }

@@ -52,8 +52,16 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
                 processes[name] = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, keys[0], ConfirmedPattern(), Fleet(name));
             string[] all = ["0", "1", "2", KisGatewayFleet.ClaimsShardName];
             // Balanced: four shards over three processes, at most two each.
-            await UntilAsync(() => Covered(processes.Values, all, 3) && processes.Values.All(p => Held(p).Count <= 2), "every shard held once by three live processes",
-                CliTimeout);
+            try
+            {
+                await UntilAsync(() => Covered(processes.Values, all, 3) && processes.Values.All(p => Held(p).Count <= 2),
+                    "every shard held once by three live processes", CliTimeout);
+            }
+            catch (TimeoutException)
+            {
+                foreach (var (name, process) in processes) output.WriteLine($"--- {name}:\n{process.Stderr[Math.Max(0, process.Stderr.Length - 3000)..]}");
+                throw;
+            }
 
             var victim = processes.First(p => Held(p.Value).Any(s => s != KisGatewayFleet.ClaimsShardName));
             var moved = Held(victim.Value).Where(s => s != KisGatewayFleet.ClaimsShardName).ToList();
@@ -103,12 +111,71 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
                     last = r.Seq;
                 }
             }
+            await AccountForEveryMissingRecordAsync(broker, sim, universe);
         }
         finally
         {
             foreach (var process in processes.Values) await process.DisposeAsync();
             folder.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Issue 61's gap accounting: the simulator stalled, what it sent each key is counted against the index stream read
+    /// by a plain consumer; every record missing (the killed process's unconfirmed ones) lies inside a gap whose
+    /// announcement states the previous run's last record on the stream. Nothing is left unaccounted.
+    /// </summary>
+    private async Task AccountForEveryMissingRecordAsync(RabbitTestBroker broker, KisSimulator sim, List<string> universe)
+    {
+        // Every registration active at the survivors (each announced on its stream) before the simulator stalls: a stalled
+        // simulator answers no subscribe, and a key not yet registered again has no gap message yet.
+        var waited = Stopwatch.StartNew();
+        while (await ActiveRegistrationsAsync(broker) is var active && active != universe.Count)
+        {
+            if (waited.Elapsed > CliTimeout)
+                throw new TimeoutException($"{active} of {universe.Count} registrations active again after {CliTimeout.TotalSeconds:0} s");
+            await Task.Delay(200);
+        }
+        await sim.Faults.Stall();
+        var keys = universe.ToHashSet();
+        Dictionary<string, long> sent = [];
+        for (var tries = 0; tries < 200; tries++) // every record taken from a tape on its socket (as the whole-market harness settles)
+        {
+            sent = sim.Instruments.Where(i => i.TrId == KisTrs.IndexTicks.Id && keys.Contains(i.Key))
+                .ToDictionary(i => i.Key, i => i.RecordsMade - i.RecordsUnsent);
+            if (sim.Instruments.Sum(i => i.RecordsMade - i.RecordsUnsent) == sim.Sessions.Sum(s => s.RecordsSent)) break;
+            await Task.Delay(50);
+        }
+        var total = sent.Values.Sum();
+        var entries = await GapAccounting.ReadAsync(broker, KisTrs.IndexTicks.Id, list => list.Count(e => e.Seq > 0) >= total, TimeSpan.FromSeconds(5));
+        var result = GapAccounting.Account(entries, sent);
+        output.WriteLine($"gap accounting: sent {result.Sent}, on the stream {result.Got}, missing {result.Missing}, unaccounted {result.Unaccounted}, " +
+                         $"gaps stated {result.Gaps}, short at a key's end without a later run {result.TailShort}");
+        foreach (var line in result.Lines.Take(20)) output.WriteLine(line);
+        // Whether the killed process had unconfirmed records depends on the moment (most runs: 10-25 missing); either way
+        // every record sent is on the stream or inside a stated gap.
+        if (result.Missing == 0) output.WriteLine("the kill left no hole this time: every record sent is on the stream");
+        Assert.Equal(0, result.Unaccounted);
+    }
+
+    /// <summary>Registrations active in the universe shards' gateways, as each shard's status says (0 for one not answering).</summary>
+    private static async Task<int> ActiveRegistrationsAsync(RabbitTestBroker broker)
+    {
+        var active = 0;
+        foreach (var shard in new[] { "0", "1", "2" })
+        {
+            await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with
+                { Endpoint = broker.Endpoint with { Shard = shard }, RequestTimeout = TimeSpan.FromSeconds(5) });
+            try
+            {
+                active += (await client.GetStatusAsync()).Registrations.Count(r => r.State == "active");
+            }
+            catch (KisConnectionException)
+            {
+                // moving: not counted
+            }
+        }
+        return active;
     }
 
     /// <summary>The shards a process said it held in its last fleet line.</summary>

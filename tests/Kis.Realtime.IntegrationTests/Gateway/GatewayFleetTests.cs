@@ -53,7 +53,9 @@ public class GatewayFleetTests(ITestOutputHelper output)
             Assert.Equal(0, await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, statusText, CancellationToken.None));
             output.WriteLine(statusText.ToString());
             Assert.Contains("6 shard(s) and the claims shard, 3 process(es) holding them", statusText.ToString());
-            Assert.All(new[] { "a", "b", "c" }, name => Assert.Contains($"process {name}: shards [", statusText.ToString()));
+            var planLines = statusText.ToString().Split('\n').Count(l => l.Contains($": plan {fleets[0].PlanFingerprint}, shards [", StringComparison.Ordinal));
+            Assert.Equal(3, planLines); // each process shows its plan fingerprint
+            Assert.All(new[] { "a", "b", "c" }, name => Assert.Contains($"process {name}: plan ", statusText.ToString()));
             Assert.Equal(7, statusText.ToString().Split('\n').Count(l => l.Contains(" app key ", StringComparison.Ordinal)));
 
             // An ad-hoc claim: the claims shard registers it on the spare key; a universe key is answered with its stream only.
