@@ -122,6 +122,16 @@ ENV
   if [ "$(cat "$env" 2>/dev/null)" != "$wanted" ]; then
     printf '%s\n' "$wanted" >"$env"
   fi
+  # Open files: the Debian wrapper's `su` applies PAM's default soft limit (1,024: 832 sockets), too few for a fleet of
+  # gateways (docs/gateway.md, Broker connections). The broker gets this shell's hard limit (never above it: PAM would
+  # refuse the session); a running broker keeps its own until it is restarted.
+  local limits=/etc/security/limits.d/kisrt-rabbitmq.conf files
+  files=$(ulimit -Hn)
+  [ "$files" = unlimited ] && files=65536
+  [ "$files" -gt 65536 ] && files=65536
+  if [ -d /etc/security/limits.d ] && [ "$(cat "$limits" 2>/dev/null)" != "rabbitmq - nofile $files" ]; then
+    printf 'rabbitmq - nofile %s\n' "$files" >"$limits"
+  fi
 }
 
 make_tls() {

@@ -22,11 +22,15 @@ internal static class GapAccounting
     /// <summary>Missing records of every key, those no gap message accounts for, and a line per key that has any.</summary>
     /// <remarks><c>TailShort</c>: records a key lacks with no later run and no hole inside a run: its last record(s) counted
     /// as sent when the simulator stalled but not on the stream (seen only in the kill test, at most 2 a key; not a gap).</remarks>
-    public sealed record Result(long Sent, long Got, long Missing, long Unaccounted, int Gaps, long TailShort, IReadOnlyList<string> Lines);
+    /// <remarks><c>AfterSilentRun</c>: records missing at a change whose announcement names a run that published nothing of
+    /// the key, neither record nor announcement (a shard that moved twice in a row): the hole is real and bounded by the
+    /// runs around it, but no announcement states where the earlier run's records end (docs/gateway.md, Not yet).</remarks>
+    public sealed record Result(long Sent, long Got, long Missing, long Unaccounted, int Gaps, long TailShort, long AfterSilentRun,
+        IReadOnlyList<string> Lines);
 
     public static Result Account(IReadOnlyList<Entry> entries, IReadOnlyDictionary<string, long> sent)
     {
-        long got = 0, missing = 0, unaccounted = 0, tailShort = 0;
+        long got = 0, missing = 0, unaccounted = 0, tailShort = 0, afterSilentRun = 0;
         var gaps = 0;
         var lines = new List<string>();
         var byKey = entries.GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.ToList());
@@ -34,7 +38,7 @@ internal static class GapAccounting
         {
             var list = byKey.GetValueOrDefault(key) ?? [];
             var records = list.Where(e => e.Seq > 0).ToList();
-            var (inRun, stated, unstated) = (0L, 0, 0);
+            var (inRun, stated, unstated, silent) = (0L, 0, 0, 0);
             for (var i = 1; i < records.Count; i++)
             {
                 var (before, after) = (records[i - 1], records[i]);
@@ -45,8 +49,10 @@ internal static class GapAccounting
                 }
                 // The run changed: the next run's announcement, ahead of its first record, must state the hole's start.
                 var from = list.IndexOf(before);
-                var announcement = list.Skip(from + 1).TakeWhile(e => e != after).LastOrDefault(e => e.Seq == 0 && e.Run == after.Run);
-                if (announcement?.PreviousRun == before.Run && announcement.PreviousStreamSeq == before.Seq) stated++;
+                var between = list.Skip(from + 1).TakeWhile(e => e != after).ToList();
+                var announcement = between.LastOrDefault(e => e.Seq == 0 && e.Run == after.Run);
+                if (Stated(between, before, after.Run)) stated++;
+                else if (announcement?.PreviousStreamSeq is null && announcement?.PreviousRun is { } named && list.All(e => e.Run != named)) silent++;
                 else
                 {
                     unstated++;
@@ -57,9 +63,10 @@ internal static class GapAccounting
                 }
             }
             // A run that took the key over but has no record of it yet: its announcement after the last record states the hole.
-            if (records.Count > 0 && list.Skip(list.IndexOf(records[^1]) + 1).LastOrDefault(e => e.Seq == 0 && e.Run != records[^1].Run) is { } open)
+            if (records.Count > 0 && list.Skip(list.IndexOf(records[^1]) + 1).ToList() is var rest
+                && rest.LastOrDefault(e => e.Seq == 0 && e.Run != records[^1].Run) is { } open)
             {
-                if (open.PreviousRun == records[^1].Run && open.PreviousStreamSeq == records[^1].Seq) stated++;
+                if (Stated(rest, records[^1], open.Run)) stated++;
                 else unstated++;
             }
             var short_ = Math.Max(0, made - records.Count);
@@ -68,20 +75,44 @@ internal static class GapAccounting
             gaps += stated;
             // What the key lacks beyond holes inside a run lies between its runs: accounted when every change is stated.
             var betweenRuns = Math.Max(0, short_ - inRun);
-            if (betweenRuns > 0 && stated == 0 && unstated == 0)
+            if (betweenRuns > 0 && stated == 0 && unstated == 0 && silent == 0)
             {
                 tailShort += betweenRuns;
                 lines.Add($"{key}: sent {made}, on the stream {records.Count}, one run, short at its end");
                 betweenRuns = 0;
             }
             var keyUnaccounted = inRun + (betweenRuns > 0 && unstated > 0 ? betweenRuns : 0);
+            if (betweenRuns > 0 && unstated == 0 && silent > 0)
+            {
+                afterSilentRun += betweenRuns;
+                lines.Add($"{key}: sent {made}, on the stream {records.Count}: {betweenRuns} missing across a run that published nothing of it");
+            }
             unaccounted += keyUnaccounted;
             if (keyUnaccounted > 0)
                 lines.Add($"{key}: sent {made}, on the stream {records.Count}, hole inside a run {inRun}, changes stated {stated}, " +
                           $"not {unstated}; last entries " +
                           string.Join(" ", list.TakeLast(3).Select(e => $"[{e.Run[^8..]} {e.Seq} prev {e.PreviousRun?[^8..]} {e.PreviousStreamSeq}]")));
         }
-        return new Result(sent.Values.Sum(), got, missing, unaccounted, gaps, tailShort, lines);
+        return new Result(sent.Values.Sum(), got, missing, unaccounted, gaps, tailShort, afterSilentRun, lines);
+    }
+
+    /// <summary>
+    /// Whether the announcements <paramref name="between"/> a key's record <paramref name="last"/> and the first of run
+    /// <paramref name="next"/> state the hole as a chain: the first run after <paramref name="last"/>'s names its run and
+    /// seq; a run that then published nothing of the key (none of its records lie between) is named by the next one with
+    /// no seq (it had none to state), and so on to <paramref name="next"/>. A shard that moves twice in a row, its middle
+    /// run publishing nothing of a key, is stated this way.
+    /// </summary>
+    private static bool Stated(List<Entry> between, Entry last, string next)
+    {
+        var (run, seq) = (last.Run, (long?)last.Seq);
+        foreach (var announcement in between.Where(e => e.Seq == 0 && e.Run != run))
+        {
+            if (announcement.PreviousRun != run || announcement.PreviousStreamSeq != seq) return false;
+            (run, seq) = (announcement.Run, null);
+            if (run == next) return true;
+        }
+        return false;
     }
 
     /// <summary>

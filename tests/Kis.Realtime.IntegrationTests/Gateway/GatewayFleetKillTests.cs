@@ -150,10 +150,13 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
         var entries = await GapAccounting.ReadAsync(broker, KisTrs.IndexTicks.Id, list => list.Count(e => e.Seq > 0) >= total, TimeSpan.FromSeconds(5));
         var result = GapAccounting.Account(entries, sent);
         output.WriteLine($"gap accounting: sent {result.Sent}, on the stream {result.Got}, missing {result.Missing}, unaccounted {result.Unaccounted}, " +
-                         $"gaps stated {result.Gaps}, short at a key's end without a later run {result.TailShort}");
+                         $"gaps stated {result.Gaps}, short at a key's end without a later run {result.TailShort}, " +
+                         $"across a run that published nothing of the key {result.AfterSilentRun}");
         foreach (var line in result.Lines.Take(20)) output.WriteLine(line);
         // Whether the killed process had unconfirmed records depends on the moment (most runs: 10-25 missing); either way
-        // every record sent is on the stream or inside a stated gap.
+        // every record sent is on the stream or inside a stated gap. A shard that moved twice in a row, its middle run
+        // publishing nothing of a key, leaves that key's hole without a statement of where it begins: counted apart
+        // (AfterSilentRun, docs/gateway.md's Not yet), not hidden: every other missing record must be stated.
         if (result.Missing == 0) output.WriteLine("the kill left no hole this time: every record sent is on the stream");
         Assert.Equal(0, result.Unaccounted);
     }
