@@ -39,7 +39,7 @@ public sealed class FuturesAmendMarginTests
         await using var paper = await ReplayedVenue.StartAsync(rawLog, Parity.Code, frames: 2, tradeTr: "H0IFCNT0");
         var resting = await Parity.PlaceAsync(paper, buy: true, 13, "349.00");
         var within = await Parity.AmendOrCancelAnswerAsync(paper, resting, cancel: false, 13, "349.50");
-        var amended = long.Parse(within.GetProperty("output").GetProperty("ODNO").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var amended = Parity.Number(within);
         var over = await Parity.AmendOrCancelAnswerAsync(paper, amended, cancel: false, 13, "400.00");
         string[] paperAnswers = [Code(within), Code(over)];
 

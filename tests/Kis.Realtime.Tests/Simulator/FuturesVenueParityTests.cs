@@ -49,20 +49,20 @@ public sealed class FuturesVenueParityTests
         var backtestFree = new List<decimal>();
         var backtest = await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
         {
-            var collecting = Collect(data.SubscribeFuturesOptionsNoticesAsync(cancellationToken: ct), backtestNotices);
+            var collecting = ReplayedVenue.Collect(data.SubscribeFuturesOptionsNoticesAsync(cancellationToken: ct), backtestNotices);
             var seen = 0;
             await foreach (var trade in data.SubscribeFuturesTradesAsync(Code, cancellationToken: ct))
             {
                 if (++seen == 1)
                 {
-                    Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Buy, 3, 350.10m), ct));
-                    var resting = Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Buy, 5, 350.00m), ct));
-                    Accepted(await orders.AmendAsync(new KisAmendRequest
+                    ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Buy, 3, 350.10m), ct));
+                    var resting = ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Buy, 5, 350.00m), ct));
+                    ReplayedVenue.Accepted(await orders.AmendAsync(new KisAmendRequest
                     {
                         Product = KisProduct.FuturesOptions, OriginalOrderNumber = resting, Quantity = 5, Price = 349.95m,
                     }, ct));
-                    var far = Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Buy, 4, 349.00m), ct));
-                    Accepted(await orders.CancelAsync(new KisCancelRequest
+                    var far = ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Buy, 4, 349.00m), ct));
+                    ReplayedVenue.Accepted(await orders.CancelAsync(new KisCancelRequest
                     {
                         Product = KisProduct.FuturesOptions, OriginalOrderNumber = far, Quantity = 4,
                     }, ct));
@@ -70,7 +70,7 @@ public sealed class FuturesVenueParityTests
                 }
                 else if (seen == 2)
                 {
-                    Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Sell, 8, 350.30m), ct));
+                    ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Sell, 8, 350.30m), ct));
                     backtestFree.Add((await orders.GetBuyingPowerAsync(KisProduct.FuturesOptions, Code, cancellationToken: ct)).Cash);
                 }
             }
@@ -234,21 +234,10 @@ public sealed class FuturesVenueParityTests
     private static async Task<long> AmendOrCancelAsync(ReplayedVenue paper, long original, bool cancel, long quantity, string price)
         => Number(await AmendOrCancelAnswerAsync(paper, original, cancel, quantity, price));
 
-    private static long Number(System.Text.Json.JsonElement answer)
+    internal static long Number(System.Text.Json.JsonElement answer)
     {
         Assert.True(answer.GetProperty("rt_cd").GetString() == "0", answer.GetProperty("msg1").GetString());
         return long.Parse(answer.GetProperty("output").GetProperty("ODNO").GetString()!, CultureInfo.InvariantCulture);
-    }
-
-    private static async Task Collect(IAsyncEnumerable<FuturesOptionsNotice> notices, List<FuturesOptionsNotice> into)
-    {
-        await foreach (var notice in notices) into.Add(notice);
-    }
-
-    private static string Accepted(KisOrderResult result)
-    {
-        Assert.True(result.IsAccepted, result.Refusal?.ToString());
-        return result.OrderNumber!;
     }
 
     private static PaperOrderSnapshot Order(PaperVenue venue, long number) => venue.View(Account + "03").Orders.Single(o => o.Number == number);

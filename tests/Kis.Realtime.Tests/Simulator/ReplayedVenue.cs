@@ -95,6 +95,19 @@ internal sealed class ReplayedVenue : IAsyncDisposable
         return new NoticeReader<T>(_feed, decoder, noticeTr, decode);
     }
 
+    /// <summary>Every item of <paramref name="items"/> (a backtest's notice subscription) into <paramref name="into"/>.</summary>
+    public static async Task Collect<T>(IAsyncEnumerable<T> items, List<T> into)
+    {
+        await foreach (var item in items) into.Add(item);
+    }
+
+    /// <summary>An order result that must be accepted: its order number.</summary>
+    public static string Accepted(KisOrderResult result)
+    {
+        Assert.True(result.IsAccepted, result.Refusal?.ToString());
+        return result.OrderNumber!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _feed.DisposeAsync();

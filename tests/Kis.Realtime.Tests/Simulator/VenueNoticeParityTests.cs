@@ -32,23 +32,23 @@ public sealed class VenueNoticeParityTests
         var backtestNotices = new List<StockNotice>();
         await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
         {
-            var collecting = Collect(data.SubscribeStockNoticesAsync(cancellationToken: ct), backtestNotices);
+            var collecting = ReplayedVenue.Collect(data.SubscribeStockNoticesAsync(cancellationToken: ct), backtestNotices);
             var seen = 0;
             await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: ct))
             {
                 if (++seen == 1)
                 {
-                    Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 3, 70_000), ct));
-                    var resting = Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 5, 69_900), ct));
-                    Accepted(await orders.AmendAsync(new KisAmendRequest
+                    ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 3, 70_000), ct));
+                    var resting = ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 5, 69_900), ct));
+                    ReplayedVenue.Accepted(await orders.AmendAsync(new KisAmendRequest
                     {
                         Product = KisProduct.Stock, OriginalOrderNumber = resting, Quantity = 4, Price = 69_900,
                     }, ct));
-                    var far = Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 6, 69_000), ct));
-                    Accepted(await orders.CancelAsync(new KisCancelRequest { Product = KisProduct.Stock, OriginalOrderNumber = far, Quantity = 2 }, ct));
+                    var far = ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 6, 69_000), ct));
+                    ReplayedVenue.Accepted(await orders.CancelAsync(new KisCancelRequest { Product = KisProduct.Stock, OriginalOrderNumber = far, Quantity = 2 }, ct));
                 }
                 else if (seen == 2)
-                    Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Sell, 4, 70_300), ct));
+                    ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Sell, 4, 70_300), ct));
             }
             await collecting; // the notice subscriptions end last, after the expiries at the end of data
         }, new KisBacktestOptions
@@ -99,17 +99,6 @@ public sealed class VenueNoticeParityTests
             OrderNumber = Ordinal(n.OrderNumber), OriginalOrderNumber = Ordinal(n.OriginalOrderNumber), AccountName = "", StockName = "",
             Time = i == notices.Count - 1 ? default : n.Time,
         })];
-    }
-
-    private static async Task Collect(IAsyncEnumerable<StockNotice> notices, List<StockNotice> into)
-    {
-        await foreach (var notice in notices) into.Add(notice);
-    }
-
-    private static string Accepted(KisOrderResult result)
-    {
-        Assert.True(result.IsAccepted, result.Refusal?.ToString());
-        return result.OrderNumber!;
     }
 
     private static PaperOrderSnapshot Order(PaperVenue venue, long number) => venue.View(Account + "01").Orders.Single(o => o.Number == number);
