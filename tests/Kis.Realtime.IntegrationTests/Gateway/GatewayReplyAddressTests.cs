@@ -118,7 +118,11 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
         try
         {
             var factory = users.EndpointOf(users.Mallory).CreateFactory("kisrt-tests-greedy");
+            // The broker counts a user's connections asynchronously (a connection closed by the test before may still
+            // count, one just opened may not yet): start from none and open the 51st only once it counts all 50.
+            await BrokerCountsConnectionsAsync(users.Mallory, 0);
             for (var i = 0; i < 50; i++) connections.Add(await factory.CreateConnectionAsync());
+            await BrokerCountsConnectionsAsync(users.Mallory, 50);
             Exception? refused = null;
             try { connections.Add(await factory.CreateConnectionAsync()); } catch (Exception e) { refused = e; }
             // Refused at its opening, or closed by the broker at once: either way 50 stay open, the first 50.
@@ -129,6 +133,21 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
         finally
         {
             foreach (var connection in connections) await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits until the broker lists exactly <paramref name="count"/> connections of <paramref name="user"/>.</summary>
+    private static async Task BrokerCountsConnectionsAsync(string user, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var list = await ChildProcess.RunAsync("rabbitmqctl", ["-q", "list_connections", "user"], TimeSpan.FromSeconds(60));
+            Assert.True(list.ExitCode == 0, list.Errors);
+            var listed = list.Output.Split('\n').Count(l => l.Trim() == user);
+            if (listed == count) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The broker lists {listed} connections of the user, not {count}.");
+            await Task.Delay(100);
         }
     }
 

@@ -17,12 +17,21 @@ internal sealed class SessionRecords : IDisposable
 
     public int Count(string trId) => Records.Count(r => r.TrId == trId);
 
+    private static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Reads messages until <paramref name="done"/> holds (every message in order: replies teach the keys).</summary>
     public async Task ReadUntilAsync(SimTestClient c, Func<SessionRecords, bool> done)
     {
         while (!done(this))
         {
-            var m = await c.NextAsync();
+            WsReceived m;
+            // A hang detector, not a latency check: a loaded CI machine once left a session 10 s without a message.
+            try { m = await c.NextAsync(HangTimeout); }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No message for {HangTimeout.TotalSeconds} s after {Records.Count} records ({Replies} replies, "
+                    + $"{Pings} pings); the last: {(Records.Count > 0 ? Records[^1].TrId + " " + Records[^1].Record[..Math.Min(60, Records[^1].Record.Length)] : "none")}.");
+            }
             if (m.IsControl)
             {
                 Assert.True(ControlMessage.TryParse(m.Data, out var reply));

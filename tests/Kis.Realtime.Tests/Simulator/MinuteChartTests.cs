@@ -81,7 +81,19 @@ public sealed class MinuteChartTests
         await c.SubscribeAsync(trId, "005930");
         using var session = new SessionRecords();
         // Every trade of a minute has arrived once a later minute's trade has (one session, records in order).
-        await session.ReadUntilAsync(c, r => BarsOf(r.Of(trId).Select(t => Decode(trId, t))).Count >= 34);
+        // Counted as records arrive (decoding every record again at each message made the wait quadratic).
+        var (seen, minutes, lastMinute) = (0, 0, -1);
+        await session.ReadUntilAsync(c, r =>
+        {
+            for (; seen < r.Records.Count; seen++)
+            {
+                if (r.Records[seen].TrId != trId) continue;
+                var time = Decode(trId, r.Records[seen].Record).Time;
+                var minute = time.Hour * 60 + time.Minute;
+                if (minute != lastMinute) (minutes, lastMinute) = (minutes + 1, minute);
+            }
+            return minutes >= 34;
+        });
         var fromTicks = BarsOf(session.Of(trId).Select(t => Decode(trId, t)))[..^1];
         var last = fromTicks[^1].Hour;
 
