@@ -23,7 +23,8 @@ internal sealed class AllocationSampler : EventListener
     {
         if (!_on || e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null) return;
         var type = e.PayloadNames!.IndexOf("TypeName") is var t and >= 0 ? e.Payload[t] as string ?? "?" : "?";
-        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload[a], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0
+            ? Convert.ToInt64(e.Payload[a], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
         _bytes.AddOrUpdate(type, amount, (_, sum) => sum + amount);
     }
 

@@ -130,8 +130,11 @@ public class BacktestBenchmarks
             process.Refresh();
             var spent = process.TotalProcessorTime - cpu;
             var perRecord = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records;
-            Console.WriteLine(FormattableString.Invariant(
-                $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated a record; {GC.CollectionCount(0) - collections} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused"));
+            // One interpolated string over several lines: string.Create takes a concatenation as one (FormattableString does not).
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per " +
+                $"CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated " +
+                $"a record; {GC.CollectionCount(0) - collections} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused"));
         }
     });
 

@@ -54,11 +54,13 @@ public class BarBenchmarks
                 Symbol = "DNASAAPL", Ticker = "AAPL", SessionCode = "", KoreaDate = DateOnly.FromDateTime(us), KoreaTime = TimeOnly.FromDateTime(us),
                 Price = price / 300, Volume = volume, CumulativeVolume = accumulated,
             };
-            _ticks[i] = new IndexTick { IndexCode = "0001", Time = time, Value = 2600m + i % 100, TickVolume = volume, CumulativeVolume = accumulated, TickTradeValue = volume * 3 };
+            _ticks[i] = new IndexTick { IndexCode = "0001", Time = time, Value = 2600m + i % 100, TickVolume = volume, CumulativeVolume = accumulated,
+                TickTradeValue = volume * 3 };
             OrderBookLevels bids = default, asks = default;
             bids[0] = new OrderBookLevel(price - 100, 10);
             asks[0] = new OrderBookLevel(price, 12);
-            _books[i] = new StockOrderBook { StockCode = "005930", Venue = StockVenue.Krx, Time = time, Bids = bids, Asks = asks, SessionCode = "0", DealTypeCode = "" };
+            _books[i] = new StockOrderBook { StockCode = "005930", Venue = StockVenue.Krx, Time = time, Bids = bids, Asks = asks, SessionCode = "0",
+                DealTypeCode = "" };
         }
         var options = new BarOptions { TradingDate = new DateOnly(2026, 11, 23) };
         _minutes = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), options);

@@ -29,7 +29,8 @@ internal static class CliStreamCpuHarness
             {
                 var (perRecord, share, records) = await MeasureAsync(kisrt, rate, TimeSpan.FromSeconds(seconds));
                 figures.Add(perRecord);
-                Console.WriteLine($"  {rate,6:N0}/s  round {round + 1}: {perRecord,7:0.0} µs/record  {share,5:0.0}% of a core  ({records:N0} records, load {LoadAverage()})");
+                Console.WriteLine(
+                    $"  {rate,6:N0}/s  round {round + 1}: {perRecord,7:0.0} µs/record  {share,5:0.0}% of a core  ({records:N0} records, load {LoadAverage()})");
             }
             figures.Sort();
             Console.WriteLine($"  {rate,6:N0}/s  median: {figures[figures.Count / 2]:0.0} µs/record");

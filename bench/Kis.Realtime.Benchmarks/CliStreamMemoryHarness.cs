@@ -10,8 +10,8 @@ namespace Kis.Realtime.Benchmarks;
 /// peak) and flat out (its peak). The yardstick in the same run is the JIT kisrt (<c>dotnet kisrt.dll</c>); the figure
 /// under test a Native AOT kisrt (<c>dotnet publish src/Kis.Realtime.Cli -c Release -r linux-x64 -p:PublishAot=true</c>),
 /// given by path (or <c>-</c> for none), the two in turn. A path ending in <c>.dll</c> is another JIT build (e.g. a
-/// ReadyToRun publish, or one with other runtimeconfig settings), run with <c>dotnet</c> and labelled <c>dll</c>. The last argument runs one of the two paces only. Each run also
-/// prints the highest resident memory of each 4 s (30 s for runs of a minute or more) from the child's start (warm-up included), to
+/// ReadyToRun publish, or one with other runtimeconfig settings), run with <c>dotnet</c> and labelled <c>dll</c>. The last argument runs one of the two paces
+/// only. Each run also prints the highest resident memory of each 4 s (30 s for runs of a minute or more) from the child's start (warm-up included), to
 /// show whether it grows and when the peak came.
 /// The simulator runs in this process, so its memory is not counted.
 /// </summary>
@@ -33,8 +33,10 @@ internal static class CliStreamMemoryHarness
                 foreach (var (name, path) in builds)
                 {
                     var (steady, peak, records, curve) = await MeasureAsync(path, pace, TimeSpan.FromSeconds(seconds));
-                    Console.WriteLine($"  {label,-8} {name} round {round + 1}: steady {steady,6:0.0} MiB  peak {peak,6:0.0} MiB  ({records:N0} records, load {LoadAverage()})");
-                    Console.WriteLine($"           highest each {SlotSeconds(TimeSpan.FromSeconds(seconds))} s from the start: {string.Join(" ", curve.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} MiB");
+                    Console.WriteLine($"  {label,-8} {name} round {round + 1}: steady {steady,6:0.0} MiB  peak {peak,6:0.0} MiB  ({records:N0} records, load " +
+                        $"{LoadAverage()})");
+                    Console.WriteLine($"           highest each {SlotSeconds(TimeSpan.FromSeconds(seconds))} s from the start: " +
+                        $"{string.Join(" ", curve.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} MiB");
                 }
             }
         }

@@ -17,7 +17,8 @@ public static class DefaultPathLatencyHarness
     {
         var seconds = args.Length > 1 && double.TryParse(args[1], out var s) ? s : 10;
         var rate = args.Length > 2 && double.TryParse(args[2], out var r) ? r : 5_000;
-        Console.WriteLine($"one key (H0UPCNT0 0001), {rate:N0} records/s, {seconds:0} s a round; the client's default options vs InlineDelivery vs DeliveryThreads 0");
+        Console.WriteLine(
+            $"one key (H0UPCNT0 0001), {rate:N0} records/s, {seconds:0} s a round; the client's default options vs InlineDelivery vs DeliveryThreads 0");
         for (var round = 0; round < 2; round++)
         {
             await RoundAsync("default options  ", o => o, rate, seconds);
@@ -35,7 +36,8 @@ public static class DefaultPathLatencyHarness
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == KisRealtimeClient.MeterName && instrument.Name == "kis.realtime.delivery.duration") l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == KisRealtimeClient.MeterName && instrument.Name == "kis.realtime.delivery.duration") l.EnableMeasurementEvents(
+                instrument);
         };
         listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
         {

@@ -111,14 +111,16 @@ public static class EndToEndHarness
         var stats = client.Statistics;
         Console.WriteLine($"throughput: {count / elapsed:N0} records/s delivered ({count:N0} in {elapsed:0.00} s), " +
                           $"{stats.RecordsReceived / Math.Max(1, stats.FramesReceived)} records/frame, " +
-                          $"{allocated / (double)count:0.0} B allocated per record (process-wide, simulator included), gen0 GCs {GC.CollectionCount(0) - gc0}, " +
+                          $"{allocated / (double)count:0.0} B allocated per record (process-wide, simulator included), gen0 GCs " +
+                          $"{GC.CollectionCount(0) - gc0}, " +
                           $"dropped {stats.Dropped}, decode errors {stats.DecodeErrors}");
     }
 
     /// <summary>Typed decoding alone, for comparison.</summary>
     public static void DecodeOnly()
     {
-        var record = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19"u8.ToArray();
+        var record = ("0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^"u8
+            + "0^670^72^177^0^0^0^19"u8).ToArray();
         var tr = Kis.Realtime.KisTrs.IndexTicks;
         decimal sum = 0;
         for (var round = 0; round < 2; round++)
@@ -190,7 +192,9 @@ public static class EndToEndHarness
         samples.Sort();
         double P(double q) => samples.Count == 0 ? double.NaN : samples[Math.Min(samples.Count - 1, (int)(q * samples.Count))];
         var stats = client.Statistics;
-        Console.WriteLine($"latency at {rate:N0}/s target: {count / elapsed:N0} records/s actual, {stats.RecordsReceived / Math.Max(1, stats.FramesReceived)} records/frame, " +
-                          $"receive-to-delivery p50 {P(0.50) * 1e6:0} µs, p99 {P(0.99) * 1e6:0} µs, p99.9 {P(0.999) * 1e6:0} µs, max {P(1) * 1e6:0} µs ({samples.Count:N0} samples)");
+        Console.WriteLine($"latency at {rate:N0}/s target: {count / elapsed:N0} records/s actual, " +
+            $"{stats.RecordsReceived / Math.Max(1, stats.FramesReceived)} records/frame, " +
+                          $"receive-to-delivery p50 {P(0.50) * 1e6:0} µs, p99 {P(0.99) * 1e6:0} µs, p99.9 {P(0.999) * 1e6:0} µs, max {P(1) * 1e6:0} µs " +
+                          $"({samples.Count:N0} samples)");
     }
 }

@@ -7,8 +7,8 @@ namespace Kis.Realtime.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- gateway-e2e [seconds] [records/s] [keys] [linger-ms]</c>: simulator →
 /// gateway → the real RabbitMQ of <c>scripts/services.sh</c> (<c>KISRT_BENCH_AMQP</c>) → a <see cref="KisGatewayClient"/>
 /// on 10 keys (default) of one TR, at a steady total rate (default 5,000 records/s). The client's live subscriptions of
-/// the TR share one reader of its stream (before, each key's reader read the whole stream: k keys, k times the rate). Latency is from the gateway's receive of the frame
-/// (the record's <c>received_at</c>) to the consumer's <c>await foreach</c>, same machine, same clock; p50/p99/p99.9
+/// the TR share one reader of its stream (before, each key's reader read the whole stream: k keys, k times the rate). Latency is from the gateway's receive of
+/// the frame (the record's <c>received_at</c>) to the consumer's <c>await foreach</c>, same machine, same clock; p50/p99/p99.9
 /// after a 3 s warm-up. Broker, gateway, consumer and simulator share the machine. Then, in the same run, the yardstick
 /// (<see cref="GatewayEndToEndYardstick"/>): the same rate, keys and record size from a minimal RabbitMQ.Client publisher
 /// to a minimal stream consumer on the same broker, publish → callback. <c>linger-ms</c> sets
@@ -24,7 +24,8 @@ public static class GatewayEndToEndHarness
         TimeSpan? linger = args.Length > 4 && double.TryParse(args[4], System.Globalization.CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms) : null;
         var uri = Environment.GetEnvironmentVariable("KISRT_BENCH_AMQP") is { Length: > 0 } configured ? configured : "amqp://guest:guest@127.0.0.1:5672/";
-        var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), ClusterNodes = BenchBroker.ClusterNodes, Namespace = "bench-e2e-" + Guid.NewGuid().ToString("N")[..8] };
+        var endpoint = KisGatewayEndpoint.Default
+            with { AmqpUri = new Uri(uri), ClusterNodes = BenchBroker.ClusterNodes, Namespace = "bench-e2e-" + Guid.NewGuid().ToString("N")[..8] };
 
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(rate / keys) });
         var options = KisGatewayOptions.Default with
@@ -60,7 +61,8 @@ public static class GatewayEndToEndHarness
             if (linger is not null) return 0;
             var yard = await GatewayEndToEndYardstick.RunAsync(endpoint, seconds, rate, keys, KisGatewayClientOptions.Default.Prefetch);
             double Yard(double q) => yard.Length == 0 ? double.NaN : yard[Math.Min(yard.Length - 1, (int)(q * yard.Length))];
-            Console.WriteLine($"yardstick:   {yard.Length / seconds:0} records/s delivered over {seconds:0} s ({keys} keys), plain publish → consumer callback " +
+            Console.WriteLine($"yardstick:   {yard.Length / seconds:0} records/s delivered over {seconds:0} s ({keys} keys), plain publish → consumer " +
+                $"callback " +
                               $"p50 {Yard(0.50):0.00} ms, p99 {Yard(0.99):0.00} ms, p99.9 {Yard(0.999):0.00} ms, max {yard.LastOrDefault():0.00} ms");
         }
         finally

@@ -17,15 +17,18 @@ namespace Kis.Realtime.Benchmarks;
 /// </summary>
 internal static class GatewayEndToEndYardstick
 {
-    private const string IndexRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+    private const string IndexRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^" +
+        "0.70^0^670^72^177^0^0^0^19";
 
     public static async Task<double[]> RunAsync(KisGatewayEndpoint endpoint, double seconds, double rate, int keys, ushort prefetch)
     {
-        var options = KisGatewayOptions.Default with { Endpoint = endpoint with { Namespace = endpoint.Namespace + "-yardstick" }, StreamReplicas = BenchBroker.StreamReplicas };
+        var options = KisGatewayOptions.Default
+            with { Endpoint = endpoint with { Namespace = endpoint.Namespace + "-yardstick" }, StreamReplicas = BenchBroker.StreamReplicas };
         var yardstick = options.Endpoint;
         var topology = new StreamTopology(options);
         await using var connection = await yardstick.CreateFactory("bench-yardstick").CreateConnectionAsync();
-        await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false));
+        await using var publisher = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false));
         var stream = await topology.DeclareStreamAsync(connection, publisher, "H0UPCNT0", CancellationToken.None);
         try
         {
@@ -47,7 +50,8 @@ internal static class GatewayEndToEndYardstick
                 unacknowledged = 0;
                 await consumerChannel.BasicAckAsync(delivery.DeliveryTag, multiple: true);
             };
-            await consumerChannel.BasicConsumeAsync(stream, autoAck: false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "next" }, consumer);
+            await consumerChannel.BasicConsumeAsync(stream, autoAck: false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "next" },
+                consumer);
 
             var body = Encoding.UTF8.GetBytes(IndexRecord);
             var total = (long)((seconds + 3) * rate);

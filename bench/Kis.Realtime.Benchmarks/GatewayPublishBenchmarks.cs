@@ -11,10 +11,10 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// The gateway's publisher against the real RabbitMQ of <c>scripts/services.sh</c> (<c>KISRT_BENCH_AMQP</c> to point
-/// elsewhere, <c>KISRT_BENCH_AMQP_NODES</c> and <c>KISRT_BENCH_STREAM_REPLICAS</c> for a cluster: <see cref="BenchBroker"/>): 100,000 H0UPCNT0 records of 20 keys, interleaved, each key numbered 1, 2, 3 … as the gateway numbers
-/// them, handed over, published to the stream with publisher confirms (one record per AMQP message, or packed up to
-/// <see cref="MaxRecordsPerMessage"/> of one key when they wait together), and every confirm received. The figure is time per record:
-/// records/s = 1e9 / ns. The yardstick in the same run, <see cref="MinimalClientPublish"/>: the same records as a minimal
+/// elsewhere, <c>KISRT_BENCH_AMQP_NODES</c> and <c>KISRT_BENCH_STREAM_REPLICAS</c> for a cluster: <see cref="BenchBroker"/>): 100,000 H0UPCNT0 records of 20
+/// keys, interleaved, each key numbered 1, 2, 3 … as the gateway numbers them, handed over, published to the stream with publisher confirms (one record per
+/// AMQP message, or packed up to <see cref="MaxRecordsPerMessage"/> of one key when they wait together), and every confirm received. The figure is time per
+/// record: records/s = 1e9 / ns. The yardstick in the same run, <see cref="MinimalClientPublish"/>: the same records as a minimal
 /// RabbitMQ.Client publisher sends them to the same broker and stream: messages of exactly
 /// <see cref="MaxRecordsPerMessage"/> records (the gateway's largest), the gateway's headers, persistent, publisher
 /// confirms tracked by RabbitMQ.Client itself, as many records in flight as the gateway allows. Broker and benchmark
@@ -26,7 +26,8 @@ namespace Kis.Realtime.Benchmarks;
 public class GatewayPublishBenchmarks
 {
     internal const int Records = 100_000;
-    private const string IndexRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+    private const string IndexRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^" +
+        "0.70^0^670^72^177^0^0^0^19";
 
     private KisGatewayOptions _options = null!;
     private RecordPublisher _publisher = null!;
@@ -61,7 +62,8 @@ public class GatewayPublishBenchmarks
         var uri = Environment.GetEnvironmentVariable("KISRT_BENCH_AMQP") is { Length: > 0 } configured ? configured : "amqp://guest:guest@127.0.0.1:5672/";
         _options = KisGatewayOptions.Default with
         {
-            Endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri(uri), ClusterNodes = BenchBroker.ClusterNodes, Namespace = "bench-" + Guid.NewGuid().ToString("N")[..8] },
+            Endpoint = KisGatewayEndpoint.Default
+                with { AmqpUri = new Uri(uri), ClusterNodes = BenchBroker.ClusterNodes, Namespace = "bench-" + Guid.NewGuid().ToString("N")[..8] },
             StreamReplicas = BenchBroker.StreamReplicas,
             MaxOutstandingConfirms = MaxOutstandingConfirms,
             MaxRecordsPerMessage = MaxRecordsPerMessage,
@@ -98,7 +100,8 @@ public class GatewayPublishBenchmarks
             if (MaxRecordsPerMessage > 1) headers[GatewayWire.CountHeader] = MaxRecordsPerMessage;
             var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, Timestamp = new AmqpTimestamp(1_700_000_000), Headers = headers };
             if (inFlight.Count == inFlightAtMost) await inFlight.Dequeue();
-            inFlight.Enqueue(_yardstickChannel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties, _packedBody).AsTask());
+            inFlight.Enqueue(_yardstickChannel.BasicPublishAsync(_options.Endpoint.Exchange, route.RoutingKey, mandatory: false, properties,
+                _packedBody).AsTask());
         }
         await Task.WhenAll(inFlight);
     }
@@ -144,7 +147,8 @@ public class GatewayPublishBenchmarks
     /// <summary>The pacing loop with nothing to send: its own CPU, part of every paced figure.</summary>
     public static Task PacedNothing(int rate, int records) => PaceAsync(rate, records, _ => Task.CompletedTask, () => Task.CompletedTask);
 
-    /// <summary>Calls <paramref name="send"/> for record 0, 1, 2 … as they fall due at <paramref name="rate"/> per second (checked every millisecond).</summary>
+    /// <summary>Calls <paramref name="send"/> for record 0, 1, 2 … as they fall due at <paramref name="rate"/> per second (checked every
+    /// millisecond).</summary>
     private static async Task PaceAsync(int rate, int records, Func<int, Task> send, Func<Task> _)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

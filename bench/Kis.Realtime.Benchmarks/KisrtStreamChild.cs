@@ -18,14 +18,16 @@ internal sealed class KisrtStreamChild : IAsyncDisposable
     public KisrtStreamChild(string kisrt, KisSimulator sim)
     {
         string[] arguments = ["stream", "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--format", "jsonl"];
-        var start = kisrt.EndsWith(".dll", StringComparison.Ordinal) ? new ProcessStartInfo("dotnet", [kisrt, .. arguments]) : new ProcessStartInfo(kisrt, arguments);
+        var start = kisrt.EndsWith(".dll", StringComparison.Ordinal) ? new ProcessStartInfo("dotnet", [kisrt, .. arguments])
+            : new ProcessStartInfo(kisrt, arguments);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
         // Measured as configured here, nothing else: no appsettings.json of the current folder, no credentials or
         // kisrt settings of the developer's environment (they would go to the simulator, or change the run).
         start.WorkingDirectory = Directory.CreateTempSubdirectory("kisrt-stream-bench-").FullName;
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)
+            || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name);
         _child = Process.Start(start)!;
         var stdout = _child.StandardOutput.BaseStream;

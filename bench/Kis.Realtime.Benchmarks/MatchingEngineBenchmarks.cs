@@ -82,12 +82,16 @@ public class MatchingEngineBenchmarks
             {
                 // Reserve price 0: the holds' arithmetic runs, but 1,000 huge orders' holds would overflow the cash.
                 const long huge = long.MaxValue / 4;
-                _core.Rest(new VenueOrder(id + 1, 0, "005930", buy: true, OrderKind.Limit, Mid - (p + 1) * Tick, huge, derivative: false, buyerAccount) { ReservePrice = 0 },
+                _core.Rest(new VenueOrder(id + 1, 0, "005930", buy: true, OrderKind.Limit, Mid - (p + 1) * Tick, huge, derivative: false,
+                    buyerAccount) { ReservePrice = 0 },
                     _bids[0]);
-                _core.Rest(new VenueOrder(id + 2, 0, "005930", buy: false, OrderKind.Limit, Mid + (p + 2) * Tick, huge, derivative: false, sellerAccount) { ReservePrice = 0 },
+                _core.Rest(new VenueOrder(id + 2, 0, "005930", buy: false, OrderKind.Limit, Mid + (p + 2) * Tick, huge, derivative: false,
+                    sellerAccount) { ReservePrice = 0 },
                     _asks[0]);
-                _book.Add(new RestingOrder(++id, buy: true, kind: OrderKind.Limit, limit: Mid - (p + 1) * Tick, quantity: long.MaxValue / 4, sequence: id), _bids[0]);
-                _book.Add(new RestingOrder(++id, buy: false, kind: OrderKind.Limit, limit: Mid + (p + 2) * Tick, quantity: long.MaxValue / 4, sequence: id), _asks[0]);
+                _book.Add(new RestingOrder(++id, buy: true, kind: OrderKind.Limit, limit: Mid - (p + 1) * Tick, quantity: long.MaxValue / 4, sequence: id),
+                    _bids[0]);
+                _book.Add(new RestingOrder(++id, buy: false, kind: OrderKind.Limit, limit: Mid + (p + 2) * Tick, quantity: long.MaxValue / 4, sequence: id),
+                    _asks[0]);
             }
         // Warm the fill buffer to its steady size.
         Run();

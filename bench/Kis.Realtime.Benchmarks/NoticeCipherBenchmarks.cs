@@ -14,7 +14,8 @@ namespace Kis.Realtime.Benchmarks;
 [MemoryDiagnoser]
 public class NoticeCipherBenchmarks
 {
-    private const string NoticeRecord = "abcd1234^1234567803^0000001666^^02^0^0^111V06^0000000002^007840000^095835^0^2^2^00950^000000000^김한국^삼성전자   F 2^^^^000000000";
+    private const string NoticeRecord = "abcd1234^1234567803^0000001666^^02^0^0^111V06^0000000002^007840000^095835^0^2^2^00950^000000000^김한국^삼성전자   F " +
+        "2^^^^000000000";
     private const string Key = "abcdefghijklmnopabcdefghijklmnop";
     private const string Iv = "0123456789abcdef";
 

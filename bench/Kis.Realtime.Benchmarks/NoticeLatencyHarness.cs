@@ -58,7 +58,8 @@ internal static class NoticeLatencyHarness
         var restingPrice = Math.Floor(lastPrice * 0.97m / 1000) * 1000; // on every KRX tick grid up to 500,000 KRW
         arrivals.Clear();
 
-        Console.WriteLine($"notice latency through kisrt sim: {rate:0.#} orders/s for {seconds:0} s (market buy / limit buy at {restingPrice:0} alternately), load {LoadAverage()}");
+        Console.WriteLine($"notice latency through kisrt sim: {rate:0.#} orders/s for {seconds:0} s (market buy / limit buy at {restingPrice:0} " +
+            $"alternately), load {LoadAverage()}");
         var placed = new List<Task<(string Order, double Sent, double Answered, bool Market)>>();
         var count = (int)(seconds * rate);
         var start = clock.Elapsed;
@@ -76,15 +77,19 @@ internal static class NoticeLatencyHarness
         }
         var orders = await Task.WhenAll(placed);
         var waitEnd = clock.Elapsed + TimeSpan.FromSeconds(10);
-        while (clock.Elapsed < waitEnd && orders.Any(o => !arrivals.ContainsKey((o.Order, NoticeKind.OrderAccepted)) || (o.Market && !arrivals.ContainsKey((o.Order, NoticeKind.Fill)))))
+        while (clock.Elapsed < waitEnd
+            && orders.Any(o => !arrivals.ContainsKey((o.Order, NoticeKind.OrderAccepted)) || (o.Market && !arrivals.ContainsKey((o.Order, NoticeKind.Fill)))))
             await Task.Delay(100);
         await stop.CancelAsync();
         try { await reading; } catch (OperationCanceledException) { }
 
-        Report("acceptance notice after the REST answer", orders.Select(o => arrivals.TryGetValue((o.Order, NoticeKind.OrderAccepted), out var at) ? at - o.Answered : (double?)null), orders.Length);
-        Report("acceptance notice after the REST request", orders.Select(o => arrivals.TryGetValue((o.Order, NoticeKind.OrderAccepted), out var at) ? at - o.Sent : (double?)null), orders.Length);
+        Report("acceptance notice after the REST answer",
+            orders.Select(o => arrivals.TryGetValue((o.Order, NoticeKind.OrderAccepted), out var at) ? at - o.Answered : (double?)null), orders.Length);
+        Report("acceptance notice after the REST request",
+            orders.Select(o => arrivals.TryGetValue((o.Order, NoticeKind.OrderAccepted), out var at) ? at - o.Sent : (double?)null), orders.Length);
         var markets = orders.Where(o => o.Market).ToList();
-        Report("fill notice after the REST answer (market buys)", markets.Select(o => arrivals.TryGetValue((o.Order, NoticeKind.Fill), out var at) ? at - o.Answered : (double?)null), markets.Count);
+        Report("fill notice after the REST answer (market buys)",
+            markets.Select(o => arrivals.TryGetValue((o.Order, NoticeKind.Fill), out var at) ? at - o.Answered : (double?)null), markets.Count);
         Report("REST answer after the request", orders.Select(o => (double?)(o.Answered - o.Sent)), orders.Length);
         Console.WriteLine($"  load average after: {LoadAverage()}");
         return 0;
@@ -99,7 +104,8 @@ internal static class NoticeLatencyHarness
             return;
         }
         double P(double q) => got[Math.Min(got.Count - 1, (int)Math.Ceiling(q * got.Count) - 1)];
-        Console.WriteLine($"  {what}: p50 {P(0.50),7:0.0} ms  p99 {P(0.99),7:0.0} ms  max {got[^1],7:0.0} ms  ({got.Count} of {expected}{(got.Count < expected ? ", MISSING " + (expected - got.Count) : "")})");
+        Console.WriteLine($"  {what}: p50 {P(0.50),7:0.0} ms  p99 {P(0.99),7:0.0} ms  max {got[^1],7:0.0} ms  ({got.Count} of " +
+            $"{expected}{(got.Count < expected ? ", MISSING " + (expected - got.Count) : "")})");
     }
 
     private static async Task<string> TokenAsync(HttpClient http)
@@ -129,7 +135,8 @@ internal static class NoticeLatencyHarness
 
     private static async Task<decimal> LastFillPriceAsync(HttpClient http, string token)
     {
-        using var request = Request(HttpMethod.Get, $"uapi/domestic-stock/v1/trading/inquire-balance?CANO={Account}&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100=&CTX_AREA_NK100=", "TTTC8434R", token);
+        using var request = Request(HttpMethod.Get, $"uapi/domestic-stock/v1/trading/inquire-balance?CANO={Account}&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&" +
+            $"INQR_DVSN=02&UNPR_DVSN=01&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100=&CTX_AREA_NK100=", "TTTC8434R", token);
         using var response = await http.SendAsync(request);
         var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var position = reply.GetProperty("output1").EnumerateArray().First(p => p.GetProperty("pdno").GetString() == Code);
@@ -174,7 +181,8 @@ internal static class NoticeLatencyHarness
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
                 WorkingDirectory = Directory.CreateTempSubdirectory("kisrt-sim-bench-").FullName,
             };
-            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)
+                || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
                 start.Environment.Remove(name);
             var child = new SimProcess(Process.Start(start)!);
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

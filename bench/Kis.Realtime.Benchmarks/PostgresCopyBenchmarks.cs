@@ -19,7 +19,8 @@ public class PostgresCopyBenchmarks
 {
     private const int Frames = 1_000;
     private const int RecordsPerFrame = 100;
-    private const string IndexRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+    private const string IndexRecord = "0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^" +
+        "0.70^0^670^72^177^0^0^0^19";
 
     private readonly string _connectionString = Environment.GetEnvironmentVariable("KISRT_BENCH_POSTGRES") is { Length: > 0 } configured
         ? configured : "Host=127.0.0.1;Port=5432;Username=kisrt;Password=kisrt;Database=kisrt";

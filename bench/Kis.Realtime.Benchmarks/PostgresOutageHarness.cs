@@ -33,11 +33,13 @@ public static class PostgresOutageHarness
         using var proxy = new Proxy(pg.Host!, pg.Port);
         var throughProxy = new NpgsqlConnectionStringBuilder(pg.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
 
-        await using var writer = new KisPostgresStreamWriter(KisPostgresStreamWriterOptions.Default with { Endpoint = endpoint, ConnectionString = throughProxy, Schema = schema });
+        await using var writer = new KisPostgresStreamWriter(KisPostgresStreamWriterOptions.Default
+            with { Endpoint = endpoint, ConnectionString = throughProxy, Schema = schema });
         await writer.StartAsync(CancellationToken.None);
         var sink = new GatewayStreamFollower(writer);
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(rate / keys) });
-        var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with { Client = EndToEndHarness.ClientOptions(sim), Endpoint = endpoint, Sinks = [sink] });
+        var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default
+            with { Client = EndToEndHarness.ClientOptions(sim), Endpoint = endpoint, Sinks = [sink] });
         var clock = Stopwatch.StartNew();
         long peakManaged = 0;
         using var sampler = new Timer(_ => InterlockedMax(ref peakManaged, GC.GetTotalMemory(false)), null, 0, 200);
@@ -73,7 +75,8 @@ public static class PostgresOutageHarness
             // The table against the stream: per key seq 1 … n each once, n summing to every record the stream confirmed; no gap.
             await using var db = NpgsqlDataSource.Create(pg.ConnectionString);
             var perKey = new Dictionary<string, (long Count, long Distinct, long Min, long Max)>();
-            await using (var command = db.CreateCommand($"SELECT tr_key, count(*), count(DISTINCT source_seq), min(source_seq), max(source_seq) FROM \"{schema}\".raw_messages GROUP BY tr_key"))
+            await using (var command = db.CreateCommand(
+                $"SELECT tr_key, count(*), count(DISTINCT source_seq), min(source_seq), max(source_seq) FROM \"{schema}\".raw_messages GROUP BY tr_key"))
             await using (var reader = await command.ExecuteReaderAsync())
                 while (await reader.ReadAsync()) perKey[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
             await using var gapsCommand = db.CreateCommand($"SELECT count(*) FROM \"{schema}\".gaps");
@@ -81,10 +84,13 @@ public static class PostgresOutageHarness
             var rows = perKey.Values.Sum(v => v.Count);
             var exact = perKey.Count == keys && perKey.Values.All(v => v.Count == v.Distinct && v.Min == 1 && v.Max == v.Count) && rows == end.Confirmed;
             var streams = writer.Status();
-            Console.WriteLine($"pg-outage: {elapsed.TotalSeconds:0} s, outage {outage.TotalSeconds:0} s at {rate:N0} records/s asked: gateway received {end.Received:N0}, " +
-                              $"confirmed {end.Confirmed:N0}, overflowed {end.Overflowed:N0}; table rows {rows:N0}, gaps {gaps}, duplicates skipped {streams.Sum(x => x.Duplicates)}, " +
+            Console.WriteLine($"pg-outage: {elapsed.TotalSeconds:0} s, outage {outage.TotalSeconds:0} s at {rate:N0} records/s asked: " +
+                              $"gateway received {end.Received:N0}, " +
+                              $"confirmed {end.Confirmed:N0}, overflowed {end.Overflowed:N0}; table rows {rows:N0}, gaps {gaps}, " +
+                              $"duplicates skipped {streams.Sum(x => x.Duplicates)}, " +
                               $"retries {streams.Sum(x => x.Retries)}; per key seq 1…n each once, rows = confirmed: {(exact ? "yes" : "NO")}; " +
-                              $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MB, peak managed heap {Interlocked.Read(ref peakManaged) >> 20} MB " +
+                              $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MB, " +
+                              $"peak managed heap {Interlocked.Read(ref peakManaged) >> 20} MB " +
                               "(simulator, gateway and writer in one process)");
             return exact && gaps == 0 && rows == end.Confirmed ? 0 : 1;
         }

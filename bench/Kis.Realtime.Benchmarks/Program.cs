@@ -33,6 +33,8 @@ if (args.Length > 0 && args[0] == "views-cpu") return CpuPerRecordHarness.RunVie
 
 // `record-dump [seconds]`: the simulator's records for a fixed seed, to compare byte for byte before and after a change.
 if (args.Length > 0 && args[0] == "record-dump") return RecordDumpHarness.Run(args);
+// `field-roles`: the generic writer's role, level and summed fields of every field of every TR, to compare likewise.
+if (args.Length > 0 && args[0] == "field-roles") return RecordDumpHarness.Roles();
 // `notice-encode-cpu [seconds]`: the simulator's order-notice writer in CPU time per record (NoticeEncodeBenchmarks).
 if (args.Length > 0 && args[0] == "notice-encode-cpu") return NoticeEncodeBenchmarks.CpuHarness(args);
 // `merge-cpu [rounds]`: the A/B merge's cost a record in CPU time (FeedMergeBenchmarks).

@@ -53,6 +53,31 @@ internal static class RecordDumpHarness
         return 0;
     }
 
+    /// <summary>
+    /// `field-roles`: the role, level and summed fields the simulator's generic writer gives each field of every TR (read
+    /// from the stream's own tables), one line a field: compare before and after a change to the roles or views.json,
+    /// also for the TRs that send nothing at record-dump's hour.
+    /// </summary>
+    public static int Roles()
+    {
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        var market = new SimulatedMarket(SimulatorOptions.Default with
+        {
+            TimeProvider = new FixedTime(new DateTimeOffset(2026, 11, 23, 1, 30, 0, TimeSpan.Zero)), Seed = 5,
+        });
+        var table = typeof(GenericStream);
+        foreach (var tr in KisTrs.All)
+        {
+            if (market.Get(tr, tr.KeyExample).Stream is not GenericStream stream) continue;
+            var roles = (FieldRole[])table.GetField("_roles", Private)!.GetValue(stream)!;
+            var levels = (int[])table.GetField("_levels", Private)!.GetValue(stream)!;
+            var members = (int[]?[])table.GetField("_members", Private)!.GetValue(stream)!;
+            for (var i = 0; i < roles.Length; i++)
+                Console.WriteLine($"{tr.Id} {tr.Fields[i].Name} {roles[i]} {levels[i]} {string.Join(',', members[i] ?? [])}");
+        }
+        return 0;
+    }
+
     /// <summary>Every event kind, stock and derivative, new and amending, limit and market, and a negative value.</summary>
     private static IEnumerable<OrderEvent> NoticeEvents(DateTime at)
     {

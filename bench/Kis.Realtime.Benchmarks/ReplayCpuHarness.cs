@@ -40,7 +40,8 @@ internal static class ReplayCpuHarness
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
                 process.Refresh();
                 var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
-                Console.WriteLine($"{records:N0} records, gap detection {(detectGaps ? "on " : "off")}: {records / cpu / 1e6,5:0.00} M records per CPU-second ({cpu * 1e9 / records,5:0} ns CPU/record), " +
+                Console.WriteLine($"{records:N0} records, gap detection {(detectGaps ? "on " : "off")}: {records / cpu / 1e6,5:0.00} M records per " +
+                    $"CPU-second ({cpu * 1e9 / records,5:0} ns CPU/record), " +
                                   $"{records / wall.Elapsed.TotalSeconds / 1e6,5:0.00} M/s wall, {(double)allocated / records:0.000} B/record, " +
                                   $"peak working set {process.PeakWorkingSet64 / 1048576.0:0} MiB");
             }

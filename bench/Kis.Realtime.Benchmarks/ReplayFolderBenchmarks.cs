@@ -85,6 +85,7 @@ public class ReplayFolderBenchmarks
         if (count != expected) throw new InvalidOperationException($"replayed {count:N0} records, expected {expected:N0}");
         // A healthy recording: gap detection checks every trade and finds nothing.
         var s = replay.Statistics;
-        if (s.Gaps + s.Overlaps + s.DecodeErrors > 0) throw new InvalidOperationException($"{s.Gaps} gaps, {s.Overlaps} overlaps, {s.DecodeErrors} decode errors");
+        if (s.Gaps + s.Overlaps + s.DecodeErrors > 0) throw new InvalidOperationException(
+            $"{s.Gaps} gaps, {s.Overlaps} overlaps, {s.DecodeErrors} decode errors");
     }
 }

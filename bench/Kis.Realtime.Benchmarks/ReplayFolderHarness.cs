@@ -26,7 +26,8 @@ internal static class ReplayFolderHarness
             var process = Process.GetCurrentProcess();
             for (var round = 0; round < rounds; round++)
                 foreach (var cold in modes)
-                    foreach (var (name, run) in new (string, Func<Task<long>>)[] { ("read only", () => ReadOnlyAsync(bench.Directory)), ("trades", bench.TradesOnly), ("trades+books", bench.TradesAndBooks) })
+                    foreach (var (name, run) in new (string, Func<Task<long>>)[] { ("read only", () => ReadOnlyAsync(bench.Directory)),
+                        ("trades", bench.TradesOnly), ("trades+books", bench.TradesAndBooks) })
                     {
                         if (only is not null && only != name) continue;
                         bench.Cold = cold;

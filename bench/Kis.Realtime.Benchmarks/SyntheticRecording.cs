@@ -35,7 +35,8 @@ internal sealed class SyntheticRecording : IDisposable
 
     /// <summary>A plain data frame holding <paramref name="records"/>.</summary>
     public static byte[] Frame(TrDefinition tr, params byte[][] records) =>
-        [.. Encoding.ASCII.GetBytes($"0|{tr.Id}|{records.Length:000}|"), .. string.Join("^", records.Select(r => Encoding.ASCII.GetString(r))).Select(c => (byte)c)];
+        [.. Encoding.ASCII.GetBytes($"0|{tr.Id}|{records.Length:000}|"),
+            .. string.Join("^", records.Select(r => Encoding.ASCII.GetString(r))).Select(c => (byte)c)];
 
     /// <summary>
     /// The replay benchmark's recording: <paramref name="trades"/> H0STCNT0 frames of one 005930 record, 100 ticks
@@ -94,7 +95,8 @@ internal sealed class SyntheticRecording : IDisposable
             tradeFields[dateField] = day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             foreach (var tr in new[] { trades, books })
                 recording.Add(open.AddMinutes(-10), Encoding.ASCII.GetBytes(
-                    $$$$"""{"header":{"tr_id":"{{{{tr.Id}}}}","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS","output":{"iv":"0123456789abcdef","key":"abcdefghijklmnopqrstuvwxyz012345"}}}"""));
+                    $$$$"""{"header":{"tr_id":"{{{{tr.Id}}}}","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE """ +
+                    $$$$"""SUCCESS","output":{"iv":"0123456789abcdef","key":"abcdefghijklmnopqrstuvwxyz012345"}}}"""));
             long accumulated = 0;
             for (var i = 0; i < MarketTradeFramesPerDay; i++)
             {
@@ -115,7 +117,8 @@ internal sealed class SyntheticRecording : IDisposable
                 recording.Add(at.AddTicks(1), Frame(books, Record(books, "005930", i)));
                 if (i % 10 == 0) recording.Add(at.AddTicks(2), Frame(ticks, Record(ticks, "0001", i)));
                 if (i % 10_000 == 0)
-                    recording.Add(at.AddTicks(3), Encoding.ASCII.GetBytes($$$"""{"header":{"tr_id":"PINGPONG","datetime":"{{{at.ToOffset(Kis.Realtime.KoreaTime.Offset):yyyyMMddHHmmss}}}"}}"""));
+                    recording.Add(at.AddTicks(3), Encoding.ASCII.GetBytes(
+                        $$$"""{"header":{"tr_id":"PINGPONG","datetime":"{{{at.ToOffset(Kis.Realtime.KoreaTime.Offset):yyyyMMddHHmmss}}}"}}"""));
             }
         }
     }

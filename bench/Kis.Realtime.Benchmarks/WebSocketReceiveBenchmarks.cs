@@ -14,8 +14,8 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// The client transport's receive path alone: a loopback peer writes prebuilt unmasked text frames as fast as the socket
-/// takes them and <see cref="WebSocketConnection.Receive"/> reads them (blocking, as the session's receive thread does). Time and bytes allocated per frame (there
-/// must be none: a frame is returned as a slice of the receive buffer). "CPU/op [ns]" is CPU time per frame.
+/// takes them and <see cref="WebSocketConnection.Receive"/> reads them (blocking, as the session's receive thread does). Time and bytes allocated per frame
+/// (there must be none: a frame is returned as a slice of the receive buffer). "CPU/op [ns]" is CPU time per frame.
 /// Run: dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- --filter *WebSocketReceive*
 /// </summary>
 [Config(typeof(CpuConfig))]

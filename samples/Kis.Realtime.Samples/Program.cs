@@ -38,7 +38,8 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 
 if (config["Strategy"] is { } strategyName)
 {
-    if (!strategyName.Equals("mean-reversion", StringComparison.OrdinalIgnoreCase)) throw new InvalidOperationException($"Strategy '{strategyName}' is not mean-reversion.");
+    if (!strategyName.Equals("mean-reversion", StringComparison.OrdinalIgnoreCase)) throw new InvalidOperationException(
+        $"Strategy '{strategyName}' is not mean-reversion.");
     var strategy = new MeanReversionStrategy { Code = stock };
     var venue = (config["Venue"] ?? "Backtest").ToLowerInvariant();
     if (venue == "backtest")
@@ -47,7 +48,8 @@ if (config["Strategy"] is { } strategyName)
             cancellationToken: stop.Token);
         await result.WriteAsync(config["Out"] ?? "backtest");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Orders.Count} orders, {result.Fills.Count} fills, net P&L {result.Summary.NetProfitLoss:N0} KRW; files in {config["Out"] ?? "backtest"}"));
+            $"{result.Orders.Count} orders, {result.Fills.Count} fills, net P&L {result.Summary.NetProfitLoss:N0} KRW; files in " +
+            $"{config["Out"] ?? "backtest"}"));
         return;
     }
     if (venue is not ("paper" or "kis")) throw new InvalidOperationException($"Venue '{venue}' is not Backtest, Paper or Kis.");
@@ -69,7 +71,8 @@ if (config["Strategy"] is { } strategyName)
         Account = KisAccount.Parse(config["Orders:Account"] ?? (paper ? "50123456-01" : throw Missing("Orders:Account"))),
     });
     await strategy.RunAsync(data, orders, stop.Token);
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{strategy.Sent.Count} orders sent, {strategy.Results.Count(r => r.IsAccepted)} accepted"));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{strategy.Sent.Count} orders sent, {strategy.Results.Count(r => r.IsAccepted)} accepted"));
     return;
 }
 

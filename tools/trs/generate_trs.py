@@ -22,6 +22,7 @@ import json, os, re, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate_views
 import generate_writers
+import generate_books
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "src", "Kis.Realtime", "Trs", "Catalog")
@@ -196,6 +197,7 @@ def main():
     views = generate_views.generate(SPEC, fields_of.get, field_type, lambda tr, name: IMPLIED_DECIMALS.get((tr, name), 0))
     view_count = sum(1 for rel in views if rel.startswith("Views/"))
     views.update(generate_writers.generate(SPEC, fields_of.get, generate_views.HEADER, real_ids))
+    views.update(generate_books.generate(json.load(open(SPEC, encoding="utf-8")), fields_of.get, field_type, generate_views.HEADER, real_ids))
     views_dir = os.path.join(VIEW_OUT, "Trs", "Views") if VIEW_OUT != OUT else os.path.join(OUT, "Views")
     os.makedirs(views_dir, exist_ok=True)
     for f in os.listdir(views_dir):

@@ -2,8 +2,8 @@ namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
 /// What a catalog field carries: for a field a typed view reads, its property's role (views.json's simulator_roles); for
-/// the others, read from its KIS name and type (KIS's naming is regular: <c>*_hour</c> times, <c>*_sign</c> sign
-/// codes, <c>*_yn</c> flags, <c>askpN</c>/<c>bidpN</c> book levels, <c>acml_*</c> day totals …).
+/// a book's levels, their role in views.json's books; for the others, read from its KIS name and type (KIS's naming is
+/// regular: <c>*_hour</c> times, <c>*_sign</c> sign codes, <c>*_yn</c> flags, <c>acml_*</c> day totals …).
 /// <see cref="GenericStream"/> writes a plausible value for each role.
 /// </summary>
 internal enum FieldRole : byte
@@ -70,8 +70,9 @@ internal static class FieldRoles
 {
     /// <summary>
     /// The role of field <paramref name="index"/> of <paramref name="tr"/>: the key; else the role views.json gives the
-    /// typed-view property that reads it (<see cref="ViewFields"/>, generated); else a rule on KIS's field name
-    /// (<see cref="ByName"/>). <paramref name="level"/>: a book field's level (1 = the touch).
+    /// typed-view property that reads it (<see cref="ViewFields"/>, generated); else its book role's (a level's price or
+    /// quantity: <see cref="BookFields"/>, generated from views.json's books); else a rule on KIS's field name
+    /// (<see cref="ByName"/>). <paramref name="level"/>: a book price's level (1 = the touch).
     /// </summary>
     public static FieldRole Of(TrDefinition tr, int index, out int level)
     {
@@ -80,11 +81,16 @@ internal static class FieldRoles
         var field = tr.Fields[index];
         if (ViewFields.Of(tr.Id) is { } view && view.Fields.TryGetValue(field.Name, out var read))
         {
-            // The views read the touch only (BestAsk, BestBid); deeper levels are in the hand-written order-book views.
+            // The views read the touch only (BestAsk, BestBid); deeper levels are in views.json's books (BookFields).
             if (read.Role is FieldRole.AskLevel or FieldRole.BidLevel) level = 1;
             return read.Role;
         }
-        return ByName(field, out level);
+        if (BookFields.Of(tr.Id) is { } book && book.TryGetValue(field.Name, out var inBook) && inBook.SimulatorRole is { } role)
+        {
+            level = role is FieldRole.AskLevel or FieldRole.BidLevel ? inBook.Level : 0;
+            return role;
+        }
+        return ByName(field);
     }
 
     /// <summary>
@@ -101,12 +107,12 @@ internal static class FieldRoles
     }
 
     /// <summary>
-    /// Rules on KIS's field names, only for the fields no typed view reads (book levels, notices, the TRs without a
-    /// generated view). A rule that only view-read fields matched is gone: views.json says what those fields are.
+    /// Rules on KIS's field names, only for the fields neither a typed view nor a book layout reads (notices, the TRs
+    /// without a generated view, a book's other fields). A rule that only view-read or book fields matched is gone:
+    /// views.json says what those fields are.
     /// </summary>
-    private static FieldRole ByName(FieldDefinition field, out int level)
+    private static FieldRole ByName(FieldDefinition field)
     {
-        level = 0;
         var n = field.Name;
         switch (field.Type)
         {
@@ -131,7 +137,6 @@ internal static class FieldRoles
             case FieldType.Integer:
                 if (n.Contains("ntby") || n.Contains("icdc")) return FieldRole.SignedInteger;
                 if (n.Contains("pbmn") || n.Contains("amt")) return FieldRole.CumulativeAmount;
-                if (n.Contains("csnu") && char.IsAsciiDigit(n[^1])) return FieldRole.Quantity; // orders at a book level
                 if (n.Contains("acml") || n.Contains("smtn") || n.Contains("csnu")) return FieldRole.Cumulative;
                 if (n is "zdiv") return FieldRole.Digits;
                 return FieldRole.Quantity;
@@ -142,8 +147,6 @@ internal static class FieldRoles
                     || n.Contains("vltl") || n.Contains("prmm") || n.Contains("gear") || n.Contains("lvrg") || n.Contains("prit"))
                     return FieldRole.Rate;
                 if (n is "delta" or "gama" or "theta" or "vega" or "rho" or "esdg") return FieldRole.Greek;
-                if ((level = LevelOf(n, "askp", "pask", "ask_price_")) > 0) return FieldRole.AskLevel;
-                if ((level = LevelOf(n, "bidp", "pbid", "bid_price_")) > 0) return FieldRole.BidLevel;
                 if (n.Contains("hgpr")) return FieldRole.High;
                 if (n.Contains("lwpr")) return FieldRole.Low;
                 if (n.Contains("oprc")) return FieldRole.Open;
@@ -154,35 +157,13 @@ internal static class FieldRoles
     }
 
     /// <summary>
-    /// The fields a total sums, in the same record: <c>total_X</c> sums <c>X1</c>…<c>XN</c>; the overseas book's
-    /// <c>bvol</c>/<c>avol</c> sum <c>vbidN</c>/<c>vaskN</c>. Null when <paramref name="name"/> totals nothing.
+    /// The fields field <paramref name="index"/> of <paramref name="tr"/> sums, when views.json's books make it a total
+    /// (total_askp_rsqn of askp_rsqn1…N; the overseas book's bvol of vbid1…N); null otherwise.
     /// </summary>
-    public static int[]? TotalOf(string name, IReadOnlyList<FieldDefinition> fields)
+    public static int[]? TotalOf(TrDefinition tr, int index)
     {
-        var stem = name switch { "bvol" => "vbid", "avol" => "vask", _ when name.StartsWith("total_", StringComparison.Ordinal) => name[6..], _ => null };
-        if (stem is null) return null;
-        var members = new List<int>();
-        for (var i = 0; i < fields.Count; i++)
-        {
-            var n = fields[i].Name;
-            if (fields[i].Type == FieldType.Integer && n.Length > stem.Length && n.StartsWith(stem, StringComparison.Ordinal)
-                && n.AsSpan(stem.Length).IndexOfAnyExceptInRange('0', '9') < 0)
-                members.Add(i);
-        }
-        return members.Count > 1 ? [.. members] : null;
-    }
-
-    /// <summary>The level N of a book field named like <c>askpN</c>, <c>futs_askpN</c>, <c>ask_price_N</c>; 0 otherwise.</summary>
-    private static int LevelOf(string name, params string[] stems)
-    {
-        foreach (var stem in stems)
-        {
-            var at = name.IndexOf(stem, StringComparison.Ordinal);
-            if (at < 0) continue;
-            var digits = name[(at + stem.Length)..];
-            if (digits.Length == 0 && name.EndsWith(stem, StringComparison.Ordinal)) return 1; // pbid, pask: the touch
-            if (digits.Length is > 0 and <= 2 && digits.All(char.IsAsciiDigit)) return int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return 0;
+        if (BookFields.Of(tr.Id) is not { } book || !book.TryGetValue(tr.Fields[index].Name, out var field) || field.Sums is not { } sums)
+            return null;
+        return [.. sums.Select(tr.IndexOf)];
     }
 }

@@ -54,7 +54,7 @@ internal class GenericStream : MarketStream
         {
             _roles[i] = FieldRoles.Of(tr, i, out _levels[i]);
             if (_roles[i] is FieldRole.LocalTime or FieldRole.LocalDate or FieldRole.TradingDate) _localTime = true;
-            if (fields[i].Type == FieldType.Integer && i != tr.KeyField && FieldRoles.TotalOf(fields[i].Name, fields) is { } members)
+            if (fields[i].Type == FieldType.Integer && i != tr.KeyField && FieldRoles.TotalOf(tr, i) is { } members)
             {
                 _roles[i] = FieldRole.Total;
                 _members[i] = members;

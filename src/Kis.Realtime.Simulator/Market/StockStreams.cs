@@ -135,52 +135,23 @@ internal sealed class StockTradeStream : GenericStream
 /// </summary>
 internal sealed class StockBookStream : GenericStream
 {
-    private enum F : byte { None, Ask, Bid, AskQuantity, BidQuantity, TotalAsk, TotalBid, Zero, ZeroRate, Unchanged, CumulativeVolume, AskChange, BidChange,
-        SessionCode }
-
     private readonly StockBook _book;
-    private readonly F[] _fields;
+    private readonly BookRole[] _fields;
     private readonly int[] _levels;
     private readonly long[] _ask = new long[StockBook.Levels], _bid = new long[StockBook.Levels];
     private readonly long[] _askQuantity = new long[StockBook.Levels], _bidQuantity = new long[StockBook.Levels];
     private long _volume, _askChange, _bidChange;
 
+    /// <summary>Each field's book role and level from <see cref="BookFields"/> (views.json's books); the others stay generic.</summary>
     public StockBookStream(Random random, TrDefinition tr, string key, SimulatedMarket market, StockBook book) : base(random, tr, key, market)
     {
         _book = book;
-        _fields = new F[tr.Fields.Count];
+        var layout = BookFields.Of(tr.Id) ?? throw new ArgumentException($"{tr.Id} has no book layout in views.json", nameof(tr));
+        _fields = new BookRole[tr.Fields.Count];
         _levels = new int[tr.Fields.Count];
-        for (var i = 0; i < _fields.Length; i++) _fields[i] = Classify(tr.Fields[i].Name, out _levels[i]);
-    }
-
-    private static F Classify(string name, out int level)
-    {
-        level = 0;
-        if (TryLevel(name, "askp_rsqn", out level)) return F.AskQuantity;
-        if (TryLevel(name, "bidp_rsqn", out level)) return F.BidQuantity;
-        if (TryLevel(name, "askp", out level)) return F.Ask;
-        if (TryLevel(name, "bidp", out level)) return F.Bid;
-        return name switch
-        {
-            "total_askp_rsqn" => F.TotalAsk,
-            "total_bidp_rsqn" => F.TotalBid,
-            "total_askp_rsqn_icdc" => F.AskChange,
-            "total_bidp_rsqn_icdc" => F.BidChange,
-            "acml_vol" => F.CumulativeVolume,
-            "hour_cls_code" => F.SessionCode,
-            "antc_cntg_vrss_sign" => F.Unchanged,
-            "antc_cntg_prdy_ctrt" => F.ZeroRate,
-            "ovtm_total_askp_rsqn" or "ovtm_total_bidp_rsqn" or "ovtm_total_askp_icdc" or "ovtm_total_bidp_icdc"
-                or "antc_cnpr" or "antc_cnqn" or "antc_vol" or "antc_cntg_vrss" => F.Zero,
-            _ => F.None,
-        };
-    }
-
-    private static bool TryLevel(string name, string stem, out int level)
-    {
-        level = 0;
-        return name.StartsWith(stem, StringComparison.Ordinal) && int.TryParse(name.AsSpan(stem.Length), out level)
-               && level is >= 1 and <= StockBook.Levels;
+        for (var i = 0; i < _fields.Length; i++)
+            if (layout.TryGetValue(tr.Fields[i].Name, out var field) && field.Level <= StockBook.Levels)
+                (_fields[i], _levels[i]) = (field.Role, field.Level);
     }
 
     protected override void BeginRecord(DateTime now)
@@ -191,20 +162,25 @@ internal sealed class StockBookStream : GenericStream
         var level = _levels[index] - 1;
         switch (_fields[index])
         {
-            case F.None: return false;
-            case F.Ask: w.Int(_ask[level]); break;
-            case F.Bid: w.Int(_bid[level]); break;
-            case F.AskQuantity: w.Int(_askQuantity[level]); break;
-            case F.BidQuantity: w.Int(_bidQuantity[level]); break;
-            case F.TotalAsk: w.Int(_askQuantity.Sum()); break;
-            case F.TotalBid: w.Int(_bidQuantity.Sum()); break;
-            case F.AskChange: w.Int(_askChange); break;
-            case F.BidChange: w.Int(_bidChange); break;
-            case F.CumulativeVolume: w.Int(_volume); break;
-            case F.SessionCode: w.Ascii("0"u8); break;
-            case F.Unchanged: w.Ascii("3"u8); break;
-            case F.ZeroRate: w.Ascii("0.00"u8); break;
-            case F.Zero: w.Ascii("0"u8); break;
+            default: return false; // None, and the roles the model leaves generic
+            case BookRole.AskPrice: w.Int(_ask[level]); break;
+            case BookRole.BidPrice: w.Int(_bid[level]); break;
+            case BookRole.AskQuantity: w.Int(_askQuantity[level]); break;
+            case BookRole.BidQuantity: w.Int(_bidQuantity[level]); break;
+            case BookRole.TotalAskQuantity: w.Int(_askQuantity.Sum()); break;
+            case BookRole.TotalBidQuantity: w.Int(_bidQuantity.Sum()); break;
+            case BookRole.TotalAskQuantityChange: w.Int(_askChange); break;
+            case BookRole.TotalBidQuantityChange: w.Int(_bidChange); break;
+            case BookRole.CumulativeVolume: w.Int(_volume); break;
+            case BookRole.SessionCode: w.Ascii("0"u8); break;
+            // No auction in the regular session: nothing expected, unchanged; no after-hours book.
+            case BookRole.ExpectedChangeSign: w.Ascii("3"u8); break;
+            case BookRole.ExpectedChangeRate: w.Ascii("0.00"u8); break;
+            case BookRole.ExpectedPrice or BookRole.ExpectedQuantity or BookRole.ExpectedVolume or BookRole.ExpectedChange
+                or BookRole.AfterHoursTotalAskQuantity or BookRole.AfterHoursTotalBidQuantity
+                or BookRole.AfterHoursTotalAskQuantityChange or BookRole.AfterHoursTotalBidQuantityChange:
+                w.Ascii("0"u8);
+                break;
         }
         return true;
     }

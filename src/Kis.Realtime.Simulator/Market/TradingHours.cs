@@ -9,7 +9,7 @@ namespace Kis.Realtime.Simulator.Market;
 /// summer time included). Weekends and the calendars' holidays do not trade; in demo mode a market on another clock
 /// stamps each demo day on a trading day of its own (<see cref="DemoDays"/>: Thanksgiving's demo day on the Friday after).
 /// </summary>
-internal sealed class TradingHours
+internal sealed partial class TradingHours
 {
     private readonly (TimeSpan Open, TimeSpan Close)[] _windows;
     // False for hours that are not the market's sessions (the demo day, the paper venue's whole day): they never move.
@@ -142,11 +142,9 @@ internal sealed class TradingHours
         if (tr == KisTrs.ProgramTradesNxt) return Nextrade;
         if (tr == KisTrs.ProgramTradesUnified) return KrxAndNextrade;
         if (tr == KisTrs.FuturesOptionsNotices || tr == KisTrs.FuturesOptionsNoticesPaper) return Derivatives;
-        var live = tr.Id switch
+        // The TRs with hours of their own (views.json's simulator_hours, TradingHours.g.cs); the others their market's.
+        var live = SessionOf(tr.Id) ?? calendar switch
         {
-            "H0STANC0" or "H0UPANC0" or "H0EWANC0" or "H0NXANC0" or "H0UNANC0" => KrxAuctions,
-            "H0STOUP0" or "H0STOAC0" or "H0STOAA0" => KrxAfterHours,
-            "H0STCNT0" => KrxStockTrades,
             _ when calendar == MarketCalendar.Nextrade => Nextrade,
             _ when calendar == MarketCalendar.Unified => KrxAndNextrade,
             _ when calendar == MarketCalendar.KrxIndices => Index,

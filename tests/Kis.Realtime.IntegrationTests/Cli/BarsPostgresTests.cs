@@ -42,7 +42,8 @@ public sealed class BarsPostgresTests
         }
 
         var rows = await db.RowsAsync(
-            "SELECT tr_id, key, open_time, close_time, open, high, low, close, volume, value, trade_count, vwap, flags FROM {schema}.bars_1m ORDER BY open_time");
+            "SELECT tr_id, key, open_time, close_time, open, high, low, close, volume, value, trade_count, vwap, flags FROM {schema}.bars_1m ORDER BY " +
+            "open_time");
         Assert.Equal(expected.Count, rows.Count);
         Assert.True(rows.Count >= 6, $"{rows.Count} minutes");
         foreach (var (row, bar) in rows.Zip(expected))

@@ -71,7 +71,8 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
 
     /// <summary>Ends every connection of this test's application name (what a database restart does to a client).</summary>
     public Task<long> TerminateConnectionsAsync(string applicationName) =>
-        ScalarAsync<long>($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{applicationName}' AND pid <> pg_backend_pid()");
+        ScalarAsync<long>(
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{applicationName}' AND pid <> pg_backend_pid()");
 
     public async ValueTask DisposeAsync()
     {

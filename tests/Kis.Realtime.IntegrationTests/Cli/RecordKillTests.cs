@@ -77,7 +77,8 @@ public partial class RecordKillTests(ITestOutputHelper output)
                 }
             }
             Assert.True(after.RawLines - before.RawLines >= raw, $"raw.log gained {after.RawLines - before.RawLines} lines; {raw} were reported written");
-            Assert.True(after.JsonLines - before.JsonLines >= records, $"JSON Lines gained {after.JsonLines - before.JsonLines} records; {records} were reported written");
+            Assert.True(after.JsonLines - before.JsonLines >= records,
+                $"JSON Lines gained {after.JsonLines - before.JsonLines} records; {records} were reported written");
             foreach (var (path, file) in after.Files)
             {
                 if (file.Tail.Length == 0) continue;
@@ -168,7 +169,8 @@ public partial class RecordKillTests(ITestOutputHelper output)
                 records += await db.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.{table}");
         Assert.True(records >= reportedRecords, $"{records} records in the database, {reportedRecords} reported committed");
         var frameRecords = await db.ScalarAsync<long>(
-            "SELECT coalesce(sum(substring(convert_from(substring(message from 1 for 20), 'UTF8') from '^[01]\\|[^|]+\\|([0-9]+)\\|')::bigint), 0)::bigint FROM {schema}.raw_messages WHERE tr_id IS NOT NULL");
+            "SELECT coalesce(sum(substring(convert_from(substring(message from 1 for 20), 'UTF8') from '^[01]\\|[^|]+\\|([0-9]+)\\|')::bigint), 0)::bigint " +
+            "FROM {schema}.raw_messages WHERE tr_id IS NOT NULL");
         Assert.Equal(frameRecords, records);
     }
 
@@ -220,7 +222,8 @@ public partial class RecordKillTests(ITestOutputHelper output)
         switch (DataFrame.Classify(message))
         {
             case MessageKind.Data:
-                Assert.True(DataFrame.TryParse(message, out _, out var error), $"{path}: corrupt data frame ({error.Describe()}): {KisText.DecodeUncached(line)}");
+                Assert.True(DataFrame.TryParse(message, out _, out var error),
+                    $"{path}: corrupt data frame ({error.Describe()}): {KisText.DecodeUncached(line)}");
                 break;
             case MessageKind.Control:
                 Assert.True(ControlMessage.TryParse(message, out _), $"{path}: corrupt control message: {KisText.DecodeUncached(line)}");
@@ -293,7 +296,8 @@ public partial class RecordKillTests(ITestOutputHelper output)
         public static RecorderProcess Start(string dir, KisSimulator sim, SimulatorCredential credential, params string[] extra) =>
             Start(sim, credential, StatusPattern(), ["--out", dir, .. extra]);
 
-        /// <summary>Starts <c>kisrt record</c> with <paramref name="arguments"/>; <paramref name="status"/> reads (records, messages) from its status lines.</summary>
+        /// <summary>Starts <c>kisrt record</c> with <paramref name="arguments"/>; <paramref name="status"/> reads (records, messages) from its status
+        /// lines.</summary>
         public static RecorderProcess Start(KisSimulator sim, SimulatorCredential credential, Regex status, params string[] arguments) =>
             StartCommand("record", sim, credential, status, ["--max-queue-mb", "8", .. arguments]);
 
@@ -311,10 +315,13 @@ public partial class RecordKillTests(ITestOutputHelper output)
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json", kisrt, command, "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(),
-                         "--app-key", credential.AppKey, "--app-secret", credential.AppSecret, "--hts-id", credential.HtsId, "--status-interval", "100ms", .. arguments])
+            foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json", kisrt, command,
+                "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(),
+                         "--app-key", credential.AppKey, "--app-secret", credential.AppSecret, "--hts-id", credential.HtsId, "--status-interval", "100ms",
+                         .. arguments])
                 start.ArgumentList.Add(arg);
-            foreach (var name in new[] { "KIS_APP_KEY", "KIS_APP_SECRET", "KIS_HTS_ID", "KIS_ENV", "KIS_WS_URL", "KIS_REST_URL" }) start.Environment.Remove(name);
+            foreach (var name in new[] { "KIS_APP_KEY", "KIS_APP_SECRET", "KIS_HTS_ID", "KIS_ENV", "KIS_WS_URL", "KIS_REST_URL" }) start.Environment.Remove(
+                name);
             // kisrt caches approval keys per user (LocalApplicationData, which follows XDG_DATA_HOME): a folder of this
             // process's own, so no test reads or writes the user's cache or another run's key for a reused port.
             var data = Path.Combine(Path.GetTempPath(), "kisrt-tests", Guid.NewGuid().ToString("N"));
@@ -367,7 +374,8 @@ public partial class RecordKillTests(ITestOutputHelper output)
         /// <summary>SIGTERM, as a service manager stops it: the command ends cleanly, with its final figures.</summary>
         public async Task TerminateAsync()
         {
-            var kill = await Kis.Realtime.Tests.Gateway.ChildProcess.RunAsync("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(30));
+            var kill = await Kis.Realtime.Tests.Gateway.ChildProcess.RunAsync("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                TimeSpan.FromSeconds(30));
             Assert.True(kill.ExitCode == 0, $"kill -TERM {Id}: {kill.Errors}");
         }
 

@@ -14,7 +14,8 @@ namespace Kis.Realtime.Tests.Cli;
 /// <summary><c>kisrt record --postgres</c> against the real PostgreSQL started by <c>scripts/services.sh</c>.</summary>
 public partial class RecordPostgresTests
 {
-    [GeneratedRegex(@"committed ([\d,]+) records and ([\d,]+) raw messages to PostgreSQL .* received ([\d,]+) records in ([\d,]+) messages; undecodable (\d+), retries (\d+)")]
+    [GeneratedRegex(@"committed ([\d,]+) records and ([\d,]+) raw messages to PostgreSQL .* received ([\d,]+) records in ([\d,]+) messages; undecodable " +
+        @"(\d+), retries (\d+)")]
     private static partial Regex SummaryPattern();
 
     private static long Number(Match m, int group) => long.Parse(m.Groups[group].Value.Replace(",", ""), CultureInfo.InvariantCulture);
@@ -96,7 +97,8 @@ public partial class RecordPostgresTests
         var applicationName = new NpgsqlConnectionStringBuilder(db.ConnectionString).ApplicationName!;
         using var stop = new CancellationTokenSource();
         var stderr = new SynchronizedWriter();
-        var run = RecordCommand.RunAsync(FastSimulator(), null, new RecordSettings(Postgres: db.ConnectionString, PostgresSchema: db.Schema), Env(), stderr, stop.Token);
+        var run = RecordCommand.RunAsync(FastSimulator(), null, new RecordSettings(Postgres: db.ConnectionString, PostgresSchema: db.Schema), Env(), stderr,
+            stop.Token);
 
         var before = await WaitForRawRowsAsync(db, 200, run);
         // What a database restart does to the writer: its connection is ended by the server, mid-batch or idle.
@@ -152,11 +154,14 @@ public partial class RecordPostgresTests
 
         await new PostgresSchema(db.Schema).EnsureTrAsync(connection, full, default);
         Assert.Equal(full.Fields.Count + 7, await ColumnCount());
-        var types = await db.RowsAsync($"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{db.Schema}' AND table_name = 'h0upcnt0'");
+        var types = await db.RowsAsync(
+            $"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{db.Schema}' AND table_name = 'h0upcnt0'");
         var byName = types.ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
-        foreach (var field in full.Fields) Assert.Equal(PostgresSchema.ColumnType(field).Sql == "time" ? "time without time zone" : PostgresSchema.ColumnType(field).Sql, byName[field.Name]);
+        foreach (var field in full.Fields) Assert.Equal(PostgresSchema.ColumnType(field).Sql == "time" ? "time without time zone"
+            : PostgresSchema.ColumnType(field).Sql, byName[field.Name]);
 
-        Task<long> ColumnCount() => db.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{db.Schema}' AND table_name = 'h0upcnt0'");
+        Task<long> ColumnCount()
+            => db.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{db.Schema}' AND table_name = 'h0upcnt0'");
     }
 
     [Fact]

@@ -70,7 +70,8 @@ public sealed partial class SimNoticeDeliveryTests
 
         var late = answered.Where(o => !accepted.TryGetValue(o.Order, out var at) || at - o.At > PerNotice)
             .Select(o => $"{o.Order}: {(accepted.TryGetValue(o.Order, out var at) ? $"{(at - o.At).TotalSeconds:0.0} s" : "never")}").ToList();
-        Assert.True(late.Count == 0, $"{late.Count} of {answered.Count} acceptance notices not within {PerNotice.TotalSeconds} s: {string.Join(", ", late.Take(10))}");
+        Assert.True(late.Count == 0,
+            $"{late.Count} of {answered.Count} acceptance notices not within {PerNotice.TotalSeconds} s: {string.Join(", ", late.Take(10))}");
     }
 
     private static async Task<string> TokenAsync(HttpClient http)
@@ -129,7 +130,8 @@ public sealed partial class SimNoticeDeliveryTests
             foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json",
                          Path.Combine(folder, "kisrt.dll"), "sim", "--no-state", "--ws-port", "0", "--rest-port", "0"])
                 start.ArgumentList.Add(arg);
-            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)
+                || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
                 start.Environment.Remove(name);
             var child = new SimChild(new Process { StartInfo = start });
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

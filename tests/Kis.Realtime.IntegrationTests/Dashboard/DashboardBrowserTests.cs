@@ -23,7 +23,8 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         await dashboard.WaitForAsync("() => document.querySelector(\"#panel-health dd[data-figure='latency p50']\")?.textContent.endsWith(' ms')");
         // The stock tape and book: live once the simulator serves H0STCNT0/H0STASP0; until then KIS's refusal is shown.
         await dashboard.WaitForAsync("() => document.querySelector('#panel-tape tbody tr') || document.querySelector('#panel-tape .sub-status .refused')");
-        await dashboard.WaitForAsync("() => Number(document.querySelector('#panel-book').dataset.levels || 0) >= 2 || document.querySelector('#panel-book .sub-status .refused')");
+        await dashboard.WaitForAsync(
+            "() => Number(document.querySelector('#panel-book').dataset.levels || 0) >= 2 || document.querySelector('#panel-book .sub-status .refused')");
         if (await dashboard.Page.Locator("#panel-tape .sub-status .refused").CountAsync() > 0)
             Assert.Contains("OPSP", await dashboard.Page.Locator("#panel-tape .sub-status .refused").First.InnerTextAsync());
 
@@ -94,7 +95,8 @@ public sealed class DashboardBrowserTests(BrowserFixture browser)
         sim.Faults.SkipRecords("H0UPCNT0", "0001", 3); // after a first record: the baseline the gap is found against
         await dashboard.WaitForAsync("() => document.querySelector(\"#panel-health dd[data-figure='gaps']\").textContent.startsWith('1 (')");
         var missing = sim.Faults.SkippedRecords.Sum(r =>
-            Kis.Realtime.IndexTick.TryDecode(Kis.Realtime.KisTrs.H0UPCNT0, System.Text.Encoding.UTF8.GetBytes(r.Record), out var tick, out _) ? tick.TickVolume : throw new InvalidOperationException(r.Record));
+            Kis.Realtime.IndexTick.TryDecode(Kis.Realtime.KisTrs.H0UPCNT0, System.Text.Encoding.UTF8.GetBytes(r.Record), out var tick, out _) ? tick.TickVolume
+                : throw new InvalidOperationException(r.Record));
         Assert.Equal($"1 (missing volume {missing.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)})", await dashboard.FigureAsync("gaps"));
         Assert.StartsWith("H0UPCNT0 0001 ", await dashboard.FigureAsync("largest gaps"));
         Assert.Contains("alert", await dashboard.Page.Locator("#panel-health dd[data-figure='gaps']").GetAttributeAsync("class") ?? "");
@@ -165,7 +167,8 @@ public sealed class DashboardStockPanelTests(BrowserFixture browser)
         Assert.Equal("09:30:39", await dashboard.Page.Locator("#panel-tape tbody tr td").First.InnerTextAsync());
         // Rows out of sight are refreshed less often but never left stale: scrolled into sight, they show the newest data.
         for (var i = 0; i < 40; i++)
-            dashboard.Host.Panels.Tape.Add(new Kis.Realtime.StockTrade { StockCode = "005930", Time = new TimeOnly(9, 31, i), Price = 71_000 + i, Side = Kis.Realtime.TradeSide.Buy });
+            dashboard.Host.Panels.Tape.Add(
+                new Kis.Realtime.StockTrade { StockCode = "005930", Time = new TimeOnly(9, 31, i), Price = 71_000 + i, Side = Kis.Realtime.TradeSide.Buy });
         await dashboard.WaitForAsync("() => document.querySelector('#panel-tape tbody tr td').textContent === '09:31:39'");
         await dashboard.Page.EvalOnSelectorAsync("#panel-tape .scroll", "e => e.scrollTop = e.scrollHeight");
         await dashboard.WaitForAsync("() => document.querySelector('#panel-tape tbody tr:last-child td').textContent === '09:31:10'");

@@ -19,7 +19,8 @@ public sealed class DashboardCandleTests(BrowserFixture browser)
             accumulated += missedBefore + volume;
             dashboard.Host.Panels.Candles.Add("H0STCNT0", new StockTrade
             {
-                StockCode = "005930", BusinessDate = Day, Time = new TimeOnly(9, minute, second), Price = price, Volume = volume, CumulativeVolume = accumulated,
+                StockCode = "005930", BusinessDate = Day, Time = new TimeOnly(9, minute, second), Price = price, Volume = volume,
+                    CumulativeVolume = accumulated,
             });
         }
         // 09:30 rises (70,000 → 70,300, low 69,900), 09:31 falls (70,300 → 70,000), 09:32 is forming with a missed trade inside.

@@ -66,7 +66,8 @@ public sealed class DashboardGatewayHostTests
     public async Task Panels_fill_from_the_gateway_and_health_shows_the_consumer_and_the_gateway()
     {
         await using var rig = await GatewayRig.StartAsync();
-        await using var host = await DashboardHost.StartAsync(rig.Args("index:0001", "program:005930"), port: 0, CliTestKit.Env(), TextWriter.Null, CancellationToken.None);
+        await using var host = await DashboardHost.StartAsync(rig.Args("index:0001", "program:005930"), port: 0, CliTestKit.Env(), TextWriter.Null,
+            CancellationToken.None);
         Assert.IsType<KisGatewayClient>(host.Client);
         Assert.Null(host.Simulator); // no KIS session of its own
 
@@ -118,7 +119,8 @@ public sealed class DashboardGatewayHostTests
             {
                 Headers = new Dictionary<string, object?>
                 {
-                    [GatewayWire.TrIdHeader] = "H0UPCNT0"u8.ToArray(), [GatewayWire.TrKeyHeader] = "0001"u8.ToArray(), [GatewayWire.RunHeader] = "bad-run"u8.ToArray(),
+                    [GatewayWire.TrIdHeader] = "H0UPCNT0"u8.ToArray(), [GatewayWire.TrKeyHeader] = "0001"u8.ToArray(),
+                        [GatewayWire.RunHeader] = "bad-run"u8.ToArray(),
                     [GatewayWire.SequenceHeader] = 1L, [GatewayWire.ReceivedAtHeader] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000,
                 },
             };
@@ -176,7 +178,8 @@ public sealed class DashboardGatewayHostTests
     }
 }
 
-/// <summary><c>kisrt dashboard --gateway</c> in chromium: panels update through the gateway, subscriptions chosen on the page become gateway requests, a stopped gateway shows.</summary>
+/// <summary><c>kisrt dashboard --gateway</c> in chromium: panels update through the gateway, subscriptions chosen on the page become gateway requests, a
+/// stopped gateway shows.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class DashboardGatewayBrowserTests(BrowserFixture browser)
 {

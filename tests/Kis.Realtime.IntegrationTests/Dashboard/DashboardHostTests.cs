@@ -26,10 +26,12 @@ public sealed class DashboardHostTests
             var page = await http.GetAsync("/");
             Assert.Equal("text/html; charset=utf-8", page.Content.Headers.ContentType?.ToString());
             Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
-            foreach (var asset in new[] { "uPlot.iife.min.js", "uPlot.min.css", "dashboard.js", "dashboard-orders.js", "dashboard.css", "icon.svg", "uPlot-LICENSE.txt" })
+            foreach (var asset in new[] { "uPlot.iife.min.js", "uPlot.min.css", "dashboard.js", "dashboard-orders.js", "dashboard.css", "icon.svg",
+                "uPlot-LICENSE.txt" })
                 Assert.True((await http.GetAsync($"/assets/{asset}")).IsSuccessStatusCode, asset);
             Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/assets/nosuch.js")).StatusCode);
-            var refused = await http.PostAsync("/api/subscriptions", new StringContent("{\"spec\":\"index:12\"}", System.Text.Encoding.UTF8, "application/json"));
+            var refused = await http.PostAsync("/api/subscriptions",
+                new StringContent("{\"spec\":\"index:12\"}", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains("not a valid H0UPCNT0 key", await refused.Content.ReadAsStringAsync());
 

@@ -28,7 +28,8 @@ public sealed class DashboardLayoutTests(BrowserFixture browser)
 
         // No panel reaches beyond the viewport's width; the right third of the page is covered by panels.
         var boxes = await page.EvaluateAsync<double[][]>(
-            "() => [...document.querySelectorAll('main > .panel')].map(p => { const r = p.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; })");
+            "() => [...document.querySelectorAll('main > .panel')].map(p => { const r = p.getBoundingClientRect(); return [r.left, r.right, r.top, " +
+            "r.bottom]; })");
         Assert.All(boxes, b => Assert.True(b[1] <= 1400, $"a panel ends at x = {b[1]}"));
         var mainBottom = boxes.Max(b => b[3]);
         var rightThird = boxes.Where(b => b[1] >= 1400 * 2 / 3.0 + 100).Sum(b => b[3] - b[2]);
@@ -37,7 +38,8 @@ public sealed class DashboardLayoutTests(BrowserFixture browser)
 
         // The tape shows every column without horizontal scrolling.
         var tape = await page.EvaluateAsync<double[]>(
-            "() => { const s = document.querySelector('#panel-tape .scroll'), t = s.querySelector('table'); return [s.scrollWidth, s.clientWidth, t.getBoundingClientRect().right, s.getBoundingClientRect().right]; }");
+            "() => { const s = document.querySelector('#panel-tape .scroll'), t = s.querySelector('table'); return [s.scrollWidth, s.clientWidth, " +
+            "t.getBoundingClientRect().right, s.getBoundingClientRect().right]; }");
         Assert.True(tape[0] <= tape[1], $"the tape scrolls sideways: {tape[0]} > {tape[1]}");
         Assert.True(tape[2] <= tape[3] + 0.5, $"the tape's table ends at {tape[2]}, its box at {tape[3]}");
         Assert.True(await page.EvaluateAsync<bool>(
@@ -70,12 +72,14 @@ public sealed class DashboardLayoutTests(BrowserFixture browser)
         // Orders (the made-up futures/options orders of the built-in simulator): every column whole, no sideways scrolling.
         await dashboard.WaitForAsync("() => Number(document.querySelector('#panel-orders').dataset.orders || 0) >= 1");
         Assert.True(await page.EvaluateAsync<bool>(
-            "() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
+            "() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, " +
+            "th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
             "the orders table scrolls sideways or a cell is cut");
 
         // Subscriptions: every column inside the panel (the remove button included), the free text wrapped, not cut.
         Assert.True(await page.EvaluateAsync<bool>(
-            "() => { const s = document.querySelector('#panel-subscriptions .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
+            "() => { const s = document.querySelector('#panel-subscriptions .scroll'); return s.scrollWidth <= s.clientWidth && [...s.querySelectorAll('td, " +
+            "th')].every(c => c.scrollWidth <= c.clientWidth + 1); }"),
             "the subscriptions table scrolls sideways or a cell is cut");
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "dashboard-1400.png"), FullPage = true });

@@ -32,7 +32,8 @@ public sealed class DashboardLoadTests(BrowserFixture browser, ITestOutputHelper
         var recordsBefore = dashboard.Host.Client.Statistics.RecordsReceived;
         var wall = Stopwatch.StartNew();
         // Waits on the page's own progress (index events) until the window has passed, not on a sleep.
-        await dashboard.WaitForAsync($"() => performance.now() - {await dashboard.Page.EvaluateAsync<double>("() => performance.now()")} >= {Window.TotalMilliseconds}");
+        await dashboard.WaitForAsync(
+            $"() => performance.now() - {await dashboard.Page.EvaluateAsync<double>("() => performance.now()")} >= {Window.TotalMilliseconds}");
         var after = await Metrics(cdp);
         var eventsAfter = await Events(dashboard.Page);
         var seconds = wall.Elapsed.TotalSeconds;
@@ -47,9 +48,12 @@ public sealed class DashboardLoadTests(BrowserFixture browser, ITestOutputHelper
         var report = string.Join(Environment.NewLine,
         [
             $"window {seconds:0.0} s; records received {records:N0} ({records / seconds:N0}/s)",
-            $"page main thread CPU (CDP TaskDuration, thread ticks) {pageCpu:0.0} % of a core; script {scriptCpu:0.0} %, style {Share("RecalcStyleDuration"):0.0} %, " +
-                $"layout {Share("LayoutDuration"):0.0} %, other tasks (paint, compositing, network) {Share("TaskOtherDuration"):0.0} %; renderer process (all threads, ProcessTime) " +
-                $"{Share("ProcessTime"):0.0} %; frames laid out {after["LayoutCount"] - before["LayoutCount"]:0}; JS heap {after["JSHeapUsedSize"] / 1048576:0.0} MB",
+            $"page main thread CPU (CDP TaskDuration, thread ticks) {pageCpu:0.0} % of a core; script {scriptCpu:0.0} %, style " +
+            $"{Share("RecalcStyleDuration"):0.0} %, " +
+                $"layout {Share("LayoutDuration"):0.0} %, other tasks (paint, compositing, network) {Share("TaskOtherDuration"):0.0} %; renderer process " +
+                $"(all threads, ProcessTime) " +
+                $"{Share("ProcessTime"):0.0} %; frames laid out {after["LayoutCount"] - before["LayoutCount"]:0}; JS heap " +
+                $"{after["JSHeapUsedSize"] / 1048576:0.0} MB",
             $"machine load average {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a")}",
             "events/s per panel: " + string.Join(", ", perPanel.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value:0.0}")),
             "health panel (whole test process: dashboard + simulator + test host): process CPU " + await dashboard.FigureAsync("process CPU") +

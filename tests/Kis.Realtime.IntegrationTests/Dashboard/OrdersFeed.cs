@@ -56,7 +56,8 @@ internal sealed class OrdersFeed : IAsyncDisposable
     }
 
     /// <summary>The table (order number → cells) once <paramref name="condition"/> holds for it.</summary>
-    public async Task<IReadOnlyDictionary<string, string[]>> WaitAsync(Func<IReadOnlyDictionary<string, string[]>, bool> condition, string what, TimeSpan? timeout = null)
+    public async Task<IReadOnlyDictionary<string,
+        string[]>> WaitAsync(Func<IReadOnlyDictionary<string, string[]>, bool> condition, string what, TimeSpan? timeout = null)
     {
         using var deadline = new CancellationTokenSource(timeout ?? DefaultWait);
         while (true)
@@ -74,7 +75,8 @@ internal sealed class OrdersFeed : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                lock (_gate) throw new TimeoutException($"Timed out waiting for {what}; the table: {string.Join(" | ", _order.Select(o => string.Join(",", _rows[o])))}");
+                lock (_gate) throw new TimeoutException(
+                    $"Timed out waiting for {what}; the table: {string.Join(" | ", _order.Select(o => string.Join(",", _rows[o])))}");
             }
         }
     }

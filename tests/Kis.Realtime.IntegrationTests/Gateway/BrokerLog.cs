@@ -17,7 +17,8 @@ internal sealed class BrokerLog
     /// <summary>From the log's present end on.</summary>
     public static BrokerLog FromNow()
     {
-        if (!File.Exists(Path)) throw new InvalidOperationException($"The broker's log {Path} is not here: scripts/services.sh starts RabbitMQ with it (or set KISRT_TEST_RABBITMQ_LOG).");
+        if (!File.Exists(Path)) throw new InvalidOperationException(
+            $"The broker's log {Path} is not here: scripts/services.sh starts RabbitMQ with it (or set KISRT_TEST_RABBITMQ_LOG).");
         return new BrokerLog(new FileInfo(Path).Length);
     }
 

@@ -32,7 +32,8 @@ public sealed class GatewayBarsAndGapsTests
 
     /// <summary>A sped-up day with the PINGPONG interval of KIS (100 s), not the test kit's 2 s: a late echo must not close the session.</summary>
     private static Func<SimulatorOptions, SimulatorOptions> Fast(int clockSpeed, int perSecond, int seed, TimeProvider time) =>
-        o => o with { ClockSpeed = clockSpeed, Pace = MarketPace.PerSecond(perSecond), Seed = seed, TimeProvider = time, PingInterval = TimeSpan.FromSeconds(100) };
+        o => o with { ClockSpeed = clockSpeed, Pace = MarketPace.PerSecond(perSecond), Seed = seed, TimeProvider = time,
+            PingInterval = TimeSpan.FromSeconds(100) };
 
     private static KisGatewayClient Consumer(RabbitTestBroker broker, string id, GatewayStart start) => new(KisGatewayClientOptions.Default with
     {

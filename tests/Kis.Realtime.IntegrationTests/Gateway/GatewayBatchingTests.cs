@@ -70,7 +70,8 @@ public class GatewayBatchingTests
         foreach (var route in routes)
         {
             Assert.Equal([64, 64, 64, 64, 44], messages.Where(m => m.Key == route.Key).Select(m => m.Count));
-            var records = messages.Where(m => m.Key == route.Key).SelectMany(m => RabbitTestBroker.SplitRecords(m.Body).Select((body, i) => (Seq: m.Seq + i, Text: Encoding.UTF8.GetString(body)))).ToList();
+            var records = messages.Where(m => m.Key == route.Key).SelectMany(m => RabbitTestBroker.SplitRecords(m.Body).Select((body, i) => (Seq: m.Seq + i,
+                Text: Encoding.UTF8.GetString(body)))).ToList();
             Assert.Equal(Enumerable.Range(1, PerKey).Select(s => ((long)s, Text(route.Key, s))), records);
         }
 
@@ -153,7 +154,8 @@ public class GatewayBatchingTests
         await using var records = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.First, stop.Token).GetAsyncEnumerator();
         var times = new List<DateTimeOffset>();
         while (times.Count < 20 && await records.MoveNextAsync()) times.Add(records.Current.ReceivedAt);
-        Assert.Equal(Enumerable.Range(1, 10).Select(s => Record(route, s).ReceivedAtMicros).Concat(Enumerable.Repeat(OneFrame, 10)).Select(GatewayWire.FromUnixMicroseconds), times);
+        Assert.Equal(Enumerable.Range(1,
+            10).Select(s => Record(route, s).ReceivedAtMicros).Concat(Enumerable.Repeat(OneFrame, 10)).Select(GatewayWire.FromUnixMicroseconds), times);
     }
 
     [RabbitFact]
@@ -228,7 +230,8 @@ public class GatewayBatchingTests
         publisher.Start();
         Assert.True(await publisher.DrainAsync(Long));
         var messages = await broker.ReadMessagesAsync(Tr, 20);
-        Assert.Equal(Enumerable.Range(1, 20).Select(s => ((long)s, 1, Text("0001", s))), messages.Select(m => (m.Seq, m.Count, Encoding.UTF8.GetString(m.Body))));
+        Assert.Equal(Enumerable.Range(1, 20).Select(s => ((long)s, 1, Text("0001", s))),
+            messages.Select(m => (m.Seq, m.Count, Encoding.UTF8.GetString(m.Body))));
     }
 
     [RabbitFact]
@@ -339,7 +342,8 @@ public class GatewayBatchingTests
         await using var requests = await AnsweringRequests.StartAsync(broker.Endpoint);
         await using var consumer = Consumer(broker);
         using var stop = new CancellationTokenSource(Long);
-        var readers = routes.Select(route => consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.First, stop.Token).GetAsyncEnumerator()).ToList();
+        var readers = routes.Select(route => consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, route.Key, GatewayStart.First,
+            stop.Token).GetAsyncEnumerator()).ToList();
         try
         {
             foreach (var (route, records) in routes.Zip(readers))

@@ -46,7 +46,8 @@ public class GatewayBoundsTests(SecureBroker users)
         await using var mallory = await RawRequester.ConnectAsync(users.EndpointOf(users.Mallory));
         var megabyte = new string('7', 1 << 20);
 
-        var longId = await mallory.AskRawAsync(GatewayJson.Serialize(new GatewayRequest("subscribe", "H0UPCNT0", "0001", "x" + megabyte[..3000])), users.Mallory);
+        var longId = await mallory.AskRawAsync(GatewayJson.Serialize(new GatewayRequest("subscribe", "H0UPCNT0", "0001", "x" + megabyte[..3000])),
+            users.Mallory);
         Assert.Equal("too_large", RawRequester.Reply(longId).Error);
         var longKey = await mallory.AskRawAsync(GatewayJson.Serialize(new GatewayRequest("subscribe", "H0UPCNT0", megabyte[..3000], "bot")), users.Mallory);
         Assert.Equal("too_large", RawRequester.Reply(longKey).Error);
@@ -85,7 +86,8 @@ public class GatewayBoundsTests(SecureBroker users)
         // The stream holds nothing but what an administrator puts after: the marker is its first message.
         await using var admin = await new ConnectionFactory { Uri = new Uri(RabbitTestBroker.GuestUri) }.CreateConnectionAsync();
         await using (var channel = await admin.CreateChannelAsync())
-            await channel.BasicPublishAsync("", stream, false, new BasicProperties { Headers = new Dictionary<string, object?> { ["tr_key"] = "marker", ["run"] = "m", ["seq"] = 1L } }, "marker"u8.ToArray());
+            await channel.BasicPublishAsync("", stream, false,
+                new BasicProperties { Headers = new Dictionary<string, object?> { ["tr_key"] = "marker", ["run"] = "m", ["seq"] = 1L } }, "marker"u8.ToArray());
         var first = await cleanup.ReadMessagesAsync("H0UPCNT0", 1);
         Assert.Equal("marker", System.Text.Encoding.UTF8.GetString(first[0].Body));
     }

@@ -99,7 +99,8 @@ public sealed class GatewayClientDisposalTests
         clock.Stop();
 
         // One timeout, plus closing the readers and the connection: far from 40 timeouts (120 s).
-        Assert.True(clock.Elapsed < requestTimeout * 2, $"disposal took {clock.Elapsed.TotalSeconds:0.0} s; one request timeout is {requestTimeout.TotalSeconds} s");
+        Assert.True(clock.Elapsed < requestTimeout * 2,
+            $"disposal took {clock.Elapsed.TotalSeconds:0.0} s; one request timeout is {requestTimeout.TotalSeconds} s");
         foreach (var ended in pending) await Record.ExceptionAsync(() => ended.WaitAsync(TestTimeout));
     }
 }

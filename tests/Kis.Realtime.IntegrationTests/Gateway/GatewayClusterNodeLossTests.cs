@@ -41,8 +41,10 @@ public class GatewayClusterNodeLossTests(ITestOutputHelper output)
         {
             await UntilAsync(() => service.Gateway is not null, "the gateway active", TimeSpan.FromSeconds(60));
             // The consumer reads through node 2: it is not the one that goes.
-            var consumerEndpoint = endpoint with { AmqpUri = new Uri(ClusterScript.Uri(2)), ClusterNodes = [ClusterScript.HostPort(3), ClusterScript.HostPort(1)] };
-            await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = consumerEndpoint, ConsumerId = "node-loss", RequestTimeout = TimeSpan.FromSeconds(20) });
+            var consumerEndpoint = endpoint
+                with { AmqpUri = new Uri(ClusterScript.Uri(2)), ClusterNodes = [ClusterScript.HostPort(3), ClusterScript.HostPort(1)] };
+            await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default
+                with { Endpoint = consumerEndpoint, ConsumerId = "node-loss", RequestTimeout = TimeSpan.FromSeconds(20) });
             var gaps = new List<GatewayGap>();
             consumer.RunGapDetected += (_, gap) => { lock (gaps) gaps.Add(gap); };
             var received = 0;
@@ -65,7 +67,8 @@ public class GatewayClusterNodeLossTests(ITestOutputHelper output)
             lock (gaps) gap = Assert.Single(gaps);
             var hole = gap.FirstReceivedAt - gap.LastReceivedAt;
             output.WriteLine($"node 1 killed: new term {service.Terms} (was {firstTerm}); gap marker after {noticed.TotalSeconds:0.0} s; " +
-                             $"hole between the runs' records {hole.TotalSeconds:0.000} s, missed volume {gap.MissedVolume?.ToString() ?? "n/a"}, announced {gap.Announced}");
+                             $"hole between the runs' records {hole.TotalSeconds:0.000} s, missed volume {gap.MissedVolume?.ToString() ?? "n/a"}, announced " +
+                             $"{gap.Announced}");
             Assert.True(service.Terms > firstTerm, "a new run took over");
             Assert.True(hole < TimeSpan.FromSeconds(30), $"hole {hole}");
             stopReading.Cancel();

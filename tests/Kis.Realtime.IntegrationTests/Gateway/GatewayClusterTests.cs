@@ -92,7 +92,8 @@ public class GatewayClusterTests
                 StreamMaxSegmentSizeBytes = 1024 * 1024,
                 StreamMaxLengthBytes = 64L * 1024 * 1024,
             });
-            var otherOrder = run.Endpoint with { AmqpUri = new Uri(ClusterScript.Uri(2)), ClusterNodes = [ClusterScript.HostPort(3), ClusterScript.HostPort(1)] };
+            var otherOrder = run.Endpoint
+                with { AmqpUri = new Uri(ClusterScript.Uri(2)), ClusterNodes = [ClusterScript.HostPort(3), ClusterScript.HostPort(1)] };
             run._consumers = [Consumer(run.Endpoint, "in-order"), Consumer(otherOrder, "node-2-first")];
             run._reading = run._consumers.Select((consumer, i) => Task.Run(async () =>
             {

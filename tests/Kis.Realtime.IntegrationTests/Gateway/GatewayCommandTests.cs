@@ -47,7 +47,8 @@ public class GatewayCommandTests
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         var error = new StringWriter();
-        var code = await Kis.Realtime.Cli.KisrtApp.RunAsync(["gateway", "status", "--namespace", broker.Endpoint.Namespace, "--amqp", broker.Endpoint.AmqpUri.ToString()],
+        var code = await Kis.Realtime.Cli.KisrtApp.RunAsync(["gateway", "status", "--namespace", broker.Endpoint.Namespace, "--amqp",
+            broker.Endpoint.AmqpUri.ToString()],
             new StringWriter(), error);
         Assert.Equal(3, code);
         Assert.Contains("did not answer", error.ToString());

@@ -86,14 +86,16 @@ public class GatewayFleetFaultTests
 
         await using var fleet = KisGatewayFleet.Start(options);
         await UntilAsync(() => Universe.All(u => Serves(fleet, "0", u.Key)), "shard 0 served");
-        GatewayStatus Claims() => fleet.Status().Shards.Single(s => s.Shard == KisGatewayFleet.ClaimsShardName).Gateway ?? throw new InvalidOperationException("claims shard not running");
+        GatewayStatus Claims() => fleet.Status().Shards.Single(s => s.Shard == KisGatewayFleet.ClaimsShardName).Gateway
+            ?? throw new InvalidOperationException("claims shard not running");
         await UntilAsync(() => fleet.Status().Shards.Any(s => s.Shard == KisGatewayFleet.ClaimsShardName && s.Gateway is { } g
             && g.Registrations.Any(r => r.Key == "0099" && r.State == "active")), "the claims shard restored the claim on 0099");
         // Before the fix the claims shard restored 0001 as well: two runs publishing it.
         Assert.DoesNotContain(Claims().Registrations, r => r.Key == "0001");
 
         // A universe shard's request queue answers no ad-hoc claim (it would register a key the claims shard may register too).
-        await using (var direct = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint with { Shard = "0" }, ConsumerId = "direct" }))
+        await using (var direct = new KisGatewayClient(KisGatewayClientOptions.Default
+            with { Endpoint = broker.Endpoint with { Shard = "0" }, ConsumerId = "direct" }))
         {
             await using var adHoc = direct.SubscribeRecordsAsync(KisTrs.IndexTicks, "0098").GetAsyncEnumerator();
             var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await adHoc.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
@@ -117,7 +119,8 @@ public class GatewayFleetFaultTests
         var options = FleetOptions(broker.Endpoint, sim, Good, "old");
         await using var old = KisGatewayFleet.Start(options);
         // A universe grown by one line: the same app keys, another plan (the key's shard differs between the two).
-        await using var grown = KisGatewayFleet.Start(options with { Universe = [.. Universe, new FleetRegistration(KisTrs.IndexTicks, "0004")], Name = "grown" });
+        await using var grown = KisGatewayFleet.Start(options
+            with { Universe = [.. Universe, new FleetRegistration(KisTrs.IndexTicks, "0004")], Name = "grown" });
         Assert.NotEqual(old.PlanFingerprint, grown.PlanFingerprint);
         await UntilAsync(() => old.OtherPlanProcesses == 1 && grown.OtherPlanProcesses == 1, "each process counting the other as on another plan");
         Assert.Equal(1, old.LiveProcesses); // the fair share counts only the processes that can take this plan's shards

@@ -35,7 +35,8 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         var keys = Enumerable.Range(0, 4)
-            .Select(i => new SimulatorCredential(("PSsimFleetKill" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+            .Select(i => new SimulatorCredential(("PSsimFleetKill" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+                SimulatorOptions.DefaultHtsId)).ToList();
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = keys, Pace = MarketPace.PerSecond(10) });
         var folder = Directory.CreateTempSubdirectory("kisrt-fleet-");
         var universe = Enumerable.Range(1, 123).Select(i => i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -85,15 +86,18 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
             Assert.True(await NextWithinAsync(reading, stopReading, "the moved key's record after the kill"));
 
             // The survivors hold every registration of the universe again (their status lines' registrations add up).
-            await UntilAsync(() => processes.Values.Sum(p => FleetLine().Matches(p.Stderr)[^1] is var line && RegistrationsPattern().Match(p.Stderr[line.Index..]) is
-                { Success: true } r ? int.Parse(r.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0) == universe.Count, "123 registrations held", CliTimeout);
+            await UntilAsync(() => processes.Values.Sum(p => FleetLine().Matches(p.Stderr)[^1] is var line
+                && RegistrationsPattern().Match(p.Stderr[line.Index..]) is
+                { Success: true } r ? int.Parse(r.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0) == universe.Count,
+                    "123 registrations held", CliTimeout);
             foreach (var process in processes.Values) output.WriteLine(FleetLine().Matches(process.Stderr)[^1].Value);
             // The stream up to the moved key's first record of the survivor's run: no record twice, a key's runs never interleaved.
             var movedKeys = moved.SelectMany(s => universe.Skip(int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) * 41).Take(41)).ToHashSet();
             var records = await broker.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id,
                 list => list.Where(r => r.Key == movedKey).Select(r => r.Run).Distinct().Count() >= 2).WaitAsync(CliTimeout);
             output.WriteLine($"{records.Count} records read; moved keys with records of two runs: " +
-                             $"{records.Where(r => movedKeys.Contains(r.Key)).GroupBy(r => r.Key).Count(g => g.Select(r => r.Run).Distinct().Count() >= 2)} of {movedKeys.Count}");
+                             $"{records.Where(r => movedKeys.Contains(r.Key)).GroupBy(r => r.Key).Count(g => g.Select(r => r.Run).Distinct().Count() >= 2)} " +
+                             $"of {movedKeys.Count}");
             Assert.Equal(records.Count, records.Select(r => (r.Run, r.Key, r.Seq)).Distinct().Count());
             foreach (var byKey in records.GroupBy(r => r.Key))
             {

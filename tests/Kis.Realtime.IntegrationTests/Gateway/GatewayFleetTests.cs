@@ -27,11 +27,13 @@ public class GatewayFleetTests(ITestOutputHelper output)
         await using var broker = await RabbitTestBroker.CreateAsync();
         var log = BrokerLog.FromNow();
         var keys = Enumerable.Range(0, 7)
-            .Select(i => new SimulatorCredential(("PSsimFleetKey" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+            .Select(i => new SimulatorCredential(("PSsimFleetKey" + i).PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+                SimulatorOptions.DefaultHtsId)).ToList();
         await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(200) });
         // 27 index keys, 5 per app key (the fleet spreads by MaxRegistrationsPerSession: 41 on KIS, 5 here to stay small):
         // shards 0-4 hold 5 each, shard 5 holds 2, and the 7th key is the claims shard.
-        var universe = Enumerable.Range(1, 27).Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var universe = Enumerable.Range(1,
+            27).Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
         var options = FleetTestOptions.For(broker.Endpoint, sim, keys, universe);
         var fleets = new List<KisGatewayFleet>();
         try
@@ -121,14 +123,16 @@ public class GatewayFleetTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Every process counting them all, every shard held by exactly one process, none holding more than <paramref name="share"/>, every universe key active once.</summary>
+    /// <summary>Every process counting them all, every shard held by exactly one process, none holding more than <paramref name="share"/>, every universe key
+    /// active once.</summary>
     private static bool Balanced(IReadOnlyList<KisGatewayFleet> fleets, int share, int universe)
     {
         var statuses = fleets.Select(f => f.Status()).ToList();
         if (statuses.Any(s => s.LiveProcesses != fleets.Count)) return false; // every process has counted the others
         if (statuses.Any(s => s.Shards.Count(x => x.Role == GatewayRole.Active) > share)) return false;
         var shards = statuses[0].Shards.Select(s => s.Shard).ToList();
-        if (shards.Any(name => statuses.Count(s => s.Shards.Any(x => x.Shard == name && x.Role == GatewayRole.Active && x.Gateway is not null)) != 1)) return false;
+        if (shards.Any(name => statuses.Count(s => s.Shards.Any(x => x.Shard == name && x.Role == GatewayRole.Active
+            && x.Gateway is not null)) != 1)) return false;
         // Served: every held shard's publisher connected to the broker (21 gateways connecting at once take a few tries on 2 cores).
         if (statuses.SelectMany(s => s.Shards).Any(x => x.Gateway is { BrokerConnected: false })) return false;
         var active = statuses.SelectMany(s => s.Shards).Where(x => x.Shard != KisGatewayFleet.ClaimsShardName).Select(x => x.Gateway).OfType<GatewayStatus>()

@@ -31,8 +31,10 @@ public class GatewayForgedRecordTests
         await using (var connection = await broker.Endpoint.CreateFactory("kisrt-tests-forger").CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
-            var headers = new Dictionary<string, object?> { ["tr_id"] = "H0UPCNT0", ["tr_key"] = "0001", ["run"] = gateway.Run, ["seq"] = 1_000_000_000_000_000L };
-            await channel.BasicPublishAsync(broker.Endpoint.Exchange, "H0UPCNT0.0001", false, new BasicProperties { Headers = headers }, "0001^090000^9999.99"u8.ToArray());
+            var headers = new Dictionary<string,
+                object?> { ["tr_id"] = "H0UPCNT0", ["tr_key"] = "0001", ["run"] = gateway.Run, ["seq"] = 1_000_000_000_000_000L };
+            await channel.BasicPublishAsync(broker.Endpoint.Exchange, "H0UPCNT0.0001", false, new BasicProperties { Headers = headers },
+                "0001^090000^9999.99"u8.ToArray());
         }
 
         // Genuine records keep coming after it (before: every one dropped as a repeat until the gateway restarted).

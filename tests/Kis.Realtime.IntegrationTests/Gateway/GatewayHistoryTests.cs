@@ -26,7 +26,8 @@ public partial class GatewayHistoryTests
     [GeneratedRegex(@"received (\d+), confirmed (\d+),.*pg committed (\d+), lag (\d+), dropped (\d+), retries (\d+)")]
     private static partial Regex StatusPattern();
 
-    [GeneratedRegex(@"PostgreSQL run [0-9a-f-]+: gateway received (\d+), committed (\d+), dropped (\d+), failed (\d+), not committed (\d+), retries (\d+), gaps (\d+), duplicates skipped (\d+)")]
+    [GeneratedRegex(@"PostgreSQL run [0-9a-f-]+: gateway received (\d+), committed (\d+), dropped (\d+), failed (\d+), not committed (\d+), retries (\d+), " +
+        @"gaps (\d+), duplicates skipped (\d+)")]
     private static partial Regex SummaryPattern();
 
     private static long N(Match m, int group) => long.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
@@ -108,7 +109,8 @@ public partial class GatewayHistoryTests
         var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
         await using var proxy = new CuttableProxy(new Uri($"tcp://{direct.Host}:{direct.Port}"));
         // Unencrypted, so that the proxy can see the COMMIT go by.
-        var throughProxy = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3, SslMode = SslMode.Disable }.ConnectionString;
+        var throughProxy = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3,
+            SslMode = SslMode.Disable }.ConnectionString;
         var options = KisPostgresStreamWriterOptions.Default with
         {
             Endpoint = broker.Endpoint, ConnectionString = throughProxy, Schema = db.Schema, TrIds = [Tr], RetryDelay = TimeSpan.FromMilliseconds(200),
@@ -144,7 +146,8 @@ public partial class GatewayHistoryTests
         await using var publisher = await StreamPublisher.CreateAsync(broker.Endpoint);
         await publisher.PublishAsync(Tr, "run-a", "0001", 1, 20);
 
-        var options = KisPostgresStreamWriterOptions.Default with { Endpoint = broker.Endpoint, ConnectionString = db.ConnectionString, Schema = db.Schema, TrIds = [Tr] };
+        var options = KisPostgresStreamWriterOptions.Default
+            with { Endpoint = broker.Endpoint, ConnectionString = db.ConnectionString, Schema = db.Schema, TrIds = [Tr] };
         long storedOffset;
         await using (var first = new KisPostgresStreamWriter(options))
         {
@@ -165,7 +168,8 @@ public partial class GatewayHistoryTests
         }
 
         // One row says what is missing: the key's seq range, the offsets the stream no longer held, the time window.
-        var gap = Assert.Single(await db.RowsAsync("SELECT from_offset, to_offset, reason, first_seq, last_seq, from_time, to_time, run, tr_key FROM {schema}.gaps"));
+        var gap = Assert.Single(
+            await db.RowsAsync("SELECT from_offset, to_offset, reason, first_seq, last_seq, from_time, to_time, run, tr_key FROM {schema}.gaps"));
         Assert.Equal(("retention", "run-a", "0001"), ((string)gap[2]!, (string)gap[7]!, (string)gap[8]!));
         Assert.Equal(storedOffset + 1, (long)gap[0]!);
         Assert.True((long)gap[1]! > storedOffset + 1, $"the gap ends at offset {gap[1]}");
@@ -174,7 +178,8 @@ public partial class GatewayHistoryTests
         Assert.True(lastMissing > 21, $"the gap ends at seq {lastMissing}");
         // Exactly the records the table lacks are inside the gap: stored ∪ gap = 1 … 3,020, nothing twice.
         var seqs = (await db.RowsAsync("SELECT source_seq FROM {schema}.raw_messages ORDER BY source_seq")).Select(r => (long)r[0]!).ToList();
-        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i).Concat(Enumerable.Range((int)lastMissing + 1, 3_020 - (int)lastMissing).Select(i => (long)i)), seqs);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i).Concat(Enumerable.Range((int)lastMissing + 1, 3_020 - (int)lastMissing).Select(i => (long)i)),
+            seqs);
         var times = await db.RowsAsync($"SELECT source_seq, received_at FROM {{schema}}.raw_messages WHERE source_seq IN (20, {lastMissing + 1})");
         Assert.Equal(times.Single(t => (long)t[0]! == 20)[1], gap[5]);
         Assert.Equal(times.Single(t => (long)t[0]! == lastMissing + 1)[1], gap[6]);
@@ -193,7 +198,8 @@ public partial class GatewayHistoryTests
         await publisher.PublishAsync(Tr, "run-b", "0001", 6, 5, perMessage: 5);                         // 6: seq 6–10 in one message
         await publisher.PublishAsync(Tr, "run-b", "0001", 3, 3);                                        // 7–9: seq 3–5 again (a resend)
 
-        var options = KisPostgresStreamWriterOptions.Default with { Endpoint = broker.Endpoint, ConnectionString = db.ConnectionString, Schema = db.Schema, TrIds = [Tr] };
+        var options = KisPostgresStreamWriterOptions.Default
+            with { Endpoint = broker.Endpoint, ConnectionString = db.ConnectionString, Schema = db.Schema, TrIds = [Tr] };
         await using (var writer = new KisPostgresStreamWriter(options))
         {
             await writer.StartAsync(CancellationToken.None);
@@ -238,17 +244,20 @@ public partial class GatewayHistoryTests
         private readonly IChannel _channel;
         private readonly KisGatewayEndpoint _endpoint;
 
-        private StreamPublisher(KisGatewayEndpoint endpoint, IConnection connection, IChannel channel) => (_endpoint, _connection, _channel) = (endpoint, connection, channel);
+        private StreamPublisher(KisGatewayEndpoint endpoint, IConnection connection, IChannel channel)
+            => (_endpoint, _connection, _channel) = (endpoint, connection, channel);
 
         public static async Task<StreamPublisher> CreateAsync(KisGatewayEndpoint endpoint)
         {
             var connection = await endpoint.CreateFactory("kisrt-tests-publisher").CreateConnectionAsync();
-            var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+            var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
             return new StreamPublisher(endpoint, connection, channel);
         }
 
         /// <summary>Records <paramref name="firstSeq"/> … of one key, <paramref name="perMessage"/> to a message.</summary>
-        public async Task PublishAsync(string trId, string run, string key, long firstSeq, int count, Action<Dictionary<string, object?>>? tamper = null, int perMessage = 1)
+        public async Task PublishAsync(string trId, string run, string key, long firstSeq, int count, Action<Dictionary<string, object?>>? tamper = null,
+            int perMessage = 1)
         {
             for (var seq = firstSeq; seq < firstSeq + count; seq += perMessage)
             {

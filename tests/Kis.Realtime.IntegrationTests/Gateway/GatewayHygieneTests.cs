@@ -37,7 +37,8 @@ public class GatewayHygieneTests
     /// <summary>The local broker's log (scripts/services.sh starts it; the tests use it unless KISRT_TEST_AMQP says otherwise).</summary>
     private static string BrokerLog()
     {
-        var logs = Directory.Exists("/var/log/rabbitmq") ? Directory.GetFiles("/var/log/rabbitmq", "rabbit@*.log").Where(f => !f.Contains("_upgrade", StringComparison.Ordinal)).ToList() : [];
+        var logs = Directory.Exists("/var/log/rabbitmq")
+            ? Directory.GetFiles("/var/log/rabbitmq", "rabbit@*.log").Where(f => !f.Contains("_upgrade", StringComparison.Ordinal)).ToList() : [];
         Assert.True(logs.Count > 0, "this test reads the local broker's log in /var/log/rabbitmq (scripts/services.sh starts that broker)");
         return logs.OrderByDescending(File.GetLastWriteTimeUtc).First();
     }

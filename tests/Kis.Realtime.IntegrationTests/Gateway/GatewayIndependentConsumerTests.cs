@@ -83,7 +83,8 @@ public class GatewayIndependentConsumerTests
             peers[1].Select(r => (r.Seq, r.ReceivedAt, r.Body)));
     }
 
-    /// <summary>Runs <c>scripts/gateway_consumer.py</c> with Debian's python3 (KISRT_TEST_PYTHON to override) until it has <paramref name="count"/> records.</summary>
+    /// <summary>Runs <c>scripts/gateway_consumer.py</c> with Debian's python3 (KISRT_TEST_PYTHON to override) until it has <paramref name="count"/>
+    /// records.</summary>
     private static async Task<List<PeerRecord>> ReadWithPythonAsync(RabbitTestBroker broker, string key, int count)
     {
         var python = Environment.GetEnvironmentVariable("KISRT_TEST_PYTHON") is { Length: > 0 } configured ? configured : "/usr/bin/python3";

@@ -35,7 +35,8 @@ public class GatewayKeyInUseTests
         // Refused twice with OPSP8996: said (state, code, when it retries), the consumer's subscription still open.
         await UntilAsync(() => { lock (keyInUse) return keyInUse.Count >= 2; }, "two OPSP8996 refusals reported in StateChanged");
         lock (keyInUse) // the retry delay with its ±20 % jitter
-            Assert.All(keyInUse, e => Assert.True(e.Current == KisConnectionState.Reconnecting && e.RetryIn >= RetryDelay * 0.8, $"{e.Current} retry in {e.RetryIn}"));
+            Assert.All(keyInUse,
+                e => Assert.True(e.Current == KisConnectionState.Reconnecting && e.RetryIn >= RetryDelay * 0.8, $"{e.Current} retry in {e.RetryIn}"));
         Assert.False(reading.IsCompleted, reading.Exception?.ToString());
         lock (received) Assert.Empty(received);
         Assert.Contains(gateway.Status().Sessions, s => s.State != KisConnectionState.Connected);

@@ -25,7 +25,8 @@ public partial class GatewayKillTests
     public async Task Killed_with_sigkill_the_gateway_loses_nothing_it_had_confirmed_and_a_restart_starts_a_new_run()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var credential = new SimulatorCredential("PSsimGatewayKillTestAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
+        var credential = new SimulatorCredential("PSsimGatewayKillTestAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+            SimulatorOptions.DefaultHtsId);
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = [credential], Pace = MarketPace.PerSecond(2_000) });
         string[] gateway = ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--sub", "index:0001"];
 
@@ -53,7 +54,8 @@ public partial class GatewayKillTests
         await using var restarted = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), gateway);
         await restarted.WaitUntilWrittenAsync(1).WaitAsync(CliTimeout);
         // A consumer from the first record of the stream, while the new gateway answers its request.
-        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First, ConsumerId = "replay" });
+        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default
+            with { Endpoint = broker.Endpoint, Start = GatewayStart.First, ConsumerId = "replay" });
         var consuming = Task.Run(async () =>
         {
             await foreach (var record in consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").WithCancellation(stopConsumer.Token))
@@ -71,16 +73,19 @@ public partial class GatewayKillTests
         Assert.NotEqual(killedRun, newRun);
 
         // The stream: the killed run without a gap from 1 up to at least what it reported confirmed; the new run 1..N.
-        var stream = await broker.ReadStreamWithRunsAsync("H0UPCNT0", list => list.Where(r => r.Run == newRun).Select(r => r.Seq).Distinct().Count() >= newReceived);
+        var stream = await broker.ReadStreamWithRunsAsync("H0UPCNT0",
+            list => list.Where(r => r.Run == newRun).Select(r => r.Seq).Distinct().Count() >= newReceived);
         var killedSeqs = stream.Where(r => r.Run == killedRun).Select(r => r.Seq).Distinct().Order().ToList();
-        Assert.True(killedSeqs.Count >= reportedConfirmed, $"{killedSeqs.Count} records of the killed run in the stream, {reportedConfirmed} reported confirmed");
+        Assert.True(killedSeqs.Count >= reportedConfirmed,
+            $"{killedSeqs.Count} records of the killed run in the stream, {reportedConfirmed} reported confirmed");
         Assert.Equal(Enumerable.Range(1, killedSeqs.Count).Select(i => (long)i), killedSeqs);
         Assert.Equal(Enumerable.Range(1, (int)newReceived).Select(i => (long)i), stream.Where(r => r.Run == newRun).Select(r => r.Seq).Distinct().Order());
         Assert.Equal([killedRun, newRun], stream.Select(r => r.Run).Distinct());
 
         // The consumer from the start: every record of both runs once, in stream order.
         var expected = stream.DistinctBy(r => (r.Run, r.Seq)).Select(r => System.Text.Encoding.ASCII.GetString(r.Body)).ToList();
-        await UntilAsync(() => { lock (consumed) return consumed.Count >= expected.Count || consuming.IsCompleted; }, $"{expected.Count} records at the consumer");
+        await UntilAsync(() => { lock (consumed) return consumed.Count >= expected.Count || consuming.IsCompleted; },
+            $"{expected.Count} records at the consumer");
         stopConsumer.Cancel();
         lock (consumed) Assert.Equal(expected, consumed.Take(expected.Count).Select(r => System.Text.Encoding.ASCII.GetString(r.Data.Span)));
         lock (consumed) Assert.Equal(expected.Count, consumed.Count);

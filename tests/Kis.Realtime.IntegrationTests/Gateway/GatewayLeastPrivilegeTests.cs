@@ -34,10 +34,12 @@ public sealed partial class GatewayLeastPrivilegeTests(SecureBroker users) : ICl
                 Env(), status, stop.Token, new GatewayPostgresSettings(db.ConnectionString, db.Schema));
             await UntilAsync(() => gateway.IsCompleted || status.ToString().Contains("holding H0UPCNT0"), "the gateway holding its key", CliTimeout);
             Assert.False(gateway.IsCompleted, status.ToString());
-            await using (var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = users.TlsEndpointOf(users.Alice), ConsumerId = "alice" }))
+            await using (var consumer = new KisGatewayClient(KisGatewayClientOptions.Default
+                with { Endpoint = users.TlsEndpointOf(users.Alice), ConsumerId = "alice" }))
             {
                 var read = 0;
-                await foreach (var _ in consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").WithCancellation(new CancellationTokenSource(TestTimeout * 2).Token))
+                await foreach (
+                    var _ in consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").WithCancellation(new CancellationTokenSource(TestTimeout * 2).Token))
                     if (++read == 200) break;
             }
             stop.Cancel();

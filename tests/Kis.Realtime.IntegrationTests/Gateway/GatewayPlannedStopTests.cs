@@ -27,7 +27,8 @@ public partial class GatewayPlannedStopTests
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var db = await PostgresTestDatabase.CreateAsync();
-        var credential = new SimulatorCredential("PSsimGatewayPlannedStopAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
+        var credential = new SimulatorCredential("PSsimGatewayPlannedStopAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+            SimulatorOptions.DefaultHtsId);
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = [credential], Pace = MarketPace.PerSecond(500) });
         string[] storing = ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--sub", "index:0001",
             "--postgres", db.ConnectionString, "--pg-schema", db.Schema];
@@ -82,6 +83,7 @@ public partial class GatewayPlannedStopTests
         Assert.True(stream.Count == rows.Count, $"stream {stream.Count}, table {rows.Count}");
         Assert.Equal(stream, rows);
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.gaps"));
-        Console.WriteLine($"handover {takeover.TotalMilliseconds:0} ms after SIGTERM, the stop ended in {stopped.TotalMilliseconds:0} ms; {stream.Count} records = rows");
+        Console.WriteLine(
+            $"handover {takeover.TotalMilliseconds:0} ms after SIGTERM, the stop ended in {stopped.TotalMilliseconds:0} ms; {stream.Count} records = rows");
     }
 }

@@ -49,7 +49,8 @@ public sealed partial class GatewayPostgresDownAtStartTests
         Assert.Contains($"database {target.Database}", text);
 
         proxy.Resume();
-        await UntilAsync(() => run.IsCompleted || Latest() is { Success: true } m && N(m, 3) >= 600, "the writer catching up once PostgreSQL is up", CliTimeout);
+        await UntilAsync(() => run.IsCompleted || Latest() is { Success: true } m && N(m, 3) >= 600, "the writer catching up once PostgreSQL is up",
+            CliTimeout);
         stop.Cancel();
         Assert.Equal(0, await run.WaitAsync(CliTimeout));
 

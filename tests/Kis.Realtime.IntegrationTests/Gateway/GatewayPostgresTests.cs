@@ -60,7 +60,8 @@ public partial class GatewayPostgresTests
             // The stream holds the same records: per key seq 1..n without a gap, the same bodies in the same order.
             var stream = await broker.ReadStreamAsync(trId, (int)count);
             Assert.Equal(count, stream.Count);
-            var raw = await db.RowsAsync($"SELECT t.tr_key, r.message, r.tr_key, r.source_seq, r.source_run FROM {{schema}}.raw_messages r JOIN {{schema}}.{trId.ToLowerInvariant()} t USING (trading_day, run_id, seq) ORDER BY r.seq");
+            var raw = await db.RowsAsync($"SELECT t.tr_key, r.message, r.tr_key, r.source_seq, r.source_run FROM {{schema}}.raw_messages r JOIN " +
+                $"{{schema}}.{trId.ToLowerInvariant()} t USING (trading_day, run_id, seq) ORDER BY r.seq");
             foreach (var key in stream.Select(s => s.Key).Distinct())
             {
                 var ofKey = stream.Where(s => s.Key == key).ToList();
@@ -76,8 +77,10 @@ public partial class GatewayPostgresTests
             // A sampled typed row equals `kisrt decode` of its raw row.
             var tr = KisTrs.All.Single(t => t.Id == trId);
             var sample = count / 2 + 1;
-            var message = await db.RowsAsync($"SELECT received_at, message FROM {{schema}}.raw_messages WHERE seq = (SELECT seq FROM {{schema}}.raw_messages WHERE tr_id = '{trId}' ORDER BY seq OFFSET {sample - 1} LIMIT 1)");
-            var line = Encoding.ASCII.GetBytes(((DateTime)message[0][0]!).ToString("O", CultureInfo.InvariantCulture) + $"\t0|{trId}|001|").Concat((byte[])message[0][1]!).Append((byte)'\n').ToArray();
+            var message = await db.RowsAsync($"SELECT received_at, message FROM {{schema}}.raw_messages WHERE seq = (SELECT seq FROM {{schema}}.raw_messages " +
+                $"WHERE tr_id = '{trId}' ORDER BY seq OFFSET {sample - 1} LIMIT 1)");
+            var line = Encoding.ASCII.GetBytes(((DateTime)message[0][0]!).ToString("O", CultureInfo.InvariantCulture)
+                + $"\t0|{trId}|001|").Concat((byte[])message[0][1]!).Append((byte)'\n').ToArray();
             using var output = new MemoryStream();
             Assert.Equal(0, DecodeCommand.Run(new MemoryStream(line), output, new StringWriter()));
             // `kisrt decode` has no subscription to name the key: it is the one this TR was held for.
@@ -122,7 +125,8 @@ public partial class GatewayPostgresTests
         // Nothing twice (a batch that was in flight when the connection ended is written once), nothing missing per key.
         Assert.Equal(received, await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.raw_messages"));
         Assert.Equal(received, await db.ScalarAsync<long>("SELECT count(DISTINCT (run_id, seq)) FROM {schema}.raw_messages"));
-        Assert.Equal(received, await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.h0upcnt0") + await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.h0stcnt0"));
+        Assert.Equal(received, await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.h0upcnt0")
+            + await db.ScalarAsync<long>("SELECT count(*) FROM {schema}.h0stcnt0"));
         // The writer numbers what it writes 1, 2, 3 … within its run: no gap, so nothing went missing in the retry.
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT min(seq) FROM {schema}.raw_messages"));
         Assert.Equal(received, await db.ScalarAsync<long>("SELECT max(seq) FROM {schema}.raw_messages"));

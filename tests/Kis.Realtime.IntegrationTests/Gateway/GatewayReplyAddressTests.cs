@@ -25,7 +25,8 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
         var log = new CapturingLoggerProvider();
         using var loggers = new LoggerFactory([log]);
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
-        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users) with { LoggerFactory = loggers, MaxRequestsPerSecondPerUser = 100_000 });
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users)
+            with { LoggerFactory = loggers, MaxRequestsPerSecondPerUser = 100_000 });
         await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
         await using var mallory = await RawRequester.ConnectAsync(users.EndpointOf(users.Mallory));
         Assert.True((await alice.AskAsync(new GatewayRequest("status"), users.Alice)).Ok);
@@ -49,7 +50,8 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
 
         Assert.True(slowest < TimeSpan.FromSeconds(2), $"slowest {slowest.TotalMilliseconds:0} ms");
         Assert.Equal(connects, log.Lines.Count(l => l.Contains("Taking requests on", StringComparison.Ordinal))); // the intake never reconnected
-        Assert.Contains(log.Lines, l => l.Contains("Refused a request of user " + users.Mallory, StringComparison.Ordinal) && l.Contains("reply_to", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains("Refused a request of user " + users.Mallory, StringComparison.Ordinal)
+            && l.Contains("reply_to", StringComparison.Ordinal));
         // The broker may close the reply connection for the address after it confirmed the publish (seen in CI with other
         // collections running): the user is named when the close comes, so wait for it, bounded.
         var named = DateTime.UtcNow + TestTimeout;
@@ -66,7 +68,8 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
         var deadline = DateTime.UtcNow + TestTimeout;
         while (gateway.Status().RequestsRefused < 199)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"refused {gateway.Status().RequestsRefused}; log:\n" + string.Join('\n', log.Lines.Where(l => l.Contains("reply", StringComparison.Ordinal))));
+            Assert.True(DateTime.UtcNow < deadline, $"refused {gateway.Status().RequestsRefused}; log:\n"
+                + string.Join('\n', log.Lines.Where(l => l.Contains("reply", StringComparison.Ordinal))));
             await Task.Delay(100);
         }
     }
@@ -103,7 +106,8 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
         await using var cleanup = RabbitTestBroker.For(users.Namespace);
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
         // A reconnect a second later: the hold below meets the connection closed (it threw and killed `kisrt gateway`).
-        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users) with { BrokerReconnectMinDelay = TimeSpan.FromSeconds(1) });
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users)
+            with { BrokerReconnectMinDelay = TimeSpan.FromSeconds(1) });
         await CloseConnectionsAsync("kisrt-gateway-requests", users.GatewayUser);
         await gateway.HoldAsync(KisTrs.IndexTicks, "0001").WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotEmpty(await cleanup.ReadStreamAsync("H0UPCNT0", 1));

@@ -28,7 +28,8 @@ public partial class GatewayRequestServerTests(SecureBroker users)
         var log = new CapturingLoggerProvider();
         using var loggers = new LoggerFactory([log]);
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(10) });
-        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users) with { LoggerFactory = loggers, MaxRequestsPerSecondPerUser = 100_000 });
+        await using var gateway = await KisGateway.StartAsync(GatewaySecurityTests.GatewayOptions(sim, users)
+            with { LoggerFactory = loggers, MaxRequestsPerSecondPerUser = 100_000 });
         await using var alice = await RawRequester.ConnectAsync(users.EndpointOf(users.Alice));
         Assert.True((await alice.AskAsync(new GatewayRequest("subscribe", "H0UPCNT0", "0001", "trader"), users.Alice)).Ok);
         Assert.Contains(log.Lines, l => l.Contains("declared without", StringComparison.Ordinal));
@@ -59,7 +60,8 @@ public partial class GatewayRequestServerTests(SecureBroker users)
         {
             // Either the broker closes the publisher's channel (over max_message_size: 406) or the request queue's byte
             // bound drops the message (0: taken, never delivered); the gateway never reads it.
-            var closed = await HugePublisher.PublishAsync(mallory.AmqpUri, mallory.RequestExchange, mallory.RequestQueue, replies.ReplyQueue, users.Mallory, (long)mebibytes << 20);
+            var closed = await HugePublisher.PublishAsync(mallory.AmqpUri, mallory.RequestExchange, mallory.RequestQueue, replies.ReplyQueue, users.Mallory,
+                (long)mebibytes << 20);
             outcomes.Add($"{mebibytes} MiB: " + (closed == 0 ? "taken by the broker, dropped by the queue bound" : $"channel closed by the broker ({closed})"));
             Assert.True(closed is 0 or 406, outcomes[^1]);
             Assert.True(RawRequester.Reply(await replies.AskRawAsync(GatewayJson.Serialize(new GatewayRequest("status")), users.Mallory)).Ok);
@@ -142,7 +144,8 @@ public partial class GatewayRequestServerTests(SecureBroker users)
     public async Task Huge_requests_leave_a_kisrt_gateway_process_within_50_MiB_of_its_memory_and_answering()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var credential = new SimulatorCredential("PSsimGatewayHugeRequestKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
+        var credential = new SimulatorCredential("PSsimGatewayHugeRequestKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+            SimulatorOptions.DefaultHtsId);
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = [credential], Pace = MarketPace.PerSecond(10) });
         var endpoint = broker.Endpoint;
         await using var gateway = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(),
@@ -159,12 +162,14 @@ public partial class GatewayRequestServerTests(SecureBroker users)
         var outcomes = new List<int>();
         foreach (var mebibytes in (int[])[65, 200, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
         {
-            outcomes.Add(await HugePublisher.PublishAsync(endpoint.AmqpUri, endpoint.RequestExchange, endpoint.RequestQueue, requester.ReplyQueue, user, (long)mebibytes << 20));
+            outcomes.Add(await HugePublisher.PublishAsync(endpoint.AmqpUri, endpoint.RequestExchange, endpoint.RequestQueue, requester.ReplyQueue, user,
+                (long)mebibytes << 20));
             Assert.True(RawRequester.Reply(await requester.AskRawAsync(status, user)).Ok, gateway.Stderr);
         }
         var reply = RawRequester.Reply(await requester.AskRawAsync(status, user));
         var after = ResidentMebibytes(gateway.Id);
-        var figures = $"kisrt gateway RSS {before} -> {after} MiB; broker answers {string.Join(",", outcomes)} (406: refused at publish); refused {reply.Status!.RequestsRefused}";
+        var figures = $"kisrt gateway RSS {before} -> {after} MiB; broker answers {string.Join(",", outcomes)} (406: refused at publish); refused " +
+            $"{reply.Status!.RequestsRefused}";
         Console.WriteLine(figures);
         Assert.All(outcomes, o => Assert.True(o is 0 or 406, figures));
         Assert.True(after - before < 50, figures);

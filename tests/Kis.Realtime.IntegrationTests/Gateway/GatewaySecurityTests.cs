@@ -51,10 +51,14 @@ public class GatewaySecurityTests(SecureBroker users)
         // Mallory, a consumer user too, cannot write a record anywhere: to the records exchange, through the default
         // exchange straight into the stream, nor read the requests (other consumers' renewals) — the broker refuses each.
         var endpoint = users.EndpointOf(users.Mallory);
-        var forged = new BasicProperties { Headers = new Dictionary<string, object?> { ["tr_id"] = "H0UPCNT0", ["tr_key"] = "0001", ["run"] = gateway.Run, ["seq"] = 1_000_000_000_000_000L } };
-        Assert.Equal(403, await RefusedAsync(endpoint, ch => ch.BasicPublishAsync(endpoint.Exchange, "H0UPCNT0.0001", false, forged, "9999.99"u8.ToArray()).AsTask()));
-        Assert.Equal(403, await RefusedAsync(endpoint, ch => ch.BasicPublishAsync("", endpoint.StreamFor("H0UPCNT0"), false, forged, "9999.99"u8.ToArray()).AsTask()));
-        Assert.Equal(403, await RefusedAsync(endpoint, ch => ch.BasicConsumeAsync(endpoint.RequestQueue, true, new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(ch))));
+        var forged = new BasicProperties { Headers = new Dictionary<string,
+            object?> { ["tr_id"] = "H0UPCNT0", ["tr_key"] = "0001", ["run"] = gateway.Run, ["seq"] = 1_000_000_000_000_000L } };
+        Assert.Equal(403, await RefusedAsync(endpoint,
+            ch => ch.BasicPublishAsync(endpoint.Exchange, "H0UPCNT0.0001", false, forged, "9999.99"u8.ToArray()).AsTask()));
+        Assert.Equal(403, await RefusedAsync(endpoint,
+            ch => ch.BasicPublishAsync("", endpoint.StreamFor("H0UPCNT0"), false, forged, "9999.99"u8.ToArray()).AsTask()));
+        Assert.Equal(403, await RefusedAsync(endpoint,
+            ch => ch.BasicConsumeAsync(endpoint.RequestQueue, true, new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(ch))));
         Assert.Equal(403, await RefusedAsync(endpoint, ch => ch.QueueDeleteAsync(endpoint.StreamFor("H0UPCNT0"))));
 
         // Nothing of it reached alice: her records still come, each one the gateway's.

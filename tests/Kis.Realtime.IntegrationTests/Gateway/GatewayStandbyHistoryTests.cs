@@ -33,13 +33,15 @@ public partial class GatewayStandbyHistoryTests
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var db = await PostgresTestDatabase.CreateAsync();
-        var credential = new SimulatorCredential("PSsimGatewayStandbyPgAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
+        var credential = new SimulatorCredential("PSsimGatewayStandbyPgAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+            SimulatorOptions.DefaultHtsId);
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = [credential], Pace = MarketPace.PerSecond(500) });
         string[] common = ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace];
         // Without --postgres: holds a TR (H0STCNT0) the --postgres processes never publish themselves.
         string[] plain = [.. common, "--sub", "index:0001", "--sub", "stock:005930"];
         string[] storing = [.. common, "--sub", "index:0001", "--postgres", db.ConnectionString, "--pg-schema", db.Schema];
-        RecordKillTests.RecorderProcess Start(string[] arguments) => RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), arguments);
+        RecordKillTests.RecorderProcess Start(string[] arguments)
+            => RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), arguments);
         async Task<long> Rows(string where) => await db.ScalarAsync<long>($"SELECT count(*) FROM {{schema}}.raw_messages WHERE {where}");
         string run4; // the last run: the --postgres process's, active at the end
         long confirmed4;
@@ -59,7 +61,8 @@ public partial class GatewayStandbyHistoryTests
             var standby = Started(storing);
             await UntilAsync(() => standby.Stderr.Contains(Standby, StringComparison.Ordinal), "the --postgres process waiting as standby", CliTimeout);
             var run1 = RunPattern().Match(active.Stderr).Groups[1].Value;
-            await UntilDatabaseAsync(async () => await Rows($"source_run = '{run1}' AND tr_id = 'H0STCNT0'") >= 300 && await Rows($"source_run = '{run1}' AND tr_id = 'H0UPCNT0'") >= 100,
+            await UntilDatabaseAsync(async () => await Rows($"source_run = '{run1}' AND tr_id = 'H0STCNT0'") >= 300
+                && await Rows($"source_run = '{run1}' AND tr_id = 'H0UPCNT0'") >= 100,
                 "the standby storing the active's records of both TRs", standby);
 
             // The active dies mid-write (SIGKILL); the standby takes over and a process of the killed one's kind comes back
@@ -71,14 +74,16 @@ public partial class GatewayStandbyHistoryTests
                 await active.WaitForExitAsync().WaitAsync(CliTimeout);
                 await standby.WaitUntilWrittenAsync(300).WaitAsync(CliTimeout);
                 (active, standby, activeStores) = (standby, Started(activeStores ? storing : plain), !activeStores);
-                await UntilAsync(() => standby.Stderr.Contains(Standby, StringComparison.Ordinal), $"kill {kill}: the new process waiting as standby", CliTimeout);
+                await UntilAsync(() => standby.Stderr.Contains(Standby, StringComparison.Ordinal), $"kill {kill}: the new process waiting as standby",
+                    CliTimeout);
                 if (activeStores) continue;
                 // A --postgres standby stores what the plain active publishes, the TR only that one publishes too, and says
                 // how far its history is: a status line of its own while it waits.
                 var run = RunPattern().Match(active.Stderr).Groups[1].Value;
                 await UntilDatabaseAsync(async () => await Rows($"source_run = '{run}' AND tr_id = 'H0STCNT0'") >= 300,
                     $"kill {kill}: the new standby storing the new active's records", standby);
-                await UntilAsync(() => standby.Stderr.Contains("kisrt gateway: standby, pg committed", StringComparison.Ordinal), "the standby's history status line", CliTimeout);
+                await UntilAsync(() => standby.Stderr.Contains("kisrt gateway: standby, pg committed", StringComparison.Ordinal),
+                    "the standby's history status line", CliTimeout);
             }
             Assert.True(activeStores); // Kills is odd: the --postgres process is active, the plain one its standby
 
@@ -104,7 +109,8 @@ public partial class GatewayStandbyHistoryTests
         foreach (var tr in new[] { "H0STCNT0", "H0UPCNT0" })
         {
             var last = tr == "H0UPCNT0" ? confirmed4 : 0; // the last run published only H0UPCNT0
-            var stream = (await broker.ReadStreamWithRunsAsync(tr, list => list.Any(r => r.Key == "END") && list.Where(r => r.Run == run4).Select(r => r.Seq).Distinct().Count() >= last))
+            var stream = (await broker.ReadStreamWithRunsAsync(tr, list => list.Any(r => r.Key == "END")
+                && list.Where(r => r.Run == run4).Select(r => r.Seq).Distinct().Count() >= last))
                 .Select(r => (r.Run, r.Key, r.Seq, Body: Encoding.ASCII.GetString(r.Body))).Distinct().Order().ToList();
             var rows = (await db.RowsAsync($"SELECT source_run, tr_key, source_seq, message FROM {{schema}}.raw_messages WHERE tr_id = '{tr}'"))
                 .Select(r => (Run: (string)r[0]!, Key: (string)r[1]!, Seq: (long)r[2]!, Body: Encoding.ASCII.GetString((byte[])r[3]!))).Order().ToList();
@@ -122,13 +128,15 @@ public partial class GatewayStandbyHistoryTests
     {
         var first = (await broker.ReadStreamWithRunsAsync(tr, list => list.Count > 0))[0];
         await using var connection = await broker.Endpoint.CreateFactory("kisrt-tests-end-marker").CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var properties = new BasicProperties
         {
             Headers = new Dictionary<string, object?>
             {
                 [GatewayWire.TrIdHeader] = tr, [GatewayWire.TrKeyHeader] = "END", [GatewayWire.RunHeader] = "end-marker",
-                [GatewayWire.SequenceHeader] = 1L, [GatewayWire.ReceivedAtHeader] = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow), [GatewayWire.SessionHeader] = 0L,
+                [GatewayWire.SequenceHeader] = 1L, [GatewayWire.ReceivedAtHeader] = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow),
+                    [GatewayWire.SessionHeader] = 0L,
             },
         };
         await channel.BasicPublishAsync("", broker.Endpoint.StreamFor(tr), mandatory: false, properties, first.Body);

@@ -46,7 +46,8 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
         await first.DisposeAsync();
         Assert.True(term.IsCancellationRequested);
         // One of the two takes over, the other stays standby.
-        var next = await Task.WhenAny(second.WaitUntilActiveAsync(CancellationToken.None), third.WaitUntilActiveAsync(CancellationToken.None)).WaitAsync(TestTimeout);
+        var next = await Task.WhenAny(second.WaitUntilActiveAsync(CancellationToken.None), third.WaitUntilActiveAsync(CancellationToken.None)).WaitAsync(
+            TestTimeout);
         // Retrying every 100 ms: well within 5 s even on a loaded machine; a takeover that waited for a timeout would not be.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         await UntilStandbysAsync(broker.Endpoint, 1);
@@ -118,7 +119,8 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
         var result = await KillRunAsync(kills, output.WriteLine);
         var sorted = result.Takeovers.Order().ToList();
         output.WriteLine($"{kills} kills: takeover min {sorted[0].TotalMilliseconds:0} ms, median {sorted[sorted.Count / 2].TotalMilliseconds:0} ms, " +
-                         $"max {sorted[^1].TotalMilliseconds:0} ms (target {TakeoverTarget.TotalSeconds:0} s); {result.Records} records, each confirmed one reached " +
+                         $"max {sorted[^1].TotalMilliseconds:0} ms (target {TakeoverTarget.TotalSeconds:0} s); {result.Records} records, each confirmed one " +
+                         $"reached " +
                          $"the consumer once; gaps: missed volume {string.Join(", ", result.Gaps.Select(g => g.MissedVolume))}");
         Assert.All(result.Takeovers, t => Assert.True(t <= TakeoverTarget, $"takeovers {string.Join(", ", sorted)}"));
     }
@@ -134,7 +136,8 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
     internal static async Task<KillRunResult> KillRunAsync(int kills, Action<string>? progress = null)
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var credential = new SimulatorCredential("PSsimGatewayStandbyTestAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
+        var credential = new SimulatorCredential("PSsimGatewayStandbyTestAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+            SimulatorOptions.DefaultHtsId);
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = [credential], Pace = MarketPace.PerSecond(2_000) });
         string[] arguments = ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--sub", "index:0001"];
         RecordKillTests.RecorderProcess Start() => RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), arguments);
@@ -150,7 +153,8 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
             var active = await ActiveAsync(processes, null);
             await active.WaitUntilWrittenAsync(200).WaitAsync(CliTimeout);
             // The consumer: from the stream's first record, then live; it does nothing about the kills.
-            await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, Start = GatewayStart.First, ConsumerId = "standby-test" });
+            await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default
+                with { Endpoint = broker.Endpoint, Start = GatewayStart.First, ConsumerId = "standby-test" });
             consumer.RunGapDetected += (_, gap) => { lock (gaps) gaps.Add((gap, Stopwatch.GetTimestamp())); };
             var consuming = Task.Run(async () =>
             {
@@ -203,7 +207,8 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
             }
             // The consumer: every record on the stream once, in order (repeats of a resend dropped), nothing else.
             var expected = records.Select(r => System.Text.Encoding.ASCII.GetString(r.Body)).ToList();
-            await UntilAsync(() => { lock (consumed) return consumed.Count >= expected.Count || consuming.IsCompleted; }, $"{expected.Count} records at the consumer", CliTimeout);
+            await UntilAsync(() => { lock (consumed) return consumed.Count >= expected.Count || consuming.IsCompleted; },
+                $"{expected.Count} records at the consumer", CliTimeout);
             lock (consumed)
             {
                 Assert.Equal(expected.Count, consumed.Count);
@@ -252,7 +257,8 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
     private static async Task PublishSentinelAsync(KisGatewayEndpoint endpoint)
     {
         await using var connection = await endpoint.CreateFactory("kisrt-tests-sentinel").CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var properties = new BasicProperties
         {
             Headers = new Dictionary<string, object?>

@@ -24,7 +24,8 @@ public sealed class GatewayStreamStartedOverTests
         await using var gateway = await KisGateway.StartAsync(options);
         await gateway.HoldAsync(KisTrs.IndexTicks, "0001");
         var log = new CapturingLoggerProvider();
-        using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
+        using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(
+            b => b.AddProvider(log).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
         await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with
         {
             Endpoint = broker.Endpoint, Start = GatewayStart.First, LoggerFactory = loggers,

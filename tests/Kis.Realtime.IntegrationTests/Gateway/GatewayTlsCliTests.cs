@@ -13,8 +13,10 @@ namespace Kis.Realtime.Tests.Gateway;
 /// </summary>
 public sealed class GatewayTlsCliTests
 {
-    private static readonly string CaFile = Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS_CA") is { Length: > 0 } ca ? ca : "/etc/rabbitmq/kisrt-tls/ca.pem";
-    private static readonly Uri TlsUri = new(Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS") is { Length: > 0 } uri ? uri : "amqps://guest:guest@127.0.0.1:5671/");
+    private static readonly string CaFile = Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS_CA") is { Length: > 0 } ca ? ca
+        : "/etc/rabbitmq/kisrt-tls/ca.pem";
+    private static readonly Uri TlsUri = new(Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS") is { Length: > 0 } uri ? uri
+        : "amqps://guest:guest@127.0.0.1:5671/");
 
     [RabbitFact]
     public async Task Bars_and_dashboard_read_a_gateway_over_TLS_with_the_private_CA_from_option_or_environment()
@@ -41,7 +43,8 @@ public sealed class GatewayTlsCliTests
 
         // dashboard: the CA from KISRT_AMQP_CA.
         stderr = new StringWriter();
-        exit = await DashboardCommand.RunAsync(overTls, 0, TimeSpan.FromSeconds(1), Env(new() { ["KISRT_AMQP_CA"] = CaFile }), new StringWriter(), stderr, default)
+        exit = await DashboardCommand.RunAsync(overTls, 0, TimeSpan.FromSeconds(1), Env(new() { ["KISRT_AMQP_CA"] = CaFile }), new StringWriter(), stderr,
+            default)
             .WaitAsync(CliTimeout);
         Assert.True(exit == 0, stderr.ToString());
 

@@ -11,8 +11,10 @@ namespace Kis.Realtime.Tests.Gateway;
 /// </summary>
 public class GatewayTlsTests
 {
-    private static readonly string CaFile = Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS_CA") is { Length: > 0 } ca ? ca : "/etc/rabbitmq/kisrt-tls/ca.pem";
-    private static readonly Uri TlsUri = new(Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS") is { Length: > 0 } uri ? uri : "amqps://guest:guest@127.0.0.1:5671/");
+    private static readonly string CaFile = Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS_CA") is { Length: > 0 } ca ? ca
+        : "/etc/rabbitmq/kisrt-tls/ca.pem";
+    private static readonly Uri TlsUri = new(Environment.GetEnvironmentVariable("KISRT_TEST_AMQPS") is { Length: > 0 } uri ? uri
+        : "amqps://guest:guest@127.0.0.1:5671/");
 
     [RabbitFact]
     public async Task Gateway_and_consumer_talk_over_TLS_trusting_only_the_given_CA()
@@ -35,7 +37,8 @@ public class GatewayTlsTests
         await Assert.ThrowsAsync<KisConnectionException>(() => untrusting.ConnectAsync().WaitAsync(TestTimeout));
         // A name the certificate does not carry is refused even with the CA; the certificate itself passes.
         var check = BrokerCertificate.TrustingOnly(CaFile);
-        using var server = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(Path.GetDirectoryName(CaFile)!, "server.pem"));
+        using var server = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(
+            Path.Combine(Path.GetDirectoryName(CaFile)!, "server.pem"));
         Assert.True(check(this, server, null, System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors));
         Assert.False(check(this, server, null, System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch));
         // Signed by another CA: refused.

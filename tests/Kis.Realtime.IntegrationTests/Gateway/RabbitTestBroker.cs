@@ -57,7 +57,8 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
 
     /// <summary>As <see cref="ReadStreamAsync(string, Func{List{ValueTuple{string, long, byte[]}}, bool})"/>, with each record's gateway run
     /// (a message of several records is split into them: record i having the message's seq + i, or in the keys format its own key and seq).</summary>
-    public async Task<List<(string Run, string Key, long Seq, byte[] Body)>> ReadStreamWithRunsAsync(string trId, Func<List<(string Run, string Key, long Seq, byte[] Body)>, bool> done)
+    public async Task<List<(string Run, string Key, long Seq, byte[] Body)>> ReadStreamWithRunsAsync(string trId,
+        Func<List<(string Run, string Key, long Seq, byte[] Body)>, bool> done)
     {
         var records = new List<(string Run, string Key, long Seq, byte[] Body)>();
         await ConsumeAsync(trId, (headers, body) =>
@@ -95,7 +96,8 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
 
     /// <summary>The stream's messages as published (one or more records each: <c>count</c>, 1 when absent), until
     /// <paramref name="done"/> says enough. A message of the keys format has its keys header as its key and its first record's seq.</summary>
-    public async Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId, Func<(string Run, string Key, long Seq, int Count, byte[] Body), bool> done)
+    public async Task<List<(string Run, string Key, long Seq, int Count, byte[] Body)>> ReadMessagesAsync(string trId,
+        Func<(string Run, string Key, long Seq, int Count, byte[] Body), bool> done)
     {
         var messages = new List<(string, string, long, int, byte[])>();
         await ConsumeAsync(trId, (headers, body) =>
@@ -170,7 +172,8 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
             await channel.BasicAckAsync(d.DeliveryTag, false);
             if (enough) finished.TrySetResult();
         };
-        await channel.BasicConsumeAsync(Endpoint.StreamFor(trId), false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "first" }, consumer);
+        await channel.BasicConsumeAsync(Endpoint.StreamFor(trId), false, "", false, false, new Dictionary<string, object?> { ["x-stream-offset"] = "first" },
+            consumer);
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
         // The consumer is gone with the channel: nothing calls take after this.
         await channel.CloseAsync();

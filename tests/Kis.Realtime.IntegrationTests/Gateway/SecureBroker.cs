@@ -63,7 +63,8 @@ public sealed class SecureBroker : IAsyncLifetime
     {
         var password = Guid.NewGuid().ToString("N");
         lock (_passwords) _passwords[user] = password;
-        var result = await ChildProcess.RunAsync(Script, [role, user, "--namespace", Namespace], TimeSpan.FromSeconds(120), ("KISRT_RABBITMQ_PASSWORD", password));
+        var result = await ChildProcess.RunAsync(Script, [role, user, "--namespace", Namespace], TimeSpan.FromSeconds(120),
+            ("KISRT_RABBITMQ_PASSWORD", password));
         if (result.ExitCode != 0) throw new InvalidOperationException($"scripts/rabbitmq-users.sh {role} {user} failed ({result.ExitCode}): {result.Errors}");
     }
 

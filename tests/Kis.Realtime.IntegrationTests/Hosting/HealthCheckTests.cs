@@ -86,7 +86,8 @@ public class HealthCheckTests
         await using var sim = await StartSimAsync();
         // The approval key comes from the simulator; its WebSocket URL has nothing listening: the first connect fails for good.
         var deadWebSocket = new Uri($"ws://127.0.0.1:{FreePort()}/");
-        var options = KisGatewayOptions.Default with { Client = Options(sim) with { WebSocketUrl = deadWebSocket, RetryOnInitialConnect = false }, Endpoint = broker.Endpoint };
+        var options = KisGatewayOptions.Default
+            with { Client = Options(sim) with { WebSocketUrl = deadWebSocket, RetryOnInitialConnect = false }, Endpoint = broker.Endpoint };
         await using var gateway = await KisGateway.StartAsync(options);
         var services = new ServiceCollection().AddLogging();
         services.AddHealthChecks().AddKisGatewayCheck(_ => gateway);

@@ -53,13 +53,15 @@ public sealed class DatelessDaysAcrossSourcesTests
         foreach (KisRecordingSource source in new KisRecordingSource[]
                  {
                      new KisRecordingFolder(dir),
-                     new KisPostgresHistory(KisPostgresHistoryOptions.Default with { ConnectionString = db.ConnectionString, Schema = db.Schema, PageSize = 3 }),
+                     new KisPostgresHistory(KisPostgresHistoryOptions.Default
+                         with { ConnectionString = db.ConnectionString, Schema = db.Schema, PageSize = 3 }),
                  })
         {
             await using var replay = new KisReplayClient(source);
             await replay.ConnectAsync().WaitAsync(TestTimeout);
             var trades = new List<KisReceived<FuturesTrade>>();
-            await foreach (var trade in replay.SubscribeReceivedAsync<FuturesTrade>(KisTrs.H0IFCNT0, Contract).WithCancellation(new CancellationTokenSource(TestTimeout).Token))
+            await foreach (var trade in replay.SubscribeReceivedAsync<FuturesTrade>(KisTrs.H0IFCNT0, Contract).WithCancellation(
+                new CancellationTokenSource(TestTimeout).Token))
                 trades.Add(trade);
             AssertReceivedAsRecorded(trades, source.Description);
             Assert.Equal(ExpectedDays, DayBars(trades));

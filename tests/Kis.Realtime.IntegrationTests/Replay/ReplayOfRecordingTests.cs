@@ -13,7 +13,8 @@ namespace Kis.Realtime.Tests.Replay;
 /// </summary>
 public class ReplayOfRecordingTests
 {
-    private sealed record Live(List<IndexTick> Ticks, List<StockTrade> Trades, List<ProgramTrade> Programs, List<FuturesOptionsNotice> Notices, List<KisRecord> Raw);
+    private sealed record Live(List<IndexTick> Ticks, List<StockTrade> Trades, List<ProgramTrade> Programs, List<FuturesOptionsNotice> Notices,
+        List<KisRecord> Raw);
 
     [Fact]
     public async Task A_recorded_session_replays_from_files_and_from_PostgreSQL_as_the_live_session_delivered_it()
@@ -25,7 +26,8 @@ public class ReplayOfRecordingTests
         foreach (KisRecordingSource source in new KisRecordingSource[]
                  {
                      new KisRecordingFolder(dir),
-                     new KisPostgresHistory(KisPostgresHistoryOptions.Default with { ConnectionString = db.ConnectionString, Schema = db.Schema, PageSize = 97 }),
+                     new KisPostgresHistory(KisPostgresHistoryOptions.Default
+                         with { ConnectionString = db.ConnectionString, Schema = db.Schema, PageSize = 97 }),
                  })
         {
             await using IKisRealtimeClient replay = new KisReplayClient(source, KisReplayOptions.Default with { HtsId = SimulatorOptions.DefaultHtsId });
@@ -71,7 +73,8 @@ public class ReplayOfRecordingTests
         Assert.Equal(live, replayed.Take(live.Count));
     }
 
-    /// <summary>Records a few seconds of a fast simulator into <paramref name="dir"/> and <paramref name="db"/>, returning what the live subscriptions got.</summary>
+    /// <summary>Records a few seconds of a fast simulator into <paramref name="dir"/> and <paramref name="db"/>, returning what the live subscriptions
+    /// got.</summary>
     private static async Task<Live> RecordAsync(string dir, PostgresTestDatabase db)
     {
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(400) });

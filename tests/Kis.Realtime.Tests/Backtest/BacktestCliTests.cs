@@ -16,7 +16,8 @@ public sealed class BacktestCliTests
         var output = Path.Combine(CliTestKit.EmptyDirectory(), "out");
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await BacktestCommand.RunAsync(new BacktestArgs { Replay = dir, Out = output, Latency = TimeSpan.Parse("00:00:00.005", System.Globalization.CultureInfo.InvariantCulture) },
+        var exit = await BacktestCommand.RunAsync(new BacktestArgs { Replay = dir, Out = output,
+            Latency = TimeSpan.Parse("00:00:00.005", System.Globalization.CultureInfo.InvariantCulture) },
             stdout, stderr, default).WaitAsync(CliTestKit.CliTimeout);
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         return (output, stdout.ToString(), stderr.ToString());
@@ -64,7 +65,8 @@ public sealed class BacktestCliTests
         var (output, _, _) = await BacktestAsync();
         Assert.True(File.ReadAllLines(Path.Combine(output, "fills.csv")).Length > 5, "too few fills to check");
         var script = Path.Combine(BarsPandasCrossCheckTests.RepoRoot(), "tools", "backtest-check", "backtest_check.py");
-        using var p = Process.Start(new ProcessStartInfo(BarsPandasCrossCheckTests.Python!, [script, output]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        using var p = Process.Start(new ProcessStartInfo(BarsPandasCrossCheckTests.Python!, [script, output]) { RedirectStandardError = true,
+            RedirectStandardOutput = true })!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));

@@ -34,16 +34,20 @@ public sealed class BacktestNoticesTests
     [Fact]
     public void Stock_notices_are_the_simulators_26_fields()
     {
-        Assert.Equal("backtest^5000000001^0000000012^^02^0^00^0^005930^0000000003^000071000^090507^0^1^1^00950^0000000000^backtest^0^1^N^^10^00000000^005930^000071000",
+        Assert.Equal("backtest^5000000001^0000000012^^02^0^00^0^005930^0000000003^000071000^090507^0^1^1^00950^0000000000^backtest^0^1^N^^10^00000000^" +
+            "005930^000071000",
             Text(b => BacktestNotices.Write(b,
                 Event(OrderEventKind.Accepted, 12, 0, "005930", true, false, 3, 71000, 0, 71000, At), "backtest", Account)));
-        Assert.Equal("홍길동^5000000001^0000000012^^01^0^01^0^005930^0000000001^000070900^152907^0^2^2^00950^0000000003^backtest^0^1^Y^^10^00000000^005930^000000000",
+        Assert.Equal("홍길동^5000000001^0000000012^^01^0^01^0^005930^0000000001^000070900^152907^0^2^2^00950^0000000003^backtest^0^1^Y^^10^00000000^005930^" +
+            "000000000",
             Text(b => BacktestNotices.Write(b,
                 Event(OrderEventKind.Filled, 12, 0, "005930", false, true, 1, 70900, 3, 0, At.AddHours(6.4)), "홍길동", Account)));
-        Assert.Equal("backtest^5000000001^0000000013^0000000012^02^1^00^0^005930^0000000002^000071100^090507^0^1^1^00950^0000000001^backtest^0^1^N^^10^00000000^005930^000071000",
+        Assert.Equal("backtest^5000000001^0000000013^0000000012^02^1^00^0^005930^0000000002^000071100^090507^0^1^1^00950^0000000001^backtest^0^1^N^^10^" +
+            "00000000^005930^000071000",
             Text(b => BacktestNotices.Write(b,
                 Event(OrderEventKind.Amended, 13, 12, "005930", true, false, 2, 71100, 1, 71000, At), "backtest", Account)));
-        Assert.Equal("backtest^5000000001^0000000014^0000000012^02^2^00^0^005930^12345678901^0000000-5^090507^0^1^1^00950^123456789012^backtest^0^1^N^^10^00000000^005930^000071000",
+        Assert.Equal("backtest^5000000001^0000000014^0000000012^02^2^00^0^005930^12345678901^0000000-5^090507^0^1^1^00950^123456789012^backtest^0^1^N^^10^" +
+            "00000000^005930^000071000",
             Text(b => BacktestNotices.Write(b,
                 Event(OrderEventKind.Cancelled, 14, 12, "005930", true, false, 12345678901, -5, 123456789012, 71000, At), "backtest", Account)));
     }
@@ -54,11 +58,13 @@ public sealed class BacktestNoticesTests
         Assert.Equal("backtest^5000000003^0000000015^^01^0^0^101W12^0000000002^000035025^090507^0^2^2^00950^000000002^backtest^101W12^^^^000035000",
             Text(b => BacktestNotices.Write(b,
                 Event(OrderEventKind.Filled, 15, 0, "101W12", false, false, 2, 35025, 2, 35000, At, derivative: true), "backtest", DerivativeAccount)));
-        Assert.Equal("backtest^5000000003^0000000016^0000000015^02^2^L^201W12350^0000000001^000000125^090507^0^1^1^00950^000000000^backtest^201W12350^^^^000000130",
+        Assert.Equal("backtest^5000000003^0000000016^0000000015^02^2^L^201W12350^0000000001^000000125^090507^0^1^1^00950^000000000^backtest^201W12350^^^^" +
+            "000000130",
             Text(b => BacktestNotices.Write(b,
                 Event(OrderEventKind.Cancelled, 16, 15, "201W12350", true, false, 1, 125, 0, 130, At, derivative: true), "backtest", DerivativeAccount)));
         Assert.Equal(OrderNotices.DerivativeFields, Text(b => BacktestNotices.Write(b,
-                Event(OrderEventKind.Accepted, 1, 0, "101W12", true, false, 1, 35000, 0, 35000, At, derivative: true), "backtest", DerivativeAccount)).Split('^').Length);
+                Event(OrderEventKind.Accepted, 1, 0, "101W12", true, false, 1, 35000, 0, 35000, At, derivative: true), "backtest",
+                    DerivativeAccount)).Split('^').Length);
     }
 
     [Theory]

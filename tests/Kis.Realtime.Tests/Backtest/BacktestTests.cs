@@ -68,7 +68,8 @@ public sealed class BacktestTests
         await second.WriteAsync(b);
         var files = Directory.GetFiles(a).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["equity.csv", "fills.csv", "orders.csv", "report.html", "summary.json"], files);
-        foreach (var file in files) Assert.True(File.ReadAllBytes(Path.Combine(a, file!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, file!))), file);
+        foreach (var file in files) Assert.True(File.ReadAllBytes(Path.Combine(a, file!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, file!))),
+            file);
         Assert.True(File.ReadAllLines(Path.Combine(a, "fills.csv")).Length > 1);
     }
 
@@ -162,7 +163,8 @@ public sealed class BacktestTests
         var live = new MeanReversionStrategy();
         using var stop = new CancellationTokenSource();
         var run = live.RunAsync(client, orders, stop.Token);
-        await UntilAsync(() => live.TradesSeen == trades && live.Results.Count == live.Sent.Count, $"the live strategy reading all {trades} trades", RunTimeout);
+        await UntilAsync(() => live.TradesSeen == trades && live.Results.Count == live.Sent.Count, $"the live strategy reading all {trades} trades",
+            RunTimeout);
         await stop.CancelAsync();
         await run.WaitAsync(TestTimeout);
 

@@ -35,7 +35,8 @@ public sealed class EquityStampTests
         Assert.True(takers.Count >= 10, $"{takers.Count} taker fills of {result.Fills.Count}"); // the case at stake: fills at an order's arrival
         var rowTimes = result.EquityCurve.Select(p => p.Time).ToHashSet();
         var early = takers.Where(f => !rowTimes.Contains(f.Time)).ToList();
-        Assert.True(early.Count == 0, $"{early.Count} of {takers.Count} taker fills have no equity row at their time, e.g. {early.FirstOrDefault()}; rows near it: " +
+        Assert.True(early.Count == 0,
+            $"{early.Count} of {takers.Count} taker fills have no equity row at their time, e.g. {early.FirstOrDefault()}; rows near it: " +
             string.Join(", ", early.Take(1).SelectMany(f => result.EquityCurve.Where(p => Math.Abs((p.Time - f.Time).TotalSeconds) < 1))));
         for (var i = 1; i < result.EquityCurve.Count; i++) Assert.True(result.EquityCurve[i].Time >= result.EquityCurve[i - 1].Time, $"row {i} goes back");
     }

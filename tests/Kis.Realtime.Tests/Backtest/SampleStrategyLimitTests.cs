@@ -26,13 +26,16 @@ public sealed class SampleStrategyLimitTests
             });
         }
 
-        public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default) => venue.AmendAsync(amend, cancellationToken);
-        public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default) => venue.CancelAsync(cancel, cancellationToken);
+        public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
+            => venue.AmendAsync(amend, cancellationToken);
+        public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
+            => venue.CancelAsync(cancel, cancellationToken);
 
         public Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
             CancellationToken cancellationToken = default) => venue.GetOrdersAsync(product, filter, code, cancellationToken);
 
-        public Task<KisBalance> GetBalanceAsync(KisProduct product, CancellationToken cancellationToken = default) => venue.GetBalanceAsync(product, cancellationToken);
+        public Task<KisBalance> GetBalanceAsync(KisProduct product, CancellationToken cancellationToken = default)
+            => venue.GetBalanceAsync(product, cancellationToken);
 
         public Task<KisBuyingPower> GetBuyingPowerAsync(KisProduct product, string code, OrderSide side = OrderSide.Buy, decimal price = 0,
             CancellationToken cancellationToken = default) => venue.GetBuyingPowerAsync(product, code, side, price, cancellationToken);
@@ -44,7 +47,8 @@ public sealed class SampleStrategyLimitTests
         var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 1_500);
         var strategy = new MeanReversionStrategy { Cooldown = 3 };
         SellRefusingVenue? refusing = null;
-        var result = await KisBacktest.RunAsync(new KisRecordingFolder(dir), (data, orders, ct) => strategy.RunAsync(data, refusing = new SellRefusingVenue(orders), ct),
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(dir),
+            (data, orders, ct) => strategy.RunAsync(data, refusing = new SellRefusingVenue(orders), ct),
             new KisBacktestOptions { HtsId = SimulatorOptions.DefaultHtsId }).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(refusing!.SellsRefused > 0, "the recording never made the strategy sell: the test proves nothing");

@@ -75,9 +75,11 @@ public sealed class SampleStrategyParityTests
         var paperIndex = Numbers(paperStrategy);
 
         // Fills, field by field: which order, quantity, price, market time.
-        var backtestFills = backtest.Fills.Select(f => (backtestIndex[f.OrderNumber], f.Quantity, f.Price, f.Time.ToOffset(KoreaTime.Offset).DateTime)).ToList();
+        var backtestFills = backtest.Fills.Select(f => (backtestIndex[f.OrderNumber], f.Quantity, f.Price,
+            f.Time.ToOffset(KoreaTime.Offset).DateTime)).ToList();
         var paperFills = replay.Notices.Where(n => n.Event.Kind == OrderEventKind.Filled)
-            .Select(n => (paperIndex[n.Event.Number.ToString("D10", CultureInfo.InvariantCulture)], n.Event.Quantity, (decimal)n.Event.Price, n.Event.At)).ToList();
+            .Select(n => (paperIndex[n.Event.Number.ToString("D10", CultureInfo.InvariantCulture)], n.Event.Quantity, (decimal)n.Event.Price,
+                n.Event.At)).ToList();
         Assert.NotEmpty(backtestFills);
         Assert.Equal(backtestFills, paperFills);
 
@@ -88,7 +90,8 @@ public sealed class SampleStrategyParityTests
         {
             var paper = paperOrders[paperIndex.Single(p => p.Value == backtestIndex[order.OrderNumber]).Key];
             var fills = backtest.Fills.Where(f => f.OrderNumber == order.OrderNumber).ToList();
-            Assert.Equal((order.Quantity, order.Filled, order.Cancelled, fills.Sum(f => f.Commission), fills.Sum(f => f.Tax), fills.Sum(f => f.Quantity * f.Price)),
+            Assert.Equal((order.Quantity, order.Filled, order.Cancelled, fills.Sum(f => f.Commission), fills.Sum(f => f.Tax),
+                fills.Sum(f => f.Quantity * f.Price)),
                 (paper.Quantity, paper.Filled, paper.Cancelled, paper.Commission, paper.Tax, paper.FilledValue));
         }
         Assert.Equal((backtest.Summary.Commission, backtest.Summary.Tax), (view.Orders.Sum(o => o.Commission), view.Orders.Sum(o => o.Tax)));

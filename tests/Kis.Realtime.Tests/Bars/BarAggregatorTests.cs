@@ -86,7 +86,8 @@ public class BarAggregatorTests
         Assert.False(aggregator.TryTakeClosed(out _));
 
         var seeded = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { EmitEmptyBars = true });
-        seeded.Seed([new Bar { Key = "005930", OpenTime = Trades.Kst("09:00:00"), CloseTime = Trades.Kst("09:01:00"), Open = 9, High = 9, Low = 9, Close = 9, Volume = 4 }]);
+        seeded.Seed([new Bar { Key = "005930", OpenTime = Trades.Kst("09:00:00"), CloseTime = Trades.Kst("09:01:00"), Open = 9, High = 9, Low = 9, Close = 9,
+            Volume = 4 }]);
         seeded.Add(new Trades { Accumulated = 4 }.At("09:02:00", 10, 1));
         var bars = new List<Bar>();
         while (seeded.TryTakeClosed(out var b)) bars.Add(b);

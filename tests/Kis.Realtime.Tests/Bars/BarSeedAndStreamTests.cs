@@ -43,7 +43,8 @@ public class BarSeedAndStreamTests
     {
         var bars = MinuteChartRow.ToBars("005930", Rows);
         Assert.Equal(["09:00", "09:01", "09:02"], bars.Select(b => b.OpenTime.ToString("HH:mm")));
-        Assert.Equal((100m, 100m, 99m, 99m, 10L, 995m, BarFlags.Seeded), (bars[0].Open, bars[0].High, bars[0].Low, bars[0].Close, bars[0].Volume, bars[0].Value, bars[0].Flags));
+        Assert.Equal((100m, 100m, 99m, 99m, 10L, 995m, BarFlags.Seeded),
+            (bars[0].Open, bars[0].High, bars[0].Low, bars[0].Close, bars[0].Volume, bars[0].Value, bars[0].Flags));
         Assert.Equal(497m, bars[1].Value);
         Assert.Equal(Trades.Kst("09:03:00"), bars[2].CloseTime);
         var e = Assert.Throws<FormatException>(() => MinuteChartRow.ToBars("005930", [Rows[0] with { Volume = "x" }]));
@@ -87,7 +88,8 @@ public class BarSeedAndStreamTests
             closed.Select(x => $"{x.Key} {x.OpenTime:HH:mm} {x.Volume}"));
 
         var updates = await Collect(Stream(trades).ToBarsAsync(BarSpec.Minutes(1), new BarOptions { FormingUpdates = true, FlushAtEnd = false }));
-        Assert.Equal(["005930 09:00 1 F", "000660 09:00 2 F", "005930 09:00 2 F", "005930 09:00 2 C", "005930 09:01 1 F", "000660 09:00 2 C", "000660 09:01 1 F"],
+        Assert.Equal(["005930 09:00 1 F", "000660 09:00 2 F", "005930 09:00 2 F", "005930 09:00 2 C", "005930 09:01 1 F", "000660 09:00 2 C",
+            "000660 09:01 1 F"],
             updates.Select(x => $"{x.Key} {x.OpenTime:HH:mm} {x.Volume} {(x.IsForming ? "F" : "C")}"));
     }
 
@@ -96,20 +98,24 @@ public class BarSeedAndStreamTests
     {
         var futures = await Collect(Stream(new[]
         {
-            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 0), Price = 350.05m, Volume = 2, CumulativeVolume = 2 },
-            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 30), Price = 350.10m, Volume = 1, CumulativeVolume = 3 },
+            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 0), Price = 350.05m, Volume = 2,
+                CumulativeVolume = 2 },
+            new FuturesTrade { Code = "101W09", Market = DerivativesMarket.IndexFutures, Time = new(9, 0, 30), Price = 350.10m, Volume = 1,
+                CumulativeVolume = 3 },
         }).ToBarsAsync(BarSpec.Minutes(1), new BarOptions { TradingDate = Trades.Day }));
         Assert.Equal((3L, 350.10m, 700.10m + 350.10m), (futures.Single().Volume, futures.Single().Close, futures.Single().Value));
 
         var options = await Collect(Stream(new[]
         {
-            new OptionsTrade { Code = "201W08427", Market = DerivativesMarket.IndexOptions, Time = new(9, 0, 0), Price = 1.5m, Volume = 4, CumulativeVolume = 4 },
+            new OptionsTrade { Code = "201W08427", Market = DerivativesMarket.IndexOptions, Time = new(9, 0, 0), Price = 1.5m, Volume = 4,
+                CumulativeVolume = 4 },
         }).ToBarsAsync(BarSpec.Seconds(30), new BarOptions { TradingDate = Trades.Day }));
         Assert.Equal(Trades.Kst("09:00:30"), options.Single().CloseTime);
 
         var overseas = await Collect(Stream(new[]
         {
-            new OverseasStockTrade { Symbol = "DNASAAPL", KoreaDate = Trades.Day, KoreaTime = new(23, 30, 5), Price = 230.5m, Volume = 100, CumulativeVolume = 100 },
+            new OverseasStockTrade { Symbol = "DNASAAPL", KoreaDate = Trades.Day, KoreaTime = new(23, 30, 5), Price = 230.5m, Volume = 100,
+                CumulativeVolume = 100 },
         }).ToBarsAsync(BarSpec.Hours(1)));
         Assert.Equal(Trades.Kst("23:00:00"), overseas.Single().OpenTime);
     }

@@ -29,7 +29,8 @@ public sealed class FullDayBarsTests
         var minutes = new List<Minute>();
         foreach (var r in rows)
         {
-            minutes.Add(new Minute(r.Time.ToString("HH:mm", CultureInfo.InvariantCulture), r.Open, r.High, r.Low, r.Close, r.Volume, r.CumulativeTradeValue - previous));
+            minutes.Add(new Minute(r.Time.ToString("HH:mm", CultureInfo.InvariantCulture), r.Open, r.High, r.Low, r.Close, r.Volume,
+                r.CumulativeTradeValue - previous));
             previous = r.CumulativeTradeValue;
         }
         return minutes;
@@ -116,8 +117,10 @@ public sealed class FullDayBarsTests
         var lines = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("tr_id,key,interval,open_time,close_time,open,high,low,close,volume,value,trade_count,vwap,flags", lines[0].TrimEnd('\r'));
         var cliMinutes = lines.Skip(1).Select(l => l.TrimEnd('\r').Split(',')).Select(c => new Minute(c[3][11..16],
-            decimal.Parse(c[5], CultureInfo.InvariantCulture), decimal.Parse(c[6], CultureInfo.InvariantCulture), decimal.Parse(c[7], CultureInfo.InvariantCulture),
-            decimal.Parse(c[8], CultureInfo.InvariantCulture), long.Parse(c[9], CultureInfo.InvariantCulture), decimal.Parse(c[10], CultureInfo.InvariantCulture))).ToList();
+            decimal.Parse(c[5], CultureInfo.InvariantCulture), decimal.Parse(c[6], CultureInfo.InvariantCulture),
+                decimal.Parse(c[7], CultureInfo.InvariantCulture),
+            decimal.Parse(c[8], CultureInfo.InvariantCulture), long.Parse(c[9], CultureInfo.InvariantCulture),
+                decimal.Parse(c[10], CultureInfo.InvariantCulture))).ToList();
 
         Assert.Equal(0, written.DecodeErrors);
         // A floor that says the whole day ran, not an exact count: at 1,800x a 100 ms stall of a loaded machine is three
@@ -160,16 +163,19 @@ public sealed class FullDayBarsTests
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // the day's rest takes ~9 s once running
         var stdout = new WatchingWriter(line => SimulatedClose.IsClosingPrintMinute(OpenTime(line)), stop);
         var stderr = new StringWriter();
-        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(), RestUrl = sim.RestBaseUrl.ToString() };
+        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(),
+            RestUrl = sim.RestBaseUrl.ToString() };
         var bars = BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl", Forming = true }, CliTestKit.Env(), stdout, stderr, stop.Token);
         // The market goes on once kisrt bars has read the REST chart; it subscribes right after (no trade happens before).
         await UntilAsync(() => sim.Counters.QuotationRequests > 0 || bars.IsCompleted, "kisrt bars reading the REST chart");
         time.Run();
         await Task.WhenAny(bars, Task.Delay(DayTimeout));
-        Assert.True(bars.IsCompleted, $"kisrt bars did not stop; stderr: {stderr}; {stdout.ToString().Length} characters out, market at {sim.MarketTime:HH:mm:ss}");
+        Assert.True(bars.IsCompleted,
+            $"kisrt bars did not stop; stderr: {stderr}; {stdout.ToString().Length} characters out, market at {sim.MarketTime:HH:mm:ss}");
         var exit = await bars;
         Assert.True(exit == 0, stderr.ToString());
-        Assert.True(stdout.Matched, $"the closing print's minute never showed; stderr: {stderr}; REST rows now {(await RestChartAsync(sim)).Count}, market at {sim.MarketTime:yyyy-MM-dd HH:mm:ss}, morning trades {morning}; first lines: {string.Join(" | ", stdout.ToString().Split('\n').Take(3))}");
+        Assert.True(stdout.Matched, $"the closing print's minute never showed; stderr: {stderr}; REST rows now {(await RestChartAsync(sim)).Count}, market " +
+            $"at {sim.MarketTime:yyyy-MM-dd HH:mm:ss}, morning trades {morning}; first lines: {string.Join(" | ", stdout.ToString().Split('\n').Take(3))}");
 
         var lines = CliTestKit.JsonLines(stdout.ToString());
         var closed = lines.Where(l => !Flags(l).Contains("forming")).ToList();
@@ -177,14 +183,16 @@ public sealed class FullDayBarsTests
         var fromBars = closed.Select(l => new Minute(l.GetProperty("open_time").GetString()![11..16], l.GetProperty("open").GetDecimal(),
             l.GetProperty("high").GetDecimal(), l.GetProperty("low").GetDecimal(), l.GetProperty("close").GetDecimal(),
             l.GetProperty("volume").GetInt64(), l.GetProperty("value").GetDecimal())).ToList();
-        Assert.True(rest.SequenceEqual(fromBars), $"REST {rest.Count} minutes, kisrt bars {fromBars.Count} closed; market now {sim.MarketTime:yyyy-MM-dd HH:mm:ss}; " +
+        Assert.True(rest.SequenceEqual(fromBars),
+            $"REST {rest.Count} minutes, kisrt bars {fromBars.Count} closed; market now {sim.MarketTime:yyyy-MM-dd HH:mm:ss}; " +
             $"first bar line {closed.FirstOrDefault()}; first difference at {rest.Zip(fromBars).TakeWhile(p => p.First == p.Second).Count()}; " +
             $"REST {string.Join(" ", rest.Take(3))}; bars {string.Join(" ", fromBars.Take(3))}; stderr: {stderr}");
         // Seeded up to 11:00, live after; not one bar built across a gap; snake_case names throughout.
         // Every minute the morning traded in is a seeded bar. Taken from the trades, not the clock: at 1,800x a loaded
         // machine's stalled sender leaves minutes (10:00 once) without a trade, and so without a bar.
         Assert.True(morningMinutes.Count > 30, $"{morningMinutes.Count} morning minutes traded");
-        Assert.Superset(morningMinutes, closed.Where(l => Flags(l).Contains("seeded")).Select(l => l.GetProperty("open_time").GetString()![11..16]).ToHashSet());
+        Assert.Superset(morningMinutes,
+            closed.Where(l => Flags(l).Contains("seeded")).Select(l => l.GetProperty("open_time").GetString()![11..16]).ToHashSet());
         Assert.Contains(closed, l => !Flags(l).Contains("seeded") && l.GetProperty("trade_count").GetInt32() > 0);
         Assert.DoesNotContain(closed, l => Flags(l).Contains("gap"));
         Assert.All(closed, l => Assert.Equal("H0STCNT0", l.GetProperty("tr_id").GetString()));
@@ -213,7 +221,8 @@ public sealed class FullDayBarsTests
         public override void WriteLine(string? value)
         {
             base.WriteLine(value);
-            if (value is not null && match(value) && Interlocked.Exchange(ref _matched, 1) == 0) _ = Task.Run(stop.Cancel); // not on the writer's thread (it holds the command's output lock)
+            if (value is not null && match(value)
+                && Interlocked.Exchange(ref _matched, 1) == 0) _ = Task.Run(stop.Cancel); // not on the writer's thread (it holds the command's output lock)
         }
     }
 }

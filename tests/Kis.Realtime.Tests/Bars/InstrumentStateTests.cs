@@ -108,7 +108,8 @@ public class InstrumentStateTests
         bids[0] = new OrderBookLevel(99, 6);
         asks[0] = new OrderBookLevel(100, 2);
         state.Apply(book with { Bids = bids, Asks = asks });
-        state.Apply(new StockExpectedTrade { StockCode = "005930", Venue = StockVenue.Krx, Time = new(8, 50, 1), ExpectedPrice = 99.5m, ExpectedVolume = 40, MarketOperationCode = "", SessionCode = "", RandomEndCode = "", ViStatusCode = "" });
+        state.Apply(new StockExpectedTrade { StockCode = "005930", Venue = StockVenue.Krx, Time = new(8, 50, 1), ExpectedPrice = 99.5m, ExpectedVolume = 40,
+            MarketOperationCode = "", SessionCode = "", RandomEndCode = "", ViStatusCode = "" });
         var s = state.Snapshot();
         Assert.Equal((99m, 100m, 6L, 2L, 0.5m), (s.BestBid, s.BestAsk, s.BestBidQuantity, s.BestAskQuantity, s.Imbalance));
         Assert.Equal((99.5m, 40L), (s.Krx.ExpectedPrice, s.Krx.ExpectedVolume));
@@ -117,7 +118,8 @@ public class InstrumentStateTests
         state.Apply(Trade(StockVenue.Krx, "10:00:00", 100, 10));
         state.Apply(new MarketStatus { StockCode = "005930", Venue = StockVenue.Krx, Vi = ViStatus.Dynamic, HaltReason = "", MarketOperationCode = "112" });
         Assert.Equal((true, SessionPhase.ViAuction), (state.Snapshot().IsViActive, state.Snapshot().Phase));
-        state.Apply(new MarketStatus { StockCode = "005930", Venue = StockVenue.Krx, Vi = ViStatus.Released, IsHalted = true, HaltReason = "", MarketOperationCode = "112" });
+        state.Apply(new MarketStatus { StockCode = "005930", Venue = StockVenue.Krx, Vi = ViStatus.Released, IsHalted = true, HaltReason = "",
+            MarketOperationCode = "112" });
         Assert.Equal((false, true, SessionPhase.Halted), (state.Snapshot().IsViActive, state.Snapshot().IsHalted, state.Snapshot().Phase));
 
         Assert.Throws<ArgumentException>(() => state.Apply(Trade(StockVenue.Krx, "10:00:00", 1, 1) with { StockCode = "000660" }));

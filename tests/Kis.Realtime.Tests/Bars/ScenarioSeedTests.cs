@@ -25,7 +25,8 @@ public sealed class ScenarioSeedTests
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var stdout = new WatchingWriter(line => line.StartsWith('{') && !line.Contains("\"seeded\"", StringComparison.Ordinal), stop);
         var stderr = new StringWriter();
-        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(), RestUrl = sim.RestBaseUrl.ToString() };
+        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(),
+            RestUrl = sim.RestBaseUrl.ToString() };
         var exit = await BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl", Forming = true }, CliTestKit.Env(), stdout, stderr, stop.Token)
             .WaitAsync(TimeSpan.FromSeconds(150));
 

@@ -55,7 +55,8 @@ public sealed class BarsCommandTests
         var table = new StringWriter();
         var stderr = new StringWriter();
         var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = ["stock:005930"] },
-            new BarsArgs { Replay = dir, Format = "table", Interval = "5m", From = from.ToString("HH:mm") }, Env(), table, stderr, default).WaitAsync(CliTimeout);
+            new BarsArgs { Replay = dir, Format = "table", Interval = "5m", From = from.ToString("HH:mm") }, Env(), table, stderr, default).WaitAsync(
+                CliTimeout);
         Assert.True(exit == 0, stderr.ToString());
         var lines = table.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
         Assert.StartsWith("bars of ", lines[0]);
@@ -81,7 +82,8 @@ public sealed class BarsCommandTests
             bars[0].EnumerateObject().Select(p => p.Name));
         var first = DateTimeOffset.Parse(bars[0].GetProperty("open_time").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.FromHours(9), first.Offset);
-        Assert.Equal(first.AddMinutes(1), DateTimeOffset.Parse(bars[0].GetProperty("close_time").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(first.AddMinutes(1),
+            DateTimeOffset.Parse(bars[0].GetProperty("close_time").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

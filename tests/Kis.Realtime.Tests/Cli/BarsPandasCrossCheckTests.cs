@@ -15,7 +15,8 @@ namespace Kis.Realtime.Tests.Cli;
 /// </summary>
 public sealed partial class BarsPandasCrossCheckTests
 {
-    private static readonly (string Sub, string Tr)[] Feeds = [("stock:005930", "H0STCNT0"), ("stock-nxt:005930", "H0NXCNT0"), ("stock-unified:005930", "H0UNCNT0")];
+    private static readonly (string Sub, string Tr)[] Feeds = [("stock:005930", "H0STCNT0"), ("stock-nxt:005930", "H0NXCNT0"),
+        ("stock-unified:005930", "H0UNCNT0")];
 
     /// <summary>Debian's python3 (apt's python3-pandas is for it: scripts/python.sh), else the first on PATH; null without pandas.</summary>
     private static string? PythonWithPandas()
@@ -25,7 +26,8 @@ public sealed partial class BarsPandasCrossCheckTests
             if (string.IsNullOrEmpty(candidate)) continue;
             try
             {
-                using var p = Process.Start(new ProcessStartInfo(candidate, ["-c", "import pandas"]) { RedirectStandardError = true, RedirectStandardOutput = true });
+                using var p = Process.Start(
+                    new ProcessStartInfo(candidate, ["-c", "import pandas"]) { RedirectStandardError = true, RedirectStandardOutput = true });
                 if (p is null) continue;
                 p.WaitForExit(60_000);
                 if (p.HasExited && p.ExitCode == 0) return candidate;
@@ -135,7 +137,8 @@ public sealed partial class BarsPandasCrossCheckTests
     private static async Task<string> RecordUsSessionAsync(DateTimeOffset start, DateTime until)
     {
         var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
-        await using var sim = await StartSimAsync(o => o with { ClockSpeed = 600, Pace = MarketPace.PerSecond(300), Seed = 13, TimeProvider = time, MarketStart = start });
+        await using var sim = await StartSimAsync(o => o
+            with { ClockSpeed = 600, Pace = MarketPace.PerSecond(300), Seed = 13, TimeProvider = time, MarketStart = start });
         sim.Faults.SkipRecords("HDFSCNT0", "DNASAAPL", 0.05, seed: 31);
         var dir = EmptyDirectory();
         Task<KisFileRecording> recording;
@@ -240,7 +243,8 @@ public sealed partial class BarsPandasCrossCheckTests
         public void Trade(string tymd, string kymd, string khms, decimal price, long volume, long accumulated)
         {
             var tr = KisTrs.HDFSCNT0;
-            var kst = new DateTimeOffset(DateTime.ParseExact(kymd + khms, "yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(9));
+            var kst = new DateTimeOffset(DateTime.ParseExact(kymd + khms, "yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture),
+                TimeSpan.FromHours(9));
             var local = TimeZoneInfo.ConvertTime(kst, NewYork);
             var fields = System.Text.Encoding.ASCII.GetString(Kis.Realtime.Benchmarks.SyntheticRecording.Record(tr, "DNASAAPL", 1)).Split('^');
             void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
@@ -263,7 +267,8 @@ public sealed partial class BarsPandasCrossCheckTests
         /// <summary>The record's line in its day's TR.jsonl, as the recorder writes it (the raw.log line must be added first).</summary>
         public static void AppendJson(string dir, TrDefinition tr, byte[] record, string key, DateTimeOffset receivedAt)
         {
-            var folder = Path.Combine(dir, Kis.Realtime.KisRecordingSource.TradingDayOf(receivedAt).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            var folder = Path.Combine(dir,
+                Kis.Realtime.KisRecordingSource.TradingDayOf(receivedAt).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var json = new Utf8JsonWriter(buffer, Kis.Realtime.Formatting.RecordJson.WriterOptions))
                 Kis.Realtime.Formatting.RecordJson.Write(json, tr, record, key, receivedAt);

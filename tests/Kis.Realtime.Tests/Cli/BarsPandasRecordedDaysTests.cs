@@ -20,7 +20,8 @@ public sealed class BarsPandasRecordedDaysTests
 
     [PandasFact]
     public async Task Day_futures_over_days_with_a_holiday_equal_pandas() =>
-        Assert.Equal(100, await CrossCheckAsync(Write(KisTrs.H0IFCNT0, "101W12000", Days()), [("futures:101W12000", "H0IFCNT0")], minimumBars: 5, daily: "extended"));
+        Assert.Equal(100, await CrossCheckAsync(Write(KisTrs.H0IFCNT0, "101W12000", Days()), [("futures:101W12000", "H0IFCNT0")], minimumBars: 5,
+            daily: "extended"));
 
     [PandasFact]
     public async Task Index_ticks_over_days_with_a_holiday_equal_pandas() =>

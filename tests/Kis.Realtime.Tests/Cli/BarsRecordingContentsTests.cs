@@ -24,7 +24,8 @@ public sealed class BarsRecordingContentsTests
         await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = ["stock:000660"] },
             new BarsArgs { Replay = dir, Format = "jsonl" }, Env(), new StringWriter(), stderr, default).WaitAsync(CliTimeout);
 
-        Assert.Contains($"kisrt: H0STCNT0:000660: the recording {Path.GetFullPath(dir)} holds no trades of it; it holds H0STCNT0:005930, H0UPCNT0:0001 (give one as --sub)",
+        Assert.Contains($"kisrt: H0STCNT0:000660: the recording {Path.GetFullPath(dir)} holds no trades of it; it holds H0STCNT0:005930, H0UPCNT0:0001 (give " +
+            $"one as --sub)",
             stderr.ToString(), StringComparison.Ordinal);
     }
 

@@ -43,9 +43,11 @@ public sealed class ClosedOutputTests
         var folder = AppContext.BaseDirectory;
         var tests = Path.Combine(folder, typeof(ClosedOutputTests).Assembly.GetName().Name!);
         var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json", Path.Combine(folder, "kisrt.dll"), .. arguments])
+        foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json",
+            Path.Combine(folder, "kisrt.dll"), .. arguments])
             start.ArgumentList.Add(arg);
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal) || k.StartsWith("Kis__", StringComparison.Ordinal)).ToList())
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)
+            || k.StartsWith("Kis__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name); // the built-in simulator
         foreach (var (name, value) in environment) start.Environment[name] = value;
         return Process.Start(start)!;

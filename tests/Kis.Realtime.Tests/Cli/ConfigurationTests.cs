@@ -17,7 +17,8 @@ public class ConfigurationTests
     [Fact]
     public void Command_line_beats_environment_beats_appsettings()
     {
-        const string json = """{"Kis":{"AppKey":"from-json","AppSecret":"json-secret","HtsId":"jsonuser","Environment":"paper","WebSocketUrl":"ws://json:1"}}""";
+        const string json = """{"Kis":{"AppKey":"from-json","AppSecret":"json-secret","HtsId":"jsonuser","Environment":"paper","WebSocketUrl":"ws://json:""" +
+            """1"}}""";
         var env = new Dictionary<string, string> { ["KIS_APP_KEY"] = "from-env", ["KIS_HTS_ID"] = "envuser" };
         var cli = new Dictionary<string, string?> { ["Kis:AppKey"] = "from-cli", ["Kis:HtsId"] = null };
 
@@ -107,7 +108,8 @@ public class SharedConfigurationKeyTests
     [Fact]
     public void One_appsettings_section_configures_kisrt_and_AddKisRealtime_alike()
     {
-        const string json = """{"Kis":{"AppKey":"PSappkey","AppSecret":"s3cret","HtsId":"myuser","Environment":"Paper","WebSocketUrl":"ws://127.0.0.1:31000","RestBaseUrl":"http://127.0.0.1:29443"}}""";
+        const string json = """{"Kis":{"AppKey":"PSappkey","AppSecret":"s3cret","HtsId":"myuser","Environment":"Paper","WebSocketUrl":"ws://127.0.0.1:""" +
+            """31000","RestBaseUrl":"http://127.0.0.1:29443"}}""";
         var dir = EmptyDirectory();
         File.WriteAllText(Path.Combine(dir, "appsettings.json"), json);
         var configuration = CliSettings.BuildConfiguration(new Dictionary<string, string?>(), _ => null, dir, userSecrets: false);
@@ -125,7 +127,8 @@ public class SharedConfigurationKeyTests
         // Every key kisrt reads in section Kis is a key of the library's settings; the only other section is the
         // dashboard's Gateway (the broker of a kisrt gateway, which AddKisRealtime does not read).
         var settingsKeys = typeof(KisRealtimeSettings).GetProperties().Select(p => "Kis:" + p.Name).ToHashSet();
-        Assert.All(CliSettings.EnvironmentVariables.Values, key => Assert.True(settingsKeys.Contains(key) || key.StartsWith("Gateway:", StringComparison.Ordinal), key));
+        Assert.All(CliSettings.EnvironmentVariables.Values,
+            key => Assert.True(settingsKeys.Contains(key) || key.StartsWith("Gateway:", StringComparison.Ordinal), key));
     }
 
     [Fact]
@@ -147,7 +150,8 @@ public class SharedConfigurationKeyTests
     public void A_malformed_gateway_setting_stops_only_the_commands_that_read_from_a_gateway()
     {
         var env = new Dictionary<string, string> { ["KISRT_GATEWAY"] = "amqp//kisrt:secret-pw@broker" };
-        var settings = CliSettings.From(CliSettings.BuildConfiguration(new Dictionary<string, string?>(), env.GetValueOrDefault, EmptyDirectory(), userSecrets: false));
+        var settings = CliSettings.From(
+            CliSettings.BuildConfiguration(new Dictionary<string, string?>(), env.GetValueOrDefault, EmptyDirectory(), userSecrets: false));
         Assert.Null(settings.WebSocketUrl); // stream and record read these and go on
         var e = Assert.Throws<CliUsageException>(() => settings.Gateway); // the dashboard's --gateway refuses it
         Assert.DoesNotContain("secret-pw", e.Message);

@@ -17,6 +17,7 @@ public sealed class DashboardEndSummaryTests
         var exit = await DashboardCommand.RunAsync(FastSimulator(), 0, TimeSpan.FromSeconds(2), Env(), stdout, stderr, default).WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit);
-        Assert.Matches(@"(?m)^kisrt: dashboard stopped after \d+\.\d s: [\d,]+ records, 0 pages open at the end; dropped 0, unrouted \d+, reconnects 0, decode errors 0, gaps \d+", stderr.ToString());
+        Assert.Matches(@"(?m)^kisrt: dashboard stopped after \d+\.\d s: [\d,]+ records, 0 pages open at the end; dropped 0, unrouted \d+, reconnects 0, " +
+            @"decode errors 0, gaps \d+", stderr.ToString());
     }
 }

@@ -137,7 +137,8 @@ public class DecodeCompletenessTests
     [Fact]
     public void Json_that_is_not_a_kis_message_is_reported()
     {
-        var (exit, records, errors) = Run("{\"hello\":\"world\"}\n{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}\n" + IndexTickFrame + "\n");
+        var (exit, records, errors) = Run("{\"hello\":\"world\"}\n{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}\n" + IndexTickFrame
+            + "\n");
         Assert.Equal(1, exit);
         Assert.Equal(1, records);
         Assert.Equal("kisrt decode: line 1: JSON that is not a KIS message (neither PINGPONG nor a reply with body.rt_cd / msg_cd)", errors[0]);
@@ -151,7 +152,8 @@ public class DecodeCompletenessTests
     [InlineData("\"key\":\"abcdefghijklmnopabcdefghijklmnop\"", "carries only one of output.key and output.iv")]
     public void A_success_reply_with_an_unusable_key_or_iv_is_reported(string output, string expected)
     {
-        var reply = "{\"header\":{\"tr_id\":\"H0IFCNI0\",\"tr_key\":\"simuser01\",\"encrypt\":\"Y\"},\"body\":{\"rt_cd\":\"0\",\"msg_cd\":\"OPSP0000\",\"msg1\":\"SUBSCRIBE SUCCESS\",\"output\":{" + output + "}}}";
+        var reply = "{\"header\":{\"tr_id\":\"H0IFCNI0\",\"tr_key\":\"simuser01\",\"encrypt\":\"Y\"},\"body\":{\"rt_cd\":\"0\",\"msg_cd\":\"OPSP0000\"," +
+            "\"msg1\":\"SUBSCRIBE SUCCESS\",\"output\":{" + output + "}}}";
         var (exit, _, errors) = Run(reply + "\n");
         Assert.Equal(1, exit);
         Assert.Contains("line 1: reply for H0IFCNI0 " + expected, errors[0]);
@@ -160,8 +162,10 @@ public class DecodeCompletenessTests
     [Fact]
     public void Replies_and_pingpong_are_recognised_silently()
     {
-        var refused = "{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"9999\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0003\",\"msg1\":\"invalid tr_key\"}}";
-        var (exit, records, errors) = Run(SuccessReply("H0IFCNI0", "simuser01") + "\n" + refused + "\n{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}\n");
+        var refused = "{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"9999\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0003\"," +
+            "\"msg1\":\"invalid tr_key\"}}";
+        var (exit, records, errors) = Run(SuccessReply("H0IFCNI0", "simuser01") + "\n" + refused
+            + "\n{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121093000\"}}\n");
         Assert.Equal(0, exit);
         Assert.Equal(0, records);
         Assert.Empty(errors);
@@ -170,7 +174,8 @@ public class DecodeCompletenessTests
     [Fact]
     public void A_line_too_long_to_hold_is_reported_and_skipped_and_decoding_goes_on()
     {
-        var (exit, records, errors) = Run(IndexTickFrame + "\n" + new string('x', 5000) + "\n" + IndexTickFrame + "\n" + new string('y', 3000), maxLineLength: 1024);
+        var (exit, records, errors) = Run(IndexTickFrame + "\n" + new string('x', 5000) + "\n" + IndexTickFrame + "\n" + new string('y', 3000),
+            maxLineLength: 1024);
         Assert.Equal(1, exit);
         Assert.Equal(2, records);
         Assert.Equal("kisrt decode: line 2: line of 5,000 bytes is longer than 1,024 bytes (no KIS message is); skipped", errors[0]);

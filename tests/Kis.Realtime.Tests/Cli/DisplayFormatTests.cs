@@ -40,7 +40,8 @@ public class DisplayFormatTests
     {
         var stderr = new StringWriter();
         var exit = await Kis.Realtime.Cli.Commands.StreamCommand.RunAsync(FastSimulator("program:005930"),
-            new Kis.Realtime.Cli.Commands.StreamArgs { Format = "table", Count = 20, Krw = "korean" }, Env(), new MemoryStream(), stderr, default).WaitAsync(CliTimeout);
+            new Kis.Realtime.Cli.Commands.StreamArgs { Format = "table", Count = 20, Krw = "korean" }, Env(), new MemoryStream(), stderr, default).WaitAsync(
+                CliTimeout);
         Assert.Equal(0, exit);
         var row = stderr.ToString().Split('\n').Last(l => l.StartsWith("H0UNPGM0 005930", StringComparison.Ordinal));
         Assert.Matches(@"net -?[\d,]+ sh / -?[\d,]+억( [\d,]+만)?원", row);

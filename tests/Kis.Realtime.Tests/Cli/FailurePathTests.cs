@@ -234,7 +234,8 @@ public class OutputFolderFailureTests
     public async Task Out_with_the_table_format_is_a_usage_error()
     {
         var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() => Kis.Realtime.Cli.Commands.StreamCommand.RunAsync(
-            CliTestKit.FastSimulator("index:0001"), new Kis.Realtime.Cli.Commands.StreamArgs { Format = "table", OutputDirectory = CliTestKit.EmptyDirectory() },
+            CliTestKit.FastSimulator("index:0001"),
+                new Kis.Realtime.Cli.Commands.StreamArgs { Format = "table", OutputDirectory = CliTestKit.EmptyDirectory() },
             CliTestKit.Env(), new MemoryStream(), new StringWriter(), default));
         Assert.Equal("--out writes csv or jsonl files: add --format csv or --format jsonl.", e.Message);
     }

@@ -71,10 +71,12 @@ public sealed class GatewayCommandLineTests
         Assert.Equal("env-secret", fromEnvironment.CreateFactory("test").Password);
 
         // The password twice, or without a user to go with: one clear line, the password never echoed.
-        var twice = Assert.Throws<CliUsageException>(() => GatewayCommand.Endpoint("amqp://kisrt:inline@broker-host/", "kis", passwordFile: file, environment: _ => null));
+        var twice = Assert.Throws<CliUsageException>(
+            () => GatewayCommand.Endpoint("amqp://kisrt:inline@broker-host/", "kis", passwordFile: file, environment: _ => null));
         Assert.DoesNotContain("inline", twice.Message);
         Assert.Throws<CliUsageException>(() => GatewayCommand.Endpoint("amqp://broker-host/", "kis", passwordFile: file, environment: _ => null));
-        var missing = Assert.Throws<CliUsageException>(() => GatewayCommand.Endpoint("amqp://kisrt@broker-host/", "kis", passwordFile: file + ".none", environment: _ => null));
+        var missing = Assert.Throws<CliUsageException>(
+            () => GatewayCommand.Endpoint("amqp://kisrt@broker-host/", "kis", passwordFile: file + ".none", environment: _ => null));
         Assert.Contains("--amqp-password-file", missing.Message);
     }
 

@@ -15,8 +15,10 @@ public sealed class GatewayEndSummaryTests
     public void The_end_summary_says_how_long_the_run_lasted_and_whether_every_record_was_confirmed()
     {
         var end = new GatewayStatus { Run = "r1", Received = 1200, Confirmed = 1200 };
-        Assert.Equal("kisrt gateway: stopped after 12.0 s (run r1): received 1200, confirmed 1200, overflowed 0, registrations held at the end 0; every record published and confirmed",
+        Assert.Equal("kisrt gateway: stopped after 12.0 s (run r1): received 1200, confirmed 1200, overflowed 0, registrations held at the end 0; every " +
+            "record published and confirmed",
             GatewayCommand.EndSummary(end, TimeSpan.FromSeconds(12.04), failed: false));
-        Assert.EndsWith("not everything was published and stored (figures above)", GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
+        Assert.EndsWith("not everything was published and stored (figures above)",
+            GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
     }
 }

@@ -39,7 +39,8 @@ public class HostileJsonLinesTests
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
         var connection = Scripted(server, "index:0001");
-        var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 2 }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
+        var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 2 }, Env(), stdout, stderr, default).WaitAsync(
+            CliTimeout);
         Assert.Equal(0, exit);
 
         // Failed before: 7 lines, two with nulls for "-" and "1e5", one of 3 million digits; decode errors 0.

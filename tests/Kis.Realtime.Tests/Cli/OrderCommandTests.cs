@@ -62,7 +62,8 @@ public sealed class OrderCommandTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var env = Env(new Dictionary<string, string> { ["KIS_APP_KEY"] = "PSrealAppKey00000000000000000000000", ["KIS_APP_SECRET"] = "real-secret-not-shown", ["KIS_ACCOUNT"] = "12345678-01" });
+        var env = Env(new Dictionary<string,
+            string> { ["KIS_APP_KEY"] = "PSrealAppKey00000000000000000000000", ["KIS_APP_SECRET"] = "real-secret-not-shown", ["KIS_ACCOUNT"] = "12345678-01" });
         var target = new OrderTarget();
         var order = new OrderArgs { Code = "005930", Side = "buy", Quantity = 1, Price = 70_000 };
 
@@ -73,7 +74,8 @@ public sealed class OrderCommandTests
         Assert.Contains("KIS REAL server, account 1234****-01: Buy 1 005930 Limit @ 70000. Send? [y/N]", stderr.ToString());
         Assert.DoesNotContain("real-secret-not-shown", stderr.ToString() + stdout);
         await Assert.ThrowsAsync<CliUsageException>(() =>
-            OrderRun.RunAsync("cancel", target, new OrderArgs { OrderNumber = "0000012345" }, env, new StringReader(""), stdout, stderr, CancellationToken.None));
+            OrderRun.RunAsync("cancel", target, new OrderArgs { OrderNumber = "0000012345" }, env, new StringReader(""), stdout, stderr,
+                CancellationToken.None));
         Assert.Equal("", stdout.ToString());
     }
 
@@ -81,7 +83,8 @@ public sealed class OrderCommandTests
     public async Task Without_a_simulator_url_or_credentials_the_command_says_what_to_give()
     {
         var error = await Assert.ThrowsAsync<CliUsageException>(() =>
-            OrderRun.RunAsync("list", new OrderTarget(), new OrderArgs(), Env(), new StringReader(""), TextWriter.Null, TextWriter.Null, CancellationToken.None));
+            OrderRun.RunAsync("list", new OrderTarget(), new OrderArgs(), Env(), new StringReader(""), TextWriter.Null, TextWriter.Null,
+                CancellationToken.None));
         Assert.Contains("--rest-url of a running `kisrt sim`", error.Message);
         // Through the command line: parsed, then refused with one line and the usage exit code.
         var stderr = new StringWriter();

@@ -44,7 +44,8 @@ public sealed class OrderKillTests
 
         Assert.True(kill.Exit == 0, kill.Out + kill.Err);
         foreach (var number in resting) Assert.Contains($"cancel {number} (005930 buy ", kill.Out, StringComparison.Ordinal);
-        Assert.Equal(3, kill.Out.Split('\n').Count(l => l.StartsWith("cancel ", StringComparison.Ordinal) && l.Contains(": accepted ", StringComparison.Ordinal)));
+        Assert.Equal(3, kill.Out.Split('\n').Count(l => l.StartsWith("cancel ", StringComparison.Ordinal)
+            && l.Contains(": accepted ", StringComparison.Ordinal)));
         Assert.Contains("3 open order(s), 3 cancelled, 0 refused, 0 unknown", kill.Out, StringComparison.Ordinal);
         var open = await OrderAsync(env, "list", url, new OrderArgs { Filter = "unfilled" });
         Assert.EndsWith("0 order(s)", open.Out.TrimEnd());

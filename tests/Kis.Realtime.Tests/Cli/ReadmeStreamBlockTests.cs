@@ -27,7 +27,8 @@ public sealed class ReadmeStreamBlockTests
     public async Task The_first_line_is_what_stream_prints_without_credentials()
     {
         var stderr = new StringWriter();
-        await StreamCommand.RunAsync(FastSimulator(), new StreamArgs { Format = "jsonl", Count = 1 }, Env(), new MemoryStream(), stderr, default).WaitAsync(CliTimeout);
+        await StreamCommand.RunAsync(FastSimulator(), new StreamArgs { Format = "jsonl", Count = 1 }, Env(), new MemoryStream(), stderr, default).WaitAsync(
+            CliTimeout);
         var printed = stderr.ToString().Split('\n')[0].TrimEnd('\r');
         var template = "^" + Regex.Replace(Regex.Escape(printed), @"127\\\.0\\\.0\\\.1:\d+", @"127\.0\.0\.1:\d+") + "$";
         Assert.Matches(template, Block()[0]);
@@ -40,11 +41,13 @@ public sealed class ReadmeStreamBlockTests
         // Rows: the lines between the header's rule and the bottom border, cells between │.
         var rows = lines.SkipWhile(l => !l.StartsWith('├')).Skip(1).TakeWhile(l => l.StartsWith('│'))
             .Select(l => l.Split('│')[1..^1].Select(c => c.Trim()).ToArray()).ToList();
-        Assert.Equal(SubscriptionSpec.DemoSet("simuser01").Select(s => SubscriptionSpec.TryParse(s, "simuser01", KisEnvironment.Real, out var spec, out _) ? $"{spec.Tr.Id} {spec.Key}" : s),
+        Assert.Equal(SubscriptionSpec.DemoSet("simuser01").Select(s => SubscriptionSpec.TryParse(s, "simuser01", KisEnvironment.Real, out var spec, out _)
+            ? $"{spec.Tr.Id} {spec.Key}" : s),
             rows.Select(r => $"{r[0]} {r[1]}"));
         var caption = lines[^1].Trim();
         var records = Regex.Match(caption, @"records ([\d,]+)").Groups[1].Value;
-        Assert.Equal(StreamCommand.StatusLine(KisConnectionState.Connected, long.Parse(records, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture), new KisRealtimeStatistics()), caption);
+        Assert.Equal(StreamCommand.StatusLine(KisConnectionState.Connected, long.Parse(records, System.Globalization.NumberStyles.AllowThousands,
+            System.Globalization.CultureInfo.InvariantCulture), new KisRealtimeStatistics()), caption);
 
         var table = LiveTable.Build(caption, rows.Select(r => new LiveTable.LiveRow(r[0], r[1], r[2], r[3], r[4], r[5])));
         var writer = new StringWriter();
@@ -56,6 +59,7 @@ public sealed class ReadmeStreamBlockTests
         console.Profile.Capabilities.Unicode = true;
         console.Write(table);
         var rendered = writer.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Select(l => l.TrimEnd()).ToArray();
-        Assert.True(rendered.SequenceEqual(lines.Select(l => l.TrimEnd())), $"the README's table is not the live table's rendering; it would be:\n{string.Join('\n', rendered)}");
+        Assert.True(rendered.SequenceEqual(lines.Select(l => l.TrimEnd())),
+            $"the README's table is not the live table's rendering; it would be:\n{string.Join('\n', rendered)}");
     }
 }

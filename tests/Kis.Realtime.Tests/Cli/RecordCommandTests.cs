@@ -88,7 +88,8 @@ public class RecordCommandTests
         // Every record and message the client received, before and after the reconnect, was recorded, and the notices
         // sent after the reconnect decrypted with the new session's key. (The simulator's own count may be a frame
         // higher: an aborted connection discards what its pipe had accepted but not yet sent.)
-        var summary = System.Text.RegularExpressions.Regex.Match(stderr.ToString(), @"recorded ([\d,]+) records and ([\d,]+) raw messages .* received ([\d,]+) records in ([\d,]+) messages; undecodable 0, reconnects ([1-9])");
+        var summary = System.Text.RegularExpressions.Regex.Match(stderr.ToString(),
+            @"recorded ([\d,]+) records and ([\d,]+) raw messages .* received ([\d,]+) records in ([\d,]+) messages; undecodable 0, reconnects ([1-9])");
         Assert.True(summary.Success, stderr.ToString());
         long Number(int group) => long.Parse(summary.Groups[group].Value.Replace(",", ""));
         Assert.Equal(recorded, Number(1));

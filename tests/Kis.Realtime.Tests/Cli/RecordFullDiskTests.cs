@@ -34,7 +34,8 @@ public class RecordFullDiskTests
             var e = await Assert.ThrowsAnyAsync<IOException>(() => run.WaitAsync(CliTimeout));
             Assert.Contains("No space left on device", e.Message);
             var text = stderr.ToString();
-            Assert.Matches(@"writing stopped: [\d,]+ records and [\d,]+ raw messages written into .*received [\d,]+ records in [\d,]+ messages; not written [\d,]+ raw messages \([\d,]+ records\)", text);
+            Assert.Matches(@"writing stopped: [\d,]+ records and [\d,]+ raw messages written into .*received [\d,]+ records in [\d,]+ messages; not written " +
+                @"[\d,]+ raw messages \([\d,]+ records\)", text);
             Assert.Contains("dropped 0", text); // the loss counters line too
             Assert.Contains("cut it back to its last complete line", text);
 

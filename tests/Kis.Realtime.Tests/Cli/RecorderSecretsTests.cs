@@ -11,7 +11,8 @@ namespace Kis.Realtime.Tests.Cli;
 /// </summary>
 public class RecorderSecretsTests
 {
-    private const string Record = "0001^090001^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+    private const string Record = "0001^090001^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^" +
+        "0^670^72^177^0^0^0^19";
 
     [Fact]
     public async Task An_approval_key_of_any_shape_echoed_in_OPSP0011_is_masked_in_raw_log_and_the_files_are_owner_only()
@@ -21,7 +22,8 @@ public class RecorderSecretsTests
         {
             var (_, trId, trKey) = await c.ReceiveRequestAsync() ?? throw new IOException("closed");
             // KIS's own wording, with the key the client sent (the first one issued).
-            await c.SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}},\"body\":{{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0011\",\"msg1\":\"invalid approval : {c.Server.IssuedKeys.First()}\"}}}}");
+            await c.SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}},\"body\":{{\"rt_cd\":\"1\"," +
+                $"\"msg_cd\":\"OPSP0011\",\"msg1\":\"invalid approval : {c.Server.IssuedKeys.First()}\"}}}}");
             (_, trId, trKey) = await c.ReceiveRequestAsync() ?? throw new IOException("closed");
             await c.ReplyAsync(trId, trKey);
             await c.SendTextAsync("0|H0UPCNT0|001|" + Record);

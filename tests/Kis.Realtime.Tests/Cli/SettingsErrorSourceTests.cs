@@ -13,7 +13,8 @@ public class SettingsErrorSourceTests
     {
         var dir = EmptyDirectory();
         if (appsettings is not null) File.WriteAllText(Path.Combine(dir, "appsettings.json"), appsettings);
-        var config = CliSettings.BuildConfiguration(commandLine ?? [], n => env is not null && env.TryGetValue(n, out var v) ? v : null, dir, userSecrets: false);
+        var config = CliSettings.BuildConfiguration(commandLine ?? [], n => env is not null && env.TryGetValue(n, out var v) ? v : null, dir,
+            userSecrets: false);
         return Assert.Throws<CliUsageException>(() => CliSettings.From(config));
     }
 
@@ -34,7 +35,8 @@ public class SettingsErrorSourceTests
     [Fact]
     public void The_same_value_from_the_environment_or_the_command_line_still_names_those()
     {
-        Assert.StartsWith("KIS_ENV / --env must be", Refused("""{"Kis":{"Environment":"real"}}""", new() { ["KIS_ENV"] = "Papper" }).Message, StringComparison.Ordinal);
+        Assert.StartsWith("KIS_ENV / --env must be", Refused("""{"Kis":{"Environment":"real"}}""", new() { ["KIS_ENV"] = "Papper" }).Message,
+            StringComparison.Ordinal);
         Assert.StartsWith("KIS_ENV / --env must be", Refused(null, commandLine: new() { ["Kis:Environment"] = "Papper" }).Message, StringComparison.Ordinal);
     }
 }

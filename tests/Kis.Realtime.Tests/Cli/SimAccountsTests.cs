@@ -55,7 +55,8 @@ public sealed class SimAccountsTests
     public void A_bare_account_is_the_main_key_s_and_one_key_may_own_several()
     {
         var options = SimCommand.OptionsFrom(SimCommand.Create().Parse(
-            ["--app-key", KeyA, "--app-secret", SecretA, "--account", "50123456", "--account", $"{KeyB}:{SecretB}:70000001-01", "--account", $"{KeyB}:{SecretB}:7000000201"]));
+            ["--app-key", KeyA, "--app-secret", SecretA, "--account", "50123456", "--account", $"{KeyB}:{SecretB}:70000001-01", "--account",
+                $"{KeyB}:{SecretB}:7000000201"]));
         Assert.Equal(["50123456"], options.Credentials.Single(c => c.AppKey == KeyA).Accounts);
         Assert.Equal(["70000001-01", "7000000201"], options.Credentials.Single(c => c.AppKey == KeyB).Accounts);
     }
@@ -63,7 +64,8 @@ public sealed class SimAccountsTests
     [Theory]
     [InlineData("5012345A-01", "'5012345A-01' is not an account number (12345678-01, 1234567801 or 12345678).")]
     [InlineData("K:S", "--account takes ACCOUNT (the --app-key's) or KEY:SECRET:ACCOUNT[:HTSID], not 2 ':'-separated parts.")]
-    [InlineData("PSsimKisRealtimeDefaultAppKey0000000:other-secret:70000001-01", "app key PSsimKisRealtimeDefaultAppKey0000000 is given with two different secrets.")]
+    [InlineData("PSsimKisRealtimeDefaultAppKey0000000:other-secret:70000001-01",
+        "app key PSsimKisRealtimeDefaultAppKey0000000 is given with two different secrets.")]
     public void A_bad_account_is_a_usage_error_in_the_option_s_words(string account, string expected)
     {
         var error = Assert.Throws<CliUsageException>(() => SimCommand.OptionsFrom(SimCommand.Create().Parse(["--account", account])));

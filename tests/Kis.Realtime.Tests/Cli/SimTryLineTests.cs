@@ -44,7 +44,8 @@ public class SimTryLineTests
 
     [Theory]
     [InlineData("/home/u/.dotnet/tools/kisrt", "/usr/bin:/home/u/.dotnet/tools", "/home/u/.dotnet/tools/.store/kisrt/", "kisrt")]
-    [InlineData("/repo/src/Kis.Realtime.Cli/bin/Debug/net10.0/kisrt", "/usr/bin", "/repo/src/Kis.Realtime.Cli/bin/Debug/net10.0/", "/repo/src/Kis.Realtime.Cli/bin/Debug/net10.0/kisrt")]
+    [InlineData("/repo/src/Kis.Realtime.Cli/bin/Debug/net10.0/kisrt", "/usr/bin", "/repo/src/Kis.Realtime.Cli/bin/Debug/net10.0/",
+        "/repo/src/Kis.Realtime.Cli/bin/Debug/net10.0/kisrt")]
     [InlineData("/my tools/kisrt", "/usr/bin", "/my tools/", "'/my tools/kisrt'")]
     [InlineData("/usr/share/dotnet/dotnet", "/usr/bin", "/opt/kisrt/", "dotnet /opt/kisrt/kisrt.dll")]
     public void The_try_line_starts_the_same_kisrt(string processPath, string path, string baseDirectory, string expected)

@@ -13,7 +13,8 @@ public class StreamCommandTests
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
         // 60 records/s per subscription: 500 records take ~2 s, long after the last of the five (paced 100 ms apart) registers.
-        var exit = await StreamCommand.RunAsync(FastSimulator() with { SimulatorPace = "60" }, new StreamArgs { Format = "jsonl", Count = 500 }, Env(), stdout, stderr, default)
+        var exit = await StreamCommand.RunAsync(FastSimulator() with { SimulatorPace = "60" }, new StreamArgs { Format = "jsonl", Count = 500 }, Env(), stdout,
+            stderr, default)
             .WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit);
@@ -40,7 +41,8 @@ public class StreamCommandTests
         var exit = await StreamCommand.RunAsync(FastSimulator("index:0001", "program:005930"),
             // 600 records at 300/s per subscription take about a second: both TRs have rows even if one registers late
             // (with 100, one subscription could fill the count alone on a loaded machine).
-            new StreamArgs { Format = "csv", Count = 600, OutputDirectory = dir }, Env(), new MemoryStream(), new StringWriter(), default).WaitAsync(CliTimeout);
+            new StreamArgs { Format = "csv", Count = 600, OutputDirectory = dir }, Env(), new MemoryStream(), new StringWriter(), default).WaitAsync(
+                CliTimeout);
 
         Assert.Equal(0, exit);
         var index = File.ReadAllLines(Path.Combine(dir, "H0UPCNT0.csv"));
@@ -73,21 +75,24 @@ public class StreamCommandTests
         var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
             StreamCommand.RunAsync(FastSimulator("index:0001", "bond:KR103502GD31"), new StreamArgs { Format = "csv", Count = 40 }, Env(),
                 new MemoryStream(), new StringWriter(), default));
-        Assert.Equal("--format csv to standard output holds one TR (one header), not 2 (H0UPCNT0, H0BJCNT0): add --out DIR for one CSV file per TR, subscribe one TR, or use --format jsonl.", e.Message);
+        Assert.Equal("--format csv to standard output holds one TR (one header), not 2 (H0UPCNT0, H0BJCNT0): add --out DIR for one CSV file per TR, " +
+            "subscribe one TR, or use --format jsonl.", e.Message);
     }
 
     [Fact]
     public async Task Table_format_when_redirected_prints_a_row_per_subscription()
     {
         var stderr = new StringWriter();
-        var exit = await StreamCommand.RunAsync(FastSimulator() with { SimulatorPace = "40" }, new StreamArgs { Format = "table", Count = 200 }, Env(), new MemoryStream(), stderr, default)
+        var exit = await StreamCommand.RunAsync(FastSimulator() with { SimulatorPace = "40" }, new StreamArgs { Format = "table", Count = 200 }, Env(),
+            new MemoryStream(), stderr, default)
             .WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit);
         var text = stderr.ToString();
         // The last snapshot has a row per subscription, each with data (a count above zero and a summary).
         var last = text[text.LastIndexOf("-- ", StringComparison.Ordinal)..];
-        foreach (var row in new[] { "H0UPCNT0 0001", "H0BJCNT0 KR103502GD31", "H0NXPGM0 005930", "H0UNPGM0 005930", "H0IFCNI0 " + SimulatorOptions.DefaultHtsId })
+        foreach (var row in new[] { "H0UPCNT0 0001", "H0BJCNT0 KR103502GD31", "H0NXPGM0 005930", "H0UNPGM0 005930", "H0IFCNI0 "
+            + SimulatorOptions.DefaultHtsId })
         {
             var line = last.Split('\n').Single(l => l.StartsWith(row, StringComparison.Ordinal));
             var count = long.Parse(System.Text.RegularExpressions.Regex.Match(line, @"\s(\d+) rec\s").Groups[1].Value);
@@ -139,7 +144,8 @@ public class StreamCommandTests
         using var ctrlC = new CancellationTokenSource();
         var stdout = new NotifyingStream(() => ctrlC.Cancel(), text => text.Split("\"005930\"").Length > 20);
         var stderr = new StringWriter();
-        var exit = await StreamCommand.RunAsync(FastSimulator("stock:999999", "stock:005930"), new StreamArgs { Format = "jsonl" }, Env(), stdout, stderr, ctrlC.Token)
+        var exit = await StreamCommand.RunAsync(FastSimulator("stock:999999", "stock:005930"), new StreamArgs { Format = "jsonl" }, Env(), stdout, stderr,
+            ctrlC.Token)
             .WaitAsync(CliTimeout);
 
         Assert.Equal(0, exit); // KIS accepts the code: not a refusal
@@ -165,7 +171,8 @@ public class StreamCommandTests
     public async Task Half_given_credentials_are_a_usage_error_not_a_silent_simulator()
     {
         var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliUsageException>(() =>
-            StreamCommand.RunAsync(new ConnectionArgs(), new StreamArgs(), Env(new() { ["KIS_APP_KEY"] = "PSrealkey" }), new MemoryStream(), new StringWriter(), default));
+            StreamCommand.RunAsync(new ConnectionArgs(), new StreamArgs(), Env(new() { ["KIS_APP_KEY"] = "PSrealkey" }), new MemoryStream(), new StringWriter(),
+                default));
         Assert.Contains("both the app key and the app secret", e.Message);
     }
 
@@ -181,7 +188,8 @@ public class StreamCommandTests
             ["KIS_REST_URL"] = sim.RestBaseUrl.ToString(),
         });
         var stdout = new MemoryStream();
-        var exit = await StreamCommand.RunAsync(new ConnectionArgs(), new StreamArgs { Format = "jsonl", Count = 100 }, env, stdout, new StringWriter(), default)
+        var exit = await StreamCommand.RunAsync(new ConnectionArgs(), new StreamArgs { Format = "jsonl", Count = 100 }, env, stdout, new StringWriter(),
+            default)
             .WaitAsync(CliTimeout);
         Assert.Equal(0, exit);
         var trs = JsonLines(stdout.ToArray()).Select(r => r.GetProperty("tr_id").GetString()).ToHashSet();

@@ -9,7 +9,8 @@ public class StreamGapReportingTests
 {
     // H0UPCNT0: code^bsop_hour^value^sign^change^acml_vol^acml_tr_pbmn^pcas_vol^pcas_tr_pbmn^… (29 fields after these)
     private static string Tick(string time, long accumulated, long volume)
-        => $"0001^{time}^2600.00^2^32.68^{accumulated}^1650684^{volume}^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+        => $"0001^{time}^2600.00^2^32.68^{accumulated}^1650684^{volume}^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^" +
+            $"177^0^0^0^19";
 
     [Fact]
     public async Task A_jump_in_acml_vol_is_a_gap_in_the_summary_with_its_volume_and_window()
@@ -26,7 +27,8 @@ public class StreamGapReportingTests
         var stdout = new MemoryStream();
         var stderr = new StringWriter();
         var connection = Scripted(server, "index:0001");
-        var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 3 }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
+        var exit = await StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 3 }, Env(), stdout, stderr, default).WaitAsync(
+            CliTimeout);
 
         Assert.Equal(0, exit);
         Assert.Equal(3, JsonLines(stdout.ToArray()).Count);

@@ -44,7 +44,8 @@ public sealed class StreamLoadedAssembliesTests
                 .Select(entry => entry.Split('\n', 2)).ToDictionary(e => e[0], e => e.Length > 1 ? e[1] : "");
             Assert.Contains("kisrt", loaded.Keys); // the list is kisrt's own
             Assert.Contains("Kis.Realtime", loaded.Keys);
-            var unwanted = loaded.Where(a => NotForStream.Any(n => a.Key == n || (a.Key.StartsWith(n + ".", StringComparison.Ordinal) && !a.Key.EndsWith(".Abstractions", StringComparison.Ordinal)))).ToList();
+            var unwanted = loaded.Where(a => NotForStream.Any(n => a.Key == n
+                || (a.Key.StartsWith(n + ".", StringComparison.Ordinal) && !a.Key.EndsWith(".Abstractions", StringComparison.Ordinal)))).ToList();
             Assert.True(unwanted.Count == 0, "loaded by kisrt stream:\n" + string.Join("\n", unwanted.Select(a => $"{a.Key}, first by:\n{a.Value}")));
 
             // Every subscription's reply carries a notice key; the cipher is built at the first notice, not then.

@@ -56,7 +56,8 @@ public sealed class ClientLockingTests
             // The bound is just under that send timeout, the most a loaded machine can be given here.
             var bound = WebSocketConnection.SendTimeout - TimeSpan.FromSeconds(1);
             var finished = await Task.WhenAny(starting, Task.Delay(bound)) == starting;
-            Assert.True(finished, $"starting {count} subscriptions took longer than {bound.TotalSeconds:0} s ({started.Elapsed.TotalSeconds:0.0} s so far): something waits on the blocked write");
+            Assert.True(finished, $"starting {count} subscriptions took longer than {bound.TotalSeconds:0} s ({started.Elapsed.TotalSeconds:0.0} s so far): " +
+                $"something waits on the blocked write");
             await starting;
             Assert.All(waiting, t => Assert.False(t.IsCompleted && t.Result, "no subscription can have a record"));
         }

@@ -185,7 +185,8 @@ public sealed class ConnectionLifecycleTests
     {
         await using var server = ScriptedKisServer.Start(c => c.ServeUntilClosedAsync());
         server.ApprovalStatus = 503;
-        await using var client = new KisRealtimeClient(OptionsFor(server) with { RetryOnInitialConnect = true, ReconnectMinDelay = TimeSpan.FromMilliseconds(50) });
+        await using var client = new KisRealtimeClient(OptionsFor(server)
+            with { RetryOnInitialConnect = true, ReconnectMinDelay = TimeSpan.FromMilliseconds(50) });
         var outage = NextStateAsync(client, e => e.Reason?.Contains("approval key unavailable", StringComparison.Ordinal) == true && e.RetryIn is not null);
         var connect = client.ConnectAsync();
         var e = await outage;
@@ -256,7 +257,8 @@ public sealed class ConnectionLifecycleTests
             // that reading; without the budget, 13 connections would come in about 30 s here.
             for (var i = 0; i + 6 < connectedAt.Count; i++)
                 Assert.True(connectedAt[i + 6] - connectedAt[i] >= TimeSpan.FromSeconds(59.9),
-                    $"7 connections within {(connectedAt[i + 6] - connectedAt[i]).TotalSeconds:0.0} s: {string.Join(", ", connectedAt.Select(t => t.TotalSeconds.ToString("0.0")))}");
+                    $"7 connections within {(connectedAt[i + 6] - connectedAt[i]).TotalSeconds:0.0} s: " +
+                    $"{string.Join(", ", connectedAt.Select(t => t.TotalSeconds.ToString("0.0")))}");
         }
         Assert.Equal(13, client.Statistics.ConnectAttempts);
         await connect.WaitAsync(TestTimeout);

@@ -62,7 +62,8 @@ public sealed class HostileApprovalTests
             long total = 0;
             try
             {
-                total += await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"approval_key\":\""u8.ToArray());
+                total += await socket.SendAsync(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"approval_key\":\""u8.ToArray());
                 var chunk = Encoding.ASCII.GetBytes(new string('a', 1 << 20));
                 for (var i = 0; i < 100; i++) total += await socket.SendAsync(chunk);
             }

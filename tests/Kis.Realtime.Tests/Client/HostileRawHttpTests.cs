@@ -31,7 +31,8 @@ public sealed class HostileRawHttpTests
     [InlineData(307, true)]
     public async Task No_redirect_is_followed_whatever_its_status_and_the_other_host_never_hears_of_the_request(int status, bool schemeRelative)
     {
-        await using var elsewhere = new RawHttpPeer(_ => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 30\r\nConnection: close\r\n\r\n{\"approval_key\":\"stolen-0000\"}");
+        await using var elsewhere = new RawHttpPeer(
+            _ => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 30\r\nConnection: close\r\n\r\n{\"approval_key\":\"stolen-0000\"}");
         var location = schemeRelative ? $"//127.0.0.1:{elsewhere.Port}/oauth2/Approval" : $"{elsewhere.BaseUrl}oauth2/Approval";
         await using var peer = new RawHttpPeer(_ => $"HTTP/1.1 {status} Moved\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
@@ -51,7 +52,8 @@ public sealed class HostileRawHttpTests
         {
             var escaped = System.Text.Json.JsonSerializer.Serialize("echo: " + request);
             var body = $"{{\"error_code\":\"EGW00105\",\"error_description\":{escaped}}}";
-            return $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+            return $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: " +
+                $"close\r\n\r\n{body}";
         });
         await using var client = ClientOf(peer);
         var e = await Assert.ThrowsAsync<KisApprovalException>(() => client.ConnectAsync().WaitAsync(TestTimeout));

@@ -34,7 +34,8 @@ public sealed class HostileTransportTests
                 clientClose.TrySetResult(await c.ReceiveCloseStatusAsync());
                 return;
             }
-            await c.SendTextAsync("0|H0UPCNT0|001|0001^090001^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19");
+            await c.SendTextAsync("0|H0UPCNT0|001|0001^090001^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^" +
+                "0.92^1.27^0.70^0^670^72^177^0^0^0^19");
             await c.ServeUntilClosedAsync();
         });
         await using var client = new KisRealtimeClient(ScriptedPeerTests.OptionsFor(server));
@@ -85,7 +86,8 @@ public sealed class HostileTransportTests
     public async Task A_masked_server_frame_fails_the_connection_with_1002_and_the_session_reconnects()
     {
         // Failed before: the masked frame was unmasked and accepted, and the connection went on.
-        var (clientClose, stats) = await RunAsync(c => c.SendMaskedFrameAsync(0x1, "{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121090000\"}}"u8.ToArray()));
+        var (clientClose, stats) = await RunAsync(
+            c => c.SendMaskedFrameAsync(0x1, "{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121090000\"}}"u8.ToArray()));
         Assert.Equal(1002, clientClose);
         Assert.Equal(1, stats.ProtocolErrors);
         Assert.Equal(0, stats.HeartbeatsAnswered); // the masked PINGPONG was not taken

@@ -68,7 +68,8 @@ internal sealed class RawHttpPeer : IAsyncDisposable
             var text = Encoding.UTF8.GetString(buffer, 0, used);
             var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
             if (end < 0) continue;
-            var length = text[..end].Split("\r\n").Select(h => h.Split(':', 2)).Where(h => h.Length == 2 && h[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            var length = text[..end].Split("\r\n").Select(h => h.Split(':', 2)).Where(h => h.Length == 2
+                && h[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
                 .Select(h => int.Parse(h[1].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
             if (Encoding.UTF8.GetByteCount(text) - (end + 4) >= length) return text;
         }

@@ -10,7 +10,8 @@ namespace Kis.Realtime.Tests.Client;
 public sealed class RegistrationLifecycleTests
 {
     private static string Index(string key, string time) =>
-        $"0|H0UPCNT0|001|{key}^{time}^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+        $"0|H0UPCNT0|001|{key}^{time}^2600.00^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^" +
+        $"177^0^0^0^19";
 
     /// <summary>What the server holds: subscribes it accepted minus releases it confirmed.</summary>
     private sealed class ServerView
@@ -122,7 +123,8 @@ public sealed class RegistrationLifecycleTests
                 {
                     view.Record(c.Number, "1-refused", key1, heldAfter: false);
                     Interlocked.Increment(ref refused);
-                    await c.SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId1}\",\"tr_key\":\"{key1}\"}},\"body\":{{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0008\",\"msg1\":\"MAX SUBSCRIBE OVER\"}}}}");
+                    await c.SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId1}\",\"tr_key\":\"{key1}\"}},\"body\":{{\"rt_cd\":\"1\"," +
+                        $"\"msg_cd\":\"OPSP0008\",\"msg1\":\"MAX SUBSCRIBE OVER\"}}}}");
                 }
                 else
                 {
@@ -136,7 +138,8 @@ public sealed class RegistrationLifecycleTests
             c.Drop();
         });
 
-        await using var client = new KisRealtimeClient(OptionsFor(server) with { MaxRegistrationsPerSession = 1, RequestTimeout = TimeSpan.FromMilliseconds(200) });
+        await using var client = new KisRealtimeClient(OptionsFor(server)
+            with { MaxRegistrationsPerSession = 1, RequestTimeout = TimeSpan.FromMilliseconds(200) });
         var a = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
         Assert.Equal("0001", (await a.NextAsync()).IndexCode);
         await a.DisposeAsync(); // the release goes out and is never answered
@@ -215,7 +218,8 @@ public sealed class RegistrationLifecycleTests
                 return;
             }
             // The old session's registrations are still held: the first re-subscription is refused.
-            await c.SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{key}\"}},\"body\":{{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0008\",\"msg1\":\"MAX SUBSCRIBE OVER\"}}}}");
+            await c.SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{key}\"}},\"body\":{{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0008\"," +
+                $"\"msg1\":\"MAX SUBSCRIBE OVER\"}}}}");
             (_, trId, key) = await c.ReceiveRequestAsync() ?? throw new IOException("closed");
             await c.ReplyAsync(trId, key);
             await c.SendTextAsync(Index(key, "090002"));

@@ -105,14 +105,17 @@ internal sealed class ScriptedKisServer : IAsyncDisposable
                 if (ApprovalGate is { } gate) await gate();
                 var issued = NewApprovalKey() + new string('e', ApprovalKeyPadding);
                 if (ApprovalStatus == 200) IssuedKeys.Enqueue(issued);
-                var json = ApprovalStatus == 200 ? "{\"approval_key\":\"" + issued + "\"}" : "{\"error_code\":\"EGW00123\",\"error_description\":\"unavailable\"}";
-                var reply = $"HTTP/1.1 {ApprovalStatus} X\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(json)}\r\nConnection: close\r\n\r\n{json}";
+                var json = ApprovalStatus == 200 ? "{\"approval_key\":\"" + issued + "\"}"
+                    : "{\"error_code\":\"EGW00123\",\"error_description\":\"unavailable\"}";
+                var reply = $"HTTP/1.1 {ApprovalStatus} X\r\nContent-Type: application/json\r\nContent-Length: " +
+                    $"{Encoding.UTF8.GetByteCount(json)}\r\nConnection: close\r\n\r\n{json}";
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(reply));
                 return;
             }
             var key = Header(head, "Sec-WebSocket-Key") ?? throw new InvalidOperationException("not a WebSocket request");
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
-            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"));
             Interlocked.Increment(ref _connections);
             await _script(new ScriptedConnection(socket, stream, rest, Connections) { Server = this });
         }
@@ -296,8 +299,11 @@ internal sealed class ScriptedConnection(Socket socket, NetworkStream stream, by
     }
 
     /// <summary>A success reply for a request, with notice key/iv (every KIS success reply carries them).</summary>
-    public Task ReplyAsync(string trId, string trKey, string msgCd = "OPSP0000", string key = "abcdefghijklmnopabcdefghijklmnop", string iv = "0123456789abcdef")
-        => SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}},\"body\":{{\"rt_cd\":\"{(msgCd is "OPSP0000" or "OPSP0001" ? "0" : "1")}\",\"msg_cd\":\"{msgCd}\",\"msg1\":\"X\",\"output\":{{\"iv\":\"{iv}\",\"key\":\"{key}\"}}}}}}");
+    public Task ReplyAsync(string trId, string trKey, string msgCd = "OPSP0000", string key = "abcdefghijklmnopabcdefghijklmnop",
+        string iv = "0123456789abcdef")
+        => SendTextAsync($"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}}," +
+            $"\"body\":{{\"rt_cd\":\"{(msgCd is "OPSP0000" or "OPSP0001" ? "0" : "1")}\",\"msg_cd\":\"{msgCd}\",\"msg1\":\"X\"," +
+            $"\"output\":{{\"iv\":\"{iv}\",\"key\":\"{key}\"}}}}}}");
 
     /// <summary>
     /// Sends a PINGPONG and reads until its pong: the client has then read everything sent before it. Needed before

@@ -38,7 +38,8 @@ public sealed class SessionProtocolTests
     }
 
     private static byte[] Reply(string trId, string trKey, string msgCd) => Encoding.UTF8.GetBytes(
-        $"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}},\"body\":{{\"rt_cd\":\"0\",\"msg_cd\":\"{msgCd}\",\"msg1\":\"OK\"}}}}");
+        $"{{\"header\":{{\"tr_id\":\"{trId}\",\"tr_key\":\"{trKey}\",\"encrypt\":\"N\"}},\"body\":{{\"rt_cd\":\"0\",\"msg_cd\":\"{msgCd}\"," +
+        $"\"msg1\":\"OK\"}}}}");
 
     [Fact]
     public async Task A_key_the_server_never_answers_fails_after_three_connections_instead_of_reconnecting_forever()
@@ -127,7 +128,8 @@ public sealed class SessionProtocolTests
             for (var i = 1; i < arrivals.Count; i++)
             {
                 var sinceStart = Stopwatch.GetElapsedTime(start, arrivals[i].At);
-                Assert.True(sinceStart >= (pacing - TimeSpan.FromMilliseconds(2)) * i, $"request {i} came {sinceStart.TotalMilliseconds:0.0} ms after the start");
+                Assert.True(sinceStart >= (pacing - TimeSpan.FromMilliseconds(2)) * i,
+                    $"request {i} came {sinceStart.TotalMilliseconds:0.0} ms after the start");
             }
         }
         foreach (var e in enumerators) await e.DisposeAsync();
@@ -144,7 +146,8 @@ public sealed class SessionProtocolTests
             await ws.SendAsync(Reply("H0UPCNT0", "0001", "OPSP0000"), WebSocketMessageType.Text, true, CancellationToken.None);
             // An OPSP8996 naming a request this session never made (e.g. replayed from a recording), then a PINGPONG.
             await ws.SendAsync(Encoding.UTF8.GetBytes(
-                "{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"9999\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"9\",\"msg_cd\":\"OPSP8996\",\"msg1\":\"ALREADY IN USE appkey\"}}"),
+                "{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"9999\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"9\",\"msg_cd\":\"OPSP8996\"," +
+                "\"msg1\":\"ALREADY IN USE appkey\"}}"),
                 WebSocketMessageType.Text, true, CancellationToken.None);
             await ws.SendAsync(Encoding.UTF8.GetBytes(ping), WebSocketMessageType.Text, true, CancellationToken.None);
             afterStray.TrySetResult(await ReceiveText(ws)); // the echo, or null if the client closed
@@ -199,11 +202,13 @@ public sealed class SessionProtocolTests
         {
             // The live server echoes the rejected key in msg1 (and sends no header).
             while (await ReceiveText(ws) is not null)
-                await ws.SendAsync(Encoding.UTF8.GetBytes($"{{\"body\":{{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0011\",\"msg1\":\"invalid approval : {approvalKey}\"}}}}"),
+                await ws.SendAsync(Encoding.UTF8.GetBytes(
+                    $"{{\"body\":{{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP0011\",\"msg1\":\"invalid approval : {approvalKey}\"}}}}"),
                     WebSocketMessageType.Text, true, CancellationToken.None);
         }, MapApproval);
         var sink = new CapturingLoggerProvider();
-        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(sink).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(
+            b => b.AddProvider(sink).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
         await using var client = new KisRealtimeClient(OptionsFor(peer) with { LoggerFactory = factory, SubscribePacing = TimeSpan.Zero });
         await using var ticks = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
         var e = await Assert.ThrowsAsync<KisSubscriptionException>(async () => await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
@@ -255,7 +260,8 @@ public sealed class SessionProtocolTests
         await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
         {
             await sendPing.Task;
-            await ws.SendAsync("{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121090000\"}}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+            await ws.SendAsync("{\"header\":{\"tr_id\":\"PINGPONG\",\"datetime\":\"20261121090000\"}}"u8.ToArray(), WebSocketMessageType.Text, true,
+                CancellationToken.None);
             while (await ReceiveText(ws) is not null) { } // reads the answers, sends nothing more
         }, MapApproval);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -287,9 +293,11 @@ public sealed class SessionProtocolTests
             Assert.Contains("\"0002\"", second);
             // Answer the second request first, then refuse the first one.
             await ws.SendAsync(Reply("H0UPCNT0", "0002", "OPSP0000"), WebSocketMessageType.Text, true, CancellationToken.None);
-            await ws.SendAsync("{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"0001\",\"encrypt\":\"N\"},\"body\":{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP8992\",\"msg1\":\"SUBSCRIBE ERROR : invalid tr_key\"}}"u8.ToArray(),
+            await ws.SendAsync(("{\"header\":{\"tr_id\":\"H0UPCNT0\",\"tr_key\":\"0001\",\"encrypt\":\"N\"},"u8
+                + "\"body\":{\"rt_cd\":\"1\",\"msg_cd\":\"OPSP8992\",\"msg1\":\"SUBSCRIBE ERROR : invalid tr_key\"}}"u8).ToArray(),
                 WebSocketMessageType.Text, true, CancellationToken.None);
-            await ws.SendAsync("0|H0UPCNT0|001|0002^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19"u8.ToArray(),
+            await ws.SendAsync(("0|H0UPCNT0|001|0002^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^"u8
+                + "2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19"u8).ToArray(),
                 WebSocketMessageType.Text, true, CancellationToken.None);
             while (await ReceiveText(ws) is not null) // the release of 0002
                 await ws.SendAsync(Reply("H0UPCNT0", "0002", "OPSP0001"), WebSocketMessageType.Text, true, CancellationToken.None);

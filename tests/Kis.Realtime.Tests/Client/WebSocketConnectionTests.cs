@@ -142,7 +142,8 @@ public sealed class WebSocketConnectionTests
     public async Task Server_pings_are_answered_with_pongs()
     {
         // Kestrel's keep-alive with a timeout pings and aborts the connection when no pong comes back.
-        var accept = new Microsoft.AspNetCore.Http.WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(1000) };
+        var accept = new Microsoft.AspNetCore.Http.WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromMilliseconds(100),
+            KeepAliveTimeout = TimeSpan.FromMilliseconds(1000) };
         await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
         {
             var receive = ServerReceive(ws); // the server's keep-alive needs a pending receive to see pongs

@@ -17,7 +17,8 @@ public sealed class DerivativesVolumeTests
         // A demo day that every one of these markets trades (a wall date on a NYSE holiday, e.g. Thanksgiving, has no US
         // records until the next demo day): Wednesday 2026-11-25 from now on.
         var wall = new WallClockFrom(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(9)));
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(500), ClockSpeed = 600, Seed = 9, TimeProvider = wall });
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default
+            with { Pace = MarketPace.PerSecond(500), ClockSpeed = 600, Seed = 9, TimeProvider = wall });
         await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with
         {
             Credentials = [new KisCredential(SimulatorOptions.DefaultAppKey, SimulatorOptions.DefaultAppSecret)],

@@ -192,7 +192,8 @@ public sealed class SimulatedDayGapTests
     {
         public override string Description => "memory";
 
-        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             foreach (var m in messages)
             {

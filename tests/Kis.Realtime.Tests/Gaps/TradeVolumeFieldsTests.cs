@@ -8,7 +8,8 @@ namespace Kis.Realtime.Tests.Gaps;
 public class TradeVolumeFieldsTests
 {
     public static TheoryData<string> TradeTrs =>
-        [.. new[] { "H0STCNT0", "H0NXCNT0", "H0UNCNT0", "H0STOUP0", "H0UPCNT0", "H0IFCNT0", "H0CFCNT0", "H0ZFCNT0", "H0MFCNT0", "H0IOCNT0", "H0ZOCNT0", "H0EUCNT0", "HDFSCNT0" }];
+        [.. new[] { "H0STCNT0", "H0NXCNT0", "H0UNCNT0", "H0STOUP0", "H0UPCNT0", "H0IFCNT0", "H0CFCNT0", "H0ZFCNT0", "H0MFCNT0", "H0IOCNT0", "H0ZOCNT0",
+            "H0EUCNT0", "HDFSCNT0" }];
 
     /// <summary>A record of <paramref name="tr"/>: every field its index (so a wrong field reads a wrong number), the four set.</summary>
     private static string[] Fields(TrDefinition tr, string time, string volume, string accumulated, string date)
@@ -77,7 +78,8 @@ public class TradeVolumeFieldsTests
         // Parallel replay workers take gap fields from the decoded view (PendingGaps.FromView) instead of a second read.
         Assert.True(KisTrs.TryGet(trId, out var tr));
         var fields = Encoding.ASCII.GetString(Kis.Realtime.Benchmarks.SyntheticRecording.Record(tr, "005930", 3)).Split('^');
-        (fields[tr.IndexOf("stck_cntg_hour")], fields[tr.IndexOf("cntg_vol")], fields[tr.IndexOf("acml_vol")], fields[tr.IndexOf("bsop_date")]) = ("101112", "17", "123456789", "20261124");
+        (fields[tr.IndexOf("stck_cntg_hour")], fields[tr.IndexOf("cntg_vol")], fields[tr.IndexOf("acml_vol")], fields[tr.IndexOf("bsop_date")]) = ("101112",
+            "17", "123456789", "20261124");
         Assert.True(StockTrade.TryDecode(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)), out var view, out _));
         Assert.True(TradeVolumeFields.For(tr)!.TryRead(Encoding.ASCII.GetBytes(string.Join('^', fields)), out var fromRecord));
         Assert.True(PendingGaps.FromView(view, out var fromView));

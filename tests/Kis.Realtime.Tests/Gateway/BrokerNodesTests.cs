@@ -12,7 +12,8 @@ public class BrokerNodesTests
         var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri("amqp://u:p@node1:5681/vh"), ClusterNodes = ["node3:5683", "node2"] };
         var factory = endpoint.CreateFactory("test");
         var nodes = factory.EndpointResolverFactory([factory.Endpoint]).All().ToList();
-        Assert.Equal(["node1:5681", "node3:5683", "node2:5672"], nodes.Select(n => $"{n.HostName}:{(n.Port == AmqpTcpEndpoint.UseDefaultPort ? 5672 : n.Port)}"));
+        Assert.Equal(["node1:5681", "node3:5683", "node2:5672"],
+            nodes.Select(n => $"{n.HostName}:{(n.Port == AmqpTcpEndpoint.UseDefaultPort ? 5672 : n.Port)}"));
         Assert.All(nodes, n => Assert.False(n.Ssl.Enabled));
         Assert.Equal("vh", factory.VirtualHost);
     }

@@ -17,7 +17,8 @@ public sealed class FleetPlanTests
                 MaxRegistrationsPerSession = perKey,
             },
         },
-        Universe = [.. Enumerable.Range(0, registrations).Select(i => new FleetRegistration(i % 2 == 0 ? KisTrs.StockTrades : KisTrs.IndexTicks, $"{i / 2:D6}"))],
+        Universe = [.. Enumerable.Range(0,
+            registrations).Select(i => new FleetRegistration(i % 2 == 0 ? KisTrs.StockTrades : KisTrs.IndexTicks, $"{i / 2:D6}"))],
     };
 
     [Fact]
@@ -43,7 +44,8 @@ public sealed class FleetPlanTests
         var doubled = Fleet(keys: 1, registrations: 41);
         doubled = doubled with { Universe = [.. doubled.Universe, .. doubled.Universe] };
         Assert.Equal(41, Assert.Single(doubled.Plan()).Registrations.Count);
-        Assert.Throws<ArgumentException>(() => (Fleet(1, 1) with { Gateway = Fleet(1, 1).Gateway with { Endpoint = KisGatewayEndpoint.Default with { Shard = "0" } } }).Validate());
+        Assert.Throws<ArgumentException>(
+            () => (Fleet(1, 1) with { Gateway = Fleet(1, 1).Gateway with { Endpoint = KisGatewayEndpoint.Default with { Shard = "0" } } }).Validate());
     }
 
     [Fact]

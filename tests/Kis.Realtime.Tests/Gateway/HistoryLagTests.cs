@@ -30,7 +30,8 @@ public class HistoryLagTests
         lag.Stored("H0STCNT0", "005930", "r1", 40);
         lag.Observe(Checkpoint("r1", ("H0STCNT0", "005930", 100), ("H0UPCNT0", "0001", 7)));
         clock.Advance(TimeSpan.FromSeconds(29));
-        Assert.Equal((60L + 7, TimeSpan.FromSeconds(29), false), (lag.Snapshot(BehindAfter).Records, lag.Snapshot(BehindAfter).Age, lag.Snapshot(BehindAfter).Behind));
+        Assert.Equal((60L + 7, TimeSpan.FromSeconds(29), false),
+            (lag.Snapshot(BehindAfter).Records, lag.Snapshot(BehindAfter).Age, lag.Snapshot(BehindAfter).Behind));
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.True(lag.Snapshot(BehindAfter).Behind);
 

@@ -141,7 +141,8 @@ public sealed class RegistrationFairnessTests
         // holds counts against her share, as it would stay registered for her alone if they left.
         await registrations.SubscribeAsync(Mallory with { Consumer = "second" }, KisTrs.IndexTicks, Key(0), CancellationToken.None).WaitAsync(TestTimeout);
         await registrations.SubscribeAsync(Alice, KisTrs.IndexTicks, Key(50), CancellationToken.None).WaitAsync(TestTimeout);
-        var error = await Assert.ThrowsAsync<GatewayRefusalException>(() => registrations.SubscribeAsync(Mallory, KisTrs.IndexTicks, Key(50), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<GatewayRefusalException>(
+            () => registrations.SubscribeAsync(Mallory, KisTrs.IndexTicks, Key(50), CancellationToken.None));
         Assert.Equal("quota", error.Error);
         // Releasing one makes room again once its linger ends or another user takes it up.
         Assert.True(registrations.Unsubscribe(Mallory, KisTrs.IndexTicks.Id, Key(1)));

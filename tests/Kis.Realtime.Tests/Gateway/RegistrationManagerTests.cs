@@ -28,7 +28,8 @@ public sealed class RegistrationManagerTests
         }, options, "run1", NullLogger.Instance);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => registrations.SubscribeAsync(new GatewayIdentity("tester", "consumer"), KisTrs.IndexTicks, "0001", CancellationToken.None).WaitAsync(TestTimeout));
+            () => registrations.SubscribeAsync(new GatewayIdentity("tester", "consumer"), KisTrs.IndexTicks, "0001", CancellationToken.None).WaitAsync(
+                TestTimeout));
         Assert.Contains("PRECONDITION_FAILED", error.Message);
         Assert.Equal(1, Volatile.Read(ref declared)); // KIS had accepted the key: the failure came after the feed opened
 
@@ -50,7 +51,8 @@ public sealed class RegistrationManagerTests
         var options = KisGatewayOptions.Default with { Client = Options(sim), Lease = TimeSpan.FromMinutes(10), Linger = TimeSpan.FromMinutes(10) };
         await using var client = new KisRealtimeClient(options.Client);
         await using var publisher = new RecordPublisher(options, new StreamTopology(options), NullLogger.Instance);
-        await using var registrations = new RegistrationManager(client, publisher, (tr, _) => Task.FromResult("kis." + tr), options, "run1", NullLogger.Instance);
+        await using var registrations = new RegistrationManager(client, publisher, (tr, _) => Task.FromResult("kis." + tr), options, "run1",
+            NullLogger.Instance);
         var bob = new GatewayIdentity("bob", "b");
         var alice = new GatewayIdentity("alice", "a");
         foreach (var (who, key) in new[] { (bob, "0001"), (alice, "0001"), (bob, "0002"), (bob, "0004"), (alice, "0006") })

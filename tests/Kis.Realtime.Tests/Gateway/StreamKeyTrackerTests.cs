@@ -10,7 +10,8 @@ public class StreamKeyTrackerTests
 {
     private const string Tr = "H0UPCNT0";
 
-    private static StreamMessage Message(long offset, long seq, int count = 1, string run = "r1", string key = "0001", Action<Dictionary<string, object?>>? tamper = null, string? body = null)
+    private static StreamMessage Message(long offset, long seq, int count = 1, string run = "r1", string key = "0001", Action<Dictionary<string,
+        object?>>? tamper = null, string? body = null)
     {
         var headers = new Dictionary<string, object?>
         {
@@ -40,7 +41,8 @@ public class StreamKeyTrackerTests
 
         // The seq jumps with no offset skipped since: the stream never held 6–9.
         var lost = keys.Take(Message(4, 10));
-        Assert.Equal((StreamGap.Sequence, 4L, 4L, 6L, 9L, "r1", "0001"), (lost!.Reason, lost.FromOffset, lost.ToOffset, lost.FirstSeq, lost.LastSeq, lost.Run, lost.TrKey));
+        Assert.Equal((StreamGap.Sequence, 4L, 4L, 6L, 9L, "r1", "0001"),
+            (lost!.Reason, lost.FromOffset, lost.ToOffset, lost.FirstSeq, lost.LastSeq, lost.Run, lost.TrKey));
         Assert.Equal(GatewayWire.FromUnixMicroseconds(1_700_000_000_000_003L), lost.FromTime); // the key's last record before the hole
     }
 

@@ -37,7 +37,8 @@ public class ClockCloseTests
     [InlineData(StockVenue.Krx, TradingSessions.Regular, "15:30:02", "15:40:00")]  // KRX's regular session ends at 15:40
     [InlineData(StockVenue.Nxt, TradingSessions.Regular, "15:19:00", "15:30:00")]  // NXT's main market at 15:30
     [InlineData(StockVenue.Nxt, TradingSessions.All, "15:19:00", "20:00:00")]      // with its after-market at 20:00
-    public async Task A_daily_bar_closes_at_the_market_s_close_plus_the_grace_not_at_midnight(StockVenue venue, TradingSessions sessions, string last, string close)
+    public async Task A_daily_bar_closes_at_the_market_s_close_plus_the_grace_not_at_midnight(StockVenue venue, TradingSessions sessions, string last,
+        string close)
     {
         var s = new Bars.Trades(venue: venue);
         var clock = new FakeTimeProvider(Bars.Trades.Kst(last)); // the clock runs with the stamps: no skew
@@ -91,7 +92,8 @@ public class ClockCloseTests
         trades.Writer.TryWrite(F("23:59:59", 352, 1));
         trades.Writer.TryWrite(F("05:59:00", 351, 4));
         await AssertClosesAt(bars, clock, new DateTimeOffset(2026, 3, 10, 6, 0, 0, Kst) + Grace);
-        Assert.Equal((350m, 352m, 351m, 7L, BarFlags.None), (bars.Current.Open, bars.Current.High, bars.Current.Close, bars.Current.Volume, bars.Current.Flags));
+        Assert.Equal((350m, 352m, 351m, 7L, BarFlags.None),
+            (bars.Current.Open, bars.Current.High, bars.Current.Close, bars.Current.Volume, bars.Current.Flags));
         Assert.Equal(new DateTimeOffset(2026, 3, 9, 12, 0, 0, Kst), bars.Current.OpenTime);
         trades.Writer.Complete();
         Assert.False(await bars.MoveNextAsync());

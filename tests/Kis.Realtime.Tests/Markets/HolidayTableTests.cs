@@ -47,8 +47,10 @@ public sealed class HolidayTableTests
     {
         var day = D(date);
         Assert.True(MarketCalendar.KrxStocks.IsTradingDay(day));
-        Assert.Equal(new DateTimeOffset(day.ToDateTime(TimeOnly.Parse(open, CultureInfo.InvariantCulture)), Kst), MarketCalendar.KrxStocks.OpenOf(day, TradingSessions.Regular));
-        Assert.Equal(new DateTimeOffset(day.ToDateTime(TimeOnly.Parse(close, CultureInfo.InvariantCulture)), Kst), MarketCalendar.KrxStocks.CloseOf(day, TradingSessions.Regular));
+        Assert.Equal(new DateTimeOffset(day.ToDateTime(TimeOnly.Parse(open, CultureInfo.InvariantCulture)), Kst),
+            MarketCalendar.KrxStocks.OpenOf(day, TradingSessions.Regular));
+        Assert.Equal(new DateTimeOffset(day.ToDateTime(TimeOnly.Parse(close, CultureInfo.InvariantCulture)), Kst),
+            MarketCalendar.KrxStocks.CloseOf(day, TradingSessions.Regular));
     }
 
     [Fact]

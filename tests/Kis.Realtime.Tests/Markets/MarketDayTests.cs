@@ -31,7 +31,8 @@ public class MarketDayTests
         public void NewDay() => Tvol = 0;
     }
 
-    private static (List<VolumeGap> Gaps, GapDetector Detector) Detect(string trId, string key, IEnumerable<(DateTimeOffset At, long Volume, long Accumulated)> trades)
+    private static (List<VolumeGap> Gaps, GapDetector Detector) Detect(string trId, string key,
+        IEnumerable<(DateTimeOffset At, long Volume, long Accumulated)> trades)
     {
         var detector = new GapDetector(trId, key);
         var gaps = new List<VolumeGap>();

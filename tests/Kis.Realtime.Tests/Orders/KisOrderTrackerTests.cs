@@ -4,11 +4,13 @@ namespace Kis.Realtime.Tests.Orders;
 /// <summary>Issue 32 (4): an order's life from its notices alone.</summary>
 public sealed class KisOrderTrackerTests
 {
-    private static StockNotice Notice(NoticeKind kind, string number, long quantity, decimal price, string original = "", long field16 = 0, int second = 0) => new()
+    private static StockNotice Notice(NoticeKind kind, string number, long quantity, decimal price, string original = "", long field16 = 0, int second = 0)
+        => new()
     {
         Kind = kind, OrderNumber = number, OriginalOrderNumber = original, StockCode = "005930", Side = OrderSide.Buy, Quantity = quantity, Price = price,
         OrderQuantity = field16, OrderPrice = price, Time = new TimeOnly(10, 0, second), CustomerId = "u", AccountNumber = "a",
-        OrderTypeCode = "00", OrderConditionCode = "0", BranchNumber = "", AccountName = "", OrderExchangeCode = "", PopupCode = "", CreditTypeCode = "", StockName = "",
+        OrderTypeCode = "00", OrderConditionCode = "0", BranchNumber = "", AccountName = "", OrderExchangeCode = "", PopupCode = "", CreditTypeCode = "",
+            StockName = "",
     };
 
     [Fact]
@@ -18,17 +20,20 @@ public sealed class KisOrderTrackerTests
         Assert.Equal(KisOrderStatus.Accepted, orders.Apply(Notice(NoticeKind.OrderAccepted, "0000000101", 100, 70_000)).Status);
         orders.Apply(Notice(NoticeKind.Fill, "0000000101", 30, 70_000, field16: 100, second: 1));
         var partly = orders.Apply(Notice(NoticeKind.Fill, "0000000101", 20, 69_900, field16: 100, second: 2));
-        Assert.Equal((KisOrderStatus.PartiallyFilled, 50L, 69_960m, 50L), (partly.Status, partly.FilledQuantity, partly.AveragePrice, partly.RemainingQuantity));
+        Assert.Equal((KisOrderStatus.PartiallyFilled, 50L, 69_960m, 50L),
+            (partly.Status, partly.FilledQuantity, partly.AveragePrice, partly.RemainingQuantity));
 
         // The remaining 50 move to an amending order at a new price; the original is done.
         var amended = orders.Apply(Notice(NoticeKind.AmendAccepted, "0000000102", 50, 69_800, original: "0000000101", field16: 50, second: 3));
         Assert.Equal(("0000000101", 50L, 69_800m, KisOrderStatus.Accepted), (amended.OriginalOrderNumber, amended.Quantity, amended.Price, amended.Status));
         var original = orders.Find("0000000101")!;
-        Assert.Equal((KisOrderStatus.Replaced, "0000000102", 50L, 0L, true), (original.Status, original.ReplacedBy, original.FilledQuantity, original.RemainingQuantity, original.IsDone));
+        Assert.Equal((KisOrderStatus.Replaced, "0000000102", 50L, 0L, true),
+            (original.Status, original.ReplacedBy, original.FilledQuantity, original.RemainingQuantity, original.IsDone));
 
         orders.Apply(Notice(NoticeKind.Fill, "0000000102", 10, 69_800, field16: 50, second: 4));
         var cancelled = orders.Apply(Notice(NoticeKind.CancelAccepted, "0000000103", 40, 69_800, original: "0000000102", field16: 10, second: 5));
-        Assert.Equal(("0000000102", KisOrderStatus.Cancelled, 10L, 40L, 0L), (cancelled.OrderNumber, cancelled.Status, cancelled.FilledQuantity, cancelled.CancelledQuantity, cancelled.RemainingQuantity));
+        Assert.Equal(("0000000102", KisOrderStatus.Cancelled, 10L, 40L, 0L),
+            (cancelled.OrderNumber, cancelled.Status, cancelled.FilledQuantity, cancelled.CancelledQuantity, cancelled.RemainingQuantity));
         Assert.Null(orders.Find("0000000103")); // a cancel's own number is not an order
         Assert.Empty(orders.Open);
         Assert.Equal(2, orders.Orders.Count);

@@ -134,7 +134,8 @@ public sealed class OrderAmbiguityTests
         var result = await client.PlaceAsync(Buy);
 
         Assert.Equal(KisOrderOutcome.Refused, result.Outcome);
-        Assert.Equal(("1", "EGW00201", 500, true), (result.Refusal!.ReturnCode, result.Refusal.MessageCode, result.Refusal.HttpStatus, result.Refusal.IsRateLimit));
+        Assert.Equal(("1", "EGW00201", 500, true),
+            (result.Refusal!.ReturnCode, result.Refusal.MessageCode, result.Refusal.HttpStatus, result.Refusal.IsRateLimit));
         Assert.Empty(server.Placed);
         Assert.Equal(1, server.OrderCalls);
     }
@@ -179,7 +180,8 @@ public sealed class OrderAmbiguityTests
         await Assert.ThrowsAsync<ArgumentException>(() => client.PlaceAsync(Buy with { Price = 70_000.5m }));
         await Assert.ThrowsAsync<ArgumentException>(() => client.PlaceAsync(Buy with { Kind = KisOrderKind.Market }));
         await Assert.ThrowsAsync<ArgumentException>(() => client.PlaceAsync(Buy with { Code = "5930" }));
-        await Assert.ThrowsAsync<ArgumentException>(() => client.PlaceAsync(KisOrderRequest.FuturesOptions("101W9000", OrderSide.Buy, 1, 350m, KisOrderKind.Midpoint)));
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => client.PlaceAsync(KisOrderRequest.FuturesOptions("101W9000", OrderSide.Buy, 1, 350m, KisOrderKind.Midpoint)));
         Assert.Empty(server.Requests);
     }
 }

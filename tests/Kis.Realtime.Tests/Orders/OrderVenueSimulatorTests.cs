@@ -56,7 +56,8 @@ public sealed class OrderVenueSimulatorTests
         Assert.Equal((3L, low), (accepted.Quantity, accepted.Price));
 
         // Amended 1,000 lower: the original is replaced, the amendment is a working order of its own.
-        var amended = await orders.AmendAsync(new KisAmendRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Price = low - 1000 });
+        var amended = await orders.AmendAsync(
+            new KisAmendRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Price = low - 1000 });
         Assert.True(amended.IsAccepted, amended.ToString());
         Assert.NotEqual(placed.OrderNumber, amended.OrderNumber);
         var replaced = await placed.Handle.WaitDoneAsync().WaitAsync(TestTimeout);
@@ -84,7 +85,8 @@ public sealed class OrderVenueSimulatorTests
         var today = await orders.GetOrdersAsync(KisProduct.Stock);
         Assert.Equal([market.OrderNumber, cancelled.OrderNumber, amended.OrderNumber, placed.OrderNumber], today.Select(r => r.OrderNumber));
         var marketRow = today[0];
-        Assert.Equal((OrderSide.Buy, 1L, 1L, filled.AveragePrice, 0L), (marketRow.Side, marketRow.Quantity, marketRow.FilledQuantity, marketRow.AveragePrice, marketRow.RemainingQuantity));
+        Assert.Equal((OrderSide.Buy, 1L, 1L, filled.AveragePrice, 0L),
+            (marketRow.Side, marketRow.Quantity, marketRow.FilledQuantity, marketRow.AveragePrice, marketRow.RemainingQuantity));
         Assert.Equal(placed.OrderNumber, today[2].OriginalOrderNumber);
         Assert.Equal([market.OrderNumber], (await orders.GetOrdersAsync(KisProduct.Stock, KisOrderFilter.Filled)).Select(r => r.OrderNumber));
         var balance = await orders.GetBalanceAsync(KisProduct.Stock);
@@ -112,11 +114,13 @@ public sealed class OrderVenueSimulatorTests
         Assert.Equal((KisOrderStatus.Filled, 2L), (filled.Status, filled.FilledQuantity));
 
         var row = Assert.Single(await orders.GetOrdersAsync(KisProduct.FuturesOptions));
-        Assert.Equal((bought.OrderNumber, "101W09", OrderSide.Buy, 2L, 2L, filled.AveragePrice), (row.OrderNumber, row.Code, row.Side, row.Quantity, row.FilledQuantity, row.AveragePrice));
+        Assert.Equal((bought.OrderNumber, "101W09", OrderSide.Buy, 2L, 2L, filled.AveragePrice),
+            (row.OrderNumber, row.Code, row.Side, row.Quantity, row.FilledQuantity, row.AveragePrice));
         var position = Assert.Single((await orders.GetBalanceAsync(KisProduct.FuturesOptions)).Positions);
         Assert.Equal(("101W09", 2L), (position.Code, position.Quantity));
         // A stocks-only kind is refused before anything is sent.
-        await Assert.ThrowsAsync<ArgumentException>(() => orders.PlaceAsync(KisOrderRequest.FuturesOptions("101W09", OrderSide.Buy, 1, 350m, KisOrderKind.StopLimit)));
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => orders.PlaceAsync(KisOrderRequest.FuturesOptions("101W09", OrderSide.Buy, 1, 350m, KisOrderKind.StopLimit)));
 
         await stop.CancelAsync();
         await following.WaitAsync(TestTimeout);

@@ -13,7 +13,8 @@ public sealed class RiskGuardFuturesTests
     {
         Kind = NoticeKind.Fill, OrderNumber = number, OriginalOrderNumber = "", ProductCode = Kospi200Future, Side = side, Quantity = quantity, Price = price,
         OrderQuantityField = quantity, OrderPriceField = price, Time = new TimeOnly(10, 0, 0), CustomerId = "u", AccountNumber = "a",
-        OrderKindCode = "", NoticeTypeCode = "", BranchNumber = "", AccountName = "", ProductName = "", OrderCondition = "", OrderGroup = "", OrderGroupSequence = "",
+        OrderKindCode = "", NoticeTypeCode = "", BranchNumber = "", AccountName = "", ProductName = "", OrderCondition = "", OrderGroup = "",
+            OrderGroupSequence = "",
     };
 
     [Fact]

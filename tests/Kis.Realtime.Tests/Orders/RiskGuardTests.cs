@@ -14,7 +14,8 @@ public sealed class RiskGuardTests
     {
         Kind = NoticeKind.Fill, OrderNumber = number, OriginalOrderNumber = "", StockCode = "005930", Side = side, Quantity = quantity, Price = price,
         OrderQuantity = quantity, OrderPrice = price, Time = new TimeOnly(10, 0, 0), CustomerId = "u", AccountNumber = "a",
-        OrderTypeCode = "00", OrderConditionCode = "0", BranchNumber = "", AccountName = "", OrderExchangeCode = "", PopupCode = "", CreditTypeCode = "", StockName = "",
+        OrderTypeCode = "00", OrderConditionCode = "0", BranchNumber = "", AccountName = "", OrderExchangeCode = "", PopupCode = "", CreditTypeCode = "",
+            StockName = "",
     };
 
     private static async Task AssertRefusedUnsentAsync(KisRiskGuard guard, ScriptedOrderServer server, KisOrderRequest order, KisRiskCheck check)

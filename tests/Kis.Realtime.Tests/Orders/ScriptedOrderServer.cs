@@ -162,7 +162,8 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
         if (path == "/oauth2/tokenP")
             return Slow + Json(200, new JsonObject { ["access_token"] = "scripted-token", ["token_type"] = "Bearer", ["expires_in"] = 86400 });
         if (path.EndsWith("/inquire-daily-ccld", StringComparison.Ordinal)) return Json(200, DailyOrders(query));
-        if (!path.EndsWith("/order-cash", StringComparison.Ordinal)) return Json(404, new JsonObject { ["rt_cd"] = "1", ["msg_cd"] = "TEST0404", ["msg1"] = "not scripted" });
+        if (!path.EndsWith("/order-cash", StringComparison.Ordinal)) return Json(404,
+            new JsonObject { ["rt_cd"] = "1", ["msg_cd"] = "TEST0404", ["msg1"] = "not scripted" });
 
         var call = Interlocked.Increment(ref _orderCalls) - 1;
         var reaction = _script(call);
@@ -182,7 +183,8 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
                 return Json(200, new JsonObject
                 {
                     ["rt_cd"] = "0", ["msg_cd"] = "APBK0013", ["msg1"] = "주문 전송 완료 되었습니다.",
-                    ["output"] = new JsonObject { ["KRX_FWDG_ORD_ORGNO"] = "91252", ["ODNO"] = accepted.Number, ["ORD_TMD"] = ToKst(accepted.At).ToString("HHmmss", CultureInfo.InvariantCulture) },
+                    ["output"] = new JsonObject { ["KRX_FWDG_ORD_ORGNO"] = "91252", ["ODNO"] = accepted.Number,
+                        ["ORD_TMD"] = ToKst(accepted.At).ToString("HHmmss", CultureInfo.InvariantCulture) },
                 });
             case OrderReaction.PlaceThenDrop:
                 Place();
@@ -225,16 +227,20 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
         {
             rows.Add((JsonNode)new JsonObject
             {
-                ["ord_dt"] = ToKst(o.At).ToString("yyyyMMdd", CultureInfo.InvariantCulture), ["ord_gno_brno"] = "91252", ["odno"] = o.Number, ["orgn_odno"] = "",
-                ["sll_buy_dvsn_cd"] = o.Buy ? "02" : "01", ["pdno"] = o.Code, ["prdt_name"] = "", ["ord_qty"] = o.Quantity.ToString(CultureInfo.InvariantCulture),
+                ["ord_dt"] = ToKst(o.At).ToString("yyyyMMdd", CultureInfo.InvariantCulture), ["ord_gno_brno"] = "91252", ["odno"] = o.Number,
+                    ["orgn_odno"] = "",
+                ["sll_buy_dvsn_cd"] = o.Buy ? "02" : "01", ["pdno"] = o.Code, ["prdt_name"] = "",
+                    ["ord_qty"] = o.Quantity.ToString(CultureInfo.InvariantCulture),
                 ["ord_unpr"] = o.Price.ToString(CultureInfo.InvariantCulture), ["ord_tmd"] = ToKst(o.At).ToString("HHmmss", CultureInfo.InvariantCulture),
                 ["tot_ccld_qty"] = "0", ["avg_prvs"] = "0", ["cnc_cfrm_qty"] = "0", ["rmn_qty"] = o.Quantity.ToString(CultureInfo.InvariantCulture),
             });
         }
-        return new JsonObject { ["rt_cd"] = "0", ["msg_cd"] = "KIOK0000", ["msg1"] = "조회가 완료되었습니다", ["output1"] = rows, ["output2"] = new JsonObject(), ["ctx_area_fk100"] = "", ["ctx_area_nk100"] = "" };
+        return new JsonObject { ["rt_cd"] = "0", ["msg_cd"] = "KIOK0000", ["msg1"] = "조회가 완료되었습니다", ["output1"] = rows, ["output2"] = new JsonObject(),
+            ["ctx_area_fk100"] = "", ["ctx_area_nk100"] = "" };
     }
 
-    private string Json(int status, JsonObject body) => Raw(status, "application/json; charset=utf-8", body.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    private string Json(int status, JsonObject body) => Raw(status, "application/json; charset=utf-8",
+        body.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
 
     /// <summary>An answer stamped with the server's clock in its Date header, as an HTTP server's are.</summary>
     private string Raw(int status, string type, string body)
@@ -253,7 +259,8 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
             if (end >= 0)
             {
                 var head = text[..end];
-                var length = head.Split("\r\n").Select(h => h.Split(':', 2)).Where(h => h.Length == 2 && h[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                var length = head.Split("\r\n").Select(h => h.Split(':', 2)).Where(h => h.Length == 2
+                    && h[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
                     .Select(h => int.Parse(h[1].Trim(), CultureInfo.InvariantCulture)).FirstOrDefault();
                 var headBytes = Encoding.UTF8.GetByteCount(head) + 4;
                 if (bytes.Length - headBytes >= length)

@@ -20,7 +20,8 @@ public class DocsDriftTests
         Assert.True(text.Contains($"All {count} KIS real-time TRs", StringComparison.Ordinal), $"{readme} does not say \"All {count} KIS real-time TRs\"");
         // No other count of TRs ("five TRs", "42 TRs") beside the catalog's.
         var others = Regex.Matches(text, @"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (KIS )?(real-time )?TRs\b", RegexOptions.IgnoreCase)
-            .Select(m => m.Value).Where(v => !v.StartsWith(count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)).ToList();
+            .Select(m => m.Value).Where(v => !v.StartsWith(count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                StringComparison.Ordinal)).ToList();
         Assert.True(others.Count == 0, $"{readme} also says: {string.Join(", ", others)}");
     }
 

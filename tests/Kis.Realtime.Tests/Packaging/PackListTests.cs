@@ -31,7 +31,9 @@ public sealed class PackListTests
     public void The_docs_count_the_packages_the_pack_makes(string page)
     {
         var text = File.ReadAllText(Path.Combine([Root, .. page.Split('/')]));
-        var counts = Regex.Matches(text, @"\b(?<n>\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)( packable)? (packages|projects)\b|\ball (?<n>\w+) from the clone", RegexOptions.IgnoreCase)
+        var counts = Regex.Matches(text,
+            @"\b(?<n>\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)( packable)? (packages|projects)\b|\ball (?<n>\w+) from the clone",
+            RegexOptions.IgnoreCase)
             .Select(m => (Text: m.Value, N: int.TryParse(m.Groups["n"].Value, out var n) ? n : Array.IndexOf(Numbers, m.Groups["n"].Value.ToLowerInvariant())))
             .ToList();
         Assert.NotEmpty(counts);

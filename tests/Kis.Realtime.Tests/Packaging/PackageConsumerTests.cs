@@ -55,7 +55,8 @@ public class PackageConsumerTests
         {
             // Only what the README's commands and the sample's own lines add: a sample that needs an unnamed package fails.
             await File.WriteAllTextAsync(project, asTheReadmeLeftIt);
-            var packages = Regex.Matches(samples[name], @"^// dotnet add package (?<id>\S+)$", RegexOptions.Multiline).Select(m => m.Groups["id"].Value).ToList();
+            var packages = Regex.Matches(samples[name], @"^// dotnet add package (?<id>\S+)$",
+                RegexOptions.Multiline).Select(m => m.Groups["id"].Value).ToList();
             Assert.True(packages.Count > 0, $"README sample '{name}' does not name its packages (// dotnet add package ...)");
             foreach (var id in packages) await Run(app, home, "dotnet", "add", "package", id);
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), samples[name]);
@@ -158,7 +159,8 @@ public class PackageConsumerTests
     /// <summary>The checkout's files as git sees them (tracked and untracked, not ignored: no bin/ or obj/), copied.</summary>
     private static async Task<string> CloneAsync(string checkout, string clone, string home)
     {
-        var files = (await Run(checkout, home, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var files = (await Run(checkout, home, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")).Split('\0',
+            StringSplitOptions.RemoveEmptyEntries);
         foreach (var file in files)
         {
             var from = Path.Combine(checkout, file);

@@ -30,7 +30,8 @@ public class ReadmeSampleTests
     {
         var root = ReadmeSamples.RepositoryRoot();
         var blocks = ReadmeSamples.Pages(root)
-            .Sum(page => System.Text.RegularExpressions.Regex.Count(File.ReadAllText(page), "^```csharp", System.Text.RegularExpressions.RegexOptions.Multiline));
+            .Sum(page => System.Text.RegularExpressions.Regex.Count(File.ReadAllText(page), "^```csharp",
+                System.Text.RegularExpressions.RegexOptions.Multiline));
         Assert.Equal(blocks, ReadmeSamples.Load().Count);
         Assert.Contains("console", ReadmeSamples.Load().Keys);
     }
@@ -65,7 +66,8 @@ public class ReadmeSampleTests
     {
         // The runtime's and ASP.NET Core's assemblies (the test host runs on both), plus ours.
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToHashSet(StringComparer.Ordinal);
-        foreach (var assembly in new[] { typeof(KisRealtimeClient).Assembly, typeof(KisRealtimeServiceCollectionExtensions).Assembly, typeof(Kis.Realtime.Simulator.KisSimulator).Assembly, typeof(Kis.Realtime.Gateway.KisGatewayClient).Assembly,
+        foreach (var assembly in new[] { typeof(KisRealtimeClient).Assembly, typeof(KisRealtimeServiceCollectionExtensions).Assembly,
+            typeof(Kis.Realtime.Simulator.KisSimulator).Assembly, typeof(Kis.Realtime.Gateway.KisGatewayClient).Assembly,
                      typeof(Kis.Realtime.Gateway.KisGatewayService).Assembly, typeof(KisRecordingFolder).Assembly,
                      typeof(Kis.Realtime.PostgreSql.KisPostgresHistory).Assembly, typeof(Kis.Realtime.Gateway.PostgreSql.KisPostgresStreamWriter).Assembly })
             paths.Add(assembly.Location);

@@ -43,7 +43,8 @@ internal static partial class ReadmeSamples
     /// <summary>The pages whose C# blocks are samples: the README, docs/ and the packages' READMEs (shown on nuget.org).</summary>
     public static IEnumerable<string> Pages(string root) =>
         Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal)
-            .Concat(Directory.GetDirectories(Path.Combine(root, "src")).Order(StringComparer.Ordinal).Select(p => Path.Combine(p, "README.md")).Where(File.Exists))
+            .Concat(Directory.GetDirectories(Path.Combine(root, "src")).Order(StringComparer.Ordinal).Select(p => Path.Combine(p, "README.md")).Where(
+                File.Exists))
             .Prepend(Path.Combine(root, "README.md"));
 
     [GeneratedRegex(@"<!-- sample: (?<name>[a-z-]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]

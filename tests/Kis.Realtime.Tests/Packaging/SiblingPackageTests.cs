@@ -31,7 +31,8 @@ public sealed class SiblingPackageTests
         // Its DI, options, hosted services and health checks come with Kis.Realtime.Extensions.Hosting.
         ["Kis.Realtime.Gateway.Hosting"] = (["Kis.Realtime.Gateway", "Kis.Realtime.Extensions.Hosting"], [], ["Microsoft.Extensions.Configuration.Binder"]),
         ["Kis.Realtime.Gateway.PostgreSql"] = (["Kis.Realtime.PostgreSql", "Kis.Realtime.Gateway"], [],
-            ["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Diagnostics.HealthChecks.Abstractions"]),
+            ["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions",
+                "Microsoft.Extensions.Diagnostics.HealthChecks.Abstractions"]),
         ["Kis.Realtime.Cli"] = (["Kis.Realtime", "Kis.Realtime.Gateway", "Kis.Realtime.Simulator", "Kis.Realtime.Recording", "Kis.Realtime.PostgreSql",
             "Kis.Realtime.Gateway.PostgreSql"], [], ["System.CommandLine", "Spectre.Console", "OpenTelemetry.Exporter.OpenTelemetryProtocol", "Parquet.Net",
             "Microsoft.AspNetCore.App"]),

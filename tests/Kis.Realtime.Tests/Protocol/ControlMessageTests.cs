@@ -9,7 +9,8 @@ public class ControlMessageTests
     [Fact]
     public void Success_reply_carries_code_and_cipher_key()
     {
-        var json = """{"header":{"tr_id":"H0UPCNT0","tr_key":"0001","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS","output":{"iv":"0123456789abcdef","key":"abcdefghijklmnopabcdefghijklmnop"}}}""";
+        var json = """{"header":{"tr_id":"H0UPCNT0","tr_key":"0001","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE """ +
+            """SUCCESS","output":{"iv":"0123456789abcdef","key":"abcdefghijklmnopabcdefghijklmnop"}}}""";
         Assert.True(ControlMessage.TryParse(Utf8(json), out var m));
         Assert.Equal(ControlMessageKind.Reply, m.Kind);
         Assert.True(m.IsSuccess);
@@ -23,11 +24,15 @@ public class ControlMessageTests
     }
 
     [Theory]
-    [InlineData("""{"header":{"tr_id":"(null)","tr_key":"","encrypt":"N"},"body":{"rt_cd":"9","msg_cd":"OPSP8996","msg1":"ALREADY IN USE appkey"}}""", OpspCode.AppKeyInUse, null, null, "9")]
-    [InlineData("""{"body":{"rt_cd":"1","msg_cd":"OPSP0011","msg1":"invalid approval : 062f61cb-c756-4b8f-9fab-92113c6fbea4"}}""", OpspCode.InvalidApproval, null, null, "1")]
-    [InlineData("""{"header":{"tr_id":"H0STASP0","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"1","msg_cd":"OPSP0011","msg1":"invalid appkey : NOT FOUND"}}""", OpspCode.InvalidApproval, "H0STASP0", "005930", "1")]
+    [InlineData("""{"header":{"tr_id":"(null)","tr_key":"","encrypt":"N"},"body":{"rt_cd":"9","msg_cd":"OPSP8996","msg1":"ALREADY IN USE appkey"}}""",
+        OpspCode.AppKeyInUse, null, null, "9")]
+    [InlineData("""{"body":{"rt_cd":"1","msg_cd":"OPSP0011","msg1":"invalid approval : 062f61cb-c756-4b8f-9fab-92113c6fbea4"}}""", OpspCode.InvalidApproval,
+        null, null, "1")]
+    [InlineData("""{"header":{"tr_id":"H0STASP0","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"1","msg_cd":"OPSP0011","msg1":"invalid appkey : NOT """ +
+        """FOUND"}}""", OpspCode.InvalidApproval, "H0STASP0", "005930", "1")]
     [InlineData("""{"body":{"rt_cd":"1","msg_cd":"OPSP0003","msg1":"UNSUBSCRIBE ERROR(not found!)"}}""", OpspCode.UnsubscribeNotFound, null, null, "1")]
-    [InlineData("""{"header":{"tr_id":"(null)"},"body":{"rt_cd":"9","msg_cd":"OPSP0017","msg1":"ERROR : htsid가잘못되었습니다"}}""", OpspCode.InvalidHtsId, null, null, "9")]
+    [InlineData("""{"header":{"tr_id":"(null)"},"body":{"rt_cd":"9","msg_cd":"OPSP0017","msg1":"ERROR : htsid가잘못되었습니다"}}""", OpspCode.InvalidHtsId, null, null,
+        "9")]
     public void Live_server_error_replies_parse_with_their_quirks(string json, OpspCode code, string? trId, string? trKey, string rtCd)
     {
         Assert.True(ControlMessage.TryParse(Utf8(json), out var m));

@@ -101,7 +101,8 @@ public class FieldParserTests
     {
         // Order numbers are text that repeats little: a cache miss must not also keep a copy of the bytes (an array an
         // order kept until its slot is taken, which every collection in between moves).
-        var numbers = Enumerable.Range(0, 100).Select(i => Utf8((7_000_000_000L + i * 7919).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        var numbers = Enumerable.Range(0,
+            100).Select(i => Utf8((7_000_000_000L + i * 7919).ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         KisText.Decode(Utf8("warm-up")); // the thread's cache itself
         var before = GC.GetAllocatedBytesForCurrentThread();
         foreach (var number in numbers) KisText.Decode(number);
@@ -158,7 +159,8 @@ public class RawMessageLineTests
         Assert.Equal(1, line.Count(b => b == (byte)'\n'));
         Assert.Equal((byte)'\n', line[^1]);
 
-        var parsed = Kis.Realtime.Formatting.RawMessageLine.Parse(line.AsSpan(0, line.Length - 1), new System.Buffers.ArrayBufferWriter<byte>(), out var receivedAt);
+        var parsed = Kis.Realtime.Formatting.RawMessageLine.Parse(line.AsSpan(0, line.Length - 1), new System.Buffers.ArrayBufferWriter<byte>(),
+            out var receivedAt);
         Assert.Equal(message, parsed.ToArray());
         Assert.Equal(at, receivedAt);
     }

@@ -118,5 +118,6 @@ public class TypedFieldReaderTests
     }
 
     // Value, scale and sign bit: 1.50 is not 1.5, and -0 is not 0.
-    private static string Describe(decimal value) => $"{value.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{string.Join(",", decimal.GetBits(value))}";
+    private static string Describe(decimal value)
+        => $"{value.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{string.Join(",", decimal.GetBits(value))}";
 }

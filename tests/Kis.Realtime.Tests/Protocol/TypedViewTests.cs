@@ -132,7 +132,8 @@ public class TypedViewTests
     [InlineData("L", "0", "0", NoticeKind.OrderAccepted)]
     public void Notice_kind_follows_kis_rule_and_exposes_kind_specific_meanings(string kind2, string rctf, string rfus, NoticeKind expected)
     {
-        var record = $"abcd1234^1234567803^0000001667^0000001666^01^{rctf}^{kind2}^111V06^0000000005^007850000^100102^{rfus}^1^1^00950^0000000003^김한국^삼성전자   F 2^^^^007850000";
+        var record = $"abcd1234^1234567803^0000001667^0000001666^01^{rctf}^{kind2}^111V06^0000000005^007850000^100102^{rfus}^1^1^00950^0000000003^김한국^삼성전자   " +
+            $"F 2^^^^007850000";
         Assert.True(FuturesOptionsNotice.TryDecode(KisTrs.FuturesOptionsNotices, Utf8(record), out var n, out var error), error.Describe());
         Assert.Equal(expected, n.Kind);
         Assert.Equal(OrderSide.Sell, n.Side);
@@ -149,7 +150,8 @@ public class TypedViewTests
                 Assert.Equal(5L, n.CancelledQuantity); Assert.Equal(78500m, n.OrderPrice); Assert.Equal(3L, n.FilledQuantity);
                 break;
             case NoticeKind.Rejected:
-                Assert.True(n.IsRejected); Assert.Equal(5L, n.OrderQuantity); Assert.Equal(new TimeOnly(10, 1, 2), n.OrderTime); Assert.Equal(3L, n.FilledQuantity);
+                Assert.True(n.IsRejected); Assert.Equal(5L, n.OrderQuantity); Assert.Equal(new TimeOnly(10, 1, 2), n.OrderTime); Assert.Equal(3L,
+                    n.FilledQuantity);
                 break;
             case NoticeKind.OrderAccepted:
                 Assert.Equal(5L, n.OrderQuantity); Assert.Equal(78500m, n.OrderPrice); Assert.Equal(3L, n.FilledQuantity); Assert.Null(n.OrderTime);

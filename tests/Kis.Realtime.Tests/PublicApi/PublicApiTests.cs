@@ -44,7 +44,8 @@ public class PublicApiTests
         // The plumbing the sibling packages share is public in its own namespaces, marked experimental (KISRT0001).
         var misplaced = Assembly.Load(assemblyName).GetExportedTypes()
             .Where(t => !Namespaces[assemblyName].Contains(t.Namespace ?? "") && !IsPlumbing(t)).Select(t => t.FullName).Order(StringComparer.Ordinal).ToList();
-        Assert.True(misplaced.Count == 0, $"{assemblyName} exports types outside {string.Join(", ", Namespaces[assemblyName])}:\n  {string.Join("\n  ", misplaced)}");
+        Assert.True(misplaced.Count == 0,
+            $"{assemblyName} exports types outside {string.Join(", ", Namespaces[assemblyName])}:\n  {string.Join("\n  ", misplaced)}");
     }
 
     /// <summary>
@@ -81,7 +82,8 @@ public class PublicApiTests
         foreach (var type in Assembly.Load(assemblyName).GetExportedTypes().Where(t => !t.IsNested))
         {
             var name = type.FullName!.Split('`')[0];
-            Assert.True(declared.Contains(name) || declared.Any(l => l.StartsWith(name + "<", StringComparison.Ordinal)), $"{name} is not in {project}/PublicAPI.*.txt");
+            Assert.True(declared.Contains(name) || declared.Any(l => l.StartsWith(name + "<", StringComparison.Ordinal)),
+                $"{name} is not in {project}/PublicAPI.*.txt");
         }
     }
 

@@ -31,7 +31,8 @@ public sealed class DatelessReplayDaysTests
         Assert.Contains("gaps 0 ", summary);
 
         var hours = await BarsAsync(dir, "futures:101W12000", "1h");
-        Assert.Equal(["2026-05-04T09:00", "2026-05-04T10:00", "2026-05-04T11:00", "2026-05-06T12:00", "2026-05-06T13:00", "2026-10-12T09:00", "2026-10-12T10:00"],
+        Assert.Equal(["2026-05-04T09:00", "2026-05-04T10:00", "2026-05-04T11:00", "2026-05-06T12:00", "2026-05-06T13:00", "2026-10-12T09:00",
+            "2026-10-12T10:00"],
             hours.Bars.Select(b => Brief(b).Open));
     }
 

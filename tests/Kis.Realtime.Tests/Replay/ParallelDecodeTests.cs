@@ -27,15 +27,18 @@ public class ParallelDecodeTests
         Assert.True(oneTrades.Count > 20_000, $"{oneTrades.Count} trades"); // frames of 1–5 records, a few not delivered
         Assert.Equal(oneTrades.Count, parallelTrades.Count);
         for (var i = 0; i < oneTrades.Count; i++)
-            if (oneTrades[i] != parallelTrades[i]) Assert.Fail($"trade {i}: {parallelTrades[i].Time} {parallelTrades[i].CumulativeVolume}, expected {oneTrades[i].Time} {oneTrades[i].CumulativeVolume}");
+            if (oneTrades[i] != parallelTrades[i]) Assert.Fail(
+                $"trade {i}: {parallelTrades[i].Time} {parallelTrades[i].CumulativeVolume}, expected {oneTrades[i].Time} {oneTrades[i].CumulativeVolume}");
         // The holes made below, each found once, and the trade with an empty volume: not checked, so the next one
         // shows its volume as missed.
         Assert.Equal(gapsMade + 1, oneStats.Gaps);
         Assert.True(oneStats.Overlaps > 0); // the long frame repeats its records
         Assert.Equal(
 
-            (oneStats.MessagesReceived, oneStats.FramesReceived, oneStats.RecordsReceived, oneStats.RecordsDelivered, oneStats.DecodeErrors, oneStats.Gaps, oneStats.MissingVolume, oneStats.Overlaps),
-            (parallelStats.MessagesReceived, parallelStats.FramesReceived, parallelStats.RecordsReceived, parallelStats.RecordsDelivered, parallelStats.DecodeErrors, parallelStats.Gaps, parallelStats.MissingVolume, parallelStats.Overlaps));
+            (oneStats.MessagesReceived, oneStats.FramesReceived, oneStats.RecordsReceived, oneStats.RecordsDelivered, oneStats.DecodeErrors, oneStats.Gaps,
+                oneStats.MissingVolume, oneStats.Overlaps),
+            (parallelStats.MessagesReceived, parallelStats.FramesReceived, parallelStats.RecordsReceived, parallelStats.RecordsDelivered,
+                parallelStats.DecodeErrors, parallelStats.Gaps, parallelStats.MissingVolume, parallelStats.Overlaps));
         Assert.Equal(oneGaps, parallelGaps); // the same gaps, in the same order
         Assert.True(oneStats.DecodeErrors > 0); // the malformed frames were counted, not fatal
     }
@@ -47,7 +50,8 @@ public class ParallelDecodeTests
         Assert.Equal("DecodeWorkers", error.ParamName);
     }
 
-    private static async Task<(List<StockTrade> Trades, KisRealtimeStatistics Statistics, List<(VolumeGapKind Kind, long Missing, TimeOnly From, TimeOnly To)> Gaps)> ReplayAsync(
+    private static async Task<(List<StockTrade> Trades, KisRealtimeStatistics Statistics,
+        List<(VolumeGapKind Kind, long Missing, TimeOnly From, TimeOnly To)> Gaps)> ReplayAsync(
         IReadOnlyList<RecordedMessage> recording, int decodeWorkers)
     {
         await using var replay = new KisReplayClient(new ListSource(recording), new KisReplayOptions { DecodeWorkers = decodeWorkers });
@@ -102,7 +106,8 @@ public class ParallelDecodeTests
             }
             at = at.AddMilliseconds(1);
             if (i % 997 == 500) gapsMade++; // a frame lost: the next one's cumulative volume shows it
-            else messages.Add(new RecordedMessage(at, 0, i == 4_000 ? SyntheticRecording.Frame(tr, [.. Enumerable.Repeat(records, 60).SelectMany(x => x)]) : SyntheticRecording.Frame(tr, [.. records])));
+            else messages.Add(new RecordedMessage(at, 0, i == 4_000 ? SyntheticRecording.Frame(tr, [.. Enumerable.Repeat(records, 60).SelectMany(x => x)])
+                : SyntheticRecording.Frame(tr, [.. records])));
             messages.Add(new RecordedMessage(at, 0, book));
             if (i % 10 == 0) messages.Add(new RecordedMessage(at, 0, tick));
             if (i % 333 == 0) messages.Add(new RecordedMessage(at, 0, "0|H0STCNT0|001|005930^notatime"u8.ToArray()));
@@ -116,7 +121,8 @@ public class ParallelDecodeTests
     {
         public override string Description => "list";
 
-        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             for (var i = 0; i < messages.Count; i++)
             {

@@ -61,13 +61,15 @@ internal static class RecordedDays
     }
 
     /// <summary><c>kisrt bars --replay</c>: the bars as JSON and the summary lines.</summary>
-    internal static async Task<(List<System.Text.Json.JsonElement> Bars, string Summary)> BarsAsync(string dir, string sub, string interval, string? sessions = null,
+    internal static async Task<(List<System.Text.Json.JsonElement> Bars, string Summary)> BarsAsync(string dir, string sub, string interval,
+        string? sessions = null,
         TimeSpan? lateWindow = null)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = [sub] },
-            new BarsArgs { Replay = dir, Format = "jsonl", Interval = interval, Sessions = sessions, LateWindow = lateWindow ?? TimeSpan.Zero }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
+            new BarsArgs { Replay = dir, Format = "jsonl", Interval = interval, Sessions = sessions, LateWindow = lateWindow ?? TimeSpan.Zero }, Env(), stdout,
+                stderr, default).WaitAsync(CliTimeout);
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         return (JsonLines(stdout.ToString()), stderr.ToString());
     }

@@ -82,7 +82,8 @@ public class RecordingFolderReadAheadTests
         async Task<List<string>> Read(ReplayQuery query)
         {
             var read = new List<string>();
-            await foreach (var message in new KisRecordingFolder(dir) { ReadAhead = readAhead }.ReadAsync(query)) read.Add(Encoding.ASCII.GetString(message.Data.Span));
+            await foreach (var message in new KisRecordingFolder(dir) { ReadAhead = readAhead }.ReadAsync(query)) read.Add(
+                Encoding.ASCII.GetString(message.Data.Span));
             return read;
         }
 

@@ -105,7 +105,8 @@ public class ReplaySemanticsTests
         var source = new EndlessSource();
         await using var replay = new KisReplayClient(source);
         var taken = 0;
-        await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001").WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token))
+        await foreach (var tick in replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001").WithCancellation(
+            new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token))
             if (++taken == 100_000) break;
         Assert.Equal(100_000, taken);
         Assert.Equal(0, replay.Statistics.Registrations); // leaving the loop ended the cursor
@@ -122,7 +123,8 @@ public class ReplaySemanticsTests
         });
         var day = Directory.GetDirectories(dir).Single();
         await File.AppendAllTextAsync(Path.Combine(day, RawRecorder.RawFileName), "no receive time here\n", Encoding.ASCII);
-        await File.AppendAllTextAsync(Path.Combine(day, RawRecorder.RawFileName), "2026-11-23T00:30:03.0000000Z\t" + Encoding.ASCII.GetString(Tick("0001", 3)) + "\n");
+        await File.AppendAllTextAsync(Path.Combine(day, RawRecorder.RawFileName), "2026-11-23T00:30:03.0000000Z\t" + Encoding.ASCII.GetString(Tick("0001", 3))
+            + "\n");
 
         await using var replay = new KisReplayClient(new KisRecordingFolder(dir));
         var ticks = await AllAsync(replay.SubscribeAsync<IndexTick>(KisTrs.IndexTicks, "0001"));
@@ -155,7 +157,8 @@ public class ReplaySemanticsTests
     {
         public override string Description => "endless";
 
-        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public override async IAsyncEnumerable<RecordedMessage> ReadAsync(ReplayQuery query,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             for (var i = 0; ; i++)
             {

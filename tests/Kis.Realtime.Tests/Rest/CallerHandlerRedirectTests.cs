@@ -19,7 +19,8 @@ public sealed class CallerHandlerRedirectTests
     /// <summary>A raw listener answering every request with a 307 to the same path on a second raw listener.</summary>
     private static (RawHttpPeer Redirecting, RawHttpPeer Elsewhere) Peers()
     {
-        var elsewhere = new RawHttpPeer(_ => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 30\r\nConnection: close\r\n\r\n{\"approval_key\":\"stolen-0000\"}");
+        var elsewhere = new RawHttpPeer(
+            _ => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 30\r\nConnection: close\r\n\r\n{\"approval_key\":\"stolen-0000\"}");
         var redirecting = new RawHttpPeer(request =>
         {
             var path = request.Split(' ', 3)[1];
@@ -85,7 +86,8 @@ public sealed class CallerHandlerRedirectTests
             using var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false };
             using var keys = new ApprovalKeyProvider(redirecting.BaseUrl, null, TimeProvider.System, NullLogger.Instance, handler);
             handler.AllowAutoRedirect = true; // allowed until the handler's first request
-            var e = await Assert.ThrowsAsync<KisApprovalException>(() => keys.GetAsync(Credential, null, CancellationToken.None).AsTask().WaitAsync(TestTimeout));
+            var e = await Assert.ThrowsAsync<KisApprovalException>(
+                () => keys.GetAsync(Credential, null, CancellationToken.None).AsTask().WaitAsync(TestTimeout));
             AssertNamesTheProblem(e);
             Assert.Empty(redirecting.Requests);
             Assert.Empty(elsewhere.Requests);
@@ -116,7 +118,8 @@ public sealed class CallerHandlerRedirectTests
         await using (redirecting)
         {
             using var handler = new SocketsHttpHandler { UseProxy = false };
-            var e = Assert.Throws<ArgumentException>(() => new KisRestClient(new KisRestOptions { Credential = Credential, RestBaseUrl = redirecting.BaseUrl, HttpHandler = handler }));
+            var e = Assert.Throws<ArgumentException>(
+                () => new KisRestClient(new KisRestOptions { Credential = Credential, RestBaseUrl = redirecting.BaseUrl, HttpHandler = handler }));
             AssertNamesTheProblem(e);
             Assert.Contains("KisRestOptions.HttpHandler", e.Message, StringComparison.Ordinal);
 
@@ -124,7 +127,8 @@ public sealed class CallerHandlerRedirectTests
             using var later = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false };
             using var rest = new KisRestClient(new KisRestOptions { Credential = Credential, RestBaseUrl = redirecting.BaseUrl, HttpHandler = later });
             later.AllowAutoRedirect = true;
-            var refused = await Assert.ThrowsAsync<KisRestException>(() => rest.GetTodayMinuteBarsAsync("005930", until: new TimeOnly(15, 30)).WaitAsync(TestTimeout));
+            var refused = await Assert.ThrowsAsync<KisRestException>(
+                () => rest.GetTodayMinuteBarsAsync("005930", until: new TimeOnly(15, 30)).WaitAsync(TestTimeout));
             AssertNamesTheProblem(refused);
             Assert.Empty(redirecting.Requests);
             Assert.Empty(elsewhere.Requests);
@@ -150,7 +154,8 @@ public sealed class CallerHandlerRedirectTests
                 RestUrl = redirecting.BaseUrl.ToString(),
             };
             var exit = await Kis.Realtime.Cli.KisrtApp.GuardAsync(
-                () => StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 1 }, Cli.CliTestKit.Env(), new MemoryStream(), stderr, default),
+                () => StreamCommand.RunAsync(connection, new StreamArgs { Format = "jsonl", Count = 1 }, Cli.CliTestKit.Env(), new MemoryStream(), stderr,
+                    default),
                 stderr).WaitAsync(Cli.CliTestKit.CliTimeout);
             Assert.Equal(3, exit);
             Assert.Contains("307", stderr.ToString(), StringComparison.Ordinal);

@@ -74,7 +74,8 @@ public sealed class KisRestClientTests
             using (var http = new HttpClient())
             {
                 var revoke = $$"""{"appkey":"{{Credential.AppKey}}","appsecret":"{{Credential.AppSecret}}","token":"{{token}}"}""";
-                (await http.PostAsync(new Uri(sim.RestBaseUrl, "/oauth2/revokeP"), new StringContent(revoke, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+                (await http.PostAsync(new Uri(sim.RestBaseUrl, "/oauth2/revokeP"),
+                    new StringContent(revoke, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
             }
             var reading = second.GetTodayMinuteBarsAsync("005930", until: new TimeOnly(15, 30));
             var issueAt = clock.GetUtcNow() + TimeSpan.FromSeconds(61);
@@ -96,7 +97,8 @@ public sealed class KisRestClientTests
     public async Task Errors_are_typed_and_carry_neither_the_secret_nor_the_token()
     {
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
-        using var wrong = new KisRestClient(new KisRestOptions { Credential = Credential with { AppSecret = "not-the-secret-1234" }, RestBaseUrl = sim.RestBaseUrl });
+        using var wrong = new KisRestClient(
+            new KisRestOptions { Credential = Credential with { AppSecret = "not-the-secret-1234" }, RestBaseUrl = sim.RestBaseUrl });
         var e = await Assert.ThrowsAsync<KisRestException>(() => wrong.GetTodayMinuteBarsAsync("005930", until: new TimeOnly(10, 0)));
         Assert.Equal("EGW00105", e.ErrorCode);
         Assert.Equal(403, e.HttpStatus);

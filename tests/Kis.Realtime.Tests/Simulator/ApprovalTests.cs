@@ -34,7 +34,8 @@ public sealed class ApprovalTests
     [InlineData("""{"grant_type":"client_credentials","secretkey":"y"}""", HttpStatusCode.BadRequest, "EGW00102")]
     [InlineData("""{"grant_type":"client_credentials","appkey":"PSsimKisRealtimeDefaultAppKey0000000"}""", HttpStatusCode.BadRequest, "EGW00104")]
     [InlineData("""{"grant_type":"client_credentials","appkey":"unknown","secretkey":"y"}""", HttpStatusCode.Forbidden, "EGW00103")]
-    [InlineData("""{"grant_type":"client_credentials","appkey":"PSsimKisRealtimeDefaultAppKey0000000","secretkey":"wrong"}""", HttpStatusCode.Forbidden, "EGW00105")]
+    [InlineData("""{"grant_type":"client_credentials","appkey":"PSsimKisRealtimeDefaultAppKey0000000","secretkey":"wrong"}""", HttpStatusCode.Forbidden,
+        "EGW00105")]
     public async Task Bad_requests_get_a_non_200_json_error_with_code_and_message(string json, HttpStatusCode expected, string code)
     {
         await using var sim = await Sim.StartAsync();

@@ -49,7 +49,8 @@ public sealed class AspNetCoreWebSocketFactTests
         await tcp.ConnectAsync(IPAddress.Loopback, port);
         var stream = tcp.GetStream();
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
-            $"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+            $"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
+            $"dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
         Assert.Null(await sent.Task.WaitAsync(SimTestClient.Timeout));
 
         // Read past the HTTP response to the frame and check the bytes arrived untouched.

@@ -92,7 +92,8 @@ public sealed class CatalogServingTests
     private static void AssertBookShape(TrDefinition tr, string[] fields, string record)
     {
         decimal? Value(string name) => tr.IndexOf(name) is var i and >= 0 ? decimal.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture) : null;
-        foreach (var (ask, bid) in new[] { ("askp", "bidp"), ("futs_askp", "futs_bidp"), ("optn_askp", "optn_bidp"), ("pask", "pbid"), ("ask_price_", "bid_price_") })
+        foreach (var (ask, bid) in new[] { ("askp", "bidp"), ("futs_askp", "futs_bidp"), ("optn_askp", "optn_bidp"), ("pask", "pbid"),
+            ("ask_price_", "bid_price_") })
         {
             for (var n = 2; Value(ask + n) is { } a && Value(ask + (n - 1)) is { } below; n++)
                 Assert.True(a > below, $"{tr.Id}: {ask}{n} {a} not above {ask}{n - 1} {below}: {record}");
@@ -101,7 +102,8 @@ public sealed class CatalogServingTests
             if (Value(ask + 1) is { } bestAsk && Value(bid + 1) is { } bestBid)
                 Assert.True(bestAsk > bestBid, $"{tr.Id}: {ask}1 {bestAsk} not above {bid}1 {bestBid}: {record}");
         }
-        foreach (var (total, stem) in new[] { ("total_askp_rsqn", "askp_rsqn"), ("total_bidp_rsqn", "bidp_rsqn"), ("total_askp_csnu", "askp_csnu"), ("total_bidp_csnu", "bidp_csnu"), ("avol", "vask"), ("bvol", "vbid") })
+        foreach (var (total, stem) in new[] { ("total_askp_rsqn", "askp_rsqn"), ("total_bidp_rsqn", "bidp_rsqn"), ("total_askp_csnu", "askp_csnu"),
+            ("total_bidp_csnu", "bidp_csnu"), ("avol", "vask"), ("bvol", "vbid") })
         {
             var levels = Enumerable.Range(1, 10).Select(n => Value(stem + n)).TakeWhile(v => v is not null).ToList();
             if (levels.Count < 2 || Value(total) is not { } sum) continue;

@@ -107,7 +107,8 @@ public sealed class DataFrameTests
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 0, 30, 0, TimeSpan.Zero));
         await using var sim = await Sim.StartAsync(o => o with { TimeProvider = clock, RandomNotices = true });
         await using var c = await Sim.ClientAsync(sim);
-        string[][] subs = [["H0UPCNT0", "0001"], ["H0BJCNT0", "KR103502GD31"], ["H0NXPGM0", "005930"], ["H0UNPGM0", "000660"], ["H0IFCNI0", SimulatorOptions.DefaultHtsId]];
+        string[][] subs = [["H0UPCNT0", "0001"], ["H0BJCNT0", "KR103502GD31"], ["H0NXPGM0", "005930"], ["H0UNPGM0", "000660"],
+            ["H0IFCNI0", SimulatorOptions.DefaultHtsId]];
         foreach (var s in subs) Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync(s[0], s[1])).Code);
         clock.Advance(TimeSpan.FromMilliseconds(150));
         // Nothing is due before 0.2 s.

@@ -49,7 +49,8 @@ public sealed class DeterminismTests
     private static async Task<Dictionary<string, List<string>>> CollectFlatOutAsync(int seed, int perTr)
     {
         var clock = new ManualTimeProvider(Start);
-        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 7 });
+        await using var sim = await Sim.StartAsync(o => o
+            with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 7 });
         var (c, decoder) = await SubscribeAllAsync(sim);
         await using var _ = c;
         using var __ = decoder;

@@ -10,11 +10,13 @@ public sealed class LevelsTests
     private static async Task<SessionRecords> CollectAsync(int seed, string[][] subs, int perSub)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 30, 0, TimeSpan.Zero));
-        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 20 });
+        await using var sim = await Sim.StartAsync(o => o
+            with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.FlatOut, Seed = seed, MaxRecordsPerFrame = 20 });
         await using var c = await Sim.ClientAsync(sim);
         foreach (var s in subs) await c.SubscribeAsync(s[0], s[1]);
         var session = new SessionRecords();
-        await session.ReadUntilAsync(c, r => subs.All(s => r.Records.Count(x => x.TrId == s[0] && x.Record.StartsWith(s[1] + "^", StringComparison.Ordinal)) >= perSub
+        await session.ReadUntilAsync(c,
+            r => subs.All(s => r.Records.Count(x => x.TrId == s[0] && x.Record.StartsWith(s[1] + "^", StringComparison.Ordinal)) >= perSub
             || (s[0] == "H0IFCNI0" && r.Count(s[0]) >= perSub)));
         return session;
     }
@@ -37,7 +39,8 @@ public sealed class LevelsTests
         Assert.All(ticks.Where(t => t.IndexCode == "0001"), t => { Assert.InRange(t.PreviousClose, 2_400m, 2_700m); Assert.InRange(t.Value, 2_330m, 2_780m); });
         Assert.All(ticks.Where(t => t.IndexCode == "1001"), t => Assert.InRange(t.PreviousClose, 680m, 800m));
         Assert.All(ticks.Where(t => t.IndexCode == "2001"), t => Assert.InRange(t.PreviousClose, 320m, 360m));
-        Assert.All(ticks.Where(t => t.IndexCode == "0001"), t => Assert.InRange(t.AdvancingIssues + t.DecliningIssues + t.UnchangedIssues + t.UpperLimitIssues + t.LowerLimitIssues, 900, 1_000));
+        Assert.All(ticks.Where(t => t.IndexCode == "0001"),
+            t => Assert.InRange(t.AdvancingIssues + t.DecliningIssues + t.UnchangedIssues + t.UpperLimitIssues + t.LowerLimitIssues, 900, 1_000));
     }
 
     [Fact]

@@ -77,8 +77,10 @@ public sealed class MarketScenarioTests
         foreach (var (_, _, at, record) in raw)
         {
             var tradingDay = DateOnly.ParseExact(Field("HDFSCNT0", record, "tymd"), "yyyyMMdd", CultureInfo.InvariantCulture);
-            var kst = DateTime.ParseExact(Field("HDFSCNT0", record, "kymd") + Field("HDFSCNT0", record, "khms"), "yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-            var local = DateTime.ParseExact(Field("HDFSCNT0", record, "xymd") + Field("HDFSCNT0", record, "xhms"), "yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+            var kst = DateTime.ParseExact(Field("HDFSCNT0", record, "kymd") + Field("HDFSCNT0", record, "khms"), "yyyyMMddHHmmss",
+                CultureInfo.InvariantCulture);
+            var local = DateTime.ParseExact(Field("HDFSCNT0", record, "xymd") + Field("HDFSCNT0", record, "xhms"), "yyyyMMddHHmmss",
+                CultureInfo.InvariantCulture);
             Assert.Equal(at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond)), kst);
             // New York: 14 hours behind KST in winter, 13 from 2026-03-08.
             Assert.Equal(tradingDay < new DateOnly(2026, 3, 8) ? TimeSpan.FromHours(14) : TimeSpan.FromHours(13), kst - local);

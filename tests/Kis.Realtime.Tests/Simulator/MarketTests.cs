@@ -134,7 +134,8 @@ public sealed class MarketTests
     {
         // Demo clock on a manual provider: the trading day starts at 09:00:00 whatever the wall clock says.
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 7, 41, 0, TimeSpan.Zero)); // Sunday 16:41 KST
-        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.PerSecond(20), ClockSpeed = 10 });
+        await using var sim = await Sim.StartAsync(o => o
+            with { RandomNotices = true, TimeProvider = clock, Pace = MarketPace.PerSecond(20), ClockSpeed = 10 });
         await using var c = await Sim.ClientAsync(sim);
         foreach (var s in Subs) await c.SubscribeAsync(s[0], s[1]);
         using var session = new SessionRecords();

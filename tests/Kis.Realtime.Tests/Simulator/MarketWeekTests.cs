@@ -46,7 +46,8 @@ public sealed class MarketWeekTests
     /// </summary>
     internal static List<Trade> Run(SimulatedMarket market, ManualTimeProvider wall, (string Tr, string Key)[] feeds, DateTime until,
         int perStep = 2, TimeSpan? step = null, IReadOnlyDictionary<string, int>? perStepOf = null)
-        => [.. RunRaw(market, wall, feeds, until, perStep, step, perStepOf).Select(r => Decode(r.TrId, r.Key, r.At.Date, System.Text.Encoding.UTF8.GetBytes(r.Record)))];
+        => [.. RunRaw(market, wall, feeds, until, perStep, step,
+            perStepOf).Select(r => Decode(r.TrId, r.Key, r.At.Date, System.Text.Encoding.UTF8.GetBytes(r.Record)))];
 
     /// <summary>As <see cref="Run"/>: every record as sent, with the market time it was written at.</summary>
     internal static List<(string TrId, string Key, DateTime At, string Record)> RunRaw(SimulatedMarket market, ManualTimeProvider wall,
@@ -148,7 +149,8 @@ public sealed class MarketWeekTests
         }
 
         var lastOfEarlyClose = us.Where(t => t.Day == new DateOnly(2026, 11, 27)).Max(t => MarketCalendar.UsStocks.ToMarketTime(t.Trade.Time).TimeOfDay);
-        Assert.True(lastOfEarlyClose >= new TimeSpan(16, 55, 0) && lastOfEarlyClose < new TimeSpan(17, 0, 0), $"last US trade of 11-27 at {lastOfEarlyClose} New York");
+        Assert.True(lastOfEarlyClose >= new TimeSpan(16, 55, 0) && lastOfEarlyClose < new TimeSpan(17, 0, 0),
+            $"last US trade of 11-27 at {lastOfEarlyClose} New York");
         foreach (var (name, trades, days) in new[] { ("HDFSCNT0", us, usDays), ("H0MFCNT0", night, demoDays) })
         {
             Assert.True(trades.Count > 2_000, $"{name}: {trades.Count} trades");

@@ -19,8 +19,10 @@ public sealed class MinuteChartTests
     internal static async Task<string> TokenAsync(KisSimulator sim)
     {
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false });
-        var body = $$"""{"grant_type":"client_credentials","appkey":"{{SimulatorOptions.DefaultAppKey}}","appsecret":"{{SimulatorOptions.DefaultAppSecret}}"}""";
-        using var response = await http.PostAsync(KisSimulator.Display(sim.RestBaseUrl) + "/oauth2/tokenP", new StringContent(body, Encoding.UTF8, "application/json"));
+        var body = $$"""{"grant_type":"client_credentials","appkey":"{{SimulatorOptions.DefaultAppKey}}","appsecre""" +
+            $$"""t":"{{SimulatorOptions.DefaultAppSecret}}"}""";
+        using var response = await http.PostAsync(KisSimulator.Display(sim.RestBaseUrl) + "/oauth2/tokenP",
+            new StringContent(body, Encoding.UTF8, "application/json"));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
     }
 
@@ -29,7 +31,8 @@ public sealed class MinuteChartTests
     {
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false });
         using var request = new HttpRequestMessage(HttpMethod.Get,
-            $"{KisSimulator.Display(sim.RestBaseUrl)}{ChartPath}?FID_ETC_CLS_CODE=&FID_COND_MRKT_DIV_CODE={market}&FID_INPUT_ISCD={code}&FID_INPUT_HOUR_1={hour}&FID_PW_DATA_INCU_YN=Y");
+            $"{KisSimulator.Display(sim.RestBaseUrl)}{ChartPath}?FID_ETC_CLS_CODE=&FID_COND_MRKT_DIV_CODE={market}&FID_INPUT_ISCD={code}&" +
+            $"FID_INPUT_HOUR_1={hour}&FID_PW_DATA_INCU_YN=Y");
         if (token is not null) request.Headers.TryAddWithoutValidation("authorization", $"Bearer {token}");
         request.Headers.Add("appkey", appKey);
         request.Headers.Add("appsecret", appSecret);
@@ -55,7 +58,8 @@ public sealed class MinuteChartTests
             if (bars.Count > 0 && bars[^1].Hour == hour)
             {
                 var b = bars[^1];
-                bars[^1] = b with { High = Math.Max(b.High, p), Low = Math.Min(b.Low, p), Close = p, Volume = b.Volume + t.Volume, CumulativeValue = t.CumulativeTradeValue };
+                bars[^1] = b with { High = Math.Max(b.High, p), Low = Math.Min(b.Low, p), Close = p, Volume = b.Volume + t.Volume,
+                    CumulativeValue = t.CumulativeTradeValue };
             }
             else bars.Add(new Bar(hour, p, p, p, p, t.Volume, t.CumulativeTradeValue));
         }

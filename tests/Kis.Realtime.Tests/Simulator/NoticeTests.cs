@@ -84,7 +84,8 @@ public sealed class NoticeTests
     [Fact]
     public async Task Keys_are_fresh_per_session()
     {
-        await using var sim = await Sim.StartAsync(o => o with { RandomNotices = true, AcceptAnyHtsId = true, Credentials = [new("K1aaaaaaaa", "S1", "a"), new("K2bbbbbbbb", "S2", "b")] });
+        await using var sim = await Sim.StartAsync(o => o
+            with { RandomNotices = true, AcceptAnyHtsId = true, Credentials = [new("K1aaaaaaaa", "S1", "a"), new("K2bbbbbbbb", "S2", "b")] });
         await using var c1 = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync("K1aaaaaaaa", "S1"));
         await using var c2 = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync("K2bbbbbbbb", "S2"));
         var r1 = await c1.RequestAsync("H0UPCNT0", "0001");

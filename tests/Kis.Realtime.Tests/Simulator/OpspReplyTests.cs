@@ -8,7 +8,8 @@ namespace Kis.Realtime.Tests.Simulator;
 public sealed class OpspReplyTests
 {
     private static string Request(string approvalKey, string trId = "H0UPCNT0", string trKey = "0001", string trType = "1", string custType = "P")
-        => $$$$"""{"header":{"approval_key":"{{{{approvalKey}}}}","custtype":"{{{{custType}}}}","tr_type":"{{{{trType}}}}","content-type":"utf-8"},"body":{"input":{"tr_id":"{{{{trId}}}}","tr_key":"{{{{trKey}}}}"}}}""";
+        => $$$$"""{"header":{"approval_key":"{{{{approvalKey}}}}","custtype":"{{{{custType}}}}","tr_type":"{{{{trType}}}}","content-type":"utf-8"},"bod""" +
+            $$$$"""y":{"input":{"tr_id":"{{{{trId}}}}","tr_key":"{{{{trKey}}}}"}}}""";
 
     private static async Task<WsReceived> SendRawAsync(SimTestClient c, string text)
     {
@@ -55,7 +56,8 @@ public sealed class OpspReplyTests
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
         await using var c = await Sim.ClientAsync(sim, "/tryitout/H0UPCNT0");
         var m = await SendRawAsync(c, Request(c.ApprovalKey!));
-        Assert.Matches("""^\{"header":\{"tr_id":"H0UPCNT0","tr_key":"0001","encrypt":"N"\},"body":\{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS","output":\{"iv":"[A-Za-z0-9]{16}","key":"[A-Za-z0-9]{32}"\}\}\}$""", m.Text);
+        Assert.Matches("""^\{"header":\{"tr_id":"H0UPCNT0","tr_key":"0001","encrypt":"N"\},"body":\{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE """ +
+            """SUCCESS","output":\{"iv":"[A-Za-z0-9]{16}","key":"[A-Za-z0-9]{32}"\}\}\}$""", m.Text);
         m = await SendRawAsync(c, Request(c.ApprovalKey!, trType: "2"));
         Assert.Equal("OPSP0001", m.Json.GetProperty("body").GetProperty("msg_cd").GetString());
         Assert.Equal("0", m.Json.GetProperty("body").GetProperty("rt_cd").GetString());
@@ -144,7 +146,8 @@ public sealed class OpspReplyTests
         await using var sim = await Sim.StartAsync();
         await using var c = await Sim.ClientAsync(sim);
         var m = await SendRawAsync(c, Request(c.ApprovalKey!, trId, key));
-        Assert.Equal($$$$"""{"header":{"tr_id":"{{{{trId}}}}","tr_key":"{{{{key}}}}","encrypt":"N"},"body":{"rt_cd":"1","msg_cd":"OPSP8991","msg1":"SUBSCRIBE ERROR : invalid tr_id"}}""", m.Text);
+        Assert.Equal($$$$"""{"header":{"tr_id":"{{{{trId}}}}","tr_key":"{{{{key}}}}","encrypt":"N"},"body":{"rt_cd":"1","msg_cd":"OPSP8991","msg1":"SUBSCRI""" +
+            $$$$"""BE ERROR : invalid tr_id"}}""", m.Text);
     }
 
     [Theory]
@@ -245,7 +248,8 @@ public sealed class OpspReplyTests
         Assert.Equal(OpspCode.SubscribeSuccess, (await first.RequestAsync("H0UPCNT0", "0001")).Code);
         await using var second = await Sim.ClientAsync(sim);
         var m = await SendRawAsync(second, Request(second.ApprovalKey!));
-        Assert.Equal("""{"header":{"tr_id":"(null)","tr_key":"","encrypt":"N"},"body":{"rt_cd":"9","msg_cd":"OPSP8996","msg1":"ALREADY IN USE appkey"}}""", m.Text);
+        Assert.Equal("""{"header":{"tr_id":"(null)","tr_key":"","encrypt":"N"},"body":{"rt_cd":"9","msg_cd":"OPSP8996","msg1":"ALREADY IN USE appkey"}}""",
+            m.Text);
         Assert.NotNull(await second.Closed.WaitAsync(SimTestClient.Timeout));
         Assert.Equal(1, sim.Counters.SessionsRefused);
         Assert.Equal(OpspCode.SubscribeSuccess, (await first.RequestAsync("H0UPCNT0", "1001")).Code); // the first is untouched
@@ -259,7 +263,8 @@ public sealed class OpspReplyTests
     [InlineData(EndKind.PingTimeout)]
     public async Task The_app_key_slot_is_released_when_the_session_ends(EndKind how)
     {
-        await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off, PingInterval = TimeSpan.FromMilliseconds(how == EndKind.PingTimeout ? 200 : 100_000) });
+        await using var sim = await Sim.StartAsync(o => o
+            with { Pace = MarketPace.Off, PingInterval = TimeSpan.FromMilliseconds(how == EndKind.PingTimeout ? 200 : 100_000) });
         var first = await Sim.ClientAsync(sim, echo: false);
         Assert.Equal(OpspCode.SubscribeSuccess, (await first.RequestAsync("H0UPCNT0", "0001")).Code);
         switch (how)

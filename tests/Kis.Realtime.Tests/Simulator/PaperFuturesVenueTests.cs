@@ -107,7 +107,8 @@ public sealed class PaperFuturesVenueTests
         Assert.Equal(("1", "APBK0917"), (again.GetProperty("rt_cd").GetString(), again.GetProperty("msg_cd").GetString()));
         // A marker order: the notice after the one cancel notice is its acceptance.
         var above = (quote.Ask + quote.Tick) / 100m; // a sell over the ask: it rests
-        var marker = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", Order("01", "1", above.ToString("0.00", CultureInfo.InvariantCulture), "01"));
+        var marker = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
+            Order("01", "1", above.ToString("0.00", CultureInfo.InvariantCulture), "01"));
         var cancel = await NextAsync(notices);
         Assert.Equal((NoticeKind.CancelAccepted, OrderRevision.Cancel, cancelNumber, orderNumber, 3, 7),
             (cancel.Kind, cancel.Revision, cancel.OrderNumber, cancel.OriginalOrderNumber, cancel.CancelledQuantity, cancel.FilledQuantity));
@@ -118,7 +119,8 @@ public sealed class PaperFuturesVenueTests
         var tracker = new KisOrderTracker();
         foreach (var notice in fills.Prepend(accepted).Append(cancel)) tracker.Apply(notice);
         var life = tracker.Find(orderNumber)!;
-        Assert.Equal((KisOrderStatus.Cancelled, 7L, limit, 3L, true), (life.Status, life.FilledQuantity, life.AveragePrice, life.CancelledQuantity, life.IsDone));
+        Assert.Equal((KisOrderStatus.Cancelled, 7L, limit, 3L, true),
+            (life.Status, life.FilledQuantity, life.AveragePrice, life.CancelledQuantity, life.IsDone));
 
         // The balance inquiry shows the long of 7 at the limit (the marker sell rests over the ask), as KIS's
         // inquire_balance sample reads it; the possible-order inquiry can close those 7 with a sell.
@@ -137,7 +139,8 @@ public sealed class PaperFuturesVenueTests
         // The order inquiry (KIS's inquire_ccnl sample, filled orders only, oldest first) agrees with the notices:
         // the bought order and its cancel, each with what the original had filled.
         var ccnl = await GetAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/inquire-ccnl", "TTTO5201R",
-            $"CANO={Account}&ACNT_PRDT_CD=03&STRT_ORD_DT=20260101&END_ORD_DT=20261231&SLL_BUY_DVSN_CD=02&CCLD_NCCS_DVSN=00&SORT_SQN=AS&PDNO=&STRT_ODNO=&MKET_ID_CD=&CTX_AREA_FK200=&CTX_AREA_NK200=");
+            $"CANO={Account}&ACNT_PRDT_CD=03&STRT_ORD_DT=20260101&END_ORD_DT=20261231&SLL_BUY_DVSN_CD=02&CCLD_NCCS_DVSN=00&SORT_SQN=AS&PDNO=&STRT_ODNO=&" +
+            $"MKET_ID_CD=&CTX_AREA_FK200=&CTX_AREA_NK200=");
         var row = ccnl.GetProperty("output1").EnumerateArray().First();
         Assert.Equal((orderNumber, "10", "7", "0", limit.ToString("0.00", CultureInfo.InvariantCulture)),
             (row.GetProperty("odno").GetString(), row.GetProperty("ord_qty").GetString(), row.GetProperty("tot_ccld_qty").GetString(),
@@ -204,9 +207,11 @@ public sealed class PaperFuturesVenueTests
         Assert.InRange(max, 1, 999);
         Assert.Equal(max.ToString(CultureInfo.InvariantCulture), possible.GetProperty("output").GetProperty("tot_psbl_qty").GetString());
 
-        var refused = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", Order("02", (max + 1).ToString(CultureInfo.InvariantCulture), price, division));
+        var refused = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
+            Order("02", (max + 1).ToString(CultureInfo.InvariantCulture), price, division));
         Assert.Equal(("1", "APBK0952"), (refused.GetProperty("rt_cd").GetString(), refused.GetProperty("msg_cd").GetString()));
-        var taken = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", Order("02", max.ToString(CultureInfo.InvariantCulture), price, division));
+        var taken = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U",
+            Order("02", max.ToString(CultureInfo.InvariantCulture), price, division));
         Assert.True(taken.GetProperty("rt_cd").GetString() == "0", taken.ToString());
     }
 

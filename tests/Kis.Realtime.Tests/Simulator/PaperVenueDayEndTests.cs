@@ -42,7 +42,8 @@ public sealed class PaperVenueDayEndTests
         Assert.Equal(1, venue.Place(new PaperOrderRequest(StockAccount, Hts, Stock, Buy: true, Kind: OrderKind.Market, 1, 0), at).Order!.Filled);
         var stockOrder = venue.Place(new PaperOrderRequest(StockAccount, Hts, Stock, Buy: true, Kind: OrderKind.Limit, 7, krx.LowerLimit), at).Order!;
         var quote = market.DerivativeForOrders(Future).Quote;
-        var futuresOrder = venue.Place(new PaperOrderRequest(FuturesAccount, Hts, Future, Buy: true, Kind: OrderKind.Limit, 4, quote.Bid - 10 * quote.Tick, Derivative: true), at).Order!;
+        var futuresOrder = venue.Place(new PaperOrderRequest(FuturesAccount, Hts, Future, Buy: true, Kind: OrderKind.Limit, 4, quote.Bid - 10 * quote.Tick,
+            Derivative: true), at).Order!;
         var cashWhileResting = venue.View(StockAccount).Cash;
         var (stockNotices, futuresNotices) = (venue.OpenNotices(Hts, derivative: false), venue.OpenNotices(Hts, derivative: true));
         List<PaperNotice> Notices(NoticeReader reader, DateTime now)
@@ -60,7 +61,8 @@ public sealed class PaperVenueDayEndTests
         var afterStocks = To(new TimeSpan(15, 31, 0));
         var stockEnd = Assert.Single(Notices(stockNotices, afterStocks));
         Assert.Equal((OrderEventKind.Expired, stockOrder.Number, stockOrder.Number, 7L, krx.LowerLimit, 0L, day + new TimeSpan(15, 30, 0)),
-            (stockEnd.Event.Kind, stockEnd.Event.Number, stockEnd.Event.Original, stockEnd.Event.Quantity, stockEnd.Event.Price, stockEnd.Event.FilledSoFar, stockEnd.Event.At));
+            (stockEnd.Event.Kind, stockEnd.Event.Number, stockEnd.Event.Original, stockEnd.Event.Quantity, stockEnd.Event.Price, stockEnd.Event.FilledSoFar,
+                stockEnd.Event.At));
         Assert.False(krx.OwesClosingPrint(afterStocks));
         Assert.Empty(Notices(futuresNotices, afterStocks));
         var stockRow = venue.View(StockAccount).Orders.Single(o => o.Number == stockOrder.Number);
@@ -112,10 +114,12 @@ public sealed class PaperVenueDayEndTests
         var tracker = new KisOrderTracker();
         tracker.Apply(accepted);
         var life = tracker.Apply(expired);
-        Assert.Equal((number, KisOrderStatus.Cancelled, 5L, 0L, true), (life.OrderNumber, life.Status, life.CancelledQuantity, life.RemainingQuantity, life.IsDone));
+        Assert.Equal((number, KisOrderStatus.Cancelled, 5L, 0L, true),
+            (life.OrderNumber, life.Status, life.CancelledQuantity, life.RemainingQuantity, life.IsDone));
 
         var daily = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", "TTTC0081R",
-            "CANO=50123456&ACNT_PRDT_CD=01&INQR_STRT_DT=20261125&INQR_END_DT=20261125&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&INQR_DVSN_3=00&ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=");
+            "CANO=50123456&ACNT_PRDT_CD=01&INQR_STRT_DT=20261125&INQR_END_DT=20261125&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&INQR_DVSN_3=00&" +
+            "ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=");
         var row = Assert.Single(daily.GetProperty("output1").EnumerateArray());
         Assert.Equal((number, "Y", "5", "0"), (row.GetProperty("odno").GetString(), row.GetProperty("cncl_yn").GetString(),
             row.GetProperty("cnc_cfrm_qty").GetString(), row.GetProperty("rmn_qty").GetString()));

@@ -24,10 +24,12 @@ public sealed class PaperVenueInquiryTests
         var open = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl", "TTTC0084R",
             "CANO=50123456&ACNT_PRDT_CD=01&CTX_AREA_FK100=&CTX_AREA_NK100=&INQR_DVSN_1=0&INQR_DVSN_2=0");
         var row = Assert.Single(open.GetProperty("output").EnumerateArray());
-        Assert.Equal((number, "7", "7"), (row.GetProperty("odno").GetString(), row.GetProperty("ord_qty").GetString(), row.GetProperty("psbl_qty").GetString()));
+        Assert.Equal((number, "7", "7"),
+            (row.GetProperty("odno").GetString(), row.GetProperty("ord_qty").GetString(), row.GetProperty("psbl_qty").GetString()));
 
         var sell = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-psbl-sell", "TTTC8408R", $"CANO=50123456&ACNT_PRDT_CD=01&PDNO={Code}");
-        Assert.Equal(("3", "3"), (sell.GetProperty("output").GetProperty("cblc_qty").GetString(), sell.GetProperty("output").GetProperty("ord_psbl_qty").GetString()));
+        Assert.Equal(("3", "3"),
+            (sell.GetProperty("output").GetProperty("cblc_qty").GetString(), sell.GetProperty("output").GetProperty("ord_psbl_qty").GetString()));
     }
 
     [Fact]

@@ -118,7 +118,8 @@ public sealed class PaperVenueMarketImpactTests
         var krx = market.StockBookForOrders(Code);
         var day = market.Clock.Now().Date;
         // A market buy in the pre-open rests for the opening auction.
-        var early = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Market, 1, 0), day.AddHours(8).AddMinutes(45));
+        var early = venue.Place(new PaperOrderRequest("5012345601", "simuser01", Code, Buy: true, Kind: OrderKind.Market, 1, 0),
+            day.AddHours(8).AddMinutes(45));
         Assert.Equal(0, early.Order!.Filled);
         var at = day.AddHours(9).AddSeconds(5);
         var auction = krx.Expected(at); // what the opening auction prints now: nobody has asked for it yet
@@ -160,7 +161,8 @@ public sealed class PaperVenueMarketImpactTests
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(code).Quote;
-        PaperResult Buy(long price) => venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, Kind: OrderKind.Limit, 1, price, Derivative: true), at);
+        PaperResult Buy(long price)
+            => venue.Place(new PaperOrderRequest("6012345603", "simuser01", code, Buy: true, Kind: OrderKind.Limit, 1, price, Derivative: true), at);
 
         Assert.Equal(tick, quote.Tick);
         Assert.True(Buy(quote.Bid).Accepted);
@@ -214,7 +216,8 @@ public sealed class PaperVenueAmendmentTests
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders("101W09").Quote;
-        var order = venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, Kind: OrderKind.Limit, 5, quote.Ask, Derivative: true), at).Order!;
+        var order = venue.Place(new PaperOrderRequest("6012345603", "simuser01", "101W09", Buy: false, Kind: OrderKind.Limit, 5, quote.Ask, Derivative: true),
+            at).Order!;
         Assert.Equal(0, order.Filled);
 
         var amended = venue.AmendOrCancel("6012345603", "simuser01", order.Number, derivative: true, cancel: false, 5, wholeRemainder: true, quote.Bid, at);

@@ -49,7 +49,8 @@ public sealed class PaperVenueMoneyTests
         var bid = market.StockBookForOrders(Code).Touch().Bid;
         var over = venue.Place(new PaperOrderRequest(Account, Hts, Code, Buy: true, Kind: OrderKind.Limit, StockRules.MaxStockQuantity + 1, bid), now);
         Assert.Equal("APBK0507", over.MessageCode);
-        var contracts = venue.Place(new PaperOrderRequest("6012345603", Hts, "101W09", Buy: true, Kind: OrderKind.Market, FuturesOptionRules.MaxContractsPerOrder + 1, 0, Derivative: true), now);
+        var contracts = venue.Place(new PaperOrderRequest("6012345603", Hts, "101W09", Buy: true, Kind: OrderKind.Market,
+            FuturesOptionRules.MaxContractsPerOrder + 1, 0, Derivative: true), now);
         Assert.Equal("APBK0507", contracts.MessageCode);
     }
 
@@ -79,7 +80,8 @@ public sealed class PaperVenueMoneyTests
         var possible = await GetAsync(sim, token, OrderEndpointsPaths.Possible, "TTTC8908R",
             $"CANO=50123456&ACNT_PRDT_CD=01&PDNO={Code}&ORD_UNPR=&ORD_DVSN=01&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
         var max = long.Parse(possible.GetProperty("output").GetProperty("max_buy_qty").GetString()!);
-        Assert.Equal(sim.Hub.Market.StockBookForOrders(Code).UpperLimit.ToString(), possible.GetProperty("output").GetProperty("psbl_qty_calc_unpr").GetString());
+        Assert.Equal(sim.Hub.Market.StockBookForOrders(Code).UpperLimit.ToString(),
+            possible.GetProperty("output").GetProperty("psbl_qty_calc_unpr").GetString());
 
         var refused = await PostAsync(sim, token, OrderEndpointsPaths.Cash, "TTTC0012U", MarketBuy(max + 1));
         Assert.Equal("APBK0952", refused.GetProperty("msg_cd").GetString());
@@ -98,10 +100,13 @@ public sealed class PaperVenueMoneyTests
         var placed = await PostAsync(sim, token, OrderEndpointsPaths.Cash, "TTTC0012U", Buy(bid, 1, code: Code));
         var number = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
 
-        var buy = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, OrderEndpointsPaths.Cash, "TTTC0012U", JsonSerializer.Serialize(Buy(bid, 1, code: Code)));
-        var cancel = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U", JsonSerializer.Serialize(Cancel(number)));
+        var buy = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, OrderEndpointsPaths.Cash, "TTTC0012U",
+            JsonSerializer.Serialize(Buy(bid, 1, code: Code)));
+        var cancel = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U",
+            JsonSerializer.Serialize(Cancel(number)));
         var balance = await SendAsAsync(sim, other, otherToken, HttpMethod.Get,
-            "/uapi/domestic-stock/v1/trading/inquire-balance?CANO=50123456&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100=&CTX_AREA_NK100=",
+            "/uapi/domestic-stock/v1/trading/inquire-balance?CANO=50123456&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01&" +
+            "FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100=&CTX_AREA_NK100=",
             "TTTC8434R", null);
 
         foreach (var reply in new[] { buy, cancel, balance })
@@ -109,7 +114,8 @@ public sealed class PaperVenueMoneyTests
         var order = Assert.Single(sim.Hub.Venue.View(Account).Orders);
         Assert.Equal((long.Parse(number), 1L, 0L), (order.Number, order.Remaining, order.Cancelled));
         // Its own account is its own.
-        var own = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, OrderEndpointsPaths.Cash, "TTTC0012U", JsonSerializer.Serialize(Buy(bid, 1, "70000001", Code)));
+        var own = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, OrderEndpointsPaths.Cash, "TTTC0012U",
+            JsonSerializer.Serialize(Buy(bid, 1, "70000001", Code)));
         Assert.Equal("0", own.GetProperty("rt_cd").GetString());
     }
 
@@ -147,7 +153,8 @@ public sealed class PaperVenueMoneyTests
         using var response = await http.SendAsync(request);
 
         var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal((HttpStatusCode.OK, "1", "OPSQ2001"), (response.StatusCode, reply.GetProperty("rt_cd").GetString(), reply.GetProperty("msg_cd").GetString()));
+        Assert.Equal((HttpStatusCode.OK, "1", "OPSQ2001"),
+            (response.StatusCode, reply.GetProperty("rt_cd").GetString(), reply.GetProperty("msg_cd").GetString()));
         Assert.Empty(sim.Hub.Venue.View(Account).Orders);
     }
 
@@ -161,12 +168,15 @@ public sealed class PaperVenueMoneyTests
     internal static async Task<string> TokenAsync(KisSimulator sim, SimulatorCredential credential)
     {
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false });
-        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["appkey"] = credential.AppKey, ["appsecret"] = credential.AppSecret });
-        using var response = await http.PostAsync(KisSimulator.Display(sim.RestBaseUrl) + "/oauth2/tokenP", new StringContent(body, Encoding.UTF8, "application/json"));
+        var body = JsonSerializer.Serialize(new Dictionary<string,
+            string> { ["grant_type"] = "client_credentials", ["appkey"] = credential.AppKey, ["appsecret"] = credential.AppSecret });
+        using var response = await http.PostAsync(KisSimulator.Display(sim.RestBaseUrl) + "/oauth2/tokenP",
+            new StringContent(body, Encoding.UTF8, "application/json"));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
     }
 
-    private static HttpRequestMessage Request(KisSimulator sim, SimulatorCredential credential, string token, HttpMethod method, string pathAndQuery, string trId)
+    private static HttpRequestMessage Request(KisSimulator sim, SimulatorCredential credential, string token, HttpMethod method, string pathAndQuery,
+        string trId)
     {
         var request = new HttpRequestMessage(method, KisSimulator.Display(sim.RestBaseUrl) + pathAndQuery);
         request.Headers.TryAddWithoutValidation("authorization", $"Bearer {token}");
@@ -177,7 +187,8 @@ public sealed class PaperVenueMoneyTests
         return request;
     }
 
-    internal static async Task<JsonElement> SendAsAsync(KisSimulator sim, SimulatorCredential credential, string token, HttpMethod method, string pathAndQuery, string trId, string? json)
+    internal static async Task<JsonElement> SendAsAsync(KisSimulator sim, SimulatorCredential credential, string token, HttpMethod method, string pathAndQuery,
+        string trId, string? json)
     {
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false });
         using var request = Request(sim, credential, token, method, pathAndQuery, trId);
@@ -275,7 +286,8 @@ public sealed class PaperFuturesMarginTests
         var affordable = (long)(PaperVenue.StartingCash / perContract);
         Assert.InRange(affordable, 1, 969);
 
-        var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, affordable + 1, quote.Ask, Derivative: true), at);
+        var tooMany = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, affordable + 1, quote.Ask, Derivative: true),
+            at);
         Assert.Equal("APBK0952", tooMany.MessageCode);
         var opened = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, 1, quote.Ask, Derivative: true), at);
         Assert.True(opened.Accepted, opened.Message);
@@ -289,7 +301,8 @@ public sealed class PaperFuturesMarginTests
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(Future).Quote;
         // Buy 2 at the ask (marketable: filled at once), then sell 2 resting ten ticks higher, filled by a trade through it.
-        Assert.Equal(2, venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, 2, quote.Ask, Derivative: true), at).Order!.Filled);
+        Assert.Equal(2, venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: true, Kind: OrderKind.Limit, 2, quote.Ask, Derivative: true),
+            at).Order!.Filled);
         var higher = quote.Ask + 10 * quote.Tick;
         var sell = venue.Place(new PaperOrderRequest(Account, Hts, Future, Buy: false, Kind: OrderKind.Limit, 2, higher, Derivative: true), at).Order!;
         Assert.Equal(0, sell.Filled);

@@ -31,7 +31,8 @@ public sealed class PaperVenueProfileTests
         var bought = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "VTTC0012U", StockOrder("01", "1", "0"));
         Assert.True("0" == bought.GetProperty("rt_cd").GetString(), bought.ToString());
         var upper = sim.Hub.Market.StockBookForOrders("005930").UpperLimit;
-        var sold = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "VTTC0011U", StockOrder("00", "1", upper.ToString(CultureInfo.InvariantCulture)));
+        var sold = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "VTTC0011U",
+            StockOrder("00", "1", upper.ToString(CultureInfo.InvariantCulture)));
         Assert.True("0" == sold.GetProperty("rt_cd").GetString(), sold.ToString());
         Assert.True(await firstStock.WaitAsync(TimeSpan.FromSeconds(30)));
         var buyNumber = bought.GetProperty("output").GetProperty("ODNO").GetString();

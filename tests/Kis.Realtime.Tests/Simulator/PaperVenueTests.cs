@@ -47,7 +47,8 @@ public sealed class PaperVenueTests
         var orderNumber = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
         Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
         var accepted = notices.Current;
-        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, limit), (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
+        Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, limit),
+            (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
         Assert.Equal($"{Account}01", accepted.AccountNumber);
         long Filled() => venue.View(Account + "01").Orders.Single(o => o.Number == long.Parse(orderNumber)).Filled;
         Assert.Equal(0, Filled()); // not marketable: it rests
@@ -80,7 +81,8 @@ public sealed class PaperVenueTests
         foreach (var fill in expected)
         {
             var notice = await NextAsync(notices);
-            Assert.Equal((NoticeKind.Fill, orderNumber, fill, limit, quantity), (notice.Kind, notice.OrderNumber, notice.Quantity, notice.Price, notice.OrderQuantity));
+            Assert.Equal((NoticeKind.Fill, orderNumber, fill, limit, quantity),
+                (notice.Kind, notice.OrderNumber, notice.Quantity, notice.Price, notice.OrderQuantity));
             fills.Add(notice);
         }
         var filled = expected.Sum();
@@ -110,17 +112,21 @@ public sealed class PaperVenueTests
 
         // The inquiries agree with the notices, fill by fill.
         var balance = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-balance", "TTTC8434R",
-            $"CANO={Account}&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100=&CTX_AREA_NK100=");
+            $"CANO={Account}&ACNT_PRDT_CD=01&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&" +
+            $"CTX_AREA_FK100=&CTX_AREA_NK100=");
         var position = Assert.Single(balance.GetProperty("output1").EnumerateArray());
         Assert.Equal((Code, filled.ToString(), filled.ToString(), (filled * limit).ToString()),
             (position.GetProperty("pdno").GetString(), position.GetProperty("hldg_qty").GetString(), position.GetProperty("thdt_buyqty").GetString(),
              position.GetProperty("pchs_amt").GetString()));
         var daily = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", "TTTC0081R",
-            $"CANO={Account}&ACNT_PRDT_CD=01&INQR_STRT_DT=20260101&INQR_END_DT=20261231&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&INQR_DVSN_3=00&ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=");
+            $"CANO={Account}&ACNT_PRDT_CD=01&INQR_STRT_DT=20260101&INQR_END_DT=20261231&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&INQR_DVSN_3=00&" +
+            $"ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=");
         var rows = daily.GetProperty("output1").EnumerateArray().ToDictionary(r => r.GetProperty("odno").GetString()!);
         Assert.Equal((filled.ToString(), limit.ToString(), "0"),
-            (rows[orderNumber].GetProperty("tot_ccld_qty").GetString(), rows[orderNumber].GetProperty("avg_prvs").GetString(), rows[orderNumber].GetProperty("rmn_qty").GetString()));
-        Assert.Equal(((quantity - filled).ToString(), orderNumber), (rows[cancelNumber].GetProperty("cnc_cfrm_qty").GetString(), rows[cancelNumber].GetProperty("orgn_odno").GetString()));
+            (rows[orderNumber].GetProperty("tot_ccld_qty").GetString(), rows[orderNumber].GetProperty("avg_prvs").GetString(),
+                rows[orderNumber].GetProperty("rmn_qty").GetString()));
+        Assert.Equal(((quantity - filled).ToString(), orderNumber),
+            (rows[cancelNumber].GetProperty("cnc_cfrm_qty").GetString(), rows[cancelNumber].GetProperty("orgn_odno").GetString()));
         Assert.Equal(filled.ToString(), daily.GetProperty("output2").GetProperty("tot_ccld_qty").GetString());
         // The fills' commission (the backtest's rate), charged to the cash rounded up to the won, shown as KIS's estimate.
         var commission = decimal.Ceiling(filled * limit * KisTradingCosts.DefaultCommissionRate);
@@ -168,7 +174,8 @@ public sealed class PaperVenueTests
         var sellNothing = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0011U", Order("70000"));
         Assert.Equal(("1", "APBK0400"), (sellNothing.GetProperty("rt_cd").GetString(), sellNothing.GetProperty("msg_cd").GetString()));
         // The paper tr_id on the real profile: KIS's gateway does not serve it.
-        var (status, paperId) = await SendAsync(sim, token, HttpMethod.Post, "/uapi/domestic-stock/v1/trading/order-cash", "VTTC0012U", JsonSerializer.Serialize(Order("70000")));
+        var (status, paperId) = await SendAsync(sim, token, HttpMethod.Post, "/uapi/domestic-stock/v1/trading/order-cash", "VTTC0012U",
+            JsonSerializer.Serialize(Order("70000")));
         Assert.Equal((HttpStatusCode.InternalServerError, "OPSQ0002"), (status, paperId.GetProperty("msg_cd").GetString()));
     }
 
@@ -194,7 +201,8 @@ public sealed class PaperVenueTests
     }
 
     /// <summary>As KIS's kis_auth._url_fetch: content-type, authorization, appkey, appsecret, tr_id, custtype P, tr_cont.</summary>
-    internal static async Task<(HttpStatusCode, JsonElement)> SendAsync(KisSimulator sim, string token, HttpMethod method, string pathAndQuery, string trId, string? json)
+    internal static async Task<(HttpStatusCode, JsonElement)> SendAsync(KisSimulator sim, string token, HttpMethod method, string pathAndQuery, string trId,
+        string? json)
     {
         using var http = new HttpClient(new HttpClientHandler { UseProxy = false, AllowAutoRedirect = false });
         using var request = new HttpRequestMessage(method, KisSimulator.Display(sim.RestBaseUrl) + pathAndQuery);

@@ -13,7 +13,8 @@ public sealed class ReplayTests : IDisposable
 
     public void Dispose() => File.Delete(_file);
 
-    private const string Frame1 = "0|H0UPCNT0|001|0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^0.92^1.27^0.70^0^670^72^177^0^0^0^19";
+    private const string Frame1 = "0|H0UPCNT0|001|0001^091240^2624.54^2^32.68^63952^1650684^439^10335^1.26^2615.72^2624.82^2610.00^23.86^2^32.96^2^18.14^2^" +
+        "0.92^1.27^0.70^0^670^72^177^0^0^0^19";
     private const string Frame2 = "0|H0NXPGM0|001|005930^092237^1413444^109159646900^1189408^91931710200^-224036^-17227936700^65033^15475^-49558";
 
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 0, 30, 0, TimeSpan.Zero);
@@ -60,8 +61,10 @@ public sealed class ReplayTests : IDisposable
         File.WriteAllBytes(_file, [
             .. Recorded(0, Frame1),
             .. Recorded(0.01, """{"header":{"tr_id":"PINGPONG","datetime":"20261121093000"}}"""),
-            .. Recorded(0.02, """{"header":{"tr_id":"(null)","tr_key":"","encrypt":"N"},"body":{"rt_cd":"9","msg_cd":"OPSP8996","msg1":"ALREADY IN USE appkey"}}"""),
-            .. Recorded(0.03, """{"header":{"tr_id":"H0UPCNT0","tr_key":"0001","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS"}}"""),
+            .. Recorded(0.02,
+                """{"header":{"tr_id":"(null)","tr_key":"","encrypt":"N"},"body":{"rt_cd":"9","msg_cd":"OPSP8996","msg1":"ALREADY IN USE appkey"}}"""),
+            .. Recorded(0.03,
+                """{"header":{"tr_id":"H0UPCNT0","tr_key":"0001","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS"}}"""),
             .. Recorded(0.04, withEscapes),
             .. Encoding.ASCII.GetBytes(BareWithTab + "\n"),
             .. Recorded(0.05, nonUtf8),
@@ -143,13 +146,15 @@ public sealed class ReplayTests : IDisposable
     public void Replay_line_parsing()
     {
         var scratch = new ArrayBufferWriter<byte>();
-        Assert.Equal(ReplayPlayer.LineKind.DataFrame, ReplayPlayer.ParseLine("2026-11-21T00:30:00.5000000Z\t0|H0UPCNT0|001|a\\\\b\\n"u8, scratch, out var ts, out var msg));
+        Assert.Equal(ReplayPlayer.LineKind.DataFrame,
+            ReplayPlayer.ParseLine("2026-11-21T00:30:00.5000000Z\t0|H0UPCNT0|001|a\\\\b\\n"u8, scratch, out var ts, out var msg));
         Assert.Equal(new DateTimeOffset(2026, 11, 21, 0, 30, 0, 500, TimeSpan.Zero), ts);
         Assert.Equal("0|H0UPCNT0|001|a\\b\n"u8.ToArray(), msg.ToArray());
         Assert.Equal(ReplayPlayer.LineKind.DataFrame, ReplayPlayer.ParseLine("1|H0IFCNI0|001|x\ty\r"u8, scratch, out ts, out msg));
         Assert.Null(ts);
         Assert.Equal("1|H0IFCNI0|001|x\ty"u8.ToArray(), msg.ToArray()); // bare: nothing dropped before the tab
-        Assert.Equal(ReplayPlayer.LineKind.Skipped, ReplayPlayer.ParseLine("2026-11-21T00:30:00.5000000Z\t{\"header\":{\"tr_id\":\"PINGPONG\"}}"u8, scratch, out _, out _));
+        Assert.Equal(ReplayPlayer.LineKind.Skipped,
+            ReplayPlayer.ParseLine("2026-11-21T00:30:00.5000000Z\t{\"header\":{\"tr_id\":\"PINGPONG\"}}"u8, scratch, out _, out _));
         Assert.Equal(ReplayPlayer.LineKind.Skipped, ReplayPlayer.ParseLine("{\"body\":{\"msg_cd\":\"OPSP8996\"}}"u8, scratch, out _, out _));
         Assert.Equal(ReplayPlayer.LineKind.Skipped, ReplayPlayer.ParseLine("not-a-time\t0|H0UPCNT0|001|a"u8, scratch, out _, out _));
         Assert.Equal(ReplayPlayer.LineKind.Blank, ReplayPlayer.ParseLine(""u8, scratch, out _, out _));

@@ -54,7 +54,8 @@ public sealed class ReplayVenueTests : IDisposable
         // The recording is over; the generator's market goes on (its driver ticks every 500 ms of this clock).
         for (var i = 0; i < 20; i++) clock.Advance(TimeSpan.FromMilliseconds(500));
 
-        var fills = Drain(venue, notices).Where(n => n.Event.Kind == OrderEventKind.Filled).Select(n => (n.Event.Number, n.Event.Quantity, n.Event.Price, n.Event.At)).ToList();
+        var fills = Drain(venue,
+            notices).Where(n => n.Event.Kind == OrderEventKind.Filled).Select(n => (n.Event.Number, n.Event.Quantity, n.Event.Price, n.Event.At)).ToList();
         Assert.Equal([(marketable, 3L, 70_000L, T0.DateTime), (resting, 5L, 69_900L, T0.AddSeconds(1).DateTime)], fills);
         Assert.Equal(0, Order(venue, far).Filled);
         Assert.Equal(2, Order(venue, far).Remaining);
@@ -92,7 +93,8 @@ public sealed class ReplayVenueTests : IDisposable
         await sim.ReplayCompletion.WaitAsync(SimTestClient.Timeout);
         await Sim.UntilAsync(() => Order(venue, arrivingInCall).Filled == 4 && Order(venue, restingBeforeCall).Filled == 5);
 
-        var fills = Drain(venue, notices).Where(n => n.Event.Kind == OrderEventKind.Filled).Select(n => (n.Event.Number, n.Event.Quantity, n.Event.Price, n.Event.At)).ToList();
+        var fills = Drain(venue,
+            notices).Where(n => n.Event.Kind == OrderEventKind.Filled).Select(n => (n.Event.Number, n.Event.Quantity, n.Event.Price, n.Event.At)).ToList();
         // The print fills the better price first (the engine's priority), both at the print's price and time.
         Assert.Equal([(arrivingInCall, 4L, 69_700L, close.DateTime), (restingBeforeCall, 5L, 69_700L, close.DateTime)], fills);
     }

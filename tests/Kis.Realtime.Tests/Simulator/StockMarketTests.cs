@@ -18,7 +18,8 @@ public sealed class StockMarketTests
     }
 
     /// <summary>KRX's tick size at a price.</summary>
-    private static decimal Tick(decimal p) => p switch { < 2_000 => 1, < 5_000 => 5, < 20_000 => 10, < 50_000 => 50, < 200_000 => 100, < 500_000 => 500, _ => 1_000 };
+    private static decimal Tick(decimal p)
+        => p switch { < 2_000 => 1, < 5_000 => 5, < 20_000 => 10, < 50_000 => 50, < 200_000 => 100, < 500_000 => 500, _ => 1_000 };
 
     public static TheoryData<string, string, string, int> Venues => new()
     {
@@ -30,7 +31,8 @@ public sealed class StockMarketTests
 
     [Theory]
     [MemberData(nameof(Venues))]
-    public async Task Trades_are_inside_the_touch_of_the_latest_book_and_cumulative_volume_never_decreases(string tradeTr, string bookTr, string code, int flatOutFrame)
+    public async Task Trades_are_inside_the_touch_of_the_latest_book_and_cumulative_volume_never_decreases(string tradeTr, string bookTr, string code,
+        int flatOutFrame)
     {
         await using var sim = await Sim.StartAsync(o => flatOutFrame > 0
             ? o with { Pace = MarketPace.FlatOut, MaxRecordsPerFrame = flatOutFrame, Seed = 3 }
@@ -81,7 +83,8 @@ public sealed class StockMarketTests
             previousClose ??= t.PreviousClose;
             Assert.Equal(previousClose, t.PreviousClose);
             var expectedSign = t.Change > 0 ? PriceChangeSign.Rise : t.Change < 0 ? PriceChangeSign.Fall : PriceChangeSign.Unchanged;
-            Assert.True(t.ChangeSign == expectedSign || t.ChangeSign is PriceChangeSign.UpperLimit or PriceChangeSign.LowerLimit, $"{t.ChangeSign} for {t.Change}");
+            Assert.True(t.ChangeSign == expectedSign || t.ChangeSign is PriceChangeSign.UpperLimit or PriceChangeSign.LowerLimit,
+                $"{t.ChangeSign} for {t.Change}");
             Assert.Equal(Math.Round(t.Change * 100 / t.PreviousClose, 2, MidpointRounding.AwayFromZero), t.ChangeRate);
             Assert.True(t.Low <= t.Price && t.Price <= t.High && t.Low <= t.Open && t.Open <= t.High);
             Assert.Equal(t.Price - t.High, t.VsHigh);

@@ -64,10 +64,13 @@ public sealed class TokenTests
     }
 
     [Theory]
-    [InlineData("""{"grant_type":"client_credentials","appkey":"PSsimKisRealtimeDefaultAppKey0000000","secretkey":"simulator-default-app-secret-not-a-real-secret"}""", HttpStatusCode.BadRequest, "EGW00104")]
-    [InlineData("""{"grant_type":"client_credentials","appkey":"PSsimKisRealtimeDefaultAppKey0000000","appsecret":"wrong"}""", HttpStatusCode.Forbidden, "EGW00105")]
+    [InlineData("""{"grant_type":"client_credentials","appkey":"PSsimKisRealtimeDefaultAppKey0000000","secretkey":"simulator-default-app-secret-not-a-real-""" +
+        """secret"}""", HttpStatusCode.BadRequest, "EGW00104")]
+    [InlineData("""{"grant_type":"client_credentials","appkey":"PSsimKisRealtimeDefaultAppKey0000000","appsecret":"wrong"}""", HttpStatusCode.Forbidden,
+        "EGW00105")]
     [InlineData("""{"grant_type":"client_credentials","appkey":"nobody","appsecret":"x"}""", HttpStatusCode.Forbidden, "EGW00103")]
-    [InlineData("""{"appkey":"PSsimKisRealtimeDefaultAppKey0000000","appsecret":"simulator-default-app-secret-not-a-real-secret"}""", HttpStatusCode.BadRequest, "EGW00101")]
+    [InlineData("""{"appkey":"PSsimKisRealtimeDefaultAppKey0000000","appsecret":"simulator-default-app-secret-not-a-real-secret"}""", HttpStatusCode.BadRequest,
+        "EGW00101")]
     [InlineData("{", HttpStatusCode.BadRequest, "EGW00002")]
     public async Task TokenP_takes_appsecret_and_refuses_bad_requests_with_KIS_errors(string json, HttpStatusCode expected, string code)
     {
@@ -103,7 +106,8 @@ public sealed class TokenTests
     {
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(sim, path, TokenBody)).Status);
-        var approval = $$"""{"grant_type":"client_credentials","appkey":"{{SimulatorOptions.DefaultAppKey}}","secretkey":"{{SimulatorOptions.DefaultAppSecret}}"}""";
+        var approval = $$"""{"grant_type":"client_credentials","appkey":"{{SimulatorOptions.DefaultAppKey}}","secretke""" +
+            $$"""y":"{{SimulatorOptions.DefaultAppSecret}}"}""";
         var (status, body) = await PostAsync(sim, "//oauth2/Approval", approval);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(body.TryGetProperty("approval_key", out _));
@@ -124,7 +128,8 @@ public sealed class TokenTests
         await using var sim = await Sim.StartAsync(o => o with { LoggerFactory = factory, Pace = MarketPace.Off });
         var token = (await PostAsync(sim, "/oauth2/tokenP", TokenBody)).Body.GetProperty("access_token").GetString()!;
         await PostAsync(sim, "/oauth2/tokenP", TokenBody.Replace(SimulatorOptions.DefaultAppSecret, "wrong-secret-value"));
-        await PostAsync(sim, "/oauth2/revokeP", $$"""{"appkey":"{{SimulatorOptions.DefaultAppKey}}","appsecret":"{{SimulatorOptions.DefaultAppSecret}}","token":"{{token}}"}""");
+        await PostAsync(sim, "/oauth2/revokeP",
+            $$"""{"appkey":"{{SimulatorOptions.DefaultAppKey}}","appsecret":"{{SimulatorOptions.DefaultAppSecret}}","token":"{{token}}"}""");
         using var http = new HttpClient { BaseAddress = sim.RestBaseUrl };
         var status = await http.GetStringAsync("/sim/status");
         Assert.Contains(logs, l => l.Contains("Access token issued"));

@@ -45,7 +45,8 @@ public sealed class VenueNoticeParityTests
                         Product = KisProduct.Stock, OriginalOrderNumber = resting, Quantity = 4, Price = 69_900,
                     }, ct));
                     var far = ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 6, 69_000), ct));
-                    ReplayedVenue.Accepted(await orders.CancelAsync(new KisCancelRequest { Product = KisProduct.Stock, OriginalOrderNumber = far, Quantity = 2 }, ct));
+                    ReplayedVenue.Accepted(
+                        await orders.CancelAsync(new KisCancelRequest { Product = KisProduct.Stock, OriginalOrderNumber = far, Quantity = 2 }, ct));
                 }
                 else if (seen == 2)
                     ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Sell, 4, 70_300), ct));

@@ -77,7 +77,8 @@ public sealed class VenueParityTests
             if (notice.Event.Kind == OrderEventKind.Filled) paperFills.Add(notice);
         var backtestFills = backtest.Fills.Select(f => (Placed: long.Parse(f.OrderNumber, CultureInfo.InvariantCulture) - 1, f.Quantity, f.Price,
             f.Time.ToOffset(T0.Offset).DateTime)).ToList();
-        Assert.Equal(backtestFills, paperFills.Select(n => ((long)Array.IndexOf(numbers, n.Event.Number), n.Event.Quantity, (decimal)n.Event.Price, n.Event.At)).ToList());
+        Assert.Equal(backtestFills,
+            paperFills.Select(n => ((long)Array.IndexOf(numbers, n.Event.Number), n.Event.Quantity, (decimal)n.Event.Price, n.Event.At)).ToList());
         Assert.Equal(3, backtestFills.Count);
 
         // Commission and tax per order: the backtest's per fill summed, paper's per order, exact on both.

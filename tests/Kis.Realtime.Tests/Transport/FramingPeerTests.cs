@@ -111,7 +111,8 @@ public sealed class FramingPeerTests
             { SimFrame(WebSocketOpcode.Ping, "p"u8, fin: false), nameof(WebSocketFrameError.ControlFrameFragmented) },
             { WebSocketFraming.BuildFrame(WebSocketOpcode.Ping, new byte[200]), nameof(WebSocketFrameError.ControlFrameTooLong) },
             { WebSocketFraming.BuildFrame(WebSocketOpcode.Continuation, "x"u8), nameof(WebSocketFrameError.UnexpectedContinuation) },
-            { [.. SimFrame(WebSocketOpcode.Text, "a"u8, fin: false), .. SimFrame(WebSocketOpcode.Text, "b"u8)], nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
+            { [.. SimFrame(WebSocketOpcode.Text, "a"u8, fin: false), .. SimFrame(WebSocketOpcode.Text, "b"u8)],
+                nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
             { WebSocketFraming.BuildFrame(WebSocketOpcode.Text, new byte[5000]), nameof(WebSocketFrameError.MessageTooBig) },
         };
     }

@@ -114,7 +114,8 @@ public sealed class WebSocketFramingTests
         Assert.True(ping.IsControl);
         Assert.True(WebSocketFrameHeader.TryParse([0x88, 0], out _, out _));
         Assert.True(WebSocketFrameHeader.TryParse([0x88, 2], out _, out _));
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, WebSocketFraming.CloseStatusOf(WebSocketFraming.ClosePayload(WebSocketCloseStatus.PolicyViolation, "x")));
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation,
+            WebSocketFraming.CloseStatusOf(WebSocketFraming.ClosePayload(WebSocketCloseStatus.PolicyViolation, "x")));
         Assert.Null(WebSocketFraming.CloseStatusOf([]));
         Assert.Equal(125, WebSocketFraming.ClosePayload(WebSocketCloseStatus.NormalClosure, new string('r', 500)).Length); // cut to fit
     }
@@ -172,8 +173,10 @@ public sealed class WebSocketFramingTests
     {
         { Frame(WebSocketOpcode.Continuation, "x"u8), nameof(WebSocketFrameError.UnexpectedContinuation) },
         { [.. Frame(WebSocketOpcode.Text, "a"u8), .. Frame(WebSocketOpcode.Continuation, "b"u8)], nameof(WebSocketFrameError.UnexpectedContinuation) },
-        { [.. Frame(WebSocketOpcode.Text, "a"u8, fin: false), .. Frame(WebSocketOpcode.Text, "b"u8)], nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
-        { [.. Frame(WebSocketOpcode.Text, "a"u8, fin: false), .. Frame(WebSocketOpcode.Binary, "b"u8)], nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
+        { [.. Frame(WebSocketOpcode.Text, "a"u8, fin: false), .. Frame(WebSocketOpcode.Text, "b"u8)],
+            nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
+        { [.. Frame(WebSocketOpcode.Text, "a"u8, fin: false), .. Frame(WebSocketOpcode.Binary, "b"u8)],
+            nameof(WebSocketFrameError.MessageInsideFragmentedMessage) },
     };
 
     [Theory]

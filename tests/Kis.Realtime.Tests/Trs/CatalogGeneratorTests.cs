@@ -11,7 +11,8 @@ public sealed class CatalogGeneratorTests
     /// <summary>
     /// Runs tools/trs/generate_trs.py against docs/kis-catalog.json into a temporary folder and compares every file with
     /// the checked-in src/Kis.Realtime/Trs/Catalog/*.g.cs, Trs/Views/*.g.cs, Gaps/Internal/*.g.cs and Bars/*.g.cs and the simulator's
-    /// Market/ViewFields.g.cs, RecordWriters.g.cs and ViewProperties.g.cs and the CLI's Configuration/SubscriptionAliases.g.cs, byte for byte.
+    /// Market/ViewFields.g.cs, RecordWriters.g.cs, ViewProperties.g.cs, BookFields.g.cs and TradingHours.g.cs and the CLI's
+    /// Configuration/SubscriptionAliases.g.cs, byte for byte.
     /// </summary>
     [Fact]
     public async Task The_generator_reproduces_the_checked_in_tables_from_docs_alone()
@@ -34,14 +35,20 @@ public sealed class CatalogGeneratorTests
 
     /// <summary>A view spec that names a field a TR lacks, or a type the generator does not know, stops it with a message.</summary>
     [Theory]
-    [InlineData("\"field\": \"futs_oprc\", \"in\": {\"H0ZFCNT0\": \"stck_oprc\"}", "\"field\": \"futs_oprc\"", "FuturesTrade.Open: H0ZFCNT0 has no field 'futs_oprc'")]
+    [InlineData("\"field\": \"futs_oprc\", \"in\": {\"H0ZFCNT0\": \"stck_oprc\"}", "\"field\": \"futs_oprc\"",
+        "FuturesTrade.Open: H0ZFCNT0 has no field 'futs_oprc'")]
     [InlineData("\"type\": \"long\", \"field\": \"last_cnqn\"", "\"type\": \"ulong\", \"field\": \"last_cnqn\"", "FuturesTrade.Volume: unknown type 'ulong'")]
-    [InlineData("\"type\": \"long?\", \"field\": \"dscs_bltr_acml_qty\"", "\"type\": \"long\", \"field\": \"dscs_bltr_acml_qty\"", "absent in H0ZFCNT0 but long is not nullable")]
+    [InlineData("\"type\": \"long?\", \"field\": \"dscs_bltr_acml_qty\"", "\"type\": \"long\", \"field\": \"dscs_bltr_acml_qty\"",
+        "absent in H0ZFCNT0 but long is not nullable")]
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"ChangeRate\"", "IndexTick trade H0UPCNT0: H0UPCNT0.prdy_ctrt is Decimal, not Integer")]
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"TickVolumes\"", "IndexTick: trade: volume 'TickVolumes' is not a property")]
     [InlineData("\"Greek\": [\"Delta\", ", "\"Greek\": [", "OptionsTrade.Delta: no simulator role")]
     [InlineData("\"oder_prc\": \"w.ZeroPadded", "\"oder_prcx\": \"w.ZeroPadded", "StockNoticeWriter: H0STCNI0 field(s) oder_prc have no statement")]
     [InlineData("[\"elw-book\", \"H0EWASP0\"], ", "", "cli_aliases: H0EWASP0 has no alias: add one, or list it in by_id_only")]
+    [InlineData("\"AskCount\": \"askp_csnu{n}\"", "\"AskCount\": \"askp_cnt{n}\"", "H0IFASP0 has no field askp_cnt{n}")]
+    [InlineData("\"CumulativeVolume\": \"acml_vol\"", "\"CumulativeVolume\": \"hour_cls_code\"", "H0STASP0's hour_cls_code is claimed twice")]
+    [InlineData("\"KrxStockTrades\": [\"H0STCNT0\"]", "\"KrxStockTrades\": [\"H0STCNT0\", \"H0STANC0\"]",
+        "simulator_hours: H0STANC0 is in KrxAuctions and KrxStockTrades")]
     public async Task The_generator_refuses_a_view_spec_that_does_not_fit_the_catalog(string from, string to, string message)
     {
         var spec = await File.ReadAllTextAsync(Path.Combine(Root, "tools", "trs", "views.json"));

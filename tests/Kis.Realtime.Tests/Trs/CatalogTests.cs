@@ -147,7 +147,8 @@ public class CatalogTests
     public void Keys_are_validated_per_format(TrKeyFormat format, string? key, bool valid)
         => Assert.Equal(valid, TrKeys.IsValid(format, key));
 
-    /// <summary>A golden frame of every TR, built from its field table, decodes through <c>kisrt decode</c> with the table's field names and typed values.</summary>
+    /// <summary>A golden frame of every TR, built from its field table, decodes through <c>kisrt decode</c> with the table's field names and typed
+    /// values.</summary>
     [Theory]
     [MemberData(nameof(AllTrIds))]
     public void Every_tr_decodes_a_golden_frame_with_its_field_names(string id)

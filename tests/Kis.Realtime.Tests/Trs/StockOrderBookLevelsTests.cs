@@ -28,7 +28,8 @@ public class StockOrderBookLevelsTests
                 var damaged = golden.Values.ToArray();
                 damaged[i] = damage;
                 var name = tr.Fields[i].Name;
-                records.Add((string.Join('^', damaged), damage is "1.5" or "99999999999999999999999" && (name.StartsWith("askp", StringComparison.Ordinal) || name.StartsWith("bidp", StringComparison.Ordinal))
+                records.Add((string.Join('^', damaged), damage is "1.5" or "99999999999999999999999"
+                    && (name.StartsWith("askp", StringComparison.Ordinal) || name.StartsWith("bidp", StringComparison.Ordinal))
                     && !name.Contains("rsqn", StringComparison.Ordinal)));
             }
             records.Add((string.Join('^', golden.Values.Take(i)), false)); // the fields from i on missing

@@ -1,7 +1,8 @@
 
 namespace Kis.Realtime.Tests.Trs;
 
-/// <summary>The typed subscribe extensions (on IKisRealtimeClient) pick the TR per venue, market and environment. Subscriptions are lazy: nothing connects here.</summary>
+/// <summary>The typed subscribe extensions (on IKisRealtimeClient) pick the TR per venue, market and environment. Subscriptions are lazy: nothing connects
+/// here.</summary>
 public class SubscribeExtensionTests
 {
     private static KisRealtimeClient Client(KisEnvironment environment) => new(KisRealtimeOptions.Default with
