@@ -24,27 +24,29 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
     {
         public readonly Dictionary<string, RunCount> Runs = [];
         public readonly List<string> Order = []; // the runs as the stream brought them
-        public readonly List<(string Run, string? Previous, long? PreviousStreamSeq)> Announcements = [];
+        public readonly List<(string Run, string? StreamRun, long? PreviousStreamSeq, bool Unknown)> Announcements = [];
         public long Got => Runs.Values.Sum(r => r.Next - 1 - r.Gaps);
         public long Doubled => Runs.Values.Sum(r => r.Doubled);
 
-        /// <summary>Run changes whose announcement states the previous run's last record on the stream, and those not.</summary>
-        public (int Stated, int Unstated) Changes()
+        /// <summary>Run changes whose announcement states the key's last record on the stream before it (its run and seq), those
+        /// stated as of unknown extent (the gateway's read did not find it within its bound), and those not stated.</summary>
+        public (int Stated, int Unstated, int Unknown) Changes()
         {
-            var (stated, unstated) = (0, 0);
+            var (stated, unstated, unknown) = (0, 0, 0);
             for (var i = 1; i < Order.Count; i++)
-            {
-                var last = Runs[Order[i - 1]].Next - 1;
-                if (Announcements.Any(a => a.Run == Order[i] && a.Previous == Order[i - 1] && a.PreviousStreamSeq == last)) stated++;
-                else unstated++;
-            }
+                Judge(Order[i], Order[i - 1]);
             // A run that took the key over but has no record of it yet: its announcement states the hole from the last record on.
             if (Order.Count > 0 && Announcements.LastOrDefault(a => !Runs.ContainsKey(a.Run)) is { Run.Length: > 0 } open)
+                Judge(open.Run, Order[^1]);
+            return (stated, unstated, unknown);
+
+            void Judge(string run, string before)
             {
-                if (open.Previous == Order[^1] && open.PreviousStreamSeq == Runs[Order[^1]].Next - 1) stated++;
+                var last = Runs[before].Next - 1;
+                if (Announcements.Any(a => a.Run == run && a.StreamRun == before && a.PreviousStreamSeq == last)) stated++;
+                else if (Announcements.Any(a => a.Run == run && a.Unknown)) unknown++;
                 else unstated++;
             }
-            return (stated, unstated);
         }
 
         /// <summary>Of <paramref name="made"/>, the records missing that no gap message accounts for (issue 61).</summary>
@@ -52,8 +54,8 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         {
             var inRun = Runs.Values.Sum(r => r.Gaps);
             var betweenRuns = Math.Max(0, made - Got - inRun);
-            var (stated, unstated) = Changes();
-            return inRun + (betweenRuns > 0 && (unstated > 0 || stated == 0) ? betweenRuns : 0);
+            var (stated, unstated, unknown) = Changes();
+            return inRun + (betweenRuns > 0 && (unstated > 0 || stated + unknown == 0) ? betweenRuns : 0);
         }
     }
 
@@ -151,13 +153,16 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
     {
         using var json = System.Text.Json.JsonDocument.Parse(body.ToArray());
         var root = json.RootElement;
-        var previous = root.TryGetProperty("previous_run", out var p) ? p.GetString() : null;
+        // The run whose record previous_stream_seq is (a gateway before previous_stream_run: the previous run).
+        var streamRun = root.TryGetProperty("previous_stream_run", out var r) ? r.GetString()
+            : root.TryGetProperty("previous_run", out var p) ? p.GetString() : null;
         long? streamSeq = root.TryGetProperty("previous_stream_seq", out var q) ? q.GetInt64() : null;
+        var unknown = root.TryGetProperty("previous_stream_unknown", out var u) && u.ValueKind == System.Text.Json.JsonValueKind.True;
         var key = Text(headers, "tr_key")!;
         lock (_gate)
         {
             if (!_keys.TryGetValue((tr, key), out var byRun)) _keys[(tr, key)] = byRun = new KeyCount();
-            byRun.Announcements.Add((Text(headers, "run") ?? "", previous, streamSeq));
+            byRun.Announcements.Add((Text(headers, "run") ?? "", streamRun, streamSeq, unknown));
         }
     }
 
@@ -181,7 +186,7 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
     /// and the lost records no gap message accounts for (a run change whose announcement does not state the previous run's
     /// last record on the stream, a hole inside a run, a key short without a run change).
     /// </summary>
-    public async Task<(long Lost, long Doubled, int KeysShort, int KeysOfRuns, long Unaccounted, int GapsStated)> CheckAsync(
+    public async Task<(long Lost, long Doubled, int KeysShort, int KeysOfRuns, long Unaccounted, int GapsStated, int GapsUnknown)> CheckAsync(
         Dictionary<(string TrId, string Key), long> sent, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
@@ -189,7 +194,7 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         while (true)
         {
             long lost = 0, doubled = 0, unaccounted = 0;
-            int shortKeys = 0, ofRuns = 0, stated = 0;
+            int shortKeys = 0, ofRuns = 0, stated = 0, unknown = 0;
             lock (_gate)
             {
                 foreach (var ((tr, key), made) in sent)
@@ -201,12 +206,13 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
                     lost += Math.Max(0, made - got);
                     doubled += k.Doubled;
                     unaccounted += k.Unaccounted(made);
-                    stated += k.Changes().Stated;
+                    var changes = k.Changes();
+                    (stated, unknown) = (stated + changes.Stated, unknown + changes.Unknown);
                 }
             }
             if (Records != lastRecords) (lastRecords, quiet) = (Records, Stopwatch.StartNew());
             if (shortKeys == 0 || waited.Elapsed > timeout || quiet.Elapsed > TimeSpan.FromSeconds(15))
-                return (lost, doubled, shortKeys, ofRuns, unaccounted, stated);
+                return (lost, doubled, shortKeys, ofRuns, unaccounted, stated, unknown);
             await Task.Delay(200);
         }
     }

@@ -8,8 +8,8 @@ namespace Kis.Realtime.Tests.Gateway;
 /// Issue 61's gap accounting, as an independent consumer does it from the wire (docs/gateway.md, Fleet): a TR's stream
 /// read in order, records and run announcements alike; each key's records counted against what the simulator sent it.
 /// A key's records travel in order on one KIS session, so the records a key lacks lie between two of its runs; they are
-/// accounted for when the next run's announcement names the run before it and that run's last record on the stream
-/// (<c>previous_stream_seq</c>): the gap message says exactly where the hole begins, and the next run's first record
+/// accounted for when the next run's announcement names the key's last record on the stream and its run
+/// (<c>previous_stream_seq</c>, <c>previous_stream_run</c>): the gap message says exactly where the hole begins, and the next run's first record
 /// where it ends. Any other missing record (a key with no run change, a change no announcement states, a hole inside a
 /// run) is unaccounted.
 /// </summary>
@@ -17,20 +17,23 @@ internal static class GapAccounting
 {
     /// <summary>One entry of a stream in order: a record (Seq ≥ 1) or a run announcement (Seq 0, with what it states).</summary>
     public sealed record Entry(string Run, string Key, long Seq, string? PreviousRun = null, long? PreviousStreamSeq = null,
-        long? PreviousCheckpointSeq = null);
+        long? PreviousCheckpointSeq = null, string? PreviousStreamRun = null, bool PreviousStreamUnknown = false)
+    {
+        /// <summary>The run whose record <see cref="PreviousStreamSeq"/> is (a producer before <c>previous_stream_run</c>: the previous run).</summary>
+        public string? StreamRun => PreviousStreamRun ?? PreviousRun;
+    }
 
     /// <summary>Missing records of every key, those no gap message accounts for, and a line per key that has any.</summary>
     /// <remarks><c>TailShort</c>: records a key lacks with no later run and no hole inside a run: its last record(s) counted
     /// as sent when the simulator stalled but not on the stream (seen only in the kill test, at most 2 a key; not a gap).</remarks>
-    /// <remarks><c>AfterSilentRun</c>: records missing at a change whose announcement names a run that published nothing of
-    /// the key, neither record nor announcement (a shard that moved twice in a row): the hole is real and bounded by the
-    /// runs around it, but no announcement states where the earlier run's records end (docs/gateway.md, Not yet).</remarks>
-    public sealed record Result(long Sent, long Got, long Missing, long Unaccounted, int Gaps, long TailShort, long AfterSilentRun,
+    /// <remarks><c>UnknownExtent</c>: records missing at a change whose announcement says the gateway did not find where the
+    /// key's records end within its read's bound (<c>previous_stream_unknown</c>): stated, but not where the hole begins.</remarks>
+    public sealed record Result(long Sent, long Got, long Missing, long Unaccounted, int Gaps, long TailShort, long UnknownExtent,
         IReadOnlyList<string> Lines);
 
     public static Result Account(IReadOnlyList<Entry> entries, IReadOnlyDictionary<string, long> sent)
     {
-        long got = 0, missing = 0, unaccounted = 0, tailShort = 0, afterSilentRun = 0;
+        long got = 0, missing = 0, unaccounted = 0, tailShort = 0, unknownExtent = 0;
         var gaps = 0;
         var lines = new List<string>();
         var byKey = entries.GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.ToList());
@@ -38,7 +41,7 @@ internal static class GapAccounting
         {
             var list = byKey.GetValueOrDefault(key) ?? [];
             var records = list.Where(e => e.Seq > 0).ToList();
-            var (inRun, stated, unstated, silent) = (0L, 0, 0, 0);
+            var (inRun, stated, unstated, unknown) = (0L, 0, 0, 0);
             for (var i = 1; i < records.Count; i++)
             {
                 var (before, after) = (records[i - 1], records[i]);
@@ -52,7 +55,7 @@ internal static class GapAccounting
                 var between = list.Skip(from + 1).TakeWhile(e => e != after).ToList();
                 var announcement = between.LastOrDefault(e => e.Seq == 0 && e.Run == after.Run);
                 if (Stated(between, before, after.Run)) stated++;
-                else if (announcement?.PreviousStreamSeq is null && announcement?.PreviousRun is { } named && list.All(e => e.Run != named)) silent++;
+                else if (announcement is { PreviousStreamUnknown: true }) unknown++;
                 else
                 {
                     unstated++;
@@ -67,6 +70,7 @@ internal static class GapAccounting
                 && rest.LastOrDefault(e => e.Seq == 0 && e.Run != records[^1].Run) is { } open)
             {
                 if (Stated(rest, records[^1], open.Run)) stated++;
+                else if (open.PreviousStreamUnknown) unknown++;
                 else unstated++;
             }
             var short_ = Math.Max(0, made - records.Count);
@@ -75,17 +79,17 @@ internal static class GapAccounting
             gaps += stated;
             // What the key lacks beyond holes inside a run lies between its runs: accounted when every change is stated.
             var betweenRuns = Math.Max(0, short_ - inRun);
-            if (betweenRuns > 0 && stated == 0 && unstated == 0 && silent == 0)
+            if (betweenRuns > 0 && stated == 0 && unstated == 0 && unknown == 0)
             {
                 tailShort += betweenRuns;
                 lines.Add($"{key}: sent {made}, on the stream {records.Count}, one run, short at its end");
                 betweenRuns = 0;
             }
             var keyUnaccounted = inRun + (betweenRuns > 0 && unstated > 0 ? betweenRuns : 0);
-            if (betweenRuns > 0 && unstated == 0 && silent > 0)
+            if (betweenRuns > 0 && unstated == 0 && unknown > 0)
             {
-                afterSilentRun += betweenRuns;
-                lines.Add($"{key}: sent {made}, on the stream {records.Count}: {betweenRuns} missing across a run that published nothing of it");
+                unknownExtent += betweenRuns;
+                lines.Add($"{key}: sent {made}, on the stream {records.Count}: {betweenRuns} missing in gaps stated as of unknown extent");
             }
             unaccounted += keyUnaccounted;
             if (keyUnaccounted > 0)
@@ -93,22 +97,24 @@ internal static class GapAccounting
                           $"not {unstated}; last entries " +
                           string.Join(" ", list.TakeLast(3).Select(e => $"[{e.Run[^8..]} {e.Seq} prev {e.PreviousRun?[^8..]} {e.PreviousStreamSeq}]")));
         }
-        return new Result(sent.Values.Sum(), got, missing, unaccounted, gaps, tailShort, afterSilentRun, lines);
+        return new Result(sent.Values.Sum(), got, missing, unaccounted, gaps, tailShort, unknownExtent, lines);
     }
 
     /// <summary>
     /// Whether the announcements <paramref name="between"/> a key's record <paramref name="last"/> and the first of run
-    /// <paramref name="next"/> state the hole as a chain: the first run after <paramref name="last"/>'s names its run and
-    /// seq; a run that then published nothing of the key (none of its records lie between) is named by the next one with
-    /// no seq (it had none to state), and so on to <paramref name="next"/>. A shard that moves twice in a row, its middle
-    /// run publishing nothing of a key, is stated this way.
+    /// <paramref name="next"/> state where the hole begins: <paramref name="next"/>'s names <paramref name="last"/>'s run
+    /// and seq as the key's last record on the stream, whichever runs came between (a shard that moved twice in a row, its
+    /// middle run publishing nothing of the key). Or, as a producer before <c>previous_stream_run</c> stated it, a chain:
+    /// the first run after <paramref name="last"/>'s names its run and seq, each later one the run before it with no seq.
     /// </summary>
     private static bool Stated(List<Entry> between, Entry last, string next)
     {
+        if (between.LastOrDefault(e => e.Seq == 0 && e.Run == next) is { } direct && direct.StreamRun == last.Run && direct.PreviousStreamSeq == last.Seq)
+            return true;
         var (run, seq) = (last.Run, (long?)last.Seq);
         foreach (var announcement in between.Where(e => e.Seq == 0 && e.Run != run))
         {
-            if (announcement.PreviousRun != run || announcement.PreviousStreamSeq != seq) return false;
+            if (announcement.StreamRun != run || announcement.PreviousStreamSeq != seq) return false;
             (run, seq) = (announcement.Run, null);
             if (run == next) return true;
         }
@@ -163,7 +169,9 @@ internal static class GapAccounting
         using var json = JsonDocument.Parse(body.ToArray());
         long? Number(string name) => json.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
         var previous = json.RootElement.TryGetProperty("previous_run", out var p) ? p.GetString() : null;
+        var streamRun = json.RootElement.TryGetProperty("previous_stream_run", out var r) ? r.GetString() : null;
+        var unknown = json.RootElement.TryGetProperty("previous_stream_unknown", out var u) && u.ValueKind == JsonValueKind.True;
         return new Entry(GatewayWire.Text(properties, GatewayWire.RunHeader)!, GatewayWire.Text(properties, GatewayWire.TrKeyHeader)!, 0, previous,
-            Number("previous_stream_seq"), Number("previous_seq"));
+            Number("previous_stream_seq"), Number("previous_seq"), streamRun, unknown);
     }
 }
