@@ -24,39 +24,14 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
     {
         public readonly Dictionary<string, RunCount> Runs = [];
         public readonly List<string> Order = []; // the runs as the stream brought them
-        public readonly List<(string Run, string? StreamRun, long? PreviousStreamSeq, bool Unknown)> Announcements = [];
+        public readonly List<GapRule.Announcement> Announcements = [];
+        public string? Open; // a run that announced the key after its last record and has no record of it yet
         public long Got => Runs.Values.Sum(r => r.Next - 1 - r.Gaps);
         public long Doubled => Runs.Values.Sum(r => r.Doubled);
 
-        /// <summary>Run changes whose announcement states the key's last record on the stream before it (its run and seq), those
-        /// stated as of unknown extent (the gateway's read did not find it within its bound), and those not stated.</summary>
-        public (int Stated, int Unstated, int Unknown) Changes()
-        {
-            var (stated, unstated, unknown) = (0, 0, 0);
-            for (var i = 1; i < Order.Count; i++)
-                Judge(Order[i], Order[i - 1]);
-            // A run that took the key over but has no record of it yet: its announcement states the hole from the last record on.
-            if (Order.Count > 0 && Announcements.LastOrDefault(a => !Runs.ContainsKey(a.Run)) is { Run.Length: > 0 } open)
-                Judge(open.Run, Order[^1]);
-            return (stated, unstated, unknown);
-
-            void Judge(string run, string before)
-            {
-                var last = Runs[before].Next - 1;
-                if (Announcements.Any(a => a.Run == run && a.StreamRun == before && a.PreviousStreamSeq == last)) stated++;
-                else if (Announcements.Any(a => a.Run == run && a.Unknown)) unknown++;
-                else unstated++;
-            }
-        }
-
-        /// <summary>Of <paramref name="made"/>, the records missing that no gap message accounts for (issue 61).</summary>
-        public long Unaccounted(long made)
-        {
-            var inRun = Runs.Values.Sum(r => r.Gaps);
-            var betweenRuns = Math.Max(0, made - Got - inRun);
-            var (stated, unstated, unknown) = Changes();
-            return inRun + (betweenRuns > 0 && (unstated > 0 || stated + unknown == 0) ? betweenRuns : 0);
-        }
+        /// <summary>Of <paramref name="made"/>, what the records missing come to (issue 61's rule, <see cref="GapRule"/>).</summary>
+        public GapRule.KeyAccount Account(long made) =>
+            GapRule.Account(made, Got, Runs.Values.Sum(r => r.Gaps), [.. Order.Select(run => (run, Runs[run].Next - 1))], Open, Announcements);
     }
 
     private readonly Lock _gate = new();
@@ -132,6 +107,7 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
             for (var i = 0; i < count; i++)
             {
                 if (!_keys.TryGetValue((tr, keys[i]), out var byRun)) _keys[(tr, keys[i])] = byRun = new KeyCount();
+                byRun.Open = null;
                 if (!byRun.Runs.TryGetValue(run, out var k))
                 {
                     byRun.Runs[run] = k = new RunCount();
@@ -151,18 +127,13 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
 
     private void TakeAnnouncement(string tr, IDictionary<string, object?> headers, ReadOnlySpan<byte> body)
     {
-        using var json = System.Text.Json.JsonDocument.Parse(body.ToArray());
-        var root = json.RootElement;
-        // The run whose record previous_stream_seq is (a gateway before previous_stream_run: the previous run).
-        var streamRun = root.TryGetProperty("previous_stream_run", out var r) ? r.GetString()
-            : root.TryGetProperty("previous_run", out var p) ? p.GetString() : null;
-        long? streamSeq = root.TryGetProperty("previous_stream_seq", out var q) ? q.GetInt64() : null;
-        var unknown = root.TryGetProperty("previous_stream_unknown", out var u) && u.ValueKind == System.Text.Json.JsonValueKind.True;
+        var announcement = GapRule.Parse(Text(headers, "run") ?? "", body);
         var key = Text(headers, "tr_key")!;
         lock (_gate)
         {
             if (!_keys.TryGetValue((tr, key), out var byRun)) _keys[(tr, key)] = byRun = new KeyCount();
-            byRun.Announcements.Add((Text(headers, "run") ?? "", streamRun, streamSeq, unknown));
+            byRun.Announcements.Add(announcement);
+            if (!byRun.Runs.ContainsKey(announcement.Run)) byRun.Open = announcement.Run;
         }
     }
 
@@ -186,7 +157,7 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
     /// and the lost records no gap message accounts for (a run change whose announcement does not state the previous run's
     /// last record on the stream, a hole inside a run, a key short without a run change).
     /// </summary>
-    public async Task<(long Lost, long Doubled, int KeysShort, int KeysOfRuns, long Unaccounted, int GapsStated, int GapsUnknown)> CheckAsync(
+    public async Task<(long Lost, long Doubled, int KeysShort, int KeysOfRuns, long Unaccounted, int GapsStated, long LostInUnknownGaps)> CheckAsync(
         Dictionary<(string TrId, string Key), long> sent, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
@@ -194,7 +165,8 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         while (true)
         {
             long lost = 0, doubled = 0, unaccounted = 0;
-            int shortKeys = 0, ofRuns = 0, stated = 0, unknown = 0;
+            int shortKeys = 0, ofRuns = 0, stated = 0;
+            long unknownExtent = 0;
             lock (_gate)
             {
                 foreach (var ((tr, key), made) in sent)
@@ -205,14 +177,15 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
                     if (k.Runs.Count > 1) ofRuns++;
                     lost += Math.Max(0, made - got);
                     doubled += k.Doubled;
-                    unaccounted += k.Unaccounted(made);
-                    var changes = k.Changes();
-                    (stated, unknown) = (stated + changes.Stated, unknown + changes.Unknown);
+                    // A key short at its end with one run counts as unaccounted here (the kill test reports it apart).
+                    var account = k.Account(made);
+                    unaccounted += account.Unaccounted + account.TailShort;
+                    (stated, unknownExtent) = (stated + account.Stated, unknownExtent + account.UnknownExtent);
                 }
             }
             if (Records != lastRecords) (lastRecords, quiet) = (Records, Stopwatch.StartNew());
             if (shortKeys == 0 || waited.Elapsed > timeout || quiet.Elapsed > TimeSpan.FromSeconds(15))
-                return (lost, doubled, shortKeys, ofRuns, unaccounted, stated, unknown);
+                return (lost, doubled, shortKeys, ofRuns, unaccounted, stated, unknownExtent);
             await Task.Delay(200);
         }
     }

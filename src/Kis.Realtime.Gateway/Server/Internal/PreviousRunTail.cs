@@ -41,6 +41,7 @@ internal static partial class PreviousRunTail
         var wanted = Wanted(options, previous);
         if (wanted.Count == 0) return StreamTails.None;
         var tails = wanted.Keys.ToDictionary(tr => tr, _ => new TrTail(), StringComparer.Ordinal);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(ReadBound);
         try
@@ -66,8 +67,9 @@ internal static partial class PreviousRunTail
             if (tail.ReadToFirst) readToFirst.Add(tr);
             else unknown += wanted[tr].Count(k => !tail.Last.ContainsKey(k));
         }
-        if (unknown > 0)
-            Log.Unknown((options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGateway>(), previous.Run, unknown, last.Count, ReadBound);
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGateway>();
+        Log.Read(logger, wanted.Values.Sum(k => k.Count), tails.Count, last.Count, clock.ElapsedMilliseconds);
+        if (unknown > 0) Log.Unknown(logger, previous.Run, unknown, last.Count, ReadBound);
         return new StreamTails(last, readToFirst, unknown);
     }
 
@@ -205,6 +207,9 @@ internal static partial class PreviousRunTail
 
     private static partial class Log
     {
+        [LoggerMessage(96, LogLevel.Information, "Read where the records of {Keys} keys taken over end on {Streams} streams in {Ms} ms ({Found} keys found)")]
+        public static partial void Read(ILogger logger, int keys, int streams, int found, long ms);
+
         [LoggerMessage(97, LogLevel.Warning, "Following run {PreviousRun}: where {Unknown} keys' records end on the streams was not found " +
                                              "({Found} found, read bound {Bound}); their announcements state gaps of unknown extent")]
         public static partial void Unknown(ILogger logger, string previousRun, int unknown, int found, TimeSpan bound);
