@@ -57,7 +57,8 @@ internal static class GapAccounting
             gaps += account.Stated;
             (unaccounted, tailShort, unknownExtent) = (unaccounted + account.Unaccounted, tailShort + account.TailShort, unknownExtent + account.UnknownExtent);
             if (account.TailShort > 0) lines.Add($"{key}: sent {made}, on the stream {records.Count}, one run, short at its end");
-            if (account.UnknownExtent > 0) lines.Add($"{key}: sent {made}, on the stream {records.Count}: {account.UnknownExtent} missing in gaps of unknown extent");
+            if (account.UnknownExtent > 0)
+                lines.Add($"{key}: sent {made}, on the stream {records.Count}: {account.UnknownExtent} missing in gaps of unknown extent");
             if (account.Unaccounted > 0)
                 lines.Add($"{key}: sent {made}, on the stream {records.Count}, hole inside a run {inRun}, changes stated {account.Stated}, " +
                           $"not {account.Unstated}; runs " + string.Join(" ", runs.Select(r => $"[{r.Run[^8..]} to {r.LastSeq}]")) + "; announced " +
