@@ -118,9 +118,9 @@ public static class WholeMarketHarness
 
         await sim.Faults.Stall();
         var sent = await SettledAsync(sim);
-        var (lost, doubled, keysShort, runs, unaccounted, gapsStated) = await consumer.CheckAsync(sent, TimeSpan.FromSeconds(120));
+        var (lost, doubled, keysShort, runs, unaccounted, gapsStated, lostInUnknown) = await consumer.CheckAsync(sent, TimeSpan.FromSeconds(120));
         Console.WriteLine($"counted against the simulator: {sent.Values.Sum():N0} records sent on {sent.Count} keys; lost {lost}, doubled {doubled}, " +
-                          $"lost outside a stated gap {unaccounted} ({gapsStated} gaps stated) " +
+                          $"lost outside a stated gap {unaccounted} ({gapsStated} gaps stated; {lostInUnknown} lost in gaps of unknown extent) " +
                           $"({keysShort} keys short, {runs} keys with records of more than one run); simulator lost behind {sim.Counters.RecordsLostBehind}; " +
                           $"gateway {gateways.LastStatus}");
         Console.WriteLine($"memory: gateway peak {string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")))}, broker RSS {BrokerRss()} MB, " +

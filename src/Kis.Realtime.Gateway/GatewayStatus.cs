@@ -11,6 +11,9 @@ public sealed record GatewayStatus
     public string? PreviousRun { get; init; }
     /// <summary>Claims of the previous run this one restored at its start (consumers kept them without asking).</summary>
     public int ClaimsRestored { get; init; }
+    /// <summary>Keys this run took over whose last record on the stream its start could not find within the read's bound
+    /// (docs/gateway-standby.md): each announces a gap of unknown extent (<c>previous_stream_unknown</c>). 0 when all were found.</summary>
+    public int PreviousRunKeysUnknown { get; init; }
     /// <summary>Gateway processes waiting as standbys for this namespace (<see cref="KisGatewayElection"/>); -1 until counted.</summary>
     public int Standbys { get; init; } = -1;
     /// <summary>Checkpoints this run wrote to <see cref="KisGatewayEndpoint.RunsStream"/>.</summary>

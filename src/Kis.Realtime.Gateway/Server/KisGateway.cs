@@ -54,7 +54,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     private readonly StreamRetention _retention;
 
     private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, StreamRetention retention, GatewayCheckpoint? previous,
-        IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)>? previousTail)
+        StreamTails? previousTail)
     {
         _retention = retention;
         _options = options;
@@ -119,7 +119,7 @@ public sealed partial class KisGateway : IAsyncDisposable
         var retention = new StreamRetention(loggerFactory.CreateLogger<KisGateway>());
         var journal = new RunJournal(options, loggerFactory.CreateLogger<RunJournal>(), retention);
         GatewayCheckpoint? previous;
-        IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)>? tail = null;
+        StreamTails? tail = null;
         try
         {
             previous = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
@@ -202,6 +202,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             StartedAt = StartedAt,
             PreviousRun = PreviousRun,
             ClaimsRestored = _restoring is { IsCompletedSuccessfully: true } restoring ? restoring.Result : 0,
+            PreviousRunKeysUnknown = _previous?.KeysUnknown ?? 0,
             Standbys = _journal.Standbys,
             Checkpoints = _journal.Written,
             Shard = _options.Endpoint.Shard,

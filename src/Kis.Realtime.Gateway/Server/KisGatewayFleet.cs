@@ -59,6 +59,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             FleetPlan = PlanFingerprint,
             ProcessName = Name,
             FleetUniverse = universe,
+            FleetShardKeys = p.Registrations.Select(r => (KisTrs.ForEnvironment(r.Tr, environment).Id, r.Key)).ToList(),
         }, p, shardLogger)).ToList();
         _rebalancing = Task.Run(() => RebalanceAsync(_stop.Token));
     }

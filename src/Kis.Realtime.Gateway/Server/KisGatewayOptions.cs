@@ -142,6 +142,10 @@ public sealed record KisGatewayOptions
     /// </summary>
     internal IReadOnlySet<string>? FleetUniverse { get; init; }
 
+    /// <summary>Set by <see cref="KisGatewayFleet"/>: this shard's part of the universe (TR id, key); a run taking the shard over
+    /// finds where each key's records end on its stream, whichever earlier run published them.</summary>
+    internal IReadOnlyList<(string Tr, string Key)>? FleetShardKeys { get; init; }
+
     /// <summary>Set by <see cref="KisGatewayFleet"/>: the process name in statuses (<see cref="KisGatewayFleetOptions.Name"/>); null: host:pid.</summary>
     internal string? ProcessName { get; init; }
 

@@ -43,12 +43,16 @@ internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = nu
 /// A run announcement of one key (message header <c>kind</c> = <c>run</c>, <c>seq</c> 0): this run began at
 /// <c>started_at</c>; the previous run <c>previous_run</c> had last confirmed <c>previous_seq</c> of this key, received
 /// at <c>previous_received_at</c>, as of its checkpoint at <c>previous_checkpoint_at</c> (times: Unix microseconds UTC).
-/// <c>previous_stream_seq</c>/<c>previous_stream_received_at</c>: the previous run's last record of the key on the stream
-/// when this run began (absent when it has none there or the stream was not read to its end in time): the gap is every
-/// record KIS sent after it and before this run's first.
+/// <c>previous_stream_seq</c>/<c>previous_stream_received_at</c>/<c>previous_stream_run</c>: the key's last record on the
+/// stream when this run began, and the run that published it (the previous run, or an earlier one when that run published
+/// nothing of the key; a producer before <c>previous_stream_run</c> stated only the previous run's): the gap is every
+/// record KIS sent after it and before this run's first. Absent when the key has no record there.
+/// <c>previous_stream_unknown</c>: true when the stream was not read back to the key's last record within the read's bound:
+/// a gap of unknown extent.
 /// </summary>
 internal sealed record GatewayRunAnnouncement(string Run, long StartedAt, string? PreviousRun = null, long? PreviousSeq = null,
-    long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null, long? PreviousStreamSeq = null, long? PreviousStreamReceivedAt = null);
+    long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null, long? PreviousStreamSeq = null, long? PreviousStreamReceivedAt = null,
+    string? PreviousStreamRun = null, bool? PreviousStreamUnknown = null);
 
 /// <summary>A claim as a checkpoint keeps it: the broker user, the consumer id, the TR and key.</summary>
 [Experimental("KISRT0001")]

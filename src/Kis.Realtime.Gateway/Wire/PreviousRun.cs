@@ -8,14 +8,13 @@ internal sealed class PreviousRun
 {
     private readonly Dictionary<(string Tr, string Key), GatewayCheckpointKey> _keys = new();
     private readonly string _run;
-    private readonly IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)> _onStream;
+    private readonly StreamTails _onStream;
 
-    /// <summary>This run's view of <paramref name="checkpoint"/>; <paramref name="onStream"/>: per key, the previous run's last
-    /// record found on the streams (<c>PreviousRunTail</c>).</summary>
-    public PreviousRun(GatewayCheckpoint checkpoint, string run, long startedAtMicros,
-        IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)>? onStream = null)
+    /// <summary>This run's view of <paramref name="checkpoint"/>; <paramref name="onStream"/>: per key, the last record of any
+    /// earlier run found on the streams (<c>PreviousRunTail</c>).</summary>
+    public PreviousRun(GatewayCheckpoint checkpoint, string run, long startedAtMicros, StreamTails? onStream = null)
     {
-        _onStream = onStream ?? new Dictionary<(string Tr, string Key), (long Seq, long At)>();
+        _onStream = onStream ?? StreamTails.None;
         Checkpoint = checkpoint;
         _run = run;
         AnnouncedAtMicros = startedAtMicros;
@@ -26,6 +25,9 @@ internal sealed class PreviousRun
     /// <summary>The previous run's last checkpoint.</summary>
     public GatewayCheckpoint Checkpoint { get; }
 
+    /// <summary>Keys taken over whose last record on the stream the read did not establish (announced as of unknown extent).</summary>
+    public int KeysUnknown => _onStream.WantedUnknown;
+
     /// <summary>When this run began (Unix microseconds UTC): the announcements' time.</summary>
     public long AnnouncedAtMicros { get; }
 
@@ -35,9 +37,10 @@ internal sealed class PreviousRun
     {
         var last = _keys.GetValueOrDefault((trId, key));
         // The stream's last record of the key is exact; a final checkpoint is exact too (written after every confirm).
-        (long Seq, long At)? onStream = _onStream.TryGetValue((trId, key), out var found) ? found
-            : Checkpoint.Final && last is not null ? (last.Seq, last.At) : null;
+        var onStream = _onStream.LastOf(trId, key) ?? (Checkpoint.Final && last is not null ? new StreamTailRecord(last.Seq, last.At, Checkpoint.Run) : null);
+        // Neither: where the key's records end was not established in the read's bound, and the announcement says so.
+        bool? unknown = onStream is null && !_onStream.Known(trId, key) ? true : null;
         return GatewayJson.Serialize(new GatewayRunAnnouncement(_run, AnnouncedAtMicros, Checkpoint.Run, last?.Seq, last?.At, Checkpoint.At,
-            onStream?.Seq, onStream?.At));
+            onStream?.Seq, onStream?.At, onStream?.Run, unknown));
     }
 }

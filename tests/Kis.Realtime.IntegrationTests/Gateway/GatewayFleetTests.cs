@@ -90,8 +90,26 @@ public class GatewayFleetTests(ITestOutputHelper output)
             // Every key's records in the stream: seq strictly rising within a run, no (run, key, seq) twice, and a key's runs
             // one after the other, never interleaved (never two processes publishing a key at once).
             var currentRuns = fleets.SelectMany(f => f.Status().Shards).Select(s => s.Gateway).OfType<GatewayStatus>().Select(g => g.Run).ToHashSet();
-            var records = await broker.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id,
-                list => universe.All(u => list.Any(r => r.Key == u.Key && currentRuns.Contains(r.Run)))).WaitAsync(TestTimeout);
+            List<(string Run, string Key, long Seq, byte[] Body)>? seen = null;
+            List<(string Run, string Key, long Seq, byte[] Body)> records;
+            try
+            {
+                records = await broker.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id,
+                    list => universe.All(u => (seen = list).Any(r => r.Key == u.Key && currentRuns.Contains(r.Run)))).WaitAsync(TestTimeout);
+            }
+            catch (TimeoutException)
+            {
+                // Which keys have no record of a current run yet, and where each one's records end.
+                foreach (var u in universe.Where(u => seen?.Any(r => r.Key == u.Key && currentRuns.Contains(r.Run)) != true))
+                {
+                    var last = seen?.LastOrDefault(r => r.Key == u.Key);
+                    var holders = fleets.SelectMany(f => f.Status().Shards).Where(s => s.Gateway?.Registrations.Any(r => r.Key == u.Key) == true)
+                        .Select(s => $"shard {s.Shard} run {s.Gateway!.Run} {s.Gateway.Registrations.First(r => r.Key == u.Key).State}");
+                    output.WriteLine($"{u.Key}: no record of a current run; last {(last?.Run is null ? "none" : $"{last.Value.Run} seq {last.Value.Seq}")}; " +
+                                     "held by " + string.Join(", ", holders));
+                }
+                throw;
+            }
             Assert.Equal(records.Count, records.Select(r => (r.Run, r.Key, r.Seq)).Distinct().Count());
             foreach (var byKey in records.Where(r => r.Key != "0099").GroupBy(r => r.Key))
             {

@@ -1,67 +1,137 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Kis.Realtime.Gateway.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>
-/// Per key, the last record of the previous run that reached its TR's stream (issue 61: a kill's hole in the gap
-/// messages). The previous run's checkpoint is written every <see cref="KisGatewayOptions.CheckpointInterval"/>, so what
-/// it says a killed run confirmed is a lower bound; the stream says exactly where the hole begins. A taking-over run reads
-/// each TR stream from a little before that checkpoint until it meets what was received after this run began (every
-/// record of the previous run is ahead of it: the previous run stopped before this one won its election), or the
-/// stream goes quiet. Bounded: a read that does not get there in time leaves its keys out (announced from the
-/// checkpoint alone), it never holds the start for long.
+/// Per key, the last record that reached its TR's stream before this run, of whichever run published it (issue 61: a
+/// kill's hole in the gap messages). The previous run's checkpoint is written every
+/// <see cref="KisGatewayOptions.CheckpointInterval"/>, so what it says a killed run confirmed is a lower bound; and a run
+/// that held a key without publishing any of it (a shard that moved twice in a row) has nothing of the key at all. The
+/// stream says exactly where the hole begins. A taking-over run reads each TR stream from a little before the previous
+/// run's checkpoint until it meets what was received after this run began, or the stream goes quiet; then, for the keys
+/// it takes over and has not found, it reads back in windows ending where the last one began (30 s, 10 min, then the
+/// stream's first record) until it finds them.
+/// Bounded: <see cref="ReadBound"/> for the whole read and <see cref="ReadBackMessages"/> a stream for the windows back;
+/// a key whose last record the read did not establish is announced as a gap of unknown extent, and counted.
 /// </summary>
-internal static class PreviousRunTail
+internal static partial class PreviousRunTail
 {
-    /// <summary>How long a whole read may take before its keys are left to the checkpoint.</summary>
-    private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
-    /// <summary>A stream that sends nothing for this long has nothing more of the previous run.</summary>
+    /// <summary>How long the whole read may take (it holds the run's start).</summary>
+    internal static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(5);
+    /// <summary>The messages a TR stream's windows back may read in all (at ~100 records a message, ~10 M records).</summary>
+    internal const int ReadBackMessages = 100_000;
+    /// <summary>A stream that sends nothing for this long has nothing more before this run.</summary>
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(200);
     /// <summary>A record received this long after this run began was published after the previous run ended, even
     /// with the hosts' clocks this far apart; the broker also places a start time only to the second.</summary>
     private static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(2);
+    /// <summary>The windows back: how far before the first window each begins; after the last, the stream's first record.</summary>
+    private static readonly TimeSpan[] ReadBack = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10)];
 
-    /// <summary>Key → (seq, received at µs) of the previous run's last record on the stream, for the TRs read to their end.</summary>
-    public static async Task<IReadOnlyDictionary<(string Tr, string Key), (long Seq, long At)>> ReadAsync(
-        KisGatewayOptions options, GatewayCheckpoint previous, long startedAtMicros, CancellationToken cancellationToken)
+    /// <summary>The last records found of the keys of the TRs this run takes over.</summary>
+    public static async Task<StreamTails> ReadAsync(KisGatewayOptions options, GatewayCheckpoint previous, long startedAtMicros,
+        CancellationToken cancellationToken)
     {
-        var found = new Dictionary<(string Tr, string Key), (long Seq, long At)>();
-        // Every key of the checkpoint's TRs (keys registered after it count too) and of a fleet universe's TRs (a shard's run
-        // that ended within its first checkpoint interval wrote no key). Read even after a clean stop: a hand-over's final
-        // checkpoint may predate keys its run registered.
-        var universeTrs = options.FleetUniverse?.Select(r => r[..r.IndexOf(' ', StringComparison.Ordinal)]) ?? [];
-        var trs = previous.Keys.Select(k => k.Tr).Concat(previous.Claims.Select(c => c.Tr)).Concat(universeTrs).Distinct(StringComparer.Ordinal).ToList();
-        if (trs.Count == 0) return found;
+        var wanted = Wanted(options, previous);
+        if (wanted.Count == 0) return StreamTails.None;
+        var tails = wanted.Keys.ToDictionary(tr => tr, _ => new TrTail(), StringComparer.Ordinal);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(ReadBound);
         try
         {
             await using var connection = await options.Endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
-            var from = new AmqpTimestamp(previous.At / 1_000_000 - (long)ClockMargin.TotalSeconds);
+            var from = previous.At / 1_000_000 - (long)ClockMargin.TotalSeconds;
             var until = startedAtMicros + (long)ClockMargin.TotalMicroseconds;
-            var reads = trs.Select(tr => ReadTrAsync(connection, options.Endpoint.StreamFor(tr), tr, previous.Run, from, until, bounded.Token)).ToList();
-            foreach (var read in reads)
-            {
-                if (await read.ConfigureAwait(false) is { } keys)
-                    foreach (var (key, last) in keys) found[key] = last;
-            }
+            await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.Endpoint.StreamFor(t.Key), wanted[t.Key], t.Value, from, until,
+                bounded.Token))).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException
                                       && !cancellationToken.IsCancellationRequested)
         {
-            // Bounded or the broker went: the announcements say what the checkpoint says.
+            // Bounded or the broker went: what the finished windows found stands, the rest is unknown.
         }
-        return found;
+        var last = new Dictionary<(string Tr, string Key), StreamTailRecord>();
+        var readToFirst = new HashSet<string>(StringComparer.Ordinal);
+        var unknown = 0;
+        foreach (var (tr, tail) in tails)
+        {
+            // Every read has ended (Task.WhenAll): no lock needed.
+            foreach (var (key, record) in tail.Last) last[(tr, key)] = record;
+            if (tail.ReadToFirst) readToFirst.Add(tr);
+            else unknown += wanted[tr].Count(k => !tail.Last.ContainsKey(k));
+        }
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGateway>();
+        Log.Read(logger, wanted.Values.Sum(k => k.Count), tails.Count, last.Count, clock.ElapsedMilliseconds);
+        if (unknown > 0) Log.Unknown(logger, previous.Run, unknown, last.Count, ReadBound);
+        return new StreamTails(last, readToFirst, unknown);
     }
 
-    /// <summary>One TR's keys of <paramref name="run"/>, or null when its stream could not be read to the end in time.</summary>
-    private static async Task<Dictionary<(string Tr, string Key), (long Seq, long At)>?> ReadTrAsync(IConnection connection, string stream, string tr,
-        string run, AmqpTimestamp from, long untilMicros, CancellationToken cancellationToken)
+    /// <summary>Per TR, the keys this run takes over: the previous run's keys and claims, and a fleet shard's universe (a shard's run
+    /// may have held them without a record, or ended before its first checkpoint).</summary>
+    private static Dictionary<string, HashSet<string>> Wanted(KisGatewayOptions options, GatewayCheckpoint previous)
     {
-        var last = new Dictionary<(string Tr, string Key), (long Seq, long At)>();
+        var wanted = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var pairs = previous.Keys.Select(k => (k.Tr, k.Key)).Concat(previous.Claims.Select(c => (c.Tr, c.Key)))
+            .Concat(options.FleetShardKeys ?? []);
+        foreach (var (tr, key) in pairs)
+        {
+            if (tr is null || key is null) continue;
+            if (!wanted.TryGetValue(tr, out var keys)) wanted[tr] = keys = new HashSet<string>(StringComparer.Ordinal);
+            keys.Add(key);
+        }
+        return wanted;
+    }
+
+    /// <summary>One TR stream's state, filled window by window (only a window read to its end counts).</summary>
+    private sealed class TrTail
+    {
+        public readonly Dictionary<string, StreamTailRecord> Last = new(StringComparer.Ordinal);
+        public bool ReadToFirst;
+    }
+
+    private static async Task ReadTrAsync(IConnection connection, string stream, HashSet<string> wanted, TrTail tail, long fromSeconds, long untilMicros,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Forward: from before the previous run's checkpoint to what this run's time follows.
+            var forward = await ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue, cancellationToken)
+                .ConfigureAwait(false);
+            if (forward is null) return;
+            foreach (var (key, record) in forward.Value.Last) tail.Last[key] = record;
+            tail.ReadToFirst = forward.Value.FirstOffset == 0;
+            // Back, for the keys taken over and not found: each window ends where the later one began, a key's latest wins.
+            var (stop, budget) = (forward.Value.FirstOffset, ReadBackMessages);
+            for (var i = 0; i <= ReadBack.Length && !tail.ReadToFirst && wanted.Any(k => !tail.Last.ContainsKey(k)); i++)
+            {
+                object start = i < ReadBack.Length ? new AmqpTimestamp(fromSeconds - (long)ReadBack[i].TotalSeconds) : "first";
+                var window = await ReadWindowAsync(connection, stream, start, stop, untilMicros, budget, cancellationToken).ConfigureAwait(false);
+                if (window is null) return; // over the budget, or not read to its end: the rest stays unknown
+                foreach (var (key, record) in window.Value.Last) tail.Last.TryAdd(key, record);
+                tail.ReadToFirst = i == ReadBack.Length || window.Value.FirstOffset == 0;
+                (stop, budget) = (window.Value.FirstOffset ?? stop, budget - window.Value.Messages);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The bound: what finished windows found stands.
+        }
+    }
+
+    /// <summary>One window of a TR stream: from <paramref name="start"/> until the offset <paramref name="stop"/> (or, without
+    /// one, a record received after <paramref name="untilMicros"/> or quiet), each key's last record in it and the first offset read;
+    /// null when the stream cannot be read or the window is over <paramref name="budget"/> messages.</summary>
+    private static async Task<(Dictionary<string, StreamTailRecord> Last, long? FirstOffset, int Messages)?> ReadWindowAsync(IConnection connection,
+        string stream, object start, long? stop, long untilMicros, int budget, CancellationToken cancellationToken)
+    {
+        var last = new Dictionary<string, StreamTailRecord>(StringComparer.Ordinal);
         IChannel channel;
         try
         {
@@ -71,42 +141,45 @@ internal static class PreviousRunTail
         {
             return null;
         }
-        var deliveries = Channel.CreateUnbounded<(IReadOnlyBasicProperties Properties, bool Past)>();
+        var deliveries = Channel.CreateUnbounded<IReadOnlyBasicProperties>();
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
         {
-            deliveries.Writer.TryWrite((d.BasicProperties, GatewayWire.Number(d.BasicProperties, GatewayWire.ReceivedAtHeader) > untilMicros));
+            deliveries.Writer.TryWrite(d.BasicProperties);
             await channel.BasicAckAsync(d.DeliveryTag, multiple: true).ConfigureAwait(false);
         };
+        var (first, messages) = ((long?)null, 0);
         try
         {
             await channel.BasicQosAsync(0, 2_000, false, cancellationToken).ConfigureAwait(false);
             await channel.BasicConsumeAsync(stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
-                new Dictionary<string, object?> { ["x-stream-offset"] = from }, consumer, cancellationToken).ConfigureAwait(false);
+                new Dictionary<string, object?> { ["x-stream-offset"] = start }, consumer, cancellationToken).ConfigureAwait(false);
             while (true)
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                idle.CancelAfter(Idle);
-                (IReadOnlyBasicProperties Properties, bool Past) delivery;
-                try
+                IReadOnlyBasicProperties properties;
+                using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
-                    delivery = await deliveries.Reader.ReadAsync(idle.Token).ConfigureAwait(false);
+                    // A window back ends at an offset already read: it waits for it (within the bound), it is not quiet.
+                    if (stop is null) idle.CancelAfter(Idle);
+                    try
+                    {
+                        properties = await deliveries.Reader.ReadAsync(idle.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        return (last, first, messages); // quiet: nothing more on the stream
+                    }
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    return last; // quiet: nothing more on the stream
-                }
-                if (delivery.Past) return last;
-                Take(delivery.Properties, tr, run, last);
+                var offset = GatewayWire.Number(properties, "x-stream-offset");
+                if (offset >= stop || GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) > untilMicros) return (last, first, messages);
+                first ??= offset;
+                if (++messages > budget) return null;
+                Take(properties, last);
             }
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.OperationInterruptedException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
         {
             return null; // no such stream (never published to), or the broker closed the channel
-        }
-        catch (OperationCanceledException)
-        {
-            return null; // not read to the end within the bound
         }
         finally
         {
@@ -115,26 +188,30 @@ internal static class PreviousRunTail
         }
     }
 
-    /// <summary>Notes a message's records of <paramref name="run"/> (either wire format).</summary>
-    private static void Take(IReadOnlyBasicProperties properties, string tr, string run, Dictionary<(string Tr, string Key), (long Seq, long At)> last)
+    /// <summary>Notes a message's records, of any run (either wire format): in stream order, the later one is the last.</summary>
+    private static void Take(IReadOnlyBasicProperties properties, Dictionary<string, StreamTailRecord> last)
     {
-        if (GatewayWire.Text(properties, GatewayWire.KindHeader) is not null || GatewayWire.Text(properties, GatewayWire.RunHeader) != run) return;
+        if (GatewayWire.Text(properties, GatewayWire.KindHeader) is not null || GatewayWire.Text(properties, GatewayWire.RunHeader) is not { } run) return;
         var at = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
         if (GatewayWire.Text(properties, GatewayWire.FormatHeader) == GatewayWire.KeysFormat)
         {
             var keys = GatewayWire.Text(properties, GatewayWire.KeysHeader)?.Split(',') ?? [];
             var seqs = GatewayWire.Text(properties, GatewayWire.SequencesHeader)?.Split(',') ?? [];
             for (var i = 0; i < Math.Min(keys.Length, seqs.Length); i++)
-                if (long.TryParse(seqs[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
-                    Note(last, (tr, keys[i]), seq, at);
+                if (long.TryParse(seqs[i], NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) last[keys[i]] = new StreamTailRecord(seq, at, run);
             return;
         }
-        if (GatewayWire.Text(properties, GatewayWire.TrKeyHeader) is { } key && GatewayWire.Number(properties, GatewayWire.SequenceHeader) is { } first)
-            Note(last, (tr, key), first + (GatewayWire.Number(properties, GatewayWire.CountHeader) ?? 1) - 1, at);
+        if (GatewayWire.Text(properties, GatewayWire.TrKeyHeader) is { } key && GatewayWire.Number(properties, GatewayWire.SequenceHeader) is { } firstSeq)
+            last[key] = new StreamTailRecord(firstSeq + (GatewayWire.Number(properties, GatewayWire.CountHeader) ?? 1) - 1, at, run);
     }
 
-    private static void Note(Dictionary<(string Tr, string Key), (long Seq, long At)> last, (string Tr, string Key) key, long seq, long at)
+    private static partial class Log
     {
-        if (!last.TryGetValue(key, out var known) || seq > known.Seq) last[key] = (seq, at);
+        [LoggerMessage(96, LogLevel.Information, "Read where the records of {Keys} keys taken over end on {Streams} streams in {Ms} ms ({Found} keys found)")]
+        public static partial void Read(ILogger logger, int keys, int streams, int found, long ms);
+
+        [LoggerMessage(97, LogLevel.Warning, "Following run {PreviousRun}: where {Unknown} keys' records end on the streams was not found " +
+                                             "({Found} found, read bound {Bound}); their announcements state gaps of unknown extent")]
+        public static partial void Unknown(ILogger logger, string previousRun, int unknown, int found, TimeSpan bound);
     }
 }
