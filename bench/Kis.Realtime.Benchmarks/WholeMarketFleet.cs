@@ -43,7 +43,8 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
             string[] arguments = ["exec", "--depsfile", self + ".deps.json", "--runtimeconfig", self + ".runtimeconfig.json", kisrt,
                 "gateway", "--fleet", "--fleet-name", $"wm-{i}", "--amqp", amqp, "--namespace", ns,
                 "--credentials-file", Path.Combine(dir, "keys.json"), "--sub-file", Path.Combine(dir, "subs.txt"),
-                "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--status-interval", "1s"];
+                "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--status-interval", "1s",
+                .. logs is null ? Array.Empty<string>() : ["--log-level", "info"]]; // kept logs say when each shard moved
             var start = new ProcessStartInfo("dotnet", arguments)
                 { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = dir };
             foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
