@@ -72,7 +72,8 @@ public static class WholeMarketHarness
                           + (kill is null ? "" : $", SIGKILL to the busiest {killAfter} s into the {kill}"));
 
         var gateways = processes > 0
-            ? (IWholeMarketGateways)new FleetGateways(WholeMarketFleet.Start(processes, dir.FullName, amqp, ns, sim, named.GetValueOrDefault("logs")), stocks * 2)
+            ? (IWholeMarketGateways)new FleetGateways(
+                WholeMarketFleet.Start(processes, dir.FullName, amqp, ns, sim, named.GetValueOrDefault("logs")), stocks * 2)
             : new PooledGateway(StartGateway(dir.FullName, amqp, ns, sim, postgres));
         Console.WriteLine($"gateway: {await gateways.HeldAsync()}");
         await using var consumer = await WholeMarketConsumer.StartAsync(endpoint, trs);

@@ -39,7 +39,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     private readonly KisGatewayOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new(); // guards _active, _role, _lockConnection
+    private readonly Lock _gate = new(); // guards _active, _role
     private TaskCompletionSource<CancellationToken> _active = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private GatewayRole _role = GatewayRole.Standby;
     private readonly Task _loop;
@@ -90,20 +90,6 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     /// </summary>
     public bool IsCandidate => Volatile.Read(ref _candidate);
     private bool _candidate;
-
-    /// <summary>
-    /// While active: the connection whose consumer holds the lock (null otherwise). A fleet shard publishes its term's
-    /// records on it (<see cref="KisGatewayOptions.LockConnection"/>): the lock and the records go with one connection.
-    /// </summary>
-    internal IConnection? LockConnection
-    {
-        get
-        {
-            lock (_gate) return _lockConnection;
-        }
-    }
-
-    private IConnection? _lockConnection; // guarded by _gate
 
     /// <summary>Times this process became active.</summary>
     public long Terms => Interlocked.Read(ref _terms);
@@ -197,7 +183,6 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 term = CancellationTokenSource.CreateLinkedTokenSource(lost.Token);
                 lock (_gate)
                 {
-                    _lockConnection = connection;
                     _role = GatewayRole.Active;
                     _active.TrySetResult(term.Token);
                 }
@@ -224,7 +209,6 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                 {
                     if (_role == GatewayRole.Active) _active = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
                     _role = GatewayRole.Standby;
-                    _lockConnection = null;
                 }
                 if (term is not null)
                 {

@@ -142,13 +142,6 @@ public sealed record KisGatewayOptions
     /// </summary>
     internal IReadOnlySet<string>? FleetUniverse { get; init; }
 
-    /// <summary>
-    /// Set by a fleet shard on each term's gateway: the shard election's connection, whose lock the term holds. The
-    /// term's records are published on it, never on a connection of their own: the broker moves the lock only when it
-    /// closes this connection, and bytes it has not read by then are discarded with it (RecordPublisher.Fence.cs).
-    /// </summary>
-    internal RabbitMQ.Client.IConnection? LockConnection { get; init; }
-
     /// <summary>Set by <see cref="KisGatewayFleet"/>: the process name in statuses (<see cref="KisGatewayFleetOptions.Name"/>); null: host:pid.</summary>
     internal string? ProcessName { get; init; }
 

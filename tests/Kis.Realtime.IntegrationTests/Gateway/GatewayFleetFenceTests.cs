@@ -10,9 +10,8 @@ namespace Kis.Realtime.Tests.Gateway;
 /// A fleet process cut off from the broker by a partition that heals (its bytes delayed, not lost) while it holds a
 /// shard: the broker moves the shard to the other process when the holder's election heartbeats stop, and when the
 /// held bytes flow again nothing of the old term may reach the stream after the new holder's first record (the two runs
-/// of a key never interleave), as a raw stream reader sees it. Before the fence the old term's publisher, its connection
-/// still open at the broker, sent its records after the new holder's when the partition healed; the term now publishes
-/// on its election's connection, which the broker closes (discarding what the partition held) to move the lock.
+/// of a key never interleave). Before the fence the old term's publisher, its connection still open at the broker, sent
+/// its records after the new holder's when the partition healed.
 /// </summary>
 [Collection(nameof(RecordKillTests))] // runs alone: two fleets and their elections
 public class GatewayFleetFenceTests(ITestOutputHelper output)
@@ -32,7 +31,7 @@ public class GatewayFleetFenceTests(ITestOutputHelper output)
                 Client = Options(sim, new KisCredential(key.AppKey, key.AppSecret)) with { MaxRegistrationsPerSession = 5 },
                 ElectionRetryInterval = TimeSpan.FromMilliseconds(100),
                 CheckpointInterval = TimeSpan.FromMilliseconds(100),
-                ElectionHeartbeat = TimeSpan.FromSeconds(2), // the default: the term publishes on the election's connection
+                ElectionHeartbeat = TimeSpan.FromSeconds(2), // the default: the publisher's heartbeat is half of it
             },
             Universe = [.. new[] { "0001", "0002", "0003" }.Select(k => new FleetRegistration(KisTrs.IndexTicks, k))],
             RebalanceInterval = TimeSpan.FromMilliseconds(200),

@@ -70,7 +70,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
         var election = KisGatewayElection.Start(_options);
         var stop = new CancellationTokenSource();
         var leaving = stop.Token; // cancelled when this process lets the shard go on purpose, not when the lock is lost
-        return new Candidacy(election, stop, election.RunTermsAsync((term, token) => RunTermAsync(election, term, leaving, token), stop.Token));
+        return new Candidacy(election, stop, election.RunTermsAsync((term, token) => RunTermAsync(term, leaving, token), stop.Token));
     }
 
     /// <summary>
@@ -78,15 +78,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// over. A term that cannot serve (KIS unreachable, a key refused, a subscribe timed out) leaves the election, so
     /// the lock never stays idle here while another process could serve the shard, and joins again after a back-off.
     /// </summary>
-    private async Task RunTermAsync(KisGatewayElection election, long term, CancellationToken leaving, CancellationToken token)
+    private async Task RunTermAsync(long term, CancellationToken leaving, CancellationToken token)
     {
         try
         {
-            // The term's records go on the lock's own connection: none can reach the stream after the lock moved.
-            // None: the lock went as the term began, and the term's token ends it.
-            if (election.LockConnection is { } lockConnection)
-                await ServeAsync(_options with { LockConnection = lockConnection }, term, leaving, token).ConfigureAwait(false);
-            else await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
+            await ServeAsync(term, leaving, token).ConfigureAwait(false);
             return;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -102,9 +98,9 @@ internal sealed partial class FleetShard : IAsyncDisposable
         await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false); // the release ends this term; no new term starts before
     }
 
-    private async Task ServeAsync(KisGatewayOptions options, long term, CancellationToken leaving, CancellationToken token)
+    private async Task ServeAsync(long term, CancellationToken leaving, CancellationToken token)
     {
-        var gateway = await KisGateway.StartAsync(options, token).ConfigureAwait(false);
+        var gateway = await KisGateway.StartAsync(_options, token).ConfigureAwait(false);
         try
         {
             Volatile.Write(ref _gateway, gateway);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
 
 namespace Kis.Realtime.Gateway.Internal;
 
@@ -9,10 +8,8 @@ namespace Kis.Realtime.Gateway.Internal;
 /// send its unconfirmed and waiting records after the new holder's (the two runs interleaving in the stream). Fenced,
 /// it stops for good and drops what it held, counted (<see cref="Fenced"/>) and logged; records handed to it later are
 /// dropped and counted too. What it had already written to a connection the partition held back is the broker's part:
-/// a term publishes only on its lock's own connection (<see cref="PublishOnLockAsync"/>), so the broker discards those
-/// bytes when it closes that connection, which is what moves the lock (docs/gateway.md, Fleet). No heartbeat shorter
-/// than the election's is needed (an earlier publisher connection with half the election's heartbeat was dropped by a
-/// busy machine's open burst and resent, doubling records in the stream).
+/// a shard's publisher connection has a heartbeat half its election's, so the broker closes it, and discards those bytes,
+/// before it moves the lock (docs/gateway.md, Fleet).
 /// </summary>
 internal sealed partial class RecordPublisher
 {
@@ -56,54 +53,20 @@ internal sealed partial class RecordPublisher
         return dropped;
     }
 
-    /// <summary>A gateway's own publisher connection (a fleet shard's term publishes on its lock's instead).</summary>
-    private IConnectionFactory ConnectionFactory() => _options.Endpoint.CreateFactory("kisrt-gateway-publisher");
-
     /// <summary>
-    /// A fleet shard term's publishing: on the connection that holds the shard's lock, never on another. The broker moves
-    /// the lock only once it has closed that connection (the process died, or the election's heartbeats stopped), and
-    /// bytes it had not read by then go with it: nothing of this term is stored after the lock moved, whatever a
-    /// partition held and however long. A channel that fails is opened again on the same connection (its unconfirmed
-    /// records resent, as after a reconnect); once the connection is gone so is the lock, and this term sends nothing
-    /// more: it waits for its fence, and the next holder's run announcement states where this run ended.
+    /// The publisher's connection: a fleet shard's has a heartbeat half its election's (at least 1 s), so the broker, which
+    /// counts missed heartbeats on both, closes it first when a partition cuts the process off: bytes the partition held
+    /// on it are discarded with it, never stored after the lock moved.
     /// </summary>
-    private async Task PublishOnLockAsync(IConnection connection, CancellationToken stop)
+    private RabbitMQ.Client.ConnectionFactory ConnectionFactory()
     {
-        var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
-        while (!stop.IsCancellationRequested && connection.IsOpen)
-        {
-            try
-            {
-                await PublishWhileConnectedAsync(connection, backoff, stop).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!stop.IsCancellationRequested)
-            {
-                var problem = _nacked ? "the broker refused a record (nack)" : Wire.BrokerFault.Describe(e, _options.Endpoint);
-                Volatile.Write(ref _problem, problem);
-                Log.LostOnLock(_logger, problem, Outstanding, Waiting);
-            }
-            catch (Exception) when (stop.IsCancellationRequested)
-            {
-                break; // stopping or fenced
-            }
-            finally
-            {
-                _connected = false;
-                _nacked = false;
-                Unblock();
-            }
-            try
-            {
-                await Task.Delay(backoff.Current, _options.TimeProvider, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            backoff.Grow();
-        }
-        if (!stop.IsCancellationRequested) Volatile.Write(ref _problem, "the connection holding the shard's lock is gone: the term is over");
+        var factory = _options.Endpoint.CreateFactory("kisrt-gateway-publisher");
+        if (_options.Endpoint.Shard is not null) factory.RequestedHeartbeat = ShardHeartbeat(_options.ElectionHeartbeat);
+        return factory;
     }
+
+    /// <summary>A fleet shard's publisher heartbeat for an election heartbeat (whole seconds: AMQP counts in seconds).</summary>
+    public static TimeSpan ShardHeartbeat(TimeSpan electionHeartbeat) => TimeSpan.FromSeconds(Math.Max(1, Math.Floor(electionHeartbeat.TotalSeconds / 2)));
 
     private static long RecordsIn(OutgoingMessage message) => message.FirstSequence == OutgoingRecord.AnnouncementSequence ? 0 : message.Count;
 
@@ -116,11 +79,6 @@ internal sealed partial class RecordPublisher
 
     private static partial class Log
     {
-        [LoggerMessage(8, LogLevel.Warning,
-            "Publisher's channel on the lock's connection failed ({Reason}); {Outstanding} unconfirmed and {Waiting} waiting records kept: " +
-            "sent again on a new channel while the connection holds the lock, never on another connection")]
-        public static partial void LostOnLock(ILogger logger, string reason, long outstanding, long waiting);
-
         [LoggerMessage(7, LogLevel.Warning,
             "Publisher fenced: this term's lock is lost and another process may hold the shard; " +
             "{Dropped} unconfirmed or waiting records dropped, none published again")]

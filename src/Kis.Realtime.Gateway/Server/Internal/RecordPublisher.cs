@@ -65,7 +65,6 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private long _packedRecords;
     private int _generation; // one per channel: a late confirm of a closed channel must not confirm the next one's tags
     private Task? _loop;
-    private IConnection? _followed; // the connection whose blocked notices are followed (owned by the publish loop)
     private volatile bool _connected;
     private volatile bool _nacked;
     private long _received, _published, _messages, _confirmed, _republished, _overflowed, _connections, _sinkFailures;
@@ -160,9 +159,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         return true;
     }
 
-    private Task RunAsync(CancellationToken stop) => _options.LockConnection is { } held ? PublishOnLockAsync(held, stop) : ReconnectingAsync(stop);
-
-    private Task ReconnectingAsync(CancellationToken stop)
+    private Task RunAsync(CancellationToken stop)
     {
         var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
         return Wire.BrokerReconnectLoop.RunAsync(new Wire.BrokerConnectionSteps
@@ -188,7 +185,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
 
     private async Task PublishWhileConnectedAsync(IConnection connection, Retry.ExponentialBackoff backoff, CancellationToken stop)
     {
-        if (!ReferenceEquals(_followed, connection)) Follow(_followed = connection);
+        Follow(connection);
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
