@@ -12,16 +12,14 @@ namespace Kis.Realtime.Gateway.Internal;
 /// each TR stream from a little before that checkpoint until it meets what was received after this run began (every
 /// record of the previous run is ahead of it: the previous run stopped before this one won its election), or the
 /// stream goes quiet. Bounded: a read that does not get there in time leaves its keys out (announced from the
-/// checkpoint alone), it never holds the start for long. Takeovers of one process at once share one read of each
-/// stream (<c>PreviousRunTail.Shared.cs</c>).
+/// checkpoint alone), it never holds the start for long.
 /// </summary>
-internal static partial class PreviousRunTail
+internal static class PreviousRunTail
 {
-    /// <summary>How long a takeover waits for a TR's read before its keys are left to the checkpoint; a shared read
-    /// (<see cref="TailRead"/>) ends by then too.</summary>
-    private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(10);
+    /// <summary>How long a whole read may take before its keys are left to the checkpoint.</summary>
+    private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(3);
     /// <summary>A stream that sends nothing for this long has nothing more of the previous run.</summary>
-    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(200);
     /// <summary>A record received this long after this run began was published after the previous run ended, even
     /// with the hosts' clocks this far apart; the broker also places a start time only to the second.</summary>
     private static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(2);
@@ -37,36 +35,33 @@ internal static partial class PreviousRunTail
         var universeTrs = options.FleetUniverse?.Select(r => r[..r.IndexOf(' ', StringComparison.Ordinal)]) ?? [];
         var trs = previous.Keys.Select(k => k.Tr).Concat(previous.Claims.Select(c => c.Tr)).Concat(universeTrs).Distinct(StringComparer.Ordinal).ToList();
         if (trs.Count == 0) return found;
-        var from = previous.At / 1_000_000 - (long)ClockMargin.TotalSeconds;
-        var until = startedAtMicros + (long)ClockMargin.TotalMicroseconds;
-        // One read of each TR stream for every takeover of this process at once (a killed fleet process's 44 shards move
-        // together to the next process: 88 reads of the open's streams never ended within their bound, issue 61).
-        var reads = trs.Select(tr => (Tr: tr, Read: TailRead.Join(options, options.Endpoint.StreamFor(tr), from, until))).ToList();
-        foreach (var (tr, read) in reads)
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(ReadBound);
+        try
         {
-            IReadOnlyDictionary<(string Run, string Key), (long Seq, long At)>? runs;
-            try
+            await using var connection = await options.Endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
+            var from = new AmqpTimestamp(previous.At / 1_000_000 - (long)ClockMargin.TotalSeconds);
+            var until = startedAtMicros + (long)ClockMargin.TotalMicroseconds;
+            var reads = trs.Select(tr => ReadTrAsync(connection, options.Endpoint.StreamFor(tr), tr, previous.Run, from, until, bounded.Token)).ToList();
+            foreach (var read in reads)
             {
-                runs = await read.WaitAsync(ReadBound, cancellationToken).ConfigureAwait(false);
+                if (await read.ConfigureAwait(false) is { } keys)
+                    foreach (var (key, last) in keys) found[key] = last;
             }
-            catch (TimeoutException)
-            {
-                continue; // bounded: these keys are announced from the checkpoint
-            }
-            if (runs is null) continue;
-            foreach (var ((run, key), last) in runs)
-                if (run == previous.Run) found[(tr, key)] = last;
+        }
+        catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException
+                                      && !cancellationToken.IsCancellationRequested)
+        {
+            // Bounded or the broker went: the announcements say what the checkpoint says.
         }
         return found;
     }
 
-    /// <summary>Every run's last record of each key on one TR stream from <paramref name="from"/> on, until
-    /// <paramref name="endsAt"/> says a record's receive time (µs) is past the read's end (takeovers that join move it on)
-    /// or the stream goes quiet (asked with <see cref="long.MaxValue"/>); null when it could not be read to the end in time.</summary>
-    private static async Task<Dictionary<(string Run, string Key), (long Seq, long At)>?> ReadTrAsync(IConnection connection, string stream,
-        AmqpTimestamp from, Func<long, bool> endsAt, CancellationToken cancellationToken)
+    /// <summary>One TR's keys of <paramref name="run"/>, or null when its stream could not be read to the end in time.</summary>
+    private static async Task<Dictionary<(string Tr, string Key), (long Seq, long At)>?> ReadTrAsync(IConnection connection, string stream, string tr,
+        string run, AmqpTimestamp from, long untilMicros, CancellationToken cancellationToken)
     {
-        var last = new Dictionary<(string Run, string Key), (long Seq, long At)>();
+        var last = new Dictionary<(string Tr, string Key), (long Seq, long At)>();
         IChannel channel;
         try
         {
@@ -76,11 +71,11 @@ internal static partial class PreviousRunTail
         {
             return null;
         }
-        var deliveries = Channel.CreateUnbounded<IReadOnlyBasicProperties>();
+        var deliveries = Channel.CreateUnbounded<(IReadOnlyBasicProperties Properties, bool Past)>();
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, d) =>
         {
-            deliveries.Writer.TryWrite(d.BasicProperties);
+            deliveries.Writer.TryWrite((d.BasicProperties, GatewayWire.Number(d.BasicProperties, GatewayWire.ReceivedAtHeader) > untilMicros));
             await channel.BasicAckAsync(d.DeliveryTag, multiple: true).ConfigureAwait(false);
         };
         try
@@ -92,18 +87,17 @@ internal static partial class PreviousRunTail
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 idle.CancelAfter(Idle);
-                IReadOnlyBasicProperties delivery;
+                (IReadOnlyBasicProperties Properties, bool Past) delivery;
                 try
                 {
                     delivery = await deliveries.Reader.ReadAsync(idle.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    if (endsAt(long.MaxValue)) return last; // quiet: nothing more on the stream
-                    continue;
+                    return last; // quiet: nothing more on the stream
                 }
-                if (GatewayWire.Number(delivery, GatewayWire.ReceivedAtHeader) is { } at && endsAt(at)) return last;
-                Take(delivery, last);
+                if (delivery.Past) return last;
+                Take(delivery.Properties, tr, run, last);
             }
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.OperationInterruptedException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
@@ -121,10 +115,10 @@ internal static partial class PreviousRunTail
         }
     }
 
-    /// <summary>Notes a message's records under their run (either wire format).</summary>
-    private static void Take(IReadOnlyBasicProperties properties, Dictionary<(string Run, string Key), (long Seq, long At)> last)
+    /// <summary>Notes a message's records of <paramref name="run"/> (either wire format).</summary>
+    private static void Take(IReadOnlyBasicProperties properties, string tr, string run, Dictionary<(string Tr, string Key), (long Seq, long At)> last)
     {
-        if (GatewayWire.Text(properties, GatewayWire.KindHeader) is not null || GatewayWire.Text(properties, GatewayWire.RunHeader) is not { } run) return;
+        if (GatewayWire.Text(properties, GatewayWire.KindHeader) is not null || GatewayWire.Text(properties, GatewayWire.RunHeader) != run) return;
         var at = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
         if (GatewayWire.Text(properties, GatewayWire.FormatHeader) == GatewayWire.KeysFormat)
         {
@@ -132,14 +126,14 @@ internal static partial class PreviousRunTail
             var seqs = GatewayWire.Text(properties, GatewayWire.SequencesHeader)?.Split(',') ?? [];
             for (var i = 0; i < Math.Min(keys.Length, seqs.Length); i++)
                 if (long.TryParse(seqs[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
-                    Note(last, (run, keys[i]), seq, at);
+                    Note(last, (tr, keys[i]), seq, at);
             return;
         }
         if (GatewayWire.Text(properties, GatewayWire.TrKeyHeader) is { } key && GatewayWire.Number(properties, GatewayWire.SequenceHeader) is { } first)
-            Note(last, (run, key), first + (GatewayWire.Number(properties, GatewayWire.CountHeader) ?? 1) - 1, at);
+            Note(last, (tr, key), first + (GatewayWire.Number(properties, GatewayWire.CountHeader) ?? 1) - 1, at);
     }
 
-    private static void Note(Dictionary<(string Run, string Key), (long Seq, long At)> last, (string Run, string Key) key, long seq, long at)
+    private static void Note(Dictionary<(string Tr, string Key), (long Seq, long At)> last, (string Tr, string Key) key, long seq, long at)
     {
         if (!last.TryGetValue(key, out var known) || seq > known.Seq) last[key] = (seq, at);
     }
