@@ -22,6 +22,7 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
         public volatile string Line = "";
         public TimeSpan LastCpu;
         public bool Killed;
+        public TextWriter? Log;
     }
 
     private readonly List<Member> _members = [];
@@ -30,7 +31,8 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
     {
     }
 
-    public static WholeMarketFleet Start(int processes, string dir, string amqp, string ns, KisSimulator sim)
+    /// <summary>Starts the fleet; <paramref name="logs"/>: a directory that keeps each process's log (<c>wm-N.log</c>), or null.</summary>
+    public static WholeMarketFleet Start(int processes, string dir, string amqp, string ns, KisSimulator sim, string? logs = null)
     {
         var fleet = new WholeMarketFleet();
         var kisrt = Path.Combine(AppContext.BaseDirectory, "kisrt.dll");
@@ -41,13 +43,21 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
             string[] arguments = ["exec", "--depsfile", self + ".deps.json", "--runtimeconfig", self + ".runtimeconfig.json", kisrt,
                 "gateway", "--fleet", "--fleet-name", $"wm-{i}", "--amqp", amqp, "--namespace", ns,
                 "--credentials-file", Path.Combine(dir, "keys.json"), "--sub-file", Path.Combine(dir, "subs.txt"),
-                "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--status-interval", "1s"];
+                "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--status-interval", "1s",
+                .. logs is null ? Array.Empty<string>() : ["--log-level", "info"]]; // kept logs say when each shard moved
             var start = new ProcessStartInfo("dotnet", arguments)
                 { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = dir };
             foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
             start.Environment["XDG_DATA_HOME"] = Path.Combine(dir, $"data-{i}"); // approval keys cached per process, not the user's
             var member = new Member(Process.Start(start)!);
-            member.Process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && FleetLine().IsMatch(line)) member.Line = line; };
+            var log = logs is null ? null : TextWriter.Synchronized(File.CreateText(Path.Combine(logs, $"wm-{i}.log")));
+            member.Log = log;
+            member.Process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not { } line) return;
+                if (FleetLine().IsMatch(line)) member.Line = line;
+                log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+            };
             member.Process.OutputDataReceived += (_, _) => { };
             member.Process.BeginErrorReadLine();
             member.Process.BeginOutputReadLine();
@@ -117,6 +127,7 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
                 m.Process.Kill();
             }
             m.Process.Dispose();
+            m.Log?.Dispose();
         }
     }
 

@@ -7,13 +7,14 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- whole-market [stocks] [keys] [steady/s] [burst/s]
-/// [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill burst|steady] [--kill-after S]</c> (issue 61): the
+/// [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill burst|steady] [--kill-after S] [--logs DIR]</c> (issue 61): the
 /// whole-market day on one machine. The simulator (this process) lists the whole KRX (<see cref="SimulatorUniverse.KrxAll"/>)
 /// at a market-wide pace with the open's burst; a fleet of <c>--processes</c> (3) <c>kisrt gateway --fleet</c> processes
 /// (<see cref="WholeMarketFleet"/>: one credentials file, one universe file of the <paramref name="stocks"/> busiest names'
 /// trades and books) serves it; <c>--processes 0</c> or a PostgreSQL connection string runs the single pooled gateway
 /// process instead (<see cref="WholeMarketGateway"/>; a fleet has no <c>--postgres</c> yet). <c>--kill burst</c> sends
-/// SIGKILL to the busiest fleet process <c>--kill-after</c> (10) seconds into the burst (or the steady phase). An
+/// SIGKILL to the busiest fleet process <c>--kill-after</c> (10) seconds into the burst (or the steady phase);
+/// <c>--logs</c> keeps each fleet process's log there. An
 /// independent consumer (<see cref="WholeMarketConsumer"/>: plain AMQP, each TR's stream from its first offset) counts
 /// every key's records per run. At the end the simulator is stalled and each key's count is checked against what the
 /// simulator sent: lost (a kill's hole included), lost outside a gap message that states it, doubled. Prints the rate, lag p50/p99 (gateway receive stamp →
@@ -71,7 +72,8 @@ public static class WholeMarketHarness
                           + (kill is null ? "" : $", SIGKILL to the busiest {killAfter} s into the {kill}"));
 
         var gateways = processes > 0
-            ? (IWholeMarketGateways)new FleetGateways(WholeMarketFleet.Start(processes, dir.FullName, amqp, ns, sim), stocks * 2)
+            ? (IWholeMarketGateways)new FleetGateways(
+                WholeMarketFleet.Start(processes, dir.FullName, amqp, ns, sim, named.GetValueOrDefault("logs")), stocks * 2)
             : new PooledGateway(StartGateway(dir.FullName, amqp, ns, sim, postgres));
         Console.WriteLine($"gateway: {await gateways.HeldAsync()}");
         await using var consumer = await WholeMarketConsumer.StartAsync(endpoint, trs);
