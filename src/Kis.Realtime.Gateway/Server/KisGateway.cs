@@ -125,7 +125,10 @@ public sealed partial class KisGateway : IAsyncDisposable
             previous = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
             // Where the previous run's records end on the streams: the hole a killed run leaves begins there (issue 61).
             if (previous is not null)
-                tail = await ReadPreviousTailAsync(options, previous, loggerFactory.CreateLogger<KisGateway>(), cancellationToken).ConfigureAwait(false);
+            {
+                var startedAt = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+                tail = await PreviousRunTail.ReadAsync(options, previous, startedAt, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
