@@ -29,8 +29,9 @@ internal sealed class SessionRecords : IDisposable
             try { m = await c.NextAsync(HangTimeout); }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"No message for {HangTimeout.TotalSeconds} s after {Records.Count} records ({Replies} replies, "
-                    + $"{Pings} pings); the last: {(Records.Count > 0 ? Records[^1].TrId + " " + Records[^1].Record[..Math.Min(60, Records[^1].Record.Length)] : "none")}.");
+                var last = Records.Count > 0 ? Records[^1].TrId + " " + Records[^1].Record[..Math.Min(60, Records[^1].Record.Length)] : "none";
+                throw new TimeoutException(
+                    $"No message for {HangTimeout.TotalSeconds} s after {Records.Count} records ({Replies} replies, {Pings} pings); the last: {last}.");
             }
             if (m.IsControl)
             {
