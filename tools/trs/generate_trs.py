@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate_views
 import generate_writers
 import generate_books
+import generate_readers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "src", "Kis.Realtime", "Trs", "Catalog")
@@ -196,6 +197,7 @@ def main():
                 "    public static IReadOnlyList<string> CatalogChoices { get; } =\n    [\n" + "".join(f"        {cs(c)},\n" for c in DOCUMENTED_CHOICES) + "    ];\n}\n")
     views = generate_views.generate(SPEC, fields_of.get, field_type, lambda tr, name: IMPLIED_DECIMALS.get((tr, name), 0))
     view_count = sum(1 for rel in views if rel.startswith("Views/"))
+    views.update(generate_readers.generate(SPEC, fields_of.get, lambda tr, name: IMPLIED_DECIMALS.get((tr, name), 0), generate_views.HEADER))
     views.update(generate_writers.generate(SPEC, fields_of.get, generate_views.HEADER, real_ids))
     views.update(generate_books.generate(json.load(open(SPEC, encoding="utf-8")), fields_of.get, field_type, generate_views.HEADER, real_ids))
     views_dir = os.path.join(VIEW_OUT, "Trs", "Views") if VIEW_OUT != OUT else os.path.join(OUT, "Views")

@@ -73,39 +73,35 @@ public readonly record struct OverseasStockNotice : IKisRecord<OverseasStockNoti
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out OverseasStockNotice value, out DecodeError error)
     {
         var r = new TypedFieldReader(record);
-        var head = new NoticeHead(ref r);
-        var orderType = r.Text();
-        var ticker = r.Text();
-        var notice = new NoticeEvent(ref r, priceImpliedDecimals: 0);
-        var fillRaw = r.Raw();
+        var f = new OverseasStockNoticeFields(ref r);
         value = new OverseasStockNotice
         {
-            Kind = StockNotice.ClassifyKind(fillRaw, head.RevisionCode, notice.RejectedCode),
-            CustomerId = head.CustomerId,
-            AccountNumber = head.AccountNumber,
-            OrderNumber = head.OrderNumber,
-            OriginalOrderNumber = head.OriginalOrderNumber,
-            Side = head.Side,
-            Revision = head.Revision,
-            OrderTypeCode = orderType,
-            Ticker = ticker,
-            Quantity = notice.Quantity,
-            Price = notice.Price,
-            Time = notice.Time,
-            IsRejected = notice.IsRejected,
-            IsFill = fillRaw.SequenceEqual("2"u8),
-            Acceptance = NoticeCodes.Acceptance(r.Digit()),
-            BranchNumber = r.Text(),
-            OrderQuantity = r.Int64(),
-            AccountName = r.Text(),
-            StockName = r.Text(),
-            ProductTypeCode = r.Text(),
-            CollateralTypeCode = r.Text(),
-            CollateralLoanDate = r.Date(),
-            SplitStartTime = r.Text(),
-            SplitEndTime = r.Text(),
-            SplitTypeCode = r.Text(),
-            PrecisePrice = r.Decimal(),
+            Kind = StockNotice.ClassifyKind(f.FillCode, f.RevisionCode, f.RejectedCode),
+            CustomerId = f.CustomerId,
+            AccountNumber = f.AccountNumber,
+            OrderNumber = f.OrderNumber,
+            OriginalOrderNumber = f.OriginalOrderNumber,
+            Side = NoticeCodes.Side(f.SideCode),
+            Revision = NoticeCodes.Revision(f.RevisionCode),
+            OrderTypeCode = f.OrderTypeCode,
+            Ticker = f.Ticker,
+            Quantity = f.Quantity,
+            Price = f.Price,
+            Time = f.Time,
+            IsRejected = NoticeKindRule.IsYes(f.RejectedCode),
+            IsFill = f.FillCode.SequenceEqual("2"u8),
+            Acceptance = NoticeCodes.Acceptance(f.AcceptanceCode),
+            BranchNumber = f.BranchNumber,
+            OrderQuantity = f.OrderQuantity,
+            AccountName = f.AccountName,
+            StockName = f.StockName,
+            ProductTypeCode = f.ProductTypeCode,
+            CollateralTypeCode = f.CollateralTypeCode,
+            CollateralLoanDate = f.CollateralLoanDate,
+            SplitStartTime = f.SplitStartTime,
+            SplitEndTime = f.SplitEndTime,
+            SplitTypeCode = f.SplitTypeCode,
+            PrecisePrice = f.PrecisePrice,
         };
         error = r.Error;
         return !error.IsError;

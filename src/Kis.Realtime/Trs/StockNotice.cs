@@ -3,7 +3,8 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
-// Hand-written (not in views.json): Kind and Revision come from several raw codes (NoticeKindRule); generated views map one field each.
+// The field reads are generated (StockNoticeFields, views.json's readers); what stays here is meaning: Kind and Revision
+// come from several raw codes (NoticeKindRule), which generated views, one field per property, cannot say.
 /// <summary>
 /// H0STCNI0 (real) / H0STCNI9 (paper) 국내주식 실시간체결통보: an order or fill notice for the account holder's domestic
 /// stock orders. Always encrypted on the wire. <see cref="Kind"/> follows KIS's rule: cntg_yn 2 is a fill, otherwise
@@ -83,50 +84,37 @@ public readonly record struct StockNotice : IKisRecord<StockNotice>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out StockNotice value, out DecodeError error)
     {
         var r = new TypedFieldReader(record);
-        var head = new NoticeHead(ref r);
-        var orderType = r.Text();
-        var orderCondition = r.Text();
-        var stock = r.Text();
-        var notice = new NoticeEvent(ref r, priceImpliedDecimals: 0);
-        var fillRaw = r.Raw();
-        var acceptance = r.Digit();
+        var f = new StockNoticeFields(ref r);
         value = new StockNotice
         {
-            Kind = ClassifyKind(fillRaw, head.RevisionCode, notice.RejectedCode),
-            CustomerId = head.CustomerId,
-            AccountNumber = head.AccountNumber,
-            OrderNumber = head.OrderNumber,
-            OriginalOrderNumber = head.OriginalOrderNumber,
-            Side = head.Side,
-            Revision = head.Revision,
-            OrderTypeCode = orderType,
-            OrderConditionCode = orderCondition,
-            StockCode = stock,
-            Quantity = notice.Quantity,
-            Price = notice.Price,
-            Time = notice.Time,
-            IsRejected = notice.IsRejected,
-            IsFill = fillRaw.SequenceEqual("2"u8),
-            Acceptance = NoticeCodes.Acceptance(acceptance),
-            BranchNumber = r.Text(),
-            OrderQuantity = r.Int64(),
-            AccountName = r.Text(),
-            OrderConditionPrice = r.Decimal(),
-            OrderExchangeCode = r.Text(),
-            PopupCode = r.Text(),
-            // filler (필러) carries nothing.
-            CreditTypeCode = SkipThenText(ref r),
-            CreditLoanDate = r.Date(),
-            StockName = r.Text(),
-            OrderPrice = r.Decimal(),
+            Kind = ClassifyKind(f.FillCode, f.RevisionCode, f.RejectedCode),
+            CustomerId = f.CustomerId,
+            AccountNumber = f.AccountNumber,
+            OrderNumber = f.OrderNumber,
+            OriginalOrderNumber = f.OriginalOrderNumber,
+            Side = NoticeCodes.Side(f.SideCode),
+            Revision = NoticeCodes.Revision(f.RevisionCode),
+            OrderTypeCode = f.OrderTypeCode,
+            OrderConditionCode = f.OrderConditionCode,
+            StockCode = f.StockCode,
+            Quantity = f.Quantity,
+            Price = f.Price,
+            Time = f.Time,
+            IsRejected = NoticeKindRule.IsYes(f.RejectedCode),
+            IsFill = f.FillCode.SequenceEqual("2"u8),
+            Acceptance = NoticeCodes.Acceptance(f.AcceptanceCode),
+            BranchNumber = f.BranchNumber,
+            OrderQuantity = f.OrderQuantity,
+            AccountName = f.AccountName,
+            OrderConditionPrice = f.OrderConditionPrice,
+            OrderExchangeCode = f.OrderExchangeCode,
+            PopupCode = f.PopupCode,
+            CreditTypeCode = f.CreditTypeCode,
+            CreditLoanDate = f.CreditLoanDate,
+            StockName = f.StockName,
+            OrderPrice = f.OrderPrice,
         };
         error = r.Error;
         return !error.IsError;
-    }
-
-    private static string SkipThenText(ref TypedFieldReader r)
-    {
-        r.Skip();
-        return r.Text();
     }
 }

@@ -10,7 +10,8 @@ public sealed class CatalogGeneratorTests
 
     /// <summary>
     /// Runs tools/trs/generate_trs.py against docs/kis-catalog.json into a temporary folder and compares every file with
-    /// the checked-in src/Kis.Realtime/Trs/Catalog/*.g.cs, Trs/Views/*.g.cs, Gaps/Internal/*.g.cs and Bars/*.g.cs and the simulator's
+    /// the checked-in src/Kis.Realtime/Trs/Catalog/*.g.cs, Trs/Views/*.g.cs, Trs/Internal/NoticeReaders.g.cs, Gaps/Internal/*.g.cs
+    /// and Bars/*.g.cs and the simulator's
     /// Market/ViewFields.g.cs, RecordWriters.g.cs, ViewProperties.g.cs, BookFields.g.cs and TradingHours.g.cs and the CLI's
     /// Configuration/SubscriptionAliases.g.cs, byte for byte.
     /// </summary>
@@ -27,6 +28,7 @@ public sealed class CatalogGeneratorTests
             AssertSameFiles(Path.Combine(source, "Trs", "Catalog"), output);
             AssertSameFiles(Path.Combine(source, "Trs", "Views"), Path.Combine(output, "Views"));
             AssertSameFiles(Path.Combine(source, "Gaps", "Internal"), Path.Combine(output, "Gaps", "Internal"));
+            AssertSameFiles(Path.Combine(source, "Trs", "Internal"), Path.Combine(output, "Trs", "Internal"));
             AssertSameFiles(Path.Combine(source, "Bars"), Path.Combine(output, "Bars"));
             AssertSameFiles(Path.Combine(Root, "src", "Kis.Realtime.Simulator", "Market"), Path.Combine(output, "Simulator"));
             AssertSameFiles(Path.Combine(Root, "src", "Kis.Realtime.Cli", "Configuration"), Path.Combine(output, "Cli"));
@@ -44,6 +46,9 @@ public sealed class CatalogGeneratorTests
     [InlineData("\"volume\": \"TickVolume\"", "\"volume\": \"TickVolumes\"", "IndexTick: trade: volume 'TickVolumes' is not a property")]
     [InlineData("\"Greek\": [\"Delta\", ", "\"Greek\": [", "OptionsTrade.Delta: no simulator role")]
     [InlineData("\"oder_prc\": \"w.ZeroPadded", "\"oder_prcx\": \"w.ZeroPadded", "StockNoticeWriter: H0STCNI0 field(s) oder_prc have no statement")]
+    [InlineData("\"oder_prc\": [\"OrderPrice\"", "\"oder_prcx\": [\"OrderPrice\"", "StockNoticeFields: H0STCNI0 field(s) oder_prc have no entry")]
+    [InlineData("\"filler\": null", "\"filler\": null, \"fillers\": null", "StockNoticeFields: fillers is a field of none of H0STCNI0")]
+    [InlineData("[\"OrderGroup\", \"Text\"]", "[\"OrderGroup\", \"Chars\"]", "FuturesOptionsNoticeFields: ord_grp: unknown call 'Chars'")]
     [InlineData("[\"elw-book\", \"H0EWASP0\"], ", "", "cli_aliases: H0EWASP0 has no alias: add one, or list it in by_id_only")]
     [InlineData("\"AskCount\": \"askp_csnu{n}\"", "\"AskCount\": \"askp_cnt{n}\"", "H0IFASP0 has no field askp_cnt{n}")]
     [InlineData("\"CumulativeVolume\": \"acml_vol\"", "\"CumulativeVolume\": \"hour_cls_code\"", "H0STASP0's hour_cls_code is claimed twice")]
