@@ -32,7 +32,8 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
     }
 
     /// <summary>Starts the fleet; <paramref name="logs"/>: a directory that keeps each process's log (<c>wm-N.log</c>), or null.</summary>
-    public static WholeMarketFleet Start(int processes, string dir, string amqp, string ns, KisSimulator sim, string? logs = null)
+    public static WholeMarketFleet Start(int processes, string dir, string amqp, string ns, KisSimulator sim, string? logs = null,
+        string electionHeartbeat = "10s")
     {
         var fleet = new WholeMarketFleet();
         var kisrt = Path.Combine(AppContext.BaseDirectory, "kisrt.dll");
@@ -44,6 +45,8 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
                 "gateway", "--fleet", "--fleet-name", $"wm-{i}", "--amqp", amqp, "--namespace", ns,
                 "--credentials-file", Path.Combine(dir, "keys.json"), "--sub-file", Path.Combine(dir, "subs.txt"),
                 "--ws-url", sim.WebSocketUrl.ToString(), "--rest-url", sim.RestBaseUrl.ToString(), "--status-interval", "1s",
+                // Every component on two saturated cores: the default 2 s lets the burst drop healthy elections (docs/gateway.md, Fleet).
+                "--election-heartbeat", electionHeartbeat,
                 .. logs is null ? Array.Empty<string>() : ["--log-level", "info"]]; // kept logs say when each shard moved
             var start = new ProcessStartInfo("dotnet", arguments)
                 { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = dir };

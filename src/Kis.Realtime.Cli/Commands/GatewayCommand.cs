@@ -27,6 +27,11 @@ internal static partial class GatewayCommand
         var replicas = new Option<int?>("--stream-replicas") { Description = "replicas of each new stream on a RabbitMQ cluster (x-initial-cluster-size; " +
             "default: the broker's, every node)" };
         var linger = new Option<string?>("--linger") { Description = "keep a registration nobody wants this long before releasing it (default 30s)" };
+        var electionHeartbeat = new Option<string?>("--election-heartbeat")
+        {
+            Description = "the heartbeat of the standby and fleet elections' broker connections (default 2s, at least 1s): a holder cut off or hung " +
+                          "loses its lock after about two; a killed one at once. Raise it where CPU is saturated (docs/gateway.md, Fleet)",
+        };
         var userShare = new Option<double?>("--user-share")
         {
             Description = "the share (0-1] of the app keys' registrations (41 per key) one broker user may hold or leave lingering (default 0.5; 1 for a " +
@@ -57,8 +62,8 @@ internal static partial class GatewayCommand
             "consumers ask for registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. " +
             "Default KIS target: the built-in simulator.")
         {
-            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status, postgres, pgSchema,
-            oneKey, StatusCommand(),
+            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, electionHeartbeat, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status,
+            postgres, pgSchema, oneKey, StatusCommand(),
         };
         connection.AddTo(command);
         var fleet = FleetOptions.Create();
@@ -71,6 +76,11 @@ internal static partial class GatewayCommand
                     with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
                 StreamReplicas = parse.GetValue(replicas) is { } r ? r > 0 ? r : throw new CliUsageException("--stream-replicas must be positive.") : null,
                 Linger = parse.GetValue(linger) is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
+                ElectionHeartbeat = parse.GetValue(electionHeartbeat) is { } h
+                    ? Duration.Parse(h, "--election-heartbeat") is var beat && beat >= TimeSpan.FromSeconds(1)
+                        ? beat
+                        : throw new CliUsageException("--election-heartbeat must be at least 1s.")
+                    : KisGatewayOptions.Default.ElectionHeartbeat,
                 MaxRegistrationShare = parse.GetValue(userShare) is { } share
                     ? share is > 0 and <= 1 ? share : throw new CliUsageException("--user-share must be above 0 and at most 1.")
                     : KisGatewayOptions.Default.MaxRegistrationShare,

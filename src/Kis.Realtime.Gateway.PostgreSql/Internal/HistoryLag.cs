@@ -40,7 +40,8 @@ public sealed class HistoryLag(TimeProvider time)
             _runOrder.TryAdd(checkpoint.Run, _runOrder.Count);
             foreach (var key in checkpoint.Keys)
             {
-                if (key is not { Tr: { } tr, Key: { } k } || key.Seq < 1) continue;
+                // A key carried on from an earlier run (Run set) was owed by that run's own checkpoints.
+                if (key is not { Tr: { } tr, Key: { } k, Run: null } || key.Seq < 1) continue;
                 var owed = new Owed(checkpoint.Run, key.Seq, now);
                 if (IsMet(owed, _stored.TryGetValue((tr, k), out var s) ? s : null)) continue;
                 if (!_owed.TryGetValue((tr, k), out var list)) _owed[(tr, k)] = list = [];

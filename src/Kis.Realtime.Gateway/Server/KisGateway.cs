@@ -126,7 +126,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             // Where the previous run's records end on the streams: the hole a killed run leaves begins there (issue 61).
             if (previous is not null)
             {
-                var startedAt = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+                var startedAt = GatewayWire.ToUnixMicroseconds(options.ElectedAt ?? DateTimeOffset.UtcNow);
                 tail = await PreviousRunTail.ReadAsync(options, previous, startedAt, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -183,8 +183,12 @@ public sealed partial class KisGateway : IAsyncDisposable
     private GatewayCheckpoint Checkpoint()
     {
         var (claims, keys) = _registrations.Checkpoint();
-        return new GatewayCheckpoint(Run, GatewayWire.ToUnixMicroseconds(StartedAt), GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()), claims,
-            keys);
+        var startedAt = GatewayWire.ToUnixMicroseconds(StartedAt);
+        return new GatewayCheckpoint(Run, startedAt, GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()), claims, keys)
+        {
+            // Nothing confirmed yet: every record of the run was received after it began.
+            ConfirmedThrough = Math.Max(startedAt, _publisher.ConfirmedThroughMicros),
+        };
     }
 
     /// <summary>A snapshot of the gateway's figures.</summary>

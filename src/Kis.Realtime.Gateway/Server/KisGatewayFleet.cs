@@ -28,9 +28,11 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     private readonly KisGatewayFleetOptions _options;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<FleetShard> _shards;
+    private readonly FleetTakeovers _takeovers;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _rebalancing;
     private int _liveProcesses;
+    private int _excessBefore, _othersBefore; // the rebalancing loop's own: its previous tick's excess and other-plan count
     private int _disposed;
 
     private KisGatewayFleet(KisGatewayFleetOptions options)
@@ -44,6 +46,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         var shardLogger = loggerFactory.CreateLogger<FleetShard>();
         var environment = options.Gateway.Client.Environment;
         PlanFingerprint = Fingerprint(plan);
+        _takeovers = new FleetTakeovers(options.Gateway.Endpoint, _logger);
         var universe = plan.SelectMany(p => p.Registrations).Select(r => KisTrs.ForEnvironment(r.Tr, environment).Id + " " + r.Key)
             .ToHashSet(StringComparer.Ordinal);
         _shards = plan.Select(p => new FleetShard(options.Gateway with
@@ -60,7 +63,9 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             ProcessName = Name,
             FleetUniverse = universe,
             FleetShardKeys = p.Registrations.Select(r => (KisTrs.ForEnvironment(r.Tr, environment).Id, r.Key)).ToList(),
-        }, p, shardLogger)).ToList();
+            SharedTailReads = _takeovers,
+        }, p, _takeovers, shardLogger)).ToList();
+        _takeovers.Track(_shards);
         _rebalancing = Task.Run(() => RebalanceAsync(_stop.Token));
     }
 
@@ -164,11 +169,18 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         var live = (int)(await channel.QueueDeclareAsync(PlanQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop)
             .ConfigureAwait(false)).ConsumerCount;
         Volatile.Write(ref _liveProcesses, live); // the fair share counts only the processes that can take this plan's shards
-        var others = Math.Max(0, all - live);
+        // Two ticks in a row: a process that just died can leave one queue's count before the other's (not another plan).
+        var others = Math.Min(Math.Max(0, all - live), _othersBefore);
+        _othersBefore = Math.Max(0, all - live);
         if (Interlocked.Exchange(ref _otherPlanProcesses, others) == 0 && others > 0) Log.OtherPlan(_logger, others, PlanFingerprint);
         var held = _shards.Where(s => s.Role == GatewayRole.Active).Reverse().ToList();
         var excess = held.Count - FairShare;
-        if (excess <= 0 || live < 2) return;
+        // Only an excess seen on two ticks in a row: while a dead process's shards arrive, shards being handed on unstarted
+        // (FleetTakeovers) still count as held for a moment, and handing over a running shard for that would move it for nothing.
+        var before = _excessBefore;
+        _excessBefore = excess;
+        if (excess <= 0 || before <= 0 || live < 2) return;
+        excess = Math.Min(excess, before);
         var handing = new List<FleetShard>();
         foreach (var shard in held)
         {
@@ -190,6 +202,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _rebalancing.ConfigureAwait(false);
         await Task.WhenAll(_shards.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await _takeovers.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 

@@ -146,6 +146,14 @@ public sealed record KisGatewayOptions
     /// finds where each key's records end on its stream, whichever earlier run published them.</summary>
     internal IReadOnlyList<(string Tr, string Key)>? FleetShardKeys { get; init; }
 
+    /// <summary>Set by a fleet shard: when its election made this process the holder. The previous holder's records are all on
+    /// the streams by then, so the tail read ends there, not at this run's start (which waits its turn among the process's
+    /// starts).</summary>
+    internal DateTimeOffset? ElectedAt { get; init; }
+
+    /// <summary>Set by <see cref="KisGatewayFleet"/>: the process's tail reads, shared by the shards it takes over together.</summary>
+    internal Internal.FleetTakeovers? SharedTailReads { get; init; }
+
     /// <summary>Set by <see cref="KisGatewayFleet"/>: the process name in statuses (<see cref="KisGatewayFleetOptions.Name"/>); null: host:pid.</summary>
     internal string? ProcessName { get; init; }
 

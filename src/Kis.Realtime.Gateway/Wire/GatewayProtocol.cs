@@ -60,7 +60,13 @@ public sealed record GatewayCheckpointClaim(string User, string Consumer, string
 
 /// <summary>The last confirmed record of a key in a run: its seq and when it was received (Unix microseconds UTC).</summary>
 [Experimental("KISRT0001")]
-public sealed record GatewayCheckpointKey(string Tr, string Key, long Seq, long At);
+public sealed record GatewayCheckpointKey(string Tr, string Key, long Seq, long At)
+{
+    /// <summary>Null: the checkpoint's own run's record. Else the earlier run whose record this is: a run that holds a key
+    /// without a record of its own yet carries on the last record its start found on the stream, so the next run need not
+    /// read the stream back for it (<see cref="Seq"/> 0: the stream had no record of the key).</summary>
+    public string? Run { get; init; }
+}
 
 /// <summary>
 /// What the active run writes to <c>{ns}.gateway-runs</c> every <see cref="KisGatewayOptions.CheckpointInterval"/> while
@@ -69,7 +75,13 @@ public sealed record GatewayCheckpointKey(string Tr, string Key, long Seq, long 
 /// </summary>
 [Experimental("KISRT0001")]
 public sealed record GatewayCheckpoint(string Run, long StartedAt, long At, IReadOnlyList<GatewayCheckpointClaim> Claims,
-    IReadOnlyList<GatewayCheckpointKey> Keys, bool Final = false);
+    IReadOnlyList<GatewayCheckpointKey> Keys, bool Final = false)
+{
+    /// <summary>When the last record the broker had confirmed was received (Unix microseconds UTC): every record of the run
+    /// not confirmed by this checkpoint was received after it, so it lies on the streams after that time (null: a writer
+    /// before this field, or nothing confirmed yet).</summary>
+    public long? ConfirmedThrough { get; init; }
+}
 
 internal static class GatewayJson
 {

@@ -36,11 +36,25 @@ internal sealed class PreviousRun
     public byte[] AnnouncementOf(string trId, string key)
     {
         var last = _keys.GetValueOrDefault((trId, key));
-        // The stream's last record of the key is exact; a final checkpoint is exact too (written after every confirm).
-        var onStream = _onStream.LastOf(trId, key) ?? (Checkpoint.Final && last is not null ? new StreamTailRecord(last.Seq, last.At, Checkpoint.Run) : null);
-        // Neither: where the key's records end was not established in the read's bound, and the announcement says so.
-        bool? unknown = onStream is null && !_onStream.Known(trId, key) ? true : null;
-        return GatewayJson.Serialize(new GatewayRunAnnouncement(_run, AnnouncedAtMicros, Checkpoint.Run, last?.Seq, last?.At, Checkpoint.At,
+        var (onStream, known) = OnStream(trId, key);
+        // Not established in the read's bound: the announcement says the gap is of unknown extent.
+        bool? unknown = known ? null : true;
+        // previous_seq is the previous run's own confirmed record only (a carried-on one is another run's).
+        var own = last is { Run: null } ? last : null;
+        return GatewayJson.Serialize(new GatewayRunAnnouncement(_run, AnnouncedAtMicros, Checkpoint.Run, own?.Seq, own?.At, Checkpoint.At,
             onStream?.Seq, onStream?.At, onStream?.Run, unknown));
+    }
+
+    /// <summary>
+    /// The key's last record on its stream before this run, when established: found by the read, else the checkpoint's
+    /// when that is exact: a final checkpoint (written after every confirm), or the read covered everything the checkpoint
+    /// had not confirmed (<see cref="GatewayCheckpoint.ConfirmedThrough"/> on) without meeting the key. Null: unknown, or none.
+    /// </summary>
+    public (StreamTailRecord? Last, bool Known) OnStream(string trId, string key)
+    {
+        if (_onStream.LastOf(trId, key) is { } found) return (found, true);
+        var last = _keys.GetValueOrDefault((trId, key));
+        if (last is null || !(Checkpoint.Final || _onStream.CoveredUnconfirmed(trId))) return (null, _onStream.Known(trId, key));
+        return last.Seq > 0 ? (new StreamTailRecord(last.Seq, last.At, last.Run ?? Checkpoint.Run), true) : (null, true); // seq 0: known to have none
     }
 }

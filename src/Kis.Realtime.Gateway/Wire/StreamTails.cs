@@ -11,17 +11,25 @@ internal readonly record struct StreamTailRecord(long Seq, long At, string Run);
 internal sealed class StreamTails
 {
     /// <summary>Nothing read: every key unknown.</summary>
-    public static readonly StreamTails None = new(new Dictionary<(string Tr, string Key), StreamTailRecord>(), new HashSet<string>(StringComparer.Ordinal), 0);
+    public static readonly StreamTails None = new(new Dictionary<(string Tr, string Key), StreamTailRecord>(), new HashSet<string>(StringComparer.Ordinal), 0,
+        new HashSet<string>(StringComparer.Ordinal));
 
     private readonly IReadOnlyDictionary<(string Tr, string Key), StreamTailRecord> _last;
     private readonly IReadOnlySet<string> _readToFirst;
+    private readonly IReadOnlySet<string> _coveredUnconfirmed;
 
-    public StreamTails(IReadOnlyDictionary<(string Tr, string Key), StreamTailRecord> last, IReadOnlySet<string> readToFirst, int wantedUnknown)
+    public StreamTails(IReadOnlyDictionary<(string Tr, string Key), StreamTailRecord> last, IReadOnlySet<string> readToFirst, int wantedUnknown,
+        IReadOnlySet<string> coveredUnconfirmed)
     {
         _last = last;
         _readToFirst = readToFirst;
         WantedUnknown = wantedUnknown;
+        _coveredUnconfirmed = coveredUnconfirmed;
     }
+
+    /// <summary>Whether the TR's stream was read from the previous checkpoint's <see cref="GatewayCheckpoint.ConfirmedThrough"/> on:
+    /// a key the read did not meet then ends on the stream where that checkpoint says.</summary>
+    public bool CoveredUnconfirmed(string tr) => _coveredUnconfirmed.Contains(tr);
 
     /// <summary>Keys the run takes over (the previous run's keys and claims, a fleet shard's universe) whose last record the
     /// read did not establish within its bound: each announces a gap of unknown extent.</summary>

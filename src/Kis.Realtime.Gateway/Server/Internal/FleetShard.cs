@@ -17,11 +17,13 @@ internal sealed partial class FleetShard : IAsyncDisposable
     private readonly SemaphoreSlim _swap = new(1, 1); // one hand-over at a time; guards _candidacy
     private Candidacy _candidacy;
     private KisGateway? _gateway;
+    private readonly FleetTakeovers _takeovers;
 
-    public FleetShard(KisGatewayOptions options, FleetShardPlan plan, ILogger logger)
+    public FleetShard(KisGatewayOptions options, FleetShardPlan plan, FleetTakeovers takeovers, ILogger logger)
     {
         _options = options;
         Plan = plan;
+        _takeovers = takeovers;
         _logger = logger;
         _candidacy = Join();
     }
@@ -31,7 +33,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
     public KisGatewayEndpoint Endpoint => _options.Endpoint;
 
     /// <summary>Whether this process holds the shard's lock now (never while it stays out after a failure).</summary>
-    public GatewayRole Role => Volatile.Read(ref _released) != 0 ? GatewayRole.Standby : Volatile.Read(ref _candidacy).Election.Role;
+    public GatewayRole Role => Volatile.Read(ref _released) != 0 || Volatile.Read(ref _handingOn) != 0
+        ? GatewayRole.Standby
+        : Volatile.Read(ref _candidacy).Election.Role;
+
+    private int _handingOn; // 1 from a decline until the hand-over has left the election: not held, not counted as held
 
     /// <summary>Why this process is not a candidate in the shard's election (the broker unreachable, credentials refused),
     /// or null while it is one, holds the shard, or stays out after a failure (<see cref="Failure"/> says that).</summary>
@@ -82,6 +88,16 @@ internal sealed partial class FleetShard : IAsyncDisposable
     {
         try
         {
+            if (await _takeovers.DeclineAsync(this, token).ConfigureAwait(false))
+            {
+                // Over this process's fair share while another process waits for the shard: it goes there before any run starts
+                // here (one move, not a takeover and then a hand-over), so a dead process's shards spread over the survivors.
+                Log.Declined(_logger, Plan.Name, term);
+                Volatile.Write(ref _handingOn, 1);
+                _ = Task.Run(HandOnAsync, CancellationToken.None);
+                await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false); // the hand-over ends this term
+                return;
+            }
             await ServeAsync(term, leaving, token).ConfigureAwait(false);
             return;
         }
@@ -100,7 +116,19 @@ internal sealed partial class FleetShard : IAsyncDisposable
 
     private async Task ServeAsync(long term, CancellationToken leaving, CancellationToken token)
     {
-        var gateway = await KisGateway.StartAsync(_options, token).ConfigureAwait(false);
+        KisGateway gateway;
+        var elected = _options with { ElectedAt = DateTimeOffset.UtcNow };
+        // A few starts at a time in this process: a dead process's shards all arrive at once, and each start opens broker
+        // connections and reads streams; all together they time out against a busy broker and each takes longer than in turn.
+        await _takeovers.Starting.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            gateway = await KisGateway.StartAsync(elected, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _takeovers.Starting.Release();
+        }
         try
         {
             Volatile.Write(ref _gateway, gateway);
@@ -188,6 +216,18 @@ internal sealed partial class FleetShard : IAsyncDisposable
         }
     }
 
+    private async Task HandOnAsync()
+    {
+        try
+        {
+            await HandOverAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _handingOn, 0);
+        }
+    }
+
     /// <summary>Stops serving the shard and lets the next candidate (another process) take it; this process stays a candidate.</summary>
     public async Task HandOverAsync()
     {
@@ -259,6 +299,10 @@ internal sealed partial class FleetShard : IAsyncDisposable
             "Fleet shard {Shard}: its lock is lost, so its publisher is fenced: {Dropped} records dropped (counted as Fenced), " +
             "none published after the next holder's")]
         public static partial void Fenced(ILogger logger, string shard, long dropped);
+
+        [LoggerMessage(88, LogLevel.Information,
+            "Fleet shard {Shard}: elected (term {Term}) beyond this process's fair share while another process waits for it: handed on unstarted")]
+        public static partial void Declined(ILogger logger, string shard, long term);
 
         [LoggerMessage(82, LogLevel.Warning, "Fleet shard {Shard}: KIS refused {Tr} {Key} ({Reason})")]
         public static partial void HoldRefused(ILogger logger, string shard, string tr, string key, string reason);

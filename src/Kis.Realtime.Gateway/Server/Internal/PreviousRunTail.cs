@@ -24,13 +24,16 @@ internal static partial class PreviousRunTail
 {
     /// <summary>How long the whole read may take (it holds the run's start).</summary>
     internal static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(5);
+    /// <summary>A record received this long after this run began was published after the previous run ended, even
+    /// with the hosts' clocks this far apart; the broker also places a start time only to the second.</summary>
+    internal static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(2);
     /// <summary>The messages a TR stream's windows back may read in all (at ~100 records a message, ~10 M records).</summary>
     internal const int ReadBackMessages = 100_000;
     /// <summary>A stream that sends nothing for this long has nothing more before this run.</summary>
-    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(200);
-    /// <summary>A record received this long after this run began was published after the previous run ended, even
-    /// with the hosts' clocks this far apart; the broker also places a start time only to the second.</summary>
-    private static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
+    /// <summary>The same before the first delivery: a broker busy with a burst can take this long to start a stream reader, and a
+    /// read that gave up sooner would take a stream still growing for a quiet one (and its keys' checkpoint as exact).</summary>
+    private static readonly TimeSpan FirstIdle = TimeSpan.FromSeconds(2);
     /// <summary>The windows back: how far before the first window each begins; after the last, the stream's first record.</summary>
     private static readonly TimeSpan[] ReadBack = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10)];
 
@@ -40,37 +43,48 @@ internal static partial class PreviousRunTail
     {
         var wanted = Wanted(options, previous);
         if (wanted.Count == 0) return StreamTails.None;
+        // Keys whose last record the checkpoint states once the forward read has covered what it had not confirmed:
+        // only the others are looked for further back.
+        var inCheckpoint = previous.ConfirmedThrough is null ? null : previous.Keys.Select(k => (k.Tr, k.Key)).ToHashSet();
         var tails = wanted.Keys.ToDictionary(tr => tr, _ => new TrTail(), StringComparer.Ordinal);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(ReadBound);
+        // Opened only when a window is read here (a fleet's forward windows are shared, and most keys need none further back).
+        var connection = new Lazy<Task<IConnection>>(() => options.Endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token));
         try
         {
-            await using var connection = await options.Endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
-            var from = previous.At / 1_000_000 - (long)ClockMargin.TotalSeconds;
+            // From the first record the checkpoint had not confirmed (every later record of the run was received after it).
+            var from = (previous.ConfirmedThrough ?? previous.At) / 1_000_000 - (long)ClockMargin.TotalSeconds;
             var until = startedAtMicros + (long)ClockMargin.TotalMicroseconds;
-            await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.Endpoint.StreamFor(t.Key), wanted[t.Key], t.Value, from, until,
-                bounded.Token))).ConfigureAwait(false);
+            await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.SharedTailReads, options.Endpoint.StreamFor(t.Key),
+                [.. wanted[t.Key].Where(k => inCheckpoint?.Contains((t.Key, k)) != true)], t.Value, from, until, bounded.Token))).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException
                                       && !cancellationToken.IsCancellationRequested)
         {
             // Bounded or the broker went: what the finished windows found stands, the rest is unknown.
         }
+        finally
+        {
+            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully) await connection.Value.Result.DisposeAsync().ConfigureAwait(false);
+        }
         var last = new Dictionary<(string Tr, string Key), StreamTailRecord>();
         var readToFirst = new HashSet<string>(StringComparer.Ordinal);
+        var covered = new HashSet<string>(StringComparer.Ordinal);
         var unknown = 0;
         foreach (var (tr, tail) in tails)
         {
             // Every read has ended (Task.WhenAll): no lock needed.
             foreach (var (key, record) in tail.Last) last[(tr, key)] = record;
+            if (tail.ForwardRead && inCheckpoint is not null) covered.Add(tr);
             if (tail.ReadToFirst) readToFirst.Add(tr);
-            else unknown += wanted[tr].Count(k => !tail.Last.ContainsKey(k));
+            else unknown += wanted[tr].Count(k => !tail.Last.ContainsKey(k) && !(covered.Contains(tr) && inCheckpoint!.Contains((tr, k))));
         }
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KisGateway>();
         Log.Read(logger, wanted.Values.Sum(k => k.Count), tails.Count, last.Count, clock.ElapsedMilliseconds);
         if (unknown > 0) Log.Unknown(logger, previous.Run, unknown, last.Count, ReadBound);
-        return new StreamTails(last, readToFirst, unknown);
+        return new StreamTails(last, readToFirst, unknown, covered);
     }
 
     /// <summary>Per TR, the keys this run takes over: the previous run's keys and claims, and a fleet shard's universe (a shard's run
@@ -94,25 +108,31 @@ internal static partial class PreviousRunTail
     {
         public readonly Dictionary<string, StreamTailRecord> Last = new(StringComparer.Ordinal);
         public bool ReadToFirst;
+        public bool ForwardRead; // the forward window was read to its end
     }
 
-    private static async Task ReadTrAsync(IConnection connection, string stream, HashSet<string> wanted, TrTail tail, long fromSeconds, long untilMicros,
-        CancellationToken cancellationToken)
+    private static async Task ReadTrAsync(Lazy<Task<IConnection>> connection, FleetTakeovers? shared, string stream, IReadOnlyCollection<string> wanted,
+        TrTail tail, long fromSeconds, long untilMicros, CancellationToken cancellationToken)
     {
         try
         {
-            // Forward: from before the previous run's checkpoint to what this run's time follows.
-            var forward = await ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue, cancellationToken)
-                .ConfigureAwait(false);
+            // Forward: from before the previous run's checkpoint to what this run's time follows; in a fleet one read serves
+            // every shard of the process that takes over at about the same time (a dead process's shards arrive together).
+            var forward = shared is not null
+                ? await shared.ForwardAsync(stream, fromSeconds, untilMicros, cancellationToken).ConfigureAwait(false)
+                : await ReadWindowAsync(await connection.Value.ConfigureAwait(false), stream, new AmqpTimestamp(fromSeconds), null, untilMicros,
+                    int.MaxValue, cancellationToken).ConfigureAwait(false);
             if (forward is null) return;
             foreach (var (key, record) in forward.Value.Last) tail.Last[key] = record;
             tail.ReadToFirst = forward.Value.FirstOffset == 0;
+            tail.ForwardRead = true;
             // Back, for the keys taken over and not found: each window ends where the later one began, a key's latest wins.
             var (stop, budget) = (forward.Value.FirstOffset, ReadBackMessages);
             for (var i = 0; i <= ReadBack.Length && !tail.ReadToFirst && wanted.Any(k => !tail.Last.ContainsKey(k)); i++)
             {
                 object start = i < ReadBack.Length ? new AmqpTimestamp(fromSeconds - (long)ReadBack[i].TotalSeconds) : "first";
-                var window = await ReadWindowAsync(connection, stream, start, stop, untilMicros, budget, cancellationToken).ConfigureAwait(false);
+                var window = await ReadWindowAsync(await connection.Value.ConfigureAwait(false), stream, start, stop, untilMicros, budget, cancellationToken)
+                    .ConfigureAwait(false);
                 if (window is null) return; // over the budget, or not read to its end: the rest stays unknown
                 foreach (var (key, record) in window.Value.Last) tail.Last.TryAdd(key, record);
                 tail.ReadToFirst = i == ReadBack.Length || window.Value.FirstOffset == 0;
@@ -128,7 +148,7 @@ internal static partial class PreviousRunTail
     /// <summary>One window of a TR stream: from <paramref name="start"/> until the offset <paramref name="stop"/> (or, without
     /// one, a record received after <paramref name="untilMicros"/> or quiet), each key's last record in it and the first offset read;
     /// null when the stream cannot be read or the window is over <paramref name="budget"/> messages.</summary>
-    private static async Task<(Dictionary<string, StreamTailRecord> Last, long? FirstOffset, int Messages)?> ReadWindowAsync(IConnection connection,
+    internal static async Task<TailWindow?> ReadWindowAsync(IConnection connection,
         string stream, object start, long? stop, long untilMicros, int budget, CancellationToken cancellationToken)
     {
         var last = new Dictionary<string, StreamTailRecord>(StringComparer.Ordinal);
@@ -160,18 +180,19 @@ internal static partial class PreviousRunTail
                 using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     // A window back ends at an offset already read: it waits for it (within the bound), it is not quiet.
-                    if (stop is null) idle.CancelAfter(Idle);
+                    if (stop is null) idle.CancelAfter(first is null ? FirstIdle : Idle);
                     try
                     {
                         properties = await deliveries.Reader.ReadAsync(idle.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        return (last, first, messages); // quiet: nothing more on the stream
+                        return new TailWindow(last, first, messages); // quiet: nothing more on the stream
                     }
                 }
                 var offset = GatewayWire.Number(properties, "x-stream-offset");
-                if (offset >= stop || GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) > untilMicros) return (last, first, messages);
+                if (offset >= stop || GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) > untilMicros)
+                    return new TailWindow(last, first, messages);
                 first ??= offset;
                 if (++messages > budget) return null;
                 Take(properties, last);

@@ -101,6 +101,14 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     public long Waiting => _buffer.Reader.Count + Interlocked.Read(ref _packedRecords);
     public long Outstanding { get { lock (_gate) return _outstandingRecords; } }
 
+    /// <summary>
+    /// When the last record the broker confirmed was received (Unix microseconds UTC; 0 before any): records go out and are
+    /// confirmed in the order they were handed over, so every record not confirmed yet was received after it (within the
+    /// pumps' interleaving). A run taking over reads the streams from there (<c>PreviousRunTail</c>).
+    /// </summary>
+    public long ConfirmedThroughMicros => Interlocked.Read(ref _confirmedThroughMicros);
+    private long _confirmedThroughMicros;
+
     /// <summary>Hands a record over (to the sinks first); false (counted, logged) when the buffer is full.</summary>
     public bool TryEnqueue(in OutgoingRecord record)
     {
@@ -322,6 +330,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             {
                 var (route, sequence, receivedAt) = message.Record(message.Count - 1);
                 route.NoteConfirmed(sequence, receivedAt);
+                NoteConfirmedThrough(receivedAt);
                 return;
             }
             // Records of one key are in order in the message: the last one noted per route is its highest.
@@ -329,8 +338,15 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             {
                 var (route, sequence, receivedAt) = message.Record(i);
                 route.NoteConfirmed(sequence, receivedAt);
+                NoteConfirmedThrough(receivedAt);
             }
         }
+    }
+
+    /// <summary>Under the confirm lock (one writer): the latest receive time confirmed only moves forward.</summary>
+    private void NoteConfirmedThrough(long receivedAtMicros)
+    {
+        if (receivedAtMicros > _confirmedThroughMicros) Volatile.Write(ref _confirmedThroughMicros, receivedAtMicros);
     }
 
     public async ValueTask DisposeAsync()

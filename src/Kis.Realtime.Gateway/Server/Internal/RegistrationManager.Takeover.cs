@@ -32,8 +32,14 @@ internal sealed partial class RegistrationManager
 
         void AddKey(Entry entry)
         {
-            if (entry.Route is { } route && route.Confirmed is { Sequence: > 0 } confirmed)
+            if (entry.Route is not { } route) return;
+            if (route.Confirmed is { Sequence: > 0 } confirmed)
                 keys.Add(new GatewayCheckpointKey(route.TrId, route.Key, confirmed.Sequence, confirmed.ReceivedAtMicros));
+            else if (_previous?.OnStream(route.TrId, route.Key) is { Known: true } before) // carried on (seq 0: the stream has none)
+                keys.Add(new GatewayCheckpointKey(route.TrId, route.Key, before.Last?.Seq ?? 0, before.Last?.At ?? 0)
+                {
+                    Run = before.Last?.Run ?? _previous.Checkpoint.Run,
+                });
         }
     }
 

@@ -1,0 +1,161 @@
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>One window of a TR stream's tail read: each key's last record in it, its first offset, the messages read.</summary>
+internal readonly record struct TailWindow(Dictionary<string, Wire.StreamTailRecord> Last, long? FirstOffset, int Messages);
+
+/// <summary>
+/// What a fleet process decides when one of its shards' elections makes it the holder (issue 61: a kill at the open's
+/// burst). The dead process's shards all go to the survivor next in each election, usually the same one for every shard:
+/// it would take them all and hand half of them over a rebalance later, so those shards move twice. Instead a shard
+/// elected beyond this process's fair share, counted with the candidates waiting in that shard's own election (every
+/// live process is one), is handed on before any run starts. Starts are also let through a few at a time: each opens
+/// broker connections and reads streams, and all of them at once time out against a broker busy with the burst.
+/// Owned by <see cref="KisGatewayFleet"/>; the decisions are taken one at a time, so two shards never count the same share.
+/// </summary>
+internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogger logger) : IAsyncDisposable
+{
+    /// <summary>Shard starts at once in one process.</summary>
+    internal const int ConcurrentStarts = 4;
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a decision racing disposal never meets ObjectDisposedException")]
+    private readonly SemaphoreSlim _deciding = new(1, 1); // guards _connection, _channel; one decision at a time
+    private IReadOnlyList<FleetShard> _shards = [];
+    private IConnection? _connection;
+    private IChannel? _channel;
+
+    /// <summary>Let through by a shard's start (<see cref="ConcurrentStarts"/> at a time).</summary>
+    public SemaphoreSlim Starting { get; } = new(ConcurrentStarts, ConcurrentStarts);
+
+    /// <summary>This process's shards (set once, before any election can elect it).</summary>
+    public void Track(IReadOnlyList<FleetShard> shards) => _shards = shards;
+
+    /// <summary>
+    /// Whether <paramref name="shard"/>, just elected here, should go to another candidate instead: this process holds more
+    /// than ceil(shards / candidates) with it, and another candidate waits. False when the broker cannot tell (serve it).
+    /// </summary>
+    public async Task<bool> DeclineAsync(FleetShard shard, CancellationToken cancellationToken)
+    {
+        var shards = _shards;
+        var held = shards.Count(s => s.Role == GatewayRole.Active);
+        if (held <= 1 || shards.Count < 2) return false;
+        await _deciding.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var candidates = await CandidatesAsync(shard, cancellationToken).ConfigureAwait(false);
+            if (candidates < 2) return false;
+            var share = (shards.Count + candidates - 1) / candidates;
+            held = shards.Count(s => s.Role == GatewayRole.Active); // again: others may have been handed on meanwhile
+            return held > share;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.CountFailed(logger, shard.Plan.Name, e.GetType().Name);
+            await DropAsync().ConfigureAwait(false);
+            return false;
+        }
+        finally
+        {
+            _deciding.Release();
+        }
+    }
+
+    /// <summary>The candidates in the shard's election now (this process included): the live processes that can take it.</summary>
+    private async Task<int> CandidatesAsync(FleetShard shard, CancellationToken cancellationToken)
+    {
+        if (_connection is not { IsOpen: true } || _channel is not { IsOpen: true })
+        {
+            await DropAsync().ConfigureAwait(false);
+            _connection = await endpoint.CreateFactory("kisrt-gateway-fleet-takeovers").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            _channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        var queue = await _channel.QueueDeclareAsync(shard.Endpoint.ActiveQueue, durable: false, exclusive: false, autoDelete: true,
+            KisGatewayElection.ActiveQueueArguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (int)queue.ConsumerCount;
+    }
+
+    private async Task DropAsync()
+    {
+        var connection = _connection;
+        (_connection, _channel) = (null, null);
+        if (connection is null) return;
+        try
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // already gone
+        }
+    }
+
+    /// <summary>
+    /// The forward window of a TR stream's tail read (<c>PreviousRunTail</c>), shared: a read already made or under way
+    /// that began no later and ends no earlier serves this one too (what it found past this one's end is of keys no run
+    /// publishes meanwhile: the taking-over runs wait for it). Else a new read, to the later of this one's end and now,
+    /// so the shards elected while it runs are covered too. Null: the stream could not be read within the bound.
+    /// </summary>
+    public async Task<TailWindow?> ForwardAsync(string stream, long fromSeconds, long untilMicros, CancellationToken cancellationToken)
+    {
+        Task<TailWindow?> read;
+        lock (_readsGate)
+        {
+            var now = DateTimeOffset.UtcNow;
+            _reads.RemoveAll(r => now - r.Began > KeptReads);
+            var shared = _reads.FirstOrDefault(r => r.Stream == stream && r.FromSeconds <= fromSeconds && r.UntilMicros >= untilMicros
+                                                    && !(r.Read.IsCompleted && r.Read.Result is null));
+            if (shared is null)
+            {
+                var until = Math.Max(untilMicros, Wire.GatewayWire.ToUnixMicroseconds(now + PreviousRunTail.ClockMargin));
+                shared = new SharedRead(stream, fromSeconds, until, now, Task.Run(() => ReadForwardAsync(stream, fromSeconds, until), CancellationToken.None));
+                _reads.Add(shared);
+            }
+            read = shared.Read;
+        }
+        return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TailWindow?> ReadForwardAsync(string stream, long fromSeconds, long untilMicros)
+    {
+        using var bounded = new CancellationTokenSource(PreviousRunTail.ReadBound);
+        try
+        {
+            await using var connection = await endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
+            return await PreviousRunTail.ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue, bounded.Token)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
+        {
+            return null; // bounded, or the broker went: the shards waiting for it state unknown extents
+        }
+    }
+
+    /// <summary>How long a finished read may serve later takeovers (a wave of them lasts seconds).</summary>
+    private static readonly TimeSpan KeptReads = TimeSpan.FromSeconds(60);
+    private readonly Lock _readsGate = new(); // guards _reads
+    private readonly List<SharedRead> _reads = [];
+
+    private sealed record SharedRead(string Stream, long FromSeconds, long UntilMicros, DateTimeOffset Began, Task<TailWindow?> Read);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _deciding.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await DropAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _deciding.Release();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(89, LogLevel.Warning, "Fleet shard {Shard}: could not count its election's candidates ({Reason}); serving it")]
+        public static partial void CountFailed(ILogger logger, string shard, string reason);
+    }
+}
