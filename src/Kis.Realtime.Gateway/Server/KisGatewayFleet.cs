@@ -63,7 +63,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             ProcessName = Name,
             FleetUniverse = universe,
             FleetShardKeys = p.Registrations.Select(r => (KisTrs.ForEnvironment(r.Tr, environment).Id, r.Key)).ToList(),
-            SharedTailReads = _takeovers,
+            FleetTakeovers = _takeovers,
         }, p, _takeovers, shardLogger)).ToList();
         _takeovers.Track(_shards);
         _rebalancing = Task.Run(() => RebalanceAsync(_stop.Token));

@@ -151,8 +151,8 @@ public sealed record KisGatewayOptions
     /// starts).</summary>
     internal DateTimeOffset? ElectedAt { get; init; }
 
-    /// <summary>Set by <see cref="KisGatewayFleet"/>: the process's tail reads, shared by the shards it takes over together.</summary>
-    internal Internal.FleetTakeovers? SharedTailReads { get; init; }
+    /// <summary>Set by <see cref="KisGatewayFleet"/>: what the process's shards share when they start (tail reads, streams declared).</summary>
+    internal Internal.FleetTakeovers? FleetTakeovers { get; init; }
 
     /// <summary>Set by <see cref="KisGatewayFleet"/>: the process name in statuses (<see cref="KisGatewayFleetOptions.Name"/>); null: host:pid.</summary>
     internal string? ProcessName { get; init; }

@@ -57,7 +57,7 @@ internal static partial class PreviousRunTail
             // From the first record the checkpoint had not confirmed (every later record of the run was received after it).
             var from = (previous.ConfirmedThrough ?? previous.At) / 1_000_000 - (long)ClockMargin.TotalSeconds;
             var until = startedAtMicros + (long)ClockMargin.TotalMicroseconds;
-            await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.SharedTailReads, options.Endpoint.StreamFor(t.Key),
+            await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.FleetTakeovers, options.Endpoint.StreamFor(t.Key),
                 [.. wanted[t.Key].Where(k => inCheckpoint?.Contains((t.Key, k)) != true)], t.Value, from, until, bounded.Token))).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException

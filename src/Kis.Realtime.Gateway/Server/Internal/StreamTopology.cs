@@ -19,6 +19,8 @@ internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention?
     private readonly KisGatewayEndpoint _endpoint = options.Endpoint;
 
     /// <summary>Only in a fleet: a single gateway is its namespace's one declarer (standbys publish nothing).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool>? _declared = options.FleetTakeovers?.DeclaredStreams;
+
     private readonly StreamDeclareTurns? _turns =
         options.Endpoint.Shard is null ? null : new StreamDeclareTurns(options.Endpoint, logger ?? NullLogger.Instance);
 
@@ -39,14 +41,18 @@ internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention?
     {
         var stream = _endpoint.StreamFor(trId);
         if (_streams.ContainsKey(trId)) return stream;
-        await InTurnAsync(connection, async () =>
+        async Task<bool> Declare()
         {
             await DeclareExchangeAsync(channel, cancellationToken).ConfigureAwait(false);
             await DeclareQueueAsync(connection, stream, cancellationToken).ConfigureAwait(false);
             // Bound only after declare-ok: what the exchange routes here from now on meets a writer.
             await channel.QueueBindAsync(stream, _endpoint.Exchange, trId + ".#", cancellationToken: cancellationToken).ConfigureAwait(false);
             return true;
-        }, cancellationToken).ConfigureAwait(false);
+        }
+        // A stream another run of this process declared in its turn has a writer: no turn needed to declare it again.
+        if (_declared?.ContainsKey(stream) == true) await Declare().ConfigureAwait(false);
+        else await InTurnAsync(connection, Declare, cancellationToken).ConfigureAwait(false);
+        _declared?.TryAdd(stream, true);
         _streams.TryAdd(trId, stream);
         return stream;
     }
