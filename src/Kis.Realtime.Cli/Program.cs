@@ -1,10 +1,5 @@
 using Kis.Realtime.Cli;
 
-// A native kisrt backtest runs itself again with a larger gen0 budget than kisrt's 1 MB (Hosting/BacktestGcBudget.cs).
-if (Kis.Realtime.Cli.Hosting.BacktestGcBudget.Applies(args, Environment.GetEnvironmentVariable(Kis.Realtime.Cli.Hosting.BacktestGcBudget.Variable),
-        native: !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported))
-    return await Kis.Realtime.Cli.Hosting.BacktestGcBudget.RunAsync(args);
-
 // Socket completions run on the socket engine's thread instead of hopping to the thread pool: one context switch less
 // per received batch (about 12% of `kisrt stream`'s CPU at 1,250 records/s, issue 8). Safe here because nothing in
 // kisrt or the library blocks a socket thread (no sync-over-async). Read once, when the first socket is made; a
