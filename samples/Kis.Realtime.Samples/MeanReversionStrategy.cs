@@ -84,6 +84,7 @@ public sealed class MeanReversionStrategy
         var window = new Queue<decimal>();
         decimal sum = 0;
         long sinceLast = Cooldown;
+        decimal under = 1 - Threshold, over = 1 + Threshold; // once, not at every trade: decimal arithmetic is not free
         try
         {
             await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: cancellationToken))
@@ -96,7 +97,7 @@ public sealed class MeanReversionStrategy
                 if (window.Count > Window) sum -= window.Dequeue();
                 if (window.Count < Window || sinceLast < Cooldown) continue;
                 var mean = sum / Window;
-                OrderSide? side = trade.Price < mean * (1 - Threshold) ? OrderSide.Buy : trade.Price > mean * (1 + Threshold) ? OrderSide.Sell : null;
+                OrderSide? side = trade.Price < mean * under ? OrderSide.Buy : trade.Price > mean * over ? OrderSide.Sell : null;
                 if (side is not { } s) continue;
                 lock (_sent) _signals.Add((seen, s, trade.Price));
                 sinceLast = 0; // at every signal, sent or not: the signals stay the trades' alone

@@ -17,11 +17,15 @@ internal static class BacktestFiles
     public static async Task WriteAsync(KisBacktestResult result, string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "fills.csv"), Fills(result.Fills), Utf8, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "orders.csv"), Orders(result.Orders), Utf8, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "equity.csv"), Equity(result.EquityCurve), Utf8, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "summary.json"), Summary(result), Utf8, cancellationToken).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(directory, "report.html"), BacktestReport.Html(result), Utf8, cancellationToken).ConfigureAwait(false);
+        // Each file is made from the finished result alone: the five are formatted and written side by side (a day of
+        // 20,000 orders is 10 MB of text), each still the same bytes.
+        (string Name, Func<string> Text)[] files =
+        [
+            ("fills.csv", () => Fills(result.Fills)), ("orders.csv", () => Orders(result.Orders)), ("equity.csv", () => Equity(result.EquityCurve)),
+            ("summary.json", () => Summary(result)), ("report.html", () => BacktestReport.Html(result)),
+        ];
+        await Task.WhenAll(files.Select(file => Task.Run(
+            () => File.WriteAllTextAsync(Path.Combine(directory, file.Name), file.Text(), Utf8, cancellationToken), cancellationToken))).ConfigureAwait(false);
     }
 
     internal static string Fills(IReadOnlyList<KisBacktestFill> fills)

@@ -144,6 +144,44 @@ public sealed class KisOrderTracker
         }
     }
 
+    /// <summary>
+    /// What <see cref="KisRiskGuard"/> checks a new order against, read in one step without building a list (a
+    /// backtest's 20,000 orders spent 5 % of its run in the lists and LINQ of <see cref="ReadForRisk"/>): the orders
+    /// working, those of the tracker and those of <paramref name="letThrough"/> no notice named yet, the remaining
+    /// quantity of those in <paramref name="code"/> on <paramref name="side"/>, the position in <paramref name="code"/>
+    /// and, when <paramref name="withHoldings"/>, every code's holding. The numbers of <paramref name="letThrough"/>
+    /// whose notices say they are done go into <paramref name="done"/>. The same orders as <see cref="ReadForRisk"/>.
+    /// </summary>
+    internal RiskTotals ReadRiskTotals(Dictionary<string, KisOrderRequest> letThrough, string code, OrderSide side, List<string> done,
+        bool withHoldings)
+    {
+        lock (_gate)
+        {
+            var working = 0;
+            long sameSide = 0;
+            foreach (var o in _working.Values)
+            {
+                if (o.RemainingQuantity <= 0) continue;
+                working++;
+                if (o.Side == side && o.Code == code) sameSide += o.RemainingQuantity;
+            }
+            foreach (var (bare, order) in letThrough)
+            {
+                if (!_keysByBareNumber.TryGetValue(bare, out var key))
+                {
+                    working++; // let through, not named by a notice yet: working in full
+                    if (order.Side == side && order.Code == code) sameSide += order.Quantity;
+                }
+                else if (_orders[key].IsDone) done.Add(bare);
+            }
+            var position = _holdings.TryGetValue(code, out var h) ? h.Position : 0;
+            return new RiskTotals(working, sameSide, position, withHoldings ? [.. _holdings.Values] : null);
+        }
+    }
+
+    /// <summary>See <see cref="ReadRiskTotals"/>.</summary>
+    internal readonly record struct RiskTotals(int Working, long SameSide, long Position, List<Holding>? Holdings);
+
     /// <summary>The position in <paramref name="code"/>: bought less sold, as the notices tell it.</summary>
     internal long PositionOf(string code)
     {

@@ -94,7 +94,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
         var tracker = Book.Tracker;
         lock (_gate)
         {
-            if (Check(order, Read(tracker, order.Code)) is { } breach) return Refuse(breach.Check, breach.Why, $"{order.Side} {order.Quantity} {order.Code}");
+            if (Check(order, ReadTotals(tracker, order)) is { } breach) return Refuse(breach.Check, breach.Why, $"{order.Side} {order.Quantity} {order.Code}");
             _sending.Add(order);
             _rate?.Record();
         }

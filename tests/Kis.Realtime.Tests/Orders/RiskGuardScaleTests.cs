@@ -75,6 +75,36 @@ public sealed class RiskGuardScaleTests
             if (orders.Any(o => o.Code == code && o.FilledQuantity > 0)) Assert.Equal(lastFill, holding!.LastFillPrice);
         }
         Assert.Equal(orders.Where(o => o.Code == codes[0]).Sum(o => o.Side == OrderSide.Sell ? -o.FilledQuantity : o.FilledQuantity), view.Position);
+        // The totals a check reads without lists (ReadRiskTotals) are those of the lists, on either side.
+        foreach (var side in (OrderSide[])[OrderSide.Buy, OrderSide.Sell])
+        {
+            var totals = tracker.ReadRiskTotals([], codes[0], side, [], withHoldings: true);
+            Assert.Equal(view.Working.Count, totals.Working);
+            Assert.Equal(view.Working.Where(o => o.Code == codes[0] && o.Side == side).Sum(o => o.RemainingQuantity), totals.SameSide);
+            Assert.Equal(view.Position, totals.Position);
+            Assert.Equal(view.Holdings, totals.Holdings);
+        }
+    }
+
+    [Fact]
+    public void Orders_let_through_count_as_working_until_a_notice_names_them_and_are_forgotten_once_done()
+    {
+        var tracker = new KisOrderTracker();
+        tracker.Apply(Notice(NoticeKind.OrderAccepted, "0000000001", "005930", OrderSide.Buy, 3, 70_000)); // named, working
+        tracker.Apply(Notice(NoticeKind.Fill, "0000000002", "005930", OrderSide.Buy, 2, 70_000)); // named, filled: done
+        var letThrough = new Dictionary<string, KisOrderRequest>(StringComparer.Ordinal)
+        {
+            ["1"] = KisOrderRequest.Stock("005930", OrderSide.Buy, 3, 70_000),
+            ["2"] = KisOrderRequest.Stock("005930", OrderSide.Buy, 2, 70_000),
+            ["3"] = KisOrderRequest.Stock("005930", OrderSide.Buy, 4, 70_000), // no notice yet: working in full
+            ["4"] = KisOrderRequest.Stock("005930", OrderSide.Sell, 5, 70_000),
+        };
+        var done = new List<string>();
+        var buys = tracker.ReadRiskTotals(letThrough, "005930", OrderSide.Buy, done, withHoldings: false);
+        Assert.Equal(new KisOrderTracker.RiskTotals(3, 3 + 4, 2, null), buys);
+        Assert.Equal(["2"], done);
+        var sells = tracker.ReadRiskTotals(letThrough, "005930", OrderSide.Sell, [], withHoldings: false);
+        Assert.Equal((3, 5L), (sells.Working, sells.SameSide));
     }
 
     [Fact]
