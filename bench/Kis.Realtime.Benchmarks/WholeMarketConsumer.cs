@@ -161,10 +161,12 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         Dictionary<(string TrId, string Key), long> sent, TimeSpan timeout)
     {
         var waited = Stopwatch.StartNew();
+        var examples = Unaccounted;
         var (lastRecords, quiet) = (-1L, Stopwatch.StartNew());
         while (true)
         {
             long lost = 0, doubled = 0, unaccounted = 0;
+            examples.Clear();
             int shortKeys = 0, ofRuns = 0, stated = 0;
             long unknownExtent = 0;
             lock (_gate)
@@ -180,6 +182,7 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
                     // A key short at its end with one run counts as unaccounted here (the kill test reports it apart).
                     var account = k.Account(made);
                     unaccounted += account.Unaccounted + account.TailShort;
+                    if (account.Unaccounted + account.TailShort > 0 && examples.Count < 5) examples.Add(Describe(tr, key, made, k, account));
                     (stated, unknownExtent) = (stated + account.Stated, unknownExtent + account.UnknownExtent);
                 }
             }
@@ -189,6 +192,14 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
             await Task.Delay(200);
         }
     }
+
+    /// <summary>Up to five keys with records missing outside a stated gap, as the last check found them: what a reader sees.</summary>
+    public List<string> Unaccounted { get; } = [];
+
+    private static string Describe(string tr, string key, long made, KeyCount k, GapRule.KeyAccount account) =>
+        $"{tr} {key}: made {made}, got {k.Got}, in-run holes {k.Runs.Values.Sum(r => r.Gaps)}, tail short {account.TailShort}; runs " +
+        string.Join(" -> ", k.Order.Select(run => $"{run} seq 1..{k.Runs[run].Next - 1}")) + (k.Open is null ? "" : $" -> {k.Open} (announced, no record)") +
+        "; announced " + string.Join(", ", k.Announcements.Select(a => $"{a.Run}: stream {a.StreamRun} seq {a.StreamSeq}{(a.Unknown ? " unknown" : "")}"));
 
     public async ValueTask DisposeAsync()
     {

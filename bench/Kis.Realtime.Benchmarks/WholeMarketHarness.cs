@@ -132,6 +132,7 @@ public static class WholeMarketHarness
                           $"lost outside a stated gap {unaccounted} ({gapsStated} gaps stated; {lostInUnknown} lost in gaps of unknown extent) " +
                           $"({keysShort} keys short, {runs} keys with records of more than one run); simulator lost behind {sim.Counters.RecordsLostBehind}; " +
                           $"gateway {gateways.LastStatus}");
+        foreach (var example in consumer.Unaccounted) Console.WriteLine($"  outside a stated gap: {example}");
         Console.WriteLine($"memory: gateway peak {string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")))}, broker RSS {BrokerRss()} MB, " +
                           $"this process (simulator + consumer) peak {Status(Environment.ProcessId, "VmHWM")}");
         var seconds = burstSeconds + steadySeconds;
