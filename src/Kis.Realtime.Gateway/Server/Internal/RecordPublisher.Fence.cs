@@ -23,36 +23,62 @@ internal sealed partial class RecordPublisher
 
     public bool IsFenced => Volatile.Read(ref _fencedState) != 0;
 
-    /// <summary>Stops publishing for good and drops what is held; returns the records dropped. Idempotent.</summary>
+    /// <summary>
+    /// Stops publishing for good and drops what is held; returns the records dropped so far. Idempotent. It waits for the
+    /// publish loop only <see cref="FenceWait"/>: a connection a partition holds can keep the loop's close waiting for the
+    /// broker's answer for many seconds (the endpoint's heartbeat is 20 s), and the shard's KIS session, closed after the
+    /// fence, must not wait with it (the next holder would meet OPSP8996). What the loop still owns then (packed, waiting)
+    /// is dropped and counted when it ends.
+    /// </summary>
     public async Task<long> FenceAsync()
     {
         if (Interlocked.Exchange(ref _fencedState, 1) != 0) return Fenced;
         _buffer.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
+        if (_loop is null)
         {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // stopped: what it held is counted below
-            }
+            DropHeld(LockLost);
+            return Fenced;
         }
-        return DropHeld("this term's lock is lost and another process may hold the shard");
+        try
+        {
+            await _loop.WaitAsync(FenceWait).ConfigureAwait(false); // its end drops what it held (RunAsync)
+        }
+        catch (TimeoutException)
+        {
+            DropOutstanding(LockLost); // under the confirms' lock: safe while the loop is still closing
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped: its end dropped what it held
+        }
+        return Fenced;
     }
 
-    /// <summary>The publish loop ended because the run's exchange is gone (it cannot await itself as FenceAsync does).</summary>
-    private void FenceFromLoop(string reason)
+    private const string LockLost = "this term's lock is lost and another process may hold the shard";
+
+    private static readonly TimeSpan FenceWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>At the publish loop's end, when fenced (by <see cref="FenceAsync"/>, or because the run's exchange is gone).</summary>
+    private void FenceAtLoopEnd(string reason)
     {
-        if (Interlocked.Exchange(ref _fencedState, 1) != 0) return; // FenceAsync is under way: it drops after this loop ends
-        _buffer.Writer.TryComplete();
+        if (Interlocked.Exchange(ref _fencedState, 1) == 0) _buffer.Writer.TryComplete();
         DropHeld(reason);
     }
 
     /// <summary>Once the loop has ended: drops what it held (unconfirmed, packed, waiting), counted and logged.</summary>
-    private long DropHeld(string reason)
+    private void DropHeld(string reason)
+    {
+        long dropped = 0;
+        while (_packed.TryDequeue(out var message)) dropped += RecordsIn(message);
+        Interlocked.Exchange(ref _packedRecords, 0);
+        while (_buffer.Reader.TryRead(out var record)) if (!record.IsAnnouncement) dropped++;
+        Interlocked.Add(ref _fenced, dropped);
+        DropOutstanding(reason, dropped);
+    }
+
+    /// <summary>Drops the unconfirmed records (published, not confirmed), counted and logged with <paramref name="alsoDropped"/>.</summary>
+    private void DropOutstanding(string reason, long alsoDropped = 0)
     {
         long dropped = 0;
         lock (_gate)
@@ -61,12 +87,8 @@ internal sealed partial class RecordPublisher
             _outstanding.Clear();
             _outstandingRecords = 0;
         }
-        while (_packed.TryDequeue(out var message)) dropped += RecordsIn(message);
-        Interlocked.Exchange(ref _packedRecords, 0);
-        while (_buffer.Reader.TryRead(out var record)) if (!record.IsAnnouncement) dropped++;
         Interlocked.Add(ref _fenced, dropped);
-        Log.Fenced(_logger, reason, dropped);
-        return dropped;
+        Log.Fenced(_logger, reason, dropped + alsoDropped);
     }
 
     /// <summary>Closes without waiting for the broker's answer beyond a moment: what it would still deliver is refused.</summary>

@@ -195,7 +195,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 return Task.CompletedTask;
             },
         }, backoff, _options.TimeProvider, stop).ConfigureAwait(false);
-        if (termOver is not null) FenceFromLoop(termOver.Message);
+        if (termOver is not null || IsFenced) FenceAtLoopEnd(termOver?.Message ?? LockLost);
     }
 
     private async Task PublishWhileConnectedAsync(IConnection connection, Retry.ExponentialBackoff backoff, CancellationToken stop)
