@@ -320,8 +320,8 @@ public sealed partial class KisGateway : IAsyncDisposable
             // A failed close must not keep the publisher's connection, the journal or the meter: they go all the same.
             var drained = await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
             await _publisher.DisposeAsync().ConfigureAwait(false);
-            if (drained) await EndRunTermAsync().ConfigureAwait(false);
-            await WriteFinalCheckpointAsync(_finalClaims).ConfigureAwait(false);
+            // Side by side: a planned stop's hand-over waits for both.
+            await Task.WhenAll(drained ? EndRunTermAsync() : Task.CompletedTask, WriteFinalCheckpointAsync(_finalClaims)).ConfigureAwait(false);
             _meter.Dispose();
         }
     }
