@@ -56,6 +56,9 @@ if [ -z "$password" ]; then IFS= read -r password || true; fi
 # fleet's per-shard copies of those and of requests (.shard-N) and its presence queues {ns}.gateway-fleet[.plan-HASH].
 n=${ns//./\\.}
 streams="$n\\.[A-Z0-9]+"
+# Each run's own exchange, {ns}.records.run-{RUN} (RUN: yyyyMMddTHHmmss-8 hex), bound to {ns}.records: the gateway
+# declares, binds (read on it, write on {ns}.records), publishes to and deletes it (a run ends the previous run's term so).
+runs="records\\.run-[0-9]{8}T[0-9]{6}-[0-9a-f]{8}"
 # The user's own reply queues, {ns}.reply.{user}.{suffix} (the suffix without a dot): the gateway answers only into a
 # queue so named for the request's broker-checked user-id, and only this user may declare such a name.
 u=$(printf '%s' "$user" | sed 's/[][\\.^$*+?(){}|]/\\&/g')   # the user name as a literal in the regex
@@ -69,13 +72,13 @@ case $role in
     # and gateway-events.ID, each process's exclusive queue bound to amq.rabbitmq.event for user.deleted (the
     # rabbitmq_event_exchange plugin: a deleted consumer user's claims end at once, not after the lease and the linger)
     control="gateway-(active|standbys|runs|events\\.[0-9a-f]+)(\\.shard-[0-9]+)?|requests\\.shard-[0-9]+|gateway-fleet(\\.plan-[0-9a-f]+)?|stream-declare"
-    configure="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies)\$"   # its reply queues: kisrt gateway status
+    configure="^($n\\.(records|$runs|requests|requests-exchange|$control)|$streams|$replies)\$"   # its reply queues: kisrt gateway status
     # publish records, bind queues, reply and checkpoint via the default exchange; its own requests: kisrt gateway status [--fleet]
-    write="^($n\\.(records|requests|requests-exchange|$control)|$streams|amq\\.default)\$"
+    write="^($n\\.(records|$runs|requests|requests-exchange|$control)|$streams|amq\\.default)\$"
     # bind from the exchanges, consume requests, read checkpoints, and read the streams: `kisrt gateway --postgres`
     # runs the history writer under this user (it stores every stream into PostgreSQL).
     # and bind its events queue from amq.rabbitmq.event (the broker's events: read on it shows user and queue names, no secrets)
-    read="^($n\\.(records|requests|requests-exchange|$control)|$streams|$replies|amq\\.rabbitmq\\.event)\$"
+    read="^($n\\.(records|$runs|requests|requests-exchange|$control)|$streams|$replies|amq\\.rabbitmq\\.event)\$"
     ;;
   consumer)
     configure="^$replies\$"                                          # its own reply queues

@@ -75,7 +75,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             LoggerFactory = options.Client.LoggerFactory ?? options.LoggerFactory,
         });
         var topology = new StreamTopology(options, retention, loggerFactory.CreateLogger<StreamTopology>());
-        _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>());
+        _publisher = new RecordPublisher(options, topology, loggerFactory.CreateLogger<RecordPublisher>(), RunExchange.Name(options.Endpoint, Run));
         _requests = new RequestServer(options, topology, () => _registrations!, Status, loggerFactory.CreateLogger<RequestServer>());
         _registrations = new RegistrationManager(_client, _publisher, _requests.DeclareStreamAsync, options, Run,
             loggerFactory.CreateLogger<RegistrationManager>(), _previous);
@@ -140,6 +140,8 @@ public sealed partial class KisGateway : IAsyncDisposable
         var gateway = new KisGateway(options, client, journal, retention, previous, tail);
         try
         {
+            // The fence (RunExchange): the previous run's exchange goes before this run publishes or checkpoints anything.
+            await RunExchange.OpenAsync(options.Endpoint, gateway.Run, previous?.Run, cancellationToken).ConfigureAwait(false);
             await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
             gateway._publisher.Start();
             if (previous is not null)
@@ -320,9 +322,10 @@ public sealed partial class KisGateway : IAsyncDisposable
         finally
         {
             // A failed close must not keep the publisher's connection, the journal or the meter: they go all the same.
-            await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
+            var drained = await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
             await _publisher.DisposeAsync().ConfigureAwait(false);
-            await WriteFinalCheckpointAsync(_finalClaims).ConfigureAwait(false);
+            // Side by side: a planned stop's hand-over waits for both.
+            await Task.WhenAll(drained ? EndRunTermAsync() : Task.CompletedTask, WriteFinalCheckpointAsync(_finalClaims)).ConfigureAwait(false);
             _meter.Dispose();
         }
     }

@@ -71,9 +71,9 @@ public sealed partial class GatewayLeastPrivilegeTests(SecureBroker users) : ICl
         try
         {
             await RabbitCtlAsync("set_permissions", "-p", "/", user,
-                $"^({ns}\\.(records|requests|requests-exchange|gateway-(active|standbys|runs))|{ns}\\.[A-Z0-9]+)$",
-                $"^({ns}\\.(records|requests|gateway-(active|standbys|runs))|{ns}\\.[A-Z0-9]+|amq\\.default)$",
-                $"^{ns}\\.(records|requests|requests-exchange|gateway-(active|standbys|runs))$");
+                $"^({ns}\\.(records(\\.run-[0-9T-]+-[0-9a-f]+)?|requests|requests-exchange|gateway-(active|standbys|runs))|{ns}\\.[A-Z0-9]+)$",
+                $"^({ns}\\.(records(\\.run-[0-9T-]+-[0-9a-f]+)?|requests|gateway-(active|standbys|runs))|{ns}\\.[A-Z0-9]+|amq\\.default)$",
+                $"^{ns}\\.(records(\\.run-[0-9T-]+-[0-9a-f]+)?|requests|requests-exchange|gateway-(active|standbys|runs))$");
             var options = KisGatewayOptions.Default with
             {
                 Endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri($"amqp://{user}:{password}@127.0.0.1:5672/"), Namespace = ns },

@@ -60,6 +60,11 @@ public class GatewaySecurityTests(SecureBroker users)
         Assert.Equal(403, await RefusedAsync(endpoint,
             ch => ch.BasicConsumeAsync(endpoint.RequestQueue, true, new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(ch))));
         Assert.Equal(403, await RefusedAsync(endpoint, ch => ch.QueueDeleteAsync(endpoint.StreamFor("H0UPCNT0"))));
+        // Nor to the gateway's run exchange (issue 61: the fence), nor end the gateway's run by deleting it.
+        var runExchange = Kis.Realtime.Gateway.Internal.RunExchange.Name(endpoint, gateway.Run);
+        Assert.Equal(403, await RefusedAsync(endpoint,
+            ch => ch.BasicPublishAsync(runExchange, "H0UPCNT0.0001", false, forged, "9999.99"u8.ToArray()).AsTask()));
+        Assert.Equal(403, await RefusedAsync(endpoint, ch => ch.ExchangeDeleteAsync(runExchange)));
 
         // Nothing of it reached alice: her records still come, each one the gateway's.
         var more = 0;

@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
 
 namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>
-/// The fence of a fleet shard's term: once its lock is lost, another process may hold the shard and publish its keys,
-/// so this publisher must never publish for them again. After the partition heals it would otherwise reconnect and
-/// send its unconfirmed and waiting records after the new holder's (the two runs interleaving in the stream). Fenced,
-/// it stops for good and drops what it held, counted (<see cref="Fenced"/>) and logged; records handed to it later are
-/// dropped and counted too. What it had already written to a connection the partition held back is the broker's part:
-/// a shard's publisher connection has a heartbeat half its election's, so the broker closes it, and discards those bytes,
-/// before it moves the lock (docs/gateway.md, Fleet).
+/// The fence of a run's term: once a later run has taken over (a fleet shard's lock lost, or the run's exchange deleted
+/// by the run that followed it), this publisher must never publish for its keys again. After a partition heals it would
+/// otherwise reconnect and send its unconfirmed and waiting records after the new run's (the two runs interleaving in
+/// the stream). Fenced, it stops for good and drops what it held, counted (<see cref="Fenced"/>) and logged; records
+/// handed to it later are dropped and counted too. What it had already written to a connection the partition held back
+/// is the broker's part: those bytes go to the run's own exchange, which the new run deleted before its first publish,
+/// so the broker refuses them (<see cref="RunExchange"/>; docs/gateway.md, Fleet). The publisher's connection keeps the
+/// endpoint's heartbeat: a short one dropped healthy connections of a busy machine, and their resends doubled records.
 /// </summary>
 internal sealed partial class RecordPublisher
 {
@@ -21,23 +23,63 @@ internal sealed partial class RecordPublisher
 
     public bool IsFenced => Volatile.Read(ref _fencedState) != 0;
 
-    /// <summary>Stops publishing for good and drops what is held; returns the records dropped. Idempotent.</summary>
+    /// <summary>
+    /// Stops publishing for good and drops what is held; returns the records dropped so far. Idempotent. It waits for the
+    /// publish loop only <see cref="FenceWait"/>: a connection a partition holds can keep the loop's close waiting for the
+    /// broker's answer for many seconds (the endpoint's heartbeat is 20 s), and the shard's KIS session, closed after the
+    /// fence, must not wait with it (the next holder would meet OPSP8996). What the loop still owns then (packed, waiting)
+    /// is dropped and counted when it ends.
+    /// </summary>
     public async Task<long> FenceAsync()
     {
         if (Interlocked.Exchange(ref _fencedState, 1) != 0) return Fenced;
         _buffer.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
+        if (_loop is null)
         {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // stopped: what it held is counted below
-            }
+            DropHeld(LockLost);
+            return Fenced;
         }
+        try
+        {
+            await _loop.WaitAsync(FenceWait).ConfigureAwait(false); // its end drops what it held (RunAsync)
+        }
+        catch (TimeoutException)
+        {
+            DropOutstanding(LockLost); // under the confirms' lock: safe while the loop is still closing
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped: its end dropped what it held
+        }
+        return Fenced;
+    }
+
+    private const string LockLost = "this term's lock is lost and another process may hold the shard";
+
+    private static readonly TimeSpan FenceWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>At the publish loop's end, when fenced (by <see cref="FenceAsync"/>, or because the run's exchange is gone).</summary>
+    private void FenceAtLoopEnd(string reason)
+    {
+        if (Interlocked.Exchange(ref _fencedState, 1) == 0) _buffer.Writer.TryComplete();
+        DropHeld(reason);
+    }
+
+    /// <summary>Once the loop has ended: drops what it held (unconfirmed, packed, waiting), counted and logged.</summary>
+    private void DropHeld(string reason)
+    {
+        long dropped = 0;
+        while (_packed.TryDequeue(out var message)) dropped += RecordsIn(message);
+        Interlocked.Exchange(ref _packedRecords, 0);
+        while (_buffer.Reader.TryRead(out var record)) if (!record.IsAnnouncement) dropped++;
+        Interlocked.Add(ref _fenced, dropped);
+        DropOutstanding(reason, dropped);
+    }
+
+    /// <summary>Drops the unconfirmed records (published, not confirmed), counted and logged with <paramref name="alsoDropped"/>.</summary>
+    private void DropOutstanding(string reason, long alsoDropped = 0)
+    {
         long dropped = 0;
         lock (_gate)
         {
@@ -45,28 +87,24 @@ internal sealed partial class RecordPublisher
             _outstanding.Clear();
             _outstandingRecords = 0;
         }
-        while (_packed.TryDequeue(out var message)) dropped += RecordsIn(message);
-        Interlocked.Exchange(ref _packedRecords, 0);
-        while (_buffer.Reader.TryRead(out var record)) if (!record.IsAnnouncement) dropped++;
         Interlocked.Add(ref _fenced, dropped);
-        Log.Fenced(_logger, dropped);
-        return dropped;
+        Log.Fenced(_logger, reason, dropped + alsoDropped);
     }
 
-    /// <summary>
-    /// The publisher's connection: a fleet shard's has a heartbeat half its election's (at least 1 s), so the broker, which
-    /// counts missed heartbeats on both, closes it first when a partition cuts the process off: bytes the partition held
-    /// on it are discarded with it, never stored after the lock moved.
-    /// </summary>
-    private RabbitMQ.Client.ConnectionFactory ConnectionFactory()
+    /// <summary>Closes without waiting for the broker's answer beyond a moment: what it would still deliver is refused.</summary>
+    private static async Task AbortQuietlyAsync(IConnection connection)
     {
-        var factory = _options.Endpoint.CreateFactory("kisrt-gateway-publisher");
-        if (_options.Endpoint.Shard is not null) factory.RequestedHeartbeat = ShardHeartbeat(_options.ElectionHeartbeat);
-        return factory;
+        try
+        {
+            await connection.AbortAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // gone already
+        }
     }
 
-    /// <summary>A fleet shard's publisher heartbeat for an election heartbeat (whole seconds: AMQP counts in seconds).</summary>
-    public static TimeSpan ShardHeartbeat(TimeSpan electionHeartbeat) => TimeSpan.FromSeconds(Math.Max(1, Math.Floor(electionHeartbeat.TotalSeconds / 2)));
+    private ConnectionFactory ConnectionFactory() => _options.Endpoint.CreateFactory("kisrt-gateway-publisher");
 
     private static long RecordsIn(OutgoingMessage message) => message.FirstSequence == OutgoingRecord.AnnouncementSequence ? 0 : message.Count;
 
@@ -79,9 +117,7 @@ internal sealed partial class RecordPublisher
 
     private static partial class Log
     {
-        [LoggerMessage(7, LogLevel.Warning,
-            "Publisher fenced: this term's lock is lost and another process may hold the shard; " +
-            "{Dropped} unconfirmed or waiting records dropped, none published again")]
-        public static partial void Fenced(ILogger logger, long dropped);
+        [LoggerMessage(7, LogLevel.Warning, "Publisher fenced ({Reason}): {Dropped} unconfirmed or waiting records dropped, none published again")]
+        public static partial void Fenced(ILogger logger, string reason, long dropped);
     }
 }

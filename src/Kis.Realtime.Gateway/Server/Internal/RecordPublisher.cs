@@ -45,12 +45,16 @@ internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence,
 /// the broker goes away it reconnects with backoff and first
 /// publishes again every unconfirmed message, in order, then the packed ones not yet sent, then the buffer: nothing
 /// that reached the buffer is lost, and a record may reach the stream twice (consumers drop repeats by <c>seq</c>).
+/// A gateway's publisher sends to its run's own exchange (<see cref="RunExchange"/>): on every connection it checks the
+/// exchange is still there, and ends its term (fenced) when a later run has deleted it.
 /// </summary>
 internal sealed partial class RecordPublisher : IAsyncDisposable
 {
     private readonly KisGatewayOptions _options;
     private readonly StreamTopology _topology;
     private readonly ILogger _logger;
+    private readonly string _exchange;
+    private readonly bool _ownExchange; // a run's exchange: checked on each connection, never declared here
     private readonly Channel<OutgoingRecord> _buffer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new(); // guards _outstanding, _outstandingRecords, _ackedAhead, _room
@@ -69,9 +73,13 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private volatile bool _nacked;
     private long _received, _published, _messages, _confirmed, _republished, _overflowed, _connections, _sinkFailures;
 
-    public RecordPublisher(KisGatewayOptions options, StreamTopology topology, ILogger logger)
+    /// <summary>A publisher to <c>runExchange</c>, the run's exchange (<see cref="RunExchange"/>), declared before
+    /// <see cref="Start"/>; without one (tests, benchmarks) to the records exchange itself, with no fence by the broker.</summary>
+    public RecordPublisher(KisGatewayOptions options, StreamTopology topology, ILogger logger, string? runExchange = null)
     {
         _options = options;
+        _exchange = runExchange ?? options.Endpoint.Exchange;
+        _ownExchange = runExchange is not null;
         _topology = topology;
         _logger = logger;
         _buffer = Channel.CreateBounded<OutgoingRecord>(new BoundedChannelOptions(options.BufferCapacity)
@@ -167,15 +175,21 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         return true;
     }
 
-    private Task RunAsync(CancellationToken stop)
+    private async Task RunAsync(CancellationToken stop)
     {
         var backoff = new Retry.ExponentialBackoff(_options.BrokerReconnectMinDelay, _options.BrokerReconnectMaxDelay);
-        return Wire.BrokerReconnectLoop.RunAsync(new Wire.BrokerConnectionSteps
+        RunTermOverException? termOver = null;
+        await Wire.BrokerReconnectLoop.RunAsync(new Wire.BrokerConnectionSteps
         {
             Connect = token => ConnectionFactory().CreateConnectionAsync(token),
             WhileConnected = (connection, token) => PublishWhileConnectedAsync(connection, backoff, token),
             OnLost = e =>
             {
+                if (e is RunTermOverException over)
+                {
+                    termOver = over;
+                    return false; // the loop ends: this run publishes nothing more
+                }
                 var problem = _nacked ? "the broker refused a record (nack)" : Wire.BrokerFault.Describe(e, _options.Endpoint);
                 Volatile.Write(ref _problem, problem);
                 Log.Lost(_logger, problem, backoff.Current.TotalSeconds, Outstanding, Waiting);
@@ -188,12 +202,16 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 Unblock();
                 return Task.CompletedTask;
             },
-        }, backoff, _options.TimeProvider, stop);
+        }, backoff, _options.TimeProvider, stop).ConfigureAwait(false);
+        if (termOver is not null || IsFenced) FenceAtLoopEnd(termOver?.Message ?? LockLost);
     }
 
     private async Task PublishWhileConnectedAsync(IConnection connection, Retry.ExponentialBackoff backoff, CancellationToken stop)
     {
         Follow(connection);
+        // A fenced term must not wait on a connection a partition holds: its channel's close would wait for the broker's
+        // answer (20 s) and the shard's KIS session, closed after the fence, with it (the next holder meeting OPSP8996).
+        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = AbortQuietlyAsync(connection); });
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -202,6 +220,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         channel.BasicNacksAsync += (_, e) => { _nacked = true; lost.Cancel(); return Task.CompletedTask; };
         channel.ChannelShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
         await _topology.RedeclareAsync(connection, channel, stop).ConfigureAwait(false);
+        if (_ownExchange) await RunExchange.CheckAsync(channel, _options.Endpoint, _exchange, stop).ConfigureAwait(false);
         Interlocked.Increment(ref _connections);
         Volatile.Write(ref _problem, null);
         _connected = true;
@@ -285,7 +304,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private async ValueTask SendAsync(IChannel channel, OutgoingMessage message, CancellationToken lost)
     {
         var (routingKey, properties) = Envelope(message);
-        await channel.BasicPublishAsync(_options.Endpoint.Exchange, routingKey, mandatory: false, properties, message.Body, lost).ConfigureAwait(false);
+        await channel.BasicPublishAsync(_exchange, routingKey, mandatory: false, properties, message.Body, lost).ConfigureAwait(false);
         Interlocked.Add(ref _published, message.Count);
         Interlocked.Increment(ref _messages);
     }
