@@ -36,6 +36,7 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
         string electionHeartbeat = "10s")
     {
         var fleet = new WholeMarketFleet();
+        if (logs is not null) Directory.CreateDirectory(logs); // a missing one would crash the harness and orphan the fleet
         var kisrt = Path.Combine(AppContext.BaseDirectory, "kisrt.dll");
         var self = Path.Combine(AppContext.BaseDirectory, typeof(WholeMarketFleet).Assembly.GetName().Name!);
         for (var i = 0; i < processes; i++)
