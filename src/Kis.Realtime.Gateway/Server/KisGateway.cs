@@ -325,7 +325,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             var drained = await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
             await _publisher.DisposeAsync().ConfigureAwait(false);
             // Side by side: a planned stop's hand-over waits for both.
-            await Task.WhenAll(drained ? EndRunTermAsync() : Task.CompletedTask, WriteFinalCheckpointAsync(_finalClaims)).ConfigureAwait(false);
+            await Task.WhenAll(drained ? EndRunTermAsync() : Task.CompletedTask, WriteFinalCheckpointAsync(_finalClaims, drained)).ConfigureAwait(false);
             _meter.Dispose();
         }
     }
@@ -373,7 +373,9 @@ public sealed partial class KisGateway : IAsyncDisposable
         }
     }
 
-    private async Task WriteFinalCheckpointAsync(List<GatewayCheckpointClaim>? claims)
+    /// <summary>The last checkpoint: final (exact for the next run) only when everything handed over was confirmed; records
+    /// still unconfirmed may yet reach the streams, so the next run reads them from its <c>confirmed_through</c> on.</summary>
+    private async Task WriteFinalCheckpointAsync(List<GatewayCheckpointClaim>? claims, bool drained)
     {
         try
         {
@@ -382,7 +384,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             // checkpoint's claims behind an empty final one.
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             if (_started && claims is not null)
-                await _journal.WriteAsync(Checkpoint() with { Claims = claims, Final = true }, bounded.Token).ConfigureAwait(false);
+                await _journal.WriteAsync(Checkpoint() with { Claims = claims, Final = drained }, bounded.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
