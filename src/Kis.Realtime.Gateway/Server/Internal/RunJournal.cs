@@ -19,6 +19,9 @@ internal sealed partial class RunJournal : IAsyncDisposable
     public const int MaxCheckpointBytes = 4 << 20;
     /// <summary>The tail is read until no message came for this long (the stream's writer, the previous run, is gone).</summary>
     private static readonly TimeSpan TailIdle = TimeSpan.FromMilliseconds(150);
+    /// <summary>The same before the first message: what an empty stream (a namespace's first run) costs its start, and what a
+    /// broker busy with the open's burst gets to start the read (AMQP's declare-ok tells no stream's size).</summary>
+    private static readonly TimeSpan FirstIdle = TimeSpan.FromSeconds(2);
 
     private readonly KisGatewayOptions _options;
     private readonly ILogger _logger;
@@ -80,7 +83,9 @@ internal sealed partial class RunJournal : IAsyncDisposable
             while (true)
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token);
-                idle.CancelAfter(TailIdle);
+                // Longer before the first message: a broker busy with the open's burst took longer than 150 ms to start the
+                // read, and the run then started as if it followed none (no announcements, no fence of the previous run).
+                idle.CancelAfter(last is not null || skipped > 0 ? TailIdle : FirstIdle);
                 byte[]? body;
                 try
                 {
@@ -99,6 +104,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
             try { await reader.CloseAsync(CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* the connection went */ }
         }
         if (skipped > 0) Log.Skipped(_logger, skipped, _options.Endpoint.RunsStream);
+        if (last is null) Log.NoCheckpoint(_logger, _options.Endpoint.RunsStream);
         return last;
     }
 
@@ -219,6 +225,10 @@ internal sealed partial class RunJournal : IAsyncDisposable
         [LoggerMessage(50, LogLevel.Warning,
             "Skipped {Count} messages on {Stream} that are not gateway checkpoints (is some other user allowed to write it? docs/gateway-security.md)")]
         public static partial void Skipped(ILogger logger, int count, string stream);
+
+        [LoggerMessage(52, LogLevel.Information, "No checkpoint on {Stream} within the read's wait: this run follows none (a namespace's first " +
+                                                 "run, or a broker too busy to answer in time)")]
+        public static partial void NoCheckpoint(ILogger logger, string stream);
 
         [LoggerMessage(51, LogLevel.Warning, "Could not write the run's checkpoint ({Reason}); retrying at the next interval")]
         public static partial void WriteFailed(ILogger logger, string reason);
