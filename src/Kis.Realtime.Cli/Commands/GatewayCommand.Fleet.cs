@@ -113,7 +113,8 @@ internal static partial class GatewayCommand
     internal static string FleetStatusLine(GatewayFleetStatus s)
     {
         var gateways = s.Shards.Select(x => x.Gateway).OfType<GatewayStatus>().ToList();
-        var held = s.Shards.Where(x => x.Role == GatewayRole.Active).Select(x => x.Shard);
+        // Served: elected and its gateway started (taking requests); a shard still starting is not listed yet.
+        var held = s.Shards.Where(x => x.Role == GatewayRole.Active && x.Gateway is not null).Select(x => x.Shard);
         return $"kisrt gateway: fleet process {s.Process}: live processes {s.LiveProcesses}, fair share {s.FairShare}, shards [{string.Join(",", held)}], " +
                $"registrations {gateways.Sum(g => g.Registrations.Count)}, {gateways.Sum(g => g.PublishRate):0.0} records/s, " +
                $"received {gateways.Sum(g => g.Received)}, " +
