@@ -151,9 +151,24 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         for (var i = 0; i < _pending.Count; i++)
         {
             var p = _pending[i];
-            if (i != waiting && p.Tr == w.Tr && p.Day == w.Day && p.Volume == hole && p.Local <= w.Local && p.Local >= _trLocal[w.Tr]) return i;
+            if (i != waiting && p.Tr == w.Tr && p.Day == w.Day && p.Volume == hole && p.Local <= w.Local && p.Local >= _trLocal[w.Tr]
+                && !IsChained(i)) return i;
         }
         return -1;
+    }
+
+    // A pending record whose acml_vol another pending record continues, or which continues one: its acml_vol agrees with
+    // its neighbours, so it is its own trade (in a burst stamped one second, a later trade often has the hole's volume).
+    private bool IsChained(int index)
+    {
+        var p = _pending[index];
+        for (var i = 0; i < _pending.Count; i++)
+        {
+            var q = _pending[i];
+            if (i == index || q.Tr != p.Tr || q.Day != p.Day) continue;
+            if (q.Accumulated == p.Accumulated - p.Volume || q.Accumulated - q.Volume == p.Accumulated) return true;
+        }
+        return false;
     }
 
     private void NoteCorrupt(in Pending p, long? expected, bool inBar)

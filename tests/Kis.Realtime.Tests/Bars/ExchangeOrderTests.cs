@@ -105,6 +105,23 @@ public sealed class ExchangeOrderTests
     }
 
     [Fact]
+    public async Task A_trade_of_a_hole_never_seen_is_not_found_in_a_later_trade_of_the_same_volume_that_continues_its_neighbours()
+    {
+        // A stalled burst stamps many trades with one second (seen in CI): the second trade (97 shares) never arrives; the
+        // fifth has 97 shares too, but its acml_vol continues the fourth's and the sixth's: it is its own trade, not the
+        // hole's with a corrupt acml_vol. One gap of 97, no corrupt value, every trade in its place.
+        var dir = Write(KisTrs.H0STCNT0, "005930", T("2026-11-23 09:18:46", 58800, 68, 68), /* 97 shares never come: 165 */
+            T("2026-11-23 09:18:46", 58700, 20, 185), T("2026-11-23 09:18:46", 58500, 356, 541),
+            T("2026-11-23 09:18:46", 58600, 97, 638), T("2026-11-23 09:18:46", 58900, 339, 977),
+            Late(T("2026-11-23 09:18:46", 58700, 10, 987), TimeSpan.FromSeconds(6)), T("2026-11-23 09:20:10", 58800, 10, 997));
+        var (minutes, summary) = await BarsAsync(dir, "stock:005930", "1m");
+        Assert.Contains("gaps 1 (missing volume 97)", summary);
+        Assert.DoesNotContain("corrupt", summary);
+        Assert.Equal((58800m, 58700m, 890L, 6), (minutes[0].GetProperty("open").GetDecimal(), minutes[0].GetProperty("close").GetDecimal(),
+            minutes[0].GetProperty("volume").GetInt64(), minutes[0].GetProperty("trade_count").GetInt32()));
+    }
+
+    [Fact]
     public async Task A_repeat_is_a_duplicate_only_when_it_is_the_same_trade()
     {
         // The second 10:00:20 record repeats the first exactly (received a second later): the one duplicate.
