@@ -107,7 +107,10 @@ internal sealed partial class FleetShard : IAsyncDisposable
         }
         catch (Exception e)
         {
-            var reason = e.GetType().Name;
+            // The type, and for a broker's refusal its AMQP code and method (never its text): enough to tell a 404 from a 406.
+            var reason = e is RabbitMQ.Client.Exceptions.OperationInterruptedException { ShutdownReason: { } shutdown }
+                ? $"{e.GetType().Name} ({shutdown.ReplyCode} on {shutdown.ClassId}.{shutdown.MethodId}, {shutdown.Initiator})"
+                : e.GetType().Name;
             if (Interlocked.Exchange(ref _failure, reason) is null) Log.ServeFailed(_logger, Plan.Name, reason); // once per streak
         }
         _ = Task.Run(ReleaseAfterFailureAsync, CancellationToken.None);
