@@ -173,10 +173,11 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         var others = Math.Min(Math.Max(0, all - live), _othersBefore);
         _othersBefore = Math.Max(0, all - live);
         if (Interlocked.Exchange(ref _otherPlanProcesses, others) == 0 && others > 0) Log.OtherPlan(_logger, others, PlanFingerprint);
-        var held = _shards.Where(s => s.Role == GatewayRole.Active).Reverse().ToList();
+        // A shard elected here and not yet decided on (FleetTakeovers: a dead process's shards, decided one at a time) counts
+        // neither way: most of them are handed on unstarted, and handing over a running shard for them moves it for nothing.
+        var held = _shards.Where(s => s.Role == GatewayRole.Active && !s.IsDeciding).Reverse().ToList();
         var excess = held.Count - FairShare;
-        // Only an excess seen on two ticks in a row: while a dead process's shards arrive, shards being handed on unstarted
-        // (FleetTakeovers) still count as held for a moment, and handing over a running shard for that would move it for nothing.
+        // Only an excess seen on two ticks in a row: a hand-over just decided still counts as held for a moment.
         var before = _excessBefore;
         _excessBefore = excess;
         if (excess <= 0 || before <= 0 || live < 2) return;
@@ -194,6 +195,9 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         Log.HandingOver(_logger, string.Join(", ", handing.Select(s => s.Plan.Name)), held.Count, FairShare, live);
         await Task.WhenAll(handing.Select(s => s.HandOverAsync())).ConfigureAwait(false);
     }
+
+    /// <summary>Tests: the takeover decisions this process's shards share.</summary>
+    internal FleetTakeovers Takeovers => _takeovers;
 
     /// <summary>Leaves the fleet: every shard's gateway stops and its lock goes to the next candidate.</summary>
     public async ValueTask DisposeAsync()

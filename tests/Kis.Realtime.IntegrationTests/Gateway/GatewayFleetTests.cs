@@ -147,7 +147,7 @@ public class GatewayFleetTests(ITestOutputHelper output)
 
     /// <summary>Every process counting them all, every shard held by exactly one process, none holding more than <paramref name="share"/>, every universe key
     /// active once.</summary>
-    private static bool Balanced(IReadOnlyList<KisGatewayFleet> fleets, int share, int universe)
+    internal static bool Balanced(IReadOnlyList<KisGatewayFleet> fleets, int share, int universe)
     {
         var statuses = fleets.Select(f => f.Status()).ToList();
         if (statuses.Any(s => s.LiveProcesses != fleets.Count)) return false; // every process has counted the others

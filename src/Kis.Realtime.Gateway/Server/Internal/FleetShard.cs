@@ -38,6 +38,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
         : Volatile.Read(ref _candidacy).Election.Role;
 
     private int _handingOn; // 1 from a decline until the hand-over has left the election: not held, not counted as held
+    private int _deciding; // 1 from an election here until FleetTakeovers decided to serve or hand on (see IsDeciding)
+
+    /// <summary>Elected here and waiting for <see cref="FleetTakeovers"/> to decide whether to serve it or hand it on unstarted
+    /// (the decisions are taken one at a time, seconds for a dead process's shards): the rebalancer counts it neither way.</summary>
+    public bool IsDeciding => Volatile.Read(ref _deciding) != 0;
 
     /// <summary>Why this process is not a candidate in the shard's election (the broker unreachable, credentials refused),
     /// or null while it is one, holds the shard, or stays out after a failure (<see cref="Failure"/> says that).</summary>
@@ -88,12 +93,22 @@ internal sealed partial class FleetShard : IAsyncDisposable
     {
         try
         {
-            if (await _takeovers.DeclineAsync(this, token).ConfigureAwait(false))
+            Volatile.Write(ref _deciding, 1);
+            bool decline;
+            try
+            {
+                decline = await _takeovers.DeclineAsync(this, token).ConfigureAwait(false);
+                if (decline) Volatile.Write(ref _handingOn, 1);
+            }
+            finally
+            {
+                Volatile.Write(ref _deciding, 0);
+            }
+            if (decline)
             {
                 // Over this process's fair share while another process waits for the shard: it goes there before any run starts
                 // here (one move, not a takeover and then a hand-over), so a dead process's shards spread over the survivors.
                 Log.Declined(_logger, Plan.Name, term);
-                Volatile.Write(ref _handingOn, 1);
                 _ = Task.Run(HandOnAsync, CancellationToken.None);
                 await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false); // the hand-over ends this term
                 return;

@@ -34,6 +34,10 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, bool> DeclaredStreams { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Tests: added to each decision a candidate waits for, as a broker busy with the open's burst takes seconds over a
+    /// dead process's shards.</summary>
+    public TimeSpan DecisionDelay { get; set; }
+
     /// <summary>Let through by a shard's start (<see cref="ConcurrentStarts"/> at a time).</summary>
     public SemaphoreSlim Starting { get; } = new(ConcurrentStarts, ConcurrentStarts);
 
@@ -54,6 +58,7 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         {
             var candidates = await CandidatesAsync(shard, cancellationToken).ConfigureAwait(false);
             if (candidates < 2) return false;
+            if (DecisionDelay > TimeSpan.Zero) await Task.Delay(DecisionDelay, cancellationToken).ConfigureAwait(false);
             var share = (shards.Count + candidates - 1) / candidates;
             held = shards.Count(s => s.Role == GatewayRole.Active); // again: others may have been handed on meanwhile
             return held > share;
@@ -128,15 +133,25 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     private async Task<TailWindow?> ReadForwardAsync(string stream, long fromSeconds, long untilMicros)
     {
         using var bounded = new CancellationTokenSource(PreviousRunTail.ReadBound);
+        var progress = new TailReadProgress();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TailWindow? window = null;
         try
         {
             await using var connection = await endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
-            return await PreviousRunTail.ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue, bounded.Token)
-                .ConfigureAwait(false);
+            var connectedMs = clock.ElapsedMilliseconds;
+            window = await PreviousRunTail.ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue, bounded.Token,
+                progress).ConfigureAwait(false);
+            Log.ForwardRead(logger, stream, window is null ? "could not be read" : "read", progress.Messages, clock.ElapsedMilliseconds, connectedMs,
+                progress.FirstAfterMs, progress.BehindSeconds(untilMicros));
+            return window;
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
         {
-            return null; // bounded, or the broker went: the shards waiting for it state unknown extents
+            // Bounded, or the broker went: the shards waiting for it state unknown extents.
+            Log.ForwardRead(logger, stream, "met its bound", progress.Messages, clock.ElapsedMilliseconds, -1, progress.FirstAfterMs,
+                progress.BehindSeconds(untilMicros));
+            return null;
         }
     }
 
@@ -162,6 +177,10 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
 
     private static partial class Log
     {
+        [LoggerMessage(98, LogLevel.Information, "Tail read of {Stream} {Outcome}: {Messages} messages in {Ms} ms (connected after {ConnectedMs} ms, " +
+                                                 "first delivery after {FirstMs} ms), its last message {Behind:0.0} s before the read's end")]
+        public static partial void ForwardRead(ILogger logger, string stream, string outcome, long messages, long ms, long connectedMs, long firstMs, double behind);
+
         [LoggerMessage(89, LogLevel.Warning, "Fleet shard {Shard}: could not count its election's candidates ({Reason}); serving it")]
         public static partial void CountFailed(ILogger logger, string shard, string reason);
     }

@@ -34,6 +34,8 @@ internal static partial class PreviousRunTail
     /// <summary>The same before the first delivery: a broker busy with a burst can take this long to start a stream reader, and a
     /// read that gave up sooner would take a stream still growing for a quiet one (and its keys' checkpoint as exact).</summary>
     private static readonly TimeSpan FirstIdle = TimeSpan.FromSeconds(2);
+    /// <summary>Deliveries acknowledged together (the prefetch is 2,000).</summary>
+    private const int AckEvery = 250;
     /// <summary>The windows back: how far before the first window each begins; after the last, the stream's first record.</summary>
     private static readonly TimeSpan[] ReadBack = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10)];
 
@@ -149,7 +151,7 @@ internal static partial class PreviousRunTail
     /// one, a record received after <paramref name="untilMicros"/> or quiet), each key's last record in it and the first offset read;
     /// null when the stream cannot be read or the window is over <paramref name="budget"/> messages.</summary>
     internal static async Task<TailWindow?> ReadWindowAsync(IConnection connection,
-        string stream, object start, long? stop, long untilMicros, int budget, CancellationToken cancellationToken)
+        string stream, object start, long? stop, long untilMicros, int budget, CancellationToken cancellationToken, TailReadProgress? progress = null)
     {
         var last = new Dictionary<string, StreamTailRecord>(StringComparer.Ordinal);
         IChannel channel;
@@ -163,9 +165,14 @@ internal static partial class PreviousRunTail
         }
         var deliveries = Channel.CreateUnbounded<IReadOnlyBasicProperties>();
         var consumer = new AsyncEventingBasicConsumer(channel);
+        var unacked = 0; // the consumer's deliveries come one at a time on the channel's dispatcher: no lock
         consumer.ReceivedAsync += async (_, d) =>
         {
             deliveries.Writer.TryWrite(d.BasicProperties);
+            // A stream consumer's credit comes back with its acks; one ack a message (an awaited write each) held a
+            // takeover's read at ~1,500 messages a second at the open's burst: every AckEvery, well inside the prefetch.
+            if (++unacked < AckEvery) return;
+            unacked = 0;
             await channel.BasicAckAsync(d.DeliveryTag, multiple: true).ConfigureAwait(false);
         };
         var (first, messages) = ((long?)null, 0);
@@ -191,7 +198,9 @@ internal static partial class PreviousRunTail
                     }
                 }
                 var offset = GatewayWire.Number(properties, "x-stream-offset");
-                if (offset >= stop || GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) > untilMicros)
+                var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader);
+                progress?.Delivered(receivedAt);
+                if (offset >= stop || receivedAt > untilMicros)
                     return new TailWindow(last, first, messages);
                 first ??= offset;
                 if (++messages > budget) return null;
@@ -235,4 +244,24 @@ internal static partial class PreviousRunTail
                                              "({Found} found, read bound {Bound}); their announcements state gaps of unknown extent")]
         public static partial void Unknown(ILogger logger, string previousRun, int unknown, int found, TimeSpan bound);
     }
+}
+
+/// <summary>How far a tail read got (for its log line): a bounded read that found nothing says whether the broker was slow
+/// to start delivering or the stream was too long to read in the bound.</summary>
+internal sealed class TailReadProgress
+{
+    private readonly long _began = System.Diagnostics.Stopwatch.GetTimestamp();
+    private long _firstAfterTicks = -1, _messages, _lastReceivedAt;
+
+    public void Delivered(long? receivedAtMicros)
+    {
+        if (Interlocked.Increment(ref _messages) == 1) Volatile.Write(ref _firstAfterTicks, System.Diagnostics.Stopwatch.GetTimestamp() - _began);
+        if (receivedAtMicros is { } at) Volatile.Write(ref _lastReceivedAt, at);
+    }
+
+    public long Messages => Interlocked.Read(ref _messages);
+    /// <summary>Milliseconds from the read's start to its first delivery; -1 when none came.</summary>
+    public long FirstAfterMs => Volatile.Read(ref _firstAfterTicks) is var t and >= 0 ? (long)System.Diagnostics.Stopwatch.GetElapsedTime(0, t).TotalMilliseconds : -1;
+    /// <summary>How long before <paramref name="untilMicros"/> the last message read was received (seconds; NaN: none read).</summary>
+    public double BehindSeconds(long untilMicros) => Volatile.Read(ref _lastReceivedAt) is var at and > 0 ? (untilMicros - at) / 1e6 : double.NaN;
 }
