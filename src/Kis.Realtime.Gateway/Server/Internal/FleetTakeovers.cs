@@ -135,13 +135,14 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         using var bounded = new CancellationTokenSource(PreviousRunTail.ReadBound);
         var progress = new TailReadProgress();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        TailWindow? window = null;
+        IConnection? connection = null;
+        var connectedMs = -1L;
         try
         {
-            await using var connection = await endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
-            var connectedMs = clock.ElapsedMilliseconds;
-            window = await PreviousRunTail.ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue, bounded.Token,
-                progress).ConfigureAwait(false);
+            connection = await endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
+            connectedMs = clock.ElapsedMilliseconds;
+            var window = await PreviousRunTail.ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue,
+                bounded.Token, progress).ConfigureAwait(false);
             Log.ForwardRead(logger, stream, window is null ? "could not be read" : "read", progress.Messages, clock.ElapsedMilliseconds, connectedMs,
                 progress.FirstAfterMs, progress.BehindSeconds(untilMicros));
             return window;
@@ -149,9 +150,13 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
         {
             // Bounded, or the broker went: the shards waiting for it state unknown extents.
-            Log.ForwardRead(logger, stream, "met its bound", progress.Messages, clock.ElapsedMilliseconds, -1, progress.FirstAfterMs,
+            Log.ForwardRead(logger, stream, "met its bound", progress.Messages, clock.ElapsedMilliseconds, connectedMs, progress.FirstAfterMs,
                 progress.BehindSeconds(untilMicros));
             return null;
+        }
+        finally
+        {
+            if (connection is not null) await PreviousRunTail.CloseBoundedAsync(connection).ConfigureAwait(false);
         }
     }
 

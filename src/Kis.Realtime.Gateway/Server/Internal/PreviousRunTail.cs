@@ -69,7 +69,7 @@ internal static partial class PreviousRunTail
         }
         finally
         {
-            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully) await connection.Value.Result.DisposeAsync().ConfigureAwait(false);
+            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully) await CloseBoundedAsync(connection.Value.Result).ConfigureAwait(false);
         }
         var last = new Dictionary<(string Tr, string Key), StreamTailRecord>();
         var readToFirst = new HashSet<string>(StringComparer.Ordinal);
@@ -213,9 +213,35 @@ internal static partial class PreviousRunTail
         }
         finally
         {
-            try { await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* the connection went */ }
+            try
+            {
+                using var closing = new CancellationTokenSource(CloseBound);
+                await channel.AbortAsync(closing.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // the connection went, or the broker did not answer within the bound: the connection's close ends it
+            }
             channel.Dispose();
         }
+    }
+
+    /// <summary>How long closing a read's channel or connection may take. A broker busy with the open's burst took 7–41 s
+    /// to answer a clean close, and the takeovers waiting for the read waited as long (a re-hold of 57 s).</summary>
+    private static readonly TimeSpan CloseBound = TimeSpan.FromSeconds(1);
+
+    /// <summary>Closes a read's connection within <see cref="CloseBound"/>: nothing of a read is left to flush.</summary>
+    internal static async Task CloseBoundedAsync(IConnection connection)
+    {
+        try
+        {
+            await connection.AbortAsync(CloseBound).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // already gone
+        }
+        await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Notes a message's records, of any run (either wire format): in stream order, the later one is the last.</summary>
