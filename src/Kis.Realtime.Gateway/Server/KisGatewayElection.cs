@@ -227,6 +227,12 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         if (++_problemRepeats is var n && (n & (n - 1)) == 0) Log.Unreachable(_logger, problem, n);
     }
 
+    /// <summary>Whether this process's current (or last) term followed another holder (it joined behind another candidate, or
+    /// its token had been held): a run of that holder most likely wrote a checkpoint, so a start waits longer to read it
+    /// (<c>RunJournal</c>). A false positive (the holder handed the shard on unstarted) costs one start that wait.</summary>
+    internal bool ElectedAfterHolder => Volatile.Read(ref _electedAfterHolder);
+    private bool _electedAfterHolder;
+
     /// <summary>
     /// Consumes the active queue as one of its single-active-consumer candidates and puts a token in it; completes when
     /// the broker delivers a token here (this consumer is the active one). Tokens beyond one wait in the queue
@@ -241,12 +247,20 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         var cancellationToken = lost.Token;
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var queue = _options.Endpoint.ActiveQueue;
-        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: true, ActiveQueueArguments,
+        var declared = await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: true, ActiveQueueArguments,
             cancellationToken: cancellationToken).ConfigureAwait(false);
+        var behind = declared.ConsumerCount > 0; // another candidate (one of them the holder) was there before this one
         await channel.BasicQosAsync(0, 1, false, cancellationToken).ConfigureAwait(false); // one token held, never acknowledged
         var elected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, _) => { elected.TrySetResult(); return Task.CompletedTask; };
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            // Joined behind another candidate, or a token delivered before and put back (its holder's channel closed
+            // unacknowledged): the shard had a holder before this term.
+            Volatile.Write(ref _electedAfterHolder, behind || delivery.Redelivered);
+            elected.TrySetResult();
+            return Task.CompletedTask;
+        };
         consumer.UnregisteredAsync += (_, _) =>
         {
             try { lost.Cancel(); } catch (ObjectDisposedException) { /* this connection's round is over already */ }

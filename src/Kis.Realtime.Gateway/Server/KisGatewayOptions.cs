@@ -151,6 +151,11 @@ public sealed record KisGatewayOptions
     /// starts).</summary>
     internal DateTimeOffset? ElectedAt { get; init; }
 
+    /// <summary>Fleet: this run's shard was held by another process before this term (its election token had a holder), so
+    /// the start waits up to the read's whole bound for that holder's checkpoint, not 2 s: a broker busy with the open's burst
+    /// answered later, and the run followed none (no announcement: its keys' missing records in no stated gap).</summary>
+    internal bool FollowsHolder { get; init; }
+
     /// <summary>Set by <see cref="KisGatewayFleet"/>: what the process's shards share when they start (tail reads, streams declared).</summary>
     internal Internal.FleetTakeovers? FleetTakeovers { get; init; }
 

@@ -22,6 +22,8 @@ internal sealed partial class RunJournal : IAsyncDisposable
     /// <summary>The same before the first message: what an empty stream (a namespace's first run) costs its start, and what a
     /// broker busy with the open's burst gets to start the read (AMQP's declare-ok tells no stream's size).</summary>
     private static readonly TimeSpan FirstIdle = TimeSpan.FromSeconds(2);
+    /// <summary>The whole read's bound (a stream still being written by someone else must not hold the start longer).</summary>
+    private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(5);
 
     private readonly KisGatewayOptions _options;
     private readonly ILogger _logger;
@@ -77,7 +79,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
         GatewayCheckpoint? last = null;
         var skipped = 0;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(5)); // a stream still being written by someone else must not hold the start
+        bounded.CancelAfter(ReadBound); // a stream still being written by someone else must not hold the start
         try
         {
             while (true)
@@ -85,7 +87,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token);
                 // Longer before the first message: a broker busy with the open's burst took longer than 150 ms to start the
                 // read, and the run then started as if it followed none (no announcements, no fence of the previous run).
-                idle.CancelAfter(last is not null || skipped > 0 ? TailIdle : FirstIdle);
+                idle.CancelAfter(last is not null || skipped > 0 ? TailIdle : _options.FollowsHolder ? ReadBound : FirstIdle);
                 byte[]? body;
                 try
                 {
@@ -104,7 +106,8 @@ internal sealed partial class RunJournal : IAsyncDisposable
             try { await reader.CloseAsync(CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* the connection went */ }
         }
         if (skipped > 0) Log.Skipped(_logger, skipped, _options.Endpoint.RunsStream);
-        if (last is null) Log.NoCheckpoint(_logger, _options.Endpoint.RunsStream);
+        if (last is null && _options.FollowsHolder) Log.NoCheckpointAfterHolder(_logger, _options.Endpoint.RunsStream, ReadBound);
+        else if (last is null) Log.NoCheckpoint(_logger, _options.Endpoint.RunsStream);
         return last;
     }
 
@@ -229,6 +232,10 @@ internal sealed partial class RunJournal : IAsyncDisposable
         [LoggerMessage(52, LogLevel.Information, "No checkpoint on {Stream} within the read's wait: this run follows none (a namespace's first " +
                                                  "run, or a broker too busy to answer in time)")]
         public static partial void NoCheckpoint(ILogger logger, string stream);
+
+        [LoggerMessage(53, LogLevel.Warning, "No checkpoint on {Stream} within {Bound} although another process held the shard before: " +
+                                             "this run follows none, and its keys' gap since that holder is not announced")]
+        public static partial void NoCheckpointAfterHolder(ILogger logger, string stream, TimeSpan bound);
 
         [LoggerMessage(51, LogLevel.Warning, "Could not write the run's checkpoint ({Reason}); retrying at the next interval")]
         public static partial void WriteFailed(ILogger logger, string reason);
