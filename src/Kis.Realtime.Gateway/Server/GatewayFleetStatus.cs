@@ -17,8 +17,9 @@ public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int F
 /// <param name="Registrations">The universe's registrations it holds.</param>
 /// <param name="HandedOver">Times this process handed it over to balance the fleet.</param>
 /// <param name="Gateway">Its gateway's status while this process runs it, else null.</param>
-/// <param name="Failure">Why this process could not serve it at its last try (the exception's type; a broker's refusal with its AMQP code and method), until it serves it
-/// again; null when it did or never tried. After such a failure the process leaves the shard's election for a back-off.</param>
+/// <param name="Failure">Why this process could not serve it at its last try (the exception's type; a broker's refusal
+/// with its AMQP code and method), until it serves it again; null when it did or never tried. After such a failure the
+/// process leaves the shard's election for a back-off.</param>
 /// <param name="BrokerProblem">Why this process is not a candidate in the shard's election (the broker unreachable, its
 /// credentials refused: <see cref="KisGatewayElection.BrokerProblem"/>), or null while it is one: a standby with a problem
 /// could not take the shard over.</param>

@@ -80,9 +80,10 @@ public class GatewayFleetTakeoverTests(ITestOutputHelper output)
         }
         catch (TimeoutException)
         {
+            static string Shard(GatewayFleetShardStatus s) => $"{s.Shard} {s.Role}" +
+                (s.Gateway is { } g ? $" {g.Registrations.Count(r => r.State == "active")} active" : "") + (s.Failure is { } f ? " failed " + f : "");
             foreach (var fleet in fleets)
-                output.WriteLine($"{fleet.Name}: live {fleet.LiveProcesses}, " + string.Join(", ", fleet.Status().Shards.Select(s =>
-                    $"{s.Shard} {s.Role}{(s.Gateway is { } g ? $" {g.Registrations.Count(r => r.State == "active")} active" : "")}{(s.Failure is { } f ? " failed " + f : "")}")));
+                output.WriteLine($"{fleet.Name}: live {fleet.LiveProcesses}, " + string.Join(", ", fleet.Status().Shards.Select(Shard)));
             throw;
         }
     }

@@ -184,7 +184,8 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     {
         [LoggerMessage(98, LogLevel.Information, "Tail read of {Stream} {Outcome}: {Messages} messages in {Ms} ms (connected after {ConnectedMs} ms, " +
                                                  "first delivery after {FirstMs} ms), its last message {Behind:0.0} s before the read's end")]
-        public static partial void ForwardRead(ILogger logger, string stream, string outcome, long messages, long ms, long connectedMs, long firstMs, double behind);
+        public static partial void ForwardRead(ILogger logger, string stream, string outcome, long messages, long ms, long connectedMs, long firstMs,
+            double behind);
 
         [LoggerMessage(89, LogLevel.Warning, "Fleet shard {Shard}: could not count its election's candidates ({Reason}); serving it")]
         public static partial void CountFailed(ILogger logger, string shard, string reason);

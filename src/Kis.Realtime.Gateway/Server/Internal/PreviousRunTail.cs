@@ -287,7 +287,8 @@ internal sealed class TailReadProgress
 
     public long Messages => Interlocked.Read(ref _messages);
     /// <summary>Milliseconds from the read's start to its first delivery; -1 when none came.</summary>
-    public long FirstAfterMs => Volatile.Read(ref _firstAfterTicks) is var t and >= 0 ? (long)System.Diagnostics.Stopwatch.GetElapsedTime(0, t).TotalMilliseconds : -1;
+    public long FirstAfterMs =>
+        Volatile.Read(ref _firstAfterTicks) is var t and >= 0 ? (long)System.Diagnostics.Stopwatch.GetElapsedTime(0, t).TotalMilliseconds : -1;
     /// <summary>How long before <paramref name="untilMicros"/> the last message read was received (seconds; NaN: none read).</summary>
     public double BehindSeconds(long untilMicros) => Volatile.Read(ref _lastReceivedAt) is var at and > 0 ? (untilMicros - at) / 1e6 : double.NaN;
 }
