@@ -167,7 +167,7 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
             {
                 // A standby waits (started, not active), and the active one has confirmed records since it took over.
                 var standby = processes.Single(p => p != active);
-                await UntilAsync(() => standby.Stderr.Contains("kisrt gateway: standby:"), "a standby waiting", CliTimeout);
+                await UntilStandbyAsync(standby);
                 var target = active.LastReported.Records + Random.Shared.Next(100, 2_000);
                 await active.WaitUntilWrittenAsync(target).WaitAsync(CliTimeout);
                 var killedRun = RunPattern().Match(active.Stderr).Groups[1].Value;
@@ -242,6 +242,41 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
             stopConsumer.Cancel();
             foreach (var process in processes) await process.DisposeAsync();
         }
+    }
+
+    /// <summary>Until <paramref name="process"/> says it is a standby; on a timeout its whole log is the message (the line
+    /// it said instead is what tells a broker problem from a process that never joined).</summary>
+    private static async Task UntilStandbyAsync(RecordKillTests.RecorderProcess process)
+    {
+        try
+        {
+            await UntilAsync(() => process.Stderr.Contains("kisrt gateway: standby:"), "a standby waiting", CliTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No standby waiting within {CliTimeout}; its log:\n{process.Stderr}");
+        }
+    }
+
+    [RabbitFact]
+    public async Task A_process_that_could_not_reach_the_broker_at_first_says_it_is_standby_once_it_joins()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var credential = new SimulatorCredential("PSsimGatewayStandbySaysAppKey".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret,
+            SimulatorOptions.DefaultHtsId);
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = [credential], Pace = MarketPace.PerSecond(200) });
+        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
+        await proxy.CutAsync(); // the second process's first tries are refused
+        string[] Arguments(Uri amqp) => ["--amqp", amqp.ToString(), "--namespace", broker.Endpoint.Namespace, "--sub", "index:0001"];
+        await using var active = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), Arguments(broker.Endpoint.AmqpUri));
+        await ActiveAsync([active], null);
+        await using var second = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(),
+            Arguments(proxy.Rewrite(broker.Endpoint.AmqpUri)));
+        await UntilAsync(() => second.Stderr.Contains("kisrt gateway: not active, not standby:"), "the broker problem said", CliTimeout);
+
+        proxy.Resume();
+        await UntilStandbyAsync(second);
+        Assert.DoesNotMatch(RunPattern(), second.Stderr);
     }
 
     /// <summary>The one process that says it is active (and, after a takeover, that it follows <paramref name="previousRun"/>).</summary>
