@@ -77,6 +77,11 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
     private void Take(string tr, IDictionary<string, object?>? headers, ReadOnlySpan<byte> body)
     {
         if (headers is null) return;
+        if (headers.ContainsKey(SentinelHeader))
+        {
+            lock (_gate) _ended.Add(tr);
+            return;
+        }
         if (headers.ContainsKey("kind"))
         {
             TakeAnnouncement(tr, headers, body); // not a record: the gap message of the run it begins
@@ -149,6 +154,38 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         lock (_gate) sorted = [.. _lagMs.Order()];
         double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
         return (At(0.5), At(0.99));
+    }
+
+    /// <summary>A message of the harness's own, last on each TR's stream (<see cref="ReadToEndAsync"/>).</summary>
+    private const string SentinelHeader = "bench_sentinel";
+    private readonly HashSet<string> _ended = [];
+
+    /// <summary>
+    /// Puts a message of the harness's own at the end of every TR's stream (after the simulator has stalled) and waits,
+    /// bounded, until this consumer has read up to it: every record and announcement the streams hold by then is counted.
+    /// Without it the count stopped after 15 s without a record while the consumer, in this process beside the simulator,
+    /// was still 26–43 s behind at the burst, before it had read the new runs' announcements. Returns how long it took.
+    /// </summary>
+    public async Task<TimeSpan> ReadToEndAsync(KisGatewayEndpoint endpoint, IReadOnlyCollection<string> trs, TimeSpan bound)
+    {
+        var clock = Stopwatch.StartNew();
+        await using (var connection = await endpoint.CreateFactory("kisrt-bench-sentinel").CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync(
+                         new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            foreach (var tr in trs)
+            {
+                var properties = new BasicProperties { Headers = new Dictionary<string, object?> { [SentinelHeader] = "end" } };
+                await channel.BasicPublishAsync("", endpoint.StreamFor(tr), true, properties, "end"u8.ToArray()); // the default exchange: the stream itself
+            }
+        }
+        while (clock.Elapsed < bound)
+        {
+            lock (_gate)
+                if (trs.All(_ended.Contains)) return clock.Elapsed;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the consumer did not read to the streams' end within {bound}");
     }
 
     /// <summary>

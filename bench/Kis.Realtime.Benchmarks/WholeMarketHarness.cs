@@ -127,6 +127,8 @@ public static class WholeMarketHarness
 
         await sim.Faults.Stall();
         var sent = await SettledAsync(sim);
+        var caughtUp = await consumer.ReadToEndAsync(endpoint, trs, TimeSpan.FromMinutes(5));
+        Console.WriteLine($"consumer: read to the streams' end {caughtUp.TotalSeconds:0.0} s after the stall");
         var (lost, doubled, keysShort, runs, unaccounted, gapsStated, lostInUnknown) = await consumer.CheckAsync(sent, TimeSpan.FromSeconds(120));
         Console.WriteLine($"counted against the simulator: {sent.Values.Sum():N0} records sent on {sent.Count} keys; lost {lost}, doubled {doubled}, " +
                           $"lost outside a stated gap {unaccounted} ({gapsStated} gaps stated; {lostInUnknown} lost in gaps of unknown extent) " +

@@ -53,14 +53,14 @@ public sealed partial class KisGateway : IAsyncDisposable
 
     private readonly StreamRetention _retention;
 
-    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, RunJournal journal, StreamRetention retention, GatewayCheckpoint? previous,
-        StreamTails? previousTail)
+    private KisGateway(KisGatewayOptions options, KisRealtimeClient? client, string run, RunJournal journal, StreamRetention retention,
+        GatewayCheckpoint? previous, StreamTails? previousTail)
     {
         _retention = retention;
         _options = options;
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<KisGateway>();
-        Run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        Run = run;
         StartedAt = options.TimeProvider.GetUtcNow();
         _journal = journal;
         if (previous is not null) _previous = new PreviousRun(previous, Run, GatewayWire.ToUnixMicroseconds(StartedAt), previousTail);
@@ -118,16 +118,22 @@ public sealed partial class KisGateway : IAsyncDisposable
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var retention = new StreamRetention(loggerFactory.CreateLogger<KisGateway>());
         var journal = new RunJournal(options, loggerFactory.CreateLogger<RunJournal>(), retention);
+        var run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         GatewayCheckpoint? previous;
         StreamTails? tail = null;
         try
         {
             previous = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
-            // Where the previous run's records end on the streams: the hole a killed run leaves begins there (issue 61).
+            // The fence (RunExchange) before anything else of this run: the previous run's exchange goes, so from here on
+            // nothing more of it reaches the streams, even frames a dead process's socket or a busy broker still held.
+            await RunExchange.OpenAsync(options.Endpoint, run, previous?.Run, cancellationToken).ConfigureAwait(false);
+            // Then where the previous run's records end on the streams: the hole a killed run leaves begins there (issue 61).
+            // The read goes on to a record received after the fence, so it sees everything the fenced run got stored;
+            // read before the fence, it missed a dead run's last frames that the broker stored after the read had ended.
             if (previous is not null)
             {
-                var startedAt = GatewayWire.ToUnixMicroseconds(options.ElectedAt ?? DateTimeOffset.UtcNow);
-                tail = await PreviousRunTail.ReadAsync(options, previous, startedAt, cancellationToken).ConfigureAwait(false);
+                var fencedAt = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+                tail = await PreviousRunTail.ReadAsync(options, previous, fencedAt, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -137,11 +143,9 @@ public sealed partial class KisGateway : IAsyncDisposable
                 throw BrokerStartFailure(options.Endpoint, e, "; scripts/services.sh starts one on this machine");
             throw;
         }
-        var gateway = new KisGateway(options, client, journal, retention, previous, tail);
+        var gateway = new KisGateway(options, client, run, journal, retention, previous, tail);
         try
         {
-            // The fence (RunExchange): the previous run's exchange goes before this run publishes or checkpoints anything.
-            await RunExchange.OpenAsync(options.Endpoint, gateway.Run, previous?.Run, cancellationToken).ConfigureAwait(false);
             await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
             gateway._publisher.Start();
             if (previous is not null)

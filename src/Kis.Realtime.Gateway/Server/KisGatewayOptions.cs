@@ -146,11 +146,6 @@ public sealed record KisGatewayOptions
     /// finds where each key's records end on its stream, whichever earlier run published them.</summary>
     internal IReadOnlyList<(string Tr, string Key)>? FleetShardKeys { get; init; }
 
-    /// <summary>Set by a fleet shard: when its election made this process the holder. The previous holder's records are all on
-    /// the streams by then, so the tail read ends there, not at this run's start (which waits its turn among the process's
-    /// starts).</summary>
-    internal DateTimeOffset? ElectedAt { get; init; }
-
     /// <summary>Fleet: this run's shard was held by another process before this term (its election token had a holder), so
     /// the start waits up to the read's whole bound for that holder's checkpoint, not 2 s: a broker busy with the open's burst
     /// answered later, and the run followed none (no announcement: its keys' missing records in no stated gap).</summary>

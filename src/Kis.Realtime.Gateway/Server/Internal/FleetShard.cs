@@ -135,7 +135,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
     private async Task ServeAsync(long term, CancellationToken leaving, CancellationToken token)
     {
         KisGateway gateway;
-        var elected = _options with { ElectedAt = DateTimeOffset.UtcNow, FollowsHolder = Volatile.Read(ref _candidacy).Election.ElectedAfterHolder };
+        var elected = _options with { FollowsHolder = Volatile.Read(ref _candidacy).Election.ElectedAfterHolder };
         // Some starts at a time in this process: a dead process's shards all arrive at once, and each start opens broker
         // connections and reads streams; all together they time out against a busy broker and each takes longer than in turn.
         await _takeovers.Starting.WaitAsync(token).ConfigureAwait(false);

@@ -14,7 +14,8 @@ namespace Kis.Realtime.Gateway.Internal;
 /// <see cref="KisGatewayOptions.CheckpointInterval"/>, so what it says a killed run confirmed is a lower bound; and a run
 /// that held a key without publishing any of it (a shard that moved twice in a row) has nothing of the key at all. The
 /// stream says exactly where the hole begins. A taking-over run reads each TR stream from a little before the previous
-/// run's checkpoint until it meets what was received after this run began, or the stream goes quiet; then, for the keys
+/// run's checkpoint until it meets what was received after this run's fence (<see cref="RunExchange"/>: nothing of the
+/// previous run is stored after that), or the stream goes quiet; then, for the keys
 /// it takes over and has not found, it reads back in windows ending where the last one began (30 s, 10 min, then the
 /// stream's first record) until it finds them.
 /// Bounded: <see cref="ReadBound"/> for the whole read and <see cref="ReadBackMessages"/> a stream for the windows back;
@@ -24,7 +25,7 @@ internal static partial class PreviousRunTail
 {
     /// <summary>How long the whole read may take (it holds the run's start).</summary>
     internal static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(5);
-    /// <summary>A record received this long after this run began was published after the previous run ended, even
+    /// <summary>A record received this long after this run's fence was published after the previous run's last one, even
     /// with the hosts' clocks this far apart; the broker also places a start time only to the second.</summary>
     internal static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(2);
     /// <summary>The messages a TR stream's windows back may read in all (at ~100 records a message, ~10 M records).</summary>
@@ -40,7 +41,7 @@ internal static partial class PreviousRunTail
     private static readonly TimeSpan[] ReadBack = [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10)];
 
     /// <summary>The last records found of the keys of the TRs this run takes over.</summary>
-    public static async Task<StreamTails> ReadAsync(KisGatewayOptions options, GatewayCheckpoint previous, long startedAtMicros,
+    public static async Task<StreamTails> ReadAsync(KisGatewayOptions options, GatewayCheckpoint previous, long fencedAtMicros,
         CancellationToken cancellationToken)
     {
         var wanted = Wanted(options, previous);
@@ -58,7 +59,7 @@ internal static partial class PreviousRunTail
         {
             // From the first record the checkpoint had not confirmed (every later record of the run was received after it).
             var from = (previous.ConfirmedThrough ?? previous.At) / 1_000_000 - (long)ClockMargin.TotalSeconds;
-            var until = startedAtMicros + (long)ClockMargin.TotalMicroseconds;
+            var until = fencedAtMicros + (long)ClockMargin.TotalMicroseconds;
             await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.FleetTakeovers, options.Endpoint.StreamFor(t.Key),
                 [.. wanted[t.Key].Where(k => inCheckpoint?.Contains((t.Key, k)) != true)], t.Value, from, until, bounded.Token))).ConfigureAwait(false);
         }
@@ -213,34 +214,15 @@ internal static partial class PreviousRunTail
         }
         finally
         {
-            try
-            {
-                using var closing = new CancellationTokenSource(CloseBound);
-                await channel.AbortAsync(closing.Token).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // the connection went, or the broker did not answer within the bound: the connection's close ends it
-            }
+            await BrokerClose.AbortAsync(channel, BrokerClose.ReadCloseBound).ConfigureAwait(false);
             channel.Dispose();
         }
     }
 
-    /// <summary>How long closing a read's channel or connection may take. A broker busy with the open's burst took 7–41 s
-    /// to answer a clean close, and the takeovers waiting for the read waited as long (a re-hold of 57 s).</summary>
-    private static readonly TimeSpan CloseBound = TimeSpan.FromSeconds(1);
-
-    /// <summary>Closes a read's connection within <see cref="CloseBound"/>: nothing of a read is left to flush.</summary>
+    /// <summary>Closes a read's connection within <see cref="BrokerClose.ReadCloseBound"/>: nothing of a read is left to flush.</summary>
     internal static async Task CloseBoundedAsync(IConnection connection)
     {
-        try
-        {
-            await connection.AbortAsync(CloseBound).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // already gone
-        }
+        await BrokerClose.AbortAsync(connection, BrokerClose.ReadCloseBound).ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -55,6 +55,9 @@ internal sealed partial class RecordPublisher
         return Fenced;
     }
 
+    /// <summary>How long a fenced publisher's connection may take to close: what it would still deliver is refused anyway.</summary>
+    private static readonly TimeSpan FencedCloseBound = TimeSpan.FromMilliseconds(100);
+
     private const string LockLost = "this term's lock is lost and another process may hold the shard";
 
     private static readonly TimeSpan FenceWait = TimeSpan.FromSeconds(1);
@@ -89,19 +92,6 @@ internal sealed partial class RecordPublisher
         }
         Interlocked.Add(ref _fenced, dropped);
         Log.Fenced(_logger, reason, dropped + alsoDropped);
-    }
-
-    /// <summary>Closes without waiting for the broker's answer beyond a moment: what it would still deliver is refused.</summary>
-    private static async Task AbortQuietlyAsync(IConnection connection)
-    {
-        try
-        {
-            await connection.AbortAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // gone already
-        }
     }
 
     private ConnectionFactory ConnectionFactory() => _options.Endpoint.CreateFactory("kisrt-gateway-publisher");

@@ -211,7 +211,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         Follow(connection);
         // A fenced term must not wait on a connection a partition holds: its channel's close would wait for the broker's
         // answer (20 s) and the shard's KIS session, closed after the fence, with it (the next holder meeting OPSP8996).
-        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = AbortQuietlyAsync(connection); });
+        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortAsync(connection, FencedCloseBound); });
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -18,7 +18,8 @@ internal static class RunExchange
     public static string Name(KisGatewayEndpoint endpoint, string run) => $"{endpoint.Exchange}.run-{run}";
 
     /// <summary>
-    /// At a run's start, before its first publish and its first checkpoint: ends the previous run's term (deletes its
+    /// At a run's start, before it reads the previous run's tail (<c>PreviousRunTail</c>: what that read finds is then all the
+    /// previous run will ever have on the streams), publishes or checkpoints: ends the previous run's term (deletes its
     /// exchange; one that is already gone is fine) and declares and binds this run's.
     /// </summary>
     public static async Task OpenAsync(KisGatewayEndpoint endpoint, string run, string? previousRun, CancellationToken cancellationToken)

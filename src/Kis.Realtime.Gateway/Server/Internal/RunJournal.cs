@@ -103,7 +103,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
         }
         finally
         {
-            try { await reader.CloseAsync(CancellationToken.None).ConfigureAwait(false); } catch (Exception) { /* the connection went */ }
+            await BrokerClose.AbortAsync(reader, BrokerClose.ReadCloseBound).ConfigureAwait(false); // a busy broker's close-ok must not hold the start
         }
         if (skipped > 0) Log.Skipped(_logger, skipped, _options.Endpoint.RunsStream);
         if (last is null && _options.FollowsHolder) Log.NoCheckpointAfterHolder(_logger, _options.Endpoint.RunsStream, ReadBound);
