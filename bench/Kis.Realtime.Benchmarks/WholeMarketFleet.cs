@@ -86,6 +86,12 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
     /// <summary>Registrations the live processes' last status lines add up to.</summary>
     public int Registrations => Live.Sum(RegistrationsOf);
 
+    /// <summary>Of those, asked of KIS and not yet answered (no feed, no announcement yet).</summary>
+    public int Opening => Live.Sum(m => OpeningLine().Match(m.Line) is { Success: true } l ? int.Parse(l.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+
+    [GeneratedRegex(@"fleet process \S+: .*, opening (\d+),")]
+    private static partial Regex OpeningLine();
+
     private static int RegistrationsOf(Member m) =>
         FleetLine().Match(m.Line) is { Success: true } l ? int.Parse(l.Groups[3].Value, CultureInfo.InvariantCulture) : 0;
 

@@ -116,7 +116,8 @@ internal static partial class GatewayCommand
         // Served: elected and its gateway started (taking requests); a shard still starting is not listed yet.
         var held = s.Shards.Where(x => x.Role == GatewayRole.Active && x.Gateway is not null).Select(x => x.Shard);
         return $"kisrt gateway: fleet process {s.Process}: live processes {s.LiveProcesses}, fair share {s.FairShare}, shards [{string.Join(",", held)}], " +
-               $"registrations {gateways.Sum(g => g.Registrations.Count)}, {gateways.Sum(g => g.PublishRate):0.0} records/s, " +
+               $"registrations {gateways.Sum(g => g.Registrations.Count)}, opening {gateways.Sum(g => g.Registrations.Count(r => r.State == "opening"))}, " +
+               $"{gateways.Sum(g => g.PublishRate):0.0} records/s, " +
                $"received {gateways.Sum(g => g.Received)}, " +
                $"confirmed {gateways.Sum(g => g.Confirmed)}, overflowed {gateways.Sum(g => g.Overflowed)}, refused {gateways.Sum(g => g.RequestsRefused)}";
     }

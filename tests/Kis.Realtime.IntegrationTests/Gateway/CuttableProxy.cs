@@ -118,6 +118,12 @@ internal sealed class CuttableProxy : IAsyncDisposable
             if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Ends <see cref="HoldReplies"/> without a cut: the held replies go on, in order.</summary>
+    public void ReleaseReplies()
+    {
+        lock (_gate) _replies.TrySetResult();
+    }
+
     /// <summary>Once a client has sent <paramref name="bytes"/> (within one read), holds the broker's replies as
     /// <see cref="HoldReplies"/> does: the request reached the server, its answer never reaches the client. Completes when held.</summary>
     public Task HoldRepliesAfterClientSends(byte[] bytes)

@@ -105,34 +105,32 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     }
 
     /// <summary>
-    /// The forward window of a TR stream's tail read (<c>PreviousRunTail</c>), shared: a read already made or under way
-    /// that began no later and ends no earlier serves this one too (what it found past this one's end is of keys no run
-    /// publishes meanwhile: the taking-over runs wait for it). Else a new read, to the later of this one's end and now,
-    /// so the shards elected while it runs are covered too. Null: the stream could not be read within the bound.
+    /// The forward window of a TR stream's tail read (<c>PreviousRunTail</c>), shared: a read under way that began no later
+    /// serves this one too (<see cref="TailReadEnd.TryJoin"/>: it goes on to this one's end and hands it the window as it
+    /// stood there). Else a new read. Null: the stream could not be read within the bound.
     /// </summary>
     public async Task<TailWindow?> ForwardAsync(string stream, long fromSeconds, long untilMicros, CancellationToken cancellationToken)
     {
-        Task<TailWindow?> read;
+        Task<TailWindow?>? read = null;
         lock (_readsGate)
         {
-            var now = DateTimeOffset.UtcNow;
-            _reads.RemoveAll(r => now - r.Began > KeptReads);
-            var shared = _reads.FirstOrDefault(r => r.Stream == stream && r.FromSeconds <= fromSeconds && r.UntilMicros >= untilMicros
-                                                    && !(r.Read.IsCompleted && r.Read.Result is null));
-            if (shared is null)
+            _reads.RemoveAll(r => r.Read.IsCompleted);
+            foreach (var r in _reads)
+                if (r.Stream == stream && r.FromSeconds <= fromSeconds && (read = r.End.TryJoin(untilMicros)) is not null) break;
+            if (read is null)
             {
-                var until = Math.Max(untilMicros, Wire.GatewayWire.ToUnixMicroseconds(now + PreviousRunTail.ClockMargin));
-                shared = new SharedRead(stream, fromSeconds, until, now, Task.Run(() => ReadForwardAsync(stream, fromSeconds, until), CancellationToken.None));
-                _reads.Add(shared);
+                var end = new TailReadEnd(untilMicros);
+                _reads.Add(new SharedRead(stream, fromSeconds, end, Task.Run(() => ReadForwardAsync(stream, fromSeconds, end), CancellationToken.None)));
+                read = end.First;
             }
-            read = shared.Read;
         }
         return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<TailWindow?> ReadForwardAsync(string stream, long fromSeconds, long untilMicros)
+    private async Task<TailWindow?> ReadForwardAsync(string stream, long fromSeconds, TailReadEnd end)
     {
-        using var bounded = new CancellationTokenSource(PreviousRunTail.ReadBound);
+        // Twice a takeover's bound: takeovers that join later wait at most their own bound, and the read goes on for them.
+        using var bounded = new CancellationTokenSource(PreviousRunTail.ReadBound * 2);
         var progress = new TailReadProgress();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         IConnection? connection = null;
@@ -141,31 +139,30 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         {
             connection = await endpoint.CreateFactory("kisrt-gateway-tail").CreateConnectionAsync(bounded.Token).ConfigureAwait(false);
             connectedMs = clock.ElapsedMilliseconds;
-            var window = await PreviousRunTail.ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, untilMicros, int.MaxValue,
-                bounded.Token, progress).ConfigureAwait(false);
+            var window = await PreviousRunTail.ReadWindowAsync(connection, stream, new AmqpTimestamp(fromSeconds), null, end, int.MaxValue,
+                bounded.Token, progress, waitForFirst: true).ConfigureAwait(false);
             Log.ForwardRead(logger, stream, window is null ? "could not be read" : "read", progress.Messages, clock.ElapsedMilliseconds, connectedMs,
-                progress.FirstAfterMs, progress.BehindSeconds(untilMicros));
+                progress.FirstAfterMs, progress.BehindSeconds(end.Until));
             return window;
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
         {
             // Bounded, or the broker went: the shards waiting for it state unknown extents.
+            end.Finish(null);
             Log.ForwardRead(logger, stream, "met its bound", progress.Messages, clock.ElapsedMilliseconds, connectedMs, progress.FirstAfterMs,
-                progress.BehindSeconds(untilMicros));
+                progress.BehindSeconds(end.Until));
             return null;
         }
         finally
         {
-            if (connection is not null) await PreviousRunTail.CloseBoundedAsync(connection).ConfigureAwait(false);
+            if (connection is not null) await BrokerClose.CloseReadAsync(connection).ConfigureAwait(false);
         }
     }
 
-    /// <summary>How long a finished read may serve later takeovers (a wave of them lasts seconds).</summary>
-    private static readonly TimeSpan KeptReads = TimeSpan.FromSeconds(60);
-    private readonly Lock _readsGate = new(); // guards _reads
+    private readonly Lock _readsGate = new(); // guards _reads (a read's own waiters are its TailReadEnd's)
     private readonly List<SharedRead> _reads = [];
 
-    private sealed record SharedRead(string Stream, long FromSeconds, long UntilMicros, DateTimeOffset Began, Task<TailWindow?> Read);
+    private sealed record SharedRead(string Stream, long FromSeconds, TailReadEnd End, Task<TailWindow?> Read);
 
     public async ValueTask DisposeAsync()
     {

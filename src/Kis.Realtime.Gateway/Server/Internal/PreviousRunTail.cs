@@ -15,7 +15,7 @@ namespace Kis.Realtime.Gateway.Internal;
 /// that held a key without publishing any of it (a shard that moved twice in a row) has nothing of the key at all. The
 /// stream says exactly where the hole begins. A taking-over run reads each TR stream from a little before the previous
 /// run's checkpoint until it meets what was received after this run's fence (<see cref="RunExchange"/>: nothing of the
-/// previous run is stored after that), or the stream goes quiet; then, for the keys
+/// previous run is routed after that), or the stream goes quiet; then, for the keys
 /// it takes over and has not found, it reads back in windows ending where the last one began (30 s, 10 min, then the
 /// stream's first record) until it finds them.
 /// Bounded: <see cref="ReadBound"/> for the whole read and <see cref="ReadBackMessages"/> a stream for the windows back;
@@ -60,8 +60,11 @@ internal static partial class PreviousRunTail
             // From the first record the checkpoint had not confirmed (every later record of the run was received after it).
             var from = (previous.ConfirmedThrough ?? previous.At) / 1_000_000 - (long)ClockMargin.TotalSeconds;
             var until = fencedAtMicros + (long)ClockMargin.TotalMicroseconds;
+            // A TR whose checkpoint names a record received after the read's start: its window cannot be empty when read.
+            var mustHold = previous.Keys.Where(k => k.Run is null && k.Seq > 0 && k.At / 1_000_000 >= from).Select(k => k.Tr).ToHashSet(StringComparer.Ordinal);
             await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.FleetTakeovers, options.Endpoint.StreamFor(t.Key),
-                [.. wanted[t.Key].Where(k => inCheckpoint?.Contains((t.Key, k)) != true)], t.Value, from, until, bounded.Token))).ConfigureAwait(false);
+                [.. wanted[t.Key].Where(k => inCheckpoint?.Contains((t.Key, k)) != true)], t.Value, from, until, mustHold.Contains(t.Key), bounded.Token)))
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException
                                       && !cancellationToken.IsCancellationRequested)
@@ -70,7 +73,7 @@ internal static partial class PreviousRunTail
         }
         finally
         {
-            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully) await CloseBoundedAsync(connection.Value.Result).ConfigureAwait(false);
+            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully) await BrokerClose.CloseReadAsync(connection.Value.Result).ConfigureAwait(false);
         }
         var last = new Dictionary<(string Tr, string Key), StreamTailRecord>();
         var readToFirst = new HashSet<string>(StringComparer.Ordinal);
@@ -115,7 +118,7 @@ internal static partial class PreviousRunTail
     }
 
     private static async Task ReadTrAsync(Lazy<Task<IConnection>> connection, FleetTakeovers? shared, string stream, IReadOnlyCollection<string> wanted,
-        TrTail tail, long fromSeconds, long untilMicros, CancellationToken cancellationToken)
+        TrTail tail, long fromSeconds, long untilMicros, bool confirmedSomething, CancellationToken cancellationToken)
     {
         try
         {
@@ -123,9 +126,12 @@ internal static partial class PreviousRunTail
             // every shard of the process that takes over at about the same time (a dead process's shards arrive together).
             var forward = shared is not null
                 ? await shared.ForwardAsync(stream, fromSeconds, untilMicros, cancellationToken).ConfigureAwait(false)
-                : await ReadWindowAsync(await connection.Value.ConfigureAwait(false), stream, new AmqpTimestamp(fromSeconds), null, untilMicros,
-                    int.MaxValue, cancellationToken).ConfigureAwait(false);
-            if (forward is null) return;
+                : await ReadWindowAsync(await connection.Value.ConfigureAwait(false), stream, new AmqpTimestamp(fromSeconds), null,
+                    new TailReadEnd(untilMicros), int.MaxValue, cancellationToken).ConfigureAwait(false);
+            // Nothing read although the checkpoint confirmed a record received before this run's end: the broker had not begun
+            // to deliver (at the open's burst it took over 3 s), not an empty stream. Taken as read, the checkpoint's seq
+            // passed for the key's last record while the stream held later ones (2,244 records outside a stated gap).
+            if (forward is null || forward.Value.Messages == 0 && confirmedSomething) return;
             foreach (var (key, record) in forward.Value.Last) tail.Last[key] = record;
             tail.ReadToFirst = forward.Value.FirstOffset == 0;
             tail.ForwardRead = true;
@@ -134,7 +140,8 @@ internal static partial class PreviousRunTail
             for (var i = 0; i <= ReadBack.Length && !tail.ReadToFirst && wanted.Any(k => !tail.Last.ContainsKey(k)); i++)
             {
                 object start = i < ReadBack.Length ? new AmqpTimestamp(fromSeconds - (long)ReadBack[i].TotalSeconds) : "first";
-                var window = await ReadWindowAsync(await connection.Value.ConfigureAwait(false), stream, start, stop, untilMicros, budget, cancellationToken)
+                var window = await ReadWindowAsync(await connection.Value.ConfigureAwait(false), stream, start, stop, new TailReadEnd(untilMicros), budget,
+                        cancellationToken)
                     .ConfigureAwait(false);
                 if (window is null) return; // over the budget, or not read to its end: the rest stays unknown
                 foreach (var (key, record) in window.Value.Last) tail.Last.TryAdd(key, record);
@@ -149,10 +156,11 @@ internal static partial class PreviousRunTail
     }
 
     /// <summary>One window of a TR stream: from <paramref name="start"/> until the offset <paramref name="stop"/> (or, without
-    /// one, a record received after <paramref name="untilMicros"/> or quiet), each key's last record in it and the first offset read;
+    /// one, a record received after <paramref name="end"/>'s time or quiet), each key's last record in it and the first offset read;
     /// null when the stream cannot be read or the window is over <paramref name="budget"/> messages.</summary>
     internal static async Task<TailWindow?> ReadWindowAsync(IConnection connection,
-        string stream, object start, long? stop, long untilMicros, int budget, CancellationToken cancellationToken, TailReadProgress? progress = null)
+        string stream, object start, long? stop, TailReadEnd end, int budget, CancellationToken cancellationToken, TailReadProgress? progress = null,
+        bool waitForFirst = false)
     {
         var last = new Dictionary<string, StreamTailRecord>(StringComparer.Ordinal);
         IChannel channel;
@@ -176,7 +184,7 @@ internal static partial class PreviousRunTail
             unacked = 0;
             await channel.BasicAckAsync(d.DeliveryTag, multiple: true).ConfigureAwait(false);
         };
-        var (first, messages) = ((long?)null, 0);
+        var (first, messages, delivered) = ((long?)null, 0, false);
         try
         {
             await channel.BasicQosAsync(0, 2_000, false, cancellationToken).ConfigureAwait(false);
@@ -188,21 +196,25 @@ internal static partial class PreviousRunTail
                 using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     // A window back ends at an offset already read: it waits for it (within the bound), it is not quiet.
-                    if (stop is null) idle.CancelAfter(first is null ? FirstIdle : Idle);
+                    // A shared read (waitForFirst) serves takeovers of a busy stream: it waits for its first delivery up to its bound.
+                    if (stop is null && !(waitForFirst && !delivered)) idle.CancelAfter(delivered ? Idle : FirstIdle);
                     try
                     {
                         properties = await deliveries.Reader.ReadAsync(idle.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        return new TailWindow(last, first, messages); // quiet: nothing more on the stream
+                        var window = new TailWindow(last, first, messages); // quiet: nothing more on the stream
+                        end.Finish(window);
+                        return window;
                     }
                 }
+                delivered = true;
                 var offset = GatewayWire.Number(properties, "x-stream-offset");
                 var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader);
                 progress?.Delivered(receivedAt);
-                if (offset >= stop || receivedAt > untilMicros)
-                    return new TailWindow(last, first, messages);
+                if (offset >= stop) return new TailWindow(last, first, messages);
+                if (receivedAt is { } at && end.Passed(at, last, first, messages)) return new TailWindow(last, first, messages);
                 first ??= offset;
                 if (++messages > budget) return null;
                 Take(properties, last);
@@ -214,16 +226,10 @@ internal static partial class PreviousRunTail
         }
         finally
         {
+            end.Finish(null); // bounded or failed: who still waits learns nothing (no-op once the read has ended)
             await BrokerClose.AbortAsync(channel, BrokerClose.ReadCloseBound).ConfigureAwait(false);
             channel.Dispose();
         }
-    }
-
-    /// <summary>Closes a read's connection within <see cref="BrokerClose.ReadCloseBound"/>: nothing of a read is left to flush.</summary>
-    internal static async Task CloseBoundedAsync(IConnection connection)
-    {
-        await BrokerClose.AbortAsync(connection, BrokerClose.ReadCloseBound).ConfigureAwait(false);
-        await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Notes a message's records, of any run (either wire format): in stream order, the later one is the last.</summary>
@@ -273,4 +279,82 @@ internal sealed class TailReadProgress
         Volatile.Read(ref _firstAfterTicks) is var t and >= 0 ? (long)System.Diagnostics.Stopwatch.GetElapsedTime(0, t).TotalMilliseconds : -1;
     /// <summary>How long before <paramref name="untilMicros"/> the last message read was received (seconds; NaN: none read).</summary>
     public double BehindSeconds(long untilMicros) => Volatile.Read(ref _lastReceivedAt) is var at and > 0 ? (untilMicros - at) / 1e6 : double.NaN;
+}
+
+/// <summary>
+/// Where a forward tail read ends, for each takeover waiting for it: at the first record received after the takeover's
+/// fence (and the clock margin), or when the stream is quiet. A fleet process's takeovers that fence while a read runs
+/// join it (<see cref="TryJoin"/>) instead of reading the stream themselves: a dead process's 44 shards each reading both
+/// streams at the open's burst (47 reads) held the re-hold at 110 s, every read at its bound with 0 messages. Each one
+/// waiting gets the window as it stood when the read passed its own end; the read goes on to the last one's.
+/// </summary>
+internal sealed class TailReadEnd
+{
+    private readonly Lock _gate = new(); // guards the two below
+    private readonly List<(long Until, TaskCompletionSource<TailWindow?> Done)> _waiting = [];
+    private bool _ended;
+
+    /// <summary>A read for a takeover whose fence (with the margin) is <paramref name="untilMicros"/>.</summary>
+    public TailReadEnd(long untilMicros) => First = TryJoin(untilMicros)!;
+
+    /// <summary>The window of the takeover the read began for.</summary>
+    public Task<TailWindow?> First { get; }
+
+    /// <summary>The latest end anyone waited for (Unix microseconds); for the read's log line.</summary>
+    public long Until
+    {
+        get { lock (_gate) return _latest; }
+    }
+    private long _latest; // guarded by _gate
+
+    /// <summary>The window up to <paramref name="untilMicros"/>, once the read passes it; null when the read has ended (the caller
+    /// reads anew).</summary>
+    public Task<TailWindow?>? TryJoin(long untilMicros)
+    {
+        lock (_gate)
+        {
+            if (_ended) return null;
+            var done = new TaskCompletionSource<TailWindow?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting.Add((untilMicros, done));
+            _latest = Math.Max(_latest, untilMicros);
+            return done.Task;
+        }
+    }
+
+    /// <summary>A record received at <paramref name="receivedAtMicros"/>, before it is noted: whoever waits for an earlier end gets
+    /// the window so far (a copy). True when nobody waits any longer: the read ends.</summary>
+    public bool Passed(long receivedAtMicros, Dictionary<string, StreamTailRecord> last, long? first, int messages)
+    {
+        List<TaskCompletionSource<TailWindow?>> done = [];
+        lock (_gate)
+        {
+            for (var i = _waiting.Count - 1; i >= 0; i--)
+            {
+                if (_waiting[i].Until >= receivedAtMicros) continue;
+                done.Add(_waiting[i].Done);
+                _waiting.RemoveAt(i);
+            }
+            if (_waiting.Count == 0) _ended = true;
+        }
+        if (done.Count > 0)
+        {
+            var window = new TailWindow(new Dictionary<string, StreamTailRecord>(last, StringComparer.Ordinal), first, messages);
+            foreach (var d in done) d.TrySetResult(window);
+        }
+        lock (_gate) return _ended;
+    }
+
+    /// <summary>The read ended otherwise: everyone still waiting gets <paramref name="window"/> (quiet: all there is) or null
+    /// (bounded, failed: unknown).</summary>
+    public void Finish(TailWindow? window)
+    {
+        List<(long, TaskCompletionSource<TailWindow?> Done)> waiting;
+        lock (_gate)
+        {
+            _ended = true;
+            waiting = [.. _waiting];
+            _waiting.Clear();
+        }
+        foreach (var w in waiting) w.Done.TrySetResult(window);
+    }
 }

@@ -24,8 +24,22 @@ internal static class RunExchange
     /// </summary>
     public static async Task OpenAsync(KisGatewayEndpoint endpoint, string run, string? previousRun, CancellationToken cancellationToken)
     {
-        await using var connection = await endpoint.CreateFactory("kisrt-gateway-run").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var connection = await endpoint.CreateFactory("kisrt-gateway-run").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await OpenAsync(connection, endpoint, run, previousRun, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Every step above was answered: nothing to flush, and a busy broker's close-ok must not hold the start.
+            await BrokerClose.CloseReadAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task OpenAsync(IConnection connection, KisGatewayEndpoint endpoint, string run, string? previousRun,
+        CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         if (previousRun is not null)
             await channel.ExchangeDeleteAsync(Name(endpoint, previousRun), ifUnused: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         // The destination first: the first run of a namespace finds no records exchange to bind to.
@@ -35,7 +49,6 @@ internal static class RunExchange
         await channel.ExchangeDeclareAsync(own, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         await channel.ExchangeBindAsync(endpoint.Exchange, own, routingKey: "", cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

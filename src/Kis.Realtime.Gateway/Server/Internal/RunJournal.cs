@@ -103,7 +103,9 @@ internal sealed partial class RunJournal : IAsyncDisposable
         }
         finally
         {
-            await BrokerClose.AbortAsync(reader, BrokerClose.ReadCloseBound).ConfigureAwait(false); // a busy broker's close-ok must not hold the start
+            // A busy broker's close-ok must not hold the start. The channel is on the journal's connection, which lives on:
+            // should the abort not reach the broker in the bound, its consumer's deliveries go to a reader nobody reads.
+            await BrokerClose.AbortAsync(reader, BrokerClose.ReadCloseBound).ConfigureAwait(false);
         }
         if (skipped > 0) Log.Skipped(_logger, skipped, _options.Endpoint.RunsStream);
         if (last is null && _options.FollowsHolder) Log.NoCheckpointAfterHolder(_logger, _options.Endpoint.RunsStream, ReadBound);
