@@ -118,6 +118,39 @@ internal sealed class CuttableProxy : IAsyncDisposable
             if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Once a client has sent <paramref name="bytes"/> (a basic.consume with them among its arguments) and the broker has
+    /// answered with its basic.consume-ok, holds every later byte from the broker as <see cref="HoldReplies"/> does: the
+    /// consumer is registered, its deliveries do not reach it until <see cref="ReleaseReplies"/> (a broker slow to begin a
+    /// stream consumer's deliveries).</summary>
+    public void HoldDeliveriesAfterConsumeWith(byte[] bytes)
+    {
+        lock (_gate) _armOnClientBytes = bytes;
+    }
+
+    private byte[]? _armOnClientBytes;
+    private byte[]? _holdAfterMethod;
+    private static readonly byte[] ConsumeOk = [0, 60, 0, 21]; // class basic (60), method consume-ok (21)
+
+    /// <summary>Where in a chunk from the broker the awaited method frame ends (the hold begins there); -1 when not in it.</summary>
+    private int HoldPoint(ReadOnlySpan<byte> chunk)
+    {
+        lock (_gate)
+        {
+            if (_holdAfterMethod is not { } method) return -1;
+            // A method frame: type 1, channel (2), size (4), payload (class, method, ...), end 0xCE.
+            for (var i = chunk.IndexOf(method); i >= 7; i = chunk[(i + 1)..].IndexOf(method) is var next and >= 0 ? i + 1 + next : -1)
+            {
+                if (chunk[i - 7] != 1) continue;
+                var end = i + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(chunk[(i - 4)..]) + 1;
+                if (end > chunk.Length) return -1; // split across reads: not handled (the frames here are small)
+                _holdAfterMethod = null;
+                if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return end;
+            }
+            return -1;
+        }
+    }
+
     /// <summary>Ends <see cref="HoldReplies"/> without a cut: the held replies go on, in order.</summary>
     public void ReleaseReplies()
     {
@@ -138,6 +171,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
     {
         lock (_gate)
         {
+            if (_armOnClientBytes is { } arm && chunk.IndexOf(arm) >= 0) (_armOnClientBytes, _holdAfterMethod) = (null, ConsumeOk);
             if (_holdAfter is not var (bytes, held) || chunk.IndexOf(bytes) < 0) return;
             _holdAfter = null;
             if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -208,6 +242,12 @@ internal sealed class CuttableProxy : IAsyncDisposable
             while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
             {
                 if (Silent) continue; // partitioned: lost on the way
+                if (fromBroker && HoldPoint(buffer.AsSpan(0, read)) is var hold and >= 0)
+                {
+                    await sink.WriteAsync(buffer.AsMemory(0, hold), _stop.Token); // the frame itself; the rest waits below
+                    buffer.AsSpan(hold, read - hold).CopyTo(buffer);
+                    read -= hold;
+                }
                 if (fromBroker)
                 {
                     Task replies;

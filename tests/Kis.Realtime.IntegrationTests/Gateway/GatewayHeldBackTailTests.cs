@@ -119,15 +119,20 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
         var confirmedAtHold = old.Status().Confirmed;
         await UntilAsync(() => old.Status().Published >= confirmedAtHold + 10, "records on the stream beyond the old run's checkpoint");
 
-        // The next run's tail read (a consume from a timestamp): the broker's answers to it held until the read has ended.
-        _ = newProxy.HoldRepliesAfterClientSends("x-stream-offsetT"u8.ToArray());
+        // The next run's tail read (a consume from a timestamp; the checkpoint read consumes from "last"): the broker accepts
+        // the consume, its deliveries are held until the read has ended.
+        newProxy.HoldDeliveriesAfterConsumeWith("x-stream-offsetT"u8.ToArray());
         using var hook = new LoggerFactory([new EventHook(PreviousRunTailRead, newProxy.ReleaseReplies)]);
+        var starting = System.Diagnostics.Stopwatch.StartNew();
         await using var next = await KisGateway.StartAsync(options with
         {
             Endpoint = Via(newProxy),
             Client = Options(sim, new KisCredential(newKey.AppKey, newKey.AppSecret)),
             LoggerFactory = hook,
         });
+        // The read is bounded (5 s) and so is its close: a start once waited 27-47 s for the close-ok of a read's channel and
+        // connection that the broker did not answer (the client's 20 s continuation timeout, twice).
+        Assert.True(starting.Elapsed < TimeSpan.FromSeconds(15), $"the start took {starting.Elapsed}");
         Assert.Equal(old.Run, next.PreviousRun);
         await UntilAsync(() => next.Status().Confirmed >= 20, "the next run's records confirmed");
 

@@ -155,7 +155,7 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         }
         finally
         {
-            if (connection is not null) await BrokerClose.CloseReadAsync(connection).ConfigureAwait(false);
+            if (connection is not null) BrokerClose.CloseRead(connection);
         }
     }
 

@@ -73,7 +73,7 @@ internal static partial class PreviousRunTail
         }
         finally
         {
-            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully) await BrokerClose.CloseReadAsync(connection.Value.Result).ConfigureAwait(false);
+            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully) BrokerClose.CloseRead(connection.Value.Result);
         }
         var last = new Dictionary<(string Tr, string Key), StreamTailRecord>();
         var readToFirst = new HashSet<string>(StringComparer.Ordinal);
@@ -227,8 +227,7 @@ internal static partial class PreviousRunTail
         finally
         {
             end.Finish(null); // bounded or failed: who still waits learns nothing (no-op once the read has ended)
-            await BrokerClose.AbortAsync(channel, BrokerClose.ReadCloseBound).ConfigureAwait(false);
-            channel.Dispose();
+            BrokerClose.CloseRead(channel);
         }
     }
 

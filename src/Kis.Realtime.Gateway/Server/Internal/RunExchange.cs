@@ -32,7 +32,7 @@ internal static class RunExchange
         finally
         {
             // Every step above was answered: nothing to flush, and a busy broker's close-ok must not hold the start.
-            await BrokerClose.CloseReadAsync(connection).ConfigureAwait(false);
+            BrokerClose.CloseRead(connection);
         }
     }
 

@@ -64,24 +64,24 @@ internal sealed partial class RunJournal : IAsyncDisposable
     {
         await ChannelAsync(cancellationToken).ConfigureAwait(false); // declares the stream
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var reader = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await reader.BasicQosAsync(0, 64, false, cancellationToken).ConfigureAwait(false);
-        var bodies = Channel.CreateUnbounded<byte[]?>();
-        var consumer = new AsyncEventingBasicConsumer(reader);
-        consumer.ReceivedAsync += async (_, delivery) =>
-        {
-            bodies.Writer.TryWrite(delivery.Body.Length <= MaxCheckpointBytes ? delivery.Body.ToArray() : null);
-            await reader.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
-        };
-        // "last": the stream's last chunk, whose last message is the newest checkpoint.
-        await reader.BasicConsumeAsync(_options.Endpoint.RunsStream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
-            new Dictionary<string, object?> { ["x-stream-offset"] = "last" }, consumer, cancellationToken).ConfigureAwait(false);
+        var reader = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         GatewayCheckpoint? last = null;
         var skipped = 0;
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(ReadBound); // a stream still being written by someone else must not hold the start
         try
         {
+            await reader.BasicQosAsync(0, 64, false, cancellationToken).ConfigureAwait(false);
+            var bodies = Channel.CreateUnbounded<byte[]?>();
+            var consumer = new AsyncEventingBasicConsumer(reader);
+            consumer.ReceivedAsync += async (_, delivery) =>
+            {
+                bodies.Writer.TryWrite(delivery.Body.Length <= MaxCheckpointBytes ? delivery.Body.ToArray() : null);
+                await reader.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+            };
+            // "last": the stream's last chunk, whose last message is the newest checkpoint.
+            await reader.BasicConsumeAsync(_options.Endpoint.RunsStream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
+                new Dictionary<string, object?> { ["x-stream-offset"] = "last" }, consumer, cancellationToken).ConfigureAwait(false);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(ReadBound); // a stream still being written by someone else must not hold the start
             while (true)
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token);
@@ -105,7 +105,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
         {
             // A busy broker's close-ok must not hold the start. The channel is on the journal's connection, which lives on:
             // should the abort not reach the broker in the bound, its consumer's deliveries go to a reader nobody reads.
-            await BrokerClose.AbortAsync(reader, BrokerClose.ReadCloseBound).ConfigureAwait(false);
+            BrokerClose.CloseRead(reader);
         }
         if (skipped > 0) Log.Skipped(_logger, skipped, _options.Endpoint.RunsStream);
         if (last is null && _options.FollowsHolder) Log.NoCheckpointAfterHolder(_logger, _options.Endpoint.RunsStream, ReadBound);
