@@ -268,7 +268,8 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
         await proxy.CutAsync(); // the second process's first tries are refused
         string[] Arguments(Uri amqp) => ["--amqp", amqp.ToString(), "--namespace", broker.Endpoint.Namespace, "--sub", "index:0001"];
-        await using var active = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(), Arguments(broker.Endpoint.AmqpUri));
+        await using var active = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(),
+            Arguments(broker.Endpoint.AmqpUri));
         await ActiveAsync([active], null);
         await using var second = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(),
             Arguments(proxy.Rewrite(broker.Endpoint.AmqpUri)));
