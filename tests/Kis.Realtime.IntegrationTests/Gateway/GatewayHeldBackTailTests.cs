@@ -20,23 +20,8 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
     [RabbitFact]
     public async Task Frames_of_the_previous_run_held_back_during_the_next_runs_start_are_refused_or_counted_in_its_announcement()
     {
-        await using var broker = await RabbitTestBroker.CreateAsync();
-        SimulatorCredential Credential(string name) => new(name.PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
-        var (oldKey, newKey) = (Credential("PSsimHeldBackOld"), Credential("PSsimHeldBackNew"));
-        await using var sim = await StartSimAsync(o => o with { Credentials = [oldKey, newKey], Pace = MarketPace.PerSecond(200) });
-        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
-        var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint, CheckpointInterval = TimeSpan.FromMilliseconds(100) };
-
-        // The old run, behind the proxy, publishes the key for a consumer's claim.
-        await using var old = await KisGateway.StartAsync(options with
-        {
-            Endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) },
-            Client = Options(sim, new KisCredential(oldKey.AppKey, oldKey.AppSecret)),
-        });
-        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "held-back" });
-        await using var ticks = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, Key).GetAsyncEnumerator();
-        Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
-        await UntilAsync(() => old.Status().Confirmed >= 20, "the old run's first records confirmed");
+        await using var runs = await OldRun.StartAsync("HeldBack");
+        var (broker, old, proxy) = (runs.Broker, runs.Gateway, runs.Proxy);
 
         // Its frames held from now on: it goes on publishing into its connection, nothing reaches the broker.
         proxy.Delay();
@@ -64,11 +49,7 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
                 hookFailed = e;
             }
         })]);
-        await using var next = await KisGateway.StartAsync(options with
-        {
-            Client = Options(sim, new KisCredential(newKey.AppKey, newKey.AppSecret)),
-            LoggerFactory = hook,
-        });
+        await using var next = await KisGateway.StartAsync(runs.NextOptions with { LoggerFactory = hook });
         Assert.True(released, "the next run read no tail of the old run");
         Assert.Null(hookFailed);
         Assert.Equal(old.Run, next.PreviousRun);
@@ -96,24 +77,9 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
     [RabbitFact]
     public async Task A_tail_read_the_broker_did_not_begin_to_deliver_is_announced_as_unknown_not_as_the_checkpoint()
     {
-        await using var broker = await RabbitTestBroker.CreateAsync();
-        SimulatorCredential Credential(string name) => new(name.PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
-        var (oldKey, newKey) = (Credential("PSsimSlowTailOld"), Credential("PSsimSlowTailNew"));
-        await using var sim = await StartSimAsync(o => o with { Credentials = [oldKey, newKey], Pace = MarketPace.PerSecond(200) });
-        await using var oldProxy = new CuttableProxy(broker.Endpoint.AmqpUri);
+        await using var runs = await OldRun.StartAsync("SlowTail");
+        var (broker, old, oldProxy) = (runs.Broker, runs.Gateway, runs.Proxy);
         await using var newProxy = new CuttableProxy(broker.Endpoint.AmqpUri);
-        var options = KisGatewayOptions.Default with { CheckpointInterval = TimeSpan.FromMilliseconds(100) };
-        KisGatewayEndpoint Via(CuttableProxy proxy) => broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) };
-
-        await using var old = await KisGateway.StartAsync(options with
-        {
-            Endpoint = Via(oldProxy),
-            Client = Options(sim, new KisCredential(oldKey.AppKey, oldKey.AppSecret)),
-        });
-        await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "slow-tail" });
-        await using var ticks = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, Key).GetAsyncEnumerator();
-        Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
-        await UntilAsync(() => old.Status().Confirmed >= 20, "the old run's first records confirmed");
         // Its confirms held from now on: its records still reach the stream, its checkpoints confirm no more of them.
         oldProxy.HoldReplies();
         var confirmedAtHold = old.Status().Confirmed;
@@ -124,10 +90,9 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
         newProxy.HoldDeliveriesAfterConsumeWith("x-stream-offsetT"u8.ToArray());
         using var hook = new LoggerFactory([new EventHook(PreviousRunTailRead, newProxy.ReleaseReplies)]);
         var starting = System.Diagnostics.Stopwatch.StartNew();
-        await using var next = await KisGateway.StartAsync(options with
+        await using var next = await KisGateway.StartAsync(runs.NextOptions with
         {
-            Endpoint = Via(newProxy),
-            Client = Options(sim, new KisCredential(newKey.AppKey, newKey.AppSecret)),
+            Endpoint = broker.Endpoint with { AmqpUri = newProxy.Rewrite(broker.Endpoint.AmqpUri) },
             LoggerFactory = hook,
         });
         // The read is bounded (5 s) and so is its close: a start once waited 27-47 s for the close-ok of a read's channel and
@@ -145,6 +110,60 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
         Assert.True(announced.PreviousStreamUnknown || announced.PreviousStreamSeq == lastOfOld.Seq,
             $"announced seq {announced.PreviousStreamSeq} as the key's last record, the stream's is {lastOfOld.Seq}");
         await oldProxy.CutAsync(); // the old run's held confirms go nowhere; it may stop
+    }
+
+    /// <summary>
+    /// A broker, a simulator with two app keys, and the old run: a gateway behind a proxy that publishes the key for a
+    /// consumer's claim, its first records confirmed. <see cref="NextOptions"/> start the next run with the other key.
+    /// </summary>
+    private sealed class OldRun : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _owned = [];
+
+        public required RabbitTestBroker Broker { get; init; }
+        public required CuttableProxy Proxy { get; init; }
+        public required KisGateway Gateway { get; init; }
+        public required KisGatewayOptions NextOptions { get; init; }
+
+        public static async Task<OldRun> StartAsync(string name)
+        {
+            var broker = await RabbitTestBroker.CreateAsync();
+            SimulatorCredential Credential(string suffix) =>
+                new($"PSsim{name}{suffix}".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
+            var (oldKey, newKey) = (Credential("Old"), Credential("New"));
+            var sim = await StartSimAsync(o => o with { Credentials = [oldKey, newKey], Pace = MarketPace.PerSecond(200) });
+            var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
+            var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint, CheckpointInterval = TimeSpan.FromMilliseconds(100) };
+            var gateway = await KisGateway.StartAsync(options with
+            {
+                Endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) },
+                Client = Options(sim, new KisCredential(oldKey.AppKey, oldKey.AppSecret)),
+            });
+            var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = name });
+            var ticks = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, Key).GetAsyncEnumerator();
+            var run = new OldRun
+            {
+                Broker = broker, Proxy = proxy, Gateway = gateway,
+                NextOptions = options with { Client = Options(sim, new KisCredential(newKey.AppKey, newKey.AppSecret)) },
+            };
+            run._owned.AddRange([ticks, consumer, gateway, proxy, sim, broker]); // disposed in this order
+            try
+            {
+                Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+                await UntilAsync(() => gateway.Status().Confirmed >= 20, "the old run's first records confirmed");
+                return run;
+            }
+            catch
+            {
+                await run.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var owned in _owned) await owned.DisposeAsync();
+        }
     }
 
     /// <summary>PreviousRunTail's "Read where the records of … keys taken over end" (docs/gateway.md, log events).</summary>
