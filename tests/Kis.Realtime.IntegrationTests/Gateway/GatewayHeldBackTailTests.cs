@@ -21,7 +21,7 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
     public async Task Frames_of_the_previous_run_held_back_during_the_next_runs_start_are_refused_or_counted_in_its_announcement()
     {
         await using var runs = await OldRun.StartAsync("HeldBack");
-        var (broker, old, proxy) = (runs.Broker, runs.Gateway, runs.Proxy);
+        var (old, proxy) = (runs.Gateway, runs.Proxy);
 
         // Its frames held from now on: it goes on publishing into its connection, nothing reaches the broker.
         proxy.Delay();
@@ -53,13 +53,9 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
         Assert.True(released, "the next run read no tail of the old run");
         Assert.Null(hookFailed);
         Assert.Equal(old.Run, next.PreviousRun);
-        await UntilAsync(() => next.Status().Confirmed >= 20, "the next run's records confirmed");
 
         // An independent reader's view: the announcement names the last record of the old run that is on the stream.
-        var entries = await GapAccounting.ReadAsync(broker, KisTrs.IndexTicks.Id, list => list.Count(e => e.Run == next.Run && e.Seq > 0) >= 20,
-            TimeSpan.FromSeconds(5));
-        var lastOfOld = entries.Last(e => e.Run == old.Run && e.Seq > 0);
-        var announced = Assert.Single(entries, e => e.Run == next.Run && e.Seq == 0);
+        var (entries, lastOfOld, announced) = await runs.StreamAfterAsync(next);
         output.WriteLine($"old run's last record on the stream: seq {lastOfOld.Seq}; announced {announced.PreviousStreamSeq}; " +
                          $"old run fenced {old.Status().Fenced}");
         Assert.Equal((old.Run, old.Run, lastOfOld.Seq, false),
@@ -99,12 +95,8 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
         // connection that the broker did not answer (the client's 20 s continuation timeout, twice).
         Assert.True(starting.Elapsed < TimeSpan.FromSeconds(15), $"the start took {starting.Elapsed}");
         Assert.Equal(old.Run, next.PreviousRun);
-        await UntilAsync(() => next.Status().Confirmed >= 20, "the next run's records confirmed");
 
-        var entries = await GapAccounting.ReadAsync(broker, KisTrs.IndexTicks.Id, list => list.Count(e => e.Run == next.Run && e.Seq > 0) >= 20,
-            TimeSpan.FromSeconds(5));
-        var lastOfOld = entries.Last(e => e.Run == old.Run && e.Seq > 0);
-        var announced = Assert.Single(entries, e => e.Run == next.Run && e.Seq == 0);
+        var (_, lastOfOld, announced) = await runs.StreamAfterAsync(next);
         output.WriteLine($"old run's last record on the stream: seq {lastOfOld.Seq}; announced {announced.PreviousStreamSeq}, " +
                          $"unknown {announced.PreviousStreamUnknown}; confirmed at the hold {confirmedAtHold}");
         Assert.True(announced.PreviousStreamUnknown || announced.PreviousStreamSeq == lastOfOld.Seq,
@@ -158,6 +150,17 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
                 await run.DisposeAsync();
                 throw;
             }
+        }
+
+        /// <summary>Once <paramref name="next"/> has its first records confirmed: the key's stream in order (an independent reader),
+        /// the old run's last record on it, and the next run's announcement.</summary>
+        public async Task<(List<GapAccounting.Entry> Entries, GapAccounting.Entry LastOfOld, GapAccounting.Entry Announced)> StreamAfterAsync(
+            KisGateway next)
+        {
+            await UntilAsync(() => next.Status().Confirmed >= 20, "the next run's records confirmed");
+            var entries = await GapAccounting.ReadAsync(Broker, KisTrs.IndexTicks.Id, list => list.Count(e => e.Run == next.Run && e.Seq > 0) >= 20,
+                TimeSpan.FromSeconds(5));
+            return (entries, entries.Last(e => e.Run == Gateway.Run && e.Seq > 0), Assert.Single(entries, e => e.Run == next.Run && e.Seq == 0));
         }
 
         public async ValueTask DisposeAsync()
