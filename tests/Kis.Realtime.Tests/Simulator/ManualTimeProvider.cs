@@ -40,6 +40,13 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         lock (_gate) return _timers.Any(t => t.Due > after && t.Due <= atOrBefore);
     }
 
+    /// <summary>How many timers are armed to fire after <paramref name="after"/> and at or before <paramref name="atOrBefore"/>:
+    /// tells a new sleep in the window from a periodic timer already there.</summary>
+    public int TimersDueIn(DateTimeOffset after, DateTimeOffset atOrBefore)
+    {
+        lock (_gate) return _timers.Count(t => t.Due > after && t.Due <= atOrBefore);
+    }
+
     /// <summary>Moves the clock forward, firing every timer that comes due on the way, in order.</summary>
     public void Advance(TimeSpan by)
     {

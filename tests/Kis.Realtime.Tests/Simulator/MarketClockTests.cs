@@ -162,12 +162,16 @@ public sealed class MarketClockTests
         var wall = new ManualTimeProvider(Kst(2026, 11, 23, 8, 59, 50));
         await using var sim = await Sim.StartAsync(o => o with { TimeProvider = wall, Clock = MarketClockMode.Live });
         await using var c = await Sim.ClientAsync(sim);
+        var (start, opening) = (wall.GetUtcNow(), Kst(2026, 11, 23, 9, 0, 0));
+        var timersBefore = wall.TimersDueIn(start, start.AddSeconds(1)); // the simulator's periodic market timer
         Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
-        // The first data comes due at 08:59:51 (demo pace would send it): the index is closed, so the session sleeps until
-        // 09:00. Only once it sleeps does the clock move on (a sleep begun after a move would start late and overshoot).
+        // The first data comes due within a second (demo pace would send it): the index is closed, so the session then
+        // sleeps until 09:00. The clock moves only once the session sleeps: a sleep begun after a move starts late.
+        // First its sleep until the first data, then its sleep until the opening (late by up to the move's second,
+        // when the session read the clock before the move and armed its timer after).
+        await Client.ClientTestKit.UntilAsync(() => wall.TimersDueIn(start, start.AddSeconds(1)) > timersBefore, "the session sleeping until its first data");
         wall.Advance(TimeSpan.FromSeconds(1));
-        var opening = Kst(2026, 11, 23, 9, 0, 0);
-        await Client.ClientTestKit.UntilAsync(() => wall.HasTimerDueIn(opening.AddSeconds(-1), opening), "the session sleeping until 09:00");
+        await Client.ClientTestKit.UntilAsync(() => wall.HasTimerDueIn(opening.AddSeconds(-1), opening.AddSeconds(1)), "the session sleeping until 09:00");
         for (var step = 0; step < 14; step++) wall.Advance(TimeSpan.FromSeconds(1));
         var frame = await c.NextDataAsync("H0UPCNT0");
         Assert.True(DataFrame.TryParse(frame.Data, out var f, out _));
