@@ -29,8 +29,9 @@ public class BacktestBenchmarks
     private string _directory = "";
 
     /// <summary>
-    /// Whether the folder's lines are read ahead on a second thread (the default) or on the backtest's own thread
-    /// (<see cref="KisRecordingFolder.ReadAhead"/> false): the second is the one-core figure.
+    /// Whether the folder's lines are read and its records decoded ahead on other threads (the default) or all on the
+    /// backtest's own thread (<see cref="KisRecordingFolder.ReadAhead"/> and <see cref="KisBacktestOptions.PrepareAhead"/>
+    /// false): the second is the one-core figure.
     /// </summary>
     [Params(true, false)]
     public bool ReadAhead { get; set; } = true;
@@ -62,7 +63,8 @@ public class BacktestBenchmarks
     public async Task<long> MeanReversionOverADay()
     {
         var strategy = new MeanReversionStrategy();
-        var result = await KisBacktest.RunAsync(new KisRecordingFolder(_directory) { ReadAhead = ReadAhead }, strategy.RunAsync, new KisBacktestOptions());
+        var result = await KisBacktest.RunAsync(new KisRecordingFolder(_directory) { ReadAhead = ReadAhead }, strategy.RunAsync,
+            new KisBacktestOptions { PrepareAhead = ReadAhead });
         if (result.Summary.Records != Records || result.Summary.FillCount == 0 || result.Statistics.Gaps != 0)
             throw new InvalidOperationException($"{result.Summary.Records} records, {result.Summary.FillCount} fills, {result.Statistics.Gaps} gaps");
         return result.Summary.FillCount;
@@ -78,13 +80,14 @@ public class BacktestBenchmarks
         bench.Setup();
         try
         {
-            var options = new KisBacktestOptions();
+            var ahead = !(args.Length > 3 && args[3] == "inline");
+            var options = new KisBacktestOptions { PrepareAhead = ahead };
             if (args.Length > 2)
             {
                 var milliseconds = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
-                options = new KisBacktestOptions { Latency = TimeSpan.FromMilliseconds(milliseconds) };
+                options = options with { Latency = TimeSpan.FromMilliseconds(milliseconds) };
             }
-            var folder = new KisRecordingFolder(bench._directory) { ReadAhead = !(args.Length > 3 && args[3] == "inline") };
+            var folder = new KisRecordingFolder(bench._directory) { ReadAhead = ahead };
             var result = await KisBacktest.RunAsync(folder, new MeanReversionStrategy().RunAsync, options);
             await result.WriteAsync(args[1]);
             Console.WriteLine(FormattableString.Invariant(
@@ -113,7 +116,7 @@ public class BacktestBenchmarks
     /// <summary>
     /// <c>-- backtest-cpu [runs] [inline]</c>: the same backtest <c>runs</c> times (default 3) after one warm-up, with the
     /// process's CPU time and the wall time per record: the CPU figure is what one core spends, whatever else the machine
-    /// runs. <c>inline</c>: the folder read on the backtest's thread (<see cref="ReadAhead"/> false).
+    /// runs. <c>inline</c>: the folder read and decoded on the backtest's thread (<see cref="ReadAhead"/> false).
     /// </summary>
     public static Task<int> CpuHarnessAsync(string[] args) => WarmedUpAsync(args, async (bench, runs) =>
     {

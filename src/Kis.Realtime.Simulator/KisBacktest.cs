@@ -41,14 +41,18 @@ public static class KisBacktest
         var run = pump.Start(() => strategy(client, venue, stop.Token));
         pump.RunUntilIdle();
         var previous = (At: DateTimeOffset.MinValue, Source: default(RecordingLocation));
-        await foreach (var message in recording.ReadAsync(new ReplayQuery(), cancellationToken).ConfigureAwait(false))
+        await foreach (var block in BacktestPreparation.ReadAsync(recording, options.PrepareAhead, cancellationToken).ConfigureAwait(false))
         {
-            // Traded as it lies, a line received before the one above it sends fills back in time: refused, located.
-            if (message.ReceivedAt < previous.At)
-                throw new KisBacktestException($"{message.Source}: received at {message.ReceivedAt:O}, before {previous.Source} ({previous.At:O}): " +
-                    "the recording is out of time order; put its lines in order of their receive time (sort -s -k1,1) and run again.", null);
-            previous = (message.ReceivedAt, message.Source);
-            driver.Step(message);
+            for (var i = 0; i < block.Count && !run.IsFaulted; i++)
+            {
+                ref readonly var message = ref block.Message(i);
+                // Traded as it lies, a line received before the one above it sends fills back in time: refused, located.
+                if (message.ReceivedAt < previous.At)
+                    throw new KisBacktestException($"{message.Source}: received at {message.ReceivedAt:O}, before {previous.Source} ({previous.At:O}): " +
+                        "the recording is out of time order; put its lines in order of their receive time (sort -s -k1,1) and run again.", null);
+                previous = (message.ReceivedAt, message.Source);
+                driver.Step(block, i);
+            }
             if (run.IsFaulted) break;
         }
         if (!run.IsFaulted) driver.Finish();

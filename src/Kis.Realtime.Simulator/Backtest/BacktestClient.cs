@@ -129,12 +129,12 @@ internal sealed class BacktestClient : IKisRealtimeClient
         new(this, tr, key, transient, cancellationToken);
 
     /// <summary>A subscription starts: its feed, checked for gaps, registered (the driver routes to it from its next step).</summary>
-    internal BacktestFeed Open(TrDefinition tr, string key, bool transient)
+    internal BacktestFeed Open(TrDefinition tr, string key, bool transient, bool takesDecodedTrades = false)
     {
         var feed = new BacktestFeed(_pump, tr, key, new HashSet<string>(StringComparer.Ordinal)
         {
             tr.Id, KisTrs.ForEnvironment(tr, KisEnvironment.Paper).Id, KisTrs.ForEnvironment(tr, KisEnvironment.Real).Id,
-        }, transient);
+        }, transient, takesDecodedTrades);
         feed.GapChecks = new Kis.Realtime.Internal.GapChecks(Gaps, key);
         Register(feed);
         return feed;

@@ -1,6 +1,3 @@
-using Kis.Realtime.Simulator.Market;
-using static Kis.Realtime.Protocol.FieldSeparators;
-
 namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>
@@ -11,7 +8,6 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// </summary>
 internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, BacktestVenue venue)
 {
-    private readonly FrameDecoder _decoder = new();
     private byte[][] _followed = [];
     private int _clientVersion = -1, _venueCodes = -1;
     private DateOnly? _day;
@@ -28,8 +24,10 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     /// <summary>Each followed code's last trade price over time (one a second).</summary>
     public Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price)>> Prices { get; } = new(StringComparer.Ordinal);
 
-    public void Step(in RecordedMessage message)
+    /// <summary>Steps to message <paramref name="index"/> of <paramref name="block"/> (its pure work done: <see cref="PreparedBlock.Prepare"/>).</summary>
+    public void Step(PreparedBlock block, int index)
     {
+        ref readonly var message = ref block.Message(index);
         var at = message.ReceivedAt;
         // Each call reaches the venue at its own time: the equity row of its fill is stamped then, not at the message before.
         while (venue.ArriveDue(at, out var arrived))
@@ -42,21 +40,16 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         _day = day;
         Now = at;
         _venueAtNow = false;
-        if (message.IsStoredRecord)
+        switch (block.KindOf(index))
         {
-            if (message.TrId is { } id && KisTrs.TryGet(id, out var storedTr)) Record(storedTr, message.Data.Span, at);
-        }
-        else if (DataFrame.Classify(message.Data.Span) == MessageKind.Data)
-        {
-            // Recorded notices (encrypted) were the recording account's: the strategy hears the backtest venue's own.
-            // A frame that does not decode (a line cut mid-message by a killed recorder) is counted with its place, never passed over.
-            if (!DataFrame.TryParse(message.Data.Span, out var frame, out var error)) Undecodable(message.Source, error, null);
-            else if (!frame.Encrypted)
-            {
-                if (!_decoder.TryOpen(frame, out var tr, out var records, out error)) Undecodable(message.Source, error, tr); // tr: null when unknown
-                else
-                    while (records.TryNext(out var record)) Record(tr, record, at);
-            }
+            case PreparedBlock.Kind.Stored or PreparedBlock.Kind.Frame:
+                foreach (ref readonly var record in block.RecordsOf(index)) Record(block, record, at);
+                break;
+            case PreparedBlock.Kind.Undecodable:
+                // A frame that does not decode (a line cut mid-message by a killed recorder) is counted with its place, never passed over.
+                var (error, tr) = block.ErrorOf(index);
+                Undecodable(message.Source, error, tr);
+                break;
         }
         // The strategy's calls are sent at the message's time: the market call that reached the venue moved its clock
         // (in the same lock), else it is moved here.
@@ -112,26 +105,30 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         SampleFills();
     }
 
-    private void Record(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
+    private void Record(PreparedBlock block, in PreparedRecord prepared, DateTimeOffset at)
     {
         Records++;
-        var key = tr.KeyField >= 0 ? KeyOf(record, tr.KeyField) : default; // read once: the market and the routing use it
+        var tr = prepared.Tr;
+        var key = block.Key(prepared);
+        var record = block.Bytes(prepared);
         if (ReferenceEquals(tr, KisTrs.H0STCNT0))
         {
-            // A KRX trade's fields are found once, for the venue's four and the gap checks' four.
-            var ends = _tradeEnds.AsSpan(0, FieldSeparators.FieldEnds(record, _tradeEnds));
-            StockTrade(key, record, ends, at);
-            Route(tr, key, record, ends, at);
+            // A KRX trade's fields were found once, for the venue's four and the gap checks' four.
+            var ends = block.TradeEnds(prepared);
+            StockTrade(key, block.TradeValues(prepared), at);
+            ref readonly var trade = ref block.Trade(prepared, out var decoded);
+            Route(tr, key, record, ends, at, decoded, trade);
             return;
         }
-        if (ReferenceEquals(tr, KisTrs.H0STASP0)) StockBook(tr, key, record, at);
+        if (ReferenceEquals(tr, KisTrs.H0STASP0)) StockBook(block, prepared, key, record, at);
         else if (BacktestVenue.IsDerivativeMarket(tr)) DerivativeMarket(tr, key, record, at);
-        Route(tr, key, record, default, at);
+        Route(tr, key, record, default, at, false, System.Runtime.CompilerServices.Unsafe.NullRef<StockTrade>()); // read only when decoded
     }
 
     /// <summary>The record to the feeds that follow its TR and key, through their gap checks (<paramref name="ends"/>:
-    /// its field ends, when the driver found them already).</summary>
-    private void Route(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, DateTimeOffset at)
+    /// its field ends, when found already; <paramref name="trade"/>: its StockTrade when <paramref name="decoded"/> ahead).</summary>
+    private void Route(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, DateTimeOffset at,
+        bool decoded, in StockTrade trade)
     {
         if (FeedsOf(tr) is not { } feeds) return;
         byte[]? copy = null;
@@ -144,12 +141,9 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
                 if (ends.IsEmpty) gaps.Observe(record, at);
                 else gaps.Observe(record, ends, at);
             }
-            feed.Offer(tr, record, at, ref copy);
+            feed.Offer(tr, record, at, ref copy, decoded, trade);
         }
     }
-
-    // A KRX trade's field ends (FieldSeparators.FieldEnds): the driver's own, reused at every trade.
-    private readonly int[] _tradeEnds = new int[TradeFields.EndsRead];
 
     // The feeds of each TR read (null: none), as the client had them at _routedVersion: asked again only when a
     // subscription starts or ends, not under the client's lock at every record.
@@ -176,24 +170,26 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     private (TrDefinition? Tr, List<BacktestFeed>? Feeds) _recent0, _recent1;
 
     /// <summary>A KRX trade of a followed code moves the venue's market (and may fill resting orders).</summary>
-    private void StockTrade(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, DateTimeOffset at)
+    private void StockTrade(ReadOnlySpan<byte> key, in TradeFields.Values trade, DateTimeOffset at)
     {
         if (Followed(key) is not { } code) return;
-        // The four fields the venue needs, read in place: a whole StockTrade decode is the strategy's to pay for.
-        if (!TradeFields.TryRead(record, ends, out var price, out var change, out var volume, out var side)) return;
-        var notices = venue.OnTrade(at, code, price, volume, price - change, side, out var equity);
+        // The four fields the venue needs (read ahead, in place).
+        if (!trade.Valid) return;
+        var notices = venue.OnTrade(at, code, trade.Price, trade.Volume, trade.Price - trade.Change, trade.Side, out var equity);
         _venueAtNow = true;
-        Sample(code, price, at, equity);
+        Sample(code, trade.Price, at, equity);
         if (notices is null) return;
         client.Notices(notices, at);
         SampleFills();
     }
 
     /// <summary>A KRX book of a followed code moves the venue's market (and may fill resting orders).</summary>
-    private void StockBook(TrDefinition tr, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, DateTimeOffset at)
+    private void StockBook(PreparedBlock block, in PreparedRecord prepared, ReadOnlySpan<byte> key, ReadOnlySpan<byte> record, DateTimeOffset at)
     {
         if (Followed(key) is not { } code) return;
-        var notices = venue.OnBook(at, code, tr, record); // decoded only when an order needs it
+        var notices = block.TryGetBook(prepared, out var asks, out var bids)
+            ? venue.OnStockBook(at, code, block.IsCallBook(prepared), asks, bids)
+            : venue.OnBook(at, code, prepared.Tr, record); // not decodable: kept as it is, as the venue's own books
         _venueAtNow = true;
         if (notices is null) return;
         client.Notices(notices, at);
@@ -293,41 +289,4 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     }
 
     private static bool IsNotice(TrDefinition tr) => tr.Encrypted;
-
-    /// <summary>H0STCNT0's price, change, volume and side, parsed where they lie (the fields StockTrade's properties read).</summary>
-    private static class TradeFields
-    {
-        private static readonly int Price = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Price)),
-            Change = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Change)),
-            Volume = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Volume)),
-            Side = FieldRoles.FieldOf(KisTrs.H0STCNT0, nameof(Realtime.StockTrade.Side));
-        private static readonly int Last = Math.Max(Math.Max(Price, Change), Math.Max(Volume, Side));
-
-        /// <summary>Field ends to find in a trade: as far as these four and the gap check's fields lie.</summary>
-        public static readonly int EndsRead = Math.Max(Last + 1, Kis.Realtime.Internal.TradeVolumeFields.For(KisTrs.H0STCNT0)?.EndsRead ?? 0);
-
-        /// <summary>The four fields, from the record's field ends (<see cref="FieldSeparators.FieldEnds"/>, as many as found).</summary>
-        public static bool TryRead(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, out long price, out long change, out long volume, out TradeSide side)
-        {
-            price = change = volume = 0;
-            side = TradeSide.Unknown;
-            if (ends.Length <= Last) return false;
-            var sideField = Field(record, ends, Side);
-            side = sideField.Length == 1
-                ? sideField[0] switch { (byte)'1' => TradeSide.Buy, (byte)'3' => TradeSide.PreOpen, (byte)'5' => TradeSide.Sell, _ => TradeSide.Unknown }
-                : TradeSide.Unknown;
-            return System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Price), out price, out _)
-                   & System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Change), out change, out _)
-                   & System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Volume), out volume, out _)
-                   && price > 0;
-        }
-    }
-
-    private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record, int keyField)
-    {
-        var fields = new FieldReader(record);
-        for (var i = 0; fields.TryRead(out var field); i++)
-            if (i == keyField) return field;
-        return default;
-    }
 }

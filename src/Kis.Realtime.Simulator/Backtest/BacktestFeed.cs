@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>
@@ -25,8 +27,15 @@ internal sealed class BacktestFeed
     private int _arenaUsed;
     private bool _holding;
 
-    public BacktestFeed(BacktestPump pump, TrDefinition tr, string key, IReadOnlySet<string> trIds, bool transient = false)
+    // A typed StockTrade subscription's trades decoded ahead (PreparedBlock), each in a box of its own while queued or
+    // held by the consumer; boxes go round (no allocation a trade).
+    private readonly Stack<StrongBox<StockTrade>> _freeTrades = new();
+    private StrongBox<StockTrade>? _heldTrade;
+
+    public BacktestFeed(BacktestPump pump, TrDefinition tr, string key, IReadOnlySet<string> trIds, bool transient = false,
+        bool takesDecodedTrades = false)
     {
+        TakesDecodedTrades = takesDecodedTrades;
         _pump = pump;
         Tr = tr;
         Key = key;
@@ -60,6 +69,9 @@ internal sealed class BacktestFeed
     /// </summary>
     public bool Transient { get; }
 
+    /// <summary>The consumer reads <see cref="StockTrade"/>s: a trade decoded ahead is queued with its record.</summary>
+    public bool TakesDecodedTrades { get; }
+
     /// <summary>Records waiting for the strategy.</summary>
     public int Pending
     {
@@ -83,11 +95,16 @@ internal sealed class BacktestFeed
         if (waiter is not null) _pump.Post(waiter, state);
     }
 
+    /// <summary>Queues a record (valid only during the call) with no trade decoded ahead: as the overload below.</summary>
+    public void Offer(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at, ref byte[]? copy) =>
+        Offer(tr, record, at, ref copy, false, Unsafe.NullRef<StockTrade>()); // read only when decoded
+
     /// <summary>
     /// Queues a record read from the recording (valid only during the call) and wakes a waiting consumer: a transient
-    /// feed copies it into its buffer, any other takes <paramref name="copy"/>, made once for every such feed.
+    /// feed copies it into its buffer, any other takes <paramref name="copy"/>, made once for every such feed. A trade
+    /// decoded ahead (<paramref name="decoded"/>: <paramref name="trade"/> holds it) goes with it to a feed that <see cref="TakesDecodedTrades"/>.
     /// </summary>
-    public void Offer(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at, ref byte[]? copy)
+    public void Offer(TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at, ref byte[]? copy, bool decoded, in StockTrade trade)
     {
         if (!Transient)
         {
@@ -100,7 +117,13 @@ internal sealed class BacktestFeed
         using (_gate.Enter())
         {
             if (_ended) return;
-            _queue.Enqueue(new BacktestEntry(tr, at, Keep(record), null));
+            StrongBox<StockTrade>? box = null;
+            if (decoded && TakesDecodedTrades)
+            {
+                box = _freeTrades.TryPop(out var free) ? free : new StrongBox<StockTrade>();
+                box.Value = trade;
+            }
+            _queue.Enqueue(new BacktestEntry(tr, at, Keep(record), null, box));
             waiter = WakeLocked(out state);
         }
         if (waiter is not null) _pump.Post(waiter, state);
@@ -151,12 +174,15 @@ internal sealed class BacktestFeed
         using (_gate.Enter())
         {
             _holding = false;
+            if (_heldTrade is not null) _freeTrades.Push(_heldTrade); // the consumer is done with the trade it took last
             if (_queue.TryDequeue(out var taken))
             {
                 _holding = true;
+                _heldTrade = taken.Trade;
                 record = taken;
                 return Read.Record;
             }
+            _heldTrade = null;
             record = default;
             if (!_ended)
             {
@@ -218,10 +244,12 @@ internal sealed class BacktestFeed
 }
 
 /// <summary>
-/// A queued record: its TR, receive time and bytes (in a transient feed's buffer, or its own), and the
-/// <see cref="KisRecord"/> it was queued as, if any (a venue notice, a raw subscription's copy).
+/// A queued record: its TR, receive time and bytes (in a transient feed's buffer, or its own), the
+/// <see cref="KisRecord"/> it was queued as, if any (a venue notice, a raw subscription's copy), and its
+/// <see cref="StockTrade"/> if it was decoded ahead (valid until the consumer takes the next record).
 /// </summary>
-internal readonly record struct BacktestEntry(TrDefinition Tr, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Data, KisRecord? Record)
+internal readonly record struct BacktestEntry(TrDefinition Tr, DateTimeOffset ReceivedAt, ReadOnlyMemory<byte> Data, KisRecord? Record,
+    StrongBox<StockTrade>? Trade = null)
 {
     /// <summary>The record as a <see cref="KisRecord"/> (the one queued, else one made now).</summary>
     public KisRecord ToRecord(string key) => Record ?? new KisRecord(Tr, key, ReceivedAt, Data);

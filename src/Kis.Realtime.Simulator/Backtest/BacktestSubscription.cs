@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace Kis.Realtime.Simulator.Backtest;
@@ -7,12 +8,26 @@ internal interface IBacktestRecordReader<TOut>
 {
     /// <summary>The value of <paramref name="record"/> (whose bytes are valid until the consumer asks for the next).</summary>
     static abstract bool TryRead(in BacktestEntry record, string key, out TOut value);
+
+    /// <summary>Whether the values are <see cref="StockTrade"/>s, so a trade decoded ahead (<see cref="BacktestEntry.Trade"/>) serves.</summary>
+    static abstract bool TakesDecodedTrades { get; }
 }
 
-/// <summary>A typed subscription's values: each record decoded.</summary>
+/// <summary>A typed subscription's values: each record decoded (or its trade decoded ahead, taken as it is).</summary>
 internal readonly struct DecodedReader<T> : IBacktestRecordReader<T> where T : struct, IKisRecord<T>
 {
-    public static bool TryRead(in BacktestEntry record, string key, out T value) => T.TryDecode(record.Tr, record.Data.Span, out value, out _);
+    public static bool TryRead(in BacktestEntry record, string key, out T value)
+    {
+        // typeof(T) is a constant of each instantiation: the test and the cast cost nothing.
+        if (typeof(T) == typeof(StockTrade) && record.Trade is { } decoded)
+        {
+            value = Unsafe.As<StockTrade, T>(ref decoded.Value);
+            return true;
+        }
+        return T.TryDecode(record.Tr, record.Data.Span, out value, out _);
+    }
+
+    public static bool TakesDecodedTrades => typeof(T) == typeof(StockTrade);
 }
 
 /// <summary>A typed subscription's values with their receive time.</summary>
@@ -20,10 +35,12 @@ internal readonly struct ReceivedReader<T> : IBacktestRecordReader<KisReceived<T
 {
     public static bool TryRead(in BacktestEntry record, string key, out KisReceived<T> value)
     {
-        var decoded = T.TryDecode(record.Tr, record.Data.Span, out var item, out _);
+        var decoded = DecodedReader<T>.TryRead(record, key, out var item);
         value = decoded ? new KisReceived<T>(item, record.ReceivedAt) : default;
         return decoded;
     }
+
+    public static bool TakesDecodedTrades => typeof(T) == typeof(StockTrade);
 }
 
 /// <summary>Raw records, as they are (a copy of their own: the strategy may keep them).</summary>
@@ -34,6 +51,8 @@ internal readonly struct RawReader : IBacktestRecordReader<KisRecord>
         value = record.ToRecord(key);
         return true;
     }
+
+    public static bool TakesDecodedTrades => false;
 }
 
 /// <summary>
@@ -117,7 +136,7 @@ internal sealed class BacktestSubscription<TOut, TReader>(BacktestClient client,
 
         private BacktestFeed Start()
         {
-            var feed = client.Open(tr, key, transient);
+            var feed = client.Open(tr, key, transient, TReader.TakesDecodedTrades);
             _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumeratorToken, client.Disposed);
             // Already cancelled: the callback runs now, and the first wait ends with it (after what is queued, as any).
             _registration = _linked.Token.Register(static (state, cancelled) => ((BacktestFeed)state!).End(new OperationCanceledException(cancelled)), feed);

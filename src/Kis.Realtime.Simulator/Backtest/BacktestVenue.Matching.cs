@@ -136,14 +136,32 @@ internal sealed partial class BacktestVenue : IVenueEvents
         {
             _now = at;
             var instrument = Instrument(code);
-            instrument.Keep(tr, record);
-            // A call's book crosses nothing: the orders wait for its print (the next trade).
-            if (KrxCalls.IsCallBook(at, tr, record)) instrument.InCall = true;
-            if (!_core.HasResting(code, instrument.Derivative) || instrument.InCall) return null;
-            instrument.DecodeBook();
-            _core.OnBook(code, instrument.Derivative, instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount), Kst);
-            return _notices.Count == 0 ? null : TakeNotices();
+            instrument.Keep(tr, record); // decoded only when an order rests
+            return BookMoved(code, instrument, KrxCalls.IsCallBook(at, tr, record));
         }
+    }
+
+    /// <summary>A KRX stock book decoded ahead (<see cref="PreparedBlock"/>): as <see cref="OnBook"/>, its levels given.</summary>
+    public BacktestNoticeBatch? OnStockBook(DateTimeOffset at, string code, bool callBook, ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids)
+    {
+        lock (_gate)
+        {
+            _now = at;
+            var instrument = Instrument(code);
+            instrument.KeepDecoded(asks, bids);
+            return BookMoved(code, instrument, callBook);
+        }
+    }
+
+    /// <summary>A new book (under the lock): resting orders that it crosses fill, unless a call is in force.</summary>
+    private BacktestNoticeBatch? BookMoved(string code, InstrumentState instrument, bool callBook)
+    {
+        // A call's book crosses nothing: the orders wait for its print (the next trade).
+        if (callBook) instrument.InCall = true;
+        if (!_core.HasResting(code, instrument.Derivative) || instrument.InCall) return null;
+        instrument.DecodeBook(); // a no-op for a book decoded ahead
+        _core.OnBook(code, instrument.Derivative, instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount), Kst);
+        return _notices.Count == 0 ? null : TakeNotices();
     }
 
     /// <summary>The trading day ended (a new one begins, or the recording ends): what is left of every order is cancelled.</summary>

@@ -210,28 +210,18 @@ internal sealed partial class BacktestVenue
                     BidCount = Copy(levels.Bids, Bids, 100);
                 }
             }
-            else
-            {
-                // The levels alone: most of a day's books are decoded while orders rest, and a whole StockOrderBook is
-                // ten times the fields the engine reads.
-                Span<long> askPrices = stackalloc long[OrderBookLevels.MaxDepth], bidPrices = stackalloc long[OrderBookLevels.MaxDepth];
-                Span<long> askQuantities = stackalloc long[OrderBookLevels.MaxDepth], bidQuantities = stackalloc long[OrderBookLevels.MaxDepth];
-                if (StockOrderBook.TryDecodeLevels(_bookTr, _book.AsSpan(0, _bookLength), askPrices, askQuantities, bidPrices, bidQuantities))
-                {
-                    AskCount = CopyLevels(askPrices, askQuantities, Asks);
-                    BidCount = CopyLevels(bidPrices, bidQuantities, Bids);
-                }
-            }
+            else if (StockBookLevels.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), Asks, out var asks, Bids, out var bids))
+                (AskCount, BidCount) = (asks, bids);
             _bookTr = null;
         }
 
-        /// <summary>A stock book's side into the engine's levels: the levels priced above 0, best first (scale 1).</summary>
-        private static int CopyLevels(ReadOnlySpan<long> prices, ReadOnlySpan<long> quantities, BookLevel[] into)
+        /// <summary>A stock book decoded already (<see cref="PreparedBlock"/>): its levels replace the ones kept.</summary>
+        public void KeepDecoded(ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids)
         {
-            var n = 0;
-            for (var i = 0; i < prices.Length; i++)
-                if (prices[i] > 0) into[n++] = new BookLevel(prices[i], quantities[i]);
-            return n;
+            asks.CopyTo(Asks);
+            bids.CopyTo(Bids);
+            (AskCount, BidCount) = (asks.Length, bids.Length);
+            _bookTr = null;
         }
 
         /// <summary>KRX's daily limits from the previous close (<see cref="KrxRules.StockDailyLimits"/>; a future's
