@@ -23,4 +23,5 @@ for project in bench/Kis.Realtime.Benchmarks samples/Kis.Realtime.Samples; do
   dotnet build "$project" --nologo -v q -clp:ErrorsOnly || { echo "test: $project does not build (see above)" >&2; exit 1; }
 done
 # -m:1: the unit and integration projects one after the other (both at once on two cores made timing tests flaky).
-exec dotnet test -m:1 "$@"
+# --blame: should a test host die (a crash, the kernel's OOM killer), the run names the tests it was running.
+exec dotnet test -m:1 --blame "$@"
