@@ -86,7 +86,7 @@ public sealed class LevelsTests
     public async Task Notices_trade_products_priced_from_the_same_market()
     {
         using var s = await CollectAsync(7, [["H0UPCNT0", "2001"], ["H0IFCNI0", SimulatorOptions.DefaultHtsId]], 200);
-        var kospi200 = Decode<IndexTick>(KisTrs.IndexTicks, s.Of("H0UPCNT0").First()).PreviousClose;
+        var kospi200 = Decode<IndexTick>(KisTrs.IndexTicks, s.Of("H0UPCNT0")[0]).PreviousClose;
         var notices = s.Of("H0IFCNI0").Select(r => Decode<FuturesOptionsNotice>(KisTrs.FuturesOptionsNotices, r)).ToList();
         var products = notices.Select(n => (n.ProductCode, n.ProductName)).Distinct().ToList();
         Assert.Equal(4, products.Count);

@@ -7,15 +7,23 @@ namespace Kis.Realtime.Tests.Simulator;
 /// <summary>Records of one session, decoded (notices decrypted with the session's keys), in arrival order.</summary>
 internal sealed class SessionRecords : IDisposable
 {
+    /// <summary>
+    /// Records a read takes at most before it fails: a condition that never holds against a flat-out simulator must end
+    /// the test, not grow the test host until the kernel kills it (far more than any test here needs).
+    /// </summary>
+    public const int MaxRecords = 200_000;
+
     private readonly FrameDecoder _decoder = new();
+    private readonly Dictionary<string, List<string>> _byTr = [];
 
     public List<(string TrId, string Record)> Records { get; } = [];
     public int Replies { get; private set; }
     public int Pings { get; private set; }
 
-    public IEnumerable<string> Of(string trId) => Records.Where(r => r.TrId == trId).Select(r => r.Record);
+    /// <summary>One TR's records in arrival order (kept per TR as they come: conditions checked per message stay cheap).</summary>
+    public IReadOnlyList<string> Of(string trId) => _byTr.TryGetValue(trId, out var records) ? records : [];
 
-    public int Count(string trId) => Records.Count(r => r.TrId == trId);
+    public int Count(string trId) => Of(trId).Count;
 
     private static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(30);
 
@@ -24,6 +32,8 @@ internal sealed class SessionRecords : IDisposable
     {
         while (!done(this))
         {
+            if (Records.Count >= MaxRecords)
+                throw new InvalidOperationException($"Read {Records.Count} records and the condition still does not hold.");
             WsReceived m;
             // A hang detector, not a latency check: a loaded CI machine once left a session 10 s without a message.
             try { m = await c.NextAsync(HangTimeout); }
@@ -45,7 +55,13 @@ internal sealed class SessionRecords : IDisposable
             }
             Assert.True(DataFrame.TryParse(m.Data, out var f, out var err), err.ToString());
             Assert.True(_decoder.TryOpen(f, out var tr, out var records, out err), err.ToString());
-            while (records.TryNext(out var r)) Records.Add((tr.Id, Encoding.UTF8.GetString(r)));
+            if (!_byTr.TryGetValue(tr.Id, out var ofTr)) _byTr[tr.Id] = ofTr = [];
+            while (records.TryNext(out var r))
+            {
+                var record = Encoding.UTF8.GetString(r);
+                Records.Add((tr.Id, record));
+                ofTr.Add(record);
+            }
         }
     }
 
@@ -103,12 +119,12 @@ public sealed class MarketTests
         }
 
         // Cumulative figures continue instead of restarting.
-        Assert.True(Decode<IndexTick>("H0UPCNT0", second.Of("H0UPCNT0").First()).CumulativeVolume
-            > Decode<IndexTick>("H0UPCNT0", first.Of("H0UPCNT0").Last()).CumulativeVolume);
+        Assert.True(Decode<IndexTick>("H0UPCNT0", second.Of("H0UPCNT0")[0]).CumulativeVolume
+            > Decode<IndexTick>("H0UPCNT0", first.Of("H0UPCNT0")[^1]).CumulativeVolume);
         foreach (var tr in new[] { "H0UNPGM0", "H0NXPGM0" })
         {
-            var last = Decode<ProgramTrade>(tr, first.Of(tr).Last());
-            var next = Decode<ProgramTrade>(tr, second.Of(tr).First());
+            var last = Decode<ProgramTrade>(tr, first.Of(tr)[^1]);
+            var next = Decode<ProgramTrade>(tr, second.Of(tr)[0]);
             Assert.True(next.SellVolume >= last.SellVolume && next.BuyAmount >= last.BuyAmount, tr);
         }
 

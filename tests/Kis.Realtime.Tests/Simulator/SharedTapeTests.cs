@@ -30,9 +30,14 @@ public sealed class SharedTapeTests
             Credentials = [.. o.Credentials, new SimulatorCredential(SecondKey, "second-secret", "simuser02"),
                 new SimulatorCredential(RecorderKey, "recorder-secret", "simuser03")],
         });
-        await using var a = await Sim.ClientAsync(sim);
-        await using var b = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync(SecondKey, "second-secret"));
-        await using var recorder = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync(RecorderKey, "recorder-secret"));
+        // Each client stops reading its socket after a few unread frames, as a real one does: flat out, the tape then
+        // waits for session a while the others connect, so how long they take (seconds on a loaded machine) does not
+        // decide how far a is behind when the reads start. (With an unbounded buffer, a once fell millions of records
+        // behind and the test host grew until the kernel killed it.)
+        const int buffered = 16;
+        await using var a = await Sim.ClientAsync(sim, buffered: buffered);
+        await using var b = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync(SecondKey, "second-secret"), buffered);
+        await using var recorder = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync(RecorderKey, "recorder-secret"), buffered);
         foreach (var c in new[] { a, b, recorder })
         {
             await c.SubscribeAsync("H0STCNT0", "005930");
@@ -43,31 +48,39 @@ public sealed class SharedTapeTests
         using var rr = new SessionRecords();
         const int trades = 300;
         // Every session reads until all three have enough (flat out waits for the slowest reader: one that stopped early
-        // would hold the tape). Enough for the recorder is 300 trades and 20 books; for the two sessions, what the
-        // comparison below needs from the recorder's first record of each TR on: flat out lets a session be up to 64
-        // frames behind the recorder, so "300 trades of its own" did not mean it had reached the recorder's start.
-        // (Each reader writes only its own flag; the recorder's first records are published for the others.)
+        // would hold the tape), or until one of them fails. Enough for the recorder is 300 trades and 20 books; for the
+        // two sessions, what the comparison below needs from the recorder's first record of each TR on: flat out lets a
+        // session be up to 64 frames behind the recorder, so "300 trades of its own" did not mean it had reached the
+        // recorder's start. (Each reader writes only its own flag; the recorder's first records are published for the
+        // others; the conditions, checked at every message, cost nothing per record already seen.)
         var counts = new int[3];
+        var failed = 0;
         string? recorderFirstTrade = null, recorderFirstBook = null;
-        static bool From(SessionRecords r, string trId, string? first, int least) =>
-            first is not null && r.Of(trId).SkipWhile(x => x != first).Take(least).Count() == least;
+        var (tradesFrom, booksFrom) = (new[] { new Found(), new Found() }, new[] { new Found(), new Found() });
         Func<SessionRecords, bool> Until(int i) => r =>
         {
+            if (Volatile.Read(ref failed) != 0) return true; // another reader failed: its error is the test's
             bool enough;
             if (i == 2)
             {
-                if (recorderFirstTrade is null && r.Count("H0STCNT0") > 0) Volatile.Write(ref recorderFirstTrade, r.Of("H0STCNT0").First());
-                if (recorderFirstBook is null && r.Count("H0STASP0") > 0) Volatile.Write(ref recorderFirstBook, r.Of("H0STASP0").First());
+                if (recorderFirstTrade is null && r.Count("H0STCNT0") > 0) Volatile.Write(ref recorderFirstTrade, r.Of("H0STCNT0")[0]);
+                if (recorderFirstBook is null && r.Count("H0STASP0") > 0) Volatile.Write(ref recorderFirstBook, r.Of("H0STASP0")[0]);
                 enough = r.Count("H0STCNT0") >= trades && r.Count("H0STASP0") >= 20;
             }
             else
             {
-                enough = From(r, "H0STCNT0", Volatile.Read(ref recorderFirstTrade), trades / 2) && From(r, "H0STASP0", Volatile.Read(ref recorderFirstBook), 5);
+                enough = tradesFrom[i].Holds(r.Of("H0STCNT0"), Volatile.Read(ref recorderFirstTrade), trades / 2)
+                    && booksFrom[i].Holds(r.Of("H0STASP0"), Volatile.Read(ref recorderFirstBook), 5);
             }
             Volatile.Write(ref counts[i], enough ? 1 : 0);
             return Volatile.Read(ref counts[0]) + Volatile.Read(ref counts[1]) + Volatile.Read(ref counts[2]) == 3;
         };
-        await Task.WhenAll(ra.ReadUntilAsync(a, Until(0)), rb.ReadUntilAsync(b, Until(1)), rr.ReadUntilAsync(recorder, Until(2)));
+        async Task Read(SessionRecords records, SimTestClient client, int i)
+        {
+            try { await records.ReadUntilAsync(client, Until(i)); }
+            catch { Volatile.Write(ref failed, 1); throw; }
+        }
+        await Task.WhenAll(Read(ra, a, 0), Read(rb, b, 1), Read(rr, recorder, 2));
 
         // The sessions subscribed one after the other: from the first record all three have, each TR's records are the
         // same, in the same order, field by field (books too: a strategy's book is the recorder's book). The order
@@ -103,5 +116,21 @@ public sealed class SharedTapeTests
         }
         Assert.Equal(0, monitor.Gaps);
         Assert.Equal(0, monitor.Overlaps);
+    }
+
+    /// <summary>Where the recorder's first record is in a session's records: searched once, from where the last look stopped.</summary>
+    private sealed class Found
+    {
+        private int _looked;
+        private int _at = -1;
+
+        /// <summary>Whether <paramref name="records"/> hold <paramref name="first"/> and at least <paramref name="least"/> records from it on.</summary>
+        public bool Holds(IReadOnlyList<string> records, string? first, int least)
+        {
+            if (first is null) return false;
+            for (; _at < 0 && _looked < records.Count; _looked++)
+                if (records[_looked] == first) _at = _looked;
+            return _at >= 0 && records.Count - _at >= least;
+        }
     }
 }

@@ -18,14 +18,20 @@ public sealed record WsReceived(WebSocketMessageType Type, byte[] Data)
 
 /// <summary>
 /// A plain <see cref="ClientWebSocket"/> (keep-alive off, as KIS needs) with a background receive loop feeding a
-/// channel, so tests await real messages with a timeout guard instead of sleeping.
+/// channel, so tests await real messages with a timeout guard instead of sleeping. The channel is bounded: a client its
+/// test does not read stops reading the socket, as a real slow client does, so a flat-out simulator waits for it instead
+/// of filling the test host's memory (an unbounded buffer here once let a stuck test grow the host to 23 GB).
 /// </summary>
 internal sealed class SimTestClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private readonly ClientWebSocket _ws = new();
-    private readonly Channel<WsReceived> _messages = Channel.CreateUnbounded<WsReceived>();
+    /// <summary>Messages received and not yet read that stop the receive loop, unless a test says otherwise.</summary>
+    public const int DefaultBuffered = 10_000;
+
+    private readonly Channel<WsReceived> _messages;
+    private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<WebSocketCloseStatus?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
 
@@ -39,9 +45,13 @@ internal sealed class SimTestClient : IAsyncDisposable
 
     public string? ApprovalKey { get; set; }
 
-    public static async Task<SimTestClient> ConnectAsync(KisSimulator sim, string path = "/", string? approvalKey = null)
+    private SimTestClient(int buffered) =>
+        _messages = Channel.CreateBounded<WsReceived>(new BoundedChannelOptions(buffered) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <param name="buffered">Messages received and not yet read that stop the receive loop (and so the socket).</param>
+    public static async Task<SimTestClient> ConnectAsync(KisSimulator sim, string path = "/", string? approvalKey = null, int buffered = DefaultBuffered)
     {
-        var c = new SimTestClient { ApprovalKey = approvalKey };
+        var c = new SimTestClient(buffered) { ApprovalKey = approvalKey };
         c._ws.Options.KeepAliveInterval = TimeSpan.Zero;
         using var cts = new CancellationTokenSource(Timeout);
         // Concatenated, not new Uri(base, path): "//tryitout" would otherwise be read as a host name.
@@ -74,7 +84,7 @@ internal sealed class SimTestClient : IAsyncDisposable
                     Interlocked.Increment(ref PingsSeen);
                     if (EchoPingPong) await _ws.SendAsync(data, WebSocketMessageType.Text, true, CancellationToken.None);
                 }
-                _messages.Writer.TryWrite(new WsReceived(r.MessageType, data));
+                await _messages.Writer.WriteAsync(new WsReceived(r.MessageType, data), _stop.Token);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
@@ -136,7 +146,8 @@ internal sealed class SimTestClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _ws.Abort();
+        _stop.Cancel(); // a loop waiting for room in the channel
         try { await _loop.WaitAsync(Timeout); } catch (Exception) { }
-        _ws.Dispose();
+        _ws.Dispose(); // (_stop is not disposed: a test may dispose a client twice)
     }
 }

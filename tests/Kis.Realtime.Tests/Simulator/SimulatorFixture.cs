@@ -9,10 +9,10 @@ internal static class Sim
         => KisSimulator.StartAsync((configure ?? (o => o))(SimulatorOptions.Default));
 
     /// <summary>Connects a client that already holds an approval key.</summary>
-    public static async Task<SimTestClient> ClientAsync(KisSimulator sim, string path = "/", bool echo = true)
+    public static async Task<SimTestClient> ClientAsync(KisSimulator sim, string path = "/", bool echo = true, int buffered = SimTestClient.DefaultBuffered)
     {
         var key = await sim.IssueApprovalKeyAsync();
-        var c = await SimTestClient.ConnectAsync(sim, path, key);
+        var c = await SimTestClient.ConnectAsync(sim, path, key, buffered);
         c.EchoPingPong = echo;
         return c;
     }
