@@ -34,8 +34,9 @@ internal static class ClientTestKit
         ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         AppKeyInUseRetryDelay = TimeSpan.FromMilliseconds(400),
-        // More than two ping intervals of the simulator's default (2 s): with no data (Pace Off) PINGPONGs alone keep the
-        // session alive. Stall tests set a short one.
+        // A session silent this long is taken as stalled and reconnects: the simulator's PINGPONGs come every 100 s by
+        // default, so a test whose market goes quiet for longer (an auction at a sped-up clock) sets its PingInterval
+        // under half of this (SimulatorSpecialDayTests). Stall tests set a short one.
         LivenessTimeout = TimeSpan.FromSeconds(5),
         RequestTimeout = TimeSpan.FromSeconds(5),
     };

@@ -13,9 +13,12 @@ public sealed class SimulatorSpecialDayTests
 {
     private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
+    // PINGPONGs every 2 s keep a session alive through the silences these days have (the closing auction: 10 s at 60
+    // times speed) within the test client's 5-second liveness: with the default 100 s the client took the auction for a
+    // stalled connection, reconnected, and sometimes missed the 16:30 print while reconnecting (a flaky test).
     private static Task<KisSimulator> StartAt(DateTimeOffset start) => KisSimulator.StartAsync(SimulatorOptions.Default with
     {
-        MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5,
+        MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5, PingInterval = TimeSpan.FromSeconds(2),
     });
 
     private static async Task<List<(TimeOnly Time, long Volume)>> FirstTrades(KisSimulator sim, int count)
@@ -28,6 +31,7 @@ public sealed class SimulatorSpecialDayTests
             trades.Add((t.Time, t.Volume));
             if (trades.Count >= count) break;
         }
+        Assert.Equal(0, client.Statistics.Reconnects); // one session throughout: no record lost to a reconnect
         return trades;
     }
 
@@ -55,6 +59,7 @@ public sealed class SimulatorSpecialDayTests
                 trades.Add(t.Time);
                 if (t.Time >= new TimeOnly(16, 30)) break;
             }
+            Assert.Equal(0, client.Statistics.Reconnects); // one session through the auction's silence
         }
         Assert.Contains(trades, t => t < new TimeOnly(16, 20));
         Assert.DoesNotContain(trades, t => t >= new TimeOnly(16, 20) && t < new TimeOnly(16, 30));
