@@ -32,7 +32,7 @@ public sealed class SharedTapeTests
         });
         // Each client stops reading its socket after a few unread frames, as a real one does: flat out, the tape then
         // waits for session a while the others connect, so how long they take (seconds on a loaded machine) does not
-        // decide how far a is behind when the reads start. (With an unbounded buffer, a once fell millions of records
+        // decide how far a is behind when the reads start. (With an unbounded buffer, session a once fell far
         // behind and the test host grew until the kernel killed it.)
         const int buffered = 16;
         await using var a = await Sim.ClientAsync(sim, buffered: buffered);
