@@ -40,7 +40,7 @@ internal readonly struct ReceivedReader<T> : IBacktestRecordReader<KisReceived<T
         return decoded;
     }
 
-    public static bool TakesDecodedTrades => typeof(T) == typeof(StockTrade);
+    public static bool TakesDecodedTrades => DecodedReader<T>.TakesDecodedTrades;
 }
 
 /// <summary>Raw records, as they are (a copy of their own: the strategy may keep them).</summary>

@@ -166,8 +166,8 @@ internal sealed class PreparedBlock
         if (_recordsUsed == _records.Length) Array.Resize(ref _records, _records.Length * 2);
         ref var prepared = ref _records[_recordsUsed++];
         prepared = new PreparedRecord { Tr = tr, Start = start, Length = record.Length, KeyStart = start, Trade = -1, Book = -1 };
-        if (tr.KeyField >= 0 && TryFindField(record, tr.KeyField, out var keyOffset, out var keyLength))
-            (prepared.KeyStart, prepared.KeyLength) = (start + keyOffset, keyLength);
+        if (tr.KeyField >= 0 && FieldReader.FieldAt(record, tr.KeyField) is { IsEmpty: false } key && record.Overlaps(key, out var keyOffset))
+            (prepared.KeyStart, prepared.KeyLength) = (start + keyOffset, key.Length);
         if (ReferenceEquals(tr, KisTrs.H0STCNT0)) PrepareTrade(ref prepared, record);
         else if (ReferenceEquals(tr, KisTrs.H0STASP0)) PrepareBook(ref prepared, tr, record, at);
     }
@@ -185,7 +185,7 @@ internal sealed class PreparedBlock
         var trade = prepared.Trade = _tradesUsed++;
         var ends = _tradeEnds.AsSpan(trade * TradeFields.EndsRead, TradeFields.EndsRead);
         prepared.TradeEndCount = FieldSeparators.FieldEnds(record, ends);
-        TradeFields.TryRead(record, ends[..prepared.TradeEndCount], out _tradeValues[trade]);
+        _tradeValues[trade] = TradeFields.Read(record, ends[..prepared.TradeEndCount]);
         _tradeDecoded[trade] = StockTrade.TryDecode(prepared.Tr, record, out _trades[trade], out _);
     }
 
@@ -204,21 +204,6 @@ internal sealed class PreparedBlock
         _bookDecoded[book] = StockBookLevels.TryDecode(tr, record,
             _levels.AsSpan(book * 2 * Levels, Levels), out _levelCounts[book * 2],
             _levels.AsSpan((book * 2 + 1) * Levels, Levels), out _levelCounts[book * 2 + 1]);
-    }
-
-    /// <summary>Field <paramref name="index"/>'s place in <paramref name="record"/>.</summary>
-    private static bool TryFindField(ReadOnlySpan<byte> record, int index, out int offset, out int length)
-    {
-        var fields = new FieldReader(record);
-        for (var i = 0; fields.TryRead(out var field); i++)
-        {
-            if (i != index) continue;
-            record.Overlaps(field, out offset);
-            length = field.Length;
-            return true;
-        }
-        (offset, length) = (0, 0);
-        return false;
     }
 }
 

@@ -20,10 +20,9 @@ internal static class TradeFields
     public readonly record struct Values(bool Valid, long Price, long Change, long Volume, TradeSide Side);
 
     /// <summary>The four fields, from the record's field ends (<see cref="FieldSeparators.FieldEnds"/>, as many as found).</summary>
-    public static bool TryRead(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends, out Values values)
+    public static Values Read(ReadOnlySpan<byte> record, ReadOnlySpan<int> ends)
     {
-        values = default;
-        if (ends.Length <= Last) return false;
+        if (ends.Length <= Last) return default;
         var sideField = Field(record, ends, Side);
         var side = sideField.Length == 1
             ? sideField[0] switch { (byte)'1' => TradeSide.Buy, (byte)'3' => TradeSide.PreOpen, (byte)'5' => TradeSide.Sell, _ => TradeSide.Unknown }
@@ -32,7 +31,6 @@ internal static class TradeFields
                     & System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Change), out long change, out _)
                     & System.Buffers.Text.Utf8Parser.TryParse(Field(record, ends, Volume), out long volume, out _)
                     && price > 0;
-        values = new Values(valid, price, change, volume, side);
-        return valid;
+        return new Values(valid, price, change, volume, side);
     }
 }

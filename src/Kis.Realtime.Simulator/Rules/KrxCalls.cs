@@ -27,9 +27,7 @@ internal static class KrxCalls
     {
         if (!ReferenceEquals(tr, KisTrs.H0STASP0)) return false;
         if (InCallWindow(at)) return true;
-        var fields = new FieldReader(record);
-        for (var i = 0; fields.TryRead(out var field); i++)
-            if (i == HourClass) return field.Length == 1 && field[0] != (byte)'0';
-        return false;
+        var hourClass = FieldReader.FieldAt(record, HourClass);
+        return hourClass.Length == 1 && hourClass[0] != (byte)'0';
     }
 }

@@ -36,6 +36,15 @@ public ref struct FieldReader
     /// <summary>The unread fields (still <c>^</c>-separated).</summary>
     public readonly ReadOnlySpan<byte> Remaining => _exhausted ? default : _rest;
 
+    /// <summary>Field <paramref name="index"/> (zero-based) of <paramref name="record"/>; empty when the record has fewer fields.</summary>
+    public static ReadOnlySpan<byte> FieldAt(ReadOnlySpan<byte> record, int index)
+    {
+        var fields = new FieldReader(record);
+        for (var i = 0; fields.TryRead(out var field); i++)
+            if (i == index) return field;
+        return default;
+    }
+
     /// <summary>Reads the next field; false when there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryRead(out ReadOnlySpan<byte> field)

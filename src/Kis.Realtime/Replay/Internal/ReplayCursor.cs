@@ -189,7 +189,7 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
         while (records.TryNext(out var record))
         {
             // A record's key is one of its fields (TRs whose records carry none are kept whole: KeyField -1).
-            if (!inWindow || (tr.KeyField >= 0 && !IsKey(KeyOf(record, tr.KeyField)))) { _counters.NotDelivered++; continue; }
+            if (!inWindow || (tr.KeyField >= 0 && !IsKey(FieldReader.FieldAt(record, tr.KeyField)))) { _counters.NotDelivered++; continue; }
             count = Decode(tr, message.ReceivedAt, message.Source, record, target, count);
         }
         return count - start;
@@ -250,14 +250,6 @@ internal sealed class ReplayCursor<TOut, TDecoder>(KisReplayClient owner, IReadO
 
     private static bool IgnoresCase(IReadOnlySet<string> trIds) =>
         trIds.Any(id => KisTrs.TryGet(id, out var tr) && tr.KeyFormat == TrKeyFormat.HtsId);
-
-    private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> record, int keyField)
-    {
-        var fields = new FieldReader(record);
-        for (var i = 0; fields.TryRead(out var field); i++)
-            if (i == keyField) return field;
-        return default;
-    }
 
     public void Dispose()
     {
