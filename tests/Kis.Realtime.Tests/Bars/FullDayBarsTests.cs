@@ -96,6 +96,8 @@ public sealed class FullDayBarsTests
                 trades++;
                 if (trade.Time >= ClosingPrint) break; // KRX trades nothing after the closing print
             } while (await stream.MoveNextAsync());
+            // The demo day ends at 20:00, 9 s of wall time after the close: held, the REST chart read below is still today's.
+            time.Hold();
         } // disposing the client ends the recording with everything received
         var written = await recording.WaitAsync(DayTimeout);
         fromTicks.Complete();
@@ -161,7 +163,12 @@ public sealed class FullDayBarsTests
 
         // kisrt bars against that simulator: REST seed, then live; stopped once the closing print's minute shows (forming).
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // the day's rest takes ~9 s once running
-        var stdout = new WatchingWriter(line => SimulatedClose.IsClosingPrintMinute(OpenTime(line)), stop);
+        var stdout = new WatchingWriter(line =>
+        {
+            if (!SimulatedClose.IsClosingPrintMinute(OpenTime(line))) return false;
+            time.Hold(); // the day is done: the REST chart read below is still today's (the demo day ends 9 s of wall time later)
+            return true;
+        }, stop);
         var stderr = new StringWriter();
         var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(),
             RestUrl = sim.RestBaseUrl.ToString() };

@@ -16,9 +16,10 @@ public sealed class SimulatorSpecialDayTests
     // PINGPONGs every 2 s keep a session alive through the silences these days have (the closing auction: 10 s at 60
     // times speed) within the test client's 5-second liveness: with the default 100 s the client took the auction for a
     // stalled connection, reconnected, and sometimes missed the 16:30 print while reconnecting (a flaky test).
-    private static Task<KisSimulator> StartAt(DateTimeOffset start) => KisSimulator.StartAsync(SimulatorOptions.Default with
+    private static Task<KisSimulator> StartAt(DateTimeOffset start, TimeProvider? time = null) => KisSimulator.StartAsync(SimulatorOptions.Default with
     {
         MarketStart = start, ClockSpeed = 60, Pace = MarketPace.PerSecond(50), Seed = 5, PingInterval = TimeSpan.FromSeconds(2),
+        TimeProvider = time ?? TimeProvider.System,
     });
 
     private static async Task<List<(TimeOnly Time, long Volume)>> FirstTrades(KisSimulator sim, int count)
@@ -48,16 +49,24 @@ public sealed class SimulatorSpecialDayTests
     [Fact]
     public async Task On_the_exam_day_the_closing_auction_runs_to_16_30_and_the_close_prints_then()
     {
-        // 16:17 KST: continuous trading to 16:20, no trade in the closing auction, the close printed at 16:30.
-        await using var sim = await StartAt(new DateTimeOffset(2026, 11, 19, 16, 17, 0, Kst));
+        // 16:17 KST: continuous trading to 16:20, no trade in the closing auction, the close printed at 16:30. The clock
+        // is held at 16:17 until the subscription stands: those three market minutes are 3 s of wall time, and a loaded
+        // machine may take that long to connect and subscribe.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        await using var sim = await StartAt(new DateTimeOffset(2026, 11, 19, 16, 17, 0, Kst), time);
         var trades = new List<TimeOnly>();
         await using (var client = new KisRealtimeClient(Options(sim)))
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await foreach (var t in client.SubscribeStockTradesAsync("005930", cancellationToken: timeout.Token))
+            await using var stream = client.SubscribeStockTradesAsync("005930", cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+            var next = stream.MoveNextAsync(); // subscribes
+            await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the subscription confirmed");
+            time.Run();
+            while (await next)
             {
-                trades.Add(t.Time);
-                if (t.Time >= new TimeOnly(16, 30)) break;
+                trades.Add(stream.Current.Time);
+                if (stream.Current.Time >= new TimeOnly(16, 30)) break;
+                next = stream.MoveNextAsync();
             }
             Assert.Equal(0, client.Statistics.Reconnects); // one session through the auction's silence
         }
