@@ -81,14 +81,14 @@ internal static class BacktestReport
         html.Append("<polyline class=\"line\" points=\"");
         foreach (var (ticks, value) in shown) html.Append(CultureInfo.InvariantCulture, $"{X(ticks):0.#},{Y(value):0.#} ");
         html.Append("\"/>\n");
+        // A day's fills are 20,000 marks: each formatted straight into the page, no string a mark.
         foreach (var f in fills)
         {
             var (x, y) = (X(f.Time.UtcTicks), Y(f.Price));
-            var triangle = f.Side == OrderSide.Buy ? $"{x - 5:0.#},{y + 6:0.#} {x + 5:0.#},{y + 6:0.#} {x:0.#},{y - 3:0.#}"
-                : $"{x - 5:0.#},{y - 6:0.#} {x + 5:0.#},{y - 6:0.#} {x:0.#},{y + 3:0.#}";
-            html.Append(CultureInfo.InvariantCulture, $"<polygon class=\"{(f.Side == OrderSide.Buy ? "buy" : "sell")}\" " +
-                $"points=\"{triangle}\"><title>{(f.Side == OrderSide.Buy ? "buy" : "sell")} {f.Quantity} @ {M(f.Price)} {Time(f.Time.UtcTicks)} " +
-                $"({f.Liquidity})</title></polygon>\n");
+            var (side, tip) = f.Side == OrderSide.Buy ? ("buy", -1) : ("sell", 1); // a buy's triangle points up, a sell's down
+            html.Append(CultureInfo.InvariantCulture, $"<polygon class=\"{side}\" points=\"{x - 5:0.#},{y - 6 * tip:0.#} {x + 5:0.#},{y - 6 * tip:0.#} ")
+                .Append(CultureInfo.InvariantCulture, $"{x:0.#},{y + 3 * tip:0.#}\"><title>{side} {f.Quantity} @ {f.Price:#,##0.##} ")
+                .Append(CultureInfo.InvariantCulture, $"{f.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({f.Liquidity})</title></polygon>\n");
         }
         html.Append("</svg>\n");
     }
