@@ -38,10 +38,19 @@ public sealed class SharedTapeTests
         await using var a = await Sim.ClientAsync(sim, buffered: buffered);
         await using var b = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync(SecondKey, "second-secret"), buffered);
         await using var recorder = await SimTestClient.ConnectAsync(sim, "/", await sim.IssueApprovalKeyAsync(RecorderKey, "recorder-secret"), buffered);
+        // One after the other, each joined to the tape before the next is sent: a subscriber gets what the tape makes from
+        // its join on, so the recorder's first records reach the two sessions only if it joins last. (Sent without
+        // waiting, the simulator's three receive loops once took the recorder's before a session's on a loaded machine:
+        // that session never had the recorder's first record and read on until the read's bound failed it.)
+        var subscribed = 0;
         foreach (var c in new[] { a, b, recorder })
         {
-            await c.SubscribeAsync("H0STCNT0", "005930");
-            await c.SubscribeAsync("H0STASP0", "005930");
+            foreach (var trId in new[] { "H0STCNT0", "H0STASP0" })
+            {
+                await c.SubscribeAsync(trId, "005930");
+                subscribed++;
+                await Sim.UntilAsync(() => sim.Counters.Replies("OPSP0000") >= subscribed); // joined (before its reply is counted)
+            }
         }
         using var ra = new SessionRecords();
         using var rb = new SessionRecords();
