@@ -34,9 +34,10 @@ internal static class ClientTestKit
         ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         AppKeyInUseRetryDelay = TimeSpan.FromMilliseconds(400),
-        // A session silent this long is taken as stalled and reconnects: the simulator's PINGPONGs come every 100 s by
-        // default, so a test whose market goes quiet for longer (an auction at a sped-up clock) sets its PingInterval
-        // under half of this (SimulatorSpecialDayTests). Stall tests set a short one.
+        // A session silent this long is taken as stalled and reconnects. StartSimAsync's simulator pings every 2 s, so
+        // PINGPONGs alone keep a session without data alive; a simulator started otherwise pings every 100 s (KIS's
+        // interval), so a test of one whose market goes quiet (an auction at a sped-up clock) sets its PingInterval under
+        // half of this (SimulatorSpecialDayTests). Stall tests set a short one.
         LivenessTimeout = TimeSpan.FromSeconds(5),
         RequestTimeout = TimeSpan.FromSeconds(5),
     };
