@@ -126,7 +126,7 @@ public class BacktestBenchmarks
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
-            var (collections, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
+            var (collections, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var wall = System.Diagnostics.Stopwatch.StartNew();
             var fills = await bench.MeanReversionOverADay();
             wall.Stop();
@@ -137,7 +137,8 @@ public class BacktestBenchmarks
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"run {i + 1}: {Records:N0} records, {fills:N0} fills; CPU {spent.TotalSeconds:F2} s = {Records / spent.TotalSeconds / 1e6:F2} M records per " +
                 $"CPU-second; wall {wall.Elapsed.TotalSeconds:F2} s = {Records / wall.Elapsed.TotalSeconds / 1e6:F2} M records/s; {perRecord:F0} B allocated " +
-                $"a record; {GC.CollectionCount(0) - collections} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused"));
+                $"a record; {GC.CollectionCount(0) - collections} GCs ({GC.CollectionCount(1) - gen1} of gen 1, {GC.CollectionCount(2) - gen2} of gen 2), " +
+                $"{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused"));
         }
     });
 
