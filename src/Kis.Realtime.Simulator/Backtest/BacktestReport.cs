@@ -79,18 +79,53 @@ internal static class BacktestReport
         html.Append(CultureInfo.InvariantCulture, $"<text x=\"{Pad}\" y=\"{Height - 8}\" font-size=\"11\">{Time(t0)}</text><text x=\"{Width - Pad - 150}\" " +
             $"y=\"{Height - 8}\" font-size=\"11\">{Time(t1)}</text>\n");
         html.Append("<polyline class=\"line\" points=\"");
-        foreach (var (ticks, value) in shown) html.Append(CultureInfo.InvariantCulture, $"{X(ticks):0.#},{Y(value):0.#} ");
+        foreach (var (ticks, value) in shown) Point(html, X(ticks), Y(value)).Append(' ');
         html.Append("\"/>\n");
-        // A day's fills are 20,000 marks: each formatted straight into the page, no string a mark.
+        // A day's fills are 20,000 marks: each formatted straight into the page, no string a mark, and without the
+        // custom numeric formats ("0.#", "#,##0.##"), which parse their pattern at every call.
+        Span<char> time = stackalloc char[19];
         foreach (var f in fills)
         {
             var (x, y) = (X(f.Time.UtcTicks), Y(f.Price));
             var (side, tip) = f.Side == OrderSide.Buy ? ("buy", -1) : ("sell", 1); // a buy's triangle points up, a sell's down
-            html.Append(CultureInfo.InvariantCulture, $"<polygon class=\"{side}\" points=\"{x - 5:0.#},{y - 6 * tip:0.#} {x + 5:0.#},{y - 6 * tip:0.#} ")
-                .Append(CultureInfo.InvariantCulture, $"{x:0.#},{y + 3 * tip:0.#}\"><title>{side} {f.Quantity} @ {f.Price:#,##0.##} ")
-                .Append(CultureInfo.InvariantCulture, $"{f.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({f.Liquidity})</title></polygon>\n");
+            html.Append("<polygon class=\"").Append(side).Append("\" points=\"");
+            Point(html, x - 5, y - 6 * tip).Append(' ');
+            Point(html, x + 5, y - 6 * tip).Append(' ');
+            Point(html, x, y + 3 * tip).Append("\"><title>").Append(side).Append(CultureInfo.InvariantCulture, $" {f.Quantity} @ ");
+            Money(html, f.Price).Append(' ');
+            f.Time.UtcDateTime.TryFormat(time, out _, "s", CultureInfo.InvariantCulture); // yyyy-MM-ddTHH:mm:ss
+            time[10] = ' ';
+            html.Append(time).Append("Z (").Append(f.Liquidity).Append(")</title></polygon>\n");
         }
         html.Append("</svg>\n");
+    }
+
+    private static StringBuilder Point(StringBuilder html, double x, double y) => Tenths(Tenths(html, x).Append(','), y);
+
+    /// <summary>
+    /// <paramref name="value"/> as the format "0.#" writes it: rounded half away from zero to a tenth, the tenth only
+    /// when it is not 0. The format rounds the value's 15 significant digits, not its binary value (612.4499999999999
+    /// is 612.5), so a value within a millionth of a midpoint takes the format itself, as does one outside the picture.
+    /// </summary>
+    internal static StringBuilder Tenths(StringBuilder html, double value)
+    {
+        var scaled = value * 10;
+        var whole = Math.Floor(scaled);
+        var fraction = scaled - whole;
+        if (!(value >= 0 && scaled < 1e15) || Math.Abs(fraction - 0.5) < 1e-6)
+            return html.Append(value.ToString("0.#", CultureInfo.InvariantCulture));
+        var tenths = (long)whole + (fraction > 0.5 ? 1 : 0);
+        html.Append(CultureInfo.InvariantCulture, $"{tenths / 10}");
+        return tenths % 10 == 0 ? html : html.Append('.').Append((char)('0' + tenths % 10));
+    }
+
+    /// <summary><paramref name="value"/> as <see cref="M"/> writes it; a whole number of won without the pattern.</summary>
+    internal static StringBuilder Money(StringBuilder html, decimal value)
+    {
+        if (value != decimal.Truncate(value) || value is < 0 or >= 1_000_000_000_000_000m) return html.Append(M(value));
+        Span<char> digits = stackalloc char[32];
+        ((long)value).TryFormat(digits, out var length, "N0", CultureInfo.InvariantCulture); // invariant: ',' every three digits
+        return html.Append(digits[..length]);
     }
 
     private static string M(decimal value) => value.ToString("#,##0.##", CultureInfo.InvariantCulture);
