@@ -112,7 +112,7 @@ internal static class BacktestReport
         var scaled = value * 10;
         var whole = Math.Floor(scaled);
         var fraction = scaled - whole;
-        if (!(value >= 0 && scaled < 1e15) || Math.Abs(fraction - 0.5) < 1e-6)
+        if (double.IsNegative(value) || !(scaled < 1e15) || Math.Abs(fraction - 0.5) < 1e-6) // NaN too
             return html.Append(value.ToString("0.#", CultureInfo.InvariantCulture));
         var tenths = (long)whole + (fraction > 0.5 ? 1 : 0);
         html.Append(CultureInfo.InvariantCulture, $"{tenths / 10}");

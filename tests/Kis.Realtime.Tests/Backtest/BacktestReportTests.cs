@@ -25,9 +25,14 @@ public sealed class BacktestReportTests
     [InlineData(212.0000000001)]
     [InlineData(1e16)] // beyond a long of tenths: the format itself
     [InlineData(-0.04)] // below the picture: the format itself ("-0")
+    [InlineData(double.NaN)]
     [InlineData(-3.26)]
     public void A_coordinate_is_written_as_the_format_writes_it(double value) =>
         Assert.Equal(value.ToString("0.#", CultureInfo.InvariantCulture), BacktestReport.Tenths(new StringBuilder(), value).ToString());
+
+    [Fact]
+    public void Negative_zero_is_written_as_the_format_writes_it() => // a theory's data takes it for 0
+        Assert.Equal((-0.0).ToString("0.#", CultureInfo.InvariantCulture), BacktestReport.Tenths(new StringBuilder(), -0.0).ToString());
 
     [Fact]
     public void Coordinates_across_the_picture_are_written_as_the_format_writes_them()
