@@ -105,14 +105,16 @@ internal static class BacktestReport
     /// <summary>
     /// <paramref name="value"/> as the format "0.#" writes it: rounded half away from zero to a tenth, the tenth only
     /// when it is not 0. The format rounds the value's 15 significant digits, not its binary value (612.4499999999999
-    /// is 612.5), so a value within a millionth of a midpoint takes the format itself, as does one outside the picture.
+    /// is 612.5), so a value within a millionth of a tenth's midpoint takes the format itself, as does one outside the
+    /// picture. Below 1e8 that millionth covers what the 15 digits can move (from 1e8 it does not: 123456789.0499996
+    /// is 123456789.1).
     /// </summary>
     internal static StringBuilder Tenths(StringBuilder html, double value)
     {
         var scaled = value * 10;
         var whole = Math.Floor(scaled);
         var fraction = scaled - whole;
-        if (double.IsNegative(value) || !(scaled < 1e15) || Math.Abs(fraction - 0.5) < 1e-6) // NaN too
+        if (double.IsNegative(value) || !(scaled < 1e9) || Math.Abs(fraction - 0.5) < 1e-6) // NaN too
             return html.Append(value.ToString("0.#", CultureInfo.InvariantCulture));
         var tenths = (long)whole + (fraction > 0.5 ? 1 : 0);
         html.Append(CultureInfo.InvariantCulture, $"{tenths / 10}");

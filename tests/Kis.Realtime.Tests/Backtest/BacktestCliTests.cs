@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Tests.Cli;
 
@@ -57,6 +58,23 @@ public sealed class BacktestCliTests
         Assert.Contains("<polygon class=\"buy\"", html);
         Assert.Contains("<polyline class=\"line\"", html);
         System.Xml.Linq.XDocument.Parse(html[html.IndexOf("<html", StringComparison.Ordinal)..]); // well-formed: every element closed
+    }
+
+    [Fact]
+    public async Task Each_fill_mark_names_its_row_of_the_fills_file()
+    {
+        // Two writers of one fill: fills.csv and the report's mark (side, quantity, price, time and liquidity in its title).
+        var (output, _, _) = await BacktestAsync();
+        var rows = File.ReadAllLines(Path.Combine(output, "fills.csv")).Skip(1).Select(line => line.Split(','))
+            .Where(f => f[3] == "005930").ToList();
+        Assert.True(rows.Count > 5, "too few fills to check");
+        var expected = rows.Select(f => string.Create(CultureInfo.InvariantCulture,
+            $"{f[4]} {long.Parse(f[5], CultureInfo.InvariantCulture)} @ {decimal.Parse(f[6], CultureInfo.InvariantCulture):#,##0.##} " +
+            $"{DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({f[9]})"));
+        var html = await File.ReadAllTextAsync(Path.Combine(output, "report.html"));
+        var titles = System.Text.RegularExpressions.Regex.Matches(html, "<polygon class=\"(?:buy|sell)\"[^>]*><title>([^<]*)</title>")
+            .Select(m => m.Groups[1].Value);
+        Assert.Equal(expected, titles);
     }
 
     [BarsPandasCrossCheckTests.PandasFact]

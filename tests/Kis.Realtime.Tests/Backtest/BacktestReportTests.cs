@@ -23,7 +23,9 @@ public sealed class BacktestReportTests
     [InlineData(43.0)]
     [InlineData(959.99)]
     [InlineData(212.0000000001)]
-    [InlineData(1e16)] // beyond a long of tenths: the format itself
+    [InlineData(123456789.0499996)] // 15 significant digits move it onto a midpoint: 123456789.1
+    [InlineData(1234567890123.046)]
+    [InlineData(1e16)]
     [InlineData(-0.04)] // below the picture: the format itself ("-0")
     [InlineData(double.NaN)]
     [InlineData(-3.26)]
@@ -60,6 +62,7 @@ public sealed class BacktestReportTests
     [InlineData("0.125")]
     [InlineData("-1500")]
     [InlineData("1000000000000000000")]
+    [InlineData("10000000000000000000")] // past a long
     public void A_price_is_written_as_the_format_writes_it(string text)
     {
         var value = decimal.Parse(text, CultureInfo.InvariantCulture);
