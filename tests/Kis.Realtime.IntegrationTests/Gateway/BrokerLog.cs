@@ -37,6 +37,21 @@ internal sealed class BrokerLog
     /// <param name="about">When given, only the events with a line that names one of these (a connection, a queue).</param>
     public List<string> ErrorLinesOf(string user, params string[] about) => [.. ErrorEventsOf(user, about).SelectMany(e => e)];
 
+    /// <summary>
+    /// As <see cref="ErrorLinesOf"/> about namespace <paramref name="ns"/>, less one known race of the election's
+    /// standby-count queue (<c>{ns}.gateway-standbys</c>, auto-deleted with its last consumer): a process that declared it
+    /// and consumes a moment later meets it deleted when the last other standby just became active and left it; the
+    /// broker logs <c>not_found</c> on that <c>basic.consume</c> and the election tries again. A defect left open (the
+    /// queue would have to outlive its consumers, which changes its declaration), not a refusal: anything else still counts.
+    /// </summary>
+    public List<string> ErrorLinesExceptStandbyQueueRaceOf(string user, string ns) =>
+        [.. ErrorEventsOf(user, [ns]).Where(e => !IsStandbyQueueRace(e, ns)).SelectMany(e => e)];
+
+    /// <summary>Whether an error event's lines are that race's (<see cref="ErrorLinesExceptStandbyQueueRaceOf"/>).</summary>
+    internal static bool IsStandbyQueueRace(IEnumerable<string> eventLines, string ns) =>
+        eventLines.Any(l => l.Contains("operation basic.consume caused a channel exception not_found: no queue '" + ns + ".gateway-standbys",
+            StringComparison.Ordinal));
+
     private IEnumerable<IGrouping<string, string>> ErrorEventsOf(string user, string[] about) =>
         Lines().GroupBy(Prefix).Where(e => e.Key.Contains("[error]", StringComparison.Ordinal))
             .Where(e => e.Any(l => l.Contains($"user: '{user}'", StringComparison.Ordinal))
