@@ -83,7 +83,6 @@ internal static class BacktestReport
         html.Append("\"/>\n");
         // A day's fills are 20,000 marks: each formatted straight into the page, no string a mark, and without the
         // custom numeric formats ("0.#", "#,##0.##"), which parse their pattern at every call.
-        Span<char> time = stackalloc char[19];
         foreach (var f in fills)
         {
             var (x, y) = (X(f.Time.UtcTicks), Y(f.Price));
@@ -93,9 +92,7 @@ internal static class BacktestReport
             Point(html, x + 5, y - 6 * tip).Append(' ');
             Point(html, x, y + 3 * tip).Append("\"><title>").Append(side).Append(CultureInfo.InvariantCulture, $" {f.Quantity} @ ");
             Money(html, f.Price).Append(' ');
-            f.Time.UtcDateTime.TryFormat(time, out _, "s", CultureInfo.InvariantCulture); // yyyy-MM-ddTHH:mm:ss
-            time[10] = ' ';
-            html.Append(time).Append("Z (").Append(f.Liquidity).Append(")</title></polygon>\n");
+            Time(html, f.Time.UtcDateTime).Append(" (").Append(f.Liquidity).Append(")</title></polygon>\n");
         }
         html.Append("</svg>\n");
     }
@@ -132,5 +129,14 @@ internal static class BacktestReport
 
     private static string M(decimal value) => value.ToString("#,##0.##", CultureInfo.InvariantCulture);
 
-    private static string Time(long ticks) => new DateTime(ticks, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "Z";
+    private static string Time(long ticks) => Time(new StringBuilder(20), new DateTime(ticks, DateTimeKind.Utc)).ToString();
+
+    /// <summary>A UTC time as the page shows it, "yyyy-MM-dd HH:mm:ssZ": the standard "s" (no pattern to parse) with a space.</summary>
+    private static StringBuilder Time(StringBuilder html, DateTime utc)
+    {
+        Span<char> time = stackalloc char[19];
+        utc.TryFormat(time, out _, "s", CultureInfo.InvariantCulture); // yyyy-MM-ddTHH:mm:ss
+        time[10] = ' ';
+        return html.Append(time).Append('Z');
+    }
 }
