@@ -49,7 +49,7 @@ internal sealed partial class PaperVenue
         var auctioned = due.Where(o => o.Rules.HasClosingAuction && ExpiryOf(o).Date == now.Date).Select(o => o.Code);
         foreach (var code in auctioned.Distinct(StringComparer.Ordinal).ToList())
         {
-            market.OrderBookFor(code).PrintCloseIfOwed(now); // on the tape: an auction print
+            _market.OrderBookFor(code).PrintCloseIfOwed(now); // on the tape: an auction print
         }
         ReadTape();
         // The exchange's cancel has no order of its own: the core's expiry names the order itself (as number and

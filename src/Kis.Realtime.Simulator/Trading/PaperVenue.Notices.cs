@@ -74,7 +74,7 @@ internal sealed partial class PaperVenue
         {
             // Every position before the oldest kept was overwritten: those of this reader's key it had not taken are lost.
             var gone = _noticeTallies.GetValueOrDefault(reader.Key).Overwritten;
-            if (gone > reader.Taken && market.Counters is { } counters) Interlocked.Add(ref counters._noticesLost, gone - reader.Taken);
+            if (gone > reader.Taken && _market.Counters is { } counters) Interlocked.Add(ref counters._noticesLost, gone - reader.Taken);
             reader.Taken = Math.Max(reader.Taken, gone);
             reader.Position = _oldestNotice;
         }

@@ -14,21 +14,21 @@ internal sealed partial class PaperVenue
     /// null when KRX does not take the product's orders now.</summary>
     private OrderQuote? QuoteFor(ProductRules rules, string code, DateTime now)
     {
-        if (rules.IsDerivative && market.IsReplay)
+        if (rules.IsDerivative && _market.IsReplay)
         {
-            if (!TradingHours.For(KisTrs.H0IFCNT0, code, market.Clock.Mode).IsOpen(now)) return null;
-            var future = market.ReplayedFuture(code);
+            if (!TradingHours.For(KisTrs.H0IFCNT0, code, _market.Clock.Mode).IsOpen(now)) return null;
+            var future = _market.ReplayedFuture(code);
             var (ask, askQuantity, bid, bidQuantity) = future.Touch();
             return new OrderQuote(ask, askQuantity, bid, bidQuantity, future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
         }
         if (rules.IsDerivative)
         {
-            var (q, hours) = market.DerivativeForOrders(code);
+            var (q, hours) = _market.DerivativeForOrders(code);
             return hours.IsOpen(now) ? new OrderQuote(q.Ask, q.AskQuantity, q.Bid, q.BidQuantity, q.Lower, q.Upper, q.Tick) : null;
         }
         // KRX takes stock orders from its pre-open auction to its closing auction.
         if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
-        var book = market.OrderBookFor(code);
+        var book = _market.OrderBookFor(code);
         var touch = book.Touch();
         return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);
     }
@@ -41,11 +41,11 @@ internal sealed partial class PaperVenue
     /// </summary>
     private PaperResult? ReplayRefusal(ProductRules rules, string code)
     {
-        if (!market.IsReplay) return null;
+        if (!_market.IsReplay) return null;
         if (rules.IsDerivative && !KrxRules.IsFutures(code))
             return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (replay: the paper venue trades KRX stocks and index futures against the "
                 + "recording; options orders are not taken)");
-        var replayed = rules.IsDerivative ? market.ReplayedFuture(code) : market.Replayed(code);
+        var replayed = rules.IsDerivative ? _market.ReplayedFuture(code) : _market.Replayed(code);
         if (replayed.UpperLimit == 0)
             return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (replay: no trade of {code} replayed yet, "
                 + "so its previous close and the day's limits are unknown)");
@@ -55,22 +55,22 @@ internal sealed partial class PaperVenue
     /// <summary>What an arriving order walks: a stock's KRX book (replayed or simulated), or under a replay the recorded
     /// future's; null for a futures/options order on the simulated market (it takes its feed's one-level quote).</summary>
     private IStockOrderMarket? DepthFor(PaperOrder order)
-        => !order.Rules.IsDerivative ? market.OrderBookFor(order.Code) : market.IsReplay ? market.ReplayedFuture(order.Code) : null;
+        => !order.Rules.IsDerivative ? _market.OrderBookFor(order.Code) : _market.IsReplay ? _market.ReplayedFuture(order.Code) : null;
 
     /// <summary>The day's price limits of <paramref name="code"/> and its tick (0: KRX's stock tick bands).</summary>
     private (long Lower, long Upper, long Tick) PriceBand(ProductRules rules, string code)
     {
-        if (rules.IsDerivative && market.IsReplay)
+        if (rules.IsDerivative && _market.IsReplay)
         {
-            var future = market.ReplayedFuture(code);
+            var future = _market.ReplayedFuture(code);
             return (future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
         }
         if (rules.IsDerivative)
         {
-            var quote = market.DerivativeForOrders(code).Quote;
+            var quote = _market.DerivativeForOrders(code).Quote;
             return (quote.Lower, quote.Upper, quote.Tick);
         }
-        var book = market.OrderBookFor(code);
+        var book = _market.OrderBookFor(code);
         return (book.LowerLimit, book.UpperLimit, 0);
     }
 }

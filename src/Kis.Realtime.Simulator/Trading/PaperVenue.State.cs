@@ -23,7 +23,7 @@ internal sealed partial class PaperVenue
                     o.Rules.IsDerivative, o.PlacedAt, o.ReservePrice, o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax))],
                 [.. a.Positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new VenuePositionState(p.Key, p.Value.Quantity, p.Value.Cost,
                     p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))])).ToArray();
-            return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, market.LastOrderNumber, accounts);
+            return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, _market.LastOrderNumber, accounts);
         }
     }
 
@@ -34,7 +34,7 @@ internal sealed partial class PaperVenue
     /// </summary>
     public void Restore(VenueSnapshot snapshot)
     {
-        market.ContinueOrderNumbersAfter(snapshot.LastOrderNumber);
+        _market.ContinueOrderNumbersAfter(snapshot.LastOrderNumber);
         lock (_gate)
         {
             if (_accounts.Count != 0) throw new InvalidOperationException("A venue's state is restored before its first call.");
@@ -67,13 +67,13 @@ internal sealed partial class PaperVenue
                 order.Account.Hold(order.Terms, 0, order.Remaining); // what it holds, as at its placement
                 if (order.Rules.IsDerivative)
                 {
-                    var quote = market.DerivativeForOrders(order.Code).Quote;
+                    var quote = _market.DerivativeForOrders(order.Code).Quote;
                     asks[0] = new BookLevel(quote.Ask, quote.AskQuantity);
                     bids[0] = new BookLevel(quote.Bid, quote.BidQuantity);
                     Rest(order, order.Buy ? bids[..1] : asks[..1]);
                     continue;
                 }
-                var (askCount, bidCount) = market.OrderBookFor(order.Code).Depth(asks, bids);
+                var (askCount, bidCount) = _market.OrderBookFor(order.Code).Depth(asks, bids);
                 Rest(order, order.Buy ? bids[..bidCount] : asks[..askCount]);
             }
         }

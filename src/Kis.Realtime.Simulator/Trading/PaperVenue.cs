@@ -29,14 +29,14 @@ namespace Kis.Realtime.Simulator.Trading;
 /// </summary>
 internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
 {
-    private readonly SimulatedMarket market;
+    private readonly SimulatedMarket _market;
 
     /// <summary>A venue over <paramref name="market"/>: it reads the market's tape from now on and keeps the last
     /// <paramref name="noticeCapacity"/> notices for the notice subscriptions.</summary>
     public PaperVenue(SimulatedMarket market, int noticeCapacity = DefaultNoticeCapacity, KisTradingCosts? costs = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(noticeCapacity, 1);
-        this.market = market;
+        _market = market;
         _costs = costs ?? KisTradingCosts.Default;
         _costs.Validate();
         _noticeCapacity = noticeCapacity;
@@ -73,7 +73,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             if (Account(request.Account, request.Owner, request.HtsId) is not { } account) return NotYourAccount();
             // Refused at the door, as KIS's REST answers them: no order number, no notice.
             if (rules.Check(request, quote, account) is { } refusal) return refusal;
-            var order = new PaperOrder(market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
+            var order = new PaperOrder(_market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
             account.Orders.Add(order);
             _core.Accept(order, now);
             Arrive(order, now);
@@ -106,7 +106,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
                 if (rules.CheckAmendment(original, affected, price) is { } refusal) return refusal;
             }
             var account = original.Account;
-            var successor = new PaperOrder(market.NextOrderNumber(), original.Number, account, original.Request with
+            var successor = new PaperOrder(_market.NextOrderNumber(), original.Number, account, original.Request with
             {
                 Quantity = affected,
                 Price = cancel ? original.LimitPrice : price,
@@ -157,7 +157,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             return;
         }
         ReadTape();
-        var quote = market.DerivativeForOrders(order.Code).Quote; // lock-free
+        var quote = _market.DerivativeForOrders(order.Code).Quote; // lock-free
         if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
             _core.Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
         if (order.Remaining == 0) return;
@@ -209,7 +209,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// </summary>
     public void OnTrade(string code, bool derivative, long price, long volume, bool buyerInitiated, DateTime now)
     {
-        market.Tape.Publish(new TapeEvent(TapeEventKind.Trade, code, derivative, now, price, volume, buyerInitiated));
+        _market.Tape.Publish(new TapeEvent(TapeEventKind.Trade, code, derivative, now, price, volume, buyerInitiated));
         lock (_gate) EndDays(now);
     }
 
@@ -221,7 +221,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     private void ReadTape()
     {
         _tapeRead.Clear();
-        if (!market.Tape.Drain(_tapeRead)) return;
+        if (!_market.Tape.Drain(_tapeRead)) return;
         foreach (var e in _tapeRead)
         {
             if (e.Paper) continue;
@@ -242,7 +242,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// </summary>
     public (long Cash, long UnitPrice, long Quantity) BuyingPower(string accountNumber, string code, bool isMarket, long price, DateTime now)
     {
-        var upper = market.OrderBookFor(code).UpperLimit;
+        var upper = _market.OrderBookFor(code).UpperLimit;
         var unit = ProductRules.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {
@@ -259,7 +259,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// </summary>
     public (long Closable, long Total) ContractsPossible(string accountNumber, string code, bool buy, bool isMarket, long price, DateTime now)
     {
-        var upper = market.IsReplay ? market.ReplayedFuture(code).UpperLimit : market.DerivativeForOrders(code).Quote.Upper; // lock-free
+        var upper = _market.IsReplay ? _market.ReplayedFuture(code).UpperLimit : _market.DerivativeForOrders(code).Quote.Upper; // lock-free
         var unit = ProductRules.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {
