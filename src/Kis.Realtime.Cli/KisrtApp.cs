@@ -35,7 +35,7 @@ internal static class KisrtApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var line in ParseErrorLines(parse, root)) await error.WriteLineAsync($"kisrt: {line}");
+            foreach (var line in UsageErrors.Lines(parse)) await error.WriteLineAsync($"kisrt: {line}");
             await error.WriteLineAsync($"kisrt: see '{CommandPath(parse.CommandResult)} --help'.");
             return CliFailures.Usage;
         }
@@ -66,20 +66,6 @@ internal static class KisrtApp
     private static readonly System.Text.RegularExpressions.Regex CannotParse = new(
         @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$",
         System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
-    /// <summary>
-    /// The parse errors in words: an unknown command is named as one (with the commands there are), not reported as
-    /// "Required command was not provided." first.
-    /// </summary>
-    private static IEnumerable<string> ParseErrorLines(ParseResult parse, RootCommand root)
-    {
-        if (parse.CommandResult.Command == root && parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } unknown)
-        {
-            yield return $"unknown command '{unknown}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}.";
-            yield break;
-        }
-        foreach (var e in parse.Errors) yield return ParseErrorText(e.Message);
-    }
 
     /// <summary>The command as typed, e.g. <c>kisrt order cancel</c>: its own help is the one that lists what is missing.</summary>
     internal static string CommandPath(System.CommandLine.Parsing.CommandResult command)

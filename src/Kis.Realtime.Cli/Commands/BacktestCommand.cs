@@ -90,7 +90,7 @@ internal static class BacktestCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException(e.Message);
+            throw new CliUsageException(CliFailures.WithoutParameter(e));
         }
         var daysWithoutRaw = BacktestInput.CheckFolder(args.Replay, out var anyDay);
         foreach (var warning in daysWithoutRaw) await stderr.WriteLineAsync($"kisrt backtest: {warning}");

@@ -4,7 +4,7 @@ using Kis.Realtime.Cli.Configuration;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary>
-/// What <c>kisrt backtest</c> checks of its <c>--replay</c> folder before and after a run, so a day it could not use is
+/// What <c>kisrt backtest</c> (and <c>bars</c>, the folder check) checks of its <c>--replay</c> folder before and after a run, so a day it could not use is
 /// never reported as a clean run: a folder that is no recording (usage, exit 2), day folders without a raw.log (warned;
 /// none usable: exit 3), lines that did not decode (warned with their file and line, exit 1), a <c>--code</c> the
 /// recording does not hold (exit 3).

@@ -107,7 +107,7 @@ internal static class BarsCommand
                 Format = parse.GetValue(format),
                 Out = parse.GetValue(output),
                 Count = parse.GetValue(count),
-                Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
+                Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.ParseRunLength(d, "--duration") : null,
                 Forming = parse.GetValue(forming),
                 Sessions = parse.GetValue(sessions),
                 CloseGrace = parse.GetValue(closeGrace) is { } g ? Configuration.Duration.Parse(g, "--close-grace") : BarsArgs.DefaultCloseGrace,
@@ -215,7 +215,7 @@ internal static class BarsCommand
                 $"{(Interlocked.Read(ref tradesRead) == 0 ? ", and no trade decoded" : "")}{located}");
             if (Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         }
-        // A folder that is no recording (or holds none of these trades) decoded no trade either: exit 1, as docs/cli.md says.
+        // A recording that holds none of these trades decoded no trade either: exit 1, as docs/cli.md says (no recording at all: 2).
         else if (args.Replay is not null && Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         return exitCode;
 

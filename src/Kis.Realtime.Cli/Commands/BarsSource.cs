@@ -54,7 +54,7 @@ internal sealed class BarsSource : IAsyncDisposable
         if (replayDirectory is not null || settings.Gateway is not null)
             GatewayConnection.RefuseSessionOptions(args, replayDirectory is not null ? "--replay" : "--gateway",
                 "it chooses a KIS session, and this source has its own");
-        if (replayDirectory is not null) return await StartReplayAsync(args, settings, replayDirectory, cancellationToken);
+        if (replayDirectory is not null) return await StartReplayAsync(args, settings, replayDirectory, status, cancellationToken);
         if (settings.Gateway is not null) return await StartGatewayAsync(args, settings, status, cancellationToken);
         // No tuning: the pumps below do real work per trade, so records are delivered off the receive loop.
         var host = await ClientHost.StartAsync(args, environment, status, KisFullMode.DropOldest, cancellationToken, CheckTradeTrs);
@@ -76,11 +76,17 @@ internal sealed class BarsSource : IAsyncDisposable
         StockTrade.Trs.Contains(tr) || tr == KisTrs.H0UPCNT0 || FuturesTrade.Trs.Contains(tr) || OptionsTrade.Trs.Contains(tr)
             || OverseasStockTrade.Trs.Contains(tr);
 
-    private static async Task<BarsSource> StartReplayAsync(ConnectionArgs args, CliSettings settings, string directory, CancellationToken ct)
+    private static async Task<BarsSource> StartReplayAsync(ConnectionArgs args, CliSettings settings, string directory, TextWriter status,
+        CancellationToken ct)
     {
         if (!Directory.Exists(directory)) throw new CliUsageException($"--replay {directory}: no such folder (give a `kisrt record --out` folder).");
         var specs = ClientHost.ParseSubscriptions(args.Subscriptions, settings);
         CheckTradeTrs(specs);
+        // A folder that is no recording is a usage error (exit 2), as for backtest and export; days without raw.log are named.
+        var daysWithoutRaw = BacktestInput.CheckFolder(directory, out var anyDay);
+        foreach (var warning in daysWithoutRaw) await status.WriteLineAsync($"kisrt: warning: {warning}");
+        if (!anyDay)
+            throw new CliRunException($"no day of {Path.GetFullPath(directory)} can be replayed: `kisrt record --out` writes the raw.log bars are built from.");
         var folder = new KisRecordingFolder(directory);
         var client = new KisReplayClient(folder);
         try

@@ -191,7 +191,7 @@ internal sealed class ClientHost : IAsyncDisposable
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException(e.Message); // incomplete settings: the user's to fix
+            throw new CliUsageException(CliFailures.WithoutParameter(e)); // incomplete settings: the user's to fix
         }
     }
 

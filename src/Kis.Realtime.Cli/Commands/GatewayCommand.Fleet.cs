@@ -84,7 +84,7 @@ internal static partial class GatewayCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException($"--fleet: {e.Message}");
+            throw new CliUsageException($"--fleet: {CliFailures.WithoutParameter(e)}");
         }
         await using var fleet = KisGatewayFleet.Start(fleetOptions);
         var shards = fleet.Status().Shards;

@@ -94,7 +94,7 @@ internal static partial class GatewayCommand
             };
             var interval = parse.GetValue(status) is { } s ? Duration.Parse(s, "--status-interval") : TimeSpan.FromSeconds(10);
             if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
-            var stopAfter = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
+            var stopAfter = parse.GetValue(duration) is { } d ? Duration.ParseRunLength(d, "--duration") : (TimeSpan?)null;
             var database = parse.GetValue(postgres) is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!) : null;
             var args = connection.Read(parse);
             if (parse.GetValue(fleet.SubFile) is { } subFile) args = args

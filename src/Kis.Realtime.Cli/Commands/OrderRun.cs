@@ -16,6 +16,9 @@ internal static class OrderRun
     public static async Task<int> RunAsync(string action, OrderTarget target, OrderArgs args, ClientHost.Environment environment,
         TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // A quantity is checked here, in the option's words, before anything is read or sent.
+        if (args.Quantity is <= 0)
+            throw new CliUsageException($"--qty must be at least 1, not {args.Quantity}" + (action == "place" ? "." : " (leave it out for all that is left)."));
         var configuration = CliSettings.BuildConfiguration(new Dictionary<string, string?>
         {
             ["Kis:AppKey"] = target.AppKey, ["Kis:AppSecret"] = target.AppSecret, ["Kis:Environment"] = target.Environment,
@@ -72,7 +75,7 @@ internal static class OrderRun
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException(e.Message);
+            throw new CliUsageException(CliFailures.WithoutParameter(e));
         }
         catch (KisRestException e)
         {

@@ -77,7 +77,7 @@ internal static class RecordCommand
             if (parse.GetValue(queue) is { } mb)
                 limits = limits with { QueueLimitBytes = mb > 0 ? (long)mb << 20 : throw new CliUsageException("--max-queue-mb must be positive.") };
             var settings = new RecordSettings(parse.GetValue(count),
-                parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : null,
+                parse.GetValue(duration) is { } d ? Duration.ParseRunLength(d, "--duration") : null,
                 parse.GetValue(status) is { } s ? Positive(Duration.Parse(s, "--status-interval"), "--status-interval") : null,
                 limits, parse.GetValue(postgres), parse.GetValue(pgSchema)!);
             return await RunAsync(connection.Read(parse), parse.GetValue(output), settings, ClientHost.Environment.Process, Console.Error, ct);
@@ -94,7 +94,7 @@ internal static class RecordCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException($"--postgres: {e.Message}");
+            throw new CliUsageException($"--postgres: {CliFailures.WithoutParameter(e)}");
         }
     }
 

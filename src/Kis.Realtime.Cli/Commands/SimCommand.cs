@@ -209,7 +209,7 @@ internal static class SimCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException(e.Message);
+            throw new CliUsageException(CliFailures.WithoutParameter(e));
         }
         return options;
     }

@@ -44,7 +44,7 @@ internal static class StreamCommand
             {
                 Format = parse.GetValue(format),
                 Count = parse.GetValue(count),
-                Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.Parse(d, "--duration") : null,
+                Duration = parse.GetValue(duration) is { } d ? Configuration.Duration.ParseRunLength(d, "--duration") : null,
                 OutputDirectory = parse.GetValue(output),
                 OtlpEndpoint = parse.GetValue(otlp),
                 Krw = parse.GetValue(krw),

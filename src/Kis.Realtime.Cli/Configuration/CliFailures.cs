@@ -38,6 +38,10 @@ internal static class CliFailures
         _ => null,
     };
 
+    /// <summary>An argument's message without .NET's " (Parameter 'Quantity')": a name the command line does not use.</summary>
+    public static string WithoutParameter(ArgumentException e) =>
+        e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+
     /// <summary>The first connection failed: name the URL and the setting that chose it.</summary>
     public static string ConnectionFailed(Exception e)
     {

@@ -41,6 +41,19 @@ internal static class Duration
         throw new CliUsageException($"{optionName}: '{text}' is not a duration (e.g. 500ms, 5s, 2m, 1h).");
     }
 
+    /// <summary>
+    /// A run's length (<c>--duration</c>): zero is refused, as a run that stops before it starts would end at once
+    /// with a summary of nothing and exit 0, which looks like a run that worked.
+    /// </summary>
+    public static TimeSpan ParseRunLength(string? text, string optionName)
+    {
+        var value = Parse(text, optionName);
+        if (value <= TimeSpan.Zero)
+            throw new CliUsageException($"{optionName}: '{text!.Trim()}' would stop before anything starts: give a positive duration, e.g. 30s " +
+                $"(or leave {optionName} out to run until Ctrl+C).");
+        return value;
+    }
+
     private static bool IsBareNumber(string? text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

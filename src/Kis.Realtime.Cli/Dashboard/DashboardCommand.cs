@@ -37,7 +37,7 @@ internal static class DashboardCommand
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var limit = parse.GetValue(duration) is { } d ? Duration.Parse(d, "--duration") : (TimeSpan?)null;
+            var limit = parse.GetValue(duration) is { } d ? Duration.ParseRunLength(d, "--duration") : (TimeSpan?)null;
             var args = connection.Read(parse) with
             {
                 // `--gateway` alone: the local broker.

@@ -38,7 +38,11 @@ internal sealed partial class PaperVenue
         if (now >= _nextExpiry) ExpireDayOrders(now);
         if (now.Date <= _day) return;
         if (_day != default)
-            foreach (var account in _accounts.Values) account.StartDay();
+            foreach (var account in _accounts.Values)
+            {
+                account.StartDay();
+                Changed(account);
+            }
         _day = now.Date;
     }
 

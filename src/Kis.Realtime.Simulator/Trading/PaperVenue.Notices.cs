@@ -47,11 +47,16 @@ internal sealed partial class PaperVenue
     /// stream's poll also ends the sessions that are over).</summary>
     public bool HasNotice(NoticeReader reader, DateTime now)
     {
+        bool waiting;
         lock (_gate)
         {
             EndDays(now);
-            return SkipToOwn(reader);
+            JournalChanges();
+            waiting = SkipToOwn(reader);
         }
+        // A notice goes out only once the change it tells is on disk (a fill from the tape is journaled, not yet committed).
+        if (waiting) _journal?.CommitAll();
+        return waiting;
     }
 
     /// <summary>The next notice for <paramref name="reader"/>, moving its place on; null when none is waiting.</summary>

@@ -1,4 +1,5 @@
 using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
 
@@ -7,24 +8,78 @@ namespace Kis.Realtime.Simulator.Trading;
 /// <summary>
 /// The venue's state taken out and put back (issue 55, item 7): what <see cref="VenueStateFile"/> keeps across a
 /// restart. Two narrow doors, both under the venue's lock: <see cref="Snapshot"/> copies everything a restart needs,
-/// <see cref="Restore"/> puts it into a venue no call has used yet.
+/// <see cref="Restore"/> puts it into a venue no call has used yet. With a journal (<see cref="Journal(VenueJournal)"/>),
+/// every call that changes the state appends what it changed before it lets the lock go, and an order's answer waits
+/// until that is on disk (issue 73: acknowledged = durable).
 /// </summary>
 internal sealed partial class PaperVenue
 {
-    /// <summary>A copy of the venue's state at market time <paramref name="now"/>.</summary>
+    private VenueJournal? _journal;
+    private readonly HashSet<PaperOrder> _changedOrders = new(ReferenceEqualityComparer.Instance); // since the last journal line
+    private readonly HashSet<PaperAccount> _changedAccounts = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Journals every change from now on (the state file's <see cref="VenueStateFile.Keep"/>, after
+    /// <see cref="Restore"/>).</summary>
+    public void Journal(VenueJournal journal)
+    {
+        lock (_gate) _journal = journal;
+    }
+
+    /// <summary>A copy of the venue's state at market time <paramref name="now"/>; with a journal, the journal's next
+    /// generation begins here (<see cref="VenueSnapshot.Journal"/>).</summary>
     public VenueSnapshot Snapshot(DateTime now)
     {
         lock (_gate)
         {
             ReadTape(); // fills the market made are part of the state
-            var accounts = _accounts.Values.OrderBy(a => a.Number, StringComparer.Ordinal).Select(a => new VenueAccountState(
-                a.Number, a.HtsId, PaperAccount.HashOwner(a.Owner), a.Cash, a.CostsCharged,
-                [.. a.Orders.Select(o => new VenueOrderState(o.Number, o.Original, o.Code, o.Buy, o.IsMarket, o.Quantity, o.Request.Price,
-                    o.Rules.IsDerivative, o.PlacedAt, o.ReservePrice, o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax))],
-                [.. a.Positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new VenuePositionState(p.Key, p.Value.Quantity, p.Value.Cost,
-                    p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))])).ToArray();
-            return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, _market.LastOrderNumber, accounts);
+            JournalChanges(); // in the old generation too: kept if this snapshot is never written
+            var accounts = _accounts.Values.OrderBy(a => a.Number, StringComparer.Ordinal).Select(a => StateOf(a, a.Orders)).ToArray();
+            return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, _market.LastOrderNumber, accounts, _journal?.Rotate() ?? 0);
         }
+    }
+
+    private static VenueAccountState StateOf(PaperAccount a, IEnumerable<PaperOrder> orders) => new(
+        a.Number, a.HtsId, PaperAccount.HashOwner(a.Owner), a.Cash, a.CostsCharged,
+        [.. orders.Select(o => new VenueOrderState(o.Number, o.Original, o.Code, o.Buy, o.IsMarket, o.Quantity, o.Request.Price,
+            o.Rules.IsDerivative, o.PlacedAt, o.ReservePrice, o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax))],
+        [.. a.Positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new VenuePositionState(p.Key, p.Value.Quantity, p.Value.Cost,
+            p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
+
+    /// <summary>Marks an order (and its account) changed, for the next journal line. Under the lock.</summary>
+    private void Changed(VenueOrder order)
+    {
+        if (_journal is null) return;
+        var paper = (PaperOrder)order;
+        _changedOrders.Add(paper);
+        _changedAccounts.Add(paper.Account);
+    }
+
+    /// <summary>Marks an account changed (new, or its day started), for the next journal line. Under the lock.</summary>
+    private void Changed(PaperAccount account)
+    {
+        if (_journal is not null) _changedAccounts.Add(account);
+    }
+
+    /// <summary>
+    /// Appends what changed since the last line to the journal (nothing when nothing did); the line's sequence number
+    /// for <see cref="Durable"/> (0: nothing to wait for). Under the lock, at the end of every call that may change the
+    /// state, so the lines follow the venue's order.
+    /// </summary>
+    private long JournalChanges()
+    {
+        if (_journal is null || _changedAccounts.Count == 0) return 0;
+        var accounts = _changedAccounts.OrderBy(a => a.Number, StringComparer.Ordinal)
+            .Select(a => StateOf(a, _changedOrders.Where(o => o.Account == a).OrderBy(o => o.Number))).ToArray();
+        _changedOrders.Clear();
+        _changedAccounts.Clear();
+        return _journal.Append(new VenueJournalRecord(_market.Clock.Now(), _day, _market.LastOrderNumber, accounts));
+    }
+
+    /// <summary>Returns once journal line <paramref name="sequence"/> is on disk: an order is answered only then. Outside
+    /// the lock (the calls arriving meanwhile share the fsync).</summary>
+    private void Durable(long sequence)
+    {
+        if (sequence > 0) _journal!.Commit(sequence);
     }
 
     /// <summary>

@@ -42,7 +42,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         _noticeCapacity = noticeCapacity;
         _noticeRing = new PaperNotice[Math.Min(16, noticeCapacity)];
         _core = new VenueCore(this);
-        market.Tape.Listen(this);
+        _market.Tape.Listen(this);
     }
 
     /// <summary>Cash every new account starts with (KRW).</summary>
@@ -67,18 +67,29 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         if (ReplayRefusal(rules, request.Code) is { } replayed) return replayed;
         // Read before the venue's lock (a book has a lock of its own).
         if (QuoteFor(rules, request.Code, now) is not { } quote) return rules.Closed();
+        PaperResult result;
+        long journaled;
         lock (_gate)
         {
-            EndDays(now);
-            if (Account(request.Account, request.Owner, request.HtsId) is not { } account) return NotYourAccount();
-            // Refused at the door, as KIS's REST answers them: no order number, no notice.
-            if (rules.Check(request, quote, account) is { } refusal) return refusal;
-            var order = new PaperOrder(_market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
-            account.Orders.Add(order);
-            _core.Accept(order, now);
-            Arrive(order, now);
-            return PaperResult.Ok(order);
+            result = Place(request, quote, now);
+            journaled = JournalChanges();
         }
+        Durable(journaled); // acknowledged = on disk (issue 73)
+        return result;
+    }
+
+    private PaperResult Place(PaperOrderRequest request, OrderQuote quote, DateTime now)
+    {
+        EndDays(now);
+        if (Account(request.Account, request.Owner, request.HtsId) is not { } account) return NotYourAccount();
+        // Refused at the door, as KIS's REST answers them: no order number, no notice.
+        if (request.Rules.Check(request, quote, account) is { } refusal) return refusal;
+        var order = new PaperOrder(_market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
+        account.Orders.Add(order);
+        Changed(order);
+        _core.Accept(order, now);
+        Arrive(order, now);
+        return PaperResult.Ok(order);
     }
 
     /// <summary>Amends (<paramref name="cancel"/> false: new quantity and price) or cancels what is left of an order
@@ -86,42 +97,55 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     public PaperResult AmendOrCancel(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel, long quantity, bool wholeRemainder,
         long price, DateTime now)
     {
+        PaperResult result;
+        long journaled;
         lock (_gate)
         {
-            EndDays(now);
-            if (_accounts.GetValueOrDefault(accountNumber) is { } owned && !owned.OwnedBy(owner)) return NotYourAccount();
-            var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
-            if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
-            if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
-            var rules = original.Rules;
-            if (ProductRules.CheckChangeQuantity(wholeRemainder ? null : quantity, original.Remaining, out var affected) is { } badQuantity)
-                return badQuantity;
-            if (!cancel && !original.IsMarket)
-            {
-                var (lower, upper, tick) = PriceBand(rules, original.Code);
-                if (price <= 0 || !rules.OnGrid(price, tick))
-                    return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
-                if (price > upper || price < lower)
-                    return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {lower}..{upper})");
-                if (rules.CheckAmendment(original, affected, price) is { } refusal) return refusal;
-            }
-            var account = original.Account;
-            var successor = new PaperOrder(_market.NextOrderNumber(), original.Number, account, original.Request with
-            {
-                Quantity = affected,
-                Price = cancel ? original.LimitPrice : price,
-            }, now) { ReservePrice = original.IsMarket ? original.ReservePrice : cancel ? original.LimitPrice : price };
-            account.Orders.Add(successor);
-            if (cancel)
-            {
-                _core.Cancel(original, successor, now);
-                return PaperResult.Ok(successor);
-            }
-            _core.Amend(original, successor, now);
-            // An amendment is a new order at its price (it loses its place in the queue): marketable, it trades at once.
-            Arrive(successor, now);
+            result = AmendOrCancelLocked(accountNumber, owner, originalNumber, derivative, cancel, quantity, wholeRemainder, price, now);
+            journaled = JournalChanges();
+        }
+        Durable(journaled); // acknowledged = on disk (issue 73)
+        return result;
+    }
+
+    private PaperResult AmendOrCancelLocked(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel, long quantity,
+        bool wholeRemainder, long price, DateTime now)
+    {
+        EndDays(now);
+        if (_accounts.GetValueOrDefault(accountNumber) is { } owned && !owned.OwnedBy(owner)) return NotYourAccount();
+        var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
+        if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
+        if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
+        var rules = original.Rules;
+        if (ProductRules.CheckChangeQuantity(wholeRemainder ? null : quantity, original.Remaining, out var affected) is { } badQuantity)
+            return badQuantity;
+        if (!cancel && !original.IsMarket)
+        {
+            var (lower, upper, tick) = PriceBand(rules, original.Code);
+            if (price <= 0 || !rules.OnGrid(price, tick))
+                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+            if (price > upper || price < lower)
+                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {lower}..{upper})");
+            if (rules.CheckAmendment(original, affected, price) is { } refusal) return refusal;
+        }
+        var account = original.Account;
+        var successor = new PaperOrder(_market.NextOrderNumber(), original.Number, account, original.Request with
+        {
+            Quantity = affected,
+            Price = cancel ? original.LimitPrice : price,
+        }, now) { ReservePrice = original.IsMarket ? original.ReservePrice : cancel ? original.LimitPrice : price };
+        account.Orders.Add(successor);
+        Changed(original);
+        Changed(successor);
+        if (cancel)
+        {
+            _core.Cancel(original, successor, now);
             return PaperResult.Ok(successor);
         }
+        _core.Amend(original, successor, now);
+        // An amendment is a new order at its price (it loses its place in the queue): marketable, it trades at once.
+        Arrive(successor, now);
+        return PaperResult.Ok(successor);
     }
 
     /// <summary>
@@ -179,6 +203,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     void IVenueEvents.OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
     {
         var account = ((PaperOrder)order).Account;
+        Changed(order);
         Append(new PaperNotice(account.HtsId, account.Number, e));
         // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
         Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -188,7 +213,11 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// expiry notices published).</summary>
     public void Advance(DateTime now)
     {
-        lock (_gate) EndDays(now);
+        lock (_gate)
+        {
+            EndDays(now);
+            JournalChanges();
+        }
     }
 
     /// <summary>The instruments where paper orders rest now (what the market must keep trading for them).</summary>
@@ -200,7 +229,11 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// <summary>The tape has events (a feed made records): the venue reads them now.</summary>
     public void OnTapeReady()
     {
-        lock (_gate) ReadTape();
+        lock (_gate)
+        {
+            ReadTape();
+            JournalChanges();
+        }
     }
 
     /// <summary>
@@ -210,7 +243,11 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     public void OnTrade(string code, bool derivative, long price, long volume, bool buyerInitiated, DateTime now)
     {
         _market.Tape.Publish(new TapeEvent(TapeEventKind.Trade, code, derivative, now, price, volume, buyerInitiated));
-        lock (_gate) EndDays(now);
+        lock (_gate)
+        {
+            EndDays(now);
+            JournalChanges();
+        }
     }
 
     /// <summary>
@@ -247,6 +284,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         lock (_gate)
         {
             EndDays(now);
+            JournalChanges();
             var free = _accounts.GetValueOrDefault(accountNumber) is { } account ? account.FreeCash() : StartingCash;
             return ((long)decimal.Floor(free), unit, StockRules.Affordable(free, unit, _costs.CommissionRate));
         }
@@ -264,6 +302,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         lock (_gate)
         {
             EndDays(now);
+            JournalChanges();
             var account = _accounts.GetValueOrDefault(accountNumber);
             var closable = account is null ? 0 : FuturesOptionRules.Closable(account, code, buy);
             var free = account is null ? StartingCash : (long)decimal.Floor(account.FreeCash());
@@ -280,6 +319,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         {
             if (now is { } at) EndDays(at);
             else ReadTape();
+            JournalChanges();
             var account = _accounts.GetValueOrDefault(accountNumber);
             if (account is null) return new PaperAccountView(StartingCash, [], [], StartingCash);
             return new PaperAccountView(account.ShownCash, FreeCash: (long)decimal.Floor(account.FreeCash()), Orders:
@@ -296,7 +336,12 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// </summary>
     public bool Claim(string accountNumber, string owner, string htsId)
     {
-        lock (_gate) return Account(accountNumber, owner, htsId) is not null;
+        lock (_gate)
+        {
+            var owned = Account(accountNumber, owner, htsId) is not null;
+            JournalChanges();
+            return owned;
+        }
     }
 
     /// <summary>The refusal of a call on an account another app key owns (KIS's answer to an account that is not the
@@ -323,6 +368,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
                 && bound.Owner != owner)
                 return null;
             _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner, _costs);
+            Changed(account);
         }
         return account.OwnedBy(owner) ? account : null;
     }

@@ -12,7 +12,9 @@ namespace Kis.Realtime.Simulator.Trading;
 /// cannot be read (not JSON, another version, inconsistent) is a <see cref="KisSimulatorStateException"/> naming it:
 /// the simulator neither crashes on it nor starts over without saying so. One simulator at a time uses a file: a lock
 /// file beside it (<c>.lock</c>) is held while it runs. Owns its timer, the lock file and the last bytes written; the
-/// venue's state stays the venue's (<see cref="PaperVenue.Snapshot"/>, <see cref="PaperVenue.Restore"/>).
+/// venue's state stays the venue's (<see cref="PaperVenue.Snapshot"/>, <see cref="PaperVenue.Restore"/>). What changes
+/// between two writes is in the order journal beside it (<see cref="VenueJournal"/>, issue 73): an order is answered
+/// once its line is on disk, and a start replays the journal after the snapshot; each write starts the journal over.
 /// </summary>
 internal sealed class VenueStateFile : IDisposable
 {
@@ -25,22 +27,27 @@ internal sealed class VenueStateFile : IDisposable
     private PaperVenue? _venue;
     private MarketClock? _clock;
     private ITimer? _timer;
+    private VenueJournal? _journal;
     private byte[] _written = []; // the last state written, its market time left out (a clock alone changes it every second)
     private DateTime _writtenTime;
     private bool _disposed;
 
-    private VenueStateFile(string path, FileStream lockFile)
+    private VenueStateFile(string path, FileStream lockFile, int torn)
     {
         _path = path;
         _lock = lockFile;
+        TornRecords = torn;
     }
+
+    /// <summary>Journal lines the start found cut short by a crash (never acknowledged: ignored, and logged).</summary>
+    public int TornRecords { get; }
 
     /// <summary>The file's full path.</summary>
     public string Path => _path;
 
     /// <summary>
-    /// Opens <paramref name="path"/> for one simulator: takes its lock and reads the state it holds (null when there is no
-    /// file yet: a new venue). Throws <see cref="KisSimulatorStateException"/> when another simulator holds it or it cannot
+    /// Opens <paramref name="path"/> for one simulator: takes its lock and reads the state it holds, its journal replayed
+    /// after it (null when there is neither yet: a new venue). Throws <see cref="KisSimulatorStateException"/> when another simulator holds it or it cannot
     /// be read.
     /// </summary>
     public static (VenueStateFile File, VenueSnapshot? Saved) Open(string path)
@@ -63,7 +70,8 @@ internal sealed class VenueStateFile : IDisposable
         }
         try
         {
-            return (new VenueStateFile(full, lockFile), Read(full));
+            var (state, torn) = VenueJournal.Replay(full, ReadSnapshotOnly(full));
+            return (new VenueStateFile(full, lockFile, torn), state);
         }
         catch
         {
@@ -72,8 +80,12 @@ internal sealed class VenueStateFile : IDisposable
         }
     }
 
-    /// <summary>The state in <paramref name="path"/>, null when there is no such file; a typed error when it is unreadable.</summary>
-    public static VenueSnapshot? Read(string path)
+    /// <summary>The state on disk at <paramref name="path"/>: its snapshot with the journal after it (null when there is
+    /// neither); a typed error when it is unreadable.</summary>
+    public static VenueSnapshot? Read(string path) => VenueJournal.Replay(path, ReadSnapshotOnly(path)).State;
+
+    /// <summary>The snapshot in <paramref name="path"/> alone, null when there is no such file; a typed error when it is unreadable.</summary>
+    public static VenueSnapshot? ReadSnapshotOnly(string path)
     {
         byte[] bytes;
         try
@@ -91,7 +103,7 @@ internal sealed class VenueStateFile : IDisposable
             // The version first: a file of another shape is named as such, not as a field it lacks.
             using (var document = JsonDocument.Parse(bytes))
                 if (!document.RootElement.TryGetProperty(nameof(VenueSnapshot.Version), out var version) || version.ValueKind != JsonValueKind.Number
-                    || version.GetInt32() != VenueSnapshot.CurrentVersion)
+                    || !VenueSnapshot.Reads(version.GetInt32()))
                     throw Incompatible(path, $"its version is {(version.ValueKind == JsonValueKind.Undefined ? "missing" : version.ToString())}, "
                         + $"this simulator reads version {VenueSnapshot.CurrentVersion}");
             snapshot = JsonSerializer.Deserialize(bytes, VenueSnapshotJson.Default.VenueSnapshot);
@@ -109,21 +121,27 @@ internal sealed class VenueStateFile : IDisposable
     private static KisSimulatorStateException Incompatible(string path, string why, Exception? inner = null)
         => new($"The state file {path} cannot be used: {why}. Move it away to start a new day, or run with --no-state.", inner);
 
-    /// <summary>Keeps <paramref name="venue"/>'s state in the file from now on: every <see cref="Interval"/> of
-    /// <paramref name="time"/> when it changed, and at <see cref="Dispose()"/>.</summary>
+    /// <summary>Keeps <paramref name="venue"/>'s state in the file from now on: every change in the journal before the
+    /// call that made it answers, the whole state every <see cref="Interval"/> of <paramref name="time"/> when it changed,
+    /// now (the journal replayed at the start folded in) and at <see cref="Dispose()"/>.</summary>
     public void Keep(PaperVenue venue, MarketClock clock, TimeProvider time, ILogger logger)
     {
+        if (TornRecords > 0)
+            logger.LogWarning("The state file's journal ended in {Count} line(s) a crash cut short (never acknowledged): ignored.", TornRecords);
+        _journal = VenueJournal.Start(_path);
+        venue.Journal(_journal);
         _venue = venue;
         _clock = clock;
+        SaveOrWarn(logger, force: true);
         _timer = time.CreateTimer(_ => SaveOrWarn(logger), null, Interval, Interval);
     }
 
     /// <summary>The timer's save: a failure (a full disk) is logged and counted, and the next tick tries again.</summary>
-    private void SaveOrWarn(ILogger logger)
+    private void SaveOrWarn(ILogger logger, bool force = false)
     {
         try
         {
-            Save(force: false);
+            Save(force);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -151,6 +169,7 @@ internal sealed class VenueStateFile : IDisposable
             if (!force && state.AsSpan().SequenceEqual(_written) && now - _writtenTime < TimeSpan.FromMinutes(1)) return;
             Write(_path, snapshot);
             (_written, _writtenTime) = (state, now);
+            _journal?.DeleteBefore(snapshot.Journal); // the snapshot holds what they did
         }
     }
 
@@ -181,6 +200,7 @@ internal sealed class VenueStateFile : IDisposable
         finally
         {
             lock (_gate) _disposed = true;
+            _journal?.Dispose(crash: discard);
             _lock.Dispose();
         }
     }

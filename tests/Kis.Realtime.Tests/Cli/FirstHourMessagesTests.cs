@@ -55,14 +55,22 @@ public sealed class FirstHourMessagesTests
     }
 
     [Fact]
-    public async Task Bars_over_a_folder_that_is_no_recording_exits_1()
+    public async Task Bars_over_a_folder_that_is_no_recording_exits_2_as_backtest_and_export_do()
     {
+        // Issue 76 (8): a folder that is no recording is a usage error for every command that reads one.
         var folder = EmptyDirectory();
         await File.WriteAllTextAsync(Path.Combine(folder, "README.md"), "# not a recording\n");
         var stderr = new StringWriter();
         var exit = await KisrtApp.GuardAsync(() => BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = ["stock:005930"] },
             new BarsArgs { Replay = folder, Format = "csv" }, Env(), new StringWriter(), stderr, default), stderr).WaitAsync(CliTimeout);
-        Assert.True(exit == 1, $"exit {exit}: {stderr}");
+        Assert.True(exit == 2, $"exit {exit}: {stderr}");
+        Assert.Contains("is not a `kisrt record --out` folder", stderr.ToString());
+        Assert.Contains("README.md", stderr.ToString());
+
+        var export = await KisrtAsync("export", "--replay", folder, "--out", Path.Combine(EmptyDirectory(), "out"));
+        Assert.Equal(2, export.Exit);
+        var backtest = await KisrtAsync("backtest", "--replay", folder, "--out", Path.Combine(EmptyDirectory(), "bt"));
+        Assert.Equal(2, backtest.Exit);
     }
 
     [Fact]

@@ -17,9 +17,9 @@ namespace Kis.Realtime.Tests.Simulator;
 /// </summary>
 public sealed class VenueStateFileTests
 {
-    private const string Code = "015760";
-    private const string Account = "5012345601";
-    private const string AppKey = "PSstatefiletestkey0001";
+    internal const string Code = "015760";
+    internal const string Account = "5012345601";
+    internal const string AppKey = "PSstatefiletestkey0001";
     private static readonly DateTimeOffset Start = ContinuousFrom(new(2026, 11, 25, 10, 0, 0, TimeSpan.FromHours(9)));
 
     /// <summary>The first second from <paramref name="from"/> with no VI of the stock in force (its market orders trade).</summary>
@@ -30,7 +30,7 @@ public sealed class VenueStateFileTests
         return from;
     }
 
-    private static (SimulatorHub Hub, FakeTimeProvider Time) Hub(string stateFile)
+    internal static (SimulatorHub Hub, FakeTimeProvider Time) Hub(string stateFile)
     {
         var time = new FakeTimeProvider(Start);
         var options = SimulatorOptions.Default with
@@ -40,11 +40,11 @@ public sealed class VenueStateFileTests
         return (new SimulatorHub(options), time);
     }
 
-    private static PaperOrderRequest Request(bool buy, bool market, long quantity, long price)
+    internal static PaperOrderRequest Request(bool buy, bool market, long quantity, long price)
         => new(Account, "simuser01", Code, buy, market ? OrderKind.Market : OrderKind.Limit, quantity, price, AppKey: AppKey);
 
     /// <summary>20 ticks under <paramref name="price"/>: a buy there rests.</summary>
-    private static long Under(long price)
+    internal static long Under(long price)
     {
         for (var i = 0; i < 20; i++) price = KrxRules.StockTickDown(price);
         return price;
