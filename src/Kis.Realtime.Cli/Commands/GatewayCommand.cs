@@ -404,7 +404,9 @@ internal static partial class GatewayCommand
     internal static string EndSummary(GatewayStatus end, TimeSpan ran, bool failed) =>
         $"kisrt gateway: stopped after {ran.TotalSeconds:0.0} s (run {end.Run}): received {end.Received}, confirmed {end.Confirmed}, " +
         $"overflowed {end.Overflowed}, registrations held at the end {end.Registrations.Count}; " +
-        (failed ? "not everything was published and stored (figures above)" : "every record published and confirmed");
+        (failed ? $"not everything was published and stored: {Math.Max(0, end.Received - end.Overflowed - end.Confirmed)} received and not confirmed by " +
+                  "the broker (figures above)"
+            : "every record published and confirmed");
 
     /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>
     private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)
