@@ -43,7 +43,7 @@ public sealed class KisGatewayService : BackgroundService
 
     private async Task RunTermAsync(long term, CancellationToken cancellationToken)
     {
-        var gateway = await KisGateway.StartAsync(_options, cancellationToken).ConfigureAwait(false);
+        var gateway = await StartGatewayAsync(cancellationToken).ConfigureAwait(false);
         await using (gateway.ConfigureAwait(false))
         {
             Volatile.Write(ref _gateway, gateway);
@@ -58,6 +58,28 @@ public sealed class KisGatewayService : BackgroundService
             finally
             {
                 Volatile.Write(ref _gateway, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The term's gateway. The start retries the broker's transient faults itself; a broker it could not reach at all is
+    /// tried again while this process holds the lock (it won the election on that broker a moment ago). A refusal of the
+    /// user (<see cref="KisBrokerRefusedException"/>) ends the service: retrying with the same credentials cannot help.
+    /// </summary>
+    private async Task<KisGateway> StartGatewayAsync(CancellationToken cancellationToken)
+    {
+        var wait = _options.BrokerReconnectMinDelay;
+        while (true)
+        {
+            try
+            {
+                return await KisGateway.StartAsync(_options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KisConnectionException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                wait = wait * 2 < _options.BrokerReconnectMaxDelay ? wait * 2 : _options.BrokerReconnectMaxDelay;
             }
         }
     }

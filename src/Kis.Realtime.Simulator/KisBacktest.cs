@@ -41,11 +41,20 @@ public static class KisBacktest
         var run = pump.Start(() => strategy(client, venue, stop.Token));
         pump.RunUntilIdle();
         var previous = (At: DateTimeOffset.MinValue, Source: default(RecordingLocation));
+        byte[] lastOfBlock = []; // the previous block's last message (its block is refilled meanwhile)
+        long repeated = 0;
         await foreach (var block in BacktestPreparation.ReadAsync(recording, options.PrepareAhead, cancellationToken).ConfigureAwait(false))
         {
             for (var i = 0; i < block.Count && !run.IsFaulted; i++)
             {
                 ref readonly var message = ref block.Message(i);
+                // A line repeating the one before it (same message, same moment: a doubled recording) is counted, not traded twice.
+                if (message.ReceivedAt == previous.At
+                    && message.Data.Span.SequenceEqual(i > 0 ? block.Message(i - 1).Data.Span : lastOfBlock))
+                {
+                    repeated++;
+                    continue;
+                }
                 // Traded as it lies, a line received before the one above it sends fills back in time: refused, located.
                 if (message.ReceivedAt < previous.At)
                     throw new KisBacktestException($"{message.Source}: received at {message.ReceivedAt:O}, before {previous.Source} ({previous.At:O}): " +
@@ -53,6 +62,7 @@ public static class KisBacktest
                 previous = (message.ReceivedAt, message.Source);
                 driver.Step(block, i);
             }
+            if (block.Count > 0) lastOfBlock = block.Message(block.Count - 1).Data.ToArray();
             if (run.IsFaulted) break;
         }
         if (!run.IsFaulted) driver.Finish();
@@ -71,7 +81,7 @@ public static class KisBacktest
         cancellationToken.ThrowIfCancellationRequested();
         return new KisBacktestResult(options, venue.Calls(), venue.RefusedCalls(), venue.Fills, driver.Equity, driver.Prices, venue.Instruments(),
             client.StatisticsWith(recording), // the lines the recording could not read count with those that did not decode
-            driver.Records);
+            driver.Records, repeated);
     }
 
     /// <summary>How long the end of a run waits for a strategy's last steps that left the pump (thread pool callbacks).</summary>

@@ -11,7 +11,7 @@ public sealed class KisBacktestResult
     internal KisBacktestResult(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, int refused, IReadOnlyList<BacktestFillRow> fills,
         IReadOnlyList<(DateTimeOffset Time, decimal Equity)> equity, Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price)>> prices,
         IReadOnlyList<BacktestInstrument> instruments,
-        KisRealtimeStatistics statistics, long records)
+        KisRealtimeStatistics statistics, long records, long repeatedLines)
     {
         Options = options;
         Orders = orders;
@@ -26,7 +26,7 @@ public sealed class KisBacktestResult
             return (IReadOnlyList<(DateTimeOffset, decimal)>)new ProjectedList<(DateTimeOffset Time, long Price), (DateTimeOffset, decimal)>(
                 p.Value.Prefix(), point => (point.Time, point.Price / scale));
         }, StringComparer.Ordinal);
-        Summary = BacktestSummaries.Of(options, orders.Count, refused, fills, EquityCurve, instruments, records);
+        Summary = BacktestSummaries.Of(options, orders.Count, refused, fills, EquityCurve, instruments, records) with { RepeatedLines = repeatedLines };
     }
 
     /// <summary>The options it ran with.</summary>
@@ -90,6 +90,9 @@ public sealed record KisBacktestSummary
     public int FillCount { get; init; }
     /// <summary>Records read from the recording.</summary>
     public long Records { get; init; }
+    /// <summary>Recorded lines skipped as repeats: the same message, received at the same moment, as the line before it
+    /// (a recording doubled by a copy). Never traded twice, never given to the strategy twice.</summary>
+    public long RepeatedLines { get; init; }
     /// <summary>Per stock the strategy followed or ordered.</summary>
     public IReadOnlyList<KisBacktestInstrument> Instruments { get; init; } = [];
 }

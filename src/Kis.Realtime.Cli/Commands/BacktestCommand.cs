@@ -109,6 +109,9 @@ internal static class BacktestCommand
         }
         // Every line the run could not use, located; a strategy that never saw its code traded nothing it was asked to.
         foreach (var line in BacktestInput.UnusableLines(result.Statistics)) await stderr.WriteLineAsync($"kisrt backtest: warning: {line}");
+        if (result.Summary.RepeatedLines > 0)
+            await stderr.WriteLineAsync($"kisrt backtest: warning: {result.Summary.RepeatedLines:N0} line(s) repeat the line before them (the same message " +
+                "received at the same moment: a doubled recording?); each was skipped, traded once (summary.json: repeated_lines)");
         if (!result.Prices.ContainsKey(args.Code))
             return await FailedAsync(stderr, await BacktestInput.CodeAbsentAsync(args.Code, recording, cancellationToken));
         await result.WriteAsync(args.Out, cancellationToken);

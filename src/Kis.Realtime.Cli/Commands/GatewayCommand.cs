@@ -296,16 +296,37 @@ internal static partial class GatewayCommand
         // one after the other (issue 45, item 5). Restored claims wait for the session as any subscription does.
         var kisConnected = host.Client.ConnectAsync(stop.Token);
         KisGateway gateway;
-        try
+        // The start retries the broker's transient faults itself; a broker it could not reach at all is tried again here
+        // while this process holds the lock (it won the election on that broker a moment ago), never a crash of the term.
+        var wait = options.BrokerReconnectMinDelay;
+        while (true)
         {
-            gateway = await KisGateway.StartAsync(options, host.Client, stop.Token).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default); // its failure, if any, is not the one to report
-            if (e is OperationCanceledException && stop.IsCancellationRequested)
-                return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
-            throw;
+            try
+            {
+                gateway = await KisGateway.StartAsync(options, host.Client, stop.Token).ConfigureAwait(false);
+                break;
+            }
+            catch (KisConnectionException e) when (!stop.IsCancellationRequested)
+            {
+                await status.WriteLineAsync($"kisrt gateway: the run could not start ({e.Reason}); trying again in {wait.TotalSeconds:0.0} s");
+                try
+                {
+                    await Task.Delay(wait, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                    return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
+                }
+                wait = wait * 2 < options.BrokerReconnectMaxDelay ? wait * 2 : options.BrokerReconnectMaxDelay;
+            }
+            catch (Exception e)
+            {
+                _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default); // its failure, if any, is not the one to report
+                if (e is OperationCanceledException && stop.IsCancellationRequested)
+                    return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
+                throw;
+            }
         }
         await using var gatewayScope = gateway;
         try
@@ -383,7 +404,9 @@ internal static partial class GatewayCommand
     internal static string EndSummary(GatewayStatus end, TimeSpan ran, bool failed) =>
         $"kisrt gateway: stopped after {ran.TotalSeconds:0.0} s (run {end.Run}): received {end.Received}, confirmed {end.Confirmed}, " +
         $"overflowed {end.Overflowed}, registrations held at the end {end.Registrations.Count}; " +
-        (failed ? "not everything was published and stored (figures above)" : "every record published and confirmed");
+        (failed ? $"not everything was published and stored: {Math.Max(0, end.Received - end.Overflowed - end.Confirmed)} received and not confirmed by " +
+                  "the broker (figures above)"
+            : "every record published and confirmed");
 
     /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>
     private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)

@@ -26,6 +26,12 @@ internal static class CliFailures
         CliRunException => (RunFailed, e.Message),
         Kis.Realtime.Gateway.KisBrokerRefusedException => (BrokerRefused, $"{Sentence(e.Message)} Check the user and password (--amqp, " +
             "--amqp-password-file, KISRT_AMQP_PASSWORD) and the user's permissions on the vhost; restarting with the same credentials cannot help."),
+        // A broker fault no call site typed (each should): still one line, a refusal with the exit code of refusals.
+        RabbitMQ.Client.Exceptions.OperationInterruptedException { ShutdownReason.ReplyCode: RabbitMQ.Client.Constants.AccessRefused
+            or RabbitMQ.Client.Constants.NotAllowed } refused => (BrokerRefused, $"RabbitMQ refused: {Sentence(refused.ShutdownReason!.ReplyText)} " +
+            "Give the user its permissions on the vhost (scripts/rabbitmq-users.sh, or rabbitmqctl set_permissions; docs/gateway-security.md)."),
+        RabbitMQ.Client.Exceptions.RabbitMQClientException => (RunFailed, $"RabbitMQ: {Sentence(e.Message)} Check the broker (rabbitmqctl status) " +
+            "and its log."),
         Kis.Realtime.Simulator.KisSimulatorStateException => (RunFailed, e.Message),
         KisConnectionException or WebSocketException => (RunFailed, ConnectionFailed(e)),
         KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),

@@ -15,7 +15,8 @@ public sealed partial class KisGateway
     /// not exist yet are created, as the run would create them.
     /// </summary>
     /// <returns>The streams of other retention, in order; empty when every one matches.</returns>
-    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    /// <exception cref="KisConnectionException">The broker cannot be reached, or failed under the check.</exception>
+    /// <exception cref="KisBrokerRefusedException">The broker refused the user (credentials, the vhost, a permission).</exception>
     public static async Task<IReadOnlyList<string>> CheckRetentionAsync(KisGatewayOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -24,20 +25,21 @@ public sealed partial class KisGateway
         {
             return await FindRetentionKeptAsync(options, cancellationToken).ConfigureAwait(false);
         }
-        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e)
+        catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
         {
             throw BrokerStartFailure(options.Endpoint, e, "");
         }
     }
 
     /// <summary>
-    /// The exception for a start that could not connect: <see cref="KisBrokerRefusedException"/> when the broker refused the
-    /// credentials (a person must fix them), else <see cref="KisConnectionException"/> saying what the broker or network said.
+    /// The exception for a start that failed at the broker: <see cref="KisBrokerRefusedException"/> when the broker refused the
+    /// user (credentials, the vhost, a permission: a person must fix them), else <see cref="KisConnectionException"/> saying
+    /// what the broker or network said.
     /// </summary>
     internal static Exception BrokerStartFailure(KisGatewayEndpoint endpoint, Exception e, string hint)
     {
         var said = BrokerFault.Describe(e, endpoint);
-        if (BrokerFault.IsCredentialRefusal(e))
+        if (BrokerFault.IsRefusal(e))
             return new KisBrokerRefusedException($"RabbitMQ at {endpoint.DisplayUri}: {said}", e);
         return new KisConnectionException(new Uri(endpoint.DisplayUri), said + hint, e);
     }

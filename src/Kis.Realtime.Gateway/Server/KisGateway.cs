@@ -110,64 +110,6 @@ public sealed partial class KisGateway : IAsyncDisposable
         return StartCoreAsync(options with { Client = client.Options }, client, cancellationToken);
     }
 
-    private static async Task<KisGateway> StartCoreAsync(KisGatewayOptions options, KisRealtimeClient? client, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        // The previous run's last checkpoint first: this run announces it and restores its claims.
-        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        var retention = new StreamRetention(loggerFactory.CreateLogger<KisGateway>());
-        var journal = new RunJournal(options, loggerFactory.CreateLogger<RunJournal>(), retention);
-        var run = $"{options.TimeProvider.GetUtcNow():yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
-        GatewayCheckpoint? previous;
-        StreamTails? tail = null;
-        try
-        {
-            previous = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
-            // The fence (RunExchange) before anything else of this run: the previous run's exchange goes, so from here on
-            // nothing more of it reaches the streams, even frames a dead process's socket or a busy broker still held.
-            await RunExchange.OpenAsync(options.Endpoint, run, previous?.Run, cancellationToken).ConfigureAwait(false);
-            // Then where the previous run's records end on the streams: the hole a killed run leaves begins there (issue 61).
-            // The read goes on to a record received after the fence, so it sees everything the fenced run got stored;
-            // read before the fence, it missed a dead run's last frames that the broker stored after the read had ended.
-            if (previous is not null)
-            {
-                var fencedAt = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow);
-                tail = await PreviousRunTail.ReadAsync(options, previous, fencedAt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e)
-        {
-            await journal.DisposeAsync().ConfigureAwait(false);
-            if (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
-                throw BrokerStartFailure(options.Endpoint, e, "; scripts/services.sh starts one on this machine");
-            throw;
-        }
-        var gateway = new KisGateway(options, client, run, journal, retention, previous, tail);
-        try
-        {
-            await gateway._requests.StartAsync(cancellationToken).ConfigureAwait(false);
-            gateway._publisher.Start();
-            if (previous is not null)
-            {
-                Log.Following(gateway._logger, previous.Run, previous.Claims.Count, previous.Keys.Count);
-                // Every claim is in the table once this returns (KIS answers later): the first checkpoint carries them on.
-                gateway._restoring = gateway._registrations.RestoreAsync(previous.Claims);
-            }
-            // This run's first checkpoint at once: a run killed within its first interval is still the one the next follows.
-            await journal.WriteAsync(gateway.Checkpoint(), cancellationToken).ConfigureAwait(false);
-            journal.Start(gateway.Checkpoint);
-            gateway._started = true;
-            Log.Started(gateway._logger, gateway.Run, options.Endpoint.DisplayUri, options.Endpoint.Namespace);
-            return gateway;
-        }
-        catch
-        {
-            await gateway.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
     /// <summary>This run's id (the <c>run</c> header of its records).</summary>
     public string Run { get; }
 

@@ -168,6 +168,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                     lost.Cancel();
                     return Task.CompletedTask;
                 };
+                _options.BrokerCall(BrokerCallSites.Election);
                 var standby = await connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
                 await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: token)
                     .ConfigureAwait(false);

@@ -154,6 +154,16 @@ public sealed record KisGatewayOptions
     /// <summary>Set by <see cref="KisGatewayFleet"/>: what the process's shards share when they start (tail reads, streams declared).</summary>
     internal Internal.FleetTakeovers? FleetTakeovers { get; init; }
 
+    /// <summary>Tests only: asked at each broker call site of the start and run (<see cref="BrokerCall"/>, by its name); an
+    /// exception it returns is thrown there, as the broker's client would throw it.</summary>
+    internal Func<string, Exception?>? BrokerFaults { get; init; }
+
+    /// <summary>A broker call site: throws what <see cref="BrokerFaults"/> injects there (nothing outside tests).</summary>
+    internal void BrokerCall(string site)
+    {
+        if (BrokerFaults?.Invoke(site) is { } fault) throw fault;
+    }
+
     /// <summary>Set by <see cref="KisGatewayFleet"/>: the process name in statuses (<see cref="KisGatewayFleetOptions.Name"/>); null: host:pid.</summary>
     internal string? ProcessName { get; init; }
 

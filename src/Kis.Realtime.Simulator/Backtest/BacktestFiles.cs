@@ -81,6 +81,7 @@ internal static class BacktestFiles
             json.WriteNumber("refused", s.Refused);
             json.WriteNumber("fills", s.FillCount);
             json.WriteNumber("records", s.Records);
+            json.WriteNumber("repeated_lines", s.RepeatedLines);
             json.WriteNumber("gaps", result.Statistics.Gaps);
             json.WriteStartArray("instruments");
             foreach (var i in s.Instruments)
@@ -159,7 +160,8 @@ internal static class BacktestFiles
         public override string ToString() => _csv.ToString();
     }
 
-    private static string Side(OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
+    /// <summary>buy, sell, or nothing when the call named no order there is (a refused amendment's unknown original).</summary>
+    private static string Side(OrderSide side) => side switch { OrderSide.Buy => "buy", OrderSide.Sell => "sell", _ => "" };
 
     private static string Kind(KisOrderKind kind) => kind switch
     {

@@ -194,10 +194,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
 
     private KisOrderResult Amend(KisAmendRequest amend, ref CallRow call)
     {
-        if (Find(amend.OriginalOrderNumber, out var original) is { } missing) return Refused(ref call, missing);
-        call.Code = original.Code;
-        call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
-        call.Original = original.Number;
+        if (Named(amend.OriginalOrderNumber, ref call, out var original) is { } missing) return Refused(ref call, missing);
         if (OrderKinds.Modelled(amend.Kind) is not { } kind) return Refused(ref call, KindRefusal(amend.Kind));
         var market = kind == OrderKind.Market;
         var price = market ? 0 : (long)amend.Price;
@@ -230,10 +227,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
 
     private KisOrderResult Cancel(KisCancelRequest cancel, ref CallRow call)
     {
-        if (Find(cancel.OriginalOrderNumber, out var original) is { } missing) return Refused(ref call, missing);
-        call.Code = original.Code;
-        call.Side = original.Buy ? OrderSide.Buy : OrderSide.Sell;
-        call.Original = original.Number;
+        if (Named(cancel.OriginalOrderNumber, ref call, out var original) is { } missing) return Refused(ref call, missing);
         if (ChangeQuantityRefusal(cancel.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         var number = ++_nextNumber;
         var cancelOrder = new VenueOrder(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected,

@@ -47,6 +47,21 @@ internal sealed partial class BacktestVenue
         return null;
     }
 
+    /// <summary>
+    /// <see cref="Find"/> for an amendment or cancel, the call's row given what it named whether refused or not: the
+    /// original's number, code and side when there is such an order (one with nothing left too), else the number as
+    /// named, no code and no side (orders.csv once wrote a refused one's side as "sell" and lost its number and code).
+    /// </summary>
+    private KisRefusal? Named(string number, ref CallRow call, out VenueOrder order)
+    {
+        var refusal = Find(number, out order);
+        if (order is not null)
+            (call.Code, call.Side, call.Original) = (order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell, order.Number);
+        else if (long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            call.Original = n;
+        return refusal;
+    }
+
     private KisRefusal? Find(string number, out VenueOrder order)
     {
         order = null!;

@@ -35,14 +35,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool IsSeen(int tr, int day, in TradeIdentity trade) =>
         _trSeen[tr] && day == _trDay[tr] && _trTrades[tr] is { } seen && seen.Contains(trade);
 
-    private bool IsPending(int tr, int day, in TradeIdentity trade)
-    {
-        foreach (var p in _pending)
-            if (p.Tr == tr && p.Day == day && p.Accumulated == trade.Accumulated && p.Volume == trade.Volume && p.Local == trade.Local
-                && TAccessor.Price(p.Trade) == trade.Price) return true;
-        return false;
-    }
-
     private void Remember(int tr, int day, in TradeIdentity trade)
     {
         if (day != _trDay[tr] && _trSeen[tr]) return; // another day's: its set is gone

@@ -4,11 +4,12 @@ namespace Kis.Realtime;
 // record that continues the tape goes on at once; one after a hole waits for the hole's trades up to the window (on the
 // receive clock), then goes on and the hole is a gap. A record whose acml_vol contradicts the tape (one corrupt digit) is
 // reported (CorruptRecords) and put where its own volume fits, or in no bar; it never makes later trades look repeated.
+// The waiting records are kept ordered (BarAggregator.Pending.cs), so each costs the same however many wait.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private readonly long _reorderWindow; // BarOptions.ReorderWindow in ticks: 0 takes records in arrival order
-    private readonly List<Pending> _pending = [];
     private long _receivedWatermark; // the latest receive (or stamp) instant seen, UTC ticks
+    private const int Dropped = -2;
 
     private struct Pending
     {
@@ -16,6 +17,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         public long Received, Utc, Local, Accumulated, Volume;
         public int Tr, Day;
         public bool Behind; // behind the tape when it came (and no repeat, no gap's trade): corrupt unless its volume fills a hole
+        public long Arrival; // its place in arrival order
+        public int NextOfVolume, PreviousOfVolume; // the waiting records of its TR, day and volume, in arrival order
     }
 
     // Arrival: straight on without a window, a record without acml_vol or of a TR not tracked; else into the buffer.
@@ -42,7 +45,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // A trade of a gap already given up on goes on at once (late); anything else behind the tape waits: it may be the
         // hole's own trade with a corrupt acml_vol.
         if (behind && CanFill(tr, accumulated - volume, accumulated)) return Process(trade, utc, local, day, accumulated) | closed;
-        _pending.Add(new Pending
+        // Nothing waits and it continues its tape: on at once, as the buffer would send it.
+        if (!behind && PendingCount == 0 && Continues(tr, day, accumulated, volume)) return Process(trade, utc, local, day, accumulated) | closed;
+        AddPending(new Pending
         {
             Trade = trade, Received = received, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume,
             Tr = tr, Day = day, Behind = behind,
@@ -54,51 +59,56 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool ReleasePending(long now)
     {
         var closed = false;
-        while (_pending.Count > 0)
+        while (PendingCount > 0)
         {
-            var next = -1;
-            var corrected = -1L;
-            for (var i = 0; i < _pending.Count && next < 0; i++)
+            var next = NextReleased(now, out var corrected);
+            if (next == Dropped) continue;
+            if (next < 0)
             {
-                if (_pending[i].Behind || !IsLowest(i)) continue;
-                if (Continues(_pending[i])) next = i;
-                else if (_pending[i].Received + _reorderWindow <= now)
-                {
-                    // Its hole's trades never came: one pending record whose own volume fills the hole exactly is that
-                    // trade with a corrupt acml_vol; else the hole is a gap.
-                    var filler = FindFiller(i);
-                    if (filler >= 0)
-                    {
-                        corrected = _trAccumulated[_pending[filler].Tr] + _pending[filler].Volume;
-                        NoteCorrupt(_pending[filler], corrected, inBar: true);
-                        next = filler;
-                    }
-                    else if (Contradicts(_pending[i])) next = Drop(i);
-                    else next = i;
-                }
+                if (DropExpiredCorrupt(now)) continue;
+                break;
             }
-            if (next == -2) continue;
-            if (next < 0 && (next = ExpiredCorrupt(now)) == -2) continue;
-            if (next < 0) break;
-            var p = _pending[next];
-            _pending.RemoveAt(next);
+            var p = TakePending(next);
             if (corrected >= 0) Remember(p.Tr, p.Day, new TradeIdentity(p.Accumulated, p.Volume, TAccessor.Price(p.Trade), p.Local));
             closed |= Process(p.Trade, p.Utc, p.Local, p.Day, corrected >= 0 ? corrected : p.Accumulated);
         }
         return closed;
     }
 
-    // A record still waiting twice its window and not next on its tape contradicts it: reported, in no bar (-2).
-    private int ExpiredCorrupt(long now)
+    // Of each TR's lowest waiting records (earliest arrival first), the first that continues its tape or whose window
+    // ended: that one; or, its hole's trades never having come, the record whose own volume fills the hole exactly (that
+    // trade with a corrupt acml_vol, going in at `corrected`); or Dropped when it contradicts the tape; -1: none is due.
+    private int NextReleased(long now, out long corrected)
     {
-        for (var i = 0; i < _pending.Count; i++)
+        corrected = -1;
+        var candidates = LowestPending();
+        foreach (var id in candidates)
         {
-            var p = _pending[i];
-            if (p.Received + 2 * _reorderWindow > now && now != long.MaxValue) continue;
-            if (!p.Behind && IsLowest(i)) continue;
-            return Drop(i);
+            _reorderSteps++;
+            ref readonly var p = ref _slots[id];
+            if (Continues(p.Tr, p.Day, p.Accumulated, p.Volume)) return id;
+            if (p.Received + _reorderWindow > now) continue;
+            var filler = FindFiller(id);
+            if (filler >= 0)
+            {
+                corrected = _trAccumulated[p.Tr] + _slots[filler].Volume;
+                NoteCorrupt(_slots[filler], corrected, inBar: true);
+                return filler;
+            }
+            if (!Contradicts(p)) return id;
+            Drop(id);
+            return Dropped;
         }
         return -1;
+    }
+
+    // Records still waiting twice their window and not next on their tape contradict it: reported, in no bar, in
+    // arrival order. True when any was.
+    private bool DropExpiredCorrupt(long now)
+    {
+        var expired = ExpiredPending(now == long.MaxValue ? long.MaxValue : now - 2 * _reorderWindow);
+        foreach (var id in expired) Drop(id);
+        return expired.Count > 0;
     }
 
     // The tape went on past its stamp and stays below the volume it claims before itself: a later trade cannot have a
@@ -106,69 +116,23 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool Contradicts(in Pending p) =>
         _trSeen[p.Tr] && p.Day == _trDay[p.Tr] && _trLocal[p.Tr] > p.Local && _trAccumulated[p.Tr] < p.Accumulated - p.Volume;
 
-    private int Drop(int i)
+    private void Drop(int id)
     {
-        var p = _pending[i];
+        var p = TakePending(id);
         NoteCorrupt(p, null, inBar: false);
         Remember(p.Tr, p.Day, new TradeIdentity(p.Accumulated, p.Volume, TAccessor.Price(p.Trade), p.Local));
-        _pending.RemoveAt(i);
-        return -2;
     }
 
     /// <summary>When the oldest pending record's window ends on the clock (null: none pending).</summary>
-    private DateTimeOffset? PendingClockRelease()
-    {
-        if (_pending.Count == 0) return null;
-        var first = long.MaxValue;
-        foreach (var p in _pending) first = Math.Min(first, p.Received);
-        return new DateTimeOffset(first + _reorderWindow, TimeSpan.Zero);
-    }
-
-    private bool IsLowest(int i)
-    {
-        var p = _pending[i];
-        foreach (var q in _pending)
-            if (!q.Behind && q.Tr == p.Tr && (q.Day < p.Day || (q.Day == p.Day && q.Accumulated < p.Accumulated))) return false;
-        return true;
-    }
+    private DateTimeOffset? PendingClockRelease() =>
+        PendingCount == 0 ? null : new DateTimeOffset(_receiveOrder.MinA + _reorderWindow, TimeSpan.Zero);
 
     // Next on its tape: the TR's first record from the day's start, a new day's first trade, or the next cumulative volume.
-    private bool Continues(in Pending p)
+    private bool Continues(int tr, int day, long accumulated, long volume)
     {
-        if (_trIds[p.Tr] is null || !_trSeen[p.Tr]) return p.Accumulated == p.Volume;
-        if (p.Day > _trDay[p.Tr]) return p.Accumulated == p.Volume;
-        return p.Day == _trDay[p.Tr] && p.Accumulated - p.Volume == _trAccumulated[p.Tr];
-    }
-
-    // A pending record of the same TR and day, stamped between the tape's last trade and the one waiting at index i, whose
-    // volume is exactly the hole before it and whose acml_vol does not continue the tape: the hole's trade, corrupt.
-    private int FindFiller(int waiting)
-    {
-        var w = _pending[waiting];
-        if (!_trSeen[w.Tr] || w.Day != _trDay[w.Tr]) return -1;
-        var hole = w.Accumulated - w.Volume - _trAccumulated[w.Tr];
-        if (hole <= 0) return -1;
-        for (var i = 0; i < _pending.Count; i++)
-        {
-            var p = _pending[i];
-            if (i != waiting && p.Tr == w.Tr && p.Day == w.Day && p.Volume == hole && p.Local <= w.Local && p.Local >= _trLocal[w.Tr]
-                && !IsChained(i)) return i;
-        }
-        return -1;
-    }
-
-    // A pending record whose acml_vol another pending record continues, or which continues one: its acml_vol agrees with
-    // its neighbours, so it is its own trade (in a burst stamped one second, a later trade often has the hole's volume).
-    private bool IsChained(int index)
-    {
-        var p = _pending[index];
-        for (var i = 0; i < _pending.Count; i++)
-        {
-            var q = _pending[i];
-            if (i == index || q.Tr != p.Tr || q.Day != p.Day) continue;
-            if (q.Accumulated == p.Accumulated - p.Volume || q.Accumulated - q.Volume == p.Accumulated) return true;
-        }
-        return false;
+        if (_trIds[tr] is null || !_trSeen[tr]) return accumulated == volume;
+        if (day > _trDay[tr]) return accumulated == volume;
+        return day == _trDay[tr] && accumulated - volume == _trAccumulated[tr];
     }
 
     private void NoteCorrupt(in Pending p, long? expected, bool inBar)

@@ -244,7 +244,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         Array.Clear(_trSeen);
         foreach (var gaps in _openGaps) gaps?.Clear();
         foreach (var seen in _trTrades) seen?.Clear();
-        _pending.Clear();
+        ClearPending();
         _corrupt.Clear();
         _receivedWatermark = 0;
         CorruptTrades = SkippedCorrupt = 0;

@@ -23,6 +23,13 @@ public interface IKisOrderVenue
     /// <summary>Cancels what is left of a working order (or part of it).</summary>
     Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Looks again for the order of an <see cref="KisOrderOutcome.Unknown"/> result (its answer was lost): accepted when
+    /// the venue now shows the one order that is it, unknown still otherwise; any other result is returned as it is. A
+    /// venue that never answers unknown returns the result unchanged.
+    /// </summary>
+    Task<KisOrderResult> ReconcileAsync(KisOrderResult result, CancellationToken cancellationToken = default) => Task.FromResult(result);
+
     /// <summary>Today's orders of <paramref name="product"/>, newest first: all, those with fills, or those still unfilled.</summary>
     Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
         CancellationToken cancellationToken = default);

@@ -90,14 +90,24 @@ public sealed partial class KisOrderClient
     private static bool SameTerms(KisOrderRequest? a, KisOrderRequest? b)
         => a is null || b is null ? a == b : a.Code == b.Code && a.Side == b.Side && a.Quantity == b.Quantity && a.Price == b.Price;
 
+    /// <summary>
+    /// The earliest time on the server's clock the lost call's order can carry: the latest time its answers told before
+    /// the call left (it took the call after that, whatever the rate its clock runs at), less the tolerance for a server
+    /// whose order system and HTTP front differ; with no answer before it, its time of sending carried back from the
+    /// answers since at the rate they move. Null when no answer ever told the server's time.
+    /// </summary>
+    private DateTimeOffset? EarliestStamp(PendingCall pending)
+    {
+        if (pending.ServerFloor is { } floor) return floor - ClockTolerance;
+        if (pending.LocalSentAt is { } sent && _serverClock.At(sent) is { } estimate) return estimate - ClockTolerance * Math.Max(1, _serverClock.Rate);
+        return null;
+    }
+
     /// <summary>The order numbers (normalized) of today's orders and noticed orders that could be the lost call's.</summary>
     private List<string> Candidates(PendingCall pending, IReadOnlyList<KisOrderRow> rows)
     {
         var found = new SortedSet<string>(StringComparer.Ordinal);
-        // On the server's clock: its time when the call was sent, as known then, or as the answers since tell it.
-        var serverSent = pending.ServerSentAt
-            ?? (_serverClock.Now() is { } serverNow ? serverNow - (_options.TimeProvider.GetUtcNow() - pending.LocalSentAt) : null);
-        var after = serverSent is { } t ? (t - ClockTolerance).ToOffset(KoreaTime.Offset) : (DateTimeOffset?)null;
+        var after = EarliestStamp(pending)?.ToOffset(KoreaTime.Offset);
         var sentAfter = after is { } a ? TimeOnly.FromDateTime(a.DateTime) : TimeOnly.MinValue;
         foreach (var row in rows)
         {

@@ -57,7 +57,9 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var restBase = options.EffectiveRestBaseUrl;
         _rest = RestRateLimiter.For("rest", restBase, options.Credential.AppKey, options.EffectiveRequestsPerSecond, options.TimeProvider);
         _tokenLimit = RestRateLimiter.For("token", restBase, options.Credential.AppKey, options.TokenRequestsPerSecond, options.TimeProvider);
-        _tokens = new AccessTokenProvider(_http, restBase, options.AccessTokenCacheFile, options.TimeProvider, _logger, _tokenLimit.WaitAsync);
+        // The token's answer tells the server's time too: the first order call then has a floor to be looked for from.
+        _tokens = new AccessTokenProvider(_http, restBase, options.AccessTokenCacheFile, options.TimeProvider, _logger, _tokenLimit.WaitAsync,
+            _serverClock.ObserveDate);
     }
 
     private static SocketsHttpHandler NewConnectionPerRequest()
@@ -83,6 +85,9 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
 
     internal RestRateLimiter RateLimiter => _rest;
 
+    /// <summary>Test seam: awaited when an order call's answer names its number, before the number is claimed.</summary>
+    internal Func<Task>? BeforeClaimForTest { get; set; }
+
     private KisAccount AccountOf(KisProduct product) => product == KisProduct.Stock ? _options.Account : _options.FuturesAccount ?? _options.Account;
 
     /// <inheritdoc />
@@ -93,9 +98,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var path = order.Product == KisProduct.Stock ? KisOrderWire.StockOrder : KisOrderWire.FuturesOrder;
         var call = new Call(path, KisOrderWire.PlaceTrId(order.Product, order.Side), null,
             KisOrderWire.PlaceBody(AccountOf(order.Product), order), $"Placing a {order.Side} of {order.Quantity} {order.Code}");
-        var sent = SentNow();
-        var pending = new PendingCall(order.Product, order, null, false, sent.Local, sent.Server);
-        return await OrderCallAsync(call, pending, cancellationToken).ConfigureAwait(false);
+        return await OrderCallAsync(call, new PendingCall(order.Product, order, null, false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -108,9 +111,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var call = new Call(KisOrderWire.AmendCancelPath(amend.Product), KisOrderWire.AmendCancelTrId(amend.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(amend.Product), amend.Product, false, amend.OriginalOrderNumber, branch, amend.Quantity,
                 amend.Kind, amend.Price, amend.Exchange), $"Amending order {amend.OriginalOrderNumber}");
-        var sent = SentNow();
-        return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false, sent.Local, sent.Server), cancellationToken)
-            .ConfigureAwait(false);
+        return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -122,13 +123,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var call = new Call(KisOrderWire.AmendCancelPath(cancel.Product), KisOrderWire.AmendCancelTrId(cancel.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(cancel.Product), cancel.Product, true, cancel.OriginalOrderNumber, branch, cancel.Quantity,
                 KisOrderKind.Limit, 0, cancel.Exchange), $"Cancelling order {cancel.OriginalOrderNumber}");
-        var sent = SentNow();
-        return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true, sent.Local, sent.Server), cancellationToken)
-            .ConfigureAwait(false);
+        return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>A call about to be sent: now, by this machine's clock and (when known) by the server's.</summary>
-    private (DateTimeOffset Local, DateTimeOffset? Server) SentNow() => (_options.TimeProvider.GetUtcNow(), _serverClock.Now());
 
     private async Task<string> BranchAsync(KisProduct product, string original, string? given, CancellationToken cancellationToken)
     {
@@ -147,61 +143,80 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     /// </summary>
     private async Task<KisOrderResult> OrderCallAsync(Call call, PendingCall pending, CancellationToken cancellationToken)
     {
-        var trace = new Trace();
-        Answer answer;
-        // While its answer is awaited, no reconciling of a twin call (same terms) may take the order it placed.
+        var trace = new Trace { Pending = pending };
+        // While its answer is awaited, and until the number it names is claimed, no reconciling of a twin call (same
+        // terms) may take the order it placed; it stops awaiting before reconciling itself, so twins never wait on each other.
         lock (_gate) _awaitingAnswer.Add(pending);
         try
         {
-            answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KisRestException e) when (!trace.Sending || NeverLeft(e))
-        {
-            return new KisOrderResult { Outcome = KisOrderOutcome.NotSent, Problem = e.Message, Attempts = trace.Attempts };
-        }
-        catch (KisRestException e)
-        {
-            LogAnswerLost(_logger, call.What, e.Message);
-            return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+            Answer answer;
+            try
+            {
+                answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KisRestException e) when (!trace.Sending || NeverLeft(e))
+            {
+                return new KisOrderResult { Outcome = KisOrderOutcome.NotSent, Problem = e.Message, Attempts = trace.Attempts };
+            }
+            catch (KisRestException e)
+            {
+                StopAwaiting(pending);
+                LogAnswerLost(_logger, call.What, e.Message);
+                return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+            }
+            using (answer.Body)
+                return await AnsweredAsync(call, pending, answer, trace.Attempts, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            lock (_gate) _awaitingAnswer.Remove(pending);
+            StopAwaiting(pending);
         }
-        using (answer.Body)
+    }
+
+    /// <summary>An order call's answer: accepted (its number claimed), refused, or reconciled when it does not say.</summary>
+    private async Task<KisOrderResult> AnsweredAsync(Call call, PendingCall pending, Answer answer, int attempts, CancellationToken cancellationToken)
+    {
+        var root = answer.Body?.RootElement ?? default;
+        var rtCd = KisOrderWire.Text(root, "rt_cd");
+        var msgCd = KisOrderWire.Text(root, "msg_cd");
+        var message = Redact(KisOrderWire.Text(root, "msg1"));
+        if (rtCd == "0" && answer.Status == HttpStatusCode.OK)
         {
-            var root = answer.Body?.RootElement ?? default;
-            var rtCd = KisOrderWire.Text(root, "rt_cd");
-            var msgCd = KisOrderWire.Text(root, "msg_cd");
-            var message = Redact(KisOrderWire.Text(root, "msg1"));
-            if (rtCd == "0" && answer.Status == HttpStatusCode.OK)
+            var output = root.TryGetProperty("output", out var o) ? o : default;
+            var number = KisOrderWire.Text(output, "ODNO");
+            if (string.IsNullOrEmpty(number))
             {
-                var output = root.TryGetProperty("output", out var o) ? o : default;
-                var number = KisOrderWire.Text(output, "ODNO");
-                if (string.IsNullOrEmpty(number))
-                    return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", trace.Attempts,
-                        cancellationToken).ConfigureAwait(false);
-                var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
-                var time = KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD"));
-                if (time is { } stamped) _serverClock.ObserveOrderTime(stamped);
-                if (TryClaim(number, branch))
-                    return Accepted(pending, number, branch, time, $"{msgCd} {message}".Trim(), trace.Attempts, false);
-                // Another call of ours already holds this number (reconciling took it): this answer may not be a second
-                // acceptance of it, so what this call placed is looked for again.
-                var claimed = $"{call.What}: KIS answered order {number}, which another call of this client already holds";
-                LogAnswerLost(_logger, call.What, claimed);
-                return await ReconcileCoreAsync(pending, claimed, trace.Attempts, cancellationToken).ConfigureAwait(false);
+                StopAwaiting(pending);
+                return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", attempts, cancellationToken)
+                    .ConfigureAwait(false);
             }
-            if (rtCd is { Length: > 0 } && msgCd is { Length: > 0 })
-                return Refused(new KisRefusal(rtCd, msgCd, message, (int)answer.Status), trace.Attempts);
-            if ((int)answer.Status is >= 400 and < 500)
-                return Refused(new KisRefusal("", $"HTTP{(int)answer.Status}", "the server refused the call without a KIS code", (int)answer.Status),
-                    trace.Attempts);
-            var problem = answer.Body is null ? $"{call.What}: HTTP {(int)answer.Status}, the answer is not JSON"
-                : $"{call.What}: HTTP {(int)answer.Status} without KIS's rt_cd";
-            LogAnswerLost(_logger, call.What, problem);
-            return await ReconcileCoreAsync(pending, $"{problem} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+            var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
+            var time = KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD"));
+            if (time is { } stamped) _serverClock.ObserveOrderTime(stamped);
+            if (BeforeClaimForTest is { } hook) await hook().ConfigureAwait(false);
+            // The claim and the end of the wait are one step: no twin's reconciling can slip between them.
+            if (TryClaim(number, branch, answered: pending))
+                return Accepted(pending, number, branch, time, $"{msgCd} {message}".Trim(), attempts, false);
+            // Another call of ours already holds this number (reconciling took it): this answer may not be a second
+            // acceptance of it, so what this call placed is looked for again.
+            var claimed = $"{call.What}: KIS answered order {number}, which another call of this client already holds";
+            LogAnswerLost(_logger, call.What, claimed);
+            return await ReconcileCoreAsync(pending, claimed, attempts, cancellationToken).ConfigureAwait(false);
         }
+        if (rtCd is { Length: > 0 } && msgCd is { Length: > 0 })
+            return Refused(new KisRefusal(rtCd, msgCd, message, (int)answer.Status), attempts);
+        if ((int)answer.Status is >= 400 and < 500)
+            return Refused(new KisRefusal("", $"HTTP{(int)answer.Status}", "the server refused the call without a KIS code", (int)answer.Status), attempts);
+        var problem = answer.Body is null ? $"{call.What}: HTTP {(int)answer.Status}, the answer is not JSON"
+            : $"{call.What}: HTTP {(int)answer.Status} without KIS's rt_cd";
+        LogAnswerLost(_logger, call.What, problem);
+        StopAwaiting(pending);
+        return await ReconcileCoreAsync(pending, $"{problem} (the order may have been taken)", attempts, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void StopAwaiting(PendingCall pending)
+    {
+        lock (_gate) _awaitingAnswer.Remove(pending);
     }
 
     /// <summary>The call never reached the server: no connection, no name, no TLS, or refused before sending.</summary>
@@ -213,12 +228,16 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         _ => false,
     };
 
-    /// <summary>Takes an order number for one call of this client; false when another call already holds it.</summary>
-    private bool TryClaim(string number, string branch)
+    /// <summary>
+    /// Takes an order number for one call of this client; false when another call already holds it. The call whose
+    /// answer named it (<paramref name="answered"/>) stops awaiting in the same step.
+    /// </summary>
+    private bool TryClaim(string number, string branch, PendingCall? answered = null)
     {
         var key = KisOrderWire.Normalize(number);
         lock (_gate)
         {
+            if (answered is not null) _awaitingAnswer.Remove(answered);
             if (!_claimed.Add(key)) return false;
             if (branch.Length > 0) _branches[key] = branch;
             return true;
@@ -266,6 +285,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             {
                 trace.Attempts++;
                 trace.Sending = true;
+                // Stamped as it leaves (after the token and the wait for a slot): the server takes it after any answer seen so far.
+                trace.Pending?.MarkSent(_options.TimeProvider.GetUtcNow(), _serverClock.Latest);
                 Interlocked.Increment(ref _requests);
                 // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
                 (status, body, trCont, serverDate) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
@@ -333,6 +354,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     {
         public int Attempts;
         public bool Sending;
+        public PendingCall? Pending;
     }
 
     [LoggerMessage(1131, LogLevel.Warning, "{What}: the answer was lost ({Problem}); reconciling against today's orders before anything else")]

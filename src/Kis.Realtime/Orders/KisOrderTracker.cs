@@ -87,6 +87,12 @@ public sealed class KisOrderTracker
         lock (_gate) return _orders.GetValueOrDefault(Normalize(orderNumber));
     }
 
+    /// <summary>An order by its number without the zero padding (<see cref="Bare"/>); null when no notice named it.</summary>
+    internal KisOrderState? FindBare(string bare)
+    {
+        lock (_gate) return _keysByBareNumber.TryGetValue(bare, out var key) ? _orders[key] : null;
+    }
+
     /// <summary>
     /// Forgets an order, so a long-running view (a dashboard) stays bounded: it drops what it no longer shows. A later
     /// notice for it starts it afresh (a fill from its field 16, as when the acceptance was missed). False if unknown.

@@ -25,15 +25,15 @@ public sealed partial class KisRiskGuard
             var value = order.Quantity * unit * ContractMultiplier.Of(order.Code); // a future's notional in KRW, not points
             if (value > maxValue) return (KisRiskCheck.MaxOrderValue, $"value {value:N0} is over {maxValue:N0}");
         }
-        if (_limits.MaxOpenOrders is { } maxOpen && tracked.Working + _sending.Count >= maxOpen)
-            return (KisRiskCheck.MaxOpenOrders, $"{tracked.Working + _sending.Count} orders are working, the most allowed is {maxOpen}");
+        // Calls in flight and orders whose answer was lost count as working in full: they may exist.
+        var (pending, pendingSameSide) = NotYetNamed(order.Code, order.Side);
+        if (_limits.MaxOpenOrders is { } maxOpen && tracked.Working + pending >= maxOpen)
+            return (KisRiskCheck.MaxOpenOrders, $"{tracked.Working + pending} orders are working or may be, the most allowed is {maxOpen}");
         if (_limits.MaxPosition is { } maxPosition)
         {
             // The worst case on the order's side: what is held plus every working order of that side filling, this one too.
             var held = tracked.Position;
-            var sameSide = tracked.SameSide;
-            foreach (var s in _sending)
-                if (s.Side == order.Side && s.Code == order.Code) sameSide += s.Quantity;
+            var sameSide = tracked.SameSide + pendingSameSide;
             var after = order.Side == OrderSide.Sell ? held - sameSide - order.Quantity : held + sameSide + order.Quantity;
             if (Math.Abs(after) > maxPosition && Math.Abs(after) > Math.Abs(held))
                 return (KisRiskCheck.MaxPosition, $"position in {order.Code} could reach {after}, over {maxPosition}");
@@ -44,16 +44,51 @@ public sealed partial class KisRiskGuard
     }
 
     /// <summary>
-    /// The tracker's totals for a check of <paramref name="order"/>, read in one step with the orders let through; those
+    /// The tracker's totals for a check of an order in <paramref name="code"/> on <paramref name="side"/>, read in one step with the orders let through; those
     /// whose notices say they are done are forgotten. Under the lock (the tracker's own lock is taken inside it, and it
     /// calls nothing).
     /// </summary>
-    private KisOrderTracker.RiskTotals ReadTotals(KisOrderTracker tracker, KisOrderRequest order)
+    private KisOrderTracker.RiskTotals ReadTotals(KisOrderTracker tracker, string code, OrderSide side)
     {
-        var totals = tracker.ReadRiskTotals(_letThrough, order.Code, order.Side, _doneLetThrough, withHoldings: _limits.DailyLossLimit is not null);
+        var totals = tracker.ReadRiskTotals(_letThrough, code, side, _doneLetThrough, withHoldings: _limits.DailyLossLimit is not null);
         foreach (var number in _doneLetThrough) _letThrough.Remove(number);
         _doneLetThrough.Clear();
         return totals;
+    }
+
+    /// <summary>
+    /// The first limit <paramref name="amend"/> breaches, or null; <paramref name="amended"/> is the order it leaves
+    /// working (null when the original is unknown to the guard). It is checked as a new order on those terms, less the
+    /// original's remainder it replaces (in the open orders and the position). Under the lock.
+    /// </summary>
+    private (KisRiskCheck Check, string Why)? CheckAmend(KisAmendRequest amend, KisOrderTracker tracker, out KisOrderRequest? amended)
+    {
+        amended = null;
+        if (_killed) return (KisRiskCheck.KillSwitch, "the kill switch is on");
+        var bare = KisOrderTracker.Bare(amend.OriginalOrderNumber);
+        // The original as the notices tell it (what is left of it), else as it was let through (whole, no notice yet).
+        var original = tracker.FindBare(bare) is { } state
+            ? new KisOrderRequest { Product = amend.Product, Code = state.Code, Side = state.Side, Quantity = state.RemainingQuantity, Price = state.Price }
+            : _letThrough.GetValueOrDefault(bare);
+        if (original is null)
+        {
+            KisRiskCheck? needs = _limits.MaxOrderValue is not null ? KisRiskCheck.MaxOrderValue : _limits.MaxPosition is not null ? KisRiskCheck.MaxPosition
+                : _limits.PriceBand is not null ? KisRiskCheck.PriceBand : null;
+            if (needs is { } check)
+                return (check, $"order {amend.OriginalOrderNumber} is not known to the guard (no notice names it and it did not let it through): "
+                    + $"the amendment's {check} cannot be checked");
+        }
+        var basis = original ?? new KisOrderRequest { Product = amend.Product, Code = "", Side = OrderSide.Buy, Quantity = 0 };
+        var candidate = basis with
+        {
+            Quantity = amend.Quantity ?? basis.Quantity, Kind = amend.Kind, Price = KisOrderWire.HasPrice(amend.Kind) ? amend.Price : 0,
+        };
+        var totals = ReadTotals(tracker, candidate.Code, candidate.Side);
+        var replaces = original is null || basis.Quantity > 0; // an unknown original is taken as working: an amendment adds no order
+        var without = totals with { Working = totals.Working - (replaces ? 1 : 0), SameSide = totals.SameSide - basis.Quantity };
+        if (Check(candidate, without) is { } breach) return breach;
+        amended = original is null ? null : candidate;
+        return null;
     }
 
     // ReadTotals' list of the orders let through that are done, reused (under the lock).

@@ -11,7 +11,9 @@ namespace Kis.Realtime;
 /// (<see cref="KisOrderOutcome.Refused"/> with <see cref="KisOrderResult.RiskCheck"/>), counted and logged, and never
 /// reaches the venue. Positions, open orders and the day's profit come from the venue's <see cref="IKisOrderVenue.Book"/>
 /// (feed it the notices) and the orders this guard let through; last trades from <see cref="OnTrade"/>. The kill switch
-/// (<see cref="KillAsync"/>) cancels every open order and refuses new ones. Cancels always pass. Thread-safe: one lock;
+/// (<see cref="KillAsync"/>) cancels every open order, those in flight once answered, and refuses new ones. An order whose
+/// answer was lost (<see cref="KisOrderOutcome.Unknown"/>) counts as working in full until <see cref="ReconcileAsync"/>
+/// names it or <see cref="Release"/> gives it up. Cancels always pass. Thread-safe: one lock;
 /// checks and the order's reservation are one step, so concurrent orders cannot pass a limit together.
 /// </summary>
 public sealed partial class KisRiskGuard : IKisOrderVenue
@@ -21,7 +23,6 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, decimal> _lastTrades = new(StringComparer.Ordinal);
-    private readonly List<KisOrderRequest> _sending = [];
     private readonly Dictionary<string, KisOrderRequest> _letThrough = new(StringComparer.Ordinal);
     private readonly long[] _refusals = new long[Enum.GetValues<KisRiskCheck>().Length];
     private readonly SlidingWindowLimit? _rate;
@@ -92,11 +93,12 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     {
         ArgumentNullException.ThrowIfNull(order);
         var tracker = Book.Tracker;
+        Flight flight;
         lock (_gate)
         {
-            if (Check(order, ReadTotals(tracker, order)) is { } breach) return Refuse(breach.Check, breach.Why, $"{order.Side} {order.Quantity} {order.Code}");
-            _sending.Add(order);
-            _rate?.Record();
+            if (Check(order, ReadTotals(tracker, order.Code, order.Side)) is { } breach)
+                return Refuse(breach.Check, breach.Why, $"{order.Side} {order.Quantity} {order.Code}");
+            flight = Depart(order);
         }
         KisOrderResult result;
         try
@@ -105,36 +107,42 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
             // the backtest's one queue (off it, the strategy waited forever for an answer).
             result = await _venue.PlaceAsync(order, cancellationToken);
         }
-        finally
+        catch
         {
-            lock (_gate) _sending.Remove(order);
+            Abandon(flight);
+            throw;
         }
         // Until its notices come, an order let through counts as working in full; an unknown one too, as it may be.
-        if (result.IsAccepted && result.OrderNumber is { } number)
-            lock (_gate) _letThrough[KisOrderTracker.Bare(number)] = order;
+        await ArriveAsync(flight, order, result, cancellationToken);
         return result;
     }
 
-    /// <inheritdoc />
-    public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
+    /// <summary>An amendment meets every limit a new order meets, on the terms it leaves working (it replaces the
+    /// original's remainder); an amendment of an order the guard does not know is refused while a limit needs its terms.</summary>
+    public async Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(amend);
-        var original = Book.Tracker.Find(amend.OriginalOrderNumber);
+        var tracker = Book.Tracker;
+        Flight flight;
+        KisOrderRequest? amended;
         lock (_gate)
         {
-            string? why = null;
-            KisRiskCheck check = default;
-            if (_killed) (check, why) = (KisRiskCheck.KillSwitch, "the kill switch is on");
-            else if (_rate is not null && _rate.DelayBeforeNext() > TimeSpan.Zero)
-                (check, why) = (KisRiskCheck.OrderRate, $"more than {_limits.MaxOrdersPerSecond} orders in one second");
-            else if (amend.Quantity is { } q && _limits.MaxOrderQuantity is { } maxQuantity && q > maxQuantity)
-                (check, why) = (KisRiskCheck.MaxOrderQuantity, $"quantity {q} is over {maxQuantity}");
-            else if (original is not null && amend.Kind != KisOrderKind.Market && BandProblem(original.Code, amend.Price) is { } band)
-                (check, why) = (KisRiskCheck.PriceBand, band);
-            if (why is not null) return Task.FromResult(Refuse(check, why, $"amendment of {amend.OriginalOrderNumber}"));
-            _rate?.Record();
+            if (CheckAmend(amend, tracker, out amended) is { } breach)
+                return Refuse(breach.Check, breach.Why, $"amendment of {amend.OriginalOrderNumber}");
+            flight = Depart(null);
         }
-        return _venue.AmendAsync(amend, cancellationToken);
+        KisOrderResult result;
+        try
+        {
+            result = await _venue.AmendAsync(amend, cancellationToken);
+        }
+        catch
+        {
+            Abandon(flight);
+            throw;
+        }
+        await ArriveAsync(flight, amend, amended, result, cancellationToken);
+        return result;
     }
 
     /// <summary>Cancels always pass: they only reduce risk.</summary>
@@ -154,25 +162,37 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
         CancellationToken cancellationToken = default) => _venue.GetBuyingPowerAsync(product, code, side, price, cancellationToken);
 
     /// <summary>
-    /// The kill switch: refuses every new order from now on, and cancels every order still working, those the notices
-    /// show and those let through whose notices have not come yet. The cancels' results, one per order.
+    /// The kill switch: refuses every new order from now on, and cancels every order still working: those the notices
+    /// show, those let through whose notices have not come yet, those in flight once their answer names them (awaited
+    /// here), and unknown ones that one more reconciling finds (an unknown one it cannot find is reported
+    /// <see cref="KisOrderOutcome.Unknown"/> and keeps counting). The cancels' results, one per order.
     /// </summary>
     public async Task<IReadOnlyList<KisOrderResult>> KillAsync(CancellationToken cancellationToken = default)
     {
         List<(string Number, KisProduct Product)> open;
+        Flight[] flying;
+        KisOrderResult[] unknown;
         var tracker = Book.Tracker;
         lock (_gate)
         {
             _killed = true;
+            _kills++;
             open = [.. Working(Read(tracker, null)).Select(w => (w.Number, w.Product))];
+            flying = [.. _flights];
+            unknown = [.. _unknown.Values.Select(u => u.Result)];
         }
-        LogKilled(_logger, open.Count);
-        var results = new List<KisOrderResult>(open.Count);
+        LogKilled(_logger, open.Count, flying.Length, unknown.Length);
+        var results = new List<KisOrderResult>(open.Count + flying.Length + unknown.Length);
         foreach (var (number, product) in open)
         {
             var cancel = new KisCancelRequest { Product = product, OriginalOrderNumber = number };
             results.Add(await _venue.CancelAsync(cancel, cancellationToken)); // on the caller's context, as PlaceAsync
         }
+        foreach (var result in unknown)
+            if (await CancelUnknownAsync(result, cancellationToken) is { } cancel) results.Add(cancel);
+        // Each call in flight cancels what it placed when its answer comes (it owns that cancel); here its result is awaited.
+        foreach (var flight in flying)
+            if (await flight.Settled.Task.WaitAsync(cancellationToken) is { } cancel) results.Add(cancel);
         return results;
     }
 
@@ -195,6 +215,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     [LoggerMessage(1141, LogLevel.Warning, "Risk guard refused {What} ({Check}): {Why}; not sent")]
     private static partial void LogRefused(ILogger logger, string what, KisRiskCheck check, string why);
 
-    [LoggerMessage(1142, LogLevel.Warning, "Risk guard kill switch on: new orders refused, cancelling {Open} working order(s)")]
-    private static partial void LogKilled(ILogger logger, int open);
+    [LoggerMessage(1142, LogLevel.Warning,
+        "Risk guard kill switch on: new orders refused, cancelling {Open} working order(s), {Flying} in flight when answered, {Unknown} unknown once found")]
+    private static partial void LogKilled(ILogger logger, int open, int flying, int unknown);
 }

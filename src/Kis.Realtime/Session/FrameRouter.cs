@@ -119,6 +119,11 @@ internal sealed class FrameRouter(int sessionIndex, TrKeyRegistrationTable table
                 delivered++;
                 if (!subscriber.Deliver(pending) && !Blocked.Contains(subscriber)) Blocked.Add(subscriber);
             }
+            foreach (var subscriber in registration.Draining) // empty but while a release is answered
+            {
+                delivered++;
+                if (!subscriber.Deliver(pending) && !Blocked.Contains(subscriber)) Blocked.Add(subscriber);
+            }
         }
         _routed.Clear();
         if (delivered > 0) Interlocked.Add(ref shared.Counters.Delivered, delivered);

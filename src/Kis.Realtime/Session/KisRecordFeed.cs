@@ -62,11 +62,14 @@ public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
         }
     }
 
-    /// <summary>Releases the registration (after the linger the client applies) and ends the enumeration.</summary>
+    /// <summary>
+    /// Releases the registration and ends the enumeration once KIS has answered the release: the records KIS sent before its
+    /// answer are still read (a relay's stop loses none of them), so the reader must go on reading until it ends.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await _session.RemoveAsync(_subscriber).ConfigureAwait(false);
+        await _session.RemoveAsync(_subscriber, drain: true).ConfigureAwait(false);
         _subscriber.Complete(null);
     }
 

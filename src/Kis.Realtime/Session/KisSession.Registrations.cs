@@ -33,12 +33,19 @@ internal sealed partial class KisSession
     }
 
     /// <summary>Removes a consumer; the last one out releases the registration on the server (awaiting the reply).</summary>
-    public async Task RemoveAsync(LocalSubscriber subscriber)
+    /// <param name="subscriber">The consumer.</param>
+    /// <param name="drain">The last one out keeps taking the registration's records until KIS has answered the release (or the
+    /// request gave up): the records KIS sent before its answer reach it. Its reader must go on reading until it completes.</param>
+    public async Task RemoveAsync(LocalSubscriber subscriber, bool drain = false)
     {
-        var toRelease = _table.Remove(subscriber);
+        var toRelease = _table.Remove(subscriber, drain);
         // Always completed, last consumer or not: in Wait mode the receive loop may wait for room in this buffer.
+        if (!drain || toRelease is null) subscriber.Complete(null);
+        if (toRelease is null) return;
+        await ReleaseAsync(toRelease, toRelease.Connection).ConfigureAwait(false);
+        if (!drain) return;
+        _table.EndDrain(toRelease);
         subscriber.Complete(null);
-        if (toRelease is not null) await ReleaseAsync(toRelease, toRelease.Connection).ConfigureAwait(false);
     }
 
     private async Task ResubscribeAsync(long connection)

@@ -90,7 +90,9 @@ internal sealed class TrKeyRegistrationTable(int maxRegistrations)
     /// Releasing and must be released on the server; a Pending one is dropped at once, a Subscribing one is released
     /// when its reply arrives (<see cref="Accept"/>).
     /// </summary>
-    public TrKeyRegistration? Remove(LocalSubscriber subscriber)
+    /// <param name="subscriber">The consumer leaving.</param>
+    /// <param name="drain">When it releases the registration: it takes the records until <see cref="EndDrain"/>.</param>
+    public TrKeyRegistration? Remove(LocalSubscriber subscriber, bool drain = false)
     {
         lock (_lock)
         {
@@ -106,6 +108,7 @@ internal sealed class TrKeyRegistrationTable(int maxRegistrations)
                     return null;
                 case TrKeyRegistrationState.Active:
                     registration.BeginRelease();
+                    if (drain) registration.Draining = [subscriber]; // before the routes change: no record between them
                     MoveToReleasing(registration);
                     return registration;
                 default:
@@ -203,6 +206,12 @@ internal sealed class TrKeyRegistrationTable(int maxRegistrations)
             registration.Subscribers = [];
             return subscribers;
         }
+    }
+
+    /// <summary>The release a draining subscriber waited for was answered (or given up): it takes no more records.</summary>
+    public void EndDrain(TrKeyRegistration registration)
+    {
+        lock (_lock) registration.Draining = [];
     }
 
     /// <summary>The server confirmed a release (or the registration ended with its connection).</summary>

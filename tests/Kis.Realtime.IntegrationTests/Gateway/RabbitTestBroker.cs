@@ -212,3 +212,13 @@ internal sealed class RabbitFactAttribute : FactAttribute
             Skip = "KISRT_SKIP_RABBITMQ=1: RabbitMQ tests skipped (run scripts/services.sh to run them)";
     }
 }
+
+/// <summary>A theory that needs RabbitMQ: skipped only as <see cref="RabbitFactAttribute"/> is.</summary>
+internal sealed class RabbitTheoryAttribute : TheoryAttribute
+{
+    public RabbitTheoryAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("KISRT_SKIP_RABBITMQ") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
+            Skip = "KISRT_SKIP_RABBITMQ=1: RabbitMQ tests skipped (run scripts/services.sh to run them)";
+    }
+}

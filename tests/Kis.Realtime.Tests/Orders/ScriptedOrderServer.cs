@@ -32,6 +32,9 @@ internal enum OrderReaction
     OnlyDrop,
     /// <summary>Places it and holds its answer until <see cref="ScriptedOrderServer.ReleaseHeld"/> (a slow answer).</summary>
     PlaceThenHold,
+    /// <summary>Answers HTTP 500 at once and places it only at <see cref="ScriptedOrderServer.ReleaseHeld"/> (an order queued
+    /// behind the gateway, listed late).</summary>
+    Only500ThenPlaceOnRelease,
 }
 
 /// <summary>
@@ -51,6 +54,8 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
     private readonly ConcurrentBag<Task> _connections = [];
     private readonly Lock _gate = new();
     private readonly List<PlacedOrder> _placed = [];
+    private readonly List<AmendCall> _amendments = [];
+    private readonly List<Action> _onRelease = [];
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _orderCalls;
     private long _nextNumber = 7_000;
@@ -81,11 +86,32 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
     /// <summary>Order calls received (placed or not).</summary>
     public int OrderCalls => Volatile.Read(ref _orderCalls);
 
+    /// <summary>Amendments and cancels taken (order-rvsecncl, always answered with a number of their own).</summary>
+    public IReadOnlyList<AmendCall> Amendments
+    {
+        get
+        {
+            lock (_gate) return [.. _amendments];
+        }
+    }
+
+    public sealed record AmendCall(string Number, string Original, bool Cancel, long Quantity, long Price);
+
     /// <summary>How long the token endpoint takes to answer (a slow first call of the day).</summary>
     public TimeSpan TokenDelay { get; init; }
 
     /// <summary>Sends the answers held by <see cref="OrderReaction.PlaceThenHold"/>.</summary>
-    public void ReleaseHeld() => _release.TrySetResult();
+    public void ReleaseHeld()
+    {
+        _release.TrySetResult();
+        Action[] later;
+        lock (_gate)
+        {
+            later = [.. _onRelease];
+            _onRelease.Clear();
+        }
+        foreach (var place in later) place();
+    }
 
     public int Count(string pathEnd) => Requests.Count(r => r.Path.EndsWith(pathEnd, StringComparison.Ordinal));
 
@@ -162,6 +188,7 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
         if (path == "/oauth2/tokenP")
             return Slow + Json(200, new JsonObject { ["access_token"] = "scripted-token", ["token_type"] = "Bearer", ["expires_in"] = 86400 });
         if (path.EndsWith("/inquire-daily-ccld", StringComparison.Ordinal)) return Json(200, DailyOrders(query));
+        if (path.EndsWith("/order-rvsecncl", StringComparison.Ordinal)) return AmendOrCancel(JsonNode.Parse(body)!.AsObject());
         if (!path.EndsWith("/order-cash", StringComparison.Ordinal)) return Json(404,
             new JsonObject { ["rt_cd"] = "1", ["msg_cd"] = "TEST0404", ["msg1"] = "not scripted" });
 
@@ -201,6 +228,9 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
             case OrderReaction.PlaceThen500:
                 Place();
                 return Raw(500, "text/html", "<html>502 Bad Gateway</html>");
+            case OrderReaction.Only500ThenPlaceOnRelease:
+                lock (_gate) _onRelease.Add(() => Place());
+                return Raw(500, "text/html", "<html>502 Bad Gateway</html>");
             case OrderReaction.Only500:
                 return Raw(500, "text/html", "<html>502 Bad Gateway</html>");
             case OrderReaction.PlaceThenStall:
@@ -213,6 +243,20 @@ internal sealed class ScriptedOrderServer : IAsyncDisposable
             default:
                 return Json(200, new JsonObject { ["rt_cd"] = "1", ["msg_cd"] = "APBK0919", ["msg1"] = $"주문가능금액을 초과 했습니다 ({AppSecret})" });
         }
+    }
+
+    /// <summary>An amendment or cancel, taken as it is (the tests judge what reached the server, not the matching).</summary>
+    private string AmendOrCancel(JsonObject call)
+    {
+        var taken = new AmendCall(Interlocked.Increment(ref _nextNumber).ToString("D10", CultureInfo.InvariantCulture), (string)call["ORGN_ODNO"]!,
+            (string)call["RVSE_CNCL_DVSN_CD"]! == "02", long.Parse((string)call["ORD_QTY"]!, CultureInfo.InvariantCulture),
+            long.Parse((string)call["ORD_UNPR"]!, CultureInfo.InvariantCulture));
+        lock (_gate) _amendments.Add(taken);
+        return Json(200, new JsonObject
+        {
+            ["rt_cd"] = "0", ["msg_cd"] = "APBK0013", ["msg1"] = "주문 전송 완료 되었습니다.",
+            ["output"] = new JsonObject { ["KRX_FWDG_ORD_ORGNO"] = "91252", ["ODNO"] = taken.Number, ["ORD_TMD"] = KstTime(Clock.GetUtcNow()) },
+        });
     }
 
     private static DateTimeOffset ToKst(DateTimeOffset t) => t.ToOffset(Kst);

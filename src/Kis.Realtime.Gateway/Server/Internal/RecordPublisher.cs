@@ -209,6 +209,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private async Task PublishWhileConnectedAsync(IConnection connection, Retry.ExponentialBackoff backoff, CancellationToken stop)
     {
         Follow(connection);
+        _options.BrokerCall(BrokerCallSites.Publisher);
         // A fenced term must not wait on a connection a partition holds: its channel's close would wait for the broker's
         // answer (20 s) and the shard's KIS session, closed after the fence, with it (the next holder meeting OPSP8996).
         await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortAsync(connection, FencedCloseBound); });

@@ -77,12 +77,19 @@ internal sealed partial class RequestServer : IAsyncDisposable
                 }
                 try
                 {
+                    _options.BrokerCall(BrokerCallSites.StreamDeclare);
                     return await _topology.DeclareStreamAsync(connection, admin, trId, stopping.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is not OperationCanceledException && !connection.IsOpen)
+                catch (Exception e) when (e is not OperationCanceledException && (!connection.IsOpen || !admin.IsOpen || BrokerFault.IsTransient(e)))
                 {
                     Log.DeclareInterrupted(_logger, trId, e.Message);
-                    await connected.Task.WaitAsync(stopping.Token).ConfigureAwait(false); // at once when already replaced
+                    // A channel closed under the declaration (541, a refusal) leaves the connection open and the admin channel,
+                    // which answers requests too, closed: a new connection brings both back (the loop reconnects).
+                    if (connection.IsOpen) await BrokerClose.AbortAsync(connection, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                    if (BrokerFault.IsRefusal(e)) throw KisGateway.BrokerStartFailure(_options.Endpoint, e, "");
+                    // Not at once: until the loop has seen the loss, the admin channel and its completed signal are the old ones.
+                    await Task.Delay(_options.BrokerReconnectMinDelay, stopping.Token).ConfigureAwait(false); // wall clock: a held test clock must not hold it
+                    await connected.Task.WaitAsync(stopping.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -103,10 +110,12 @@ internal sealed partial class RequestServer : IAsyncDisposable
             WhileConnected = (connection, token) => ServeAsync(connection, backoff, token),
             OnLost = e =>
             {
-                // Never connected yet: a broker that cannot be reached at all fails the start rather than retrying unseen.
-                if (!_firstReady.Task.IsCompleted && e is RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+                // Never connected yet: a broker that cannot be reached at all, or refuses the user (a permission on the request
+                // queue), fails the start rather than retrying unseen.
+                if (!_firstReady.Task.IsCompleted && (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException || BrokerFault.IsRefusal(e)))
                 {
-                    _firstReady.TrySetException(KisGateway.BrokerStartFailure(_options.Endpoint, e, "; scripts/services.sh starts one on this machine"));
+                    _firstReady.TrySetException(KisGateway.BrokerStartFailure(_options.Endpoint, e,
+                        !BrokerFault.IsRefusal(e) ? "; scripts/services.sh starts one on this machine" : ""));
                     return false;
                 }
                 if (e is not OperationCanceledException) Log.Lost(_logger, BrokerFault.Describe(e, _options.Endpoint), backoff.Current.TotalSeconds);
@@ -128,6 +137,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
     {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
         connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
+        _options.BrokerCall(BrokerCallSites.Requests);
         var admin = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
         await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
         var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);

@@ -62,6 +62,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
     /// <summary>The last checkpoint on the stream (the previous run's), or null when there is none.</summary>
     public async Task<GatewayCheckpoint?> ReadLastAsync(CancellationToken cancellationToken)
     {
+        _options.BrokerCall(BrokerCallSites.JournalRead);
         await ChannelAsync(cancellationToken).ConfigureAwait(false); // declares the stream
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
         var reader = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -170,6 +171,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
         {
             var unchanged = GatewayJson.Serialize(checkpoint with { At = 0 });
             if (_lastWritten is { } last && last.AsSpan().SequenceEqual(unchanged)) return;
+            _options.BrokerCall(BrokerCallSites.JournalWrite);
             var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
             var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
             await channel.BasicPublishAsync("", _options.Endpoint.RunsStream, mandatory: false, properties, GatewayJson.Serialize(checkpoint),
@@ -199,6 +201,9 @@ internal sealed partial class RunJournal : IAsyncDisposable
         return _channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>After a failed try of a start's step: the next one connects afresh.</summary>
+    public Task ResetAsync() => DropAsync();
 
     private async Task DropAsync()
     {

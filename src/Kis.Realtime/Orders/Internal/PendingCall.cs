@@ -1,8 +1,22 @@
 namespace Kis.Realtime.Internal;
 
 /// <summary>
-/// What an order call was, kept with an unknown result so that it can be reconciled later: when it was sent by this
-/// machine's clock and, when an earlier answer told it, by the server's (<see cref="ServerClock"/>).
+/// What an order call was, kept with an unknown result so that it can be reconciled later, and when it last left: by
+/// this machine's clock, and the latest server time the answers had told by then (<see cref="ServerClock.Latest"/>).
+/// Stamped by the sending call before its request goes; read after it returned.
 /// </summary>
-internal sealed record PendingCall(KisProduct Product, KisOrderRequest? Order, string? Original, bool Cancel, DateTimeOffset LocalSentAt,
-    DateTimeOffset? ServerSentAt);
+internal sealed class PendingCall(KisProduct product, KisOrderRequest? order, string? original, bool cancel)
+{
+    public KisProduct Product { get; } = product;
+    public KisOrderRequest? Order { get; } = order;
+    public string? Original { get; } = original;
+    public bool Cancel { get; } = cancel;
+
+    /// <summary>This machine's time when the request last left; null before it did.</summary>
+    public DateTimeOffset? LocalSentAt { get; private set; }
+
+    /// <summary>The latest server time seen before the request last left: the server stamped it at or after this.</summary>
+    public DateTimeOffset? ServerFloor { get; private set; }
+
+    public void MarkSent(DateTimeOffset local, DateTimeOffset? serverFloor) => (LocalSentAt, ServerFloor) = (local, serverFloor);
+}

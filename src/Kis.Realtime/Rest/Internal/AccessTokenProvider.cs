@@ -33,14 +33,16 @@ internal sealed partial class AccessTokenProvider
     private readonly SemaphoreSlim _issueLock = new(1, 1);
 
     private readonly Func<CancellationToken, Task<IDisposable>>? _issueSlot;
+    private readonly Action<DateTimeOffset>? _serverDate;
 
     /// <summary>Tokens of <paramref name="restBase"/> through <paramref name="http"/>, kept in <paramref name="cacheFile"/> (null: memory
     /// only); <paramref name="issueSlot"/> gives each issue over HTTP its slot of the token endpoint's rate limit, held until
-    /// the answer, or null.</summary>
+    /// the answer, or null; <paramref name="serverDate"/> is told each issue's HTTP Date (the server's clock), or null.</summary>
     public AccessTokenProvider(RestHttp http, Uri restBase, string? cacheFile, TimeProvider time, ILogger logger,
-        Func<CancellationToken, Task<IDisposable>>? issueSlot = null)
+        Func<CancellationToken, Task<IDisposable>>? issueSlot = null, Action<DateTimeOffset>? serverDate = null)
     {
         _issueSlot = issueSlot;
+        _serverDate = serverDate;
         _http = http;
         _restBase = restBase;
         _cacheFile = cacheFile;
@@ -108,8 +110,11 @@ internal sealed partial class AccessTokenProvider
         var json = JsonSerializer.SerializeToUtf8Bytes(new TokenRequest("client_credentials", credential.AppKey, credential.AppSecret),
             TokenJson.Default.TokenRequest);
         var now = _time.GetUtcNow();
-        var (status, body) = await _http.PostJsonAsync(new Uri(_restBase, "/oauth2/tokenP"), json, $"{what} for app key {credential.MaskedAppKey}",
-            cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_restBase, "/oauth2/tokenP")) { Content = new ByteArrayContent(json) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var (status, body, _, date) = await _http.SendAsync(request, $"{what} for app key {credential.MaskedAppKey}", null, cancellationToken)
+            .ConfigureAwait(false);
+        if (date is { } serverDate) _serverDate?.Invoke(serverDate);
         using (body)
         {
             var root = body?.RootElement ?? default;

@@ -1,0 +1,213 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kis.Realtime;
+
+public sealed partial class KisRiskGuard
+{
+    /// <summary>
+    /// A call let through whose answer has not come: a new order (<see cref="Order"/>, counted as working in full) or an
+    /// amendment (null). <see cref="Kills"/> is the kill count when it was sent: a kill thrown since cancels what it
+    /// placed once the answer names it, and <see cref="Settled"/> gives <see cref="KillAsync"/> that cancel's result.
+    /// </summary>
+    private sealed class Flight(KisOrderRequest? order, int kills)
+    {
+        public KisOrderRequest? Order { get; } = order;
+        public int Kills { get; } = kills;
+        public TaskCompletionSource<KisOrderResult?> Settled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>A new order whose answer was lost: what was asked, and its latest unknown result (to reconcile with).</summary>
+    private sealed record UnknownOrder(KisOrderRequest Order, KisOrderResult Result);
+
+    private readonly List<Flight> _flights = [];
+    private readonly Dictionary<object, UnknownOrder> _unknown = new(ReferenceEqualityComparer.Instance);
+    private int _kills;
+
+    /// <summary>New orders let through whose outcome is unknown (their answer was lost): each counts as working in full
+    /// until <see cref="ReconcileAsync"/> names it or <see cref="Release"/> gives it up.</summary>
+    public int UnknownCount
+    {
+        get
+        {
+            lock (_gate) return _unknown.Count;
+        }
+    }
+
+    /// <summary>
+    /// Looks again, through the venue, for the order of an <see cref="KisOrderOutcome.Unknown"/> result this guard let
+    /// through. Found: from then on it is followed as the order it is (and cancelled at once while the kill switch is
+    /// on); unknown still: it keeps counting as working in full. Any other result is returned as it is.
+    /// </summary>
+    public async Task<KisOrderResult> ReconcileAsync(KisOrderResult result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var found = await _venue.ReconcileAsync(result, cancellationToken);
+        if (Absorb(result, found) is { } order && IsKilled && found.OrderNumber is { } number)
+        {
+            var cancel = await _venue.CancelAsync(new KisCancelRequest { Product = order.Product, OriginalOrderNumber = number }, cancellationToken);
+            LogCancelledAfterKill(_logger, number, cancel.ToString());
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Stops counting an unknown order the caller has established does not exist (the venue's orders, the broker): its
+    /// quantity no longer holds back new orders. False when this guard holds no such unknown order.
+    /// </summary>
+    public bool Release(KisOrderResult unknown)
+    {
+        ArgumentNullException.ThrowIfNull(unknown);
+        bool released;
+        lock (_gate) released = _unknown.Remove(KeyOf(unknown));
+        if (released) LogReleased(_logger, unknown.Problem ?? "");
+        return released;
+    }
+
+    private static object KeyOf(KisOrderResult result) => (object?)result.Pending ?? result;
+
+    /// <summary>Calls in flight and unknown orders: how many new orders, and their quantity in <paramref name="code"/> on
+    /// <paramref name="side"/>. Under the lock.</summary>
+    private (int Count, long SameSide) NotYetNamed(string code, OrderSide side)
+    {
+        var count = 0;
+        long sameSide = 0;
+        foreach (var f in _flights)
+        {
+            if (f.Order is not { } o) continue;
+            count++;
+            if (o.Side == side && o.Code == code) sameSide += o.Quantity;
+        }
+        foreach (var u in _unknown.Values)
+        {
+            count++;
+            if (u.Order.Side == side && u.Order.Code == code) sameSide += u.Order.Quantity;
+        }
+        return (count, sameSide);
+    }
+
+    /// <summary>Starts a call let through (under the lock, with the checks that let it through).</summary>
+    private Flight Depart(KisOrderRequest? order)
+    {
+        var flight = new Flight(order, _kills);
+        _flights.Add(flight);
+        _rate?.Record();
+        return flight;
+    }
+
+    /// <summary>
+    /// A new order's answer: an accepted order is followed as let through, an unknown one counted until resolved; when the
+    /// kill switch was thrown while it flew, what it placed is cancelled now. Always settles the flight.
+    /// </summary>
+    private async Task ArriveAsync(Flight flight, KisOrderRequest order, KisOrderResult result, CancellationToken cancellationToken)
+    {
+        KisOrderResult? cancel = null;
+        try
+        {
+            bool killed;
+            lock (_gate)
+            {
+                _flights.Remove(flight);
+                if (result.IsAccepted && result.OrderNumber is { } number) _letThrough[KisOrderTracker.Bare(number)] = order;
+                else if (result.Outcome == KisOrderOutcome.Unknown) _unknown[KeyOf(result)] = new UnknownOrder(order, result);
+                killed = _kills != flight.Kills;
+            }
+            if (killed) cancel = await CancelPlacedAsync(order.Product, result, cancellationToken);
+        }
+        finally
+        {
+            flight.Settled.TrySetResult(cancel);
+        }
+    }
+
+    /// <summary>An amendment's answer: accepted, its number replaces the original's in the guard's count (with the amended
+    /// terms); cancelled when the kill switch was thrown while it flew. Always settles the flight.</summary>
+    private async Task ArriveAsync(Flight flight, KisAmendRequest amend, KisOrderRequest? amended, KisOrderResult result,
+        CancellationToken cancellationToken)
+    {
+        KisOrderResult? cancel = null;
+        try
+        {
+            bool killed;
+            lock (_gate)
+            {
+                _flights.Remove(flight);
+                if (result.IsAccepted && result.OrderNumber is { } number && amended is not null)
+                {
+                    _letThrough.Remove(KisOrderTracker.Bare(amend.OriginalOrderNumber));
+                    _letThrough[KisOrderTracker.Bare(number)] = amended;
+                }
+                killed = _kills != flight.Kills;
+            }
+            if (killed) cancel = await CancelPlacedAsync(amend.Product, result, cancellationToken);
+        }
+        finally
+        {
+            flight.Settled.TrySetResult(cancel);
+        }
+    }
+
+    /// <summary>Ends a flight whose call threw (nothing to follow, nothing to cancel).</summary>
+    private void Abandon(Flight flight)
+    {
+        lock (_gate) _flights.Remove(flight);
+        flight.Settled.TrySetResult(null);
+    }
+
+    /// <summary>Cancels what a call answered after a kill placed: the order it names, or an unknown one once reconciling
+    /// finds it. Null when it placed nothing.</summary>
+    private async Task<KisOrderResult?> CancelPlacedAsync(KisProduct product, KisOrderResult result, CancellationToken cancellationToken)
+    {
+        if (result.Outcome == KisOrderOutcome.Unknown) return await CancelUnknownAsync(result, cancellationToken);
+        if (!result.IsAccepted || result.OrderNumber is not { } number) return null;
+        var cancel = await _venue.CancelAsync(new KisCancelRequest { Product = product, OriginalOrderNumber = number }, cancellationToken);
+        LogCancelledAfterKill(_logger, number, cancel.ToString());
+        return cancel;
+    }
+
+    /// <summary>
+    /// The kill switch's look at an unknown order: reconciled once more; found, it is cancelled; still unknown, an unknown
+    /// result says it could not be (it keeps counting). Null when reconciling says it was not placed.
+    /// </summary>
+    private async Task<KisOrderResult?> CancelUnknownAsync(KisOrderResult unknown, CancellationToken cancellationToken)
+    {
+        KisOrderResult found;
+        try
+        {
+            found = await _venue.ReconcileAsync(unknown, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            found = unknown;
+        }
+        var order = Absorb(unknown, found);
+        if (found.IsAccepted && found.OrderNumber is { } number && order is not null)
+            return await _venue.CancelAsync(new KisCancelRequest { Product = order.Product, OriginalOrderNumber = number }, cancellationToken);
+        if (found.Outcome != KisOrderOutcome.Unknown) return null;
+        return new KisOrderResult
+        {
+            Outcome = KisOrderOutcome.Unknown, Attempts = found.Attempts,
+            Problem = $"an order whose answer was lost could not be cancelled: its number is not known ({found.Problem}); it still counts as working",
+        };
+    }
+
+    /// <summary>
+    /// Takes a new look at an unknown order into the guard's count: found, it becomes an order let through; unknown still,
+    /// its latest result is kept; anything else ends it. The order asked, when this guard held it unknown; else null.
+    /// </summary>
+    private KisOrderRequest? Absorb(KisOrderResult before, KisOrderResult after)
+    {
+        lock (_gate)
+        {
+            if (!_unknown.Remove(KeyOf(before), out var held)) return null;
+            if (after.IsAccepted && after.OrderNumber is { } number) _letThrough[KisOrderTracker.Bare(number)] = held.Order;
+            else if (after.Outcome == KisOrderOutcome.Unknown) _unknown[KeyOf(after)] = held with { Result = after };
+            return held.Order;
+        }
+    }
+
+    [LoggerMessage(1143, LogLevel.Warning, "Risk guard: order {Number} was answered after the kill switch was thrown; cancelled: {Cancel}")]
+    private static partial void LogCancelledAfterKill(ILogger logger, string number, string cancel);
+
+    [LoggerMessage(1144, LogLevel.Warning, "Risk guard: an unknown order was released by the caller and no longer counts ({Problem})")]
+    private static partial void LogReleased(ILogger logger, string problem);
+}

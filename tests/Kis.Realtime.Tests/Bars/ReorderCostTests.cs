@@ -1,0 +1,90 @@
+namespace Kis.Realtime.Tests.Bars;
+
+/// <summary>
+/// Issue 74, finding 1: the reorder buffer (<see cref="BarOptions.ReorderWindow"/>) must cost per waiting record what it
+/// costs with few waiting, not grow with how many wait (a lossy or reordered busy feed fell behind). Measured without a
+/// clock: <c>ReorderSteps</c> counts the pending records the buffer visits or moves. The bars must equal those of the
+/// same trades received in order.
+/// </summary>
+public sealed class ReorderCostTests
+{
+    private static readonly DateTime Open = new(2026, 11, 23, 9, 0, 0);
+
+    private static StockTrade Trade(int i, int perSecond, long accumulated, long volume) => new()
+    {
+        StockCode = "005930", Venue = StockVenue.Krx, BusinessDate = new DateOnly(2026, 11, 23),
+        Time = TimeOnly.FromDateTime(Open.AddSeconds(i / perSecond)), // the wire's stamp: whole seconds
+        Price = 70_000m + i % 7 * 100, Volume = volume, CumulativeVolume = accumulated,
+        MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "",
+    };
+
+    /// <summary><paramref name="count"/> trades at <paramref name="perSecond"/>, each received 10 ms after its exact time.</summary>
+    private static List<(StockTrade Trade, DateTimeOffset Received)> Stream(int count, int perSecond)
+    {
+        var stream = new List<(StockTrade, DateTimeOffset)>(count);
+        long accumulated = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var volume = 1 + i * 37 % 200;
+            accumulated += volume;
+            var exact = new DateTimeOffset(Open.AddTicks(i * TimeSpan.TicksPerSecond / perSecond), TimeSpan.FromHours(9));
+            stream.Add((Trade(i, perSecond, accumulated, volume), exact.AddMilliseconds(10)));
+        }
+        return stream;
+    }
+
+    private static (List<Bar> Bars, long Steps, BarAggregator<StockTrade, StockTradeAccessor> Aggregator) Feed(
+        IEnumerable<(StockTrade Trade, DateTimeOffset Received)> stream, TimeSpan window)
+    {
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { ReorderWindow = window });
+        var bars = new List<Bar>();
+        foreach (var (trade, received) in stream)
+            if (aggregator.Add(trade, received))
+                while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+        aggregator.Complete();
+        while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+        return (bars, aggregator.ReorderSteps, aggregator);
+    }
+
+    /// <summary>Steps per record of a stream of 20 windows' trades with two lost, <paramref name="perWindow"/> trades a window.</summary>
+    private static double LossySteps(int perWindow)
+    {
+        var all = Stream(20 * perWindow, perWindow); // a 1 s window: perWindow trades wait behind each hole
+        var lossy = all.Where((_, i) => i != 5 * perWindow && i != 12 * perWindow).ToList();
+        var (bars, steps, aggregator) = Feed(lossy, TimeSpan.FromSeconds(1));
+        Assert.Equal((2L, all[5 * perWindow].Trade.Volume + all[12 * perWindow].Trade.Volume), (aggregator.Gaps, aggregator.MissingVolume));
+        Assert.Equal(all.Sum(t => t.Trade.Volume) - aggregator.MissingVolume, bars.Sum(b => b.Volume));
+        return (double)steps / lossy.Count;
+    }
+
+    [Fact]
+    public void Records_waiting_behind_lost_trades_cost_no_more_each_when_sixteen_times_as_many_wait()
+    {
+        var few = LossySteps(100);
+        var many = LossySteps(1_600);
+        // A scan of the waiting records on every arrival costs 16 times as much per record; an ordered structure, log n.
+        Assert.True(many <= 2 * few + 4, $"{few:0.0} steps per record with 100 waiting, {many:0.0} with 1,600");
+    }
+
+    /// <summary>Steps per record of a batch of <paramref name="batch"/> trades received in reverse inside the window.</summary>
+    private static double ReversedSteps(int batch)
+    {
+        var inOrder = Stream(batch + 20, 100);
+        // The first 10 in order, then the batch last to first (1 ms apart), then the rest: all inside a 10-minute window.
+        var received = inOrder.Take(10).Concat(inOrder.Skip(10).Take(batch).Reverse()).Concat(inOrder.Skip(10 + batch))
+            .Select((t, i) => (t.Trade, Received: inOrder[0].Received.AddMilliseconds(i))).ToList();
+        var (bars, steps, aggregator) = Feed(received, TimeSpan.FromMinutes(10));
+        var (truth, _, _) = Feed(inOrder, TimeSpan.FromMinutes(10));
+        Assert.Equal(truth, bars);
+        Assert.Equal((0L, 0L, 0L), (aggregator.Gaps, aggregator.CorruptTrades, aggregator.LateTrades));
+        return (double)steps / received.Count;
+    }
+
+    [Fact]
+    public void A_reversed_batch_costs_no_more_a_record_when_four_times_as_long_and_gives_the_in_order_bars()
+    {
+        var small = ReversedSteps(100);
+        var large = ReversedSteps(400);
+        Assert.True(large <= 2 * small + 4, $"{small:0.0} steps per record reversing 100, {large:0.0} reversing 400");
+    }
+}
