@@ -74,7 +74,7 @@ public sealed partial class SimNoticeDeliveryTests
             $"{late.Count} of {answered.Count} acceptance notices not within {PerNotice.TotalSeconds} s: {string.Join(", ", late.Take(10))}");
     }
 
-    private static async Task<string> TokenAsync(HttpClient http)
+    internal static async Task<string> TokenAsync(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync("oauth2/tokenP", new Dictionary<string, string>
         {
@@ -106,7 +106,7 @@ public sealed partial class SimNoticeDeliveryTests
     }
 
     /// <summary><c>kisrt sim</c> on free ports as a child process (kisrt.dll beside the tests), its URLs read from what it prints.</summary>
-    private sealed class SimChild : IAsyncDisposable
+    internal sealed class SimChild : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly System.Text.StringBuilder _output = new();
@@ -121,14 +121,16 @@ public sealed partial class SimNoticeDeliveryTests
             get { lock (_output) return _output.ToString(); }
         }
 
-        public static async Task<SimChild> StartAsync()
+        /// <summary>Starts it with <paramref name="options"/> (none: <c>--no-state</c>).</summary>
+        public static async Task<SimChild> StartAsync(params string[] options)
         {
+            if (options.Length == 0) options = ["--no-state"];
             // As RecordKillTests starts kisrt: resolved with the test assembly's own dependency manifest.
             var folder = AppContext.BaseDirectory;
             var tests = Path.Combine(folder, typeof(SimNoticeDeliveryTests).Assembly.GetName().Name!);
             var start = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var arg in (string[])["exec", "--depsfile", tests + ".deps.json", "--runtimeconfig", tests + ".runtimeconfig.json",
-                         Path.Combine(folder, "kisrt.dll"), "sim", "--no-state", "--ws-port", "0", "--rest-port", "0"])
+                         Path.Combine(folder, "kisrt.dll"), "sim", .. options, "--ws-port", "0", "--rest-port", "0"])
                 start.ArgumentList.Add(arg);
             foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)
                 || k.StartsWith("KISRT_", StringComparison.Ordinal)).ToList())
@@ -154,6 +156,13 @@ public sealed partial class SimNoticeDeliveryTests
             await Task.WhenAny(ready.Task, child._process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(120));
             Assert.True(ready.Task.IsCompleted, "kisrt sim did not print its URLs: " + child.Output);
             return child;
+        }
+
+        /// <summary>SIGKILL: no clean stop, no last save.</summary>
+        public async Task KillAsync()
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
         }
 
         public async ValueTask DisposeAsync()
