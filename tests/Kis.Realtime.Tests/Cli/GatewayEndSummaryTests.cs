@@ -18,7 +18,7 @@ public sealed class GatewayEndSummaryTests
         Assert.Equal("kisrt gateway: stopped after 12.0 s (run r1): received 1200, confirmed 1200, overflowed 0, registrations held at the end 0; every " +
             "record published and confirmed",
             GatewayCommand.EndSummary(end, TimeSpan.FromSeconds(12.04), failed: false));
-        Assert.EndsWith("not everything was published and stored (figures above)",
+        Assert.EndsWith("not everything was published and stored: 100 received and not confirmed by the broker (figures above)",
             GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
     }
 }
