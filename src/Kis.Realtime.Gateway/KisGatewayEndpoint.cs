@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Kis.Realtime.Gateway.Wire;
 
 namespace Kis.Realtime.Gateway;
@@ -110,19 +111,19 @@ public sealed record KisGatewayEndpoint
         {
             var info = AmqpUri.UserInfo;
             if (info.Length == 0) return "guest";
-            var colon = info.IndexOf(':');
+            var colon = info.IndexOf(':', StringComparison.Ordinal);
             return Uri.UnescapeDataString(colon < 0 ? info : info[..colon]);
         }
     }
 
     /// <summary>The URI without its password, for logs and status.</summary>
-    public string DisplayUri => new UriBuilder(AmqpUri) { Password = AmqpUri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+    public string DisplayUri => new UriBuilder(AmqpUri) { Password = AmqpUri.UserInfo.Contains(':', StringComparison.Ordinal) ? "***" : "" }.Uri.ToString();
 
     /// <summary>The URI without its password: a record's ToString (and the options holding it) ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"AmqpUri = {DisplayUri}, CaCertificateFile = {CaCertificateFile}, ");
-        builder.Append($"ClusterNodes = [{string.Join(", ", ClusterNodes)}], Namespace = {Namespace}, Shard = {Shard}");
+        builder.Append(CultureInfo.InvariantCulture, $"AmqpUri = {DisplayUri}, CaCertificateFile = {CaCertificateFile}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"ClusterNodes = [{string.Join(", ", ClusterNodes)}], Namespace = {Namespace}, Shard = {Shard}");
         return true;
     }
 }

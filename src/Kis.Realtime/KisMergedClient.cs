@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Kis.Realtime.Internal;
@@ -53,7 +54,8 @@ public sealed class KisMergedClient : IKisRealtimeClient
     }
 
     // A, B … Z, then A1, B1 …
-    private static string DefaultName(int index) => ((char)('A' + index % 26)).ToString() + (index >= 26 ? (index / 26).ToString() : "");
+    private static string DefaultName(int index)
+        => ((char)('A' + index % 26)).ToString() + (index >= 26 ? (index / 26).ToString(CultureInfo.InvariantCulture) : "");
 
     /// <summary>The sources, in the order given.</summary>
     public IReadOnlyList<IKisRealtimeClient> Sources => _sources;

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 using Microsoft.Extensions.Logging;
@@ -239,9 +240,10 @@ public sealed record KisRealtimeOptions
     /// <summary>Prints the options without secrets.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Environment = {Environment}, Credentials = [{string.Join(", ", Credentials.Select(c => c.MaskedAppKey))}], ");
-        builder.Append($"WebSocketUrl = {EffectiveWebSocketUrl}, RestBaseUrl = {EffectiveRestBaseUrl}, FullMode = {FullMode}, SubscriptionCapacity = " +
-            $"{SubscriptionCapacity}");
+        var invariant = CultureInfo.InvariantCulture; // what a log shows is the same on every machine
+        builder.Append(invariant, $"Environment = {Environment}, Credentials = [{string.Join(", ", Credentials.Select(c => c.MaskedAppKey))}], ");
+        builder.Append(invariant, $"WebSocketUrl = {EffectiveWebSocketUrl}, RestBaseUrl = {EffectiveRestBaseUrl}, FullMode = {FullMode}, " +
+            $"SubscriptionCapacity = {SubscriptionCapacity}");
         return true;
     }
 }

@@ -259,7 +259,8 @@ internal static class BarsCommand
                 ? $", seed: {Describe(aggregator.SeedResult)}" : "";
             await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume " +
                 $"{aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), " +
-                $"trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}");
+                $"trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}" +
+                DescribeCorruptVolumes(aggregator.CorruptVolumes, aggregator.CorruptVolumeRecords));
             // A recording without this subscription's trades: say what it holds (a wrong key is the usual cause).
             if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)
                 await stderr.WriteLineAsync(RecordingContents.Describe(s.ToString(), recording.Description,
@@ -330,6 +331,10 @@ internal static class BarsCommand
         var fits = first.ExpectedCumulativeVolume is { } expected ? $"the trades' own volumes give {expected}" : "no place on the tape fits it (in no bar)";
         return $", corrupt cumulative volumes {count} (first at {first.Time:yyyy-MM-dd HH:mm:ss}: acml_vol {first.CumulativeVolume}, {fits})";
     }
+
+    private static string DescribeCorruptVolumes(long count, IReadOnlyList<CorruptTradeVolume> records) =>
+        count == 0 ? "" : $", corrupt trade volumes {count} (first at {records[0].Time:yyyy-MM-dd HH:mm:ss}: cntg_vol {records[0].Volume}, " +
+            $"the acml_vol step {records[0].Step})";
 
     private static string Describe(SeedResult r) =>
         $"{r.KeptBars} bars kept, {r.DroppedBars} dropped, forming bar {(r.JoinedFormingBar ? "continued" : "rebuilt from live trades")}" +

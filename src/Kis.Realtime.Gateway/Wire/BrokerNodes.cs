@@ -14,7 +14,7 @@ internal static class BrokerNodes
     /// <exception cref="ArgumentException">Empty, or not a host and port.</exception>
     public static AmqpTcpEndpoint Parse(string node, SslOption factoryTls)
     {
-        if (string.IsNullOrWhiteSpace(node) || node.Length > 300 || node.Contains('/') || node.Contains('@'))
+        if (string.IsNullOrWhiteSpace(node) || node.Length > 300 || node.AsSpan().IndexOfAny('/', '@') >= 0)
             throw new ArgumentException($"A cluster node must be 'host:port' (got '{(node is { Length: > 60 } ? node[..60] + "…" : node)}').",
                 nameof(KisGatewayEndpoint.ClusterNodes));
         AmqpTcpEndpoint parsed;

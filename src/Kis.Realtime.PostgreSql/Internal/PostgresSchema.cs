@@ -37,7 +37,7 @@ public sealed class PostgresSchema(string schema)
     /// <summary>A quoted, schema-qualified name.</summary>
     public string Qualified(string table) => $"{Quote(schema)}.{Quote(table)}";
 
-    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public static string TableOf(TrDefinition tr) => tr.Id.ToLowerInvariant();
 

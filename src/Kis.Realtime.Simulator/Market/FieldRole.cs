@@ -119,42 +119,45 @@ internal static class FieldRoles
             case FieldType.Time:
                 return n.StartsWith('x') ? FieldRole.LocalTime : FieldRole.Time;
             case FieldType.Date:
-                return n.Contains("loan") || n.Contains("debt") ? FieldRole.NoDate : n.StartsWith('x') ? FieldRole.LocalDate : FieldRole.Date;
+                return Has(n, "loan") || Has(n, "debt") ? FieldRole.NoDate : n.StartsWith('x') ? FieldRole.LocalDate : FieldRole.Date;
             case FieldType.Code:
-                if (n.EndsWith("sign") || n == "sign") return FieldRole.Sign;
+                if (n.EndsWith("sign", StringComparison.Ordinal) || n == "sign") return FieldRole.Sign;
                 if (n is "seln_byov_cls") return FieldRole.SideCode;
-                if (n.EndsWith("_yn") || n.Contains("_yn_")) return FieldRole.YesNo;
+                if (n.EndsWith("_yn", StringComparison.Ordinal) || Has(n, "_yn_")) return FieldRole.YesNo;
                 return FieldRole.Code;
             case FieldType.Text:
-                if (n.Contains("name") || n.Contains("isnm")) return FieldRole.Name;
+                if (Has(n, "name") || Has(n, "isnm")) return FieldRole.Name;
                 if (n is "ooder_no") return FieldRole.OriginalOrderNumber;
                 if (n is "oder_no") return FieldRole.OrderNumber;
                 if (n is "acnt_no") return FieldRole.Account;
                 if (n is "symb") return FieldRole.Symbol;
-                if (n.Contains("time") || n.EndsWith("_tm")) return FieldRole.TimeText;
-                if (n.Contains("iscd")) return FieldRole.KeyText;
+                if (Has(n, "time") || n.EndsWith("_tm", StringComparison.Ordinal)) return FieldRole.TimeText;
+                if (Has(n, "iscd")) return FieldRole.KeyText;
                 return FieldRole.EmptyText;
             case FieldType.Integer:
-                if (n.Contains("ntby") || n.Contains("icdc")) return FieldRole.SignedInteger;
-                if (n.Contains("pbmn") || n.Contains("amt")) return FieldRole.CumulativeAmount;
-                if (n.Contains("acml") || n.Contains("smtn") || n.Contains("csnu")) return FieldRole.Cumulative;
+                if (Has(n, "ntby") || Has(n, "icdc")) return FieldRole.SignedInteger;
+                if (Has(n, "pbmn") || Has(n, "amt")) return FieldRole.CumulativeAmount;
+                if (Has(n, "acml") || Has(n, "smtn") || Has(n, "csnu")) return FieldRole.Cumulative;
                 if (n is "zdiv") return FieldRole.Digits;
                 return FieldRole.Quantity;
             default: // Decimal
-                if (n.Contains("vrss") || n.Contains("basis")) return FieldRole.Change;
-                if (n.Contains("ctrt")) return FieldRole.ChangeRate;
-                if (n.Contains("rat") || n.Contains("ert") || n.Contains("tnrt") || n.Contains("cttr") || n.Contains("rlim") || n.Contains("dprt")
-                    || n.Contains("vltl") || n.Contains("prmm") || n.Contains("gear") || n.Contains("lvrg") || n.Contains("prit"))
+                if (Has(n, "vrss") || Has(n, "basis")) return FieldRole.Change;
+                if (Has(n, "ctrt")) return FieldRole.ChangeRate;
+                if (Has(n, "rat") || Has(n, "ert") || Has(n, "tnrt") || Has(n, "cttr") || Has(n, "rlim") || Has(n, "dprt")
+                    || Has(n, "vltl") || Has(n, "prmm") || Has(n, "gear") || Has(n, "lvrg") || Has(n, "prit"))
                     return FieldRole.Rate;
                 if (n is "delta" or "gama" or "theta" or "vega" or "rho" or "esdg") return FieldRole.Greek;
-                if (n.Contains("hgpr")) return FieldRole.High;
-                if (n.Contains("lwpr")) return FieldRole.Low;
-                if (n.Contains("oprc")) return FieldRole.Open;
-                if (n.Contains("prev_price") || n.Contains("sttl")) return FieldRole.PreviousClose;
-                if (n.Contains("pr") || n.Contains("cfp") || n.Contains("val")) return FieldRole.Price;
+                if (Has(n, "hgpr")) return FieldRole.High;
+                if (Has(n, "lwpr")) return FieldRole.Low;
+                if (Has(n, "oprc")) return FieldRole.Open;
+                if (Has(n, "prev_price") || Has(n, "sttl")) return FieldRole.PreviousClose;
+                if (Has(n, "pr") || Has(n, "cfp") || Has(n, "val")) return FieldRole.Price;
                 return FieldRole.Decimal;
         }
     }
+
+    // KIS's field names are ASCII protocol text: compared ordinally, whatever the process's culture.
+    private static bool Has(string name, string part) => name.Contains(part, StringComparison.Ordinal);
 
     /// <summary>
     /// The fields field <paramref name="index"/> of <paramref name="tr"/> sums, when views.json's books make it a total

@@ -223,9 +223,9 @@ internal class GenericStream : MarketStream
     }
 
     private long ChangeReference(string name)
-        => name.Contains("hgpr") || name.Contains("high") ? _high
-            : name.Contains("lwpr") || name.Contains("low") ? _low
-            : name.Contains("oprc") || name.Contains("open") ? _open
+        => name.Contains("hgpr", StringComparison.Ordinal) || name.Contains("high", StringComparison.Ordinal) ? _high
+            : name.Contains("lwpr", StringComparison.Ordinal) || name.Contains("low", StringComparison.Ordinal) ? _low
+            : name.Contains("oprc", StringComparison.Ordinal) || name.Contains("open", StringComparison.Ordinal) ? _open
             : PreviousClose;
 
     /// <summary>A price in the walk's units: whole KRW, or hundredths (notice prices: zero-padded with implied decimals).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Kis.Realtime.Simulator.WebSockets;
@@ -8,8 +9,9 @@ internal sealed record ParsedRequest(string? ApprovalKey, string CustType, bool 
     /// <summary>The approval key masked: a record's ToString ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"ApprovalKey = {(ApprovalKey is null ? "" : KisCredential.Mask(ApprovalKey))}, CustType = {CustType}, IsSubscribe = {IsSubscribe}, ");
-        builder.Append($"TrId = {TrId}, TrKey = {TrKey}");
+        var invariant = CultureInfo.InvariantCulture; // the same text on every machine
+        builder.Append(invariant, $"ApprovalKey = {(ApprovalKey is null ? "" : KisCredential.Mask(ApprovalKey))}, CustType = {CustType}, IsSubscribe = {IsSubscribe}, ");
+        builder.Append(invariant, $"TrId = {TrId}, TrKey = {TrKey}");
         return true;
     }
 }

@@ -56,13 +56,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // Cumulative-volume check per TR. Runs for every trade, also those outside the bar's sessions, so their volume is not
     // taken for missed volume.
-    private VolumeCheck CheckVolume(in TTrade trade, long local, long utc, int day, long accumulated, out long openGap)
+    // barVolume: the volume its bar takes (the cumulative step, for a cntg_vol larger than it).
+    private VolumeCheck CheckVolume(in TTrade trade, long local, long utc, int day, long accumulated, out long openGap, out long barVolume)
     {
         openGap = -1;
+        var volume = barVolume = TAccessor.Volume(trade);
         if (accumulated < 0) return VolumeCheck.Continues;
         var i = TrSlot(TAccessor.TrId(trade));
         if (i < 0) return VolumeCheck.Continues;
-        var volume = TAccessor.Volume(trade);
         var identity = new TradeIdentity(accumulated, volume, TAccessor.Price(trade), local);
         if (!_trSeen[i])
         {
@@ -98,6 +99,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         Advance(i, accumulated, day, local);
         Remember(i, day, identity);
+        if (missing < 0)
+        {
+            // Its own volume exceeds the cumulative step it brings: cntg_vol is wrong (acml_vol agrees with the tape).
+            barVolume = accumulated - low;
+            NoteCorruptVolume(trade, local, utc, accumulated, volume, barVolume);
+        }
         if (missing <= 0) return VolumeCheck.Continues;
         Gaps++;
         MissingVolume += missing;

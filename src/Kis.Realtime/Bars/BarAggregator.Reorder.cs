@@ -86,7 +86,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             _reorderSteps++;
             ref readonly var p = ref _slots[id];
-            if (Continues(p.Tr, p.Day, p.Accumulated, p.Volume)) return id;
+            if (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)) return id;
             if (p.Received + _reorderWindow > now) continue;
             var filler = FindFiller(id);
             if (filler >= 0)
@@ -110,6 +110,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         foreach (var id in expired) Drop(id);
         return expired.Count > 0;
     }
+
+    // Its acml_vol is past the tape's but its own volume reaches back over it (a cntg_vol too large), and a waiting record
+    // continues its acml_vol: nothing is missing before it, so it need not wait (its bar takes the step, CheckVolume).
+    private bool VolumeOverlapsConfirmed(in Pending p) =>
+        _trSeen[p.Tr] && p.Day == _trDay[p.Tr] && p.Accumulated > _trAccumulated[p.Tr] && p.Accumulated - p.Volume < _trAccumulated[p.Tr]
+        && CountOf(_pendingStarts, (p.Tr, p.Day, p.Accumulated)) > 0;
 
     // The tape went on past its stamp and stays below the volume it claims before itself: a later trade cannot have a
     // smaller cumulative volume, so this acml_vol is wrong.

@@ -129,8 +129,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool ProcessInOrder(in TTrade trade, long utc, long t, int day, long accumulated)
     {
         var calendar = _calendar!;
-        var volume = TAccessor.Volume(trade);
-        var check = CheckVolume(trade, t, utc, day, accumulated, out var openGap);
+        var check = CheckVolume(trade, t, utc, day, accumulated, out var openGap, out var volume);
         if (check is VolumeCheck.Duplicate or VolumeCheck.Corrupt) return false; // counted already: in no bar
         var gap = check is VolumeCheck.Gap or VolumeCheck.GapAtDayStart;
         if ((TAccessor.Session(trade) & _sessions) == 0)
@@ -246,6 +245,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         foreach (var seen in _trTrades) seen?.Clear();
         ClearPending();
         _corrupt.Clear();
+        _corruptVolumes.Clear();
+        CorruptVolumes = 0;
         _receivedWatermark = 0;
         CorruptTrades = SkippedCorrupt = 0;
         _formingOpenGaps = 0;

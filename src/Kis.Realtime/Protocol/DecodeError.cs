@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Kis.Realtime.Protocol;
 
 /// <summary>Why a message or record could not be decoded. Each is an error for that frame only, never for the session.</summary>
@@ -69,8 +71,8 @@ public readonly record struct DecodeError(DecodeErrorKind Kind, int RecordIndex 
             },
             DecodeErrorKind.FieldCountNotDivisible => $"{trText} frame has {Detail} fields, not a multiple of its record count".TrimStart(),
             DecodeErrorKind.TooFewFields
-                => $"{trText} record {Math.Max(RecordIndex, 0) + 1} has {Detail} fields, fewer than the {tr?.Fields.Count.ToString() ?? "known"} known"
-                    .TrimStart(),
+                => ($"{trText} record {Math.Max(RecordIndex, 0) + 1} has {Detail} fields, fewer than the " +
+                    $"{tr?.Fields.Count.ToString(CultureInfo.InvariantCulture) ?? "known"} known").TrimStart(),
             DecodeErrorKind.UnknownTr => "unknown TR id",
             DecodeErrorKind.BadNumber => $"{trText}{field}{record} is not a number".TrimStart(),
             DecodeErrorKind.BadTime => $"{trText}{field}{record} is not a time HHMMSS".TrimStart(),

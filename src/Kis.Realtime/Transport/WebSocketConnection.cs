@@ -133,7 +133,7 @@ internal sealed class WebSocketConnection : IAsyncDisposable
         string? accept = null;
         foreach (var line in lines.AsSpan(1))
         {
-            var colon = line.IndexOf(':');
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("Sec-WebSocket-Accept", StringComparison.OrdinalIgnoreCase))
                 accept = line[(colon + 1)..].Trim();
         }

@@ -92,7 +92,7 @@ internal sealed class RecordBatcher(int maxRecordsPerMessage, bool packAcrossKey
     private bool TravelsAlone(in OutgoingRecord record) =>
         record.IsAnnouncement
         || record.Body.Span.Contains(GatewayWire.RecordSeparator)
-        || (packAcrossKeys && record.Route.Key.Contains(GatewayWire.ListSeparator));
+        || (packAcrossKeys && record.Route.Key.Contains(GatewayWire.ListSeparator, StringComparison.Ordinal));
 
     private void Close(object group, OpenMessage open, Queue<OutgoingMessage> messages)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
@@ -27,8 +28,9 @@ internal sealed record PaperOrderRequest(string Account, string HtsId, string Co
     /// <summary>The app key masked: a record's ToString ends up in test output and logs.</summary>
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Account = {Account}, HtsId = {HtsId}, Code = {Code}, Buy = {Buy}, Kind = {Kind}, Quantity = {Quantity}, Price = {Price}, ");
-        builder.Append($"Derivative = {Derivative}, AppKey = {(AppKey is null ? "" : KisCredential.Mask(AppKey))}");
+        var invariant = CultureInfo.InvariantCulture; // the same text on every machine
+        builder.Append(invariant, $"Account = {Account}, HtsId = {HtsId}, Code = {Code}, Buy = {Buy}, Kind = {Kind}, Quantity = {Quantity}, Price = {Price}, ");
+        builder.Append(invariant, $"Derivative = {Derivative}, AppKey = {(AppKey is null ? "" : KisCredential.Mask(AppKey))}");
         return true;
     }
 }
