@@ -119,9 +119,10 @@ internal sealed class ClientHost : IAsyncDisposable
         checkSubscriptions?.Invoke(specs);
 
         IAsyncDisposable? simulator = null;
+        IReadOnlySet<string>? listedCodes = null;
         if (useBuiltInSimulator)
         {
-            (simulator, var webSocketUrl, var restUrl) = await BuiltInSimulator.StartAsync(settings.Environment, args, feedB, status,
+            (simulator, var webSocketUrl, var restUrl, listedCodes) = await BuiltInSimulator.StartAsync(settings.Environment, args, feedB, status,
                 cancellationToken).ConfigureAwait(false);
             settings = settings with { WebSocketUrl = webSocketUrl, RestUrl = restUrl };
         }
@@ -153,7 +154,7 @@ internal sealed class ClientHost : IAsyncDisposable
             if (tuneOptions is not null) options = tuneOptions(options);
             client = CreateClient(options);
             if (feedB is not null) clientB = CreateClient(options with { Credentials = [feedB] });
-            host = new ClientHost(client, clientB, simulator, settings, specs, loggerFactory, status, environment);
+            host = new ClientHost(client, clientB, simulator, settings, specs, loggerFactory, status, environment) { BuiltInListedCodes = listedCodes };
             // Not connecting: the caller connects, e.g. the gateway beside its broker side (the first subscription would too).
             if (connect) await host.ConnectAsync(cancellationToken).ConfigureAwait(false);
             return host;
@@ -235,14 +236,28 @@ internal sealed class ClientHost : IAsyncDisposable
     /// KIS accepts any key of the right form, so a mistyped or unlisted code is a silent subscription, not a refusal;
     /// notice subscriptions are left out (no order, no notice).
     /// </summary>
-    public string? SilentSubscriptions()
+    public string? SilentSubscriptions(TimeSpan ran)
     {
-        var silent = Subscriptions.Where((spec, i) => i < _received.Length && !Volatile.Read(ref _received[i]) && spec.Tr.KeyFormat != TrKeyFormat.HtsId)
-            .Select(spec => spec.ToString()).ToList();
-        return silent.Count == 0 ? null
-            : $"no records for {string.Join(", ", silent)}: KIS accepts any code of the right form and sends nothing for one no market lists "
+        var quiet = Subscriptions.Where((spec, i) => i < _received.Length && !Volatile.Read(ref _received[i]) && spec.Tr.KeyFormat != TrKeyFormat.HtsId)
+            .ToList();
+        if (quiet.Count == 0) return null;
+        // The built-in simulator's own master says which codes are silent: its listed codes (its defaults among them)
+        // merely had not sent yet, and never trip the alarm, however short the run.
+        if (BuiltInListedCodes is { } listed)
+            quiet = quiet.Where(spec => spec.Tr.KeyFormat == TrKeyFormat.StockCode && !listed.Contains(spec.Key)).ToList();
+        else if (ran < SilenceJudgedAfter)
+            return $"{quiet.Count} subscription(s) got no record in {ran.TotalSeconds:0.0} s: too short to judge (a listed code can go a minute " +
+                $"without a trade); a run of {SilenceJudgedAfter.TotalSeconds:0} s or more names any that stay silent.";
+        return quiet.Count == 0 ? null
+            : $"no records for {string.Join(", ", quiet)}: KIS accepts any code of the right form and sends nothing for one no market lists "
               + "or that has not traded; check the code and the market's hours (`kisrt sim --list` prints the simulator's codes).";
     }
+
+    /// <summary>A server's silence says something about a code only after this long (a listed stock trades within a minute).</summary>
+    internal static readonly TimeSpan SilenceJudgedAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>The stock, ETF and ELW codes the built-in simulator lists; null for any other server.</summary>
+    internal IReadOnlySet<string>? BuiltInListedCodes { get; private init; }
 
     /// <summary>
     /// The command's exit code: 3 when a subscription failed for a reason of the run (network, approval key),
@@ -354,7 +369,7 @@ internal sealed class ClientHost : IAsyncDisposable
 internal static class BuiltInSimulator
 {
     [MethodImpl(MethodImplOptions.NoInlining)] // inlined, its state machine (simulator types) would be the caller's
-    public static async Task<(IAsyncDisposable Simulator, Uri WebSocketUrl, Uri RestUrl)> StartAsync(KisEnvironment environment, ConnectionArgs args,
+    public static async Task<(IAsyncDisposable Simulator, Uri WebSocketUrl, Uri RestUrl, IReadOnlySet<string> ListedCodes)> StartAsync(KisEnvironment environment, ConnectionArgs args,
         KisCredential? feedB, TextWriter status, CancellationToken cancellationToken)
     {
         var simOptions = SimulatorOptions.Default with
@@ -373,6 +388,8 @@ internal static class BuiltInSimulator
         var simulator = await KisSimulator.StartAsync(simOptions, cancellationToken).ConfigureAwait(false);
         status.WriteLine("kisrt: no KIS credentials configured (KIS_APP_KEY/KIS_APP_SECRET): streaming from the built-in simulator at " +
             $"{KisSimulator.Display(simulator.WebSocketUrl)}");
-        return (simulator, simulator.WebSocketUrl, simulator.RestBaseUrl);
+        var listed = KisSimulatorInstrument.List(simOptions.Seed, KoreaTime.DateOf(DateTimeOffset.UtcNow), simOptions.Universe)
+            .Where(i => i.Kind is "stock" or "elw").Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
+        return (simulator, simulator.WebSocketUrl, simulator.RestBaseUrl, listed);
     }
 }

@@ -218,7 +218,7 @@ internal static class RecordCommand
         if (countLimit is { } limit && limit.PassedRecords >= limit.Limit) await stderr.WriteLineAsync("kisrt: " + limit.Describe());
         await stderr.WriteLineAsync($"kisrt: {ClientHost.LossCounters(stats, ", ", perTr: true)}");
         if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
-        if (count is null && host.SilentSubscriptions() is { } silent) await stderr.WriteLineAsync("kisrt: " + silent);
+        if (count is null && host.SilentSubscriptions(started.Elapsed) is { } silent) await stderr.WriteLineAsync("kisrt: " + silent);
         if (writeFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailure);
         return host.ExitCode;
     }

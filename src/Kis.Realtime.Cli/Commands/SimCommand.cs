@@ -64,12 +64,14 @@ internal static class SimCommand
             Description = "where --app-keys writes its keys and secrets (mode 600; the Kis:Credentials shape)",
         };
         var credentialsFile = new Option<string?>("--credentials-file") { Description = "accept the app keys of this file too (the Kis:Credentials shape)" };
+        var logLevel = new Option<string?>("--log-level") { Description = "the simulator's log on standard error from this level: trace, debug, " +
+            "information, warning (default: refused sessions and requests, unlisted codes), error, none" };
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
             profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart,
                 pace, randomNotices, stateFile, noState, list,
-            universe, appKeys, appKeysFile, credentialsFile,
+            universe, appKeys, appKeysFile, credentialsFile, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -79,6 +81,10 @@ internal static class SimCommand
                 WriteListing(options.Seed, Console.Out, options.Universe);
                 return 0;
             }
+            // Its warnings (an unlisted code subscribed, a refused session or request) on standard error, as the docs say.
+            using var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(Console.Error,
+                Hosting.StderrLoggerProvider.ParseLevel(parse.GetValue(logLevel)));
+            options = options with { LoggerFactory = loggerFactory };
             await using var sim = await KisSimulator.StartAsync(options, ct);
             var credential = options.Credentials[0];
             Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");

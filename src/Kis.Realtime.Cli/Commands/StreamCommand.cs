@@ -247,7 +247,7 @@ internal static class StreamCommand
         if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
         if (host.FeedHealth() is { } feeds) await stderr.WriteLineAsync("kisrt: " + feeds);
         // Ended by its reader (`| head -1`) or by --count, the others may simply not have sent yet: no "no records" alarm.
-        if (!readerGone && (args.Count is not { } limit || total < limit) && host.SilentSubscriptions() is { } silent)
+        if (!readerGone && (args.Count is not { } limit || total < limit) && host.SilentSubscriptions(started.Elapsed) is { } silent)
             await stderr.WriteLineAsync("kisrt: " + silent);
         return host.ExitCode;
 

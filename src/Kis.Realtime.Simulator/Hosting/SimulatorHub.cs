@@ -21,6 +21,7 @@ internal sealed class SimulatorHub : ISessionHost
     {
         Options = options;
         Logger = options.LoggerFactory.CreateLogger("Kis.Realtime.Simulator");
+        UnlistedWarnings = new UnlistedCodeWarnings(options.TimeProvider);
         Approvals = new ApprovalKeyStore(options.TimeProvider, options.ApprovalKeyLifetime);
         AccessTokens = new AccessTokenStore(options.TimeProvider);
         Skips = new RecordSkips(Counters);
@@ -58,6 +59,7 @@ internal sealed class SimulatorHub : ISessionHost
     public SimulatorOptions Options { get; }
     public ILogger Logger { get; }
     public SimulatorCounters Counters { get; } = new();
+    public UnlistedCodeWarnings UnlistedWarnings { get; }
     public ApprovalKeyStore Approvals { get; }
     public AccessTokenStore AccessTokens { get; }
 

@@ -45,8 +45,9 @@ internal static partial class Log
     public static partial void AccessTokenRevoked(ILogger logger, string appKey);
 
     [LoggerMessage(15, LogLevel.Warning,
-        "Session {SessionId} subscribed {TrId} {TrKey}: no market lists this code, so no records will come (as from KIS); listed codes include {Examples}")]
-    public static partial void UnlistedCode(ILogger logger, long sessionId, string trId, string trKey, string examples);
+        "Session {SessionId} subscribed {TrId} {TrKey}: no market lists this code, so no records will come (as from KIS); listed codes include "
+        + "{Examples} (`kisrt sim --list` prints them all){Unnamed}")]
+    public static partial void UnlistedCode(ILogger logger, long sessionId, string trId, string trKey, string examples, string unnamed);
 
     [LoggerMessage(12, LogLevel.Error, "Session {SessionId} failed")]
     public static partial void SessionFailed(ILogger logger, long sessionId, Exception exception);

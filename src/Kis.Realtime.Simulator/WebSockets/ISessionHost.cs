@@ -15,6 +15,9 @@ internal interface ISessionHost
     ILogger Logger { get; }
     SimulatedMarket Market { get; }
 
+    /// <summary>Which unlisted-code subscriptions are logged (the first of each code, rate-limited).</summary>
+    UnlistedCodeWarnings UnlistedWarnings { get; }
+
     /// <summary>The paper venue (a session wakes when it published a notice).</summary>
     Trading.PaperVenue Venue { get; }
 

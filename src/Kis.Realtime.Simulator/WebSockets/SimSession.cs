@@ -343,7 +343,10 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
         {
             // Subscribed (KIS checks only the key's form) but silent: the log says why, outside the session's lock.
             Interlocked.Increment(ref _hub.Counters._unlistedSubscriptions);
-            Log.UnlistedCode(_hub.Logger, Id, tr.Id, key, string.Join(", ", InstrumentMaster.ListedShortCodes.Take(4)));
+            if (_hub.UnlistedWarnings.TryWarn(key, out var unnamed))
+                Log.UnlistedCode(_hub.Logger, Id, tr.Id, key, string.Join(", ", InstrumentMaster.ListedShortCodes.Take(4)),
+                    unnamed == 0 ? "" : $" ({unnamed:N0} more unlisted code(s) subscribed since the last such warning, not named: " +
+                        $"at most {UnlistedCodeWarnings.PerMinute} a minute)");
         }
     }
 
