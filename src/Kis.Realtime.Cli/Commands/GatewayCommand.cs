@@ -306,7 +306,7 @@ internal static partial class GatewayCommand
                 gateway = await KisGateway.StartAsync(options, host.Client, stop.Token).ConfigureAwait(false);
                 break;
             }
-            catch (KisConnectionException e) when (!stop.IsCancellationRequested)
+            catch (KisConnectionException e) when (!stop.IsCancellationRequested && IsRetriedStartFault(e))
             {
                 await status.WriteLineAsync($"kisrt gateway: the run could not start ({e.Reason}); trying again in {wait.TotalSeconds:0.0} s");
                 try
@@ -409,6 +409,20 @@ internal static partial class GatewayCommand
             : "every record published and confirmed");
 
     /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>
+    /// <summary>
+    /// A start fault worth another try while this process holds the lock: the broker unreachable or a connection or channel
+    /// closed under a call. A broker's answer that the request itself is wrong (404 NOT_FOUND, 406 PRECONDITION_FAILED: a
+    /// stream declared with other arguments, say) would be wrong again, so it ends the start with its one line instead.
+    /// </summary>
+    private static bool IsRetriedStartFault(KisConnectionException e)
+    {
+        for (var x = e.InnerException; x is not null; x = x.InnerException)
+            if (x is RabbitMQ.Client.Exceptions.OperationInterruptedException { ShutdownReason.ReplyCode: var code }
+                && code is RabbitMQ.Client.Constants.NotFound or RabbitMQ.Client.Constants.PreconditionFailed)
+                return false;
+        return true;
+    }
+
     private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)
     {
         await status.WriteLineAsync($"kisrt gateway: stopped while {phase}, before the gateway ran: received 0, published 0.").ConfigureAwait(false);

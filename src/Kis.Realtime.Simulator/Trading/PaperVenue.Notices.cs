@@ -55,8 +55,18 @@ internal sealed partial class PaperVenue
             waiting = SkipToOwn(reader);
         }
         // A notice goes out only once the change it tells is on disk (a fill from the tape is journaled, not yet committed).
-        if (waiting) _journal?.CommitAll();
-        return waiting;
+        if (!waiting || _journal is null) return waiting;
+        try
+        {
+            _journal.CommitAll();
+            return true;
+        }
+        catch (IOException)
+        {
+            // Held, not lost: the next poll tries the disk again (an order call meeting the same disk answers its error).
+            // Thrown here it would end every notice session as "connection lost while sending".
+            return false;
+        }
     }
 
     /// <summary>The next notice for <paramref name="reader"/>, moving its place on; null when none is waiting.</summary>

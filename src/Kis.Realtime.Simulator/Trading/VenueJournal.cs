@@ -109,9 +109,9 @@ internal sealed class VenueJournal : IDisposable
             _file.Flush(flushToDisk: true);
             _goodLength += batch.Length;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
         {
-            Unwrite(batch);
+            Unwrite(batch); // pending again: a later commit writes it, none is lost from memory
             throw;
         }
         Volatile.Write(ref _durable, upTo);
@@ -126,7 +126,7 @@ internal sealed class VenueJournal : IDisposable
             _file.SetLength(_goodLength);
             _file.Position = _goodLength;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The start ignores a torn last line; a torn line before others would stop it with a typed error.
         }
@@ -151,8 +151,10 @@ internal sealed class VenueJournal : IDisposable
             lock (_gate)
                 if (_recordsInGeneration == 0) return _generation;
             WritePending();
+            // The next file opened first: should that fail (a full disk, too many files), this one stays the journal.
+            var next = Create(_statePath, _generation + 1);
             _file.Dispose();
-            _file = Create(_statePath, _generation + 1);
+            _file = next;
             _generation++;
             _goodLength = 0;
             lock (_gate) _recordsInGeneration = 0;

@@ -200,8 +200,14 @@ internal sealed class VenueStateFile : IDisposable
         finally
         {
             lock (_gate) _disposed = true;
-            _journal?.Dispose(crash: discard);
-            _lock.Dispose();
+            try
+            {
+                _journal?.Dispose(crash: discard);
+            }
+            finally
+            {
+                _lock.Dispose(); // the state file let go whatever the journal's last write met
+            }
         }
     }
 }

@@ -111,7 +111,7 @@ public sealed partial class KisRiskGuard
                 else if (result.Outcome == KisOrderOutcome.Unknown) _unknown[KeyOf(result)] = new UnknownOrder(order, result);
                 killed = _kills != flight.Kills;
             }
-            if (killed) cancel = await CancelPlacedAsync(order.Product, result, cancellationToken);
+            if (killed) cancel = await CancelAfterKillAsync(order.Product, result);
         }
         finally
         {
@@ -138,7 +138,7 @@ public sealed partial class KisRiskGuard
                 }
                 killed = _kills != flight.Kills;
             }
-            if (killed) cancel = await CancelPlacedAsync(amend.Product, result, cancellationToken);
+            if (killed) cancel = await CancelAfterKillAsync(amend.Product, result);
         }
         finally
         {
@@ -151,6 +151,24 @@ public sealed partial class KisRiskGuard
     {
         lock (_gate) _flights.Remove(flight);
         flight.Settled.TrySetResult(null);
+    }
+
+    /// <summary>
+    /// The kill switch's cancel of what a call placed while it flew, never thrown to that call's caller: their order was
+    /// answered, and they keep its result (its number) whatever the cancel met. The caller's token is not used: a kill
+    /// switch's cancel goes out even while the caller gives up. A failed cancel is logged; the order stays counted.
+    /// </summary>
+    private async Task<KisOrderResult?> CancelAfterKillAsync(KisProduct product, KisOrderResult result)
+    {
+        try
+        {
+            return await CancelPlacedAsync(product, result, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogCancelAfterKillFailed(_logger, result.OrderNumber ?? "(unknown)", e.GetType().Name);
+            return null;
+        }
     }
 
     /// <summary>Cancels what a call answered after a kill placed: the order it names, or an unknown one once reconciling
@@ -204,6 +222,9 @@ public sealed partial class KisRiskGuard
             return held.Order;
         }
     }
+
+    [LoggerMessage(1145, LogLevel.Error, "Risk guard: order {Number} was answered after the kill switch was thrown, and its cancel failed ({Error}): cancel it by hand")]
+    private static partial void LogCancelAfterKillFailed(ILogger logger, string number, string error);
 
     [LoggerMessage(1143, LogLevel.Warning, "Risk guard: order {Number} was answered after the kill switch was thrown; cancelled: {Cancel}")]
     private static partial void LogCancelledAfterKill(ILogger logger, string number, string cancel);

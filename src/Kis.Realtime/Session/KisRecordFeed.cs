@@ -15,6 +15,7 @@ public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
     private readonly KisSession _session;
     private int _enumerated;
     private int _disposed;
+    private int _reading; // 1 while an enumeration runs: only a reader still reading takes the records a release drains
     private long _dropped;
 
     internal KisRecordFeed(LocalSubscriber<KisRecord> subscriber, KisSession session)
@@ -52,25 +53,41 @@ public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
     private async IAsyncEnumerable<KisRecord> Enumerate([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var reader = _subscriber.Reader;
-        while (await _subscriber.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        Volatile.Write(ref _reading, 1);
+        try
         {
-            while (reader.TryRead(out var item))
+            while (await _subscriber.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                _subscriber.OnConsumed();
-                if (_subscriber.TryCreate(item, out var record)) yield return record;
+                while (reader.TryRead(out var item))
+                {
+                    _subscriber.OnConsumed();
+                    if (_subscriber.TryCreate(item, out var record)) yield return record;
+                }
             }
+        }
+        finally
+        {
+            Volatile.Write(ref _reading, 0);
         }
     }
 
     /// <summary>
-    /// Releases the registration and ends the enumeration once KIS has answered the release: the records KIS sent before its
-    /// answer are still read (a relay's stop loses none of them), so the reader must go on reading until it ends.
+    /// Releases the registration and ends the enumeration. While a reader is still reading (<see cref="ReadAllAsync"/>), it
+    /// ends once KIS has answered the release: the records KIS sent before its answer are still read (a relay's stop loses
+    /// none of them), so that reader must go on reading until it ends. A feed nobody reads (never read, or its loop left)
+    /// ends at once: a full buffer nobody empties would hold up the session's receive loop in <see cref="KisFullMode.Wait"/>.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await _session.RemoveAsync(_subscriber, drain: true).ConfigureAwait(false);
-        _subscriber.Complete(null);
+        try
+        {
+            await _session.RemoveAsync(_subscriber, drain: Volatile.Read(ref _reading) == 1).ConfigureAwait(false);
+        }
+        finally
+        {
+            _subscriber.Complete(null);
+        }
     }
 
     /// <inheritdoc/>

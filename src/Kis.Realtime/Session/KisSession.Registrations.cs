@@ -42,10 +42,18 @@ internal sealed partial class KisSession
         // Always completed, last consumer or not: in Wait mode the receive loop may wait for room in this buffer.
         if (!drain || toRelease is null) subscriber.Complete(null);
         if (toRelease is null) return;
-        await ReleaseAsync(toRelease, toRelease.Connection).ConfigureAwait(false);
-        if (!drain) return;
-        _table.EndDrain(toRelease);
-        subscriber.Complete(null);
+        try
+        {
+            await ReleaseAsync(toRelease, toRelease.Connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (drain)
+            {
+                _table.EndDrain(toRelease);
+                subscriber.Complete(null); // whatever the release did: a reader left waiting would hang
+            }
+        }
     }
 
     private async Task ResubscribeAsync(long connection)
