@@ -28,4 +28,31 @@ public class RecordFeedTests
         await using var e = records.GetAsyncEnumerator();
         Assert.False(await e.MoveNextAsync().AsTask().WaitAsync(TestTimeout)); // the feed ended
     }
+
+    [Fact]
+    public async Task A_feed_disposed_unread_ends_at_once_and_never_holds_its_session_in_wait_mode()
+    {
+        // 50 records a second for the key: the one-record buffer of a feed nobody reads is full at once, and in Wait mode
+        // the session's receive loop waits for room in it. A release that drained into that buffer (as a relay's reading
+        // feed does) would hold the loop until the slow-consumer timeout ended the feed as slow, the release's answer
+        // unread behind it.
+        await using var sim = await StartSimAsync();
+        await using var client = new KisRealtimeClient(Options(sim) with
+        {
+            FullMode = KisFullMode.Wait,
+            SubscriptionCapacity = 1,
+            SlowConsumerTimeout = TimeSpan.FromSeconds(3),
+        });
+        var feed = await client.OpenRecordFeedAsync(KisTrs.IndexTicks, "0001").WaitAsync(TestTimeout);
+        await UntilAsync(() => client.Statistics.RecordsDelivered >= 2, "records for the unread feed (its buffer full)");
+
+        await feed.DisposeAsync().AsTask().WaitAsync(TestTimeout);
+        await SessionsAsync(sim, s => s.Sum(x => x.Subscriptions.Count) == 0);
+
+        // The session went on at once: no consumer was ended as slow, and a new subscription is served.
+        Assert.Equal(0, client.Statistics.SlowConsumers);
+        await using var again = client.SubscribeRecordsAsync(KisTrs.IndexTicks, "0001").GetAsyncEnumerator();
+        Assert.True(await again.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
+        Assert.Equal(0, client.Statistics.SlowConsumers);
+    }
 }
