@@ -182,4 +182,20 @@ public sealed class RiskGuardInFlightTests
         Assert.Equal(KisRiskCheck.MaxOpenOrders, (await guard.PlaceAsync(Buy(1))).RiskCheck);
         Assert.Equal(2, server.OrderCalls);
     }
+
+    [Fact]
+    public async Task An_amendment_of_all_that_is_left_replaces_the_original()
+    {
+        await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer);
+        using var client = Client(server);
+        var guard = new KisRiskGuard(client, new KisRiskLimits { MaxPosition = 10, MaxOpenOrders = 2 });
+        var placed = await guard.PlaceAsync(Buy(8));
+
+        var all = await guard.AmendAsync(new KisAmendRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Quantity = 8, Price = 69_000 });
+        Assert.True(all.IsAccepted, all.ToString());
+
+        Assert.Equal(KisRiskCheck.MaxPosition, (await guard.PlaceAsync(Buy(3))).RiskCheck);
+        Assert.True((await guard.PlaceAsync(Buy(2))).IsAccepted, "one order of 8 works: 2 more is 10, and 2 orders");
+        Assert.Equal(KisRiskCheck.MaxOpenOrders, (await guard.PlaceAsync(Buy(1))).RiskCheck);
+    }
 }
