@@ -59,11 +59,13 @@ public sealed partial class KisRiskGuard
     /// <summary>
     /// The first limit <paramref name="amend"/> breaches, or null; <paramref name="amended"/> is the order it leaves
     /// working (null when the original is unknown to the guard). It is checked as a new order on those terms, less the
-    /// original's remainder it replaces (in the open orders and the position). Under the lock.
+    /// original's remainder it replaces (in the open orders and the position). <paramref name="partial"/>: it amends part
+    /// of what is left; KIS leaves the rest working on the original, so only the part is replaced and it adds an order. Under the lock.
     /// </summary>
-    private (KisRiskCheck Check, string Why)? CheckAmend(KisAmendRequest amend, KisOrderTracker tracker, out KisOrderRequest? amended)
+    private (KisRiskCheck Check, string Why)? CheckAmend(KisAmendRequest amend, KisOrderTracker tracker, out KisOrderRequest? amended, out bool partial)
     {
         amended = null;
+        partial = false;
         if (_killed) return (KisRiskCheck.KillSwitch, "the kill switch is on");
         var bare = KisOrderTracker.Bare(amend.OriginalOrderNumber);
         // The original as the notices tell it (what is left of it), else as it was let through (whole, no notice yet).
@@ -84,8 +86,10 @@ public sealed partial class KisRiskGuard
             Quantity = amend.Quantity ?? basis.Quantity, Kind = amend.Kind, Price = KisOrderWire.HasPrice(amend.Kind) ? amend.Price : 0,
         };
         var totals = ReadTotals(tracker, candidate.Code, candidate.Side);
-        var replaces = original is null || basis.Quantity > 0; // an unknown original is taken as working: an amendment adds no order
-        var without = totals with { Working = totals.Working - (replaces ? 1 : 0), SameSide = totals.SameSide - basis.Quantity };
+        // A part of what is left: only the part is replaced, the rest stays a working order at the old terms.
+        partial = original is not null && amend.Quantity is { } part && part < basis.Quantity;
+        var replaces = !partial && (original is null || basis.Quantity > 0); // an unknown original is taken as working: an amendment adds no order
+        var without = totals with { Working = totals.Working - (replaces ? 1 : 0), SameSide = totals.SameSide - (partial ? candidate.Quantity : basis.Quantity) };
         if (Check(candidate, without) is { } breach) return breach;
         amended = original is null ? null : candidate;
         return null;

@@ -120,8 +120,9 @@ public sealed partial class KisRiskGuard
     }
 
     /// <summary>An amendment's answer: accepted, its number replaces the original's in the guard's count (with the amended
-    /// terms); cancelled when the kill switch was thrown while it flew. Always settles the flight.</summary>
-    private async Task ArriveAsync(Flight flight, KisAmendRequest amend, KisOrderRequest? amended, KisOrderResult result,
+    /// terms), or when <paramref name="partial"/> joins it (the original keeps the rest); cancelled when the kill switch
+    /// was thrown while it flew. Always settles the flight.</summary>
+    private async Task ArriveAsync(Flight flight, KisAmendRequest amend, KisOrderRequest? amended, bool partial, KisOrderResult result,
         CancellationToken cancellationToken)
     {
         KisOrderResult? cancel = null;
@@ -133,7 +134,11 @@ public sealed partial class KisRiskGuard
                 _flights.Remove(flight);
                 if (result.IsAccepted && result.OrderNumber is { } number && amended is not null)
                 {
-                    _letThrough.Remove(KisOrderTracker.Bare(amend.OriginalOrderNumber));
+                    var bare = KisOrderTracker.Bare(amend.OriginalOrderNumber);
+                    // KIS amends a part as a new order and leaves the rest on the original: it still works, reduced.
+                    if (partial && _letThrough.TryGetValue(bare, out var rest) && rest.Quantity > amended.Quantity)
+                        _letThrough[bare] = rest with { Quantity = rest.Quantity - amended.Quantity };
+                    else if (!partial) _letThrough.Remove(bare);
                     _letThrough[KisOrderTracker.Bare(number)] = amended;
                 }
                 killed = _kills != flight.Kills;

@@ -118,16 +118,17 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     }
 
     /// <summary>An amendment meets every limit a new order meets, on the terms it leaves working (it replaces the
-    /// original's remainder); an amendment of an order the guard does not know is refused while a limit needs its terms.</summary>
+    /// original's remainder, or the part of it amended: the rest stays working on the original); an amendment of an order the guard does not know is refused while a limit needs its terms.</summary>
     public async Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(amend);
         var tracker = Book.Tracker;
         Flight flight;
         KisOrderRequest? amended;
+        bool partial;
         lock (_gate)
         {
-            if (CheckAmend(amend, tracker, out amended) is { } breach)
+            if (CheckAmend(amend, tracker, out amended, out partial) is { } breach)
                 return Refuse(breach.Check, breach.Why, $"amendment of {amend.OriginalOrderNumber}");
             flight = Depart(null);
         }
@@ -141,7 +142,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
             Abandon(flight);
             throw;
         }
-        await ArriveAsync(flight, amend, amended, result, cancellationToken);
+        await ArriveAsync(flight, amend, amended, partial, result, cancellationToken);
         return result;
     }
 

@@ -156,4 +156,46 @@ public sealed class RiskGuardInFlightTests
         Assert.Equal(KisRiskCheck.MaxOrderValue, again.RiskCheck);
         Assert.Single(server.Amendments);
     }
+
+    [Fact]
+    public async Task A_partial_amendment_leaves_the_rest_of_the_original_counted_and_adds_an_order()
+    {
+        // KIS amends part of an order as a new order and leaves the rest working at the old terms: 8 stay working in all.
+        await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer);
+        using var client = Client(server);
+        var guard = new KisRiskGuard(client, new KisRiskLimits { MaxPosition = 10, MaxOpenOrders = 3 });
+        var placed = await guard.PlaceAsync(Buy(8));
+        Assert.True(placed.IsAccepted, placed.ToString());
+
+        var part = await guard.AmendAsync(new KisAmendRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Quantity = 4, Price = 69_000 });
+        Assert.True(part.IsAccepted, part.ToString());
+
+        Assert.Equal(KisRiskCheck.MaxPosition, (await guard.PlaceAsync(Buy(5))).RiskCheck); // 4 amended + 4 left + 5 is 13
+        Assert.True((await guard.PlaceAsync(Buy(2))).IsAccepted, "8 working and 2 more is 10");
+        // Three orders work now: the original's rest, its amended part and the last buy.
+        Assert.Equal(KisRiskCheck.MaxOpenOrders, (await guard.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Sell, 1, 70_000))).RiskCheck);
+        Assert.Equal(2, server.OrderCalls);
+
+        // The notices agree: the original reduced to 4 and still working, the amended part a working order of its own.
+        client.Book.Apply(Notice(NoticeKind.OrderAccepted, placed.OrderNumber!, 8, 70_000));
+        client.Book.Apply(Notice(NoticeKind.AmendAccepted, part.OrderNumber!, 4, 69_000) with { OriginalOrderNumber = placed.OrderNumber! });
+        Assert.Equal(KisRiskCheck.MaxOpenOrders, (await guard.PlaceAsync(Buy(1))).RiskCheck);
+        Assert.Equal(2, server.OrderCalls);
+    }
+
+    [Fact]
+    public async Task An_amendment_of_all_that_is_left_replaces_the_original()
+    {
+        await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer);
+        using var client = Client(server);
+        var guard = new KisRiskGuard(client, new KisRiskLimits { MaxPosition = 10, MaxOpenOrders = 2 });
+        var placed = await guard.PlaceAsync(Buy(8));
+
+        var all = await guard.AmendAsync(new KisAmendRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Quantity = 8, Price = 69_000 });
+        Assert.True(all.IsAccepted, all.ToString());
+
+        Assert.Equal(KisRiskCheck.MaxPosition, (await guard.PlaceAsync(Buy(3))).RiskCheck);
+        Assert.True((await guard.PlaceAsync(Buy(2))).IsAccepted, "one order of 8 works: 2 more is 10, and 2 orders");
+        Assert.Equal(KisRiskCheck.MaxOpenOrders, (await guard.PlaceAsync(Buy(1))).RiskCheck);
+    }
 }
