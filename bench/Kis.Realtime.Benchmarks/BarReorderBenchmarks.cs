@@ -34,7 +34,8 @@ public class BarReorderBenchmarks
             var exact = Open.AddTicks(i * TimeSpan.TicksPerSecond / PerSecond);
             _inOrder[i] = (new StockTrade
             {
-                StockCode = "005930", Venue = StockVenue.Krx, Time = TimeOnly.FromTimeSpan(exact.TimeOfDay - TimeSpan.FromTicks(exact.TimeOfDay.Ticks % TimeSpan.TicksPerSecond)),
+                StockCode = "005930", Venue = StockVenue.Krx,
+                Time = TimeOnly.FromTimeSpan(exact.TimeOfDay - TimeSpan.FromTicks(exact.TimeOfDay.Ticks % TimeSpan.TicksPerSecond)),
                 BusinessDate = new DateOnly(2026, 11, 23), Price = price, Volume = volume, CumulativeVolume = accumulated,
                 MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "",
             }, exact.AddMilliseconds(20));

@@ -369,7 +369,8 @@ internal sealed class ClientHost : IAsyncDisposable
 internal static class BuiltInSimulator
 {
     [MethodImpl(MethodImplOptions.NoInlining)] // inlined, its state machine (simulator types) would be the caller's
-    public static async Task<(IAsyncDisposable Simulator, Uri WebSocketUrl, Uri RestUrl, IReadOnlySet<string> ListedCodes)> StartAsync(KisEnvironment environment, ConnectionArgs args,
+    public static async Task<(IAsyncDisposable Simulator, Uri WebSocketUrl, Uri RestUrl, IReadOnlySet<string> ListedCodes)> StartAsync(
+        KisEnvironment environment, ConnectionArgs args,
         KisCredential? feedB, TextWriter status, CancellationToken cancellationToken)
     {
         var simOptions = SimulatorOptions.Default with

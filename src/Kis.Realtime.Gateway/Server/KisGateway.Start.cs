@@ -102,7 +102,8 @@ public sealed partial class KisGateway
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && BrokerFault.IsTransient(e)
                                       && !(tries == 1 && e is BrokerUnreachableException))
             {
-                if ((tries & (tries - 1)) == 0) Log.StartStepRetried(logger, step, BrokerFault.Describe(e, options.Endpoint), tries, backoff.Current.TotalSeconds);
+                if ((tries & (tries - 1)) == 0)
+                    Log.StartStepRetried(logger, step, BrokerFault.Describe(e, options.Endpoint), tries, backoff.Current.TotalSeconds);
                 await reset().ConfigureAwait(false);
                 await Task.Delay(backoff.Current, cancellationToken).ConfigureAwait(false); // wall clock: a held test clock must not hold a start
                 backoff.Grow();
@@ -121,19 +122,8 @@ public sealed partial class KisGateway
 
     private static partial class Log
     {
-        [LoggerMessage(39, LogLevel.Warning, "Gateway start: {Step} failed ({Reason}); retrying in {DelaySeconds:0.0} s ({Tries} tries so far; logged at 1, 2, 4 …)")]
+        [LoggerMessage(39, LogLevel.Warning,
+            "Gateway start: {Step} failed ({Reason}); retrying in {DelaySeconds:0.0} s ({Tries} tries so far; logged at 1, 2, 4 …)")]
         public static partial void StartStepRetried(ILogger logger, string step, string reason, long tries, double delaySeconds);
     }
-}
-
-/// <summary>The names of the broker call sites a test can inject a fault at (<see cref="KisGatewayOptions.BrokerCall"/>).</summary>
-internal static class BrokerCallSites
-{
-    public const string JournalRead = "journal.read";
-    public const string RunExchange = "run-exchange.open";
-    public const string JournalWrite = "journal.write";
-    public const string Requests = "requests.serve";
-    public const string StreamDeclare = "stream.declare";
-    public const string Publisher = "publisher.connect";
-    public const string Election = "election.join";
 }

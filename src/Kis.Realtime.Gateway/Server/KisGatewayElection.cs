@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

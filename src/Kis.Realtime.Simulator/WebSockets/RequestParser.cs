@@ -10,7 +10,8 @@ internal sealed record ParsedRequest(string? ApprovalKey, string CustType, bool 
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         var invariant = CultureInfo.InvariantCulture; // the same text on every machine
-        builder.Append(invariant, $"ApprovalKey = {(ApprovalKey is null ? "" : KisCredential.Mask(ApprovalKey))}, CustType = {CustType}, IsSubscribe = {IsSubscribe}, ");
+        builder.Append(invariant, $"ApprovalKey = {(ApprovalKey is null ? "" : KisCredential.Mask(ApprovalKey))}, ");
+        builder.Append(invariant, $"CustType = {CustType}, IsSubscribe = {IsSubscribe}, ");
         builder.Append(invariant, $"TrId = {TrId}, TrKey = {TrKey}");
         return true;
     }

@@ -162,7 +162,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             {
                 StopAwaiting(pending);
                 LogAnswerLost(_logger, call.What, e.Message);
-                return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken).ConfigureAwait(false);
+                return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken)
+                    .ConfigureAwait(false);
             }
             using (answer.Body)
                 return await AnsweredAsync(call, pending, answer, trace.Attempts, cancellationToken).ConfigureAwait(false);

@@ -89,7 +89,11 @@ public sealed partial class KisRiskGuard
         // A part of what is left: only the part is replaced, the rest stays a working order at the old terms.
         partial = original is not null && amend.Quantity is { } part && part < basis.Quantity;
         var replaces = !partial && (original is null || basis.Quantity > 0); // an unknown original is taken as working: an amendment adds no order
-        var without = totals with { Working = totals.Working - (replaces ? 1 : 0), SameSide = totals.SameSide - (partial ? candidate.Quantity : basis.Quantity) };
+        var without = totals with
+        {
+            Working = totals.Working - (replaces ? 1 : 0),
+            SameSide = totals.SameSide - (partial ? candidate.Quantity : basis.Quantity),
+        };
         if (Check(candidate, without) is { } breach) return breach;
         amended = original is null ? null : candidate;
         return null;

@@ -228,7 +228,8 @@ public sealed partial class KisRiskGuard
         }
     }
 
-    [LoggerMessage(1145, LogLevel.Error, "Risk guard: order {Number} was answered after the kill switch was thrown, and its cancel failed ({Error}): cancel it by hand")]
+    [LoggerMessage(1145, LogLevel.Error,
+        "Risk guard: order {Number} was answered after the kill switch was thrown, and its cancel failed ({Error}): cancel it by hand")]
     private static partial void LogCancelAfterKillFailed(ILogger logger, string number, string error);
 
     [LoggerMessage(1143, LogLevel.Warning, "Risk guard: order {Number} was answered after the kill switch was thrown; cancelled: {Cancel}")]

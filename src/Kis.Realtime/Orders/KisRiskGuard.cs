@@ -118,7 +118,8 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     }
 
     /// <summary>An amendment meets every limit a new order meets, on the terms it leaves working (it replaces the
-    /// original's remainder, or the part of it amended: the rest stays working on the original); an amendment of an order the guard does not know is refused while a limit needs its terms.</summary>
+    /// original's remainder, or the part of it amended: the rest stays working on the original); an amendment of an order
+    /// the guard does not know is refused while a limit needs its terms.</summary>
     public async Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(amend);

@@ -76,7 +76,8 @@ public sealed class SimKillTests(ITestOutputHelper output)
     private static void AssertAllListed(ConcurrentDictionary<long, int> acknowledged, HashSet<long> listed, SimChild sim)
     {
         var lost = acknowledged.Keys.Where(n => !listed.Contains(n)).Order().ToList();
-        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged orders lost by a kill: {string.Join(", ", lost.Take(10))}\n{sim.Output}");
+        Assert.True(lost.Count == 0,
+            $"{lost.Count} of {acknowledged.Count} acknowledged orders lost by a kill: {string.Join(", ", lost.Take(10))}\n{sim.Output}");
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string token, string trId)

@@ -167,7 +167,10 @@ public sealed class RiskGuardInFlightTests
         var placed = await guard.PlaceAsync(Buy(8));
         Assert.True(placed.IsAccepted, placed.ToString());
 
-        var part = await guard.AmendAsync(new KisAmendRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Quantity = 4, Price = 69_000 });
+        var part = await guard.AmendAsync(new KisAmendRequest
+        {
+            Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Quantity = 4, Price = 69_000,
+        });
         Assert.True(part.IsAccepted, part.ToString());
 
         Assert.Equal(KisRiskCheck.MaxPosition, (await guard.PlaceAsync(Buy(5))).RiskCheck); // 4 amended + 4 left + 5 is 13
@@ -191,7 +194,10 @@ public sealed class RiskGuardInFlightTests
         var guard = new KisRiskGuard(client, new KisRiskLimits { MaxPosition = 10, MaxOpenOrders = 2 });
         var placed = await guard.PlaceAsync(Buy(8));
 
-        var all = await guard.AmendAsync(new KisAmendRequest { Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Quantity = 8, Price = 69_000 });
+        var all = await guard.AmendAsync(new KisAmendRequest
+        {
+            Product = KisProduct.Stock, OriginalOrderNumber = placed.OrderNumber!, Quantity = 8, Price = 69_000,
+        });
         Assert.True(all.IsAccepted, all.ToString());
 
         Assert.Equal(KisRiskCheck.MaxPosition, (await guard.PlaceAsync(Buy(3))).RiskCheck);

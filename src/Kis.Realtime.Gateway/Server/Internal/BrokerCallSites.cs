@@ -1,0 +1,13 @@
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>The names of the broker call sites a test can inject a fault at (<see cref="KisGatewayOptions.BrokerCall"/>).</summary>
+internal static class BrokerCallSites
+{
+    public const string JournalRead = "journal.read";
+    public const string RunExchange = "run-exchange.open";
+    public const string JournalWrite = "journal.write";
+    public const string Requests = "requests.serve";
+    public const string StreamDeclare = "stream.declare";
+    public const string Publisher = "publisher.connect";
+    public const string Election = "election.join";
+}
