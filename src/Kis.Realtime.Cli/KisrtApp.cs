@@ -27,7 +27,9 @@ internal static class KisrtApp
     /// refused; 2 usage error; 3 the run failed (file, network, approval key). Help and parse errors go to the given
     /// writers (the console by default); command output goes to the console.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <remarks><paramref name="stop"/> is Ctrl+C/SIGTERM (<see cref="Hosting.StopSignals"/>): the token every command
+    /// runs under.</remarks>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken stop = default)
     {
         output ??= Console.Out;
         error ??= Console.Error;
@@ -44,7 +46,7 @@ internal static class KisrtApp
         {
             // Rendered first, then written with the optional arguments marked (the help builder's list cannot be told).
             var help = new StringWriter();
-            var exit = await parse.InvokeAsync(new InvocationConfiguration { Output = help, Error = error });
+            var exit = await parse.InvokeAsync(new InvocationConfiguration { Output = help, Error = error }, stop);
             await output.WriteAsync(HelpText.MarkOptionalArguments(help.ToString(), parse.RootCommandResult.Command));
             return exit;
         }
@@ -53,13 +55,13 @@ internal static class KisrtApp
         {
             // Our own handler below: one line, no stack trace.
             EnableDefaultExceptionHandler = false,
-            // Ctrl+C must leave time to release every registration and close the WebSocket (paced at 100 ms each):
-            // a cut-short shutdown is what leaves KIS holding the app key "in use".
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            // Signals are ours from the process's first line (Hosting/StopSignals.cs, with the same 30 s grace), not
+            // only once a command is invoked.
+            ProcessTerminationTimeout = null,
             Output = output,
             Error = error,
         };
-        return await GuardAsync(() => parse.InvokeAsync(invocation), error);
+        return await GuardAsync(() => parse.InvokeAsync(invocation, stop), error);
     }
 
     // System.CommandLine names the CLR type ("as expected type 'System.Nullable`1[System.Int64]'"): say it in words.

@@ -160,15 +160,9 @@ internal static class BarsCommand
         // The store first: a wrong connection string or schema fails before any session starts.
         await using var store = args.Postgres is null ? null : await PostgresBarStore.OpenAsync(args.Postgres, args.PgSchema, spec, stderr, cancellationToken);
 
-        BarsSource source;
-        try
-        {
-            source = await BarsSource.StartAsync(connection, args.Replay, environment, stderr, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return CliFailures.Done;
-        }
+        var source = await ClientRun.StartOrStoppedAsync(() => BarsSource.StartAsync(connection, args.Replay, environment, stderr, cancellationToken),
+            stderr, cancellationToken);
+        if (source is null) return CliFailures.Done; // Ctrl+C while connecting
         await using var sourceScope = source;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } limit) stop.CancelAfter(limit);

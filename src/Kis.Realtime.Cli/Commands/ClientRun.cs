@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Globalization;
+
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary>
@@ -15,21 +18,37 @@ internal sealed class ClientRun : IAsyncDisposable
     /// writer failed).</summary>
     public CancellationTokenSource Stop { get; }
 
-    /// <summary>The session from <paramref name="start"/>, or null when Ctrl+C came while connecting (the command is done).</summary>
-    public static async Task<ClientRun?> StartAsync(Func<Task<ClientHost>> start, TimeSpan? duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// The session from <paramref name="start"/>, or null when Ctrl+C came while connecting: the command is done, and
+    /// has said so on <paramref name="status"/> (<see cref="StartOrStoppedAsync{T}"/>).
+    /// </summary>
+    public static async Task<ClientRun?> StartAsync(Func<Task<ClientHost>> start, TimeSpan? duration, TextWriter status,
+        CancellationToken cancellationToken)
     {
-        ClientHost host;
-        try
-        {
-            host = await start();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
+        if (await StartOrStoppedAsync(start, status, cancellationToken) is not { } host) return null;
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (duration is { } limit) stop.CancelAfter(limit);
         return new ClientRun(host, stop);
+    }
+
+    /// <summary>
+    /// Runs a command's start-up; when Ctrl+C (<paramref name="cancellationToken"/>) ends it, prints the one line every
+    /// stop prints and returns null, so Ctrl+C reads the same whenever it comes (exit 0, as after the run).
+    /// </summary>
+    public static async Task<T?> StartOrStoppedAsync<T>(Func<Task<T>> start, TextWriter status, CancellationToken cancellationToken)
+        where T : class
+    {
+        var started = Stopwatch.StartNew();
+        try
+        {
+            return await start();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await status.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"kisrt: stopped while connecting (after {started.Elapsed.TotalSeconds:0.0} s): nothing received"));
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -112,12 +112,16 @@ internal static class RecordCommand
         if (count is <= 0) throw new CliUsageException("--count must be positive.");
         if (directory is null && settings.Postgres is null) throw new CliUsageException("give --out DIR, --postgres CONNECTION, or both.");
         if (settings.Postgres is not null) CheckConnectionString(settings.Postgres);
-        if (directory is not null) OutputFolder.Create(directory);
+        var createdOut = directory is not null && OutputFolder.Create(directory);
         await using var run = await ClientRun.StartAsync(() => ClientHost.StartAsync(connection, environment, stderr, KisFullMode.Wait, cancellationToken,
             // A slow disk holds the session back for as long as it takes; ending the subscriptions would lose data.
             tuneOptions: options => options with { SubscriptionCapacity = SubscriptionCapacity, SlowConsumerTimeout = TimeSpan.FromHours(1) }),
-            settings.Duration, cancellationToken);
-        if (run is null) return CliFailures.Done; // Ctrl+C while connecting
+            settings.Duration, stderr, cancellationToken);
+        if (run is null)
+        {
+            OutputFolder.RemoveIfUnused(directory, createdOut);
+            return CliFailures.Done; // Ctrl+C while connecting
+        }
         var (host, stop) = (run.Host, run.Stop);
         var client = host.Client;
 

@@ -90,10 +90,11 @@ internal static class StreamCommand
         if (format is not ("table" or "jsonl" or "csv")) throw new CliUsageException($"--format must be table, jsonl or csv, not '{args.Format}'.");
         if (args.Count is <= 0) throw new CliUsageException("--count must be positive.");
         var display = DisplayFormat.Parse(args.Krw);
+        var createdOut = false;
         if (args.OutputDirectory is not null)
         {
             if (format == "table") throw new CliUsageException("--out writes csv or jsonl files: add --format csv or --format jsonl.");
-            IO.OutputFolder.Create(args.OutputDirectory);
+            createdOut = IO.OutputFolder.Create(args.OutputDirectory);
         }
         // Before the client exists, so its instruments are exported from the first record; disposed last (final flush).
         using var metrics = args.OtlpEndpoint is null ? null : Hosting.MetricsExport.Start(args.OtlpEndpoint, args.OtlpInterval);
@@ -107,8 +108,12 @@ internal static class StreamCommand
             specs => CheckCsvToStandardOutput(format, args.OutputDirectory, specs), heldLog,
             // The pumps below only append to the output under a lock: quick enough to run on the receive loop,
             // which saves a thread wake-up per record.
-            tuneOptions: o => o with { InlineDelivery = true }), args.Duration, cancellationToken);
-        if (run is null) return CliFailures.Done; // Ctrl+C while connecting
+            tuneOptions: o => o with { InlineDelivery = true }), args.Duration, stderr, cancellationToken);
+        if (run is null)
+        {
+            IO.OutputFolder.RemoveIfUnused(args.OutputDirectory, createdOut);
+            return CliFailures.Done; // Ctrl+C while connecting
+        }
         var (host, stop) = (run.Host, run.Stop);
         var client = host.Source; // with --feed-b-app-key, both sessions merged
 

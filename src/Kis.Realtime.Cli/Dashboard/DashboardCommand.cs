@@ -53,15 +53,9 @@ internal static class DashboardCommand
     public static async Task<int> RunAsync(ConnectionArgs connection, int port, TimeSpan? duration, ClientHost.Environment environment,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        DashboardHost host;
-        try
-        {
-            host = await DashboardHost.StartAsync(connection, port, environment, stderr, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return CliFailures.Done; // Ctrl+C while connecting
-        }
+        var host = await Commands.ClientRun.StartOrStoppedAsync(() => DashboardHost.StartAsync(connection, port, environment, stderr, cancellationToken),
+            stderr, cancellationToken);
+        if (host is null) return CliFailures.Done; // Ctrl+C while connecting
         var started = System.Diagnostics.Stopwatch.StartNew();
         KisRealtimeStatistics stats;
         int pages;

@@ -21,7 +21,10 @@ internal sealed class KisrtProcess : IDisposable
     private KisrtProcess(Process process) => _process = process;
 
     /// <summary>Starts kisrt with <paramref name="arguments"/> in <paramref name="workingDirectory"/> (the test's own by default).</summary>
-    public static KisrtProcess Start(string? workingDirectory, params string[] arguments)
+    public static KisrtProcess Start(string? workingDirectory, params string[] arguments) => Start(workingDirectory, null, arguments);
+
+    /// <summary>As <see cref="Start(string?, string[])"/>, with <paramref name="variables"/> set (KIS_* ones included).</summary>
+    public static KisrtProcess Start(string? workingDirectory, IReadOnlyDictionary<string, string>? variables, params string[] arguments)
     {
         var folder = AppContext.BaseDirectory;
         var tests = Path.Combine(folder, typeof(KisrtProcess).Assembly.GetName().Name!);
@@ -38,6 +41,7 @@ internal sealed class KisrtProcess : IDisposable
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)
             || k.StartsWith("Kis__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name); // the built-in simulator
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = new Process { StartInfo = start };
         var kisrt = new KisrtProcess(process);
         process.OutputDataReceived += (_, e) => kisrt.Add(e.Data, kisrt._out);
