@@ -83,7 +83,10 @@ public sealed class KisSimulator : IAsyncDisposable
             if (_hub.StateFile is not { } file) return "in memory only: a restart starts a new day (kisrt sim: --no-state)";
             if (_hub.RestoredState is not { } saved) return $"{file.Path} (new: a new day; kept across restarts)";
             var open = saved.Accounts.Sum(a => a.Orders.Count(o => o.Remaining > 0 && !o.Closed));
-            return $"{file.Path} (continued: {saved.Accounts.Length} account(s), {open} open order(s), market time {saved.MarketTime:yyyy-MM-dd HH:mm:ss} KST)";
+            var resumed = _hub.Market.Clock.Mode == MarketClockMode.Demo && !_hub.Market.Clock.IsScenario
+                ? Market.MarketClock.NextDemoMorningIfClosed(saved.MarketTime) : saved.MarketTime;
+            var next = resumed == saved.MarketTime ? "" : $"; that day had closed: the next trading day from {resumed:yyyy-MM-dd HH:mm} KST";
+            return $"{file.Path} (continued: {saved.Accounts.Length} account(s), {open} open order(s), market time {saved.MarketTime:yyyy-MM-dd HH:mm:ss} KST{next})";
         }
     }
 

@@ -166,7 +166,52 @@ internal static class SimCommand
         if (none && path is not null) throw new CliUsageException("--state-file and --no-state contradict each other: give one.");
         if (none) return null;
         if (path is not null && string.IsNullOrWhiteSpace(path)) throw new CliUsageException("--state-file needs a path.");
-        return path ?? DefaultStateFile;
+        return path ?? FirstFreeStateFile(DefaultStateFile, Console.Error);
+    }
+
+    /// <summary>
+    /// The default state file, or when another simulator holds it (its <c>.lock</c>), the first free of
+    /// <c>sim-state-2.json</c> … <c>sim-state-9.json</c>, said on <paramref name="status"/>: several simulators of one
+    /// user run side by side by default. A file named with --state-file is never swapped: a second one is refused.
+    /// Two starting in the same instant can still meet on one file; the simulator's own lock then refuses the later.
+    /// </summary>
+    internal static string FirstFreeStateFile(string path, TextWriter status)
+    {
+        var stem = Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path));
+        for (var n = 1; n <= 9; n++)
+        {
+            var candidate = n == 1 ? path : $"{stem}-{n}{Path.GetExtension(path)}";
+            if (IsHeldBySimulator(candidate)) continue;
+            if (n > 1) status.WriteLine($"kisrt: {Path.GetFileName(path)} is in use by another simulator; this one keeps its state in {candidate}");
+            return candidate;
+        }
+        return path; // all in use: the simulator refuses with its one line
+    }
+
+    private static bool IsHeldBySimulator(string stateFile)
+    {
+        try
+        {
+            // The running simulator holds PATH.lock open with no sharing; a lock file a killed one left is free.
+            using var probe = new FileStream(stateFile + ".lock", FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false; // not ours to judge: the simulator's own open says what is wrong
+        }
     }
 
     internal static SimulatorOptions OptionsFrom(ParseResult parse)

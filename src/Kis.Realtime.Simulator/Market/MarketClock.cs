@@ -42,8 +42,17 @@ internal sealed class MarketClock
         _demoDate = AddTradingDays(time.GetUtcNow().ToOffset(KoreaTime.Offset).Date, 0);
         _lastDay = new DemoDay(0, _demoDate);
         if (resumeAt is { } resume && (Mode == MarketClockMode.Demo || _scenarioStart is not null))
-            _resumeSeconds = Math.Max(0, _scenarioStart is { } from ? (resume - from).TotalSeconds : DemoSecondsOf(resume));
+            _resumeSeconds = Math.Max(0, _scenarioStart is { } from ? (resume - from).TotalSeconds : DemoSecondsOf(NextDemoMorningIfClosed(resume)));
     }
+
+    /// <summary>
+    /// Where a restarted demo clock continues: the saved time, or, when the saved KRX day had closed (15:30 or later),
+    /// 09:00 of the next trading day, as KIS's paper server has a new day overnight. Continuing at 16:00 left a
+    /// restarted simulator closed to stock orders (APBK0918) for the rest of its demo day.
+    /// </summary>
+    public static DateTime NextDemoMorningIfClosed(DateTime saved) =>
+        saved.TimeOfDay < MarketCalendar.KrxStocks.Regular.End ? saved
+            : AddTradingDays(saved.Date, 1) + MarketCalendar.KrxStocks.Regular.Start;
 
     private readonly double _resumeSeconds; // market seconds a restarted clock starts ahead of its start
 

@@ -52,6 +52,30 @@ public sealed class MarketClockTests
         Assert.Equal(TimeSpan.FromSeconds(5), clock.UntilOpen(TradingHours.Index, new DateTime(2026, 12, 11, 16, 0, 0)));
     }
 
+    [Theory]
+    // Issue 76 (9): a restart after the saved KRX day had closed opens the next trading day at 09:00, as KIS's paper
+    // server has a new day overnight. Failed before: the clock continued at 16:00 and stock orders got APBK0918.
+    [InlineData("2026-11-23 16:00", "2026-11-24 09:00")] // Monday after the close: Tuesday's open
+    [InlineData("2026-11-27 19:30", "2026-11-30 09:00")] // Friday evening: Monday's open
+    [InlineData("2026-11-23 15:40", "2026-11-24 09:00")] // the regular session's end
+    [InlineData("2026-11-23 11:30", "2026-11-23 11:30")] // mid-session: continues where it stopped
+    [InlineData("2026-11-23 15:39", "2026-11-23 15:39")]
+    public void Demo_clock_restarted_after_the_close_opens_the_next_trading_day(string saved, string expected)
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 23, 8, 0));
+        var at = DateTime.ParseExact(saved, "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var clock = new MarketClock(wall, MarketClockMode.Demo, speed: 1, resumeAt: at);
+        Assert.Equal(DateTime.ParseExact(expected, "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), clock.Now());
+    }
+
+    [Fact]
+    public void Scenario_clock_restarted_after_the_close_continues_where_it_stopped()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 11, 23, 8, 0));
+        var clock = new MarketClock(wall, MarketClockMode.Demo, speed: 1, start: Kst(2026, 11, 23, 15, 0), resumeAt: new DateTime(2026, 11, 23, 16, 0, 0));
+        Assert.Equal(new DateTime(2026, 11, 23, 16, 0, 0), clock.Now()); // a scenario's hours are the user's to choose
+    }
+
     [Fact]
     public void Live_clock_is_the_wall_clock_in_KST_with_sessions_and_weekends()
     {
