@@ -86,7 +86,8 @@ public sealed class KisSimulator : IAsyncDisposable
             var resumed = _hub.Market.Clock.Mode == MarketClockMode.Demo && !_hub.Market.Clock.IsScenario
                 ? Market.MarketClock.NextDemoMorningIfClosed(saved.MarketTime) : saved.MarketTime;
             var next = resumed == saved.MarketTime ? "" : $"; that day had closed: the next trading day from {resumed:yyyy-MM-dd HH:mm} KST";
-            return $"{file.Path} (continued: {saved.Accounts.Length} account(s), {open} open order(s), market time {saved.MarketTime:yyyy-MM-dd HH:mm:ss} KST{next})";
+            return $"{file.Path} (continued: {saved.Accounts.Length} account(s), {open} open order(s), "
+                   + $"market time {saved.MarketTime:yyyy-MM-dd HH:mm:ss} KST{next})";
         }
     }
 

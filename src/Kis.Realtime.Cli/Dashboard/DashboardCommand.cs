@@ -28,11 +28,15 @@ internal static class DashboardCommand
         };
         var ns = new Option<string?>("--namespace") { Description = "with --gateway: the gateway's namespace (or KISRT_GATEWAY_NAMESPACE; default kis)" };
         var amqpCa = Commands.GatewayConnection.CaOption();
+        var screenshot = new Option<string?>("--screenshot")
+        {
+            Description = "take a picture of the page with headless chromium once every panel shows live data, write it to this PNG file and stop",
+        };
         var command = new Command("dashboard",
             "A live dashboard in the browser: index chart, program-trading flow, notices, trade tape, order book and connection health. " +
             "With no credentials configured, from the built-in simulator; with --gateway, from a running kisrt gateway.")
         {
-            port, duration, gateway, ns, amqpCa,
+            port, duration, gateway, ns, amqpCa, screenshot,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -45,14 +49,17 @@ internal static class DashboardCommand
                 GatewayNamespace = parse.GetValue(ns),
                 GatewayCaFile = parse.GetValue(amqpCa),
             };
-            return await RunAsync(args, parse.GetValue(port), limit, ClientHost.Environment.Process, Console.Out, Console.Error, ct);
+            return await RunAsync(args, parse.GetValue(port), limit, ClientHost.Environment.Process, Console.Out, Console.Error, ct,
+                parse.GetValue(screenshot));
         });
         return command;
     }
 
     public static async Task<int> RunAsync(ConnectionArgs connection, int port, TimeSpan? duration, ClientHost.Environment environment,
-        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, string? screenshot = null)
     {
+        if (screenshot is not null && string.IsNullOrWhiteSpace(screenshot)) throw new CliUsageException("--screenshot needs a file name, e.g. dashboard.png.");
+        var browser = screenshot is null ? null : DashboardScreenshot.FindBrowser(environment.GetVariable);
         var host = await Commands.ClientRun.StartOrStoppedAsync(() => DashboardHost.StartAsync(connection, port, environment, stderr, cancellationToken),
             stderr, cancellationToken);
         if (host is null) return CliFailures.Done; // Ctrl+C while connecting
@@ -65,7 +72,10 @@ internal static class DashboardCommand
             await stdout.FlushAsync(cancellationToken);
             try
             {
-                await Task.Delay(duration ?? Timeout.InfiniteTimeSpan, cancellationToken);
+                if (browser is not null)
+                    await stderr.WriteLineAsync(await DashboardScreenshot.TakeAsync(browser, host.Url, screenshot!, host.ScreenshotHolds, cancellationToken));
+                else
+                    await Task.Delay(duration ?? Timeout.InfiniteTimeSpan, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -21,8 +21,9 @@ internal sealed class DashboardHost : IAsyncDisposable
     private readonly Task _publishing;
 
     private DashboardHost(DashboardSource source, DashboardPanels panels, DashboardSubscriptions subscriptions,
-        DashboardPublisher publisher, WebApplication web, Uri url, CancellationTokenSource stop, Task publishing)
+        DashboardPublisher publisher, ScreenshotHolds holds, WebApplication web, Uri url, CancellationTokenSource stop, Task publishing)
     {
+        ScreenshotHolds = holds;
         _source = source;
         Panels = panels;
         Subscriptions = subscriptions;
@@ -49,6 +50,9 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public DashboardPublisher Publisher { get; }
 
+    /// <summary>Pages opened with <c>?screenshot</c> say here when every panel shows live data.</summary>
+    public ScreenshotHolds ScreenshotHolds { get; }
+
     public static async Task<DashboardHost> StartAsync(ConnectionArgs connection, int port, ClientHost.Environment environment,
         TextWriter status, CancellationToken cancellationToken)
     {
@@ -62,7 +66,8 @@ internal sealed class DashboardHost : IAsyncDisposable
             var health = source.Health;
             subscriptions = new DashboardSubscriptions(source.Client, source.Settings, panels, source.RecordObserver);
             var publisher = new DashboardPublisher([health, subscriptions, .. panels.All], health.Sample, TimeProvider.System);
-            var (web, url) = await DashboardServer.StartAsync(port, publisher, subscriptions, cancellationToken);
+            var holds = new ScreenshotHolds();
+            var (web, url) = await DashboardServer.StartAsync(port, publisher, subscriptions, holds, cancellationToken);
             var publishing = publisher.RunAsync(stop.Token);
 
             foreach (var spec in source.Subscriptions) subscriptions.Add(spec);
@@ -75,7 +80,7 @@ internal sealed class DashboardHost : IAsyncDisposable
                         subscriptions.Add(spec);
                 }
             }
-            return new DashboardHost(source, panels, subscriptions, publisher, web, url, stop, publishing);
+            return new DashboardHost(source, panels, subscriptions, publisher, holds, web, url, stop, publishing);
         }
         catch
         {

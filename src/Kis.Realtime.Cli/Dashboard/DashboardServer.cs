@@ -31,7 +31,7 @@ internal static class DashboardServer
     internal const int MaxSpecLength = 100;
 
     public static async Task<(WebApplication App, Uri Url)> StartAsync(int port, DashboardPublisher publisher,
-        DashboardSubscriptions subscriptions, CancellationToken cancellationToken)
+        DashboardSubscriptions subscriptions, ScreenshotHolds holds, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -71,6 +71,13 @@ internal static class DashboardServer
         app.MapGet("/assets/{name}", ctx => Serve(ctx, ctx.Request.RouteValues["name"] as string ?? "").ExecuteAsync(ctx));
         app.MapGet("/events", ctx => StreamEventsAsync(ctx, publisher));
         app.MapPost("/api/subscriptions", async ctx => await (await SubscribeAsync(ctx, subscriptions)).ExecuteAsync(ctx));
+        app.MapGet("/screenshot-hold/{id}", ctx => HoldForScreenshotAsync(ctx, holds));
+        app.MapPost("/screenshot-hold/{id}", ctx =>
+        {
+            var id = ctx.Request.RouteValues["id"] as string;
+            ctx.Response.StatusCode = !ScreenshotHolds.IsValidId(id) ? 400 : holds.Release(id!) ? 204 : 429;
+            return Task.CompletedTask;
+        });
         app.MapDelete("/api/subscriptions/{id:int}", async ctx =>
         {
             var id = int.Parse((string)ctx.Request.RouteValues["id"]!, System.Globalization.CultureInfo.InvariantCulture); // {id:int} matched
@@ -81,6 +88,32 @@ internal static class DashboardServer
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri($"http://127.0.0.1:{new Uri(address).Port}/");
         return (app, url);
+    }
+
+    /// <summary>The image a <c>?screenshot</c> page holds its load event on (<see cref="ScreenshotHolds"/>).</summary>
+    private static async Task HoldForScreenshotAsync(HttpContext ctx, ScreenshotHolds holds)
+    {
+        var id = ctx.Request.RouteValues["id"] as string;
+        if (!ScreenshotHolds.IsValidId(id))
+        {
+            ctx.Response.StatusCode = 400;
+            return;
+        }
+        try
+        {
+            if (!await holds.HoldAsync(id!, ctx.RequestAborted))
+            {
+                ctx.Response.StatusCode = 429;
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            return; // the page went
+        }
+        ctx.Response.ContentType = "image/gif";
+        ctx.Response.Headers.CacheControl = "no-store";
+        await ctx.Response.Body.WriteAsync(ScreenshotHolds.Pixel.ToArray(), ctx.RequestAborted);
     }
 
     private static async Task<IResult> SubscribeAsync(HttpContext ctx, DashboardSubscriptions subscriptions)

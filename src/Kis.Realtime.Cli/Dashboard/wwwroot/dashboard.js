@@ -435,6 +435,29 @@
     });
   }
 
+  // ?screenshot: hold the load event (an image the server answers when told) until every market panel and the health
+  // panel have drawn live data, then ?settle=N seconds more (default 3) so the charts have lines: headless chromium's
+  // --screenshot shoots at load, which a live page otherwise reaches before its first events (empty panels).
+  const query = new URLSearchParams(location.search);
+  if (query.has('screenshot')) {
+    const id = Array.from(crypto.getRandomValues(new Uint8Array(8)), b => b.toString(16).padStart(2, '0')).join('');
+    const hold = new Image(1, 1);
+    hold.alt = '';
+    hold.style.display = 'none';
+    hold.src = `/screenshot-hold/${id}`;
+    document.body.append(hold);
+    const settle = Math.min(60, Math.max(0, Number(query.get('settle') ?? 3) || 0));
+    const needed = ['health', 'index', 'program', 'tape', 'book', 'subscriptions'];
+    const waiting = setInterval(() => {
+      if (!needed.every(n => (stats.events[n] ?? 0) > 0) || health.linkDown) return;
+      clearInterval(waiting);
+      setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => {
+        stats.screenshotReady = true;
+        fetch(`/screenshot-hold/${id}`, { method: 'POST' });
+      })), settle * 1000);
+    }, 100);
+  }
+
   $('#add-form').addEventListener('submit', async e => {
     e.preventDefault();
     const input = $('#add-spec'), result = $('#add-result');
