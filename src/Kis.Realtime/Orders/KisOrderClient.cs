@@ -68,7 +68,10 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
 
     /// <summary>The folder name of an account's journal at a server: host, port and account, nothing else.</summary>
     private static string JournalKey(Uri server, KisAccount account)
-        => $"{new string([.. server.Host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_')])}_{server.Port}_{account.Number}-{account.ProductCode}";
+    {
+        var host = new string([.. server.Host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_')]);
+        return $"{host}_{server.Port}_{account.Number}-{account.ProductCode}";
+    }
 
     private OrderClaims ClaimsOf(KisProduct product) => product == KisProduct.Stock ? _claims : _futuresClaims;
 
@@ -165,7 +168,10 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             LogJournalRefused(_logger, call.What, e.Message);
-            return new KisOrderResult { Outcome = KisOrderOutcome.NotSent, Problem = $"{call.What}: the order journal could not be written ({e.Message}): not sent" };
+            return new KisOrderResult
+            {
+                Outcome = KisOrderOutcome.NotSent, Problem = $"{call.What}: the order journal could not be written ({e.Message}): not sent",
+            };
         }
         KisOrderResult? result = null;
         var trace = new Trace { Pending = pending };

@@ -21,9 +21,10 @@ internal sealed class KisrtProcess : IDisposable
     private KisrtProcess(Process process) => _process = process;
 
     /// <summary>Starts kisrt with <paramref name="arguments"/> in <paramref name="workingDirectory"/> (the test's own by default).</summary>
-    public static KisrtProcess Start(string? workingDirectory, params string[] arguments) => Start(workingDirectory, new Dictionary<string, string>(), arguments);
+    public static KisrtProcess Start(string? workingDirectory, params string[] arguments)
+        => Start(workingDirectory, new Dictionary<string, string>(), arguments);
 
-    /// <summary>As <see cref="Start(string?, string[])"/>, with <paramref name="environment"/> added to kisrt's (e.g. XDG_DATA_HOME: its data folder).</summary>
+    /// <summary>As <see cref="Start(string?, string[])"/>, with <paramref name="environment"/> added to kisrt's (XDG_DATA_HOME: its data folder).</summary>
     public static KisrtProcess Start(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var folder = AppContext.BaseDirectory;

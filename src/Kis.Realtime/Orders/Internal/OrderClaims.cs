@@ -18,13 +18,15 @@ internal sealed partial class OrderClaims : IDisposable
     /// <summary>Days of journal files kept (a file a day; only today's is read).</summary>
     private const int KeepDays = 7;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "A call still finishing after Dispose waits on it; it holds no handle unless AvailableWaitHandle is read")]
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly string? _folder;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly FileStream? _ownerLock;
     private readonly Dictionary<string, Entry> _calls = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _numbers = new(StringComparer.Ordinal); // normalized number: the call holding it
+    private readonly Dictionary<string, JournalLine> _numbers = new(StringComparer.Ordinal); // normalized number: the claim holding it
     private readonly HashSet<string> _gone = new(StringComparer.Ordinal);
     private OrderJournalFile? _file;
     private DateOnly _day;
@@ -53,11 +55,9 @@ internal sealed partial class OrderClaims : IDisposable
         public PendingCall Call { get; } = call;
         public string Owner { get; set; } = owner;
         public CallState State { get; set; }
-        public string? Number { get; set; }
-        public string? Branch { get; set; }
     }
 
-    private enum CallState { Sending, Lost, Claimed }
+    private enum CallState { Sending, Lost }
 
     /// <summary>What <see cref="ClaimAsync"/> did: took the number, found it held by another call, or found this call
     /// already holding one (<see cref="ClaimResult.Number"/>).</summary>
@@ -85,7 +85,9 @@ internal sealed partial class OrderClaims : IDisposable
     /// <summary>The call ended: a call that placed nothing (refused, not sent) is closed; one still in flight without a
     /// number (unknown, or an exception) is lost, to be reconciled.</summary>
     public Task FinishAsync(PendingCall call, KisOrderOutcome? outcome)
-        => outcome is KisOrderOutcome.Refused or KisOrderOutcome.NotSent ? BestEffortAsync(call, null, "close") : BestEffortAsync(call, CallState.Sending, "lost");
+        => outcome is KisOrderOutcome.Refused or KisOrderOutcome.NotSent
+            ? BestEffortAsync(call, null, "close")
+            : BestEffortAsync(call, CallState.Sending, "lost");
 
     /// <summary>Takes <paramref name="number"/> for <paramref name="call"/> unless another call of any handle holds it.</summary>
     public async Task<ClaimResult> ClaimAsync(PendingCall call, string number, string branch)
@@ -95,9 +97,10 @@ internal sealed partial class OrderClaims : IDisposable
         {
             return await UseAsync<ClaimResult>(() =>
             {
-                if (_calls.TryGetValue(call.Id, out var entry) && entry.Number is { } held)
-                    return ([], new ClaimResult(ClaimKind.Held, held, entry.Branch ?? ""));
-                if (_numbers.TryGetValue(key, out var holder) && holder != call.Id) return ([], new ClaimResult(ClaimKind.Taken, number, branch));
+                // A call no longer open that holds a number already (a claim is written once per call).
+                if (!_calls.ContainsKey(call.Id) && _numbers.Values.FirstOrDefault(n => n.Id == call.Id) is { } held)
+                    return ([], new ClaimResult(ClaimKind.Held, held.Number!, held.Branch ?? ""));
+                if (_numbers.TryGetValue(key, out var holder) && holder.Id != call.Id) return ([], new ClaimResult(ClaimKind.Taken, number, branch));
                 return ([new JournalLine("claim", call.Id) { Number = number, Branch = branch }], new ClaimResult(ClaimKind.Claimed, number, branch));
             }).ConfigureAwait(false);
         }
@@ -108,7 +111,7 @@ internal sealed partial class OrderClaims : IDisposable
             await _gate.WaitAsync().ConfigureAwait(false);
             try
             {
-                if (_numbers.TryGetValue(key, out var holder) && holder != call.Id) return new ClaimResult(ClaimKind.Taken, number, branch);
+                if (_numbers.TryGetValue(key, out var holder) && holder.Id != call.Id) return new ClaimResult(ClaimKind.Taken, number, branch);
                 Apply(new JournalLine("claim", call.Id) { Number = number, Branch = branch });
                 return new ClaimResult(ClaimKind.Claimed, number, branch);
             }
@@ -125,7 +128,7 @@ internal sealed partial class OrderClaims : IDisposable
         string? twin = null;
         foreach (var other in _calls.Values)
         {
-            if (other.Call.Id == call.Id || other.State == CallState.Claimed || !SameCall(other.Call, call)) continue;
+            if (other.Call.Id == call.Id || !SameCall(other.Call, call)) continue;
             var alive = Alive(other.Owner);
             if (other.State == CallState.Sending && alive)
             {
@@ -142,7 +145,7 @@ internal sealed partial class OrderClaims : IDisposable
     /// this handle's, so no other takes them too; the caller reconciles them.</summary>
     public Task<List<PendingCall>> AdoptAsync() => UseAsync<List<PendingCall>>(() =>
     {
-        var orphans = _calls.Values.Where(e => e.State is CallState.Sending or CallState.Lost && !Alive(e.Owner)).ToList();
+        var orphans = _calls.Values.Where(e => !Alive(e.Owner)).ToList();
         return ([.. orphans.Select(e => new JournalLine("adopt", e.Call.Id) { Owner = Owner })], orphans.ConvertAll(e => e.Call));
     });
 
@@ -157,7 +160,7 @@ internal sealed partial class OrderClaims : IDisposable
     /// <summary>A line whose loss only makes the other handles more careful: a failure is logged, and held in memory.</summary>
     private async Task BestEffortAsync(PendingCall call, CallState? from, string op)
     {
-        bool Due() => _calls.TryGetValue(call.Id, out var e) && (from is { } f ? e.State == f : e.State is CallState.Sending or CallState.Lost);
+        bool Due() => _calls.TryGetValue(call.Id, out var e) && (from is not { } f || e.State == f);
         try
         {
             await UseAsync<bool>(() => (Due() ? [new JournalLine(op, call.Id)] : [], true)).ConfigureAwait(false);
@@ -207,7 +210,7 @@ internal sealed partial class OrderClaims : IDisposable
             if (!_calls.ContainsKey(line.Id)) _calls[line.Id] = new Entry(FromLine(line), line.Owner ?? "");
             return;
         }
-        if (line.Op == "claim") _numbers.TryAdd(KisOrderWire.Normalize(line.Number), line.Id);
+        if (line.Op == "claim") _numbers.TryAdd(KisOrderWire.Normalize(line.Number), line);
         if (!_calls.TryGetValue(line.Id, out var entry)) return;
         switch (line.Op)
         {
@@ -215,12 +218,12 @@ internal sealed partial class OrderClaims : IDisposable
                 entry.State = CallState.Lost;
                 break;
             case "claim":
-                (entry.State, entry.Number, entry.Branch) = (CallState.Claimed, line.Number, line.Branch);
+                _calls.Remove(line.Id); // settled: only its number is kept
                 break;
-            case "close" when entry.State is CallState.Sending or CallState.Lost:
+            case "close":
                 _calls.Remove(line.Id); // placed nothing: nothing of it is asked again
                 break;
-            case "adopt" when entry.State is CallState.Sending or CallState.Lost:
+            case "adopt":
                 (entry.Owner, entry.State) = (line.Owner ?? "", CallState.Lost);
                 break;
         }
@@ -241,7 +244,7 @@ internal sealed partial class OrderClaims : IDisposable
     private void NewDayIfDue()
     {
         if (_folder is null) return;
-        var today = DateOnly.FromDateTime(_clock.GetUtcNow().ToOffset(KoreaTime.Offset).DateTime);
+        var today = KoreaTime.DateOf(_clock.GetUtcNow());
         if (_file is not null && (today == _day || _calls.Values.Any(e => e.Owner == Owner && e.State == CallState.Sending))) return;
         _file = new OrderJournalFile(Path.Combine(_folder, today.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + ".jsonl"));
         _day = today;
@@ -308,7 +311,6 @@ internal sealed partial class OrderClaims : IDisposable
     public void Dispose()
     {
         _ownerLock?.Dispose();
-        _gate.Dispose();
     }
 
     [LoggerMessage(1136, LogLevel.Error, "The order journal failed while {What} ({Problem}): held in this client's memory only, other handles cannot see it")]
