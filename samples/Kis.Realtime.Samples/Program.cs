@@ -69,7 +69,11 @@ if (config["Strategy"] is { } strategyName)
     {
         Credential = credential, Environment = environment, RestBaseUrl = rest,
         Account = KisAccount.Parse(config["Orders:Account"] ?? (paper ? "50123456-01" : throw Missing("Orders:Account"))),
+        // At KIS: the account's order journal, shared with kisrt order and every run (a simulator's orders last its run only).
+        JournalFolder = config["Orders:JournalFolder"] ?? (paper ? null : KisOrderOptions.DefaultJournalFolder),
     });
+    foreach (var earlier in await orders.ReconcileJournalAsync(stop.Token))
+        Console.Error.WriteLine($"an earlier run's order: {earlier}"); // settled before this run sends anything
     await strategy.RunAsync(data, orders, stop.Token);
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{strategy.Sent.Count} orders sent, {strategy.Results.Count(r => r.IsAccepted)} accepted"));

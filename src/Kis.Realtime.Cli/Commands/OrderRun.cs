@@ -51,6 +51,8 @@ internal static class OrderRun
             RestBaseUrl = settings.RestUrl,
             // One token a day per app key (KIS issues one a minute): kept between runs, readable by this user only.
             AccessTokenCacheFile = simulator ? null : environment.AccessTokenCacheFile,
+            // Shared by every run and every program naming it: a number is claimed once, an earlier run's unknown order settled.
+            JournalFolder = Path.Combine(environment.DataDirectory, "orders"),
         };
         var real = settings.Environment == KisEnvironment.Real && options.EffectiveRestBaseUrl.Host.Equals(RealHost, StringComparison.OrdinalIgnoreCase);
         using var client = new KisOrderClient(options);
@@ -63,6 +65,12 @@ internal static class OrderRun
                 // Without --product a kill switch covers the whole account: its stocks and its futures/options.
                 KisProduct[] products = target.Product is null ? [KisProduct.Stock, KisProduct.FuturesOptions] : [product];
                 return await OrderKill.KillAsync(environment, account, client, products, stdout, cancellationToken);
+            }
+            // What an earlier run left in flight or unknown is settled first: its order is not taken for this one's.
+            if (action is "place" or "amend" or "cancel")
+            {
+                foreach (var earlier in await client.ReconcileJournalAsync(cancellationToken))
+                    await stderr.WriteLineAsync($"an earlier run's order: {Describe(earlier)}");
             }
             // A new order or amendment while the account's kill switch is on: refused by the guard, never sent.
             IKisOrderVenue venue = action is "place" or "amend"

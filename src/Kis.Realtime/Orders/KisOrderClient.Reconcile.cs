@@ -17,9 +17,33 @@ public sealed partial class KisOrderClient
     }
 
     /// <summary>
+    /// Reconciles what the account's order journal (<see cref="KisOrderOptions.JournalFolder"/>) holds unresolved from
+    /// handles that are gone: an earlier run of this program that crashed or stopped with an order in flight or
+    /// <see cref="KisOrderOutcome.Unknown"/>, another process's client that ended so. Each such call becomes this client's
+    /// (no other handle takes it too) and is looked for as a lost answer is: the results are <see cref="KisOrderOutcome.Accepted"/>
+    /// (found, its number now held; <see cref="KisOrderResult.Reconciled"/>) or <see cref="KisOrderOutcome.Unknown"/>
+    /// (give those to <see cref="ReconcileAsync"/> later; they are offered again to the next run until found). Call it
+    /// at start, before sending: until then an order of the same terms whose answer is lost is not taken as this run's,
+    /// since it may be the earlier run's. Empty without a journal.
+    /// </summary>
+    /// <exception cref="IOException">The journal could not be read or written.</exception>
+    /// <exception cref="InvalidDataException">A line of the journal other than the last cannot be read.</exception>
+    public async Task<IReadOnlyList<KisOrderResult>> ReconcileJournalAsync(CancellationToken cancellationToken = default)
+    {
+        var results = new List<KisOrderResult>();
+        foreach (var claims in ReferenceEquals(_claims, _futuresClaims) ? [_claims] : new[] { _claims, _futuresClaims })
+        {
+            foreach (var pending in await claims.AdoptAsync().ConfigureAwait(false))
+                results.Add(await ReconcileCoreAsync(pending, "left unresolved by a handle that is gone (a crash or an earlier run)", 0, cancellationToken)
+                    .ConfigureAwait(false));
+        }
+        return results;
+    }
+
+    /// <summary>
     /// An order call whose answer was lost: it may or may not exist. Today's orders (and the notices) are searched
     /// for one that is it: same code, side, quantity and price (an amend or cancel: same original), listed at or after
-    /// the call, and not an order this client already knows as another of its own. One: accepted. None after
+    /// the call, and not an order another call of the account holds (the journal's claims, every handle's). One: accepted. None after
     /// <see cref="KisOrderOptions.ReconcileChecks"/> checks, or several: unknown. Never sends the order again.
     /// </summary>
     private async Task<KisOrderResult> ReconcileCoreAsync(PendingCall pending, string lost, int attempts, CancellationToken cancellationToken)
@@ -27,7 +51,7 @@ public sealed partial class KisOrderClient
         var what = pending.Order is { } o ? $"{o.Side} {o.Quantity} {o.Code}" : $"{(pending.Cancel ? "cancel" : "amendment")} of {pending.Original}";
         string? inquiryProblem = null;
         IReadOnlyList<string> candidates = [];
-        var twinAwaiting = false;
+        string? twin = null;
         for (var check = 0; check < _options.ReconcileChecks; check++)
         {
             if (check > 0)
@@ -54,22 +78,35 @@ public sealed partial class KisOrderClient
                 if (e is OperationCanceledException) break;
             }
             attempts++;
-            candidates = Candidates(pending, rows);
-            // A twin call (same terms) still awaiting its answer may have placed the one candidate: wait for its answer.
-            twinAwaiting = TwinAwaitingAnswer(pending);
-            if (candidates.Count == 1 && !twinAwaiting)
+            OrderClaims.View view;
+            try
+            {
+                view = await ClaimsOf(pending.Product).ViewAsync(pending).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                // Without the claims of the other handles no order can be told ours: unknown, said why.
+                inquiryProblem = $"the order journal could not be read: {e.Message}";
+                candidates = [];
+                break;
+            }
+            candidates = Candidates(pending, rows, view.Claimed);
+            // A twin call (same terms) still awaiting its answer, or left unresolved by a handle that is gone, may have
+            // placed the one candidate: not taken.
+            twin = view.Twin;
+            if (candidates.Count == 1 && twin is null)
             {
                 var row = rows.FirstOrDefault(r => KisOrderWire.Normalize(r.OrderNumber) == candidates[0]);
                 var number = row?.OrderNumber ?? candidates[0];
-                var branch = row?.Branch ?? "";
-                if (TryClaim(number, branch))
-                    return Accepted(pending, number, branch, row?.Time, "found in today's orders after the answer was lost", attempts, reconciled: true);
+                if (await TryClaimAsync(pending, number, row?.Branch ?? "").ConfigureAwait(false) is { } claimed)
+                    return Accepted(pending, claimed.Number, claimed.Branch, row?.Time, "found in today's orders after the answer was lost", attempts,
+                        reconciled: true);
                 continue; // another call claimed it meanwhile
             }
             if (candidates.Count > 1) break; // more checks cannot tell them apart
         }
-        var problem = twinAwaiting && candidates.Count > 0
-            ? $"{lost}; another call of the same terms still awaits its answer, so order(s) {string.Join(", ", candidates)} may be that call's: not resent"
+        var problem = twin is not null && candidates.Count > 0
+            ? $"{lost}; {twin}, so order(s) {string.Join(", ", candidates)} may be that call's: not resent"
             : candidates.Count > 1
             ? $"{lost}; {candidates.Count} orders of today could be it ({string.Join(", ", candidates)}): not resent"
             : inquiryProblem is not null ? $"{lost}; today's orders could not be read ({inquiryProblem}): not resent"
@@ -77,18 +114,6 @@ public sealed partial class KisOrderClient
         LogUnknown(_logger, what, problem);
         return new KisOrderResult { Outcome = KisOrderOutcome.Unknown, Problem = problem, Attempts = attempts, Pending = pending };
     }
-
-    /// <summary>True while another call of this client on the same terms as <paramref name="pending"/> awaits its answer.</summary>
-    private bool TwinAwaitingAnswer(PendingCall pending)
-    {
-        lock (_gate)
-            return _awaitingAnswer.Any(other => !ReferenceEquals(other, pending) && other.Product == pending.Product && other.Cancel == pending.Cancel
-                && SameTerms(other.Order, pending.Order) && KisOrderWire.Normalize(other.Original) == KisOrderWire.Normalize(pending.Original));
-    }
-
-    /// <summary>Orders a listing cannot tell apart: same code, side, quantity and price.</summary>
-    private static bool SameTerms(KisOrderRequest? a, KisOrderRequest? b)
-        => a is null || b is null ? a == b : a.Code == b.Code && a.Side == b.Side && a.Quantity == b.Quantity && a.Price == b.Price;
 
     /// <summary>
     /// The earliest time on the server's clock the lost call's order can carry: the latest time its answers told before
@@ -104,7 +129,7 @@ public sealed partial class KisOrderClient
     }
 
     /// <summary>The order numbers (normalized) of today's orders and noticed orders that could be the lost call's.</summary>
-    private List<string> Candidates(PendingCall pending, IReadOnlyList<KisOrderRow> rows)
+    private List<string> Candidates(PendingCall pending, IReadOnlyList<KisOrderRow> rows, IReadOnlySet<string> claimed)
     {
         var found = new SortedSet<string>(StringComparer.Ordinal);
         var after = EarliestStamp(pending)?.ToOffset(KoreaTime.Offset);
@@ -138,7 +163,7 @@ public sealed partial class KisOrderClient
                 found.Add(KisOrderWire.Normalize(state.OrderNumber));
             }
         }
-        lock (_gate) found.ExceptWith(_claimed);
+        found.ExceptWith(claimed);
         return [.. found];
     }
 }

@@ -35,9 +35,9 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     private readonly ILogger _logger;
     private readonly ServerClock _serverClock;
     private readonly Lock _gate = new();
-    private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
-    private readonly HashSet<PendingCall> _awaitingAnswer = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, string> _branches = new(StringComparer.Ordinal);
+    private readonly OrderClaims _claims;
+    private readonly OrderClaims _futuresClaims;
 
     /// <summary>Creates the client (no call is made until a method needs one).</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -60,7 +60,20 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         // The token's answer tells the server's time too: the first order call then has a floor to be looked for from.
         _tokens = new AccessTokenProvider(_http, restBase, options.AccessTokenCacheFile, options.TimeProvider, _logger, _tokenLimit.WaitAsync,
             _serverClock.ObserveDate);
+        // One journal per account and server: the stock account's, and the futures account's when it is another.
+        _claims = new OrderClaims(options.JournalFolder, JournalKey(restBase, options.Account), options.TimeProvider, _logger);
+        _futuresClaims = options.FuturesAccount is { } futures && futures != options.Account
+            ? new OrderClaims(options.JournalFolder, JournalKey(restBase, futures), options.TimeProvider, _logger) : _claims;
     }
+
+    /// <summary>The folder name of an account's journal at a server: host, port and account, nothing else.</summary>
+    private static string JournalKey(Uri server, KisAccount account)
+    {
+        var host = new string([.. server.Host.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_')]);
+        return $"{host}_{server.Port}_{account.Number}-{account.ProductCode}";
+    }
+
+    private OrderClaims ClaimsOf(KisProduct product) => product == KisProduct.Stock ? _claims : _futuresClaims;
 
     private static SocketsHttpHandler NewConnectionPerRequest()
     {
@@ -139,39 +152,61 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
 
     /// <summary>
     /// An order call, sent at most once unless KIS refused it outright: its typed result, reconciled when the answer
-    /// was lost. The caller's cancellation stops the wait for a slot, never a call already on its way.
+    /// was lost. The caller's cancellation stops the wait for a slot, never a call already on its way. Written down in
+    /// the account's claims (the journal) before it is sent: a call that cannot be written down is not sent.
     /// </summary>
     private async Task<KisOrderResult> OrderCallAsync(Call call, PendingCall pending, CancellationToken cancellationToken)
     {
-        var trace = new Trace { Pending = pending };
-        // While its answer is awaited, and until the number it names is claimed, no reconciling of a twin call (same
-        // terms) may take the order it placed; it stops awaiting before reconciling itself, so twins never wait on each other.
-        lock (_gate) _awaitingAnswer.Add(pending);
+        var claims = ClaimsOf(pending.Product);
         try
         {
-            Answer answer;
-            try
+            // While its answer is awaited, and until the number it names is claimed, no reconciling of a twin call (same
+            // terms) of any handle may take the order it placed; it stops awaiting before reconciling itself, so twins
+            // never wait on each other.
+            await claims.BeginAsync(pending, _serverClock.Latest).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            LogJournalRefused(_logger, call.What, e.Message);
+            return new KisOrderResult
             {
-                answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (KisRestException e) when (!trace.Sending || NeverLeft(e))
-            {
-                return new KisOrderResult { Outcome = KisOrderOutcome.NotSent, Problem = e.Message, Attempts = trace.Attempts };
-            }
-            catch (KisRestException e)
-            {
-                StopAwaiting(pending);
-                LogAnswerLost(_logger, call.What, e.Message);
-                return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            using (answer.Body)
-                return await AnsweredAsync(call, pending, answer, trace.Attempts, cancellationToken).ConfigureAwait(false);
+                Outcome = KisOrderOutcome.NotSent, Problem = $"{call.What}: the order journal could not be written ({e.Message}): not sent",
+            };
+        }
+        KisOrderResult? result = null;
+        var trace = new Trace { Pending = pending };
+        try
+        {
+            return result = await SendOrderAsync(call, trace, claims, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            StopAwaiting(pending);
+            // An exception before any attempt (the caller cancelled the wait for a token or a slot): nothing left.
+            await claims.FinishAsync(pending, result?.Outcome ?? (trace.Attempts == 0 ? KisOrderOutcome.NotSent : null)).ConfigureAwait(false);
         }
+    }
+
+    private async Task<KisOrderResult> SendOrderAsync(Call call, Trace trace, OrderClaims claims, CancellationToken cancellationToken)
+    {
+        var pending = trace.Pending!;
+        Answer answer;
+        try
+        {
+            answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KisRestException e) when (!trace.Sending || NeverLeft(e))
+        {
+            return new KisOrderResult { Outcome = KisOrderOutcome.NotSent, Problem = e.Message, Attempts = trace.Attempts };
+        }
+        catch (KisRestException e)
+        {
+            await claims.LostAsync(pending).ConfigureAwait(false);
+            LogAnswerLost(_logger, call.What, e.Message);
+            return await ReconcileCoreAsync(pending, $"{e.Message} (the order may have been taken)", trace.Attempts, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        using (answer.Body)
+            return await AnsweredAsync(call, pending, answer, trace.Attempts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An order call's answer: accepted (its number claimed), refused, or reconciled when it does not say.</summary>
@@ -187,7 +222,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             var number = KisOrderWire.Text(output, "ODNO");
             if (string.IsNullOrEmpty(number))
             {
-                StopAwaiting(pending);
+                await ClaimsOf(pending.Product).LostAsync(pending).ConfigureAwait(false);
                 return await ReconcileCoreAsync(pending, $"{call.What}: KIS answered rt_cd 0 without an order number", attempts, cancellationToken)
                     .ConfigureAwait(false);
             }
@@ -196,13 +231,13 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             if (time is { } stamped) _serverClock.ObserveOrderTime(stamped);
             if (BeforeClaimForTest is { } hook) await hook().ConfigureAwait(false);
             // The claim and the end of the wait are one step: no twin's reconciling can slip between them.
-            if (TryClaim(number, branch, answered: pending))
-                return Accepted(pending, number, branch, time, $"{msgCd} {message}".Trim(), attempts, false);
+            if (await TryClaimAsync(pending, number, branch).ConfigureAwait(false) is { } claimed)
+                return Accepted(pending, claimed.Number, claimed.Branch, time, $"{msgCd} {message}".Trim(), attempts, false);
             // Another call of ours already holds this number (reconciling took it): this answer may not be a second
             // acceptance of it, so what this call placed is looked for again.
-            var claimed = $"{call.What}: KIS answered order {number}, which another call of this client already holds";
-            LogAnswerLost(_logger, call.What, claimed);
-            return await ReconcileCoreAsync(pending, claimed, attempts, cancellationToken).ConfigureAwait(false);
+            var held = $"{call.What}: KIS answered order {number}, which another call of this account already holds";
+            LogAnswerLost(_logger, call.What, held);
+            return await ReconcileCoreAsync(pending, held, attempts, cancellationToken).ConfigureAwait(false);
         }
         if (rtCd is { Length: > 0 } && msgCd is { Length: > 0 })
             return Refused(new KisRefusal(rtCd, msgCd, message, (int)answer.Status), attempts);
@@ -211,13 +246,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         var problem = answer.Body is null ? $"{call.What}: HTTP {(int)answer.Status}, the answer is not JSON"
             : $"{call.What}: HTTP {(int)answer.Status} without KIS's rt_cd";
         LogAnswerLost(_logger, call.What, problem);
-        StopAwaiting(pending);
+        await ClaimsOf(pending.Product).LostAsync(pending).ConfigureAwait(false);
         return await ReconcileCoreAsync(pending, $"{problem} (the order may have been taken)", attempts, cancellationToken).ConfigureAwait(false);
-    }
-
-    private void StopAwaiting(PendingCall pending)
-    {
-        lock (_gate) _awaitingAnswer.Remove(pending);
     }
 
     /// <summary>The call never reached the server: no connection, no name, no TLS, or refused before sending.</summary>
@@ -230,22 +260,20 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     };
 
     /// <summary>
-    /// Takes an order number for one call of this client; false when another call already holds it. The call whose
-    /// answer named it (<paramref name="answered"/>) stops awaiting in the same step.
+    /// Takes an order number for one call, across every handle of the account that shares the journal (this client
+    /// alone without one): what it holds, or null when another call already holds the number. The call stops awaiting
+    /// its answer in the same step.
     /// </summary>
-    private bool TryClaim(string number, string branch, PendingCall? answered = null)
+    private async Task<(string Number, string Branch)?> TryClaimAsync(PendingCall pending, string number, string branch)
     {
-        var key = KisOrderWire.Normalize(number);
-        lock (_gate)
-        {
-            if (answered is not null) _awaitingAnswer.Remove(answered);
-            if (!_claimed.Add(key)) return false;
-            if (branch.Length > 0) _branches[key] = branch;
-            return true;
-        }
+        var claim = await ClaimsOf(pending.Product).ClaimAsync(pending, number, branch).ConfigureAwait(false);
+        if (claim.Kind == OrderClaims.ClaimKind.Taken) return null;
+        if (claim.Branch.Length > 0)
+            lock (_gate) _branches[KisOrderWire.Normalize(claim.Number)] = claim.Branch;
+        return (claim.Number, claim.Branch);
     }
 
-    /// <summary>The accepted result of a call whose number it has claimed (<see cref="TryClaim"/>).</summary>
+    /// <summary>The accepted result of a call whose number it has claimed (<see cref="TryClaimAsync"/>).</summary>
     private KisOrderResult Accepted(PendingCall pending, string number, string branch, TimeOnly? time, string? message, int attempts, bool reconciled)
     {
         // A cancel's own number is no order: its handle follows the order it cancels.
@@ -344,6 +372,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         _http.Dispose();
         _orderHttp.Dispose();
         _ownOrderHandler?.Dispose();
+        _claims.Dispose();
+        if (!ReferenceEquals(_futuresClaims, _claims)) _futuresClaims.Dispose();
     }
 
     /// <summary>A REST call: path, real tr_id, query (GET) or body (POST), what it does (in errors).</summary>
@@ -369,4 +399,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
 
     [LoggerMessage(1134, LogLevel.Warning, "{What}: outcome unknown after reconciling: {Problem}")]
     private static partial void LogUnknown(ILogger logger, string what, string problem);
+
+    [LoggerMessage(1137, LogLevel.Error, "{What}: not sent, the order journal could not be written ({Problem})")]
+    private static partial void LogJournalRefused(ILogger logger, string what, string problem);
 }

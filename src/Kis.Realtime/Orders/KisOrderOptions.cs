@@ -30,6 +30,23 @@ public sealed record KisOrderOptions
     /// <summary>A file to keep access tokens in across runs (readable by the current user only), so they are reused for their day. Null: in memory.</summary>
     public string? AccessTokenCacheFile { get; init; }
 
+    /// <summary>
+    /// The folder of the order journals: one per account and server (<c>HOST_PORT_ACCOUNT/YYYYMMDD.jsonl</c>, a file a
+    /// day in KST, seven days kept, readable by the current user only), shared by every <see cref="KisOrderClient"/> of
+    /// the account on this machine that names the same folder, in this process or another. Each order call is written
+    /// down (fsync'd) before it is sent, and each order number is claimed there under a file lock, so a number is
+    /// claimed by one call across clients, processes and restarts, and <see cref="KisOrderClient.ReconcileJournalAsync"/>
+    /// settles what a run that is gone left unresolved. Null (the default): claims live in this client's memory only.
+    /// <see cref="DefaultJournalFolder"/> is the one <c>kisrt order</c> uses.
+    /// </summary>
+    public string? JournalFolder { get; init; }
+
+    /// <summary>The per-user folder <c>kisrt order</c> keeps its order journals in (<c>LocalApplicationData/kisrt/orders</c>,
+    /// e.g. <c>~/.local/share/kisrt/orders</c>): name it in <see cref="JournalFolder"/> to share them with it.</summary>
+    public static string DefaultJournalFolder => Path.Combine(
+        System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify),
+        "kisrt", "orders");
+
     /// <summary>How long one HTTP call may take; an order call that takes longer has an unknown outcome and is reconciled.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -79,5 +96,7 @@ public sealed record KisOrderOptions
         if (RateLimitRetries < 0) throw new ArgumentException("KisOrderOptions.RateLimitRetries cannot be negative.");
         if (MaxResponseBytes < 1024) throw new ArgumentException("KisOrderOptions.MaxResponseBytes must be at least 1024.");
         if (HttpHandler is not null) SecretHttp.EnsureNoRedirects(HttpHandler, "KisOrderOptions.HttpHandler");
+        if (JournalFolder is { } folder && string.IsNullOrWhiteSpace(folder))
+            throw new ArgumentException("KisOrderOptions.JournalFolder must name a folder (null: no journal).");
     }
 }

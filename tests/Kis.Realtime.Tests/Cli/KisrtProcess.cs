@@ -21,10 +21,11 @@ internal sealed class KisrtProcess : IDisposable
     private KisrtProcess(Process process) => _process = process;
 
     /// <summary>Starts kisrt with <paramref name="arguments"/> in <paramref name="workingDirectory"/> (the test's own by default).</summary>
-    public static KisrtProcess Start(string? workingDirectory, params string[] arguments) => Start(workingDirectory, null, arguments);
+    public static KisrtProcess Start(string? workingDirectory, params string[] arguments)
+        => Start(workingDirectory, new Dictionary<string, string>(), arguments);
 
-    /// <summary>As <see cref="Start(string?, string[])"/>, with <paramref name="variables"/> set (KIS_* ones included).</summary>
-    public static KisrtProcess Start(string? workingDirectory, IReadOnlyDictionary<string, string>? variables, params string[] arguments)
+    /// <summary>As <see cref="Start(string?, string[])"/>, with <paramref name="environment"/> added to kisrt's (XDG_DATA_HOME: its data folder).</summary>
+    public static KisrtProcess Start(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var folder = AppContext.BaseDirectory;
         var tests = Path.Combine(folder, typeof(KisrtProcess).Assembly.GetName().Name!);
@@ -41,7 +42,7 @@ internal sealed class KisrtProcess : IDisposable
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)
             || k.StartsWith("Kis__", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name); // the built-in simulator
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = new Process { StartInfo = start };
         var kisrt = new KisrtProcess(process);
         process.OutputDataReceived += (_, e) => kisrt.Add(e.Data, kisrt._out);
@@ -109,6 +110,13 @@ internal sealed class KisrtProcess : IDisposable
         await _process.WaitForExitAsync().WaitAsync(StepTimeout);
         _process.WaitForExit(); // the output events have all run
         return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the process ends on the spot, as at a crash (nothing of it runs after).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(StepTimeout);
     }
 
     public void Dispose()

@@ -5,8 +5,11 @@ namespace Kis.Realtime.Internal;
 /// this machine's clock, and the latest server time the answers had told by then (<see cref="ServerClock.Latest"/>).
 /// Stamped by the sending call before its request goes; read after it returned.
 /// </summary>
-internal sealed class PendingCall(KisProduct product, KisOrderRequest? order, string? original, bool cancel)
+internal sealed class PendingCall(KisProduct product, KisOrderRequest? order, string? original, bool cancel, string? id = null)
 {
+    /// <summary>Names the call in the order journal (<see cref="OrderClaims"/>), across handles and runs.</summary>
+    public string Id { get; } = id ?? Guid.NewGuid().ToString("N");
+
     public KisProduct Product { get; } = product;
     public KisOrderRequest? Order { get; } = order;
     public string? Original { get; } = original;
