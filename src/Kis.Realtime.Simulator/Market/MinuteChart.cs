@@ -44,22 +44,39 @@ internal sealed class MinuteChart
 
     /// <summary>
     /// The day so far of a stock that appears part-way through it (see <see cref="Stock"/>): one bar per minute of
-    /// <paramref name="minutes"/> at <paramref name="price"/>, <paramref name="volume"/> spread evenly over them (the
-    /// first ones take the remainder, so the bars sum to it exactly). Call on an empty chart.
+    /// <paramref name="minutes"/> with the prices of <paramref name="path"/>, <paramref name="volume"/> shared out by the
+    /// minutes' weights (the first ones take what rounding leaves, so the bars sum to it exactly); a minute's value is
+    /// its volume at its close. Call on an empty chart.
     /// </summary>
-    public void Backfill(IReadOnlyList<DateTime> minutes, long price, long volume)
+    public void Backfill(IReadOnlyList<DateTime> minutes, IReadOnlyDictionary<DateTime, DayBackfill.Minute> path, long volume)
     {
         if (_bars.Count > 0) throw new InvalidOperationException("Only an empty chart is backfilled.");
         if (minutes.Count == 0 || volume <= 0) return;
-        var (each, extra) = Math.DivRem(volume, minutes.Count);
+        var total = minutes.Sum(m => path[m].Weight);
+        var shares = minutes.Select(m => (long)Math.Floor(volume * path[m].Weight / total)).ToArray();
+        var left = volume - shares.Sum();
+        for (var i = 0; left > 0; i = (i + 1) % shares.Length, left--) shares[i]++;
         long value = 0;
         for (var i = 0; i < minutes.Count; i++)
         {
-            var shares = each + (i < extra ? 1 : 0);
-            if (shares == 0) continue;
-            value += shares * price;
-            _bars.Add(new MinuteBar(minutes[i], price, price, price, price, shares, value));
+            if (shares[i] == 0) continue;
+            var p = path[minutes[i]];
+            value += shares[i] * p.Close;
+            _bars.Add(new MinuteBar(minutes[i], p.Open, p.High, p.Low, p.Close, shares[i], value));
         }
+    }
+
+    /// <summary>The day's open, high and low with their minutes and its value, from the bars; null without one.</summary>
+    public (long Open, DateTime OpenAt, long High, DateTime HighAt, long Low, DateTime LowAt, long Value)? DaySoFar()
+    {
+        if (_bars.Count == 0) return null;
+        var (high, low) = (_bars[0], _bars[0]);
+        foreach (var b in _bars)
+        {
+            if (b.High > high.High) high = b;
+            if (b.Low < low.Low) low = b;
+        }
+        return (_bars[0].Open, _bars[0].Minute, high.High, high.Minute, low.Low, low.Minute, _bars[^1].CumulativeValue);
     }
 
     /// <summary>The combined (KRX + NXT) chart of two backfilled ones: each minute's volume added, the value accumulated over both.</summary>
@@ -74,7 +91,7 @@ internal sealed class MinuteChart
             {
                 High = Math.Max(sum.High, b.High), Low = Math.Min(sum.Low, b.Low), Close = b.Close, Volume = sum.Volume + b.Volume,
             });
-            value += minute.Sum(b => b.Volume * b.Close); // backfilled bars trade at one price
+            value += minute.Sum(b => b.Volume * b.Close); // a backfilled minute's value is its volume at its close
             _bars.Add(bar with { CumulativeValue = value });
         }
     }

@@ -71,7 +71,7 @@ internal sealed partial class Stock
         _rollover = new DayRollover(MarketCalendar.KrxStocks, createdAt);
         // VIs over before the stock first appears had their auctions without anyone watching.
         _viAuctionsDone = _vi.At(createdSecond).Ended;
-        BackfillCharts(createdAt);
+        BackfillCharts(seed, createdAt);
     }
 
     /// <summary>
@@ -80,16 +80,26 @@ internal sealed partial class Stock
     /// far, so a client that reads the REST chart before subscribing joins the first live trade with no gap and no
     /// overlap: one bar per minute the venue traded from its open (KRX 09:00, NXT 08:00; an hour later on KRX's late-open
     /// days, see <see cref="KrxDayHours"/>) to the creation minute, the volumes summing to the cumulative volume the feed
-    /// starts from, at the level the book opens at (the day's open, high and low say the same). Deterministic (no random
-    /// draw: the feed's trades stay as they were).
+    /// starts from, on one price path from the day's open to the level the book opens at (<see cref="DayBackfill"/>; the
+    /// day's open, high, low and value say the same). Drawn from a random source of its own, seeded by the stock and the
+    /// day: the feed's trades stay as they were.
     /// </summary>
-    private void BackfillCharts(DateTime createdAt)
+    private void BackfillCharts(int seed, DateTime createdAt)
     {
         var krx = _days[(int)Index(StockVenue.Krx)];
         var nxt = _days[(int)Index(StockVenue.Nxt)];
-        krx.Chart.Backfill(TradedMinutes(StockVenue.Krx, KrxDayHours.On(createdAt).RegularOpen, createdAt), _bid, krx.Volume);
-        nxt.Chart.Backfill(TradedMinutes(StockVenue.Nxt, NextradeOpen(createdAt), createdAt), _bid, nxt.Volume);
-        _days[(int)Index(StockVenue.Unified)].Chart.BackfillSum(krx.Chart, nxt.Chart);
+        var krxMinutes = TradedMinutes(StockVenue.Krx, KrxDayHours.On(createdAt).RegularOpen, createdAt);
+        var nxtMinutes = TradedMinutes(StockVenue.Nxt, NextradeOpen(createdAt), createdAt);
+        var day = createdAt.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var random = new Random(StableHash.Combine(seed, "stock-backfill", Code + " " + day));
+        var open = DayBackfill.OpeningPrice(random, PreviousClose, LowerLimit, UpperLimit);
+        var path = DayBackfill.Path(random, [.. krxMinutes.Union(nxtMinutes).Order()], open, _bid, LowerLimit, UpperLimit);
+        krx.Chart.Backfill(krxMinutes, path, krx.Volume);
+        nxt.Chart.Backfill(nxtMinutes, path, nxt.Volume);
+        krx.TakeDaySoFarFromChart();
+        nxt.TakeDaySoFarFromChart();
+        var unified = _days[(int)Index(StockVenue.Unified)] = VenueDay.Sum(krx, nxt, createdAt);
+        unified.Chart.BackfillSum(krx.Chart, nxt.Chart);
     }
 
     /// <summary>NXT's first session's opening that day (08:00; an hour later on KRX's late-open days), second of the day.</summary>

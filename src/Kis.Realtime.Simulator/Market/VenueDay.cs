@@ -55,7 +55,20 @@ internal sealed class VenueDay
         var first = nxt.Open != 0 && (krx.Open == 0 || nxt.OpenSecond <= krx.OpenSecond) ? nxt : krx;
         (d.Open, d.High, d.Low, d.OpenSecond, d.HighSecond, d.LowSecond) = (first.Open, first.High, first.Low, first.OpenSecond, first.HighSecond,
             first.LowSecond);
+        var other = ReferenceEquals(first, krx) ? nxt : krx;
+        if (other.Open != 0 && other.High > d.High) (d.High, d.HighSecond) = (other.High, other.HighSecond);
+        if (other.Open != 0 && other.Low < d.Low) (d.Low, d.LowSecond) = (other.Low, other.LowSecond);
         return d;
+    }
+
+    /// <summary>The open, high, low and value of a backfilled day (<see cref="MinuteChart.Backfill"/>), from its chart.</summary>
+    public void TakeDaySoFarFromChart()
+    {
+        if (Chart.DaySoFar() is not { } day) return;
+        (Open, OpenSecond) = (day.Open, (int)day.OpenAt.TimeOfDay.TotalSeconds);
+        (High, HighSecond) = (day.High, (int)day.HighAt.TimeOfDay.TotalSeconds);
+        (Low, LowSecond) = (day.Low, (int)day.LowAt.TimeOfDay.TotalSeconds);
+        Value = day.Value;
     }
 
     /// <summary>At the first record of a later trading day: the day's totals start from nothing.</summary>

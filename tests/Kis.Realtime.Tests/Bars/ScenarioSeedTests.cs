@@ -40,6 +40,13 @@ public sealed class ScenarioSeedTests
         Assert.Equal(seeded.Distinct().Order(StringComparer.Ordinal), seeded);
         Assert.InRange(seeded.Count(m => string.CompareOrdinal(m, "11:00") < 0), 100, 120);
         Assert.Contains("10:59", seeded);
+        // Issue 76 (5): the morning nobody watched looks like one: prices that move and volumes that vary, each bar's
+        // high and low around its open and close. Failed before: every minute closed at one price with one volume.
+        var bars = lines.Where(l => Flags(l).Contains("seeded") && !Flags(l).Contains("forming")).ToList();
+        Assert.True(bars.Select(b => b.GetProperty("close").GetDecimal()).Distinct().Count() >= 10, "seeded closes barely move");
+        Assert.True(bars.Select(b => b.GetProperty("volume").GetInt64()).Distinct().Count() >= bars.Count / 2, "seeded volumes barely vary");
+        Assert.All(bars, b => Assert.True(b.GetProperty("high").GetDecimal() >= Math.Max(b.GetProperty("open").GetDecimal(), b.GetProperty("close").GetDecimal())
+            && b.GetProperty("low").GetDecimal() <= Math.Min(b.GetProperty("open").GetDecimal(), b.GetProperty("close").GetDecimal()), b.ToString()));
         Assert.DoesNotContain(lines, l => Flags(l).Contains("gap"));
         var summary = stderr.ToString();
         Assert.Contains("seeded with", summary, StringComparison.Ordinal);
