@@ -37,6 +37,12 @@ public sealed record KisMergeOptions
     /// <summary>Whether disposing the merged client disposes its sources (default true).</summary>
     public bool OwnsSources { get; init; } = true;
 
+    /// <summary>
+    /// Where the merged client logs each source's own gap, named, and whether the other sources covered it (event 2404;
+    /// null: nowhere). The sources' own gap lines (2401) do not know the merge: kisrt's A/B mode leaves them out.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>The clock the windows run on.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

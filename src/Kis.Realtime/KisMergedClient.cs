@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kis.Realtime;
@@ -22,6 +23,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
     private readonly string[] _names;
     private readonly KisMergeOptions _options;
     private readonly ClientGaps _gaps;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposed = new();
     private readonly EventHandler<KisStateChangedEventArgs>[] _forwarders;
     private long _recordsDelivered, _decodeErrors;
@@ -42,6 +44,7 @@ public sealed class KisMergedClient : IKisRealtimeClient
         _names = _options.SourceNames is { } names ? [.. names] : [.. sources.Select((_, i) => DefaultName(i))];
         _feeds = [.. sources.Select(_ => new FeedCounters())];
         _gaps = new ClientGaps(enabled: true, NullLogger.Instance, _options.TimeProvider, meter: null);
+        _logger = _options.LoggerFactory?.CreateLogger<KisMergedClient>() ?? (ILogger)NullLogger.Instance;
         // Each source's state changes are the merged client's, the session index being the source's.
         _forwarders = new EventHandler<KisStateChangedEventArgs>[_sources.Length];
         for (var i = 0; i < _sources.Length; i++)
@@ -199,6 +202,8 @@ public sealed class KisMergedClient : IKisRealtimeClient
         _ = Task.WhenAll(pumps).ContinueWith(_ => queue.Writer.TryComplete(), TaskScheduler.Default);
 
         var merge = new FeedMerge(tr, key, _feeds, _options.ReorderWindow, _options.DuplicateWindow, _options.MaxKeptPerKey);
+        // Recordings replayed: merged in receive-time order on their receive clock, so any pace gives the same tape.
+        var order = new ReceiveOrder(_sources.Length, _options.QueuedRecordsPerSubscription, _sources.All(s => s is KisReplayClient));
         var check = _gaps.For(tr, key); // the merged tape's own gaps: what every source missed
         var output = new List<KisRecord>();
         var time = _options.TimeProvider;
@@ -210,18 +215,21 @@ public sealed class KisMergedClient : IKisRealtimeClient
                 output.Clear();
                 while (queue.Reader.TryRead(out var item))
                 {
-                    if (item.Record is null) merge.SourceEnded(item.Source, time.GetUtcNow().UtcTicks, output); // its subscription ended or failed
-                    else merge.Offer(item.Source, item.Record, time.GetUtcNow().UtcTicks, output);
+                    var now = time.GetUtcNow().UtcTicks;
+                    if (order.Take(item.Source, item.Record)) continue;
+                    if (item.Record is null) merge.SourceEnded(item.Source, now, output); // its subscription ended or failed
+                    else merge.Offer(item.Source, item.Record, now, output);
                 }
-                merge.Expire(time.GetUtcNow().UtcTicks, output);
+                order.Release(merge, output);
+                if (!order.Replaying) merge.Expire(time.GetUtcNow().UtcTicks, output);
+                LogFeedGaps(merge, tr, key);
                 foreach (var record in output)
                 {
-                    check?.Observe(record.Data.Span, record.ReceivedAt);
-                    Interlocked.Increment(ref _recordsDelivered);
+                    Observe(merge, check, tr, record);
                     yield return record;
                 }
                 waiting ??= queue.Reader.WaitToReadAsync(stop.Token).AsTask();
-                if (merge.NextDeadline is { } deadline)
+                if (!order.Replaying && merge.NextDeadline is { } deadline)
                 {
                     var delay = TimeSpan.FromTicks(Math.Max(0, deadline - time.GetUtcNow().UtcTicks));
                     // Its own token: a record arriving first cancels the timer, rather than leave one alive per record.
@@ -244,11 +252,12 @@ public sealed class KisMergedClient : IKisRealtimeClient
             }
             cancellationToken.ThrowIfCancellationRequested();
             output.Clear();
+            order.Release(merge, output);
             merge.Flush(output);
+            LogFeedGaps(merge, tr, key);
             foreach (var record in output)
             {
-                check?.Observe(record.Data.Span, record.ReceivedAt);
-                Interlocked.Increment(ref _recordsDelivered);
+                Observe(merge, check, tr, record);
                 yield return record;
             }
             if (failures.All(f => f is not null)) throw failures.First(f => f is KisSubscriptionException) ?? failures[0]!;
@@ -264,6 +273,28 @@ public sealed class KisMergedClient : IKisRealtimeClient
             {
                 // Each pump records its own failure.
             }
+        }
+    }
+
+    // The merged tape's gap check sees each record as it goes out; a late trade filling a hole given up on takes back
+    // the gap it was counted in (a repeat for the check, which never moves back).
+    private void Observe(FeedMerge merge, GapCheck? check, TrDefinition tr, KisRecord record)
+    {
+        if (merge.TryTakeLateFill(record, out var volume, out var filledWhole)) _gaps.Retract(tr.Id, volume, filledWhole);
+        else check?.Observe(record.Data.Span, record.ReceivedAt);
+        Interlocked.Increment(ref _recordsDelivered);
+    }
+
+    // A source's own gap, decided: named, and whether the other sources covered it (KisMergeOptions.LoggerFactory).
+    private void LogFeedGaps(FeedMerge merge, TrDefinition tr, string key)
+    {
+        while (merge.TryTakeFeedGap(out var gap))
+        {
+            var others = _sources.Length == 2 ? $"feed {_names[1 - gap.Source]}" : "the other feeds";
+            var cover = gap.MissingFromMerged == 0 ? $"{others} covered it: not a gap of the merged tape"
+                : gap.MissingFromMerged >= gap.Volume ? $"{others} did not cover it: a gap of the merged tape"
+                : $"{others} covered {gap.Volume - gap.MissingFromMerged} of it: {gap.MissingFromMerged} missing from the merged tape";
+            MergeLog.FeedGap(_logger, _names[gap.Source], tr.Id, key, gap.Volume, gap.From, gap.To, cover);
         }
     }
 

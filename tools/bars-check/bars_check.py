@@ -26,7 +26,8 @@ America/New_York with summer time for US stocks, whose trading day is KIS's tymd
   first trade's acml_vol shows trades of its day before it that were never seen;
 * missing volume, per TR and key: between consecutive trades acml_vol(n) - acml_vol(n-1) - cntg_vol(n); more than 0 is
   a gap of that volume, less is an overlap (the baseline does not move back); a trade of a later trading day starts
-  the count again and is a gap only when its acml_vol differs from its cntg_vol; the first trade only sets the baseline.
+  the count again and is a gap only when its acml_vol differs from its cntg_vol; the first trade's acml_vol less its
+  cntg_vol (the day's volume before it, never seen) is a gap too, which late trades fill.
 
 * with --daily regular|extended: one bar per key and trading day of the trades in those sessions (as `kisrt bars
   --interval 1d --sessions ...`): regular by the hours of REGULAR below, in the market's local time; extended: every
@@ -197,6 +198,11 @@ def volume_check(trades):
             if baseline is None:
                 baseline, baseline_day = acc, day
                 kind = "first_unseen" if acc > vol else "continue"
+                if acc > vol:  # the day's volume before the first trade seen: missing, until late trades fill it
+                    gaps += 1
+                    missing += acc - vol
+                    open_gaps.append([0, acc - vol, next_gap])
+                    next_gap += 1
             elif day < baseline_day or (day == baseline_day and (acc < baseline or (acc == baseline and vol > 0))):
                 hit = next((g for g in open_gaps if day == baseline_day and acc - vol >= g[0] and acc <= g[1]), None)
                 if hit is None:

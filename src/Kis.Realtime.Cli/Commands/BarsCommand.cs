@@ -322,7 +322,10 @@ internal static class BarsCommand
     {
         if (count == 0) return "";
         var first = records[0];
-        var fits = first.ExpectedCumulativeVolume is { } expected ? $"the trades' own volumes give {expected}" : "no place on the tape fits it (in no bar)";
+        // Which trade, and why no placement explains it: the range its own volume claims lies in no gap of the tape.
+        var fits = first.ExpectedCumulativeVolume is { } expected ? $"the trades' own volumes give {expected}"
+            : $"cntg_vol {first.Volume}: {first.CumulativeVolume - first.Volume}–{first.CumulativeVolume} lies in no gap of the tape" +
+              (first.TapeCumulativeVolume is { } tape ? $", which was at {tape}" : "") + " (in no bar)";
         return $", corrupt cumulative volumes {count} (first at {first.Time:yyyy-MM-dd HH:mm:ss}: acml_vol {first.CumulativeVolume}, {fits})";
     }
 

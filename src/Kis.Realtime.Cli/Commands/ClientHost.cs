@@ -31,7 +31,9 @@ internal sealed class ClientHost : IAsyncDisposable
         Client = client;
         FeedB = feedB;
         // A/B feeds: the two sessions merged (the host disposes them itself, after the merge).
-        Merged = feedB is null ? null : new KisMergedClient([client, feedB], KisMergeOptions.Default with { OwnsSources = false });
+        // Each feed's own gaps are logged by the merge, named and with whether the other feed covered them.
+        Merged = feedB is null ? null : new KisMergedClient([client, feedB],
+            KisMergeOptions.Default with { OwnsSources = false, LoggerFactory = loggerFactory });
         _simulator = simulator;
         Settings = settings;
         Subscriptions = subscriptions;
@@ -152,6 +154,8 @@ internal sealed class ClientHost : IAsyncDisposable
                 HttpHandler = IsLoopback(settings.RestUrl) ? LoopbackHandler : null,
             };
             if (tuneOptions is not null) options = tuneOptions(options);
+            // A/B: a session's own gap lines would name no feed; the merge logs them (FeedLoggerFactory).
+            if (feedB is not null) options = options with { LoggerFactory = new FeedLoggerFactory(loggerFactory) };
             client = CreateClient(options);
             if (feedB is not null) clientB = CreateClient(options with { Credentials = [feedB] });
             host = new ClientHost(client, clientB, simulator, settings, specs, loggerFactory, status, environment) { BuiltInListedCodes = listedCodes };

@@ -19,6 +19,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // Open gaps that flagged the forming bar: when late trades fill them all, its gap flag goes.
     private int _formingOpenGaps;
     private long _openGapSequence;
+    // The late trade being placed: its TR and cumulative-volume range; whether its gap reaches back to the day's start.
+    private (int Tr, long From, long To) _late;
+    private bool _lateFromDayStart;
+    // The gap before the first trade seen (the day's volume before the run): while open, the first bar is Partial.
+    private long _partialGap;
 
     /// <summary>Trades not added because the same trade (acml_vol, volume, price and stamp) was added before (repeated records).</summary>
     public long DuplicateTrades { get; private set; }
@@ -46,13 +51,24 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool IsBehind(int tr, int day, long accumulated, long volume) =>
         _trSeen[tr] && (day < _trDay[tr] || (day == _trDay[tr] && (accumulated < _trAccumulated[tr] || (accumulated == _trAccumulated[tr] && volume > 0))));
 
-    private bool CanFill(int tr, long from, long to)
+    private bool CanFill(int tr, long from, long to) => FindOpenGap(tr, from, to) >= 0;
+
+    // The open gap holding (from, to]: its sequence, or -1.
+    private long FindOpenGap(int tr, long from, long to)
     {
-        if (_openGaps[tr] is not { } gaps) return false;
+        if (_openGaps[tr] is not { } gaps) return -1;
         foreach (var g in gaps)
-            if (from >= g.Low && to <= g.High) return true;
-        return false;
+            if (from >= g.Low && to <= g.High)
+            {
+                _lateFromDayStart = g.Low == 0;
+                return g.Sequence;
+            }
+        return -1;
     }
+
+    // A late trade (VolumeCheck.Late) went into a bar: its volume is no longer missing. One that goes into no bar leaves
+    // its gap as it was, so the gap figures still hold its volume (bars + missing volume = the day's acml_vol).
+    private void PlaceLate() => Fill(_late.Tr, _late.From, _late.To, out _);
 
     // Cumulative-volume check per TR. Runs for every trade, also those outside the bar's sessions, so their volume is not
     // taken for missed volume.
@@ -70,7 +86,16 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             _trSeen[i] = true;
             Advance(i, accumulated, day, local);
             Remember(i, day, identity);
-            return accumulated > volume ? VolumeCheck.FirstAfterUnseen : VolumeCheck.Continues;
+            if (accumulated <= volume) return VolumeCheck.Continues;
+            // The day's volume before the first trade seen is missing from the bars (a seed accounts for it itself): a
+            // gap like any other, which the trades before it fill if they come late (a feed received out of order).
+            if (_seed is null)
+            {
+                Gaps++;
+                MissingVolume += accumulated - volume;
+                _partialGap = Open(i, 0, accumulated - volume);
+            }
+            return VolumeCheck.FirstAfterUnseen;
         }
         if (IsBehind(i, day, accumulated, volume))
         {
@@ -79,9 +104,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 DuplicateTrades++;
                 return VolumeCheck.Duplicate;
             }
-            // Behind the tape and not a trade seen: a trade of an open gap (late), else its acml_vol contradicts the tape.
-            if (day == _trDay[i] && Fill(i, accumulated - volume, accumulated, out openGap))
+            // Behind the tape and not a trade seen: a trade of an open gap (late; the gap is filled when a bar takes it,
+            // PlaceLate), else no placement explains its acml_vol: it contradicts the tape.
+            if (day == _trDay[i] && FindOpenGap(i, accumulated - volume, accumulated) is var found and >= 0)
             {
+                openGap = found;
+                _late = (i, accumulated - volume, accumulated);
                 Remember(i, day, identity);
                 return VolumeCheck.Late;
             }
@@ -153,6 +181,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (!gaps.Exists(o => o.Sequence == g.Sequence))
             {
                 Gaps--;
+                if (g.Sequence == _partialGap) LiftPartial();
                 if (g.FlaggedBar == FormingBarId && _forming && _formingOpenGaps > 0) _formingOpenGaps--;
                 else LiftHeldGap(g.FlaggedBar);
                 ClearClosingGap(g.Sequence);

@@ -17,7 +17,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         Open = _open, Close = _close, ClockEnd = _clockEnd, Offset = _offset, Day = _formingDay,
         O = _o, H = _h, L = _l, C = _c, Volume = _volume, Value = _value, PriceVolume = _priceVolume, Count = _count,
-        Flags = _flags, OpenGaps = _formingOpenGaps, First = _first, Last = _last,
+        Flags = _flags & ~BarFlags.Partial, PartialGap = (_flags & BarFlags.Partial) != 0, OpenGaps = _formingOpenGaps, First = _first, Last = _last,
         // Closed at a trade that found trades missing: flagged until late trades fill that gap whole.
         ClosingGap = gap ? openGap : 0,
     };
@@ -86,6 +86,18 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (bar.Open == flaggedBar && bar.OpenGaps > 0) bar.OpenGaps--;
     }
 
+    // The day's volume before the first trade seen came after all: its first bar is not partial.
+    private void LiftPartial()
+    {
+        _partialGap = 0;
+        if (_forming) _flags &= ~BarFlags.Partial;
+        if (_held is not null)
+            foreach (ref var bar in CollectionsMarshal.AsSpan(_held)) bar.PartialGap = false;
+        if (_revisable is null) return;
+        foreach (ref var bar in CollectionsMarshal.AsSpan(_revisable))
+            if (bar.PartialGap) (bar.PartialGap, bar.Revise, _revisionsDue) = (false, true, true);
+    }
+
     private void ClearClosingGap(long gapSequence)
     {
         ClearEmittedClosingGap(gapSequence);
@@ -105,9 +117,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         public long ClosingGap; // the open gap's sequence (-1: one not kept), 0: none
         public int Day;
         public bool Revise; // emitted, then changed: to be emitted again flagged Revised
+        public bool PartialGap; // the run's first bar, its day's volume before it still missing: Partial until filled
         public BarFlags Flags;
 
-        public readonly bool HasLiftableGap => ClosingGap != 0 || OpenGaps > 0;
+        public readonly bool HasGap => ClosingGap != 0 || OpenGaps > 0;
+        public readonly bool HasLiftableGap => HasGap || PartialGap;
 
         public void Add(decimal price, long volume, decimal value, TapePosition position)
         {
@@ -140,7 +154,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             Value = Value,
             TradeCount = Count,
             Vwap = Volume == 0 ? C : PriceVolume / Volume,
-            Flags = Flags | extra | (HasLiftableGap ? BarFlags.Gap : BarFlags.None),
+            Flags = Flags | extra | (HasGap ? BarFlags.Gap : BarFlags.None) | (PartialGap ? BarFlags.Partial : BarFlags.None),
         };
     }
 }

@@ -154,6 +154,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Volume = p.Volume,
                 ExpectedCumulativeVolume = expected,
                 InBar = inBar,
+                TapeCumulativeVolume = p.Tr >= 0 && _trSeen[p.Tr] ? _trAccumulated[p.Tr] : null,
             });
     }
 
@@ -188,4 +189,9 @@ public readonly record struct CorruptCumulativeVolume
     public long? ExpectedCumulativeVolume { get; init; }
     /// <summary>True when it went into its bar at <see cref="ExpectedCumulativeVolume"/>; false: in no bar.</summary>
     public bool InBar { get; init; }
+    /// <summary>
+    /// The tape's cumulative volume when it was found (null: nothing on the tape yet): a record in no bar claims a place at or
+    /// below it that no open gap holds (its acml_vol less its volume to its acml_vol), so no placement explains it.
+    /// </summary>
+    public long? TapeCumulativeVolume { get; init; }
 }

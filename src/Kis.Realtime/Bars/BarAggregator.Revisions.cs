@@ -26,10 +26,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool TakeRevision(long start, int day, TimeSpan offset, decimal price, long volume, decimal value, long openGap,
         TapePosition position)
     {
-        if (_revisable is not { Count: > 0 } kept || kept[0].Day != day) return false;
+        if (!_options.Revisions || _kind > BarKind.Day) return false;
+        // A gap from the day's start (before the run's first trade, or a new day's) may hold trades of any bar before it.
+        if ((_revisable is not { Count: > 0 } && !_lateFromDayStart) || (_revisable is { Count: > 0 } && _revisable[0].Day != day)) return false;
+        var kept = _revisable ??= [];
         var bars = CollectionsMarshal.AsSpan(kept);
-        var at = 0;
-        while (at < bars.Length && bars[at].Open < start) at++;
+        var at = bars.BinarySearch(new OpenOrder(start));
+        if (at < 0) at = ~at;
         if (at < bars.Length && bars[at].Open == start)
         {
             bars[at].Add(price, volume, value, position);
@@ -38,7 +41,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         // No bar of its interval was emitted: one of its own, when flagged bars of the day lie on both sides of it.
         var laterFlagged = at < bars.Length || (_forming && _formingDay == day && start < _open);
-        if (at == 0 || !laterFlagged) return false;
+        if ((at == 0 && !_lateFromDayStart) || !laterFlagged) return false;
         var bar = new HeldBar
         {
             Open = start, Close = start + _interval, ClockEnd = ClockEndOf(_calendar!, start, day), Offset = offset, Day = day,
@@ -96,5 +99,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         kept.RemoveAll(b => !b.HasLiftableGap);
         return true;
+    }
+
+    // Kept bars by their interval's start (one bar per interval).
+    private readonly struct OpenOrder(long open) : IComparable<HeldBar>
+    {
+        public int CompareTo(HeldBar other) => open.CompareTo(other.Open);
     }
 }

@@ -138,6 +138,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // trades are not reported as missed by its first regular trade; and a gap it reveals still flags a bar.
             SkippedTrades++;
             if (gap) FlagSkippedTradeGap(day);
+            if (check == VolumeCheck.Late) PlaceLate(); // its volume is traded, only not in these sessions: not missing
             return false;
         }
         if (_options.ClockCloseGrace is not null) NoteSkew(utc);
@@ -163,11 +164,19 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             {
                 // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
                 var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : TAccessor.Value(trade);
-                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position)) return closed;
-                // Past every window: a correction of the bar emitted (BarOptions.Revisions), else in no bar.
-                if (check == VolumeCheck.Late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap, position))
+                var late = check == VolumeCheck.Late;
+                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position))
+                {
+                    if (late) PlaceLate();
                     return closed;
-                LateTrades++;
+                }
+                // Past every window: a correction of the bar emitted (BarOptions.Revisions), else in no bar.
+                if (late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap, position))
+                {
+                    PlaceLate();
+                    return closed;
+                }
+                LateTrades++; // in no bar: a late trade's gap stays open, its volume missing
                 return closed; // a first trade behind the seed's last bar still releases the seeded bars
             }
             if (_forming && start != _open)
@@ -212,6 +221,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _priceVolume += priceVolume;
         _value += TAccessor.ValueIsPriceTimesVolume ? priceVolume : TAccessor.Value(trade);
         _count++;
+        if (check == VolumeCheck.Late) PlaceLate();
         if (gap) FlagFormingWithOpenGap(openGap);
         // The first trade seen, with trades of its day before it never seen (no seed holds them): its bar is partial.
         else if (check == VolumeCheck.FirstAfterUnseen && !seeded) _flags |= BarFlags.Partial;
@@ -227,40 +237,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             closed |= ReleaseHeld(_watermark, byClock: false);
         }
         return closed;
-    }
-
-    /// <summary>Forgets every trade, bar, seed and count, to be fed again from scratch (no allocation).</summary>
-    public void Reset()
-    {
-        _clock = default;
-        _key = null;
-        _calendar = null;
-        _forming = false;
-        _ready.Clear();
-        _emptyNext = _emptyEnd = _lastClosedEnd = 0;
-        _lastClosedDay = 0;
-        Array.Clear(_trIds);
-        Array.Clear(_trSeen);
-        foreach (var gaps in _openGaps) gaps?.Clear();
-        foreach (var seen in _trTrades) seen?.Clear();
-        ClearPending();
-        _corrupt.Clear();
-        _corruptVolumes.Clear();
-        CorruptVolumes = 0;
-        _receivedWatermark = 0;
-        CorruptTrades = SkippedCorrupt = 0;
-        _formingOpenGaps = 0;
-        DuplicateTrades = 0;
-        _seed = null;
-        _pendingFlags = BarFlags.None;
-        SeedResult = default;
-        SkippedTrades = LateTrades = Gaps = MissingVolume = 0;
-        _held?.Clear();
-        _revisable?.Clear();
-        _revisionsDue = false;
-        _watermark = _releasedEnd = 0;
-        _lastClosedLast = default;
-        _barNumber = 0;
     }
 
     /// <summary>Takes the oldest closed bar not taken yet.</summary>

@@ -95,6 +95,18 @@ public sealed class ClientGaps : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes back <paramref name="volume"/> of a gap counted before: its trades came late after all (a merged tape's
+    /// hole filled by a slower source); <paramref name="filledWhole"/>: the whole gap, so it is no gap. The meter's
+    /// counters only grow: they keep what was reported.
+    /// </summary>
+    public void Retract(string trId, long volume, bool filledWhole)
+    {
+        ArgumentNullException.ThrowIfNull(trId);
+        Interlocked.Add(ref _missingVolume, -volume);
+        if (filledWhole) Interlocked.Decrement(ref _gaps);
+    }
+
     /// <summary>Counts, meters, logs and queues one gap or overlap (on the thread that found it).</summary>
     internal void Report(in VolumeGap gap)
     {

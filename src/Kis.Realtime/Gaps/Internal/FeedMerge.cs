@@ -35,8 +35,16 @@ internal sealed class FeedMerge
     private readonly bool[] _sourceEnded; // its subscription failed: it will bring nothing, so nothing waits for it
     private readonly int[] _sourceDay;
     private readonly long[] _sourceAccumulated;
+    private readonly TimeOnly[] _sourceTime; // the stamp of its furthest trade
+    // Each source's own holes (trades it missed) until the merged tape passes them, then told with how much of each the
+    // merged tape lacks (FeedGap): a feed's gap the others covered is no gap of the merged tape.
+    private readonly List<OwnHole> _ownHoles = [];
+    private readonly Queue<FeedGap> _feedGaps = new();
     private readonly List<Waiting> _waiting = [];
-    private readonly List<(int Day, long From, long To)> _holes = [];
+    private readonly List<(int Day, long From, long To, long Id)> _holes = [];
+    private long _holeIds;
+    // Late trades sent from a hole, in the order sent: the merged tape's gap check takes their volume back.
+    private readonly Queue<(KisRecord Record, long Volume, bool FilledWhole)> _lateFills = new();
     // For the lag of a repeat: the trades sent, oldest first (bounded), and the same looked up by trade. A hash, not a
     // scan of the queue: every copy from the second source is a repeat, and the scan of 8,192 trades cost 5.7 µs of CPU
     // a record (FeedMergeBenchmarks). A trade is sent once, so (day, acml_vol) names one entry.
@@ -53,6 +61,14 @@ internal sealed class FeedMerge
     private readonly Queue<(ReadOnlyMemory<byte> Content, long ReceivedTicks)> _copyOrder = new();
 
     private readonly record struct Waiting(int Source, KisRecord Record, int Day, long Accumulated, long Volume, long Arrived);
+
+    private readonly record struct OwnHole(int Source, int Day, long From, long To, TimeOnly FromTime, TimeOnly ToTime);
+
+    /// <summary>
+    /// A source's own gap: <see cref="Volume"/> it missed between its trades stamped <see cref="From"/> and <see cref="To"/>,
+    /// of which <see cref="MissingFromMerged"/> no other source brought either (0: the others covered it).
+    /// </summary>
+    public readonly record struct FeedGap(int Source, long Volume, long MissingFromMerged, TimeOnly From, TimeOnly To);
 
     private sealed class Copies(int sources)
     {
@@ -71,6 +87,7 @@ internal sealed class FeedMerge
         _sourceEnded = new bool[feeds.Length];
         _sourceDay = new int[feeds.Length];
         _sourceAccumulated = new long[feeds.Length];
+        _sourceTime = new TimeOnly[feeds.Length];
     }
 
     /// <summary>Trades waiting for a hole before them to fill.</summary>
@@ -113,8 +130,10 @@ internal sealed class FeedMerge
     private void OfferTrade(int source, KisRecord record, in TradeVolume trade, long now, List<KisRecord> output)
     {
         var day = trade.Date is { } date ? date.DayNumber : _calendar!.TradingDayNumber(record.ReceivedAt.UtcTicks);
+        if (_sourceSeen[source] && day == _sourceDay[source] && trade.Accumulated - trade.Volume > _sourceAccumulated[source])
+            NoteOwnHole(new OwnHole(source, day, _sourceAccumulated[source], trade.Accumulated - trade.Volume, _sourceTime[source], trade.Time));
         if (!_sourceSeen[source] || Compare(day, trade.Accumulated, _sourceDay[source], _sourceAccumulated[source]) > 0)
-            (_sourceSeen[source], _sourceDay[source], _sourceAccumulated[source]) = (true, day, trade.Accumulated);
+            (_sourceSeen[source], _sourceDay[source], _sourceAccumulated[source], _sourceTime[source]) = (true, day, trade.Accumulated, trade.Time);
         if (_started)
         {
             OfferAfterStart(source, record, trade, day, now, output);
@@ -130,9 +149,10 @@ internal sealed class FeedMerge
         if (missing < 0 && !reset || day < _day)
         {
             // Behind the tape: the hole's trade, late, or a copy of one sent.
-            if (TakeFromHole(day, trade.Accumulated - trade.Volume, trade.Accumulated))
+            if (TakeFromHole(day, trade.Accumulated - trade.Volume, trade.Accumulated, out var filledWhole))
             {
                 _feeds[source].CountLate();
+                _lateFills.Enqueue((record, trade.Volume, filledWhole));
                 Send(source, record, day, trade.Accumulated, output, keepTape: true);
             }
             else if (InForgottenHole(day, trade.Accumulated - trade.Volume, trade.Accumulated) && !_sentTicks.ContainsKey((day, trade.Accumulated)))
@@ -175,6 +195,12 @@ internal sealed class FeedMerge
 
     private void Release(long now, List<KisRecord> output)
     {
+        ReleaseWaiting(now, output);
+        if (_ownHoles.Count > 0) ResolveOwnHoles(now == long.MaxValue);
+    }
+
+    private void ReleaseWaiting(long now, List<KisRecord> output)
+    {
         while (_waiting.Count > 0)
         {
             var lowest = Lowest();
@@ -203,7 +229,35 @@ internal sealed class FeedMerge
     private void SendLowest(List<KisRecord> output)
     {
         var w = _waiting[Lowest()];
-        Release(w.Arrived + _reorderWindow, output);
+        ReleaseWaiting(w.Arrived + _reorderWindow, output);
+    }
+
+    private void NoteOwnHole(in OwnHole hole)
+    {
+        if (_ownHoles.Count == MaxHoles) Resolve(0); // bounded: the oldest is told as it stands
+        _ownHoles.Add(hole);
+    }
+
+    /// <summary>Takes the next source gap decided (the merged tape went past it), oldest first.</summary>
+    public bool TryTakeFeedGap(out FeedGap gap) => _feedGaps.TryDequeue(out gap);
+
+    // A source's hole is decided once the merged tape is past its end (or the subscription ends): what the merged tape
+    // lacks of it is what its own holes hold of it, and what lies beyond the tape.
+    private void ResolveOwnHoles(bool all)
+    {
+        for (var i = _ownHoles.Count - 1; i >= 0; i--)
+            if (all || (_started && Compare(_day, _accumulated, _ownHoles[i].Day, _ownHoles[i].To) >= 0)) Resolve(i);
+    }
+
+    private void Resolve(int index)
+    {
+        var h = _ownHoles[index];
+        _ownHoles.RemoveAt(index);
+        var missing = _started && _day == h.Day ? Math.Max(0, h.To - Math.Max(h.From, _accumulated)) : h.To - h.From;
+        foreach (var (day, from, to, _) in _holes)
+            if (day == h.Day) missing += Math.Max(0, Math.Min(to, h.To) - Math.Max(from, h.From));
+        if (_forgottenHoles is { } f && f.Day == h.Day) missing += Math.Max(0, Math.Min(f.To, h.To) - Math.Max(f.From, h.From));
+        _feedGaps.Enqueue(new FeedGap(h.Source, h.To - h.From, Math.Min(missing, h.To - h.From), h.FromTime, h.ToTime));
     }
 
     // Every source still subscribed is past the hole's end: none will bring the hole's trades.
@@ -258,24 +312,40 @@ internal sealed class FeedMerge
         {
             var old = _holes[0];
             _holes.RemoveAt(0);
-            _forgottenHoles = _forgottenHoles is { } f && f.Day == old.Day ? (f.Day, Math.Min(f.From, old.From), Math.Max(f.To, old.To)) : old;
+            _forgottenHoles = _forgottenHoles is { } f && f.Day == old.Day ? (f.Day, Math.Min(f.From, old.From), Math.Max(f.To, old.To))
+                : (old.Day, old.From, old.To);
         }
-        _holes.Add((day, from, to));
+        _holes.Add((day, from, to, ++_holeIds));
+    }
+
+    /// <summary>
+    /// True when <paramref name="record"/>, going out now, is a late trade sent from a hole given up on: its volume is no
+    /// longer missing, and <paramref name="filledWhole"/> when it was the hole's last. Asked for each record sent, in order.
+    /// </summary>
+    public bool TryTakeLateFill(KisRecord record, out long volume, out bool filledWhole)
+    {
+        (volume, filledWhole) = (0, false);
+        if (!_lateFills.TryPeek(out var late) || !ReferenceEquals(late.Record, record)) return false;
+        _lateFills.Dequeue();
+        (volume, filledWhole) = (late.Volume, late.FilledWhole);
+        return true;
     }
 
     private bool InForgottenHole(int day, long before, long accumulated) =>
         _forgottenHoles is { } f && f.Day == day && before >= f.From && accumulated <= f.To;
 
     // A trade (before, accumulated] inside a hole given up on: the hole shrinks by it.
-    private bool TakeFromHole(int day, long before, long accumulated)
+    private bool TakeFromHole(int day, long before, long accumulated, out bool filledWhole)
     {
+        filledWhole = false;
         for (var i = 0; i < _holes.Count; i++)
         {
-            var (d, from, to) = _holes[i];
+            var (d, from, to, id) = _holes[i];
             if (d != day || before < from || accumulated > to) continue;
             _holes.RemoveAt(i);
-            if (before > from) _holes.Add((d, from, before));
-            if (accumulated < to) _holes.Add((d, accumulated, to));
+            if (before > from) _holes.Add((d, from, before, id));
+            if (accumulated < to) _holes.Add((d, accumulated, to, id));
+            filledWhole = !_holes.Exists(h => h.Id == id); // a part of it may be left, split by an earlier late trade
             return true;
         }
         return false;

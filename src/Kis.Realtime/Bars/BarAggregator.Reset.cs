@@ -1,0 +1,39 @@
+namespace Kis.Realtime;
+
+public sealed partial class BarAggregator<TTrade, TAccessor>
+{
+    /// <summary>Forgets every trade, bar, seed and count, to be fed again from scratch (no allocation).</summary>
+    public void Reset()
+    {
+        _clock = default;
+        _key = null;
+        _calendar = null;
+        _forming = false;
+        _ready.Clear();
+        _emptyNext = _emptyEnd = _lastClosedEnd = 0;
+        _lastClosedDay = 0;
+        Array.Clear(_trIds);
+        Array.Clear(_trSeen);
+        foreach (var gaps in _openGaps) gaps?.Clear();
+        foreach (var seen in _trTrades) seen?.Clear();
+        ClearPending();
+        _corrupt.Clear();
+        _corruptVolumes.Clear();
+        CorruptVolumes = 0;
+        _receivedWatermark = 0;
+        CorruptTrades = SkippedCorrupt = 0;
+        _formingOpenGaps = 0;
+        _partialGap = 0;
+        DuplicateTrades = 0;
+        _seed = null;
+        _pendingFlags = BarFlags.None;
+        SeedResult = default;
+        SkippedTrades = LateTrades = Gaps = MissingVolume = 0;
+        _held?.Clear();
+        _revisable?.Clear();
+        _revisionsDue = false;
+        _watermark = _releasedEnd = 0;
+        _lastClosedLast = default;
+        _barNumber = 0;
+    }
+}
