@@ -8,9 +8,9 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// A block of recorded messages with the work that depends on nothing but their bytes already done
 /// (<see cref="Prepare"/>): each data frame parsed and split into records with their TR and key; a KRX trade's field
 /// ends, its four venue fields and its typed <see cref="Realtime.StockTrade"/>; a KRX book's levels and whether KIS marks
-/// it a call's; each record's market stamp (<see cref="MarketStamp"/>). <see cref="BacktestPreparation"/> does this on a thread of its own while the driver steps through the block
-/// before, so the driver's thread keeps only what depends on the run's state. Pure work: a run gives the same files
-/// whichever thread prepared its blocks.
+/// it a call's; each record's market stamp (<see cref="MarketStamp"/>). <see cref="BacktestPreparation"/> does this on a
+/// thread of its own while the driver steps through the block before, so the driver's thread keeps only what depends on
+/// the run's state. Pure work: a run gives the same files whichever thread prepared its blocks.
 /// </summary>
 internal sealed class PreparedBlock
 {
@@ -101,7 +101,8 @@ internal sealed class PreparedBlock
         return true;
     }
 
-    /// <summary>Whether KIS marks a book as a call's (<see cref="KrxCalls.IsCallCode"/>; its time is the driver's to judge, on the market's clock).</summary>
+    /// <summary>Whether KIS marks a book as a call's (<see cref="KrxCalls.IsCallCode"/>; its time is the driver's to judge, on
+    /// the market's clock).</summary>
     public bool IsCallBook(in PreparedRecord record) => record.Book >= 0 && _callBook[record.Book];
 
     public bool IsFull => Count == MessageCapacity;
