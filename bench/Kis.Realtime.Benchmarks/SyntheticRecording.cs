@@ -114,7 +114,7 @@ internal sealed class SyntheticRecording : IDisposable
                     records[r] = Encoding.ASCII.GetBytes(string.Join('^', tradeFields));
                 }
                 recording.Add(at, Frame(trades, records));
-                recording.Add(at.AddTicks(1), Frame(books, Record(books, "005930", i)));
+                recording.Add(at.AddTicks(1), Frame(books, BookAt(books, i, tradeFields[timeField])));
                 if (i % 10 == 0) recording.Add(at.AddTicks(2), Frame(ticks, Record(ticks, "0001", i)));
                 if (i % 10_000 == 0)
                     recording.Add(at.AddTicks(3), Encoding.ASCII.GetBytes(
@@ -179,6 +179,14 @@ internal sealed class SyntheticRecording : IDisposable
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Book <paramref name="n"/> of <see cref="WriteMarketDays"/>, stamped (bsop_hour) with its trade's time, as KRX stamps it.</summary>
+    private static byte[] BookAt(TrDefinition books, int n, string hhmmss)
+    {
+        var fields = Encoding.ASCII.GetString(Record(books, "005930", n)).Split('^');
+        fields[books.IndexOf("bsop_hour")] = hhmmss;
+        return Encoding.ASCII.GetBytes(string.Join('^', fields));
+    }
 
     /// <summary>Appends one message received at <paramref name="at"/> to its trading day's raw.log.</summary>
     public void Add(DateTimeOffset at, ReadOnlySpan<byte> message)

@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Rules;
+
 namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>
@@ -9,6 +11,7 @@ namespace Kis.Realtime.Simulator.Backtest;
 internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, BacktestVenue venue)
 {
     private byte[][] _followed = [];
+    private readonly MarketTimeline _timeline = new();
     private int _clientVersion = -1, _venueCodes = -1;
     private DateOnly? _day;
     private long _lastSampleSecond = long.MinValue, _fillsSampled;
@@ -28,7 +31,12 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     public void Step(PreparedBlock block, int index)
     {
         ref readonly var message = ref block.Message(index);
-        var at = message.ReceivedAt;
+        var kind = block.KindOf(index);
+        // The venue's clock is the market's, from the records' own stamps (MarketTimeline), not the receive time: a
+        // recording received at 07:00 or on a Sunday trades as it was made.
+        if (kind is PreparedBlock.Kind.Stored or PreparedBlock.Kind.Frame)
+            foreach (ref readonly var record in block.RecordsOf(index)) _timeline.Observe(record.Stamp, message.ReceivedAt);
+        var at = _timeline.At(message.ReceivedAt);
         // Each call reaches the venue at its own time: the equity row of its fill is stamped then, not at the message before.
         while (venue.ArriveDue(at, out var arrived))
         {
@@ -40,7 +48,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         _day = day;
         Now = at;
         _venueAtNow = false;
-        switch (block.KindOf(index))
+        switch (kind)
         {
             case PreparedBlock.Kind.Stored or PreparedBlock.Kind.Frame:
                 foreach (ref readonly var record in block.RecordsOf(index)) Record(block, record, at);
@@ -188,7 +196,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     {
         if (Followed(key) is not { } code) return;
         var notices = block.TryGetBook(prepared, out var asks, out var bids)
-            ? venue.OnStockBook(at, code, block.IsCallBook(prepared), asks, bids)
+            ? venue.OnStockBook(at, code, block.IsCallBook(prepared) || KrxCalls.InCallWindow(at), asks, bids)
             : venue.OnBook(at, code, prepared.Tr, record); // not decodable: kept as it is, as the venue's own books
         _venueAtNow = true;
         if (notices is null) return;

@@ -7,10 +7,10 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// <summary>
 /// A block of recorded messages with the work that depends on nothing but their bytes already done
 /// (<see cref="Prepare"/>): each data frame parsed and split into records with their TR and key; a KRX trade's field
-/// ends, its four venue fields and its typed <see cref="Realtime.StockTrade"/>; a KRX book's levels and whether it is a
-/// call's. <see cref="BacktestPreparation"/> does this on a thread of its own while the driver steps through the block
-/// before, so the driver's thread keeps only what depends on the run's state. Pure work: a run gives the same files
-/// whichever thread prepared its blocks.
+/// ends, its four venue fields and its typed <see cref="Realtime.StockTrade"/>; a KRX book's levels and whether KIS marks
+/// it a call's; each record's market stamp (<see cref="MarketStamp"/>). <see cref="BacktestPreparation"/> does this on a
+/// thread of its own while the driver steps through the block before, so the driver's thread keeps only what depends on
+/// the run's state. Pure work: a run gives the same files whichever thread prepared its blocks.
 /// </summary>
 internal sealed class PreparedBlock
 {
@@ -101,7 +101,8 @@ internal sealed class PreparedBlock
         return true;
     }
 
-    /// <summary>Whether a book is a call's (<see cref="KrxCalls.IsCallBook"/>).</summary>
+    /// <summary>Whether KIS marks a book as a call's (<see cref="KrxCalls.IsCallCode"/>; its time is the driver's to judge, on
+    /// the market's clock).</summary>
     public bool IsCallBook(in PreparedRecord record) => record.Book >= 0 && _callBook[record.Book];
 
     public bool IsFull => Count == MessageCapacity;
@@ -126,7 +127,7 @@ internal sealed class PreparedBlock
         {
             if (message.TrId is not { } id || !KisTrs.TryGet(id, out var storedTr)) return;
             _kinds[index] = Kind.Stored;
-            AddRecord(storedTr, bytes, data, message.ReceivedAt);
+            AddRecord(storedTr, bytes, data);
             _recordCount[index] = 1;
             return;
         }
@@ -142,7 +143,7 @@ internal sealed class PreparedBlock
                 while (records.TryNext(out var record))
                 {
                     bytes.Overlaps(record, out var offset);
-                    AddRecord(tr, record, data + offset, message.ReceivedAt);
+                    AddRecord(tr, record, data + offset);
                     _recordCount[index]++;
                 }
             }
@@ -161,15 +162,19 @@ internal sealed class PreparedBlock
         return start;
     }
 
-    private void AddRecord(TrDefinition tr, ReadOnlySpan<byte> record, int start, DateTimeOffset at)
+    private void AddRecord(TrDefinition tr, ReadOnlySpan<byte> record, int start)
     {
         if (_recordsUsed == _records.Length) Array.Resize(ref _records, _records.Length * 2);
         ref var prepared = ref _records[_recordsUsed++];
-        prepared = new PreparedRecord { Tr = tr, Start = start, Length = record.Length, KeyStart = start, Trade = -1, Book = -1 };
+        prepared = new PreparedRecord { Tr = tr, Start = start, Length = record.Length, KeyStart = start, Trade = -1, Book = -1, Stamp = MarketStamp.None };
         if (tr.KeyField >= 0 && FieldReader.FieldAt(record, tr.KeyField) is { IsEmpty: false } key && record.Overlaps(key, out var keyOffset))
             (prepared.KeyStart, prepared.KeyLength) = (start + keyOffset, key.Length);
         if (ReferenceEquals(tr, KisTrs.H0STCNT0)) PrepareTrade(ref prepared, record);
-        else if (ReferenceEquals(tr, KisTrs.H0STASP0)) PrepareBook(ref prepared, tr, record, at);
+        else
+        {
+            prepared.Stamp = MarketStamp.Of(tr, record);
+            if (ReferenceEquals(tr, KisTrs.H0STASP0)) PrepareBook(ref prepared, tr, record);
+        }
     }
 
     private void PrepareTrade(ref PreparedRecord prepared, ReadOnlySpan<byte> record)
@@ -186,10 +191,11 @@ internal sealed class PreparedBlock
         var ends = _tradeEnds.AsSpan(trade * TradeFields.EndsRead, TradeFields.EndsRead);
         prepared.TradeEndCount = FieldSeparators.FieldEnds(record, ends);
         _tradeValues[trade] = TradeFields.Read(record, ends[..prepared.TradeEndCount]);
+        prepared.Stamp = MarketStamp.OfTrade(record, ends[..prepared.TradeEndCount]);
         _tradeDecoded[trade] = StockTrade.TryDecode(prepared.Tr, record, out _trades[trade], out _);
     }
 
-    private void PrepareBook(ref PreparedRecord prepared, TrDefinition tr, ReadOnlySpan<byte> record, DateTimeOffset at)
+    private void PrepareBook(ref PreparedRecord prepared, TrDefinition tr, ReadOnlySpan<byte> record)
     {
         if (_booksUsed == _bookDecoded.Length)
         {
@@ -200,7 +206,7 @@ internal sealed class PreparedBlock
             Array.Resize(ref _levels, grown * 2 * Levels);
         }
         var book = prepared.Book = _booksUsed++;
-        _callBook[book] = KrxCalls.IsCallBook(at, tr, record);
+        _callBook[book] = KrxCalls.IsCallCode(tr, record);
         _bookDecoded[book] = StockBookLevels.TryDecode(tr, record,
             _levels.AsSpan(book * 2 * Levels, Levels), out _levelCounts[book * 2],
             _levels.AsSpan((book * 2 + 1) * Levels, Levels), out _levelCounts[book * 2 + 1]);
@@ -213,4 +219,6 @@ internal struct PreparedRecord
     public TrDefinition Tr;
     public int Start, Length, KeyStart, KeyLength;
     public int Trade, TradeEndCount, Book;
+    /// <summary>The exchange's time the record carries (<see cref="MarketStamp.None"/>: none).</summary>
+    public MarketStamp Stamp;
 }

@@ -68,18 +68,21 @@ internal sealed class MarketClock
     private ReplayPoint? _replay; // null: not following a replay; swapped whole (one immutable point)
 
     /// <summary>
-    /// Under a replay the market's time is the recording's (issue 55, item 6): the receive time (KST) of the record
-    /// replayed last, moving on at the replay's <paramref name="speed"/> until the next (speed 0: it stays there). Orders
-    /// are stamped and expire on it, as the backtest stamps them on the record read last. Never goes back.
+    /// Under a replay the market's time is the recording's (issue 55, item 6; issue 73, item 5): the market time of the
+    /// record replayed last (its exchange stamp, <see cref="Rules.MarketTimeline"/>), moving on at the replay's
+    /// <paramref name="speed"/> until the next (speed 0: it stays there). Orders are taken or refused, stamped and
+    /// expire on it, as the backtest's. Never goes back, except from a <paramref name="provisional"/> point (the replay's
+    /// start, records before the first stamped one: times of receipt), which the next point replaces whichever way it lies.
     /// </summary>
-    public void FollowReplay(DateTime recordTime, double speed)
+    public void FollowReplay(DateTime recordTime, double speed, bool provisional = false)
     {
-        var now = Volatile.Read(ref _replay) is { } current ? current.Now(_time) : recordTime;
-        Volatile.Write(ref _replay, new ReplayPoint(recordTime > now ? recordTime : now, _time.GetTimestamp(), speed));
+        var now = Volatile.Read(ref _replay) is { Provisional: false } current ? current.Now(_time) : recordTime;
+        Volatile.Write(ref _replay, new ReplayPoint(recordTime > now ? recordTime : now, _time.GetTimestamp(), speed, provisional));
     }
 
-    /// <summary>The time of the record replayed last, when (provider timestamp) it was replayed, and the replay's speed.</summary>
-    private sealed record ReplayPoint(DateTime At, long Stamp, double Speed)
+    /// <summary>The time of the record replayed last, when (provider timestamp) it was replayed, the replay's speed, and
+    /// whether the next point may lie before it.</summary>
+    private sealed record ReplayPoint(DateTime At, long Stamp, double Speed, bool Provisional)
     {
         public DateTime Now(TimeProvider time) => Speed == 0 ? At : At + time.GetElapsedTime(Stamp) * Speed;
     }

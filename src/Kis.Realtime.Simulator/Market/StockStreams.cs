@@ -123,6 +123,8 @@ internal sealed class StockTradeStream : GenericStream
             case P.PreviousDayVolumeSameTime: w.Int(_previousDaySameTime); break;
             case P.VolumeVsPreviousDaySameTime: w.Fixed(t.CumulativeVolume * 10_000 / _previousDaySameTime, 2); break;
             case P.StaticViReferencePrice: w.Int(t.ViReference); break;
+            // An expected trade is a call's: its phase, as KIS marks it; a trade is the continuous session's (0).
+            case P.SessionCode: w.Ascii(_expected ? KrxSessionCodes.Of(_book, now) : "0"u8); break;
         }
         return true;
     }
@@ -131,7 +133,8 @@ internal sealed class StockTradeStream : GenericStream
 /// <summary>
 /// H0STASP0 / H0NXASP0 / H0UNASP0: the 10-level book of one stock from its venue's <see cref="StockBook"/>: asks
 /// ascending above bids descending on KRX's tick grid, totals = the sum of the levels, their change since the previous
-/// book, the day's volume. No auction is modelled in the regular session, so the expected-trade fields are zero.
+/// book, the day's volume, and KIS's <c>hour_cls_code</c> for the phase (<see cref="KrxSessionCodes"/>: a call's book
+/// says so). The expected-trade fields are zero.
 /// </summary>
 internal sealed class StockBookStream : GenericStream
 {
@@ -172,7 +175,7 @@ internal sealed class StockBookStream : GenericStream
             case BookRole.TotalAskQuantityChange: w.Int(_askChange); break;
             case BookRole.TotalBidQuantityChange: w.Int(_bidChange); break;
             case BookRole.CumulativeVolume: w.Int(_volume); break;
-            case BookRole.SessionCode: w.Ascii("0"u8); break;
+            case BookRole.SessionCode: w.Ascii(KrxSessionCodes.Of(_book, now)); break; // a call's book says so, as KIS's
             // No auction in the regular session: nothing expected, unchanged; no after-hours book.
             case BookRole.ExpectedChangeSign: w.Ascii("3"u8); break;
             case BookRole.ExpectedChangeRate: w.Ascii("0.00"u8); break;

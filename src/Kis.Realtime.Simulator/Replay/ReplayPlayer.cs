@@ -30,8 +30,9 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
     public void Start()
     {
         // The market's time is the recording's from the start (it moves once the replay does): an order placed before
-        // the first frame is stamped on the recording's day, not on the simulator's own.
-        if (FirstTimestamp(path) is { } first) hub.Market.Clock.FollowReplay(first.ToOffset(KoreaTime.Offset).DateTime, speed: 0);
+        // the first frame is stamped on the recording's day, not on the simulator's own. Provisional: the first frame's
+        // market time (its stamps) replaces it, earlier or later.
+        if (FirstTimestamp(path) is { } first) hub.Market.Clock.FollowReplay(first.ToOffset(KoreaTime.Offset).DateTime, speed: 0, provisional: true);
         _run = Task.Run(() => RunAsync(_cts.Token));
     }
 

@@ -8,9 +8,10 @@ namespace Kis.Realtime.Simulator.Replay;
 /// Makes a replayed recording the market the paper venue trades against (issue 55, item 6), as the backtest reads the
 /// same file: each data frame's KRX stock trades (H0STCNT0) and books (H0STASP0) go to the stock's
 /// <see cref="ReplayedStock"/>, and an index future's (H0IFCNT0, H0IFASP0; in hundredths of a point) to the future's
-/// (<see cref="SimulatedMarket.ReplayedFuture"/>), at the line's receive time (KST), which puts them on the market's tape, and the market
-/// clock follows the recording (<see cref="MarketClock.FollowReplay"/>), so orders and fills are stamped on the
-/// recording's time. Called on the replay's one thread, before the frame goes to the sessions: a strategy that reacts
+/// (<see cref="SimulatedMarket.ReplayedFuture"/>), at the recording's market time (<see cref="MarketTimeline"/>: the records'
+/// own exchange stamps, not when they were received), which puts them on the market's tape, and the market clock follows
+/// it (<see cref="MarketClock.FollowReplay"/>), so orders are taken or refused, filled and stamped on the recording's
+/// market time, as the backtest's. Called on the replay's one thread, before the frame goes to the sessions: a strategy that reacts
 /// to a frame meets a venue that has seen it.
 /// </summary>
 internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
@@ -20,16 +21,24 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
     private readonly long[] _askPrices = new long[OrderBookLevels.MaxDepth], _bidPrices = new long[OrderBookLevels.MaxDepth],
         _askQuantities = new long[OrderBookLevels.MaxDepth], _bidQuantities = new long[OrderBookLevels.MaxDepth];
     private DateTimeOffset? _at; // the last receive time seen: a line without one was received right after it
+    private readonly MarketTimeline _timeline = new();
 
     /// <summary>One replayed data frame received at <paramref name="receivedAt"/> (null: right after the previous line).</summary>
     public void Offer(ReadOnlySpan<byte> message, DateTimeOffset? receivedAt)
     {
         if (receivedAt is { } t) _at = t;
-        if (_at is not { } at) return; // nothing dates it: the market's time is unknown
-        var kst = at.ToOffset(KoreaTime.Offset).DateTime;
-        market.Clock.FollowReplay(kst, speed);
+        if (_at is not { } received) return; // nothing dates it: the market's time is unknown
         if (DataFrame.Classify(message) != MessageKind.Data || !DataFrame.TryParse(message, out var frame, out _)
-            || !_decoder.TryOpen(frame, out var tr, out var records, out _) || tr.Encrypted) return;
+            || !_decoder.TryOpen(frame, out var tr, out var records, out _) || tr.Encrypted)
+        {
+            Follow(received);
+            return;
+        }
+        // The market's time is the records' own (their stamps, MarketTimeline), as the backtest's: the same recording
+        // received at another hour or on a Sunday is the same market.
+        var stamps = records;
+        while (stamps.TryNext(out var stamped)) _timeline.Observe(MarketStamp.Of(tr, stamped), received);
+        var (at, kst) = Follow(received);
         if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0)
             && !ReferenceEquals(tr, KisTrs.H0IFCNT0) && !ReferenceEquals(tr, KisTrs.H0IFASP0)) return;
         while (records.TryNext(out var record))
@@ -40,6 +49,14 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
             else FutureBook(tr, record, kst);
         }
         market.Tape.Flush(); // the venue reads what the frame put on the tape
+    }
+
+    /// <summary>The market clock to the market time of a line received at <paramref name="received"/>: the time, and in KST.</summary>
+    private (DateTimeOffset At, DateTime Kst) Follow(DateTimeOffset received)
+    {
+        var kst = _timeline.KstAt(received);
+        market.Clock.FollowReplay(kst, speed, provisional: !_timeline.FromStamps);
+        return (_timeline.At(received), kst);
     }
 
     private void Trade(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)

@@ -5,8 +5,10 @@ namespace Kis.Realtime.Simulator.Rules;
 /// (issue 55, items 4 and 6): during the pre-open (before 09:00), the closing auction (15:20–15:30) and a VI nothing
 /// matches continuously; a book then is an expected one and may cross, and the next KRX trade is the call's single print.
 /// A stock book is a call's when KIS marks it so (H0STASP0 <c>hour_cls_code</c> other than <c>0</c>: A after-close
-/// expected, B pre-open expected, C expected after 09:00 or a VI, D after-hours single price) or when its time lies in
-/// KRX's call windows (a recording made by the simulator marks every book <c>0</c>).
+/// expected, B pre-open expected, C expected after 09:00 or a VI, D after-hours single price; the simulator writes the
+/// same) or when the market's time lies in KRX's call windows (for recordings that mark every book <c>0</c>, as the
+/// simulator's did). The time is always the market's (<see cref="MarketTimeline"/>: the records' own stamps), never
+/// the time a record was received.
 /// </summary>
 internal static class KrxCalls
 {
@@ -15,18 +17,21 @@ internal static class KrxCalls
         ClosingCallStart = MarketCalendar.KrxStocks.Regular.ContinuousEnd,
         ClosingCallEnd = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
 
-    /// <summary>True when <paramref name="at"/> lies in KRX's pre-open or closing call (KST).</summary>
+    /// <summary>True when the market time <paramref name="at"/> lies in KRX's pre-open or closing call (KST).</summary>
     public static bool InCallWindow(DateTimeOffset at) => InCallWindow(at.ToOffset(KoreaTime.Offset).TimeOfDay);
 
     /// <summary>True when a KST time of day lies in KRX's pre-open or closing call.</summary>
     public static bool InCallWindow(TimeSpan kstTimeOfDay)
         => kstTimeOfDay < Open || (kstTimeOfDay >= ClosingCallStart && kstTimeOfDay < ClosingCallEnd);
 
-    /// <summary>True when a stock book of the recording (<paramref name="tr"/> H0STASP0) is a call's.</summary>
+    /// <summary>True when a stock book of the recording (<paramref name="tr"/> H0STASP0) is a call's at the market time <paramref name="at"/>.</summary>
     public static bool IsCallBook(DateTimeOffset at, TrDefinition tr, ReadOnlySpan<byte> record)
+        => ReferenceEquals(tr, KisTrs.H0STASP0) && (InCallWindow(at) || IsCallCode(tr, record));
+
+    /// <summary>True when KIS marks a stock book (<paramref name="tr"/> H0STASP0) as a call's (<c>hour_cls_code</c> not <c>0</c>).</summary>
+    public static bool IsCallCode(TrDefinition tr, ReadOnlySpan<byte> record)
     {
         if (!ReferenceEquals(tr, KisTrs.H0STASP0)) return false;
-        if (InCallWindow(at)) return true;
         var hourClass = FieldReader.FieldAt(record, HourClass);
         return hourClass.Length == 1 && hourClass[0] != (byte)'0';
     }

@@ -24,7 +24,7 @@ public sealed class BacktestAmendedFillNoticeTests
         var day = Path.Combine(dir, "2026-11-25");
         Directory.CreateDirectory(day);
         File.WriteAllBytes(Path.Combine(day, "raw.log"), [
-            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(ask: 70_000, bid: 69_900, quantity: 100)),
+            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(T0, ask: 70_000, bid: 69_900, quantity: 100)),
             .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
             .. ReplayVenueTests.Line(T0.AddSeconds(1), ReplayVenueTests.Trade(T0.AddSeconds(1), 69_800, 50, buyer: false, previousClose: 69_000)),
         ]);

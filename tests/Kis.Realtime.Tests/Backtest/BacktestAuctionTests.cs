@@ -16,7 +16,7 @@ public sealed class BacktestAuctionTests
     private const string Code = "005930";
 
     [Theory]
-    [InlineData("15:19:00", "15:21:00", "0", "15:30:00")] // the closing call: the clock says so (the simulator marks every book 0)
+    [InlineData("15:19:00", "15:21:00", "0", "15:30:00")] // the closing call: the market's clock says so (a recording that marks every book 0)
     [InlineData("10:00:00", "10:01:00", "C", "10:02:10")] // a VI: KIS's hour_cls_code says so
     public async Task A_call_s_books_fill_nothing_and_its_print_fills_the_crossing_order_at_the_print_s_price(
         string before, string callBooks, string hourClass, string printAt)

@@ -17,7 +17,7 @@ public sealed class BacktestRepeatTests
     /// <summary>A book, then ten trades a second apart (each a buyer's, then a seller's, 100 KRW apart).</summary>
     private static byte[][] Lines() =>
     [
-        Line(T0, Book(ask: 70_000, bid: 69_900, quantity: 100)),
+        Line(T0, Book(T0, ask: 70_000, bid: 69_900, quantity: 100)),
         .. Enumerable.Range(1, 10).Select(i => Line(T0.AddSeconds(i),
             Trade(T0.AddSeconds(i), price: i % 2 == 0 ? 70_000 : 69_900, volume: 10, buyer: i % 2 == 0, previousClose: 69_000))),
     ];

@@ -30,10 +30,10 @@ public sealed class FuturesVenueParityTests
     /// (349.90); a new book (350.20 / 350.15); a buyer through 350.30 (350.40); a last trade. Previous close 350.00.</summary>
     internal static byte[] Recording() =>
     [
-        .. ReplayVenueTests.Line(T0, Book(ask: 350.05m, bid: 350.00m)),
+        .. ReplayVenueTests.Line(T0, Book(T0, ask: 350.05m, bid: 350.00m)),
         .. ReplayVenueTests.Line(T0, Trade(T0, 350.05m, 2)),
         .. ReplayVenueTests.Line(T0.AddSeconds(1), Trade(T0.AddSeconds(1), 349.90m, 30)),
-        .. ReplayVenueTests.Line(T0.AddSeconds(2), Book(ask: 350.20m, bid: 350.15m)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(2), Book(T0.AddSeconds(2), ask: 350.20m, bid: 350.15m)),
         .. ReplayVenueTests.Line(T0.AddSeconds(3), Trade(T0.AddSeconds(3), 350.40m, 20)),
         .. ReplayVenueTests.Line(T0.AddSeconds(4), Trade(T0.AddSeconds(4), 350.00m, 1)),
     ];
@@ -146,7 +146,7 @@ public sealed class FuturesVenueParityTests
         // A book alone at 10:00:00, the first trade a second later: before it the future's limits are unknown.
         var (_, rawLog) = ReplayedVenue.Recording(
         [
-            .. ReplayVenueTests.Line(T0, Book(ask: 350.05m, bid: 350.00m)),
+            .. ReplayVenueTests.Line(T0, Book(T0, ask: 350.05m, bid: 350.00m)),
             .. ReplayVenueTests.Line(T0.AddSeconds(1), Trade(T0.AddSeconds(1), 350.05m, 2)),
             .. ReplayVenueTests.Line(T0.AddSeconds(2), Trade(T0.AddSeconds(2), 350.05m, 1)),
         ]);
@@ -189,12 +189,14 @@ public sealed class FuturesVenueParityTests
         return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
     }
 
-    /// <summary>A future's five-level book frame (H0IFASP0): 10 contracts a level, levels 0.05 apart from the touch.</summary>
-    private static byte[] Book(decimal ask, decimal bid)
+    /// <summary>A future's five-level book frame (H0IFASP0) stamped <paramref name="at"/>: 10 contracts a level, levels 0.05 apart
+    /// from the touch.</summary>
+    private static byte[] Book(DateTimeOffset at, decimal ask, decimal bid)
     {
         var tr = KisTrs.H0IFASP0;
         var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, Code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
+        Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
         for (var level = 1; level <= 5; level++)
         {
             Set($"futs_askp{level}", Points(ask + 0.05m * (level - 1)));

@@ -33,7 +33,7 @@ public sealed class ReplayVenueTests : IDisposable
         // The recording: a book (70,000 ask, 69,900 bid), a trade at 70,000, and a second later a seller trading through
         // 69,900 down to 69,800. The previous close it shows (69,000) sets the day's limits.
         File.WriteAllBytes(_file, [
-            .. Line(T0, Book(ask: 70_000, bid: 69_900, quantity: 100)),
+            .. Line(T0, Book(T0, ask: 70_000, bid: 69_900, quantity: 100)),
             .. Line(T0, Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
             .. Line(T0.AddSeconds(1), Trade(T0.AddSeconds(1), price: 69_800, volume: 50, buyer: false, previousClose: 69_000)),
         ]);
@@ -72,9 +72,9 @@ public sealed class ReplayVenueTests : IDisposable
         var inCall = new DateTimeOffset(day.Add(new TimeSpan(15, 20, 5)), T0.Offset);
         var close = new DateTimeOffset(day.Add(new TimeSpan(15, 30, 0)), T0.Offset);
         File.WriteAllBytes(_file, [
-            .. Line(beforeCall, Book(ask: 70_000, bid: 69_900, quantity: 100)),
+            .. Line(beforeCall, Book(beforeCall, ask: 70_000, bid: 69_900, quantity: 100)),
             .. Line(beforeCall, Trade(beforeCall, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
-            .. Line(inCall, Book(ask: 69_500, bid: 69_400, quantity: 100, hourClass: "A")),
+            .. Line(inCall, Book(inCall, ask: 69_500, bid: 69_400, quantity: 100, hourClass: "A")),
             .. Line(close, Trade(close, price: 69_700, volume: 1_000, buyer: true, previousClose: 69_000)),
         ]);
         // At 100 times the recording's pace: the call's book 60 ms after the first, the print 5.95 s after that.
@@ -116,13 +116,15 @@ public sealed class ReplayVenueTests : IDisposable
         return w.WrittenSpan.ToArray();
     }
 
-    /// <summary>A KRX trade frame (H0STCNT0) as KIS sends it: price, change from the previous close, volume and side.</summary>
+    /// <summary>A KRX trade frame (H0STCNT0) as KIS sends it: its time and date (KST), price, change from the previous close,
+    /// volume and side.</summary>
     internal static byte[] Trade(DateTimeOffset at, long price, long volume, bool buyer, long previousClose)
     {
         var tr = KisTrs.H0STCNT0;
         var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, Code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
-        Set("stck_cntg_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
+        Set("stck_cntg_hour", at.ToOffset(KoreaTime.Offset).ToString("HHmmss", CultureInfo.InvariantCulture));
+        Set("bsop_date", at.ToOffset(KoreaTime.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture));
         Set("stck_prpr", Text(price));
         Set("prdy_vrss", Text(price - previousClose));
         Set("prdy_vrss_sign", price >= previousClose ? "2" : "5");
@@ -131,12 +133,14 @@ public sealed class ReplayVenueTests : IDisposable
         return SyntheticRecording.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
     }
 
-    /// <summary>A continuous-session KRX book frame (H0STASP0, hour_cls_code 0): ten 100-KRW levels a side from the touch.</summary>
-    internal static byte[] Book(long ask, long bid, long quantity, string hourClass = "0")
+    /// <summary>A continuous-session KRX book frame (H0STASP0, hour_cls_code 0) stamped <paramref name="at"/>: ten 100-KRW levels a
+    /// side from the touch.</summary>
+    internal static byte[] Book(DateTimeOffset at, long ask, long bid, long quantity, string hourClass = "0")
     {
         var tr = KisTrs.H0STASP0;
         var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, Code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
+        Set("bsop_hour", at.ToOffset(KoreaTime.Offset).ToString("HHmmss", CultureInfo.InvariantCulture));
         Set("hour_cls_code", hourClass);
         for (var level = 1; level <= 10; level++)
         {

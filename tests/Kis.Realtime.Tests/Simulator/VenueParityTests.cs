@@ -24,10 +24,10 @@ public sealed class VenueParityTests
     /// buy of 5 at 69,900; at the second a sell of 4 at 70,300 that rests until the buyer trades through it.</summary>
     internal static byte[] Recording() =>
     [
-        .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(ask: 70_000, bid: 69_900, quantity: 100)),
+        .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(T0, ask: 70_000, bid: 69_900, quantity: 100)),
         .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
         .. ReplayVenueTests.Line(T0.AddSeconds(1), ReplayVenueTests.Trade(T0.AddSeconds(1), 69_800, 50, buyer: false, previousClose: 69_000)),
-        .. ReplayVenueTests.Line(T0.AddSeconds(2), ReplayVenueTests.Book(ask: 70_200, bid: 70_100, quantity: 100)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(2), ReplayVenueTests.Book(T0.AddSeconds(2), ask: 70_200, bid: 70_100, quantity: 100)),
         .. ReplayVenueTests.Line(T0.AddSeconds(3), ReplayVenueTests.Trade(T0.AddSeconds(3), 70_400, 50, buyer: true, previousClose: 69_000)),
         .. ReplayVenueTests.Line(T0.AddSeconds(4), ReplayVenueTests.Trade(T0.AddSeconds(4), 70_000, 1, buyer: true, previousClose: 69_000)),
     ];
@@ -108,9 +108,9 @@ public sealed class VenueParityTests
         // at every print. The recording: a VI's book, its print, a continuous book, a trade, a last trade above the limit.
         byte[] recording =
         [
-            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(ask: 70_000, bid: 69_900, quantity: 100, hourClass: "C")),
+            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(T0, ask: 70_000, bid: 69_900, quantity: 100, hourClass: "C")),
             .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
-            .. ReplayVenueTests.Line(T0.AddSeconds(1), ReplayVenueTests.Book(ask: 70_100, bid: 70_000, quantity: 100)),
+            .. ReplayVenueTests.Line(T0.AddSeconds(1), ReplayVenueTests.Book(T0.AddSeconds(1), ask: 70_100, bid: 70_000, quantity: 100)),
             .. ReplayVenueTests.Line(T0.AddSeconds(2), ReplayVenueTests.Trade(T0.AddSeconds(2), 70_100, 1, buyer: true, previousClose: 69_000)),
             .. ReplayVenueTests.Line(T0.AddSeconds(3), ReplayVenueTests.Trade(T0.AddSeconds(3), 70_200, 1, buyer: true, previousClose: 69_000)),
         ];
