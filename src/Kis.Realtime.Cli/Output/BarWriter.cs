@@ -16,7 +16,7 @@ internal sealed class BarWriter
         ["tr_id", "key", "interval", "open_time", "close_time", "open", "high", "low", "close", "volume", "value", "trade_count", "vwap", "flags"];
 
     // Table widths: time columns show HH:mm:ss (the date is in the header), prices and sizes right-aligned.
-    private static readonly int[] Widths = [8, 12, 8, 10, 10, 12, 12, 12, 12, 14, 20, 8, 14, 0];
+    private static readonly int[] Widths = [8, 12, 8, 10, 10, 12, 12, 12, 12, 14, 22, 8, 14, 0];
 
     // '+' of the offsets as written, not \u002B: the output is a file or a pipe, never HTML (as kisrt stream's JSON).
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -120,16 +120,24 @@ internal sealed class BarWriter
         return _line.ToString().TrimEnd();
     }
 
-    private static string[] Cells(string trId, BarSpec spec, in Bar bar, bool compactTimes) =>
-    [
-        trId, bar.Key, spec.ToString(),
-        compactTimes ? bar.OpenTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : Time(bar.OpenTime),
-        compactTimes ? bar.CloseTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : Time(bar.CloseTime),
-        Number(bar.Open), Number(bar.High), Number(bar.Low), Number(bar.Close),
-        bar.Volume.ToString(CultureInfo.InvariantCulture), Number(bar.Value),
-        bar.TradeCount.ToString(CultureInfo.InvariantCulture), Number(Math.Round(bar.Vwap, 4)),
-        string.Join(compactTimes ? "," : ";", FlagNames(bar.Flags)),
-    ];
+    /// <summary>A bar's cells: for the table (<paramref name="compactTimes"/>) times of day and numbers with thousands
+    /// separators, as people read them; for CSV full times and plain numbers, as programs read them.</summary>
+    private static string[] Cells(string trId, BarSpec spec, in Bar bar, bool compactTimes)
+    {
+        Func<decimal, string> number = compactTimes ? Grouped : Number;
+        return
+        [
+            trId, bar.Key, spec.ToString(),
+            compactTimes ? bar.OpenTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : Time(bar.OpenTime),
+            compactTimes ? bar.CloseTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : Time(bar.CloseTime),
+            number(bar.Open), number(bar.High), number(bar.Low), number(bar.Close),
+            number(bar.Volume), number(bar.Value), number(bar.TradeCount), number(Math.Round(bar.Vwap, 4)),
+            string.Join(compactTimes ? "," : ";", FlagNames(bar.Flags)),
+        ];
+    }
+
+    // 65,300 and 2,431.52: the fraction's digits as the value has them, none when it is whole.
+    private static string Grouped(decimal value) => value.ToString("#,##0.############################", CultureInfo.InvariantCulture);
 
     private static string Time(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 

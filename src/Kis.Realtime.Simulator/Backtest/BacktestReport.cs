@@ -28,8 +28,8 @@ internal static class BacktestReport
             ("Tax (KRW)", M(s.Tax)), ("Turnover (KRW)", M(s.Turnover)), ("Max drawdown (KRW)", M(s.MaxDrawdown)),
             ("Max drawdown (%)", (s.MaxDrawdownFraction * 100).ToString("0.###", CultureInfo.InvariantCulture)),
             ("Starting cash (KRW)", M(s.StartingCash)), ("Ending equity (KRW)", M(s.EndingEquity)),
-            ("Order calls / refused / fills", $"{s.Calls} / {s.Refused} / {s.FillCount}"), ("Records read", s.Records.ToString(CultureInfo.InvariantCulture)),
-            ("Latency", result.Options.Latency.ToString("c", CultureInfo.InvariantCulture)),
+            ("Order calls / refused / fills", $"{N(s.Calls)} / {N(s.Refused)} / {N(s.FillCount)}"), ("Records read", N(s.Records)),
+            ("Latency (ms)", result.Options.Latency.TotalMilliseconds.ToString("#,##0.###", CultureInfo.InvariantCulture)),
             ("Commission / sell tax rate", $"{result.Options.CommissionRate.ToString(CultureInfo.InvariantCulture)} / " +
                 $"{result.Options.SellTaxRate.ToString(CultureInfo.InvariantCulture)}"),
         })
@@ -39,9 +39,9 @@ internal static class BacktestReport
         html.Append("<h2>Fills against the tape</h2>\n<table><tr><th>code</th><th>tape trades</th><th>tape volume</th>" +
             "<th>tape VWAP</th><th>bought</th><th>avg buy</th><th>sold</th><th>avg sell</th><th>position</th><th>participation %</th></tr>\n");
         foreach (var i in s.Instruments)
-            html.Append(CultureInfo.InvariantCulture, $"<tr><th>{i.Code}</th><td>{i.TapeTrades}</td><td>{i.TapeVolume}</td><td>{M(i.TapeVwap)}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td>{i.Bought}</td><td>{M(i.AverageBuy)}</td><td>{i.Sold}</td><td>{M(i.AverageSell)}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td>{i.Position}</td><td>{i.Participation * 100:0.####}</td></tr>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th>{i.Code}</th><td>{N(i.TapeTrades)}</td><td>{N(i.TapeVolume)}</td><td>{M(i.TapeVwap)}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{N(i.Bought)}</td><td>{M(i.AverageBuy)}</td><td>{N(i.Sold)}</td><td>{M(i.AverageSell)}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{N(i.Position)}</td><td>{i.Participation * 100:0.####}</td></tr>\n");
         html.Append("</table>\n");
         foreach (var (code, prices) in result.Prices.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -50,7 +50,7 @@ internal static class BacktestReport
             html.Append("<h2>").Append(WebUtility.HtmlEncode(code)).Append(": price and fills</h2>\n");
             Chart(html, code, [.. prices.Select(p => (p.Time.UtcTicks, (decimal)p.Price))], fills);
         }
-        html.Append("<p>Times are UTC; buys are red, sells blue (as KRX quotes show up and down). Written by kisrt backtest " +
+        html.Append("<p>Times are KST market time (the recording's own stamps); buys are red, sells blue (as KRX quotes show up and down). Written by kisrt backtest " +
             "(Kis.Realtime.Simulator).</p>\n</body></html>\n");
         return html.ToString();
     }
@@ -129,14 +129,21 @@ internal static class BacktestReport
 
     private static string M(decimal value) => value.ToString("#,##0.##", CultureInfo.InvariantCulture);
 
-    private static string Time(long ticks) => Time(new StringBuilder(20), new DateTime(ticks, DateTimeKind.Utc)).ToString();
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture); // invariant: ',' every three digits
 
-    /// <summary>A UTC time as the page shows it, "yyyy-MM-dd HH:mm:ssZ": the standard "s" (no pattern to parse) with a space.</summary>
+    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
+
+    private static string Time(long utcTicks) => Time(new StringBuilder(24), new DateTime(utcTicks, DateTimeKind.Utc)).ToString();
+
+    /// <summary>
+    /// A time as the page shows it, in KST as `kisrt bars` and KRX show the market ("yyyy-MM-dd HH:mm:ss KST"): the
+    /// standard "s" (no pattern to parse) with a space.
+    /// </summary>
     private static StringBuilder Time(StringBuilder html, DateTime utc)
     {
         Span<char> time = stackalloc char[19];
-        utc.TryFormat(time, out _, "s", CultureInfo.InvariantCulture); // yyyy-MM-ddTHH:mm:ss
+        (utc + Kst).TryFormat(time, out _, "s", CultureInfo.InvariantCulture); // yyyy-MM-ddTHH:mm:ss
         time[10] = ' ';
-        return html.Append(time).Append('Z');
+        return html.Append(time).Append(" KST");
     }
 }

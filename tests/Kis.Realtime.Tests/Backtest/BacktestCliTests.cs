@@ -70,7 +70,7 @@ public sealed class BacktestCliTests
         Assert.True(rows.Count > 5, "too few fills to check");
         var expected = rows.Select(f => string.Create(CultureInfo.InvariantCulture,
             $"{f[4]} {long.Parse(f[5], CultureInfo.InvariantCulture)} @ {decimal.Parse(f[6], CultureInfo.InvariantCulture):#,##0.##} " +
-            $"{DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({f[9]})"));
+            $"{DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture).ToOffset(TimeSpan.FromHours(9)).DateTime:yyyy-MM-dd HH:mm:ss} KST ({f[9]})"));
         var html = await File.ReadAllTextAsync(Path.Combine(output, "report.html"));
         var titles = System.Text.RegularExpressions.Regex.Matches(html, "<polygon class=\"(?:buy|sell)\"[^>]*><title>([^<]*)</title>")
             .Select(m => m.Groups[1].Value);

@@ -68,7 +68,8 @@ public sealed class BarsCommandTests
         Assert.All(rows, r => Assert.StartsWith("H0STCNT0 005930       5m       ", r));
         // Right-aligned numbers: each row's close ends where the header's "close" ends.
         var closeEnd = header.IndexOf("close ", StringComparison.Ordinal) + "close".Length;
-        Assert.All(rows.Zip(shown), p => Assert.Equal(p.Second.Close.ToString("G29", System.Globalization.CultureInfo.InvariantCulture),
+        // The table groups thousands, as people read prices (61,800); CSV and JSON Lines do not.
+        Assert.All(rows.Zip(shown), p => Assert.Equal(p.Second.Close.ToString("#,##0.####", System.Globalization.CultureInfo.InvariantCulture),
             p.First[..closeEnd].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]));
         Assert.Equal(shown.Select(b => b.OpenTime.ToString("HH:mm:ss")), rows.Select(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]));
 
