@@ -205,42 +205,6 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Entry entry, KisRecordFeed feed, RecordRoute route)
-    {
-        await Task.Yield();
-        try
-        {
-            var reconnects = feed.SessionReconnectsAtOpen;
-            await foreach (var record in feed.ReadAllAsync().ConfigureAwait(false))
-            {
-                // The session reconnected since the last record (issue 72: 270 reconnects inside runs, 36,931 records lost
-                // with consecutive seqs): what KIS sent while it was away is missing here, and the stream says so first.
-                if (record.SessionReconnects > reconnects) reconnects = AnnounceReconnect(entry, route, record);
-                _publisher.TryEnqueue(new OutgoingRecord(route, ++entry.Sequence, GatewayWire.ToUnixMicroseconds(record.ReceivedAt), record.Data));
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.FeedEnded(_logger, route.TrId, route.Key, e.Message);
-        }
-    }
-
-    /// <summary>Announces on the key's stream, ahead of <paramref name="record"/>, that its KIS session reconnected after the run's
-    /// last record of the key (<see cref="GatewayRunAnnouncement.KisReconnectedAt"/>); returns the session's new reconnect count.</summary>
-    private long AnnounceReconnect(Entry entry, RecordRoute route, KisRecord record)
-    {
-        var at = GatewayWire.ToUnixMicroseconds(record.ReceivedAt);
-        var body = GatewayJson.Serialize(new GatewayRunAnnouncement(_run, _startedAtMicros, KisReconnectedAt: at, LastSeq: entry.Sequence));
-        _publisher.TryAnnounce(route, at, body);
-        Interlocked.Increment(ref _reconnectGaps);
-        Log.ReconnectGap(_logger, route.TrId, route.Key, route.Session, entry.Sequence);
-        return record.SessionReconnects;
-    }
-
-    /// <summary>Gaps announced within the run because a KIS session reconnected (one per key and reconnect).</summary>
-    public long ReconnectGaps => Interlocked.Read(ref _reconnectGaps);
-    private long _reconnectGaps;
-
     /// <summary>Ends a consumer's own claim (no other's); the registration lingers when it was the last. False when it held none.</summary>
     public bool Unsubscribe(GatewayIdentity consumer, string trId, string key)
     {
@@ -386,10 +350,6 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(99, LogLevel.Warning, "KIS session {Session} reconnected: {TrId} {TrKey} announced a gap after seq {Sequence} " +
-                                             "(what KIS sent while the session was away)")]
-        public static partial void ReconnectGap(ILogger logger, string trId, string trKey, int session, long sequence);
-
         [LoggerMessage(10, LogLevel.Information, "Registered {TrId} {TrKey} on session {Session}; records go to stream {Stream}")]
         public static partial void Registered(ILogger logger, string trId, string trKey, int session, string stream);
 
