@@ -61,7 +61,8 @@ public class GatewayStopReleaseTests(ITestOutputHelper output)
             stopped = clock.Elapsed;
             end = gateway.Status();
         }
-        output.WriteLine($"stop of {Keys * PerKey} registrations on {Keys} sessions: {stopped.TotalSeconds:0.0} s; received {end.Received}, confirmed {end.Confirmed}");
+        output.WriteLine($"stop of {Keys * PerKey} registrations on {Keys} sessions: {stopped.TotalSeconds:0.0} s; " +
+                         $"received {end.Received}, confirmed {end.Confirmed}");
 
         // One after another the releases alone take registrations × pacing (24 s here; 540 s at the whole market's 5,400).
         var oneAfterAnother = client.SubscribePacing * (Keys * PerKey);
