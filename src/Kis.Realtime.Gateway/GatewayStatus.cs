@@ -14,6 +14,9 @@ public sealed record GatewayStatus
     /// <summary>Keys this run took over whose last record on the stream its start could not find within the read's bound
     /// (docs/gateway-standby.md): each announces a gap of unknown extent (<c>previous_stream_unknown</c>). 0 when all were found.</summary>
     public int PreviousRunKeysUnknown { get; init; }
+    /// <summary>Gaps this run announced within itself because a KIS session reconnected (one per key and reconnect:
+    /// docs/gateway-standby.md): what KIS sent while the session was away was never received. 0 when none.</summary>
+    public long KisReconnectGaps { get; init; }
     /// <summary>Gateway processes waiting as standbys for this namespace (<see cref="KisGatewayElection"/>); -1 until counted.</summary>
     public int Standbys { get; init; } = -1;
     /// <summary>Checkpoints this run wrote to <see cref="KisGatewayEndpoint.RunsStream"/>.</summary>

@@ -32,6 +32,12 @@ public sealed class KisRecord
     /// <summary>The record's fields, <c>^</c>-separated, plain text bytes (UTF-8, or cp949 for some Korean text).</summary>
     public ReadOnlyMemory<byte> Data { get; }
 
+    /// <summary>How many times the KIS session that received the record had reconnected then (0: on its first connection).
+    /// A relay that sees it rise between two records of one registration knows that what KIS sent while the session was
+    /// away is missing there (a gateway announces that gap on the key's stream).</summary>
+    [System.Diagnostics.CodeAnalysis.Experimental("KISRT0001")]
+    public long SessionReconnects { get; init; }
+
     /// <summary>The fields as text, decoded as UTF-8 or, failing that, cp949.</summary>
     public string[] GetFields()
     {

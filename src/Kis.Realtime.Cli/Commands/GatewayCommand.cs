@@ -404,6 +404,7 @@ internal static partial class GatewayCommand
     internal static string EndSummary(GatewayStatus end, TimeSpan ran, bool failed) =>
         $"kisrt gateway: stopped after {ran.TotalSeconds:0.0} s (run {end.Run}): received {end.Received}, confirmed {end.Confirmed}, " +
         $"overflowed {end.Overflowed}, registrations held at the end {end.Registrations.Count}; " +
+        (end.KisReconnectGaps > 0 ? $"{end.KisReconnectGaps} gaps announced where a KIS session reconnected (records KIS sent while it was away); " : "") +
         (failed ? $"not everything was published and stored: {Math.Max(0, end.Received - end.Overflowed - end.Confirmed)} received and not confirmed by " +
                   "the broker (figures above)"
             : "every record published and confirmed");

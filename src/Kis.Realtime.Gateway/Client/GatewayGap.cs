@@ -37,10 +37,16 @@ public sealed record GatewayGap
     /// before − the first trade's own volume; a new trading day counts from 0); null when it does not tell.</summary>
     public long? MissedVolume { get; init; }
 
+    /// <summary>Set when the gap is within one run (<see cref="PreviousRun"/> = <see cref="NextRun"/>, consecutive seqs): the KIS
+    /// session carrying the key reconnected at this time, and what KIS sent while it was away was never received. The run
+    /// announced it on the stream; <see cref="MissedVolume"/> tells its extent where the TR has a cumulative volume.</summary>
+    public DateTimeOffset? KisSessionReconnectedAt { get; init; }
+
     /// <summary>A line for logs and <c>kisrt stream --gateway</c>.</summary>
     public override string ToString() =>
         $"GAP {Tr} {Key}: run {PreviousRun} seq {LastSequence} at {LastReceivedAt:HH:mm:ss.ffffff} -> run {NextRun} seq {FirstSequence} at " +
         $"{FirstReceivedAt:HH:mm:ss.ffffff} " +
         $"({(FirstReceivedAt - LastReceivedAt).TotalSeconds:0.000} s{(MissedVolume is { } v ? $", missed volume {v}" : "")}" +
-        $"{(PreviousRunConfirmedSequence is { } c ? $", previous run confirmed seq {c} at its last checkpoint" : "")}{(Announced ? "" : ", not announced")})";
+        $"{(PreviousRunConfirmedSequence is { } c ? $", previous run confirmed seq {c} at its last checkpoint" : "")}" +
+        $"{(KisSessionReconnectedAt is { } k ? $", KIS session reconnected at {k:HH:mm:ss.ffffff}" : "")}{(Announced ? "" : ", not announced")})";
 }

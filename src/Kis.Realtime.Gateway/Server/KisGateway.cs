@@ -155,6 +155,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             PreviousRun = PreviousRun,
             ClaimsRestored = _restoring is { IsCompletedSuccessfully: true } restoring ? restoring.Result : 0,
             PreviousRunKeysUnknown = _previous?.KeysUnknown ?? 0,
+            KisReconnectGaps = _registrations.ReconnectGaps,
             Standbys = _journal.Standbys,
             Checkpoints = _journal.Written,
             Shard = _options.Endpoint.Shard,

@@ -49,10 +49,13 @@ internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = nu
 /// record KIS sent after it and before this run's first. Absent when the key has no record there.
 /// <c>previous_stream_unknown</c>: true when the stream was not read back to the key's last record within the read's bound:
 /// a gap of unknown extent.
+/// Within a run (<c>run</c> the run of the records around it), <c>kis_reconnected_at</c> set: the KIS session carrying the
+/// key reconnected at that time after the run's record <c>last_seq</c>; what KIS sent while it was away is missing before
+/// the next record (its extent: the cumulative volume where the TR has one, else unknown). The seqs go on consecutively.
 /// </summary>
 internal sealed record GatewayRunAnnouncement(string Run, long StartedAt, string? PreviousRun = null, long? PreviousSeq = null,
     long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null, long? PreviousStreamSeq = null, long? PreviousStreamReceivedAt = null,
-    string? PreviousStreamRun = null, bool? PreviousStreamUnknown = null);
+    string? PreviousStreamRun = null, bool? PreviousStreamUnknown = null, long? KisReconnectedAt = null, long? LastSeq = null);
 
 /// <summary>A claim as a checkpoint keeps it: the broker user, the consumer id, the TR and key.</summary>
 [Experimental("KISRT0001")]

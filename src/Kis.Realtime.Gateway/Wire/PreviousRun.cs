@@ -52,9 +52,26 @@ internal sealed class PreviousRun
     /// </summary>
     public (StreamTailRecord? Last, bool Known) OnStream(string trId, string key)
     {
-        if (_onStream.LastOf(trId, key) is { } found) return (found, true);
         var last = _keys.GetValueOrDefault((trId, key));
+        // The checkpoint's record of the key is on the stream: a read that found an earlier one stopped short of the
+        // stream's end (issue 72: announced 1426, checkpoint 3191, stream 1-3796). Unknown, never a wrong exact seq.
+        if (_onStream.LastOf(trId, key) is { } found) return ShortOf(found, last) ? (null, false) : (found, true);
         if (last is null || !(Checkpoint.Final || _onStream.CoveredUnconfirmed(trId))) return (null, _onStream.Known(trId, key));
         return last.Seq > 0 ? (new StreamTailRecord(last.Seq, last.At, last.Run ?? Checkpoint.Run), true) : (null, true); // seq 0: known to have none
     }
+
+    /// <summary>Whether <paramref name="found"/> lies before the checkpoint's record of the key (<paramref name="last"/>), which
+    /// the stream holds: of the same run with a lower seq, or of another run received before it (runs of a key follow one
+    /// another in time; within the clock margin between hosts the order is not known, so it counts as short).</summary>
+    private bool ShortOf(StreamTailRecord found, GatewayCheckpointKey? last)
+    {
+        if (last is not { Seq: > 0 }) return false;
+        var run = last.Run ?? Checkpoint.Run;
+        if (string.Equals(found.Run, run, StringComparison.Ordinal)) return found.Seq < last.Seq;
+        if (string.Equals(found.Run, Checkpoint.Run, StringComparison.Ordinal)) return false; // the checkpoint's run follows a carried one
+        return found.At < last.At + (long)ClockMargin.TotalMicroseconds;
+    }
+
+    /// <summary>How far apart the hosts' clocks may be: records of two runs received closer than this are of no known order.</summary>
+    internal static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(2);
 }

@@ -22,7 +22,12 @@ public sealed class KisRecordFeed : IAsyncDisposable, ISubscriptionOwner
     {
         _subscriber = subscriber;
         _session = session;
+        SessionReconnectsAtOpen = session.Reconnections;
     }
+
+    /// <summary>The session's reconnect count when the feed opened: a record whose <see cref="KisRecord.SessionReconnects"/> is
+    /// higher came after a reconnect, and what KIS sent while the session was away is missing before it.</summary>
+    public long SessionReconnectsAtOpen { get; }
 
     /// <summary>The TR (after the environment mapping).</summary>
     public TrDefinition Tr => _subscriber.Tr;

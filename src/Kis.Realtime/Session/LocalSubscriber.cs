@@ -187,7 +187,10 @@ internal sealed class RecordLocalSubscriber(TrDefinition tr, string key, int cap
 {
     public override bool TryCreate(in PendingRecord record, out KisRecord value)
     {
-        value = new KisRecord(record.Tr, Key, record.ReceivedAt, record.Buffer.AsMemory(record.Offset, record.Length));
+        value = new KisRecord(record.Tr, Key, record.ReceivedAt, record.Buffer.AsMemory(record.Offset, record.Length))
+        {
+            SessionReconnects = record.Reconnects,
+        };
         return true;
     }
 }

@@ -34,7 +34,13 @@ public partial class GatewayStopDrainTests
         await using var gateway = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, credential, ConfirmedPattern(),
             "--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--sub", "index:0001");
         await gateway.WaitUntilWrittenAsync(3_000).WaitAsync(CliTimeout); // records flowing at the simulator's rate
-        await gateway.TerminateAsync();
+        using (var busy = new BusyCores()) // both cores busy from before the stop until the process has ended (as at the open)
+        {
+            await gateway.WaitUntilWrittenAsync(gateway.LastReported.Records + 2_000).WaitAsync(CliTimeout);
+            await gateway.TerminateAsync();
+            await gateway.WaitForExitAsync().WaitAsync(CliTimeout);
+            Assert.True(busy.Spins > 0);
+        }
         var exit = await gateway.WaitForExitAsync().WaitAsync(CliTimeout);
         var text = gateway.Stderr;
         Assert.True(exit == 0, $"exit {exit}: {text}");

@@ -148,8 +148,22 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
         return read;
     }
 
+    /// <summary>The stream's messages from its start, announcements (<see cref="GatewayWire.KindHeader"/>) included, until
+    /// <paramref name="done"/> says enough.</summary>
+    public async Task<List<(IDictionary<string, object?> Headers, byte[] Body)>> ReadEveryMessageAsync(string trId,
+        Func<List<(IDictionary<string, object?> Headers, byte[] Body)>, bool> done)
+    {
+        var read = new List<(IDictionary<string, object?>, byte[])>();
+        await ConsumeAsync(trId, (headers, body) =>
+        {
+            read.Add((headers, body));
+            return done(read);
+        }, withAnnouncements: true);
+        return read;
+    }
+
     /// <summary>Reads the stream from its start, one message at a time, until <paramref name="take"/> says enough.</summary>
-    private async Task ConsumeAsync(string trId, Func<IDictionary<string, object?>, byte[], bool> take)
+    private async Task ConsumeAsync(string trId, Func<IDictionary<string, object?>, byte[], bool> take, bool withAnnouncements = false)
     {
         await using var connection = await Endpoint.CreateFactory("kisrt-tests-reader").CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
@@ -165,7 +179,7 @@ internal sealed class RabbitTestBroker : IAsyncDisposable
                 if (finished.Task.IsCompleted) return; // the channel may be closing: an ack now is a channel error
                 // A run announcement (a run that follows another, before each key's first record) is not a record.
                 var announcement = d.BasicProperties.Headers?.ContainsKey(GatewayWire.KindHeader) == true;
-                enough = !announcement && take(d.BasicProperties.Headers!, d.Body.ToArray());
+                enough = (withAnnouncements || !announcement) && take(d.BasicProperties.Headers!, d.Body.ToArray());
             }
             // Acknowledged before the reader may close the channel (deliveries are handled one at a time): an ack after
             // channel.close makes the broker fail the connection ("expected 'channel.open'"), as the gateway client did.

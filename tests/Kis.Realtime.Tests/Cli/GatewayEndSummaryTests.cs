@@ -21,4 +21,15 @@ public sealed class GatewayEndSummaryTests
         Assert.EndsWith("not everything was published and stored: 100 received and not confirmed by the broker (figures above)",
             GatewayCommand.EndSummary(end with { Confirmed = 1100 }, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_end_summary_names_the_gaps_announced_for_KIS_session_reconnects()
+    {
+        // Issue 72, finding 1: what KIS sent while a session was away never reached the gateway; the summary says so.
+        var end = new GatewayStatus { Run = "r1", Received = 1200, Confirmed = 1200, KisReconnectGaps = 3 };
+        Assert.Contains("; 3 gaps announced where a KIS session reconnected (records KIS sent while it was away)",
+            GatewayCommand.EndSummary(end, TimeSpan.FromSeconds(12.04), failed: false), StringComparison.Ordinal);
+        Assert.DoesNotContain("reconnected", GatewayCommand.EndSummary(end with { KisReconnectGaps = 0 }, TimeSpan.FromSeconds(1), failed: false),
+            StringComparison.Ordinal);
+    }
 }

@@ -59,6 +59,46 @@ public sealed class PreviousRunTests
     }
 
     [Fact]
+    public void A_found_record_below_the_checkpoints_own_confirm_is_a_gap_of_unknown_extent_never_a_wrong_seq()
+    {
+        // Issue 72, finding 4: a read that ended before the stream's end (key 000270: found 1426, checkpoint 3191, the
+        // stream held 1-3796) was announced as the key's last record. The checkpoint proves the stream holds 3191.
+        var previous = new PreviousRun(Checkpoint(4_000_000, new GatewayCheckpointKey(Tr, "000270", 3191, 3_900_000)), "run-c", 6_000_000,
+            Tails(covered: true, ("000270", new StreamTailRecord(1426, 2_100_000, "run-b"))));
+
+        var announcement = Announce(previous, "000270");
+
+        Assert.False(announcement.TryGetProperty("previous_stream_seq", out _), announcement.ToString());
+        Assert.True(announcement.GetProperty("previous_stream_unknown").GetBoolean());
+        Assert.Equal(3191, announcement.GetProperty("previous_seq").GetInt64()); // the checkpoint's confirm: a lower bound
+        Assert.Equal((null, false), previous.OnStream(Tr, "000270"));
+    }
+
+    [Fact]
+    public void A_found_record_of_an_earlier_run_than_the_checkpoints_confirm_is_unknown_too()
+    {
+        // The read met only an earlier run's record of the key, though the checkpoint confirms a later run's on the stream.
+        var previous = new PreviousRun(Checkpoint(4_000_000, new GatewayCheckpointKey(Tr, "000270", 12, 3_900_000)), "run-c", 6_000_000,
+            Tails(covered: true, ("000270", new StreamTailRecord(900, 1_000_000, "run-a"))));
+        Assert.Equal((null, false), previous.OnStream(Tr, "000270"));
+
+        // A carried-on record (run a's 17, from run b's start) and a read that found run a's 12: short as well.
+        var carried = new GatewayCheckpointKey(Tr, "000660", 17, 2_000_000) { Run = "run-a" };
+        var shortRead = new PreviousRun(Checkpoint(4_000_000, carried), "run-c", 6_000_000,
+            Tails(covered: true, ("000660", new StreamTailRecord(12, 1_900_000, "run-a"))));
+        Assert.Equal((null, false), shortRead.OnStream(Tr, "000660"));
+    }
+
+    [Fact]
+    public void A_found_record_of_a_later_run_than_the_checkpoint_stands()
+    {
+        // A run after the checkpoint's published the key and died before its own first checkpoint: its record is the last.
+        var previous = new PreviousRun(Checkpoint(4_000_000, new GatewayCheckpointKey(Tr, "000270", 3191, 3_900_000)), "run-c", 6_000_000,
+            Tails(covered: true, ("000270", new StreamTailRecord(5, 9_000_000, "run-x"))));
+        Assert.Equal((new StreamTailRecord(5, 9_000_000, "run-x"), true), previous.OnStream(Tr, "000270"));
+    }
+
+    [Fact]
     public void A_record_carried_on_from_an_earlier_run_is_stated_as_that_runs_and_not_as_the_previous_runs_confirm()
     {
         // Run b held the key without a record of its own: its checkpoint carries run a's last record on.

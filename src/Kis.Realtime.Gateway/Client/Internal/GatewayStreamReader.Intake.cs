@@ -124,7 +124,7 @@ internal sealed partial class GatewayStreamReader
         Interlocked.Increment(ref _owner.Announcements);
         feed.Announce(announcement);
         var age = _owner.Options.TimeProvider.GetUtcNow() - GatewayWire.FromUnixMicroseconds(announcement.StartedAt);
-        if (age < FreshAnnouncement) _ = _owner.ClaimAgainAsync(_trId, feed.Key);
+        if (age < FreshAnnouncement && announcement.KisReconnectedAt is null) _ = _owner.ClaimAgainAsync(_trId, feed.Key);
     }
 
     private const int MaxAnnouncementBytes = 4096;

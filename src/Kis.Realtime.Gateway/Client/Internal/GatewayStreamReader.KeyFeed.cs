@@ -59,7 +59,11 @@ internal sealed partial class GatewayStreamReader
         }
 
         /// <summary>A run announcement of this key: kept until the first record of that run reports the gap.</summary>
-        public void Announce(GatewayRunAnnouncement announcement) => _delivered.Announcement = announcement;
+        public void Announce(GatewayRunAnnouncement announcement)
+        {
+            if (announcement.KisReconnectedAt is null) _delivered.Announcement = announcement;
+            else _delivered.Reconnect = announcement; // within a run: reported at the run's next record after last_seq
+        }
 
         /// <summary>A record of this key is delivered: the gap, if a later run's record comes next, begins after it.</summary>
         public void Delivered(long receivedAtMicros, byte[] body)
@@ -75,7 +79,8 @@ internal sealed partial class GatewayStreamReader
         public GatewayGap? GapBefore(string trId, byte[]? run, long sequence, long receivedAtMicros, ReadOnlySpan<byte> body)
         {
             var box = _delivered;
-            if (run is null || box.Run is null || box.LastBody is null || run.AsSpan().SequenceEqual(box.Run)) return null;
+            if (run is null || box.Run is null || box.LastBody is null) return null;
+            if (run.AsSpan().SequenceEqual(box.Run)) return ReconnectGapBefore(trId, run, sequence, receivedAtMicros, body);
             var nextRun = System.Text.Encoding.UTF8.GetString(run);
             var announced = box.Announcement is { } a && a.Run == nextRun ? a : null;
             box.Announcement = null;
@@ -97,8 +102,34 @@ internal sealed partial class GatewayStreamReader
             };
         }
 
+        /// <summary>The gap a run announced within itself (its KIS session reconnected), at the run's first record after it.</summary>
+        private GatewayGap? ReconnectGapBefore(string trId, byte[] run, long sequence, long receivedAtMicros, ReadOnlySpan<byte> body)
+        {
+            var box = _delivered;
+            if (box.Reconnect is not { } r || sequence <= (r.LastSeq ?? 0)) return null; // none, or a resend from before it
+            var name = System.Text.Encoding.UTF8.GetString(run);
+            box.Reconnect = null;
+            if (r.Run != name) return null; // another run's (a stale one)
+            return new GatewayGap
+            {
+                Tr = trId,
+                Key = Key,
+                PreviousRun = name,
+                LastSequence = box.Sequence,
+                LastReceivedAt = GatewayWire.FromUnixMicroseconds(box.LastReceivedAt),
+                NextRun = name,
+                FirstSequence = sequence,
+                FirstReceivedAt = GatewayWire.FromUnixMicroseconds(receivedAtMicros),
+                Announced = true,
+                KisSessionReconnectedAt = GatewayWire.FromUnixMicroseconds(r.KisReconnectedAt!.Value),
+                MissedVolume = TradeVolumes.Missed(trId, box.LastBody!, GatewayWire.FromUnixMicroseconds(box.LastReceivedAt), body,
+                    GatewayWire.FromUnixMicroseconds(receivedAtMicros)),
+            };
+        }
+
         private sealed class Box
         {
+            public GatewayRunAnnouncement? Reconnect;
             public byte[]? Run;
             public long Sequence;
             public bool PassedStart;

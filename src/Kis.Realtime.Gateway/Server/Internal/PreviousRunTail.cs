@@ -27,7 +27,7 @@ internal static partial class PreviousRunTail
     internal static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(5);
     /// <summary>A record received this long after this run's fence was published after the previous run's last one, even
     /// with the hosts' clocks this far apart; the broker also places a start time only to the second.</summary>
-    internal static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan ClockMargin = PreviousRun.ClockMargin;
     /// <summary>The messages a TR stream's windows back may read in all (at ~100 records a message, ~10 M records).</summary>
     internal const int ReadBackMessages = 100_000;
     /// <summary>A stream that sends nothing for this long has nothing more before this run.</summary>
@@ -60,11 +60,13 @@ internal static partial class PreviousRunTail
             // From the first record the checkpoint had not confirmed (every later record of the run was received after it).
             var from = (previous.ConfirmedThrough ?? previous.At) / 1_000_000 - (long)ClockMargin.TotalSeconds;
             var until = fencedAtMicros + (long)ClockMargin.TotalMicroseconds;
-            // A TR whose checkpoint names a record received after the read's start: its window cannot be empty when read.
-            var mustHold = previous.Keys.Where(k => k.Run is null && k.Seq > 0 && k.At / 1_000_000 >= from).Select(k => k.Tr).ToHashSet(StringComparer.Ordinal);
+            // Per TR, the latest record its checkpoint confirmed: the stream holds it, so a forward read that ended before it
+            // (quiet while the broker paused its deliveries under load) did not reach the stream's end.
+            var mustReach = previous.Keys.Where(k => k is { Run: null, Seq: > 0, Tr: not null }).GroupBy(k => k.Tr, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Max(k => k.At), StringComparer.Ordinal);
             await Task.WhenAll(tails.Select(t => ReadTrAsync(connection, options.FleetTakeovers, options.Endpoint.StreamFor(t.Key),
-                [.. wanted[t.Key].Where(k => inCheckpoint?.Contains((t.Key, k)) != true)], t.Value, from, until, mustHold.Contains(t.Key), bounded.Token)))
-                .ConfigureAwait(false);
+                [.. wanted[t.Key].Where(k => inCheckpoint?.Contains((t.Key, k)) != true)], t.Value, from, until,
+                mustReach.TryGetValue(t.Key, out var at) ? at : null, bounded.Token))).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException
                                       && !cancellationToken.IsCancellationRequested)
@@ -118,7 +120,7 @@ internal static partial class PreviousRunTail
     }
 
     private static async Task ReadTrAsync(Lazy<Task<IConnection>> connection, FleetTakeovers? shared, string stream, IReadOnlyCollection<string> wanted,
-        TrTail tail, long fromSeconds, long untilMicros, bool confirmedSomething, CancellationToken cancellationToken)
+        TrTail tail, long fromSeconds, long untilMicros, long? mustReachMicros, CancellationToken cancellationToken)
     {
         try
         {
@@ -131,7 +133,7 @@ internal static partial class PreviousRunTail
             // Nothing read although the checkpoint confirmed a record received before this run's end: the broker had not begun
             // to deliver (at the open's burst it took over 3 s), not an empty stream. Taken as read, the checkpoint's seq
             // passed for the key's last record while the stream held later ones (2,244 records outside a stated gap).
-            if (forward is null || forward.Value.Messages == 0 && confirmedSomething) return;
+            if (forward is null || !Reached(forward.Value, fromSeconds, mustReachMicros)) return;
             foreach (var (key, record) in forward.Value.Last) tail.Last[key] = record;
             tail.ReadToFirst = forward.Value.FirstOffset == 0;
             tail.ForwardRead = true;
@@ -153,6 +155,16 @@ internal static partial class PreviousRunTail
         {
             // The bound: what finished windows found stands.
         }
+    }
+
+    /// <summary>Whether a forward window read as far as the checkpoint's latest record of its TR (<paramref name="mustReachMicros"/>,
+    /// received at; null: none). Empty, it did not when that record was received after the read's start; else its latest record must
+    /// not be older (issue 72: a read that went quiet mid-stream under load announced 1426 for a key the checkpoint had at 3191).</summary>
+    internal static bool Reached(TailWindow window, long fromSeconds, long? mustReachMicros)
+    {
+        if (mustReachMicros is not { } must) return true;
+        if (window.Messages == 0 || window.Last.Count == 0) return must / 1_000_000 < fromSeconds;
+        return window.Last.Values.Max(r => r.At) >= must;
     }
 
     /// <summary>One window of a TR stream: from <paramref name="start"/> until the offset <paramref name="stop"/> (or, without
@@ -240,12 +252,18 @@ internal static partial class PreviousRunTail
         {
             var keys = GatewayWire.Text(properties, GatewayWire.KeysHeader)?.Split(',') ?? [];
             var seqs = GatewayWire.Text(properties, GatewayWire.SequencesHeader)?.Split(',') ?? [];
+            // Each record's own receipt time: a checkpoint's record is compared with it (Reached).
+            var offsets = GatewayWire.ReceivedOffsets(properties, keys.Length);
             for (var i = 0; i < Math.Min(keys.Length, seqs.Length); i++)
-                if (long.TryParse(seqs[i], NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) last[keys[i]] = new StreamTailRecord(seq, at, run);
+                if (long.TryParse(seqs[i], NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+                    last[keys[i]] = new StreamTailRecord(seq, at + (offsets?[i] ?? 0), run);
             return;
         }
         if (GatewayWire.Text(properties, GatewayWire.TrKeyHeader) is { } key && GatewayWire.Number(properties, GatewayWire.SequenceHeader) is { } firstSeq)
-            last[key] = new StreamTailRecord(firstSeq + (GatewayWire.Number(properties, GatewayWire.CountHeader) ?? 1) - 1, at, run);
+        {
+            var count = GatewayWire.RecordCount(properties);
+            last[key] = new StreamTailRecord(firstSeq + count - 1, at + (GatewayWire.ReceivedOffsets(properties, count)?[^1] ?? 0), run);
+        }
     }
 
     private static partial class Log
