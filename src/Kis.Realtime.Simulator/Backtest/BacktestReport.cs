@@ -50,7 +50,8 @@ internal static class BacktestReport
             html.Append("<h2>").Append(WebUtility.HtmlEncode(code)).Append(": price and fills</h2>\n");
             Chart(html, code, [.. prices.Select(p => (p.Time.UtcTicks, (decimal)p.Price))], fills);
         }
-        html.Append("<p>Times are KST market time (the recording's own stamps); buys are red, sells blue (as KRX quotes show up and down). Written by kisrt backtest " +
+        html.Append("<p>Times are KST market time (the recording's own stamps); buys are red, sells blue (as KRX quotes show up and down). " +
+            "Written by kisrt backtest " +
             "(Kis.Realtime.Simulator).</p>\n</body></html>\n");
         return html.ToString();
     }

@@ -45,8 +45,9 @@ public sealed class ScenarioSeedTests
         var bars = lines.Where(l => Flags(l).Contains("seeded") && !Flags(l).Contains("forming")).ToList();
         Assert.True(bars.Select(b => b.GetProperty("close").GetDecimal()).Distinct().Count() >= 10, "seeded closes barely move");
         Assert.True(bars.Select(b => b.GetProperty("volume").GetInt64()).Distinct().Count() >= bars.Count / 2, "seeded volumes barely vary");
-        Assert.All(bars, b => Assert.True(b.GetProperty("high").GetDecimal() >= Math.Max(b.GetProperty("open").GetDecimal(), b.GetProperty("close").GetDecimal())
-            && b.GetProperty("low").GetDecimal() <= Math.Min(b.GetProperty("open").GetDecimal(), b.GetProperty("close").GetDecimal()), b.ToString()));
+        decimal Field(JsonElement bar, string name) => bar.GetProperty(name).GetDecimal();
+        Assert.All(bars, b => Assert.True(Field(b, "high") >= Math.Max(Field(b, "open"), Field(b, "close"))
+            && Field(b, "low") <= Math.Min(Field(b, "open"), Field(b, "close")), b.ToString()));
         Assert.DoesNotContain(lines, l => Flags(l).Contains("gap"));
         var summary = stderr.ToString();
         Assert.Contains("seeded with", summary, StringComparison.Ordinal);
