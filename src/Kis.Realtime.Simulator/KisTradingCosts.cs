@@ -2,13 +2,13 @@ namespace Kis.Realtime.Simulator;
 
 /// <summary>
 /// What a fill costs on both venues, the backtest and the simulator's paper venue, by one rule: commission on every
-/// fill's value, securities transaction tax on a stock sell's value, commission on futures and options fills' KRW value
+/// fill's value, securities transaction tax on a stock sell's value (none on a listed ETF's), commission on futures and options fills' KRW value
 /// (contracts × price × the contract's multiplier), no tax on them. Exact (not rounded) per fill; the defaults are
 /// parameters, not facts about your account (docs/backtest.md gives their sources and dates): set what your broker and
 /// market charge you.
 /// </summary>
 /// <param name="CommissionRate">Stock commission, a fraction of each fill's value (buys and sells).</param>
-/// <param name="SellTaxRate">Securities transaction tax, a fraction of each stock sell fill's value.</param>
+/// <param name="SellTaxRate">Securities transaction tax, a fraction of each stock sell fill's value (ETFs pay none).</param>
 /// <param name="FuturesCommissionRate">Futures commission, a fraction of each fill's value in KRW.</param>
 /// <param name="OptionsCommissionRate">Options commission, a fraction of each fill's premium value in KRW.</param>
 public sealed record KisTradingCosts(decimal CommissionRate, decimal SellTaxRate, decimal FuturesCommissionRate, decimal OptionsCommissionRate)
@@ -58,11 +58,12 @@ public sealed record KisTradingCosts(decimal CommissionRate, decimal SellTaxRate
         }
     }
 
-    /// <summary>A stock fill's commission and tax (KRW, exact): <paramref name="quantity"/> shares at <paramref name="price"/> KRW.</summary>
-    internal (decimal Commission, decimal Tax) OfStockFill(bool buy, long quantity, long price)
+    /// <summary>A stock fill's commission and tax (KRW, exact): <paramref name="quantity"/> shares of <paramref name="code"/> at
+    /// <paramref name="price"/> KRW; no tax on an ETF's sale (<see cref="Rules.KrxRules.PaysSellTax"/>).</summary>
+    internal (decimal Commission, decimal Tax) OfStockFill(string code, bool buy, long quantity, long price)
     {
         var value = (decimal)quantity * price;
-        return (value * CommissionRate, buy ? 0 : value * SellTaxRate);
+        return (value * CommissionRate, buy || !Rules.KrxRules.PaysSellTax(code) ? 0 : value * SellTaxRate);
     }
 
     /// <summary>A futures/options fill's commission (KRW, exact): <paramref name="quantity"/> contracts of

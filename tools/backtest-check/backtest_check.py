@@ -7,7 +7,7 @@ Reads fills.csv, equity.csv and summary.json (its rates, starting cash and each 
 price are the inputs; its figures are what is checked). Money is read as Decimal, so the figures must agree exactly,
 except the drawdown fraction and the average prices (divisions: to 1e-20). The rules, from docs/backtest.md: a fill's
 value is quantity x price x the multiplier (1 for a stock); commission = value x the product's rate (commission_rate,
-futures_commission_rate, options_commission_rate) on every fill; tax = value x sell_tax_rate on stock sells only. A
+futures_commission_rate, options_commission_rate) on every fill; tax = value x sell_tax_rate on stock sells only (none on the ETFs in ETFS). A
 stock fill moves cash by -(value + commission) on a buy and +(value - commission - tax) on a sell. A futures/options
 fill moves it by the profit it realizes - commission: it closes the signed position's contracts first, at the
 position's average cost (cost in hundredths of a point x contracts, the average cut down to the hundredth-contract as
@@ -23,6 +23,9 @@ from decimal import Decimal, getcontext
 from pathlib import Path
 
 import pandas as pd
+
+# The ETFs the backtest knows (KrxRules.IsEtf in src/Kis.Realtime.Simulator/Rules/KrxRules.cs): their sales pay no tax.
+ETFS = {"069500", "102110", "122630", "114800", "229200"}
 
 getcontext().prec = 60
 
@@ -49,7 +52,8 @@ def main(out: Path) -> int:
     fills["value"] = fills["quantity"] * fills["price"] * fills["multiplier"]
     fills["sign"] = fills["side"].map({"buy": Decimal(1), "sell": Decimal(-1)})
     fills["my_commission"] = fills.apply(lambda f: f["value"] * rates[f["product"]], axis=1) if len(fills) else []
-    fills["my_tax"] = fills.apply(lambda f: f["value"] * tax_rate if f["side"] == "sell" and f["product"] == "stock" else Decimal(0), axis=1) if len(fills) else []
+    taxed = lambda f: f["side"] == "sell" and f["product"] == "stock" and f["code"] not in ETFS
+    fills["my_tax"] = fills.apply(lambda f: f["value"] * tax_rate if taxed(f) else Decimal(0), axis=1) if len(fills) else []
     # Running sums in Decimal (pandas' cumsum and groupby work in floats or not at all on objects), one fill after another:
     # a futures/options fill's cash depends on the position it meets.
     held = defaultdict(Decimal)

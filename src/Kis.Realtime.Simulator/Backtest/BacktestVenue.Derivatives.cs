@@ -78,7 +78,7 @@ internal sealed partial class BacktestVenue
         }
         var quote = new OrderQuote(0, 0, 0, 0, instrument.Lower, instrument.Upper > 0 ? instrument.Upper : long.MaxValue,
             Math.Max(1, KrxRules.DerivativeTick(code, price)));
-        return ProductRules.FuturesOptions.CheckOrder(quantity, market, price, quote) is { } refused
+        return ProductRules.FuturesOptions.CheckOrder(code, quantity, market, price, quote) is { } refused
             ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
             : null;
     }

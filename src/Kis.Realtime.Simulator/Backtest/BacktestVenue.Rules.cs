@@ -39,7 +39,7 @@ internal sealed partial class BacktestVenue
     private KisRefusal? PriceRefusal(string code, decimal price)
     {
         var whole = (long)price;
-        if (price != whole || whole <= 0 || !KrxRules.IsOnStockTick(whole))
+        if (price != whole || whole <= 0 || !KrxRules.IsOnTick(code, whole))
             return new KisRefusal("1", "APBK0506", $"주문단가가 호가단위에 맞지 않습니다. ({price} is not on KRX's tick grid)", 200);
         var instrument = Instrument(code);
         if (instrument.Upper > 0 && (whole > instrument.Upper || whole < instrument.Lower))

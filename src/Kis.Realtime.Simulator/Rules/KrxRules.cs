@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Kis.Realtime.Simulator.Rules;
 
 /// <summary>
@@ -39,6 +41,29 @@ internal static class KrxRules
 
     /// <summary>Whether a positive <paramref name="price"/> (KRW) is on KRX's stock tick grid.</summary>
     public static bool IsOnStockTick(long price) => price > 0 && price % StockTick(price) == 0;
+
+    /// <summary>KRX's ETF (and ETN) tick: 5 KRW at every price; ETFs are not on the stock bands.</summary>
+    public const long EtfTick = 5;
+
+    /// <summary>
+    /// The ETFs the simulator lists (<c>InstrumentMaster</c>'s rows of them): KODEX 200, TIGER 200, KODEX 레버리지,
+    /// KODEX 인버스, KODEX 코스닥150. The one answer to "is this an ETF" for both venues: any other six-digit code, one of a
+    /// recording included, is taken for a stock (docs/backtest.md, "Costs").
+    /// </summary>
+    private static readonly FrozenSet<string> Etfs = FrozenSet.Create(StringComparer.Ordinal, "069500", "102110", "122630", "114800", "229200");
+
+    /// <summary>Whether <paramref name="code"/> is one of the ETFs the simulator lists (<see cref="Etfs"/>).</summary>
+    public static bool IsEtf(string code) => Etfs.Contains(code);
+
+    /// <summary>
+    /// Whether a positive <paramref name="price"/> (KRW) is on KRX's grid for <paramref name="code"/>: an ETF's 5 KRW
+    /// (<see cref="EtfTick"/>), a stock's band (<see cref="IsOnStockTick"/>). Both venues' check of a stock-market limit.
+    /// </summary>
+    public static bool IsOnTick(string code, long price) => IsEtf(code) ? price > 0 && price % EtfTick == 0 : IsOnStockTick(price);
+
+    /// <summary>Whether a sale of <paramref name="code"/> pays the securities transaction tax: a stock's does, a domestic
+    /// ETF's does not (증권거래세 면제).</summary>
+    public static bool PaysSellTax(string code) => !IsEtf(code);
 
     /// <summary>The next price one tick above <paramref name="price"/> (on the grid).</summary>
     public static long StockTickUp(long price) => price + StockTick(price);

@@ -122,7 +122,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         if (!cancel && !original.IsMarket)
         {
             var (lower, upper, tick) = PriceBand(rules, original.Code);
-            if (price <= 0 || !rules.OnGrid(price, tick))
+            if (price <= 0 || !rules.OnGrid(original.Code, price, tick))
                 return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
             if (price > upper || price < lower)
                 return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {lower}..{upper})");

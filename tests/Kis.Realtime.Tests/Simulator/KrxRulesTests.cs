@@ -44,6 +44,24 @@ public sealed class KrxRulesTests
         Assert.False(KrxRules.IsOnStockTick(0));
     }
 
+    /// <summary>Issue 73, finding 7: an ETF is on KRX's 5-won grid at every price, a stock on its band; only a stock's
+    /// sale pays the securities transaction tax. Every ETF the rules name is one the instrument master lists.</summary>
+    [Fact]
+    public void An_etf_is_on_the_5_won_grid_at_every_price_and_its_sale_pays_no_tax()
+    {
+        // Off the stock band at each (ticks 10, 50, 100, 1,000), on the ETF's 5 won.
+        foreach (var price in new long[] { 5_005, 35_005, 99_995, 500_005 })
+            Assert.Equal((true, false), (KrxRules.IsOnTick("069500", price), KrxRules.IsOnTick("005930", price)));
+        Assert.False(KrxRules.IsOnTick("069500", 35_003));
+        Assert.False(KrxRules.IsOnTick("069500", 0));
+        Assert.True(KrxRules.IsOnTick("005930", 35_050));
+        Assert.Equal((false, true), (KrxRules.PaysSellTax("069500"), KrxRules.PaysSellTax("005930")));
+        foreach (var etf in new[] { "069500", "102110", "122630", "114800", "229200" })
+            Assert.True(KrxRules.IsEtf(etf) && InstrumentMaster.IsListedStock(etf), etf);
+        Assert.Equal(0m, KisTradingCosts.Default.OfStockFill("069500", buy: false, 10, 35_005).Tax);
+        Assert.Equal(10m * 70_000 * KisTradingCosts.DefaultSellTaxRate, KisTradingCosts.Default.OfStockFill("005930", buy: false, 10, 70_000).Tax);
+    }
+
     /// <summary>Worked by hand from KRX's three steps (width = 30 % cut to the base's tick; base ± width; the upper cut
     /// to its own band's tick). The first row is KRX's own published example.</summary>
     public static TheoryData<long, long, long> Limits => new()

@@ -51,8 +51,8 @@ public sealed class PaperCostsTests
         var sold = view.Orders.Single(o => o.Number == sell.Order!.Number);
         Assert.Equal((37L, 37L * buyPrice), (bought.Filled, bought.FilledValue));
         Assert.Equal((23L, 23L * sellPrice), (sold.Filled, sold.FilledValue));
-        var buyCosts = backtest.OfStockFill(buy: true, 37, buyPrice);
-        var sellCosts = backtest.OfStockFill(buy: false, 23, sellPrice);
+        var buyCosts = backtest.OfStockFill(Code, buy: true, 37, buyPrice);
+        var sellCosts = backtest.OfStockFill(Code, buy: false, 23, sellPrice);
         Assert.Equal(37m * buyPrice * KisBacktestOptions.DefaultCommissionRate, buyCosts.Commission);
         Assert.Equal(23m * sellPrice * KisBacktestOptions.DefaultSellTaxRate, sellCosts.Tax);
         Assert.Equal((buyCosts.Commission, buyCosts.Tax), (bought.Commission, bought.Tax));

@@ -118,10 +118,10 @@ public sealed class ReplayVenueTests : IDisposable
 
     /// <summary>A KRX trade frame (H0STCNT0) as KIS sends it: its time and date (KST), price, change from the previous close,
     /// volume and side.</summary>
-    internal static byte[] Trade(DateTimeOffset at, long price, long volume, bool buyer, long previousClose)
+    internal static byte[] Trade(DateTimeOffset at, long price, long volume, bool buyer, long previousClose, string code = Code)
     {
         var tr = KisTrs.H0STCNT0;
-        var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, Code, 1)).Split('^');
+        var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
         Set("stck_cntg_hour", at.ToOffset(KoreaTime.Offset).ToString("HHmmss", CultureInfo.InvariantCulture));
         Set("bsop_date", at.ToOffset(KoreaTime.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture));
@@ -135,10 +135,10 @@ public sealed class ReplayVenueTests : IDisposable
 
     /// <summary>A continuous-session KRX book frame (H0STASP0, hour_cls_code 0) stamped <paramref name="at"/>: ten 100-KRW levels a
     /// side from the touch.</summary>
-    internal static byte[] Book(DateTimeOffset at, long ask, long bid, long quantity, string hourClass = "0")
+    internal static byte[] Book(DateTimeOffset at, long ask, long bid, long quantity, string hourClass = "0", string code = Code)
     {
         var tr = KisTrs.H0STASP0;
-        var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, Code, 1)).Split('^');
+        var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
         Set("bsop_hour", at.ToOffset(KoreaTime.Offset).ToString("HHmmss", CultureInfo.InvariantCulture));
         Set("hour_cls_code", hourClass);

@@ -40,8 +40,8 @@ public sealed class VenueLedgerTests
         cost -= cost * 1 / held--;
         cost -= cost * 1 / held--;
         var cash = PaperVenue.StartingCash - 1m * low - 2m * lower + 2m * high
-                   - costs.OfStockFill(true, 1, low).Commission - costs.OfStockFill(true, 2, lower).Commission
-                   - 2 * (costs.OfStockFill(false, 1, high).Commission + costs.OfStockFill(false, 1, high).Tax);
+                   - costs.OfStockFill(Code, true, 1, low).Commission - costs.OfStockFill(Code, true, 2, lower).Commission
+                   - 2 * (costs.OfStockFill(Code, false, 1, high).Commission + costs.OfStockFill(Code, false, 1, high).Tax);
         var view = venue.View(Account, now);
         var position = view.Positions.Single();
         Assert.Equal((1L, cost), (position.Quantity, position.Cost));

@@ -75,7 +75,7 @@ internal class LedgerAccount(decimal startingCash, KisTradingCosts costs)
             return (commission, 0m);
         }
         var value = (decimal)quantity * price;
-        var (stockCommission, tax) = Costs.OfStockFill(order.Buy, quantity, price);
+        var (stockCommission, tax) = Costs.OfStockFill(order.Code, order.Buy, quantity, price);
         if (order.Buy)
         {
             Cash -= value + stockCommission;

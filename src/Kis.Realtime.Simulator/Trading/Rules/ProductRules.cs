@@ -39,8 +39,8 @@ internal abstract class ProductRules
     /// <summary>The refusal of a code this product does not list; null when it is listed (or not checked).</summary>
     public virtual PaperResult? UnknownInstrument(string code) => null;
 
-    /// <summary>Whether <paramref name="price"/> is on the product's grid (<paramref name="tick"/>: the quote's).</summary>
-    public abstract bool OnGrid(long price, long tick);
+    /// <summary>Whether <paramref name="price"/> is on <paramref name="code"/>'s grid (<paramref name="tick"/>: the quote's).</summary>
+    public abstract bool OnGrid(string code, long price, long tick);
 
     /// <summary>
     /// The one rule that prices an order for the money check: its limit, or the day's upper limit for a market order
@@ -51,16 +51,16 @@ internal abstract class ProductRules
 
     /// <summary>The checks of a new order KIS's REST answer refuses at the door: quantity, grid, limits, then money.</summary>
     public PaperResult? Check(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
-        => CheckOrder(request.Quantity, request.IsMarket, request.Price, quote) ?? CheckMoney(request, quote, account);
+        => CheckOrder(request.Code, request.Quantity, request.IsMarket, request.Price, quote) ?? CheckMoney(request, quote, account);
 
     /// <summary>The checks of an order's own terms, before money: quantity, grid, limits (the backtest venue's too).</summary>
-    public PaperResult? CheckOrder(long quantity, bool isMarket, long price, OrderQuote quote)
+    public PaperResult? CheckOrder(string code, long quantity, bool isMarket, long price, OrderQuote quote)
     {
         if (quantity <= 0) return PaperResult.Refuse("APBK0507", "주문수량을 확인하세요. (ORD_QTY must be a positive whole number)");
         if (quantity > MaxQuantity) return PaperResult.Refuse("APBK0507", $"주문수량을 확인하세요. (at most {MaxQuantity:N0} {UnitName} an order)");
         if (!isMarket)
         {
-            if (price <= 0 || !OnGrid(price, quote.Tick))
+            if (price <= 0 || !OnGrid(code, price, quote.Tick))
                 return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
             if (price > quote.Upper || price < quote.Lower)
                 return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {quote.Lower}..{quote.Upper})");

@@ -32,7 +32,7 @@ internal sealed class StockRules : ProductRules
     public static PaperResult UnknownStock(string code)
         => PaperResult.Refuse("APBK1680", $"해당 종목정보가 없습니다. (no listed stock {code})");
 
-    public override bool OnGrid(long price, long tick) => KrxRules.IsOnStockTick(price);
+    public override bool OnGrid(string code, long price, long tick) => KrxRules.IsOnTick(code, price);
 
     /// <summary>The refusal of an order over the per-order value cap (<paramref name="unitPrice"/>: its
     /// <see cref="ProductRules.OrderPrice"/>); null within it.</summary>
