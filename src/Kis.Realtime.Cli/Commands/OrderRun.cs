@@ -52,7 +52,9 @@ internal static class OrderRun
             // One token a day per app key (KIS issues one a minute): kept between runs, readable by this user only.
             AccessTokenCacheFile = simulator ? null : environment.AccessTokenCacheFile,
             // Shared by every run and every program naming it: a number is claimed once, an earlier run's unknown order settled.
-            JournalFolder = Path.Combine(environment.DataDirectory, "orders"),
+            // Not against a simulator on its default credentials: one started without its state file gives today's
+            // numbers again, which a journal of an earlier simulator's run would take for claimed (accepted as UNKNOWN).
+            JournalFolder = simulator ? null : Path.Combine(environment.DataDirectory, "orders"),
         };
         var real = settings.Environment == KisEnvironment.Real && options.EffectiveRestBaseUrl.Host.Equals(RealHost, StringComparison.OrdinalIgnoreCase);
         using var client = new KisOrderClient(options);

@@ -36,6 +36,7 @@ internal static class CliFailures
         KisConnectionException or WebSocketException => (RunFailed, ConnectionFailed(e)),
         KisApprovalException approval => (RunFailed, ApprovalFailed(approval)),
         KisRestException => (RunFailed, e.Message),
+        InvalidDataException => (RunFailed, e.Message), // a damaged file of ours (an order journal): it names the file and line
         FileNotFoundException or DirectoryNotFoundException => (RunFailed, $"{e.Message} Check the path."),
         UnauthorizedAccessException => (RunFailed, $"{e.Message} Check the file's permissions."),
         IOException or System.Net.Sockets.SocketException or System.Net.Http.HttpRequestException or TimeoutException

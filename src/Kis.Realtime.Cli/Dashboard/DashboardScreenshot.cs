@@ -24,6 +24,18 @@ internal static class DashboardScreenshot
         throw new CliRunException("--screenshot needs chromium: install it (Debian: apt-get install chromium) or set KISRT_CHROMIUM to its path.");
     }
 
+    private static Process Launch(ProcessStartInfo start, string browser)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new CliRunException($"--screenshot: could not start {browser}.");
+        }
+        catch (System.ComponentModel.Win32Exception e) // not executable, a wrong binary
+        {
+            throw new CliRunException($"--screenshot: cannot run {browser}: {e.Message}", e);
+        }
+    }
+
     /// <summary>Takes the picture into <paramref name="file"/>; the line to print says whether the page was ready.</summary>
     public static async Task<string> TakeAsync(string browser, Uri page, string file, ScreenshotHolds holds, CancellationToken cancellationToken)
     {
@@ -42,7 +54,7 @@ internal static class DashboardScreenshot
         if (Environment.UserName == "root") start.ArgumentList.Insert(0, "--no-sandbox");
         try
         {
-            using var process = Process.Start(start) ?? throw new CliRunException($"--screenshot: could not start {browser}.");
+            using var process = Launch(start, browser);
             // Its dbus, zygote and launcher chatter is not ours to print.
             var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancellationToken), process.StandardError.ReadToEndAsync(cancellationToken));
             try

@@ -75,7 +75,7 @@ internal static class DashboardServer
         app.MapPost("/screenshot-hold/{id}", ctx =>
         {
             var id = ctx.Request.RouteValues["id"] as string;
-            ctx.Response.StatusCode = !ScreenshotHolds.IsValidId(id) ? 400 : holds.Release(id!) ? 204 : 429;
+            ctx.Response.StatusCode = !ScreenshotHolds.IsValidId(id) ? 400 : holds.Release(id!) ? 204 : 404;
             return Task.CompletedTask;
         });
         app.MapDelete("/api/subscriptions/{id:int}", async ctx =>

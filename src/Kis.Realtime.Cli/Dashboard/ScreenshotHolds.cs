@@ -21,11 +21,17 @@ internal sealed class ScreenshotHolds
     ];
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, TaskCompletionSource> _holds = []; // under _gate
+    private readonly Dictionary<string, Hold> _holds = []; // under _gate
     private readonly Stopwatch _since = Stopwatch.StartNew();
     private readonly TaskCompletionSource<TimeSpan> _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes with the time since start when a page first said it shows every panel live.</summary>
+    /// <summary>A page's held image, answered when the page releases it.</summary>
+    private sealed class Hold
+    {
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Completes with the time since start when a held page first said it shows every panel live.</summary>
     public Task<TimeSpan> FirstReady => _firstReady.Task;
 
     /// <summary>A page id as the page makes them (letters and digits, at most 32).</summary>
@@ -35,12 +41,12 @@ internal sealed class ScreenshotHolds
     /// too many holds are pending (refused).</summary>
     public async Task<bool> HoldAsync(string id, CancellationToken cancellationToken)
     {
-        TaskCompletionSource? hold;
+        Hold? hold;
         lock (_gate) hold = Entry(id);
         if (hold is null) return false;
         try
         {
-            await hold.Task.WaitAsync(MaxHold, cancellationToken).ConfigureAwait(false);
+            await hold.Released.Task.WaitAsync(MaxHold, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -53,22 +59,23 @@ internal sealed class ScreenshotHolds
         return true;
     }
 
-    /// <summary>The page <paramref name="id"/> shows every panel live: its held image is answered.</summary>
+    /// <summary>The page <paramref name="id"/> shows every panel live: its held image is answered. False when no image of
+    /// that page is held (a stray release takes no slot and does not count as a ready page).</summary>
     public bool Release(string id)
     {
-        TaskCompletionSource? hold;
-        lock (_gate) hold = Entry(id);
+        Hold? hold;
+        lock (_gate) _holds.TryGetValue(id, out hold);
         if (hold is null) return false;
-        hold.TrySetResult();
+        hold.Released.TrySetResult();
         _firstReady.TrySetResult(_since.Elapsed);
         return true;
     }
 
-    // A release may come before its hold's request (or alone): both find the same entry. Under _gate.
-    private TaskCompletionSource? Entry(string id)
+    // The page asks for its image as it parses (seconds before it can be ready to release it). Under _gate.
+    private Hold? Entry(string id)
     {
         if (_holds.TryGetValue(id, out var hold)) return hold;
         if (_holds.Count >= MaxPending) return null;
-        return _holds[id] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _holds[id] = new Hold();
     }
 }

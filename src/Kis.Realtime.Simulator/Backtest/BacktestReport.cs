@@ -132,8 +132,6 @@ internal static class BacktestReport
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture); // invariant: ',' every three digits
 
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
-
     private static string Time(long utcTicks) => Time(new StringBuilder(24), new DateTime(utcTicks, DateTimeKind.Utc)).ToString();
 
     /// <summary>
@@ -143,7 +141,7 @@ internal static class BacktestReport
     private static StringBuilder Time(StringBuilder html, DateTime utc)
     {
         Span<char> time = stackalloc char[19];
-        (utc + Kst).TryFormat(time, out _, "s", CultureInfo.InvariantCulture); // yyyy-MM-ddTHH:mm:ss
+        (utc + KoreaTime.Offset).TryFormat(time, out _, "s", CultureInfo.InvariantCulture); // yyyy-MM-ddTHH:mm:ss
         time[10] = ' ';
         return html.Append(time).Append(" KST");
     }

@@ -2,8 +2,6 @@ using System.Globalization;
 using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Tests.Simulator;
-using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Backtest;
 
@@ -16,7 +14,6 @@ namespace Kis.Realtime.Tests.Backtest;
 /// </summary>
 public sealed class MarketTimePaperTests
 {
-    private const string Account = "50123456";
     private const int Trades = 200;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
 
@@ -30,27 +27,10 @@ public sealed class MarketTimePaperTests
         var backtest = await KisBacktest.RunAsync(new KisRecordingFolder(original), backtestStrategy.RunAsync,
             new KisBacktestOptions { HtsId = SimulatorOptions.DefaultHtsId, Latency = TimeSpan.Zero }).WaitAsync(RunTimeout);
 
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
-        await using var sim = await StartSimAsync(o => o with
-        {
-            ReplayFile = rawLog, ReplaySpeed = 1, ReplayStartAfterSubscriptions = 2, Pace = MarketPace.Off,
-            RandomNotices = false, Profile = SimulatorProfile.Real, TimeProvider = clock,
-            PingInterval = TimeSpan.FromDays(2), // on the manual clock: no PINGPONG while the test moves it
-        });
-        var replay = new SteppedReplay(sim, clock, rawLog, SimulatorOptions.DefaultHtsId);
-        replay.Open();
-        await using var client = new KisRealtimeClient(Options(sim) with { LivenessTimeout = TimeSpan.FromMinutes(5) });
-        using var orders = new KisOrderClient(new KisOrderOptions
-        {
-            Credential = DefaultCredential, Account = new KisAccount(Account, "01"), RestBaseUrl = sim.RestBaseUrl, Environment = KisEnvironment.Real,
-        });
-        var stepped = new SteppedClient(client, ct => SteppedReplay.Until(() => orders.Book.NoticesApplied >= replay.NoticeCount, "the notices applied"));
-        var paperStrategy = new MeanReversionStrategy();
-        using var stop = new CancellationTokenSource();
-        var run = paperStrategy.RunAsync(stepped, orders, stop.Token);
-        await replay.RunAsync(stepped, () => orders.Book.NoticesApplied).WaitAsync(RunTimeout);
-        await stop.CancelAsync();
-        await run.WaitAsync(TestTimeout);
+        await using var paper = await PaperReplayRun.StartAsync(rawLog);
+        await paper.ServeAllAsync(RunTimeout);
+        await paper.StopStrategyAsync();
+        var (paperStrategy, replay) = (paper.Strategy, paper.Replay);
 
         Assert.True(backtestStrategy.Sent.Count >= 5, $"only {backtestStrategy.Sent.Count} orders: no comparison");
         Assert.Equal(Trades, paperStrategy.TradesSeen);

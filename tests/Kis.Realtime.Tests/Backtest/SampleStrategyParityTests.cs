@@ -3,8 +3,6 @@ using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading.Rules;
-using Kis.Realtime.Tests.Simulator;
-using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Backtest;
 
@@ -24,7 +22,7 @@ namespace Kis.Realtime.Tests.Backtest;
 /// </summary>
 public sealed class SampleStrategyParityTests
 {
-    private const string Account = "50123456";
+    private const string Account = PaperReplayRun.Account;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
@@ -36,32 +34,15 @@ public sealed class SampleStrategyParityTests
         var backtest = await KisBacktest.RunAsync(new KisRecordingFolder(dir), backtestStrategy.RunAsync,
             new KisBacktestOptions { HtsId = SimulatorOptions.DefaultHtsId, Latency = TimeSpan.Zero }).WaitAsync(RunTimeout);
 
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
-        await using var sim = await StartSimAsync(o => o with
-        {
-            ReplayFile = BacktestRecording.RawLog(dir), ReplaySpeed = 1, ReplayStartAfterSubscriptions = 2, Pace = MarketPace.Off,
-            RandomNotices = false, Profile = SimulatorProfile.Real, TimeProvider = clock,
-            PingInterval = TimeSpan.FromDays(2), // on the manual clock: no PINGPONG while the test moves it by hours
-        });
-        var replay = new SteppedReplay(sim, clock, BacktestRecording.RawLog(dir), SimulatorOptions.DefaultHtsId);
-        replay.Open();
-        await using var client = new KisRealtimeClient(Options(sim) with { LivenessTimeout = TimeSpan.FromMinutes(5) });
-        using var orders = new KisOrderClient(new KisOrderOptions
-        {
-            Credential = DefaultCredential, Account = new KisAccount(Account, "01"), RestBaseUrl = sim.RestBaseUrl, Environment = KisEnvironment.Real,
-        });
-        var stepped = new SteppedClient(client, ct => SteppedReplay.Until(() => orders.Book.NoticesApplied >= replay.NoticeCount, "the notices applied"));
-        var paperStrategy = new MeanReversionStrategy();
-        using var stop = new CancellationTokenSource();
-        var run = paperStrategy.RunAsync(stepped, orders, stop.Token);
-        await replay.RunAsync(stepped, () => orders.Book.NoticesApplied).WaitAsync(RunTimeout);
+        await using var run = await PaperReplayRun.StartAsync(BacktestRecording.RawLog(dir));
+        await run.ServeAllAsync(RunTimeout);
+        var (paperStrategy, replay, orders) = (run.Strategy, run.Replay, run.Orders);
         // The day's end: the market clock past KRX's close, what is left of every order expires with its notice.
         replay.AdvanceMarketTo(replay.LastFrameAt.ToOffset(KoreaTime.Offset).Date + new TimeSpan(15, 31, 0));
-        var venue = sim.Hub.Venue;
+        var venue = run.Sim.Hub.Venue;
         await SteppedReplay.Until(() => venue.View(Account + "01").Orders.All(o => o.Remaining == 0) && orders.Book.NoticesApplied >= replay.NoticeCount,
             "the day's end");
-        await stop.CancelAsync();
-        await run.WaitAsync(TestTimeout);
+        await run.StopStrategyAsync();
 
         // The same trades, the same decisions, the same orders and answers.
         Assert.Equal(trades, paperStrategy.TradesSeen);

@@ -34,9 +34,17 @@ internal sealed partial class RegistrationManager
     {
         var at = GatewayWire.ToUnixMicroseconds(record.ReceivedAt);
         var body = GatewayJson.Serialize(new GatewayRunAnnouncement(_run, _startedAtMicros, KisReconnectedAt: at, LastSeq: entry.Sequence));
-        _publisher.TryAnnounce(route, at, body);
-        Interlocked.Increment(ref _reconnectGaps);
-        PumpLog.ReconnectGap(_logger, route.TrId, route.Key, route.Session, entry.Sequence);
+        // Counted as announced only when it is on its way: a full buffer drops it, and the count must not say otherwise.
+        if (_publisher.TryAnnounce(route, at, body))
+        {
+            Interlocked.Increment(ref _reconnectGaps);
+            PumpLog.ReconnectGap(_logger, route.TrId, route.Key, route.Session, entry.Sequence);
+        }
+        else
+        {
+            // The buffer is full: records overflow too and are announced as such; this line says the reconnect was not.
+            PumpLog.ReconnectGapUnannounced(_logger, route.TrId, route.Key, route.Session, entry.Sequence);
+        }
         return record.SessionReconnects;
     }
 
@@ -44,10 +52,15 @@ internal sealed partial class RegistrationManager
     public long ReconnectGaps => Interlocked.Read(ref _reconnectGaps);
     private long _reconnectGaps;
 
+
     private static partial class PumpLog
     {
         [LoggerMessage(99, LogLevel.Warning, "KIS session {Session} reconnected: {TrId} {TrKey} announced a gap after seq {Sequence} " +
                                              "(what KIS sent while the session was away)")]
         public static partial void ReconnectGap(ILogger logger, string trId, string trKey, int session, long sequence);
+
+        [LoggerMessage(100, LogLevel.Error, "KIS session {Session} reconnected: {TrId} {TrKey} could NOT announce its gap after seq {Sequence}: " +
+                                            "the publish buffer is full (its records overflow and are announced as such)")]
+        public static partial void ReconnectGapUnannounced(ILogger logger, string trId, string trKey, int session, long sequence);
     }
 }
