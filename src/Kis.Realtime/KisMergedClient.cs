@@ -202,8 +202,11 @@ public sealed class KisMergedClient : IKisRealtimeClient
         _ = Task.WhenAll(pumps).ContinueWith(_ => queue.Writer.TryComplete(), TaskScheduler.Default);
 
         var merge = new FeedMerge(tr, key, _feeds, _options.ReorderWindow, _options.DuplicateWindow, _options.MaxKeptPerKey);
-        // Recordings replayed: merged in receive-time order on their receive clock, so any pace gives the same tape.
-        var order = new ReceiveOrder(_sources.Length, _options.QueuedRecordsPerSubscription, _sources.All(s => s is KisReplayClient));
+        // Recordings replayed flat out: merged in receive-time order on their receive clock, so thread timing cannot change
+        // the tape. Paced replays keep the wall clock's windows, as live sources: a recording silent on a key for an hour
+        // must not hold the other's records back for that hour.
+        var order = new ReceiveOrder(_sources.Length, _options.QueuedRecordsPerSubscription,
+            _sources.All(s => s is KisReplayClient { Options.Speed: null }));
         var check = _gaps.For(tr, key); // the merged tape's own gaps: what every source missed
         var output = new List<KisRecord>();
         var time = _options.TimeProvider;
