@@ -53,7 +53,8 @@ public sealed class GapDetector
     /// Checks one trade. Returns true with <paramref name="gap"/> when trades were missed before it or it overlaps
     /// trades already seen. The first trade only sets the baseline (what happened before the detector started is not a
     /// gap); a trade of a later trading day (by <paramref name="time"/> and <see cref="Calendar"/>) starts the count again
-    /// (a gap only if its acml_vol ≠ cntg_vol).
+    /// (a gap only if its acml_vol ≠ cntg_vol), as does a trade whose acml_vol falls under a later stamp than the last
+    /// (a day change that the dating of a TR without a date could not see).
     /// </summary>
     /// <param name="time">The trade's time (any offset: KIS stamps KST).</param>
     /// <param name="volume">cntg_vol: the trade's volume.</param>
@@ -81,8 +82,14 @@ public sealed class GapDetector
         }
 
         var missing = CumulativeVolumeRule.Missing(previous, previousDay, cumulativeVolume, volume, day, out var reset);
+        // A count that falls under a later stamp started again: a repeated or stale record never carries a stamp later
+        // than the last one seen. Only a day change that dating could not see does this (a TR without a date whose source
+        // skipped from one day's session into the next one's without a step back), so it is a new day, not an overlap of
+        // every trade until the count passes yesterday's.
+        if (!reset && cumulativeVolume < previous && ticks - offset.Ticks > previousTicks - previousOffset.Ticks)
+            (reset, missing) = (true, cumulativeVolume - volume);
         // A stale or repeated record does not move the baseline back (the next trade would look like a gap).
-        if (CumulativeVolumeRule.Advances(previous, previousDay, cumulativeVolume, day)) _lastAccumulated = cumulativeVolume;
+        if (reset || CumulativeVolumeRule.Advances(previous, previousDay, cumulativeVolume, day)) _lastAccumulated = cumulativeVolume;
         if (reset) Resets++;
         if (missing == 0 || reset && missing < 0) return false;
 

@@ -97,6 +97,26 @@ public class GapDetectorTests
     }
 
     [Fact]
+    public void A_count_that_falls_under_a_later_stamp_is_a_new_day_not_hundreds_of_overlaps()
+    {
+        // An undated TR (index futures) whose source skipped from one day's morning to the next day's noon (a demo clock
+        // stalled by a saturated machine): stepped dating sees no step back, so both days share a date. A repeated record
+        // never carries a later stamp: the count started again, and the new day's trades before this one were missed.
+        var detector = new GapDetector("H0IFCNT0", "101W12000");
+        var day = new DateTimeOffset(2026, 12, 2, 0, 0, 0, KoreaTime.Offset);
+        Assert.False(detector.Observe(day.AddHours(10).AddMinutes(44), 7, 147_292, out _));
+        Assert.True(detector.Observe(day.AddHours(11).AddMinutes(53), 5, 951, out var gap));
+        Assert.Equal((VolumeGapKind.Missing, 946L, true), (gap.Kind, gap.MissingVolume, gap.AfterReset));
+        Assert.False(detector.Observe(day.AddHours(11).AddMinutes(53).AddSeconds(1), 9, 960, out _));
+        Assert.False(detector.Observe(day.AddHours(11).AddMinutes(54), 10, 970, out _));
+        Assert.Equal((1L, 0L, 1L), (detector.Gaps, detector.Overlaps, detector.Resets));
+        // A repeat keeps its own (or an earlier) stamp: still an overlap, and the baseline stays.
+        Assert.True(detector.Observe(day.AddHours(11).AddMinutes(53), 5, 951, out var repeat));
+        Assert.Equal(VolumeGapKind.Overlap, repeat.Kind);
+        Assert.False(detector.Observe(day.AddHours(11).AddMinutes(55), 4, 974, out _));
+    }
+
+    [Fact]
     public void Each_tr_keeps_its_own_count_so_krx_and_nxt_trades_of_one_stock_do_not_look_like_gaps()
     {
         var krx = new Trades(venue: StockVenue.Krx);

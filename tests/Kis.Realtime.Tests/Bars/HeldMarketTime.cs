@@ -15,12 +15,28 @@ internal sealed class HeldMarketTime : TimeProvider
     private long _heldAt = Stopwatch.GetTimestamp(); // the timestamp shown while held
     private long _offset; // subtracted from the system's while running
     private bool _running;
+    private readonly long _maxStep;
+    private long _lastShown; // the last timestamp shown: a capped step counts from it
+
+    /// <param name="maxStep">When given, one reading never moves the clock on by more than this: a machine stalled for
+    /// seconds slows the market down rather than making it skip (at 7,200× a 6 s stall would skip a whole demo day, which
+    /// no exchange does).</param>
+    public HeldMarketTime(TimeSpan? maxStep = null) =>
+        (_maxStep, _lastShown) = (maxStep is { } step ? (long)(step.TotalSeconds * Stopwatch.Frequency) : long.MaxValue, _heldAt);
 
     public override long TimestampFrequency => Stopwatch.Frequency;
 
     public override long GetTimestamp()
     {
-        lock (_gate) return _running ? Stopwatch.GetTimestamp() - _offset : _heldAt;
+        lock (_gate) return _lastShown = _running ? RunningNow() : _heldAt;
+    }
+
+    private long RunningNow()
+    {
+        var now = Stopwatch.GetTimestamp() - _offset;
+        if (now - _lastShown <= _maxStep) return now;
+        _offset += now - _lastShown - _maxStep; // the clock falls behind by what it did not show
+        return _lastShown + _maxStep;
     }
 
     /// <summary>Lets the clock go on from where it stood.</summary>
@@ -30,6 +46,7 @@ internal sealed class HeldMarketTime : TimeProvider
         {
             if (_running) return;
             _offset = Stopwatch.GetTimestamp() - _heldAt;
+            _lastShown = _heldAt;
             _running = true;
         }
     }
@@ -40,7 +57,7 @@ internal sealed class HeldMarketTime : TimeProvider
         lock (_gate)
         {
             if (_running) throw new InvalidOperationException("Hold the clock before advancing it.");
-            _heldAt += (long)(by.TotalSeconds * Stopwatch.Frequency);
+            _lastShown = _heldAt += (long)(by.TotalSeconds * Stopwatch.Frequency);
         }
     }
 
@@ -50,7 +67,7 @@ internal sealed class HeldMarketTime : TimeProvider
         lock (_gate)
         {
             if (!_running) return;
-            _heldAt = Stopwatch.GetTimestamp() - _offset;
+            _heldAt = _lastShown = RunningNow();
             _running = false;
         }
     }
