@@ -27,21 +27,34 @@ internal static partial class SecretFile
     public static void Write<T>(string? path, T value, JsonTypeInfo<T> type, ILogger logger)
     {
         if (path is null) return;
+        // A temp name of this writer's own: processes sharing a home folder share the cache file, and one's move would
+        // take away a shared temp file another was writing (FileNotFoundException). The last move wins, whole.
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
             var dir = Path.GetDirectoryName(Path.GetFullPath(path));
             if (dir is not null) Directory.CreateDirectory(dir);
-            var temp = path + ".tmp";
             var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using (var stream = new FileStream(temp, options)) JsonSerializer.Serialize(stream, value, type);
-            // A temp file left by an earlier run keeps its old mode: set it again.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogUnwritable(logger, path, e.GetType().Name);
+            TryDelete(temp);
+        }
+    }
+
+    private static void TryDelete(string temp)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // nothing more to do: a stray temp file holds only what the cache would have
         }
     }
 
