@@ -12,7 +12,19 @@ mkdir -p "$feed"
 feed=$(cd "$feed" && pwd)
 version_args=()
 [ -n "${VERSION:-}" ] && version_args=("-p:Version=$VERSION")
-dotnet pack src/Kis.Realtime.Packages.slnf -c Release -o "$feed" --nologo -v q -clp:ErrorsOnly "${version_args[@]}" \
-  || { echo "pack: dotnet pack failed (see above)" >&2; exit 1; }
+# A Release build prints nothing for minutes on a busy machine: say so, then name each package as it is written.
+echo "pack: Release build and pack of nine projects into $feed (2-3 minutes on 2 idle cores; longer when busy)"
+start=$SECONDS
+set +e
+dotnet pack src/Kis.Realtime.Packages.slnf -c Release -o "$feed" --nologo -v n -clp:NoSummary "${version_args[@]}" 2>&1 \
+  | while IFS= read -r line; do
+      case "$line" in
+        *"Successfully created package"*.nupkg*) name=${line##*/}; echo "pack: ${name%\'*} ($((SECONDS - start)) s)" ;;
+        *": error "*|*"error NU"*|*"error MSB"*) echo "$line" >&2 ;;
+      esac
+    done
+status=${PIPESTATUS[0]}
+set -e
+[ "$status" -eq 0 ] || { echo "pack: dotnet pack failed (errors above)" >&2; exit 1; }
 count=$(find "$feed" -maxdepth 1 -name 'Kis.Realtime*.nupkg' | wc -l)
 echo "pack: $count packages in $feed"
