@@ -19,9 +19,12 @@ if [ "${CI:-}" = true ] || [ "${KISRT_TEST_CLUSTER:-}" = 1 ]; then
 fi
 # The benchmarks and samples are in no test project's build: compile them (Debug, as the tests) so a change that breaks
 # them fails here, not in the next engineer's benchmark run.
+# Each step says what it starts: a build prints nothing for minutes on a busy machine.
 for project in bench/Kis.Realtime.Benchmarks samples/Kis.Realtime.Samples; do
+  echo "test: building $project ($SECONDS s in)"
   dotnet build "$project" --nologo -v q -clp:ErrorsOnly || { echo "test: $project does not build (see above)" >&2; exit 1; }
 done
+echo "test: building and running the unit, then the integration tests ($SECONDS s in)"
 # -m:1: the unit and integration projects one after the other (both at once on two cores made timing tests flaky).
 # --blame: should a test host die (a crash, the kernel's OOM killer), the run names the tests it was running.
 exec dotnet test -m:1 --blame "$@"
