@@ -95,8 +95,10 @@ public static class GatewayWire
         return keys;
     }
 
-    /// <summary>Writes a per-record list header: the entries separated by commas.</summary>
-    internal static string FormatList<T>(IEnumerable<T> entries) => string.Join(ListSeparator, entries);
+    /// <summary>Writes a per-record list header: the entries separated by commas, numbers in the invariant culture (a
+    /// reader anywhere parses them; the current one may write a negative offset with U+2212).</summary>
+    internal static string FormatList<T>(IEnumerable<T> entries)
+        => string.Join(ListSeparator, entries.Select(e => Convert.ToString(e, System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>The number of records a message carries (its <c>count</c> header; 1 when absent).</summary>
     public static int RecordCount(IReadOnlyBasicProperties properties) =>

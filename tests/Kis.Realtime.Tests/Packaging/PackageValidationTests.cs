@@ -4,39 +4,48 @@ namespace Kis.Realtime.Tests.Packaging;
 
 /// <summary>
 /// Package validation against the last packed version (the SDK's <c>EnablePackageValidation</c>, which every packed
-/// project has on; Directory.Build.targets points it at <c>KisBaselineFeed</c>/<c>KisBaselineVersion</c>). No version
-/// is published yet, so the baseline here is the core packed from this checkout: a copy of it packed again passes, and
-/// the same copy with one public member made internal fails with CP0002 naming that member. Packs the core three
-/// times in a copy of its files (about a minute on 2 cores; KIS_PACKAGE_TEST=0 skips it, as the consumer test).
+/// project has on): each library package's last packed version is kept in the repository (package-baseline/, version
+/// <c>KisBaselineVersion</c> in Directory.Build.props) and Directory.Build.targets points every pack at it. In a copy of
+/// the core's files, packing as it is passes, and packing with one public member made internal fails with CP0002 naming
+/// that member. Packs the core twice (about a minute on 2 cores; KIS_PACKAGE_TEST=0 skips it, as the consumer test).
 /// </summary>
 public sealed class PackageValidationTests
 {
     private const string Member = "Kis.Realtime.KisRealtimeOptions.EffectiveWebSocketUrl";
 
+    [Fact]
+    public void Every_library_package_has_its_last_packed_version_in_the_repository()
+    {
+        var root = ReadmeSamples.RepositoryRoot();
+        var version = BaselineVersion(root);
+        var packages = File.ReadAllLines(Path.Combine(root, "src", "Kis.Realtime.Packages.slnf"))
+            .Select(line => line.Trim().Trim(',', '"')).Where(l => l.EndsWith(".csproj", StringComparison.Ordinal))
+            .Select(l => Path.GetFileNameWithoutExtension(l)).Where(id => id != "Kis.Realtime.Cli").ToList(); // a tool: no API
+        Assert.Equal(8, packages.Count);
+        var missing = packages.Where(id => !File.Exists(Path.Combine(root, "package-baseline", $"{id}.{version}.nupkg"))).ToList();
+        Assert.True(missing.Count == 0, $"no package-baseline/<id>.{version}.nupkg for {string.Join(", ", missing)}");
+    }
+
     [PackageFact]
-    public async Task Packing_fails_when_a_public_member_of_the_last_packed_version_is_gone()
+    public async Task Packing_validates_against_the_stored_last_version_and_fails_when_a_public_member_is_gone()
     {
         var work = Path.Combine(Path.GetTempPath(), "kis-package-validation", Guid.NewGuid().ToString("N"));
         try
         {
             var copy = CopyCore(ReadmeSamples.RepositoryRoot(), Path.Combine(work, "repo"));
             var project = Path.Combine(copy, "src", "Kis.Realtime", "Kis.Realtime.csproj");
-            var baseline = Path.Combine(work, "baseline");
-            var (packed, packOutput) = await Pack(project, baseline);
-            Assert.True(packed, packOutput);
-
-            var (unchanged, unchangedOutput) = await Pack(project, Path.Combine(work, "unchanged"), baseline);
-            Assert.True(unchanged, $"the same API against itself failed validation:\n{unchangedOutput}");
+            var (unchanged, unchangedOutput) = await Pack(project, Path.Combine(work, "unchanged"));
+            Assert.True(unchanged, $"the core failed validation against its stored last version:\n{unchangedOutput}");
 
             // A public member removed from the surface (and from PublicAPI.*.txt, as a deliberate removal is): the
-            // analyzer is satisfied, package validation is not.
+            // analyzer is satisfied, package validation against the stored version is not.
             var options = Path.Combine(copy, "src", "Kis.Realtime", "KisRealtimeOptions.cs");
             await Replace(options, "    public Uri EffectiveWebSocketUrl =>", "    internal Uri EffectiveWebSocketUrl =>");
             var shipped = Path.Combine(copy, "src", "Kis.Realtime", "PublicAPI.Shipped.txt");
             await Replace(shipped, Member + ".get -> System.Uri!\n", "");
 
-            var (removed, removedOutput) = await Pack(project, Path.Combine(work, "removed"), baseline);
-            Assert.False(removed, "packing without a public member of the baseline passed validation");
+            var (removed, removedOutput) = await Pack(project, Path.Combine(work, "removed"));
+            Assert.False(removed, "packing without a public member of the stored last version passed validation");
             Assert.Contains("CP0002", removedOutput, StringComparison.Ordinal);
             Assert.Contains("EffectiveWebSocketUrl", removedOutput, StringComparison.Ordinal);
         }
@@ -46,6 +55,15 @@ public sealed class PackageValidationTests
         }
     }
 
+    /// <summary>Directory.Build.props's KisBaselineVersion: the version package-baseline/ holds.</summary>
+    private static string BaselineVersion(string root)
+    {
+        var version = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(root, "Directory.Build.props")),
+            "<KisBaselineVersion[^>]*>(?<v>[^<]+)</KisBaselineVersion>");
+        Assert.True(version.Success, "Directory.Build.props has no KisBaselineVersion");
+        return version.Groups["v"].Value;
+    }
+
     private static async Task Replace(string path, string from, string to)
     {
         var text = await File.ReadAllTextAsync(path);
@@ -53,10 +71,11 @@ public sealed class PackageValidationTests
         await File.WriteAllTextAsync(path, text.Replace(from, to, StringComparison.Ordinal));
     }
 
-    /// <summary>The files the core packs from: the root's build files and src/Kis.Realtime (no bin/ or obj/).</summary>
+    /// <summary>The files the core packs from: the root's build files, its stored last version and src/Kis.Realtime (no bin/ or obj/).</summary>
     private static string CopyCore(string root, string to)
     {
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "LICENSE" })
+        var baseline = Path.Combine("package-baseline", $"Kis.Realtime.{BaselineVersion(root)}.nupkg");
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "LICENSE", baseline })
             CopyFile(Path.Combine(root, file), Path.Combine(to, file));
         var core = Path.Combine(root, "src", "Kis.Realtime");
         foreach (var file in Directory.EnumerateFiles(core, "*", SearchOption.AllDirectories))
@@ -74,17 +93,12 @@ public sealed class PackageValidationTests
         File.Copy(from, to);
     }
 
-    /// <summary>dotnet pack into <paramref name="output"/>, validated against <paramref name="baseline"/>'s package when given.</summary>
-    private static async Task<(bool Succeeded, string Output)> Pack(string project, string output, string? baseline = null)
+    /// <summary>dotnet pack into <paramref name="output"/>, as scripts/pack.sh does (validated against the stored last version).</summary>
+    private static async Task<(bool Succeeded, string Output)> Pack(string project, string output)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "pack", project, "-c", "Release", "-o", output, "--nologo", "-v", "q", "-clp:ErrorsOnly", "-p:IncludeSymbols=false" })
             start.ArgumentList.Add(a);
-        if (baseline is not null)
-        {
-            start.ArgumentList.Add("-p:KisBaselineFeed=" + baseline);
-            start.ArgumentList.Add("-p:KisBaselineVersion=" + PackedVersion(baseline));
-        }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         using var process = Process.Start(start)!;
@@ -102,8 +116,4 @@ public sealed class PackageValidationTests
         }
         return (process.ExitCode == 0, await stdout + await stderr);
     }
-
-    /// <summary>The version of the one core package in <paramref name="feed"/> (Kis.Realtime.&lt;version&gt;.nupkg).</summary>
-    private static string PackedVersion(string feed)
-        => Path.GetFileNameWithoutExtension(Assert.Single(Directory.GetFiles(feed, "Kis.Realtime.*.nupkg")))["Kis.Realtime.".Length..];
 }
