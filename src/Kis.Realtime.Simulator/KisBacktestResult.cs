@@ -9,7 +9,8 @@ namespace Kis.Realtime.Simulator;
 public sealed class KisBacktestResult
 {
     internal KisBacktestResult(KisBacktestOptions options, IReadOnlyList<KisBacktestOrder> orders, int refused, IReadOnlyList<BacktestFillRow> fills,
-        IReadOnlyList<(DateTimeOffset Time, decimal Equity)> equity, Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price)>> prices,
+        IReadOnlyList<(DateTimeOffset Time, decimal Equity)> equity,
+        Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price, long Low, long High)>> prices,
         IReadOnlyList<BacktestInstrument> instruments,
         KisRealtimeStatistics statistics, long records, long repeatedLines)
     {
@@ -23,8 +24,16 @@ public sealed class KisBacktestResult
         Prices = prices.ToDictionary(p => p.Key, p =>
         {
             var scale = derivatives.Contains(p.Key) ? 100m : 1m;
-            return (IReadOnlyList<(DateTimeOffset, decimal)>)new ProjectedList<(DateTimeOffset Time, long Price), (DateTimeOffset, decimal)>(
-                p.Value.Prefix(), point => (point.Time, point.Price / scale));
+            return (IReadOnlyList<(DateTimeOffset, decimal)>)
+                new ProjectedList<(DateTimeOffset Time, long Price, long Low, long High), (DateTimeOffset, decimal)>(
+                    p.Value.Prefix(), point => (point.Time, point.Price / scale));
+        }, StringComparer.Ordinal);
+        PriceRanges = prices.ToDictionary(p => p.Key, p =>
+        {
+            var scale = derivatives.Contains(p.Key) ? 100m : 1m;
+            return (IReadOnlyList<(DateTimeOffset, decimal, decimal, decimal)>)
+                new ProjectedList<(DateTimeOffset Time, long Price, long Low, long High), (DateTimeOffset, decimal, decimal, decimal)>(
+                    p.Value.Prefix(), point => (point.Time, point.Price / scale, point.Low / scale, point.High / scale));
         }, StringComparer.Ordinal);
         Summary = BacktestSummaries.Of(options, orders.Count, refused, fills, EquityCurve, instruments, records) with { RepeatedLines = repeatedLines };
     }
@@ -44,6 +53,9 @@ public sealed class KisBacktestResult
 
     /// <summary>Each followed instrument's last trade price (KRW; points for futures/options), a point a second (each made when read).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset Time, decimal Price)>> Prices { get; }
+
+    /// <summary>Each followed instrument's seconds as the report draws them: the last trade with the second's lowest and highest.</summary>
+    internal IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset Time, decimal Last, decimal Low, decimal High)>> PriceRanges { get; }
 
     /// <summary>The figures: P&amp;L, costs, turnover, drawdown, fills against the tape.</summary>
     public KisBacktestSummary Summary { get; }

@@ -152,6 +152,7 @@ public sealed class KisSimulator : IAsyncDisposable
         });
         _restApp.UseRouting();
         RestEndpoints.Map(_restApp, _hub, this);
+        ReplayStepEndpoint.Map(_restApp, _hub, () => _replay?.Gate);
 
         await _webSocketApp.StartAsync(ct).ConfigureAwait(false);
         WebSocketUrl = new Uri($"ws://127.0.0.1:{BoundPort(_webSocketApp)}");

@@ -259,6 +259,14 @@ public sealed record SimulatorOptions
     /// <summary>Replay pace: 1.0 = original timing, 2.0 = twice as fast, 0 = as fast as possible.</summary>
     public double ReplaySpeed { get; init; } = 1.0;
 
+    /// <summary>
+    /// A stepped replay (<c>kisrt sim --replay FILE --step</c>): the next recorded frame is served only when a client asks
+    /// (<c>POST /sim/step?frames=N</c>), and the market clock stays at the last frame's time in between, so a strategy
+    /// over REST, however slow its answers, meets the market a backtest shows it (docs/simulator.md). Takes the place of
+    /// <see cref="ReplaySpeed"/>.
+    /// </summary>
+    public bool ReplayStep { get; init; }
+
     /// <summary>Replay to every connected session (true) or only to sessions holding a subscription (false, the default).</summary>
     public bool ReplayToAllSessions { get; init; }
 
@@ -287,6 +295,7 @@ public sealed record SimulatorOptions
         if (PingInterval <= TimeSpan.Zero) throw new ArgumentException("PingInterval must be positive.", nameof(PingInterval));
         if (MaxRecordsPerFrame is < 1 or > 999) throw new ArgumentException("MaxRecordsPerFrame must be 1..999.", nameof(MaxRecordsPerFrame));
         if (ReplaySpeed < 0 || double.IsNaN(ReplaySpeed)) throw new ArgumentException("ReplaySpeed must be ≥ 0.", nameof(ReplaySpeed));
+        if (ReplayStep && ReplayFile is null) throw new ArgumentException("ReplayStep steps a replay: set ReplayFile too.", nameof(ReplayStep));
         if (ReplayStartAfterSubscriptions < 0) throw new ArgumentException("ReplayStartAfterSubscriptions must be ≥ 0.", nameof(ReplayStartAfterSubscriptions));
         if (!Enum.IsDefined(Clock)) throw new ArgumentException("Clock must be Demo or Live.", nameof(Clock));
         if (!(ClockSpeed > 0) || double.IsInfinity(ClockSpeed)) throw new ArgumentException("ClockSpeed must be a positive number.", nameof(ClockSpeed));

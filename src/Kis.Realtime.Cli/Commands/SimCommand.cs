@@ -28,6 +28,8 @@ internal static class SimCommand
         var replay = new Option<FileInfo?>("--replay") { Description = "serve a `kisrt record` raw file instead of generated data" };
         var replaySpeed = new Option<double>("--replay-speed") { Description = "replay pace: 1 = original, 10 = ten times faster, 0 = flat out",
             DefaultValueFactory = _ => 1.0 };
+        var replayStep = new Option<bool>("--step") { Description = "stepped replay: the next recorded frame only when a client asks " +
+            "(POST /sim/step?frames=N), the market clock still in between" };
         var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or " +
             "pong (strict, for tests)", DefaultValueFactory = _ => "any" };
         var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with " +
@@ -69,8 +71,8 @@ internal static class SimCommand
 
         var command = new Command("sim", "Run the KIS-compatible simulator (REST approval key + real-time WebSocket) until Ctrl+C.")
         {
-            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, clock, clockSpeed, marketStart,
-                pace, randomNotices, stateFile, noState, list,
+            profile, wsPort, restPort, seed, ping, pingAnswer, appKey, appSecret, htsId, accounts, anyHts, replay, replaySpeed, replayStep, clock,
+                clockSpeed, marketStart, pace, randomNotices, stateFile, noState, list,
             universe, appKeys, appKeysFile, credentialsFile, logLevel,
         };
         command.SetAction(async (parse, ct) =>
@@ -223,6 +225,7 @@ internal static class SimCommand
         var pingInterval = Duration.Parse(parse.GetValue<string>("--ping-interval"), "--ping-interval");
         if (pingInterval <= TimeSpan.Zero) throw new CliUsageException("--ping-interval must be longer than zero.");
         var replay = parse.GetValue<FileInfo?>("--replay");
+        if (parse.GetValue<bool>("--step") && replay is null) throw new CliUsageException("--step steps a replay: give --replay FILE too.");
         var options = SimulatorOptions.Default with
         {
             Profile = parse.GetValue<string>("--profile")?.ToLowerInvariant() switch
@@ -248,6 +251,7 @@ internal static class SimCommand
             RandomNotices = parse.GetValue<bool>("--random-notices"),
             ReplayFile = replay?.FullName,
             ReplaySpeed = speed,
+            ReplayStep = parse.GetValue<bool>("--step"),
             Pace = ParsePace(parse.GetValue<string>("--pace"), replay is not null),
             Clock = ParseClock(parse.GetValue<string>("--clock")),
             ClockSpeed = parse.GetValue<double>("--clock-speed"),

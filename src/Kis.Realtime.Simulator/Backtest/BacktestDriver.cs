@@ -25,7 +25,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     public ChunkedSeries<(DateTimeOffset Time, decimal Equity)> Equity { get; } = new();
 
     /// <summary>Each followed code's last trade price over time (one a second).</summary>
-    public Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price)>> Prices { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ChunkedSeries<(DateTimeOffset Time, long Price, long Low, long High)>> Prices { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Steps to message <paramref name="index"/> of <paramref name="block"/> (its pure work done: <see cref="PreparedBlock.Prepare"/>).</summary>
     public void Step(PreparedBlock block, int index)
@@ -268,18 +268,23 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             _sampledCode = code;
         }
         var series = _sampled!;
-        if (series.LastSecond == second) series.Points.Last = (at, price);
-        else series.Points.Add((at, price));
+        // The second's last trade, and its lowest and highest (the report draws the range: fills within a second sit on it).
+        if (series.LastSecond == second)
+        {
+            ref var last = ref series.Points.Last;
+            last = (at, price, Math.Min(last.Low, price), Math.Max(last.High, price));
+        }
+        else series.Points.Add((at, price, price, price));
         series.LastSecond = second;
         if (second == _lastSampleSecond) Equity.Last = (at, equity);
         else Equity.Add((at, equity));
         _lastSampleSecond = second;
     }
 
-    /// <summary>A code's price points (<see cref="Prices"/>) and the second of its last one.</summary>
+    /// <summary>A code's price points, a second's last trade with its low and high (<see cref="Prices"/>), and the second of its last one.</summary>
     private sealed class PriceSeries
     {
-        public ChunkedSeries<(DateTimeOffset Time, long Price)> Points { get; } = new();
+        public ChunkedSeries<(DateTimeOffset Time, long Price, long Low, long High)> Points { get; } = new();
         public long LastSecond { get; set; } = long.MinValue;
     }
 

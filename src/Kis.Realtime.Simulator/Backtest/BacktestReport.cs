@@ -10,7 +10,7 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// </summary>
 internal static class BacktestReport
 {
-    private const int Width = 960, Height = 260, Pad = 48, MaxPoints = 2000;
+    private const int Width = 960, Height = 260, Pad = 48;
 
     public static string Html(KisBacktestResult result)
     {
@@ -35,7 +35,7 @@ internal static class BacktestReport
         })
             html.Append("<tr><th>").Append(WebUtility.HtmlEncode(name)).Append("</th><td>").Append(WebUtility.HtmlEncode(value)).Append("</td></tr>\n");
         html.Append("</table>\n<h2>Equity</h2>\n");
-        Chart(html, "equity", [.. result.EquityCurve.Select(p => (p.Time.UtcTicks, p.Equity))], []);
+        Chart(html, "equity", [.. result.EquityCurve.Select(p => (p.Time.UtcTicks, p.Equity, p.Equity, p.Equity))], []);
         html.Append("<h2>Fills against the tape</h2>\n<table><tr><th>code</th><th>tape trades</th><th>tape volume</th>" +
             "<th>tape VWAP</th><th>bought</th><th>avg buy</th><th>sold</th><th>avg sell</th><th>position</th><th>participation %</th></tr>\n");
         foreach (var i in s.Instruments)
@@ -43,33 +43,37 @@ internal static class BacktestReport
                 .Append(CultureInfo.InvariantCulture, $"<td>{N(i.Bought)}</td><td>{M(i.AverageBuy)}</td><td>{N(i.Sold)}</td><td>{M(i.AverageSell)}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td>{N(i.Position)}</td><td>{i.Participation * 100:0.####}</td></tr>\n");
         html.Append("</table>\n");
-        foreach (var (code, prices) in result.Prices.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (code, prices) in result.PriceRanges.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var fills = result.Fills.Where(f => f.Code == code).ToList();
             if (fills.Count == 0) continue;
             html.Append("<h2>").Append(WebUtility.HtmlEncode(code)).Append(": price and fills</h2>\n");
-            Chart(html, code, [.. prices.Select(p => (p.Time.UtcTicks, (decimal)p.Price))], fills);
+            Chart(html, code, [.. prices.Select(p => (p.Time.UtcTicks, p.Last, p.Low, p.High))], fills);
         }
         html.Append("<p>Times are KST market time (the recording's own stamps); buys are red, sells blue (as KRX quotes show up and down). " +
+            "The price line is every trade of the tape and every fill (the strategy's own trades), each pixel column from its lowest to its highest. " +
             "Written by kisrt backtest " +
             "(Kis.Realtime.Simulator).</p>\n</body></html>\n");
         return html.ToString();
     }
 
-    /// <summary>One line chart (at most <see cref="MaxPoints"/> points, evenly thinned) with the fills as marks.</summary>
-    private static void Chart(StringBuilder html, string name, List<(long Ticks, decimal Value)> points, List<KisBacktestFill> fills)
+    /// <summary>
+    /// One line chart with the fills as marks. The line is drawn per pixel column (<see cref="Columns"/>): each column
+    /// from its first value through its lowest and highest to its last, the fills folded in (they are trades too), so
+    /// every trade and every fill of a column lies on the line; thinning to a few points left fills far off it.
+    /// </summary>
+    private static void Chart(StringBuilder html, string name, List<(long Ticks, decimal Last, decimal Low, decimal High)> points,
+        List<KisBacktestFill> fills)
     {
         if (points.Count == 0)
         {
             html.Append("<p>No data.</p>\n");
             return;
         }
-        var stride = Math.Max(1, (points.Count + MaxPoints - 1) / MaxPoints);
-        var shown = points.Where((_, i) => i % stride == 0 || i == points.Count - 1).ToList();
         long t0 = Math.Min(points[0].Ticks, fills.Count > 0 ? fills[0].Time.UtcTicks : long.MaxValue);
         long t1 = Math.Max(points[^1].Ticks, fills.Count > 0 ? fills[^1].Time.UtcTicks : long.MinValue);
-        var low = Math.Min(points.Min(p => p.Value), fills.Count > 0 ? fills.Min(f => f.Price) : decimal.MaxValue);
-        var high = Math.Max(points.Max(p => p.Value), fills.Count > 0 ? fills.Max(f => f.Price) : decimal.MinValue);
+        var low = Math.Min(points.Min(p => p.Low), fills.Count > 0 ? fills.Min(f => f.Price) : decimal.MaxValue);
+        var high = Math.Max(points.Max(p => p.High), fills.Count > 0 ? fills.Max(f => f.Price) : decimal.MinValue);
         if (high == low) (low, high) = (low - 1, high + 1);
         double X(long ticks) => Pad + (t1 == t0 ? 0 : (double)(ticks - t0) / (t1 - t0) * (Width - 2 * Pad));
         double Y(decimal value) => Height - Pad + (double)((low - value) / (high - low)) * (Height - 2 * Pad);
@@ -80,7 +84,18 @@ internal static class BacktestReport
         html.Append(CultureInfo.InvariantCulture, $"<text x=\"{Pad}\" y=\"{Height - 8}\" font-size=\"11\">{Time(t0)}</text><text x=\"{Width - Pad - 150}\" " +
             $"y=\"{Height - 8}\" font-size=\"11\">{Time(t1)}</text>\n");
         html.Append("<polyline class=\"line\" points=\"");
-        foreach (var (ticks, value) in shown) Point(html, X(ticks), Y(value)).Append(' ');
+        foreach (var (column, first, lowest, highest, last) in Columns(points, fills, X))
+        {
+            var x = Pad + column + 0.5; // the column's middle: every value in it lies within half a pixel of the line
+            double? drawn = null;
+            foreach (var value in (ReadOnlySpan<decimal>)[first, lowest, highest, last])
+            {
+                var y = Y(value);
+                if (drawn == y) continue;
+                Point(html, x, y).Append(' ');
+                drawn = y;
+            }
+        }
         html.Append("\"/>\n");
         // A day's fills are 20,000 marks: each formatted straight into the page, no string a mark, and without the
         // custom numeric formats ("0.#", "#,##0.##"), which parse their pattern at every call.
@@ -96,6 +111,27 @@ internal static class BacktestReport
             Time(html, f.Time.UtcDateTime).Append(" (").Append(f.Liquidity).Append(")</title></polygon>\n");
         }
         html.Append("</svg>\n");
+    }
+
+    /// <summary>The values per pixel column of the plot (<paramref name="x"/>: a time's position): the first and last
+    /// point's value and the lowest and highest of its points' ranges and fills' prices, in column order.</summary>
+    private static List<(int Column, decimal First, decimal Low, decimal High, decimal Last)> Columns(
+        List<(long Ticks, decimal Last, decimal Low, decimal High)> points, List<KisBacktestFill> fills, Func<long, double> x)
+    {
+        var columns = new SortedDictionary<int, (decimal First, decimal Low, decimal High, decimal Last)>();
+        int Column(long ticks) => Math.Clamp((int)Math.Floor(x(ticks) - Pad), 0, Width - 2 * Pad - 1);
+        foreach (var (ticks, last, low, high) in points) // in time order: the first point of a column opens it, each one after closes it
+        {
+            var c = Column(ticks);
+            columns[c] = columns.TryGetValue(c, out var v) ? (v.First, Math.Min(v.Low, low), Math.Max(v.High, high), last) : (last, low, high, last);
+        }
+        foreach (var f in fills)
+        {
+            var c = Column(f.Time.UtcTicks);
+            columns[c] = columns.TryGetValue(c, out var v) ? (v.First, Math.Min(v.Low, f.Price), Math.Max(v.High, f.Price), v.Last)
+                : (f.Price, f.Price, f.Price, f.Price);
+        }
+        return [.. columns.Select(c => (c.Key, c.Value.First, c.Value.Low, c.Value.High, c.Value.Last))];
     }
 
     private static StringBuilder Point(StringBuilder html, double x, double y) => Tenths(Tenths(html, x).Append(','), y);

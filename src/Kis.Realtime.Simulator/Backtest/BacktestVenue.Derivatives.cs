@@ -1,13 +1,14 @@
 using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>
-/// KRX day-session futures and options in a backtest: the paper venue's <see cref="FuturesOptionRules"/> check them
-/// (per-order cap, grid, limits; initial margin out of the free cash, none for the contracts an order closes) and settle
-/// them (signed positions; a closing fill's profit in cash at once, through the contract multiplier). Their prices are
+/// KRX day-session futures and options in a backtest: the venue core's <see cref="PreTradeCheck"/> checks them, as on
+/// paper (per-order cap, grid, limits; initial margin out of the free cash, none for the contracts an order closes), and
+/// <see cref="FuturesOptionRules"/> settle them (signed positions; a closing fill's profit in cash at once, through the contract multiplier). Their prices are
 /// held in hundredths of a point, as the simulator holds them; the files and the inquiries show points.
 /// </summary>
 internal sealed partial class BacktestVenue
@@ -37,7 +38,7 @@ internal sealed partial class BacktestVenue
         }
     }
 
-    /// <summary>The checks of a futures/options order: the products the rules price, then <see cref="CheckDerivative"/>.</summary>
+    /// <summary>The checks of a futures/options order: the products the rules price, then the venue core's pre-trade check.</summary>
     private KisRefusal? RefuseDerivative(KisOrderRequest request)
     {
         if (KrxRules.DerivativeTick(request.Code, 1) == 0)
@@ -48,39 +49,35 @@ internal sealed partial class BacktestVenue
         if (instrument.Last == 0)
             return new KisRefusal("1", "APBK0918",
                 $"No KRX day-session trade of {request.Code} (H0IFCNT0, H0IOCNT0) in the recording yet: no price to check the order against.", 200);
-        if (CheckDerivative(request.Code, request.Kind == KisOrderKind.Market, request.Price, request.Quantity, out var price) is { } bad) return bad;
-        // Initial margin on the contracts the order opens, none on those it closes (FuturesOptionRules' CheckMoney).
-        var margin = _ledger.MarginToOpen(request.Code, request.Side == OrderSide.Buy, request.Quantity,
-            ProductRules.OrderPrice(request.Kind == KisOrderKind.Market, price, instrument.Upper));
-        return margin > AvailableCash()
-            ? new KisRefusal("1", "APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)", 200)
-            : null;
+        var market = request.Kind == KisOrderKind.Market;
+        if (MarketOptionRefusal(request.Code, market) is { } unbounded) return unbounded;
+        // The venue core's one check, the paper venue's too: contracts, grid, limits, then initial margin on the contracts
+        // the order opens (none on those it closes).
+        return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: true, request.Side == OrderSide.Buy, request.Quantity, market,
+            Hundredths(market, request.Price), DerivativeBand(request.Code, Hundredths(market, request.Price))));
     }
 
-    /// <summary>
-    /// Quantity, grid and limits by the paper venue's own check (<see cref="ProductRules.CheckOrder"/>) at KRX's tick for
-    /// the price; <paramref name="price"/>: the limit in hundredths (0 for a market order).
-    /// </summary>
-    private KisRefusal? CheckDerivative(string code, bool market, decimal points, long quantity, out long price)
+    /// <summary>An option's limits follow its underlying's and are not in the recording: a market order has no bound to take margin at.</summary>
+    private KisRefusal? MarketOptionRefusal(string code, bool market)
+        => market && Instrument(code).Upper == 0
+            ? new KisRefusal("1", "APBK0505", $"A backtest takes an option ({code}) at a limit only: its daily limits are not in the recording, " +
+                "so a market order's premium has no bound.", 200)
+            : null;
+
+    /// <summary>A limit in points as hundredths (0 for a market order); one off the grid of hundredths is off every KRX
+    /// grid (-1: the check refuses it so).</summary>
+    private static long Hundredths(bool market, decimal points)
+    {
+        if (market) return 0;
+        var hundredths = points * 100;
+        return hundredths == decimal.Truncate(hundredths) && hundredths is > 0 and <= long.MaxValue ? (long)hundredths : -1;
+    }
+
+    /// <summary>A futures/options code's limits (a future's from the recording; none known for an option) and KRX's tick at the price.</summary>
+    private PriceBand DerivativeBand(string code, long price)
     {
         var instrument = Instrument(code);
-        price = 0;
-        // An option's limits follow its underlying's and are not in the recording: a market order has no bound to take margin at.
-        if (market && instrument.Upper == 0)
-            return new KisRefusal("1", "APBK0505",
-                $"A backtest takes an option ({code}) at a limit only: its daily limits are not in the recording, " +
-                "so a market order's premium has no bound.", 200);
-        if (!market)
-        {
-            var hundredths = points * 100;
-            // A price off the grid of hundredths is off every KRX grid: -1 makes the check refuse it as such.
-            price = hundredths == decimal.Truncate(hundredths) && hundredths > 0 ? (long)hundredths : -1;
-        }
-        var quote = new OrderQuote(0, 0, 0, 0, instrument.Lower, instrument.Upper > 0 ? instrument.Upper : long.MaxValue,
-            Math.Max(1, KrxRules.DerivativeTick(code, price)));
-        return ProductRules.FuturesOptions.CheckOrder(code, quantity, market, price, quote) is { } refused
-            ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
-            : null;
+        return new PriceBand(instrument.Lower, instrument.Upper, Math.Max(1, KrxRules.DerivativeTick(code, price)));
     }
 
     /// <summary>What a position adds to the account's value at its last trade, KRW: a stock's shares at it, a futures/options

@@ -4,7 +4,6 @@ using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
-using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -197,22 +196,12 @@ internal sealed partial class BacktestVenue : IVenueEvents
         if (Named(amend.OriginalOrderNumber, ref call, out var original) is { } missing) return Refused(ref call, missing);
         if (OrderKinds.Modelled(amend.Kind) is not { } kind) return Refused(ref call, KindRefusal(amend.Kind));
         var market = kind == OrderKind.Market;
-        var price = market ? 0 : (long)amend.Price;
         if (ChangeQuantityRefusal(amend.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
-        if (original.Derivative)
-        {
-            if (CheckDerivative(original.Code, market, amend.Price, affected, out price) is { } refused) return Refused(ref call, refused);
-            // The paper venue's rule (FuturesOptionRules.CheckAmendment): the amended contracts' margin, the original's given back.
-            if (!_ledger.CanAmendMargin(original.Terms, original.Remaining, affected, ProductRules.OrderPrice(market, price, Instrument(original.Code).Upper)))
-                return Refused(ref call, new KisRefusal("1", "APBK0952",
-                    "주문가능금액을 초과 했습니다. (the amended contracts' initial margin is over what the account has free)", 200));
-        }
-        else
-        {
-            if (!market && PriceRefusal(original.Code, amend.Price) is { } bad) return Refused(ref call, bad);
-            if (original.Buy && !_ledger.CanBuy(affected, market ? Instrument(original.Code).Upper : price, givenBack: affected * original.ReservePrice))
-                return Refused(ref call, new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200));
-        }
+        if (original.Derivative && MarketOptionRefusal(original.Code, market) is { } unbounded) return Refused(ref call, unbounded);
+        var price = original.Derivative ? Hundredths(market, amend.Price) : market ? 0 : WholePrice(amend.Price);
+        // The venue core's one check of an amendment, the paper venue's too: grid, limits, caps, money with the original's hold given back.
+        var band = original.Derivative ? DerivativeBand(original.Code, price) : StockBand(Instrument(original.Code));
+        if (Refused(PreTradeCheck.Amendment(original, affected, market, price, band)) is { } refused) return Refused(ref call, refused);
         var successor = new VenueOrder(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected, original.Derivative, _ledger)
         {
             ReservePrice = market ? Instrument(original.Code).Upper : price,

@@ -2,13 +2,12 @@ using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
-using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
-/// <summary>The venue's checks (KIS's refusal codes, as the simulator's paper venue uses them; the tick grid, daily
-/// limits and per-order caps are the paper venue's <see cref="StockRules"/>, and its <see cref="FuturesOptionRules"/> for
-/// futures/options) and its state's types.</summary>
+/// <summary>The venue's checks (what only a backtest refuses: kinds not modelled, other exchanges, no trade yet; the
+/// pre-trade check itself, caps, grid, limits and money, is the venue core's <see cref="PreTradeCheck"/>, the paper
+/// venue's too) and its state's types.</summary>
 internal sealed partial class BacktestVenue
 {
     private KisRefusal? Refuse(KisOrderRequest request)
@@ -21,31 +20,21 @@ internal sealed partial class BacktestVenue
         var instrument = Instrument(request.Code);
         if (instrument.Last == 0)
             return new KisRefusal("1", "APBK0918", $"No KRX trade of {request.Code} in the recording yet: no price to check the order against.", 200);
-        var market = request.Kind == KisOrderKind.Market;
-        if (!market && PriceRefusal(request.Code, request.Price) is { } bad) return bad;
-        // The paper venue's per-order caps (shares, KRW at the limit or a market order's upper limit).
-        if (StockRules.CapRefusal(request.Quantity, ProductRules.OrderPrice(market, (long)request.Price, instrument.Upper)) is { } cap)
-            return new KisRefusal("1", cap.Code, cap.Message, 200);
-        var buy = request.Side == OrderSide.Buy;
-        if (buy && !_ledger.CanBuy(request.Quantity, ProductRules.OrderPrice(market, (long)request.Price, instrument.Upper)))
-            return new KisRefusal("1", "APBK0952", "주문가능금액을 초과 했습니다. (not enough cash)", 200);
-        if (!buy && request.Quantity > Sellable(request.Code))
-            return new KisRefusal("1", "APBK0400", $"주문가능수량을 초과 했습니다. (holds {Sellable(request.Code)} sellable)", 200);
-        return null;
+        // The venue core's one check, the paper venue's too: quantity and caps, grid, limits, cash or shares.
+        return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: false, request.Side == OrderSide.Buy, request.Quantity,
+            request.Kind == KisOrderKind.Market, WholePrice(request.Price), StockBand(instrument)));
     }
 
     private static KisRefusal KindRefusal(KisOrderKind kind) => new("1", OrderKinds.NotModelledCode, OrderKinds.NotModelled(kind.ToString()), 200);
 
-    private KisRefusal? PriceRefusal(string code, decimal price)
-    {
-        var whole = (long)price;
-        if (price != whole || whole <= 0 || !KrxRules.IsOnTick(code, whole))
-            return new KisRefusal("1", "APBK0506", $"주문단가가 호가단위에 맞지 않습니다. ({price} is not on KRX's tick grid)", 200);
-        var instrument = Instrument(code);
-        if (instrument.Upper > 0 && (whole > instrument.Upper || whole < instrument.Lower))
-            return new KisRefusal("1", "APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {instrument.Lower}..{instrument.Upper})", 200);
-        return null;
-    }
+    /// <summary>A pre-trade refusal of the venue core as the strategy's answer (null: none).</summary>
+    private static KisRefusal? Refused(VenueRefusal? refusal) => refusal is { } r ? new KisRefusal("1", r.Code, r.Message, 200) : null;
+
+    /// <summary>A stock's limits as the recording's trades gave them (KRX's grid is the code's, by price).</summary>
+    private static PriceBand StockBand(InstrumentState instrument) => new(instrument.Lower, instrument.Upper, 0);
+
+    /// <summary>A stock price in whole KRW; one that is not whole is off every grid (-1: the check refuses it so).</summary>
+    private static long WholePrice(decimal price) => price == decimal.Truncate(price) && price is > 0 and <= long.MaxValue ? (long)price : -1;
 
     /// <summary>
     /// <see cref="Find"/> for an amendment or cancel, the call's row given what it named whether refused or not: the
@@ -72,11 +61,9 @@ internal sealed partial class BacktestVenue
         return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }
 
-    /// <summary>The paper venue's rule for how many of what is left an amendment or cancel concerns (<see cref="ProductRules.CheckChangeQuantity"/>).</summary>
+    /// <summary>How many of what is left an amendment or cancel concerns: the core's rule (<see cref="PreTradeCheck.ChangeQuantity"/>).</summary>
     private static KisRefusal? ChangeQuantityRefusal(long? quantity, VenueOrder original, out long affected)
-        => ProductRules.CheckChangeQuantity(quantity, original.Remaining, out affected) is { } refused
-            ? new KisRefusal("1", refused.MessageCode, refused.Message, 200)
-            : null;
+        => Refused(PreTradeCheck.ChangeQuantity(quantity, original.Remaining, out affected));
 
     private static KisOrderResult Refused(ref CallRow call, KisRefusal refusal)
     {

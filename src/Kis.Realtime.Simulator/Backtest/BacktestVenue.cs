@@ -178,10 +178,11 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         {
             if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBuyingPower(code, side, price));
             var instrument = Instrument(code);
-            var unit = price > 0 ? price : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
-            var cash = _ledger.FreeCash();
-            var quantity = side == OrderSide.Sell ? _ledger.Sellable(code) : unit <= 0 ? 0 : (long)Math.Floor(cash / (unit * (1 + _options.CommissionRate)));
-            return Task.FromResult(new KisBuyingPower { Cash = cash, Price = unit, Quantity = Math.Max(0, quantity), MaxQuantity = Math.Max(0, quantity) });
+            // The venue core's rule, the paper venue's inquire-psbl-order too: the per-order caps, the cash rounded down to the won.
+            var (cash, unit, quantity) = PreTradeCheck.StockBuyingPower(_ledger, isMarket: price <= 0, WholePrice(price),
+                instrument.Upper > 0 ? instrument.Upper : instrument.Last);
+            if (side == OrderSide.Sell) quantity = Math.Max(0, _ledger.Sellable(code));
+            return Task.FromResult(new KisBuyingPower { Cash = cash, Price = unit, Quantity = quantity, MaxQuantity = quantity });
         }
     }
 

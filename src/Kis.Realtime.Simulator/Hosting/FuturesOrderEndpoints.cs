@@ -48,8 +48,8 @@ internal static class FuturesOrderEndpoints
         { await Refuse(ctx, hub, "APBK0505", "KRX_NMPR_CNDT_CD: 0 only (IOC and FOK are not simulated)"); return; }
         var market = Text(body, "ORD_DVSN_CD") == "02";
         var quantity = Number(body, "ORD_QTY");
-        if (quantity > MaxContractsPerOrder) { await Refuse(ctx, hub, "APBK0507",
-            $"주문수량을 확인하세요. (at most {MaxContractsPerOrder} contracts an order)"); return; }
+        if (quantity > MaxContractsPerOrder) { await Refuse(ctx, hub, "APBK0507", // the venue core's text (PreTradeCheck), the backtest's too
+            $"주문수량을 확인하세요. (at most {MaxContractsPerOrder.ToString("N0", CultureInfo.InvariantCulture)} contracts an order)"); return; }
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, Account(body)) is not { } account) return;
         var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "SHTN_PDNO") ?? "", Text(body, "SLL_BUY_DVSN_CD") == "02",
             market ? OrderKind.Market : OrderKind.Limit, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true,

@@ -15,7 +15,8 @@ namespace Kis.Realtime.Simulator.Replay;
 /// they are skipped and counted in <see cref="SimulatorCounters.ReplayLinesSkipped"/>. Message bytes are passed through
 /// untouched after unescaping (a recorded non-UTF-8 frame stays non-UTF-8). Waits for a receiving session (and
 /// <see cref="SimulatorOptions.ReplayStartAfterSubscriptions"/> subscriptions) before starting, then paces by the timestamps divided by
-/// <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting).
+/// <see cref="SimulatorOptions.ReplaySpeed"/> (0 = no waiting), or, stepped (<see cref="SimulatorOptions.ReplayStep"/>),
+/// serves each data frame only once a client granted it (<see cref="Gate"/>, <c>POST /sim/step</c>).
 /// </summary>
 internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDisposable
 {
@@ -26,6 +27,9 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
     private Task _run = Task.CompletedTask;
 
     public Task Completion => _run;
+
+    /// <summary>The stepped replay's gate (null: the replay is paced by its timestamps).</summary>
+    public ReplayStepGate? Gate { get; } = hub.Options.ReplayStep ? new ReplayStepGate() : null;
 
     public void Start()
     {
@@ -71,7 +75,8 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
     }
 
     private readonly ArrayBufferWriter<byte> _scratch = new(1024), _lineBuffer = new(1024);
-    private readonly ReplayedMarketFeed _market = new(hub.Market, hub.Options.ReplaySpeed);
+    // Stepped, the market clock stays at the last frame's time until the next (the wall clock moves nothing).
+    private readonly ReplayedMarketFeed _market = new(hub.Market, hub.Options.ReplayStep ? 0 : hub.Options.ReplaySpeed);
     private DateTimeOffset? _firstTimestamp;
     private long _startTicks;
 
@@ -132,6 +137,10 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
         {
             Log.Replay(hub.Logger, ex.Message);
         }
+        finally
+        {
+            Gate?.OnDone(); // no step waits for frames that will not come
+        }
     }
 
     private async ValueTask ServeLineAsync(ReadOnlySequence<byte> line, CancellationToken ct)
@@ -154,7 +163,8 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
         }
         var time = hub.Options.TimeProvider;
         var speed = hub.Options.ReplaySpeed;
-        if (ts is { } t && speed > 0)
+        if (Gate is { } gate) await gate.WaitTurnAsync(ct).ConfigureAwait(false);
+        else if (ts is { } t && speed > 0)
         {
             _firstTimestamp ??= t;
             var due = TimeSpan.FromTicks((long)((t - _firstTimestamp.Value).Ticks / speed));
@@ -166,6 +176,7 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
         await Task.WhenAll(sends).ConfigureAwait(false);
         Interlocked.Add(ref hub.Counters._replayFrames, targets);
         Interlocked.Add(ref hub.Counters._frames, targets);
+        Gate?.OnServed();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Trading;
@@ -58,19 +59,19 @@ internal sealed partial class PaperVenue
         => !order.Rules.IsDerivative ? _market.OrderBookFor(order.Code) : _market.IsReplay ? _market.ReplayedFuture(order.Code) : null;
 
     /// <summary>The day's price limits of <paramref name="code"/> and its tick (0: KRX's stock tick bands).</summary>
-    private (long Lower, long Upper, long Tick) PriceBand(ProductRules rules, string code)
+    private PriceBand PriceBand(ProductRules rules, string code)
     {
         if (rules.IsDerivative && _market.IsReplay)
         {
             var future = _market.ReplayedFuture(code);
-            return (future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
+            return new PriceBand(future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
         }
         if (rules.IsDerivative)
         {
             var quote = _market.DerivativeForOrders(code).Quote;
-            return (quote.Lower, quote.Upper, quote.Tick);
+            return new PriceBand(quote.Lower, quote.Upper, quote.Tick);
         }
         var book = _market.OrderBookFor(code);
-        return (book.LowerLimit, book.UpperLimit, 0);
+        return new PriceBand(book.LowerLimit, book.UpperLimit, 0);
     }
 }

@@ -83,7 +83,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         EndDays(now);
         if (Account(request.Account, request.Owner, request.HtsId) is not { } account) return NotYourAccount();
         // Refused at the door, as KIS's REST answers them: no order number, no notice.
-        if (request.Rules.Check(request, quote, account) is { } refusal) return refusal;
+        if (ProductRules.Check(request, quote, account) is { } refusal) return refusal;
         var order = new PaperOrder(_market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
         account.Orders.Add(order);
         Changed(order);
@@ -117,17 +117,12 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
         if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
         var rules = original.Rules;
-        if (ProductRules.CheckChangeQuantity(wholeRemainder ? null : quantity, original.Remaining, out var affected) is { } badQuantity)
+        if (ProductRules.Refused(PreTradeCheck.ChangeQuantity(wholeRemainder ? null : quantity, original.Remaining, out var affected)) is { } badQuantity)
             return badQuantity;
-        if (!cancel && !original.IsMarket)
-        {
-            var (lower, upper, tick) = PriceBand(rules, original.Code);
-            if (price <= 0 || !rules.OnGrid(original.Code, price, tick))
-                return PaperResult.Refuse("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
-            if (price > upper || price < lower)
-                return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {lower}..{upper})");
-            if (rules.CheckAmendment(original, affected, price) is { } refusal) return refusal;
-        }
+        // An amendment keeps its order's kind here (order-rvsecncl's ORD_DVSN): the core's one check, the backtest's too.
+        if (!cancel && ProductRules.Refused(PreTradeCheck.Amendment(original, affected, original.IsMarket, price, PriceBand(rules, original.Code)))
+            is { } refusal)
+            return refusal;
         var account = original.Account;
         var successor = new PaperOrder(_market.NextOrderNumber(), original.Number, account, original.Request with
         {
@@ -274,31 +269,31 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
 
     /// <summary>
     /// What a stock buy of <paramref name="code"/> may spend now and how many shares that is, by the rule order-cash
-    /// checks (<see cref="ProductRules.OrderPrice"/>, the per-order caps): the quantity it names is one order-cash takes, one
+    /// checks (<see cref="PreTradeCheck.OrderPrice"/>, the per-order caps): the quantity it names is one order-cash takes, one
     /// more is refused.
     /// </summary>
     public (long Cash, long UnitPrice, long Quantity) BuyingPower(string accountNumber, string code, bool isMarket, long price, DateTime now)
     {
         var upper = _market.OrderBookFor(code).UpperLimit;
-        var unit = ProductRules.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {
             EndDays(now);
             JournalChanges();
-            var free = _accounts.GetValueOrDefault(accountNumber) is { } account ? account.FreeCash() : StartingCash;
-            return ((long)decimal.Floor(free), unit, StockRules.Affordable(free, unit, _costs.CommissionRate));
+            // An account not used yet: a new one's, as it would be opened (the backtest's rule, PreTradeCheck).
+            var ledger = _accounts.GetValueOrDefault(accountNumber) ?? new PaperAccount(accountNumber, "", "", _costs);
+            return PreTradeCheck.StockBuyingPower(ledger, isMarket, price, upper);
         }
     }
 
     /// <summary>
     /// What a futures/options order of <paramref name="code"/> may carry now, by the rule the order check uses (margin on
-    /// the contracts it opens at <see cref="ProductRules.OrderPrice"/>, out of the free cash; none on those it closes; the per-order
+    /// the contracts it opens at <see cref="PreTradeCheck.OrderPrice"/>, out of the free cash; none on those it closes; the per-order
     /// cap): the contracts it closes and the most it may carry in all (one more is refused).
     /// </summary>
     public (long Closable, long Total) ContractsPossible(string accountNumber, string code, bool buy, bool isMarket, long price, DateTime now)
     {
         var upper = _market.IsReplay ? _market.ReplayedFuture(code).UpperLimit : _market.DerivativeForOrders(code).Quote.Upper; // lock-free
-        var unit = ProductRules.OrderPrice(isMarket, price, upper);
+        var unit = PreTradeCheck.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {
             EndDays(now);
@@ -306,7 +301,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             var account = _accounts.GetValueOrDefault(accountNumber);
             var closable = account is null ? 0 : FuturesOptionRules.Closable(account, code, buy);
             var free = account is null ? StartingCash : (long)decimal.Floor(account.FreeCash());
-            const long cap = FuturesOptionRules.MaxContractsPerOrder;
+            const long cap = PreTradeCheck.MaxContractsPerOrder;
             return (Math.Min(closable, cap), Math.Min(cap, closable + FuturesOptionRules.OpenableContracts(code, unit, free)));
         }
     }

@@ -94,7 +94,7 @@ internal sealed class SteppedReplay(KisSimulator sim, ManualTimeProvider clock, 
     }
 
     /// <summary>Each data line's receive time and whether it is a KRX trade.</summary>
-    private static IEnumerable<(DateTimeOffset, bool)> Frames(string rawLog)
+    internal static IEnumerable<(DateTimeOffset At, bool Trade)> Frames(string rawLog)
     {
         foreach (var line in File.ReadLines(rawLog))
         {

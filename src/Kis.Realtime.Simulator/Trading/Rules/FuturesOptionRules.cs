@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Trading.Rules;
@@ -11,7 +12,7 @@ namespace Kis.Realtime.Simulator.Trading.Rules;
 internal sealed class FuturesOptionRules : ProductRules
 {
     /// <summary>Most contracts one futures/options order may carry.</summary>
-    public const long MaxContractsPerOrder = 1_000;
+    public const long MaxContractsPerOrder = PreTradeCheck.MaxContractsPerOrder;
 
     /// <summary>Initial margin of a KRX index future, as a share of the contracts' value (<see cref="ContractMath.FuturesMarginRate"/>).</summary>
     public const decimal FuturesMarginRate = ContractMath.FuturesMarginRate;
@@ -20,14 +21,10 @@ internal sealed class FuturesOptionRules : ProductRules
     public const decimal OptionsMarginRate = ContractMath.OptionsMarginRate;
 
     public override bool IsDerivative => true;
-    public override long MaxQuantity => MaxContractsPerOrder;
-    public override string UnitName => "contracts";
     public override TimeSpan SessionEnd { get; } = MarketCalendar.KrxDerivatives.Regular.End;
 
     public override PaperResult Closed()
         => PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes day-session futures/options orders 08:45-15:45 KST on trading days)");
-
-    public override bool OnGrid(string code, long price, long tick) => price % tick == 0;
 
     /// <summary>The initial margin of <paramref name="contracts"/> at <paramref name="price"/> (hundredths of a point), KRW:
     /// the contracts' value × <see cref="FuturesMarginRate"/> for futures, × <see cref="OptionsMarginRate"/> for options.</summary>
@@ -43,7 +40,7 @@ internal sealed class FuturesOptionRules : ProductRules
     public static long Krw(string code, long realized) => ContractMath.Krw(code, realized);
 
     /// <summary>Most contracts that open a position whose initial margin at <paramref name="price"/> fits in
-    /// <paramref name="free"/> KRW (what <see cref="ProductRules.Check"/> takes, by the same <see cref="MarginOf"/>).</summary>
+    /// <paramref name="free"/> KRW (what <see cref="PreTradeCheck.NewOrder"/> takes, by the same <see cref="MarginOf"/>).</summary>
     public static long OpenableContracts(string code, long price, long free)
     {
         if (free <= 0 || price <= 0) return 0;
@@ -54,20 +51,6 @@ internal sealed class FuturesOptionRules : ProductRules
         while (contracts > 0 && MarginOf(code, contracts, price) > free) contracts--;
         return contracts;
     }
-
-    protected override PaperResult? CheckMoney(PaperOrderRequest request, OrderQuote quote, PaperAccount account)
-    {
-        // Contracts that open (or add to) a position need margin; those that close one need none.
-        var margin = account.MarginToOpen(request.Code, request.Buy, request.Quantity, OrderPrice(request.IsMarket, request.Price, quote.Upper));
-        return margin > account.FreeCash()
-            ? PaperResult.Refuse("APBK0952", $"주문가능금액을 초과 했습니다. (initial margin {margin:N0} KRW over what the account has free)")
-            : null;
-    }
-
-    public override PaperResult? CheckAmendment(PaperOrder original, long affected, long price)
-        => original.Account.CanAmendMargin(original.Terms, original.Remaining, affected, price) ? null
-            : PaperResult.Refuse("APBK0952",
-                "주문가능금액을 초과 했습니다. (the amended contracts' initial margin is over what the account has free)");
 
     /// <summary>A fill on a signed position (<see cref="ContractMath.Fill"/>): the profit realized (hundredths × contracts).</summary>
     public static long Fill(ref long held, ref long cost, bool buy, long quantity, long price) => ContractMath.Fill(ref held, ref cost, buy, quantity, price);

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Kis.Realtime.Simulator.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Kis.Realtime.Simulator.Replay;
+
+/// <summary>
+/// <c>POST /sim/step</c>: the stepped replay's control (<see cref="ReplayStepGate"/>). <c>?frames=N</c> (default 1)
+/// serves the next N recorded data frames and answers once they went to the sessions: how many this call served, how
+/// many in all, whether the recording is over, the market time (KST) and how many order notices the venue has issued
+/// (a client reads its WebSocket until it has them). <c>?until=yyyy-MM-ddTHH:mm:ss</c> (KST), once the recording is
+/// over, moves the market clock on to that time: the day's orders left expire with their notices. A simulator not
+/// stepping answers 409.
+/// </summary>
+internal static class ReplayStepEndpoint
+{
+    /// <summary>Most frames one call may grant.</summary>
+    public const long MaxFrames = 1_000_000;
+
+    /// <summary>Maps the endpoint; <paramref name="gate"/> gives the replay's gate at the call (null: not stepping).</summary>
+    public static void Map(IEndpointRouteBuilder app, SimulatorHub hub, Func<ReplayStepGate?> gate)
+        => app.MapPost("/sim/step", async ctx => await (await StepAsync(ctx, hub, gate()).ConfigureAwait(false)).ExecuteAsync(ctx).ConfigureAwait(false));
+
+    private static async Task<IResult> StepAsync(HttpContext ctx, SimulatorHub hub, ReplayStepGate? gate)
+    {
+        if (gate is null)
+            return Error("not a stepped replay: start the simulator with --replay FILE --step (SimulatorOptions.ReplayStep)", 409);
+        var q = ctx.Request.Query;
+        if (q["until"].ToString() is { Length: > 0 } untilText)
+        {
+            if (!DateTime.TryParseExact(untilText, ["yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None,
+                out var until))
+                return Error($"until must be a KST time yyyy-MM-ddTHH:mm:ss, not '{untilText}'", 400);
+            if (!gate.Done)
+                return Error("until moves the market past the recording's end only: step through its frames first (frames=N)", 409);
+            hub.Market.Clock.FollowReplay(until, speed: 0);
+            hub.Venue.Advance(hub.Market.Clock.Now()); // what is left of the day's orders expires, with its notices
+            return Answer(hub, 0, gate.Served, done: true);
+        }
+        var frames = 1L;
+        if (q["frames"].ToString() is { Length: > 0 } framesText
+            && (!long.TryParse(framesText, NumberStyles.None, CultureInfo.InvariantCulture, out frames) || frames is < 1 or > MaxFrames))
+            return Error($"frames must be 1 to {MaxFrames.ToString("N0", CultureInfo.InvariantCulture)}, not '{framesText}'", 400);
+        var before = gate.Served;
+        var (served, done) = await gate.StepAsync(frames, ctx.RequestAborted).ConfigureAwait(false);
+        return Answer(hub, served - before, served, done);
+    }
+
+    private static IResult Answer(SimulatorHub hub, long frames, long served, bool done) => SimulatorJson.Reply(new JsonObject
+    {
+        ["frames"] = frames, ["served"] = served, ["done"] = done,
+        ["market_time"] = hub.Market.Clock.Now().ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture),
+        ["notices"] = hub.Venue.NoticesPublished,
+    });
+
+    private static IResult Error(string message, int status) => SimulatorJson.Reply(new JsonObject { ["error"] = message }, status);
+}

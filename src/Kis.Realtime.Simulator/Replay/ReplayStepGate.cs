@@ -1,0 +1,91 @@
+namespace Kis.Realtime.Simulator.Replay;
+
+/// <summary>
+/// The stepped replay's gate (<see cref="SimulatorOptions.ReplayStep"/>, <c>kisrt sim --replay FILE --step</c>): the
+/// replay serves a data frame only once a client granted it (<c>POST /sim/step</c>), so the market moves on when the
+/// client says so, never with the wall clock: a strategy in any language, however slow its answers under load, meets
+/// the market a backtest shows it. One lock; the waits are tasks completed outside it.
+/// </summary>
+internal sealed class ReplayStepGate
+{
+    private readonly Lock _lock = new();
+    private long _granted, _served;
+    private bool _done;
+    private TaskCompletionSource _moved = NewSignal(); // completed when a grant comes, a frame is served or the file ends
+
+    /// <summary>Frames served so far.</summary>
+    public long Served
+    {
+        get
+        {
+            lock (_lock) return _served;
+        }
+    }
+
+    /// <summary>Whether the replay is over (the file's end, or the simulator stopping).</summary>
+    public bool Done
+    {
+        get
+        {
+            lock (_lock) return _done;
+        }
+    }
+
+    /// <summary>The replay, before a data frame: waits until a client has granted it.</summary>
+    public async ValueTask WaitTurnAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            Task moved;
+            lock (_lock)
+            {
+                if (_served < _granted) return;
+                moved = _moved.Task;
+            }
+            await moved.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The replay served a granted frame (sent it to the sessions).</summary>
+    public void OnServed()
+    {
+        lock (_lock) _served++;
+        Signal();
+    }
+
+    /// <summary>The replay is over (the file's end, or the simulator stopping): no step waits for more.</summary>
+    public void OnDone()
+    {
+        lock (_lock) _done = true;
+        Signal();
+    }
+
+    /// <summary>
+    /// Grants <paramref name="frames"/> more frames and waits until the replay has served them or the file ended; the
+    /// frames served by then and whether the file ended.
+    /// </summary>
+    public async Task<(long Served, bool Done)> StepAsync(long frames, CancellationToken ct)
+    {
+        long target;
+        lock (_lock)
+        {
+            if (!_done) _granted += frames;
+            target = _granted;
+        }
+        Signal();
+        while (true)
+        {
+            Task moved;
+            lock (_lock)
+            {
+                if (_served >= target || _done) return (_served, _done);
+                moved = _moved.Task;
+            }
+            await moved.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _moved, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Ledger;
+
+namespace Kis.Realtime.Simulator.Trading.Core;
+
+/// <summary>A refusal at the door in KIS's shape: msg_cd and msg1, which both venues answer with as they are.</summary>
+internal readonly record struct VenueRefusal(string Code, string Message);
+
+/// <summary>What an order's price is checked against: the day's limits (<see cref="Upper"/> 0: none known, as for an
+/// option in a backtest) and the tick of a futures/options code (stocks and ETFs: KRX's grid by code and price).</summary>
+internal readonly record struct PriceBand(long Lower, long Upper, long Tick);
+
+/// <summary>
+/// The one pre-trade check of both venues (issue 73, finding 8), for new orders and amendments alike: quantity and the
+/// per-order caps, the tick grid, the day's limits, then money (cash with commission for a stock buy, shares for a
+/// sale, initial margin for futures/options). Paper and the backtest translate their requests into these calls and their
+/// answers out of <see cref="VenueRefusal"/>; the codes and texts are KIS's (msg1 as KIS words it; the parenthesis says
+/// which rule). Also the buying power both venues report, by the same caps. Prices: whole KRW for a stock, hundredths of
+/// a point for futures/options; a price that is no whole number of either is passed as -1 (off every grid).
+/// </summary>
+internal static class PreTradeCheck
+{
+    /// <summary>Most shares one stock order may carry (the simulator's cap; KRX caps an order at under 5 % of the listed
+    /// shares, which the simulator does not model).</summary>
+    public const long MaxStockQuantity = 1_000_000;
+
+    /// <summary>Most KRW one stock order may be worth (quantity × price, or the upper limit for a market order).</summary>
+    public const long MaxStockOrderValue = 30_000_000_000;
+
+    /// <summary>Most contracts one futures/options order may carry.</summary>
+    public const long MaxContractsPerOrder = 1_000;
+
+    private const string CashText = "주문가능금액을 초과 했습니다.", QuantityText = "주문수량을 확인하세요.";
+
+    /// <summary>
+    /// The price an order is checked and held at: its limit, or the day's upper limit for a market order (what it may pay
+    /// at worst). A stock buy reserves cash at it, a futures/options order takes margin at it, buying power divides by it.
+    /// </summary>
+    public static long OrderPrice(bool isMarket, long price, long upperLimit) => isMarket || price <= 0 ? upperLimit : price;
+
+    /// <summary>A new order's checks, in KIS's order: quantity, grid, limits, the value cap, then money; null: taken.</summary>
+    public static VenueRefusal? NewOrder(LedgerAccount ledger, string code, bool derivative, bool buy, long quantity, bool isMarket, long price,
+        PriceBand band)
+    {
+        if (Quantity(derivative, quantity) is { } badQuantity) return badQuantity;
+        if (!isMarket && Price(code, derivative, price, band) is { } badPrice) return badPrice;
+        var unit = OrderPrice(isMarket, price, band.Upper);
+        if (derivative)
+        {
+            // Contracts that open (or add to) a position need margin; those that close one need none.
+            var margin = ledger.MarginToOpen(code, buy, quantity, unit);
+            return margin > ledger.FreeCash() ? MarginRefusal($"initial margin {Grouped(margin)} KRW over what the account has free") : null;
+        }
+        if (ValueCap(quantity, unit) is { } cap) return cap;
+        if (buy) return ledger.CanBuy(quantity, unit) ? null : NotEnoughCash();
+        return ledger.Sellable(code) < quantity
+            ? new VenueRefusal("APBK0400", "주문 가능한 수량을 초과 했습니다. (more than the position that can be sold)")
+            : null;
+    }
+
+    /// <summary>
+    /// An amendment of <paramref name="affected"/> of what is left of <paramref name="original"/> to <paramref name="price"/>
+    /// (<paramref name="isMarket"/>: to a market order): grid and limits, the value cap, then money with the original's
+    /// hold on those units given back first (a sale's shares are held already). Null: taken.
+    /// </summary>
+    public static VenueRefusal? Amendment(VenueOrder original, long affected, bool isMarket, long price, PriceBand band)
+    {
+        if (!isMarket && Price(original.Code, original.Derivative, price, band) is { } badPrice) return badPrice;
+        var unit = OrderPrice(isMarket, price, band.Upper);
+        if (original.Derivative)
+            return original.Ledger.CanAmendMargin(original.Terms, original.Remaining, affected, unit) ? null
+                : MarginRefusal("the amended contracts' initial margin is over what the account has free");
+        if (ValueCap(affected, unit) is { } cap) return cap;
+        return !original.Buy || original.Ledger.CanBuy(affected, unit, givenBack: affected * original.ReservePrice) ? null : NotEnoughCash();
+    }
+
+    /// <summary>
+    /// How many of what is left an amendment or partial cancel concerns: <paramref name="quantity"/>, or all of it (null).
+    /// None, fewer than none or more than is left is a mistake to refuse, not a quantity to round to the remainder (the
+    /// caller would believe an amendment that did not happen). Null refusal when it may go on.
+    /// </summary>
+    public static VenueRefusal? ChangeQuantity(long? quantity, long remaining, out long affected)
+    {
+        affected = quantity ?? remaining;
+        return affected <= 0 || affected > remaining
+            ? new VenueRefusal("APBK0507", Format($"{QuantityText} (ORD_QTY {quantity}: 1 to the {Grouped(remaining)} left, or all that is left)"))
+            : null;
+    }
+
+    /// <summary>What a stock buy may spend now (the free cash, rounded down to the won), the price it is reckoned at
+    /// (<see cref="OrderPrice"/>) and the most shares that buys with their commission within the per-order caps: an order
+    /// of that many is taken, one more refused.</summary>
+    public static (long Cash, long UnitPrice, long Quantity) StockBuyingPower(LedgerAccount ledger, bool isMarket, long price, long upperLimit)
+    {
+        var unit = OrderPrice(isMarket, price, upperLimit);
+        var free = ledger.FreeCash();
+        var quantity = unit <= 0 ? 0
+            : Math.Max(0, Math.Min(Math.Min((long)decimal.Floor(free / (unit * (1 + ledger.Costs.CommissionRate))), MaxStockQuantity),
+                MaxStockOrderValue / unit));
+        return ((long)decimal.Floor(free), unit, quantity);
+    }
+
+    private static VenueRefusal? Quantity(bool derivative, long quantity)
+    {
+        if (quantity <= 0) return new VenueRefusal("APBK0507", $"{QuantityText} (ORD_QTY must be a positive whole number)");
+        var (max, unit) = derivative ? (MaxContractsPerOrder, "contracts") : (MaxStockQuantity, "shares");
+        return quantity > max ? new VenueRefusal("APBK0507", Format($"{QuantityText} (at most {Grouped(max)} {unit} an order)")) : null;
+    }
+
+    private static VenueRefusal? Price(string code, bool derivative, long price, PriceBand band)
+    {
+        var onGrid = price > 0 && (derivative ? price % Math.Max(1, band.Tick) == 0 : KrxRules.IsOnTick(code, price));
+        if (!onGrid) return new VenueRefusal("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
+        return band.Upper > 0 && (price > band.Upper || price < band.Lower)
+            ? new VenueRefusal("APBK0510", Format($"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {band.Lower}..{band.Upper})"))
+            : null;
+    }
+
+    /// <summary>The per-order caps of a stock order at <paramref name="unitPrice"/> (<see cref="OrderPrice"/>).</summary>
+    private static VenueRefusal? ValueCap(long quantity, long unitPrice)
+        => quantity > 0 && unitPrice > MaxStockOrderValue / quantity // quantity × price over the cap, without the product (no overflow)
+            ? new VenueRefusal("APBK0507", Format($"{QuantityText} (at most {Grouped(MaxStockOrderValue)} KRW an order)"))
+            : null;
+
+    private static VenueRefusal NotEnoughCash() => new("APBK0952", $"{CashText} (not enough cash for the shares and their commission)");
+
+    private static VenueRefusal MarginRefusal(string why) => new("APBK0952", $"{CashText} ({why})");
+
+    private static string Grouped(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,117 @@
+using Kis.Realtime.Simulator;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+/// <summary>
+/// Issue 73, finding 8: one pre-trade check for both venues. The same hostile orders (off KRX's tick grid, beyond the
+/// day's limits, over the per-order caps, over the cash, a sale of shares not held; amendments off the grid, beyond the
+/// limits, over the cash) go once to a backtest and once, through the library's order client over KIS's REST calls, to
+/// the paper venue under <c>kisrt sim --replay</c> of the same recording: each answer's code and text alike, field by
+/// field, and the buying power both report (with the per-order caps: 1,000,000 shares, 30 bn KRW) alike too.
+/// </summary>
+public sealed class PreTradeParityTests
+{
+    private const string Code = VenueParityTests.Code, Account = VenueParityTests.Account;
+    private static readonly DateTimeOffset T0 = VenueParityTests.T0;
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
+
+    /// <summary>A book (70,000 / 69,900) and a trade at 70,000 over a previous close of 69,000 (limits 48,300..89,700,
+    /// a 100-KRW tick); a last trade later, so the replay still runs while the orders are sent.</summary>
+    private static byte[] Recording() =>
+    [
+        .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(T0, ask: 70_000, bid: 69_900, quantity: 100)),
+        .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+        .. ReplayVenueTests.Line(T0.AddMinutes(5), ReplayVenueTests.Trade(T0.AddMinutes(5), 70_000, 1, buyer: true, previousClose: 69_000)),
+    ];
+
+    /// <summary>One call of the script: a placement (<see cref="Price"/> null: a market order), an amendment of the
+    /// script's call <see cref="Amends"/> (0-based), or a buying-power inquiry at <see cref="Price"/> (0: a market order's).</summary>
+    private sealed record Step(bool Buy, long Quantity, decimal? Price, int Amends = -1, bool Power = false);
+
+    private static readonly Step[] Script =
+    [
+        new(Buy: true, 0, 50, Power: true), // 2,000,000 shares' worth of cash at 50 KRW: the 1,000,000 cap
+        new(Buy: true, 0, 0, Power: true), // a market buy's, at the upper limit
+        new(Buy: true, 1, 69_950), // off the 100-KRW tick
+        new(Buy: true, 1, 89_800), // over the upper limit (on the tick)
+        new(Buy: true, 1, 48_250), // under the lower limit (on the 50-KRW tick below 50,000)
+        new(Buy: true, 1_000_001, 69_950), // over the share cap and off the tick: the quantity is checked first
+        new(Buy: true, 500_000, 70_000), // 35 bn KRW: over the value cap
+        new(Buy: true, 1, 69_000), // 7: rests
+        new(Buy: true, 1_400, 50_000), // 8: rests, holding 70 M
+        new(Buy: true, 1, 69_050, Amends: 7), // an amendment off the tick
+        new(Buy: true, 1, 89_800, Amends: 7), // an amendment over the upper limit
+        new(Buy: true, 1, 48_200, Amends: 7), // an amendment under the lower limit
+        new(Buy: true, 1_400, 89_700, Amends: 8), // an amendment over the cash (its 70 M given back first)
+        new(Buy: true, 1_200, null), // a market buy over the cash at the upper limit
+        new(Buy: true, 500, 69_000), // a limit buy over the cash left
+        new(Buy: false, 10, 70_000), // a sale of shares not held
+        new(Buy: true, 0, 50, Power: true), // buying power with 70 M held
+    ];
+
+    /// <summary>A call's outcome as the strategy reads it: the refusal's code and text, or the buying power reported.</summary>
+    private sealed record Outcome(string? Code, string? Message, KisBuyingPower? Power = null);
+
+    [Fact]
+    public async Task The_same_hostile_orders_and_amendments_are_refused_with_one_code_and_one_text_as_a_backtest_and_on_paper()
+    {
+        var (dir, rawLog) = ReplayedVenue.Recording(Recording());
+        var backtest = new List<Outcome>();
+        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
+        {
+            await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: ct))
+            {
+                await RunScriptAsync(orders, backtest, ct);
+                return;
+            }
+        }, new KisBacktestOptions { Latency = TimeSpan.Zero }).WaitAsync(Generous);
+
+        await using var replay = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2);
+        using var client = new KisOrderClient(new KisOrderOptions
+        {
+            Credential = DefaultCredential, Account = new KisAccount(Account, "01"), RestBaseUrl = replay.Sim.RestBaseUrl,
+            Environment = KisEnvironment.Real,
+        });
+        var paper = new List<Outcome>();
+        using var cts = new CancellationTokenSource(Generous);
+        await RunScriptAsync(client, paper, cts.Token);
+
+        Assert.Equal(Script.Length, backtest.Count);
+        var differences = Enumerable.Range(0, Script.Length).Where(i => backtest[i] != paper[i])
+            .Select(i => $"call {i} ({Script[i]}):\n  backtest {backtest[i]}\n  paper    {paper[i]}").ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        // What each call met (so that a check both venues lost would not pass unseen).
+        Assert.Equal(
+            [null, null, "APBK0506", "APBK0510", "APBK0510", "APBK0507", "APBK0507", null, null, "APBK0506", "APBK0510", "APBK0510", "APBK0952", "APBK0952",
+                "APBK0952", "APBK0400", null],
+            backtest.Select(o => o.Code));
+        Assert.Equal(1_000_000, backtest[0].Power!.Quantity);
+        Assert.Equal((89_700m, 1_114L), (backtest[1].Power!.Price, backtest[1].Power!.Quantity));
+        Assert.StartsWith("주문가능금액을 초과 했습니다", backtest[12].Message, StringComparison.Ordinal);
+        Assert.StartsWith("주문 가능한 수량을 초과 했습니다", backtest[15].Message, StringComparison.Ordinal);
+    }
+
+    private static async Task RunScriptAsync(IKisOrderVenue orders, List<Outcome> into, CancellationToken ct)
+    {
+        var numbers = new string?[Script.Length];
+        foreach (var (s, i) in Script.Select((s, i) => (s, i)))
+        {
+            if (s.Power)
+            {
+                var power = await orders.GetBuyingPowerAsync(KisProduct.Stock, Code, OrderSide.Buy, s.Price!.Value, ct);
+                into.Add(new Outcome(null, null, power));
+                continue;
+            }
+            var answer = s.Amends < 0
+                ? await orders.PlaceAsync(KisOrderRequest.Stock(Code, s.Buy ? OrderSide.Buy : OrderSide.Sell, s.Quantity, s.Price), ct)
+                : await orders.AmendAsync(new KisAmendRequest
+                {
+                    Product = KisProduct.Stock, OriginalOrderNumber = numbers[s.Amends]!, Quantity = s.Quantity, Price = s.Price!.Value,
+                }, ct);
+            Assert.NotEqual(KisOrderOutcome.Unknown, answer.Outcome);
+            numbers[i] = answer.OrderNumber;
+            into.Add(new Outcome(answer.Refusal?.MessageCode, answer.Refusal?.Message));
+        }
+    }
+}
