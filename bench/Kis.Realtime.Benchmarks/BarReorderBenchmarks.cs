@@ -1,17 +1,41 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// The bars' reorder buffer (<see cref="BarOptions.ReorderWindow"/>, 5 s as `kisrt bars`) on a busy feed: trades at
 /// 2,000/s received in order, with 2 or 200 lost (each loss holds the next 5 s of trades waiting), and reversed (every
-/// trade waits for the first, the window wide enough to take them all). One op = one trade: ns and bytes per trade.
-/// `reorder-cpu [trades] [rounds]` (<see cref="CpuHarness"/>) measures the same passes in process CPU time, any length.
+/// trade waits for the first, the window wide enough to take them all). One op = one trade: wall ns, process CPU ns
+/// ("CPU/op", the figure that counts on a shared machine) and bytes per trade; one invocation is one 1 M-trade pass.
+/// `--filter '*BarReorder*'`. `reorder-cpu [trades] [rounds]` (<see cref="CpuHarness"/>) measures the same passes in
+/// process CPU time, any length.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(PassConfig))]
 public class BarReorderBenchmarks
 {
+    /// <summary>In process (the CPU diagnoser reads this process), one pass an invocation: 1 warm-up, 5 measured.</summary>
+    private sealed class PassConfig : ManualConfig
+    {
+        public PassConfig()
+        {
+            AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+                .WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1));
+            AddDiagnoser(new ProcessCpuDiagnoser(_ => 1, nanoseconds: true));
+            AddColumnProvider(DefaultColumnProviders.Instance);
+            AddLogger(ConsoleLogger.Default);
+            AddExporter(MarkdownExporter.GitHub);
+        }
+    }
+
     private const int PerSecond = 2_000;
     private static readonly DateTimeOffset Open = new(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9));
     private const int Trades = 1_000_000;

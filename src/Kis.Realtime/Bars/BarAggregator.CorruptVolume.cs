@@ -17,13 +17,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>The first 16 <see cref="CorruptVolumes"/>, located by their stamp.</summary>
     public IReadOnlyList<CorruptTradeVolume> CorruptVolumeRecords => _corruptVolumes;
 
-    private void NoteCorruptVolume(in TTrade trade, long local, long utc, long accumulated, long volume, long step)
+    private void NoteCorruptVolume(int tr, long local, long utc, long accumulated, long volume, long step)
     {
         CorruptVolumes++;
         if (_corruptVolumes.Count < MaxCorruptKept)
             _corruptVolumes.Add(new CorruptTradeVolume
             {
-                TrId = TAccessor.TrId(trade),
+                TrId = _trIds[tr]!,
                 Time = new DateTimeOffset(local, _calendar!.OffsetAtUtc(utc)),
                 CumulativeVolume = accumulated,
                 Volume = volume,

@@ -15,6 +15,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly int[] _trDay = new int[MaxTrs];
     private readonly long[] _trLocal = new long[MaxTrs];
     private readonly HashSet<TradeIdentity>?[] _trTrades = new HashSet<TradeIdentity>?[MaxTrs];
+    // The highest acml_vol in each set: a record above it is no repeat, without a look in the set (a record waiting
+    // behind a hole would else look there on arrival and again, long after, when it goes on).
+    private readonly long[] _trTradesHigh = new long[MaxTrs];
     private readonly List<OpenGap>?[] _openGaps = new List<OpenGap>?[MaxTrs];
     // Open gaps that flagged the forming bar: when late trades fill them all, its gap flag goes.
     private int _formingOpenGaps;
@@ -38,12 +41,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     private bool IsSeen(int tr, int day, in TradeIdentity trade) =>
-        _trSeen[tr] && day == _trDay[tr] && _trTrades[tr] is { } seen && seen.Contains(trade);
+        _trSeen[tr] && day == _trDay[tr] && trade.Accumulated <= _trTradesHigh[tr] && _trTrades[tr] is { } seen && seen.Contains(trade);
 
     private void Remember(int tr, int day, in TradeIdentity trade)
     {
         if (day != _trDay[tr] && _trSeen[tr]) return; // another day's: its set is gone
         (_trTrades[tr] ??= []).Add(trade);
+        if (trade.Accumulated > _trTradesHigh[tr]) _trTradesHigh[tr] = trade.Accumulated;
     }
 
     // Behind the tape: an earlier day's, or at or below the last cumulative volume (a record adding no volume at the same
@@ -73,14 +77,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // Cumulative-volume check per TR. Runs for every trade, also those outside the bar's sessions, so their volume is not
     // taken for missed volume.
     // barVolume: the volume its bar takes (the cumulative step, for a cntg_vol larger than it).
-    private VolumeCheck CheckVolume(in TTrade trade, long local, long utc, int day, long accumulated, out long openGap, out long barVolume)
+    private VolumeCheck CheckVolume(in TradeFacts trade, long local, long utc, int day, long accumulated, out long openGap, out long barVolume)
     {
         openGap = -1;
-        var volume = barVolume = TAccessor.Volume(trade);
+        var volume = barVolume = trade.Volume;
         if (accumulated < 0) return VolumeCheck.Continues;
-        var i = TrSlot(TAccessor.TrId(trade));
+        var i = trade.Tr;
         if (i < 0) return VolumeCheck.Continues;
-        var identity = new TradeIdentity(accumulated, volume, TAccessor.Price(trade), local);
+        var identity = new TradeIdentity(accumulated, volume, trade.Price, local);
         if (!_trSeen[i])
         {
             _trSeen[i] = true;
@@ -113,7 +117,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Remember(i, day, identity);
                 return VolumeCheck.Late;
             }
-            NoteCorrupt(new Pending { Trade = trade, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume, Tr = i, Day = day },
+            NoteCorrupt(new Pending { Utc = utc, Local = local, Accumulated = accumulated, Volume = volume, Tr = i, Day = day },
                 null, inBar: false);
             Remember(i, day, identity);
             return VolumeCheck.Corrupt;
@@ -124,6 +128,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             _openGaps[i]?.Clear();
             _trTrades[i]?.Clear();
+            _trTradesHigh[i] = 0;
         }
         Advance(i, accumulated, day, local);
         Remember(i, day, identity);
@@ -131,7 +136,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             // Its own volume exceeds the cumulative step it brings: cntg_vol is wrong (acml_vol agrees with the tape).
             barVolume = accumulated - low;
-            NoteCorruptVolume(trade, local, utc, accumulated, volume, barVolume);
+            NoteCorruptVolume(i, local, utc, accumulated, volume, barVolume);
         }
         if (missing <= 0) return VolumeCheck.Continues;
         Gaps++;

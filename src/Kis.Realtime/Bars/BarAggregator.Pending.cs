@@ -5,22 +5,25 @@ namespace Kis.Realtime;
 
 // The reorder buffer's waiting records (BarAggregator.Reorder.cs), kept so that no step scans them: in slots, ordered per
 // TR by exchange order (day, cumulative volume, arrival: those not behind the tape) and all by receive time, and looked
-// up by trade (a repeat), by the cumulative volumes they end and start at (a record its neighbours continue), and by
-// their volume (a hole's trade). Every operation is O(log n) in the records waiting, and nothing allocates once grown.
+// up by the cumulative volumes they end at (a repeat, a record its neighbours continue) and start at, and by their volume
+// (a hole's trade), each lookup a chain through the slots. The orders (PendingOrder) take records that come in order or
+// in reverse at their ends, O(1), and others in a heap, O(log n); nothing allocates once grown. A slot holds what bars
+// take from the trade (TradeFacts), not the trade view: a StockTrade is about 1 KB with references, and copying it in
+// and out cost more than the ordering did. Slots are reused first freed, first taken: in arrival order, as they are read.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private Pending[] _slots = [];
     private int _slotsUsed;
-    private readonly Stack<int> _freeSlots = new();
+    private readonly Queue<int> _freeSlots = new(); // first freed, first reused: slots go round in arrival order, as the records
     private long _arrivals;
     private long _reorderSteps;
-    private readonly PendingHeap?[] _tapeOrder = new PendingHeap?[MaxTrs];
-    private readonly PendingHeap _receiveOrder = new();
-    private readonly Dictionary<(int Tr, int Day, TradeIdentity Trade), int> _pendingTrades = [];
-    private readonly Dictionary<(int Tr, int Day, long Accumulated), int> _pendingEnds = [];
-    private readonly Dictionary<(int Tr, int Day, long Accumulated), int> _pendingStarts = [];
-    private readonly Dictionary<(int Tr, int Day, long Volume), (int First, int Last)> _pendingByVolume = [];
+    private readonly PendingOrder?[] _tapeOrder = new PendingOrder?[MaxTrs];
+    private readonly PendingOrder _receiveOrder = new();
+    private readonly Dictionary<PendingKey, PendingChains> _pendingPoints = []; // by cumulative volume: Ends, Starts
+    private readonly Dictionary<PendingKey, PendingChains> _pendingByVolume = []; // by volume: Ends only
     private readonly List<int> _picked = [];
+
+    private const int ByEnd = 0, ByStart = 1, ByVolume = 2;
 
     private int PendingCount => _receiveOrder.Count;
 
@@ -37,55 +40,89 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private void AddPending(in Pending record)
     {
-        var id = _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotsUsed++;
+        var id = _freeSlots.Count > 0 ? _freeSlots.Dequeue() : _slotsUsed++;
         if (id == _slots.Length) Array.Resize(ref _slots, Math.Max(16, id * 2));
         ref var p = ref _slots[id];
         p = record;
         p.Arrival = ++_arrivals;
-        ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(_pendingByVolume, (p.Tr, p.Day, p.Volume), out var listed);
-        p.PreviousOfVolume = listed ? list.Last : -1;
-        p.NextOfVolume = -1;
-        if (listed) _slots[list.Last].NextOfVolume = id;
-        list = (listed ? list.First : id, id);
         if (!p.Behind) (_tapeOrder[p.Tr] ??= new()).Add(id, p.Day, p.Accumulated, p.Arrival);
         _receiveOrder.Add(id, p.Received, p.Arrival, 0);
-        CollectionsMarshal.GetValueRefOrAddDefault(_pendingTrades, (p.Tr, p.Day, Identity(p)), out _)++;
-        CollectionsMarshal.GetValueRefOrAddDefault(_pendingEnds, (p.Tr, p.Day, p.Accumulated), out _)++;
-        CollectionsMarshal.GetValueRefOrAddDefault(_pendingStarts, (p.Tr, p.Day, p.Accumulated - p.Volume), out _)++;
+        Link(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
+        Link(ByStart, id, new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume));
+        Link(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
+        NoteAdded(p);
     }
 
-    private Pending TakePending(int id)
+    // Out of every order and lookup; its slot is reused after Free.
+    private Pending Unlink(int id)
     {
-        var p = _slots[id];
+        ref readonly var p = ref _slots[id];
         if (!p.Behind) _tapeOrder[p.Tr]!.Remove(id);
         _receiveOrder.Remove(id);
-        Decrement(_pendingTrades, (p.Tr, p.Day, Identity(p)));
-        Decrement(_pendingEnds, (p.Tr, p.Day, p.Accumulated));
-        Decrement(_pendingStarts, (p.Tr, p.Day, p.Accumulated - p.Volume));
-        var byVolume = (p.Tr, p.Day, p.Volume);
-        if (p.PreviousOfVolume >= 0) _slots[p.PreviousOfVolume].NextOfVolume = p.NextOfVolume;
-        if (p.NextOfVolume >= 0) _slots[p.NextOfVolume].PreviousOfVolume = p.PreviousOfVolume;
-        if (p.PreviousOfVolume < 0 && p.NextOfVolume < 0) _pendingByVolume.Remove(byVolume);
-        else
-        {
-            ref var list = ref CollectionsMarshal.GetValueRefOrNullRef(_pendingByVolume, byVolume);
-            list = (p.PreviousOfVolume < 0 ? p.NextOfVolume : list.First, p.NextOfVolume < 0 ? p.PreviousOfVolume : list.Last);
-        }
-        _slots[id] = default; // no trade's strings kept alive
-        _freeSlots.Push(id);
+        Unlink(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
+        Unlink(ByStart, id, new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume));
+        Unlink(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
         return p;
     }
 
-    private static void Decrement<TKey>(Dictionary<TKey, int> counts, TKey key) where TKey : notnull
+    private void Free(int id) => _freeSlots.Enqueue(id);
+
+    private Dictionary<PendingKey, PendingChains> Lookup(int index) => index == ByVolume ? _pendingByVolume : _pendingPoints;
+
+    private static ref PendingChain ChainIn(ref PendingChains chains, int index) => ref index == ByStart ? ref chains.Starts : ref chains.Ends;
+
+    private static ref int NextIn(ref Pending p, int index) =>
+        ref index == ByEnd ? ref p.NextEnd : ref index == ByStart ? ref p.NextStart : ref p.NextVolume;
+
+    private static ref int PreviousIn(ref Pending p, int index) =>
+        ref index == ByEnd ? ref p.PreviousEnd : ref index == ByStart ? ref p.PreviousStart : ref p.PreviousVolume;
+
+    private void Link(int index, int id, PendingKey key)
     {
-        ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(counts, key);
-        if (--count == 0) counts.Remove(key);
+        ref var chain = ref ChainIn(ref CollectionsMarshal.GetValueRefOrAddDefault(Lookup(index), key, out _), index);
+        var listed = chain.Count > 0;
+        ref var p = ref _slots[id];
+        PreviousIn(ref p, index) = listed ? chain.Last : -1;
+        NextIn(ref p, index) = -1;
+        if (listed) NextIn(ref _slots[chain.Last], index) = id;
+        else chain.First = id;
+        chain.Last = id;
+        chain.Count++;
     }
 
-    private static int CountOf<TKey>(Dictionary<TKey, int> counts, TKey key) where TKey : notnull =>
-        counts.TryGetValue(key, out var count) ? count : 0;
+    private void Unlink(int index, int id, PendingKey key)
+    {
+        ref var p = ref _slots[id];
+        var (previous, next) = (PreviousIn(ref p, index), NextIn(ref p, index));
+        if (previous >= 0) NextIn(ref _slots[previous], index) = next;
+        if (next >= 0) PreviousIn(ref _slots[next], index) = previous;
+        var lookup = Lookup(index);
+        ref var chains = ref CollectionsMarshal.GetValueRefOrNullRef(lookup, key);
+        ref var chain = ref ChainIn(ref chains, index);
+        if (--chain.Count == 0)
+        {
+            if (chains.IsEmpty) lookup.Remove(key);
+            return;
+        }
+        if (previous < 0) chain.First = next;
+        if (next < 0) chain.Last = previous;
+    }
 
-    private static TradeIdentity Identity(in Pending p) => new(p.Accumulated, p.Volume, TAccessor.Price(p.Trade), p.Local);
+    // The first waiting record under key (-1: none), and how many there are.
+    private int FirstOf(int index, PendingKey key, out int count)
+    {
+        ref var chains = ref CollectionsMarshal.GetValueRefOrNullRef(Lookup(index), key);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref chains))
+        {
+            count = 0;
+            return -1;
+        }
+        var chain = ChainIn(ref chains, index);
+        count = chain.Count;
+        return count > 0 ? chain.First : -1;
+    }
+
+    private static TradeIdentity Identity(in Pending p) => new(p.Accumulated, p.Volume, p.Trade.Price, p.Local);
 
     private void ClearPending()
     {
@@ -95,13 +132,22 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _arrivals = 0;
         foreach (var heap in _tapeOrder) heap?.Clear();
         _receiveOrder.Clear();
-        _pendingTrades.Clear();
-        _pendingEnds.Clear();
-        _pendingStarts.Clear();
+        _pendingPoints.Clear();
         _pendingByVolume.Clear();
+        _quietUntil = long.MinValue;
     }
 
-    private bool IsPending(int tr, int day, in TradeIdentity trade) => PendingCount > 0 && _pendingTrades.ContainsKey((tr, day, trade));
+    // The same trade waiting already: one of the records ending at its cumulative volume, with its volume, price and stamp.
+    private bool IsPending(int tr, int day, in TradeIdentity trade)
+    {
+        if (PendingCount == 0) return false;
+        for (var i = FirstOf(ByEnd, new PendingKey(tr, day, trade.Accumulated), out _); i >= 0; i = _slots[i].NextEnd)
+        {
+            _reorderSteps++;
+            if (Identity(_slots[i]) == trade) return true;
+        }
+        return false;
+    }
 
     // Each TR's lowest waiting records (ties: a price change at one cumulative volume), in arrival order.
     private List<int> LowestPending()
@@ -149,11 +195,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // arrive; -1: none.
     private int FindFiller(int waiting)
     {
-        var w = _slots[waiting];
+        ref readonly var w = ref _slots[waiting];
         if (!_trSeen[w.Tr] || w.Day != _trDay[w.Tr]) return -1;
         var hole = w.Accumulated - w.Volume - _trAccumulated[w.Tr];
-        if (hole <= 0 || !_pendingByVolume.TryGetValue((w.Tr, w.Day, hole), out var list)) return -1;
-        for (var i = list.First; i >= 0; i = _slots[i].NextOfVolume)
+        if (hole <= 0) return -1;
+        for (var i = FirstOf(ByVolume, new PendingKey(w.Tr, w.Day, hole), out _); i >= 0; i = _slots[i].NextVolume)
         {
             _reorderSteps++;
             ref readonly var p = ref _slots[i];
@@ -166,8 +212,20 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // its neighbours, so it is its own trade (in a burst stamped one second, a later trade often has the hole's volume).
     private bool IsChained(in Pending p)
     {
-        var start = p.Accumulated - p.Volume;
         var self = p.Volume == 0 ? 1 : 0; // a record adding no volume ends where it starts: not its own neighbour
-        return CountOf(_pendingEnds, (p.Tr, p.Day, start)) - self > 0 || CountOf(_pendingStarts, (p.Tr, p.Day, p.Accumulated)) - self > 0;
+        FirstOf(ByEnd, new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume), out var before);
+        FirstOf(ByStart, new PendingKey(p.Tr, p.Day, p.Accumulated), out var after);
+        return before - self > 0 || after - self > 0;
+    }
+
+    // p starts where its tape's lowest waiting records end: it may confirm one whose volume reaches back over the tape
+    // (VolumeOverlapsConfirmed). Only the lowest can go on, so only they matter; no lookup.
+    private bool ConfirmsOverlap(in Pending p) => _tapeOrder[p.Tr]!.LowestIs(p.Day, p.Accumulated - p.Volume);
+
+    // A waiting record starts at this cumulative volume (continues a record ending there).
+    private bool AnyStartsAt(int tr, int day, long accumulated)
+    {
+        FirstOf(ByStart, new PendingKey(tr, day, accumulated), out var count);
+        return count > 0;
     }
 }

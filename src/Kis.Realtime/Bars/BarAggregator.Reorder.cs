@@ -9,16 +9,23 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private readonly long _reorderWindow; // BarOptions.ReorderWindow in ticks: 0 takes records in arrival order
     private long _receivedWatermark; // the latest receive (or stamp) instant seen, UTC ticks
+    // Nothing waiting is due before this receive instant unless the tape moves (Process) or a record comes that may go
+    // on (AddPending): set when a release finds nothing due, so the records arriving behind a hole do not each look the
+    // buffer over again. long.MinValue: not known.
+    private long _quietUntil = long.MinValue;
     private const int Dropped = -2;
 
+    // A waiting record: what bars take from its trade, and its place.
     private struct Pending
     {
-        public TTrade Trade;
+        public TradeFacts Trade;
         public long Received, Utc, Local, Accumulated, Volume;
         public int Tr, Day;
         public bool Behind; // behind the tape when it came (and no repeat, no gap's trade): corrupt unless its volume fills a hole
         public long Arrival; // its place in arrival order
-        public int NextOfVolume, PreviousOfVolume; // the waiting records of its TR, day and volume, in arrival order
+        // Its neighbours (-1: none) among the waiting records of its TR and day ending at its acml_vol, starting at its
+        // start, and of its volume, in arrival order.
+        public int NextEnd, PreviousEnd, NextStart, PreviousStart, NextVolume, PreviousVolume;
     }
 
     // Arrival: straight on without a window, a record without acml_vol or of a TR not tracked; else into the buffer.
@@ -26,7 +33,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         var accumulated = TAccessor.CumulativeVolume(trade);
         var tr = accumulated < 0 ? -1 : TrSlot(TAccessor.TrId(trade));
-        if (_reorderWindow == 0 || tr < 0) return Process(trade, utc, local, day, accumulated);
+        var facts = new TradeFacts(tr, TAccessor.Price(trade), TAccessor.Volume(trade),
+            TAccessor.ValueIsPriceTimesVolume ? 0 : TAccessor.Value(trade), TAccessor.Session(trade));
+        if (_reorderWindow == 0 || tr < 0) return Process(facts, utc, local, day, accumulated);
         // What waited past its window before this record came goes on first (it was due before this one arrived).
         var closed = false;
         if (received > _receivedWatermark)
@@ -34,8 +43,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             _receivedWatermark = received;
             closed = ReleasePending(received);
         }
-        var volume = TAccessor.Volume(trade);
-        var identity = new TradeIdentity(accumulated, volume, TAccessor.Price(trade), local);
+        var volume = facts.Volume;
+        var identity = new TradeIdentity(accumulated, volume, facts.Price, local);
         if (IsSeen(tr, day, identity) || IsPending(tr, day, identity))
         {
             DuplicateTrades++;
@@ -44,12 +53,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var behind = IsBehind(tr, day, accumulated, volume);
         // A trade of a gap already given up on goes on at once (late); anything else behind the tape waits: it may be the
         // hole's own trade with a corrupt acml_vol.
-        if (behind && CanFill(tr, accumulated - volume, accumulated)) return Process(trade, utc, local, day, accumulated) | closed;
+        if (behind && CanFill(tr, accumulated - volume, accumulated)) return Process(facts, utc, local, day, accumulated) | closed;
         // Nothing waits and it continues its tape: on at once, as the buffer would send it.
-        if (!behind && PendingCount == 0 && Continues(tr, day, accumulated, volume)) return Process(trade, utc, local, day, accumulated) | closed;
+        if (!behind && PendingCount == 0 && Continues(tr, day, accumulated, volume)) return Process(facts, utc, local, day, accumulated) | closed;
         AddPending(new Pending
         {
-            Trade = trade, Received = received, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume,
+            Trade = facts, Received = received, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume,
             Tr = tr, Day = day, Behind = behind,
         });
         return ReleasePending(_receivedWatermark) | closed;
@@ -58,6 +67,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>Sends on every pending record that continues its tape or whose window ended by <paramref name="now"/> (UTC ticks).</summary>
     private bool ReleasePending(long now)
     {
+        if (now < _quietUntil) return false;
         var closed = false;
         while (PendingCount > 0)
         {
@@ -66,10 +76,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (next < 0)
             {
                 if (DropExpiredCorrupt(now)) continue;
+                _quietUntil = _receiveOrder.MinA + _reorderWindow; // no window ends before the oldest record's
                 break;
             }
-            var p = TakePending(next);
-            if (corrected >= 0) Remember(p.Tr, p.Day, new TradeIdentity(p.Accumulated, p.Volume, TAccessor.Price(p.Trade), p.Local));
+            var p = Unlink(next);
+            if (corrected >= 0) Remember(p.Tr, p.Day, Identity(p));
+            Free(next);
             closed |= Process(p.Trade, p.Utc, p.Local, p.Day, corrected >= 0 ? corrected : p.Accumulated);
         }
         return closed;
@@ -111,11 +123,21 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return expired.Count > 0;
     }
 
+    // A record just added could be due before any window ends: it continues its tape, or it confirms a waiting record
+    // whose volume reaches back over the tape (VolumeOverlapsConfirmed). Else nothing became due but at its window's end.
+    private void NoteAdded(in Pending p)
+    {
+        if (_quietUntil == long.MinValue) return;
+        if (!p.Behind && (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p) || ConfirmsOverlap(p)))
+            _quietUntil = long.MinValue;
+        else _quietUntil = Math.Min(_quietUntil, p.Received + _reorderWindow);
+    }
+
     // Its acml_vol is past the tape's but its own volume reaches back over it (a cntg_vol too large), and a waiting record
     // continues its acml_vol: nothing is missing before it, so it need not wait (its bar takes the step, CheckVolume).
     private bool VolumeOverlapsConfirmed(in Pending p) =>
         _trSeen[p.Tr] && p.Day == _trDay[p.Tr] && p.Accumulated > _trAccumulated[p.Tr] && p.Accumulated - p.Volume < _trAccumulated[p.Tr]
-        && CountOf(_pendingStarts, (p.Tr, p.Day, p.Accumulated)) > 0;
+        && AnyStartsAt(p.Tr, p.Day, p.Accumulated);
 
     // The tape went on past its stamp and stays below the volume it claims before itself: a later trade cannot have a
     // smaller cumulative volume, so this acml_vol is wrong.
@@ -124,9 +146,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private void Drop(int id)
     {
-        var p = TakePending(id);
+        var p = Unlink(id);
+        Free(id);
         NoteCorrupt(p, null, inBar: false);
-        Remember(p.Tr, p.Day, new TradeIdentity(p.Accumulated, p.Volume, TAccessor.Price(p.Trade), p.Local));
+        Remember(p.Tr, p.Day, Identity(p));
     }
 
     /// <summary>When the oldest pending record's window ends on the clock (null: none pending).</summary>
@@ -148,7 +171,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_corrupt.Count < MaxCorruptKept)
             _corrupt.Add(new CorruptCumulativeVolume
             {
-                TrId = TAccessor.TrId(p.Trade),
+                TrId = _trIds[p.Tr]!,
                 Time = new DateTimeOffset(p.Local, _calendar!.OffsetAtUtc(p.Utc)),
                 CumulativeVolume = p.Accumulated,
                 Volume = p.Volume,

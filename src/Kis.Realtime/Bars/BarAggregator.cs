@@ -123,16 +123,19 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // One trade in exchange order (after the reorder window): its stamp on the market's clock (t), its trading day, and
     // its cumulative volume (the one its own volume fits, for a record whose acml_vol was found corrupt).
-    private bool Process(in TTrade trade, long utc, long t, int day, long accumulated) =>
-        ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
+    private bool Process(in TradeFacts trade, long utc, long t, int day, long accumulated)
+    {
+        _quietUntil = long.MinValue; // the tape moves: a waiting record may continue it
+        return ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
+    }
 
-    private bool ProcessInOrder(in TTrade trade, long utc, long t, int day, long accumulated)
+    private bool ProcessInOrder(in TradeFacts trade, long utc, long t, int day, long accumulated)
     {
         var calendar = _calendar!;
         var check = CheckVolume(trade, t, utc, day, accumulated, out var openGap, out var volume);
         if (check is VolumeCheck.Duplicate or VolumeCheck.Corrupt) return false; // counted already: in no bar
         var gap = check is VolumeCheck.Gap or VolumeCheck.GapAtDayStart;
-        if ((TAccessor.Session(trade) & _sessions) == 0)
+        if ((trade.Session & _sessions) == 0)
         {
             // Outside the bar's sessions: in no bar, but its cumulative volume still counts, so a day's pre-market
             // trades are not reported as missed by its first regular trade; and a gap it reveals still flags a bar.
@@ -142,8 +145,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             return false;
         }
         if (_options.ClockCloseGrace is not null) NoteSkew(utc);
-        var price = TAccessor.Price(trade);
-        var position = new TapePosition(t, accumulated, accumulated < 0 ? -1 : TrSlot(TAccessor.TrId(trade)));
+        var price = trade.Price;
+        var position = new TapePosition(t, accumulated, accumulated < 0 ? -1 : trade.Tr);
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
@@ -163,7 +166,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if ((_forming ? start < _open : start < _lastClosedEnd) && !(_forming && start == _open))
             {
                 // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
-                var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : TAccessor.Value(trade);
+                var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
                 var late = check == VolumeCheck.Late;
                 if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position))
                 {
@@ -219,7 +222,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _volume += volume;
         var priceVolume = price * volume;
         _priceVolume += priceVolume;
-        _value += TAccessor.ValueIsPriceTimesVolume ? priceVolume : TAccessor.Value(trade);
+        _value += TAccessor.ValueIsPriceTimesVolume ? priceVolume : trade.Value;
         _count++;
         if (check == VolumeCheck.Late) PlaceLate();
         if (gap) FlagFormingWithOpenGap(openGap);

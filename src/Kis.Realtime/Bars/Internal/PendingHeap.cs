@@ -19,6 +19,9 @@ internal sealed class PendingHeap
     /// <summary>The least first key (Count must be above 0).</summary>
     public long MinA => _entries[0].A;
 
+    /// <summary>The second key of the least entry (Count must be above 0).</summary>
+    public long MinB => _entries[0].B;
+
     public void Add(int id, long a, long b, long c)
     {
         if (Count == _entries.Length) Array.Resize(ref _entries, Math.Max(16, Count * 2));
@@ -55,6 +58,9 @@ internal sealed class PendingHeap
         ref readonly var e = ref _entries[_index[id]];
         return e.A == _entries[0].A && e.B == _entries[0].B;
     }
+
+    /// <summary>True when the least first two keys held are <paramref name="a"/> and <paramref name="b"/>.</summary>
+    public bool LowestIs(long a, long b) => Count > 0 && _entries[0].A == a && _entries[0].B == b;
 
     /// <summary>Adds to <paramref name="into"/> every id whose first two keys are the least (the lowest and its ties).</summary>
     public void CollectLowest(List<int> into)

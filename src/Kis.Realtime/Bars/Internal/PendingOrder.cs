@@ -1,0 +1,145 @@
+namespace Kis.Realtime.Internal;
+
+/// <summary>
+/// One of the reorder buffer's orders (a TR's tape by day, cumulative volume and arrival; every waiting record by receive
+/// time and arrival): ids keyed by three numbers compared in order, any id removable, the least found. Records mostly come
+/// in that order or in reverse (a feed behind a hole, a batch received backwards): those go at either end of a sorted ring,
+/// O(1) and in memory order; only one that falls between two held goes into a <see cref="PendingHeap"/>. An id removed
+/// from inside the ring stays there, dead, until it reaches an end. Arrays only: once grown it allocates nothing.
+/// </summary>
+internal sealed class PendingOrder
+{
+    private Entry[] _ring = new Entry[16];
+    private int _head, _length; // the ring's entries, dead ones included; both ends are live when any is
+    private int _live;
+    private readonly PendingHeap _heap = new();
+    private long[] _stampOf = []; // by id: the stamp of its live ring entry, 0 when it is not in the ring
+    private long[] _aOf = [], _bOf = [];
+    private long _stamps, _steps;
+
+    /// <summary>Ids held.</summary>
+    public int Count => _live + _heap.Count;
+
+    /// <summary>Entries moved or visited: the order's cost, for tests that prove it does not grow with the count.</summary>
+    public long Steps => _steps + _heap.Steps;
+
+    /// <summary>The least first key (Count must be above 0).</summary>
+    public long MinA => Min().A;
+
+    public void Add(int id, long a, long b, long c)
+    {
+        if (id >= _stampOf.Length)
+        {
+            var size = Math.Max(16, Math.Max(id + 1, _stampOf.Length * 2));
+            Array.Resize(ref _stampOf, size);
+            Array.Resize(ref _aOf, size);
+            Array.Resize(ref _bOf, size);
+        }
+        (_aOf[id], _bOf[id]) = (a, b);
+        _steps++;
+        var e = new Entry(a, b, c, id, ++_stamps);
+        if (_live > 0 && Less(e, At(_length - 1)) && Less(At(0), e))
+        {
+            _heap.Add(id, a, b, c); // between two held: out of order
+            return;
+        }
+        if (_length == _ring.Length) Grow();
+        if (_live == 0 || !Less(e, At(_length - 1))) _ring[(_head + _length) & (_ring.Length - 1)] = e;
+        else
+        {
+            _head = (_head - 1) & (_ring.Length - 1);
+            _ring[_head] = e;
+        }
+        _length++;
+        _live++;
+        _stampOf[id] = e.Stamp;
+    }
+
+    public void Remove(int id)
+    {
+        if (_stampOf[id] == 0)
+        {
+            _heap.Remove(id);
+            return;
+        }
+        _stampOf[id] = 0;
+        _live--;
+        while (_length > 0 && !IsLive(At(0)))
+        {
+            _steps++;
+            _head = (_head + 1) & (_ring.Length - 1);
+            _length--;
+        }
+        while (_length > 0 && !IsLive(At(_length - 1)))
+        {
+            _steps++;
+            _length--;
+        }
+    }
+
+    public void Clear()
+    {
+        for (var i = 0; i < _length; i++) _stampOf[At(i).Id] = 0;
+        _head = _length = _live = 0;
+        _heap.Clear();
+    }
+
+    /// <summary>True when <paramref name="id"/>'s first two keys are the least held (it ties with the lowest).</summary>
+    public bool IsLowest(int id)
+    {
+        var (a, b) = Min();
+        return _aOf[id] == a && _bOf[id] == b;
+    }
+
+    /// <summary>True when the least first two keys held are <paramref name="a"/> and <paramref name="b"/>.</summary>
+    public bool LowestIs(long a, long b) => Count > 0 && Min() == (a, b);
+
+    /// <summary>Adds to <paramref name="into"/> every id whose first two keys are the least (the lowest and its ties).</summary>
+    public void CollectLowest(List<int> into)
+    {
+        if (Count == 0) return;
+        var (a, b) = Min();
+        for (var i = 0; i < _length && At(i).A == a && At(i).B == b; i++)
+        {
+            _steps++;
+            if (IsLive(At(i))) into.Add(At(i).Id);
+        }
+        if (_heap.LowestIs(a, b)) _heap.CollectLowest(into);
+    }
+
+    /// <summary>Adds to <paramref name="into"/> every id whose first key is at most <paramref name="a"/>.</summary>
+    public void CollectAtMost(long a, List<int> into)
+    {
+        for (var i = 0; i < _length && At(i).A <= a; i++)
+        {
+            _steps++;
+            if (IsLive(At(i))) into.Add(At(i).Id);
+        }
+        _heap.CollectAtMost(a, into);
+    }
+
+    // The least first two keys (Count above 0): the ring's first entry's or the heap's.
+    private (long A, long B) Min()
+    {
+        if (_live == 0) return (_heap.MinA, _heap.MinB);
+        ref readonly var front = ref At(0);
+        if (_heap.Count == 0 || front.A < _heap.MinA || (front.A == _heap.MinA && front.B <= _heap.MinB)) return (front.A, front.B);
+        return (_heap.MinA, _heap.MinB);
+    }
+
+    private ref Entry At(int i) => ref _ring[(_head + i) & (_ring.Length - 1)];
+
+    private bool IsLive(in Entry e) => _stampOf[e.Id] == e.Stamp;
+
+    private void Grow()
+    {
+        var ring = new Entry[_ring.Length * 2];
+        for (var i = 0; i < _length; i++) ring[i] = At(i);
+        (_ring, _head) = (ring, 0);
+    }
+
+    private static bool Less(in Entry x, in Entry y) =>
+        x.A != y.A ? x.A < y.A : x.B != y.B ? x.B < y.B : x.C < y.C;
+
+    private readonly record struct Entry(long A, long B, long C, int Id, long Stamp);
+}
