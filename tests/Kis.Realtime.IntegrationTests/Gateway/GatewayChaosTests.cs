@@ -96,8 +96,13 @@ public partial class GatewayChaosTests(ITestOutputHelper output)
             await last.Value.DisposeAsync();
             foreach (var (name, exit, stderr) in stopped)
             {
+                output.WriteLine($"{name} ended: {string.Join(" | ", stderr.TrimEnd().Split('\n').TakeLast(2).Select(l => l.Trim()))}");
                 Assert.True(exit == 0, $"{name}: exit {exit}\n{Tail(stderr)}");
-                Assert.True(stderr.Contains($"kisrt gateway: fleet process {name} stopped", StringComparison.Ordinal), Tail(stderr)); // its summary
+                // Its summary, after the drain: everything it received published and confirmed (the fleet once printed only its
+                // status from before the drain, e.g. received 5692, confirmed 5687, and "stopped", saying nothing of the 5).
+                Assert.Matches(
+                    $@"kisrt gateway: fleet process {name} stopped: received \d+, confirmed \d+, overflowed 0, .*every record published and confirmed",
+                    stderr);
             }
             Assert.Equal(137, killedExit); // SIGKILL: the one process that cannot say anything
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: every process ended; busy threads ran {busy.Spins} rounds");
@@ -106,7 +111,7 @@ public partial class GatewayChaosTests(ITestOutputHelper output)
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: audit: {report.Counts}");
             foreach (var finding in report.Findings.Where(f => f.Kind != GatewayAuditFindingKind.Stated).Take(40)) output.WriteLine(finding.ToString());
             var c = report.Counts;
-            Assert.True(c.Records > 10_000, $"only {c.Records} records on the streams");
+            Assert.True(c.Records >= 1_100, $"only {c.Records} records on the streams (the test waited for 3 x 200 and 500 more)");
             Assert.True(c.RunChanges > 0, "no run change on the streams: the kill and the stops moved nothing");
             Assert.True(c.ReconnectsStated > 0, "no KIS reconnect stated on the streams: the session drops left no trace");
             Assert.Equal((0, 0L, 0, 0, 0L), (c.UnannouncedChanges, c.SeqHoleRecords, c.VolumeJumps, c.WrongAnnouncements, c.Interleaved));
