@@ -106,8 +106,24 @@ internal static partial class GatewayCommand
         var end = fleet.Status();
         await fleet.DisposeAsync().ConfigureAwait(false); // every shard's gateway stopped, its records confirmed, its lock handed on
         await status.WriteLineAsync(FleetStatusLine(end)).ConfigureAwait(false);
-        await status.WriteLineAsync($"kisrt gateway: fleet process {end.Process} stopped: its shards go to the other processes").ConfigureAwait(false);
-        return CliFailures.Done;
+        // The summary counts every term this process held, after their last confirms (the line above is from before the drain).
+        var (summary, complete) = FleetEndSummary(fleet.Status());
+        await status.WriteLineAsync(summary).ConfigureAwait(false);
+        return complete ? CliFailures.Done : CliFailures.RunFailed;
+    }
+
+    /// <summary>A fleet process's last line: what its ended terms received, got confirmed, overflowed and dropped at a fence, and
+    /// whether everything else was published; false when something received was neither confirmed nor dropped at a fence.</summary>
+    internal static (string Line, bool Complete) FleetEndSummary(GatewayFleetStatus s)
+    {
+        var (received, confirmed) = (s.Shards.Sum(x => x.EndedReceived), s.Shards.Sum(x => x.EndedConfirmed));
+        var (overflowed, fenced) = (s.Shards.Sum(x => x.EndedOverflowed), s.Shards.Sum(x => x.Fenced));
+        var unconfirmed = Math.Max(0, received - overflowed - fenced - confirmed);
+        var complete = unconfirmed == 0 && overflowed == 0;
+        return ($"kisrt gateway: fleet process {s.Process} stopped: received {received}, confirmed {confirmed}, overflowed {overflowed}, " +
+                $"dropped at a fence {fenced} (announced by the next holder); " +
+                (complete ? "every record published and confirmed" : $"not everything was published: {unconfirmed} received and not confirmed by the broker") +
+                "; its shards go to the other processes", complete);
     }
 
     internal static string FleetStatusLine(GatewayFleetStatus s)

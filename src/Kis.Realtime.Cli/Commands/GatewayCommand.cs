@@ -63,7 +63,7 @@ internal static partial class GatewayCommand
             "Default KIS target: the built-in simulator.")
         {
             amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, electionHeartbeat, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status,
-            postgres, pgSchema, oneKey, StatusCommand(),
+            postgres, pgSchema, oneKey, StatusCommand(), AuditCommand(),
         };
         connection.AddTo(command);
         var fleet = FleetOptions.Create();

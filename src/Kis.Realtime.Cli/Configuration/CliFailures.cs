@@ -15,6 +15,8 @@ internal static class CliFailures
     /// <summary>The broker refused the gateway's credentials at start (authentication, virtual host): a person must fix them,
     /// a restart with the same ones cannot help (a supervisor: systemd's RestartPreventExitStatus=4).</summary>
     public const int BrokerRefused = 4;
+    /// <summary><c>kisrt gateway audit</c> found records missing that the streams do not state, or a wrong announcement.</summary>
+    public const int AuditFound = 5;
 
     /// <summary>
     /// Maps an exception that ended a command to its exit code and the one line that says what to fix; null for an

@@ -31,4 +31,13 @@ public sealed record GatewayFleetShardStatus(string Shard, GatewayRole Role, int
 
     /// <summary>Records this process's terms of the shard dropped when their lock was lost (<see cref="GatewayStatus.Fenced"/>), all terms together.</summary>
     public long Fenced { get; init; }
+
+    /// <summary>Records this process's ended terms of the shard received, all terms together (their gateways' final figures).</summary>
+    public long EndedReceived { get; init; }
+
+    /// <summary>Records of those terms the broker confirmed.</summary>
+    public long EndedConfirmed { get; init; }
+
+    /// <summary>Records of those terms dropped because the publish buffer was full.</summary>
+    public long EndedOverflowed { get; init; }
 }

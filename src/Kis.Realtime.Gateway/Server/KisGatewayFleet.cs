@@ -110,7 +110,10 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     /// <summary>This process's shards now: which it holds, and the figures of their gateways.</summary>
     public GatewayFleetStatus Status() => new(Name, LiveProcesses, FairShare, _shards.Select(s => new GatewayFleetShardStatus(
         s.Plan.Name, s.Role, s.Plan.Credentials.Count, s.Plan.Registrations.Count, s.HandedOver, s.Gateway?.Status(),
-        s.Failure, s.BrokerProblem) { BrokerProblemPersists = s.BrokerProblemPersists, Fenced = s.Fenced }).ToList(), PlanFingerprint, OtherPlanProcesses);
+        s.Failure, s.BrokerProblem) {
+            BrokerProblemPersists = s.BrokerProblemPersists, Fenced = s.Fenced, EndedReceived = s.Ended.Received, EndedConfirmed = s.Ended.Confirmed,
+            EndedOverflowed = s.Ended.Overflowed,
+        }).ToList(), PlanFingerprint, OtherPlanProcesses);
 
     private async Task RebalanceAsync(CancellationToken stop)
     {

@@ -62,6 +62,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
     public long Fenced => Interlocked.Read(ref _fenced);
     private long _fenced;
 
+    /// <summary>The ended terms' final figures, all together: received, confirmed, overflowed (a stop's summary counts them).</summary>
+    public (long Received, long Confirmed, long Overflowed) Ended =>
+        (Interlocked.Read(ref _endedReceived), Interlocked.Read(ref _endedConfirmed), Interlocked.Read(ref _endedOverflowed));
+    private long _endedReceived, _endedConfirmed, _endedOverflowed;
+
     /// <summary>Times this process handed the shard over.</summary>
     public long HandedOver => Interlocked.Read(ref _handedOver);
     private long _handedOver;
@@ -190,6 +195,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
         finally
         {
             await gateway.DisposeAsync().ConfigureAwait(false);
+            // The term's figures after its last confirms: what a stop received and did not get published is counted, not lost.
+            var end = gateway.Status();
+            Interlocked.Add(ref _endedReceived, end.Received);
+            Interlocked.Add(ref _endedConfirmed, end.Confirmed);
+            Interlocked.Add(ref _endedOverflowed, end.Overflowed);
         }
     }
 

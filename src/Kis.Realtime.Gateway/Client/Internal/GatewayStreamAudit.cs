@@ -1,0 +1,246 @@
+using Kis.Realtime.Gateway.Wire;
+
+namespace Kis.Realtime.Gateway.Internal;
+
+/// <summary>
+/// <c>kisrt gateway audit</c>'s check of one TR stream, fed its records and announcements in stream order
+/// (<see cref="GatewayAuditReader"/> reads them; a test can feed them itself). Per key: seqs consecutive within a run (a
+/// hole is a loss no announcement states; a seq again is a doubled record), the cumulative volume continuous between
+/// consecutive seqs where the TR has one (a jump is a loss unless a KIS reconnect was announced just before), and each run
+/// change against its announcement: it must come before the new run's first record and name the key's real last record on
+/// the stream (<c>previous_stream_run</c>, <c>previous_stream_seq</c>), or say its extent is unknown; anything else is wrong.
+/// An announcement is checked when read: a run's records all precede the next run's announcement (the next run fences it first).
+/// </summary>
+internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
+{
+    /// <summary>True when the read began at the stream's first offset (0: nothing of it removed by retention), so a key's
+    /// earlier records cannot lie before it; set before the first entry is fed.</summary>
+    public bool FromFirst { get; set; } = true;
+
+    private readonly Dictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
+    private readonly List<GatewayAuditFinding> _findings = [];
+    private readonly int[] _kept = new int[4]; // findings kept per kind: stated gaps never crowd out a loss
+
+    /// <summary>The TR audited.</summary>
+    public string TrId => trId;
+
+    /// <summary>The figures so far (<see cref="Finish"/> adds the seq holes still open).</summary>
+    public GatewayAuditCounts Counts { get; } = new() { Streams = 1 };
+
+    /// <summary>The findings in stream order, the first <c>maxFindings</c> of each kind (the counts hold them all).</summary>
+    public IReadOnlyList<GatewayAuditFinding> Findings => _findings;
+
+    /// <summary>Findings not kept beyond the bound.</summary>
+    public long FindingsLeftOut { get; private set; }
+
+    /// <summary>A record of <paramref name="key"/>: run, seq, when the gateway received it (Unix µs) and its KIS fields.</summary>
+    public void Record(string key, string run, long seq, long receivedAt, ReadOnlySpan<byte> body)
+    {
+        Counts.Records++;
+        var k = KeyOf(key);
+        if (k.Run == run) InRun(k, key, seq, receivedAt, body);
+        else if (k.EarlierRuns.TryGetValue(run, out var last)) EarlierRun(k, key, run, seq, last);
+        else NewRun(k, key, run, seq, receivedAt, body);
+    }
+
+    /// <summary>An announcement of <paramref name="key"/> (<paramref name="announcement"/> null: one that does not parse).</summary>
+    public void Announcement(string key, GatewayRunAnnouncement? announcement)
+    {
+        Counts.Announcements++;
+        if (announcement is not { Run.Length: > 0 })
+        {
+            Counts.Malformed++;
+            return;
+        }
+        var k = KeyOf(key);
+        if (announcement.KisReconnectedAt is not null)
+        {
+            Reconnect(k, key, announcement);
+            return;
+        }
+        k.Pending = announcement.Run;
+        if (announcement.PreviousStreamUnknown == true)
+        {
+            Counts.StatedUnknown++;
+            Add(GatewayAuditFindingKind.Stated, key, $"run {announcement.Run} announced a gap of unknown extent after " +
+                                              (k.Run is null ? "no record read" : $"run {k.Run} seq {k.Seq}"));
+            return;
+        }
+        var namedRun = announcement.PreviousStreamRun ?? announcement.PreviousRun;
+        var named = announcement.PreviousStreamSeq is { } s ? $"run {namedRun} seq {s}" : "no record of the key";
+        if (k.Run is null && !FromFirst)
+        {
+            Counts.Unchecked++; // the key's earlier records, if any, lie before what was read
+            return;
+        }
+        var real = k.Run is null ? "no record of the key" : $"run {k.Run} seq {k.Seq}";
+        var right = k.Run is null ? announcement.PreviousStreamSeq is null : announcement.PreviousStreamSeq == k.Seq && namedRun == k.Run;
+        if (right)
+        {
+            Counts.StatedExact++;
+            Add(GatewayAuditFindingKind.Stated, key, $"run {announcement.Run} announced its gap exactly: after {named}");
+            return;
+        }
+        Counts.WrongAnnouncements++;
+        k.Pending = null; // its run's change is counted wrong, not also unannounced
+        k.WrongRun = announcement.Run;
+        Add(GatewayAuditFindingKind.Wrong, key, $"run {announcement.Run} announced the key's last record on the stream as {named}; the stream holds {real}");
+    }
+
+    /// <summary>Ends the stream: the seq holes still open are losses. Returns the counts.</summary>
+    public GatewayAuditCounts Finish()
+    {
+        Counts.Keys = _keys.Count;
+        foreach (var (key, k) in _keys)
+            foreach (var (run, from, to) in k.Holes)
+            {
+                Counts.SeqHoleRecords += to - from + 1;
+                Add(GatewayAuditFindingKind.Unstated, key, from == to ? $"run {run} seq {from} is not on the stream"
+                    : $"run {run} seqs {from}-{to} ({to - from + 1} records) are not on the stream");
+            }
+        return Counts;
+    }
+
+    private KeyState KeyOf(string key)
+    {
+        if (!_keys.TryGetValue(key, out var k)) _keys[key] = k = new KeyState();
+        return k;
+    }
+
+    private void InRun(KeyState k, string key, long seq, long receivedAt, ReadOnlySpan<byte> body)
+    {
+        if (seq <= k.Seq)
+        {
+            if (!k.FillHole(k.Run!, seq))
+            {
+                Counts.Doubled++;
+                Add(GatewayAuditFindingKind.Doubled, key, $"run {k.Run} seq {seq} again (after seq {k.Seq})");
+            }
+            return;
+        }
+        if (seq > k.Seq + 1)
+        {
+            k.Holes.Add((k.Run!, k.Seq + 1, seq - 1));
+            k.Trade = null; // across a hole the volume check says nothing new
+        }
+        else CheckVolume(k, key, seq, receivedAt, body);
+        k.Seq = seq;
+        k.Reconnected = false;
+        k.Note(trId, receivedAt, body);
+    }
+
+    /// <summary>A record of a run the key has left: a republished one (doubled), or runs interleaved.</summary>
+    private void EarlierRun(KeyState k, string key, string run, long seq, long last)
+    {
+        if (seq <= last || k.FillHole(run, seq))
+        {
+            Counts.Doubled++;
+            Add(GatewayAuditFindingKind.Doubled, key, $"run {run} seq {seq} again, after run {k.Run} began");
+            return;
+        }
+        Counts.Interleaved++;
+        Add(GatewayAuditFindingKind.Unstated, key, $"run {run} seq {seq} after run {k.Run} seq {k.Seq}: the runs of the key are interleaved");
+    }
+
+    private void NewRun(KeyState k, string key, string run, long seq, long receivedAt, ReadOnlySpan<byte> body)
+    {
+        if (k.Run is not null)
+        {
+            Counts.RunChanges++;
+            if (k.Pending != run && k.WrongRun != run)
+            {
+                Counts.UnannouncedChanges++;
+                Add(GatewayAuditFindingKind.Unstated, key, $"run {k.Run} seq {k.Seq} -> run {run} seq {seq} with no announcement of run {run}");
+            }
+            else if (k.Trade is { } before && TradeVolumes.Missed(trId, before.Body, GatewayWire.FromUnixMicroseconds(before.At), body,
+                         GatewayWire.FromUnixMicroseconds(receivedAt)) is { } missed and > 0)
+                Add(GatewayAuditFindingKind.Stated, key, $"run {k.Run} seq {k.Seq} -> run {run} seq {seq}: volume {missed} in the stated gap");
+            k.EarlierRuns[k.Run] = k.Seq;
+        }
+        // A run's seqs begin at 1; a later first seq on the stream means its earlier records of the key are missing (unless they
+        // may lie before the first offset read).
+        if (seq > 1 && (FromFirst || k.Run is not null)) k.Holes.Add((run, 1, seq - 1));
+        (k.Run, k.Seq, k.Pending, k.WrongRun, k.Reconnected, k.Trade) = (run, seq, null, null, false, null);
+        k.Note(trId, receivedAt, body);
+    }
+
+    /// <summary>Consecutive seqs: the cumulative volume must go on, unless a KIS reconnect was announced right before.</summary>
+    private void CheckVolume(KeyState k, string key, long seq, long receivedAt, ReadOnlySpan<byte> body)
+    {
+        if (k.Trade is not { } before || TradeVolumes.Missed(trId, before.Body, GatewayWire.FromUnixMicroseconds(before.At), body,
+                GatewayWire.FromUnixMicroseconds(receivedAt)) is not { } missed || missed <= 0) return;
+        if (k.Reconnected)
+        {
+            Counts.StatedVolume += missed;
+            Add(GatewayAuditFindingKind.Stated, key, $"run {k.Run} seq {k.Seq} -> {seq}: volume {missed} missed while the KIS session reconnected (announced)");
+            return;
+        }
+        Counts.VolumeJumps++;
+        Counts.UnstatedVolume += missed;
+        Add(GatewayAuditFindingKind.Unstated, key, $"run {k.Run} seq {k.Seq} -> {seq}: cumulative volume jumped by {missed} with consecutive seqs and no " +
+                                            "reconnect announced (records lost inside the run, by the gateway or KIS's feed)");
+    }
+
+    /// <summary>A KIS session reconnect announced within a run: it must name the key's last record of that run on the stream.</summary>
+    private void Reconnect(KeyState k, string key, GatewayRunAnnouncement a)
+    {
+        var last = k.Run == a.Run ? k.Seq : k.EarlierRuns.GetValueOrDefault(a.Run);
+        if ((a.LastSeq ?? 0) != last && !(k.Run is null && !FromFirst))
+        {
+            Counts.WrongAnnouncements++;
+            Add(GatewayAuditFindingKind.Wrong, key,
+                $"run {a.Run} announced a KIS reconnect after seq {a.LastSeq}; the stream's last record of the run is seq {last}");
+            return;
+        }
+        Counts.ReconnectsStated++;
+        if (k.Run == a.Run) k.Reconnected = true;
+    }
+
+    private void Add(GatewayAuditFindingKind kind, string key, string text)
+    {
+        if (_kept[(int)kind] >= maxFindings)
+        {
+            FindingsLeftOut++;
+            return;
+        }
+        _kept[(int)kind]++;
+        _findings.Add(new GatewayAuditFinding(kind, trId, key, text));
+    }
+
+    /// <summary>One key's place on the stream: its current run and seq, its earlier runs' last seqs, open seq holes, the last trade.</summary>
+    private sealed class KeyState
+    {
+        public string? Run;
+        public long Seq;
+        public readonly Dictionary<string, long> EarlierRuns = new(StringComparer.Ordinal);
+        public readonly List<(string Run, long From, long To)> Holes = [];
+        /// <summary>The run whose announcement was read and not yet followed by its first record.</summary>
+        public string? Pending;
+        /// <summary>The run whose announcement was wrong (its change is counted there).</summary>
+        public string? WrongRun;
+        /// <summary>A KIS reconnect was announced after the last record.</summary>
+        public bool Reconnected;
+        public (byte[] Body, long At)? Trade;
+
+        /// <summary>Keeps the record when it is a trade with a cumulative volume (the next one is checked against it).</summary>
+        public void Note(string trId, long receivedAt, ReadOnlySpan<byte> body)
+        {
+            if (TradeVolumes.TryRead(trId, body, out _)) Trade = (body.ToArray(), receivedAt);
+        }
+
+        /// <summary>A seq that fills a hole (a record out of order, not lost): the hole shrinks. False when none holds it.</summary>
+        public bool FillHole(string run, long seq)
+        {
+            for (var i = 0; i < Holes.Count; i++)
+            {
+                var (r, from, to) = Holes[i];
+                if (r != run || seq < from || seq > to) continue;
+                Holes.RemoveAt(i);
+                if (from < seq) Holes.Add((r, from, seq - 1));
+                if (seq < to) Holes.Add((r, seq + 1, to));
+                return true;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Cli;
+using Xunit.Abstractions;
+using static Kis.Realtime.Tests.Cli.CliTestKit;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// Issue 72's chaos test, CI-sized: 200 stocks of the market-scale universe (their trades, which carry a cumulative volume)
+/// over ten app keys and three <c>kisrt gateway --fleet</c> processes on the project's RabbitMQ, both cores kept busy by
+/// the test itself throughout. Faults: the simulator drops every KIS session, one process is killed with SIGKILL, the
+/// simulator drops the sessions again, another process is stopped with SIGTERM, then the last. Then
+/// <c>kisrt gateway audit</c>'s check (<see cref="KisGatewayAudit"/>) over every stream: nothing missing that the
+/// streams do not state, no wrong announcement, nothing doubled; every process ended with its summary, but the killed one.
+/// </summary>
+[Collection(nameof(RecordKillTests))] // runs alone, as the other kill tests: child processes keep both cores busy
+public partial class GatewayChaosTests(ITestOutputHelper output)
+{
+    private const int AppKeys = 10, Stocks = 200;
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(90);
+
+    [GeneratedRegex(@"received (?=\d+, confirmed (\d+))(\d+)")]
+    private static partial Regex ConfirmedPattern();
+
+    [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\]")]
+    private static partial Regex FleetLine();
+
+    [RabbitFact]
+    public async Task Kills_stops_and_KIS_session_drops_under_load_leave_nothing_unstated_on_the_streams()
+    {
+        var clock = Stopwatch.StartNew();
+        using var busy = new BusyCores();
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var keys = Enumerable.Range(1, AppKeys)
+            .Select(i => new SimulatorCredential($"PSsimChaosKey{i:D23}", $"chaos-secret-{i:D2}", $"simkey{i:D3}")).ToList();
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
+        {
+            Universe = SimulatorUniverse.KrxAll,
+            Pace = MarketPace.MarketWide(5_000),
+            MarketStart = new DateTimeOffset(2026, 3, 9, 9, 30, 0, KoreaTime.Offset),
+            Credentials = keys,
+            Seed = 7,
+        });
+        var folder = Directory.CreateTempSubdirectory("kisrt-chaos-");
+        var codes = KisSimulatorInstrument.List(7, new DateOnly(2026, 3, 9), SimulatorUniverse.KrxAll).Where(i => i.Kind == "stock").Take(Stocks)
+            .Select(i => i.Code).ToList();
+        var credentialsFile = Path.Combine(folder.FullName, "keys.txt");
+        var universeFile = Path.Combine(folder.FullName, "universe.txt");
+        await File.WriteAllLinesAsync(credentialsFile, ["# the fleet's app keys", .. keys.Select(k => $"{k.AppKey} {k.AppSecret}")]);
+        await File.WriteAllLinesAsync(universeFile, ["# 200 stocks' trades", .. codes.Select(c => $"stock:{c}")]);
+        string[] Fleet(string name) => ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--fleet", "--fleet-name", name,
+            "--credentials-file", credentialsFile, "--sub-file", universeFile];
+        var processes = new Dictionary<string, RecordKillTests.RecorderProcess>();
+        try
+        {
+            foreach (var name in new[] { "a", "b", "c" })
+                processes[name] = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, keys[0], ConfirmedPattern(), Fleet(name));
+            await Step(() => Covered(processes.Values, 3), "every shard held by three live processes", processes);
+            await Step(() => processes.Values.All(p => p.LastReported.Records >= 200), "records confirmed by every process", processes);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: fleet up, {string.Join("; ", processes.Select(p => $"{p.Key} [{Held(p.Value)}]"))}");
+
+            await DropKisSessionsAsync(sim, processes);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: KIS sessions dropped and reconnected");
+
+            // kill -9 of a process holding a universe shard: no handler, no final checkpoint.
+            var killed = processes.First(p => Held(p.Value).Split(',').Any(s => s is not ("" or KisGatewayFleet.ClaimsShardName)));
+            killed.Value.Kill();
+            var killedExit = await killed.Value.WaitForExitAsync().WaitAsync(CliTimeout);
+            processes.Remove(killed.Key);
+            await Step(() => Covered(processes.Values, 2), "the killed process's shards held by the survivors", processes);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {killed.Key} killed (exit {killedExit}), its shards held again");
+            await killed.Value.DisposeAsync();
+
+            await DropKisSessionsAsync(sim, processes);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: KIS sessions dropped and reconnected again");
+
+            // SIGTERM of another: a planned stop hands its shards over; then of the last, which nobody follows.
+            var stopped = new List<(string Name, int Exit, string Stderr)>();
+            var second = processes.First();
+            await second.Value.TerminateAsync();
+            stopped.Add((second.Key, await second.Value.WaitForExitAsync().WaitAsync(CliTimeout), second.Value.Stderr));
+            processes.Remove(second.Key);
+            await Step(() => Covered(processes.Values, 1), "the stopped process's shards held by the last one", processes);
+            var last = processes.Single();
+            var before = last.Value.LastReported.Records;
+            await Step(() => last.Value.LastReported.Records >= before + 500, "records after the handover", processes);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {second.Key} stopped, {last.Key} holds [{Held(last.Value)}]");
+            await last.Value.TerminateAsync();
+            stopped.Add((last.Key, await last.Value.WaitForExitAsync().WaitAsync(CliTimeout), last.Value.Stderr));
+            processes.Remove(last.Key);
+            await second.Value.DisposeAsync();
+            await last.Value.DisposeAsync();
+            foreach (var (name, exit, stderr) in stopped)
+            {
+                output.WriteLine($"{name} ended: {string.Join(" | ", stderr.TrimEnd().Split('\n').TakeLast(2).Select(l => l.Trim()))}");
+                Assert.True(exit == 0, $"{name}: exit {exit}\n{Tail(stderr)}");
+                // Its summary, after the drain: everything it received published and confirmed (the fleet once printed only its
+                // status from before the drain, e.g. received 5692, confirmed 5687, and "stopped", saying nothing of the 5).
+                Assert.Matches(
+                    $@"kisrt gateway: fleet process {name} stopped: received \d+, confirmed \d+, overflowed 0, .*every record published and confirmed",
+                    stderr);
+            }
+            Assert.Equal(137, killedExit); // SIGKILL: the one process that cannot say anything
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: every process ended; busy threads ran {busy.Spins} rounds");
+
+            var report = await KisGatewayAudit.AuditAsync(broker.Endpoint, GatewayAuditOptions.Default).WaitAsync(Long);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: audit: {report.Counts}");
+            foreach (var finding in report.Findings.Where(f => f.Kind != GatewayAuditFindingKind.Stated).Take(40)) output.WriteLine(finding.ToString());
+            var c = report.Counts;
+            Assert.True(c.Records >= 1_100, $"only {c.Records} records on the streams (the test waited for 3 x 200 and 500 more)");
+            Assert.True(c.RunChanges > 0, "no run change on the streams: the kill and the stops moved nothing");
+            Assert.True(c.ReconnectsStated > 0, "no KIS reconnect stated on the streams: the session drops left no trace");
+            Assert.Equal((0, 0L, 0, 0, 0L), (c.UnannouncedChanges, c.SeqHoleRecords, c.VolumeJumps, c.WrongAnnouncements, c.Interleaved));
+            Assert.Equal(0, c.Doubled);
+            Assert.False(c.Bounded);
+        }
+        finally
+        {
+            foreach (var process in processes.Values) await process.DisposeAsync();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The simulator drops every KIS session; every process's sessions are accepted again.</summary>
+    private async Task DropKisSessionsAsync(KisSimulator sim, Dictionary<string, RecordKillTests.RecorderProcess> processes)
+    {
+        var accepted = sim.Counters.SessionsAccepted;
+        var dropped = await sim.Faults.DropConnections();
+        Assert.True(dropped > 0, "no KIS session to drop");
+        await Step(() => sim.Counters.SessionsAccepted >= accepted + dropped, $"{dropped} KIS sessions reconnecting", processes);
+        var confirmed = processes.ToDictionary(p => p.Key, p => p.Value.LastReported.Records);
+        await Step(() => processes.All(p => p.Value.LastReported.Records > confirmed[p.Key]), "records after the reconnect", processes);
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>; on timeout, the processes' last output says why.</summary>
+    private async Task Step(Func<bool> condition, string what, Dictionary<string, RecordKillTests.RecorderProcess> processes)
+    {
+        try
+        {
+            await UntilAsync(condition, what, Long);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var (name, process) in processes) output.WriteLine($"--- {name}:\n{Tail(process.Stderr)}");
+            throw;
+        }
+    }
+
+    private static string Tail(string text) => text[Math.Max(0, text.Length - 4000)..];
+
+    /// <summary>The shards a process said it held in its last fleet line.</summary>
+    private static string Held(RecordKillTests.RecorderProcess process) =>
+        FleetLine().Matches(process.Stderr) is { Count: > 0 } lines ? lines[^1].Groups[2].Value : "";
+
+    /// <summary>Every shard held by exactly one of the processes, each counting <paramref name="live"/> live processes.</summary>
+    private static bool Covered(IEnumerable<RecordKillTests.RecorderProcess> processes, int live)
+    {
+        var lines = processes.Select(p => FleetLine().Matches(p.Stderr) is { Count: > 0 } m ? m[^1] : null).ToList();
+        if (lines.Any(l => l is null || l.Groups[1].Value != live.ToString(System.Globalization.CultureInfo.InvariantCulture))) return false;
+        var held = lines.SelectMany(l => l!.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        // 200 registrations at 41 an app key: shards 0-4, and the claims shard.
+        string[] shards = ["0", "1", "2", "3", "4", KisGatewayFleet.ClaimsShardName];
+        return held.Count == shards.Length && shards.All(held.Contains);
+    }
+}
