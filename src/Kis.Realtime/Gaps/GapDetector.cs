@@ -16,6 +16,9 @@ public sealed class GapDetector
     // built per trade, only for a gap reported.
     private long _lastTicks;
     private TimeSpan _lastOffset;
+    // The UTC ticks of the trade that set _lastAccumulated: a count falling under a later stamp than *its* is a new day
+    // (a stale record moves _lastTicks, not the baseline, so a late in-order batch must not look like one).
+    private long _baselineUtcTicks;
     private bool _reconnected;
     private int _lastDay;
     private readonly MarketCalendar _calendar;
@@ -77,19 +80,20 @@ public sealed class GapDetector
         _reconnected = false;
         if (previous < 0)
         {
-            _lastAccumulated = cumulativeVolume;
+            (_lastAccumulated, _baselineUtcTicks) = (cumulativeVolume, ticks - offset.Ticks);
             return false;
         }
 
         var missing = CumulativeVolumeRule.Missing(previous, previousDay, cumulativeVolume, volume, day, out var reset);
-        // A count that falls under a later stamp started again: a repeated or stale record never carries a stamp later
-        // than the last one seen. Only a day change that dating could not see does this (a TR without a date whose source
-        // skipped from one day's session into the next one's without a step back), so it is a new day, not an overlap of
-        // every trade until the count passes yesterday's.
-        if (!reset && cumulativeVolume < previous && ticks - offset.Ticks > previousTicks - previousOffset.Ticks)
+        // A count that falls under a later stamp than the baseline's started again: a repeated or stale record never
+        // carries a stamp later than the trade whose count it falls under. Only a day change that dating could not see
+        // does this (a TR without a date whose source skipped from one day's session into the next one's without a step
+        // back), so it is a new day, not an overlap of every trade until the count passes yesterday's.
+        if (!reset && cumulativeVolume < previous && ticks - offset.Ticks > _baselineUtcTicks)
             (reset, missing) = (true, cumulativeVolume - volume);
         // A stale or repeated record does not move the baseline back (the next trade would look like a gap).
-        if (reset || CumulativeVolumeRule.Advances(previous, previousDay, cumulativeVolume, day)) _lastAccumulated = cumulativeVolume;
+        if (reset || CumulativeVolumeRule.Advances(previous, previousDay, cumulativeVolume, day))
+            (_lastAccumulated, _baselineUtcTicks) = (cumulativeVolume, ticks - offset.Ticks);
         if (reset) Resets++;
         if (missing == 0 || reset && missing < 0) return false;
 

@@ -117,6 +117,20 @@ public class GapDetectorTests
     }
 
     [Fact]
+    public void A_late_batch_in_stamp_order_is_overlaps_not_a_new_day()
+    {
+        // Stale records arriving in their own order: each is later than the one before it, never than the baseline's.
+        var detector = new GapDetector("H0IFCNT0", "101W12000");
+        var day = new DateTimeOffset(2026, 12, 2, 10, 0, 0, KoreaTime.Offset);
+        Assert.False(detector.Observe(day.AddSeconds(3), 10, 120, out _));
+        Assert.True(detector.Observe(day.AddSeconds(1), 10, 100, out var first));
+        Assert.True(detector.Observe(day.AddSeconds(2), 10, 110, out var second));
+        Assert.Equal((VolumeGapKind.Overlap, VolumeGapKind.Overlap), (first.Kind, second.Kind));
+        Assert.False(detector.Observe(day.AddSeconds(4), 10, 130, out _));
+        Assert.Equal((0L, 2L, 0L), (detector.Gaps, detector.Overlaps, detector.Resets));
+    }
+
+    [Fact]
     public void Each_tr_keeps_its_own_count_so_krx_and_nxt_trades_of_one_stock_do_not_look_like_gaps()
     {
         var krx = new Trades(venue: StockVenue.Krx);
