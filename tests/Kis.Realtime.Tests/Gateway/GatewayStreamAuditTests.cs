@@ -161,4 +161,25 @@ public sealed class GatewayStreamAuditTests
         Assert.True(counts.Clean, counts.ToString());
         Assert.Equal(1, counts.Unchecked);
     }
+
+    [Fact]
+    public void Announcements_republished_after_a_broker_failure_are_doubled_not_wrong()
+    {
+        var audit = new GatewayStreamAudit(Tr);
+        var v = Trades(audit, "005930", "r1", 1, 10, 0);
+        audit.Announcement("005930", Change("r2", "r1", 10));
+        v = Trades(audit, "005930", "r2", 1, 2, v + 10);
+        audit.Announcement("005930", Change("r2", "r1", 10)); // the publisher republished every unconfirmed message
+        Trades(audit, "005930", "r2", 1, 2, v - 20);
+        var reconnect = new GatewayRunAnnouncement("r2", Morning, KisReconnectedAt: Morning + 1, LastSeq: 2);
+        audit.Announcement("005930", reconnect);
+        Trades(audit, "005930", "r2", 3, 1, v + 50); // 50 shares while the KIS session was away
+        audit.Announcement("005930", reconnect); // read again after seq 3
+        var counts = audit.Finish();
+
+        Assert.True(counts.Clean, counts.ToString());
+        Assert.Equal((0, 1, 1, 50L), (counts.WrongAnnouncements, counts.StatedExact, counts.ReconnectsStated, counts.StatedVolume));
+        Assert.Equal(4, counts.Doubled); // two records and two announcements
+        Assert.Equal(2, audit.Findings.Count(f => f.Kind == GatewayAuditFindingKind.Doubled && f.Text.Contains("announcement", StringComparison.Ordinal)));
+    }
 }
