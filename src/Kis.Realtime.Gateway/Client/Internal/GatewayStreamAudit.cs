@@ -143,7 +143,8 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
     /// <summary>A record of a run the key has left: a republished one (doubled), or runs interleaved.</summary>
     private void EarlierRun(KeyState k, string key, string run, long seq, long last)
     {
-        if (seq <= last || k.FillHole(run, seq))
+        // A hole filled late is a record out of order across runs (interleaved), not one already read.
+        if (!k.FillHole(run, seq) && seq <= last)
         {
             Counts.Doubled++;
             Add(GatewayAuditFindingKind.Doubled, key, $"run {run} seq {seq} again, after run {k.Run} began");
