@@ -22,4 +22,15 @@ public sealed class GatewayAuditCliTests
 
         Assert.Equal("--quiet must be positive.", e.Message);
     }
+
+    [Fact]
+    public void A_fleet_stop_with_only_overflow_says_how_many_overflowed_and_none_unconfirmed()
+    {
+        var shard = new GatewayFleetShardStatus("0", GatewayRole.Active, 1, 0, 0, null) { EndedReceived = 100, EndedConfirmed = 90, EndedOverflowed = 10 };
+
+        var (line, complete) = GatewayCommand.FleetEndSummary(new GatewayFleetStatus("b", 1, 1, [shard]));
+
+        Assert.False(complete);
+        Assert.Contains("not everything was published: 0 unconfirmed, 10 overflowed;", line, StringComparison.Ordinal);
+    }
 }
