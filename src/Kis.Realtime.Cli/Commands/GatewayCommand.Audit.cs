@@ -52,6 +52,7 @@ internal static partial class GatewayCommand
     internal static async Task<int> AuditAsync(KisGatewayEndpoint endpoint, GatewayAuditOptions options, int shown, TextWriter output,
         CancellationToken cancellationToken)
     {
+        if (options.Quiet <= TimeSpan.Zero) throw new CliUsageException("--quiet must be positive.");
         if (options.Trs?.FirstOrDefault(t => !KisTrs.TryGet(t, out _)) is { } unknown) throw new CliUsageException($"--tr: unknown TR '{unknown}'.");
         var report = await KisGatewayAudit.AuditAsync(endpoint, options with { MaxFindings = Math.Max(shown, 1) }, cancellationToken).ConfigureAwait(false);
         foreach (var s in report.Streams)

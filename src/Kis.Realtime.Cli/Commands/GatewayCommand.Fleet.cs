@@ -122,7 +122,7 @@ internal static partial class GatewayCommand
         var complete = unconfirmed == 0 && overflowed == 0;
         return ($"kisrt gateway: fleet process {s.Process} stopped: received {received}, confirmed {confirmed}, overflowed {overflowed}, " +
                 $"dropped at a fence {fenced} (announced by the next holder); " +
-                (complete ? "every record published and confirmed" : $"not everything was published: {unconfirmed} received and not confirmed by the broker") +
+                (complete ? "every record published and confirmed" : $"not everything was published: {unconfirmed} unconfirmed, {overflowed} overflowed") +
                 "; its shards go to the other processes", complete);
     }
 

@@ -161,4 +161,40 @@ public sealed class GatewayStreamAuditTests
         Assert.True(counts.Clean, counts.ToString());
         Assert.Equal(1, counts.Unchecked);
     }
+
+    [Fact]
+    public void Announcements_republished_after_a_broker_failure_are_doubled_not_wrong()
+    {
+        var audit = new GatewayStreamAudit(Tr);
+        var v = Trades(audit, "005930", "r1", 1, 10, 0);
+        audit.Announcement("005930", Change("r2", "r1", 10));
+        v = Trades(audit, "005930", "r2", 1, 2, v + 10);
+        audit.Announcement("005930", Change("r2", "r1", 10)); // the publisher republished every unconfirmed message
+        Trades(audit, "005930", "r2", 1, 2, v - 20);
+        var reconnect = new GatewayRunAnnouncement("r2", Morning, KisReconnectedAt: Morning + 1, LastSeq: 2);
+        audit.Announcement("005930", reconnect);
+        Trades(audit, "005930", "r2", 3, 1, v + 50); // 50 shares while the KIS session was away
+        audit.Announcement("005930", reconnect); // read again after seq 3
+        var counts = audit.Finish();
+
+        Assert.True(counts.Clean, counts.ToString());
+        Assert.Equal((0, 1, 1, 50L), (counts.WrongAnnouncements, counts.StatedExact, counts.ReconnectsStated, counts.StatedVolume));
+        Assert.Equal(4, counts.Doubled); // two records and two announcements
+        Assert.Equal(2, audit.Findings.Count(f => f.Kind == GatewayAuditFindingKind.Doubled && f.Text.Contains("announcement", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_late_record_of_an_earlier_run_filling_its_hole_is_interleaved_not_doubled_or_lost()
+    {
+        var audit = new GatewayStreamAudit(Tr);
+        var v = Trades(audit, "005930", "a", 1, 2, 0);
+        v = Trades(audit, "005930", "a", 4, 2, v + 10); // seq 3 not yet on the stream
+        audit.Announcement("005930", Change("b", "a", 5));
+        Trades(audit, "005930", "b", 1, 1, v + 10);
+        audit.Record("005930", "a", 3, Morning, Trade(10, 30)); // run a's seq 3, late, after run b began
+        var counts = audit.Finish();
+
+        Assert.Equal((0L, 0L, 1L), (counts.SeqHoleRecords, counts.Doubled, counts.Interleaved));
+        Assert.Contains(audit.Findings, f => f.Kind == GatewayAuditFindingKind.Unstated && f.Text.Contains("run a seq 3", StringComparison.Ordinal));
+    }
 }

@@ -147,6 +147,9 @@ internal static class GatewayAuditReader
 internal static class GatewayAuditDecoder
 {
     private const int MaxAnnouncementBytes = 4096;
+    /// <summary>The receive times a gateway can have written (2000-2100, Unix µs); anything else is a foreign or broken header.</summary>
+    private static readonly long MinMicros = GatewayWire.ToUnixMicroseconds(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+        MaxMicros = GatewayWire.ToUnixMicroseconds(new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     /// <summary>Feeds the message's records or announcement to <paramref name="audit"/>; false (nothing fed) for a record the
     /// gateway received after <paramref name="untilMicros"/>: the read has reached the live edge.</summary>
@@ -159,10 +162,15 @@ internal static class GatewayAuditDecoder
             else audit.Counts.Malformed++;
             return true;
         }
-        var receivedAt = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader) ?? 0;
+        // Hostile headers are counted, never sized into memory nor thrown: a receive time outside any real day, a record count
+        // beyond the body's records (checked before anything is sized by it), offsets past the message's time.
+        var stated = GatewayWire.Number(properties, GatewayWire.ReceivedAtHeader);
+        if (stated is { } at && (at < MinMicros || at > MaxMicros)) return Malformed(audit);
+        var receivedAt = stated ?? 0;
         if (receivedAt > untilMicros) return false;
         var count = GatewayWire.RecordCount(properties);
         var run = GatewayWire.Text(properties, GatewayWire.RunHeader);
+        if (run is null || body.AsSpan().Count(GatewayWire.RecordSeparator) + 1 < count) return Malformed(audit);
         string[]? keys;
         long[]? seqs;
         if (GatewayWire.IsKeysFormat(properties))
@@ -170,18 +178,20 @@ internal static class GatewayAuditDecoder
         else if (GatewayWire.Text(properties, GatewayWire.TrKeyHeader) is { } key && GatewayWire.Number(properties, GatewayWire.SequenceHeader) is { } first)
             (keys, seqs) = (Enumerable.Repeat(key, count).ToArray(), Enumerable.Range(0, count).Select(i => first + i).ToArray());
         else (keys, seqs) = (null, null);
-        if (run is null || keys is null || seqs is null || body.AsSpan().Count(GatewayWire.RecordSeparator) + 1 < count)
-        {
-            audit.Counts.Malformed++;
-            return true;
-        }
         var offsets = GatewayWire.ReceivedOffsets(properties, count);
+        if (keys is null || seqs is null || offsets?.Any(o => o < MinMicros - receivedAt || o > MaxMicros - receivedAt) == true) return Malformed(audit);
         var start = 0;
         for (var i = 0; i < count; i++)
         {
             var record = GatewayWire.NextRecord(body, ref start, last: i == count - 1);
             audit.Record(keys[i], run, seqs[i], receivedAt + (offsets?[i] ?? 0), record.Span);
         }
+        return true;
+    }
+
+    private static bool Malformed(GatewayStreamAudit audit)
+    {
+        audit.Counts.Malformed++;
         return true;
     }
 

@@ -53,6 +53,17 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
             return;
         }
         var k = KeyOf(key);
+        // The publisher republishes every unconfirmed message after a broker failure: an announcement of the key's current or
+        // an earlier run read again is doubled, not judged against a stream that has moved on since.
+        var judged = (announcement.Run, announcement.KisReconnectedAt);
+        if ((announcement.Run == k.Run || k.EarlierRuns.ContainsKey(announcement.Run)) && k.Judged.Contains(judged))
+        {
+            Counts.Doubled++;
+            Add(GatewayAuditFindingKind.Doubled, key, $"run {announcement.Run}'s " +
+                (announcement.KisReconnectedAt is null ? "announcement" : $"reconnect announcement (after seq {announcement.LastSeq})") + " again");
+            return;
+        }
+        k.Judged.Add(judged);
         if (announcement.KisReconnectedAt is not null)
         {
             Reconnect(k, key, announcement);
@@ -132,7 +143,8 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
     /// <summary>A record of a run the key has left: a republished one (doubled), or runs interleaved.</summary>
     private void EarlierRun(KeyState k, string key, string run, long seq, long last)
     {
-        if (seq <= last || k.FillHole(run, seq))
+        // A hole filled late is a record out of order across runs (interleaved), not one already read.
+        if (!k.FillHole(run, seq) && seq <= last)
         {
             Counts.Doubled++;
             Add(GatewayAuditFindingKind.Doubled, key, $"run {run} seq {seq} again, after run {k.Run} began");
@@ -214,6 +226,8 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         public long Seq;
         public readonly Dictionary<string, long> EarlierRuns = new(StringComparer.Ordinal);
         public readonly List<(string Run, long From, long To)> Holes = [];
+        /// <summary>The announcements judged: run and KIS reconnect time (null for a run change).</summary>
+        public readonly HashSet<(string Run, long? At)> Judged = [];
         /// <summary>The run whose announcement was read and not yet followed by its first record.</summary>
         public string? Pending;
         /// <summary>The run whose announcement was wrong (its change is counted there).</summary>
