@@ -11,6 +11,7 @@ internal sealed class ReplayStepGate
     private readonly Lock _lock = new();
     private long _granted, _served;
     private bool _done;
+    private DateTime? _lastFrameAt;
     private TaskCompletionSource _moved = NewSignal(); // completed when a grant comes, a frame is served or the file ends
 
     /// <summary>Frames served so far.</summary>
@@ -19,6 +20,15 @@ internal sealed class ReplayStepGate
         get
         {
             lock (_lock) return _served;
+        }
+    }
+
+    /// <summary>The market time (KST) after the frame served last; null before the first.</summary>
+    public DateTime? LastFrameAt
+    {
+        get
+        {
+            lock (_lock) return _lastFrameAt;
         }
     }
 
@@ -46,10 +56,14 @@ internal sealed class ReplayStepGate
         }
     }
 
-    /// <summary>The replay served a granted frame (sent it to the sessions).</summary>
-    public void OnServed()
+    /// <summary>The replay served a granted frame (sent it to the sessions); the market time it moved the clock to.</summary>
+    public void OnServed(DateTime marketTime)
     {
-        lock (_lock) _served++;
+        lock (_lock)
+        {
+            _served++;
+            _lastFrameAt = marketTime;
+        }
         Signal();
     }
 
