@@ -162,6 +162,34 @@ public sealed class SteppedReplayRestTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, back.StatusCode);
     }
 
+    [Fact]
+    public async Task A_step_whose_client_went_away_gives_back_the_frames_it_was_not_served()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 20);
+        await using var sim = await StartSimAsync(o => o with
+        {
+            ReplayFile = BacktestRecording.RawLog(dir), ReplayStep = true, ReplayToAllSessions = true, Pace = MarketPace.Off, RandomNotices = false,
+        });
+        var gate = sim.StepGate!;
+        using var http = new HttpClient { BaseAddress = sim.RestBaseUrl };
+        using (var abort = new CancellationTokenSource())
+        {
+            // No session yet, so the replay has not started: the grant waits for frames that do not come.
+            var big = http.PostAsync(new Uri("/sim/step?frames=1000000", UriKind.Relative), null, abort.Token);
+            await SteppedReplay.Until(() => gate.Granted == 1_000_000, "the large grant").WaitAsync(RunTimeout);
+            await abort.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => big);
+        }
+        await SteppedReplay.Until(() => gate.Granted == 0, "the aborted grant given back").WaitAsync(RunTimeout);
+        var one = StepAsync(http, "frames=1");
+        var client = new KisRealtimeClient(Options(sim));
+        await using var _ = client;
+        await client.ConnectAsync().WaitAsync(RunTimeout);
+        var answer = await one.WaitAsync(RunTimeout);
+        Assert.Equal((1L, 1L), (answer.GetProperty("frames").GetInt64(), answer.GetProperty("served").GetInt64()));
+        Assert.Equal(1, gate.Granted);
+    }
+
     private static async Task<JsonElement> StepAsync(HttpClient http, string query)
     {
         using var answer = await http.PostAsync(new Uri("/sim/step?" + query, UriKind.Relative), null);
