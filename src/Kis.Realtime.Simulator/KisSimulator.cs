@@ -108,6 +108,9 @@ public sealed class KisSimulator : IAsyncDisposable
     /// <summary>Completes when the replay file has been served (immediately when there is none).</summary>
     public Task ReplayCompletion => _replay?.Completion ?? Task.CompletedTask;
 
+    /// <summary>The stepped replay's gate (null: not stepping); for tests.</summary>
+    internal ReplayStepGate? StepGate => _replay?.Gate;
+
     /// <summary>Starts both listeners and returns once they accept connections.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="IOException">A port could not be bound.</exception>

@@ -176,7 +176,7 @@ internal sealed class ReplayPlayer(SimulatorHub hub, string path) : IAsyncDispos
         await Task.WhenAll(sends).ConfigureAwait(false);
         Interlocked.Add(ref hub.Counters._replayFrames, targets);
         Interlocked.Add(ref hub.Counters._frames, targets);
-        Gate?.OnServed();
+        Gate?.OnServed(hub.Market.Clock.Now());
     }
 
     /// <summary>

@@ -12,13 +12,16 @@ namespace Kis.Realtime.Simulator.Replay;
 /// serves the next N recorded data frames and answers once they went to the sessions: how many this call served, how
 /// many in all, whether the recording is over, the market time (KST) and how many order notices the venue has issued
 /// (a client reads its WebSocket until it has them). <c>?until=yyyy-MM-ddTHH:mm:ss</c> (KST), once the recording is
-/// over, moves the market clock on to that time: the day's orders left expire with their notices. A simulator not
-/// stepping answers 409.
+/// over, moves the market clock on to that time (from the market time to 7 days past the last frame's, else 400): the
+/// day's orders left expire with their notices. A simulator not stepping answers 409.
 /// </summary>
 internal static class ReplayStepEndpoint
 {
     /// <summary>Most frames one call may grant.</summary>
     public const long MaxFrames = 1_000_000;
+
+    /// <summary>How far past the recording's last frame <c>until</c> may move the market (a typo'd year would move it for good).</summary>
+    public static readonly TimeSpan MaxUntilPastLastFrame = TimeSpan.FromDays(7);
 
     /// <summary>Maps the endpoint; <paramref name="gate"/> gives the replay's gate at the call (null: not stepping).</summary>
     public static void Map(IEndpointRouteBuilder app, SimulatorHub hub, Func<ReplayStepGate?> gate)
@@ -36,6 +39,12 @@ internal static class ReplayStepEndpoint
                 return Error($"until must be a KST time yyyy-MM-ddTHH:mm:ss, not '{untilText}'", 400);
             if (!gate.Done)
                 return Error("until moves the market past the recording's end only: step through its frames first (frames=N)", 409);
+            // The clock never goes back: a time before it, or far past the recording, would leave the market there for good.
+            var now = hub.Market.Clock.Now();
+            var latest = (gate.LastFrameAt ?? now) + MaxUntilPastLastFrame;
+            if (until < now || until > latest)
+                return Error($"until must lie from the market time {Kst(now)} to {Kst(latest)} (7 days past the recording's last frame), "
+                    + $"not '{untilText}'", 400);
             hub.Market.Clock.FollowReplay(until, speed: 0);
             hub.Venue.Advance(hub.Market.Clock.Now()); // what is left of the day's orders expires, with its notices
             return Answer(hub, 0, gate.Served, done: true);
@@ -52,9 +61,11 @@ internal static class ReplayStepEndpoint
     private static IResult Answer(SimulatorHub hub, long frames, long served, bool done) => SimulatorJson.Reply(new JsonObject
     {
         ["frames"] = frames, ["served"] = served, ["done"] = done,
-        ["market_time"] = hub.Market.Clock.Now().ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture),
+        ["market_time"] = Kst(hub.Market.Clock.Now()),
         ["notices"] = hub.Venue.NoticesPublished,
     });
+
+    private static string Kst(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture);
 
     private static IResult Error(string message, int status) => SimulatorJson.Reply(new JsonObject { ["error"] = message }, status);
 }

@@ -9,8 +9,10 @@ namespace Kis.Realtime.Simulator.Replay;
 internal sealed class ReplayStepGate
 {
     private readonly Lock _lock = new();
-    private long _granted, _served;
+    private long _granted, _taken, _served; // _taken: frames the replay has begun to serve (its turn taken)
     private bool _done;
+    private DateTime? _lastFrameAt;
+    private readonly List<Step> _steps = []; // the steps waiting, each with the grant it waits for
     private TaskCompletionSource _moved = NewSignal(); // completed when a grant comes, a frame is served or the file ends
 
     /// <summary>Frames served so far.</summary>
@@ -19,6 +21,24 @@ internal sealed class ReplayStepGate
         get
         {
             lock (_lock) return _served;
+        }
+    }
+
+    /// <summary>Frames granted so far (by steps that answered or still wait).</summary>
+    public long Granted
+    {
+        get
+        {
+            lock (_lock) return _granted;
+        }
+    }
+
+    /// <summary>The market time (KST) after the frame served last; null before the first.</summary>
+    public DateTime? LastFrameAt
+    {
+        get
+        {
+            lock (_lock) return _lastFrameAt;
         }
     }
 
@@ -39,17 +59,25 @@ internal sealed class ReplayStepGate
             Task moved;
             lock (_lock)
             {
-                if (_served < _granted) return;
+                if (_taken < _granted)
+                {
+                    _taken++; // this frame is going out: no step can give it back now
+                    return;
+                }
                 moved = _moved.Task;
             }
             await moved.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The replay served a granted frame (sent it to the sessions).</summary>
-    public void OnServed()
+    /// <summary>The replay served a granted frame (sent it to the sessions); the market time it moved the clock to.</summary>
+    public void OnServed(DateTime marketTime)
     {
-        lock (_lock) _served++;
+        lock (_lock)
+        {
+            _served++;
+            _lastFrameAt = marketTime;
+        }
         Signal();
     }
 
@@ -66,23 +94,61 @@ internal sealed class ReplayStepGate
     /// </summary>
     public async Task<(long Served, bool Done)> StepAsync(long frames, CancellationToken ct)
     {
-        long target;
+        Step step;
         lock (_lock)
         {
             if (!_done) _granted += frames;
-            target = _granted;
+            step = new Step(frames, _granted);
+            _steps.Add(step);
         }
         Signal();
-        while (true)
+        try
         {
-            Task moved;
-            lock (_lock)
+            while (true)
             {
-                if (_served >= target || _done) return (_served, _done);
-                moved = _moved.Task;
+                Task moved;
+                lock (_lock)
+                {
+                    if (_served >= step.Target || _done) return (_served, _done);
+                    moved = _moved.Task;
+                }
+                await moved.WaitAsync(ct).ConfigureAwait(false);
             }
-            await moved.WaitAsync(ct).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            GiveBack(step);
+            throw;
+        }
+        finally
+        {
+            lock (_lock) _steps.Remove(step);
+        }
+    }
+
+    /// <summary>
+    /// A step whose caller went away (its request aborted) gives back the frames of its grant the replay has not begun
+    /// to serve: else the replay ran them unstepped and the next caller's <c>frames</c> counted them. The steps granted
+    /// after it wait for as many fewer.
+    /// </summary>
+    private void GiveBack(Step step)
+    {
+        lock (_lock)
+        {
+            var unserved = Math.Min(step.Frames, step.Target - _taken); // its grant is (Target - Frames, Target]
+            if (unserved <= 0) return;
+            _granted -= unserved;
+            foreach (var later in _steps)
+                if (later.Target > step.Target) later.Target -= unserved;
+        }
+    }
+
+    /// <summary>A waiting step: the frames it granted and the grant (frames served in all) it waits for.</summary>
+    private sealed class Step(long frames, long target)
+    {
+        public long Frames { get; } = frames;
+
+        public long Target { get; set; } = target;
     }
 
     private void Signal() => Interlocked.Exchange(ref _moved, NewSignal()).TrySetResult();

@@ -129,6 +129,67 @@ public sealed class SteppedReplayRestTests
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task Until_before_the_market_time_or_over_7_days_past_the_last_frame_is_refused_and_moves_nothing()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 20);
+        await using var sim = await StartSimAsync(o => o with
+        {
+            ReplayFile = BacktestRecording.RawLog(dir), ReplayStep = true, ReplayToAllSessions = true, Pace = MarketPace.Off, RandomNotices = false,
+        });
+        using var http = new HttpClient { BaseAddress = sim.RestBaseUrl };
+        var client = new KisRealtimeClient(Options(sim));
+        await using var _ = client;
+        await client.ConnectAsync().WaitAsync(RunTimeout);
+        var all = await StepAsync(http, "frames=1000").WaitAsync(RunTimeout);
+        Assert.True(all.GetProperty("done").GetBoolean());
+        var last = sim.Hub.Market.Clock.Now();
+        foreach (var until in new[] { last.AddSeconds(-1), last.AddDays(7).AddSeconds(1), new DateTime(9999, 12, 31, 23, 59, 59) })
+        {
+            var text = until.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+            using var refused = await http.PostAsync(new Uri("/sim/step?until=" + text, UriKind.Relative), null);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+            var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains("until", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.Equal(last, sim.Hub.Market.Clock.Now());
+        }
+        // A week on is taken; the market cannot go back from there, though it is within the week.
+        var week = last.AddDays(7).ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+        var moved = await StepAsync(http, "until=" + week);
+        Assert.StartsWith(week, moved.GetProperty("market_time").GetString(), StringComparison.Ordinal);
+        using var back = await http.PostAsync(new Uri("/sim/step?until=" + last.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
+            UriKind.Relative), null);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, back.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_step_whose_client_went_away_gives_back_the_frames_it_was_not_served()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 20);
+        await using var sim = await StartSimAsync(o => o with
+        {
+            ReplayFile = BacktestRecording.RawLog(dir), ReplayStep = true, ReplayToAllSessions = true, Pace = MarketPace.Off, RandomNotices = false,
+        });
+        var gate = sim.StepGate!;
+        using var http = new HttpClient { BaseAddress = sim.RestBaseUrl };
+        using (var abort = new CancellationTokenSource())
+        {
+            // No session yet, so the replay has not started: the grant waits for frames that do not come.
+            var big = http.PostAsync(new Uri("/sim/step?frames=1000000", UriKind.Relative), null, abort.Token);
+            await SteppedReplay.Until(() => gate.Granted == 1_000_000, "the large grant").WaitAsync(RunTimeout);
+            await abort.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => big);
+        }
+        await SteppedReplay.Until(() => gate.Granted == 0, "the aborted grant given back").WaitAsync(RunTimeout);
+        var one = StepAsync(http, "frames=1");
+        var client = new KisRealtimeClient(Options(sim));
+        await using var _ = client;
+        await client.ConnectAsync().WaitAsync(RunTimeout);
+        var answer = await one.WaitAsync(RunTimeout);
+        Assert.Equal((1L, 1L), (answer.GetProperty("frames").GetInt64(), answer.GetProperty("served").GetInt64()));
+        Assert.Equal(1, gate.Granted);
+    }
+
     private static async Task<JsonElement> StepAsync(HttpClient http, string query)
     {
         using var answer = await http.PostAsync(new Uri("/sim/step?" + query, UriKind.Relative), null);
