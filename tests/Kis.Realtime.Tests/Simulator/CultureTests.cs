@@ -16,28 +16,10 @@ namespace Kis.Realtime.Tests.Simulator;
 /// </summary>
 public sealed class CultureTests
 {
-    private static CultureInfo Foreign()
-    {
-        var c = (CultureInfo)CultureInfo.InvariantCulture.Clone();
-        c.NumberFormat.NegativeSign = "\u2212";
-        c.NumberFormat.NumberDecimalSeparator = c.NumberFormat.CurrencyDecimalSeparator = c.NumberFormat.PercentDecimalSeparator = ",";
-        c.NumberFormat.NumberGroupSeparator = c.NumberFormat.CurrencyGroupSeparator = ".";
-        c.DateTimeFormat.TimeSeparator = c.DateTimeFormat.DateSeparator = ".";
-        return c;
-    }
-
-    private static T Under<T>(CultureInfo culture, Func<T> run)
-    {
-        var (culture0, ui0) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = culture;
-        try { return run(); }
-        finally { (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture0, ui0); }
-    }
-
     [Fact]
     public void The_foreign_culture_formats_differently()
     {
-        Assert.Equal("\u22121,5", Under(Foreign(), () => (-1.5m).ToString()));
+        Assert.Equal("\u22121,5", HostileCulture.Under(HostileCulture.Create(), () => (-1.5m).ToString()));
     }
 
     [Fact]
@@ -45,17 +27,17 @@ public sealed class CultureTests
     {
         // A calendar spread's price can be negative (hundredths of a point).
         var order = new PaperOrderRequest("50123456-01", "hts", "101W12", true, OrderKind.Limit, 3, -125, Derivative: true);
-        var invariant = Under(CultureInfo.InvariantCulture, order.ToString);
+        var invariant = HostileCulture.Under(CultureInfo.InvariantCulture, order.ToString);
         Assert.Contains("Price = -125,", invariant);
-        Assert.Equal(invariant, Under(Foreign(), order.ToString));
+        Assert.Equal(invariant, HostileCulture.Under(HostileCulture.Create(), order.ToString));
     }
 
     [Fact]
     public void Simulated_records_and_decode_errors_are_the_same_in_every_culture()
     {
-        var invariant = Under(CultureInfo.InvariantCulture, Dump);
+        var invariant = HostileCulture.Under(CultureInfo.InvariantCulture, Dump);
         Assert.True(invariant.Length > 10_000, $"only {invariant.Length} characters written");
-        Assert.Equal(invariant, Under(Foreign(), Dump));
+        Assert.Equal(invariant, HostileCulture.Under(HostileCulture.Create(), Dump));
     }
 
     /// <summary>Every TR's records at its example key for 20 simulated seconds, and a decode error described.</summary>
