@@ -78,8 +78,11 @@ internal sealed class RequestChannel(int sessionIndex, KisCredential credential,
             await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var wait = options.SubscribePacing - _time.GetElapsedTime(Volatile.Read(ref _lastSentAt));
-                if (_lastSentAt != 0 && wait > TimeSpan.Zero) await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                // Waited again until the interval has passed: a timer may fire early (whole milliseconds, coarse OS
+                // timers), and a request sent early is one KIS may refuse or count against the app key.
+                TimeSpan wait;
+                while (_lastSentAt != 0 && (wait = options.SubscribePacing - _time.GetElapsedTime(Volatile.Read(ref _lastSentAt))) > TimeSpan.Zero)
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), _time, cancellationToken).ConfigureAwait(false);
                 if (!stillWanted()) return null;
                 WebSocketConnection connection;
                 lock (_lock)

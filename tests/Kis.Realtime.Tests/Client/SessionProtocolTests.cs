@@ -75,8 +75,17 @@ public sealed class SessionProtocolTests
         await UntilAsync(() => client.Statistics.HeartbeatsAnswered == 1, "the heartbeat count");
     }
 
-    [Fact]
-    public async Task Requests_are_paced_and_replies_without_header_match_the_oldest_request()
+    /// <summary>Real time whose timers fire <paramref name="early"/> before they are due, as coarse OS timers may.</summary>
+    private sealed class EarlyTimers(TimeSpan early) : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            System.CreateTimer(callback, state, dueTime > early ? dueTime - early : dueTime, period);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(30)] // a timer that fires early must not make a request early: the pacing waits out the remainder
+    public async Task Requests_are_paced_never_early_and_replies_without_header_match_the_oldest_request(int timersFireEarlyMs)
     {
         var arrivals = new List<(long At, string TrKey, string TrType)>();
         await using var peer = await KestrelPeer.StartAsync(async (ws, _) =>
@@ -96,7 +105,8 @@ public sealed class SessionProtocolTests
         }, MapApproval);
 
         var pacing = TimeSpan.FromMilliseconds(200);
-        var client = new KisRealtimeClient(OptionsFor(peer) with { SubscribePacing = pacing });
+        var time = timersFireEarlyMs == 0 ? TimeProvider.System : new EarlyTimers(TimeSpan.FromMilliseconds(timersFireEarlyMs));
+        var client = new KisRealtimeClient(OptionsFor(peer) with { SubscribePacing = pacing, TimeProvider = time });
         using var cts = new CancellationTokenSource();
         // Connected first, so that the schedule below starts at the first request, not after a connection that a loaded
         // machine may make slow (unpaced requests after a slow connect would pass a check from the start).
@@ -121,14 +131,13 @@ public sealed class SessionProtocolTests
             Assert.Equal(8, arrivals.Count);
             Assert.Equal(["1", "1", "1", "1", "2", "2", "2", "2"], arrivals.Select(a => a.TrType));
             // The cumulative schedule: request i is sent at least i pacing intervals after the first, so it arrives at
-            // least that long after the start, taken before the first was sent. Timers count whole milliseconds (each
-            // interval may be up to 2 ms short; CI saw 2.1 ms: 5 allowed). Only a bound from the start is sound: the server may observe any
-            // arrival late, the first included (CI saw the first observed 100 ms late, the second "96.6 ms after" it),
-            // and a late observation never makes an arrival look early. Unpaced requests all arrive within milliseconds.
+            // least that long after the start, taken before the first was sent: with no tolerance, as the pacing waits
+            // again when a timer fires early. Only a bound from the start is sound: the server may observe any arrival
+            // late, the first included, and a late observation never makes an arrival look early.
             for (var i = 1; i < arrivals.Count; i++)
             {
                 var sinceStart = Stopwatch.GetElapsedTime(start, arrivals[i].At);
-                Assert.True(sinceStart >= (pacing - TimeSpan.FromMilliseconds(5)) * i,
+                Assert.True(sinceStart >= pacing * i,
                     $"request {i} came {sinceStart.TotalMilliseconds:0.0} ms after the start");
             }
         }
