@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Kis.Realtime.Tests.Gateway;
 
 namespace Kis.Realtime.Tests.Packaging;
 
@@ -96,24 +96,9 @@ public sealed class PackageValidationTests
     /// <summary>dotnet pack into <paramref name="output"/>, as scripts/pack.sh does (validated against the stored last version).</summary>
     private static async Task<(bool Succeeded, string Output)> Pack(string project, string output)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "pack", project, "-c", "Release", "-o", output, "--nologo", "-v", "q", "-clp:ErrorsOnly", "-p:IncludeSymbols=false" })
-            start.ArgumentList.Add(a);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet pack {project} took longer than 15 minutes");
-        }
-        return (process.ExitCode == 0, await stdout + await stderr);
+        var pack = await ChildProcess.RunAsync("dotnet",
+            ["pack", project, "-c", "Release", "-o", output, "--nologo", "-v", "q", "-clp:ErrorsOnly", "-p:IncludeSymbols=false"],
+            TimeSpan.FromMinutes(15), ("DOTNET_CLI_TELEMETRY_OPTOUT", "1"), ("DOTNET_NOLOGO", "1"));
+        return (pack.ExitCode == 0, pack.Output + pack.Errors);
     }
 }

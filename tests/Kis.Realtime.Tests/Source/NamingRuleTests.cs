@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Kis.Realtime.Tests.Gateway;
 using Kis.Realtime.Tests.Packaging;
 
 namespace Kis.Realtime.Tests.Source;
@@ -85,24 +85,8 @@ public sealed partial class NamingRuleTests
 
     private static async Task<string> Build(string project)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = project };
-        foreach (var a in new[] { "build", "-v", "q", "-clp:ErrorsOnly", "--nologo" })
-            start.ArgumentList.Add(a);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet build {project} took longer than 10 minutes");
-        }
-        return await stdout + await stderr;
+        var build = await ChildProcess.RunInAsync(project, "dotnet", ["build", "-v", "q", "-clp:ErrorsOnly", "--nologo"], TimeSpan.FromMinutes(10),
+            ("DOTNET_CLI_TELEMETRY_OPTOUT", "1"), ("DOTNET_NOLOGO", "1"));
+        return build.Output + build.Errors;
     }
 }
