@@ -27,7 +27,7 @@ public sealed class DeliveryThreadTests
     [Fact]
     public async Task By_default_a_waiting_consumer_continues_on_the_receive_thread_that_routed_its_record()
     {
-        // The hop to a delivery thread costs a wake-up on the record's path (p99 ~650 µs against ~130 µs, docs/performance.md).
+        // The hop to a delivery thread costs a wake-up on the record's path (docs/performance.md, Client).
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(200) });
         await using var client = new KisRealtimeClient(Options(sim));
         using var stop = new CancellationTokenSource(TestTimeout);
