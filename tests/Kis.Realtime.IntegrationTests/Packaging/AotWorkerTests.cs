@@ -21,7 +21,7 @@ public class AotWorkerTests
         try
         {
             var publish = await ChildProcess.RunAsync("dotnet", ["publish", project, "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo"],
-                TimeSpan.FromMinutes(20));
+                TimeSpan.FromMinutes(30));
             Assert.True(publish.ExitCode == 0, $"publish failed:\n{publish.Output}\n{publish.Errors}");
             Assert.DoesNotContain("warning IL", publish.Output);
             var worker = Path.Combine(output, "Kis.Realtime.AotWorker");
