@@ -65,7 +65,7 @@ internal static partial class GatewayCommand
         {
             return await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (KisConnectionException)
+        catch (KisConnectionException e) when (KisBrokerRefusedException.From(e, endpoint) is null) // a refusal is the answer for every shard
         {
             return null;
         }
