@@ -34,7 +34,8 @@ internal static class GatewayAuditReader
         }
         catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
         {
-            throw KisGateway.BrokerStartFailure(endpoint, e, "");
+            throw KisBrokerRefusedException.From(e, endpoint) ?? (Exception)new KisConnectionException(new Uri(endpoint.DisplayUri),
+                BrokerFault.Describe(e, endpoint), e);
         }
         await using (connection.ConfigureAwait(false))
         {
@@ -70,7 +71,7 @@ internal static class GatewayAuditReader
         }
         catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
         {
-            if (BrokerFault.IsRefusal(e)) throw KisGateway.BrokerStartFailure(endpoint, e, "");
+            if (KisBrokerRefusedException.From(e, endpoint) is { } refused) throw refused;
             throw new KisGatewayAuditIncompleteException(stream, audit?.Counts.Messages ?? 0, BrokerFault.Describe(e, endpoint), e);
         }
     }
