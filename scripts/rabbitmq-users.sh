@@ -67,11 +67,12 @@ case $role in
   gateway)
     # gateway-active (the election's exclusive queue), gateway-standbys (standbys consume it), gateway-runs (checkpoints);
     # a fleet (kisrt gateway --fleet): the same per shard (.shard-N, and requests.shard-N), and its presence queues
-    # gateway-fleet and gateway-fleet.plan-HASH (the live processes, and those on this process's plan)
+    # gateway-fleet and gateway-fleet.plan-HASH (the live processes, and those on this process's plan), the stream
+    # gateway-fleet.status (each process's status: kisrt gateway status --fleet reads it)
     # and stream-declare (a fleet's shards declare streams in turn: RabbitMQ 3.10's stream-start race)
     # and gateway-events.ID, each process's exclusive queue bound to amq.rabbitmq.event for user.deleted (the
     # rabbitmq_event_exchange plugin: a deleted consumer user's claims end at once, not after the lease and the linger)
-    control="gateway-(active|standbys|runs|events\\.[0-9a-f]+)(\\.shard-[0-9]+)?|requests\\.shard-[0-9]+|gateway-fleet(\\.plan-[0-9a-f]+)?|stream-declare"
+    control="gateway-(active|standbys|runs|events\\.[0-9a-f]+)(\\.shard-[0-9]+)?|requests\\.shard-[0-9]+|gateway-fleet(\\.plan-[0-9a-f]+|\\.status)?|stream-declare"
     configure="^($n\\.(records|$runs|requests|requests-exchange|$control)|$streams|$replies)\$"   # its reply queues: kisrt gateway status
     # publish records, bind queues, reply and checkpoint via the default exchange; its own requests: kisrt gateway status [--fleet]
     write="^($n\\.(records|$runs|requests|requests-exchange|$control)|$streams|amq\\.default)\$"

@@ -27,10 +27,26 @@ internal static partial class GatewayCommand
         command.SetAction((parse, token) =>
         {
             var endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
-            return parse.GetValue(fleet) ? FleetStatusAsync(endpoint, parse.GetValue(json), Console.Out, token)
-                : StatusAsync(endpoint, parse.GetValue(json), Console.Out, token);
+            return RefusalSaidAsync(endpoint, () => parse.GetValue(fleet) ? FleetStatusAsync(endpoint, parse.GetValue(json), Console.Out, token)
+                : StatusAsync(endpoint, parse.GetValue(json), Console.Out, token));
         });
         return command;
+    }
+
+    /// <summary>
+    /// Runs a question to the gateway; a refusal the client reports as a failed connection (a wrong password, no access to the
+    /// vhost, a permission) is said as the refusal it is: one line naming the user and the vhost, exit 4, as the gateway's own.
+    /// </summary>
+    internal static async Task<int> RefusalSaidAsync(KisGatewayEndpoint endpoint, Func<Task<int>> command)
+    {
+        try
+        {
+            return await command().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not KisBrokerRefusedException && KisBrokerRefusedException.From(e, endpoint) is not null)
+        {
+            throw KisBrokerRefusedException.From(e, endpoint)!;
+        }
     }
 
     /// <summary>A client for one question to <paramref name="endpoint"/>'s gateway.</summary>
@@ -49,7 +65,7 @@ internal static partial class GatewayCommand
         {
             s = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (KisConnectionException)
+        catch (KisConnectionException e) when (KisBrokerRefusedException.From(e, endpoint) is null)
         {
             // No active gateway answered; standbys waiting take over within their retry interval.
             int standbys;

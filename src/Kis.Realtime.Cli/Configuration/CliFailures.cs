@@ -28,7 +28,11 @@ internal static class CliFailures
         CliRunException => (RunFailed, e.Message),
         Kis.Realtime.Gateway.KisBrokerRefusedException => (BrokerRefused, $"{Sentence(e.Message)} Check the user and password (--amqp, " +
             "--amqp-password-file, KISRT_AMQP_PASSWORD) and the user's permissions on the vhost; restarting with the same credentials cannot help."),
+        // Read, not judged: never a verdict, and not a refusal (running it again can help).
+        Kis.Realtime.Gateway.KisGatewayAuditIncompleteException => (RunFailed, Sentence(e.Message)),
         // A broker fault no call site typed (each should): still one line, a refusal with the exit code of refusals.
+        _ when RefusedPassword(e) => (BrokerRefused, "RabbitMQ refused the user's password. Check the user and password (--amqp, " +
+            "--amqp-password-file, KISRT_AMQP_PASSWORD); restarting with the same credentials cannot help."),
         RabbitMQ.Client.Exceptions.OperationInterruptedException { ShutdownReason.ReplyCode: RabbitMQ.Client.Constants.AccessRefused
             or RabbitMQ.Client.Constants.NotAllowed } refused => (BrokerRefused, $"RabbitMQ refused: {Sentence(refused.ShutdownReason!.ReplyText)} " +
             "Give the user its permissions on the vhost (scripts/rabbitmq-users.sh, or rabbitmqctl set_permissions; docs/gateway-security.md)."),
@@ -46,6 +50,14 @@ internal static class CliFailures
         KisSubscriptionException or KisSlowConsumerException => (SomeInputFailed, e.Message),
         _ => null,
     };
+
+    /// <summary>The broker refused the password: RabbitMQ.Client's <c>AuthenticationFailureException</c> among the inner exceptions.</summary>
+    private static bool RefusedPassword(Exception e)
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+            if (x is RabbitMQ.Client.Exceptions.AuthenticationFailureException) return true;
+        return false;
+    }
 
     /// <summary>An argument's message without .NET's " (Parameter 'Quantity')": a name the command line does not use.</summary>
     public static string WithoutParameter(ArgumentException e) =>

@@ -13,7 +13,10 @@ namespace Kis.Realtime.Gateway;
 public static class KisGatewayAudit
 {
     /// <summary>Audits the streams of <paramref name="endpoint"/>'s namespace.</summary>
-    /// <exception cref="RabbitMQ.Client.Exceptions.RabbitMQClientException">The broker could not be reached, or refused the user.</exception>
+    /// <exception cref="KisConnectionException">The broker could not be reached.</exception>
+    /// <exception cref="KisBrokerRefusedException">The broker refused the user (credentials, the vhost, a permission).</exception>
+    /// <exception cref="KisGatewayAuditIncompleteException">The broker ended a stream's read before its end (the connection closed, the
+    /// consumer cancelled): nothing is judged.</exception>
     public static async Task<GatewayAuditReport> AuditAsync(KisGatewayEndpoint endpoint, GatewayAuditOptions? options = null,
         CancellationToken cancellationToken = default)
     {

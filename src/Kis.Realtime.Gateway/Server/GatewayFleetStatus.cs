@@ -8,7 +8,12 @@ namespace Kis.Realtime.Gateway;
 /// <param name="PlanFingerprint">A hash of this process's plan (app keys and universe in order, no secret).</param>
 /// <param name="OtherPlanProcesses">Live processes in the namespace on another plan: each one is a misconfiguration.</param>
 public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int FairShare, IReadOnlyList<GatewayFleetShardStatus> Shards,
-    string PlanFingerprint = "", int OtherPlanProcesses = 0);
+    string PlanFingerprint = "", int OtherPlanProcesses = 0)
+{
+    /// <summary>When the process published this status (<see cref="KisGatewayFleet.ReadStatusAsync"/>); null for
+    /// <see cref="KisGatewayFleet.Status"/>.</summary>
+    public DateTimeOffset? PublishedAt { get; init; }
+}
 
 /// <summary>One shard as a fleet process sees it.</summary>
 /// <param name="Shard">The shard's name: the app key's index, or <see cref="KisGatewayFleet.ClaimsShardName"/>.</param>

@@ -38,10 +38,8 @@ public sealed partial class KisGateway
     /// </summary>
     internal static Exception BrokerStartFailure(KisGatewayEndpoint endpoint, Exception e, string hint)
     {
-        var said = BrokerFault.Describe(e, endpoint);
-        if (BrokerFault.IsRefusal(e))
-            return new KisBrokerRefusedException($"RabbitMQ at {endpoint.DisplayUri}: {said}", e);
-        return new KisConnectionException(new Uri(endpoint.DisplayUri), said + hint, e);
+        if (KisBrokerRefusedException.From(e, endpoint) is { } refused) return refused;
+        return new KisConnectionException(new Uri(endpoint.DisplayUri), BrokerFault.Describe(e, endpoint) + hint, e);
     }
 
     private static async Task<IReadOnlyList<string>> FindRetentionKeptAsync(KisGatewayOptions options, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     private readonly Task _rebalancing;
     private int _liveProcesses;
     private int _excessBefore, _othersBefore; // the rebalancing loop's own: its previous tick's excess and other-plan count
+    private bool _statusFailed; // the rebalancing loop's own: the last status publish failed
     private int _disposed;
 
     private KisGatewayFleet(KisGatewayFleetOptions options)
@@ -138,6 +139,17 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
                     Log.RebalanceFailed(_logger, e.Message); // the broker gone: the elections notice on their own; counted again next tick
                     channel = null;
                 }
+                try
+                {
+                    await PublishStatusAsync(stop).ConfigureAwait(false);
+                    _statusFailed = false;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    if (!_statusFailed) Log.StatusNotPublished(_logger, e.Message); // once a streak: the next tick tries again
+                    _statusFailed = true;
+                    await CloseStatusAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -146,6 +158,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         finally
         {
             if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+            await CloseStatusAsync().ConfigureAwait(false);
         }
     }
 
@@ -224,5 +237,9 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
 
         [LoggerMessage(86, LogLevel.Warning, "Fleet: could not count the live processes ({Reason}); trying again")]
         public static partial void RebalanceFailed(ILogger logger, string reason);
+
+        [LoggerMessage(101, LogLevel.Warning, "Fleet: could not publish this process's status ({Reason}); trying again each rebalance " +
+            "(`kisrt gateway status --fleet` leaves a process out whose status is older than 10 s)")]
+        public static partial void StatusNotPublished(ILogger logger, string reason);
     }
 }

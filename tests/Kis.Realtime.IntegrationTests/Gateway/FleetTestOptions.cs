@@ -21,4 +21,21 @@ internal static class FleetTestOptions
         Universe = universe,
         RebalanceInterval = TimeSpan.FromMilliseconds(200),
     };
+
+    /// <summary>
+    /// <c>kisrt gateway status --fleet</c> until it says every shard serves (exit 0): it answers from the status each process
+    /// publishes every 2 s at most, so a change the processes see now shows within a few seconds. Fails with the last answer.
+    /// </summary>
+    public static async Task<string> FleetServedAsync(KisGatewayEndpoint endpoint, Func<string, bool>? done = null)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var text = new StringWriter();
+            var exit = await Kis.Realtime.Cli.Commands.GatewayCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None);
+            if (exit == 0 && done?.Invoke(text.ToString()) != false) return text.ToString();
+            Assert.True(DateTime.UtcNow < deadline, $"status --fleet: exit {exit}, not served within 60 s:\n{text}");
+            await Task.Delay(500); // the next question: each answer is judged on its own
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
@@ -49,10 +48,8 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
             await using var adHoc = consumer.SubscribeRecordsAsync(KisTrs.IndexTicks, "0099").GetAsyncEnumerator();
             Assert.True(await adHoc.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
 
-            var statusText = new StringWriter();
-            Assert.Equal(0, await GatewayCommand.FleetStatusAsync(gatewayUser, json: false, statusText, CancellationToken.None));
-            output.WriteLine(statusText.ToString());
-            Assert.Contains("2 process(es) holding them", statusText.ToString());
+            var statusText = await FleetTestOptions.FleetServedAsync(gatewayUser, t => t.Contains("2 process(es) holding them", StringComparison.Ordinal));
+            output.WriteLine(statusText);
 
             await stopping.DisposeAsync();
             fleets.Remove(stopping);

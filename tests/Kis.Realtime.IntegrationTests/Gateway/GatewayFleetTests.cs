@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -58,14 +57,13 @@ public class GatewayFleetTests(ITestOutputHelper output)
             }
 
             // kisrt gateway status --fleet: every shard's holder, grouped by process.
-            var statusText = new StringWriter();
-            Assert.Equal(0, await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, statusText, CancellationToken.None));
-            output.WriteLine(statusText.ToString());
-            Assert.Contains("6 shard(s) and the claims shard, 3 process(es) holding them", statusText.ToString());
-            var planLines = statusText.ToString().Split('\n').Count(l => l.Contains($": plan {fleets[0].PlanFingerprint}, shards [", StringComparison.Ordinal));
+            var statusText = await FleetTestOptions.FleetServedAsync(broker.Endpoint,
+                t => t.Contains("6 shard(s) and the claims shard, 3 process(es) holding them", StringComparison.Ordinal));
+            output.WriteLine(statusText);
+            var planLines = statusText.Split('\n').Count(l => l.Contains($": plan {fleets[0].PlanFingerprint}, shards [", StringComparison.Ordinal));
             Assert.Equal(3, planLines); // each process shows its plan fingerprint
-            Assert.All(new[] { "a", "b", "c" }, name => Assert.Contains($"process {name}: plan ", statusText.ToString()));
-            Assert.Equal(7, statusText.ToString().Split('\n').Count(l => l.Contains(" app key ", StringComparison.Ordinal)));
+            Assert.All(new[] { "a", "b", "c" }, name => Assert.Contains($"process {name}: plan ", statusText));
+            Assert.Equal(7, statusText.Split('\n').Count(l => l.Contains(" app key ", StringComparison.Ordinal)));
 
             // An ad-hoc claim: the claims shard registers it on the spare key; a universe key is answered with its stream only.
             await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "desk" });
@@ -94,9 +92,7 @@ public class GatewayFleetTests(ITestOutputHelper output)
             var moved = clock.Elapsed;
             output.WriteLine($"shards of the stopped process served again after {moved.TotalSeconds:0.00} s");
             Assert.True(await moving.MoveNextAsync().AsTask().WaitAsync(TestTimeout)); // the moved key's records come on
-            statusText = new StringWriter();
-            Assert.Equal(0, await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, statusText, CancellationToken.None));
-            Assert.Contains("2 process(es) holding them", statusText.ToString());
+            await FleetTestOptions.FleetServedAsync(broker.Endpoint, t => t.Contains("2 process(es) holding them", StringComparison.Ordinal));
 
             // Every key's records in the stream: seq strictly rising within a run, no (run, key, seq) twice, and a key's runs
             // one after the other, never interleaved (never two processes publishing a key at once).

@@ -18,20 +18,62 @@ internal static class GatewayAuditReader
     private const int Prefetch = 2_000, AckEvery = 250;
 
     /// <summary>The streams of <see cref="GatewayAuditOptions.Trs"/> (null: every TR whose stream exists in the namespace), each audited.</summary>
+    /// <exception cref="KisBrokerRefusedException">The broker refused the user (credentials, the vhost, a permission).</exception>
+    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    /// <exception cref="KisGatewayAuditIncompleteException">The broker ended a read before its end.</exception>
     public static async Task<IReadOnlyList<GatewayStreamAudit>> AuditAsync(KisGatewayEndpoint endpoint, GatewayAuditOptions bounds,
         CancellationToken cancellationToken)
     {
         var began = GatewayWire.ToUnixMicroseconds(DateTimeOffset.UtcNow);
-        await using var connection = await endpoint.CreateFactory("kisrt-gateway-audit").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var audits = new List<GatewayStreamAudit>();
-        foreach (var tr in bounds.Trs ?? await ExistingAsync(connection, endpoint, cancellationToken).ConfigureAwait(false))
+        IConnection connection;
+        try
         {
-            var audit = new GatewayStreamAudit(tr, bounds.MaxFindings);
-            await ReadAsync(connection, endpoint.StreamFor(tr), audit, began, bounds, cancellationToken).ConfigureAwait(false);
-            audit.Finish();
-            audits.Add(audit);
+            // Named with the namespace: an operator (or a test) tells this audit's connection from another's.
+            connection = await endpoint.CreateFactory("kisrt-gateway-audit " + endpoint.Namespace).CreateConnectionAsync(cancellationToken)
+                .ConfigureAwait(false);
         }
-        return audits;
+        catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw KisBrokerRefusedException.From(e, endpoint) ?? (Exception)new KisConnectionException(new Uri(endpoint.DisplayUri),
+                BrokerFault.Describe(e, endpoint), e);
+        }
+        await using (connection.ConfigureAwait(false))
+        {
+            var audits = new List<GatewayStreamAudit>();
+            var trs = bounds.Trs ?? await GuardedAsync(endpoint, null, null,
+                () => ExistingAsync(connection, endpoint, cancellationToken), cancellationToken).ConfigureAwait(false);
+            foreach (var tr in trs)
+            {
+                var audit = new GatewayStreamAudit(tr, bounds.MaxFindings);
+                var stream = endpoint.StreamFor(tr);
+                await GuardedAsync(endpoint, stream, audit, async () =>
+                {
+                    await ReadAsync(connection, stream, audit, began, bounds, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
+                audit.Finish();
+                audits.Add(audit);
+            }
+            return audits;
+        }
+    }
+
+    /// <summary>
+    /// A broker fault under a read, typed: a refusal (a permission the user lacks) is <see cref="KisBrokerRefusedException"/>;
+    /// any other (the connection or channel closed) leaves the audit incomplete, never judged as if the stream had ended.
+    /// </summary>
+    private static async Task<T> GuardedAsync<T>(KisGatewayEndpoint endpoint, string? stream, GatewayStreamAudit? audit, Func<Task<T>> read,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
+        {
+            if (KisBrokerRefusedException.From(e, endpoint) is { } refused) throw refused;
+            throw new KisGatewayAuditIncompleteException(stream, audit?.Counts.Messages ?? 0, BrokerFault.Describe(e, endpoint), e);
+        }
     }
 
     /// <summary>The TRs whose stream exists (a passive declare each; a missing one closes its channel).</summary>
@@ -70,6 +112,17 @@ internal static class GatewayAuditReader
         var deliveries = Channel.CreateBounded<(IReadOnlyBasicProperties Properties, byte[] Body)>(Prefetch * 2);
         var consumer = new AsyncEventingBasicConsumer(channel);
         var unacked = 0; // deliveries come one at a time on the channel's dispatcher: no lock
+        // The broker ending the read (the channel or connection closed, the consumer cancelled) ends the hand-over: what was
+        // delivered is read, then the read fails. Left to the quiet timer it would pass for the stream's end, judged clean.
+        string? ended = null;
+        Task End(string cause)
+        {
+            Volatile.Write(ref ended, cause);
+            deliveries.Writer.TryComplete(); // after the cause: the reader sees it once the hand-over is done
+            return Task.CompletedTask;
+        }
+        consumer.ShutdownAsync += (_, e) => End($"{e.ReplyCode} {e.ReplyText}");
+        consumer.UnregisteredAsync += (_, _) => End("the broker cancelled the consumer: the stream was deleted, or its node went down");
         consumer.ReceivedAsync += async (_, d) =>
         {
             // Waits while the checker is behind: the broker's credit runs out, nothing piles up.
@@ -96,6 +149,10 @@ internal static class GatewayAuditReader
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
                         return; // quiet: the stream's end
+                    }
+                    catch (ChannelClosedException e)
+                    {
+                        throw new KisGatewayAuditIncompleteException(stream, audit.Counts.Messages, Volatile.Read(ref ended) ?? "the read ended", e);
                     }
                 }
                 // Retention removed the stream's start: a key's earlier records may lie before what is read.

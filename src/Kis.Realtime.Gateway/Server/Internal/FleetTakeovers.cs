@@ -34,6 +34,10 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, bool> DeclaredStreams { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The process's turn to declare streams, shared by its shards: one turn declares every stream of the plan.</summary>
+    public StreamDeclareBatch Declarations => LazyInitializer.EnsureInitialized(ref _declarations, () => new StreamDeclareBatch(DeclaredStreams));
+    private StreamDeclareBatch? _declarations;
+
     /// <summary>Tests: added to each decision a candidate waits for, as a broker busy with the open's burst takes seconds over a
     /// dead process's shards.</summary>
     public TimeSpan DecisionDelay { get; set; }

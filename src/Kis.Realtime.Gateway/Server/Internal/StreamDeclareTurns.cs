@@ -30,16 +30,20 @@ internal sealed partial class StreamDeclareTurns(KisGatewayEndpoint endpoint, IL
         ["x-expires"] = 600_000, // gone 10 minutes after the fleet's last declarer
     };
 
-    private long _withoutTurn;
+    private long _withoutTurn, _taken;
 
     public string Queue => endpoint.Namespace + ".stream-declare";
 
     /// <summary>Declarations made without a turn (none given within <see cref="Patience"/>).</summary>
     public long WithoutTurn => Interlocked.Read(ref _withoutTurn);
 
+    /// <summary>Turns asked for (tests: how many a fleet process's start takes).</summary>
+    public long Taken => Interlocked.Read(ref _taken);
+
     /// <summary>Runs <paramref name="declare"/> in this process's turn among the namespace's declarers.</summary>
     public async Task<T> InTurnAsync<T>(IConnection connection, Func<Task<T>> declare, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _taken);
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {

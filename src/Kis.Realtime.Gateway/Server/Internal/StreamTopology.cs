@@ -24,8 +24,16 @@ internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention?
     private readonly StreamDeclareTurns? _turns =
         options.Endpoint.Shard is null ? null : new StreamDeclareTurns(options.Endpoint, logger ?? NullLogger.Instance);
 
+    /// <summary>Fleet: the process's one turn for its shards (<see cref="StreamDeclareBatch"/>), and the streams its plan needs.</summary>
+    private readonly StreamDeclareBatch? _batch = options.FleetTakeovers?.Declarations;
+    private readonly IReadOnlyList<string> _planStreams = options.FleetUniverse?.Select(u => u.Split(' ')[0]).Distinct(StringComparer.Ordinal)
+        .Select(options.Endpoint.StreamFor).ToList() ?? [];
+
     /// <summary>Declarations made without their turn (<see cref="StreamDeclareTurns.WithoutTurn"/>); 0 outside a fleet.</summary>
     public long DeclaredWithoutTurn => _turns?.WithoutTurn ?? 0;
+
+    /// <summary>Turns this topology asked for (<see cref="StreamDeclareTurns.Taken"/>); 0 outside a fleet.</summary>
+    public long TurnsTaken => _turns?.Taken ?? 0;
 
     public IEnumerable<string> Streams => _streams.Values;
 
@@ -49,6 +57,14 @@ internal sealed class StreamTopology(KisGatewayOptions options, StreamRetention?
             await channel.QueueBindAsync(stream, _endpoint.Exchange, trId + ".#", cancellationToken: cancellationToken).ConfigureAwait(false);
             return true;
         }
+        // The process's shards share one turn, which declares every stream of the plan: one shard takes it, the others wait for
+        // it rather than queueing for turns of their own (the fleet-wide queue then outgrew the turn's patience at the open).
+        if (_batch is not null && _turns is not null && _declared?.ContainsKey(stream) != true)
+            await _batch.DeclareAsync(stream, _planStreams, streams => _turns.InTurnAsync(connection, async () =>
+            {
+                foreach (var s in streams) await DeclareQueueAsync(connection, s, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken), cancellationToken).ConfigureAwait(false);
         // A stream another run of this process declared in its turn has a writer: no turn needed to declare it again.
         if (_declared?.ContainsKey(stream) == true) await Declare().ConfigureAwait(false);
         else await InTurnAsync(connection, Declare, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,161 @@
+using System.Threading.Channels;
+using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Kis.Realtime.Gateway;
+
+/// <summary>
+/// The fleet's published status (issue 72, finding 7): every process publishes its own <see cref="Status"/> each
+/// <see cref="KisGatewayFleetOptions.RebalanceInterval"/> to the stream <c>{ns}.gateway-fleet.status</c>, and
+/// <c>kisrt gateway status --fleet</c> reads the last few seconds of it, one bounded read, instead of asking every shard's
+/// gateway (132 requests, each its own connection: 9–51 s and wrong answers at the open's load). A process's record also
+/// says what asking could not: the shards it holds that are not serving yet, and that it is a standby holding none.
+/// </summary>
+public sealed partial class KisGatewayFleet
+{
+    /// <summary>How far back a status read looks: a process whose last record is older has stopped publishing (gone).</summary>
+    public static readonly TimeSpan StatusWindow = TimeSpan.FromSeconds(10);
+
+    /// <summary>A process publishes its status at most this often (each rebalance tick after it): a whole market's record is
+    /// tens of kB, and a read of the window stays small.</summary>
+    private static readonly TimeSpan StatusPublishInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>The bound of a status read: what the stream holds of the window is read within it.</summary>
+    private static readonly TimeSpan StatusReadBound = TimeSpan.FromSeconds(1.2);
+
+    private IConnection? _statusConnection; // the rebalancing loop's own
+    private IChannel? _statusChannel;
+    private long _statusPublishedAt = long.MinValue; // the rebalancing loop's own: Stopwatch timestamp of the last publish
+
+    /// <summary>The stream the fleet's processes publish their status to.</summary>
+    public static string StatusStream(KisGatewayEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.FleetQueue + ".status";
+    }
+
+    /// <summary>
+    /// Publishes this process's status (each shard's gateway without its per-key registrations: the record stays small at
+    /// the whole market's size). Its own connection, declared in the fleet's stream turn (a stream's second declarer may
+    /// publish before the stream has a writer, which closes the connection): the presence connection never meets that.
+    /// </summary>
+    private async Task PublishStatusAsync(CancellationToken stop)
+    {
+        if (_statusPublishedAt != long.MinValue && System.Diagnostics.Stopwatch.GetElapsedTime(_statusPublishedAt) < StatusPublishInterval) return;
+        if (_statusConnection is not { IsOpen: true } || _statusChannel is not { IsOpen: true })
+        {
+            if (_statusConnection is not null) await BrokerClose.AbortAsync(_statusConnection, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            var endpoint = _options.Gateway.Endpoint;
+            var connection = _statusConnection = await endpoint.CreateFactory("kisrt-gateway-fleet-status").CreateConnectionAsync(stop)
+                .ConfigureAwait(false);
+            _statusChannel = await new StreamDeclareTurns(endpoint, _logger).InTurnAsync(connection, async () =>
+            {
+                var channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+                await channel.QueueDeclareAsync(StatusStream(endpoint), durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
+                {
+                    ["x-queue-type"] = "stream",
+                    ["x-max-age"] = "10m", // read back 10 s at most: minutes are plenty, and the stream stays small
+                    ["x-max-length-bytes"] = 100_000_000L,
+                    ["x-stream-max-segment-size-bytes"] = 5_000_000,
+                }, cancellationToken: stop).ConfigureAwait(false);
+                return channel;
+            }, stop).ConfigureAwait(false);
+        }
+        var statusChannel = _statusChannel!;
+        var status = Status();
+        var published = status with
+        {
+            PublishedAt = DateTimeOffset.UtcNow,
+            Shards = [.. status.Shards.Select(s => s.Gateway is null ? s : s with { Gateway = s.Gateway with { Registrations = [] } })],
+        };
+        await statusChannel.BasicPublishAsync("", StatusStream(_options.Gateway.Endpoint), mandatory: false, new BasicProperties(),
+            FleetStatusJson.Serialize(published), stop).ConfigureAwait(false);
+        _statusPublishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
+    private async Task CloseStatusAsync()
+    {
+        if (_statusConnection is { } connection) await BrokerClose.AbortAsync(connection, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        (_statusConnection, _statusChannel) = (null, null);
+    }
+
+    /// <summary>
+    /// The fleet's processes as they last published (<see cref="StatusWindow"/> back, one bounded read of the status stream):
+    /// the newest record of each process, those older than the window left out (stopped). Empty when no process published.
+    /// </summary>
+    /// <exception cref="KisBrokerRefusedException">The broker refused the user.</exception>
+    /// <exception cref="KisConnectionException">The broker cannot be reached, or failed under the read.</exception>
+    public static async Task<IReadOnlyList<GatewayFleetStatus>> ReadStatusAsync(KisGatewayEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        try
+        {
+            return await ReadStatusCoreAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
+        {
+            if (e is RabbitMQ.Client.Exceptions.OperationInterruptedException { ShutdownReason.ReplyCode: Constants.NotFound }) return [];
+            throw KisGateway.BrokerStartFailure(endpoint, e, "");
+        }
+    }
+
+    private static async Task<IReadOnlyList<GatewayFleetStatus>> ReadStatusCoreAsync(KisGatewayEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var connection = await endpoint.CreateFactory("kisrt-gateway-fleet-status-read").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await channel.QueueDeclarePassiveAsync(StatusStream(endpoint), cancellationToken).ConfigureAwait(false); // none: no fleet published
+            var records = Channel.CreateUnbounded<GatewayFleetStatus?>();
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (_, d) =>
+            {
+                GatewayFleetStatus? status = null;
+                try
+                {
+                    status = FleetStatusJson.Deserialize(d.Body.Span);
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // not a status record: skipped
+                }
+                records.Writer.TryWrite(status);
+                return Task.CompletedTask;
+            };
+            consumer.ShutdownAsync += (_, _) =>
+            {
+                records.Writer.TryComplete();
+                return Task.CompletedTask;
+            };
+            await channel.BasicQosAsync(0, 1000, false, cancellationToken).ConfigureAwait(false);
+            await channel.BasicConsumeAsync(StatusStream(endpoint), autoAck: false, "", false, false,
+                new Dictionary<string, object?> { ["x-stream-offset"] = new AmqpTimestamp((now - StatusWindow).ToUnixTimeSeconds()) }, consumer,
+                cancellationToken).ConfigureAwait(false);
+            var latest = new Dictionary<string, GatewayFleetStatus>(StringComparer.Ordinal);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(StatusReadBound);
+            try
+            {
+                // Until a record published after the read began (every older one is in), or the bound.
+                while (await records.Reader.WaitToReadAsync(bound.Token).ConfigureAwait(false))
+                {
+                    var status = await records.Reader.ReadAsync(bound.Token).ConfigureAwait(false);
+                    if (status?.PublishedAt is not { } at || at < now - StatusWindow) continue;
+                    if (!latest.TryGetValue(status.Process, out var before) || before.PublishedAt < at) latest[status.Process] = status;
+                    if (at >= now) break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // the bound: what was read is the answer
+            }
+            // Nothing to flush: aborted, bounded, so a broker slow to answer a close never holds the answer.
+            await BrokerClose.AbortAsync(connection, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            channel.Dispose();
+            return [.. latest.Values.OrderBy(s => s.Process, StringComparer.Ordinal)];
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Cli;
+using Xunit.Abstractions;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// Issue 72, finding 7: <c>kisrt gateway status --fleet</c> asked every shard's gateway and, under load, said no shard
+/// answered while all were served, took 9–51 s, did not list a standby holding no shard, and showed neither a process on
+/// another plan nor "PLANS DIFFER". It now answers from the status each process publishes, in one bounded read, with
+/// both cores kept busy by the test.
+/// </summary>
+[Collection(nameof(RecordKillTests))] // runs alone: the busy cores and five fleets
+public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
+{
+    /// <summary>docs/gateway.md: <c>status --fleet</c> answers within this at any load.</summary>
+    private static readonly TimeSpan AnswerTarget = TimeSpan.FromSeconds(2);
+
+    [RabbitFact]
+    public async Task Status_fleet_lists_holders_a_standby_and_a_process_on_another_plan_while_both_cores_are_busy()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var keys = Enumerable.Range(0, 3).Select(i => new SimulatorCredential(("PSsimFleetStatusKey" + i).PadRight(36, '0'),
+            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+        await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
+        // Two universe shards of 5 index keys and the claims shard, over four processes: one of them holds none.
+        var universe = Enumerable.Range(1, 10)
+            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var options = FleetTestOptions.For(broker.Endpoint, sim, keys, universe);
+        using var busy = new BusyCores();
+        var fleets = new List<KisGatewayFleet>();
+        try
+        {
+            foreach (var name in new[] { "a", "b", "c", "d" }) fleets.Add(KisGatewayFleet.Start(options with { Name = name }));
+            var times = new List<double>();
+            var (exit, text) = await StatusUntilAsync(broker.Endpoint, times, (code, _) => code == 0, "every shard served");
+            Assert.Contains("2 shard(s) and the claims shard, 3 process(es) holding them", text, StringComparison.Ordinal);
+            var standby = Assert.Single(fleets, f => f.Status().Shards.All(s => s.Role != GatewayRole.Active));
+            Assert.Contains($"process {standby.Name}: plan {standby.PlanFingerprint}, STANDBY: holds no shard", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("PLANS DIFFER", text, StringComparison.Ordinal);
+
+            // A fifth process with another universe: listed with its own plan, PLANS DIFFER, exit 3.
+            fleets.Add(KisGatewayFleet.Start(options with { Name = "other", Universe = universe.Take(9).ToList() }));
+            var otherPlan = fleets[^1].PlanFingerprint;
+            Assert.NotEqual(fleets[0].PlanFingerprint, otherPlan);
+            (exit, text) = await StatusUntilAsync(broker.Endpoint, times, (_, t) => t.Contains("process other:", StringComparison.Ordinal),
+                "the process on another plan listed");
+            Assert.Equal(3, exit);
+            Assert.Contains("PLANS DIFFER: 2 plans", text, StringComparison.Ordinal);
+            Assert.Contains($"process other: plan {otherPlan}", text, StringComparison.Ordinal);
+
+            times.Sort();
+            output.WriteLine($"status --fleet answered {times.Count} times with both cores busy ({busy.Spins} spins): median " +
+                             $"{times[times.Count / 2]:0.00} s, max {times[^1]:0.00} s");
+            Assert.True(times[times.Count / 2] <= AnswerTarget.TotalSeconds, $"median {times[times.Count / 2]:0.00} s: {string.Join(", ", times)}");
+        }
+        finally
+        {
+            foreach (var fleet in fleets) await fleet.DisposeAsync();
+        }
+    }
+
+    /// <summary>Asks <c>status --fleet</c> until its answer satisfies <paramref name="done"/>, timing every answer.</summary>
+    private async Task<(int Exit, string Text)> StatusUntilAsync(KisGatewayEndpoint endpoint, List<double> times, Func<int, string, bool> done,
+        string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var text = new StringWriter();
+            var clock = Stopwatch.StartNew();
+            int exit;
+            try
+            {
+                exit = await GatewayCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+            }
+            catch (Kis.Realtime.Cli.Configuration.CliRunException e)
+            {
+                (exit, text) = (3, new StringWriter());
+                await text.WriteLineAsync(e.Message);
+            }
+            times.Add(clock.Elapsed.TotalSeconds);
+            if (done(exit, text.ToString()))
+            {
+                output.WriteLine($"{what}: exit {exit} after {clock.Elapsed.TotalSeconds:0.00} s\n{text}");
+                return (exit, text.ToString());
+            }
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(3), $"not {what} within 3 minutes; last answer (exit {exit}):\n{text}");
+            await Task.Delay(500); // the next question, not a synchronisation: each answer is judged on its own
+        }
+    }
+}
