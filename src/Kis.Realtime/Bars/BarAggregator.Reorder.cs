@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 // BarOptions.ReorderWindow: records put back in exchange order (by cumulative volume, per TR) before they reach a bar. A
