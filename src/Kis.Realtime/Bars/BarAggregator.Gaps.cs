@@ -14,10 +14,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly long[] _trAccumulated = new long[MaxTrs];
     private readonly int[] _trDay = new int[MaxTrs];
     private readonly long[] _trLocal = new long[MaxTrs];
-    private readonly HashSet<TradeIdentity>?[] _trTrades = new HashSet<TradeIdentity>?[MaxTrs];
-    // The highest acml_vol in each set: a record above it is no repeat, without a look in the set (a record waiting
-    // behind a hole would else look there on arrival and again, long after, when it goes on).
-    private readonly long[] _trTradesHigh = new long[MaxTrs];
+    // A record above a set's highest acml_vol is no repeat, without a look in it (SeenTrades.High).
+    private readonly SeenTrades?[] _trTrades = new SeenTrades?[MaxTrs];
     private readonly List<OpenGap>?[] _openGaps = new List<OpenGap>?[MaxTrs];
     // Open gaps that flagged the forming bar: when late trades fill them all, its gap flag goes.
     private int _formingOpenGaps;
@@ -41,13 +39,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     private bool IsSeen(int tr, int day, in TradeIdentity trade) =>
-        _trSeen[tr] && day == _trDay[tr] && trade.Accumulated <= _trTradesHigh[tr] && _trTrades[tr] is { } seen && seen.Contains(trade);
+        _trSeen[tr] && day == _trDay[tr] && _trTrades[tr] is { } seen && trade.Accumulated <= seen.High && seen.Contains(trade);
 
     private void Remember(int tr, int day, in TradeIdentity trade)
     {
         if (day != _trDay[tr] && _trSeen[tr]) return; // another day's: its set is gone
-        (_trTrades[tr] ??= []).Add(trade);
-        if (trade.Accumulated > _trTradesHigh[tr]) _trTradesHigh[tr] = trade.Accumulated;
+        (_trTrades[tr] ??= new()).Add(trade);
     }
 
     // Behind the tape: an earlier day's, or at or below the last cumulative volume (a record adding no volume at the same
@@ -128,7 +125,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             _openGaps[i]?.Clear();
             _trTrades[i]?.Clear();
-            _trTradesHigh[i] = 0;
         }
         Advance(i, accumulated, day, local);
         Remember(i, day, identity);
@@ -225,8 +221,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     private readonly record struct OpenGap(long Low, long High, long Sequence, long FlaggedBar);
-
-    private readonly record struct TradeIdentity(long Accumulated, long Volume, decimal Price, long Local);
 
     /// <summary>
     /// A trade's place in the tape: by cumulative volume within one TR (exchange order), else by stamp (another TR, or

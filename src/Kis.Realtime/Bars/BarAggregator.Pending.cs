@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Kis.Realtime.Internal;
 
@@ -5,9 +6,10 @@ namespace Kis.Realtime;
 
 // The reorder buffer's waiting records (BarAggregator.Reorder.cs), kept so that no step scans them: in slots, ordered per
 // TR by exchange order (day, cumulative volume, arrival: those not behind the tape) and all by receive time, and looked
-// up by the cumulative volumes they end at (a repeat, a record its neighbours continue) and start at, and by their volume
-// (a hole's trade), each lookup a chain through the slots. The orders (PendingOrder) take records that come in order or
-// in reverse at their ends, O(1), and others in a heap, O(log n); nothing allocates once grown. A slot holds what bars
+// up (PendingIndex) by the cumulative volumes they end at (a repeat, a record its neighbours continue) and by their volume
+// (a hole's trade), each a chain through the slots; those starting at a cumulative volume are only counted. The orders
+// (PendingOrder) take records that come in order or in reverse at their ends, O(1), and others in a heap, O(log n);
+// nothing allocates once grown. A slot holds what bars
 // take from the trade (TradeFacts), not the trade view: a StockTrade is about 1 KB with references, and copying it in
 // and out cost more than the ordering did. Slots are reused first freed, first taken: in arrival order, as they are read.
 public sealed partial class BarAggregator<TTrade, TAccessor>
@@ -17,13 +19,20 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly Queue<int> _freeSlots = new(); // first freed, first reused: slots go round in arrival order, as the records
     private long _arrivals;
     private long _reorderSteps;
+    private long _repeatLookups;
     private readonly PendingOrder?[] _tapeOrder = new PendingOrder?[MaxTrs];
     private readonly PendingOrder _receiveOrder = new();
-    private readonly Dictionary<PendingKey, PendingChains> _pendingPoints = []; // by cumulative volume: Ends, Starts
-    private readonly Dictionary<PendingKey, PendingChains> _pendingByVolume = []; // by volume: Ends only
+    private readonly PendingIndex _pendingPoints = new(); // by cumulative volume: Ends, Starts
+    private readonly PendingIndex _pendingByVolume = new(); // by volume: Ends only
     private readonly List<int> _picked = [];
+    // Per TR: how many of its records wait, and the acml_vol range they span (widened as they come, reset when none
+    // waits; of one day, int.MinValue: several days). An arrival outside it, above (behind a hole) or below (a batch
+    // received in reverse), is no repeat of a waiting record: no lookup.
+    private readonly int[] _waitingOfTr = new int[MaxTrs];
+    private readonly int[] _waitingDay = new int[MaxTrs];
+    private readonly long[] _waitingLow = new long[MaxTrs], _waitingHigh = new long[MaxTrs];
 
-    private const int ByEnd = 0, ByStart = 1, ByVolume = 2;
+    private const int ByEnd = 0, ByVolume = 2;
 
     private int PendingCount => _receiveOrder.Count;
 
@@ -38,6 +47,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
     }
 
+    /// <summary>Arrivals looked up among the waiting records as a possible repeat (a hash lookup each).</summary>
+    internal long RepeatLookups => _repeatLookups;
+
     private void AddPending(in Pending record)
     {
         var id = _freeSlots.Count > 0 ? _freeSlots.Dequeue() : _slotsUsed++;
@@ -48,10 +60,24 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!p.Behind) (_tapeOrder[p.Tr] ??= new()).Add(id, p.Day, p.Accumulated, p.Arrival);
         _receiveOrder.Add(id, p.Received, p.Arrival, 0);
         Link(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
-        Link(ByStart, id, new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume));
+        _pendingPoints.GetOrAdd(new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume)).Starts++;
         Link(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
+        NoteWaiting(p.Tr, p.Day, p.Accumulated);
         NoteAdded(p);
     }
+
+    private void NoteWaiting(int tr, int day, long accumulated)
+    {
+        if (_waitingOfTr[tr]++ == 0) (_waitingDay[tr], _waitingLow[tr], _waitingHigh[tr]) = (day, accumulated, accumulated);
+        else if (day != _waitingDay[tr]) _waitingDay[tr] = int.MinValue;
+        else if (accumulated < _waitingLow[tr]) _waitingLow[tr] = accumulated;
+        else if (accumulated > _waitingHigh[tr]) _waitingHigh[tr] = accumulated;
+    }
+
+    // A record of this TR, day and acml_vol may wait (inside the waiting records' range): worth a lookup.
+    private bool MayWait(int tr, int day, long accumulated) =>
+        _waitingOfTr[tr] > 0 && (_waitingDay[tr] == int.MinValue
+            || (day == _waitingDay[tr] && accumulated >= _waitingLow[tr] && accumulated <= _waitingHigh[tr]));
 
     // Out of every order and lookup; its slot is reused after Free.
     private Pending Unlink(int id)
@@ -60,26 +86,26 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!p.Behind) _tapeOrder[p.Tr]!.Remove(id);
         _receiveOrder.Remove(id);
         Unlink(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
-        Unlink(ByStart, id, new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume));
+        var start = new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume);
+        ref var chains = ref _pendingPoints.Find(start);
+        if (--chains.Starts == 0 && chains.IsEmpty) _pendingPoints.Remove(start);
         Unlink(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
+        _waitingOfTr[p.Tr]--;
         return p;
     }
 
     private void Free(int id) => _freeSlots.Enqueue(id);
 
-    private Dictionary<PendingKey, PendingChains> Lookup(int index) => index == ByVolume ? _pendingByVolume : _pendingPoints;
+    private PendingIndex Lookup(int index) => index == ByVolume ? _pendingByVolume : _pendingPoints;
 
-    private static ref PendingChain ChainIn(ref PendingChains chains, int index) => ref index == ByStart ? ref chains.Starts : ref chains.Ends;
+    private static ref int NextIn(ref Pending p, int index) => ref index == ByEnd ? ref p.NextEnd : ref p.NextVolume;
 
-    private static ref int NextIn(ref Pending p, int index) =>
-        ref index == ByEnd ? ref p.NextEnd : ref index == ByStart ? ref p.NextStart : ref p.NextVolume;
+    private static ref int PreviousIn(ref Pending p, int index) => ref index == ByEnd ? ref p.PreviousEnd : ref p.PreviousVolume;
 
-    private static ref int PreviousIn(ref Pending p, int index) =>
-        ref index == ByEnd ? ref p.PreviousEnd : ref index == ByStart ? ref p.PreviousStart : ref p.PreviousVolume;
-
+    // Into the chain of records ending at (or of the volume) key, last: chains are in arrival order.
     private void Link(int index, int id, PendingKey key)
     {
-        ref var chain = ref ChainIn(ref CollectionsMarshal.GetValueRefOrAddDefault(Lookup(index), key, out _), index);
+        ref var chain = ref Lookup(index).GetOrAdd(key).Ends;
         var listed = chain.Count > 0;
         ref var p = ref _slots[id];
         PreviousIn(ref p, index) = listed ? chain.Last : -1;
@@ -97,8 +123,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (previous >= 0) NextIn(ref _slots[previous], index) = next;
         if (next >= 0) PreviousIn(ref _slots[next], index) = previous;
         var lookup = Lookup(index);
-        ref var chains = ref CollectionsMarshal.GetValueRefOrNullRef(lookup, key);
-        ref var chain = ref ChainIn(ref chains, index);
+        ref var chains = ref lookup.Find(key);
+        ref var chain = ref chains.Ends;
         if (--chain.Count == 0)
         {
             if (chains.IsEmpty) lookup.Remove(key);
@@ -111,15 +137,21 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // The first waiting record under key (-1: none), and how many there are.
     private int FirstOf(int index, PendingKey key, out int count)
     {
-        ref var chains = ref CollectionsMarshal.GetValueRefOrNullRef(Lookup(index), key);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref chains))
+        ref var chains = ref Lookup(index).Find(key);
+        if (Unsafe.IsNullRef(ref chains))
         {
             count = 0;
             return -1;
         }
-        var chain = ChainIn(ref chains, index);
-        count = chain.Count;
-        return count > 0 ? chain.First : -1;
+        count = chains.Ends.Count;
+        return count > 0 ? chains.Ends.First : -1;
+    }
+
+    // How many waiting records start at key (continue a record ending there).
+    private int StartingAt(PendingKey key)
+    {
+        ref var chains = ref _pendingPoints.Find(key);
+        return Unsafe.IsNullRef(ref chains) ? 0 : chains.Starts;
     }
 
     private static TradeIdentity Identity(in Pending p) => new(p.Accumulated, p.Volume, p.Trade.Price, p.Local);
@@ -130,17 +162,20 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _slotsUsed = 0;
         _freeSlots.Clear();
         _arrivals = 0;
+        _repeatLookups = 0;
         foreach (var heap in _tapeOrder) heap?.Clear();
         _receiveOrder.Clear();
         _pendingPoints.Clear();
         _pendingByVolume.Clear();
+        Array.Clear(_waitingOfTr);
         _quietUntil = long.MinValue;
     }
 
     // The same trade waiting already: one of the records ending at its cumulative volume, with its volume, price and stamp.
     private bool IsPending(int tr, int day, in TradeIdentity trade)
     {
-        if (PendingCount == 0) return false;
+        if (PendingCount == 0 || !MayWait(tr, day, trade.Accumulated)) return false;
+        _repeatLookups++;
         for (var i = FirstOf(ByEnd, new PendingKey(tr, day, trade.Accumulated), out _); i >= 0; i = _slots[i].NextEnd)
         {
             _reorderSteps++;
@@ -214,7 +249,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         var self = p.Volume == 0 ? 1 : 0; // a record adding no volume ends where it starts: not its own neighbour
         FirstOf(ByEnd, new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume), out var before);
-        FirstOf(ByStart, new PendingKey(p.Tr, p.Day, p.Accumulated), out var after);
+        var after = StartingAt(new PendingKey(p.Tr, p.Day, p.Accumulated));
         return before - self > 0 || after - self > 0;
     }
 
@@ -223,9 +258,5 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool ConfirmsOverlap(in Pending p) => _tapeOrder[p.Tr]!.LowestIs(p.Day, p.Accumulated - p.Volume);
 
     // A waiting record starts at this cumulative volume (continues a record ending there).
-    private bool AnyStartsAt(int tr, int day, long accumulated)
-    {
-        FirstOf(ByStart, new PendingKey(tr, day, accumulated), out var count);
-        return count > 0;
-    }
+    private bool AnyStartsAt(int tr, int day, long accumulated) => StartingAt(new PendingKey(tr, day, accumulated)) > 0;
 }

@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 // BarOptions.ReorderWindow: records put back in exchange order (by cumulative volume, per TR) before they reach a bar. A
@@ -23,9 +25,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         public int Tr, Day;
         public bool Behind; // behind the tape when it came (and no repeat, no gap's trade): corrupt unless its volume fills a hole
         public long Arrival; // its place in arrival order
-        // Its neighbours (-1: none) among the waiting records of its TR and day ending at its acml_vol, starting at its
-        // start, and of its volume, in arrival order.
-        public int NextEnd, PreviousEnd, NextStart, PreviousStart, NextVolume, PreviousVolume;
+        // Its neighbours (-1: none) among the waiting records of its TR and day ending at its acml_vol, and of its volume,
+        // in arrival order.
+        public int NextEnd, PreviousEnd, NextVolume, PreviousVolume;
     }
 
     // Arrival: straight on without a window, a record without acml_vol or of a TR not tracked; else into the buffer.

@@ -16,7 +16,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         Array.Clear(_trSeen);
         foreach (var gaps in _openGaps) gaps?.Clear();
         foreach (var seen in _trTrades) seen?.Clear();
-        Array.Clear(_trTradesHigh);
         ClearPending();
         _corrupt.Clear();
         _corruptVolumes.Clear();

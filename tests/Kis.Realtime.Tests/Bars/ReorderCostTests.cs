@@ -108,4 +108,33 @@ public sealed class ReorderCostTests
         var large = ReversedSteps(400);
         Assert.True(large <= 2 * small + 4, $"{small:0.0} steps per record reversing 100, {large:0.0} reversing 400");
     }
+
+    [Fact]
+    public void Records_behind_a_hole_or_received_in_reverse_are_not_looked_up_as_repeats()
+    {
+        // Each comes above (behind a hole) or below (reversed) every record waiting: none can be its repeat, so no hash
+        // lookup is spent on it. Before: one per waiting record, as many as the in-order stream has none of.
+        var all = Stream(2_000, 100);
+        var lossy = all.Where((_, i) => i != 500 && i != 1_200).ToList();
+        var (_, _, behindHoles) = Feed(lossy, TimeSpan.FromSeconds(1));
+        var reversed = all.Take(10).Concat(all.Skip(10).Take(1_000).Reverse()).Concat(all.Skip(1_010))
+            .Select((t, i) => (t.Trade, Received: all[0].Received.AddMilliseconds(i))).ToList();
+        var (bars, _, backwards) = Feed(reversed, TimeSpan.FromMinutes(10));
+        Assert.Equal(Feed(all, TimeSpan.FromMinutes(10)).Bars, bars);
+        Assert.Equal((2L, 0L), (behindHoles.Gaps, behindHoles.RepeatLookups));
+        Assert.Equal((0L, 0L), (backwards.Gaps, backwards.RepeatLookups));
+    }
+
+    [Fact]
+    public void A_repeat_of_a_waiting_record_is_still_found_among_those_waiting()
+    {
+        // The control: a repeat inside the waiting records' range is looked up and counted, in no bar twice.
+        var all = Stream(600, 100);
+        var received = all.Where((_, i) => i != 100).ToList();
+        received.Insert(300, (all[250].Trade, received[299].Received)); // trade 250 again while it waits behind the hole
+        var (bars, _, aggregator) = Feed(received, TimeSpan.FromSeconds(5));
+        Assert.Equal((1L, 1L), (aggregator.DuplicateTrades, aggregator.Gaps));
+        Assert.Equal(all.Sum(t => t.Trade.Volume) - all[100].Trade.Volume, bars.Sum(b => b.Volume));
+        Assert.True(aggregator.RepeatLookups > 0);
+    }
 }

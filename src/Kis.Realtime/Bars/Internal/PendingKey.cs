@@ -14,6 +14,9 @@ internal readonly struct PendingKey(int tr, int day, long value) : IEquatable<Pe
     public override bool Equals(object? obj) => obj is PendingKey other && Equals(other);
 
     public override int GetHashCode() => unchecked((int)_value ^ (int)(_value >> 32) * 31 ^ _day * 397 ^ _tr << 28);
+
+    /// <summary>The key in one number for <see cref="PendingIndex"/>'s multiplicative hash (the day and TR in the high bits).</summary>
+    public long Mix() => unchecked(_value ^ ((long)(_day * 4 + _tr) << 40));
 }
 
 /// <summary>The waiting records under one <see cref="PendingKey"/>: a chain through their slots, in arrival order.</summary>
@@ -23,12 +26,14 @@ internal struct PendingChain
 }
 
 /// <summary>
-/// Two chains under one key: the records ending at a cumulative volume and those starting at it (or, by volume, one). One
-/// entry for both, as a record behind a hole starts where the one before it ends: the key is found, not added.
+/// Under one key: the chain of records ending at a cumulative volume (or, by volume, of that volume) and how many start
+/// at it (only ever counted). One entry for both, as a record behind a hole starts where the one before it ends: the key
+/// is found, not added.
 /// </summary>
 internal struct PendingChains
 {
-    public PendingChain Ends, Starts;
+    public PendingChain Ends;
+    public int Starts;
 
-    public readonly bool IsEmpty => Ends.Count == 0 && Starts.Count == 0;
+    public readonly bool IsEmpty => Ends.Count == 0 && Starts == 0;
 }
