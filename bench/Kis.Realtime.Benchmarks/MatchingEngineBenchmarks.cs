@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 
 namespace Kis.Realtime.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 
 namespace Kis.Realtime.Benchmarks;
 

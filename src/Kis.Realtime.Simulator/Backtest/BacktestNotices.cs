@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 
 namespace Kis.Realtime.Simulator.Backtest;
 

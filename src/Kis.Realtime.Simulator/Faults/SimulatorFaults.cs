@@ -1,4 +1,3 @@
-using Kis.Realtime.Simulator.Hosting;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.WebSockets;
 
@@ -11,9 +10,9 @@ namespace Kis.Realtime.Simulator;
 /// </summary>
 public sealed class SimulatorFaults
 {
-    private readonly SimulatorHub _hub;
+    private readonly IFaultTarget _hub;
 
-    internal SimulatorFaults(SimulatorHub hub) => _hub = hub;
+    internal SimulatorFaults(IFaultTarget hub) => _hub = hub;
 
     /// <summary>A malformed data frame: its field count (3) is not a multiple of its record count (2).</summary>
     public static ReadOnlySpan<byte> MalformedFrame => "0|H0UPCNT0|002|0001^091240^2624.54"u8;
@@ -139,7 +138,7 @@ public sealed class SimulatorFaults
     /// <summary>Forgets every issued approval key: the next subscribe with one gets OPSP0011. Returns how many were dropped.</summary>
     public Task<int> ExpireApprovalKeys()
     {
-        var n = _hub.Approvals.ExpireAll();
+        var n = _hub.ExpireApprovalKeys();
         Log.Fault(_hub.Logger, "expire-keys", n);
         return Task.FromResult(n);
     }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Kis.Realtime.Simulator.Hosting;
 
 /// <summary>The state shared by the REST and WebSocket sides: approval keys, live sessions, app-key slots, fault switches.</summary>
-internal sealed class SimulatorHub : ISessionHost
+internal sealed class SimulatorHub : ISessionHost, IFaultTarget
 {
     private readonly ConcurrentDictionary<long, SimSession> _sessions = new();
     private readonly ConcurrentDictionary<string, SimSession> _appKeySlots = new(StringComparer.Ordinal);
@@ -62,6 +62,7 @@ internal sealed class SimulatorHub : ISessionHost
     public UnlistedCodeWarnings UnlistedWarnings { get; }
     public ApprovalKeyStore Approvals { get; }
     public AccessTokenStore AccessTokens { get; }
+    public int ExpireApprovalKeys() => Approvals.ExpireAll();
 
     /// <summary>The skip fault's rules and log.</summary>
     public RecordSkips Skips { get; }

@@ -1,5 +1,3 @@
-using Kis.Realtime.Simulator.Internal;
-
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>

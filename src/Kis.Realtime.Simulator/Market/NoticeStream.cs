@@ -1,4 +1,5 @@
 using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Core;
 
 namespace Kis.Realtime.Simulator.Market;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;

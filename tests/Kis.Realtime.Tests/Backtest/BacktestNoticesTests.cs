@@ -1,6 +1,7 @@
 using System.Text;
 using Kis.Realtime.Simulator.Backtest;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 
 namespace Kis.Realtime.Tests.Backtest;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Tests.Backtest;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Kis.Realtime.Samples;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using static Kis.Realtime.Tests.Simulator.MarketWeekTests;

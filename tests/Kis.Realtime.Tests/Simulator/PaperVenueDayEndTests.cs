@@ -1,8 +1,9 @@
-using Kis.Realtime.Simulator.Trading.Rules;
-using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Core;
+using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Rules;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 using static Kis.Realtime.Tests.Simulator.PaperVenueTests;
 

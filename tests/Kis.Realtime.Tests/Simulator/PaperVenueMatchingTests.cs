@@ -1,9 +1,10 @@
-using Kis.Realtime.Simulator.Trading.Rules;
-using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Core;
+using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Tests.Simulator;
 

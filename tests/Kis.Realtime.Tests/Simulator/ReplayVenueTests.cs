@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text;
 using Kis.Realtime.Benchmarks;
 using Kis.Realtime.Formatting;
-using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Tests.Simulator;

@@ -1,267 +1,111 @@
-using System.Text.RegularExpressions;
-using Kis.Realtime.Tests.Packaging;
-
 namespace Kis.Realtime.Tests.Source;
 
 /// <summary>
-/// Issue #60, item 3: imports go one way everywhere in src/, per assembly (each folder under src/ is one project):
+/// Issue #60 item 3 and issue 75 items 3 and 4: imports go one way everywhere in src/, per project, on the compiler's
+/// reading of the source (<see cref="CompiledProject"/>: every name resolved, members and expression bodies included):
 /// <list type="bullet">
-/// <item>among its namespaces, the package's root namespace aside (its public types front the plumbing, and the plumbing
-/// speaks their types: <c>Kis.Realtime</c> ⇄ <c>Kis.Realtime.Internal</c> is by design);</item>
-/// <item>among its top-level folders that share a namespace (feature folders: <c>Bars/</c>, <c>Gaps/</c> and
-/// <c>Markets/</c> are all <c>Kis.Realtime</c>, their <c>Internal/</c> folders all <c>Kis.Realtime.Internal</c>), the
-/// package's root folder aside.</item>
+/// <item>no cycle among its namespaces, its root namespace counted like any other;</item>
+/// <item>no cycle among its top-level folders (<c>Bars/</c>, <c>Session/</c>, <c>Market/</c> …), its root folder
+/// counted like any other.</item>
 /// </list>
-/// Read from the source: a name that a type of another namespace or folder of the same assembly declares is a
-/// dependency on it (resolved as the compiler does: own namespace, enclosing ones, then the usings, the project's global
-/// ones included: a csproj's <c>&lt;Using Include&gt;</c> and a <c>global using</c> line apply to every file). A new
-/// cycle fails here with the files that make it.
+/// One unit each: a namespace <c>X.Internal</c> is <c>X</c>'s plumbing and counts as <c>X</c>, a folder's
+/// <c>Internal/</c> counts as the folder (the package root's as the root), since a public type and the plumbing behind
+/// it speak each other's types by design. No project or folder is exempt; a cycle that exists names one use per edge.
 /// </summary>
-public sealed partial class SourceCycleTests
+public sealed class SourceCycleTests
 {
     /// <summary>
-    /// Cycles that exist and are being removed; each entry is the sorted members of one cycle, as the failure prints it,
-    /// with a comment saying why it is still there. None is left: the last (the CLI's Dashboard ⇄ Dashboard.Panels,
-    /// through ClientMeterFactory) went when the factory moved beside the panel that reads it.
+    /// Cycles that exist and are being removed, as the failure prints them; each stays until the code changes, and one
+    /// that is gone must leave the list, so that it cannot come back unnoticed. All are a package's root: its public
+    /// types are both its entry points (top) and the values its layers speak (bottom), and a public type cannot change
+    /// namespace (package validation against package-baseline/ 0.3.0), so each goes when the layers beneath stop naming
+    /// the root's public types (an internal type of their own, translated at the top).
     /// </summary>
-    private static readonly HashSet<string> KnownCycles = [];
+    private static readonly HashSet<string> KnownCycles = new(StringComparer.Ordinal)
+    {
+        // The core's root: KisRealtimeClient runs a KisSession (Session), whose counters, options and errors are the
+        // root's public types (KisRealtimeStatistics, KisRealtimeOptions, KisApprovalException …); Auth throws the
+        // root's exceptions; Protocol's FrameDecoder looks TRs up in KisTrs (Trs/, a feature folder of the root).
+        "Kis.Realtime: namespaces Kis.Realtime, Kis.Realtime.Auth, Kis.Realtime.Protocol, Kis.Realtime.Session",
+        "Kis.Realtime: folders (root), Auth, Bars, Gaps, Markets, Protocol, Replay, Rest, Session, Trs",
+        // The gateway's root: KisGatewayEndpoint (public, at the root) holds Wire's BrokerCertificate, and Wire's broker
+        // connection reads the endpoint.
+        "Kis.Realtime.Gateway: namespaces Kis.Realtime.Gateway, Kis.Realtime.Gateway.Wire",
+        "Kis.Realtime.Gateway: folders (root), Wire",
+        // The simulator's root: KisSimulator and KisBacktest start Hosting, Replay and Backtest, while every layer names the
+        // root's public values (SimulatorOptions, SimulatorCounters, KisTradingCosts, KisBacktestOptions, SkippedRecord …).
+        "Kis.Realtime.Simulator: namespaces Kis.Realtime.Simulator, Kis.Realtime.Simulator.Backtest, Kis.Realtime.Simulator.Hosting, "
+            + "Kis.Realtime.Simulator.Market, Kis.Realtime.Simulator.Notices, Kis.Realtime.Simulator.Replay, Kis.Realtime.Simulator.Tape, "
+            + "Kis.Realtime.Simulator.Trading, Kis.Realtime.Simulator.Trading.Core, Kis.Realtime.Simulator.Trading.Engine, "
+            + "Kis.Realtime.Simulator.Trading.Ledger, Kis.Realtime.Simulator.Trading.Rules, Kis.Realtime.Simulator.WebSockets",
+        "Kis.Realtime.Simulator: folders (root), Backtest, Faults, Hosting, Market, Notices, Replay, Tape, Trading, WebSockets",
+    };
 
     [Fact]
-    public void No_namespace_or_folder_cycle_in_src_beyond_the_known_ones()
+    public void No_namespace_or_folder_cycle_in_any_src_project_beyond_the_known_ones()
     {
-        var src = Path.Combine(ReadmeSamples.RepositoryRoot(), "src");
-        var found = new List<(string Cycle, string Why)>();
-        foreach (var project in Directory.EnumerateDirectories(src).Order(StringComparer.Ordinal))
-            found.AddRange(Cycles(Path.GetFileName(project)!, ReadProject(project)));
+        var found = CompiledProject.ProjectNames().SelectMany(name => Cycles(CompiledProject.Load(name))).ToList();
         var unknown = found.Where(c => !KnownCycles.Contains(c.Cycle)).Select(c => $"{c.Cycle}\n{c.Why}").ToList();
         Assert.True(unknown.Count == 0, "cycles:\n" + string.Join("\n", unknown));
-        // A known cycle that is gone leaves the list, so that it cannot come back unnoticed.
         var gone = KnownCycles.Where(k => found.All(c => c.Cycle != k)).ToList();
         Assert.True(gone.Count == 0, "known cycles no longer found (remove them from KnownCycles):\n" + string.Join("\n", gone));
     }
 
     [Fact]
-    public void The_check_finds_a_namespace_cycle_and_a_folder_cycle_and_ignores_member_names()
+    public void Every_src_project_compiles_with_every_name_resolved()
     {
-        SourceFile Source(string folder, string ns, string code) => new($"{folder}/x.cs", folder, ns, Strip(code), Usings(code), [.. Declared(Strip(code))]);
-        SourceFile[] files =
-        [
-            Source("", "P", "namespace P;\npublic class Client { }"),
-            Source("Auth", "P.Auth", "namespace P.Auth;\ninternal sealed class Keys { Internal.Http _h; }"),
-            Source("Internal", "P.Internal", "using P.Session;\nnamespace P.Internal;\ninternal sealed class Http { Tap t; }"),
-            Source("Session", "P.Session", "namespace P.Session;\ninternal sealed class Tap { P.Auth.Keys k; }"),
-            Source("Bars", "P", "namespace P;\npublic enum Sessions { }\npublic sealed class Bar { Calendar c; }"),
-            Source("Markets", "P", "namespace P;\npublic sealed class Calendar { Sessions s; }"),
-            // A property named like a type (TimeOnly Bar, Bar = …) and member access (x.Bar) are no dependency.
-            Source("Gaps", "P", "namespace P;\npublic sealed class Gap { TimeOnly Bar { get; init; } void F() { var g = new Gap { Bar = x.Bar }; } }"),
-        ];
-        Assert.Equal(["T: namespaces P.Auth, P.Internal, P.Session", "T: folders Bars, Markets (P)"], Cycles("T", files).Select(c => c.Cycle));
+        // A missing reference would resolve nothing and so hide every edge through it.
+        foreach (var name in CompiledProject.ProjectNames())
+        {
+            var project = CompiledProject.Load(name);
+            Assert.True(project.Unresolved.Count == 0, $"{name}:\n" + string.Join("\n", project.Unresolved.Take(20)));
+            Assert.True(project.References.Count >= project.Files, $"{name}: {project.References.Count} uses in {project.Files} files");
+        }
     }
 
     [Fact]
-    public void A_global_using_resolves_names_in_every_file_of_the_project()
+    public void The_check_sees_member_access_expression_bodies_and_the_root_namespace()
     {
-        var globals = GlobalUsings(
-            "<Project><ItemGroup><Using Include=\"P.B\" /><Using Include=\"System.Text\" Alias=\"T\" /></ItemGroup></Project>",
-            ["global using P.A;\nnamespace P.C;\ninternal sealed class Gamma { }"]);
-        Assert.Equal(["P.A", "P.B"], globals.Order(StringComparer.Ordinal));
-        SourceFile Source(string folder, string ns, string code) =>
-            new($"{folder}/x.cs", folder, ns, Strip(code), [.. Usings(code), .. globals], [.. Declared(Strip(code))]);
-        SourceFile[] files =
+        // Nothing here names a type of another namespace in text but Top's using: Bottom's edge is a member access and
+        // an expression body, which a reading of the text missed (issue 75 item 4).
+        var project = CompiledProject.Compile("T",
         [
-            Source("", "P", "namespace P;\npublic class Client { }"),
-            // Neither file has a using of its own: each name resolves through a global one only.
-            Source("A", "P.A", "namespace P.A;\ninternal sealed class Alpha { Beta b; }"),
-            Source("B", "P.B", "namespace P.B;\ninternal sealed class Beta { Alpha a; }"),
-        ];
-        Assert.Equal(["T: namespaces P.A, P.B"], Cycles("T", files).Select(c => c.Cycle));
+            ("Top.cs", "using P.Low;\nnamespace P;\npublic sealed class Top { public int Run() => new Clock().Now; }"),
+            ("Low/Clock.cs", "namespace P.Low;\ninternal sealed class Clock { public int Now => Settings.Of().Limit; }"),
+            ("Settings.cs", "namespace P;\npublic sealed class Settings { public int Limit { get; } public static Settings Of() => new(); }"),
+            ("Low/Tape.cs", "using P.Low.Internal;\nnamespace P.Low;\ninternal sealed class Tape { public void Flush(Market m) => m.Tape.Flush(m); }"),
+            ("Low/Internal/Market.cs", "namespace P.Low.Internal;\ninternal sealed class Market { public Tape Tape { get; } = new(); }"),
+        ]);
+        Assert.Empty(project.Unresolved);
+        Assert.Equal(["T: namespaces P, P.Low", "T: folders (root), Low"], Cycles(project).Select(c => c.Cycle));
+        Assert.Contains(project.References, r => r is { File: "Low/Clock.cs", Name: "Of", Type: "P.Settings", Namespace: "P.Low" });
+        Assert.Contains(project.References, r => r is { File: "Low/Tape.cs", Name: "Tape", Type: "P.Low.Internal.Market" });
     }
 
-    private sealed record SourceFile(string Path, string Folder, string Namespace, string Code, IReadOnlyList<string> Usings, IReadOnlyList<string> Types);
-
-    private static List<SourceFile> ReadProject(string root)
+    internal static IEnumerable<(string Cycle, string Why)> Cycles(CompiledProject project)
     {
-        var files = new List<SourceFile>();
-        foreach (var path in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))
+        var namespaces = new DependencyGraph();
+        var folders = new DependencyGraph();
+        foreach (var use in project.References)
         {
-            var relative = Path.GetRelativePath(root, path).Replace('\\', '/');
-            if (relative.StartsWith("obj/", StringComparison.Ordinal) || relative.StartsWith("bin/", StringComparison.Ordinal)) continue;
-            var text = File.ReadAllText(path);
-            if (NamespaceLine().Match(text) is not { Success: true } ns) continue; // top-level statements declare nothing
-            var code = Strip(text);
-            files.Add(new(relative, Path.GetDirectoryName(relative)?.Replace('\\', '/') ?? "", ns.Groups[1].Value, code, Usings(text), [.. Declared(code)]));
+            var (from, to) = (Unit(use.Namespace), Unit(use.TypeNamespace));
+            if (from != to) namespaces.Add(from, to, use.ToString());
+            var folder = FolderOf(use.File);
+            var targets = use.TypeFiles.Select(FolderOf).Distinct().ToList();
+            if (!targets.Contains(folder)) foreach (var target in targets) folders.Add(folder, target, use.ToString());
         }
-        var csproj = Directory.EnumerateFiles(root, "*.csproj").Select(File.ReadAllText).FirstOrDefault() ?? "";
-        var globals = GlobalUsings(csproj, files.Select(f => f.Code));
-        return [.. files.Select(f => f with { Usings = [.. f.Usings, .. globals] })];
+        foreach (var cycle in namespaces.Cycles())
+            yield return ($"{project.Name}: namespaces {string.Join(", ", cycle)}", namespaces.Explain(cycle));
+        foreach (var cycle in folders.Cycles())
+            yield return ($"{project.Name}: folders {string.Join(", ", cycle.Select(f => f.Length == 0 ? "(root)" : f))}", folders.Explain(cycle));
     }
 
-    /// <summary>The namespaces every file of a project sees: the csproj's <c>&lt;Using Include="…" /&gt;</c> (not an alias
-    /// nor a static one) and the <c>global using</c> lines of any of its files.</summary>
-    private static List<string> GlobalUsings(string csproj, IEnumerable<string> sources) =>
-        [.. ProjectUsing().Matches(csproj).Select(m => m.Groups[1].Value)
-            .Concat(sources.SelectMany(code => GlobalUsingLine().Matches(code).Select(m => m.Groups[1].Value))).Distinct()];
+    private static string Unit(string ns) => ns.EndsWith(".Internal", StringComparison.Ordinal) ? ns[..^".Internal".Length] : ns;
 
-    private static IEnumerable<(string Cycle, string Why)> Cycles(string project, IReadOnlyList<SourceFile> files)
+    /// <summary>A file's top-level folder, "" for the root; the root's own <c>Internal/</c> is the root's.</summary>
+    internal static string FolderOf(string file)
     {
-        var rootNamespace = files.Where(f => f.Folder.Length == 0).Select(f => f.Namespace).DefaultIfEmpty(files.Min(f => f.Namespace)!).MinBy(n => n.Length)!;
-        var declaredIn = new Dictionary<string, List<SourceFile>>(StringComparer.Ordinal);
-        var segments = new HashSet<string>(["Kis", "Realtime", "System", "global"], StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            segments.UnionWith(file.Namespace.Split('.'));
-            foreach (var type in file.Types) (declaredIn.TryGetValue(type, out var list) ? list : declaredIn[type] = []).Add(file);
-        }
-        static string Top(string folder) => folder.Split('/')[0];
-        var namespacesOfFolder = files.GroupBy(f => Top(f.Folder)).ToDictionary(g => g.Key, g => g.Select(f => f.Namespace).ToHashSet(StringComparer.Ordinal));
-        var namespaceEdges = new Graph();
-        var folderEdges = new Graph();
-        foreach (var file in files)
-        {
-            var parts = file.Namespace.Split('.');
-            var lookup = Enumerable.Range(1, parts.Length).Select(n => string.Join('.', parts[..^(n - 1)])).Concat(file.Usings).ToList();
-            foreach (var (name, qualifier) in Names(file.Code, segments))
-            {
-                if (file.Types.Contains(name) || !declaredIn.TryGetValue(name, out var candidates)) continue;
-                var targets = qualifier.Length > 0
-                    ? candidates.Where(c => c.Namespace == qualifier || c.Namespace.EndsWith("." + qualifier, StringComparison.Ordinal)).ToList()
-                    : lookup.Select(n => candidates.Where(c => c.Namespace == n).ToList()).FirstOrDefault(l => l.Count > 0) ?? [];
-                var targetNamespaces = targets.Select(t => t.Namespace).Distinct().ToList();
-                if (targetNamespaces.Count != 1) continue; // not this assembly's, or ambiguous
-                var target = targetNamespaces[0];
-                if (target != file.Namespace && target != rootNamespace && file.Namespace != rootNamespace)
-                    namespaceEdges.Add(file.Namespace, target, $"{file.Path} names {name}");
-                // A partial type declared in this folder too is this folder's own.
-                if (candidates.Any(c => Top(c.Folder) == Top(file.Folder))) continue;
-                foreach (var folder in targets.Select(t => Top(t.Folder)).Distinct())
-                    if (Top(file.Folder).Length > 0 && folder.Length > 0 && namespacesOfFolder[Top(file.Folder)].Overlaps(namespacesOfFolder[folder]))
-                        folderEdges.Add(Top(file.Folder), folder, $"{file.Path} names {name}");
-            }
-        }
-        foreach (var cycle in namespaceEdges.Cycles())
-            yield return ($"{project}: namespaces {string.Join(", ", cycle)}", namespaceEdges.Explain(cycle));
-        foreach (var cycle in folderEdges.Cycles())
-        {
-            var shared = cycle.Select(f => namespacesOfFolder[f])
-                .Aggregate((a, b) => a.Intersect(b).ToHashSet(StringComparer.Ordinal)).Order(StringComparer.Ordinal);
-            yield return ($"{project}: folders {string.Join(", ", cycle)} ({string.Join(", ", shared)})", folderEdges.Explain(cycle));
-        }
+        var parts = file.Split('/');
+        return parts.Length == 1 || parts[0] == "Internal" ? "" : parts[0];
     }
-
-    private static readonly HashSet<string> Keywords = [.. ("new is as return in out ref static readonly const await typeof nameof sizeof default case "
-        + "throw using yield else "
-        + "params this base where class struct record interface public private internal protected sealed partial abstract virtual override async unsafe "
-        + "extern volatile file required scoped var when and or not from select let on equals by into join group orderby get set init implicit explicit "
-        + "operator event delegate enum namespace checked unchecked fixed stackalloc lock if while foreach for switch").Split(' ')];
-
-    /// <summary>
-    /// The type names a file uses: an identifier (or a dotted name whose leading parts are namespace segments) that is not
-    /// a member access (after a dot), a member or variable being declared (after a type), or a member being assigned.
-    /// </summary>
-    private static IEnumerable<(string Name, string Qualifier)> Names(string code, HashSet<string> segments)
-    {
-        foreach (Match m in Identifier().Matches(code))
-        {
-            var before = code[Math.Max(0, m.Index - 40)..m.Index];
-            if (PreviousWord().Match(before) is { Success: true } word && !Keywords.Contains(word.Groups[1].Value)) continue;
-            if (AfterGenericOrArray().IsMatch(before)) continue;
-            var parts = m.Groups[1].Value.Split('.');
-            var i = 0;
-            while (i < parts.Length - 1 && segments.Contains(parts[i])) i++;
-            yield return (parts[i], string.Join('.', parts[..i]));
-        }
-    }
-
-    private static string Strip(string text) => StringLiteral().Replace(Comment().Replace(text, " "), "\"\"");
-
-    private static List<string> Usings(string text) => [.. UsingLine().Matches(text).Select(m => m.Groups[1].Value)];
-
-    private static IEnumerable<string> Declared(string code) => TypeDeclaration().Matches(code).Select(m => m.Groups[1].Value);
-
-    /// <summary>Directed edges with the first few reasons each; cycles are the strongly connected parts of two or more.</summary>
-    private sealed class Graph
-    {
-        private readonly SortedDictionary<string, SortedSet<string>> _edges = new(StringComparer.Ordinal);
-        private readonly Dictionary<(string, string), List<string>> _why = [];
-
-        public void Add(string from, string to, string why)
-        {
-            (_edges.TryGetValue(from, out var set) ? set : _edges[from] = new(StringComparer.Ordinal)).Add(to);
-            var reasons = _why.TryGetValue((from, to), out var list) ? list : _why[(from, to)] = [];
-            if (reasons.Count < 3 && !reasons.Contains(why)) reasons.Add(why);
-        }
-
-        public string Explain(IReadOnlyList<string> cycle) => string.Join("\n", cycle.SelectMany(a => cycle.Where(b => _why.ContainsKey((a, b)))
-            .Select(b => $"  {a} -> {b}: {string.Join("; ", _why[(a, b)])}")));
-
-        public IEnumerable<List<string>> Cycles()
-        {
-            // Tarjan's strongly connected components.
-            var index = new Dictionary<string, int>();
-            var low = new Dictionary<string, int>();
-            var stack = new Stack<string>();
-            var onStack = new HashSet<string>();
-            var result = new List<List<string>>();
-            void Visit(string v)
-            {
-                index[v] = low[v] = index.Count;
-                stack.Push(v);
-                onStack.Add(v);
-                foreach (var w in _edges.TryGetValue(v, out var next) ? next : [])
-                {
-                    if (!index.TryGetValue(w, out var indexOfW))
-                    {
-                        Visit(w);
-                        low[v] = Math.Min(low[v], low[w]);
-                    }
-                    else if (onStack.Contains(w)) low[v] = Math.Min(low[v], indexOfW);
-                }
-                if (low[v] != index[v]) return;
-                var part = new List<string>();
-                string x;
-                do
-                {
-                    x = stack.Pop();
-                    onStack.Remove(x);
-                    part.Add(x);
-                } while (x != v);
-                if (part.Count > 1) result.Add([.. part.Order(StringComparer.Ordinal)]);
-            }
-            foreach (var v in _edges.Keys.ToList()) if (!index.ContainsKey(v)) Visit(v);
-            return result.OrderBy(c => c[0], StringComparer.Ordinal);
-        }
-    }
-
-    [GeneratedRegex(@"^namespace\s+([A-Za-z0-9_.]+)\s*;", RegexOptions.Multiline)]
-    private static partial Regex NamespaceLine();
-
-    [GeneratedRegex(@"^(?:global\s+)?using\s+(?!static\b)([A-Za-z0-9_.]+)\s*;", RegexOptions.Multiline)]
-    private static partial Regex UsingLine();
-
-    [GeneratedRegex(@"^\s*global\s+using\s+(?!static\b)([A-Za-z0-9_.]+)\s*;", RegexOptions.Multiline)]
-    private static partial Regex GlobalUsingLine();
-
-    [GeneratedRegex(@"<Using\s+Include=""([A-Za-z0-9_.]+)""\s*/>")]
-    private static partial Regex ProjectUsing();
-
-    [GeneratedRegex(@"//[^\n]*|/\*.*?\*/", RegexOptions.Singleline)]
-    private static partial Regex Comment();
-
-    [GeneratedRegex(@"@""(?:[^""]|"""")*""|""(?:\\.|[^""\\\n])*""|'(?:\\.|[^'\\])'")]
-    private static partial Regex StringLiteral();
-
-    [GeneratedRegex(
-        @"^[ \t]*(?:(?:public|internal|private|protected|file|static|sealed|abstract|readonly|partial|ref|unsafe|new)\s+)*"
-        + @"(?:class|struct|interface|enum|record(?:\s+(?:class|struct))?|delegate\s+[A-Za-z0-9_.<>,?\[\] ]+?)\s+([A-Za-z_]\w*)",
-        RegexOptions.Multiline)]
-    private static partial Regex TypeDeclaration();
-
-    [GeneratedRegex(@"(?<![\w.@])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\b(?!\s*=[^=>])")]
-    private static partial Regex Identifier();
-
-    [GeneratedRegex(@"(\w+)\s+$")]
-    private static partial Regex PreviousWord();
-
-    [GeneratedRegex(@"[>\]?]\s+$")]
-    private static partial Regex AfterGenericOrArray();
 }

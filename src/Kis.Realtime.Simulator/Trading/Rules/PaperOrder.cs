@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kis.Realtime.Simulator.Internal;
+namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
 /// The skip fault's rules and log: per (TR, key) either the next N records or each record with a probability from a
