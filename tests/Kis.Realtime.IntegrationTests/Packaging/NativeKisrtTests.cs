@@ -32,7 +32,9 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
         var changed = await kisrt.RunScriptAsync("--version");
         Assert.True(changed.ExitCode == 0, $"scripts/kisrt.sh exited {changed.ExitCode}:\n{changed.Errors}");
         Assert.Contains(Publish.Publishing, changed.Errors, StringComparison.Ordinal);
-        Assert.Equal(kisrt.Version, changed.Output); // kisrt's standard output is its own: the script says all on stderr
+        // kisrt's standard output is its own: the script says all on stderr. (The version names the commit: a commit made
+        // since the first publish changes it, so only its form is compared.)
+        Assert.Matches(Publish.VersionOnly, changed.Output);
         Assert.True(File.GetLastWriteTimeUtc(Path.Combine(Path.GetDirectoryName(native)!, "published-from")).Year > 2000, "the stamp was not renewed");
     }
 
@@ -95,6 +97,9 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
         /// <summary>What the script says on stderr when it publishes.</summary>
         public const string Publishing = "kisrt.sh: publishing kisrt as a native executable";
 
+        /// <summary>What <c>kisrt --version</c> prints, and nothing else.</summary>
+        public const string VersionOnly = @"^\d+\.\d+\.\d+\S*\n$";
+
         private readonly string _output = Path.Combine(Path.GetTempPath(), $"kisrt-native-{Guid.NewGuid():N}");
         private readonly Lazy<Task<string>> _published;
 
@@ -115,7 +120,7 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
             Assert.True(publish.ExitCode == 0, $"scripts/kisrt.sh failed:\n{publish.Output}\n{publish.Errors}");
             Assert.Contains(Publishing, publish.Errors, StringComparison.Ordinal);
             Assert.DoesNotContain("warning IL", publish.Errors);
-            Assert.Matches(@"^\d+\.\d+\.\d+\S*\n$", publish.Output); // the version alone: the publish's words go to stderr
+            Assert.Matches(VersionOnly, publish.Output); // the version alone: the publish's words go to stderr
             Version = publish.Output;
             var native = Path.Combine(_output, "kisrt");
             Assert.True(File.Exists(native), "no native kisrt");
