@@ -9,7 +9,7 @@ namespace Kis.Realtime.Tests.Backtest;
 /// <summary>
 /// Issue 56 (8): docs/backtest.md's two commands, as written, give a backtest with orders and fills from a fresh clone
 /// (a newcomer's 20 s recording at the default pace gave <c>orders 0</c> with no word why). Each line is run through
-/// kisrt in process (<c>dotnet run --project src/Kis.Realtime.Cli --</c> is how a clone starts it); its folders go to a
+/// kisrt in process (<c>scripts/kisrt.sh</c> is how a clone starts it: NativeKisrtTests runs the script itself); its folders go to a
 /// temporary folder.
 /// </summary>
 public sealed partial class FirstBacktestDocTests
@@ -23,7 +23,7 @@ public sealed partial class FirstBacktestDocTests
         var page = File.ReadAllText(Path.Combine(ReadmeSamples.RepositoryRoot(), "docs", "backtest.md")).ReplaceLineEndings("\n");
         var lines = Block().Match(page).Groups["code"].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        const string Launcher = "dotnet run --project src/Kis.Realtime.Cli -- ";
+        const string Launcher = "scripts/kisrt.sh ";
         var work = CliTestKit.EmptyDirectory();
         string Here(string folder) => Path.Combine(work, folder); // the page's relative folders, under the test's own
         foreach (var line in lines)

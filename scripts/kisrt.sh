@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs kisrt from the clone as a native executable: `scripts/kisrt.sh stream`, `scripts/kisrt.sh backtest --replay rec`.
+# The first run publishes kisrt with Native AOT (clang: scripts/aot.sh, installed with apt-get the first time) into
+# bin/kisrt/ and every later run starts that file at once; a run after a change under src/ or samples/ (or to the
+# build's settings at the top of the clone) publishes it again first. A native kisrt starts in milliseconds and runs a
+# backtest in half the CPU of the JIT one (docs/performance.md, Backtest); `dotnet run` builds Debug and compiles as it
+# runs. KISRT_JIT=1 runs kisrt on the JIT instead (`dotnet run -c Release`: Parquet output is not in the native
+# build), as does a machine where clang cannot be installed (said on stderr). KISRT_NATIVE_DIR moves the folder.
+# kisrt's standard output is its own: everything this script says goes to stderr.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+say() { echo "kisrt.sh: $*" >&2; }
+jit() { exec dotnet run -c Release --project "$root/src/Kis.Realtime.Cli" -- "$@"; }
+
+[ "${KISRT_JIT:-}" = 1 ] && jit "$@"
+dir=${KISRT_NATIVE_DIR:-$root/bin/kisrt}
+native=$dir/kisrt
+stamp=$dir/published-from   # touched when a publish starts: a source changed after it was read is newer than it
+mkdir -p "$dir"
+
+# Anything the build reads that is newer than the last publish's start (build output left out).
+stale() {
+  [ -x "$native" ] && [ -f "$stamp" ] || return 0
+  [ -n "$(cd "$root" && find src samples Directory.Build.props Directory.Build.targets Directory.Packages.props global.json \
+    \( -name bin -o -name obj \) -prune -o -type f -newer "$stamp" -print -quit 2>/dev/null)" ]
+}
+
+publish() {
+  say "publishing kisrt as a native executable into $dir (once, and after a change: minutes; see docs/cli.md)"
+  if ! "$root/scripts/aot.sh" >&2; then
+    say "Native AOT needs clang and zlib1g-dev, which could not be installed (see above): running on the JIT instead"
+    return 1
+  fi
+  touch "$stamp.next"
+  dotnet publish "$root/src/Kis.Realtime.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$dir/publish" \
+    --nologo -v q >&2 || { say "the native publish failed (see above)"; exit 1; }
+  # A rename: a kisrt still running from the old file keeps it; the next start gets the new one.
+  mv -f "$dir/publish/kisrt" "$native"
+  mv -f "$stamp.next" "$stamp"
+  say "published $native"
+}
+
+# One publish at a time; the lock is let go before kisrt starts, so runs side by side do not wait for each other.
+exec 9>"$dir/lock"
+flock 9
+if stale && ! publish; then
+  exec 9>&-
+  jit "$@"
+fi
+exec 9>&-
+exec "$native" "$@"
