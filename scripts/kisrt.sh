@@ -27,16 +27,18 @@ stale() {
 
 publish() {
   say "publishing kisrt as a native executable into $dir (once, and after a change: minutes; see docs/cli.md)"
-  if ! "$root/scripts/aot.sh" >&2; then
+  # 9>&-: the lock is this script's; a build server the publish leaves running must not hold it (the next run would wait).
+  if ! "$root/scripts/aot.sh" >&2 9>&-; then
     say "Native AOT needs clang and zlib1g-dev, which could not be installed (see above): running on the JIT instead"
     return 1
   fi
   touch "$stamp.next"
   dotnet publish "$root/src/Kis.Realtime.Cli" -c Release -r linux-x64 -p:PublishAot=true -o "$dir/publish" \
-    --nologo -v q >&2 || { say "the native publish failed (see above)"; exit 1; }
-  # A rename: a kisrt still running from the old file keeps it; the next start gets the new one.
-  mv -f "$dir/publish/kisrt" "$native"
-  mv -f "$stamp.next" "$stamp"
+    --nologo -v q --disable-build-servers >&2 9>&- || { say "the native publish failed (see above)"; exit 1; }
+  # A rename: a kisrt still running from the old file keeps it; the next start gets the new one. (Inside an `if`, so
+  # set -e is off here: each step says when it fails.)
+  mv -f "$dir/publish/kisrt" "$native" || { say "could not move the published kisrt into $dir"; exit 1; }
+  mv -f "$stamp.next" "$stamp" || { say "could not renew $stamp"; exit 1; }
   say "published $native"
 }
 

@@ -125,9 +125,11 @@ public sealed partial class KisGatewayFleet
                 records.Writer.TryWrite(status);
                 return Task.CompletedTask;
             };
-            consumer.ShutdownAsync += (_, _) =>
+            // The broker ending the read is a failure, never an answer: what was read so far may lack processes.
+            consumer.ShutdownAsync += (_, e) =>
             {
-                records.Writer.TryComplete();
+                records.Writer.TryComplete(new KisConnectionException(new Uri(endpoint.DisplayUri),
+                    $"the broker ended the fleet status read ({e.ReplyCode})"));
                 return Task.CompletedTask;
             };
             await channel.BasicQosAsync(0, 1000, false, cancellationToken).ConfigureAwait(false);

@@ -146,8 +146,11 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
-                    if (!_statusFailed) Log.StatusNotPublished(_logger, e.Message); // once a streak: the next tick tries again
+                    if (!_statusFailed) Log.StatusNotPublished(_logger, e.Message); // once a streak
                     _statusFailed = true;
+                    // Tried again a publish interval later, not every tick: a user refused the status stream would
+                    // otherwise open a connection and queue for a declaration turn every second.
+                    _statusPublishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                     await CloseStatusAsync().ConfigureAwait(false);
                 }
             }
