@@ -136,11 +136,11 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
 }
 
 /// <summary>
-/// Native AOT publishes one at a time (one collection: they build the same libraries into the same Release linux-x64
-/// folders), beside the other collections rather than alone after them: a publish is minutes of compiler work that
-/// overlaps the other tests' waits instead of adding to the suite's length. No other test builds Release.
+/// Native AOT publishes one at a time (they build the same libraries into the same Release linux-x64 folders), alone
+/// after the other collections. Run beside them (tried 2026-11-29), a broker connect timed out once in a clean-clone
+/// run while the compiler held both cores, for about a minute saved: alone until a run shows that safe.
 /// </summary>
-[CollectionDefinition(nameof(NativeAotCollection))]
+[CollectionDefinition(nameof(NativeAotCollection), DisableParallelization = true)]
 public sealed class NativeAotCollection;
 
 /// <summary>A Native AOT fact that also needs RabbitMQ.</summary>
