@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Kis.Realtime.Gateway.Wire;
 
 namespace Kis.Realtime.Gateway.Internal;
 
@@ -10,13 +11,8 @@ namespace Kis.Realtime.Gateway.Internal;
 /// </summary>
 internal static class FleetStatusJson
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter<KisConnectionState>(JsonNamingPolicy.SnakeCaseLower) },
-        TypeInfoResolver = FleetStatusJsonContext.Default,
-    };
+    // The wire's settings (names, nulls, enums) copied, so they are set in one place; only the metadata is this context's.
+    private static readonly JsonSerializerOptions Options = new(GatewayJson.Options) { TypeInfoResolver = FleetStatusJsonContext.Default };
 
     private static JsonTypeInfo<GatewayFleetStatus> Type => (JsonTypeInfo<GatewayFleetStatus>)Options.GetTypeInfo(typeof(GatewayFleetStatus));
 
