@@ -117,12 +117,16 @@ internal static class GatewayAuditReader
         string? ended = null;
         Task End(string cause)
         {
-            Volatile.Write(ref ended, cause);
+            Interlocked.CompareExchange(ref ended, cause, null); // the first cause stands
             deliveries.Writer.TryComplete(); // after the cause: the reader sees it once the hand-over is done
             return Task.CompletedTask;
         }
         consumer.ShutdownAsync += (_, e) => End($"{e.ReplyCode} {e.ReplyText}");
-        consumer.UnregisteredAsync += (_, _) => End("the broker cancelled the consumer: the stream was deleted, or its node went down");
+        // A closed channel or connection unregisters the consumer too, before ShutdownAsync and with ShutdownReason already
+        // set: name that cause, not a cancellation the broker never sent.
+        consumer.UnregisteredAsync += (_, _) => End(consumer.ShutdownReason is { } shutdown
+            ? $"{shutdown.ReplyCode} {shutdown.ReplyText}"
+            : "the broker cancelled the consumer: the stream was deleted, or its node went down");
         consumer.ReceivedAsync += async (_, d) =>
         {
             // Waits while the checker is behind: the broker's credit runs out, nothing piles up.
