@@ -112,14 +112,15 @@ internal sealed partial class BacktestVenue
         };
     }
 
+    /// <summary>A futures/options order's buying power, by the venue core's rule (<see cref="PreTradeCheck.DerivativeBuyingPower"/>)
+    /// and in the shape KIS's inquire-psbl-order gives the order client: the contracts and the price asked (0: a market
+    /// order's, at the upper limit); KIS's answer names no cash, so neither does this (the free cash: <see cref="FreeCash"/>).</summary>
     private KisBuyingPower DerivativeBuyingPower(string code, OrderSide side, decimal price)
     {
-        var instrument = Instrument(code);
-        var unit = price > 0 ? (long)(price * 100) : instrument.Upper > 0 ? instrument.Upper : instrument.Last;
-        var free = AvailableCash();
-        var closable = FuturesOptionRules.Closable(_ledger.Positions.GetValueOrDefault(code)?.Quantity ?? 0, side == OrderSide.Buy);
-        var total = KrxRules.DerivativeTick(code, 1) == 0 ? 0
-            : Math.Min(FuturesOptionRules.MaxContractsPerOrder, closable + FuturesOptionRules.OpenableContracts(code, unit, (long)decimal.Floor(free)));
-        return new KisBuyingPower { Cash = free, Price = Points(unit), Quantity = total, MaxQuantity = total };
+        // A code the backtest does not price is refused (RefuseDerivative): none of it may be ordered.
+        if (KrxRules.DerivativeTick(code, 1) == 0) return new KisBuyingPower { Price = price };
+        var market = price <= 0;
+        var (_, total) = PreTradeCheck.DerivativeBuyingPower(_ledger, code, side == OrderSide.Buy, market, Hundredths(market, price), Instrument(code).Upper);
+        return new KisBuyingPower { Price = price, Quantity = total, MaxQuantity = total };
     }
 }

@@ -88,8 +88,11 @@ internal sealed partial class BacktestVenue
     }
 
     /// <summary>Cash not held for open stock buys (at their limit, a market buy at the day's upper limit, with commission)
-    /// nor as futures/options margin: the ledger's.</summary>
-    private decimal AvailableCash() => _ledger.FreeCash();
+    /// nor as futures/options margin: the ledger's, exact (paper shows it rounded down to the won).</summary>
+    public decimal FreeCash()
+    {
+        lock (_gate) return _ledger.FreeCash();
+    }
 
     private long Sellable(string code) => _ledger.Sellable(code);
 

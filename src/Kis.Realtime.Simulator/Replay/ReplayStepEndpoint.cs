@@ -11,7 +11,8 @@ namespace Kis.Realtime.Simulator.Replay;
 /// <c>POST /sim/step</c>: the stepped replay's control (<see cref="ReplayStepGate"/>). <c>?frames=N</c> (default 1)
 /// serves the next N recorded data frames and answers once they went to the sessions: how many this call served, how
 /// many in all, whether the recording is over, the market time (KST) and how many order notices the venue has issued
-/// (a client reads its WebSocket until it has them). <c>?until=yyyy-MM-ddTHH:mm:ss</c> (KST), once the recording is
+/// (a client reads its WebSocket until it has them): with <c>hts_id=ID</c> those for that HTS ID only (what its notice
+/// subscriptions get, whoever else trades on the simulator), without it every account's. <c>?until=yyyy-MM-ddTHH:mm:ss</c> (KST), once the recording is
 /// over, moves the market clock on to that time (from the market time to 7 days past the last frame's, else 400): the
 /// day's orders left expire with their notices. A simulator not stepping answers 409.
 /// </summary>
@@ -32,6 +33,9 @@ internal static class ReplayStepEndpoint
         if (gate is null)
             return Error("not a stepped replay: start the simulator with --replay FILE --step (SimulatorOptions.ReplayStep)", 409);
         var q = ctx.Request.Query;
+        string? htsId = null;
+        if (q.ContainsKey("hts_id") && (htsId = q["hts_id"].ToString()).Length == 0)
+            return Error("hts_id names the HTS ID whose notices to count (as its notice subscription's tr_key); it is empty", 400);
         if (q["until"].ToString() is { Length: > 0 } untilText)
         {
             if (!DateTime.TryParseExact(untilText, ["yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None,
@@ -47,7 +51,7 @@ internal static class ReplayStepEndpoint
                     + $"not '{untilText}'", 400);
             hub.Market.Clock.FollowReplay(until, speed: 0);
             hub.Venue.Advance(hub.Market.Clock.Now()); // what is left of the day's orders expires, with its notices
-            return Answer(hub, 0, gate.Served, done: true);
+            return Answer(hub, 0, gate.Served, done: true, htsId);
         }
         var frames = 1L;
         if (q["frames"].ToString() is { Length: > 0 } framesText
@@ -55,14 +59,14 @@ internal static class ReplayStepEndpoint
             return Error($"frames must be 1 to {MaxFrames.ToString("N0", CultureInfo.InvariantCulture)}, not '{framesText}'", 400);
         var before = gate.Served;
         var (served, done) = await gate.StepAsync(frames, ctx.RequestAborted).ConfigureAwait(false);
-        return Answer(hub, served - before, served, done);
+        return Answer(hub, served - before, served, done, htsId);
     }
 
-    private static IResult Answer(SimulatorHub hub, long frames, long served, bool done) => SimulatorJson.Reply(new JsonObject
+    private static IResult Answer(SimulatorHub hub, long frames, long served, bool done, string? htsId) => SimulatorJson.Reply(new JsonObject
     {
         ["frames"] = frames, ["served"] = served, ["done"] = done,
         ["market_time"] = Kst(hub.Market.Clock.Now()),
-        ["notices"] = hub.Venue.NoticesPublished,
+        ["notices"] = htsId is null ? hub.Venue.NoticesPublished : hub.Venue.NoticesPublishedFor(htsId),
     });
 
     private static string Kst(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture);

@@ -37,6 +37,13 @@ internal sealed partial class PaperVenue
         }
     }
 
+    /// <summary>Notices published for <paramref name="htsId"/> since the venue started, stock and futures/options alike:
+    /// what its notice subscriptions (H0STCNI0, H0IFCNI0) get.</summary>
+    public long NoticesPublishedFor(string htsId)
+    {
+        lock (_gate) return _noticeTallies.GetValueOrDefault((htsId, false)).Published + _noticeTallies.GetValueOrDefault((htsId, true)).Published;
+    }
+
     /// <summary>A reader of <paramref name="htsId"/>'s stock (or futures/options) notices from now on.</summary>
     public NoticeReader OpenNotices(string htsId, bool derivative)
     {

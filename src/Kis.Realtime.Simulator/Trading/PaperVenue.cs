@@ -286,23 +286,19 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     }
 
     /// <summary>
-    /// What a futures/options order of <paramref name="code"/> may carry now, by the rule the order check uses (margin on
-    /// the contracts it opens at <see cref="PreTradeCheck.OrderPrice"/>, out of the free cash; none on those it closes; the per-order
-    /// cap): the contracts it closes and the most it may carry in all (one more is refused).
+    /// What a futures/options order of <paramref name="code"/> may carry now: the contracts it closes and the most it may
+    /// carry in all (one more is refused), by the venue core's rule (<see cref="PreTradeCheck.DerivativeBuyingPower"/>).
     /// </summary>
     public (long Closable, long Total) ContractsPossible(string accountNumber, string code, bool buy, bool isMarket, long price, DateTime now)
     {
         var upper = _market.IsReplay ? _market.ReplayedFuture(code).UpperLimit : _market.DerivativeForOrders(code).Quote.Upper; // lock-free
-        var unit = PreTradeCheck.OrderPrice(isMarket, price, upper);
         lock (_gate)
         {
             EndDays(now);
             JournalChanges();
-            var account = _accounts.GetValueOrDefault(accountNumber);
-            var closable = account is null ? 0 : FuturesOptionRules.Closable(account, code, buy);
-            var free = account is null ? StartingCash : (long)decimal.Floor(account.FreeCash());
-            const long cap = PreTradeCheck.MaxContractsPerOrder;
-            return (Math.Min(closable, cap), Math.Min(cap, closable + FuturesOptionRules.OpenableContracts(code, unit, free)));
+            // An account not used yet: a new one's, as it would be opened (the backtest's rule, PreTradeCheck).
+            var ledger = _accounts.GetValueOrDefault(accountNumber) ?? new PaperAccount(accountNumber, "", "", _costs);
+            return PreTradeCheck.DerivativeBuyingPower(ledger, code, buy, isMarket, price, upper);
         }
     }
 

@@ -30,6 +30,14 @@ public interface IKisOrderVenue
     /// </summary>
     Task<KisOrderResult> ReconcileAsync(KisOrderResult result, CancellationToken cancellationToken = default) => Task.FromResult(result);
 
+    /// <summary>
+    /// Reconciles the calls an earlier run (or another process's handle that is gone) left in flight or unknown in the
+    /// account's order journal (<see cref="KisOrderClient.ReconcileJournalAsync"/>); call it at start, before sending.
+    /// A venue without a journal (a backtest) has none: empty.
+    /// </summary>
+    Task<IReadOnlyList<KisOrderResult>> ReconcileJournalAsync(CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<KisOrderResult>>([]);
+
     /// <summary>Today's orders of <paramref name="product"/>, newest first: all, those with fills, or those still unfilled.</summary>
     Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
         CancellationToken cancellationToken = default);

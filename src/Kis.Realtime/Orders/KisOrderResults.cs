@@ -150,13 +150,15 @@ public sealed record KisBalance
 /// <summary>What an order may be now (inquire-psbl-order).</summary>
 public sealed record KisBuyingPower
 {
-    /// <summary>Cash available to order with, KRW.</summary>
+    /// <summary>Cash available to order with, KRW (stocks: ord_psbl_cash; futures/options: 0, as KIS's answer names none:
+    /// the contracts say what the margin allows).</summary>
     public decimal Cash { get; init; }
     /// <summary>The largest quantity of the code orderable at the price without borrowing (stocks: nrcvb_buy_qty; futures/options: ord_psbl_qty).</summary>
     public long Quantity { get; init; }
     /// <summary>The largest quantity with everything the account can use (stocks: max_buy_qty; futures/options: tot_psbl_qty).</summary>
     public long MaxQuantity { get; init; }
-    /// <summary>The price the quantities were computed at.</summary>
+    /// <summary>The price the quantities were computed at (stocks: psbl_qty_calc_unpr; futures/options: the price asked, 0
+    /// for a market order's, which KIS sizes at the day's upper limit).</summary>
     public decimal Price { get; init; }
 }
 

@@ -51,6 +51,20 @@ public sealed partial class KisRiskGuard
     }
 
     /// <summary>
+    /// Reconciles through the venue (<see cref="IKisOrderVenue.ReconcileJournalAsync"/>) what the account's order journal
+    /// holds from an earlier run: a new order still <see cref="KisOrderOutcome.Unknown"/> counts as working in full, as
+    /// this run's unknown orders do, until <see cref="ReconcileAsync"/> names it or <see cref="Release"/> gives it up.
+    /// Call it at start, before sending. The venue's results, one per call.
+    /// </summary>
+    public async Task<IReadOnlyList<KisOrderResult>> ReconcileJournalAsync(CancellationToken cancellationToken = default)
+    {
+        var results = await _venue.ReconcileJournalAsync(cancellationToken);
+        foreach (var result in results)
+            if (result.Outcome == KisOrderOutcome.Unknown) Absorb(result, result);
+        return results;
+    }
+
+    /// <summary>
     /// Stops counting an unknown order the caller has established does not exist (the venue's orders, the broker): its
     /// quantity no longer holds back new orders. False when this guard holds no such unknown order.
     /// </summary>
@@ -215,13 +229,19 @@ public sealed partial class KisRiskGuard
 
     /// <summary>
     /// Takes a new look at an unknown order into the guard's count: found, it becomes an order let through; unknown still,
-    /// its latest result is kept; anything else ends it. The order asked, when this guard held it unknown; else null.
+    /// its latest result is kept; anything else ends it. An unknown new order this guard did not let through (an earlier
+    /// run's, from the order journal) is taken in the same way: it may be working. The order asked; null when the result
+    /// is no new order's unknown one.
     /// </summary>
     private KisOrderRequest? Absorb(KisOrderResult before, KisOrderResult after)
     {
         lock (_gate)
         {
-            if (!_unknown.Remove(KeyOf(before), out var held)) return null;
+            if (!_unknown.Remove(KeyOf(before), out var held))
+            {
+                if (before.Outcome != KisOrderOutcome.Unknown || before.Pending?.Order is not { } adopted) return null;
+                held = new UnknownOrder(adopted, before);
+            }
             if (after.IsAccepted && after.OrderNumber is { } number) _letThrough[KisOrderTracker.Bare(number)] = held.Order;
             else if (after.Outcome == KisOrderOutcome.Unknown) _unknown[KeyOf(after)] = held with { Result = after };
             return held.Order;

@@ -190,6 +190,42 @@ public sealed class SteppedReplayRestTests
         Assert.Equal(1, gate.Granted);
     }
 
+    /// <summary>A step's <c>notices</c> with <c>hts_id</c> counts the notices of that HTS ID only (what its notice
+    /// subscriptions get), not every account's: a strategy waiting for that many would otherwise wait for another's.</summary>
+    [Fact]
+    public async Task A_step_counts_the_notices_of_the_hts_id_it_names_not_every_accounts()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 20);
+        var other = new SimulatorCredential("PSsecondStepperKey00000000", "second-secret", "stepper02");
+        await using var sim = await StartSimAsync(o => o with
+        {
+            ReplayFile = BacktestRecording.RawLog(dir), ReplayStep = true, ReplayToAllSessions = true, Pace = MarketPace.Off, RandomNotices = false,
+            Profile = SimulatorProfile.Real, Credentials = [.. o.Credentials, other],
+        });
+        using var http = new HttpClient { BaseAddress = sim.RestBaseUrl };
+        var feed = new KisRealtimeClient(Options(sim));
+        await using var _ = feed;
+        await feed.ConnectAsync().WaitAsync(RunTimeout);
+        Assert.True((await StepAsync(http, "frames=1000").WaitAsync(RunTimeout)).GetProperty("done").GetBoolean());
+        KisOrderClient Orders(KisCredential credential, string account) => new(new KisOrderOptions
+        {
+            Credential = credential, Account = new KisAccount(account, "01"), RestBaseUrl = sim.RestBaseUrl, Environment = KisEnvironment.Real,
+        });
+        using var mine = Orders(DefaultCredential, Account);
+        using var theirs = Orders(new KisCredential(other.AppKey, other.AppSecret), "60000001");
+        var resting = KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 60_000); // inside 49,000..91,000, under the market: rests
+        Assert.True((await mine.PlaceAsync(resting).WaitAsync(RunTimeout)).IsAccepted);
+        for (var i = 0; i < 2; i++) Assert.True((await theirs.PlaceAsync(resting).WaitAsync(RunTimeout)).IsAccepted);
+
+        long Notices(JsonElement answer) => answer.GetProperty("notices").GetInt64();
+        Assert.Equal(1, Notices(await StepAsync(http, "frames=1&hts_id=" + SimulatorOptions.DefaultHtsId)));
+        Assert.Equal(2, Notices(await StepAsync(http, "frames=1&hts_id=stepper02")));
+        Assert.Equal(0, Notices(await StepAsync(http, "frames=1&hts_id=nobody")));
+        Assert.Equal(3, Notices(await StepAsync(http, "frames=1"))); // no hts_id: every account's
+        using var empty = await http.PostAsync(new Uri("/sim/step?frames=1&hts_id=", UriKind.Relative), null);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, empty.StatusCode);
+    }
+
     private static async Task<JsonElement> StepAsync(HttpClient http, string query)
     {
         using var answer = await http.PostAsync(new Uri("/sim/step?" + query, UriKind.Relative), null);

@@ -138,6 +138,40 @@ public sealed class OrderJournalTests
         Assert.Equal(1, server.OrderCalls);
     }
 
+    /// <summary>
+    /// Issue 73 (3): the unknown order a restarted program's journal hands back (<see cref="KisOrderClient.ReconcileJournalAsync"/>)
+    /// counts in the risk guard as working in full until resolved, as this run's unknown orders do, whether the guard
+    /// reconciles the journal itself or is handed the result: with one open order allowed and 11 shares at most, a second
+    /// buy is refused before the server, and sent once the caller released the unknown one.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_risk_guard_counts_an_unknown_order_the_last_run_left_in_the_journal_as_open_until_resolved(bool guardReconcilesTheJournal)
+    {
+        await using var server = new ScriptedOrderServer(call => call == 0 ? OrderReaction.Only500 : OrderReaction.Answer);
+        using var folder = new JournalFolder();
+        var options = OrderAmbiguityTests.Options(server) with { JournalFolder = folder.Path, ReconcileChecks = 1 };
+        using (var lastRun = new KisOrderClient(options))
+            Assert.Equal(KisOrderOutcome.Unknown, (await lastRun.PlaceAsync(Buy).WaitAsync(TestTimeout)).Outcome);
+
+        using var restarted = new KisOrderClient(options);
+        var guard = new KisRiskGuard(restarted, new KisRiskLimits { MaxOpenOrders = 1, MaxPosition = 11 });
+        var offered = Assert.Single(await (guardReconcilesTheJournal ? guard.ReconcileJournalAsync() : restarted.ReconcileJournalAsync())
+            .WaitAsync(TestTimeout));
+        Assert.Equal(guardReconcilesTheJournal ? 1 : 0, guard.UnknownCount);
+        var still = await guard.ReconcileAsync(offered).WaitAsync(TestTimeout); // the guard takes it in (or again)
+        var refused = await guard.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 70_000)).WaitAsync(TestTimeout);
+
+        Assert.Equal(KisOrderOutcome.Unknown, still.Outcome);
+        Assert.Equal(1, guard.UnknownCount);
+        Assert.Equal((KisOrderOutcome.Refused, KisRiskCheck.MaxOpenOrders), (refused.Outcome, refused.RiskCheck));
+        Assert.Equal(1, server.OrderCalls);
+        Assert.True(guard.Release(still)); // the caller established it does not exist
+        Assert.True((await guard.PlaceAsync(KisOrderRequest.Stock("005930", OrderSide.Buy, 1, 70_000)).WaitAsync(TestTimeout)).IsAccepted);
+        Assert.Equal(2, server.OrderCalls);
+    }
+
     /// <summary>A live client's unknown order is its own: another client does not adopt it.</summary>
     [Fact]
     public async Task A_live_clients_unknown_order_is_not_offered_to_another_client()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Simulator.Backtest;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
 using Kis.Realtime.Simulator.Trading.Rules;
@@ -66,12 +67,12 @@ public sealed class FuturesVenueParityTests
                     {
                         Product = KisProduct.FuturesOptions, OriginalOrderNumber = far, Quantity = 4,
                     }, ct));
-                    backtestFree.Add((await orders.GetBuyingPowerAsync(KisProduct.FuturesOptions, Code, cancellationToken: ct)).Cash);
+                    backtestFree.Add(((BacktestVenue)orders).FreeCash()); // KIS's inquire-psbl-order names no cash: the venue's own
                 }
                 else if (seen == 2)
                 {
                     ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.FuturesOptions(Code, OrderSide.Sell, 8, 350.30m), ct));
-                    backtestFree.Add((await orders.GetBuyingPowerAsync(KisProduct.FuturesOptions, Code, cancellationToken: ct)).Cash);
+                    backtestFree.Add(((BacktestVenue)orders).FreeCash()); // KIS's inquire-psbl-order names no cash: the venue's own
                 }
             }
             await collecting; // the notice subscription ends last, at the end of data

@@ -92,22 +92,84 @@ public sealed class PreTradeParityTests
         Assert.StartsWith("주문 가능한 수량을 초과 했습니다", backtest[15].Message, StringComparison.Ordinal);
     }
 
-    private static async Task RunScriptAsync(IKisOrderVenue orders, List<Outcome> into, CancellationToken ct)
+    /// <summary>Futures margin (issue 73, finding 8): 8 % of 250,000 KRW a point of 100,000,000 KRW; the future's limits
+    /// 280.00..420.00 (±20 % of 350.00). Orders over the margin the account has free (and one that fits) and the
+    /// contracts possible, asked at a limit and at a market order's upper limit, on both sides.</summary>
+    private static readonly Step[] FuturesScript =
+    [
+        new(Buy: true, 0, 0, Power: true), // a market buy's: 8,400,000 KRW a contract at 420.00, 11 contracts
+        new(Buy: true, 0, 350.00m, Power: true), // 7,000,000 a contract: 14
+        new(Buy: false, 0, 350.05m, Power: true), // a sale opens a short: 7,001,000 a contract, 14
+        new(Buy: true, 15, 350.00m), // 105 M of margin: over the 100 M free
+        new(Buy: true, 12, null), // a market buy at the upper limit: 100.8 M, over
+        new(Buy: true, 13, 349.00m), // 5: 90.74 M, fits (rests under the ask)
+        new(Buy: true, 0, 350.00m, Power: true), // 9.26 M free: 1
+        new(Buy: true, 2, 349.00m), // 13.96 M: over what is left
+        new(Buy: true, 13, 390.00m, Amends: 5), // the 13 amended to 390.00: 101.4 M with their 90.74 M given back, over
+        new(Buy: false, 1, 351.00m), // a short of 1: 7.02 M, fits (rests over the bid)
+        new(Buy: false, 2, 351.00m), // 14.04 M: over the 2.24 M left
+        new(Buy: false, 0, 0, Power: true), // a market sale's at 420.00: none
+        new(Buy: true, 0, 349.00m, Power: true), // 2.24 M free: none at 6.98 M
+    ];
+
+    [Fact]
+    public async Task Futures_orders_over_the_free_margin_and_the_contracts_possible_are_alike_as_a_backtest_and_on_paper()
     {
-        var numbers = new string?[Script.Length];
-        foreach (var (s, i) in Script.Select((s, i) => (s, i)))
+        const string future = FuturesVenueParityTests.Code;
+        var (dir, rawLog) = ReplayedVenue.Recording(FuturesVenueParityTests.Recording());
+        var backtest = new List<Outcome>();
+        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
         {
+            await foreach (var trade in data.SubscribeFuturesTradesAsync(future, cancellationToken: ct))
+            {
+                await RunScriptAsync(orders, backtest, ct, FuturesScript, KisProduct.FuturesOptions, future);
+                return;
+            }
+        }, new KisBacktestOptions { Latency = TimeSpan.Zero, Account = new KisAccount(FuturesVenueParityTests.Account, "03") }).WaitAsync(Generous);
+
+        await using var replay = await ReplayedVenue.StartAsync(rawLog, future, frames: 2, tradeTr: "H0IFCNT0");
+        using var client = new KisOrderClient(new KisOrderOptions
+        {
+            Credential = DefaultCredential, Account = new KisAccount(FuturesVenueParityTests.Account, "01"),
+            FuturesAccount = new KisAccount(FuturesVenueParityTests.Account, "03"), RestBaseUrl = replay.Sim.RestBaseUrl,
+            Environment = KisEnvironment.Real,
+        });
+        var paper = new List<Outcome>();
+        using var cts = new CancellationTokenSource(Generous);
+        await RunScriptAsync(client, paper, cts.Token, FuturesScript, KisProduct.FuturesOptions, future);
+
+        Assert.Equal(FuturesScript.Length, backtest.Count);
+        var differences = Enumerable.Range(0, FuturesScript.Length).Where(i => backtest[i] != paper[i])
+            .Select(i => $"call {i} ({FuturesScript[i]}):\n  backtest {backtest[i]}\n  paper    {paper[i]}").ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        Assert.Equal([null, null, null, "APBK0952", "APBK0952", null, null, "APBK0952", "APBK0952", null, "APBK0952", null, null],
+            backtest.Select(o => o.Code));
+        Assert.Equal([11L, 14, 14, 1, 0, 0], backtest.Where(o => o.Power is not null).Select(o => o.Power!.Quantity));
+        Assert.All(backtest.Where(o => o.Code is not null), o => Assert.StartsWith("주문가능금액을 초과 했습니다", o.Message, StringComparison.Ordinal));
+    }
+
+    private static Task RunScriptAsync(IKisOrderVenue orders, List<Outcome> into, CancellationToken ct)
+        => RunScriptAsync(orders, into, ct, Script, KisProduct.Stock, Code);
+
+    private static async Task RunScriptAsync(IKisOrderVenue orders, List<Outcome> into, CancellationToken ct, Step[] script, KisProduct product,
+        string code)
+    {
+        var numbers = new string?[script.Length];
+        foreach (var (s, i) in script.Select((s, i) => (s, i)))
+        {
+            var side = s.Buy ? OrderSide.Buy : OrderSide.Sell;
             if (s.Power)
             {
-                var power = await orders.GetBuyingPowerAsync(KisProduct.Stock, Code, OrderSide.Buy, s.Price!.Value, ct);
+                var power = await orders.GetBuyingPowerAsync(product, code, side, s.Price!.Value, ct);
                 into.Add(new Outcome(null, null, power));
                 continue;
             }
             var answer = s.Amends < 0
-                ? await orders.PlaceAsync(KisOrderRequest.Stock(Code, s.Buy ? OrderSide.Buy : OrderSide.Sell, s.Quantity, s.Price), ct)
+                ? await orders.PlaceAsync(product == KisProduct.Stock ? KisOrderRequest.Stock(code, side, s.Quantity, s.Price)
+                    : KisOrderRequest.FuturesOptions(code, side, s.Quantity, s.Price), ct)
                 : await orders.AmendAsync(new KisAmendRequest
                 {
-                    Product = KisProduct.Stock, OriginalOrderNumber = numbers[s.Amends]!, Quantity = s.Quantity, Price = s.Price!.Value,
+                    Product = product, OriginalOrderNumber = numbers[s.Amends]!, Quantity = s.Quantity, Price = s.Price!.Value,
                 }, ct);
             Assert.NotEqual(KisOrderOutcome.Unknown, answer.Outcome);
             numbers[i] = answer.OrderNumber;

@@ -16,7 +16,7 @@ internal readonly record struct PriceBand(long Lower, long Upper, long Tick);
 /// per-order caps, the tick grid, the day's limits, then money (cash with commission for a stock buy, shares for a
 /// sale, initial margin for futures/options). Paper and the backtest translate their requests into these calls and their
 /// answers out of <see cref="VenueRefusal"/>; the codes and texts are KIS's (msg1 as KIS words it; the parenthesis says
-/// which rule). Also the buying power both venues report, by the same caps. Prices: whole KRW for a stock, hundredths of
+/// which rule). Also the buying power both venues report (stocks and futures/options), by the same rules and caps. Prices: whole KRW for a stock, hundredths of
 /// a point for futures/options; a price that is no whole number of either is passed as -1 (off every grid).
 /// </summary>
 internal static class PreTradeCheck
@@ -99,6 +99,34 @@ internal static class PreTradeCheck
             : Math.Max(0, Math.Min(Math.Min((long)decimal.Floor(free / (unit * (1 + ledger.Costs.CommissionRate))), MaxStockQuantity),
                 MaxStockOrderValue / unit));
         return ((long)decimal.Floor(free), unit, quantity);
+    }
+
+    /// <summary>
+    /// What a futures/options order of <paramref name="code"/> on this side may carry now, by the rule
+    /// <see cref="NewOrder"/> checks: the contracts it closes need no margin; those it opens take initial margin at
+    /// <see cref="OrderPrice"/> out of the free cash (none when no price bounds it: a market order with no upper limit
+    /// known); the per-order cap. Both venues' answer (KIS's <c>lqd_psbl_qty1</c> and <c>tot_psbl_qty</c>): an order
+    /// of <c>Total</c> is taken, one more refused.
+    /// </summary>
+    public static (long Closable, long Total) DerivativeBuyingPower(LedgerAccount ledger, string code, bool buy, bool isMarket, long price,
+        long upperLimit)
+    {
+        var closable = Math.Min(ContractMath.Closable(ledger.Positions.GetValueOrDefault(code)?.Quantity ?? 0, buy), MaxContractsPerOrder);
+        var openable = OpenableContracts(code, OrderPrice(isMarket, price, upperLimit), (long)decimal.Floor(ledger.FreeCash()));
+        return (closable, Math.Min(MaxContractsPerOrder, closable + openable));
+    }
+
+    /// <summary>Most contracts that open a position whose initial margin at <paramref name="price"/> fits in
+    /// <paramref name="free"/> KRW (by the <see cref="ContractMath.MarginOf"/> the check takes).</summary>
+    private static long OpenableContracts(string code, long price, long free)
+    {
+        if (free <= 0 || price <= 0) return 0;
+        var perContract = Math.Max(1, ContractMath.MarginOf(code, 1, price));
+        var contracts = Math.Min(free / perContract, MaxContractsPerOrder);
+        // Margin rounds up once for the whole order, so n contracts may take a won less than n × one: settle exactly.
+        while (contracts < MaxContractsPerOrder && ContractMath.MarginOf(code, contracts + 1, price) <= free) contracts++;
+        while (contracts > 0 && ContractMath.MarginOf(code, contracts, price) > free) contracts--;
+        return contracts;
     }
 
     private static VenueRefusal? Quantity(bool derivative, long quantity)

@@ -39,19 +39,6 @@ internal sealed class FuturesOptionRules : ProductRules
     /// <summary>A profit of <paramref name="realized"/> (hundredths of a point × contracts) of <paramref name="code"/> in KRW.</summary>
     public static long Krw(string code, long realized) => ContractMath.Krw(code, realized);
 
-    /// <summary>Most contracts that open a position whose initial margin at <paramref name="price"/> fits in
-    /// <paramref name="free"/> KRW (what <see cref="PreTradeCheck.NewOrder"/> takes, by the same <see cref="MarginOf"/>).</summary>
-    public static long OpenableContracts(string code, long price, long free)
-    {
-        if (free <= 0 || price <= 0) return 0;
-        var perContract = Math.Max(1, MarginOf(code, 1, price));
-        var contracts = Math.Min(free / perContract, MaxContractsPerOrder);
-        // Margin rounds up once for the whole order, so n contracts may take a won less than n × one: settle exactly.
-        while (contracts < MaxContractsPerOrder && MarginOf(code, contracts + 1, price) <= free) contracts++;
-        while (contracts > 0 && MarginOf(code, contracts, price) > free) contracts--;
-        return contracts;
-    }
-
     /// <summary>A fill on a signed position (<see cref="ContractMath.Fill"/>): the profit realized (hundredths × contracts).</summary>
     public static long Fill(ref long held, ref long cost, bool buy, long quantity, long price) => ContractMath.Fill(ref held, ref cost, buy, quantity, price);
 
