@@ -66,6 +66,48 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A process stopped cleanly (SIGTERM, Ctrl+C: the fleet disposed) was listed by <c>status --fleet</c> as a live standby
+    /// for up to 10 s after it left (its last published status, holding nothing once its successor published). Its last
+    /// record now says it left: the next answer lists it as gone, neither holding a shard nor counted.
+    /// </summary>
+    [RabbitFact]
+    public async Task Status_fleet_right_after_a_clean_stop_lists_the_process_as_gone_not_as_a_standby()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var keys = Enumerable.Range(0, 3).Select(i => new SimulatorCredential(("PSsimFleetLeftKey" + i).PadRight(36, '0'),
+            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+        await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
+        var universe = Enumerable.Range(1, 10)
+            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var options = FleetTestOptions.For(broker.Endpoint, sim, keys, universe);
+        var fleets = new List<KisGatewayFleet>();
+        try
+        {
+            foreach (var name in new[] { "a", "b" }) fleets.Add(KisGatewayFleet.Start(options with { Name = name }));
+            var times = new List<double>();
+            await StatusUntilAsync(broker.Endpoint, times, (code, t) => code == 0 && t.Contains("2 process(es) holding them", StringComparison.Ordinal),
+                "every shard served by both processes");
+
+            await fleets[1].DisposeAsync(); // what SIGTERM and Ctrl+C do
+            var text = new StringWriter();
+            var exit = await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, text, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+            output.WriteLine($"right after b stopped: exit {exit}\n{text}");
+            Assert.Contains("process b: LEFT the fleet", text.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("process b: plan", text.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("2 process(es) holding them", text.ToString(), StringComparison.Ordinal);
+
+            // Once a has taken b's shards: every shard served by one process, b still listed as gone (within the window).
+            var (_, served) = await StatusUntilAsync(broker.Endpoint, times,
+                (code, t) => code == 0 && t.Contains("1 process(es) holding them", StringComparison.Ordinal), "every shard served by a alone");
+            Assert.DoesNotContain("process b: plan", served, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var fleet in fleets) await fleet.DisposeAsync();
+        }
+    }
+
     /// <summary>Asks <c>status --fleet</c> until its answer satisfies <paramref name="done"/>, timing every answer.</summary>
     private async Task<(int Exit, string Text)> StatusUntilAsync(KisGatewayEndpoint endpoint, List<double> times, Func<int, string, bool> done,
         string what)
