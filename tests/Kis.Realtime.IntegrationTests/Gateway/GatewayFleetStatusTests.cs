@@ -24,13 +24,9 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
     public async Task Status_fleet_lists_holders_a_standby_and_a_process_on_another_plan_while_both_cores_are_busy()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var keys = Enumerable.Range(0, 3).Select(i => new SimulatorCredential(("PSsimFleetStatusKey" + i).PadRight(36, '0'),
-            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
-        await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
         // Two universe shards of 5 index keys and the claims shard, over four processes: one of them holds none.
-        var universe = Enumerable.Range(1, 10)
-            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        var options = FleetTestOptions.For(broker.Endpoint, sim, keys, universe);
+        var (sim, options, universe) = await FleetAsync(broker, "PSsimFleetStatusKey");
+        await using var simulator = sim;
         using var busy = new BusyCores();
         var fleets = new List<KisGatewayFleet>();
         try
@@ -75,12 +71,8 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
     public async Task Status_fleet_right_after_a_clean_stop_lists_the_process_as_gone_not_as_a_standby()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var keys = Enumerable.Range(0, 3).Select(i => new SimulatorCredential(("PSsimFleetLeftKey" + i).PadRight(36, '0'),
-            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
-        await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
-        var universe = Enumerable.Range(1, 10)
-            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        var options = FleetTestOptions.For(broker.Endpoint, sim, keys, universe);
+        var (sim, options, _) = await FleetAsync(broker, "PSsimFleetLeftKey");
+        await using var simulator = sim;
         var fleets = new List<KisGatewayFleet>();
         try
         {
@@ -106,6 +98,19 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
         {
             foreach (var fleet in fleets) await fleet.DisposeAsync();
         }
+    }
+
+    /// <summary>Three app keys (<paramref name="keyPrefix"/>) on a simulator at 100 records/s and ten index keys: two universe
+    /// shards of 5 and the claims shard.</summary>
+    private static async Task<(KisSimulator Sim, KisGatewayFleetOptions Options, List<FleetRegistration> Universe)> FleetAsync(RabbitTestBroker broker,
+        string keyPrefix)
+    {
+        var keys = Enumerable.Range(0, 3).Select(i => new SimulatorCredential((keyPrefix + i).PadRight(36, '0'),
+            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+        var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
+        var universe = Enumerable.Range(1, 10)
+            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        return (sim, FleetTestOptions.For(broker.Endpoint, sim, keys, universe), universe);
     }
 
     /// <summary>Asks <c>status --fleet</c> until its answer satisfies <paramref name="done"/>, timing every answer.</summary>
