@@ -11,10 +11,14 @@ internal static partial class GatewayCommand
     {
         // What the fleet's processes published (each one's own status, every rebalance), read in one bounded read: the answer
         // never waits on a shard's gateway, however loaded the machine (asking each of 132 shards took 9-51 s at the open).
-        var processes = await KisGatewayFleet.ReadStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var published = await KisGatewayFleet.ReadStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        // A process whose last record says it left (a clean stop) is gone: listed as such, never counted nor a holder.
+        var processes = published.Where(p => !p.Left).ToList();
+        var left = published.Where(p => p.Left).ToList();
         if (processes.Count == 0)
             throw new CliRunException($"no fleet process published its status on namespace {endpoint.Namespace} ({KisGatewayFleet.StatusStream(endpoint)}) " +
-                                      $"in the last {KisGatewayFleet.StatusWindow.TotalSeconds:0} s: is `kisrt gateway --fleet` running?");
+                                      $"in the last {KisGatewayFleet.StatusWindow.TotalSeconds:0} s" +
+                                      (left.Count > 0 ? $" but {left.Count} that left the fleet (stopped)" : "") + ": is `kisrt gateway --fleet` running?");
         // Each shard's holder: the process that last said it holds it (a dead holder's older record loses to its successor's).
         var names = processes.SelectMany(p => p.Shards.Select(s => s.Shard)).Distinct(StringComparer.Ordinal)
             .OrderBy(n => n == KisGatewayFleet.ClaimsShardName ? int.MaxValue : int.Parse(n, CultureInfo.InvariantCulture)).ToList();
@@ -43,6 +47,9 @@ internal static partial class GatewayCommand
         foreach (var process in processes)
             await WriteProcessAsync(output, process, holders.Where(h => h.Value?.Item1 == process).Select(h => h.Value!.Value.Item2).ToList())
                 .ConfigureAwait(false);
+        foreach (var process in left)
+            await output.WriteLineAsync($"process {process.Process}: LEFT the fleet (stopped cleanly, its shards handed on; " +
+                                        $"{Age(process)}), not counted").ConfigureAwait(false);
         foreach (var name in starting)
             await output.WriteLineAsync($"shard {name}: held by process {holders[name]!.Value.Item1.Process}, NOT YET SERVING " +
                                         "(taken over or handed over: its gateway starting, or a KIS session not connected)").ConfigureAwait(false);
@@ -64,7 +71,7 @@ internal static partial class GatewayCommand
 
     private static async Task WriteProcessAsync(TextWriter output, GatewayFleetStatus process, List<GatewayFleetShardStatus> held)
     {
-        var age = process.PublishedAt is { } at ? $"{(DateTimeOffset.UtcNow - at).TotalSeconds:0.0} s ago" : "?";
+        var age = Age(process);
         if (held.Count == 0)
         {
             await output.WriteLineAsync($"process {process.Process}: plan {process.PlanFingerprint}, STANDBY: holds no shard " +
@@ -83,4 +90,7 @@ internal static partial class GatewayCommand
                                             $"run {shard.Gateway!.Run}, lag {shard.Gateway.BufferDepth} records (confirms outstanding " +
                                             $"{shard.Gateway.ConfirmsOutstanding}), broker {Broker(shard.Gateway)}").ConfigureAwait(false);
     }
+
+    private static string Age(GatewayFleetStatus process) =>
+        process.PublishedAt is { } at ? $"{(DateTimeOffset.UtcNow - at).TotalSeconds:0.0} s ago" : "?";
 }

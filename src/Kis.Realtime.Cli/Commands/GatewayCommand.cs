@@ -41,6 +41,11 @@ internal static partial class GatewayCommand
         {
             Description = "a broker user whose status request lists every user's registrations (repeat for each); others see only their own",
         };
+        var eventsVhost = new Option<string?>("--broker-events-vhost")
+        {
+            Description = "the vhost of RabbitMQ's event exchange (rabbitmq.conf's event_exchange.vhost, default /): the deleted-user watch runs only " +
+                          "when the gateway's vhost is this one",
+        };
         var maxClaims = new Option<int?>("--max-claims-per-user") { Description = "claims (consumer, TR, key) one broker user may hold, all its consumer ids " +
             "together (default 100)" };
         var maxAge = new Option<string?>("--max-age") { Description = "stream retention by age, RabbitMQ syntax: 7D (default), 12h, 30m" };
@@ -62,7 +67,8 @@ internal static partial class GatewayCommand
             "consumers ask for registrations over request/reply (KisGatewayClient). --sub keys are held for the whole run. " +
             "Default KIS target: the built-in simulator.")
         {
-            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, electionHeartbeat, userShare, maxClaims, monitoring, maxAge, maxBytes, duration, status,
+            amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, electionHeartbeat, userShare, maxClaims, monitoring, eventsVhost, maxAge, maxBytes,
+            duration, status,
             postgres, pgSchema, oneKey, StatusCommand(), AuditCommand(),
         };
         connection.AddTo(command);
@@ -88,6 +94,9 @@ internal static partial class GatewayCommand
                     ? claims > 0 ? claims : throw new CliUsageException("--max-claims-per-user must be positive.")
                     : KisGatewayOptions.Default.MaxClaimsPerUser,
                 MonitoringUsers = parse.GetValue(monitoring) ?? [],
+                BrokerEventsVhost = parse.GetValue(eventsVhost) is { } events
+                    ? events.Length > 0 ? events : throw new CliUsageException("--broker-events-vhost must not be empty.")
+                    : KisGatewayOptions.Default.BrokerEventsVhost,
                 StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
                 StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
                 PackAcrossKeys = !parse.GetValue(oneKey),

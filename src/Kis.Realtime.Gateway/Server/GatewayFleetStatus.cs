@@ -13,6 +13,10 @@ public sealed record GatewayFleetStatus(string Process, int LiveProcesses, int F
     /// <summary>When the process published this status (<see cref="KisGatewayFleet.ReadStatusAsync"/>); null for
     /// <see cref="KisGatewayFleet.Status"/>.</summary>
     public DateTimeOffset? PublishedAt { get; init; }
+
+    /// <summary>The process left the fleet (a clean stop: every shard handed on): its last published status, holding no
+    /// shard. A reader lists it as gone, not as a standby; false for a process still in the fleet.</summary>
+    public bool Left { get; init; }
 }
 
 /// <summary>One shard as a fleet process sees it.</summary>

@@ -25,9 +25,13 @@ public sealed partial class KisGatewayFleet
     /// <summary>The bound of a status read: what the stream holds of the window is read within it.</summary>
     private static readonly TimeSpan StatusReadBound = TimeSpan.FromSeconds(1.2);
 
-    private IConnection? _statusConnection; // the rebalancing loop's own
+    /// <summary>How long a stopping process tries to publish that it left: a broker gone does not hold up the stop.</summary>
+    private static readonly TimeSpan LeftPublishBound = TimeSpan.FromSeconds(5);
+
+    // The rebalancing loop's own, then DisposeAsync's once that loop has ended (the last record: that this process left).
+    private IConnection? _statusConnection;
     private IChannel? _statusChannel;
-    private long _statusPublishedAt = long.MinValue; // the rebalancing loop's own: Stopwatch timestamp of the last publish
+    private long _statusPublishedAt = long.MinValue; // Stopwatch timestamp of the last publish
 
     /// <summary>The stream the fleet's processes publish their status to.</summary>
     public static string StatusStream(KisGatewayEndpoint endpoint)
@@ -41,9 +45,10 @@ public sealed partial class KisGatewayFleet
     /// the whole market's size). Its own connection, declared in the fleet's stream turn (a stream's second declarer may
     /// publish before the stream has a writer, which closes the connection): the presence connection never meets that.
     /// </summary>
-    private async Task PublishStatusAsync(CancellationToken stop)
+    private async Task PublishStatusAsync(CancellationToken stop, bool left = false)
     {
-        if (_statusPublishedAt != long.MinValue && System.Diagnostics.Stopwatch.GetElapsedTime(_statusPublishedAt) < StatusPublishInterval) return;
+        if (!left && _statusPublishedAt != long.MinValue && System.Diagnostics.Stopwatch.GetElapsedTime(_statusPublishedAt) < StatusPublishInterval)
+            return;
         if (_statusConnection is not { IsOpen: true } || _statusChannel is not { IsOpen: true })
         {
             if (_statusConnection is not null) await BrokerClose.AbortAsync(_statusConnection, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
@@ -68,11 +73,31 @@ public sealed partial class KisGatewayFleet
         var published = status with
         {
             PublishedAt = DateTimeOffset.UtcNow,
+            Left = left,
             Shards = [.. status.Shards.Select(s => s.Gateway is null ? s : s with { Gateway = s.Gateway with { Registrations = [] } })],
         };
         await statusChannel.BasicPublishAsync("", StatusStream(_options.Gateway.Endpoint), mandatory: false, new BasicProperties(),
             FleetStatusJson.Serialize(published), stop).ConfigureAwait(false);
         _statusPublishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// A clean stop's last record, after every shard was handed on: this process left. Without it <c>status --fleet</c> showed
+    /// the process as a live standby until its last record aged out of <see cref="StatusWindow"/>. Skipped when publishing
+    /// already failed (the broker gone or refusing: the stop is not held up for it); bounded, and a failure is logged.
+    /// </summary>
+    private async Task PublishLeftAsync()
+    {
+        if (_statusFailed || _statusPublishedAt == long.MinValue) return;
+        using var bound = new CancellationTokenSource(LeftPublishBound);
+        try
+        {
+            await PublishStatusAsync(bound.Token, left: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || BrokerFault.IsBrokerFault(e))
+        {
+            Log.LeftNotPublished(_logger, e is OperationCanceledException ? $"no answer within {LeftPublishBound.TotalSeconds:0} s" : e.Message);
+        }
     }
 
     private async Task CloseStatusAsync()

@@ -160,8 +160,8 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         }
         finally
         {
+            // The status connection stays for the last record: DisposeAsync's, once the shards are handed on.
             if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
-            await CloseStatusAsync().ConfigureAwait(false);
         }
     }
 
@@ -225,6 +225,8 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _rebalancing.ConfigureAwait(false);
         await Task.WhenAll(_shards.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await PublishLeftAsync().ConfigureAwait(false);
+        await CloseStatusAsync().ConfigureAwait(false);
         await _takeovers.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
@@ -244,5 +246,9 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         [LoggerMessage(101, LogLevel.Warning, "Fleet: could not publish this process's status ({Reason}); trying again each rebalance " +
             "(`kisrt gateway status --fleet` leaves a process out whose status is older than 10 s)")]
         public static partial void StatusNotPublished(ILogger logger, string reason);
+
+        [LoggerMessage(103, LogLevel.Warning, "Fleet: could not publish that this process left ({Reason}): " +
+            "`kisrt gateway status --fleet` lists it as a standby until its last status is 10 s old")]
+        public static partial void LeftNotPublished(ILogger logger, string reason);
     }
 }

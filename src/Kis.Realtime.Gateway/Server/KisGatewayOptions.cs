@@ -63,6 +63,14 @@ public sealed record KisGatewayOptions
     /// </summary>
     public IReadOnlyList<string> MonitoringUsers { get; init; } = [];
 
+    /// <summary>
+    /// The vhost in which RabbitMQ's <c>rabbitmq_event_exchange</c> plugin publishes the broker's events
+    /// (<c>amq.rabbitmq.event</c>): its <c>event_exchange.vhost</c> setting in rabbitmq.conf, <c>/</c> by default, one vhost
+    /// per broker. The gateway watches for deleted broker users only when its own vhost is this one; on another it logs
+    /// once that the watch is off, and a deleted user's claims end with their lease.
+    /// </summary>
+    public string BrokerEventsVhost { get; init; } = "/";
+
     /// <summary>The registrations one user may hold or leave lingering: <see cref="MaxRegistrationShare"/> of the app keys' (at least one).</summary>
     internal int MaxRegistrationsPerUser =>
         Math.Max(1, (int)Math.Floor(Client.Credentials.Count * Client.MaxRegistrationsPerSession * MaxRegistrationShare + 1e-9));
@@ -180,6 +188,8 @@ public sealed record KisGatewayOptions
         ArgumentNullException.ThrowIfNull(Sinks);
         if (string.IsNullOrWhiteSpace(Endpoint.Namespace)) throw new ArgumentException("The endpoint namespace is empty.", nameof(Endpoint));
         BrokerNodes.Validate(Endpoint);
+        if (string.IsNullOrEmpty(BrokerEventsVhost)) throw new ArgumentException("The broker's events vhost is empty (RabbitMQ's default: /).",
+            nameof(BrokerEventsVhost));
         if (StreamReplicas is <= 0) throw new ArgumentOutOfRangeException(nameof(StreamReplicas), "Must be positive (or null: the broker's default).");
         if (Linger < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Linger), "Must not be negative.");
         if (Lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Lease), "Must be positive.");

@@ -166,6 +166,26 @@ internal sealed class CuttableProxy : IAsyncDisposable
         return held.Task;
     }
 
+    /// <summary>Once the broker has sent <paramref name="bytes"/> (within one read: a delivery's body) to a client, passes that
+    /// chunk on and closes the connection (FIN, so what was passed on is read first): a broker ending a consumer's connection
+    /// mid-read, at a moment the test knows.</summary>
+    public void CloseAfterBrokerSends(byte[] bytes)
+    {
+        lock (_gate) _closeAfter = bytes;
+    }
+
+    private byte[]? _closeAfter;
+
+    private bool CloseNow(ReadOnlySpan<byte> chunk)
+    {
+        lock (_gate)
+        {
+            if (_closeAfter is not { } bytes || chunk.IndexOf(bytes) < 0) return false;
+            _closeAfter = null;
+            return true;
+        }
+    }
+
     /// <summary>Called with each chunk a client sends, before it is passed on.</summary>
     private void ClientSent(ReadOnlySpan<byte> chunk)
     {
@@ -257,6 +277,12 @@ internal sealed class CuttableProxy : IAsyncDisposable
                 else ClientSent(buffer.AsSpan(0, read));
                 await Flow().WaitAsync(_stop.Token);
                 await sink.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                if (fromBroker && CloseNow(buffer.AsSpan(0, read)))
+                {
+                    to.Client.Shutdown(SocketShutdown.Send);
+                    from.Dispose(); // the broker's side: the client's next bytes fail its pipe, which closes both
+                    return;
+                }
             }
         }
         catch (Exception)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
@@ -18,16 +17,10 @@ namespace Kis.Realtime.Tests.Gateway;
 /// streams do not state, no wrong announcement, nothing doubled; every process ended with its summary, but the killed one.
 /// </summary>
 [Collection(nameof(RecordKillTests))] // runs alone, as the other kill tests: child processes keep both cores busy
-public partial class GatewayChaosTests(ITestOutputHelper output)
+public class GatewayChaosTests(ITestOutputHelper output)
 {
     private const int AppKeys = 10, Stocks = 200;
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(90);
-
-    [GeneratedRegex(@"received (?=\d+, confirmed (\d+))(\d+)")]
-    private static partial Regex ConfirmedPattern();
-
-    [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\]")]
-    private static partial Regex FleetLine();
 
     [RabbitFact]
     public async Task Kills_stops_and_KIS_session_drops_under_load_leave_nothing_unstated_on_the_streams()
@@ -48,17 +41,12 @@ public partial class GatewayChaosTests(ITestOutputHelper output)
         var folder = Directory.CreateTempSubdirectory("kisrt-chaos-");
         var codes = KisSimulatorInstrument.List(7, new DateOnly(2026, 3, 9), SimulatorUniverse.KrxAll).Where(i => i.Kind == "stock").Take(Stocks)
             .Select(i => i.Code).ToList();
-        var credentialsFile = Path.Combine(folder.FullName, "keys.txt");
-        var universeFile = Path.Combine(folder.FullName, "universe.txt");
-        await File.WriteAllLinesAsync(credentialsFile, ["# the fleet's app keys", .. keys.Select(k => $"{k.AppKey} {k.AppSecret}")]);
-        await File.WriteAllLinesAsync(universeFile, ["# 200 stocks' trades", .. codes.Select(c => $"stock:{c}")]);
-        string[] Fleet(string name) => ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--fleet", "--fleet-name", name,
-            "--credentials-file", credentialsFile, "--sub-file", universeFile];
+        var files = await FleetProcesses.WriteFilesAsync(folder.FullName, keys, codes.Select(c => $"stock:{c}")); // 200 stocks' trades
         var processes = new Dictionary<string, RecordKillTests.RecorderProcess>();
         try
         {
             foreach (var name in new[] { "a", "b", "c" })
-                processes[name] = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, keys[0], ConfirmedPattern(), Fleet(name));
+                processes[name] = FleetProcesses.Start(sim, keys[0], broker.Endpoint.AmqpUri, broker.Endpoint.Namespace, name, files);
             await Step(() => Covered(processes.Values, 3), "every shard held by three live processes", processes);
             await Step(() => processes.Values.All(p => p.LastReported.Records >= 200), "records confirmed by every process", processes);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: fleet up, {string.Join("; ", processes.Select(p => $"{p.Key} [{Held(p.Value)}]"))}");
@@ -150,20 +138,13 @@ public partial class GatewayChaosTests(ITestOutputHelper output)
         }
     }
 
-    private static string Tail(string text) => text[Math.Max(0, text.Length - 4000)..];
+    private static string Tail(string text) => FleetProcesses.Tail(text);
 
     /// <summary>The shards a process said it held in its last fleet line.</summary>
-    private static string Held(RecordKillTests.RecorderProcess process) =>
-        FleetLine().Matches(process.Stderr) is { Count: > 0 } lines ? lines[^1].Groups[2].Value : "";
+    private static string Held(RecordKillTests.RecorderProcess process) => string.Join(",", FleetProcesses.Held(process));
 
-    /// <summary>Every shard held by exactly one of the processes, each counting <paramref name="live"/> live processes.</summary>
-    private static bool Covered(IEnumerable<RecordKillTests.RecorderProcess> processes, int live)
-    {
-        var lines = processes.Select(p => FleetLine().Matches(p.Stderr) is { Count: > 0 } m ? m[^1] : null).ToList();
-        if (lines.Any(l => l is null || l.Groups[1].Value != live.ToString(System.Globalization.CultureInfo.InvariantCulture))) return false;
-        var held = lines.SelectMany(l => l!.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        // 200 registrations at 41 an app key: shards 0-4, and the claims shard.
-        string[] shards = ["0", "1", "2", "3", "4", KisGatewayFleet.ClaimsShardName];
-        return held.Count == shards.Length && shards.All(held.Contains);
-    }
+    /// <summary>Every shard held by exactly one of the processes, each counting <paramref name="live"/> live processes: 200
+    /// registrations at 41 an app key are shards 0-4, and the claims shard.</summary>
+    private static bool Covered(IEnumerable<RecordKillTests.RecorderProcess> processes, int live) =>
+        FleetProcesses.Covered(processes, ["0", "1", "2", "3", "4", KisGatewayFleet.ClaimsShardName], live);
 }

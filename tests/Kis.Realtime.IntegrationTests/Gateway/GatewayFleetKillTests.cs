@@ -21,12 +21,6 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
     /// <summary>docs/gateway.md, Fleet: a killed process's shards are served again within this.</summary>
     private static readonly TimeSpan MoveTarget = TimeSpan.FromSeconds(10);
 
-    [GeneratedRegex(@"received (?=\d+, confirmed (\d+))(\d+)")]
-    private static partial Regex ConfirmedPattern();
-
-    [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\]")]
-    private static partial Regex FleetLine();
-
     [GeneratedRegex(@"registrations (\d+),")]
     private static partial Regex RegistrationsPattern();
 
@@ -40,22 +34,17 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Credentials = keys, Pace = MarketPace.PerSecond(10) });
         var folder = Directory.CreateTempSubdirectory("kisrt-fleet-");
         var universe = Enumerable.Range(1, 123).Select(i => i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        var credentialsFile = Path.Combine(folder.FullName, "keys.txt");
-        var universeFile = Path.Combine(folder.FullName, "universe.txt");
-        await File.WriteAllLinesAsync(credentialsFile, ["# the fleet's app keys", .. keys.Select(k => $"{k.AppKey} {k.AppSecret}")]);
-        await File.WriteAllLinesAsync(universeFile, ["# every index key, three shards of 41", .. universe.Select(k => $"index:{k}")]);
-        string[] Fleet(string name) => ["--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace", broker.Endpoint.Namespace, "--fleet", "--fleet-name", name,
-            "--credentials-file", credentialsFile, "--sub-file", universeFile];
+        var files = await FleetProcesses.WriteFilesAsync(folder.FullName, keys, universe.Select(k => $"index:{k}")); // three shards of 41
         var processes = new Dictionary<string, RecordKillTests.RecorderProcess>();
         try
         {
             foreach (var name in new[] { "a", "b", "c" })
-                processes[name] = RecordKillTests.RecorderProcess.StartCommand("gateway", sim, keys[0], ConfirmedPattern(), Fleet(name));
+                processes[name] = FleetProcesses.Start(sim, keys[0], broker.Endpoint.AmqpUri, broker.Endpoint.Namespace, name, files);
             string[] all = ["0", "1", "2", KisGatewayFleet.ClaimsShardName];
             // Balanced: four shards over three processes, at most two each.
             try
             {
-                await UntilAsync(() => Covered(processes.Values, all, 3) && processes.Values.All(p => Held(p).Count <= 2),
+                await UntilAsync(() => FleetProcesses.Covered(processes.Values, all, 3) && processes.Values.All(p => FleetProcesses.Held(p).Count <= 2),
                     "every shard held once by three live processes", CliTimeout);
             }
             catch (TimeoutException)
@@ -64,8 +53,8 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
                 throw;
             }
 
-            var victim = processes.First(p => Held(p.Value).Any(s => s != KisGatewayFleet.ClaimsShardName));
-            var moved = Held(victim.Value).Where(s => s != KisGatewayFleet.ClaimsShardName).ToList();
+            var victim = processes.First(p => FleetProcesses.Held(p.Value).Any(s => s != KisGatewayFleet.ClaimsShardName));
+            var moved = FleetProcesses.Held(victim.Value).Where(s => s != KisGatewayFleet.ClaimsShardName).ToList();
             var movedKey = universe[int.Parse(moved[0], System.Globalization.CultureInfo.InvariantCulture) * 41];
             await using var consumer = new KisGatewayClient(KisGatewayClientOptions.Default with { Endpoint = broker.Endpoint, ConsumerId = "desk" });
             var gaps = new List<GatewayGap>();
@@ -79,18 +68,18 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
             await victim.Value.WaitForExitAsync().WaitAsync(CliTimeout);
             processes.Remove(victim.Key);
             await victim.Value.DisposeAsync();
-            await UntilAsync(() => Covered(processes.Values, all, 2), "the killed process's shards held by the survivors", MoveTarget);
+            await UntilAsync(() => FleetProcesses.Covered(processes.Values, all, 2), "the killed process's shards held by the survivors", MoveTarget);
             output.WriteLine($"shards {string.Join(",", moved)} of the killed process held again after {clock.Elapsed.TotalSeconds:0.00} s");
             // The moved key's records come on, after a gap its consumer is told of.
             await UntilAsync(() => { lock (gaps) return gaps.Any(g => g.Key == movedKey); }, "the moved key's gap", CliTimeout);
             Assert.True(await NextWithinAsync(reading, stopReading, "the moved key's record after the kill"));
 
             // The survivors hold every registration of the universe again (their status lines' registrations add up).
-            await UntilAsync(() => processes.Values.Sum(p => FleetLine().Matches(p.Stderr)[^1] is var line
+            await UntilAsync(() => processes.Values.Sum(p => FleetProcesses.LastLine(p)! is var line
                 && RegistrationsPattern().Match(p.Stderr[line.Index..]) is
                 { Success: true } r ? int.Parse(r.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0) == universe.Count,
                     "123 registrations held", CliTimeout);
-            foreach (var process in processes.Values) output.WriteLine(FleetLine().Matches(process.Stderr)[^1].Value);
+            foreach (var process in processes.Values) output.WriteLine(FleetProcesses.LastLine(process)?.Value);
             // The stream up to the moved key's first record of the survivor's run: no record twice, a key's runs never interleaved.
             var movedKeys = moved.SelectMany(s => universe.Skip(int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) * 41).Take(41)).ToHashSet();
             var records = await broker.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id,
@@ -183,19 +172,6 @@ public partial class GatewayFleetKillTests(ITestOutputHelper output)
             }
         }
         return active;
-    }
-
-    /// <summary>The shards a process said it held in its last fleet line.</summary>
-    private static IReadOnlyList<string> Held(RecordKillTests.RecorderProcess process) =>
-        FleetLine().Matches(process.Stderr) is { Count: > 0 } lines ? lines[^1].Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
-
-    /// <summary>Every shard held by exactly one of the processes, each counting <paramref name="live"/> live processes.</summary>
-    private static bool Covered(IEnumerable<RecordKillTests.RecorderProcess> processes, string[] shards, int live)
-    {
-        var lines = processes.Select(p => FleetLine().Matches(p.Stderr) is { Count: > 0 } m ? m[^1] : null).ToList();
-        if (lines.Any(l => l is null || l.Groups[1].Value != live.ToString(System.Globalization.CultureInfo.InvariantCulture))) return false;
-        var held = lines.SelectMany(l => l!.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        return held.Count == shards.Length && shards.All(held.Contains);
     }
 
     // A read that times out is cancelled and awaited before the enumerator is disposed: disposing an async iterator while

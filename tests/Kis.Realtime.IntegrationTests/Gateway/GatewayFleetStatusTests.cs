@@ -24,13 +24,9 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
     public async Task Status_fleet_lists_holders_a_standby_and_a_process_on_another_plan_while_both_cores_are_busy()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var keys = Enumerable.Range(0, 3).Select(i => new SimulatorCredential(("PSsimFleetStatusKey" + i).PadRight(36, '0'),
-            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
-        await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
         // Two universe shards of 5 index keys and the claims shard, over four processes: one of them holds none.
-        var universe = Enumerable.Range(1, 10)
-            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        var options = FleetTestOptions.For(broker.Endpoint, sim, keys, universe);
+        var (sim, options, universe) = await FleetAsync(broker, "PSsimFleetStatusKey");
+        await using var simulator = sim;
         using var busy = new BusyCores();
         var fleets = new List<KisGatewayFleet>();
         try
@@ -64,6 +60,57 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
         {
             foreach (var fleet in fleets) await fleet.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// A process stopped cleanly (SIGTERM, Ctrl+C: the fleet disposed) was listed by <c>status --fleet</c> as a live standby
+    /// for up to 10 s after it left (its last published status, holding nothing once its successor published). Its last
+    /// record now says it left: the next answer lists it as gone, neither holding a shard nor counted.
+    /// </summary>
+    [RabbitFact]
+    public async Task Status_fleet_right_after_a_clean_stop_lists_the_process_as_gone_not_as_a_standby()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        var (sim, options, _) = await FleetAsync(broker, "PSsimFleetLeftKey");
+        await using var simulator = sim;
+        var fleets = new List<KisGatewayFleet>();
+        try
+        {
+            foreach (var name in new[] { "a", "b" }) fleets.Add(KisGatewayFleet.Start(options with { Name = name }));
+            var times = new List<double>();
+            await StatusUntilAsync(broker.Endpoint, times, (code, t) => code == 0 && t.Contains("2 process(es) holding them", StringComparison.Ordinal),
+                "every shard served by both processes");
+
+            await fleets[1].DisposeAsync(); // what SIGTERM and Ctrl+C do
+            var text = new StringWriter();
+            var exit = await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, text, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+            output.WriteLine($"right after b stopped: exit {exit}\n{text}");
+            Assert.Contains("process b: LEFT the fleet", text.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("process b: plan", text.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("2 process(es) holding them", text.ToString(), StringComparison.Ordinal);
+
+            // Once a has taken b's shards: every shard served by one process, b still listed as gone (within the window).
+            var (_, served) = await StatusUntilAsync(broker.Endpoint, times,
+                (code, t) => code == 0 && t.Contains("1 process(es) holding them", StringComparison.Ordinal), "every shard served by a alone");
+            Assert.DoesNotContain("process b: plan", served, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var fleet in fleets) await fleet.DisposeAsync();
+        }
+    }
+
+    /// <summary>Three app keys (<paramref name="keyPrefix"/>) on a simulator at 100 records/s and ten index keys: two universe
+    /// shards of 5 and the claims shard.</summary>
+    private static async Task<(KisSimulator Sim, KisGatewayFleetOptions Options, List<FleetRegistration> Universe)> FleetAsync(RabbitTestBroker broker,
+        string keyPrefix)
+    {
+        var keys = Enumerable.Range(0, 3).Select(i => new SimulatorCredential((keyPrefix + i).PadRight(36, '0'),
+            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
+        var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(100) });
+        var universe = Enumerable.Range(1, 10)
+            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        return (sim, FleetTestOptions.For(broker.Endpoint, sim, keys, universe), universe);
     }
 
     /// <summary>Asks <c>status --fleet</c> until its answer satisfies <paramref name="done"/>, timing every answer.</summary>

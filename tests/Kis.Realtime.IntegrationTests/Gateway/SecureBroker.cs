@@ -75,7 +75,7 @@ public sealed class SecureBroker : IAsyncLifetime
             .Select(user => ChildProcess.RunAsync(Script, ["delete", user], TimeSpan.FromSeconds(120))));
     }
 
-    private static string Script => Path.Combine(RepositoryRoot, "scripts", "rabbitmq-users.sh");
+    internal static string Script => Path.Combine(RepositoryRoot, "scripts", "rabbitmq-users.sh");
 
     private static string RepositoryRoot
     {

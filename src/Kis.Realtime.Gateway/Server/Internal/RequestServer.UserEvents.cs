@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text;
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -8,14 +11,18 @@ namespace Kis.Realtime.Gateway.Internal;
 /// <summary>
 /// Deleted broker users, from RabbitMQ's event exchange (the bundled <c>rabbitmq_event_exchange</c> plugin): a user the
 /// operator deleted cannot renew, so its claims end at once instead of after the lease and the linger. Without the plugin
-/// (or read permission on <c>amq.rabbitmq.event</c>) the gateway warns once and the lease ends those claims as before.
+/// (or read permission on <c>amq.rabbitmq.event</c>) the gateway warns once and the lease ends those claims as before. The
+/// plugin declares its exchange in one vhost (<see cref="KisGatewayOptions.BrokerEventsVhost"/>): on another the gateway
+/// does not bind at all (a refused bind is an error line in the broker's log at every start) and says so once.
 /// </summary>
 internal sealed partial class RequestServer
 {
     /// <summary>The exchange the plugin publishes the broker's events to (in the vhost it is configured for, <c>/</c> by default).</summary>
     internal const string EventExchange = "amq.rabbitmq.event";
 
-    private int _userEventsWarned;
+    /// <summary>The logger factories (one a process: a fleet's shards and their takeovers share it) that already told why
+    /// the watch is off: once a process, not once a shard's gateway.</summary>
+    private static readonly ConditionalWeakTable<object, object> Told = new();
 
     /// <summary>
     /// Binds an exclusive queue of this process (<c>{ns}.gateway-events.{id}</c>, gone with the connection) to
@@ -23,6 +30,13 @@ internal sealed partial class RequestServer
     /// </summary>
     private async Task WatchDeletedUsersAsync(IConnection connection, CancellationToken stop)
     {
+        var vhost = BrokerFault.VirtualHostOf(_options.Endpoint.AmqpUri);
+        if (!string.Equals(vhost, _options.BrokerEventsVhost, StringComparison.Ordinal))
+        {
+            // Decided by name, never by a probe: a passive declare or a bind of the missing exchange is a channel error the broker logs.
+            if (FirstToTell()) Log.NoUserEventsInVhost(_logger, vhost, EventExchange, _options.BrokerEventsVhost);
+            return;
+        }
         var queue = _options.Endpoint.Namespace + ".gateway-events." + Guid.NewGuid().ToString("N");
         IChannel? channel = null;
         try
@@ -40,11 +54,13 @@ internal sealed partial class RequestServer
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Once per process: a broker without the plugin would otherwise repeat it on every reconnect.
-            if (Interlocked.Exchange(ref _userEventsWarned, 1) == 0) Log.NoUserEvents(_logger, EventExchange, e.Message);
+            // Once per process: a broker without the plugin would otherwise repeat it on every reconnect and every shard.
+            if (FirstToTell()) Log.NoUserEvents(_logger, EventExchange, e.Message);
             channel?.Dispose();
         }
     }
+
+    private bool FirstToTell() => Told.TryAdd(_options.LoggerFactory ?? (object)NullLoggerFactory.Instance, Told);
 
     private void UserDeleted(string user)
     {
@@ -66,6 +82,12 @@ internal sealed partial class RequestServer
         [LoggerMessage(29, LogLevel.Warning, "Cannot watch for deleted broker users on {Exchange} ({Reason}): a deleted user's claims end with their lease " +
             "(enable the rabbitmq_event_exchange plugin and give the gateway's user read on it: docs/gateway-security.md)")]
         public static partial void NoUserEvents(ILogger logger, string exchange, string reason);
+
+        [LoggerMessage(102, LogLevel.Warning, "Not watching for deleted broker users on vhost {Vhost}: RabbitMQ's event exchange {Exchange} is in " +
+            "vhost {EventsVhost} only, so a deleted user's claims end with their lease. To watch here: event_exchange.vhost = {Vhost} in " +
+            "rabbitmq.conf (the rabbitmq_event_exchange plugin's one vhost; a broker restart) and --broker-events-vhost {Vhost} " +
+            "(docs/gateway-security.md)")]
+        public static partial void NoUserEventsInVhost(ILogger logger, string vhost, string exchange, string eventsVhost);
 
         [LoggerMessage(30, LogLevel.Information, "Broker user {User} was deleted: ended its {Claims} claims, released {Released} registrations at once")]
         public static partial void UserDeleted(ILogger logger, string user, int claims, int released);
