@@ -4,6 +4,7 @@ using System.Text.Json;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Tests.Bars;
+using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Simulator.MinuteChartTests;
 
 namespace Kis.Realtime.Tests.Simulator;
@@ -121,5 +122,50 @@ public sealed class UnwatchedMinuteChartTests
         Assert.Equal(atTwenty.Bars[0].Open, (long)t.Open);
         Assert.Equal(Math.Max(atTwenty.Bars.Max(b => b.High), (long)t.Price), (long)t.High);
         Assert.Equal(Math.Min(atTwenty.Bars.Min(b => b.Low), (long)t.Price), (long)t.Low);
+    }
+
+    [Fact]
+    public void A_whole_day_caught_up_at_once_trades_every_open_minute_with_the_auctions_and_no_trade_in_a_VI()
+    {
+        // Appears at 08:00 (nothing traded yet), asked about once at 20:00: the whole KRX+NXT day in one catch-up.
+        var time = new FakeTimeProvider(Start);
+        var market = new SimulatedMarket(SimulatorOptions.Default with
+        {
+            MarketStart = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.FromHours(9)), ClockSpeed = 1, TimeProvider = time, Seed = 3,
+        });
+        var krx = market.StockBookForChart(Code, StockVenue.Krx)!;
+        time.Advance(TimeSpan.FromHours(12));
+        var now = market.Clock.Now();
+        var made = krx.CatchUp(now);
+        Assert.Equal(0, krx.CatchUp(now)); // caught up: asking again at the same time makes nothing
+
+        // About one trade a second (gaps of 0.5-1.5 s) while either venue trades: 08:00-08:50, 09:00-15:20 less the VIs
+        // (NXT halts with KRX's), KRX's closing print, 15:30-20:00. Some 40,000 trades for the whole day.
+        var vi = new ViSchedule(3, Code, StockVenue.Krx);
+        Assert.True(vi.Count > 0);
+        var open = (50 + 380 + 270) * 60 - vi.Count * ViSchedule.DurationSeconds;
+        Assert.InRange(made, open * 95 / 100, open * 105 / 100);
+        var day = now.Date;
+        List<string> Hours(StockVenue venue) => [.. market.StockBookForChart(Code, venue)!.MinuteBars(day, TimeSpan.FromDays(1), 24 * 60)
+            .Select(b => $"{b.Minute:HHmm}").Reverse()];
+        bool Clear(int minute) => Enumerable.Range(minute * 60, 60).All(s => vi.At(s).Active < 0);
+        bool InVi(int minute) => Enumerable.Range(minute * 60, 60).All(s => vi.At(s).Active >= 0);
+        string Hhmm(int minute) => $"{minute / 60:D2}{minute % 60:D2}";
+
+        var krxHours = Hours(StockVenue.Krx);
+        var nxtHours = Hours(StockVenue.Nxt);
+        for (var m = 8 * 60; m < 20 * 60; m++)
+        {
+            var krxTrades = m >= 9 * 60 && m < 15 * 60 + 20;
+            var nxtTrades = m < 8 * 60 + 50 || m >= 9 * 60 && m < 15 * 60 + 20 || m >= 15 * 60 + 30;
+            if (InVi(m)) (krxTrades, nxtTrades) = (false, false); // NXT halts with KRX's VIs
+            if (Clear(m) || !krxTrades) Assert.True(krxTrades == krxHours.Contains(Hhmm(m)) || Hhmm(m) == "1530", $"KRX {Hhmm(m)}");
+            if (Clear(m) || !nxtTrades) Assert.True(nxtTrades == nxtHours.Contains(Hhmm(m)), $"NXT {Hhmm(m)}");
+        }
+        // KRX's day ends with its closing print at 15:30, one trade; the combined chart is both venues' minutes.
+        Assert.Equal("1530", krxHours[^1]);
+        var close = krx.MinuteBars(day, new TimeSpan(15, 30, 0), 1)[0];
+        Assert.Equal((close.Open, close.Open, close.Open), (close.High, close.Low, close.Close));
+        Assert.Equal(krxHours.Union(nxtHours).Order(StringComparer.Ordinal), Hours(StockVenue.Unified));
     }
 }
