@@ -12,7 +12,9 @@ namespace Kis.Realtime.Simulator.Hosting;
 /// 주식당일분봉조회: <c>GET /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice</c> (tr_id FHKST03010200),
 /// answered from the simulator's own market: the rows are the <see cref="MinuteChart"/> of the stock's book on the
 /// asked venue, i.e. the 1-minute bars of every trade the simulator made there. At most 30 rows a call, newest first,
-/// from the minute of <c>FID_INPUT_HOUR_1</c> backwards, today only; minutes without a trade have no row.
+/// from the minute of <c>FID_INPUT_HOUR_1</c> backwards, today only; minutes without a trade have no row. A stock none
+/// of whose trade feeds is subscribed has its trades up to now made first (<see cref="Stock.CatchUp"/>), so its chart
+/// runs to the current market minute.
 /// Requires <c>authorization: Bearer &lt;token from /oauth2/tokenP&gt;</c> and the token's own <c>appkey</c> and
 /// <c>appsecret</c> headers, as KIS.
 /// </summary>
