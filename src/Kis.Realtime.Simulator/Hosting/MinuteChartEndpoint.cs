@@ -12,7 +12,9 @@ namespace Kis.Realtime.Simulator.Hosting;
 /// 주식당일분봉조회: <c>GET /uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice</c> (tr_id FHKST03010200),
 /// answered from the simulator's own market: the rows are the <see cref="MinuteChart"/> of the stock's book on the
 /// asked venue, i.e. the 1-minute bars of every trade the simulator made there. At most 30 rows a call, newest first,
-/// from the minute of <c>FID_INPUT_HOUR_1</c> backwards, today only; minutes without a trade have no row.
+/// from the minute of <c>FID_INPUT_HOUR_1</c> backwards, today only; minutes without a trade have no row. A stock none
+/// of whose trade feeds is subscribed has its trades up to now made first (<see cref="Stock.CatchUp"/>), so its chart
+/// runs to the current market minute.
 /// Requires <c>authorization: Bearer &lt;token from /oauth2/tokenP&gt;</c> and the token's own <c>appkey</c> and
 /// <c>appsecret</c> headers, as KIS.
 /// </summary>
@@ -81,6 +83,13 @@ internal static class MinuteChartEndpoint
     {
         var now = hub.Market.Clock.Now();
         var book = hub.Market.StockBookForChart(q.Code, q.Venue);
+        // A stock whose trades nobody subscribes to made none since it appeared (feeds make them): its day up to now is
+        // made now, so the chart has every minute the venue traded, as a subscriber would have seen them.
+        if (book is not null && !hub.Market.IsReplay && !TradesWatched(hub, q.Code))
+        {
+            book.CatchUp(now);
+            hub.Market.Tape.Flush(); // the paper venue's resting orders meet them (outside the stock's lock)
+        }
         // A time in the future reads up to now (KIS: 미래일시 입력 시에 현재가로 조회).
         var rows = book?.MinuteBars(now.Date, q.Until, MaxRows) ?? [];
         var previousClose = hub.Market.Master.Stock(q.Code).Price;
@@ -115,6 +124,10 @@ internal static class MinuteChartEndpoint
             MsgCd: "MCA00000",
             Msg1: "정상처리 되었습니다.");
     }
+
+    /// <summary>True when a session subscribes to one of the stock's trade feeds (KRX, NXT or both): they make its trades.</summary>
+    private static bool TradesWatched(SimulatorHub hub, string code)
+        => hub.IsSubscribed(KisTrs.H0STCNT0, code) || hub.IsSubscribed(KisTrs.H0NXCNT0, code) || hub.IsSubscribed(KisTrs.H0UNCNT0, code);
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

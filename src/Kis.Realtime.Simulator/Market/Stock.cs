@@ -48,6 +48,8 @@ internal sealed partial class Stock
         _tape = tape;
         Code = code;
         _random = new Random(StableHash.Combine(seed, "stock-book", code));
+        _catchUpRandom = new Random(StableHash.Combine(seed, "stock-catchup", code));
+        _createdAt = createdAt;
         var (close, turnover) = master.Stock(code);
         PreviousClose = close;
         (LowerLimit, UpperLimit) = KrxRules.StockDailyLimits(close);

@@ -93,6 +93,9 @@ internal sealed class StockBook(Stock stock, StockVenue venue) : IStockOrderMark
     /// <summary>The day's minute bars up to <paramref name="until"/>, newest first (see <see cref="MinuteChart.Before"/>).</summary>
     public List<MinuteBar> MinuteBars(DateTime date, TimeSpan until, int max) => Stock.MinuteBars(Venue, date, until, max);
 
+    /// <summary>The trades of an unwatched stock up to <paramref name="now"/> (see <see cref="Stock.CatchUp"/>); how many.</summary>
+    public int CatchUp(DateTime now) => Stock.CatchUp(now);
+
     /// <summary>The touch now: best ask and bid with their quantities.</summary>
     public (long Ask, long AskQuantity, long Bid, long BidQuantity) Touch() => Stock.Touch();
 
