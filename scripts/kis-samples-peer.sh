@@ -8,6 +8,8 @@
 # Usage: scripts/kis-samples-peer.sh /path/to/open-trading-api [minutes=10]
 #   ONLY_REST=1 runs only the REST minute-chart sample (examples_llm/.../chk_inquire_time_itemchartprice.py), prints its
 #   output, and compares its rows with `kisrt bars --replay` over the recorded trades (exit 1 on any difference).
+#   ONLY=PATTERN runs only the samples whose name (user-stock, llm-index, legacy-real, …) matches the shell pattern.
+#   PING_INTERVAL=100s pings as KIS does (default 5s: many pings in a short run; a slow sample may miss one).
 # Needs: the .NET SDK, python3 with websockets, pycryptodome (Debian: Cryptodome), pandas, yaml, requests
 #   (Debian: apt-get install python3-websockets python3-pycryptodome python3-pandas python3-yaml python3-requests).
 # Compatibility shims (outside the samples, in a temporary PYTHONPATH dir): `Crypto` -> Debian's `Cryptodome`, and
@@ -58,7 +60,7 @@ trap cleanup EXIT
 start_sim() {
     local dir="$WORK/$1"
     mkdir -p "$dir/home/KIS/config"
-    "${KISRT[@]}" sim --profile "$2" --ping-interval 5s --no-state "${@:3}" >"$dir/sim.log" 2>&1 &
+    "${KISRT[@]}" sim --profile "$2" --ping-interval "${PING_INTERVAL:-5s}" --no-state "${@:3}" >"$dir/sim.log" 2>&1 &
     PIDS+=($!); echo $! >"$dir/sim.pid"
     for _ in $(seq 1 600); do grep -q "REST base URL" "$dir/sim.log" && break; sleep 0.1; done
     REST_URL=$(sed -n 's/.*REST base URL : \(http:[^ ]*\).*/\1/p' "$dir/sim.log")
@@ -173,6 +175,8 @@ PYEOF
 }
 
 SAMPLE_PIDS=()
+# want NAME: the sample is among those asked for (ONLY).
+want() { [ -z "${ONLY:-}" ] || [[ "$1" == $ONLY ]]; }
 if [ -n "${ONLY_REST:-}" ]; then
     run_rest_example llm-minute-chart examples_llm/domestic_stock/inquire_time_itemchartprice/chk_inquire_time_itemchartprice.py
     for p in "${SAMPLE_PIDS[@]}"; do wait "$p" || true; done
@@ -181,17 +185,17 @@ if [ -n "${ONLY_REST:-}" ]; then
     compare_rest_rows "$WORK/llm-minute-chart"
     exit $?
 fi
-run_rest_example llm-minute-chart examples_llm/domestic_stock/inquire_time_itemchartprice/chk_inquire_time_itemchartprice.py
-run_legacy legacy-real real "[['1','H0UPCNT0','0001'],['1','H0BJCNT0','KR103502GD31'],['1','H0NXPGM0','005930'],['1','H0UNPGM0','005930'],['1','H0IFCNI0','$HTS_ID']]"
-run_legacy legacy-paper paper "[['1','H0IFCNI9','$HTS_ID']]"
-run_example llm-index examples_llm/domestic_stock/index_ccnl/chk_index_ccnl.py
-run_example llm-bond examples_llm/domestic_bond/bond_ccnl/chk_bond_ccnl.py
-run_example llm-program-nxt examples_llm/domestic_stock/program_trade_nxt/chk_program_trade_nxt.py
-run_example llm-program-total examples_llm/domestic_stock/program_trade_total/chk_program_trade_total.py
-run_example llm-notice examples_llm/domestic_futureoption/fuopt_ccnl_notice/chk_fuopt_ccnl_notice.py
-run_example user-stock examples_user/domestic_stock/domestic_stock_examples_ws.py
-run_example user-bond examples_user/domestic_bond/domestic_bond_examples_ws.py
-run_example user-futureoption examples_user/domestic_futureoption/domestic_futureoption_examples_ws.py
+want llm-minute-chart && run_rest_example llm-minute-chart examples_llm/domestic_stock/inquire_time_itemchartprice/chk_inquire_time_itemchartprice.py
+want legacy-real && run_legacy legacy-real real "[['1','H0UPCNT0','0001'],['1','H0BJCNT0','KR103502GD31'],['1','H0NXPGM0','005930'],['1','H0UNPGM0','005930'],['1','H0IFCNI0','$HTS_ID']]"
+want legacy-paper && run_legacy legacy-paper paper "[['1','H0IFCNI9','$HTS_ID']]"
+want llm-index && run_example llm-index examples_llm/domestic_stock/index_ccnl/chk_index_ccnl.py
+want llm-bond && run_example llm-bond examples_llm/domestic_bond/bond_ccnl/chk_bond_ccnl.py
+want llm-program-nxt && run_example llm-program-nxt examples_llm/domestic_stock/program_trade_nxt/chk_program_trade_nxt.py
+want llm-program-total && run_example llm-program-total examples_llm/domestic_stock/program_trade_total/chk_program_trade_total.py
+want llm-notice && run_example llm-notice examples_llm/domestic_futureoption/fuopt_ccnl_notice/chk_fuopt_ccnl_notice.py
+want user-stock && run_example user-stock examples_user/domestic_stock/domestic_stock_examples_ws.py
+want user-bond && run_example user-bond examples_user/domestic_bond/domestic_bond_examples_ws.py
+want user-futureoption && run_example user-futureoption examples_user/domestic_futureoption/domestic_futureoption_examples_ws.py
 
 echo "running ${#SAMPLE_PIDS[@]} samples for $MINUTES minute(s)…"
 for p in "${SAMPLE_PIDS[@]}"; do wait "$p" || true; done
