@@ -41,9 +41,8 @@ internal sealed partial class BacktestVenue
     /// <summary>The checks of a futures/options order: the products the rules price, then the venue core's pre-trade check.</summary>
     private KisRefusal? RefuseDerivative(KisOrderRequest request)
     {
-        if (KrxRules.DerivativeTick(request.Code, 1) == 0)
-            return new KisRefusal("1", "APBK0505", $"A backtest prices KOSPI200, mini KOSPI200 and KOSDAQ150 futures and KOSPI200 and mini KOSPI200 options " +
-                $"(their grids and multipliers are the paper venue's rules); {request.Code} is none of them.", 200);
+        // The paper venue's one rule of codes (six or eight characters), its refusal too.
+        if (Refused(PreTradeCheck.DerivativeProduct(request.Code)) is { } product) return product;
         var instrument = Instrument(request.Code);
         instrument.MarkDerivative(request.Code);
         if (instrument.Last == 0)
@@ -117,8 +116,6 @@ internal sealed partial class BacktestVenue
     /// order's, at the upper limit); KIS's answer names no cash, so neither does this (the free cash: <see cref="FreeCash"/>).</summary>
     private KisBuyingPower DerivativeBuyingPower(string code, OrderSide side, decimal price)
     {
-        // A code the backtest does not price is refused (RefuseDerivative): none of it may be ordered.
-        if (KrxRules.DerivativeTick(code, 1) == 0) return new KisBuyingPower { Price = price };
         var market = price <= 0;
         var (_, total) = PreTradeCheck.DerivativeBuyingPower(_ledger, code, side == OrderSide.Buy, market, Hundredths(market, price), Instrument(code).Upper);
         return new KisBuyingPower { Price = price, Quantity = total, MaxQuantity = total };

@@ -176,7 +176,14 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         lock (_gate)
         {
-            if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBuyingPower(code, side, price));
+            if (product == KisProduct.FuturesOptions)
+            {
+                // A code neither venue takes: refused as the order client reports paper's (and KIS's) refusal of the inquiry.
+                if (PreTradeCheck.DerivativeProduct(code) is { } refusal)
+                    return Task.FromException<KisBuyingPower>(new KisRestException(
+                        $"Orderable quantity of {code}: HTTP 200, {refusal.Code} {refusal.Message}.", 200, refusal.Code));
+                return Task.FromResult(DerivativeBuyingPower(code, side, price));
+            }
             var instrument = Instrument(code);
             // The venue core's rule, the paper venue's inquire-psbl-order too: the per-order caps, the cash rounded down to the won.
             var (cash, unit, quantity) = PreTradeCheck.StockBuyingPower(_ledger, isMarket: price <= 0, WholePrice(price),

@@ -56,8 +56,7 @@ internal static class FuturesOrderEndpoints
             AppKey: auth.Credential.AppKey);
         if (request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3') || !request.Code.All(char.IsAsciiLetterOrDigit))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
-        if (!IsSimulatedCode(request.Code))
-        { await Refuse(ctx, hub, "APBK0505", "only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated"); return; }
+        if (Trading.Core.PreTradeCheck.DerivativeProduct(request.Code) is { } product) { await Refuse(ctx, hub, product.Code, product.Message); return; }
         var result = hub.Venue.Place(request, hub.Market.Clock.Now());
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return; }
         await Ok(ctx, result.MessageCode, result.Message, new JsonObject
@@ -90,11 +89,7 @@ internal static class FuturesOrderEndpoints
         if (await AuthorizeAsync(ctx, hub, ["TTTO5105R"], []) is not { } auth) return;
         if (await OwnedAccountAsync(ctx, hub, auth.Credential, AccountFromQuery(ctx.Request)) is not { } account) return;
         var code = KisRestAuth.Query(ctx.Request, "PDNO") ?? "";
-        if (!IsSimulatedCode(code))
-        {
-            await Refuse(ctx, hub, "APBK0505", "PDNO: only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and options are simulated");
-            return;
-        }
+        if (Trading.Core.PreTradeCheck.DerivativeProduct(code) is { } product) { await Refuse(ctx, hub, product.Code, product.Message); return; }
         var buy = KisRestAuth.Query(ctx.Request, "SLL_BUY_DVSN_CD") == "02";
         // The order's own rule: margin at its price (UNIT_PRICE in points), or at the upper limit for a market order
         // (ORD_DVSN_CD 02) or no price; what this side closes (a buy a short, a sell a long) needs none.
@@ -244,10 +239,6 @@ internal static class FuturesOrderEndpoints
             ["ctx_area_nk200"] = "",
         });
     }
-
-    /// <summary>A KRX futures/options short code of an index product KRX lists (<see cref="Rules.KrxRules.IsListedIndexDerivative"/>):
-    /// stock futures and options trade in KRW on stock ticks, which the simulated futures feeds do not model.</summary>
-    private static bool IsSimulatedCode(string code) => Rules.KrxRules.IsListedIndexDerivative(code);
 
     /// <summary>"352.50" → 35250; -1 when it is not a price with at most two decimals.</summary>
     internal static long Hundredths(string? text)

@@ -95,12 +95,13 @@ internal static class KrxRules
     /// <summary>
     /// KRX's tick at <paramref name="price"/> (hundredths of a point) for the index derivatives the venues price: index
     /// futures by underlying (<see cref="FuturesTick"/>), KOSPI200 options 0.01 under a 10-point premium and 0.05 from
-    /// 10, mini KOSPI200 options 0.01 under 3, 0.02 under 10 and 0.05 from 10. 0 for any other code (stock future,
-    /// KOSDAQ150 option, commodity …): not priced, so not traded.
+    /// 10, mini KOSPI200 options 0.01 under 3, 0.02 under 10 and 0.05 from 10, for a code of a form KRX lists
+    /// (<see cref="IsListedIndexDerivative"/>: six or eight characters). 0 for any other code (stock future, KOSDAQ150
+    /// option, commodity, a month KRX does not list …): not priced, so not traded.
     /// </summary>
     public static long DerivativeTick(string code, long price)
     {
-        if (code.Length != 8) return 0;
+        if (!IsListedIndexDerivative(code)) return 0;
         var underlying = code.AsSpan(1, 2);
         return code[0] switch
         {
@@ -110,6 +111,13 @@ internal static class KrxRules
             _ => 0,
         };
     }
+
+    /// <summary>
+    /// The one rule of which futures/options codes the venues take, paper and backtest alike (issue 73): a code of a form
+    /// KRX lists (<see cref="IsListedIndexDerivative"/>, <c>101W09</c> and <c>101W9000</c> alike) whose grid these rules
+    /// know (<see cref="DerivativeTick"/>: KOSPI200, mini KOSPI200 and KOSDAQ150 futures, KOSPI200 and mini KOSPI200 options).
+    /// </summary>
+    public static bool IsTradedIndexDerivative(string code) => DerivativeTick(code, 1) != 0;
 
     /// <summary>An index future's tick in hundredths of a point by its underlying (the code's 2nd–3rd characters):
     /// KOSPI200 (x01) 0.05, mini KOSPI200 (x05) 0.02, KOSDAQ150 (x06) 0.10; other codes the generated feeds price

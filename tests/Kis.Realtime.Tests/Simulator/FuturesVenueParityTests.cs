@@ -29,14 +29,14 @@ public sealed class FuturesVenueParityTests
 
     /// <summary>A book (350.05 / 350.00, 10 contracts a level, 0.05 apart) and a trade at 350.05; a seller through 349.95
     /// (349.90); a new book (350.20 / 350.15); a buyer through 350.30 (350.40); a last trade. Previous close 350.00.</summary>
-    internal static byte[] Recording() =>
+    internal static byte[] Recording(string code = Code) =>
     [
-        .. ReplayVenueTests.Line(T0, Book(T0, ask: 350.05m, bid: 350.00m)),
-        .. ReplayVenueTests.Line(T0, Trade(T0, 350.05m, 2)),
-        .. ReplayVenueTests.Line(T0.AddSeconds(1), Trade(T0.AddSeconds(1), 349.90m, 30)),
-        .. ReplayVenueTests.Line(T0.AddSeconds(2), Book(T0.AddSeconds(2), ask: 350.20m, bid: 350.15m)),
-        .. ReplayVenueTests.Line(T0.AddSeconds(3), Trade(T0.AddSeconds(3), 350.40m, 20)),
-        .. ReplayVenueTests.Line(T0.AddSeconds(4), Trade(T0.AddSeconds(4), 350.00m, 1)),
+        .. ReplayVenueTests.Line(T0, Book(T0, ask: 350.05m, bid: 350.00m, code: code)),
+        .. ReplayVenueTests.Line(T0, Trade(T0, 350.05m, 2, code)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(1), Trade(T0.AddSeconds(1), 349.90m, 30, code)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(2), Book(T0.AddSeconds(2), ask: 350.20m, bid: 350.15m, code: code)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(3), Trade(T0.AddSeconds(3), 350.40m, 20, code)),
+        .. ReplayVenueTests.Line(T0.AddSeconds(4), Trade(T0.AddSeconds(4), 350.00m, 1, code)),
     ];
 
     [Fact]
@@ -177,10 +177,10 @@ public sealed class FuturesVenueParityTests
     }
 
     /// <summary>A KRX index future's trade frame (H0IFCNT0): price and change in points, contracts; previous close 350.00.</summary>
-    private static byte[] Trade(DateTimeOffset at, decimal price, long volume)
+    private static byte[] Trade(DateTimeOffset at, decimal price, long volume, string code = Code)
     {
         var tr = KisTrs.H0IFCNT0;
-        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, Code, 1)).Split('^');
+        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
         Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
         Set("futs_prpr", Points(price));
@@ -192,10 +192,10 @@ public sealed class FuturesVenueParityTests
 
     /// <summary>A future's five-level book frame (H0IFASP0) stamped <paramref name="at"/>: 10 contracts a level, levels 0.05 apart
     /// from the touch.</summary>
-    private static byte[] Book(DateTimeOffset at, decimal ask, decimal bid)
+    private static byte[] Book(DateTimeOffset at, decimal ask, decimal bid, string code = Code)
     {
         var tr = KisTrs.H0IFASP0;
-        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, Code, 1)).Split('^');
+        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
         Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
         for (var level = 1; level <= 5; level++)

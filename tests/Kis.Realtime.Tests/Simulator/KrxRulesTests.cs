@@ -139,6 +139,10 @@ public sealed class KrxRulesTests
         { "201W9350", 999, 1 }, { "201W9350", 1_000, 5 },
         { "205W9350", 299, 1 }, { "205W9350", 300, 2 }, { "205W9350", 999, 2 }, { "205W9350", 1_000, 5 },
         { "111W9000", 7_000_000, 0 }, { "206W9350", 100, 0 }, { "1010000000", 35_000, 0 },
+        // KRX's six-character futures codes (KIS's own futures order sample orders 101W09) are priced as the eight-character ones;
+        // a form KRX does not list is not (a tail other than 000, a month KOSPI200 futures never expire in).
+        { "101W09", 35_000, 5 }, { "105W01", 35_000, 2 }, { "106X12", 1_300, 10 },
+        { "101W01", 35_000, 0 }, { "101W9999", 35_000, 0 }, { "101W1000", 35_000, 0 },
     };
 
     [Theory]

@@ -39,6 +39,13 @@ internal static class PreTradeCheck
     /// </summary>
     public static long OrderPrice(bool isMarket, long price, long upperLimit) => isMarket || price <= 0 ? upperLimit : price;
 
+    /// <summary>A futures/options code both venues take (<see cref="KrxRules.IsTradedIndexDerivative"/>), or the one
+    /// refusal both give: its order, amendment and buying-power inquiry alike.</summary>
+    public static VenueRefusal? DerivativeProduct(string code)
+        => KrxRules.IsTradedIndexDerivative(code) ? null
+            : new VenueRefusal("APBK0505", $"PDNO {code}: only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and KOSPI200 "
+                + "and mini KOSPI200 options are simulated, by KRX's short code (101W09, 101W9000, 201W9350)");
+
     /// <summary>A new order's checks, in KIS's order: quantity, grid, limits, the value cap, then money; null: taken.</summary>
     public static VenueRefusal? NewOrder(LedgerAccount ledger, string code, bool derivative, bool buy, long quantity, bool isMarket, long price,
         PriceBand band)
