@@ -76,15 +76,37 @@ public sealed partial class KisGatewayFleet
             Left = left,
             Shards = [.. status.Shards.Select(s => s.Gateway is null ? s : s with { Gateway = s.Gateway with { Registrations = [] } })],
         };
-        await statusChannel.BasicPublishAsync("", StatusStream(_options.Gateway.Endpoint), mandatory: false, new BasicProperties(),
-            FleetStatusJson.Serialize(published), stop).ConfigureAwait(false);
+        var body = FleetStatusJson.Serialize(published);
+        if (left) await PublishConfirmedAsync(_statusConnection!, body, stop).ConfigureAwait(false);
+        else await statusChannel.BasicPublishAsync("", StatusStream(_options.Gateway.Endpoint), mandatory: false, new BasicProperties(), body, stop)
+            .ConfigureAwait(false);
         _statusPublishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// The last record, on a channel with publisher confirms: the connection is aborted right after it, and a frame still
+    /// unsent or unprocessed then is dropped with no trace. Returns once the broker confirmed it (or throws: not stored).
+    /// </summary>
+    private async Task PublishConfirmedAsync(IConnection connection, ReadOnlyMemory<byte> body, CancellationToken stop)
+    {
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop).ConfigureAwait(false);
+        try
+        {
+            await channel.BasicPublishAsync("", StatusStream(_options.Gateway.Endpoint), mandatory: false, new BasicProperties(), body, stop)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            BrokerClose.CloseRead(channel); // nothing left to flush once confirmed; the connection's abort follows
+        }
     }
 
     /// <summary>
     /// A clean stop's last record, after every shard was handed on: this process left. Without it <c>status --fleet</c> showed
     /// the process as a live standby until its last record aged out of <see cref="StatusWindow"/>. Skipped when publishing
-    /// already failed (the broker gone or refusing: the stop is not held up for it); bounded, and a failure is logged.
+    /// already failed (the broker gone or refusing: the stop is not held up for it); bounded, and a record the broker did not
+    /// confirm within the bound is logged.
     /// </summary>
     private async Task PublishLeftAsync()
     {
@@ -96,7 +118,7 @@ public sealed partial class KisGatewayFleet
         }
         catch (Exception e) when (e is OperationCanceledException || BrokerFault.IsBrokerFault(e))
         {
-            Log.LeftNotPublished(_logger, e is OperationCanceledException ? $"no answer within {LeftPublishBound.TotalSeconds:0} s" : e.Message);
+            Log.LeftNotPublished(_logger, e is OperationCanceledException ? $"not confirmed within {LeftPublishBound.TotalSeconds:0} s" : e.Message);
         }
     }
 
@@ -108,7 +130,9 @@ public sealed partial class KisGatewayFleet
 
     /// <summary>
     /// The fleet's processes as they last published (<see cref="StatusWindow"/> back, one bounded read of the status stream):
-    /// the newest record of each process, those older than the window left out (stopped). Empty when no process published.
+    /// the newest record of each process, those older than the window left out (stopped). A process that stopped cleanly
+    /// within the window is included with its last record, <see cref="GatewayFleetStatus.Left"/> set (it holds nothing).
+    /// Empty when no process published.
     /// </summary>
     /// <exception cref="KisBrokerRefusedException">The broker refused the user.</exception>
     /// <exception cref="KisConnectionException">The broker cannot be reached, or failed under the read.</exception>

@@ -224,11 +224,18 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _rebalancing.ConfigureAwait(false);
-        await Task.WhenAll(_shards.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
-        await PublishLeftAsync().ConfigureAwait(false);
-        await CloseStatusAsync().ConfigureAwait(false);
-        await _takeovers.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
+        try
+        {
+            await Task.WhenAll(_shards.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
+            await PublishLeftAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // A shard's disposal that threw still closes the status connection and the takeovers' (else both leak).
+            await CloseStatusAsync().ConfigureAwait(false);
+            await _takeovers.DisposeAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
     }
 
     private static partial class Log

@@ -70,6 +70,28 @@ internal sealed class BrokerLog
         }
     }
 
+    /// <summary>
+    /// A sync point: the broker writes its log asynchronously, so an error it met a moment ago may not be in the file yet.
+    /// Opens and closes a connection with a unique name and waits until the broker has logged closing it: every event the
+    /// broker logged before (the test's own) is in the file by then.
+    /// </summary>
+    public async Task SyncAsync(TimeSpan timeout)
+    {
+        var name = "kisrt-tests-log-sync-" + Guid.NewGuid().ToString("N");
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(RabbitTestBroker.GuestUri), ClientProvidedName = name };
+        await using (await factory.CreateConnectionAsync())
+        {
+            // opened and, leaving this block, closed: the broker logs both
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (!Lines().Any(l => l.Contains("closing AMQP connection", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the broker did not log closing connection {name} within {timeout}");
+            await poll.WaitForNextTickAsync();
+        }
+    }
+
     /// <summary>"2026-11-27 08:29:15.223059+00:00 [error] &lt;0.1579.0&gt;": the part every line of one event shares.</summary>
     private static string Prefix(string line)
     {

@@ -124,7 +124,7 @@ internal sealed class CuttableProxy : IAsyncDisposable
     /// stream consumer's deliveries).</summary>
     public void HoldDeliveriesAfterConsumeWith(byte[] bytes)
     {
-        lock (_gate) _armOnClientBytes = bytes;
+        lock (_gate) _armOnClientBytes = Marker(bytes);
     }
 
     private byte[]? _armOnClientBytes;
@@ -157,42 +157,57 @@ internal sealed class CuttableProxy : IAsyncDisposable
         lock (_gate) _replies.TrySetResult();
     }
 
-    /// <summary>Once a client has sent <paramref name="bytes"/> (within one read), holds the broker's replies as
+    /// <summary>Once a client has sent <paramref name="bytes"/> (across reads too), holds the broker's replies as
     /// <see cref="HoldReplies"/> does: the request reached the server, its answer never reaches the client. Completes when held.</summary>
     public Task HoldRepliesAfterClientSends(byte[] bytes)
     {
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate) _holdAfter = (bytes, held);
+        lock (_gate) _holdAfter = (Marker(bytes), held);
         return held.Task;
     }
 
-    /// <summary>Once the broker has sent <paramref name="bytes"/> (within one read: a delivery's body) to a client, passes that
+    /// <summary>Once the broker has sent <paramref name="bytes"/> (a delivery's body; across reads too) to a client, passes that
     /// chunk on and closes the connection (FIN, so what was passed on is read first): a broker ending a consumer's connection
     /// mid-read, at a moment the test knows.</summary>
     public void CloseAfterBrokerSends(byte[] bytes)
     {
-        lock (_gate) _closeAfter = bytes;
+        lock (_gate) _closeAfter = Marker(bytes);
     }
 
     private byte[]? _closeAfter;
 
-    private bool CloseNow(ReadOnlySpan<byte> chunk)
+    /// <summary>How much of a pipe's last read is kept for the next (<see cref="Seen"/>): the longest marker less one byte.</summary>
+    private const int Tail = 1023;
+
+    /// <summary>Whether <paramref name="marker"/> ends in this read: <paramref name="window"/> is the previous read's last
+    /// <paramref name="carried"/> bytes and this read (a marker split across two reads under load was never seen), never
+    /// one that lay wholly in the previous read.</summary>
+    private static bool Seen(ReadOnlySpan<byte> window, int carried, byte[] marker) =>
+        window[Math.Max(0, carried - (marker.Length - 1))..].IndexOf(marker) >= 0;
+
+    private static byte[] Marker(byte[] bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes.Length, Tail + 1);
+        return bytes;
+    }
+
+    private bool CloseNow(ReadOnlySpan<byte> window, int carried)
     {
         lock (_gate)
         {
-            if (_closeAfter is not { } bytes || chunk.IndexOf(bytes) < 0) return false;
+            if (_closeAfter is not { } bytes || !Seen(window, carried, bytes)) return false;
             _closeAfter = null;
             return true;
         }
     }
 
     /// <summary>Called with each chunk a client sends, before it is passed on.</summary>
-    private void ClientSent(ReadOnlySpan<byte> chunk)
+    private void ClientSent(ReadOnlySpan<byte> window, int carried)
     {
         lock (_gate)
         {
-            if (_armOnClientBytes is { } arm && chunk.IndexOf(arm) >= 0) (_armOnClientBytes, _holdAfterMethod) = (null, ConsumeOk);
-            if (_holdAfter is not var (bytes, held) || chunk.IndexOf(bytes) < 0) return;
+            if (_armOnClientBytes is { } arm && Seen(window, carried, arm)) (_armOnClientBytes, _holdAfterMethod) = (null, ConsumeOk);
+            if (_holdAfter is not var (bytes, held) || !Seen(window, carried, bytes)) return;
             _holdAfter = null;
             if (_replies.Task.IsCompleted) _replies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             held.TrySetResult();
@@ -254,6 +269,8 @@ internal sealed class CuttableProxy : IAsyncDisposable
     private async Task PipeAsync(TcpClient from, TcpClient to, bool fromBroker)
     {
         var buffer = new byte[64 * 1024];
+        var window = new byte[Tail + buffer.Length]; // the previous read's tail, then this read: markers split across reads
+        var carried = 0;
         try
         {
             var source = from.GetStream();
@@ -274,15 +291,19 @@ internal sealed class CuttableProxy : IAsyncDisposable
                     lock (_gate) replies = _replies.Task;
                     await replies.WaitAsync(_stop.Token);
                 }
-                else ClientSent(buffer.AsSpan(0, read));
+                buffer.AsSpan(0, read).CopyTo(window.AsSpan(carried));
+                if (!fromBroker) ClientSent(window.AsSpan(0, carried + read), carried);
                 await Flow().WaitAsync(_stop.Token);
                 await sink.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
-                if (fromBroker && CloseNow(buffer.AsSpan(0, read)))
+                if (fromBroker && CloseNow(window.AsSpan(0, carried + read), carried))
                 {
                     to.Client.Shutdown(SocketShutdown.Send);
                     from.Dispose(); // the broker's side: the client's next bytes fail its pipe, which closes both
                     return;
                 }
+                var keep = Math.Min(Tail, carried + read);
+                window.AsSpan(carried + read - keep, keep).CopyTo(window);
+                carried = keep;
             }
         }
         catch (Exception)

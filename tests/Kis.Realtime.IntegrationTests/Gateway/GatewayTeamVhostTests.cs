@@ -55,6 +55,7 @@ public sealed class GatewayTeamVhostTests(ITestOutputHelper output)
             Assert.True(notice.Count == 1, $"{notice.Count} notices:\n{FleetProcesses.Tail(text)}");
             Assert.Contains("event_exchange.vhost", notice[0], StringComparison.Ordinal); // the fix it names
             Assert.DoesNotContain("Cannot watch for deleted broker users", text, StringComparison.Ordinal);
+            await log.SyncAsync(CliTimeout); // the broker's log is written asynchronously: a late error is in by then
             var errors = log.ErrorLinesOf(team.GatewayUser);
             Assert.True(errors.Count == 0, $"the broker logged errors of {team.GatewayUser}:\n{string.Join('\n', errors)}");
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Kis.Realtime.Gateway.Wire;
@@ -20,21 +21,22 @@ internal sealed partial class RequestServer
     /// <summary>The exchange the plugin publishes the broker's events to (in the vhost it is configured for, <c>/</c> by default).</summary>
     internal const string EventExchange = "amq.rabbitmq.event";
 
-    /// <summary>The logger factories (one a process: a fleet's shards and their takeovers share it) that already told why
-    /// the watch is off: once a process, not once a shard's gateway.</summary>
-    private static readonly ConditionalWeakTable<object, object> Told = new();
+    /// <summary>What each logger factory (one a process: a fleet's shards and their takeovers share it) already told of why
+    /// the watch is off, by message and vhost: once a process, not once a shard's gateway, yet a gateway of the process on
+    /// another vhost (or failing for another reason) still says its own line.</summary>
+    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<string, byte>> Told = new();
 
     /// <summary>
     /// Binds an exclusive queue of this process (<c>{ns}.gateway-events.{id}</c>, gone with the connection) to
     /// <c>user.deleted</c> on its own channel, so a refusal closes that channel only. Never throws: a refusal is a warning.
     /// </summary>
-    private async Task WatchDeletedUsersAsync(IConnection connection, CancellationToken stop)
+    internal async Task WatchDeletedUsersAsync(IConnection connection, CancellationToken stop)
     {
         var vhost = BrokerFault.VirtualHostOf(_options.Endpoint.AmqpUri);
         if (!string.Equals(vhost, _options.BrokerEventsVhost, StringComparison.Ordinal))
         {
             // Decided by name, never by a probe: a passive declare or a bind of the missing exchange is a channel error the broker logs.
-            if (FirstToTell()) Log.NoUserEventsInVhost(_logger, vhost, EventExchange, _options.BrokerEventsVhost);
+            if (FirstToTell(nameof(Log.NoUserEventsInVhost), vhost)) Log.NoUserEventsInVhost(_logger, vhost, EventExchange, _options.BrokerEventsVhost);
             return;
         }
         var queue = _options.Endpoint.Namespace + ".gateway-events." + Guid.NewGuid().ToString("N");
@@ -55,12 +57,13 @@ internal sealed partial class RequestServer
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Once per process: a broker without the plugin would otherwise repeat it on every reconnect and every shard.
-            if (FirstToTell()) Log.NoUserEvents(_logger, EventExchange, e.Message);
+            if (FirstToTell(nameof(Log.NoUserEvents), vhost)) Log.NoUserEvents(_logger, EventExchange, e.Message);
             channel?.Dispose();
         }
     }
 
-    private bool FirstToTell() => Told.TryAdd(_options.LoggerFactory ?? (object)NullLoggerFactory.Instance, Told);
+    private bool FirstToTell(string message, string vhost) =>
+        Told.GetValue(_options.LoggerFactory ?? (object)NullLoggerFactory.Instance, _ => new(StringComparer.Ordinal)).TryAdd(message + " " + vhost, 0);
 
     private void UserDeleted(string user)
     {
