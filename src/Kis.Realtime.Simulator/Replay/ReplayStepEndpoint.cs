@@ -12,7 +12,8 @@ namespace Kis.Realtime.Simulator.Replay;
 /// serves the next N recorded data frames and answers once they went to the sessions: how many this call served, how
 /// many in all, whether the recording is over, the market time (KST) and how many order notices the venue has issued
 /// (a client reads its WebSocket until it has them): with <c>hts_id=ID</c> those for that HTS ID only (what its notice
-/// subscriptions get, whoever else trades on the simulator), without it every account's. <c>?until=yyyy-MM-ddTHH:mm:ss</c> (KST), once the recording is
+/// subscriptions get, whoever else trades on the simulator), without it every account's; an <c>hts_id</c> that is empty,
+/// given twice or no credential's or account's answers 400. <c>?until=yyyy-MM-ddTHH:mm:ss</c> (KST), once the recording is
 /// over, moves the market clock on to that time (from the market time to 7 days past the last frame's, else 400): the
 /// day's orders left expire with their notices. A simulator not stepping answers 409.
 /// </summary>
@@ -34,8 +35,7 @@ internal static class ReplayStepEndpoint
             return Error("not a stepped replay: start the simulator with --replay FILE --step (SimulatorOptions.ReplayStep)", 409);
         var q = ctx.Request.Query;
         string? htsId = null;
-        if (q.ContainsKey("hts_id") && (htsId = q["hts_id"].ToString()).Length == 0)
-            return Error("hts_id names the HTS ID whose notices to count (as its notice subscription's tr_key); it is empty", 400);
+        if (q.ContainsKey("hts_id") && HtsIdProblem(hub, q["hts_id"], out htsId) is { } problem) return Error(problem, 400);
         if (q["until"].ToString() is { Length: > 0 } untilText)
         {
             if (!DateTime.TryParseExact(untilText, ["yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None,
@@ -68,6 +68,18 @@ internal static class ReplayStepEndpoint
         ["market_time"] = Kst(hub.Market.Clock.Now()),
         ["notices"] = htsId is null ? hub.Venue.NoticesPublished : hub.Venue.NoticesPublishedFor(htsId),
     });
+
+    /// <summary>Why <paramref name="values"/> names no one HTS ID the simulator knows, or null (<paramref name="htsId"/> it).
+    /// Counting an unknown one's notices would answer 0 for good: a loop waiting for them would wait for nothing.</summary>
+    private static string? HtsIdProblem(SimulatorHub hub, Microsoft.Extensions.Primitives.StringValues values, out string htsId)
+    {
+        htsId = values.ToString();
+        if (values.Count > 1) return $"hts_id may be given once (the HTS ID whose notices to count), not {values.Count} times";
+        if (htsId.Length == 0) return "hts_id names the HTS ID whose notices to count (as its notice subscription's tr_key); it is empty";
+        var id = htsId;
+        return hub.Options.Credentials.Any(c => c.HtsId == id) || hub.Venue.HasHtsId(id) ? null
+            : $"hts_id '{id}' is not the HTS ID of any credential or account of the simulator: its notices would never come";
+    }
 
     private static string Kst(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture);
 

@@ -44,6 +44,13 @@ internal sealed partial class PaperVenue
         lock (_gate) return _noticeTallies.GetValueOrDefault((htsId, false)).Published + _noticeTallies.GetValueOrDefault((htsId, true)).Published;
     }
 
+    /// <summary>True when an account of the venue (one a credential was given, one used since, one restored) has
+    /// <paramref name="htsId"/>: the only HTS IDs notices are published for.</summary>
+    public bool HasHtsId(string htsId)
+    {
+        lock (_gate) return _accounts.Values.Any(a => a.HtsId == htsId);
+    }
+
     /// <summary>A reader of <paramref name="htsId"/>'s stock (or futures/options) notices from now on.</summary>
     public NoticeReader OpenNotices(string htsId, bool derivative)
     {

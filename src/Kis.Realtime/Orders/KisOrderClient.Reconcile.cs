@@ -100,7 +100,7 @@ public sealed partial class KisOrderClient
                 var number = row?.OrderNumber ?? candidates[0];
                 if (await TryClaimAsync(pending, number, row?.Branch ?? "").ConfigureAwait(false) is { } claimed)
                     return Accepted(pending, claimed.Number, claimed.Branch, row?.Time, "found in today's orders after the answer was lost", attempts,
-                        reconciled: true);
+                        reconciled: true) with { Pending = pending }; // the order asked, for a risk guard that did not send it
                 continue; // another call claimed it meanwhile
             }
             if (candidates.Count > 1) break; // more checks cannot tell them apart

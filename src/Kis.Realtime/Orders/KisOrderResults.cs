@@ -60,7 +60,8 @@ public sealed record KisOrderResult
     /// <summary>The order followed through its notices, when accepted (null otherwise).</summary>
     public KisOrderHandle? Handle { get; init; }
 
-    /// <summary>The call, kept with an unknown result for <see cref="KisOrderClient.ReconcileAsync"/>.</summary>
+    /// <summary>The call, kept with an unknown result for <see cref="KisOrderClient.ReconcileAsync"/>, and with one found by
+    /// reconciling (what was asked, for a <see cref="KisRiskGuard"/> that did not send it).</summary>
     internal PendingCall? Pending { get; init; }
 
     /// <summary>True when <see cref="KisOrderOutcome.Accepted"/>.</summary>

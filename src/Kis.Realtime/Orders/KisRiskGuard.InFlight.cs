@@ -36,7 +36,8 @@ public sealed partial class KisRiskGuard
     /// <summary>
     /// Looks again, through the venue, for the order of an <see cref="KisOrderOutcome.Unknown"/> result this guard let
     /// through. Found: from then on it is followed as the order it is (and cancelled at once while the kill switch is
-    /// on); unknown still: it keeps counting as working in full. Any other result is returned as it is.
+    /// on); unknown still: it keeps counting as working in full. An earlier run's order (from the order journal), unknown
+    /// or already found, is taken in the same way. Any other result is returned as it is.
     /// </summary>
     public async Task<KisOrderResult> ReconcileAsync(KisOrderResult result, CancellationToken cancellationToken = default)
     {
@@ -53,14 +54,15 @@ public sealed partial class KisRiskGuard
     /// <summary>
     /// Reconciles through the venue (<see cref="IKisOrderVenue.ReconcileJournalAsync"/>) what the account's order journal
     /// holds from an earlier run: a new order still <see cref="KisOrderOutcome.Unknown"/> counts as working in full, as
-    /// this run's unknown orders do, until <see cref="ReconcileAsync"/> names it or <see cref="Release"/> gives it up.
+    /// this run's unknown orders do, until <see cref="ReconcileAsync"/> names it or <see cref="Release"/> gives it up;
+    /// one found open (accepted, its number now held) counts as an order let through until its notices say it is done.
     /// Call it at start, before sending. The venue's results, one per call.
     /// </summary>
     public async Task<IReadOnlyList<KisOrderResult>> ReconcileJournalAsync(CancellationToken cancellationToken = default)
     {
         var results = await _venue.ReconcileJournalAsync(cancellationToken);
         foreach (var result in results)
-            if (result.Outcome == KisOrderOutcome.Unknown) Absorb(result, result);
+            if (result.Outcome == KisOrderOutcome.Unknown || result.IsAccepted) Absorb(result, result);
         return results;
     }
 
@@ -229,9 +231,9 @@ public sealed partial class KisRiskGuard
 
     /// <summary>
     /// Takes a new look at an unknown order into the guard's count: found, it becomes an order let through; unknown still,
-    /// its latest result is kept; anything else ends it. An unknown new order this guard did not let through (an earlier
-    /// run's, from the order journal) is taken in the same way: it may be working. The order asked; null when the result
-    /// is no new order's unknown one.
+    /// its latest result is kept; anything else ends it. A new order this guard did not let through (an earlier run's,
+    /// from the order journal), unknown or found by reconciling, is taken in the same way: it may be working. The order
+    /// asked; null when the result is neither a new order's unknown one nor one reconciled from it.
     /// </summary>
     private KisOrderRequest? Absorb(KisOrderResult before, KisOrderResult after)
     {
@@ -239,7 +241,7 @@ public sealed partial class KisRiskGuard
         {
             if (!_unknown.Remove(KeyOf(before), out var held))
             {
-                if (before.Outcome != KisOrderOutcome.Unknown || before.Pending?.Order is not { } adopted) return null;
+                if (before.Outcome is not (KisOrderOutcome.Unknown or KisOrderOutcome.Accepted) || before.Pending?.Order is not { } adopted) return null;
                 held = new UnknownOrder(adopted, before);
             }
             if (after.IsAccepted && after.OrderNumber is { } number) _letThrough[KisOrderTracker.Bare(number)] = held.Order;

@@ -220,10 +220,20 @@ public sealed class SteppedReplayRestTests
         long Notices(JsonElement answer) => answer.GetProperty("notices").GetInt64();
         Assert.Equal(1, Notices(await StepAsync(http, "frames=1&hts_id=" + SimulatorOptions.DefaultHtsId)));
         Assert.Equal(2, Notices(await StepAsync(http, "frames=1&hts_id=stepper02")));
-        Assert.Equal(0, Notices(await StepAsync(http, "frames=1&hts_id=nobody")));
         Assert.Equal(3, Notices(await StepAsync(http, "frames=1"))); // no hts_id: every account's
-        using var empty = await http.PostAsync(new Uri("/sim/step?frames=1&hts_id=", UriKind.Relative), null);
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, empty.StatusCode);
+        // An HTS ID no credential or account has, or two of them, would count notices that never come: refused.
+        Assert.Contains("empty", await StepRefusedAsync(http, "frames=1&hts_id="));
+        Assert.Contains("'nobody' is not the HTS ID of any credential or account", await StepRefusedAsync(http, "frames=1&hts_id=nobody"));
+        Assert.Contains("once", await StepRefusedAsync(http, $"frames=1&hts_id={SimulatorOptions.DefaultHtsId}&hts_id=stepper02"));
+    }
+
+    /// <summary>A step refused with 400: its error.</summary>
+    private static async Task<string> StepRefusedAsync(HttpClient http, string query)
+    {
+        using var answer = await http.PostAsync(new Uri("/sim/step?" + query, UriKind.Relative), null);
+        var body = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+        return body.GetProperty("error").GetString()!;
     }
 
     private static async Task<JsonElement> StepAsync(HttpClient http, string query)
