@@ -51,8 +51,7 @@ public sealed class OrderJournalTests
 
         var placed = Assert.Single(server.Placed);
         Assert.Equal((KisOrderOutcome.Accepted, placed.Number, false), (answered.Outcome, answered.OrderNumber, answered.Reconciled));
-        Assert.Equal(KisOrderOutcome.Unknown, lost.Outcome);
-        Assert.Contains("same terms", lost.Problem);
+        OrderClaimTests.AssertLostTwin(server, placed, lost);
         Assert.Equal(KisOrderOutcome.Unknown, again.Outcome);
         Assert.Contains("no order matching it", again.Problem);
     }
