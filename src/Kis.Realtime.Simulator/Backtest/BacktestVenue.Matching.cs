@@ -246,7 +246,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
             _core.Fill(order, takes[k].Quantity, takes[k].Price, Kst);
         }
         if (order.Remaining == 0) return;
-        _core.Rest(order, order.Buy ? instrument.Bids.AsSpan(0, instrument.BidCount) : instrument.Asks.AsSpan(0, instrument.AskCount));
+        _core.Rest(order, order.Buy ? instrument.Bids.AsSpan(0, instrument.BidCount) : instrument.Asks.AsSpan(0, instrument.AskCount), Kst);
     }
 
     /// <summary>The venue clock as the core's events carry it: KST.</summary>

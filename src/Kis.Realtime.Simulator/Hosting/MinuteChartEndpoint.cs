@@ -85,7 +85,7 @@ internal static class MinuteChartEndpoint
         var book = hub.Market.StockBookForChart(q.Code, q.Venue);
         // A stock whose trades nobody subscribes to made none since it appeared (feeds make them): its day up to now is
         // made now, so the chart has every minute the venue traded, as a subscriber would have seen them.
-        if (book is not null && !hub.Market.IsReplay && !TradesWatched(hub, q.Code))
+        if (book is not null && !hub.Market.IsReplay && !hub.TradesWatched(q.Code))
         {
             book.CatchUp(now);
             hub.Market.Tape.Flush(); // the paper venue's resting orders meet them (outside the stock's lock)
@@ -126,9 +126,6 @@ internal static class MinuteChartEndpoint
     }
 
     /// <summary>True when a session subscribes to one of the stock's trade feeds (KRX, NXT or both): they make its trades.</summary>
-    private static bool TradesWatched(SimulatorHub hub, string code)
-        => hub.IsSubscribed(KisTrs.H0STCNT0, code) || hub.IsSubscribed(KisTrs.H0NXCNT0, code) || hub.IsSubscribed(KisTrs.H0UNCNT0, code);
-
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
 

@@ -36,6 +36,7 @@ internal sealed class SimulatorHub : ISessionHost, IFaultTarget
         foreach (var credential in options.Credentials)
             foreach (var account in credential.Accounts ?? [])
                 Venue.Bind(SimulatorCredential.NormalizeAccount(account)!, credential.AppKey, credential.HtsId); // validated
+        Market.TradesWatched = TradesWatched; // an unwatched stock's trade paths catch its day up first (Stock.CatchUpIfUnwatched)
         Driver = options.DriveRestingOrders ? new MarketDriver(this) : null;
         _environment = options.Profile == SimulatorProfile.Paper ? KisEnvironment.Paper : KisEnvironment.Real;
     }
@@ -91,6 +92,15 @@ internal sealed class SimulatorHub : ISessionHost, IFaultTarget
 
     /// <summary>True when a live session subscribes to (<paramref name="tr"/>, <paramref name="key"/>).</summary>
     public bool IsSubscribed(TrDefinition tr, string key) => _sessions.Values.Any(s => s.IsSubscribed(tr, key));
+
+    /// <summary>True when a live session subscribes to one of the stock's trade feeds (H0STCNT0, H0NXCNT0, H0UNCNT0):
+    /// its trades are made as that feed asks. Lock-free (the stock asks under its lock).</summary>
+    public bool TradesWatched(string code)
+    {
+        foreach (var (_, s) in _sessions)
+            if (s.IsSubscribed(KisTrs.H0STCNT0, code) || s.IsSubscribed(KisTrs.H0NXCNT0, code) || s.IsSubscribed(KisTrs.H0UNCNT0, code)) return true;
+        return false;
+    }
 
     /// <summary>The one market every session and subscription shares.</summary>
     public SimulatedMarket Market { get; }

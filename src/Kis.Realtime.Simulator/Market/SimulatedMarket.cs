@@ -201,7 +201,22 @@ internal sealed class SimulatedMarket
 
     /// <summary>The one <see cref="Stock"/> of a code (both venues), created at its first use.</summary>
     private Stock StockFor(string code)
-        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters, m.IsReplay ? null : m.Tape), this);
+        => _stocks.GetOrAdd(code, static (c, m) => new Stock(m._seed, c, m.Master, m.Clock.Now(), m._counters, m.IsReplay ? null : m.Tape,
+            () => m.TradesWatched is not { } watched || watched(c)), this);
+
+    /// <summary>
+    /// Before a trade feed of <paramref name="code"/> is subscribed: an unwatched stock's day is caught up to
+    /// <paramref name="now"/> (<see cref="Stock.CatchUpIfUnwatched"/>), so the feed's first trade continues it. A stock
+    /// nobody has asked about yet has nothing to catch up (it appears with its day so far).
+    /// </summary>
+    public void CatchUpBeforeWatched(string code, DateTime now)
+    {
+        if (!IsReplay && _stocks.TryGetValue(code, out var stock)) stock.CatchUpIfUnwatched(now);
+    }
+
+    /// <summary>Whether any trade feed of a stock (H0STCNT0, H0NXCNT0, H0UNCNT0) is subscribed: the hub's answer. Unset
+    /// (a market without sessions), every stock counts as watched and is never caught up but by <see cref="Stock.CatchUp"/>.</summary>
+    public Func<string, bool>? TradesWatched { get; set; }
 
     /// <summary>
     /// The book of a stock on a venue for the REST minute chart: a listed stock's is created now if nobody has asked for

@@ -100,6 +100,7 @@ internal sealed partial class Stock
     {
         lock (_gate)
         {
+            CatchUpIfUnwatched(now); // the order meets the market of now, after the day an unwatched stock owes
             RollDays(now);
             var second = (int)now.TimeOfDay.TotalSeconds;
             if (!CanTrade(StockVenue.Krx, now) || second >= KrxDayHours.On(now).ClosingAuctionStart) return 0;
@@ -152,6 +153,7 @@ internal sealed partial class Stock
     {
         lock (_gate)
         {
+            CatchUpIfUnwatched(now);
             RollDays(now);
             if (now.TimeOfDay.TotalSeconds < KrxDayHours.On(now).ClosingAuctionEnd || _openingPrintDay != now.Date || _closingPrintDay == now.Date
                 || !CanTrade(StockVenue.Krx, now)) return (0, 0);

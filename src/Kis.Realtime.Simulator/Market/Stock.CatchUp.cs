@@ -17,6 +17,8 @@ internal sealed partial class Stock
     private static readonly TimeSpan ClosedStep = TimeSpan.FromSeconds(5);
 
     private readonly Random _catchUpRandom;
+    // Whether any of the stock's trade feeds is subscribed (the hub knows); null: no one to ask (a bare market), as watched.
+    private readonly Func<bool>? _tradesWatched;
     private readonly DateTime _createdAt;
     private DateTime _nextCatchUp;
 
@@ -32,36 +34,57 @@ internal sealed partial class Stock
     /// </summary>
     public int CatchUp(DateTime now)
     {
+        lock (_gate) return CatchUpUnderLock(now);
+    }
+
+    /// <summary>
+    /// <see cref="CatchUp"/> when none of the stock's trade feeds is subscribed: called by every other path that trades
+    /// at <paramref name="now"/> (a paper order walking the book, the closing print, the market driver's trade) and when a
+    /// trade feed subscribes, so that trade continues the day instead of leaving the minutes since the last trade empty
+    /// for good (the next catch-up starts from the last trade). Returns how many trades it made.
+    /// </summary>
+    public int CatchUpIfUnwatched(DateTime now)
+    {
         lock (_gate)
         {
+            // Asks the hub only when a trade is due (a watched feed's trades come closer than the longest gap).
             var from = _lastTradeTime > _createdAt ? _lastTradeTime : _createdAt;
-            if (from.Date < now.Date) from = now.Date; // an earlier day's rest is not today's chart
-            var next = _nextCatchUp > from ? _nextCatchUp : from.AddMilliseconds(Gap());
-            var made = 0;
-            while (next <= now)
-            {
-                if (!MarketCalendar.KrxStocks.IsTradingDay(DateOnly.FromDateTime(next)))
-                {
-                    next = next.Date.AddDays(1);
-                    continue;
-                }
-                if (!CanTrade(StockVenue.Unified, next))
-                {
-                    next += ClosedStep;
-                    continue;
-                }
-                RollDays(next);
-                var on = PickVenue(next);
-                _lastTradeTime = next;
-                var (own, unified) = Trade(on, next);
-                QueueFor(on, new QueuedTrade(next, own));
-                QueueFor(StockVenue.Unified, new QueuedTrade(next, unified));
-                made++;
-                next = next.AddMilliseconds(Gap());
-            }
-            _nextCatchUp = next;
-            return made;
+            var next = _nextCatchUp > from ? _nextCatchUp : from.AddMilliseconds(CatchUpMaxGapMs);
+            if (next > now || _tradesWatched is null || _tradesWatched()) return 0;
+            return CatchUpUnderLock(now);
         }
+    }
+
+    /// <summary>The catch-up itself. Under the lock.</summary>
+    private int CatchUpUnderLock(DateTime now)
+    {
+        var from = _lastTradeTime > _createdAt ? _lastTradeTime : _createdAt;
+        if (from.Date < now.Date) from = now.Date; // an earlier day's rest is not today's chart
+        var next = _nextCatchUp > from ? _nextCatchUp : from.AddMilliseconds(Gap());
+        var made = 0;
+        while (next <= now)
+        {
+            if (!MarketCalendar.KrxStocks.IsTradingDay(DateOnly.FromDateTime(next)))
+            {
+                next = next.Date.AddDays(1);
+                continue;
+            }
+            if (!CanTrade(StockVenue.Unified, next))
+            {
+                next += ClosedStep;
+                continue;
+            }
+            RollDays(next);
+            var on = PickVenue(next);
+            _lastTradeTime = next;
+            var (own, unified) = Trade(on, next);
+            QueueFor(on, new QueuedTrade(next, own));
+            QueueFor(StockVenue.Unified, new QueuedTrade(next, unified));
+            made++;
+            next = next.AddMilliseconds(Gap());
+        }
+        _nextCatchUp = next;
+        return made;
     }
 
     private int Gap() => _catchUpRandom.Next(CatchUpMinGapMs, CatchUpMaxGapMs + 1);

@@ -42,9 +42,11 @@ internal sealed partial class Stock
     private readonly SimulatorCounters? _counters;
     private readonly MarketTape? _tape; // KRX's trades and auction prints and the book go on it as they happen
 
-    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt, SimulatorCounters? counters = null, MarketTape? tape = null)
+    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt, SimulatorCounters? counters = null, MarketTape? tape = null,
+        Func<bool>? tradesWatched = null)
     {
         _counters = counters;
+        _tradesWatched = tradesWatched;
         _tape = tape;
         Code = code;
         _random = new Random(StableHash.Combine(seed, "stock-book", code));
@@ -187,6 +189,7 @@ internal sealed partial class Stock
     {
         lock (_gate)
         {
+            CatchUpIfUnwatched(now); // the driver asking for an unwatched stock's trade continues its day
             RollDays(now);
             var me = (int)Index(venue);
             var queue = _queues[me] ??= new Queue<QueuedTrade>();

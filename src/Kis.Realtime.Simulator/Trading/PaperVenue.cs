@@ -190,7 +190,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// <paramref name="sameSide"/>'s volume at its price, and among the orders whose day ends. Under the lock.</summary>
     private void Rest(PaperOrder order, ReadOnlySpan<BookLevel> sameSide)
     {
-        _core.Rest(order, sameSide);
+        _core.Rest(order, sameSide, order.PlacedAt); // trades made later with older times (a catch-up) do not reach it
         RestUntilDayEnd(order);
     }
 

@@ -314,6 +314,12 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
 
     private void Subscribe(TrDefinition tr, string key, string typeText)
     {
+        // A stock's trades subscribed for: the day it owes while unwatched is made first, outside the session's lock.
+        if (tr == KisTrs.H0STCNT0 || tr == KisTrs.H0NXCNT0 || tr == KisTrs.H0UNCNT0)
+        {
+            _hub.Market.CatchUpBeforeWatched(key, _hub.Market.Clock.Now());
+            _hub.Market.Tape.Flush(); // the paper venue's resting orders meet those trades
+        }
         lock (_gate)
         {
             if (_subscriptions.Exists(s => s.Tr == tr && s.Key == key))

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Tests.Bars;
 using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Simulator.MinuteChartTests;
@@ -122,6 +124,45 @@ public sealed class UnwatchedMinuteChartTests
         Assert.Equal(atTwenty.Bars[0].Open, (long)t.Open);
         Assert.Equal(Math.Max(atTwenty.Bars.Max(b => b.High), (long)t.Price), (long)t.High);
         Assert.Equal(Math.Min(atTwenty.Bars.Min(b => b.Low), (long)t.Price), (long)t.Low);
+    }
+
+    /// <summary>KRX's minutes from 10:00 up to (not including) <paramref name="to"/> that the chart shows.</summary>
+    private static async Task<List<string>> KrxMinutesFromTenAsync(KisSimulator sim, string token, TimeOnly to)
+        => [.. (await DayAsync(sim, token, "J")).Bars.Select(b => b.Hour)
+            .Where(h => string.CompareOrdinal(h, "100000") >= 0 && string.CompareOrdinal(h, $"{to:HHmm}00") < 0)];
+
+    [Fact]
+    public async Task A_paper_market_order_between_two_chart_queries_leaves_no_minute_empty()
+    {
+        var time = new HeldMarketTime();
+        await using var sim = await StartAsync(time);
+        var token = await TokenAsync(sim);
+        await DayAsync(sim, token, "J"); // 10:00: the stock appears
+        time.Advance(TimeSpan.FromSeconds(15)); // 10:15 (60x)
+        var placed = sim.Hub.Venue.Place(new PaperOrderRequest("5012345601", SimulatorOptions.DefaultHtsId, Code, Buy: true, Kind: OrderKind.Market,
+            1, 0), sim.MarketTime);
+        Assert.True(placed.Accepted, placed.Message);
+        Assert.Equal(1, sim.Hub.Venue.View("5012345601").Orders.Single(o => o.Number == placed.Order!.Number).Filled);
+        time.Advance(TimeSpan.FromSeconds(5)); // 10:20
+        // The order's trade continued the day: 10:00-10:14 were made before it, 10:15-10:19 by the second query.
+        Assert.Equal(Minutes(new(10, 0), new(10, 20)), await KrxMinutesFromTenAsync(sim, token, new(10, 20)));
+    }
+
+    [Fact]
+    public async Task A_stock_subscribed_after_the_last_chart_query_has_every_minute_in_between()
+    {
+        var time = new HeldMarketTime();
+        await using var sim = await StartAsync(time);
+        var token = await TokenAsync(sim);
+        await DayAsync(sim, token, "J"); // 10:00: the stock appears
+        time.Advance(TimeSpan.FromSeconds(30)); // 10:30 (60x)
+        await using var c = await Sim.ClientAsync(sim);
+        Assert.Equal("OPSP0000", (await c.RequestAsync("H0STCNT0", Code)).MsgCd);
+        time.Run();
+        using var session = new SessionRecords();
+        await session.ReadUntilAsync(c, r => r.Count("H0STCNT0") > 0);
+        // Watched now (the chart makes nothing): the minutes between the query and the subscription were made at subscribing.
+        Assert.Equal(Minutes(new(10, 0), new(10, 30)), await KrxMinutesFromTenAsync(sim, token, new(10, 30)));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class VenueCoreBoundsTests
     {
         var (core, events, _, order) = Accepted(3);
         core.Fill(order, 1, 70_000, At);
-        core.Rest(order, []);
+        core.Rest(order, [], At);
         core.OnTrade("005930", derivative: false, 69_900, 5, buyerInitiated: false, At);
 
         Assert.Equal([(OrderEventKind.Filled, FillLiquidity.Taker), (OrderEventKind.Filled, FillLiquidity.Maker)],

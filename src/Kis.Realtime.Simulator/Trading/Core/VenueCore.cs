@@ -57,12 +57,13 @@ internal sealed class VenueCore(IVenueEvents events)
         Emit(order, OrderEventKind.Filled, order.Number, order.Original, quantity, price, order.Filled, at, liquidity, commission, tax);
     }
 
-    /// <summary>What is left of an arrived order rests, queued behind <paramref name="sameSide"/>'s volume at its price.</summary>
-    public void Rest(VenueOrder order, ReadOnlySpan<BookLevel> sameSide)
+    /// <summary>What is left of an arrived order rests from <paramref name="at"/>, queued behind <paramref name="sameSide"/>'s
+    /// volume at its price. Market events older than <paramref name="at"/> do not reach it (see <see cref="RestingOrder.Since"/>).</summary>
+    public void Rest(VenueOrder order, ReadOnlySpan<BookLevel> sameSide, DateTime at)
     {
         var key = (order.Code, order.Derivative);
         if (!_books.TryGetValue(key, out var book)) _books[key] = book = new RestingBook();
-        book.Add(new RestingOrder(order.Number, order.Buy, order.Kind, order.LimitPrice, order.Remaining, ++_arrivals), sameSide);
+        book.Add(new RestingOrder(order.Number, order.Buy, order.Kind, order.LimitPrice, order.Remaining, ++_arrivals) { Since = at }, sameSide);
         _resting[order.Number] = order;
     }
 
@@ -101,19 +102,19 @@ internal sealed class VenueCore(IVenueEvents events)
     /// <summary>A continuous trade of the market: the resting orders it reaches fill (<see cref="RestingBook.OnTrade"/>).</summary>
     public void OnTrade(string code, bool derivative, long price, long volume, bool buyerInitiated, DateTime at)
     {
-        if (Resting(code, derivative) is { } book) Apply(book.OnTrade(price, volume, buyerInitiated), at, FillLiquidity.Maker);
+        if (Resting(code, derivative) is { } book) Apply(book.OnTrade(price, volume, buyerInitiated, at), at, FillLiquidity.Maker);
     }
 
     /// <summary>An auction's print: every crossing resting order fills at its price (<see cref="RestingBook.OnAuction"/>).</summary>
     public void OnAuction(string code, bool derivative, long price, long volume, DateTime at)
     {
-        if (Resting(code, derivative) is { } book) Apply(book.OnAuction(price, volume), at, FillLiquidity.Auction);
+        if (Resting(code, derivative) is { } book) Apply(book.OnAuction(price, volume, at), at, FillLiquidity.Auction);
     }
 
     /// <summary>A book of the market: resting orders it crosses fill, the others' queues follow (<see cref="RestingBook.OnBook"/>).</summary>
     public void OnBook(string code, bool derivative, ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids, DateTime at)
     {
-        if (Resting(code, derivative) is { } book) Apply(book.OnBook(asks, bids), at, FillLiquidity.Maker);
+        if (Resting(code, derivative) is { } book) Apply(book.OnBook(asks, bids, at), at, FillLiquidity.Maker);
     }
 
     /// <summary>The instrument's book when orders rest in it (books are never dropped, so the one remembered stays valid).</summary>

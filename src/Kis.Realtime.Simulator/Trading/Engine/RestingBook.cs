@@ -23,6 +23,10 @@ internal sealed class RestingOrder(long id, bool buy, OrderKind kind, long limit
     public long QueueAhead { get; internal set; }
 
     public bool IsMarket => Kind == OrderKind.Market;
+
+    /// <summary>When the venue took the order: a market event older than this (a trade made afterwards with a past
+    /// time, as an unwatched stock's catch-up makes) happened before it existed and does not reach it.</summary>
+    public DateTime Since { get; init; } = DateTime.MinValue;
 }
 
 /// <summary>A fill the engine decided: which order, how much, at what price.</summary>
@@ -53,6 +57,7 @@ internal sealed class RestingBook
     private EngineFill[] _fills = new EngineFill[16];
     private int _fillCount;
     private bool _emptied; // an order reached 0 during this event: compact the sides once at its end
+    private DateTime _at = DateTime.MaxValue; // the current event's time: orders taken after it are not there yet
 
     public int Count => _buys.Count + _sells.Count;
 
@@ -90,9 +95,12 @@ internal sealed class RestingBook
     /// lifting an offer (<paramref name="buyerInitiated"/>) or a seller hitting a bid. The fills are valid until the
     /// next call.
     /// </summary>
-    public ReadOnlySpan<EngineFill> OnTrade(long price, long volume, bool buyerInitiated)
+    /// <remarks>Made at <paramref name="at"/> (null: time not told): orders taken after it (<see cref="RestingOrder.Since"/>)
+    /// neither fill nor move up.</remarks>
+    public ReadOnlySpan<EngineFill> OnTrade(long price, long volume, bool buyerInitiated, DateTime? at = null)
     {
         _fillCount = 0;
+        _at = at ?? DateTime.MaxValue;
         // A seller hitting a bid reaches the resting buys; a buyer lifting an offer the resting sells. A trade beyond a
         // resting price on the wrong side still means the book crossed it: both sides are looked at.
         Match(_buys, price, volume, buyerInitiated, auction: false);
@@ -101,9 +109,11 @@ internal sealed class RestingBook
     }
 
     /// <summary>An auction's single print (opening, closing, a VI's): every order crossing it fills at its price.</summary>
-    public ReadOnlySpan<EngineFill> OnAuction(long price, long volume)
+    /// <remarks>Made at <paramref name="at"/> (see <see cref="RestingOrder.Since"/>; null: time not told).</remarks>
+    public ReadOnlySpan<EngineFill> OnAuction(long price, long volume, DateTime? at = null)
     {
         _fillCount = 0;
+        _at = at ?? DateTime.MaxValue;
         Match(_buys, price, volume, buyerInitiated: false, auction: true);
         Match(_sells, price, volume, buyerInitiated: true, auction: true);
         return Done();
@@ -113,9 +123,11 @@ internal sealed class RestingBook
     /// A new book (asks ascending, bids descending, best first): queues shrink to what the book shows at their prices,
     /// a side that moved away puts its resting orders first, and opposite levels that reach a resting order fill it.
     /// </summary>
-    public ReadOnlySpan<EngineFill> OnBook(ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids)
+    /// <remarks>Shown at <paramref name="at"/> (see <see cref="RestingOrder.Since"/>; null: time not told).</remarks>
+    public ReadOnlySpan<EngineFill> OnBook(ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids, DateTime? at = null)
     {
         _fillCount = 0;
+        _at = at ?? DateTime.MaxValue;
         Requeue(_buys, bids, buy: true);
         Requeue(_sells, asks, buy: false);
         Cross(_buys, asks);
@@ -162,6 +174,7 @@ internal sealed class RestingBook
         for (var i = 0; i < side.Count && left > 0; i++)
         {
             var order = side[i];
+            if (order.Since > _at) continue; // not there yet
             if (order.IsMarket)
             {
                 // A market order is first in every queue of its side, but only its side's trades (or an auction) reach it.
@@ -188,21 +201,21 @@ internal sealed class RestingBook
         for (var i = 0; i < side.Count; i++)
         {
             var order = side[i];
-            if (order.IsMarket) continue;
+            if (order.IsMarket || order.Since > _at) continue;
             if (buys ? order.Limit > price : order.Limit < price) order.QueueAhead = 0;
             else if (order.Limit == price) order.QueueAhead = Math.Max(0, order.QueueAhead - queueWorn);
             else break;
         }
     }
 
-    private static void Requeue(List<RestingOrder> side, ReadOnlySpan<BookLevel> levels, bool buy)
+    private void Requeue(List<RestingOrder> side, ReadOnlySpan<BookLevel> levels, bool buy)
     {
         if (levels.IsEmpty) return;
         // Orders and levels are both sorted best first: one pass over each.
         var l = 0;
         foreach (var order in side)
         {
-            if (order.IsMarket) continue;
+            if (order.IsMarket || order.Since > _at) continue;
             while (l < levels.Length && (buy ? levels[l].Price > order.Limit : levels[l].Price < order.Limit)) l++;
             if (l == levels.Length) break; // beyond the depth shown: this order's queue and every later one's are unknown
             var shown = levels[l].Price == order.Limit ? levels[l].Quantity : 0; // 0: better than the best, or an empty level
@@ -218,6 +231,7 @@ internal sealed class RestingBook
         for (var l = 0; l < opposite.Length; l++) left[l] = opposite[l].Quantity;
         foreach (var order in side)
         {
+            if (order.Since > _at) continue;
             if (!order.IsMarket && (buys ? opposite[0].Price > order.Limit : opposite[0].Price < order.Limit)) break;
             for (var l = 0; l < opposite.Length && order.Remaining > 0; l++)
             {
