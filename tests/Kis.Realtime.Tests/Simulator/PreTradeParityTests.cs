@@ -119,27 +119,8 @@ public sealed class PreTradeParityTests
     [InlineData("101W09")]
     public async Task Futures_orders_over_the_free_margin_and_the_contracts_possible_are_alike_as_a_backtest_and_on_paper(string future)
     {
-        var (dir, rawLog) = ReplayedVenue.Recording(FuturesVenueParityTests.Recording(future));
-        var backtest = new List<Outcome>();
-        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
-        {
-            await foreach (var trade in data.SubscribeFuturesTradesAsync(future, cancellationToken: ct))
-            {
-                await RunScriptAsync(orders, backtest, ct, FuturesScript, KisProduct.FuturesOptions, future);
-                return;
-            }
-        }, new KisBacktestOptions { Latency = TimeSpan.Zero, Account = new KisAccount(FuturesVenueParityTests.Account, "03") }).WaitAsync(Generous);
-
-        await using var replay = await ReplayedVenue.StartAsync(rawLog, future, frames: 2, tradeTr: "H0IFCNT0");
-        using var client = new KisOrderClient(new KisOrderOptions
-        {
-            Credential = DefaultCredential, Account = new KisAccount(FuturesVenueParityTests.Account, "01"),
-            FuturesAccount = new KisAccount(FuturesVenueParityTests.Account, "03"), RestBaseUrl = replay.Sim.RestBaseUrl,
-            Environment = KisEnvironment.Real,
-        });
-        var paper = new List<Outcome>();
-        using var cts = new CancellationTokenSource(Generous);
-        await RunScriptAsync(client, paper, cts.Token, FuturesScript, KisProduct.FuturesOptions, future);
+        var (backtest, paper) = await OnBothFuturesVenuesAsync(future, FuturesVenueParityTests.Recording(future),
+            (orders, into, ct) => RunScriptAsync(orders, into, ct, FuturesScript, KisProduct.FuturesOptions, future));
 
         Assert.Equal(FuturesScript.Length, backtest.Count);
         var differences = Enumerable.Range(0, FuturesScript.Length).Where(i => backtest[i] != paper[i])
@@ -159,14 +140,26 @@ public sealed class PreTradeParityTests
     [Fact]
     public async Task A_futures_code_neither_venue_takes_is_refused_with_one_code_and_one_text_as_a_backtest_and_on_paper()
     {
-        const string future = FuturesVenueParityTests.Code;
-        var (dir, rawLog) = ReplayedVenue.Recording(FuturesVenueParityTests.Recording());
+        var (backtest, paper) = await OnBothFuturesVenuesAsync(FuturesVenueParityTests.Code, FuturesVenueParityTests.Recording(), RefusedCodesAsync);
+
+        Assert.Equal(paper, backtest);
+        Assert.Equal(RefusedCodes.Length * 2, backtest.Count);
+        Assert.All(backtest, o => Assert.Equal("APBK0505", o.Code));
+        Assert.All(backtest, o => Assert.Contains("101W09, 101W9000", o.Message, StringComparison.Ordinal));
+    }
+
+    /// <summary>The same calls as a backtest over <paramref name="recording"/> (once its first trade of <paramref name="future"/>
+    /// is read) and on paper replaying it: what each venue answered, in order.</summary>
+    private static async Task<(List<Outcome> Backtest, List<Outcome> Paper)> OnBothFuturesVenuesAsync(string future, byte[] recording,
+        Func<IKisOrderVenue, List<Outcome>, CancellationToken, Task> calls)
+    {
+        var (dir, rawLog) = ReplayedVenue.Recording(recording);
         var backtest = new List<Outcome>();
         await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
         {
             await foreach (var trade in data.SubscribeFuturesTradesAsync(future, cancellationToken: ct))
             {
-                await RefusedCodesAsync(orders, backtest, ct);
+                await calls(orders, backtest, ct);
                 return;
             }
         }, new KisBacktestOptions { Latency = TimeSpan.Zero, Account = new KisAccount(FuturesVenueParityTests.Account, "03") }).WaitAsync(Generous);
@@ -180,12 +173,8 @@ public sealed class PreTradeParityTests
         });
         var paper = new List<Outcome>();
         using var cts = new CancellationTokenSource(Generous);
-        await RefusedCodesAsync(client, paper, cts.Token);
-
-        Assert.Equal(paper, backtest);
-        Assert.Equal(RefusedCodes.Length * 2, backtest.Count);
-        Assert.All(backtest, o => Assert.Equal("APBK0505", o.Code));
-        Assert.All(backtest, o => Assert.Contains("101W09, 101W9000", o.Message, StringComparison.Ordinal));
+        await calls(client, paper, cts.Token);
+        return (backtest, paper);
     }
 
     /// <summary>Each of <see cref="RefusedCodes"/>: a limit buy of one at 350.00, then its buying power at that price (the
