@@ -83,10 +83,10 @@ public class MatchingEngineBenchmarks
                 const long huge = long.MaxValue / 4;
                 _core.Rest(new VenueOrder(id + 1, 0, "005930", buy: true, OrderKind.Limit, Mid - (p + 1) * Tick, huge, derivative: false,
                     buyerAccount) { ReservePrice = 0 },
-                    _bids[0]);
+                    _bids[0], DateTime.MinValue); // resting before every event: each one reaches it
                 _core.Rest(new VenueOrder(id + 2, 0, "005930", buy: false, OrderKind.Limit, Mid + (p + 2) * Tick, huge, derivative: false,
                     sellerAccount) { ReservePrice = 0 },
-                    _asks[0]);
+                    _asks[0], DateTime.MinValue);
                 _book.Add(new RestingOrder(++id, buy: true, kind: OrderKind.Limit, limit: Mid - (p + 1) * Tick, quantity: long.MaxValue / 4, sequence: id),
                     _bids[0]);
                 _book.Add(new RestingOrder(++id, buy: false, kind: OrderKind.Limit, limit: Mid + (p + 2) * Tick, quantity: long.MaxValue / 4, sequence: id),
