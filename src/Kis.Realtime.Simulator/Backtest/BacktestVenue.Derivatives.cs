@@ -45,23 +45,13 @@ internal sealed partial class BacktestVenue
         if (Refused(PreTradeCheck.DerivativeProduct(request.Code)) is { } product) return product;
         var instrument = Instrument(request.Code);
         instrument.MarkDerivative(request.Code);
-        if (instrument.Last == 0)
-            return new KisRefusal("1", "APBK0918",
-                $"No KRX day-session trade of {request.Code} (H0IFCNT0, H0IOCNT0) in the recording yet: no price to check the order against.", 200);
+        if (instrument.Last == 0) return Refused(PreTradeCheck.NoTradeYet(request.Code)); // the paper venue's refusal too
         var market = request.Kind == KisOrderKind.Market;
-        if (MarketOptionRefusal(request.Code, market) is { } unbounded) return unbounded;
-        // The venue core's one check, the paper venue's too: contracts, grid, limits, then initial margin on the contracts
-        // the order opens (none on those it closes).
+        // The venue core's one check, the paper venue's too: a market order on an option (no limits known), contracts,
+        // grid, limits, then initial margin on the contracts the order opens (none on those it closes).
         return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: true, request.Side == OrderSide.Buy, request.Quantity, market,
-            Hundredths(market, request.Price), DerivativeBand(request.Code, Hundredths(market, request.Price))));
+            Hundredths(market, request.Price), DerivativeBand(request.Code)));
     }
-
-    /// <summary>An option's limits follow its underlying's and are not in the recording: a market order has no bound to take margin at.</summary>
-    private KisRefusal? MarketOptionRefusal(string code, bool market)
-        => market && Instrument(code).Upper == 0
-            ? new KisRefusal("1", "APBK0505", $"A backtest takes an option ({code}) at a limit only: its daily limits are not in the recording, " +
-                "so a market order's premium has no bound.", 200)
-            : null;
 
     /// <summary>A limit in points as hundredths (0 for a market order); one off the grid of hundredths is off every KRX
     /// grid (-1: the check refuses it so).</summary>
@@ -72,11 +62,12 @@ internal sealed partial class BacktestVenue
         return hundredths == decimal.Truncate(hundredths) && hundredths is > 0 and <= long.MaxValue ? (long)hundredths : -1;
     }
 
-    /// <summary>A futures/options code's limits (a future's from the recording; none known for an option) and KRX's tick at the price.</summary>
-    private PriceBand DerivativeBand(string code, long price)
+    /// <summary>A futures/options code's limits (a future's from the recording; none known for an option); its grid is
+    /// KRX's by code and price (tick 0: the core's <see cref="KrxRules.DerivativeTick"/>).</summary>
+    private PriceBand DerivativeBand(string code)
     {
         var instrument = Instrument(code);
-        return new PriceBand(instrument.Lower, instrument.Upper, Math.Max(1, KrxRules.DerivativeTick(code, price)));
+        return new PriceBand(instrument.Lower, instrument.Upper, 0);
     }
 
     /// <summary>What a position adds to the account's value at its last trade, KRW: a stock's shares at it, a futures/options

@@ -196,10 +196,9 @@ internal sealed partial class BacktestVenue : IVenueEvents
         if (OrderKinds.Modelled(amend.Kind) is not { } kind) return Refused(ref call, KindRefusal(amend.Kind));
         var market = kind == OrderKind.Market;
         if (ChangeQuantityRefusal(amend.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
-        if (original.Derivative && MarketOptionRefusal(original.Code, market) is { } unbounded) return Refused(ref call, unbounded);
         var price = original.Derivative ? Hundredths(market, amend.Price) : market ? 0 : WholePrice(amend.Price);
         // The venue core's one check of an amendment, the paper venue's too: grid, limits, caps, money with the original's hold given back.
-        var band = original.Derivative ? DerivativeBand(original.Code, price) : StockBand(Instrument(original.Code));
+        var band = original.Derivative ? DerivativeBand(original.Code) : StockBand(Instrument(original.Code));
         if (Refused(PreTradeCheck.Amendment(original, affected, market, price, band)) is { } refused) return Refused(ref call, refused);
         var successor = new VenueOrder(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected, original.Derivative, _ledger)
         {

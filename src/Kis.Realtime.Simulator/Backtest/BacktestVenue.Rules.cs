@@ -18,8 +18,7 @@ internal sealed partial class BacktestVenue
         if (request.Exchange != KisStockExchange.Krx)
             return new KisRefusal("1", "APBK0505", "A backtest routes to KRX only (its book and trades are KRX's H0STASP0 and H0STCNT0).", 200);
         var instrument = Instrument(request.Code);
-        if (instrument.Last == 0)
-            return new KisRefusal("1", "APBK0918", $"No KRX trade of {request.Code} in the recording yet: no price to check the order against.", 200);
+        if (instrument.Last == 0) return Refused(PreTradeCheck.NoTradeYet(request.Code)); // the paper venue's refusal too
         // The venue core's one check, the paper venue's too: quantity and caps, grid, limits, cash or shares.
         return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: false, request.Side == OrderSide.Buy, request.Quantity,
             request.Kind == KisOrderKind.Market, WholePrice(request.Price), StockBand(instrument)));

@@ -12,9 +12,10 @@ namespace Kis.Realtime.Simulator.Market;
 /// KIS marks pre-open) is the call's print, which fills every order crossing it. An arriving order walks the last book;
 /// what it took is gone from that book until the next one. The day's limits come from the previous close the trades
 /// carry (unknown before the first trade). One lock, a leaf under the venue's: it calls only the tape (itself a leaf).
-/// With <paramref name="derivative"/> it is a KRX index future instead (H0IFCNT0 trades, H0IFASP0 books, prices in
-/// hundredths of a point), read as the backtest reads one: the futures' daily limits, no stock call windows, and the
-/// tick test for the trade's side (KIS's derivatives trades do not say who initiated them).
+/// With <paramref name="derivative"/> it is a KRX index future or option instead (H0IFCNT0/H0IOCNT0 trades,
+/// H0IFASP0/H0IOASP0 books, prices in hundredths of a point), read as the backtest reads one: a future's daily limits
+/// (an option's are not in the recording: none), no stock call windows, and the tick test for the trade's side (KIS's
+/// derivatives trades do not say who initiated them).
 /// </summary>
 internal sealed class ReplayedStock(string code, MarketTape tape, bool derivative = false) : IStockOrderMarket
 {
@@ -42,6 +43,15 @@ internal sealed class ReplayedStock(string code, MarketTape tape, bool derivativ
         }
     }
 
+    /// <summary>Whether the recording showed a trade of it yet (before one, nothing prices an order).</summary>
+    public bool Traded
+    {
+        get
+        {
+            lock (_gate) return _last != 0;
+        }
+    }
+
     /// <summary>
     /// A trade of the recording at <paramref name="at"/> (KST): on the tape as a continuous trade, or as a call's print
     /// when a call was in force or KIS marked it pre-open (<paramref name="preOpen"/>, <c>ccld_dvsn</c> 3).
@@ -53,8 +63,9 @@ internal sealed class ReplayedStock(string code, MarketTape tape, bool derivativ
             if (previousClose > 0 && previousClose != _previousClose)
             {
                 _previousClose = previousClose;
-                (_lower, _upper) = derivative ? KrxRules.FuturesDailyLimits(previousClose, KrxRules.FuturesTick(code))
-                    : KrxRules.StockDailyLimits(previousClose);
+                // An option's limits follow its underlying's and are not in the recording: none (the backtest's rule).
+                (_lower, _upper) = !derivative ? KrxRules.StockDailyLimits(previousClose)
+                    : KrxRules.IsFutures(code) ? KrxRules.FuturesDailyLimits(previousClose, KrxRules.FuturesTick(code)) : (0, 0);
             }
             // The tick test, as the backtest's (BacktestVenue.OnDerivativeTrade): up a buyer's, down a seller's, else as the last.
             if (derivative) buyerInitiated = _last == 0 || price == _last ? _lastBuyerInitiated : price > _last;

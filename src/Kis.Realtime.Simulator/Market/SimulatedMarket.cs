@@ -53,11 +53,12 @@ internal sealed class SimulatedMarket
     /// <summary>A stock as the replayed recording shows it, created at its first record or order.</summary>
     public ReplayedStock Replayed(string code) => _replayed.GetOrAdd(code, static (c, tape) => new ReplayedStock(c, tape), Tape);
 
-    private readonly ConcurrentDictionary<string, ReplayedStock> _replayedFutures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReplayedStock> _replayedDerivatives = new(StringComparer.Ordinal);
 
-    /// <summary>An index future as the replayed recording shows it (H0IFCNT0, H0IFASP0; hundredths of a point).</summary>
-    public ReplayedStock ReplayedFuture(string code)
-        => _replayedFutures.GetOrAdd(code, static (c, tape) => new ReplayedStock(c, tape, derivative: true), Tape);
+    /// <summary>An index future or option as the replayed recording shows it (H0IFCNT0/H0IFASP0, H0IOCNT0/H0IOASP0;
+    /// hundredths of a point).</summary>
+    public ReplayedStock ReplayedDerivative(string code)
+        => _replayedDerivatives.GetOrAdd(code, static (c, tape) => new ReplayedStock(c, tape, derivative: true), Tape);
 
     /// <summary>What a paper stock order of <paramref name="code"/> meets: the replayed stock under a replay, else the
     /// simulated KRX book (created for the order when nobody has subscribed to it yet).</summary>

@@ -7,12 +7,12 @@ namespace Kis.Realtime.Simulator.Replay;
 /// <summary>
 /// Makes a replayed recording the market the paper venue trades against (issue 55, item 6), as the backtest reads the
 /// same file: each data frame's KRX stock trades (H0STCNT0) and books (H0STASP0) go to the stock's
-/// <see cref="ReplayedStock"/>, and an index future's (H0IFCNT0, H0IFASP0; in hundredths of a point) to the future's
-/// (<see cref="SimulatedMarket.ReplayedFuture"/>), at the recording's market time (<see cref="MarketTimeline"/>: the records'
-/// own exchange stamps, not when they were received), which puts them on the market's tape, and the market clock follows
-/// it (<see cref="MarketClock.FollowReplay"/>), so orders are taken or refused, filled and stamped on the recording's
-/// market time, as the backtest's. Called on the replay's one thread, before the frame goes to the sessions: a strategy that reacts
-/// to a frame meets a venue that has seen it.
+/// <see cref="ReplayedStock"/>, and an index future's (H0IFCNT0, H0IFASP0) or option's (H0IOCNT0, H0IOASP0), in
+/// hundredths of a point, to its own (<see cref="SimulatedMarket.ReplayedDerivative"/>), at the recording's market time
+/// (<see cref="MarketTimeline"/>: the records' own exchange stamps, not when they were received), which puts them on the
+/// market's tape, and the market clock follows it (<see cref="MarketClock.FollowReplay"/>), so orders are taken or
+/// refused, filled and stamped on the recording's market time, as the backtest's. Called on the replay's one thread,
+/// before the frame goes to the sessions: a strategy that reacts to a frame meets a venue that has seen it.
 /// </summary>
 internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
 {
@@ -39,14 +39,13 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
         var stamps = records;
         while (stamps.TryNext(out var stamped)) _timeline.Observe(MarketStamp.Of(tr, stamped), received);
         var (at, kst) = Follow(received);
-        if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0)
-            && !ReferenceEquals(tr, KisTrs.H0IFCNT0) && !ReferenceEquals(tr, KisTrs.H0IFASP0)) return;
+        if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0) && !IsDerivativeMarket(tr)) return;
         while (records.TryNext(out var record))
         {
             if (ReferenceEquals(tr, KisTrs.H0STCNT0)) Trade(tr, record, kst);
             else if (ReferenceEquals(tr, KisTrs.H0STASP0)) Book(tr, record, at, kst);
-            else if (ReferenceEquals(tr, KisTrs.H0IFCNT0)) FutureTrade(tr, record, kst);
-            else FutureBook(tr, record, kst);
+            else if (ReferenceEquals(tr, KisTrs.H0IFASP0) || ReferenceEquals(tr, KisTrs.H0IOASP0)) DerivativeBook(tr, record, kst);
+            else DerivativeTrade(tr, record, kst);
         }
         market.Tape.Flush(); // the venue reads what the frame put on the tape
     }
@@ -79,17 +78,35 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
         market.Replayed(code).OnBook(kst, _asks, _bids, KrxCalls.IsCallBook(at, tr, record));
     }
 
-    /// <summary>An index future's trade, in hundredths of a point (the backtest's scale); its side by the tick test.</summary>
-    private void FutureTrade(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)
+    /// <summary>The KRX day-session index futures and options trades and books: what moves a derivative's market, as the
+    /// backtest reads them (<c>BacktestVenue.IsDerivativeMarket</c>).</summary>
+    private static bool IsDerivativeMarket(TrDefinition tr)
+        => ReferenceEquals(tr, KisTrs.H0IFCNT0) || ReferenceEquals(tr, KisTrs.H0IFASP0)
+           || ReferenceEquals(tr, KisTrs.H0IOCNT0) || ReferenceEquals(tr, KisTrs.H0IOASP0);
+
+    /// <summary>An index future's or option's trade, in hundredths of a point (the backtest's scale); its side by the tick test.</summary>
+    private void DerivativeTrade(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)
     {
-        if (!FuturesTrade.TryDecode(tr, record, out var trade, out _)) return;
-        var price = (long)(trade.Price * 100);
+        string code;
+        decimal points, change;
+        long volume;
+        if (ReferenceEquals(tr, KisTrs.H0IFCNT0))
+        {
+            if (!FuturesTrade.TryDecode(tr, record, out var future, out _)) return;
+            (code, points, change, volume) = (future.Code, future.Price, future.Change, future.Volume);
+        }
+        else
+        {
+            if (!OptionsTrade.TryDecode(tr, record, out var option, out _)) return;
+            (code, points, change, volume) = (option.Code, option.Price, option.Change, option.Volume);
+        }
+        var price = (long)(points * 100);
         if (price <= 0) return;
-        market.ReplayedFuture(trade.Code).OnTrade(at, price, trade.Volume, price - (long)(trade.Change * 100), buyerInitiated: false, preOpen: false);
+        market.ReplayedDerivative(code).OnTrade(at, price, volume, price - (long)(change * 100), buyerInitiated: false, preOpen: false);
     }
 
-    /// <summary>An index future's five-level book, in hundredths of a point; a futures book is never a stock call's.</summary>
-    private void FutureBook(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)
+    /// <summary>An index future's or option's five-level book, in hundredths of a point; never a stock call's.</summary>
+    private void DerivativeBook(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)
     {
         if (!DerivativesOrderBook.TryDecode(tr, record, out var book, out _)) return;
         for (var i = 0; i < _asks.Length; i++)
@@ -97,6 +114,6 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
             _asks[i] = new BookLevel((long)(book.Asks[i].Price * 100), book.Asks[i].Quantity);
             _bids[i] = new BookLevel((long)(book.Bids[i].Price * 100), book.Bids[i].Quantity);
         }
-        market.ReplayedFuture(book.Code).OnBook(at, _asks, _bids, call: false);
+        market.ReplayedDerivative(book.Code).OnBook(at, _asks, _bids, call: false);
     }
 }

@@ -11,16 +11,17 @@ namespace Kis.Realtime.Simulator.Trading;
 /// </summary>
 internal sealed partial class PaperVenue
 {
-    /// <summary>The touch, limits and tick (0: KRX's stock tick bands) an order of <paramref name="code"/> meets now;
-    /// null when KRX does not take the product's orders now.</summary>
+    /// <summary>The touch, limits and tick (0: KRX's grid by code and price) an order of <paramref name="code"/> meets
+    /// now; null when KRX does not take the product's orders now.</summary>
     private OrderQuote? QuoteFor(ProductRules rules, string code, DateTime now)
     {
         if (rules.IsDerivative && _market.IsReplay)
         {
-            if (!TradingHours.For(KisTrs.H0IFCNT0, code, _market.Clock.Mode).IsOpen(now)) return null;
-            var future = _market.ReplayedFuture(code);
-            var (ask, askQuantity, bid, bidQuantity) = future.Touch();
-            return new OrderQuote(ask, askQuantity, bid, bidQuantity, future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
+            var tr = KrxRules.IsFutures(code) ? KisTrs.H0IFCNT0 : KisTrs.H0IOCNT0;
+            if (!TradingHours.For(tr, code, _market.Clock.Mode).IsOpen(now)) return null;
+            var replayed = _market.ReplayedDerivative(code);
+            var (ask, askQuantity, bid, bidQuantity) = replayed.Touch();
+            return new OrderQuote(ask, askQuantity, bid, bidQuantity, replayed.LowerLimit, replayed.UpperLimit, Tick: 0);
         }
         if (rules.IsDerivative)
         {
@@ -35,36 +36,30 @@ internal sealed partial class PaperVenue
     }
 
     /// <summary>
-    /// Under a replay the recording is the market (issue 55, item 6): an option order is refused (the venue trades the
-    /// recording's KRX stocks and index futures; an option's limits follow its underlying and are not in the recording),
-    /// and so is an order before the recording showed a trade of its instrument (its previous close, and so the day's
-    /// limits, are unknown). Null when the order may go on.
+    /// Under a replay the recording is the market (issue 55, item 6): an order before the recording showed a trade of
+    /// its instrument is refused (its previous close, and so the day's limits, are unknown), as the backtest refuses it
+    /// (<see cref="PreTradeCheck.NoTradeYet"/>). Null when the order may go on.
     /// </summary>
     private PaperResult? ReplayRefusal(ProductRules rules, string code)
     {
         if (!_market.IsReplay) return null;
-        if (rules.IsDerivative && !KrxRules.IsFutures(code))
-            return PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (replay: the paper venue trades KRX stocks and index futures against the "
-                + "recording; options orders are not taken)");
-        var replayed = rules.IsDerivative ? _market.ReplayedFuture(code) : _market.Replayed(code);
-        if (replayed.UpperLimit == 0)
-            return PaperResult.Refuse("APBK0510", $"주문단가가 가격제한폭을 벗어났습니다. (replay: no trade of {code} replayed yet, "
-                + "so its previous close and the day's limits are unknown)");
-        return null;
+        var replayed = rules.IsDerivative ? _market.ReplayedDerivative(code) : _market.Replayed(code);
+        return replayed.Traded ? null : ProductRules.Refused(PreTradeCheck.NoTradeYet(code));
     }
 
     /// <summary>What an arriving order walks: a stock's KRX book (replayed or simulated), or under a replay the recorded
-    /// future's; null for a futures/options order on the simulated market (it takes its feed's one-level quote).</summary>
+    /// future's or option's; null for a futures/options order on the simulated market (it takes its feed's one-level quote).</summary>
     private IStockOrderMarket? DepthFor(PaperOrder order)
-        => !order.Rules.IsDerivative ? _market.OrderBookFor(order.Code) : _market.IsReplay ? _market.ReplayedFuture(order.Code) : null;
+        => !order.Rules.IsDerivative ? _market.OrderBookFor(order.Code) : _market.IsReplay ? _market.ReplayedDerivative(order.Code) : null;
 
-    /// <summary>The day's price limits of <paramref name="code"/> and its tick (0: KRX's stock tick bands).</summary>
+    /// <summary>The day's price limits of <paramref name="code"/> (none known: an option under a replay) and its tick
+    /// (0: KRX's grid by code and price).</summary>
     private PriceBand PriceBand(ProductRules rules, string code)
     {
         if (rules.IsDerivative && _market.IsReplay)
         {
-            var future = _market.ReplayedFuture(code);
-            return new PriceBand(future.LowerLimit, future.UpperLimit, KrxRules.FuturesTick(code));
+            var replayed = _market.ReplayedDerivative(code);
+            return new PriceBand(replayed.LowerLimit, replayed.UpperLimit, 0);
         }
         if (rules.IsDerivative)
         {

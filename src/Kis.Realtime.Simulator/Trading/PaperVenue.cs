@@ -291,7 +291,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// </summary>
     public (long Closable, long Total) ContractsPossible(string accountNumber, string code, bool buy, bool isMarket, long price, DateTime now)
     {
-        var upper = _market.IsReplay ? _market.ReplayedFuture(code).UpperLimit : _market.DerivativeForOrders(code).Quote.Upper; // lock-free
+        var upper = _market.IsReplay ? _market.ReplayedDerivative(code).UpperLimit : _market.DerivativeForOrders(code).Quote.Upper; // lock-free
         lock (_gate)
         {
             EndDays(now);

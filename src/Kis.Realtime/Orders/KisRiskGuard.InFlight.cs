@@ -43,7 +43,7 @@ public sealed partial class KisRiskGuard
     {
         ArgumentNullException.ThrowIfNull(result);
         var found = await _venue.ReconcileAsync(result, cancellationToken);
-        if (Absorb(result, found) is { } order && IsKilled && found.OrderNumber is { } number)
+        if (Absorb(result, found, out var killed) is { } order && killed && found.OrderNumber is { } number)
         {
             var cancel = await _venue.CancelAsync(new KisCancelRequest { Product = order.Product, OriginalOrderNumber = number }, cancellationToken);
             LogCancelledAfterKill(_logger, number, cancel.ToString());
@@ -55,14 +55,20 @@ public sealed partial class KisRiskGuard
     /// Reconciles through the venue (<see cref="IKisOrderVenue.ReconcileJournalAsync"/>) what the account's order journal
     /// holds from an earlier run: a new order still <see cref="KisOrderOutcome.Unknown"/> counts as working in full, as
     /// this run's unknown orders do, until <see cref="ReconcileAsync"/> names it or <see cref="Release"/> gives it up;
-    /// one found open (accepted, its number now held) counts as an order let through until its notices say it is done.
-    /// Call it at start, before sending. The venue's results, one per call.
+    /// one found open (accepted, its number now held) counts as an order let through until its notices say it is done,
+    /// and while the kill switch is on it is cancelled at once, as an order in flight is when its answer comes (the
+    /// cancel's outcome is logged). Call it at start, before sending. The venue's results, one per call.
     /// </summary>
     public async Task<IReadOnlyList<KisOrderResult>> ReconcileJournalAsync(CancellationToken cancellationToken = default)
     {
         var results = await _venue.ReconcileJournalAsync(cancellationToken);
         foreach (var result in results)
-            if (result.Outcome == KisOrderOutcome.Unknown || result.IsAccepted) Absorb(result, result);
+        {
+            if (result.Outcome != KisOrderOutcome.Unknown && !result.IsAccepted) continue;
+            // A kill thrown before it was taken in did not see it: it is cancelled here (a later kill sees it as working).
+            if (Absorb(result, result, out var killed) is { } order && killed && result.IsAccepted)
+                await CancelAfterKillAsync(order.Product, result);
+        }
         return results;
     }
 
@@ -218,7 +224,7 @@ public sealed partial class KisRiskGuard
         {
             found = unknown;
         }
-        var order = Absorb(unknown, found);
+        var order = Absorb(unknown, found, out _);
         if (found.IsAccepted && found.OrderNumber is { } number && order is not null)
             return await _venue.CancelAsync(new KisCancelRequest { Product = order.Product, OriginalOrderNumber = number }, cancellationToken);
         if (found.Outcome != KisOrderOutcome.Unknown) return null;
@@ -233,12 +239,14 @@ public sealed partial class KisRiskGuard
     /// Takes a new look at an unknown order into the guard's count: found, it becomes an order let through; unknown still,
     /// its latest result is kept; anything else ends it. A new order this guard did not let through (an earlier run's,
     /// from the order journal), unknown or found by reconciling, is taken in the same way: it may be working. The order
-    /// asked; null when the result is neither a new order's unknown one nor one reconciled from it.
+    /// asked; null when the result is neither a new order's unknown one nor one reconciled from it. <paramref name="killed"/>:
+    /// the kill switch was on when it was taken in (so no kill's cancels included it).
     /// </summary>
-    private KisOrderRequest? Absorb(KisOrderResult before, KisOrderResult after)
+    private KisOrderRequest? Absorb(KisOrderResult before, KisOrderResult after, out bool killed)
     {
         lock (_gate)
         {
+            killed = _killed;
             if (!_unknown.Remove(KeyOf(before), out var held))
             {
                 if (before.Outcome is not (KisOrderOutcome.Unknown or KisOrderOutcome.Accepted) || before.Pending?.Order is not { } adopted) return null;

@@ -148,6 +148,57 @@ public sealed class PreTradeParityTests
         Assert.All(backtest, o => Assert.Contains("101W09, 101W9000", o.Message, StringComparison.Ordinal));
     }
 
+    /// <summary>Codes the stock recording never trades (issue 73: a backtest refused them <c>APBK0918</c>, paper <c>APBK0510</c>):
+    /// a listed stock, a future and an option, each at a limit on its grid and as a market order.</summary>
+    private static readonly (KisProduct Product, string Code, decimal Price)[] Untraded =
+        [(KisProduct.Stock, "000660", 200_000), (KisProduct.FuturesOptions, FuturesVenueParityTests.Code, 350.00m),
+            (KisProduct.FuturesOptions, "201W9350", 3.50m)];
+
+    [Fact]
+    public async Task A_code_with_no_trade_yet_is_refused_with_one_code_and_one_text_as_a_backtest_and_on_paper()
+    {
+        var (dir, rawLog) = ReplayedVenue.Recording(Recording());
+        var backtest = new List<Outcome>();
+        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
+        {
+            await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: ct))
+            {
+                await UntradedAsync(orders, backtest, ct);
+                return;
+            }
+        }, new KisBacktestOptions { Latency = TimeSpan.Zero, Account = new KisAccount(Account, "01") }).WaitAsync(Generous);
+
+        await using var replay = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2);
+        using var client = new KisOrderClient(new KisOrderOptions
+        {
+            Credential = DefaultCredential, Account = new KisAccount(Account, "01"), FuturesAccount = new KisAccount(Account, "03"),
+            RestBaseUrl = replay.Sim.RestBaseUrl, Environment = KisEnvironment.Real,
+        });
+        var paper = new List<Outcome>();
+        using var cts = new CancellationTokenSource(Generous);
+        await UntradedAsync(client, paper, cts.Token);
+
+        Assert.Equal(backtest, paper);
+        Assert.Equal(Untraded.Length * 2, backtest.Count);
+        Assert.All(backtest, o => Assert.Equal("APBK0918", o.Code));
+        Assert.All(backtest, o => Assert.Contains("in the recording yet", o.Message, StringComparison.Ordinal));
+    }
+
+    /// <summary>Each of <see cref="Untraded"/>: a limit buy of one, then a market buy of one.</summary>
+    private static async Task UntradedAsync(IKisOrderVenue orders, List<Outcome> into, CancellationToken ct)
+    {
+        foreach (var (product, code, price) in Untraded)
+        {
+            foreach (var limit in new decimal?[] { price, null })
+            {
+                var answer = await orders.PlaceAsync(product == KisProduct.Stock ? KisOrderRequest.Stock(code, OrderSide.Buy, 1, limit)
+                    : KisOrderRequest.FuturesOptions(code, OrderSide.Buy, 1, limit), ct);
+                Assert.NotEqual(KisOrderOutcome.Unknown, answer.Outcome);
+                into.Add(new Outcome(answer.Refusal?.MessageCode, answer.Refusal?.Message));
+            }
+        }
+    }
+
     /// <summary>The same calls as a backtest over <paramref name="recording"/> (once its first trade of <paramref name="future"/>
     /// is read) and on paper replaying it: what each venue answered, in order.</summary>
     private static async Task<(List<Outcome> Backtest, List<Outcome> Paper)> OnBothFuturesVenuesAsync(string future, byte[] recording,

@@ -8,7 +8,8 @@ namespace Kis.Realtime.Simulator.Trading.Core;
 internal readonly record struct VenueRefusal(string Code, string Message);
 
 /// <summary>What an order's price is checked against: the day's limits (<see cref="Upper"/> 0: none known, as for an
-/// option in a backtest) and the tick of a futures/options code (stocks and ETFs: KRX's grid by code and price).</summary>
+/// option traded against a recording) and the tick of a futures/options code (0, and always for stocks and ETFs: KRX's
+/// grid by code and price, <see cref="KrxRules.IsOnTick"/>, <see cref="KrxRules.DerivativeTick"/>).</summary>
 internal readonly record struct PriceBand(long Lower, long Upper, long Tick);
 
 /// <summary>
@@ -46,10 +47,24 @@ internal static class PreTradeCheck
             : new VenueRefusal("APBK0505", $"PDNO {code}: only KOSPI200 (x01…), mini KOSPI200 (x05…) and KOSDAQ150 (x06…) futures and KOSPI200 "
                 + "and mini KOSPI200 options are simulated, by KRX's short code (101W09, 101W9000, 201W9350)");
 
+    /// <summary>
+    /// The refusal of an order of <paramref name="code"/> before the recording a venue trades against showed a trade of
+    /// it: nothing prices the order (its previous close, so its daily limits, are unknown). Both venues answer it
+    /// alike (issue 73: the backtest said <c>APBK0918</c>, paper <c>APBK0510</c>). KIS never meets this case (it knows
+    /// every listed code's previous close); <c>APBK0918</c> (장운영시간이 아닙니다: the market does not take the order
+    /// now) is what it answers when an order cannot be taken yet but will be later, which is the case here: the order
+    /// goes once a trade is recorded. <c>APBK0510</c> (price outside the limits) would send a caller to change a price
+    /// that is not wrong, and would be said of a market order, which has none.
+    /// </summary>
+    public static VenueRefusal NoTradeYet(string code)
+        => new("APBK0918", $"장운영시간이 아닙니다. (no trade of {code} in the recording yet: its previous close, and so its daily limits, "
+            + "are unknown; the order is taken once one is recorded)");
+
     /// <summary>A new order's checks, in KIS's order: quantity, grid, limits, the value cap, then money; null: taken.</summary>
     public static VenueRefusal? NewOrder(LedgerAccount ledger, string code, bool derivative, bool buy, long quantity, bool isMarket, long price,
         PriceBand band)
     {
+        if (Unbounded(code, derivative, isMarket, band) is { } unbounded) return unbounded;
         if (Quantity(derivative, quantity) is { } badQuantity) return badQuantity;
         if (!isMarket && Price(code, derivative, price, band) is { } badPrice) return badPrice;
         var unit = OrderPrice(isMarket, price, band.Upper);
@@ -73,6 +88,7 @@ internal static class PreTradeCheck
     /// </summary>
     public static VenueRefusal? Amendment(VenueOrder original, long affected, bool isMarket, long price, PriceBand band)
     {
+        if (Unbounded(original.Code, original.Derivative, isMarket, band) is { } unbounded) return unbounded;
         if (!isMarket && Price(original.Code, original.Derivative, price, band) is { } badPrice) return badPrice;
         var unit = OrderPrice(isMarket, price, band.Upper);
         if (original.Derivative)
@@ -143,9 +159,18 @@ internal static class PreTradeCheck
         return quantity > max ? new VenueRefusal("APBK0507", Format($"{QuantityText} (at most {Grouped(max)} {unit} an order)")) : null;
     }
 
+    /// <summary>A market futures/options order when no upper limit is known (an option traded against a recording: its
+    /// limits follow its underlying's): nothing bounds the premium its margin would be taken at.</summary>
+    private static VenueRefusal? Unbounded(string code, bool derivative, bool isMarket, PriceBand band)
+        => derivative && isMarket && band.Upper == 0
+            ? new VenueRefusal("APBK0505", $"An option ({code}) is taken at a limit only here: its daily limits follow its underlying's and are "
+                + "not in the recording, so a market order's premium has no bound.")
+            : null;
+
     private static VenueRefusal? Price(string code, bool derivative, long price, PriceBand band)
     {
-        var onGrid = price > 0 && (derivative ? price % Math.Max(1, band.Tick) == 0 : KrxRules.IsOnTick(code, price));
+        var onGrid = price > 0 && (derivative ? price % Math.Max(1, band.Tick > 0 ? band.Tick : KrxRules.DerivativeTick(code, price)) == 0
+            : KrxRules.IsOnTick(code, price));
         if (!onGrid) return new VenueRefusal("APBK0506", "주문단가가 호가단위에 맞지 않습니다. (price not on KRX's tick grid)");
         return band.Upper > 0 && (price > band.Upper || price < band.Lower)
             ? new VenueRefusal("APBK0510", Format($"주문단가가 가격제한폭을 벗어났습니다. (outside the day's limits {band.Lower}..{band.Upper})"))

@@ -60,15 +60,45 @@ internal static class KisOrderWire
     private static bool NeedsPrice(KisOrderKind kind) => HasPrice(kind)
         && kind is not (KisOrderKind.Midpoint or KisOrderKind.MidpointIoc or KisOrderKind.MidpointFok);
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> (parameter <c>code</c>, the rule in the message) for a code of no form KIS
+    /// takes for the product, before anything is sent (issue 73: any five to twelve letters and digits went). A stock,
+    /// ETF or ETN (order-cash's PDNO): KRX's six-character short code, digits and upper-case letters from a digit
+    /// (005930, 069500, KRX's letter-bearing codes such as 0088M0), or an ETN as KIS writes it, Q and six (Q500001). A
+    /// future or option: a KRX short code, upper-case letters and digits, 1 (futures), 2 (calls), 3 (puts) or 4
+    /// (spreads) and a two-character underlying, then a future's year and two-digit month (six characters: 101W09,
+    /// KIS's sample), a year, a one-character month and three more (eight: 101W9000, 201W9350, 401W3W6S), or an option's
+    /// year, two-digit month and three-digit strike (nine: 201W08427, KIS's sample). Which of these the exchange lists
+    /// today is KIS's to answer (stock futures and options, weeklies, spreads are not refused here).
+    /// </summary>
     public static void ValidateCode(KisProduct product, string code)
     {
-        var ok = product == KisProduct.Stock
-            ? code is { Length: 6 or 7 } && code.All(char.IsAsciiLetterOrDigit)
-            : code is { Length: >= 5 and <= 12 } && code.All(char.IsAsciiLetterOrDigit);
-        if (!ok)
-            throw new ArgumentException(product == KisProduct.Stock ? $"'{code}' is not a stock code (six characters, e.g. 005930)."
-                : $"'{code}' is not a futures/options short code (e.g. 101W9000).", nameof(code));
+        if (product == KisProduct.Stock ? IsStockCode(code) : IsDerivativeCode(code)) return;
+        throw new ArgumentException(product == KisProduct.Stock
+            ? $"'{code}' is not a KRX stock code: six digits and upper-case letters from a digit (005930, 069500), or an ETN's Q and six (Q500001)."
+            : $"'{code}' is not a KRX futures/options short code: 1-4, a two-character underlying and the expiry, upper-case (101W09, "
+              + "101W9000, 201W9350, 201W08427).", nameof(code));
     }
+
+    private static bool IsStockCode(string? code)
+        => code is { Length: 6 } ? char.IsAsciiDigit(code[0]) && code.All(IsUpperOrDigit)
+            : code is { Length: 7 } && code[0] == 'Q' && IsStockCode(code[1..]);
+
+    private static bool IsDerivativeCode(string? code)
+    {
+        if (code is not { Length: 6 or 8 or 9 } || code[0] is < '1' or > '4' || !code.All(IsUpperOrDigit)) return false;
+        return code.Length switch
+        {
+            6 => code[0] == '1' && IsMonth(code.AsSpan(4, 2)), // a future: year, two-digit month
+            9 => code[0] is '2' or '3' && IsMonth(code.AsSpan(4, 2)) && code.AsSpan(6).IndexOfAnyExceptInRange('0', '9') < 0, // an option: strike
+            _ => true, // eight: the forms differ by product (a spread names two expiries); KIS judges them
+        };
+    }
+
+    private static bool IsMonth(ReadOnlySpan<char> month)
+        => char.IsAsciiDigit(month[0]) && char.IsAsciiDigit(month[1]) && (month[0] - '0') * 10 + (month[1] - '0') is >= 1 and <= 12;
+
+    private static bool IsUpperOrDigit(char c) => char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c);
 
     public static void ValidatePrice(KisProduct product, KisOrderKind kind, decimal price, decimal? stopPrice)
     {
