@@ -13,6 +13,12 @@ public class BookLayoutTests
     private static readonly (string View, IReadOnlyList<TrDefinition> Trs, Decode Decode)[] Views =
     [
         ("StockOrderBook", StockOrderBook.Trs, (TrDefinition tr, byte[] r, out DecodeError e) => StockOrderBook.TryDecode(tr, r, out _, out e)),
+        ("DerivativesOrderBook", DerivativesOrderBook.Trs,
+            (TrDefinition tr, byte[] r, out DecodeError e) => DerivativesOrderBook.TryDecode(tr, r, out _, out e)),
+        ("OverseasStockOrderBook", OverseasStockOrderBook.Trs,
+            (TrDefinition tr, byte[] r, out DecodeError e) => OverseasStockOrderBook.TryDecode(tr, r, out _, out e)),
+        ("OverseasFuturesOrderBook", OverseasFuturesOrderBook.Trs,
+            (TrDefinition tr, byte[] r, out DecodeError e) => OverseasFuturesOrderBook.TryDecode(tr, r, out _, out e)),
     ];
 
     [Fact]
@@ -23,8 +29,15 @@ public class BookLayoutTests
             foreach (var tr in KisTrs.All.Where(t => !trs.Contains(t)))
             {
                 var record = new GoldenRecord(tr).Bytes;
-                if (decode(tr, record, out var error) || error.Kind != DecodeErrorKind.UnknownTr)
-                    wrong.Add($"{view} {tr.Id} ({tr.Fields.Count} fields): {error.Kind}");
+                try
+                {
+                    if (decode(tr, record, out var error) || error.Kind != DecodeErrorKind.UnknownTr)
+                        wrong.Add($"{view} {tr.Id} ({tr.Fields.Count} fields): {error.Kind}");
+                }
+                catch (IndexOutOfRangeException e) // a depth guessed from the field count past the inline array
+                {
+                    wrong.Add($"{view} {tr.Id} ({tr.Fields.Count} fields): {e.GetType().Name}");
+                }
             }
         Assert.True(wrong.Count == 0, string.Join("; ", wrong));
     }

@@ -163,3 +163,309 @@ internal static class StockOrderBookLayouts
         f.AfterHoursTotalBidQuantityChange(); // ovtm_total_bidp_icdc
     }
 }
+
+/// <summary>
+/// What DerivativesOrderBook's reader (DerivativesOrderBookLayouts) hands each field of a record to, by its role in views.json's books:
+/// the sink reads the field from its own reader (its type, or a skip); the order and the count are the layout's.
+/// </summary>
+internal interface IDerivativesOrderBookFields
+{
+    /// <summary>The levels a side of this layout has.</summary>
+    void Depth(int levels);
+    void Code();
+    void Time();
+    void AskPrice(int level);
+    void BidPrice(int level);
+    void AskCount(int level);
+    void BidCount(int level);
+    void AskQuantity(int level);
+    void BidQuantity(int level);
+    void TotalAskCount();
+    void TotalBidCount();
+    void TotalAskQuantity();
+    void TotalBidQuantity();
+    void TotalAskQuantityChange();
+    void TotalBidQuantityChange();
+}
+
+/// <summary>DerivativesOrderBook's layouts by TR id (views.json's books, the catalog's field order): one read sequence a TR.</summary>
+internal static class DerivativesOrderBookLayouts
+{
+    /// <summary>Reads a record of <paramref name="trId"/> through <paramref name="f"/>; false, nothing read, for a TR with no layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Read<T>(string trId, ref T f)
+        where T : IDerivativesOrderBookFields, allows ref struct
+    {
+        switch (trId)
+        {
+            case "H0IFASP0":
+            case "H0CFASP0":
+            case "H0MFASP0":
+                H0IFASP0(ref f);
+                return true;
+            case "H0IOASP0":
+            case "H0EUASP0":
+                H0IOASP0(ref f);
+                return true;
+            case "H0ZOASP0":
+                H0ZOASP0(ref f);
+                return true;
+            case "H0ZFASP0":
+                H0ZFASP0(ref f);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>H0IFASP0, H0CFASP0, H0MFASP0.</summary>
+    private static void H0IFASP0<T>(ref T f)
+        where T : IDerivativesOrderBookFields, allows ref struct
+    {
+        f.Depth(5);
+        f.Code(); // futs_shrn_iscd
+        f.Time(); // bsop_hour
+        for (var i = 0; i < 5; i++) f.AskPrice(i); // futs_askp1..futs_askp5
+        for (var i = 0; i < 5; i++) f.BidPrice(i); // futs_bidp1..futs_bidp5
+        for (var i = 0; i < 5; i++) f.AskCount(i); // askp_csnu1..askp_csnu5
+        for (var i = 0; i < 5; i++) f.BidCount(i); // bidp_csnu1..bidp_csnu5
+        for (var i = 0; i < 5; i++) f.AskQuantity(i); // askp_rsqn1..askp_rsqn5
+        for (var i = 0; i < 5; i++) f.BidQuantity(i); // bidp_rsqn1..bidp_rsqn5
+        f.TotalAskCount(); // total_askp_csnu
+        f.TotalBidCount(); // total_bidp_csnu
+        f.TotalAskQuantity(); // total_askp_rsqn
+        f.TotalBidQuantity(); // total_bidp_rsqn
+        f.TotalAskQuantityChange(); // total_askp_rsqn_icdc
+        f.TotalBidQuantityChange(); // total_bidp_rsqn_icdc
+    }
+
+    /// <summary>H0IOASP0, H0EUASP0.</summary>
+    private static void H0IOASP0<T>(ref T f)
+        where T : IDerivativesOrderBookFields, allows ref struct
+    {
+        f.Depth(5);
+        f.Code(); // optn_shrn_iscd
+        f.Time(); // bsop_hour
+        for (var i = 0; i < 5; i++) f.AskPrice(i); // optn_askp1..optn_askp5
+        for (var i = 0; i < 5; i++) f.BidPrice(i); // optn_bidp1..optn_bidp5
+        for (var i = 0; i < 5; i++) f.AskCount(i); // askp_csnu1..askp_csnu5
+        for (var i = 0; i < 5; i++) f.BidCount(i); // bidp_csnu1..bidp_csnu5
+        for (var i = 0; i < 5; i++) f.AskQuantity(i); // askp_rsqn1..askp_rsqn5
+        for (var i = 0; i < 5; i++) f.BidQuantity(i); // bidp_rsqn1..bidp_rsqn5
+        f.TotalAskCount(); // total_askp_csnu
+        f.TotalBidCount(); // total_bidp_csnu
+        f.TotalAskQuantity(); // total_askp_rsqn
+        f.TotalBidQuantity(); // total_bidp_rsqn
+        f.TotalAskQuantityChange(); // total_askp_rsqn_icdc
+        f.TotalBidQuantityChange(); // total_bidp_rsqn_icdc
+    }
+
+    /// <summary>H0ZOASP0.</summary>
+    private static void H0ZOASP0<T>(ref T f)
+        where T : IDerivativesOrderBookFields, allows ref struct
+    {
+        f.Depth(10);
+        f.Code(); // optn_shrn_iscd
+        f.Time(); // bsop_hour
+        for (var i = 0; i < 5; i++) f.AskPrice(i); // optn_askp1..optn_askp5
+        for (var i = 0; i < 5; i++) f.BidPrice(i); // optn_bidp1..optn_bidp5
+        for (var i = 0; i < 5; i++) f.AskCount(i); // askp_csnu1..askp_csnu5
+        for (var i = 0; i < 5; i++) f.BidCount(i); // bidp_csnu1..bidp_csnu5
+        for (var i = 0; i < 5; i++) f.AskQuantity(i); // askp_rsqn1..askp_rsqn5
+        for (var i = 0; i < 5; i++) f.BidQuantity(i); // bidp_rsqn1..bidp_rsqn5
+        f.TotalAskCount(); // total_askp_csnu
+        f.TotalBidCount(); // total_bidp_csnu
+        f.TotalAskQuantity(); // total_askp_rsqn
+        f.TotalBidQuantity(); // total_bidp_rsqn
+        f.TotalAskQuantityChange(); // total_askp_rsqn_icdc
+        f.TotalBidQuantityChange(); // total_bidp_rsqn_icdc
+        for (var i = 5; i < 10; i++) f.AskPrice(i); // optn_askp6..optn_askp10
+        for (var i = 5; i < 10; i++) f.BidPrice(i); // optn_bidp6..optn_bidp10
+        for (var i = 5; i < 10; i++) f.AskCount(i); // askp_csnu6..askp_csnu10
+        for (var i = 5; i < 10; i++) f.BidCount(i); // bidp_csnu6..bidp_csnu10
+        for (var i = 5; i < 10; i++) f.AskQuantity(i); // askp_rsqn6..askp_rsqn10
+        for (var i = 5; i < 10; i++) f.BidQuantity(i); // bidp_rsqn6..bidp_rsqn10
+    }
+
+    /// <summary>H0ZFASP0.</summary>
+    private static void H0ZFASP0<T>(ref T f)
+        where T : IDerivativesOrderBookFields, allows ref struct
+    {
+        f.Depth(10);
+        f.Code(); // futs_shrn_iscd
+        f.Time(); // bsop_hour
+        for (var i = 0; i < 10; i++) f.AskPrice(i); // askp1..askp10
+        for (var i = 0; i < 10; i++) f.BidPrice(i); // bidp1..bidp10
+        for (var i = 0; i < 10; i++) f.AskCount(i); // askp_csnu1..askp_csnu10
+        for (var i = 0; i < 10; i++) f.BidCount(i); // bidp_csnu1..bidp_csnu10
+        for (var i = 0; i < 10; i++) f.AskQuantity(i); // askp_rsqn1..askp_rsqn10
+        for (var i = 0; i < 10; i++) f.BidQuantity(i); // bidp_rsqn1..bidp_rsqn10
+        f.TotalAskCount(); // total_askp_csnu
+        f.TotalBidCount(); // total_bidp_csnu
+        f.TotalAskQuantity(); // total_askp_rsqn
+        f.TotalBidQuantity(); // total_bidp_rsqn
+        f.TotalAskQuantityChange(); // total_askp_rsqn_icdc
+        f.TotalBidQuantityChange(); // total_bidp_rsqn_icdc
+    }
+}
+
+/// <summary>
+/// What OverseasStockOrderBook's reader (OverseasStockOrderBookLayouts) hands each field of a record to, by its role in views.json's books:
+/// the sink reads the field from its own reader (its type, or a skip); the order and the count are the layout's.
+/// </summary>
+internal interface IOverseasStockOrderBookFields
+{
+    /// <summary>The levels a side of this layout has.</summary>
+    void Depth(int levels);
+    void Symbol();
+    void Ticker();
+    void PriceDecimals();
+    void LocalDate();
+    void LocalTime();
+    void KoreaDate();
+    void KoreaTime();
+    void TotalBidQuantity();
+    void TotalAskQuantity();
+    void TotalBidQuantityChange();
+    void TotalAskQuantityChange();
+    void BidPrice(int level);
+    void AskPrice(int level);
+    void BidQuantity(int level);
+    void AskQuantity(int level);
+    void BidQuantityChange(int level);
+    void AskQuantityChange(int level);
+}
+
+/// <summary>OverseasStockOrderBook's layouts by TR id (views.json's books, the catalog's field order): one read sequence a TR.</summary>
+internal static class OverseasStockOrderBookLayouts
+{
+    /// <summary>Reads a record of <paramref name="trId"/> through <paramref name="f"/>; false, nothing read, for a TR with no layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Read<T>(string trId, ref T f)
+        where T : IOverseasStockOrderBookFields, allows ref struct
+    {
+        switch (trId)
+        {
+            case "HDFSASP0":
+                HDFSASP0(ref f);
+                return true;
+            case "HDFSASP1":
+                HDFSASP1(ref f);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>HDFSASP0.</summary>
+    private static void HDFSASP0<T>(ref T f)
+        where T : IOverseasStockOrderBookFields, allows ref struct
+    {
+        f.Depth(10);
+        f.Symbol(); // rsym
+        f.Ticker(); // symb
+        f.PriceDecimals(); // zdiv
+        f.LocalDate(); // xymd
+        f.LocalTime(); // xhms
+        f.KoreaDate(); // kymd
+        f.KoreaTime(); // khms
+        f.TotalBidQuantity(); // bvol
+        f.TotalAskQuantity(); // avol
+        f.TotalBidQuantityChange(); // bdvl
+        f.TotalAskQuantityChange(); // advl
+        for (var i = 0; i < 10; i++) // pbid1..dask10
+        {
+            f.BidPrice(i);
+            f.AskPrice(i);
+            f.BidQuantity(i);
+            f.AskQuantity(i);
+            f.BidQuantityChange(i);
+            f.AskQuantityChange(i);
+        }
+    }
+
+    /// <summary>HDFSASP1.</summary>
+    private static void HDFSASP1<T>(ref T f)
+        where T : IOverseasStockOrderBookFields, allows ref struct
+    {
+        f.Depth(1);
+        f.Symbol(); // rsym
+        f.Ticker(); // symb
+        f.PriceDecimals(); // zdiv
+        f.LocalDate(); // xymd
+        f.LocalTime(); // xhms
+        f.KoreaDate(); // kymd
+        f.KoreaTime(); // khms
+        f.TotalBidQuantity(); // bvol
+        f.TotalAskQuantity(); // avol
+        f.TotalBidQuantityChange(); // bdvl
+        f.TotalAskQuantityChange(); // advl
+        f.BidPrice(0); // pbid1
+        f.AskPrice(0); // …
+        f.BidQuantity(0); // …
+        f.AskQuantity(0); // …
+        f.BidQuantityChange(0); // …
+        f.AskQuantityChange(0); // …
+    }
+}
+
+/// <summary>
+/// What OverseasFuturesOrderBook's reader (OverseasFuturesOrderBookLayouts) hands each field of a record to, by its role in views.json's books:
+/// the sink reads the field from its own reader (its type, or a skip); the order and the count are the layout's.
+/// </summary>
+internal interface IOverseasFuturesOrderBookFields
+{
+    /// <summary>The levels a side of this layout has.</summary>
+    void Depth(int levels);
+    void SeriesCode();
+    void ReceivedDate();
+    void ReceivedTime();
+    void PreviousClose();
+    void BidQuantity(int level);
+    void BidCount(int level);
+    void BidPrice(int level);
+    void AskQuantity(int level);
+    void AskCount(int level);
+    void AskPrice(int level);
+    void PreviousSettlement();
+}
+
+/// <summary>OverseasFuturesOrderBook's layouts by TR id (views.json's books, the catalog's field order): one read sequence a TR.</summary>
+internal static class OverseasFuturesOrderBookLayouts
+{
+    /// <summary>Reads a record of <paramref name="trId"/> through <paramref name="f"/>; false, nothing read, for a TR with no layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Read<T>(string trId, ref T f)
+        where T : IOverseasFuturesOrderBookFields, allows ref struct
+    {
+        switch (trId)
+        {
+            case "HDFFF010":
+                HDFFF010(ref f);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>HDFFF010.</summary>
+    private static void HDFFF010<T>(ref T f)
+        where T : IOverseasFuturesOrderBookFields, allows ref struct
+    {
+        f.Depth(5);
+        f.SeriesCode(); // series_cd
+        f.ReceivedDate(); // recv_date
+        f.ReceivedTime(); // recv_time
+        f.PreviousClose(); // prev_price
+        for (var i = 0; i < 5; i++) // bid_qntt_1..ask_price_5
+        {
+            f.BidQuantity(i);
+            f.BidCount(i);
+            f.BidPrice(i);
+            f.AskQuantity(i);
+            f.AskCount(i);
+            f.AskPrice(i);
+        }
+        f.PreviousSettlement(); // sttl_price
+    }
+}
