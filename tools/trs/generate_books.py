@@ -51,6 +51,7 @@ def _table(tr, layout, names, field_type, sim_roles):
         if field_type(tr, total["field"]) != "Integer": raise WriterError(where, f"{tr}'s {total['field']} is not an integer")
         claim(total["field"], (role, 0, None, [n for n in names if n in sums]))
     for role, name in layout.get("fields", {}).items():
+        if role in layout.get("optional", []) and name not in names: continue  # a field some TRs of the layout lack
         claim(name, (role, 0, None, None))
     return {n: table[n] for n in names if n in table}
 
@@ -115,7 +116,8 @@ def emit_books(spec, fields_of, field_type, header):
 
 def generate(spec, fields_of, field_type, header, catalog_ids):
     return {"Simulator/BookFields.g.cs": emit_books(spec, fields_of, field_type, header),
-            "Simulator/TradingHours.g.cs": emit_hours(spec, catalog_ids, header)}
+            "Simulator/TradingHours.g.cs": emit_hours(spec, catalog_ids, header),
+            "Trs/Internal/BookReaders.g.cs": emit_readers(spec, fields_of, field_type, header)}
 
 
 def emit_hours(spec, catalog_ids, header):
@@ -135,3 +137,103 @@ def emit_hours(spec, catalog_ids, header):
             + "    /// Null: the TR's market's hours.\n    /// </summary>\n"
             "    private static TradingHours? SessionOf(string trId)\n        => trId switch\n        {\n"
             + "".join(arms) + "            _ => null,\n        };\n}\n")
+
+
+# ---- the library's book readers (a layout's "reader") ----------------------------------------------------------------
+
+def _reader_tokens(tr, layout, names, field_type, sim_roles):
+    """(role, level, field) for every field of one TR in catalog order; stops on a field no role of the layout reads."""
+    table = _table(tr, layout, names, field_type, sim_roles)
+    unread = [n for n in names if n not in table]
+    if unread:
+        raise WriterError(f"books {layout['name']}", f"{tr}'s {', '.join(unread)} have no role: reader {layout['reader']} reads every field")
+    return [(table[n][0], table[n][1], n) for n in names]
+
+
+def _steps(tokens):
+    """The reads of one layout: a non-level field alone, or a loop over levels where a block of roles repeats level by level."""
+    steps, i = [], 0
+    while i < len(tokens):
+        role, level, name = tokens[i]
+        if level == 0:
+            steps.append(("one", role, name))
+            i += 1
+            continue
+        k = 1  # the block: the consecutive fields of this level
+        while i + k < len(tokens) and tokens[i + k][1] == level: k += 1
+        block = [t[0] for t in tokens[i:i + k]]
+        m = 1
+        while (i + (m + 1) * k <= len(tokens)
+               and [t[0] for t in tokens[i + m * k:i + (m + 1) * k]] == block
+               and all(t[1] == level + m for t in tokens[i + m * k:i + (m + 1) * k])):
+            m += 1
+        steps.append(("loop", block, level - 1, m, tokens[i][2], tokens[i + m * k - 1][2]))
+        i += m * k
+    return steps
+
+
+def _method(name, depth, steps, constraint):
+    out = [f"    private static void {name}<T>(ref T f)\n        {constraint}\n    {{\n",
+           f"        f.Depth({depth});\n"]
+    for s in steps:
+        if s[0] == "one":
+            out.append(f"        f.{s[1]}(); // {s[2]}\n")
+            continue
+        _, block, first, count, a, b = s
+        if count == 1:
+            out += [f"        f.{role}({first}); // {a if j == 0 else '…'}\n" for j, role in enumerate(block)]
+            continue
+        body = " ".join(f"f.{role}(i);" for role in block)
+        loop = f"for (var i = {first}; i < {first + count}; i++)"
+        if len(block) == 1: out.append(f"        {loop} {body} // {a}..{b}\n")
+        else: out.append(f"        {loop} // {a}..{b}\n        {{\n" + "".join(f"            f.{role}(i);\n" for role in block) + "        }\n")
+    out.append("    }\n")
+    return out
+
+
+def emit_readers(spec, fields_of, field_type, header):
+    """Trs/Internal/BookReaders.g.cs: per reader, the interface of its roles and its layouts' read sequences by TR id."""
+    books = spec["books"]
+    readers = {}
+    for layout in books["layouts"]:
+        if "reader" not in layout: continue
+        entry = readers.setdefault(layout["reader"], {"roles": [], "layouts": [], "by_tr": {}})
+        for tr in layout["trs"]:
+            tokens = _reader_tokens(tr, layout, fields_of(tr), field_type, books["roles"])
+            for role, level, _ in tokens:
+                if (role, level > 0) not in entry["roles"]: entry["roles"].append((role, level > 0))
+            depth = max((lv for _, lv, _ in tokens), default=0)
+            steps = _steps(tokens)
+            same = next((i for i, l in enumerate(entry["layouts"]) if l[1] == steps and l[0] == depth), None)
+            if same is None:
+                entry["layouts"].append((depth, steps, tr, [tr]))
+                same = len(entry["layouts"]) - 1
+            else:
+                entry["layouts"][same][3].append(tr)
+            entry["by_tr"][tr] = same
+    out = [header, "using System.Runtime.CompilerServices;\n\nnamespace Kis.Realtime.Internal;\n"]
+    for view, entry in readers.items():
+        clash = sorted({r for r, lv in entry["roles"] if (r, not lv) in entry["roles"]})
+        if clash: raise WriterError(f"books reader {view}", f"{', '.join(clash)} is a level role in one layout and a field in another")
+        fields = f"I{view}Fields"
+        constraint = f"where T : {fields}, allows ref struct"
+        out.append(f"\n/// <summary>\n/// What {view}'s reader ({view}Layouts) hands each field of a record to, by its role in views.json's books:\n"
+                   "/// the sink reads the field from its own reader (its type, or a skip); the order and the count are the layout's.\n/// </summary>\n"
+                   f"internal interface {fields}\n{{\n    /// <summary>The levels a side of this layout has.</summary>\n    void Depth(int levels);\n")
+        for role, level in entry["roles"]:
+            out.append(f"    void {role}({'int level' if level else ''});\n")
+        out.append("}\n")
+        out.append(f"\n/// <summary>{view}'s layouts by TR id (views.json's books, the catalog's field order): one read sequence a TR.</summary>\n"
+                   f"internal static class {view}Layouts\n{{\n"
+                   f"    /// <summary>Reads a record of <paramref name=\"trId\"/> through <paramref name=\"f\"/>; false, nothing read, for a TR with no layout.</summary>\n"
+                   "    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n"
+                   f"    public static bool Read<T>(string trId, ref T f)\n        {constraint}\n    {{\n"
+                   "        switch (trId)\n        {\n")
+        for depth, steps, first, trs in entry["layouts"]:
+            out.append("".join(f"            case \"{t}\":\n" for t in trs) + f"                {first}(ref f);\n                return true;\n")
+        out.append("            default:\n                return false;\n        }\n    }\n")
+        for depth, steps, first, trs in entry["layouts"]:
+            out.append(f"\n    /// <summary>{', '.join(trs)}.</summary>\n")
+            out += _method(first, depth, steps, constraint)
+        out.append("}\n")
+    return "".join(out)

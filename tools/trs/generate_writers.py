@@ -15,7 +15,7 @@ class WriterError(SystemExit):
         super().__init__(f"views.json: {where}: {message}")
 
 
-def emit_writers(spec, fields_of, header):
+def emit_writers(spec, fields_of, header, paper_of):
     """Simulator/RecordWriters.g.cs: a static partial class per writer entry, a method and a field count per layout."""
     out = [header, "namespace Kis.Realtime.Simulator.Market;\n"]
     for wr in spec.get("writers", []):
@@ -33,7 +33,10 @@ def emit_writers(spec, fields_of, header):
         unused = sorted(set(fields) - used - {"doc"})
         if unused: raise WriterError(name, f"{', '.join(unused)} is a field of none of {', '.join(wr['trs'])}")
         out.append("\n/// <summary>\n" + "".join(f"/// {line}\n" for line in wr["doc"]) + "/// </summary>\n")
-        out.append(f"internal static class {name}\n{{\n")
+        ids = [i for t in wr["trs"] for i in ([t, paper_of[t]] if t in paper_of else [t])]  # with their paper ids
+        out.append(f"internal static class {name}\n{{\n"
+                   f"    /// <summary>Whether this writer writes <paramref name=\"trId\"/>'s records (views.json's trs): the TRs the simulator models.</summary>\n"
+                   f"    public static bool Writes(string trId) => trId is {' or '.join(chr(34) + t + chr(34) for t in ids)};\n\n")
         for i, (tr, names, trs) in enumerate(layouts):
             if i: out.append("\n")
             shared = ", ".join(trs)
@@ -101,8 +104,8 @@ def emit_cli_aliases(spec, catalog_ids, header):
             + "".join(f"        {l}\n" for l in wrap([f"KisTrs.{tr}," for tr in by_id])) + "    ];\n}\n")
 
 
-def generate(spec_path, fields_of, header, catalog_ids):
+def generate(spec_path, fields_of, header, catalog_ids, paper_of=None):
     spec = json.load(open(spec_path, encoding="utf-8"))
-    return {"Simulator/RecordWriters.g.cs": emit_writers(spec, fields_of, header),
+    return {"Simulator/RecordWriters.g.cs": emit_writers(spec, fields_of, header, paper_of or {}),
             "Simulator/ViewProperties.g.cs": emit_model_enums(spec, header),
             "Cli/SubscriptionAliases.g.cs": emit_cli_aliases(spec, catalog_ids, header)}

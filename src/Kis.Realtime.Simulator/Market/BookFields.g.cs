@@ -6,11 +6,14 @@ namespace Kis.Realtime.Simulator.Market;
 internal enum BookRole : byte
 {
     None,
-    AskPrice, BidPrice, AskQuantity, BidQuantity, TotalAskQuantity, TotalBidQuantity, SessionCode,
+    AskPrice, BidPrice, AskQuantity, BidQuantity, TotalAskQuantity, TotalBidQuantity, StockCode, Time, SessionCode,
     AfterHoursTotalAskQuantity, AfterHoursTotalBidQuantity, ExpectedPrice, ExpectedQuantity, ExpectedVolume,
     ExpectedChange, ExpectedChangeSign, ExpectedChangeRate, CumulativeVolume, TotalAskQuantityChange,
-    TotalBidQuantityChange, AfterHoursTotalAskQuantityChange, AfterHoursTotalBidQuantityChange, AskCount, BidCount,
-    TotalAskCount, TotalBidCount,
+    TotalBidQuantityChange, AfterHoursTotalAskQuantityChange, AfterHoursTotalBidQuantityChange, DealTypeCode,
+    KrxMidPrice, KrxMidQuantity, KrxMidSideCode, NxtMidPrice, NxtMidQuantity, NxtMidSideCode, AskCount, BidCount,
+    TotalAskCount, TotalBidCount, Code, BidQuantityChange, AskQuantityChange, Symbol, Ticker, PriceDecimals,
+    LocalDate, LocalTime, KoreaDate, KoreaTime, SeriesCode, ReceivedDate, ReceivedTime, PreviousClose,
+    PreviousSettlement,
 }
 
 /// <summary>
@@ -29,9 +32,11 @@ internal static class BookFields
     /// <summary>The book fields of <paramref name="trId"/> by name; null for a TR with no book layout.</summary>
     public static IReadOnlyDictionary<string, BookField>? Of(string trId) => ByTr.TryGetValue(trId, out var fields) ? fields : null;
 
-    /// <summary>StockOrderBook: H0STASP0, H0NXASP0, H0UNASP0.</summary>
+    /// <summary>StockOrderBook: H0STASP0.</summary>
     private static readonly Dictionary<string, BookField> Layout0 = new(StringComparer.Ordinal)
     {
+        ["mksc_shrn_iscd"] = new(BookRole.StockCode, 0, null, null),
+        ["bsop_hour"] = new(BookRole.Time, 0, null, null),
         ["hour_cls_code"] = new(BookRole.SessionCode, 0, null, null),
         ["askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
@@ -88,11 +93,84 @@ internal static class BookFields
         ["total_bidp_rsqn_icdc"] = new(BookRole.TotalBidQuantityChange, 0, null, null),
         ["ovtm_total_askp_icdc"] = new(BookRole.AfterHoursTotalAskQuantityChange, 0, null, null),
         ["ovtm_total_bidp_icdc"] = new(BookRole.AfterHoursTotalBidQuantityChange, 0, null, null),
+        ["stck_deal_cls_code"] = new(BookRole.DealTypeCode, 0, null, null),
+    };
+
+    /// <summary>StockOrderBook: H0NXASP0, H0UNASP0.</summary>
+    private static readonly Dictionary<string, BookField> Layout1 = new(StringComparer.Ordinal)
+    {
+        ["mksc_shrn_iscd"] = new(BookRole.StockCode, 0, null, null),
+        ["bsop_hour"] = new(BookRole.Time, 0, null, null),
+        ["hour_cls_code"] = new(BookRole.SessionCode, 0, null, null),
+        ["askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
+        ["askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
+        ["askp3"] = new(BookRole.AskPrice, 3, FieldRole.AskLevel, null),
+        ["askp4"] = new(BookRole.AskPrice, 4, FieldRole.AskLevel, null),
+        ["askp5"] = new(BookRole.AskPrice, 5, FieldRole.AskLevel, null),
+        ["askp6"] = new(BookRole.AskPrice, 6, FieldRole.AskLevel, null),
+        ["askp7"] = new(BookRole.AskPrice, 7, FieldRole.AskLevel, null),
+        ["askp8"] = new(BookRole.AskPrice, 8, FieldRole.AskLevel, null),
+        ["askp9"] = new(BookRole.AskPrice, 9, FieldRole.AskLevel, null),
+        ["askp10"] = new(BookRole.AskPrice, 10, FieldRole.AskLevel, null),
+        ["bidp1"] = new(BookRole.BidPrice, 1, FieldRole.BidLevel, null),
+        ["bidp2"] = new(BookRole.BidPrice, 2, FieldRole.BidLevel, null),
+        ["bidp3"] = new(BookRole.BidPrice, 3, FieldRole.BidLevel, null),
+        ["bidp4"] = new(BookRole.BidPrice, 4, FieldRole.BidLevel, null),
+        ["bidp5"] = new(BookRole.BidPrice, 5, FieldRole.BidLevel, null),
+        ["bidp6"] = new(BookRole.BidPrice, 6, FieldRole.BidLevel, null),
+        ["bidp7"] = new(BookRole.BidPrice, 7, FieldRole.BidLevel, null),
+        ["bidp8"] = new(BookRole.BidPrice, 8, FieldRole.BidLevel, null),
+        ["bidp9"] = new(BookRole.BidPrice, 9, FieldRole.BidLevel, null),
+        ["bidp10"] = new(BookRole.BidPrice, 10, FieldRole.BidLevel, null),
+        ["askp_rsqn1"] = new(BookRole.AskQuantity, 1, FieldRole.Quantity, null),
+        ["askp_rsqn2"] = new(BookRole.AskQuantity, 2, FieldRole.Quantity, null),
+        ["askp_rsqn3"] = new(BookRole.AskQuantity, 3, FieldRole.Quantity, null),
+        ["askp_rsqn4"] = new(BookRole.AskQuantity, 4, FieldRole.Quantity, null),
+        ["askp_rsqn5"] = new(BookRole.AskQuantity, 5, FieldRole.Quantity, null),
+        ["askp_rsqn6"] = new(BookRole.AskQuantity, 6, FieldRole.Quantity, null),
+        ["askp_rsqn7"] = new(BookRole.AskQuantity, 7, FieldRole.Quantity, null),
+        ["askp_rsqn8"] = new(BookRole.AskQuantity, 8, FieldRole.Quantity, null),
+        ["askp_rsqn9"] = new(BookRole.AskQuantity, 9, FieldRole.Quantity, null),
+        ["askp_rsqn10"] = new(BookRole.AskQuantity, 10, FieldRole.Quantity, null),
+        ["bidp_rsqn1"] = new(BookRole.BidQuantity, 1, FieldRole.Quantity, null),
+        ["bidp_rsqn2"] = new(BookRole.BidQuantity, 2, FieldRole.Quantity, null),
+        ["bidp_rsqn3"] = new(BookRole.BidQuantity, 3, FieldRole.Quantity, null),
+        ["bidp_rsqn4"] = new(BookRole.BidQuantity, 4, FieldRole.Quantity, null),
+        ["bidp_rsqn5"] = new(BookRole.BidQuantity, 5, FieldRole.Quantity, null),
+        ["bidp_rsqn6"] = new(BookRole.BidQuantity, 6, FieldRole.Quantity, null),
+        ["bidp_rsqn7"] = new(BookRole.BidQuantity, 7, FieldRole.Quantity, null),
+        ["bidp_rsqn8"] = new(BookRole.BidQuantity, 8, FieldRole.Quantity, null),
+        ["bidp_rsqn9"] = new(BookRole.BidQuantity, 9, FieldRole.Quantity, null),
+        ["bidp_rsqn10"] = new(BookRole.BidQuantity, 10, FieldRole.Quantity, null),
+        ["total_askp_rsqn"] = new(BookRole.TotalAskQuantity, 0, null, ["askp_rsqn1", "askp_rsqn2", "askp_rsqn3", "askp_rsqn4", "askp_rsqn5", "askp_rsqn6", "askp_rsqn7", "askp_rsqn8", "askp_rsqn9", "askp_rsqn10"]),
+        ["total_bidp_rsqn"] = new(BookRole.TotalBidQuantity, 0, null, ["bidp_rsqn1", "bidp_rsqn2", "bidp_rsqn3", "bidp_rsqn4", "bidp_rsqn5", "bidp_rsqn6", "bidp_rsqn7", "bidp_rsqn8", "bidp_rsqn9", "bidp_rsqn10"]),
+        ["ovtm_total_askp_rsqn"] = new(BookRole.AfterHoursTotalAskQuantity, 0, null, null),
+        ["ovtm_total_bidp_rsqn"] = new(BookRole.AfterHoursTotalBidQuantity, 0, null, null),
+        ["antc_cnpr"] = new(BookRole.ExpectedPrice, 0, null, null),
+        ["antc_cnqn"] = new(BookRole.ExpectedQuantity, 0, null, null),
+        ["antc_vol"] = new(BookRole.ExpectedVolume, 0, null, null),
+        ["antc_cntg_vrss"] = new(BookRole.ExpectedChange, 0, null, null),
+        ["antc_cntg_vrss_sign"] = new(BookRole.ExpectedChangeSign, 0, null, null),
+        ["antc_cntg_prdy_ctrt"] = new(BookRole.ExpectedChangeRate, 0, null, null),
+        ["acml_vol"] = new(BookRole.CumulativeVolume, 0, null, null),
+        ["total_askp_rsqn_icdc"] = new(BookRole.TotalAskQuantityChange, 0, null, null),
+        ["total_bidp_rsqn_icdc"] = new(BookRole.TotalBidQuantityChange, 0, null, null),
+        ["ovtm_total_askp_icdc"] = new(BookRole.AfterHoursTotalAskQuantityChange, 0, null, null),
+        ["ovtm_total_bidp_icdc"] = new(BookRole.AfterHoursTotalBidQuantityChange, 0, null, null),
+        ["stck_deal_cls_code"] = new(BookRole.DealTypeCode, 0, null, null),
+        ["kmid_prc"] = new(BookRole.KrxMidPrice, 0, null, null),
+        ["kmid_total_rsqn"] = new(BookRole.KrxMidQuantity, 0, null, null),
+        ["kmid_cls_code"] = new(BookRole.KrxMidSideCode, 0, null, null),
+        ["nmid_prc"] = new(BookRole.NxtMidPrice, 0, null, null),
+        ["nmid_total_rsqn"] = new(BookRole.NxtMidQuantity, 0, null, null),
+        ["nmid_cls_code"] = new(BookRole.NxtMidSideCode, 0, null, null),
     };
 
     /// <summary>StockOrderBook: H0STOAA0.</summary>
-    private static readonly Dictionary<string, BookField> Layout1 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout2 = new(StringComparer.Ordinal)
     {
+        ["mksc_shrn_iscd"] = new(BookRole.StockCode, 0, null, null),
+        ["bsop_hour"] = new(BookRole.Time, 0, null, null),
         ["hour_cls_code"] = new(BookRole.SessionCode, 0, null, null),
         ["askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
@@ -148,7 +226,7 @@ internal static class BookFields
     };
 
     /// <summary>ElwOrderBook: H0EWASP0.</summary>
-    private static readonly Dictionary<string, BookField> Layout2 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout3 = new(StringComparer.Ordinal)
     {
         ["askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
@@ -195,8 +273,10 @@ internal static class BookFields
     };
 
     /// <summary>DerivativesOrderBook (futures): H0IFASP0, H0CFASP0, H0MFASP0.</summary>
-    private static readonly Dictionary<string, BookField> Layout3 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout4 = new(StringComparer.Ordinal)
     {
+        ["futs_shrn_iscd"] = new(BookRole.Code, 0, null, null),
+        ["bsop_hour"] = new(BookRole.Time, 0, null, null),
         ["futs_askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["futs_askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
         ["futs_askp3"] = new(BookRole.AskPrice, 3, FieldRole.AskLevel, null),
@@ -236,8 +316,10 @@ internal static class BookFields
     };
 
     /// <summary>DerivativesOrderBook (options): H0IOASP0, H0EUASP0.</summary>
-    private static readonly Dictionary<string, BookField> Layout4 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout5 = new(StringComparer.Ordinal)
     {
+        ["optn_shrn_iscd"] = new(BookRole.Code, 0, null, null),
+        ["bsop_hour"] = new(BookRole.Time, 0, null, null),
         ["optn_askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["optn_askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
         ["optn_askp3"] = new(BookRole.AskPrice, 3, FieldRole.AskLevel, null),
@@ -277,8 +359,10 @@ internal static class BookFields
     };
 
     /// <summary>DerivativesOrderBook (options): H0ZOASP0.</summary>
-    private static readonly Dictionary<string, BookField> Layout5 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout6 = new(StringComparer.Ordinal)
     {
+        ["optn_shrn_iscd"] = new(BookRole.Code, 0, null, null),
+        ["bsop_hour"] = new(BookRole.Time, 0, null, null),
         ["optn_askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["optn_askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
         ["optn_askp3"] = new(BookRole.AskPrice, 3, FieldRole.AskLevel, null),
@@ -348,8 +432,10 @@ internal static class BookFields
     };
 
     /// <summary>DerivativesOrderBook (stock futures): H0ZFASP0.</summary>
-    private static readonly Dictionary<string, BookField> Layout6 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout7 = new(StringComparer.Ordinal)
     {
+        ["futs_shrn_iscd"] = new(BookRole.Code, 0, null, null),
+        ["bsop_hour"] = new(BookRole.Time, 0, null, null),
         ["askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["askp2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
         ["askp3"] = new(BookRole.AskPrice, 3, FieldRole.AskLevel, null),
@@ -419,7 +505,7 @@ internal static class BookFields
     };
 
     /// <summary>BondOrderBook: H0BJASP0.</summary>
-    private static readonly Dictionary<string, BookField> Layout7 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout8 = new(StringComparer.Ordinal)
     {
         ["askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["bidp1"] = new(BookRole.BidPrice, 1, FieldRole.BidLevel, null),
@@ -446,64 +532,110 @@ internal static class BookFields
     };
 
     /// <summary>OverseasStockOrderBook: HDFSASP0.</summary>
-    private static readonly Dictionary<string, BookField> Layout8 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout9 = new(StringComparer.Ordinal)
     {
+        ["rsym"] = new(BookRole.Symbol, 0, null, null),
+        ["symb"] = new(BookRole.Ticker, 0, null, null),
+        ["zdiv"] = new(BookRole.PriceDecimals, 0, null, null),
+        ["xymd"] = new(BookRole.LocalDate, 0, null, null),
+        ["xhms"] = new(BookRole.LocalTime, 0, null, null),
+        ["kymd"] = new(BookRole.KoreaDate, 0, null, null),
+        ["khms"] = new(BookRole.KoreaTime, 0, null, null),
         ["bvol"] = new(BookRole.TotalBidQuantity, 0, null, ["vbid1", "vbid2", "vbid3", "vbid4", "vbid5", "vbid6", "vbid7", "vbid8", "vbid9", "vbid10"]),
         ["avol"] = new(BookRole.TotalAskQuantity, 0, null, ["vask1", "vask2", "vask3", "vask4", "vask5", "vask6", "vask7", "vask8", "vask9", "vask10"]),
+        ["bdvl"] = new(BookRole.TotalBidQuantityChange, 0, null, null),
+        ["advl"] = new(BookRole.TotalAskQuantityChange, 0, null, null),
         ["pbid1"] = new(BookRole.BidPrice, 1, FieldRole.BidLevel, null),
         ["pask1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["vbid1"] = new(BookRole.BidQuantity, 1, FieldRole.Quantity, null),
         ["vask1"] = new(BookRole.AskQuantity, 1, FieldRole.Quantity, null),
+        ["dbid1"] = new(BookRole.BidQuantityChange, 1, null, null),
+        ["dask1"] = new(BookRole.AskQuantityChange, 1, null, null),
         ["pbid2"] = new(BookRole.BidPrice, 2, FieldRole.BidLevel, null),
         ["pask2"] = new(BookRole.AskPrice, 2, FieldRole.AskLevel, null),
         ["vbid2"] = new(BookRole.BidQuantity, 2, FieldRole.Quantity, null),
         ["vask2"] = new(BookRole.AskQuantity, 2, FieldRole.Quantity, null),
+        ["dbid2"] = new(BookRole.BidQuantityChange, 2, null, null),
+        ["dask2"] = new(BookRole.AskQuantityChange, 2, null, null),
         ["pbid3"] = new(BookRole.BidPrice, 3, FieldRole.BidLevel, null),
         ["pask3"] = new(BookRole.AskPrice, 3, FieldRole.AskLevel, null),
         ["vbid3"] = new(BookRole.BidQuantity, 3, FieldRole.Quantity, null),
         ["vask3"] = new(BookRole.AskQuantity, 3, FieldRole.Quantity, null),
+        ["dbid3"] = new(BookRole.BidQuantityChange, 3, null, null),
+        ["dask3"] = new(BookRole.AskQuantityChange, 3, null, null),
         ["pbid4"] = new(BookRole.BidPrice, 4, FieldRole.BidLevel, null),
         ["pask4"] = new(BookRole.AskPrice, 4, FieldRole.AskLevel, null),
         ["vbid4"] = new(BookRole.BidQuantity, 4, FieldRole.Quantity, null),
         ["vask4"] = new(BookRole.AskQuantity, 4, FieldRole.Quantity, null),
+        ["dbid4"] = new(BookRole.BidQuantityChange, 4, null, null),
+        ["dask4"] = new(BookRole.AskQuantityChange, 4, null, null),
         ["pbid5"] = new(BookRole.BidPrice, 5, FieldRole.BidLevel, null),
         ["pask5"] = new(BookRole.AskPrice, 5, FieldRole.AskLevel, null),
         ["vbid5"] = new(BookRole.BidQuantity, 5, FieldRole.Quantity, null),
         ["vask5"] = new(BookRole.AskQuantity, 5, FieldRole.Quantity, null),
+        ["dbid5"] = new(BookRole.BidQuantityChange, 5, null, null),
+        ["dask5"] = new(BookRole.AskQuantityChange, 5, null, null),
         ["pbid6"] = new(BookRole.BidPrice, 6, FieldRole.BidLevel, null),
         ["pask6"] = new(BookRole.AskPrice, 6, FieldRole.AskLevel, null),
         ["vbid6"] = new(BookRole.BidQuantity, 6, FieldRole.Quantity, null),
         ["vask6"] = new(BookRole.AskQuantity, 6, FieldRole.Quantity, null),
+        ["dbid6"] = new(BookRole.BidQuantityChange, 6, null, null),
+        ["dask6"] = new(BookRole.AskQuantityChange, 6, null, null),
         ["pbid7"] = new(BookRole.BidPrice, 7, FieldRole.BidLevel, null),
         ["pask7"] = new(BookRole.AskPrice, 7, FieldRole.AskLevel, null),
         ["vbid7"] = new(BookRole.BidQuantity, 7, FieldRole.Quantity, null),
         ["vask7"] = new(BookRole.AskQuantity, 7, FieldRole.Quantity, null),
+        ["dbid7"] = new(BookRole.BidQuantityChange, 7, null, null),
+        ["dask7"] = new(BookRole.AskQuantityChange, 7, null, null),
         ["pbid8"] = new(BookRole.BidPrice, 8, FieldRole.BidLevel, null),
         ["pask8"] = new(BookRole.AskPrice, 8, FieldRole.AskLevel, null),
         ["vbid8"] = new(BookRole.BidQuantity, 8, FieldRole.Quantity, null),
         ["vask8"] = new(BookRole.AskQuantity, 8, FieldRole.Quantity, null),
+        ["dbid8"] = new(BookRole.BidQuantityChange, 8, null, null),
+        ["dask8"] = new(BookRole.AskQuantityChange, 8, null, null),
         ["pbid9"] = new(BookRole.BidPrice, 9, FieldRole.BidLevel, null),
         ["pask9"] = new(BookRole.AskPrice, 9, FieldRole.AskLevel, null),
         ["vbid9"] = new(BookRole.BidQuantity, 9, FieldRole.Quantity, null),
         ["vask9"] = new(BookRole.AskQuantity, 9, FieldRole.Quantity, null),
+        ["dbid9"] = new(BookRole.BidQuantityChange, 9, null, null),
+        ["dask9"] = new(BookRole.AskQuantityChange, 9, null, null),
         ["pbid10"] = new(BookRole.BidPrice, 10, FieldRole.BidLevel, null),
         ["pask10"] = new(BookRole.AskPrice, 10, FieldRole.AskLevel, null),
         ["vbid10"] = new(BookRole.BidQuantity, 10, FieldRole.Quantity, null),
         ["vask10"] = new(BookRole.AskQuantity, 10, FieldRole.Quantity, null),
+        ["dbid10"] = new(BookRole.BidQuantityChange, 10, null, null),
+        ["dask10"] = new(BookRole.AskQuantityChange, 10, null, null),
     };
 
     /// <summary>OverseasStockOrderBook (one level: bvol and avol are that level's quantities, no sum): HDFSASP1.</summary>
-    private static readonly Dictionary<string, BookField> Layout9 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout10 = new(StringComparer.Ordinal)
     {
+        ["rsym"] = new(BookRole.Symbol, 0, null, null),
+        ["symb"] = new(BookRole.Ticker, 0, null, null),
+        ["zdiv"] = new(BookRole.PriceDecimals, 0, null, null),
+        ["xymd"] = new(BookRole.LocalDate, 0, null, null),
+        ["xhms"] = new(BookRole.LocalTime, 0, null, null),
+        ["kymd"] = new(BookRole.KoreaDate, 0, null, null),
+        ["khms"] = new(BookRole.KoreaTime, 0, null, null),
+        ["bvol"] = new(BookRole.TotalBidQuantity, 0, null, null),
+        ["avol"] = new(BookRole.TotalAskQuantity, 0, null, null),
+        ["bdvl"] = new(BookRole.TotalBidQuantityChange, 0, null, null),
+        ["advl"] = new(BookRole.TotalAskQuantityChange, 0, null, null),
         ["pbid1"] = new(BookRole.BidPrice, 1, FieldRole.BidLevel, null),
         ["pask1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["vbid1"] = new(BookRole.BidQuantity, 1, FieldRole.Quantity, null),
         ["vask1"] = new(BookRole.AskQuantity, 1, FieldRole.Quantity, null),
+        ["dbid1"] = new(BookRole.BidQuantityChange, 1, null, null),
+        ["dask1"] = new(BookRole.AskQuantityChange, 1, null, null),
     };
 
     /// <summary>OverseasFuturesOrderBook: HDFFF010.</summary>
-    private static readonly Dictionary<string, BookField> Layout10 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout11 = new(StringComparer.Ordinal)
     {
+        ["series_cd"] = new(BookRole.SeriesCode, 0, null, null),
+        ["recv_date"] = new(BookRole.ReceivedDate, 0, null, null),
+        ["recv_time"] = new(BookRole.ReceivedTime, 0, null, null),
+        ["prev_price"] = new(BookRole.PreviousClose, 0, null, null),
         ["bid_qntt_1"] = new(BookRole.BidQuantity, 1, FieldRole.Quantity, null),
         ["bid_num_1"] = new(BookRole.BidCount, 1, FieldRole.Quantity, null),
         ["bid_price_1"] = new(BookRole.BidPrice, 1, FieldRole.BidLevel, null),
@@ -534,10 +666,11 @@ internal static class BookFields
         ["ask_qntt_5"] = new(BookRole.AskQuantity, 5, FieldRole.Quantity, null),
         ["ask_num_5"] = new(BookRole.AskCount, 5, FieldRole.Quantity, null),
         ["ask_price_5"] = new(BookRole.AskPrice, 5, FieldRole.AskLevel, null),
+        ["sttl_price"] = new(BookRole.PreviousSettlement, 0, null, null),
     };
 
     /// <summary>ELW expected trade (no view): its touch: H0EWANC0.</summary>
-    private static readonly Dictionary<string, BookField> Layout11 = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BookField> Layout12 = new(StringComparer.Ordinal)
     {
         ["askp1"] = new(BookRole.AskPrice, 1, FieldRole.AskLevel, null),
         ["bidp1"] = new(BookRole.BidPrice, 1, FieldRole.BidLevel, null),
@@ -548,10 +681,10 @@ internal static class BookFields
     // After the layouts: static fields initialize in textual order.
     private static readonly Dictionary<string, IReadOnlyDictionary<string, BookField>> ByTr = new(StringComparer.Ordinal)
     {
-        ["H0STASP0"] = Layout0, ["H0NXASP0"] = Layout0, ["H0UNASP0"] = Layout0, ["H0STOAA0"] = Layout1,
-        ["H0EWASP0"] = Layout2, ["H0IFASP0"] = Layout3, ["H0CFASP0"] = Layout3, ["H0MFASP0"] = Layout3,
-        ["H0IOASP0"] = Layout4, ["H0EUASP0"] = Layout4, ["H0ZOASP0"] = Layout5, ["H0ZFASP0"] = Layout6,
-        ["H0BJASP0"] = Layout7, ["HDFSASP0"] = Layout8, ["HDFSASP1"] = Layout9, ["HDFFF010"] = Layout10,
-        ["H0EWANC0"] = Layout11,
+        ["H0STASP0"] = Layout0, ["H0NXASP0"] = Layout1, ["H0UNASP0"] = Layout1, ["H0STOAA0"] = Layout2,
+        ["H0EWASP0"] = Layout3, ["H0IFASP0"] = Layout4, ["H0CFASP0"] = Layout4, ["H0MFASP0"] = Layout4,
+        ["H0IOASP0"] = Layout5, ["H0EUASP0"] = Layout5, ["H0ZOASP0"] = Layout6, ["H0ZFASP0"] = Layout7,
+        ["H0BJASP0"] = Layout8, ["HDFSASP0"] = Layout9, ["HDFSASP1"] = Layout10, ["HDFFF010"] = Layout11,
+        ["H0EWANC0"] = Layout12,
     };
 }

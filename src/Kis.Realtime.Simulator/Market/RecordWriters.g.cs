@@ -8,6 +8,9 @@ namespace Kis.Realtime.Simulator.Market;
 /// </summary>
 internal static class StockNoticeWriter
 {
+    /// <summary>Whether this writer writes <paramref name="trId"/>'s records (views.json's trs): the TRs the simulator models.</summary>
+    public static bool Writes(string trId) => trId is "H0STCNI0" or "H0STCNI9";
+
     /// <summary>The number of fields of H0STCNI0.</summary>
     public const int H0STCNI0Fields = 26;
 
@@ -49,6 +52,9 @@ internal static class StockNoticeWriter
 /// </summary>
 internal static class FuturesNoticeWriter
 {
+    /// <summary>Whether this writer writes <paramref name="trId"/>'s records (views.json's trs): the TRs the simulator models.</summary>
+    public static bool Writes(string trId) => trId is "H0IFCNI0" or "H0IFCNI9" or "H0MFCNI0" or "H0EUCNI0";
+
     /// <summary>The number of fields of H0IFCNI0.</summary>
     public const int H0IFCNI0Fields = 22;
 
@@ -113,6 +119,9 @@ internal static class FuturesNoticeWriter
 /// </summary>
 internal static class OverseasNoticeWriter
 {
+    /// <summary>Whether this writer writes <paramref name="trId"/>'s records (views.json's trs): the TRs the simulator models.</summary>
+    public static bool Writes(string trId) => trId is "H0GSCNI0" or "H0GSCNI9";
+
     /// <summary>The number of fields of H0GSCNI0.</summary>
     public const int H0GSCNI0Fields = 25;
 

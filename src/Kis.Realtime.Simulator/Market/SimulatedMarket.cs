@@ -180,12 +180,11 @@ internal sealed class SimulatedMarket
         return new Instrument(tr, key, stream, hours, _skips, _maxRecordsPerFrame, pace, _counters) { ActivityShare = Master.ActivityShare(key) };
     }
 
-    /// <summary>Notice TRs with KIS's futures/options or stock notice layout (their order life cycle is modelled).</summary>
+    /// <summary>Notice TRs a generated writer writes (views.json's writers, with their paper ids): their order life cycle is modelled.</summary>
     private static bool IsOrderNotice(TrDefinition tr)
-        => tr == KisTrs.H0IFCNI0 || tr == KisTrs.H0IFCNI9 || tr == KisTrs.H0MFCNI0 || tr == KisTrs.H0EUCNI0
-           || tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9 || tr == KisTrs.H0GSCNI0 || tr == KisTrs.H0GSCNI9;
+        => StockNoticeWriter.Writes(tr.Id) || FuturesNoticeWriter.Writes(tr.Id) || OverseasNoticeWriter.Writes(tr.Id);
 
-    private static bool IsStockNotice(TrDefinition tr) => tr == KisTrs.H0STCNI0 || tr == KisTrs.H0STCNI9;
+    private static bool IsStockNotice(TrDefinition tr) => StockNoticeWriter.Writes(tr.Id);
 
     /// <summary>The notice TRs the paper venue's orders report on (stocks H0STCNI0/9, day futures/options H0IFCNI0/9).</summary>
     public static bool IsVenueNotice(TrDefinition tr) => IsStockNotice(tr) || IsDerivativeNotice(tr);

@@ -3,7 +3,7 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
-// Hand-written (not in views.json): its levels fill inline arrays, interleaved per TR; the generator has no level properties yet.
+// Its reads are generated (DerivativesOrderBookLayouts: views.json's books, by TR id); what each field becomes is here.
 /// <summary>
 /// The futures and options order books: 5 levels (H0IFASP0 지수선물, H0IOASP0 지수옵션, H0CFASP0 상품선물, H0MFASP0
 /// KRX야간선물, H0EUASP0 KRX야간옵션 실시간호가) or 10 levels (H0ZFASP0 주식선물, H0ZOASP0 주식옵션). Each level has its
@@ -46,44 +46,59 @@ public readonly record struct DerivativesOrderBook : IKisRecord<DerivativesOrder
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out DerivativesOrderBook value, out DecodeError error)
     {
-        var r = new TypedFieldReader(record);
-        var market = DerivativesCodes.Market(tr);
-        var code = r.Text();
-        var time = r.Time();
-        OrderBookLevels asks = default, bids = default;
-        var depth = tr.Fields.Count >= 68 ? 10 : 5;
-        ReadBlock(ref r, ref asks, ref bids, 0, market == DerivativesMarket.StockOptions ? 5 : depth);
+        var f = new FieldReads(record);
+        if (!DerivativesOrderBookLayouts.Read(tr.Id, ref f))
+        {
+            value = default;
+            error = new DecodeError(DecodeErrorKind.UnknownTr);
+            return false;
+        }
         value = new DerivativesOrderBook
         {
-            Market = market,
-            Code = code,
-            Time = time,
-            Depth = depth,
-            TotalAskOrders = r.Int64(),
-            TotalBidOrders = r.Int64(),
-            TotalAskQuantity = r.Int64(),
-            TotalBidQuantity = r.Int64(),
-            TotalAskQuantityChange = r.Int64(),
-            TotalBidQuantityChange = r.Int64(),
+            Market = DerivativesCodes.Market(tr),
+            Code = f.Contract,
+            Time = f.At,
+            Depth = f.Levels,
+            Asks = f.Asks,
+            Bids = f.Bids,
+            TotalAskOrders = f.TotalAskOrders,
+            TotalBidOrders = f.TotalBidOrders,
+            TotalAskQuantity = f.TotalAsk,
+            TotalBidQuantity = f.TotalBid,
+            TotalAskQuantityChange = f.TotalAskChange,
+            TotalBidQuantityChange = f.TotalBidChange,
         };
-        if (market == DerivativesMarket.StockOptions) ReadBlock(ref r, ref asks, ref bids, 5, 10);
-        value = value with { Asks = asks, Bids = bids };
-        error = r.Error;
+        error = f.Error;
         return !error.IsError;
     }
 
-    // One block of levels [from, to): ask prices, bid prices, ask counts, bid counts, ask quantities, bid quantities.
-    private static void ReadBlock(ref TypedFieldReader r, ref OrderBookLevels asks, ref OrderBookLevels bids, int from, int to)
+    // What each field becomes, by its role; the order and the count are the TR's generated layout (DerivativesOrderBookLayouts:
+    // H0ZOASP0's levels 6-10 after the totals are its layout's, not a rule here).
+    private ref struct FieldReads(ReadOnlySpan<byte> record) : IDerivativesOrderBookFields
     {
-        Span<decimal> askPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
-        Span<decimal> bidPrices = stackalloc decimal[OrderBookLevels.MaxDepth];
-        Span<long> askOrders = stackalloc long[OrderBookLevels.MaxDepth];
-        Span<long> bidOrders = stackalloc long[OrderBookLevels.MaxDepth];
-        for (var i = from; i < to; i++) askPrices[i] = r.Decimal();
-        for (var i = from; i < to; i++) bidPrices[i] = r.Decimal();
-        for (var i = from; i < to; i++) askOrders[i] = r.Int64();
-        for (var i = from; i < to; i++) bidOrders[i] = r.Int64();
-        for (var i = from; i < to; i++) asks[i] = new OrderBookLevel(askPrices[i], r.Int64(), askOrders[i]);
-        for (var i = from; i < to; i++) bids[i] = new OrderBookLevel(bidPrices[i], r.Int64(), bidOrders[i]);
+        private TypedFieldReader _r = new(record);
+        public OrderBookLevels Asks, Bids;
+        public int Levels;
+        public string Contract = "";
+        public TimeOnly At;
+        public long TotalAskOrders, TotalBidOrders, TotalAsk, TotalBid, TotalAskChange, TotalBidChange;
+
+        public readonly DecodeError Error => _r.Error;
+
+        public void Depth(int levels) => Levels = levels;
+        public void Code() => Contract = _r.Text();
+        public void Time() => At = _r.Time();
+        public void AskPrice(int level) => Asks[level] = new OrderBookLevel(_r.Decimal(), 0);
+        public void BidPrice(int level) => Bids[level] = new OrderBookLevel(_r.Decimal(), 0);
+        public void AskCount(int level) => Asks[level] = Asks[level] with { Orders = _r.Int64() };
+        public void BidCount(int level) => Bids[level] = Bids[level] with { Orders = _r.Int64() };
+        public void AskQuantity(int level) => Asks[level] = Asks[level] with { Quantity = _r.Int64() };
+        public void BidQuantity(int level) => Bids[level] = Bids[level] with { Quantity = _r.Int64() };
+        public void TotalAskCount() => TotalAskOrders = _r.Int64();
+        public void TotalBidCount() => TotalBidOrders = _r.Int64();
+        public void TotalAskQuantity() => TotalAsk = _r.Int64();
+        public void TotalBidQuantity() => TotalBid = _r.Int64();
+        public void TotalAskQuantityChange() => TotalAskChange = _r.Int64();
+        public void TotalBidQuantityChange() => TotalBidChange = _r.Int64();
     }
 }

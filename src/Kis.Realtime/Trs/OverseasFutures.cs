@@ -1,8 +1,9 @@
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
-// Hand-written (not in views.json): its levels fill inline arrays, interleaved per TR; the generator has no level properties yet.
+// Its reads are generated (OverseasFuturesOrderBookLayouts: views.json's books, by TR id); what each field becomes is here.
 /// <summary>
 /// HDFFF010 해외선물옵션 실시간호가: the 5-level order book of an overseas future or option. Each level has its price
 /// (bid_price_N / ask_price_N), quantity (bid_qntt_N / ask_qntt_N) and bid_num_N / ask_num_N (KIS's 매수N번호, read as the
@@ -36,33 +37,49 @@ public readonly record struct OverseasFuturesOrderBook : IKisRecord<OverseasFutu
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out OverseasFuturesOrderBook value, out DecodeError error)
     {
-        var r = new TypedFieldReader(record);
-        var code = r.Text();
-        var date = r.Date();
-        var time = r.Text();
-        var previous = r.Decimal();
-        OrderBookLevels asks = default, bids = default;
-        for (var i = 0; i < Depth; i++)
+        var f = new FieldReads(record);
+        if (!OverseasFuturesOrderBookLayouts.Read(tr.Id, ref f))
         {
-            // Per level: bid quantity, bid number, bid price, ask quantity, ask number, ask price.
-            var bidQuantity = r.Int64();
-            var bidOrders = r.Int64();
-            bids[i] = new OrderBookLevel(r.Decimal(), bidQuantity, bidOrders);
-            var askQuantity = r.Int64();
-            var askOrders = r.Int64();
-            asks[i] = new OrderBookLevel(r.Decimal(), askQuantity, askOrders);
+            value = default;
+            error = new DecodeError(DecodeErrorKind.UnknownTr);
+            return false;
         }
         value = new OverseasFuturesOrderBook
         {
-            SeriesCode = code,
-            ReceivedDate = date,
-            ReceivedTime = time,
-            PreviousClose = previous,
-            Asks = asks,
-            Bids = bids,
-            PreviousSettlement = r.Decimal(),
+            SeriesCode = f.Series,
+            ReceivedDate = f.Date,
+            ReceivedTime = f.At,
+            PreviousClose = f.Previous,
+            Asks = f.Asks,
+            Bids = f.Bids,
+            PreviousSettlement = f.Settlement,
         };
-        error = r.Error;
+        error = f.Error;
         return !error.IsError;
+    }
+
+    // What each field becomes, by its role; the order and the count are the TR's generated layout (OverseasFuturesOrderBookLayouts).
+    private ref struct FieldReads(ReadOnlySpan<byte> record) : IOverseasFuturesOrderBookFields
+    {
+        private TypedFieldReader _r = new(record);
+        public OrderBookLevels Asks, Bids;
+        public string Series = "", At = "";
+        public DateOnly? Date;
+        public decimal Previous, Settlement;
+
+        public readonly DecodeError Error => _r.Error;
+
+        public readonly void Depth(int levels) { } // always Depth (5): the layout's, checked by BookLayoutTests
+        public void SeriesCode() => Series = _r.Text();
+        public void ReceivedDate() => Date = _r.Date();
+        public void ReceivedTime() => At = _r.Text();
+        public void PreviousClose() => Previous = _r.Decimal();
+        public void PreviousSettlement() => Settlement = _r.Decimal();
+        public void BidQuantity(int level) => Bids[level] = Bids[level] with { Quantity = _r.Int64() };
+        public void BidCount(int level) => Bids[level] = Bids[level] with { Orders = _r.Int64() };
+        public void BidPrice(int level) => Bids[level] = Bids[level] with { Price = _r.Decimal() };
+        public void AskQuantity(int level) => Asks[level] = Asks[level] with { Quantity = _r.Int64() };
+        public void AskCount(int level) => Asks[level] = Asks[level] with { Orders = _r.Int64() };
+        public void AskPrice(int level) => Asks[level] = Asks[level] with { Price = _r.Decimal() };
     }
 }

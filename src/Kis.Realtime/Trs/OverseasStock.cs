@@ -1,8 +1,9 @@
+using Kis.Realtime.Internal;
 using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
-// Hand-written (not in views.json): its levels fill inline arrays, interleaved per TR; the generator has no level properties yet.
+// Its reads are generated (OverseasStockOrderBookLayouts: views.json's books, by TR id); what each field becomes is here.
 /// <summary>
 /// HDFSASP0 해외주식 실시간호가 (US: 10 levels) and HDFSASP1 해외주식 지연호가(아시아) (1 level): an overseas stock's order
 /// book. Records start with RSYM. Per-level quantity changes (dbidN/daskN 잔량대비) are not in this view; read them by
@@ -47,35 +48,64 @@ public readonly record struct OverseasStockOrderBook : IKisRecord<OverseasStockO
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out OverseasStockOrderBook value, out DecodeError error)
     {
-        var r = new TypedFieldReader(record);
+        var f = new FieldReads(record);
+        if (!OverseasStockOrderBookLayouts.Read(tr.Id, ref f))
+        {
+            value = default;
+            error = new DecodeError(DecodeErrorKind.UnknownTr);
+            return false;
+        }
         value = new OverseasStockOrderBook
         {
-            Symbol = r.Text(),
-            Ticker = r.Text(),
-            PriceDecimals = (int)r.Int64(),
-            LocalDate = r.Date(),
-            LocalTime = r.Time(),
-            KoreaDate = r.Date(),
-            KoreaTime = r.Time(),
-            TotalBidQuantity = r.Int64(),
-            TotalAskQuantity = r.Int64(),
-            TotalBidQuantityChange = r.Int64(),
-            TotalAskQuantityChange = r.Int64(),
+            Symbol = f.Rsym,
+            Ticker = f.Symb,
+            PriceDecimals = f.Decimals,
+            LocalDate = f.Xymd,
+            LocalTime = f.Xhms,
+            KoreaDate = f.Kymd,
+            KoreaTime = f.Khms,
+            TotalBidQuantity = f.Bvol,
+            TotalAskQuantity = f.Avol,
+            TotalBidQuantityChange = f.Bdvl,
+            TotalAskQuantityChange = f.Advl,
+            Depth = f.Levels,
+            Asks = f.Asks,
+            Bids = f.Bids,
         };
-        var depth = (tr.Fields.Count - 11) / 6;
-        OrderBookLevels asks = default, bids = default;
-        for (var i = 0; i < depth; i++)
-        {
-            // Per level: pbid, pask, vbid, vask, dbid, dask.
-            var bidPrice = r.Decimal();
-            var askPrice = r.Decimal();
-            bids[i] = new OrderBookLevel(bidPrice, r.Int64());
-            asks[i] = new OrderBookLevel(askPrice, r.Int64());
-            r.Skip();
-            r.Skip();
-        }
-        value = value with { Depth = depth, Asks = asks, Bids = bids };
-        error = r.Error;
+        error = f.Error;
         return !error.IsError;
+    }
+
+    // What each field becomes, by its role; the order and the count are the TR's generated layout (OverseasStockOrderBookLayouts).
+    private ref struct FieldReads(ReadOnlySpan<byte> record) : IOverseasStockOrderBookFields
+    {
+        private TypedFieldReader _r = new(record);
+        public OrderBookLevels Asks, Bids;
+        public int Levels, Decimals;
+        public string Rsym = "", Symb = "";
+        public DateOnly? Xymd, Kymd;
+        public TimeOnly Xhms, Khms;
+        public long Bvol, Avol, Bdvl, Advl;
+
+        public readonly DecodeError Error => _r.Error;
+
+        public void Depth(int levels) => Levels = levels;
+        public void Symbol() => Rsym = _r.Text();
+        public void Ticker() => Symb = _r.Text();
+        public void PriceDecimals() => Decimals = (int)_r.Int64();
+        public void LocalDate() => Xymd = _r.Date();
+        public void LocalTime() => Xhms = _r.Time();
+        public void KoreaDate() => Kymd = _r.Date();
+        public void KoreaTime() => Khms = _r.Time();
+        public void TotalBidQuantity() => Bvol = _r.Int64();
+        public void TotalAskQuantity() => Avol = _r.Int64();
+        public void TotalBidQuantityChange() => Bdvl = _r.Int64();
+        public void TotalAskQuantityChange() => Advl = _r.Int64();
+        public void BidPrice(int level) => Bids[level] = Bids[level] with { Price = _r.Decimal() };
+        public void AskPrice(int level) => Asks[level] = Asks[level] with { Price = _r.Decimal() };
+        public void BidQuantity(int level) => Bids[level] = Bids[level] with { Quantity = _r.Int64() };
+        public void AskQuantity(int level) => Asks[level] = Asks[level] with { Quantity = _r.Int64() };
+        public void BidQuantityChange(int level) => _r.Skip(); // dbidN: not kept
+        public void AskQuantityChange(int level) => _r.Skip(); // daskN: not kept
     }
 }

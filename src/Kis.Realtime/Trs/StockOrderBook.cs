@@ -4,13 +4,14 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime;
 
-// Hand-written (not in views.json): tuned (built in place), levels in inline arrays; the generator has no level properties yet.
+// Its reads are generated (StockOrderBookLayouts: views.json's books, by TR id); what each field becomes is here and in
+// StockOrderBook.Reads.cs: levels built in place in inline arrays, a levels-only read for the backtest.
 /// <summary>
 /// H0STASP0 국내주식 실시간호가 (KRX), H0NXASP0 (NXT), H0UNASP0 (KRX+NXT 통합) and H0STOAA0 (KRX after-hours, 9 levels): the
 /// order book of a domestic stock, with totals and the expected (auction) price. Levels are stored inline in <see cref="Asks"/> and
 /// <see cref="Bids"/> (best first): decoding allocates nothing. H0NXASP0 and H0UNASP0 add the KRX and NXT mid prices.
 /// </summary>
-public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
+public readonly partial record struct StockOrderBook : IKisRecord<StockOrderBook>
 {
     /// <inheritdoc/>
     public static IReadOnlyList<TrDefinition> Trs { get; } = [KisTrs.H0STASP0, KisTrs.H0NXASP0, KisTrs.H0UNASP0, KisTrs.H0STOAA0];
@@ -78,10 +79,8 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
     /// <inheritdoc/>
     public static bool TryDecode(TrDefinition tr, ReadOnlySpan<byte> record, out StockOrderBook value, out DecodeError error)
     {
-        var r = new TypedFieldReader(record);
-        var book = new StockOrderBook(tr, ref r); // built in place in this local, copied once into value
-        value = book;
-        error = r.Error;
+        var book = new StockOrderBook(tr, record, out error); // built in place in this local, copied once into value
+        value = error.Kind == DecodeErrorKind.UnknownTr ? default : book;
         return !error.IsError;
     }
 
@@ -91,76 +90,44 @@ public readonly record struct StockOrderBook : IKisRecord<StockOrderBook>
     /// are only checked. The prices are read as whole won (a KRX stock's prices are; a price with a fraction fails the
     /// record here, where the engine, which counts in won, used to drop the fraction), which spares the engine twenty
     /// decimals a book. Each span holds <see cref="OrderBookLevels.MaxDepth"/>; levels past the TR's depth are zero.
+    /// False for a TR that is not one of <see cref="Trs"/>.
     /// </summary>
     [Experimental("KISRT0001")]
     public static bool TryDecodeLevels(TrDefinition tr, ReadOnlySpan<byte> record, Span<long> askPrices, Span<long> askQuantities,
         Span<long> bidPrices, Span<long> bidQuantities)
     {
-        var r = new TypedFieldReader(record);
-        r.Skip(); // mksc_shrn_iscd
-        r.Time(); // bsop_hour: read for its check, as TryDecode does
-        r.Skip(); // hour_cls_code
-        var afterHours = tr.Fields.Count < 59;
-        var depth = afterHours ? 9 : OrderBookLevels.MaxDepth;
-        for (var i = 0; i < depth; i++) askPrices[i] = r.Int64();
-        for (var i = 0; i < depth; i++) bidPrices[i] = r.Int64();
-        for (var i = 0; i < depth; i++) askQuantities[i] = r.Int64();
-        for (var i = 0; i < depth; i++) bidQuantities[i] = r.Int64();
-        for (var i = depth; i < OrderBookLevels.MaxDepth; i++) (askPrices[i], bidPrices[i], askQuantities[i], bidQuantities[i]) = (0, 0, 0, 0);
-        for (var i = 0; i < 4; i++) r.Int64(); // the totals, then the after-hours totals
-        r.Decimal(); // the expected price, quantity, volume, change, its sign and rate
-        r.Int64();
-        r.Int64();
-        r.Decimal();
-        r.Digit();
-        r.Decimal();
-        for (var i = 0; i < 5; i++) r.Int64(); // the cumulative volume and the four total changes
-        if (!afterHours) r.Skip(); // stck_deal_cls_code
-        if (tr.Fields.Count >= 65) // the mid prices
-        {
-            r.Decimal();
-            r.Int64();
-            r.Skip();
-            r.Decimal();
-            r.Int64();
-            r.Skip();
-        }
-        return !r.Error.IsError;
+        askPrices[..OrderBookLevels.MaxDepth].Clear(); // levels past the TR's depth: zero, not an earlier book's
+        bidPrices[..OrderBookLevels.MaxDepth].Clear();
+        askQuantities[..OrderBookLevels.MaxDepth].Clear();
+        bidQuantities[..OrderBookLevels.MaxDepth].Clear();
+        var levels = new LevelReads(record, askPrices, askQuantities, bidPrices, bidQuantities);
+        return StockOrderBookLayouts.Read(tr.Id, ref levels) && !levels.Error.IsError;
     }
 
-    private StockOrderBook(TrDefinition tr, ref TypedFieldReader r)
+    // The reads are the TR's generated layout (StockOrderBookLayouts, views.json's books); FieldReads says how each is kept.
+    private StockOrderBook(TrDefinition tr, ReadOnlySpan<byte> record, out DecodeError error)
     {
+        var f = new FieldReads(record, ref _asks, ref _bids);
+        if (!StockOrderBookLayouts.Read(tr.Id, ref f))
+        {
+            (StockCode, SessionCode, DealTypeCode, error) = ("", "", "", new DecodeError(DecodeErrorKind.UnknownTr));
+            return;
+        }
+        error = f.Error;
         Venue = Codes.Venue(tr);
-        StockCode = r.Text();
-        Time = r.Time();
-        SessionCode = r.Text();
-        var afterHours = tr.Fields.Count < 59; // H0STOAA0: 9 levels, no stck_deal_cls_code
-        var depth = afterHours ? 9 : OrderBookLevels.MaxDepth;
-        Depth = depth;
-        // Wire order: the ask prices, the bid prices, the ask quantities, the bid quantities.
-        for (var i = 0; i < depth; i++) _asks[i] = new OrderBookLevel(r.Decimal(), 0);
-        for (var i = 0; i < depth; i++) _bids[i] = new OrderBookLevel(r.Decimal(), 0);
-        for (var i = 0; i < depth; i++) _asks[i] = new OrderBookLevel(_asks[i].Price, r.Int64());
-        for (var i = 0; i < depth; i++) _bids[i] = new OrderBookLevel(_bids[i].Price, r.Int64());
-        TotalAskQuantity = r.Int64();
-        TotalBidQuantity = r.Int64();
-        AfterHoursTotalAskQuantity = r.Int64();
-        AfterHoursTotalBidQuantity = r.Int64();
-        ExpectedPrice = r.Decimal();
-        ExpectedQuantity = r.Int64();
-        ExpectedVolume = r.Int64();
-        ExpectedChange = r.Decimal();
-        ExpectedChangeSign = CodeMapping.Sign(r.Digit());
-        ExpectedChangeRate = r.Decimal();
-        CumulativeVolume = r.Int64();
-        TotalAskQuantityChange = r.Int64();
-        TotalBidQuantityChange = r.Int64();
-        AfterHoursTotalAskQuantityChange = r.Int64();
-        AfterHoursTotalBidQuantityChange = r.Int64();
-        DealTypeCode = afterHours ? "" : r.Text();
-        Mids = tr.Fields.Count >= 65
-            ? new MidPrices(r.Decimal(), r.Int64(), r.Text(), r.Decimal(), r.Int64(), r.Text())
-            : null;
+        Depth = f.Levels;
+        StockCode = f.Code;
+        Time = f.At;
+        SessionCode = f.Session;
+        (TotalAskQuantity, TotalBidQuantity) = (f.TotalAsk, f.TotalBid);
+        (AfterHoursTotalAskQuantity, AfterHoursTotalBidQuantity) = (f.AfterHoursTotalAsk, f.AfterHoursTotalBid);
+        (ExpectedPrice, ExpectedQuantity, ExpectedVolume) = (f.Expected, f.ExpectedQty, f.ExpectedVol);
+        (ExpectedChange, ExpectedChangeSign, ExpectedChangeRate) = (f.ExpectedDiff, f.ExpectedSign, f.ExpectedRate);
+        CumulativeVolume = f.Volume;
+        (TotalAskQuantityChange, TotalBidQuantityChange) = (f.TotalAskChange, f.TotalBidChange);
+        (AfterHoursTotalAskQuantityChange, AfterHoursTotalBidQuantityChange) = (f.AfterHoursTotalAskChange, f.AfterHoursTotalBidChange);
+        DealTypeCode = f.DealType;
+        Mids = f.HasMids ? new MidPrices(f.KrxMid, f.KrxMidQty, f.KrxMidSide, f.NxtMid, f.NxtMidQty, f.NxtMidSide) : null;
     }
 }
 
