@@ -117,7 +117,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private static ref int PreviousIn(ref Pending p, int index) => ref index == ByEnd ? ref p.PreviousEnd : ref p.PreviousVolume;
 
-    // Into the chain of records ending at (or of the volume) key, last: chains are in arrival order.
+    // Into the chain of records ending at (or of the volume) key, last: chains are in arrival order, walked from First for
+    // Count records. Only links between the first and last are kept true: a record leaving at an end (a hole's records go
+    // on in arrival order, a reversed batch's in reverse: nearly always) leaves its neighbour's link to it stale rather
+    // than write that neighbour's slot, which lies a few hundred records away (a cache miss a record).
     private void Link(int index, int id, PendingKey key)
     {
         ref var chain = ref Lookup(index).GetOrAdd(key).Ends;
@@ -134,9 +137,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private void Unlink(int index, int id, PendingKey key)
     {
         ref var p = ref _slots[id];
-        var (previous, next) = (PreviousIn(ref p, index), NextIn(ref p, index));
-        if (previous >= 0) NextIn(ref _slots[previous], index) = next;
-        if (next >= 0) PreviousIn(ref _slots[next], index) = previous;
         var lookup = Lookup(index);
         ref var chains = ref lookup.Find(key);
         ref var chain = ref chains.Ends;
@@ -145,8 +145,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (chains.IsEmpty) lookup.Remove(key);
             return;
         }
-        if (previous < 0) chain.First = next;
-        if (next < 0) chain.Last = previous;
+        // Not alone: the first's next and the last's previous are true links (the record is not at the other end).
+        if (id == chain.First) chain.First = NextIn(ref p, index);
+        else if (id == chain.Last) chain.Last = PreviousIn(ref p, index);
+        else
+        {
+            var (previous, next) = (PreviousIn(ref p, index), NextIn(ref p, index));
+            NextIn(ref _slots[previous], index) = next;
+            PreviousIn(ref _slots[next], index) = previous;
+        }
     }
 
     // The first waiting record under key (-1: none), and how many there are.
@@ -210,7 +217,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (PendingCount == 0 || !MayWait(tr, day, trade.Accumulated)) return false;
         _repeatLookups++;
-        for (var i = FirstOf(ByEnd, new PendingKey(tr, day, trade.Accumulated), out _); i >= 0; i = _slots[i].NextEnd)
+        var i = FirstOf(ByEnd, new PendingKey(tr, day, trade.Accumulated), out var count);
+        for (var n = 0; n < count; n++, i = _slots[i].NextEnd)
         {
             _reorderSteps++;
             if (Identity(_slots[i]) == trade) return true;
@@ -272,7 +280,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!_trSeen[w.Tr] || w.Day != _trDay[w.Tr]) return -1;
         var hole = w.Accumulated - w.Volume - _trAccumulated[w.Tr];
         if (hole <= 0) return -1;
-        for (var i = FirstOf(ByVolume, new PendingKey(w.Tr, w.Day, hole), out _); i >= 0; i = _slots[i].NextVolume)
+        var i = FirstOf(ByVolume, new PendingKey(w.Tr, w.Day, hole), out var count);
+        for (var n = 0; n < count; n++, i = _slots[i].NextVolume)
         {
             _reorderSteps++;
             ref readonly var p = ref _slots[i];
