@@ -5,13 +5,17 @@ using Kis.Realtime.Internal;
 namespace Kis.Realtime;
 
 // The reorder buffer's waiting records (BarAggregator.Reorder.cs), kept so that no step scans them: in slots, ordered per
-// TR by exchange order (day, cumulative volume, arrival: those not behind the tape) and all by receive time, and looked
-// up (PendingIndex) by the cumulative volumes they end at (a repeat, a record its neighbours continue) and by their volume
-// (a hole's trade), each a chain through the slots; those starting at a cumulative volume are only counted. The orders
+// TR by exchange order (day, cumulative volume, arrival: those not behind the tape) and all by receive time. The orders
 // (PendingOrder) take records that come in order or in reverse at their ends, O(1), and others in a heap, O(log n);
-// nothing allocates once grown. A slot holds what bars
-// take from the trade (TradeFacts), not the trade view: a StockTrade is about 1 KB with references, and copying it in
-// and out cost more than the ordering did. Slots are reused first freed, first taken: in arrival order, as they are read.
+// nothing allocates once grown. Records are looked up by the cumulative volumes they end and start at (a repeat, a record
+// its neighbours continue) and by their volume (a hole's trade). Those at an end of their tape's order (behind a hole,
+// a batch received backwards: nearly all) are found there by binary search, neighbours side by side; only the others
+// (Indexed: behind the tape, or between two waiting) go into a hash (PendingIndex) as a chain through the slots, with
+// those starting at a cumulative volume only counted. The hash spreads neighbouring cumulative volumes over all of it, so
+// each entry and removal of a long-waiting record was a cache and TLB miss: two thirds of a reversed day's CPU. All are
+// chained by volume (few distinct volumes: a small, hot table). A slot holds what bars take from the trade (TradeFacts),
+// not the trade view: a StockTrade is about 1 KB with references, and copying it in and out cost more than the ordering
+// did. Slots are reused first freed, first taken: in arrival order, as they are read.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private Pending[] _slots = [];
@@ -20,6 +24,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private long _arrivals;
     private long _reorderSteps;
     private long _repeatLookups;
+    private long _pointIndexed;
     private readonly PendingOrder?[] _tapeOrder = new PendingOrder?[MaxTrs];
     private readonly PendingOrder _receiveOrder = new();
     private readonly PendingIndex _pendingPoints = new(); // by cumulative volume: Ends, Starts
@@ -50,6 +55,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>Arrivals looked up among the waiting records as a possible repeat (a hash lookup each).</summary>
     internal long RepeatLookups => _repeatLookups;
 
+    /// <summary>Waiting records entered in the cumulative-volume hash (a cache miss each on a long wait, on entry and release).</summary>
+    internal long PointIndexed => _pointIndexed;
+
     private void AddPending(in Pending record)
     {
         var id = _freeSlots.Count > 0 ? _freeSlots.Dequeue() : _slotsUsed++;
@@ -57,10 +65,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         ref var p = ref _slots[id];
         p = record;
         p.Arrival = ++_arrivals;
-        if (!p.Behind) (_tapeOrder[p.Tr] ??= new()).Add(id, p.Day, p.Accumulated, p.Arrival);
+        p.Indexed = p.Behind || !(_tapeOrder[p.Tr] ??= new()).Add(id, p.Day, p.Accumulated, p.Arrival, p.Accumulated - p.Volume);
         _receiveOrder.Add(id, p.Received, p.Arrival, 0);
-        Link(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
-        _pendingPoints.GetOrAdd(new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume)).Starts++;
+        if (p.Indexed)
+        {
+            _pointIndexed++;
+            Link(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
+            _pendingPoints.GetOrAdd(new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume)).Starts++;
+        }
         Link(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
         NoteWaiting(p.Tr, p.Day, p.Accumulated);
         NoteAdded(p);
@@ -85,10 +97,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         ref readonly var p = ref _slots[id];
         if (!p.Behind) _tapeOrder[p.Tr]!.Remove(id);
         _receiveOrder.Remove(id);
-        Unlink(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
-        var start = new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume);
-        ref var chains = ref _pendingPoints.Find(start);
-        if (--chains.Starts == 0 && chains.IsEmpty) _pendingPoints.Remove(start);
+        if (p.Indexed)
+        {
+            Unlink(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
+            var start = new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume);
+            ref var chains = ref _pendingPoints.Find(start);
+            if (--chains.Starts == 0 && chains.IsEmpty) _pendingPoints.Remove(start);
+        }
         Unlink(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
         _waitingOfTr[p.Tr]--;
         return p;
@@ -102,7 +117,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private static ref int PreviousIn(ref Pending p, int index) => ref index == ByEnd ? ref p.PreviousEnd : ref p.PreviousVolume;
 
-    // Into the chain of records ending at (or of the volume) key, last: chains are in arrival order.
+    // Into the chain of records ending at (or of the volume) key, last: chains are in arrival order, walked from First for
+    // Count records. Only links between the first and last are kept true: a record leaving at an end (a hole's records go
+    // on in arrival order, a reversed batch's in reverse: nearly always) leaves its neighbour's link to it stale rather
+    // than write that neighbour's slot, which lies a few hundred records away (a cache miss a record).
     private void Link(int index, int id, PendingKey key)
     {
         ref var chain = ref Lookup(index).GetOrAdd(key).Ends;
@@ -119,9 +137,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private void Unlink(int index, int id, PendingKey key)
     {
         ref var p = ref _slots[id];
-        var (previous, next) = (PreviousIn(ref p, index), NextIn(ref p, index));
-        if (previous >= 0) NextIn(ref _slots[previous], index) = next;
-        if (next >= 0) PreviousIn(ref _slots[next], index) = previous;
         var lookup = Lookup(index);
         ref var chains = ref lookup.Find(key);
         ref var chain = ref chains.Ends;
@@ -130,8 +145,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (chains.IsEmpty) lookup.Remove(key);
             return;
         }
-        if (previous < 0) chain.First = next;
-        if (next < 0) chain.Last = previous;
+        // Not alone: the first's next and the last's previous are true links (the record is not at the other end).
+        if (id == chain.First) chain.First = NextIn(ref p, index);
+        else if (id == chain.Last) chain.Last = PreviousIn(ref p, index);
+        else
+        {
+            var (previous, next) = (PreviousIn(ref p, index), NextIn(ref p, index));
+            NextIn(ref _slots[previous], index) = next;
+            PreviousIn(ref _slots[next], index) = previous;
+        }
     }
 
     // The first waiting record under key (-1: none), and how many there are.
@@ -147,11 +169,29 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return count > 0 ? chains.Ends.First : -1;
     }
 
-    // How many waiting records start at key (continue a record ending there).
-    private int StartingAt(PendingKey key)
+    // How many waiting records start at this cumulative volume (continue a record ending there): in the hash and the tape order.
+    private int StartingAt(int tr, int day, long accumulated)
     {
-        ref var chains = ref _pendingPoints.Find(key);
-        return Unsafe.IsNullRef(ref chains) ? 0 : chains.Starts;
+        ref var chains = ref _pendingPoints.Find(new PendingKey(tr, day, accumulated));
+        return (Unsafe.IsNullRef(ref chains) ? 0 : chains.Starts) + InTapeOrder(tr, day, accumulated, byStart: true);
+    }
+
+    // How many waiting records end at this cumulative volume: in the hash and the tape order.
+    private int EndingAt(int tr, int day, long accumulated)
+    {
+        FirstOf(ByEnd, new PendingKey(tr, day, accumulated), out var count);
+        return count + InTapeOrder(tr, day, accumulated, byStart: false);
+    }
+
+    // How many of the records in the TR's tape order (not Indexed) end, or start, at this cumulative volume.
+    private int InTapeOrder(int tr, int day, long accumulated, bool byStart)
+    {
+        if (_tapeOrder[tr] is not { } order) return 0;
+        var (from, to) = order.Run(day, accumulated, byStart);
+        var count = 0;
+        for (var at = from; at < to; at++)
+            if (order.IdAt(at) >= 0) count++;
+        return count;
     }
 
     private static TradeIdentity Identity(in Pending p) => new(p.Accumulated, p.Volume, p.Trade.Price, p.Local);
@@ -163,6 +203,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _freeSlots.Clear();
         _arrivals = 0;
         _repeatLookups = 0;
+        _pointIndexed = 0;
         foreach (var heap in _tapeOrder) heap?.Clear();
         _receiveOrder.Clear();
         _pendingPoints.Clear();
@@ -176,11 +217,16 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (PendingCount == 0 || !MayWait(tr, day, trade.Accumulated)) return false;
         _repeatLookups++;
-        for (var i = FirstOf(ByEnd, new PendingKey(tr, day, trade.Accumulated), out _); i >= 0; i = _slots[i].NextEnd)
+        var i = FirstOf(ByEnd, new PendingKey(tr, day, trade.Accumulated), out var count);
+        for (var n = 0; n < count; n++, i = _slots[i].NextEnd)
         {
             _reorderSteps++;
             if (Identity(_slots[i]) == trade) return true;
         }
+        if (_tapeOrder[tr] is not { } order) return false;
+        var (from, to) = order.Run(day, trade.Accumulated, byD: false);
+        for (var at = from; at < to; at++)
+            if (order.IdAt(at) is var id and >= 0 && Identity(_slots[id]) == trade) return true;
         return false;
     }
 
@@ -234,7 +280,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (!_trSeen[w.Tr] || w.Day != _trDay[w.Tr]) return -1;
         var hole = w.Accumulated - w.Volume - _trAccumulated[w.Tr];
         if (hole <= 0) return -1;
-        for (var i = FirstOf(ByVolume, new PendingKey(w.Tr, w.Day, hole), out _); i >= 0; i = _slots[i].NextVolume)
+        var i = FirstOf(ByVolume, new PendingKey(w.Tr, w.Day, hole), out var count);
+        for (var n = 0; n < count; n++, i = _slots[i].NextVolume)
         {
             _reorderSteps++;
             ref readonly var p = ref _slots[i];
@@ -248,8 +295,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool IsChained(in Pending p)
     {
         var self = p.Volume == 0 ? 1 : 0; // a record adding no volume ends where it starts: not its own neighbour
-        FirstOf(ByEnd, new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume), out var before);
-        var after = StartingAt(new PendingKey(p.Tr, p.Day, p.Accumulated));
+        var before = EndingAt(p.Tr, p.Day, p.Accumulated - p.Volume);
+        var after = StartingAt(p.Tr, p.Day, p.Accumulated);
         return before - self > 0 || after - self > 0;
     }
 
@@ -258,5 +305,5 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool ConfirmsOverlap(in Pending p) => _tapeOrder[p.Tr]!.LowestIs(p.Day, p.Accumulated - p.Volume);
 
     // A waiting record starts at this cumulative volume (continues a record ending there).
-    private bool AnyStartsAt(int tr, int day, long accumulated) => StartingAt(new PendingKey(tr, day, accumulated)) > 0;
+    private bool AnyStartsAt(int tr, int day, long accumulated) => StartingAt(tr, day, accumulated) > 0;
 }

@@ -24,6 +24,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         public long Received, Utc, Local, Accumulated, Volume;
         public int Tr, Day;
         public bool Behind; // behind the tape when it came (and no repeat, no gap's trade): corrupt unless its volume fills a hole
+        public bool Indexed; // in the cumulative-volume hash: not in its tape's order, or not at an end of it (Pending.cs)
         public long Arrival; // its place in arrival order
         // Its neighbours (-1: none) among the waiting records of its TR and day ending at its acml_vol, and of its volume,
         // in arrival order.

@@ -4,8 +4,11 @@ namespace Kis.Realtime.Internal;
 /// One of the reorder buffer's orders (a TR's tape by day, cumulative volume and arrival; every waiting record by receive
 /// time and arrival): ids keyed by three numbers compared in order, any id removable, the least found. Records mostly come
 /// in that order or in reverse (a feed behind a hole, a batch received backwards): those go at either end of a sorted ring,
-/// O(1) and in memory order; only one that falls between two held goes into a <see cref="PendingHeap"/>. An id removed
-/// from inside the ring stays there, dead, until it reaches an end. Arrays only: once grown it allocates nothing.
+/// O(1) and in memory order; only one that falls between two held goes into a <see cref="PendingHeap"/>. A fourth key
+/// (the tape's: where a record starts) must keep the ring's order too, or the record goes into the heap: the ring is then
+/// sorted by both, and the ids held at a first and second (or fourth) key are found by binary search (<see cref="Run"/>),
+/// neighbours side by side. An id removed from inside the ring stays there, dead, until it reaches an end. Arrays only:
+/// once grown it allocates nothing.
 /// </summary>
 internal sealed class PendingOrder
 {
@@ -26,7 +29,8 @@ internal sealed class PendingOrder
     /// <summary>The least first key (Count must be above 0).</summary>
     public long MinA => Min().A;
 
-    public void Add(int id, long a, long b, long c)
+    /// <summary>Adds <paramref name="id"/>; true when it went into the ring (in order, or in reverse, by every key).</summary>
+    public bool Add(int id, long a, long b, long c, long d = 0)
     {
         if (id >= _stampOf.Length)
         {
@@ -37,14 +41,16 @@ internal sealed class PendingOrder
         }
         (_aOf[id], _bOf[id]) = (a, b);
         _steps++;
-        var e = new Entry(a, b, c, id, ++_stamps);
-        if (_live > 0 && Less(e, At(_length - 1)) && Less(At(0), e))
+        var e = new Entry(a, b, c, d, id, ++_stamps);
+        var append = _live == 0 || !Less(e, At(_length - 1));
+        // Between two held (out of order), or out of order by the fourth key: into the heap.
+        if (append ? _live > 0 && LessByD(e, At(_length - 1)) : Less(At(0), e) || LessByD(At(0), e))
         {
-            _heap.Add(id, a, b, c); // between two held: out of order
-            return;
+            _heap.Add(id, a, b, c);
+            return false;
         }
         if (_length == _ring.Length) Grow();
-        if (_live == 0 || !Less(e, At(_length - 1))) _ring[(_head + _length) & (_ring.Length - 1)] = e;
+        if (append) _ring[(_head + _length) & (_ring.Length - 1)] = e;
         else
         {
             _head = (_head - 1) & (_ring.Length - 1);
@@ -53,6 +59,41 @@ internal sealed class PendingOrder
         _length++;
         _live++;
         _stampOf[id] = e.Stamp;
+        return true;
+    }
+
+    /// <summary>
+    /// The ring's places [From, To) holding first key <paramref name="a"/> and second (or, <paramref name="byD"/>, fourth)
+    /// key <paramref name="value"/>, found by binary search; <see cref="IdAt"/> reads them. Ids in the heap are not in it.
+    /// </summary>
+    public (int From, int To) Run(long a, long value, bool byD)
+    {
+        var from = LowerBound(a, value, byD);
+        var to = from;
+        while (to < _length && At(to).A == a && (byD ? At(to).D : At(to).B) == value)
+        {
+            _steps++;
+            to++;
+        }
+        return (from, to);
+    }
+
+    /// <summary>The id at ring place <paramref name="at"/> of a <see cref="Run"/>, or -1 when it was removed.</summary>
+    public int IdAt(int at) => IsLive(At(at)) ? At(at).Id : -1;
+
+    // The first ring place whose (A, B or D) is at least (a, value); dead places keep their keys, so the ring stays sorted.
+    private int LowerBound(long a, long value, bool byD)
+    {
+        var (low, high) = (0, _length);
+        while (low < high)
+        {
+            _steps++;
+            var middle = (low + high) >>> 1;
+            ref readonly var e = ref At(middle);
+            if (e.A < a || (e.A == a && (byD ? e.D : e.B) < value)) low = middle + 1;
+            else high = middle;
+        }
+        return low;
     }
 
     public void Remove(int id)
@@ -141,5 +182,7 @@ internal sealed class PendingOrder
     private static bool Less(in Entry x, in Entry y) =>
         x.A != y.A ? x.A < y.A : x.B != y.B ? x.B < y.B : x.C < y.C;
 
-    private readonly record struct Entry(long A, long B, long C, int Id, long Stamp);
+    private static bool LessByD(in Entry x, in Entry y) => x.A != y.A ? x.A < y.A : x.D < y.D;
+
+    private readonly record struct Entry(long A, long B, long C, long D, int Id, long Stamp);
 }
