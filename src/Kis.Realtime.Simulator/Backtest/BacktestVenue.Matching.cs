@@ -193,7 +193,8 @@ internal sealed partial class BacktestVenue : IVenueEvents
     private KisOrderResult Amend(KisAmendRequest amend, ref CallRow call)
     {
         if (Named(amend.OriginalOrderNumber, ref call, out var original) is { } missing) return Refused(ref call, missing);
-        if (OrderKinds.Modelled(amend.Kind) is not { } kind) return Refused(ref call, KindRefusal(amend.Kind));
+        // The kind asked for, by the venue core's one rule (the paper venue's too).
+        if (Refused(PreTradeCheck.AmendmentKind(amend.Kind, out var kind)) is { } badKind) return Refused(ref call, badKind);
         var market = kind == OrderKind.Market;
         if (ChangeQuantityRefusal(amend.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         var price = original.Derivative ? Hundredths(market, amend.Price) : market ? 0 : WholePrice(amend.Price);

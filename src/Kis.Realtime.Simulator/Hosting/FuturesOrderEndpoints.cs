@@ -69,8 +69,8 @@ internal static class FuturesOrderEndpoints
 
     private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await OrderEndpoints.AmendOrCancelAsync(ctx, hub, ["TTTO1103U"], derivative: true, "RMN_QTY_YN", body => Hundredths(Text(body, "UNIT_PRICE")))
-            is not { } result) return;
+        if (await OrderEndpoints.AmendOrCancelAsync(ctx, hub, ["TTTO1103U"], derivative: true, "RMN_QTY_YN", body => Hundredths(Text(body, "UNIT_PRICE")),
+            ("ORD_DVSN_CD", KisOrderDivisions.FuturesOptions)) is not { } result) return;
         var order = result.Order!;
         await Ok(ctx, result.MessageCode, result.Message, new JsonObject
         {

@@ -58,17 +58,19 @@ internal static class OrderEndpoints
 
     private static async Task AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub)
     {
-        if (await AmendOrCancelAsync(ctx, hub, ["TTTC0013U", "TTTC0803U"], derivative: false, "QTY_ALL_ORD_YN", body => Number(body, "ORD_UNPR")) is { } result)
+        if (await AmendOrCancelAsync(ctx, hub, ["TTTC0013U", "TTTC0803U"], derivative: false, "QTY_ALL_ORD_YN", body => Number(body, "ORD_UNPR"),
+            ("ORD_DVSN", KisOrderDivisions.Stock)) is { } result)
             await AnswerAsync(ctx, hub, result);
     }
 
     /// <summary>
     /// The amend/cancel call of either product (stock order-rvsecncl, futures/options order-rvsecncl): the checks, the
     /// body (RVSE_CNCL_DVSN_CD 01 amend / 02 cancel, ORGN_ODNO, ORD_QTY, the all-that-is-left flag, the price read by
-    /// <paramref name="price"/>) and the venue's answer; null when refused (the refusal is answered).
+    /// <paramref name="price"/>, an amendment's kind in <paramref name="division"/>'s field: KIS requires it) and the
+    /// venue's answer; null when refused (the refusal is answered). The kind is translated only: what it does is the venue's.
     /// </summary>
     internal static async Task<PaperResult?> AmendOrCancelAsync(HttpContext ctx, SimulatorHub hub, string[] trIds, bool derivative,
-        string wholeRemainderFlag, Func<JsonObject, long> price)
+        string wholeRemainderFlag, Func<JsonObject, long> price, (string Field, Func<string?, KisOrderKind?> Kind) division)
     {
         if (await AuthorizeAsync(ctx, hub, trIds, []) is not { } auth) return null;
         if (await BodyAsync(ctx, hub) is not { } body) return null;
@@ -78,8 +80,12 @@ internal static class OrderEndpoints
         if (kind is not ("01" or "02")) { await Refuse(ctx, hub, "APBK0505", "RVSE_CNCL_DVSN_CD: 01 (amend) or 02 (cancel)"); return null; }
         if (!long.TryParse(Text(body, "ORGN_ODNO"), NumberStyles.None, CultureInfo.InvariantCulture, out var original))
         { await Refuse(ctx, hub, "APBK0915", "ORGN_ODNO is required"); return null; }
+        // A cancel's division is not read (KIS's samples send 00); an amendment's is the kind it asks for.
+        var requested = division.Kind(Text(body, division.Field));
+        if (kind == "01" && requested is null)
+        { await Refuse(ctx, hub, "APBK0505", $"{division.Field} '{Text(body, division.Field)}': not an order division KIS defines"); return null; }
         var result = hub.Venue.AmendOrCancel(account, auth.Credential.AppKey, original, derivative, cancel: kind == "02", Number(body, "ORD_QTY"),
-            Text(body, wholeRemainderFlag) == "Y", price(body), hub.Market.Clock.Now());
+            Text(body, wholeRemainderFlag) == "Y", price(body), hub.Market.Clock.Now(), requested ?? KisOrderKind.Limit);
         if (!result.Accepted) { await Refuse(ctx, hub, result.MessageCode, result.Message); return null; }
         return result;
     }

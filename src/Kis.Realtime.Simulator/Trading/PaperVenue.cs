@@ -92,43 +92,47 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         return PaperResult.Ok(order);
     }
 
-    /// <summary>Amends (<paramref name="cancel"/> false: new quantity and price) or cancels what is left of an order
-    /// of the product the call is for (<paramref name="derivative"/>: the futures/options endpoint).</summary>
+    /// <summary>Amends (<paramref name="cancel"/> false: new quantity, price and <paramref name="kind"/>, order-rvsecncl's
+    /// ORD_DVSN) or cancels what is left of an order of the product the call is for (<paramref name="derivative"/>: the
+    /// futures/options endpoint). The kind is the one asked for, by the venue core's rule (<see cref="PreTradeCheck.AmendmentKind"/>).</summary>
     public PaperResult AmendOrCancel(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel, long quantity, bool wholeRemainder,
-        long price, DateTime now)
+        long price, DateTime now, KisOrderKind kind = KisOrderKind.Limit)
     {
         PaperResult result;
         long journaled;
         lock (_gate)
         {
-            result = AmendOrCancelLocked(accountNumber, owner, originalNumber, derivative, cancel, quantity, wholeRemainder, price, now);
+            result = AmendOrCancelLocked(accountNumber, owner, originalNumber, derivative, cancel, (quantity, wholeRemainder), price, kind, now);
             journaled = JournalChanges();
         }
         Durable(journaled); // acknowledged = on disk (issue 73)
         return result;
     }
 
-    private PaperResult AmendOrCancelLocked(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel, long quantity,
-        bool wholeRemainder, long price, DateTime now)
+    private PaperResult AmendOrCancelLocked(string accountNumber, string owner, long originalNumber, bool derivative, bool cancel,
+        (long Quantity, bool WholeRemainder) change, long price, KisOrderKind requested, DateTime now)
     {
         EndDays(now);
         if (_accounts.GetValueOrDefault(accountNumber) is { } owned && !owned.OwnedBy(owner)) return NotYourAccount();
         var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
         if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
         if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
-        var rules = original.Rules;
-        if (ProductRules.Refused(PreTradeCheck.ChangeQuantity(wholeRemainder ? null : quantity, original.Remaining, out var affected)) is { } badQuantity)
+        // An amendment's kind is the one it asks for (the core's rule, the backtest's too); a cancel's is its original's.
+        var kind = original.Kind;
+        if (!cancel && ProductRules.Refused(PreTradeCheck.AmendmentKind(requested, out kind)) is { } badKind) return badKind;
+        if (ProductRules.Refused(PreTradeCheck.ChangeQuantity(change.WholeRemainder ? null : change.Quantity, original.Remaining, out var affected))
+            is { } badQuantity)
             return badQuantity;
-        // An amendment keeps its order's kind here (order-rvsecncl's ORD_DVSN): the core's one check, the backtest's too.
-        if (!cancel && ProductRules.Refused(PreTradeCheck.Amendment(original, affected, original.IsMarket, price, PriceBand(rules, original.Code)))
-            is { } refusal)
-            return refusal;
+        var market = kind == OrderKind.Market;
+        var band = PriceBand(original.Rules, original.Code);
+        if (!cancel && ProductRules.Refused(PreTradeCheck.Amendment(original, affected, market, price, band)) is { } refusal) return refusal;
         var account = original.Account;
         var successor = new PaperOrder(_market.NextOrderNumber(), original.Number, account, original.Request with
         {
+            Kind = kind,
             Quantity = affected,
-            Price = cancel ? original.LimitPrice : price,
-        }, now) { ReservePrice = original.IsMarket ? original.ReservePrice : cancel ? original.LimitPrice : price };
+            Price = cancel ? original.LimitPrice : market ? 0 : price,
+        }, now) { ReservePrice = cancel ? original.ReservePrice : market ? band.Upper : price };
         account.Orders.Add(successor);
         Changed(original);
         Changed(successor);

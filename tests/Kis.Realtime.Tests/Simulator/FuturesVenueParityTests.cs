@@ -178,7 +178,7 @@ public sealed class FuturesVenueParityTests
     }
 
     /// <summary>A KRX index future's trade frame (H0IFCNT0): price and change in points, contracts; previous close 350.00.</summary>
-    private static byte[] Trade(DateTimeOffset at, decimal price, long volume, string code = Code)
+    internal static byte[] Trade(DateTimeOffset at, decimal price, long volume, string code = Code)
     {
         var tr = KisTrs.H0IFCNT0;
         var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
@@ -192,8 +192,8 @@ public sealed class FuturesVenueParityTests
     }
 
     /// <summary>A future's five-level book frame (H0IFASP0) stamped <paramref name="at"/>: 10 contracts a level, levels 0.05 apart
-    /// from the touch.</summary>
-    private static byte[] Book(DateTimeOffset at, decimal ask, decimal bid, string code = Code)
+    /// from the touch (<paramref name="levels"/> of them quoted, the others empty).</summary>
+    internal static byte[] Book(DateTimeOffset at, decimal ask, decimal bid, string code = Code, int levels = 5)
     {
         var tr = KisTrs.H0IFASP0;
         var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
@@ -201,10 +201,11 @@ public sealed class FuturesVenueParityTests
         Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
         for (var level = 1; level <= 5; level++)
         {
-            Set($"futs_askp{level}", Points(ask + 0.05m * (level - 1)));
-            Set($"futs_bidp{level}", Points(bid - 0.05m * (level - 1)));
-            Set($"askp_rsqn{level}", "10");
-            Set($"bidp_rsqn{level}", "10");
+            var quoted = level <= levels;
+            Set($"futs_askp{level}", quoted ? Points(ask + 0.05m * (level - 1)) : "0.00");
+            Set($"futs_bidp{level}", quoted ? Points(bid - 0.05m * (level - 1)) : "0.00");
+            Set($"askp_rsqn{level}", quoted ? "10" : "0");
+            Set($"bidp_rsqn{level}", quoted ? "10" : "0");
         }
         return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
     }

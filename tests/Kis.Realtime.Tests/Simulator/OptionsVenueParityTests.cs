@@ -22,7 +22,7 @@ public sealed class OptionsVenueParityTests
     /// <summary>Previous close 3.50 points (KRX's option grid: 0.01 under a 10-point premium, 0.05 from 10). A book
     /// (3.55 / 3.50, 10 a level, 0.01 apart) and a trade at 3.55; a seller through 3.49 (3.48); a new book (3.62 / 3.59);
     /// a buyer through 3.61 (3.63); a last trade.</summary>
-    private static byte[] Recording() =>
+    internal static byte[] Recording() =>
     [
         .. ReplayVenueTests.Line(T0, Book(T0, ask: 3.55m, bid: 3.50m)),
         .. ReplayVenueTests.Line(T0, Trade(T0, 3.55m, 2)),

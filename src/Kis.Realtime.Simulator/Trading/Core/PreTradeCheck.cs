@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Trading.Core;
@@ -79,6 +80,24 @@ internal static class PreTradeCheck
         return ledger.Sellable(code) < quantity
             ? new VenueRefusal("APBK0400", "주문 가능한 수량을 초과 했습니다. (more than the position that can be sold)")
             : null;
+    }
+
+    /// <summary>
+    /// The kind an amendment makes its order (issue 73): the kind it asks for (order-rvsecncl's <c>ORD_DVSN</c>,
+    /// <c>ORD_DVSN_CD</c> for futures/options), never the original's, as KIS amends: a limit may become a market order
+    /// and a market order's remainder a limit at the price the amendment names. Kinds the venues do not match are
+    /// refused as a new order of that kind is (<see cref="OrderKinds.NotModelledCode"/>). Both venues ask here before
+    /// the quantity and the price (<see cref="Amendment"/> checks the price for the kind this gives).
+    /// </summary>
+    public static VenueRefusal? AmendmentKind(KisOrderKind requested, out OrderKind kind)
+    {
+        if (OrderKinds.Modelled(requested) is { } modelled)
+        {
+            kind = modelled;
+            return null;
+        }
+        kind = default;
+        return new VenueRefusal(OrderKinds.NotModelledCode, OrderKinds.NotModelled(requested.ToString()));
     }
 
     /// <summary>
