@@ -1,5 +1,3 @@
-using Kis.Realtime.Simulator;
-using static Kis.Realtime.Tests.Client.ClientTestKit;
 using Divisions = Kis.Realtime.Simulator.Hosting.KisOrderDivisions;
 using Wire = Kis.Realtime.Internal.KisOrderWire;
 
@@ -19,7 +17,6 @@ public sealed class AmendKindParityTests
 {
     private const string Code = VenueParityTests.Code, Account = VenueParityTests.Account;
     private static readonly DateTimeOffset T0 = VenueParityTests.T0;
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
 
     /// <summary>One call: a placement (<see cref="Amends"/> &lt; 0; <see cref="Price"/> null: a market order) or an amendment
     /// of the script's call <see cref="Amends"/> to <see cref="Kind"/> at <see cref="Price"/> (<see cref="Quantity"/> null:
@@ -56,8 +53,7 @@ public sealed class AmendKindParityTests
     [Fact]
     public async Task A_stock_amendment_takes_the_kind_it_asks_for_alike_as_a_backtest_and_on_paper()
     {
-        var (backtest, paper) = await OnBothVenuesAsync(StockRecording(), KisProduct.Stock, Code, "H0STCNT0", new KisAccount(Account, "01"),
-            StockScript);
+        var (backtest, paper) = await OnBothVenuesAsync(StockRecording(), KisProduct.Stock, Code, Account, StockScript);
 
         Compare(StockScript, backtest, paper);
         Assert.Equal([null, null, null, null, null, null, "APBK0505", null], backtest.Select(o => o.Code));
@@ -99,7 +95,7 @@ public sealed class AmendKindParityTests
     public async Task A_futures_amendment_takes_the_kind_it_asks_for_alike_as_a_backtest_and_on_paper()
     {
         var (backtest, paper) = await OnBothVenuesAsync(FuturesVenueParityTests.Recording(), KisProduct.FuturesOptions, FuturesVenueParityTests.Code,
-            "H0IFCNT0", new KisAccount(FuturesVenueParityTests.Account, "03"), FuturesScript);
+            FuturesVenueParityTests.Account, FuturesScript);
 
         Compare(FuturesScript, backtest, paper);
         Assert.Equal([null, null, null, null, "APBK0505", null], backtest.Select(o => o.Code));
@@ -112,7 +108,7 @@ public sealed class AmendKindParityTests
     public async Task A_futures_market_order_amended_to_a_limit_becomes_one_alike_as_a_backtest_and_on_paper()
     {
         var (backtest, paper) = await OnBothVenuesAsync(FuturesRecording(), KisProduct.FuturesOptions, FuturesVenueParityTests.Code,
-            "H0IFCNT0", new KisAccount(FuturesVenueParityTests.Account, "03"), FuturesMarketScript);
+            FuturesVenueParityTests.Account, FuturesMarketScript);
 
         Compare(FuturesMarketScript, backtest, paper);
         Assert.Equal(new OrderSeen(11, 0, 10, 350.05m, 0, 0), backtest[0].Order);
@@ -130,7 +126,7 @@ public sealed class AmendKindParityTests
     public async Task An_option_amended_to_a_market_order_is_refused_alike_as_a_backtest_and_on_paper()
     {
         var (backtest, paper) = await OnBothVenuesAsync(OptionsVenueParityTests.Recording(), KisProduct.FuturesOptions, OptionsVenueParityTests.Code,
-            "H0IOCNT0", new KisAccount(OptionsVenueParityTests.Account, "03"), OptionScript);
+            OptionsVenueParityTests.Account, OptionScript);
 
         Compare(OptionScript, backtest, paper);
         Assert.Equal([null, "APBK0505", null], backtest.Select(o => o.Code));
@@ -170,40 +166,10 @@ public sealed class AmendKindParityTests
 
     /// <summary>The script as a backtest over <paramref name="recording"/> (at its first trade of <paramref name="code"/>)
     /// and on paper replaying it: what each venue answered, in order, with the orders as reported after the script.</summary>
-    private static async Task<(List<Outcome> Backtest, List<Outcome> Paper)> OnBothVenuesAsync(byte[] recording, KisProduct product, string code,
-        string tradeTr, KisAccount account, Step[] script)
-    {
-        var (dir, rawLog) = ReplayedVenue.Recording(recording);
-        var backtest = new List<Outcome>();
-        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
-        {
-            async Task AtFirstTradeAsync<T>(IAsyncEnumerable<T> trades)
-            {
-                await foreach (var trade in trades)
-                {
-                    await RunScriptAsync(orders, backtest, product, code, script, ct);
-                    return;
-                }
-            }
-            if (product == KisProduct.Stock) await AtFirstTradeAsync(data.SubscribeStockTradesAsync(code, cancellationToken: ct));
-            else if (IsOption(code)) await AtFirstTradeAsync(data.SubscribeOptionsTradesAsync(code, cancellationToken: ct));
-            else await AtFirstTradeAsync(data.SubscribeFuturesTradesAsync(code, cancellationToken: ct));
-        }, new KisBacktestOptions { Latency = TimeSpan.Zero, Account = account }).WaitAsync(Generous);
-
-        await using var replay = await ReplayedVenue.StartAsync(rawLog, code, frames: 2, tradeTr: tradeTr);
-        using var client = new KisOrderClient(new KisOrderOptions
-        {
-            Credential = DefaultCredential, Account = new KisAccount(account.Number, "01"), FuturesAccount = new KisAccount(account.Number, "03"),
-            RestBaseUrl = replay.Sim.RestBaseUrl, Environment = KisEnvironment.Real,
-        });
-        var paper = new List<Outcome>();
-        using var cts = new CancellationTokenSource(Generous);
-        await RunScriptAsync(client, paper, product, code, script, cts.Token);
-        return (backtest, paper);
-    }
-
-    /// <summary>An option's code (KRX: 2… a call, 3… a put); a future's 1….</summary>
-    private static bool IsOption(string code) => code[0] is '2' or '3';
+    private static Task<(List<Outcome> Backtest, List<Outcome> Paper)> OnBothVenuesAsync(byte[] recording, KisProduct product, string code,
+        string account, Step[] script)
+        => VenueParity.OnBothAsync<Outcome>(recording, product, code, account,
+            (orders, into, ct) => RunScriptAsync(orders, into, product, code, script, ct));
 
     private static async Task RunScriptAsync(IKisOrderVenue orders, List<Outcome> into, KisProduct product, string code, Step[] script,
         CancellationToken ct)

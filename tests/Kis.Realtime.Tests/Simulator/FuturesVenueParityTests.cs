@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Text;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Backtest;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Trading;
 using Kis.Realtime.Simulator.Trading.Rules;
-using Synthetic = Kis.Realtime.Benchmarks.SyntheticRecording;
 
 namespace Kis.Realtime.Tests.Simulator;
 
@@ -179,38 +177,12 @@ public sealed class FuturesVenueParityTests
 
     /// <summary>A KRX index future's trade frame (H0IFCNT0): price and change in points, contracts; previous close 350.00.</summary>
     internal static byte[] Trade(DateTimeOffset at, decimal price, long volume, string code = Code)
-    {
-        var tr = KisTrs.H0IFCNT0;
-        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
-        void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
-        Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
-        Set("futs_prpr", Points(price));
-        Set("futs_prdy_vrss", Points(price - 350.00m));
-        Set("prdy_vrss_sign", price >= 350.00m ? "2" : "5");
-        Set("last_cnqn", volume.ToString(CultureInfo.InvariantCulture));
-        return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
-    }
+        => VenueParity.DerivativeTrade(KisTrs.H0IFCNT0, "futs", code, at, price, previousClose: 350.00m, volume);
 
     /// <summary>A future's five-level book frame (H0IFASP0) stamped <paramref name="at"/>: 10 contracts a level, levels 0.05 apart
     /// from the touch (<paramref name="levels"/> of them quoted, the others empty).</summary>
     internal static byte[] Book(DateTimeOffset at, decimal ask, decimal bid, string code = Code, int levels = 5)
-    {
-        var tr = KisTrs.H0IFASP0;
-        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
-        void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
-        Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
-        for (var level = 1; level <= 5; level++)
-        {
-            var quoted = level <= levels;
-            Set($"futs_askp{level}", quoted ? Points(ask + 0.05m * (level - 1)) : "0.00");
-            Set($"futs_bidp{level}", quoted ? Points(bid - 0.05m * (level - 1)) : "0.00");
-            Set($"askp_rsqn{level}", quoted ? "10" : "0");
-            Set($"bidp_rsqn{level}", quoted ? "10" : "0");
-        }
-        return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
-    }
-
-    private static string Points(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+        => VenueParity.DerivativeBook(KisTrs.H0IFASP0, "futs", code, at, ask, bid, step: 0.05m, levels);
 
     /// <summary>A limit order through domestic-futureoption order, as KIS's sample builds it; its order number.</summary>
     internal static async Task<long> PlaceAsync(ReplayedVenue paper, bool buy, long quantity, string price)

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
-using Synthetic = Kis.Realtime.Benchmarks.SyntheticRecording;
 
 namespace Kis.Realtime.Tests.Simulator;
 
@@ -138,34 +136,9 @@ public sealed class OptionsVenueParityTests
 
     /// <summary>A KOSPI200 option's trade frame (H0IOCNT0): price and change in points (previous close 3.50), contracts.</summary>
     private static byte[] Trade(DateTimeOffset at, decimal price, long volume)
-    {
-        var tr = KisTrs.H0IOCNT0;
-        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, Code, 1)).Split('^');
-        void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
-        Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
-        Set("optn_prpr", Points(price));
-        Set("optn_prdy_vrss", Points(price - 3.50m));
-        Set("prdy_vrss_sign", price >= 3.50m ? "2" : "5");
-        Set("last_cnqn", volume.ToString(CultureInfo.InvariantCulture));
-        return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
-    }
+        => VenueParity.DerivativeTrade(KisTrs.H0IOCNT0, "optn", Code, at, price, previousClose: 3.50m, volume);
 
     /// <summary>An option's five-level book frame (H0IOASP0): 10 contracts a level, levels 0.01 apart from the touch.</summary>
     private static byte[] Book(DateTimeOffset at, decimal ask, decimal bid)
-    {
-        var tr = KisTrs.H0IOASP0;
-        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, Code, 1)).Split('^');
-        void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
-        Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
-        for (var level = 1; level <= 5; level++)
-        {
-            Set($"optn_askp{level}", Points(ask + 0.01m * (level - 1)));
-            Set($"optn_bidp{level}", Points(bid - 0.01m * (level - 1)));
-            Set($"askp_rsqn{level}", "10");
-            Set($"bidp_rsqn{level}", "10");
-        }
-        return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
-    }
-
-    private static string Points(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+        => VenueParity.DerivativeBook(KisTrs.H0IOASP0, "optn", Code, at, ask, bid, step: 0.01m);
 }

@@ -157,26 +157,7 @@ public sealed class PreTradeParityTests
     [Fact]
     public async Task A_code_with_no_trade_yet_is_refused_with_one_code_and_one_text_as_a_backtest_and_on_paper()
     {
-        var (dir, rawLog) = ReplayedVenue.Recording(Recording());
-        var backtest = new List<Outcome>();
-        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
-        {
-            await foreach (var trade in data.SubscribeStockTradesAsync(Code, cancellationToken: ct))
-            {
-                await UntradedAsync(orders, backtest, ct);
-                return;
-            }
-        }, new KisBacktestOptions { Latency = TimeSpan.Zero, Account = new KisAccount(Account, "01") }).WaitAsync(Generous);
-
-        await using var replay = await ReplayedVenue.StartAsync(rawLog, Code, frames: 2);
-        using var client = new KisOrderClient(new KisOrderOptions
-        {
-            Credential = DefaultCredential, Account = new KisAccount(Account, "01"), FuturesAccount = new KisAccount(Account, "03"),
-            RestBaseUrl = replay.Sim.RestBaseUrl, Environment = KisEnvironment.Real,
-        });
-        var paper = new List<Outcome>();
-        using var cts = new CancellationTokenSource(Generous);
-        await UntradedAsync(client, paper, cts.Token);
+        var (backtest, paper) = await VenueParity.OnBothAsync<Outcome>(Recording(), KisProduct.Stock, Code, Account, UntradedAsync);
 
         Assert.Equal(backtest, paper);
         Assert.Equal(Untraded.Length * 2, backtest.Count);
@@ -201,32 +182,9 @@ public sealed class PreTradeParityTests
 
     /// <summary>The same calls as a backtest over <paramref name="recording"/> (once its first trade of <paramref name="future"/>
     /// is read) and on paper replaying it: what each venue answered, in order.</summary>
-    private static async Task<(List<Outcome> Backtest, List<Outcome> Paper)> OnBothFuturesVenuesAsync(string future, byte[] recording,
+    private static Task<(List<Outcome> Backtest, List<Outcome> Paper)> OnBothFuturesVenuesAsync(string future, byte[] recording,
         Func<IKisOrderVenue, List<Outcome>, CancellationToken, Task> calls)
-    {
-        var (dir, rawLog) = ReplayedVenue.Recording(recording);
-        var backtest = new List<Outcome>();
-        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
-        {
-            await foreach (var trade in data.SubscribeFuturesTradesAsync(future, cancellationToken: ct))
-            {
-                await calls(orders, backtest, ct);
-                return;
-            }
-        }, new KisBacktestOptions { Latency = TimeSpan.Zero, Account = new KisAccount(FuturesVenueParityTests.Account, "03") }).WaitAsync(Generous);
-
-        await using var replay = await ReplayedVenue.StartAsync(rawLog, future, frames: 2, tradeTr: "H0IFCNT0");
-        using var client = new KisOrderClient(new KisOrderOptions
-        {
-            Credential = DefaultCredential, Account = new KisAccount(FuturesVenueParityTests.Account, "01"),
-            FuturesAccount = new KisAccount(FuturesVenueParityTests.Account, "03"), RestBaseUrl = replay.Sim.RestBaseUrl,
-            Environment = KisEnvironment.Real,
-        });
-        var paper = new List<Outcome>();
-        using var cts = new CancellationTokenSource(Generous);
-        await calls(client, paper, cts.Token);
-        return (backtest, paper);
-    }
+        => VenueParity.OnBothAsync(recording, KisProduct.FuturesOptions, future, FuturesVenueParityTests.Account, calls);
 
     /// <summary>Each of <see cref="RefusedCodes"/>: a limit buy of one at 350.00, then its buying power at that price (the
     /// inquiry's refusal as the order client reports it: KIS's msg_cd and the exception's text).</summary>

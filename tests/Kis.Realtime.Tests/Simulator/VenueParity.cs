@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using Kis.Realtime.Protocol;
+using Kis.Realtime.Simulator;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+using Synthetic = Kis.Realtime.Benchmarks.SyntheticRecording;
+
+namespace Kis.Realtime.Tests.Simulator;
+
+/// <summary>
+/// The venue parity tests' one way to put the same calls to both venues (issue 73: one venue core under paper and the
+/// backtest), and the derivatives frames their recordings are made of.
+/// </summary>
+internal static class VenueParity
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// The same calls as a backtest over <paramref name="recording"/> (latency 0, once its first trade of
+    /// <paramref name="code"/> is read) and on paper replaying it through the library's order client: what each venue
+    /// answered, in order. A stock's account is <paramref name="account"/>-01, a future's or option's -03.
+    /// </summary>
+    public static async Task<(List<T> Backtest, List<T> Paper)> OnBothAsync<T>(byte[] recording, KisProduct product, string code,
+        string account, Func<IKisOrderVenue, List<T>, CancellationToken, Task> calls)
+    {
+        var option = product == KisProduct.FuturesOptions && code[0] is '2' or '3'; // KRX: 2… a call, 3… a put
+        var (dir, rawLog) = ReplayedVenue.Recording(recording);
+        var backtest = new List<T>();
+        await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
+        {
+            async Task AtFirstTradeAsync<TTrade>(IAsyncEnumerable<TTrade> trades)
+            {
+                await foreach (var _ in trades)
+                {
+                    await calls(orders, backtest, ct);
+                    return;
+                }
+            }
+            if (product == KisProduct.Stock) await AtFirstTradeAsync(data.SubscribeStockTradesAsync(code, cancellationToken: ct));
+            else if (option) await AtFirstTradeAsync(data.SubscribeOptionsTradesAsync(code, cancellationToken: ct));
+            else await AtFirstTradeAsync(data.SubscribeFuturesTradesAsync(code, cancellationToken: ct));
+        }, new KisBacktestOptions
+        {
+            Latency = TimeSpan.Zero, Account = new KisAccount(account, product == KisProduct.Stock ? "01" : "03"),
+        }).WaitAsync(Generous);
+
+        var tradeTr = product == KisProduct.Stock ? "H0STCNT0" : option ? "H0IOCNT0" : "H0IFCNT0";
+        await using var replay = await ReplayedVenue.StartAsync(rawLog, code, frames: 2, tradeTr: tradeTr);
+        using var client = new KisOrderClient(new KisOrderOptions
+        {
+            Credential = DefaultCredential, Account = new KisAccount(account, "01"), FuturesAccount = new KisAccount(account, "03"),
+            RestBaseUrl = replay.Sim.RestBaseUrl, Environment = KisEnvironment.Real,
+        });
+        var paper = new List<T>();
+        using var cts = new CancellationTokenSource(Generous);
+        await calls(client, paper, cts.Token);
+        return (backtest, paper);
+    }
+
+    /// <summary>A KRX index future's (H0IFCNT0, fields <c>futs_…</c>) or option's (H0IOCNT0, <c>optn_…</c>) trade frame
+    /// stamped <paramref name="at"/>: price and change from <paramref name="previousClose"/> in points, contracts.</summary>
+    public static byte[] DerivativeTrade(TrDefinition tr, string fieldPrefix, string code, DateTimeOffset at, decimal price,
+        decimal previousClose, long volume)
+    {
+        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
+        void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
+        Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
+        Set($"{fieldPrefix}_prpr", Points(price));
+        Set($"{fieldPrefix}_prdy_vrss", Points(price - previousClose));
+        Set("prdy_vrss_sign", price >= previousClose ? "2" : "5");
+        Set("last_cnqn", volume.ToString(CultureInfo.InvariantCulture));
+        return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
+    }
+
+    /// <summary>A future's (H0IFASP0) or option's (H0IOASP0) five-level book frame stamped <paramref name="at"/>: 10
+    /// contracts a level, levels <paramref name="step"/> apart from the touch (<paramref name="levels"/> of them quoted,
+    /// the others empty).</summary>
+    public static byte[] DerivativeBook(TrDefinition tr, string fieldPrefix, string code, DateTimeOffset at, decimal ask, decimal bid,
+        decimal step, int levels = 5)
+    {
+        var fields = Encoding.ASCII.GetString(Synthetic.Record(tr, code, 1)).Split('^');
+        void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
+        Set("bsop_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
+        for (var level = 1; level <= 5; level++)
+        {
+            var quoted = level <= levels;
+            Set($"{fieldPrefix}_askp{level}", quoted ? Points(ask + step * (level - 1)) : "0.00");
+            Set($"{fieldPrefix}_bidp{level}", quoted ? Points(bid - step * (level - 1)) : "0.00");
+            Set($"askp_rsqn{level}", quoted ? "10" : "0");
+            Set($"bidp_rsqn{level}", quoted ? "10" : "0");
+        }
+        return Synthetic.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields)));
+    }
+
+    private static string Points(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+}
