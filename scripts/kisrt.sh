@@ -22,13 +22,16 @@ stamp=$dir/published-from
 mkdir -p "$dir"
 sources=(src samples Directory.Build.props Directory.Build.targets Directory.Packages.props global.json)
 
-# The files the build reads (build output left out), by name.
-listing() { (cd "$root" && find "${sources[@]}" \( -name bin -o -name obj \) -prune -o -type f -print 2>/dev/null | LC_ALL=C sort | md5sum); }
+# The files the build reads (build output left out), through find's further tests and actions ("$@": -print …).
+source_files() { (cd "$root" && find "${sources[@]}" \( -name bin -o -name obj \) -prune -o -type f "$@" 2>/dev/null); }
+
+# The files the build reads, by name.
+listing() { source_files -print | LC_ALL=C sort | md5sum; }
 
 # A file newer than the last publish's start, or a list of files unlike the one it read.
 stale() {
   [ -x "$native" ] && [ -f "$stamp" ] || return 0
-  [ -n "$(cd "$root" && find "${sources[@]}" \( -name bin -o -name obj \) -prune -o -type f -newer "$stamp" -print -quit 2>/dev/null)" ] ||
+  [ -n "$(source_files -newer "$stamp" -print -quit)" ] ||
     [ "$(listing)" != "$(cat "$stamp")" ]
 }
 

@@ -8,7 +8,7 @@ public sealed class SimulatorCounters
     internal long _sessionsAccepted, _sessionsRefused, _frames, _records, _bytes, _pingsSent, _pingsAnswered,
         _closesForMissedPing, _requests, _replayFrames, _replayLinesSkipped, _faultFrames, _approvalKeysIssued, _approvalRequestsRejected,
         _accessTokensIssued, _accessTokenRequestsRejected, _quotationRequests, _quotationRequestsRejected, _recordsSkipped,
-        _tradesUnsent, _tapeEventsDropped, _unlistedSubscriptions, _noticesLost, _recordsLostBehind;
+        _tradesUnsent, _tapeEventsDropped, _unlistedSubscriptions, _noticesLost, _recordsLostBehind, _unchangedRecordsNotSent;
     private readonly ConcurrentDictionary<string, long> _replies = new(StringComparer.Ordinal);
 
     /// <summary>WebSocket sessions accepted (upgrades completed).</summary>
@@ -55,6 +55,12 @@ public sealed class SimulatorCounters
     /// (a stalled session, a slow socket); beyond that its oldest are dropped and counted here. Zero in a steady run.
     /// </summary>
     public long RecordsLostBehind => Interlocked.Read(ref _recordsLostBehind);
+    /// <summary>
+    /// Expected-trade records (예상체결: H0STANC0, H0NXANC0, H0UNANC0, H0STOAC0 and the index, ELW and derivatives ANC0s)
+    /// not sent because they were identical to the instrument's previous record: KIS publishes an expected trade as it
+    /// changes, so the pace asking again within the same second with nothing changed sends nothing.
+    /// </summary>
+    public long UnchangedRecordsNotSent => Interlocked.Read(ref _unchangedRecordsNotSent);
     /// <summary>PINGPONG messages sent.</summary>
     public long PingsSent => Interlocked.Read(ref _pingsSent);
     /// <summary>PINGPONG messages answered in an accepted way.</summary>

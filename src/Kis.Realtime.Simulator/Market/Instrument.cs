@@ -3,7 +3,10 @@ namespace Kis.Realtime.Simulator.Market;
 /// <summary>
 /// One instrument's record source, shared by every session subscribed to it: each record is generated once, under the
 /// instrument's lock, stamped with the market time (never earlier than the previous record), and goes on the
-/// instrument's tape, which every subscribed session sends whole (Instrument.Tape.cs).
+/// instrument's tape, which every subscribed session sends whole (Instrument.Tape.cs). An expected-trade TR
+/// (<see cref="SendsOnChange"/>) sends no record identical to its previous one: KIS publishes an expected trade as it
+/// changes, so a pace that asks again with nothing changed (the same second, the same book) gets nothing, counted in
+/// <see cref="SimulatorCounters.UnchangedRecordsNotSent"/>.
 /// </summary>
 internal sealed partial class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null,
     int maxRecordsPerFrame = 999, Random? pace = null, SimulatorCounters? counters = null)
@@ -11,6 +14,17 @@ internal sealed partial class Instrument(TrDefinition tr, string key, MarketStre
     private readonly Lock _gate = new();
     private DateTime _lastTime;
     private long _generated;
+    private readonly bool _onChange = SendsOnChange(tr);
+    private byte[] _previous = [];
+    private int _previousLength = -1; // -1: no record yet
+
+    /// <summary>
+    /// The expected-trade TRs (예상체결: KRX, NXT and unified stocks, KRX after-hours, index, ELW, stock futures and
+    /// options, night options): published as the expected price and quantity change, never an unchanged record again.
+    /// </summary>
+    public static bool SendsOnChange(TrDefinition tr)
+        => tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0 || tr == KisTrs.H0STOAC0 || tr == KisTrs.H0UPANC0
+           || tr == KisTrs.H0EWANC0 || tr == KisTrs.H0ZFANC0 || tr == KisTrs.H0ZOANC0 || tr == KisTrs.H0EUANC0;
 
     public TrDefinition Tr { get; } = tr;
     public string Key { get; } = key;
@@ -67,8 +81,15 @@ internal sealed partial class Instrument(TrDefinition tr, string key, MarketStre
         {
             var mark = writer.Mark();
             stream.WriteRecord(ref writer, now);
+            var record = writer.WrittenSpan[(mark.Position + (mark.First ? 0 : 1))..];
+            if (_onChange && IsRepeat(record))
+            {
+                writer.Rewind(mark);
+                if (counters is not null) Interlocked.Increment(ref counters._unchangedRecordsNotSent);
+                continue;
+            }
             _generated++;
-            if (skips is { Active: true } && skips.TrySkip(Tr.Id, Key, _generated, now, writer.WrittenSpan[(mark.Position + (mark.First ? 0 : 1))..]))
+            if (skips is { Active: true } && skips.TrySkip(Tr.Id, Key, _generated, now, record))
             {
                 writer.Rewind(mark);
                 continue;
@@ -76,5 +97,15 @@ internal sealed partial class Instrument(TrDefinition tr, string key, MarketStre
             n++;
         }
         return n;
+    }
+
+    /// <summary>True when <paramref name="record"/> is the previous record again; else it becomes the previous one. Under the lock.</summary>
+    private bool IsRepeat(ReadOnlySpan<byte> record)
+    {
+        if (_previousLength >= 0 && record.SequenceEqual(_previous.AsSpan(0, _previousLength))) return true;
+        if (_previous.Length < record.Length) _previous = new byte[record.Length * 2];
+        record.CopyTo(_previous);
+        _previousLength = record.Length;
+        return false;
     }
 }

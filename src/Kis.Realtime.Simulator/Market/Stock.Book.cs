@@ -43,7 +43,9 @@ internal sealed partial class Stock
     }
 
     /// <summary>A trade on <paramref name="on"/> at <paramref name="now"/>, at the touch: its venue's record and the unified one.</summary>
-    private (TradeSnapshot Own, TradeSnapshot Unified) Trade(StockVenue on, DateTime now)
+    /// <paramref name="random"/> draws its side and volume and the book moves it makes (the stock's own source, or a
+    /// caught-up trade's, see <see cref="CatchUp"/>).
+    private (TradeSnapshot Own, TradeSnapshot Unified) Trade(StockVenue on, DateTime now, Random random)
     {
         RollDays(now);
         var second = (int)now.TimeOfDay.TotalSeconds;
@@ -69,11 +71,11 @@ internal sealed partial class Stock
         }
         else
         {
-            if (_tradesSincePublished >= StockBook.UnwatchedTrades) Move();
+            if (_tradesSincePublished >= StockBook.UnwatchedTrades) Move(random);
             else _tradesSincePublished++;
-            buyer = _random.Next(2) == 0;
+            buyer = random.Next(2) == 0;
             price = buyer ? Ask(0) : Bid(0);
-            volume = _random.NextInt64(1, day.MaxTradeVolume + 1);
+            volume = random.NextInt64(1, day.MaxTradeVolume + 1);
         }
         // The touch's quantity is used up by the trade but never empties (the level would move: only a book record does that).
         if (buyer) _askQuantity[0] = Math.Max(1, _askQuantity[0] - volume);
@@ -107,7 +109,7 @@ internal sealed partial class Stock
             var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
             if (AuctionPending(now))
             {
-                var (auction, auctionUnified) = Trade(StockVenue.Krx, time);
+                var (auction, auctionUnified) = Trade(StockVenue.Krx, time, _random);
                 QueueFor(StockVenue.Krx, new QueuedTrade(time, auction));
                 QueueFor(StockVenue.Unified, new QueuedTrade(time, auctionUnified));
             }
@@ -158,7 +160,7 @@ internal sealed partial class Stock
             if (now.TimeOfDay.TotalSeconds < KrxDayHours.On(now).ClosingAuctionEnd || _openingPrintDay != now.Date || _closingPrintDay == now.Date
                 || !CanTrade(StockVenue.Krx, now)) return (0, 0);
             var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
-            var (print, unified) = Trade(StockVenue.Krx, time);
+            var (print, unified) = Trade(StockVenue.Krx, time, _random);
             QueueFor(StockVenue.Krx, new QueuedTrade(time, print));
             QueueFor(StockVenue.Unified, new QueuedTrade(time, unified));
             return (print.Price, print.Volume);
@@ -204,7 +206,7 @@ internal sealed partial class Stock
         lock (_gate)
         {
             RollDays(now);
-            Move();
+            Move(_random);
             _tradesSincePublished = 0;
             for (var i = 0; i < StockBook.Levels; i++)
             {
@@ -274,24 +276,24 @@ internal sealed partial class Stock
         return p;
     }
 
-    private void RefillLevel(int level)
+    private void RefillLevel(int level, Random random)
     {
         var max = DayOf(StockVenue.Krx).MaxTradeVolume;
-        _askQuantity[level] = _random.NextInt64(1, 3 * max + 2);
-        _bidQuantity[level] = _random.NextInt64(1, 3 * max + 2);
+        _askQuantity[level] = random.NextInt64(1, 3 * max + 2);
+        _bidQuantity[level] = random.NextInt64(1, 3 * max + 2);
     }
 
     /// <summary>Moves the touch by at most one tick, towards the day's drift, inside the price limits.</summary>
-    private void Move()
+    private void Move(Random random)
     {
-        var roll = _random.Next(100);
+        var roll = random.Next(100);
         var lean = _bid < _anchor ? 8 : _bid > _anchor ? -8 : 0;
         if (roll < 30 + lean && Ask(0) < UpperLimit) _bid = KrxRules.StockTickUp(_bid);
         else if (roll >= 70 + lean && _bid > LowerLimit) _bid = KrxRules.StockTickDown(_bid);
-        _spreadTicks = _random.Next(10) == 0 && Ask(1) <= UpperLimit ? 2 : 1;
+        _spreadTicks = random.Next(10) == 0 && Ask(1) <= UpperLimit ? 2 : 1;
         if (Ask(0) > UpperLimit) _spreadTicks = 1;
         for (var i = 0; i < StockBook.Levels; i++)
-            if (_random.Next(3) == 0) RefillLevel(i);
+            if (random.Next(3) == 0) RefillLevel(i, random);
     }
 
     private static long Sum(long[] values)

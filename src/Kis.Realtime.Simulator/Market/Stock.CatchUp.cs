@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -13,14 +15,11 @@ internal sealed partial class Stock
     /// volumes assume, so the chart's volumes go on at the rate of the morning before the stock appeared).</summary>
     public const int CatchUpMaxGapMs = 1_500;
 
-    /// <summary>How far a closed market is stepped over at a time (a VI ends within this of its last second).</summary>
-    private static readonly TimeSpan ClosedStep = TimeSpan.FromSeconds(5);
-
-    private readonly Random _catchUpRandom;
+    private readonly int _seed;
     // Whether any of the stock's trade feeds is subscribed (the hub knows); null: no one to ask (a bare market), as watched.
     private readonly Func<bool>? _tradesWatched;
     private readonly DateTime _createdAt;
-    private DateTime _nextCatchUp;
+    private DateTime _caughtUpTo;
 
     /// <summary>
     /// Makes the trades the stock would have made since its last trade (or since it appeared) up to
@@ -28,9 +27,12 @@ internal sealed partial class Stock
     /// VIs, day totals, minute charts and the tape are as a subscriber's trades leave them, and queued for every feed that
     /// asked before (a feed that comes back sends them first). Only for a stock none of whose trade feeds is subscribed
     /// (the caller knows the subscriptions): a subscribed feed makes its own trades. Only the trading day of
-    /// <paramref name="now"/> is caught up (the chart is today's). The times come from a random source of their own,
-    /// continued from one call to the next, so asking at 10:00 and again at 10:20 makes the same trades as asking once
-    /// at 10:20. Returns how many trades it made.
+    /// <paramref name="now"/> is caught up (the chart is today's). Each minute's trade times come from a random source of
+    /// that minute (seed, stock, minute), and each trade's venue, side, volume and the book moves it makes from one of
+    /// that trade (seed, stock, time), never from the stock's own source the feeds and books draw from: so asking at 10:00
+    /// and again at 10:20 makes the same trades as asking once at 10:20, and a minute's trades are the same whatever else
+    /// traded the stock before (their prices are at the book's touch, which a book feed or another trade may have moved).
+    /// Returns how many trades it made.
     /// </summary>
     public int CatchUp(DateTime now)
     {
@@ -47,45 +49,49 @@ internal sealed partial class Stock
     {
         lock (_gate)
         {
-            // Asks the hub only when a trade is due (a watched feed's trades come closer than the longest gap).
-            var from = _lastTradeTime > _createdAt ? _lastTradeTime : _createdAt;
-            var next = _nextCatchUp > from ? _nextCatchUp : from.AddMilliseconds(CatchUpMaxGapMs);
-            if (next > now || _tradesWatched is null || _tradesWatched()) return 0;
+            // Asks the hub only when a trade may be due (a watched feed's trades come closer than the shortest gap); a
+            // trade time passed over here is made by the next catch-up (the times are the minute's, not the call's).
+            var from = Latest(_lastTradeTime, _createdAt, _caughtUpTo);
+            if (from.AddMilliseconds(CatchUpMinGapMs) > now || _tradesWatched is null || _tradesWatched()) return 0;
             return CatchUpUnderLock(now);
         }
     }
 
-    /// <summary>The catch-up itself. Under the lock.</summary>
+    /// <summary>The catch-up itself: every minute's trade times after the last trade, up to now. Under the lock.</summary>
     private int CatchUpUnderLock(DateTime now)
     {
         var from = _lastTradeTime > _createdAt ? _lastTradeTime : _createdAt;
         if (from.Date < now.Date) from = now.Date; // an earlier day's rest is not today's chart
-        var next = _nextCatchUp > from ? _nextCatchUp : from.AddMilliseconds(Gap());
         var made = 0;
-        while (next <= now)
+        for (var minute = from.Date.AddMinutes(Math.Floor(from.TimeOfDay.TotalMinutes)); minute <= now; minute = minute.AddMinutes(1))
         {
-            if (!MarketCalendar.KrxStocks.IsTradingDay(DateOnly.FromDateTime(next)))
+            if (!MarketCalendar.KrxStocks.IsTradingDay(DateOnly.FromDateTime(minute)))
             {
-                next = next.Date.AddDays(1);
+                minute = minute.Date.AddDays(1).AddMinutes(-1);
                 continue;
             }
-            if (!CanTrade(StockVenue.Unified, next))
+            var times = new Random(StableHash.Combine(_seed, "stock-catchup", Code + " " + Stamp(minute, "yyyyMMddHHmm")));
+            var end = minute.AddMinutes(1);
+            for (var t = minute.AddMilliseconds(Gap(times)); t < end && t <= now; t = t.AddMilliseconds(Gap(times)))
             {
-                next += ClosedStep;
-                continue;
+                if (t <= from || !CanTrade(StockVenue.Unified, t)) continue;
+                RollDays(t);
+                var random = new Random(StableHash.Combine(_seed, "stock-catchup-trade", Code + " " + Stamp(t, "yyyyMMddHHmmssfff")));
+                var on = PickVenue(t, random);
+                _lastTradeTime = t;
+                var (own, unified) = Trade(on, t, random);
+                QueueFor(on, new QueuedTrade(t, own));
+                QueueFor(StockVenue.Unified, new QueuedTrade(t, unified));
+                made++;
             }
-            RollDays(next);
-            var on = PickVenue(next);
-            _lastTradeTime = next;
-            var (own, unified) = Trade(on, next);
-            QueueFor(on, new QueuedTrade(next, own));
-            QueueFor(StockVenue.Unified, new QueuedTrade(next, unified));
-            made++;
-            next = next.AddMilliseconds(Gap());
         }
-        _nextCatchUp = next;
+        if (now > _caughtUpTo) _caughtUpTo = now;
         return made;
     }
 
-    private int Gap() => _catchUpRandom.Next(CatchUpMinGapMs, CatchUpMaxGapMs + 1);
+    private static int Gap(Random random) => random.Next(CatchUpMinGapMs, CatchUpMaxGapMs + 1);
+
+    private static string Stamp(DateTime time, string format) => time.ToString(format, CultureInfo.InvariantCulture);
+
+    private static DateTime Latest(DateTime a, DateTime b, DateTime c) => a > b ? (a > c ? a : c) : b > c ? b : c;
 }

@@ -50,7 +50,7 @@ internal sealed partial class Stock
         _tape = tape;
         Code = code;
         _random = new Random(StableHash.Combine(seed, "stock-book", code));
-        _catchUpRandom = new Random(StableHash.Combine(seed, "stock-catchup", code));
+        _seed = seed;
         _createdAt = createdAt;
         var (close, turnover) = master.Stock(code);
         PreviousClose = close;
@@ -66,7 +66,7 @@ internal sealed partial class Stock
         _days[(int)Index(StockVenue.Krx)] = krx;
         _days[(int)Index(StockVenue.Nxt)] = nxt;
         _days[(int)Index(StockVenue.Unified)] = VenueDay.Sum(krx, nxt, createdAt);
-        for (var i = 0; i < StockBook.Levels; i++) RefillLevel(i);
+        for (var i = 0; i < StockBook.Levels; i++) RefillLevel(i, _random);
         // KRX's day opens with the opening auction's print; a stock that appears in its first minute still sees it.
         var createdSecond = (int)createdAt.TimeOfDay.TotalSeconds;
         if (createdSecond >= hours.RegularOpen + 60) _openingPrintDay = createdAt.Date;
@@ -194,9 +194,9 @@ internal sealed partial class Stock
             var me = (int)Index(venue);
             var queue = _queues[me] ??= new Queue<QueuedTrade>();
             if (queue.TryDequeue(out var queued)) return (queued.Snapshot, queued.Time, false);
-            var on = venue != StockVenue.Unified ? venue : PickVenue(now);
+            var on = venue != StockVenue.Unified ? venue : PickVenue(now, _random);
             var time = _lastTradeTime = now > _lastTradeTime ? now : _lastTradeTime;
-            var (own, unified) = Trade(on, time);
+            var (own, unified) = Trade(on, time, _random);
             // The other feed that shows this trade gets it queued.
             QueueFor(venue == StockVenue.Unified ? on : StockVenue.Unified, new QueuedTrade(time, venue == StockVenue.Unified ? own : unified));
             return (venue == StockVenue.Unified ? unified : own, time, on == StockVenue.Krx);
@@ -216,13 +216,13 @@ internal sealed partial class Stock
         q.Enqueue(trade);
     }
 
-    private StockVenue PickVenue(DateTime now)
+    private StockVenue PickVenue(DateTime now, Random random)
     {
         var krx = CanTrade(StockVenue.Krx, now);
         var nxt = CanTrade(StockVenue.Nxt, now);
         if (krx && (AuctionPending(now) || !nxt)) return StockVenue.Krx;
         if (!krx) return StockVenue.Nxt;
-        return _random.Next(100) < 15 ? StockVenue.Nxt : StockVenue.Krx;
+        return random.Next(100) < 15 ? StockVenue.Nxt : StockVenue.Krx;
     }
 
     /// <summary>KRX's next trade is an auction's print (opening, closing or a VI's).</summary>

@@ -40,7 +40,7 @@ internal static class ReplayStepEndpoint
         {
             if (!DateTime.TryParseExact(untilText, ["yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None,
                 out var until))
-                return Error($"until must be a KST time yyyy-MM-ddTHH:mm:ss, not '{untilText}'", 400);
+                return Error($"until must be a KST time yyyy-MM-ddTHH:mm:ss, not {Shown(untilText)}", 400);
             if (!gate.Done)
                 return Error("until moves the market past the recording's end only: step through its frames first (frames=N)", 409);
             // The clock never goes back: a time before it, or far past the recording, would leave the market there for good.
@@ -48,7 +48,7 @@ internal static class ReplayStepEndpoint
             var latest = (gate.LastFrameAt ?? now) + MaxUntilPastLastFrame;
             if (until < now || until > latest)
                 return Error($"until must lie from the market time {Kst(now)} to {Kst(latest)} (7 days past the recording's last frame), "
-                    + $"not '{untilText}'", 400);
+                    + $"not {Shown(untilText)}", 400);
             hub.Market.Clock.FollowReplay(until, speed: 0);
             hub.Venue.Advance(hub.Market.Clock.Now()); // what is left of the day's orders expires, with its notices
             return Answer(hub, 0, gate.Served, done: true, htsId);
@@ -56,7 +56,7 @@ internal static class ReplayStepEndpoint
         var frames = 1L;
         if (q["frames"].ToString() is { Length: > 0 } framesText
             && (!long.TryParse(framesText, NumberStyles.None, CultureInfo.InvariantCulture, out frames) || frames is < 1 or > MaxFrames))
-            return Error($"frames must be 1 to {MaxFrames.ToString("N0", CultureInfo.InvariantCulture)}, not '{framesText}'", 400);
+            return Error($"frames must be 1 to {MaxFrames.ToString("N0", CultureInfo.InvariantCulture)}, not {Shown(framesText)}", 400);
         var before = gate.Served;
         var (served, done) = await gate.StepAsync(frames, ctx.RequestAborted).ConfigureAwait(false);
         return Answer(hub, served - before, served, done, htsId);
@@ -78,7 +78,25 @@ internal static class ReplayStepEndpoint
         if (htsId.Length == 0) return "hts_id names the HTS ID whose notices to count (as its notice subscription's tr_key); it is empty";
         var id = htsId;
         return hub.Options.Credentials.Any(c => c.HtsId == id) || hub.Venue.HasHtsId(id) ? null
-            : $"hts_id '{id}' is not the HTS ID of any credential or account of the simulator: its notices would never come";
+            : $"hts_id {Shown(id)} is not the HTS ID of any credential or account of the simulator: its notices would never come";
+    }
+
+    /// <summary>Most characters of a refused value an error echoes.</summary>
+    public const int MaxEchoed = 32;
+
+    /// <summary>
+    /// A refused value as an error shows it: quoted, its first <see cref="MaxEchoed"/> characters with anything not
+    /// printable ASCII as <c>?</c>, and its length when longer. The caller's own text, not trusted: a 7 kB query value
+    /// (Kestrel's request line holds 8 kB) or a control character must not come back whole.
+    /// </summary>
+    private static string Shown(string value)
+    {
+        var head = string.Create(Math.Min(value.Length, MaxEchoed), value, static (span, v) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = v[i] is >= ' ' and <= '~' ? v[i] : '?';
+        });
+        return value.Length <= MaxEchoed ? $"'{head}'"
+            : $"'{head}…' ({value.Length.ToString("N0", CultureInfo.InvariantCulture)} characters)";
     }
 
     private static string Kst(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture);

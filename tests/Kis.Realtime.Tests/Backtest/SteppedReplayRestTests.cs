@@ -227,6 +227,28 @@ public sealed class SteppedReplayRestTests
         Assert.Contains("once", await StepRefusedAsync(http, $"frames=1&hts_id={SimulatorOptions.DefaultHtsId}&hts_id=stepper02"));
     }
 
+    [Fact]
+    public async Task A_refused_step_echoes_at_most_the_start_of_what_it_refuses_in_printable_characters()
+    {
+        var dir = BacktestRecording.Write(Cli.CliTestKit.EmptyDirectory(), 20);
+        await using var sim = await StartSimAsync(o => o with { ReplayFile = BacktestRecording.RawLog(dir), ReplayStep = true, Pace = MarketPace.Off });
+        using var http = new HttpClient { BaseAddress = sim.RestBaseUrl };
+        // 7,000 characters fit Kestrel's 8 kB request line; a control character leads them.
+        var refused = "%1B" + new string('x', 7_000);
+        foreach (var query in new[] { "hts_id=" + refused, "until=" + refused, "frames=" + refused })
+        {
+            var error = await StepRefusedAsync(http, query);
+            Assert.True(error.Length < 300, $"{query[..6]}: {error.Length} characters echoed");
+            Assert.DoesNotContain('\u001b', error);
+            Assert.Contains("xxxxxxxxxx", error, StringComparison.Ordinal); // the start of it, to recognise
+            Assert.Contains("7,001 characters", error, StringComparison.Ordinal);
+        }
+        // 10 kB: Kestrel refuses the request line itself (414), so nothing of it comes back.
+        using var tooLong = await http.PostAsync(new Uri("/sim/step?hts_id=" + new string('y', 10_000), UriKind.Relative), null);
+        Assert.Equal(System.Net.HttpStatusCode.RequestUriTooLong, tooLong.StatusCode);
+        Assert.DoesNotContain("yyyyyyyyyy", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>A step refused with 400: its error.</summary>
     private static async Task<string> StepRefusedAsync(HttpClient http, string query)
     {
