@@ -43,11 +43,8 @@ public sealed partial class KisRiskGuard
     {
         ArgumentNullException.ThrowIfNull(result);
         var found = await _venue.ReconcileAsync(result, cancellationToken);
-        if (Absorb(result, found, out var killed) is { } order && killed && found.OrderNumber is { } number)
-        {
-            var cancel = await _venue.CancelAsync(new KisCancelRequest { Product = order.Product, OriginalOrderNumber = number }, cancellationToken);
-            LogCancelledAfterKill(_logger, number, cancel.ToString());
-        }
+        // The order is taken in: the kill's cancel never costs the caller what was found (a failure is logged).
+        if (Absorb(result, found, out var killed) is { } order && killed && found.IsAccepted) await CancelAfterKillAsync(order.Product, found);
         return found;
     }
 
@@ -55,9 +52,10 @@ public sealed partial class KisRiskGuard
     /// Reconciles through the venue (<see cref="IKisOrderVenue.ReconcileJournalAsync"/>) what the account's order journal
     /// holds from an earlier run: a new order still <see cref="KisOrderOutcome.Unknown"/> counts as working in full, as
     /// this run's unknown orders do, until <see cref="ReconcileAsync"/> names it or <see cref="Release"/> gives it up;
-    /// one found open (accepted, its number now held) counts as an order let through until its notices say it is done,
-    /// and while the kill switch is on it is cancelled at once, as an order in flight is when its answer comes (the
-    /// cancel's outcome is logged). Call it at start, before sending. The venue's results, one per call.
+    /// one found open (accepted, its number now held) counts as an order let through until its notices say it is done.
+    /// While the kill switch is on, one found open is cancelled at once, as an order in flight is when its answer comes,
+    /// and one still unknown is reconciled once more and cancelled if found, as <see cref="KillAsync"/> does with this
+    /// run's (each cancel's outcome is logged). Call it at start, before sending. The venue's results, one per call.
     /// </summary>
     public async Task<IReadOnlyList<KisOrderResult>> ReconcileJournalAsync(CancellationToken cancellationToken = default)
     {
@@ -65,9 +63,9 @@ public sealed partial class KisRiskGuard
         foreach (var result in results)
         {
             if (result.Outcome != KisOrderOutcome.Unknown && !result.IsAccepted) continue;
-            // A kill thrown before it was taken in did not see it: it is cancelled here (a later kill sees it as working).
-            if (Absorb(result, result, out var killed) is { } order && killed && result.IsAccepted)
-                await CancelAfterKillAsync(order.Product, result);
+            // A kill thrown before it was taken in did not see it: it is cancelled here (a later kill sees it as working);
+            // an unknown one is looked at once more first, as the kill looks at this run's.
+            if (Absorb(result, result, out var killed) is { } order && killed) await CancelAfterKillAsync(order.Product, result);
         }
         return results;
     }
@@ -202,7 +200,12 @@ public sealed partial class KisRiskGuard
     /// finds it. Null when it placed nothing.</summary>
     private async Task<KisOrderResult?> CancelPlacedAsync(KisProduct product, KisOrderResult result, CancellationToken cancellationToken)
     {
-        if (result.Outcome == KisOrderOutcome.Unknown) return await CancelUnknownAsync(result, cancellationToken);
+        if (result.Outcome == KisOrderOutcome.Unknown)
+        {
+            var outcome = await CancelUnknownAsync(result, cancellationToken);
+            LogUnknownAfterKill(_logger, outcome?.ToString() ?? "reconciling says it was not placed");
+            return outcome;
+        }
         if (!result.IsAccepted || result.OrderNumber is not { } number) return null;
         var cancel = await _venue.CancelAsync(new KisCancelRequest { Product = product, OriginalOrderNumber = number }, cancellationToken);
         LogCancelledAfterKill(_logger, number, cancel.ToString());
@@ -250,6 +253,8 @@ public sealed partial class KisRiskGuard
             if (!_unknown.Remove(KeyOf(before), out var held))
             {
                 if (before.Outcome is not (KisOrderOutcome.Unknown or KisOrderOutcome.Accepted) || before.Pending?.Order is not { } adopted) return null;
+                // Already taken in (the kill and the caller reconciled it at once): adopting it again would cancel it twice.
+                if (after.IsAccepted && after.OrderNumber is { } known && _letThrough.ContainsKey(KisOrderTracker.Bare(known))) return null;
                 held = new UnknownOrder(adopted, before);
             }
             if (after.IsAccepted && after.OrderNumber is { } number) _letThrough[KisOrderTracker.Bare(number)] = held.Order;
@@ -264,6 +269,9 @@ public sealed partial class KisRiskGuard
 
     [LoggerMessage(1143, LogLevel.Warning, "Risk guard: order {Number} was answered after the kill switch was thrown; cancelled: {Cancel}")]
     private static partial void LogCancelledAfterKill(ILogger logger, string number, string cancel);
+
+    [LoggerMessage(1146, LogLevel.Warning, "Risk guard: an unknown order was looked at again after the kill switch was thrown: {Cancel}")]
+    private static partial void LogUnknownAfterKill(ILogger logger, string cancel);
 
     [LoggerMessage(1144, LogLevel.Warning, "Risk guard: an unknown order was released by the caller and no longer counts ({Problem})")]
     private static partial void LogReleased(ILogger logger, string problem);

@@ -7,7 +7,8 @@ namespace Kis.Realtime.Tests.Orders;
 /// twelve letters and digits for futures/options), typed: an <see cref="ArgumentException"/> naming <c>code</c> and the
 /// rule. The codes KIS's own samples and KRX list still go: stocks and ETFs (005930, 069500, KRX's letter-bearing codes
 /// such as 0088M0), an ETN in KIS's seven-character form (Q500001), futures as six or eight characters (101W09, 101V06,
-/// 101W9000), options as eight or nine (201W9350, 201W08427), a spread (401W3W6S).
+/// 101W9000), options as eight or nine (201W9350, 201W08427), a spread (401W3W6S), and KRX's newer letter-first
+/// short codes (A01606, A0166000, B0166180) that KIS's master files list.
 /// </summary>
 public sealed class OrderCodeValidationTests
 {
@@ -54,6 +55,12 @@ public sealed class OrderCodeValidationTests
     [InlineData("301W9350")]
     [InlineData("201W08427")]
     [InlineData("401W3W6S")]
+    [InlineData("A01606")] // KRX's letter-first short codes (KIS's fo_idx_code.mst lists this form)
+    [InlineData("A0166000")] // KOSPI200 future, June 2026
+    [InlineData("B0166180")] // a KOSPI200 call
+    [InlineData("A6566000")] // 3-year treasury future
+    [InlineData("B09F1A03")] // KOSPI200 weekly call
+    [InlineData("B0Z66001")] // a stock option
     public void A_futures_or_options_code_of_KRX_s_forms_is_taken(string code)
     {
 #pragma warning disable KISRT0001 // the request's own check, which PlaceAsync runs first
@@ -71,6 +78,10 @@ public sealed class OrderCodeValidationTests
     [InlineData("101W09350")] // nine: an option's form only
     [InlineData("201W13427")] // month 13
     [InlineData("005930")] // a stock's code
+    [InlineData("A0166")] // letter-first, five characters
+    [InlineData("A016600")] // letter-first, seven
+    [InlineData("a0166000")] // letter-first, lower case
+    [InlineData("A01-6000")]
     public async Task A_futures_or_options_code_of_no_form_KRX_lists_is_refused_before_sending(string code)
     {
         await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer);

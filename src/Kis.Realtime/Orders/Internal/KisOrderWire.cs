@@ -65,19 +65,22 @@ internal static class KisOrderWire
     /// takes for the product, before anything is sent (issue 73: any five to twelve letters and digits went). A stock,
     /// ETF or ETN (order-cash's PDNO): KRX's six-character short code, digits and upper-case letters from a digit
     /// (005930, 069500, KRX's letter-bearing codes such as 0088M0), or an ETN as KIS writes it, Q and six (Q500001). A
-    /// future or option: a KRX short code, upper-case letters and digits, 1 (futures), 2 (calls), 3 (puts) or 4
-    /// (spreads) and a two-character underlying, then a future's year and two-digit month (six characters: 101W09,
-    /// KIS's sample), a year, a one-character month and three more (eight: 101W9000, 201W9350, 401W3W6S), or an option's
-    /// year, two-digit month and three-digit strike (nine: 201W08427, KIS's sample). Which of these the exchange lists
-    /// today is KIS's to answer (stock futures and options, weeklies, spreads are not refused here).
+    /// future or option: a KRX short code of six, eight or nine upper-case letters and digits, in one of two families.
+    /// The older one starts 1 (futures), 2 (calls), 3 (puts) or 4 (spreads) and a two-character underlying, then a
+    /// future's year and two-digit month (six characters: 101W09, KIS's sample), a year, a one-character month and three
+    /// more (eight: 101W9000, 201W9350, 401W3W6S), or an option's year, two-digit month and three-digit strike (nine:
+    /// 201W08427, KIS's sample); those months are checked. KRX's newer codes start with an upper-case letter (A01606,
+    /// A0166000, B0166180, B09F1A03, B0Z66001, as KIS's master file fo_idx_code.mst lists them); their layout varies by
+    /// product, so only their length and characters are checked. Which of these the exchange lists today is KIS's to
+    /// answer (stock futures and options, weeklies, spreads are not refused here).
     /// </summary>
     public static void ValidateCode(KisProduct product, string code)
     {
         if (product == KisProduct.Stock ? IsStockCode(code) : IsDerivativeCode(code)) return;
         throw new ArgumentException(product == KisProduct.Stock
             ? $"'{code}' is not a KRX stock code: six digits and upper-case letters from a digit (005930, 069500), or an ETN's Q and six (Q500001)."
-            : $"'{code}' is not a KRX futures/options short code: 1-4, a two-character underlying and the expiry, upper-case (101W09, "
-              + "101W9000, 201W9350, 201W08427).", nameof(code));
+            : $"'{code}' is not a KRX futures/options short code: six, eight or nine upper-case letters and digits "
+              + "starting 1-4 (with a valid expiry month) or a letter (101W09, 101W9000, 201W9350, 201W08427, A0166000, B0166180).", nameof(code));
     }
 
     private static bool IsStockCode(string? code)
@@ -86,7 +89,9 @@ internal static class KisOrderWire
 
     private static bool IsDerivativeCode(string? code)
     {
-        if (code is not { Length: 6 or 8 or 9 } || code[0] is < '1' or > '4' || !code.All(IsUpperOrDigit)) return false;
+        if (code is not { Length: 6 or 8 or 9 } || !code.All(IsUpperOrDigit)) return false;
+        if (char.IsAsciiLetterUpper(code[0])) return true; // KRX's newer codes (A0166000): their layout is KIS's to judge
+        if (code[0] is < '1' or > '4') return false;
         return code.Length switch
         {
             6 => code[0] == '1' && IsMonth(code.AsSpan(4, 2)), // a future: year, two-digit month
