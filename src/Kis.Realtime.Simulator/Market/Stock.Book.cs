@@ -71,11 +71,12 @@ internal sealed partial class Stock
         }
         else
         {
+            // Side and volume first: whether the trade moves the book (nobody watches it) changes none of its draws.
+            buyer = random.Next(2) == 0;
+            volume = random.NextInt64(1, day.MaxTradeVolume + 1);
             if (_tradesSincePublished >= StockBook.UnwatchedTrades) Move(random);
             else _tradesSincePublished++;
-            buyer = random.Next(2) == 0;
             price = buyer ? Ask(0) : Bid(0);
-            volume = random.NextInt64(1, day.MaxTradeVolume + 1);
         }
         // The touch's quantity is used up by the trade but never empties (the level would move: only a book record does that).
         if (buyer) _askQuantity[0] = Math.Max(1, _askQuantity[0] - volume);

@@ -19,7 +19,8 @@ internal sealed partial class Stock
     // Whether any of the stock's trade feeds is subscribed (the hub knows); null: no one to ask (a bare market), as watched.
     private readonly Func<bool>? _tradesWatched;
     private readonly DateTime _createdAt;
-    private DateTime _caughtUpTo;
+    // The first caught-up trade time after the last catch-up (or the hub's last "watched"): none is due before it.
+    private DateTime _nextDue;
 
     /// <summary>
     /// Makes the trades the stock would have made since its last trade (or since it appeared) up to
@@ -49,11 +50,15 @@ internal sealed partial class Stock
     {
         lock (_gate)
         {
-            // Asks the hub only when a trade may be due (a watched feed's trades come closer than the shortest gap); a
-            // trade time passed over here is made by the next catch-up (the times are the minute's, not the call's).
-            var from = Latest(_lastTradeTime, _createdAt, _caughtUpTo);
-            if (from.AddMilliseconds(CatchUpMinGapMs) > now || _tradesWatched is null || _tradesWatched()) return 0;
-            return CatchUpUnderLock(now);
+            // Asks the hub only when a caught-up trade is due (a watched feed's trades come faster than they do). The
+            // caller trades at now next, and a catch-up starts after the last trade: a time due before now made later
+            // would be skipped for good, so those are made now, before the caller's trade.
+            if (_nextDue > now || _tradesWatched is null) return 0;
+            if (!_tradesWatched())
+                return CatchUpUnderLock(now);
+            // Watched: its feed makes the trades up to now, and the next catch-up starts after them.
+            _nextDue = NextDue(now);
+            return 0;
         }
     }
 
@@ -70,7 +75,7 @@ internal sealed partial class Stock
                 minute = minute.Date.AddDays(1).AddMinutes(-1);
                 continue;
             }
-            var times = new Random(StableHash.Combine(_seed, "stock-catchup", Code + " " + Stamp(minute, "yyyyMMddHHmm")));
+            var times = MinuteTimes(minute);
             var end = minute.AddMinutes(1);
             for (var t = minute.AddMilliseconds(Gap(times)); t < end && t <= now; t = t.AddMilliseconds(Gap(times)))
             {
@@ -85,13 +90,26 @@ internal sealed partial class Stock
                 made++;
             }
         }
-        if (now > _caughtUpTo) _caughtUpTo = now;
+        _nextDue = NextDue(now);
         return made;
     }
+
+    /// <summary>The first caught-up trade time after <paramref name="now"/> (in its minute or the next one's: the
+    /// longest gap is shorter than a minute), whether or not its venue trades then.</summary>
+    private DateTime NextDue(DateTime now)
+    {
+        for (var minute = now.Date.AddMinutes(Math.Floor(now.TimeOfDay.TotalMinutes)); ; minute = minute.AddMinutes(1))
+        {
+            var times = MinuteTimes(minute);
+            for (var t = minute.AddMilliseconds(Gap(times)); t < minute.AddMinutes(1); t = t.AddMilliseconds(Gap(times)))
+                if (t > now) return t;
+        }
+    }
+
+    /// <summary>The random source of <paramref name="minute"/>'s caught-up trade times.</summary>
+    private Random MinuteTimes(DateTime minute) => new(StableHash.Combine(_seed, "stock-catchup", Code + " " + Stamp(minute, "yyyyMMddHHmm")));
 
     private static int Gap(Random random) => random.Next(CatchUpMinGapMs, CatchUpMaxGapMs + 1);
 
     private static string Stamp(DateTime time, string format) => time.ToString(format, CultureInfo.InvariantCulture);
-
-    private static DateTime Latest(DateTime a, DateTime b, DateTime c) => a > b ? (a > c ? a : c) : b > c ? b : c;
 }
