@@ -172,9 +172,14 @@ public sealed class FullDayBarsTests
         var stderr = new StringWriter();
         var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(),
             RestUrl = sim.RestBaseUrl.ToString() };
+        var subscribed = sim.Counters.Replies("OPSP0000"); // the morning session's, already counted
         var bars = BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl", Forming = true }, CliTestKit.Env(), stdout, stderr, stop.Token);
-        // The market goes on once kisrt bars has read the REST chart; it subscribes right after (no trade happens before).
-        await UntilAsync(() => sim.Counters.QuotationRequests > 0 || bars.IsCompleted, "kisrt bars reading the REST chart");
+        // The market goes on only once kisrt bars has read the whole REST chart and its subscription is confirmed (it
+        // subscribes after the read). Run at the first REST page, a loaded machine's later pages (the chart is read
+        // newest first, 30 rows a call) made the trades since that page for nobody: in no page read and before the
+        // subscription, so the first live trade's volume showed a gap the test itself had opened.
+        await UntilAsync(() => sim.Counters.Replies("OPSP0000") > subscribed || bars.IsCompleted, "kisrt bars seeded from REST and subscribed",
+            DayTimeout);
         time.Run();
         await Task.WhenAny(bars, Task.Delay(DayTimeout));
         Assert.True(bars.IsCompleted,
