@@ -60,9 +60,13 @@ public sealed class DashboardOrdersTests(BrowserFixture browser)
         var cancelled = await table.WaitAsync(rows => rows[second][11] == "cancelled", $"order {second} cancelled");
         Assert.Equal(["0", "", "10", "0"], cancelled[second][7..11]);
 
-        // A large buy at the bid: a sell of 100 shares a tick below trades through it and fills 100 at its price (a
-        // trade beyond a resting order's price reaches it whatever the queue); the rest is cancelled.
+        // A large buy 20 ticks under the bid: a sell of 100 shares a tick below trades through it and fills 100 at its
+        // price (a trade beyond a resting order's price reaches it whatever the queue); the rest is cancelled. Not at the
+        // bid: the stock is unwatched, so an order catches its day up first, and those trades may move the touch a tick
+        // down between reading it and placing the order (the buy then crossed and filled at once, before it was seen
+        // "accepted": a loaded CI run).
         var bid = book.Touch().Bid;
+        for (var tick = 0; tick < 20; tick++) bid = KrxRules.StockTickDown(bid);
         var quantity = 90_000_000 / bid;
         var third = Short(await OrderAsync(http, sim, token, Cash, "TTTC0012U", Order(quantity, bid)));
         await table.WaitAsync(rows => rows.GetValueOrDefault(third)?[11] == "accepted", $"order {third} accepted");
