@@ -169,10 +169,6 @@ internal static class BarsCommand
 
         var parquet = format == "parquet" ? Output.ParquetBarFile.TryCreate(args.Out!) : null; // null only where refused above
         var writer = new BarWriter(parquet is null ? stdout : TextWriter.Null, parquet is null ? format : "csv");
-        var gate = new Lock(); // one owner of the output, the count and the store's queue: every pump emits under it
-        long shown = 0;
-        long tradesRead = 0; // all subscriptions: a source none of whose trades decode fails instead of showing "0 bars"
-        var exitCode = CliFailures.Done;
         // Live and gateway bars close on the clock, --close-grace after their end (a daily bar: the market's close), so
         // the session's last bar shows at the close; a replay's bars close at the next trade (its trades are in the past).
         spec = spec.WithSessions(sessions); // the spec says which sessions a bar covers
@@ -184,21 +180,21 @@ internal static class BarsCommand
             ReorderWindow = args.ReorderWindow,
         };
 
-        var pumps = source.Subscriptions.Select(s => Task.Run(() => PumpAsync(s), CancellationToken.None)).ToArray();
-        try
-        {
-            await Task.WhenAll(pumps);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-        }
+        var run = new BarsRun(source, args, spec, options, from, new BarsRun.Output(writer, parquet, store), stderr, stop, cancellationToken);
+        await run.RunAsync();
         if (store is not null) await store.CompleteAsync();
         if (parquet is not null) await parquet.WriteAsync(CancellationToken.None);
-        lock (gate) writer.Flush();
+        run.Flush();
         if (source.Client is KisMergedClient merged) // --feed-b-app-key: each feed's health
             await stderr.WriteLineAsync("kisrt: feeds: " + string.Join("; ", merged.GetFeedHealth().Select(f => f.ToString())));
-        // Records that did not decode are the source's (one count for every subscription), reported as `kisrt decode` does.
+        return await ExitCodeAsync(source, args, run, stderr);
+    }
+
+    /// <summary>The run's exit code, with what did not decode reported: records that did not decode are the source's (one count
+    /// for every subscription), reported as <c>kisrt decode</c> does.</summary>
+    private static async Task<int> ExitCodeAsync(BarsSource source, BarsArgs args, BarsRun run, TextWriter stderr)
+    {
+        var exitCode = run.ExitCode;
         var statistics = source.Client.Statistics;
         var undecodable = statistics.DecodeErrors;
         if (undecodable > 0)
@@ -206,92 +202,12 @@ internal static class BarsCommand
             // Where the first few are (a replay knows their file and line): a person can open the file there.
             var located = statistics.FirstUndecodable.Count > 0 ? $"; first at {string.Join("; ", statistics.FirstUndecodable)}" : "";
             await stderr.WriteLineAsync($"kisrt: {undecodable:N0} undecodable records in the {source.Description} source" +
-                $"{(Interlocked.Read(ref tradesRead) == 0 ? ", and no trade decoded" : "")}{located}");
-            if (Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
+                $"{(run.TradesRead == 0 ? ", and no trade decoded" : "")}{located}");
+            if (run.TradesRead == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         }
         // A recording that holds none of these trades decoded no trade either: exit 1, as docs/cli.md says (no recording at all: 2).
-        else if (args.Replay is not null && Interlocked.Read(ref tradesRead) == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
+        else if (args.Replay is not null && run.TradesRead == 0) exitCode = Math.Max(exitCode, CliFailures.SomeInputFailed);
         return exitCode;
-
-        Task PumpAsync(SubscriptionSpec s) =>
-            StockTrade.Trs.Contains(s.Tr) ? PumpTradesAsync<StockTrade, StockTradeAccessor>(s)
-            : s.Tr == KisTrs.H0UPCNT0 ? PumpTradesAsync<IndexTick, IndexTickAccessor>(s)
-            : FuturesTrade.Trs.Contains(s.Tr) ? PumpTradesAsync<FuturesTrade, FuturesTradeAccessor>(s)
-            : OptionsTrade.Trs.Contains(s.Tr) ? PumpTradesAsync<OptionsTrade, OptionsTradeAccessor>(s)
-            : PumpTradesAsync<OverseasStockTrade, OverseasStockTradeAccessor>(s);
-
-        async Task PumpTradesAsync<TTrade, TAccessor>(SubscriptionSpec s)
-            where TTrade : struct, IKisRecord<TTrade>
-            where TAccessor : ITradeAccessor<TTrade>
-        {
-            // Trades without a date on the wire are dated from their receive time, by every source alike.
-            var aggregator = new BarAggregator<TTrade, TAccessor>(spec, options);
-            long closed = 0;
-            var tradesOfThis = new System.Runtime.CompilerServices.StrongBox<long>();
-            try
-            {
-                // The history is read before subscribing (a direct session): the first live trade's cumulative volume then
-                // proves the seed holds every trade before it, or flags the bar where some are missing.
-                var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
-                if (seed.Count > 0) aggregator.Seed(seed);
-                await foreach (var bar in aggregator.AddAllReceivedAsync(Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token),
-                    tradesOfThis), args.Forming, stop.Token))
-                    closed += Emit(s, bar) ? 1 : 0;
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception e) when (CliFailures.Describe(e) is { } failure)
-            {
-                lock (gate) exitCode = Math.Max(exitCode, failure.ExitCode);
-                await stderr.WriteLineAsync($"kisrt: {s}: {failure.Message}");
-            }
-            // What was forming when the trades stopped (end of a recording, Ctrl+C, --duration): flagged end_of_stream.
-            aggregator.Complete();
-            while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
-            var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null }
-                ? $", seed: {Describe(aggregator.SeedResult)}" : "";
-            await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume " +
-                $"{aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), " +
-                $"trades outside the sessions {aggregator.SkippedTrades}{DescribeCorrupt(aggregator.CorruptTrades, aggregator.CorruptRecords)}" +
-                DescribeCorruptVolumes(aggregator.CorruptVolumes, aggregator.CorruptVolumeRecords));
-            // A recording without this subscription's trades: say what it holds (a wrong key is the usual cause).
-            if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)
-                await stderr.WriteLineAsync(RecordingContents.Describe(s.ToString(), recording.Description,
-                    await RecordingContents.ListAsync(recording, null, cancellationToken)));
-        }
-
-        // Every trade that decoded, of any subscription (a source none of whose trades decode fails).
-        async IAsyncEnumerable<TTrade> Counted<TTrade>(IAsyncEnumerable<TTrade> trades, System.Runtime.CompilerServices.StrongBox<long> ofThisSubscription)
-        {
-            await foreach (var trade in trades)
-            {
-                Interlocked.Increment(ref tradesRead);
-                ofThisSubscription.Value++; // one pump per subscription: only it writes this box
-                yield return trade;
-            }
-        }
-
-        // True when the bar was shown (a closed one counted towards --count).
-        bool Emit(SubscriptionSpec s, in Bar bar)
-        {
-            if (from is { } start && TimeOnly.FromTimeSpan(bar.OpenTime.TimeOfDay) < start) return false; // the market's own clock
-            bool reached;
-            lock (gate)
-            {
-                if (shown >= args.Count) return false;
-                if (parquet is not null && bar.IsForming) return false; // a file holds closed bars
-                if (parquet is not null) parquet.Add(s.Tr.Id, spec, bar);
-                else writer.Write(s.Tr.Id, spec, bar);
-                if (bar.IsForming) { writer.Flush(); return false; }
-                store?.Add(s.Tr.Id, bar);
-                shown++;
-                reached = shown >= args.Count;
-                writer.Flush(); // bars are minutes apart: each one is worth its write
-            }
-            if (reached) stop.Cancel();
-            return true;
-        }
     }
 
     /// <summary>The --sessions text as <see cref="TradingSessions"/> (null: all, as without the option).</summary>
@@ -316,24 +232,4 @@ internal static class BarsCommand
         }
         return sessions;
     }
-
-    // Where the first corrupt acml_vol is, so a person can find the record (its stamp, on the market's clock).
-    private static string DescribeCorrupt(long count, IReadOnlyList<CorruptCumulativeVolume> records)
-    {
-        if (count == 0) return "";
-        var first = records[0];
-        // Which trade, and why no placement explains it: the range its own volume claims lies in no gap of the tape.
-        var fits = first.ExpectedCumulativeVolume is { } expected ? $"the trades' own volumes give {expected}"
-            : $"cntg_vol {first.Volume}: {first.CumulativeVolume - first.Volume}–{first.CumulativeVolume} lies in no gap of the tape" +
-              (first.TapeCumulativeVolume is { } tape ? $", which was at {tape}" : "") + " (in no bar)";
-        return $", corrupt cumulative volumes {count} (first at {first.Time:yyyy-MM-dd HH:mm:ss}: acml_vol {first.CumulativeVolume}, {fits})";
-    }
-
-    private static string DescribeCorruptVolumes(long count, IReadOnlyList<CorruptTradeVolume> records) =>
-        count == 0 ? "" : $", corrupt trade volumes {count} (first at {records[0].Time:yyyy-MM-dd HH:mm:ss}: cntg_vol {records[0].Volume}, " +
-            $"the acml_vol step {records[0].Step})";
-
-    private static string Describe(SeedResult r) =>
-        $"{r.KeptBars} bars kept, {r.DroppedBars} dropped, forming bar {(r.JoinedFormingBar ? "continued" : "rebuilt from live trades")}" +
-        (r.MissingVolume is { } missing and not 0 ? $", volume missing before the first live trade {missing:N0}" : "");
 }

@@ -90,31 +90,7 @@ internal sealed class ClientHost : IAsyncDisposable
         TextWriter? log = null, Func<KisRealtimeOptions, KisRealtimeOptions>? tuneOptions = null, bool connect = true)
     {
         var logLevel = Hosting.StderrLoggerProvider.ParseLevel(args.LogLevel);
-        var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
-            environment.ConfigurationDirectory, environment.UserSecrets);
-        var settings = CliSettings.From(configuration);
-        // A credentials file (gateway --credentials-file) is an account as --app-key is: KIS (or --ws-url), never the built-in simulator.
-        if (args.Credentials is [var first, ..] && string.IsNullOrEmpty(settings.AppKey) && string.IsNullOrEmpty(settings.AppSecret))
-            settings = settings with { AppKey = first.AppKey, AppSecret = first.AppSecret };
-        if (string.IsNullOrEmpty(settings.AppKey) != string.IsNullOrEmpty(settings.AppSecret))
-            throw new CliUsageException("give both the app key and the app secret (KIS_APP_KEY and KIS_APP_SECRET), or neither to use the simulator.");
-
-        var feedB = FeedBCredential(args, environment, settings);
-        var credentialsGiven = settings.HasCredentials;
-        var useBuiltInSimulator = !settings.HasCredentials && settings.WebSocketUrl is null;
-        if (!settings.HasCredentials && settings.WebSocketUrl is not null && settings.RestUrl is null)
-            throw new CliUsageException(
-                "with --ws-url / KIS_WS_URL and no credentials, also give --rest-url / KIS_REST_URL (the simulator's REST base URL issues the approval key).");
-        if (!settings.HasCredentials)
-        {
-            // No account: the simulator's documented credentials (the built-in one accepts any HTS ID for notices).
-            settings = settings with
-            {
-                AppKey = SimulatorOptions.DefaultAppKey,
-                AppSecret = SimulatorOptions.DefaultAppSecret,
-                HtsId = settings.HtsId ?? SimulatorOptions.DefaultHtsId,
-            };
-        }
+        var (settings, feedB, credentialsGiven, useBuiltInSimulator) = ResolveSettings(args, environment);
 
         // Checked before anything starts: a typo in --sub should cost nothing.
         var specs = ParseSubscriptions(args.Subscriptions, settings);
@@ -172,6 +148,38 @@ internal sealed class ClientHost : IAsyncDisposable
             loggerFactory.Dispose();
             throw;
         }
+    }
+
+    // The settings from the options, environment and configuration files; no account: the simulator's documented credentials.
+    private static (CliSettings Settings, KisCredential? FeedB, bool CredentialsGiven, bool BuiltInSimulator) ResolveSettings(ConnectionArgs args,
+        Environment environment)
+    {
+        var configuration = CliSettings.BuildConfiguration(args.ToConfiguration(), environment.GetVariable,
+            environment.ConfigurationDirectory, environment.UserSecrets);
+        var settings = CliSettings.From(configuration);
+        // A credentials file (gateway --credentials-file) is an account as --app-key is: KIS (or --ws-url), never the built-in simulator.
+        if (args.Credentials is [var first, ..] && string.IsNullOrEmpty(settings.AppKey) && string.IsNullOrEmpty(settings.AppSecret))
+            settings = settings with { AppKey = first.AppKey, AppSecret = first.AppSecret };
+        if (string.IsNullOrEmpty(settings.AppKey) != string.IsNullOrEmpty(settings.AppSecret))
+            throw new CliUsageException("give both the app key and the app secret (KIS_APP_KEY and KIS_APP_SECRET), or neither to use the simulator.");
+
+        var feedB = FeedBCredential(args, environment, settings);
+        var credentialsGiven = settings.HasCredentials;
+        var useBuiltInSimulator = !settings.HasCredentials && settings.WebSocketUrl is null;
+        if (!settings.HasCredentials && settings.WebSocketUrl is not null && settings.RestUrl is null)
+            throw new CliUsageException(
+                "with --ws-url / KIS_WS_URL and no credentials, also give --rest-url / KIS_REST_URL (the simulator's REST base URL issues the approval key).");
+        if (!settings.HasCredentials)
+        {
+            // No account: the simulator's documented credentials (the built-in one accepts any HTS ID for notices).
+            settings = settings with
+            {
+                AppKey = SimulatorOptions.DefaultAppKey,
+                AppSecret = SimulatorOptions.DefaultAppSecret,
+                HtsId = settings.HtsId ?? SimulatorOptions.DefaultHtsId,
+            };
+        }
+        return (settings, feedB, credentialsGiven, useBuiltInSimulator);
     }
 
     // Feed B's credential (--feed-b-app-key/-secret, KIS_APP_KEY_B/KIS_APP_SECRET_B): both or neither, and a key of its own

@@ -74,50 +74,56 @@ internal static partial class GatewayCommand
         connection.AddTo(command);
         var fleet = FleetOptions.Create();
         fleet.AddTo(command);
-        command.SetAction((parse, token) =>
-        {
-            var options = KisGatewayOptions.Default with
-            {
-                Endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword))
-                    with { ClusterNodes = ClusterNodes(parse.GetValue(nodes)) },
-                StreamReplicas = parse.GetValue(replicas) is { } r ? r > 0 ? r : throw new CliUsageException("--stream-replicas must be positive.") : null,
-                Linger = parse.GetValue(linger) is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
-                ElectionHeartbeat = parse.GetValue(electionHeartbeat) is { } h
-                    ? Duration.Parse(h, "--election-heartbeat") is var beat && beat >= TimeSpan.FromSeconds(1)
-                        ? beat
-                        : throw new CliUsageException("--election-heartbeat must be at least 1s.")
-                    : KisGatewayOptions.Default.ElectionHeartbeat,
-                MaxRegistrationShare = parse.GetValue(userShare) is { } share
-                    ? share is > 0 and <= 1 ? share : throw new CliUsageException("--user-share must be above 0 and at most 1.")
-                    : KisGatewayOptions.Default.MaxRegistrationShare,
-                MaxClaimsPerUser = parse.GetValue(maxClaims) is { } claims
-                    ? claims > 0 ? claims : throw new CliUsageException("--max-claims-per-user must be positive.")
-                    : KisGatewayOptions.Default.MaxClaimsPerUser,
-                MonitoringUsers = parse.GetValue(monitoring) ?? [],
-                BrokerEventsVhost = parse.GetValue(eventsVhost) is { } events
-                    ? events.Length > 0 ? events : throw new CliUsageException("--broker-events-vhost must not be empty.")
-                    : KisGatewayOptions.Default.BrokerEventsVhost,
-                StreamMaxAge = parse.GetValue(maxAge) ?? KisGatewayOptions.Default.StreamMaxAge,
-                StreamMaxLengthBytes = parse.GetValue(maxBytes) ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
-                PackAcrossKeys = !parse.GetValue(oneKey),
-            };
-            var interval = parse.GetValue(status) is { } s ? Duration.Parse(s, "--status-interval") : TimeSpan.FromSeconds(10);
-            if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
-            var stopAfter = parse.GetValue(duration) is { } d ? Duration.ParseRunLength(d, "--duration") : (TimeSpan?)null;
-            var database = parse.GetValue(postgres) is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue(pgSchema)!) : null;
-            var args = connection.Read(parse);
-            if (parse.GetValue(fleet.SubFile) is { } subFile) args = args
-                with { Subscriptions = [.. args.Subscriptions, .. ReadListFile(subFile, "--sub-file")] };
-            if (parse.GetValue(fleet.CredentialsFile) is { } file) args = args with { Credentials = ReadCredentialsFile(file) };
-            if (parse.GetValue(fleet.Fleet))
-            {
-                if (database is not null) throw new CliUsageException(
-                    "--postgres with --fleet: run the history writer beside the fleet (kisrt record), not in it.");
-                return RunFleetAsync(args, options, parse.GetValue(fleet.Name), interval, stopAfter, ClientHost.Environment.Process, Console.Error, token);
-            }
-            return RunAsync(args, options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
-        });
+        command.SetAction((parse, token) => RunFromCommandLine(parse, connection, fleet, token));
         return command;
+    }
+
+    /// <summary>Reads the options by name (the table above declares them) and runs a gateway, or a fleet process.</summary>
+    private static Task<int> RunFromCommandLine(ParseResult parse, ConnectionOptions connection, FleetOptions fleet, CancellationToken token)
+    {
+        var options = KisGatewayOptions.Default with
+        {
+            Endpoint = Endpoint(parse.GetValue<string?>("--amqp"), parse.GetValue<string?>("--namespace"), parse.GetValue<string?>("--amqp-ca"),
+                    parse.GetValue<string?>("--amqp-password-file"))
+                with { ClusterNodes = ClusterNodes(parse.GetValue<string[]>("--amqp-node")) },
+            StreamReplicas = parse.GetValue<int?>("--stream-replicas") is { } r
+                ? r > 0 ? r : throw new CliUsageException("--stream-replicas must be positive.")
+                : null,
+            Linger = parse.GetValue<string?>("--linger") is { } l ? Duration.Parse(l, "--linger") : KisGatewayOptions.Default.Linger,
+            ElectionHeartbeat = parse.GetValue<string?>("--election-heartbeat") is { } h
+                ? Duration.Parse(h, "--election-heartbeat") is var beat && beat >= TimeSpan.FromSeconds(1)
+                    ? beat
+                    : throw new CliUsageException("--election-heartbeat must be at least 1s.")
+                : KisGatewayOptions.Default.ElectionHeartbeat,
+            MaxRegistrationShare = parse.GetValue<double?>("--user-share") is { } share
+                ? share is > 0 and <= 1 ? share : throw new CliUsageException("--user-share must be above 0 and at most 1.")
+                : KisGatewayOptions.Default.MaxRegistrationShare,
+            MaxClaimsPerUser = parse.GetValue<int?>("--max-claims-per-user") is { } claims
+                ? claims > 0 ? claims : throw new CliUsageException("--max-claims-per-user must be positive.")
+                : KisGatewayOptions.Default.MaxClaimsPerUser,
+            MonitoringUsers = parse.GetValue<string[]>("--monitoring-user") ?? [],
+            BrokerEventsVhost = parse.GetValue<string?>("--broker-events-vhost") is { } events
+                ? events.Length > 0 ? events : throw new CliUsageException("--broker-events-vhost must not be empty.")
+                : KisGatewayOptions.Default.BrokerEventsVhost,
+            StreamMaxAge = parse.GetValue<string?>("--max-age") ?? KisGatewayOptions.Default.StreamMaxAge,
+            StreamMaxLengthBytes = parse.GetValue<long?>("--max-bytes") ?? KisGatewayOptions.Default.StreamMaxLengthBytes,
+            PackAcrossKeys = !parse.GetValue<bool>("--one-key-messages"),
+        };
+        var interval = parse.GetValue<string?>("--status-interval") is { } s ? Duration.Parse(s, "--status-interval") : TimeSpan.FromSeconds(10);
+        if (interval <= TimeSpan.Zero) throw new CliUsageException("--status-interval: must be positive.");
+        var stopAfter = parse.GetValue<string?>("--duration") is { } d ? Duration.ParseRunLength(d, "--duration") : (TimeSpan?)null;
+        var database = parse.GetValue<string?>("--postgres") is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue<string>("--pg-schema")!) : null;
+        var args = connection.Read(parse);
+        if (parse.GetValue(fleet.SubFile) is { } subFile) args = args
+            with { Subscriptions = [.. args.Subscriptions, .. ReadListFile(subFile, "--sub-file")] };
+        if (parse.GetValue(fleet.CredentialsFile) is { } file) args = args with { Credentials = ReadCredentialsFile(file) };
+        if (parse.GetValue(fleet.Fleet))
+        {
+            if (database is not null) throw new CliUsageException(
+                "--postgres with --fleet: run the history writer beside the fleet (kisrt record), not in it.");
+            return RunFleetAsync(args, options, parse.GetValue(fleet.Name), interval, stopAfter, ClientHost.Environment.Process, Console.Error, token);
+        }
+        return RunAsync(args, options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
     }
 
     /// <summary>The broker endpoint from <c>--amqp</c> (or KISRT_AMQP), its password from <paramref name="passwordFile"/> (or
@@ -304,38 +310,20 @@ internal static partial class GatewayCommand
         // The KIS session and the broker side start together: a takeover waits for the slower of the two, not for both
         // one after the other (issue 45, item 5). Restored claims wait for the session as any subscription does.
         var kisConnected = host.Client.ConnectAsync(stop.Token);
-        KisGateway gateway;
-        // The start retries the broker's transient faults itself; a broker it could not reach at all is tried again here
-        // while this process holds the lock (it won the election on that broker a moment ago), never a crash of the term.
-        var wait = options.BrokerReconnectMinDelay;
-        while (true)
+        KisGateway? gateway;
+        try
         {
-            try
-            {
-                gateway = await KisGateway.StartAsync(options, host.Client, stop.Token).ConfigureAwait(false);
-                break;
-            }
-            catch (KisConnectionException e) when (!stop.IsCancellationRequested && IsRetriedStartFault(e))
-            {
-                await status.WriteLineAsync($"kisrt gateway: the run could not start ({e.Reason}); trying again in {wait.TotalSeconds:0.0} s");
-                try
-                {
-                    await Task.Delay(wait, stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default);
-                    return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
-                }
-                wait = wait * 2 < options.BrokerReconnectMaxDelay ? wait * 2 : options.BrokerReconnectMaxDelay;
-            }
-            catch (Exception e)
-            {
-                _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default); // its failure, if any, is not the one to report
-                if (e is OperationCanceledException && stop.IsCancellationRequested)
-                    return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
-                throw;
-            }
+            gateway = await StartRetryingAsync(options, host.Client, status, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default); // its failure, if any, is not the one to report
+            throw;
+        }
+        if (gateway is null)
+        {
+            _ = kisConnected.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return await StoppedDuringStartupAsync(status, "connecting to the broker").ConfigureAwait(false);
         }
         await using var gatewayScope = gateway;
         try
@@ -366,6 +354,14 @@ internal static partial class GatewayCommand
         {
             // a normal stop, also while the --sub keys were being held: the figures after this still come
         }
+        return await EndRunAsync(gateway, host, options, sink, stopping, handOver, status).ConfigureAwait(false);
+    }
+
+    /// <summary>The run's end: records confirmed, registrations released, KIS sessions closed, the lock handed over at a
+    /// planned stop, the history writer waited for; the final figures and (the command ends) the summary.</summary>
+    private static async Task<int> EndRunAsync(KisGateway gateway, ClientHost host, KisGatewayOptions options, GatewayStreamFollower? sink,
+        CancellationToken stopping, Func<ValueTask> handOver, TextWriter status)
+    {
         // Asked now, beside the confirms: whether a standby will store what this writer does not get to (see below).
         var standbysAtStop = sink is not null && stopping.IsCancellationRequested ? CountStandbysAsync(options.Endpoint) : Task.FromResult(0);
         await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
@@ -394,19 +390,55 @@ internal static partial class GatewayCommand
         // The final figures, then (the command ends: Ctrl+C, --duration) the summary as the last line, as stream, record
         // and bars end: a status line after it read as if the gateway were still running.
         await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
-        if (pg is not null)
-        {
-            var streams = sink!.Writer.Status();
-            await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {sink.Writer.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
-                                        $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}, " +
-                                        $"gaps {streams.Sum(x => x.Gaps)}, duplicates skipped {streams.Sum(x => x.Duplicates)}" +
-                                        (pg.Lag <= 0 ? "" : standbys > 0
-                                            ? " (not committed here: the standby taking over stores them from the stored offsets)"
-                                            : " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)"));
-        }
+        if (pg is not null) await status.WriteLineAsync(HistorySummary(sink!.Writer, end, pg, standbys));
         if (stopping.IsCancellationRequested)
             await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
         return failed ? CliFailures.RunFailed : CliFailures.Done;
+    }
+
+    /// <summary>Starts the gateway, retrying the broker's start faults while this process holds the lock (it won the election on
+    /// that broker a moment ago): never a crash of the term. Null when stopped meanwhile.</summary>
+    private static async Task<KisGateway?> StartRetryingAsync(KisGatewayOptions options, KisRealtimeClient client, TextWriter status,
+        CancellationToken stop)
+    {
+        // The start retries the broker's transient faults itself; a broker it could not reach at all is tried again here.
+        var wait = options.BrokerReconnectMinDelay;
+        while (true)
+        {
+            try
+            {
+                return await KisGateway.StartAsync(options, client, stop).ConfigureAwait(false);
+            }
+            catch (KisConnectionException e) when (!stop.IsCancellationRequested && IsRetriedStartFault(e))
+            {
+                await status.WriteLineAsync($"kisrt gateway: the run could not start ({e.Reason}); trying again in {wait.TotalSeconds:0.0} s");
+                try
+                {
+                    await Task.Delay(wait, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+                wait = wait * 2 < options.BrokerReconnectMaxDelay ? wait * 2 : options.BrokerReconnectMaxDelay;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The --postgres writer's figures at the end of a run.</summary>
+    private static string HistorySummary(KisPostgresStreamWriter writer, GatewayStatus end, GatewaySinkStatus pg, int standbys)
+    {
+        var streams = writer.Status();
+        return $"kisrt gateway: PostgreSQL run {writer.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
+               $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}, " +
+               $"gaps {streams.Sum(x => x.Gaps)}, duplicates skipped {streams.Sum(x => x.Duplicates)}" +
+               (pg.Lag <= 0 ? "" : standbys > 0
+                   ? " (not committed here: the standby taking over stores them from the stored offsets)"
+                   : " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)");
     }
 
     /// <summary>The command's summary, before its final figures: how long the run lasted, what it took in and got confirmed.</summary>

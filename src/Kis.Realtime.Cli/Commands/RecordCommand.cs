@@ -125,17 +125,7 @@ internal static class RecordCommand
         var (host, stop) = (run.Host, run.Stop);
         var client = host.Client;
 
-        var limits = settings.Limits ?? RecorderLimits.Default;
-        Action<string> notice = m => stderr.WriteLine("kisrt: " + m);
-        var files = directory is null ? null : new RawRecorder(directory, limits, notice);
-        var database = settings.Postgres is null ? null : new PostgresRecorder(settings.Postgres, settings.PostgresSchema, limits.QueueLimitBytes, notice);
-        if (database is not null)
-        {
-            await CheckPostgresAsync(database, settings.Postgres!, cancellationToken); // unreachable or refused: fail now, before any subscription
-            await stderr.WriteLineAsync(
-                $"kisrt: recording into PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)}, schema {settings.PostgresSchema}, run {database.RunId}");
-        }
-        long Recorded() => files?.WrittenRecords ?? database!.CommittedRecords;
+        var (files, database) = await OpenWritersAsync(directory, settings, stderr, cancellationToken);
         RecordQueue[] queues = [.. new[] { files?.Queue, database?.Queue }.OfType<RecordQueue>()];
 
         // The raw tap starts buffering now, before any subscription: every reply and frame is kept, and the decoded
@@ -163,22 +153,9 @@ internal static class RecordCommand
 
         var started = Stopwatch.StartNew();
         var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-        var interval = settings.StatusInterval ?? TimeSpan.FromSeconds(1);
-        long recordsAtLastStatus = 0;
-        var lastStatus = Stopwatch.StartNew();
         try
         {
-            using var timer = new PeriodicTimer(interval);
-            while (await timer.WaitForNextTickAsync(stop.Token))
-            {
-                var records = Recorded();
-                var rate = (records - recordsAtLastStatus) / Math.Max(lastStatus.Elapsed.TotalSeconds, 1e-3);
-                recordsAtLastStatus = records;
-                lastStatus.Restart();
-                var line = StatusLine(client, files, database, rate);
-                if (interactive) await stderr.WriteAsync("\r" + line.PadRight(150));
-                else await stderr.WriteLineAsync(line);
-            }
+            await ShowStatusUntilStoppedAsync(client, files, database, settings.StatusInterval ?? TimeSpan.FromSeconds(1), interactive, stderr, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -200,8 +177,57 @@ internal static class RecordCommand
 
         if (interactive) await stderr.WriteLineAsync();
         var stats = client.Statistics;
+        await WriteSummaryAsync(stats, files, database, directory, settings, started.Elapsed, writeFailure is not null, stderr);
+        if (countLimit is { } limit && limit.PassedRecords >= limit.Limit) await stderr.WriteLineAsync("kisrt: " + limit.Describe());
+        await stderr.WriteLineAsync($"kisrt: {ClientHost.LossCounters(stats, ", ", perTr: true)}");
+        if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
+        if (count is null && host.SilentSubscriptions(started.Elapsed) is { } silent) await stderr.WriteLineAsync("kisrt: " + silent);
+        if (writeFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailure);
+        return host.ExitCode;
+    }
+
+    // The files' and the database's writers; an unreachable or refusing database fails here, before any subscription.
+    private static async Task<(RawRecorder? Files, PostgresRecorder? Database)> OpenWritersAsync(string? directory, RecordSettings settings,
+        TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var limits = settings.Limits ?? RecorderLimits.Default;
+        Action<string> notice = m => stderr.WriteLine("kisrt: " + m);
+        var files = directory is null ? null : new RawRecorder(directory, limits, notice);
+        var database = settings.Postgres is null ? null : new PostgresRecorder(settings.Postgres, settings.PostgresSchema, limits.QueueLimitBytes, notice);
+        if (database is not null)
+        {
+            await CheckPostgresAsync(database, settings.Postgres!, cancellationToken); // unreachable or refused: fail now, before any subscription
+            await stderr.WriteLineAsync(
+                $"kisrt: recording into PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)}, schema {settings.PostgresSchema}, run {database.RunId}");
+        }
+        return (files, database);
+    }
+
+    // The status line every interval until the run stops (Ctrl+C, --duration or --count).
+    private static async Task ShowStatusUntilStoppedAsync(KisRealtimeClient client, RawRecorder? files, PostgresRecorder? database, TimeSpan interval,
+        bool interactive, TextWriter stderr, CancellationToken stop)
+    {
+        long recordsAtLastStatus = 0;
+        var lastStatus = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(stop))
+        {
+            var records = files?.WrittenRecords ?? database!.CommittedRecords;
+            var rate = (records - recordsAtLastStatus) / Math.Max(lastStatus.Elapsed.TotalSeconds, 1e-3);
+            recordsAtLastStatus = records;
+            lastStatus.Restart();
+            var line = StatusLine(client, files, database, rate);
+            if (interactive) await stderr.WriteAsync("\r" + line.PadRight(150));
+            else await stderr.WriteLineAsync(line);
+        }
+    }
+
+    // What each writer wrote (or, after a write failure, what it did not) against what the session received.
+    private static async Task WriteSummaryAsync(KisRealtimeStatistics stats, RawRecorder? files, PostgresRecorder? database, string? directory,
+        RecordSettings settings, TimeSpan ran, bool writeFailed, TextWriter stderr)
+    {
         var undecodable = files?.DecodeErrors ?? database!.DecodeErrors;
-        if (files is not null && writeFailure is not null)
+        if (files is not null && writeFailed)
             await stderr.WriteLineAsync($"kisrt: writing stopped: {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages written into " +
                 $"{Path.GetFullPath(directory!)} (synced {files.SyncedRecords:N0} records); " +
                 $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
@@ -209,22 +235,16 @@ internal static class RecordCommand
                 $"({Math.Max(0, stats.RecordsReceived - files.WrittenRecords):N0} records)");
         else if (files is not null)
             await stderr.WriteLineAsync($"kisrt: recorded {files.WrittenRecords:N0} records and {files.WrittenMessages:N0} raw messages into " +
-                $"{Path.GetFullPath(directory!)} in {started.Elapsed.TotalSeconds:0.0} s (all synced); " +
+                $"{Path.GetFullPath(directory!)} in {ran.TotalSeconds:0.0} s (all synced); " +
                 $"received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
                 $"undecodable {undecodable}, reconnects {stats.Reconnects}, queue peak {Megabytes(files.Queue.PeakBytes)}, " +
                 $"waited for disk {files.Queue.Waits:N0} times ({files.Queue.WaitedTime.TotalSeconds:0.0} s), torn lines isolated {files.TornLinesIsolated}");
         if (database is not null)
             await stderr.WriteLineAsync($"kisrt: committed {database.CommittedRecords:N0} records and {database.CommittedMessages:N0} raw messages to " +
                 $"PostgreSQL {PostgresRecorder.Describe(settings.Postgres!)} (schema {settings.PostgresSchema}, run {database.RunId}) " +
-                $"in {started.Elapsed.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
+                $"in {ran.TotalSeconds:0.0} s; received {stats.RecordsReceived:N0} records in {stats.MessagesReceived:N0} messages; " +
                 $"undecodable {database.DecodeErrors}, retries {database.Retries}, queue peak {Megabytes(database.Queue.PeakBytes)}, " +
                 $"waited for the database {database.Queue.Waits:N0} times ({database.Queue.WaitedTime.TotalSeconds:0.0} s)");
-        if (countLimit is { } limit && limit.PassedRecords >= limit.Limit) await stderr.WriteLineAsync("kisrt: " + limit.Describe());
-        await stderr.WriteLineAsync($"kisrt: {ClientHost.LossCounters(stats, ", ", perTr: true)}");
-        if (ClientHost.LargestGaps(stats) is { } gaps) await stderr.WriteLineAsync("kisrt: " + gaps);
-        if (count is null && host.SilentSubscriptions(started.Elapsed) is { } silent) await stderr.WriteLineAsync("kisrt: " + silent);
-        if (writeFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailure);
-        return host.ExitCode;
     }
 
     // After the run stops, an unreachable database gets this long to come back before its queue is given up (reported).

@@ -75,62 +75,70 @@ internal static class SimCommand
                 clockSpeed, marketStart, pace, randomNotices, stateFile, noState, list,
             universe, appKeys, appKeysFile, credentialsFile, logLevel,
         };
-        command.SetAction(async (parse, ct) =>
-        {
-            var options = OptionsFrom(parse);
-            if (parse.GetValue(list))
-            {
-                WriteListing(options.Seed, Console.Out, options.Universe);
-                return 0;
-            }
-            // Its warnings (an unlisted code subscribed, a refused session or request) on standard error, as the docs say.
-            using var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(Console.Error,
-                Hosting.StderrLoggerProvider.ParseLevel(parse.GetValue(logLevel)));
-            options = options with { LoggerFactory = loggerFactory };
-            await using var sim = await KisSimulator.StartAsync(options, ct);
-            var credential = options.Credentials[0];
-            Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");
-            var wsUrl = KisSimulator.Display(sim.WebSocketUrl);
-            var restUrl = KisSimulator.Display(sim.RestBaseUrl);
-            Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
-            Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, " +
-                "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
-            Console.WriteLine("  stock orders  : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, " +
-                "inquire-daily-ccld, inquire-balance");
-            Console.WriteLine("  F/O orders    : POST /uapi/domestic-futureoption/v1/trading/order, order-rvsecncl; GET inquire-psbl-order, inquire-ccnl, " +
-                "inquire-balance (day session)");
-            Console.WriteLine(options.RandomNotices
-                ? "  notices       : made up at random (--random-notices), not those of the orders placed"
-                : "  notices       : the orders' own, on H0STCNI0/9 (stocks) and H0IFCNI0/9 (futures/options)");
-            var many = options.Credentials.Count > 4;
-            foreach (var line in SimCredentials.Describe(many ? options.Credentials.Take(1).ToList() : options.Credentials, options.AcceptAnyHtsId))
-                Console.WriteLine(line);
-            // A whole market's keys are not listed one by one (nor their secrets): the file has them.
-            if (many) Console.WriteLine($"  app keys      : {options.Credentials.Count - 1:N0} more, from the keys file (secrets not printed)");
-            if (options.Universe != SimulatorUniverse.Small)
-                Console.WriteLine("  universe      : krx-all (2,700 stocks; `kisrt sim --universe krx-all --list`)");
-            Console.WriteLine(
-                $"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
-            Console.WriteLine(options.MarketStart is { } start
-                ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now " +
-                    $"{sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
-                : options.Clock == MarketClockMode.Live
-                ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
-                : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
-            Console.WriteLine($"  venue state   : {sim.StateDescription}");
-            Console.WriteLine(TryLine(wsUrl, restUrl, credential, KisrtInvocation(Environment.ProcessPath, Environment.GetEnvironmentVariable("PATH"),
-                AppContext.BaseDirectory)));
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            Console.WriteLine(StopLine(sim.Counters));
-            return 0;
-        });
+        command.SetAction((parse, ct) => RunAsync(parse, list, logLevel, ct));
         return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Option<bool> list, Option<string?> logLevel, CancellationToken ct)
+    {
+        var options = OptionsFrom(parse);
+        if (parse.GetValue(list))
+        {
+            WriteListing(options.Seed, Console.Out, options.Universe);
+            return 0;
+        }
+        // Its warnings (an unlisted code subscribed, a refused session or request) on standard error, as the docs say.
+        using var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(Console.Error,
+            Hosting.StderrLoggerProvider.ParseLevel(parse.GetValue(logLevel)));
+        options = options with { LoggerFactory = loggerFactory };
+        await using var sim = await KisSimulator.StartAsync(options, ct);
+        WriteBanner(sim, options);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Console.WriteLine(StopLine(sim.Counters));
+        return 0;
+    }
+
+    /// <summary>What a user needs to point a client at the simulator: URLs, endpoints, credentials, clock and state.</summary>
+    private static void WriteBanner(KisSimulator sim, SimulatorOptions options)
+    {
+        var credential = options.Credentials[0];
+        Console.WriteLine($"KIS simulator ({options.Profile}) running. Ctrl+C to stop.");
+        var wsUrl = KisSimulator.Display(sim.WebSocketUrl);
+        var restUrl = KisSimulator.Display(sim.RestBaseUrl);
+        Console.WriteLine($"  WebSocket URL : {wsUrl}   (any path, e.g. {wsUrl}/tryitout)");
+        Console.WriteLine($"  REST base URL : {restUrl}   (POST /oauth2/tokenP, /oauth2/Approval, /oauth2/revokeP; GET /sim/status, " +
+            "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice)");
+        Console.WriteLine("  stock orders  : POST /uapi/domestic-stock/v1/trading/order-cash, order-rvsecncl; GET inquire-psbl-order, " +
+            "inquire-daily-ccld, inquire-balance");
+        Console.WriteLine("  F/O orders    : POST /uapi/domestic-futureoption/v1/trading/order, order-rvsecncl; GET inquire-psbl-order, inquire-ccnl, " +
+            "inquire-balance (day session)");
+        Console.WriteLine(options.RandomNotices
+            ? "  notices       : made up at random (--random-notices), not those of the orders placed"
+            : "  notices       : the orders' own, on H0STCNI0/9 (stocks) and H0IFCNI0/9 (futures/options)");
+        var many = options.Credentials.Count > 4;
+        foreach (var line in SimCredentials.Describe(many ? options.Credentials.Take(1).ToList() : options.Credentials, options.AcceptAnyHtsId))
+            Console.WriteLine(line);
+        // A whole market's keys are not listed one by one (nor their secrets): the file has them.
+        if (many) Console.WriteLine($"  app keys      : {options.Credentials.Count - 1:N0} more, from the keys file (secrets not printed)");
+        if (options.Universe != SimulatorUniverse.Small)
+            Console.WriteLine("  universe      : krx-all (2,700 stocks; `kisrt sim --universe krx-all --list`)");
+        Console.WriteLine(
+            $"  ping interval : {options.PingInterval.TotalSeconds:0.###}s ({PingAnswerText(options.AcceptedPingAnswers)})   seed: {options.Seed}");
+        Console.WriteLine(options.MarketStart is { } start
+            ? $"  market clock  : scenario from {start:yyyy-MM-dd HH:mm zzz} at {options.ClockSpeed:0.###}x on the real trading hours; now " +
+                $"{sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
+            : options.Clock == MarketClockMode.Live
+            ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
+            : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
+        Console.WriteLine($"  venue state   : {sim.StateDescription}");
+        Console.WriteLine(TryLine(wsUrl, restUrl, credential, KisrtInvocation(Environment.ProcessPath, Environment.GetEnvironmentVariable("PATH"),
+            AppContext.BaseDirectory)));
     }
 
     /// <summary><c>kisrt sim --list</c>: every instrument of the simulator's master, one a line (the futures and options of today's expiry).</summary>
