@@ -169,8 +169,9 @@ public class GatewayChaosTests(ITestOutputHelper output)
         var process = processes[name];
         int Lost() => Regex.Matches(process.Stderr[from[name]..], "Lost the active lock").Count;
         await Step(() => Lost() >= held.Count, $"{name} losing the locks of [{string.Join(",", held)}]", processes);
-        await Step(() => process.Stderr is var text && FleetProcesses.FleetLine().Matches(text, text.LastIndexOf("Lost the active lock", StringComparison.Ordinal))
-            .Count > 0, $"{name}'s fleet line after its lost locks", processes);
+        await Step(() => process.Stderr is var text
+                && FleetProcesses.FleetLine().Matches(text, text.LastIndexOf("Lost the active lock", StringComparison.Ordinal)).Count > 0,
+            $"{name}'s fleet line after its lost locks", processes);
         await Step(() => Covered(processes.Values, 3), "every shard held by three live processes again", processes);
         var confirmed = processes.Values.Sum(p => p.LastReported.Records);
         await Step(() => processes.Values.Sum(p => p.LastReported.Records) >= confirmed + 200, "records after the fault", processes);
