@@ -104,13 +104,19 @@ internal static partial class GatewayCommand
         {
         }
         var end = fleet.Status();
-        await fleet.DisposeAsync().ConfigureAwait(false); // every shard's gateway stopped, its records confirmed, its lock handed on
+        // A signal's stop has StopSignals.Grace in all, then the process ends with no summary (exit 143): the last status
+        // record waits only for what is left of it, less a reserve for the summary and the host's close.
+        var budget = cancellationToken.IsCancellationRequested ? Hosting.StopSignals.Grace - StopReserve : Timeout.InfiniteTimeSpan;
+        await fleet.StopAsync(budget).ConfigureAwait(false); // every shard's gateway stopped, its records confirmed, its lock handed on
         await status.WriteLineAsync(FleetStatusLine(end)).ConfigureAwait(false);
         // The summary counts every term this process held, after their last confirms (the line above is from before the drain).
         var (summary, complete) = FleetEndSummary(fleet.Status());
         await status.WriteLineAsync(summary).ConfigureAwait(false);
         return complete ? CliFailures.Done : CliFailures.RunFailed;
     }
+
+    /// <summary>What a signal's stop keeps of its grace for what follows the fleet's stop: the summary, the host's close.</summary>
+    private static readonly TimeSpan StopReserve = TimeSpan.FromSeconds(2);
 
     /// <summary>A fleet process's last line: what its ended terms received, got confirmed, overflowed and dropped at a fence, and
     /// whether everything else was published; false when something received was neither confirmed nor dropped at a fence.</summary>

@@ -105,26 +105,52 @@ public sealed partial class KisGatewayFleet
     /// <summary>
     /// A clean stop's last record, after every shard was handed on: this process left. Without it <c>status --fleet</c> showed
     /// the process as a live standby until its last record aged out of <see cref="StatusWindow"/>. Skipped when publishing
-    /// already failed (the broker gone or refusing: the stop is not held up for it); bounded, and a record the broker did not
-    /// confirm within the bound is logged.
+    /// already failed (the broker gone or refusing: the stop is not held up for it); bounded by <see cref="LeftPublishBound"/>
+    /// or by what is left of the stop's budget (<paramref name="left"/>, less the status connection's close), whichever is
+    /// less, and a record the broker did not confirm within the bound is logged.
     /// </summary>
-    private async Task PublishLeftAsync()
+    private async Task PublishLeftAsync(TimeSpan? left)
     {
         if (_statusFailed || _statusPublishedAt == long.MinValue) return;
-        using var bound = new CancellationTokenSource(LeftPublishBound);
+        var bound = left is { } remaining ? Min(LeftPublishBound, remaining - StatusCloseBound) : LeftPublishBound;
+        if (bound <= TimeSpan.Zero)
+        {
+            Log.LeftNotPublished(_logger, "no time left of the stop's budget");
+            return;
+        }
+        using var bounded = new CancellationTokenSource(bound);
+        var publishing = PublishStatusAsync(bounded.Token, left: true);
         try
         {
-            await PublishStatusAsync(bound.Token, left: true).ConfigureAwait(false);
+            // The bound holds even where the client does not honour the token (a confirm the broker never sends).
+            await publishing.WaitAsync(bound).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException || BrokerFault.IsBrokerFault(e))
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException || BrokerFault.IsBrokerFault(e))
         {
-            Log.LeftNotPublished(_logger, e is OperationCanceledException ? $"not confirmed within {LeftPublishBound.TotalSeconds:0} s" : e.Message);
+            _ = publishing.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            Log.LeftNotPublished(_logger, e is OperationCanceledException or TimeoutException ? $"not confirmed within {bound.TotalSeconds:0.0} s" : e.Message);
         }
     }
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>How long closing the status connection waits for the broker.</summary>
+    private static readonly TimeSpan StatusCloseBound = TimeSpan.FromSeconds(1);
+
     private async Task CloseStatusAsync()
     {
-        if (_statusConnection is { } connection) await BrokerClose.AbortAsync(connection, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        if (_statusConnection is { } connection)
+        {
+            try
+            {
+                // Bounded here too: the client's abort waited past its own timeout for a broker that held its answers.
+                await BrokerClose.AbortAsync(connection, StatusCloseBound).WaitAsync(StatusCloseBound).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // the abort goes on in the background: nothing is left to flush on it
+            }
+        }
         (_statusConnection, _statusChannel) = (null, null);
     }
 

@@ -9,7 +9,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// stopping the broker other tests use. <see cref="Partition"/> drops bytes silently; <see cref="Delay"/> holds them
 /// until <see cref="Heal"/>.
 /// </summary>
-internal sealed class CuttableProxy : IAsyncDisposable
+internal sealed partial class CuttableProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly EndPoint _target;
@@ -276,8 +276,10 @@ internal sealed class CuttableProxy : IAsyncDisposable
             var source = from.GetStream();
             var sink = to.GetStream();
             int read;
+            var opening = fromBroker ? null : new OpeningBytes(); // the client's first bytes: its connection's name
             while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
             {
+                if (opening?.Add(buffer.AsSpan(0, read)) is { } name) Named(from, name);
                 if (Silent) continue; // partitioned: lost on the way
                 if (fromBroker && HoldPoint(buffer.AsSpan(0, read)) is var hold and >= 0)
                 {
@@ -317,6 +319,12 @@ internal sealed class CuttableProxy : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // disposing
+        }
+        var client = fromBroker ? to : from;
+        lock (_gate)
+        {
+            _pairs.RemoveAll(p => p.Client == client); // closed: no longer open (OpenNames), nothing left to cut
+            _names.Remove(client);
         }
         from.Dispose();
         to.Dispose();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
@@ -11,8 +12,10 @@ namespace Kis.Realtime.Tests.Gateway;
 /// <summary>
 /// Issue 72's chaos test, CI-sized: 200 stocks of the market-scale universe (their trades, which carry a cumulative volume)
 /// over ten app keys and three <c>kisrt gateway --fleet</c> processes on the project's RabbitMQ, both cores kept busy by
-/// the test itself throughout. Faults: the simulator drops every KIS session, one process is killed with SIGKILL, the
-/// simulator drops the sessions again, another process is stopped with SIGTERM, then the last. Then
+/// the test itself throughout, each process's broker connections through a <see cref="CuttableProxy"/> of its own. Faults:
+/// the simulator drops every KIS session; every broker connection of one process is reset while it publishes; another
+/// process loses its election connections only (its publishers' stay open: what they hold must be fenced); one process
+/// is killed with SIGKILL, the simulator drops the sessions again, another process is stopped with SIGTERM, then the last. Then
 /// <c>kisrt gateway audit</c>'s check (<see cref="KisGatewayAudit"/>) over every stream: nothing missing that the
 /// streams do not state, no wrong announcement, nothing doubled; every process ended with its summary, but the killed one.
 /// </summary>
@@ -43,16 +46,23 @@ public class GatewayChaosTests(ITestOutputHelper output)
             .Select(i => i.Code).ToList();
         var files = await FleetProcesses.WriteFilesAsync(folder.FullName, keys, codes.Select(c => $"stock:{c}")); // 200 stocks' trades
         var processes = new Dictionary<string, RecordKillTests.RecorderProcess>();
+        // Each process's broker connections through a proxy of its own: the test resets them, or only its elections'.
+        var proxies = new[] { "a", "b", "c" }.ToDictionary(n => n, _ => new CuttableProxy(broker.Endpoint.AmqpUri));
         try
         {
-            foreach (var name in new[] { "a", "b", "c" })
-                processes[name] = FleetProcesses.Start(sim, keys[0], broker.Endpoint.AmqpUri, broker.Endpoint.Namespace, name, files);
+            foreach (var (name, proxy) in proxies)
+                processes[name] = FleetProcesses.Start(sim, keys[0], proxy.Rewrite(broker.Endpoint.AmqpUri), broker.Endpoint.Namespace, name, files);
             await Step(() => Covered(processes.Values, 3), "every shard held by three live processes", processes);
             await Step(() => processes.Values.All(p => p.LastReported.Records >= 200), "records confirmed by every process", processes);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: fleet up, {string.Join("; ", processes.Select(p => $"{p.Key} [{Held(p.Value)}]"))}");
 
             await DropKisSessionsAsync(sim, processes);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: KIS sessions dropped and reconnected");
+
+            var reset = await ResetBrokerConnectionsAsync(proxies, processes);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {reset}; fleet whole again");
+            var elections = await CutElectionsAsync(proxies, processes);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {elections}; fleet whole again");
 
             // kill -9 of a process holding a universe shard: no handler, no final checkpoint.
             var killed = processes.First(p => Held(p.Value).Split(',').Any(s => s is not ("" or KisGatewayFleet.ClaimsShardName)));
@@ -109,9 +119,74 @@ public class GatewayChaosTests(ITestOutputHelper output)
         finally
         {
             foreach (var process in processes.Values) await process.DisposeAsync();
+            foreach (var proxy in proxies.Values) await proxy.DisposeAsync();
             folder.Delete(recursive: true);
         }
     }
+
+    /// <summary>
+    /// Every broker connection of a process that publishes a universe shard reset at once (its publishers mid-batch, its
+    /// elections, its journal and presence): it loses the lock of every shard it held, and the fleet is whole again with
+    /// all three processes live and records flowing.
+    /// </summary>
+    private async Task<string> ResetBrokerConnectionsAsync(Dictionary<string, CuttableProxy> proxies,
+        Dictionary<string, RecordKillTests.RecorderProcess> processes)
+    {
+        var (name, process) = processes.First(p => UniverseShards(p.Value).Count > 0);
+        var held = UniverseShards(process);
+        var records = process.LastReported.Records;
+        await Step(() => process.LastReported.Records > records, $"{name} publishing", processes);
+        var from = processes.ToDictionary(p => p.Key, p => p.Value.Stderr.Length);
+        await proxies[name].ResetAsync();
+        await LocksLostAsync(name, held, from, processes);
+        return $"{name}'s broker connections reset: [{string.Join(",", held)}] {ServedAfter(held, from, processes, name)}";
+    }
+
+    /// <summary>
+    /// A process's election connections lost (only those, by their name at the proxy: its publishers' connections stay
+    /// open, so what its lost terms still hold must be fenced, never published after the next holder's records): it loses
+    /// the lock of every shard it held, and the fleet is whole again.
+    /// </summary>
+    private async Task<string> CutElectionsAsync(Dictionary<string, CuttableProxy> proxies, Dictionary<string, RecordKillTests.RecorderProcess> processes)
+    {
+        var (name, process) = processes.Last(p => UniverseShards(p.Value).Count > 0);
+        var held = UniverseShards(process);
+        var from = processes.ToDictionary(p => p.Key, p => p.Value.Stderr.Length);
+        var cut = proxies[name].CutNamed("kisrt-gateway-election");
+        Assert.True(cut >= held.Count, $"{cut} election connections of {name} cut, holding [{string.Join(",", held)}]");
+        Assert.Contains(proxies[name].OpenNames(), n => n == "kisrt-gateway-publisher"); // the publishers' connections live on
+        await LocksLostAsync(name, held, from, processes);
+        return $"{name}'s {cut} election connections cut: [{string.Join(",", held)}] {ServedAfter(held, from, processes, name)}";
+    }
+
+    /// <summary>
+    /// <paramref name="name"/> says it lost a lock for each shard it held (a warning each) and has printed a fleet line since
+    /// (its lines before may still list them); then every shard is held once by three live processes, and records flow.
+    /// </summary>
+    private async Task LocksLostAsync(string name, List<string> held, Dictionary<string, int> from,
+        Dictionary<string, RecordKillTests.RecorderProcess> processes)
+    {
+        var process = processes[name];
+        int Lost() => Regex.Matches(process.Stderr[from[name]..], "Lost the active lock").Count;
+        await Step(() => Lost() >= held.Count, $"{name} losing the locks of [{string.Join(",", held)}]", processes);
+        await Step(() => process.Stderr is var text
+                && FleetProcesses.FleetLine().Matches(text, text.LastIndexOf("Lost the active lock", StringComparison.Ordinal)).Count > 0,
+            $"{name}'s fleet line after its lost locks", processes);
+        await Step(() => Covered(processes.Values, 3), "every shard held by three live processes again", processes);
+        var confirmed = processes.Values.Sum(p => p.LastReported.Records);
+        await Step(() => processes.Values.Sum(p => p.LastReported.Records) >= confirmed + 200, "records after the fault", processes);
+    }
+
+    /// <summary>Which other processes served <paramref name="shards"/> since <paramref name="from"/> (a shard elected in a
+    /// process at its fair share is handed on unstarted, possibly back to the one that lost it: not shown).</summary>
+    private static string ServedAfter(List<string> shards, Dictionary<string, int> from, Dictionary<string, RecordKillTests.RecorderProcess> processes,
+        string lost) =>
+        "served since by " + string.Join(", ", shards.Select(shard => shard + ": " + string.Join("+", processes.Where(p => p.Key != lost &&
+            FleetProcesses.FleetLine().Matches(p.Value.Stderr, from[p.Key]).Any(m => m.Groups[2].Value.Split(',').Contains(shard))).Select(p => p.Key))));
+
+    /// <summary>The universe shards (not the claims shard) a process said it held in its last fleet line.</summary>
+    private static List<string> UniverseShards(RecordKillTests.RecorderProcess process) =>
+        [.. FleetProcesses.Held(process).Where(s => s != KisGatewayFleet.ClaimsShardName)];
 
     /// <summary>The simulator drops every KIS session; every process's sessions are accepted again.</summary>
     private async Task DropKisSessionsAsync(KisSimulator sim, Dictionary<string, RecordKillTests.RecorderProcess> processes)

@@ -178,11 +178,12 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// </summary>
     private async Task EndTermAsync(KisGateway gateway, bool lockLost)
     {
+        long fencedAtOnce = 0;
         try
         {
             if (lockLost)
             {
-                var dropped = await gateway.FenceAsync().ConfigureAwait(false);
+                var dropped = fencedAtOnce = await gateway.FenceAsync().ConfigureAwait(false);
                 Interlocked.Add(ref _fenced, dropped);
                 Log.Fenced(_logger, Plan.Name, dropped);
                 await gateway.CloseKisAsync().ConfigureAwait(false);
@@ -197,6 +198,9 @@ internal sealed partial class FleetShard : IAsyncDisposable
             await gateway.DisposeAsync().ConfigureAwait(false);
             // The term's figures after its last confirms: what a stop received and did not get published is counted, not lost.
             var end = gateway.Status();
+            // The fence drops on after it is raised (what KIS delivers while the session closes, what the publish loop still
+            // held when it ended) and a publisher fenced by a later run's takeover drops too: all of it counted, not unconfirmed.
+            Interlocked.Add(ref _fenced, end.Fenced - fencedAtOnce);
             Interlocked.Add(ref _endedReceived, end.Received);
             Interlocked.Add(ref _endedConfirmed, end.Confirmed);
             Interlocked.Add(ref _endedOverflowed, end.Overflowed);
