@@ -28,6 +28,38 @@ public sealed class GatewayCommandLineTests
     }
 
     [Fact]
+    public void Every_gateway_option_is_read_into_the_gateway_options_by_its_name_and_type()
+    {
+        // The options are read by name (GatewayCommand.ReadOptions): a misspelt name or a type other than the declared one
+        // would throw only when a user gives that option. Every one given here, each away from its default.
+        var parse = GatewayCommand.Create().Parse([
+            "--amqp", "amqp://u:p@127.0.0.1:5673/team", "--namespace", "desk", "--amqp-node", "127.0.0.1:5674", "--stream-replicas", "2",
+            "--linger", "45s", "--election-heartbeat", "3s", "--user-share", "0.25", "--monitoring-user", "ops", "--broker-events-vhost", "events",
+            "--max-claims-per-user", "7", "--max-age", "12h", "--max-bytes", "1048576", "--one-key-messages"]);
+        Assert.Empty(parse.Errors);
+        var options = GatewayCommand.ReadOptions(parse);
+        Assert.Equal("desk", options.Endpoint.Namespace);
+        Assert.Equal(["127.0.0.1:5674"], options.Endpoint.ClusterNodes);
+        Assert.Equal(2, options.StreamReplicas);
+        Assert.Equal(TimeSpan.FromSeconds(45), options.Linger);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.ElectionHeartbeat);
+        Assert.Equal(0.25, options.MaxRegistrationShare);
+        Assert.Equal(["ops"], options.MonitoringUsers);
+        Assert.Equal("events", options.BrokerEventsVhost);
+        Assert.Equal(7, options.MaxClaimsPerUser);
+        Assert.Equal("12h", options.StreamMaxAge);
+        Assert.Equal(1_048_576, options.StreamMaxLengthBytes);
+        Assert.False(options.PackAcrossKeys);
+        // Nothing given: the library's defaults.
+        var defaults = GatewayCommand.ReadOptions(GatewayCommand.Create().Parse([]));
+        var d = KisGatewayOptions.Default;
+        Assert.Equal((d.StreamReplicas, d.Linger, d.ElectionHeartbeat, d.MaxRegistrationShare, d.MaxClaimsPerUser, d.BrokerEventsVhost, d.StreamMaxAge,
+                d.StreamMaxLengthBytes, d.PackAcrossKeys, 0),
+            (defaults.StreamReplicas, defaults.Linger, defaults.ElectionHeartbeat, defaults.MaxRegistrationShare, defaults.MaxClaimsPerUser,
+                defaults.BrokerEventsVhost, defaults.StreamMaxAge, defaults.StreamMaxLengthBytes, defaults.PackAcrossKeys, defaults.MonitoringUsers.Count));
+    }
+
+    [Fact]
     public async Task Cancelled_during_startup_it_exits_cleanly_with_its_figures_instead_of_crashing()
     {
         using var cancel = new CancellationTokenSource();

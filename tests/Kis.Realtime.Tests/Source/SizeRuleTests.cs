@@ -21,13 +21,13 @@ public sealed class SizeRuleTests
     {
         "method Kis.Realtime.KisMergedClient.SubscribeRecordsAsync",
         "method Kis.Realtime.Gateway.PostgreSql.Internal.StreamHistoryFeed.WriteAsync",
-        "method Kis.Realtime.BarAggregator.ProcessInOrder",
+        "method Kis.Realtime.BarAggregator`2.ProcessInOrder",
         "method Kis.Realtime.Session.KisSession.RunAsync",
         "method Kis.Realtime.Session.KisSession.RegisterAsync",
         "method Kis.Realtime.Simulator.WebSockets.SimSession.SendLoopAsync",
         "method Kis.Realtime.Simulator.WebSockets.SimSession.NextData",
         "method Kis.Realtime.Gateway.Internal.RequestServer.AnswerAsync",
-        "type Kis.Realtime.BarAggregator",
+        "type Kis.Realtime.BarAggregator`2",
         "type Kis.Realtime.Session.KisSession",
         "type Kis.Realtime.KisOrderClient",
         "type Kis.Realtime.KisRiskGuard",
@@ -71,6 +71,11 @@ public sealed class SizeRuleTests
         Assert.Empty(Oversized([("d.cs", Type("Long", 90).Replace("    void", "    // Size: one table, read top to bottom.\n    void",
             StringComparison.Ordinal))]));
         Assert.Empty(Oversized([("e.cs", Type("Fine", 70))]));
+        // A reason separated from the declaration by a blank line is not beside it.
+        Assert.Single(Oversized([("f.cs", Type("Far", 90).Replace("    void", "    // Size: far away.\n\n    void", StringComparison.Ordinal))]));
+        // Generic and plain types of one name are two types.
+        Assert.Empty(Oversized([("g.cs", Type("Two", 60, 260)), ("h.cs", Type("Two", 61, 260).Replace("class Two", "class Two<T>",
+            StringComparison.Ordinal))]));
     }
 
     /// <summary>Each type or method over its limit with no reason written above it: its name ("kind qualified name") and
@@ -110,14 +115,31 @@ public sealed class SizeRuleTests
 
     private static int Line(SyntaxNode node) => node.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
 
-    private static bool HasReason(SyntaxNode node) =>
-        node.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia)
-            && t.ToString().StartsWith(ReasonMarker, StringComparison.Ordinal));
+    // A `// Size:` line in the comment block directly above the declaration (its doc comment may be part of the block; a
+    // blank line ends it).
+    private static bool HasReason(SyntaxNode node)
+    {
+        var lineEnds = 0;
+        foreach (var trivia in node.GetLeadingTrivia().Reverse())
+        {
+            if (trivia.IsKind(SyntaxKind.WhitespaceTrivia)) continue;
+            if (trivia.IsKind(SyntaxKind.EndOfLineTrivia))
+            {
+                if (++lineEnds > 1) return false;
+                continue;
+            }
+            lineEnds = 0;
+            if (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) && trivia.ToString().StartsWith(ReasonMarker, StringComparison.Ordinal)) return true;
+            if (!trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) && !trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia)) return false;
+        }
+        return false;
+    }
 
     private static string QualifiedName(SyntaxNode node)
     {
         var names = node.AncestorsAndSelf().Select(n => n switch
         {
+            TypeDeclarationSyntax { TypeParameterList: { } generic } t => $"{t.Identifier.Text}`{generic.Parameters.Count}",
             BaseTypeDeclarationSyntax t => t.Identifier.Text,
             BaseNamespaceDeclarationSyntax ns => ns.Name.ToString(),
             _ => null,

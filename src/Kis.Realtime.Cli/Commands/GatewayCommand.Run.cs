@@ -1,0 +1,94 @@
+using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Gateway.PostgreSql.Internal;
+using Kis.Realtime.Gateway.PostgreSql;
+using Kis.Realtime.Gateway;
+
+namespace Kis.Realtime.Cli.Commands;
+
+/// <summary>A run as the active gateway: its start (broker faults retried while the lock is held) and its end.</summary>
+internal static partial class GatewayCommand
+{
+    /// <summary>Starts the gateway, retrying the broker's start faults while this process holds the lock (it won the election on
+    /// that broker a moment ago): never a crash of the term. Null when stopped meanwhile.</summary>
+    private static async Task<KisGateway?> StartRetryingAsync(KisGatewayOptions options, KisRealtimeClient client, TextWriter status,
+        CancellationToken stop)
+    {
+        // The start retries the broker's transient faults itself; a broker it could not reach at all is tried again here.
+        var wait = options.BrokerReconnectMinDelay;
+        while (true)
+        {
+            try
+            {
+                return await KisGateway.StartAsync(options, client, stop).ConfigureAwait(false);
+            }
+            catch (KisConnectionException e) when (!stop.IsCancellationRequested && IsRetriedStartFault(e))
+            {
+                await status.WriteLineAsync($"kisrt gateway: the run could not start ({e.Reason}); trying again in {wait.TotalSeconds:0.0} s");
+                try
+                {
+                    await Task.Delay(wait, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+                wait = wait * 2 < options.BrokerReconnectMaxDelay ? wait * 2 : options.BrokerReconnectMaxDelay;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The --postgres writer's figures at the end of a run.</summary>
+    private static string HistorySummary(KisPostgresStreamWriter writer, GatewayStatus end, GatewaySinkStatus pg, int standbys)
+    {
+        var streams = writer.Status();
+        return $"kisrt gateway: PostgreSQL run {writer.RunId}: gateway received {end.Received}, committed {pg.Committed}, " +
+               $"dropped {pg.Dropped}, failed {pg.Failed}, not committed {pg.Lag}, retries {pg.Retries}, " +
+               $"gaps {streams.Sum(x => x.Gaps)}, duplicates skipped {streams.Sum(x => x.Duplicates)}" +
+               (pg.Lag <= 0 ? "" : standbys > 0
+                   ? " (not committed here: the standby taking over stores them from the stored offsets)"
+                   : " (not committed: still in the streams past the stored offsets; the next run with --postgres stores them)");
+    }
+
+    /// <summary>The run's end: records confirmed, registrations released, KIS sessions closed, the lock handed over at a
+    /// planned stop, the history writer waited for; the final figures and (the command ends) the summary.</summary>
+    private static async Task<int> EndRunAsync(KisGateway gateway, ClientHost host, KisGatewayOptions options, GatewayStreamFollower? sink,
+        CancellationToken stopping, Func<ValueTask> handOver, TextWriter status)
+    {
+        // Asked now, beside the confirms: whether a standby will store what this writer does not get to (see below).
+        var standbysAtStop = sink is not null && stopping.IsCancellationRequested ? CountStandbysAsync(options.Endpoint) : Task.FromResult(0);
+        await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var brokerAtStop = gateway.Status().BrokerConnected;
+        // The figures at the very end: registrations released, their last records published and confirmed (or not).
+        await gateway.DisposeAsync().ConfigureAwait(false);
+        var end = gateway.Status() with { BrokerConnected = brokerAtStop };
+        // The KIS sessions close before the hand-over: KIS allows one session per app key, and a standby that connected while
+        // this one still held it was refused (OPSP8996) and backed off for a minute.
+        await host.Client.DisposeAsync().ConfigureAwait(false);
+        var confirmed = end.Confirmed >= end.Received - end.Overflowed;
+        GatewaySinkStatus? pg = null;
+        // A planned stop hands the lock over now (a rolling deploy lost 30 s of market data while this process finished its
+        // history writing); a --postgres standby then stores what this writer did not, from the stored offsets.
+        if (stopping.IsCancellationRequested) await handOver().ConfigureAwait(false);
+        var standbys = await standbysAtStop.ConfigureAwait(false);
+        if (sink is not null && stopping.IsCancellationRequested) // the command ends; a run that lost the lock leaves the sink to the next
+        {
+            // Every confirmed record is in its stream: the writer has read and committed it all once this run's count reaches them.
+            // With a standby beside it, briefly: the standby's writer stores the same streams (its commits are not this one's).
+            pg = await WaitForSinkAsync(sink, end.Confirmed, standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            end = end with { Sinks = [pg] };
+        }
+        var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
+        var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } || (pg is { Lag: > 0 } && standbys == 0);
+        // The final figures, then (the command ends: Ctrl+C, --duration) the summary as the last line, as stream, record
+        // and bars end: a status line after it read as if the gateway were still running.
+        await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
+        if (pg is not null) await status.WriteLineAsync(HistorySummary(sink!.Writer, end, pg, standbys));
+        if (stopping.IsCancellationRequested)
+            await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
+        return failed ? CliFailures.RunFailed : CliFailures.Done;
+    }
+}
