@@ -28,10 +28,6 @@ public sealed class SourceCycleTests
         // root's exceptions; Protocol's FrameDecoder looks TRs up in KisTrs (Trs/, a feature folder of the root).
         "Kis.Realtime: namespaces Kis.Realtime, Kis.Realtime.Auth, Kis.Realtime.Protocol, Kis.Realtime.Session",
         "Kis.Realtime: folders (root), Auth, Bars, Gaps, Markets, Protocol, Replay, Rest, Session, Trs",
-        // The gateway's root: KisGatewayEndpoint (public, at the root) holds Wire's BrokerCertificate, and Wire's broker
-        // connection reads the endpoint.
-        "Kis.Realtime.Gateway: namespaces Kis.Realtime.Gateway, Kis.Realtime.Gateway.Wire",
-        "Kis.Realtime.Gateway: folders (root), Wire",
         // The simulator's root: KisSimulator and KisBacktest start Hosting, Replay and Backtest, while every layer names the
         // root's public values (SimulatorOptions, SimulatorCounters, KisTradingCosts, KisBacktestOptions, SkippedRecord …).
         "Kis.Realtime.Simulator: namespaces Kis.Realtime.Simulator, Kis.Realtime.Simulator.Backtest, Kis.Realtime.Simulator.Hosting, "
