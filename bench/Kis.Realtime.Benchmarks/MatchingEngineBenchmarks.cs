@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
@@ -55,8 +54,8 @@ public class MatchingEngineBenchmarks
         _book = new RestingBook();
         _core = new VenueCore(_events);
         // Buys and sells in two accounts: the sells' account sells short of shares it never bought, keeping no cost to divide.
-        var buyerAccount = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
-        var sellerAccount = new LedgerAccount(1_000_000_000_000m, KisTradingCosts.Default);
+        var buyerAccount = new LedgerAccount(1_000_000_000_000m, TradingCosts.Default);
+        var sellerAccount = new LedgerAccount(1_000_000_000_000m, TradingCosts.Default);
         var books = Events / 10;
         _asks = new BookLevel[books][];
         _bids = new BookLevel[books][];

@@ -25,7 +25,7 @@ public sealed class KisBrokerRefusedException : KisException
         ArgumentNullException.ThrowIfNull(endpoint);
         if (fault is KisBrokerRefusedException refused) return refused;
         return Wire.BrokerFault.IsRefusal(fault)
-            ? new KisBrokerRefusedException($"RabbitMQ at {endpoint.DisplayUri}: {Wire.BrokerFault.Describe(fault, endpoint)}", fault)
+            ? new KisBrokerRefusedException($"RabbitMQ at {endpoint.DisplayUri}: {endpoint.DescribeFault(fault)}", fault)
             : null;
     }
 }

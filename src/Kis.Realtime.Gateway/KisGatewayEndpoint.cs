@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.Gateway.Internal;
 
 namespace Kis.Realtime.Gateway;
 
@@ -115,6 +115,10 @@ public sealed record KisGatewayEndpoint
             return Uri.UnescapeDataString(colon < 0 ? info : info[..colon]);
         }
     }
+
+    /// <summary>One phrase for a log line or the status: what the broker said of <paramref name="fault"/>, naming this
+    /// endpoint's user and virtual host.</summary>
+    internal string DescribeFault(Exception fault) => Wire.BrokerFault.Describe(fault, UserName, AmqpUri);
 
     /// <summary>The URI without its password, for logs and status.</summary>
     public string DisplayUri => new UriBuilder(AmqpUri) { Password = AmqpUri.UserInfo.Contains(':', StringComparison.Ordinal) ? "***" : "" }.Uri.ToString();

@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading.Ledger;
+
 namespace Kis.Realtime.Simulator;
 
 /// <summary>
@@ -58,7 +60,7 @@ public sealed record KisBacktestOptions
     public bool PrepareAhead { get; init; } = true;
 
     /// <summary>The rates as the cost rule both venues charge by (the paper venue's is <see cref="SimulatorOptions.Costs"/>).</summary>
-    internal KisTradingCosts Costs => new(CommissionRate, SellTaxRate, FuturesCommissionRate, OptionsCommissionRate);
+    internal TradingCosts Costs => new(CommissionRate, SellTaxRate, FuturesCommissionRate, OptionsCommissionRate);
 
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative latency, rate or cash.</exception>

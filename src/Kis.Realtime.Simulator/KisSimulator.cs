@@ -33,6 +33,7 @@ public sealed class KisSimulator : IAsyncDisposable
     {
         Options = options;
         _hub = new SimulatorHub(options);
+        Counters = new SimulatorCounters(_hub.Counters);
         Faults = new SimulatorFaults(_hub);
     }
 
@@ -95,7 +96,7 @@ public sealed class KisSimulator : IAsyncDisposable
     internal SimulatorHub Hub => _hub;
 
     /// <summary>Running totals.</summary>
-    public SimulatorCounters Counters => _hub.Counters;
+    public SimulatorCounters Counters { get; }
 
     /// <summary>
     /// Every instrument (TR and key) anyone subscribed to this run, with the records it made and how many its slowest

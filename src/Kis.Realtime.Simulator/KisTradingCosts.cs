@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading.Ledger;
+
 namespace Kis.Realtime.Simulator;
 
 /// <summary>
@@ -17,25 +19,25 @@ public sealed record KisTradingCosts(decimal CommissionRate, decimal SellTaxRate
     /// KIS's online commission for the BanKIS (Banking app) account class, 0.0140527 % of each fill's value, as commonly
     /// cited in 2025–2026 (docs/backtest.md); KIS's schedule varies by account class and channel.
     /// </summary>
-    public const decimal DefaultCommissionRate = 0.000140527m;
+    public const decimal DefaultCommissionRate = TradingCosts.DefaultCommissionRate;
 
     /// <summary>
     /// Securities transaction tax on a sell, 0.20 % of its value: KRX's KOSPI rate (0.05 % tax + 0.15 % special tax for
     /// rural development) and the KOSDAQ rate for 2026 (docs/backtest.md).
     /// </summary>
-    public const decimal DefaultSellTaxRate = 0.0020m;
+    public const decimal DefaultSellTaxRate = TradingCosts.DefaultSellTaxRate;
 
     /// <summary>
     /// Commission on KRX futures, 0.01 % of each fill's value (contracts × price × the contract multiplier): a KRX
     /// broker's published online base rate, read 2026-11-26 (docs/backtest.md); no securities transaction tax on futures.
     /// </summary>
-    public const decimal DefaultFuturesCommissionRate = 0.0001m;
+    public const decimal DefaultFuturesCommissionRate = TradingCosts.DefaultFuturesCommissionRate;
 
     /// <summary>
     /// Commission on KRX options, 0.45 % of each fill's premium value (contracts × premium × the multiplier): the same
     /// broker's online base rate (docs/backtest.md); no securities transaction tax on options.
     /// </summary>
-    public const decimal DefaultOptionsCommissionRate = 0.0045m;
+    public const decimal DefaultOptionsCommissionRate = TradingCosts.DefaultOptionsCommissionRate;
 
     /// <summary>The default rates.</summary>
     public static KisTradingCosts Default { get; } = new(DefaultCommissionRate, DefaultSellTaxRate, DefaultFuturesCommissionRate, DefaultOptionsCommissionRate);
@@ -58,19 +60,6 @@ public sealed record KisTradingCosts(decimal CommissionRate, decimal SellTaxRate
         }
     }
 
-    /// <summary>A stock fill's commission and tax (KRW, exact): <paramref name="quantity"/> shares of <paramref name="code"/> at
-    /// <paramref name="price"/> KRW; no tax on an ETF's sale (<see cref="Rules.KrxRules.PaysSellTax"/>).</summary>
-    internal (decimal Commission, decimal Tax) OfStockFill(string code, bool buy, long quantity, long price)
-    {
-        var value = (decimal)quantity * price;
-        return (value * CommissionRate, buy || !Rules.KrxRules.PaysSellTax(code) ? 0 : value * SellTaxRate);
-    }
-
-    /// <summary>A futures/options fill's commission (KRW, exact): <paramref name="quantity"/> contracts of
-    /// <paramref name="code"/> at <paramref name="price"/> hundredths of a point; no tax.</summary>
-    internal decimal OfDerivativeFill(string code, long quantity, long price)
-    {
-        var value = (decimal)quantity * price * Rules.KrxRules.Multiplier(code) / 100;
-        return value * (Rules.KrxRules.IsFutures(code) ? FuturesCommissionRate : OptionsCommissionRate);
-    }
+    /// <summary>The rates as the rule the venues charge by.</summary>
+    internal TradingCosts ToCosts() => new(CommissionRate, SellTaxRate, FuturesCommissionRate, OptionsCommissionRate);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -39,7 +39,7 @@ public sealed partial class KisGateway
     internal static Exception BrokerStartFailure(KisGatewayEndpoint endpoint, Exception e, string hint)
     {
         if (KisBrokerRefusedException.From(e, endpoint) is { } refused) return refused;
-        return new KisConnectionException(new Uri(endpoint.DisplayUri), BrokerFault.Describe(e, endpoint) + hint, e);
+        return new KisConnectionException(new Uri(endpoint.DisplayUri), endpoint.DescribeFault(e) + hint, e);
     }
 
     private static async Task<IReadOnlyList<string>> FindRetentionKeptAsync(KisGatewayOptions options, CancellationToken cancellationToken)

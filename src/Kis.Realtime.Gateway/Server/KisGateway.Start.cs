@@ -103,7 +103,7 @@ public sealed partial class KisGateway
                                       && !(tries == 1 && e is BrokerUnreachableException))
             {
                 if ((tries & (tries - 1)) == 0)
-                    Log.StartStepRetried(logger, step, BrokerFault.Describe(e, options.Endpoint), tries, backoff.Current.TotalSeconds);
+                    Log.StartStepRetried(logger, step, options.Endpoint.DescribeFault(e), tries, backoff.Current.TotalSeconds);
                 await reset().ConfigureAwait(false);
                 await Task.Delay(backoff.Current, cancellationToken).ConfigureAwait(false); // wall clock: a held test clock must not hold a start
                 backoff.Grow();

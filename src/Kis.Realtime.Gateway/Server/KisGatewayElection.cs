@@ -194,7 +194,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
             },
             OnLost = e =>
             {
-                var problem = e is OperationCanceledException ? "connection to the broker lost" : BrokerFault.Describe(e, endpoint);
+                var problem = e is OperationCanceledException ? "connection to the broker lost" : endpoint.DescribeFault(e);
                 if (term is not null) Log.LockLost(_logger, problem);
                 else if (e is not OperationCanceledException) Say(problem);
                 // A dropped connection is a problem too (a heartbeat loss: cut off from the broker), until the election joins

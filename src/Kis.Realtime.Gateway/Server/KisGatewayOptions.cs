@@ -1,4 +1,4 @@
-using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.Gateway.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway;

@@ -46,10 +46,9 @@ internal static class BrokerFault
         or System.Net.Sockets.SocketException or IOException || IsTransient(e);
 
     /// <summary>One phrase for a log line or the status: what the broker said, naming the user and the virtual host.</summary>
-    public static string Describe(Exception e, KisGatewayEndpoint endpoint)
+    public static string Describe(Exception e, string user, Uri amqpUri)
     {
-        var user = endpoint.UserName;
-        var vhost = VirtualHostOf(endpoint.AmqpUri);
+        var vhost = VirtualHostOf(amqpUri);
         return Kind(e) switch
         {
             BrokerFaultKind.AuthenticationRefused => $"authentication refused for user {user} on vhost {vhost} (the broker refused the password)",

@@ -34,10 +34,12 @@ internal static class GatewayOp
 /// <summary>
 /// The answer: <c>ok</c>, or an error kind: KIS's (<c>refused</c>, <c>limit</c>, with its code) or the gateway's
 /// (<c>unauthenticated</c>, <c>forbidden</c>, <c>not_held</c>, <c>quota</c>, <c>rate</c>, <c>too_large</c>,
-/// <c>invalid</c>, <c>failed</c>). A renewal's <c>held</c> lists the claims it extended as <c>TR.key</c>.
+/// <c>invalid</c>, <c>failed</c>). A renewal's <c>held</c> lists the claims it extended as <c>TR.key</c>; a status
+/// answer's <c>status</c> is the gateway's <c>GatewayStatus</c> as a JSON object, which the wire carries unread (written
+/// and read at the package's root, which the wire does not name).
 /// </summary>
 internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = null, string? Stream = null, string? Error = null,
-    string? MsgCd = null, string? Message = null, long? LeaseMs = null, GatewayStatus? Status = null, IReadOnlyList<string>? Held = null);
+    string? MsgCd = null, string? Message = null, long? LeaseMs = null, JsonElement? Status = null, IReadOnlyList<string>? Held = null);
 
 /// <summary>
 /// A run announcement of one key (message header <c>kind</c> = <c>run</c>, <c>seq</c> 0): this run began at
@@ -108,7 +110,6 @@ internal static class GatewayJson
 /// <summary>The wire's types, for System.Text.Json's source generator.</summary>
 [JsonSerializable(typeof(GatewayRequest))]
 [JsonSerializable(typeof(GatewayReply))]
-[JsonSerializable(typeof(GatewayStatus))]
 [JsonSerializable(typeof(GatewayRunAnnouncement))]
 [JsonSerializable(typeof(GatewayCheckpoint))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -17,7 +17,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
 {
     private readonly Lock _gate = new();
     private readonly KisBacktestOptions _options;
-    private readonly KisTradingCosts _costs; // the paper venue's rule, at the backtest's rates
+    private readonly TradingCosts _costs; // the paper venue's rule, at the backtest's rates
     private readonly BacktestPump _pump;
     private readonly BacktestClient _client;
     private readonly PriorityQueue<Call, (long Ticks, long Sequence)> _arriving = new();

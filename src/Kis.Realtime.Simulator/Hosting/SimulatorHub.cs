@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Metrics;
 using Kis.Realtime.Simulator.WebSockets;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +29,7 @@ internal sealed class SimulatorHub : ISessionHost, IFaultTarget
         // The state file first: a restart's market clock continues from the time it kept (issue 55, item 7).
         var (stateFile, saved) = options.StateFile is { } path ? Trading.VenueStateFile.Open(path) : (null, null);
         Market = new SimulatedMarket(options, Skips, Counters, saved?.MarketTime);
-        Venue = new Trading.PaperVenue(Market, costs: options.Costs); // reads the market's tape from now on
+        Venue = new Trading.PaperVenue(Market, costs: options.Costs.ToCosts()); // reads the market's tape from now on
         if (saved is not null) RestoreOrRefuse(Venue, stateFile!, saved);
         StateFile = stateFile;
         RestoredState = saved;
@@ -59,7 +60,7 @@ internal sealed class SimulatorHub : ISessionHost, IFaultTarget
 
     public SimulatorOptions Options { get; }
     public ILogger Logger { get; }
-    public SimulatorCounters Counters { get; } = new();
+    public SimulatorTally Counters { get; } = new();
     public UnlistedCodeWarnings UnlistedWarnings { get; }
     public ApprovalKeyStore Approvals { get; }
     public AccessTokenStore AccessTokens { get; }

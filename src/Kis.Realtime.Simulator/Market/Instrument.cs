@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Metrics;
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -9,7 +10,7 @@ namespace Kis.Realtime.Simulator.Market;
 /// <see cref="SimulatorCounters.UnchangedRecordsNotSent"/>.
 /// </summary>
 internal sealed partial class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null,
-    int maxRecordsPerFrame = 999, Random? pace = null, SimulatorCounters? counters = null)
+    int maxRecordsPerFrame = 999, Random? pace = null, SimulatorTally? counters = null)
 {
     private readonly Lock _gate = new();
     private DateTime _lastTime;

@@ -1,4 +1,5 @@
 using System.Text;
+using Kis.Realtime.Simulator.Metrics;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -7,7 +8,7 @@ namespace Kis.Realtime.Simulator.Market;
 /// seeded generator (the same seed and request sequence skip the same records). One lock; the instruments call
 /// <see cref="TrySkip"/> under their own lock (instrument → skips, never the other way round).
 /// </summary>
-internal sealed class RecordSkips(SimulatorCounters counters)
+internal sealed class RecordSkips(SimulatorTally counters)
 {
     /// <summary>At most this many skipped records are kept for <see cref="Skipped"/> (every skip is counted regardless).</summary>
     public const int MaxKept = 100_000;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Kis.Realtime.Simulator.Metrics;
 using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;
@@ -19,14 +20,14 @@ internal sealed class SimulatedMarket
 
     private readonly RecordSkips? _skips;
 
-    private readonly SimulatorCounters? _counters;
+    private readonly SimulatorTally? _counters;
 
     /// <summary>The simulator's counters (null for a market made on its own, as in a unit test or a backtest).</summary>
-    public SimulatorCounters? Counters => _counters;
+    public SimulatorTally? Counters => _counters;
 
     /// <summary>A market of <paramref name="options"/>; <paramref name="resumeAt"/>: the market time a restart continues
     /// from (its clock does not go back before it; see <see cref="MarketClock"/>).</summary>
-    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null, SimulatorCounters? counters = null, DateTime? resumeAt = null)
+    public SimulatedMarket(SimulatorOptions options, RecordSkips? skips = null, SimulatorTally? counters = null, DateTime? resumeAt = null)
     {
         _counters = counters;
         _skips = skips;

@@ -1,5 +1,6 @@
-using Kis.Realtime.Simulator.Tape;
+using Kis.Realtime.Simulator.Metrics;
 using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Tape;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -39,10 +40,10 @@ internal sealed partial class Stock
     /// <summary>A trade waiting for a feed: its time and what the feed's record shows.</summary>
     private readonly record struct QueuedTrade(DateTime Time, TradeSnapshot Snapshot);
 
-    private readonly SimulatorCounters? _counters;
+    private readonly SimulatorTally? _counters;
     private readonly MarketTape? _tape; // KRX's trades and auction prints and the book go on it as they happen
 
-    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt, SimulatorCounters? counters = null, MarketTape? tape = null,
+    public Stock(int seed, string code, InstrumentMaster master, DateTime createdAt, SimulatorTally? counters = null, MarketTape? tape = null,
         Func<bool>? tradesWatched = null)
     {
         _counters = counters;

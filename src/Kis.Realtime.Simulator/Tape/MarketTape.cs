@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Metrics;
 namespace Kis.Realtime.Simulator.Tape;
 
 /// <summary>What a tape event is.</summary>
@@ -35,7 +36,7 @@ internal interface ITapeListener
 /// the oldest are dropped and counted (<see cref="Dropped"/>, and in the simulator's counters when given, which
 /// <c>/sim/status</c> shows), so a tape nobody reads costs nothing unbounded.
 /// </summary>
-internal sealed class MarketTape(SimulatorCounters? counters = null)
+internal sealed class MarketTape(SimulatorTally? counters = null)
 {
     /// <summary>Unread events kept at most.</summary>
     public const int Capacity = 100_000;

@@ -3,6 +3,7 @@ using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Ledger;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Trading;
@@ -33,12 +34,11 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
 
     /// <summary>A venue over <paramref name="market"/>: it reads the market's tape from now on and keeps the last
     /// <paramref name="noticeCapacity"/> notices for the notice subscriptions.</summary>
-    public PaperVenue(SimulatedMarket market, int noticeCapacity = DefaultNoticeCapacity, KisTradingCosts? costs = null)
+    public PaperVenue(SimulatedMarket market, int noticeCapacity = DefaultNoticeCapacity, TradingCosts? costs = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(noticeCapacity, 1);
         _market = market;
-        _costs = costs ?? KisTradingCosts.Default;
-        _costs.Validate();
+        _costs = costs ?? TradingCosts.Default; // the options validated the rates
         _noticeCapacity = noticeCapacity;
         _noticeRing = new PaperNotice[Math.Min(16, noticeCapacity)];
         _core = new VenueCore(this);
@@ -52,7 +52,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     public const string Branch = "00950";
 
     private readonly Lock _gate = new();
-    private readonly KisTradingCosts _costs; // what every account's fills are charged
+    private readonly TradingCosts _costs; // what every account's fills are charged
     private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Owner, string HtsId)> _bound = new(StringComparer.Ordinal); // accounts given to an app key up front
     private readonly VenueCore _core; // orders' lifecycle, resting books and settlement: the backtest's code too

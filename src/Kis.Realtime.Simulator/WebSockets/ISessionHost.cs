@@ -1,4 +1,5 @@
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Simulator.WebSockets;
@@ -11,7 +12,7 @@ namespace Kis.Realtime.Simulator.WebSockets;
 internal interface ISessionHost
 {
     SimulatorOptions Options { get; }
-    SimulatorCounters Counters { get; }
+    SimulatorTally Counters { get; }
     ILogger Logger { get; }
     SimulatedMarket Market { get; }
 

@@ -1,4 +1,4 @@
-using Kis.Realtime.Gateway.Wire;
+using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Client.ClientTestKit;

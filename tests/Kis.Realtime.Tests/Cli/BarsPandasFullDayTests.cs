@@ -26,7 +26,7 @@ public sealed class BarsPandasFullDayTests
     private static string Record(DateTimeOffset start, DateTime until, (string Tr, string Key)[] feeds, int seed)
     {
         var wall = new Simulator.ManualTimeProvider(new DateTimeOffset(2026, 11, 25, 1, 0, 0, TimeSpan.Zero)); // any wall clock
-        var skips = new RecordSkips(new SimulatorCounters());
+        var skips = new RecordSkips(new SimulatorCounters().Tally);
         var market = new SimulatedMarket(SimulatorOptions.Default with { TimeProvider = wall, ClockSpeed = 600, MarketStart = start, Seed = seed }, skips);
         for (var i = 0; i < feeds.Length; i++) skips.SkipWithProbability(feeds[i].Tr, feeds[i].Key, 0.05, seed: seed + i);
         // 30 market seconds a step, up to 3 trades per feed: every minute of a session has several trades.

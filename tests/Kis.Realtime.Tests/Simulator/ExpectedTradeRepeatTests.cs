@@ -46,7 +46,7 @@ public sealed class ExpectedTradeRepeatTests
         var at = new DateTimeOffset(2026, 11, 23, 8, 45, 0, KoreaTime.Offset); // a Monday, KRX's pre-open call
         var counters = new SimulatorCounters();
         var market = new SimulatedMarket(SimulatorOptions.Default with { TimeProvider = new ManualTimeProvider(at), Seed = 4, RandomNotices = false },
-            counters: counters);
+            counters: counters.Tally);
         var expected = market.Get(KisTrs.H0STANC0, "005930");
         var buffer = new byte[64 * 1024];
         var writer = new RecordWriter(buffer);

@@ -1,6 +1,7 @@
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
+using Kis.Realtime.Simulator.Trading.Ledger;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Tests.Simulator;
@@ -58,8 +59,8 @@ public sealed class KrxRulesTests
         Assert.Equal((false, true), (KrxRules.PaysSellTax("069500"), KrxRules.PaysSellTax("005930")));
         foreach (var etf in new[] { "069500", "102110", "122630", "114800", "229200" })
             Assert.True(KrxRules.IsEtf(etf) && InstrumentMaster.IsListedStock(etf), etf);
-        Assert.Equal(0m, KisTradingCosts.Default.OfStockFill("069500", buy: false, 10, 35_005).Tax);
-        Assert.Equal(10m * 70_000 * KisTradingCosts.DefaultSellTaxRate, KisTradingCosts.Default.OfStockFill("005930", buy: false, 10, 70_000).Tax);
+        Assert.Equal(0m, TradingCosts.Default.OfStockFill("069500", buy: false, 10, 35_005).Tax);
+        Assert.Equal(10m * 70_000 * KisTradingCosts.DefaultSellTaxRate, TradingCosts.Default.OfStockFill("005930", buy: false, 10, 70_000).Tax);
     }
 
     /// <summary>Worked by hand from KRX's three steps (width = 30 % cut to the base's tick; base ± width; the upper cut

@@ -19,7 +19,7 @@ public sealed class MarketScenarioTests
     private static (SimulatedMarket Market, ManualTimeProvider Wall, RecordSkips Skips) Scenario(DateTimeOffset start, int seed)
     {
         var wall = new ManualTimeProvider(new DateTimeOffset(2026, 11, 25, 1, 0, 0, TimeSpan.Zero)); // any wall clock
-        var skips = new RecordSkips(new SimulatorCounters());
+        var skips = new RecordSkips(new SimulatorCounters().Tally);
         var market = new SimulatedMarket(SimulatorOptions.Default with { TimeProvider = wall, ClockSpeed = 600, MarketStart = start, Seed = seed }, skips);
         Assert.Equal(start.ToOffset(KstOffset).DateTime, market.Clock.Now());
         return (market, wall, skips);

@@ -19,7 +19,7 @@ public sealed class PaperCostsTests
     public void The_paper_venue_and_the_backtest_default_to_the_same_rates()
     {
         var backtest = new KisBacktestOptions();
-        Assert.Equal(backtest.Costs, SimulatorOptions.Default.Costs);
+        Assert.Equal(backtest.Costs, SimulatorOptions.Default.Costs.ToCosts());
         Assert.Equal(KisTradingCosts.Default, SimulatorOptions.Default.Costs);
         Assert.True(backtest.CommissionRate > 0 && backtest.SellTaxRate > 0);
     }

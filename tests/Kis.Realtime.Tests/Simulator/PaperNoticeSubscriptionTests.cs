@@ -70,7 +70,7 @@ public sealed class PaperNoticeSubscriptionTests
     public void The_venue_keeps_a_bounded_notice_log_and_a_reader_behind_it_counts_what_it_lost()
     {
         var counters = new SimulatorCounters();
-        var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 3 }, counters: counters);
+        var market = new SimulatedMarket(SimulatorOptions.Default with { Seed = 3 }, counters: counters.Tally);
         var venue = new PaperVenue(market, noticeCapacity: 4);
         var now = market.Clock.Now().Date.AddHours(10).AddMinutes(7);
         var krx = market.StockBookForOrders(Code);

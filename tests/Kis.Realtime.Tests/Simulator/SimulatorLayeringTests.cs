@@ -19,22 +19,24 @@ public sealed class SimulatorLayeringTests
     {
         // KRX's rule table (tick bands, limits, multipliers) is under everything: the market generates on it, venues check it.
         ["Rules"] = [],
-        ["Tape"] = [],
+        // The running totals every layer counts into (SimulatorTally; the public SimulatorCounters at the root reads them).
+        ["Metrics"] = [],
+        ["Tape"] = ["Metrics"],
         ["Trading/Engine"] = ["Rules", "Tape"],
         ["Trading/Ledger"] = ["Rules"],
         ["Trading/Core"] = ["Rules", "Tape", "Trading/Engine", "Trading/Ledger"],
-        ["Market"] = ["Rules", "Tape", .. VenueCore],
-        ["Trading"] = ["Rules", "Market", "Tape", .. VenueCore],
-        ["Notices"] = ["Rules", "Market", "Trading", "Tape", .. VenueCore],
+        ["Market"] = ["Rules", "Metrics", "Tape", .. VenueCore],
+        ["Trading"] = ["Rules", "Metrics", "Market", "Tape", .. VenueCore],
+        ["Notices"] = ["Rules", "Metrics", "Market", "Trading", "Tape", .. VenueCore],
         // Sessions serve what the layers before them make; hosting creates them and implements their ISessionHost.
-        ["WebSockets"] = ["Rules", "Market", "Trading", "Notices", "Tape", .. VenueCore],
+        ["WebSockets"] = ["Rules", "Metrics", "Market", "Trading", "Notices", "Tape", .. VenueCore],
         // The fault switches act on the running hub through Faults/Internal/IFaultTarget, which the hub implements: they
         // sit beneath Hosting, whose REST endpoints switch them; the skip rules they set live in Market (RecordSkips).
-        ["Faults"] = ["Rules", "Market", "Trading", "Notices", "Tape", "WebSockets", .. VenueCore],
+        ["Faults"] = ["Rules", "Metrics", "Market", "Trading", "Notices", "Tape", "WebSockets", .. VenueCore],
         // Hosting wires the layers and sessions together; a replay and a backtest drive them from outside (issue #60 item 3).
-        ["Hosting"] = ["Rules", "Market", "Trading", "Notices", "Tape", "WebSockets", "Faults", .. VenueCore],
-        ["Replay"] = ["Rules", "Market", "Trading", "Notices", "Tape", "WebSockets", "Faults", "Hosting", .. VenueCore],
-        ["Backtest"] = ["Rules", "Market", "Trading", "Notices", "Tape", .. VenueCore],
+        ["Hosting"] = ["Rules", "Metrics", "Market", "Trading", "Notices", "Tape", "WebSockets", "Faults", .. VenueCore],
+        ["Replay"] = ["Rules", "Metrics", "Market", "Trading", "Notices", "Tape", "WebSockets", "Faults", "Hosting", .. VenueCore],
+        ["Backtest"] = ["Rules", "Metrics", "Market", "Trading", "Notices", "Tape", .. VenueCore],
         // The root folder (KisSimulator, SimulatorOptions, SimulatorCounters …, with the package's Internal/) is not a
         // layer yet: its public types are both the entry points and values every layer names, a cycle that
         // Source/SourceCycleTests lists as known.

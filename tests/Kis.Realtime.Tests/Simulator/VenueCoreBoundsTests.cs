@@ -1,4 +1,3 @@
-using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Ledger;
@@ -25,7 +24,7 @@ public sealed class VenueCoreBoundsTests
     {
         var events = new Events();
         var core = new VenueCore(events);
-        var ledger = new LedgerAccount(10_000_000, KisTradingCosts.Default);
+        var ledger = new LedgerAccount(10_000_000, TradingCosts.Default);
         var order = new VenueOrder(1, 0, "005930", buy: true, OrderKind.Limit, 70_000, quantity, derivative: false, ledger);
         core.Accept(order, At);
         return (core, events, ledger, order);

@@ -28,7 +28,7 @@ public sealed class VenueLedgerTests
         var low = KrxRules.StockTickDown(KrxRules.StockTickDown(touch.Bid));
         var lower = KrxRules.StockTickDown(low);
         var high = KrxRules.StockTickUp(KrxRules.StockTickUp(touch.Ask));
-        var costs = KisTradingCosts.Default;
+        var costs = TradingCosts.Default;
 
         BuyFilled(venue, 1, low, now);
         BuyFilled(venue, 2, lower, now);
@@ -54,13 +54,13 @@ public sealed class VenueLedgerTests
     [Fact]
     public void Holds_come_back_and_free_cash_counts_cash_commission_and_margin()
     {
-        var ledger = new LedgerAccount(1_000_000m, KisTradingCosts.Default);
+        var ledger = new LedgerAccount(1_000_000m, TradingCosts.Default);
         var buy = new LedgerOrderTerms(Code, Derivative: false, Buy: true, IsMarket: false, LimitPrice: 1_000, ReservePrice: 1_000);
         ledger.Hold(buy, 0, 10);
         Assert.Equal(10_000, ledger.ReservedCash);
-        Assert.Equal(1_000_000m - 10_000m * (1 + KisTradingCosts.Default.CommissionRate), ledger.FreeCash());
+        Assert.Equal(1_000_000m - 10_000m * (1 + TradingCosts.Default.CommissionRate), ledger.FreeCash());
         var (commission, tax) = ledger.Fill(buy, 10, 4, 990);
-        Assert.Equal((4m * 990 * KisTradingCosts.Default.CommissionRate, 0m), (commission, tax));
+        Assert.Equal((4m * 990 * TradingCosts.Default.CommissionRate, 0m), (commission, tax));
         Assert.Equal(6_000, ledger.ReservedCash);
         ledger.Hold(buy, 6, 0); // the rest cancelled
         Assert.Equal(0, ledger.ReservedCash);

@@ -28,17 +28,14 @@ public sealed class SourceCycleTests
         // root's exceptions; Protocol's FrameDecoder looks TRs up in KisTrs (Trs/, a feature folder of the root).
         "Kis.Realtime: namespaces Kis.Realtime, Kis.Realtime.Auth, Kis.Realtime.Protocol, Kis.Realtime.Session",
         "Kis.Realtime: folders (root), Auth, Bars, Gaps, Markets, Protocol, Replay, Rest, Session, Trs",
-        // The gateway's root: KisGatewayEndpoint (public, at the root) holds Wire's BrokerCertificate, and Wire's broker
-        // connection reads the endpoint.
-        "Kis.Realtime.Gateway: namespaces Kis.Realtime.Gateway, Kis.Realtime.Gateway.Wire",
-        "Kis.Realtime.Gateway: folders (root), Wire",
-        // The simulator's root: KisSimulator and KisBacktest start Hosting, Replay and Backtest, while every layer names the
-        // root's public values (SimulatorOptions, SimulatorCounters, KisTradingCosts, KisBacktestOptions, SkippedRecord …).
+        // The simulator's root: KisSimulator and KisBacktest start Hosting, Replay and Backtest, while layers name the root's
+        // public values (SimulatorOptions and its enums, KisBacktestOptions and results, SkippedRecord, SimulatorSessionInfo,
+        // KisSimulatorStateException …). The venue core (Trading/Core, Engine, Ledger) and Tape are out of it: they count into
+        // Metrics' SimulatorTally and charge Ledger's TradingCosts, which the root's SimulatorCounters and KisTradingCosts wrap.
         "Kis.Realtime.Simulator: namespaces Kis.Realtime.Simulator, Kis.Realtime.Simulator.Backtest, Kis.Realtime.Simulator.Hosting, "
-            + "Kis.Realtime.Simulator.Market, Kis.Realtime.Simulator.Notices, Kis.Realtime.Simulator.Replay, Kis.Realtime.Simulator.Tape, "
-            + "Kis.Realtime.Simulator.Trading, Kis.Realtime.Simulator.Trading.Core, Kis.Realtime.Simulator.Trading.Engine, "
-            + "Kis.Realtime.Simulator.Trading.Ledger, Kis.Realtime.Simulator.Trading.Rules, Kis.Realtime.Simulator.WebSockets",
-        "Kis.Realtime.Simulator: folders (root), Backtest, Faults, Hosting, Market, Notices, Replay, Tape, Trading, WebSockets",
+            + "Kis.Realtime.Simulator.Market, Kis.Realtime.Simulator.Notices, Kis.Realtime.Simulator.Replay, Kis.Realtime.Simulator.Trading, "
+            + "Kis.Realtime.Simulator.Trading.Rules, Kis.Realtime.Simulator.WebSockets",
+        "Kis.Realtime.Simulator: folders (root), Backtest, Faults, Hosting, Market, Notices, Replay, Trading, WebSockets",
     };
 
     [Fact]

@@ -35,7 +35,7 @@ internal static class GatewayAuditReader
         catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
         {
             throw KisBrokerRefusedException.From(e, endpoint) ?? (Exception)new KisConnectionException(new Uri(endpoint.DisplayUri),
-                BrokerFault.Describe(e, endpoint), e);
+                endpoint.DescribeFault(e), e);
         }
         await using (connection.ConfigureAwait(false))
         {
@@ -72,7 +72,7 @@ internal static class GatewayAuditReader
         catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
         {
             if (KisBrokerRefusedException.From(e, endpoint) is { } refused) throw refused;
-            throw new KisGatewayAuditIncompleteException(stream, audit?.Counts.Messages ?? 0, BrokerFault.Describe(e, endpoint), e);
+            throw new KisGatewayAuditIncompleteException(stream, audit?.Counts.Messages ?? 0, endpoint.DescribeFault(e), e);
         }
     }
 

@@ -190,7 +190,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                     termOver = over;
                     return false; // the loop ends: this run publishes nothing more
                 }
-                var problem = _nacked ? "the broker refused a record (nack)" : Wire.BrokerFault.Describe(e, _options.Endpoint);
+                var problem = _nacked ? "the broker refused a record (nack)" : _options.Endpoint.DescribeFault(e);
                 Volatile.Write(ref _problem, problem);
                 Log.Lost(_logger, problem, backoff.Current.TotalSeconds, Outstanding, Waiting);
                 return true;

@@ -118,7 +118,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
                         !BrokerFault.IsRefusal(e) ? "; scripts/services.sh starts one on this machine" : ""));
                     return false;
                 }
-                if (e is not OperationCanceledException) Log.Lost(_logger, BrokerFault.Describe(e, _options.Endpoint), backoff.Current.TotalSeconds);
+                if (e is not OperationCanceledException) Log.Lost(_logger, _options.Endpoint.DescribeFault(e), backoff.Current.TotalSeconds);
                 return true;
             },
             AfterEach = () =>

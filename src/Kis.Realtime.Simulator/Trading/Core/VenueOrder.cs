@@ -45,7 +45,7 @@ internal class VenueOrder(long number, long original, string code, bool buy, Ord
     /// <summary>Out of the book for good (filled, cancelled, amended in full, expired).</summary>
     public bool Closed { get; private set; }
 
-    /// <summary>The commission and tax of the order's fills so far (KRW, exact: <see cref="KisTradingCosts"/>).</summary>
+    /// <summary>The commission and tax of the order's fills so far (KRW, exact: <see cref="TradingCosts"/>).</summary>
     public decimal Commission { get; private set; }
     public decimal Tax { get; private set; }
 

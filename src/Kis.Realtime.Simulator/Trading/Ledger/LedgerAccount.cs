@@ -5,13 +5,13 @@ namespace Kis.Realtime.Simulator.Trading.Ledger;
 /// (<c>PaperAccount</c>) and the backtest's one account settle, hold and charge by this code only. Clock-free: no time,
 /// market, socket or file; the driver says what happened (an order holds, a fill settles) and the account follows.
 /// Money is exact: <see cref="Cash"/> and a stock position's cost are decimals, charged every fill's exact commission
-/// and tax (<see cref="KisTradingCosts"/>); what KIS shows as whole won is rounded where it is shown (docs/simulator.md,
+/// and tax (<see cref="TradingCosts"/>); what KIS shows as whole won is rounded where it is shown (docs/simulator.md,
 /// "cost model"). Not thread-safe: its venue's lock guards it.
 /// </summary>
-internal class LedgerAccount(decimal startingCash, KisTradingCosts costs)
+internal class LedgerAccount(decimal startingCash, TradingCosts costs)
 {
     /// <summary>The cost rule the account's fills are charged by.</summary>
-    public KisTradingCosts Costs { get; } = costs;
+    public TradingCosts Costs { get; } = costs;
 
     /// <summary>Settled cash, KRW, exact: the start, every fill's value and its costs; never what open orders hold.</summary>
     public decimal Cash { get; private set; } = startingCash;

@@ -54,8 +54,8 @@ internal readonly record struct PaperOrderSnapshot(long Number, long Original, s
 
 /// <summary>An account of the paper venue: its ledger (cash, positions, holds: the venue core's <see cref="LedgerAccount"/>),
 /// who owns it and its orders (the venue's lock guards all of it), charged by <paramref name="costs"/>.</summary>
-internal sealed class PaperAccount(string number, string htsId, string owner, KisTradingCosts? costs = null)
-    : LedgerAccount(StartingCash, costs ?? KisTradingCosts.Default)
+internal sealed class PaperAccount(string number, string htsId, string owner, TradingCosts? costs = null)
+    : LedgerAccount(StartingCash, costs ?? TradingCosts.Default)
 {
     /// <summary>Cash every new account starts with (KRW).</summary>
     public const long StartingCash = 100_000_000;

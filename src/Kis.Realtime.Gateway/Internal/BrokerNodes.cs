@@ -1,6 +1,6 @@
 using RabbitMQ.Client;
 
-namespace Kis.Realtime.Gateway.Wire;
+namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>
 /// The nodes of a RabbitMQ cluster a connection may go to: the endpoint's URI first, then each of

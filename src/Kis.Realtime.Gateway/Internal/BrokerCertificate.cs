@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Kis.Realtime.Gateway.Wire;
+namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>Validates the broker's TLS certificate against one private CA (a self-signed root) instead of the system's store.</summary>
 internal static class BrokerCertificate
