@@ -25,6 +25,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private long _reorderSteps;
     private long _repeatLookups;
     private long _pointIndexed;
+    private long _entered;
     private readonly PendingOrder?[] _tapeOrder = new PendingOrder?[MaxTrs];
     private readonly PendingOrder _receiveOrder = new();
     private readonly PendingIndex _pendingPoints = new(); // by cumulative volume: Ends, Starts
@@ -39,14 +40,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private const int ByEnd = 0, ByVolume = 2;
 
-    private int PendingCount => _receiveOrder.Count;
+    private int PendingCount => _receiveOrder.Count + _runStore.Count;
 
     /// <summary>Pending records the reorder buffer visited or moved: its cost, which must not grow with how many wait.</summary>
     internal long ReorderSteps
     {
         get
         {
-            var steps = _reorderSteps + _receiveOrder.Steps;
+            var steps = _reorderSteps + _receiveOrder.Steps + _runStore.Steps;
             foreach (var heap in _tapeOrder) steps += heap?.Steps ?? 0;
             return steps;
         }
@@ -58,13 +59,30 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>Waiting records entered in the cumulative-volume hash (a cache miss each on a long wait, on entry and release).</summary>
     internal long PointIndexed => _pointIndexed;
 
+    /// <summary>Waiting records entered in the buffer's orders each as its own entry (not joining a run: Runs.cs).</summary>
+    internal long RecordsEntered => _entered;
+
     private void AddPending(in Pending record)
     {
+        var arrival = ++_arrivals;
+        if (!TryJoinRun(record, arrival))
+        {
+            if (_runStore.Count > 0 && record.Tr != _runTr) MaterializeRuns(); // runs hold one TR's records alone
+            Enter(record, arrival);
+        }
+        NoteWaiting(record.Tr, record.Day, record.Accumulated);
+        NoteAdded(record);
+    }
+
+    // Into a slot and every order and lookup, as its own entry; its slot.
+    private int Enter(in Pending record, long arrival)
+    {
+        _entered++;
         var id = _freeSlots.Count > 0 ? _freeSlots.Dequeue() : _slotsUsed++;
         if (id == _slots.Length) Array.Resize(ref _slots, Math.Max(16, id * 2));
         ref var p = ref _slots[id];
         p = record;
-        p.Arrival = ++_arrivals;
+        (p.Arrival, p.RunCount, p.RunReceived) = (arrival, 0, p.Received);
         p.Indexed = p.Behind || !(_tapeOrder[p.Tr] ??= new()).Add(id, p.Day, p.Accumulated, p.Arrival, p.Accumulated - p.Volume);
         _receiveOrder.Add(id, p.Received, p.Arrival, 0);
         if (p.Indexed)
@@ -74,8 +92,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             _pendingPoints.GetOrAdd(new PendingKey(p.Tr, p.Day, p.Accumulated - p.Volume)).Starts++;
         }
         Link(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
-        NoteWaiting(p.Tr, p.Day, p.Accumulated);
-        NoteAdded(p);
+        return id;
     }
 
     private void NoteWaiting(int tr, int day, long accumulated)
@@ -104,7 +121,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             ref var chains = ref _pendingPoints.Find(start);
             if (--chains.Starts == 0 && chains.IsEmpty) _pendingPoints.Remove(start);
         }
-        Unlink(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume));
+        if (p.RunCount == 0) Unlink(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume)); // a run's records are chained: not in it
         _waitingOfTr[p.Tr]--;
         return p;
     }
@@ -191,7 +208,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var count = 0;
         for (var at = from; at < to; at++)
             if (order.IdAt(at) >= 0) count++;
-        return count;
+        return count + InRuns(tr, day, accumulated, byStart);
     }
 
     private static TradeIdentity Identity(in Pending p) => new(p.Accumulated, p.Volume, p.Trade.Price, p.Local);
@@ -204,10 +221,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _arrivals = 0;
         _repeatLookups = 0;
         _pointIndexed = 0;
+        _entered = 0;
         foreach (var heap in _tapeOrder) heap?.Clear();
         _receiveOrder.Clear();
         _pendingPoints.Clear();
         _pendingByVolume.Clear();
+        _runStore.Clear();
+        _runTr = -1;
         Array.Clear(_waitingOfTr);
         _quietUntil = long.MinValue;
     }
@@ -223,6 +243,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             _reorderSteps++;
             if (Identity(_slots[i]) == trade) return true;
         }
+        if (IsInRun(tr, day, trade)) return true;
         if (_tapeOrder[tr] is not { } order) return false;
         var (from, to) = order.Run(day, trade.Accumulated, byD: false);
         for (var at = from; at < to; at++)
@@ -273,7 +294,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // A pending record of the same TR and day, stamped between the tape's last trade and the one waiting, whose volume is
     // exactly the hole before it and whose acml_vol does not continue the tape: the hole's trade, corrupt. The first to
-    // arrive; -1: none.
+    // arrive (a run undone puts its records in the chain after later ones); -1: none. A run's records are chained: not in it.
     private int FindFiller(int waiting)
     {
         ref readonly var w = ref _slots[waiting];
@@ -281,13 +302,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var hole = w.Accumulated - w.Volume - _trAccumulated[w.Tr];
         if (hole <= 0) return -1;
         var i = FirstOf(ByVolume, new PendingKey(w.Tr, w.Day, hole), out var count);
+        var found = -1;
         for (var n = 0; n < count; n++, i = _slots[i].NextVolume)
         {
             _reorderSteps++;
             ref readonly var p = ref _slots[i];
-            if (i != waiting && p.Local <= w.Local && p.Local >= _trLocal[w.Tr] && !IsChained(p)) return i;
+            if (i != waiting && p.Local <= w.Local && p.Local >= _trLocal[w.Tr] && (found < 0 || p.Arrival < _slots[found].Arrival)
+                && !IsChained(p)) found = i;
         }
-        return -1;
+        return found;
     }
 
     // A pending record whose acml_vol another pending record continues, or which continues one: its acml_vol agrees with

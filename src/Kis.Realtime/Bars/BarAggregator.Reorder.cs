@@ -29,6 +29,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Its neighbours (-1: none) among the waiting records of its TR and day ending at its acml_vol, and of its volume,
         // in arrival order.
         public int NextEnd, PreviousEnd, NextVolume, PreviousVolume;
+        // A run (BarAggregator.Runs.cs): how many records continue this one in the run store, from RunFrom; and the
+        // receive time it is kept under in the receive order (its run's first record's, the earliest received).
+        public int RunCount;
+        public long RunFrom, RunReceived;
     }
 
     // Arrival: straight on without a window, a record without acml_vol or of a TR not tracked; else into the buffer.
@@ -86,6 +90,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (corrected >= 0) Remember(p.Tr, p.Day, Identity(p));
             Free(next);
             closed |= Process(p.Trade, p.Utc, p.Local, p.Day, corrected >= 0 ? corrected : p.Accumulated);
+            if (p.RunCount > 0) closed |= ReleaseRun(p);
         }
         return closed;
     }
@@ -121,7 +126,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // arrival order. True when any was.
     private bool DropExpiredCorrupt(long now)
     {
-        var expired = ExpiredPending(now == long.MaxValue ? long.MaxValue : now - 2 * _reorderWindow);
+        var limit = now == long.MaxValue ? long.MaxValue : now - 2 * _reorderWindow;
+        // A run is kept under its earliest receive time: its records are judged one by one (rare: a run waits one window).
+        if (_runStore.Count > 0 && _receiveOrder.MinA <= limit) MaterializeRuns();
+        var expired = ExpiredPending(limit);
         foreach (var id in expired) Drop(id);
         return expired.Count > 0;
     }
@@ -149,6 +157,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private void Drop(int id)
     {
+        MaterializeRun(id);
         var p = Unlink(id);
         Free(id);
         NoteCorrupt(p, null, inBar: false);

@@ -29,6 +29,35 @@ internal sealed class PendingOrder
     /// <summary>The least first key (Count must be above 0).</summary>
     public long MinA => Min().A;
 
+    /// <summary>Ids held in the heap (between two held when they came).</summary>
+    public int HeapCount => _heap.Count;
+
+    /// <summary>The ring's first id (the least when <see cref="HeapCount"/> is 0), -1 when the ring is empty.</summary>
+    public int FirstId => _live == 0 ? -1 : At(0).Id;
+
+    /// <summary>The ring's last id (the greatest when <see cref="HeapCount"/> is 0), -1 when the ring is empty.</summary>
+    public int LastId => _live == 0 ? -1 : At(_length - 1).Id;
+
+    /// <summary>True when the least first two keys held are above (<paramref name="a"/>, <paramref name="b"/>), or none is held.</summary>
+    public bool AllAbove(long a, long b)
+    {
+        if (Count == 0) return true;
+        var min = Min();
+        return min.A > a || (min.A == a && min.B > b);
+    }
+
+    /// <summary>
+    /// Gives the ring's first id (<see cref="FirstId"/>) smaller keys, as a record below every one held took its place
+    /// (the caller keeps the order: each key below the one it replaces).
+    /// </summary>
+    public void ReplaceFirst(long a, long b, long c, long d)
+    {
+        _steps++;
+        ref var e = ref At(0);
+        e = e with { A = a, B = b, C = c, D = d };
+        (_aOf[e.Id], _bOf[e.Id]) = (a, b);
+    }
+
     /// <summary>Adds <paramref name="id"/>; true when it went into the ring (in order, or in reverse, by every key).</summary>
     public bool Add(int id, long a, long b, long c, long d = 0)
     {

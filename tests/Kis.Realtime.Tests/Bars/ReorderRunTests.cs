@@ -1,0 +1,108 @@
+namespace Kis.Realtime.Tests.Bars;
+
+/// <summary>
+/// The reorder buffer's runs (records that continue one another waiting as one entry) must change its cost only: fed the
+/// same disordered streams (losses, shuffles inside and beyond the window, batches reversed, repeats, corrupt acml_vol,
+/// trades adding no volume, a second TR), an aggregator with runs and one whose records each wait on their own give the
+/// same bars, revisions and counts.
+/// </summary>
+public sealed class ReorderRunTests
+{
+    private static readonly DateTime Open = new(2026, 11, 23, 9, 0, 0);
+
+    private static StockTrade Trade(StockVenue venue, int i, long accumulated, long volume, decimal price) => new()
+    {
+        StockCode = "005930", Venue = venue, BusinessDate = new DateOnly(2026, 11, 23),
+        Time = TimeOnly.FromDateTime(Open.AddSeconds(i / 100)), // the wire's stamp: whole seconds
+        Price = price, Volume = volume, CumulativeVolume = accumulated,
+        MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "",
+    };
+
+    // `count` trades at 100/s on one or two TRs, then disordered by `seed`: each received 10 ms after its time, save those
+    // moved.
+    private static List<(StockTrade Trade, DateTimeOffset Received)> Disordered(int seed, int count, bool twoTrs)
+    {
+        var random = new Random(seed);
+        var accumulated = new long[2];
+        var stream = new List<(StockTrade Trade, DateTimeOffset Received)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var tr = twoTrs && random.Next(3) == 0 ? 1 : 0;
+            var volume = random.Next(20) == 0 ? 0 : 1 + random.Next(300);
+            accumulated[tr] += volume;
+            var acml = accumulated[tr];
+            if (random.Next(400) == 0) acml *= 10; // one corrupt digit
+            var exact = new DateTimeOffset(Open.AddMilliseconds(i * 10L), TimeSpan.FromHours(9));
+            stream.Add((Trade(tr == 0 ? StockVenue.Krx : StockVenue.Nxt, i, acml, volume, 70_000m + random.Next(-5, 6) * 100),
+                exact.AddMilliseconds(10)));
+        }
+        var received = new List<(StockTrade Trade, DateTimeOffset Received)>(count);
+        for (var i = 0; i < stream.Count; i++)
+        {
+            var roll = random.Next(1_000);
+            if (roll < 3) continue; // lost
+            if (roll < 6 && i + 50 < stream.Count) // a batch received in reverse
+            {
+                var batch = 5 + random.Next(45);
+                for (var j = i + batch - 1; j >= i; j--) received.Add((stream[j].Trade, stream[i + batch - 1].Received));
+                i += batch - 1;
+                continue;
+            }
+            received.Add(stream[i]);
+            if (roll < 9) received.Add(stream[i]); // a repeat
+            else if (roll < 15) // late: within the window or beyond it
+                received.Insert(Math.Max(0, received.Count - 1), (stream[i].Trade, stream[i].Received));
+            else if (roll < 18 && received.Count > 300)
+                received.Insert(received.Count - 1 - random.Next(300), stream[i]);
+        }
+        // Receive times never go back (a feed's clock): each is the latest so far.
+        var latest = DateTimeOffset.MinValue;
+        for (var i = 0; i < received.Count; i++)
+        {
+            latest = received[i].Received > latest ? received[i].Received : latest;
+            received[i] = (received[i].Trade, latest);
+        }
+        return received;
+    }
+
+    private static (List<Bar> Bars, string Counts, long Entered) Feed(List<(StockTrade Trade, DateTimeOffset Received)> stream,
+        TimeSpan window, bool runs)
+    {
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { ReorderWindow = window })
+        {
+            JoinRuns = runs,
+        };
+        var bars = new List<Bar>();
+        foreach (var (trade, received) in stream)
+            if (aggregator.Add(trade, received))
+                while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+        aggregator.Complete();
+        while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+        var counts = $"gaps {aggregator.Gaps} missing {aggregator.MissingVolume} duplicates {aggregator.DuplicateTrades} " +
+                     $"corrupt {aggregator.CorruptTrades}/{aggregator.SkippedCorrupt} late {aggregator.LateTrades} " +
+                     string.Join(";", aggregator.CorruptRecords);
+        return (bars, counts, aggregator.RecordsEntered);
+    }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 600)]
+    [InlineData(true, 600)]
+    public void Runs_give_the_bars_and_counts_of_records_waiting_each_on_its_own(bool twoTrs, int windowSeconds)
+    {
+        var window = TimeSpan.FromSeconds(windowSeconds);
+        long entered = 0, waiting = 0;
+        for (var seed = 1; seed <= 12; seed++)
+        {
+            var stream = Disordered(seed, 4_000, twoTrs);
+            var (bars, counts, withRuns) = Feed(stream, window, runs: true);
+            var (alone, aloneCounts, each) = Feed(stream, window, runs: false);
+            Assert.Equal(aloneCounts, counts);
+            Assert.Equal(alone, bars);
+            (entered, waiting) = (entered + withRuns, waiting + each);
+        }
+        // The streams did make runs (else this would test nothing).
+        Assert.True(entered < waiting, $"{entered} records entered with runs, {waiting} without");
+    }
+}
