@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
@@ -46,6 +47,8 @@ internal sealed partial class BacktestVenue
         var instrument = Instrument(request.Code);
         instrument.MarkDerivative(request.Code);
         if (instrument.Last == 0) return Refused(PreTradeCheck.NoTradeYet(request.Code)); // the paper venue's refusal too
+        // KRX's day-session hours by the market's time (the recording's stamps), the paper venue's rule too.
+        if (Refused(TradingHours.OrderHours(derivative: true, Kst)) is { } closed) return closed;
         var market = request.Kind == KisOrderKind.Market;
         // The venue core's one check, the paper venue's too: a market order on an option (no limits known), contracts,
         // grid, limits, then initial margin on the contracts the order opens (none on those it closes).

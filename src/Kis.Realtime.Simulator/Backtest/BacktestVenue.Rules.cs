@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
@@ -19,6 +20,8 @@ internal sealed partial class BacktestVenue
             return new KisRefusal("1", "APBK0505", "A backtest routes to KRX only (its book and trades are KRX's H0STASP0 and H0STCNT0).", 200);
         var instrument = Instrument(request.Code);
         if (instrument.Last == 0) return Refused(PreTradeCheck.NoTradeYet(request.Code)); // the paper venue's refusal too
+        // KRX's hours by the market's time (the recording's stamps), the paper venue's rule too.
+        if (Refused(TradingHours.OrderHours(derivative: false, Kst)) is { } closed) return closed;
         // The venue core's one check, the paper venue's too: quantity and caps, grid, limits, cash or shares.
         return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: false, request.Side == OrderSide.Buy, request.Quantity,
             request.Kind == KisOrderKind.Market, WholePrice(request.Price), StockBand(instrument)));
