@@ -10,8 +10,9 @@ namespace Kis.Realtime.Tests.Simulator;
 /// scripts (limit → market, market → limit at a price, limit → limit at a new price, a kind the product cannot take
 /// here) go once to a backtest and once, through the library's order client, to paper under <c>kisrt sim --replay</c>
 /// of the same recording; compared field by field: each call's refusal (code and text) and each accepted order as the
-/// venue's order inquiry reports it (quantity, price (0: a market order), filled, average price, left, and a stock's
-/// cancelled quantity: KIS's futures/options inquire-ccnl names none).
+/// venue's order inquiry reports it (quantity, price (0: a market order), filled, average price, left, and cancelled:
+/// a stock's; none for futures/options on either venue, as KIS's futures/options inquire-ccnl names none, where the
+/// backtest once reported the quantity amended away).
 /// </summary>
 public sealed class AmendKindParityTests
 {
@@ -203,7 +204,7 @@ public sealed class AmendKindParityTests
                 == long.Parse(number, System.Globalization.CultureInfo.InvariantCulture)) : null;
             into.Add(new Outcome(answer.Refusal?.MessageCode, answer.Refusal?.Message, row is null ? null
                 : new OrderSeen(row.Quantity, row.Price, row.FilledQuantity, Shown(product, row.AveragePrice), row.RemainingQuantity,
-                    product == KisProduct.Stock ? row.CancelledQuantity : 0))); // KIS's F/O inquire-ccnl names no cancelled quantity
+                    row.CancelledQuantity))); // 0 for futures/options on both: KIS's F/O inquire-ccnl names no cancelled quantity
         }
     }
 }
