@@ -14,11 +14,6 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// </summary>
 internal sealed partial class BacktestVenue
 {
-    /// <summary>The recorded TRs that move a futures/options market: KRX day-session index futures and options trades and books.</summary>
-    public static bool IsDerivativeMarket(TrDefinition tr)
-        => ReferenceEquals(tr, KisTrs.H0IFCNT0) || ReferenceEquals(tr, KisTrs.H0IFASP0)
-           || ReferenceEquals(tr, KisTrs.H0IOCNT0) || ReferenceEquals(tr, KisTrs.H0IOASP0);
-
     /// <summary>
     /// A recorded futures/options trade (price and previous close in hundredths). KIS's derivatives trades do not say
     /// who initiated them: the tick test decides (up: a buyer's; down: a seller's; unchanged: as the last), as the

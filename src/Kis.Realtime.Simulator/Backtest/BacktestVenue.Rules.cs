@@ -177,6 +177,7 @@ internal sealed partial class BacktestVenue
         public long Last, Lower, Upper, TapeVolume, TapeTrades;
         private Int128 _tapeValue; // price × volume summed exactly (a trade's decimal multiply and add were a tenth of a trade's venue time)
         private long _limitsClose; // the previous close Lower and Upper were set from (0: none)
+        private string _code = ""; // a futures/options code's (its limits are the code's rule)
 
         /// <summary>The tape's traded value: price × volume over its trades (hundredths × volume for futures/options).</summary>
         public decimal TapeValue => (decimal)_tapeValue;
@@ -188,9 +189,9 @@ internal sealed partial class BacktestVenue
             _tapeValue += (Int128)price * volume;
             TapeTrades++;
         }
-        /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock) and the futures tick (0 for an option).</summary>
+        /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock).</summary>
         public bool Derivative;
-        public long Multiplier = 1, FuturesTick;
+        public long Multiplier = 1;
         public TradeSide LastSide;
         /// <summary>A call is in force: books cross nothing and the next trade is its print (<see cref="KrxCalls"/>).</summary>
         public bool InCall;
@@ -239,18 +240,17 @@ internal sealed partial class BacktestVenue
         {
             if (previousClose == _limitsClose) return; // every trade carries it; it changes once a day
             _limitsClose = previousClose;
-            (Lower, Upper) = !Derivative ? KrxRules.StockDailyLimits(previousClose)
-                : FuturesTick > 0 ? KrxRules.FuturesDailyLimits(previousClose, FuturesTick) : (0, 0);
+            (Lower, Upper) = Derivative ? KrxRules.DerivativeDailyLimits(_code, previousClose) : KrxRules.StockDailyLimits(previousClose);
         }
 
-        /// <summary>Marks a futures/options code: its multiplier and, for a future, its tick (the rules').</summary>
+        /// <summary>Marks a futures/options code: its multiplier (the rules') and its code, which its limits follow.</summary>
         public void MarkDerivative(string code)
         {
             if (Derivative) return;
             Derivative = true;
+            _code = code;
             _limitsClose = 0; // limits set before are a stock's: set again at the next trade
             Multiplier = KrxRules.Multiplier(code);
-            FuturesTick = KrxRules.IsFutures(code) ? KrxRules.DerivativeTick(code, 1) : 0;
         }
     }
 }
