@@ -75,8 +75,7 @@ public sealed class AmendKindParityTests
         new(1, 349.95m, Amends: 3), // 5: 1 of the 2 to 349.95
     ];
 
-    /// <summary>Market → limit on its own venues: paper's F/O quote is not consumed by its own fills where the backtest's
-    /// book is, so no order may take from the touch before this one (a difference left to its own issue).</summary>
+    /// <summary>Market → limit on a recording of its own (a book quoted one level a side).</summary>
     private static readonly Step[] FuturesMarketScript =
     [
         new(11, null), // 0: a market buy of 11: takes the 10 quoted at 350.05, 1 rests
