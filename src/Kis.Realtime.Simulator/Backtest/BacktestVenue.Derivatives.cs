@@ -89,7 +89,7 @@ internal sealed partial class BacktestVenue
             return new KisPosition
             {
                 Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = Math.Abs(p.Value.Quantity),
-                AveragePrice = p.Value.Cost / Math.Abs(p.Value.Quantity) / 100, CurrentPrice = Points(instrument.Last),
+                AveragePrice = AveragePrice.Of(p.Value.Cost / 100, p.Value.Quantity), CurrentPrice = Points(instrument.Last),
                 Value = p.Value.Quantity * Points(instrument.Last) * instrument.Multiplier, ProfitLoss = Held(p.Key, p.Value),
             };
         }).ToList();

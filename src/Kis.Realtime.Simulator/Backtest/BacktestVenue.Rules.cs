@@ -163,7 +163,7 @@ internal sealed partial class BacktestVenue
             Product = o.Derivative ? KisProduct.FuturesOptions : KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10),
             OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
             Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice / scale,
-            FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : (decimal)o.FilledValue / o.Filled / scale, RemainingQuantity = o.Remaining,
+            FilledQuantity = o.Filled, AveragePrice = AveragePrice.Of(o.FilledValue / scale, o.Filled), RemainingQuantity = o.Remaining,
             // KIS's futures/options inquire-ccnl (TTTO5201R) names no cancelled quantity: the order client, on paper or
             // live, reads 0 there, so the backtest's inquiry says 0 too (orders.csv keeps the quantity, KisBacktestOrder).
             CancelledQuantity = o.Derivative ? 0 : o.Cancelled,
