@@ -129,7 +129,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             return;
         }
         if (ReferenceEquals(tr, KisTrs.H0STASP0)) StockBook(block, prepared, key, record, at);
-        else if (BacktestVenue.IsDerivativeMarket(tr)) DerivativeMarket(tr, key, record, at);
+        else if (KrxRules.IsDerivativeMarket(tr)) DerivativeMarket(tr, key, record, at);
         Route(tr, key, record, default, at, false, System.Runtime.CompilerServices.Unsafe.NullRef<StockTrade>()); // read only when decoded
     }
 

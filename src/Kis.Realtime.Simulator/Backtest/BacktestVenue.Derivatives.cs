@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
@@ -13,11 +14,6 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// </summary>
 internal sealed partial class BacktestVenue
 {
-    /// <summary>The recorded TRs that move a futures/options market: KRX day-session index futures and options trades and books.</summary>
-    public static bool IsDerivativeMarket(TrDefinition tr)
-        => ReferenceEquals(tr, KisTrs.H0IFCNT0) || ReferenceEquals(tr, KisTrs.H0IFASP0)
-           || ReferenceEquals(tr, KisTrs.H0IOCNT0) || ReferenceEquals(tr, KisTrs.H0IOASP0);
-
     /// <summary>
     /// A recorded futures/options trade (price and previous close in hundredths). KIS's derivatives trades do not say
     /// who initiated them: the tick test decides (up: a buyer's; down: a seller's; unchanged: as the last), as the
@@ -46,6 +42,8 @@ internal sealed partial class BacktestVenue
         var instrument = Instrument(request.Code);
         instrument.MarkDerivative(request.Code);
         if (instrument.Last == 0) return Refused(PreTradeCheck.NoTradeYet(request.Code)); // the paper venue's refusal too
+        // KRX's day-session hours by the market's time (the recording's stamps), the paper venue's rule too.
+        if (Refused(TradingHours.OrderHours(derivative: true, Kst)) is { } closed) return closed;
         var market = request.Kind == KisOrderKind.Market;
         // The venue core's one check, the paper venue's too: a market order on an option (no limits known), contracts,
         // grid, limits, then initial margin on the contracts the order opens (none on those it closes).
@@ -91,7 +89,7 @@ internal sealed partial class BacktestVenue
             return new KisPosition
             {
                 Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = Math.Abs(p.Value.Quantity),
-                AveragePrice = p.Value.Cost / Math.Abs(p.Value.Quantity) / 100, CurrentPrice = Points(instrument.Last),
+                AveragePrice = AveragePrice.Of(p.Value.Cost / 100, p.Value.Quantity), CurrentPrice = Points(instrument.Last),
                 Value = p.Value.Quantity * Points(instrument.Last) * instrument.Multiplier, ProfitLoss = Held(p.Key, p.Value),
             };
         }).ToList();

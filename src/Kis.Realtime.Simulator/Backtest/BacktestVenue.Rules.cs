@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
@@ -19,6 +20,8 @@ internal sealed partial class BacktestVenue
             return new KisRefusal("1", "APBK0505", "A backtest routes to KRX only (its book and trades are KRX's H0STASP0 and H0STCNT0).", 200);
         var instrument = Instrument(request.Code);
         if (instrument.Last == 0) return Refused(PreTradeCheck.NoTradeYet(request.Code)); // the paper venue's refusal too
+        // KRX's hours by the market's time (the recording's stamps), the paper venue's rule too.
+        if (Refused(TradingHours.OrderHours(derivative: false, Kst)) is { } closed) return closed;
         // The venue core's one check, the paper venue's too: quantity and caps, grid, limits, cash or shares.
         return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: false, request.Side == OrderSide.Buy, request.Quantity,
             request.Kind == KisOrderKind.Market, WholePrice(request.Price), StockBand(instrument)));
@@ -160,8 +163,10 @@ internal sealed partial class BacktestVenue
             Product = o.Derivative ? KisProduct.FuturesOptions : KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10),
             OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
             Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice / scale,
-            FilledQuantity = o.Filled, AveragePrice = o.Filled == 0 ? 0 : (decimal)o.FilledValue / o.Filled / scale, RemainingQuantity = o.Remaining,
-            CancelledQuantity = o.Cancelled,
+            FilledQuantity = o.Filled, AveragePrice = AveragePrice.Of(o.FilledValue / scale, o.Filled), RemainingQuantity = o.Remaining,
+            // KIS's futures/options inquire-ccnl (TTTO5201R) names no cancelled quantity: the order client, on paper or
+            // live, reads 0 there, so the backtest's inquiry says 0 too (orders.csv keeps the quantity, KisBacktestOrder).
+            CancelledQuantity = o.Derivative ? 0 : o.Cancelled,
         };
     }
 
@@ -172,6 +177,7 @@ internal sealed partial class BacktestVenue
         public long Last, Lower, Upper, TapeVolume, TapeTrades;
         private Int128 _tapeValue; // price × volume summed exactly (a trade's decimal multiply and add were a tenth of a trade's venue time)
         private long _limitsClose; // the previous close Lower and Upper were set from (0: none)
+        private string _code = ""; // a futures/options code's (its limits are the code's rule)
 
         /// <summary>The tape's traded value: price × volume over its trades (hundredths × volume for futures/options).</summary>
         public decimal TapeValue => (decimal)_tapeValue;
@@ -183,9 +189,9 @@ internal sealed partial class BacktestVenue
             _tapeValue += (Int128)price * volume;
             TapeTrades++;
         }
-        /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock) and the futures tick (0 for an option).</summary>
+        /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock).</summary>
         public bool Derivative;
-        public long Multiplier = 1, FuturesTick;
+        public long Multiplier = 1;
         public TradeSide LastSide;
         /// <summary>A call is in force: books cross nothing and the next trade is its print (<see cref="KrxCalls"/>).</summary>
         public bool InCall;
@@ -234,18 +240,17 @@ internal sealed partial class BacktestVenue
         {
             if (previousClose == _limitsClose) return; // every trade carries it; it changes once a day
             _limitsClose = previousClose;
-            (Lower, Upper) = !Derivative ? KrxRules.StockDailyLimits(previousClose)
-                : FuturesTick > 0 ? KrxRules.FuturesDailyLimits(previousClose, FuturesTick) : (0, 0);
+            (Lower, Upper) = Derivative ? KrxRules.DerivativeDailyLimits(_code, previousClose) : KrxRules.StockDailyLimits(previousClose);
         }
 
-        /// <summary>Marks a futures/options code: its multiplier and, for a future, its tick (the rules').</summary>
+        /// <summary>Marks a futures/options code: its multiplier (the rules') and its code, which its limits follow.</summary>
         public void MarkDerivative(string code)
         {
             if (Derivative) return;
             Derivative = true;
+            _code = code;
             _limitsClose = 0; // limits set before are a stock's: set again at the next trade
             Multiplier = KrxRules.Multiplier(code);
-            FuturesTick = KrxRules.IsFutures(code) ? KrxRules.DerivativeTick(code, 1) : 0;
         }
     }
 }

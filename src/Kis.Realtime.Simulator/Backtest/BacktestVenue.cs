@@ -159,7 +159,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
                 return new KisPosition
                 {
                     Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = _ledger.Sellable(p.Key),
-                    AveragePrice = p.Value.Quantity == 0 ? 0 : p.Value.Cost / p.Value.Quantity, CurrentPrice = last,
+                    AveragePrice = AveragePrice.Of(p.Value.Cost, p.Value.Quantity), CurrentPrice = last,
                     Value = last * p.Value.Quantity, ProfitLoss = last * p.Value.Quantity - p.Value.Cost,
                 };
             }).ToList();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Kis.Realtime.Simulator.Trading;
 using Kis.Realtime.Simulator.Trading.Engine;
 using Kis.Realtime.Simulator.Trading.Rules;
+using Kis.Realtime.Simulator.Trading.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -136,7 +137,7 @@ internal static class FuturesOrderEndpoints
                 ["sll_buy_dvsn_name"] = p.Quantity > 0 ? "매수" : "매도",
                 ["cblc_qty"] = N(contracts),
                 ["excc_unpr"] = Points((long)p.Cost / contracts),
-                ["ccld_avg_unpr1"] = Points((long)p.Cost / contracts),
+                ["ccld_avg_unpr1"] = PointsAverage(AveragePrice.Of(p.Cost / 100, contracts)),
                 ["idx_clpr"] = Points(price),
                 ["pchs_amt"] = Krw(positionCost),
                 ["evlu_amt"] = Krw(positionValue),
@@ -213,7 +214,7 @@ internal static class FuturesOrderEndpoints
                 ["qty"] = N(o.Remaining),
                 ["ord_tmd"] = o.PlacedAt.ToString("HHmmss", CultureInfo.InvariantCulture),
                 ["tot_ccld_qty"] = N(o.Filled),
-                ["avg_idx"] = Points(o.Filled == 0 ? 0 : o.FilledValue / o.Filled),
+                ["avg_idx"] = PointsAverage(AveragePrice.Of(o.FilledValue / 100m, o.Filled)),
                 ["tot_ccld_amt"] = Krw(amount),
                 ["rjct_qty"] = "0",
                 ["ingr_trad_rjct_rson_cd"] = "",
@@ -247,6 +248,9 @@ internal static class FuturesOrderEndpoints
             ? (long)(points * 100) : -1;
 
     private static string Points(long hundredths) => (hundredths / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>An average in points (<see cref="AveragePrice"/>: to 4 decimals), written as KIS writes points: 2 decimals at least.</summary>
+    private static string PointsAverage(decimal points) => points.ToString("0.00##", CultureInfo.InvariantCulture);
 
     private static string Krw(decimal amount) => decimal.Round(amount).ToString("0", CultureInfo.InvariantCulture);
 

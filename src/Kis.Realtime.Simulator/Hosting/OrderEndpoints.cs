@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Trading;
 using Kis.Realtime.Simulator.Trading.Engine;
+using Kis.Realtime.Simulator.Trading.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -159,7 +160,7 @@ internal static class OrderEndpoints
                 ["ord_unpr"] = N(o.Price),
                 ["ord_tmd"] = o.PlacedAt.ToString("HHmmss", CultureInfo.InvariantCulture),
                 ["tot_ccld_qty"] = N(o.Filled),
-                ["avg_prvs"] = N(o.Filled == 0 ? 0 : o.FilledValue / o.Filled),
+                ["avg_prvs"] = AveragePrice.Text(AveragePrice.Of(o.FilledValue, o.Filled)),
                 ["cncl_yn"] = o.Cancelled > 0 ? "Y" : "N",
                 ["tot_ccld_amt"] = N(o.FilledValue),
                 ["ord_dvsn_cd"] = o.IsMarket ? "01" : "00",
@@ -212,7 +213,7 @@ internal static class OrderEndpoints
                 ["thdt_sll_qty"] = N(p.SoldToday),
                 ["hldg_qty"] = N(p.Quantity),
                 ["ord_psbl_qty"] = N(p.Quantity - p.Reserved),
-                ["pchs_avg_pric"] = (p.Cost / p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
+                ["pchs_avg_pric"] = AveragePrice.Of(p.Cost, p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
                 ["pchs_amt"] = N(positionCost),
                 ["prpr"] = N(price),
                 ["evlu_amt"] = N(p.Quantity * price),

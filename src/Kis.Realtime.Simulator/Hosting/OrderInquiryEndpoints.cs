@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Kis.Realtime.Simulator.Internal;
+using Kis.Realtime.Simulator.Trading.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -82,7 +83,7 @@ internal static class OrderInquiryEndpoints
             ["cblc_qty"] = N(p.Quantity),
             ["nsvg_qty"] = "0",
             ["ord_psbl_qty"] = N(p.Quantity - p.Reserved),
-            ["pchs_avg_pric"] = (p.Quantity == 0 ? 0m : p.Cost / p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
+            ["pchs_avg_pric"] = AveragePrice.Of(p.Cost, p.Quantity).ToString("0.0000", CultureInfo.InvariantCulture),
             ["pchs_amt"] = N(cost),
             ["now_pric"] = N(price),
             ["evlu_amt"] = N(value),

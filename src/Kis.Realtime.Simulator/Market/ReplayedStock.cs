@@ -63,9 +63,8 @@ internal sealed class ReplayedStock(string code, MarketTape tape, bool derivativ
             if (previousClose > 0 && previousClose != _previousClose)
             {
                 _previousClose = previousClose;
-                // An option's limits follow its underlying's and are not in the recording: none (the backtest's rule).
-                (_lower, _upper) = !derivative ? KrxRules.StockDailyLimits(previousClose)
-                    : KrxRules.IsFutures(code) ? KrxRules.FuturesDailyLimits(previousClose, KrxRules.FuturesTick(code)) : (0, 0);
+                // An option's limits follow its underlying's and are not in the recording: none (the backtest's rule too).
+                (_lower, _upper) = derivative ? KrxRules.DerivativeDailyLimits(code, previousClose) : KrxRules.StockDailyLimits(previousClose);
             }
             // The tick test, as the backtest's (BacktestVenue.OnDerivativeTrade): up a buyer's, down a seller's, else as the last.
             if (derivative) buyerInitiated = _last == 0 || price == _last ? _lastBuyerInitiated : price > _last;

@@ -86,6 +86,11 @@ internal sealed class SimulatedMarket
         return (((DerivativeTradeStream)instrument.Stream).Quote(), instrument.Hours);
     }
 
+    /// <summary>A paper order took <paramref name="contracts"/> at <paramref name="price"/> from the quote of
+    /// <paramref name="code"/> (<see cref="DerivativeForOrders"/>): gone from it until its feed quotes anew.</summary>
+    public void TookDerivativeQuote(string code, bool buy, long price, long contracts)
+        => ((DerivativeTradeStream)DerivativeTradesFor(code).Stream).Took(buy, price, contracts);
+
     /// <summary>The trade feed of a futures or options code (see <see cref="DerivativeForOrders"/>).</summary>
     public Instrument DerivativeTradesFor(string code)
     {

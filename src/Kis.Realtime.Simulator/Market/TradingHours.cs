@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading.Core;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -102,6 +104,16 @@ internal sealed partial class TradingHours
     /// <summary>KRX's auctions: the pre-open 08:30–09:00 and the closing auction 15:20–15:30 (expected trades).</summary>
     public static readonly TradingHours KrxAuctions = new("KRX auctions", MarketCalendar.KrxStocks,
         (Krx.OpeningCallStart!.Value, Krx.Start), (Krx.ContinuousEnd, Krx.ClosingCallEnd!.Value));
+
+    /// <summary>
+    /// Null when KRX takes an order of the product at <paramref name="kst"/>, the market's time (a recording's: its own
+    /// stamps): a stock's from the pre-open auction to the closing auction's end (<see cref="KrxAuctions"/>,
+    /// <see cref="KrxStocks"/>), a day-session future's or option's in <see cref="Derivatives"/>, on trading days; else the
+    /// refusal KIS answers (<see cref="PreTradeCheck.MarketClosed"/>). Both venues' one rule (issue 73, finding 5): paper
+    /// under a replay refused orders the backtest took at any hour.
+    /// </summary>
+    public static VenueRefusal? OrderHours(bool derivative, DateTime kst)
+        => (derivative ? Derivatives.IsOpen(kst) : KrxAuctions.IsOpen(kst) || KrxStocks.IsOpen(kst)) ? null : PreTradeCheck.MarketClosed(derivative);
 
     /// <summary>KRX's after-hours sessions: closing price 15:40–16:00, single price 16:00–18:00.</summary>
     public static readonly TradingHours KrxAfterHours = new("KRX after-hours", MarketCalendar.KrxStocks, (KrxAfter.Start, KrxAfter.End));

@@ -39,7 +39,7 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
         var stamps = records;
         while (stamps.TryNext(out var stamped)) _timeline.Observe(MarketStamp.Of(tr, stamped), received);
         var (at, kst) = Follow(received);
-        if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0) && !IsDerivativeMarket(tr)) return;
+        if (!ReferenceEquals(tr, KisTrs.H0STCNT0) && !ReferenceEquals(tr, KisTrs.H0STASP0) && !KrxRules.IsDerivativeMarket(tr)) return;
         while (records.TryNext(out var record))
         {
             if (ReferenceEquals(tr, KisTrs.H0STCNT0)) Trade(tr, record, kst);
@@ -77,12 +77,6 @@ internal sealed class ReplayedMarketFeed(SimulatedMarket market, double speed)
         }
         market.Replayed(code).OnBook(kst, _asks, _bids, KrxCalls.IsCallBook(at, tr, record));
     }
-
-    /// <summary>The KRX day-session index futures and options trades and books: what moves a derivative's market, as the
-    /// backtest reads them (<c>BacktestVenue.IsDerivativeMarket</c>).</summary>
-    private static bool IsDerivativeMarket(TrDefinition tr)
-        => ReferenceEquals(tr, KisTrs.H0IFCNT0) || ReferenceEquals(tr, KisTrs.H0IFASP0)
-           || ReferenceEquals(tr, KisTrs.H0IOCNT0) || ReferenceEquals(tr, KisTrs.H0IOASP0);
 
     /// <summary>An index future's or option's trade, in hundredths of a point (the backtest's scale); its side by the tick test.</summary>
     private void DerivativeTrade(TrDefinition tr, ReadOnlySpan<byte> record, DateTime at)

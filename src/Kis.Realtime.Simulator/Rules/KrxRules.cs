@@ -165,6 +165,21 @@ internal static class KrxRules
         return !quarterly || month % 3 == 0;
     }
 
+    /// <summary>
+    /// An index derivative's daily limits as a venue over a recording knows them, from the previous close its trades carry
+    /// (hundredths): a future's (<see cref="FuturesDailyLimits"/> on its grid); none (0, 0) for an option, whose limits
+    /// follow its underlying's and are not in the recording, nor for a code whose grid is unknown. The backtest's and the
+    /// replayed market's one rule.
+    /// </summary>
+    public static (long Lower, long Upper) DerivativeDailyLimits(string code, long previousClose)
+        => IsFutures(code) && DerivativeTick(code, 1) is var tick and > 0 ? FuturesDailyLimits(previousClose, tick) : (0, 0);
+
+    /// <summary>The recorded TRs that move a futures/options market for the venues over a recording (the backtest, paper
+    /// under a replay): KRX day-session index futures' and options' trades and books.</summary>
+    public static bool IsDerivativeMarket(TrDefinition tr)
+        => ReferenceEquals(tr, KisTrs.H0IFCNT0) || ReferenceEquals(tr, KisTrs.H0IFASP0)
+           || ReferenceEquals(tr, KisTrs.H0IOCNT0) || ReferenceEquals(tr, KisTrs.H0IOASP0);
+
     /// <summary>The last stage of an index future's daily limit, in percent of its base price.</summary>
     public const long FuturesDailyLimitPercent = 20;
 

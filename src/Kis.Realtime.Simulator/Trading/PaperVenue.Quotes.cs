@@ -1,5 +1,4 @@
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 
@@ -17,8 +16,8 @@ internal sealed partial class PaperVenue
     {
         if (rules.IsDerivative && _market.IsReplay)
         {
-            var tr = KrxRules.IsFutures(code) ? KisTrs.H0IFCNT0 : KisTrs.H0IOCNT0;
-            if (!TradingHours.For(tr, code, _market.Clock.Mode).IsOpen(now)) return null;
+            // The recording's market time against KRX's hours: the backtest's rule (TradingHours.OrderHours).
+            if (TradingHours.OrderHours(derivative: true, now) is not null) return null;
             var replayed = _market.ReplayedDerivative(code);
             var (ask, askQuantity, bid, bidQuantity) = replayed.Touch();
             return new OrderQuote(ask, askQuantity, bid, bidQuantity, replayed.LowerLimit, replayed.UpperLimit, Tick: 0);
@@ -28,8 +27,8 @@ internal sealed partial class PaperVenue
             var (q, hours) = _market.DerivativeForOrders(code);
             return hours.IsOpen(now) ? new OrderQuote(q.Ask, q.AskQuantity, q.Bid, q.BidQuantity, q.Lower, q.Upper, q.Tick) : null;
         }
-        // KRX takes stock orders from its pre-open auction to its closing auction.
-        if (!TradingHours.KrxAuctions.IsOpen(now) && !TradingHours.KrxStocks.IsOpen(now)) return null;
+        // KRX takes stock orders from its pre-open auction to its closing auction (the backtest's rule too).
+        if (TradingHours.OrderHours(derivative: false, now) is not null) return null;
         var book = _market.OrderBookFor(code);
         var touch = book.Touch();
         return new OrderQuote(touch.Ask, touch.AskQuantity, touch.Bid, touch.BidQuantity, book.LowerLimit, book.UpperLimit, Tick: 0);

@@ -180,9 +180,14 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             return;
         }
         ReadTape();
-        var quote = _market.DerivativeForOrders(order.Code).Quote; // lock-free
-        if (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid))
-            _core.Fill(order, Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity), order.Buy ? quote.Ask : quote.Bid, now);
+        var quote = _market.DerivativeForOrders(order.Code).Quote; // the feed's leaf lock only
+        var touch = Math.Min(order.Remaining, order.Buy ? quote.AskQuantity : quote.BidQuantity); // less what paper orders took
+        if (touch > 0 && (order.IsMarket || (order.Buy ? order.LimitPrice >= quote.Ask : order.LimitPrice <= quote.Bid)))
+        {
+            var price = order.Buy ? quote.Ask : quote.Bid;
+            _core.Fill(order, touch, price, now);
+            _market.TookDerivativeQuote(order.Code, order.Buy, price, touch); // gone from the quote until the feed quotes anew
+        }
         if (order.Remaining == 0) return;
         // The feed quotes one level a side: a price beyond it has an unknown queue (it fills when traded through).
         asks[0] = new BookLevel(quote.Ask, quote.AskQuantity);

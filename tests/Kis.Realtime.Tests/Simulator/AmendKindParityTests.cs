@@ -10,8 +10,9 @@ namespace Kis.Realtime.Tests.Simulator;
 /// scripts (limit → market, market → limit at a price, limit → limit at a new price, a kind the product cannot take
 /// here) go once to a backtest and once, through the library's order client, to paper under <c>kisrt sim --replay</c>
 /// of the same recording; compared field by field: each call's refusal (code and text) and each accepted order as the
-/// venue's order inquiry reports it (quantity, price (0: a market order), filled, average price, left, and a stock's
-/// cancelled quantity: KIS's futures/options inquire-ccnl names none).
+/// venue's order inquiry reports it (quantity, price (0: a market order), filled, average price, left, and cancelled:
+/// a stock's; none for futures/options on either venue, as KIS's futures/options inquire-ccnl names none, where the
+/// backtest once reported the quantity amended away).
 /// </summary>
 public sealed class AmendKindParityTests
 {
@@ -74,8 +75,7 @@ public sealed class AmendKindParityTests
         new(1, 349.95m, Amends: 3), // 5: 1 of the 2 to 349.95
     ];
 
-    /// <summary>Market → limit on its own venues: paper's F/O quote is not consumed by its own fills where the backtest's
-    /// book is, so no order may take from the touch before this one (a difference left to its own issue).</summary>
+    /// <summary>Market → limit on a recording of its own (a book quoted one level a side).</summary>
     private static readonly Step[] FuturesMarketScript =
     [
         new(11, null), // 0: a market buy of 11: takes the 10 quoted at 350.05, 1 rests
@@ -203,7 +203,7 @@ public sealed class AmendKindParityTests
                 == long.Parse(number, System.Globalization.CultureInfo.InvariantCulture)) : null;
             into.Add(new Outcome(answer.Refusal?.MessageCode, answer.Refusal?.Message, row is null ? null
                 : new OrderSeen(row.Quantity, row.Price, row.FilledQuantity, Shown(product, row.AveragePrice), row.RemainingQuantity,
-                    product == KisProduct.Stock ? row.CancelledQuantity : 0))); // KIS's F/O inquire-ccnl names no cancelled quantity
+                    row.CancelledQuantity))); // 0 for futures/options on both: KIS's F/O inquire-ccnl names no cancelled quantity
         }
     }
 }

@@ -167,6 +167,35 @@ public sealed class PaperFuturesVenueTests
         Assert.Equal("-37500", balance.GetProperty("output2").GetProperty("futr_trad_pfls_amt").GetString());
     }
 
+    /// <summary>
+    /// Issue 73: what a paper order takes from the futures feed's quote is gone from it until the feed quotes anew, as
+    /// from the backtest's book and the replayed one (<see cref="DerivativeBookUseParityTests"/>). Two buys of 15 at the
+    /// ask against the 20 contracts it shows: the first takes 15, the second the 5 left, and its other 10 rest. Before,
+    /// both took 15 from the same 20. A mini KOSPI200 future: 30 contracts' margin fits the account's cash.
+    /// </summary>
+    [Fact]
+    public async Task Two_buys_at_the_ask_share_the_contracts_the_quote_shows_until_the_feed_quotes_anew()
+    {
+        // Nobody subscribes to the product's trades and resting orders do not drive it: the quote stays between the orders.
+        await using var sim = await StartSimAsync(o => o with { RandomNotices = false, DriveRestingOrders = false });
+        var token = await MinuteChartTests.TokenAsync(sim);
+        const string mini = "105W09";
+        var quote = sim.Hub.Market.DerivativeForOrders(mini).Quote;
+        Assert.Equal(20, quote.AskQuantity);
+        var limit = (quote.Ask / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+        for (var i = 0; i < 2; i++)
+        {
+            var order = Order("02", "15", limit, "01");
+            order["SHTN_PDNO"] = mini;
+            var placed = await PostAsync(sim, token, "/uapi/domestic-futureoption/v1/trading/order", "TTTO1101U", order);
+            Assert.True("0" == placed.GetProperty("rt_cd").GetString(), placed.ToString());
+        }
+
+        var orders = sim.Hub.Venue.View(Account + "03").Orders.OrderBy(o => o.Number).Select(o => (o.Filled, o.FilledValue, o.Remaining));
+        Assert.Equal([(15L, 15 * quote.Ask, 0L), (5L, 5 * quote.Ask, 10L)], orders);
+        Assert.Equal(0, sim.Hub.Market.DerivativeForOrders(mini).Quote.AskQuantity);
+    }
+
     [Fact]
     public async Task Futures_orders_are_refused_in_KIS_shape_off_the_tick_grid_beyond_the_limits_too_large_and_for_the_night_tr_id()
     {

@@ -61,6 +61,12 @@ internal static class PreTradeCheck
         => new("APBK0918", $"장운영시간이 아닙니다. (no trade of {code} in the recording yet: its previous close, and so its daily limits, "
             + "are unknown; the order is taken once one is recorded)");
 
+    /// <summary>The refusal of an order KRX does not take at this hour (<c>APBK0918</c>, 장운영시간이 아닙니다), as both
+    /// venues answer it; whether it is taken now is the market's hours' (<c>TradingHours.OrderHours</c>, by the market's time).</summary>
+    public static VenueRefusal MarketClosed(bool derivative) => derivative
+        ? new("APBK0918", "장운영시간이 아닙니다. (KRX takes day-session futures/options orders 08:45-15:45 KST on trading days)")
+        : new("APBK0918", "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
+
     /// <summary>A new order's checks, in KIS's order: quantity, grid, limits, the value cap, then money; null: taken.</summary>
     public static VenueRefusal? NewOrder(LedgerAccount ledger, string code, bool derivative, bool buy, long quantity, bool isMarket, long price,
         PriceBand band)

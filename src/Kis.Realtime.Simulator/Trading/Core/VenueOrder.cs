@@ -74,3 +74,18 @@ internal class VenueOrder(long number, long original, string code, bool buy, Ord
     internal void Restore(long remaining, long filled, long filledValue, long cancelled, bool closed, decimal commission, decimal tax)
         => (Remaining, Filled, FilledValue, Cancelled, Closed, Commission, Tax) = (remaining, filled, filledValue, cancelled, closed, commission, tax);
 }
+
+/// <summary>
+/// The one rule of an average price both venues report (issue 73): an order's average fill price and a position's
+/// average cost, in the unit shown (KRW for a stock, points for futures/options), the exact average rounded to 4
+/// decimals, as KIS writes <c>pchs_avg_pric</c>. Paper's inquiries write it, the backtest's answer it.
+/// </summary>
+internal static class AveragePrice
+{
+    /// <summary><paramref name="total"/> (in the unit shown) over <paramref name="quantity"/> (0: none yet), to 4 decimals.</summary>
+    public static decimal Of(decimal total, long quantity)
+        => quantity == 0 ? 0 : decimal.Round(total / Math.Abs(quantity), 4, MidpointRounding.AwayFromZero);
+
+    /// <summary>As KIS's stock order inquiry writes it (<c>avg_prvs</c>): its decimals, none for a whole number.</summary>
+    public static string Text(decimal average) => average.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+}

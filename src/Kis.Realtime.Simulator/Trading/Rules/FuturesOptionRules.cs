@@ -23,8 +23,7 @@ internal sealed class FuturesOptionRules : ProductRules
     public override bool IsDerivative => true;
     public override TimeSpan SessionEnd { get; } = MarketCalendar.KrxDerivatives.Regular.End;
 
-    public override PaperResult Closed()
-        => PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes day-session futures/options orders 08:45-15:45 KST on trading days)");
+    public override PaperResult Closed() => Refused(PreTradeCheck.MarketClosed(derivative: true))!;
 
     /// <summary>The initial margin of <paramref name="contracts"/> at <paramref name="price"/> (hundredths of a point), KRW:
     /// the contracts' value × <see cref="FuturesMarginRate"/> for futures, × <see cref="OptionsMarginRate"/> for options.</summary>

@@ -20,8 +20,7 @@ internal sealed class StockRules : ProductRules
     public override TimeSpan SessionEnd { get; } = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
     public override bool HasClosingAuction => true;
 
-    public override PaperResult Closed()
-        => PaperResult.Refuse("APBK0918", "장운영시간이 아닙니다. (KRX takes orders 08:30-15:30 KST on trading days)");
+    public override PaperResult Closed() => Refused(PreTradeCheck.MarketClosed(derivative: false))!;
 
     public override PaperResult? UnknownInstrument(string code) => InstrumentMaster.IsListedStock(code) ? null : UnknownStock(code);
 
