@@ -238,8 +238,10 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
 
     /// <summary>
     /// Leaves the fleet as <see cref="DisposeAsync"/> does, within <paramref name="budget"/> where it can: the last status
-    /// record (that this process left) waits for the broker's confirm only for what is left of it, at most 5 s, and is
-    /// not tried once nothing is left. <c>kisrt gateway --fleet</c> passes what is left of the 30 s a SIGTERM gives it.
+    /// record (that this process left) waits for the broker's confirm only for what is left of it less 1 s for the status
+    /// connection's close, at most 5 s, and is not tried once nothing is left; the status and takeovers connections' closes
+    /// wait only for what is left then (none left: closed in the background). The shards' own stop is not bounded by it.
+    /// <c>kisrt gateway --fleet</c> passes the 30 s a SIGTERM gives it less 2 s for its summary.
     /// </summary>
     /// <param name="budget">The time the stop has from now; <see cref="Timeout.InfiniteTimeSpan"/> for none (5 s for the record).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="budget"/> is negative and not infinite.</exception>
