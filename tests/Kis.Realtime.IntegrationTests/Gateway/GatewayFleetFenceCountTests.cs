@@ -24,12 +24,20 @@ public sealed class GatewayFleetFenceCountTests(ITestOutputHelper output)
         GatewayFleetShardStatus Shard() => fleet.Status().Shards.Single();
 
         await UntilAsync(() => Shard() is { Role: GatewayRole.Active, Gateway.Confirmed: > 200 }, "the shard publishing");
+        // The publisher's confirms held: what it publishes from now on stays unconfirmed, so the fence has records to drop.
+        var confirmedAtHold = Shard().Gateway!.Confirmed;
+        proxy.HoldRepliesTo("kisrt-gateway-publisher");
+        await UntilAsync(() => Shard().Gateway is { } g && g.Received - g.Confirmed > 50 && g.Received > confirmedAtHold + 50,
+            "records published and unconfirmed");
         // One election connection (a reconnect under way would leave a second one, or none, to the cut).
         await UntilAsync(() => proxy.OpenNames().Count(n => n.StartsWith("kisrt-gateway-election", StringComparison.Ordinal)) == 1,
             "exactly one election connection open");
         var cut = proxy.CutNamed("kisrt-gateway-election"); // its publisher's connection stays open: the term must fence it
         Assert.Equal(1, cut);
-        await UntilAsync(() => Shard().EndedReceived > 0, "the term that lost the lock ended", TimeSpan.FromSeconds(60));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await UntilAsync(() => Shard().EndedReceived > 0, "the term that lost the lock ended", TimeSpan.FromSeconds(90));
+        output.WriteLine($"the term ended {clock.Elapsed.TotalSeconds:0.0} s after the cut, its publisher's confirms held");
+        proxy.ReleaseReplies(); // the next term's publisher gets its confirms
         // One snapshot: the ended terms' figures are one record, replaced whole once the term's gateway is disposed.
         var s = Shard();
         output.WriteLine($"ended term: received {s.EndedReceived}, confirmed {s.EndedConfirmed}, fenced {s.Fenced}, overflowed {s.EndedOverflowed}");
