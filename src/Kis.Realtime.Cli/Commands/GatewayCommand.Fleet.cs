@@ -124,7 +124,7 @@ internal static partial class GatewayCommand
     {
         var (received, confirmed) = (s.Shards.Sum(x => x.EndedReceived), s.Shards.Sum(x => x.EndedConfirmed));
         var (overflowed, fenced) = (s.Shards.Sum(x => x.EndedOverflowed), s.Shards.Sum(x => x.Fenced));
-        var unconfirmed = Math.Max(0, received - overflowed - fenced - confirmed);
+        var unconfirmed = received - overflowed - fenced - confirmed; // negative: an over-count, shown, not hidden
         var complete = unconfirmed == 0 && overflowed == 0;
         return ($"kisrt gateway: fleet process {s.Process} stopped: received {received}, confirmed {confirmed}, overflowed {overflowed}, " +
                 $"dropped at a fence {fenced} (announced by the next holder); " +

@@ -28,10 +28,14 @@ public sealed partial class KisGatewayFleet
     /// <summary>How long a stopping process tries to publish that it left: a broker gone does not hold up the stop.</summary>
     private static readonly TimeSpan LeftPublishBound = TimeSpan.FromSeconds(5);
 
-    // The rebalancing loop's own, then DisposeAsync's once that loop has ended (the last record: that this process left).
+    // The rebalancing loop's own, then DisposeAsync's once that loop has ended (the last record: that this process left),
+    // and a last record's publish that outlived its bound: so under a lock, and none adopted once the stop closed them.
+    private readonly Lock _statusGate = new(); // guards _statusConnection, _statusChannel, _statusClosed
     private IConnection? _statusConnection;
     private IChannel? _statusChannel;
-    private long _statusPublishedAt = long.MinValue; // Stopwatch timestamp of the last publish
+    private bool _statusClosed;
+    private long _statusPublishedAt = long.MinValue; // Stopwatch timestamp of the last publish (Interlocked)
+    private Task? _leftPublishing; // the last record's publish: the status close waits for it (bounded)
 
     /// <summary>The stream the fleet's processes publish their status to.</summary>
     public static string StatusStream(KisGatewayEndpoint endpoint)
@@ -47,17 +51,22 @@ public sealed partial class KisGatewayFleet
     /// </summary>
     private async Task PublishStatusAsync(CancellationToken stop, bool left = false)
     {
-        if (!left && _statusPublishedAt != long.MinValue && System.Diagnostics.Stopwatch.GetElapsedTime(_statusPublishedAt) < StatusPublishInterval)
+        var publishedAt = Interlocked.Read(ref _statusPublishedAt);
+        if (!left && publishedAt != long.MinValue && System.Diagnostics.Stopwatch.GetElapsedTime(publishedAt) < StatusPublishInterval)
             return;
-        if (_statusConnection is not { IsOpen: true } || _statusChannel is not { IsOpen: true })
+        IConnection? connection;
+        IChannel? statusChannel;
+        lock (_statusGate) (connection, statusChannel) = (_statusConnection, _statusChannel);
+        if (connection is not { IsOpen: true } || statusChannel is not { IsOpen: true })
         {
-            if (_statusConnection is not null) await BrokerClose.AbortAsync(_statusConnection, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            if (connection is not null) await BrokerClose.AbortAsync(connection, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             var endpoint = _options.Gateway.Endpoint;
-            var connection = _statusConnection = await endpoint.CreateFactory("kisrt-gateway-fleet-status").CreateConnectionAsync(stop)
-                .ConfigureAwait(false);
-            _statusChannel = await new StreamDeclareTurns(endpoint, _logger).InTurnAsync(connection, async () =>
+            connection = await endpoint.CreateFactory("kisrt-gateway-fleet-status").CreateConnectionAsync(stop).ConfigureAwait(false);
+            Adopt(connection, null);
+            var opened = connection;
+            statusChannel = await new StreamDeclareTurns(endpoint, _logger).InTurnAsync(connection, async () =>
             {
-                var channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+                var channel = await opened.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
                 await channel.QueueDeclareAsync(StatusStream(endpoint), durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
                 {
                     ["x-queue-type"] = "stream",
@@ -67,8 +76,8 @@ public sealed partial class KisGatewayFleet
                 }, cancellationToken: stop).ConfigureAwait(false);
                 return channel;
             }, stop).ConfigureAwait(false);
+            Adopt(connection, statusChannel);
         }
-        var statusChannel = _statusChannel!;
         var status = Status();
         var published = status with
         {
@@ -77,10 +86,26 @@ public sealed partial class KisGatewayFleet
             Shards = [.. status.Shards.Select(s => s.Gateway is null ? s : s with { Gateway = s.Gateway with { Registrations = [] } })],
         };
         var body = FleetStatusJson.Serialize(published);
-        if (left) await PublishConfirmedAsync(_statusConnection!, body, stop).ConfigureAwait(false);
+        if (left) await PublishConfirmedAsync(connection, body, stop).ConfigureAwait(false);
         else await statusChannel.BasicPublishAsync("", StatusStream(_options.Gateway.Endpoint), mandatory: false, new BasicProperties(), body, stop)
             .ConfigureAwait(false);
-        _statusPublishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _statusPublishedAt, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Makes <paramref name="connection"/> the status connection; once the stop closed it, closes this one instead
+    /// and throws (a last record's publish that outlived its bound would else leak a connection opened after the close).</summary>
+    private void Adopt(IConnection connection, IChannel? channel)
+    {
+        lock (_statusGate)
+        {
+            if (!_statusClosed)
+            {
+                (_statusConnection, _statusChannel) = (connection, channel);
+                return;
+            }
+        }
+        BrokerClose.CloseRead(connection);
+        throw new OperationCanceledException("the fleet's stop closed the status connection");
     }
 
     /// <summary>
@@ -111,15 +136,21 @@ public sealed partial class KisGatewayFleet
     /// </summary>
     private async Task PublishLeftAsync(TimeSpan? left)
     {
-        if (_statusFailed || _statusPublishedAt == long.MinValue) return;
+        if (_statusFailed || Interlocked.Read(ref _statusPublishedAt) == long.MinValue) return;
         var bound = left is { } remaining ? Min(LeftPublishBound, remaining - StatusCloseBound) : LeftPublishBound;
         if (bound <= TimeSpan.Zero)
         {
             Log.LeftNotPublished(_logger, "no time left of the stop's budget");
             return;
         }
-        using var bounded = new CancellationTokenSource(bound);
-        var publishing = PublishStatusAsync(bounded.Token, left: true);
+        var bounded = new CancellationTokenSource(bound);
+        var publishing = _leftPublishing = PublishStatusAsync(bounded.Token, left: true);
+        // Disposed once the publish ends, not before: one that outlives its bound still holds the token. Its fault is observed.
+        _ = publishing.ContinueWith(t =>
+        {
+            bounded.Dispose();
+            return t.Exception;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             // The bound holds even where the client does not honour the token (a confirm the broker never sends).
@@ -127,7 +158,14 @@ public sealed partial class KisGatewayFleet
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException || BrokerFault.IsBrokerFault(e))
         {
-            _ = publishing.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            try
+            {
+                await bounded.CancelAsync().ConfigureAwait(false); // what the publish still awaits ends
+            }
+            catch (ObjectDisposedException)
+            {
+                // it ended meanwhile
+            }
             Log.LeftNotPublished(_logger, e is OperationCanceledException or TimeoutException ? $"not confirmed within {bound.TotalSeconds:0.0} s" : e.Message);
         }
     }
@@ -137,21 +175,50 @@ public sealed partial class KisGatewayFleet
     /// <summary>How long closing the status connection waits for the broker.</summary>
     private static readonly TimeSpan StatusCloseBound = TimeSpan.FromSeconds(1);
 
-    private async Task CloseStatusAsync()
+    /// <summary>
+    /// Closes the status connection within <see cref="StatusCloseBound"/> or what is left of the stop's budget
+    /// (<paramref name="left"/>), whichever is less; nothing left: closed in the background. A last record's publish still
+    /// under way is waited for first, within the same bound; once the stop's close (<paramref name="last"/>) ran, no publish
+    /// opens a connection again.
+    /// </summary>
+    private async Task CloseStatusAsync(TimeSpan left, bool last)
     {
-        if (_statusConnection is { } connection)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var bound = left == Timeout.InfiniteTimeSpan ? StatusCloseBound : Min(StatusCloseBound, left);
+        if (_leftPublishing is { IsCompleted: false } publishing && bound > TimeSpan.Zero)
         {
             try
             {
-                // Bounded here too: the client's abort waited past its own timeout for a broker that held its answers.
-                await BrokerClose.AbortAsync(connection, StatusCloseBound).WaitAsync(StatusCloseBound).ConfigureAwait(false);
+                await publishing.WaitAsync(bound).ConfigureAwait(false);
             }
-            catch (TimeoutException)
+            catch (Exception)
             {
-                // the abort goes on in the background: nothing is left to flush on it
+                // its outcome is PublishLeftAsync's to log; its token is cancelled
             }
         }
-        (_statusConnection, _statusChannel) = (null, null);
+        IConnection? connection;
+        lock (_statusGate)
+        {
+            _statusClosed |= last; // the loop's close after a failed publish opens another next time
+            connection = _statusConnection;
+            (_statusConnection, _statusChannel) = (null, null);
+        }
+        if (connection is null) return;
+        var remaining = bound - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        if (remaining <= TimeSpan.Zero)
+        {
+            BrokerClose.CloseRead(connection);
+            return;
+        }
+        try
+        {
+            // Bounded here too: the client's abort waited past its own timeout for a broker that held its answers.
+            await BrokerClose.AbortAsync(connection, remaining).WaitAsync(remaining).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // the abort goes on in the background: nothing is left to flush on it
+        }
     }
 
     /// <summary>

@@ -28,6 +28,8 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     private readonly KisGatewayFleetOptions _options;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<FleetShard> _shards;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Disposed by StopCoreAsync with what is left of the stop's budget (DisposeAsync(TimeSpan))")]
     private readonly FleetTakeovers _takeovers;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _rebalancing;
@@ -109,12 +111,19 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     public int FairShare => (_shards.Count + Math.Max(1, LiveProcesses) - 1) / Math.Max(1, LiveProcesses);
 
     /// <summary>This process's shards now: which it holds, and the figures of their gateways.</summary>
-    public GatewayFleetStatus Status() => new(Name, LiveProcesses, FairShare, _shards.Select(s => new GatewayFleetShardStatus(
-        s.Plan.Name, s.Role, s.Plan.Credentials.Count, s.Plan.Registrations.Count, s.HandedOver, s.Gateway?.Status(),
-        s.Failure, s.BrokerProblem) {
-            BrokerProblemPersists = s.BrokerProblemPersists, Fenced = s.Fenced, EndedReceived = s.Ended.Received, EndedConfirmed = s.Ended.Confirmed,
-            EndedOverflowed = s.Ended.Overflowed,
-        }).ToList(), PlanFingerprint, OtherPlanProcesses);
+    public GatewayFleetStatus Status() =>
+        new(Name, LiveProcesses, FairShare, _shards.Select(ShardStatus).ToList(), PlanFingerprint, OtherPlanProcesses);
+
+    private static GatewayFleetShardStatus ShardStatus(FleetShard s)
+    {
+        var ended = s.Ended; // one record: its figures add up
+        return new GatewayFleetShardStatus(s.Plan.Name, s.Role, s.Plan.Credentials.Count, s.Plan.Registrations.Count, s.HandedOver,
+            s.Gateway?.Status(), s.Failure, s.BrokerProblem)
+        {
+            BrokerProblemPersists = s.BrokerProblemPersists, Fenced = ended.Fenced, EndedReceived = ended.Received,
+            EndedConfirmed = ended.Confirmed, EndedOverflowed = ended.Overflowed,
+        };
+    }
 
     private async Task RebalanceAsync(CancellationToken stop)
     {
@@ -150,8 +159,8 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
                     _statusFailed = true;
                     // Tried again a publish interval later, not every tick: a user refused the status stream would
                     // otherwise open a connection and queue for a declaration turn every second.
-                    _statusPublishedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-                    await CloseStatusAsync().ConfigureAwait(false);
+                    Interlocked.Exchange(ref _statusPublishedAt, System.Diagnostics.Stopwatch.GetTimestamp());
+                    await CloseStatusAsync(Timeout.InfiniteTimeSpan, last: false).ConfigureAwait(false);
                 }
             }
         }
@@ -229,8 +238,10 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
 
     /// <summary>
     /// Leaves the fleet as <see cref="DisposeAsync"/> does, within <paramref name="budget"/> where it can: the last status
-    /// record (that this process left) waits for the broker's confirm only for what is left of it, at most 5 s, and is
-    /// not tried once nothing is left. <c>kisrt gateway --fleet</c> passes what is left of the 30 s a SIGTERM gives it.
+    /// record (that this process left) waits for the broker's confirm only for what is left of it less 1 s for the status
+    /// connection's close, at most 5 s, and is not tried once nothing is left; the status and takeovers connections' closes
+    /// wait only for what is left then (none left: closed in the background). The shards' own stop is not bounded by it.
+    /// <c>kisrt gateway --fleet</c> passes the 30 s a SIGTERM gives it less 2 s for its summary.
     /// </summary>
     /// <param name="budget">The time the stop has from now; <see cref="Timeout.InfiniteTimeSpan"/> for none (5 s for the record).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="budget"/> is negative and not infinite.</exception>
@@ -259,18 +270,22 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             {
                 // Published even when a shard's disposal threw: every shard has left its election by then (a candidacy's
                 // disposal leaves it whatever its term did), so status --fleet lists the process as gone, not as a standby.
-                await PublishLeftAsync(budget == Timeout.InfiniteTimeSpan ? null
-                    : budget - System.Diagnostics.Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
+                await PublishLeftAsync(budget == Timeout.InfiniteTimeSpan ? null : Left(budget, started)).ConfigureAwait(false);
             }
         }
         finally
         {
             // A shard's disposal that threw still closes the status connection and the takeovers' (else both leak).
-            await CloseStatusAsync().ConfigureAwait(false);
-            await _takeovers.DisposeAsync().ConfigureAwait(false);
+            // Both bounded by what is left of the budget (the shards' own stop is not: each confirms and hands on its shard).
+            await CloseStatusAsync(Left(budget, started), last: true).ConfigureAwait(false);
+            await _takeovers.DisposeAsync(Left(budget, started)).ConfigureAwait(false);
             _stop.Dispose();
         }
     }
+
+    /// <summary>What is left of <paramref name="budget"/> since <paramref name="started"/>; infinite stays infinite.</summary>
+    private static TimeSpan Left(TimeSpan budget, long started) => budget == Timeout.InfiniteTimeSpan ? budget
+        : budget - System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
     private static partial class Log
     {

@@ -66,9 +66,10 @@ internal sealed partial class CuttableProxy : IAsyncDisposable
             server.Dispose();
         }
         // Only now: what was held back goes into closed sockets, never to the clients.
-        TaskCompletionSource held;
-        lock (_gate) held = _replies;
+        TaskCompletionSource held, named;
+        lock (_gate) (held, named, _holdNamed) = (_replies, _namedReplies, null);
         held.TrySetResult();
+        named.TrySetResult();
         Heal();
         return Task.CompletedTask;
     }
@@ -154,7 +155,12 @@ internal sealed partial class CuttableProxy : IAsyncDisposable
     /// <summary>Ends <see cref="HoldReplies"/> without a cut: the held replies go on, in order.</summary>
     public void ReleaseReplies()
     {
-        lock (_gate) _replies.TrySetResult();
+        lock (_gate)
+        {
+            _replies.TrySetResult();
+            _namedReplies.TrySetResult();
+            _holdNamed = null;
+        }
     }
 
     /// <summary>Once a client has sent <paramref name="bytes"/> (across reads too), holds the broker's replies as
@@ -290,7 +296,7 @@ internal sealed partial class CuttableProxy : IAsyncDisposable
                 if (fromBroker)
                 {
                     Task replies;
-                    lock (_gate) replies = _replies.Task;
+                    lock (_gate) replies = RepliesTo(to);
                     await replies.WaitAsync(_stop.Token);
                 }
                 buffer.AsSpan(0, read).CopyTo(window.AsSpan(carried));

@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -20,23 +19,30 @@ public sealed class GatewayFleetFenceCountTests(ITestOutputHelper output)
     public async Task A_term_whose_election_connection_is_lost_counts_every_record_it_received_as_confirmed_or_fenced()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var key = new SimulatorCredential("PSsimFleetFenceCount".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
-        await using var sim = await StartSimAsync(o => o with { Credentials = [key], Pace = MarketPace.PerSecond(500) });
-        var universe = Enumerable.Range(1, 5)
-            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
-        var endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) };
-        await using var fleet = KisGatewayFleet.Start(FleetTestOptions.For(endpoint, sim, [key], universe) with { Name = "fenced" });
+        await using var run = await ProxiedFleet.StartAsync(broker, "fenced", shards: 1, perSecond: 500);
+        var (proxy, fleet) = (run.Proxy, run.Fleet);
         GatewayFleetShardStatus Shard() => fleet.Status().Shards.Single();
 
         await UntilAsync(() => Shard() is { Role: GatewayRole.Active, Gateway.Confirmed: > 200 }, "the shard publishing");
+        // The publisher's confirms held: what it publishes from now on stays unconfirmed, so the fence has records to drop.
+        var confirmedAtHold = Shard().Gateway!.Confirmed;
+        proxy.HoldRepliesTo("kisrt-gateway-publisher");
+        await UntilAsync(() => Shard().Gateway is { } g && g.Received - g.Confirmed > 50 && g.Received > confirmedAtHold + 50,
+            "records published and unconfirmed");
+        // One election connection (a reconnect under way would leave a second one, or none, to the cut).
+        await UntilAsync(() => proxy.OpenNames().Count(n => n.StartsWith("kisrt-gateway-election", StringComparison.Ordinal)) == 1,
+            "exactly one election connection open");
         var cut = proxy.CutNamed("kisrt-gateway-election"); // its publisher's connection stays open: the term must fence it
         Assert.Equal(1, cut);
-        await UntilAsync(() => Shard().EndedReceived > 0, "the term that lost the lock ended", TimeSpan.FromSeconds(60));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await UntilAsync(() => Shard().EndedReceived > 0, "the term that lost the lock ended", TimeSpan.FromSeconds(90));
+        output.WriteLine($"the term ended {clock.Elapsed.TotalSeconds:0.0} s after the cut, its publisher's confirms held");
+        proxy.ReleaseReplies(); // the next term's publisher gets its confirms
+        // One snapshot: the ended terms' figures are one record, replaced whole once the term's gateway is disposed.
         var s = Shard();
         output.WriteLine($"ended term: received {s.EndedReceived}, confirmed {s.EndedConfirmed}, fenced {s.Fenced}, overflowed {s.EndedOverflowed}");
-        Assert.True(s.Fenced > 0, "nothing dropped at the fence: the test did not cut a publishing term");
         Assert.Equal(s.EndedReceived, s.EndedConfirmed + s.Fenced + s.EndedOverflowed);
+        Assert.True(s.Fenced > 0, "nothing dropped at the fence: the test did not cut a publishing term");
         // And the shard is served again, its next term publishing.
         await UntilAsync(() => Shard() is { Role: GatewayRole.Active, Gateway.Confirmed: > 0 }, "the shard served again", TimeSpan.FromSeconds(60));
     }

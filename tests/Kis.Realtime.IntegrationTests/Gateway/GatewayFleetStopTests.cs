@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -24,14 +23,8 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         // Two universe shards of 5 index keys, no spare key: the second shard elected here opens the takeovers' connection.
-        var keys = Enumerable.Range(0, 2).Select(i => new SimulatorCredential($"PSsimFleetStopThrows{i}".PadRight(36, '0'),
-            SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId)).ToList();
-        await using var sim = await StartSimAsync(o => o with { Credentials = keys, Pace = MarketPace.PerSecond(50) });
-        var universe = Enumerable.Range(1, 10)
-            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
-        var endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) };
-        var fleet = KisGatewayFleet.Start(FleetTestOptions.For(endpoint, sim, keys, universe) with { Name = "throws" });
+        await using var run = await ProxiedFleet.StartAsync(broker, "throws", shards: 2, perSecond: 50);
+        var (proxy, fleet) = (run.Proxy, run.Fleet);
         try
         {
             await UntilAsync(() => fleet.Status().Shards.All(s => s is { Role: GatewayRole.Active, Gateway.Confirmed: > 0 }), "both shards publishing");
@@ -43,62 +36,70 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
             var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => fleet.DisposeAsync().AsTask());
             output.WriteLine($"the stop threw: {thrown.Message}; open through the proxy: {string.Join(", ", proxy.OpenNames())}");
 
-            // Read once the stop returned: the left record was confirmed before it did, so the first good read holds it.
-            Assert.True(await PublishedAsync(broker.Endpoint, "throws", left: true, TimeSpan.Zero), "no status saying the process left");
+            // Read once the stop returned: the left record was confirmed before it did (a read under load may still miss it).
+            Assert.True(await PublishedAsync(broker.Endpoint, "throws", left: true, TimeSpan.FromSeconds(30)), "no status saying the process left");
             await UntilAsync(() => !proxy.OpenNames().Any(n => n is "kisrt-gateway-fleet-status" or "kisrt-gateway-fleet-takeovers"),
                 "the status and takeovers connections closed");
         }
         finally
         {
             fleet.AfterShardDisposed = null;
-            await fleet.DisposeAsync();
         }
     }
 
     /// <summary>
-    /// A stop given little time (what is left of the 30 s a SIGTERM gives <c>kisrt gateway --fleet</c>) whose last status
-    /// record the broker never confirms (the proxy holds every reply once the record is sent): the record waits only for
-    /// what is left of the budget, so the stop ends within it. Before, it waited its own 5 s whatever was left.
+    /// A stop given little time (what is left of the 30 s a SIGTERM gives <c>kisrt gateway --fleet</c>) whose broker holds
+    /// every reply once the last status record is sent (its confirm never comes): the record waits only for what is left of
+    /// the budget, and the status and takeovers connections' closes too, so the stop ends within it. Before, the record
+    /// waited its own 5 s whatever was left, and the takeovers' graceful close waited for the broker's close-ok (about 20 s).
+    /// Two shards: the second elected here opens the takeovers' connection. The shards' own stop is not bounded by the budget.
     /// </summary>
     [RabbitFact]
-    public async Task A_stop_with_little_budget_left_ends_within_it_though_the_broker_never_confirms_the_left_record()
+    public async Task A_stop_with_little_budget_left_ends_within_it_though_the_broker_holds_every_reply()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
-        var key = new SimulatorCredential("PSsimFleetStopBudget".PadRight(36, '0'), SimulatorOptions.DefaultAppSecret, SimulatorOptions.DefaultHtsId);
-        await using var sim = await StartSimAsync(o => o with { Credentials = [key], Pace = MarketPace.PerSecond(50) });
-        var universe = Enumerable.Range(1, 5)
-            .Select(i => new FleetRegistration(KisTrs.IndexTicks, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
-        var endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) };
-        var fleet = KisGatewayFleet.Start(FleetTestOptions.For(endpoint, sim, [key], universe) with { Name = "budget" });
+        await using var run = await ProxiedFleet.StartAsync(broker, "budget", shards: 2, perSecond: 50);
+        var (proxy, fleet) = (run.Proxy, run.Fleet);
         try
         {
-            await UntilAsync(() => fleet.Status().Shards.Single() is { Role: GatewayRole.Active, Gateway.Confirmed: > 0 }, "the shard publishing");
+            await UntilAsync(() => fleet.Status().Shards.All(s => s is { Role: GatewayRole.Active, Gateway.Confirmed: > 0 }), "both shards publishing");
+            await UntilAsync(() => proxy.OpenNames().Contains("kisrt-gateway-fleet-takeovers"), "the takeovers connection open");
             Assert.True(await PublishedAsync(broker.Endpoint, "budget", left: false, TimeSpan.FromSeconds(60)), "the process's status never published");
 
+            var clock = new Stopwatch();
+            var shardsDone = TimeSpan.Zero;
+            var gate = new Lock();
+            fleet.AfterShardDisposed = _ =>
+            {
+                lock (gate) shardsDone = clock.Elapsed; // the shards end concurrently: the last one's is kept
+                return Task.CompletedTask;
+            };
             var held = proxy.HoldRepliesAfterClientSends("\"left\":true"u8.ToArray());
-            var clock = Stopwatch.StartNew();
-            var stop = fleet.StopAsync(Budget).AsTask();
-            await Task.WhenAny(held, stop).WaitAsync(TimeSpan.FromMinutes(2));
-            var heldAt = held.IsCompleted ? clock.Elapsed : (TimeSpan?)null;
-            await stop.WaitAsync(TimeSpan.FromMinutes(2));
+            clock.Start();
+            await fleet.StopAsync(Budget).AsTask().WaitAsync(TimeSpan.FromMinutes(2));
             var took = clock.Elapsed;
-            output.WriteLine($"budget {Budget.TotalSeconds:0.0} s: the left record sent at {heldAt?.TotalSeconds.ToString("0.00", null) ?? "-"} s " +
-                             $"(its confirm held), the stop ended after {took.TotalSeconds:0.00} s");
-            // Ended within the budget, or promptly after the shards' own stop when that took it all (then the record is not
-            // tried at all); the slack is the scheduling of a loaded machine, well below the 5 s the record once waited.
-            var bound = (heldAt is { } at && at > Budget ? at : Budget) + Slack;
-            Assert.True(took <= bound, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s " +
-                                       $"(left record sent at {heldAt?.TotalSeconds:0.00} s)");
+            TimeSpan done;
+            lock (gate) done = shardsDone;
+            output.WriteLine($"budget {Budget.TotalSeconds:0.0} s: the shards stopped after {done.TotalSeconds:0.00} s, the left record " +
+                             $"{(held.IsCompleted ? "was sent (its confirm held)" : "was not sent")}, the stop ended after {took.TotalSeconds:0.00} s");
+            // The hold engaged (the record was sent, every reply held from then on), unless the shards' own stop left less
+            // than the status close's 1 s of the budget: then the record is not tried (logged; the output says which).
+            Assert.True(held.IsCompleted || done >= Budget - TimeSpan.FromSeconds(1),
+                $"the left record was never sent, though the shards stopped after {done.TotalSeconds:0.00} s of {Budget.TotalSeconds:0.0} s");
+            // Ended within the budget, or promptly after the shards' own stop (not bounded by it); the slack is the
+            // scheduling of a loaded machine, well below the 5 s the record once waited and the takeovers' 20 s close.
+            var bound = (done > Budget ? done : Budget) + Slack;
+            Assert.True(took <= bound, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s, shards stopped after " +
+                                       $"{done.TotalSeconds:0.00} s");
         }
         finally
         {
+            fleet.AfterShardDisposed = null;
             await proxy.CutAsync();
-            await fleet.DisposeAsync();
         }
     }
 
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2), Slack = TimeSpan.FromSeconds(2.5);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5), Slack = TimeSpan.FromSeconds(2.5);
 
     /// <summary>Whether the status stream's last 10 s hold <paramref name="process"/>'s record (one saying it left when
     /// <paramref name="left"/>), asking again for up to <paramref name="wait"/>; a read that failed (the broker slow under

@@ -33,4 +33,15 @@ public sealed class GatewayAuditCliTests
         Assert.False(complete);
         Assert.Contains("not everything was published: 0 unconfirmed, 10 overflowed;", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_fleet_stop_that_counted_more_than_it_received_reports_the_negative_figure()
+    {
+        var shard = new GatewayFleetShardStatus("0", GatewayRole.Active, 1, 0, 0, null) { EndedReceived = 100, EndedConfirmed = 95, Fenced = 10 };
+
+        var (line, complete) = GatewayCommand.FleetEndSummary(new GatewayFleetStatus("b", 1, 1, [shard]));
+
+        Assert.False(complete); // an over-count is a defect to see, not a clean stop
+        Assert.Contains("not everything was published: -5 unconfirmed, 0 overflowed;", line, StringComparison.Ordinal);
+    }
 }

@@ -58,14 +58,14 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// <summary>The shard's gateway while this process runs it, else null.</summary>
     public KisGateway? Gateway => Volatile.Read(ref _gateway);
 
-    /// <summary>Records this process's terms dropped at their fence (<see cref="GatewayStatus.Fenced"/>).</summary>
-    public long Fenced => Interlocked.Read(ref _fenced);
-    private long _fenced;
-
-    /// <summary>The ended terms' final figures, all together: received, confirmed, overflowed (a stop's summary counts them).</summary>
-    public (long Received, long Confirmed, long Overflowed) Ended =>
-        (Interlocked.Read(ref _endedReceived), Interlocked.Read(ref _endedConfirmed), Interlocked.Read(ref _endedOverflowed));
-    private long _endedReceived, _endedConfirmed, _endedOverflowed;
+    /// <summary>
+    /// The ended terms' final figures, all together: received, confirmed, overflowed and dropped at their fence
+    /// (<see cref="GatewayStatus.Fenced"/>; a stop's summary counts them). One record replaced whole once a term's gateway is
+    /// disposed: four counters updated at different times let a snapshot miss a term's fenced or confirmed records.
+    /// </summary>
+    public EndedTerms Ended => Volatile.Read(ref _ended);
+    private EndedTerms _ended = new(0, 0, 0, 0);
+    private readonly Lock _endedGate = new(); // guards the replacing of _ended (read without it: the record is immutable)
 
     /// <summary>Times this process handed the shard over.</summary>
     public long HandedOver => Interlocked.Read(ref _handedOver);
@@ -178,13 +178,11 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// </summary>
     private async Task EndTermAsync(KisGateway gateway, bool lockLost)
     {
-        long fencedAtOnce = 0;
         try
         {
             if (lockLost)
             {
-                var dropped = fencedAtOnce = await gateway.FenceAsync().ConfigureAwait(false);
-                Interlocked.Add(ref _fenced, dropped);
+                var dropped = await gateway.FenceAsync().ConfigureAwait(false);
                 Log.Fenced(_logger, Plan.Name, dropped);
                 await gateway.CloseKisAsync().ConfigureAwait(false);
             }
@@ -195,15 +193,24 @@ internal sealed partial class FleetShard : IAsyncDisposable
         }
         finally
         {
-            await gateway.DisposeAsync().ConfigureAwait(false);
-            // The term's figures after its last confirms: what a stop received and did not get published is counted, not lost.
-            var end = gateway.Status();
-            // The fence drops on after it is raised (what KIS delivers while the session closes, what the publish loop still
-            // held when it ended) and a publisher fenced by a later run's takeover drops too: all of it counted, not unconfirmed.
-            Interlocked.Add(ref _fenced, end.Fenced - fencedAtOnce);
-            Interlocked.Add(ref _endedReceived, end.Received);
-            Interlocked.Add(ref _endedConfirmed, end.Confirmed);
-            Interlocked.Add(ref _endedOverflowed, end.Overflowed);
+            try
+            {
+                await gateway.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                // The term's figures after its last confirms: what a stop received and did not get published is counted, not
+                // lost. The fence drops on after it is raised (what KIS delivers while the session closes, what the publish
+                // loop still held when it ended) and a publisher fenced by a later run's takeover drops too: all of it in
+                // the gateway's Fenced, counted, not unconfirmed.
+                var end = gateway.Status();
+                lock (_endedGate)
+                    _ended = _ended with
+                    {
+                        Received = _ended.Received + end.Received, Confirmed = _ended.Confirmed + end.Confirmed,
+                        Overflowed = _ended.Overflowed + end.Overflowed, Fenced = _ended.Fenced + end.Fenced,
+                    };
+            }
         }
     }
 
@@ -340,3 +347,6 @@ internal sealed partial class FleetShard : IAsyncDisposable
         public static partial void HoldRefused(ILogger logger, string shard, string tr, string key, string reason);
     }
 }
+
+/// <summary>A fleet shard's ended terms' figures, all together (<see cref="FleetShard.Ended"/>).</summary>
+internal sealed record EndedTerms(long Received, long Confirmed, long Overflowed, long Fenced);

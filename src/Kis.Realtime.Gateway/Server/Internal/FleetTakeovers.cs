@@ -26,6 +26,10 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     private IReadOnlyList<FleetShard> _shards = [];
     private IConnection? _connection;
     private IChannel? _channel;
+    private volatile bool _disposed; // set by DisposeAsync: a decision ending after it drops the connection it opened
+
+    /// <summary>How long closing the takeovers' connection waits for the broker outside a stop's budget.</summary>
+    private static readonly TimeSpan CloseBound = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The TR streams a shard of this process has declared in its turn (<see cref="StreamDeclareTurns"/>): they run with a
@@ -70,11 +74,12 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.CountFailed(logger, shard.Plan.Name, e.GetType().Name);
-            await DropAsync().ConfigureAwait(false);
+            await DropAsync(CloseBound).ConfigureAwait(false);
             return false;
         }
         finally
         {
+            if (_disposed) await DropAsync(CloseBound).ConfigureAwait(false); // disposal did not wait for this decision
             _deciding.Release();
         }
     }
@@ -84,7 +89,7 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     {
         if (_connection is not { IsOpen: true } || _channel is not { IsOpen: true })
         {
-            await DropAsync().ConfigureAwait(false);
+            await DropAsync(CloseBound).ConfigureAwait(false);
             _connection = await endpoint.CreateFactory("kisrt-gateway-fleet-takeovers").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
             _channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
@@ -93,18 +98,26 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         return (int)queue.ConsumerCount;
     }
 
-    private async Task DropAsync()
+    /// <summary>Aborts the connection, waiting at most <paramref name="bound"/> for the broker (none: closed in the
+    /// background). Nothing is left to flush on it, and a graceful close waited up to 20 s for a broker holding replies.</summary>
+    private async Task DropAsync(TimeSpan bound)
     {
         var connection = _connection;
         (_connection, _channel) = (null, null);
         if (connection is null) return;
+        if (bound <= TimeSpan.Zero)
+        {
+            BrokerClose.CloseRead(connection);
+            return;
+        }
         try
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            // Bounded here too: the client's abort waited past its own timeout for a broker that held its answers.
+            await BrokerClose.AbortAsync(connection, bound).WaitAsync(bound).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (TimeoutException)
         {
-            // already gone
+            // the abort goes on in the background
         }
     }
 
@@ -168,12 +181,23 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
 
     private sealed record SharedRead(string Stream, long FromSeconds, TailReadEnd End, Task<TailWindow?> Read);
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeAsync(Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Closes the takeovers' connection within <paramref name="bound"/> (what is left of a fleet's stop budget; infinite:
+    /// waits for a decision under way, then 1 s for the close). A decision still under way at the bound drops the connection
+    /// itself when it ends; with nothing left the connection is closed in the background.
+    /// </summary>
+    public async ValueTask DisposeAsync(TimeSpan bound)
     {
-        await _deciding.WaitAsync().ConfigureAwait(false);
+        _disposed = true;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!await _deciding.WaitAsync(bound < TimeSpan.Zero && bound != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : bound).ConfigureAwait(false))
+            return;
         try
         {
-            await DropAsync().ConfigureAwait(false);
+            await DropAsync(bound == Timeout.InfiniteTimeSpan ? CloseBound : bound - System.Diagnostics.Stopwatch.GetElapsedTime(started))
+                .ConfigureAwait(false);
         }
         finally
         {
