@@ -19,6 +19,33 @@ internal static partial class FleetProcesses
     [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\]")]
     public static partial Regex FleetLine();
 
+    /// <summary>The shards a process says it lets go of by itself: handed over beyond its fair share, or left after failing to
+    /// serve them (KisGatewayFleet's and FleetShard's warnings).</summary>
+    [GeneratedRegex(@"Fleet: handing over shard\(s\) ([^:]+):|Fleet shard (\S+): could not serve it")]
+    public static partial Regex LetGoLine();
+
+    /// <summary>The shards <paramref name="text"/> says were let go of from <paramref name="from"/> on (see <see cref="LetGoLine"/>).</summary>
+    public static IReadOnlySet<string> LetGo(string text, int from) =>
+        LetGoLine().Matches(text, from).SelectMany(m => (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet();
+
+    /// <summary>
+    /// Records confirmed from <paramref name="from"/> on, counted from one fleet line to the next with the same shards only: a
+    /// line's figure sums the gateways held now, so it falls when a shard moves away and would hide records still flowing.
+    /// </summary>
+    public static long ConfirmedSince(string text, int from)
+    {
+        var (growth, shards, confirmed) = (0L, (string?)null, 0L);
+        foreach (var line in text[from..].Split('\n'))
+        {
+            if (FleetLine().Match(line) is not { Success: true } fleet || ConfirmedPattern().Match(line) is not { Success: true } figures) continue;
+            var now = long.Parse(figures.Groups[1].Value, CultureInfo.InvariantCulture);
+            if (shards == fleet.Groups[2].Value) growth += Math.Max(0, now - confirmed);
+            (shards, confirmed) = (fleet.Groups[2].Value, now);
+        }
+        return growth;
+    }
+
     /// <summary>The app keys file (<c>--credentials-file</c>) and the universe file (<c>--sub-file</c>, one <c>TR:key</c> a line) in
     /// <paramref name="folder"/>.</summary>
     public static async Task<(string Credentials, string Universe)> WriteFilesAsync(string folder, IEnumerable<SimulatorCredential> keys,
