@@ -24,20 +24,7 @@ for project in bench/Kis.Realtime.Benchmarks samples/Kis.Realtime.Samples; do
   echo "test: building $project ($SECONDS s in)"
   dotnet build "$project" --nologo -v q -clp:ErrorsOnly || { echo "test: $project does not build (see above)" >&2; exit 1; }
 done
-echo "test: building the unit and integration test projects ($SECONDS s in)"
-for project in tests/Kis.Realtime.Tests tests/Kis.Realtime.IntegrationTests; do
-  dotnet build "$project" --nologo -v q -clp:ErrorsOnly || { echo "test: $project does not build (see above)" >&2; exit 1; }
-done
-# The two projects run at once: the integration tests mostly wait on servers and child processes (about a third of two
-# cores), and the unit project's packing and in-process simulators fill that idle time. (dotnet test over the solution
-# runs test projects one after the other.) Each prints its own summary line, which .ci/run adds up.
+echo "test: building and running the unit, then the integration tests ($SECONDS s in)"
+# -m:1: the unit and integration projects one after the other (both at once on two cores made timing tests flaky).
 # --blame: should a test host die (a crash, the kernel's OOM killer), the run names the tests it was running.
-echo "test: running the unit and integration tests, both at once ($SECONDS s in)"
-dotnet test tests/Kis.Realtime.Tests --no-build --blame "$@" &
-unit=$!
-dotnet test tests/Kis.Realtime.IntegrationTests --no-build --blame "$@"
-integration=$?
-wait "$unit"
-unit_status=$?
-echo "test: unit tests exit $unit_status, integration tests exit $integration ($SECONDS s in)"
-[ "$unit_status" -eq 0 ] && [ "$integration" -eq 0 ]
+exec dotnet test -m:1 --blame "$@"
