@@ -74,113 +74,135 @@ internal sealed partial class KisSession
         for (var attempt = 0; ; attempt++)
         {
             if (!_table.TryBeginSubscribe(registration, connection)) return;
-            using var span = KisActivities.Start(KisActivities.Subscribe, Index);
-            span?.SetTag("kis.tr_id", registration.Tr.Id).SetTag("kis.tr_key", registration.Key).SetTag("kis.attempt", attempt);
-            ControlMessage? reply;
-            AcceptOutcome? accepted = null;
-            try
-            {
-                // The acceptance is recorded as the reply is read: a connection lost right after it must find the
-                // registration accepted (and replay it as such), not still subscribing.
-                reply = await _requests.SendAsync(registration.Tr, registration.Key, RequestType.Subscribe, connection,
-                    () => _table.IsStillSubscribing(registration, connection),
-                    r => accepted = IsAcceptance(r) ? _table.Accept(registration, connection) : null, _stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is ConnectionLostException or OperationCanceledException or ObjectDisposedException)
-            {
-                _table.Requeue(registration, connection); // replayed by the next connection
-                return;
-            }
-            catch (TimeoutException e)
-            {
-                KisActivities.Fail(span, e);
-                // No reply: the connection is not working. Replace it; the registration is replayed. A key that never gets
-                // an answer must not make the session reconnect forever (rapid reconnects can lock the app key).
-                if (_table.CountTimeout(registration, connection) is not { } timeouts)
-                {
-                    // The reply arrived as the wait timed out and the table accepted it: the acceptance stands.
-                    if (accepted == AcceptOutcome.Active) registration.Registered.TrySetResult();
-                    else if (accepted == AcceptOutcome.ReleaseNeeded) await ReleaseAsync(registration, connection).ConfigureAwait(false);
-                    return;
-                }
-                if (timeouts >= MaxSubscribeTimeouts)
-                {
-                    Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply to repeated requests; giving up");
-                    FailRegistration(registration, e);
-                    return;
-                }
-                Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply in time; reconnecting");
-                _table.Requeue(registration, connection);
-                AbortConnection(connection);
-                return;
-            }
-            catch (KisApprovalException e) when (e.HttpStatus is null or >= 500)
-            {
-                // KIS's REST side is unreachable or failing: not a refusal. Keep the registration and retry with backoff.
-                _table.Requeue(registration, connection);
-                var delay = Backoff(Math.Min(attempt, 10));
-                Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
-                Announce($"approval key unavailable: {e.Message}", delay);
-                if (!await DelayAsync(delay).ConfigureAwait(false)) return;
-                continue;
-            }
-            catch (Exception e)
-            {
-                KisActivities.Fail(span, e);
-                Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
-                FailRegistration(registration, e);
-                return;
-            }
+            // A wait means: requeued, try again after it on the same connection (if the table still wants it).
+            if (await SubscribeOnceAsync(registration, connection, attempt).ConfigureAwait(false) is not { } wait) return;
+            if (!await DelayAsync(wait).ConfigureAwait(false)) return;
+        }
+    }
 
-            if (reply is null)
-            {
-                _table.Requeue(registration, connection); // no longer wanted before it was sent: the table drops it
-                return;
-            }
-            if (IsAcceptance(reply))
-            {
-                switch (accepted ?? AcceptOutcome.Stale)
-                {
-                    case AcceptOutcome.Active:
-                        Log.Registered(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd);
-                        registration.Registered.TrySetResult();
-                        return;
-                    case AcceptOutcome.ReleaseNeeded:
-                        await ReleaseAsync(registration, connection).ConfigureAwait(false);
-                        return;
-                    default:
-                        return;
-                }
-            }
-            if (reply.Code == OpspCode.AppKeyInUse)
-            {
-                _table.Requeue(registration, connection); // the session waits and replays later
-                return;
-            }
+    /// <summary>One subscribe request and what its answer (or its failure) makes of the registration; a wait to retry after.</summary>
+    private async Task<TimeSpan?> SubscribeOnceAsync(TrKeyRegistration registration, long connection, int attempt)
+    {
+        using var span = KisActivities.Start(KisActivities.Subscribe, Index);
+        span?.SetTag("kis.tr_id", registration.Tr.Id).SetTag("kis.tr_key", registration.Key).SetTag("kis.attempt", attempt);
+        ControlMessage? reply;
+        AcceptOutcome? accepted = null;
+        try
+        {
+            // The acceptance is recorded as the reply is read: a connection lost right after it must find the
+            // registration accepted (and replay it as such), not still subscribing.
+            reply = await _requests.SendAsync(registration.Tr, registration.Key, RequestType.Subscribe, connection,
+                () => _table.IsStillSubscribing(registration, connection),
+                r => accepted = IsAcceptance(r) ? _table.Accept(registration, connection) : null, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ConnectionLostException or OperationCanceledException or ObjectDisposedException)
+        {
+            _table.Requeue(registration, connection); // replayed by the next connection
+            return null;
+        }
+        catch (TimeoutException e)
+        {
+            KisActivities.Fail(span, e);
+            await OnSubscribeTimeoutAsync(registration, connection, accepted, e).ConfigureAwait(false);
+            return null;
+        }
+        catch (KisApprovalException e) when (e.HttpStatus is null or >= 500)
+        {
+            // KIS's REST side is unreachable or failing: not a refusal. Keep the registration and retry with backoff.
+            _table.Requeue(registration, connection);
+            var delay = Backoff(Math.Min(attempt, 10));
+            Log.ApprovalUnavailable(_shared.Logger, Index, e.Message, delay.TotalSeconds);
+            Announce($"approval key unavailable: {e.Message}", delay);
+            return delay;
+        }
+        catch (Exception e)
+        {
+            KisActivities.Fail(span, e);
+            Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, e.Message);
+            FailRegistration(registration, e);
+            return null;
+        }
 
-            KisActivities.Fail(span, reply.MsgCd);
-            var text = Redaction.ServerText(reply.Msg1);
-            if (registration.EverAccepted)
-            {
-                // KIS had accepted it before the reconnect; a refusal now (e.g. OPSP0008 while the old session's
-                // registrations are still held) is not the user's error: retry with backoff, visibly.
-                Interlocked.Increment(ref _shared.Counters.ResubscribeRefusals);
-                var delay = Backoff(_table.CountRefusal(registration));
-                Log.ResubscribeRefused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text, delay.TotalSeconds);
-                _table.Requeue(registration, connection);
-                if (!await DelayAsync(delay).ConfigureAwait(false)) return;
-                continue;
-            }
-            Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text);
-            if (reply.Code is { } code && code.IsTransient() && attempt < 2)
-            {
-                _table.Requeue(registration, connection);
-                if (!await DelayAsync(Backoff(attempt)).ConfigureAwait(false)) return;
-                continue;
-            }
-            FailRegistration(registration, new KisSubscriptionException(registration.Tr.Id, registration.Key, reply.Code, reply.MsgCd, text));
+        if (reply is null)
+        {
+            _table.Requeue(registration, connection); // no longer wanted before it was sent: the table drops it
+            return null;
+        }
+        if (IsAcceptance(reply))
+        {
+            await OnAcceptedAsync(registration, connection, accepted ?? AcceptOutcome.Stale, reply.MsgCd).ConfigureAwait(false);
+            return null;
+        }
+        if (reply.Code == OpspCode.AppKeyInUse)
+        {
+            _table.Requeue(registration, connection); // the session waits and replays later
+            return null;
+        }
+        KisActivities.Fail(span, reply.MsgCd);
+        return OnRefused(registration, connection, reply, attempt);
+    }
+
+    /// <summary>No reply: the connection is not working. Replace it; the registration is replayed. A key that never gets
+    /// an answer must not make the session reconnect forever (rapid reconnects can lock the app key).</summary>
+    private async Task OnSubscribeTimeoutAsync(TrKeyRegistration registration, long connection, AcceptOutcome? accepted, TimeoutException e)
+    {
+        if (_table.CountTimeout(registration, connection) is not { } timeouts)
+        {
+            // The reply arrived as the wait timed out and the table accepted it: the acceptance stands.
+            if (accepted is { } outcome) await OnAcceptedAsync(registration, connection, outcome, null).ConfigureAwait(false);
             return;
         }
+        if (timeouts >= MaxSubscribeTimeouts)
+        {
+            Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply to repeated requests; giving up");
+            FailRegistration(registration, e);
+            return;
+        }
+        Log.RequestFailed(_shared.Logger, Index, registration.Tr.Id, registration.Key, "no reply in time; reconnecting");
+        _table.Requeue(registration, connection);
+        AbortConnection(connection);
+    }
+
+    /// <summary>What the table made of an acceptance: active (logged when the reply is known), or released at once
+    /// because nobody wants it any more, or stale (another connection's business).</summary>
+    private async Task OnAcceptedAsync(TrKeyRegistration registration, long connection, AcceptOutcome outcome, string? msgCd)
+    {
+        switch (outcome)
+        {
+            case AcceptOutcome.Active:
+                if (msgCd is not null) Log.Registered(_shared.Logger, Index, registration.Tr.Id, registration.Key, msgCd);
+                registration.Registered.TrySetResult();
+                return;
+            case AcceptOutcome.ReleaseNeeded:
+                await ReleaseAsync(registration, connection).ConfigureAwait(false);
+                return;
+            default:
+                return;
+        }
+    }
+
+    /// <summary>A refusal: retried with backoff when KIS had accepted it before (or the code is transient), else final.</summary>
+    private TimeSpan? OnRefused(TrKeyRegistration registration, long connection, ControlMessage reply, int attempt)
+    {
+        var text = Redaction.ServerText(reply.Msg1);
+        if (registration.EverAccepted)
+        {
+            // KIS had accepted it before the reconnect; a refusal now (e.g. OPSP0008 while the old session's
+            // registrations are still held) is not the user's error: retry with backoff, visibly.
+            Interlocked.Increment(ref _shared.Counters.ResubscribeRefusals);
+            var delay = Backoff(_table.CountRefusal(registration));
+            Log.ResubscribeRefused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text, delay.TotalSeconds);
+            _table.Requeue(registration, connection);
+            return delay;
+        }
+        Log.Refused(_shared.Logger, Index, registration.Tr.Id, registration.Key, reply.MsgCd, text);
+        if (reply.Code is { } code && code.IsTransient() && attempt < 2)
+        {
+            _table.Requeue(registration, connection);
+            return Backoff(attempt);
+        }
+        FailRegistration(registration, new KisSubscriptionException(registration.Tr.Id, registration.Key, reply.Code, reply.MsgCd, text));
+        return null;
     }
 
     /// <summary>Releases on the connection it was accepted on. A release never answered stays counted until the connection ends.</summary>
