@@ -7,7 +7,6 @@ internal sealed partial class SimSession
     private async Task SendLoopAsync(CancellationToken ct)
     {
         var pace = _hub.Options.Pace;
-        var emptyPicks = 0;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -17,21 +16,7 @@ internal sealed partial class SimSession
                     await _unstalled.Task.WaitAsync(ct).ConfigureAwait(false);
                     continue;
                 }
-
-                while (_control.Reader.TryRead(out var item))
-                {
-                    if (item.Frame is not null)
-                    {
-                        await _stream.WriteAsync(item.Frame, ct).ConfigureAwait(false);
-                        Interlocked.Add(ref _bytes, item.Frame.Length);
-                        Interlocked.Add(ref _hub.Counters._bytes, item.Frame.Length);
-                        if (item.IsFaultFrame) Interlocked.Increment(ref _hub.Counters._faultFrames);
-                        if (item.IsPing) PingWritten();
-                    }
-                    RawFrameDone(item);
-                    if (item.CloseAfter) return;
-                    if (_stalled && !_closing) break;
-                }
+                if (await WriteControlFramesAsync(ct).ConfigureAwait(false)) return; // a frame that closes the session
                 if (_stalled) continue;
 
                 var subs = _snapshot;
@@ -40,40 +25,7 @@ internal sealed partial class SimSession
                     await _control.Reader.WaitToReadAsync(ct).ConfigureAwait(false);
                     continue;
                 }
-
-                // Taken before looking for notices: one published after the look still wakes the wait below.
-                var noticed = _hub.Venue.NoticePublished;
-                // Cleared before looking at the tapes: a frame another session makes after the look wakes the wait below.
-                Volatile.Write(ref _tapeWake, 0);
-                var owed = false;
-                var wait = NextEvent(subs, out var due, out var count, out var marketNow) || NextPending(subs, out due, out count, out marketNow)
-                    ? TimeSpan.Zero
-                    : pace.Mode == MarketPaceMode.Off ? MaxClosedWait // notices only: one wakes the wait
-                    : NextData(subs, pace, out due, out count, out marketNow, out owed);
-                // Some notices come from the clock, not from a call (a day order's expiry at the close, found when the
-                // venue is next asked): a session with notices asks at least this often.
-                if (due is null && Array.Exists(subs, s => s.Instrument.IsEventDriven)) wait = Min(wait, EventPollInterval);
-                if (due is not null)
-                {
-                    if (await SendDataAsync(due, count, marketNow, owed, ct).ConfigureAwait(false))
-                    {
-                        emptyPicks = 0;
-                        continue;
-                    }
-                    // A whole round of subscriptions with nothing to say (flat out, every stock in a VI): rest a little
-                    // rather than spin.
-                    if (++emptyPicks < subs.Length) continue;
-                    emptyPicks = 0;
-                    wait = NothingToSayWait;
-                }
-
-                // Nothing due: sleep until the next due time or until a control message arrives.
-                using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                var readable = _control.Reader.WaitToReadAsync(wake.Token).AsTask();
-                var delay = Task.Delay(wait, _time, wake.Token);
-                await Task.WhenAny(readable, delay, noticed).ConfigureAwait(false);
-                await wake.CancelAsync().ConfigureAwait(false);
-                ct.ThrowIfCancellationRequested();
+                await SendDueOrSleepAsync(subs, pace, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -91,6 +43,69 @@ internal sealed partial class SimSession
             _control.Writer.TryComplete();
             while (_control.Reader.TryRead(out var left)) RawFrameDone(left);
         }
+    }
+
+    /// <summary>Writes the queued control frames (replies, pings, faults) first; true when one closes the session.
+    /// Stops early when a fault stalls the session.</summary>
+    private async Task<bool> WriteControlFramesAsync(CancellationToken ct)
+    {
+        while (_control.Reader.TryRead(out var item))
+        {
+            if (item.Frame is not null)
+            {
+                await _stream.WriteAsync(item.Frame, ct).ConfigureAwait(false);
+                Interlocked.Add(ref _bytes, item.Frame.Length);
+                Interlocked.Add(ref _hub.Counters._bytes, item.Frame.Length);
+                if (item.IsFaultFrame) Interlocked.Increment(ref _hub.Counters._faultFrames);
+                if (item.IsPing) PingWritten();
+            }
+            RawFrameDone(item);
+            if (item.CloseAfter) return true;
+            if (_stalled && !_closing) return false;
+        }
+        return false;
+    }
+
+    /// <summary>Rounds without anything to say in a row (only the send loop touches it).</summary>
+    private int _emptyPicks;
+
+    /// <summary>Sends what is due (notices first, then frames other subscribers' pace made, then this session's
+    /// own pace), or sleeps until something is due, a control frame is queued or a notice is published.</summary>
+    private async Task SendDueOrSleepAsync(Subscription[] subs, MarketPace pace, CancellationToken ct)
+    {
+        // Taken before looking for notices: one published after the look still wakes the wait below.
+        var noticed = _hub.Venue.NoticePublished;
+        // Cleared before looking at the tapes: a frame another session makes after the look wakes the wait below.
+        Volatile.Write(ref _tapeWake, 0);
+        var owed = false;
+        var wait = NextEvent(subs, out var due, out var count, out var marketNow) || NextPending(subs, out due, out count, out marketNow)
+            ? TimeSpan.Zero
+            : pace.Mode == MarketPaceMode.Off ? MaxClosedWait // notices only: one wakes the wait
+            : NextData(subs, pace, out due, out count, out marketNow, out owed);
+        // Some notices come from the clock, not from a call (a day order's expiry at the close, found when the
+        // venue is next asked): a session with notices asks at least this often.
+        if (due is null && Array.Exists(subs, s => s.Instrument.IsEventDriven)) wait = Min(wait, EventPollInterval);
+        if (due is not null)
+        {
+            if (await SendDataAsync(due, count, marketNow, owed, ct).ConfigureAwait(false))
+            {
+                _emptyPicks = 0;
+                return;
+            }
+            // A whole round of subscriptions with nothing to say (flat out, every stock in a VI): rest a little
+            // rather than spin.
+            if (++_emptyPicks < subs.Length) return;
+            _emptyPicks = 0;
+            wait = NothingToSayWait;
+        }
+
+        // Nothing due: sleep until the next due time or until a control message arrives.
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var readable = _control.Reader.WaitToReadAsync(wake.Token).AsTask();
+        var delay = Task.Delay(wait, _time, wake.Token);
+        await Task.WhenAny(readable, delay, noticed).ConfigureAwait(false);
+        await wake.CancelAsync().ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>
@@ -148,10 +163,6 @@ internal sealed partial class SimSession
     /// <summary>Longest sleep while every subscription's market is closed: re-check now and then (the wall clock can jump).</summary>
     private static readonly TimeSpan MaxClosedWait = TimeSpan.FromMinutes(1);
 
-    /// <summary>
-    /// Picks the subscription due now and how many records it sends, or how long to wait. Only subscriptions whose
-    /// market is open (the one market clock, <see cref="Market.TradingHours"/>) are sent anything.
-    /// </summary>
     /// <summary>A closed subscription's owed record (KRX's close after a clock jump) becomes the next one due, at its own time.</summary>
     private static bool Owed(Subscription s, DateTime now, ref Subscription? due, ref int count, ref DateTime marketNow, ref bool owed)
     {
@@ -160,101 +171,110 @@ internal sealed partial class SimSession
         return true;
     }
 
+    /// <summary>
+    /// Picks the subscription due now and how many records it sends, or how long to wait. Only subscriptions whose
+    /// market is open (the one market clock, <see cref="Market.TradingHours"/>) are sent anything.
+    /// </summary>
     private TimeSpan NextData(Subscription[] subs, MarketPace pace, out Subscription? due, out int count, out DateTime marketNow, out bool owed)
     {
-        var max = _hub.Options.MaxRecordsPerFrame;
-        var clock = _hub.Market.Clock;
-        var now = marketNow = clock.Now();
-        due = null;
-        count = 0;
-        owed = false;
-        switch (pace.Mode)
+        var now = marketNow = _hub.Market.Clock.Now();
+        (due, count, owed) = (null, 0, false);
+        return pace.Mode switch
         {
-            case MarketPaceMode.FlatOut:
-            {
-                var held = false;
-                for (var i = 0; i < subs.Length; i++)
-                {
-                    var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
-                    if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
-                    // Flat out is as fast as every subscriber takes the records: no new frame while one is far behind.
-                    if (s.Instrument.UnsentFrames >= FlatOutLead)
-                    {
-                        held = true;
-                        continue;
-                    }
-                    if (!s.Instrument.Hours.IsOpen(now))
-                    {
-                        if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
-                        continue;
-                    }
-                    due = s;
-                    count = s.Tr.Encrypted ? 1 : max;
-                    return TimeSpan.Zero;
-                }
-                return held ? NothingToSayWait : UntilFirstOpen(subs, now);
-            }
+            MarketPaceMode.FlatOut => NextFlatOut(subs, now, ref due, ref count, ref marketNow, ref owed),
+            MarketPaceMode.Rate or MarketPaceMode.MarketWide => NextAtRate(subs, pace, now, ref due, ref count, ref marketNow, ref owed),
+            _ => NextDemo(subs, now, ref due, ref count, ref marketNow, ref owed),
+        };
+    }
 
-            case MarketPaceMode.Rate:
-            case MarketPaceMode.MarketWide:
+    /// <summary>Flat out: the next open subscription in turn, unless a subscriber of it is far behind.</summary>
+    private TimeSpan NextFlatOut(Subscription[] subs, DateTime now, ref Subscription? due, ref int count, ref DateTime marketNow, ref bool owed)
+    {
+        var held = false;
+        for (var i = 0; i < subs.Length; i++)
+        {
+            var s = subs[(int)((uint)_roundRobin++ % (uint)subs.Length)];
+            if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
+            // Flat out is as fast as every subscriber takes the records: no new frame while one is far behind.
+            if (s.Instrument.UnsentFrames >= FlatOutLead)
             {
-                // Market-wide: the universe's rate now (the open's burst or steady), each instrument its activity share.
-                var marketRate = pace.Mode == MarketPaceMode.MarketWide ? pace.MarketRateAt(now) : 0;
-                var ts = _time.GetTimestamp();
-                var shortest = double.MaxValue;
-                for (var i = 0; i < subs.Length; i++)
-                {
-                    var s = subs[(_roundRobin + i) % subs.Length];
-                    if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
-                    if (!s.Instrument.Hours.IsOpen(now))
-                    {
-                        if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
-                        // A closed market owes no pace: no credit piles up for the open.
-                        s.Instrument.Pace.RestRate(ts);
-                        shortest = Math.Min(shortest, clock.UntilOpen(s.Instrument.Hours, now).TotalSeconds);
-                        continue;
-                    }
-                    // The instrument's pace, not this session's: another subscriber may have taken the credit.
-                    var rate = pace.Mode == MarketPaceMode.MarketWide ? marketRate * s.Instrument.ActivityShare : pace.RecordsPerSecond;
-                    if (s.Instrument.Pace.TryTakeRate(ts, _time.TimestampFrequency, rate, s.Tr.Encrypted ? 1 : max, out count, out var next))
-                    {
-                        due = s;
-                        _roundRobin++;
-                        return TimeSpan.Zero;
-                    }
-                    shortest = Math.Min(shortest, next);
-                }
-                return shortest == double.MaxValue ? MaxClosedWait : Min(TimeSpan.FromSeconds(Math.Max(shortest, 0.001)), MaxClosedWait);
+                held = true;
+                continue;
             }
-
-            default: // Demo
+            if (!s.Instrument.Hours.IsOpen(now))
             {
-                var ts = _time.GetTimestamp();
-                Subscription? first = null;
-                var firstDue = long.MaxValue;
-                foreach (var s in subs)
-                {
-                    if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
-                    var nextDue = s.Instrument.Pace.NextDue;
-                    if (nextDue <= ts && !s.Instrument.Hours.IsOpen(now))
-                    {
-                        if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
-                        // Closed: next chance when its market opens (re-checked at least every MaxClosedWait).
-                        var wait = Min(clock.UntilOpen(s.Instrument.Hours, now), MaxClosedWait);
-                        s.Instrument.Pace.DeferUntil(ts + Math.Max(1, (long)(wait.TotalSeconds * _time.TimestampFrequency)));
-                        nextDue = s.Instrument.Pace.NextDue;
-                    }
-                    if (first is null || nextDue < firstDue) (first, firstDue) = (s, nextDue);
-                }
-                if (first is null) return MaxClosedWait; // only notices: a notice wakes the loop
-                if (firstDue > ts) return _time.GetElapsedTime(ts, firstDue);
-                // The instrument's pace: mostly single records, sometimes a burst sent as one multi-record frame (as KIS
-                // pages bursts). Another subscriber may have taken this frame first: then look again (its frame is pending).
-                if (!first.Instrument.Pace.TryTakeDemo(ts, _time.TimestampFrequency, first.Tr.Encrypted, max, out count)) return TimeSpan.Zero;
-                due = first;
+                if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
+                continue;
+            }
+            due = s;
+            count = s.Tr.Encrypted ? 1 : _hub.Options.MaxRecordsPerFrame;
+            return TimeSpan.Zero;
+        }
+        return held ? NothingToSayWait : UntilFirstOpen(subs, now);
+    }
+
+    /// <summary>A rate (fixed, or market-wide with each instrument its activity share): the first with credit.</summary>
+    private TimeSpan NextAtRate(Subscription[] subs, MarketPace pace, DateTime now,
+        ref Subscription? due, ref int count, ref DateTime marketNow, ref bool owed)
+    {
+        // Market-wide: the universe's rate now (the open's burst or steady), each instrument its activity share.
+        var marketRate = pace.Mode == MarketPaceMode.MarketWide ? pace.MarketRateAt(now) : 0;
+        var max = _hub.Options.MaxRecordsPerFrame;
+        var ts = _time.GetTimestamp();
+        var shortest = double.MaxValue;
+        for (var i = 0; i < subs.Length; i++)
+        {
+            var s = subs[(_roundRobin + i) % subs.Length];
+            if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
+            if (!s.Instrument.Hours.IsOpen(now))
+            {
+                if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
+                // A closed market owes no pace: no credit piles up for the open.
+                s.Instrument.Pace.RestRate(ts);
+                shortest = Math.Min(shortest, _hub.Market.Clock.UntilOpen(s.Instrument.Hours, now).TotalSeconds);
+                continue;
+            }
+            // The instrument's pace, not this session's: another subscriber may have taken the credit.
+            var rate = pace.Mode == MarketPaceMode.MarketWide ? marketRate * s.Instrument.ActivityShare : pace.RecordsPerSecond;
+            if (s.Instrument.Pace.TryTakeRate(ts, _time.TimestampFrequency, rate, s.Tr.Encrypted ? 1 : max, out count, out var next))
+            {
+                due = s;
+                _roundRobin++;
                 return TimeSpan.Zero;
             }
+            shortest = Math.Min(shortest, next);
         }
+        return shortest == double.MaxValue ? MaxClosedWait : Min(TimeSpan.FromSeconds(Math.Max(shortest, 0.001)), MaxClosedWait);
+    }
+
+    /// <summary>The demo pace: the instrument due first, mostly single records, sometimes a burst.</summary>
+    private TimeSpan NextDemo(Subscription[] subs, DateTime now, ref Subscription? due, ref int count, ref DateTime marketNow, ref bool owed)
+    {
+        var ts = _time.GetTimestamp();
+        Subscription? first = null;
+        var firstDue = long.MaxValue;
+        foreach (var s in subs)
+        {
+            if (s.Instrument.IsEventDriven) continue; // sent as they happen (NextEvent)
+            var nextDue = s.Instrument.Pace.NextDue;
+            if (nextDue <= ts && !s.Instrument.Hours.IsOpen(now))
+            {
+                if (Owed(s, now, ref due, ref count, ref marketNow, ref owed)) return TimeSpan.Zero;
+                // Closed: next chance when its market opens (re-checked at least every MaxClosedWait).
+                var wait = Min(_hub.Market.Clock.UntilOpen(s.Instrument.Hours, now), MaxClosedWait);
+                s.Instrument.Pace.DeferUntil(ts + Math.Max(1, (long)(wait.TotalSeconds * _time.TimestampFrequency)));
+                nextDue = s.Instrument.Pace.NextDue;
+            }
+            if (first is null || nextDue < firstDue) (first, firstDue) = (s, nextDue);
+        }
+        if (first is null) return MaxClosedWait; // only notices: a notice wakes the loop
+        if (firstDue > ts) return _time.GetElapsedTime(ts, firstDue);
+        // The instrument's pace: mostly single records, sometimes a burst sent as one multi-record frame (as KIS
+        // pages bursts). Another subscriber may have taken this frame first: then look again (its frame is pending).
+        if (!first.Instrument.Pace.TryTakeDemo(ts, _time.TimestampFrequency, first.Tr.Encrypted, _hub.Options.MaxRecordsPerFrame, out count))
+            return TimeSpan.Zero;
+        due = first;
+        return TimeSpan.Zero;
     }
 
     private TimeSpan UntilFirstOpen(Subscription[] subs, DateTime now)

@@ -22,8 +22,6 @@ public sealed class SizeRuleTests
         "method Kis.Realtime.KisMergedClient.SubscribeRecordsAsync",
         "method Kis.Realtime.Gateway.PostgreSql.Internal.StreamHistoryFeed.WriteAsync",
         "method Kis.Realtime.BarAggregator`2.ProcessInOrder",
-        "method Kis.Realtime.Simulator.WebSockets.SimSession.SendLoopAsync",
-        "method Kis.Realtime.Simulator.WebSockets.SimSession.NextData",
         "method Kis.Realtime.Gateway.Internal.RequestServer.AnswerAsync",
         "type Kis.Realtime.BarAggregator`2",
         "type Kis.Realtime.Session.KisSession",
