@@ -20,7 +20,6 @@ public sealed class SizeRuleTests
     private static readonly HashSet<string> KnownOversized = new(StringComparer.Ordinal)
     {
         "method Kis.Realtime.KisMergedClient.SubscribeRecordsAsync",
-        "method Kis.Realtime.Gateway.PostgreSql.Internal.StreamHistoryFeed.WriteAsync",
         "method Kis.Realtime.BarAggregator`2.ProcessInOrder",
         "method Kis.Realtime.Gateway.Internal.RequestServer.AnswerAsync",
         "type Kis.Realtime.BarAggregator`2",
